@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Unit tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@wharf/api': pkg('api'),
+      '@wharf/apiserver': pkg('apiserver'),
+      '@wharf/controllers': pkg('controllers'),
+      '@wharf/testing': pkg('testing'),
+    },
+  },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], testTimeout: 20_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
