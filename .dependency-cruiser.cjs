@@ -15,7 +15,7 @@ const forbidden = Object.entries(layers).map(([from, allowed]) => ({
 }));
 forbidden.push(
   { name: 'no-deep-imports', comment: 'import another package only through its public entry', severity: 'error',
-    from: { path: '^packages/([^/]+)/src' }, to: { path: '^packages/([^/]+)/src/', pathNot: '^packages/$1/src/' } },
+    from: { path: '^packages/([^/]+)/src' }, to: { path: '^packages/([^/]+)/src/', pathNot: ['^packages/$1/src/', '^packages/[^/]+/src/index\\.ts$'] } },
   { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
 );
 module.exports = {

@@ -1,0 +1,133 @@
+// The default ClusterRoles and ClusterRoleBindings every real cluster starts with (Kubernetes 1.32
+// bootstrap policy): cluster-admin, the aggregated admin / edit / view user-facing roles and the
+// system:aggregate-to-* roles that feed them, discovery, basic-user and public-info access.
+import type { KubeObject } from '@wharf/api';
+import { aggregateClusterRoles } from './rbac-aggregate.js';
+
+const RBAC_API = 'rbac.authorization.k8s.io';
+const API_VERSION = `${RBAC_API}/v1`;
+const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+const READ_WRITE = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+type Rule = Record<string, string[]>;
+
+function rule(verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): Rule {
+  const r: Rule = { apiGroups, resources, verbs };
+  if (resourceNames) r['resourceNames'] = resourceNames;
+  return r;
+}
+
+const urls = (verbs: string[], nonResourceURLs: string[]): Rule => ({ nonResourceURLs, verbs });
+
+function clusterRole(name: string, rules: Rule[], extra: { labels?: Record<string, string>; aggregateFrom?: string } = {}): KubeObject {
+  const role: KubeObject = {
+    apiVersion: API_VERSION,
+    kind: 'ClusterRole',
+    metadata: { name, labels: { ...BOOTSTRAP_LABELS, ...extra.labels }, annotations: { ...AUTOUPDATE } },
+    rules,
+  };
+  if (extra.aggregateFrom) {
+    role['aggregationRule'] = { clusterRoleSelectors: [{ matchLabels: { [`${RBAC_API}/${extra.aggregateFrom}`]: 'true' } }] };
+  }
+  return role;
+}
+
+function groupBinding(role: string, groups: string[]): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: role, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+    roleRef: { apiGroup: RBAC_API, kind: 'ClusterRole', name: role },
+    subjects: groups.map((name) => ({ apiGroup: RBAC_API, kind: 'Group', name })),
+  };
+}
+
+const aggregateTo = (target: 'admin' | 'edit' | 'view'): Record<string, string> => ({ [`${RBAC_API}/aggregate-to-${target}`]: 'true' });
+
+/** Extra powers of `admin` over `edit`: grant roles in the namespace. */
+const AGGREGATE_TO_ADMIN: Rule[] = [
+  rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+  rule(READ_WRITE, [RBAC_API], ['rolebindings', 'roles']),
+];
+
+/** Writes on user workloads, reads of escalating resources (secrets, exec): `edit` over `view`. */
+const AGGREGATE_TO_EDIT: Rule[] = [
+  rule(READ, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
+  rule(['impersonate'], [''], ['serviceaccounts']),
+  rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
+  rule(['create'], [''], ['pods/eviction']),
+  rule(WRITE, [''], ['configmaps', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+  rule(['create'], [''], ['serviceaccounts/token']),
+  rule(WRITE, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
+  rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
+  rule(WRITE, ['batch'], ['cronjobs', 'jobs']),
+  rule(WRITE, ['extensions'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'ingresses', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicationcontrollers/scale']),
+  rule(WRITE, ['policy'], ['poddisruptionbudgets']),
+  rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  rule(READ_WRITE, ['coordination.k8s.io'], ['leases']),
+];
+
+/** Read-only access to non-escalating namespaced resources (no secrets, no exec). */
+const AGGREGATE_TO_VIEW: Rule[] = [
+  rule(READ, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status']),
+  rule(READ, [''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status']),
+  rule(READ, [''], ['namespaces']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(READ, ['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status']),
+  rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
+  rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
+  rule(READ, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale']),
+  rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+  rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
+];
+
+function bootstrapClusterRoles(): KubeObject[] {
+  return [
+    clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
+    clusterRole('admin', [], { aggregateFrom: 'aggregate-to-admin' }),
+    clusterRole('edit', [], { labels: aggregateTo('admin'), aggregateFrom: 'aggregate-to-edit' }),
+    clusterRole('view', [], { labels: aggregateTo('edit'), aggregateFrom: 'aggregate-to-view' }),
+    clusterRole('system:aggregate-to-admin', AGGREGATE_TO_ADMIN, { labels: aggregateTo('admin') }),
+    clusterRole('system:aggregate-to-edit', AGGREGATE_TO_EDIT, { labels: aggregateTo('edit') }),
+    clusterRole('system:aggregate-to-view', AGGREGATE_TO_VIEW, { labels: aggregateTo('view') }),
+    clusterRole('system:discovery', [
+      urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+    ]),
+    clusterRole('system:monitoring', [
+      urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*']),
+    ]),
+    clusterRole('system:basic-user', [
+      rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+      rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
+    ]),
+    clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    clusterRole('system:auth-delegator', [
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    ]),
+    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
+  ];
+}
+
+function bootstrapClusterRoleBindings(): KubeObject[] {
+  return [
+    groupBinding('cluster-admin', ['system:masters']),
+    groupBinding('system:discovery', ['system:authenticated']),
+    groupBinding('system:basic-user', ['system:authenticated']),
+    groupBinding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+    groupBinding('system:monitoring', ['system:monitoring']),
+    groupBinding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
+  ];
+}
+
+/**
+ * The default ClusterRoles (with admin / edit / view already aggregated, as a running cluster
+ * shows them) followed by the default ClusterRoleBindings. Fresh objects on every call.
+ */
+export function bootstrapRbacObjects(): KubeObject[] {
+  return [...aggregateClusterRoles(bootstrapClusterRoles()), ...bootstrapClusterRoleBindings()];
+}

@@ -1,0 +1,95 @@
+// The cluster's PKI, generated into the data dir on first start: a CA, the API server's serving
+// certificate (valid for localhost, 127.0.0.1, the host name and kubernetes.default names), and
+// the key that signs service-account tokens. Later starts reuse what is there.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface Pki {
+  caCert: string;
+  serverCert: string;
+  serverKey: string;
+  /** RSA private key (PEM) that signs service-account tokens. */
+  saKey: string;
+  saPub: string;
+}
+
+function rsaPair(): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+}
+
+function serial(): string {
+  // Positive serial number: clear the top bit.
+  const b = randomBytes(16);
+  b[0] = (b[0] ?? 0) & 0x7f;
+  return b.toString('hex');
+}
+
+function makeCert(opts: {
+  subjectCN: string; publicKey: string; signingKey: string; issuer?: forge.pki.Certificate; ca: boolean; altNames?: { type: number; value?: string; ip?: string }[]; years: number;
+}): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKey);
+  cert.serialNumber = serial();
+  const now = new Date();
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600 * 1000);
+  cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
+  cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
+  const ext: object[] = [{ name: 'basicConstraints', cA: opts.ca, critical: true }];
+  if (opts.ca) ext.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
+  else {
+    ext.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
+    ext.push({ name: 'extKeyUsage', serverAuth: true });
+  }
+  if (opts.altNames) ext.push({ name: 'subjectAltName', altNames: opts.altNames });
+  cert.setExtensions(ext);
+  cert.sign(forge.pki.privateKeyFromPem(opts.signingKey), forge.md.sha256.create());
+  return cert;
+}
+
+function toPkcs1(pkcs8Pem: string): string {
+  return forge.pki.privateKeyToPem(forge.pki.privateKeyFromPem(pkcs8Pem));
+}
+
+/** Loads the PKI from `dir/pki`, creating whatever is missing. */
+export function ensurePki(dir: string, extraNames: string[] = []): Pki {
+  const pki = join(dir, 'pki');
+  mkdirSync(pki, { recursive: true, mode: 0o700 });
+  const f = (n: string): string => join(pki, n);
+  if (!existsSync(f('ca.crt')) || !existsSync(f('ca.key'))) {
+    const ca = rsaPair();
+    const cert = makeCert({ subjectCN: 'wharf-ca', publicKey: ca.publicKey, signingKey: ca.privateKey, ca: true, years: 10 });
+    writeFileSync(f('ca.key'), toPkcs1(ca.privateKey), { mode: 0o600 });
+    writeFileSync(f('ca.crt'), forge.pki.certificateToPem(cert));
+  }
+  if (!existsSync(f('apiserver.crt')) || !existsSync(f('apiserver.key'))) {
+    const caCert = forge.pki.certificateFromPem(readFileSync(f('ca.crt'), 'utf8'));
+    const caKey = readFileSync(f('ca.key'), 'utf8');
+    const pair = rsaPair();
+    const dns = ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraNames];
+    const altNames: { type: number; value?: string; ip?: string }[] = [...new Set(dns)].map((value) => ({ type: 2, value }));
+    altNames.push({ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' });
+    const cert = makeCert({ subjectCN: 'kube-apiserver', publicKey: pair.publicKey, signingKey: caKey, issuer: caCert, ca: false, altNames, years: 2 });
+    writeFileSync(f('apiserver.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
+    writeFileSync(f('apiserver.crt'), forge.pki.certificateToPem(cert));
+  }
+  if (!existsSync(f('sa.key'))) {
+    const sa = rsaPair();
+    writeFileSync(f('sa.key'), sa.privateKey, { mode: 0o600 });
+    writeFileSync(f('sa.pub'), sa.publicKey);
+  }
+  return {
+    caCert: readFileSync(f('ca.crt'), 'utf8'),
+    serverCert: readFileSync(f('apiserver.crt'), 'utf8'),
+    serverKey: readFileSync(f('apiserver.key'), 'utf8'),
+    saKey: readFileSync(f('sa.key'), 'utf8'),
+    saPub: readFileSync(f('sa.pub'), 'utf8'),
+  };
+}

@@ -1,0 +1,115 @@
+// Bearer-token authentication: a static token file (the admin token lives there) and signed
+// service-account JWTs (RS256), the two kinds of credentials Wharf's API accepts.
+import { createSign, createVerify, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { UserInfo } from '../objects/context.js';
+
+export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+interface StaticToken {
+  token: string;
+  user: UserInfo;
+}
+
+/** Reads `token,user,uid,"group1,group2"` lines (the format of kube-apiserver's --token-auth-file). */
+export function loadTokenFile(path: string): StaticToken[] {
+  if (!existsSync(path)) return [];
+  const out: StaticToken[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/.exec(line.trim());
+    if (!m) continue;
+    const groups = (m[4] ?? '').split(',').filter(Boolean);
+    out.push({ token: m[1] as string, user: { name: m[2] as string, uid: m[3] as string, groups } });
+  }
+  return out;
+}
+
+/** Makes sure the token file has an admin token; returns it. */
+export function ensureAdminToken(path: string): string {
+  const existing = loadTokenFile(path).find((t) => t.user.name === 'wharf-admin');
+  if (existing) return existing.token;
+  const token = randomBytes(32).toString('hex');
+  writeFileSync(path, `${token},wharf-admin,wharf-admin,"system:masters,system:authenticated"\n`, { mode: 0o600, flag: 'a' });
+  return token;
+}
+
+function b64url(v: string | Buffer): string {
+  return Buffer.from(v).toString('base64url');
+}
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export interface TokenClaims {
+  aud: string[];
+  exp: number;
+  iat: number;
+  nbf: number;
+  iss: string;
+  sub: string;
+  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+}
+
+export class TokenAuthenticator {
+  private statics: StaticToken[];
+
+  constructor(
+    private readonly tokenFile: string,
+    private readonly saKey: string,
+    private readonly saPub: string,
+    /** Confirms the service account still exists with that uid. */
+    private readonly serviceAccountExists: (ref: ServiceAccountRef) => boolean,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.statics = loadTokenFile(tokenFile);
+  }
+
+  reload(): void {
+    this.statics = loadTokenFile(this.tokenFile);
+  }
+
+  /** Signs a service-account token (the TokenRequest API and legacy token secrets). */
+  issue(sa: ServiceAccountRef, audiences: string[], expirationSeconds: number): { token: string; expiration: Date } {
+    const now = Math.floor(this.clock().getTime() / 1000);
+    const claims: TokenClaims = {
+      aud: audiences, exp: now + expirationSeconds, iat: now, nbf: now, iss: ISSUER,
+      sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+      'kubernetes.io': { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } },
+    };
+    const head = b64url(JSON.stringify({ alg: 'RS256', kid: 'wharf-sa' }));
+    const body = b64url(JSON.stringify(claims));
+    const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(this.saKey);
+    return { token: `${head}.${body}.${b64url(sig)}`, expiration: new Date(claims.exp * 1000) };
+  }
+
+  /** The user a bearer token stands for, or undefined when the token is not valid. */
+  authenticate(token: string): UserInfo | undefined {
+    const given = Buffer.from(token);
+    for (const s of this.statics) {
+      const want = Buffer.from(s.token);
+      if (want.length === given.length && timingSafeEqual(want, given)) return s.user;
+    }
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    const [head, body, sig] = parts as [string, string, string];
+    try {
+      const ok = createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.saPub, Buffer.from(sig, 'base64url'));
+      if (!ok) return undefined;
+      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+      const now = this.clock().getTime() / 1000;
+      if (claims.iss !== ISSUER || claims.exp < now || claims.nbf > now + 60) return undefined;
+      const k = claims['kubernetes.io'];
+      if (!k || !this.serviceAccountExists({ namespace: k.namespace, name: k.serviceaccount.name, uid: k.serviceaccount.uid })) return undefined;
+      return {
+        name: claims.sub, uid: k.serviceaccount.uid,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],
+      };
+    } catch {
+      return undefined;
+    }
+  }
+}

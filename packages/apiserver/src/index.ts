@@ -1,0 +1,6 @@
+export { ApiServer, KUBERNETES_VERSION, type ApiServerOptions } from './server.js';
+export { Store, type StoreOptions } from './storage/index.js';
+export { ApiError } from './errors.js';
+export { kubeconfigFor } from './kubeconfig.js';
+export { ObjectApi } from './objects/api.js';
+export { ResourceRegistry } from './registry.js';

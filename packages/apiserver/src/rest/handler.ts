@@ -1,0 +1,157 @@
+// The resource half of the REST API: routes a parsed request to the object API by verb and
+// subresource, and renders the answer in the representation the client negotiated.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isRecord, type KubeObject } from '@wharf/api';
+import { ApiError, badRequest, methodNotAllowed, pathNotFound } from '../errors.js';
+import type { ObjectApi, PatchType } from '../objects/api.js';
+import type { OpContext, UserInfo, FieldValidation } from '../objects/context.js';
+import { deleteObject, deleteOptionsFrom } from '../objects/delete.js';
+import type { Served } from '../registry.js';
+import { PATCH_TYPES, decodeBody, readBody } from './body.js';
+import { negotiate } from './negotiate.js';
+import type { RequestInfo } from './request-info.js';
+import { apiVersionOf, renderList, renderObject, send, successStatus } from './respond.js';
+import { serveWatch, type WatchOptions } from './watch.js';
+import type { SubresourceHandlers } from './subresources.js';
+
+export interface RestHandlerOptions {
+  readonly api: ObjectApi;
+  readonly subresources: SubresourceHandlers;
+  readonly watch?: WatchOptions;
+  /** Create-only kinds answered without storage (access reviews). */
+  readonly reviews: (served: Served, body: KubeObject, user: UserInfo) => KubeObject;
+}
+
+function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+}
+
+function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+function asObject(body: unknown, what: string): KubeObject {
+  if (!isRecord(body)) throw badRequest(`the request body must be a JSON object (${what})`);
+  return body as KubeObject;
+}
+
+/** Checks apiVersion/kind in a body against the URL it was sent to. */
+function checkTypeMeta(served: Served, obj: KubeObject): void {
+  const want = apiVersionOf(served);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== served.info.kind) {
+    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${served.info.kind})`);
+  }
+}
+
+export class RestHandler {
+  constructor(private readonly opts: RestHandlerOptions) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, ri: RequestInfo, query: URLSearchParams, user: UserInfo): Promise<number> {
+    const { api } = this.opts;
+    const served = api.registry.lookup(ri.group, ri.version, ri.resource);
+    if (!served) throw pathNotFound(ri.path);
+    const { info } = served;
+    // Namespace objects are addressed by name; /namespaces/<ns>/<name> is the form for the rest.
+    const namespace = info.namespaced ? ri.namespace : '';
+    const name = info.kind === 'Namespace' && info.group === '' ? ri.name : ri.name;
+    if (!info.namespaced && ri.namespace && !(info.kind === 'Namespace' && info.group === '')) throw pathNotFound(ri.path);
+    const wanted = negotiate(req.headers.accept);
+    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [] };
+    const sub = ri.subresource;
+
+    if (sub) {
+      if (!(info.subresources ?? []).includes(sub.split('/')[0] ?? '')) throw pathNotFound(ri.path);
+      return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx });
+    }
+    if (!info.verbs.includes(ri.verb)) throw methodNotAllowed(req.method ?? '', `${info.resource}${info.group ? `.${info.group}` : ''}`);
+    if (info.namespaced && !namespace && (ri.verb === 'create' || ri.name)) throw pathNotFound(ri.path);
+
+    switch (ri.verb) {
+      case 'get':
+        send(res, 200, renderObject(served, api.get(served, namespace, name), wanted, query), wanted);
+        return 200;
+      case 'list': {
+        const limit = query.get('limit');
+        const list = api.list(served, namespace, {
+          labelSelector: query.get('labelSelector') ?? '',
+          fieldSelector: query.get('fieldSelector') ?? '',
+          ...(limit ? { limit: Number(limit) } : {}),
+          ...(query.get('continue') ? { continue: query.get('continue') ?? '' } : {}),
+        });
+        send(res, 200, renderList(served, list, wanted, query), wanted);
+        return 200;
+      }
+      case 'watch':
+        serveWatch(api, served, namespace, name, query, wanted, req, res, this.opts.watch);
+        return 200;
+      case 'create': {
+        const body = asObject(decodeBody(req.headers['content-type'], await readBody(req)), 'create');
+        checkTypeMeta(served, body);
+        if (info.virtual) {
+          send(res, 201, this.opts.reviews(served, body, user), wanted);
+          return 201;
+        }
+        const created = api.create(served, namespace, body, ctx);
+        send(res, 201, renderObject(served, created, wanted, query), wanted, ctx.warnings);
+        return 201;
+      }
+      case 'update': {
+        const body = asObject(decodeBody(req.headers['content-type'], await readBody(req)), 'update');
+        checkTypeMeta(served, body);
+        const updated = api.update(served, namespace, name, body, ctx);
+        send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
+        return 200;
+      }
+      case 'patch': {
+        const updated = await this.patch(req, served, namespace, name, ctx, '');
+        send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
+        return 200;
+      }
+      case 'delete': {
+        const body = decodeBody(req.headers['content-type'], await readBody(req));
+        const result = deleteObject(api, served, namespace, name, deleteOptionsFrom(body, query), ctx);
+        send(res, result.deleted ? 200 : 202, renderObject(served, result.object, wanted, query), wanted);
+        return result.deleted ? 200 : 202;
+      }
+      case 'deletecollection': {
+        const body = decodeBody(req.headers['content-type'], await readBody(req));
+        const opts = deleteOptionsFrom(body, query);
+        const list = api.list(served, namespace, { labelSelector: query.get('labelSelector') ?? '', fieldSelector: query.get('fieldSelector') ?? '' });
+        const items = [];
+        for (const item of list.items) {
+          try {
+            items.push(deleteObject(api, served, item.metadata.namespace ?? '', item.metadata.name, opts, ctx).object);
+          } catch (e) {
+            if (!(e instanceof ApiError && e.code === 404)) throw e;
+          }
+        }
+        send(res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(served), metadata: { resourceVersion: String(api.store.revision) }, items }, wanted);
+        return 200;
+      }
+      default:
+        throw methodNotAllowed(req.method ?? '', info.resource);
+    }
+  }
+
+  /** Decodes and applies a PATCH body of any of the three patch types. */
+  async patch(req: IncomingMessage, served: Served, namespace: string, name: string, ctx: OpContext, subresource: string) {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const patchType = PATCH_TYPES[type];
+    if (!patchType || patchType === 'apply') {
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+    }
+    const body = decodeBody(type, await readBody(req));
+    if (body === undefined) throw badRequest('the patch body is empty');
+    return this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, subresource);
+  }
+}
+
+export { successStatus };

@@ -1,0 +1,230 @@
+// Subresources: status and finalize (writes limited to one part of the object), scale (answered
+// as autoscaling/v1 Scale), pod eviction (honouring PodDisruptionBudgets with 429) and binding.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clone, isRecord, type KubeObject, type StoredObject } from '@wharf/api';
+import { ApiError, badRequest, conflict, methodNotAllowed, pathNotFound, tooManyRequests } from '../errors.js';
+import type { ObjectApi } from '../objects/api.js';
+import type { OpContext } from '../objects/context.js';
+import { deleteObject, deleteOptionsFrom } from '../objects/delete.js';
+import type { Served } from '../registry.js';
+import { fromLabelSelectorObject } from '../selectors/index.js';
+import { applyMergePatch, applyJsonPatch } from '../patch/index.js';
+import { PATCH_TYPES, decodeBody, readBody } from './body.js';
+import type { Wanted } from './negotiate.js';
+import type { RequestInfo } from './request-info.js';
+import { renderObject, send, successStatus } from './respond.js';
+
+export interface SubresourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ri: RequestInfo;
+  served: Served;
+  namespace: string;
+  name: string;
+  query: URLSearchParams;
+  wanted: Wanted;
+  ctx: OpContext;
+}
+
+/** Handlers for subresources served by something other than this module (logs, exec: the node agent). */
+export type ExternalSubresource = (r: SubresourceRequest) => Promise<number>;
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.replace(/^\./, '').split('.')) cur = isRecord(cur) ? cur[p] : undefined;
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!isRecord(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1] as string] = value;
+}
+
+function selectorString(sel: unknown): string {
+  if (!isRecord(sel)) return '';
+  const parts: string[] = [];
+  if (isRecord(sel.matchLabels)) for (const [k, v] of Object.entries(sel.matchLabels)) parts.push(`${k}=${String(v)}`);
+  for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions.filter(isRecord) : []) {
+    const values = Array.isArray(e.values) ? e.values.join(',') : '';
+    if (e.operator === 'In') parts.push(`${String(e.key)} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${String(e.key)} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(String(e.key));
+    else if (e.operator === 'DoesNotExist') parts.push(`!${String(e.key)}`);
+  }
+  return parts.join(',');
+}
+
+/** The autoscaling/v1 Scale view of a scalable object. */
+export function scaleOf(served: Served, obj: StoredObject): KubeObject {
+  const scale = served.custom?.scale;
+  const replicas = scale ? getPath(obj, scale.specReplicasPath) : isRecord(obj.spec) ? obj.spec.replicas : undefined;
+  const statusReplicas = scale ? getPath(obj, scale.statusReplicasPath) : isRecord(obj.status) ? obj.status.replicas : undefined;
+  const selector = scale?.labelSelectorPath
+    ? getPath(obj, scale.labelSelectorPath)
+    : isRecord(obj.spec) ? selectorString(obj.spec.selector) : '';
+  const m = obj.metadata;
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
+    status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(selector ? { selector } : {}) },
+  };
+}
+
+export class SubresourceHandlers {
+  constructor(private readonly api: ObjectApi, private readonly external: Record<string, ExternalSubresource> = {}) {}
+
+  async handle(r: SubresourceRequest): Promise<number> {
+    const sub = r.ri.subresource;
+    const ext = this.external[sub.split('/')[0] ?? ''];
+    if (ext) return ext(r);
+    switch (sub) {
+      case 'status':
+      case 'finalize':
+        return this.status(r, sub);
+      case 'scale':
+        return this.scale(r);
+      case 'eviction':
+        return this.eviction(r);
+      case 'binding':
+        return this.binding(r);
+      default:
+        throw pathNotFound(r.ri.path);
+    }
+  }
+
+  private async status(r: SubresourceRequest, sub: string): Promise<number> {
+    const { api } = this;
+    if (sub === 'status' && !api.hasStatus(r.served)) throw pathNotFound(r.ri.path);
+    if (r.ri.verb === 'get') {
+      send(r.res, 200, renderObject(r.served, api.get(r.served, r.namespace, r.name), r.wanted, r.query), r.wanted);
+      return 200;
+    }
+    let updated: StoredObject;
+    if (r.ri.verb === 'update') {
+      const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
+      if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
+      updated = api.update(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub);
+    } else if (r.ri.verb === 'patch') {
+      const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      if (!type || type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
+      const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
+      updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
+    } else {
+      throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
+    }
+    send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query), r.wanted);
+    return 200;
+  }
+
+  private async scale(r: SubresourceRequest): Promise<number> {
+    const obj = this.api.get(r.served, r.namespace, r.name);
+    const current = scaleOf(r.served, obj);
+    if (r.ri.verb === 'get') {
+      send(r.res, 200, current, r.wanted);
+      return 200;
+    }
+    const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
+    let next: unknown;
+    if (r.ri.verb === 'update') next = body;
+    else if (r.ri.verb === 'patch') {
+      const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
+    } else throw methodNotAllowed(r.req.method ?? '', 'scale');
+    if (!isRecord(next) || !isRecord(next.spec) || typeof next.spec.replicas !== 'number' || next.spec.replicas < 0) {
+      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+    }
+    const meta = isRecord(next.metadata) ? next.metadata : {};
+    if (meta.resourceVersion && meta.resourceVersion !== obj.metadata.resourceVersion) {
+      throw conflict(r.served.info.resource, r.served.info.group, r.name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const updated = clone(obj) as StoredObject & Record<string, unknown>;
+    const path = r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas';
+    setPath(updated, path, next.spec.replicas);
+    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx);
+    send(r.res, 200, scaleOf(r.served, stored), r.wanted);
+    return 200;
+  }
+
+  private async eviction(r: SubresourceRequest): Promise<number> {
+    if (r.ri.verb !== 'create') throw methodNotAllowed(r.req.method ?? '', 'pods/eviction');
+    const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
+    const pod = this.api.get(r.served, r.namespace, r.name);
+    const phase = isRecord(pod.status) ? pod.status.phase : undefined;
+    // Pods that are done, or already terminating, are not protected by budgets.
+    if (phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) this.checkBudgets(pod);
+    const opts = deleteOptionsFrom(isRecord(body) ? body.deleteOptions : undefined, new URLSearchParams());
+    deleteObject(this.api, r.served, r.namespace, r.name, opts, r.ctx);
+    send(r.res, 201, successStatus(undefined, 201), r.wanted);
+    return 201;
+  }
+
+  /** Refuses with 429 when evicting `pod` would break a PodDisruptionBudget that selects it. */
+  private checkBudgets(pod: StoredObject): void {
+    const pdbServed = this.api.registry.lookup('policy', 'v1', 'poddisruptionbudgets');
+    const podServed = this.api.registry.lookup('', 'v1', 'pods');
+    if (!pdbServed || !podServed) return;
+    const ns = pod.metadata.namespace ?? '';
+    const budgets = this.api.list(pdbServed, ns, {}).items.filter((pdb) => {
+      const spec = isRecord(pdb.spec) ? pdb.spec : {};
+      return fromLabelSelectorObject(isRecord(spec.selector) ? spec.selector : null).matches(pod.metadata.labels);
+    });
+    if (budgets.length > 1) throw new ApiError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    const pdb = budgets[0];
+    if (!pdb) return;
+    const spec = isRecord(pdb.spec) ? pdb.spec : {};
+    const selector = fromLabelSelectorObject(isRecord(spec.selector) ? spec.selector : null);
+    const pods = this.api.list(podServed, ns, {}).items.filter((p) => selector.matches(p.metadata.labels) && !p.metadata.deletionTimestamp);
+    const healthy = pods.filter(isReady).length;
+    const expected = pods.length;
+    const resolve = (v: unknown): number | undefined => {
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string' && v.endsWith('%')) return Math.ceil((Number(v.slice(0, -1)) * expected) / 100);
+      return undefined;
+    };
+    const minAvailable = resolve(spec.minAvailable);
+    const maxUnavailable = resolve(spec.maxUnavailable);
+    const desiredHealthy = minAvailable ?? (maxUnavailable !== undefined ? Math.max(0, expected - maxUnavailable) : expected);
+    const allowed = isReady(pod) ? healthy - desiredHealthy : expected; // an unready pod may always go
+    if (allowed <= 0) {
+      throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, undefined);
+    }
+  }
+
+  private async binding(r: SubresourceRequest): Promise<number> {
+    if (r.ri.verb !== 'create') throw methodNotAllowed(r.req.method ?? '', 'pods/binding');
+    const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
+    const target = isRecord(body) && isRecord(body.target) ? body.target : undefined;
+    if (!target || typeof target.name !== 'string' || !target.name) throw badRequest('Binding.target.name is required');
+    const pod = this.api.get(r.served, r.namespace, r.name);
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    if (spec.nodeName) throw conflict('pods', '', r.name, `pod ${r.name} is already assigned to node "${String(spec.nodeName)}"`);
+    if (pod.metadata.deletionTimestamp) throw conflict('pods', '', r.name, 'pod is being deleted, cannot be assigned to a host');
+    const next = clone(pod);
+    (next as Record<string, unknown>).spec = { ...spec, nodeName: target.name };
+    const conds = isRecord(next.status) && Array.isArray(next.status.conditions) ? next.status.conditions.filter((c) => !(isRecord(c) && c.type === 'PodScheduled')) : [];
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    next.status = { ...(isRecord(next.status) ? next.status : {}), conditions: conds };
+    // Binding writes spec.nodeName, which no update may change, so it goes to the store directly.
+    if (!r.ctx.dryRun) {
+      const key = this.api.key(r.served, r.namespace, r.name);
+      try {
+        this.api.store.update(key, Number(pod.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
+      } catch (e) {
+        throw this.api.storeError(r.served, r.name, e);
+      }
+    }
+    send(r.res, 201, successStatus(undefined, 201), r.wanted);
+    return 201;
+  }
+}
+
+function isReady(pod: StoredObject): boolean {
+  const conds = isRecord(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : [];
+  return conds.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True');
+}

@@ -1,0 +1,239 @@
+// The embedded API server: HTTPS only, bearer-token authentication, RBAC on every request, an
+// audit line per write, and routing to discovery, OpenAPI, health and the resource handler.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
+import { AuditLog } from './audit.js';
+import { ensurePki, type Pki } from './auth/pki.js';
+import { ANONYMOUS, TokenAuthenticator, ensureAdminToken } from './auth/tokens.js';
+import { RbacAuthorizer } from './auth/rbac.js';
+import { answerReview } from './auth/reviews.js';
+import { EncryptingCodec, loadOrCreateKeys } from './crypto/encryption.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { OpenApiDocs } from './openapi.js';
+import { ResourceRegistry } from './registry.js';
+import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
+import { ObjectApi } from './objects/api.js';
+import { namespaceLifecycle, protectSystemNamespaces, serviceAccountAdmission } from './objects/admission.js';
+import { GarbageCollector } from './objects/gc.js';
+import { NamespaceController } from './objects/namespaces.js';
+import { CrdController } from './objects/crds.js';
+import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
+import type { UserInfo } from './objects/context.js';
+import { RestHandler } from './rest/handler.js';
+import { SubresourceHandlers, type ExternalSubresource } from './rest/subresources.js';
+import { requestInfo, type RequestInfo } from './rest/request-info.js';
+import { send, sendError } from './rest/respond.js';
+import { tokenRequestHandler } from './auth/token-request.js';
+import { kubeconfigFor } from './kubeconfig.js';
+
+export interface ApiServerOptions {
+  /** Directory for the database, PKI, keys, audit log and kubeconfig. */
+  readonly dataDir: string;
+  /** @default 6443 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Compaction keeps at least this many recent revisions. @default 10000 */
+  readonly compactKeepRevisions?: number;
+  /** How often compaction runs. @default 60000 */
+  readonly compactEveryMs?: number;
+  /** Interval between watch bookmarks. @default 30000 */
+  readonly bookmarkMs?: number;
+  /** Subresources served elsewhere (pod logs, exec: the node agents). */
+  readonly externalSubresources?: Record<string, ExternalSubresource>;
+  readonly log?: (msg: string) => void;
+}
+
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-wharf', gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
+
+const HEALTH = new Set(['/livez', '/readyz', '/healthz']);
+
+export class ApiServer {
+  readonly store: Store;
+  readonly registry = new ResourceRegistry();
+  readonly api: ObjectApi;
+  readonly pki: Pki;
+  readonly tokens: TokenAuthenticator;
+  readonly authz: RbacAuthorizer;
+  readonly adminToken: string;
+  private readonly openapi: OpenApiDocs;
+  private readonly rest: RestHandler;
+  private readonly audit: AuditLog;
+  private readonly controllers: { start(): void; stop(): void }[];
+  private server: Server | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private ready = false;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    this.pki = ensurePki(opts.dataDir);
+    this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
+    const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
+    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec: new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]) });
+    this.api = new ObjectApi({ store: this.store, registry: this.registry, admission: [namespaceLifecycle(this.store), serviceAccountAdmission] });
+    this.openapi = new OpenApiDocs(this.registry);
+    this.registry.onChange = () => this.openapi.invalidate();
+    const store = this.store;
+    this.authz = new RbacAuthorizer({
+      roles: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'roles', ns)).map((e) => e.object),
+      roleBindings: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'rolebindings', ns)).map((e) => e.object),
+      clusterRoles: () => store.list(resourcePrefix('rbac.authorization.k8s.io', 'clusterroles')).map((e) => e.object),
+      clusterRoleBindings: () => store.list(resourcePrefix('rbac.authorization.k8s.io', 'clusterrolebindings')).map((e) => e.object),
+    });
+    this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
+      store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
+    this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
+    this.rest = new RestHandler({
+      api: this.api,
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), ...(opts.externalSubresources ?? {}) }),
+      watch: { bookmarkMs: opts.bookmarkMs ?? 30_000 },
+      reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
+    });
+    this.controllers = [
+      new CrdController(this.api),
+      new GarbageCollector(this.api),
+      new NamespaceController(this.api),
+      new NamespaceDefaultsController(this.api, this.pki.caCert),
+    ];
+  }
+
+  /** Starts serving; resolves with the bound port once the API is ready. */
+  async start(): Promise<number> {
+    bootstrapCluster(this.api);
+    for (const c of this.controllers) c.start();
+    this.server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+      void this.dispatch(req, res);
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve((this.server?.address() as AddressInfo).port));
+    });
+    this.compactTimer = setInterval(() => this.store.compact(this.store.revision - (this.opts.compactKeepRevisions ?? 10_000)), this.opts.compactEveryMs ?? 60_000);
+    this.compactTimer.unref();
+    this.ready = true;
+    return port;
+  }
+
+  /** Writes `<dataDir>/kubeconfig` for the admin user. */
+  writeKubeconfig(port: number): string {
+    const path = join(this.opts.dataDir, 'kubeconfig');
+    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, this.adminToken), { mode: 0o600 });
+    return path;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    if (this.compactTimer) clearInterval(this.compactTimer);
+    for (const c of this.controllers) c.stop();
+    const server = this.server;
+    if (server) {
+      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      this.store.close(); // ends open watches, so their connections close
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      await closed;
+    } else {
+      this.store.close();
+    }
+    await this.audit.close();
+  }
+
+  private authenticate(req: IncomingMessage): UserInfo {
+    const auth = req.headers.authorization;
+    if (!auth) return ANONYMOUS;
+    const m = /^Bearer\s+(.+)$/i.exec(auth);
+    const user = m ? this.tokens.authenticate((m[1] ?? '').trim()) : undefined;
+    if (!user) throw unauthorized();
+    return user;
+  }
+
+  private authorize(user: UserInfo, ri: RequestInfo): void {
+    const d = this.authz.authorize(user, {
+      verb: ri.verb, apiGroup: ri.group, resource: ri.resource, subresource: ri.subresource, name: ri.name,
+      namespace: ri.namespace, resourceRequest: ri.resourceRequest, path: ri.path,
+    });
+    if (d.allowed) return;
+    if (!ri.resourceRequest) throw forbidden(`forbidden: User "${user.name}" cannot ${ri.verb} path "${ri.path}"`);
+    const res = `${ri.resource}${ri.subresource ? `/${ri.subresource}` : ''}`;
+    const where = ri.namespace ? ` in the namespace "${ri.namespace}"` : ' at the cluster scope';
+    const named = ri.name ? `${ri.resource}${ri.group ? `.${ri.group}` : ''} "${ri.name}" is forbidden: ` : `${ri.resource}${ri.group ? `.${ri.group}` : ''} is forbidden: `;
+    throw new ApiError(403, 'Forbidden', `${named}User "${user.name}" cannot ${ri.verb} resource "${res}" in API group "${ri.group}"${where}`, {
+      ...(ri.name ? { name: ri.name } : {}), group: ri.group, kind: ri.resource,
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let ri: RequestInfo | undefined;
+    let user: UserInfo = ANONYMOUS;
+    let code = 500;
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      ri = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      user = this.authenticate(req);
+      this.authorize(user, ri);
+      if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
+      code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
+    } catch (e) {
+      code = sendError(res, e).code;
+      if (!(e instanceof ApiError)) this.opts.log?.(`internal error on ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+    } finally {
+      if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
+        this.audit.record({
+          user: user.name, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
+          namespace: ri.namespace, name: ri.name, code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+        });
+      }
+    }
+  }
+
+  private nonResource(req: IncomingMessage, res: ServerResponse, ri: RequestInfo): number {
+    const p = ri.path.replace(/\/+$/, '') || '/';
+    if (HEALTH.has(p) || /^\/(livez|readyz|healthz)\//.test(p)) {
+      const ok = this.ready;
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(ok ? 'ok' : 'not ready');
+      return ok ? 200 : 503;
+    }
+    if (p === '/version') {
+      send(res, 200, KUBERNETES_VERSION);
+      return 200;
+    }
+    const agg = wantsAggregated(req.headers.accept);
+    if (p === '/api' || p === '/apis') {
+      if (agg) {
+        const body = JSON.stringify(aggregatedDiscovery(this.registry, p === '/api', agg));
+        res.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`, 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+        return 200;
+      }
+      send(res, 200, p === '/api' ? apiVersions(`${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? ''}`) : apiGroupList(this.registry));
+      return 200;
+    }
+    const parts = p.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2) return this.sendOr404(res, p, apiResourceList(this.registry, '', parts[1] ?? ''));
+    if (parts[0] === 'apis' && parts.length === 2) return this.sendOr404(res, p, apiGroup(this.registry, parts[1] ?? ''));
+    if (parts[0] === 'apis' && parts.length === 3) return this.sendOr404(res, p, apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? ''));
+    if (p === '/openapi/v3') {
+      send(res, 200, this.openapi.index());
+      return 200;
+    }
+    if (parts[0] === 'openapi' && parts[1] === 'v3') {
+      const doc = this.openapi.document(parts.slice(2).join('/'));
+      if (!doc) throw pathNotFound(p);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc), 'Cache-Control': 'public, immutable' });
+      res.end(doc);
+      return 200;
+    }
+    throw pathNotFound(p);
+  }
+
+  private sendOr404(res: ServerResponse, path: string, body: unknown): number {
+    if (body === undefined) throw pathNotFound(path);
+    send(res, 200, body);
+    return 200;
+  }
+}

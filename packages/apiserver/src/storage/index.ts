@@ -1,0 +1,3 @@
+export * from './store.js';
+export * from './events.js';
+export * from './keys.js';

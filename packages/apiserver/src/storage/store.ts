@@ -1,0 +1,261 @@
+// Kine-style storage on SQLite: one append-only log whose row id is the revision (= resourceVersion).
+// The latest value of every key is also held in memory for reads; watches fan out from an in-memory
+// window of recent events and fall back to the log itself for older revisions until compaction.
+import Database from 'better-sqlite3';
+import type { StoredObject } from '@wharf/api';
+import { EventWindow, type StoreEvent, type WatchCallback, type Watcher } from './events.js';
+
+/** Turns stored JSON into bytes on disk and back (encryption at rest plugs in here). */
+export interface ValueCodec {
+  encode(key: string, json: string): Buffer | string;
+  decode(key: string, value: Buffer | string): string;
+}
+
+const plainCodec: ValueCodec = {
+  encode: (_k, json) => json,
+  decode: (_k, v) => (typeof v === 'string' ? v : v.toString('utf8')),
+};
+
+export interface StoreOptions {
+  /** SQLite file path, or ':memory:'. */
+  readonly path: string;
+  readonly codec?: ValueCodec;
+  /** Events kept in memory for watch resumes. @default 10000 */
+  readonly windowSize?: number;
+}
+
+/** A key already exists on create. */
+export class KeyExistsError extends Error {}
+/** The key does not exist. */
+export class KeyNotFoundError extends Error {}
+/** The caller's expected revision is not the key's current revision. */
+export class RevisionMismatchError extends Error {}
+/** The requested revision is older than the compacted revision. */
+export class CompactedError extends Error {
+  constructor(readonly requested: number, readonly compacted: number) {
+    super(`too old resource version: ${requested} (${compacted})`);
+  }
+}
+
+interface Entry {
+  readonly object: StoredObject;
+  readonly json: string;
+  readonly revision: number;
+  readonly createRevision: number;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  prev_revision: number;
+  value: Buffer | string;
+}
+
+/** The storage engine. Objects returned are shared: callers must clone before changing them. */
+export class Store {
+  private readonly db: Database.Database;
+  private readonly codec: ValueCodec;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sortedKeys = new Map<string, string[] | undefined>();
+  private readonly bucketKeys = new Map<string, Set<string>>();
+  private readonly window: EventWindow;
+  private rev = 0;
+  private compactRev = 0;
+  private readonly insert: Database.Statement;
+
+  constructor(opts: StoreOptions) {
+    this.codec = opts.codec ?? plainCodec;
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    // WAL with synchronous=NORMAL: a committed write is in the WAL file before the call returns,
+    // so it survives the process being killed; only an OS crash can lose the last transactions.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS log (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, deleted INTEGER NOT NULL,
+        create_revision INTEGER NOT NULL, prev_revision INTEGER NOT NULL, value BLOB);
+      CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev ON log (name, prev_revision);
+      CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+    this.insert = this.db.prepare(
+      'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.window = new EventWindow(opts.windowSize ?? 10_000);
+    this.load();
+  }
+
+  private load(): void {
+    const max = this.db.prepare('SELECT MAX(id) AS m FROM log').get() as { m: number | null };
+    const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as { value: number } | undefined;
+    const compact = this.db.prepare("SELECT value FROM meta WHERE key = 'compact'").get() as { value: number } | undefined;
+    this.rev = Math.max(max.m ?? 0, meta?.value ?? 0);
+    this.compactRev = compact?.value ?? 0;
+    const rows = this.db
+      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0')
+      .all() as Row[];
+    for (const row of rows) this.remember(row.name, this.entryOf(row));
+    this.window.reset(this.rev);
+  }
+
+  private entryOf(row: Row): Entry {
+    const json = this.codec.decode(row.name, row.value);
+    return { object: JSON.parse(json) as StoredObject, json, revision: row.id, createRevision: row.create_revision };
+  }
+
+  private bucketOf(key: string): string {
+    // "/registry/<group>/<resource>/..." → "/registry/<group>/<resource>/"
+    const parts = key.split('/', 4);
+    return `${parts.slice(0, 4).join('/')}/`;
+  }
+
+  private remember(key: string, entry: Entry | undefined): void {
+    const bucket = this.bucketOf(key);
+    const had = this.entries.has(key);
+    if (entry) this.entries.set(key, entry);
+    else this.entries.delete(key);
+    if (had !== (entry !== undefined)) this.sortedKeys.set(bucket, undefined);
+    if (!this.bucketKeys.has(bucket)) this.bucketKeys.set(bucket, new Set());
+    const set = this.bucketKeys.get(bucket) as Set<string>;
+    if (entry) set.add(key);
+    else set.delete(key);
+  }
+
+  /** The newest revision written. */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** Revisions at or below this are gone from history. */
+  get compactedRevision(): number {
+    return this.compactRev;
+  }
+
+  get(key: string): StoredObject | undefined {
+    return this.entries.get(key)?.object;
+  }
+
+  /** The stored JSON text of a key (what the API returns), without re-serialising. */
+  getJson(key: string): string | undefined {
+    return this.entries.get(key)?.json;
+  }
+
+  /** Keys under a prefix in key order, with their objects. */
+  list(prefix: string): { key: string; object: StoredObject; json: string }[] {
+    const bucket = this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`);
+    let keys = this.sortedKeys.get(bucket);
+    if (!keys) {
+      keys = [...(this.bucketKeys.get(bucket) ?? [])].sort();
+      this.sortedKeys.set(bucket, keys);
+    }
+    const out: { key: string; object: StoredObject; json: string }[] = [];
+    for (const key of keys) {
+      if (!key.startsWith(prefix)) continue;
+      const e = this.entries.get(key);
+      if (e) out.push({ key, object: e.object, json: e.json });
+    }
+    return out;
+  }
+
+  /** Creates a key; `build` receives the revision the object will carry. */
+  create(key: string, build: (revision: number) => StoredObject): StoredObject {
+    if (this.entries.has(key)) throw new KeyExistsError(key);
+    return this.write(key, build, { created: true, expect: undefined });
+  }
+
+  /** Replaces a key's value. With `expectedRevision`, fails unless it is the current revision. */
+  update(key: string, expectedRevision: number | undefined, build: (revision: number) => StoredObject): StoredObject {
+    const cur = this.entries.get(key);
+    if (!cur) throw new KeyNotFoundError(key);
+    if (expectedRevision !== undefined && expectedRevision !== cur.revision) throw new RevisionMismatchError(key);
+    return this.write(key, build, { created: false, expect: cur });
+  }
+
+  /** Deletes a key, appending a tombstone that carries the object's final state. */
+  delete(key: string, expectedRevision?: number): StoredObject {
+    const cur = this.entries.get(key);
+    if (!cur) throw new KeyNotFoundError(key);
+    if (expectedRevision !== undefined && expectedRevision !== cur.revision) throw new RevisionMismatchError(key);
+    const revision = this.rev + 1;
+    const object = { ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(revision) } };
+    const json = JSON.stringify(object);
+    this.insert.run(revision, key, 0, 1, cur.createRevision, cur.revision, this.codec.encode(key, json));
+    this.rev = revision;
+    this.remember(key, undefined);
+    this.window.publish({ type: 'DELETED', key, revision, object, json, prevObject: cur.object });
+    return object;
+  }
+
+  private write(key: string, build: (revision: number) => StoredObject, how: { created: boolean; expect: Entry | undefined }): StoredObject {
+    const revision = this.rev + 1;
+    const object = build(revision);
+    const json = JSON.stringify(object);
+    const createRevision = how.expect ? how.expect.createRevision : revision;
+    this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, how.expect?.revision ?? 0, this.codec.encode(key, json));
+    this.rev = revision;
+    this.remember(key, { object, json, revision, createRevision });
+    const ev: StoreEvent = how.expect
+      ? { type: 'MODIFIED', key, revision, object, json, prevObject: how.expect.object }
+      : { type: 'ADDED', key, revision, object, json };
+    this.window.publish(ev);
+    return object;
+  }
+
+  /**
+   * Watches keys under `prefix` for changes after `fromRevision`. Events between `fromRevision` and
+   * now are replayed first (from memory, else from the log); then live events follow.
+   */
+  watch(prefix: string, fromRevision: number, cb: WatchCallback): Watcher {
+    if (fromRevision < this.compactRev) throw new CompactedError(fromRevision, this.compactRev);
+    if (fromRevision < this.window.oldestReplayable) {
+      for (const ev of this.history(prefix, fromRevision, this.window.oldestReplayable)) cb(ev);
+      fromRevision = this.window.oldestReplayable;
+    }
+    return this.window.subscribe(prefix, fromRevision, cb);
+  }
+
+  /** Events after `after` up to and including `upTo`, read from the log. */
+  private history(prefix: string, after: number, upTo: number): StoreEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM log WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id')
+      .all(after, upTo, prefix, `${prefix}\uffff`) as Row[];
+    const prevStmt = this.db.prepare('SELECT * FROM log WHERE id = ?');
+    return rows.map((row) => {
+      const e = this.entryOf(row);
+      const type = row.deleted ? 'DELETED' : row.created ? 'ADDED' : 'MODIFIED';
+      const prevRow = row.prev_revision ? (prevStmt.get(row.prev_revision) as Row | undefined) : undefined;
+      const ev: StoreEvent = { type, key: row.name, revision: row.id, object: e.object, json: e.json };
+      if (prevRow) ev.prevObject = this.entryOf(prevRow).object;
+      return ev;
+    });
+  }
+
+  /**
+   * Removes history at or below `target` that no longer describes a live value (superseded rows and
+   * tombstones). Watches and lists from older revisions then get 410 Gone.
+   */
+  compact(target: number): number {
+    const t = Math.min(target, this.rev - 1);
+    if (t <= this.compactRev) return 0;
+    const run = this.db.transaction(() => {
+      const res = this.db
+        .prepare(
+          `DELETE FROM log WHERE id <= ? AND (deleted = 1 OR id < (SELECT MAX(l2.id) FROM log l2 WHERE l2.name = log.name AND l2.id <= ?))`,
+        )
+        .run(t, t);
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('compact', ?), ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(t, this.rev);
+      return res.changes;
+    });
+    const removed = run();
+    this.compactRev = t;
+    this.window.compacted(t);
+    return removed;
+  }
+
+  close(): void {
+    this.window.closeAll();
+    this.db.close();
+  }
+}

@@ -1,0 +1,104 @@
+// Printers for cluster-administration kinds: leases (coordination.k8s.io), role bindings
+// (rbac.authorization.k8s.io; roles have no printer and use the default columns), pod disruption
+// budgets (policy) and priority classes (scheduling.k8s.io). Follows printers.go (1.32).
+
+import { AGE_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
+import type { Printer, TableColumn } from './columns.js';
+import { DESC } from './descriptions.js';
+import { arr, get, num, scalarString, str } from './format.js';
+
+const leasePrinter: Printer = {
+  columns: [NAME_COLUMN, col('Holder', 'string', DESC.leaseHolder), AGE_COLUMN],
+  cells: (lease, ctx) => [nameOf(lease), str(get(lease, 'spec', 'holderIdentity')), ageOf(lease, ctx)],
+};
+
+/** Users, groups and service accounts ("ns/name") of a binding, each joined with ", ". */
+export function bindingSubjects(subjects: unknown): [users: string, groups: string, serviceAccounts: string] {
+  const users: string[] = [];
+  const groups: string[] = [];
+  const serviceAccounts: string[] = [];
+  for (const s of arr(subjects)) {
+    const name = str(get(s, 'name'));
+    switch (get(s, 'kind')) {
+      case 'ServiceAccount':
+        serviceAccounts.push(`${str(get(s, 'namespace'))}/${name}`);
+        break;
+      case 'User':
+        users.push(name);
+        break;
+      case 'Group':
+        groups.push(name);
+        break;
+    }
+  }
+  return [users.join(', '), groups.join(', '), serviceAccounts.join(', ')];
+}
+
+function bindingPrinter(noun: string): Printer {
+  const columns: TableColumn[] = [
+    NAME_COLUMN,
+    col('Role', 'string', DESC.roleRef),
+    AGE_COLUMN,
+    wide('Users', 'string', `Users in the ${noun}`),
+    wide('Groups', 'string', `Groups in the ${noun}`),
+    wide('ServiceAccounts', 'string', `ServiceAccounts in the ${noun}`),
+  ];
+  return {
+    columns,
+    cells(b, ctx) {
+      const roleRef = `${str(get(b, 'roleRef', 'kind'))}/${str(get(b, 'roleRef', 'name'))}`;
+      return [nameOf(b), roleRef, ageOf(b, ctx), ...bindingSubjects(get(b, 'subjects'))];
+    },
+  };
+}
+
+const podDisruptionBudgetPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Min Available', 'string', 'The minimum number of pods that must be available.'),
+    col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'),
+    col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
+    AGE_COLUMN,
+  ],
+  cells: (pdb, ctx) => [
+    nameOf(pdb),
+    scalarString(get(pdb, 'spec', 'minAvailable'), 'N/A'),
+    scalarString(get(pdb, 'spec', 'maxUnavailable'), 'N/A'),
+    num(get(pdb, 'status', 'disruptionsAllowed')),
+    ageOf(pdb, ctx),
+  ],
+};
+
+const priorityClassPrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Value', 'integer', DESC.pcValue),
+    col('Global-Default', 'boolean', DESC.pcGlobalDefault),
+    AGE_COLUMN,
+    // The real printer lists this column at priority 0 yet fills it only for wide output, which
+    // the server always asks for.
+    col('PreemptionPolicy', 'string', DESC.pcPreemptionPolicy),
+  ],
+  cells: (pc, ctx) => [
+    nameOf(pc),
+    num(get(pc, 'value')),
+    get(pc, 'globalDefault') === true,
+    ageOf(pc, ctx),
+    str(get(pc, 'preemptionPolicy'), 'PreemptLowerPriority'), // the API default
+  ],
+};
+
+/** coordination.k8s.io/v1 printers by resource name. */
+export const coordinationPrinters: Readonly<Record<string, Printer>> = { leases: leasePrinter };
+
+/** rbac.authorization.k8s.io/v1 printers by resource name. */
+export const rbacPrinters: Readonly<Record<string, Printer>> = {
+  rolebindings: bindingPrinter('roleBinding'),
+  clusterrolebindings: bindingPrinter('clusterRoleBinding'),
+};
+
+/** policy/v1 printers by resource name. */
+export const policyPrinters: Readonly<Record<string, Printer>> = { poddisruptionbudgets: podDisruptionBudgetPrinter };
+
+/** scheduling.k8s.io/v1 printers by resource name. */
+export const schedulingPrinters: Readonly<Record<string, Printer>> = { priorityclasses: priorityClassPrinter };

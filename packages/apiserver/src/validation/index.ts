@@ -1,0 +1,10 @@
+// Public entry of the validation folder: request-body type checks against the generated schema,
+// ObjectMeta rules, per-kind semantic validation, and CRD schemas (structural checks, custom
+// resource validation, defaulting, pruning). Every check returns FieldIssue[]; none throws.
+export type { FieldIssue } from './issues.js';
+export { checkTypes, type TypeCheckResult } from './check-types.js';
+export { validateObjectMeta, validateObjectMetaUpdate, nameRuleOf, type ObjectMetaOptions } from './metadata.js';
+export { validateKind } from './kinds.js';
+export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
+export { selectorMatches } from './selectors.js';
+export { parseQuantity } from './quantity.js';

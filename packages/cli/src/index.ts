@@ -1,0 +1,1 @@
+export { up, type UpOptions } from './up.js';

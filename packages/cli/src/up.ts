@@ -1,0 +1,46 @@
+// `wharf up`: runs the embedded control plane in the foreground until SIGTERM or Ctrl-C, and
+// writes DIR/kubeconfig once the API answers.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { ApiServer } from '@wharf/apiserver';
+
+export interface UpOptions {
+  dataDir?: string;
+  apiPort?: string;
+  nodes?: string;
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const started = performance.now();
+  const log = pino({ name: 'wharf', base: undefined });
+  const dataDir = resolve(opts.dataDir ?? join(homedir(), '.wharf'));
+  const port = Number(opts.apiPort ?? 6443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--api-port must be a port number, got "${opts.apiPort}"`);
+  if (opts.nodes !== undefined && opts.nodes !== '0') {
+    log.warn({ nodes: opts.nodes }, 'node agents are not part of this build yet: starting the control plane only');
+  }
+  const server = new ApiServer({ dataDir, port, log: (m) => log.error(m) });
+  const bound = await server.start();
+  const kubeconfig = server.writeKubeconfig(bound);
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,2 @@
+export { WharfProcess, freePort, REPO_ROOT, WHARF_BIN, type WharfOptions } from './wharf-process.js';
+export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what Wharf needs on a fresh Debian machine, idempotently and quickly when done:
+# npm dependencies, the TypeScript build, and (with --test / --bench) the Debian packages and
+# tools the test suites and benchmarks use. Safe to run again; it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0; want_bench=0
+for a in "$@"; do
+  case "$a" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+  esac
+done
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then say "please install as root: apt-get install ${missing[*]}"; return 1; fi
+  if [ $apt_updated -eq 0 ]; then say "apt-get update"; apt-get update -qq >/dev/null; apt_updated=1; fi
+  say "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# npm dependencies: install when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# The build is incremental: tsc -b does nothing when dist/ is up to date.
+npx tsc -b packages/cli packages/testing >&2
+
+if [ $want_test -eq 1 ]; then
+  command -v kubectl >/dev/null || apt_install kubectl || true
+  # kubectl 1.20 from Debian's kubernetes-client, unpacked beside the project (not over /usr/bin/kubectl).
+  if [ ! -x .tools/kubectl-1.20/usr/bin/kubectl ]; then
+    apt_install dpkg-dev >/dev/null 2>&1 || true
+    mkdir -p .tools/debs
+    if ! ls .tools/debs/kubernetes-client_*.deb >/dev/null 2>&1; then
+      if [ $apt_updated -eq 0 ]; then apt-get update -qq >/dev/null || true; apt_updated=1; fi
+      (cd .tools/debs && apt-get download kubernetes-client >/dev/null)
+    fi
+    dpkg -x .tools/debs/kubernetes-client_*.deb .tools/kubectl-1.20
+    say "kubectl 1.20 at .tools/kubectl-1.20/usr/bin/kubectl"
+  fi
+fi
+
+if [ $want_bench -eq 1 ]; then
+  apt_install etcd-server etcd-client
+fi
