@@ -73,7 +73,11 @@ export class ApiServer {
     this.pki = ensurePki(opts.dataDir);
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
-    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec: new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]) });
+    const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
+    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec });
+    // After a key rotation (a new key listed first), every secret is rewritten with the new key.
+    const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
+    if (rewritten) opts.log?.(`re-encrypted ${rewritten} secrets with key "${keys[0]?.name ?? ''}"`);
     this.api = new ObjectApi({ store: this.store, registry: this.registry, admission: [namespaceLifecycle(this.store), serviceAccountAdmission] });
     this.openapi = new OpenApiDocs(this.registry);
     this.registry.onChange = () => this.openapi.invalidate();

@@ -50,6 +50,12 @@ export class EncryptingCodec implements ValueCodec {
     return Buffer.concat([Buffer.from(`${PREFIX}${k.name}:`), iv, body, cipher.getAuthTag()]);
   }
 
+  /** True when a stored value is plaintext or encrypted with a key other than the primary one. */
+  isStale(value: Buffer | string): boolean {
+    const buf = typeof value === 'string' ? Buffer.from(value) : value;
+    return !buf.subarray(0, PREFIX.length + (this.keys[0]?.name.length ?? 0) + 1).equals(Buffer.from(`${PREFIX}${this.keys[0]?.name ?? ''}:`));
+  }
+
   decode(key: string, value: Buffer | string): string {
     const buf = typeof value === 'string' ? Buffer.from(value) : value;
     if (!buf.subarray(0, PREFIX.length).equals(Buffer.from(PREFIX))) return buf.toString('utf8');

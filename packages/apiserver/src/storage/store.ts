@@ -233,6 +233,25 @@ export class Store {
   }
 
   /**
+   * Rewrites, as new revisions, the live values under `prefix` whose bytes on disk `stale` flags
+   * (e.g. encrypted with a key that is no longer the primary one). Returns how many were rewritten.
+   */
+  rewriteStale(prefix: string, stale: (raw: Buffer | string) => boolean): number {
+    const rows = this.db
+      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0')
+      .all(prefix, `${prefix}\uffff`) as Row[];
+    let n = 0;
+    for (const row of rows) {
+      if (!stale(row.value)) continue;
+      const cur = this.entries.get(row.name);
+      if (!cur) continue;
+      this.update(row.name, cur.revision, (rev) => ({ ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(rev) } }));
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Removes history at or below `target` that no longer describes a live value (superseded rows and
    * tombstones). Watches and lists from older revisions then get 410 Gone.
    */
