@@ -39,6 +39,8 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Compaction keeps at least this many recent revisions. @default 10000 */
   readonly compactKeepRevisions?: number;
+  /** Compaction keeps at least this much recent history (ms), as etcd's retention window. @default 300000 */
+  readonly compactRetentionMs?: number;
   /** How often compaction runs. @default 60000 */
   readonly compactEveryMs?: number;
   /** Interval between watch bookmarks. @default 30000 */
@@ -116,10 +118,27 @@ export class ApiServer {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve((this.server?.address() as AddressInfo).port));
     });
-    this.compactTimer = setInterval(() => this.store.compact(this.store.revision - (this.opts.compactKeepRevisions ?? 10_000)), this.opts.compactEveryMs ?? 60_000);
+    this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs ?? 60_000);
     this.compactTimer.unref();
     this.ready = true;
     return port;
+  }
+
+  private readonly revisionSamples: { revision: number; at: number }[] = [];
+
+  /**
+   * Compacts history older than both the retention window and the newest `compactKeepRevisions`
+   * revisions, so watch resumes within the window never see 410.
+   */
+  compactOnce(now = Date.now()): number {
+    this.revisionSamples.push({ revision: this.store.revision, at: now });
+    const retention = this.opts.compactRetentionMs ?? 300_000;
+    let byTime = 0;
+    while (this.revisionSamples.length > 1 && (this.revisionSamples[1]?.at ?? now) <= now - retention) this.revisionSamples.shift();
+    const oldest = this.revisionSamples[0];
+    if (oldest && oldest.at <= now - retention) byTime = oldest.revision;
+    const target = Math.min(byTime, this.store.revision - (this.opts.compactKeepRevisions ?? 10_000));
+    return target > 0 ? this.store.compact(target) : 0;
   }
 
   /** Writes `<dataDir>/kubeconfig` for the admin user. */

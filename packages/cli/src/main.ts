@@ -1,6 +1,6 @@
 // The wharf command line.
-import { Command } from 'commander';
-import { up } from './up.js';
+import { Command, Option } from 'commander';
+import { up, type UpOptions } from './up.js';
 
 const program = new Command();
 program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
@@ -11,7 +11,10 @@ program
   .option('--data-dir <dir>', 'where Wharf keeps its state', undefined)
   .option('--api-port <port>', 'HTTPS port of the Kubernetes API', '6443')
   .option('--nodes <n>', 'number of node agents to start (not yet available)')
-  .action(async (opts: { dataDir?: string; apiPort?: string; nodes?: string }) => {
+  .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
+  .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
+  .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
+  .action(async (opts: UpOptions) => {
     await up(opts);
   });
 

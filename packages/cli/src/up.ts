@@ -9,6 +9,16 @@ export interface UpOptions {
   dataDir?: string;
   apiPort?: string;
   nodes?: string;
+  compactInterval?: string;
+  compactKeep?: string;
+  compactRetention?: string;
+}
+
+function optionalNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
+  return n;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -20,7 +30,15 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.nodes !== undefined && opts.nodes !== '0') {
     log.warn({ nodes: opts.nodes }, 'node agents are not part of this build yet: starting the control plane only');
   }
-  const server = new ApiServer({ dataDir, port, log: (m) => log.error(m) });
+  const compactEveryMs = optionalNumber('--compact-interval', opts.compactInterval);
+  const compactKeepRevisions = optionalNumber('--compact-keep', opts.compactKeep);
+  const compactRetentionMs = optionalNumber('--compact-retention', opts.compactRetention);
+  const server = new ApiServer({
+    dataDir, port, log: (m) => log.error(m),
+    ...(compactEveryMs !== undefined ? { compactEveryMs } : {}),
+    ...(compactKeepRevisions !== undefined ? { compactKeepRevisions } : {}),
+    ...(compactRetentionMs !== undefined ? { compactRetentionMs } : {}),
+  });
   const bound = await server.start();
   const kubeconfig = server.writeKubeconfig(bound);
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
