@@ -36,6 +36,10 @@ describe('Store', () => {
     expect(t.list('/registry/core/configmaps/').map((e) => e.key)).toEqual([key('b')]);
     expect(t.revision).toBe(3);
     expect(t.create(key('c'), (rv) => obj('c', rv)).metadata.resourceVersion).toBe('4');
+    // A deleted key can be created again, and deleted and created once more.
+    expect(t.create(key('a'), (rv) => obj('a', rv)).metadata.resourceVersion).toBe('5');
+    t.delete(key('a'));
+    expect(t.create(key('a'), (rv) => obj('a', rv)).metadata.resourceVersion).toBe('7');
   });
 
   it('replays history to a watch from an old revision, from memory and from the log', () => {

@@ -65,6 +65,7 @@ export class Store {
   private rev = 0;
   private compactRev = 0;
   private readonly insert: Database.Statement;
+  private readonly lastRow: Database.Statement;
 
   constructor(opts: StoreOptions) {
     this.codec = opts.codec ?? plainCodec;
@@ -83,6 +84,7 @@ export class Store {
     this.insert = this.db.prepare(
       'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.lastRow = this.db.prepare('SELECT MAX(id) AS id FROM log WHERE name = ?');
     this.window = new EventWindow(opts.windowSize ?? 10_000);
     this.load();
   }
@@ -193,7 +195,9 @@ export class Store {
     const object = build(revision);
     const json = JSON.stringify(object);
     const createRevision = how.expect ? how.expect.createRevision : revision;
-    this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, how.expect?.revision ?? 0, this.codec.encode(key, json));
+    // A key created again after a delete follows its tombstone, as kine chains revisions.
+    const prev = how.expect?.revision ?? ((this.lastRow.get(key) as { id: number | null } | undefined)?.id ?? 0);
+    this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, prev, this.codec.encode(key, json));
     this.rev = revision;
     this.remember(key, { object, json, revision, createRevision });
     const ev: StoreEvent = how.expect

@@ -155,6 +155,16 @@ describe('workloads', () => {
     );
   });
 
+  it('lets StatefulSet containers mount their volumeClaimTemplates', () => {
+    const mounts = { containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] };
+    const sts = (claims: string[]): Obj => ({
+      ...deployment({ serviceName: 'db', volumeClaimTemplates: claims.map((name) => ({ metadata: { name }, spec: {} })) }, mounts),
+      kind: 'StatefulSet',
+    });
+    expect(validateKind('apps', 'v1', 'StatefulSet', sts(['data']))).toEqual([]);
+    expect(line(validateKind('apps', 'v1', 'StatefulSet', sts(['other'])))).toEqual(['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"']);
+  });
+
   it('wants Job pods to restart OnFailure or Never, and keeps the template fixed', () => {
     const job = (podSpec: Obj): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'perl' }], ...podSpec } } } });
     expect(line(validateKind('batch', 'v1', 'Job', job({})))).toEqual([

@@ -117,8 +117,22 @@ export function validateStatefulSet(obj: Obj): FieldIssue[] {
   if (strategy.type !== undefined && strategy.type !== 'RollingUpdate' && strategy.type !== 'OnDelete') {
     errs.push(invalid(spec.child('updateStrategy'), strategy.type, "must be 'RollingUpdate' or 'OnDelete'"));
   }
-  validateSelectorAndTemplate(s, spec, { ...LONG_RUNNING, selectorOwner: 'statefulset' }, errs);
+  validateSelectorAndTemplate(withClaimVolumes(s), spec, { ...LONG_RUNNING, selectorOwner: 'statefulset' }, errs);
   return errs;
+}
+
+/** Containers may mount a volumeClaimTemplate by name, so the claims count as pod volumes. */
+function withClaimVolumes(s: Obj): Obj {
+  const claims = Array.isArray(s.volumeClaimTemplates) ? s.volumeClaimTemplates : [];
+  const names = claims.map((c) => rec(rec(c).metadata).name).filter((n): n is string => typeof n === 'string' && n !== '');
+  const template = rec(s.template);
+  const podSpec = rec(template.spec);
+  const declared = new Set((Array.isArray(podSpec.volumes) ? podSpec.volumes : []).map((v) => rec(v).name));
+  const extra = names.filter((n) => !declared.has(n)).map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  if (!extra.length) return s;
+  // Appended after the declared volumes, so issues about declared ones keep their index.
+  const volumes = [...(Array.isArray(podSpec.volumes) ? podSpec.volumes : []), ...extra];
+  return { ...s, template: { ...template, spec: { ...podSpec, volumes } } };
 }
 
 export function validateDaemonSet(obj: Obj): FieldIssue[] {
