@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiServer } from './server.js';
+
+describe('ApiServer in process', () => {
+  let server: ApiServer;
+  let port: number;
+
+  const call = (method: string, path: string, body?: unknown, token?: string): Promise<{ code: number; json: Record<string, unknown> }> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, ca: server.pki.caCert, headers: {
+        'content-type': 'application/json', ...(token === '' ? {} : { authorization: `Bearer ${token ?? server.adminToken}` }),
+      } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, json: JSON.parse(text || '{}') as Record<string, unknown> }));
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+
+  beforeAll(async () => {
+    server = new ApiServer({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-srv-')), port: 0, compactKeepRevisions: 1, compactRetentionMs: 60_000, compactEveryMs: 3_600_000 });
+    port = await server.start();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('compacts only history older than the retention window', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `c${i}` }, data: { i: String(i) } });
+      expect(r.code).toBe(201);
+    }
+    const t0 = Date.now();
+    server.compactOnce(t0);
+    expect(server.store.compactedRevision).toBe(0);
+    const before = server.store.revision;
+    await call('PUT', '/api/v1/namespaces/default/configmaps/c0', { metadata: { name: 'c0' }, data: { i: 'x' } });
+    server.compactOnce(t0 + 61_000);
+    expect(server.store.compactedRevision).toBe(before);
+    const watch = await call('GET', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1`);
+    expect(watch.code).toBe(410);
+    expect(watch.json).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
+  });
+
+  it('answers 401 to a wrong token and lets anonymous users read only health and version', async () => {
+    expect((await call('GET', '/api/v1/namespaces', undefined, 'nope')).code).toBe(401);
+    expect((await call('GET', '/version', undefined, '')).code).toBe(200);
+    const denied = await call('GET', '/api/v1/namespaces', undefined, '');
+    expect(denied.code).toBe(403);
+    expect(denied.json).toMatchObject({ kind: 'Status', reason: 'Forbidden' });
+  });
+
+  it('reports a stale resourceVersion as 409 Conflict', async () => {
+    const cur = await call('GET', '/api/v1/namespaces/default/configmaps/c1');
+    const rv = (cur.json.metadata as { resourceVersion: string }).resourceVersion;
+    expect((await call('PUT', '/api/v1/namespaces/default/configmaps/c1', { metadata: { name: 'c1', resourceVersion: rv }, data: { a: '1' } })).code).toBe(200);
+    const stale = await call('PUT', '/api/v1/namespaces/default/configmaps/c1', { metadata: { name: 'c1', resourceVersion: rv }, data: { a: '2' } });
+    expect(stale.code).toBe(409);
+    expect(stale.json.reason).toBe('Conflict');
+  });
+});
