@@ -9,16 +9,9 @@ import { humanDuration, parseTime } from './format.js';
 import { compileJsonPath } from './jsonpath.js';
 import type { CompiledPath } from './jsonpath.js';
 
-/** One entry of a CRD version's additionalPrinterColumns. */
-export interface PrinterColumn {
-  name: string;
-  /** integer, number, string, boolean or date. */
-  type: string;
-  format?: string;
-  description?: string;
-  priority?: number;
-  jsonPath: string;
-}
+import type { PrinterColumn } from '../registry.js';
+
+export type { PrinterColumn };
 
 /** The default table convertor: Name and the creation time as an RFC 3339 date cell. */
 export const defaultPrinter: Printer = {
