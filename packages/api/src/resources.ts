@@ -120,9 +120,8 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /**
- * Older group-versions that clients still send and that convert losslessly to the stored version
- * (e.g. policy/v1beta1 evictions from kubectl 1.20).
+ * Older group-versions still served beside the stored one (none today: Kubernetes 1.32 serves no
+ * beta version of these kinds; kubectl 1.20's policy/v1beta1 Eviction bodies go to pods/eviction,
+ * which accepts both versions).
  */
-export const VERSION_ALIASES: ReadonlyArray<{ group: string; version: string; resources: readonly string[] }> = [
-  { group: 'policy', version: 'v1beta1', resources: ['poddisruptionbudgets'] },
-];
+export const VERSION_ALIASES: ReadonlyArray<{ group: string; version: string; resources: readonly string[] }> = [];

@@ -11,6 +11,7 @@ import { ensurePki, type Pki } from './auth/pki.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken } from './auth/tokens.js';
 import { RbacAuthorizer } from './auth/rbac.js';
 import { answerReview } from './auth/reviews.js';
+import { impersonatedUser } from './auth/impersonation.js';
 import { EncryptingCodec, loadOrCreateKeys } from './crypto/encryption.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenApiDocs } from './openapi.js';
@@ -18,12 +19,13 @@ import { ResourceRegistry } from './registry.js';
 import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
 import { namespaceLifecycle, protectSystemNamespaces, serviceAccountAdmission } from './objects/admission.js';
+import { serviceAllocation } from './objects/service-ips.js';
 import { GarbageCollector } from './objects/gc.js';
 import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import type { UserInfo } from './objects/context.js';
-import { RestHandler } from './rest/handler.js';
+import { RestHandler, createdNames } from './rest/handler.js';
 import { SubresourceHandlers, type ExternalSubresource } from './rest/subresources.js';
 import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
@@ -45,6 +47,11 @@ export interface ApiServerOptions {
   readonly compactEveryMs?: number;
   /** Interval between watch bookmarks. @default 30000 */
   readonly bookmarkMs?: number;
+  /**
+   * A watch without timeoutSeconds ends after this long and the client resumes from its last
+   * resourceVersion, as kube-apiserver's --min-request-timeout. @default 1800
+   */
+  readonly watchTimeoutSeconds?: number;
   /** Subresources served elsewhere (pod logs, exec: the node agents). */
   readonly externalSubresources?: Record<string, ExternalSubresource>;
   readonly log?: (msg: string) => void;
@@ -53,6 +60,23 @@ export interface ApiServerOptions {
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-wharf', gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
 
 const HEALTH = new Set(['/livez', '/readyz', '/healthz']);
+
+/**
+ * The path exactly as sent, and the query. Not WHATWG URL parsing: it resolves `..` and `%2e%2e`
+ * segments, so `DELETE …/configmaps/..` would reach the namespace instead of being rejected.
+ */
+function splitUrl(raw: string): { pathname: string; searchParams: URLSearchParams } {
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const pathname = /^[a-z]+:\/\//i.test(path) ? path.replace(/^[a-z]+:\/\/[^/]*/i, '') || '/' : path;
+  return { pathname, searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+}
+
+/** Paths anyone may read without a token: health checks and the version. */
+function isPublicPath(path: string): boolean {
+  const p = path.replace(/\/+$/, '') || '/';
+  return HEALTH.has(p) || p === '/version' || /^\/(livez|readyz|healthz)\//.test(p);
+}
 
 export class ApiServer {
   readonly store: Store;
@@ -80,7 +104,7 @@ export class ApiServer {
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
     if (rewritten) opts.log?.(`re-encrypted ${rewritten} secrets with key "${keys[0]?.name ?? ''}"`);
-    this.api = new ObjectApi({ store: this.store, registry: this.registry, admission: [namespaceLifecycle(this.store), serviceAccountAdmission] });
+    this.api = new ObjectApi({ store: this.store, registry: this.registry, admission: [namespaceLifecycle(this.store), serviceAccountAdmission, serviceAllocation(this.store)] });
     this.openapi = new OpenApiDocs(this.registry);
     this.registry.onChange = () => this.openapi.invalidate();
     const store = this.store;
@@ -96,7 +120,7 @@ export class ApiServer {
     this.rest = new RestHandler({
       api: this.api,
       subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), ...(opts.externalSubresources ?? {}) }),
-      watch: { bookmarkMs: opts.bookmarkMs ?? 30_000 },
+      watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });
     this.controllers = [
@@ -165,9 +189,14 @@ export class ApiServer {
     await this.audit.close();
   }
 
-  private authenticate(req: IncomingMessage): UserInfo {
+  private authenticate(req: IncomingMessage, path: string): UserInfo {
     const auth = req.headers.authorization;
-    if (!auth) return ANONYMOUS;
+    // Anonymous requests are accepted only on the public endpoints (as kube-apiserver 1.32's
+    // anonymous-auth endpoint list); anywhere else a missing token is 401, not 403.
+    if (!auth) {
+      if (isPublicPath(path)) return ANONYMOUS;
+      throw unauthorized();
+    }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     const user = m ? this.tokens.authenticate((m[1] ?? '').trim()) : undefined;
     if (!user) throw unauthorized();
@@ -194,9 +223,10 @@ export class ApiServer {
     let user: UserInfo = ANONYMOUS;
     let code = 500;
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = splitUrl(req.url ?? '/');
       ri = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-      user = this.authenticate(req);
+      user = this.authenticate(req, url.pathname);
+      user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
       code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
@@ -207,7 +237,7 @@ export class ApiServer {
       if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
           user: user.name, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
-          namespace: ri.namespace, name: ri.name, code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+          namespace: ri.namespace, name: ri.name || (createdNames.get(req) ?? ''), code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
         });
       }
     }

@@ -14,6 +14,14 @@ program
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
+  .addOption(new Option('--watch-timeout <seconds>', 'end watches without timeoutSeconds after this long').hideHelp())
+  .addHelpText('after', `
+Tuning for tests and drills (defaults suit normal use):
+  --compact-interval <ms>     how often history is compacted (default 60000)
+  --compact-keep <revisions>  revisions compaction always keeps (default 10000)
+  --compact-retention <ms>    history compaction always keeps, in ms (default 300000)
+  --watch-timeout <seconds>   a watch without timeoutSeconds ends after this long and the
+                              client resumes from its last resourceVersion (default 1800)`)
   .action(async (opts: UpOptions) => {
     await up(opts);
   });

@@ -12,6 +12,7 @@ export interface UpOptions {
   compactInterval?: string;
   compactKeep?: string;
   compactRetention?: string;
+  watchTimeout?: string;
 }
 
 function optionalNumber(flag: string, v: string | undefined): number | undefined {
@@ -33,11 +34,13 @@ export async function up(opts: UpOptions): Promise<void> {
   const compactEveryMs = optionalNumber('--compact-interval', opts.compactInterval);
   const compactKeepRevisions = optionalNumber('--compact-keep', opts.compactKeep);
   const compactRetentionMs = optionalNumber('--compact-retention', opts.compactRetention);
+  const watchTimeoutSeconds = optionalNumber('--watch-timeout', opts.watchTimeout);
   const server = new ApiServer({
     dataDir, port, log: (m) => log.error(m),
     ...(compactEveryMs !== undefined ? { compactEveryMs } : {}),
     ...(compactKeepRevisions !== undefined ? { compactKeepRevisions } : {}),
     ...(compactRetentionMs !== undefined ? { compactRetentionMs } : {}),
+    ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}),
   });
   const bound = await server.start();
   const kubeconfig = server.writeKubeconfig(bound);

@@ -11,7 +11,8 @@ export function defaultRoleBinding(binding: Obj): void {
   for (const subject of recs(binding, 'subjects')) {
     if (subject.apiGroup !== undefined && subject.apiGroup !== null && subject.apiGroup !== '') continue;
     if (subject.kind === 'User' || subject.kind === 'Group') subject.apiGroup = RBAC_GROUP;
-    else if (subject.kind === 'ServiceAccount') subject.apiGroup = '';
+    // Subject.apiGroup is omitempty in the Go type: a ServiceAccount's "" never reads back.
+    else if (subject.kind === 'ServiceAccount') delete subject.apiGroup;
   }
 }
 

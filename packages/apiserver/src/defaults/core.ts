@@ -56,6 +56,13 @@ function defaultIpFamilies(spec: Obj): void {
 
 export function defaultSecret(secret: Obj): void {
   setDefaultIfZero(secret, 'type', 'Opaque');
+  // As the v1 → internal conversion: stringData is merged into data (and wins), never stored.
+  if (isRecord(secret.stringData)) {
+    const entries = Object.entries(secret.stringData);
+    const data = entries.length ? ensureRec(secret, 'data') : undefined;
+    for (const [k, v] of entries) if (data && typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+  }
+  delete secret.stringData;
 }
 
 export function defaultNamespace(ns: Obj, operation: Operation): void {

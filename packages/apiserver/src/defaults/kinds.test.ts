@@ -50,6 +50,9 @@ describe('apps workloads', () => {
 describe('core kinds', () => {
   it('defaults Secret type, PV and PVC modes and phases', () => {
     expect(defaulted('', 'v1', 'Secret', { data: {} })).toMatchObject({ type: 'Opaque' });
+    expect(defaulted('', 'v1', 'Secret', { data: { a: 'YQ==', b: 'Yg==' }, stringData: { b: 'β', c: 'c' } })).toEqual({
+      type: 'Opaque', data: { a: 'YQ==', b: 'zrI=', c: 'Yw==' },
+    });
     const pv = defaulted('', 'v1', 'PersistentVolume', { spec: { capacity: { storage: '10Gi' }, hostPath: { path: '/mnt' } } });
     expect(pv).toMatchObject({
       spec: { persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem', hostPath: { path: '/mnt', type: '' } },
@@ -113,7 +116,7 @@ describe('other groups', () => {
       subjects: [
         { kind: 'User', name: 'jane', apiGroup: 'rbac.authorization.k8s.io' },
         { kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' },
-        { kind: 'ServiceAccount', name: 'ci', namespace: 'default', apiGroup: '' },
+        { kind: 'ServiceAccount', name: 'ci', namespace: 'default' },
       ],
     });
   });

@@ -51,6 +51,23 @@ function checkTypeMeta(served: Served, obj: KubeObject): void {
   }
 }
 
+/** A name in the path must be a usable path segment (the real apiserver's IsValidPathSegmentName). */
+function checkPathName(name: string): void {
+  const why = name === '.' || name === '..' ? `may not be '${name}'` : name.includes('/') ? "may not contain '/'" : name.includes('%') ? "may not contain '%'" : '';
+  if (why) throw badRequest(`Name parameter invalid: ${JSON.stringify(name)}: ${why}`);
+}
+
+/** resourceVersion and limit, when given, must be non-negative integers. */
+function checkReadParams(query: URLSearchParams): void {
+  for (const param of ['resourceVersion', 'limit']) {
+    const v = query.get(param);
+    if (v !== null && v !== '' && !/^\d+$/.test(v)) throw badRequest(`${param}: Invalid value: ${JSON.stringify(v)}: must be a non-negative integer`);
+  }
+}
+
+/** The name a create request gave its object (the URL has none), for the audit log. */
+export const createdNames = new WeakMap<IncomingMessage, string>();
+
 export class RestHandler {
   constructor(private readonly opts: RestHandlerOptions) {}
 
@@ -71,8 +88,13 @@ export class RestHandler {
       if (!(info.subresources ?? []).includes(sub.split('/')[0] ?? '')) throw pathNotFound(ri.path);
       return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx });
     }
-    if (!info.verbs.includes(ri.verb)) throw methodNotAllowed(req.method ?? '', `${info.resource}${info.group ? `.${info.group}` : ''}`);
+    const what = `${info.resource}${info.group ? `.${info.group}` : ''}`;
+    if (!info.verbs.includes(ri.verb)) throw methodNotAllowed(req.method ?? '', what);
+    // As the real routes: POST only on the collection, PUT and PATCH only on an object.
+    if ((ri.verb === 'create' && name) || ((ri.verb === 'update' || ri.verb === 'patch') && !name)) throw methodNotAllowed(req.method ?? '', what);
     if (info.namespaced && !namespace && (ri.verb === 'create' || ri.name)) throw pathNotFound(ri.path);
+    if (name) checkPathName(name);
+    if (ri.verb === 'get' || ri.verb === 'list') checkReadParams(query);
 
     switch (ri.verb) {
       case 'get':
@@ -100,6 +122,7 @@ export class RestHandler {
           return 201;
         }
         const created = api.create(served, namespace, body, ctx);
+        createdNames.set(req, created.metadata.name);
         send(res, 201, renderObject(served, created, wanted, query), wanted, ctx.warnings);
         return 201;
       }

@@ -25,4 +25,9 @@ describe('requestInfo', () => {
     expect(requestInfo('GET', '/version', q())).toMatchObject({ resourceRequest: false, verb: 'get' });
     expect(requestInfo('POST', '/apis', q())).toMatchObject({ resourceRequest: false, verb: 'post' });
   });
+
+  it('rejects malformed percent-encoding as a bad request', () => {
+    expect(() => requestInfo('GET', '/api/v1/namespaces/a/configmaps/%zz', q())).toThrow(/not valid percent-encoding/);
+    expect(requestInfo('GET', '/api/v1/namespaces/a/configmaps/a%2Fb', q()).name).toBe('a/b');
+  });
 });

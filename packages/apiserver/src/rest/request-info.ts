@@ -1,5 +1,6 @@
 // Turns a request path and method into what it asks of the API: the verb, group/version, resource,
 // namespace, name and subresource (as the real apiserver's RequestInfo does), or a non-resource path.
+import { badRequest } from '../errors.js';
 
 export interface RequestInfo {
   readonly resourceRequest: boolean;
@@ -22,9 +23,17 @@ const methodVerbs: Record<string, string> = {
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`the request path is not valid percent-encoding: ${JSON.stringify(segment)}`);
+  }
+}
+
 /** Parses the path of a request; query holds the parsed query string. */
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const segs = path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const segs = path.split('/').filter((s) => s.length > 0).map(decodeSegment);
   const base = { path, verb: (methodVerbs[method] ?? method).toLowerCase(), apiPrefix: '', group: '', version: '', namespace: '', resource: '', subresource: '', name: '', parts: segs };
   const prefix = segs[0];
   // Non-resource requests are authorized by their lower-cased HTTP method.

@@ -141,6 +141,9 @@ export class SubresourceHandlers {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
       next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     } else throw methodNotAllowed(r.req.method ?? '', 'scale');
+    // ScaleSpec.replicas is omitempty: a Scale to 0 arrives without it (always, in protobuf).
+    if (isRecord(next) && next.spec === undefined) next.spec = {};
+    if (isRecord(next) && isRecord(next.spec) && next.spec.replicas === undefined) next.spec.replicas = 0;
     if (!isRecord(next) || !isRecord(next.spec) || typeof next.spec.replicas !== 'number' || next.spec.replicas < 0) {
       throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
     }

@@ -36,11 +36,9 @@ export function serveWatch(
     sendError(res, badRequest(`resourceVersion: Invalid value: "${rvParam}": must be an integer`));
     return;
   }
+  // A compacted fromRv is answered in-stream (200, an ERROR event with a 410 Status, then the
+  // close), as kube-apiserver's watch cache does; see the CompactedError branch below.
   const fromRv = rvParam === '' || rvParam === '0' || sendInitial ? undefined : Number(rvParam);
-  if (fromRv !== undefined && fromRv < api.store.compactedRevision) {
-    sendError(res, gone(`too old resource version: ${fromRv} (${api.store.compactedRevision})`));
-    return;
-  }
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
   const timeoutSeconds = Math.min(Number(query.get('timeoutSeconds') ?? opts.maxSeconds ?? 1800) || 1800, opts.maxSeconds ?? 1800);
 
@@ -66,6 +64,11 @@ export function serveWatch(
   const write = (type: string, object: unknown): void => {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
+  // Plain objects go out as the stored JSON text: one serialisation per write, not one per watcher.
+  const emit = (type: string, obj: StoredObject, json: string): void => {
+    if (wanted.representation === 'object' && asServed(served, obj) === obj) res.write(`{"type":"${type}","object":${json}}\n`);
+    else write(type, render(obj));
+  };
   const bookmark = (annotations?: Record<string, string>): void => {
     write('BOOKMARK', {
       kind: served.info.kind, apiVersion: served.info.group ? `${served.info.group}/${served.info.version}` : served.info.version,
@@ -77,7 +80,7 @@ export function serveWatch(
     ? objectKey(served.info.group, served.info.resource, served.info.namespaced ? namespace || undefined : undefined, name)
     : namespacePrefix(served.info.group, served.info.resource, served.info.namespaced && namespace ? namespace : undefined);
   if (fromRv === undefined) {
-    for (const e of api.store.list(prefix)) if ((!name || e.key === prefix) && filter(e.object)) write('ADDED', render(e.object));
+    for (const e of api.store.list(prefix)) if ((!name || e.key === prefix) && filter(e.object)) emit('ADDED', e.object, e.json);
     if (sendInitial) bookmark({ 'k8s.io/initial-events-end': 'true' });
   }
 
@@ -91,10 +94,10 @@ export function serveWatch(
     const now = ev.type !== 'DELETED' && filter(ev.object);
     const before = ev.prevObject !== undefined && filter(ev.prevObject);
     if (ev.type === 'DELETED') {
-      if (before || (ev.prevObject === undefined && filter(ev.object))) write('DELETED', render(ev.object));
-    } else if (now && before) write('MODIFIED', render(ev.object));
-    else if (now) write('ADDED', render(ev.object));
-    else if (before) write('DELETED', render(ev.object));
+      if (before || (ev.prevObject === undefined && filter(ev.object))) emit('DELETED', ev.object, ev.json);
+    } else if (now && before) emit('MODIFIED', ev.object, ev.json);
+    else if (now) emit('ADDED', ev.object, ev.json);
+    else if (before) emit('DELETED', ev.object, ev.json);
   };
 
   let watcher: { stop(): void } | undefined;

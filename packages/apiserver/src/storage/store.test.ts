@@ -42,6 +42,22 @@ describe('Store', () => {
     expect(t.create(key('a'), (rv) => obj('a', rv)).metadata.resourceVersion).toBe('7');
   });
 
+  it('lists a namespace, a resource, or every key (across resources) in key order as keys come and go', () => {
+    const s = new Store({ path: ':memory:' });
+    const k = (res: string, ns: string, n: string): string => `/registry/core/${res}/${ns}/${n}`;
+    for (const ns of ['b', 'a', 'c']) for (const n of ['2', '1']) s.create(k('configmaps', ns, n), (rv) => obj(n, rv));
+    s.create(k('secrets', 'a', '1'), (rv) => obj('1', rv));
+    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([k('configmaps', 'b', '1'), k('configmaps', 'b', '2')]);
+    s.create(k('configmaps', 'b', '0'), (rv) => obj('0', rv));
+    s.delete(k('configmaps', 'b', '2'));
+    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([k('configmaps', 'b', '0'), k('configmaps', 'b', '1')]);
+    expect(s.list('/registry/core/configmaps/').length).toBe(6);
+    expect(s.list('/registry/').map((e) => e.key)).toEqual([
+      k('configmaps', 'a', '1'), k('configmaps', 'a', '2'), k('configmaps', 'b', '0'), k('configmaps', 'b', '1'),
+      k('configmaps', 'c', '1'), k('configmaps', 'c', '2'), k('secrets', 'a', '1'),
+    ]);
+  });
+
   it('replays history to a watch from an old revision, from memory and from the log', () => {
     const s = new Store({ path: ':memory:', windowSize: 2 });
     s.create(key('a'), (rv) => obj('a', rv));

@@ -54,6 +54,18 @@ interface Row {
   value: Buffer | string;
 }
 
+/** The index of the first element of sorted `keys` that is not less than `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The storage engine. Objects returned are shared: callers must clone before changing them. */
 export class Store {
   private readonly db: Database.Database;
@@ -118,7 +130,13 @@ export class Store {
     const had = this.entries.has(key);
     if (entry) this.entries.set(key, entry);
     else this.entries.delete(key);
-    if (had !== (entry !== undefined)) this.sortedKeys.set(bucket, undefined);
+    const sorted = this.sortedKeys.get(bucket);
+    if (sorted && had !== (entry !== undefined)) {
+      // Keep the bucket's sorted keys current rather than re-sorting the whole bucket on the next list.
+      const i = lowerBound(sorted, key);
+      if (entry) sorted.splice(i, 0, key);
+      else if (sorted[i] === key) sorted.splice(i, 1);
+    }
     if (!this.bucketKeys.has(bucket)) this.bucketKeys.set(bucket, new Set());
     const set = this.bucketKeys.get(bucket) as Set<string>;
     if (entry) set.add(key);
@@ -146,19 +164,31 @@ export class Store {
 
   /** Keys under a prefix in key order, with their objects. */
   list(prefix: string): { key: string; object: StoredObject; json: string }[] {
-    const bucket = this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`);
+    // A prefix shorter than one resource ("/registry/") spans several buckets, in key order.
+    const buckets = prefix.split('/').length < 5
+      ? [...this.bucketKeys.keys()].filter((b) => b.startsWith(prefix)).sort()
+      : [this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`)];
+    const out: { key: string; object: StoredObject; json: string }[] = [];
+    for (const bucket of buckets) {
+      const keys = this.sortedKeysOf(bucket);
+      // Keys under a prefix are contiguous in sorted order: start at the first and stop after the last.
+      for (let i = lowerBound(keys, prefix); i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (!key.startsWith(prefix)) break;
+        const e = this.entries.get(key);
+        if (e) out.push({ key, object: e.object, json: e.json });
+      }
+    }
+    return out;
+  }
+
+  private sortedKeysOf(bucket: string): string[] {
     let keys = this.sortedKeys.get(bucket);
     if (!keys) {
       keys = [...(this.bucketKeys.get(bucket) ?? [])].sort();
       this.sortedKeys.set(bucket, keys);
     }
-    const out: { key: string; object: StoredObject; json: string }[] = [];
-    for (const key of keys) {
-      if (!key.startsWith(prefix)) continue;
-      const e = this.entries.get(key);
-      if (e) out.push({ key, object: e.object, json: e.json });
-    }
-    return out;
+    return keys;
   }
 
   /** Creates a key; `build` receives the revision the object will carry. */

@@ -83,6 +83,7 @@ describe('validateObjectMeta', () => {
 
   it('wants finalizers qualified unless standard', () => {
     expect(validateObjectMeta(meta({ name: 'x', finalizers: ['example.com/cleanup', 'foregroundDeletion'] }), configmap, ns)).toEqual([]);
+    expect(validateObjectMeta(meta({ name: 'x', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] }), configmap, ns)).toEqual([]);
     expect(validateObjectMeta(meta({ name: 'x', finalizers: ['cleanup'] }), configmap, ns)[0]?.message).toBe(
       'Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified',
     );

@@ -6,7 +6,8 @@ import { FieldPath, forbidden, immutable, invalid, required, tooLong, type Field
 import { isDNS1123Label, isLabelValue, isQualifiedName, nameErrors, type NameRule } from './names.js';
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+// The API server's own CRD finalizer carries no '/', yet CRDs must accept it.
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion', 'customresourcecleanup.apiextensions.k8s.io']);
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** The name rule the real API server applies to a kind's metadata.name. */

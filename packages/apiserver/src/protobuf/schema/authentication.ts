@@ -1,5 +1,6 @@
 // authentication.k8s.io/v1 messages (k8s.io/api/authentication/v1/types.go): TokenRequest, which
-// `kubectl create token` POSTs to serviceaccounts/<name>/token.
+// `kubectl create token` POSTs to serviceaccounts/<name>/token, and SelfSubjectReview, which
+// `kubectl auth whoami` POSTs.
 import type { SchemaTable } from './types.js';
 
 export const authentication: SchemaTable = {
@@ -20,4 +21,8 @@ export const authentication: SchemaTable = {
     uid: [4, 'string'],
   },
   'authentication.TokenRequestStatus': { token: [1, '*string'], expirationTimestamp: [2, 'Time'] },
+  'authentication.SelfSubjectReview': { metadata: [1, 'meta.ObjectMeta'], status: [2, 'authentication.SelfSubjectReviewStatus'] },
+  'authentication.SelfSubjectReviewStatus': { userInfo: [1, 'authentication.UserInfo'] },
+  // UserInfo.extra (4) is left out: its values use ExtraValue's list-as-message encoding.
+  'authentication.UserInfo': { username: [1, 'string'], uid: [2, 'string'], groups: [3, '[]string'] },
 };

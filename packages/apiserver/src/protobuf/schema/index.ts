@@ -2,6 +2,7 @@
 // in the runtime.Unknown envelope.
 import { apps } from './apps.js';
 import { authentication } from './authentication.js';
+import { authorization } from './authorization.js';
 import { batch } from './batch.js';
 import { core } from './core.js';
 import { corePod } from './core-pod.js';
@@ -22,6 +23,7 @@ export const SCHEMA: SchemaTable = {
   ...coreVolume,
   ...apps,
   ...authentication,
+  ...authorization,
   ...batch,
   ...rbac,
   ...policy,
@@ -57,5 +59,9 @@ export const KINDS: KindTable = {
   'policy/v1': { PodDisruptionBudget: 'policy.PodDisruptionBudget', Eviction: 'policy.Eviction' },
   'networking.k8s.io/v1': { Ingress: 'networking.Ingress', IngressClass: 'networking.IngressClass' },
   'scheduling.k8s.io/v1': { PriorityClass: 'scheduling.PriorityClass' },
-  'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest' },
+  'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest', SelfSubjectReview: 'authentication.SelfSubjectReview' },
+  'authorization.k8s.io/v1': {
+    SelfSubjectAccessReview: 'authorization.SelfSubjectAccessReview',
+    SelfSubjectRulesReview: 'authorization.SelfSubjectRulesReview',
+  },
 };
