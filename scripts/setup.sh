@@ -43,7 +43,7 @@ if [ $want_test -eq 1 ]; then
     mkdir -p .tools/debs
     if ! ls .tools/debs/kubernetes-client_*.deb >/dev/null 2>&1; then
       if [ $apt_updated -eq 0 ]; then apt-get update -qq >/dev/null || true; apt_updated=1; fi
-      (cd .tools/debs && apt-get download kubernetes-client >/dev/null)
+      (cd .tools/debs && apt-get download -o APT::Sandbox::User=root kubernetes-client >/dev/null)
     fi
     dpkg -x .tools/debs/kubernetes-client_*.deb .tools/kubectl-1.20
     say "kubectl 1.20 at .tools/kubectl-1.20/usr/bin/kubectl"

@@ -29,6 +29,7 @@ describe('serviceAllocation', () => {
     expect(spec.ports[0]?.nodePort).toBeGreaterThanOrEqual(30000);
     expect(spec.ports[1]?.nodePort).toBe(30443);
     expect(admit(store, svc('headless', { clusterIP: 'None' })).spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'] });
+    expect(admit(store, svc('listed', { clusterIPs: ['10.96.7.7'] })).spec).toEqual({ clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'] });
     expect(admit(store, svc('ext', { type: 'ExternalName', externalName: 'example.com' })).spec).not.toHaveProperty('clusterIP');
   });
 

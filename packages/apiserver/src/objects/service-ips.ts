@@ -60,6 +60,8 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
     };
     const used = inUse(store, req.old?.metadata.uid);
 
+    const firstOfList = Array.isArray(spec.clusterIPs) ? spec.clusterIPs[0] : undefined;
+    if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof firstOfList === 'string' && firstOfList) spec.clusterIP = firstOfList;
     if (type !== 'ExternalName' && spec.clusterIP !== 'None') {
       if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof oldSpec.clusterIP === 'string' && oldSpec.clusterIP) {
         spec.clusterIP = oldSpec.clusterIP;

@@ -57,7 +57,8 @@ describe('checkTypes', () => {
 
   it('rejects an object where a list is expected, naming the element type', () => {
     const obj = deployment();
-    ((obj.spec as Record<string, Record<string, Record<string, unknown>>>).template.spec as Record<string, unknown>).containers = { name: 'x' };
+    const template = (obj.spec as Record<string, Record<string, Record<string, unknown>>>).template as Record<string, Record<string, unknown>>;
+    (template.spec as Record<string, unknown>).containers = { name: 'x' };
     const [issue] = checkTypes(obj, 'V1Deployment').invalid;
     expect(issue?.field).toBe('spec.template.spec.containers');
     expect(issue?.message).toBe('json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container');
