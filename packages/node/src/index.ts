@@ -1,1 +1,24 @@
-export {};
+// @wharf/node: the node agent. So far its pod runtime (runc through per-container shims) and
+// pod networking (CNI plugins).
+export { PodRuntime, sandboxId, type PodRuntimeOptions, type ExecSyncResult } from './runtime/pod-runtime.js';
+export type {
+  BindMount,
+  ContainerConfig,
+  ContainerReason,
+  ContainerResources,
+  ContainerState,
+  ContainerStatus,
+  DnsConfig,
+  PodSandbox,
+  PodSandboxConfig,
+  PodSandboxState,
+  SecurityContext,
+} from './runtime/types.js';
+export { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundError } from './runtime/errors.js';
+export { InvalidContainerConfigError, resolveArgs, buildOciSpec, type OciSpec } from './runtime/oci-spec.js';
+export { UnknownCapabilityError, DEFAULT_CAPABILITIES, ALL_CAPABILITIES, containerCapabilities } from './runtime/capabilities.js';
+export { parseCriLogLine, type CriLogLine } from './runtime/shim.js';
+export { PodNetwork, PodNetworkError, type PodNetworkOptions, type PortMapping, type PodNetworkStatus } from './network/pod-network.js';
+export { CniError, CniExecutor, type CniResult, type CniConfList } from './network/cni.js';
+export { listNetns } from './network/netns.js';
+export { CommandError } from './util/exec.js';

@@ -1,0 +1,315 @@
+// Real runc and real CNI plugins, as root, with a busybox root filesystem from Debian's
+// busybox-static package. Traffic goes only to addresses inside network namespaces this file
+// creates; everything it creates is removed in afterAll (and asserted gone), also on failure.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listNetns } from '../network/netns.js';
+import { leftoverCgroups, nodeCgroupsExist } from './cgroups.js';
+import { ContainerStartError } from './errors.js';
+import { PodRuntime } from './pod-runtime.js';
+import { mountsUnder } from './rootfs.js';
+import { parseCriLogLine } from './shim.js';
+import type { ContainerConfig, ContainerStatus, PodSandbox } from './types.js';
+
+const missing = [
+  process.getuid?.() !== 0 && 'root',
+  !existsSync('/usr/sbin/runc') && 'runc (/usr/sbin/runc)',
+  !existsSync('/usr/lib/cni/bridge') && 'CNI plugins (/usr/lib/cni)',
+].filter(Boolean);
+if (missing.length > 0) console.warn(`skipping pod-runtime.test.ts: needs ${missing.join(', ')}`);
+
+const tag = randomBytes(3).toString('hex');
+const nodeName = `wt-${tag}`;
+const bridge = `wtb${tag}`;
+const podCIDR = `10.213.${randomBytes(1)[0]! % 250}.0/24`;
+const podUidPrefix = `77${tag}`;
+
+describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
+  let stateDir: string;
+  let hostDir: string;
+  let rootfs: string;
+  let rt: PodRuntime;
+  let pod: PodSandbox;
+  let ipForward: string;
+
+  const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({ name, rootfs, args, ...extra });
+
+  /** Creates, starts and waits for the container to exit; returns its status and log lines. */
+  async function runToExit(c: ContainerConfig, sandbox = pod): Promise<{ status: ContainerStatus; lines: string[] }> {
+    const id = await rt.createContainer(sandbox.id, c);
+    await rt.startContainer(id);
+    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
+    const text = await readFile(status.logPath, 'utf8');
+    return { status, lines: text.split('\n').filter(Boolean) };
+  }
+  const contents = (lines: string[]): string[] => lines.map((l) => parseCriLogLine(l)?.content ?? `<bad line ${l}>`);
+
+  beforeAll(async () => {
+    ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
+    rootfs = await busyboxRootfs();
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'wharf-rt-'));
+    hostDir = await mkdtemp(path.join(os.tmpdir(), 'wharf-rt-host-'));
+    rt = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
+    await rt.start();
+    pod = await rt.runPodSandbox({ uid: `${podUidPrefix}01-aaaa-bbbb-cccc-dddddddddddd`, name: 'web-0', namespace: 'default' });
+  }, 120_000);
+
+  afterAll(async () => {
+    // Every step runs even when an earlier one fails; failures are reported after cleaning up.
+    const errors: unknown[] = [];
+    const step = async (fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    await step(() => rt?.reset());
+    await step(() => rt?.stop());
+    // Whatever reset missed (a bug), by name: still clean the machine, then fail below.
+    const strayNetns = await listNetns(`wharf-${podUidPrefix}`);
+    for (const ns of strayNetns) await step(() => execFileSync('ip', ['netns', 'delete', ns]));
+    await step(() => execFileSync('sh', ['-c', `ip link delete ${bridge} 2>/dev/null || true`]));
+    if (ipForward === '0') await step(() => writeFile('/proc/sys/net/ipv4/ip_forward', '0'));
+    const strayMounts = stateDir ? await mountsUnder(stateDir) : [];
+    for (const m of [...strayMounts].reverse()) await step(() => execFileSync('umount', ['-l', m]));
+    if (stateDir) await step(() => rm(stateDir, { recursive: true, force: true }));
+    if (hostDir) await step(() => rm(hostDir, { recursive: true, force: true }));
+    expect(errors).toEqual([]);
+    expect(strayNetns).toEqual([]);
+    expect(strayMounts).toEqual([]);
+  }, 60_000);
+
+  it('runs echo hello: CRI log line, exit code 0, Completed', async () => {
+    const t0 = performance.now();
+    const id = await rt.createContainer(pod.id, config('hello', ['echo', 'hello']));
+    const t1 = performance.now();
+    await rt.startContainer(id);
+    const t2 = performance.now();
+    console.log(`container create ${(t1 - t0).toFixed(0)} ms, start ${(t2 - t1).toFixed(0)} ms`);
+    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 10_000);
+    expect(status).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed', name: 'hello', sandboxId: pod.id });
+    expect(Date.parse(status.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(status.startedAt!));
+    const log = await readFile(status.logPath, 'utf8');
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F hello\n$/);
+    expect(status.logPath).toBe(path.join(pod.logDir, 'hello', '0.log'));
+  });
+
+  it('passes args, env and workingDir; stderr is its own stream', async () => {
+    const { status, lines } = await runToExit(
+      config('env', ['sh', '-c', 'echo "$FOO $1 $(pwd) $HOSTNAME"; echo oops >&2; exit 3', 'sh', 'bar'], {
+        env: [{ name: 'FOO', value: 'foo' }],
+        workingDir: '/tmp',
+      }),
+    );
+    expect(status).toMatchObject({ exitCode: 3, reason: 'Error' });
+    // Pipes are read independently: only the order within each stream is kept.
+    const byStream = (stream: string): string[] => lines.map((l) => parseCriLogLine(l)!).filter((l) => l.stream === stream).map((l) => l.content);
+    expect(byStream('stdout')).toEqual(['foo bar /tmp web-0']);
+    expect(byStream('stderr')).toEqual(['oops']);
+  });
+
+  it('runs as runAsUser/runAsGroup', async () => {
+    const { lines } = await runToExit(config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 1000, runAsGroup: 2000 } }));
+    expect(contents(lines)).toEqual(['1000', '2000']);
+  });
+
+  it('readOnlyRootFilesystem makes writes fail', async () => {
+    const script = 'touch /x 2>/dev/null && echo root-writable || echo root-readonly';
+    const ro = await runToExit(config('ro', ['sh', '-c', script], { securityContext: { readOnlyRootFilesystem: true } }));
+    expect(contents(ro.lines)).toEqual(['root-readonly']);
+    const rw = await runToExit(config('rw', ['sh', '-c', script]));
+    expect(contents(rw.lines)).toEqual(['root-writable']);
+  });
+
+  it('gives containerd default capabilities, honours drop, and all only when privileged', async () => {
+    const caps = 'grep CapEff /proc/self/status; chown 1 /tmp 2>/dev/null && echo chown-ok || echo chown-failed';
+    const def = await runToExit(config('caps', ['sh', '-c', caps]));
+    const eff = BigInt(`0x${contents(def.lines)[0]!.split(/\s+/)[1]}`);
+    expect(eff & (1n << 21n)).toBe(0n); // CAP_SYS_ADMIN
+    expect(eff & (1n << 12n)).toBe(0n); // CAP_NET_ADMIN
+    expect(eff & 1n).toBe(1n); // CAP_CHOWN
+    expect(contents(def.lines)[1]).toBe('chown-ok');
+    const dropped = await runToExit(config('capdrop', ['sh', '-c', caps], { securityContext: { capabilities: { drop: ['CHOWN'] } } }));
+    expect(contents(dropped.lines)[1]).toBe('chown-failed');
+    const priv = await runToExit(config('priv', ['sh', '-c', caps], { securityContext: { privileged: true } }));
+    expect(BigInt(`0x${contents(priv.lines)[0]!.split(/\s+/)[1]}`) & (1n << 21n)).not.toBe(0n);
+  });
+
+  it('ends a container over its memory limit in OOMKilled', async () => {
+    const { status } = await runToExit(
+      config('hog', ['sh', '-c', 'x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], { resources: { memoryLimitBytes: 16 * 1024 * 1024 } }),
+    );
+    expect(status).toMatchObject({ state: 'exited', reason: 'OOMKilled' });
+  });
+
+  it('applies CPU and pids limits to the cgroup', async () => {
+    const id = await rt.createContainer(pod.id, config('limits', ['sleep', '30'], { resources: { cpuLimitMillis: 250, cpuRequestMillis: 100, pidsLimit: 50 } }));
+    await rt.startContainer(id);
+    const cg = `/sys/fs/cgroup/%s/wharf/${nodeName}/${id}`;
+    const read = (c: string, f: string): Promise<string> => readFile(path.join(cg.replace('%s', c), f), 'utf8').then((s) => s.trim());
+    expect(await read('cpu', 'cpu.cfs_quota_us')).toBe('25000');
+    expect(await read('cpu', 'cpu.cfs_period_us')).toBe('100000');
+    expect(await read('cpu', 'cpu.shares')).toBe('102');
+    expect(await read('pids', 'pids.max')).toBe('50');
+    await rt.removeContainer(id);
+    expect(existsSync(cg.replace('%s', 'cpu'))).toBe(false);
+  });
+
+  it('reports a process that cannot start as StartError', async () => {
+    const id = await rt.createContainer(pod.id, config('bad', ['/no/such/binary']));
+    await expect(rt.startContainer(id)).rejects.toThrow(ContainerStartError);
+    expect(await rt.containerStatus(id)).toMatchObject({ state: 'exited', reason: 'StartError', exitCode: 128 });
+  });
+
+  it('gives the pod an IP from the CIDR; httpd in it answers the host; a second container reaches it on 127.0.0.1', async () => {
+    const prefix = podCIDR.split('.').slice(0, 3).join('.');
+    expect(pod.ip.startsWith(`${prefix}.`)).toBe(true);
+    const www = path.join(hostDir, 'www');
+    await mkdir(www, { recursive: true });
+    await writeFile(path.join(www, 'index.html'), 'hello from wharf\n');
+    const web = await rt.createContainer(pod.id, config('httpd', ['httpd', '-f', '-p', '8080', '-h', '/www'], { mounts: [{ hostPath: www, containerPath: '/www', readOnly: true }] }));
+    await rt.startContainer(web);
+    const body = await waitFor(() => httpGet(`http://${pod.ip}:8080/index.html`).catch(() => ''), (b) => b !== '', 5_000);
+    expect(body).toBe('hello from wharf\n');
+    const { status, lines } = await runToExit(config('client', ['wget', '-qO-', 'http://127.0.0.1:8080/index.html']));
+    expect(status.exitCode).toBe(0);
+    expect(contents(lines)).toEqual(['hello from wharf']);
+    // Shared IPC namespace, own PID namespace, hostname = pod name, through execSync.
+    const side = await rt.createContainer(pod.id, config('side', ['sleep', '30']));
+    await rt.startContainer(side);
+    const ipcA = await rt.execSync(web, ['readlink', '/proc/self/ns/ipc']);
+    const ipcB = await rt.execSync(side, ['readlink', '/proc/self/ns/ipc']);
+    expect(ipcA.exitCode).toBe(0);
+    expect(ipcA.stdout).toBe(ipcB.stdout);
+    expect((await rt.execSync(side, ['readlink', '/proc/self/ns/pid'])).stdout).not.toBe((await rt.execSync(web, ['readlink', '/proc/self/ns/pid'])).stdout);
+    expect((await rt.execSync(side, ['hostname'])).stdout).toBe('web-0\n');
+    expect((await rt.execSync(side, ['sh', '-c', 'exit 7'])).exitCode).toBe(7);
+    await rt.stopContainer(web, 0);
+    await rt.stopContainer(side, 0);
+    expect((await rt.containerStatus(web)).exitCode).toBe(137);
+  });
+
+  it('graceful stop sends SIGTERM first, SIGKILL after the grace period', async () => {
+    const data = path.join(hostDir, 'data');
+    await mkdir(data, { recursive: true });
+    const polite = await rt.createContainer(
+      pod.id,
+      config('polite', ['sh', '-c', 'trap "echo term > /data/term; exit 0" TERM; while true; do sleep 0.1; done'], { mounts: [{ hostPath: data, containerPath: '/data' }] }),
+    );
+    await rt.startContainer(polite);
+    await sleep(200); // let sh install the trap
+    const t0 = Date.now();
+    await rt.stopContainer(polite, 10);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(await readFile(path.join(data, 'term'), 'utf8')).toBe('term\n');
+    expect(await rt.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0 });
+
+    const stubborn = await rt.createContainer(pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']));
+    await rt.startContainer(stubborn);
+    const t1 = Date.now();
+    await rt.stopContainer(stubborn, 1);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(1_000);
+    expect(await rt.containerStatus(stubborn)).toMatchObject({ state: 'exited', exitCode: 137, reason: 'Error' });
+  });
+
+  it('a restarted agent finds its running containers and they keep logging', async () => {
+    const id = await rt.createContainer(pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']));
+    await rt.startContainer(id);
+    await rt.stop();
+    const again = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
+    await again.start();
+    const found = (await again.listContainers({ sandboxId: pod.id })).find((c) => c.id === id);
+    expect(found).toMatchObject({ state: 'running' });
+    expect(found?.pid).toBeGreaterThan(1);
+    expect((await again.listPodSandboxes()).map((s) => s.id)).toContain(pod.id);
+    await sleep(300);
+    await again.stopContainer(id, 0);
+    const lines = (await readFile(found!.logPath, 'utf8')).split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(2);
+    rt = again;
+  });
+
+  it('removes a sandbox completely: containers, runc state, netns, veth, mounts, cgroups', async () => {
+    const other = await rt.runPodSandbox({ uid: `${podUidPrefix}02-aaaa-bbbb-cccc-dddddddddddd`, name: 'other', namespace: 'default' });
+    const id = await rt.createContainer(other.id, config('sleeper', ['sleep', '60']));
+    await rt.startContainer(id);
+    expect(await listNetns(other.id)).toEqual([other.id]);
+    await rt.removePodSandbox(other.id);
+    expect(await listNetns(other.id)).toEqual([]);
+    expect((await rt.listContainers({ sandboxId: other.id })).length).toBe(0);
+    expect(await mountsUnder(path.join(stateDir, 'sandboxes', other.id))).toEqual([]);
+    expect(existsSync(other.logDir)).toBe(false);
+    expect(await leftoverCgroups(nodeName)).not.toContain(`memory:/wharf/${nodeName}/${id}`);
+
+    // And reset removes everything else, including the first pod, the bridge and the cgroup parent.
+    await rt.reset();
+    expect(await listNetns(`wharf-${podUidPrefix}`)).toEqual([]);
+    expect(execFileSync('ip', ['-o', 'link', 'show']).toString()).not.toContain(bridge);
+    expect(await mountsUnder(stateDir)).toEqual([]);
+    expect(await nodeCgroupsExist(nodeName)).toBe(false);
+    expect(JSON.parse(execFileSync('runc', ['--root', path.join(stateDir, 'runc'), 'list', '--format', 'json']).toString() || 'null') ?? []).toEqual([]);
+    expect(await readdir(path.join(stateDir))).not.toContain('containers');
+  });
+});
+
+async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    await sleep(20);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 1000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** busybox-static's .deb unpacked, with applet symlinks; cached across runs in the temp dir. */
+async function busyboxRootfs(): Promise<string> {
+  const cache = path.join(os.tmpdir(), 'wharf-test-cache', 'busybox-rootfs');
+  if (existsSync(path.join(cache, '.ready'))) return cache;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'wharf-busybox-'));
+  try {
+    execFileSync('apt-get', ['download', '-q', 'busybox-static'], { cwd: work, stdio: 'pipe' });
+    const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new Error('apt-get download busybox-static produced no .deb');
+    const root = path.join(work, 'rootfs');
+    execFileSync('dpkg', ['-x', path.join(work, deb), root]);
+    const applets = execFileSync(path.join(root, 'bin/busybox'), ['--list']).toString().split('\n').filter((a) => a && a !== 'busybox');
+    for (const a of applets) await symlink('busybox', path.join(root, 'bin', a)).catch(() => undefined);
+    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'www', 'data']) await mkdir(path.join(root, d), { recursive: true });
+    execFileSync('chmod', ['1777', path.join(root, 'tmp')]);
+    await writeFile(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    await writeFile(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    await writeFile(path.join(root, '.ready'), '');
+    await mkdir(path.dirname(cache), { recursive: true });
+    await rename(root, cache).catch(async (e: NodeJS.ErrnoException) => {
+      if (!existsSync(path.join(cache, '.ready'))) throw e; // another run won the race
+    });
+    return cache;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+// The runtime's state on disk, under the node's state dir, so a restarted agent finds its pods:
+//   runc/                      runc --root
+//   cni/                       host-local IP leases
+//   shim.mjs                   the container shim (shim.ts)
+//   sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
+//                              IPC namespace), shm/ (tmpfs shared as /dev/shm)
+//   containers/<id>/           container.json, config.json (OCI), rootfs/ upper/ work/,
+//                              shim-config.json, started.json, exit.json, pid, runc.log, shim.log
+//   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CniResult } from '../network/cni.js';
+import type { RootfsKind } from './rootfs.js';
+import type { ContainerConfig, PodSandboxConfig, PodSandboxState } from './types.js';
+
+export interface SandboxRecord {
+  readonly id: string;
+  readonly config: PodSandboxConfig;
+  readonly state: PodSandboxState;
+  readonly netnsName: string;
+  readonly ip: string;
+  readonly createdAt: string;
+  readonly logDir: string;
+  readonly cniResult?: CniResult;
+}
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly name: string;
+  readonly attempt: number;
+  readonly createdAt: string;
+  readonly logPath: string;
+  readonly cgroupsPath: string;
+  readonly rootfsKind?: RootfsKind;
+  readonly config: ContainerConfig;
+}
+
+export class RuntimeStore {
+  constructor(readonly stateDir: string) {}
+
+  get runcRoot(): string {
+    return path.join(this.stateDir, 'runc');
+  }
+  get shimPath(): string {
+    return path.join(this.stateDir, 'shim.mjs');
+  }
+  get sandboxesDir(): string {
+    return path.join(this.stateDir, 'sandboxes');
+  }
+  get containersDir(): string {
+    return path.join(this.stateDir, 'containers');
+  }
+  get logsDir(): string {
+    return path.join(this.stateDir, 'logs');
+  }
+  sandboxDir(id: string): string {
+    return path.join(this.sandboxesDir, id);
+  }
+  containerDir(id: string): string {
+    return path.join(this.containersDir, id);
+  }
+
+  async init(): Promise<void> {
+    for (const d of [this.runcRoot, this.sandboxesDir, this.containersDir, this.logsDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+  }
+
+  readSandbox(id: string): Promise<SandboxRecord | undefined> {
+    return readJson<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
+  }
+  writeSandbox(rec: SandboxRecord): Promise<void> {
+    return writeJson(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
+  }
+  readContainer(id: string): Promise<ContainerRecord | undefined> {
+    return readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+  }
+  writeContainer(rec: ContainerRecord): Promise<void> {
+    return writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+  }
+  sandboxIds(): Promise<string[]> {
+    return readdir(this.sandboxesDir).catch(() => [] as string[]);
+  }
+  containerIds(): Promise<string[]> {
+    return readdir(this.containersDir).catch(() => [] as string[]);
+  }
+}
+
+export async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Write-then-rename, so a crash never leaves a half-written record. */
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(value, null, 1));
+  await rename(`${file}.tmp`, file);
+}
