@@ -4,6 +4,7 @@
 import { clone, isRecord, type StoredObject } from '@wharf/api';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Served } from '../registry.js';
+import { objectKey } from '../storage/index.js';
 import type { ObjectApi } from './api.js';
 import type { OpContext } from './context.js';
 
@@ -24,6 +25,28 @@ export interface DeleteResult {
 
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
+
+/** How long a node agent counts as alive after its last Lease renewal (the node monitor grace period). */
+export const NODE_LEASE_GRACE_MS = 40_000;
+
+/**
+ * The grace period for deleting a pod that a live node agent runs (undefined: delete at once).
+ * Pods on nodes without a live agent, unbound pods and finished pods go immediately, as nothing
+ * would ever confirm their containers stopped.
+ */
+function podGracePeriod(api: ObjectApi, served: Served, pod: StoredObject, opts: DeleteOptions): number | undefined {
+  if (served.info.group !== '' || served.info.resource !== 'pods') return undefined;
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const phase = isRecord(pod.status) ? pod.status.phase : undefined;
+  if (typeof spec.nodeName !== 'string' || !spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
+  if (opts.gracePeriodSeconds === 0) return 0;
+  const lease = api.store.get(objectKey('coordination.k8s.io', 'leases', 'kube-node-lease', spec.nodeName));
+  const renew = lease && isRecord(lease.spec) && typeof lease.spec.renewTime === 'string' ? Date.parse(lease.spec.renewTime) : NaN;
+  if (!(api.clock().getTime() - renew <= NODE_LEASE_GRACE_MS)) return undefined;
+  const fromSpec = typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
+  const asked = opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0 ? opts.gracePeriodSeconds : undefined;
+  return asked ?? Math.max(0, fromSpec);
+}
 
 /** Reads DeleteOptions from a request body (JSON) and query, rejecting unknown policies. */
 export function deleteOptionsFrom(body: unknown, query: URLSearchParams): DeleteOptions {
@@ -70,6 +93,26 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const specFinalizers = isNamespace && isRecord(old.spec) && Array.isArray(old.spec.finalizers) ? old.spec.finalizers : [];
   const waits = finalizers.length > 0 || specFinalizers.length > 0;
 
+  const grace = podGracePeriod(api, served, old, opts);
+  if (grace !== undefined && !ctx.dryRun) {
+    if (grace > 0) {
+      // The node agent stops the containers within the grace period, then deletes with 0.
+      const due = old.metadata.deletionGracePeriodSeconds;
+      if (old.metadata.deletionTimestamp && due !== undefined && due <= grace) return { object: old, deleted: false };
+      const object = api.markDeleting(served, key, old, (obj) => {
+        obj.metadata.deletionGracePeriodSeconds = grace;
+        if (finalizers.length) obj.metadata.finalizers = finalizers;
+      });
+      return { object, deleted: false };
+    }
+    if (finalizers.length === 0) {
+      try {
+        return { object: api.store.delete(key, Number(old.metadata.resourceVersion)), deleted: true };
+      } catch (e) {
+        throw api.storeError(served, name, e);
+      }
+    }
+  }
   if (ctx.dryRun) {
     const preview = clone(old);
     if (waits && !preview.metadata.deletionTimestamp) preview.metadata.deletionTimestamp = new Date().toISOString();

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceRegistry, type Served } from '../registry.js';
+import { Store } from '../storage/index.js';
+import { ObjectApi } from './api.js';
+import { internalContext } from './context.js';
+import { deleteObject } from './delete.js';
+
+function setup(now: Date) {
+  const registry = new ResourceRegistry();
+  const api = new ObjectApi({ store: new Store({ path: ':memory:' }), registry, admission: [], clock: () => now });
+  const served = (g: string, r: string): Served => registry.lookup(g, g ? 'v1' : 'v1', r) as Served;
+  api.create(served('', 'namespaces'), '', { metadata: { name: 'default' } }, internalContext());
+  api.create(served('', 'namespaces'), '', { metadata: { name: 'kube-node-lease' } }, internalContext());
+  const pod = (name: string, nodeName: string) =>
+    api.create(served('', 'pods'), 'default', { metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 20, containers: [{ name: 'c', image: 'busybox' }] } }, internalContext());
+  return { api, served, pod };
+}
+
+describe('pod deletion', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+
+  it('is graceful on a node whose agent renewed its lease, and completes with gracePeriodSeconds 0', () => {
+    const { api, served, pod } = setup(now);
+    api.create(served('coordination.k8s.io', 'leases'), 'kube-node-lease', { metadata: { name: 'n1' }, spec: { holderIdentity: 'n1', renewTime: '2026-11-25T11:59:50.000000Z' } }, internalContext());
+    pod('p', 'n1');
+    const first = deleteObject(api, served('', 'pods'), 'default', 'p', {}, internalContext());
+    expect(first.deleted).toBe(false);
+    expect(first.object.metadata.deletionTimestamp).toBeDefined();
+    expect(first.object.metadata.deletionGracePeriodSeconds).toBe(20);
+    expect(deleteObject(api, served('', 'pods'), 'default', 'p', { gracePeriodSeconds: 0 }, internalContext()).deleted).toBe(true);
+    expect(api.tryGet(served('', 'pods'), 'default', 'p')).toBeUndefined();
+  });
+
+  it('is immediate when no live agent runs the node', () => {
+    const { api, served, pod } = setup(now);
+    api.create(served('coordination.k8s.io', 'leases'), 'kube-node-lease', { metadata: { name: 'stale' }, spec: { holderIdentity: 'stale', renewTime: '2026-11-25T11:50:00.000000Z' } }, internalContext());
+    pod('a', 'stale');
+    pod('b', 'no-lease');
+    expect(deleteObject(api, served('', 'pods'), 'default', 'a', {}, internalContext()).deleted).toBe(true);
+    expect(deleteObject(api, served('', 'pods'), 'default', 'b', {}, internalContext()).deleted).toBe(true);
+  });
+});
