@@ -30,6 +30,7 @@ import { SubresourceHandlers, type ExternalSubresource } from './rest/subresourc
 import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
 import { tokenRequestHandler } from './auth/token-request.js';
+import { podLogHandler } from './rest/logs.js';
 import { kubeconfigFor } from './kubeconfig.js';
 
 export interface ApiServerOptions {
@@ -119,7 +120,7 @@ export class ApiServer {
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), ...(opts.externalSubresources ?? {}) }),
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });
