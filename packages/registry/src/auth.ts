@@ -1,0 +1,52 @@
+// Who may do what: credentials come as `Authorization: Bearer <token>` or Basic auth whose
+// password is the token (skopeo/podman `--creds user:token`). Empty Basic credentials count as
+// anonymous, because clients that learned the Basic challenge send them on anonymous pulls.
+import type { IncomingMessage } from 'node:http';
+import { RegistryError } from './errors.js';
+
+/** What a request wants to do. */
+export interface Access {
+  readonly action: 'pull' | 'push' | 'delete';
+  /** The repository, absent for `/v2/` and the catalog. */
+  readonly repository?: string;
+}
+
+/**
+ * Decides whether a token may perform an access: true allows, false rejects the token (401),
+ * `'denied'` accepts the token but refuses the action (403).
+ */
+export type Authenticator = (token: string, access: Access) => boolean | 'denied' | Promise<boolean | 'denied'>;
+
+export const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="wharf"' };
+
+/** The token a request carries, or undefined for anonymous requests. */
+export function requestToken(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const [scheme, value = ''] = h.split(/\s+/, 2);
+  if (scheme?.toLowerCase() === 'bearer') return value || undefined;
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const password = colon >= 0 ? decoded.slice(colon + 1) : '';
+    return password || undefined;
+  }
+  throw unauthorized(`unsupported authorization scheme "${scheme ?? ''}"`);
+}
+
+function unauthorized(message: string): RegistryError {
+  return new RegistryError('UNAUTHORIZED', message, undefined, 401, CHALLENGE);
+}
+
+/** Throws UNAUTHORIZED / DENIED unless the request may perform `access`. */
+export async function authorize(req: IncomingMessage, access: Access, opts: { authenticate?: Authenticator; anonymousPull: boolean; base?: boolean }): Promise<void> {
+  if (!opts.authenticate) return;
+  const token = requestToken(req);
+  if (token === undefined) {
+    if (access.action === 'pull' && opts.anonymousPull && !opts.base) return;
+    throw unauthorized('authentication required');
+  }
+  const verdict = await opts.authenticate(token, access);
+  if (verdict === 'denied') throw new RegistryError('DENIED', `access to ${access.action} ${access.repository ?? 'the registry'} denied`);
+  if (!verdict) throw unauthorized('invalid credentials');
+}

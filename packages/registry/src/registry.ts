@@ -1,0 +1,175 @@
+// The built-in OCI registry (distribution spec v1.1) over node:http, or https when given a
+// certificate. start()/stop() own the listening socket; all state is on disk under `root`.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { authorize, type Access, type Authenticator } from './auth.js';
+import { cancelUpload, deleteBlob, finishUpload, getBlob, patchUpload, startUpload, uploadStatus } from './blobs.js';
+import type { Context } from './context.js';
+import { RegistryError, toRegistryError } from './errors.js';
+import { reply } from './http.js';
+import { deleteManifest, getManifest, getReferrers, listCatalog, listTags, putManifest } from './manifests.js';
+import { MAX_NAME_LENGTH, REPOSITORY_NAME_RE, matchRoute, type Route } from './names.js';
+import { RegistryStorage } from './storage.js';
+import { Uploads } from './uploads.js';
+
+export interface RegistryOptions {
+  /** Directory holding blobs, repositories and uploads; created on demand. */
+  readonly root: string;
+  /** @default 5000 (0 picks a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** Checks tokens; without it the registry is open to everyone. */
+  readonly authenticate?: Authenticator;
+  /** Let requests without credentials pull (when `authenticate` is set). @default false */
+  readonly anonymousPull?: boolean;
+  /** Open upload sessions allowed at once; beyond, POST answers 429. @default 1000 */
+  readonly maxUploads?: number;
+  /** Largest manifest accepted, in bytes. @default 4 MiB */
+  readonly maxManifestBytes?: number;
+  /** Called with unexpected errors (500s). @default console.error */
+  readonly onError?: (e: unknown) => void;
+}
+
+export class Registry {
+  readonly storage: RegistryStorage;
+  private readonly uploads: Uploads;
+  private server: Server | undefined;
+
+  constructor(private readonly opts: RegistryOptions) {
+    this.storage = new RegistryStorage(opts.root);
+    this.uploads = new Uploads(opts.root, this.storage.blobs, opts.maxUploads ?? 1000);
+  }
+
+  /** Starts listening; answers the port. */
+  async start(): Promise<number> {
+    if (this.server) throw new Error('registry already started');
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const server = this.opts.cert && this.opts.key ? createHttpsServer({ cert: this.opts.cert, key: this.opts.key }, handler) : createHttpServer(handler);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 5000, this.opts.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /**
+   * Deletes blobs no repository links and upload sessions idle longer than `uploadTtlMs`.
+   * Blobs younger than `olderThanMs` survive (a push may be between its blob and manifest).
+   */
+  async gc(opts: { olderThanMs?: number; uploadTtlMs?: number } = {}): Promise<{ removed: string[]; freedBytes: number }> {
+    const live = await this.storage.referencedDigests();
+    const now = Date.now();
+    const removed: string[] = [];
+    let freedBytes = 0;
+    for await (const b of this.storage.blobs.list()) {
+      if (live.has(b.digest) || now - b.mtimeMs < (opts.olderThanMs ?? 0)) continue;
+      await this.storage.blobs.delete(b.digest);
+      removed.push(b.digest);
+      freedBytes += b.size;
+    }
+    const uploads = join(this.opts.root, 'uploads');
+    for (const id of await readdir(uploads).catch(() => [] as string[])) {
+      const s = await stat(join(uploads, id, 'data')).catch(() => undefined);
+      if (!s || now - s.mtimeMs > (opts.uploadTtlMs ?? 24 * 3600_000)) await rm(join(uploads, id), { recursive: true, force: true });
+    }
+    return { removed, freedBytes };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+    try {
+      await this.dispatch(req, res);
+    } catch (e) {
+      const err = toRegistryError(e);
+      if (res.headersSent) {
+        res.destroy();
+        if (!err) (this.opts.onError ?? console.error)(e);
+        return;
+      }
+      if (!err) {
+        (this.opts.onError ?? console.error)(e);
+        reply(res, 500, { 'Content-Type': 'application/json' }, JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
+      } else {
+        req.resume();
+        const body = err.body();
+        reply(res, err.status, { 'Content-Type': 'application/json', ...err.headers }, req.method === 'HEAD' ? undefined : body);
+      }
+    }
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://registry');
+    const method = req.method ?? 'GET';
+    const route = matchRoute(url.pathname);
+    if (!route) throw new RegistryError('UNSUPPORTED', `no such endpoint: ${method} ${url.pathname}`, undefined, 404);
+    const action: Access['action'] = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
+    const authOpts = { authenticate: this.opts.authenticate, anonymousPull: this.opts.anonymousPull ?? false };
+    if (route.kind === 'base' || route.kind === 'catalog') {
+      if (method !== 'GET' && method !== 'HEAD') throw unsupported(method, url.pathname);
+      await authorize(req, { action: 'pull' }, { ...authOpts, base: route.kind === 'base' });
+      if (route.kind === 'base') return reply(res, 200, { 'Content-Type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
+      return listCatalog({ req, res, url, method, storage: this.storage, uploads: this.uploads, maxManifestBytes: 0 });
+    }
+    if (route.name.length > MAX_NAME_LENGTH || !REPOSITORY_NAME_RE.test(route.name)) {
+      throw new RegistryError('NAME_INVALID', `invalid repository name "${route.name}"`, { name: route.name });
+    }
+    await authorize(req, { action, repository: route.name }, authOpts);
+    const c: Context = { req, res, url, method, name: route.name, storage: this.storage, uploads: this.uploads, maxManifestBytes: this.opts.maxManifestBytes ?? 4 * 1024 * 1024 };
+    return this.route(c, route, method);
+  }
+
+  private async route(c: Context, route: Exclude<Route, { kind: 'base' | 'catalog' }>, method: string): Promise<void> {
+    const read = method === 'GET' || method === 'HEAD';
+    switch (route.kind) {
+      case 'blob':
+        if (read) return getBlob(c, route.digest);
+        if (method === 'DELETE') return deleteBlob(c, route.digest);
+        break;
+      case 'uploads':
+        if (method === 'POST') return startUpload(c);
+        break;
+      case 'upload':
+        if (method === 'PATCH') return patchUpload(c, route.id);
+        if (method === 'PUT') return finishUpload(c, route.id);
+        if (method === 'GET') return uploadStatus(c, route.id);
+        if (method === 'DELETE') return cancelUpload(c, route.id);
+        break;
+      case 'manifest':
+        if (read) return getManifest(c, route.reference);
+        if (method === 'PUT') return putManifest(c, route.reference);
+        if (method === 'DELETE') return deleteManifest(c, route.reference);
+        break;
+      case 'tags':
+        if (read) return listTags(c);
+        break;
+      case 'referrers':
+        if (read) return getReferrers(c, route.digest);
+        break;
+    }
+    throw unsupported(method, c.url.pathname);
+  }
+}
+
+function unsupported(method: string, path: string): RegistryError {
+  return new RegistryError('UNSUPPORTED', `${method} is not supported on ${path}`);
+}
