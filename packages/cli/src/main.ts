@@ -1,6 +1,7 @@
 // The wharf command line.
 import { Command, Option } from 'commander';
 import { up, type UpOptions } from './up.js';
+import { addImageCommands } from './image.js';
 
 const program = new Command();
 program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
@@ -11,6 +12,8 @@ program
   .option('--data-dir <dir>', 'where Wharf keeps its state', undefined)
   .option('--api-port <port>', 'HTTPS port of the Kubernetes API', '6443')
   .option('--nodes <n>', 'number of node agents to start (not yet available)')
+  .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
+  .option('--registry-anonymous-pull', 'let clients without a token pull images')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
@@ -25,6 +28,8 @@ Tuning for tests and drills (defaults suit normal use):
   .action(async (opts: UpOptions) => {
     await up(opts);
   });
+
+addImageCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`wharf: ${(e as Error).message ?? String(e)}\n`);

@@ -4,6 +4,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ApiServer } from '@wharf/apiserver';
+import { Registry } from '@wharf/registry';
+import { writeEndpoints } from './endpoints.js';
 
 export interface UpOptions {
   dataDir?: string;
@@ -13,6 +15,8 @@ export interface UpOptions {
   compactKeep?: string;
   compactRetention?: string;
   watchTimeout?: string;
+  registryPort?: string;
+  registryAnonymousPull?: boolean;
 }
 
 function optionalNumber(flag: string, v: string | undefined): number | undefined {
@@ -43,15 +47,26 @@ export async function up(opts: UpOptions): Promise<void> {
     ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}),
   });
   const bound = await server.start();
+  const registryPort = Number(opts.registryPort ?? 5000);
+  const registry = new Registry({
+    root: join(dataDir, 'registry'), port: registryPort, host: '127.0.0.1',
+    cert: server.pki.serverCert, key: server.pki.serverKey,
+    // Any valid cluster token may pull and push; anonymous pulls only when asked for.
+    authenticate: (token) => server.tokens.authenticate(token) !== undefined,
+    anonymousPull: opts.registryAnonymousPull === true,
+    onError: (e) => log.error({ err: e }, 'registry error'),
+  });
+  const regBound = await registry.start();
+  writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}` });
   const kubeconfig = server.writeKubeconfig(bound);
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    server.stop().then(
+    Promise.all([registry.stop(), server.stop()]).then(
       () => {
         log.info('stopped');
         process.exit(0);

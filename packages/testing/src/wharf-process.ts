@@ -37,7 +37,7 @@ export class WharfProcess {
   private exited: Promise<number | null> | undefined;
   output = '';
 
-  private constructor(readonly dataDir: string, readonly port: number) {}
+  private constructor(readonly dataDir: string, readonly port: number, readonly registryPort: number) {}
 
   get kubeconfig(): string {
     return join(this.dataDir, 'kubeconfig');
@@ -50,13 +50,13 @@ export class WharfProcess {
   static async start(opts: WharfOptions = {}): Promise<WharfProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
     const port = opts.port ?? (await freePort());
-    const w = new WharfProcess(dataDir, port);
+    const w = new WharfProcess(dataDir, port, await freePort());
     await w.launch(opts);
     return w;
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,0 +1,68 @@
+// `wharf image` against a running Wharf: a Debian-built base image pushed to the built-in
+// registry (same inputs, same digest), seen by skopeo, listed, exported and imported back, removed.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WHARF_BIN, WharfProcess } from '@wharf/testing';
+
+const run = promisify(execFile);
+const haveSkopeo = await run('skopeo', ['--version']).then(() => true, () => false);
+
+describe('wharf image', () => {
+  let wharf: WharfProcess;
+  let token: string;
+  const wharfCli = (...args: string[]) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 120_000 });
+  const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { timeout: 60_000 });
+
+  beforeAll(async () => {
+    wharf = await WharfProcess.start();
+    token = /token: (\S+)/.exec(readFileSync(wharf.kubeconfig, 'utf8'))?.[1] ?? '';
+  });
+  afterAll(async () => {
+    await wharf?.stop();
+  });
+
+  let digest = '';
+  it('builds busybox-static into an image in the registry and prints the full reference', async () => {
+    const { stdout } = await wharfCli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--entrypoint', '/bin/sh');
+    const m = new RegExp(`^127\\.0\\.0\\.1:${wharf.registryPort}/busybox:1@(sha256:[0-9a-f]{64})$`).exec(stdout.trim());
+    expect(m, stdout).not.toBeNull();
+    digest = m?.[1] ?? '';
+  });
+
+  it('gives the same digest for the same inputs', async () => {
+    const { stdout } = await wharfCli('image', 'build-base', 'busybox:again', '--debian-packages', 'busybox-static', '--entrypoint', '/bin/sh');
+    expect(stdout.trim().endsWith(digest)).toBe(true);
+  });
+
+  it('lists the images', async () => {
+    const { stdout } = await wharfCli('image', 'ls');
+    expect(stdout).toMatch(new RegExp(`busybox\\s+1\\n`));
+    expect(stdout).toMatch(/busybox\s+again/);
+  });
+
+  it.skipIf(!haveSkopeo)('serves the image to skopeo with a cluster token, and refuses it without one', async () => {
+    const ref = `docker://127.0.0.1:${wharf.registryPort}/busybox:1`;
+    const { stdout } = await skopeo('inspect', '--tls-verify=false', '--creds', `x:${token}`, ref);
+    expect(JSON.parse(stdout).Digest).toBe(digest);
+    await expect(skopeo('inspect', '--tls-verify=false', ref)).rejects.toThrow(/unauthorized|401|authentication required/i);
+  });
+
+  it.skipIf(!haveSkopeo)('imports a docker-archive under a new name', async () => {
+    const archive = join(mkdtempSync(join(tmpdir(), 'wharf-img-')), 'bb.tar');
+    await skopeo('copy', '--src-tls-verify=false', '--src-creds', `x:${token}`, `docker://127.0.0.1:${wharf.registryPort}/busybox:1`, `docker-archive:${archive}:busybox:1`);
+    const { stdout } = await wharfCli('image', 'import', archive, '--name', 'imported/busybox:1');
+    expect(stdout).toContain(`127.0.0.1:${wharf.registryPort}/`);
+    const ls = await wharfCli('image', 'ls');
+    expect(ls.stdout).toMatch(/imported\/busybox\s+1/);
+  });
+
+  it('removes a tag', async () => {
+    await wharfCli('image', 'rm', 'busybox:again');
+    const { stdout } = await wharfCli('image', 'ls');
+    expect(stdout).not.toMatch(/busybox\s+again/);
+  });
+});

@@ -1,0 +1,31 @@
+// Where a running Wharf serves its APIs, written to DIR/endpoints.json by `wharf up` so that the
+// other commands (`wharf image ...`) find it; credentials come from DIR/kubeconfig.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export interface Endpoints {
+  apiServer: string;
+  registry: string;
+  /** host:port that image references use for the built-in registry. */
+  registryHost: string;
+}
+
+export function writeEndpoints(dataDir: string, e: Endpoints): void {
+  writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(e, null, 2)}\n`);
+}
+
+export function defaultDataDir(dir: string | undefined): string {
+  return resolve(dir ?? join(homedir(), '.wharf'));
+}
+
+/** Endpoints, admin token and CA of the Wharf whose state is in `dataDir`. */
+export function connection(dataDir: string): Endpoints & { token: string; ca: string } {
+  const ep = join(dataDir, 'endpoints.json');
+  const kc = join(dataDir, 'kubeconfig');
+  if (!existsSync(ep) || !existsSync(kc)) throw new Error(`no running Wharf found in ${dataDir}: start it with "wharf up --data-dir ${dataDir}"`);
+  const endpoints = JSON.parse(readFileSync(ep, 'utf8')) as Endpoints;
+  const config = parse(readFileSync(kc, 'utf8')) as { users?: { user?: { token?: string } }[] };
+  return { ...endpoints, token: config.users?.[0]?.user?.token ?? '', ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8') };
+}

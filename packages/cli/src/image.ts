@@ -1,0 +1,93 @@
+// `wharf image`: build base images from Debian packages, import archives, list and remove the
+// images of the built-in registry. Images are built in DIR/images and pushed to the registry.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ImageStore, buildBase, deleteRemote, importArchive, listRemote, parseReference, pushImage, type RegistryEndpoint } from '@wharf/images';
+import { connection, defaultDataDir } from './endpoints.js';
+
+interface Common {
+  dataDir?: string;
+}
+
+function endpoint(dataDir: string): RegistryEndpoint & { host: string } {
+  const c = connection(dataDir);
+  return { url: c.registry, token: c.token, ca: c.ca, host: c.registryHost };
+}
+
+/** The repository and tag in the built-in registry that a reference names. */
+function target(ref: string, registryHost: string): { repository: string; tag: string } {
+  const r = parseReference(ref, { builtinHosts: [registryHost, 'localhost:5000', '127.0.0.1:5000'] });
+  if (r.registry) throw new Error(`${ref} names registry ${r.registry}; only the built-in registry is reachable here`);
+  return { repository: r.repository, tag: r.tag ?? 'latest' };
+}
+
+async function push(store: ImageStore, localRef: string, dataDir: string): Promise<string> {
+  const ep = endpoint(dataDir);
+  const { repository, tag } = target(localRef, ep.host);
+  const digest = await pushImage(store, localRef, ep, repository, tag);
+  return `${ep.host}/${repository}:${tag}@${digest}`;
+}
+
+export function addImageCommands(program: Command): void {
+  const image = program.command('image').description('images in the built-in registry');
+
+  image
+    .command('build-base <name:tag>')
+    .description('build a base image from Debian packages (no daemon) and push it to the registry')
+    .requiredOption('--debian-packages <list>', 'comma-separated Debian packages to install')
+    .option('--entrypoint <cmd...>', 'the image entrypoint')
+    .option('--cmd <args...>', 'the image command')
+    .option('--env <K=V...>', 'environment variables')
+    .option('--workdir <dir>', 'working directory')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (ref: string, o: Common & { debianPackages: string; entrypoint?: string[]; cmd?: string[]; env?: string[]; workdir?: string }) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const { repository, tag } = target(ref, endpoint(dataDir).host);
+      const store = new ImageStore({ root: join(dataDir, 'images') });
+      const built = await buildBase(store, {
+        name: repository, tag, packages: o.debianPackages.split(',').map((p) => p.trim()).filter(Boolean),
+        ...(o.entrypoint ? { entrypoint: o.entrypoint } : {}),
+        ...(o.cmd ? { cmd: o.cmd } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        ...(o.workdir ? { workdir: o.workdir } : {}),
+      });
+      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages\n`);
+      process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
+    });
+
+  image
+    .command('import <file>')
+    .description('import an OCI layout or docker-archive tar and push its images to the registry')
+    .option('--name <name:tag>', 'reference to give an archive that names none')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (file: string, o: Common & { name?: string }) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const store = new ImageStore({ root: join(dataDir, 'images') });
+      const imported = await importArchive(store, file, o.name ? { name: o.name } : {});
+      for (const i of imported) if (i.ref) process.stdout.write(`${await push(store, i.ref, dataDir)}\n`);
+    });
+
+  image
+    .command('ls')
+    .description('list the images in the built-in registry')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (o: Common) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const ep = endpoint(dataDir);
+      const rows = await listRemote(ep);
+      process.stdout.write('REPOSITORY\tTAG\n');
+      for (const r of rows) for (const t of r.tags) process.stdout.write(`${ep.host}/${r.repository}\t${t}\n`);
+    });
+
+  image
+    .command('rm <name:tag>')
+    .description('remove an image tag from the built-in registry')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (ref: string, o: Common) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const ep = endpoint(dataDir);
+      const { repository, tag } = target(ref, ep.host);
+      await deleteRemote(ep, repository, tag);
+      process.stdout.write(`deleted ${ep.host}/${repository}:${tag}\n`);
+    });
+}
