@@ -58,12 +58,18 @@ export function addImageCommands(program: Command): void {
   image
     .command('import <file>')
     .description('import an OCI layout or docker-archive tar and push its images to the registry')
-    .option('--name <name:tag>', 'reference to give an archive that names none')
+    .option('--name <name:tag>', 'name for the image (an archive of one image), or for an archive that names none')
     .option('--data-dir <dir>', 'the Wharf data dir')
     .action(async (file: string, o: Common & { name?: string }) => {
       const dataDir = defaultDataDir(o.dataDir);
       const store = new ImageStore({ root: join(dataDir, 'images') });
       const imported = await importArchive(store, file, o.name ? { name: o.name } : {});
+      if (o.name && imported.length === 1 && imported[0]) {
+        // One image: --name is the name it gets, whatever the archive called it.
+        await store.tag(o.name, imported[0].descriptor);
+        process.stdout.write(`${await push(store, o.name, dataDir)}\n`);
+        return;
+      }
       for (const i of imported) if (i.ref) process.stdout.write(`${await push(store, i.ref, dataDir)}\n`);
     });
 
