@@ -14,6 +14,7 @@ program
   .option('--nodes <n>', 'number of node agents to start (not yet available)')
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
+  .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ApiServer } from '@wharf/apiserver';
 import { Registry } from '@wharf/registry';
+import { KubeConfig } from '@kubernetes/client-node';
+import { SimulatedNodes, startControllers } from '@wharf/controllers';
 import { writeEndpoints } from './endpoints.js';
 
 export interface UpOptions {
@@ -16,6 +18,7 @@ export interface UpOptions {
   compactRetention?: string;
   watchTimeout?: string;
   registryPort?: string;
+  simulatedNodes?: string;
   registryAnonymousPull?: boolean;
 }
 
@@ -59,6 +62,12 @@ export async function up(opts: UpOptions): Promise<void> {
   const regBound = await registry.start();
   writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}` });
   const kubeconfig = server.writeKubeconfig(bound);
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const controllers = await startControllers({ kubeConfig: kc, log: (m: string, e?: unknown) => log.error({ err: e }, m) });
+  const simulated = optionalNumber('--simulated-nodes', opts.simulatedNodes) ?? 0;
+  const sim = simulated > 0 ? new SimulatedNodes({ kubeConfig: kc, count: simulated, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
+  await sim?.start();
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
@@ -66,7 +75,11 @@ export async function up(opts: UpOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    Promise.all([registry.stop(), server.stop()]).then(
+    (async () => {
+      await sim?.stop();
+      await controllers.stop();
+      await Promise.all([registry.stop(), server.stop()]);
+    })().then(
       () => {
         log.info('stopped');
         process.exit(0);

@@ -1,0 +1,103 @@
+// The Deployment controller's runner: informers on Deployments, ReplicaSets and pods, and the API
+// calls that carry out reconcileDeployment's actions.
+import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { matchesSelector } from '../common/labels.js';
+import { controllerRef } from '../common/pods.js';
+import { isStatus } from '../runtime/client.js';
+import { QueueController, type ControllerContext } from '../runtime/controller.js';
+import { EventRecorder } from '../runtime/events.js';
+import { keyOf, type Informer } from '../runtime/informer.js';
+import { PODS, REPLICASETS } from '../replicaset/controller.js';
+import { equalIgnoreHash, reconcileDeployment, type DeploymentAction } from './reconcile.js';
+
+export const DEPLOYMENTS = '/apis/apps/v1/deployments';
+
+export class DeploymentController extends QueueController {
+  private readonly deployments: Informer<V1Deployment>;
+  private readonly replicaSets: Informer<V1ReplicaSet>;
+  private readonly pods: Informer<V1Pod>;
+  private readonly events: EventRecorder;
+
+  constructor(ctx: ControllerContext) {
+    super(ctx, 'deployment');
+    this.deployments = ctx.informers.for<V1Deployment>(DEPLOYMENTS);
+    this.replicaSets = ctx.informers.for<V1ReplicaSet>(REPLICASETS);
+    this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.events = new EventRecorder(ctx.client, 'deployment-controller', ctx.clock, (e) => ctx.log('deployment: event', e));
+    this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
+    this.replicaSets.on((_t, rs, old) => {
+      for (const r of old ? [rs, old] : [rs]) this.enqueueOwner(r);
+    });
+    this.pods.on((type, pod) => {
+      if (type !== 'delete') return;
+      const ref = controllerRef(pod);
+      const rs = ref?.kind === 'ReplicaSet' ? this.replicaSets.get(`${pod.metadata?.namespace}/${ref.name}`) : undefined;
+      if (rs) this.enqueueOwner(rs);
+    });
+  }
+
+  private enqueueOwner(rs: V1ReplicaSet): void {
+    const ns = rs.metadata?.namespace;
+    const ref = controllerRef(rs);
+    if (ref) {
+      if (ref.kind === 'Deployment') this.queue.add(`${ns}/${ref.name}`);
+      return;
+    }
+    for (const d of this.deployments.list()) {
+      if (d.metadata?.namespace === ns && matchesSelector(d.spec?.selector, rs.metadata?.labels)) this.queue.add(keyOf(d));
+    }
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const d = this.deployments.get(key);
+    if (!d) return;
+    const ns = d.metadata?.namespace ?? '';
+    const uid = d.metadata?.uid;
+    const replicaSets = this.replicaSets.list().filter((rs) => rs.metadata?.namespace === ns && (controllerRef(rs)?.uid === uid || (!controllerRef(rs) && matchesSelector(d.spec?.selector, rs.metadata?.labels))));
+    const rsUids = new Set(replicaSets.map((rs) => rs.metadata?.uid));
+    const pods = this.pods.list().filter((p) => p.metadata?.namespace === ns && rsUids.has(controllerRef(p)?.uid));
+    const plan = reconcileDeployment(d, { replicaSets, pods, now: this.ctx.clock.now() });
+    for (const a of plan.actions) await this.apply(d, a);
+    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
+  }
+
+  private async apply(d: V1Deployment, a: DeploymentAction): Promise<void> {
+    const ns = d.metadata?.namespace ?? '';
+    const c = this.ctx.client;
+    const rsPath = (name: string | undefined): string => `/apis/apps/v1/namespaces/${ns}/replicasets/${name}`;
+    switch (a.type) {
+      case 'adoptReplicaSet':
+        await c.patch(rsPath(a.rs.metadata?.name), { metadata: { ownerReferences: a.rs.metadata?.ownerReferences, uid: a.rs.metadata?.uid } });
+        return;
+      case 'createReplicaSet':
+        try {
+          await c.create(`/apis/apps/v1/namespaces/${ns}/replicasets`, a.rs);
+        } catch (e) {
+          if (!isStatus(e, 409)) throw e;
+          const existing = await c.get<V1ReplicaSet>(rsPath(a.rs.metadata?.name));
+          if (controllerRef(existing)?.uid === d.metadata?.uid && equalIgnoreHash(existing.spec?.template, d.spec?.template)) return;
+          // A hash collision with someone else's ReplicaSet: count it so the next hash differs.
+          await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: { collisionCount: (d.status?.collisionCount ?? 0) + 1 } });
+          throw new Error(`replicaset ${a.rs.metadata?.name} already exists with another template: collisionCount raised`);
+        }
+        return;
+      case 'updateReplicaSet':
+        await c.replace(rsPath(a.rs.metadata?.name), a.rs);
+        return;
+      case 'deleteReplicaSet':
+        await c.delete(rsPath(a.rs.metadata?.name), { preconditions: { resourceVersion: a.rs.metadata?.resourceVersion } }).catch((e: unknown) => {
+          if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
+        });
+        return;
+      case 'annotateDeployment':
+        await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}`, { metadata: { annotations: a.annotations } });
+        return;
+      case 'status':
+        await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: a.status });
+        return;
+      case 'event':
+        this.events.record({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, a.eventType, a.reason, a.message);
+        return;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// The scheduler's filter plugins, in kube-scheduler's order. Each answers the reasons a node
+// cannot take the pod (empty: it can) in the exact words kube-scheduler uses, and whether
+// preemption could help.
+import type { V1LabelSelector, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+import { matchesNodeRequirement, matchesSelector } from '../common/labels.js';
+import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
+
+export interface FilterResult {
+  readonly reasons: string[];
+  /** UnschedulableAndUnresolvable: evicting pods would not help. */
+  readonly unresolvable: boolean;
+}
+
+const ok: FilterResult = { reasons: [], unresolvable: false };
+const fail = (reason: string, unresolvable: boolean): FilterResult => ({ reasons: [reason], unresolvable });
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+export function tolerates(t: V1Toleration, taint: V1Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if (t.operator === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+export function untoleratedTaint(pod: V1Pod, taints: readonly V1Taint[], effects: readonly string[]): V1Taint | undefined {
+  return taints.find((taint) => effects.includes(taint.effect) && !(pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint)));
+}
+
+export function nodeUnschedulable(pod: V1Pod, n: NodeInfo): FilterResult {
+  if (!n.node.spec?.unschedulable) return ok;
+  const taint: V1Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+  if ((pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint))) return ok;
+  return fail('node(s) were unschedulable', true);
+}
+
+export function nodeName(pod: V1Pod, n: NodeInfo): FilterResult {
+  const want = pod.spec?.nodeName;
+  return want && want !== n.node.metadata?.name ? fail("node(s) didn't match the requested node name", true) : ok;
+}
+
+export function taintToleration(pod: V1Pod, n: NodeInfo): FilterResult {
+  const t = untoleratedTaint(pod, n.node.spec?.taints ?? [], ['NoSchedule', 'NoExecute']);
+  return t ? fail(`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`, true) : ok;
+}
+
+export function matchesNodeSelectorTerms(terms: readonly V1NodeSelectorTerm[], labels: Record<string, string> | undefined, fields: Record<string, string>): boolean {
+  return terms.some((term) => {
+    const exprs = term.matchExpressions ?? [];
+    const fieldExprs = term.matchFields ?? [];
+    if (exprs.length === 0 && fieldExprs.length === 0) return false;
+    return exprs.every((r) => matchesNodeRequirement(r, labels)) && fieldExprs.every((r) => matchesNodeRequirement(r, fields));
+  });
+}
+
+export function nodeAffinity(pod: V1Pod, n: NodeInfo): FilterResult {
+  const labels = n.node.metadata?.labels ?? {};
+  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
+    if (labels[k] !== v) return fail("node(s) didn't match Pod's node affinity/selector", true);
+  }
+  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms ?? [], labels, { 'metadata.name': n.node.metadata?.name ?? '' })) {
+    return fail("node(s) didn't match Pod's node affinity/selector", true);
+  }
+  return ok;
+}
+
+export function nodePorts(pod: V1Pod, n: NodeInfo): FilterResult {
+  for (const want of hostPorts(pod)) {
+    for (const used of n.ports) {
+      if (used.port !== want.port || used.protocol !== want.protocol) continue;
+      if (used.ip === want.ip || used.ip === '0.0.0.0' || want.ip === '0.0.0.0') return fail("node(s) didn't have free ports for the requested pod ports", false);
+    }
+  }
+  return ok;
+}
+
+export function nodeResourcesFit(pod: V1Pod, n: NodeInfo): FilterResult {
+  const alloc = allocatable(n.node);
+  const reasons: string[] = [];
+  if (n.pods.length + 1 > (alloc.pods ?? 110)) reasons.push('Too many pods');
+  const req = podRequests(pod);
+  for (const [name, amount] of Object.entries(req)) {
+    if (amount <= 0) continue;
+    if ((alloc[name] ?? 0) < amount + (n.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+  }
+  return { reasons, unresolvable: false };
+}
+
+/** Pods in the same topology domain as `n` (the node itself when the key is the hostname). */
+export function podsInDomain(all: readonly NodeInfo[], n: NodeInfo, topologyKey: string): V1Pod[] | undefined {
+  const value = n.node.metadata?.labels?.[topologyKey];
+  if (value === undefined) return undefined;
+  return all.filter((o) => o.node.metadata?.labels?.[topologyKey] === value).flatMap((o) => o.pods);
+}
+
+function termMatches(term: V1PodAffinityTerm, owner: V1Pod, target: V1Pod): boolean {
+  const namespaces = term.namespaces?.length ? term.namespaces : term.namespaceSelector ? undefined : [owner.metadata?.namespace ?? 'default'];
+  if (namespaces && !namespaces.includes(target.metadata?.namespace ?? '')) return false;
+  return matchesSelector(term.labelSelector ?? undefined, target.metadata?.labels);
+}
+
+// Per scheduling cycle (one `all` array per cycle): the existing pods with required anti-affinity.
+const antiAffinityCache = new WeakMap<readonly NodeInfo[], { pod: V1Pod; node: NodeInfo }[]>();
+
+function podsWithAntiAffinity(all: readonly NodeInfo[]): { pod: V1Pod; node: NodeInfo }[] {
+  let list = antiAffinityCache.get(all);
+  if (!list) {
+    list = [];
+    for (const node of all) for (const pod of node.pods) if (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) list.push({ pod, node });
+    antiAffinityCache.set(all, list);
+  }
+  return list;
+}
+
+export function interPodAffinity(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): FilterResult {
+  // Existing pods' required anti-affinity against this pod.
+  for (const { pod: p, node: other } of podsWithAntiAffinity(all)) {
+    for (const term of p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+      const v = other.node.metadata?.labels?.[term.topologyKey];
+      if (v === undefined || n.node.metadata?.labels?.[term.topologyKey] !== v) continue;
+      if (termMatches(term, p, pod)) return fail("node(s) didn't satisfy existing pods anti-affinity rules", false);
+    }
+  }
+  for (const term of pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+    const pods = podsInDomain(all, n, term.topologyKey);
+    if (pods?.some((p) => termMatches(term, pod, p))) return fail("node(s) didn't match pod anti-affinity rules", false);
+  }
+  for (const term of pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+    const pods = podsInDomain(all, n, term.topologyKey);
+    if (pods?.some((p) => termMatches(term, pod, p))) continue;
+    // The first pod of a group that selects itself may go anywhere with the topology label.
+    const anyMatch = all.some((o) => o.pods.some((p) => termMatches(term, pod, p)));
+    if (pods && !anyMatch && termMatches(term, pod, pod)) continue;
+    return fail("node(s) didn't match pod affinity rules", true);
+  }
+  return ok;
+}
+
+/** Hard (DoNotSchedule) topologySpreadConstraints. */
+export function podTopologySpread(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): FilterResult {
+  for (const c of pod.spec?.topologySpreadConstraints ?? []) {
+    if (c.whenUnsatisfiable !== 'DoNotSchedule') continue;
+    const value = n.node.metadata?.labels?.[c.topologyKey];
+    if (value === undefined) return fail("node(s) didn't match pod topology spread constraints (missing required label)", true);
+    let byConstraint = spreadCache.get(all);
+    if (!byConstraint) spreadCache.set(all, (byConstraint = new Map()));
+    let counts = byConstraint.get(c);
+    if (!counts) {
+      counts = new Map<string, number>();
+      byConstraint.set(c, counts);
+      for (const o of all) {
+        const v = o.node.metadata?.labels?.[c.topologyKey];
+        if (v === undefined || nodeAffinity(pod, o).reasons.length) continue;
+        const matching = o.pods.filter((p) => p.metadata?.namespace === pod.metadata?.namespace && matchesSelector(c.labelSelector ?? undefined, p.metadata?.labels)).length;
+        counts.set(v, (counts.get(v) ?? 0) + matching);
+      }
+    }
+    const r = checkSkew(c.maxSkew, counts, value, pod, c.labelSelector);
+    if (r.reasons.length) return r;
+  }
+  return ok;
+}
+
+const spreadCache = new WeakMap<readonly NodeInfo[], Map<object, Map<string, number>>>();
+
+function checkSkew(maxSkew: number, counts: Map<string, number>, value: string, pod: V1Pod, sel: V1LabelSelector | undefined): FilterResult {
+  const min = counts.size ? Math.min(...counts.values()) : 0;
+  const self = matchesSelector(sel ?? undefined, pod.metadata?.labels) ? 1 : 0;
+  if ((counts.get(value) ?? 0) + self - min > maxSkew) return fail("node(s) didn't match pod topology spread constraints", false);
+  return ok;
+}
+
+export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]) => FilterResult;
+
+export const FILTERS: readonly Filter[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
+
+/** Runs the filters in order and stops at the first that fails, as the framework does. */
+export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): FilterResult {
+  for (const f of FILTERS) {
+    const r = f(pod, n, all);
+    if (r.reasons.length) return r;
+  }
+  return ok;
+}

@@ -1,0 +1,178 @@
+// The scheduler's runner: a cache of nodes and their pods (including pods it has bound but not
+// yet seen back), a queue of pending pods, binding through pods/binding, and for pods that fit
+// nowhere the PodScheduled=False condition, a FailedScheduling event and a retry when nodes or
+// pods change.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { stableJson } from '../common/pods.js';
+import { isStatus } from '../runtime/client.js';
+import { timestamp } from '../runtime/clock.js';
+import { QueueController, type ControllerContext } from '../runtime/controller.js';
+import { EventRecorder } from '../runtime/events.js';
+import { keyOf, type Informer } from '../runtime/informer.js';
+import { PODS } from '../replicaset/controller.js';
+import { nodeInfo, type NodeInfo } from './node-info.js';
+import { schedulePod } from './schedule.js';
+
+export const NODES = '/api/v1/nodes';
+export const DEFAULT_SCHEDULER = 'default-scheduler';
+
+export interface SchedulerStats {
+  scheduled: number;
+  unschedulable: number;
+}
+
+export class Scheduler extends QueueController {
+  private readonly nodes: Informer<V1Node>;
+  private readonly pods: Informer<V1Pod>;
+  private readonly events: EventRecorder;
+  /** Pods assigned to each node, including assumed ones. */
+  private readonly podsByNode = new Map<string, Map<string, V1Pod>>();
+  private readonly infos = new Map<string, NodeInfo>();
+  private readonly assumed = new Map<string, string>();
+  private readonly unschedulable = new Map<string, string>();
+  private flushTimer: unknown;
+  private periodic: unknown;
+  readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0 };
+
+  constructor(ctx: ControllerContext, private readonly schedulerName = DEFAULT_SCHEDULER) {
+    super(ctx, 'scheduler', 1);
+    this.nodes = ctx.informers.for<V1Node>(NODES);
+    this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.events = new EventRecorder(ctx.client, schedulerName, ctx.clock, (e) => ctx.log('scheduler: event', e));
+    this.nodes.on((type, node, old) => {
+      const name = node.metadata?.name ?? '';
+      this.infos.delete(name);
+      if (type === 'delete' || !old || nodeShape(old) !== nodeShape(node)) this.clusterChanged();
+    });
+    this.pods.on((type, pod, old) => this.onPod(type, pod, old));
+  }
+
+  override start(): void {
+    super.start();
+    const tick = (): void => {
+      this.requeueUnschedulable();
+      this.periodic = this.ctx.clock.setTimeout(tick, 60_000);
+    };
+    this.periodic = this.ctx.clock.setTimeout(tick, 60_000);
+  }
+
+  override async stop(): Promise<void> {
+    this.ctx.clock.clearTimeout(this.periodic);
+    this.ctx.clock.clearTimeout(this.flushTimer);
+    await super.stop();
+  }
+
+  private onPod(type: string, pod: V1Pod, old?: V1Pod): void {
+    const key = keyOf(pod);
+    const node = pod.spec?.nodeName;
+    const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    if (node) {
+      this.assumed.delete(key);
+      this.unschedulable.delete(key);
+      if (type === 'delete' || finished) {
+        if (this.removeFromNode(node, key)) this.clusterChanged();
+      } else this.addToNode(node, key, pod);
+      return;
+    }
+    if (type === 'delete') {
+      this.unschedulable.delete(key);
+      const was = this.assumed.get(key);
+      if (was) this.removeFromNode(was, key);
+      this.assumed.delete(key);
+      return;
+    }
+    if (pod.metadata?.deletionTimestamp || finished || (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
+    // Our own status writes on unschedulable pods must not retry them.
+    if (this.unschedulable.has(key) && old && podShape(old) === podShape(pod)) return;
+    this.queue.add(key);
+  }
+
+  private addToNode(node: string, key: string, pod: V1Pod): void {
+    let m = this.podsByNode.get(node);
+    if (!m) this.podsByNode.set(node, (m = new Map()));
+    m.set(key, pod);
+    this.infos.delete(node);
+  }
+
+  private removeFromNode(node: string, key: string): boolean {
+    const removed = this.podsByNode.get(node)?.delete(key) ?? false;
+    if (removed) this.infos.delete(node);
+    return removed;
+  }
+
+  /** Unschedulable pods get another try, batched over a short window. */
+  private clusterChanged(): void {
+    if (this.unschedulable.size === 0 || this.flushTimer) return;
+    this.flushTimer = this.ctx.clock.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.requeueUnschedulable();
+    }, 500);
+  }
+
+  private requeueUnschedulable(): void {
+    for (const key of this.unschedulable.keys()) this.queue.add(key);
+  }
+
+  private snapshot(): NodeInfo[] {
+    const out: NodeInfo[] = [];
+    for (const node of this.nodes.list()) {
+      const name = node.metadata?.name ?? '';
+      let info = this.infos.get(name);
+      if (!info || info.node !== node) {
+        info = nodeInfo(node, [...(this.podsByNode.get(name)?.values() ?? [])]);
+        this.infos.set(name, info);
+      }
+      out.push(info);
+    }
+    return out;
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
+    if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
+    const result = schedulePod(pod, this.snapshot());
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    if ('node' in result) {
+      this.assumed.set(key, result.node);
+      this.addToNode(result.node, key, { ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.node } });
+      try {
+        await this.ctx.client.create(`/api/v1/namespaces/${ns}/pods/${name}/binding`, {
+          apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: result.node },
+        });
+      } catch (e) {
+        this.assumed.delete(key);
+        this.removeFromNode(result.node, key);
+        if (isStatus(e, 404) || isStatus(e, 409)) return;
+        throw e;
+      }
+      this.unschedulable.delete(key);
+      this.stats.scheduled++;
+      this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${result.node}`);
+      return;
+    }
+    this.stats.unschedulable++;
+    const previous = this.unschedulable.get(key);
+    this.unschedulable.set(key, result.message);
+    const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (previous !== result.message) this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', result.message);
+    if (cond?.status !== 'False' || cond.reason !== 'Unschedulable' || cond.message !== result.message) {
+      await this.ctx.client
+        .patch(`/api/v1/namespaces/${ns}/pods/${name}/status`, {
+          status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message, lastProbeTime: null, lastTransitionTime: timestamp(this.ctx.clock.now()) }] },
+        }, 'strategic')
+        .catch((e: unknown) => {
+          if (!isStatus(e, 404)) throw e;
+        });
+    }
+  }
+}
+
+function nodeShape(n: V1Node): string {
+  return stableJson([n.metadata?.labels, n.spec, n.status?.allocatable]);
+}
+
+function podShape(p: V1Pod): string {
+  return stableJson([p.metadata?.labels, p.spec]);
+}
