@@ -119,10 +119,20 @@ describe('typed CRUD', () => {
     expect(created.spec?.strategy?.rollingUpdate?.maxSurge).toBe('25%');
     expect(created.spec?.revisionHistoryLimit).toBe(10);
 
-    const read = await apps.readNamespacedDeployment({ name: 'api', namespace });
-    const replaced = await apps.replaceNamespacedDeployment({ name: 'api', namespace, body: { ...read, spec: { ...read.spec!, replicas: 2 } } });
-    expect(replaced.spec?.replicas).toBe(2);
-    expect(replaced.metadata?.generation).toBe(2);
+    // The Deployment controller writes status meanwhile, so replace as clients do: read, write,
+    // and read again on a 409.
+    let read = await apps.readNamespacedDeployment({ name: 'api', namespace });
+    let replaced: V1Deployment | undefined;
+    for (let attempt = 0; !replaced && attempt < 10; attempt++) {
+      try {
+        replaced = await apps.replaceNamespacedDeployment({ name: 'api', namespace, body: { ...read, spec: { ...read.spec!, replicas: 2 } } });
+      } catch (e) {
+        if ((e as { code?: number }).code !== 409) throw e;
+        read = await apps.readNamespacedDeployment({ name: 'api', namespace });
+      }
+    }
+    expect(replaced?.spec?.replicas).toBe(2);
+    expect(replaced?.metadata?.generation).toBe(2);
     const stale = await failure(apps.replaceNamespacedDeployment({ name: 'api', namespace, body: read }));
     expect(stale.code).toBe(409);
 
@@ -247,7 +257,8 @@ describe('informer on pods', () => {
     expect(lists).toBe(1);
 
     const expected: string[] = [];
-    const pod = (name: string): V1Pod => ({ metadata: { name, labels: { gen: '0' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    // No scheduler picks these pods (schedulerName "none"): only the test's own writes change them.
+    const pod = (name: string): V1Pod => ({ metadata: { name, labels: { gen: '0' } }, spec: { schedulerName: 'none', containers: [{ name: 'c', image: 'busybox' }] } });
     let tick = 0;
     /** One round of writes: create a pod, relabel an older one, delete an older still. */
     const churn = async (): Promise<void> => {

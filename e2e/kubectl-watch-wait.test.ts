@@ -114,8 +114,11 @@ describe('wait', () => {
 });
 
 describe('delete --cascade', () => {
-  /** A hand-made ReplicaSet with a ConfigMap and a Pod that name it as their owner. */
-  async function family(name: string, dependentFinalizer = false): Promise<void> {
+  /**
+   * A ReplicaSet of one pod (made by the ReplicaSet controller, owned by it) and a ConfigMap that
+   * names the ReplicaSet as its owner. Resolves with the pod's name.
+   */
+  async function family(name: string, dependentFinalizer = false): Promise<string> {
     await k.ok(['create', '-n', NS, '-f', '-'], {
       stdin: `apiVersion: apps/v1
 kind: ReplicaSet
@@ -125,7 +128,7 @@ spec:
   selector: {matchLabels: {app: ${name}}}
   template:
     metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: app, image: nginx:1.27}]}
+    spec: {schedulerName: none, containers: [{name: app, image: nginx:1.27}]}
 `,
     });
     const uid = await k.ok(['get', 'replicaset', name, '-n', NS, '-o', 'jsonpath={.metadata.uid}']);
@@ -136,30 +139,26 @@ kind: ConfigMap
 metadata:
   name: ${name}-config
   ${owner}${dependentFinalizer ? '\n  finalizers: [example.com/hold]' : ''}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}-pod
-  labels: {app: ${name}}
-  ${owner}
-spec: {containers: [{name: app, image: nginx:1.27}]}
 `,
     });
+    return eventually(async () => {
+      const pod = await k.ok(['get', 'pods', '-n', NS, '-l', `app=${name}`, '-o', 'jsonpath={.items[*].metadata.name}']);
+      return pod.trim() && !pod.includes(' ') ? pod.trim() : undefined;
+    }, 15_000, `the ReplicaSet controller to create ${name}'s pod`);
   }
   const exists = async (kind: string, name: string): Promise<boolean> => (await k.run(['get', kind, name, '-n', NS])).code === 0;
 
   it('background: the owner goes at once, the garbage collector removes the dependents', async () => {
-    await family('bg');
+    const pod = await family('bg');
     expect(await k.ok(['delete', 'replicaset', 'bg', '-n', NS, '--cascade=background'])).toBe('replicaset.apps "bg" deleted\n');
     expect(await exists('replicaset', 'bg')).toBe(false);
-    await eventually(async () => !(await exists('configmap', 'bg-config')) && !(await exists('pod', 'bg-pod')), 15_000, 'dependents to be collected');
+    await eventually(async () => !(await exists('configmap', 'bg-config')) && !(await exists('pod', pod)), 15_000, 'dependents to be collected');
   });
 
   it('foreground: the owner waits, marked foregroundDeletion, until its blocking dependents are gone', async () => {
-    await family('fg', true);
+    const pod = await family('fg', true);
     await k.ok(['delete', 'replicaset', 'fg', '-n', NS, '--cascade=foreground', '--wait=false']);
-    await eventually(async () => !(await exists('pod', 'fg-pod')), 15_000, 'the pod to be deleted first');
+    await eventually(async () => !(await exists('pod', pod)), 15_000, 'the pod to be deleted first');
     const owner = await getJson('replicaset', 'fg', '-n', NS);
     expect(owner.metadata.finalizers).toEqual(['foregroundDeletion']);
     expect(owner.metadata.deletionTimestamp).toBeTruthy();
@@ -171,10 +170,10 @@ spec: {containers: [{name: app, image: nginx:1.27}]}
   });
 
   it('orphan: dependents stay, without their ownerReference', async () => {
-    await family('or');
+    const pod = await family('or');
     expect(await k.ok(['delete', 'replicaset', 'or', '-n', NS, '--cascade=orphan'])).toBe('replicaset.apps "or" deleted\n');
     expect(await exists('replicaset', 'or')).toBe(false);
-    for (const [kind, name] of [['configmap', 'or-config'], ['pod', 'or-pod']] as const) {
+    for (const [kind, name] of [['configmap', 'or-config'], ['pod', pod]] as const) {
       const dep = await getJson(kind, name, '-n', NS);
       expect(dep.metadata.deletionTimestamp).toBeUndefined();
       expect(dep.metadata.ownerReferences ?? []).toEqual([]);
