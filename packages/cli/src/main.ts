@@ -2,6 +2,8 @@
 import { Command, Option } from 'commander';
 import { up, type UpOptions } from './up.js';
 import { addImageCommands } from './image.js';
+import { defaultDataDir } from './endpoints.js';
+import { resetNodes } from './nodes.js';
 
 const program = new Command();
 program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
@@ -11,7 +13,7 @@ program
   .description('start the embedded control plane in the foreground')
   .option('--data-dir <dir>', 'where Wharf keeps its state', undefined)
   .option('--api-port <port>', 'HTTPS port of the Kubernetes API', '6443')
-  .option('--nodes <n>', 'number of node agents to start (not yet available)')
+  .option('--nodes <n>', 'node agents that run pods as runc containers on this machine (needs root)', '0')
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
@@ -28,6 +30,16 @@ Tuning for tests and drills (defaults suit normal use):
                               client resumes from its last resourceVersion (default 1800)`)
   .action(async (opts: UpOptions) => {
     await up(opts);
+  });
+
+program
+  .command('reset')
+  .description('stop and remove every container, network namespace, bridge and mount Wharf created for a data dir')
+  .option('--data-dir <dir>', 'the Wharf data dir')
+  .action(async (o: { dataDir?: string }) => {
+    const dataDir = defaultDataDir(o.dataDir);
+    const nodes = await resetNodes(dataDir);
+    process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 
 addImageCommands(program);

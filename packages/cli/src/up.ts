@@ -8,6 +8,7 @@ import { Registry } from '@wharf/registry';
 import { KubeConfig } from '@kubernetes/client-node';
 import { SimulatedNodes, startControllers } from '@wharf/controllers';
 import { writeEndpoints } from './endpoints.js';
+import { NodeSet, runtimeUnavailable } from './nodes.js';
 
 export interface UpOptions {
   dataDir?: string;
@@ -35,8 +36,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir ?? join(homedir(), '.wharf'));
   const port = Number(opts.apiPort ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--api-port must be a port number, got "${opts.apiPort}"`);
-  if (opts.nodes !== undefined && opts.nodes !== '0') {
-    log.warn({ nodes: opts.nodes }, 'node agents are not part of this build yet: starting the control plane only');
+  let nodeCount = optionalNumber('--nodes', opts.nodes) ?? 0;
+  const unavailable = nodeCount > 0 ? runtimeUnavailable() : undefined;
+  if (unavailable) {
+    log.warn({ reason: unavailable }, 'node agents need root, runc and the CNI plugins: starting the control plane only');
+    nodeCount = 0;
   }
   const compactEveryMs = optionalNumber('--compact-interval', opts.compactInterval);
   const compactKeepRevisions = optionalNumber('--compact-keep', opts.compactKeep);
@@ -68,6 +72,13 @@ export async function up(opts: UpOptions): Promise<void> {
   const simulated = optionalNumber('--simulated-nodes', opts.simulatedNodes) ?? 0;
   const sim = simulated > 0 ? new SimulatedNodes({ kubeConfig: kc, count: simulated, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
   await sim?.start();
+  const nodes = nodeCount > 0
+    ? new NodeSet({
+      dataDir, count: nodeCount, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
+      registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, token: server.adminToken, ca: server.pki.caCert },
+    })
+    : undefined;
+  await nodes?.start();
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
@@ -76,6 +87,7 @@ export async function up(opts: UpOptions): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     (async () => {
+      await nodes?.stop();
       await sim?.stop();
       await controllers.stop();
       await Promise.all([registry.stop(), server.stop()]);

@@ -22,3 +22,8 @@ export { PodNetwork, PodNetworkError, type PodNetworkOptions, type PortMapping, 
 export { CniError, CniExecutor, type CniResult, type CniConfList } from './network/cni.js';
 export { listNetns } from './network/netns.js';
 export { CommandError } from './util/exec.js';
+export { NodeAgent, type NodeAgentOptions } from './agent/agent.js';
+export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage } from './agent/image-provider.js';
+export { LogServer, parseLogQuery, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
+export { ApiError } from './agent/kube-client.js';
+export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';

@@ -1,0 +1,76 @@
+// The node agents `wharf up --nodes N` runs on this machine: one PodRuntime and NodeAgent per
+// node, each with its own bridge and pod CIDR, zones a, b, c, …, and one image cache pulled from
+// the built-in registry. `wharf reset` removes what they created.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ImageStore } from '@wharf/images';
+import { NodeAgent, PodRuntime, RegistryImageProvider } from '@wharf/node';
+
+export interface NodeSetOptions {
+  readonly dataDir: string;
+  readonly count: number;
+  readonly kubeConfig: KubeConfig;
+  readonly registry: { url: string; host: string; token: string; ca: string };
+  readonly log: (msg: string, err?: unknown) => void;
+}
+
+/** Why real containers cannot run here, or undefined when they can. */
+export function runtimeUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (apt-get install runc)';
+  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins are not installed (apt-get install containernetworking-plugins)';
+  return undefined;
+}
+
+/** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
+function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: string } {
+  const h = createHash('sha256').update(dataDir).digest();
+  const second = 64 + ((h[0] ?? 0) % 128);
+  return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
+}
+
+function runtimeFor(dataDir: string, name: string, index: number): PodRuntime {
+  const net = networkOf(dataDir, index);
+  return new PodRuntime({ nodeName: name, stateDir: join(dataDir, 'nodes', name), cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
+}
+
+export class NodeSet {
+  private readonly agents: NodeAgent[] = [];
+
+  constructor(private readonly o: NodeSetOptions) {}
+
+  async start(): Promise<void> {
+    const store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
+    const images = new RegistryImageProvider({
+      store, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
+      registry: { url: this.o.registry.url, token: this.o.registry.token, ca: this.o.registry.ca },
+    });
+    for (let i = 0; i < this.o.count; i++) {
+      const name = `node-${i}`;
+      const runtime = runtimeFor(this.o.dataDir, name, i);
+      const agent = new NodeAgent({
+        kubeConfig: this.o.kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
+        podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime, images, stateDir: join(this.o.dataDir, 'nodes', name),
+        logsPort: 0, log: this.o.log,
+      });
+      await agent.start();
+      this.agents.push(agent);
+    }
+  }
+
+  /** Stops the agents; their containers keep running, to be adopted by the next start. */
+  async stop(): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.stop()));
+  }
+}
+
+/** Stops and removes every container, network namespace, bridge and mount of the data dir's nodes. */
+export async function resetNodes(dataDir: string): Promise<string[]> {
+  const dir = join(dataDir, 'nodes');
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
+  for (const name of names) await runtimeFor(dataDir, name, Number(name.slice(5))).reset();
+  return names;
+}

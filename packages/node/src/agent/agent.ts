@@ -1,0 +1,296 @@
+// The node agent (Wharf's kubelet): registers the Node, heartbeats through its Lease, watches the
+// pods bound to it and hands each to a PodWorker, and serves container logs. It talks only to
+// the Kubernetes API. stop() leaves containers running; the next start() re-adopts them and
+// removes the sandboxes of pods deleted meanwhile.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { sandboxId, type PodRuntime } from '../runtime/pod-runtime.js';
+import type { ConfigSource } from './container-config.js';
+import { EventRecorder } from './events.js';
+import type { ImageProvider } from './image-provider.js';
+import { ApiError, isStatus, KubeClient, type WatchHandle } from './kube-client.js';
+import { LogServer, type LogFile } from './logs.js';
+import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
+import { PodWorker } from './pod-worker.js';
+import { tearDownVolumes } from './volumes.js';
+
+export interface NodeAgentOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly nodeName: string;
+  /** topology.kubernetes.io/zone label. @default none */
+  readonly zone?: string;
+  /** The node's pod CIDR (must match the runtime's CNI config). */
+  readonly podCIDR: string;
+  readonly runtime: PodRuntime;
+  readonly images: ImageProvider;
+  /** Agent state (pod volume dirs under `<stateDir>/pods`); may be the runtime's state dir. */
+  readonly stateDir: string;
+  /** Time for heartbeats and node conditions. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Lease renewal period. @default 10 */
+  readonly heartbeatSeconds?: number;
+  /** NodeStatus (conditions' lastHeartbeatTime) update period. @default 60 */
+  readonly nodeStatusSeconds?: number;
+  /** Port of the logs endpoint on 127.0.0.1 (0: any free port). @default 10250 */
+  readonly logsPort?: number;
+  /** First CrashLoopBackOff delay; doubles up to backoffMaxMs. @default 10000 */
+  readonly backoffBaseMs?: number;
+  /** @default 300000 */
+  readonly backoffMaxMs?: number;
+  /** How often each pod is re-synced (container exits are found by polling). @default 1000 */
+  readonly syncIntervalMs?: number;
+  /** Extra node labels. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default '/usr/sbin/runc' */
+  readonly runcPath?: string;
+  /** @default a line on stderr */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+export class NodeAgent {
+  private readonly client: KubeClient;
+  private readonly events: EventRecorder;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly logServer: LogServer;
+  private readonly log: (message: string, error?: unknown) => void;
+  private readonly clock: () => Date;
+  private stopped = true;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private watch: WatchHandle | undefined;
+  private watchLoop: Promise<void> | undefined;
+  private resourceVersion = '';
+  private facts: NodeFacts | undefined;
+  private nodeUid: string | undefined;
+  private conditions: Record<string, unknown>[] | undefined;
+  private lastNodeStatus = 0;
+  private port = 0;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    this.client = new KubeClient(o.kubeConfig);
+    this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
+    this.events = new EventRecorder(this.client, o.nodeName, (e) => this.log('writing an event failed', e));
+    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log);
+    this.clock = o.clock ?? (() => new Date());
+  }
+
+  /** The port of the logs endpoint (after start). */
+  get logsPort(): number {
+    return this.port;
+  }
+
+  get podsDir(): string {
+    return path.join(this.o.stateDir, 'pods');
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.o.runtime.start();
+    this.port = await this.logServer.start(this.o.logsPort ?? 10250);
+    this.facts = await nodeFacts(this.o.stateDir, this.o.runcPath ?? '/usr/sbin/runc');
+    await this.registerNode();
+    await this.renewLease();
+    const period = (this.o.heartbeatSeconds ?? 10) * 1000;
+    this.heartbeat = setInterval(() => void this.beat(), period);
+    const pods = await this.listPods();
+    await this.removeOrphans(pods);
+    for (const p of pods) this.upsert(p);
+    this.watchLoop = this.runWatch();
+  }
+
+  /** Stops heartbeats, the watch, pod workers and the logs endpoint. Containers keep running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.watch?.abort();
+    await this.watchLoop?.catch(() => undefined);
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+    await this.logServer.stop();
+    await this.o.runtime.stop();
+    this.client.close();
+  }
+
+  // --- node and lease ----------------------------------------------------------------------
+
+  private async registerNode(): Promise<void> {
+    const node = nodeObject({ nodeName: this.o.nodeName, podCIDR: this.o.podCIDR, ...(this.o.zone ? { zone: this.o.zone } : {}), ...(this.o.labels ? { labels: this.o.labels } : {}) }, this.facts!);
+    const path_ = `/api/v1/nodes/${this.o.nodeName}`;
+    let current = await this.client.getOptional<{ metadata: { uid: string }; status?: { conditions?: Record<string, unknown>[] } }>(path_);
+    if (!current) {
+      try {
+        current = await this.client.create('/api/v1/nodes', node);
+      } catch (e) {
+        if (!isStatus(e, 409)) throw e;
+        current = await this.client.get(path_);
+      }
+    } else {
+      current = await this.client.mergePatch(path_, { metadata: { labels: (node.metadata as { labels: unknown }).labels } });
+    }
+    this.nodeUid = current!.metadata.uid;
+    this.conditions = current!.status?.conditions;
+    await this.updateNodeStatus();
+  }
+
+  private async updateNodeStatus(): Promise<void> {
+    if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.o.runcPath ?? '/usr/sbin/runc').catch(() => this.facts!)) };
+    const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), now: `${this.clock().toISOString().slice(0, 19)}Z` });
+    await this.client.mergePatch(`/api/v1/nodes/${this.o.nodeName}/status`, { status });
+    this.conditions = status.conditions as Record<string, unknown>[];
+    this.lastNodeStatus = this.clock().getTime();
+  }
+
+  private async renewLease(): Promise<void> {
+    const base = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+    const now = this.clock();
+    try {
+      await this.client.mergePatch(`${base}/${this.o.nodeName}`, { spec: { holderIdentity: this.o.nodeName, renewTime: microTime(now) } });
+    } catch (e) {
+      if (!isStatus(e, 404)) throw e;
+      await this.client.create(base, leaseObject(this.o.nodeName, this.nodeUid, 40, now));
+    }
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.renewLease();
+      if (this.clock().getTime() - this.lastNodeStatus >= (this.o.nodeStatusSeconds ?? 60) * 1000) await this.updateNodeStatus();
+    } catch (e) {
+      // A node deleted by an admin comes back, as the kubelet re-registers.
+      if (isStatus(e, 404)) await this.registerNode().catch((e2) => this.log('re-registering the node failed', e2));
+      else this.log('heartbeat failed', e);
+    }
+  }
+
+  // --- pods --------------------------------------------------------------------------------
+
+  private podsPath(): string {
+    return `/api/v1/pods`;
+  }
+
+  private async listPods(): Promise<V1Pod[]> {
+    const list = await this.client.get<{ metadata: { resourceVersion: string }; items: V1Pod[] }>(
+      `${this.podsPath()}?fieldSelector=${encodeURIComponent(`spec.nodeName=${this.o.nodeName}`)}`,
+    );
+    this.resourceVersion = list.metadata.resourceVersion;
+    return list.items;
+  }
+
+  /** Sandboxes and pod dirs of pods that no longer exist (deleted while the agent was down). */
+  private async removeOrphans(pods: readonly V1Pod[]): Promise<void> {
+    const uids = new Set(pods.map((p) => p.metadata?.uid ?? ''));
+    const ids = new Set(pods.map((p) => sandboxId({ uid: p.metadata?.uid ?? '', name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '' })));
+    for (const s of await this.o.runtime.listPodSandboxes()) {
+      if (ids.has(s.id) || this.workers.has(s.config.uid)) continue;
+      this.log(`removing sandbox ${s.id} of deleted pod ${s.config.namespace}/${s.config.name}`);
+      await this.o.runtime.removePodSandbox(s.id).catch((e) => this.log(`removing sandbox ${s.id} failed`, e));
+      await tearDownVolumes(this.podsDir, s.config.uid).catch((e) => this.log(`removing volumes of ${s.config.uid} failed`, e));
+    }
+    if (existsSync(this.podsDir)) {
+      for (const uid of await readdir(this.podsDir)) {
+        if (!uids.has(uid) && !this.workers.has(uid)) await tearDownVolumes(this.podsDir, uid).catch((e) => this.log(`removing volumes of ${uid} failed`, e));
+      }
+    }
+  }
+
+  private upsert(pod: V1Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    const w = this.workers.get(uid);
+    if (w) return w.update(pod);
+    const worker = new PodWorker(pod, {
+      nodeName: this.o.nodeName,
+      hostIP: '127.0.0.1',
+      runtime: this.o.runtime,
+      images: this.o.images,
+      client: this.client,
+      events: this.events,
+      config: this.configSource(),
+      podsDir: this.podsDir,
+      backoff: { baseMs: this.o.backoffBaseMs ?? 10_000, maxMs: this.o.backoffMaxMs ?? 300_000 },
+      syncIntervalMs: this.o.syncIntervalMs ?? 1000,
+      log: this.log,
+      onFinished: (id) => this.workers.delete(id),
+    });
+    this.workers.set(uid, worker);
+    worker.kick();
+  }
+
+  private async runWatch(): Promise<void> {
+    while (!this.stopped) {
+      let relist = false;
+      try {
+        this.watch = this.client.watch<V1Pod & { code?: number }>(
+          this.podsPath(),
+          {
+            fieldSelector: `spec.nodeName=${this.o.nodeName}`,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: 'true',
+            // The server ends the stream; a fresh one resumes from the last resourceVersion.
+            timeoutSeconds: String(240 + Math.floor(Math.random() * 60)),
+          },
+          (e) => {
+            const rv = e.object.metadata?.resourceVersion;
+            if (e.type === 'ERROR') {
+              relist = true;
+              return;
+            }
+            if (rv) this.resourceVersion = rv;
+            if (e.type === 'ADDED' || e.type === 'MODIFIED') this.upsert(e.object);
+            else if (e.type === 'DELETED') this.workers.get(e.object.metadata?.uid ?? '')?.remove();
+          },
+        );
+        await this.watch.done;
+      } catch (e) {
+        if (this.stopped) return;
+        relist = true;
+        if (!(e instanceof ApiError && e.status === 410)) {
+          this.log('pod watch failed', e);
+          await sleep(1000);
+        }
+      }
+      if (relist && !this.stopped) await this.relist().catch((e) => this.log('pod relist failed', e));
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const pods = await this.listPods();
+    const uids = new Set(pods.map((p) => p.metadata?.uid));
+    for (const [uid, w] of this.workers) if (!uids.has(uid)) w.remove();
+    for (const p of pods) this.upsert(p);
+  }
+
+  private configSource(): ConfigSource {
+    const data = async (kind: 'configmaps' | 'secrets', ns: string, name: string): Promise<Record<string, string> | undefined> => {
+      const o = await this.client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
+      return o ? (o.data ?? {}) : undefined;
+    };
+    return { configMap: (ns, name) => data('configmaps', ns, name), secret: (ns, name) => data('secrets', ns, name) };
+  }
+
+  // --- logs --------------------------------------------------------------------------------
+
+  private async logFile(ns: string, podName: string, container: string, previous: boolean): Promise<LogFile | string> {
+    const w = [...this.workers.values()].find((x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName);
+    if (!w) return `pod "${podName}" in namespace "${ns}" is not on node ${this.o.nodeName}`;
+    const pod = w.current;
+    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+    if (!names.includes(container)) return `container "${container}" in pod "${podName}" is not valid`;
+    const sid = sandboxId({ uid: pod.metadata?.uid ?? '', name: podName, namespace: ns });
+    const all = (await this.o.runtime.listContainers({ sandboxId: sid })).filter((c) => c.name === container);
+    const newest = all.reduce<(typeof all)[number] | undefined>((a, c) => (!a || c.attempt > a.attempt ? c : a), undefined);
+    if (!newest) return `container "${container}" in pod "${podName}" is waiting to start`;
+    const chosen = previous ? all.find((c) => c.attempt === newest.attempt - 1) : newest;
+    if (!chosen) return `previous terminated container "${container}" in pod "${podName}" not found`;
+    const runtime = this.o.runtime;
+    return {
+      path: chosen.logPath,
+      running: async () => (await runtime.containerStatus(chosen.id).catch(() => undefined))?.state === 'running',
+    };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,39 @@
+// What the agent needs from an image store: a root filesystem and the image's config for an
+// image reference. @wharf/images implements it against the registry; tests map names to a
+// directory. Pull policy and pull secrets are the provider's business.
+
+export interface ImageConfig {
+  readonly entrypoint?: string[];
+  readonly cmd?: string[];
+  /** `NAME=value` entries. */
+  readonly env?: string[];
+  readonly workingDir?: string;
+  /** `uid[:gid]` (numeric; names are not resolved). */
+  readonly user?: string;
+}
+
+export interface EnsuredImage {
+  /** Directory of the unpacked image; never written by the runtime. */
+  readonly rootfs: string;
+  readonly config: ImageConfig;
+  /** Reported as containerStatuses[].imageID. @default the image reference */
+  readonly imageID?: string;
+  /** False when the image was already present (event "already present" instead of Pulling/Pulled). @default true */
+  readonly pulled?: boolean;
+}
+
+export interface ImageProvider {
+  /** Makes the image available locally; rejects (ideally with ImagePullError) when it cannot. */
+  ensure(image: string, pullPolicy: string, pullSecrets: unknown[]): Promise<EnsuredImage>;
+}
+
+/** The image could not be pulled; the container waits with ErrImagePull / ImagePullBackOff. */
+export class ImagePullError extends Error {
+  constructor(
+    readonly image: string,
+    reason: string,
+  ) {
+    super(`failed to pull image "${image}": ${reason}`);
+    this.name = 'ImagePullError';
+  }
+}

@@ -1,0 +1,118 @@
+// The pod's status as the kubelet reports it, from what the runtime shows and what the pod worker
+// decided (waiting reasons, probe results). Pure: the worker writes it only when it changed.
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { ContainerStatus } from '../runtime/types.js';
+import type { PodPhase } from './restart.js';
+
+export interface Waiting {
+  readonly reason: string;
+  readonly message?: string;
+}
+
+/** One container of the spec as observed in this sync. */
+export interface ObservedContainer {
+  readonly spec: V1Container;
+  /** The newest attempt; undefined before the first start. */
+  readonly latest?: ContainerStatus;
+  /** The attempt before it (lastState while the newest runs). */
+  readonly previous?: ContainerStatus;
+  /** Why it is not running (ErrImagePull, CrashLoopBackOff, …); wins over an exited state. */
+  readonly waiting?: Waiting;
+  readonly imageID?: string;
+  readonly ready: boolean;
+  readonly started: boolean;
+}
+
+export interface PodStatusInput {
+  readonly pod: V1Pod;
+  readonly phase: PodPhase;
+  readonly hostIP: string;
+  readonly podIP?: string;
+  readonly sandboxReady: boolean;
+  readonly initDone: boolean;
+  readonly init: readonly ObservedContainer[];
+  readonly containers: readonly ObservedContainer[];
+  /** RFC 3339, second precision, for new transitions. */
+  readonly now: string;
+}
+
+type Json = Record<string, unknown>;
+
+export function containerStatusJson(o: ObservedContainer): Json {
+  const l = o.latest;
+  const terminated = (s: ContainerStatus): Json => ({
+    terminated: {
+      exitCode: s.exitCode ?? 0,
+      reason: s.reason ?? 'Error',
+      ...(s.message ? { message: s.message } : {}),
+      ...(s.startedAt ? { startedAt: seconds(s.startedAt) } : {}),
+      ...(s.finishedAt ? { finishedAt: seconds(s.finishedAt) } : {}),
+      containerID: `runc://${s.id}`,
+    },
+  });
+  let state: Json;
+  let lastState: Json = o.previous?.state === 'exited' ? terminated(o.previous) : {};
+  if (l?.state === 'running') state = { running: { startedAt: seconds(l.startedAt ?? l.createdAt) } };
+  else if (o.waiting) {
+    state = { waiting: { reason: o.waiting.reason, ...(o.waiting.message ? { message: o.waiting.message } : {}) } };
+    if (l?.state === 'exited') lastState = terminated(l);
+  } else if (l?.state === 'exited') state = terminated(l);
+  else state = { waiting: { reason: 'ContainerCreating' } };
+  return {
+    name: o.spec.name,
+    image: o.spec.image ?? '',
+    imageID: o.imageID ?? '',
+    ...(l ? { containerID: `runc://${l.id}` } : {}),
+    ready: o.ready,
+    started: o.started,
+    restartCount: l?.attempt ?? 0,
+    state,
+    lastState,
+  };
+}
+
+export function podStatus(i: PodStatusInput): Json {
+  const old = (i.pod.status?.conditions ?? []) as unknown as Json[];
+  const cond = (type: string, ok: boolean, reason?: string, message?: string): Json => {
+    const status = ok ? 'True' : 'False';
+    const prev = old.find((c) => c.type === type);
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : i.now,
+      ...(!ok && reason ? { reason } : {}),
+      ...(!ok && message ? { message } : {}),
+    };
+  };
+  const terminal = i.phase === 'Succeeded' || i.phase === 'Failed';
+  const notInit = i.init.filter((c) => !(c.latest?.state === 'exited' && c.latest.exitCode === 0)).map((c) => c.spec.name);
+  const notReady = i.containers.filter((c) => !c.ready).map((c) => c.spec.name);
+  const containersReady = !terminal && notReady.length === 0 && i.containers.length > 0;
+  const notReadyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
+  const notReadyMessage = terminal ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
+  const scheduled = old.find((c) => c.type === 'PodScheduled');
+  const conditions = [
+    cond('PodReadyToStartContainers', i.sandboxReady),
+    cond('Initialized', i.initDone, 'ContainersNotInitialized', `containers with incomplete status: [${notInit.join(' ')}]`),
+    cond('Ready', containersReady, notReadyReason, notReadyMessage),
+    cond('ContainersReady', containersReady, notReadyReason, notReadyMessage),
+    ...(scheduled ? [scheduled] : [cond('PodScheduled', true)]),
+  ];
+  const startTime = i.pod.status?.startTime as unknown as string | undefined;
+  return {
+    phase: i.phase,
+    conditions,
+    hostIP: i.hostIP,
+    hostIPs: [{ ip: i.hostIP }],
+    ...(i.podIP ? { podIP: i.podIP, podIPs: [{ ip: i.podIP }] } : {}),
+    startTime: startTime ?? i.now,
+    ...(i.init.length ? { initContainerStatuses: i.init.map(containerStatusJson) } : {}),
+    containerStatuses: i.containers.map(containerStatusJson),
+  };
+}
+
+/** RFC 3339 at second precision, as metav1.Time serializes. */
+export function seconds(iso: string): string {
+  return `${iso.slice(0, 19)}Z`;
+}
