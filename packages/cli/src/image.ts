@@ -2,12 +2,15 @@
 // images of the built-in registry. Images are built in DIR/images and pushed to the registry.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ImageStore, buildBase, deleteRemote, importArchive, listRemote, parseReference, pushImage, type RegistryEndpoint } from '@wharf/images';
+import type { ImageStore, RegistryEndpoint } from '@wharf/images';
 import { connection, defaultDataDir } from './endpoints.js';
 
 interface Common {
   dataDir?: string;
 }
+
+/** The image library, loaded when an image command runs (not on `wharf up`). */
+const lib = () => import('@wharf/images');
 
 function endpoint(dataDir: string): RegistryEndpoint & { host: string } {
   const c = connection(dataDir);
@@ -15,16 +18,16 @@ function endpoint(dataDir: string): RegistryEndpoint & { host: string } {
 }
 
 /** The repository and tag in the built-in registry that a reference names. */
-function target(ref: string, registryHost: string): { repository: string; tag: string } {
-  const r = parseReference(ref, { builtinHosts: [registryHost, 'localhost:5000', '127.0.0.1:5000'] });
+async function target(ref: string, registryHost: string): Promise<{ repository: string; tag: string }> {
+  const r = (await lib()).parseReference(ref, { builtinHosts: [registryHost, 'localhost:5000', '127.0.0.1:5000'] });
   if (r.registry) throw new Error(`${ref} names registry ${r.registry}; only the built-in registry is reachable here`);
   return { repository: r.repository, tag: r.tag ?? 'latest' };
 }
 
 async function push(store: ImageStore, localRef: string, dataDir: string): Promise<string> {
   const ep = endpoint(dataDir);
-  const { repository, tag } = target(localRef, ep.host);
-  const digest = await pushImage(store, localRef, ep, repository, tag);
+  const { repository, tag } = await target(localRef, ep.host);
+  const digest = await (await lib()).pushImage(store, localRef, ep, repository, tag);
   return `${ep.host}/${repository}:${tag}@${digest}`;
 }
 
@@ -42,7 +45,8 @@ export function addImageCommands(program: Command): void {
     .option('--data-dir <dir>', 'the Wharf data dir')
     .action(async (ref: string, o: Common & { debianPackages: string; entrypoint?: string[]; cmd?: string[]; env?: string[]; workdir?: string }) => {
       const dataDir = defaultDataDir(o.dataDir);
-      const { repository, tag } = target(ref, endpoint(dataDir).host);
+      const { repository, tag } = await target(ref, endpoint(dataDir).host);
+      const { ImageStore, buildBase } = await lib();
       const store = new ImageStore({ root: join(dataDir, 'images') });
       const built = await buildBase(store, {
         name: repository, tag, packages: o.debianPackages.split(',').map((p) => p.trim()).filter(Boolean),
@@ -62,6 +66,7 @@ export function addImageCommands(program: Command): void {
     .option('--data-dir <dir>', 'the Wharf data dir')
     .action(async (file: string, o: Common & { name?: string }) => {
       const dataDir = defaultDataDir(o.dataDir);
+      const { ImageStore, importArchive } = await lib();
       const store = new ImageStore({ root: join(dataDir, 'images') });
       const imported = await importArchive(store, file, o.name ? { name: o.name } : {});
       if (o.name && imported.length === 1 && imported[0]) {
@@ -80,7 +85,7 @@ export function addImageCommands(program: Command): void {
     .action(async (o: Common) => {
       const dataDir = defaultDataDir(o.dataDir);
       const ep = endpoint(dataDir);
-      const rows = await listRemote(ep);
+      const rows = await (await lib()).listRemote(ep);
       process.stdout.write('REPOSITORY\tTAG\n');
       for (const r of rows) for (const t of r.tags) process.stdout.write(`${ep.host}/${r.repository}\t${t}\n`);
     });
@@ -92,8 +97,8 @@ export function addImageCommands(program: Command): void {
     .action(async (ref: string, o: Common) => {
       const dataDir = defaultDataDir(o.dataDir);
       const ep = endpoint(dataDir);
-      const { repository, tag } = target(ref, ep.host);
-      await deleteRemote(ep, repository, tag);
+      const { repository, tag } = await target(ref, ep.host);
+      await (await lib()).deleteRemote(ep, repository, tag);
       process.stdout.write(`deleted ${ep.host}/${repository}:${tag}\n`);
     });
 }

@@ -1,9 +1,8 @@
 // The wharf command line.
 import { Command, Option } from 'commander';
-import { up, type UpOptions } from './up.js';
+import type { UpOptions } from './up.js';
 import { addImageCommands } from './image.js';
 import { defaultDataDir } from './endpoints.js';
-import { resetNodes } from './nodes.js';
 
 const program = new Command();
 program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
@@ -29,6 +28,8 @@ Tuning for tests and drills (defaults suit normal use):
   --watch-timeout <seconds>   a watch without timeoutSeconds ends after this long and the
                               client resumes from its last resourceVersion (default 1800)`)
   .action(async (opts: UpOptions) => {
+    // Each command loads only the modules it needs, so `wharf up` starts fast.
+    const { up } = await import('./up.js');
     await up(opts);
   });
 
@@ -38,6 +39,7 @@ program
   .option('--data-dir <dir>', 'the Wharf data dir')
   .action(async (o: { dataDir?: string }) => {
     const dataDir = defaultDataDir(o.dataDir);
+    const { resetNodes } = await import('./nodes.js');
     const nodes = await resetNodes(dataDir);
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });

@@ -16,14 +16,6 @@ export interface NodeSetOptions {
   readonly log: (msg: string, err?: unknown) => void;
 }
 
-/** Why real containers cannot run here, or undefined when they can. */
-export function runtimeUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root';
-  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (apt-get install runc)';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins are not installed (apt-get install containernetworking-plugins)';
-  return undefined;
-}
-
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
 function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: string } {
   const h = createHash('sha256').update(dataDir).digest();

@@ -4,11 +4,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ApiServer } from '@wharf/apiserver';
-import { Registry } from '@wharf/registry';
-import { KubeConfig } from '@kubernetes/client-node';
-import { SimulatedNodes, startControllers } from '@wharf/controllers';
 import { writeEndpoints } from './endpoints.js';
-import { NodeSet, runtimeUnavailable } from './nodes.js';
+import { runtimeUnavailable } from './runtime-check.js';
 
 export interface UpOptions {
   dataDir?: string;
@@ -54,6 +51,11 @@ export async function up(opts: UpOptions): Promise<void> {
     ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}),
   });
   const bound = await server.start();
+  // The API answers first; the registry, controllers and node agents load after it (their
+  // modules, client-node among them, take longer to load than the API server takes to start).
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet }] = await Promise.all([
+    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'),
+  ]);
   const registryPort = Number(opts.registryPort ?? 5000);
   const registry = new Registry({
     root: join(dataDir, 'registry'), port: registryPort, host: '127.0.0.1',
@@ -86,6 +88,10 @@ export async function up(opts: UpOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    setTimeout(() => {
+      log.error('stop took longer than 15 s: exiting anyway');
+      process.exit(1);
+    }, 15_000).unref();
     (async () => {
       await nodes?.stop();
       await sim?.stop();

@@ -76,7 +76,11 @@ export class WharfProcess {
   async stop(): Promise<number | null> {
     if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
     this.child.kill('SIGTERM');
-    return this.exited ?? null;
+    const child = this.child;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code ?? null;
   }
 
   /** Abrupt stop, as a crash. */

@@ -29,8 +29,10 @@ export class GarbageCollector {
   constructor(private readonly api: ObjectApi) {}
 
   start(): void {
-    for (const e of this.api.store.list('/registry/')) this.index(e.key, e.object);
-    for (const e of this.api.store.list('/registry/')) if (e.object.metadata.deletionTimestamp) this.pendingOwners.add(e.key);
+    for (const e of this.api.store.list('/registry/')) {
+      this.index(e.key, e.object);
+      if (e.object.metadata.deletionTimestamp) this.pendingOwners.add(e.key);
+    }
     this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => ev && this.onEvent(ev));
     this.schedule();
   }

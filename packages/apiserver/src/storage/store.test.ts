@@ -52,6 +52,12 @@ describe('Store', () => {
     s.delete(k('configmaps', 'b', '2'));
     expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([k('configmaps', 'b', '0'), k('configmaps', 'b', '1')]);
     expect(s.list('/registry/core/configmaps/').length).toBe(6);
+    // Deleted and created again between two lists: listed once.
+    s.delete(k('configmaps', 'a', '1'));
+    s.create(k('configmaps', 'a', '1'), (rv) => obj('1', rv));
+    s.create(k('configmaps', 'a', '3'), (rv) => obj('3', rv));
+    s.delete(k('configmaps', 'a', '3'));
+    expect(s.list('/registry/core/configmaps/a/').map((e) => e.key)).toEqual([k('configmaps', 'a', '1'), k('configmaps', 'a', '2')]);
     expect(s.list('/registry/').map((e) => e.key)).toEqual([
       k('configmaps', 'a', '1'), k('configmaps', 'a', '2'), k('configmaps', 'b', '0'), k('configmaps', 'b', '1'),
       k('configmaps', 'c', '1'), k('configmaps', 'c', '2'), k('secrets', 'a', '1'),

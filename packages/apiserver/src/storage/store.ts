@@ -54,6 +54,13 @@ interface Row {
   value: Buffer | string;
 }
 
+/** A bucket's keys in order, plus the keys added and removed since `keys` was last brought up to date. */
+interface SortedKeys {
+  keys: string[];
+  added: string[];
+  removed: string[];
+}
+
 /** The index of the first element of sorted `keys` that is not less than `key`. */
 function lowerBound(keys: readonly string[], key: string): number {
   let lo = 0;
@@ -71,7 +78,7 @@ export class Store {
   private readonly db: Database.Database;
   private readonly codec: ValueCodec;
   private readonly entries = new Map<string, Entry>();
-  private readonly sortedKeys = new Map<string, string[] | undefined>();
+  private readonly sortedKeys = new Map<string, SortedKeys>();
   private readonly bucketKeys = new Map<string, Set<string>>();
   private readonly window: EventWindow;
   private rev = 0;
@@ -132,10 +139,8 @@ export class Store {
     else this.entries.delete(key);
     const sorted = this.sortedKeys.get(bucket);
     if (sorted && had !== (entry !== undefined)) {
-      // Keep the bucket's sorted keys current rather than re-sorting the whole bucket on the next list.
-      const i = lowerBound(sorted, key);
-      if (entry) sorted.splice(i, 0, key);
-      else if (sorted[i] === key) sorted.splice(i, 1);
+      // Writes stay O(1): new keys are merged into the sorted keys, and removed ones dropped, by the next list.
+      (entry ? sorted.added : sorted.removed).push(key);
     }
     if (!this.bucketKeys.has(bucket)) this.bucketKeys.set(bucket, new Set());
     const set = this.bucketKeys.get(bucket) as Set<string>;
@@ -183,12 +188,48 @@ export class Store {
   }
 
   private sortedKeysOf(bucket: string): string[] {
-    let keys = this.sortedKeys.get(bucket);
-    if (!keys) {
-      keys = [...(this.bucketKeys.get(bucket) ?? [])].sort();
-      this.sortedKeys.set(bucket, keys);
+    const s = this.sortedKeys.get(bucket);
+    if (!s) {
+      const keys = [...(this.bucketKeys.get(bucket) ?? [])].sort();
+      this.sortedKeys.set(bucket, { keys, added: [], removed: [] });
+      return keys;
     }
-    return keys;
+    const changes = s.added.length + s.removed.length;
+    if (changes === 0) return s.keys;
+    // Whether a key belongs is decided by `entries` (its state now), whatever order the writes came in.
+    if (changes <= 64) {
+      for (const k of s.removed) {
+        const i = lowerBound(s.keys, k);
+        if (s.keys[i] === k && !this.entries.has(k)) s.keys.splice(i, 1);
+      }
+      for (const k of s.added) {
+        const i = lowerBound(s.keys, k);
+        if (s.keys[i] !== k && this.entries.has(k)) s.keys.splice(i, 0, k);
+      }
+    } else {
+      // Many changes: one linear merge with the sorted new keys, keeping live keys once each.
+      const add = s.added.sort();
+      const out: string[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < s.keys.length || j < add.length) {
+        const a = s.keys[i];
+        const b = add[j];
+        let k: string;
+        if (b === undefined || (a !== undefined && a <= b)) {
+          k = a as string;
+          i++;
+        } else {
+          k = b;
+          j++;
+        }
+        if (k !== out[out.length - 1] && this.entries.has(k)) out.push(k);
+      }
+      s.keys = out;
+    }
+    s.added = [];
+    s.removed = [];
+    return s.keys;
   }
 
   /** Creates a key; `build` receives the revision the object will carry. */

@@ -1,0 +1,141 @@
+// Starting and measuring the processes under test: `wharf up` from the built CLI and Debian's
+// etcd, each on a temporary data dir and a free loopback port; CPU time and peak RSS from /proc.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
+export const ETCD_BIN = '/usr/bin/etcd';
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+const CLK_TCK = 100; // Linux USER_HZ
+
+/** CPU time (ms, user+system) and memory of a live process, from /proc. */
+export function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { cpuMs, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** One GET over a fresh TLS connection, certificate not checked (a fresh data dir has no CA yet). */
+function probe(port, path) {
+  return new Promise((res) => {
+    const req = https.get({ host: '127.0.0.1', port, path, agent: false, rejectUnauthorized: false, timeout: 1000 }, (r) => {
+      r.resume();
+      r.on('end', () => res(r.statusCode));
+    });
+    req.on('error', () => res(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function waitFor(check, child, what, timeoutMs = 30_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${child.output}`);
+    if (await check()) return;
+    if (performance.now() > deadline) throw new Error(`${what} not ready in ${timeoutMs} ms:\n${child.output}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function launch(bin, args) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = '';
+  const keep = (d) => {
+    child.output += d.toString();
+    if (child.output.length > 200_000) child.output = child.output.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+  return child;
+}
+
+export async function stopProcess(child) {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await child.exited;
+  clearTimeout(t);
+}
+
+/**
+ * Spawns `wharf up` and resolves once GET /readyz answers 200, with the time from spawn to then.
+ * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
+ */
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true } = {}) {
+  const port = await freePort();
+  const t0 = performance.now();
+  // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const registryPort = await freePort();
+  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort)]);
+  await waitFor(async () => (await probe(port, '/readyz')) === 200, child, 'wharf up');
+  const readyMs = performance.now() - t0;
+  const w = { child, pid: child.pid, port, dataDir, readyMs };
+  if (!waitKubeconfig) return w;
+  await waitFor(async () => child.output.includes('wharf is ready'), child, 'wharf up');
+  const kc = parseYaml(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
+  w.token = kc.users[0].user.token;
+  w.ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
+  const m = /"startupMs":(\d+)/.exec(child.output);
+  w.selfReportedStartupMs = m ? Number(m[1]) : undefined;
+  return w;
+}
+
+/**
+ * Starts etcd on loopback with client TLS (the serving certificate and CA of a Wharf data dir, so
+ * both servers are reached through the same TLS client), default durability (fsync per commit).
+ */
+export async function startEtcd({ pkiFrom }) {
+  const dir = tempDir('etcd-bench-');
+  const pki = join(dir, 'pki');
+  mkdirSync(pki);
+  for (const f of ['ca.crt', 'apiserver.crt', 'apiserver.key']) copyFileSync(join(pkiFrom, f), join(pki, f));
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const clientUrl = `https://127.0.0.1:${clientPort}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const child = launch(ETCD_BIN, [
+    '--name', 'bench', '--data-dir', join(dir, 'data'),
+    '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
+    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
+    '--initial-cluster', `bench=${peerUrl}`, '--initial-cluster-state', 'new',
+    '--cert-file', join(pki, 'apiserver.crt'), '--key-file', join(pki, 'apiserver.key'),
+    '--log-level', 'warn', '--logger', 'zap',
+  ]);
+  await waitFor(async () => (await probe(clientPort, '/health')) === 200, child, 'etcd');
+  return { child, pid: child.pid, port: clientPort, ca: readFileSync(join(pki, 'ca.crt'), 'utf8'), dir };
+}
+
+export function etcdVersion() {
+  return new Promise((res) => {
+    const c = spawn(ETCD_BIN, ['--version']);
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', () => res(/etcd Version: (\S+)/.exec(out)?.[1] ?? 'unknown'));
+    c.on('error', () => res('not installed'));
+  });
+}
