@@ -65,3 +65,28 @@ describe('ApiServer in process', () => {
     expect(stale.json.reason).toBe('Conflict');
   });
 });
+
+describe('list responses assembled from stored JSON', () => {
+  it('are the same objects a get returns, for JSON and YAML clients alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-list-'));
+    const srv = new ApiServer({ dataDir: dir, port: 0 });
+    const port = await srv.start();
+    try {
+      const get = (path: string, accept = 'application/json'): Promise<string> => new Promise((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path, ca: srv.pki.caCert, headers: { authorization: `Bearer ${srv.adminToken}`, accept } }, (res) => {
+          let t = '';
+          res.on('data', (d: Buffer) => (t += d.toString()));
+          res.on('end', () => resolve(t));
+        }).on('error', reject).end();
+      });
+      const list = JSON.parse(await get('/api/v1/namespaces/default/configmaps')) as { kind: string; items: { metadata: { name: string } }[]; metadata: { resourceVersion: string } };
+      expect(list.kind).toBe('ConfigMapList');
+      expect(Number(list.metadata.resourceVersion)).toBeGreaterThan(0);
+      const one = JSON.parse(await get('/api/v1/namespaces/default/configmaps/kube-root-ca.crt')) as unknown;
+      expect(list.items.find((i) => i.metadata.name === 'kube-root-ca.crt')).toEqual(one);
+      expect(await get('/api/v1/namespaces/default/configmaps', 'application/yaml')).toMatch(/^apiVersion: v1\nitems:\n/);
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -24,6 +24,8 @@ export interface ListOptions {
 
 export interface ListResult {
   items: StoredObject[];
+  /** The stored JSON text of each item, in the same order (lists are sent without re-serialising). */
+  jsons: string[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -102,6 +104,7 @@ export class ObjectApi {
     }
     const all = this.store.list(prefix);
     const items: StoredObject[] = [];
+    const jsons: string[] = [];
     let i = 0;
     if (startAfter) {
       // Keys are sorted: binary search the first key after the token.
@@ -120,10 +123,11 @@ export class ObjectApi {
       const e = all[i];
       if (e && match(e.object)) {
         items.push(e.object);
+        jsons.push(e.json);
         lastKey = e.key;
       }
     }
-    const result: ListResult = { items, resourceVersion };
+    const result: ListResult = { items, jsons, resourceVersion };
     if (items.length >= limit) {
       let remaining = 0;
       for (; i < all.length; i++) {

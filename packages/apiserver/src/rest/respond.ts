@@ -9,13 +9,20 @@ import { toTable } from '../tables/index.js';
 import type { ListResult } from '../objects/api.js';
 import type { Wanted } from './negotiate.js';
 
+/** A body that is already JSON text (a list assembled from stored objects' JSON). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export function send(res: ServerResponse, code: number, body: unknown, wanted?: Wanted, warnings: string[] = []): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const yaml = wanted?.yaml === true && wanted.representation === 'object';
-  const text = yaml ? toYaml(body) : JSON.stringify(body);
+  const text = body instanceof RawJson
+    ? yaml ? toYaml(JSON.parse(body.text)) : body.text
+    : yaml ? toYaml(body) : JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
     'Content-Type': yaml ? 'application/yaml' : 'application/json',
     'Content-Length': String(Buffer.byteLength(text)),
@@ -83,5 +90,11 @@ export function renderList(served: Served, list: ListResult, wanted: Wanted, que
   if (wanted.representation === 'partial') {
     return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: list.items.map((o) => partial(served, o)) };
   }
-  return { kind: `${served.info.kind}List`, apiVersion: apiVersionOf(served), metadata: meta, items: list.items.map((o) => asServed(served, o)) };
+  const apiVersion = apiVersionOf(served);
+  if (list.jsons.length === list.items.length && list.items.every((o) => o.apiVersion === apiVersion)) {
+    // The stored JSON is exactly what is served: join it instead of serialising every object again.
+    const head = JSON.stringify({ kind: `${served.info.kind}List`, apiVersion, metadata: meta });
+    return new RawJson(`${head.slice(0, -1)},"items":[${list.jsons.join(',')}]}`);
+  }
+  return { kind: `${served.info.kind}List`, apiVersion, metadata: meta, items: list.items.map((o) => asServed(served, o)) };
 }
