@@ -44,6 +44,19 @@ program
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 
+const node = program.command('node').description('rehearse node failures on the embedded cluster');
+for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and all its containers stop, as on power loss'], ['restore', 'bring a failed node back']] as const) {
+  node
+    .command(`${action} <name>`)
+    .description(what)
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (name: string, o: { dataDir?: string }) => {
+      const { sendControl } = await import('./control.js');
+      await sendControl(defaultDataDir(o.dataDir), `/nodes/${encodeURIComponent(name)}/${action}`);
+      process.stdout.write(`node/${name} ${action === 'fail' ? 'failed' : 'restored'}\n`);
+    });
+}
+
 addImageCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

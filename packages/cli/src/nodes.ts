@@ -29,32 +29,65 @@ function runtimeFor(dataDir: string, name: string, index: number): PodRuntime {
 }
 
 export class NodeSet {
-  private readonly agents: NodeAgent[] = [];
+  private readonly agents = new Map<string, NodeAgent>();
+  private readonly failed = new Set<string>();
+  private images: RegistryImageProvider | undefined;
 
   constructor(private readonly o: NodeSetOptions) {}
 
   async start(): Promise<void> {
     const store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
-    const images = new RegistryImageProvider({
+    this.images = new RegistryImageProvider({
       store, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
       registry: { url: this.o.registry.url, token: this.o.registry.token, ca: this.o.registry.ca },
     });
-    for (let i = 0; i < this.o.count; i++) {
-      const name = `node-${i}`;
-      const runtime = runtimeFor(this.o.dataDir, name, i);
-      const agent = new NodeAgent({
-        kubeConfig: this.o.kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
-        podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime, images, stateDir: join(this.o.dataDir, 'nodes', name),
-        logsPort: 0, log: this.o.log,
-      });
-      await agent.start();
-      this.agents.push(agent);
-    }
+    for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+  }
+
+  private async startNode(i: number): Promise<void> {
+    const name = `node-${i}`;
+    const agent = new NodeAgent({
+      kubeConfig: this.o.kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
+      podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i),
+      images: this.images as RegistryImageProvider, stateDir: join(this.o.dataDir, 'nodes', name),
+      logsPort: 0, log: this.o.log,
+    });
+    await agent.start();
+    this.agents.set(name, agent);
+  }
+
+  private indexOf(name: string): number {
+    const m = /^node-(\d+)$/.exec(name);
+    const i = m ? Number(m[1]) : -1;
+    if (i < 0 || i >= this.o.count) throw new Error(`no node named "${name}" (nodes: node-0 … node-${this.o.count - 1})`);
+    return i;
+  }
+
+  /**
+   * Makes a node fail abruptly, as a machine losing power: its agent stops heartbeating and every
+   * container, network namespace and bridge of the node is gone. The control plane notices only
+   * through the missing heartbeats.
+   */
+  async fail(name: string): Promise<void> {
+    const i = this.indexOf(name);
+    if (this.failed.has(name)) return;
+    this.failed.add(name);
+    await this.agents.get(name)?.stop();
+    this.agents.delete(name);
+    await runtimeFor(this.o.dataDir, name, i).reset();
+  }
+
+  /** Brings a failed node back: a fresh agent registers, heartbeats and runs what is bound to it. */
+  async restore(name: string): Promise<void> {
+    const i = this.indexOf(name);
+    if (!this.failed.has(name)) return;
+    await this.startNode(i);
+    this.failed.delete(name);
   }
 
   /** Stops the agents; their containers keep running, to be adopted by the next start. */
   async stop(): Promise<void> {
-    await Promise.all(this.agents.map((a) => a.stop()));
+    await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }
 }
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ApiServer } from '@wharf/apiserver';
 import { writeEndpoints } from './endpoints.js';
+import { serveControl } from './control.js';
 import { runtimeUnavailable } from './runtime-check.js';
 
 export interface UpOptions {
@@ -81,6 +82,12 @@ export async function up(opts: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
+  const control = await serveControl(dataDir, async (action, target) => {
+    if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
+    if (action === 'fail') await nodes.fail(target);
+    else await nodes.restore(target);
+    log.info({ node: target, action }, 'node drill');
+  });
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
@@ -93,6 +100,7 @@ export async function up(opts: UpOptions): Promise<void> {
       process.exit(1);
     }, 15_000).unref();
     (async () => {
+      control.close();
       await nodes?.stop();
       await sim?.stop();
       await controllers.stop();
