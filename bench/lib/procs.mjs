@@ -86,13 +86,13 @@ export async function stopProcess(child) {
  * Spawns `wharf up` and resolves once GET /readyz answers 200, with the time from spawn to then.
  * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true } = {}) {
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [] } = {}) {
   const port = await freePort();
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
-  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort)]);
+  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort), ...extraArgs]);
   await waitFor(async () => (await probe(port, '/readyz')) === 200, child, 'wharf up');
   const readyMs = performance.now() - t0;
   const w = { child, pid: child.pid, port, dataDir, readyMs };
