@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
 import { AuditLog } from './audit.js';
 import { ensurePki, type Pki } from './auth/pki.js';
@@ -18,7 +19,12 @@ import { OpenApiDocs } from './openapi.js';
 import { ResourceRegistry } from './registry.js';
 import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
-import { namespaceLifecycle, protectSystemNamespaces, serviceAccountAdmission } from './objects/admission.js';
+import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission.js';
+import { limitRanger } from './objects/admission-limits.js';
+import { resourceQuotaAdmission } from './objects/admission-quota.js';
+import { serviceAccountTokenAdmission } from './objects/admission-serviceaccount.js';
+import { DEFAULT_TOLERATION_SECONDS, defaultTolerationSeconds } from './objects/admission-tolerations.js';
+import { ResourceQuotaController } from './objects/quota-controller.js';
 import { serviceAllocation } from './objects/service-ips.js';
 import { GarbageCollector } from './objects/gc.js';
 import { NamespaceController } from './objects/namespaces.js';
@@ -31,6 +37,7 @@ import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
 import { tokenRequestHandler } from './auth/token-request.js';
 import { podLogHandler } from './rest/logs.js';
+import { PodStreams } from './rest/streams.js';
 import { kubeconfigFor } from './kubeconfig.js';
 
 export interface ApiServerOptions {
@@ -55,6 +62,13 @@ export interface ApiServerOptions {
   readonly watchTimeoutSeconds?: number;
   /** Subresources served elsewhere (pod logs, exec: the node agents). */
   readonly externalSubresources?: Record<string, ExternalSubresource>;
+  /**
+   * tolerationSeconds of the not-ready and unreachable NoExecute tolerations every pod gets
+   * (DefaultTolerationSeconds admission): how long pods stay on a failed node. @default 300
+   */
+  readonly defaultTolerationSeconds?: number;
+  /** Mount the projected service-account token volume into new pods. @default true */
+  readonly mountServiceAccountToken?: boolean;
   readonly log?: (msg: string) => void;
 }
 
@@ -89,6 +103,7 @@ export class ApiServer {
   readonly adminToken: string;
   private readonly openapi: OpenApiDocs;
   private readonly rest: RestHandler;
+  private readonly streams: PodStreams;
   private readonly audit: AuditLog;
   private readonly controllers: { start(): void; stop(): void }[];
   private server: Server | undefined;
@@ -105,7 +120,19 @@ export class ApiServer {
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
     if (rewritten) opts.log?.(`re-encrypted ${rewritten} secrets with key "${keys[0]?.name ?? ''}"`);
-    this.api = new ObjectApi({ store: this.store, registry: this.registry, admission: [namespaceLifecycle(this.store), serviceAccountAdmission, serviceAllocation(this.store)] });
+    // In kube-apiserver's order: LimitRanger defaults before quota counts; ResourceQuota last.
+    this.api = new ObjectApi({
+      store: this.store,
+      registry: this.registry,
+      admission: [
+        namespaceLifecycle(this.store),
+        limitRanger(this.store),
+        serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken ?? true }),
+        defaultTolerationSeconds(opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS),
+        serviceAllocation(this.store),
+        resourceQuotaAdmission(this.store),
+      ],
+    });
     this.openapi = new OpenApiDocs(this.registry);
     this.registry.onChange = () => this.openapi.invalidate();
     const store = this.store;
@@ -118,9 +145,10 @@ export class ApiServer {
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
+    this.streams = new PodStreams(this.api);
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), ...(opts.externalSubresources ?? {}) }),
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });
@@ -129,6 +157,7 @@ export class ApiServer {
       new GarbageCollector(this.api),
       new NamespaceController(this.api),
       new NamespaceDefaultsController(this.api, this.pki.caCert),
+      new ResourceQuotaController(this.api),
     ];
   }
 
@@ -139,6 +168,12 @@ export class ApiServer {
     this.server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
       void this.dispatch(req, res);
     });
+    // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.streams.upgrade(req, socket, head, (ri) => {
+        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
+        this.authorize(user, ri);
+      }));
     const port = await new Promise<number>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve((this.server?.address() as AddressInfo).port));
@@ -179,6 +214,7 @@ export class ApiServer {
     for (const c of this.controllers) c.stop();
     const server = this.server;
     if (server) {
+      this.streams.closeAll();
       server.closeIdleConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       this.store.close(); // ends open watches, so their connections close

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
-import { NodeAgent, PodRuntime, RegistryImageProvider } from '@wharf/node';
+import { ClusterDns, NodeAgent, PodRuntime, RegistryImageProvider, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -23,6 +23,10 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
 }
 
+function gateways(dataDir: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => podCidrGateway(networkOf(dataDir, i).podCIDR));
+}
+
 function runtimeFor(dataDir: string, name: string, index: number): PodRuntime {
   const net = networkOf(dataDir, index);
   return new PodRuntime({ nodeName: name, stateDir: join(dataDir, 'nodes', name), cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
@@ -32,6 +36,7 @@ export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly failed = new Set<string>();
   private images: RegistryImageProvider | undefined;
+  private dns: ClusterDns | undefined;
 
   constructor(private readonly o: NodeSetOptions) {}
 
@@ -41,6 +46,9 @@ export class NodeSet {
       store, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
       registry: { url: this.o.registry.url, token: this.o.registry.token, ca: this.o.registry.ca },
     });
+    // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
+    this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
+    await this.dns.start();
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
   }
 
@@ -51,6 +59,7 @@ export class NodeSet {
       podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i),
       images: this.images as RegistryImageProvider, stateDir: join(this.o.dataDir, 'nodes', name),
       logsPort: 0, log: this.o.log,
+      clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' },
     });
     await agent.start();
     this.agents.set(name, agent);
@@ -88,6 +97,7 @@ export class NodeSet {
   /** Stops the agents; their containers keep running, to be adopted by the next start. */
   async stop(): Promise<void> {
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
+    await this.dns?.stop();
   }
 }
 
@@ -97,5 +107,6 @@ export async function resetNodes(dataDir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   for (const name of names) await runtimeFor(dataDir, name, Number(name.slice(5))).reset();
+  await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;
 }

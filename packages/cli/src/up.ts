@@ -17,6 +17,9 @@ export interface UpOptions {
   compactRetention?: string;
   watchTimeout?: string;
   registryPort?: string;
+  ingressPort?: string;
+  defaultTolerationSeconds?: string;
+  ingressHttpsPort?: string;
   simulatedNodes?: string;
   registryAnonymousPull?: boolean;
 }
@@ -44,18 +47,20 @@ export async function up(opts: UpOptions): Promise<void> {
   const compactKeepRevisions = optionalNumber('--compact-keep', opts.compactKeep);
   const compactRetentionMs = optionalNumber('--compact-retention', opts.compactRetention);
   const watchTimeoutSeconds = optionalNumber('--watch-timeout', opts.watchTimeout);
+  const defaultTolerationSeconds = optionalNumber('--default-toleration-seconds', opts.defaultTolerationSeconds);
   const server = new ApiServer({
     dataDir, port, log: (m) => log.error(m),
     ...(compactEveryMs !== undefined ? { compactEveryMs } : {}),
     ...(compactKeepRevisions !== undefined ? { compactKeepRevisions } : {}),
     ...(compactRetentionMs !== undefined ? { compactRetentionMs } : {}),
     ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}),
+    ...(defaultTolerationSeconds !== undefined ? { defaultTolerationSeconds } : {}),
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet }] = await Promise.all([
-    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'),
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet }, { IngressGateway }] = await Promise.all([
+    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('@wharf/node'),
   ]);
   const registryPort = Number(opts.registryPort ?? 5000);
   const registry = new Registry({
@@ -82,13 +87,20 @@ export async function up(opts: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
+  const ingress = nodes
+    ? new IngressGateway({
+      kubeConfig: kc, httpPort: Number(opts.ingressPort ?? 8080), httpsPort: Number(opts.ingressHttpsPort ?? 8443),
+      log: (m: string, e?: unknown) => log.error({ err: e }, m),
+    })
+    : undefined;
+  await ingress?.start();
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(ingress ? { ingress: `http://<app>.localhost:${ingress.httpPort}` } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -101,6 +113,7 @@ export async function up(opts: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await ingress?.stop();
       await nodes?.stop();
       await sim?.stop();
       await controllers.stop();

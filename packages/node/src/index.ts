@@ -27,3 +27,14 @@ export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage
 export { LogServer, parseLogQuery, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
 export { ApiError } from './agent/kube-client.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
+export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
+export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';
+export { removeRedirect as removeClusterDnsRedirect } from './dns/redirect.js';
+export { IngressGateway, INGRESS_CONTROLLER, type IngressGatewayOptions } from './ingress/gateway.js';
+export { ServiceProxy, ProxyUnavailableError, proxyPrefix, cleanupServiceRules, iptablesBackend, type ServiceProxyOptions, type IptablesBackend } from './proxy/index.js';
+export { VolumeManager, PodVolumesError, mountsFor, type VolumeManagerOptions, type PodVolumes } from './volumes/manager.js';
+export { VolumeError, escapePluginName, type VolumePlugin, type VolumeSpec, type VolumeHost, type MountedVolume } from './volumes/plugin.js';
+export { builtInPlugins } from './volumes/plugins.js';
+export { writeAtomically, type Payload, type FileProjection } from './volumes/atomic-writer.js';
+export { kubeVolumeApi, type VolumeApi, type DataObject } from './volumes/api.js';
+export { HostMounter, type Mounter } from './volumes/mounter.js';

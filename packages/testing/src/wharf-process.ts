@@ -56,7 +56,7 @@ export class WharfProcess {
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort()), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,6 +1,5 @@
 // Built-in admission: namespace lifecycle (no new objects in missing or terminating namespaces,
-// the system namespaces cannot be deleted) and service-account defaulting for pods.
-import { isRecord } from '@wharf/api';
+// the system namespaces cannot be deleted).
 import { ApiError, forbidden } from '../errors.js';
 import { objectKey, type Store } from '../storage/index.js';
 import type { AdmissionPlugin } from './context.js';
@@ -24,15 +23,6 @@ export function namespaceLifecycle(store: Store): AdmissionPlugin {
     }
   };
 }
-
-/** Pods run as the namespace's "default" service account unless they name one. */
-export const serviceAccountAdmission: AdmissionPlugin = (req) => {
-  if (req.operation !== 'CREATE' || req.served.info.kind !== 'Pod' || req.served.info.group !== '') return;
-  const spec = req.object && isRecord(req.object.spec) ? req.object.spec : undefined;
-  if (!spec) return;
-  if (!spec.serviceAccountName) spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
-  spec.serviceAccount = spec.serviceAccountName;
-};
 
 export function protectSystemNamespaces(name: string): void {
   if (SYSTEM_NAMESPACES.includes(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);

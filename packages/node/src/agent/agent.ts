@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { ClusterDnsSettings } from '../dns/pod-dns.js';
 import { sandboxId, type PodRuntime } from '../runtime/pod-runtime.js';
 import type { ConfigSource } from './container-config.js';
 import { EventRecorder } from './events.js';
@@ -14,6 +15,7 @@ import { ApiError, isStatus, KubeClient, type WatchHandle } from './kube-client.
 import { LogServer, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { PodWorker } from './pod-worker.js';
+import { StreamingServer } from './streaming/index.js';
 import { tearDownVolumes } from './volumes.js';
 
 export interface NodeAgentOptions {
@@ -45,6 +47,11 @@ export interface NodeAgentOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** @default '/usr/sbin/runc' */
   readonly runcPath?: string;
+  /**
+   * Cluster DNS written into ClusterFirst pods' resolv.conf: `server` is where pods send queries
+   * (port 53), e.g. this node's bridge gateway, podCidrGateway(podCIDR). @default none (host's resolv.conf)
+   */
+  readonly clusterDns?: ClusterDnsSettings;
   /** @default a line on stderr */
   readonly log?: (message: string, error?: unknown) => void;
 }
@@ -71,7 +78,7 @@ export class NodeAgent {
     this.client = new KubeClient(o.kubeConfig);
     this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
     this.events = new EventRecorder(this.client, o.nodeName, (e) => this.log('writing an event failed', e));
-    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log);
+    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }));
     this.clock = o.clock ?? (() => new Date());
   }
 
@@ -202,6 +209,7 @@ export class NodeAgent {
     const worker = new PodWorker(pod, {
       nodeName: this.o.nodeName,
       hostIP: '127.0.0.1',
+      ...(this.o.clusterDns ? { clusterDns: this.o.clusterDns } : {}),
       runtime: this.o.runtime,
       images: this.o.images,
       client: this.client,

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { parseCriLogLine, type CriLogLine } from '../runtime/shim.js';
 
 export interface LogQuery {
@@ -104,6 +105,13 @@ function readRange(file: string, start: number, end: number): Promise<string> {
   });
 }
 
+/** Takes the server's HTTP upgrade requests (exec, attach, port-forward: agent/streaming). */
+export interface UpgradeHandler {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every upgraded connection (the server stops). */
+  closeAll(): void;
+}
+
 /** The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`. */
 export class LogServer {
   private server: http.Server | undefined;
@@ -111,10 +119,13 @@ export class LogServer {
   constructor(
     private readonly resolve: LogResolver,
     private readonly log: (message: string, error?: unknown) => void,
+    private readonly upgrades?: UpgradeHandler,
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
+    const upgrades = this.upgrades;
+    if (upgrades) server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handleUpgrade(req, socket, head));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -126,6 +137,7 @@ export class LogServer {
   async stop(): Promise<void> {
     const s = this.server;
     if (!s) return;
+    this.upgrades?.closeAll();
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }

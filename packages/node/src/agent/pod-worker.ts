@@ -5,6 +5,7 @@
 // back-off are derived from the runtime's containers (attempt numbers), so a restarted agent
 // picks up where the previous one stopped.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { sandboxDnsConfig, type ClusterDnsSettings } from '../dns/pod-dns.js';
 import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type PodRuntime } from '../runtime/pod-runtime.js';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
@@ -15,11 +16,13 @@ import { isStatus, type KubeClient } from './kube-client.js';
 import { podStatus, type ObservedContainer, type Waiting } from './pod-status.js';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeTarget } from './probes.js';
 import { backoffDelay, podPhase, shouldRestart, type BackoffOptions, type ContainerPhaseState, type PodPhase, type RestartPolicy } from './restart.js';
-import { mountsFor, setUpVolumes, tearDownVolumes } from './volumes.js';
+import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
 
 export interface PodWorkerDeps {
   readonly nodeName: string;
   readonly hostIP: string;
+  /** Cluster DNS for dnsPolicy ClusterFirst pods. @default none (they get the host's resolv.conf) */
+  readonly clusterDns?: ClusterDnsSettings;
   readonly runtime: PodRuntime;
   readonly images: ImageProvider;
   readonly client: KubeClient;
@@ -44,7 +47,7 @@ export class PodWorker {
   private running: Promise<void> = Promise.resolve();
   private pending = false;
   private timer: NodeJS.Timeout | undefined;
-  private volumes: Map<string, string> | undefined;
+  private volumes: PodVolumes | undefined;
   private terminalPhase: PodPhase | undefined;
   private lastStatus = '';
   private readonly probes = new Map<string, ProbeWorker>();
@@ -149,6 +152,10 @@ export class PodWorker {
     }
     const sandbox = await this.ensureSandbox();
     if (!sandbox) return this.d.syncIntervalMs;
+    // configMap/secret/downwardAPI/projected content reaches running containers (throttled inside).
+    if (this.terminalPhase === undefined) {
+      for (const e of await refreshVolumes(this.d.podsDir, this.pod, this.d.client)) this.d.events.emit(this.target(), 'Warning', 'FailedMount', e.message);
+    }
     const all = await this.d.runtime.listContainers({ sandboxId: sandbox.id });
     const latest = (name: string): ContainerStatus | undefined => newest(all.filter((c) => c.name === name));
     const policy = (this.pod.spec?.restartPolicy ?? 'Always') as RestartPolicy;
@@ -283,7 +290,15 @@ export class PodWorker {
         .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })),
     );
     try {
-      this.volumes = await setUpVolumes(this.d.podsDir, this.pod);
+      try {
+        this.volumes = await setUpVolumes(this.d.podsDir, this.pod, this.d.client);
+      } catch (e) {
+        // The pod waits (ContainerCreating) and the next sync tries again, as the kubelet does.
+        if (!(e instanceof PodVolumesError)) throw e;
+        for (const f of e.failures) this.d.events.emit(this.target(), 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
+        return undefined;
+      }
+      const dns = await sandboxDnsConfig(spec, m.namespace ?? 'default', this.d.clusterDns);
       return await this.d.runtime.runPodSandbox({
         uid: m.uid ?? '',
         name: m.name ?? '',
@@ -291,9 +306,7 @@ export class PodWorker {
         ...(spec?.hostname ? { hostname: spec.hostname } : {}),
         ...(portMappings.length ? { portMappings } : {}),
         ...(spec?.hostAliases ? { hostAliases: spec.hostAliases.map((h) => ({ ip: h.ip, hostnames: h.hostnames ?? [] })) } : {}),
-        ...(spec?.dnsConfig?.nameservers?.length && spec.dnsPolicy === 'None'
-          ? { dns: { servers: spec.dnsConfig.nameservers, searches: spec.dnsConfig.searches ?? [], options: (spec.dnsConfig.options ?? []).map((o) => (o.value ? `${o.name}:${o.value}` : (o.name ?? ''))) } }
-          : {}),
+        ...(dns ? { dns } : {}),
       });
     } catch (e) {
       this.d.events.emit(this.target(), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
@@ -353,7 +366,7 @@ export class PodWorker {
     let id: string;
     try {
       const env = await containerEnv(this.pod, c, { podIP: sandbox.ip, hostIP: this.d.hostIP }, this.d.config);
-      this.volumes ??= await setUpVolumes(this.d.podsDir, this.pod);
+      this.volumes ??= await setUpVolumes(this.d.podsDir, this.pod, this.d.client);
       const mounts = await mountsFor(c, this.volumes);
       const config = buildContainerConfig({ pod: this.pod, container: c, image: ensured, env, mounts, attempt });
       // A container created but never started (agent crash between the two) is made again.
@@ -500,7 +513,7 @@ export class PodWorker {
   /** Removes the sandbox and volumes; with `deleteFromApi`, confirms the deletion to the API server. */
   private async finish(deleteFromApi: boolean): Promise<void> {
     await this.d.runtime.removePodSandbox(this.sandboxId());
-    await tearDownVolumes(this.d.podsDir, this.uid);
+    await tearDownVolumes(this.d.podsDir, this.uid, this.d.client);
     if (deleteFromApi) {
       const m = this.pod.metadata ?? {};
       try {

@@ -13,6 +13,7 @@ import { currentCapabilities } from './capabilities.js';
 import { containerCgroupsPath, CGROUP_ROOT, removeNodeCgroups } from './cgroups.js';
 import { containerStatus } from './container-status.js';
 import { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundError } from './errors.js';
+import { startExec, type ExecStream, type ExecStreamOptions } from './exec-stream.js';
 import { buildOciSpec, type SandboxPaths } from './oci-spec.js';
 import { prepareRootfs, unmountUnder } from './rootfs.js';
 import { Runc } from './runc.js';
@@ -277,6 +278,14 @@ export class PodRuntime {
     if (cmd.length === 0) throw new InvalidStateError("exec needs a non-empty 'cmd'");
     const r = await this.runc.exec(id, cmd, timeoutSeconds * 1000);
     return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** `runc exec` with live streams and an optional TTY (kubectl exec); see exec-stream.ts. */
+  async execStream(id: string, cmd: readonly string[], opts: ExecStreamOptions = {}): Promise<ExecStream> {
+    const status = await this.containerStatus(id);
+    if (status.state !== 'running') throw new InvalidStateError(`container ${id} is not running`);
+    if (cmd.length === 0) throw new InvalidStateError("exec needs a non-empty 'cmd'");
+    return startExec(this.runc, id, cmd, opts);
   }
 
   /**

@@ -1,0 +1,189 @@
+// Volume plugins end to end on `wharf up --nodes 1` with real runc: a busybox pod mounts a
+// configMap, a secret, a projected volume, a downwardAPI volume, a Memory emptyDir, a hostPath, a
+// PersistentVolumeClaim bound to a hostPath PV and the example plugin, and prints what it sees;
+// a ConfigMap update reaches the running container without a restart. Needs root, runc and the
+// CNI plugins (skipped with the reason otherwise).
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+
+const run = promisify(execFile);
+const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+
+const objects = (hostDir: string, pvDir: string): string => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config, namespace: default}
+data: {greeting: hello-v1, other: kept}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-secret, namespace: default}
+stringData: {password: s3cr3t-e2e}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: vol-e2e-pv}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${pvDir}, type: Directory}
+  claimRef: {namespace: default, name: data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: vol-e2e-pv
+  storageClassName: ""
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: vols, namespace: default, labels: {app: vols}}
+spec:
+  nodeName: node-0
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1
+    command:
+    - sh
+    - -c
+    - |
+      echo "secret=$(cat /etc/secret/password)"
+      echo "podname=$(cat /etc/podinfo/name)"
+      echo "labels=$(cat /etc/podinfo/labels)"
+      echo "memlimit=$(cat /etc/podinfo/mem)"
+      echo "projns=$(cat /etc/proj/namespace)"
+      echo "tokenlen=$(wc -c < /etc/proj/token)"
+      echo "host=$(cat /host/host.txt)"
+      echo "pv=$(cat /data/pv.txt)"
+      echo "motd=$(cat /etc/motd-vol/motd)"
+      echo hi > /cache/x && echo "cache=$(cat /cache/x)"
+      touch /etc/cfg/x 2>/dev/null && echo cfg-writable || echo cfg-readonly
+      grep -E ' /etc/secret | /cache | /etc/proj ' /proc/mounts | sed 's/^/mount: /'
+      echo "mode=$(stat -L -c %a /etc/secret/password)"
+      echo ready
+      while true; do echo "cfg=$(cat /etc/cfg/greeting) proj=$(cat /etc/proj/greeting)"; sleep 0.5; done
+    resources: {limits: {memory: 64Mi}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: secret, mountPath: /etc/secret}
+    - {name: proj, mountPath: /etc/proj}
+    - {name: podinfo, mountPath: /etc/podinfo}
+    - {name: cache, mountPath: /cache}
+    - {name: host, mountPath: /host}
+    - {name: data, mountPath: /data}
+    - {name: motd, mountPath: /etc/motd-vol}
+  volumes:
+  - {name: cfg, configMap: {name: app-config}}
+  - {name: secret, secret: {secretName: app-secret, defaultMode: 0400}}
+  - name: proj
+    projected:
+      sources:
+      - configMap: {name: app-config, items: [{key: greeting, path: greeting}]}
+      - downwardAPI: {items: [{path: namespace, fieldRef: {fieldPath: metadata.namespace}}]}
+      - serviceAccountToken: {path: token, expirationSeconds: 3600}
+  - name: podinfo
+    downwardAPI:
+      items:
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: mem, resourceFieldRef: {containerName: main, resource: limits.memory, divisor: 1Mi}}
+  - {name: cache, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+  - {name: host, hostPath: {path: ${hostDir}, type: Directory}}
+  - {name: data, persistentVolumeClaim: {claimName: data}}
+  - {name: motd, csi: {driver: wharf.example/motd, volumeAttributes: {to: e2e}}}
+`;
+
+describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () => {
+  let wharf: WharfProcess;
+  let k: Kubectl;
+  let scratch: string;
+  const logs = (): Promise<string> => k.ok(['logs', 'vols']);
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'wharf-vol-e2e-'));
+    execFileSync('mkdir', ['-p', path.join(scratch, 'host'), path.join(scratch, 'pv')]);
+    writeFileSync(path.join(scratch, 'host', 'host.txt'), 'from-the-host');
+    writeFileSync(path.join(scratch, 'pv', 'pv.txt'), 'from-the-pv');
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    k = new Kubectl(wharf.kubeconfig);
+    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+  });
+
+  afterAll(async () => {
+    await k?.run(['delete', 'pod', 'vols', '--grace-period=0', '--wait=false']).catch(() => undefined);
+    await wharf?.stop();
+    if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('keeps the pod waiting with a FailedMount event while its claim is Pending', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: objects(path.join(scratch, 'host'), path.join(scratch, 'pv')) });
+    const events = await eventually(
+      async () => {
+        const out = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=vols,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+        return out.includes('not bound') ? out : undefined;
+      },
+      30_000,
+      'a FailedMount event for the Pending claim',
+    );
+    expect(events).toContain('MountVolume.SetUp failed for volume "data" : PersistentVolumeClaim default/data is not bound (phase Pending');
+    expect(await k.ok(['get', 'pod', 'vols', '-o', 'jsonpath={.status.containerStatuses}'])).toBe('');
+  });
+
+  it('runs once the claim is bound, with every volume in place', async () => {
+    // What a PV binder would write (Wharf has none yet).
+    await k.ok(['patch', 'pvc', 'data', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+    const out = await eventually(async () => {
+      const l = await logs().catch(() => '');
+      return l.includes('ready') ? l : undefined;
+    }, 60_000, 'the container to print its volumes');
+    expect(out).toContain('secret=s3cr3t-e2e');
+    expect(out).toContain('podname=vols');
+    expect(out).toContain('labels=app="vols"');
+    expect(out).toContain('memlimit=64');
+    expect(out).toContain('projns=default');
+    expect(Number(/tokenlen=\s*(\d+)/.exec(out)?.[1])).toBeGreaterThan(100);
+    expect(out).toContain('host=from-the-host');
+    expect(out).toContain('pv=from-the-pv');
+    expect(out).toContain('motd=Welcome aboard, e2e!');
+    expect(out).toContain('cache=hi');
+    expect(out).toContain('cfg-readonly');
+    expect(out).toContain('mode=400');
+    expect(out).toContain('cfg=hello-v1 proj=hello-v1');
+    // Secrets, projected content and the Memory emptyDir are tmpfs inside the container too.
+    expect(out).toMatch(/^mount: tmpfs \/etc\/secret tmpfs ro/m);
+    expect(out).toMatch(/^mount: tmpfs \/etc\/proj tmpfs ro/m);
+    expect(out).toMatch(/^mount: tmpfs \/cache tmpfs rw.*size=8192k/m);
+  });
+
+  it('keeps secret files off the node disk: their host dir is a tmpfs', async () => {
+    const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET,FSTYPE']).toString().split('\n');
+    const secret = mounts.filter((l) => l.startsWith(wharf.dataDir) && l.includes('/kubernetes.io~secret/secret '));
+    expect(secret).toHaveLength(1);
+    expect(secret[0]).toMatch(/ tmpfs$/);
+  });
+
+  it('shows an updated ConfigMap to the running container without a restart', async () => {
+    await k.ok(['patch', 'configmap', 'app-config', '--type=merge', '-p', '{"data":{"greeting":"hello-v2"}}']);
+    await eventually(async () => ((await k.ok(['logs', 'vols', '--tail=4'])).includes('cfg=hello-v2 proj=hello-v2') ? true : undefined), 30_000, 'the new content in the container');
+    expect(await k.ok(['get', 'pod', 'vols', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).toBe('0');
+  });
+
+  it('removes the pod volumes (tmpfs mounts and pod dir) when the pod is deleted', async () => {
+    const uid = await k.ok(['get', 'pod', 'vols', '-o', 'jsonpath={.metadata.uid}']);
+    await k.ok(['delete', 'pod', 'vols', '--timeout=60s'], { timeoutMs: 70_000 });
+    await eventually(async () => (execFileSync('findmnt', ['-rn', '-o', 'TARGET']).toString().includes(uid) ? undefined : true), 20_000, 'the pod mounts gone');
+    const podDirs = execFileSync('find', [wharf.dataDir, '-maxdepth', '4', '-name', uid]).toString().trim();
+    expect(podDirs).toBe('');
+    expect(execFileSync('cat', [path.join(scratch, 'host', 'host.txt')]).toString()).toBe('from-the-host');
+  });
+});

@@ -1,0 +1,146 @@
+// What runs on an accepted stream WebSocket: an exec (a runc exec process), an attach (the
+// container's output, followed from its CRI log), or a port-forward (TCP to the pod's IP).
+import { open, stat } from 'node:fs/promises';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { ExecStream } from '../../runtime/exec-stream.js';
+import { parseCriLogLine } from '../../runtime/shim.js';
+import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, errorStatus, exitStatus, frame, parseResize, portFrame, type Status } from './protocol.js';
+
+/** Output above this is held back (the stream paused) until the client has read it. */
+const HIGH_WATER = 1 << 20;
+
+/** Sends a Status on the error channel and closes the connection normally. */
+export function finish(ws: WebSocket, status: Status): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(frame(ERROR, JSON.stringify(status)), () => ws.close(1000));
+}
+
+/** Copies a stream to a channel, pausing it while the client is behind. */
+function pump(ws: WebSocket, from: Readable, channel: number): void {
+  from.on('data', (chunk: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame(channel, chunk), () => {
+      if (from.isPaused() && ws.bufferedAmount < HIGH_WATER) from.resume();
+    });
+    if (ws.bufferedAmount >= HIGH_WATER) from.pause();
+  });
+  from.on('error', () => undefined);
+}
+
+function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+/** Connects an exec'd process to the socket; ends with its exit Status. */
+export function execSession(ws: WebSocket, proc: ExecStream, command: readonly string[]): void {
+  let done = false;
+  pump(ws, proc.stdout, STDOUT);
+  if (proc.stderr) pump(ws, proc.stderr, STDERR);
+  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
+    const data = asBuffer(raw);
+    if (data.length === 0) return;
+    const body = data.subarray(1);
+    switch (data[0]) {
+      case STDIN:
+        if (proc.stdin?.writable && body.length) proc.stdin.write(body);
+        break;
+      case RESIZE: {
+        const size = parseResize(body);
+        if (size) proc.resize(size.width, size.height);
+        break;
+      }
+      case CLOSE:
+        if (body[0] === STDIN) proc.stdin?.end();
+        break;
+      default:
+        break;
+    }
+  });
+  ws.on('close', () => {
+    if (!done) proc.kill();
+  });
+  void proc.done.then((exit) => {
+    done = true;
+    finish(ws, exit.error ? errorStatus(`error executing command in container: ${exit.error}`) : exitStatus(exit.exitCode, command));
+  });
+}
+
+export interface AttachSource {
+  readonly logPath: string;
+  /** Whether the container still runs (more output can come). */
+  running(): Promise<boolean>;
+}
+
+/**
+ * Streams what the container writes from now on, read from its CRI log (the runtime's shim owns
+ * the container's stdio, so there is no live pipe to join). Ends with Success when it exits.
+ */
+export async function attachSession(ws: WebSocket, src: AttachSource, want: { stdout: boolean; stderr: boolean; tty: boolean }, pollMs = 100): Promise<void> {
+  let closed = false;
+  ws.on('close', () => (closed = true));
+  ws.on('message', () => undefined); // stdin and resize: nothing to deliver them to
+  let offset = (await stat(src.logPath).catch(() => undefined))?.size ?? 0;
+  let pending = '';
+  const readMore = async (): Promise<boolean> => {
+    const size = (await stat(src.logPath).catch(() => undefined))?.size ?? 0;
+    if (size <= offset) return false;
+    const fh = await open(src.logPath, 'r');
+    try {
+      const buf = Buffer.alloc(size - offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      offset += bytesRead;
+      const text = pending + buf.subarray(0, bytesRead).toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      pending = cut < 0 ? text : text.slice(cut + 1);
+      for (const line of cut < 0 ? [] : text.slice(0, cut).split('\n')) {
+        const r = parseCriLogLine(line);
+        if (!r) continue;
+        const channel = r.stream === 'stderr' && !want.tty ? STDERR : STDOUT;
+        if ((channel === STDOUT && want.stdout) || (channel === STDERR && want.stderr)) ws.send(frame(channel, `${r.content}${r.partial ? '' : '\n'}`));
+      }
+    } finally {
+      await fh.close();
+    }
+    return true;
+  };
+  while (!closed) {
+    const running = await src.running();
+    const more = await readMore();
+    if (!running && !more) return finish(ws, { metadata: {}, status: 'Success' });
+    if (!more) await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Forwards each port to `ip:port` (one TCP connection per port, as client-node expects); closes once they all end. */
+export function portForwardSession(ws: WebSocket, ip: string, ports: readonly number[], connect: (port: number, host: string) => net.Socket = (p, h) => net.connect(p, h)): void {
+  let open = ports.length;
+  const sockets = ports.map((port, i) => {
+    ws.send(portFrame(2 * i, port));
+    ws.send(portFrame(2 * i + 1, port));
+    const s = connect(port, ip);
+    s.on('data', (d: Buffer) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame(2 * i, d), () => s.isPaused() && ws.bufferedAmount < HIGH_WATER && s.resume());
+      if (ws.bufferedAmount >= HIGH_WATER) s.pause();
+    });
+    s.on('error', (e) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame(2 * i + 1, `error forwarding port ${port} to pod at ${ip}: ${e.message}`));
+    });
+    s.on('close', () => {
+      if (--open === 0 && ws.readyState === ws.OPEN) ws.close(1000);
+    });
+    return s;
+  });
+  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
+    const data = asBuffer(raw);
+    const ch = data[0];
+    if (ch === undefined || ch % 2 !== 0) return;
+    const s = sockets[ch / 2];
+    if (s && !s.destroyed && data.length > 1) s.write(data.subarray(1));
+  });
+  ws.on('close', () => {
+    for (const s of sockets) s.destroy();
+  });
+}

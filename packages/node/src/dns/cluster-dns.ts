@@ -1,0 +1,160 @@
+// Cluster DNS: an authoritative server for the cluster domain on the host, over UDP and TCP,
+// answering from Services and EndpointSlices it watches through the Kubernetes API. Pods reach it
+// at their bridge's gateway address (see podDnsConfig): either it listens on port 53 itself, or
+// (`redirectFrom`) it listens on a port of its own and iptables redirects <gateway>:53 to it.
+// No forwarding: names outside the cluster domain are REFUSED.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { KubeConfig, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { KubeClient } from '../agent/kube-client.js';
+import { answerQuery } from './answer.js';
+import { buildRecords, type DnsRecords } from './records.js';
+import { installRedirect, removeRedirect } from './redirect.js';
+import { ResourceCache } from './resource-cache.js';
+
+export interface ClusterDnsOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Address to listen on (UDP and TCP). @default '0.0.0.0' */
+  readonly host?: string;
+  /** Port (UDP and TCP); 0 picks a free one (see `port` after start). @default 53 */
+  readonly port?: number;
+  /** @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /**
+   * Addresses (the nodes' bridge gateways) whose port 53 iptables redirects to this server's port,
+   * for a server not on port 53. @default none
+   */
+  readonly redirectFrom?: readonly string[];
+  /** @default a line on stderr */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+const TCP_IDLE_MS = 10_000;
+const MAX_TCP_CONNECTIONS = 256;
+
+export class ClusterDns {
+  private readonly log: (message: string, error?: unknown) => void;
+  private readonly domain: string;
+  private client: KubeClient | undefined;
+  private services: ResourceCache<V1Service> | undefined;
+  private slices: ResourceCache<V1EndpointSlice> | undefined;
+  private records: DnsRecords;
+  private rebuildPending = false;
+  private udp: dgram.Socket | undefined;
+  private tcp: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private boundPort = 0;
+  private redirected = false;
+
+  constructor(private readonly o: ClusterDnsOptions) {
+    this.log = o.log ?? ((m, e) => process.stderr.write(`cluster-dns: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
+    this.domain = o.clusterDomain ?? 'cluster.local';
+    this.records = buildRecords([], [], this.domain);
+  }
+
+  /** The port the server listens on (after start). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The current records (for diagnostics and tests). */
+  get current(): DnsRecords {
+    return this.records;
+  }
+
+  /** Fills the caches, then listens; resolves when queries are answered from the current state. */
+  async start(): Promise<void> {
+    this.client = new KubeClient(this.o.kubeConfig);
+    const onChange = (): void => this.scheduleRebuild();
+    this.services = new ResourceCache<V1Service>({ client: this.client, path: '/api/v1/services', onChange, log: this.log });
+    this.slices = new ResourceCache<V1EndpointSlice>({ client: this.client, path: '/apis/discovery.k8s.io/v1/endpointslices', onChange, log: this.log });
+    await Promise.all([this.services.start(), this.slices.start()]);
+    this.rebuild();
+    const host = this.o.host ?? '0.0.0.0';
+    this.tcp = net.createServer((s) => this.onTcp(s));
+    this.tcp.maxConnections = MAX_TCP_CONNECTIONS;
+    await new Promise<void>((resolve, reject) => {
+      this.tcp!.once('error', reject);
+      this.tcp!.listen(this.o.port ?? 53, host, () => resolve());
+    });
+    this.boundPort = (this.tcp.address() as net.AddressInfo).port;
+    this.udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
+    this.udp.on('error', (e) => this.log('UDP socket error', e));
+    await new Promise<void>((resolve, reject) => {
+      this.udp!.once('error', reject);
+      this.udp!.bind(this.boundPort, host, () => resolve());
+    });
+    if (this.o.redirectFrom?.length) {
+      await installRedirect(this.o.redirectFrom, this.boundPort);
+      this.redirected = true;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.redirected) await removeRedirect(this.o.redirectFrom ?? []).catch((e) => this.log('removing the DNS redirect failed', e));
+    this.redirected = false;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r()));
+    this.tcp = undefined;
+    this.udp = undefined;
+    await Promise.all([this.services?.stop(), this.slices?.stop()]);
+    this.client?.close();
+  }
+
+  private scheduleRebuild(): void {
+    if (this.rebuildPending) return;
+    this.rebuildPending = true;
+    // Coalesces the bursts of a relist into one rebuild.
+    setImmediate(() => {
+      this.rebuildPending = false;
+      this.rebuild();
+    });
+  }
+
+  private rebuild(): void {
+    this.records = buildRecords(this.services?.list() ?? [], this.slices?.list() ?? [], this.domain);
+  }
+
+  private answer(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    try {
+      return answerQuery(msg, this.records, { transport });
+    } catch (e) {
+      this.log('answering a query failed', e);
+      return undefined;
+    }
+  }
+
+  private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const out = this.answer(msg, 'udp');
+    if (out) this.udp?.send(out, rinfo.port, rinfo.address, (e) => e && this.log('sending an answer failed', e));
+  }
+
+  /** DNS over TCP: each message is preceded by its 2-byte length (RFC 1035 4.2.2). */
+  private onTcp(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let buf = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        const out = this.answer(msg, 'tcp');
+        if (!out || out.length > 0xffff) {
+          socket.destroy();
+          return;
+        }
+        const framed = Buffer.alloc(2 + out.length);
+        framed.writeUInt16BE(out.length, 0);
+        out.copy(framed, 2);
+        socket.write(framed);
+      }
+    });
+  }
+}

@@ -1,0 +1,240 @@
+// The built-in Ingress gateway: an HTTP (and optionally HTTPS) reverse proxy on the host for the
+// Ingresses of class `wharf` (the default IngressClass, created at start), routing by host and
+// path to the ready endpoints of each backend Service, round robin, straight to pod IPs. It
+// watches Ingresses, Services, EndpointSlices and TLS Secrets, and writes each Ingress's
+// status.loadBalancer so `kubectl get ingress` shows an ADDRESS. `<app>.localhost` resolves to
+// loopback in browsers and curl (RFC 6761), so `http://<app>.localhost:<httpPort>` reaches a rule
+// with host `<app>.localhost`.
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { KubeConfig, V1EndpointSlice, V1Ingress, V1Secret, V1Service } from '@kubernetes/client-node';
+import { isStatus, KubeClient } from '../agent/kube-client.js';
+import { ResourceCache } from '../dns/resource-cache.js';
+import { errorPage } from './pages.js';
+import { forward, forwardUpgrade, type ForwardContext } from './proxy.js';
+import { backendEndpoints, buildRoutes, DEFAULT_CLASS_ANNOTATION, isOurs, matchRoute, type Backend, type Endpoint, type RouteTable } from './routes.js';
+import { CertificateStore } from './tls.js';
+
+export interface IngressGatewayOptions {
+  readonly kubeConfig: KubeConfig;
+  /** HTTP port; 0 picks a free one (see `httpPort` after start). @default 8080 */
+  readonly httpPort?: number;
+  /** HTTPS port (SNI from the Ingresses' TLS Secrets); 0 picks a free one. @default no HTTPS listener */
+  readonly httpsPort?: number;
+  /** Listen address. @default '127.0.0.1' */
+  readonly host?: string;
+  /** The IngressClass served (created at start, marked default unless `defaultClass` is false). @default 'wharf' */
+  readonly className?: string;
+  /** @default true */
+  readonly defaultClass?: boolean;
+  /** Address written to status.loadBalancer.ingress. @default host, or 127.0.0.1 for a wildcard host */
+  readonly statusAddress?: string;
+  /** @default a line on stderr */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+/** spec.controller of the IngressClass this gateway creates. */
+export const INGRESS_CONTROLLER = 'wharf.dev/ingress-gateway';
+
+export class IngressGateway {
+  private readonly log: (message: string, error?: unknown) => void;
+  private readonly className: string;
+  private readonly isDefault: boolean;
+  private readonly host: string;
+  private readonly statusAddress: string;
+  private readonly certs: CertificateStore;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly turns = new Map<string, number>();
+  private readonly statusWrites = new Set<string>();
+  private client: KubeClient | undefined;
+  private ingresses: ResourceCache<V1Ingress> | undefined;
+  private services: ResourceCache<V1Service> | undefined;
+  private slices: ResourceCache<V1EndpointSlice> | undefined;
+  private secrets: ResourceCache<V1Secret> | undefined;
+  private table: RouteTable = buildRoutes([]);
+  private rebuildPending = false;
+  private stopped = true;
+  private http: http.Server | undefined;
+  private https: https.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly o: IngressGatewayOptions) {
+    this.log = o.log ?? ((m, e) => process.stderr.write(`ingress-gateway: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
+    this.className = o.className ?? 'wharf';
+    this.isDefault = o.defaultClass ?? true;
+    this.host = o.host ?? '127.0.0.1';
+    this.statusAddress = o.statusAddress ?? (this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host);
+    this.certs = new CertificateStore(this.log);
+  }
+
+  /** The HTTP port (after start). */
+  get httpPort(): number {
+    return (this.http?.address() as net.AddressInfo | null)?.port ?? 0;
+  }
+
+  /** The HTTPS port (after start), 0 without an HTTPS listener. */
+  get httpsPort(): number {
+    return (this.https?.address() as net.AddressInfo | null)?.port ?? 0;
+  }
+
+  /** The current routing table (for diagnostics and tests). */
+  get routes(): RouteTable {
+    return this.table;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.client = new KubeClient(this.o.kubeConfig);
+    await this.ensureIngressClass();
+    const onChange = (): void => this.scheduleRebuild();
+    const cache = <T extends object>(path: string, query?: Record<string, string>): ResourceCache<T> =>
+      new ResourceCache<T>({ client: this.client!, path, onChange, log: this.log, ...(query ? { query } : {}) });
+    this.ingresses = cache('/apis/networking.k8s.io/v1/ingresses');
+    this.services = cache('/api/v1/services');
+    this.slices = cache('/apis/discovery.k8s.io/v1/endpointslices');
+    this.secrets = cache('/api/v1/secrets', { fieldSelector: 'type=kubernetes.io/tls' });
+    await Promise.all([this.ingresses.start(), this.services.start(), this.slices.start(), this.secrets.start()]);
+    this.rebuild();
+
+    this.http = http.createServer((req, res) => this.handle(req, res, { scheme: 'http', port: this.httpPort }));
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, { scheme: 'http', port: this.httpPort }));
+    await this.listen(this.http, this.o.httpPort ?? 8080);
+    if (this.o.httpsPort !== undefined) {
+      this.https = https.createServer({
+        SNICallback: (name, cb) => {
+          const ctx = this.certs.lookup(name);
+          if (ctx) cb(null, ctx);
+          else cb(new Error(`no TLS certificate for ${JSON.stringify(name)}`));
+        },
+      });
+      this.https.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res, { scheme: 'https', port: this.httpsPort }));
+      this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, { scheme: 'https', port: this.httpsPort }));
+      this.https.on('tlsClientError', () => undefined); // a client without SNI or with an unknown name: nothing to log
+      await this.listen(this.https, this.o.httpsPort);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const close = (s: http.Server | undefined): Promise<void> => new Promise((r) => (s ? s.close(() => r()) : r()));
+    const closing = Promise.all([close(this.http), close(this.https)]);
+    for (const s of this.sockets) s.destroy();
+    await closing;
+    this.agent.destroy();
+    await Promise.all([this.ingresses?.stop(), this.services?.stop(), this.slices?.stop(), this.secrets?.stop()]);
+    this.client?.close();
+  }
+
+  private listen(server: http.Server, port: number): Promise<void> {
+    server.on('connection', (s: net.Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private async ensureIngressClass(): Promise<void> {
+    const path = '/apis/networking.k8s.io/v1/ingressclasses';
+    const existing = await this.client!.getOptional(`${path}/${this.className}`);
+    if (existing) return;
+    const annotations = this.isDefault ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {};
+    try {
+      await this.client!.create(path, { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: this.className, annotations }, spec: { controller: INGRESS_CONTROLLER } });
+    } catch (e) {
+      if (!isStatus(e, 409)) throw e;
+    }
+  }
+
+  // --- state -------------------------------------------------------------------------------
+
+  private scheduleRebuild(): void {
+    if (this.rebuildPending) return;
+    this.rebuildPending = true;
+    setImmediate(() => {
+      this.rebuildPending = false;
+      if (!this.stopped) this.rebuild();
+    });
+  }
+
+  private rebuild(): void {
+    const ours = (this.ingresses?.list() ?? []).filter((i) => isOurs(i, this.className, this.isDefault) && !i.metadata?.deletionTimestamp);
+    this.table = buildRoutes(ours);
+    this.certs.update(this.table.tls, (ns, name) => this.secrets?.get(ns, name));
+    for (const ing of ours) void this.writeStatus(ing);
+  }
+
+  private async writeStatus(ing: V1Ingress): Promise<void> {
+    const current = ing.status?.loadBalancer?.ingress ?? [];
+    if (current.length === 1 && current[0]?.ip === this.statusAddress && !current[0].hostname) return;
+    const ns = ing.metadata?.namespace ?? '';
+    const name = ing.metadata?.name ?? '';
+    const id = `${ns}/${name}`;
+    if (this.statusWrites.has(id)) return;
+    this.statusWrites.add(id);
+    try {
+      await this.client!.mergePatch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.statusAddress }] } } });
+    } catch (e) {
+      if (!isStatus(e, 404) && !this.stopped) this.log(`writing the status of ingress ${id} failed`, e);
+    } finally {
+      this.statusWrites.delete(id);
+    }
+  }
+
+  private endpointsOf(b: Backend): Endpoint[] {
+    return backendEndpoints(b, (ns, name) => this.services?.get(ns, name), this.slices?.list() ?? []);
+  }
+
+  private pick(b: Backend, eps: readonly Endpoint[]): Endpoint {
+    const k = `${b.namespace}/${b.service}:${b.port}`;
+    const turn = this.turns.get(k) ?? 0;
+    this.turns.set(k, (turn + 1) % 1_000_000);
+    return eps[turn % eps.length]!;
+  }
+
+  // --- requests ----------------------------------------------------------------------------
+
+  private route(req: http.IncomingMessage): { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string } {
+    const host = req.headers.host ?? '';
+    const backend = matchRoute(this.table, host, req.url ?? '/');
+    if (!backend) return { ok: false, status: 404, why: `No Ingress rule matches host ${JSON.stringify(host)} and path ${JSON.stringify((req.url ?? '/').split('?')[0])}.` };
+    const eps = this.endpointsOf(backend);
+    if (eps.length === 0) return { ok: false, status: 503, why: `Service ${backend.namespace}/${backend.service} (port ${backend.port}, ingress ${backend.ingress}) has no ready endpoints.` };
+    return { ok: true, backend, endpoint: this.pick(backend, eps) };
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
+    const r = this.route(req);
+    const fail = (status: number, why: string): void => {
+      const body = errorPage(status, why);
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (!r.ok) {
+      req.resume();
+      fail(r.status, r.why);
+      return;
+    }
+    forward(req, res, r.endpoint, this.agent, ctx, (status, why) => {
+      this.log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''}: ${why}`);
+      fail(status, why);
+    });
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, ctx: ForwardContext): void {
+    const r = this.route(req);
+    if (!r.ok) {
+      const body = errorPage(r.status, r.why);
+      socket.end(`HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    forwardUpgrade(req, socket, head, r.endpoint, ctx);
+  }
+}

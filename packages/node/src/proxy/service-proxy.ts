@@ -1,0 +1,222 @@
+// The service dataplane (Wharf's kube-proxy in iptables mode): watches Services, EndpointSlices
+// and Nodes (for their pod CIDRs), and after any change — debounced — rewrites its own iptables
+// chains in one `iptables-restore --noflush` transaction, so that connections to a cluster IP or
+// node port are DNATed by the kernel to a ready endpoint. stop() removes every rule it made.
+// Node ports answer on 127.0.0.1 by default, which needs route_localnet (set on start, restored on
+// stop, with kube-proxy's martian guard): see README.md beside this file.
+import { createHash } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../agent/kube-client.js';
+import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
+import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
+import { Reflector } from './reflector.js';
+import { buildRuleSet, checkPrefix, restoreText } from './rules.js';
+
+/** Time as a dependency, so tests can drive the debounce by hand. */
+export interface ProxyClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: ProxyClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface ServiceProxyOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Chain prefix, unique per Wharf data dir (at most 12 characters), e.g. `WHARF-1A2B3C`. */
+  readonly prefix: string;
+  /**
+   * CIDRs of the local addresses node ports answer on. Loopback addresses need
+   * `net.ipv4.conf.all.route_localnet=1`, which start() sets and stop() restores.
+   * @default ['127.0.0.1/32']
+   */
+  readonly nodePortAddresses?: readonly string[];
+  /**
+   * The service CIDR: connections to an address in it that no Service rule DNATed are rejected
+   * unless they go out a pod bridge, so they never leave the machine.
+   * @default '10.96.0.0/12'
+   */
+  readonly serviceCIDR?: string;
+  /** iptables `-o` patterns of the pod bridges. @default ['wh+'] (Wharf's node bridges) */
+  readonly podInterfaces?: readonly string[];
+  /**
+   * Pod CIDRs to masquerade toward. @default the `spec.podCIDRs` of the cluster's Nodes
+   */
+  readonly podCIDRs?: readonly string[];
+  /** Delay between a change and the sync that follows it. @default 100 */
+  readonly debounceMs?: number;
+  /** Full re-sync period, which also repairs removed jumps. @default 30000 */
+  readonly resyncMs?: number;
+  /** @default the real clock */
+  readonly clock?: ProxyClock;
+  /** @default console.error */
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+/** The chain prefix of a Wharf data dir: `WHARF-` and 6 hex digits of its path. */
+export function proxyPrefix(dataDir: string): string {
+  return `WHARF-${createHash('sha256').update(dataDir).digest('hex').slice(0, 6).toUpperCase()}`;
+}
+
+interface NodeObject {
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: { readonly podCIDR?: string; readonly podCIDRs?: readonly string[] };
+}
+
+/** iptables is missing or unusable here. */
+export class ProxyUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`the service proxy cannot run: ${reason}`);
+    this.name = 'ProxyUnavailableError';
+  }
+}
+
+export class ServiceProxy {
+  private readonly client: KubeClient;
+  private readonly clock: ProxyClock;
+  private readonly log: (msg: string, err?: unknown) => void;
+  private readonly services: Reflector<ServiceObject & { metadata?: { resourceVersion?: string } }>;
+  private readonly slices: Reflector<EndpointSliceObject & { metadata?: { resourceVersion?: string } }>;
+  private readonly nodes: Reflector<NodeObject>;
+  private timer: unknown;
+  private resyncTimer: unknown;
+  private running = false;
+  private syncing: Promise<void> | undefined;
+  private dirty = false;
+  private lastText = '';
+  private localnetBefore: string | undefined;
+  private lastChange = 0;
+  /** The iptables backend found by start(). */
+  backend: IptablesBackend | undefined;
+  /** Milliseconds from the first unsynced change to its rules being applied, for the last sync. */
+  lastSyncDelayMs = 0;
+  /** How many times rules were written. */
+  syncCount = 0;
+
+  constructor(private readonly o: ServiceProxyOptions) {
+    checkPrefix(o.prefix);
+    this.client = new KubeClient(o.kubeConfig);
+    this.clock = o.clock ?? realClock;
+    this.log = o.log ?? ((m, e) => console.error(`service proxy: ${m}`, e ?? ''));
+    const sleep = (ms: number): Promise<void> => new Promise((r) => this.clock.setTimeout(r, ms));
+    const common = { client: this.client, onChange: () => this.changed(), log: this.log, sleep };
+    this.services = new Reflector({ ...common, path: '/api/v1/services' });
+    this.slices = new Reflector({ ...common, path: '/apis/discovery.k8s.io/v1/endpointslices' });
+    this.nodes = new Reflector({ ...common, path: '/api/v1/nodes' });
+  }
+
+  /** Lists everything, applies the first rule set, then follows changes. */
+  async start(): Promise<void> {
+    this.backend = await iptablesBackend();
+    if (!this.backend) throw new ProxyUnavailableError('no iptables command');
+    if (process.getuid?.() !== 0) throw new ProxyUnavailableError('iptables needs root');
+    this.running = true;
+    try {
+      await Promise.all([this.services.start(), this.slices.start(), this.nodes.start()]);
+      if (this.nodePortAddresses().some((c) => c.startsWith('127.'))) this.localnetBefore = await enableRouteLocalnet();
+      if (!(await bridgeNetfilter())) {
+        this.log('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
+      }
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.lastChange = 0;
+      await this.apply(true); // a first sync that fails fails start()
+      this.scheduleResync();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Stops watching and removes every chain and rule with this prefix. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.resyncTimer);
+    await Promise.all([this.services.stop(), this.slices.stop(), this.nodes.stop()]);
+    await this.syncing?.catch(() => undefined);
+    await cleanup(this.o.prefix);
+    if (this.localnetBefore !== undefined) await restoreRouteLocalnet(this.localnetBefore);
+    this.localnetBefore = undefined;
+    this.client.close();
+  }
+
+  private nodePortAddresses(): readonly string[] {
+    return this.o.nodePortAddresses ?? ['127.0.0.1/32'];
+  }
+
+  private changed(): void {
+    if (!this.running) return;
+    if (!this.lastChange) this.lastChange = this.clock.now();
+    if (this.timer !== undefined) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.sync(false);
+    }, this.o.debounceMs ?? 100);
+  }
+
+  private scheduleResync(): void {
+    this.resyncTimer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      void this.sync(true).finally(() => this.running && this.scheduleResync());
+    }, this.o.resyncMs ?? 30_000);
+  }
+
+  /** One sync at a time; a change during a sync runs another right after it. */
+  private async sync(force: boolean): Promise<void> {
+    if (this.syncing) {
+      this.dirty = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.dirty = false;
+        const changedAt = this.lastChange;
+        this.lastChange = 0;
+        try {
+          await this.apply(force);
+          if (changedAt) this.lastSyncDelayMs = this.clock.now() - changedAt;
+        } catch (e) {
+          this.log('sync failed; retrying in 1 s', e);
+          if (this.running) this.clock.setTimeout(() => this.changed(), 1000);
+        }
+      } while (this.dirty && this.running);
+    })().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private podCIDRs(): string[] {
+    if (this.o.podCIDRs) return [...this.o.podCIDRs];
+    const out = new Set<string>();
+    for (const n of this.nodes.values()) for (const c of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) if (!c.includes(':')) out.add(c);
+    return [...out].sort();
+  }
+
+  private async apply(force: boolean): Promise<void> {
+    if (!this.running) return;
+    const set = buildRuleSet({
+      prefix: this.o.prefix,
+      ports: servicePorts(this.services.values(), this.slices.values()),
+      podCIDRs: this.podCIDRs(),
+      nodePortAddresses: this.nodePortAddresses(),
+      serviceCIDR: this.o.serviceCIDR ?? '10.96.0.0/12',
+      podInterfaces: this.o.podInterfaces ?? ['wh+'],
+      localnetGuard: this.nodePortAddresses().some((c) => c.startsWith('127.')),
+    });
+    const key = JSON.stringify(set);
+    if (!force && key === this.lastText) return;
+    const text = restoreText(this.o.prefix, set, await saveTables());
+    if (!this.running) return;
+    await restore(text);
+    this.lastText = key;
+    this.syncCount++;
+  }
+}

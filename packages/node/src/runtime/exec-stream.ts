@@ -1,0 +1,130 @@
+// `runc exec` with live streams, for `kubectl exec`. Without a TTY the process's stdio are pipes.
+// With a TTY, runc must run on a terminal of its own (it opens /dev/tty to relay the container's
+// console), so it runs under util-linux `script`, which gives it a pseudo-terminal; a resize sets
+// that terminal's size (`stty -F`), runc gets SIGWINCH and resizes the container's console.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, readlink, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+
+export interface ExecStreamOptions {
+  /** Run the command on a terminal (stderr is then part of stdout). @default false */
+  readonly tty?: boolean;
+  /** Give the command a stdin the caller writes to. @default false (stdin is /dev/null) */
+  readonly stdin?: boolean;
+  /** @default '/usr/bin/script' */
+  readonly scriptPath?: string;
+}
+
+export interface ExecExit {
+  /** The command's exit code (128 + signal number when killed by a signal). */
+  readonly exitCode: number;
+  /** Set when runc could not start the command (e.g. `executable file not found in $PATH`). */
+  readonly error?: string;
+}
+
+/** A command running in a container. */
+export interface ExecStream {
+  /** Present when `stdin` was asked for; ending it closes the command's stdin. */
+  readonly stdin: Writable | undefined;
+  readonly stdout: Readable;
+  /** Absent with a TTY. */
+  readonly stderr: Readable | undefined;
+  /** Resolves once the command exited and its output streams ended. */
+  readonly done: Promise<ExecExit>;
+  /** Sets the terminal size (TTY only; ignored otherwise). */
+  resize(width: number, height: number): void;
+  /** Hangs up on the command (SIGHUP through runc), then kills runc if it is still there after 2 s. */
+  kill(): void;
+}
+
+export interface RuncBinary {
+  readonly binary: string;
+  readonly root: string;
+}
+
+/** Starts `cmd` in the running container `id`; see PodRuntime.execStream. */
+export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], o: ExecStreamOptions = {}): ExecStream {
+  const logPath = path.join(os.tmpdir(), `wharf-exec-${randomBytes(6).toString('hex')}.json`);
+  const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
+  const stdio = [o.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe'] as const;
+  const child: ChildProcess = o.tty
+    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', ['exec', runc.binary, ...runcArgs].map(shellQuote).join(' '), '/dev/null'], {
+        stdio: [...stdio],
+        env: { ...process.env, SHELL: '/bin/sh' },
+      })
+    : spawn(runc.binary, runcArgs, { stdio: [...stdio] });
+  let exited = false;
+  const streamsEnded = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())));
+  const exit = new Promise<ExecExit>((resolve) => {
+    child.once('error', (e) => resolve({ exitCode: 126, error: `starting runc exec failed: ${e.message}` }));
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }));
+  });
+  const done = exit.then(async (r) => {
+    exited = true;
+    await streamsEnded;
+    const log = await readFile(logPath, 'utf8').catch(() => '');
+    await rm(logPath, { force: true });
+    // runc's own failure (not the command's) is exit 255 with an error line in its log.
+    const error = r.error ?? (r.exitCode === 255 ? runcError(log) : undefined);
+    return error ? { exitCode: r.exitCode, error } : r;
+  });
+  // With a TTY the stdin pipe feeds `script`; it stays open until the caller ends it.
+  const stdin = o.stdin ? (child.stdin ?? undefined) : undefined;
+  child.stdin?.on('error', () => undefined); // EPIPE after the command exited
+  let resizing = Promise.resolve();
+  return {
+    stdin,
+    stdout: child.stdout!,
+    stderr: child.stderr ?? undefined,
+    done,
+    resize(width: number, height: number): void {
+      if (!o.tty || !child.pid || !(width > 0 && height > 0)) return;
+      const pid = child.pid;
+      resizing = resizing.then(() => resizeTerminal(pid, width, height, () => exited)).catch(() => undefined);
+    },
+    kill(): void {
+      if (exited) return;
+      child.kill('SIGHUP');
+      setTimeout(() => !exited && child.kill('SIGKILL'), 2000).unref();
+    },
+  };
+}
+
+/** Sets the size of the terminal that `script` (pid) gave runc; waits briefly for runc to appear. */
+async function resizeTerminal(scriptPid: number, width: number, height: number, exited: () => boolean): Promise<void> {
+  // Up to 10 s: a loaded machine can take that long to start script and runc.
+  for (let i = 0; i < 400 && !exited(); i++) {
+    const children = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    const tty = children[0] ? await readlink(`/proc/${children[0]}/fd/0`).catch(() => '') : '';
+    if (tty.startsWith('/dev/pts/')) {
+      await new Promise<void>((resolve) => {
+        const p = spawn('stty', ['-F', tty, 'rows', String(Math.floor(height)), 'cols', String(Math.floor(width))], { stdio: 'ignore' });
+        p.once('error', () => resolve());
+        p.once('exit', () => resolve());
+      });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The last error message in runc's JSON log. */
+function runcError(log: string): string | undefined {
+  let msg: string | undefined;
+  for (const line of log.split('\n')) {
+    try {
+      const e = JSON.parse(line) as { level?: string; msg?: string };
+      if ((e.level === 'error' || e.level === 'fatal') && e.msg) msg = e.msg;
+    } catch {
+      // not a JSON line
+    }
+  }
+  return msg;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,22 @@
+// Shared set-up and tear-down of the volumes whose files come from API objects (configMap, secret,
+// downwardAPI, projected): a directory, on a tmpfs when the content is sensitive, filled through
+// the atomic writer so that updates reach running containers without a torn read.
+import { mkdir, rm } from 'node:fs/promises';
+import { writeAtomically, type Payload } from './atomic-writer.js';
+import type { MountedVolume, VolumeHost } from './plugin.js';
+
+/** `memory`: a tmpfs, so the files never reach the node's disk (secrets, tokens). */
+export type ContentMedium = 'disk' | 'memory';
+
+export async function setUpContent(host: VolumeHost, dir: string, medium: ContentMedium, payload: Payload): Promise<MountedVolume> {
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  // Mounted before anything is written: a failed mount fails the set-up, it never falls back to disk.
+  if (medium === 'memory') await host.mounter.mountTmpfs(dir, { mode: '1777' });
+  await writeAtomically(dir, payload, { clock: host.clock });
+  return { hostPath: dir, readOnly: true };
+}
+
+export async function tearDownContent(host: VolumeHost, dir: string): Promise<void> {
+  if (await host.mounter.isMountPoint(dir)) await host.mounter.unmount(dir);
+  await rm(dir, { recursive: true, force: true });
+}
