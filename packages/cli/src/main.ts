@@ -16,6 +16,8 @@ program
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
   .option('--default-toleration-seconds <s>', 'how long pods stay on a not-ready or unreachable node before eviction', '300')
+  .option('--node-monitor-grace-period <s>', 'a node whose agent is silent this long is marked unreachable', '50')
+  .option('--node-eviction-rate <per-second>', 'nodes per second whose pods may be evicted, per zone', '0.1')
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway (with --nodes)', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')

@@ -19,6 +19,8 @@ export interface UpOptions {
   registryPort?: string;
   ingressPort?: string;
   defaultTolerationSeconds?: string;
+  nodeMonitorGracePeriod?: string;
+  nodeEvictionRate?: string;
   ingressHttpsPort?: string;
   simulatedNodes?: string;
   registryAnonymousPull?: boolean;
@@ -76,7 +78,16 @@ export async function up(opts: UpOptions): Promise<void> {
   const kubeconfig = server.writeKubeconfig(bound);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  const controllers = await startControllers({ kubeConfig: kc, log: (m: string, e?: unknown) => log.error({ err: e }, m) });
+  const graceSeconds = optionalNumber('--node-monitor-grace-period', opts.nodeMonitorGracePeriod);
+  const evictionRate = opts.nodeEvictionRate !== undefined ? Number(opts.nodeEvictionRate) : undefined;
+  if (evictionRate !== undefined && !(evictionRate >= 0)) throw new Error(`--node-eviction-rate must be a non-negative number, got "${opts.nodeEvictionRate}"`);
+  const controllers = await startControllers({
+    kubeConfig: kc, log: (m: string, e?: unknown) => log.error({ err: e }, m),
+    nodeLifecycle: {
+      ...(graceSeconds !== undefined ? { gracePeriodSeconds: graceSeconds } : {}),
+      ...(evictionRate !== undefined ? { nodeEvictionRate: evictionRate } : {}),
+    },
+  });
   const simulated = optionalNumber('--simulated-nodes', opts.simulatedNodes) ?? 0;
   const sim = simulated > 0 ? new SimulatedNodes({ kubeConfig: kc, count: simulated, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
   await sim?.start();

@@ -1,6 +1,9 @@
 // KWOK-style simulated nodes for tests and benchmarks: registers N fake nodes with capacity and
 // zone labels, renews their Leases in kube-node-lease, reports pods bound to them Running and
-// Ready after a delay, and removes pods marked for deletion at once. No containers run.
+// Ready after a delay, and removes pods marked for deletion at once. No containers run. Pods of
+// Jobs then finish, as KWOK's pod-complete stage: Succeeded after a delay, or Failed when the
+// pod's `sim.wharf.dev/exit-code` annotation is not 0 (`sim.wharf.dev/complete-after-ms`
+// overrides the delay and makes any pod finish; -1 never finishes).
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { isStatus, KubeClient } from '../runtime/client.js';
 import { realClock, timestamp, type Clock } from '../runtime/clock.js';
@@ -23,7 +26,12 @@ export interface SimulatedNodesOptions {
   readonly heartbeatMs?: number;
   /** @default realClock */
   readonly clock?: Clock;
+  /** How long a Job's pod runs before it finishes. @default 1000 */
+  readonly podCompleteDelayMs?: number;
 }
+
+export const SIM_COMPLETE_AFTER = 'sim.wharf.dev/complete-after-ms';
+export const SIM_EXIT_CODE = 'sim.wharf.dev/exit-code';
 
 export class SimulatedNodes {
   private client: KubeClient | undefined;
@@ -31,6 +39,8 @@ export class SimulatedNodes {
   private heartbeat: unknown;
   private readonly timers = new Map<string, unknown>();
   private readonly handled = new Set<string>();
+  /** Nodes whose heartbeats are stopped: as dead, they renew nothing and touch no pod. */
+  private readonly silent = new Set<string>();
   private readonly clock: Clock;
   readonly names: readonly string[];
 
@@ -57,6 +67,7 @@ export class SimulatedNodes {
       const node = pod.spec?.nodeName;
       if (!node || !ours.has(node)) return;
       if (type === 'delete') return this.forget(keyOf(pod));
+      if (this.silent.has(node)) return;
       this.onPod(pod);
     });
     this.pods.start();
@@ -106,8 +117,24 @@ export class SimulatedNodes {
     await this.renewLease(name);
   }
 
+  /** Stops a node's Lease renewals and pod handling, as if its machine lost power. */
+  stopHeartbeat(name: string): void {
+    this.silent.add(name);
+  }
+
+  /** Brings a silent node back: it renews its Lease and posts Ready again, as a kubelet would. */
+  async resumeHeartbeat(name: string): Promise<void> {
+    if (!this.silent.delete(name)) return;
+    const client = this.client as KubeClient;
+    await this.renewLease(name);
+    const now = timestamp(this.clock.now());
+    await client.patch(`/api/v1/nodes/${name}/status`, {
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }] },
+    }, 'strategic');
+  }
+
   private async renewLeases(): Promise<void> {
-    await Promise.all(this.names.map((n) => this.renewLease(n).catch(() => undefined)));
+    await Promise.all(this.names.filter((n) => !this.silent.has(n)).map((n) => this.renewLease(n).catch(() => undefined)));
   }
 
   private async renewLease(name: string): Promise<void> {
@@ -140,8 +167,33 @@ export class SimulatedNodes {
     this.handled.add(key);
     this.timers.set(key, this.clock.setTimeout(() => {
       this.timers.delete(key);
-      client.patch(`${path}/status`, { status: this.runningStatus(pod) }).catch(() => this.handled.delete(key));
+      client.patch(`${path}/status`, { status: this.runningStatus(pod) }).then(() => this.scheduleCompletion(pod, path), () => this.handled.delete(key));
     }, this.opts.podReadyDelayMs ?? 0));
+  }
+
+  /** Finishes a Job's pod (or an annotated one) after its run time. */
+  private scheduleCompletion(pod: V1Pod, path: string): void {
+    const key = keyOf(pod);
+    const annotated = pod.metadata?.annotations?.[SIM_COMPLETE_AFTER];
+    const isJobPod = pod.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job');
+    if (annotated === undefined && !isJobPod) return;
+    const delay = annotated === undefined ? (this.opts.podCompleteDelayMs ?? 1000) : Number(annotated);
+    if (!Number.isFinite(delay) || delay < 0 || !this.handled.has(key)) return;
+    this.timers.set(key, this.clock.setTimeout(() => {
+      this.timers.delete(key);
+      const exitCode = Number(pod.metadata?.annotations?.[SIM_EXIT_CODE] ?? 0) || 0;
+      const now = timestamp(this.clock.now());
+      const cond = (type: string, status: string): { type: string; status: string; lastProbeTime: null; lastTransitionTime: Date; reason?: string } => ({ type, status, lastProbeTime: null, lastTransitionTime: now, ...(status === 'False' ? { reason: 'PodCompleted' } : {}) });
+      const status = {
+        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+        conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False'), cond('ContainersReady', 'False'), cond('PodScheduled', 'True')],
+        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+          name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount: 0, containerID: `sim://${c.name}`,
+          state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: now, finishedAt: now, containerID: `sim://${c.name}` } },
+        })),
+      };
+      (this.client as KubeClient).patch(`${path}/status`, { status }).catch(() => undefined);
+    }, delay));
   }
 
   private runningStatus(pod: V1Pod): NonNullable<V1Pod['status']> {

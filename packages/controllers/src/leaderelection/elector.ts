@@ -1,0 +1,146 @@
+// The runner of leader election: reads the Lease, acts on decideLeadership, renews while leading
+// and steps down when renewals fail for longer than renewDeadline or another holder appears.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { V1Lease } from '@kubernetes/client-node';
+import { isStatus, type KubeClient } from '../runtime/client.js';
+import { realClock, type Clock } from '../runtime/clock.js';
+import { decideLeadership, releasedLease } from './decide.js';
+
+export interface LeaderElectorOptions {
+  readonly client: Pick<KubeClient, 'get' | 'create' | 'replace'>;
+  /** @default 'kube-system' */
+  readonly namespace?: string;
+  /** @default 'wharf-controller-manager' */
+  readonly name?: string;
+  /** @default `${hostname}_${pid}-${uuid}` */
+  readonly identity?: string;
+  /** @default 15 */
+  readonly leaseDurationSeconds?: number;
+  /** How often the leader renews. @default 2000 */
+  readonly renewIntervalMs?: number;
+  /** How often a candidate retries. @default 2000 */
+  readonly retryIntervalMs?: number;
+  /** A leader that could not renew for this long steps down. @default 10000 */
+  readonly renewDeadlineMs?: number;
+  /** @default realClock */
+  readonly clock?: Clock;
+  readonly onStartedLeading: () => Promise<void> | void;
+  readonly onStoppedLeading: () => Promise<void> | void;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+export function defaultIdentity(): string {
+  return `${hostname()}_${process.pid}-${randomUUID()}`;
+}
+
+export class LeaderElector {
+  readonly identity: string;
+  private readonly clock: Clock;
+  private readonly path: string;
+  private isLeading = false;
+  /** Our last write to the Lease succeeded: we hold it, whether or not we act as leader yet. */
+  private holds = false;
+  private lastRenew = -Infinity;
+  private timer: unknown;
+  private running = false;
+  private inFlight: Promise<void> = Promise.resolve();
+  /** Leadership callbacks run one after another, never overlapping. */
+  private transitions: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: LeaderElectorOptions) {
+    this.identity = opts.identity ?? defaultIdentity();
+    this.clock = opts.clock ?? realClock;
+    const ns = opts.namespace ?? 'kube-system';
+    this.path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
+  }
+
+  get leading(): boolean {
+    return this.isLeading;
+  }
+
+  private get name(): string {
+    return this.opts.name ?? 'wharf-controller-manager';
+  }
+
+  /** Starts campaigning; resolves after the first attempt (and its leadership callback) with whether we lead. */
+  async start(): Promise<boolean> {
+    if (this.running) return this.isLeading;
+    this.running = true;
+    await this.tick();
+    await this.transitions;
+    return this.isLeading;
+  }
+
+  /** Stops campaigning; a leader stops its work first, then releases the Lease. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clock.clearTimeout(this.timer);
+    await this.inFlight;
+    this.setLeading(false);
+    await this.transitions;
+    if (this.holds) await this.release().catch((e: unknown) => this.opts.log?.('leader election: release failed', e));
+  }
+
+  private tick(): Promise<void> {
+    this.inFlight = this.attempt().then(() => {
+      if (!this.running) return;
+      const next = this.isLeading ? (this.opts.renewIntervalMs ?? 2000) : (this.opts.retryIntervalMs ?? 2000);
+      this.timer = this.clock.setTimeout(() => void this.tick(), next);
+    });
+    return this.inFlight;
+  }
+
+  private async attempt(): Promise<void> {
+    const now = this.clock.now();
+    try {
+      const current = await this.read();
+      const decision = decideLeadership(current, {
+        namespace: this.opts.namespace ?? 'kube-system', name: this.name, identity: this.identity, leaseDurationSeconds: this.opts.leaseDurationSeconds ?? 15,
+      }, now);
+      if (decision.type === 'wait') {
+        // Another live holder: whatever we believed, we are not the leader.
+        this.holds = false;
+        this.setLeading(false);
+        return;
+      }
+      if (decision.type === 'create') await this.opts.client.create(this.path, decision.lease);
+      else await this.opts.client.replace(`${this.path}/${this.name}`, decision.lease);
+      this.lastRenew = now;
+      this.holds = true;
+      if (this.running) this.setLeading(true);
+    } catch (e) {
+      // 409: someone else wrote first; the next read shows who.
+      if (!isStatus(e, 409)) this.opts.log?.('leader election: lease update failed', e);
+      if (this.isLeading && this.clock.now() - this.lastRenew > (this.opts.renewDeadlineMs ?? 10_000)) {
+        this.holds = false;
+        this.setLeading(false);
+      }
+    }
+  }
+
+  private async read(): Promise<V1Lease | undefined> {
+    try {
+      return await this.opts.client.get<V1Lease>(`${this.path}/${this.name}`);
+    } catch (e) {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    }
+  }
+
+  private async release(): Promise<void> {
+    const current = await this.read();
+    if (!current || current.spec?.holderIdentity !== this.identity) return;
+    await this.opts.client.replace(`${this.path}/${this.name}`, releasedLease(current, this.clock.now()));
+  }
+
+  private setLeading(leading: boolean): void {
+    if (leading === this.isLeading) return;
+    this.isLeading = leading;
+    const cb = leading ? this.opts.onStartedLeading : this.opts.onStoppedLeading;
+    this.transitions = this.transitions.then(cb).catch((e: unknown) => this.opts.log?.(`leader election: ${leading ? 'start' : 'stop'} callback failed`, e));
+  }
+}
+
+/** What a controller manager may tune of its election. */
+export type LeaderElectionOptions = Omit<LeaderElectorOptions, 'client' | 'clock' | 'onStartedLeading' | 'onStoppedLeading' | 'log'>;

@@ -1,0 +1,160 @@
+// The node lifecycle controller's runner: a pass every monitor period (and soon after a node's
+// taints or Ready condition change, or when an eviction falls due), carrying out
+// reconcileNodeLifecycle's actions with a per-zone limit on new NoExecute taints.
+import type { V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
+import { stableJson } from '../common/pods.js';
+import { PODS } from '../replicaset/controller.js';
+import { isStatus } from '../runtime/client.js';
+import { timestamp } from '../runtime/clock.js';
+import type { ControllerContext } from '../runtime/controller.js';
+import { EventRecorder } from '../runtime/events.js';
+import type { Informer } from '../runtime/informer.js';
+import { NODES } from '../scheduler/scheduler.js';
+import type { NodeHealth } from './health.js';
+import { reconcileNodeLifecycle, type NodeLifecycleAction, type NodeLifecycleConfig } from './reconcile.js';
+import { DEFAULT_ZONE_RATES, ZoneLimiter } from './zones.js';
+
+export const NODE_LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+
+export interface NodeLifecycleOptions {
+  /** How often nodes are checked. @default 5000 */
+  readonly monitorPeriodMs?: number;
+  /** Silence after which a node is Unknown (kube-controller-manager's --node-monitor-grace-period). @default 50 */
+  readonly gracePeriodSeconds?: number;
+  /** New NoExecute taints per second and zone. @default 0.1 */
+  readonly nodeEvictionRate?: number;
+  /** @default 0.01 */
+  readonly secondaryNodeEvictionRate?: number;
+  /** @default 50 */
+  readonly largeClusterSizeThreshold?: number;
+  /** @default 0.55 */
+  readonly unhealthyZoneThreshold?: number;
+}
+
+export class NodeLifecycleController {
+  private readonly nodes: Informer<V1Node>;
+  private readonly pods: Informer<V1Pod>;
+  private readonly leases: Informer<V1Lease>;
+  private readonly events: EventRecorder;
+  private readonly limiter = new ZoneLimiter();
+  private readonly cfg: NodeLifecycleConfig;
+  private health = new Map<string, NodeHealth>();
+  private timer: unknown;
+  private running = false;
+  private pass: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly ctx: ControllerContext, private readonly opts: NodeLifecycleOptions = {}) {
+    this.nodes = ctx.informers.for<V1Node>(NODES);
+    this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.leases = ctx.informers.for<V1Lease>(NODE_LEASES);
+    this.events = new EventRecorder(ctx.client, 'node-controller', ctx.clock, (e) => ctx.log('nodelifecycle: event', e));
+    this.cfg = {
+      gracePeriodMs: (opts.gracePeriodSeconds ?? 50) * 1000,
+      nodeEvictionRate: opts.nodeEvictionRate ?? DEFAULT_ZONE_RATES.nodeEvictionRate,
+      secondaryNodeEvictionRate: opts.secondaryNodeEvictionRate ?? DEFAULT_ZONE_RATES.secondaryNodeEvictionRate,
+      largeClusterSizeThreshold: opts.largeClusterSizeThreshold ?? DEFAULT_ZONE_RATES.largeClusterSizeThreshold,
+      unhealthyZoneThreshold: opts.unhealthyZoneThreshold ?? DEFAULT_ZONE_RATES.unhealthyZoneThreshold,
+    };
+    // A taint just written evicts at once; a node reporting Ready again is untainted at once.
+    this.nodes.on((type, node, old) => {
+      if (type === 'update' && old && stateOf(old) === stateOf(node)) return;
+      if (this.running) this.schedule(50);
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.ctx.clock.clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.pass) {
+      if (ms < 1000) this.again = true;
+      return;
+    }
+    this.ctx.clock.clearTimeout(this.timer);
+    this.timer = this.ctx.clock.setTimeout(() => {
+      this.pass = this.runPass().finally(() => {
+        this.pass = undefined;
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 50 : this.nextDelay);
+      });
+    }, ms);
+  }
+
+  private nextDelay = 0;
+
+  private async runPass(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const period = this.opts.monitorPeriodMs ?? 5000;
+    this.nextDelay = period;
+    try {
+      const plan = reconcileNodeLifecycle({
+        nodes: this.nodes.list(),
+        leases: new Map(this.leases.list().map((l) => [l.metadata?.name ?? '', l])),
+        pods: this.pods.list(),
+        health: this.health,
+        now,
+      }, this.cfg);
+      this.health = plan.health;
+      if (plan.nextEvictionAt !== undefined) this.nextDelay = Math.max(10, Math.min(period, plan.nextEvictionAt - now + 10));
+      await Promise.all(plan.actions.map((a) => this.apply(a, now).catch((e: unknown) => {
+        if (!isStatus(e, 404) && !isStatus(e, 409)) this.ctx.log(`nodelifecycle: ${a.type} failed`, e);
+      })));
+    } catch (e) {
+      this.ctx.log('nodelifecycle: pass failed', e);
+    }
+  }
+
+  private async apply(a: NodeLifecycleAction, now: number): Promise<void> {
+    const c = this.ctx.client;
+    switch (a.type) {
+      case 'conditions': {
+        const name = a.node.metadata?.name ?? '';
+        await c.patch(`/api/v1/nodes/${name}/status`, { status: { conditions: a.conditions } }, 'strategic');
+        if (a.conditions.some((x) => x.type === 'Ready')) {
+          this.events.record({ ...a.node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+        }
+        return;
+      }
+      case 'taints':
+        if (a.newNoExecute && !this.limiter.tryTake(a.zone, a.rate, now)) return;
+        await c.patch(`/api/v1/nodes/${a.node.metadata?.name}`, { metadata: { resourceVersion: a.node.metadata?.resourceVersion }, spec: { taints: a.taints } });
+        return;
+      case 'podNotReady':
+        await c.patch(`${podPath(a.pod)}/status`, { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: timestamp(now) }] } }, 'strategic');
+        return;
+      case 'evict': {
+        const pod = a.pod;
+        await c.patch(`${podPath(pod)}/status`, {
+          status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: timestamp(now) }] },
+        }, 'strategic').catch(() => undefined);
+        await c.delete(podPath(pod), { preconditions: { uid: pod.metadata?.uid } });
+        this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
+        return;
+      }
+      case 'forceDelete':
+        // Nothing on a dead node will confirm the containers stopped; PodGC's force delete.
+        await c.delete(podPath(a.pod), { gracePeriodSeconds: 0, preconditions: { uid: a.pod.metadata?.uid } });
+        return;
+    }
+  }
+}
+
+function podPath(p: V1Pod): string {
+  return `/api/v1/namespaces/${p.metadata?.namespace}/pods/${p.metadata?.name}`;
+}
+
+function stateOf(n: V1Node): string {
+  return stableJson([n.spec?.taints ?? [], n.status?.conditions?.find((c) => c.type === 'Ready')?.status]);
+}
