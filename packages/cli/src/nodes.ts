@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
-import { ClusterDns, NodeAgent, PodRuntime, RegistryImageProvider, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { ClusterDns, NodeAgent, PodRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, removeClusterDnsRedirect } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -19,7 +19,8 @@ export interface NodeSetOptions {
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
 function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: string } {
   const h = createHash('sha256').update(dataDir).digest();
-  const second = 64 + ((h[0] ?? 0) % 128);
+  // 10.128.0.0/10: clear of the service range 10.96.0.0/12.
+  const second = 128 + ((h[0] ?? 0) % 64);
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
 }
 
@@ -37,6 +38,7 @@ export class NodeSet {
   private readonly failed = new Set<string>();
   private images: RegistryImageProvider | undefined;
   private dns: ClusterDns | undefined;
+  private proxy: ServiceProxy | undefined;
 
   constructor(private readonly o: NodeSetOptions) {}
 
@@ -50,6 +52,14 @@ export class NodeSet {
     this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
     await this.dns.start();
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+    // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
+    this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), log: this.o.log });
+    try {
+      await this.proxy.start();
+    } catch (e) {
+      this.o.log('the Service dataplane could not start: Services will not route', e);
+      this.proxy = undefined;
+    }
   }
 
   private async startNode(i: number): Promise<void> {
@@ -96,6 +106,7 @@ export class NodeSet {
 
   /** Stops the agents; their containers keep running, to be adopted by the next start. */
   async stop(): Promise<void> {
+    await this.proxy?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     await this.dns?.stop();
   }
@@ -107,6 +118,7 @@ export async function resetNodes(dataDir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   for (const name of names) await runtimeFor(dataDir, name, Number(name.slice(5))).reset();
+  await cleanupServiceRules(proxyPrefix(dataDir));
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;
 }

@@ -31,8 +31,8 @@ class FakeClock implements Clock {
     return timer;
   };
   clearTimeout = (h: unknown): void => {
-    const timer = h as { real: NodeJS.Timeout | undefined };
-    clearTimeout(timer.real);
+    const timer = h as { real: NodeJS.Timeout | undefined } | undefined;
+    clearTimeout(timer?.real);
     this.timers.delete(h as never);
   };
   advance(ms: number): void {
@@ -80,6 +80,14 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
     const history = await kubectl.ok(['rollout', 'history', 'ds/agent']);
     expect(history).toMatch(/^1\s/m);
     expect(history).toMatch(/^2\s/m);
+
+    await kubectl.ok(['rollout', 'undo', 'ds/agent']);
+    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=40s']);
+    await eventually(async () => {
+      const pods = await list('pods', 'app=agent');
+      return (pods.length === 3 && pods.every((p) => p.spec.containers[0]?.image === 'agent:1')) || undefined;
+    }, 15_000, 'three agent:1 pods after undo');
+    expect(await kubectl.ok(['rollout', 'history', 'ds/agent'])).toMatch(/^3\s/m);
   }, 60_000);
 
   it('creates StatefulSet pods in order, each after the previous is Ready, with their claims', async () => {

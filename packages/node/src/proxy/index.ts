@@ -1,4 +1,4 @@
-// The service dataplane: Services and EndpointSlices programmed into iptables (docs/services.md).
+// The service dataplane: Services and EndpointSlices programmed into iptables (README.md here).
 export { ServiceProxy, proxyPrefix, ProxyUnavailableError, type ServiceProxyOptions, type ProxyClock } from './service-proxy.js';
 export { cleanup as cleanupServiceRules, iptablesBackend, type IptablesBackend } from './iptables.js';
 export { servicePorts, type ServicePort, type Endpoint, type ServiceObject, type EndpointSliceObject } from './model.js';

@@ -33,9 +33,9 @@ describe('buildRuleSet', () => {
     }
   });
 
-  it('masquerades host-originated and hairpin connections, and only toward pod CIDRs', () => {
+  it('masquerades loopback-sourced and hairpin connections, and only toward pod CIDRs', () => {
     const { nat } = buildRuleSet(input([web]));
-    expect(nat.rules).toContain(`-A ${svcChain(P, web)} -m addrtype --src-type LOCAL -m comment --comment "default/web:" -j ${P}-MARK-MASQ`);
+    expect(nat.rules).toContain(`-A ${svcChain(P, web)} -s 127.0.0.0/8 -m comment --comment "default/web:" -j ${P}-MARK-MASQ`);
     const masq = nat.rules.filter((r) => r.includes('MASQUERADE'));
     expect(masq).toEqual([
       `-A ${P}-POSTROUTING -d 10.64.0.0/24 -m comment --comment "masquerade toward pods" -j MASQUERADE --random-fully`,

@@ -1,7 +1,7 @@
 // The iptables rule set of the service dataplane, as a pure function of the service ports (the
 // layout kube-proxy's iptables mode uses, under a per-Wharf chain prefix):
 //   nat    PREROUTING, OUTPUT -> P-SERVICES: cluster IP:port -> P-SVC-x; local node ports -> P-NODEPORTS
-//          P-SVC-x: host-originated -> P-MARK-MASQ; affinity checks; random choice -> P-SEP-y
+//          P-SVC-x: from 127/8 -> P-MARK-MASQ; affinity checks; random choice -> P-SEP-y
 //          P-SEP-y: hairpin -> P-MARK-MASQ; DNAT to the endpoint (ClientIP affinity: `recent` lists)
 //          POSTROUTING -> P-POSTROUTING: marked packets toward pod CIDRs are masqueraded
 //   filter OUTPUT, FORWARD -> P-SERVICES: REJECT ports without endpoints; nothing else in the service
@@ -134,9 +134,10 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
       nat.push(`-A ${NODEPORTS} ${portMatch(p, p.nodePort)} ${comment} -j ${MARK}`);
       nat.push(`-A ${NODEPORTS} ${portMatch(p, p.nodePort)} ${comment} -j ${svc}`);
     }
-    // The host's own connections carry a host source address the pod cannot answer (127.0.0.1)
-    // or should not see: they leave with the bridge's address instead.
-    svcRules.push(`-A ${svc} -m addrtype --src-type LOCAL ${comment} -j ${MARK}`);
+    // A pod cannot answer 127.0.0.1: such connections leave with the bridge's address. Other host
+    // addresses are answered through the host as they are; masquerading them too would map many
+    // short connections onto few bridge-address ports and hit the pod's TIME_WAIT sockets.
+    svcRules.push(`-A ${svc} -s 127.0.0.0/8 ${comment} -j ${MARK}`);
     const seps = p.endpoints.map((e) => ({ ...e, chain: sepChain(P, p, e.ip, e.port) }));
     if (p.affinitySeconds !== undefined) {
       for (const e of seps) {
