@@ -84,7 +84,7 @@ describe('list responses assembled from stored JSON', () => {
       expect(Number(list.metadata.resourceVersion)).toBeGreaterThan(0);
       const one = JSON.parse(await get('/api/v1/namespaces/default/configmaps/kube-root-ca.crt')) as unknown;
       expect(list.items.find((i) => i.metadata.name === 'kube-root-ca.crt')).toEqual(one);
-      expect(await get('/api/v1/namespaces/default/configmaps', 'application/yaml')).toMatch(/^kind: ConfigMapList\napiVersion: v1\n[\s\S]*\nitems:\n  - /);
+      expect(await get('/api/v1/namespaces/default/configmaps', 'application/yaml')).toMatch(/^kind: ConfigMapList\napiVersion: v1\n[\s\S]*\nitems:\n {2}- /);
     } finally {
       await srv.stop();
     }
