@@ -1,7 +1,7 @@
 // The scheduler's filter plugins, in kube-scheduler's order. Each answers the reasons a node
 // cannot take the pod (empty: it can) in the exact words kube-scheduler uses, and whether
 // preemption could help.
-import type { V1LabelSelector, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
 import { matchesNodeRequirement, matchesSelector } from '../common/labels.js';
 import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
 
@@ -173,14 +173,45 @@ function checkSkew(maxSkew: number, counts: Map<string, number>, value: string, 
   return ok;
 }
 
-export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]) => FilterResult;
+// VolumeBinding: a pod's claims must exist and be bound, and a node must satisfy the node
+// affinity of the volumes they are bound to (local and hostPath volumes live on one node).
 
-export const FILTERS: readonly Filter[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
+/** Looks up claims by namespace/name and volumes by name (the scheduler's informers). */
+export interface VolumeLookup {
+  claim(namespace: string, name: string): V1PersistentVolumeClaim | undefined;
+  volume(name: string): V1PersistentVolume | undefined;
+}
+
+export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | undefined): FilterResult {
+  if (!volumes) return ok;
+  const ns = pod.metadata?.namespace ?? '';
+  for (const v of pod.spec?.volumes ?? []) {
+    const claimName = v.persistentVolumeClaim?.claimName;
+    if (!claimName) continue;
+    const claim = volumes.claim(ns, claimName);
+    if (!claim) return { reasons: [`persistentvolumeclaim "${claimName}" not found`], unresolvable: true };
+    if (claim.metadata?.deletionTimestamp) return { reasons: [`persistentvolumeclaim "${claimName}" is being deleted`], unresolvable: true };
+    const pvName = claim.spec?.volumeName;
+    if (!pvName || claim.status?.phase !== 'Bound') return { reasons: ['pod has unbound immediate PersistentVolumeClaims'], unresolvable: true };
+    const terms = volumes.volume(pvName)?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
+    if (terms && !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })) {
+      return { reasons: ['node(s) had volume node affinity conflict'], unresolvable: true };
+    }
+  }
+  return ok;
+}
+
+export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup) => FilterResult;
+
+export const FILTERS: readonly Filter[] = [
+  nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit,
+  (pod, n, _all, volumes) => volumeBinding(pod, n, volumes), podTopologySpread, interPodAffinity,
+];
 
 /** Runs the filters in order and stops at the first that fails, as the framework does. */
-export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): FilterResult {
+export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup): FilterResult {
   for (const f of FILTERS) {
-    const r = f(pod, n, all);
+    const r = f(pod, n, all, volumes);
     if (r.reasons.length) return r;
   }
   return ok;

@@ -101,3 +101,26 @@ describe('fitError', () => {
     );
   });
 });
+
+describe('VolumeBinding', () => {
+  const withClaim = (claimName: string): V1Pod => ({
+    metadata: { name: 'db', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] },
+  });
+  const lookup = {
+    claim: (_ns: string, name: string) => (name === 'bound' ? { spec: { volumeName: 'pv-a' }, status: { phase: 'Bound' } } : name === 'pending' ? { spec: {}, status: { phase: 'Pending' } } : undefined),
+    volume: (name: string) => (name === 'pv-a'
+      ? { spec: { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] }] } } } }
+      : undefined),
+  };
+  const nodes = cluster([node('n1', 'a', {}, { 'kubernetes.io/hostname': 'n1' }), node('n2', 'b', {}, { 'kubernetes.io/hostname': 'n2' })]);
+
+  it('places a pod where its bound local volume lives', () => {
+    expect(schedulePod(withClaim('bound'), nodes, Math.random, lookup)).toEqual({ node: 'n2' });
+  });
+
+  it('keeps pods with missing or unbound claims pending, saying why', () => {
+    expect(schedulePod(withClaim('gone'), nodes, Math.random, lookup)).toMatchObject({ message: expect.stringContaining('persistentvolumeclaim "gone" not found') });
+    expect(schedulePod(withClaim('pending'), nodes, Math.random, lookup)).toMatchObject({ message: expect.stringContaining('pod has unbound immediate PersistentVolumeClaims') });
+  });
+});

@@ -2,6 +2,7 @@
 // best (ties broken by `random`), or explain in kube-scheduler's words why no node fits.
 import type { V1Pod } from '@kubernetes/client-node';
 import { filterNode } from './filters.js';
+import type { VolumeLookup } from './filters.js';
 import type { NodeInfo } from './node-info.js';
 import { scoreNodes } from './scores.js';
 
@@ -22,12 +23,12 @@ export function fitError(total: number, failures: readonly { reasons: readonly s
   return `${msg} preemption: 0/${total} nodes are available:${post ? ` ${post}` : ''}.`;
 }
 
-export function schedulePod(pod: V1Pod, nodes: readonly NodeInfo[], random: () => number = Math.random): ScheduleResult {
+export function schedulePod(pod: V1Pod, nodes: readonly NodeInfo[], random: () => number = Math.random, volumes?: VolumeLookup): ScheduleResult {
   if (nodes.length === 0) return { message: 'no nodes available to schedule pods' };
   const feasible: NodeInfo[] = [];
   const failures: { reasons: string[]; unresolvable: boolean }[] = [];
   for (const n of nodes) {
-    const r = filterNode(pod, n, nodes);
+    const r = filterNode(pod, n, nodes, volumes);
     if (r.reasons.length) failures.push(r);
     else feasible.push(n);
   }

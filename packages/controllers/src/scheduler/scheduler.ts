@@ -2,7 +2,7 @@
 // yet seen back), a queue of pending pods, binding through pods/binding, and for pods that fit
 // nowhere the PodScheduled=False condition, a FailedScheduling event and a retry when nodes or
 // pods change.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { isStatus } from '../runtime/client.js';
 import { timestamp } from '../runtime/clock.js';
@@ -24,6 +24,8 @@ export interface SchedulerStats {
 export class Scheduler extends QueueController {
   private readonly nodes: Informer<V1Node>;
   private readonly pods: Informer<V1Pod>;
+  private readonly claims: Informer<V1PersistentVolumeClaim>;
+  private readonly volumes: Informer<V1PersistentVolume>;
   private readonly events: EventRecorder;
   /** Pods assigned to each node, including assumed ones. */
   private readonly podsByNode = new Map<string, Map<string, V1Pod>>();
@@ -45,6 +47,11 @@ export class Scheduler extends QueueController {
       if (type === 'delete' || !old || nodeShape(old) !== nodeShape(node)) this.clusterChanged();
     });
     this.pods.on((type, pod, old) => this.onPod(type, pod, old));
+    this.claims = ctx.informers.for<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims');
+    this.volumes = ctx.informers.for<V1PersistentVolume>('/api/v1/persistentvolumes');
+    // A claim getting bound, or a volume appearing, can make a waiting pod schedulable.
+    this.claims.on(() => this.clusterChanged());
+    this.volumes.on(() => this.clusterChanged());
   }
 
   override start(): void {
@@ -131,7 +138,10 @@ export class Scheduler extends QueueController {
     const pod = this.pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
     if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
-    const result = schedulePod(pod, this.snapshot());
+    const result = schedulePod(pod, this.snapshot(), Math.random, {
+      claim: (ns, name) => this.claims.get(`${ns}/${name}`),
+      volume: (name) => this.volumes.get(name),
+    });
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     if ('node' in result) {
