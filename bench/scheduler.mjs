@@ -1,21 +1,25 @@
 // Scheduler throughput on simulated nodes (KWOK-style: `wharf up --simulated-nodes N`; pods bound
 // to them report Running without containers), with API latency during the run. Writes
 // docs/benchmarks/scheduler.md. Run: `npm run bench:scheduler` (BENCH_NODES, BENCH_PODS to change).
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Client } from './lib/http.mjs';
-import { procStats, startWharf, stopProcess } from './lib/procs.mjs';
+import { WHARF_BIN, procStats, startWharf, stopProcess } from './lib/procs.mjs';
 import { fmtMs, fmtNum, summarize } from './lib/stats.mjs';
 
+const canRunContainers = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && existsSync('/usr/lib/cni/bridge');
 const runs = [
+  ...(canRunContainers ? [{ nodes: 3, pods: 30, real: true }] : []),
   { nodes: 3, pods: 300 },
   { nodes: Number(process.env.BENCH_NODES ?? 1000), pods: Number(process.env.BENCH_PODS ?? 3000) },
 ];
 
-async function one({ nodes, pods }) {
-  const wharf = await startWharf({ extraArgs: ['--simulated-nodes', String(nodes)] });
+async function one({ nodes, pods, real = false }) {
+  const wharf = await startWharf({ extraArgs: real ? ['--nodes', String(nodes)] : ['--simulated-nodes', String(nodes)] });
   const api = new Client({ host: '127.0.0.1', port: wharf.port, ca: wharf.ca, headers: { Authorization: `Bearer ${wharf.token}` } });
   try {
+    if (real) execFileSync(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir]);
     // Wait for every simulated node to be registered and Ready.
     for (;;) {
       const list = await api.json('GET', '/api/v1/nodes');
@@ -28,7 +32,7 @@ async function one({ nodes, pods }) {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'load', namespace: 'bench' },
       spec: {
         replicas: pods, selector: { matchLabels: { app: 'load' } },
-        template: { metadata: { labels: { app: 'load' } }, spec: { containers: [{ name: 'c', image: 'busybox:1', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
+        template: { metadata: { labels: { app: 'load' } }, spec: { containers: [{ name: 'c', image: 'busybox:1', command: ['sleep', '3600'], resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
       },
     };
     // API latency while the cluster schedules: a reader issuing GETs and small lists throughout.
@@ -60,15 +64,16 @@ async function one({ nodes, pods }) {
     await reader;
     const lat = summarize(latencies);
     const rss = procStats(wharf.pid).peakRssMb;
-    return { nodes, pods, tBound, tRunning, boundPerSec: pods / (tBound / 1000), lat, rss };
+    return { nodes, pods, real, tBound, tRunning, boundPerSec: pods / (tBound / 1000), lat, rss };
   } finally {
     await stopProcess(wharf.child);
+    if (real) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   }
 }
 
 const results = [];
 for (const r of runs) {
-  process.stdout.write(`scheduling ${r.pods} pods on ${r.nodes} simulated nodes…\n`);
+  process.stdout.write(`scheduling ${r.pods} pods on ${r.nodes} ${r.real ? 'real' : 'simulated'} nodes…\n`);
   const res = await one(r);
   results.push(res);
   process.stdout.write(`  all bound in ${fmtMs(res.tBound)} ms (${fmtNum(res.boundPerSec)} pods/s), all Running in ${fmtMs(res.tRunning)} ms, API p99 ${fmtMs(res.lat.p99)} ms\n`);
@@ -76,7 +81,8 @@ for (const r of runs) {
 
 const md = `# Scheduler benchmark
 
-Pods of one Deployment created at once, scheduled by Wharf's scheduler onto simulated nodes
+Pods of one Deployment created at once, scheduled by Wharf's scheduler onto real nodes (\`wharf up
+--nodes 3\`: runc containers, so "Running" includes starting the containers) or simulated nodes
 (\`wharf up --simulated-nodes N\`: KWOK-style nodes that heartbeat their Leases and whose pods report
 Running without containers), measured from the Deployment's creation to every pod bound, then every
 pod Running. The ReplicaSet controller creates the pods during the run, so this is the throughput
@@ -85,9 +91,9 @@ requests throughout. No reference runs beside it: kube-scheduler needs a real cl
 
 Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
-| simulated nodes | pods | all bound (s) | pods/s bound | all Running (s) | API p50 ms | API p99 ms | API requests | peak RSS MB |
+| nodes | pods | all bound (s) | pods/s bound | all Running (s) | API p50 ms | API p99 ms | API requests | peak RSS MB |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${results.map((r) => `| ${r.nodes} | ${r.pods} | ${(r.tBound / 1000).toFixed(1)} | ${fmtNum(r.boundPerSec)} | ${(r.tRunning / 1000).toFixed(1)} | ${fmtMs(r.lat.p50)} | ${fmtMs(r.lat.p99)} | ${r.lat.n} | ${r.rss.toFixed(0)} |`).join('\n')}
+${results.map((r) => `| ${r.nodes} ${r.real ? 'real (runc)' : 'simulated'} | ${r.pods} | ${(r.tBound / 1000).toFixed(1)} | ${fmtNum(r.boundPerSec)} | ${(r.tRunning / 1000).toFixed(1)} | ${fmtMs(r.lat.p50)} | ${fmtMs(r.lat.p99)} | ${r.lat.n} | ${r.rss.toFixed(0)} |`).join('\n')}
 
 Run it with \`npm run bench:scheduler\` (\`BENCH_NODES\` and \`BENCH_PODS\` set the second row).
 `;

@@ -132,8 +132,9 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
   let nodePort = 0;
 
   beforeAll(async () => {
-    localnetBefore = readFileSync(ROUTE_LOCALNET, 'utf8').trim();
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'] });
+    // wharf up runs its own dataplane too; this test's proxy must put back what it found.
+    localnetBefore = readFileSync(ROUTE_LOCALNET, 'utf8').trim();
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['apply', '-f', '-'], { stdin: deployment });
