@@ -42,8 +42,9 @@ export function addImageCommands(program: Command): void {
     .option('--cmd <args...>', 'the image command')
     .option('--env <K=V...>', 'environment variables')
     .option('--workdir <dir>', 'working directory')
+    .option('--symlink <link=target...>', 'symlinks that maintainer scripts would create (they are not run)')
     .option('--data-dir <dir>', 'the Wharf data dir')
-    .action(async (ref: string, o: Common & { debianPackages: string; entrypoint?: string[]; cmd?: string[]; env?: string[]; workdir?: string }) => {
+    .action(async (ref: string, o: Common & { debianPackages: string; entrypoint?: string[]; cmd?: string[]; env?: string[]; workdir?: string; symlink?: string[] }) => {
       const dataDir = defaultDataDir(o.dataDir);
       const { repository, tag } = await target(ref, endpoint(dataDir).host);
       const { ImageStore, buildBase } = await lib();
@@ -54,6 +55,7 @@ export function addImageCommands(program: Command): void {
         ...(o.cmd ? { cmd: o.cmd } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.workdir ? { workdir: o.workdir } : {}),
+        ...(o.symlink ? { symlinks: Object.fromEntries(o.symlink.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) } : {}),
       });
       process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages\n`);
       process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);

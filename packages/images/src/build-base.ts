@@ -188,6 +188,20 @@ async function stageEntry(entry: ReadEntry, stage: string, entries: Map<string, 
   entries.set(path, { ...base, ...(linkname !== undefined && { linkname }), ...(type === 'char' || type === 'block' ? { devmajor: entry.header.devmaj ?? 0, devminor: entry.header.devmin ?? 0 } : {}) });
 }
 
+const DEBIAN_USERS: readonly [string, number, string][] = [
+  ['root', 0, '/root'], ['daemon', 1, '/usr/sbin'], ['bin', 2, '/bin'], ['sys', 3, '/dev'], ['sync', 4, '/bin'],
+  ['games', 5, '/usr/games'], ['man', 6, '/var/cache/man'], ['lp', 7, '/var/spool/lpd'], ['mail', 8, '/var/mail'],
+  ['news', 9, '/var/spool/news'], ['uucp', 10, '/var/spool/uucp'], ['proxy', 13, '/bin'], ['www-data', 33, '/var/www'],
+  ['backup', 34, '/var/backups'], ['list', 38, '/var/list'], ['irc', 39, '/run/ircd'], ['nobody', 65534, '/nonexistent'],
+];
+const DEBIAN_GROUPS: readonly [string, number][] = [
+  ['root', 0], ['daemon', 1], ['bin', 2], ['sys', 3], ['adm', 4], ['tty', 5], ['disk', 6], ['lp', 7], ['mail', 8],
+  ['news', 9], ['uucp', 10], ['man', 12], ['proxy', 13], ['kmem', 15], ['dialout', 20], ['fax', 21], ['voice', 22],
+  ['cdrom', 24], ['floppy', 25], ['tape', 26], ['sudo', 27], ['audio', 29], ['dip', 30], ['www-data', 33], ['backup', 34],
+  ['operator', 37], ['list', 38], ['irc', 39], ['src', 40], ['shadow', 42], ['utmp', 43], ['video', 44], ['sasl', 45],
+  ['plugdev', 46], ['staff', 50], ['games', 60], ['users', 100], ['nogroup', 65534],
+];
+
 /** The files an image needs that no package ships: passwd, group, /tmp, /root, busybox links. */
 function addDefaults(entries: Map<string, LayerEntry>, opts: BuildBaseOptions): void {
   const file = (path: string, text: string): void => {
@@ -195,10 +209,16 @@ function addDefaults(entries: Map<string, LayerEntry>, opts: BuildBaseOptions): 
     const content = Buffer.from(text);
     entries.set(path, { path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length, content });
   };
-  file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
-  file('etc/group', 'root:x:0:\nnogroup:x:65534:\n');
+  // Debian's statically allocated system users and groups (base-passwd's allocation), which
+  // maintainer scripts would otherwise create: packages such as nginx run as www-data.
+  file('etc/passwd', DEBIAN_USERS.map(([name, id, home]) => `${name}:x:${id}:${id === 65534 ? 65534 : id}:${name}:${home}:${id === 0 ? '/bin/sh' : '/usr/sbin/nologin'}`).join('\n') + '\n');
+  file('etc/group', DEBIAN_GROUPS.map(([name, id]) => `${name}:x:${id}:`).join('\n') + '\n');
   if (!entries.has('tmp')) entries.set('tmp', { path: 'tmp', type: 'dir', mode: 0o1777, uid: 0, gid: 0 });
   if (!entries.has('root')) entries.set('root', { path: 'root', type: 'dir', mode: 0o700, uid: 0, gid: 0 });
+  // Directories base-files would create, which daemons expect (pid files in /run, logs).
+  for (const [path, mode] of [['run', 0o755], ['var', 0o755], ['var/log', 0o755], ['var/tmp', 0o1777]] as const) {
+    if (!entries.has(path)) entries.set(path, { path, type: 'dir', mode, uid: 0, gid: 0 });
+  }
   if (entries.get('bin/busybox')?.type === 'file') {
     for (const applet of BUSYBOX_APPLETS) {
       const path = `bin/${applet}`;
