@@ -23,7 +23,7 @@ describe('controllers against wharf up with simulated nodes', () => {
     await sim.start();
     controllers = await startControllers({ kubeConfig: kc });
     kubectl = new Kubectl(wharf.kubeconfig);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await controllers?.stop();
@@ -35,14 +35,14 @@ describe('controllers against wharf up with simulated nodes', () => {
 
   it('runs a Deployment spread over nodes and zones, rolls it out, undoes and scales it', async () => {
     await kubectl.ok(['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=3']);
-    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     const first = await pods('app=web');
     expect(first).toHaveLength(3);
     expect(first.every((p) => p.status.phase === 'Running')).toBe(true);
     expect(new Set(first.map((p) => p.spec.nodeName)).size).toBe(3);
 
     await kubectl.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
-    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     const rsList = JSON.parse(await kubectl.ok(['get', 'rs', '-l', 'app=web', '-o', 'json'])).items as { metadata: { name: string; annotations: Record<string, string> }; spec: { replicas: number } }[];
     expect(rsList).toHaveLength(2);
     const byRev = new Map(rsList.map((rs) => [rs.metadata.annotations['deployment.kubernetes.io/revision'], rs]));
@@ -52,7 +52,7 @@ describe('controllers against wharf up with simulated nodes', () => {
     await eventually(async () => (await pods('app=web')).length === 3 || undefined, 10_000, 'old pods gone');
 
     await kubectl.ok(['rollout', 'undo', 'deployment/web']);
-    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('nginx:1.25');
     expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).toBe('3');
     const history = await kubectl.ok(['rollout', 'history', 'deployment/web']);
@@ -60,7 +60,7 @@ describe('controllers against wharf up with simulated nodes', () => {
     expect(history).toMatch(/3\s/);
 
     await kubectl.ok(['scale', 'deployment/web', '--replicas=5']);
-    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     await eventually(async () => {
       const p = await pods('app=web');
       return (p.length === 5 && p.every((x) => x.status.phase === 'Running')) || undefined;
@@ -72,15 +72,15 @@ describe('controllers against wharf up with simulated nodes', () => {
 
   it('restarts, pauses and resumes a rollout', async () => {
     await kubectl.ok(['create', 'deployment', 'api', '--image=busybox', '--replicas=2']);
-    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=90s']);
     await kubectl.ok(['rollout', 'restart', 'deployment/api']);
-    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=90s']);
     await kubectl.ok(['rollout', 'pause', 'deployment/api']);
     await kubectl.ok(['set', 'image', 'deployment/api', 'busybox=busybox:1.36']);
     await new Promise((r) => setTimeout(r, 500));
     expect(await kubectl.ok(['get', 'deployment', 'api', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).toBe('2');
     await kubectl.ok(['rollout', 'resume', 'deployment/api']);
-    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=90s']);
     expect(await kubectl.ok(['get', 'deployment', 'api', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).toBe('3');
   });
 
@@ -104,7 +104,7 @@ describe('controllers against wharf up with simulated nodes', () => {
 
     await kubectl.ok(['cordon', 'node-0']);
     await kubectl.ok(['create', 'deployment', 'spread', '--image=x', '--replicas=4']);
-    await kubectl.ok(['rollout', 'status', 'deployment/spread', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/spread', '--timeout=90s']);
     const placed = await pods('app=spread');
     expect(placed).toHaveLength(4);
     expect(placed.some((p) => p.spec.nodeName === 'node-0')).toBe(false);

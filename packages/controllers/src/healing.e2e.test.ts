@@ -39,7 +39,7 @@ describe('self-healing controllers against wharf up', () => {
       nodeLifecycle: { gracePeriodSeconds: 4, monitorPeriodMs: 500, nodeEvictionRate: 10 },
     }));
     kubectl = new Kubectl(wharf.kubeconfig);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const m of managers) await m.stop();
@@ -90,7 +90,7 @@ describe('self-healing controllers against wharf up', () => {
     await eventually(async () => (await pdbStatus()) === '3/2/2/0/False' || undefined, 5_000, 'PDB allows no disruption');
     await kubectl.ok(['patch', 'pod', victim, '--subresource=status', '--type=strategic', '-p', JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True' }] } })]);
     await eventually(async () => (await slices())[0]?.endpoints.every((e) => e.conditions.ready) || undefined, 5_000, 'endpoint ready again');
-  }, 40_000);
+  }, 240_000);
 
   it('taints a node that stops heartbeating, evicts its pods onto the others, and untaints it when it returns', async () => {
     sim.stopHeartbeat('node-1');
@@ -124,7 +124,7 @@ describe('self-healing controllers against wharf up', () => {
       if (ready !== 'True' || (n.spec.taints ?? []).length > 0) throw new Error(`Ready ${ready}, taints ${JSON.stringify(n.spec.taints)}`);
       return true;
     }, 10_000, 'node-1 Ready and untainted');
-  }, 60_000);
+  }, 240_000);
 
   it('runs controllers only in the manager holding the Lease, and hands over when it stops', async () => {
     const manager = (): Promise<RunningControllers> => startControllers({
@@ -156,5 +156,5 @@ describe('self-healing controllers against wharf up', () => {
     await eventually(async () => (await kubectl.ok(['get', 'pod', 'le-2', '-o', 'jsonpath={.spec.nodeName}'])) || undefined, 10_000, 'le-2 bound');
     expect(second.scheduler?.stats.scheduled).toBe(1);
     expect(await kubectl.ok(['get', 'lease', '-n', 'kube-system', 'le-test', '-o', 'jsonpath={.spec.holderIdentity}/{.spec.leaseTransitions}'])).toBe(`${second.identity}/1`);
-  }, 40_000);
+  }, 240_000);
 });

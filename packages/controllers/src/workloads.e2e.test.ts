@@ -52,7 +52,7 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
     kc.loadFromFile(wharf.kubeconfig);
     kubectl = new Kubectl(wharf.kubeconfig);
     await eventually(async () => (await kubectl.ok(['get', 'nodes', '-o', 'name'])).split('\n').filter(Boolean).length === 3 || undefined, 20_000, '3 nodes');
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await wharf?.stop();
@@ -66,12 +66,12 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
       apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
       spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'agent:1' }] } } },
     });
-    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=30s']);
+    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=90s']);
     const first = await list('pods', 'app=agent');
     expect(new Set(first.map((p) => p.spec.nodeName))).toEqual(new Set(['sim-0', 'sim-1', 'sim-2']));
 
     await kubectl.ok(['set', 'image', 'ds/agent', 'a=agent:2']);
-    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=40s']);
+    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=90s']);
     await eventually(async () => {
       const pods = await list('pods', 'app=agent');
       return (pods.length === 3 && pods.every((p) => p.spec.containers[0]?.image === 'agent:2')) || undefined;
@@ -82,13 +82,13 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
     expect(history).toMatch(/^2\s/m);
 
     await kubectl.ok(['rollout', 'undo', 'ds/agent']);
-    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=40s']);
+    await kubectl.ok(['rollout', 'status', 'ds/agent', '--timeout=90s']);
     await eventually(async () => {
       const pods = await list('pods', 'app=agent');
       return (pods.length === 3 && pods.every((p) => p.spec.containers[0]?.image === 'agent:1')) || undefined;
     }, 15_000, 'three agent:1 pods after undo');
     expect(await kubectl.ok(['rollout', 'history', 'ds/agent'])).toMatch(/^3\s/m);
-  }, 60_000);
+  }, 240_000);
 
   it('creates StatefulSet pods in order, each after the previous is Ready, with their claims', async () => {
     const client = await KubeClient.fromKubeConfig(kc);
@@ -103,7 +103,7 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
         seen.push(name);
       }
       if (e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(name);
-    }, 120_000);
+    }, 240_000);
     try {
       await apply({
         apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
@@ -113,7 +113,7 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
           volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
         },
       });
-      await kubectl.ok(['rollout', 'status', 'sts/db', '--timeout=30s']);
+      await kubectl.ok(['rollout', 'status', 'sts/db', '--timeout=90s']);
       await eventually(async () => seen.length >= 3 || undefined, 5_000, 'watch saw 3 pods');
     } finally {
       watch.abort();
@@ -126,26 +126,26 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
     expect(await kubectl.ok(['get', 'pod', 'db-1', '-o', 'jsonpath={.spec.hostname}.{.spec.subdomain} {.spec.volumes[0].persistentVolumeClaim.claimName}'])).toBe('db-1.db data-db-1');
 
     await kubectl.ok(['set', 'image', 'sts/db', 'db=db:2']);
-    await kubectl.ok(['rollout', 'status', 'sts/db', '--timeout=40s']);
+    await kubectl.ok(['rollout', 'status', 'sts/db', '--timeout=90s']);
     const pods = await list('pods', 'app=db');
     expect(pods.map((p) => p.spec.containers[0]?.image)).toEqual(['db:2', 'db:2', 'db:2']);
 
     await kubectl.ok(['scale', 'sts/db', '--replicas=1']);
     await eventually(async () => (await list('pods', 'app=db')).length === 1 || undefined, 20_000, 'scaled down to db-0');
     expect((await list('pvc', 'app=db')).length).toBe(3);
-  }, 60_000);
+  }, 240_000);
 
   it('runs a Job with completions 3 and parallelism 2 to completion', async () => {
     await apply({
       apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi' },
       spec: { completions: 3, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl' }] } } },
     });
-    await kubectl.ok(['wait', '--for=condition=complete', 'job/pi', '--timeout=40s']);
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/pi', '--timeout=90s']);
     expect(await kubectl.ok(['get', 'job', 'pi', '-o', 'jsonpath={.status.succeeded}/{.status.failed}/{.status.active}'])).toMatch(/^3\/(0)?\/(0)?$/);
     const pods = await list('pods', 'job-name=pi');
     expect(pods).toHaveLength(3);
     expect(pods.every((p) => p.status.phase === 'Succeeded' && !(p.metadata.finalizers ?? []).length)).toBe(true);
-  }, 60_000);
+  }, 240_000);
 
   it('runs a CronJob every minute in fake time, honouring Forbid and the history limit', async () => {
     const T0 = Date.parse('2031-01-01T00:00:00Z');
@@ -173,21 +173,21 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
       clock.advance(60_000);
       await eventually(async () => (await kubectl.ok(['get', 'events', '--field-selector', 'reason=JobAlreadyActive,involvedObject.name=tick', '-o', 'name'])).trim() || undefined, 10_000, 'JobAlreadyActive');
       expect(await jobs()).toEqual([nameAt(1)]);
-      await kubectl.ok(['wait', '--for=condition=complete', `job/${nameAt(1)}`, '--timeout=20s']);
+      await kubectl.ok(['wait', '--for=condition=complete', `job/${nameAt(1)}`, '--timeout=90s']);
 
       for (const minute of [3, 4, 5]) {
         clock.advance(60_000);
         await eventually(async () => (await jobs()).includes(nameAt(minute)) || undefined, 10_000, `job of minute ${minute}`);
-        await kubectl.ok(['wait', '--for=condition=complete', `job/${nameAt(minute)}`, '--timeout=20s']);
+        await kubectl.ok(['wait', '--for=condition=complete', `job/${nameAt(minute)}`, '--timeout=90s']);
       }
       await eventually(async () => ((await jobs()).join() === [nameAt(4), nameAt(5)].join() ? true : undefined), 10_000, 'history trimmed to 2');
       expect(await kubectl.ok(['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastScheduleTime}'])).toBe('2031-01-01T00:05:00Z');
 
       await kubectl.ok(['create', 'job', 'manual', '--from=cronjob/tick']);
-      await kubectl.ok(['wait', '--for=condition=complete', 'job/manual', '--timeout=20s']);
+      await kubectl.ok(['wait', '--for=condition=complete', 'job/manual', '--timeout=90s']);
       expect(await kubectl.ok(['get', 'job', 'manual', '-o', 'jsonpath={.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}'])).toBe('manual');
     } finally {
       await controllers?.stop();
     }
-  }, 60_000);
+  }, 240_000);
 });

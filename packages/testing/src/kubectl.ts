@@ -31,7 +31,7 @@ export class Kubectl {
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 150_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
