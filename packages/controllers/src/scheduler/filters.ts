@@ -96,7 +96,7 @@ export function podsInDomain(all: readonly NodeInfo[], n: NodeInfo, topologyKey:
   return all.filter((o) => o.node.metadata?.labels?.[topologyKey] === value).flatMap((o) => o.pods);
 }
 
-function termMatches(term: V1PodAffinityTerm, owner: V1Pod, target: V1Pod): boolean {
+export function termMatches(term: V1PodAffinityTerm, owner: V1Pod, target: V1Pod): boolean {
   const namespaces = term.namespaces?.length ? term.namespaces : term.namespaceSelector ? undefined : [owner.metadata?.namespace ?? 'default'];
   if (namespaces && !namespaces.includes(target.metadata?.namespace ?? '')) return false;
   return matchesSelector(term.labelSelector ?? undefined, target.metadata?.labels);

@@ -124,3 +124,23 @@ describe('VolumeBinding', () => {
     expect(schedulePod(withClaim('pending'), nodes, Math.random, lookup)).toMatchObject({ message: expect.stringContaining('pod has unbound immediate PersistentVolumeClaims') });
   });
 });
+
+describe('preferred pod affinity', () => {
+  const cache: V1Pod = { metadata: { name: 'cache', namespace: 'default', labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+  const web = (kind: 'podAffinity' | 'podAntiAffinity'): V1Pod => ({
+    metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+    spec: {
+      containers: [{ name: 'c', image: 'x' }],
+      affinity: { [kind]: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'cache' } } } }] } },
+    },
+  });
+  const nodes = () => cluster(
+    [node('n1', 'a', {}, { 'kubernetes.io/hostname': 'n1' }), node('n2', 'a', {}, { 'kubernetes.io/hostname': 'n2' })],
+    { n2: [cache] },
+  );
+
+  it('prefers the node that already runs the pods it likes, and avoids the ones it dislikes', () => {
+    expect(schedulePod(web('podAffinity'), nodes(), () => 0)).toEqual({ node: 'n2' });
+    expect(schedulePod(web('podAntiAffinity'), nodes(), () => 0)).toEqual({ node: 'n1' });
+  });
+});

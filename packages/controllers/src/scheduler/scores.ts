@@ -1,11 +1,11 @@
 // The scheduler's score plugins with kube-scheduler's default weights, each normalised to
-// 0..100: least allocated, balanced allocation, preferred node affinity, PreferNoSchedule
+// 0..100: least allocated, balanced allocation, preferred node and pod affinity, PreferNoSchedule
 // taints, and spreading (the pod's topologySpreadConstraints, or by default as kube-scheduler
 // does: pods of the same owner across hostnames, maxSkew 3, and zones, maxSkew 5).
-import type { V1Pod, V1TopologySpreadConstraint } from '@kubernetes/client-node';
+import type { V1Pod, V1TopologySpreadConstraint, V1WeightedPodAffinityTerm } from '@kubernetes/client-node';
 import { matchesSelector } from '../common/labels.js';
 import { controllerRef } from '../common/pods.js';
-import { HOSTNAME_LABEL, matchesNodeSelectorTerms, untoleratedTaint, ZONE_LABEL } from './filters.js';
+import { HOSTNAME_LABEL, matchesNodeSelectorTerms, podsInDomain, termMatches, untoleratedTaint, ZONE_LABEL } from './filters.js';
 import { allocatable, podRequests, type NodeInfo } from './node-info.js';
 
 export const MAX_SCORE = 100;
@@ -86,6 +86,31 @@ export function spreadCounts(pod: V1Pod, nodes: readonly NodeInfo[], all: readon
   return scores;
 }
 
+/**
+ * InterPodAffinity scoring: the weights of the pod's preferred pod affinity terms for every
+ * matching pod in the node's topology domain, minus those of its preferred anti-affinity terms.
+ */
+export function preferredPodAffinity(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): number {
+  const aff = pod.spec?.affinity;
+  let score = 0;
+  const add = (terms: readonly V1WeightedPodAffinityTerm[] | undefined, sign: number): void => {
+    for (const t of terms ?? []) {
+      const pods = podsInDomain(all, n, t.podAffinityTerm.topologyKey);
+      if (pods) score += sign * t.weight * pods.filter((p) => termMatches(t.podAffinityTerm, pod, p)).length;
+    }
+  };
+  add(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, 1);
+  add(aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, -1);
+  return score;
+}
+
+/** Min-max normalisation to 0..MAX_SCORE (scores may be negative). */
+function normalizeRange(raw: readonly number[]): number[] {
+  const max = Math.max(...raw);
+  const min = Math.min(...raw);
+  return raw.map((s) => (max === min ? 0 : Math.floor(((s - min) * MAX_SCORE) / (max - min))));
+}
+
 function normalizeLowerBetter(raw: readonly number[]): number[] {
   const max = Math.max(0, ...raw);
   const min = raw.length ? Math.min(...raw) : 0;
@@ -107,5 +132,6 @@ export function scoreNodes(pod: V1Pod, nodes: readonly NodeInfo[], all: readonly
   const maxTaints = Math.max(0, ...taints);
   const taintScores = taints.map((t) => (maxTaints === 0 ? MAX_SCORE : MAX_SCORE - Math.floor((t * MAX_SCORE) / maxTaints)));
   const spread = normalizeLowerBetter(spreadCounts(pod, nodes, all));
-  return nodes.map((_, i) => (least[i] ?? 0) + (balanced[i] ?? 0) + 2 * (affinity[i] ?? 0) + 3 * (taintScores[i] ?? 0) + 2 * (spread[i] ?? 0));
+  const podAffinity = normalizeRange(nodes.map((n) => preferredPodAffinity(pod, n, all)));
+  return nodes.map((_, i) => (least[i] ?? 0) + (balanced[i] ?? 0) + 2 * (affinity[i] ?? 0) + 3 * (taintScores[i] ?? 0) + 2 * (spread[i] ?? 0) + 2 * (podAffinity[i] ?? 0));
 }
