@@ -173,8 +173,8 @@ function checkSkew(maxSkew: number, counts: Map<string, number>, value: string, 
   return ok;
 }
 
-// VolumeBinding: a pod's claims must exist and be bound, and a node must satisfy the node
-// affinity of the volumes they are bound to (local and hostPath volumes live on one node).
+// VolumeBinding: a pod's claims must exist, and a node must satisfy the node affinity of the
+// volumes they are bound to (local and hostPath volumes live on one node).
 
 /** Looks up claims by namespace/name and volumes by name (the scheduler's informers). */
 export interface VolumeLookup {
@@ -191,8 +191,11 @@ export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | u
     const claim = volumes.claim(ns, claimName);
     if (!claim) return { reasons: [`persistentvolumeclaim "${claimName}" not found`], unresolvable: true };
     if (claim.metadata?.deletionTimestamp) return { reasons: [`persistentvolumeclaim "${claimName}" is being deleted`], unresolvable: true };
+    // An unbound claim does not hold the pod back: with no provisioner yet, claims are bound
+    // by hand or by a binder later, and the node agent waits for the binding (as with
+    // WaitForFirstConsumer storage classes).
     const pvName = claim.spec?.volumeName;
-    if (!pvName || claim.status?.phase !== 'Bound') return { reasons: ['pod has unbound immediate PersistentVolumeClaims'], unresolvable: true };
+    if (!pvName || claim.status?.phase !== 'Bound') continue;
     const terms = volumes.volume(pvName)?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
     if (terms && !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })) {
       return { reasons: ['node(s) had volume node affinity conflict'], unresolvable: true };
