@@ -5,15 +5,15 @@
 // an SRV record. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterDns, ImagePullError, NodeAgent, PodRuntime, podCidrGateway, type ImageProvider } from '@wharf/node';
-import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
+import { eventually, Kubectl, WharfProcess, busyboxRootfs } from '@wharf/testing';
 
 const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
 
@@ -163,29 +163,3 @@ endpoints: [{addresses: ["${dbIP}"], hostname: db-0, conditions: {ready: true}}]
   }, 60_000);
 });
 
-async function busyboxRootfs(): Promise<string> {
-  const cache = path.join(os.tmpdir(), 'wharf-test-cache', 'busybox-rootfs');
-  if (existsSync(path.join(cache, '.ready'))) return cache;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'wharf-busybox-'));
-  try {
-    execFileSync('apt-get', ['download', '-q', 'busybox-static'], { cwd: work, stdio: 'pipe' });
-    const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
-    if (!deb) throw new Error('apt-get download busybox-static produced no .deb');
-    const root = path.join(work, 'rootfs');
-    execFileSync('dpkg', ['-x', path.join(work, deb), root]);
-    const applets = execFileSync(path.join(root, 'bin/busybox'), ['--list']).toString().split('\n').filter((a) => a && a !== 'busybox');
-    for (const a of applets) await symlink('busybox', path.join(root, 'bin', a)).catch(() => undefined);
-    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'www', 'data']) await mkdir(path.join(root, d), { recursive: true });
-    execFileSync('chmod', ['1777', path.join(root, 'tmp')]);
-    await writeFile(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-    await writeFile(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-    await writeFile(path.join(root, '.ready'), '');
-    await mkdir(path.dirname(cache), { recursive: true });
-    await rename(root, cache).catch(async (e: NodeJS.ErrnoException) => {
-      if (!existsSync(path.join(cache, '.ready'))) throw e;
-    });
-    return cache;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}

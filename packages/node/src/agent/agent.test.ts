@@ -4,15 +4,15 @@
 // afterAll, also on failure.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, json, RawApi, WharfProcess } from '@wharf/testing';
+import { busyboxRootfs, eventually, json, RawApi, WharfProcess } from '@wharf/testing';
 import { listNetns } from '../network/netns.js';
 import { PodRuntime, sandboxId } from '../runtime/pod-runtime.js';
 import { mountsUnder } from '../runtime/rootfs.js';
@@ -324,30 +324,3 @@ function httpGet(url: string): Promise<string> {
   });
 }
 
-/** busybox-static's .deb unpacked, with applet symlinks; shared with the runtime tests' cache. */
-async function busyboxRootfs(): Promise<string> {
-  const cache = path.join(os.tmpdir(), 'wharf-test-cache', 'busybox-rootfs');
-  if (existsSync(path.join(cache, '.ready'))) return cache;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'wharf-busybox-'));
-  try {
-    execFileSync('apt-get', ['download', '-q', 'busybox-static'], { cwd: work, stdio: 'pipe' });
-    const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
-    if (!deb) throw new Error('apt-get download busybox-static produced no .deb');
-    const root = path.join(work, 'rootfs');
-    execFileSync('dpkg', ['-x', path.join(work, deb), root]);
-    const applets = execFileSync(path.join(root, 'bin/busybox'), ['--list']).toString().split('\n').filter((a) => a && a !== 'busybox');
-    for (const a of applets) await symlink('busybox', path.join(root, 'bin', a)).catch(() => undefined);
-    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'www', 'data']) await mkdir(path.join(root, d), { recursive: true });
-    execFileSync('chmod', ['1777', path.join(root, 'tmp')]);
-    await writeFile(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-    await writeFile(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-    await writeFile(path.join(root, '.ready'), '');
-    await mkdir(path.dirname(cache), { recursive: true });
-    await rename(root, cache).catch(async (e: NodeJS.ErrnoException) => {
-      if (!existsSync(path.join(cache, '.ready'))) throw e;
-    });
-    return cache;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
