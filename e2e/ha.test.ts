@@ -146,7 +146,8 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     const drained = await k.run(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s'], { timeoutMs: 130_000 });
     expect(drained.code, drained.stderr).toBe(0);
     expect((await pods('app=web', 'spec.nodeName')).includes(node)).toBe(false);
-    expect(Number(await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.status.availableReplicas}']))).toBeGreaterThanOrEqual(2);
+    // The Deployment's status is written asynchronously: wait for it to report the replacements.
+    await eventually(async () => (Number(await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.status.availableReplicas}'])) >= 2 ? true : undefined), 60_000, 'two available replicas');
     await k.ok(['uncordon', node]);
     expect(await k.ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('');
   });
