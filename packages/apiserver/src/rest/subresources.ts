@@ -93,11 +93,6 @@ export class SubresourceHandlers {
         return this.eviction(r);
       case 'binding':
         return this.binding(r);
-      case 'log':
-      case 'exec':
-      case 'attach':
-      case 'portforward':
-        return this.noAgent(r);
       default:
         throw pathNotFound(r.ri.path);
     }
@@ -202,14 +197,6 @@ export class SubresourceHandlers {
     if (allowed <= 0) {
       throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, undefined);
     }
-  }
-
-  /** Streams served by a node agent, when no agent serves the pod's node. */
-  private noAgent(r: SubresourceRequest): Promise<number> {
-    const pod = this.api.get(r.served, r.namespace, r.name);
-    const node = isRecord(pod.spec) ? pod.spec.nodeName : undefined;
-    if (!node) throw badRequest(`pod ${r.name} does not have a host assigned`);
-    throw new ApiError(503, 'ServiceUnavailable', `no node agent is serving node "${String(node)}" for pods/${r.ri.subresource}`);
   }
 
   private async binding(r: SubresourceRequest): Promise<number> {
