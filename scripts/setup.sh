@@ -35,8 +35,16 @@ fi
 # The build is incremental: tsc -b does nothing when dist/ is up to date.
 npx tsc -b packages/cli packages/testing >&2
 
+# Node agents run pods with runc and the CNI plugins; Services route through iptables. Without
+# root these cannot be installed and `wharf up --nodes N` falls back to the process runtime.
+if [ "$(id -u)" -eq 0 ]; then
+  apt_install runc containernetworking-plugins iptables iproute2 || say "runc/CNI could not be installed: node agents will use the process runtime"
+fi
+
 if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
+  # Registry clients the image suites push and pull with.
+  apt_install skopeo podman buildah
   # kubectl 1.20 from Debian's kubernetes-client, unpacked beside the project (not over /usr/bin/kubectl).
   if [ ! -x .tools/kubectl-1.20/usr/bin/kubectl ]; then
     apt_install dpkg-dev >/dev/null 2>&1 || true
