@@ -16,6 +16,8 @@ export interface ExecStreamOptions {
   readonly stdin?: boolean;
   /** @default '/usr/bin/script' */
   readonly scriptPath?: string;
+  /** The terminal's size from the start (TTY only), so the command never sees 0x0. @default unset */
+  readonly initialSize?: { readonly width: number; readonly height: number };
 }
 
 export interface ExecExit {
@@ -51,7 +53,7 @@ export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], 
   const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
   const stdio = [o.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe'] as const;
   const child: ChildProcess = o.tty
-    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', ['exec', runc.binary, ...runcArgs].map(shellQuote).join(' '), '/dev/null'], {
+    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', `${sizeTerminal(o.initialSize)}${['exec', runc.binary, ...runcArgs].map(shellQuote).join(' ')}`, '/dev/null'], {
         stdio: [...stdio],
         env: { ...process.env, SHELL: '/bin/sh' },
       })
@@ -109,6 +111,15 @@ async function resizeTerminal(scriptPid: number, width: number, height: number, 
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Shell prefix that sizes script's terminal before runc starts: runc copies that size to the
+ * container's console as it starts the command, so a command that reads its size at once sees it.
+ */
+function sizeTerminal(size: ExecStreamOptions['initialSize']): string {
+  if (!size || !(size.width > 0 && size.height > 0)) return '';
+  return `stty rows ${Math.floor(size.height)} cols ${Math.floor(size.width)} 2>/dev/null; `;
 }
 
 /** The last error message in runc's JSON log. */

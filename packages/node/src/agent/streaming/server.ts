@@ -8,7 +8,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { PodRuntime } from '../../runtime/pod-runtime.js';
 import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
 import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
-import { attachSession, execSession, finish, portForwardSession } from './sessions.js';
+import { attachSession, awaitFirstResize, execSession, finish, portForwardSession } from './sessions.js';
+
+/** How long a TTY exec waits for the client's first resize before starting. */
+const TTY_SIZE_WAIT_MS = 1000;
 
 /** What the streaming endpoints need of the pod runtime. */
 export type StreamingRuntime = Pick<PodRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'>;
@@ -113,9 +116,19 @@ export class StreamingServer {
       if (r.kind === 'exec') {
         const command = q.getAll('command');
         if (command.length === 0) throw new StreamRequestError(400, 'you must specify at least one command for the container');
-        const proc = await this.o.runtime.execStream(c.id, command, { tty, stdin: want.stdin });
-        start = (ws) => execSession(ws, proc, command);
-        socket.once('close', () => proc.kill());
+        const rt = this.o.runtime;
+        if (tty) {
+          // Started once the client's terminal size is known (see awaitFirstResize).
+          start = async (ws) => {
+            const { size, held } = await awaitFirstResize(ws, TTY_SIZE_WAIT_MS);
+            const proc = await rt.execStream(c.id, command, { tty, stdin: want.stdin, ...(size ? { initialSize: size } : {}) });
+            execSession(ws, proc, command, held);
+          };
+        } else {
+          const proc = await rt.execStream(c.id, command, { tty, stdin: want.stdin });
+          start = (ws) => execSession(ws, proc, command);
+          socket.once('close', () => proc.kill());
+        }
       } else {
         const rt = this.o.runtime;
         start = async (ws) => {

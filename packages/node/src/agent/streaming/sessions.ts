@@ -29,16 +29,46 @@ function pump(ws: WebSocket, from: Readable, channel: number): void {
   from.on('error', () => undefined);
 }
 
-function asBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+function asBuffer(data: RawMessage): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
-/** Connects an exec'd process to the socket; ends with its exit Status. */
-export function execSession(ws: WebSocket, proc: ExecStream, command: readonly string[]): void {
+type RawMessage = Buffer | ArrayBuffer | Buffer[];
+
+/**
+ * Holds a TTY exec's messages until the client's first resize (clients send it as soon as the
+ * stream opens) or `waitMs`, so the command can start on a terminal of the right size.
+ */
+export function awaitFirstResize(ws: WebSocket, waitMs: number): Promise<{ size: { width: number; height: number } | undefined; held: RawMessage[] }> {
+  return new Promise((resolve) => {
+    const held: RawMessage[] = [];
+    const done = (size: { width: number; height: number } | undefined): void => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      resolve({ size, held });
+    };
+    const onMessage = (raw: RawMessage): void => {
+      held.push(raw);
+      const data = asBuffer(raw);
+      if (data[0] === RESIZE) {
+        const size = parseResize(data.subarray(1));
+        if (size) done(size);
+      }
+    };
+    const onClose = (): void => done(undefined);
+    const timer = setTimeout(() => done(undefined), waitMs);
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+  });
+}
+
+/** Connects an exec'd process to the socket; ends with its exit Status. `held`: messages that came first. */
+export function execSession(ws: WebSocket, proc: ExecStream, command: readonly string[], held: readonly RawMessage[] = []): void {
   let done = false;
   pump(ws, proc.stdout, STDOUT);
   if (proc.stderr) pump(ws, proc.stderr, STDERR);
-  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
+  const onMessage = (raw: RawMessage): void => {
     const data = asBuffer(raw);
     if (data.length === 0) return;
     const body = data.subarray(1);
@@ -57,7 +87,10 @@ export function execSession(ws: WebSocket, proc: ExecStream, command: readonly s
       default:
         break;
     }
-  });
+  };
+  for (const m of held) onMessage(m);
+  ws.on('message', onMessage);
+  if (ws.readyState !== ws.OPEN) proc.kill();
   ws.on('close', () => {
     if (!done) proc.kill();
   });
