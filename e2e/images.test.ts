@@ -1,7 +1,7 @@
 // `wharf image` against a running Wharf: a Debian-built base image pushed to the built-in
 // registry (same inputs, same digest), seen by skopeo, listed, exported and imported back, removed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const haveSkopeo = await run('skopeo', ['--version']).then(() => true, () => false);
+const havePodman = await run('podman', ['--version']).then(() => true, () => false);
 
 describe('wharf image', () => {
   let wharf: WharfProcess;
@@ -58,6 +59,25 @@ describe('wharf image', () => {
     expect(stdout).toContain(`127.0.0.1:${wharf.registryPort}/`);
     const ls = await wharfCli('image', 'ls');
     expect(ls.stdout).toMatch(/imported\/busybox\s+1/);
+  });
+
+  it.skipIf(!havePodman)('podman pulls the image and runs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-podman-'));
+    const podman = (...args: string[]) =>
+      run('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args], { timeout: 120_000 });
+    try {
+      const ref = `127.0.0.1:${wharf.registryPort}/busybox:1`;
+      await podman('pull', '--tls-verify=false', '--creds', `x:${token}`, ref);
+      const { stdout: id } = await podman('image', 'inspect', '--format', '{{.Digest}}', ref);
+      expect(id.trim()).toBe(digest);
+      // This machine's root lacks CAP_SYS_RESOURCE, so podman's default rlimits (nofile and nproc
+      // raised to 1048576/4194304) cannot be set; lower ones can.
+      const { stdout } = await podman('run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', ref, '-c', 'echo "hello from $(busybox | head -1 | cut -d" " -f1-2)"');
+      expect(stdout).toMatch(/^hello from BusyBox v1\./);
+    } finally {
+      await podman('rm', '--all', '--force').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('removes a tag', async () => {
