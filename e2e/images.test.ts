@@ -1,7 +1,7 @@
 // `wharf image` against a running Wharf: a Debian-built base image pushed to the built-in
 // registry (same inputs, same digest), seen by skopeo, listed, exported and imported back, removed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,7 @@ describe('wharf image', () => {
 
   it.skipIf(!havePodman)('podman pulls the image and runs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-podman-'));
+    const cgroupParents = readdirSync('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c, 'libpod_parent')).filter((d) => !existsSync(d));
     const podman = (...args: string[]) =>
       run('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args], { timeout: 120_000 });
     try {
@@ -77,6 +78,8 @@ describe('wharf image', () => {
     } finally {
       await podman('rm', '--all', '--force').catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
+      // podman leaves its (empty) conmon cgroup behind; remove what it created.
+      for (const d of cgroupParents) for (const p of [join(d, 'conmon'), d]) if (existsSync(p)) rmdirSync(p);
     }
   });
 
