@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KubeObject, StoredObject } from '@wharf/api';
 import { ApiError } from '../errors.js';
 import type { Served } from '../registry.js';
@@ -31,6 +31,21 @@ describe('serviceAllocation', () => {
     expect(admit(store, svc('headless', { clusterIP: 'None' })).spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'] });
     expect(admit(store, svc('listed', { clusterIPs: ['10.96.7.7'] })).spec).toEqual({ clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'] });
     expect(admit(store, svc('ext', { type: 'ExternalName', externalName: 'example.com' })).spec).not.toHaveProperty('clusterIP');
+  });
+
+  it('never picks, for one port, the node port another port of the same Service asks for', () => {
+    const store = new Store({ path: ':memory:' });
+    // The cluster IP takes the first random number; the first node-port pick would be 30443,
+    // the port the second entry requests.
+    const random = vi.spyOn(Math, 'random').mockReturnValueOnce(0.5).mockReturnValueOnce((30443 - 30000 + 0.5) / 2768);
+    try {
+      const s = admit(store, svc('web', { type: 'NodePort', ports: [{ port: 80 }, { port: 443, nodePort: 30443 }] }));
+      const ports = (s.spec as { ports: { nodePort: number }[] }).ports.map((p) => p.nodePort);
+      expect(ports[1]).toBe(30443);
+      expect(ports[0]).not.toBe(30443);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('refuses an address in use or out of range, and keeps allocations on update', () => {

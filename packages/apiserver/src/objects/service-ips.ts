@@ -92,31 +92,38 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
     if (type !== 'NodePort' && type !== 'LoadBalancer') return;
     const oldPorts = Array.isArray(oldSpec.ports) ? oldSpec.ports.map(rec) : [];
     const ports = Array.isArray(spec.ports) ? spec.ports : [];
+    // Requested ports first, so that a random pick for another port of the same Service
+    // cannot take one of them.
     ports.forEach((raw, i) => {
       const p = rec(raw);
-      if (p.nodePort === undefined || p.nodePort === 0) {
-        const kept = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort;
-        if (typeof kept === 'number') {
-          p.nodePort = kept;
-        } else {
-          const port = pick(
-            () => NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1)),
-            (v) => used.ports.has(v),
-            () => {
-              for (let n = NODE_PORT_MIN; n <= NODE_PORT_MAX; n++) if (!used.ports.has(n)) return n;
-              return undefined;
-            },
-          );
-          if (port === undefined) fail(`spec.ports[${i}].nodePort`, 0, 'failed to allocate port: range is full');
-          p.nodePort = port;
-        }
-      } else if (typeof p.nodePort === 'number' && !oldPorts.some((o) => o.nodePort === p.nodePort)) {
+      if (typeof p.nodePort !== 'number' || p.nodePort === 0) return;
+      if (!oldPorts.some((o) => o.nodePort === p.nodePort)) {
         if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
           fail(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
         }
         if (used.ports.has(p.nodePort)) fail(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated');
       }
-      if (typeof p.nodePort === 'number') used.ports.add(p.nodePort);
+      used.ports.add(p.nodePort);
+    });
+    ports.forEach((raw, i) => {
+      const p = rec(raw);
+      if (p.nodePort !== undefined && p.nodePort !== 0) return;
+      const kept = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort;
+      if (typeof kept === 'number' && !used.ports.has(kept)) {
+        p.nodePort = kept;
+      } else {
+        const port = pick(
+          () => NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1)),
+          (v) => used.ports.has(v),
+          () => {
+            for (let n = NODE_PORT_MIN; n <= NODE_PORT_MAX; n++) if (!used.ports.has(n)) return n;
+            return undefined;
+          },
+        );
+        if (port === undefined) fail(`spec.ports[${i}].nodePort`, 0, 'failed to allocate port: range is full');
+        p.nodePort = port;
+      }
+      used.ports.add(p.nodePort as number);
     });
   };
 }
