@@ -26,6 +26,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Debian's docker-registry; its own service would hold :5000, Wharf's default registry port, so
+# it is stopped and disabled (tests and benchmarks start their own instances).
+install_docker_registry() {
+  dpkg -s docker-registry >/dev/null 2>&1 && return 0
+  apt_install docker-registry || return 1
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+  if [ -x /etc/init.d/docker-registry ]; then /etc/init.d/docker-registry stop >/dev/null 2>&1 || true; fi
+}
+
 # npm dependencies: install when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
@@ -45,6 +54,9 @@ if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
   # Registry clients the image suites push and pull with.
   apt_install skopeo podman buildah
+  # A second registry for the pull-secret suite: the CNCF registry, with htpasswd -B Basic auth.
+  install_docker_registry
+  apt_install apache2-utils
   # kubectl 1.20 from Debian's kubernetes-client, unpacked beside the project (not over /usr/bin/kubectl).
   if [ ! -x .tools/kubectl-1.20/usr/bin/kubectl ]; then
     apt_install dpkg-dev >/dev/null 2>&1 || true
@@ -60,4 +72,8 @@ fi
 
 if [ $want_bench -eq 1 ]; then
   apt_install etcd-server etcd-client
+  # bench/registry.mjs: Debian's docker-registry as the reference (it starts its own instance),
+  # skopeo as the client.
+  install_docker_registry
+  apt_install skopeo
 fi

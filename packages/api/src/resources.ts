@@ -18,7 +18,7 @@ export interface ResourceInfo {
   readonly subresources?: readonly string[];
   /** True for kinds whose objects are encrypted at rest (secrets). */
   readonly encrypted?: boolean;
-  /** Kinds served only as virtual create-only endpoints (reviews), never stored. */
+  /** Kinds answered without storage (access reviews, resource metrics), never stored. */
   readonly virtual?: boolean;
   /** Kinds whose spec changes bump metadata.generation. */
   readonly hasSpec?: boolean;
@@ -102,6 +102,9 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: CREATE_ONLY, virtual: true }),
   r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: CREATE_ONLY, virtual: true }),
   r('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false, { verbs: CREATE_ONLY, virtual: true }),
+  // resource metrics (metrics-server's API), computed from the node agents on each read
+  r('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'], virtual: true }),
+  r('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'], virtual: true }),
   // CRDs
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'],

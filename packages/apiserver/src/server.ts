@@ -2,14 +2,15 @@
 // audit line per write, and routing to discovery, OpenAPI, health and the resource handler.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
 import { AuditLog } from './audit.js';
 import { ensurePki, type Pki } from './auth/pki.js';
-import { ANONYMOUS, TokenAuthenticator, ensureAdminToken } from './auth/tokens.js';
+import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureNodeToken } from './auth/tokens.js';
+import { NodeRestriction } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac.js';
 import { answerReview } from './auth/reviews.js';
 import { impersonatedUser } from './auth/impersonation.js';
@@ -23,6 +24,7 @@ import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission
 import { limitRanger } from './objects/admission-limits.js';
 import { resourceQuotaAdmission } from './objects/admission-quota.js';
 import { serviceAccountTokenAdmission } from './objects/admission-serviceaccount.js';
+import { nodeRestrictionAdmission } from './objects/admission-node.js';
 import { DEFAULT_TOLERATION_SECONDS, defaultTolerationSeconds } from './objects/admission-tolerations.js';
 import { ResourceQuotaController } from './objects/quota-controller.js';
 import { serviceAllocation } from './objects/service-ips.js';
@@ -37,8 +39,10 @@ import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
 import { tokenRequestHandler } from './auth/token-request.js';
 import { podLogHandler } from './rest/logs.js';
+import { nodeProxyHandler } from './rest/node-proxy.js';
 import { PodStreams } from './rest/streams.js';
 import { kubeconfigFor } from './kubeconfig.js';
+import { MetricsApi } from './metrics-api/metrics-api.js';
 
 export interface ApiServerOptions {
   /** Directory for the database, PKI, keys, audit log and kubeconfig. */
@@ -100,10 +104,13 @@ export class ApiServer {
   readonly pki: Pki;
   readonly tokens: TokenAuthenticator;
   readonly authz: RbacAuthorizer;
+  /** Runs before RBAC for node agents (system:nodes): only their own objects. */
+  readonly nodeRestriction: NodeRestriction;
   readonly adminToken: string;
   private readonly openapi: OpenApiDocs;
   private readonly rest: RestHandler;
   private readonly streams: PodStreams;
+  private readonly metricsApi: MetricsApi;
   private readonly audit: AuditLog;
   private readonly controllers: { start(): void; stop(): void }[];
   private server: Server | undefined;
@@ -126,6 +133,7 @@ export class ApiServer {
       registry: this.registry,
       admission: [
         namespaceLifecycle(this.store),
+        nodeRestrictionAdmission(),
         limitRanger(this.store),
         serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken ?? true }),
         defaultTolerationSeconds(opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS),
@@ -136,6 +144,11 @@ export class ApiServer {
     this.openapi = new OpenApiDocs(this.registry);
     this.registry.onChange = () => this.openapi.invalidate();
     const store = this.store;
+    this.nodeRestriction = new NodeRestriction({
+      pods: (ns) => store.list(namespacePrefix('', 'pods', ns || undefined)).map((e) => e.object),
+      pod: (ns, name) => store.get(objectKey('', 'pods', ns, name)),
+      persistentVolumeClaim: (ns, name) => store.get(objectKey('', 'persistentvolumeclaims', ns, name)),
+    });
     this.authz = new RbacAuthorizer({
       roles: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'roles', ns)).map((e) => e.object),
       roleBindings: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'rolebindings', ns)).map((e) => e.object),
@@ -146,9 +159,10 @@ export class ApiServer {
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
     this.streams = new PodStreams(this.api);
+    this.metricsApi = new MetricsApi(this.api);
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), proxy: nodeProxyHandler(this.api), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });
@@ -202,6 +216,21 @@ export class ApiServer {
   }
 
   /** Writes `<dataDir>/kubeconfig` for the admin user. */
+  /**
+   * Writes `<dataDir>/nodes/<name>/kubeconfig` (0600) for node agent `name`: user system:node:<name>
+   * in group system:nodes, its token created in tokens.csv on first use. Returns the path.
+   */
+  writeNodeKubeconfig(nodeName: string, port: number): string {
+    const token = ensureNodeToken(join(this.opts.dataDir, 'tokens.csv'), nodeName);
+    this.tokens.reload();
+    const dir = join(this.opts.dataDir, 'nodes', nodeName);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, 'kubeconfig');
+    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, token, 'wharf', `system:node:${nodeName}`), { mode: 0o600 });
+    chmodSync(path, 0o600);
+    return path;
+  }
+
   writeKubeconfig(port: number): string {
     const path = join(this.opts.dataDir, 'kubeconfig');
     writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, this.adminToken), { mode: 0o600 });
@@ -241,16 +270,21 @@ export class ApiServer {
   }
 
   private authorize(user: UserInfo, ri: RequestInfo): void {
-    const d = this.authz.authorize(user, {
-      verb: ri.verb, apiGroup: ri.group, resource: ri.resource, subresource: ri.subresource, name: ri.name,
+    const attrs = {
+      // As kube-apiserver: one path segment names the subresource (nodes/<n>/proxy/metrics is nodes/proxy).
+      verb: ri.verb, apiGroup: ri.group, resource: ri.resource, subresource: ri.subresource.split('/')[0] ?? '', name: ri.name,
       namespace: ri.namespace, resourceRequest: ri.resourceRequest, path: ri.path,
-    });
+    };
+    // Node agents: the Node restriction may deny first, with its reason in the message.
+    const restricted = this.nodeRestriction.check(user, attrs);
+    const d = restricted ?? this.authz.authorize(user, attrs);
     if (d.allowed) return;
     if (!ri.resourceRequest) throw forbidden(`forbidden: User "${user.name}" cannot ${ri.verb} path "${ri.path}"`);
-    const res = `${ri.resource}${ri.subresource ? `/${ri.subresource}` : ''}`;
+    const sub = ri.subresource.split('/')[0] ?? '';
+    const res = `${ri.resource}${sub ? `/${sub}` : ''}`;
     const where = ri.namespace ? ` in the namespace "${ri.namespace}"` : ' at the cluster scope';
     const named = ri.name ? `${ri.resource}${ri.group ? `.${ri.group}` : ''} "${ri.name}" is forbidden: ` : `${ri.resource}${ri.group ? `.${ri.group}` : ''} is forbidden: `;
-    throw new ApiError(403, 'Forbidden', `${named}User "${user.name}" cannot ${ri.verb} resource "${res}" in API group "${ri.group}"${where}`, {
+    throw new ApiError(403, 'Forbidden', `${named}User "${user.name}" cannot ${ri.verb} resource "${res}" in API group "${ri.group}"${where}${restricted ? `: ${restricted.reason}` : ''}`, {
       ...(ri.name ? { name: ri.name } : {}), group: ri.group, kind: ri.resource,
     });
   }
@@ -266,7 +300,8 @@ export class ApiServer {
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
-      code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
+      if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
+      else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
     } catch (e) {
       code = sendError(res, e).code;
       if (!(e instanceof ApiError)) this.opts.log?.(`internal error on ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);

@@ -24,6 +24,25 @@ async function target(ref: string, registryHost: string): Promise<{ repository: 
   return { repository: r.repository, tag: r.tag ?? 'latest' };
 }
 
+/**
+ * `--entrypoint` / `--cmd` values: words, or one JSON array of strings (the Dockerfile exec form),
+ * which is how arguments starting with `-` (`java -Dx=y -cp …`) get past option parsing.
+ */
+export function execForm(flag: string, values: readonly string[]): string[] {
+  const only = values.length === 1 ? values[0]! : undefined;
+  if (only === undefined || !only.trimStart().startsWith('[')) return [...values];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(only);
+  } catch (e) {
+    throw new Error(`${flag}: ${only} is not a JSON array of strings: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || parsed.some((v) => typeof v !== 'string')) {
+    throw new Error(`${flag}: ${only} is not a non-empty JSON array of strings`);
+  }
+  return parsed as string[];
+}
+
 async function push(store: ImageStore, localRef: string, dataDir: string): Promise<string> {
   const ep = endpoint(dataDir);
   const { repository, tag } = await target(localRef, ep.host);
@@ -38,8 +57,8 @@ export function addImageCommands(program: Command): void {
     .command('build-base <name:tag>')
     .description('build a base image from Debian packages (no daemon) and push it to the registry')
     .requiredOption('--debian-packages <list>', 'comma-separated Debian packages to install')
-    .option('--entrypoint <cmd...>', 'the image entrypoint')
-    .option('--cmd <args...>', 'the image command')
+    .option('--entrypoint <cmd...>', 'the image entrypoint: words, or a JSON array (\'["java","-Dx=y"]\') for arguments starting with -')
+    .option('--cmd <args...>', 'the image command: words, or a JSON array')
     .option('--env <K=V...>', 'environment variables')
     .option('--workdir <dir>', 'working directory')
     .option('--symlink <link=target...>', 'symlinks that maintainer scripts would create (they are not run)')
@@ -51,8 +70,8 @@ export function addImageCommands(program: Command): void {
       const store = new ImageStore({ root: join(dataDir, 'images') });
       const built = await buildBase(store, {
         name: repository, tag, packages: o.debianPackages.split(',').map((p) => p.trim()).filter(Boolean),
-        ...(o.entrypoint ? { entrypoint: o.entrypoint } : {}),
-        ...(o.cmd ? { cmd: o.cmd } : {}),
+        ...(o.entrypoint ? { entrypoint: execForm('--entrypoint', o.entrypoint) } : {}),
+        ...(o.cmd ? { cmd: execForm('--cmd', o.cmd) } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.workdir ? { workdir: o.workdir } : {}),
         ...(o.symlink ? { symlinks: Object.fromEntries(o.symlink.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) } : {}),

@@ -1,18 +1,25 @@
-// The node agents `wharf up --nodes N` runs on this machine: one PodRuntime and NodeAgent per
-// node, each with its own bridge and pod CIDR, zones a, b, c, …, and one image cache pulled from
-// the built-in registry. `wharf reset` removes what they created.
+// The node agents `wharf up --nodes N` runs on this machine: one runtime (PodRuntime, or
+// ProcessRuntime where runc cannot run) and NodeAgent per node, each with its own bridge and pod CIDR, zones a, b, c, …, and one image cache pulled from
+// the built-in registry and others. Each agent talks to the API and the registry as
+// system:node:<name> with its own kubeconfig. `wharf reset` removes what they created.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
-import { ClusterDns, NodeAgent, PodRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, removeClusterDnsRedirect } from '@wharf/node';
+import { ClusterDns, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
   readonly count: number;
+  /** runc containers, or host processes (no isolation, no Service dataplane, no cluster DNS). */
+  readonly runtime: RuntimeKind;
+  /** Cluster-wide components (DNS, Service dataplane). */
   readonly kubeConfig: KubeConfig;
-  readonly registry: { url: string; host: string; token: string; ca: string };
+  /** The built-in registry; each node pulls from it with its own token. */
+  readonly registry: { url: string; host: string; ca: string };
+  /** Writes node `name`'s kubeconfig (user system:node:<name>) and answers its path. */
+  readonly nodeKubeconfig: (name: string) => string;
   readonly log: (msg: string, err?: unknown) => void;
 }
 
@@ -28,26 +35,40 @@ function gateways(dataDir: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => podCidrGateway(networkOf(dataDir, i).podCIDR));
 }
 
-function runtimeFor(dataDir: string, name: string, index: number): PodRuntime {
+function runtimeFor(dataDir: string, name: string, index: number, kind: RuntimeKind): ContainerRuntime {
+  const stateDir = join(dataDir, 'nodes', name);
+  if (kind === 'process') return new ProcessRuntime({ nodeName: name, stateDir });
   const net = networkOf(dataDir, index);
-  return new PodRuntime({ nodeName: name, stateDir: join(dataDir, 'nodes', name), cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
+  return new PodRuntime({ nodeName: name, stateDir, cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
+}
+
+/** Resets a node whose containers another runtime started (`--runtime` changed), so none is left behind. */
+async function resetOtherRuntime(dataDir: string, name: string, index: number, kind: RuntimeKind, log: NodeSetOptions['log']): Promise<void> {
+  const previous = await readRuntimeKind(join(dataDir, 'nodes', name));
+  if (!previous || previous === kind) return;
+  if (previous === 'runc' && process.getuid?.() !== 0) {
+    throw new Error(`${name} ran runc containers: remove them first with "sudo wharf reset --data-dir ${dataDir}"`);
+  }
+  log(`${name} switches from the ${previous} runtime to ${kind}: removing its ${previous} containers`);
+  await runtimeFor(dataDir, name, index, previous).reset();
 }
 
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly failed = new Set<string>();
-  private images: RegistryImageProvider | undefined;
+  private store: ImageStore | undefined;
   private dns: ClusterDns | undefined;
   private proxy: ServiceProxy | undefined;
 
   constructor(private readonly o: NodeSetOptions) {}
 
   async start(): Promise<void> {
-    const store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
-    this.images = new RegistryImageProvider({
-      store, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
-      registry: { url: this.o.registry.url, token: this.o.registry.token, ca: this.o.registry.ca },
-    });
+    this.store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
+    // Process pods use the host's network and resolv.conf, and iptables needs root: neither DNS nor the dataplane.
+    if (this.o.runtime === 'process') {
+      for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+      return;
+    }
     // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
     this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
     await this.dns.start();
@@ -64,12 +85,21 @@ export class NodeSet {
 
   private async startNode(i: number): Promise<void> {
     const name = `node-${i}`;
+    await resetOtherRuntime(this.o.dataDir, name, i, this.o.runtime, this.o.log);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(this.o.nodeKubeconfig(name));
+    const token = kubeConfig.getCurrentUser()?.token ?? '';
+    // One store and rootfs cache for every node; each pulls with its own token.
+    const images = new RegistryImageProvider({
+      store: this.store!, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
+      registry: { url: this.o.registry.url, token, ca: this.o.registry.ca },
+    });
     const agent = new NodeAgent({
-      kubeConfig: this.o.kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
-      podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i),
-      images: this.images as RegistryImageProvider, stateDir: join(this.o.dataDir, 'nodes', name),
+      kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
+      podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
+      images, stateDir: join(this.o.dataDir, 'nodes', name),
       logsPort: 0, log: this.o.log,
-      clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' },
+      ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();
     this.agents.set(name, agent);
@@ -93,7 +123,7 @@ export class NodeSet {
     this.failed.add(name);
     await this.agents.get(name)?.stop();
     this.agents.delete(name);
-    await runtimeFor(this.o.dataDir, name, i).reset();
+    await runtimeFor(this.o.dataDir, name, i, this.o.runtime).reset();
   }
 
   /** Brings a failed node back: a fresh agent registers, heartbeats and runs what is bound to it. */
@@ -112,12 +142,23 @@ export class NodeSet {
   }
 }
 
-/** Stops and removes every container, network namespace, bridge and mount of the data dir's nodes. */
+/**
+ * Stops and removes every container (runc containers or host processes, as each node's runtime
+ * recorded), network namespace, bridge and mount of the data dir's nodes.
+ */
 export async function resetNodes(dataDir: string): Promise<string[]> {
   const dir = join(dataDir, 'nodes');
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
-  for (const name of names) await runtimeFor(dataDir, name, Number(name.slice(5))).reset();
+  const root = process.getuid?.() === 0;
+  for (const name of names) {
+    // Without a record (data dirs from before runtimes were recorded): only root can have run runc.
+    const kind = (await readRuntimeKind(join(dir, name))) ?? (root ? 'runc' : 'process');
+    if (kind === 'runc' && !root) throw new Error(`${name} ran runc containers: resetting it needs root`);
+    await runtimeFor(dataDir, name, Number(name.slice(5)), kind).reset();
+  }
+  // iptables rules exist only where root ran the dataplane and DNS.
+  if (!root) return names;
   await cleanupServiceRules(proxyPrefix(dataDir));
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;

@@ -6,12 +6,13 @@ import pino from 'pino';
 import { ApiServer } from '@wharf/apiserver';
 import { writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
-import { runtimeUnavailable } from './runtime-check.js';
+import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 
 export interface UpOptions {
   dataDir?: string;
   apiPort?: string;
   nodes?: string;
+  runtime?: string;
   compactInterval?: string;
   compactKeep?: string;
   compactRetention?: string;
@@ -39,12 +40,9 @@ export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir ?? join(homedir(), '.wharf'));
   const port = Number(opts.apiPort ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--api-port must be a port number, got "${opts.apiPort}"`);
-  let nodeCount = optionalNumber('--nodes', opts.nodes) ?? 0;
-  const unavailable = nodeCount > 0 ? runtimeUnavailable() : undefined;
-  if (unavailable) {
-    log.warn({ reason: unavailable }, 'node agents need root, runc and the CNI plugins: starting the control plane only');
-    nodeCount = 0;
-  }
+  const nodeCount = optionalNumber('--nodes', opts.nodes) ?? 0;
+  const runtime = nodeCount > 0 ? chooseRuntime(opts.runtime) : chooseRuntime(opts.runtime, () => undefined);
+  if (nodeCount > 0 && runtime.kind === 'process') log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
   const compactEveryMs = optionalNumber('--compact-interval', opts.compactInterval);
   const compactKeepRevisions = optionalNumber('--compact-keep', opts.compactKeep);
   const compactRetentionMs = optionalNumber('--compact-retention', opts.compactRetention);
@@ -68,8 +66,12 @@ export async function up(opts: UpOptions): Promise<void> {
   const registry = new Registry({
     root: join(dataDir, 'registry'), port: registryPort, host: '127.0.0.1',
     cert: server.pki.serverCert, key: server.pki.serverKey,
-    // Any valid cluster token may pull and push; anonymous pulls only when asked for.
-    authenticate: (token) => server.tokens.authenticate(token) !== undefined,
+    // Any valid cluster token may pull and push, node agents only pull; anonymous pulls only when asked for.
+    authenticate: (token, access) => {
+      const user = server.tokens.authenticate(token);
+      if (!user) return false;
+      return user.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
+    },
     anonymousPull: opts.registryAnonymousPull === true,
     onError: (e) => log.error({ err: e }, 'registry error'),
   });
@@ -93,8 +95,9 @@ export async function up(opts: UpOptions): Promise<void> {
   await sim?.start();
   const nodes = nodeCount > 0
     ? new NodeSet({
-      dataDir, count: nodeCount, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
-      registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, token: server.adminToken, ca: server.pki.caCert },
+      dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
+      registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
+      nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
     })
     : undefined;
   await nodes?.start();
@@ -111,7 +114,7 @@ export async function up(opts: UpOptions): Promise<void> {
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(ingress ? { ingress: `http://<app>.localhost:${ingress.httpPort}` } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(ingress ? { ingress: `http://<app>.localhost:${ingress.httpPort}` } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,6 +1,8 @@
-// @wharf/node: the node agent. So far its pod runtime (runc through per-container shims) and
-// pod networking (CNI plugins).
-export { PodRuntime, sandboxId, type PodRuntimeOptions, type ExecSyncResult } from './runtime/pod-runtime.js';
+// @wharf/node: the node agent. Its container runtimes (runc through per-container shims, or host
+// processes where runc or root is missing) and pod networking (CNI plugins).
+export { PodRuntime, type PodRuntimeOptions } from './runtime/pod-runtime.js';
+export { ProcessRuntime, type ProcessRuntimeOptions } from './runtime/process-runtime.js';
+export { sandboxId, readRuntimeKind, type ContainerRuntime, type RuntimeKind, type ExecSyncResult } from './runtime/runtime.js';
 export type {
   BindMount,
   ContainerConfig,

@@ -2,7 +2,7 @@
 // and stops it (SIGTERM, or SIGKILL for crash tests). The e2e suites drive it only through
 // real clients.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chownSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,8 @@ export interface WharfOptions {
   dataDir?: string;
   port?: number;
   extraArgs?: string[];
+  /** Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own */
+  runAs?: { uid: number; gid: number };
   /** How long to wait for the kubeconfig. @default 30000 */
   readyTimeoutMs?: number;
 }
@@ -37,7 +39,7 @@ export class WharfProcess {
   private exited: Promise<number | null> | undefined;
   output = '';
 
-  private constructor(readonly dataDir: string, readonly port: number, readonly registryPort: number) {}
+  private constructor(readonly dataDir: string, readonly port: number, readonly registryPort: number, readonly runAs?: { uid: number; gid: number }) {}
 
   get kubeconfig(): string {
     return join(this.dataDir, 'kubeconfig');
@@ -49,8 +51,9 @@ export class WharfProcess {
 
   static async start(opts: WharfOptions = {}): Promise<WharfProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
+    if (opts.runAs && !opts.dataDir) chownSync(dataDir, opts.runAs.uid, opts.runAs.gid);
     const port = opts.port ?? (await freePort());
-    const w = new WharfProcess(dataDir, port, await freePort());
+    const w = new WharfProcess(dataDir, port, await freePort(), opts.runAs);
     await w.launch(opts);
     return w;
   }
@@ -58,6 +61,7 @@ export class WharfProcess {
   private async launch(opts: WharfOptions): Promise<void> {
     const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort()), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));

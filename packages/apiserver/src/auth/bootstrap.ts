@@ -1,6 +1,7 @@
 // The default ClusterRoles and ClusterRoleBindings every real cluster starts with (Kubernetes 1.32
 // bootstrap policy): cluster-admin, the aggregated admin / edit / view user-facing roles and the
-// system:aggregate-to-* roles that feed them, discovery, basic-user and public-info access.
+// system:aggregate-to-* roles that feed them, discovery, basic-user and public-info access; and
+// Wharf's system:node role for node agents, bound to the group system:nodes.
 import type { KubeObject } from '@wharf/api';
 import { aggregateClusterRoles } from './rbac-aggregate.js';
 
@@ -85,6 +86,22 @@ const AGGREGATE_TO_VIEW: Rule[] = [
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
 ];
 
+/**
+ * What a Wharf node agent does, and no more: register and heartbeat its Node and Lease, run the
+ * pods bound to it (status, events, confirming deletion) and read what their volumes, env and
+ * image pulls reference. The Node restriction (node-authorizer.ts) narrows every name further.
+ */
+const NODE: Rule[] = [
+  rule(['create', 'get', 'patch'], [''], ['nodes']),
+  rule(['patch'], [''], ['nodes/status']),
+  rule(['create', 'patch'], ['coordination.k8s.io'], ['leases']),
+  rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),
+  rule(['patch'], [''], ['pods/status']),
+  rule(['create', 'patch'], [''], ['events']),
+  rule(['get'], [''], ['configmaps', 'persistentvolumeclaims', 'persistentvolumes', 'secrets']),
+  rule(['create'], [''], ['serviceaccounts/token']),
+];
+
 function bootstrapClusterRoles(): KubeObject[] {
   return [
     clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
@@ -110,6 +127,7 @@ function bootstrapClusterRoles(): KubeObject[] {
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ]),
     clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
+    clusterRole('system:node', NODE),
   ];
 }
 
@@ -121,6 +139,7 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
     groupBinding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
     groupBinding('system:monitoring', ['system:monitoring']),
     groupBinding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
+    groupBinding('system:node', ['system:nodes']),
   ];
 }
 

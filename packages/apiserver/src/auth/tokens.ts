@@ -25,13 +25,28 @@ export function loadTokenFile(path: string): StaticToken[] {
   return out;
 }
 
-/** Makes sure the token file has an admin token; returns it. */
-export function ensureAdminToken(path: string): string {
-  const existing = loadTokenFile(path).find((t) => t.user.name === 'wharf-admin');
+/** Makes sure the token file has a token for `user`; returns it. */
+function ensureToken(path: string, user: string, groups: readonly string[]): string {
+  const existing = loadTokenFile(path).find((t) => t.user.name === user);
   if (existing) return existing.token;
   const token = randomBytes(32).toString('hex');
-  writeFileSync(path, `${token},wharf-admin,wharf-admin,"system:masters,system:authenticated"\n`, { mode: 0o600, flag: 'a' });
+  writeFileSync(path, `${token},${user},${user},"${groups.join(',')}"\n`, { mode: 0o600, flag: 'a' });
   return token;
+}
+
+/** Makes sure the token file has an admin token; returns it. */
+export function ensureAdminToken(path: string): string {
+  return ensureToken(path, 'wharf-admin', ['system:masters', 'system:authenticated']);
+}
+
+/** The group every node agent's user is in; its user is `system:node:<name>`. */
+export const NODES_GROUP = 'system:nodes';
+export const NODE_USER_PREFIX = 'system:node:';
+
+/** Makes sure the token file has a token for node `nodeName` (user system:node:<name>, group system:nodes); returns it. */
+export function ensureNodeToken(path: string, nodeName: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new Error(`invalid node name "${nodeName}": must be a DNS subdomain`);
+  return ensureToken(path, `${NODE_USER_PREFIX}${nodeName}`, [NODES_GROUP, 'system:authenticated']);
 }
 
 function b64url(v: string | Buffer): string {

@@ -126,13 +126,13 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
 
   it('registers the node: Ready, zone label, capacity, lease, logs endpoint', async () => {
     const node = json(await api.get(`/api/v1/nodes/${nodeName}`));
-    expect(node.metadata.labels).toMatchObject({ 'topology.kubernetes.io/zone': 'a', 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' });
+    expect(node.metadata.labels).toMatchObject({ 'topology.kubernetes.io/zone': 'a', 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'wharf.dev/runtime': 'runc' });
     expect(node.spec.podCIDR).toBe(podCIDR);
     expect(node.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
     expect(node.status.capacity.pods).toBe('110');
     expect(Number(node.status.capacity.cpu)).toBe(os.cpus().length);
     expect(node.status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.32.0-wharf', operatingSystem: 'linux' });
-    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^runc:\/\//);
+    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^runc:\/\/\d+\.\d+/);
     expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(agent.logsPort);
     const lease = json(await api.get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeName}`));
     const first = Date.parse(lease.spec.renewTime);

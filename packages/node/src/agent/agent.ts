@@ -1,5 +1,5 @@
 // The node agent (Wharf's kubelet): registers the Node, heartbeats through its Lease, watches the
-// pods bound to it and hands each to a PodWorker, and serves container logs. It talks only to
+// pods bound to it and hands each to a PodWorker, and serves container logs and metrics. It talks only to
 // the Kubernetes API. stop() leaves containers running; the next start() re-adopts them and
 // removes the sandboxes of pods deleted meanwhile.
 import { existsSync } from 'node:fs';
@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
-import { sandboxId, type PodRuntime } from '../runtime/pod-runtime.js';
+import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
+import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
 import { EventRecorder } from './events.js';
 import type { ImageProvider } from './image-provider.js';
@@ -25,7 +26,8 @@ export interface NodeAgentOptions {
   readonly zone?: string;
   /** The node's pod CIDR (must match the runtime's CNI config). */
   readonly podCIDR: string;
-  readonly runtime: PodRuntime;
+  /** PodRuntime (runc) or ProcessRuntime; its kind is the node's `wharf.dev/runtime` label. */
+  readonly runtime: ContainerRuntime;
   readonly images: ImageProvider;
   /** Agent state (pod volume dirs under `<stateDir>/pods`); may be the runtime's state dir. */
   readonly stateDir: string;
@@ -45,8 +47,6 @@ export interface NodeAgentOptions {
   readonly syncIntervalMs?: number;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** @default '/usr/sbin/runc' */
-  readonly runcPath?: string;
   /**
    * Cluster DNS written into ClusterFirst pods' resolv.conf: `server` is where pods send queries
    * (port 53), e.g. this node's bridge gateway, podCidrGateway(podCIDR). @default none (host's resolv.conf)
@@ -69,6 +69,7 @@ export class NodeAgent {
   private watchLoop: Promise<void> | undefined;
   private resourceVersion = '';
   private facts: NodeFacts | undefined;
+  private runtimeVersion = '';
   private nodeUid: string | undefined;
   private conditions: Record<string, unknown>[] | undefined;
   private lastNodeStatus = 0;
@@ -78,7 +79,8 @@ export class NodeAgent {
     this.client = new KubeClient(o.kubeConfig);
     this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
     this.events = new EventRecorder(this.client, o.nodeName, (e) => this.log('writing an event failed', e));
-    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }));
+    const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
+    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics);
     this.clock = o.clock ?? (() => new Date());
   }
 
@@ -95,7 +97,8 @@ export class NodeAgent {
     this.stopped = false;
     await this.o.runtime.start();
     this.port = await this.logServer.start(this.o.logsPort ?? 10250);
-    this.facts = await nodeFacts(this.o.stateDir, this.o.runcPath ?? '/usr/sbin/runc');
+    this.runtimeVersion = await this.o.runtime.version();
+    this.facts = await nodeFacts(this.o.stateDir, this.runtimeVersion);
     await this.registerNode();
     await this.renewLease();
     const period = (this.o.heartbeatSeconds ?? 10) * 1000;
@@ -122,7 +125,7 @@ export class NodeAgent {
   // --- node and lease ----------------------------------------------------------------------
 
   private async registerNode(): Promise<void> {
-    const node = nodeObject({ nodeName: this.o.nodeName, podCIDR: this.o.podCIDR, ...(this.o.zone ? { zone: this.o.zone } : {}), ...(this.o.labels ? { labels: this.o.labels } : {}) }, this.facts!);
+    const node = nodeObject({ nodeName: this.o.nodeName, podCIDR: this.o.podCIDR, ...(this.o.zone ? { zone: this.o.zone } : {}), labels: { 'wharf.dev/runtime': this.o.runtime.kind, ...this.o.labels } }, this.facts!);
     const path_ = `/api/v1/nodes/${this.o.nodeName}`;
     let current = await this.client.getOptional<{ metadata: { uid: string }; status?: { conditions?: Record<string, unknown>[] } }>(path_);
     if (!current) {
@@ -141,7 +144,7 @@ export class NodeAgent {
   }
 
   private async updateNodeStatus(): Promise<void> {
-    if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.o.runcPath ?? '/usr/sbin/runc').catch(() => this.facts!)) };
+    if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)) };
     const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), now: `${this.clock().toISOString().slice(0, 19)}Z` });
     await this.client.mergePatch(`/api/v1/nodes/${this.o.nodeName}/status`, { status });
     this.conditions = status.conditions as Record<string, unknown>[];
@@ -275,6 +278,12 @@ export class NodeAgent {
       return o ? (o.data ?? {}) : undefined;
     };
     return { configMap: (ns, name) => data('configmaps', ns, name), secret: (ns, name) => data('secrets', ns, name) };
+  }
+
+  /** The image of a container of a pod on this node, as its spec names it (cAdvisor's `image` label). */
+  private imageOf(ns: string, podName: string, container: string): string | undefined {
+    const pod = [...this.workers.values()].find((x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName)?.current;
+    return [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((c) => c.name === container)?.image;
   }
 
   // --- logs --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // What the agent needs from an image store: a root filesystem and the image's config for an
 // image reference. @wharf/images implements it against the registry; tests map names to a
-// directory. Pull policy and pull secrets are the provider's business.
+// directory. Pull policy and pull secrets are the provider's business; the pod worker fetches the
+// Secrets the pod's imagePullSecrets name.
 
 export interface ImageConfig {
   readonly entrypoint?: string[];
@@ -22,9 +23,18 @@ export interface EnsuredImage {
   readonly pulled?: boolean;
 }
 
+/** A Secret named by the pod's imagePullSecrets, as the API serves it. */
+export interface PullSecret {
+  readonly metadata?: { readonly name?: string };
+  /** kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg; other types are ignored. */
+  readonly type?: string;
+  /** base64 values (`.dockerconfigjson` / `.dockercfg`). */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
 export interface ImageProvider {
   /** Makes the image available locally; rejects (ideally with ImagePullError) when it cannot. */
-  ensure(image: string, pullPolicy: string, pullSecrets: unknown[]): Promise<EnsuredImage>;
+  ensure(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage>;
 }
 
 /** The image could not be pulled; the container waits with ErrImagePull / ImagePullBackOff. */

@@ -112,7 +112,12 @@ export interface UpgradeHandler {
   closeAll(): void;
 }
 
-/** The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`. */
+/** Answers other GET pages of the endpoint (the metrics pages); undefined when the path is not its. */
+export interface PageSource {
+  page(pathname: string): Promise<{ readonly contentType: string; readonly body: string } | undefined>;
+}
+
+/** The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`, and the pages of `pages`. */
 export class LogServer {
   private server: http.Server | undefined;
 
@@ -120,6 +125,7 @@ export class LogServer {
     private readonly resolve: LogResolver,
     private readonly log: (message: string, error?: unknown) => void,
     private readonly upgrades?: UpgradeHandler,
+    private readonly pages?: PageSource,
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<number> {
@@ -149,6 +155,12 @@ export class LogServer {
     };
     try {
       const url = new URL(req.url ?? '/', 'http://agent');
+      const page = req.method === 'GET' ? await this.pages?.page(url.pathname) : undefined;
+      if (page) {
+        res.writeHead(200, { 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body) });
+        res.end(page.body);
+        return;
+      }
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
       if (req.method !== 'GET' || !m) return fail(404, `not found: ${req.method} ${url.pathname}`);
       const q = parseLogQuery(url.searchParams);
@@ -163,7 +175,7 @@ export class LogServer {
       await streamLog(file, q, (text) => !gone && (res.write(text), true), () => gone);
       res.end();
     } catch (e) {
-      this.log('serving container logs failed', e);
+      this.log(`serving ${req.url ?? '/'} failed`, e);
       if (!res.headersSent) fail(500, (e as Error).message);
       else res.end();
     }

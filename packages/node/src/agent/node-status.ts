@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
-import { exec } from '../util/exec.js';
 
 export interface NodeFacts {
   readonly cpus: number;
@@ -15,7 +14,8 @@ export interface NodeFacts {
   readonly osImage: string;
   readonly kernelVersion: string;
   readonly arch: string;
-  readonly runcVersion: string;
+  /** nodeInfo.containerRuntimeVersion (the runtime's version()). */
+  readonly containerRuntimeVersion: string;
   readonly hostname: string;
   readonly bootID: string;
   readonly machineID: string;
@@ -26,10 +26,9 @@ export const KUBELET_VERSION = 'v1.32.0-wharf';
 const MEMORY_RESERVED = 100 * 1024 * 1024;
 const DISK_RESERVED_FRACTION = 0.1;
 
-export async function nodeFacts(stateDir: string, runcPath: string): Promise<NodeFacts> {
+export async function nodeFacts(stateDir: string, containerRuntimeVersion: string): Promise<NodeFacts> {
   const fs = await statfs(stateDir);
   const osRelease = readText('/etc/os-release');
-  const runc = await exec(runcPath, ['--version']);
   return {
     cpus: os.cpus().length,
     memoryBytes: os.totalmem(),
@@ -39,7 +38,7 @@ export async function nodeFacts(stateDir: string, runcPath: string): Promise<Nod
     osImage: /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'Linux',
     kernelVersion: os.release(),
     arch: ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch,
-    runcVersion: /runc version (\S+)/.exec(runc.stdout)?.[1] ?? 'unknown',
+    containerRuntimeVersion,
     hostname: os.hostname(),
     bootID: readText('/proc/sys/kernel/random/boot_id').trim(),
     machineID: readText('/etc/machine-id').trim(),
@@ -118,7 +117,7 @@ export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
       bootID: f.bootID,
       kernelVersion: f.kernelVersion,
       osImage: f.osImage,
-      containerRuntimeVersion: `runc://${f.runcVersion}`,
+      containerRuntimeVersion: f.containerRuntimeVersion,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: '',
       operatingSystem: 'linux',

@@ -1,6 +1,7 @@
 // The pod's status as the kubelet reports it, from what the runtime shows and what the pod worker
 // decided (waiting reasons, probe results). Pure: the worker writes it only when it changed.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { RuntimeKind } from '../runtime/runtime.js';
 import type { ContainerStatus } from '../runtime/types.js';
 import type { PodPhase } from './restart.js';
 
@@ -32,13 +33,15 @@ export interface PodStatusInput {
   readonly initDone: boolean;
   readonly init: readonly ObservedContainer[];
   readonly containers: readonly ObservedContainer[];
+  /** The scheme of containerIDs (`runc://…`, `process://…`). @default 'runc' */
+  readonly runtime?: RuntimeKind;
   /** RFC 3339, second precision, for new transitions. */
   readonly now: string;
 }
 
 type Json = Record<string, unknown>;
 
-export function containerStatusJson(o: ObservedContainer): Json {
+export function containerStatusJson(o: ObservedContainer, runtime: RuntimeKind = 'runc'): Json {
   const l = o.latest;
   const terminated = (s: ContainerStatus): Json => ({
     terminated: {
@@ -47,7 +50,7 @@ export function containerStatusJson(o: ObservedContainer): Json {
       ...(s.message ? { message: s.message } : {}),
       ...(s.startedAt ? { startedAt: seconds(s.startedAt) } : {}),
       ...(s.finishedAt ? { finishedAt: seconds(s.finishedAt) } : {}),
-      containerID: `runc://${s.id}`,
+      containerID: `${runtime}://${s.id}`,
     },
   });
   let state: Json;
@@ -62,7 +65,7 @@ export function containerStatusJson(o: ObservedContainer): Json {
     name: o.spec.name,
     image: o.spec.image ?? '',
     imageID: o.imageID ?? '',
-    ...(l ? { containerID: `runc://${l.id}` } : {}),
+    ...(l ? { containerID: `${runtime}://${l.id}` } : {}),
     ready: o.ready,
     started: o.started,
     restartCount: l?.attempt ?? 0,
@@ -107,8 +110,8 @@ export function podStatus(i: PodStatusInput): Json {
     hostIPs: [{ ip: i.hostIP }],
     ...(i.podIP ? { podIP: i.podIP, podIPs: [{ ip: i.podIP }] } : {}),
     startTime: startTime ?? i.now,
-    ...(i.init.length ? { initContainerStatuses: i.init.map(containerStatusJson) } : {}),
-    containerStatuses: i.containers.map(containerStatusJson),
+    ...(i.init.length ? { initContainerStatuses: i.init.map((c) => containerStatusJson(c, i.runtime)) } : {}),
+    containerStatuses: i.containers.map((c) => containerStatusJson(c, i.runtime)),
   };
 }
 

@@ -7,13 +7,14 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { sandboxDnsConfig, type ClusterDnsSettings } from '../dns/pod-dns.js';
 import { NotFoundError } from '../runtime/errors.js';
-import { sandboxId, type PodRuntime } from '../runtime/pod-runtime.js';
+import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { buildContainerConfig, ContainerConfigError, containerEnv, type ConfigSource } from './container-config.js';
 import type { EventRecorder, EventTarget } from './events.js';
 import type { ImageProvider } from './image-provider.js';
 import { isStatus, type KubeClient } from './kube-client.js';
 import { podStatus, type ObservedContainer, type Waiting } from './pod-status.js';
+import { fetchPullSecrets, missingPullSecretsMessage } from './pull-secrets.js';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeTarget } from './probes.js';
 import { backoffDelay, podPhase, shouldRestart, type BackoffOptions, type ContainerPhaseState, type PodPhase, type RestartPolicy } from './restart.js';
 import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
@@ -23,7 +24,7 @@ export interface PodWorkerDeps {
   readonly hostIP: string;
   /** Cluster DNS for dnsPolicy ClusterFirst pods. @default none (they get the host's resolv.conf) */
   readonly clusterDns?: ClusterDnsSettings;
-  readonly runtime: PodRuntime;
+  readonly runtime: ContainerRuntime;
   readonly images: ImageProvider;
   readonly client: KubeClient;
   readonly events: EventRecorder;
@@ -57,6 +58,9 @@ export class PodWorker {
   private readonly pullFailures = new Map<string, { count: number; until: number; message: string }>();
   private readonly imageIDs = new Map<string, string>();
   private readonly backOffEvents = new Set<string>();
+  /** Containers whose OOM kill was reported (or that exited before this worker existed). */
+  private readonly oomSeen = new Set<string>();
+  private readonly createdAt = Date.now();
   /** Set when the pod's first container started (for the start latency log). */
   runningSince: number | undefined;
 
@@ -236,6 +240,7 @@ export class PodWorker {
 
     // Status from a fresh look at the containers (some were just started).
     const after = await this.d.runtime.listContainers({ sandboxId: sandbox.id });
+    this.reportOomKills(after);
     const newestOf = (name: string): ContainerStatus | undefined => newest(after.filter((x) => x.name === name));
     const observe = (c: V1Container, init: boolean): ObservedContainer => {
       const l = newestOf(c.name);
@@ -259,6 +264,7 @@ export class PodWorker {
     if (!terminal) this.reconcileProbes(sandbox, containers);
     const status = podStatus({
       pod: this.pod,
+      runtime: this.d.runtime.kind,
       phase,
       hostIP: this.d.hostIP,
       ...(sandbox.ip ? { podIP: sandbox.ip } : {}),
@@ -314,6 +320,23 @@ export class PodWorker {
     }
   }
 
+  /**
+   * A Warning `OOMKilling` per container the kernel's OOM killer ended (the kubelet leaves this to
+   * node-problem-detector); repeats bump the event's count. Exits from before this worker started
+   * (an agent restart) are not reported again.
+   */
+  private reportOomKills(all: readonly ContainerStatus[]): void {
+    for (const c of all) {
+      if (c.reason !== 'OOMKilled' || this.oomSeen.has(c.id)) continue;
+      this.oomSeen.add(c.id);
+      if (Date.parse(c.finishedAt ?? '') < this.createdAt) continue;
+      const init = (this.pod.spec?.initContainers ?? []).find((s) => s.name === c.name);
+      const spec = init ?? (this.pod.spec?.containers ?? []).find((s) => s.name === c.name);
+      const limit = spec?.resources?.limits?.memory;
+      this.d.events.emit(this.target(spec, init !== undefined), 'Warning', 'OOMKilling', `Memory cgroup out of memory: container ${c.name} was killed${limit ? ` at its memory limit of ${limit}` : ''}`);
+    }
+  }
+
   /** Restarts an exited container once its back-off has passed; answers when it is due. */
   private async restartIfDue(sandbox: PodSandbox, c: V1Container, cur: ContainerStatus, init: boolean, waiting: Map<string, Waiting>): Promise<number> {
     const delay = backoffDelay(cur.attempt, this.d.backoff);
@@ -345,7 +368,9 @@ export class PodWorker {
     let ensured;
     const t0 = Date.now();
     try {
-      ensured = await this.d.images.ensure(image, c.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent'), this.pod.spec?.imagePullSecrets ?? []);
+      const pullSecrets = await fetchPullSecrets(this.d.client, this.pod);
+      if (pullSecrets.missing.length) this.d.events.emit(this.target(), 'Warning', 'FailedToRetrieveImagePullSecret', missingPullSecretsMessage(pullSecrets.missing));
+      ensured = await this.d.images.ensure(image, c.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent'), pullSecrets.secrets);
     } catch (e) {
       const count = (failed?.count ?? 0) + 1;
       const message = (e as Error).message;

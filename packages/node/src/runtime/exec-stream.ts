@@ -1,13 +1,15 @@
-// `runc exec` with live streams, for `kubectl exec`. Without a TTY the process's stdio are pipes.
-// With a TTY, runc must run on a terminal of its own (it opens /dev/tty to relay the container's
-// console), so it runs under util-linux `script`, which gives it a pseudo-terminal; a resize sets
-// that terminal's size (`stty -F`), runc gets SIGWINCH and resizes the container's console.
+// `runc exec` (or, for the process runtime, a host command) with live streams, for `kubectl
+// exec`. Without a TTY the process's stdio are pipes. With a TTY, runc must run on a terminal of
+// its own (it opens /dev/tty to relay the container's console), so it runs under util-linux
+// `script`, which gives it a pseudo-terminal; a resize sets that terminal's size (`stty -F`), runc
+// gets SIGWINCH and resizes the container's console.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { HostCommand } from './shim.js';
 
 export interface ExecStreamOptions {
   /** Run the command on a terminal (stderr is then part of stdout). @default false */
@@ -51,27 +53,40 @@ export interface RuncBinary {
 export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], o: ExecStreamOptions = {}): ExecStream {
   const logPath = path.join(os.tmpdir(), `wharf-exec-${randomBytes(6).toString('hex')}.json`);
   const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
-  const stdio = [o.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe'] as const;
-  const child: ChildProcess = o.tty
-    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', `${sizeTerminal(o.initialSize)}${['exec', runc.binary, ...runcArgs].map(shellQuote).join(' ')}`, '/dev/null'], {
-        stdio: [...stdio],
-        env: { ...process.env, SHELL: '/bin/sh' },
-      })
-    : spawn(runc.binary, runcArgs, { stdio: [...stdio] });
-  let exited = false;
-  const streamsEnded = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())));
-  const exit = new Promise<ExecExit>((resolve) => {
-    child.once('error', (e) => resolve({ exitCode: 126, error: `starting runc exec failed: ${e.message}` }));
-    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }));
-  });
-  const done = exit.then(async (r) => {
-    exited = true;
-    await streamsEnded;
+  return startCommand({ file: runc.binary, args: runcArgs }, o, async (r) => {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await rm(logPath, { force: true });
     // runc's own failure (not the command's) is exit 255 with an error line in its log.
     const error = r.error ?? (r.exitCode === 255 ? runcError(log) : undefined);
     return error ? { exitCode: r.exitCode, error } : r;
+  });
+}
+
+/**
+ * Starts a host command with live streams (with a TTY, under `script`); `after` may rewrite the
+ * exit once the command ended and its output was read. The process runtime's exec.
+ */
+export function startCommand(c: HostCommand, o: ExecStreamOptions = {}, after: (r: ExecExit) => Promise<ExecExit> = (r) => Promise.resolve(r)): ExecStream {
+  const stdio = [o.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe'] as const;
+  const env = c.env ?? process.env;
+  const ids = { ...(c.cwd ? { cwd: c.cwd } : {}), ...(c.uid !== undefined ? { uid: c.uid } : {}), ...(c.gid !== undefined ? { gid: c.gid } : {}) };
+  const child: ChildProcess = o.tty
+    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', `${sizeTerminal(o.initialSize)}${['exec', c.file, ...c.args].map(shellQuote).join(' ')}`, '/dev/null'], {
+        stdio: [...stdio],
+        env: { ...env, SHELL: '/bin/sh' },
+        ...ids,
+      })
+    : spawn(c.file, [...c.args], { stdio: [...stdio], env, ...ids, ...(c.argv0 !== undefined ? { argv0: c.argv0 } : {}) });
+  let exited = false;
+  const streamsEnded = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())));
+  const exit = new Promise<ExecExit>((resolve) => {
+    child.once('error', (e) => resolve({ exitCode: 126, error: `starting ${path.basename(c.file)} failed: ${e.message}` }));
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }));
+  });
+  const done = exit.then(async (r) => {
+    exited = true;
+    await streamsEnded;
+    return after(r);
   });
   // With a TTY the stdin pipe feeds `script`; it stays open until the caller ends it.
   const stdin = o.stdin ? (child.stdin ?? undefined) : undefined;

@@ -4,11 +4,11 @@
 // re-finds them with listContainers(). Callers serialize operations per pod, as the kubelet's pod
 // workers do.
 import { spawn } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync, readFileSync } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:fs';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PodNetwork, type PodNetworkOptions, type PodNetworkRequest } from '../network/pod-network.js';
-import { run } from '../util/exec.js';
+import { exec, run } from '../util/exec.js';
 import { currentCapabilities } from './capabilities.js';
 import { containerCgroupsPath, CGROUP_ROOT, removeNodeCgroups } from './cgroups.js';
 import { containerStatus } from './container-status.js';
@@ -18,9 +18,12 @@ import { buildOciSpec, type SandboxPaths } from './oci-spec.js';
 import { prepareRootfs, unmountUnder } from './rootfs.js';
 import { Runc } from './runc.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
-import { shimScript, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
+import { installShim, shimAlive, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
 import { readJson, RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
+import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult } from './runtime.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
+
+export { sandboxId, type ExecSyncResult };
 
 export interface PodRuntimeOptions {
   readonly nodeName: string;
@@ -36,15 +39,10 @@ export interface PodRuntimeOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface ExecSyncResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 const POLL_MS = 5;
 
-export class PodRuntime {
+export class PodRuntime implements ContainerRuntime {
+  readonly kind = 'runc';
   readonly network: PodNetwork;
   private readonly store: RuntimeStore;
   private readonly runc: Runc;
@@ -65,14 +63,15 @@ export class PodRuntime {
       throw new InvalidStateError(`runc not found at ${this.runc.binary}`);
     });
     await this.store.init();
-    const script = shimScript();
-    const current = await readFile(this.store.shimPath, 'utf8').catch(() => '');
-    if (current !== script) {
-      // Running shims already loaded their code: replacing the file affects only new containers.
-      await writeFile(`${this.store.shimPath}.tmp`, script, { mode: 0o600 });
-      await rename(`${this.store.shimPath}.tmp`, this.store.shimPath);
-    }
+    await writeRuntimeKind(this.options.stateDir, 'runc');
+    await installShim(this.store.shimPath);
     this.started = true;
+  }
+
+  /** `runc://<runc --version>`. */
+  async version(): Promise<string> {
+    const r = await exec(this.runc.binary, ['--version']);
+    return `runc://${/runc version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown'}`;
   }
 
   /** Nothing to stop: containers and their shims keep running without the agent (as with the kubelet). */
@@ -369,12 +368,6 @@ export class PodRuntime {
   }
 }
 
-/** `wharf-<first 16 hex digits of the pod UID>[-<attempt>]`: also the network namespace's name. */
-export function sandboxId(config: PodSandboxConfig): string {
-  const hex = config.uid.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 16);
-  return `wharf-${hex}${config.attempt ? `-${config.attempt}` : ''}`;
-}
-
 function toSandbox(rec: SandboxRecord): PodSandbox {
   return {
     id: rec.id,
@@ -386,15 +379,6 @@ function toSandbox(rec: SandboxRecord): PodSandbox {
     createdAt: rec.createdAt,
     logDir: rec.logDir,
   };
-}
-
-/** The shim with that pid is still running this container (its command line names the container dir, so a reused pid does not count). */
-function shimAlive(pid: number, containerDir: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${containerDir}/`);
-  } catch {
-    return false;
-  }
 }
 
 function sleep(ms: number): Promise<void> {

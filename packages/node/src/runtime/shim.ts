@@ -1,27 +1,58 @@
 // The container shim: one small detached Node process per running container. It runs
 // `runc run --keep` in the foreground (so runc stays the container's parent and reports its exit
-// status), turns the container's stdout/stderr into CRI log lines, and records the exit in
-// exit.json. It lives in its own session, so the node agent can stop, crash or be upgraded
-// while containers keep running and logging; the agent finds them again from the files.
+// status) or, for the process runtime, the container's command itself in a session of its own;
+// turns the container's stdout/stderr into CRI log lines, and records the exit in exit.json. It
+// lives in its own session, so the node agent can stop, crash or be upgraded while containers
+// keep running and logging; the agent finds them again from the files.
 //
 // The shim is written to disk as a standalone ES module built from the functions below
 // (Function.prototype.toString), so they must use only their parameters, globals and each other.
 import type * as childProcess from 'node:child_process';
 import type * as fsModule from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type * as osModule from 'node:os';
 
-export interface ShimConfig {
-  readonly runc: string;
-  readonly runcRoot: string;
+interface ShimCommon {
   readonly id: string;
-  readonly bundle: string;
   readonly logPath: string;
-  /** runc's own log (JSON lines): tells a failed start apart from the container's exit 1. */
-  readonly runcLogPath: string;
+  /** Holds the container process's host pid once it runs. */
   readonly pidFile: string;
   readonly startedPath: string;
   readonly exitPath: string;
+}
+
+/** A runc container: the shim runs `runc run --keep`. */
+export interface RuncShimConfig extends ShimCommon {
+  readonly kind?: 'runc';
+  readonly runc: string;
+  readonly runcRoot: string;
+  readonly bundle: string;
+  /** runc's own log (JSON lines): tells a failed start apart from the container's exit 1. */
+  readonly runcLogPath: string;
   /** memory.oom_control of the container's cgroup, read after exit (runc --keep leaves it). */
   readonly oomControlPath: string;
+}
+
+/** A host process (process runtime): the shim runs the command as the leader of a new session. */
+export interface ProcessShimConfig extends ShimCommon {
+  readonly kind: 'process';
+  readonly command: HostCommand;
+}
+
+export type ShimConfig = RuncShimConfig | ProcessShimConfig;
+
+/** A command to run on the host, resolved already (see process-command.ts). */
+export interface HostCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** argv[0] as the program sees it (busybox picks its applet from it). @default file */
+  readonly argv0?: string;
+  /** The whole environment. @default the caller's */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** started.json: written by the shim before it starts runc. */
@@ -67,33 +98,62 @@ export function splitCriLines(pending: string, chunk: string, stream: string, ts
   }
 }
 
-export function shimMain(deps: { fs: typeof fsModule; child_process: typeof childProcess }, cfg: ShimConfig): void {
-  const { fs, child_process } = deps;
+/** Field 22 (starttime, clock ticks after boot) of a /proc/<pid>/stat text. */
+export function startTicks(stat: string): string {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+}
+
+export function shimMain(deps: { fs: typeof fsModule; child_process: typeof childProcess; os: typeof osModule }, cfg: ShimConfig): void {
+  const { fs, child_process, os } = deps;
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'] as const) process.on(s, () => undefined);
   const base = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
   const now = (): string => criTimestamp(base + process.hrtime.bigint());
   const logFd = fs.openSync(cfg.logPath, 'a', 0o640);
   const started = { shimPid: process.pid, startedAt: new Date().toISOString() };
   fs.writeFileSync(cfg.startedPath, JSON.stringify(started));
-  const child = child_process.spawn(
-    cfg.runc,
-    ['--root', cfg.runcRoot, '--log', cfg.runcLogPath, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', cfg.pidFile, cfg.id],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  let spawnError: string | undefined;
+  const child =
+    cfg.kind === 'process'
+      ? // A session (and process group) of its own: stopContainer signals the whole group.
+        child_process.spawn(cfg.command.file, [...cfg.command.args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+          ...(cfg.command.argv0 !== undefined ? { argv0: cfg.command.argv0 } : {}),
+          ...(cfg.command.env ? { env: cfg.command.env } : {}),
+          ...(cfg.command.cwd ? { cwd: cfg.command.cwd } : {}),
+          ...(cfg.command.uid !== undefined ? { uid: cfg.command.uid } : {}),
+          ...(cfg.command.gid !== undefined ? { gid: cfg.command.gid } : {}),
+        })
+      : child_process.spawn(
+          cfg.runc,
+          ['--root', cfg.runcRoot, '--log', cfg.runcLogPath, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', cfg.pidFile, cfg.id],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+  if (cfg.kind === 'process' && child.pid) {
+    // The start time tells this process apart from a later one with the same pid (see ProcessRuntime).
+    fs.writeFileSync(`${cfg.pidFile}.start`, startTicks(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8')));
+    fs.writeFileSync(cfg.pidFile, String(child.pid));
+  }
   let open = 2;
   let exitCode: number | undefined;
-  const finish = (): void => {
-    if (open > 0 || exitCode === undefined) return;
+  let finished = false;
+  const finish = (force = false): void => {
+    if (finished || ((open > 0 && !force) || exitCode === undefined)) return;
+    finished = true;
     fs.closeSync(logFd);
     let oomKilled = false;
     try {
-      const m = /^oom_kill (\d+)$/m.exec(fs.readFileSync(cfg.oomControlPath, 'utf8'));
-      oomKilled = !!m && Number(m[1]) > 0;
+      if (cfg.kind !== 'process') {
+        const m = /^oom_kill (\d+)$/m.exec(fs.readFileSync(cfg.oomControlPath, 'utf8'));
+        oomKilled = !!m && Number(m[1]) > 0;
+      }
     } catch {
       // no memory cgroup: cannot have been OOM-killed by its limit
     }
     let startError: string | undefined;
-    if (!fs.existsSync(cfg.pidFile)) {
+    if (cfg.kind === 'process') {
+      startError = spawnError;
+    } else if (!fs.existsSync(cfg.pidFile)) {
       try {
         for (const line of fs.readFileSync(cfg.runcLogPath, 'utf8').split('\n')) {
           if (!line) continue;
@@ -114,25 +174,50 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
+      if (finished) return;
       const r = splitCriLines(pending, chunk, name, now(), 16384);
       pending = r.pending;
       if (r.out) fs.writeSync(logFd, r.out);
     });
     stream.on('end', () => {
+      if (finished) return;
       if (pending) fs.writeSync(logFd, `${now()} ${name} F ${pending}\n`);
+      pending = '';
       open -= 1;
       finish();
     });
   }
-  child.on('error', () => {
+  child.on('error', (e) => {
+    spawnError = `exec: ${JSON.stringify(cfg.kind === 'process' ? cfg.command.argv0 ?? cfg.command.file : cfg.runc)}: ${e.message}`;
     exitCode = 128;
     open = 0;
     finish();
   });
   child.on('exit', (code, signal) => {
-    exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
+    exitCode = code ?? 128 + ((signal && os.constants.signals[signal]) || 0);
+    if (cfg.kind === 'process' && child.pid) {
+      // As when a PID namespace's init exits: whatever the process left in its group goes too.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is empty already
+      }
+      // The pid may be reused from now on: nobody must signal it as this container.
+      fs.rmSync(cfg.pidFile, { force: true });
+      // A descendant that left the group may still hold the output pipes: do not wait for it.
+      setTimeout(() => finish(true), 2000).unref();
+    }
     finish();
   });
+}
+
+/** The shim with that pid is still running this container (its command line names the container dir, so a reused pid does not count). */
+export function shimAlive(pid: number, containerDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${containerDir}/`);
+  } catch {
+    return false;
+  }
 }
 
 /** The shim as a standalone ES module: `node shim.mjs <shim-config.json>`. */
@@ -141,12 +226,22 @@ export function shimScript(): string {
     '// Generated by @wharf/node (runtime/shim.ts). Do not edit.',
     "import fs from 'node:fs';",
     "import child_process from 'node:child_process';",
+    "import os from 'node:os';",
     criTimestamp.toString(),
     splitCriLines.toString(),
+    startTicks.toString(),
     shimMain.toString(),
-    "shimMain({ fs, child_process }, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')));",
+    "shimMain({ fs, child_process, os }, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')));",
     '',
   ].join('\n');
+}
+
+/** Writes the shim to `file` unless it is there already. Running shims loaded their code: replacing the file affects only new containers. */
+export async function installShim(file: string): Promise<void> {
+  const script = shimScript();
+  if ((await readFile(file, 'utf8').catch(() => '')) === script) return;
+  await writeFile(`${file}.tmp`, script, { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
 }
 
 /** One parsed CRI log line (for readers such as `kubectl logs`). */

@@ -2,6 +2,7 @@
 //   runc/                      runc --root
 //   cni/                       host-local IP leases
 //   shim.mjs                   the container shim (shim.ts)
+//   runtime                    `runc` or `process`: the runtime that last started here (runtime.ts)
 //   sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
 //                              IPC namespace), shm/ (tmpfs shared as /dev/shm)
 //   containers/<id>/           container.json, config.json (OCI), rootfs/ upper/ work/,

@@ -1,5 +1,6 @@
 // Mount operations the volume plugins need (tmpfs for memory-backed volumes, unmount, mount-point
 // checks), behind an interface so the plugins' unit tests run without root.
+import { chmod } from 'node:fs/promises';
 import { exec, run } from '../util/exec.js';
 
 export interface Mounter {
@@ -11,9 +12,16 @@ export interface Mounter {
   unmount(dir: string): Promise<void>;
 }
 
-/** The host's mount(8), umount(8), mountpoint(1) and findmnt(8). */
+/**
+ * The host's mount(8), umount(8), mountpoint(1) and findmnt(8). Without root (the process runtime)
+ * there is no tmpfs: memory-backed volumes stay on disk in a directory only the agent's user can
+ * enter (mode 0700).
+ */
 export class HostMounter implements Mounter {
+  constructor(private readonly canMount = process.getuid?.() === 0) {}
+
   async mountTmpfs(dir: string, options: { readonly sizeBytes?: number; readonly mode?: string }): Promise<void> {
+    if (!this.canMount) return chmod(dir, 0o700);
     if (await this.isMountPoint(dir)) return;
     const size = options.sizeBytes !== undefined ? `,size=${options.sizeBytes}` : '';
     await run('mount', ['-t', 'tmpfs', '-o', `nosuid,nodev,mode=${options.mode ?? '1777'}${size}`, 'tmpfs', dir]);

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PodRuntime } from '../../runtime/pod-runtime.js';
+import type { ContainerRuntime } from '../../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
 import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
 import { attachSession, awaitFirstResize, execSession, finish, portForwardSession } from './sessions.js';
@@ -14,7 +14,7 @@ import { attachSession, awaitFirstResize, execSession, finish, portForwardSessio
 const TTY_SIZE_WAIT_MS = 1000;
 
 /** What the streaming endpoints need of the pod runtime. */
-export type StreamingRuntime = Pick<PodRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'>;
+export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'>;
 
 export interface StreamingServerOptions {
   readonly runtime: StreamingRuntime;
