@@ -215,8 +215,15 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
 
   it('reports an unknown image as ErrImagePull / ImagePullBackOff', async () => {
     await createPod('noimage', { containers: [{ name: 'c', image: 'nope:1' }] });
-    const pod = await waitPod('noimage', (p) => ['ErrImagePull', 'ImagePullBackOff'].includes(p.status?.containerStatuses?.[0]?.state?.waiting?.reason));
+    const pod = await waitPod('noimage', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
     expect(pod.status.phase).toBe('Pending');
+    const reasons = await eventually(async () => {
+      const r = (await events('noimage')).map((e) => `${e.reason}: ${e.message}`);
+      return r.some((x) => x.startsWith('BackOff')) ? r : undefined;
+    }, 10_000);
+    expect(reasons).toContain('Failed: Error: ErrImagePull');
+    expect(reasons).toContain('BackOff: Back-off pulling image "nope:1"');
+    expect(reasons).toContain('Failed: Error: ImagePullBackOff');
     await deleteNow('noimage');
   });
 

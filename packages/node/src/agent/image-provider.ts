@@ -35,6 +35,8 @@ export interface PullSecret {
 export interface ImageProvider {
   /** Makes the image available locally; rejects (ideally with ImagePullError) when it cannot. */
   ensure(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage>;
+  /** Whether the image is in the local store already (so `ensure` with IfNotPresent will not pull). */
+  isPresent?(image: string): Promise<boolean>;
 }
 
 /** The image could not be pulled; the container waits with ErrImagePull / ImagePullBackOff. */

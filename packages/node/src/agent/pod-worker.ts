@@ -55,7 +55,7 @@ export class PodWorker {
   private readonly ready = new Map<string, boolean>();
   private readonly startupPassed = new Set<string>();
   private readonly unhealthy = new Map<string, ProbeKind>();
-  private readonly pullFailures = new Map<string, { count: number; until: number; message: string }>();
+  private readonly pullFailures = new Map<string, { count: number; until: number; message: string; backOffReported?: boolean }>();
   private readonly imageIDs = new Map<string, string>();
   private readonly backOffEvents = new Set<string>();
   /** Containers whose OOM kill was reported (or that exited before this worker existed). */
@@ -362,15 +362,29 @@ export class PodWorker {
     const image = c.image ?? '';
     const failed = this.pullFailures.get(c.name);
     if (failed && Date.now() < failed.until) {
+      if (!failed.backOffReported) {
+        failed.backOffReported = true;
+        this.d.events.emit(target, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+        this.d.events.emit(target, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      }
       waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ${failed.message}` });
       return;
     }
     let ensured;
+    let pullingReported = false;
     const t0 = Date.now();
     try {
       const pullSecrets = await fetchPullSecrets(this.d.client, this.pod);
       if (pullSecrets.missing.length) this.d.events.emit(this.target(), 'Warning', 'FailedToRetrieveImagePullSecret', missingPullSecretsMessage(pullSecrets.missing));
-      ensured = await this.d.images.ensure(image, c.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent'), pullSecrets.secrets);
+      const policy = c.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+      // Pulling is reported before the pull starts, as the kubelet does, when it is known that one will.
+      if (policy === 'Always' || (this.d.images.isPresent && !(await this.d.images.isPresent(image).catch(() => true)))) {
+        if (policy !== 'Never') {
+          this.d.events.emit(target, 'Normal', 'Pulling', `Pulling image "${image}"`);
+          pullingReported = true;
+        }
+      }
+      ensured = await this.d.images.ensure(image, policy, pullSecrets.secrets);
     } catch (e) {
       const count = (failed?.count ?? 0) + 1;
       const message = (e as Error).message;
@@ -385,7 +399,7 @@ export class PodWorker {
     if (ensured.pulled === false) {
       this.d.events.emit(target, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     } else {
-      this.d.events.emit(target, 'Normal', 'Pulling', `Pulling image "${image}"`);
+      if (!pullingReported) this.d.events.emit(target, 'Normal', 'Pulling', `Pulling image "${image}"`);
       this.d.events.emit(target, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${Date.now() - t0}ms`);
     }
     let id: string;

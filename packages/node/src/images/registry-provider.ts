@@ -49,16 +49,26 @@ export class RegistryImageProvider implements ImageProvider {
     return p;
   }
 
-  private async load(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage> {
-    const { store, registryHost } = this.opts;
+  async isPresent(image: string): Promise<boolean> {
+    const { local } = this.locate(image);
+    return (await this.opts.store.lookup(local)) !== undefined;
+  }
+
+  private locate(image: string): { ref: ImageReference; local: string } {
     let ref: ImageReference;
     try {
-      ref = parseReference(image, { builtinHosts: [registryHost, 'localhost:5000', '127.0.0.1:5000'] });
+      ref = parseReference(image, { builtinHosts: [this.opts.registryHost, 'localhost:5000', '127.0.0.1:5000'] });
     } catch (e) {
       throw new ImagePullError(image, `InvalidImageName: ${(e as Error).message}`);
     }
     // Images of other registries are cached under their full reference, the built-in's without a host.
     const local = ref.digest ? `${repositoryName(ref)}@${ref.digest}` : `${repositoryName(ref)}:${ref.tag ?? 'latest'}`;
+    return { ref, local };
+  }
+
+  private async load(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage> {
+    const { store, registryHost } = this.opts;
+    const { ref, local } = this.locate(image);
     const present = (await store.lookup(local)) !== undefined;
     let pulled = false;
     if (pullPolicy === 'Always' || !present) {
