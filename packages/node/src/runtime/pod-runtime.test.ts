@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +14,8 @@ import { leftoverCgroups, nodeCgroupsExist } from './cgroups.js';
 import { ContainerStartError } from './errors.js';
 import { PodRuntime } from './pod-runtime.js';
 import { mountsUnder } from './rootfs.js';
-import { parseCriLogLine } from './shim.js';
-import type { ContainerConfig, ContainerStatus, PodSandbox } from './types.js';
+import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
+import type { ContainerConfig, PodSandbox } from './types.js';
 
 const missing = [
   process.getuid?.() !== 0 && 'root',
@@ -40,16 +39,6 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   let ipForward: string;
 
   const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({ name, rootfs, args, ...extra });
-
-  /** Creates, starts and waits for the container to exit; returns its status and log lines. */
-  async function runToExit(c: ContainerConfig, sandbox = pod): Promise<{ status: ContainerStatus; lines: string[] }> {
-    const id = await rt.createContainer(sandbox.id, c);
-    await rt.startContainer(id);
-    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
-    const text = await readFile(status.logPath, 'utf8');
-    return { status, lines: text.split('\n').filter(Boolean) };
-  }
-  const contents = (lines: string[]): string[] => lines.map((l) => parseCriLogLine(l)?.content ?? `<bad line ${l}>`);
 
   beforeAll(async () => {
     ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
@@ -103,48 +92,50 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   });
 
   it('passes args, env and workingDir; stderr is its own stream', async () => {
-    const { status, lines } = await runToExit(
+    const { status } = await runToExit(
+      rt,
+      pod.id,
       config('env', ['sh', '-c', 'echo "$FOO $1 $(pwd) $HOSTNAME"; echo oops >&2; exit 3', 'sh', 'bar'], {
         env: [{ name: 'FOO', value: 'foo' }],
         workingDir: '/tmp',
       }),
     );
     expect(status).toMatchObject({ exitCode: 3, reason: 'Error' });
-    // Pipes are read independently: only the order within each stream is kept.
-    const byStream = (stream: string): string[] => lines.map((l) => parseCriLogLine(l)!).filter((l) => l.stream === stream).map((l) => l.content);
-    expect(byStream('stdout')).toEqual(['foo bar /tmp web-0']);
-    expect(byStream('stderr')).toEqual(['oops']);
+    expect(await streamContents(status.logPath, 'stdout')).toEqual(['foo bar /tmp web-0']);
+    expect(await streamContents(status.logPath, 'stderr')).toEqual(['oops']);
   });
 
   it('runs as runAsUser/runAsGroup', async () => {
-    const { lines } = await runToExit(config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 1000, runAsGroup: 2000 } }));
-    expect(contents(lines)).toEqual(['1000', '2000']);
+    const { lines } = await runToExit(rt, pod.id, config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 1000, runAsGroup: 2000 } }));
+    expect(lines).toEqual(['1000', '2000']);
   });
 
   it('readOnlyRootFilesystem makes writes fail', async () => {
     const script = 'touch /x 2>/dev/null && echo root-writable || echo root-readonly';
-    const ro = await runToExit(config('ro', ['sh', '-c', script], { securityContext: { readOnlyRootFilesystem: true } }));
-    expect(contents(ro.lines)).toEqual(['root-readonly']);
-    const rw = await runToExit(config('rw', ['sh', '-c', script]));
-    expect(contents(rw.lines)).toEqual(['root-writable']);
+    const ro = await runToExit(rt, pod.id, config('ro', ['sh', '-c', script], { securityContext: { readOnlyRootFilesystem: true } }));
+    expect(ro.lines).toEqual(['root-readonly']);
+    const rw = await runToExit(rt, pod.id, config('rw', ['sh', '-c', script]));
+    expect(rw.lines).toEqual(['root-writable']);
   });
 
   it('gives containerd default capabilities, honours drop, and all only when privileged', async () => {
     const caps = 'grep CapEff /proc/self/status; chown 1 /tmp 2>/dev/null && echo chown-ok || echo chown-failed';
-    const def = await runToExit(config('caps', ['sh', '-c', caps]));
-    const eff = BigInt(`0x${contents(def.lines)[0]!.split(/\s+/)[1]}`);
+    const def = await runToExit(rt, pod.id, config('caps', ['sh', '-c', caps]));
+    const eff = BigInt(`0x${def.lines[0]!.split(/\s+/)[1]}`);
     expect(eff & (1n << 21n)).toBe(0n); // CAP_SYS_ADMIN
     expect(eff & (1n << 12n)).toBe(0n); // CAP_NET_ADMIN
     expect(eff & 1n).toBe(1n); // CAP_CHOWN
-    expect(contents(def.lines)[1]).toBe('chown-ok');
-    const dropped = await runToExit(config('capdrop', ['sh', '-c', caps], { securityContext: { capabilities: { drop: ['CHOWN'] } } }));
-    expect(contents(dropped.lines)[1]).toBe('chown-failed');
-    const priv = await runToExit(config('priv', ['sh', '-c', caps], { securityContext: { privileged: true } }));
-    expect(BigInt(`0x${contents(priv.lines)[0]!.split(/\s+/)[1]}`) & (1n << 21n)).not.toBe(0n);
+    expect(def.lines[1]).toBe('chown-ok');
+    const dropped = await runToExit(rt, pod.id, config('capdrop', ['sh', '-c', caps], { securityContext: { capabilities: { drop: ['CHOWN'] } } }));
+    expect(dropped.lines[1]).toBe('chown-failed');
+    const priv = await runToExit(rt, pod.id, config('priv', ['sh', '-c', caps], { securityContext: { privileged: true } }));
+    expect(BigInt(`0x${priv.lines[0]!.split(/\s+/)[1]}`) & (1n << 21n)).not.toBe(0n);
   });
 
   it('ends a container over its memory limit in OOMKilled', async () => {
     const { status } = await runToExit(
+      rt,
+      pod.id,
       config('hog', ['sh', '-c', 'x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], { resources: { memoryLimitBytes: 16 * 1024 * 1024 } }),
     );
     expect(status).toMatchObject({ state: 'exited', reason: 'OOMKilled' });
@@ -179,9 +170,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     await rt.startContainer(web);
     const body = await waitFor(() => httpGet(`http://${pod.ip}:8080/index.html`).catch(() => ''), (b) => b !== '', 5_000);
     expect(body).toBe('hello from wharf\n');
-    const { status, lines } = await runToExit(config('client', ['wget', '-qO-', 'http://127.0.0.1:8080/index.html']));
+    const { status, lines } = await runToExit(rt, pod.id, config('client', ['wget', '-qO-', 'http://127.0.0.1:8080/index.html']));
     expect(status.exitCode).toBe(0);
-    expect(contents(lines)).toEqual(['hello from wharf']);
+    expect(lines).toEqual(['hello from wharf']);
     // Shared IPC namespace, own PID namespace, hostname = pod name, through execSync.
     const side = await rt.createContainer(pod.id, config('side', ['sleep', '30']));
     await rt.startContainer(side);
@@ -200,20 +191,19 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   it('graceful stop sends SIGTERM first, SIGKILL after the grace period', async () => {
     const data = path.join(hostDir, 'data');
     await mkdir(data, { recursive: true });
-    const polite = await rt.createContainer(
+    const polite = await startAndWaitFor(
+      rt,
       pod.id,
-      config('polite', ['sh', '-c', 'trap "echo term > /data/term; exit 0" TERM; while true; do sleep 0.1; done'], { mounts: [{ hostPath: data, containerPath: '/data' }] }),
+      config('polite', ['sh', '-c', 'trap "echo term > /data/term; exit 0" TERM; echo ready; while true; do sleep 0.1; done'], { mounts: [{ hostPath: data, containerPath: '/data' }] }),
+      'ready',
     );
-    await rt.startContainer(polite);
-    await sleep(200); // let sh install the trap
     const t0 = Date.now();
     await rt.stopContainer(polite, 10);
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(await readFile(path.join(data, 'term'), 'utf8')).toBe('term\n');
     expect(await rt.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0 });
 
-    const stubborn = await rt.createContainer(pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']));
-    await rt.startContainer(stubborn);
+    const stubborn = await startAndWaitFor(rt, pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']), 'ready');
     const t1 = Date.now();
     await rt.stopContainer(stubborn, 1);
     expect(Date.now() - t1).toBeGreaterThanOrEqual(1_000);
@@ -221,20 +211,18 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   });
 
   it('a restarted agent finds its running containers and they keep logging', async () => {
-    const id = await rt.createContainer(pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']));
-    await rt.startContainer(id);
+    const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
     await rt.stop();
     const again = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     await again.start();
+    rt = again;
     const found = (await again.listContainers({ sandboxId: pod.id })).find((c) => c.id === id);
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
     expect((await again.listPodSandboxes()).map((s) => s.id)).toContain(pod.id);
-    await sleep(300);
+    await waitFor(() => logContents(found!.logPath), (l) => l.includes('tick 5'), 10_000);
     await again.stopContainer(id, 0);
-    const lines = (await readFile(found!.logPath, 'utf8')).split('\n').filter(Boolean);
-    expect(lines.length).toBeGreaterThan(2);
-    rt = again;
+    expect(await again.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
   it('removes a sandbox completely: containers, runc state, netns, veth, mounts, cgroups', async () => {
@@ -259,31 +247,3 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(await readdir(path.join(stateDir))).not.toContain('containers');
   });
 });
-
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
-    await sleep(20);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-

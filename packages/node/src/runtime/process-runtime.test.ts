@@ -4,7 +4,6 @@
 // starts is stopped in afterAll (and asserted gone), also on failure.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +11,8 @@ import { busyboxRootfs, freePort } from '@wharf/testing';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { ProcessRuntime } from './process-runtime.js';
 import { readRuntimeKind } from './runtime.js';
-import { parseCriLogLine } from './shim.js';
-import type { ContainerConfig, ContainerStatus, PodSandbox } from './types.js';
+import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
+import type { ContainerConfig, PodSandbox } from './types.js';
 
 describe('ProcessRuntime (host processes)', () => {
   let stateDir: string;
@@ -23,23 +22,6 @@ describe('ProcessRuntime (host processes)', () => {
   let pod: PodSandbox;
 
   const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({ name, rootfs, args, ...extra });
-  const contents = (text: string): string[] => text.split('\n').filter(Boolean).map((l) => parseCriLogLine(l)?.content ?? `<bad line ${l}>`);
-  const logOf = async (s: ContainerStatus): Promise<string[]> => contents(await readFile(s.logPath, 'utf8').catch(() => ''));
-
-  async function runToExit(c: ContainerConfig): Promise<{ status: ContainerStatus; lines: string[] }> {
-    const id = await rt.createContainer(pod.id, c);
-    await rt.startContainer(id);
-    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
-    return { status, lines: await logOf(status) };
-  }
-
-  /** Starts a container and waits for `line` in its log (e.g. a script saying it is ready). */
-  async function startAndWaitFor(c: ContainerConfig, line: string): Promise<string> {
-    const id = await rt.createContainer(pod.id, c);
-    await rt.startContainer(id);
-    await waitFor(async () => logOf(await rt.containerStatus(id)), (l) => l.includes(line), 10_000);
-    return id;
-  }
 
   beforeAll(async () => {
     rootfs = await busyboxRootfs();
@@ -75,7 +57,7 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('runs echo hello: CRI log line, exit code 0, Completed', async () => {
-    const { status } = await runToExit(config('hello', ['echo', 'hello']));
+    const { status } = await runToExit(rt, pod.id, config('hello', ['echo', 'hello']));
     expect(status).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed', name: 'hello', sandboxId: pod.id });
     expect(await readFile(status.logPath, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F hello\n$/);
     expect(status.logPath).toBe(path.join(pod.logDir, 'hello', '0.log'));
@@ -83,21 +65,22 @@ describe('ProcessRuntime (host processes)', () => {
 
   it('passes args and env, runs in the working dir inside the image, stderr is its own stream', async () => {
     const { status } = await runToExit(
+      rt,
+      pod.id,
       config('env', ['sh', '-c', 'echo "$FOO $1 $(pwd) $HOSTNAME"; echo "root=$WHARF_ROOTFS"; echo oops >&2; exit 3', 'sh', 'bar'], {
         env: [{ name: 'FOO', value: 'foo' }],
         workingDir: '/tmp',
       }),
     );
     expect(status).toMatchObject({ exitCode: 3, reason: 'Error' });
-    const lines = (await readFile(status.logPath, 'utf8')).split('\n').filter(Boolean).map((l) => parseCriLogLine(l)!);
-    expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.content)).toEqual([`foo bar ${path.join(rootfs, 'tmp')} web-0`, `root=${rootfs}`]);
-    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.content)).toEqual(['oops']);
+    expect(await streamContents(status.logPath, 'stdout')).toEqual([`foo bar ${path.join(rootfs, 'tmp')} web-0`, `root=${rootfs}`]);
+    expect(await streamContents(status.logPath, 'stderr')).toEqual(['oops']);
   });
 
   it('finds argv[0] in the image before the host, and on the host when the image lacks it', async () => {
-    const inImage = await runToExit(config('which', ['sh', '-c', 'readlink /proc/$$/exe']));
+    const inImage = await runToExit(rt, pod.id, config('which', ['sh', '-c', 'readlink /proc/$$/exe']));
     expect(inImage.lines).toEqual([path.join(rootfs, 'bin/busybox')]);
-    const onHost = await runToExit(config('host', ['node', '-e', 'console.log(process.execPath)']));
+    const onHost = await runToExit(rt, pod.id, config('host', ['node', '-e', 'console.log(process.execPath)']));
     expect(onHost.lines).toEqual([process.execPath]);
   });
 
@@ -139,7 +122,7 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('exec with a TTY runs the command on a terminal of the given size', async () => {
-    const id = await startAndWaitFor(config('tty', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
+    const id = await startAndWaitFor(rt, pod.id, config('tty', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
     const proc = await rt.execStream(id, ['sh', '-c', 'tty; echo $TERM; stty size'], { tty: true, initialSize: { width: 100, height: 30 } });
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -153,6 +136,8 @@ describe('ProcessRuntime (host processes)', () => {
     await mkdir(data, { recursive: true });
     const mounts = [{ hostPath: data, containerPath: '/data' }];
     const polite = await startAndWaitFor(
+      rt,
+      pod.id,
       config('polite', ['sh', '-c', 'trap "echo term > $WHARF_MOUNTS/data/term; exit 0" TERM; sleep 1000 & echo $! > $WHARF_MOUNTS/data/child; echo ready; while true; do sleep 0.1; done'], { mounts }),
       'ready',
     );
@@ -166,7 +151,7 @@ describe('ProcessRuntime (host processes)', () => {
     // The background child was in the group: it got the signal too.
     await waitFor(async () => alive(child), (a) => !a, 5_000);
 
-    const stubborn = await startAndWaitFor(config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']), 'ready');
+    const stubborn = await startAndWaitFor(rt, pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']), 'ready');
     const t1 = Date.now();
     await rt.stopContainer(stubborn, 1);
     expect(Date.now() - t1).toBeGreaterThanOrEqual(1_000);
@@ -176,14 +161,14 @@ describe('ProcessRuntime (host processes)', () => {
   it('a process that exits leaves nothing of its group behind', async () => {
     const data = path.join(hostDir, 'left');
     await mkdir(data, { recursive: true });
-    const { status } = await runToExit(config('leaver', ['sh', '-c', 'sleep 1000 & echo $! > $WHARF_MOUNTS/left/pid; exit 0'], { mounts: [{ hostPath: data, containerPath: '/left' }] }));
+    const { status } = await runToExit(rt, pod.id, config('leaver', ['sh', '-c', 'sleep 1000 & echo $! > $WHARF_MOUNTS/left/pid; exit 0'], { mounts: [{ hostPath: data, containerPath: '/left' }] }));
     expect(status.exitCode).toBe(0);
     const pid = Number(await readFile(path.join(data, 'pid'), 'utf8'));
     await waitFor(async () => alive(pid), (a) => !a, 5_000);
   });
 
   it('runs as runAsUser/runAsGroup when the agent is root', async () => {
-    const { lines } = await runToExit(config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 65534, runAsGroup: 65534 } }));
+    const { lines } = await runToExit(rt, pod.id, config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 65534, runAsGroup: 65534 } }));
     const me = process.getuid?.() === 0 ? ['65534', '65534'] : [String(process.getuid?.()), String(process.getgid?.())];
     expect(lines).toEqual(me);
   });
@@ -193,7 +178,7 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('a restarted agent finds its running containers and they keep logging', async () => {
-    const id = await startAndWaitFor(config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
+    const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
     await rt.stop();
     const again = new ProcessRuntime({ nodeName: 'proc-0', stateDir });
     await again.start();
@@ -202,13 +187,13 @@ describe('ProcessRuntime (host processes)', () => {
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
     expect((await again.listPodSandboxes()).map((s) => s.id)).toContain(pod.id);
-    await waitFor(async () => logOf(found!), (l) => l.includes('tick 5'), 10_000);
+    await waitFor(() => logContents(found!.logPath), (l) => l.includes('tick 5'), 10_000);
     await again.stopContainer(id, 0);
     expect(await again.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
   it('still stops a container whose shim was killed', async () => {
-    const id = await startAndWaitFor(config('orphan', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
+    const id = await startAndWaitFor(rt, pod.id, config('orphan', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
     const started = JSON.parse(await readFile(path.join(stateDir, 'containers', id, 'started.json'), 'utf8')) as { shimPid: number };
     const pid = (await rt.containerStatus(id)).pid!;
     process.kill(started.shimPid, 'SIGKILL');
@@ -233,16 +218,6 @@ describe('ProcessRuntime (host processes)', () => {
   });
 });
 
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The process exists and is not a zombie. */
 function alive(pid: number): boolean {
   try {
@@ -265,17 +240,4 @@ function processesNaming(dir: string): number[] {
     }
   }
   return out;
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 }

@@ -1,237 +1,44 @@
 // The process runtime: where runc or root is missing, each container runs as a plain host process
 // (no namespaces, no cgroups). A sandbox is only a directory and its IP is the host's, so pods
-// share the host's ports. Each container runs under the same detached shim as runc containers
-// (shim.ts, `kind: 'process'`): the CRI log, exit.json and re-adoption after an agent restart work
-// the same way. Resource limits, securityContext capabilities and read-only mounts are not
-// enforced. Volumes stay where the volume plugins set them up; WHARF_MOUNTS names a directory in
-// which each volumeMount's path is a symlink to its volume (see docs/node-runtime.md).
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// share the host's ports. Records, the shim (`kind: 'process'`), the CRI log, exit.json and
+// re-adoption after an agent restart are shared with PodRuntime (recorded-runtime.ts); this file
+// holds command resolution, process groups and host exec. Resource limits, securityContext
+// capabilities and read-only mounts are not enforced. Volumes stay where the volume plugins set
+// them up; WHARF_MOUNTS names a directory in which each volumeMount's path is a symlink to its
+// volume (see docs/node-runtime.md).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { containerStatus } from './container-status.js';
-import { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundError } from './errors.js';
+import { ContainerStartError, InvalidStateError } from './errors.js';
 import { startCommand, type ExecStream, type ExecStreamOptions } from './exec-stream.js';
 import { configuredPath, findExecutable, linkMounts, processEnv, resolveInRoot } from './process-command.js';
-import { unmountUnder } from './rootfs.js';
-import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult } from './runtime.js';
+import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions, type ShimFiles } from './recorded-runtime.js';
+import type { ExecSyncResult } from './runtime.js';
 import { podHostname } from './sandbox-files.js';
-import { installShim, shimAlive, startTicks, type HostCommand, type ProcessShimConfig, type ShimExit, type ShimStarted } from './shim.js';
-import { readJson, RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
-import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
+import { startTicks, type HostCommand, type ProcessShimConfig, type ShimExit, type ShimStarted } from './shim.js';
+import type { ContainerRecord, SandboxRecord } from './store.js';
+import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from './types.js';
 
-export interface ProcessRuntimeOptions {
-  readonly nodeName: string;
-  /** Everything the runtime keeps, in store.ts's layout, e.g. `<data-dir>/nodes/<node>`. */
-  readonly stateDir: string;
+export interface ProcessRuntimeOptions extends RecordedRuntimeOptions {
   /** Every pod's IP: pods share the host's network. @default '127.0.0.1' */
   readonly podIP?: string;
   /** Searched for a command after the image. @default the agent's PATH */
   readonly hostPath?: string;
-  /** The Node.js binary that runs container shims. @default process.execPath */
-  readonly nodePath?: string;
-  /** How long startContainer waits for the process to start. @default 30000 */
-  readonly startTimeoutMs?: number;
 }
 
-const POLL_MS = 5;
 const DEFAULT_HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export class ProcessRuntime implements ContainerRuntime {
+export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
   readonly kind = 'process';
-  private readonly store: RuntimeStore;
-  private readonly nodePath: string;
   private readonly asRoot = process.getuid?.() === 0;
-  private started = false;
 
-  constructor(private readonly options: ProcessRuntimeOptions) {
-    this.store = new RuntimeStore(options.stateDir);
-    this.nodePath = options.nodePath ?? process.execPath;
+  constructor(options: ProcessRuntimeOptions) {
+    super(options, 'ProcessRuntime');
   }
 
   async version(): Promise<string> {
     return 'process://wharf';
-  }
-
-  async start(): Promise<void> {
-    await this.store.init();
-    await writeRuntimeKind(this.options.stateDir, 'process');
-    await installShim(this.store.shimPath);
-    this.started = true;
-  }
-
-  /** Containers and their shims keep running without the agent. */
-  async stop(): Promise<void> {
-    this.started = false;
-  }
-
-  // --- pod sandboxes ---------------------------------------------------------------------
-
-  /** A directory and a record: no network namespace, the pod's IP is the host's. */
-  async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
-    this.assertStarted();
-    if (!config.uid || !config.name || !config.namespace) throw new InvalidStateError("pod sandbox needs 'uid', 'name' and 'namespace'");
-    for (const m of config.portMappings ?? []) {
-      if (m.hostPort !== m.containerPort) {
-        throw new InvalidStateError(`hostPort ${m.hostPort} differs from containerPort ${m.containerPort}: the process runtime cannot map ports (containers listen on the host's ports directly)`);
-      }
-    }
-    const id = sandboxId(config);
-    const dir = this.store.sandboxDir(id);
-    if (existsSync(dir)) throw new AlreadyExistsError('sandbox', id);
-    const rec: SandboxRecord = {
-      id,
-      config,
-      state: 'ready',
-      netnsName: '',
-      ip: this.options.podIP ?? '127.0.0.1',
-      createdAt: new Date().toISOString(),
-      logDir: path.join(this.store.logsDir, `${config.namespace}_${config.name}_${config.uid}`),
-    };
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await mkdir(rec.logDir, { recursive: true });
-    await this.store.writeSandbox(rec);
-    return toSandbox(rec);
-  }
-
-  async podSandboxStatus(id: string): Promise<PodSandbox> {
-    const rec = await this.store.readSandbox(id);
-    if (!rec) throw new NotFoundError('sandbox', id);
-    return toSandbox(rec);
-  }
-
-  async listPodSandboxes(): Promise<PodSandbox[]> {
-    const out: PodSandbox[] = [];
-    for (const id of await this.store.sandboxIds()) {
-      const rec = await this.store.readSandbox(id);
-      if (rec) out.push(toSandbox(rec));
-    }
-    return out;
-  }
-
-  async stopPodSandbox(id: string): Promise<void> {
-    const rec = await this.store.readSandbox(id);
-    if (!rec) return;
-    for (const c of await this.listContainers({ sandboxId: id })) {
-      if (c.state === 'running') await this.stopContainer(c.id, 0);
-    }
-    if (rec.state !== 'notready') await this.store.writeSandbox({ ...rec, state: 'notready' });
-  }
-
-  async removePodSandbox(id: string): Promise<void> {
-    const rec = await this.store.readSandbox(id);
-    for (const c of await this.listContainers({ sandboxId: id })) await this.removeContainer(c.id);
-    if (rec) await this.stopPodSandbox(id);
-    await rm(this.store.sandboxDir(id), { recursive: true, force: true });
-    if (rec) await rm(rec.logDir, { recursive: true, force: true });
-  }
-
-  // --- containers ------------------------------------------------------------------------
-
-  /** Records the container and lays out its WHARF_MOUNTS directory; nothing is copied. */
-  async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
-    this.assertStarted();
-    const sandbox = await this.store.readSandbox(sandboxId);
-    if (!sandbox) throw new NotFoundError('sandbox', sandboxId);
-    if (sandbox.state !== 'ready') throw new InvalidStateError(`sandbox ${sandboxId} is not ready`);
-    if (!existsSync(config.rootfs)) throw new InvalidStateError(`container ${config.name}: image root ${config.rootfs} does not exist`);
-    if (config.args.length === 0) throw new InvalidStateError(`container ${config.name}: 'args' must not be empty`);
-    const attempt = config.attempt ?? 0;
-    const id = `${sandboxId}-${config.name}-${attempt}`;
-    const dir = this.store.containerDir(id);
-    if (existsSync(dir)) throw new AlreadyExistsError('container', id);
-    const rec: ContainerRecord = {
-      id,
-      sandboxId,
-      name: config.name,
-      attempt,
-      createdAt: new Date().toISOString(),
-      logPath: path.join(sandbox.logDir, config.name, `${attempt}.log`),
-      cgroupsPath: '',
-      config: { ...config, rootfs: path.resolve(config.rootfs) },
-    };
-    try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await this.store.writeContainer(rec);
-      await mkdir(path.dirname(rec.logPath), { recursive: true });
-      await linkMounts(path.join(dir, 'mounts'), config.mounts ?? []);
-      return id;
-    } catch (e) {
-      await this.removeContainer(id).catch(() => undefined);
-      throw e;
-    }
-  }
-
-  /** Starts the container's process through its shim; returns once it runs. */
-  async startContainer(id: string): Promise<void> {
-    this.assertStarted();
-    const rec = await this.readContainer(id);
-    const dir = this.store.containerDir(id);
-    const startedPath = path.join(dir, 'started.json');
-    const exitPath = path.join(dir, 'exit.json');
-    if (existsSync(startedPath)) throw new InvalidStateError(`container ${id} was started already`);
-    const command = await this.hostCommand(rec, rec.config.args);
-    if (typeof command === 'string') {
-      // Recorded as runc records a failed start: exited, StartError, exit code 128.
-      const now = new Date().toISOString();
-      await writeFile(startedPath, JSON.stringify({ shimPid: 0, startedAt: now } satisfies ShimStarted));
-      await writeFile(exitPath, JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies ShimExit));
-      throw new ContainerStartError(id, command);
-    }
-    const shim: ProcessShimConfig = { kind: 'process', id, command, logPath: rec.logPath, pidFile: path.join(dir, 'pid'), startedPath, exitPath };
-    const shimConfigPath = path.join(dir, 'shim-config.json');
-    await writeFile(shimConfigPath, JSON.stringify(shim), { mode: 0o600 });
-    const shimLog = openSync(path.join(dir, 'shim.log'), 'a');
-    try {
-      // Own session and no pipes to the agent: the shim (and so the container) outlives the agent.
-      spawn(this.nodePath, [this.store.shimPath, shimConfigPath], { detached: true, stdio: ['ignore', shimLog, shimLog], cwd: dir }).unref();
-    } finally {
-      closeSync(shimLog);
-    }
-    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(shim.pidFile) && !existsSync(exitPath)) {
-      if (Date.now() > deadline) throw new ContainerStartError(id, `the process did not start within ${timeoutMs} ms`);
-      await sleep(POLL_MS);
-    }
-    const exit = await readJson<ShimExit>(exitPath);
-    if (exit?.startError) throw new ContainerStartError(id, exit.startError);
-  }
-
-  async containerStatus(id: string): Promise<ContainerStatus> {
-    return this.statusOf(await this.readContainer(id));
-  }
-
-  async listContainers(filter: { readonly sandboxId?: string } = {}): Promise<ContainerStatus[]> {
-    const out: ContainerStatus[] = [];
-    for (const id of await this.store.containerIds()) {
-      const rec = await this.store.readContainer(id);
-      if (rec && (!filter.sandboxId || rec.sandboxId === filter.sandboxId)) out.push(await this.statusOf(rec));
-    }
-    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  }
-
-  /** SIGTERM to the container's process group, up to `graceSeconds`, then SIGKILL to the group. */
-  async stopContainer(id: string, graceSeconds: number): Promise<void> {
-    const rec = await this.readContainer(id);
-    const status = await this.statusOf(rec);
-    if (status.state !== 'running' || !status.pid) return;
-    if (graceSeconds > 0 && signalGroup(status.pid, 'SIGTERM')) {
-      if (await this.waitExited(rec, graceSeconds * 1000)) return;
-    }
-    signalGroup(status.pid, 'SIGKILL');
-    if (!(await this.waitExited(rec, 10_000))) throw new InvalidStateError(`container ${id} did not exit after SIGKILL`);
-  }
-
-  async removeContainer(id: string): Promise<void> {
-    const rec = await this.store.readContainer(id);
-    if (rec && (await this.statusOf(rec)).state === 'running') await this.stopContainer(id, 0);
-    const dir = this.store.containerDir(id);
-    const started = await readJson<ShimStarted>(path.join(dir, 'started.json')).catch(() => undefined);
-    if (started?.shimPid && shimAlive(started.shimPid, dir)) process.kill(started.shimPid, 'SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-    if (rec) await rm(rec.logPath, { force: true });
   }
 
   /** Runs a host process with the container's environment, working dir and user; see execStream. */
@@ -248,22 +55,75 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** `kubectl exec`: a host process (not in the container's process group) with its env and working dir. */
   async execStream(id: string, cmd: readonly string[], opts: ExecStreamOptions = {}): Promise<ExecStream> {
-    const rec = await this.readContainer(id);
-    if ((await this.statusOf(rec)).state !== 'running') throw new InvalidStateError(`container ${id} is not running`);
-    if (cmd.length === 0) throw new InvalidStateError("exec needs a non-empty 'cmd'");
+    const rec = await this.execTarget(id, cmd);
     const command = await this.hostCommand(rec, cmd);
     if (typeof command === 'string') return failedExec(command);
     const env = opts.tty ? { ...command.env, TERM: 'xterm' } : command.env;
     return startCommand({ ...command, ...(env ? { env } : {}) }, opts);
   }
 
-  /**
-   * Stops and removes every container and sandbox of the state dir, shims whose records are gone,
-   * and the volume mounts (tmpfs, when the agent ran as root) below it.
-   */
-  async reset(): Promise<void> {
-    for (const id of await this.store.sandboxIds()) await this.removePodSandbox(id).catch(() => undefined);
-    for (const id of await this.store.containerIds()) await this.removeContainer(id).catch(() => undefined);
+  // --- sandboxes: a directory and a record --------------------------------------------------
+
+  protected override checkSandboxConfig(config: PodSandboxConfig): void {
+    for (const m of config.portMappings ?? []) {
+      if (m.hostPort !== m.containerPort) {
+        throw new InvalidStateError(`hostPort ${m.hostPort} differs from containerPort ${m.containerPort}: the process runtime cannot map ports (containers listen on the host's ports directly)`);
+      }
+    }
+  }
+
+  /** No network namespace. */
+  protected netnsName(): string {
+    return '';
+  }
+
+  /** Nothing to set up: the pod's IP is the host's. */
+  protected async setUpSandbox(): Promise<{ ip: string }> {
+    return { ip: this.options.podIP ?? '127.0.0.1' };
+  }
+
+  // --- containers: host processes ----------------------------------------------------------
+
+  /** The container's WHARF_MOUNTS directory; nothing is copied. */
+  protected containerLayout(_id: string, _sandbox: SandboxRecord, config: ContainerConfig): ContainerLayout {
+    if (!existsSync(config.rootfs)) throw new InvalidStateError(`container ${config.name}: image root ${config.rootfs} does not exist`);
+    if (config.args.length === 0) throw new InvalidStateError(`container ${config.name}: 'args' must not be empty`);
+    return {
+      cgroupsPath: '',
+      config: { ...config, rootfs: path.resolve(config.rootfs) },
+      prepare: async (dir) => {
+        await linkMounts(path.join(dir, 'mounts'), config.mounts ?? []);
+        return undefined;
+      },
+    };
+  }
+
+  /** The shim runs the resolved command; a command that cannot be found is recorded as runc records a failed start. */
+  protected async shimConfig(rec: ContainerRecord, files: ShimFiles): Promise<ProcessShimConfig> {
+    const command = await this.hostCommand(rec, rec.config.args);
+    if (typeof command === 'string') {
+      // Exited, StartError, exit code 128.
+      const now = new Date().toISOString();
+      await writeFile(files.startedPath, JSON.stringify({ shimPid: 0, startedAt: now } satisfies ShimStarted));
+      await writeFile(files.exitPath, JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies ShimExit));
+      throw new ContainerStartError(rec.id, command);
+    }
+    return { kind: 'process', ...files, command };
+  }
+
+  /** The shim was killed: the process may still run; its start time proves it is ours and not a reused pid. */
+  protected async orphanPid(rec: ContainerRecord, pid: number | undefined): Promise<number | undefined> {
+    const ticks = await readFile(path.join(this.store.containerDir(rec.id), 'pid.start'), 'utf8').catch(() => '');
+    return pid !== undefined && ticks !== '' && processStartTicks(pid) === ticks ? pid : undefined;
+  }
+
+  /** Signals the container's whole process group. */
+  protected async signal(_rec: ContainerRecord, status: ContainerStatus, signal: 'TERM' | 'KILL'): Promise<boolean> {
+    return status.pid !== undefined && signalGroup(status.pid, `SIG${signal}`);
+  }
+
+  /** Shims whose records are gone. */
+  protected async removeLeftovers(): Promise<void> {
     for (const pid of strayShims(this.store.containersDir)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -271,13 +131,7 @@ export class ProcessRuntime implements ContainerRuntime {
         // gone meanwhile
       }
     }
-    await unmountUnder(this.options.stateDir);
-    for (const d of [this.store.sandboxesDir, this.store.containersDir, this.store.logsDir, this.store.runcRoot]) {
-      await rm(d, { recursive: true, force: true });
-    }
   }
-
-  // --- internals -------------------------------------------------------------------------
 
   /** The host command for `argv` in the container, or why it cannot run (as runc words it). */
   private async hostCommand(rec: ContainerRecord, argv: readonly string[]): Promise<HostCommand | string> {
@@ -300,39 +154,6 @@ export class ProcessRuntime implements ContainerRuntime {
     const user = this.asRoot && c.securityContext?.runAsUser !== undefined ? { uid: c.securityContext.runAsUser, gid: c.securityContext.runAsGroup ?? 0 } : {};
     return { file, args: argv.slice(1), argv0: name, env, cwd, ...user };
   }
-
-  private async statusOf(rec: ContainerRecord): Promise<ContainerStatus> {
-    const dir = this.store.containerDir(rec.id);
-    const started = await readJson<ShimStarted>(path.join(dir, 'started.json'));
-    let exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
-    if (!started || exit) return containerStatus(rec, { started, exit, shimAlive: false });
-    const pid = Number(await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')) || undefined;
-    if (shimAlive(started.shimPid, dir)) return containerStatus(rec, { started, shimAlive: true, ...(pid ? { pid } : {}) });
-    exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
-    // The shim is gone (killed): the process may still run, orphaned; its start time proves it is ours.
-    const ticks = await readFile(path.join(dir, 'pid.start'), 'utf8').catch(() => '');
-    const running = !exit && pid !== undefined && ticks !== '' && processStartTicks(pid) === ticks;
-    return containerStatus(rec, { started, exit, shimAlive: false, runcRunning: running, ...(running ? { pid } : {}) });
-  }
-
-  private async waitExited(rec: ContainerRecord, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if ((await this.statusOf(rec)).state === 'exited') return true;
-      if (Date.now() > deadline) return false;
-      await sleep(20);
-    }
-  }
-
-  private async readContainer(id: string): Promise<ContainerRecord> {
-    const rec = await this.store.readContainer(id);
-    if (!rec) throw new NotFoundError('container', id);
-    return rec;
-  }
-
-  private assertStarted(): void {
-    if (!this.started) throw new InvalidStateError('ProcessRuntime.start() has not been called');
-  }
 }
 
 /** An exec that never started: no output, the error (as runc's failed exec reports it). */
@@ -345,10 +166,6 @@ function failedExec(error: string): ExecStream {
     resize: () => undefined,
     kill: () => undefined,
   };
-}
-
-function toSandbox(rec: SandboxRecord): PodSandbox {
-  return { id: rec.id, config: rec.config, state: rec.state, netnsName: '', netnsPath: '', ip: rec.ip, createdAt: rec.createdAt, logDir: rec.logDir };
 }
 
 /** Sends `signal` to the process group led by `pid`; false when there is none. */
@@ -381,8 +198,4 @@ function strayShims(containersDir: string): number[] {
     }
   }
   return out;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,7 +1,8 @@
 // What the node agent needs of a container runtime (CRI-shaped): pod sandboxes, containers, exec.
 // Two implementations: PodRuntime (runc, CNI, one network namespace per pod) and ProcessRuntime
-// (host processes, no isolation). Both keep their state under a node state dir in the same layout
-// (store.ts) and record their kind there, so `wharf reset` knows which one to use.
+// (host processes, no isolation), both built on RecordedRuntime (recorded-runtime.ts). Both keep
+// their state under a node state dir in the same layout (store.ts) and record their kind there, so
+// `wharf reset` knows which one to use.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
