@@ -220,7 +220,9 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   /** Every container on disk (running ones keep running across agent restarts). */
   async listContainers(filter: { readonly sandboxId?: string } = {}): Promise<ContainerStatus[]> {
     const out: ContainerStatus[] = [];
-    for (const id of await this.store.containerIds()) {
+    // Container ids start with their sandbox's id: a pod's sync reads only its own records.
+    const ids = (await this.store.containerIds()).filter((id) => !filter.sandboxId || id.startsWith(`${filter.sandboxId}-`));
+    for (const id of ids) {
       const rec = await this.store.readContainer(id);
       if (rec && (!filter.sandboxId || rec.sandboxId === filter.sandboxId)) out.push(await this.statusOf(rec));
     }

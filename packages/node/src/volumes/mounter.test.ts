@@ -24,3 +24,27 @@ describe('HostMounter without root', () => {
     expect(await m.mountsUnder(top)).toEqual([]);
   });
 });
+
+describe.skipIf(process.getuid?.() !== 0)('HostMounter as root', () => {
+  it('sees its tmpfs mounts in mountinfo, nested and with blanks in the path, and unmounts them', async () => {
+    const top = await mkdtemp(path.join(os.tmpdir(), 'wharf-mounter-'));
+    const outer = path.join(top, 'a volume');
+    const inner = path.join(outer, 'inner');
+    const m = new HostMounter(true);
+    try {
+      await mkdir(outer);
+      await m.mountTmpfs(outer, { mode: '0755' });
+      await mkdir(inner);
+      await m.mountTmpfs(inner, { mode: '0755' });
+      expect(await m.isMountPoint(outer)).toBe(true);
+      expect(await m.isMountPoint(inner)).toBe(true);
+      expect(await m.isMountPoint(top)).toBe(false);
+      expect(await m.mountsUnder(top)).toEqual([inner, outer]);
+      for (const d of await m.mountsUnder(top)) await m.unmount(d);
+      expect(await m.mountsUnder(top)).toEqual([]);
+    } finally {
+      for (const d of await m.mountsUnder(top)) await m.unmount(d);
+      await rm(top, { recursive: true, force: true });
+    }
+  });
+});
