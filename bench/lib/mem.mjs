@@ -1,0 +1,118 @@
+// Memory and CPU time of live processes from /proc. RSS (VmRSS) counts every resident page,
+// shared ones in full; PSS (smaps_rollup) splits each shared page among the processes mapping it,
+// so PSS sums over many copies of one binary (container shims) without counting its code N times.
+import { readFileSync, readdirSync } from 'node:fs';
+
+function kb(text, field) {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** RSS and PSS in MB (PSS is NaN where smaps_rollup is missing); undefined once the process is gone. */
+export function memory(pid) {
+  try {
+    const rssKb = kb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+    let pssKb = NaN;
+    try {
+      pssKb = kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+    } catch {
+      // kernels before 4.14, or not allowed to read it
+    }
+    return { rssMb: rssKb / 1024, pssMb: pssKb / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live process: pid, parent pid, command name and argv. */
+export function processTable() {
+  const table = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      table.push({ pid: Number(d), ppid, comm, argv });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return table;
+}
+
+/** The processes below `pid` (children, grandchildren, …) in a process table. */
+export function descendants(table, pid) {
+  const out = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    for (const c of table) {
+      if (c.ppid === p) {
+        out.push(c);
+        queue.push(c.pid);
+      }
+    }
+  }
+  return out;
+}
+
+/** Sums RSS and PSS (MB) over pids; processes that exited meanwhile are skipped and not counted. */
+export function sumMemory(pids) {
+  let rssMb = 0;
+  let pssMb = 0;
+  let n = 0;
+  for (const pid of pids) {
+    const m = memory(pid);
+    if (!m) continue;
+    rssMb += m.rssMb;
+    pssMb += m.pssMb;
+    n++;
+  }
+  return { n, rssMb, pssMb };
+}
+
+/** Samples `fn` every `everyMs` for `forMs` and returns the median of each numeric field. */
+export async function sampleMedian(fn, { forMs = 5000, everyMs = 250 } = {}) {
+  const samples = [];
+  const end = performance.now() + forMs;
+  while (performance.now() < end) {
+    samples.push(fn());
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  const med = {};
+  for (const k of Object.keys(samples[0] ?? {})) {
+    const v = samples.map((s) => s[k]).sort((a, b) => a - b);
+    med[k] = v[Math.floor(v.length / 2)];
+  }
+  return med;
+}
+
+const CLK_TCK = 100; // Linux USER_HZ
+
+/**
+ * CPU time (ms) of a process: its own, and that of its children it has waited for (exited
+ * helpers such as CNI plugins); undefined once the process is gone.
+ */
+export function cpuTimes(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return { selfMs: ((f[11] + f[12]) * 1000) / CLK_TCK, childrenMs: ((f[13] + f[14]) * 1000) / CLK_TCK };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of the whole machine (ms, all cores) from /proc/stat: busy (user, nice, system, irq,
+ * softirq; guest time is inside user) and stolen by the hypervisor (not this machine's work, but
+ * time its processes wanted to run and could not).
+ */
+export function machineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = [0, 1, 2, 5, 6].reduce((n, i) => n + (f[i] ?? 0), 0);
+  return { busyMs: (busy * 1000) / CLK_TCK, stealMs: ((f[7] ?? 0) * 1000) / CLK_TCK };
+}
