@@ -109,6 +109,36 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     }
   });
 
+  it('kubectl run -i --rm feeds stdin to the container, which ends when stdin closes; the pod is then deleted', async () => {
+    const r = await k.run(['run', 'stdin-once', '-i', '--rm', '--restart=Never', '--image=busybox:1', '--overrides={"spec":{"nodeName":"node-0"}}', '--', 'sh', '-c', 'while read l; do echo "got: $l"; done; echo "stdin closed"'], {
+      stdin: 'one\ntwo\n',
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('got: one\ngot: two\nstdin closed\n');
+    await eventually(async () => ((await k.run(['get', 'pod', 'stdin-once'])).code !== 0 ? true : undefined), 30_000, 'the pod deleted by --rm');
+  });
+
+  it('kubectl attach -i reaches a container that keeps stdin open; one without stdin refuses', async () => {
+    const reader = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reader' }, spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'busybox:1', stdin: true, command: ['sh', '-c', 'while read l; do echo "read: $l"; done'] }] } };
+    await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(reader) });
+    await k.ok(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s'], { timeoutMs: 70_000 });
+    // Not stdinOnce: two attach sessions in turn both reach the same shell.
+    for (const word of ['first', 'second']) {
+      const a = k.spawn(['attach', '-i', 'reader']);
+      try {
+        a.write(`${word}\n`);
+        await eventually(() => (a.output().includes(`read: ${word}`) ? true : undefined), 20_000, `"${word}" echoed through attach -i`);
+      } finally {
+        a.stop();
+      }
+    }
+    const r = await k.run(['attach', '-i', 'box', '-c', 'ticker'], { stdin: 'x\n', timeoutMs: 30_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('does not take stdin');
+    await k.ok(['delete', 'pod', 'reader', '--grace-period=1']);
+  });
+
   it('kubectl 1.20 (SPDY only) gets a clear error', async () => {
     const old = new Kubectl(wharf.kubeconfig, KUBECTL_120);
     const r = await old.run(['exec', 'box', '-c', 'web', '--', 'echo', 'hi']);

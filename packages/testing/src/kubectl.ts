@@ -49,15 +49,16 @@ export class Kubectl {
   }
 
   /** Starts a long-running kubectl (e.g. get -w) and returns a handle to read and stop it. */
-  spawn(args: string[]): { output: () => string; stop: () => void; done: Promise<number> } {
+  spawn(args: string[]): { output: () => string; write: (text: string) => void; stop: () => void; done: Promise<number> } {
     const child = spawn(this.binary, ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args], {
-      env: { ...process.env, HOME: this.cacheDir }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: this.cacheDir }, stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.on('error', () => undefined);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number>((res) => child.on('close', (c) => res(c ?? -1)));
-    return { output: () => out, stop: () => child.kill('SIGTERM'), done };
+    return { output: () => out, write: (text) => void child.stdin.write(text), stop: () => child.kill('SIGTERM'), done };
   }
 }
 

@@ -153,6 +153,7 @@ export function buildContainerConfig(i: BuildInput): ContainerConfig {
     securityContext: securityContext(pod, c, image.config.user),
     resources: resources(c),
     mounts: i.mounts,
+    ...(c.stdin ? { stdin: true, stdinOnce: c.stdinOnce ?? false } : {}),
   };
 }
 

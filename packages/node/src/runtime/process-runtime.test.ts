@@ -4,6 +4,7 @@
 // starts is stopped in afterAll (and asserted gone), also on failure.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,20 @@ describe('ProcessRuntime (host processes)', () => {
     expect(await readRuntimeKind(stateDir)).toBe('process');
     expect(await rt.version()).toBe('process://wharf');
     expect(pod).toMatchObject({ state: 'ready', ip: '127.0.0.1', netnsPath: '' });
+  });
+
+  it('keeps stdin open for a stdin container and closes it when a stdinOnce attach ends', async () => {
+    const id = await rt.createContainer(pod.id, config('reader', ['sh', '-c', 'while read l; do echo "read: $l"; done; echo eof'], { stdin: true, stdinOnce: true }));
+    await rt.startContainer(id);
+    const running = await rt.containerStatus(id);
+    expect(running.state).toBe('running');
+    expect(running.stdinSocket).toMatch(/^\/proc\/\d+\/cwd\/stdin\.sock$/);
+    const sock = net.connect(running.stdinSocket ?? '');
+    await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    sock.end('one\ntwo\n');
+    const status = await waitFor(() => rt.containerStatus(id), (x) => x.state === 'exited', 15_000);
+    expect(status.exitCode).toBe(0);
+    expect(await logContents(status.logPath)).toEqual(['read: one', 'read: two', 'eof']);
   });
 
   it('runs echo hello: CRI log line, exit code 0, Completed', async () => {

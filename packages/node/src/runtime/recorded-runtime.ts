@@ -13,7 +13,7 @@ import { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundErr
 import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
 import { unmountUnder, type RootfsKind } from './rootfs.js';
 import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult, type RuntimeKind } from './runtime.js';
-import { installShim, shimAlive, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
+import { installShim, shimAlive, STDIN_SOCKET, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
 import { readJson, RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
 
@@ -28,7 +28,7 @@ export interface RecordedRuntimeOptions {
 }
 
 /** The part of a shim's config that is the same for every kind: the container and its files. */
-export type ShimFiles = Pick<ShimConfig, 'id' | 'logPath' | 'pidFile' | 'startedPath' | 'exitPath'>;
+export type ShimFiles = Pick<ShimConfig, 'id' | 'logPath' | 'pidFile' | 'startedPath' | 'exitPath' | 'stdin'>;
 
 /** What a runtime records for a new container and how it lays out the container's dir. */
 export interface ContainerLayout {
@@ -189,6 +189,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
       pidFile: path.join(dir, 'pid'),
       startedPath: path.join(dir, 'started.json'),
       exitPath: path.join(dir, 'exit.json'),
+      ...(rec.config.stdin ? { stdin: { once: rec.config.stdinOnce ?? false } } : {}),
     };
     if (existsSync(files.startedPath)) throw new InvalidStateError(`container ${id} was started already`);
     const shim = await this.shimConfig(rec, files);
@@ -323,7 +324,11 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     let exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
     if (!started || exit) return containerStatus(rec, { started, exit, shimAlive: false });
     const pid = Number(await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')) || undefined;
-    if (shimAlive(started.shimPid, dir)) return containerStatus(rec, { started, shimAlive: true, ...(pid ? { pid } : {}) });
+    if (shimAlive(started.shimPid, dir)) {
+      const status = containerStatus(rec, { started, shimAlive: true, ...(pid ? { pid } : {}) });
+      // Reached through the shim's cwd, so the path stays short whatever the state dir.
+      return rec.config.stdin ? { ...status, stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : status;
+    }
     // The shim is gone: it may have finished meanwhile, else the process may still run without it.
     exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
     if (exit) return containerStatus(rec, { started, exit, shimAlive: false });

@@ -9,6 +9,7 @@
 // (Function.prototype.toString), so they must use only their parameters, globals and each other.
 import type * as childProcess from 'node:child_process';
 import type * as fsModule from 'node:fs';
+import type * as netModule from 'node:net';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type * as osModule from 'node:os';
@@ -20,7 +21,16 @@ interface ShimCommon {
   readonly pidFile: string;
   readonly startedPath: string;
   readonly exitPath: string;
+  /**
+   * Keep the container's stdin open and feed it from connections to the Unix socket STDIN_SOCKET
+   * in the shim's working directory (the container dir), as `kubectl attach -i` needs. With
+   * `once`, stdin closes when the first connection ends (the pod's stdinOnce). @default no stdin
+   */
+  readonly stdin?: { readonly once: boolean };
 }
+
+/** The stdin socket's name in the container dir (relative: a long data dir must not hit the 108-byte socket path limit). */
+export const STDIN_SOCKET = 'stdin.sock';
 
 /** A runc container: the shim runs `runc run --keep`. */
 export interface RuncShimConfig extends ShimCommon {
@@ -103,8 +113,9 @@ export function startTicks(stat: string): string {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
 }
 
-export function shimMain(deps: { fs: typeof fsModule; child_process: typeof childProcess; os: typeof osModule }, cfg: ShimConfig): void {
-  const { fs, child_process, os } = deps;
+export function shimMain(deps: { fs: typeof fsModule; child_process: typeof childProcess; os: typeof osModule; net: typeof netModule }, cfg: ShimConfig): void {
+  const { fs, child_process, os, net } = deps;
+  const stdinMode = cfg.stdin ? 'pipe' : 'ignore';
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'] as const) process.on(s, () => undefined);
   const base = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
   const now = (): string => criTimestamp(base + process.hrtime.bigint());
@@ -116,7 +127,7 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
     cfg.kind === 'process'
       ? // A session (and process group) of its own: stopContainer signals the whole group.
         child_process.spawn(cfg.command.file, [...cfg.command.args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: [stdinMode, 'pipe', 'pipe'],
           detached: true,
           ...(cfg.command.argv0 !== undefined ? { argv0: cfg.command.argv0 } : {}),
           ...(cfg.command.env ? { env: cfg.command.env } : {}),
@@ -127,12 +138,33 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
       : child_process.spawn(
           cfg.runc,
           ['--root', cfg.runcRoot, '--log', cfg.runcLogPath, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', cfg.pidFile, cfg.id],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
+          { stdio: [stdinMode, 'pipe', 'pipe'] },
         );
   if (cfg.kind === 'process' && child.pid) {
     // The start time tells this process apart from a later one with the same pid (see ProcessRuntime).
     fs.writeFileSync(`${cfg.pidFile}.start`, startTicks(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8')));
     fs.writeFileSync(cfg.pidFile, String(child.pid));
+  }
+  let stdinServer: netModule.Server | undefined;
+  if (cfg.stdin && child.stdin) {
+    const stdin = child.stdin;
+    const once = cfg.stdin.once;
+    stdin.on('error', () => undefined); // EPIPE once the container stopped reading
+    fs.rmSync('stdin.sock', { force: true });
+    let attached = false;
+    const server = net.createServer((conn) => {
+      if (once && attached) {
+        conn.destroy();
+        return;
+      }
+      attached = true;
+      conn.on('error', () => undefined);
+      conn.pipe(stdin, { end: once });
+      if (once) conn.on('close', () => stdin.end());
+    });
+    server.on('error', () => undefined);
+    server.listen('stdin.sock');
+    stdinServer = server;
   }
   let open = 2;
   let exitCode: number | undefined;
@@ -140,6 +172,8 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
   const finish = (force = false): void => {
     if (finished || ((open > 0 && !force) || exitCode === undefined)) return;
     finished = true;
+    stdinServer?.close();
+    if (stdinServer) fs.rmSync('stdin.sock', { force: true });
     fs.closeSync(logFd);
     let oomKilled = false;
     try {
@@ -170,7 +204,7 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
     fs.renameSync(`${cfg.exitPath}.tmp`, cfg.exitPath);
     process.exit(0);
   };
-  for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+  for (const [name, stream] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -227,11 +261,12 @@ export function shimScript(): string {
     "import fs from 'node:fs';",
     "import child_process from 'node:child_process';",
     "import os from 'node:os';",
+    "import net from 'node:net';",
     criTimestamp.toString(),
     splitCriLines.toString(),
     startTicks.toString(),
     shimMain.toString(),
-    "shimMain({ fs, child_process, os }, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')));",
+    "shimMain({ fs, child_process, os, net }, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')));",
     '',
   ].join('\n');
 }

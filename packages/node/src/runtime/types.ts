@@ -82,6 +82,10 @@ export interface ContainerConfig {
   readonly resources?: ContainerResources;
   /** Volumes, bind-mounted in this order. @default none */
   readonly mounts?: readonly BindMount[];
+  /** Keep stdin open for `attach -i` (the container's `stdin`). @default false */
+  readonly stdin?: boolean;
+  /** Close stdin when the first attach ends (the container's `stdinOnce`). @default false */
+  readonly stdinOnce?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -102,4 +106,6 @@ export interface ContainerStatus {
   /** Host PID of the container's main process while running. */
   readonly pid?: number;
   readonly logPath: string;
+  /** Unix socket that feeds the running container's stdin (containers with `stdin`). */
+  readonly stdinSocket?: string;
 }

@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
 import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
-import { attachSession, awaitFirstResize, execSession, finish, portForwardSession } from './sessions.js';
+import { attachSession, awaitFirstResize, connectUnix, execSession, finish, portForwardSession } from './sessions.js';
 
 /** How long a TTY exec waits for the client's first resize before starting. */
 const TTY_SIZE_WAIT_MS = 1000;
@@ -132,9 +132,12 @@ export class StreamingServer {
       } else {
         const rt = this.o.runtime;
         start = async (ws) => {
-          // The runtime's shim owns the container's stdio and keeps no stdin open for it.
-          if (want.stdin) return finish(ws, errorStatus(`attach cannot pass stdin to container "${c.name}": wharf's runtime does not keep a container's stdin open`, 'BadRequest', 400));
-          await attachSession(ws, { logPath: c.logPath, running: async () => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running' }, want);
+          // The shim keeps stdin open only for containers with `stdin: true`, as the kubelet does.
+          if (want.stdin && !c.stdinSocket) {
+            return finish(ws, errorStatus(`container "${c.name}" in pod "${r.pod}" does not take stdin: set stdin: true in its spec to attach with -i`, 'BadRequest', 400));
+          }
+          const stdin = want.stdin && c.stdinSocket ? await connectUnix(c.stdinSocket) : undefined;
+          await attachSession(ws, { logPath: c.logPath, running: async () => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running', ...(stdin ? { stdin } : {}) }, want);
         };
       }
     }

@@ -102,6 +102,8 @@ export function execSession(ws: WebSocket, proc: ExecStream, command: readonly s
 
 export interface AttachSource {
   readonly logPath: string;
+  /** Connected to the container's stdin socket when the client sends stdin. */
+  readonly stdin?: net.Socket;
   /** Whether the container still runs (more output can come). */
   running(): Promise<boolean>;
 }
@@ -112,8 +114,17 @@ export interface AttachSource {
  */
 export async function attachSession(ws: WebSocket, src: AttachSource, want: { stdout: boolean; stderr: boolean; tty: boolean }, pollMs = 100): Promise<void> {
   let closed = false;
-  ws.on('close', () => (closed = true));
-  ws.on('message', () => undefined); // stdin and resize: nothing to deliver them to
+  ws.on('close', () => {
+    closed = true;
+    src.stdin?.end();
+  });
+  ws.on('message', (raw: RawMessage) => {
+    const data = asBuffer(raw);
+    const body = data.subarray(1);
+    if (!src.stdin || src.stdin.destroyed) return; // resize, or no stdin: nothing to deliver them to
+    if (data[0] === STDIN && body.length) src.stdin.write(body);
+    else if (data[0] === CLOSE && body[0] === STDIN) src.stdin.end();
+  });
   let offset = (await stat(src.logPath).catch(() => undefined))?.size ?? 0;
   let pending = '';
   const readMore = async (): Promise<boolean> => {
@@ -141,7 +152,10 @@ export async function attachSession(ws: WebSocket, src: AttachSource, want: { st
   while (!closed) {
     const running = await src.running();
     const more = await readMore();
-    if (!running && !more) return finish(ws, { metadata: {}, status: 'Success' });
+    if (!running && !more) {
+      src.stdin?.destroy();
+      return finish(ws, { metadata: {}, status: 'Success' });
+    }
     if (!more) await new Promise((r) => setTimeout(r, pollMs));
   }
 }
@@ -175,5 +189,18 @@ export function portForwardSession(ws: WebSocket, ip: string, ports: readonly nu
   });
   ws.on('close', () => {
     for (const s of sockets) s.destroy();
+  });
+}
+
+/** Connects to a container's stdin socket (see the shim's STDIN_SOCKET). */
+export function connectUnix(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(socketPath);
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      s.on('error', () => undefined); // the container stopped reading: its stdin is gone
+      resolve(s);
+    });
   });
 }
