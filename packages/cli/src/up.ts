@@ -98,6 +98,9 @@ export async function up(opts: UpOptions): Promise<void> {
       dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
+      // A grace period shorter than the kubelet's default must still see several renewals (the
+      // kubelet renews every 10 s against a 40 s lease and 50 s grace).
+      ...(graceSeconds !== undefined ? { heartbeatSeconds: Math.max(1, Math.min(10, Math.floor(graceSeconds / 4))) } : {}),
     })
     : undefined;
   await nodes?.start();
