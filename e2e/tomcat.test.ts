@@ -141,7 +141,7 @@ describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served b
   });
 
   afterAll(async () => {
-    await k?.run(['delete', 'pod', 'shop', '--grace-period=0', '--wait=false']).catch(() => undefined);
+    await k?.run(['delete', 'pod', 'shop', 'js', '--grace-period=0', '--wait=false']).catch(() => undefined);
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -172,5 +172,18 @@ describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served b
     expect(log).toContain('Deployment of web application archive [/var/lib/tomcat10/webapps/hello.war] has finished');
     // Read-only root, arbitrary uid: the emptyDirs are everything Tomcat writes to.
     expect(log).not.toMatch(/SEVERE|WARNING/);
+  });
+
+  it('a nodejs runtime image from Debian\'s nodejs runs a JavaScript HTTP server', { timeout: 300_000 }, async () => {
+    const { stdout } = await wharfCli(['image', 'build-base', 'node:18', '--debian-packages', 'nodejs', '--entrypoint', '/usr/bin/node']);
+    expect(stdout.trim()).toMatch(new RegExp(`^127\\.0\\.0\\.1:${wharf.registryPort}/node:18@sha256:[0-9a-f]{64}$`));
+    const server = "require('http').createServer((q, r) => r.end('node ' + process.version + ' says ' + (6 * 7) + '\\n')).listen(3000)";
+    const js = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'js' }, spec: { nodeName: 'node-0', containers: [{ name: 'node', image: 'node:18', args: ['-e', server], readinessProbe: { tcpSocket: { port: 3000 }, periodSeconds: 1 } }] } };
+    await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(js) });
+    await k.ok(['wait', '--for=condition=Ready', 'pod/js', '--timeout=200s'], { timeoutMs: 210_000 });
+    const ip = (await k.ok(['get', 'pod', 'js', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const answer = await httpGet(ip, 3000, '/');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^node v18\.\d+\.\d+ says 42\n$/);
   });
 });

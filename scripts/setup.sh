@@ -53,7 +53,7 @@ fi
 if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
   # Registry clients the image suites push and pull with.
-  apt_install skopeo podman buildah
+  apt_install skopeo podman buildah zip
   # A second registry for the pull-secret suite: the CNCF registry, with htpasswd -B Basic auth.
   install_docker_registry
   apt_install apache2-utils
