@@ -2,13 +2,13 @@
 // latency of create/update/get/list at 1, 8 and 64 clients, watch delivery to 100 watchers, lists
 // of 10,000 objects, startup to ready) and the same write workload against Debian's etcd as the
 // reference, then writes docs/benchmarks/apiserver.md. Real processes only: see bench/lib/.
-import { cpus, loadavg, totalmem, release } from 'node:os';
 import { mkdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, etcdVersion, procStats, startEtcd, startWharf, stopProcess, tempDir } from './lib/procs.mjs';
 import { EtcdTarget, WharfTarget, configMap } from './lib/targets.mjs';
 import { bigList, crudMatrix, warmUp, watchLatency } from './lib/suite.mjs';
 import { runLoad, summarize } from './lib/stats.mjs';
+import { machineFacts } from './lib/machine.mjs';
 import { render } from './lib/report.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -39,16 +39,7 @@ async function populatedDataDir(count) {
 }
 
 async function main() {
-  const m = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    nproc: cpus().length,
-    memGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    etcd: await etcdVersion(),
-    kernel: release(),
-    load: loadavg().map((l) => l.toFixed(2)).join(', '),
-  };
+  const m = machineFacts({ etcd: await etcdVersion() });
   console.log(`machine: ${m.cpu}, ${m.nproc} cores, node ${m.node}, etcd ${m.etcd}`);
   if (!existsSync('/usr/bin/etcd')) throw new Error('etcd is not installed: run `bash scripts/setup.sh --bench` as root (apt-get install etcd-server)');
 
