@@ -1,15 +1,18 @@
 // kubectl exec / attach and client-node Exec / PortForward against `wharf up --nodes 1` with real
 // runc: the API server relays the WebSocket upgrade to the node agent, which runs `runc exec`
-// (v5.channel.k8s.io / v4) or connects to the pod's IP (port-forward). RBAC asks for `create` on
+// (v5.channel.k8s.io / v4) or connects to the pod's IP (port-forward: v4 channels for client-node,
+// SPDY/3.1 in WebSocket for kubectl). RBAC asks for `create` on
 // pods/exec, as kube-apiserver 1.31+ does for WebSocket requests. Needs root, runc and the CNI
 // plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL_120, Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { KUBECTL_120, Kubectl, WHARF_BIN, WharfProcess, eventually, freePort } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
@@ -159,6 +162,55 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     expect(text).toMatch(/\/dev\/pts\/\d+/);
   });
 
+  it('client-node Attach with a TTY reaches a tty container: its terminal, the client\'s size and resizes, input', async () => {
+    const term = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'term' }, spec: { nodeName: 'node-0', restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1', stdin: true, tty: true, command: ['sh'] }] } };
+    await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(term) });
+    await k.ok(['wait', '--for=condition=Ready', 'pod/term', '--timeout=60s'], { timeoutMs: 70_000 });
+    const out = Object.assign(new PassThrough(), { columns: 101, rows: 33 });
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const input = new PassThrough();
+    const ws = await new Attach(kc).attach('default', 'term', 'c', out, null, input, true);
+    try {
+      // The terminal echoes the command line itself; only the output has the computed value.
+      const ask = async (cmd: string, want: string, what: string): Promise<void> => {
+        await eventually(() => {
+          input.write(`${cmd}\n`);
+          return text.includes(want) ? true : undefined;
+        }, 20_000, what);
+      };
+      await ask('echo "in-$((6*7))"', 'in-42', 'input through attach reaching the shell');
+      await ask('echo "size=$(stty size)"', 'size=33 101', 'the client\'s terminal size');
+      Object.assign(out, { columns: 120, rows: 40 }).emit('resize');
+      await ask('echo "size=$(stty size)"', 'size=40 120', 'the size after a resize');
+      await ask('echo "tty=$(tty)"', 'tty=/dev/pts/', 'a terminal as stdin');
+      expect(text).toMatch(/tty=\/dev\/pts\/\d+\r\n/);
+      // Ctrl-C interrupts the foreground command: the terminal is the shell's controlling terminal.
+      input.write('sleep 300\n');
+      await eventually(async () => ((await k.run(['exec', 'term', '--', 'ps'])).stdout.includes('sleep 300') ? true : undefined), 20_000, 'sleep running');
+      input.write('\x03');
+      await ask('echo "after-$((1+2))"', 'after-3', 'the shell back after Ctrl-C');
+    } finally {
+      ws.close();
+    }
+    // kubectl attach -i without a terminal of its own still reaches the shell; `exit 3` ends the container.
+    const r = await k.run(['attach', '-i', 'term'], { stdin: 'echo "via-kubectl-$((1+1))"\nexit 3\n', timeoutMs: 30_000 });
+    expect(r.stdout).toContain('via-kubectl-2');
+    await eventually(async () => ((await k.ok(['get', 'pod', 'term', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}'])) === '3' ? true : undefined), 20_000, 'exit code 3');
+    await k.ok(['delete', 'pod', 'term', '--grace-period=1']);
+  });
+
+  it('kubectl run -it --rm from a pipe: a tty pod whose shell ends when the input does', async () => {
+    const r = await k.run(['run', 'tty-once', '-it', '--rm', '--restart=Never', '--image=busybox:1', '--overrides={"spec":{"nodeName":"node-0"}}', '--', 'sh'], {
+      stdin: 'echo "sum=$((20+22))"; echo "tty=$(tty)"\n',
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('sum=42');
+    expect(r.stdout).toMatch(/tty=\/dev\/pts\/\d+/);
+    await eventually(async () => ((await k.run(['get', 'pod', 'tty-once'])).code !== 0 ? true : undefined), 30_000, 'the pod deleted by --rm');
+  });
+
   it('client-node Exec reports a non-zero exit code', async () => {
     const status = await new Promise<V1Status>((resolve, reject) => {
       new Exec(kc).exec('default', 'box', 'web', ['sh', '-c', 'exit 7'], new PassThrough(), new PassThrough(), null, false, resolve).catch(reject);
@@ -177,5 +229,77 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     await closed; // httpd closes an HTTP/1.0 connection after the answer; the stream ends with it
     expect(page).toMatch(/^HTTP\/1\.[01] 200 OK/);
     expect(page).toContain('page-from-box');
+  });
+
+  /** GET through a local port: status and body (one connection per request). */
+  function get(port: number, path: string): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+          res.on('error', reject);
+        })
+        .on('timeout', function (this: http.ClientRequest) {
+          this.destroy(new Error(`GET ${path} through port ${port} timed out`));
+        })
+        .on('error', reject);
+    });
+  }
+
+  /** Starts `kubectl port-forward TARGET LOCAL:REMOTE` and waits until it listens. */
+  async function portForward(target: string, remote: number): Promise<{ port: number; pf: ReturnType<Kubectl['spawn']> }> {
+    const port = await freePort();
+    const pf = k.spawn(['port-forward', target, `${port}:${remote}`]);
+    await eventually(() => (pf.output().includes(`Forwarding from 127.0.0.1:${port}`) ? true : undefined), 20_000, `kubectl port-forward ${target} listening:\n${pf.output()}`);
+    return { port, pf };
+  }
+
+  it('kubectl port-forward (SPDY/3.1 in WebSocket): sequential and concurrent GETs, a 1 MiB download byte for byte', async () => {
+    await k.ok(['exec', 'box', '-c', 'web', '--', 'sh', '-c', 'head -c 1048576 /dev/urandom > /www/big']);
+    const sum = (await k.ok(['exec', 'box', '-c', 'web', '--', 'busybox', 'sha256sum', '/www/big'])).split(' ')[0];
+    const { port, pf } = await portForward('pod/box', 8080);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await get(port, '/');
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe('page-from-box\n');
+      }
+      const all = await Promise.all(Array.from({ length: 5 }, () => get(port, '/index.html')));
+      for (const r of all) expect(r).toMatchObject({ status: 200, body: Buffer.from('page-from-box\n') });
+      const big = await get(port, '/big');
+      expect(big.body.length).toBe(1 << 20);
+      expect(createHash('sha256').update(big.body).digest('hex')).toBe(sum);
+      expect(pf.output()).toContain(`Handling connection for ${port}`);
+      expect(pf.output()).not.toContain('error');
+    } finally {
+      pf.stop();
+    }
+  });
+
+  it('kubectl port-forward to a closed port in the pod shows the error from the error stream', async () => {
+    const { port, pf } = await portForward('pod/box', 9999);
+    try {
+      await get(port, '/').catch(() => undefined); // the connection ends without an answer
+      await eventually(() => (pf.output().includes(`an error occurred forwarding ${port} -> 9999`) ? true : undefined), 20_000, `the forwarding error:\n${pf.output()}`);
+      expect(pf.output()).toMatch(/error forwarding port 9999 to pod default\/box, uid [0-9a-f-]+: connect ECONNREFUSED/);
+      // As against a kubelet, kubectl then ends the session and exits.
+      expect(await pf.done).not.toBe(0);
+      expect(pf.output()).toContain('error: lost connection to pod');
+    } finally {
+      pf.stop();
+    }
+  });
+
+  it('kubectl port-forward svc/NAME reaches a pod behind the Service (kubectl resolves it)', async () => {
+    await k.ok(['label', 'pod', 'box', 'app=box', '--overwrite']);
+    await k.ok(['create', 'service', 'clusterip', 'box', '--tcp=80:8080']);
+    const { port, pf } = await portForward('svc/box', 80);
+    try {
+      expect(await get(port, '/')).toMatchObject({ status: 200, body: Buffer.from('page-from-box\n') });
+    } finally {
+      pf.stop();
+    }
   });
 });

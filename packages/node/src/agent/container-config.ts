@@ -154,6 +154,7 @@ export function buildContainerConfig(i: BuildInput): ContainerConfig {
     resources: resources(c),
     mounts: i.mounts,
     ...(c.stdin ? { stdin: true, stdinOnce: c.stdinOnce ?? false } : {}),
+    ...(c.tty ? { tty: true } : {}),
   };
 }
 

@@ -31,6 +31,13 @@ describe('buildOciSpec', () => {
     expect(spec.mounts.map((m) => m.destination)).toEqual(['/proc', '/dev', '/dev/pts', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/dev/shm', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf']);
     expect(spec.mounts.find((m) => m.destination === '/sys')?.options).toContain('ro');
   });
+  it('asks runc for a console with TERM=xterm for a tty container (env may override TERM)', () => {
+    expect(buildOciSpec(base, sandbox, '/c').process.terminal).toBe(false);
+    const tty = buildOciSpec({ ...base, tty: true }, sandbox, '/c');
+    expect(tty.process.terminal).toBe(true);
+    expect(tty.process.env).toContain('TERM=xterm');
+    expect(buildOciSpec({ ...base, tty: true, env: [{ name: 'TERM', value: 'vt100' }] }, sandbox, '/c').process.env).toContain('TERM=vt100');
+  });
   it('maps securityContext, resources and mounts', () => {
     const spec = buildOciSpec(
       {

@@ -73,12 +73,15 @@ export function buildOciSpec(c: ContainerConfig, sandbox: SandboxPaths, cgroupsP
   const env = mergeEnv([
     { name: 'PATH', value: DEFAULT_PATH },
     { name: 'HOSTNAME', value: sandbox.hostname },
+    // As containerd sets it for a TTY.
+    ...(c.tty ? [{ name: 'TERM', value: 'xterm' }] : []),
     ...(c.env ?? []),
   ]);
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      // A TTY container's console is made by `runc run` itself, running under `script` (shim.ts).
+      terminal: c.tty === true,
       user: {
         uid: sc.runAsUser ?? 0,
         gid: sc.runAsGroup ?? 0,

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { busyboxRootfs } from '@wharf/testing';
 import { listNetns } from '../network/netns.js';
 import { leftoverCgroups, nodeCgroupsExist } from './cgroups.js';
 import { ContainerStartError } from './errors.js';
+import { parseCriLogLine } from './shim.js';
 import { PodRuntime } from './pod-runtime.js';
 import { mountsUnder } from './rootfs.js';
 import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
@@ -210,6 +212,38 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(await rt.containerStatus(stubborn)).toMatchObject({ state: 'exited', exitCode: 137, reason: 'Error' });
   });
 
+  it('runs a tty container on a terminal: /dev/pts/N, resizable, stdin reaches it, exit code kept', async () => {
+    const id = await rt.createContainer(pod.id, config('shell', ['sh'], { tty: true, stdin: true, stdinOnce: true }));
+    await rt.startContainer(id);
+    const running = await rt.containerStatus(id);
+    expect(running).toMatchObject({ state: 'running', tty: true });
+    await rt.resizeContainerTerminal(id, 123, 45);
+    // runc copies the size to the container's console when it gets SIGWINCH.
+    await waitFor(() => rt.execSync(id, ['stty', '-F', '/dev/console', 'size']), (r) => r.stdout === '45 123\n', 5_000);
+    const sock = net.connect(running.stdinSocket ?? '');
+    await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    sock.write('tty; stty size; echo "term=$TERM"; exit 5\n');
+    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
+    sock.destroy();
+    expect(status).toMatchObject({ exitCode: 5, reason: 'Error' });
+    // A terminal ends lines with CR LF; the log keeps them as written (stdout only).
+    const out = await terminalOutput(status.logPath);
+    expect(out).toMatch(/^\/dev\/pts\/\d+\r$/m);
+    expect(out).toMatch(/^45 123\r$/m);
+    expect(out).toMatch(/^term=xterm\r$/m);
+    expect(await streamContents(status.logPath, 'stderr')).toEqual([]);
+  });
+
+  it('a tty container without stdin keeps running, and OOM is still reported', async () => {
+    const { status, lines } = await runToExit(
+      rt,
+      pod.id,
+      config('ttyhog', ['sh', '-c', 'tty; x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], { tty: true, resources: { memoryLimitBytes: 16 * 1024 * 1024 } }),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+\r$/)]);
+    expect(status).toMatchObject({ state: 'exited', reason: 'OOMKilled' });
+  });
+
   it('a restarted agent finds its running containers and they keep logging', async () => {
     const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
     await rt.stop();
@@ -247,3 +281,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(await readdir(path.join(stateDir))).not.toContain('containers');
   });
 });
+
+/** A TTY container's output as its terminal wrote it: partial (`P`) lines joined, `F` lines ended with LF. */
+async function terminalOutput(logPath: string): Promise<string> {
+  const lines = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean);
+  return lines.map((l) => parseCriLogLine(l)).map((l) => (l ? `${l.content}${l.partial ? '' : '\n'}` : '')).join('');
+}

@@ -122,6 +122,7 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
       bundle: dir,
       runcLogPath: path.join(dir, 'runc.log'),
       oomControlPath: path.join(CGROUP_ROOT, 'memory', rec.cgroupsPath, 'memory.oom_control'),
+      ...(rec.config.tty ? { tty: true } : {}),
     };
   }
 

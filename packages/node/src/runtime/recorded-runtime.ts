@@ -14,6 +14,7 @@ import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
 import { unmountUnder, type RootfsKind } from './rootfs.js';
 import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult, type RuntimeKind } from './runtime.js';
 import { installShim, shimAlive, STDIN_SOCKET, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
+import { setTerminalSize, shimTerminal } from './terminal.js';
 import { readJson, RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
 
@@ -255,6 +256,15 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     if (rec) await rm(rec.logPath, { force: true });
   }
 
+  /** Sets the size of a running TTY container's terminal (see terminal.ts); does nothing for other containers. */
+  async resizeContainerTerminal(id: string, width: number, height: number): Promise<void> {
+    const rec = await this.readContainer(id);
+    if (!rec.config.tty || !(width > 0 && height > 0)) return;
+    const started = await readJson<ShimStarted>(path.join(this.store.containerDir(id), 'started.json'));
+    const tty = started ? await shimTerminal(started.shimPid) : undefined;
+    if (tty) await setTerminalSize(tty, width, height);
+  }
+
   /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts. */
   async reset(): Promise<void> {
     for (const id of await this.store.sandboxIds()) await this.removePodSandbox(id).catch(() => undefined);
@@ -327,7 +337,11 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     if (shimAlive(started.shimPid, dir)) {
       const status = containerStatus(rec, { started, shimAlive: true, ...(pid ? { pid } : {}) });
       // Reached through the shim's cwd, so the path stays short whatever the state dir.
-      return rec.config.stdin ? { ...status, stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : status;
+      return {
+        ...status,
+        ...(rec.config.stdin ? { stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : {}),
+        ...(rec.config.tty ? { tty: true } : {}),
+      };
     }
     // The shim is gone: it may have finished meanwhile, else the process may still run without it.
     exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));

@@ -46,6 +46,8 @@ export interface ContainerRuntime {
 
   execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
   execStream(id: string, cmd: readonly string[], opts?: ExecStreamOptions): Promise<ExecStream>;
+  /** Sets the terminal size of a running container with `tty` (kubectl attach -t); no-op otherwise. */
+  resizeContainerTerminal(id: string, width: number, height: number): Promise<void>;
 
   /** Removes everything the runtime created for its state dir, running containers included. */
   reset(): Promise<void>;

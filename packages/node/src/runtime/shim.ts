@@ -1,7 +1,8 @@
 // The container shim: one small detached Node process per running container. It runs
 // `runc run --keep` in the foreground (so runc stays the container's parent and reports its exit
 // status) or, for the process runtime, the container's command itself in a session of its own;
-// turns the container's stdout/stderr into CRI log lines, and records the exit in exit.json. It
+// with a TTY, runc runs under util-linux `script` (runc relays the container's console to its own
+// terminal, which Node cannot give it otherwise); turns the container's stdout/stderr into CRI log lines, and records the exit in exit.json. It
 // lives in its own session, so the node agent can stop, crash or be upgraded while containers
 // keep running and logging; the agent finds them again from the files.
 //
@@ -42,6 +43,13 @@ export interface RuncShimConfig extends ShimCommon {
   readonly runcLogPath: string;
   /** memory.oom_control of the container's cgroup, read after exit (runc --keep leaves it). */
   readonly oomControlPath: string;
+  /**
+   * The bundle asks for a terminal: runc runs under `script -e` (which passes on runc's exit
+   * code), so the console's output is stdout and its input is script's stdin. @default false
+   */
+  readonly tty?: boolean;
+  /** @default '/usr/bin/script' */
+  readonly scriptPath?: string;
 }
 
 /** A host process (process runtime): the shim runs the command as the leader of a new session. */
@@ -115,7 +123,9 @@ export function startTicks(stat: string): string {
 
 export function shimMain(deps: { fs: typeof fsModule; child_process: typeof childProcess; os: typeof osModule; net: typeof netModule }, cfg: ShimConfig): void {
   const { fs, child_process, os, net } = deps;
-  const stdinMode = cfg.stdin ? 'pipe' : 'ignore';
+  const tty = cfg.kind !== 'process' && cfg.tty === true;
+  // A TTY gets a stdin pipe even without `stdin`: at EOF script would end the console's input.
+  const stdinMode = cfg.stdin || tty ? 'pipe' : 'ignore';
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'] as const) process.on(s, () => undefined);
   const base = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
   const now = (): string => criTimestamp(base + process.hrtime.bigint());
@@ -135,11 +145,13 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
           ...(cfg.command.uid !== undefined ? { uid: cfg.command.uid } : {}),
           ...(cfg.command.gid !== undefined ? { gid: cfg.command.gid } : {}),
         })
-      : child_process.spawn(
-          cfg.runc,
-          ['--root', cfg.runcRoot, '--log', cfg.runcLogPath, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', cfg.pidFile, cfg.id],
-          { stdio: [stdinMode, 'pipe', 'pipe'] },
-        );
+      : tty
+        ? child_process.spawn(
+            cfg.scriptPath ?? '/usr/bin/script',
+            ['-q', '-f', '-e', '-E', 'never', '-c', ['exec', cfg.runc, ...runcRunArgs(cfg)].map(shellQuote).join(' '), '/dev/null'],
+            { stdio: [stdinMode, 'pipe', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' } },
+          )
+        : child_process.spawn(cfg.runc, runcRunArgs(cfg), { stdio: [stdinMode, 'pipe', 'pipe'] });
   if (cfg.kind === 'process' && child.pid) {
     // The start time tells this process apart from a later one with the same pid (see ProcessRuntime).
     fs.writeFileSync(`${cfg.pidFile}.start`, startTicks(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8')));
@@ -185,7 +197,7 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
       // no memory cgroup: cannot have been OOM-killed by its limit
     }
     let startError: string | undefined;
-    if (cfg.kind === 'process') {
+    if (cfg.kind === 'process' || spawnError) {
       startError = spawnError;
     } else if (!fs.existsSync(cfg.pidFile)) {
       try {
@@ -209,9 +221,13 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       if (finished) return;
-      const r = splitCriLines(pending, chunk, name, now(), 16384);
+      const ts = now();
+      const r = splitCriLines(pending, chunk, name, ts, 16384);
       pending = r.pending;
-      if (r.out) fs.writeSync(logFd, r.out);
+      // A terminal's prompt and echo have no newline: log them at once, as a partial line.
+      const out = tty && pending ? `${r.out}${ts} ${name} P ${pending}\n` : r.out;
+      if (tty) pending = '';
+      if (out) fs.writeSync(logFd, out);
     });
     stream.on('end', () => {
       if (finished) return;
@@ -222,7 +238,8 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
     });
   }
   child.on('error', (e) => {
-    spawnError = `exec: ${JSON.stringify(cfg.kind === 'process' ? cfg.command.argv0 ?? cfg.command.file : cfg.runc)}: ${e.message}`;
+    const file = cfg.kind === 'process' ? cfg.command.argv0 ?? cfg.command.file : tty ? cfg.scriptPath ?? '/usr/bin/script' : cfg.runc;
+    spawnError = `exec: ${JSON.stringify(file)}: ${e.message}`;
     exitCode = 128;
     open = 0;
     finish();
@@ -245,6 +262,16 @@ export function shimMain(deps: { fs: typeof fsModule; child_process: typeof chil
   });
 }
 
+/** `runc run --keep` for the container, in the foreground. */
+export function runcRunArgs(cfg: RuncShimConfig): string[] {
+  return ['--root', cfg.runcRoot, '--log', cfg.runcLogPath, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', cfg.pidFile, cfg.id];
+}
+
+/** Quotes a word for /bin/sh. */
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The shim with that pid is still running this container (its command line names the container dir, so a reused pid does not count). */
 export function shimAlive(pid: number, containerDir: string): boolean {
   try {
@@ -265,6 +292,8 @@ export function shimScript(): string {
     criTimestamp.toString(),
     splitCriLines.toString(),
     startTicks.toString(),
+    runcRunArgs.toString(),
+    shellQuote.toString(),
     shimMain.toString(),
     "shimMain({ fs, child_process, os, net }, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')));",
     '',

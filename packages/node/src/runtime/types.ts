@@ -86,6 +86,8 @@ export interface ContainerConfig {
   readonly stdin?: boolean;
   /** Close stdin when the first attach ends (the container's `stdinOnce`). @default false */
   readonly stdinOnce?: boolean;
+  /** Run on a terminal (the container's `tty`): stdout and stderr are one stream. @default false */
+  readonly tty?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -108,4 +110,6 @@ export interface ContainerStatus {
   readonly logPath: string;
   /** Unix socket that feeds the running container's stdin (containers with `stdin`). */
   readonly stdinSocket?: string;
+  /** The container runs on a terminal (its config's `tty`). */
+  readonly tty?: boolean;
 }

@@ -16,8 +16,10 @@ export const V4 = 'v4.channel.k8s.io';
 
 /** Sub-protocols this agent speaks, best first. */
 export const REMOTE_COMMAND_PROTOCOLS: readonly string[] = [V5, V4];
-/** kubelet answers client-node's port-forward with the v4 channel protocol; the others frame the same way. */
-export const PORT_FORWARD_PROTOCOLS: readonly string[] = [V4, 'portforward.k8s.io', 'channel.k8s.io'];
+/** kubectl 1.31+ port-forward: SPDY/3.1 tunnelled in the WebSocket's binary messages (spdy-portforward.ts). */
+export const SPDY_PORT_FORWARD = 'SPDY/3.1+portforward.k8s.io';
+/** kubelet answers client-node's port-forward with the v4 channel protocol; the next two frame the same way. */
+export const PORT_FORWARD_PROTOCOLS: readonly string[] = [V4, 'portforward.k8s.io', 'channel.k8s.io', SPDY_PORT_FORWARD];
 
 /** The protocol to answer with: the first of ours the client offered, or undefined. */
 export function chooseProtocol(offered: Iterable<string>, ours: readonly string[]): string | undefined {

@@ -83,18 +83,28 @@ describe('StreamingServer', () => {
     expect(String(err)).toContain('Unexpected server response: 404');
   });
 
-  it('refuses sub-protocols it does not speak (kubectl port-forward over SPDY-in-WebSocket)', async () => {
-    // ws refuses to send that name, so the handshake is written by hand.
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(`${base.replace('ws:', 'http:')}/portforward/ns/p?ports=80`, {
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' },
+  /** A WebSocket handshake written by hand: ws refuses to send sub-protocol names with '/'. */
+  function handshake(path: string, protocol: string): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${base.replace('ws:', 'http:')}${path}`, {
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': protocol },
       });
-      req.on('response', resolve).on('error', reject).end();
+      req.on('response', resolve).on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => (socket.destroy(), resolve(res))).on('error', reject).end();
     });
+  }
+
+  it('refuses sub-protocols it does not speak (kubectl exec over SPDY-in-WebSocket)', async () => {
+    const res = await handshake('/exec/ns/p/c?command=ls&stdout=true', 'SPDY/3.1+remotecommand.k8s.io');
     let body = '';
     for await (const d of res) body += String(d);
     expect(res.statusCode).toBe(400);
-    expect(JSON.parse(body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('SPDY/3.1+portforward.k8s.io') });
+    expect(JSON.parse(body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('SPDY/3.1+remotecommand.k8s.io') });
+  });
+
+  it('accepts kubectl port-forward (SPDY/3.1 in WebSocket) without ports in the query', async () => {
+    const res = await handshake('/portforward/ns/p', 'SPDY/3.1+portforward.k8s.io');
+    expect(res.statusCode).toBe(101);
+    expect(res.headers['sec-websocket-protocol']).toBe('SPDY/3.1+portforward.k8s.io');
   });
 
   it('port-forward: port prefix on both channels, data both ways, closes with the connection', async () => {

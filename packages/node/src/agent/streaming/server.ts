@@ -7,14 +7,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
-import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
+import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_PORT_FORWARD, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
 import { attachSession, awaitFirstResize, connectUnix, execSession, finish, portForwardSession } from './sessions.js';
+import { spdyPortForwardSession } from './spdy-portforward.js';
 
 /** How long a TTY exec waits for the client's first resize before starting. */
 const TTY_SIZE_WAIT_MS = 1000;
 
 /** What the streaming endpoints need of the pod runtime. */
-export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'>;
+export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'> &
+  Partial<Pick<ContainerRuntime, 'resizeContainerTerminal'>>;
 
 export interface StreamingServerOptions {
   readonly runtime: StreamingRuntime;
@@ -105,9 +107,15 @@ export class StreamingServer {
     const sandbox = await this.sandbox(r.namespace, r.pod);
     let start: (ws: WebSocket) => void | Promise<void>;
     if (r.kind === 'portforward') {
-      const ports = parsePorts(q);
       if (!sandbox.ip) throw new StreamRequestError(400, `pod "${r.pod}" has no IP to forward to`);
-      start = (ws) => portForwardSession(ws, sandbox.ip, ports);
+      if (protocol === SPDY_PORT_FORWARD) {
+        // kubectl names the ports in each stream's headers, not in the query.
+        const pod = `${r.namespace}/${r.pod}, uid ${sandbox.config.uid}`;
+        start = (ws) => void spdyPortForwardSession(ws, { ip: sandbox.ip, pod, log: this.log });
+      } else {
+        const ports = parsePorts(q);
+        start = (ws) => portForwardSession(ws, sandbox.ip, ports);
+      }
     } else {
       const c = await this.container(sandbox, r.container);
       const tty = boolParam(q, 'tty');
@@ -137,10 +145,14 @@ export class StreamingServer {
             return finish(ws, errorStatus(`container "${c.name}" in pod "${r.pod}" does not take stdin: set stdin: true in its spec to attach with -i`, 'BadRequest', 400));
           }
           const stdin = want.stdin && c.stdinSocket ? await connectUnix(c.stdinSocket) : undefined;
-          await attachSession(ws, { logPath: c.logPath, running: async () => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running', ...(stdin ? { stdin } : {}) }, want);
+          const running = async (): Promise<boolean> => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running';
+          const resize = async (width: number, height: number): Promise<void> => rt.resizeContainerTerminal?.(c.id, width, height);
+          await attachSession(ws, { logPath: c.logPath, running, resize, ...(stdin ? { stdin } : {}) }, want);
         };
       }
     }
+    // ws refuses sub-protocol names with '/' (SPDY/3.1+…); the answer is `protocol` all the same (handleProtocols).
+    req.headers['sec-websocket-protocol'] = 'chosen';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.open.delete(socket);
       this.open.add(ws);

@@ -106,6 +106,8 @@ export interface AttachSource {
   readonly stdin?: net.Socket;
   /** Whether the container still runs (more output can come). */
   running(): Promise<boolean>;
+  /** Sets the container's terminal size (TTY containers). @default resize messages are dropped */
+  resize?(width: number, height: number): Promise<void>;
 }
 
 /**
@@ -118,10 +120,13 @@ export async function attachSession(ws: WebSocket, src: AttachSource, want: { st
     closed = true;
     src.stdin?.end();
   });
+  let resizing = Promise.resolve();
   ws.on('message', (raw: RawMessage) => {
     const data = asBuffer(raw);
     const body = data.subarray(1);
-    if (!src.stdin || src.stdin.destroyed) return; // resize, or no stdin: nothing to deliver them to
+    const size = data[0] === RESIZE && src.resize ? parseResize(body) : undefined;
+    if (size) resizing = resizing.then(() => src.resize?.(size.width, size.height)).catch(() => undefined);
+    if (!src.stdin || src.stdin.destroyed) return; // no stdin: nothing to deliver input to
     if (data[0] === STDIN && body.length) src.stdin.write(body);
     else if (data[0] === CLOSE && body[0] === STDIN) src.stdin.end();
   });
