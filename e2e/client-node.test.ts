@@ -295,6 +295,8 @@ describe('informer on pods', () => {
     const lastSeen = Number(informer.latestResourceVersion());
     await compactPast(namespace, lastSeen);
     await eventually(() => lists === 2 || undefined, (WATCH_TIMEOUT_S + 10) * 1000, 're-list after 410');
+    // `lists` counts the list call; its answer sets the informer's resourceVersion a moment later.
+    await eventually(() => Number(informer.latestResourceVersion()) > lastSeen || undefined, 10_000, 'the re-list answered');
     expect(Number(informer.latestResourceVersion())).toBeGreaterThan(lastSeen);
     expect(seen).toEqual(expected); // the re-list found nothing new, so it reported nothing
 
