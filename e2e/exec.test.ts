@@ -142,6 +142,18 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     await k.ok(['delete', 'pod', 'reader', '--grace-period=1']);
   });
 
+  it('the node agent answers only the API server: its own port refuses a caller without the token', async () => {
+    const port = Number(await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
+    expect(port).toBeGreaterThan(0);
+    for (const path of ['/metrics/resource', '/containerLogs/default/box/web']) {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(r.status, path).toBe(401);
+    }
+    // Through the API server (authenticated, authorized) the same reads work.
+    expect(await k.ok(['get', '--raw', '/api/v1/nodes/node-0/proxy/metrics/resource'])).toContain('container_cpu_usage_seconds_total');
+    expect((await k.ok(['logs', 'box', '-c', 'ticker', '--tail=1'])).trim()).toMatch(/^tick-\d+$/);
+  });
+
   it('kubectl 1.20 (SPDY only) gets a clear error', async () => {
     const old = new Kubectl(wharf.kubeconfig, KUBECTL_120);
     const r = await old.run(['exec', 'box', '-c', 'web', '--', 'echo', 'hi']);

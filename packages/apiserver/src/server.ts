@@ -38,6 +38,7 @@ import { SubresourceHandlers, type ExternalSubresource } from './rest/subresourc
 import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
 import { tokenRequestHandler } from './auth/token-request.js';
+import { AgentDialer } from './rest/agents.js';
 import { podLogHandler } from './rest/logs.js';
 import { nodeProxyHandler } from './rest/node-proxy.js';
 import { PodStreams } from './rest/streams.js';
@@ -73,6 +74,8 @@ export interface ApiServerOptions {
   readonly defaultTolerationSeconds?: number;
   /** Mount the projected service-account token volume into new pods. @default true */
   readonly mountServiceAccountToken?: boolean;
+  /** Bearer token the node agents require of the API server (logs, exec, proxy, metrics). @default none */
+  readonly agentToken?: string;
   readonly log?: (msg: string) => void;
 }
 
@@ -158,11 +161,12 @@ export class ApiServer {
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
-    this.streams = new PodStreams(this.api);
-    this.metricsApi = new MetricsApi(this.api);
+    const agents = new AgentDialer(this.api, opts.agentToken);
+    this.streams = new PodStreams(this.api, agents);
+    this.metricsApi = new MetricsApi(this.api, agents);
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api), proxy: nodeProxyHandler(this.api), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });

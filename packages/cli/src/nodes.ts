@@ -20,6 +20,8 @@ export interface NodeSetOptions {
   readonly registry: { url: string; host: string; ca: string };
   /** Writes node `name`'s kubeconfig (user system:node:<name>) and answers its path. */
   readonly nodeKubeconfig: (name: string) => string;
+  /** What the agents require of the API server for logs, exec, port-forward and metrics. @default none */
+  readonly apiServerToken?: string;
   /** Lease renewal period of the agents. @default 10 (the kubelet's) */
   readonly heartbeatSeconds?: number;
   readonly log: (msg: string, err?: unknown) => void;
@@ -102,6 +104,7 @@ export class NodeSet {
       images, stateDir: join(this.o.dataDir, 'nodes', name),
       logsPort: 0, log: this.o.log,
       ...(this.o.heartbeatSeconds !== undefined ? { heartbeatSeconds: this.o.heartbeatSeconds } : {}),
+      ...(this.o.apiServerToken ? { apiServerToken: this.o.apiServerToken } : {}),
       ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();

@@ -1,5 +1,6 @@
 // `wharf up`: runs the embedded control plane in the foreground until SIGTERM or Ctrl-C, and
 // writes DIR/kubeconfig once the API answers.
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -48,8 +49,10 @@ export async function up(opts: UpOptions): Promise<void> {
   const compactRetentionMs = optionalNumber('--compact-retention', opts.compactRetention);
   const watchTimeoutSeconds = optionalNumber('--watch-timeout', opts.watchTimeout);
   const defaultTolerationSeconds = optionalNumber('--default-toleration-seconds', opts.defaultTolerationSeconds);
+  // The agents run in this process: a fresh token per start is all the API server needs to show them.
+  const agentToken = randomBytes(32).toString('hex');
   const server = new ApiServer({
-    dataDir, port, log: (m) => log.error(m),
+    dataDir, port, log: (m) => log.error(m), agentToken,
     ...(compactEveryMs !== undefined ? { compactEveryMs } : {}),
     ...(compactKeepRevisions !== undefined ? { compactKeepRevisions } : {}),
     ...(compactRetentionMs !== undefined ? { compactRetentionMs } : {}),
@@ -98,6 +101,7 @@ export async function up(opts: UpOptions): Promise<void> {
       dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
+      apiServerToken: agentToken,
       // A grace period shorter than the kubelet's default must still see several renewals (the
       // kubelet renews every 10 s against a 40 s lease and 50 s grace).
       ...(graceSeconds !== undefined ? { heartbeatSeconds: Math.max(1, Math.min(10, Math.floor(graceSeconds / 4))) } : {}),

@@ -7,7 +7,7 @@ import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../errors.js
 import type { ObjectApi } from '../objects/api.js';
 import type { Served } from '../registry.js';
 import { negotiate } from '../rest/negotiate.js';
-import { agentPort } from '../rest/node-proxy.js';
+import type { AgentDialer } from '../rest/agents.js';
 import type { RequestInfo } from '../rest/request-info.js';
 import { send } from '../rest/respond.js';
 import { toTable } from '../tables/index.js';
@@ -30,7 +30,8 @@ export function windowString(ms: number): string {
 export class MetricsApi {
   constructor(
     private readonly api: ObjectApi,
-    private readonly usage = new UsageSource(),
+    private readonly agents: AgentDialer,
+    private readonly usage = new UsageSource({ headers: agents.headers() }),
   ) {}
 
   /** Whether the request is for metrics.k8s.io (resource requests only). */
@@ -83,7 +84,7 @@ export class MetricsApi {
     await Promise.all(
       [...new Set(nodeNames)].map(async (name) => {
         try {
-          out.set(name, await this.usage.usage(name, agentPort(this.api, name, METRICS_GROUP)));
+          out.set(name, await this.usage.usage(name, this.agents.port(name, METRICS_GROUP)));
         } catch {
           // As metrics-server: a node it cannot scrape has no metrics.
         }

@@ -43,8 +43,10 @@ interface Scrape {
 }
 
 export interface UsageSourceOptions {
-  /** GETs /metrics/resource from the agent on `port`. @default HTTP to 127.0.0.1 */
+  /** GETs /metrics/resource from the agent on `port`. @default HTTP to 127.0.0.1 with `headers` */
   readonly fetch?: (port: number) => Promise<string>;
+  /** Headers of the default fetch (the agents' token). @default none */
+  readonly headers?: Readonly<Record<string, string>>;
   /** @default Date.now */
   readonly now?: () => number;
   /** A scrape younger than this is reused. @default 5000 */
@@ -64,7 +66,7 @@ export class UsageSource {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly o: UsageSourceOptions = {}) {
-    this.fetch = o.fetch ?? fetchResourceMetrics;
+    this.fetch = o.fetch ?? ((port) => fetchResourceMetrics(port, o.headers ?? {}));
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -145,9 +147,9 @@ function usageBetween(prev: Scrape, last: Scrape): NodeUsage {
   return { ...(node ? { node } : {}), pods };
 }
 
-function fetchResourceMetrics(port: number): Promise<string> {
+function fetchResourceMetrics(port: number, headers: Readonly<Record<string, string>>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/metrics/resource', method: 'GET', timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics/resource', method: 'GET', headers, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

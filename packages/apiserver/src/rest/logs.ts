@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { isRecord } from '@wharf/api';
 import { ApiError, badRequest } from '../errors.js';
 import type { ObjectApi } from '../objects/api.js';
-import { objectKey } from '../storage/index.js';
+import type { AgentDialer } from './agents.js';
 import type { ExternalSubresource } from './subresources.js';
 
 const PASSED = ['follow', 'tailLines', 'previous', 'timestamps', 'sinceSeconds', 'sinceTime', 'limitBytes'];
@@ -15,7 +15,7 @@ function containerNames(spec: Record<string, unknown>): string[] {
   return [...list(spec.containers), ...list(spec.initContainers), ...list(spec.ephemeralContainers)];
 }
 
-export function podLogHandler(api: ObjectApi): ExternalSubresource {
+export function podLogHandler(api: ObjectApi, agents: AgentDialer): ExternalSubresource {
   return (r) => {
     if (r.ri.verb !== 'get') throw new ApiError(405, 'MethodNotAllowed', 'pods/log answers GET only');
     const pod = api.get(r.served, r.namespace, r.name);
@@ -32,11 +32,7 @@ export function podLogHandler(api: ObjectApi): ExternalSubresource {
     if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${r.name}`);
     const nodeName = typeof spec.nodeName === 'string' ? spec.nodeName : '';
     if (!nodeName) throw badRequest(`pod ${r.name} does not have a host assigned`);
-    const node = api.store.get(objectKey('', 'nodes', undefined, nodeName));
-    const status = node && isRecord(node.status) ? node.status : {};
-    const endpoints = isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint) ? status.daemonEndpoints.kubeletEndpoint : {};
-    const port = typeof endpoints.Port === 'number' ? endpoints.Port : 0;
-    if (!port) throw new ApiError(503, 'ServiceUnavailable', `no node agent is serving node "${nodeName}" for pods/log`);
+    const port = agents.port(nodeName, 'pods/log');
     const q = new URLSearchParams();
     for (const k of PASSED) {
       const v = r.query.get(k);
@@ -44,7 +40,7 @@ export function podLogHandler(api: ObjectApi): ExternalSubresource {
     }
     const path = `/containerLogs/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}/${encodeURIComponent(container)}?${q.toString()}`;
     return new Promise<number>((resolve, reject) => {
-      const up = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      const up = request({ host: '127.0.0.1', port, path, method: 'GET', headers: agents.headers() }, (res) => {
         const code = res.statusCode ?? 502;
         r.res.writeHead(code, { 'Content-Type': res.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
         r.res.flushHeaders();

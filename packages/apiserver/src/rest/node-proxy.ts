@@ -4,24 +4,11 @@
 // request: dot segments, encoded slashes and backslashes are refused with 400 rather than
 // resolved.
 import { request } from 'node:http';
-import { isRecord } from '@wharf/api';
-import { ApiError, badRequest, notFound, pathNotFound } from '../errors.js';
-import type { ObjectApi } from '../objects/api.js';
-import { objectKey } from '../storage/index.js';
+import { ApiError, badRequest, pathNotFound } from '../errors.js';
+import type { AgentDialer } from './agents.js';
 import type { ExternalSubresource } from './subresources.js';
 
 const PROXY_PATH = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/;
-
-/** The agent's port for `nodeName`; 404 for an unknown node, 503 while no agent serves it. */
-export function agentPort(api: ObjectApi, nodeName: string, what: string): number {
-  const node = api.store.get(objectKey('', 'nodes', undefined, nodeName));
-  if (!node) throw notFound('nodes', '', nodeName);
-  const status = isRecord(node.status) ? node.status : {};
-  const endpoint = isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint) ? status.daemonEndpoints.kubeletEndpoint : {};
-  const port = typeof endpoint.Port === 'number' ? endpoint.Port : 0;
-  if (!port) throw new ApiError(503, 'ServiceUnavailable', `no node agent is serving node "${nodeName}" for ${what}`);
-  return port;
-}
 
 /**
  * The path to ask the agent for, from the raw request path (`/api/v1/nodes/<n>/proxy/<rest>`):
@@ -53,15 +40,15 @@ export function agentPath(rawPath: string): string {
   return `/${out.join('/')}${trailing ? '/' : ''}`;
 }
 
-export function nodeProxyHandler(api: ObjectApi): ExternalSubresource {
+export function nodeProxyHandler(agents: AgentDialer): ExternalSubresource {
   return (r) => {
     if (r.served.info.resource !== 'nodes' || r.served.info.group !== '') throw pathNotFound(r.ri.path);
     if (r.ri.verb !== 'get') throw new ApiError(405, 'MethodNotAllowed', `nodes/proxy answers GET only (got ${r.req.method ?? ''})`);
     const target = agentPath(r.ri.path);
-    const port = agentPort(api, r.name, 'nodes/proxy');
+    const port = agents.port(r.name, 'nodes/proxy');
     const q = r.query.toString();
     return new Promise<number>((resolve, reject) => {
-      const up = request({ host: '127.0.0.1', port, path: q ? `${target}?${q}` : target, method: 'GET', headers: { Accept: r.req.headers.accept ?? '*/*' } }, (res) => {
+      const up = request({ host: '127.0.0.1', port, path: q ? `${target}?${q}` : target, method: 'GET', headers: { ...agents.headers(), Accept: r.req.headers.accept ?? '*/*' } }, (res) => {
         const code = res.statusCode ?? 502;
         const headers: Record<string, string> = { 'Content-Type': res.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' };
         if (res.headers['content-length']) headers['Content-Length'] = res.headers['content-length'];

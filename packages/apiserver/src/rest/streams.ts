@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { isRecord } from '@wharf/api';
 import { ApiError, badRequest, pathNotFound } from '../errors.js';
 import type { ObjectApi } from '../objects/api.js';
-import { objectKey } from '../storage/index.js';
+import type { AgentDialer } from './agents.js';
 import { requestInfo, type RequestInfo } from './request-info.js';
 import type { ExternalSubresource } from './subresources.js';
 
@@ -29,7 +29,10 @@ interface Target {
 export class PodStreams {
   private readonly open = new Set<Duplex>();
 
-  constructor(private readonly api: ObjectApi) {}
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly agents: AgentDialer,
+  ) {}
 
   /**
    * The subresource handlers for requests that are not upgrades: checked like an upgrade (400
@@ -98,12 +101,7 @@ export class PodStreams {
       q.delete('container');
       path += `/${encodeURIComponent(container)}`;
     }
-    const node = this.api.store.get(objectKey('', 'nodes', undefined, nodeName));
-    const status = node && isRecord(node.status) ? node.status : {};
-    const endpoint = isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint) ? status.daemonEndpoints.kubeletEndpoint : {};
-    const port = typeof endpoint.Port === 'number' ? endpoint.Port : 0;
-    if (!port) throw new ApiError(503, 'ServiceUnavailable', `no node agent is serving node "${nodeName}" for pods/${sub}`);
-    return { port, path: `${path}?${q.toString()}` };
+    return { port: this.agents.port(nodeName, `pods/${sub}`), path: `${path}?${q.toString()}` };
   }
 
   /** The named container, or the pod's default one (its annotation, or its only container). */
@@ -122,7 +120,7 @@ export class PodStreams {
 
   /** Sends the upgrade request to the agent and pipes both ways; the agent answers the handshake. */
   private relay(req: IncomingMessage, socket: Duplex, head: Buffer, t: Target): void {
-    const lines = [`GET ${t.path} HTTP/1.1`, `Host: 127.0.0.1:${t.port}`];
+    const lines = [`GET ${t.path} HTTP/1.1`, `Host: 127.0.0.1:${t.port}`, ...Object.entries(this.agents.headers()).map(([k, v]) => `${k}: ${v}`)];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       const k = req.rawHeaders[i]!;
       if (!HOP_HEADERS.test(k)) lines.push(`${k}: ${req.rawHeaders[i + 1]!}`);

@@ -39,6 +39,8 @@ export interface NodeAgentOptions {
   readonly nodeStatusSeconds?: number;
   /** Port of the logs endpoint on 127.0.0.1 (0: any free port). @default 10250 */
   readonly logsPort?: number;
+  /** Token the API server presents (logs, exec, port-forward, metrics); without it anyone on loopback may. @default none */
+  readonly apiServerToken?: string;
   /** First CrashLoopBackOff delay; doubles up to backoffMaxMs. @default 10000 */
   readonly backoffBaseMs?: number;
   /** @default 300000 */
@@ -80,7 +82,7 @@ export class NodeAgent {
     this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
     this.events = new EventRecorder(this.client, o.nodeName, (e) => this.log('writing an event failed', e));
     const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
-    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics);
+    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics, o.apiServerToken);
     this.clock = o.clock ?? (() => new Date());
   }
 

@@ -3,6 +3,7 @@
 // on loopback; the API server proxies pods/log to it.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -126,18 +127,33 @@ export class LogServer {
     private readonly log: (message: string, error?: unknown) => void,
     private readonly upgrades?: UpgradeHandler,
     private readonly pages?: PageSource,
+    /** When set, every request must carry `Authorization: Bearer <clientToken>` (the API server's). */
+    private readonly clientToken?: string,
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
     const upgrades = this.upgrades;
-    if (upgrades) server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handleUpgrade(req, socket, head));
+    if (upgrades) {
+      server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (this.authorized(req)) return upgrades.handleUpgrade(req, socket, head);
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n');
+      });
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
     return (server.address() as AddressInfo).port;
+  }
+
+  /** Only the API server (holding clientToken) may read logs, exec or scrape; anyone when unset. */
+  private authorized(req: http.IncomingMessage): boolean {
+    if (!this.clientToken) return true;
+    const got = Buffer.from(req.headers.authorization ?? '');
+    const want = Buffer.from(`Bearer ${this.clientToken}`);
+    return got.length === want.length && timingSafeEqual(got, want);
   }
 
   async stop(): Promise<void> {
@@ -153,6 +169,7 @@ export class LogServer {
       res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${message}\n`);
     };
+    if (!this.authorized(req)) return fail(401, 'Unauthorized');
     try {
       const url = new URL(req.url ?? '/', 'http://agent');
       const page = req.method === 'GET' ? await this.pages?.page(url.pathname) : undefined;
