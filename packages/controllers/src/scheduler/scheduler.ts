@@ -13,6 +13,9 @@ import { PODS } from '../replicaset/controller.js';
 import { nodeInfo, type NodeInfo } from './node-info.js';
 import { schedulePod } from './schedule.js';
 
+/** Bindings in flight at once; the next pod is scheduled meanwhile. */
+const MAX_BINDING = 16;
+
 export const NODES = '/api/v1/nodes';
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 
@@ -35,6 +38,7 @@ export class Scheduler extends QueueController {
   private flushTimer: unknown;
   private periodic: unknown;
   readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0 };
+  private readonly binding = new Set<Promise<void>>();
 
   constructor(ctx: ControllerContext, private readonly schedulerName = DEFAULT_SCHEDULER) {
     super(ctx, 'scheduler', 1);
@@ -67,6 +71,30 @@ export class Scheduler extends QueueController {
     this.ctx.clock.clearTimeout(this.periodic);
     this.ctx.clock.clearTimeout(this.flushTimer);
     await super.stop();
+    await Promise.allSettled([...this.binding]);
+  }
+
+  /** Writes the binding; a failure forgets the assumption and retries the pod (unless it is gone or bound). */
+  private async bind(key: string, pod: V1Pod, node: string): Promise<void> {
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    try {
+      await this.ctx.client.create(`/api/v1/namespaces/${ns}/pods/${name}/binding`, {
+        apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
+    } catch (e) {
+      if (this.assumed.get(key) === node) {
+        this.assumed.delete(key);
+        this.removeFromNode(node, key);
+      }
+      if (isStatus(e, 404) || isStatus(e, 409)) return;
+      this.ctx.log(`scheduler: binding ${key} to ${node} failed`, e);
+      this.queue.addRateLimited(key);
+      return;
+    }
+    this.unschedulable.delete(key);
+    this.stats.scheduled++;
+    this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
   }
 
   private onPod(type: string, pod: V1Pod, old?: V1Pod): void {
@@ -147,19 +175,11 @@ export class Scheduler extends QueueController {
     if ('node' in result) {
       this.assumed.set(key, result.node);
       this.addToNode(result.node, key, { ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.node } });
-      try {
-        await this.ctx.client.create(`/api/v1/namespaces/${ns}/pods/${name}/binding`, {
-          apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: result.node },
-        });
-      } catch (e) {
-        this.assumed.delete(key);
-        this.removeFromNode(result.node, key);
-        if (isStatus(e, 404) || isStatus(e, 409)) return;
-        throw e;
-      }
-      this.unschedulable.delete(key);
-      this.stats.scheduled++;
-      this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${result.node}`);
+      // As kube-scheduler's binding cycle: the next pod is scheduled against the assumed one while
+      // this binding is in flight (up to MAX_BINDING at once).
+      const bind = this.bind(key, pod, result.node).finally(() => this.binding.delete(bind));
+      this.binding.add(bind);
+      if (this.binding.size >= MAX_BINDING) await Promise.race(this.binding);
       return;
     }
     this.stats.unschedulable++;
