@@ -4,9 +4,11 @@
 // removes the sandboxes of pods deleted meanwhile.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
+import { Limiter } from '../util/limiter.js';
 import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
@@ -39,6 +41,11 @@ export interface NodeAgentOptions {
   readonly nodeStatusSeconds?: number;
   /** Port of the logs endpoint on 127.0.0.1 (0: any free port). @default 10250 */
   readonly logsPort?: number;
+  /**
+   * Sandbox set-ups and container creates/starts run at most this many at once: a burst of pods
+   * then comes up a few at a time instead of all slowly together. @default the number of CPUs, at least 2
+   */
+  readonly parallelStarts?: number;
   /** Token the API server presents (logs, exec, port-forward, metrics); without it anyone on loopback may. @default none */
   readonly apiServerToken?: string;
   /** First CrashLoopBackOff delay; doubles up to backoffMaxMs. @default 10000 */
@@ -62,6 +69,7 @@ export class NodeAgent {
   private readonly client: KubeClient;
   private readonly events: EventRecorder;
   private readonly workers = new Map<string, PodWorker>();
+  private readonly starts: Limiter;
   private readonly logServer: LogServer;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly clock: () => Date;
@@ -84,6 +92,7 @@ export class NodeAgent {
     const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
     this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics, o.apiServerToken);
     this.clock = o.clock ?? (() => new Date());
+    this.starts = new Limiter(o.parallelStarts ?? Math.max(2, cpus().length));
   }
 
   /** The port of the logs endpoint (after start). */
@@ -223,6 +232,7 @@ export class NodeAgent {
       podsDir: this.podsDir,
       backoff: { baseMs: this.o.backoffBaseMs ?? 10_000, maxMs: this.o.backoffMaxMs ?? 300_000 },
       syncIntervalMs: this.o.syncIntervalMs ?? 1000,
+      starts: this.starts,
       log: this.log,
       onFinished: (id) => this.workers.delete(id),
     });

@@ -18,6 +18,7 @@ import { fetchPullSecrets, missingPullSecretsMessage } from './pull-secrets.js';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeTarget } from './probes.js';
 import { backoffDelay, podPhase, shouldRestart, type BackoffOptions, type ContainerPhaseState, type PodPhase, type RestartPolicy } from './restart.js';
 import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
+import type { Limiter } from '../util/limiter.js';
 
 export interface PodWorkerDeps {
   readonly nodeName: string;
@@ -33,6 +34,8 @@ export interface PodWorkerDeps {
   readonly backoff: BackoffOptions;
   /** Resync period (container exits are noticed by polling the runtime). */
   readonly syncIntervalMs: number;
+  /** Shared by the node's workers: how many sandbox set-ups and container creates/starts run at once. @default unlimited */
+  readonly starts?: Limiter;
   readonly log: (message: string, error?: unknown) => void;
   /** The worker is done with the pod (deleted from the API, everything removed). */
   readonly onFinished: (uid: string) => void;
@@ -280,6 +283,11 @@ export class PodWorker {
     return Math.min(untilDue, fast ? FAST_SYNC_MS : this.d.syncIntervalMs);
   }
 
+  /** Runs a costly runtime step within the node's start limit. */
+  private limited<T>(step: () => Promise<T>): Promise<T> {
+    return this.d.starts ? this.d.starts.run(step) : step();
+  }
+
   private async ensureSandbox(): Promise<PodSandbox | undefined> {
     const id = this.sandboxId();
     try {
@@ -305,7 +313,7 @@ export class PodWorker {
         return undefined;
       }
       const dns = await sandboxDnsConfig(spec, m.namespace ?? 'default', this.d.clusterDns);
-      return await this.d.runtime.runPodSandbox({
+      return await this.limited(() => this.d.runtime.runPodSandbox({
         uid: m.uid ?? '',
         name: m.name ?? '',
         namespace: m.namespace ?? 'default',
@@ -313,7 +321,7 @@ export class PodWorker {
         ...(portMappings.length ? { portMappings } : {}),
         ...(spec?.hostAliases ? { hostAliases: spec.hostAliases.map((h) => ({ ip: h.ip, hostnames: h.hostnames ?? [] })) } : {}),
         ...(dns ? { dns } : {}),
-      });
+      }));
     } catch (e) {
       this.d.events.emit(this.target(), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
       throw e;
@@ -409,8 +417,10 @@ export class PodWorker {
       const mounts = await mountsFor(c, this.volumes);
       const config = buildContainerConfig({ pod: this.pod, container: c, image: ensured, env, mounts, attempt });
       // A container created but never started (agent crash between the two) is made again.
-      await this.d.runtime.removeContainer(`${sandbox.id}-${c.name}-${attempt}`);
-      id = await this.d.runtime.createContainer(sandbox.id, config);
+      id = await this.limited(async () => {
+        await this.d.runtime.removeContainer(`${sandbox.id}-${c.name}-${attempt}`);
+        return this.d.runtime.createContainer(sandbox.id, config);
+      });
     } catch (e) {
       const reason = e instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       const message = (e as Error).message;
@@ -420,7 +430,7 @@ export class PodWorker {
     }
     this.d.events.emit(target, 'Normal', 'Created', `Created container ${c.name}`);
     try {
-      await this.d.runtime.startContainer(id);
+      await this.limited(() => this.d.runtime.startContainer(id));
     } catch (e) {
       this.d.events.emit(target, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       return;
