@@ -2,3 +2,4 @@ export { WharfProcess, freePort, REPO_ROOT, WHARF_BIN, type WharfOptions } from 
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
 export { busyboxRootfs } from './busybox.js';
+export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
