@@ -21,6 +21,7 @@ import {
   rstStreamFrame,
   synReplyFrame,
   windowUpdateFrame,
+  type Headers,
 } from './spdy-frames.js';
 
 describe('SPDY/3 dictionary', () => {
@@ -54,7 +55,7 @@ describe('header blocks', () => {
   it('compresses block after block in one context, each readable as it comes', async () => {
     const c = new HeaderCompressor();
     const d = new HeaderDecompressor();
-    const blocks = [{ streamtype: ['error'], port: ['80'], requestid: ['0'] }, { streamtype: ['data'], port: ['80'], requestid: ['0'] }, {}];
+    const blocks: Headers[] = [{ streamtype: ['error'], port: ['80'], requestid: ['0'] }, { streamtype: ['data'], port: ['80'], requestid: ['0'] }, {}];
     const compressed = await Promise.all(blocks.map((b) => c.compress(b)));
     // The first block starts a zlib stream with a preset dictionary; each ends with a sync flush.
     expect(compressed[0]![1]! & 0x20).toBe(0x20);
