@@ -5,7 +5,6 @@
 // an SRV record. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -13,9 +12,9 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterDns, ImagePullError, NodeAgent, PodRuntime, podCidrGateway, type ImageProvider } from '@wharf/node';
-import { eventually, Kubectl, WharfProcess, busyboxRootfs } from '@wharf/testing';
+import { busyboxRootfs, eventually, Kubectl, runcUnavailable, WharfProcess } from '@wharf/testing';
 
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const tag = randomBytes(3).toString('hex');
 const nodeName = `dns-${tag}`;

@@ -6,16 +6,15 @@
 // plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL_120, Kubectl, WHARF_BIN, WharfProcess, eventually, freePort } from '@wharf/testing';
+import { eventually, freePort, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const pods = `
 apiVersion: v1

@@ -4,15 +4,14 @@
 // under running workloads; replicas spread over zones; drain honours a PodDisruptionBudget; and a
 // rolling update under steady load drops no request.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const app = (name: string, replicas: number, extra = '') => `
 apiVersion: apps/v1

@@ -4,7 +4,7 @@
 // Requests go to 127.0.0.1 with the Host a browser sends for http://web.localhost:<port>.
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -14,10 +14,10 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngressGateway } from '@wharf/node';
-import { eventually, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const app = (name: string, replicas: number): string => `
 apiVersion: apps/v1

@@ -5,14 +5,13 @@
 // and disk use, nodes/proxy is guarded by RBAC and refuses hostile paths, and `kubectl top` shows
 // the pod and the node. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, RawApi, WHARF_BIN, WharfProcess, eventually, json } from '@wharf/testing';
+import { eventually, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const MiB = 1024 * 1024;
 const pod = `

@@ -4,14 +4,14 @@
 // quota (cpuacct of its cgroup); `kubectl logs -f` follows a running container until it exits.
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 /** A one-container busybox pod pinned to `node`; `limits` as YAML flow, e.g. `{memory: 32Mi}`. */
 const pod = (name: string, node: string, command: string, o: { limits?: string; restartPolicy?: string } = {}): string => `

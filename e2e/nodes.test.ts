@@ -3,14 +3,13 @@
 // kubectl; SIGTERM leaves the containers serving, the next start adopts them, `wharf reset`
 // removes everything. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+const skip = runcUnavailable();
 
 const deployment = `
 apiVersion: apps/v1

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually, freePort } from '@wharf/testing';
+import { eventually, freePort, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const have = (bin: string): boolean => ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(join(d, bin)));
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins'
-  : (['docker-registry', 'htpasswd', 'skopeo'].find((b) => !have(b)) ?? '');
+const skip = runcUnavailable() || (['docker-registry', 'htpasswd', 'skopeo'].find((b) => !have(b)) ?? '');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API objects, asserted field by field
 type Obj = Record<string, any>;

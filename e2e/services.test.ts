@@ -8,13 +8,13 @@
 // are seen in iptables-save. Needs root, runc, the CNI plugins and iptables.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupServiceRules, ServiceProxy } from '@wharf/node';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const hasIptables = ((): boolean => {
@@ -25,8 +25,7 @@ const hasIptables = ((): boolean => {
     return false;
   }
 })();
-const skip =
-  process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : !hasIptables ? 'no usable iptables' : '';
+const skip = runcUnavailable() || (hasIptables ? '' : 'no usable iptables');
 
 const PREFIX = `WHE-${randomBytes(3).toString('hex').toUpperCase()}`;
 const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = process.getuid?.() !== 0 ? 'not root' : !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : !existsSync('/usr/bin/zip') ? 'no zip' : '';
+const skip = runcUnavailable() || (!existsSync('/usr/bin/zip') ? 'no zip' : '');
 
 /** The build-base arguments of docs/images.md ("Tomcat from Debian packages"). */
 const JAVA = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java';

@@ -3,3 +3,4 @@ export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } fro
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
 export { busyboxRootfs } from './busybox.js';
 export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
+export { runcUnavailable } from './runtime.js';
