@@ -1,8 +1,7 @@
 // kubectl 1.32 against a real Wharf: create/get/describe/delete of every built-in kind, the
 // generator subcommands (which send protobuf), and the output formats and selectors of `get`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
-import { KINDS } from './fixtures/kinds.js';
+import { KINDS, Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
 
 const NS = 'crud';
 let wharf: WharfProcess;
@@ -208,5 +207,47 @@ spec:
     const bad = await k.run(['get', 'pods', '-n', O, '--field-selector', 'spec.image=nginx']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('field label not supported: spec.image');
+  });
+});
+
+describe('--dry-run=server persists nothing', () => {
+  const A = 'dry-a';
+  const B = 'dry-b';
+  beforeAll(async () => {
+    for (const ns of [A, B]) {
+      await k.ok(['create', 'namespace', ns]);
+      await k.ok(['create', 'configmap', 'keep', '-n', ns, '--from-literal=k=v']);
+      await k.ok(['label', 'configmap', 'keep', '-n', ns, 'app=x']);
+    }
+    await k.ok(['create', 'deployment', 'web', '-n', A, '--image=busybox:1', '--replicas=2']);
+  });
+  const names = async (): Promise<string> => k.ok(['get', 'configmaps', '-A', '-l', 'app=x', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}']);
+
+  it('delete -l --all-namespaces (kubectl sends dryRun in the DeleteOptions body): every object stays', async () => {
+    const out = await k.ok(['delete', 'configmaps', '-l', 'app=x', '--all-namespaces', '--dry-run=server']);
+    expect(out).toContain('configmap "keep" deleted (server dry run)');
+    expect(await names()).toBe(`${A}/keep ${B}/keep `);
+  });
+
+  it('delete of one object, --all, a namespace and a Deployment (foreground): all stay', async () => {
+    const before = await k.ok(['get', 'configmap', 'keep', '-n', A, '-o', 'jsonpath={.metadata.resourceVersion}']);
+    await k.ok(['delete', 'configmap', 'keep', '-n', A, '--dry-run=server']);
+    await k.ok(['delete', 'configmaps', '--all', '-n', B, '--dry-run=server']);
+    await k.ok(['delete', 'namespace', B, '--dry-run=server']);
+    await k.ok(['delete', 'deployment', 'web', '-n', A, '--cascade=foreground', '--dry-run=server']);
+    expect(await names()).toBe(`${A}/keep ${B}/keep `);
+    expect(await k.ok(['get', 'configmap', 'keep', '-n', A, '-o', 'jsonpath={.metadata.resourceVersion}'])).toBe(before);
+    expect(await k.ok(['get', 'namespace', B, '-o', 'jsonpath={.status.phase}'])).toBe('Active');
+    const deploy = JSON.parse(await k.ok(['get', 'deployment', 'web', '-n', A, '-o', 'json'])) as { metadata: { deletionTimestamp?: string } };
+    expect(deploy.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('scale, label and set image with --dry-run=server change nothing', async () => {
+    const spec = async (): Promise<string> => k.ok(['get', 'deployment', 'web', '-n', A, '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.metadata.labels}']);
+    const before = await spec();
+    expect(await k.ok(['scale', 'deployment', 'web', '-n', A, '--replicas=5', '--dry-run=server'])).toContain('(server dry run)');
+    await k.ok(['label', 'deployment', 'web', '-n', A, 'tier=web', '--dry-run=server']);
+    await k.ok(['set', 'image', 'deployment/web', '-n', A, 'busybox=busybox:2', '--dry-run=server']);
+    expect(await spec()).toBe(before);
   });
 });

@@ -4,3 +4,4 @@ export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-ap
 export { busyboxRootfs } from './busybox.js';
 export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
 export { runcUnavailable } from './runtime.js';
+export { KINDS, type KindCase } from './kinds.js';

@@ -15,6 +15,8 @@ export interface DeleteOptions {
   orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** DeleteOptions.dryRun (`["All"]`): kubectl sends it in the body, not the query. */
+  dryRun?: boolean;
 }
 
 export interface DeleteResult {
@@ -63,6 +65,11 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
   if (orphan !== undefined) opts.orphanDependents = orphan;
   const grace = typeof b.gracePeriodSeconds === 'number' ? b.gracePeriodSeconds : query.has('gracePeriodSeconds') ? Number(query.get('gracePeriodSeconds')) : undefined;
   if (grace !== undefined && Number.isFinite(grace)) opts.gracePeriodSeconds = grace;
+  if (b.dryRun !== undefined && b.dryRun !== null) {
+    const values: unknown[] = Array.isArray(b.dryRun) ? b.dryRun : [b.dryRun];
+    for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+    if (values.length) opts.dryRun = true;
+  }
   if (isRecord(b.preconditions)) {
     const p = b.preconditions;
     opts.preconditions = {
@@ -73,7 +80,9 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
   return opts;
 }
 
-export function deleteObject(api: ObjectApi, served: Served, namespace: string, name: string, opts: DeleteOptions, ctx: OpContext): DeleteResult {
+export function deleteObject(api: ObjectApi, served: Served, namespace: string, name: string, opts: DeleteOptions, asked: OpContext): DeleteResult {
+  // A dry run asked in the query or in the DeleteOptions body persists nothing.
+  const ctx: OpContext = opts.dryRun && !asked.dryRun ? { ...asked, dryRun: true } : asked;
   const key = api.key(served, namespace, name);
   const old = api.store.get(key);
   if (!old) throw notFound(served.info.resource, served.info.group, name);
