@@ -1,0 +1,1 @@
+export { name } from '../../api/src/index.mjs';
