@@ -1,7 +1,7 @@
 // kubectl 1.32 against a real Wharf: create/get/describe/delete of every built-in kind, the
 // generator subcommands (which send protobuf), and the output formats and selectors of `get`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KINDS, Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
+import { KINDS, Kubectl, KUBECTL_132, RawApi, WharfProcess } from '@wharf/testing';
 
 const NS = 'crud';
 let wharf: WharfProcess;
@@ -207,6 +207,25 @@ spec:
     const bad = await k.run(['get', 'pods', '-n', O, '--field-selector', 'spec.image=nginx']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('field label not supported: spec.image');
+  });
+});
+
+describe('request bodies', () => {
+  it('create --raw of a Pod manifest to the namespaces collection: the real server\'s message', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: busybox:1}]}\n';
+    const r = await k.run(['create', '--raw', '/api/v1/namespaces', '-f', '-'], { stdin: pod });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the object provided is unrecognized (must be of type Namespace)');
+  });
+
+  it('a YAML body (Content-Type: application/yaml) creates and replaces', async () => {
+    const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\ndata: {v: "${v}"}\n`;
+    await k.ok(['create', 'namespace', 'yaml-bodies']);
+    const api = RawApi.fromKubeconfig(wharf.kubeconfig);
+    const path = '/api/v1/namespaces/yaml-bodies/configmaps';
+    expect((await api.post(path, cm('1'), { contentType: 'application/yaml' })).status).toBe(201);
+    expect((await api.put(`${path}/from-yaml`, cm('2'), { contentType: 'application/yaml' })).status).toBe(200);
+    expect(await k.ok(['get', 'configmap', 'from-yaml', '-n', 'yaml-bodies', '-o', 'jsonpath={.data.v}'])).toBe('2');
   });
 });
 

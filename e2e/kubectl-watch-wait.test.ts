@@ -66,6 +66,25 @@ describe('get -w', () => {
   });
 });
 
+describe('watch deadlines', () => {
+  it('get -w --request-timeout=1 prints the list and ends cleanly, every time', async () => {
+    await k.ok(['create', 'configmap', 'deadline', '-n', NS, '--from-literal=a=1']);
+    for (let i = 0; i < 5; i++) {
+      const r = await k.run(['get', 'configmaps', 'deadline', '-n', NS, '-w', '--request-timeout=1']);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(lines(r.stdout)[0]).toMatch(/^NAME\s+DATA\s+AGE$/);
+      expect(lines(r.stdout)[1]).toMatch(/^deadline\s+1\s/);
+    }
+  });
+
+  it('a watch with timeoutSeconds is ended by the server at the deadline', async () => {
+    // No client timeout here: kubectl's own 30 s limit would fail the run if the server kept it open.
+    const r = await k.run(['get', '--raw', `/api/v1/namespaces/${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Ddeadline&timeoutSeconds=1`]);
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['ADDED']);
+  });
+});
+
 describe('wait', () => {
   it('--for=condition waits until a status patch sets the condition', async () => {
     await k.ok(['create', 'job', 'migrate', '-n', NS, '--image=busybox:1.36', '--', 'true']);

@@ -90,6 +90,13 @@ function configMapProto(name: string, key: string, value: string): Buffer {
 const PROTO = 'application/vnd.kubernetes.protobuf';
 
 describe('malformed bodies', () => {
+  it('a body that is not an object is named as the real server names it', async () => {
+    // kube-apiserver's transformDecodeError: the URL's kind, Go's reason, the first 30 bytes (hex unless JSON).
+    expectStatus(await api.post(CM, 'apiVersion: v1\nkind: ConfigMap\n'), 400, 'BadRequest',
+      /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 \.\.\.\)$/);
+    expectStatus(await api.post(CM, '[1,2]'), 400, 'BadRequest', /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: json: cannot unmarshal array into Go value/);
+  });
+
   it('JSON: syntax errors, trailing garbage, non-objects, empty, binary', async () => {
     for (const body of ['{bad', '{"apiVersion":"v1",', '{}x', '[1,2]', '"text"', 'null', '\u0000\u0001\u0002', '{"metadata":']) {
       expectStatus(await api.post(CM, body), 400, 'BadRequest');
@@ -224,7 +231,7 @@ describe('names', () => {
 describe('type and path errors', () => {
   it('wrong apiVersion or kind in the body is 400', async () => {
     expectStatus(await api.post(CM, { ...cm('wrong-version'), apiVersion: 'apps/v1' }), 400, 'BadRequest', /API version/);
-    expectStatus(await api.post(CM, { ...cm('wrong-kind'), kind: 'Secret' }), 400, 'BadRequest', /kind/);
+    expectStatus(await api.post(CM, { ...cm('wrong-kind'), kind: 'Secret' }), 400, 'BadRequest', /^Secret in version "v1" cannot be handled as a ConfigMap: /);
     expectStatus(await api.put(KEEP, { ...cm('keep'), kind: 'Pod' }), 400, 'BadRequest');
     expectStatus(await api.post(CM, { ...cm('typed'), data: { a: 1 } }), 400, 'BadRequest');
   });

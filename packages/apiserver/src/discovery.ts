@@ -1,5 +1,6 @@
 // API discovery as kubectl reads it: the legacy documents (/api, /apis, /apis/<g>, per-version
 // APIResourceLists) and the aggregated apidiscovery.k8s.io/v2 form that kubectl 1.32 prefers.
+import { createHash } from 'node:crypto';
 import type { ResourceInfo } from '@wharf/api';
 import type { ResourceRegistry, Served } from './registry.js';
 
@@ -54,16 +55,30 @@ function servedIn(registry: ResourceRegistry, group: string, version: string): S
   return registry.all().filter((s) => s.info.group === group && s.info.version === version).sort((a, b) => a.info.resource.localeCompare(b.info.resource));
 }
 
+/**
+ * What clients compare to notice that a resource's storage version changed (the storage version
+ * migrator, garbage collector caches): base64 of the first 8 bytes of sha256("group/version/kind").
+ */
+export function storageVersionHash(served: Served): string | undefined {
+  const { info, custom } = served;
+  if (info.virtual) return undefined;
+  const version = custom ? custom.storageVersion : info.version;
+  return createHash('sha256').update(`${info.group}/${version}/${info.kind}`).digest().subarray(0, 8).toString('base64');
+}
+
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): unknown | undefined {
   const served = servedIn(registry, group, version);
   if (!served.length) return undefined;
   const resources: unknown[] = [];
-  for (const { info } of served) {
+  for (const s of served) {
+    const { info } = s;
+    const hash = storageVersionHash(s);
     resources.push({
       name: info.resource, singularName: info.singular, namespaced: info.namespaced, kind: info.kind,
       verbs: [...info.verbs],
       ...(info.shortNames ? { shortNames: [...info.shortNames] } : {}),
       ...(info.categories ? { categories: [...info.categories] } : {}),
+      ...(hash ? { storageVersionHash: hash } : {}),
     });
     for (const sub of info.subresources ?? []) {
       const k = subKind(info, sub);

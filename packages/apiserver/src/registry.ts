@@ -25,6 +25,8 @@ export interface CustomResourceVersion {
   readonly scale: ScaleSubresource | undefined;
   /** The CRD keeps unknown fields at the root (x-kubernetes-preserve-unknown-fields). */
   readonly preserveUnknown: boolean;
+  /** The version objects are stored in (the CRD's `storage: true` version). */
+  readonly storageVersion: string;
 }
 
 /** One group/version/resource as served. */
@@ -139,6 +141,7 @@ export function crdVersions(crd: KubeObject): [ResourceInfo, CustomResourceVersi
   const group = str(spec.group);
   const kind = str(names.kind);
   const out: [ResourceInfo, CustomResourceVersion][] = [];
+  const storageVersion = (Array.isArray(spec.versions) ? spec.versions : []).filter(isRecord).find((v) => v.storage === true)?.name;
   for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
     if (!isRecord(v) || v.served === false) continue;
     const sub = isRecord(v.subresources) ? v.subresources : {};
@@ -174,6 +177,7 @@ export function crdVersions(crd: KubeObject): [ResourceInfo, CustomResourceVersi
       status: sub.status !== undefined,
       scale: scale as ScaleSubresource | undefined,
       preserveUnknown: schema?.['x-kubernetes-preserve-unknown-fields'] === true,
+      storageVersion: str(storageVersion) || str(v.name),
     }]);
   }
   return out;

@@ -44,12 +44,56 @@ function checkDepth(v: unknown, depth = 0): void {
   else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) checkDepth(x, depth + 1);
 }
 
-function parseJson(buf: Buffer): unknown {
-  try {
-    return JSON.parse(buf.toString('utf8')) as unknown;
-  } catch (e) {
-    throw badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
+/** A body that does not parse, with the reason in the words Go's decoders use. */
+class BodySyntaxError extends ApiError {
+  constructor(readonly why: string, message: string) {
+    super(400, 'BadRequest', message);
   }
+}
+
+function parseJson(buf: Buffer): unknown {
+  const text = buf.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const first = text.trimStart()[0];
+    const reason = first === undefined ? 'unexpected end of JSON input'
+      : !/[[{"\-0-9tfn]/.test(first) ? `invalid character '${first}' looking for beginning of value`
+      : (e as Error).message;
+    throw new BodySyntaxError(reason, `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The first bytes of a body for an error message, as kube-apiserver's summarizeData: text when it
+ * starts like a JSON object, hex otherwise.
+ */
+function summarize(buf: Buffer, max = 30): string {
+  if (!buf.length) return '<empty>';
+  const part = buf.subarray(0, max);
+  const shown = buf[0] === 0x7b ? part.toString('utf8') : part.toString('hex');
+  return buf.length > max ? `${shown} ...` : shown;
+}
+
+/**
+ * Decodes the body of a create or update of `kind`: an object, or the real API server's 400
+ * (`the object provided is unrecognized (must be of type Namespace): …`).
+ */
+export function decodeObjectBody(kind: string, contentType: string | undefined, buf: Buffer): Record<string, unknown> {
+  const unrecognized = (why: string): ApiError => badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${why} (${summarize(buf)})`);
+  let value: unknown;
+  try {
+    value = decodeBody(contentType, buf);
+  } catch (e) {
+    if (e instanceof BodySyntaxError) throw unrecognized(e.why);
+    throw e;
+  }
+  if (value === undefined) throw unrecognized('unexpected end of JSON input');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const what = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    throw unrecognized(`json: cannot unmarshal ${what} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  return value as Record<string, unknown>;
 }
 
 /** Media types accepted for PATCH, mapped to the patch type. */
@@ -72,7 +116,8 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
     try {
       value = parseYaml(buf.toString('utf8'), { maxAliasCount: 100 }) as unknown;
     } catch (e) {
-      throw badRequest(`the request body is not valid YAML: ${(e as Error).message.split('\n')[0] ?? ''}`);
+      const first = (e as Error).message.split('\n')[0] ?? '';
+      throw new BodySyntaxError(`error converting YAML to JSON: yaml: ${first}`, `the request body is not valid YAML: ${first}`);
     }
   } else if (type === 'application/vnd.kubernetes.protobuf') {
     try {

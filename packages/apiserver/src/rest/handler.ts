@@ -1,13 +1,13 @@
 // The resource half of the REST API: routes a parsed request to the object API by verb and
 // subresource, and renders the answer in the representation the client negotiated.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isRecord, type KubeObject } from '@wharf/api';
+import type { KubeObject } from '@wharf/api';
 import { ApiError, badRequest, methodNotAllowed, pathNotFound } from '../errors.js';
 import type { ObjectApi, PatchType } from '../objects/api.js';
 import type { OpContext, UserInfo, FieldValidation } from '../objects/context.js';
 import { deleteObject, deleteOptionsFrom } from '../objects/delete.js';
 import type { Served } from '../registry.js';
-import { PATCH_TYPES, decodeBody, readBody } from './body.js';
+import { PATCH_TYPES, decodeBody, decodeObjectBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
 import type { RequestInfo } from './request-info.js';
 import { apiVersionOf, renderList, renderObject, send, successStatus } from './respond.js';
@@ -35,11 +35,6 @@ function dryRunOf(query: URLSearchParams): boolean {
   return values.length > 0;
 }
 
-function asObject(body: unknown, what: string): KubeObject {
-  if (!isRecord(body)) throw badRequest(`the request body must be a JSON object (${what})`);
-  return body as KubeObject;
-}
-
 /** Checks apiVersion/kind in a body against the URL it was sent to. */
 function checkTypeMeta(served: Served, obj: KubeObject): void {
   const want = apiVersionOf(served);
@@ -47,7 +42,9 @@ function checkTypeMeta(served: Served, obj: KubeObject): void {
     throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
   }
   if (obj.kind !== undefined && obj.kind !== served.info.kind) {
-    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${served.info.kind})`);
+    // As kube-apiserver's decoder, which finds no conversion from the body's kind to the URL's.
+    const { kind, version } = served.info;
+    throw badRequest(`${String(obj.kind)} in version "${version}" cannot be handled as a ${kind}: no kind "${String(obj.kind)}" can be converted to "${kind}"`);
   }
 }
 
@@ -115,7 +112,7 @@ export class RestHandler {
         serveWatch(api, served, namespace, name, query, wanted, req, res, this.opts.watch);
         return 200;
       case 'create': {
-        const body = asObject(decodeBody(req.headers['content-type'], await readBody(req)), 'create');
+        const body = decodeObjectBody(info.kind, req.headers['content-type'], await readBody(req)) as KubeObject;
         checkTypeMeta(served, body);
         if (info.virtual) {
           send(res, 201, this.opts.reviews(served, body, user), wanted);
@@ -127,7 +124,7 @@ export class RestHandler {
         return 201;
       }
       case 'update': {
-        const body = asObject(decodeBody(req.headers['content-type'], await readBody(req)), 'update');
+        const body = decodeObjectBody(info.kind, req.headers['content-type'], await readBody(req)) as KubeObject;
         checkTypeMeta(served, body);
         const updated = api.update(served, namespace, name, body, ctx);
         send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
