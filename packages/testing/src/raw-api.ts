@@ -38,6 +38,11 @@ export class RawApi {
     this.agent = agent ?? new Agent({ ca, keepAlive: true, maxSockets: 64 });
   }
 
+  /** A client of `server` (https://host:port) trusting `ca`, with a bearer token. */
+  static connect(server: string, ca: string, token: string | undefined): RawApi {
+    return new RawApi(server, ca, token);
+  }
+
   /** Reads the server URL, CA and admin token from a kubeconfig file. */
   static fromKubeconfig(path: string): RawApi {
     const cfg = parse(readFileSync(path, 'utf8')) as KubeconfigShape;

@@ -6,7 +6,7 @@ import { clone, isRecord, type KubeObject, type StoredObject } from '@wharf/api'
 import type { StatusCause } from '@wharf/api';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from '../errors.js';
 import type { Served, ResourceRegistry } from '../registry.js';
-import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../storage/index.js';
+import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../storage/index.js';
 import { namespacePrefix, objectKey } from '../storage/index.js';
 import { applyDefaults } from '../defaults/index.js';
 import { applySchemaDefaults, checkTypes, pruneUnknownFields, validateCustomResource, validateKind, validateObjectMeta, type FieldIssue } from '../validation/index.js';
@@ -20,6 +20,8 @@ export interface ListOptions {
   fieldSelector?: string;
   limit?: number;
   continue?: string;
+  /** With resourceVersionMatch=Exact: list the state at this revision, from history. */
+  exactRevision?: number;
 }
 
 export interface ListResult {
@@ -94,15 +96,19 @@ export class ObjectApi {
     const match = this.filter(served, opts);
     let resourceVersion = String(this.store.revision);
     let startAfter = '';
+    let all: ReturnType<Store['list']>;
     if (opts.continue) {
+      // Every page comes from the snapshot at the first page's revision, as etcd serves it.
       const token = decodeContinue(opts.continue);
-      if (token.rv < this.store.compactedRevision) {
-        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-      }
+      all = this.snapshot(prefix, token.rv, token.start, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       resourceVersion = String(token.rv);
       startAfter = token.start;
+    } else if (opts.exactRevision !== undefined) {
+      all = this.snapshot(prefix, opts.exactRevision, '', 'The resourceVersion for the provided list is too old.');
+      resourceVersion = String(opts.exactRevision);
+    } else {
+      all = this.store.list(prefix);
     }
-    const all = this.store.list(prefix);
     const items: StoredObject[] = [];
     const jsons: string[] = [];
     let i = 0;
@@ -296,6 +302,16 @@ export class ObjectApi {
       throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
+  }
+
+  /** The keys under `prefix` at `revision`; 410 Gone when compaction has removed it. */
+  private snapshot(prefix: string, revision: number, after: string, goneMessage: string): ReturnType<Store['list']> {
+    try {
+      return this.store.listAt(prefix, revision, after);
+    } catch (e) {
+      if (e instanceof CompactedError) throw gone(goneMessage);
+      throw e;
+    }
   }
 
   /** Marks a live object as being deleted (for finalizers and graceful deletion). */

@@ -62,6 +62,37 @@ function checkReadParams(query: URLSearchParams): void {
   }
 }
 
+/** How a list's resourceVersion and resourceVersionMatch ask to be served (ValidateListOptions). */
+interface ListRevision {
+  /** The list must be at least this new (resourceVersion=X, NotOlderThan or unset match). */
+  readonly minimum?: number;
+  /** The list is the state at exactly this revision. */
+  readonly exact?: number;
+}
+
+function listRevisionOf(query: URLSearchParams): ListRevision {
+  const rv = query.get('resourceVersion') ?? '';
+  const match = query.get('resourceVersionMatch') ?? '';
+  const forbidden = (why: string): ApiError =>
+    new ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: ${why}`, {
+      group: 'meta.k8s.io', kind: 'ListOptions', causes: [{ reason: 'FieldValueForbidden', message: `Forbidden: ${why}`, field: 'resourceVersionMatch' }],
+    });
+  if (match && match !== 'Exact' && match !== 'NotOlderThan') {
+    throw new ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`, {
+      group: 'meta.k8s.io', kind: 'ListOptions', causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`, field: 'resourceVersionMatch' }],
+    });
+  }
+  if (match && query.get('continue')) throw forbidden('resourceVersionMatch is forbidden when continue is provided');
+  if (match && !rv) throw forbidden('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (match === 'Exact' && rv === '0') throw forbidden('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+  if (rv && rv !== '0' && query.get('continue')) throw badRequest('specifying resource version is not allowed when using continue');
+  if (!rv || rv === '0') return {};
+  return match === 'Exact' ? { exact: Number(rv), minimum: Number(rv) } : { minimum: Number(rv) };
+}
+
+/** How long a list for a future resourceVersion waits for it, as kube-apiserver's watch cache. */
+const FUTURE_REVISION_WAIT_MS = 3_000;
+
 /** The name a create request gave its object (the URL has none), for the audit log. */
 export const createdNames = new WeakMap<IncomingMessage, string>();
 
@@ -99,7 +130,14 @@ export class RestHandler {
         return 200;
       case 'list': {
         const limit = query.get('limit');
+        const at = listRevisionOf(query);
+        if (at.minimum !== undefined && !(await api.store.waitForRevision(at.minimum, FUTURE_REVISION_WAIT_MS))) {
+          throw new ApiError(504, 'Timeout', `Too large resource version: ${at.minimum}, current: ${api.store.revision}`, {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+          });
+        }
         const list = api.list(served, namespace, {
+          ...(at.exact !== undefined ? { exactRevision: at.exact } : {}),
           labelSelector: query.get('labelSelector') ?? '',
           fieldSelector: query.get('fieldSelector') ?? '',
           ...(limit ? { limit: Number(limit) } : {}),

@@ -88,3 +88,38 @@ describe('Store', () => {
     expect(s.get(key('k0'))?.data).toEqual({ v: 'new' });
   });
 });
+
+describe('Store.listAt: the state at a past revision', () => {
+  it('sees keys as they were: later creates absent, later updates undone, later deletes present', () => {
+    const s = new Store({ path: ':memory:' });
+    s.create(key('a'), (rv) => obj('a', rv, 'a1'));
+    s.create(key('b'), (rv) => obj('b', rv, 'b1'));
+    const at = s.revision;
+    s.update(key('a'), undefined, (rv) => obj('a', rv, 'a2'));
+    s.delete(key('b'));
+    s.create(key('c'), (rv) => obj('c', rv));
+    const then = s.listAt('/registry/core/configmaps/', at);
+    expect(then.map((e) => [e.key, e.object.data])).toEqual([[key('a'), { v: 'a1' }], [key('b'), { v: 'b1' }]]);
+    expect(s.listAt('/registry/core/configmaps/', at, key('a')).map((e) => e.key)).toEqual([key('b')]);
+    expect(s.listAt('/registry/core/configmaps/', s.revision).map((e) => e.key)).toEqual([key('a'), key('c')]);
+  });
+
+  it('refuses a compacted revision', () => {
+    const s = new Store({ path: ':memory:' });
+    s.create(key('a'), (rv) => obj('a', rv));
+    s.update(key('a'), undefined, (rv) => obj('a', rv, 'y'));
+    s.update(key('a'), undefined, (rv) => obj('a', rv, 'z'));
+    s.compact(2);
+    expect(() => s.listAt('/registry/core/configmaps/', 1)).toThrow(CompactedError);
+    expect(s.listAt('/registry/core/configmaps/', 2).map((e) => e.object.data)).toEqual([{ v: 'y' }]);
+  });
+
+  it('waitForRevision resolves when a write reaches the revision, false after the deadline', async () => {
+    const s = new Store({ path: ':memory:' });
+    const waiting = s.waitForRevision(2, 5_000);
+    s.create(key('a'), (rv) => obj('a', rv));
+    s.create(key('b'), (rv) => obj('b', rv));
+    expect(await waiting).toBe(true);
+    expect(await s.waitForRevision(10, 20)).toBe(false);
+  });
+});

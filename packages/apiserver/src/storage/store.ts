@@ -187,6 +187,39 @@ export class Store {
     return out;
   }
 
+  /**
+   * Keys under `prefix` as they were at `revision`, read from the log: the snapshot a paged list
+   * continues through, and what resourceVersionMatch=Exact answers. A compacted revision throws
+   * CompactedError.
+   */
+  listAt(prefix: string, revision: number, after = ''): { key: string; object: StoredObject; json: string }[] {
+    if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
+    if (revision >= this.rev) return this.list(prefix);
+    const rows = this.db
+      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0 ORDER BY l.name')
+      .all(prefix, `${prefix}\uffff`, after, revision) as Row[];
+    return rows.map((row) => {
+      const e = this.entryOf(row);
+      return { key: row.name, object: e.object, json: e.json };
+    });
+  }
+
+  /** Resolves true once the store reaches `revision`, or false after `ms`. */
+  waitForRevision(revision: number, ms: number): Promise<boolean> {
+    if (this.rev >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (reached: boolean): void => {
+        clearTimeout(timer);
+        watcher.stop();
+        resolve(reached);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      const watcher = this.window.subscribe('', this.rev, () => {
+        if (this.rev >= revision) done(true);
+      });
+    });
+  }
+
   private sortedKeysOf(bucket: string): string[] {
     const s = this.sortedKeys.get(bucket);
     if (!s) {
