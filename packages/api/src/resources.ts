@@ -22,6 +22,8 @@ export interface ResourceInfo {
   readonly virtual?: boolean;
   /** Kinds whose spec changes bump metadata.generation. */
   readonly hasSpec?: boolean;
+  /** Served by an aggregated API server through an APIService (proxied, never stored here). */
+  readonly remote?: boolean;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -105,6 +107,8 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   // resource metrics (metrics-server's API), computed from the node agents on each read
   r('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'], virtual: true }),
   r('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'], virtual: true }),
+  // API aggregation
+  r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { categories: ['api-extensions'], subresources: ['status'] }),
   // CRDs
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'],

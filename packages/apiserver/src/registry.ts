@@ -45,6 +45,7 @@ function gvr(group: string, version: string, resource: string): string {
 export class ResourceRegistry {
   private readonly served = new Map<string, Served>();
   private readonly crdResources = new Map<string, string[]>();
+  private readonly aggregatedResources = new Map<string, string[]>();
   /** Called after the set of served resources changes. */
   onChange: () => void = () => undefined;
 
@@ -93,6 +94,23 @@ export class ResourceRegistry {
     }
     for (const versions of out.values()) versions.sort(compareVersions);
     return out;
+  }
+
+  /**
+   * Lists in discovery (or, with undefined, stops listing) the resources an aggregated API server
+   * serves for group/version. A group/version served here already keeps its own entries.
+   */
+  syncAggregated(group: string, version: string, resources: readonly ResourceInfo[] | undefined): void {
+    const gv = `${group}/${version}`;
+    const before = JSON.stringify(this.aggregatedResources.get(gv) ?? []);
+    for (const key of this.aggregatedResources.get(gv) ?? []) this.served.delete(key);
+    this.aggregatedResources.delete(gv);
+    const local = this.all().some((s) => s.info.group === group && s.info.version === version);
+    if (resources && !local) {
+      for (const info of resources) this.add({ ...info, group, version, remote: true, virtual: true }, undefined, undefined);
+      this.aggregatedResources.set(gv, resources.map((r) => gvr(group, version, r.resource)));
+    }
+    if (JSON.stringify(this.aggregatedResources.get(gv) ?? []) !== before) this.onChange();
   }
 
   /** Serves (or stops serving) the resources of a CRD according to its current spec. */

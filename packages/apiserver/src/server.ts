@@ -44,6 +44,9 @@ import { nodeProxyHandler } from './rest/node-proxy.js';
 import { PodStreams } from './rest/streams.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { MetricsApi } from './metrics-api/metrics-api.js';
+import { ApiServiceController } from './aggregation/controller.js';
+import { proxyToApiService } from './aggregation/proxy.js';
+import type { ApiServiceTarget } from './aggregation/client.js';
 
 export interface ApiServerOptions {
   /** Directory for the database, PKI, keys, audit log and kubeconfig. */
@@ -114,6 +117,8 @@ export class ApiServer {
   private readonly rest: RestHandler;
   private readonly streams: PodStreams;
   private readonly metricsApi: MetricsApi;
+  /** APIServices: Local ones for the built-in groups, and the aggregated API servers requests are proxied to. */
+  readonly apiServices: ApiServiceController;
   private readonly audit: AuditLog;
   private readonly controllers: { start(): void; stop(): void }[];
   private server: Server | undefined;
@@ -170,7 +175,9 @@ export class ApiServer {
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
     });
+    this.apiServices = new ApiServiceController({ api: this.api });
     this.controllers = [
+      this.apiServices,
       new CrdController(this.api),
       new GarbageCollector(this.api),
       new NamespaceController(this.api),
@@ -304,7 +311,9 @@ export class ApiServer {
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
-      if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
+      const aggregated = this.aggregatedTarget(ri);
+      if (aggregated) code = await proxyToApiService(this.store, aggregated, req, res, user);
+      else if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
       else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
     } catch (e) {
       code = sendError(res, e).code;
@@ -317,6 +326,13 @@ export class ApiServer {
         });
       }
     }
+  }
+
+  /** The backend of an aggregated group/version this request is for: its resources or its discovery document. */
+  private aggregatedTarget(ri: RequestInfo): ApiServiceTarget | undefined {
+    if (ri.resourceRequest) return ri.apiPrefix === 'apis' ? this.apiServices.target(ri.group, ri.version) : undefined;
+    const parts = ri.path.split('/').filter(Boolean);
+    return parts[0] === 'apis' && parts.length === 3 ? this.apiServices.target(parts[1] ?? '', parts[2] ?? '') : undefined;
   }
 
   private nonResource(req: IncomingMessage, res: ServerResponse, ri: RequestInfo): number {

@@ -51,6 +51,10 @@ reason: Pulled
 type: Normal
 note: pulled
 regarding: {kind: Pod, name: web-0, namespace: dry}`,
+  `apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1alpha1.dry.example.com}
+spec: {group: dry.example.com, version: v1alpha1, groupPriorityMinimum: 100, versionPriority: 10}`,
   `apiVersion: scheduling.k8s.io/v1
 kind: PriorityClass
 metadata: {name: high}
@@ -233,8 +237,12 @@ describe('dryRun=All on every write path of every built-in kind', () => {
 
 const accepted = (code: number): boolean => code === 200 || code === 202;
 
-/** A second object of the fixture's kind (a CRD's name must be its plural and group). */
+/** A second object of the fixture's kind (CRD and APIService names are made of their group). */
 function twinOf(f: Fixture): { name: string; object: Record<string, unknown> } {
+  if (f.info.kind === 'APIService') {
+    const spec = f.object.spec as Record<string, unknown>;
+    return { name: 'v1alpha1.twin.example.com', object: { ...f.object, metadata: { name: 'v1alpha1.twin.example.com' }, spec: { ...spec, group: 'twin.example.com' } } };
+  }
   if (f.info.kind === 'CustomResourceDefinition') {
     const spec = f.object.spec as Record<string, unknown>;
     return { name: 'widgets.twin.example.com', object: { ...f.object, metadata: { name: 'widgets.twin.example.com' }, spec: { ...spec, group: 'twin.example.com' } } };

@@ -101,4 +101,23 @@ export const rbacPrinters: Readonly<Record<string, Printer>> = {
 export const policyPrinters: Readonly<Record<string, Printer>> = { poddisruptionbudgets: podDisruptionBudgetPrinter };
 
 /** scheduling.k8s.io/v1 printers by resource name. */
+/** APIServices: where the group/version is served, and whether it answers (kube-aggregator's printer). */
+const apiServicePrinter: Printer = {
+  columns: [
+    NAME_COLUMN,
+    col('Service', 'string', 'The reference to the service that hosts this API endpoint.'),
+    col('Available', 'string', 'Whether this service is available.'),
+    AGE_COLUMN,
+  ],
+  cells(svc, ctx) {
+    const ref = get(svc, 'spec', 'service');
+    const service = ref ? `${str(get(ref, 'namespace'))}/${str(get(ref, 'name'))}` : 'Local';
+    const available = arr(get(svc, 'status', 'conditions')).find((c) => get(c, 'type') === 'Available');
+    const status = available ? str(get(available, 'status')) : 'Unknown';
+    const reason = available ? str(get(available, 'reason')) : '';
+    return [nameOf(svc), service, status === 'True' || !reason ? status : `${status} (${reason})`, ageOf(svc, ctx)];
+  },
+};
+export const apiRegistrationPrinters: Readonly<Record<string, Printer>> = { apiservices: apiServicePrinter };
+
 export const schedulingPrinters: Readonly<Record<string, Printer>> = { priorityclasses: priorityClassPrinter };

@@ -7,7 +7,7 @@ import type { KubeObject, ResourceInfo } from '@wharf/api';
 import { appsPrinters } from './apps.js';
 import { autoscalingPrinters } from './autoscaling.js';
 import { batchPrinters } from './batch.js';
-import { coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
+import { apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
 import type { Printer, TableColumn, TableRowCondition } from './columns.js';
 import { corePrinters } from './core.js';
 import { customResourcePrinter, defaultPrinter } from './custom.js';
@@ -64,6 +64,7 @@ const BY_GROUP: Readonly<Record<string, Readonly<Record<string, Printer>>>> = {
   'rbac.authorization.k8s.io': rbacPrinters,
   'storage.k8s.io': storagePrinters,
   'scheduling.k8s.io': schedulingPrinters,
+  'apiregistration.k8s.io': apiRegistrationPrinters,
 };
 
 function isBuiltin(info: ResourceInfo): boolean {

@@ -26,6 +26,7 @@ import {
 } from './core.js';
 import { validateBinding, validateBindingUpdate, validateRole } from './rbac.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd-definition.js';
+import { validateApiService } from './apiservice.js';
 
 type Obj = Record<string, unknown>;
 type Check = (obj: Obj) => FieldIssue[];
@@ -53,6 +54,7 @@ const CREATE: Record<string, Check> = {
   [`${RBAC}/RoleBinding`]: (o) => validateBinding(o, true),
   [`${RBAC}/ClusterRoleBinding`]: (o) => validateBinding(o, false),
   'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinition,
+  'apiregistration.k8s.io/APIService': validateApiService,
 };
 
 const UPDATE: Record<string, UpdateCheck> = {

@@ -12,7 +12,8 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** The name rule the real API server applies to a kind's metadata.name. */
 export function nameRuleOf(group: string, kind: string): NameRule {
-  if (group === RBAC_GROUP) return 'path';
+  // APIServices are named <version>.<group>, so the core group's is "v1.".
+  if (group === RBAC_GROUP || group === 'apiregistration.k8s.io') return 'path';
   if (group === '' && kind === 'Namespace') return 'label';
   if (group === '' && kind === 'Service') return 'dns1035';
   if (group === 'apps' && kind === 'StatefulSet') return 'label';

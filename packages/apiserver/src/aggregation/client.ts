@@ -1,0 +1,43 @@
+// HTTPS to an aggregated API server: the Service's serving certificate is checked against the
+// APIService's caBundle and the name <service>.<namespace>.svc, as kube-aggregator does, unless
+// the APIService says insecureSkipTLSVerify.
+import { request, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { ServiceRef } from './endpoint.js';
+
+/** One aggregated group/version: where its requests go and how the backend is trusted. */
+export interface ApiServiceTarget {
+  /** The APIService's name, `<version>.<group>`. */
+  readonly name: string;
+  readonly group: string;
+  readonly version: string;
+  readonly service: ServiceRef;
+  /** PEM of the CA that signed the backend's serving certificate (spec.caBundle). */
+  readonly ca: string | undefined;
+  readonly insecureSkipTLSVerify: boolean;
+}
+
+/** Connection options for a request to `target` at host:port. */
+export function backendOptions(target: ApiServiceTarget, host: string, port: number): RequestOptions {
+  return {
+    host, port,
+    servername: `${target.service.name}.${target.service.namespace}.svc`,
+    ...(target.ca ? { ca: target.ca } : {}),
+    rejectUnauthorized: !target.insecureSkipTLSVerify,
+  };
+}
+
+/** GET `path` from the backend, resolving with status and body, rejecting on network or TLS errors. */
+export function getFromBackend(target: ApiServiceTarget, host: string, port: number, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ ...backendOptions(target, host, port), method: 'GET', path, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
