@@ -112,9 +112,12 @@ export class SubresourceHandlers {
       updated = api.update(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub);
     } else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
-      if (!type || type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
+      if (!type) throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
-      updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
+      if (type === 'apply') {
+        if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
+        updated = api.apply(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub, r.query.get('force') === 'true').object;
+      } else updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
     } else {
       throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
     }
@@ -134,6 +137,7 @@ export class SubresourceHandlers {
     if (r.ri.verb === 'update') next = body;
     else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      if (type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply of the scale subresource is not supported by Wharf yet');
       next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     } else throw methodNotAllowed(r.req.method ?? '', 'scale');
     // ScaleSpec.replicas is omitempty: a Scale to 0 arrives without it (always, in protobuf).
@@ -149,7 +153,7 @@ export class SubresourceHandlers {
     const updated = clone(obj) as StoredObject & Record<string, unknown>;
     const path = r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas';
     setPath(updated, path, next.spec.replicas);
-    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx);
+    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
     send(r.res, 200, scaleOf(r.served, stored), r.wanted);
     return 200;
   }
