@@ -2,7 +2,7 @@
 // two appliers conflicting on spec.replicas and --force-conflicts, the managedFields a real
 // server writes, diff --server-side, the client-side → server-side apply upgrade, removal of
 // fields an applier stops sending, a custom resource with list types, and client-node's apply.
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubectl, KUBECTL_132, WharfProcess, eventually } from '@wharf/testing';
 
@@ -92,6 +92,16 @@ describe('two managers applying a Deployment', () => {
       },
     });
     expect(entries(d).map((e) => e.operation)).toEqual([...entries(d).map((e) => e.operation)].sort());
+  });
+
+  it('records the Deployment controller\'s status writes as Update entries of the status subresource', async () => {
+    const d = await eventually(async () => {
+      const got = await getJson('deployment', 'web');
+      return entries(got).some((e) => e.subresource === 'status') ? got : undefined;
+    }, 20_000, 'a status entry');
+    const status = entries(d).find((e) => e.subresource === 'status');
+    expect(status).toMatchObject({ operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1' });
+    expect(Object.keys(status?.fieldsV1 ?? {})).toEqual(['f:status']);
   });
 
   it('kubectl hides managedFields unless asked', async () => {
@@ -269,5 +279,19 @@ describe('client-node', () => {
     const updated = await core.patchNamespacedConfigMap({ name: 'node-applied', namespace: NS, body: body('2'), fieldManager: 'my-controller' }, opts);
     expect(updated.data).toEqual({ v: '2' });
     await expect(core.patchNamespacedConfigMap({ name: 'node-applied', namespace: NS, body: body('3') }, opts)).rejects.toThrow(/fieldManager: Required value/);
+  });
+
+  it('applies a Scale: the scale subresource owns spec.replicas, conflicting with the Deployment\'s appliers', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(wharf.kubeconfig);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const opts = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const scale = (replicas: number) => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: NS }, spec: { replicas } });
+    await expect(apps.patchNamespacedDeploymentScale({ name: 'web', namespace: NS, body: scale(4), fieldManager: 'autoscaler' }, opts)).rejects.toThrow(/Apply failed with 1 conflict: conflict with \W+b\W+: \.spec\.replicas/);
+    const s = await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: NS, body: scale(4), fieldManager: 'autoscaler', force: true }, opts);
+    expect(s.spec?.replicas).toBe(4);
+    const d = await getJson('deployment', 'web');
+    expect(d.spec.replicas).toBe(4);
+    expect(entries(d).find((e) => e.manager === 'autoscaler')).toMatchObject({ operation: 'Apply', apiVersion: 'apps/v1', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
   });
 });

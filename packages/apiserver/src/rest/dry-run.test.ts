@@ -1,5 +1,5 @@
 // Dry run persists nothing. Every write verb on every built-in kind — create, update, the three
-// patch types, server-side apply (creating and updating), delete, deletecollection, and the status, scale, finalize, eviction and binding
+// patch types, server-side apply (creating and updating, and of status and scale), delete, deletecollection, and the status, scale, finalize, eviction and binding
 // subresources — with dryRun=All in the query, and for deletes also in the DeleteOptions body as
 // kubectl sends it, must leave the store's revision where it was and the object as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +214,8 @@ describe('dryRun=All on every write path of every built-in kind', () => {
         expect([put.code, put.keys, (put.json.spec as { replicas: number }).replicas]).toEqual([200, [], 7]);
         const patch = await written('PATCH', `${item(f)}/scale?dryRun=All`, { spec: { replicas: 5 } }, 'application/merge-patch+json');
         expect([patch.code, patch.keys]).toEqual([200, []]);
+        const apply = await written('PATCH', `${item(f)}/scale?dryRun=All&fieldManager=dry-runner&force=true`, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: f.name }, spec: { replicas: 6 } }, 'application/apply-patch+yaml');
+        expect([apply.code, apply.keys, (apply.json.spec as { replicas: number }).replicas]).toEqual([200, [], 6]);
       }
       expect((await call('GET', item(f))).json).toEqual(stored.json);
     },

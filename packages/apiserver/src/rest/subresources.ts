@@ -137,7 +137,7 @@ export class SubresourceHandlers {
     if (r.ri.verb === 'update') next = body;
     else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
-      if (type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply of the scale subresource is not supported by Wharf yet');
+      if (type === 'apply') return this.applyScale(r, obj, body);
       next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     } else throw methodNotAllowed(r.req.method ?? '', 'scale');
     // ScaleSpec.replicas is omitempty: a Scale to 0 arrives without it (always, in protobuf).
@@ -155,6 +155,22 @@ export class SubresourceHandlers {
     setPath(updated, path, next.spec.replicas);
     const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
     send(r.res, 200, scaleOf(r.served, stored), r.wanted);
+    return 200;
+  }
+
+  /**
+   * Server-side apply of a Scale: the applied spec.replicas becomes an apply of the object's
+   * replicas field under the `scale` subresource, so ownership and conflicts are the object's.
+   */
+  private applyScale(r: SubresourceRequest, obj: StoredObject, body: unknown): number {
+    const spec = isRecord(body) && isRecord(body.spec) ? body.spec : {};
+    if (spec.replicas !== undefined && (typeof spec.replicas !== 'number' || spec.replicas < 0)) {
+      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+    }
+    const config: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: r.name } };
+    if (spec.replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', spec.replicas);
+    const { object } = this.api.apply(r.served, r.namespace, r.name, config as KubeObject, r.ctx, 'scale', r.query.get('force') === 'true');
+    send(r.res, 200, scaleOf(r.served, object), r.wanted);
     return 200;
   }
 
