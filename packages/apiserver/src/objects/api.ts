@@ -14,6 +14,8 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError }
 import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, SelectorError } from '../selectors/index.js';
 import type { AdmissionPlugin, OpContext } from './context.js';
 import { hasStatus, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
+import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
+import type { ManagerEntry } from '../managed-fields/index.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -184,7 +186,8 @@ export class ObjectApi {
     for (const plugin of this.admission) plugin({ operation: op, served, namespace, object: obj, old, subresource, ctx });
   }
 
-  create(served: Served, namespace: string, input: KubeObject, ctx: OpContext): StoredObject {
+  /** `managed`: the managers an apply that creates the object computed (else the create records its own). */
+  create(served: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[]): StoredObject {
     const obj = clone(input);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
@@ -200,6 +203,7 @@ export class ObjectApi {
     // The uid is the server's, chosen before defaulting (a Job's generated selector uses it).
     meta.uid = randomUUID();
     this.normalize(served, obj, ctx, undefined);
+    setManagedFields(obj, managed ?? managersAfterWrite(served, undefined, obj, ctx, '', this.clock));
     this.admit('CREATE', served, namespace, obj, undefined, '', ctx);
     const name = String(meta.name);
     const key = this.key(served, namespace, name);
@@ -246,10 +250,11 @@ export class ObjectApi {
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
   }
 
-  private writeUpdate(served: Served, namespace: string, key: string, obj: KubeObject, old: StoredObject, ctx: OpContext, subresource: string): StoredObject {
+  private writeUpdate(served: Served, namespace: string, key: string, obj: KubeObject, old: StoredObject, ctx: OpContext, subresource: string, managed?: ManagerEntry[]): StoredObject {
     if (subresource !== 'status') this.normalize(served, obj, ctx, old);
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
     const next = prepareUpdate(served, obj, old, subresource, Number(old.metadata.resourceVersion));
+    setManagedFields(next, managed ?? managersAfterWrite(served, old, next, ctx, subresource, this.clock));
     if (sameObject(next, old)) return old;
     if (ctx.dryRun) return next;
     // Removing the last finalizer of an object being deleted completes its deletion.
@@ -312,6 +317,34 @@ export class ObjectApi {
       if (e instanceof CompactedError) throw gone(goneMessage);
       throw e;
     }
+  }
+
+  /**
+   * Server-side apply: merges `config` into the live object with field ownership, creating the
+   * object when it is absent (main resource only), then writes it as an update or create would.
+   */
+  apply(served: Served, namespace: string, name: string, config: KubeObject, ctx: OpContext, subresource: string, force: boolean): { object: StoredObject; created: boolean } {
+    const meta = isRecord(config.metadata) ? config.metadata : {};
+    if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
+    if (meta.managedFields !== undefined && meta.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
+    if (served.info.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const key = this.key(served, namespace, name);
+    const old = this.store.get(key);
+    if (!old) {
+      if (subresource) throw notFound(served.info.resource, served.info.group, name);
+      const result = applyConfig(served, undefined, config, ctx, '', force, this.clock);
+      return { object: this.create(served, namespace, result.object, ctx, result.managed), created: true };
+    }
+    const rv = meta.resourceVersion;
+    if (rv !== undefined && rv !== old.metadata.resourceVersion) {
+      throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const result = applyConfig(served, old, config, ctx, subresource, force, this.clock);
+    const obj = result.object;
+    if (isRecord(obj.metadata)) obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    return { object: this.writeUpdate(served, namespace, key, obj, old, ctx, subresource, result.managed), created: false };
   }
 
   /** Marks a live object as being deleted (for finalizers and graceful deletion). */

@@ -17,6 +17,8 @@ export interface OpContext {
   readonly fieldValidation: FieldValidation;
   /** Warnings for the `Warning` response header (e.g. unknown fields in Warn mode). */
   readonly warnings: string[];
+  /** The manager managedFields records the write under (fieldManager parameter or User-Agent). */
+  readonly fieldManager?: string;
 }
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';

@@ -118,8 +118,12 @@ export function prepareUpdate(served: Served, input: KubeObject, old: StoredObje
   return obj as StoredObject;
 }
 
-/** True when two stored objects differ in anything but resourceVersion (a no-op write is skipped). */
+/**
+ * True when two stored objects differ in anything but resourceVersion (a no-op write is skipped).
+ * managedFields count: a write that changes nothing leaves them as they were, and one that only
+ * rewrites them (kubectl's client-side-apply upgrade) must be stored.
+ */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): string => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  const strip = (o: KubeObject): string => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
   return strip(a) === strip(b);
 }

@@ -1,5 +1,5 @@
 // Dry run persists nothing. Every write verb on every built-in kind — create, update, the three
-// patch types, delete, deletecollection, and the status, scale, finalize, eviction and binding
+// patch types, server-side apply (creating and updating, and of status and scale), delete, deletecollection, and the status, scale, finalize, eviction and binding
 // subresources — with dryRun=All in the query, and for deletes also in the DeleteOptions body as
 // kubectl sends it, must leave the store's revision where it was and the object as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,15 @@ describe('dryRun=All on every write path of every built-in kind', () => {
       expect([type, patched.code, patched.keys]).toEqual([type, 200, []]);
     }
 
+    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+    const applyQ = `${q}&fieldManager=dry-runner`;
+    const applied = await written('PATCH', `${item(f)}${applyQ}`, { apiVersion, kind: info.kind, metadata: { name: f.name, labels: { dry: 'apply' } } }, 'application/apply-patch+yaml');
+    expect([applied.code, applied.keys]).toEqual([200, []]);
+    expect((applied.json.metadata as { managedFields?: { manager: string }[] }).managedFields?.some((e) => e.manager === 'dry-runner')).toBe(true);
+    const applyCreate = await written('PATCH', `${collection(info)}/${twin.name}${applyQ}`, { ...twin.object, apiVersion, kind: info.kind }, 'application/apply-patch+yaml');
+    expect([applyCreate.code, applyCreate.keys]).toEqual([201, []]);
+    expect((await call('GET', `${collection(info)}/${twin.name}`)).code).toBe(404);
+
     // 200 when the object would go at once, 202 when it would wait for finalizers (namespaces).
     const viaQuery = await written('DELETE', `${item(f)}${q}`);
     expect([accepted(viaQuery.code), viaQuery.keys]).toEqual([true, []]);
@@ -199,6 +208,9 @@ describe('dryRun=All on every write path of every built-in kind', () => {
         if (sub === 'status') {
           const patch = await written('PATCH', `${item(f)}/status?dryRun=All`, { metadata: { labels: { dry: 'status' } } }, 'application/merge-patch+json');
           expect([patch.code, patch.keys]).toEqual([200, []]);
+          const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+          const apply = await written('PATCH', `${item(f)}/status?dryRun=All&fieldManager=dry-runner`, { apiVersion, kind: info.kind, metadata: { name: f.name }, status: {} }, 'application/apply-patch+yaml');
+          expect([apply.code, apply.keys]).toEqual([200, []]);
         }
       }
       if ((info.subresources ?? []).includes('scale')) {
@@ -206,6 +218,8 @@ describe('dryRun=All on every write path of every built-in kind', () => {
         expect([put.code, put.keys, (put.json.spec as { replicas: number }).replicas]).toEqual([200, [], 7]);
         const patch = await written('PATCH', `${item(f)}/scale?dryRun=All`, { spec: { replicas: 5 } }, 'application/merge-patch+json');
         expect([patch.code, patch.keys]).toEqual([200, []]);
+        const apply = await written('PATCH', `${item(f)}/scale?dryRun=All&fieldManager=dry-runner&force=true`, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: f.name }, spec: { replicas: 6 } }, 'application/apply-patch+yaml');
+        expect([apply.code, apply.keys, (apply.json.spec as { replicas: number }).replicas]).toEqual([200, [], 6]);
       }
       expect((await call('GET', item(f))).json).toEqual(stored.json);
     },

@@ -2,7 +2,8 @@
 // subresource, and renders the answer in the representation the client negotiated.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '@wharf/api';
-import { ApiError, badRequest, methodNotAllowed, pathNotFound } from '../errors.js';
+import { ApiError, badRequest, invalid, methodNotAllowed, pathNotFound } from '../errors.js';
+import { fieldManagerOf, validateFieldManager } from '../managed-fields/index.js';
 import type { ObjectApi, PatchType } from '../objects/api.js';
 import type { OpContext, UserInfo, FieldValidation } from '../objects/context.js';
 import { deleteObject, deleteOptionsFrom } from '../objects/delete.js';
@@ -33,6 +34,29 @@ function dryRunOf(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
   return values.length > 0;
+}
+
+const OPTIONS_KIND: Readonly<Record<string, string>> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' };
+
+/**
+ * The write's field manager, with upstream's Create/Update/PatchOptions checks: a fieldManager of
+ * at most 128 printable bytes, required for apply, and `force` only for apply patches.
+ */
+function fieldManagerFor(req: IncomingMessage, query: URLSearchParams, verb: string): string {
+  const param = query.get('fieldManager') ?? '';
+  const causes = validateFieldManager(param).map((message) => ({ reason: 'FieldValueInvalid', message, field: 'fieldManager' }));
+  if (verb === 'patch') {
+    const apply = patchTypeOf(req) === 'apply';
+    if (apply && param === '') causes.unshift({ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' });
+    if (!apply && query.has('force')) causes.unshift({ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' });
+  }
+  const kind = OPTIONS_KIND[verb];
+  if (causes.length && kind) throw invalid(kind, 'meta.k8s.io', '', causes);
+  return fieldManagerOf(param, req.headers['user-agent']);
+}
+
+function patchTypeOf(req: IncomingMessage): string | undefined {
+  return PATCH_TYPES[(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
 }
 
 /** Checks apiVersion/kind in a body against the URL it was sent to. */
@@ -109,7 +133,7 @@ export class RestHandler {
     const name = info.kind === 'Namespace' && info.group === '' ? ri.name : ri.name;
     if (!info.namespaced && ri.namespace && !(info.kind === 'Namespace' && info.group === '')) throw pathNotFound(ri.path);
     const wanted = negotiate(req.headers.accept);
-    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [] };
+    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [], fieldManager: fieldManagerFor(req, query, ri.verb) };
     const sub = ri.subresource;
 
     if (sub) {
@@ -169,9 +193,11 @@ export class RestHandler {
         return 200;
       }
       case 'patch': {
-        const updated = await this.patch(req, served, namespace, name, ctx, '');
-        send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
-        return 200;
+        const { object, created } = await this.patch(req, served, namespace, name, ctx, '', query);
+        const code = created ? 201 : 200;
+        if (created) createdNames.set(req, object.metadata.name);
+        send(res, code, renderObject(served, object, wanted, query), wanted, ctx.warnings);
+        return code;
       }
       case 'delete': {
         const body = decodeBody(req.headers['content-type'], await readBody(req));
@@ -199,16 +225,23 @@ export class RestHandler {
     }
   }
 
-  /** Decodes and applies a PATCH body of any of the three patch types. */
-  async patch(req: IncomingMessage, served: Served, namespace: string, name: string, ctx: OpContext, subresource: string) {
+  /** Decodes and applies a PATCH body of any of the patch types; an apply may create the object. */
+  async patch(req: IncomingMessage, served: Served, namespace: string, name: string, ctx: OpContext, subresource: string, query: URLSearchParams) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const patchType = PATCH_TYPES[type];
-    if (!patchType || patchType === 'apply') {
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+    if (!patchType) {
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
     }
-    const body = decodeBody(type, await readBody(req));
+    const buf = await readBody(req);
+    if (patchType === 'apply') {
+      const config = decodeObjectBody(served.info.kind, type, buf) as KubeObject;
+      if (!config.kind) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(config)}'`);
+      checkTypeMeta(served, config);
+      return this.opts.api.apply(served, namespace, name, config, ctx, subresource, query.get('force') === 'true');
+    }
+    const body = decodeBody(type, buf);
     if (body === undefined) throw badRequest('the patch body is empty');
-    return this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, subresource);
+    return { object: this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, subresource), created: false };
   }
 }
 

@@ -112,9 +112,12 @@ export class SubresourceHandlers {
       updated = api.update(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub);
     } else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
-      if (!type || type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
+      if (!type) throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
-      updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
+      if (type === 'apply') {
+        if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
+        updated = api.apply(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub, r.query.get('force') === 'true').object;
+      } else updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
     } else {
       throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
     }
@@ -134,6 +137,7 @@ export class SubresourceHandlers {
     if (r.ri.verb === 'update') next = body;
     else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      if (type === 'apply') return this.applyScale(r, obj, body);
       next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     } else throw methodNotAllowed(r.req.method ?? '', 'scale');
     // ScaleSpec.replicas is omitempty: a Scale to 0 arrives without it (always, in protobuf).
@@ -149,8 +153,24 @@ export class SubresourceHandlers {
     const updated = clone(obj) as StoredObject & Record<string, unknown>;
     const path = r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas';
     setPath(updated, path, next.spec.replicas);
-    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx);
+    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
     send(r.res, 200, scaleOf(r.served, stored), r.wanted);
+    return 200;
+  }
+
+  /**
+   * Server-side apply of a Scale: the applied spec.replicas becomes an apply of the object's
+   * replicas field under the `scale` subresource, so ownership and conflicts are the object's.
+   */
+  private applyScale(r: SubresourceRequest, obj: StoredObject, body: unknown): number {
+    const spec = isRecord(body) && isRecord(body.spec) ? body.spec : {};
+    if (spec.replicas !== undefined && (typeof spec.replicas !== 'number' || spec.replicas < 0)) {
+      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+    }
+    const config: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: r.name } };
+    if (spec.replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', spec.replicas);
+    const { object } = this.api.apply(r.served, r.namespace, r.name, config as KubeObject, r.ctx, 'scale', r.query.get('force') === 'true');
+    send(r.res, 200, scaleOf(r.served, object), r.wanted);
     return 200;
   }
 
