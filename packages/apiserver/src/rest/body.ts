@@ -44,6 +44,53 @@ function checkDepth(v: unknown, depth = 0): void {
   else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) checkDepth(x, depth + 1);
 }
 
+/**
+ * Refuses YAML that nests deeper than MAX_DEPTH before parsing it: the parser recurses per level,
+ * and a stack overflow inside V8's regexp compiler ends the process instead of throwing. Counts
+ * flow brackets outside quoted scalars and block indentation levels, whichever is deeper.
+ */
+function checkYamlDepth(text: string): void {
+  let flow = 0;
+  let quote = '';
+  const indents: number[] = [];
+  let lineStart = true;
+  let indent = 0;
+  /** The last character that was not a space: a quote opens a scalar only after one of `:[{,-` or at a line's start. */
+  let prev = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      prev = '';
+      if (quote === "'" || quote === '"') continue;
+      quote = '';
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '-') {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (c !== '#' && c !== '\r') {
+        while (indents.length && (indents[indents.length - 1] ?? 0) >= indent) indents.pop();
+        indents.push(indent);
+      }
+    }
+    if (quote) {
+      if (c === quote && text[i - 1] !== '\\') quote = '';
+      continue;
+    }
+    if ((c === '"' || c === "'") && (prev === '' || ':[{,-'.includes(prev))) quote = c;
+    else if (c === '#' && (i === 0 || text[i - 1] === ' ')) quote = '\n'; // a comment runs to the end of the line
+    else if (c === '[' || c === '{') flow++;
+    else if ((c === ']' || c === '}') && flow > 0) flow--;
+    if (c !== ' ' && c !== '\t' && c !== '\r') prev = c;
+    if (flow + indents.length > MAX_DEPTH) throw badRequest(`the request body nests deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
 /** A body that does not parse, with the reason in the words Go's decoders use. */
 class BodySyntaxError extends ApiError {
   constructor(readonly why: string, message: string) {
@@ -113,8 +160,10 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
   if (type === 'application/json' || type === '' || PATCH_TYPES[type] === 'json' || PATCH_TYPES[type] === 'merge' || PATCH_TYPES[type] === 'strategic') {
     value = parseJson(buf);
   } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    const text = buf.toString('utf8');
+    checkYamlDepth(text);
     try {
-      value = parseYaml(buf.toString('utf8'), { maxAliasCount: 100 }) as unknown;
+      value = parseYaml(text, { maxAliasCount: 100 }) as unknown;
     } catch (e) {
       const first = (e as Error).message.split('\n')[0] ?? '';
       throw new BodySyntaxError(`error converting YAML to JSON: yaml: ${first}`, `the request body is not valid YAML: ${first}`);
