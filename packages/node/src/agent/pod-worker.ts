@@ -90,6 +90,11 @@ export class PodWorker {
     await this.running;
   }
 
+  /** Resolves once the syncs queued so far have run (not the ones their timers schedule later). */
+  settled(): Promise<void> {
+    return this.running;
+  }
+
   /** Schedules a sync; syncs requested while one runs collapse into one more. */
   kick(delayMs = 0): void {
     if (this.idle()) return;
