@@ -141,7 +141,9 @@ export function computePodActions(pod: V1Pod, containers: readonly ContainerStat
 
 /** The container names whose exit this sync's actions answer with a restart (now or after a back-off). */
 export function restartingContainers(actions: readonly PodAction[]): Set<string> {
-  return new Set(actions.filter((a) => (a.type === 'start' && a.attempt > 0) || a.type === 'backOff').map((a) => (a as { container: V1Container }).container.name));
+  const names = new Set<string>();
+  for (const a of actions) if ((a.type === 'start' && a.attempt > 0) || a.type === 'backOff') names.add(a.container.name);
+  return names;
 }
 
 export interface PodProgress {

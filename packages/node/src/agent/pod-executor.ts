@@ -16,7 +16,7 @@ import { isStatus, type KubeClient } from './kube-client.js';
 import { eventTarget, formatDelay, garbageContainers, graceSecondsOf, podSandboxId, type PodAction, type Termination } from './pod-actions.js';
 import { probeTarget, type PodProbes } from './pod-probes.js';
 import type { Waiting } from './pod-status.js';
-import { runProbe } from './probes.js';
+import { runProbe, type ProbeKind } from './probes.js';
 import { fetchPullSecrets, missingPullSecretsMessage } from './pull-secrets.js';
 import { backoffDelay, type BackoffOptions } from './restart.js';
 import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
@@ -227,7 +227,7 @@ export class PodExecutor {
     this.options.events.emit(eventTarget(pod, c, init), 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${m.name}_${m.namespace}(${m.uid})`);
   }
 
-  private async kill(pod: V1Pod, c: V1Container, containerId: string, probe: string): Promise<void> {
+  private async kill(pod: V1Pod, c: V1Container, containerId: string, probe: ProbeKind): Promise<void> {
     this.options.probes.forget(containerId);
     this.options.events.emit(eventTarget(pod, c), 'Normal', 'Killing', `Container ${c.name} failed ${probe} probe, will be restarted`);
     await this.options.runtime.stopContainer(containerId, graceSecondsOf(pod));

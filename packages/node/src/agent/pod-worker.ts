@@ -14,6 +14,7 @@ import { completionOf, computePodActions, computePodPhase, restartingContainers,
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
 import { PodProbes } from './pod-probes.js';
 import { observeContainers, podStatus, type Waiting } from './pod-status.js';
+import type { BackoffOptions } from './restart.js';
 
 export type PodWorkerState =
   | { readonly kind: 'Syncing' }
@@ -24,6 +25,8 @@ export type PodWorkerState =
 
 export interface PodWorkerOptions extends Omit<PodExecutorOptions, 'probes' | 'clock'> {
   readonly nodeName: string;
+  /** Back-off of container restarts (CrashLoopBackOff) and of image pulls. */
+  readonly backoff: BackoffOptions;
   /** Resync period (container exits are noticed by polling the runtime). */
   readonly syncIntervalMs: number;
   /** @default Date.now */
