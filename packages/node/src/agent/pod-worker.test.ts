@@ -166,6 +166,14 @@ describe('PodWorker', () => {
     await sync(w);
     expect(runtime.containers.size).toBe(2);
     expect(finished).toEqual([]);
+    // Deleted later (kubectl run --rm): nothing to stop, everything removed, the deletion confirmed.
+    const p = w.current;
+    w.update({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(now), deletionGracePeriodSeconds: 30 } });
+    await w.settled();
+    expect(w.state).toEqual({ kind: 'Terminated', phase: 'Succeeded', finished: true });
+    expect(runtime.sandboxes.size + runtime.containers.size).toBe(0);
+    expect(deletes).toEqual(['/api/v1/namespaces/ns/pods/p']);
+    expect(finished).toHaveLength(1);
   });
 
   it('graceful deletion: stops the containers within the deletion grace period, removes everything, confirms to the API', async () => {
