@@ -10,7 +10,7 @@
 // so a restarted agent picks up where the previous one stopped.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
-import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type Termination } from './pod-actions.js';
+import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
 import { PodProbes } from './pod-probes.js';
 import { observeContainers, podStatus, type Waiting } from './pod-status.js';
@@ -148,12 +148,11 @@ export class PodWorker {
       // The stop of a completed pod failed half-way: finish it before anything else.
       await this.terminate(pod, completionOf(pod, containers), sandbox, state.phase);
     }
-    if (this.podState.kind !== 'Syncing') {
-      if (!sandbox) return this.options.syncIntervalMs;
-      await this.report(pod, sandbox, await this.containersOf(sandbox), new Map(), new Set());
-      return this.options.syncIntervalMs;
-    }
+    return this.podState.kind === 'Syncing' ? this.syncRunning(pod, sandbox, plan) : this.syncTerminated(pod, sandbox);
+  }
 
+  /** Syncing: performs the plan, then (the pod just completed) terminates, and reports. */
+  private async syncRunning(pod: V1Pod, sandbox: PodSandbox | undefined, plan: PodActions): Promise<number> {
     if (sandbox) await this.executor.refreshVolumes(pod);
     const done = await this.executor.perform(pod, sandbox, plan.actions);
     if (!done.sandbox) return this.options.syncIntervalMs;
@@ -167,6 +166,12 @@ export class PodWorker {
     }
     await this.report(pod, done.sandbox, after, done.waiting, restarting);
     return Math.min(plan.requeueAfterMs ?? Infinity, this.options.syncIntervalMs);
+  }
+
+  /** Terminated, still in the API (completed): the status is kept up to date, nothing else. */
+  private async syncTerminated(pod: V1Pod, sandbox: PodSandbox | undefined): Promise<number> {
+    if (sandbox) await this.report(pod, sandbox, await this.containersOf(sandbox), new Map(), new Set());
+    return this.options.syncIntervalMs;
   }
 
   /**
