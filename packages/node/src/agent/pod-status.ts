@@ -24,6 +24,43 @@ export interface ObservedContainer {
   readonly started: boolean;
 }
 
+/** What a pod's probes found, by container id. */
+export interface ProbeResults {
+  /** The startup probe passed. */
+  started(containerId: string): boolean;
+  /** The readiness probe passes. */
+  ready(containerId: string): boolean;
+}
+
+export interface ObserveFacts {
+  /** Why a container is not running, from this sync's actions, by container name. */
+  readonly waiting: ReadonlyMap<string, Waiting>;
+  /** The imageID each image reference resolved to. */
+  readonly imageIDs: ReadonlyMap<string, string>;
+  readonly probes: ProbeResults;
+}
+
+/** The spec's containers as this sync observed them, from every attempt the runtime lists. */
+export function observeContainers(specs: readonly V1Container[], init: boolean, all: readonly ContainerStatus[], facts: ObserveFacts): ObservedContainer[] {
+  return specs.map((c) => {
+    const latest = all.reduce<ContainerStatus | undefined>((a, x) => (x.name === c.name && (!a || x.attempt > a.attempt) ? x : a), undefined);
+    const previous = latest ? all.find((x) => x.name === c.name && x.attempt === latest.attempt - 1) : undefined;
+    const running = latest?.state === 'running';
+    const started = running && (!c.startupProbe || facts.probes.started(latest.id));
+    const ready = init ? latest?.state === 'exited' && latest.exitCode === 0 : running && started && (!c.readinessProbe || facts.probes.ready(latest.id));
+    const waiting = facts.waiting.get(c.name);
+    return {
+      spec: c,
+      ...(latest ? { latest } : {}),
+      ...(previous ? { previous } : {}),
+      ...(waiting && !running ? { waiting } : {}),
+      imageID: facts.imageIDs.get(c.image ?? '') ?? '',
+      ready,
+      started,
+    };
+  });
+}
+
 export interface PodStatusInput {
   readonly pod: V1Pod;
   readonly phase: PodPhase;

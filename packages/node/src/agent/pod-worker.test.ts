@@ -1,0 +1,239 @@
+// The pod worker's states against an in-memory runtime, API client and event recorder: no root,
+// no runc. The decisions themselves are tested in pod-actions.test.ts.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NotFoundError } from '../runtime/errors.js';
+import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
+import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from '../runtime/types.js';
+import type { EventRecorder } from './events.js';
+import type { KubeClient } from './kube-client.js';
+import { PodWorker } from './pod-worker.js';
+
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+
+/** Sandboxes and containers as records; a started container runs until stopped or `exit()`. */
+class FakeRuntime implements Partial<ContainerRuntime> {
+  readonly kind = 'runc' as const;
+  readonly sandboxes = new Map<string, PodSandbox>();
+  readonly containers = new Map<string, ContainerStatus>();
+  readonly stops: { id: string; grace: number }[] = [];
+  constructor(private readonly now: () => number) {}
+  private at(): string {
+    return new Date(this.now()).toISOString();
+  }
+  runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
+    const id = sandboxId(config);
+    const s: PodSandbox = { id, config, state: 'ready', netnsName: id, netnsPath: `/run/netns/${id}`, ip: '10.0.0.5', createdAt: this.at(), logDir: '/logs' };
+    this.sandboxes.set(id, s);
+    return Promise.resolve(s);
+  }
+  podSandboxStatus(id: string): Promise<PodSandbox> {
+    const s = this.sandboxes.get(id);
+    return s ? Promise.resolve(s) : Promise.reject(new NotFoundError('sandbox', id));
+  }
+  stopPodSandbox(id: string): Promise<void> {
+    const s = this.sandboxes.get(id);
+    if (s) this.sandboxes.set(id, { ...s, state: 'notready' });
+    for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.exit(c.id, 137);
+    return Promise.resolve();
+  }
+  removePodSandbox(id: string): Promise<void> {
+    this.sandboxes.delete(id);
+    for (const c of [...this.containers.values()]) if (c.sandboxId === id) this.containers.delete(c.id);
+    return Promise.resolve();
+  }
+  createContainer(sandbox: string, config: ContainerConfig): Promise<string> {
+    const id = `${sandbox}-${config.name}-${config.attempt ?? 0}`;
+    this.containers.set(id, { id, sandboxId: sandbox, name: config.name, attempt: config.attempt ?? 0, state: 'created', createdAt: this.at(), logPath: `/logs/${id}` });
+    return Promise.resolve(id);
+  }
+  startContainer(id: string): Promise<void> {
+    this.containers.set(id, { ...this.containers.get(id)!, state: 'running', startedAt: this.at() });
+    return Promise.resolve();
+  }
+  containerStatus(id: string): Promise<ContainerStatus> {
+    const c = this.containers.get(id);
+    return c ? Promise.resolve(c) : Promise.reject(new NotFoundError('container', id));
+  }
+  listContainers(filter?: { readonly sandboxId?: string }): Promise<ContainerStatus[]> {
+    return Promise.resolve([...this.containers.values()].filter((c) => !filter?.sandboxId || c.sandboxId === filter.sandboxId));
+  }
+  stopContainer(id: string, grace: number): Promise<void> {
+    this.stops.push({ id, grace });
+    if (this.containers.get(id)?.state === 'running') this.exit(id, 143);
+    return Promise.resolve();
+  }
+  removeContainer(id: string): Promise<void> {
+    this.containers.delete(id);
+    return Promise.resolve();
+  }
+  exit(id: string, exitCode: number): void {
+    if (!this.containers.has(id)) throw new Error(`no container ${id}`);
+    this.containers.set(id, { ...this.containers.get(id)!, state: 'exited', exitCode, finishedAt: this.at(), reason: exitCode ? 'Error' : 'Completed' });
+  }
+  running(): string[] {
+    return [...this.containers.values()].filter((c) => c.state === 'running').map((c) => c.id);
+  }
+}
+
+describe('PodWorker', () => {
+  let now = T0;
+  let runtime: FakeRuntime;
+  let podsDir: string;
+  let patches: { path: string; body: { status: { phase: string } } }[];
+  let deletes: string[];
+  let events: string[];
+  let finished: string[];
+  let logged: string[];
+  const workers: PodWorker[] = [];
+
+  beforeEach(async () => {
+    now = T0;
+    runtime = new FakeRuntime(() => now);
+    podsDir = await mkdtemp(path.join(os.tmpdir(), 'wharf-pod-worker-'));
+    patches = [];
+    deletes = [];
+    events = [];
+    finished = [];
+    logged = [];
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    expect(logged).toEqual([]);
+    await rm(podsDir, { recursive: true, force: true });
+  });
+
+  const client = {
+    mergePatch: (p: string, body: never) => (patches.push({ path: p, body }), Promise.resolve({})),
+    delete: (p: string) => (deletes.push(p), Promise.resolve({})),
+    getOptional: () => Promise.resolve(undefined),
+  } as unknown as KubeClient;
+  const recorder = { emit: (_t: unknown, _type: string, reason: string) => void events.push(reason), forget: () => {} } as unknown as EventRecorder;
+  const pod = (spec: Partial<V1PodSpec>, extra: Partial<V1Pod> = {}): V1Pod => ({
+    metadata: { name: 'p', namespace: 'ns', uid: 'aaaabbbbccccdddd-1' },
+    spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'a', image: 'busybox:1', command: ['sh'] }], ...spec },
+    ...extra,
+  });
+  const worker = (p: V1Pod): PodWorker => {
+    const w = new PodWorker(p, {
+      nodeName: 'n1',
+      hostIP: '127.0.0.1',
+      runtime: runtime as unknown as ContainerRuntime,
+      images: { ensure: () => Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }) },
+      client,
+      events: recorder,
+      config: { configMap: () => Promise.resolve(undefined), secret: () => Promise.resolve(undefined) },
+      podsDir,
+      backoff: { baseMs: 10_000, maxMs: 300_000 },
+      syncIntervalMs: 3_600_000, // syncs only when the test asks
+      clock: () => now,
+      log: (m, e) => logged.push(`${m}: ${String(e)}`),
+      onFinished: (uid) => finished.push(uid),
+    });
+    workers.push(w);
+    return w;
+  };
+  const sync = async (w: PodWorker): Promise<void> => {
+    w.kick();
+    await w.settled();
+  };
+  const lastPhase = (): string | undefined => patches.at(-1)?.body.status.phase;
+
+  it('Syncing: creates the sandbox, starts the container, reports Running', async () => {
+    const w = worker(pod({}));
+    await sync(w);
+    expect(w.state).toEqual({ kind: 'Syncing' });
+    expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
+    expect(lastPhase()).toBe('Running');
+    expect(events).toEqual(['Pulled', 'Created', 'Started']);
+  });
+
+  it('a pod that completes goes Terminating → Terminated, keeps its stopped sandbox and starts nothing again', async () => {
+    const w = worker(pod({ restartPolicy: 'OnFailure', containers: [{ name: 'a', image: 'busybox:1' }, { name: 'b', image: 'busybox:1' }] }));
+    await sync(w);
+    runtime.exit('wharf-aaaabbbbccccdddd-a-0', 0);
+    await sync(w);
+    expect(w.state.kind).toBe('Syncing');
+    runtime.exit('wharf-aaaabbbbccccdddd-b-0', 0);
+    await sync(w);
+    expect(w.state).toEqual({ kind: 'Terminated', phase: 'Succeeded', finished: false });
+    expect(runtime.sandboxes.get('wharf-aaaabbbbccccdddd')?.state).toBe('notready');
+    expect(lastPhase()).toBe('Succeeded');
+    now += 3_600_000;
+    await sync(w);
+    expect(runtime.containers.size).toBe(2);
+    expect(finished).toEqual([]);
+    // Deleted later (kubectl run --rm): nothing to stop, everything removed, the deletion confirmed.
+    const p = w.current;
+    w.update({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(now), deletionGracePeriodSeconds: 30 } });
+    await w.settled();
+    expect(w.state).toEqual({ kind: 'Terminated', phase: 'Succeeded', finished: true });
+    expect(runtime.sandboxes.size + runtime.containers.size).toBe(0);
+    expect(deletes).toEqual(['/api/v1/namespaces/ns/pods/p']);
+    expect(finished).toHaveLength(1);
+  });
+
+  it('graceful deletion: stops the containers within the deletion grace period, removes everything, confirms to the API', async () => {
+    const p = pod({});
+    const w = worker(p);
+    await sync(w);
+    w.update({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(now), deletionGracePeriodSeconds: 3 } });
+    await w.settled();
+    expect(w.state).toEqual({ kind: 'Terminated', finished: true });
+    expect(runtime.stops).toEqual([{ id: 'wharf-aaaabbbbccccdddd-a-0', grace: 3 }]);
+    expect(runtime.sandboxes.size).toBe(0);
+    expect(deletes).toEqual(['/api/v1/namespaces/ns/pods/p']);
+    expect(finished).toEqual(['aaaabbbbccccdddd-1']);
+    expect(events.at(-1)).toBe('Killing');
+  });
+
+  it('removed from the API during init: stops the init container, starts no app container, no DELETE', async () => {
+    const w = worker(pod({ initContainers: [{ name: 'init', image: 'busybox:1' }] }));
+    await sync(w);
+    expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-init-0']);
+    w.remove();
+    await w.settled();
+    expect(w.state).toEqual({ kind: 'Terminated', finished: true });
+    expect(runtime.stops).toEqual([{ id: 'wharf-aaaabbbbccccdddd-init-0', grace: 2 }]);
+    expect(runtime.containers.size).toBe(0);
+    expect(deletes).toEqual([]);
+    expect(finished).toHaveLength(1);
+  });
+
+  it('restarts a crashed container at once, then waits its back-off on the injected clock', async () => {
+    const w = worker(pod({}));
+    await sync(w);
+    runtime.exit('wharf-aaaabbbbccccdddd-a-0', 1);
+    await sync(w);
+    expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-1']);
+    runtime.exit('wharf-aaaabbbbccccdddd-a-1', 1);
+    await sync(w);
+    expect(runtime.running()).toEqual([]);
+    expect(events).toContain('BackOff');
+    now += 10_000;
+    await sync(w);
+    expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-2']);
+    expect(runtime.containers.has('wharf-aaaabbbbccccdddd-a-0')).toBe(false); // the newest two attempts are kept
+  });
+
+  it('stop() (agent shutdown) leaves the containers running and syncs no more', async () => {
+    const w = worker(pod({}));
+    await sync(w);
+    await w.stop();
+    runtime.exit('wharf-aaaabbbbccccdddd-a-0', 1);
+    await sync(w);
+    expect(runtime.containers.size).toBe(1);
+    expect(w.state).toEqual({ kind: 'Syncing' });
+  });
+
+  it('a worker made for a completed pod (agent restart) starts as Terminated and creates nothing', async () => {
+    const w = worker(pod({}, { status: { phase: 'Failed' } }));
+    expect(w.state).toEqual({ kind: 'Terminated', phase: 'Failed', finished: false });
+    await sync(w);
+    expect(runtime.sandboxes.size).toBe(0);
+    expect(patches).toEqual([]);
+  });
+});
