@@ -2,35 +2,19 @@
 // to an API server written here (HTTPS on loopback, behind a Service with manual Endpoints, its
 // certificate for wardle.aggr.svc signed by a CA given as caBundle). kubectl discovers it, lists
 // and gets through Wharf, which passes who the caller is and refuses what RBAC forbids.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
+import { eventually, Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
 
 const NS = 'aggr';
 const GV = '/apis/wardle.example.com/v1alpha1';
 let wharf: WharfProcess;
 let k: Kubectl;
 let backend: Server;
-let pki: string;
 /** What the backend saw of each request: path and the X-Remote-* identity headers. */
 const seen: { path: string; user: string; groups: string; authorization: string }[] = [];
-
-/** A CA and a serving certificate for wardle.aggr.svc, made with openssl. */
-function makePki(dir: string): { ca: string; cert: string; key: string } {
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=wardle-ca']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=wardle.aggr.svc']);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:wardle.aggr.svc\n');
-  run(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext.cnf']);
-  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
-}
 
 const flunder = (ns: string, name: string, user: string): object => ({
   apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder',
@@ -67,8 +51,7 @@ function serveWardle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 beforeAll(async () => {
-  pki = mkdtempSync(join(tmpdir(), 'wharf-aggr-'));
-  const certs = makePki(pki);
+  const certs = servingCertificate(['wardle.aggr.svc']);
   backend = createServer({ cert: certs.cert, key: certs.key }, serveWardle);
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   const port = (backend.address() as AddressInfo).port;
@@ -104,7 +87,6 @@ spec:
 afterAll(async () => {
   await wharf?.stop();
   await new Promise<void>((resolve) => (backend ? backend.close(() => resolve()) : resolve()));
-  if (pki) rmSync(pki, { recursive: true, force: true });
 });
 
 describe('an aggregated API server behind an APIService', () => {

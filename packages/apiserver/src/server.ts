@@ -45,6 +45,7 @@ import { PodStreams } from './rest/streams.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { MetricsApi } from './metrics-api/metrics-api.js';
 import { ApiServiceController } from './aggregation/controller.js';
+import { WebhookAdmission } from './webhooks/admission.js';
 import { proxyToApiService } from './aggregation/proxy.js';
 import type { ApiServiceTarget } from './aggregation/client.js';
 
@@ -174,6 +175,7 @@ export class ApiServer {
       subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
+      webhooks: new WebhookAdmission(this.store),
     });
     this.apiServices = new ApiServiceController({ api: this.api });
     this.controllers = [

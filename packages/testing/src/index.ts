@@ -5,3 +5,4 @@ export { busyboxRootfs } from './busybox.js';
 export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
 export { runcUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
+export { servingCertificate, type ServingCertificate } from './certs.js';

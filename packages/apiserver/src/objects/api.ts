@@ -15,7 +15,7 @@ import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, Sele
 import type { AdmissionPlugin, OpContext } from './context.js';
 import { hasStatus, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
 import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
-import type { ManagerEntry } from '../managed-fields/index.js';
+import { decodeManagedFields, type ManagerEntry } from '../managed-fields/index.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -187,7 +187,7 @@ export class ObjectApi {
   }
 
   /** `managed`: the managers an apply that creates the object computed (else the create records its own). */
-  create(served: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[]): StoredObject {
+  create(served: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[], uid?: string): StoredObject {
     const obj = clone(input);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
@@ -201,7 +201,7 @@ export class ObjectApi {
     }
     if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     // The uid is the server's, chosen before defaulting (a Job's generated selector uses it).
-    meta.uid = randomUUID();
+    meta.uid = uid ?? randomUUID();
     this.normalize(served, obj, ctx, undefined);
     setManagedFields(obj, managed ?? managersAfterWrite(served, undefined, obj, ctx, '', this.clock));
     this.admit('CREATE', served, namespace, obj, undefined, '', ctx);
@@ -307,6 +307,26 @@ export class ObjectApi {
       throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
+  }
+
+  /**
+   * Writes an object admission webhooks reviewed: `obj` is a dry run's result (its uid and
+   * managedFields kept) as the webhooks left it. It is defaulted, validated and admitted again,
+   * and created if `old` was absent, else written over `old`'s revision (409 if it moved since).
+   */
+  commitReviewed(served: Served, namespace: string, obj: KubeObject, old: StoredObject | undefined, ctx: OpContext, subresource: string): StoredObject {
+    const meta = isRecord(obj.metadata) ? obj.metadata : {};
+    const managed = decodeManagedFields(meta.managedFields);
+    if (!old) return this.create(served, namespace, obj, ctx, managed, typeof meta.uid === 'string' ? meta.uid : undefined);
+    const key = this.key(served, namespace, old.metadata.name);
+    const current = this.store.get(key);
+    if (!current) throw notFound(served.info.resource, served.info.group, old.metadata.name);
+    if (current.metadata.resourceVersion !== old.metadata.resourceVersion) {
+      throw conflict(served.info.resource, served.info.group, old.metadata.name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const next = clone(obj);
+    (next.metadata as Record<string, unknown>).resourceVersion = old.metadata.resourceVersion;
+    return this.writeUpdate(served, namespace, key, next, current, ctx, subresource, managed);
   }
 
   /** The keys under `prefix` at `revision`; 410 Gone when compaction has removed it. */

@@ -55,6 +55,14 @@ regarding: {kind: Pod, name: web-0, namespace: dry}`,
 kind: APIService
 metadata: {name: v1alpha1.dry.example.com}
 spec: {group: dry.example.com, version: v1alpha1, groupPriorityMinimum: 100, versionPriority: 10}`,
+  `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: dry-validating}
+webhooks: []`,
+  `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: dry-mutating}
+webhooks: []`,
   `apiVersion: scheduling.k8s.io/v1
 kind: PriorityClass
 metadata: {name: high}

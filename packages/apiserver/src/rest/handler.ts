@@ -14,6 +14,9 @@ import type { RequestInfo } from './request-info.js';
 import { apiVersionOf, renderList, renderObject, send, successStatus } from './respond.js';
 import { serveWatch, type WatchOptions } from './watch.js';
 import type { SubresourceHandlers } from './subresources.js';
+import type { AdmissionRequest } from '../webhooks/config.js';
+import type { WebhookAdmission } from '../webhooks/admission.js';
+import type { StoredObject } from '@wharf/api';
 
 export interface RestHandlerOptions {
   readonly api: ObjectApi;
@@ -21,6 +24,13 @@ export interface RestHandlerOptions {
   readonly watch?: WatchOptions;
   /** Create-only kinds answered without storage (access reviews). */
   readonly reviews: (served: Served, body: KubeObject, user: UserInfo) => KubeObject;
+  /** Admission webhooks every create, update, patch and delete of a main resource passes. @default none */
+  readonly webhooks?: WebhookAdmission;
+}
+
+/** The CreateOptions / UpdateOptions / PatchOptions / DeleteOptions an admission webhook is shown. */
+function optionsFor(kind: string, ctx: OpContext): KubeObject {
+  return { kind, apiVersion: 'meta.k8s.io/v1', ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager && kind !== 'DeleteOptions' ? { fieldManager: ctx.fieldManager } : {}) };
 }
 
 function fieldValidationOf(query: URLSearchParams): FieldValidation {
@@ -180,7 +190,8 @@ export class RestHandler {
           send(res, 201, this.opts.reviews(served, body, user), wanted);
           return 201;
         }
-        const created = api.create(served, namespace, body, ctx);
+        const base = { operation: 'CREATE' as const, served, namespace, name: String(body.metadata?.name ?? ''), subresource: '' };
+        const created = await this.admitted(base, ctx, optionsFor('CreateOptions', ctx), undefined, (c) => api.create(served, namespace, body, c));
         createdNames.set(req, created.metadata.name);
         send(res, 201, renderObject(served, created, wanted, query), wanted, ctx.warnings);
         return 201;
@@ -188,7 +199,8 @@ export class RestHandler {
       case 'update': {
         const body = decodeObjectBody(info.kind, req.headers['content-type'], await readBody(req)) as KubeObject;
         checkTypeMeta(served, body);
-        const updated = api.update(served, namespace, name, body, ctx);
+        const old = api.store.get(api.key(served, namespace, name));
+        const updated = await this.admitted({ operation: 'UPDATE', served, namespace, name, subresource: '' }, ctx, optionsFor('UpdateOptions', ctx), old, (c) => api.update(served, namespace, name, body, c));
         send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
         return 200;
       }
@@ -201,7 +213,9 @@ export class RestHandler {
       }
       case 'delete': {
         const body = decodeBody(req.headers['content-type'], await readBody(req));
-        const result = deleteObject(api, served, namespace, name, deleteOptionsFrom(body, query), ctx);
+        const opts = deleteOptionsFrom(body, query);
+        await this.admitDelete(served, namespace, name, opts.dryRun ? { ...ctx, dryRun: true } : ctx);
+        const result = deleteObject(api, served, namespace, name, opts, ctx);
         send(res, result.deleted ? 200 : 202, renderObject(served, result.object, wanted, query), wanted);
         return result.deleted ? 200 : 202;
       }
@@ -212,6 +226,7 @@ export class RestHandler {
         const items = [];
         for (const item of list.items) {
           try {
+            await this.admitDelete(served, item.metadata.namespace ?? '', item.metadata.name, opts.dryRun ? { ...ctx, dryRun: true } : ctx);
             items.push(deleteObject(api, served, item.metadata.namespace ?? '', item.metadata.name, opts, ctx).object);
           } catch (e) {
             if (!(e instanceof ApiError && e.code === 404)) throw e;
@@ -223,6 +238,30 @@ export class RestHandler {
       default:
         throw methodNotAllowed(req.method ?? '', info.resource);
     }
+  }
+
+  /**
+   * Runs a write past the admission webhooks that match it: the write as a dry run gives the object
+   * the webhooks review, and what they return (mutated) is what gets stored. Without matching
+   * webhooks the write runs as it is.
+   */
+  private async admitted(base: Omit<AdmissionRequest, 'object' | 'oldObject'>, ctx: OpContext, options: KubeObject, old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject): Promise<StoredObject> {
+    const hooks = this.opts.webhooks;
+    if (!hooks?.mayApply({ ...base, object: undefined, oldObject: old })) return run(ctx);
+    const candidate = run({ ...ctx, dryRun: true, warnings: [] });
+    const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
+    const reviewed = (await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings })) ?? candidate;
+    if (ctx.dryRun) return reviewed as StoredObject;
+    return this.opts.api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
+  }
+
+  /** Asks the webhooks that match a DELETE of one object; a denial throws. */
+  private async admitDelete(served: Served, namespace: string, name: string, ctx: OpContext): Promise<void> {
+    const hooks = this.opts.webhooks;
+    const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
+    if (!hooks || !old) return;
+    const request = { operation: 'DELETE' as const, served, namespace, name, subresource: '', object: undefined, oldObject: old };
+    if (hooks.mayApply(request)) await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options: optionsFor('DeleteOptions', ctx), warnings: ctx.warnings });
   }
 
   /** Decodes and applies a PATCH body of any of the patch types; an apply may create the object. */
@@ -237,11 +276,18 @@ export class RestHandler {
       const config = decodeObjectBody(served.info.kind, type, buf) as KubeObject;
       if (!config.kind) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(config)}'`);
       checkTypeMeta(served, config);
-      return this.opts.api.apply(served, namespace, name, config, ctx, subresource, query.get('force') === 'true');
+      const force = query.get('force') === 'true';
+      const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
+      const base = { operation: old ? ('UPDATE' as const) : ('CREATE' as const), served, namespace, name, subresource };
+      const object = await this.admitted(base, ctx, optionsFor('PatchOptions', ctx), old, (c) => this.opts.api.apply(served, namespace, name, config, c, subresource, force).object);
+      return { object, created: !old };
     }
     const body = decodeBody(type, buf);
     if (body === undefined) throw badRequest('the patch body is empty');
-    return { object: this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, subresource), created: false };
+    const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
+    const base = { operation: 'UPDATE' as const, served, namespace, name, subresource };
+    const object = await this.admitted(base, ctx, optionsFor('PatchOptions', ctx), old, (c) => this.opts.api.patch(served, namespace, name, patchType as PatchType, body, c, subresource));
+    return { object, created: false };
   }
 }
 

@@ -118,6 +118,16 @@ const apiServicePrinter: Printer = {
     return [nameOf(svc), service, status === 'True' || !reason ? status : `${status} (${reason})`, ageOf(svc, ctx)];
   },
 };
+/** Webhook configurations: how many webhooks each holds (printers.go). */
+const webhookConfigurationPrinter: Printer = {
+  columns: [NAME_COLUMN, col('Webhooks', 'integer', 'Webhooks indicates the number of webhooks in the configuration.'), AGE_COLUMN],
+  cells: (c, ctx) => [nameOf(c), arr(get(c, 'webhooks')).length, ageOf(c, ctx)],
+};
+export const admissionRegistrationPrinters: Readonly<Record<string, Printer>> = {
+  validatingwebhookconfigurations: webhookConfigurationPrinter,
+  mutatingwebhookconfigurations: webhookConfigurationPrinter,
+};
+
 export const apiRegistrationPrinters: Readonly<Record<string, Printer>> = { apiservices: apiServicePrinter };
 
 export const schedulingPrinters: Readonly<Record<string, Printer>> = { priorityclasses: priorityClassPrinter };

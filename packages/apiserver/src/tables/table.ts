@@ -7,7 +7,7 @@ import type { KubeObject, ResourceInfo } from '@wharf/api';
 import { appsPrinters } from './apps.js';
 import { autoscalingPrinters } from './autoscaling.js';
 import { batchPrinters } from './batch.js';
-import { apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
+import { admissionRegistrationPrinters, apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
 import type { Printer, TableColumn, TableRowCondition } from './columns.js';
 import { corePrinters } from './core.js';
 import { customResourcePrinter, defaultPrinter } from './custom.js';
@@ -65,6 +65,7 @@ const BY_GROUP: Readonly<Record<string, Readonly<Record<string, Printer>>>> = {
   'storage.k8s.io': storagePrinters,
   'scheduling.k8s.io': schedulingPrinters,
   'apiregistration.k8s.io': apiRegistrationPrinters,
+  'admissionregistration.k8s.io': admissionRegistrationPrinters,
 };
 
 function isBuiltin(info: ResourceInfo): boolean {

@@ -27,6 +27,7 @@ import {
 import { validateBinding, validateBindingUpdate, validateRole } from './rbac.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd-definition.js';
 import { validateApiService } from './apiservice.js';
+import { validateWebhookConfiguration } from './webhooks.js';
 
 type Obj = Record<string, unknown>;
 type Check = (obj: Obj) => FieldIssue[];
@@ -55,6 +56,8 @@ const CREATE: Record<string, Check> = {
   [`${RBAC}/ClusterRoleBinding`]: (o) => validateBinding(o, false),
   'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinition,
   'apiregistration.k8s.io/APIService': validateApiService,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, false),
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, true),
 };
 
 const UPDATE: Record<string, UpdateCheck> = {

@@ -1,0 +1,214 @@
+// Admission webhooks with kubectl 1.32 against a webhook server written here (HTTPS on loopback,
+// reached by URL and through a Service): a validating webhook that denies, a mutating webhook
+// whose JSONPatch is stored, namespace selectors, DELETE reviews, dry runs that reach webhooks but
+// store nothing, and failurePolicy Ignore and Fail for a webhook that cannot be called.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
+
+const ON = 'hooked';
+const OFF = 'plain';
+let wharf: WharfProcess;
+let k: Kubectl;
+let server: Server;
+
+interface Review {
+  uid: string;
+  operation: string;
+  name: string;
+  namespace: string;
+  dryRun: boolean;
+  userInfo: { username: string };
+  object: { metadata?: { labels?: Record<string, string> }; data?: Record<string, string> } | null;
+  oldObject: { metadata?: { labels?: Record<string, string> } } | null;
+}
+/** Every review the server received, by path. */
+const reviews: { path: string; request: Review }[] = [];
+
+/** /validate denies a `forbidden` data key and deleting a `protected` object; /mutate labels what it sees. */
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  let text = '';
+  req.on('data', (c: Buffer) => (text += c.toString()));
+  req.on('end', () => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const request = (JSON.parse(text) as { request: Review }).request;
+    reviews.push({ path, request });
+    const answer = (response: Record<string, unknown>): void => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: request.uid, ...response } }));
+    };
+    if (path === '/validate') {
+      if (request.object?.data?.forbidden !== undefined) return answer({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'the key "forbidden" is not allowed here' } });
+      if (request.operation === 'DELETE' && request.oldObject?.metadata?.labels?.protected === 'true') return answer({ allowed: false, status: { message: 'this object is protected' } });
+      return answer({ allowed: true, warnings: request.dryRun ? ['validated a dry run'] : [] });
+    }
+    if (path === '/mutate') {
+      const labels = request.object?.metadata?.labels;
+      const patch = labels ? [{ op: 'add', path: '/metadata/labels/mutated-by', value: 'wharf-test' }] : [{ op: 'add', path: '/metadata/labels', value: { 'mutated-by': 'wharf-test' } }];
+      return answer({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') });
+    }
+    answer({ allowed: false, status: { message: `no handler for ${path}` } });
+  });
+}
+
+const hookRule = (operations: string[], resource: string): string =>
+  `[{operations: [${operations.join(', ')}], apiGroups: [""], apiVersions: [v1], resources: [${resource}], scope: Namespaced}]`;
+
+beforeAll(async () => {
+  const certs = servingCertificate(['hooks.webhooks.svc'], ['127.0.0.1']);
+  server = createServer({ cert: certs.cert, key: certs.key }, handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const ca = Buffer.from(certs.ca).toString('base64');
+  wharf = await WharfProcess.start();
+  k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
+  await k.ok(['create', 'namespace', 'webhooks']);
+  await k.ok(['create', 'namespace', ON]);
+  await k.ok(['label', 'namespace', ON, 'webhooks=on']);
+  await k.ok(['create', 'namespace', OFF]);
+  await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: v1
+kind: Service
+metadata: {name: hooks, namespace: webhooks}
+spec: {ports: [{port: 443, targetPort: ${port}}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: hooks, namespace: webhooks}
+subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: ${port}}]}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: deny-forbidden}
+webhooks:
+- name: deny.wharf.test
+  clientConfig: {url: "https://127.0.0.1:${port}/validate", caBundle: ${ca}}
+  rules: ${hookRule(['CREATE', 'UPDATE', 'DELETE'], 'configmaps')}
+  namespaceSelector: {matchLabels: {webhooks: "on"}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: label-everything}
+webhooks:
+- name: label.wharf.test
+  clientConfig: {service: {namespace: webhooks, name: hooks, path: /mutate}, caBundle: ${ca}}
+  rules: ${hookRule(['CREATE', 'UPDATE'], 'configmaps')}
+  namespaceSelector: {matchLabels: {webhooks: "on"}}
+  objectSelector: {matchExpressions: [{key: skip-mutation, operator: DoesNotExist}]}
+  sideEffects: NoneOnDryRun
+  admissionReviewVersions: [v1]
+` });
+}, 90_000);
+
+afterAll(async () => {
+  await wharf?.stop();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+const labelsOf = async (ns: string, name: string): Promise<Record<string, string>> =>
+  (JSON.parse(await k.ok(['get', 'configmap', name, '-n', ns, '-o', 'json'])) as { metadata: { labels?: Record<string, string> } }).metadata.labels ?? {};
+
+describe('admission webhooks', () => {
+  it('a validating webhook denies with its message and status code; nothing is stored', async () => {
+    const r = await k.run(['create', 'configmap', 'bad', '-n', ON, '--from-literal=forbidden=x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('admission webhook "deny.wharf.test" denied the request: the key "forbidden" is not allowed here');
+    // The webhook's status code and reason reach the client.
+    const viaFile = await k.run(['create', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad, namespace: ${ON}}\ndata: {forbidden: x}\n` });
+    expect(viaFile.stderr).toContain('Error from server (Forbidden): error when creating "STDIN": admission webhook "deny.wharf.test" denied the request');
+    expect((await k.run(['get', 'configmap', 'bad', '-n', ON])).stderr).toContain('NotFound');
+  });
+
+  it('a mutating webhook reached through its Service labels the object, and the label is stored', async () => {
+    await k.ok(['create', 'configmap', 'good', '-n', ON, '--from-literal=a=1']);
+    expect(await labelsOf(ON, 'good')).toEqual({ 'mutated-by': 'wharf-test' });
+    const seen = reviews.filter((r) => r.path === '/mutate' && r.request.name === 'good');
+    expect(seen.map((r) => [r.request.operation, r.request.namespace, r.request.dryRun])).toEqual([['CREATE', ON, false]]);
+    expect(seen[0]?.request.userInfo.username).not.toBe('');
+    // The validating webhook saw the object after the mutation.
+    const validated = reviews.filter((r) => r.path === '/validate' && r.request.name === 'good');
+    expect(validated[0]?.request.object?.metadata?.labels).toEqual({ 'mutated-by': 'wharf-test' });
+  });
+
+  it('updates and server-side applies pass the webhooks with the old object', async () => {
+    await k.ok(['label', 'configmap', 'good', '-n', ON, 'tier=web']);
+    expect(await labelsOf(ON, 'good')).toEqual({ 'mutated-by': 'wharf-test', tier: 'web' });
+    const update = reviews.filter((r) => r.path === '/validate' && r.request.name === 'good' && r.request.operation === 'UPDATE');
+    expect(update.at(-1)?.request.oldObject?.metadata?.labels).toEqual({ 'mutated-by': 'wharf-test' });
+    await k.ok(['apply', '--server-side', '--field-manager=tester', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: ${ON}}\ndata: {a: "1"}\n` });
+    expect(await labelsOf(ON, 'applied')).toEqual({ 'mutated-by': 'wharf-test' });
+    const managers = JSON.parse(await k.ok(['get', 'configmap', 'applied', '-n', ON, '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields: { manager: string; operation: string }[] } };
+    expect(managers.metadata.managedFields.map((m) => [m.manager, m.operation])).toContainEqual(['tester', 'Apply']);
+    const denied = await k.run(['apply', '--server-side', '--field-manager=tester', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: ${ON}}\ndata: {a: "1", forbidden: "x"}\n` });
+    expect(denied.stderr).toContain('denied the request: the key "forbidden" is not allowed here');
+  });
+
+  it('namespace and object selectors decide which requests a webhook sees', async () => {
+    await k.ok(['create', 'configmap', 'free', '-n', OFF, '--from-literal=forbidden=x']);
+    expect(await labelsOf(OFF, 'free')).toEqual({});
+    await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: skipped, namespace: ${ON}, labels: {skip-mutation: "yes"}}\ndata: {a: "1"}\n` });
+    expect(await labelsOf(ON, 'skipped')).toEqual({ 'skip-mutation': 'yes' });
+  });
+
+  it('a DELETE is reviewed with the old object and can be denied', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: ${ON}, labels: {protected: "true"}}\n` });
+    const r = await k.run(['delete', 'configmap', 'keep', '-n', ON]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('admission webhook "deny.wharf.test" denied the request: this object is protected');
+    expect(await labelsOf(ON, 'keep')).toMatchObject({ protected: 'true' });
+  });
+
+  it('a dry run reaches the webhooks (dryRun true) and stores nothing', async () => {
+    const out = await k.run(['create', 'configmap', 'dry', '-n', ON, '--from-literal=a=1', '--dry-run=server', '-o', 'json']);
+    expect(out.code).toBe(0);
+    expect((JSON.parse(out.stdout) as { metadata: { labels: Record<string, string> } }).metadata.labels).toEqual({ 'mutated-by': 'wharf-test' });
+    expect(out.stderr).toContain('validated a dry run');
+    expect(reviews.filter((r) => r.request.name === 'dry').every((r) => r.request.dryRun)).toBe(true);
+    expect((await k.run(['get', 'configmap', 'dry', '-n', ON])).code).toBe(1);
+  });
+
+  it('a webhook that cannot be called: Ignore lets the request through, Fail refuses it with the cause', async () => {
+    const unreachable = (name: string, policy: string, resource: string): string => `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: ${name}}
+webhooks:
+- name: ${name}.wharf.test
+  clientConfig: {url: "https://127.0.0.1:1/never"}
+  rules: ${hookRule(['CREATE'], resource)}
+  failurePolicy: ${policy}
+  timeoutSeconds: 2
+  sideEffects: None
+  admissionReviewVersions: [v1]
+`;
+    await k.ok(['apply', '-f', '-'], { stdin: unreachable('ignored', 'Ignore', 'secrets') + '---' + unreachable('failing', 'Fail', 'services') });
+    await k.ok(['create', 'secret', 'generic', 'through', '-n', OFF, '--from-literal=a=1']);
+    const r = await k.run(['create', 'service', 'clusterip', 'blocked', '-n', OFF, '--tcp=80:80']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Internal error occurred: failed calling webhook "failing.wharf.test": failed to call webhook: Post "https://127.0.0.1:1/never?timeout=2s"');
+  });
+
+  it('configurations with a bad client or CEL match conditions are refused, naming the field', async () => {
+    const r = await k.run(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: bad}
+webhooks:
+- name: bad.wharf.test
+  clientConfig: {url: "http://127.0.0.1:9/plain"}
+  rules: ${hookRule(['CREATE'], 'pods')}
+  sideEffects: Some
+  admissionReviewVersions: [v1]
+  matchConditions: [{name: only-labelled, expression: "has(object.metadata.labels)"}]
+` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`webhooks[0].clientConfig.url: Invalid value: "http://127.0.0.1:9/plain": 'https' is the only allowed URL scheme`);
+    expect(r.stderr).toContain('webhooks[0].sideEffects: Unsupported value: "Some"');
+    expect(r.stderr).toContain('webhooks[0].matchConditions: Forbidden');
+    expect(await k.ok(['get', 'validatingwebhookconfigurations'])).toMatch(/^deny-forbidden\s+1\s/m);
+  });
+});
