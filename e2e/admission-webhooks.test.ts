@@ -212,3 +212,53 @@ webhooks:
     expect(await k.ok(['get', 'validatingwebhookconfigurations'])).toMatch(/^deny-forbidden\s+1\s/m);
   });
 });
+
+describe('CEL validation rules in a CRD schema (x-kubernetes-validations)', () => {
+  const crd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: scalers.cel.example.com}
+spec:
+  group: cel.example.com
+  scope: Namespaced
+  names: {plural: scalers, singular: scaler, kind: Scaler}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: self.minReplicas <= self.replicas
+              message: replicas should be greater than or equal to minReplicas
+            - rule: self.replicas <= oldSelf.replicas + 2
+              messageExpression: '"may grow by 2 at a time, not to " + string(self.replicas)'
+            properties:
+              replicas: {type: integer}
+              minReplicas: {type: integer}
+`;
+  const scaler = (replicas: number, min: number): string => `apiVersion: cel.example.com/v1\nkind: Scaler\nmetadata: {name: s1, namespace: ${OFF}}\nspec: {replicas: ${replicas}, minReplicas: ${min}}\n`;
+
+  it('accepts what the rules allow and refuses the rest with their messages, on create and update', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: crd });
+    await k.ok(['wait', '--for=condition=Established', 'crd/scalers.cel.example.com', '--timeout=20s']);
+    const bad = await k.run(['apply', '-f', '-'], { stdin: scaler(1, 3) });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('The Scaler "s1" is invalid: spec: Invalid value: "object": replicas should be greater than or equal to minReplicas');
+    await k.ok(['apply', '-f', '-'], { stdin: scaler(3, 1) });
+    const jump = await k.run(['apply', '-f', '-'], { stdin: scaler(9, 1) });
+    expect(jump.stderr).toContain('spec: Invalid value: "object": may grow by 2 at a time, not to 9');
+    await k.ok(['apply', '-f', '-'], { stdin: scaler(5, 1) });
+    expect(await k.ok(['get', 'scaler', 's1', '-n', OFF, '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
+  });
+
+  it('refuses a CRD whose rule does not compile', async () => {
+    const r = await k.run(['apply', '-f', '-'], { stdin: crd.replace('scalers.cel', 'brokens.cel').replace('{plural: scalers, singular: scaler, kind: Scaler}', '{plural: brokens, singular: broken, kind: Broken}').replace('self.minReplicas <= self.replicas', 'self.minReplicas <=') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.minReplicas <=": compilation failed');
+  });
+});

@@ -177,7 +177,7 @@ export class ObjectApi {
       if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(u.message);
     }
     const issues = validateObjectMeta(obj, info, { namespaceRequired: info.namespaced });
-    if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema));
+    if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema, old));
     else issues.push(...validateKind(info.group, info.version, info.kind, obj, old));
     if (issues.length) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', causesOf(issues));
   }

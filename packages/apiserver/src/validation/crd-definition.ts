@@ -5,6 +5,8 @@ import { isRecord } from '@wharf/api';
 import { FieldPath, immutable, invalid, invalidRendered, notSupported, required, type FieldIssue } from './issues.js';
 import { isDNS1035Label, isDNS1123Subdomain } from './names.js';
 import { validateStructuralSchema } from './crd-schema.js';
+import { validateCelRules } from './crd-cel.js';
+import { asSchema } from './crd-types.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
@@ -85,7 +87,11 @@ function validateVersions(raw: unknown, path: FieldPath): FieldIssue[] {
     }
     const schema = rec(v.schema).openAPIV3Schema;
     if (schema === undefined) errs.push(required(at.child('schema', 'openAPIV3Schema'), 'schemas are required'));
-    else errs.push(...validateStructuralSchema(schema, at.child('schema', 'openAPIV3Schema').toString()));
+    else {
+      errs.push(...validateStructuralSchema(schema, at.child('schema', 'openAPIV3Schema').toString()));
+      const s = asSchema(schema);
+      if (s) validateCelRules(s, at.child('schema', 'openAPIV3Schema'), errs);
+    }
   });
   const rendered = `[]apiextensions.CustomResourceDefinitionVersion{…${versions.length} versions…}`;
   if (duplicated) errs.push(invalidRendered(path, rendered, 'must contain unique version names'));

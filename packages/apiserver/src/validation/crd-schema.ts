@@ -28,8 +28,6 @@ function walk(s: JSONSchemaProps, at: FieldPath, level: Level, errs: FieldIssue[
   const type = typeof s.type === 'string' ? s.type : '';
 
   if (s.$ref !== undefined) errs.push(forbidden(at.child('$ref'), '$ref is not supported'));
-  // Until CEL rules are evaluated they are refused: a rule accepted and ignored protects nothing.
-  if (s['x-kubernetes-validations'] !== undefined) errs.push(forbidden(at.child('x-kubernetes-validations'), 'CEL validation rules are not enforced by this server yet; refusing them rather than ignoring them'));
   for (const k of UNSUPPORTED) if (s[k] !== undefined) errs.push(forbidden(at.child(k), `${k} is not supported`));
   if (s.uniqueItems === true) errs.push(forbidden(at.child('uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   if (type && !TYPES.includes(type)) errs.push(notSupported(at.child('type'), type, TYPES));

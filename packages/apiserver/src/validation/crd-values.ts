@@ -15,13 +15,16 @@ import {
 import { isDNS1123Subdomain } from './names.js';
 import { additionalSchema, asSchema, type JSONSchemaProps } from './crd-types.js';
 import { formatError } from './formats.js';
+import { evaluateCelRules } from './crd-cel.js';
 
 const ROOT_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
 /** All schema violations of a custom resource; apiVersion/kind/metadata at the root are left to ObjectMeta checks. */
-export function validateCustomResource(obj: unknown, schema: JSONSchemaProps): FieldIssue[] {
+export function validateCustomResource(obj: unknown, schema: JSONSchemaProps, old?: unknown): FieldIssue[] {
   const errs: FieldIssue[] = [];
   validate(obj, schema, '', errs, true);
+  // CEL rules run on values that passed the schema, as upstream (a type error is reported once).
+  if (!errs.length) evaluateCelRules(obj, old, schema, '', errs);
   return errs;
 }
 

@@ -51,13 +51,6 @@ describe('validateStructuralSchema', () => {
     expect(validateStructuralSchema(cronTabSchema, at)).toEqual([]);
   });
 
-  it('refuses CEL rules (x-kubernetes-validations) until they are enforced, wherever they sit', () => {
-    const schema = { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.replicas <= 10' }] } } };
-    expect(line(validateStructuralSchema(schema, at))).toEqual([
-      `${at}.properties[spec].x-kubernetes-validations: Forbidden: CEL validation rules are not enforced by this server yet; refusing them rather than ignoring them`,
-    ]);
-  });
-
   it('wants a type on every node, object at the root', () => {
     const errs = validateStructuralSchema({ properties: { spec: { properties: { a: { type: 'array' } } } } }, at);
     expect(line(errs)).toEqual([

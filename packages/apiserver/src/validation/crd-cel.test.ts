@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { FieldPath } from './issues.js';
+import { evaluateCelRules, validateCelRules } from './crd-cel.js';
+import type { JSONSchemaProps } from './crd-types.js';
+
+const schema = {
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      'x-kubernetes-validations': [
+        { rule: 'self.minReplicas <= self.replicas', message: 'replicas should be greater than or equal to minReplicas' },
+        { rule: 'self.replicas <= oldSelf.replicas + 2', messageExpression: '"may grow by 2 at most, not to " + string(self.replicas)' },
+      ],
+      properties: {
+        replicas: { type: 'integer' },
+        minReplicas: { type: 'integer' },
+        ratio: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self < 1.0', reason: 'FieldValueForbidden', message: 'must be a fraction' }] },
+        name: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'name is immutable' }] },
+        ports: {
+          type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.port > 1024', fieldPath: '.port' }] },
+        },
+      },
+    },
+  },
+} as unknown as JSONSchemaProps;
+
+const messages = (obj: unknown, old?: unknown): string[] => evaluateCelRules(obj, old, schema, '').map((e) => `${e.field}: ${e.message}`);
+
+describe('CRD CEL rules', () => {
+  it('pass a valid object and fail an invalid one with the message, the field and the value type', () => {
+    expect(messages({ spec: { replicas: 3, minReplicas: 1 } })).toEqual([]);
+    expect(messages({ spec: { replicas: 1, minReplicas: 2 } })).toEqual(['spec: Invalid value: "object": replicas should be greater than or equal to minReplicas']);
+  });
+
+  it('type integers as int and numbers as double; reason and fieldPath shape the error', () => {
+    expect(messages({ spec: { replicas: 1, minReplicas: 1, ratio: 0.5 } })).toEqual([]);
+    expect(messages({ spec: { replicas: 1, minReplicas: 1, ratio: 2 } })).toEqual(['spec.ratio: Forbidden: must be a fraction']);
+    expect(messages({ spec: { replicas: 1, minReplicas: 1, ports: [{ name: 'http', port: 80 }] } })).toEqual(['spec.ports[0].port: Invalid value: "object": failed rule: self.port > 1024']);
+  });
+
+  it('run transition rules only on updates, with oldSelf and messageExpression', () => {
+    expect(messages({ spec: { replicas: 9, minReplicas: 1, name: 'a' } })).toEqual([]);
+    expect(messages({ spec: { replicas: 9, minReplicas: 1, name: 'b' } }, { spec: { replicas: 3, minReplicas: 1, name: 'a' } })).toEqual([
+      'spec: Invalid value: "object": may grow by 2 at most, not to 9',
+      'spec.name: Invalid value: "string": name is immutable',
+    ]);
+  });
+
+  it('correlate map-list items with their stored counterparts by key', () => {
+    const listSchema = { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.port == oldSelf.port', message: 'port is immutable' }] } } as unknown as JSONSchemaProps;
+    const errs = evaluateCelRules([{ name: 'b', port: 2 }, { name: 'a', port: 1 }], [{ name: 'a', port: 1 }, { name: 'b', port: 3 }], listSchema, 'spec.ports');
+    expect(errs.map((e) => `${e.field}: ${e.message}`)).toEqual(['spec.ports[0]: Invalid value: "object": port is immutable']);
+  });
+
+  it('refuse rules that do not compile when the CRD is written', () => {
+    const bad = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.replicas <=' }, { rule: 'true', message: 'm', messageExpression: '"m"' }] } as unknown as JSONSchemaProps;
+    const errs = validateCelRules(bad, FieldPath.root('spec.versions[0].schema.openAPIV3Schema'));
+    expect(errs.map((e) => e.field)).toEqual(['spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule', 'spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[1].messageExpression']);
+    expect(errs[0]?.message).toContain('compilation failed');
+  });
+});
