@@ -192,7 +192,29 @@ webhooks:
     expect(r.stderr).toContain('Internal error occurred: failed calling webhook "failing.wharf.test": failed to call webhook: Post "https://127.0.0.1:1/never?timeout=2s"');
   });
 
-  it('configurations with a bad client or CEL match conditions are refused, naming the field', async () => {
+  it('matchConditions (CEL) decide whether a webhook is called', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: conditional}
+webhooks:
+- name: conditional.wharf.test
+  clientConfig: {url: "https://127.0.0.1:1/never"}
+  rules: ${hookRule(['CREATE'], 'configmaps')}
+  matchConditions: [{name: only-flagged, expression: "has(object.metadata.labels) && 'flag' in object.metadata.labels"}]
+  failurePolicy: Fail
+  timeoutSeconds: 2
+  sideEffects: None
+  admissionReviewVersions: [v1]
+` });
+    // Unflagged: the condition is false, the unreachable webhook is never called.
+    await k.ok(['create', 'configmap', 'unflagged', '-n', OFF]);
+    const flagged = await k.run(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flagged, namespace: ${OFF}, labels: {flag: "1"}}\n` });
+    expect(flagged.stderr).toContain('failed calling webhook "conditional.wharf.test"');
+    await k.ok(['delete', 'validatingwebhookconfiguration', 'conditional']);
+  });
+
+  it('configurations with a bad client or a CEL condition that does not compile are refused, naming the field', async () => {
     const r = await k.run(['apply', '-f', '-'], { stdin: `
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -203,12 +225,12 @@ webhooks:
   rules: ${hookRule(['CREATE'], 'pods')}
   sideEffects: Some
   admissionReviewVersions: [v1]
-  matchConditions: [{name: only-labelled, expression: "has(object.metadata.labels)"}]
+  matchConditions: [{name: broken, expression: "object.metadata.labels =="}]
 ` });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`webhooks[0].clientConfig.url: Invalid value: "http://127.0.0.1:9/plain": 'https' is the only allowed URL scheme`);
     expect(r.stderr).toContain('webhooks[0].sideEffects: Unsupported value: "Some"');
-    expect(r.stderr).toContain('webhooks[0].matchConditions: Forbidden');
+    expect(r.stderr).toContain('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.labels ==": compilation failed');
     expect(await k.ok(['get', 'validatingwebhookconfigurations'])).toMatch(/^deny-forbidden\s+1\s/m);
   });
 });
@@ -260,5 +282,72 @@ spec:
     const r = await k.run(['apply', '-f', '-'], { stdin: crd.replace('scalers.cel', 'brokens.cel').replace('{plural: scalers, singular: scaler, kind: Scaler}', '{plural: brokens, singular: broken, kind: Broken}').replace('self.minReplicas <= self.replicas', 'self.minReplicas <=') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: "self.minReplicas <=": compilation failed');
+  });
+});
+
+describe('ValidatingAdmissionPolicy with CEL', () => {
+  it('denies a Deployment without a team label, warns where the binding says Warn', async () => {
+    await k.ok(['create', 'namespace', 'policed']);
+    await k.ok(['label', 'namespace', 'policed', 'policy=strict']);
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: team-label}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]
+  variables: [{name: team, expression: "has(object.metadata.labels) && 'team' in object.metadata.labels ? object.metadata.labels['team'] : ''"}]
+  validations:
+  - expression: "variables.team != ''"
+    messageExpression: "'Deployment ' + object.metadata.name + ' has no team label'"
+    reason: Forbidden
+  - expression: "object.spec.replicas <= 5"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: team-label-strict}
+spec:
+  policyName: team-label
+  validationActions: [Deny]
+  matchResources: {namespaceSelector: {matchLabels: {policy: strict}}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: team-label-warn}
+spec:
+  policyName: team-label
+  validationActions: [Warn]
+  matchResources: {namespaceSelector: {matchLabels: {policy: warn}}}
+` });
+    const denied = await k.run(['create', 'deployment', 'anon', '-n', 'policed', '--image=busybox:1']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain("ValidatingAdmissionPolicy 'team-label' with binding 'team-label-strict' denied request: Deployment anon has no team label");
+    const deploy = (name: string, ns: string, replicas: number): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${ns}, labels: {team: web}}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: busybox:1}]}\n`;
+    await k.ok(['apply', '-f', '-'], { stdin: deploy('labelled', 'policed', 2) });
+    const big = await k.run(['apply', '-f', '-'], { stdin: deploy('labelled', 'policed', 9) });
+    expect(big.stderr).toContain("denied request: failed expression: object.spec.replicas <= 5");
+    // Another namespace is outside both bindings; a Warn binding lets the write through with a warning.
+    await k.ok(['create', 'deployment', 'free', '-n', OFF, '--image=busybox:1']);
+    await k.ok(['create', 'namespace', 'lenient']);
+    await k.ok(['label', 'namespace', 'lenient', 'policy=warn']);
+    const warned = await k.run(['create', 'deployment', 'anon', '-n', 'lenient', '--image=busybox:1']);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain("Validation failed for ValidatingAdmissionPolicy 'team-label' with binding 'team-label-warn': Deployment anon has no team label");
+  });
+
+  it('refuses policies whose expressions do not compile, and parameters it does not evaluate', async () => {
+    const r = await k.run(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: broken}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints: {resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}
+  validations: [{expression: "object.spec.containers.all(c,"}]
+` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('spec.validations[0].expression: Invalid value: "object.spec.containers.all(c,": compilation failed');
+    expect(r.stderr).toContain('spec.paramKind: Forbidden');
   });
 });

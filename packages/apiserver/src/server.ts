@@ -46,6 +46,7 @@ import { kubeconfigFor } from './kubeconfig.js';
 import { MetricsApi } from './metrics-api/metrics-api.js';
 import { ApiServiceController } from './aggregation/controller.js';
 import { WebhookAdmission } from './webhooks/admission.js';
+import { PolicyAdmission } from './webhooks/policies.js';
 import { proxyToApiService } from './aggregation/proxy.js';
 import type { ApiServiceTarget } from './aggregation/client.js';
 
@@ -176,6 +177,7 @@ export class ApiServer {
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
       webhooks: new WebhookAdmission(this.store),
+      policies: new PolicyAdmission(this.store),
     });
     this.apiServices = new ApiServiceController({ api: this.api });
     this.controllers = [

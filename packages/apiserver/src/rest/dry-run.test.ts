@@ -63,6 +63,16 @@ webhooks: []`,
 kind: MutatingWebhookConfiguration
 metadata: {name: dry-mutating}
 webhooks: []`,
+  `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: dry-policy}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]}
+  validations: [{expression: "object.spec.replicas <= 5"}]`,
+  `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: dry-binding}
+spec: {policyName: dry-policy, validationActions: [Warn]}`,
   `apiVersion: scheduling.k8s.io/v1
 kind: PriorityClass
 metadata: {name: high}

@@ -16,6 +16,7 @@ import { serveWatch, type WatchOptions } from './watch.js';
 import type { SubresourceHandlers } from './subresources.js';
 import type { AdmissionRequest } from '../webhooks/config.js';
 import type { WebhookAdmission } from '../webhooks/admission.js';
+import type { PolicyAdmission } from '../webhooks/policies.js';
 import type { StoredObject } from '@wharf/api';
 
 export interface RestHandlerOptions {
@@ -26,6 +27,8 @@ export interface RestHandlerOptions {
   readonly reviews: (served: Served, body: KubeObject, user: UserInfo) => KubeObject;
   /** Admission webhooks every create, update, patch and delete of a main resource passes. @default none */
   readonly webhooks?: WebhookAdmission;
+  /** ValidatingAdmissionPolicies, evaluated between the mutating and the validating webhooks. @default none */
+  readonly policies?: PolicyAdmission;
 }
 
 /** The CreateOptions / UpdateOptions / PatchOptions / DeleteOptions an admission webhook is shown. */
@@ -246,22 +249,27 @@ export class RestHandler {
    * webhooks the write runs as it is.
    */
   private async admitted(base: Omit<AdmissionRequest, 'object' | 'oldObject'>, ctx: OpContext, options: KubeObject, old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject): Promise<StoredObject> {
-    const hooks = this.opts.webhooks;
-    if (!hooks?.mayApply({ ...base, object: undefined, oldObject: old })) return run(ctx);
+    const { webhooks: hooks, policies } = this.opts;
+    const probe = { ...base, object: undefined, oldObject: old };
+    if (!hooks?.mayApply(probe) && !policies?.mayApply(probe)) return run(ctx);
     const candidate = run({ ...ctx, dryRun: true, warnings: [] });
     const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
-    const reviewed = (await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings })) ?? candidate;
+    const call = { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings };
+    const checkPolicies = (object: KubeObject | undefined): void => policies?.validate({ ...request, object }, ctx.user, ctx.dryRun, ctx.warnings);
+    const reviewed = (hooks ? await hooks.admit(request, call, checkPolicies) : (checkPolicies(candidate), candidate)) ?? candidate;
     if (ctx.dryRun) return reviewed as StoredObject;
     return this.opts.api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
   }
 
   /** Asks the webhooks that match a DELETE of one object; a denial throws. */
   private async admitDelete(served: Served, namespace: string, name: string, ctx: OpContext): Promise<void> {
-    const hooks = this.opts.webhooks;
+    const { webhooks: hooks, policies } = this.opts;
     const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
-    if (!hooks || !old) return;
+    if (!old) return;
     const request = { operation: 'DELETE' as const, served, namespace, name, subresource: '', object: undefined, oldObject: old };
-    if (hooks.mayApply(request)) await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options: optionsFor('DeleteOptions', ctx), warnings: ctx.warnings });
+    const checkPolicies = (): void => policies?.validate(request, ctx.user, ctx.dryRun, ctx.warnings);
+    if (hooks?.mayApply(request)) await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options: optionsFor('DeleteOptions', ctx), warnings: ctx.warnings }, checkPolicies);
+    else if (policies?.mayApply(request)) checkPolicies();
   }
 
   /** Decodes and applies a PATCH body of any of the patch types; an apply may create the object. */

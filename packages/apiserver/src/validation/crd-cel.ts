@@ -8,7 +8,7 @@ import { forbidden, invalid, required, type FieldIssue, type FieldPath } from '.
 import { additionalSchema, asSchema, type JSONSchemaProps } from './crd-types.js';
 
 type Program = ReturnType<typeof plan>;
-type Bindings = NonNullable<Parameters<Program>[0]>;
+export type Bindings = NonNullable<Parameters<Program>[0]>;
 
 /** The variables of a rule; values come from toCel, so they are CEL inputs (JSON with bigint ints). */
 const bind = (self: unknown, oldSelf: unknown): Bindings => (oldSelf === undefined ? { self } : { self, oldSelf }) as Bindings;
@@ -26,7 +26,7 @@ const programs = new Map<string, Program | string>();
 const env = celEnv();
 
 /** The compiled program of an expression, or the compiler's message. */
-function compile(expr: string): Program | string {
+export function compile(expr: string): Program | string {
   let p = programs.get(expr);
   if (p === undefined) {
     try {
@@ -75,7 +75,7 @@ export function validateCelRules(schema: JSONSchemaProps, at: FieldPath, errs: F
 }
 
 /** A JSON value as CEL sees it under its schema: integers as int (bigint), numbers as double. */
-function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
+export function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
   if (Array.isArray(v)) {
     const items = s ? asSchema(s.items) : undefined;
     return v.map((x) => toCel(x, items));

@@ -8,3 +8,4 @@ export { validateKind } from './kinds.js';
 export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
 export { selectorMatches } from './selectors.js';
 export { parseQuantity } from './quantity.js';
+export { compile as compileCel, toCel, type Bindings as CelBindings } from './crd-cel.js';

@@ -27,7 +27,7 @@ import {
 import { validateBinding, validateBindingUpdate, validateRole } from './rbac.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd-definition.js';
 import { validateApiService } from './apiservice.js';
-import { validateWebhookConfiguration } from './webhooks.js';
+import { validateAdmissionPolicy, validateAdmissionPolicyBinding, validateWebhookConfiguration } from './webhooks.js';
 
 type Obj = Record<string, unknown>;
 type Check = (obj: Obj) => FieldIssue[];
@@ -58,6 +58,8 @@ const CREATE: Record<string, Check> = {
   'apiregistration.k8s.io/APIService': validateApiService,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, false),
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, true),
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateAdmissionPolicyBinding,
 };
 
 const UPDATE: Record<string, UpdateCheck> = {

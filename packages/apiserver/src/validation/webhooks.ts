@@ -1,10 +1,11 @@
 // Validating/MutatingWebhookConfiguration rules (admissionregistration/v1): unique webhook names,
 // exactly one of url and service, HTTPS URLs, sideEffects None or NoneOnDryRun, v1 among the
-// review versions, timeouts of 1–30 s, known policies and operations. matchConditions (CEL) are
-// refused until they are enforced: a condition that is accepted and ignored would let requests
-// reach webhooks their authors meant to skip.
+// review versions, timeouts of 1–30 s, known policies and operations, matchConditions that compile.
+// ValidatingAdmissionPolicies and their bindings: expressions that compile, known reasons and
+// actions; params and audit annotations, which this server does not evaluate, are refused.
 import { isRecord } from '@wharf/api';
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, type FieldIssue } from './issues.js';
+import { compile } from './crd-cel.js';
 
 type Obj = Record<string, unknown>;
 
@@ -57,7 +58,7 @@ export function validateWebhookConfiguration(o: Obj, mutating: boolean): FieldIs
     if (h.failurePolicy !== undefined && h.failurePolicy !== 'Ignore' && h.failurePolicy !== 'Fail') errs.push(notSupported(at.child('failurePolicy'), h.failurePolicy, ['Fail', 'Ignore']));
     if (h.matchPolicy !== undefined && h.matchPolicy !== 'Exact' && h.matchPolicy !== 'Equivalent') errs.push(notSupported(at.child('matchPolicy'), h.matchPolicy, ['Equivalent', 'Exact']));
     if (mutating && h.reinvocationPolicy !== undefined && h.reinvocationPolicy !== 'Never' && h.reinvocationPolicy !== 'IfNeeded') errs.push(notSupported(at.child('reinvocationPolicy'), h.reinvocationPolicy, ['IfNeeded', 'Never']));
-    if (Array.isArray(h.matchConditions) && h.matchConditions.length) errs.push(forbidden(at.child('matchConditions'), 'CEL match conditions are not enforced by this server yet; refusing them rather than ignoring them'));
+    checkExpressions(h.matchConditions, at.child('matchConditions'), errs, true);
     (Array.isArray(h.rules) ? h.rules : []).forEach((r, j) => {
       const rat = at.child('rules').index(j);
       const rule = isRecord(r) ? r : {};
@@ -70,5 +71,60 @@ export function validateWebhookConfiguration(o: Obj, mutating: boolean): FieldIs
       if (rule.scope !== undefined && !['*', 'Cluster', 'Namespaced'].includes(String(rule.scope))) errs.push(notSupported(rat.child('scope'), rule.scope, ['*', 'Cluster', 'Namespaced']));
     });
   });
+  return errs;
+}
+
+/** Named CEL expressions (match conditions, variables) must have a name and compile. */
+function checkExpressions(list: unknown, at: FieldPath, errs: FieldIssue[], named: boolean, field = 'expression'): void {
+  (Array.isArray(list) ? list : []).forEach((c, i) => {
+    const e = isRecord(c) ? c : {};
+    if (named && (typeof e.name !== 'string' || !e.name)) errs.push(required(at.index(i).child('name')));
+    const expr = e[field];
+    if (typeof expr !== 'string' || !expr) {
+      errs.push(required(at.index(i).child(field)));
+      return;
+    }
+    const p = compile(expr);
+    if (typeof p === 'string') errs.push(invalid(at.index(i).child(field), expr, `compilation failed: ${p}`));
+  });
+}
+
+const POLICY_REASONS = ['Invalid', 'Forbidden', 'Unauthorized', 'RequestEntityTooLarge'];
+
+export function validateAdmissionPolicy(o: Obj): FieldIssue[] {
+  const errs: FieldIssue[] = [];
+  const spec = isRecord(o.spec) ? o.spec : {};
+  const at = FieldPath.root('spec');
+  if (spec.paramKind !== undefined && spec.paramKind !== null) errs.push(forbidden(at.child('paramKind'), 'policy parameters are not supported by this server yet'));
+  if (Array.isArray(spec.auditAnnotations) && spec.auditAnnotations.length) errs.push(forbidden(at.child('auditAnnotations'), 'audit annotations are not recorded by this server yet'));
+  const rules = isRecord(spec.matchConstraints) && Array.isArray(spec.matchConstraints.resourceRules) ? spec.matchConstraints.resourceRules : [];
+  if (!rules.length) errs.push(required(at.child('matchConstraints', 'resourceRules')));
+  const validations = Array.isArray(spec.validations) ? spec.validations : [];
+  if (!validations.length) errs.push(required(at.child('validations'), 'validations or auditAnnotations must contain at least one item'));
+  checkExpressions(validations, at.child('validations'), errs, false);
+  validations.forEach((v, i) => {
+    if (!isRecord(v)) return;
+    if (typeof v.messageExpression === 'string') checkExpressions([v], at.child('validations').index(i).child('messageExpression').index(0), errs, false, 'messageExpression');
+    if (v.reason !== undefined && !POLICY_REASONS.includes(String(v.reason))) errs.push(notSupported(at.child('validations').index(i).child('reason'), v.reason, POLICY_REASONS));
+  });
+  checkExpressions(spec.matchConditions, at.child('matchConditions'), errs, true);
+  checkExpressions(spec.variables, at.child('variables'), errs, true);
+  if (spec.failurePolicy !== undefined && spec.failurePolicy !== 'Fail' && spec.failurePolicy !== 'Ignore') errs.push(notSupported(at.child('failurePolicy'), spec.failurePolicy, ['Fail', 'Ignore']));
+  return errs;
+}
+
+export function validateAdmissionPolicyBinding(o: Obj): FieldIssue[] {
+  const errs: FieldIssue[] = [];
+  const spec = isRecord(o.spec) ? o.spec : {};
+  const at = FieldPath.root('spec');
+  if (typeof spec.policyName !== 'string' || !spec.policyName) errs.push(required(at.child('policyName')));
+  if (spec.paramRef !== undefined && spec.paramRef !== null) errs.push(forbidden(at.child('paramRef'), 'policy parameters are not supported by this server yet'));
+  const actions = Array.isArray(spec.validationActions) ? spec.validationActions.map(String) : [];
+  if (!actions.length) errs.push(required(at.child('validationActions')));
+  actions.forEach((a, i) => {
+    if (a === 'Audit') errs.push(forbidden(at.child('validationActions').index(i), 'Audit is not recorded by this server yet'));
+    else if (a !== 'Deny' && a !== 'Warn') errs.push(notSupported(at.child('validationActions').index(i), a, ['Audit', 'Deny', 'Warn']));
+  });
+  if (actions.includes('Deny') && actions.includes('Warn')) errs.push(invalid(at.child('validationActions'), actions, 'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'));
   return errs;
 }

@@ -9,6 +9,7 @@ import { applyJsonPatch } from '../patch/index.js';
 import type { Store } from '../storage/index.js';
 import { webhookMatches, webhooksOf, type AdmissionRequest, type Webhook } from './config.js';
 import { callWebhook, reviewOf, WebhookCallError, type AdmissionResponse } from './call.js';
+import { admissionVars, matchConditionsHold } from './cel-vars.js';
 
 export interface WebhookCall {
   readonly user: UserInfo;
@@ -36,8 +37,11 @@ export class WebhookAdmission {
     return any(true) || any(false);
   }
 
-  /** Runs the webhooks for `req`; resolves with the object as the mutating webhooks left it. */
-  async admit(req: AdmissionRequest, call: WebhookCall): Promise<KubeObject | undefined> {
+  /**
+   * Runs the webhooks for `req`; resolves with the object as the mutating webhooks left it.
+   * `beforeValidating` sees that object before the validating webhooks (admission policies).
+   */
+  async admit(req: AdmissionRequest, call: WebhookCall, beforeValidating?: (object: KubeObject | undefined) => void): Promise<KubeObject | undefined> {
     let object = req.object ? clone(req.object) : undefined;
     const after = new Map<Webhook, string>();
     const mutating = webhooksOf(this.store, true);
@@ -52,6 +56,7 @@ export class WebhookAdmission {
       const seen = after.get(hook);
       if (hook.reinvocationPolicy === 'IfNeeded' && seen !== undefined && seen !== final) object = await this.mutate(hook, { ...req, object }, call);
     }
+    beforeValidating?.(object);
     const validating = webhooksOf(this.store, false).filter((h) => webhookMatches(h, { ...req, object }, this.store));
     const results = await Promise.allSettled(validating.map((h) => this.invoke(h, { ...req, object }, call)));
     for (const r of results) if (r.status === 'rejected') throw r.reason;
@@ -69,8 +74,16 @@ export class WebhookAdmission {
     }
   }
 
-  /** Calls one webhook; undefined when it failed and may be ignored. */
+  /** Calls one webhook; undefined when it failed and may be ignored, or its matchConditions exclude the request. */
   private async invoke(hook: Webhook, req: AdmissionRequest, call: WebhookCall): Promise<AdmissionResponse | undefined> {
+    if (hook.matchConditions?.length) {
+      const held = matchConditionsHold(hook.matchConditions, admissionVars(req, call.user, call.dryRun, this.store));
+      if (held === false) return undefined;
+      if (held instanceof Error) {
+        if (hook.failurePolicy === 'Ignore') return undefined;
+        throw internalError(`failed calling webhook "${hook.name}": ${held.message}`);
+      }
+    }
     let response: AdmissionResponse;
     try {
       response = await callWebhook(hook, reviewOf(req, call.user, call.dryRun, call.options), this.store);

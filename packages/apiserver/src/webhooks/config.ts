@@ -27,6 +27,8 @@ export interface Webhook {
   readonly service: (ServiceRef & { readonly path: string }) | undefined;
   /** PEM of clientConfig.caBundle. */
   readonly ca: string | undefined;
+  /** CEL conditions that must all hold for the webhook to be called. */
+  readonly matchConditions?: readonly Record<string, unknown>[];
 }
 
 /** What a request asks of admission. */
@@ -66,6 +68,7 @@ export function webhooksOf(store: Store, mutating: boolean): Webhook[] {
         url: typeof client.url === 'string' ? client.url : undefined,
         service: svc ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: typeof svc.port === 'number' ? svc.port : 443, path: typeof svc.path === 'string' ? svc.path : '/' } : undefined,
         ca: typeof client.caBundle === 'string' && client.caBundle ? Buffer.from(client.caBundle, 'base64').toString('utf8') : undefined,
+        matchConditions: Array.isArray(w.matchConditions) ? w.matchConditions.filter(isRecord) : [],
       });
     }
   }
