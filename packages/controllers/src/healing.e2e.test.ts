@@ -115,7 +115,10 @@ describe('self-healing controllers against wharf up', () => {
     }, 30_000, '3 running pods off node-1, the evicted one Terminating on it');
     await eventually(async () => {
       const eps = (await slices())[0]?.endpoints ?? [];
-      return (eps.length === 3 && eps.every((e) => e.conditions.ready && e.nodeName !== 'node-1')) || undefined;
+      const live = eps.filter((e) => e.nodeName !== 'node-1');
+      // The evicted pod stays listed as terminating and not ready, as upstream's slices do.
+      const stale = eps.filter((e) => e.nodeName === 'node-1');
+      return (live.length === 3 && live.every((e) => e.conditions.ready) && stale.every((e) => !e.conditions.ready && e.conditions.terminating)) || undefined;
     }, 10_000, 'slice lists the replacements');
     expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
     await eventually(async () => (await kubectl.ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}'])) === '3/1' || undefined, 10_000, 'PDB healthy again');
