@@ -143,7 +143,16 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
 
   const pods = async (ns: string): Promise<Pod[]> => (JSON.parse(await k.ok(['get', 'pods', '-n', ns, '-o', 'json'])) as { items: Pod[] }).items;
   const ready = (p: Pod): boolean => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-  const nodeCli = (action: 'fail' | 'restore', node: string) => run(process.execPath, [WHARF_BIN, 'node', action, node, '--data-dir', wharf.dataDir]);
+  const nodeCli = (action: 'fail' | 'restore', node: string) => run(process.execPath, [WHARF_BIN, 'node', action, node, '--data-dir', wharf.dataDir], { timeout: 60_000 });
+  /** Times each phase of a case, so a slow or stuck one is named in the output. */
+  const phases = (what: string) => {
+    const t0 = Date.now();
+    const marks: string[] = [];
+    return {
+      mark: (phase: string) => marks.push(`${phase} ${((Date.now() - t0) / 1000).toFixed(1)} s`),
+      print: () => process.stdout.write(`${what}: ${marks.join(', ')}\n`),
+    };
+  };
   const zones = async (): Promise<Map<string, string>> => {
     const nodes = JSON.parse(await k.ok(['get', 'nodes', '-o', 'json'])) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
     return new Map(nodes.items.map((n) => [n.metadata.name, n.metadata.labels[ZONE_KEY] ?? '']));
@@ -172,7 +181,9 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
   for (let i = 1; i <= REPEAT; i++) {
     it(`nodeTaintsPolicy Honor: after node fail, 3 replicas Running and Ready in the surviving zones while the Service answers (${i}/${REPEAT})`, async () => {
       const ns = `nf-honor-${i}`;
+      const t = phases(`honor ${i}`);
       await deployed(ns, deployment(ns, ', nodeTaintsPolicy: Honor'));
+      t.mark('deployed');
       const zoneOf = await zones();
       const before = await pods(ns);
       expect(new Set(before.map((p) => zoneOf.get(p.spec.nodeName ?? ''))).size).toBe(3);
@@ -190,11 +201,14 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
       })();
       try {
         await nodeCli('fail', victim);
+        t.mark('failed');
         const old = await terminatingOn(ns, victim);
+        t.mark('evicted');
         const after = await eventually(async () => {
           const ps = (await pods(ns)).filter(ready);
           return ps.length === 3 && ps.every((p) => p.spec.nodeName !== victim) ? ps : undefined;
         }, 120_000, `3 replicas Ready away from ${victim}`);
+        t.mark('3 Ready elsewhere');
         expect(new Set(after.map((p) => zoneOf.get(p.spec.nodeName ?? '')))).not.toContain(zoneOf.get(victim));
         // The evicted pod is still there, Terminating on the failed node: nothing force-deleted it.
         expect((await pods(ns)).find((p) => p.metadata.uid === old.metadata.uid)?.metadata.deletionTimestamp).toBeTruthy();
@@ -204,13 +218,17 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
           return true;
         }, 30_000, 'the Service answering 20 requests in a row');
         expect(answered).toBeGreaterThan(0);
+        t.mark('Service answering');
         await nodeCli('restore', victim);
         // The node's agent confirms the old pod stopped.
         await eventually(async () => ((await pods(ns)).some((p) => p.metadata.uid === old.metadata.uid) ? undefined : true), 60_000, 'the old pod gone after restore');
+        t.mark('old pod gone after restore');
         await healthy(victim);
+        t.mark('node healthy');
       } finally {
         probing = false;
         await probe;
+        t.print();
         await k.run(['delete', 'namespace', ns, '--wait=false']);
       }
       process.stdout.write(`honor ${i}: ${answered} requests answered, ${failed} failed during the failure\n`);
@@ -220,11 +238,14 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
   for (let i = 1; i <= REPEAT; i++) {
     it(`nodeTaintsPolicy Ignore (default): the replacement stays Pending with kube-scheduler's message, and runs once the node is restored (${i}/${REPEAT})`, async () => {
       const ns = `nf-ignore-${i}`;
+      const t = phases(`ignore ${i}`);
       await deployed(ns, deployment(ns, ''));
+      t.mark('deployed');
       const victim = `node-${(i + 1) % 3}`;
       try {
         await nodeCli('fail', victim);
         const old = await terminatingOn(ns, victim);
+        t.mark('evicted');
         const pending = await eventually(async () => {
           const p = (await pods(ns)).find((x) => !x.spec.nodeName && !x.metadata.deletionTimestamp);
           const cond = p?.status.conditions?.find((c) => c.type === 'PodScheduled');
@@ -233,6 +254,7 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
         expect(pending.message).toBe(UNSCHEDULABLE_IGNORE);
         const events = await k.ok(['get', 'events', '-n', ns, '--field-selector', `involvedObject.name=${pending.p?.metadata.name},reason=FailedScheduling`, '-o', 'jsonpath={.items[*].message}']);
         expect(events).toContain(UNSCHEDULABLE_IGNORE);
+        t.mark('Pending with the message');
         // It stays Pending while the node is down: polled over 3 × the toleration.
         const until = Date.now() + 3 * TOLERATION * 1000;
         while (Date.now() < until) {
@@ -246,8 +268,11 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
           const replacement = ps.find((p) => p.metadata.uid === pending.p?.metadata.uid);
           return replacement && ready(replacement) && ps.filter(ready).length === 3 && !ps.some((p) => p.metadata.uid === old.metadata.uid) ? true : undefined;
         }, 90_000, 'the replacement Running once the node is back');
+        t.mark('Running after restore');
         await healthy(victim);
+        t.mark('node healthy');
       } finally {
+        t.print();
         await k.run(['delete', 'namespace', ns, '--wait=false']);
       }
     }, 300_000);
@@ -293,6 +318,30 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     } finally {
       watch.stop();
       await k.ok(['taint', 'node', victim, 'node.kubernetes.io/out-of-service-']);
+      await nodeCli('restore', victim);
+      await healthy(victim);
+      await k.run(['delete', 'namespace', ns, '--wait=false']);
+    }
+  }, 300_000);
+
+  it('StatefulSet: after kubectl delete node, PodGC removes the orphaned web-1 (Failed, DisruptionTarget) and it is recreated elsewhere', async () => {
+    const ns = 'nf-sts-delete';
+    const { victim, old, watch } = await failWeb1(ns);
+    try {
+      await k.ok(['delete', 'node', victim]);
+      const fresh = await eventually(async () => {
+        const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
+        return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
+      }, 150_000, 'a new web-1 Running after PodGC\'s quarantine');
+      expect(fresh.spec.nodeName).not.toBe(victim);
+      const gone = watch.events.find((e) => e.type === 'DELETED' && e.pod.metadata.uid === old.metadata.uid);
+      expect(gone?.pod.status.phase).toBe('Failed');
+      expect(gone?.pod.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' }));
+      const uids = watch.events.map((e) => `${e.type}:${e.pod.metadata.uid}`);
+      expect(uids.findIndex((u) => u.endsWith(fresh.metadata.uid))).toBeGreaterThan(uids.indexOf(`DELETED:${old.metadata.uid}`));
+    } finally {
+      watch.stop();
+      // The machine comes back: its agent registers the Node again.
       await nodeCli('restore', victim);
       await healthy(victim);
       await k.run(['delete', 'namespace', ns, '--wait=false']);
