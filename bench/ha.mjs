@@ -28,15 +28,25 @@ const kubectl = async (...args) => (await run('/usr/bin/kubectl', ['--kubeconfig
 const wharfCli = (...args) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 180_000 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** One GET, settled within 3 s whatever happens (a pod's node may vanish mid-response). */
 function httpGet(host, port) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
+    const deadline = setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer within 3 s'));
+    }, 3000);
+    const settle = (f) => {
+      clearTimeout(deadline);
+      f();
+    };
     const req = get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', (e) => settle(() => reject(e)));
+      res.on('end', () => settle(() => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`HTTP ${res.statusCode}`)))));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
+    req.on('error', (e) => settle(() => reject(e)));
   });
 }
 

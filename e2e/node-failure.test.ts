@@ -87,15 +87,29 @@ spec:
       - {maxSkew: 1, topologyKey: ${ZONE_KEY}, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}, nodeTaintsPolicy: Honor}${tolerations}${container}
 `;
 
+/**
+ * One GET, settled within 3 s whatever happens: a connection to a pod of the failed node can die
+ * after the response started (its network namespace vanishes), and then neither the request's
+ * 'error' nor the response's 'end' may ever come.
+ */
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer within 3 s'));
+    }, 3000);
+    const settle = (f: () => void): void => {
+      clearTimeout(deadline);
+      f();
+    };
     const req = get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', (e) => settle(() => reject(e)));
+      res.on('end', () => settle(() => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`)))));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
+    req.on('error', (e) => settle(() => reject(e)));
   });
 }
 
