@@ -266,7 +266,7 @@ again; then 50 more must all answer. ${HONOR_RUNS} runs, each failing another no
 
 | run | node | evicted pod Terminating after | 3 replicas Ready elsewhere after | requests answered / failed meanwhile | 50 requests after |
 |---:|---|---:|---:|---:|---:|
-${result.honor.map((r, i) => `| ${i + 1} | ${r.victim} | ${secs(r.tTerminating)} s | ${secs(r.tHealed)} s | ${fmtNum(r.ok)} / ${fmtNum(r.failed)} | ${r.after}/50 |`).join('\n')}
+${result.honor.map((r, i) => `| ${i + 1} | ${r.victim} | ${secs(r.tTerminating)} s | ${secs(r.tHealed)} s | ${r.ok.toLocaleString('en-US')} / ${r.failed.toLocaleString('en-US')} | ${r.after}/50 |`).join('\n')}
 
 Ready elsewhere: p50 ${secs(healed.p50)} s, max ${secs(healed.max)} s over ${healed.n} runs. Failed requests are those sent to the
 dead pod before its endpoint turned not ready (after the grace period, when the node is marked
