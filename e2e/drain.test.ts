@@ -1,5 +1,6 @@
 // kubectl drain on the embedded control plane: cordon, evictions that honour a
-// PodDisruptionBudget (429 until the budget allows), then uncordon.
+// PodDisruptionBudget (429 until the budget allows), then uncordon. No node agent runs here to
+// confirm a graceful deletion, so the pods ask for none (terminationGracePeriodSeconds 0).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubectl, WharfProcess, eventually } from '@wharf/testing';
 
@@ -15,12 +16,12 @@ metadata: {name: drain}
 apiVersion: v1
 kind: Pod
 metadata: {name: p1, namespace: drain, labels: {app: x}}
-spec: {nodeName: drain-n1, containers: [{name: c, image: busybox}]}
+spec: {nodeName: drain-n1, terminationGracePeriodSeconds: 0, containers: [{name: c, image: busybox}]}
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: p2, namespace: drain, labels: {app: x}}
-spec: {nodeName: drain-n1, containers: [{name: c, image: busybox}]}
+spec: {nodeName: drain-n1, terminationGracePeriodSeconds: 0, containers: [{name: c, image: busybox}]}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget

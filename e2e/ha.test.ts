@@ -61,8 +61,14 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     await eventually(() => (execFileSync('iptables-save', ['-t', 'nat']).toString().includes(`${ip}/32`) ? true : undefined), 15_000, `dataplane rules for ${ip}`);
     return ip;
   }
-  const pods = async (sel: string, path: string): Promise<string[]> =>
-    (await k.ok(['get', 'pods', '-l', sel, '--field-selector=status.phase=Running', '-o', `jsonpath={.items[*].${path}}`])).split(' ').filter(Boolean);
+  /** A field of the Running pods that are not terminating (evicted pods of a failed node stay Terminating). */
+  const pods = async (sel: string, path: string): Promise<string[]> => {
+    const items = (JSON.parse(await k.ok(['get', 'pods', '-l', sel, '--field-selector=status.phase=Running', '-o', 'json'])) as { items: Record<string, Record<string, unknown>>[] }).items;
+    return items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => {
+      const [top, field] = path.split('.') as [string, string];
+      return String(p[top]?.[field] ?? '');
+    }).filter(Boolean);
+  };
 
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: args });
@@ -134,8 +140,11 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     expect(answered).toBeGreaterThan(0);
     await eventually(async () => ((await httpGet(ip, 80)).length > 0 ? true : undefined), 15_000, 'the Service answering');
     expect(await k.ok(['get', 'node', victim, '-o', 'jsonpath={.spec.taints[*].key}'])).toContain('node.kubernetes.io/unreachable');
+    // The evicted pod stays Terminating on the failed node until its agent confirms.
+    expect(await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'wide', '--no-headers'])).toMatch(new RegExp(`\\sTerminating\\s.*\\s${victim}\\s`));
     await run(process.execPath, [WHARF_BIN, 'node', 'restore', victim, '--data-dir', wharf.dataDir]);
     await eventually(async () => ((await k.ok(['get', 'node', victim, '-o', 'jsonpath={.spec.taints}'])).includes('unreachable') ? undefined : true), 60_000, `${victim} healthy again`);
+    await eventually(async () => ((await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'wide', '--no-headers'])).includes('Terminating') ? undefined : true), 60_000, 'the evicted pod gone once its node is back');
     void failures;
   });
 

@@ -177,6 +177,7 @@ kind: Pod
 metadata: {name: lonely, namespace: ${NS}}
 spec:
   nodeName: old-node
+  terminationGracePeriodSeconds: 0
   containers: [{name: c, image: busybox}]
 `,
     });

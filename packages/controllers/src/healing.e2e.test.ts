@@ -105,14 +105,20 @@ describe('self-healing controllers against wharf up', () => {
       expect.objectContaining({ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }),
     ]));
 
-    // Its pod is evicted after the 2 s toleration, force-deleted and replaced elsewhere.
-    await eventually(async () => {
+    // Its pod is evicted after the 2 s toleration and replaced elsewhere; the evicted one stays
+    // Terminating on node-1, which may still run it, until node-1 confirms.
+    const evicted = await eventually(async () => {
       const p = await pods();
-      return (p.length === 3 && p.every((x) => x.status.phase === 'Running' && !x.metadata.deletionTimestamp && x.spec.nodeName !== 'node-1')) || undefined;
-    }, 30_000, '3 running pods off node-1');
+      const live = p.filter((x) => !x.metadata.deletionTimestamp);
+      const terminating = p.filter((x) => x.metadata.deletionTimestamp);
+      return (live.length === 3 && live.every((x) => x.status.phase === 'Running' && x.spec.nodeName !== 'node-1') && terminating.length === 1 && terminating[0]?.spec.nodeName === 'node-1' && terminating[0]) || undefined;
+    }, 30_000, '3 running pods off node-1, the evicted one Terminating on it');
     await eventually(async () => {
       const eps = (await slices())[0]?.endpoints ?? [];
-      return (eps.length === 3 && eps.every((e) => e.conditions.ready && e.nodeName !== 'node-1')) || undefined;
+      const live = eps.filter((e) => e.nodeName !== 'node-1');
+      // The evicted pod stays listed as terminating and not ready, as upstream's slices do.
+      const stale = eps.filter((e) => e.nodeName === 'node-1');
+      return (live.length === 3 && live.every((e) => e.conditions.ready) && stale.every((e) => !e.conditions.ready && e.conditions.terminating)) || undefined;
     }, 10_000, 'slice lists the replacements');
     expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('3');
     await eventually(async () => (await kubectl.ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}'])) === '3/1' || undefined, 10_000, 'PDB healthy again');
@@ -124,6 +130,7 @@ describe('self-healing controllers against wharf up', () => {
       if (ready !== 'True' || (n.spec.taints ?? []).length > 0) throw new Error(`Ready ${ready}, taints ${JSON.stringify(n.spec.taints)}`);
       return true;
     }, 10_000, 'node-1 Ready and untainted');
+    await eventually(async () => ((await pods()).some((x) => x.metadata.name === evicted.metadata.name) ? undefined : true), 10_000, 'node-1 confirming the evicted pod gone');
   }, 240_000);
 
   it('runs controllers only in the manager holding the Lease, and hands over when it stops', async () => {

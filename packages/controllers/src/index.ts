@@ -9,6 +9,7 @@ import { EndpointsController, EndpointSliceController } from './endpoints/contro
 import { JobController } from './job/controller.js';
 import { LeaderElector, type LeaderElectionOptions } from './leaderelection/elector.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
+import { PodGcController, type PodGcOptions } from './podgc/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { KubeClient } from './runtime/client.js';
 import { realClock, type Clock } from './runtime/clock.js';
@@ -30,15 +31,17 @@ export { parseSchedule, nextAfter, ScheduleError } from './cronjob/schedule.js';
 export { reconcileEndpoints, desiredEndpoints } from './endpoints/endpoints.js';
 export { reconcileEndpointSlices } from './endpoints/slices.js';
 export { reconcileNodeLifecycle } from './nodelifecycle/reconcile.js';
+export { reconcilePodGc } from './podgc/reconcile.js';
 export { reconcileDisruptionBudget } from './disruption/reconcile.js';
 export { decideLeadership } from './leaderelection/decide.js';
 export { LeaderElector, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
 export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
+export type { PodGcOptions } from './podgc/controller.js';
 export { KubeClient, ApiError } from './runtime/client.js';
 export type { Clock } from './runtime/clock.js';
 
 export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
-  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'disruption';
+  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption';
 
 export interface ControllerManagerOptions {
   readonly kubeConfig: KubeConfig;
@@ -56,6 +59,8 @@ export interface ControllerManagerOptions {
   readonly leaderElection?: boolean | LeaderElectionOptions;
   /** Grace period, monitor period and eviction rates of the node lifecycle controller. */
   readonly nodeLifecycle?: NodeLifecycleOptions;
+  /** Check period and orphan quarantine of PodGC. */
+  readonly podGc?: PodGcOptions;
   /** The schedulerName pods must ask for. @default 'default-scheduler' */
   readonly schedulerName?: string;
 }
@@ -88,7 +93,7 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
     const informers = new InformerFactory({ client, clock, onError: (e) => log('informer', e) });
     const ctx: ControllerContext = { client, informers, clock, log };
     const which = new Set(opts.controllers ?? [
-      'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'disruption',
+      'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption',
     ]);
     const scheduler = which.has('scheduler') ? new Scheduler(ctx, opts.schedulerName) : undefined;
     const controllers = [
@@ -102,6 +107,7 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
       ...(which.has('endpoints') ? [new EndpointsController(ctx)] : []),
       ...(which.has('endpointslice') ? [new EndpointSliceController(ctx)] : []),
       ...(which.has('nodelifecycle') ? [new NodeLifecycleController(ctx, opts.nodeLifecycle)] : []),
+      ...(which.has('podgc') ? [new PodGcController(ctx, opts.podGc)] : []),
       ...(which.has('disruption') ? [new DisruptionController(ctx)] : []),
     ];
     informers.start();

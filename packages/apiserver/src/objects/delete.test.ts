@@ -31,12 +31,30 @@ describe('pod deletion', () => {
     expect(api.tryGet(served('', 'pods'), 'default', 'p')).toBeUndefined();
   });
 
-  it('is immediate when no live agent runs the node', () => {
+  it('stays Terminating on a node whose agent is silent or gone, until a delete with gracePeriodSeconds 0', () => {
     const { api, served, pod } = setup(now);
     api.create(served('coordination.k8s.io', 'leases'), 'kube-node-lease', { metadata: { name: 'stale' }, spec: { holderIdentity: 'stale', renewTime: '2026-11-25T11:50:00.000000Z' } }, internalContext());
     pod('a', 'stale');
     pod('b', 'no-lease');
-    expect(deleteObject(api, served('', 'pods'), 'default', 'a', {}, internalContext()).deleted).toBe(true);
-    expect(deleteObject(api, served('', 'pods'), 'default', 'b', {}, internalContext()).deleted).toBe(true);
+    for (const name of ['a', 'b']) {
+      const r = deleteObject(api, served('', 'pods'), 'default', name, {}, internalContext());
+      expect(r.deleted).toBe(false);
+      expect(r.object.metadata.deletionTimestamp).toBeDefined();
+      expect(r.object.metadata.deletionGracePeriodSeconds).toBe(20);
+      // Deleting again (a second eviction, a controller) changes nothing.
+      expect(deleteObject(api, served('', 'pods'), 'default', name, {}, internalContext()).deleted).toBe(false);
+    }
+    expect(deleteObject(api, served('', 'pods'), 'default', 'a', { gracePeriodSeconds: 0 }, internalContext()).deleted).toBe(true);
+    expect(api.tryGet(served('', 'pods'), 'default', 'a')).toBeUndefined();
+    expect(api.tryGet(served('', 'pods'), 'default', 'b')?.metadata.deletionTimestamp).toBeDefined();
+  });
+
+  it('is immediate for unbound and finished pods', () => {
+    const { api, served, pod } = setup(now);
+    api.create(served('', 'pods'), 'default', { metadata: { name: 'unbound' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }, internalContext());
+    const done = pod('done', 'n1');
+    api.update(served('', 'pods'), 'default', 'done', { ...done, status: { phase: 'Succeeded' } }, internalContext(), 'status');
+    expect(deleteObject(api, served('', 'pods'), 'default', 'unbound', {}, internalContext()).deleted).toBe(true);
+    expect(deleteObject(api, served('', 'pods'), 'default', 'done', {}, internalContext()).deleted).toBe(true);
   });
 });

@@ -4,7 +4,6 @@
 import { clone, isRecord, type StoredObject } from '@wharf/api';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Served } from '../registry.js';
-import { objectKey } from '../storage/index.js';
 import type { ObjectApi } from './api.js';
 import type { OpContext } from './context.js';
 
@@ -28,23 +27,19 @@ export interface DeleteResult {
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 
-/** How long a node agent counts as alive after its last Lease renewal (the node monitor grace period). */
-export const NODE_LEASE_GRACE_MS = 40_000;
-
 /**
- * The grace period for deleting a pod that a live node agent runs (undefined: delete at once).
- * Pods on nodes without a live agent, unbound pods and finished pods go immediately, as nothing
- * would ever confirm their containers stopped.
+ * The grace period for deleting a pod (undefined: delete at once), as the pod strategy's
+ * CheckGracefulDelete decides it: unbound and finished pods go at once; a pod bound to a node is
+ * marked Terminating and waits for that node's agent to confirm its containers stopped (a delete
+ * with gracePeriodSeconds 0), whether or not the agent is alive. A partitioned node may still run
+ * the containers, so only an explicit gracePeriodSeconds 0 (a force delete: the agent, PodGC, an
+ * operator) or a pod asking for 0 in its spec removes it without that confirmation.
  */
-function podGracePeriod(api: ObjectApi, served: Served, pod: StoredObject, opts: DeleteOptions): number | undefined {
+function podGracePeriod(served: Served, pod: StoredObject, opts: DeleteOptions): number | undefined {
   if (served.info.group !== '' || served.info.resource !== 'pods') return undefined;
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const phase = isRecord(pod.status) ? pod.status.phase : undefined;
   if (typeof spec.nodeName !== 'string' || !spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
-  if (opts.gracePeriodSeconds === 0) return 0;
-  const lease = api.store.get(objectKey('coordination.k8s.io', 'leases', 'kube-node-lease', spec.nodeName));
-  const renew = lease && isRecord(lease.spec) && typeof lease.spec.renewTime === 'string' ? Date.parse(lease.spec.renewTime) : NaN;
-  if (!(api.clock().getTime() - renew <= NODE_LEASE_GRACE_MS)) return undefined;
   const fromSpec = typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
   const asked = opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0 ? opts.gracePeriodSeconds : undefined;
   return asked ?? Math.max(0, fromSpec);
@@ -102,7 +97,7 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const specFinalizers = isNamespace && isRecord(old.spec) && Array.isArray(old.spec.finalizers) ? old.spec.finalizers : [];
   const waits = finalizers.length > 0 || specFinalizers.length > 0;
 
-  const grace = podGracePeriod(api, served, old, opts);
+  const grace = podGracePeriod(served, old, opts);
   if (grace !== undefined && !ctx.dryRun) {
     if (grace > 0) {
       // The node agent stops the containers within the grace period, then deletes with 0.

@@ -60,6 +60,19 @@ describe('reconcileDaemonSet', () => {
     expect(plan.actions.find((a) => a.type === 'status')).toMatchObject({ status: { desiredNumberScheduled: 2, currentNumberScheduled: 0, numberUnavailable: 2, observedGeneration: 2 } });
   });
 
+  it('creates no second pod on a node while its pod is still terminating (the node may be unreachable)', () => {
+    const d = ds('x');
+    const hash = syncUpdateRevision(d, 'apps/v1', 'DaemonSet', [], undefined).hash;
+    const stuck = runningPod(d, 'a', hash);
+    const terminating = { ...stuck, metadata: { ...stuck.metadata, deletionTimestamp: iso(NOW - 1_000) } };
+    const plan = reconcileDaemonSet(d, { nodes: [node('a'), node('b')], pods: [terminating, runningPod(d, 'b', hash)], revisions: revisionsFor(d), now: NOW, canManagePods: true });
+    expect(creates(plan.actions)).toEqual([]);
+    expect(deletes(plan.actions)).toEqual([]);
+    // Once it is gone (or finished), the node gets its pod again.
+    const done = { ...terminating, status: { phase: 'Failed' } };
+    expect(creates(reconcileDaemonSet(d, { nodes: [node('a'), node('b')], pods: [done, runningPod(d, 'b', hash)], revisions: revisionsFor(d), now: NOW, canManagePods: true }).actions)).toEqual(['a']);
+  });
+
   it('rolls out a new template one node at a time (maxUnavailable 1)', () => {
     const v1 = ds('x:1');
     const oldHash = syncUpdateRevision(v1, 'apps/v1', 'DaemonSet', [], undefined).hash;

@@ -58,8 +58,16 @@ export function reconcileDaemonSet(ds: V1DaemonSet, observed: DaemonSetObserved)
 
   const byNode = new Map<string, V1Pod[]>();
   const orphans: V1Pod[] = [];
+  // Nodes where a daemon pod is still terminating (it may still run: on an unreachable node
+  // until its agent confirms). As upstream, no replacement is created there until it is gone.
+  const terminatingOn = new Set<string>();
   for (const p of observed.pods) {
-    if (isTerminating(p)) continue;
+    if (isTerminating(p)) {
+      const n = targetNode(p);
+      const phase = p.status?.phase;
+      if (n && phase !== 'Succeeded' && phase !== 'Failed') terminatingOn.add(n);
+      continue;
+    }
     const n = targetNode(p);
     if (!n) orphans.push(p);
     else byNode.set(n, [...(byNode.get(n) ?? []), p]);
@@ -113,7 +121,7 @@ export function reconcileDaemonSet(ds: V1DaemonSet, observed: DaemonSetObserved)
     for (const p of failed) del(p, 'pod failed');
     const live = pods.filter((p) => p.status?.phase !== 'Failed');
     if (live.length === 0) {
-      create(name);
+      if (!terminatingOn.has(name)) create(name);
       numUnavailable++;
       continue;
     }

@@ -88,6 +88,20 @@ describe('reconcileJob', () => {
     expect(plan.requeueAfterMs).toBe(15_001);
   });
 
+  it('replaces a terminating pod at once by default (TerminatingOrFailed), and only once it is gone with podReplacementPolicy Failed', () => {
+    const terminating = (j: V1Job, name: string): V1Pod => {
+      const p = pod(j, name, 'Running', { finalizer: false });
+      return { ...p, metadata: { ...p.metadata, deletionTimestamp: iso(NOW - 60_000) } };
+    };
+    const byDefault = job({ completions: 1, parallelism: 1, podReplacementPolicy: 'TerminatingOrFailed' }, { failed: 0 });
+    expect(of(reconcileJob(byDefault, { pods: [terminating(byDefault, 't')], now: NOW, canManagePods: true }).actions, 'createPod')).toHaveLength(1);
+    const onlyFailed = job({ completions: 1, parallelism: 1, podReplacementPolicy: 'Failed' }, { failed: 0 });
+    const held = reconcileJob(onlyFailed, { pods: [terminating(onlyFailed, 't')], now: NOW, canManagePods: true });
+    expect(of(held.actions, 'createPod')).toEqual([]);
+    expect(lastStatus(held.actions)).toMatchObject({ active: 0, terminating: 1 });
+    expect(of(reconcileJob(onlyFailed, { pods: [], now: NOW, canManagePods: true }).actions, 'createPod')).toHaveLength(1);
+  });
+
   it('runs Indexed jobs with one pod per pending index and JOB_COMPLETION_INDEX', () => {
     expect(formatIndexes(parseIndexes('0,2-4,6', 10))).toBe('0,2-4,6');
     const j = job({ completionMode: 'Indexed', completions: 4, parallelism: 2 }, { completedIndexes: '0' });

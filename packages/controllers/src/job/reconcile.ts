@@ -222,7 +222,11 @@ function managePods(job: V1Job, active: V1Pod[], completed: ReadonlySet<number>,
     for (const p of excess) actions.push({ type: 'deletePod', pod: p });
     return { actions, activeAfter: activeAfter.filter((p) => !excess.includes(p)) };
   }
-  const missing = want - activeAfter.length;
+  // podReplacementPolicy Failed (the default with a podFailurePolicy): a pod still terminating
+  // (on an unreachable node it may still run) is replaced only once it is gone or Failed.
+  const waitForTerminating = job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy;
+  const stillTerminating = waitForTerminating ? pods.filter((p) => isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed') : [];
+  const missing = want - activeAfter.length - stillTerminating.length;
   if (missing <= 0) return { actions, activeAfter };
   // Back-off after failures since the newest success.
   const lastSuccess = Math.max(-Infinity, ...pods.filter(succeeded).map(finishTime));
@@ -233,7 +237,7 @@ function managePods(job: V1Job, active: V1Pod[], completed: ReadonlySet<number>,
     if (wait > 0) return { actions, activeAfter, requeueAfterMs: wait + 1 };
   }
   if (indexed) {
-    const taken = new Set(activeAfter.map(indexOf));
+    const taken = new Set([...activeAfter, ...stillTerminating].map(indexOf));
     let n = missing;
     for (let i = 0; i < (completions ?? 0) && n > 0; i++) {
       if (completed.has(i) || taken.has(i)) continue;

@@ -143,10 +143,6 @@ export class NodeLifecycleController {
         this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
         return;
       }
-      case 'forceDelete':
-        // Nothing on a dead node will confirm the containers stopped; PodGC's force delete.
-        await c.delete(podPath(a.pod), { gracePeriodSeconds: 0, preconditions: { uid: a.pod.metadata?.uid } });
-        return;
     }
   }
 }

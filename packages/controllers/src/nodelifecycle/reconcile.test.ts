@@ -68,7 +68,7 @@ describe('reconcileNodeLifecycle', () => {
     expect(p3.actions).toEqual([expect.objectContaining({ type: 'taints', taints: [{ key: 'custom', effect: 'NoSchedule' }] })]);
   });
 
-  it('evicts untolerating pods at once, tolerating ones after tolerationSeconds, marks pods not ready and force-deletes terminating ones', () => {
+  it('evicts untolerating pods at once, tolerating ones after tolerationSeconds, marks pods not ready, and never force-deletes terminating ones (they may still run)', () => {
     const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: timestamp(T0) }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }];
     const n1 = node('n1', 'Unknown', 'a', taints);
     const pods = [
@@ -79,7 +79,10 @@ describe('reconcileNodeLifecycle', () => {
       pod('elsewhere', 'n2'),
     ];
     const plan = reconcileNodeLifecycle({ nodes: [n1, node('n2', 'True')], leases: new Map(), pods, health: new Map(), now: T0 + 1_000 }, cfg);
-    expect(types(plan.actions).sort()).toEqual(['evict:plain', 'forceDelete:gone', 'podNotReady:forever', 'podNotReady:plain', 'podNotReady:tolerates-5s']);
+    expect(types(plan.actions).sort()).toEqual(['evict:plain', 'podNotReady:forever', 'podNotReady:gone', 'podNotReady:plain', 'podNotReady:tolerates-5s']);
+    // Long after: the terminating pod is still only marked not ready; PodGC or its node decides.
+    const much = reconcileNodeLifecycle({ nodes: [n1, node('n2', 'True')], leases: new Map(), pods: [pod('gone', 'n1', { deleting: true })], health: new Map(), now: T0 + 3_600_000 }, cfg);
+    expect(types(much.actions)).toEqual(['podNotReady:gone']);
     expect(plan.nextEvictionAt).toBe(T0 + 5_000);
     const later = reconcileNodeLifecycle({ nodes: [n1, node('n2', 'True')], leases: new Map(), pods: pods.slice(1, 3), health: new Map(), now: T0 + 5_000 }, cfg);
     expect(types(later.actions).filter((t) => t.startsWith('evict'))).toEqual(['evict:tolerates-5s']);

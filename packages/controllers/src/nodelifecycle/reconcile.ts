@@ -1,7 +1,8 @@
 // One pass of the node lifecycle controller, without I/O: mark silent nodes Unknown, set the
 // unreachable / not-ready taints from the Ready condition, mark pods of unreachable nodes not
-// ready, evict pods the NoExecute taints no longer tolerate, and force-delete terminating pods
-// that a dead node agent will never confirm gone.
+// ready, and evict pods the NoExecute taints no longer tolerate. Eviction is a graceful delete: the
+// pods stay Terminating until the node's agent confirms them stopped, the Node is deleted or an
+// operator taints it out-of-service (PodGC); an unreachable node may still be running them.
 import type { V1Lease, V1Node, V1NodeCondition, V1Pod, V1Taint } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { isStale, observeHealth, readyCondition, unknownConditions, type NodeHealth } from './health.js';
@@ -17,8 +18,7 @@ export type NodeLifecycleAction =
    */
   | { readonly type: 'taints'; readonly node: V1Node; readonly taints: V1Taint[]; readonly zone: string; readonly newNoExecute: boolean; readonly rate: number }
   | { readonly type: 'podNotReady'; readonly pod: V1Pod }
-  | { readonly type: 'evict'; readonly pod: V1Pod; readonly taint: string }
-  | { readonly type: 'forceDelete'; readonly pod: V1Pod };
+  | { readonly type: 'evict'; readonly pod: V1Pod; readonly taint: string };
 
 export interface NodeLifecycleObserved {
   readonly nodes: readonly V1Node[];
@@ -95,12 +95,8 @@ export function reconcileNodeLifecycle(observed: NodeLifecycleObserved, cfg: Nod
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') continue;
     const unreachable = ready.get(nodeName) === 'Unknown';
-    if (pod.metadata?.deletionTimestamp) {
-      if (unreachable) actions.push({ type: 'forceDelete', pod });
-      continue;
-    }
     if (unreachable && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) actions.push({ type: 'podNotReady', pod });
-    if (halted) continue;
+    if (halted || pod.metadata?.deletionTimestamp) continue;
     // Eviction follows the taints the node carries now: one still waiting for its zone's rate
     // limit evicts nothing yet.
     const taints = node.spec?.taints ?? [];

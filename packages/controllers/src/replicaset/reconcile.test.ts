@@ -25,6 +25,16 @@ describe('reconcileReplicaSet', () => {
     expect(plan.requeueAfterMs).toBe(5_001);
   });
 
+  it('replaces a terminating pod at once without counting it, and neither deletes nor adopts it', () => {
+    const stuck = pod('stuck', { node: 'dead', ready: NOW - 60_000 });
+    const terminating = { ...stuck, metadata: { ...stuck.metadata, deletionTimestamp: new Date(NOW - 30_000) } };
+    const orphan = { ...pod('orphan', { node: 'dead', ready: NOW - 60_000, owned: false }), metadata: { ...pod('orphan', { owned: false }).metadata, deletionTimestamp: new Date(NOW) } };
+    const plan = reconcileReplicaSet(rs, { pods: [pod('a', { node: 'n', ready: NOW - 60_000 }), pod('b', { node: 'n', ready: NOW - 60_000 }), terminating, orphan], now: NOW, canManagePods: true });
+    expect(plan.actions).toContainEqual({ type: 'create', count: 1 });
+    expect(plan.actions.filter((a) => a.type === 'delete' || a.type === 'adopt')).toEqual([]);
+    expect(plan.actions).toContainEqual({ type: 'status', status: expect.objectContaining({ replicas: 2, readyReplicas: 2 }) });
+  });
+
   it('adopts matching orphans and waits on expectations', () => {
     const plan = reconcileReplicaSet(rs, { pods: [pod('o', { owned: false })], now: NOW, canManagePods: false });
     expect(plan.actions[0]).toMatchObject({ type: 'adopt' });

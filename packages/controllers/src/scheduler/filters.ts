@@ -1,7 +1,7 @@
-// The scheduler's filter plugins, in kube-scheduler's order. Each answers the reasons a node
-// cannot take the pod (empty: it can) in the exact words kube-scheduler uses, and whether
-// preemption could help.
-import type { V1LabelSelector, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+// The scheduler's filter plugins (PodTopologySpread apart, in topology-spread.ts). Each answers
+// the reasons a node cannot take the pod (empty: it can) in the exact words kube-scheduler uses,
+// and whether preemption could help.
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
 import { matchesNodeRequirement, matchesSelector } from '../common/labels.js';
 import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
 
@@ -139,40 +139,6 @@ export function interPodAffinity(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo
   return ok;
 }
 
-/** Hard (DoNotSchedule) topologySpreadConstraints. */
-export function podTopologySpread(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[]): FilterResult {
-  for (const c of pod.spec?.topologySpreadConstraints ?? []) {
-    if (c.whenUnsatisfiable !== 'DoNotSchedule') continue;
-    const value = n.node.metadata?.labels?.[c.topologyKey];
-    if (value === undefined) return fail("node(s) didn't match pod topology spread constraints (missing required label)", true);
-    let byConstraint = spreadCache.get(all);
-    if (!byConstraint) spreadCache.set(all, (byConstraint = new Map()));
-    let counts = byConstraint.get(c);
-    if (!counts) {
-      counts = new Map<string, number>();
-      byConstraint.set(c, counts);
-      for (const o of all) {
-        const v = o.node.metadata?.labels?.[c.topologyKey];
-        if (v === undefined || nodeAffinity(pod, o).reasons.length) continue;
-        const matching = o.pods.filter((p) => p.metadata?.namespace === pod.metadata?.namespace && matchesSelector(c.labelSelector ?? undefined, p.metadata?.labels)).length;
-        counts.set(v, (counts.get(v) ?? 0) + matching);
-      }
-    }
-    const r = checkSkew(c.maxSkew, counts, value, pod, c.labelSelector);
-    if (r.reasons.length) return r;
-  }
-  return ok;
-}
-
-const spreadCache = new WeakMap<readonly NodeInfo[], Map<object, Map<string, number>>>();
-
-function checkSkew(maxSkew: number, counts: Map<string, number>, value: string, pod: V1Pod, sel: V1LabelSelector | undefined): FilterResult {
-  const min = counts.size ? Math.min(...counts.values()) : 0;
-  const self = matchesSelector(sel ?? undefined, pod.metadata?.labels) ? 1 : 0;
-  if ((counts.get(value) ?? 0) + self - min > maxSkew) return fail("node(s) didn't match pod topology spread constraints", false);
-  return ok;
-}
-
 // VolumeBinding: a pod's claims must exist, and a node must satisfy the node affinity of the
 // volumes they are bound to (local and hostPath volumes live on one node).
 
@@ -200,22 +166,6 @@ export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | u
     if (terms && !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })) {
       return { reasons: ['node(s) had volume node affinity conflict'], unresolvable: true };
     }
-  }
-  return ok;
-}
-
-export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup) => FilterResult;
-
-export const FILTERS: readonly Filter[] = [
-  nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit,
-  (pod, n, _all, volumes) => volumeBinding(pod, n, volumes), podTopologySpread, interPodAffinity,
-];
-
-/** Runs the filters in order and stops at the first that fails, as the framework does. */
-export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup): FilterResult {
-  for (const f of FILTERS) {
-    const r = f(pod, n, all, volumes);
-    if (r.reasons.length) return r;
   }
   return ok;
 }

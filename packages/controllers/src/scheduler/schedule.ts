@@ -1,10 +1,27 @@
 // One scheduling decision, without I/O: filter every node, score the feasible ones, pick the
 // best (ties broken by `random`), or explain in kube-scheduler's words why no node fits.
 import type { V1Pod } from '@kubernetes/client-node';
-import { filterNode } from './filters.js';
-import type { VolumeLookup } from './filters.js';
+import { interPodAffinity, nodeAffinity, nodeName, nodePorts, nodeResourcesFit, nodeUnschedulable, taintToleration, volumeBinding, type FilterResult, type VolumeLookup } from './filters.js';
 import type { NodeInfo } from './node-info.js';
 import { scoreNodes } from './scores.js';
+import { podTopologySpread } from './topology-spread.js';
+
+export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup) => FilterResult;
+
+/** The filter plugins in kube-scheduler's order. */
+export const FILTERS: readonly Filter[] = [
+  nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit,
+  (pod, n, _all, volumes) => volumeBinding(pod, n, volumes), podTopologySpread, interPodAffinity,
+];
+
+/** Runs the filters in order and stops at the first that fails, as the framework does. */
+export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes?: VolumeLookup): FilterResult {
+  for (const f of FILTERS) {
+    const r = f(pod, n, all, volumes);
+    if (r.reasons.length) return r;
+  }
+  return { reasons: [], unresolvable: false };
+}
 
 export type ScheduleResult = { readonly node: string } | { readonly message: string };
 

@@ -106,7 +106,11 @@ export class Scheduler extends QueueController {
       this.unschedulable.delete(key);
       if (type === 'delete' || finished) {
         if (this.removeFromNode(node, key)) this.clusterChanged();
-      } else this.addToNode(node, key, pod);
+        return;
+      }
+      this.addToNode(node, key, pod);
+      // A terminating pod no longer counts for topology spread.
+      if (pod.metadata?.deletionTimestamp && !old?.metadata?.deletionTimestamp) this.clusterChanged();
       return;
     }
     if (type === 'delete') {

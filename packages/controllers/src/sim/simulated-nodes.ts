@@ -131,6 +131,8 @@ export class SimulatedNodes {
     await client.patch(`/api/v1/nodes/${name}/status`, {
       status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }] },
     }, 'strategic');
+    // As a kubelet re-listing its pods: those deleted while it was silent are confirmed gone now.
+    for (const pod of this.pods?.list() ?? []) if (pod.spec?.nodeName === name) this.onPod(pod);
   }
 
   private async renewLeases(): Promise<void> {
@@ -160,7 +162,7 @@ export class SimulatedNodes {
     const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`;
     if (pod.metadata?.deletionTimestamp) {
       this.forget(key);
-      client.delete(path, { gracePeriodSeconds: 0 }).catch(() => undefined);
+      client.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } }).catch(() => undefined);
       return;
     }
     if (this.handled.has(key) || pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;

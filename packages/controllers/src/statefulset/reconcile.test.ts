@@ -48,6 +48,22 @@ describe('reconcileStatefulSet', () => {
     expect(created(ready.actions)).toEqual(['web-1']);
   });
 
+  it('never creates a second web-1 while the old one is terminating (its node may still run it), and recreates it once gone', () => {
+    for (const policy of ['OrderedReady', 'Parallel'] as const) {
+      const s = sts(3, 'db:1', { podManagementPolicy: policy });
+      const rev = revision(s);
+      const name = rev.metadata!.name!;
+      const old = pod(s, 1, name, false);
+      const terminating = { ...old, metadata: { ...old.metadata, deletionTimestamp: iso(NOW - 600_000) } };
+      const claims = [claim('data-web-0'), claim('data-web-1'), claim('data-web-2')];
+      const plan = reconcileStatefulSet(s, { pods: [pod(s, 0, name), terminating, pod(s, 2, name)], claims, revisions: [rev], now: NOW, canManagePods: true });
+      expect(created(plan.actions)).toEqual([]);
+      expect(deleted(plan.actions)).toEqual([]);
+      const gone = reconcileStatefulSet(s, { pods: [pod(s, 0, name), pod(s, 2, name)], claims, revisions: [rev], now: NOW, canManagePods: true });
+      expect(created(gone.actions)).toEqual(['web-1']);
+    }
+  });
+
   it('creates all pods at once with Parallel', () => {
     const plan = reconcileStatefulSet(sts(3, 'db:1', { podManagementPolicy: 'Parallel' }), { pods: [], claims: [], revisions: [], now: NOW, canManagePods: true });
     expect(created(plan.actions)).toEqual(['web-0', 'web-1', 'web-2']);

@@ -1,0 +1,114 @@
+// PodGC's runner: a pass every check period (20 s, as kube-controller-manager's), and soon after a
+// node gains the out-of-service taint or disappears. An orphaned pod is force-deleted only after
+// a direct GET finds its node gone (the informer may lag), with its status marked Failed first
+// and the pod's uid as the precondition of both writes.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { PODS } from '../replicaset/controller.js';
+import { isStatus } from '../runtime/client.js';
+import type { ControllerContext } from '../runtime/controller.js';
+import type { Informer } from '../runtime/informer.js';
+import { NODES } from '../scheduler/scheduler.js';
+import { OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
+
+export interface PodGcOptions {
+  /** How often pods are checked. @default 20000 */
+  readonly checkPeriodMs?: number;
+  /** How long a node must be missing before its pods are orphans. @default 40000 */
+  readonly quarantineMs?: number;
+}
+
+export class PodGcController {
+  private readonly nodes: Informer<V1Node>;
+  private readonly pods: Informer<V1Pod>;
+  private readonly cfg: PodGcConfig;
+  private readonly checkPeriodMs: number;
+  private missingSince = new Map<string, number>();
+  private timer: unknown;
+  private running = false;
+  private pass: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly ctx: ControllerContext, opts: PodGcOptions = {}) {
+    this.nodes = ctx.informers.for<V1Node>(NODES);
+    this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.cfg = { quarantineMs: opts.quarantineMs ?? 40_000 };
+    this.checkPeriodMs = opts.checkPeriodMs ?? 20_000;
+    this.nodes.on((type, node, old) => {
+      if (type === 'delete' || (hasOutOfService(node) && !(old && hasOutOfService(old)))) this.schedule(100);
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.ctx.clock.clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.pass) {
+      this.again ||= ms < this.checkPeriodMs;
+      return;
+    }
+    this.ctx.clock.clearTimeout(this.timer);
+    this.timer = this.ctx.clock.setTimeout(() => {
+      this.pass = this.runPass().finally(() => {
+        this.pass = undefined;
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 100 : this.checkPeriodMs);
+      });
+    }, ms);
+  }
+
+  private async runPass(): Promise<void> {
+    try {
+      const plan = reconcilePodGc({ pods: this.pods.list(), nodes: this.nodes.list(), missingSince: this.missingSince, now: this.ctx.clock.now() }, this.cfg);
+      this.missingSince = plan.missingSince;
+      const gone = new Map<string, Promise<boolean>>();
+      await Promise.all(plan.actions.map(async (a) => {
+        if (a.missingNode) {
+          let check = gone.get(a.missingNode);
+          if (!check) gone.set(a.missingNode, (check = this.nodeGone(a.missingNode)));
+          if (!(await check)) return;
+        }
+        await this.apply(a).catch((e: unknown) => {
+          if (!isStatus(e, 404) && !isStatus(e, 409) && !isStatus(e, 422)) this.ctx.log(`podgc: force delete of ${a.pod.metadata?.namespace}/${a.pod.metadata?.name} failed`, e);
+        });
+      }));
+    } catch (e) {
+      this.ctx.log('podgc: pass failed', e);
+    }
+  }
+
+  private async nodeGone(name: string): Promise<boolean> {
+    try {
+      await this.ctx.client.get(`${NODES}/${name}`);
+      return false;
+    } catch (e) {
+      return isStatus(e, 404);
+    }
+  }
+
+  private async apply(a: PodGcAction): Promise<void> {
+    const path = `/api/v1/namespaces/${a.pod.metadata?.namespace}/pods/${a.pod.metadata?.name}`;
+    const uid = a.pod.metadata?.uid;
+    if (a.status) {
+      await this.ctx.client.patch(`${path}/status`, [
+        { op: 'test', path: '/metadata/uid', value: uid },
+        { op: 'add', path: '/status', value: a.status },
+      ], 'json');
+    }
+    await this.ctx.client.delete(path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+  }
+}
+
+function hasOutOfService(n: V1Node): boolean {
+  return (n.spec?.taints ?? []).some((t) => t.key === OUT_OF_SERVICE);
+}
