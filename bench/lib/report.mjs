@@ -98,7 +98,7 @@ ${crud(r.wharf.crud)}
 ## Server-side apply beside a merge patch
 
 The same change — one data key of a ~1 KB ConfigMap — as a JSON merge patch carrying only that key,
-and as a server-side apply (\`application/apply-patch+yaml\`, \`fieldManager=bench-applier\`, \`force=true\` since the merge patches in between take the key over)
+and as a server-side apply (\`application/apply-patch+yaml\`, \`fieldManager=bench-applier\`, \`force=true\`, since the merge-patch cell before it took the key over)
 carrying the applier's whole ConfigMap, as appliers do. Each client patches its own objects;
 every object was applied once before the cells, so the apply cells measure the steady state
 (ownership already taken, managedFields merged, conflicts checked). Target: apply ≤ 2× a merge patch.
