@@ -72,6 +72,11 @@ describe('server-side apply over HTTP', () => {
     expect([long.code, long.json.message]).toEqual([422, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes']);
   });
 
+  it('refuses fields the kind does not declare as kube-apiserver does (500, no reason)', async () => {
+    const r = await call('PATCH', `${CM}/made?fieldManager=one`, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\n  namespace: default\ndatum: {}\n', APPLY);
+    expect([r.code, r.json.message]).toEqual([500, 'failed to create typed patch object (default/made; /v1, Kind=ConfigMap): .datum: field not declared in schema']);
+  });
+
   it('refuses a body without kind, and one carrying managedFields', async () => {
     const noKind = await call('PATCH', `${CM}/made?fieldManager=one`, 'metadata: {name: made}\n', APPLY);
     expect(noKind.code).toBe(400);
