@@ -169,6 +169,7 @@ export class ApiServer {
       subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
       watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
+      authorize: (user, ri) => this.authorize(user, ri),
     });
     this.controllers = [
       new CrdController(this.api),

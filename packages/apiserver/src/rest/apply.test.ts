@@ -15,9 +15,9 @@ describe('server-side apply over HTTP', () => {
   let server: ApiServer;
   let port: number;
 
-  const call = (method: string, path: string, body: string | undefined, contentType: string, userAgent?: string): Promise<{ code: number; json: Record<string, unknown> }> =>
+  const call = (method: string, path: string, body: string | undefined, contentType: string, userAgent?: string, as?: string): Promise<{ code: number; json: Record<string, unknown> }> =>
     new Promise((resolve, reject) => {
-      const headers = { 'content-type': contentType, authorization: `Bearer ${server.adminToken}`, ...(userAgent ? { 'user-agent': userAgent } : {}) };
+      const headers = { 'content-type': contentType, authorization: `Bearer ${server.adminToken}`, ...(userAgent ? { 'user-agent': userAgent } : {}), ...(as ? { 'impersonate-user': as } : {}) };
       const req = request({ host: '127.0.0.1', port, method, path, ca: server.pki.caCert, headers }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
@@ -75,6 +75,18 @@ describe('server-side apply over HTTP', () => {
   it('refuses fields the kind does not declare as kube-apiserver does (500, no reason)', async () => {
     const r = await call('PATCH', `${CM}/made?fieldManager=one`, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made\n  namespace: default\ndatum: {}\n', APPLY);
     expect([r.code, r.json.message]).toEqual([500, 'failed to create typed patch object (default/made; /v1, Kind=ConfigMap): .datum: field not declared in schema']);
+  });
+
+  it('authorizes an apply that creates as a create too (patch alone may only change what exists)', async () => {
+    const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'patcher' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'patch'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'patcher' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'patcher' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'patcher' }] };
+    expect((await call('POST', `${rbac}/roles`, JSON.stringify(role), 'application/json')).code).toBe(201);
+    expect((await call('POST', `${rbac}/rolebindings`, JSON.stringify(binding), 'application/json')).code).toBe(201);
+    const create = await call('PATCH', `${CM}/fresh?fieldManager=p`, cmYaml('fresh', '1'), APPLY, undefined, 'patcher');
+    expect([create.code, create.json.message]).toEqual([403, 'configmaps "fresh" is forbidden: User "patcher" cannot create resource "configmaps" in API group "" in the namespace "default"']);
+    const update = await call('PATCH', `${CM}/made?fieldManager=p&force=true`, cmYaml('made', '9'), APPLY, undefined, 'patcher');
+    expect(update.code).toBe(200);
   });
 
   it('refuses a body without kind, and one carrying managedFields', async () => {

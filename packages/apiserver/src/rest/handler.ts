@@ -21,6 +21,12 @@ export interface RestHandlerOptions {
   readonly watch?: WatchOptions;
   /** Create-only kinds answered without storage (access reviews). */
   readonly reviews: (served: Served, body: KubeObject, user: UserInfo) => KubeObject;
+  /**
+   * Authorizes one more request (throws 403): an apply that creates its object must also be
+   * allowed to `create`, as kube-apiserver checks.
+   * @default no further check
+   */
+  readonly authorize?: (user: UserInfo, ri: RequestInfo) => void;
 }
 
 function fieldValidationOf(query: URLSearchParams): FieldValidation {
@@ -158,7 +164,7 @@ export class RestHandler {
         return 200;
       }
       case 'patch': {
-        const { object, created } = await this.patch(req, served, namespace, name, ctx, '', query);
+        const { object, created } = await this.patch(req, ri, served, namespace, name, ctx, query);
         const code = created ? 201 : 200;
         if (created) createdNames.set(req, object.metadata.name);
         send(res, code, renderObject(served, object, wanted, query), wanted, ctx.warnings);
@@ -191,7 +197,7 @@ export class RestHandler {
   }
 
   /** Decodes and applies a PATCH body of any of the patch types; an apply may create the object. */
-  async patch(req: IncomingMessage, served: Served, namespace: string, name: string, ctx: OpContext, subresource: string, query: URLSearchParams) {
+  async patch(req: IncomingMessage, ri: RequestInfo, served: Served, namespace: string, name: string, ctx: OpContext, query: URLSearchParams) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const patchType = PATCH_TYPES[type];
     if (!patchType) {
@@ -203,9 +209,10 @@ export class RestHandler {
       const config = asObject(body, 'apply');
       if (!config.kind) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(config)}'`);
       checkTypeMeta(served, config);
-      return this.opts.api.apply(served, namespace, name, config, ctx, subresource, query.get('force') === 'true');
+      if (!this.opts.api.tryGet(served, namespace, name)) this.opts.authorize?.(ctx.user, { ...ri, verb: 'create' });
+      return this.opts.api.apply(served, namespace, name, config, ctx, '', query.get('force') === 'true');
     }
-    return { object: this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, subresource), created: false };
+    return { object: this.opts.api.patch(served, namespace, name, patchType as PatchType, body, ctx, ''), created: false };
   }
 }
 
