@@ -170,6 +170,20 @@ describe('managedFields of non-apply writes', () => {
     });
   });
 
+  it('records kubectl-set and kubectl-edit, taking the fields they changed from kubectl-create', async () => {
+    await k.ok(['set', 'image', 'deployment/made', '-n', NS, 'nginx=nginx:1.27']);
+    const edit = await k.run(['edit', 'deployment', 'made', '-n', NS], { env: { KUBE_EDITOR: 'sed -i s/progressDeadlineSeconds:.*/progressDeadlineSeconds:\\ 300/' } });
+    expect(edit.stderr).toBe('');
+    const d = await getJson('deployment', 'made');
+    expect(d.spec.progressDeadlineSeconds).toBe(300);
+    const containers = 'f:containers';
+    expect(entry(d, 'kubectl-set', 'Update')?.fieldsV1).toEqual({ 'f:spec': { 'f:template': { 'f:spec': { [containers]: { 'k:{"name":"nginx"}': { 'f:image': {} } } } } } });
+    expect(entry(d, 'kubectl-edit', 'Update')?.fieldsV1).toEqual({ 'f:spec': { 'f:progressDeadlineSeconds': {} } });
+    const created = entry(d, 'kubectl-create', 'Update')?.fieldsV1['f:spec'];
+    expect(created['f:progressDeadlineSeconds']).toBeUndefined();
+    expect(created['f:template']['f:spec'][containers]['k:{"name":"nginx"}']['f:image']).toBeUndefined();
+  });
+
   it('refuses a fieldManager longer than 128 bytes', async () => {
     const r = await k.run(['create', 'configmap', 'long', '-n', NS, `--field-manager=${'m'.repeat(129)}`]);
     expect(r.code).not.toBe(0);

@@ -22,6 +22,15 @@ export function render(r) {
       return [w.op, w.c, fmtNum(w.opsPerSec), fmtNum(e?.opsPerSec), fmtRatio(w.opsPerSec / e?.opsPerSec), fmtMs(w.p99), fmtMs(e?.p99), fmtRatio(w.p99 / e?.p99)];
     }),
   );
+  const apply = table(
+    ['clients', 'merge patch ops/s', 'apply ops/s', 'merge patch p50 ms', 'apply p50 ms', 'merge patch server CPU µs/op', 'apply server CPU µs/op', 'apply / merge patch (server CPU per op)', 'apply / merge patch (p50)'],
+    [...new Set(r.wharf.apply.map((x) => x.c))].map((c) => {
+      const m = r.wharf.apply.find((x) => x.c === c && x.op === 'merge patch');
+      const a = r.wharf.apply.find((x) => x.c === c && x.op === 'server-side apply');
+      const cpu = (x) => (x.serverMs / x.n) * 1000;
+      return [c, fmtNum(m.opsPerSec), fmtNum(a.opsPerSec), fmtMs(m.p50), fmtMs(a.p50), fmtNum(cpu(m)), fmtNum(cpu(a)), fmtRatio(cpu(a) / cpu(m)), fmtRatio(a.p50 / m.p50)];
+    }),
+  );
   const big = (rows) => table(
     ['what', 'runs', 'p50 ms', 'p99 ms', 'server CPU ms/op', 'total'],
     rows.map((x) => [x.what, `${x.n}${x.errors ? ` (${x.errors} failed)` : ''}`, fmtMs(x.p50), fmtMs(x.p99), fmtMs(x.serverMs / x.n), x.total ? `${fmtMs(x.total)} ms (${fmtNum(x.opsPerSec)}/s)` : '']),
@@ -85,6 +94,16 @@ same TLS certificate, against etcd's JSON gateway (\`/v3/kv/txn\`, \`/v3/kv/rang
 ## Wharf: throughput and latency
 
 ${crud(r.wharf.crud)}
+
+## Server-side apply beside a merge patch
+
+The same change — one data key of a ~1 KB ConfigMap — as a JSON merge patch carrying only that key,
+and as a server-side apply (\`application/apply-patch+yaml\`, \`fieldManager=bench-applier\`, \`force=true\`, since the merge-patch cell before it took the key over)
+carrying the applier's whole ConfigMap, as appliers do. Each client patches its own objects;
+every object was applied once before the cells, so the apply cells measure the steady state
+(ownership already taken, managedFields merged, conflicts checked). Target: apply ≤ 2× a merge patch.
+
+${apply}
 
 ## etcd reference: the same workload
 

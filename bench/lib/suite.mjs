@@ -104,6 +104,32 @@ export async function crudMatrix(target, { pid, seconds, concurrencies, listSize
   return rows;
 }
 
+/**
+ * Server-side apply beside a JSON merge patch making the same change (one data key of a ~1 KB
+ * ConfigMap), each worker on its own objects, for `seconds` per cell at every client count.
+ */
+export async function applyVsMerge(target, { pid, seconds, concurrencies }) {
+  const ms = seconds * 1000;
+  const rows = [];
+  for (const c of concurrencies) {
+    const ns = `bench-apply-c${c}`;
+    await target.prepare(ns);
+    await runLoad({ concurrency: c, count: c * 4, op: () => target.ping() });
+    const { handles } = await populate(target, ns, c * 20, c);
+    const owned = Array.from({ length: c }, (_, w) => handles.filter((_, i) => i % c === w));
+    // The first apply of each object takes ownership from the creator; time the steady state after it.
+    await runLoad({ concurrency: c, count: handles.length, op: (w, s) => target.apply(owned[w][s % owned[w].length], 0) });
+    const merge = await measured(pid, () =>
+      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.mergePatch(owned[w][s % owned[w].length], s + 1) }));
+    rows.push({ op: 'merge patch', c, ...check(merge, `merge patch c=${c}`) });
+    const apply = await measured(pid, () =>
+      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.apply(owned[w][s % owned[w].length], s + 1) }));
+    rows.push({ op: 'server-side apply', c, ...check(apply, `apply c=${c}`) });
+    for (const r of rows.slice(-2)) console.log(`  ${target.name} ${r.op.padEnd(18)} c=${String(c).padEnd(2)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server ${r.serverCpu.toFixed(0)}%`);
+  }
+  return rows;
+}
+
 /** Fills a namespace with `count` objects, then times full lists and lists paged by `pageSize`. */
 export async function bigList(target, { pid, count, reps, pageSize }) {
   const ns = 'bench-big';

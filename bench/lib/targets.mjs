@@ -56,6 +56,18 @@ export class WharfTarget {
     h.rv = o.metadata.resourceVersion;
   }
 
+  /** A JSON merge patch changing one data key (what `kubectl patch --type=merge` sends). */
+  async mergePatch(h, seq) {
+    const body = { data: { 'app.properties': configMap(h.ns, h.name, seq).data['app.properties'] } };
+    await this.client.request('PATCH', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}`, body, { 'Content-Type': 'application/merge-patch+json' });
+  }
+
+  /** Server-side apply of the whole ConfigMap with the same key changed (an applier sends its full intent; force, as controllers do, since the merge patches take the key over). */
+  async apply(h, seq) {
+    const body = configMap(h.ns, h.name, seq);
+    await this.client.request('PATCH', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}?fieldManager=bench-applier&force=true`, body, { 'Content-Type': 'application/apply-patch+yaml' });
+  }
+
   async get(h) {
     const o = await this.client.json('GET', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}`);
     if (o.metadata.name !== h.name) throw new Error('wrong object');

@@ -178,6 +178,7 @@ export class ApiServer {
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
       webhooks: new WebhookAdmission(this.store),
       policies: new PolicyAdmission(this.store),
+      authorize: (user, ri) => this.authorize(user, ri),
     });
     this.apiServices = new ApiServiceController({ api: this.api });
     this.controllers = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@wharf/api';
-import { apply, ApplyConflictError, LAST_APPLIED } from './apply.js';
+import { apply, ApplyConflictError, LAST_APPLIED, UndeclaredFieldError } from './apply.js';
 import { encodeManagedFields, recordUpdate, type WriteInfo } from './managers.js';
 import { FieldSet } from './fieldset.js';
 import { builtinShape } from './shape.js';
@@ -82,5 +82,19 @@ describe('apply', () => {
     const r = apply({ live, config: deploy(4), force: false, write: write('kubectl') });
     expect((r.object.spec as { replicas: number }).replicas).toBe(4);
     expect(JSON.parse(r.object.metadata?.annotations?.[LAST_APPLIED] ?? '{}').spec.replicas).toBe(4);
+  });
+});
+
+describe('apply of fields the schema does not declare', () => {
+  it('is refused, naming the first such field', () => {
+    const config = deploy(1, { replicaz: 2 });
+    expect(() => apply({ live: undefined, config, force: false, write: write('a') })).toThrow(UndeclaredFieldError);
+    expect(() => apply({ live: undefined, config, force: false, write: write('a') })).toThrow('.spec.replicaz: field not declared in schema');
+  });
+
+  it('allows any key of a map and any field under an untyped (RawExtension-like) node', () => {
+    const config = deploy(1);
+    (config.metadata as Record<string, unknown>).labels = { anything: 'goes' };
+    expect(() => apply({ live: undefined, config, force: false, write: write('a') })).not.toThrow();
   });
 });

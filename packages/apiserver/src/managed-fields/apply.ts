@@ -7,7 +7,7 @@ import { clone, isRecord, type KubeObject } from '@wharf/api';
 import { pathString, type FieldPath, type FieldSet } from './fieldset.js';
 import { decodeManagedFields, ownable, sameIdentity, withoutManagedFields, type ManagerEntry, type WriteInfo } from './managers.js';
 import { mergeValues, removeItems } from './merge.js';
-import { compare, toFieldSet } from './walk.js';
+import { compare, toFieldSet, undeclaredFields } from './walk.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -44,6 +44,13 @@ function conflictMessage(conflicts: readonly Conflict[]): string {
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }
 
+/** The configuration sets fields its kind's schema does not declare (upstream: a typed-conversion error). */
+export class UndeclaredFieldError extends Error {
+  constructor(readonly path: FieldPath) {
+    super(`${pathString(path)}: field not declared in schema`);
+  }
+}
+
 export interface ApplyInput {
   /** The live object, or undefined when the apply creates it. */
   readonly live: KubeObject | undefined;
@@ -63,6 +70,8 @@ export function apply(input: ApplyInput): ApplyResult {
   const { write: w } = input;
   const live = withoutManagedFields(input.live) ?? {};
   const config = withoutManagedFields(input.config);
+  const undeclared = undeclaredFields(config, w.shape)[0];
+  if (undeclared) throw new UndeclaredFieldError(undeclared);
   const managed = decodeManagedFields(input.live?.metadata?.managedFields);
   const self = { manager: w.manager, operation: 'Apply' as const, apiVersion: w.apiVersion, ...(w.subresource ? { subresource: w.subresource } : {}) };
   const previous = managed.find((e) => sameIdentity(e, self));

@@ -6,7 +6,7 @@ export { builtinShape, customResourceShape } from './shape.js';
 export type { Shape } from './shape.js';
 export { decodeManagedFields, encodeManagedFields, ignoredFields, recordUpdate } from './managers.js';
 export type { ManagerEntry, WriteInfo } from './managers.js';
-export { apply, ApplyConflictError, LAST_APPLIED, managerString } from './apply.js';
+export { apply, ApplyConflictError, LAST_APPLIED, managerString, UndeclaredFieldError } from './apply.js';
 export type { ApplyInput, ApplyResult, Conflict } from './apply.js';
 export { zeroObject } from './zero.js';
 export { fieldManagerOf, validateFieldManager } from './field-manager.js';

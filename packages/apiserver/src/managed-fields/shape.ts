@@ -20,6 +20,8 @@ export interface MapShape {
   child(key: string): Shape;
   /** Whether `key` is a declared struct field (its node is not a member unless empty or null). */
   declared(key: string): boolean;
+  /** A struct whose schema admits no other fields (an apply sending one is refused). */
+  readonly closed: boolean;
 }
 
 export interface ListShape extends ListSchema {
@@ -34,7 +36,7 @@ export interface UntypedShape {
 
 export const SCALAR: ScalarShape = { kind: 'scalar' };
 export const UNTYPED: UntypedShape = { kind: 'untyped' };
-const DEDUCED_MAP: MapShape = { kind: 'map', atomic: false, child: () => UNTYPED, declared: () => false };
+const DEDUCED_MAP: MapShape = { kind: 'map', atomic: false, child: () => UNTYPED, declared: () => false, closed: false };
 const DEDUCED_LIST: ListShape = { kind: 'list', listType: 'atomic', keys: [], elem: UNTYPED };
 
 /** The concrete shape of `shape` for `value` (resolves untyped nodes). */
@@ -66,6 +68,7 @@ export function builtinShape(typeName: string): Shape {
       return t === undefined ? UNTYPED : fieldShape(t, typeName, key);
     },
     declared: (key) => fields[key] !== undefined,
+    closed: true,
   };
   builtinCache.set(typeName, shape);
   return shape;
@@ -83,7 +86,7 @@ function typeShape(t: string): Shape {
   if (isListType(t)) return { kind: 'list', listType: 'atomic', keys: [], elem: typeShape(elementType(t)) };
   if (isMapType(t)) {
     const elem = typeShape(elementType(t));
-    return { kind: 'map', atomic: false, child: () => elem, declared: () => false };
+    return { kind: 'map', atomic: false, child: () => elem, declared: () => false, closed: false };
   }
   if (isObjectType(t)) return builtinShape(t);
   return t === 'any' ? UNTYPED : SCALAR;
@@ -123,6 +126,7 @@ function schemaShape(s: JSONSchemaProps): Shape {
         return c;
       },
       declared: (key) => props[key] !== undefined,
+      closed: !extra && s.additionalProperties !== true && !s['x-kubernetes-preserve-unknown-fields'] && !s['x-kubernetes-embedded-resource'],
     };
   }
   if (s['x-kubernetes-preserve-unknown-fields']) return UNTYPED;

@@ -2,7 +2,7 @@
 // sets (what an applier owns) and the comparison of two values (what an update added, changed or
 // removed). List items are addressed by key (list-type map), value (set) or not at all (atomic).
 import { isRecord } from '@wharf/api';
-import { FieldSet, field, keyElement, valueElement, type FieldPath, type PathElement } from './fieldset.js';
+import { FieldSet, field, index, keyElement, valueElement, type FieldPath, type PathElement } from './fieldset.js';
 import { isLeaf, resolve, type ListShape, type Shape } from './shape.js';
 
 /** Key fields that upstream fills from the schema default when an item omits them. */
@@ -56,6 +56,21 @@ function collect(value: unknown, shape: Shape, path: FieldPath, set: FieldSet): 
     collect(item, s.elem, p, set);
     set.insert(p);
   }
+}
+
+/** Paths of fields `value` sets that its schema does not declare (an apply must not send them). */
+export function undeclaredFields(value: unknown, shape: Shape, path: FieldPath = [], out: FieldPath[] = []): FieldPath[] {
+  const s = resolve(shape, value);
+  if (s.kind === 'map' && isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = [...path, field(k)];
+      if (s.closed && !s.declared(k)) out.push(p);
+      else undeclaredFields(v, s.child(k), p, out);
+    }
+  } else if (s.kind === 'list' && Array.isArray(value)) {
+    value.forEach((item, i) => undeclaredFields(item, s.elem, [...path, itemElement(s, item) ?? index(i)], out));
+  }
+  return out;
 }
 
 export interface Comparison {

@@ -345,13 +345,14 @@ export class ObjectApi {
    */
   apply(served: Served, namespace: string, name: string, config: KubeObject, ctx: OpContext, subresource: string, force: boolean): { object: StoredObject; created: boolean } {
     const meta = isRecord(config.metadata) ? config.metadata : {};
-    if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
+    const key = this.key(served, namespace, name);
+    const old = this.store.get(key);
+    // An apply to a live object may leave the name out (the merge keeps it); one that creates may not.
+    if ((meta.name !== undefined || !old) && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
     if (meta.managedFields !== undefined && meta.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
     if (served.info.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const key = this.key(served, namespace, name);
-    const old = this.store.get(key);
     if (!old) {
       if (subresource) throw notFound(served.info.resource, served.info.group, name);
       const result = applyConfig(served, undefined, config, ctx, '', force, this.clock);

@@ -3,7 +3,7 @@
 import { isRecord, type KubeObject } from '@wharf/api';
 import { ApiError } from '../errors.js';
 import {
-  apply, ApplyConflictError, builtinShape, customResourceShape, encodeManagedFields, ignoredFields, managerString, pathString, recordUpdate, zeroObject,
+  apply, ApplyConflictError, UndeclaredFieldError, builtinShape, customResourceShape, encodeManagedFields, ignoredFields, managerString, pathString, recordUpdate, zeroObject,
   type ApplyResult, type ManagerEntry, type Shape, type WriteInfo,
 } from '../managed-fields/index.js';
 import type { Served } from '../registry.js';
@@ -55,6 +55,12 @@ export function applyConfig(served: Served, live: KubeObject | undefined, config
   try {
     return apply({ live, config, force, write: writeInfo(served, ctx, subresource, config, clock) });
   } catch (e) {
+    if (e instanceof UndeclaredFieldError) {
+      // kube-apiserver answers this with a plain error: 500, no reason.
+      const { info } = served;
+      const ns = config.metadata?.namespace ?? '';
+      throw new ApiError(500, '', `failed to create typed patch object (${ns}/${config.metadata?.name ?? ''}; ${info.group}/${info.version}, Kind=${info.kind}): ${e.message}`);
+    }
     if (!(e instanceof ApplyConflictError)) throw e;
     const causes = e.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${managerString(c.manager)}`, field: pathString(c.path) }));
     throw new ApiError(409, 'Conflict', e.message, { causes });

@@ -143,6 +143,23 @@ export function decodeObjectBody(kind: string, contentType: string | undefined, 
   return value as Record<string, unknown>;
 }
 
+function looksLikeJson(buf: Buffer): boolean {
+  for (const b of buf) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+    return b === 0x7b; // '{'
+  }
+  return false;
+}
+
+/** The JSON value of `buf`, or undefined when it is not JSON (the YAML parser then decides). */
+function tryParseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Media types accepted for PATCH, mapped to the patch type. */
 export const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic' | 'apply'> = {
   'application/json-patch+json': 'json',
@@ -160,13 +177,17 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
   if (type === 'application/json' || type === '' || PATCH_TYPES[type] === 'json' || PATCH_TYPES[type] === 'merge' || PATCH_TYPES[type] === 'strategic') {
     value = parseJson(buf);
   } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
-    const text = buf.toString('utf8');
-    checkYamlDepth(text);
-    try {
-      value = parseYaml(text, { maxAliasCount: 100 }) as unknown;
-    } catch (e) {
-      const first = (e as Error).message.split('\n')[0] ?? '';
-      throw new BodySyntaxError(`error converting YAML to JSON: yaml: ${first}`, `the request body is not valid YAML: ${first}`);
+    // JSON is YAML, and what kubectl and client-node send: parse it as such, far faster.
+    value = looksLikeJson(buf) ? tryParseJson(buf) : undefined;
+    if (value === undefined) {
+      const text = buf.toString('utf8');
+      checkYamlDepth(text);
+      try {
+        value = parseYaml(text, { maxAliasCount: 100 }) as unknown;
+      } catch (e) {
+        const first = (e as Error).message.split('\n')[0] ?? '';
+        throw new BodySyntaxError(`error converting YAML to JSON: yaml: ${first}`, `the request body is not valid YAML: ${first}`);
+      }
     }
   } else if (type === 'application/vnd.kubernetes.protobuf') {
     try {

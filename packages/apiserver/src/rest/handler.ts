@@ -29,6 +29,12 @@ export interface RestHandlerOptions {
   readonly webhooks?: WebhookAdmission;
   /** ValidatingAdmissionPolicies, evaluated between the mutating and the validating webhooks. @default none */
   readonly policies?: PolicyAdmission;
+  /**
+   * Authorizes one more request (throws 403): an apply that creates its object must also be
+   * allowed to `create`, as kube-apiserver checks.
+   * @default no further check
+   */
+  readonly authorize?: (user: UserInfo, ri: RequestInfo) => void;
 }
 
 /** The CreateOptions / UpdateOptions / PatchOptions / DeleteOptions an admission webhook is shown. */
@@ -208,7 +214,7 @@ export class RestHandler {
         return 200;
       }
       case 'patch': {
-        const { object, created } = await this.patch(req, served, namespace, name, ctx, '', query);
+        const { object, created } = await this.patch(req, ri, served, namespace, name, ctx, query);
         const code = created ? 201 : 200;
         if (created) createdNames.set(req, object.metadata.name);
         send(res, code, renderObject(served, object, wanted, query), wanted, ctx.warnings);
@@ -273,19 +279,21 @@ export class RestHandler {
   }
 
   /** Decodes and applies a PATCH body of any of the patch types; an apply may create the object. */
-  async patch(req: IncomingMessage, served: Served, namespace: string, name: string, ctx: OpContext, subresource: string, query: URLSearchParams) {
+  async patch(req: IncomingMessage, ri: RequestInfo, served: Served, namespace: string, name: string, ctx: OpContext, query: URLSearchParams) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const patchType = PATCH_TYPES[type];
     if (!patchType) {
       throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
     }
     const buf = await readBody(req);
+    const subresource = '';
     if (patchType === 'apply') {
       const config = decodeObjectBody(served.info.kind, type, buf) as KubeObject;
       if (!config.kind) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(config)}'`);
       checkTypeMeta(served, config);
       const force = query.get('force') === 'true';
       const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
+      if (!old) this.opts.authorize?.(ctx.user, { ...ri, verb: 'create' });
       const base = { operation: old ? ('UPDATE' as const) : ('CREATE' as const), served, namespace, name, subresource };
       const object = await this.admitted(base, ctx, optionsFor('PatchOptions', ctx), old, (c) => this.opts.api.apply(served, namespace, name, config, c, subresource, force).object);
       return { object, created: !old };
