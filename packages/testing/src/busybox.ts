@@ -8,9 +8,11 @@ import path from 'node:path';
 
 /** busybox-static's .deb unpacked, with applet symlinks; cached across runs in the temp dir. */
 export async function busyboxRootfs(): Promise<string> {
-  const cache = path.join(os.tmpdir(), 'wharf-test-cache', 'busybox-rootfs');
+  const cache = path.join(process.env.WHARF_TEST_CACHE ?? path.join(os.tmpdir(), 'wharf-test-cache'), 'busybox-rootfs');
   if (existsSync(path.join(cache, '.ready'))) return cache;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'wharf-busybox-'));
+  await mkdir(path.dirname(cache), { recursive: true });
+  // Beside the cache, so the finished rootfs is renamed into place on the same filesystem.
+  const work = await mkdtemp(path.join(path.dirname(cache), 'busybox-'));
   try {
     execFileSync('apt-get', ['download', '-q', 'busybox-static'], { cwd: work, stdio: 'pipe' });
     const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
