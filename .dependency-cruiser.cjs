@@ -2,12 +2,13 @@
 const layers = {
   api: [],
   images: ['api'],
+  client: ['api'],
   apiserver: ['api'],
   registry: ['api', 'images'],
-  node: ['api', 'images'],
-  controllers: ['api'],
-  testing: ['api'],
-  cli: ['api', 'images', 'apiserver', 'registry', 'node', 'controllers'],
+  node: ['api', 'images', 'client'],
+  controllers: ['api', 'client'],
+  testing: ['api', 'client'],
+  cli: ['api', 'images', 'client', 'apiserver', 'registry', 'node', 'controllers'],
 };
 const forbidden = Object.entries(layers).map(([from, allowed]) => ({
   name: `layer-${from}`,

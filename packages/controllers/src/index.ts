@@ -7,13 +7,9 @@ import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController, EndpointSliceController } from './endpoints/controller.js';
 import { JobController } from './job/controller.js';
-import { LeaderElector, type LeaderElectionOptions } from './leaderelection/elector.js';
+import { type Clock, type ControllerContext, InformerFactory, KubeClient, type LeaderElectionOptions, LeaderElector, realClock } from '@wharf/client';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
-import { KubeClient } from './runtime/client.js';
-import { realClock, type Clock } from './runtime/clock.js';
-import type { ControllerContext } from './runtime/controller.js';
-import { InformerFactory } from './runtime/informer.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { StatefulSetController } from './statefulset/controller.js';
 
@@ -31,11 +27,7 @@ export { reconcileEndpoints, desiredEndpoints } from './endpoints/endpoints.js';
 export { reconcileEndpointSlices } from './endpoints/slices.js';
 export { reconcileNodeLifecycle } from './nodelifecycle/reconcile.js';
 export { reconcileDisruptionBudget } from './disruption/reconcile.js';
-export { decideLeadership } from './leaderelection/decide.js';
-export { LeaderElector, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
 export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
-export { KubeClient, ApiError } from './runtime/client.js';
-export type { Clock } from './runtime/clock.js';
 
 export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
   | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'disruption';
@@ -81,7 +73,7 @@ interface Term {
  * Losing the Lease stops the controllers; winning it again starts fresh ones.
  */
 export async function startControllers(opts: ControllerManagerOptions): Promise<RunningControllers> {
-  const client = await KubeClient.fromKubeConfig(opts.kubeConfig);
+  const client = new KubeClient(opts.kubeConfig);
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? ((m: string, e?: unknown): void => console.error(m, e instanceof Error ? e.message : (e ?? '')));
   const begin = async (): Promise<Term> => {

@@ -7,4 +7,3 @@ export { validateObjectMeta, validateObjectMetaUpdate, nameRuleOf, type ObjectMe
 export { validateKind } from './kinds.js';
 export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
 export { selectorMatches } from './selectors.js';
-export { parseQuantity } from './quantity.js';

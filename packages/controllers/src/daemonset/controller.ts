@@ -4,11 +4,7 @@ import type { V1ControllerRevision, V1DaemonSet, V1Node, V1Pod } from '@kubernet
 import { controllerRef } from '../common/pods.js';
 import { ownedRevisions } from '../common/revisions.js';
 import { applyRevisionAction } from '../common/revisions-client.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { PODS } from '../replicaset/controller.js';
 import { reconcileDaemonSet, type DaemonSetAction } from './reconcile.js';
 
@@ -31,7 +27,7 @@ export class DaemonSetController extends QueueController {
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.revisions = ctx.informers.for<V1ControllerRevision>(CONTROLLER_REVISIONS);
     this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'daemonset-controller', ctx.clock, (e) => ctx.log('daemonset: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'daemonset-controller', clock: ctx.clock, onError: (e) => ctx.log('daemonset: event', e) });
     this.daemonSets.on((type, ds) => {
       if (type === 'delete') this.expectations.forget(keyOf(ds));
       this.queue.add(keyOf(ds));
@@ -54,7 +50,7 @@ export class DaemonSetController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const ds = this.daemonSets.get(key);
+    const ds = this.daemonSets.getByKey(key);
     if (!ds) return;
     const uid = ds.metadata?.uid;
     const pods = this.pods.list().filter((p) => p.metadata?.namespace === ds.metadata?.namespace && controllerRef(p)?.uid === uid);
@@ -84,17 +80,17 @@ export class DaemonSetController extends QueueController {
       case 'createPod':
         try {
           const pod = await c.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
         } catch (e) {
           this.expectations.observeAdd(key);
-          this.events.record(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+          this.events.emit(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
           throw e;
         }
         return;
       case 'deletePod':
         try {
           await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`);
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
         } catch (e) {
           this.expectations.observeDelete(key);
           if (!isStatus(e, 404)) throw e;

@@ -1,12 +1,8 @@
 // The Deployment controller's runner: informers on Deployments, ReplicaSets and pods, and the API
 // calls that carry out reconcileDeployment's actions.
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
 import { equalIgnoreHash, reconcileDeployment, type DeploymentAction } from './reconcile.js';
 
@@ -23,7 +19,7 @@ export class DeploymentController extends QueueController {
     this.deployments = ctx.informers.for<V1Deployment>(DEPLOYMENTS);
     this.replicaSets = ctx.informers.for<V1ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.events = new EventRecorder(ctx.client, 'deployment-controller', ctx.clock, (e) => ctx.log('deployment: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.log('deployment: event', e) });
     this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
     this.replicaSets.on((_t, rs, old) => {
       for (const r of old ? [rs, old] : [rs]) this.enqueueOwner(r);
@@ -31,7 +27,7 @@ export class DeploymentController extends QueueController {
     this.pods.on((type, pod) => {
       if (type !== 'delete') return;
       const ref = controllerRef(pod);
-      const rs = ref?.kind === 'ReplicaSet' ? this.replicaSets.get(`${pod.metadata?.namespace}/${ref.name}`) : undefined;
+      const rs = ref?.kind === 'ReplicaSet' ? this.replicaSets.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
       if (rs) this.enqueueOwner(rs);
     });
   }
@@ -49,7 +45,7 @@ export class DeploymentController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const d = this.deployments.get(key);
+    const d = this.deployments.getByKey(key);
     if (!d) return;
     const ns = d.metadata?.namespace ?? '';
     const uid = d.metadata?.uid;
@@ -96,7 +92,7 @@ export class DeploymentController extends QueueController {
         await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: a.status });
         return;
       case 'event':
-        this.events.record({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, a.eventType, a.reason, a.message);
+        this.events.emit({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, a.eventType, a.reason, a.message);
         return;
     }
   }

@@ -1,12 +1,9 @@
 // The disruption controller's runner: keeps every PodDisruptionBudget's status current as the
 // pods it selects, and the scale of their controllers, change.
 import type { V1Deployment, V1OwnerReference, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1ReplicationController, V1StatefulSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { type ControllerContext, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
 import { reconcileDisruptionBudget, type ControllerScale } from './reconcile.js';
 
 export const PDBS = '/apis/policy/v1/poddisruptionbudgets';
@@ -50,22 +47,22 @@ export class DisruptionController extends QueueController {
       o && o.metadata?.uid === ref.uid ? { key: o.metadata.uid ?? '', scale: o.spec?.replicas ?? 1 } : undefined;
     switch (ref.kind) {
       case 'ReplicaSet': {
-        const rs = this.replicaSets.get(`${ns}/${ref.name}`);
+        const rs = this.replicaSets.get(ns ?? '', ref.name);
         const owner = rs && controllerRef(rs);
-        if (owner?.kind === 'Deployment') return of(this.deployments.get(`${ns}/${owner.name}`)) ?? of(rs);
+        if (owner?.kind === 'Deployment') return of(this.deployments.get(ns ?? '', owner.name)) ?? of(rs);
         return of(rs);
       }
       case 'StatefulSet':
-        return of(this.statefulSets.get(`${ns}/${ref.name}`));
+        return of(this.statefulSets.get(ns ?? '', ref.name));
       case 'ReplicationController':
-        return of(this.rcs.get(`${ns}/${ref.name}`));
+        return of(this.rcs.get(ns ?? '', ref.name));
       default:
         return undefined;
     }
   }
 
   protected async sync(key: string): Promise<void> {
-    const pdb = this.pdbs.get(key);
+    const pdb = this.pdbs.getByKey(key);
     if (!pdb) return;
     const pods = this.pods.list().filter((p) => selects(pdb, p));
     const plan = reconcileDisruptionBudget(pdb, { pods, scaleOf: (r, ns) => this.scaleOf(r, ns), now: this.ctx.clock.now() });

@@ -3,9 +3,7 @@
 // the change), so a readiness change reaches the endpoints within one round trip.
 import type { KubernetesObject, V1EndpointSlice, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { selectsPod, SERVICE_NAME_LABEL } from './pod-endpoints.js';
@@ -55,15 +53,15 @@ export class EndpointsController extends ServiceKeyedController {
     this.endpoints = ctx.informers.for<V1Endpoints>(ENDPOINTS);
     // Someone else rewrote or deleted an Endpoints object: put it back.
     this.endpoints.on((_t, ep) => {
-      if (this.services.get(keyOf(ep))) this.queue.add(keyOf(ep));
+      if (this.services.getByKey(keyOf(ep))) this.queue.add(keyOf(ep));
     });
   }
 
   protected async sync(key: string): Promise<void> {
     const [ns, name] = split(key);
     const path = `/api/v1/namespaces/${ns}/endpoints`;
-    const svc = this.services.get(key);
-    const existing = this.endpoints.get(key);
+    const svc = this.services.getByKey(key);
+    const existing = this.endpoints.getByKey(key);
     if (!svc) {
       if (existing) await this.ctx.client.delete(`${path}/${name}`).catch(ignore404);
       return;
@@ -107,7 +105,7 @@ export class EndpointSliceController extends ServiceKeyedController {
   protected async sync(key: string): Promise<void> {
     const [ns, name] = split(key);
     const path = `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
-    const svc = this.services.get(key);
+    const svc = this.services.getByKey(key);
     const existing = this.managedSlices(ns, name);
     if (!svc) {
       // The garbage collector would do this through ownerReferences; doing it here is faster.
@@ -115,7 +113,7 @@ export class EndpointSliceController extends ServiceKeyedController {
       return;
     }
     if (!svc.spec?.selector || svc.spec.type === 'ExternalName') return;
-    const zoneOf = (node: string): string | undefined => this.nodes.get(node)?.metadata?.labels?.[ZONE_LABEL];
+    const zoneOf = (node: string): string | undefined => this.nodes.get('', node)?.metadata?.labels?.[ZONE_LABEL];
     const actions = reconcileEndpointSlices(svc, { pods: this.podsOf(svc), zoneOf, existing: existing.filter((s) => sameOwner(s, svc)) });
     for (const s of existing) if (!sameOwner(s, svc)) actions.push({ type: 'delete', name: s.metadata?.name ?? '' });
     for (const a of actions) {

@@ -4,11 +4,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { hasTrackingFinalizer, TRACKING_FINALIZER } from './pods.js';
 import { reconcileJob, type JobAction } from './reconcile.js';
 
@@ -30,7 +26,7 @@ export class JobController extends QueueController {
     this.jobs = ctx.informers.for<V1Job>(JOBS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'job-controller', ctx.clock, (e) => ctx.log('job: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'job-controller', clock: ctx.clock, onError: (e) => ctx.log('job: event', e) });
     this.jobs.on((type, job) => {
       const key = keyOf(job);
       if (type === 'delete') {
@@ -55,7 +51,7 @@ export class JobController extends QueueController {
 
   protected async sync(key: string): Promise<void> {
     if (key.startsWith(ORPHAN)) return this.releaseOrphan(key.slice(ORPHAN.length));
-    const job = this.jobs.get(key);
+    const job = this.jobs.getByKey(key);
     if (!job) return;
     const seen = Number(job.metadata?.resourceVersion ?? 0);
     if (seen < (this.written.get(key) ?? 0)) return; // the informer will bring our own write
@@ -79,10 +75,10 @@ export class JobController extends QueueController {
 
   /** A pod whose Job is gone (or is not its controller any more) must not keep its finalizer. */
   private async releaseOrphan(podKey: string): Promise<void> {
-    const pod = this.pods.get(podKey);
+    const pod = this.pods.getByKey(podKey);
     if (!pod || !hasTrackingFinalizer(pod)) return;
     const ref = controllerRef(pod);
-    const job = ref ? this.jobs.get(`${pod.metadata?.namespace}/${ref.name}`) : undefined;
+    const job = ref ? this.jobs.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
     if (job && job.metadata?.uid === ref?.uid) return;
     await this.removeFinalizer(pod);
   }
@@ -119,17 +115,17 @@ export class JobController extends QueueController {
       case 'createPod':
         try {
           const pod = await c.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
         } catch (e) {
           this.expectations.observeAdd(key);
-          this.events.record(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+          this.events.emit(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
           throw e;
         }
         return;
       case 'deletePod':
         try {
           await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`);
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
         } catch (e) {
           this.expectations.observeDelete(key);
           if (!isStatus(e, 404)) throw e;
@@ -141,7 +137,7 @@ export class JobController extends QueueController {
         });
         return;
       case 'event':
-        this.events.record(target, a.eventType, a.reason, a.message);
+        this.events.emit(target, a.eventType, a.reason, a.message);
         return;
     }
   }

@@ -1,13 +1,8 @@
 // The ReplicaSet controller's runner: informers on ReplicaSets and pods, expectations, and the
 // API calls that carry out reconcileReplicaSet's actions.
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
 import { controllerRef, ownerRefTo } from '../common/pods.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
 import { reconcileReplicaSet, type ReplicaSetAction } from './reconcile.js';
 
 export const PODS = '/api/v1/pods';
@@ -24,7 +19,7 @@ export class ReplicaSetController extends QueueController {
     this.rsInformer = ctx.informers.for<V1ReplicaSet>(REPLICASETS);
     this.podInformer = ctx.informers.for<V1Pod>(PODS);
     this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'replicaset-controller', ctx.clock, (e) => ctx.log('replicaset: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'replicaset-controller', clock: ctx.clock, onError: (e) => ctx.log('replicaset: event', e) });
     this.rsInformer.on((type, rs) => {
       if (type === 'delete') this.expectations.forget(keyOf(rs));
       this.queue.add(keyOf(rs));
@@ -55,7 +50,7 @@ export class ReplicaSetController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const rs = this.rsInformer.get(key);
+    const rs = this.rsInformer.getByKey(key);
     if (!rs) return;
     const ns = rs.metadata?.namespace ?? '';
     const uid = rs.metadata?.uid;
@@ -86,7 +81,7 @@ export class ReplicaSetController extends QueueController {
         await Promise.all(a.pods.map(async (p) => {
           try {
             await c.delete(`/api/v1/namespaces/${ns}/pods/${p.metadata?.name}`);
-            this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+            this.events.emit({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
           } catch (e) {
             this.expectations.observeDelete(key);
             if (!isStatus(e, 404)) throw e;
@@ -124,11 +119,11 @@ export class ReplicaSetController extends QueueController {
       remaining -= n;
       const results = await Promise.allSettled(Array.from({ length: n }, () => this.ctx.client.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, body)));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      for (const r of results) if (r.status === 'fulfilled') this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata?.name}`);
+      for (const r of results) if (r.status === 'fulfilled') this.events.emit({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata?.name}`);
       if (failed.length) {
         // The pods never asked for will not be observed either.
         for (let i = 0; i < failed.length + remaining; i++) this.expectations.observeAdd(key);
-        this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Warning', 'FailedCreate', `Error creating: ${String((failed[0]?.reason as Error)?.message ?? failed[0]?.reason)}`);
+        this.events.emit({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Warning', 'FailedCreate', `Error creating: ${String((failed[0]?.reason as Error)?.message ?? failed[0]?.reason)}`);
         throw failed[0]?.reason;
       }
     }

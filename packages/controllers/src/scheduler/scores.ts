@@ -3,7 +3,7 @@
 // taints, and spreading (the pod's topologySpreadConstraints, or by default as kube-scheduler
 // does: pods of the same owner across hostnames, maxSkew 3, and zones, maxSkew 5).
 import type { V1Pod, V1TopologySpreadConstraint, V1WeightedPodAffinityTerm } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { matchesSelector } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { HOSTNAME_LABEL, matchesNodeSelectorTerms, podsInDomain, termMatches, untoleratedTaint, ZONE_LABEL } from './filters.js';
 import { allocatable, podRequests, type NodeInfo } from './node-info.js';

@@ -6,11 +6,7 @@ import { ownedRevisions } from '../common/revisions.js';
 import { applyRevisionAction } from '../common/revisions-client.js';
 import { CONTROLLER_REVISIONS } from '../daemonset/controller.js';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { reconcileStatefulSet, type StatefulSetAction } from './reconcile.js';
 
 export const STATEFULSETS = '/apis/apps/v1/statefulsets';
@@ -31,7 +27,7 @@ export class StatefulSetController extends QueueController {
     this.claims = ctx.informers.for<V1PersistentVolumeClaim>(CLAIMS);
     this.revisions = ctx.informers.for<V1ControllerRevision>(CONTROLLER_REVISIONS);
     this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'statefulset-controller', ctx.clock, (e) => ctx.log('statefulset: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'statefulset-controller', clock: ctx.clock, onError: (e) => ctx.log('statefulset: event', e) });
     this.sets.on((type, s) => {
       if (type === 'delete') this.expectations.forget(keyOf(s));
       this.queue.add(keyOf(s));
@@ -51,7 +47,7 @@ export class StatefulSetController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const sts = this.sets.get(key);
+    const sts = this.sets.getByKey(key);
     if (!sts) return;
     const ns = sts.metadata?.namespace;
     const uid = sts.metadata?.uid;
@@ -81,7 +77,7 @@ export class StatefulSetController extends QueueController {
       case 'createClaim':
         try {
           await c.create(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, a.claim);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`);
         } catch (e) {
           if (!isStatus(e, 409)) throw e;
         }
@@ -92,18 +88,18 @@ export class StatefulSetController extends QueueController {
       case 'createPod':
         try {
           await c.create(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
         } catch (e) {
           this.expectations.observeAdd(key);
           if (isStatus(e, 409)) return;
-          this.events.record(target, 'Warning', 'FailedCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} failed error: ${(e as Error).message}`);
+          this.events.emit(target, 'Warning', 'FailedCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} failed error: ${(e as Error).message}`);
           throw e;
         }
         return;
       case 'deletePod':
         try {
           await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, { preconditions: { uid: a.pod.metadata?.uid } });
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `delete Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
+          this.events.emit(target, 'Normal', 'SuccessfulDelete', `delete Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
         } catch (e) {
           this.expectations.observeDelete(key);
           if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
