@@ -21,6 +21,12 @@ export interface ObjectCache<T> {
 }
 
 export const NAMESPACE_INDEX = 'namespace';
+/** Index of ownerUidIndex: objects by their controller's UID. */
+export const OWNER_UID_INDEX = 'ownerUid';
+/** Index of orphanIndex: objects without a controller, by namespace. */
+export const ORPHAN_INDEX = 'orphans';
+/** Index of nodeNameIndex: pods by the node they are bound to. */
+export const NODE_NAME_INDEX = 'nodeName';
 
 export function keyOf(o: KubernetesObject): string {
   const ns = o.metadata?.namespace;
@@ -31,6 +37,11 @@ export function keyOf(o: KubernetesObject): string {
 export function ownerUidIndex(o: KubernetesObject): string[] {
   const uid = o.metadata?.ownerReferences?.find((r) => r.controller === true)?.uid;
   return uid ? [uid] : [];
+}
+
+/** The namespace of an object without a controller (one a controller may adopt). */
+export function orphanIndex(o: KubernetesObject): string[] {
+  return o.metadata?.ownerReferences?.some((r) => r.controller === true) ? [] : [o.metadata?.namespace ?? ''];
 }
 
 /** The node a pod is bound to. */

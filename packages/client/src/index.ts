@@ -3,7 +3,9 @@
 // works unchanged against a real cluster.
 export { KubeClient, ApiError, isStatus, type KubeClientOptions, type PatchType, type WatchEvent, type WatchHandle } from './client.js';
 export { realClock, timestamp, timeOf, type Clock } from './clock.js';
-export { IndexedStore, NAMESPACE_INDEX, keyOf, nodeNameIndex, ownerUidIndex, type IndexFunc, type ObjectCache } from './cache.js';
+export {
+  IndexedStore, NAMESPACE_INDEX, NODE_NAME_INDEX, ORPHAN_INDEX, OWNER_UID_INDEX, keyOf, nodeNameIndex, orphanIndex, ownerUidIndex, type IndexFunc, type ObjectCache,
+} from './cache.js';
 export { Informer, InformerFactory, type Handler, type InformerEvent, type InformerOptions } from './informer.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './queue.js';
 export { Expectations } from './expectations.js';

@@ -4,7 +4,9 @@
 import type { V1CronJob, V1Job, V1ObjectReference } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { JOBS } from '../job/controller.js';
-import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
+import {
+  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+} from '@wharf/client';
 import { reconcileCronJob, type CronJobAction } from './reconcile.js';
 
 export const CRONJOBS = '/apis/batch/v1/cronjobs';
@@ -20,6 +22,7 @@ export class CronJobController extends QueueController {
     super(ctx, 'cronjob');
     this.cronJobs = ctx.informers.for<V1CronJob>(CRONJOBS);
     this.jobs = ctx.informers.for<V1Job>(JOBS);
+    this.jobs.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.events = new EventRecorder({ client: ctx.client, component: 'cronjob-controller', clock: ctx.clock, onError: (e) => ctx.log('cronjob: event', e) });
     this.cronJobs.on((type, cj) => {
       if (type === 'delete') this.written.delete(keyOf(cj));
@@ -35,8 +38,7 @@ export class CronJobController extends QueueController {
     const cj = this.cronJobs.getByKey(key);
     if (!cj) return;
     if (Number(cj.metadata?.resourceVersion ?? 0) < (this.written.get(key) ?? 0)) return;
-    const uid = cj.metadata?.uid;
-    const jobs = this.jobs.list().filter((j) => j.metadata?.namespace === cj.metadata?.namespace && controllerRef(j)?.uid === uid);
+    const jobs = this.jobs.byIndex(OWNER_UID_INDEX, cj.metadata?.uid ?? '');
     const plan = reconcileCronJob(cj, { jobs, now: this.ctx.clock.now() });
     const created = new Map<string, V1Job>();
     for (const a of plan.actions) await this.apply(key, cj, a, created);

@@ -1,10 +1,14 @@
-// The DaemonSet controller's runner: informers on DaemonSets, nodes, pods and
-// ControllerRevisions, expectations, and the API calls that carry out reconcileDaemonSet.
+// The DaemonSet controller's runner: informers on DaemonSets, nodes, pods (read by owner UID) and
+// ControllerRevisions, expectations, and the API calls that carry out reconcileDaemonSet, pod
+// creations and deletions through PodControl.
 import type { V1ControllerRevision, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { ownedRevisions } from '../common/revisions.js';
+import { groupRuns } from '../common/pod-runs.js';
 import { applyRevisionAction } from '../common/revisions-client.js';
-import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
+import {
+  type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, PodControl, QueueController,
+} from '@wharf/client';
 import { PODS } from '../replicaset/controller.js';
 import { reconcileDaemonSet, type DaemonSetAction } from './reconcile.js';
 
@@ -19,15 +23,18 @@ export class DaemonSetController extends QueueController {
   private readonly revisions: Informer<V1ControllerRevision>;
   private readonly expectations: Expectations;
   private readonly events: EventRecorder;
+  private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext) {
     super(ctx, 'daemonset');
     this.daemonSets = ctx.informers.for<V1DaemonSet>(DAEMONSETS);
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.revisions = ctx.informers.for<V1ControllerRevision>(CONTROLLER_REVISIONS);
     this.expectations = new Expectations(() => ctx.clock.now());
     this.events = new EventRecorder({ client: ctx.client, component: 'daemonset-controller', clock: ctx.clock, onError: (e) => ctx.log('daemonset: event', e) });
+    this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
     this.daemonSets.on((type, ds) => {
       if (type === 'delete') this.expectations.forget(keyOf(ds));
       this.queue.add(keyOf(ds));
@@ -52,8 +59,7 @@ export class DaemonSetController extends QueueController {
   protected async sync(key: string): Promise<void> {
     const ds = this.daemonSets.getByKey(key);
     if (!ds) return;
-    const uid = ds.metadata?.uid;
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === ds.metadata?.namespace && controllerRef(p)?.uid === uid);
+    const pods = this.pods.byIndex(OWNER_UID_INDEX, ds.metadata?.uid ?? '');
     const plan = reconcileDaemonSet(ds, {
       nodes: this.nodes.list(),
       pods,
@@ -64,38 +70,27 @@ export class DaemonSetController extends QueueController {
     const creates = plan.actions.filter((a) => a.type === 'createPod').length;
     const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
     if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    for (const a of plan.actions) await this.apply(key, ds, a);
+    const target = { ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' };
+    for (const run of groupRuns(plan.actions, ['createPod', 'deletePod'])) {
+      const a = run[0]!;
+      if (a.type === 'createPod') await this.podControl.createPods(key, target, run.map(podOf));
+      else if (a.type === 'deletePod') await this.podControl.deletePods(key, target, run.map(podOf));
+      else await this.apply(ds, a);
+    }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
-  private async apply(key: string, ds: V1DaemonSet, a: DaemonSetAction): Promise<void> {
+  private async apply(ds: V1DaemonSet, a: DaemonSetAction): Promise<void> {
     const ns = ds.metadata?.namespace ?? 'default';
     const c = this.ctx.client;
-    const target = { ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' };
     switch (a.type) {
       case 'createRevision':
       case 'updateRevision':
       case 'deleteRevision':
         return applyRevisionAction(c, a);
       case 'createPod':
-        try {
-          const pod = await c.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.emit(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeAdd(key);
-          this.events.emit(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-          throw e;
-        }
-        return;
       case 'deletePod':
-        try {
-          await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`);
-          this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeDelete(key);
-          if (!isStatus(e, 404)) throw e;
-        }
-        return;
+        throw new Error(`${a.type} goes through PodControl`);
       case 'status':
         await c.patch(`/apis/apps/v1/namespaces/${ns}/daemonsets/${ds.metadata?.name}/status`, { status: a.status }).catch((e: unknown) => {
           if (!isStatus(e, 404)) throw e;
@@ -103,4 +98,8 @@ export class DaemonSetController extends QueueController {
         return;
     }
   }
+}
+
+function podOf(a: DaemonSetAction): V1Pod {
+  return (a as { pod: V1Pod }).pod;
 }

@@ -1,7 +1,9 @@
 // The Deployment controller's runner: informers on Deployments, ReplicaSets and pods, and the API
 // calls that carry out reconcileDeployment's actions.
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
+import {
+  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, matchesSelector, ORPHAN_INDEX, orphanIndex, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+} from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
 import { equalIgnoreHash, reconcileDeployment, type DeploymentAction } from './reconcile.js';
@@ -19,6 +21,9 @@ export class DeploymentController extends QueueController {
     this.deployments = ctx.informers.for<V1Deployment>(DEPLOYMENTS);
     this.replicaSets = ctx.informers.for<V1ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.replicaSets.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
+    this.replicaSets.addIndexer(ORPHAN_INDEX, orphanIndex);
+    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.log('deployment: event', e) });
     this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
     this.replicaSets.on((_t, rs, old) => {
@@ -39,8 +44,8 @@ export class DeploymentController extends QueueController {
       if (ref.kind === 'Deployment') this.queue.add(`${ns}/${ref.name}`);
       return;
     }
-    for (const d of this.deployments.list()) {
-      if (d.metadata?.namespace === ns && matchesSelector(d.spec?.selector, rs.metadata?.labels)) this.queue.add(keyOf(d));
+    for (const d of this.deployments.list(ns ?? '')) {
+      if (matchesSelector(d.spec?.selector, rs.metadata?.labels)) this.queue.add(keyOf(d));
     }
   }
 
@@ -48,10 +53,11 @@ export class DeploymentController extends QueueController {
     const d = this.deployments.getByKey(key);
     if (!d) return;
     const ns = d.metadata?.namespace ?? '';
-    const uid = d.metadata?.uid;
-    const replicaSets = this.replicaSets.list().filter((rs) => rs.metadata?.namespace === ns && (controllerRef(rs)?.uid === uid || (!controllerRef(rs) && matchesSelector(d.spec?.selector, rs.metadata?.labels))));
-    const rsUids = new Set(replicaSets.map((rs) => rs.metadata?.uid));
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === ns && rsUids.has(controllerRef(p)?.uid));
+    const replicaSets = [
+      ...this.replicaSets.byIndex(OWNER_UID_INDEX, d.metadata?.uid ?? ''),
+      ...this.replicaSets.byIndex(ORPHAN_INDEX, ns).filter((rs) => matchesSelector(d.spec?.selector, rs.metadata?.labels)),
+    ];
+    const pods = replicaSets.flatMap((rs) => this.pods.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''));
     const plan = reconcileDeployment(d, { replicaSets, pods, now: this.ctx.clock.now() });
     for (const a of plan.actions) await this.apply(d, a);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);

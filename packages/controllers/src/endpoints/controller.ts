@@ -3,7 +3,7 @@
 // the change), so a readiness change reaches the endpoints within one round trip.
 import type { KubernetesObject, V1EndpointSlice, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { type ControllerContext, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
+import { type ControllerContext, type Informer, isStatus, keyOf, NODE_NAME_INDEX, nodeNameIndex, QueueController } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { selectsPod, SERVICE_NAME_LABEL } from './pod-endpoints.js';
@@ -25,14 +25,14 @@ abstract class ServiceKeyedController extends QueueController {
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.services.on((_t, svc) => this.queue.add(keyOf(svc)));
     this.pods.on((_t, pod, old) => {
-      for (const svc of this.services.list()) {
+      for (const svc of this.services.list(pod.metadata?.namespace ?? '')) {
         if (selectsPod(svc, pod) || (old && selectsPod(svc, old))) this.queue.add(keyOf(svc));
       }
     });
   }
 
   protected podsOf(svc: V1Service): V1Pod[] {
-    return this.pods.list().filter((p) => selectsPod(svc, p));
+    return this.pods.list(svc.metadata?.namespace ?? '', { matchLabels: svc.spec?.selector ?? {} }).filter((p) => selectsPod(svc, p));
   }
 }
 
@@ -81,6 +81,7 @@ export class EndpointSliceController extends ServiceKeyedController {
     super(ctx, 'endpointslice');
     this.slices = ctx.informers.for<V1EndpointSlice>(ENDPOINT_SLICES);
     this.nodes = ctx.informers.for<V1Node>(NODES);
+    this.pods.addIndexer(NODE_NAME_INDEX, nodeNameIndex);
     this.slices.on((_t, slice) => {
       const svc = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (svc && isManagedSliceOf(slice, svc)) this.queue.add(`${slice.metadata?.namespace}/${svc}`);
@@ -90,16 +91,15 @@ export class EndpointSliceController extends ServiceKeyedController {
       if (type !== 'update' || old?.metadata?.labels?.[ZONE_LABEL] === node.metadata?.labels?.[ZONE_LABEL]) return;
       const name = node.metadata?.name;
       const keys = new Set<string>();
-      for (const pod of this.pods.list()) {
-        if (pod.spec?.nodeName !== name) continue;
-        for (const svc of this.services.list()) if (selectsPod(svc, pod)) keys.add(keyOf(svc));
+      for (const pod of this.pods.byIndex(NODE_NAME_INDEX, name ?? '')) {
+        for (const svc of this.services.list(pod.metadata?.namespace ?? '')) if (selectsPod(svc, pod)) keys.add(keyOf(svc));
       }
       for (const k of keys) this.queue.add(k);
     });
   }
 
   private managedSlices(ns: string, service: string): V1EndpointSlice[] {
-    return this.slices.list().filter((s) => s.metadata?.namespace === ns && isManagedSliceOf(s, service));
+    return this.slices.list(ns).filter((s) => isManagedSliceOf(s, service));
   }
 
   protected async sync(key: string): Promise<void> {

@@ -1,10 +1,13 @@
-// The Job controller's runner: informers on Jobs and pods, expectations for creations and for
-// counted pods, the release of orphaned pods' tracking finalizers, and the API calls that carry
+// The Job controller's runner: informers on Jobs and pods (read by owner UID), expectations for
+// creations and for counted pods, pod creations and deletions through PodControl, the release of orphaned pods' tracking finalizers, and the API calls that carry
 // out reconcileJob (ttlSecondsAfterFinished included: the Job is deleted in the background).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
+import { groupRuns } from '../common/pod-runs.js';
 import { PODS } from '../replicaset/controller.js';
-import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
+import {
+  type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, PodControl, QueueController,
+} from '@wharf/client';
 import { hasTrackingFinalizer, TRACKING_FINALIZER } from './pods.js';
 import { reconcileJob, type JobAction } from './reconcile.js';
 
@@ -16,6 +19,7 @@ export class JobController extends QueueController {
   private readonly pods: Informer<V1Pod>;
   private readonly expectations: Expectations;
   private readonly events: EventRecorder;
+  private readonly podControl: PodControl;
   /** Pod uids whose finalizer was removed after counting, per Job key, until the cache shows it. */
   private readonly counted = new Map<string, Set<string>>();
   /** The resourceVersion of our last status write per Job: an older cached Job waits for it. */
@@ -25,8 +29,10 @@ export class JobController extends QueueController {
     super(ctx, 'job');
     this.jobs = ctx.informers.for<V1Job>(JOBS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.expectations = new Expectations(() => ctx.clock.now());
     this.events = new EventRecorder({ client: ctx.client, component: 'job-controller', clock: ctx.clock, onError: (e) => ctx.log('job: event', e) });
+    this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
     this.jobs.on((type, job) => {
       const key = keyOf(job);
       if (type === 'delete') {
@@ -55,21 +61,18 @@ export class JobController extends QueueController {
     if (!job) return;
     const seen = Number(job.metadata?.resourceVersion ?? 0);
     if (seen < (this.written.get(key) ?? 0)) return; // the informer will bring our own write
-    const uid = job.metadata?.uid;
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === job.metadata?.namespace && controllerRef(p)?.uid === uid);
+    const pods = this.pods.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? '');
     const plan = reconcileJob(job, { pods, now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
     const creates = plan.actions.filter((a) => a.type === 'createPod').length;
     const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
     if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    const creations: Promise<void>[] = [];
-    for (const a of plan.actions) {
-      if (a.type === 'createPod') creations.push(this.apply(key, job, a));
-      else {
-        await Promise.all(creations.splice(0));
-        await this.apply(key, job, a);
-      }
+    const target = { ...job, apiVersion: 'batch/v1', kind: 'Job' };
+    for (const run of groupRuns(plan.actions, ['createPod', 'deletePod'])) {
+      const a = run[0]!;
+      if (a.type === 'createPod') await this.podControl.createPods(key, target, run.map(podOf));
+      else if (a.type === 'deletePod') await this.podControl.deletePods(key, target, run.map(podOf));
+      else await this.apply(key, job, a);
     }
-    await Promise.all(creations);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
@@ -113,24 +116,8 @@ export class JobController extends QueueController {
         return;
       }
       case 'createPod':
-        try {
-          const pod = await c.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.emit(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeAdd(key);
-          this.events.emit(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-          throw e;
-        }
-        return;
       case 'deletePod':
-        try {
-          await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`);
-          this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeDelete(key);
-          if (!isStatus(e, 404)) throw e;
-        }
-        return;
+        throw new Error(`${a.type} goes through PodControl`);
       case 'deleteJob':
         await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}`, { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }).catch((e: unknown) => {
           if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
@@ -141,4 +128,8 @@ export class JobController extends QueueController {
         return;
     }
   }
+}
+
+function podOf(a: JobAction): V1Pod {
+  return (a as { pod: V1Pod }).pod;
 }

@@ -163,7 +163,7 @@ export class Scheduler extends QueueController {
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
     if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
     const result = schedulePod(pod, this.snapshot(), Math.random, {
-      claim: (ns, name) => this.claims.get(ns ?? '', name),
+      claim: (ns, name) => this.claims.get(ns, name),
       volume: (name) => this.volumes.get('', name),
     });
     const ns = pod.metadata?.namespace ?? '';

@@ -1,12 +1,16 @@
-// The StatefulSet controller's runner: informers on StatefulSets, pods, claims and
-// ControllerRevisions, and the API calls that carry out reconcileStatefulSet.
+// The StatefulSet controller's runner: informers on StatefulSets, pods (read by owner UID), claims
+// (by namespace) and ControllerRevisions, and the API calls that carry out reconcileStatefulSet,
+// pod creations and deletions through PodControl.
 import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { ownedRevisions } from '../common/revisions.js';
+import { groupRuns } from '../common/pod-runs.js';
 import { applyRevisionAction } from '../common/revisions-client.js';
 import { CONTROLLER_REVISIONS } from '../daemonset/controller.js';
 import { PODS } from '../replicaset/controller.js';
-import { type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
+import {
+  type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, PodControl, QueueController,
+} from '@wharf/client';
 import { reconcileStatefulSet, type StatefulSetAction } from './reconcile.js';
 
 export const STATEFULSETS = '/apis/apps/v1/statefulsets';
@@ -19,15 +23,18 @@ export class StatefulSetController extends QueueController {
   private readonly revisions: Informer<V1ControllerRevision>;
   private readonly expectations: Expectations;
   private readonly events: EventRecorder;
+  private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext) {
     super(ctx, 'statefulset');
     this.sets = ctx.informers.for<V1StatefulSet>(STATEFULSETS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
+    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.claims = ctx.informers.for<V1PersistentVolumeClaim>(CLAIMS);
     this.revisions = ctx.informers.for<V1ControllerRevision>(CONTROLLER_REVISIONS);
     this.expectations = new Expectations(() => ctx.clock.now());
     this.events = new EventRecorder({ client: ctx.client, component: 'statefulset-controller', clock: ctx.clock, onError: (e) => ctx.log('statefulset: event', e) });
+    this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
     this.sets.on((type, s) => {
       if (type === 'delete') this.expectations.forget(keyOf(s));
       this.queue.add(keyOf(s));
@@ -49,11 +56,9 @@ export class StatefulSetController extends QueueController {
   protected async sync(key: string): Promise<void> {
     const sts = this.sets.getByKey(key);
     if (!sts) return;
-    const ns = sts.metadata?.namespace;
-    const uid = sts.metadata?.uid;
     const plan = reconcileStatefulSet(sts, {
-      pods: this.pods.list().filter((p) => p.metadata?.namespace === ns && controllerRef(p)?.uid === uid),
-      claims: this.claims.list().filter((c) => c.metadata?.namespace === ns),
+      pods: this.pods.byIndex(OWNER_UID_INDEX, sts.metadata?.uid ?? ''),
+      claims: this.claims.list(sts.metadata?.namespace ?? ''),
       revisions: ownedRevisions(sts, this.revisions.list()),
       now: this.ctx.clock.now(),
       canManagePods: this.expectations.satisfied(key),
@@ -61,11 +66,17 @@ export class StatefulSetController extends QueueController {
     const creates = plan.actions.filter((a) => a.type === 'createPod').length;
     const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
     if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    for (const a of plan.actions) await this.apply(key, sts, a);
+    const target = { ...sts, apiVersion: 'apps/v1', kind: 'StatefulSet' };
+    for (const run of groupRuns(plan.actions, ['createPod', 'deletePod'])) {
+      const a = run[0]!;
+      if (a.type === 'createPod') await this.podControl.createPods(key, target, run.map(podOf));
+      else if (a.type === 'deletePod') await this.podControl.deletePods(key, target, run.map(podOf));
+      else await this.apply(sts, a);
+    }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
-  private async apply(key: string, sts: V1StatefulSet, a: StatefulSetAction): Promise<void> {
+  private async apply(sts: V1StatefulSet, a: StatefulSetAction): Promise<void> {
     const ns = sts.metadata?.namespace ?? 'default';
     const c = this.ctx.client;
     const target = { ...sts, apiVersion: 'apps/v1', kind: 'StatefulSet' };
@@ -86,25 +97,8 @@ export class StatefulSetController extends QueueController {
         await c.patch(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${a.claim.metadata?.name}`, { metadata: { ownerReferences: a.ownerReferences } });
         return;
       case 'createPod':
-        try {
-          await c.create(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.emit(target, 'Normal', 'SuccessfulCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
-        } catch (e) {
-          this.expectations.observeAdd(key);
-          if (isStatus(e, 409)) return;
-          this.events.emit(target, 'Warning', 'FailedCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} failed error: ${(e as Error).message}`);
-          throw e;
-        }
-        return;
       case 'deletePod':
-        try {
-          await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, { preconditions: { uid: a.pod.metadata?.uid } });
-          this.events.emit(target, 'Normal', 'SuccessfulDelete', `delete Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
-        } catch (e) {
-          this.expectations.observeDelete(key);
-          if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
-        }
-        return;
+        throw new Error(`${a.type} goes through PodControl`);
       case 'status':
         await c.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/${sts.metadata?.name}/status`, { status: a.status }).catch((e: unknown) => {
           if (!isStatus(e, 404)) throw e;
@@ -112,4 +106,8 @@ export class StatefulSetController extends QueueController {
         return;
     }
   }
+}
+
+function podOf(a: StatefulSetAction): V1Pod {
+  return (a as { pod: V1Pod }).pod;
 }
