@@ -10,9 +10,8 @@ import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { buildContainerConfig, ContainerConfigError, containerEnv, type ConfigSource } from './container-config.js';
-import type { EventRecorder, EventTarget } from './events.js';
 import type { ImageProvider } from './image-provider.js';
-import { isStatus, type KubeClient } from './kube-client.js';
+import { type EventRecorder, type EventTarget, isStatus, type KubeClient } from '@wharf/client';
 import { podStatus, type ObservedContainer, type Waiting } from './pod-status.js';
 import { fetchPullSecrets, missingPullSecretsMessage } from './pull-secrets.js';
 import { ProbeWorker, runProbe, type ProbeKind, type ProbeTarget } from './probes.js';
@@ -134,6 +133,8 @@ export class PodWorker {
   private target(c?: V1Container, init = false): EventTarget {
     const m = this.pod.metadata ?? {};
     return {
+      apiVersion: 'v1',
+      kind: 'Pod',
       namespace: m.namespace ?? 'default',
       name: m.name ?? '',
       uid: m.uid ?? '',
@@ -506,7 +507,7 @@ export class PodWorker {
     if (text === this.lastStatus) return;
     const m = this.pod.metadata ?? {};
     try {
-      await this.d.client.mergePatch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { status });
+      await this.d.client.patch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { status });
       this.lastStatus = text;
     } catch (e) {
       if (isStatus(e, 404)) return; // deleted meanwhile: the watch says so next
