@@ -1,78 +1,49 @@
 // The Job controller's runner: informers on Jobs and pods (read by owner UID), expectations for
-// creations and for counted pods, pod creations and deletions through PodControl, the release of orphaned pods' tracking finalizers, and the API calls that carry
-// out reconcileJob (ttlSecondsAfterFinished included: the Job is deleted in the background).
+// creations and for counted pods, pod creations and deletions through PodControl, the release of
+// orphaned pods' tracking finalizers, and the API calls that carry out reconcileJob
+// (ttlSecondsAfterFinished included: the Job is deleted in the background).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
-import { groupRuns } from '../common/pod-runs.js';
-import { PODS } from '../replicaset/controller.js';
-import {
-  type ControllerContext, EventRecorder, Expectations, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, PodControl, QueueController,
-} from '@wharf/client';
+import { PodOwnerController } from '../common/pod-owner-controller.js';
+import { type ControllerContext, isStatus, keyOf } from '@wharf/client';
 import { hasTrackingFinalizer, TRACKING_FINALIZER } from './pods.js';
 import { reconcileJob, type JobAction } from './reconcile.js';
 
 export const JOBS = '/apis/batch/v1/jobs';
 const ORPHAN = 'orphan-pod:';
 
-export class JobController extends QueueController {
-  private readonly jobs: Informer<V1Job>;
-  private readonly pods: Informer<V1Pod>;
-  private readonly expectations: Expectations;
-  private readonly events: EventRecorder;
-  private readonly podControl: PodControl;
+export class JobController extends PodOwnerController<V1Job> {
   /** Pod uids whose finalizer was removed after counting, per Job key, until the cache shows it. */
   private readonly counted = new Map<string, Set<string>>();
   /** The resourceVersion of our last status write per Job: an older cached Job waits for it. */
   private readonly written = new Map<string, number>();
 
   constructor(ctx: ControllerContext) {
-    super(ctx, 'job');
-    this.jobs = ctx.informers.for<V1Job>(JOBS);
-    this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
-    this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder({ client: ctx.client, component: 'job-controller', clock: ctx.clock, onError: (e) => ctx.log('job: event', e) });
-    this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
-    this.jobs.on((type, job) => {
-      const key = keyOf(job);
-      if (type === 'delete') {
-        this.expectations.forget(key);
-        this.counted.delete(key);
-        this.written.delete(key);
-      }
-      this.queue.add(key);
+    super(ctx, { name: 'job', path: JOBS, apiVersion: 'batch/v1', kind: 'Job' });
+    this.owners.on((type, job) => {
+      if (type !== 'delete') return;
+      this.counted.delete(keyOf(job));
+      this.written.delete(keyOf(job));
     });
-    this.pods.on((type, pod) => {
-      const ref = controllerRef(pod);
-      if (ref?.kind !== 'Job') return;
-      const key = `${pod.metadata?.namespace}/${ref.name}`;
-      if (type === 'add') this.expectations.observeAdd(key);
-      const uid = pod.metadata?.uid ?? '';
-      if (type === 'delete' || !hasTrackingFinalizer(pod)) this.counted.get(key)?.delete(uid);
-      if (type === 'delete') this.expectations.observeDelete(key);
-      if (type !== 'delete' && hasTrackingFinalizer(pod)) this.queue.add(`${ORPHAN}${keyOf(pod)}`);
-      this.queue.add(key);
-    });
+  }
+
+  protected override onPod(type: string, pod: V1Pod, old?: V1Pod): void {
+    super.onPod(type, pod, old);
+    const ref = controllerRef(pod);
+    if (ref?.kind !== 'Job') return;
+    const key = `${pod.metadata?.namespace}/${ref.name}`;
+    if (type === 'delete' || !hasTrackingFinalizer(pod)) this.counted.get(key)?.delete(pod.metadata?.uid ?? '');
+    if (type !== 'delete' && hasTrackingFinalizer(pod)) this.queue.add(`${ORPHAN}${keyOf(pod)}`);
   }
 
   protected async sync(key: string): Promise<void> {
     if (key.startsWith(ORPHAN)) return this.releaseOrphan(key.slice(ORPHAN.length));
-    const job = this.jobs.getByKey(key);
+    const job = this.owners.getByKey(key);
     if (!job) return;
     const seen = Number(job.metadata?.resourceVersion ?? 0);
     if (seen < (this.written.get(key) ?? 0)) return; // the informer will bring our own write
-    const pods = this.pods.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? '');
-    const plan = reconcileJob(job, { pods, now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
-    const creates = plan.actions.filter((a) => a.type === 'createPod').length;
-    const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
-    if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    const target = { ...job, apiVersion: 'batch/v1', kind: 'Job' };
-    for (const run of groupRuns(plan.actions, ['createPod', 'deletePod'])) {
-      const a = run[0]!;
-      if (a.type === 'createPod') await this.podControl.createPods(key, target, run.map(podOf));
-      else if (a.type === 'deletePod') await this.podControl.deletePods(key, target, run.map(podOf));
-      else await this.apply(key, job, a);
-    }
+    const plan = reconcileJob(job, { pods: this.ownedPods(job), now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
+    await this.applyPlan(key, job, plan.actions, (a) => this.apply(key, job, a));
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
@@ -81,7 +52,7 @@ export class JobController extends QueueController {
     const pod = this.pods.getByKey(podKey);
     if (!pod || !hasTrackingFinalizer(pod)) return;
     const ref = controllerRef(pod);
-    const job = ref ? this.jobs.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
+    const job = ref ? this.owners.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
     if (job && job.metadata?.uid === ref?.uid) return;
     await this.removeFinalizer(pod);
   }
@@ -98,7 +69,6 @@ export class JobController extends QueueController {
   private async apply(key: string, job: V1Job, a: JobAction): Promise<void> {
     const ns = job.metadata?.namespace ?? 'default';
     const c = this.ctx.client;
-    const target = { ...job, apiVersion: 'batch/v1', kind: 'Job' };
     switch (a.type) {
       case 'status': {
         // A merge patch: fields the new status dropped are removed explicitly.
@@ -124,12 +94,8 @@ export class JobController extends QueueController {
         });
         return;
       case 'event':
-        this.events.emit(target, a.eventType, a.reason, a.message);
+        this.events.emit(this.target(job), a.eventType, a.reason, a.message);
         return;
     }
   }
-}
-
-function podOf(a: JobAction): V1Pod {
-  return (a as { pod: V1Pod }).pod;
 }
