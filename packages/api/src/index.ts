@@ -2,3 +2,4 @@ export * from './resources.js';
 export * from './object.js';
 export * from './schema.js';
 export * from './quantity.js';
+export * from './labels.js';

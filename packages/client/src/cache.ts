@@ -2,7 +2,7 @@
 // indexer a controller adds ("pods by owner UID", "pods by node"), so a sync reads the few
 // objects it needs instead of filtering every object in the cluster, as client-go's listers do.
 import type { KubernetesObject, V1LabelSelector } from '@kubernetes/client-node';
-import { matchesSelector } from './labels.js';
+import { matchesSelector } from '@wharf/api';
 
 /** The values an object is found under in one index (none: not in this index). */
 export type IndexFunc<T> = (obj: T) => readonly string[];

@@ -14,5 +14,6 @@ export { PodControl, slowStartBatch, type PodControlOptions } from './pod-contro
 export { QueueController, type ControllerContext } from './controller.js';
 export { LeaderElector, defaultIdentity, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
 export { decideLeadership, leaseExpiry, microTime, releasedLease, type LeaseConfig, type LeaseDecision } from './leaderelection/decide.js';
-export { isEmptySelector, matchesNodeRequirement, matchesSelector, selectorString, type Labels } from './labels.js';
-export { InvalidQuantityError, bytes, milliCpu, parseQuantity, quantityValue } from '@wharf/api';
+export {
+  InvalidQuantityError, bytes, isEmptySelector, matchesNodeRequirement, matchesSelector, milliCpu, parseQuantity, quantityValue, selectorString, type LabelSelectorLike, type Labels,
+} from '@wharf/api';

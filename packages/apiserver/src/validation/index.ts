@@ -6,4 +6,3 @@ export { checkTypes, type TypeCheckResult } from './check-types.js';
 export { validateObjectMeta, validateObjectMetaUpdate, nameRuleOf, type ObjectMetaOptions } from './metadata.js';
 export { validateKind } from './kinds.js';
 export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
-export { selectorMatches } from './selectors.js';
