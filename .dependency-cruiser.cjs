@@ -4,15 +4,16 @@
 const layers = {
   api: [],
   images: ['api'],
+  client: ['api'],
   apiserver: ['api'],
   registry: ['api', 'images'],
-  node: ['api', 'images'],
-  controllers: ['api'],
-  testing: ['api'],
-  cli: ['api', 'images', 'apiserver', 'registry', 'node', 'controllers'],
+  node: ['api', 'images', 'client'],
+  controllers: ['api', 'client'],
+  testing: ['api', 'client'],
+  cli: ['api', 'images', 'client', 'apiserver', 'registry', 'node', 'controllers'],
   // Wharf's own controllers and services (packages/platform, packages/platform-*): they speak only
-  // the Kubernetes API, so they run unchanged against a real cluster.
-  'platform[-a-z0-9]*': ['api'],
+  // the Kubernetes API, through the client library, so they run unchanged against a real cluster.
+  'platform[-a-z0-9]*': ['api', 'client'],
   // The browser app: nothing server-side.
   console: ['api'],
 };

@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@wharf/api': pkg('api'),
       '@wharf/apiserver': pkg('apiserver'),
+      '@wharf/client': pkg('client'),
       '@wharf/controllers': pkg('controllers'),
       '@wharf/images': pkg('images'),
       '@wharf/registry': pkg('registry'),

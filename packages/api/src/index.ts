@@ -1,3 +1,5 @@
 export * from './resources.js';
 export * from './object.js';
 export * from './schema.js';
+export * from './quantity.js';
+export * from './labels.js';

@@ -7,14 +7,10 @@ import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController, EndpointSliceController } from './endpoints/controller.js';
 import { JobController } from './job/controller.js';
-import { LeaderElector, type LeaderElectionOptions } from './leaderelection/elector.js';
+import { type Clock, type ControllerContext, InformerFactory, componentUserAgent, KubeClient, type LeaderElectionOptions, LeaderElector, realClock } from '@wharf/client';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { PodGcController, type PodGcOptions } from './podgc/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
-import { KubeClient } from './runtime/client.js';
-import { realClock, type Clock } from './runtime/clock.js';
-import type { ControllerContext } from './runtime/controller.js';
-import { InformerFactory } from './runtime/informer.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { StatefulSetController } from './statefulset/controller.js';
 
@@ -33,12 +29,8 @@ export { reconcileEndpointSlices } from './endpoints/slices.js';
 export { reconcileNodeLifecycle } from './nodelifecycle/reconcile.js';
 export { reconcilePodGc } from './podgc/reconcile.js';
 export { reconcileDisruptionBudget } from './disruption/reconcile.js';
-export { decideLeadership } from './leaderelection/decide.js';
-export { LeaderElector, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
 export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
 export type { PodGcOptions } from './podgc/controller.js';
-export { KubeClient, ApiError } from './runtime/client.js';
-export type { Clock } from './runtime/clock.js';
 
 export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
   | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption';
@@ -86,7 +78,7 @@ interface Term {
  * Losing the Lease stops the controllers; winning it again starts fresh ones.
  */
 export async function startControllers(opts: ControllerManagerOptions): Promise<RunningControllers> {
-  const client = await KubeClient.fromKubeConfig(opts.kubeConfig);
+  const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('kube-controller-manager') });
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? ((m: string, e?: unknown): void => console.error(m, e instanceof Error ? e.message : (e ?? '')));
   const begin = async (): Promise<Term> => {

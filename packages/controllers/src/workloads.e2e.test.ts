@@ -5,7 +5,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, startControllers, type Clock, type RunningControllers } from './index.js';
+import { KubeClient, type Clock } from '@wharf/client';
+import { startControllers, type RunningControllers } from './index.js';
 
 interface Obj {
   metadata: { name: string; creationTimestamp?: string; labels?: Record<string, string>; finalizers?: string[]; annotations?: Record<string, string> };
@@ -91,11 +92,11 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
   }, 240_000);
 
   it('creates StatefulSet pods in order, each after the previous is Ready, with their claims', async () => {
-    const client = await KubeClient.fromKubeConfig(kc);
+    const client = new KubeClient(kc);
     const seen: string[] = [];
     const violations: string[] = [];
     const ready = new Set<string>();
-    const watch = client.watch<Obj>('/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Ddb', (e) => {
+    const watch = client.watch<Obj>('/api/v1/namespaces/default/pods', { labelSelector: 'app=db' }, (e) => {
       const name = e.object.metadata.name;
       if (e.type === 'ADDED') {
         const ord = Number(name.split('-').pop());

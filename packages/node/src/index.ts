@@ -27,7 +27,6 @@ export { CommandError } from './util/exec.js';
 export { NodeAgent, type NodeAgentOptions } from './agent/agent.js';
 export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage } from './agent/image-provider.js';
 export { LogServer, parseLogQuery, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
-export { ApiError } from './agent/kube-client.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
 export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
 export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';

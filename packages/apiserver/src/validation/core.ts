@@ -1,11 +1,10 @@
 // Core-group kinds besides pods: Service ports and types, ConfigMap and Secret keys and sizes,
 // Secret types, Namespace finalizers, PersistentVolumeClaim; and their update rules.
-import { isRecord } from '@wharf/api';
+import { isRecord, quantityValue } from '@wharf/api';
 import { FieldPath, duplicate, forbidden, immutable, invalid, notSupported, required, tooLong, type FieldIssue } from './issues.js';
 import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from './names.js';
 import { validateLabels } from './metadata.js';
 import { PROTOCOLS, stableJson } from './pod.js';
-import { parseQuantity } from './quantity.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
@@ -186,7 +185,7 @@ export function validatePersistentVolumeClaim(obj: Obj): FieldIssue[] {
   const storage = requests.storage;
   if (storage === undefined) errs.push(required(spec.child('resources').key('storage')));
   else {
-    const q = parseQuantity(storage);
+    const q = quantityValue(storage);
     if (q !== undefined && q <= 0) errs.push(invalid(spec.child('resources').key('storage'), String(storage), 'must be greater than zero'));
   }
   return errs;
@@ -203,8 +202,8 @@ export function validatePersistentVolumeClaimUpdate(obj: Obj, old: Obj): FieldIs
   if (strip(s, volumeName) !== strip(o, o.volumeName ? o.volumeName : undefined)) {
     errs.push(forbidden(spec, 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
-  const now = parseQuantity(rec(rec(s.resources).requests).storage);
-  const before = parseQuantity(rec(rec(o.resources).requests).storage);
+  const now = quantityValue(rec(rec(s.resources).requests).storage);
+  const before = quantityValue(rec(rec(o.resources).requests).storage);
   if (now !== undefined && before !== undefined && now < before) {
     errs.push(forbidden(spec.child('resources', 'requests', 'storage'), 'field can not be less than previous value'));
   }

@@ -6,6 +6,4 @@ export { checkTypes, type TypeCheckResult } from './check-types.js';
 export { validateObjectMeta, validateObjectMetaUpdate, nameRuleOf, type ObjectMetaOptions } from './metadata.js';
 export { validateKind } from './kinds.js';
 export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
-export { selectorMatches } from './selectors.js';
-export { parseQuantity } from './quantity.js';
 export { compile as compileCel, toCel, type Bindings as CelBindings } from './crd-cel.js';

@@ -1,9 +1,8 @@
 // Pod spec checks a user commonly trips over: containers (name, image, ports, env, mounts,
 // resources), volumes, restart and DNS policies; and which pod fields an update may change.
-import { isRecord } from '@wharf/api';
+import { isRecord, quantityValue } from '@wharf/api';
 import { duplicate, forbidden, invalid, notFound, notSupported, required, type FieldIssue, type FieldPath } from './issues.js';
 import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from './names.js';
-import { parseQuantity } from './quantity.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -124,13 +123,13 @@ export function validateResources(raw: unknown, path: FieldPath, errs: FieldIssu
   const requests = rec(res.requests);
   for (const [field, m] of [['limits', limits], ['requests', requests]] as const) {
     for (const [k, v] of Object.entries(m)) {
-      const q = parseQuantity(v);
+      const q = quantityValue(v);
       if (q !== undefined && q < 0) errs.push(invalid(path.child(field).key(k), String(v), 'must be greater than or equal to 0'));
     }
   }
   for (const [k, v] of Object.entries(requests)) {
-    const req = parseQuantity(v);
-    const lim = parseQuantity(limits[k]);
+    const req = quantityValue(v);
+    const lim = quantityValue(limits[k]);
     if (req !== undefined && lim !== undefined && req > lim) {
       errs.push(invalid(path.child('requests'), String(v), `must be less than or equal to ${k} limit of ${String(limits[k])}`));
     }

@@ -1,11 +1,9 @@
-// metav1.LabelSelector: syntax checks, matching against a label set, and the Go rendering the
-// real server prints when a selector is immutable.
+// metav1.LabelSelector: syntax checks and the Go rendering the real server prints when a selector
+// is immutable. Matching is @wharf/api's matchesSelector.
 import { isRecord } from '@wharf/api';
 import { forbidden, invalid, required, type FieldIssue, type FieldPath } from './issues.js';
 import { isLabelValue, isQualifiedName } from './names.js';
 import { validateLabels } from './metadata.js';
-
-const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 export function validateLabelSelector(sel: unknown, path: FieldPath): FieldIssue[] {
   if (!isRecord(sel)) return [];
@@ -34,45 +32,6 @@ export function validateLabelSelector(sel: unknown, path: FieldPath): FieldIssue
     });
   });
   return errs;
-}
-
-/** True when the selector has neither matchLabels nor matchExpressions. */
-export function isEmptySelector(sel: unknown): boolean {
-  if (!isRecord(sel)) return true;
-  const labels = isRecord(sel.matchLabels) ? Object.keys(sel.matchLabels).length : 0;
-  const exprs = Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0;
-  return labels + exprs === 0;
-}
-
-/** Does the selector select an object with these labels? (An empty selector selects everything.) */
-export function selectorMatches(sel: unknown, labels: unknown): boolean {
-  if (!isRecord(sel)) return true;
-  const have = isRecord(labels) ? labels : {};
-  if (isRecord(sel.matchLabels)) {
-    for (const [k, v] of Object.entries(sel.matchLabels)) if (have[k] !== v) return false;
-  }
-  const exprs = Array.isArray(sel.matchExpressions) ? sel.matchExpressions : [];
-  for (const e of exprs) {
-    if (!isRecord(e) || typeof e.key !== 'string' || !OPERATORS.has(String(e.operator))) return false;
-    const values = Array.isArray(e.values) ? e.values : [];
-    const present = Object.prototype.hasOwnProperty.call(have, e.key);
-    const value = have[e.key];
-    switch (e.operator) {
-      case 'In':
-        if (!present || !values.includes(value)) return false;
-        break;
-      case 'NotIn':
-        if (present && values.includes(value)) return false;
-        break;
-      case 'Exists':
-        if (!present) return false;
-        break;
-      case 'DoesNotExist':
-        if (present) return false;
-        break;
-    }
-  }
-  return true;
 }
 
 /** v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)} */

@@ -1,13 +1,13 @@
 // Workload kinds that carry a pod template: Deployment, ReplicaSet, StatefulSet, DaemonSet,
 // ReplicationController, Job, CronJob. Selector/template agreement, counts, strategies, and the
 // spec fields an update may not change.
-import { isRecord } from '@wharf/api';
+import { isEmptySelector, isRecord, matchesSelector, type LabelSelectorLike } from '@wharf/api';
 import { FieldPath, forbidden, invalid, invalidRendered, notSupported, required, immutable, type FieldIssue } from './issues.js';
 import { regexError } from './names.js';
 import { validateLabels } from './metadata.js';
 import { validatePodSpec, stableJson } from './pod.js';
 import { cronScheduleError } from './cron.js';
-import { goLabelSelector, goStringMap, isEmptySelector, selectorMatches, validateLabelSelector } from './selectors.js';
+import { goLabelSelector, goStringMap, validateLabelSelector } from './selectors.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
@@ -35,7 +35,7 @@ function validateSelectorAndTemplate(s: Obj, path: FieldPath, rules: TemplateRul
   const template = rec(s.template);
   const tPath = path.child('template');
   const labels = rec(template.metadata).labels;
-  if (isRecord(s.selector) && !isEmptySelector(s.selector) && !selectorMatches(s.selector, labels)) {
+  if (isRecord(s.selector) && !isEmptySelector(s.selector) && !matchesSelector(s.selector, labels)) {
     errs.push(invalidRendered(tPath.child('metadata', 'labels'), goStringMap(labels), '`selector` does not match template `labels`'));
   }
   errs.push(...validateTemplate(template, tPath, rules));
@@ -98,7 +98,7 @@ export function validateReplicationController(obj: Obj): FieldIssue[] {
   errs.push(...validateLabels(s.selector, spec.child('selector')));
   const template = rec(s.template);
   const labels = rec(template.metadata).labels;
-  if (selector && !isEmptySelector(selector) && !selectorMatches(selector, labels)) {
+  if (selector && !isEmptySelector(selector) && !matchesSelector(selector as LabelSelectorLike, labels)) {
     errs.push(invalidRendered(spec.child('template', 'metadata', 'labels'), goStringMap(labels), '`selector` does not match template `labels`'));
   }
   errs.push(...validateTemplate(template, spec.child('template'), LONG_RUNNING));

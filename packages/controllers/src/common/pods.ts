@@ -1,6 +1,6 @@
 // Facts about pods and owners that several controllers share.
 import type { V1OwnerReference, V1Pod, KubernetesObject } from '@kubernetes/client-node';
-import { timeOf } from '../runtime/clock.js';
+import { timeOf } from '@wharf/client';
 
 export function controllerRef(o: KubernetesObject): V1OwnerReference | undefined {
   return o.metadata?.ownerReferences?.find((r) => r.controller === true);

@@ -1,7 +1,6 @@
 // Carries out ControllerRevision actions through the API (shared by the DaemonSet and
 // StatefulSet runners).
-import type { KubeClient } from '../runtime/client.js';
-import { isStatus } from '../runtime/client.js';
+import { isStatus, type KubeClient } from '@wharf/client';
 import type { RevisionAction } from './revisions.js';
 
 export async function applyRevisionAction(client: KubeClient, a: RevisionAction): Promise<void> {

@@ -4,10 +4,9 @@
 import type { V1CronJob, V1Job, V1ObjectReference } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { JOBS } from '../job/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import {
+  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+} from '@wharf/client';
 import { reconcileCronJob, type CronJobAction } from './reconcile.js';
 
 export const CRONJOBS = '/apis/batch/v1/cronjobs';
@@ -23,7 +22,8 @@ export class CronJobController extends QueueController {
     super(ctx, 'cronjob');
     this.cronJobs = ctx.informers.for<V1CronJob>(CRONJOBS);
     this.jobs = ctx.informers.for<V1Job>(JOBS);
-    this.events = new EventRecorder(ctx.client, 'cronjob-controller', ctx.clock, (e) => ctx.log('cronjob: event', e));
+    this.jobs.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
+    this.events = new EventRecorder({ client: ctx.client, component: 'cronjob-controller', clock: ctx.clock, onError: (e) => ctx.log('cronjob: event', e) });
     this.cronJobs.on((type, cj) => {
       if (type === 'delete') this.written.delete(keyOf(cj));
       this.queue.add(keyOf(cj));
@@ -35,11 +35,10 @@ export class CronJobController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const cj = this.cronJobs.get(key);
+    const cj = this.cronJobs.getByKey(key);
     if (!cj) return;
     if (Number(cj.metadata?.resourceVersion ?? 0) < (this.written.get(key) ?? 0)) return;
-    const uid = cj.metadata?.uid;
-    const jobs = this.jobs.list().filter((j) => j.metadata?.namespace === cj.metadata?.namespace && controllerRef(j)?.uid === uid);
+    const jobs = this.jobs.byIndex(OWNER_UID_INDEX, cj.metadata?.uid ?? '');
     const plan = reconcileCronJob(cj, { jobs, now: this.ctx.clock.now() });
     const created = new Map<string, V1Job>();
     for (const a of plan.actions) await this.apply(key, cj, a, created);
@@ -55,7 +54,7 @@ export class CronJobController extends QueueController {
         try {
           const job = await c.create<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, a.job);
           created.set(job.metadata?.name ?? '', job);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `Created job ${job.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `Created job ${job.metadata?.name}`);
         } catch (e) {
           if (isStatus(e, 409)) {
             const job = await c.get<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs/${a.job.metadata?.name}`);
@@ -64,14 +63,14 @@ export class CronJobController extends QueueController {
               return;
             }
           }
-          this.events.record(target, 'Warning', 'FailedCreate', `Error creating job: ${(e as Error).message}`);
+          this.events.emit(target, 'Warning', 'FailedCreate', `Error creating job: ${(e as Error).message}`);
           throw e;
         }
         return;
       case 'deleteJob':
         try {
           await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${a.job.metadata?.name}`, { propagationPolicy: 'Background', preconditions: { uid: a.job.metadata?.uid } });
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `Deleted job ${a.job.metadata?.name}`);
+          this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted job ${a.job.metadata?.name}`);
         } catch (e) {
           if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
         }
@@ -87,7 +86,7 @@ export class CronJobController extends QueueController {
         return;
       }
       case 'event':
-        this.events.record(target, a.eventType, a.reason, a.message);
+        this.events.emit(target, a.eventType, a.reason, a.message);
         return;
     }
   }

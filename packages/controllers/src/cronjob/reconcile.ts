@@ -4,7 +4,7 @@
 // `<cronjob>-<scheduled minute>`, and history limits.
 import type { V1CronJob, V1CronJobStatus, V1Job, V1ObjectReference } from '@kubernetes/client-node';
 import { clone, ownerRefTo, stableJson } from '../common/pods.js';
-import { timeOf, timestamp } from '../runtime/clock.js';
+import { timeOf, timestamp } from '@wharf/client';
 import { conditionOf } from '../job/reconcile.js';
 import { mostRecent, nextAfter, parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 

@@ -4,7 +4,7 @@
 import type { V1ControllerRevision, V1DaemonSet, V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
 import { isAvailable, isReady, isTerminating, readyCondition } from '../common/pods.js';
 import { REVISION_HASH_LABEL, syncUpdateRevision, truncateHistory, type RevisionAction } from '../common/revisions.js';
-import { timeOf } from '../runtime/clock.js';
+import { timeOf } from '@wharf/client';
 import { scaledValue } from '../deployment/rolling.js';
 import { daemonPod, placement, targetNode } from './nodes.js';
 

@@ -1,12 +1,10 @@
 // The Deployment controller's runner: informers on Deployments, ReplicaSets and pods, and the API
 // calls that carry out reconcileDeployment's actions.
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import {
+  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, matchesSelector, ORPHAN_INDEX, orphanIndex, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+} from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
 import { equalIgnoreHash, reconcileDeployment, type DeploymentAction } from './reconcile.js';
 
@@ -23,7 +21,10 @@ export class DeploymentController extends QueueController {
     this.deployments = ctx.informers.for<V1Deployment>(DEPLOYMENTS);
     this.replicaSets = ctx.informers.for<V1ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.events = new EventRecorder(ctx.client, 'deployment-controller', ctx.clock, (e) => ctx.log('deployment: event', e));
+    this.replicaSets.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
+    this.replicaSets.addIndexer(ORPHAN_INDEX, orphanIndex);
+    this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
+    this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.log('deployment: event', e) });
     this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
     this.replicaSets.on((_t, rs, old) => {
       for (const r of old ? [rs, old] : [rs]) this.enqueueOwner(r);
@@ -31,7 +32,7 @@ export class DeploymentController extends QueueController {
     this.pods.on((type, pod) => {
       if (type !== 'delete') return;
       const ref = controllerRef(pod);
-      const rs = ref?.kind === 'ReplicaSet' ? this.replicaSets.get(`${pod.metadata?.namespace}/${ref.name}`) : undefined;
+      const rs = ref?.kind === 'ReplicaSet' ? this.replicaSets.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
       if (rs) this.enqueueOwner(rs);
     });
   }
@@ -43,19 +44,20 @@ export class DeploymentController extends QueueController {
       if (ref.kind === 'Deployment') this.queue.add(`${ns}/${ref.name}`);
       return;
     }
-    for (const d of this.deployments.list()) {
-      if (d.metadata?.namespace === ns && matchesSelector(d.spec?.selector, rs.metadata?.labels)) this.queue.add(keyOf(d));
+    for (const d of this.deployments.list(ns ?? '')) {
+      if (matchesSelector(d.spec?.selector, rs.metadata?.labels)) this.queue.add(keyOf(d));
     }
   }
 
   protected async sync(key: string): Promise<void> {
-    const d = this.deployments.get(key);
+    const d = this.deployments.getByKey(key);
     if (!d) return;
     const ns = d.metadata?.namespace ?? '';
-    const uid = d.metadata?.uid;
-    const replicaSets = this.replicaSets.list().filter((rs) => rs.metadata?.namespace === ns && (controllerRef(rs)?.uid === uid || (!controllerRef(rs) && matchesSelector(d.spec?.selector, rs.metadata?.labels))));
-    const rsUids = new Set(replicaSets.map((rs) => rs.metadata?.uid));
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === ns && rsUids.has(controllerRef(p)?.uid));
+    const replicaSets = [
+      ...this.replicaSets.byIndex(OWNER_UID_INDEX, d.metadata?.uid ?? ''),
+      ...this.replicaSets.byIndex(ORPHAN_INDEX, ns).filter((rs) => matchesSelector(d.spec?.selector, rs.metadata?.labels)),
+    ];
+    const pods = replicaSets.flatMap((rs) => this.pods.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''));
     const plan = reconcileDeployment(d, { replicaSets, pods, now: this.ctx.clock.now() });
     for (const a of plan.actions) await this.apply(d, a);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
@@ -96,7 +98,7 @@ export class DeploymentController extends QueueController {
         await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: a.status });
         return;
       case 'event':
-        this.events.record({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, a.eventType, a.reason, a.message);
+        this.events.emit({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, a.eventType, a.reason, a.message);
         return;
     }
   }

@@ -3,9 +3,8 @@
 // scaling events → proportional scaling; RollingUpdate; Recreate; history cleanup), and the
 // status it reports.
 import type { V1Deployment, V1DeploymentStatus, V1Pod, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { matchesSelector, timeOf } from '@wharf/client';
 import { clone, controllerRef, ownerRefTo, stableJson } from '../common/pods.js';
-import { timeOf } from '../runtime/clock.js';
 import { podTemplateHash } from './hash.js';
 import { isRollingUpdate, maxScaledDown, maxSurge, maxUnavailable, newRSNewReplicas, replicasOf } from './rolling.js';
 import { calculateStatus, condition, deploymentComplete, FOUND_NEW_RS, getCondition, NEW_RS_CREATED, PAUSED, RESUMED, rolloutStatus, setCondition } from './status.js';

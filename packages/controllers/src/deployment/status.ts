@@ -1,7 +1,7 @@
 // Deployment status and its Progressing / Available conditions, as syncRolloutStatus and
 // calculateStatus compute them, so `kubectl rollout status` reads them as on a real cluster.
 import type { V1Deployment, V1DeploymentCondition, V1DeploymentStatus, V1ReplicaSet } from '@kubernetes/client-node';
-import { timeOf, timestamp } from '../runtime/clock.js';
+import { timeOf, timestamp } from '@wharf/client';
 import { maxUnavailable, replicasOf } from './rolling.js';
 
 export const NEW_RS_AVAILABLE = 'NewReplicaSetAvailable';

@@ -1,12 +1,9 @@
 // The disruption controller's runner: keeps every PodDisruptionBudget's status current as the
 // pods it selects, and the scale of their controllers, change.
 import type { V1Deployment, V1OwnerReference, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1ReplicationController, V1StatefulSet } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { type ControllerContext, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
 import { reconcileDisruptionBudget, type ControllerScale } from './reconcile.js';
 
 export const PDBS = '/apis/policy/v1/poddisruptionbudgets';
@@ -32,12 +29,12 @@ export class DisruptionController extends QueueController {
     this.rcs = ctx.informers.for<V1ReplicationController>(REPLICATIONCONTROLLERS);
     this.pdbs.on((_t, pdb) => this.queue.add(keyOf(pdb)));
     this.pods.on((_t, pod, old) => {
-      for (const pdb of this.pdbs.list()) if (selects(pdb, pod) || (old && selects(pdb, old))) this.queue.add(keyOf(pdb));
+      for (const pdb of this.pdbs.list(pod.metadata?.namespace ?? '')) if (selects(pdb, pod) || (old && selects(pdb, old))) this.queue.add(keyOf(pdb));
     });
     // A scale change moves expectedPods of the budgets in its namespace.
     const onScale = (_t: string, o: { metadata?: { namespace?: string }; spec?: { replicas?: number } }, old?: { spec?: { replicas?: number } }): void => {
       if (old && old.spec?.replicas === o.spec?.replicas) return;
-      for (const pdb of this.pdbs.list()) if (pdb.metadata?.namespace === o.metadata?.namespace) this.queue.add(keyOf(pdb));
+      for (const pdb of this.pdbs.list(o.metadata?.namespace ?? '')) this.queue.add(keyOf(pdb));
     };
     this.replicaSets.on(onScale);
     this.deployments.on(onScale);
@@ -50,24 +47,24 @@ export class DisruptionController extends QueueController {
       o && o.metadata?.uid === ref.uid ? { key: o.metadata.uid ?? '', scale: o.spec?.replicas ?? 1 } : undefined;
     switch (ref.kind) {
       case 'ReplicaSet': {
-        const rs = this.replicaSets.get(`${ns}/${ref.name}`);
+        const rs = this.replicaSets.get(ns, ref.name);
         const owner = rs && controllerRef(rs);
-        if (owner?.kind === 'Deployment') return of(this.deployments.get(`${ns}/${owner.name}`)) ?? of(rs);
+        if (owner?.kind === 'Deployment') return of(this.deployments.get(ns, owner.name)) ?? of(rs);
         return of(rs);
       }
       case 'StatefulSet':
-        return of(this.statefulSets.get(`${ns}/${ref.name}`));
+        return of(this.statefulSets.get(ns, ref.name));
       case 'ReplicationController':
-        return of(this.rcs.get(`${ns}/${ref.name}`));
+        return of(this.rcs.get(ns, ref.name));
       default:
         return undefined;
     }
   }
 
   protected async sync(key: string): Promise<void> {
-    const pdb = this.pdbs.get(key);
+    const pdb = this.pdbs.getByKey(key);
     if (!pdb) return;
-    const pods = this.pods.list().filter((p) => selects(pdb, p));
+    const pods = pdb.spec?.selector ? this.pods.list(pdb.metadata?.namespace ?? '', pdb.spec.selector) : [];
     const plan = reconcileDisruptionBudget(pdb, { pods, scaleOf: (r, ns) => this.scaleOf(r, ns), now: this.ctx.clock.now() });
     if (plan.status) {
       // A CAS on the budget: the API server's eviction writes disruptedPods into the same status.

@@ -1,6 +1,6 @@
 import type { V1OwnerReference, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { timestamp } from '../runtime/clock.js';
+import { timestamp } from '@wharf/client';
 import { reconcileDisruptionBudget, scaledValue } from './reconcile.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');

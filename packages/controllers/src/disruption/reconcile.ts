@@ -4,7 +4,7 @@
 // StatefulSet, ...), each pod without a known controller counting as one.
 import type { V1Condition, V1OwnerReference, V1Pod, V1PodDisruptionBudget, V1PodDisruptionBudgetStatus } from '@kubernetes/client-node';
 import { controllerRef, isReady, stableJson } from '../common/pods.js';
-import { timeOf, timestamp } from '../runtime/clock.js';
+import { timeOf, timestamp } from '@wharf/client';
 
 /** How long an eviction the API server recorded in disruptedPods holds a pod out of the count. */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;

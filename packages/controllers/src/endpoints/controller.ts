@@ -3,9 +3,7 @@
 // the change), so a readiness change reaches the endpoints within one round trip.
 import type { KubernetesObject, V1EndpointSlice, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, type Informer, isStatus, keyOf, NODE_NAME_INDEX, nodeNameIndex, QueueController } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { selectsPod, SERVICE_NAME_LABEL } from './pod-endpoints.js';
@@ -27,14 +25,14 @@ abstract class ServiceKeyedController extends QueueController {
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.services.on((_t, svc) => this.queue.add(keyOf(svc)));
     this.pods.on((_t, pod, old) => {
-      for (const svc of this.services.list()) {
+      for (const svc of this.services.list(pod.metadata?.namespace ?? '')) {
         if (selectsPod(svc, pod) || (old && selectsPod(svc, old))) this.queue.add(keyOf(svc));
       }
     });
   }
 
   protected podsOf(svc: V1Service): V1Pod[] {
-    return this.pods.list().filter((p) => selectsPod(svc, p));
+    return this.pods.list(svc.metadata?.namespace ?? '', { matchLabels: svc.spec?.selector ?? {} }).filter((p) => selectsPod(svc, p));
   }
 }
 
@@ -55,15 +53,15 @@ export class EndpointsController extends ServiceKeyedController {
     this.endpoints = ctx.informers.for<V1Endpoints>(ENDPOINTS);
     // Someone else rewrote or deleted an Endpoints object: put it back.
     this.endpoints.on((_t, ep) => {
-      if (this.services.get(keyOf(ep))) this.queue.add(keyOf(ep));
+      if (this.services.getByKey(keyOf(ep))) this.queue.add(keyOf(ep));
     });
   }
 
   protected async sync(key: string): Promise<void> {
     const [ns, name] = split(key);
     const path = `/api/v1/namespaces/${ns}/endpoints`;
-    const svc = this.services.get(key);
-    const existing = this.endpoints.get(key);
+    const svc = this.services.getByKey(key);
+    const existing = this.endpoints.getByKey(key);
     if (!svc) {
       if (existing) await this.ctx.client.delete(`${path}/${name}`).catch(ignore404);
       return;
@@ -83,6 +81,7 @@ export class EndpointSliceController extends ServiceKeyedController {
     super(ctx, 'endpointslice');
     this.slices = ctx.informers.for<V1EndpointSlice>(ENDPOINT_SLICES);
     this.nodes = ctx.informers.for<V1Node>(NODES);
+    this.pods.addIndexer(NODE_NAME_INDEX, nodeNameIndex);
     this.slices.on((_t, slice) => {
       const svc = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (svc && isManagedSliceOf(slice, svc)) this.queue.add(`${slice.metadata?.namespace}/${svc}`);
@@ -92,22 +91,21 @@ export class EndpointSliceController extends ServiceKeyedController {
       if (type !== 'update' || old?.metadata?.labels?.[ZONE_LABEL] === node.metadata?.labels?.[ZONE_LABEL]) return;
       const name = node.metadata?.name;
       const keys = new Set<string>();
-      for (const pod of this.pods.list()) {
-        if (pod.spec?.nodeName !== name) continue;
-        for (const svc of this.services.list()) if (selectsPod(svc, pod)) keys.add(keyOf(svc));
+      for (const pod of this.pods.byIndex(NODE_NAME_INDEX, name ?? '')) {
+        for (const svc of this.services.list(pod.metadata?.namespace ?? '')) if (selectsPod(svc, pod)) keys.add(keyOf(svc));
       }
       for (const k of keys) this.queue.add(k);
     });
   }
 
   private managedSlices(ns: string, service: string): V1EndpointSlice[] {
-    return this.slices.list().filter((s) => s.metadata?.namespace === ns && isManagedSliceOf(s, service));
+    return this.slices.list(ns).filter((s) => isManagedSliceOf(s, service));
   }
 
   protected async sync(key: string): Promise<void> {
     const [ns, name] = split(key);
     const path = `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
-    const svc = this.services.get(key);
+    const svc = this.services.getByKey(key);
     const existing = this.managedSlices(ns, name);
     if (!svc) {
       // The garbage collector would do this through ownerReferences; doing it here is faster.
@@ -115,7 +113,7 @@ export class EndpointSliceController extends ServiceKeyedController {
       return;
     }
     if (!svc.spec?.selector || svc.spec.type === 'ExternalName') return;
-    const zoneOf = (node: string): string | undefined => this.nodes.get(node)?.metadata?.labels?.[ZONE_LABEL];
+    const zoneOf = (node: string): string | undefined => this.nodes.get('', node)?.metadata?.labels?.[ZONE_LABEL];
     const actions = reconcileEndpointSlices(svc, { pods: this.podsOf(svc), zoneOf, existing: existing.filter((s) => sameOwner(s, svc)) });
     for (const s of existing) if (!sameOwner(s, svc)) actions.push({ type: 'delete', name: s.metadata?.name ?? '' });
     for (const a of actions) {

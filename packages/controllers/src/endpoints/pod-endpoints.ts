@@ -2,7 +2,7 @@
 // counts while it has an IP and is not finished; its ports are the Service's ports with named
 // targetPorts resolved against that pod's containers.
 import type { V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { matchesSelector } from '@wharf/client';
 import { isReady } from '../common/pods.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

@@ -1,88 +1,58 @@
-// The Job controller's runner: informers on Jobs and pods, expectations for creations and for
-// counted pods, the release of orphaned pods' tracking finalizers, and the API calls that carry
-// out reconcileJob (ttlSecondsAfterFinished included: the Job is deleted in the background).
+// The Job controller's runner: informers on Jobs and pods (read by owner UID), expectations for
+// creations and for counted pods, pod creations and deletions through PodControl, the release of
+// orphaned pods' tracking finalizers, and the API calls that carry out reconcileJob
+// (ttlSecondsAfterFinished included: the Job is deleted in the background).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
-import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { PodOwnerController } from '../common/pod-owner-controller.js';
+import { type ControllerContext, isStatus, keyOf } from '@wharf/client';
 import { hasTrackingFinalizer, TRACKING_FINALIZER } from './pods.js';
 import { reconcileJob, type JobAction } from './reconcile.js';
 
 export const JOBS = '/apis/batch/v1/jobs';
 const ORPHAN = 'orphan-pod:';
 
-export class JobController extends QueueController {
-  private readonly jobs: Informer<V1Job>;
-  private readonly pods: Informer<V1Pod>;
-  private readonly expectations: Expectations;
-  private readonly events: EventRecorder;
+export class JobController extends PodOwnerController<V1Job> {
   /** Pod uids whose finalizer was removed after counting, per Job key, until the cache shows it. */
   private readonly counted = new Map<string, Set<string>>();
   /** The resourceVersion of our last status write per Job: an older cached Job waits for it. */
   private readonly written = new Map<string, number>();
 
   constructor(ctx: ControllerContext) {
-    super(ctx, 'job');
-    this.jobs = ctx.informers.for<V1Job>(JOBS);
-    this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'job-controller', ctx.clock, (e) => ctx.log('job: event', e));
-    this.jobs.on((type, job) => {
-      const key = keyOf(job);
-      if (type === 'delete') {
-        this.expectations.forget(key);
-        this.counted.delete(key);
-        this.written.delete(key);
-      }
-      this.queue.add(key);
+    super(ctx, { name: 'job', path: JOBS, apiVersion: 'batch/v1', kind: 'Job' });
+    this.owners.on((type, job) => {
+      if (type !== 'delete') return;
+      this.counted.delete(keyOf(job));
+      this.written.delete(keyOf(job));
     });
-    this.pods.on((type, pod) => {
-      const ref = controllerRef(pod);
-      if (ref?.kind !== 'Job') return;
-      const key = `${pod.metadata?.namespace}/${ref.name}`;
-      if (type === 'add') this.expectations.observeAdd(key);
-      const uid = pod.metadata?.uid ?? '';
-      if (type === 'delete' || !hasTrackingFinalizer(pod)) this.counted.get(key)?.delete(uid);
-      if (type === 'delete') this.expectations.observeDelete(key);
-      if (type !== 'delete' && hasTrackingFinalizer(pod)) this.queue.add(`${ORPHAN}${keyOf(pod)}`);
-      this.queue.add(key);
-    });
+  }
+
+  protected override onPod(type: string, pod: V1Pod, old?: V1Pod): void {
+    super.onPod(type, pod, old);
+    const ref = controllerRef(pod);
+    if (ref?.kind !== 'Job') return;
+    const key = `${pod.metadata?.namespace}/${ref.name}`;
+    if (type === 'delete' || !hasTrackingFinalizer(pod)) this.counted.get(key)?.delete(pod.metadata?.uid ?? '');
+    if (type !== 'delete' && hasTrackingFinalizer(pod)) this.queue.add(`${ORPHAN}${keyOf(pod)}`);
   }
 
   protected async sync(key: string): Promise<void> {
     if (key.startsWith(ORPHAN)) return this.releaseOrphan(key.slice(ORPHAN.length));
-    const job = this.jobs.get(key);
+    const job = this.owners.getByKey(key);
     if (!job) return;
     const seen = Number(job.metadata?.resourceVersion ?? 0);
     if (seen < (this.written.get(key) ?? 0)) return; // the informer will bring our own write
-    const uid = job.metadata?.uid;
-    const pods = this.pods.list().filter((p) => p.metadata?.namespace === job.metadata?.namespace && controllerRef(p)?.uid === uid);
-    const plan = reconcileJob(job, { pods, now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
-    const creates = plan.actions.filter((a) => a.type === 'createPod').length;
-    const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
-    if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    const creations: Promise<void>[] = [];
-    for (const a of plan.actions) {
-      if (a.type === 'createPod') creations.push(this.apply(key, job, a));
-      else {
-        await Promise.all(creations.splice(0));
-        await this.apply(key, job, a);
-      }
-    }
-    await Promise.all(creations);
+    const plan = reconcileJob(job, { pods: this.ownedPods(job), now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
+    await this.applyPlan(key, job, plan.actions, (a) => this.apply(key, job, a));
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
   /** A pod whose Job is gone (or is not its controller any more) must not keep its finalizer. */
   private async releaseOrphan(podKey: string): Promise<void> {
-    const pod = this.pods.get(podKey);
+    const pod = this.pods.getByKey(podKey);
     if (!pod || !hasTrackingFinalizer(pod)) return;
     const ref = controllerRef(pod);
-    const job = ref ? this.jobs.get(`${pod.metadata?.namespace}/${ref.name}`) : undefined;
+    const job = ref ? this.owners.get(pod.metadata?.namespace ?? '', ref.name) : undefined;
     if (job && job.metadata?.uid === ref?.uid) return;
     await this.removeFinalizer(pod);
   }
@@ -99,7 +69,6 @@ export class JobController extends QueueController {
   private async apply(key: string, job: V1Job, a: JobAction): Promise<void> {
     const ns = job.metadata?.namespace ?? 'default';
     const c = this.ctx.client;
-    const target = { ...job, apiVersion: 'batch/v1', kind: 'Job' };
     switch (a.type) {
       case 'status': {
         // A merge patch: fields the new status dropped are removed explicitly.
@@ -117,31 +86,15 @@ export class JobController extends QueueController {
         return;
       }
       case 'createPod':
-        try {
-          const pod = await c.create<V1Pod>(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeAdd(key);
-          this.events.record(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-          throw e;
-        }
-        return;
       case 'deletePod':
-        try {
-          await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`);
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod.metadata?.name}`);
-        } catch (e) {
-          this.expectations.observeDelete(key);
-          if (!isStatus(e, 404)) throw e;
-        }
-        return;
+        throw new Error(`${a.type} goes through PodControl`);
       case 'deleteJob':
         await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}`, { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }).catch((e: unknown) => {
           if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
         });
         return;
       case 'event':
-        this.events.record(target, a.eventType, a.reason, a.message);
+        this.events.emit(this.target(job), a.eventType, a.reason, a.message);
         return;
     }
   }

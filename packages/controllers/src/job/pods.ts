@@ -1,7 +1,7 @@
 // The pods a Job creates, and the facts about finished pods the Job controller counts.
 import type { V1Container, V1Job, V1Pod } from '@kubernetes/client-node';
 import { clone, isTerminating, ownerRefTo } from '../common/pods.js';
-import { timeOf } from '../runtime/clock.js';
+import { timeOf } from '@wharf/client';
 import { COMPLETION_INDEX } from './indexes.js';
 
 /** Keeps a finished pod until the controller has counted it in the Job's status. */

@@ -5,7 +5,7 @@
 // (SuccessCriteriaMet, then Complete), suspend, and ttlSecondsAfterFinished.
 import type { V1Job, V1JobCondition, V1JobStatus, V1Pod } from '@kubernetes/client-node';
 import { clone, isReady, isTerminating, stableJson } from '../common/pods.js';
-import { timeOf, timestamp } from '../runtime/clock.js';
+import { timeOf, timestamp } from '@wharf/client';
 import { formatIndexes, indexOf, parseIndexes } from './indexes.js';
 import { backoffMs, failed, finishTime, hasTrackingFinalizer, isIndexed, jobPod, succeeded } from './pods.js';
 

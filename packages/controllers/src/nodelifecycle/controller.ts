@@ -4,11 +4,7 @@
 import type { V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { timestamp } from '../runtime/clock.js';
-import type { ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import type { Informer } from '../runtime/informer.js';
+import { type ControllerContext, EventRecorder, type Informer, isStatus, timestamp } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import type { NodeHealth } from './health.js';
 import { reconcileNodeLifecycle, type NodeLifecycleAction, type NodeLifecycleConfig } from './reconcile.js';
@@ -48,7 +44,7 @@ export class NodeLifecycleController {
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.leases = ctx.informers.for<V1Lease>(NODE_LEASES);
-    this.events = new EventRecorder(ctx.client, 'node-controller', ctx.clock, (e) => ctx.log('nodelifecycle: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: 'node-controller', clock: ctx.clock, onError: (e) => ctx.log('nodelifecycle: event', e) });
     this.cfg = {
       gracePeriodMs: (opts.gracePeriodSeconds ?? 50) * 1000,
       nodeEvictionRate: opts.nodeEvictionRate ?? DEFAULT_ZONE_RATES.nodeEvictionRate,
@@ -123,7 +119,7 @@ export class NodeLifecycleController {
         const name = a.node.metadata?.name ?? '';
         await c.patch(`/api/v1/nodes/${name}/status`, { status: { conditions: a.conditions } }, 'strategic');
         if (a.conditions.some((x) => x.type === 'Ready')) {
-          this.events.record({ ...a.node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+          this.events.emit({ ...a.node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
         }
         return;
       }
@@ -140,7 +136,7 @@ export class NodeLifecycleController {
           status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: timestamp(now) }] },
         }, 'strategic').catch(() => undefined);
         await c.delete(podPath(pod), { preconditions: { uid: pod.metadata?.uid } });
-        this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
+        this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
         return;
       }
     }

@@ -4,7 +4,7 @@
 // skew between nodes and the controller does not matter, and a restarted controller gives every
 // node a full grace period before judging it.
 import type { V1Lease, V1Node, V1NodeCondition } from '@kubernetes/client-node';
-import { timestamp } from '../runtime/clock.js';
+import { timestamp } from '@wharf/client';
 
 export interface NodeHealth {
   /** When we last saw the node's heartbeat or Lease change (our clock, ms). */

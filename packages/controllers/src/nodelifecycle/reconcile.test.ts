@@ -1,6 +1,6 @@
 import type { V1Lease, V1Node, V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { timestamp } from '../runtime/clock.js';
+import { timestamp } from '@wharf/client';
 import type { NodeHealth } from './health.js';
 import { reconcileNodeLifecycle, type NodeLifecycleAction } from './reconcile.js';
 import { desiredTaints, evictionTime, toleratesTaint } from './taints.js';

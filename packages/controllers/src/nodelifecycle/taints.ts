@@ -2,7 +2,7 @@
 // once without a matching toleration, after the shortest matching tolerationSeconds otherwise,
 // never when a matching toleration has no tolerationSeconds.
 import type { V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
-import { timeOf, timestamp } from '../runtime/clock.js';
+import { timeOf, timestamp } from '@wharf/client';
 
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const NOT_READY = 'node.kubernetes.io/not-ready';

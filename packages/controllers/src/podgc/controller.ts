@@ -4,9 +4,7 @@
 // and the pod's uid as the precondition of both writes.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import type { ControllerContext } from '../runtime/controller.js';
-import type { Informer } from '../runtime/informer.js';
+import { isStatus, type ControllerContext, type Informer } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
 

@@ -5,7 +5,7 @@
 // quarantine, and only once the runner confirms the node is gone), and terminating pods never
 // scheduled. A pod terminating on a merely unreachable node is left alone: it may still run.
 import type { V1Node, V1Pod, V1PodCondition } from '@kubernetes/client-node';
-import { timestamp } from '../runtime/clock.js';
+import { timestamp } from '@wharf/client';
 
 export const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 

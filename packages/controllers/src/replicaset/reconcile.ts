@@ -1,9 +1,8 @@
 // The ReplicaSet controller's decisions, without I/O: which pods to adopt, release, create or
 // delete so the active pods match spec.replicas, and the status that results.
 import type { V1Pod, V1ReplicaSet, V1ReplicaSetStatus } from '@kubernetes/client-node';
-import { matchesSelector } from '../common/labels.js';
+import { matchesSelector, timeOf } from '@wharf/client';
 import { controllerRef, isActive, isAvailable, isReady, readyCondition } from '../common/pods.js';
-import { timeOf } from '../runtime/clock.js';
 
 /** The most pods created or deleted in one sync, as the real controller's burstReplicas. */
 export const BURST_REPLICAS = 500;

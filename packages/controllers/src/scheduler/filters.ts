@@ -2,7 +2,7 @@
 // the reasons a node cannot take the pod (empty: it can) in the exact words kube-scheduler uses,
 // and whether preemption could help.
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
-import { matchesNodeRequirement, matchesSelector } from '../common/labels.js';
+import { matchesNodeRequirement, matchesSelector } from '@wharf/client';
 import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
 
 export interface FilterResult {

@@ -1,7 +1,7 @@
 // What the scheduler knows of a node: the node, the pods assigned to it, and the sums of their
 // requests (exact, for fitting; non-zero defaults, for scoring) and host ports.
 import type { V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
-import { milliCpu, parseQuantity } from '../common/quantity.js';
+import { milliCpu, parseQuantity } from '@wharf/client';
 
 export type Resources = Record<string, number>;
 

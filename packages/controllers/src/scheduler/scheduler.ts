@@ -4,11 +4,7 @@
 // pods change.
 import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
-import { isStatus } from '../runtime/client.js';
-import { timestamp } from '../runtime/clock.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, QueueController, timestamp } from '@wharf/client';
 import { PODS } from '../replicaset/controller.js';
 import { nodeInfo, type NodeInfo } from './node-info.js';
 import { schedulePod } from './schedule.js';
@@ -44,7 +40,7 @@ export class Scheduler extends QueueController {
     super(ctx, 'scheduler', 1);
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.events = new EventRecorder(ctx.client, schedulerName, ctx.clock, (e) => ctx.log('scheduler: event', e));
+    this.events = new EventRecorder({ client: ctx.client, component: schedulerName, clock: ctx.clock, onError: (e) => ctx.log('scheduler: event', e) });
     this.nodes.on((type, node, old) => {
       const name = node.metadata?.name ?? '';
       this.infos.delete(name);
@@ -94,7 +90,7 @@ export class Scheduler extends QueueController {
     }
     this.unschedulable.delete(key);
     this.stats.scheduled++;
-    this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+    this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
   }
 
   private onPod(type: string, pod: V1Pod, old?: V1Pod): void {
@@ -167,12 +163,12 @@ export class Scheduler extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const pod = this.pods.get(key);
+    const pod = this.pods.getByKey(key);
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
     if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
     const result = schedulePod(pod, this.snapshot(), Math.random, {
-      claim: (ns, name) => this.claims.get(`${ns}/${name}`),
-      volume: (name) => this.volumes.get(name),
+      claim: (ns, name) => this.claims.get(ns, name),
+      volume: (name) => this.volumes.get('', name),
     });
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
@@ -190,7 +186,7 @@ export class Scheduler extends QueueController {
     const previous = this.unschedulable.get(key);
     this.unschedulable.set(key, result.message);
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (previous !== result.message) this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', result.message);
+    if (previous !== result.message) this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', result.message);
     if (cond?.status !== 'False' || cond.reason !== 'Unschedulable' || cond.message !== result.message) {
       await this.ctx.client
         .patch(`/api/v1/namespaces/${ns}/pods/${name}/status`, {

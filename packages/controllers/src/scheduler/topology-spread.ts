@@ -6,7 +6,7 @@
 // minDomains treats the global minimum as 0. Without constraints of its own a pod is scored with
 // the system defaults (hostname maxSkew 3, zone maxSkew 5) over the pods of its controller.
 import type { V1LabelSelector, V1LabelSelectorRequirement, V1Pod, V1TopologySpreadConstraint } from '@kubernetes/client-node';
-import { isEmptySelector, matchesSelector } from '../common/labels.js';
+import { isEmptySelector, matchesSelector } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { HOSTNAME_LABEL, nodeAffinity, untoleratedTaint, ZONE_LABEL, type FilterResult } from './filters.js';
 import type { NodeInfo } from './node-info.js';

@@ -5,9 +5,7 @@
 // pod's `sim.wharf.dev/exit-code` annotation is not 0 (`sim.wharf.dev/complete-after-ms`
 // overrides the delay and makes any pod finish; -1 never finishes).
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
-import { isStatus, KubeClient } from '../runtime/client.js';
-import { realClock, timestamp, type Clock } from '../runtime/clock.js';
-import { Informer, keyOf } from '../runtime/informer.js';
+import { type Clock, Informer, isStatus, keyOf, KubeClient, realClock, timestamp } from '@wharf/client';
 
 export interface SimulatedNodesOptions {
   readonly kubeConfig: KubeConfig;
@@ -55,7 +53,7 @@ export class SimulatedNodes {
   }
 
   async start(): Promise<void> {
-    const client = (this.client = await KubeClient.fromKubeConfig(this.opts.kubeConfig));
+    const client = (this.client = new KubeClient(this.opts.kubeConfig));
     await ensure(client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } }));
     const batch = 50;
     for (let i = 0; i < this.names.length; i += batch) {

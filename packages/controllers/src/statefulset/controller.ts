@@ -1,49 +1,26 @@
-// The StatefulSet controller's runner: informers on StatefulSets, pods, claims and
-// ControllerRevisions, and the API calls that carry out reconcileStatefulSet.
-import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+// The StatefulSet controller's runner: informers on StatefulSets, pods (read by owner UID), claims
+// (by namespace) and ControllerRevisions, and the API calls that carry out reconcileStatefulSet,
+// pod creations and deletions through PodControl.
+import type { V1ControllerRevision, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
 import { controllerRef } from '../common/pods.js';
 import { ownedRevisions } from '../common/revisions.js';
+import { PodOwnerController } from '../common/pod-owner-controller.js';
 import { applyRevisionAction } from '../common/revisions-client.js';
 import { CONTROLLER_REVISIONS } from '../daemonset/controller.js';
-import { PODS } from '../replicaset/controller.js';
-import { isStatus } from '../runtime/client.js';
-import { QueueController, type ControllerContext } from '../runtime/controller.js';
-import { EventRecorder } from '../runtime/events.js';
-import { Expectations } from '../runtime/expectations.js';
-import { keyOf, type Informer } from '../runtime/informer.js';
+import { type ControllerContext, type Informer, isStatus } from '@wharf/client';
 import { reconcileStatefulSet, type StatefulSetAction } from './reconcile.js';
 
 export const STATEFULSETS = '/apis/apps/v1/statefulsets';
 export const CLAIMS = '/api/v1/persistentvolumeclaims';
 
-export class StatefulSetController extends QueueController {
-  private readonly sets: Informer<V1StatefulSet>;
-  private readonly pods: Informer<V1Pod>;
+export class StatefulSetController extends PodOwnerController<V1StatefulSet> {
   private readonly claims: Informer<V1PersistentVolumeClaim>;
   private readonly revisions: Informer<V1ControllerRevision>;
-  private readonly expectations: Expectations;
-  private readonly events: EventRecorder;
 
   constructor(ctx: ControllerContext) {
-    super(ctx, 'statefulset');
-    this.sets = ctx.informers.for<V1StatefulSet>(STATEFULSETS);
-    this.pods = ctx.informers.for<V1Pod>(PODS);
+    super(ctx, { name: 'statefulset', path: STATEFULSETS, apiVersion: 'apps/v1', kind: 'StatefulSet' });
     this.claims = ctx.informers.for<V1PersistentVolumeClaim>(CLAIMS);
     this.revisions = ctx.informers.for<V1ControllerRevision>(CONTROLLER_REVISIONS);
-    this.expectations = new Expectations(() => ctx.clock.now());
-    this.events = new EventRecorder(ctx.client, 'statefulset-controller', ctx.clock, (e) => ctx.log('statefulset: event', e));
-    this.sets.on((type, s) => {
-      if (type === 'delete') this.expectations.forget(keyOf(s));
-      this.queue.add(keyOf(s));
-    });
-    this.pods.on((type, pod) => {
-      const ref = controllerRef(pod);
-      if (ref?.kind !== 'StatefulSet') return;
-      const key = `${pod.metadata?.namespace}/${ref.name}`;
-      if (type === 'add') this.expectations.observeAdd(key);
-      if (type === 'delete') this.expectations.observeDelete(key);
-      this.queue.add(key);
-    });
     this.revisions.on((_t, r) => {
       const ref = controllerRef(r);
       if (ref?.kind === 'StatefulSet') this.queue.add(`${r.metadata?.namespace}/${ref.name}`);
@@ -51,25 +28,20 @@ export class StatefulSetController extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const sts = this.sets.get(key);
+    const sts = this.owners.getByKey(key);
     if (!sts) return;
-    const ns = sts.metadata?.namespace;
-    const uid = sts.metadata?.uid;
     const plan = reconcileStatefulSet(sts, {
-      pods: this.pods.list().filter((p) => p.metadata?.namespace === ns && controllerRef(p)?.uid === uid),
-      claims: this.claims.list().filter((c) => c.metadata?.namespace === ns),
+      pods: this.ownedPods(sts),
+      claims: this.claims.list(sts.metadata?.namespace ?? ''),
       revisions: ownedRevisions(sts, this.revisions.list()),
       now: this.ctx.clock.now(),
       canManagePods: this.expectations.satisfied(key),
     });
-    const creates = plan.actions.filter((a) => a.type === 'createPod').length;
-    const deletes = plan.actions.filter((a) => a.type === 'deletePod').length;
-    if (creates || deletes) this.expectations.expect(key, creates, deletes);
-    for (const a of plan.actions) await this.apply(key, sts, a);
+    await this.applyPlan(key, sts, plan.actions, (a) => this.apply(sts, a));
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 
-  private async apply(key: string, sts: V1StatefulSet, a: StatefulSetAction): Promise<void> {
+  private async apply(sts: V1StatefulSet, a: StatefulSetAction): Promise<void> {
     const ns = sts.metadata?.namespace ?? 'default';
     const c = this.ctx.client;
     const target = { ...sts, apiVersion: 'apps/v1', kind: 'StatefulSet' };
@@ -81,7 +53,7 @@ export class StatefulSetController extends QueueController {
       case 'createClaim':
         try {
           await c.create(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, a.claim);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`);
+          this.events.emit(target, 'Normal', 'SuccessfulCreate', `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`);
         } catch (e) {
           if (!isStatus(e, 409)) throw e;
         }
@@ -90,25 +62,8 @@ export class StatefulSetController extends QueueController {
         await c.patch(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${a.claim.metadata?.name}`, { metadata: { ownerReferences: a.ownerReferences } });
         return;
       case 'createPod':
-        try {
-          await c.create(`/api/v1/namespaces/${ns}/pods`, a.pod);
-          this.events.record(target, 'Normal', 'SuccessfulCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
-        } catch (e) {
-          this.expectations.observeAdd(key);
-          if (isStatus(e, 409)) return;
-          this.events.record(target, 'Warning', 'FailedCreate', `create Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} failed error: ${(e as Error).message}`);
-          throw e;
-        }
-        return;
       case 'deletePod':
-        try {
-          await c.delete(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, { preconditions: { uid: a.pod.metadata?.uid } });
-          this.events.record(target, 'Normal', 'SuccessfulDelete', `delete Pod ${a.pod.metadata?.name} in StatefulSet ${sts.metadata?.name} successful`);
-        } catch (e) {
-          this.expectations.observeDelete(key);
-          if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
-        }
-        return;
+        throw new Error(`${a.type} goes through PodControl`);
       case 'status':
         await c.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/${sts.metadata?.name}/status`, { status: a.status }).catch((e: unknown) => {
           if (!isStatus(e, 404)) throw e;

@@ -7,14 +7,13 @@ import { readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient } from '@wharf/client';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
 import { Limiter } from '../util/limiter.js';
 import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
-import { EventRecorder } from './events.js';
 import type { ImageProvider } from './image-provider.js';
-import { ApiError, isStatus, KubeClient, type WatchHandle } from './kube-client.js';
 import { LogServer, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { PodWorker } from './pod-worker.js';
@@ -75,9 +74,9 @@ export class NodeAgent {
   private readonly clock: () => Date;
   private stopped = true;
   private heartbeat: NodeJS.Timeout | undefined;
-  private watch: WatchHandle | undefined;
-  private watchLoop: Promise<void> | undefined;
-  private resourceVersion = '';
+  /** The pods bound to this node; its events add, update and remove pod workers once `adopting` is over. */
+  private readonly pods: Informer<V1Pod>;
+  private adopting = true;
   private facts: NodeFacts | undefined;
   private runtimeVersion = '';
   private nodeUid: string | undefined;
@@ -86,9 +85,15 @@ export class NodeAgent {
   private port = 0;
 
   constructor(private readonly o: NodeAgentOptions) {
-    this.client = new KubeClient(o.kubeConfig);
+    this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kubelet') });
     this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
-    this.events = new EventRecorder(this.client, o.nodeName, (e) => this.log('writing an event failed', e));
+    this.events = new EventRecorder({ client: this.client, component: 'kubelet', host: o.nodeName, onError: (e) => this.log('writing an event failed', e) });
+    this.pods = new Informer<V1Pod>({ client: this.client, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (e) => this.log('pod watch failed', e) });
+    this.pods.on((type, pod) => {
+      if (this.adopting || this.stopped) return;
+      if (type === 'delete') this.workers.get(pod.metadata?.uid ?? '')?.remove();
+      else this.upsert(pod);
+    });
     const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
     this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics, o.apiServerToken);
     this.clock = o.clock ?? (() => new Date());
@@ -114,18 +119,20 @@ export class NodeAgent {
     await this.renewLease();
     const period = (this.o.heartbeatSeconds ?? 10) * 1000;
     this.heartbeat = setInterval(() => void this.beat(), period);
-    const pods = await this.listPods();
-    await this.removeOrphans(pods);
-    for (const p of pods) this.upsert(p);
-    this.watchLoop = this.runWatch();
+    // The first list adopts what runs: sandboxes of pods deleted meanwhile go first, then a worker
+    // per pod; the watch's events (a re-list after 410 Gone included) then drive the workers.
+    this.adopting = true;
+    await this.pods.startSynced();
+    await this.removeOrphans(this.pods.list());
+    this.adopting = false;
+    for (const p of this.pods.list()) this.upsert(p);
   }
 
   /** Stops heartbeats, the watch, pod workers and the logs endpoint. Containers keep running. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.watch?.abort();
-    await this.watchLoop?.catch(() => undefined);
+    await this.pods.stop();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
     await this.logServer.stop();
@@ -147,7 +154,7 @@ export class NodeAgent {
         current = await this.client.get(path_);
       }
     } else {
-      current = await this.client.mergePatch(path_, { metadata: { labels: (node.metadata as { labels: unknown }).labels } });
+      current = await this.client.patch(path_, { metadata: { labels: (node.metadata as { labels: unknown }).labels } });
     }
     this.nodeUid = current!.metadata.uid;
     this.conditions = current!.status?.conditions;
@@ -157,7 +164,7 @@ export class NodeAgent {
   private async updateNodeStatus(): Promise<void> {
     if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)) };
     const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), now: `${this.clock().toISOString().slice(0, 19)}Z` });
-    await this.client.mergePatch(`/api/v1/nodes/${this.o.nodeName}/status`, { status });
+    await this.client.patch(`/api/v1/nodes/${this.o.nodeName}/status`, { status });
     this.conditions = status.conditions as Record<string, unknown>[];
     this.lastNodeStatus = this.clock().getTime();
   }
@@ -166,7 +173,7 @@ export class NodeAgent {
     const base = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
     const now = this.clock();
     try {
-      await this.client.mergePatch(`${base}/${this.o.nodeName}`, { spec: { holderIdentity: this.o.nodeName, renewTime: microTime(now) } });
+      await this.client.patch(`${base}/${this.o.nodeName}`, { spec: { holderIdentity: this.o.nodeName, renewTime: microTime(now) } });
     } catch (e) {
       if (!isStatus(e, 404)) throw e;
       await this.client.create(base, leaseObject(this.o.nodeName, this.nodeUid, 40, now));
@@ -186,18 +193,6 @@ export class NodeAgent {
   }
 
   // --- pods --------------------------------------------------------------------------------
-
-  private podsPath(): string {
-    return `/api/v1/pods`;
-  }
-
-  private async listPods(): Promise<V1Pod[]> {
-    const list = await this.client.get<{ metadata: { resourceVersion: string }; items: V1Pod[] }>(
-      `${this.podsPath()}?fieldSelector=${encodeURIComponent(`spec.nodeName=${this.o.nodeName}`)}`,
-    );
-    this.resourceVersion = list.metadata.resourceVersion;
-    return list.items;
-  }
 
   /** Sandboxes and pod dirs of pods that no longer exist (deleted while the agent was down). */
   private async removeOrphans(pods: readonly V1Pod[]): Promise<void> {
@@ -240,50 +235,6 @@ export class NodeAgent {
     worker.kick();
   }
 
-  private async runWatch(): Promise<void> {
-    while (!this.stopped) {
-      let relist = false;
-      try {
-        this.watch = this.client.watch<V1Pod & { code?: number }>(
-          this.podsPath(),
-          {
-            fieldSelector: `spec.nodeName=${this.o.nodeName}`,
-            resourceVersion: this.resourceVersion,
-            allowWatchBookmarks: 'true',
-            // The server ends the stream; a fresh one resumes from the last resourceVersion.
-            timeoutSeconds: String(240 + Math.floor(Math.random() * 60)),
-          },
-          (e) => {
-            const rv = e.object.metadata?.resourceVersion;
-            if (e.type === 'ERROR') {
-              relist = true;
-              return;
-            }
-            if (rv) this.resourceVersion = rv;
-            if (e.type === 'ADDED' || e.type === 'MODIFIED') this.upsert(e.object);
-            else if (e.type === 'DELETED') this.workers.get(e.object.metadata?.uid ?? '')?.remove();
-          },
-        );
-        await this.watch.done;
-      } catch (e) {
-        if (this.stopped) return;
-        relist = true;
-        if (!(e instanceof ApiError && e.status === 410)) {
-          this.log('pod watch failed', e);
-          await sleep(1000);
-        }
-      }
-      if (relist && !this.stopped) await this.relist().catch((e) => this.log('pod relist failed', e));
-    }
-  }
-
-  private async relist(): Promise<void> {
-    const pods = await this.listPods();
-    const uids = new Set(pods.map((p) => p.metadata?.uid));
-    for (const [uid, w] of this.workers) if (!uids.has(uid)) w.remove();
-    for (const p of pods) this.upsert(p);
-  }
-
   private configSource(): ConfigSource {
     const data = async (kind: 'configmaps' | 'secrets', ns: string, name: string): Promise<Record<string, string> | undefined> => {
       const o = await this.client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
@@ -318,8 +269,4 @@ export class NodeAgent {
       running: async () => (await runtime.containerStatus(chosen.id).catch(() => undefined))?.state === 'running',
     };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -6,7 +6,7 @@ import type { V1Container, V1Pod, V1SecurityContext } from '@kubernetes/client-n
 import type { BindMount, ContainerConfig, SecurityContext } from '../runtime/types.js';
 import { resolveArgs } from '../runtime/oci-spec.js';
 import type { ImageConfig } from './image-provider.js';
-import { bytes, milliCpu, parseQuantity } from './quantity.js';
+import { bytes, milliCpu, parseQuantity } from '@wharf/api';
 
 /** The container cannot be configured (missing configMap key, bad quantity...): CreateContainerConfigError. */
 export class ContainerConfigError extends Error {

@@ -6,7 +6,7 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { sandboxId } from '../runtime/runtime.js';
 import type { ContainerStatus } from '../runtime/types.js';
-import type { EventTarget } from './events.js';
+import type { EventTarget } from '@wharf/client';
 import type { ProbeKind } from './probes.js';
 import { backoffDelay, podPhase, shouldRestart, type BackoffOptions, type ContainerPhaseState, type PodPhase, type RestartPolicy } from './restart.js';
 
@@ -239,6 +239,8 @@ export function podSandboxId(pod: V1Pod): string {
 export function eventTarget(pod: V1Pod, c?: V1Container, init = false): EventTarget {
   const m = pod.metadata ?? {};
   return {
+    apiVersion: 'v1',
+    kind: 'Pod',
     namespace: m.namespace ?? 'default',
     name: m.name ?? '',
     uid: m.uid ?? '',

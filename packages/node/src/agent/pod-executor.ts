@@ -10,9 +10,9 @@ import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import type { Limiter } from '../util/limiter.js';
 import { buildContainerConfig, ContainerConfigError, containerEnv, type ConfigSource } from './container-config.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '@wharf/client';
 import type { ImageProvider } from './image-provider.js';
-import { isStatus, type KubeClient } from './kube-client.js';
+import { isStatus, type KubeClient } from '@wharf/client';
 import { eventTarget, formatDelay, garbageContainers, graceSecondsOf, podSandboxId, type PodAction, type Termination } from './pod-actions.js';
 import { probeTarget, type PodProbes } from './pod-probes.js';
 import type { Waiting } from './pod-status.js';
@@ -150,7 +150,7 @@ export class PodExecutor {
     if (text === this.lastStatus) return;
     const m = pod.metadata ?? {};
     try {
-      await this.options.client.mergePatch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { status });
+      await this.options.client.patch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { status });
       this.lastStatus = text;
     } catch (e) {
       if (isStatus(e, 404)) return; // deleted meanwhile: the watch says so next

@@ -4,7 +4,7 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { PodSandbox } from '../runtime/types.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '@wharf/client';
 import { eventTarget } from './pod-actions.js';
 import type { ObservedContainer, ProbeResults } from './pod-status.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';

@@ -8,8 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from '../runtime/types.js';
-import type { EventRecorder } from './events.js';
-import type { KubeClient } from './kube-client.js';
+import type { EventRecorder, KubeClient } from '@wharf/client';
 import { PodWorker } from './pod-worker.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -107,7 +106,7 @@ describe('PodWorker', () => {
   });
 
   const client = {
-    mergePatch: (p: string, body: never) => (patches.push({ path: p, body }), Promise.resolve({})),
+    patch: (p: string, body: never) => (patches.push({ path: p, body }), Promise.resolve({})),
     delete: (p: string) => (deletes.push(p), Promise.resolve({})),
     getOptional: () => Promise.resolve(undefined),
   } as unknown as KubeClient;

@@ -3,7 +3,7 @@
 // read is reported, and the pull is still tried without it.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PullSecret } from './image-provider.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '@wharf/client';
 
 export interface PodPullSecrets {
   readonly secrets: PullSecret[];

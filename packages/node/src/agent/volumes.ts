@@ -7,7 +7,7 @@ import type { BindMount } from '../runtime/types.js';
 import { kubeVolumeApi, type VolumeApi } from '../volumes/api.js';
 import { mountsFor as volumeMounts, PodVolumesError, VolumeManager, type PodVolumes } from '../volumes/manager.js';
 import { VolumeError } from '../volumes/plugin.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '@wharf/client';
 
 export { VolumeError, PodVolumesError, type PodVolumes };
 

@@ -6,11 +6,10 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { KubeConfig, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import { KubeClient } from '../agent/kube-client.js';
+import { Informer, KubeClient } from '@wharf/client';
 import { answerQuery } from './answer.js';
 import { buildRecords, type DnsRecords } from './records.js';
 import { installRedirect, removeRedirect } from './redirect.js';
-import { ResourceCache } from './resource-cache.js';
 
 export interface ClusterDnsOptions {
   readonly kubeConfig: KubeConfig;
@@ -36,8 +35,8 @@ export class ClusterDns {
   private readonly log: (message: string, error?: unknown) => void;
   private readonly domain: string;
   private client: KubeClient | undefined;
-  private services: ResourceCache<V1Service> | undefined;
-  private slices: ResourceCache<V1EndpointSlice> | undefined;
+  private services: Informer<V1Service> | undefined;
+  private slices: Informer<V1EndpointSlice> | undefined;
   private records: DnsRecords;
   private rebuildPending = false;
   private udp: dgram.Socket | undefined;
@@ -66,9 +65,12 @@ export class ClusterDns {
   async start(): Promise<void> {
     this.client = new KubeClient(this.o.kubeConfig);
     const onChange = (): void => this.scheduleRebuild();
-    this.services = new ResourceCache<V1Service>({ client: this.client, path: '/api/v1/services', onChange, log: this.log });
-    this.slices = new ResourceCache<V1EndpointSlice>({ client: this.client, path: '/apis/discovery.k8s.io/v1/endpointslices', onChange, log: this.log });
-    await Promise.all([this.services.start(), this.slices.start()]);
+    const onError = (e: unknown): void => this.log('watch failed', e);
+    this.services = new Informer<V1Service>({ client: this.client, path: '/api/v1/services', onError });
+    this.slices = new Informer<V1EndpointSlice>({ client: this.client, path: '/apis/discovery.k8s.io/v1/endpointslices', onError });
+    this.services.on(onChange);
+    this.slices.on(onChange);
+    await Promise.all([this.services.startSynced(), this.slices.startSynced()]);
     this.rebuild();
     const host = this.o.host ?? '0.0.0.0';
     this.tcp = net.createServer((s) => this.onTcp(s));

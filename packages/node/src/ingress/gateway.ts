@@ -9,9 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { KubeConfig, V1EndpointSlice, V1Ingress, V1Secret, V1Service } from '@kubernetes/client-node';
-import { isStatus, KubeClient } from '../agent/kube-client.js';
-import { ResourceCache } from '../dns/resource-cache.js';
+import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Ingress, V1Secret, V1Service } from '@kubernetes/client-node';
+import { Informer, isStatus, KubeClient } from '@wharf/client';
 import { errorPage } from './pages.js';
 import { forward, forwardUpgrade, type ForwardContext } from './proxy.js';
 import { backendEndpoints, buildRoutes, DEFAULT_CLASS_ANNOTATION, isOurs, matchRoute, type Backend, type Endpoint, type RouteTable } from './routes.js';
@@ -49,10 +48,10 @@ export class IngressGateway {
   private readonly turns = new Map<string, number>();
   private readonly statusWrites = new Set<string>();
   private client: KubeClient | undefined;
-  private ingresses: ResourceCache<V1Ingress> | undefined;
-  private services: ResourceCache<V1Service> | undefined;
-  private slices: ResourceCache<V1EndpointSlice> | undefined;
-  private secrets: ResourceCache<V1Secret> | undefined;
+  private ingresses: Informer<V1Ingress> | undefined;
+  private services: Informer<V1Service> | undefined;
+  private slices: Informer<V1EndpointSlice> | undefined;
+  private secrets: Informer<V1Secret> | undefined;
   private table: RouteTable = buildRoutes([]);
   private rebuildPending = false;
   private stopped = true;
@@ -89,13 +88,16 @@ export class IngressGateway {
     this.client = new KubeClient(this.o.kubeConfig);
     await this.ensureIngressClass();
     const onChange = (): void => this.scheduleRebuild();
-    const cache = <T extends object>(path: string, query?: Record<string, string>): ResourceCache<T> =>
-      new ResourceCache<T>({ client: this.client!, path, onChange, log: this.log, ...(query ? { query } : {}) });
+    const cache = <T extends KubernetesObject>(path: string, fieldSelector?: string): Informer<T> => {
+      const informer = new Informer<T>({ client: this.client!, path, ...(fieldSelector ? { fieldSelector } : {}), onError: (e) => this.log(`watch of ${path} failed`, e) });
+      informer.on(onChange);
+      return informer;
+    };
     this.ingresses = cache('/apis/networking.k8s.io/v1/ingresses');
     this.services = cache('/api/v1/services');
     this.slices = cache('/apis/discovery.k8s.io/v1/endpointslices');
-    this.secrets = cache('/api/v1/secrets', { fieldSelector: 'type=kubernetes.io/tls' });
-    await Promise.all([this.ingresses.start(), this.services.start(), this.slices.start(), this.secrets.start()]);
+    this.secrets = cache('/api/v1/secrets', 'type=kubernetes.io/tls');
+    await Promise.all([this.ingresses.startSynced(), this.services.startSynced(), this.slices.startSynced(), this.secrets.startSynced()]);
     this.rebuild();
 
     this.http = http.createServer((req, res) => this.handle(req, res, { scheme: 'http', port: this.httpPort }));
@@ -180,7 +182,7 @@ export class IngressGateway {
     if (this.statusWrites.has(id)) return;
     this.statusWrites.add(id);
     try {
-      await this.client!.mergePatch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.statusAddress }] } } });
+      await this.client!.patch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.statusAddress }] } } });
     } catch (e) {
       if (!isStatus(e, 404) && !this.stopped) this.log(`writing the status of ingress ${id} failed`, e);
     } finally {

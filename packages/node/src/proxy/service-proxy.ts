@@ -5,11 +5,10 @@
 // Node ports answer on 127.0.0.1 by default, which needs route_localnet (set on start, restored on
 // stop, with kube-proxy's martian guard): see README.md beside this file.
 import { createHash } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../agent/kube-client.js';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { Informer, componentUserAgent, KubeClient } from '@wharf/client';
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
-import { Reflector } from './reflector.js';
 import { buildRuleSet, checkPrefix, restoreText } from './rules.js';
 
 /** Time as a dependency, so tests can drive the debounce by hand. */
@@ -83,9 +82,9 @@ export class ServiceProxy {
   private readonly client: KubeClient;
   private readonly clock: ProxyClock;
   private readonly log: (msg: string, err?: unknown) => void;
-  private readonly services: Reflector<ServiceObject & { metadata?: { resourceVersion?: string } }>;
-  private readonly slices: Reflector<EndpointSliceObject & { metadata?: { resourceVersion?: string } }>;
-  private readonly nodes: Reflector<NodeObject>;
+  private readonly services: Informer<ServiceObject & { metadata?: { resourceVersion?: string } }>;
+  private readonly slices: Informer<EndpointSliceObject & { metadata?: { resourceVersion?: string } }>;
+  private readonly nodes: Informer<NodeObject>;
   private timer: unknown;
   private resyncTimer: unknown;
   private running = false;
@@ -103,14 +102,17 @@ export class ServiceProxy {
 
   constructor(private readonly o: ServiceProxyOptions) {
     checkPrefix(o.prefix);
-    this.client = new KubeClient(o.kubeConfig);
+    this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kube-proxy') });
     this.clock = o.clock ?? realClock;
     this.log = o.log ?? ((m, e) => console.error(`service proxy: ${m}`, e ?? ''));
-    const sleep = (ms: number): Promise<void> => new Promise((r) => this.clock.setTimeout(r, ms));
-    const common = { client: this.client, onChange: () => this.changed(), log: this.log, sleep };
-    this.services = new Reflector({ ...common, path: '/api/v1/services' });
-    this.slices = new Reflector({ ...common, path: '/apis/discovery.k8s.io/v1/endpointslices' });
-    this.nodes = new Reflector({ ...common, path: '/api/v1/nodes' });
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
+      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.log(`watch of ${path} failed`, e) });
+      i.on(() => this.changed());
+      return i;
+    };
+    this.services = informer('/api/v1/services');
+    this.slices = informer('/apis/discovery.k8s.io/v1/endpointslices');
+    this.nodes = informer('/api/v1/nodes');
   }
 
   /** Lists everything, applies the first rule set, then follows changes. */
@@ -120,7 +122,7 @@ export class ServiceProxy {
     if (process.getuid?.() !== 0) throw new ProxyUnavailableError('iptables needs root');
     this.running = true;
     try {
-      await Promise.all([this.services.start(), this.slices.start(), this.nodes.start()]);
+      await Promise.all([this.services.startSynced(), this.slices.startSynced(), this.nodes.startSynced()]);
       if (this.nodePortAddresses().some((c) => c.startsWith('127.'))) this.localnetBefore = await enableRouteLocalnet();
       if (!(await bridgeNetfilter())) {
         this.log('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
@@ -196,7 +198,7 @@ export class ServiceProxy {
   private podCIDRs(): string[] {
     if (this.o.podCIDRs) return [...this.o.podCIDRs];
     const out = new Set<string>();
-    for (const n of this.nodes.values()) for (const c of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) if (!c.includes(':')) out.add(c);
+    for (const n of this.nodes.list()) for (const c of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) if (!c.includes(':')) out.add(c);
     return [...out].sort();
   }
 
@@ -204,7 +206,7 @@ export class ServiceProxy {
     if (!this.running) return;
     const set = buildRuleSet({
       prefix: this.o.prefix,
-      ports: servicePorts(this.services.values(), this.slices.values()),
+      ports: servicePorts(this.services.list(), this.slices.list()),
       podCIDRs: this.podCIDRs(),
       nodePortAddresses: this.nodePortAddresses(),
       serviceCIDR: this.o.serviceCIDR ?? '10.96.0.0/12',

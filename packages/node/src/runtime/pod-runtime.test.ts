@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUnix } from '../agent/streaming/sessions.js';
 import { busyboxRootfs } from '@wharf/testing';
 import { listNetns } from '../network/netns.js';
 import { leftoverCgroups, nodeCgroupsExist } from './cgroups.js';
@@ -220,8 +220,7 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     await rt.resizeContainerTerminal(id, 123, 45);
     // runc copies the size to the container's console when it gets SIGWINCH.
     await waitFor(() => rt.execSync(id, ['stty', '-F', '/dev/console', 'size']), (r) => r.stdout === '45 123\n', 5_000);
-    const sock = net.connect(running.stdinSocket ?? '');
-    await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    const sock = await connectUnix(running.stdinSocket ?? '');
     sock.write('tty; stty size; echo "term=$TERM"; exit 5\n');
     const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
     sock.destroy();

@@ -4,13 +4,13 @@
 // starts is stopped in afterAll (and asserted gone), also on failure.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs, freePort } from '@wharf/testing';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { ProcessRuntime } from './process-runtime.js';
+import { connectUnix } from '../agent/streaming/sessions.js';
 import { readRuntimeKind } from './runtime.js';
 import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
 import type { ContainerConfig, PodSandbox } from './types.js';
@@ -63,8 +63,8 @@ describe('ProcessRuntime (host processes)', () => {
     const running = await rt.containerStatus(id);
     expect(running.state).toBe('running');
     expect(running.stdinSocket).toMatch(/^\/proc\/\d+\/cwd\/stdin\.sock$/);
-    const sock = net.connect(running.stdinSocket ?? '');
-    await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    // The shim listens just after the start: connect as an attach does, waiting for the socket.
+    const sock = await connectUnix(running.stdinSocket ?? '');
     sock.end('one\ntwo\n');
     const status = await waitFor(() => rt.containerStatus(id), (x) => x.state === 'exited', 15_000);
     expect(status.exitCode).toBe(0);

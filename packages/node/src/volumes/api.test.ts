@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeClient } from '../agent/kube-client.js';
+import type { KubeClient } from '@wharf/client';
 import { kubeVolumeApi } from './api.js';
 
 describe('kubeVolumeApi', () => {

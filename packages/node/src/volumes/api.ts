@@ -2,7 +2,7 @@
 // its implementation over the agent's KubeClient. A short TTL cache lets many pods that mount the
 // same ConfigMap share one GET per refresh period, as the kubelet's TTL-based configmap manager.
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { KubeClient } from '../agent/kube-client.js';
+import type { KubeClient } from '@wharf/client';
 
 /** ConfigMap or Secret content as the API holds it (Secret `data` and `binaryData` are base64). */
 export interface DataObject {

@@ -2,7 +2,7 @@
 // (key → path, per-item mode over defaultMode), `optional` for a missing object or key, and the
 // downward API's fieldRef/resourceFieldRef values.
 import type { V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod } from '@kubernetes/client-node';
-import { parseQuantity } from '../agent/quantity.js';
+import { parseQuantity } from '@wharf/api';
 import type { DataObject } from './api.js';
 import type { FileProjection } from './atomic-writer.js';
 import { VolumeError } from './plugin.js';

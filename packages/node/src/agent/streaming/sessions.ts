@@ -197,15 +197,27 @@ export function portForwardSession(ws: WebSocket, ip: string, ports: readonly nu
   });
 }
 
-/** Connects to a container's stdin socket (see the shim's STDIN_SOCKET). */
-export function connectUnix(socketPath: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(socketPath);
-    s.once('error', reject);
-    s.once('connect', () => {
-      s.off('error', reject);
-      s.on('error', () => undefined); // the container stopped reading: its stdin is gone
-      resolve(s);
-    });
-  });
+/**
+ * Connects to a container's stdin socket (see the shim's STDIN_SOCKET). The shim starts listening
+ * just after the container starts, so a socket not there yet is tried again until `waitMs`.
+ */
+export async function connectUnix(socketPath: string, waitMs = 5_000): Promise<net.Socket> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(socketPath);
+        s.once('error', reject);
+        s.once('connect', () => {
+          s.off('error', reject);
+          s.on('error', () => undefined); // the container stopped reading: its stdin is gone
+          resolve(s);
+        });
+      });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }

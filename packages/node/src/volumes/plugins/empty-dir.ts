@@ -3,7 +3,7 @@
 // (the kubelet's SizeMemoryBackedVolumes), else the tmpfs default.
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import type { V1Pod } from '@kubernetes/client-node';
-import { bytes } from '../../agent/quantity.js';
+import { bytes } from '@wharf/api';
 import { VolumeError, type MountedVolume, type VolumeHost, type VolumePlugin, type VolumeSpec } from '../plugin.js';
 
 export class EmptyDirPlugin implements VolumePlugin {

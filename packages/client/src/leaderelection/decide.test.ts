@@ -1,7 +1,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ApiError, type KubeClient } from '../runtime/client.js';
-import type { Clock } from '../runtime/clock.js';
+import { ApiError, type KubeClient } from '../client.js';
+import type { Clock } from '../clock.js';
 import { decideLeadership, microTime } from './decide.js';
 import { LeaderElector } from './elector.js';
 
@@ -81,19 +81,19 @@ class FakeLeases {
     return {
       get: async <T>(): Promise<T> => {
         check();
-        if (!self.lease) throw new ApiError(404, 'NotFound', 'not found');
+        if (!self.lease) throw new ApiError({ method: 'PUT', path: 'lease', status: 404, body: JSON.stringify({ reason: 'NotFound', message: 'not found' }) });
         return structuredClone(self.lease) as T;
       },
       create: async <T>(_p: string, body: unknown): Promise<T> => {
         check();
-        if (self.lease) throw new ApiError(409, 'AlreadyExists', 'exists');
+        if (self.lease) throw new ApiError({ method: 'PUT', path: 'lease', status: 409, body: JSON.stringify({ reason: 'AlreadyExists', message: 'exists' }) });
         self.lease = { ...(body as V1Lease), metadata: { ...(body as V1Lease).metadata, resourceVersion: String(++self.rv) } };
         return structuredClone(self.lease) as T;
       },
       replace: async <T>(_p: string, body: unknown): Promise<T> => {
         check();
         const b = body as V1Lease;
-        if (b.metadata?.resourceVersion !== self.lease?.metadata?.resourceVersion) throw new ApiError(409, 'Conflict', 'stale');
+        if (b.metadata?.resourceVersion !== self.lease?.metadata?.resourceVersion) throw new ApiError({ method: 'PUT', path: 'lease', status: 409, body: JSON.stringify({ reason: 'Conflict', message: 'stale' }) });
         self.lease = { ...b, metadata: { ...b.metadata, resourceVersion: String(++self.rv) } };
         return structuredClone(self.lease) as T;
       },

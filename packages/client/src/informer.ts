@@ -1,24 +1,33 @@
-// List + watch of one resource into an in-memory store, as client-go's reflector does: the
-// watch resumes from the last resourceVersion (bookmarks included) and a 410 Gone re-lists,
-// reporting objects that vanished meanwhile as deletions.
-import type { KubernetesObject } from '@kubernetes/client-node';
+// List + watch of one collection into an indexed cache, as client-go's reflector and informer do:
+// the watch asks for bookmarks and resumes from the last resourceVersion; a 410 Gone (or any
+// ERROR event) re-lists, reporting objects that vanished meanwhile as deletions; failures back
+// off on the injected clock. Every list-and-watch loop of the project is one of these.
+import type { KubernetesObject, V1LabelSelector } from '@kubernetes/client-node';
+import { IndexedStore, keyOf, type IndexFunc, type ObjectCache } from './cache.js';
 import { isStatus, type KubeClient, type WatchEvent, type WatchHandle } from './client.js';
 import { realClock, type Clock } from './clock.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type Handler<T> = (type: InformerEvent, obj: T, old?: T) => void;
 
-export interface InformerOptions {
-  readonly client: KubeClient;
+export interface InformerOptions<T = KubernetesObject> {
+  readonly client: Pick<KubeClient, 'get' | 'watch'>;
   /** Collection path, e.g. `/api/v1/pods`. */
   readonly path: string;
+  /** @default none */
   readonly fieldSelector?: string;
+  /** @default none */
   readonly labelSelector?: string;
   /** @default realClock */
   readonly clock?: Clock;
-  /** Server-side watch timeout. @default 300 */
+  /** Server-side watch timeout; the watch then resumes. @default 240 to 300, at random */
   readonly watchTimeoutSeconds?: number;
+  /** A list or watch failed (it is retried with backoff), or a handler threw. @default ignore */
   readonly onError?: (e: unknown) => void;
+  /** A watch stream was opened. @default none */
+  readonly onConnect?: () => void;
+  /** A full list replaced the cache (the first one, and each after 410 Gone), after its events. @default none */
+  readonly onResync?: (objects: readonly T[]) => void;
 }
 
 interface ListResult<T> {
@@ -26,45 +35,71 @@ interface ListResult<T> {
   items?: T[];
 }
 
-export function keyOf(o: KubernetesObject): string {
-  const ns = o.metadata?.namespace;
-  return ns ? `${ns}/${o.metadata?.name ?? ''}` : (o.metadata?.name ?? '');
-}
-
-export class Informer<T extends KubernetesObject> {
-  private readonly store = new Map<string, T>();
+export class Informer<T extends KubernetesObject> implements ObjectCache<T> {
+  private readonly store = new IndexedStore<T>();
   private readonly handlers: Handler<T>[] = [];
+  private readonly clock: Clock;
   private resourceVersion = '';
   private running = false;
+  private isSynced = false;
   private watch: WatchHandle | undefined;
   private loop: Promise<void> | undefined;
   private retryTimer: unknown;
   private wake: (() => void) | undefined;
-  private readonly clock: Clock;
+  /** Resolves after the first full list. */
   readonly synced: Promise<void>;
   private markSynced: () => void = () => {};
 
-  constructor(private readonly opts: InformerOptions) {
+  constructor(private readonly opts: InformerOptions<T>) {
     this.clock = opts.clock ?? realClock;
     this.synced = new Promise((r) => (this.markSynced = r));
   }
 
+  /** Runs on every change, in order; handlers added before start() also see the first list as adds. */
   on(handler: Handler<T>): void {
     this.handlers.push(handler);
   }
 
-  get(key: string): T | undefined {
-    return this.store.get(key);
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    this.store.addIndexer(name, fn);
   }
 
-  list(): T[] {
-    return [...this.store.values()];
+  get hasSynced(): boolean {
+    return this.isSynced;
   }
 
+  get size(): number {
+    return this.store.size;
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.store.get(namespace, name);
+  }
+
+  getByKey(key: string): T | undefined {
+    return this.store.getByKey(key);
+  }
+
+  list(namespace?: string, selector?: V1LabelSelector): T[] {
+    return this.store.list(namespace, selector);
+  }
+
+  byIndex(index: string, value: string): T[] {
+    return this.store.byIndex(index, value);
+  }
+
+  /** Lists and watches in the background, retrying failures; `synced` resolves after the first list. */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+  }
+
+  /** Lists once, rejecting if the API does not answer, then keeps watching in the background. */
+  async startSynced(): Promise<void> {
+    if (this.running) return this.synced;
+    await this.relist();
+    this.start();
   }
 
   async stop(): Promise<void> {
@@ -73,13 +108,6 @@ export class Informer<T extends KubernetesObject> {
     this.clock.clearTimeout(this.retryTimer);
     this.wake?.();
     await this.loop;
-  }
-
-  private query(extra: Record<string, string>): string {
-    const q = new URLSearchParams(extra);
-    if (this.opts.fieldSelector) q.set('fieldSelector', this.opts.fieldSelector);
-    if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
-    return `${this.opts.path}?${q.toString()}`;
   }
 
   private async run(): Promise<void> {
@@ -110,38 +138,59 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async relist(): Promise<void> {
-    const list = await this.opts.client.get<ListResult<T>>(this.query({}));
+    const q = this.query();
+    const list = await this.opts.client.get<ListResult<T>>(q.size ? `${this.opts.path}?${q.toString()}` : this.opts.path);
     const seen = new Set<string>();
     for (const item of list.items ?? []) {
       const key = keyOf(item);
       seen.add(key);
-      const old = this.store.get(key);
+      const old = this.store.getByKey(key);
       this.store.set(key, item);
       if (!old) this.emit('add', item);
       else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) this.emit('update', item, old);
     }
-    for (const [key, old] of [...this.store]) {
+    for (const key of [...this.store.keys()]) {
       if (seen.has(key)) continue;
+      const old = this.store.getByKey(key)!;
       this.store.delete(key);
       this.emit('delete', old);
     }
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.isSynced = true;
     this.markSynced();
+    try {
+      this.opts.onResync?.(list.items ?? []);
+    } catch (e) {
+      this.opts.onError?.(e);
+    }
+  }
+
+  private query(): URLSearchParams {
+    const q = new URLSearchParams();
+    if (this.opts.fieldSelector) q.set('fieldSelector', this.opts.fieldSelector);
+    if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
+    return q;
   }
 
   private async watchOnce(): Promise<void> {
-    const timeout = this.opts.watchTimeoutSeconds ?? 300;
-    const path = this.query({ watch: '1', resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) });
+    const timeout = this.opts.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
+    const query = { ...Object.fromEntries(this.query()), resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) };
     let gone = false;
-    this.watch = this.opts.client.watch<T>(path, (e) => {
+    const handle = this.opts.client.watch<T>(this.opts.path, query, (e) => {
+      if (gone) return;
       if (e.type === 'ERROR') {
-        const code = (e.object as { code?: number }).code;
-        if (code === 410) gone = true;
+        // 410 Gone, or anything else the server could not stream: start again from a list.
+        const status = e.object as { code?: number; message?: string };
+        if (status.code !== 410) this.opts.onError?.(new Error(`watch ${this.opts.path}: ${status.code ?? ''} ${status.message ?? ''}`));
+        gone = true;
+        handle.abort();
         return;
       }
       this.apply(e);
-    }, (timeout + 30) * 1000);
-    await this.watch.done;
+    });
+    this.watch = handle;
+    this.opts.onConnect?.();
+    await handle.done;
     this.watch = undefined;
     if (gone) this.resourceVersion = '';
   }
@@ -151,7 +200,7 @@ export class Informer<T extends KubernetesObject> {
     if (rv) this.resourceVersion = rv;
     if (e.type === 'BOOKMARK') return;
     const key = keyOf(e.object);
-    const old = this.store.get(key);
+    const old = this.store.getByKey(key);
     if (e.type === 'DELETED') {
       this.store.delete(key);
       this.emit('delete', e.object);
@@ -176,7 +225,7 @@ export class Informer<T extends KubernetesObject> {
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubernetesObject>>();
 
-  constructor(private readonly base: Omit<InformerOptions, 'path'>) {}
+  constructor(private readonly base: Omit<InformerOptions, 'path' | 'onResync'>) {}
 
   for<T extends KubernetesObject>(path: string): Informer<T> {
     let inf = this.informers.get(path);

@@ -2,7 +2,7 @@
 // the holder renews `renewTime`; a candidate takes over only once renewTime + leaseDuration has
 // passed (or the holder released it), and every write is a compare-and-swap on resourceVersion.
 import type { V1Lease } from '@kubernetes/client-node';
-import { timeOf } from '../runtime/clock.js';
+import { timeOf } from '../clock.js';
 
 export interface LeaseConfig {
   readonly namespace: string;

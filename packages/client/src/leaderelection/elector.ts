@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { V1Lease } from '@kubernetes/client-node';
-import { isStatus, type KubeClient } from '../runtime/client.js';
-import { realClock, type Clock } from '../runtime/clock.js';
+import { isStatus, type KubeClient } from '../client.js';
+import { realClock, type Clock } from '../clock.js';
 import { decideLeadership, releasedLease } from './decide.js';
 
 export interface LeaderElectorOptions {
