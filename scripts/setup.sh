@@ -54,6 +54,12 @@ if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
   # Registry clients the image suites push and pull with.
   apt_install skopeo podman buildah zip
+  # promtool checks the metrics exposition; Debian ships it in prometheus, whose own service the
+  # tests never use (they start their own instances).
+  if ! dpkg -s prometheus >/dev/null 2>&1; then
+    apt_install prometheus
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+  fi
   # A second registry for the pull-secret suite: the CNCF registry, with htpasswd -B Basic auth.
   install_docker_registry
   apt_install apache2-utils
