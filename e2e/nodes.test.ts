@@ -91,13 +91,19 @@ describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
 
   it('wharf reset removes the containers and network namespaces', async () => {
     const ips = await podIPs();
+    // This cluster's sandboxes (wharf-<first 16 hex of the pod uid>), not other runs' on the machine.
+    const uids = (await k.ok(['get', 'pods', '-A', '-o', 'jsonpath={.items[*].metadata.uid}'])).split(' ').filter(Boolean);
+    const sandboxes = uids.map((u) => `wharf-${u.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 16)}`);
+    const netns = (): string[] => execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.split(' ')[0] ?? '');
+    const ours = (): string[] => netns().filter((ns) => sandboxes.some((s) => ns.startsWith(s)));
+    expect(ours().length).toBe(sandboxes.length); // each running pod has its namespace, by that name
     expect(await wharf.stop()).toBe(0);
     const { stdout } = await run(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
     expect(stdout).toContain('reset 2 node(s)');
     // No traffic is sent to the old pod IPs: with their bridges gone they would route off the machine.
     const routes = execFileSync('ip', ['-o', 'route']).toString();
     for (const ip of ips) expect(routes).not.toContain(ip.split('.').slice(0, 3).join('.'));
-    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toMatch(/wharf-/);
+    expect(ours()).toEqual([]);
     const procs = execFileSync('ps', ['-eo', 'args']).toString();
     expect(procs).not.toContain(`${wharf.dataDir}/nodes/`);
   });
