@@ -1,7 +1,7 @@
 // kubectl 1.32 against a real Wharf: create/get/describe/delete of every built-in kind, the
 // generator subcommands (which send protobuf), and the output formats and selectors of `get`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KINDS, Kubectl, KUBECTL_132, RawApi, WharfProcess } from '@wharf/testing';
+import { eventually, KINDS, Kubectl, KUBECTL_132, RawApi, WharfProcess } from '@wharf/testing';
 
 const NS = 'crud';
 let wharf: WharfProcess;
@@ -268,5 +268,18 @@ describe('--dry-run=server persists nothing', () => {
     await k.ok(['label', 'deployment', 'web', '-n', A, 'tier=web', '--dry-run=server']);
     await k.ok(['set', 'image', 'deployment/web', '-n', A, 'busybox=busybox:2', '--dry-run=server']);
     expect(await spec()).toBe(before);
+  });
+});
+
+describe('Warning events the controllers owe', () => {
+  it('a CronJob whose schedule never comes (February 30) gets Warning InvalidSchedule and no Job', async () => {
+    await k.ok(['create', 'namespace', 'cron-never']);
+    await k.ok(['create', 'cronjob', 'never', '-n', 'cron-never', '--image=busybox:1', '--schedule=0 0 30 2 *', '--', 'true']);
+    const line = await eventually(async () => {
+      const out = await k.ok(['get', 'events', '-n', 'cron-never', '--field-selector', 'involvedObject.name=never']);
+      return out.split('\n').find((l) => l.includes('InvalidSchedule'));
+    }, 30_000, 'InvalidSchedule event');
+    expect(line).toMatch(/Warning\s+InvalidSchedule\s+cronjob\/never\s+invalid schedule: 0 0 30 2 \* : time difference between two schedules is less than 1 second/);
+    expect(await k.ok(['get', 'jobs', '-n', 'cron-never', '-o', 'name'])).toBe('');
   });
 });

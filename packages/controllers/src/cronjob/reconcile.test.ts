@@ -35,6 +35,13 @@ describe('reconcileCronJob', () => {
     expect(plan.requeueAfterMs).toBe(50_100);
   });
 
+  it('says InvalidSchedule, as upstream, for a schedule that parses but never comes (February 30), and creates nothing', () => {
+    const plan = reconcileCronJob(cj({ schedule: '0 0 30 2 *' }), { jobs: [], now: T0 + MIN });
+    expect(of(plan.actions, 'createJob')).toEqual([]);
+    expect(of(plan.actions, 'event')).toEqual([{ type: 'event', eventType: 'Warning', reason: 'InvalidSchedule', message: 'invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second' }]);
+    expect(plan.requeueAfterMs).toBeUndefined();
+  });
+
   it('does nothing while suspended, and nothing twice for the same activation', () => {
     expect(of(reconcileCronJob(cj({ suspend: true }), { jobs: [], now: T0 + MIN }).actions, 'createJob')).toEqual([]);
     const c = cj({}, { lastScheduleTime: iso(T0 + MIN) });

@@ -115,6 +115,12 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
     return finish();
   }
   if (cj.spec?.suspend) return finish();
+  // A schedule that parses yet never comes (0 0 30 2 *): upstream's mostRecentScheduleTime finds
+  // no two start times and the controller says so, then waits for the spec to change.
+  if (nextAfter(schedule, now) === undefined) {
+    event('Warning', 'InvalidSchedule', `invalid schedule: ${cj.spec?.schedule ?? ''} : time difference between two schedules is less than 1 second`);
+    return finish();
+  }
   const requeueAtNext = (): void => {
     const next = nextAfter(schedule, now);
     // Capped: timers longer than 24.8 days overflow, and a clock may jump.
