@@ -1,10 +1,16 @@
-// Whether this machine can run the suites that start real runc containers.
+// Whether this machine can run the suites that start real runc containers. Only a machine that
+// cannot have them (not root: setup cannot install runc and the CNI plugins) skips those suites;
+// as root, or in CI, a missing part is an error, so a broken install fails instead of skipping.
 import { existsSync } from 'node:fs';
 
-/** Why runc pods cannot run here ('not root', 'no runc', 'no CNI plugins'), or '' when they can. */
+/** Why runc pods cannot run here ('not root'), or '' when they can; throws when they should but cannot. */
 export function runcUnavailable(): string {
-  if (process.getuid?.() !== 0) return 'not root';
-  if (!existsSync('/usr/sbin/runc')) return 'no runc';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'no CNI plugins';
+  const missing = !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+  const root = process.getuid?.() === 0;
+  if ((root || process.env.CI) && missing) throw new Error(`runc suites cannot run: ${missing} (run scripts/setup.sh --test as root)`);
+  if (!root) {
+    if (process.env.CI) throw new Error('runc suites cannot run: not root (CI runs them as root)');
+    return 'not root';
+  }
   return '';
 }

@@ -4,7 +4,7 @@
 import type { V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { PODS } from '../replicaset/controller.js';
-import { type ControllerContext, EventRecorder, type Informer, isStatus, timestamp } from '@wharf/client';
+import { type ControllerContext, EventRecorder, type Informer, isStatus, PeriodicPass, timestamp } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import type { NodeHealth } from './health.js';
 import { reconcileNodeLifecycle, type NodeLifecycleAction, type NodeLifecycleConfig } from './reconcile.js';
@@ -35,10 +35,7 @@ export class NodeLifecycleController {
   private readonly limiter = new ZoneLimiter();
   private readonly cfg: NodeLifecycleConfig;
   private health = new Map<string, NodeHealth>();
-  private timer: unknown;
-  private running = false;
-  private pass: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: PeriodicPass;
 
   constructor(private readonly ctx: ControllerContext, private readonly opts: NodeLifecycleOptions = {}) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
@@ -55,45 +52,24 @@ export class NodeLifecycleController {
     // A taint just written evicts at once; a node reporting Ready again is untainted at once.
     this.nodes.on((type, node, old) => {
       if (type === 'update' && old && stateOf(old) === stateOf(node)) return;
-      if (this.running) this.schedule(50);
+      this.passes.kick(50);
     });
+    this.passes = new PeriodicPass({ clock: ctx.clock, run: () => this.runPass() });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.passes.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.ctx.clock.clearTimeout(this.timer);
-    await this.pass;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
-  private schedule(ms: number): void {
-    if (!this.running) return;
-    if (this.pass) {
-      if (ms < 1000) this.again = true;
-      return;
-    }
-    this.ctx.clock.clearTimeout(this.timer);
-    this.timer = this.ctx.clock.setTimeout(() => {
-      this.pass = this.runPass().finally(() => {
-        this.pass = undefined;
-        const again = this.again;
-        this.again = false;
-        this.schedule(again ? 50 : this.nextDelay);
-      });
-    }, ms);
-  }
-
-  private nextDelay = 0;
-
-  private async runPass(): Promise<void> {
+  /** One pass; answers how long until the next (sooner when an eviction falls due). */
+  private async runPass(): Promise<number> {
     const now = this.ctx.clock.now();
     const period = this.opts.monitorPeriodMs ?? 5000;
-    this.nextDelay = period;
+    let next = period;
     try {
       const plan = reconcileNodeLifecycle({
         nodes: this.nodes.list(),
@@ -103,13 +79,14 @@ export class NodeLifecycleController {
         now,
       }, this.cfg);
       this.health = plan.health;
-      if (plan.nextEvictionAt !== undefined) this.nextDelay = Math.max(10, Math.min(period, plan.nextEvictionAt - now + 10));
+      if (plan.nextEvictionAt !== undefined) next = Math.max(10, Math.min(period, plan.nextEvictionAt - now + 10));
       await Promise.all(plan.actions.map((a) => this.apply(a, now).catch((e: unknown) => {
         if (!isStatus(e, 404) && !isStatus(e, 409)) this.ctx.log(`nodelifecycle: ${a.type} failed`, e);
       })));
     } catch (e) {
       this.ctx.log('nodelifecycle: pass failed', e);
     }
+    return next;
   }
 
   private async apply(a: NodeLifecycleAction, now: number): Promise<void> {

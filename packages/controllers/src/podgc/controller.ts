@@ -4,7 +4,7 @@
 // and the pod's uid as the precondition of both writes.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { isStatus, type ControllerContext, type Informer } from '@wharf/client';
+import { isStatus, PeriodicPass, type ControllerContext, type Informer } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
 
@@ -21,10 +21,7 @@ export class PodGcController {
   private readonly cfg: PodGcConfig;
   private readonly checkPeriodMs: number;
   private missingSince = new Map<string, number>();
-  private timer: unknown;
-  private running = false;
-  private pass: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: PeriodicPass;
 
   constructor(private readonly ctx: ControllerContext, opts: PodGcOptions = {}) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
@@ -32,37 +29,17 @@ export class PodGcController {
     this.cfg = { quarantineMs: opts.quarantineMs ?? 40_000 };
     this.checkPeriodMs = opts.checkPeriodMs ?? 20_000;
     this.nodes.on((type, node, old) => {
-      if (type === 'delete' || (hasOutOfService(node) && !(old && hasOutOfService(old)))) this.schedule(100);
+      if (type === 'delete' || (hasOutOfService(node) && !(old && hasOutOfService(old)))) this.passes.kick(100);
     });
+    this.passes = new PeriodicPass({ clock: ctx.clock, run: () => this.runPass().then(() => this.checkPeriodMs) });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.passes.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.ctx.clock.clearTimeout(this.timer);
-    await this.pass;
-  }
-
-  private schedule(ms: number): void {
-    if (!this.running) return;
-    if (this.pass) {
-      this.again ||= ms < this.checkPeriodMs;
-      return;
-    }
-    this.ctx.clock.clearTimeout(this.timer);
-    this.timer = this.ctx.clock.setTimeout(() => {
-      this.pass = this.runPass().finally(() => {
-        this.pass = undefined;
-        const again = this.again;
-        this.again = false;
-        this.schedule(again ? 100 : this.checkPeriodMs);
-      });
-    }, ms);
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   private async runPass(): Promise<void> {
