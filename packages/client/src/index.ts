@@ -12,6 +12,7 @@ export { Expectations } from './expectations.js';
 export { EventRecorder, eventTarget, type EventObject, type EventRecorderOptions, type EventTarget } from './events.js';
 export { PodControl, slowStartBatch, type PodControlOptions } from './pod-control.js';
 export { PeriodicPass, type PeriodicPassOptions } from './periodic-pass.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.js';
 export { QueueController, type ControllerContext } from './controller.js';
 export { LeaderElector, defaultIdentity, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
 export { decideLeadership, leaseExpiry, microTime, releasedLease, type LeaseConfig, type LeaseDecision } from './leaderelection/decide.js';
