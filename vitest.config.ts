@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
-// Unit tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
+// Unit and integration tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
 export default defineConfig({
   resolve: {
     alias: {
@@ -19,7 +19,13 @@ export default defineConfig({
   },
   test: {
     projects: [
-      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], testTimeout: 20_000 } },
+      // Unit: one module at a time, no cluster. Integration: a package's parts together with an
+      // in-process API server (packages/*/src/**/*.integration.test.ts). E2E: the built CLI as a process.
+      {
+        extends: true,
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'], testTimeout: 20_000 },
+      },
+      { extends: true, test: { name: 'integration', include: ['packages/*/src/**/*.integration.test.ts'], testTimeout: 60_000 } },
       {
         extends: true,
         test: {

@@ -4,11 +4,10 @@
 // under running workloads; replicas spread over zones; drain honours a PodDisruptionBudget; and a
 // rolling update under steady load drops no request.
 import { execFileSync } from 'node:child_process';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -37,18 +36,6 @@ kind: Service
 metadata: {name: ${name}}
 spec: {selector: {app: ${name}}, ports: [{port: 80, targetPort: 8080}]}
 `;
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
   let wharf: WharfProcess;
@@ -111,12 +98,12 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     await eventually(async () => ((await k.ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'])).match(new RegExp(`"${podIP.replace(/\./g, '\\.')}"[\\s\\S]*?"ready": false`)) ? true : undefined), 15_000, 'the endpoint marked not ready');
     await eventually(() => (execFileSync('iptables-save', ['-t', 'nat']).toString().includes(`${podIP}:8080`) ? undefined : true), 15_000, 'the endpoint out of the rules');
     const seen = new Set<string>();
-    for (let i = 0; i < 30; i++) seen.add(await httpGet(ip, 80));
+    for (let i = 0; i < 30; i++) seen.add(await httpText({ host: ip, port: 80, timeoutMs: 2000 }));
     expect(seen.has(host)).toBe(false);
     expect(seen.size).toBe(2);
     await k.ok(['exec', name as string, '--', 'touch', '/tmp/ready']);
     await eventually(async () => {
-      for (let i = 0; i < 30; i++) if ((await httpGet(ip, 80)) === host) return true;
+      for (let i = 0; i < 30; i++) if ((await httpText({ host: ip, port: 80, timeoutMs: 2000 })) === host) return true;
       return undefined;
     }, 20_000, 'traffic to the recovered pod');
   });
@@ -129,7 +116,7 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     let answered = 0;
     await eventually(async () => {
       try {
-        await httpGet(ip, 80);
+        await httpText({ host: ip, port: 80, timeoutMs: 2000 });
         answered++;
       } catch {
         failures++;
@@ -138,7 +125,7 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
       return nodes.length === 3 && !nodes.includes(victim) ? true : undefined;
     }, 90_000, `3 pods Running away from ${victim}`);
     expect(answered).toBeGreaterThan(0);
-    await eventually(async () => ((await httpGet(ip, 80)).length > 0 ? true : undefined), 15_000, 'the Service answering');
+    await eventually(async () => ((await httpText({ host: ip, port: 80, timeoutMs: 2000 })).length > 0 ? true : undefined), 15_000, 'the Service answering');
     expect(await k.ok(['get', 'node', victim, '-o', 'jsonpath={.spec.taints[*].key}'])).toContain('node.kubernetes.io/unreachable');
     // The evicted pod stays Terminating on the failed node until its agent confirms.
     expect(await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'wide', '--no-headers'])).toMatch(new RegExp(`\\sTerminating\\s.*\\s${victim}\\s`));
@@ -166,11 +153,11 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     const before = await k.ok(['get', 'deploy,rs,pods,svc,endpointslices', '-o', 'name']);
     expect(await wharf.stop()).toBe(0);
     // The containers keep serving while Wharf is down (the dataplane's rules go with it).
-    for (const p of podIPs) expect((await httpGet(p, 8080)).length).toBeGreaterThan(0);
+    for (const p of podIPs) expect((await httpText({ host: p, port: 8080, timeoutMs: 2000 })).length).toBeGreaterThan(0);
     await wharf.restart({ extraArgs: args });
     expect(await k.ok(['get', 'deploy,rs,pods,svc,endpointslices', '-o', 'name'])).toBe(before);
     await clusterIP('web');
-    await eventually(async () => ((await httpGet(ip, 80)).length > 0 ? true : undefined), 30_000, 'the Service after the restart');
+    await eventually(async () => ((await httpText({ host: ip, port: 80, timeoutMs: 2000 })).length > 0 ? true : undefined), 30_000, 'the Service after the restart');
   });
 
   it('drops no request during a rolling update under steady load', async () => {
@@ -181,7 +168,7 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     const load = (async () => {
       while (loading) {
         try {
-          await httpGet(ip, 80);
+          await httpText({ host: ip, port: 80, timeoutMs: 2000 });
           ok++;
         } catch {
           failed++;

@@ -5,7 +5,6 @@
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngressGateway } from '@wharf/node';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -66,22 +65,11 @@ metadata: {name: down, namespace: default}
 spec: {clusterIP: None, selector: {app: nothing-matches}, ports: [{name: http, port: 80}]}
 `;
 
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function get(port: number, host: string, urlPath: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { host: `${host}:${port}` }, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
+/** GET through the gateway with the Host header an Ingress rule matches. */
+const get = async (port: number, host: string, urlPath: string): Promise<{ status: number; body: string }> => {
+  const r = await httpGet({ host: '127.0.0.1', port, path: urlPath, headers: { host: `${host}:${port}` }, timeoutMs: 5000 });
+  return { status: r.status, body: r.text };
+};
 
 describe.skipIf(skip !== '')(`ingress gateway with real pods ${skip}`, () => {
   let wharf: WharfProcess;
@@ -152,7 +140,7 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
   });
 
   it('serves HTTPS with the TLS Secret chosen by SNI', async () => {
-    const r = await new Promise<Reply & { cn: string }>((resolve, reject) => {
+    const r = await new Promise<{ status: number; body: string; cn: string }>((resolve, reject) => {
       https
         .get({ host: '127.0.0.1', port: gw.httpsPort, servername: 'web.localhost', headers: { host: 'web.localhost' }, ca: readFileSync(path.join(tmp, 'tls.crt')) }, (res) => {
           const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN);

@@ -5,10 +5,9 @@
 // and disk use, nodes/proxy is guarded by RBAC and refuses hostile paths, and `kubectl top` shows
 // the pod and the node. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpGet, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -59,18 +58,6 @@ function one(text: string, name: string, match: Record<string, string> = {}): Se
   const s = series(text, name, match);
   if (s.length !== 1) throw new Error(`expected one ${name}${JSON.stringify(match)}, found ${s.length}`);
   return s[0]!;
-}
-
-function httpGet(ip: string, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: ip, port: 8080, path, timeout: 5000 }, (res) => {
-      let n = 0;
-      res.on('data', (d: Buffer) => (n += d.length));
-      res.on('end', () => resolve(n));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 }
 
 describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () => {
@@ -150,7 +137,7 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     const eth0 = { pod: 'burn', namespace: 'default', interface: 'eth0' };
     const before = await cadvisor();
     let sent = 0;
-    for (let i = 0; i < 10; i++) sent += await httpGet(ip, '/blob');
+    for (let i = 0; i < 10; i++) sent += (await httpGet({ host: ip, port: 8080, path: '/blob', timeoutMs: 5000 })).body.length;
     expect(sent).toBe(10 * 200_000);
     const after = await cadvisor();
     const delta = (name: string): number => one(after, name, eth0).value - one(before, name, eth0).value;

@@ -7,11 +7,10 @@
 // out-of-service taint, or after `wharf node restore` once the old one finished terminating.
 // WHARF_HA_REPEAT repeats the Deployment cases (default 2, for CI).
 import { execFile, execFileSync } from 'node:child_process';
-import { get } from 'node:http';
 import { request } from 'node:https';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -92,27 +91,6 @@ spec:
  * after the response started (its network namespace vanishes), and then neither the request's
  * 'error' nor the response's 'end' may ever come.
  */
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => {
-      req.destroy();
-      reject(new Error('no answer within 3 s'));
-    }, 3000);
-    const settle = (f: () => void): void => {
-      clearTimeout(deadline);
-      f();
-    };
-    const req = get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('error', (e) => settle(() => reject(e)));
-      res.on('end', () => settle(() => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`)))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => settle(() => reject(e)));
-  });
-}
-
 /** Every object a watch on one pod name delivers (ADDED, MODIFIED, DELETED), until stopped. */
 function watchPod(api: RawApi, ns: string, name: string, resourceVersion: string): { events: { type: string; pod: Pod }[]; stop: () => void } {
   const events: { type: string; pod: Pod }[] = [];
@@ -210,7 +188,7 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
       let probing = true;
       const probe = (async () => {
         while (probing) {
-          await httpGet(ip, 80).then(() => answered++, () => failed++);
+          await httpText({ host: ip, port: 80, timeoutMs: 3000 }).then(() => answered++, () => failed++);
         }
       })();
       try {
@@ -228,7 +206,7 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
         expect((await pods(ns)).find((p) => p.metadata.uid === old.metadata.uid)?.metadata.deletionTimestamp).toBeTruthy();
         // The Service answers from the replacements: 20 in a row.
         await eventually(async () => {
-          for (let n = 0; n < 20; n++) await httpGet(ip, 80);
+          for (let n = 0; n < 20; n++) await httpText({ host: ip, port: 80, timeoutMs: 3000 });
           return true;
         }, 30_000, 'the Service answering 20 requests in a row');
         expect(answered).toBeGreaterThan(0);

@@ -5,10 +5,9 @@
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -28,18 +27,6 @@ spec:
     command: ["sh", "-c", ${JSON.stringify(command)}]
     resources: {limits: ${o.limits ?? '{}'}}
 `;
-
-function httpGet(ip: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: ip, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API objects, asserted field by field
 type Obj = Record<string, any>;
@@ -77,7 +64,7 @@ describe.skipIf(skip !== '')(`node agents: networking, OOM, CPU limits, logs -f 
     expect([web.spec.nodeName, client.spec.nodeName]).toEqual(['node-0', 'node-1']);
     // Each node has its own bridge and pod CIDR: the request is routed from one to the other.
     expect(web.status.podIP.split('.').slice(0, 3)).not.toEqual(client.status.podIP.split('.').slice(0, 3));
-    expect(await httpGet(web.status.podIP, 8080)).toBe('served-by-web\n');
+    expect((await httpGet({ host: web.status.podIP, port: 8080 })).text).toBe('served-by-web\n');
     // (busybox 1.35's `wget -T` segfaults, so no -T here; kubectl's own timeout bounds the call.)
     const r = await k.run(['exec', 'client', '--', 'wget', '-qO-', `http://${web.status.podIP}:8080/`], { timeoutMs: 30_000 });
     expect(r).toMatchObject({ code: 0, stdout: 'served-by-web\n' });

@@ -3,10 +3,9 @@
 // kubectl; SIGTERM leaves the containers serving, the next start adopts them, `wharf reset`
 // removes everything. Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -28,18 +27,6 @@ spec:
         command: ["sh", "-c", "mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && echo serving && httpd -f -p 8080 -h /www"]
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
 `;
-
-function httpGet(ip: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: ip, port: 8080, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
   let wharf: WharfProcess;
@@ -69,7 +56,7 @@ describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=90s'], { timeoutMs: 100_000 });
     const nodes = await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.nodeName}']);
     expect(new Set(nodes.split(' '))).toEqual(new Set(['node-0', 'node-1']));
-    for (const ip of await podIPs()) expect(await httpGet(ip)).toMatch(/^hello-from-web-/);
+    for (const ip of await podIPs()) expect(await httpText({ host: ip, port: 8080 })).toMatch(/^hello-from-web-/);
   });
 
   it('streams container logs through the API server', async () => {
@@ -81,7 +68,7 @@ describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
     const before = await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.containerStatuses[0].containerID}']);
     const ips = await podIPs();
     expect(await wharf.stop()).toBe(0);
-    for (const ip of ips) expect(await httpGet(ip)).toMatch(/^hello-from-web-/);
+    for (const ip of ips) expect(await httpText({ host: ip, port: 8080 })).toMatch(/^hello-from-web-/);
     await wharf.restart({ extraArgs: ['--nodes', '2'] });
     await eventually(async () => ((await k.ok(['get', 'nodes', '--no-headers'])).match(/\sReady\s/g)?.length === 2 ? true : undefined), 30_000, 'nodes Ready again');
     const after = await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.containerStatuses[0].containerID}']);

@@ -6,25 +6,12 @@
 // the suites start is stopped in afterAll, also on failure.
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually, freePort } from '@wharf/testing';
+import { eventually, freePort, httpGet, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const NOBODY = { uid: 65534, gid: 65534 };
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 /** Pids of processes whose command line contains `text`. */
 function pidsWith(text: string): number[] {
@@ -144,7 +131,7 @@ spec:
 
     it('runs busybox httpd as a host process answering on 127.0.0.1:<port>', async () => {
       await k.ok(['wait', '--for=condition=Ready', 'pod/web', '--timeout=60s'], { timeoutMs: 70_000 });
-      expect(await httpGet(port)).toBe('hello-from-a-process\n');
+      expect((await httpGet({ host: '127.0.0.1', port })).text).toBe('hello-from-a-process\n');
       expect(await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP} {.status.containerStatuses[0].containerID}'])).toMatch(/^127\.0\.0\.1 process:\/\/wharf-/);
       const pids = httpdPids();
       expect(pids).toHaveLength(1);
@@ -175,7 +162,7 @@ spec:
         const before = await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.containerStatuses[0].containerID}']);
         const pids = httpdPids();
         expect(await wharf.stop()).toBe(0);
-        expect(await httpGet(port)).toBe('hello-from-a-process\n');
+        expect((await httpGet({ host: '127.0.0.1', port })).text).toBe('hello-from-a-process\n');
         await wharf.restart({ extraArgs: ['--nodes', '1', ...o.extraArgs] });
         await eventually(async () => (/\sReady\s/.test(await k.ok(['get', 'nodes', '--no-headers'])) ? true : undefined), 30_000, 'node Ready again');
         await k.ok(['wait', '--for=condition=Ready', 'pod/web', '--timeout=30s'], { timeoutMs: 40_000 });
@@ -188,7 +175,7 @@ spec:
       expect(httpdPids()).toHaveLength(1);
       await k.ok(['delete', 'pod', 'web', '--timeout=30s'], { timeoutMs: 40_000 });
       expect(httpdPids()).toEqual([]);
-      await expect(httpGet(port)).rejects.toThrow();
+      await expect(httpGet({ host: '127.0.0.1', port })).rejects.toThrow();
     });
 
     it('wharf reset stops the processes Wharf left running', async () => {

@@ -9,12 +9,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupServiceRules, ServiceProxy } from '@wharf/node';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const hasIptables = ((): boolean => {
@@ -79,19 +78,6 @@ ports: [{port: 8080, protocol: TCP}]
 endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}`).join(', ')}]
 `;
 
-/** One request on a fresh connection (no keep-alive), so each one is balanced anew. */
-function fetchText(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host, port, path: '/', timeout: 3000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${host}:${port}`)));
-    req.on('error', reject);
-  });
-}
-
 const saveText = (table: string): string => execFileSync('iptables-save', ['-t', table], { encoding: 'utf8' });
 
 /** Endpoints the nat rules DNAT the cluster IP:port to (empty when it has no rule). */
@@ -115,7 +101,7 @@ async function hostnames(host: string, port: number, n: number): Promise<Map<str
   if (host !== '127.0.0.1') expect(dnatTargets(host, port).length, `DNAT rules for ${host}:${port}`).toBeGreaterThan(0);
   const seen = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const name = await fetchText(host, port);
+    const name = await httpText({ host, port });
     seen.set(name, (seen.get(name) ?? 0) + 1);
   }
   return seen;
@@ -183,7 +169,7 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
 
   it('answers the node port on 127.0.0.1', async () => {
     expect(readFileSync(ROUTE_LOCALNET, 'utf8').trim()).toBe('1');
-    expect(pods.map((p) => p.name)).toContain(await fetchText('127.0.0.1', nodePort));
+    expect(pods.map((p) => p.name)).toContain(await httpText({ host: '127.0.0.1', port: nodePort }));
   });
 
   it('stops sending to an endpoint within a second of its removal from the slice', async () => {
@@ -213,12 +199,12 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     const ip = (await k.ok(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     await until(() => expect(saveText('filter')).toContain(`-A ${PREFIX}-SERVICES -d ${ip}/32 -p tcp -m tcp --dport 80 `), 5000);
     expect(saveText('filter')).toMatch(new RegExp(`-A ${PREFIX}-SERVICES -d ${ip.replace(/\./g, '\\.')}/32 .*-j REJECT`));
-    await expect(fetchText(ip, 80)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpText({ host: ip, port: 80 })).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('refuses connections to a service-CIDR address no Service has, so they never leave the machine', async () => {
     expect(saveText('filter')).toMatch(new RegExp(`-A ${PREFIX}-SERVICES -d 10\\.96\\.0\\.0/12 .*-j REJECT`));
-    await expect(fetchText('10.111.255.254', 80)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpText({ host: '10.111.255.254', port: 80 })).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('programs nothing for a headless Service', () => {

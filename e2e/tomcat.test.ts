@@ -7,12 +7,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable() || (!existsSync('/usr/bin/zip') ? 'no zip' : '');
@@ -116,18 +115,6 @@ function layoutWithLayer(layout: string, baseRef: string, files: Record<string, 
   return tarFile;
 }
 
-function httpGet(ip: string, port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: ip, port, path, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served by a Debian-built Tomcat ${skip}`, () => {
   let wharf: WharfProcess;
   let k: Kubectl;
@@ -166,8 +153,9 @@ describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served b
     await k.ok(['wait', '--for=condition=Ready', 'pod/shop', '--timeout=200s'], { timeoutMs: 210_000 });
     expect(await k.ok(['logs', 'shop', '-c', 'artifact'])).toMatch(/^copied \d+ bytes\n$/);
     const ip = (await k.ok(['get', 'pod', 'shop', '-o', 'jsonpath={.status.podIP}'])).trim();
-    expect(await httpGet(ip, 8080, '/hello/')).toEqual({ status: 200, body: 'hello from the war, 6*7=42\n' });
-    expect((await httpGet(ip, 8080, '/nothing-here')).status).toBe(404);
+    const hello = await httpGet({ host: ip, port: 8080, path: '/hello/', timeoutMs: 10_000 });
+    expect([hello.status, hello.text]).toEqual([200, 'hello from the war, 6*7=42\n']);
+    expect((await httpGet({ host: ip, port: 8080, path: '/nothing-here', timeoutMs: 10_000 })).status).toBe(404);
     const log = await k.ok(['logs', 'shop', '-c', 'tomcat']);
     expect(log).toContain('Deployment of web application archive [/var/lib/tomcat10/webapps/hello.war] has finished');
     // Read-only root, arbitrary uid: the emptyDirs are everything Tomcat writes to.
@@ -182,8 +170,8 @@ describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served b
     await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(js) });
     await k.ok(['wait', '--for=condition=Ready', 'pod/js', '--timeout=200s'], { timeoutMs: 210_000 });
     const ip = (await k.ok(['get', 'pod', 'js', '-o', 'jsonpath={.status.podIP}'])).trim();
-    const answer = await httpGet(ip, 3000, '/');
+    const answer = await httpGet({ host: ip, port: 3000, timeoutMs: 10_000 });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatch(/^node v18\.\d+\.\d+ says 42\n$/);
+    expect(answer.text).toMatch(/^node v18\.\d+\.\d+ says 42\n$/);
   });
 });

@@ -1,0 +1,50 @@
+// One HTTP GET for tests: a fresh connection per request (no keep-alive pool that could hide a
+// dead backend), a hard deadline for the whole exchange, and the status, headers and body returned.
+import http from 'node:http';
+
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** The body as UTF-8 text. */
+  readonly text: string;
+}
+
+export interface HttpGetOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  /** The whole exchange must finish within this many milliseconds (default 3000). */
+  readonly timeoutMs?: number;
+}
+
+/** GET `http://host:port/path`; rejects on a network error or when the deadline passes. */
+export function httpGet(opts: HttpGetOptions): Promise<HttpReply> {
+  const { host, port, path = '/', headers = {}, timeoutMs = 3000 } = opts;
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => req.destroy(new Error(`GET http://${host}:${port}${path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (e: Error): void => {
+      clearTimeout(deadline);
+      reject(e);
+    };
+    const req = http.get({ host, port, path, headers, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('error', fail);
+      res.on('end', () => {
+        clearTimeout(deadline);
+        const body = Buffer.concat(parts);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString() });
+      });
+    });
+    req.on('error', fail);
+  });
+}
+
+/** The body of a 200 answer, trimmed; any other status rejects with `HTTP <status>`. */
+export async function httpText(opts: HttpGetOptions): Promise<string> {
+  const reply = await httpGet(opts);
+  if (reply.status !== 200) throw new Error(`GET http://${opts.host}:${opts.port}${opts.path ?? '/'}: HTTP ${reply.status}`);
+  return reply.text.trim();
+}
