@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
+import { crdManifest, Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
 
 const ON = 'hooked';
 const OFF = 'plain';
@@ -236,33 +236,16 @@ webhooks:
 });
 
 describe('CEL validation rules in a CRD schema (x-kubernetes-validations)', () => {
-  const crd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: scalers.cel.example.com}
-spec:
-  group: cel.example.com
-  scope: Namespaced
-  names: {plural: scalers, singular: scaler, kind: Scaler}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            x-kubernetes-validations:
-            - rule: self.minReplicas <= self.replicas
-              message: replicas should be greater than or equal to minReplicas
-            - rule: self.replicas <= oldSelf.replicas + 2
-              messageExpression: '"may grow by 2 at a time, not to " + string(self.replicas)'
-            properties:
-              replicas: {type: integer}
-              minReplicas: {type: integer}
-`;
+  const crd = crdManifest({
+    group: 'cel.example.com', kind: 'Scaler',
+    spec: {
+      'x-kubernetes-validations': [
+        { rule: 'self.minReplicas <= self.replicas', message: 'replicas should be greater than or equal to minReplicas' },
+        { rule: 'self.replicas <= oldSelf.replicas + 2', messageExpression: '"may grow by 2 at a time, not to " + string(self.replicas)' },
+      ],
+      properties: { replicas: { type: 'integer' }, minReplicas: { type: 'integer' } },
+    },
+  });
   const scaler = (replicas: number, min: number): string => `apiVersion: cel.example.com/v1\nkind: Scaler\nmetadata: {name: s1, namespace: ${OFF}}\nspec: {replicas: ${replicas}, minReplicas: ${min}}\n`;
 
   it('accepts what the rules allow and refuses the rest with their messages, on create and update', async () => {

@@ -2,29 +2,13 @@
 // (kind Status, the right code and reason), and the server survives with its objects intact.
 import { request } from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, RawApi, WharfProcess, eventually, json, type RawResponse } from '@wharf/testing';
+import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, type RawResponse, WharfProcess } from '@wharf/testing';
 
 const NS = 'bad';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
 const KEEP = `${CM}/keep`;
 const WIDGETS = `/apis/malformed.example.com/v1/namespaces/${NS}/widgets`;
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.malformed.example.com}
-spec:
-  group: malformed.example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: {type: object, properties: {size: {type: integer}}}
-`;
+const CRD = crdManifest({ group: 'malformed.example.com', kind: 'Widget', spec: { properties: { size: { type: 'integer' } } } });
 
 let wharf: WharfProcess;
 let api: RawApi;

@@ -6,32 +6,14 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, RawApi, WharfProcess, eventually, json } from '@wharf/testing';
+import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, WharfProcess } from '@wharf/testing';
 
 const NS = 'keep';
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.restart.example.com
-spec:
-  group: restart.example.com
-  scope: Namespaced
-  names: {plural: gadgets, singular: gadget, kind: Gadget, shortNames: [gdg]}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {type: integer}
-      additionalPrinterColumns:
-        - {name: Size, type: integer, jsonPath: .spec.size}
-`;
+const CRD = crdManifest({
+  group: 'restart.example.com', kind: 'Gadget', shortNames: ['gdg'],
+  spec: { properties: { size: { type: 'integer' } } },
+  printerColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
+});
 const GADGET = `apiVersion: restart.example.com/v1
 kind: Gadget
 metadata: {name: g1, namespace: ${NS}}

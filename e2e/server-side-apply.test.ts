@@ -4,7 +4,7 @@
 // fields an applier stops sending, a custom resource with list types, and client-node's apply.
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, WharfProcess, eventually } from '@wharf/testing';
+import { crdManifest, eventually, Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
 
 const NS = 'ssa';
 let wharf: WharfProcess;
@@ -238,32 +238,18 @@ describe('client-side apply, then server-side apply (the upgrade)', () => {
 describe('a custom resource', () => {
   it('merges by its schema\'s x-kubernetes-list-type and records the fields', async () => {
     await k.ok(['apply', '-f', '-'], {
-      stdin: `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.ssa.example.com
-spec:
-  group: ssa.example.com
-  scope: Namespaced
-  names: {plural: gadgets, singular: gadget, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              tags: {type: array, items: {type: string}, x-kubernetes-list-type: set}
-              ports:
-                type: array
-                x-kubernetes-list-type: map
-                x-kubernetes-list-map-keys: [name]
-                items: {type: object, required: [name], properties: {name: {type: string}, port: {type: integer}}}
-`,
+      stdin: crdManifest({
+        group: 'ssa.example.com', kind: 'Gadget',
+        spec: {
+          properties: {
+            tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+            ports: {
+              type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+              items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } },
+            },
+          },
+        },
+      }),
     });
     await eventually(async () => ((await k.run(['get', 'gadgets', '-n', NS])).code === 0 ? true : undefined), 20_000, 'gadgets served');
     const gadget = (tags: string, ports: string): string => `apiVersion: ssa.example.com/v1\nkind: Gadget\nmetadata:\n  name: g\nspec:\n  tags: [${tags}]\n  ports: [${ports}]\n`;

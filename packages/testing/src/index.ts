@@ -7,3 +7,4 @@ export { runcUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { servingCertificate, type ServingCertificate } from './certs.js';
 export { httpGet, httpText, type HttpGetOptions, type HttpReply } from './http.js';
+export { crdManifest, crdName, type CrdOptions } from './crd.js';
