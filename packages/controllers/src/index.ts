@@ -6,6 +6,7 @@ import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController, EndpointSliceController } from './endpoints/controller.js';
+import { HpaController, type HpaOptions } from './hpa/controller.js';
 import { JobController } from './job/controller.js';
 import { type Clock, type ControllerContext, InformerFactory, componentUserAgent, KubeClient, type LeaderElectionOptions, LeaderElector, realClock } from '@wharf/client';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
@@ -29,11 +30,13 @@ export { reconcileEndpointSlices } from './endpoints/slices.js';
 export { reconcileNodeLifecycle } from './nodelifecycle/reconcile.js';
 export { reconcilePodGc } from './podgc/reconcile.js';
 export { reconcileDisruptionBudget } from './disruption/reconcile.js';
+export { reconcileHpa } from './hpa/reconcile.js';
+export type { HpaOptions } from './hpa/controller.js';
 export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
 export type { PodGcOptions } from './podgc/controller.js';
 
 export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
-  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption';
+  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption' | 'horizontalpodautoscaling';
 
 export interface ControllerManagerOptions {
   readonly kubeConfig: KubeConfig;
@@ -53,6 +56,8 @@ export interface ControllerManagerOptions {
   readonly nodeLifecycle?: NodeLifecycleOptions;
   /** Check period and orphan quarantine of PodGC. */
   readonly podGc?: PodGcOptions;
+  /** Sync period of the HorizontalPodAutoscaler controller. */
+  readonly hpa?: HpaOptions;
   /** The schedulerName pods must ask for. @default 'default-scheduler' */
   readonly schedulerName?: string;
 }
@@ -85,7 +90,7 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
     const informers = new InformerFactory({ client, clock, onError: (e) => log('informer', e) });
     const ctx: ControllerContext = { client, informers, clock, log };
     const which = new Set(opts.controllers ?? [
-      'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption',
+      'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption', 'horizontalpodautoscaling',
     ]);
     const scheduler = which.has('scheduler') ? new Scheduler(ctx, opts.schedulerName) : undefined;
     const controllers = [
@@ -101,6 +106,7 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
       ...(which.has('nodelifecycle') ? [new NodeLifecycleController(ctx, opts.nodeLifecycle)] : []),
       ...(which.has('podgc') ? [new PodGcController(ctx, opts.podGc)] : []),
       ...(which.has('disruption') ? [new DisruptionController(ctx)] : []),
+      ...(which.has('horizontalpodautoscaling') ? [new HpaController(ctx, opts.hpa)] : []),
     ];
     informers.start();
     await informers.synced();

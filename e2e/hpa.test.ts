@@ -1,0 +1,102 @@
+// The HorizontalPodAutoscaler end to end on `wharf up --nodes 1` with real runc pods: a busy pod
+// far above its CPU request makes an autoscaling/v2 HPA scale its Deployment up to maxReplicas (with
+// ScalingLimited/TooManyReplicas and SuccessfulRescale events kubectl describe shows); once the
+// pods are idle, a scale-down window of 0 brings it back to minReplicas. Metrics come from the node's
+// cgroups through metrics.k8s.io, as on a real cluster with metrics-server.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+
+const run = promisify(execFile);
+const skip = runcUnavailable();
+
+const deployment = (command: string): string => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: burn, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: burn}}
+  template:
+    metadata: {labels: {app: burn}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox:1
+        command: [sh, -c, '${command}']
+        resources: {requests: {cpu: 20m}, limits: {cpu: 100m}}
+`;
+
+const hpa = (name: string, target: string, max: number): string => `
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ${name}, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${target}}
+  minReplicas: 1
+  maxReplicas: ${max}
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+`;
+
+describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () => {
+  let wharf: WharfProcess;
+  let k: Kubectl;
+  const replicas = async (): Promise<number> => Number((await k.ok(['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}'])).trim());
+
+  beforeAll(async () => {
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    k = new Kubectl(wharf.kubeconfig);
+    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+  });
+
+  afterAll(async () => {
+    await wharf?.stop();
+  });
+
+  // kubectl autoscale writes autoscaling/v1, which Wharf does not serve yet: the same HPA in v2.
+  it('an HPA scales a busy Deployment up to maxReplicas and says why', { timeout: 180_000 }, async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: deployment('while true; do :; done') });
+    await k.ok(['rollout', 'status', 'deployment/burn', '--timeout=90s'], { timeoutMs: 100_000 });
+    expect(await k.ok(['apply', '-f', '-'], { stdin: hpa('burn', 'burn', 3) })).toBe('horizontalpodautoscaler.autoscaling/burn created\n');
+    // ~100m used of 20m requested is ~500 % against 50 %: five pods wanted, three allowed.
+    await eventually(async () => ((await replicas()) === 3 ? true : undefined), 120_000, 'the Deployment scaled to 3');
+    const got = JSON.parse(await k.ok(['get', 'hpa', 'burn', '-o', 'json']));
+    expect(got.status.desiredReplicas).toBe(3);
+    expect(got.status.currentMetrics[0].resource.name).toBe('cpu');
+    expect(got.status.currentMetrics[0].resource.current.averageUtilization).toBeGreaterThan(100);
+    const conditions = Object.fromEntries((got.status.conditions as { type: string; status: string; reason: string }[]).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    expect(conditions.ScalingActive).toBe('True/ValidMetricFound');
+    await eventually(async () => {
+      const d = await k.ok(['describe', 'hpa', 'burn']);
+      return /SuccessfulRescale\s.*New size: 3; reason: cpu resource utilization \(percentage of request\) above target/.test(d) ? d : undefined;
+    }, 30_000, 'the SuccessfulRescale event');
+    // REPLICAS is what the controller saw on its last sync: 3 from the sync after the scale.
+    const row = /burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+3\s/;
+    await eventually(async () => (row.test(await k.ok(['get', 'hpa', 'burn'])) ? true : undefined), 45_000, 'kubectl get hpa showing 3 replicas');
+  });
+
+  it('scales back to minReplicas once the pods are idle, right away with a scale-down window of 0', { timeout: 240_000 }, async () => {
+    await k.ok(['patch', 'hpa', 'burn', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":0}}}}']);
+    // A patch, not an apply of the manifest: its replicas: 1 would undo the HPA's scale by itself.
+    await k.ok(['patch', 'deployment', 'burn', '--type=json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["sleep","100000"]}]']);
+    expect(await replicas()).toBe(3);
+    await eventually(async () => ((await replicas()) === 1 ? true : undefined), 180_000, 'the Deployment scaled back to 1');
+    // The status follows the scale write.
+    await eventually(async () => {
+      const limited = await k.ok(['get', 'hpa', 'burn', '-o', 'jsonpath={.status.conditions[?(@.type=="ScalingLimited")].reason}']);
+      return /^(TooFewReplicas|DesiredWithinRange)$/.test(limited.trim()) ? true : undefined;
+    }, 30_000, 'ScalingLimited no longer TooManyReplicas');
+    expect((await k.ok(['get', 'hpa', 'burn', '-o', 'jsonpath={.status.desiredReplicas}'])).trim()).toBe('1');
+  });
+
+  it('reports a target that does not exist instead of scaling anything', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: hpa('ghost', 'nothing', 2) });
+    const cond = await eventually(async () => {
+      const out = await k.ok(['get', 'hpa', 'ghost', '-o', 'jsonpath={.status.conditions[?(@.type=="AbleToScale")].reason}']);
+      return out.trim() === 'FailedGetScale' ? out : undefined;
+    }, 60_000, 'AbleToScale=False/FailedGetScale');
+    expect(cond.trim()).toBe('FailedGetScale');
+  });
+});
