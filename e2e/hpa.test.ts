@@ -3,7 +3,7 @@
 // ScalingLimited/TooManyReplicas and SuccessfulRescale events kubectl describe shows); once the
 // pods are idle, a scale-down window of 0 brings it back to minReplicas. Metrics come from the node's
 // cgroups through metrics.k8s.io, as on a real cluster with metrics-server.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
@@ -52,7 +52,9 @@ describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () 
   });
 
   afterAll(async () => {
+    // Containers outlive `wharf up` by design: reset removes this cluster's busy pods.
     await wharf?.stop();
+    if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   });
 
   // kubectl autoscale writes autoscaling/v1, which Wharf does not serve yet: the same HPA in v2.
