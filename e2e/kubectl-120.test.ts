@@ -2,14 +2,12 @@
 // Wharf: legacy discovery only, server-side Tables, create -f, client-side apply with a 3-way
 // strategic merge, label, annotate, scale and delete.
 //
-// 1.20 validates create/apply against /openapi/v2 in gnostic protobuf, which Wharf does not serve;
-// with the default `--validate=true` it fails with
-//   Error from server (NotFound): the server could not find the requested resource
-// (after 404s from /openapi/v2 and /swagger-2.0.0.pb-v1), so these tests pass --validate=false,
-// as users of 1.20 against such a server do. The server still warns about unknown fields.
+// 1.20 validates create/apply on the client against /openapi/v2 in gnostic protobuf (its default
+// `--validate=true`), and `kubectl explain` reads the same document: both work as against a real
+// server, for every built-in kind.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_120, WharfProcess } from '@wharf/testing';
+import { KINDS, Kubectl, KUBECTL_120, WharfProcess } from '@wharf/testing';
 
 const NS = 'old-kubectl';
 let wharf: WharfProcess;
@@ -56,6 +54,7 @@ beforeAll(async () => {
   if (!existsSync(KUBECTL_120)) throw new Error(`kubectl 1.20 is missing at ${KUBECTL_120}: run "bash scripts/setup.sh --test"`);
   wharf = await WharfProcess.start();
   k = new Kubectl(wharf.kubeconfig, KUBECTL_120);
+  await k.ok(['create', 'namespace', NS]);
 });
 
 afterAll(async () => {
@@ -74,15 +73,28 @@ describe('kubectl 1.20', () => {
     expect(out).toMatch(/^kube-system\s+Active/m);
   });
 
-  it('create -f fails with default validation, because /openapi/v2 (gnostic protobuf) is not served', async () => {
-    const r = await k.run(['create', '-f', '-'], { stdin: CONFIGMAP });
+  it('validates on the client with /openapi/v2: an unknown field is refused before anything is sent', async () => {
+    const r = await k.run(['create', '-f', '-'], { stdin: CONFIGMAP.replace('data: {mode', 'dataa: {x: y}\ndata: {mode') });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the server could not find the requested resource');
+    expect(r.stderr).toContain('error validating data: ValidationError(ConfigMap): unknown field "dataa" in ');
+    expect((await k.run(['get', 'configmap', 'settings', '-n', NS])).code).toBe(1);
   });
 
-  it('create -f --validate=false creates several objects and get shows their columns', async () => {
-    await k.ok(['create', 'namespace', NS]);
-    const out = await k.ok(['create', '-f', '-', '--validate=false'], { stdin: `${CONFIGMAP}---\n${deployment('nginx:1', { A: '1', B: '2' })}` });
+  it('accepts a manifest of every built-in kind with its default validation (server dry run)', async () => {
+    const refused: string[] = [];
+    for (const kind of KINDS) {
+      const r = await k.run(['create', '-f', '-', '--dry-run=server', ...(kind.namespaced ? ['-n', NS] : [])], { stdin: kind.manifest });
+      if (r.code !== 0) refused.push(`${kind.resource}: ${r.stderr.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('explain reads the schema of a field', async () => {
+    expect(await k.ok(['explain', 'deployment.spec.replicas'])).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/);
+  });
+
+  it('create -f creates several objects and get shows their columns', async () => {
+    const out = await k.ok(['create', '-f', '-'], { stdin: `${CONFIGMAP}---\n${deployment('nginx:1', { A: '1', B: '2' })}` });
     expect(out).toBe('configmap/settings created\ndeployment.apps/web created\n');
 
     const cms = await k.ok(['get', 'configmaps', '-n', NS]);
@@ -93,19 +105,19 @@ describe('kubectl 1.20', () => {
     // The Deployment controller runs: UP-TO-DATE may already count the new pods (none can run here).
     expect(deploys).toMatch(/^web\s+0\/2\s+[02]\s+0\s+\S+\s+c1\s+nginx:1\s+app=web/m);
 
-    const again = await k.run(['create', '-f', '-', '--validate=false'], { stdin: CONFIGMAP });
+    const again = await k.run(['create', '-f', '-'], { stdin: CONFIGMAP });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('configmaps "settings" already exists');
   });
 
   it('apply creates, applies a change with a 3-way strategic merge, then reports unchanged', async () => {
     await k.ok(['delete', 'deployment', 'web', '-n', NS]);
-    const first = await k.ok(['apply', '-f', '-', '--validate=false'], { stdin: deployment('nginx:1', { A: '1', B: '2' }) });
+    const first = await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:1', { A: '1', B: '2' }) });
     expect(first).toBe('deployment.apps/web created\n');
     // A change made outside the file survives the next apply (that is the 3-way part).
     await k.ok(['patch', 'deployment', 'web', '-n', NS, '--type=merge', '-p', '{"spec":{"minReadySeconds":7}}']);
 
-    const second = await k.ok(['apply', '-f', '-', '--validate=false'], { stdin: deployment('nginx:2', { A: '1', B: '3', C: '4' }) });
+    const second = await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:2', { A: '1', B: '3', C: '4' }) });
     expect(second).toBe('deployment.apps/web configured\n');
     const d = await getJson(['deployment', 'web']);
     const c1 = d.spec.template.spec.containers[0];
@@ -117,11 +129,11 @@ describe('kubectl 1.20', () => {
     expect(lastApplied.spec.template.spec.containers[0].image).toBe('nginx:2');
 
     // Dropping an env entry from the file removes it from the live object.
-    await k.ok(['apply', '-f', '-', '--validate=false'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
+    await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
     const d2 = await getJson(['deployment', 'web']);
     expect(d2.spec.template.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }, { name: 'C', value: '4' }]);
 
-    const same = await k.ok(['apply', '-f', '-', '--validate=false'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
+    const same = await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
     expect(same).toBe('deployment.apps/web unchanged\n');
   });
 
@@ -167,7 +179,7 @@ describe('kubectl 1.20', () => {
   });
 
   it('drain evicts through policy/v1beta1 eviction (the only version 1.20 sends)', async () => {
-    await k.ok(['create', '-f', '-', '--validate=false'], {
+    await k.ok(['create', '-f', '-'], {
       stdin: `apiVersion: v1
 kind: Node
 metadata: {name: old-node}

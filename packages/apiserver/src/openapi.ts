@@ -3,18 +3,22 @@
 // kubectl leaves validation to the server (which rejects unknown fields itself).
 import { createHash } from 'node:crypto';
 import { elementType, fieldsOf, isListType, isMapType, isObjectType } from '@wharf/api';
+import { mergeStrategyOf } from './patch/mergekeys.js';
 import type { ResourceRegistry, Served } from './registry.js';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-function schemaOfType(t: string, refs: Set<string>): Record<string, unknown> {
-  if (isListType(t)) return { type: 'array', items: schemaOfType(elementType(t), refs) };
-  if (isMapType(t)) return { type: 'object', additionalProperties: schemaOfType(elementType(t), refs) };
+/** Where a document keeps its schemas: OpenAPI v3's components or Swagger 2.0's definitions. */
+export type RefPrefix = '#/components/schemas/' | '#/definitions/';
+
+function schemaOfType(t: string, refs: Set<string>, prefix: RefPrefix): Record<string, unknown> {
+  if (isListType(t)) return { type: 'array', items: schemaOfType(elementType(t), refs, prefix) };
+  if (isMapType(t)) return { type: 'object', additionalProperties: schemaOfType(elementType(t), refs, prefix) };
   if (isObjectType(t)) {
     refs.add(t);
-    return { $ref: `#/components/schemas/${t}` };
+    return { $ref: `${prefix}${t}` };
   }
   switch (t) {
     case 'string': return { type: 'string' };
@@ -22,13 +26,15 @@ function schemaOfType(t: string, refs: Set<string>): Record<string, unknown> {
     case 'int32': case 'int64': return { type: 'integer', format: t };
     case 'double': return { type: 'number', format: 'double' };
     case 'date-time': return { type: 'string', format: 'date-time' };
-    case 'int-or-string': return { 'x-kubernetes-int-or-string': true };
+    // Swagger 2.0 has no int-or-string: upstream publishes it as a string of that format.
+    case 'int-or-string': return prefix === '#/definitions/' ? { type: 'string', format: 'int-or-string' } : { 'x-kubernetes-int-or-string': true };
     default: return {};
   }
 }
 
-function componentSchemas(roots: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** The schemas of `roots` and every type they reach, by type name. */
+export function componentSchemas(roots: string[], prefix: RefPrefix = '#/components/schemas/'): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
   const queue = [...roots];
   while (queue.length) {
     const name = queue.pop() as string;
@@ -37,7 +43,12 @@ function componentSchemas(roots: string[]): Record<string, unknown> {
     if (!fields) continue;
     const refs = new Set<string>();
     const properties: Record<string, unknown> = {};
-    for (const [f, t] of Object.entries(fields)) properties[f] = schemaOfType(t, refs);
+    for (const [f, t] of Object.entries(fields)) {
+      properties[f] = schemaOfType(t, refs, prefix);
+      // The struct tags strategic merge patch follows: clients (kubectl apply) read them here.
+      const merge = mergeStrategyOf(name, f);
+      if (merge) Object.assign(properties[f] as object, { 'x-kubernetes-patch-strategy': merge.strategy, ...(merge.key ? { 'x-kubernetes-patch-merge-key': merge.key } : {}) });
+    }
     out[name] = { type: 'object', properties };
     for (const r of refs) if (!out[r]) queue.push(r);
   }
@@ -119,6 +130,6 @@ export class OpenApiDocs {
 
 const fieldValidationParam = { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } };
 
-function gvk(s: Served): { group: string; version: string; kind: string } {
+export function gvk(s: Served): { group: string; version: string; kind: string } {
   return { group: s.info.group, version: s.info.version, kind: s.info.kind };
 }

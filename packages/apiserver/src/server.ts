@@ -17,6 +17,7 @@ import { impersonatedUser } from './auth/impersonation.js';
 import { EncryptingCodec, loadOrCreateKeys } from './crypto/encryption.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenApiDocs } from './openapi.js';
+import { GNOSTIC_V2_MEDIA_TYPE, OpenApiV2 } from './openapi-v2.js';
 import { ResourceRegistry } from './registry.js';
 import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
@@ -116,6 +117,7 @@ export class ApiServer {
   readonly nodeRestriction: NodeRestriction;
   readonly adminToken: string;
   private readonly openapi: OpenApiDocs;
+  private readonly openapiV2: OpenApiV2;
   private readonly rest: RestHandler;
   private readonly streams: PodStreams;
   private readonly metricsApi: MetricsApi;
@@ -152,7 +154,11 @@ export class ApiServer {
       ],
     });
     this.openapi = new OpenApiDocs(this.registry);
-    this.registry.onChange = () => this.openapi.invalidate();
+    this.openapiV2 = new OpenApiV2(this.registry);
+    this.registry.onChange = () => {
+      this.openapi.invalidate();
+      this.openapiV2.invalidate();
+    };
     const store = this.store;
     this.nodeRestriction = new NodeRestriction({
       pods: (ns) => store.list(namespacePrefix('', 'pods', ns || undefined)).map((e) => e.object),
@@ -367,6 +373,7 @@ export class ApiServer {
     if (parts[0] === 'api' && parts.length === 2) return this.sendOr404(res, p, apiResourceList(this.registry, '', parts[1] ?? ''));
     if (parts[0] === 'apis' && parts.length === 2) return this.sendOr404(res, p, apiGroup(this.registry, parts[1] ?? ''));
     if (parts[0] === 'apis' && parts.length === 3) return this.sendOr404(res, p, apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? ''));
+    if (p === '/openapi/v2') return this.sendOpenApiV2(req, res);
     if (p === '/openapi/v3') {
       send(res, 200, this.openapi.index());
       return 200;
@@ -379,6 +386,22 @@ export class ApiServer {
       return 200;
     }
     throw pathNotFound(p);
+  }
+
+  /** Swagger 2.0: gnostic protobuf to clients that ask for it (kubectl before 1.27), JSON otherwise. */
+  private sendOpenApiV2(req: IncomingMessage, res: ServerResponse): number {
+    const proto = (req.headers.accept ?? '').includes(GNOSTIC_V2_MEDIA_TYPE.split('@')[0]!);
+    const etag = this.openapiV2.etag(proto ? 'protobuf' : 'json');
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { ETag: etag });
+      res.end();
+      return 304;
+    }
+    const body = proto ? Buffer.from(this.openapiV2.protobuf()) : Buffer.from(this.openapiV2.json());
+    // Upstream answers the protobuf as octet-stream: the media type asked for is not valid MIME.
+    res.writeHead(200, { 'Content-Type': proto ? 'application/octet-stream' : 'application/json', 'Content-Length': body.length, ETag: etag, Vary: 'Accept' });
+    res.end(body);
+    return 200;
   }
 
   private sendOr404(res: ServerResponse, path: string, body: unknown): number {
