@@ -27,8 +27,8 @@ import {
 } from './cluster.js';
 import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from './extensions.js';
 import { defaultEndpointSlice, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
-import { defaultPod } from './pod.js';
-import { admitServiceAccount } from './serviceaccount.js';
+import { defaultPod } from '../kinds/pod/defaults.js';
+import { admitServiceAccount } from '../kinds/pod/serviceaccount.js';
 import type { Obj } from './util.js';
 import {
   defaultCronJob,

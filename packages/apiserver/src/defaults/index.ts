@@ -8,7 +8,7 @@ export {
   defaultPersistentVolumeClaim,
   defaultService,
 } from './core.js';
-export { defaultContainer, defaultImagePullPolicy, defaultProbe } from './container.js';
+export { defaultContainer, defaultImagePullPolicy, defaultProbe } from '../kinds/pod/container-defaults.js';
 export { defaultCustomResourceDefinition } from './extensions.js';
 export {
   admitPodPriority,
@@ -17,13 +17,13 @@ export {
   defaultPodTemplateSpec,
   SYSTEM_PRIORITY_CLASSES,
   type PriorityClassInfo,
-} from './pod.js';
+} from '../kinds/pod/defaults.js';
 export { canonicalQuantity, formatQuantity, parseQuantity } from './quantity.js';
 export {
   admitServiceAccount,
   SERVICE_ACCOUNT_MOUNT_PATH,
   serviceAccountTokenVolume,
   type AdmitServiceAccountOptions,
-} from './serviceaccount.js';
-export { defaultVolume, DEFAULT_FILE_MODE } from './volume.js';
+} from '../kinds/pod/serviceaccount.js';
+export { defaultVolume, DEFAULT_FILE_MODE } from '../kinds/pod/volume-defaults.js';
 export { generateJobSelector } from './workloads.js';

@@ -2,7 +2,7 @@
 // limits, Job completion settings, and the pod template defaults inside each of them. Also the
 // Job registry's selector generation, which real clients see as labels on every Job.
 import { defaultPersistentVolumeClaim } from './core.js';
-import { defaultPodTemplateSpec } from './pod.js';
+import { defaultPodTemplateSpec } from '../kinds/pod/defaults.js';
 import { ensureRec, hasKeys, rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
 
 const MAX_INT32 = 2147483647;

@@ -14,7 +14,7 @@ import { customResourcePrinter, defaultPrinter } from './custom.js';
 import type { PrinterColumn } from './custom.js';
 import { eventPrinter, eventsV1Printer } from './events.js';
 import { discoveryPrinters, networkingPrinters } from './networking.js';
-import { podPrinter } from './pod.js';
+import { podPrinter } from '../kinds/pod/table.js';
 import { storagePrinters, volumePrinters } from './storage.js';
 
 /** meta.k8s.io/v1 TableRow. */

@@ -3,7 +3,7 @@
 // layer can run them for every kind, custom resources included.
 import { isRecord } from '@wharf/api';
 import { FieldPath, type FieldIssue } from './issues.js';
-import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
+import { validatePodSpec, validatePodSpecUpdate } from '../kinds/pod/validation.js';
 import {
   validateCronJob,
   validateDaemonSet,

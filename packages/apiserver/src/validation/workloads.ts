@@ -5,7 +5,7 @@ import { isEmptySelector, isRecord, matchesSelector, type LabelSelectorLike } fr
 import { FieldPath, forbidden, invalid, invalidRendered, notSupported, required, immutable, type FieldIssue } from './issues.js';
 import { regexError } from './names.js';
 import { validateLabels } from './metadata.js';
-import { validatePodSpec, stableJson } from './pod.js';
+import { validatePodSpec, stableJson } from '../kinds/pod/validation.js';
 import { cronScheduleError } from './cron.js';
 import { goLabelSelector, goStringMap, validateLabelSelector } from './selectors.js';
 
