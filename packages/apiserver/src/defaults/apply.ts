@@ -27,8 +27,7 @@ import {
 } from './cluster.js';
 import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from './extensions.js';
 import { defaultEndpointSlice, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
-import { defaultPod } from '../kinds/pod/defaults.js';
-import { admitServiceAccount } from '../kinds/pod/serviceaccount.js';
+import { strategyFor } from '../kinds/registry.js';
 import type { Obj } from './util.js';
 import {
   defaultCronJob,
@@ -43,14 +42,6 @@ import {
 type Defaulter = (obj: Obj, operation: Operation) => void;
 
 const DEFAULTERS: ReadonlyMap<string, Defaulter> = new Map<string, Defaulter>([
-  [
-    '/v1/Pod',
-    (pod, operation) => {
-      defaultPod(pod);
-      // The ServiceAccount admission plugin runs on create only; the token volume is opt-in.
-      if (operation === 'create') admitServiceAccount(pod);
-    },
-  ],
   ['/v1/Service', defaultService],
   ['/v1/Secret', defaultSecret],
   ['/v1/Namespace', defaultNamespace],
@@ -93,7 +84,7 @@ const DEFAULTERS: ReadonlyMap<string, Defaulter> = new Map<string, Defaulter>([
 
 /** True when Wharf has defaults for this group/version/kind. */
 export function hasDefaults(group: string, version: string, kind: string): boolean {
-  return DEFAULTERS.has(`${group}/${version}/${kind}`);
+  return strategyFor(group, kind)?.defaults !== undefined || DEFAULTERS.has(`${group}/${version}/${kind}`);
 }
 
 /**
@@ -103,5 +94,7 @@ export function hasDefaults(group: string, version: string, kind: string): boole
  * @param operation defaults to "create"
  */
 export function applyDefaults(group: string, version: string, kind: string, obj: KubeObject, operation: Operation = 'create'): void {
-  DEFAULTERS.get(`${group}/${version}/${kind}`)?.(obj, operation);
+  const strategy = strategyFor(group, kind);
+  if (strategy?.defaults) strategy.defaults(obj, operation, version);
+  else DEFAULTERS.get(`${group}/${version}/${kind}`)?.(obj, operation);
 }

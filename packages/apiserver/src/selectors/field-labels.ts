@@ -5,6 +5,10 @@ import type { KubeObject } from '@wharf/api';
 import { SelectorError } from './errors.js';
 import { matchesFields, parseFieldSelector } from './fields.js';
 import type { FieldRequirement } from './fields.js';
+import { bool, count, defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
+import { strategyForResource } from '../kinds/registry.js';
+
+export type { FieldGetter };
 
 /** For kinds outside the built-in table: custom resources. */
 export interface FieldLabelOptions {
@@ -14,61 +18,6 @@ export interface FieldLabelOptions {
   readonly selectableFields?: readonly string[];
 }
 
-export type FieldGetter = (obj: KubeObject) => Record<string, string>;
-
-interface KindFields {
-  /** Selector label → the label in the getter's map (differs only for old aliases). */
-  readonly accepted: Readonly<Record<string, string>>;
-  readonly unsupported: (label: string) => string;
-  readonly get: FieldGetter;
-}
-
-function at(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
-
-/** A field's value as the API server formats it: strings as-is, numbers and booleans printed. */
-function str(obj: unknown, path: string): string {
-  const v = at(obj, path);
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
-}
-
-const bool = (obj: unknown, path: string): string => String(at(obj, path) === true);
-const count = (obj: unknown, path: string): string => {
-  const v = at(obj, path);
-  return String(typeof v === 'number' ? v : 0);
-};
-
-function metaFields(obj: KubeObject, namespaced: boolean): Record<string, string> {
-  const out: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
-  if (namespaced) out['metadata.namespace'] = obj.metadata?.namespace ?? '';
-  return out;
-}
-
-const identity = (labels: readonly string[]): Record<string, string> => Object.fromEntries(labels.map((l) => [l, l]));
-const notSupported = (label: string): string => `field label not supported: ${label}`;
-const defaultMessage = (label: string): string => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
-
-function podFields(obj: KubeObject): Record<string, string> {
-  const firstIp = at(obj, 'status.podIPs');
-  const ip = Array.isArray(firstIp) && isRecord(firstIp[0]) && typeof firstIp[0]['ip'] === 'string' ? firstIp[0]['ip'] : str(obj, 'status.podIP');
-  return {
-    ...metaFields(obj, true),
-    'spec.nodeName': str(obj, 'spec.nodeName'),
-    'spec.restartPolicy': str(obj, 'spec.restartPolicy'),
-    'spec.schedulerName': str(obj, 'spec.schedulerName'),
-    'spec.serviceAccountName': str(obj, 'spec.serviceAccountName'),
-    'spec.hostNetwork': bool(obj, 'spec.hostNetwork'),
-    'status.phase': str(obj, 'status.phase'),
-    'status.podIP': ip,
-    'status.nominatedNodeName': str(obj, 'status.nominatedNodeName'),
-  };
-}
 
 /** core/v1 Event fields; also reads events.k8s.io-shaped objects (regarding, reportingController). */
 function coreEventFields(obj: KubeObject): Record<string, string> {
@@ -91,10 +40,6 @@ function coreEventFields(obj: KubeObject): Record<string, string> {
   };
 }
 
-const POD_LABELS = [
-  'metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName',
-  'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName',
-];
 const CORE_EVENT_LABELS = [
   'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
   'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
@@ -104,12 +49,6 @@ const REGARDING = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVe
 
 /** The kinds with their own field label conversion in Kubernetes 1.32, keyed `group/resource`. */
 const KINDS: Readonly<Record<string, KindFields>> = {
-  '/pods': {
-    // spec.host is what v1 clients of old sent for spec.nodeName.
-    accepted: { ...identity(POD_LABELS), 'spec.host': 'spec.nodeName' },
-    unsupported: notSupported,
-    get: podFields,
-  },
   '/nodes': {
     accepted: identity(['metadata.name', 'spec.unschedulable']),
     unsupported: notSupported,
@@ -172,7 +111,7 @@ const KINDS: Readonly<Record<string, KindFields>> = {
 };
 
 function kindFields(group: string, resource: string, opts: FieldLabelOptions): KindFields {
-  const known = KINDS[`${group}/${resource}`];
+  const known = strategyForResource(group, resource)?.fieldLabels ?? KINDS[`${group}/${resource}`];
   if (known) return known;
   const builtin = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource);
   if (builtin) {

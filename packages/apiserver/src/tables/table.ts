@@ -14,7 +14,7 @@ import { customResourcePrinter, defaultPrinter } from './custom.js';
 import type { PrinterColumn } from './custom.js';
 import { eventPrinter, eventsV1Printer } from './events.js';
 import { discoveryPrinters, networkingPrinters } from './networking.js';
-import { podPrinter } from '../kinds/pod/table.js';
+import { strategyForResource } from '../kinds/registry.js';
 import { storagePrinters, volumePrinters } from './storage.js';
 
 /** meta.k8s.io/v1 TableRow. */
@@ -52,7 +52,7 @@ export interface TableOptions {
 }
 
 const BY_GROUP: Readonly<Record<string, Readonly<Record<string, Printer>>>> = {
-  '': { pods: podPrinter, events: eventPrinter, ...corePrinters, ...volumePrinters },
+  '': { events: eventPrinter, ...corePrinters, ...volumePrinters },
   apps: appsPrinters,
   batch: batchPrinters,
   autoscaling: autoscalingPrinters,
@@ -79,7 +79,7 @@ function isBuiltin(info: ResourceInfo): boolean {
  */
 export function printerFor(info: ResourceInfo, printerColumns?: readonly PrinterColumn[]): Printer {
   if (printerColumns !== undefined) return customResourcePrinter(printerColumns);
-  const printer = BY_GROUP[info.group]?.[info.resource];
+  const printer = strategyForResource(info.group, info.resource)?.printer ?? BY_GROUP[info.group]?.[info.resource];
   if (printer !== undefined) return printer;
   return isBuiltin(info) ? defaultPrinter : customResourcePrinter([]);
 }

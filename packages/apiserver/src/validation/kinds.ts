@@ -3,7 +3,8 @@
 // layer can run them for every kind, custom resources included.
 import { isRecord } from '@wharf/api';
 import { FieldPath, type FieldIssue } from './issues.js';
-import { validatePodSpec, validatePodSpecUpdate } from '../kinds/pod/validation.js';
+import { validatePodSpec } from '../kinds/pod/validation.js';
+import { strategyFor } from '../kinds/registry.js';
 import {
   validateCronJob,
   validateDaemonSet,
@@ -36,7 +37,6 @@ type UpdateCheck = (obj: Obj, old: Obj) => FieldIssue[];
 const RBAC = 'rbac.authorization.k8s.io';
 
 const CREATE: Record<string, Check> = {
-  '/Pod': (o) => validatePodSpec(o.spec, FieldPath.root('spec')),
   '/PodTemplate': (o) => validatePodSpec(isRecord(o.template) ? o.template.spec : undefined, FieldPath.root('template').child('spec')),
   '/Service': validateService,
   '/ConfigMap': validateConfigMap,
@@ -63,7 +63,6 @@ const CREATE: Record<string, Check> = {
 };
 
 const UPDATE: Record<string, UpdateCheck> = {
-  '/Pod': (o, old) => validatePodSpecUpdate(o.spec, old.spec, FieldPath.root('spec')),
   '/Service': validateServiceUpdate,
   '/Secret': (o, old) => validateImmutableDataUpdate('Secret', o, old),
   '/ConfigMap': (o, old) => validateImmutableDataUpdate('ConfigMap', o, old),
@@ -85,8 +84,11 @@ const UPDATE: Record<string, UpdateCheck> = {
  */
 export function validateKind(group: string, version: string, kind: string, obj: unknown, old?: unknown): FieldIssue[] {
   if (!isRecord(obj)) return [];
+  const strategy = strategyFor(group, kind);
   const key = `${group}/${kind}`;
-  const errs = CREATE[key]?.(obj) ?? [];
-  if (old !== undefined && isRecord(old)) errs.push(...(UPDATE[key]?.(obj, old) ?? []));
+  const create = strategy ? strategy.validate : CREATE[key];
+  const update = strategy ? strategy.validateUpdate : UPDATE[key];
+  const errs = create?.(obj) ?? [];
+  if (old !== undefined && isRecord(old)) errs.push(...(update?.(obj, old) ?? []));
   return errs;
 }
