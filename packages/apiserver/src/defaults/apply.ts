@@ -37,7 +37,7 @@ import {
   defaultReplicaSet,
   defaultStatefulSet,
   generateJobSelector,
-} from './workloads.js';
+} from '../kinds/workloads/defaults.js';
 
 type Defaulter = (obj: Obj, operation: Operation) => void;
 

@@ -26,4 +26,4 @@ export {
   type AdmitServiceAccountOptions,
 } from '../kinds/pod/serviceaccount.js';
 export { defaultVolume, DEFAULT_FILE_MODE } from '../kinds/pod/volume-defaults.js';
-export { generateJobSelector } from './workloads.js';
+export { generateJobSelector } from '../kinds/workloads/defaults.js';

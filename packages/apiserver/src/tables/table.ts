@@ -4,9 +4,9 @@
 
 import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject, ResourceInfo } from '@wharf/api';
-import { appsPrinters } from './apps.js';
+import { appsPrinters } from '../kinds/workloads/table-apps.js';
 import { autoscalingPrinters } from './autoscaling.js';
-import { batchPrinters } from './batch.js';
+import { batchPrinters } from '../kinds/workloads/table-batch.js';
 import { admissionRegistrationPrinters, apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
 import type { Printer, TableColumn, TableRowCondition } from './columns.js';
 import { corePrinters } from './core.js';

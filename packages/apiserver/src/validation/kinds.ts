@@ -14,7 +14,7 @@ import {
   validateReplicationController,
   validateStatefulSet,
   validateWorkloadUpdate,
-} from './workloads.js';
+} from '../kinds/workloads/validation.js';
 import {
   validateConfigMap,
   validateImmutableDataUpdate,

@@ -4,10 +4,10 @@
 
 import { parseApiVersion } from '@wharf/api';
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
-import type { Printer } from './columns.js';
-import { DESC } from './descriptions.js';
-import { containerCells, formatLabelSelector, formatLabels, get, num, selectorString } from './format.js';
+import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import type { Printer } from '../../tables/columns.js';
+import { DESC } from '../../tables/descriptions.js';
+import { containerCells, formatLabelSelector, formatLabels, get, num, selectorString } from '../../tables/format.js';
 
 function templateContainers(obj: KubeObject): [string, string] {
   return containerCells(get(obj, 'spec', 'template', 'spec'));
