@@ -11,7 +11,6 @@ import {
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
   defaultPodTemplate,
-  defaultReplicationController,
   defaultResourceQuota,
   defaultSecret,
   defaultService,
@@ -29,15 +28,6 @@ import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from './
 import { defaultEndpointSlice, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { strategyFor } from '../kinds/registry.js';
 import type { Obj } from './util.js';
-import {
-  defaultCronJob,
-  defaultDaemonSet,
-  defaultDeployment,
-  defaultJob,
-  defaultReplicaSet,
-  defaultStatefulSet,
-  generateJobSelector,
-} from '../kinds/workloads/defaults.js';
 
 type Defaulter = (obj: Obj, operation: Operation) => void;
 
@@ -49,24 +39,9 @@ const DEFAULTERS: ReadonlyMap<string, Defaulter> = new Map<string, Defaulter>([
   ['/v1/PersistentVolume', defaultPersistentVolume],
   ['/v1/PersistentVolumeClaim', defaultPersistentVolumeClaim],
   ['/v1/Endpoints', defaultEndpoints],
-  ['/v1/ReplicationController', defaultReplicationController],
   ['/v1/PodTemplate', defaultPodTemplate],
   ['/v1/LimitRange', defaultLimitRange],
   ['/v1/ResourceQuota', defaultResourceQuota],
-  ['apps/v1/Deployment', defaultDeployment],
-  ['apps/v1/ReplicaSet', defaultReplicaSet],
-  ['apps/v1/StatefulSet', defaultStatefulSet],
-  ['apps/v1/DaemonSet', defaultDaemonSet],
-  [
-    'batch/v1/Job',
-    (job, operation) => {
-      // Upstream the selector comes from the registry on create; the label copy in the Job
-      // defaults then sees the generated labels when the stored object is read back.
-      if (operation === 'create') generateJobSelector(job);
-      defaultJob(job);
-    },
-  ],
-  ['batch/v1/CronJob', defaultCronJob],
   ['autoscaling/v1/HorizontalPodAutoscaler', defaultHorizontalPodAutoscalerV1],
   ['autoscaling/v2/HorizontalPodAutoscaler', defaultHorizontalPodAutoscalerV2],
   ['discovery.k8s.io/v1/EndpointSlice', defaultEndpointSlice],

@@ -4,10 +4,26 @@
 // rules come from their CRD.
 import type { Served } from '../registry.js';
 import { podStrategy } from './pod/strategy.js';
+import { controllerRevisionStrategy } from './workloads/controllerrevision.js';
+import { cronJobStrategy } from './workloads/cronjob.js';
+import { daemonSetStrategy } from './workloads/daemonset.js';
+import { deploymentStrategy } from './workloads/deployment.js';
+import { jobStrategy } from './workloads/job.js';
+import { replicaSetStrategy } from './workloads/replicaset.js';
+import { replicationControllerStrategy } from './workloads/replicationcontroller.js';
+import { statefulSetStrategy } from './workloads/statefulset.js';
 import type { KindStrategy } from './strategy.js';
 
 const STRATEGIES: readonly KindStrategy[] = [
   podStrategy,
+  deploymentStrategy,
+  replicaSetStrategy,
+  statefulSetStrategy,
+  daemonSetStrategy,
+  controllerRevisionStrategy,
+  jobStrategy,
+  cronJobStrategy,
+  replicationControllerStrategy,
 ];
 
 const BY_KIND = new Map(STRATEGIES.map((s) => [`${s.group}/${s.kind}`, s]));

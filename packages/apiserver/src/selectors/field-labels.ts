@@ -5,7 +5,7 @@ import type { KubeObject } from '@wharf/api';
 import { SelectorError } from './errors.js';
 import { matchesFields, parseFieldSelector } from './fields.js';
 import type { FieldRequirement } from './fields.js';
-import { bool, count, defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
+import { bool, defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
 import { strategyForResource } from '../kinds/registry.js';
 
 export type { FieldGetter };
@@ -54,11 +54,6 @@ const KINDS: Readonly<Record<string, KindFields>> = {
     unsupported: notSupported,
     get: (o) => ({ ...metaFields(o, false), 'spec.unschedulable': bool(o, 'spec.unschedulable') }),
   },
-  '/replicationcontrollers': {
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.replicas']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), 'status.replicas': count(o, 'status.replicas') }),
-  },
   '/events': { accepted: identity(CORE_EVENT_LABELS), unsupported: notSupported, get: coreEventFields },
   '/namespaces': {
     accepted: identity(['status.phase', 'metadata.name']),
@@ -74,24 +69,6 @@ const KINDS: Readonly<Record<string, KindFields>> = {
     accepted: identity(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
     unsupported: notSupported,
     get: (o) => ({ ...metaFields(o, true), 'spec.clusterIP': str(o, 'spec.clusterIP'), 'spec.type': str(o, 'spec.type') }),
-  },
-  'batch/jobs': {
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.successful']),
-    unsupported: (l) => `field label "${l}" not supported for batchv1.Job`,
-    get: (o) => ({ ...metaFields(o, true), 'status.successful': count(o, 'status.succeeded') }),
-  },
-  'apps/statefulsets': {
-    // Accepted by the conversion, but StatefulSets expose no such field: it always reads "".
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.successful']),
-    unsupported: (l) => `field label not supported for appsv1.StatefulSet: ${l}`,
-    get: (o) => metaFields(o, true),
-  },
-  'apps/replicasets': {
-    // The storage offers status.replicas but apps/v1 registers no conversion for it, so a
-    // selector on it is refused with the default message, as on a real cluster.
-    accepted: identity(['metadata.name', 'metadata.namespace']),
-    unsupported: defaultMessage,
-    get: (o) => ({ ...metaFields(o, true), 'status.replicas': count(o, 'status.replicas') }),
   },
   'events.k8s.io/events': {
     accepted: { ...identity(['reason', 'reportingController', 'source', 'type', 'metadata.namespace', 'metadata.name']), ...Object.fromEntries(REGARDING.map((f) => [`regarding.${f}`, `regarding.${f}`])) },

@@ -186,7 +186,7 @@ const serviceAccountPrinter: Printer = {
   cells: (sa, ctx) => [nameOf(sa), arr(get(sa, 'secrets')).length, ageOf(sa, ctx)],
 };
 
-const replicationControllerPrinter: Printer = {
+export const replicationControllerPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', DESC.rcSpecReplicas),
@@ -265,7 +265,6 @@ export const corePrinters: Readonly<Record<string, Printer>> = {
   configmaps: configMapPrinter,
   secrets: secretPrinter,
   serviceaccounts: serviceAccountPrinter,
-  replicationcontrollers: replicationControllerPrinter,
   podtemplates: podTemplatePrinter,
   resourcequotas: resourceQuotaPrinter,
 };

@@ -4,9 +4,7 @@
 
 import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject, ResourceInfo } from '@wharf/api';
-import { appsPrinters } from '../kinds/workloads/table-apps.js';
 import { autoscalingPrinters } from './autoscaling.js';
-import { batchPrinters } from '../kinds/workloads/table-batch.js';
 import { admissionRegistrationPrinters, apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
 import type { Printer, TableColumn, TableRowCondition } from './columns.js';
 import { corePrinters } from './core.js';
@@ -53,8 +51,6 @@ export interface TableOptions {
 
 const BY_GROUP: Readonly<Record<string, Readonly<Record<string, Printer>>>> = {
   '': { events: eventPrinter, ...corePrinters, ...volumePrinters },
-  apps: appsPrinters,
-  batch: batchPrinters,
   autoscaling: autoscalingPrinters,
   policy: policyPrinters,
   'coordination.k8s.io': coordinationPrinters,

@@ -6,16 +6,6 @@ import { FieldPath, type FieldIssue } from './issues.js';
 import { validatePodSpec } from '../kinds/pod/validation.js';
 import { strategyFor } from '../kinds/registry.js';
 import {
-  validateCronJob,
-  validateDaemonSet,
-  validateDeployment,
-  validateJob,
-  validateReplicaSet,
-  validateReplicationController,
-  validateStatefulSet,
-  validateWorkloadUpdate,
-} from '../kinds/workloads/validation.js';
-import {
   validateConfigMap,
   validateImmutableDataUpdate,
   validateNamespace,
@@ -43,13 +33,6 @@ const CREATE: Record<string, Check> = {
   '/Secret': validateSecret,
   '/Namespace': validateNamespace,
   '/PersistentVolumeClaim': validatePersistentVolumeClaim,
-  '/ReplicationController': validateReplicationController,
-  'apps/Deployment': validateDeployment,
-  'apps/ReplicaSet': validateReplicaSet,
-  'apps/StatefulSet': validateStatefulSet,
-  'apps/DaemonSet': validateDaemonSet,
-  'batch/Job': validateJob,
-  'batch/CronJob': validateCronJob,
   [`${RBAC}/Role`]: (o) => validateRole(o, true),
   [`${RBAC}/ClusterRole`]: (o) => validateRole(o, false),
   [`${RBAC}/RoleBinding`]: (o) => validateBinding(o, true),
@@ -67,11 +50,6 @@ const UPDATE: Record<string, UpdateCheck> = {
   '/Secret': (o, old) => validateImmutableDataUpdate('Secret', o, old),
   '/ConfigMap': (o, old) => validateImmutableDataUpdate('ConfigMap', o, old),
   '/PersistentVolumeClaim': validatePersistentVolumeClaimUpdate,
-  'apps/Deployment': (o, old) => validateWorkloadUpdate('Deployment', o, old),
-  'apps/ReplicaSet': (o, old) => validateWorkloadUpdate('ReplicaSet', o, old),
-  'apps/StatefulSet': (o, old) => validateWorkloadUpdate('StatefulSet', o, old),
-  'apps/DaemonSet': (o, old) => validateWorkloadUpdate('DaemonSet', o, old),
-  'batch/Job': (o, old) => validateWorkloadUpdate('Job', o, old),
   [`${RBAC}/RoleBinding`]: validateBindingUpdate,
   [`${RBAC}/ClusterRoleBinding`]: validateBindingUpdate,
   'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinitionUpdate,

@@ -16,13 +16,14 @@ export function nameRuleOf(group: string, kind: string): NameRule {
   if (group === RBAC_GROUP || group === 'apiregistration.k8s.io') return 'path';
   if (group === '' && kind === 'Namespace') return 'label';
   if (group === '' && kind === 'Service') return 'dns1035';
-  if (group === 'apps' && kind === 'StatefulSet') return 'label';
   return 'subdomain';
 }
 
 export interface ObjectMetaOptions {
   /** True for namespaced kinds: metadata.namespace must be set. */
   namespaceRequired: boolean;
+  /** The kind's name rule (its strategy's). @default nameRuleOf(group, kind) */
+  nameRule?: NameRule | undefined;
 }
 
 /** Validates `obj.metadata` on create (name generation, if any, has not happened yet). */
@@ -30,7 +31,7 @@ export function validateObjectMeta(obj: unknown, info: ResourceInfo, opts: Objec
   const path = FieldPath.root('metadata');
   const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : {};
   const errs: FieldIssue[] = [];
-  const rule = nameRuleOf(info.group, info.kind);
+  const rule = opts.nameRule ?? nameRuleOf(info.group, info.kind);
   const name = str(meta.name);
   const generateName = str(meta.generateName);
 

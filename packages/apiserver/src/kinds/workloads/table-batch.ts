@@ -40,7 +40,7 @@ export function jobDuration(job: KubeObject, now: Date): string {
   return humanDuration(end - start);
 }
 
-const jobPrinter: Printer = {
+export const jobPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'Status of the job.'),
@@ -66,7 +66,7 @@ const jobPrinter: Printer = {
   },
 };
 
-const cronJobPrinter: Printer = {
+export const cronJobPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Schedule', 'string', DESC.cronSchedule),
@@ -98,10 +98,4 @@ const cronJobPrinter: Printer = {
       formatLabelSelector(get(jobSpec, 'selector')),
     ];
   },
-};
-
-/** batch/v1 printers by resource name. */
-export const batchPrinters: Readonly<Record<string, Printer>> = {
-  jobs: jobPrinter,
-  cronjobs: cronJobPrinter,
 };
