@@ -1,7 +1,7 @@
 // Server-side defaulting: the values the real API server fills into objects on create and update
 // (k8s.io/kubernetes pkg/apis/<group>/<version>/defaults.go, release-1.32), so that kubectl and
 // client-node see the same objects from Wharf as from a real cluster.
-export { applyDefaults, hasDefaults } from './apply.js';
+export { applyDefaults } from './apply.js';
 export type { Operation } from './core.js';
 export {
   defaultNamespace,

@@ -259,7 +259,7 @@ export class ObjectApi {
     if (sameObject(next, old)) return old;
     if (ctx.dryRun) return next;
     // Removing the last finalizer of an object being deleted completes its deletion.
-    if (old.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !pendingSpecFinalizers(next)) {
+    if (old.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && strategyOf(served)?.specFinalizers?.pending(next) !== true) {
       try {
         this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
         return this.store.delete(key);
@@ -385,12 +385,6 @@ export class ObjectApi {
   hasStatus(served: Served): boolean {
     return hasStatus(served);
   }
-}
-
-/** Namespaces keep their own spec.finalizers list until the namespace controller finalizes them. */
-function pendingSpecFinalizers(obj: KubeObject): boolean {
-  if (obj.kind !== 'Namespace' || !isRecord(obj.spec)) return false;
-  return Array.isArray(obj.spec.finalizers) && obj.spec.finalizers.length > 0;
 }
 
 function dropUnknown(obj: KubeObject, unknown: FieldIssue[]): void {

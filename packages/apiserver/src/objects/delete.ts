@@ -76,11 +76,10 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const finalizers = [...(old.metadata.finalizers ?? [])];
   if (policy === 'Foreground' && !finalizers.includes(FOREGROUND)) finalizers.push(FOREGROUND);
   if (policy === 'Orphan' && !finalizers.includes(ORPHAN)) finalizers.push(ORPHAN);
-  const isNamespace = info.kind === 'Namespace' && info.group === '';
-  const specFinalizers = isNamespace && isRecord(old.spec) && Array.isArray(old.spec.finalizers) ? old.spec.finalizers : [];
-  const waits = finalizers.length > 0 || specFinalizers.length > 0;
+  const strategy = strategyOf(served);
+  const waits = finalizers.length > 0 || strategy?.specFinalizers?.pending(old) === true;
 
-  const grace = strategyOf(served)?.gracePeriod?.(old, opts.gracePeriodSeconds);
+  const grace = strategy?.gracePeriod?.(old, opts.gracePeriodSeconds);
   if (grace !== undefined && !ctx.dryRun) {
     if (grace > 0) {
       // The node agent stops the containers within the grace period, then deletes with 0.
@@ -120,7 +119,7 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const object = api.markDeleting(served, key, old, (obj) => {
     obj.metadata.finalizers = finalizers;
     obj.metadata.deletionGracePeriodSeconds = 0;
-    if (isNamespace) obj.status = { ...(isRecord(obj.status) ? obj.status : {}), phase: 'Terminating' };
+    strategy?.specFinalizers?.markDeleting(obj);
   });
   return { object, deleted: false };
 }

@@ -51,15 +51,10 @@ export function prepareCreate(served: Served, input: KubeObject, namespace: stri
   const strategy = strategyOf(served);
   if (hasStatus(served)) {
     if (served.custom) delete obj.status;
-    else if (!(strategy?.keepsStatusOnCreate ?? isPreservedStatusKind(served.info.kind))) delete obj.status;
+    else if (strategy?.keepsStatusOnCreate !== true) delete obj.status;
   }
   strategy?.prepareForCreate?.(obj);
   return obj as StoredObject;
-}
-
-/** Kinds whose status is writable on create (namespaces get their phase from defaulting). */
-function isPreservedStatusKind(kind: string): boolean {
-  return kind === 'Namespace' || kind === 'Node' || kind === 'PersistentVolume' || kind === 'PersistentVolumeClaim' || kind === 'CustomResourceDefinition' || kind === 'Service';
 }
 
 /**

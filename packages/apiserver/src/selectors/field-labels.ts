@@ -1,11 +1,12 @@
-// Which fields each kind can be selected on, the values those fields have on an object, and the
-// exact error the real API server gives for any other field (its per-kind field label conversion).
-import { BUILTIN_RESOURCES, isRecord } from '@wharf/api';
+// Which fields a kind can be selected on, the values those fields have on an object, and the exact
+// error the real API server gives for any other field: the kind's strategy (kinds/) declares its
+// own conversion; other built-in kinds get the scheme's default, custom resources their CRD's.
+import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject } from '@wharf/api';
 import { SelectorError } from './errors.js';
 import { matchesFields, parseFieldSelector } from './fields.js';
 import type { FieldRequirement } from './fields.js';
-import { bool, defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
+import { defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
 import { strategyForResource } from '../kinds/registry.js';
 
 export type { FieldGetter };
@@ -18,77 +19,8 @@ export interface FieldLabelOptions {
   readonly selectableFields?: readonly string[];
 }
 
-
-/** core/v1 Event fields; also reads events.k8s.io-shaped objects (regarding, reportingController). */
-function coreEventFields(obj: KubeObject): Record<string, string> {
-  const involved = isRecord(obj['involvedObject']) ? obj['involvedObject'] : isRecord(obj['regarding']) ? obj['regarding'] : {};
-  const reporting = str(obj, 'reportingComponent') || str(obj, 'reportingController');
-  const source = str(obj, 'source.component') || str(obj, 'deprecatedSource.component') || reporting;
-  return {
-    ...metaFields(obj, true),
-    'involvedObject.kind': str(involved, 'kind'),
-    'involvedObject.namespace': str(involved, 'namespace'),
-    'involvedObject.name': str(involved, 'name'),
-    'involvedObject.uid': str(involved, 'uid'),
-    'involvedObject.apiVersion': str(involved, 'apiVersion'),
-    'involvedObject.resourceVersion': str(involved, 'resourceVersion'),
-    'involvedObject.fieldPath': str(involved, 'fieldPath'),
-    reason: str(obj, 'reason'),
-    reportingComponent: reporting,
-    source,
-    type: str(obj, 'type'),
-  };
-}
-
-const CORE_EVENT_LABELS = [
-  'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-  'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
-  'reason', 'reportingComponent', 'source', 'type', 'metadata.namespace', 'metadata.name',
-];
-const REGARDING = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
-
-/** The kinds with their own field label conversion in Kubernetes 1.32, keyed `group/resource`. */
-const KINDS: Readonly<Record<string, KindFields>> = {
-  '/nodes': {
-    accepted: identity(['metadata.name', 'spec.unschedulable']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'spec.unschedulable': bool(o, 'spec.unschedulable') }),
-  },
-  '/events': { accepted: identity(CORE_EVENT_LABELS), unsupported: notSupported, get: coreEventFields },
-  '/namespaces': {
-    accepted: identity(['status.phase', 'metadata.name']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'status.phase': str(o, 'status.phase') }),
-  },
-  '/secrets': {
-    accepted: identity(['type', 'metadata.namespace', 'metadata.name']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), type: str(o, 'type') }),
-  },
-  '/services': {
-    accepted: identity(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), 'spec.clusterIP': str(o, 'spec.clusterIP'), 'spec.type': str(o, 'spec.type') }),
-  },
-  'events.k8s.io/events': {
-    accepted: { ...identity(['reason', 'reportingController', 'source', 'type', 'metadata.namespace', 'metadata.name']), ...Object.fromEntries(REGARDING.map((f) => [`regarding.${f}`, `regarding.${f}`])) },
-    unsupported: notSupported,
-    get: (o) => {
-      const core = coreEventFields(o);
-      const out: Record<string, string> = { ...metaFields(o, true), reason: core['reason'] ?? '', reportingController: core['reportingComponent'] ?? '', source: core['source'] ?? '', type: core['type'] ?? '' };
-      for (const f of REGARDING) out[`regarding.${f}`] = core[`involvedObject.${f}`] ?? '';
-      return out;
-    },
-  },
-  'certificates.k8s.io/certificatesigningrequests': {
-    accepted: identity(['metadata.name', 'spec.signerName']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'spec.signerName': str(o, 'spec.signerName') }),
-  },
-};
-
 function kindFields(group: string, resource: string, opts: FieldLabelOptions): KindFields {
-  const known = strategyForResource(group, resource)?.fieldLabels ?? KINDS[`${group}/${resource}`];
+  const known = strategyForResource(group, resource)?.fieldLabels;
   if (known) return known;
   const builtin = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource);
   if (builtin) {
