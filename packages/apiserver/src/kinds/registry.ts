@@ -99,6 +99,11 @@ const STRATEGIES: readonly KindStrategy[] = [
 const BY_KIND = new Map(STRATEGIES.map((s) => [`${s.group}/${s.kind}`, s]));
 const BY_RESOURCE = new Map(STRATEGIES.map((s) => [`${s.group}/${s.resource}`, s]));
 
+/** Every registered strategy, in registration order. */
+export function allStrategies(): readonly KindStrategy[] {
+  return STRATEGIES;
+}
+
 /** The strategy of a built-in group/kind, whatever the version. */
 export function strategyFor(group: string, kind: string): KindStrategy | undefined {
   return BY_KIND.get(`${group}/${kind}`);
