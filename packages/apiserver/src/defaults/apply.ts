@@ -1,100 +1,10 @@
-// The one entry the write path calls: applyDefaults picks the defaulter of a group/version/kind
-// and runs it on the object in place, as the real server does after decoding a create or update
-// body. Kinds without defaults (ConfigMap, Role, Lease, Ingress, PDB, custom resources…) pass
-// through untouched.
+// The one entry the write path calls: applyDefaults runs the defaults of a kind's strategy
+// (kinds/registry.ts) on the object in place, as the real server does after decoding a create or
+// update body. Kinds without defaults (ConfigMap, Role, Lease, Ingress, PDB, custom resources…)
+// pass through untouched.
 import type { KubeObject } from '@wharf/api';
-import {
-  defaultEndpoints,
-  defaultLimitRange,
-  defaultNamespace,
-  defaultNode,
-  defaultPersistentVolume,
-  defaultPersistentVolumeClaim,
-  defaultPodTemplate,
-  defaultReplicationController,
-  defaultResourceQuota,
-  defaultSecret,
-  defaultService,
-  type Operation,
-} from './core.js';
-import {
-  defaultCSIDriver,
-  defaultHorizontalPodAutoscalerV1,
-  defaultHorizontalPodAutoscalerV2,
-  defaultPriorityClass,
-  defaultRoleBinding,
-  defaultStorageClass,
-} from './cluster.js';
-import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from './extensions.js';
-import { defaultEndpointSlice, defaultIngressClass, defaultNetworkPolicy } from './networking.js';
-import { defaultPod } from './pod.js';
-import { admitServiceAccount } from './serviceaccount.js';
-import type { Obj } from './util.js';
-import {
-  defaultCronJob,
-  defaultDaemonSet,
-  defaultDeployment,
-  defaultJob,
-  defaultReplicaSet,
-  defaultStatefulSet,
-  generateJobSelector,
-} from './workloads.js';
-
-type Defaulter = (obj: Obj, operation: Operation) => void;
-
-const DEFAULTERS: ReadonlyMap<string, Defaulter> = new Map<string, Defaulter>([
-  [
-    '/v1/Pod',
-    (pod, operation) => {
-      defaultPod(pod);
-      // The ServiceAccount admission plugin runs on create only; the token volume is opt-in.
-      if (operation === 'create') admitServiceAccount(pod);
-    },
-  ],
-  ['/v1/Service', defaultService],
-  ['/v1/Secret', defaultSecret],
-  ['/v1/Namespace', defaultNamespace],
-  ['/v1/Node', defaultNode],
-  ['/v1/PersistentVolume', defaultPersistentVolume],
-  ['/v1/PersistentVolumeClaim', defaultPersistentVolumeClaim],
-  ['/v1/Endpoints', defaultEndpoints],
-  ['/v1/ReplicationController', defaultReplicationController],
-  ['/v1/PodTemplate', defaultPodTemplate],
-  ['/v1/LimitRange', defaultLimitRange],
-  ['/v1/ResourceQuota', defaultResourceQuota],
-  ['apps/v1/Deployment', defaultDeployment],
-  ['apps/v1/ReplicaSet', defaultReplicaSet],
-  ['apps/v1/StatefulSet', defaultStatefulSet],
-  ['apps/v1/DaemonSet', defaultDaemonSet],
-  [
-    'batch/v1/Job',
-    (job, operation) => {
-      // Upstream the selector comes from the registry on create; the label copy in the Job
-      // defaults then sees the generated labels when the stored object is read back.
-      if (operation === 'create') generateJobSelector(job);
-      defaultJob(job);
-    },
-  ],
-  ['batch/v1/CronJob', defaultCronJob],
-  ['autoscaling/v1/HorizontalPodAutoscaler', defaultHorizontalPodAutoscalerV1],
-  ['autoscaling/v2/HorizontalPodAutoscaler', defaultHorizontalPodAutoscalerV2],
-  ['discovery.k8s.io/v1/EndpointSlice', defaultEndpointSlice],
-  ['networking.k8s.io/v1/NetworkPolicy', defaultNetworkPolicy],
-  ['networking.k8s.io/v1/IngressClass', defaultIngressClass],
-  ['rbac.authorization.k8s.io/v1/RoleBinding', defaultRoleBinding],
-  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', defaultRoleBinding],
-  ['storage.k8s.io/v1/StorageClass', defaultStorageClass],
-  ['storage.k8s.io/v1/CSIDriver', defaultCSIDriver],
-  ['scheduling.k8s.io/v1/PriorityClass', defaultPriorityClass],
-  ['apiextensions.k8s.io/v1/CustomResourceDefinition', defaultCustomResourceDefinition],
-  ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', (o) => defaultWebhookConfiguration(o, false)],
-  ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', (o) => defaultWebhookConfiguration(o, true)],
-]);
-
-/** True when Wharf has defaults for this group/version/kind. */
-export function hasDefaults(group: string, version: string, kind: string): boolean {
-  return DEFAULTERS.has(`${group}/${version}/${kind}`);
-}
+import { strategyFor } from '../kinds/registry.js';
+import type { Operation } from './core.js';
 
 /**
  * Applies the server-side defaults of a kind to `obj`, in place. `operation` matters for the few
@@ -103,5 +13,5 @@ export function hasDefaults(group: string, version: string, kind: string): boole
  * @param operation defaults to "create"
  */
 export function applyDefaults(group: string, version: string, kind: string, obj: KubeObject, operation: Operation = 'create'): void {
-  DEFAULTERS.get(`${group}/${version}/${kind}`)?.(obj, operation);
+  strategyFor(group, kind)?.defaults?.(obj, operation, version);
 }

@@ -2,10 +2,10 @@
 // its registry fills), Secret, Namespace (label, phase, finalizer), Node, PersistentVolume(Claim),
 // Endpoints, ReplicationController, PodTemplate, LimitRange and ResourceQuota.
 import { isRecord } from '@wharf/api';
-import { defaultPodTemplateSpec } from './pod.js';
+import { defaultPodTemplateSpec } from '../kinds/pod/defaults.js';
 import { defaultResourceList } from './quantity.js';
 import { ensureRec, hasItems, hasKeys, rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
-import { defaultClaimSpec, defaultLegacySources } from './volume.js';
+import { defaultClaimSpec, defaultLegacySources } from '../kinds/pod/volume-defaults.js';
 
 /** Whether a write creates the object or replaces it; some defaults apply on create only. */
 export type Operation = 'create' | 'update';

@@ -1,7 +1,7 @@
 import type { KubeObject } from '@wharf/api';
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from './apply.js';
-import { admitServiceAccount } from './serviceaccount.js';
+import { admitServiceAccount } from '../kinds/pod/serviceaccount.js';
 
 function defaulted(group: string, version: string, kind: string, obj: KubeObject): KubeObject {
   applyDefaults(group, version, kind, obj);

@@ -13,6 +13,7 @@ import { applySchemaDefaults, checkTypes, pruneUnknownFields, validateCustomReso
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from '../patch/index.js';
 import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, SelectorError } from '../selectors/index.js';
 import type { AdmissionPlugin, OpContext } from './context.js';
+import { strategyOf } from '../kinds/registry.js';
 import { hasStatus, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
 import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
 import { decodeManagedFields, type ManagerEntry } from '../managed-fields/index.js';
@@ -176,7 +177,7 @@ export class ObjectApi {
       }
       if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(u.message);
     }
-    const issues = validateObjectMeta(obj, info, { namespaceRequired: info.namespaced });
+    const issues = validateObjectMeta(obj, info, { namespaceRequired: info.namespaced, nameRule: strategyOf(served)?.nameRule });
     if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema, old));
     else issues.push(...validateKind(info.group, info.version, info.kind, obj, old));
     if (issues.length) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', causesOf(issues));
@@ -258,7 +259,7 @@ export class ObjectApi {
     if (sameObject(next, old)) return old;
     if (ctx.dryRun) return next;
     // Removing the last finalizer of an object being deleted completes its deletion.
-    if (old.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !pendingSpecFinalizers(next)) {
+    if (old.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && strategyOf(served)?.specFinalizers?.pending(next) !== true) {
       try {
         this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
         return this.store.delete(key);
@@ -384,12 +385,6 @@ export class ObjectApi {
   hasStatus(served: Served): boolean {
     return hasStatus(served);
   }
-}
-
-/** Namespaces keep their own spec.finalizers list until the namespace controller finalizes them. */
-function pendingSpecFinalizers(obj: KubeObject): boolean {
-  if (obj.kind !== 'Namespace' || !isRecord(obj.spec)) return false;
-  return Array.isArray(obj.spec.finalizers) && obj.spec.finalizers.length > 0;
 }
 
 function dropUnknown(obj: KubeObject, unknown: FieldIssue[]): void {

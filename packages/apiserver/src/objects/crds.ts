@@ -1,11 +1,13 @@
 // The CustomResourceDefinition controller: accepts names, marks a CRD Established and starts
-// serving its resources at once; on deletion removes every custom resource, then the CRD.
-import { clone, isRecord, type StoredObject } from '@wharf/api';
+// serving its resources at once; on deletion removes every custom resource, then the CRD (again
+// each time one of them is finally deleted, rather than on a timer).
+import { clone, isRecord, type KubeObject, type StoredObject } from '@wharf/api';
 import type { Watcher } from '../storage/index.js';
 import { namespacePrefix } from '../storage/index.js';
 import type { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { deleteObject } from './delete.js';
+import { KeyQueue } from './key-queue.js';
 import { nowRfc3339 } from './lifecycle.js';
 
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -13,28 +15,35 @@ const CRD_PREFIX = '/registry/apiextensions.k8s.io/customresourcedefinitions/';
 
 export class CrdController {
   private watcher: Watcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private crdWatcher: Watcher | undefined;
+  /** CRDs being deleted, by the store prefix of their custom resources. */
+  private readonly cleaning = new Map<string, string>();
+  private readonly queue = new KeyQueue((key) => this.reconcile(key));
 
   constructor(private readonly api: ObjectApi) {}
 
   /** Serves the CRDs already stored (synchronously, before the API opens), then follows changes. */
   start(): void {
     for (const e of this.api.store.list(CRD_PREFIX)) this.api.registry.syncCrd(e.object, isEstablished(e.object));
-    this.watcher = this.api.store.watch(CRD_PREFIX, this.api.store.revision, (ev) => {
+    this.crdWatcher = this.api.store.watch(CRD_PREFIX, this.api.store.revision, (ev) => {
       if (!ev) return;
-      if (ev.type === 'DELETED') this.api.registry.syncCrd(ev.object, false);
-      else setImmediate(() => this.reconcile(ev.key));
+      if (ev.type === 'DELETED') {
+        this.cleaning.delete(resourcesPrefix(ev.object));
+        this.api.registry.syncCrd(ev.object, false);
+      } else this.queue.add(ev.key);
     });
-    for (const e of this.api.store.list(CRD_PREFIX)) setImmediate(() => this.reconcile(e.key));
-    this.timer = setInterval(() => {
-      for (const e of this.api.store.list(CRD_PREFIX)) if (e.object.metadata.deletionTimestamp) this.reconcile(e.key);
-    }, 1000);
-    this.timer.unref();
+    // A custom resource of a CRD being deleted going away may let the CRD go.
+    this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => {
+      if (ev?.type !== 'DELETED' || !this.cleaning.size) return;
+      for (const [prefix, crdKey] of this.cleaning) if (ev.key.startsWith(prefix)) this.queue.add(crdKey);
+    });
+    for (const e of this.api.store.list(CRD_PREFIX)) this.queue.add(e.key);
   }
 
   stop(): void {
+    this.crdWatcher?.stop();
     this.watcher?.stop();
-    if (this.timer) clearInterval(this.timer);
+    this.queue.stop();
   }
 
   private reconcile(key: string): void {
@@ -43,6 +52,7 @@ export class CrdController {
     if (!crd || !served) return;
     try {
       if (crd.metadata.deletionTimestamp) {
+        this.cleaning.set(resourcesPrefix(crd), key);
         this.cleanup(crd);
         return;
       }
@@ -75,16 +85,14 @@ export class CrdController {
       } else {
         this.api.registry.syncCrd(crd, true);
       }
-    } catch {
-      // A newer write will bring us back here.
+    } catch (e) {
+      // A cleanup that failed is retried by the queue; otherwise a newer write brings us back.
+      if (crd.metadata.deletionTimestamp) throw e;
     }
   }
 
   private cleanup(crd: StoredObject): void {
-    const spec = isRecord(crd.spec) ? crd.spec : {};
-    const names = isRecord(spec.names) ? spec.names : {};
-    const group = String(spec.group ?? '');
-    const plural = String(names.plural ?? '');
+    const { group, plural } = crdResource(crd);
     const served = this.api.registry.anyVersion(group, plural);
     let remaining = 0;
     if (served) {
@@ -102,6 +110,18 @@ export class CrdController {
     next.metadata.finalizers = (crd.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
     this.api.update(crdServed, '', crd.metadata.name, next, internalContext());
   }
+}
+
+function crdResource(crd: KubeObject): { group: string; plural: string } {
+  const spec = isRecord(crd.spec) ? crd.spec : {};
+  const names = isRecord(spec.names) ? spec.names : {};
+  return { group: String(spec.group ?? ''), plural: String(names.plural ?? '') };
+}
+
+/** The store prefix of a CRD's custom resources. */
+function resourcesPrefix(crd: KubeObject): string {
+  const { group, plural } = crdResource(crd);
+  return namespacePrefix(group, plural, undefined);
 }
 
 function isEstablished(crd: StoredObject): boolean {

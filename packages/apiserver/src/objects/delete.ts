@@ -4,6 +4,7 @@
 import { clone, isRecord, type StoredObject } from '@wharf/api';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Served } from '../registry.js';
+import { strategyOf } from '../kinds/registry.js';
 import type { ObjectApi } from './api.js';
 import type { OpContext } from './context.js';
 
@@ -26,24 +27,6 @@ export interface DeleteResult {
 
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
-
-/**
- * The grace period for deleting a pod (undefined: delete at once), as the pod strategy's
- * CheckGracefulDelete decides it: unbound and finished pods go at once; a pod bound to a node is
- * marked Terminating and waits for that node's agent to confirm its containers stopped (a delete
- * with gracePeriodSeconds 0), whether or not the agent is alive. A partitioned node may still run
- * the containers, so only an explicit gracePeriodSeconds 0 (a force delete: the agent, PodGC, an
- * operator) or a pod asking for 0 in its spec removes it without that confirmation.
- */
-function podGracePeriod(served: Served, pod: StoredObject, opts: DeleteOptions): number | undefined {
-  if (served.info.group !== '' || served.info.resource !== 'pods') return undefined;
-  const spec = isRecord(pod.spec) ? pod.spec : {};
-  const phase = isRecord(pod.status) ? pod.status.phase : undefined;
-  if (typeof spec.nodeName !== 'string' || !spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
-  const fromSpec = typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
-  const asked = opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0 ? opts.gracePeriodSeconds : undefined;
-  return asked ?? Math.max(0, fromSpec);
-}
 
 /** Reads DeleteOptions from a request body (JSON) and query, rejecting unknown policies. */
 export function deleteOptionsFrom(body: unknown, query: URLSearchParams): DeleteOptions {
@@ -93,11 +76,10 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const finalizers = [...(old.metadata.finalizers ?? [])];
   if (policy === 'Foreground' && !finalizers.includes(FOREGROUND)) finalizers.push(FOREGROUND);
   if (policy === 'Orphan' && !finalizers.includes(ORPHAN)) finalizers.push(ORPHAN);
-  const isNamespace = info.kind === 'Namespace' && info.group === '';
-  const specFinalizers = isNamespace && isRecord(old.spec) && Array.isArray(old.spec.finalizers) ? old.spec.finalizers : [];
-  const waits = finalizers.length > 0 || specFinalizers.length > 0;
+  const strategy = strategyOf(served);
+  const waits = finalizers.length > 0 || strategy?.specFinalizers?.pending(old) === true;
 
-  const grace = podGracePeriod(served, old, opts);
+  const grace = strategy?.gracePeriod?.(old, opts.gracePeriodSeconds);
   if (grace !== undefined && !ctx.dryRun) {
     if (grace > 0) {
       // The node agent stops the containers within the grace period, then deletes with 0.
@@ -137,7 +119,7 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const object = api.markDeleting(served, key, old, (obj) => {
     obj.metadata.finalizers = finalizers;
     obj.metadata.deletionGracePeriodSeconds = 0;
-    if (isNamespace) obj.status = { ...(isRecord(obj.status) ? obj.status : {}), phase: 'Terminating' };
+    strategy?.specFinalizers?.markDeleting(obj);
   });
   return { object, deleted: false };
 }

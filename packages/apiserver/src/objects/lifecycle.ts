@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { clone, isRecord, type KubeObject, type StoredObject } from '@wharf/api';
 import type { Served } from '../registry.js';
+import { strategyOf } from '../kinds/registry.js';
 
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -47,36 +48,13 @@ export function prepareCreate(served: Served, input: KubeObject, namespace: stri
   delete meta.selfLink;
   if (served.info.hasSpec || served.custom) meta.generation = 1;
   else delete meta.generation;
-  if (hasStatus(served) && served.info.kind !== 'Pod') {
+  const strategy = strategyOf(served);
+  if (hasStatus(served)) {
     if (served.custom) delete obj.status;
-    else if (!isPreservedStatusKind(served.info.kind)) delete obj.status;
+    else if (strategy?.keepsStatusOnCreate !== true) delete obj.status;
   }
-  if (served.info.kind === 'Pod' && served.info.group === '') obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+  strategy?.prepareForCreate?.(obj);
   return obj as StoredObject;
-}
-
-/** The pod's QoS class from its containers' requests and limits, as the real API computes it. */
-function qosClass(pod: KubeObject): string {
-  const spec = isRecord(pod.spec) ? pod.spec : {};
-  const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])].filter(isRecord);
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const res = isRecord(c.resources) ? c.resources : {};
-    const req = isRecord(res.requests) ? res.requests : {};
-    const lim = isRecord(res.limits) ? res.limits : {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-/** Kinds whose status is writable on create (namespaces get their phase from defaulting). */
-function isPreservedStatusKind(kind: string): boolean {
-  return kind === 'Namespace' || kind === 'Node' || kind === 'PersistentVolume' || kind === 'PersistentVolumeClaim' || kind === 'CustomResourceDefinition' || kind === 'Service';
 }
 
 /**

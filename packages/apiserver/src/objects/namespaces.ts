@@ -1,49 +1,50 @@
 // Namespace lifecycle: a namespace being deleted has everything in it deleted, and once it is
-// empty its "kubernetes" finalizer is removed so the namespace itself goes away.
+// empty its "kubernetes" finalizer is removed so the namespace itself goes away. Driven by store
+// events: a namespace is drained again when something in it is created or finally deleted.
 import { clone, isRecord } from '@wharf/api';
-import type { Watcher } from '../storage/index.js';
+import type { StoreEvent, Watcher } from '../storage/index.js';
 import { namespacePrefix, objectKey } from '../storage/index.js';
 import type { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { deleteObject } from './delete.js';
+import { KeyQueue, keyNamespace } from './key-queue.js';
 
-export interface NamespaceControllerOptions {
-  /** How often terminating namespaces are re-checked. @default 500 */
-  readonly resyncMs?: number;
-}
+const NAMESPACES = '/registry/core/namespaces/';
 
 export class NamespaceController {
   private watcher: Watcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Namespaces being deleted: an object created in or deleted from one is a reason to drain it again. */
   private readonly terminating = new Set<string>();
+  private readonly queue = new KeyQueue((ns) => this.sync(ns));
 
-  constructor(private readonly api: ObjectApi, private readonly opts: NamespaceControllerOptions = {}) {}
+  constructor(private readonly api: ObjectApi) {}
 
   start(): void {
-    for (const e of this.api.store.list('/registry/core/namespaces/')) if (e.object.metadata.deletionTimestamp) this.terminating.add(e.object.metadata.name);
-    this.watcher = this.api.store.watch('/registry/core/namespaces/', this.api.store.revision, (ev) => {
-      if (ev && ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) {
-        this.terminating.add(ev.object.metadata.name);
-        setImmediate(() => this.sync());
-      }
-    });
-    this.timer = setInterval(() => this.sync(), this.opts.resyncMs ?? 500);
-    this.timer.unref();
+    this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => ev && this.onEvent(ev));
+    for (const e of this.api.store.list(NAMESPACES)) if (e.object.metadata.deletionTimestamp) this.markTerminating(e.object.metadata.name);
   }
 
   stop(): void {
     this.watcher?.stop();
-    if (this.timer) clearInterval(this.timer);
+    this.queue.stop();
   }
 
-  private sync(): void {
-    for (const ns of [...this.terminating]) {
-      try {
-        if (this.drain(ns)) this.terminating.delete(ns);
-      } catch {
-        // Retried on the next tick.
-      }
+  private onEvent(ev: StoreEvent): void {
+    if (ev.key.startsWith(NAMESPACES)) {
+      if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) this.markTerminating(ev.object.metadata.name);
+      return;
     }
+    const ns = keyNamespace(ev.key);
+    if (ev.type !== 'MODIFIED' && this.terminating.has(ns)) this.queue.add(ns);
+  }
+
+  private markTerminating(ns: string): void {
+    this.terminating.add(ns);
+    this.queue.add(ns);
+  }
+
+  private sync(ns: string): void {
+    if (this.drain(ns)) this.terminating.delete(ns);
   }
 
   /** Deletes what is left in the namespace; true once the namespace is finalized or gone. */

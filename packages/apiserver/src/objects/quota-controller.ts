@@ -1,20 +1,19 @@
 // Keeps each ResourceQuota's status.hard and status.used current, as kube-controller-manager's
 // resource quota controller does: a change to anything a namespace's quotas count schedules a
-// debounced recount of that namespace, and a periodic resync catches pods whose deletion grace
-// period ran out. Status is written only when it changed.
+// debounced recount of that namespace, and a pod being deleted schedules one for the moment its
+// grace period runs out (it stops counting then). Status is written only when it changed.
 import { isRecord, type StoredObject } from '@wharf/api';
 import type { StoreEvent, Watcher } from '../storage/index.js';
 import { namespacePrefix } from '../storage/index.js';
 import type { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
-import { hardKeys, quotaUsage, trackedResources } from './quota-usage.js';
+import { KeyQueue } from './key-queue.js';
+import { hardKeys, podCountsTowardQuota, quotaUsage, trackedResources } from './quota-usage.js';
 import { show } from './resources.js';
 
 export interface ResourceQuotaControllerOptions {
   /** Delay between a change and the recount of its namespace. @default 100 */
   readonly debounceMs?: number;
-  /** Interval of a full recount of every namespace with quotas. @default 15000 */
-  readonly resyncMs?: number;
   /** @default () => new Date() */
   readonly clock?: () => Date;
 }
@@ -24,46 +23,29 @@ const storeId = (group: string, resource: string): string => `${group || 'core'}
 
 export class ResourceQuotaController {
   private watcher: Watcher | undefined;
-  private debounce: NodeJS.Timeout | undefined;
-  private resync: NodeJS.Timeout | undefined;
   /** Namespaces with quotas, and the resources their quotas count. */
   private readonly tracked = new Map<string, Set<string>>();
-  private readonly dirty = new Set<string>();
+  private readonly queue: KeyQueue;
 
-  constructor(private readonly api: ObjectApi, private readonly opts: ResourceQuotaControllerOptions = {}) {}
+  constructor(private readonly api: ObjectApi, private readonly opts: ResourceQuotaControllerOptions = {}) {
+    this.queue = new KeyQueue((ns) => this.syncNamespace(ns), { delayMs: opts.debounceMs ?? 100 });
+  }
 
   start(): void {
-    for (const e of this.api.store.list('/registry/core/resourcequotas/')) this.markDirty(e.object.metadata.namespace ?? '');
+    for (const e of this.api.store.list('/registry/core/resourcequotas/')) this.queue.add(e.object.metadata.namespace ?? '');
     this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => {
       if (ev) this.onEvent(ev);
     });
-    this.resync = setInterval(() => {
-      for (const ns of this.tracked.keys()) this.markDirty(ns);
-    }, this.opts.resyncMs ?? 15_000);
-    this.resync.unref();
-    this.schedule();
   }
 
   stop(): void {
     this.watcher?.stop();
-    if (this.debounce) clearTimeout(this.debounce);
-    if (this.resync) clearInterval(this.resync);
-    this.debounce = undefined;
+    this.queue.stop();
   }
 
   /** Recounts the quotas of the namespaces changed since the last flush (tests call it directly). */
   flush(): void {
-    this.debounce = undefined;
-    const namespaces = [...this.dirty];
-    this.dirty.clear();
-    for (const ns of namespaces) {
-      try {
-        this.syncNamespace(ns);
-      } catch {
-        // A conflicting write (or a quota deleted meanwhile): recount on the next round.
-        this.markDirty(ns);
-      }
-    }
+    this.queue.flush();
   }
 
   private onEvent(ev: StoreEvent): void {
@@ -73,21 +55,10 @@ export class ResourceQuotaController {
     if (group === 'core' && resource === 'resourcequotas') {
       // Our own status writes change nothing the recount reads; skip them.
       if (ev.type === 'MODIFIED' && ev.prevObject && JSON.stringify(ev.prevObject.spec) === JSON.stringify(ev.object.spec)) return;
-      this.markDirty(ns);
+      this.queue.add(ns);
     } else if (this.tracked.get(ns)?.has(`${group}/${resource}`)) {
-      this.markDirty(ns);
+      this.queue.add(ns);
     }
-  }
-
-  private markDirty(ns: string): void {
-    this.dirty.add(ns);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.debounce || !this.dirty.size) return;
-    this.debounce = setTimeout(() => this.flush(), this.opts.debounceMs ?? 100);
-    this.debounce.unref();
   }
 
   private syncNamespace(ns: string): void {
@@ -107,6 +78,18 @@ export class ResourceQuotaController {
       if (JSON.stringify(status) === JSON.stringify(q.status ?? {})) continue;
       this.api.update(served, ns, q.metadata.name, { ...q, status }, internalContext(), 'status');
     }
+    if (resources.has(storeId('', 'pods'))) this.recountAtNextGraceDeadline(ns, now);
+  }
+
+  /** A pod being deleted stops counting when its grace period runs out: recount then. */
+  private recountAtNextGraceDeadline(ns: string, now: Date): void {
+    let next = Infinity;
+    for (const e of this.api.store.list(namespacePrefix('', 'pods', ns))) {
+      const { deletionTimestamp, deletionGracePeriodSeconds } = e.object.metadata;
+      if (!deletionTimestamp || deletionGracePeriodSeconds === undefined || !podCountsTowardQuota(e.object, now)) continue;
+      next = Math.min(next, Date.parse(deletionTimestamp) + deletionGracePeriodSeconds * 1000);
+    }
+    if (next !== Infinity) this.queue.addAfter(ns, Math.max(0, next - now.getTime()) + 1);
   }
 
   /** The status a quota should have: hard as the spec says, used counted now. */

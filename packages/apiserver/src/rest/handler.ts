@@ -149,8 +149,9 @@ export class RestHandler {
     const { info } = served;
     // Namespace objects are addressed by name; /namespaces/<ns>/<name> is the form for the rest.
     const namespace = info.namespaced ? ri.namespace : '';
-    const name = info.kind === 'Namespace' && info.group === '' ? ri.name : ri.name;
-    if (!info.namespaced && ri.namespace && !(info.kind === 'Namespace' && info.group === '')) throw pathNotFound(ri.path);
+    const name = ri.name;
+    // request-info reads /api/v1/namespaces/<name> as a namespace too (as upstream's does).
+    if (!info.namespaced && ri.namespace && !(info.resource === 'namespaces' && info.group === '')) throw pathNotFound(ri.path);
     const wanted = negotiate(req.headers.accept);
     const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [], fieldManager: fieldManagerFor(req, query, ri.verb) };
     const sub = ri.subresource;

@@ -1,10 +1,15 @@
-// Which fields each kind can be selected on, the values those fields have on an object, and the
-// exact error the real API server gives for any other field (its per-kind field label conversion).
-import { BUILTIN_RESOURCES, isRecord } from '@wharf/api';
+// Which fields a kind can be selected on, the values those fields have on an object, and the exact
+// error the real API server gives for any other field: the kind's strategy (kinds/) declares its
+// own conversion; other built-in kinds get the scheme's default, custom resources their CRD's.
+import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject } from '@wharf/api';
 import { SelectorError } from './errors.js';
 import { matchesFields, parseFieldSelector } from './fields.js';
 import type { FieldRequirement } from './fields.js';
+import { defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
+import { strategyForResource } from '../kinds/registry.js';
+
+export type { FieldGetter };
 
 /** For kinds outside the built-in table: custom resources. */
 export interface FieldLabelOptions {
@@ -14,165 +19,8 @@ export interface FieldLabelOptions {
   readonly selectableFields?: readonly string[];
 }
 
-export type FieldGetter = (obj: KubeObject) => Record<string, string>;
-
-interface KindFields {
-  /** Selector label → the label in the getter's map (differs only for old aliases). */
-  readonly accepted: Readonly<Record<string, string>>;
-  readonly unsupported: (label: string) => string;
-  readonly get: FieldGetter;
-}
-
-function at(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
-
-/** A field's value as the API server formats it: strings as-is, numbers and booleans printed. */
-function str(obj: unknown, path: string): string {
-  const v = at(obj, path);
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
-}
-
-const bool = (obj: unknown, path: string): string => String(at(obj, path) === true);
-const count = (obj: unknown, path: string): string => {
-  const v = at(obj, path);
-  return String(typeof v === 'number' ? v : 0);
-};
-
-function metaFields(obj: KubeObject, namespaced: boolean): Record<string, string> {
-  const out: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
-  if (namespaced) out['metadata.namespace'] = obj.metadata?.namespace ?? '';
-  return out;
-}
-
-const identity = (labels: readonly string[]): Record<string, string> => Object.fromEntries(labels.map((l) => [l, l]));
-const notSupported = (label: string): string => `field label not supported: ${label}`;
-const defaultMessage = (label: string): string => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
-
-function podFields(obj: KubeObject): Record<string, string> {
-  const firstIp = at(obj, 'status.podIPs');
-  const ip = Array.isArray(firstIp) && isRecord(firstIp[0]) && typeof firstIp[0]['ip'] === 'string' ? firstIp[0]['ip'] : str(obj, 'status.podIP');
-  return {
-    ...metaFields(obj, true),
-    'spec.nodeName': str(obj, 'spec.nodeName'),
-    'spec.restartPolicy': str(obj, 'spec.restartPolicy'),
-    'spec.schedulerName': str(obj, 'spec.schedulerName'),
-    'spec.serviceAccountName': str(obj, 'spec.serviceAccountName'),
-    'spec.hostNetwork': bool(obj, 'spec.hostNetwork'),
-    'status.phase': str(obj, 'status.phase'),
-    'status.podIP': ip,
-    'status.nominatedNodeName': str(obj, 'status.nominatedNodeName'),
-  };
-}
-
-/** core/v1 Event fields; also reads events.k8s.io-shaped objects (regarding, reportingController). */
-function coreEventFields(obj: KubeObject): Record<string, string> {
-  const involved = isRecord(obj['involvedObject']) ? obj['involvedObject'] : isRecord(obj['regarding']) ? obj['regarding'] : {};
-  const reporting = str(obj, 'reportingComponent') || str(obj, 'reportingController');
-  const source = str(obj, 'source.component') || str(obj, 'deprecatedSource.component') || reporting;
-  return {
-    ...metaFields(obj, true),
-    'involvedObject.kind': str(involved, 'kind'),
-    'involvedObject.namespace': str(involved, 'namespace'),
-    'involvedObject.name': str(involved, 'name'),
-    'involvedObject.uid': str(involved, 'uid'),
-    'involvedObject.apiVersion': str(involved, 'apiVersion'),
-    'involvedObject.resourceVersion': str(involved, 'resourceVersion'),
-    'involvedObject.fieldPath': str(involved, 'fieldPath'),
-    reason: str(obj, 'reason'),
-    reportingComponent: reporting,
-    source,
-    type: str(obj, 'type'),
-  };
-}
-
-const POD_LABELS = [
-  'metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName',
-  'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName',
-];
-const CORE_EVENT_LABELS = [
-  'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-  'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
-  'reason', 'reportingComponent', 'source', 'type', 'metadata.namespace', 'metadata.name',
-];
-const REGARDING = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
-
-/** The kinds with their own field label conversion in Kubernetes 1.32, keyed `group/resource`. */
-const KINDS: Readonly<Record<string, KindFields>> = {
-  '/pods': {
-    // spec.host is what v1 clients of old sent for spec.nodeName.
-    accepted: { ...identity(POD_LABELS), 'spec.host': 'spec.nodeName' },
-    unsupported: notSupported,
-    get: podFields,
-  },
-  '/nodes': {
-    accepted: identity(['metadata.name', 'spec.unschedulable']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'spec.unschedulable': bool(o, 'spec.unschedulable') }),
-  },
-  '/replicationcontrollers': {
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.replicas']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), 'status.replicas': count(o, 'status.replicas') }),
-  },
-  '/events': { accepted: identity(CORE_EVENT_LABELS), unsupported: notSupported, get: coreEventFields },
-  '/namespaces': {
-    accepted: identity(['status.phase', 'metadata.name']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'status.phase': str(o, 'status.phase') }),
-  },
-  '/secrets': {
-    accepted: identity(['type', 'metadata.namespace', 'metadata.name']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), type: str(o, 'type') }),
-  },
-  '/services': {
-    accepted: identity(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), 'spec.clusterIP': str(o, 'spec.clusterIP'), 'spec.type': str(o, 'spec.type') }),
-  },
-  'batch/jobs': {
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.successful']),
-    unsupported: (l) => `field label "${l}" not supported for batchv1.Job`,
-    get: (o) => ({ ...metaFields(o, true), 'status.successful': count(o, 'status.succeeded') }),
-  },
-  'apps/statefulsets': {
-    // Accepted by the conversion, but StatefulSets expose no such field: it always reads "".
-    accepted: identity(['metadata.name', 'metadata.namespace', 'status.successful']),
-    unsupported: (l) => `field label not supported for appsv1.StatefulSet: ${l}`,
-    get: (o) => metaFields(o, true),
-  },
-  'apps/replicasets': {
-    // The storage offers status.replicas but apps/v1 registers no conversion for it, so a
-    // selector on it is refused with the default message, as on a real cluster.
-    accepted: identity(['metadata.name', 'metadata.namespace']),
-    unsupported: defaultMessage,
-    get: (o) => ({ ...metaFields(o, true), 'status.replicas': count(o, 'status.replicas') }),
-  },
-  'events.k8s.io/events': {
-    accepted: { ...identity(['reason', 'reportingController', 'source', 'type', 'metadata.namespace', 'metadata.name']), ...Object.fromEntries(REGARDING.map((f) => [`regarding.${f}`, `regarding.${f}`])) },
-    unsupported: notSupported,
-    get: (o) => {
-      const core = coreEventFields(o);
-      const out: Record<string, string> = { ...metaFields(o, true), reason: core['reason'] ?? '', reportingController: core['reportingComponent'] ?? '', source: core['source'] ?? '', type: core['type'] ?? '' };
-      for (const f of REGARDING) out[`regarding.${f}`] = core[`involvedObject.${f}`] ?? '';
-      return out;
-    },
-  },
-  'certificates.k8s.io/certificatesigningrequests': {
-    accepted: identity(['metadata.name', 'spec.signerName']),
-    unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, false), 'spec.signerName': str(o, 'spec.signerName') }),
-  },
-};
-
 function kindFields(group: string, resource: string, opts: FieldLabelOptions): KindFields {
-  const known = KINDS[`${group}/${resource}`];
+  const known = strategyForResource(group, resource)?.fieldLabels;
   if (known) return known;
   const builtin = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource);
   if (builtin) {

@@ -67,7 +67,7 @@ export function formatHPAMetrics(specs: unknown, statuses: unknown): string {
   return list.length > max ? `${list.slice(0, max).join(', ')} + ${list.length - max} more...` : list.join(', ');
 }
 
-const horizontalPodAutoscalerPrinter: Printer = {
+export const horizontalPodAutoscalerPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Reference', 'string', DESC.hpaScaleTargetRef),
@@ -90,9 +90,4 @@ const horizontalPodAutoscalerPrinter: Printer = {
       ageOf(hpa, ctx),
     ];
   },
-};
-
-/** autoscaling printers by resource name. */
-export const autoscalingPrinters: Readonly<Record<string, Printer>> = {
-  horizontalpodautoscalers: horizontalPodAutoscalerPrinter,
 };

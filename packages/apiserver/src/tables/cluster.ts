@@ -7,7 +7,7 @@ import type { Printer, TableColumn } from './columns.js';
 import { DESC } from './descriptions.js';
 import { arr, get, num, scalarString, str } from './format.js';
 
-const leasePrinter: Printer = {
+export const leasePrinter: Printer = {
   columns: [NAME_COLUMN, col('Holder', 'string', DESC.leaseHolder), AGE_COLUMN],
   cells: (lease, ctx) => [nameOf(lease), str(get(lease, 'spec', 'holderIdentity')), ageOf(lease, ctx)],
 };
@@ -34,7 +34,7 @@ export function bindingSubjects(subjects: unknown): [users: string, groups: stri
   return [users.join(', '), groups.join(', '), serviceAccounts.join(', ')];
 }
 
-function bindingPrinter(noun: string): Printer {
+export function bindingPrinter(noun: string): Printer {
   const columns: TableColumn[] = [
     NAME_COLUMN,
     col('Role', 'string', DESC.roleRef),
@@ -52,7 +52,7 @@ function bindingPrinter(noun: string): Printer {
   };
 }
 
-const podDisruptionBudgetPrinter: Printer = {
+export const podDisruptionBudgetPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Min Available', 'string', 'The minimum number of pods that must be available.'),
@@ -69,7 +69,7 @@ const podDisruptionBudgetPrinter: Printer = {
   ],
 };
 
-const priorityClassPrinter: Printer = {
+export const priorityClassPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Value', 'integer', DESC.pcValue),
@@ -88,21 +88,8 @@ const priorityClassPrinter: Printer = {
   ],
 };
 
-/** coordination.k8s.io/v1 printers by resource name. */
-export const coordinationPrinters: Readonly<Record<string, Printer>> = { leases: leasePrinter };
-
-/** rbac.authorization.k8s.io/v1 printers by resource name. */
-export const rbacPrinters: Readonly<Record<string, Printer>> = {
-  rolebindings: bindingPrinter('roleBinding'),
-  clusterrolebindings: bindingPrinter('clusterRoleBinding'),
-};
-
-/** policy/v1 printers by resource name. */
-export const policyPrinters: Readonly<Record<string, Printer>> = { poddisruptionbudgets: podDisruptionBudgetPrinter };
-
-/** scheduling.k8s.io/v1 printers by resource name. */
 /** APIServices: where the group/version is served, and whether it answers (kube-aggregator's printer). */
-const apiServicePrinter: Printer = {
+export const apiServicePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Service', 'string', 'The reference to the service that hosts this API endpoint.'),
@@ -119,25 +106,15 @@ const apiServicePrinter: Printer = {
   },
 };
 /** Webhook configurations: how many webhooks each holds (printers.go). */
-const webhookConfigurationPrinter: Printer = {
+export const webhookConfigurationPrinter: Printer = {
   columns: [NAME_COLUMN, col('Webhooks', 'integer', 'Webhooks indicates the number of webhooks in the configuration.'), AGE_COLUMN],
   cells: (c, ctx) => [nameOf(c), arr(get(c, 'webhooks')).length, ageOf(c, ctx)],
 };
-const admissionPolicyPrinter: Printer = {
+export const admissionPolicyPrinter: Printer = {
   columns: [NAME_COLUMN, col('Validations', 'integer', 'Validations indicates the number of validation rules.'), col('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'), AGE_COLUMN],
   cells: (p, ctx) => [nameOf(p), arr(get(p, 'spec', 'validations')).length, '<unset>', ageOf(p, ctx)],
 };
-const admissionPolicyBindingPrinter: Printer = {
+export const admissionPolicyBindingPrinter: Printer = {
   columns: [NAME_COLUMN, col('PolicyName', 'string', 'PolicyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to.'), col('ParamRef', 'string', 'ParamRef specifies the parameter resource used to configure the admission control policy.'), AGE_COLUMN],
   cells: (b, ctx) => [nameOf(b), str(get(b, 'spec', 'policyName')), '<unset>', ageOf(b, ctx)],
 };
-export const admissionRegistrationPrinters: Readonly<Record<string, Printer>> = {
-  validatingwebhookconfigurations: webhookConfigurationPrinter,
-  mutatingwebhookconfigurations: webhookConfigurationPrinter,
-  validatingadmissionpolicies: admissionPolicyPrinter,
-  validatingadmissionpolicybindings: admissionPolicyBindingPrinter,
-};
-
-export const apiRegistrationPrinters: Readonly<Record<string, Printer>> = { apiservices: apiServicePrinter };
-
-export const schedulingPrinters: Readonly<Record<string, Printer>> = { priorityclasses: priorityClassPrinter };

@@ -1,6 +1,6 @@
 // The building blocks every printer uses: the Table column/row shapes, the Printer contract, and
 // the columns most kinds share (Name, Age, Containers, Images). Printers live one file per API
-// group and are gathered in registry.ts.
+// group (the Pod's and the workloads' in kinds/); each kind's strategy (kinds/) names its own.
 
 import type { KubeObject } from '@wharf/api';
 import { DESC } from './descriptions.js';

@@ -41,7 +41,7 @@ export function servicePorts(ports: unknown): string {
     .join(',');
 }
 
-const servicePrinter: Printer = {
+export const servicePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Type', 'string', DESC.svcType),
@@ -82,7 +82,7 @@ export function formatEndpoints(subsets: unknown): string {
   return listWithMore(entries, 3, '');
 }
 
-const endpointsPrinter: Printer = {
+export const endpointsPrinter: Printer = {
   columns: [NAME_COLUMN, col('Endpoints', 'string', DESC.endpointsSubsets), AGE_COLUMN],
   cells: (ep, ctx) => [nameOf(ep), formatEndpoints(get(ep, 'subsets')), ageOf(ep, ctx)],
 };
@@ -122,7 +122,7 @@ function nodeAddress(node: KubeObject, type: string): string {
   return address === undefined ? '<none>' : str(get(address, 'address'));
 }
 
-const nodePrinter: Printer = {
+export const nodePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'The status of the node'),
@@ -155,13 +155,13 @@ const nodePrinter: Printer = {
 
 // ---- small kinds ----
 
-const namespacePrinter: Printer = {
+export const namespacePrinter: Printer = {
   columns: [NAME_COLUMN, col('Status', 'string', 'The status of the namespace'), AGE_COLUMN],
   // The API defaults status.phase to Active on create.
   cells: (ns, ctx) => [nameOf(ns), str(get(ns, 'status', 'phase'), 'Active'), ageOf(ns, ctx)],
 };
 
-const configMapPrinter: Printer = {
+export const configMapPrinter: Printer = {
   columns: [NAME_COLUMN, col('Data', 'string', DESC.configMapData), AGE_COLUMN],
   cells: (cm, ctx) => [
     nameOf(cm),
@@ -170,7 +170,7 @@ const configMapPrinter: Printer = {
   ],
 };
 
-const secretPrinter: Printer = {
+export const secretPrinter: Printer = {
   columns: [NAME_COLUMN, col('Type', 'string', DESC.secretType), col('Data', 'string', DESC.secretData), AGE_COLUMN],
   cells: (s, ctx) => [
     nameOf(s),
@@ -181,12 +181,12 @@ const secretPrinter: Printer = {
   ],
 };
 
-const serviceAccountPrinter: Printer = {
+export const serviceAccountPrinter: Printer = {
   columns: [NAME_COLUMN, col('Secrets', 'string', DESC.saSecrets), AGE_COLUMN],
   cells: (sa, ctx) => [nameOf(sa), arr(get(sa, 'secrets')).length, ageOf(sa, ctx)],
 };
 
-const replicationControllerPrinter: Printer = {
+export const replicationControllerPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', DESC.rcSpecReplicas),
@@ -212,7 +212,7 @@ const replicationControllerPrinter: Printer = {
   },
 };
 
-const podTemplatePrinter: Printer = {
+export const podTemplatePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Containers', 'string', 'Names of each container in the template.'),
@@ -239,7 +239,7 @@ export function quotaCells(quota: KubeObject): [requests: string, limits: string
   return [requests.join(', '), limits.join(', ')];
 }
 
-const resourceQuotaPrinter: Printer = {
+export const resourceQuotaPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
@@ -254,18 +254,4 @@ const resourceQuotaPrinter: Printer = {
     const [requests, limits] = quotaCells(q);
     return [nameOf(q), requests, limits, ageOf(q, ctx)];
   },
-};
-
-/** core/v1 printers by resource name (pods, events and volumes live in their own files). */
-export const corePrinters: Readonly<Record<string, Printer>> = {
-  services: servicePrinter,
-  endpoints: endpointsPrinter,
-  nodes: nodePrinter,
-  namespaces: namespacePrinter,
-  configmaps: configMapPrinter,
-  secrets: secretPrinter,
-  serviceaccounts: serviceAccountPrinter,
-  replicationcontrollers: replicationControllerPrinter,
-  podtemplates: podTemplatePrinter,
-  resourcequotas: resourceQuotaPrinter,
 };

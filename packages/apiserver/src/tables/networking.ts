@@ -21,7 +21,7 @@ export function ingressHosts(rules: unknown): string {
   return more ? `${hosts.join(',')} + ${list.length - 3} more...` : hosts.join(',');
 }
 
-const ingressPrinter: Printer = {
+export const ingressPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Class', 'string', 'The name of the IngressClass resource that should be used for additional configuration'),
@@ -40,7 +40,7 @@ const ingressPrinter: Printer = {
   ],
 };
 
-const ingressClassPrinter: Printer = {
+export const ingressClassPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Controller', 'string', 'Controller that is responsible for handling this class'),
@@ -59,7 +59,7 @@ const ingressClassPrinter: Printer = {
   },
 };
 
-const networkPolicyPrinter: Printer = {
+export const networkPolicyPrinter: Printer = {
   columns: [NAME_COLUMN, col('Pod-Selector', 'string', DESC.netpolPodSelector), AGE_COLUMN],
   cells: (np, ctx) => [nameOf(np), formatLabelSelector(get(np, 'spec', 'podSelector') ?? {}), ageOf(np, ctx)],
 };
@@ -75,7 +75,7 @@ function slicePorts(ports: unknown): string {
   return listWithMore(list);
 }
 
-const endpointSlicePrinter: Printer = {
+export const endpointSlicePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('AddressType', 'string', DESC.sliceAddressType),
@@ -87,16 +87,4 @@ const endpointSlicePrinter: Printer = {
     const addresses = arr(get(slice, 'endpoints')).flatMap((e) => arr(get(e, 'addresses')).map((a) => str(a)));
     return [nameOf(slice), str(get(slice, 'addressType')), slicePorts(get(slice, 'ports')), listWithMore(addresses), ageOf(slice, ctx)];
   },
-};
-
-/** networking.k8s.io/v1 printers by resource name. */
-export const networkingPrinters: Readonly<Record<string, Printer>> = {
-  ingresses: ingressPrinter,
-  ingressclasses: ingressClassPrinter,
-  networkpolicies: networkPolicyPrinter,
-};
-
-/** discovery.k8s.io/v1 printers by resource name. */
-export const discoveryPrinters: Readonly<Record<string, Printer>> = {
-  endpointslices: endpointSlicePrinter,
 };

@@ -34,7 +34,7 @@ function isDeleting(obj: KubeObject): boolean {
   return obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
 }
 
-const persistentVolumePrinter: Printer = {
+export const persistentVolumePrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Capacity', 'string', DESC.pvCapacity),
@@ -69,7 +69,7 @@ const persistentVolumePrinter: Printer = {
   },
 };
 
-const persistentVolumeClaimPrinter: Printer = {
+export const persistentVolumeClaimPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Status', 'string', DESC.pvcPhase),
@@ -102,7 +102,7 @@ const persistentVolumeClaimPrinter: Printer = {
 
 const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
 
-const storageClassPrinter: Printer = {
+export const storageClassPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Provisioner', 'string', DESC.scProvisioner),
@@ -123,15 +123,4 @@ const storageClassPrinter: Printer = {
       ageOf(sc, ctx),
     ];
   },
-};
-
-/** core/v1 volume printers by resource name. */
-export const volumePrinters: Readonly<Record<string, Printer>> = {
-  persistentvolumes: persistentVolumePrinter,
-  persistentvolumeclaims: persistentVolumeClaimPrinter,
-};
-
-/** storage.k8s.io/v1 printers by resource name. */
-export const storagePrinters: Readonly<Record<string, Printer>> = {
-  storageclasses: storageClassPrinter,
 };

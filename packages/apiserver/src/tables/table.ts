@@ -4,18 +4,10 @@
 
 import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject, ResourceInfo } from '@wharf/api';
-import { appsPrinters } from './apps.js';
-import { autoscalingPrinters } from './autoscaling.js';
-import { batchPrinters } from './batch.js';
-import { admissionRegistrationPrinters, apiRegistrationPrinters, coordinationPrinters, policyPrinters, rbacPrinters, schedulingPrinters } from './cluster.js';
 import type { Printer, TableColumn, TableRowCondition } from './columns.js';
-import { corePrinters } from './core.js';
 import { customResourcePrinter, defaultPrinter } from './custom.js';
 import type { PrinterColumn } from './custom.js';
-import { eventPrinter, eventsV1Printer } from './events.js';
-import { discoveryPrinters, networkingPrinters } from './networking.js';
-import { podPrinter } from './pod.js';
-import { storagePrinters, volumePrinters } from './storage.js';
+import { strategyForResource } from '../kinds/registry.js';
 
 /** meta.k8s.io/v1 TableRow. */
 export interface TableRow {
@@ -51,23 +43,6 @@ export interface TableOptions {
   omitColumnDefinitions?: boolean;
 }
 
-const BY_GROUP: Readonly<Record<string, Readonly<Record<string, Printer>>>> = {
-  '': { pods: podPrinter, events: eventPrinter, ...corePrinters, ...volumePrinters },
-  apps: appsPrinters,
-  batch: batchPrinters,
-  autoscaling: autoscalingPrinters,
-  policy: policyPrinters,
-  'coordination.k8s.io': coordinationPrinters,
-  'discovery.k8s.io': discoveryPrinters,
-  'events.k8s.io': { events: eventsV1Printer },
-  'networking.k8s.io': networkingPrinters,
-  'rbac.authorization.k8s.io': rbacPrinters,
-  'storage.k8s.io': storagePrinters,
-  'scheduling.k8s.io': schedulingPrinters,
-  'apiregistration.k8s.io': apiRegistrationPrinters,
-  'admissionregistration.k8s.io': admissionRegistrationPrinters,
-};
-
 function isBuiltin(info: ResourceInfo): boolean {
   return BUILTIN_RESOURCES.some((r) => r.group === info.group && r.resource === info.resource);
 }
@@ -79,7 +54,7 @@ function isBuiltin(info: ResourceInfo): boolean {
  */
 export function printerFor(info: ResourceInfo, printerColumns?: readonly PrinterColumn[]): Printer {
   if (printerColumns !== undefined) return customResourcePrinter(printerColumns);
-  const printer = BY_GROUP[info.group]?.[info.resource];
+  const printer = strategyForResource(info.group, info.resource)?.printer;
   if (printer !== undefined) return printer;
   return isBuiltin(info) ? defaultPrinter : customResourcePrinter([]);
 }

@@ -4,7 +4,7 @@ import { isRecord, quantityValue } from '@wharf/api';
 import { FieldPath, duplicate, forbidden, immutable, invalid, notSupported, required, tooLong, type FieldIssue } from './issues.js';
 import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from './names.js';
 import { validateLabels } from './metadata.js';
-import { PROTOCOLS, stableJson } from './pod.js';
+import { PROTOCOLS, stableJson } from '../kinds/pod/validation.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});

@@ -3,7 +3,7 @@
 // resource validation, defaulting, pruning). Every check returns FieldIssue[]; none throws.
 export type { FieldIssue } from './issues.js';
 export { checkTypes, type TypeCheckResult } from './check-types.js';
-export { validateObjectMeta, validateObjectMetaUpdate, nameRuleOf, type ObjectMetaOptions } from './metadata.js';
+export { validateObjectMeta, validateObjectMetaUpdate, type ObjectMetaOptions } from './metadata.js';
 export { validateKind } from './kinds.js';
 export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
 export { compile as compileCel, toCel, type Bindings as CelBindings } from './crd-cel.js';

@@ -1,82 +1,9 @@
-// validateKind: the per-kind semantic checks (422 Invalid) for a create, or for an update when
-// the stored object is passed as `old`. Metadata checks are separate (metadata.ts) so the REST
-// layer can run them for every kind, custom resources included.
+// validateKind: the per-kind semantic checks (422 Invalid) of a kind's strategy (kinds/) for a
+// create, or for an update when the stored object is passed as `old`. Metadata checks are separate
+// (metadata.ts) so the REST layer can run them for every kind, custom resources included.
 import { isRecord } from '@wharf/api';
-import { FieldPath, type FieldIssue } from './issues.js';
-import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
-import {
-  validateCronJob,
-  validateDaemonSet,
-  validateDeployment,
-  validateJob,
-  validateReplicaSet,
-  validateReplicationController,
-  validateStatefulSet,
-  validateWorkloadUpdate,
-} from './workloads.js';
-import {
-  validateConfigMap,
-  validateImmutableDataUpdate,
-  validateNamespace,
-  validatePersistentVolumeClaim,
-  validatePersistentVolumeClaimUpdate,
-  validateSecret,
-  validateService,
-  validateServiceUpdate,
-} from './core.js';
-import { validateBinding, validateBindingUpdate, validateRole } from './rbac.js';
-import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd-definition.js';
-import { validateApiService } from './apiservice.js';
-import { validateAdmissionPolicy, validateAdmissionPolicyBinding, validateWebhookConfiguration } from './webhooks.js';
-
-type Obj = Record<string, unknown>;
-type Check = (obj: Obj) => FieldIssue[];
-type UpdateCheck = (obj: Obj, old: Obj) => FieldIssue[];
-
-const RBAC = 'rbac.authorization.k8s.io';
-
-const CREATE: Record<string, Check> = {
-  '/Pod': (o) => validatePodSpec(o.spec, FieldPath.root('spec')),
-  '/PodTemplate': (o) => validatePodSpec(isRecord(o.template) ? o.template.spec : undefined, FieldPath.root('template').child('spec')),
-  '/Service': validateService,
-  '/ConfigMap': validateConfigMap,
-  '/Secret': validateSecret,
-  '/Namespace': validateNamespace,
-  '/PersistentVolumeClaim': validatePersistentVolumeClaim,
-  '/ReplicationController': validateReplicationController,
-  'apps/Deployment': validateDeployment,
-  'apps/ReplicaSet': validateReplicaSet,
-  'apps/StatefulSet': validateStatefulSet,
-  'apps/DaemonSet': validateDaemonSet,
-  'batch/Job': validateJob,
-  'batch/CronJob': validateCronJob,
-  [`${RBAC}/Role`]: (o) => validateRole(o, true),
-  [`${RBAC}/ClusterRole`]: (o) => validateRole(o, false),
-  [`${RBAC}/RoleBinding`]: (o) => validateBinding(o, true),
-  [`${RBAC}/ClusterRoleBinding`]: (o) => validateBinding(o, false),
-  'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinition,
-  'apiregistration.k8s.io/APIService': validateApiService,
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, false),
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration': (o) => validateWebhookConfiguration(o, true),
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateAdmissionPolicy,
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateAdmissionPolicyBinding,
-};
-
-const UPDATE: Record<string, UpdateCheck> = {
-  '/Pod': (o, old) => validatePodSpecUpdate(o.spec, old.spec, FieldPath.root('spec')),
-  '/Service': validateServiceUpdate,
-  '/Secret': (o, old) => validateImmutableDataUpdate('Secret', o, old),
-  '/ConfigMap': (o, old) => validateImmutableDataUpdate('ConfigMap', o, old),
-  '/PersistentVolumeClaim': validatePersistentVolumeClaimUpdate,
-  'apps/Deployment': (o, old) => validateWorkloadUpdate('Deployment', o, old),
-  'apps/ReplicaSet': (o, old) => validateWorkloadUpdate('ReplicaSet', o, old),
-  'apps/StatefulSet': (o, old) => validateWorkloadUpdate('StatefulSet', o, old),
-  'apps/DaemonSet': (o, old) => validateWorkloadUpdate('DaemonSet', o, old),
-  'batch/Job': (o, old) => validateWorkloadUpdate('Job', o, old),
-  [`${RBAC}/RoleBinding`]: validateBindingUpdate,
-  [`${RBAC}/ClusterRoleBinding`]: validateBindingUpdate,
-  'apiextensions.k8s.io/CustomResourceDefinition': validateCustomResourceDefinitionUpdate,
-};
+import { strategyFor } from '../kinds/registry.js';
+import type { FieldIssue } from './issues.js';
 
 /**
  * Semantic validation of a built-in kind. With `old` (the stored object) the update rules run as
@@ -85,8 +12,8 @@ const UPDATE: Record<string, UpdateCheck> = {
  */
 export function validateKind(group: string, version: string, kind: string, obj: unknown, old?: unknown): FieldIssue[] {
   if (!isRecord(obj)) return [];
-  const key = `${group}/${kind}`;
-  const errs = CREATE[key]?.(obj) ?? [];
-  if (old !== undefined && isRecord(old)) errs.push(...(UPDATE[key]?.(obj, old) ?? []));
+  const strategy = strategyFor(group, kind);
+  const errs = strategy?.validate?.(obj) ?? [];
+  if (old !== undefined && isRecord(old)) errs.push(...(strategy?.validateUpdate?.(obj, old) ?? []));
   return errs;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RESOURCES, type ResourceInfo } from '@wharf/api';
+import { strategyFor } from '../kinds/registry.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
+
+/** The options the object API passes: the kind's name rule comes from its strategy. */
+const opts = (base: { namespaceRequired: boolean }, group: string, kind: string) => ({ ...base, nameRule: strategyFor(group, kind)?.nameRule });
 
 function info(group: string, kind: string): ResourceInfo {
   const r = BUILTIN_RESOURCES.find((x) => x.group === group && x.kind === kind);
@@ -40,9 +44,9 @@ describe('validateObjectMeta', () => {
   });
 
   it('uses DNS labels for namespaces and DNS-1035 labels for services', () => {
-    const [nsErr] = validateObjectMeta({ metadata: { name: 'team.a' } }, info('', 'Namespace'), cluster);
+    const [nsErr] = validateObjectMeta({ metadata: { name: 'team.a' } }, info('', 'Namespace'), opts(cluster, '', 'Namespace'));
     expect(nsErr?.message).toBe('Invalid value: "team.a": must not contain dots');
-    const [svcErr] = validateObjectMeta(meta({ name: '1web' }), info('', 'Service'), ns);
+    const [svcErr] = validateObjectMeta(meta({ name: '1web' }), info('', 'Service'), opts(ns, '', 'Service'));
     expect(svcErr?.message).toBe(
       "Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     );
@@ -50,6 +54,7 @@ describe('validateObjectMeta', () => {
 
   it('allows path-segment names for RBAC kinds', () => {
     const role = info('rbac.authorization.k8s.io', 'ClusterRole');
+    const cluster = opts({ namespaceRequired: false }, role.group, role.kind);
     expect(validateObjectMeta({ metadata: { name: 'system:controller:Foo' } }, role, cluster)).toEqual([]);
     expect(validateObjectMeta({ metadata: { name: 'a/b' } }, role, cluster)[0]?.message).toBe('Invalid value: "a/b": may not contain \'/\'');
     expect(validateObjectMeta({ metadata: { name: '..' } }, role, cluster)[0]?.message).toBe('Invalid value: "..": may not be \'..\'');

@@ -8,21 +8,12 @@ import { isDNS1123Label, isLabelValue, isQualifiedName, nameErrors, type NameRul
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 // The API server's own CRD finalizer carries no '/', yet CRDs must accept it.
 const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion', 'customresourcecleanup.apiextensions.k8s.io']);
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
-
-/** The name rule the real API server applies to a kind's metadata.name. */
-export function nameRuleOf(group: string, kind: string): NameRule {
-  // APIServices are named <version>.<group>, so the core group's is "v1.".
-  if (group === RBAC_GROUP || group === 'apiregistration.k8s.io') return 'path';
-  if (group === '' && kind === 'Namespace') return 'label';
-  if (group === '' && kind === 'Service') return 'dns1035';
-  if (group === 'apps' && kind === 'StatefulSet') return 'label';
-  return 'subdomain';
-}
 
 export interface ObjectMetaOptions {
   /** True for namespaced kinds: metadata.namespace must be set. */
   namespaceRequired: boolean;
+  /** The kind's name rule (its strategy's, kinds/). @default 'subdomain' */
+  nameRule?: NameRule | undefined;
 }
 
 /** Validates `obj.metadata` on create (name generation, if any, has not happened yet). */
@@ -30,7 +21,7 @@ export function validateObjectMeta(obj: unknown, info: ResourceInfo, opts: Objec
   const path = FieldPath.root('metadata');
   const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : {};
   const errs: FieldIssue[] = [];
-  const rule = nameRuleOf(info.group, info.kind);
+  const rule = opts.nameRule ?? 'subdomain';
   const name = str(meta.name);
   const generateName = str(meta.generateName);
 

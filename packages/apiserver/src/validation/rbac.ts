@@ -3,7 +3,7 @@
 import { isRecord } from '@wharf/api';
 import { FieldPath, invalid, invalidRendered, notSupported, required, type FieldIssue } from './issues.js';
 import { isPathSegmentName } from './names.js';
-import { stableJson } from './pod.js';
+import { stableJson } from '../kinds/pod/validation.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});

@@ -3,10 +3,10 @@
 // Mirrors printPod of k8s.io/kubernetes/pkg/printers/internalversion (1.32).
 
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
-import type { PrintContext, Printer, TableRowCondition } from './columns.js';
-import { DESC } from './descriptions.js';
-import { arr, get, num, parseTime, since, str } from './format.js';
+import { AGE_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import type { PrintContext, Printer, TableRowCondition } from '../../tables/columns.js';
+import { DESC } from '../../tables/descriptions.js';
+import { arr, get, num, parseTime, since, str } from '../../tables/format.js';
 
 const NODE_UNREACHABLE_REASON = 'NodeLost';
 

@@ -1,8 +1,8 @@
 // Defaults inside one container (regular, init or ephemeral), as core/v1 SetDefaults_Container,
 // SetDefaults_Probe, SetDefaults_HTTPGetAction and the generated walker apply them: pull policy
 // from the image tag, termination message, port protocols, probe timings, env fieldRef versions.
-import { defaultResourceList } from './quantity.js';
-import { ensureRec, rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
+import { defaultResourceList } from '../../defaults/quantity.js';
+import { ensureRec, rec, recs, setDefault, setDefaultIfZero, type Obj } from '../../defaults/util.js';
 
 /**
  * The pull policy the server picks for an image: Always when the tag is "latest" or there is

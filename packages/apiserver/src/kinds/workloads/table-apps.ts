@@ -4,16 +4,16 @@
 
 import { parseApiVersion } from '@wharf/api';
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
-import type { Printer } from './columns.js';
-import { DESC } from './descriptions.js';
-import { containerCells, formatLabelSelector, formatLabels, get, num, selectorString } from './format.js';
+import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import type { Printer } from '../../tables/columns.js';
+import { DESC } from '../../tables/descriptions.js';
+import { containerCells, formatLabelSelector, formatLabels, get, num, selectorString } from '../../tables/format.js';
 
 function templateContainers(obj: KubeObject): [string, string] {
   return containerCells(get(obj, 'spec', 'template', 'spec'));
 }
 
-const deploymentPrinter: Printer = {
+export const deploymentPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Ready', 'string', 'Number of the pod with ready state'),
@@ -39,7 +39,7 @@ const deploymentPrinter: Printer = {
   },
 };
 
-const replicaSetPrinter: Printer = {
+export const replicaSetPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', DESC.rsSpecReplicas),
@@ -65,7 +65,7 @@ const replicaSetPrinter: Printer = {
   },
 };
 
-const statefulSetPrinter: Printer = {
+export const statefulSetPrinter: Printer = {
   columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN],
   cells(sts, ctx) {
     const [names, images] = templateContainers(sts);
@@ -74,7 +74,7 @@ const statefulSetPrinter: Printer = {
   },
 };
 
-const daemonSetPrinter: Printer = {
+export const daemonSetPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', DESC.dsDesired),
@@ -117,7 +117,7 @@ export function controllerName(obj: KubeObject): string {
   return `${groupKind.toLowerCase()}/${owner.name}`;
 }
 
-const controllerRevisionPrinter: Printer = {
+export const controllerRevisionPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Controller', 'string', 'Controller of the object'),
@@ -125,13 +125,4 @@ const controllerRevisionPrinter: Printer = {
     AGE_COLUMN,
   ],
   cells: (cr, ctx) => [nameOf(cr), controllerName(cr), num(get(cr, 'revision')), ageOf(cr, ctx)],
-};
-
-/** apps/v1 printers by resource name. */
-export const appsPrinters: Readonly<Record<string, Printer>> = {
-  deployments: deploymentPrinter,
-  replicasets: replicaSetPrinter,
-  statefulsets: statefulSetPrinter,
-  daemonsets: daemonSetPrinter,
-  controllerrevisions: controllerRevisionPrinter,
 };

@@ -1,10 +1,10 @@
 // Pod and PodSpec defaults. defaultPodSpec runs on every PodSpec (pods and every workload's pod
 // template); defaultPod adds what only a Pod object gets (SetDefaults_Pod: requests from limits,
 // enableServiceLinks, host-network ports) plus the always-on Priority admission plugin's fields.
-import { defaultContainer } from './container.js';
-import { defaultResourceList } from './quantity.js';
-import { ensureRec, rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
-import { defaultVolume } from './volume.js';
+import { defaultContainer } from './container-defaults.js';
+import { defaultResourceList } from '../../defaults/quantity.js';
+import { ensureRec, rec, recs, setDefault, setDefaultIfZero, type Obj } from '../../defaults/util.js';
+import { defaultVolume } from './volume-defaults.js';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 

@@ -1,9 +1,9 @@
 // Defaults of the workload kinds (apps/v1 and batch/v1): replicas, update strategies, history
 // limits, Job completion settings, and the pod template defaults inside each of them. Also the
 // Job registry's selector generation, which real clients see as labels on every Job.
-import { defaultPersistentVolumeClaim } from './core.js';
-import { defaultPodTemplateSpec } from './pod.js';
-import { ensureRec, hasKeys, rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
+import { defaultPersistentVolumeClaim } from '../../defaults/core.js';
+import { defaultPodTemplateSpec } from '../pod/defaults.js';
+import { ensureRec, hasKeys, rec, recs, setDefault, setDefaultIfZero, type Obj } from '../../defaults/util.js';
 
 const MAX_INT32 = 2147483647;
 

@@ -2,10 +2,10 @@
 // cronjobs. Cells follow k8s.io/kubernetes/pkg/printers/internalversion (1.32).
 
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
-import type { Printer } from './columns.js';
-import { DESC } from './descriptions.js';
-import { arr, containerCells, formatLabelSelector, get, humanDuration, num, parseTime, since, str } from './format.js';
+import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import type { Printer } from '../../tables/columns.js';
+import { DESC } from '../../tables/descriptions.js';
+import { arr, containerCells, formatLabelSelector, get, humanDuration, num, parseTime, since, str } from '../../tables/format.js';
 
 function hasJobCondition(job: KubeObject, type: string): boolean {
   // Only the first condition of a type counts, as in the printer.
@@ -40,7 +40,7 @@ export function jobDuration(job: KubeObject, now: Date): string {
   return humanDuration(end - start);
 }
 
-const jobPrinter: Printer = {
+export const jobPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'Status of the job.'),
@@ -66,7 +66,7 @@ const jobPrinter: Printer = {
   },
 };
 
-const cronJobPrinter: Printer = {
+export const cronJobPrinter: Printer = {
   columns: [
     NAME_COLUMN,
     col('Schedule', 'string', DESC.cronSchedule),
@@ -98,10 +98,4 @@ const cronJobPrinter: Printer = {
       formatLabelSelector(get(jobSpec, 'selector')),
     ];
   },
-};
-
-/** batch/v1 printers by resource name. */
-export const batchPrinters: Readonly<Record<string, Printer>> = {
-  jobs: jobPrinter,
-  cronjobs: cronJobPrinter,
 };

@@ -1,9 +1,9 @@
 // Defaults inside one pod volume (SetDefaults_Volume and the per-source defaulters): a volume with
 // no source becomes an emptyDir, file modes default to 0644 (420), hostPath gets type "", and the
 // legacy in-tree sources get their historical defaults.
-import { defaultFieldRef } from './container.js';
-import { defaultQuantity, defaultResourceList } from './quantity.js';
-import { rec, recs, setDefault, setDefaultIfZero, type Obj } from './util.js';
+import { defaultFieldRef } from './container-defaults.js';
+import { defaultQuantity, defaultResourceList } from '../../defaults/quantity.js';
+import { rec, recs, setDefault, setDefaultIfZero, type Obj } from '../../defaults/util.js';
 
 /** The mode files in secret, configMap, downwardAPI and projected volumes get: 0644. */
 export const DEFAULT_FILE_MODE = 420;

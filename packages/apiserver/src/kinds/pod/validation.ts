@@ -1,8 +1,8 @@
 // Pod spec checks a user commonly trips over: containers (name, image, ports, env, mounts,
 // resources), volumes, restart and DNS policies; and which pod fields an update may change.
 import { isRecord, quantityValue } from '@wharf/api';
-import { duplicate, forbidden, invalid, notFound, notSupported, required, type FieldIssue, type FieldPath } from './issues.js';
-import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from './names.js';
+import { duplicate, forbidden, invalid, notFound, notSupported, required, type FieldIssue, type FieldPath } from '../../validation/issues.js';
+import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from '../../validation/names.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];

@@ -1,7 +1,7 @@
 import { BUILTIN_RESOURCES } from '@wharf/api';
 import type { KubeObject, ResourceInfo } from '@wharf/api';
 import { describe, expect, it } from 'vitest';
-import { toTable } from './table.js';
+import { toTable } from '../../tables/table.js';
 
 const NOW = new Date('2024-05-01T12:00:00Z');
 const ago = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();

@@ -2,8 +2,8 @@
 // unset and, when asked, the projected "kube-api-access-<suffix>" token volume mounted read-only
 // at /var/run/secrets/kubernetes.io/serviceaccount in every container, as the real server adds.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_FILE_MODE } from './volume.js';
-import { rec, recs, type Obj } from './util.js';
+import { DEFAULT_FILE_MODE } from './volume-defaults.js';
+import { rec, recs, type Obj } from '../../defaults/util.js';
 
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 

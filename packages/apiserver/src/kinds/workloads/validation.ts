@@ -2,12 +2,12 @@
 // ReplicationController, Job, CronJob. Selector/template agreement, counts, strategies, and the
 // spec fields an update may not change.
 import { isEmptySelector, isRecord, matchesSelector, type LabelSelectorLike } from '@wharf/api';
-import { FieldPath, forbidden, invalid, invalidRendered, notSupported, required, immutable, type FieldIssue } from './issues.js';
-import { regexError } from './names.js';
-import { validateLabels } from './metadata.js';
-import { validatePodSpec, stableJson } from './pod.js';
+import { FieldPath, forbidden, invalid, invalidRendered, notSupported, required, immutable, type FieldIssue } from '../../validation/issues.js';
+import { regexError } from '../../validation/names.js';
+import { validateLabels } from '../../validation/metadata.js';
+import { validatePodSpec, stableJson } from '../pod/validation.js';
 import { cronScheduleError } from './cron.js';
-import { goLabelSelector, goStringMap, validateLabelSelector } from './selectors.js';
+import { goLabelSelector, goStringMap, validateLabelSelector } from '../../validation/selectors.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
