@@ -219,6 +219,17 @@ describe('VolumeManager with the built-in plugins', () => {
     await expect(mountsFor({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, v)).rejects.toThrow('names no volume');
   });
 
+  it('an image volume: claimed by the image plugin; a subPath must exist in it and nothing is made there', async () => {
+    const v = await m.setUp(pod([{ name: 'site', image: { reference: 'site:1', pullPolicy: 'IfNotPresent' } }]));
+    expect(v.get('site')).toMatchObject({ readOnly: true, immutable: true });
+    const image = path.join(root, 'image');
+    mkdirSync(path.join(image, 'www/html'), { recursive: true });
+    const unpacked = new Map([['site', { hostPath: image, readOnly: true, immutable: true }]]);
+    expect(await mountsFor({ name: 'c', volumeMounts: [{ name: 'site', mountPath: '/srv', subPath: 'www/html' }] }, unpacked)).toEqual([{ hostPath: path.join(image, 'www/html'), containerPath: '/srv', readOnly: true }]);
+    await expect(mountsFor({ name: 'c', volumeMounts: [{ name: 'site', mountPath: '/x', subPath: 'www/missing' }] }, unpacked)).rejects.toThrow('subPath "www/missing" of volume "site" does not exist in the volume');
+    expect(existsSync(path.join(image, 'www/missing'))).toBe(false);
+  });
+
   it('tears down from disk (a fresh manager, as after a restart): tmpfs unmounted, pod dir removed', async () => {
     api.secrets.set('ns/db', { data: { p: b64('x') } });
     await m.setUp(pod([{ name: 's', secret: { secretName: 'db' } }, { name: 'm', emptyDir: { medium: 'Memory' } }, { name: 'motd', csi: { driver: 'wharf.example/motd' } }]));
