@@ -6,3 +6,7 @@ export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
 export { runcUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { servingCertificate, type ServingCertificate } from './certs.js';
+export { ociArchive, importImage, writeFiles, type OciArchiveOptions } from './oci-archive.js';
+export { buildWar, jdkUnavailable, type WarOptions } from './war.js';
+export { tomcatImage, scratchImage, testCacheDir, TOMCAT_IMAGE, TOMCAT_APP_BASE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, TOMCAT_PACKAGES, type BuiltImage } from './tomcat.js';
+export { httpGet, type HttpAnswer } from './http-get.js';
