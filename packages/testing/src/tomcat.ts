@@ -69,7 +69,8 @@ const CONFIG = {
 function catalinaBase(dir: string): string {
   writeFiles(dir, { [`${BASE}/conf/server.xml`]: SERVER_XML, [`${BASE}/conf/logging.properties`]: LOGGING });
   for (const f of ['web.xml', 'catalina.properties', 'context.xml']) symlinkSync(`/usr/share/tomcat10/etc/${f}`, path.join(dir, BASE, 'conf', f));
-  for (const d of ['webapps', 'work', 'temp', 'logs', 'lib']) mkdirSync(path.join(dir, BASE, d), { recursive: true });
+  // conf/Catalina/localhost exists so Tomcat need not create it (the root filesystem may be read-only).
+  for (const d of ['webapps', 'work', 'temp', 'logs', 'lib', 'conf/Catalina/localhost']) mkdirSync(path.join(dir, BASE, d), { recursive: true });
   // Any uid may run it: what Tomcat writes is open to all (sticky, as /tmp).
   for (const d of ['work', 'temp', 'logs']) chmodSync(path.join(dir, BASE, d), 0o1777);
   return dir;

@@ -46,6 +46,8 @@ describe('VolumeManager with the built-in plugins', () => {
     expect(statSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/some/o')).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/some/app.conf'))).toBe(false);
     expect(v.get('all')?.readOnly).toBe(true);
+    // A container running as any uid can reach the files (their modes decide who reads them).
+    expect(statSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/all')).mode & 0o777).toBe(0o777);
     expect(mounter.tmpfs.size).toBe(0); // configMaps live on disk, as the kubelet's
   });
 
