@@ -268,6 +268,22 @@ describe('PodWorker', () => {
       expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
     });
 
+    it('pulls the volume image with the pod\'s pull secrets, as the container image', async () => {
+      const secret = { metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' } };
+      const reads: string[] = [];
+      const original = client.getOptional;
+      Object.assign(client, { getOptional: (p: string) => (reads.push(p), Promise.resolve(p.endsWith('/secrets/regcred') ? secret : undefined)) });
+      try {
+        const seen: string[] = [];
+        const images: ImageProvider = { ensure: (image, _policy, secrets) => (seen.push(`${image} ${secrets.map((x) => x.metadata?.name).join()}`), Promise.resolve({ rootfs: rootfs(image), config: {}, pulled: false })) };
+        await sync(worker({ ...mounting, spec: { ...mounting.spec!, imagePullSecrets: [{ name: 'regcred' }] } }, images));
+        expect(seen).toEqual(['busybox:1 regcred', 'site:1 regcred']);
+        expect(reads).toEqual(['/api/v1/namespaces/ns/secrets/regcred']); // read once for both pulls
+      } finally {
+        Object.assign(client, { getOptional: original });
+      }
+    });
+
     it('a volume image that cannot be pulled: ErrImagePull naming it, then ImagePullBackOff, then a retry', async () => {
       let missing = true;
       const images: ImageProvider = {
