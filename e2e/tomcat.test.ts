@@ -117,7 +117,8 @@ describe.skipIf(skip !== '')(`Tomcat M+N: a .war from an artifact image served b
     const log = await k.ok(['logs', 'shop', '-c', 'tomcat']);
     expect(log).toContain('Deployment of web application archive [/var/lib/tomcat10/webapps/hello.war] has finished');
     // Read-only root, arbitrary uid: the emptyDirs are everything Tomcat writes to.
-    expect(log).not.toMatch(/SEVERE|WARNING/);
+    // Except the SecureRandom timing note, which Tomcat prints whenever seeding took over 100 ms (load).
+    expect(log.split('\n').filter((l) => /SEVERE|WARNING/.test(l) && !l.includes('Creation of SecureRandom instance'))).toEqual([]);
   });
 
   it('a nodejs runtime image from Debian\'s nodejs runs a JavaScript HTTP server', { timeout: 300_000 }, async () => {
