@@ -115,9 +115,11 @@ describe.skipIf(skip !== '')(`image volumes on wharf up --nodes 1 ${skip}`, () =
     );
     expect(['ErrImagePull', 'ImagePullBackOff']).toContain(waiting.reason);
     expect(waiting.message).toContain('"no-such-artifact:1"');
-    const events = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=broken,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+    const events = await eventually(async () => {
+      const e = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=broken,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+      return e.includes('Error: ErrImagePull') ? e : undefined;
+    }, 20_000, 'the Failed events');
     expect(events).toContain('Failed to pull image "no-such-artifact:1"');
-    expect(events).toContain('Error: ErrImagePull');
     expect(await k.ok(['get', 'pod', 'broken', '-o', 'jsonpath={.status.phase}'])).toBe('Pending');
   });
 
@@ -125,11 +127,15 @@ describe.skipIf(skip !== '')(`image volumes on wharf up --nodes 1 ${skip}`, () =
     const uid = await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.metadata.uid}']);
     await k.ok(['delete', 'pod', 'web', '--timeout=60s'], { timeoutMs: 70_000 });
     await eventually(async () => (execFileSync('findmnt', ['-rn', '-o', 'TARGET']).toString().includes(uid) ? undefined : true), 20_000, 'the pod mounts gone');
-    expect(execFileSync('find', [wharf.dataDir, '-maxdepth', '4', '-name', uid]).toString().trim()).toBe('');
+    await eventually(async () => (execFileSync('find', [wharf.dataDir, '-maxdepth', '4', '-name', uid]).toString().trim() === '' ? true : undefined), 20_000, 'the pod dir gone');
     await k.ok(['apply', '-f', '-'], { stdin: httpdPod('again') });
     await k.ok(['wait', '--for=condition=Ready', 'pod/again', '--timeout=90s'], { timeoutMs: 100_000 });
     expect(await httpGet(await podIP('again'), 8080, '/index.html')).toEqual({ status: 200, body: 'served from an image volume\n' });
-    const pulled = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=again,reason=Pulled', '-o', 'jsonpath={.items[*].message}']);
-    expect(pulled).toContain('Container image "site:1" already present on machine');
+    // Events are written behind the pod's progress: wait for this one rather than read once.
+    await eventually(
+      async () => ((await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=again,reason=Pulled', '-o', 'jsonpath={.items[*].message}'])).includes('Container image "site:1" already present on machine') ? true : undefined),
+      20_000,
+      'the "already present" event of the volume image',
+    );
   });
 });
