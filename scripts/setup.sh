@@ -54,6 +54,8 @@ if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
   # Registry clients the image suites push and pull with.
   apt_install skopeo podman buildah zip
+  # Debian's JDK (javac, jar): the M+N suites compile their .war artifacts as a CI step would.
+  apt_install openjdk-17-jdk-headless
   # promtool checks the metrics exposition; Debian ships it in prometheus, whose own service the
   # tests never use (they start their own instances).
   if ! dpkg -s prometheus >/dev/null 2>&1; then

@@ -58,6 +58,16 @@ export function statusText(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }
 
+/**
+ * The request went out on a kept-alive socket that the registry had closed meanwhile (its idle
+ * timeout passed while we were busy, e.g. reading a large blob): nothing reached the registry, so
+ * sending it again on a new connection is safe (Node's documented `reusedSocket` retry).
+ */
+function isStaleSocket(e: unknown): boolean {
+  const code = String((e as NodeJS.ErrnoException)?.code ?? '');
+  return (e as { reusedSocket?: boolean })?.reusedSocket === true && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
 function isTlsHandshakeFailure(e: unknown): boolean {
   const code = String((e as NodeJS.ErrnoException)?.code ?? '');
   return code === 'EPROTO' || code.startsWith('ERR_SSL_') || code === 'ECONNRESET';
@@ -119,7 +129,10 @@ export class RegistrySession {
 
   private async exchange(method: string, url: URL, body: Buffer | undefined, headers: Record<string, string>): Promise<Answer> {
     try {
-      return await this.once(method, url, body, headers);
+      return await this.once(method, url, body, headers).catch((e: unknown) => {
+        if (isStaleSocket(e)) return this.once(method, url, body, headers);
+        throw e;
+      });
     } catch (e) {
       if (!this.ep.plainHttpFallback || this.fellBack || url.protocol !== 'https:' || url.host !== this.base.host || !isTlsHandshakeFailure(e)) throw e;
       this.fellBack = true;
@@ -142,7 +155,7 @@ export class RegistrySession {
         res.on('error', reject);
       });
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url.origin}${url.pathname}: no answer within 60 s`)));
-      req.on('error', reject);
+      req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });
   }

@@ -48,3 +48,14 @@ export async function httpText(opts: HttpGetOptions): Promise<string> {
   if (reply.status !== 200) throw new Error(`GET http://${opts.host}:${opts.port}${opts.path ?? '/'}: HTTP ${reply.status}`);
   return reply.text.trim();
 }
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** GET http://host:port/path: status and body text, for `toEqual({ status, body })` assertions. */
+export async function httpAnswer(host: string, port: number, path: string, timeoutMs = 10_000): Promise<HttpAnswer> {
+  const r = await httpGet({ host, port, path, timeoutMs });
+  return { status: r.status, body: r.text };
+}

@@ -8,6 +8,23 @@ function defaulted(group: string, version: string, kind: string, obj: KubeObject
   return obj;
 }
 
+describe('image volumes', () => {
+  it('default the pull policy as a container with the same image would', () => {
+    const pod = defaulted('', 'v1', 'Pod', {
+      spec: {
+        containers: [],
+        volumes: [
+          { name: 'tagged', image: { reference: 'site:1' } },
+          { name: 'latest', image: { reference: 'site:latest' } },
+          { name: 'untagged', image: { reference: 'registry.local:5000/site' } },
+          { name: 'kept', image: { reference: 'site:latest', pullPolicy: 'Never' } },
+        ],
+      },
+    });
+    expect((pod.spec as { volumes: { image: { pullPolicy: string } }[] }).volumes.map((v) => v.image.pullPolicy)).toEqual(['IfNotPresent', 'Always', 'Always', 'Never']);
+  });
+});
+
 describe('apps workloads', () => {
   it('defaults a StatefulSet and its volume claim templates', () => {
     const sts = defaulted('apps', 'v1', 'StatefulSet', {

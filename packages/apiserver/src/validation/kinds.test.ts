@@ -74,6 +74,36 @@ describe('Pod', () => {
     ]);
   });
 
+  it('checks image volumes: a reference, a known pull policy, and read-only mounts only', () => {
+    const errs = validateKind(
+      '',
+      'v1',
+      'Pod',
+      pod({
+        volumes: [
+          { name: 'site', image: { reference: 'site:1', pullPolicy: 'IfNotPresent' } },
+          { name: 'none', image: { pullPolicy: 'Sometimes' } },
+        ],
+        containers: [
+          {
+            name: 'a',
+            image: 'a',
+            volumeMounts: [
+              { name: 'site', mountPath: '/ok', subPath: 'www' },
+              { name: 'site', mountPath: '/ro', readOnly: true },
+              { name: 'site', mountPath: '/rw', readOnly: false },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(line(errs)).toEqual([
+      'spec.volumes[1].image.reference: Required value',
+      'spec.volumes[1].image.pullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
+      'spec.containers[0].volumeMounts[2].readOnly: Invalid value: false: image volumes are read-only: omit readOnly or set it to true',
+    ]);
+  });
+
   it('wants requests no larger than limits', () => {
     const errs = validateKind('', 'v1', 'Pod', pod({ containers: [{ name: 'a', image: 'a', resources: { limits: { cpu: '500m' }, requests: { cpu: 1 } } }] }));
     expect(line(errs)).toEqual(['spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m']);

@@ -12,13 +12,13 @@ import type { Limiter } from '../util/limiter.js';
 import { buildContainerConfig, ContainerConfigError, containerEnv, type ConfigSource } from './container-config.js';
 import type { EventRecorder } from '@wharf/client';
 import type { ImageProvider } from './image-provider.js';
+import { PodImagePuller } from './image-puller.js';
 import { isStatus, type KubeClient } from '@wharf/client';
 import { eventTarget, formatDelay, garbageContainers, graceSecondsOf, podSandboxId, type PodAction, type Termination } from './pod-actions.js';
 import { probeTarget, type PodProbes } from './pod-probes.js';
 import type { Waiting } from './pod-status.js';
 import { runProbe, type ProbeKind } from './probes.js';
-import { fetchPullSecrets, missingPullSecretsMessage } from './pull-secrets.js';
-import { backoffDelay, type BackoffOptions } from './restart.js';
+import type { BackoffOptions } from './restart.js';
 import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
 
 export interface PodExecutorOptions {
@@ -39,18 +39,10 @@ export interface PodExecutorOptions {
   readonly probes: PodProbes;
 }
 
-interface PullFailure {
-  readonly count: number;
-  readonly until: number;
-  readonly message: string;
-  backOffReported?: boolean;
-}
-
 export class PodExecutor {
   private volumes: PodVolumes | undefined;
   private lastStatus = '';
-  private readonly pullFailures = new Map<string, PullFailure>();
-  private readonly imageIDs = new Map<string, string>();
+  private readonly puller: PodImagePuller;
   /** Exited containers whose BackOff event was written. */
   private readonly backOffEvents = new Set<string>();
   /** Containers whose OOM kill was reported (or that exited before this executor existed). */
@@ -59,11 +51,12 @@ export class PodExecutor {
 
   constructor(private readonly options: PodExecutorOptions) {
     this.createdAt = options.clock();
+    this.puller = new PodImagePuller(options);
   }
 
   /** The imageID each image reference resolved to. */
   get imageIDsByImage(): ReadonlyMap<string, string> {
-    return this.imageIDs;
+    return this.puller.imageIDs;
   }
 
   /** The pod's sandbox, undefined when there is none; with `tolerant`, any runtime error counts as none. */
@@ -237,55 +230,15 @@ export class PodExecutor {
   private async start(pod: V1Pod, sandbox: PodSandbox, c: V1Container, attempt: number, init: boolean, waiting: Map<string, Waiting>): Promise<void> {
     const o = this.options;
     const target = eventTarget(pod, c, init);
-    const image = c.image ?? '';
-    const failed = this.pullFailures.get(c.name);
-    if (failed && o.clock() < failed.until) {
-      if (!failed.backOffReported) {
-        failed.backOffReported = true;
-        o.events.emit(target, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
-        o.events.emit(target, 'Warning', 'Failed', 'Error: ImagePullBackOff');
-      }
-      waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ${failed.message}` });
-      return;
-    }
-    let ensured;
-    let pullingReported = false;
-    const t0 = o.clock();
-    try {
-      const pullSecrets = await fetchPullSecrets(o.client, pod);
-      if (pullSecrets.missing.length) o.events.emit(eventTarget(pod), 'Warning', 'FailedToRetrieveImagePullSecret', missingPullSecretsMessage(pullSecrets.missing));
-      const policy = c.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
-      // Pulling is reported before the pull starts, as the kubelet does, when it is known that one will.
-      if (policy === 'Always' || (o.images.isPresent && !(await o.images.isPresent(image).catch(() => true)))) {
-        if (policy !== 'Never') {
-          o.events.emit(target, 'Normal', 'Pulling', `Pulling image "${image}"`);
-          pullingReported = true;
-        }
-      }
-      ensured = await o.images.ensure(image, policy, pullSecrets.secrets);
-    } catch (e) {
-      const count = (failed?.count ?? 0) + 1;
-      const message = (e as Error).message;
-      this.pullFailures.set(c.name, { count, until: o.clock() + backoffDelay(count, o.backoff), message });
-      o.events.emit(target, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
-      o.events.emit(target, 'Warning', 'Failed', 'Error: ErrImagePull');
-      waiting.set(c.name, { reason: 'ErrImagePull', message });
-      return;
-    }
-    this.pullFailures.delete(c.name);
-    this.imageIDs.set(image, ensured.imageID ?? image);
-    if (ensured.pulled === false) {
-      o.events.emit(target, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-    } else {
-      if (!pullingReported) o.events.emit(target, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      o.events.emit(target, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${o.clock() - t0}ms`);
-    }
+    const pulled = await this.puller.pull(pod, c, init, waiting);
+    if (!pulled) return;
     let id: string;
     try {
       const env = await containerEnv(pod, c, { podIP: sandbox.ip, hostIP: o.hostIP }, o.config);
       this.volumes ??= await setUpVolumes(o.podsDir, pod, o.client);
-      const mounts = await mountsFor(c, this.volumes);
-      const config = buildContainerConfig({ pod, container: c, image: ensured, env, mounts, attempt });
+      // Image volumes resolve to the image's root filesystem only now that it is pulled.
+      const mounts = await mountsFor(c, pulled.volumes.size ? new Map([...this.volumes, ...pulled.volumes]) : this.volumes);
+      const config = buildContainerConfig({ pod, container: c, image: pulled.image, env, mounts, attempt });
       // A container created but never started (agent crash between the two) is made again.
       id = await this.limited(async () => {
         await o.runtime.removeContainer(`${sandbox.id}-${c.name}-${attempt}`);

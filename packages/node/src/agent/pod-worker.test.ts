@@ -1,5 +1,6 @@
 // The pod worker's states against an in-memory runtime, API client and event recorder: no root,
 // no runc. The decisions themselves are tested in pod-actions.test.ts.
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from '../runtime/types.js';
 import type { EventRecorder, KubeClient } from '@wharf/client';
+import type { ImageProvider } from './image-provider.js';
+import { ImagePullError } from './image-provider.js';
 import { PodWorker } from './pod-worker.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -19,6 +22,7 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   readonly sandboxes = new Map<string, PodSandbox>();
   readonly containers = new Map<string, ContainerStatus>();
   readonly stops: { id: string; grace: number }[] = [];
+  readonly configs = new Map<string, ContainerConfig>();
   constructor(private readonly now: () => number) {}
   private at(): string {
     return new Date(this.now()).toISOString();
@@ -46,6 +50,7 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   }
   createContainer(sandbox: string, config: ContainerConfig): Promise<string> {
     const id = `${sandbox}-${config.name}-${config.attempt ?? 0}`;
+    this.configs.set(id, config);
     this.containers.set(id, { id, sandboxId: sandbox, name: config.name, attempt: config.attempt ?? 0, state: 'created', createdAt: this.at(), logPath: `/logs/${id}` });
     return Promise.resolve(id);
   }
@@ -116,12 +121,13 @@ describe('PodWorker', () => {
     spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'a', image: 'busybox:1', command: ['sh'] }], ...spec },
     ...extra,
   });
-  const worker = (p: V1Pod): PodWorker => {
+  const present: ImageProvider = { ensure: () => Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }) };
+  const worker = (p: V1Pod, images: ImageProvider = present): PodWorker => {
     const w = new PodWorker(p, {
       nodeName: 'n1',
       hostIP: '127.0.0.1',
       runtime: runtime as unknown as ContainerRuntime,
-      images: { ensure: () => Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }) },
+      images,
       client,
       events: recorder,
       config: { configMap: () => Promise.resolve(undefined), secret: () => Promise.resolve(undefined) },
@@ -234,5 +240,65 @@ describe('PodWorker', () => {
     await sync(w);
     expect(runtime.sandboxes.size).toBe(0);
     expect(patches).toEqual([]);
+  });
+
+  describe('image volumes', () => {
+    const site = { name: 'site', image: { reference: 'site:1', pullPolicy: 'IfNotPresent' } };
+    const mounting = pod({ volumes: [site], containers: [{ name: 'a', image: 'busybox:1', volumeMounts: [{ name: 'site', mountPath: '/www' }, { name: 'site', mountPath: '/docs', subPath: '.' }] }] });
+    /** An unpacked image: a real directory, as subPath is resolved on disk. */
+    const rootfs = (image: string): string => {
+      const dir = path.join(podsDir, 'store', image);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    const lastWaiting = (): unknown => (patches.at(-1)?.body.status as unknown as { containerStatuses?: { state?: { waiting?: unknown } }[] }).containerStatuses?.[0]?.state?.waiting;
+
+    it('pulls the volume image with its policy and mounts its root filesystem read-only', async () => {
+      const pulls: string[] = [];
+      const images: ImageProvider = {
+        ensure: (image, policy) => (pulls.push(`${image} ${policy}`), Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false })),
+      };
+      const w = worker(mounting, images);
+      await sync(w);
+      expect(pulls).toEqual(['busybox:1 IfNotPresent', 'site:1 IfNotPresent']);
+      expect(runtime.configs.get('wharf-aaaabbbbccccdddd-a-0')?.mounts).toEqual([
+        { hostPath: path.join(podsDir, 'store/site:1'), containerPath: '/www', readOnly: true },
+        { hostPath: path.join(podsDir, 'store/site:1'), containerPath: '/docs', readOnly: true },
+      ]);
+      expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
+    });
+
+    it('pulls the volume image with the pod\'s pull secrets, as the container image', async () => {
+      const secret = { metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' } };
+      const reads: string[] = [];
+      const original = client.getOptional;
+      Object.assign(client, { getOptional: (p: string) => (reads.push(p), Promise.resolve(p.endsWith('/secrets/regcred') ? secret : undefined)) });
+      try {
+        const seen: string[] = [];
+        const images: ImageProvider = { ensure: (image, _policy, secrets) => (seen.push(`${image} ${secrets.map((x) => x.metadata?.name).join()}`), Promise.resolve({ rootfs: rootfs(image), config: {}, pulled: false })) };
+        await sync(worker({ ...mounting, spec: { ...mounting.spec!, imagePullSecrets: [{ name: 'regcred' }] } }, images));
+        expect(seen).toEqual(['busybox:1 regcred', 'site:1 regcred']);
+        expect(reads).toEqual(['/api/v1/namespaces/ns/secrets/regcred']); // read once for both pulls
+      } finally {
+        Object.assign(client, { getOptional: original });
+      }
+    });
+
+    it('a volume image that cannot be pulled: ErrImagePull naming it, then ImagePullBackOff, then a retry', async () => {
+      let missing = true;
+      const images: ImageProvider = {
+        ensure: (image) => (image === 'site:1' && missing ? Promise.reject(new ImagePullError(image, 'manifest unknown')) : Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false })),
+      };
+      const w = worker(mounting, images);
+      await sync(w);
+      expect(lastWaiting()).toEqual({ reason: 'ErrImagePull', message: 'failed to pull image "site:1": manifest unknown' });
+      expect(runtime.containers.size).toBe(0);
+      await sync(w);
+      expect(lastWaiting()).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "site:1": failed to pull image "site:1": manifest unknown' });
+      missing = false;
+      now += 10_000;
+      await sync(w);
+      expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Shared set-up and tear-down of the volumes whose files come from API objects (configMap, secret,
 // downwardAPI, projected): a directory, on a tmpfs when the content is sensitive, filled through
 // the atomic writer so that updates reach running containers without a torn read.
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import type { MountedVolume, VolumeHost } from './plugin.js';
 
@@ -9,9 +9,13 @@ import type { MountedVolume, VolumeHost } from './plugin.js';
 export type ContentMedium = 'disk' | 'memory';
 
 export async function setUpContent(host: VolumeHost, dir: string, medium: ContentMedium, payload: Payload): Promise<MountedVolume> {
-  await mkdir(dir, { recursive: true, mode: 0o750 });
+  await mkdir(dir, { recursive: true });
   // Mounted before anything is written: a failed mount fails the set-up, it never falls back to disk.
   if (medium === 'memory') await host.mounter.mountTmpfs(dir, { mode: '1777' });
+  // Open to every uid, as the kubelet's (its wrapped emptyDir is 0777): a container running as
+  // non-root must reach the files, whose own modes (defaultMode) decide who reads them. Containers
+  // mount the volume read-only, so none can write here.
+  else await chmod(dir, 0o777);
   await writeAtomically(dir, payload, { clock: host.clock });
   return { hostPath: dir, readOnly: true };
 }

@@ -46,6 +46,8 @@ describe('VolumeManager with the built-in plugins', () => {
     expect(statSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/some/o')).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/some/app.conf'))).toBe(false);
     expect(v.get('all')?.readOnly).toBe(true);
+    // A container running as any uid can reach the files (their modes decide who reads them).
+    expect(statSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/all')).mode & 0o777).toBe(0o777);
     expect(mounter.tmpfs.size).toBe(0); // configMaps live on disk, as the kubelet's
   });
 
@@ -217,6 +219,17 @@ describe('VolumeManager with the built-in plugins', () => {
     await expect(mountsFor({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: 'evil/made-here' }] }, v)).rejects.toThrow('resolves outside the volume');
     expect(existsSync('/etc/made-here')).toBe(false);
     await expect(mountsFor({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, v)).rejects.toThrow('names no volume');
+  });
+
+  it('an image volume: claimed by the image plugin; a subPath must exist in it and nothing is made there', async () => {
+    const v = await m.setUp(pod([{ name: 'site', image: { reference: 'site:1', pullPolicy: 'IfNotPresent' } }]));
+    expect(v.get('site')).toMatchObject({ readOnly: true, immutable: true });
+    const image = path.join(root, 'image');
+    mkdirSync(path.join(image, 'www/html'), { recursive: true });
+    const unpacked = new Map([['site', { hostPath: image, readOnly: true, immutable: true }]]);
+    expect(await mountsFor({ name: 'c', volumeMounts: [{ name: 'site', mountPath: '/srv', subPath: 'www/html' }] }, unpacked)).toEqual([{ hostPath: path.join(image, 'www/html'), containerPath: '/srv', readOnly: true }]);
+    await expect(mountsFor({ name: 'c', volumeMounts: [{ name: 'site', mountPath: '/x', subPath: 'www/missing' }] }, unpacked)).rejects.toThrow('subPath "www/missing" of volume "site" does not exist in the volume');
+    expect(existsSync(path.join(image, 'www/missing'))).toBe(false);
   });
 
   it('tears down from disk (a fresh manager, as after a restart): tmpfs unmounted, pod dir removed', async () => {

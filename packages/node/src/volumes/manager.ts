@@ -211,7 +211,7 @@ export async function mountsFor(c: V1Container, volumes: PodVolumes): Promise<Bi
     let hostPath = v.hostPath;
     if (m.subPath) {
       if (m.subPath.split('/').includes('..') || path.isAbsolute(m.subPath)) throw new VolumeError(`container ${c.name}: subPath "${m.subPath}" must be a relative path without '..'`);
-      hostPath = await insideVolume(v.hostPath, m.subPath, `container ${c.name}: subPath "${m.subPath}" of volume "${m.name}"`);
+      hostPath = await insideVolume(v.hostPath, m.subPath, `container ${c.name}: subPath "${m.subPath}" of volume "${m.name}"`, v.immutable === true);
     }
     out.push({ hostPath, containerPath: m.mountPath, readOnly: m.readOnly === true || v.readOnly === true });
   }
@@ -219,15 +219,17 @@ export async function mountsFor(c: V1Container, volumes: PodVolumes): Promise<Bi
 }
 
 /**
- * `base/sub` with every symlink resolved, creating missing directories one at a time; throws when a
- * symlink in the volume (a container may write one) would lead the bind mount out of it.
+ * `base/sub` with every symlink resolved, creating missing directories one at a time (unless the
+ * volume is `immutable`); throws when a symlink in the volume (a container may write one) would lead
+ * the bind mount out of it.
  */
-async function insideVolume(base: string, sub: string, what: string): Promise<string> {
+async function insideVolume(base: string, sub: string, what: string, immutable: boolean): Promise<string> {
   const root = await realpath(base);
   let cur = root;
   for (const part of sub.split('/').filter((x) => x !== '' && x !== '.')) {
     const next = path.join(cur, part);
     if (!(await lstat(next).catch(() => undefined))) {
+      if (immutable) throw new VolumeError(`${what} does not exist in the volume`);
       await mkdir(next, { mode: 0o777 });
       cur = next;
       continue;

@@ -45,6 +45,11 @@ export interface MountedVolume {
   readonly hostPath: string;
   /** Every mount of this volume is read-only (API data volumes, read-only claims). @default false */
   readonly readOnly?: boolean;
+  /**
+   * The node must not change it either (an image volume is the image store's shared copy): a
+   * subPath that does not exist is an error instead of a directory made for it. @default false
+   */
+  readonly immutable?: boolean;
 }
 
 export interface VolumePlugin {

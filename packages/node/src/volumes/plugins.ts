@@ -5,6 +5,7 @@ import { DownwardApiPlugin } from './plugins/downward-api.js';
 import { EmptyDirPlugin } from './plugins/empty-dir.js';
 import { ExampleMotdPlugin } from './plugins/example-motd.js';
 import { HostPathPlugin, LocalPlugin } from './plugins/host-path.js';
+import { ImagePlugin } from './plugins/image.js';
 import { ProjectedPlugin } from './plugins/projected.js';
 import { SecretPlugin } from './plugins/secret.js';
 import type { VolumePlugin } from './plugin.js';
@@ -19,6 +20,7 @@ export function builtInPlugins(): VolumePlugin[] {
     new SecretPlugin(),
     new DownwardApiPlugin(),
     new ProjectedPlugin(),
+    new ImagePlugin(),
     new ExampleMotdPlugin(),
   ];
 }

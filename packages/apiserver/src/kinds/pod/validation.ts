@@ -40,8 +40,11 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldIssue[] {
   return errs;
 }
 
-function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Set<string> {
-  const names = new Set<string>();
+/** Volume name → volume, for the mounts' checks. */
+type Volumes = Map<string, Obj>;
+
+function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Volumes {
+  const names: Volumes = new Map();
   list(raw).forEach((v, i) => {
     const vol = rec(v);
     const at = path.index(i);
@@ -49,7 +52,8 @@ function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Set
     if (!name) errs.push(required(at.child('name')));
     else for (const msg of isDNS1123Label(name)) errs.push(invalid(at.child('name'), name, msg));
     if (name && names.has(name)) errs.push(duplicate(at.child('name'), name));
-    if (name) names.add(name);
+    if (name) names.set(name, vol);
+    if (vol.image !== undefined && vol.image !== null) validateImageSource(rec(vol.image), at.child('image'), errs);
     const sources = Object.keys(vol).filter((k) => k !== 'name' && vol[k] !== null && vol[k] !== undefined);
     if (sources.length === 0) errs.push(required(at, 'must specify a volume type'));
     for (const extra of sources.slice(1)) errs.push(forbidden(at.child(extra), 'may not specify more than 1 volume type'));
@@ -57,7 +61,26 @@ function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Set
   return names;
 }
 
-function validateContainer(c: Obj, at: FieldPath, volumes: Set<string>, names: Set<string>, errs: FieldIssue[]): void {
+/** An image volume (1.31+): the reference is required, the pull policy one of the container's. */
+function validateImageSource(image: Obj, at: FieldPath, errs: FieldIssue[]): void {
+  const reference = str(image.reference);
+  if (!reference) errs.push(required(at.child('reference')));
+  else if (reference.trim() !== reference) errs.push(invalid(at.child('reference'), reference, 'must not have leading or trailing whitespace'));
+  if (image.pullPolicy !== undefined && !PULL_POLICIES.includes(str(image.pullPolicy))) {
+    errs.push(notSupported(at.child('pullPolicy'), image.pullPolicy, PULL_POLICIES));
+  }
+}
+
+/**
+ * Image volumes are always mounted read-only (the node shares one unpacked copy of the image), so
+ * a mount that asks for write access is refused here rather than silently made read-only.
+ */
+function validateImageMount(mount: Obj, at: FieldPath, errs: FieldIssue[]): void {
+  if (mount.readOnly === false) errs.push(invalid(at.child('readOnly'), false, 'image volumes are read-only: omit readOnly or set it to true'));
+  if (mount.mountPropagation === 'Bidirectional') errs.push(invalid(at.child('mountPropagation'), mount.mountPropagation, 'image volumes are read-only: Bidirectional propagation is not allowed'));
+}
+
+function validateContainer(c: Obj, at: FieldPath, volumes: Volumes, names: Set<string>, errs: FieldIssue[]): void {
   const name = str(c.name);
   if (!name) errs.push(required(at.child('name')));
   else {
@@ -84,6 +107,7 @@ function validateContainer(c: Obj, at: FieldPath, volumes: Set<string>, names: S
     const mName = str(mount.name);
     if (!mName) errs.push(required(mAt.child('name')));
     else if (!volumes.has(mName)) errs.push(notFound(mAt.child('name'), mName));
+    else if (isRecord(volumes.get(mName)?.image)) validateImageMount(mount, mAt, errs);
     const mountPath = str(mount.mountPath);
     if (!mountPath) errs.push(required(mAt.child('mountPath')));
     else if (mountPaths.has(mountPath)) errs.push(invalid(mAt.child('mountPath'), mountPath, 'must be unique'));

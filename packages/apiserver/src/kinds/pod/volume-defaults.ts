@@ -1,7 +1,8 @@
 // Defaults inside one pod volume (SetDefaults_Volume and the per-source defaulters): a volume with
-// no source becomes an emptyDir, file modes default to 0644 (420), hostPath gets type "", and the
+// no source becomes an emptyDir, file modes default to 0644 (420), hostPath gets type "", an image
+// volume gets the pull policy a container with that image would, and the
 // legacy in-tree sources get their historical defaults.
-import { defaultFieldRef } from './container-defaults.js';
+import { defaultFieldRef, defaultImagePullPolicy } from './container-defaults.js';
 import { defaultQuantity, defaultResourceList } from '../../defaults/quantity.js';
 import { rec, recs, setDefault, setDefaultIfZero, type Obj } from '../../defaults/util.js';
 
@@ -28,6 +29,9 @@ export function defaultVolume(v: Obj): void {
   if (emptyDir) defaultQuantity(emptyDir, 'sizeLimit');
   const hostPath = rec(v, 'hostPath');
   if (hostPath) setDefault(hostPath, 'type', '');
+  const image = rec(v, 'image');
+  // As a container's imagePullPolicy: Always for :latest or no tag, else IfNotPresent.
+  if (image && !image.pullPolicy) image.pullPolicy = defaultImagePullPolicy(typeof image.reference === 'string' ? image.reference : '');
   for (const key of ['secret', 'configMap']) {
     const source = rec(v, key);
     if (source) setDefault(source, 'defaultMode', DEFAULT_FILE_MODE);

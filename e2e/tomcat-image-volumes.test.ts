@@ -1,0 +1,114 @@
+// The seed's M+N scenario on `wharf up --nodes 1` with real runc, artifacts as image volumes: one
+// Tomcat runtime image built from Debian packages (M = 1, @wharf/testing's tomcatImage, cached
+// under WHARF_TEST_CACHE) and two FROM scratch artifact images holding one .war each (N = 2),
+// compiled here with Debian's JDK (javac, jar). One pod mounts both .wars read-only into Tomcat's
+// appBase; both contexts answer at the pod IP, one with a greeting from a ConfigMap file that a
+// change reaches in place, the other from an env var. Needs root, runc, the CNI plugins and the
+// JDK (skipped with the reason otherwise).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildWar, eventually, httpAnswer, jdkUnavailable, Kubectl, runcUnavailable, scratchImage, TOMCAT_APP_BASE, TOMCAT_IMAGE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, tomcatImage, WHARF_BIN, WharfProcess,
+} from '@wharf/testing';
+
+const skip = runcUnavailable() || jdkUnavailable();
+
+const pod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: shop, namespace: default}
+spec:
+  nodeName: node-0
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: tomcat
+    image: ${TOMCAT_IMAGE}
+    ports: [{containerPort: ${TOMCAT_PORT}}]
+    env: [{name: GREETING, value: hi from the env}]
+    resources: {limits: {memory: 512Mi}}
+    securityContext: {readOnlyRootFilesystem: true, runAsUser: 1000, runAsGroup: 1000}
+    readinessProbe: {httpGet: {path: /shop/, port: ${TOMCAT_PORT}}, periodSeconds: 1, timeoutSeconds: 5}
+    volumeMounts:
+    - {name: shop-war, mountPath: ${TOMCAT_APP_BASE}/shop.war, subPath: shop.war}
+    - {name: admin-war, mountPath: ${TOMCAT_APP_BASE}/admin.war, subPath: admin.war}
+    - {name: work, mountPath: ${TOMCAT_WRITABLE_DIRS[0]}}
+    - {name: temp, mountPath: ${TOMCAT_WRITABLE_DIRS[1]}}
+    - {name: settings, mountPath: /etc/app}
+  volumes:
+  - {name: shop-war, image: {reference: "shop-war:1"}}
+  - {name: admin-war, image: {reference: "admin-war:1"}}
+  - {name: work, emptyDir: {}}
+  - {name: temp, emptyDir: {}}
+  - {name: settings, configMap: {name: shop-settings}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: shop-settings, namespace: default}
+data: {greeting: hello from the config map}
+`;
+
+describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built runtime, two FROM scratch .war images ${skip}`, () => {
+  let wharf: WharfProcess;
+  let k: Kubectl;
+  let scratch: string;
+  let ip = '';
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'wharf-tomcat-imgvol-e2e-'));
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    k = new Kubectl(wharf.kubeconfig);
+  });
+
+  afterAll(async () => {
+    await k?.run(['delete', 'pod', 'shop', '--grace-period=0', '--wait=false']).catch(() => undefined);
+    await wharf?.stop();
+    if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('has the Tomcat runtime image from Debian packages in the registry (built once, then cached)', { timeout: 600_000 }, async () => {
+    const built = await tomcatImage(wharf);
+    process.stdout.write(`tomcat runtime image: ${built.cached ? 'from the cache' : `built in ${built.buildMs} ms`}, imported in ${built.importMs} ms\n`);
+    expect(built.reference).toMatch(new RegExp(`^127\\.0\\.0\\.1:${wharf.registryPort}/tomcat:10@sha256:[0-9a-f]{64}$`));
+  });
+
+  it('builds two .wars with javac and jar, each pushed as a FROM scratch image holding only that file', { timeout: 120_000 }, async () => {
+    const t0 = Date.now();
+    for (const name of ['shop', 'admin']) {
+      const war = buildWar(scratch, { name, file: `/etc/${name === 'shop' ? 'app' : 'admin'}/greeting` });
+      const listing = execFileSync('jar', ['--list', '--file', war]).toString();
+      expect(listing).toContain('WEB-INF/classes/wharf/demo/Greeting.class');
+      expect(await scratchImage(wharf, scratch, `${name}-war:1`, { [`${name}.war`]: readFileSync(war) })).toMatch(new RegExp(`/${name}-war:1@sha256:`));
+    }
+    process.stdout.write(`two .wars compiled and pushed as images in ${Date.now() - t0} ms\n`);
+  });
+
+  it('one pod: Tomcat deploys both read-only .wars from image volumes and both contexts answer', { timeout: 300_000 }, async () => {
+    const t0 = Date.now();
+    await k.ok(['apply', '-f', '-'], { stdin: pod });
+    // The first start pulls and unpacks the ~300 MB runtime image; Tomcat itself starts in seconds.
+    await k.ok(['wait', '--for=condition=Ready', 'pod/shop', '--timeout=240s'], { timeoutMs: 250_000 });
+    process.stdout.write(`pod Ready ${Date.now() - t0} ms after apply (first pull of the runtime image included)\n`);
+    ip = (await k.ok(['get', 'pod', 'shop', '-o', 'jsonpath={.status.podIP}'])).trim();
+    expect(await httpAnswer(ip, TOMCAT_PORT, '/shop/')).toEqual({ status: 200, body: 'shop says hello from the config map\n' });
+    const admin = await eventually(async () => {
+      const r = await httpAnswer(ip, TOMCAT_PORT, '/admin/');
+      return r.status === 200 ? r : undefined;
+    }, 60_000, 'the admin context');
+    expect(admin.body).toBe('admin says hi from the env\n');
+    expect((await httpAnswer(ip, TOMCAT_PORT, '/nothing-here/')).status).toBe(404);
+    const log = await k.ok(['logs', 'shop']);
+    expect(log).toContain(`Deployment of web application archive [${TOMCAT_APP_BASE}/shop.war] has finished`);
+    expect(log).toContain(`Deployment of web application archive [${TOMCAT_APP_BASE}/admin.war] has finished`);
+    expect(log).not.toMatch(/SEVERE/);
+  });
+
+  it('a ConfigMap change reaches the running Tomcat in place, without a restart', { timeout: 60_000 }, async () => {
+    await k.ok(['patch', 'configmap', 'shop-settings', '--type=merge', '-p', '{"data":{"greeting":"hello again"}}']);
+    await eventually(async () => ((await httpAnswer(ip, TOMCAT_PORT, '/shop/')).body === 'shop says hello again\n' ? true : undefined), 30_000, 'the new greeting');
+    expect(await k.ok(['get', 'pod', 'shop', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).toBe('0');
+  });
+});
