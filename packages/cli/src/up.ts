@@ -87,11 +87,8 @@ export async function up(opts: UpOptions): Promise<void> {
   const evictionRate = opts.nodeEvictionRate !== undefined ? Number(opts.nodeEvictionRate) : undefined;
   if (evictionRate !== undefined && !(evictionRate >= 0)) throw new Error(`--node-eviction-rate must be a non-negative number, got "${opts.nodeEvictionRate}"`);
   const controllers = await startControllers({
-    kubeConfig: kc, log: (m: string, e?: unknown) => log.error({ err: e }, m),
-    nodeLifecycle: {
-      ...(graceSeconds !== undefined ? { gracePeriodSeconds: graceSeconds } : {}),
-      ...(evictionRate !== undefined ? { nodeEvictionRate: evictionRate } : {}),
-    },
+    kubeConfig: kc, logger: log.child({ component: 'controller-manager' }),
+    nodeLifecycle: { gracePeriodSeconds: graceSeconds, nodeEvictionRate: evictionRate },
   });
   const simulated = optionalNumber('--simulated-nodes', opts.simulatedNodes) ?? 0;
   const sim = simulated > 0 ? new SimulatedNodes({ kubeConfig: kc, count: simulated, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
