@@ -52,12 +52,9 @@ export async function up(opts: UpOptions): Promise<void> {
   // The agents run in this process: a fresh token per start is all the API server needs to show them.
   const agentToken = randomBytes(32).toString('hex');
   const server = new ApiServer({
-    dataDir, port, log: (m) => log.error(m), agentToken,
-    ...(compactEveryMs !== undefined ? { compactEveryMs } : {}),
-    ...(compactKeepRevisions !== undefined ? { compactKeepRevisions } : {}),
-    ...(compactRetentionMs !== undefined ? { compactRetentionMs } : {}),
-    ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}),
-    ...(defaultTolerationSeconds !== undefined ? { defaultTolerationSeconds } : {}),
+    dataDir, port, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs, compactKeepRevisions, compactRetentionMs,
+    // 0: no limit asked for, so the default applies.
+    watchTimeoutSeconds: watchTimeoutSeconds || undefined, defaultTolerationSeconds,
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
