@@ -73,7 +73,7 @@ export async function up(opts: UpOptions): Promise<void> {
       return user.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
     },
     anonymousPull: opts.registryAnonymousPull === true,
-    onError: (e) => log.error({ err: e }, 'registry error'),
+    logger: log.child({ component: 'registry' }),
   });
   const regBound = await registry.start();
   writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}` });
