@@ -92,7 +92,7 @@ export async function up(opts: UpOptions): Promise<void> {
   await sim?.start();
   const nodes = nodeCount > 0
     ? new NodeSet({
-      dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
+      dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, logger: log,
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
       apiServerToken: agentToken,
@@ -105,7 +105,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const ingress = nodes
     ? new IngressGateway({
       kubeConfig: kc, httpPort: Number(opts.ingressPort ?? 8080), httpsPort: Number(opts.ingressHttpsPort ?? 8443),
-      log: (m: string, e?: unknown) => log.error({ err: e }, m),
+      logger: log.child({ component: 'ingress-gateway' }),
     })
     : undefined;
   await ingress?.start();
