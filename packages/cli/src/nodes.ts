@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { withDefaults, type Resolved } from '@wharf/api';
 import { ImageStore } from '@wharf/images';
 import { ClusterDns, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
@@ -27,6 +28,13 @@ export interface NodeSetOptions {
   readonly heartbeatSeconds?: number;
   /** Each agent logs with `{ component: 'node-agent', node }`, DNS and the dataplane with their component. */
   readonly logger: Logger;
+}
+
+/** Without apiServerToken the agents accept any caller on loopback. */
+export type ResolvedNodeSetOptions = Resolved<NodeSetOptions, 'heartbeatSeconds'>;
+
+export function resolveNodeSetOptions(o: NodeSetOptions): ResolvedNodeSetOptions {
+  return withDefaults({ heartbeatSeconds: 10 }, o);
 }
 
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
@@ -66,7 +74,11 @@ export class NodeSet {
   private dns: ClusterDns | undefined;
   private proxy: ServiceProxy | undefined;
 
-  constructor(private readonly o: NodeSetOptions) {}
+  private readonly o: ResolvedNodeSetOptions;
+
+  constructor(options: NodeSetOptions) {
+    this.o = resolveNodeSetOptions(options);
+  }
 
   async start(): Promise<void> {
     this.store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
@@ -104,9 +116,7 @@ export class NodeSet {
       kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
       podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
       images, stateDir: join(this.o.dataDir, 'nodes', name),
-      logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }),
-      ...(this.o.heartbeatSeconds !== undefined ? { heartbeatSeconds: this.o.heartbeatSeconds } : {}),
-      ...(this.o.apiServerToken ? { apiServerToken: this.o.apiServerToken } : {}),
+      logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }), heartbeatSeconds: this.o.heartbeatSeconds, apiServerToken: this.o.apiServerToken,
       ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();
