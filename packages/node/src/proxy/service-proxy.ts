@@ -72,6 +72,8 @@ interface NodeObject {
 
 /** iptables is missing or unusable here. */
 export class ProxyUnavailableError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_PROXY_UNAVAILABLE';
   constructor(reason: string) {
     super(`the service proxy cannot run: ${reason}`);
     this.name = 'ProxyUnavailableError';

@@ -21,6 +21,7 @@ export type PodVolumes = ReadonlyMap<string, MountedVolume>;
 
 /** Set-up failed for one or more volumes of a pod; `failures` has one line per volume. */
 export class PodVolumesError extends VolumeError {
+  override readonly code: string = 'WHARF_POD_VOLUMES';
   constructor(readonly failures: readonly { readonly volume: string; readonly message: string }[]) {
     super(failures.map((f) => `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`).join('; '));
     this.name = 'PodVolumesError';

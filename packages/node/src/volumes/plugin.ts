@@ -8,6 +8,8 @@ import type { Mounter } from './mounter.js';
 
 /** A volume cannot be set up, refreshed or torn down (FailedMount); names the volume. */
 export class VolumeError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_VOLUME';
   constructor(message: string) {
     super(message);
     this.name = 'VolumeError';
