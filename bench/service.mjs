@@ -101,7 +101,7 @@ async function main() {
     if (!hasDnat(clusterIP)) {
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
-      proxy = new ServiceProxy({ kubeConfig: kc, prefix: PREFIX, log: () => {} });
+      proxy = new ServiceProxy({ kubeConfig: kc, prefix: PREFIX });
       await proxy.start();
     }
     for (let i = 0; !hasDnat(clusterIP); i++) {

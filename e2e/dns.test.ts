@@ -54,7 +54,7 @@ spec:
     wharf = await WharfProcess.start();
     k = new Kubectl(wharf.kubeconfig);
     kc.loadFromFile(wharf.kubeconfig);
-    dns = new ClusterDns({ kubeConfig: kc, port: 0, redirectFrom: [gateway], log: () => undefined });
+    dns = new ClusterDns({ kubeConfig: kc, port: 0, redirectFrom: [gateway] });
     await dns.start();
     runtime = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     agent = new NodeAgent({ kubeConfig: kc, nodeName, podCIDR, runtime, images, stateDir, logsPort: 0, syncIntervalMs: 300, clusterDns: { server: gateway, domain: 'cluster.local' } });

@@ -104,7 +104,7 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
     await k.ok(['apply', '-f', '-'], { stdin: [app('web', 2), app('api', 1), ingress].join('\n---\n') });
     const kc = new KubeConfig();
     kc.loadFromFile(wharf.kubeconfig);
-    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0, log: () => undefined });
+    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0 });
     await gw.start();
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=60s'], { timeoutMs: 70_000 });
     await k.ok(['rollout', 'status', 'deploy/api', '--timeout=60s'], { timeoutMs: 70_000 });

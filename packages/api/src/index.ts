@@ -3,3 +3,4 @@ export * from './object.js';
 export * from './schema.js';
 export * from './quantity.js';
 export * from './labels.js';
+export * from './options.js';

@@ -4,6 +4,8 @@
 
 /** A quantity string that is not in Kubernetes' quantity format; names the field. */
 export class InvalidQuantityError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_INVALID_QUANTITY';
   constructor(field: string, value: string) {
     super(`'${field}' is not a valid quantity: "${value}"`);
     this.name = 'InvalidQuantityError';

@@ -26,7 +26,7 @@ import { limitRanger } from './objects/admission-limits.js';
 import { resourceQuotaAdmission } from './objects/admission-quota.js';
 import { serviceAccountTokenAdmission } from './objects/admission-serviceaccount.js';
 import { nodeRestrictionAdmission } from './objects/admission-node.js';
-import { DEFAULT_TOLERATION_SECONDS, defaultTolerationSeconds } from './objects/admission-tolerations.js';
+import { defaultTolerationSeconds } from './objects/admission-tolerations.js';
 import { ResourceQuotaController } from './objects/quota-controller.js';
 import { serviceAllocation } from './objects/service-ips.js';
 import { GarbageCollector } from './objects/gc.js';
@@ -35,7 +35,7 @@ import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
-import { SubresourceHandlers, type ExternalSubresource } from './rest/subresources.js';
+import { SubresourceHandlers } from './rest/subresources.js';
 import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
 import { tokenRequestHandler } from './auth/token-request.js';
@@ -50,40 +50,9 @@ import { WebhookAdmission } from './webhooks/admission.js';
 import { PolicyAdmission } from './webhooks/policies.js';
 import { proxyToApiService } from './aggregation/proxy.js';
 import type { ApiServiceTarget } from './aggregation/client.js';
+import { resolveApiServerOptions, type ApiServerOptions, type ResolvedApiServerOptions } from './options.js';
 
-export interface ApiServerOptions {
-  /** Directory for the database, PKI, keys, audit log and kubeconfig. */
-  readonly dataDir: string;
-  /** @default 6443 */
-  readonly port?: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** Compaction keeps at least this many recent revisions. @default 10000 */
-  readonly compactKeepRevisions?: number;
-  /** Compaction keeps at least this much recent history (ms), as etcd's retention window. @default 300000 */
-  readonly compactRetentionMs?: number;
-  /** How often compaction runs. @default 60000 */
-  readonly compactEveryMs?: number;
-  /** Interval between watch bookmarks. @default 30000 */
-  readonly bookmarkMs?: number;
-  /**
-   * A watch without timeoutSeconds ends after this long and the client resumes from its last
-   * resourceVersion, as kube-apiserver's --min-request-timeout. @default 1800
-   */
-  readonly watchTimeoutSeconds?: number;
-  /** Subresources served elsewhere (pod logs, exec: the node agents). */
-  readonly externalSubresources?: Record<string, ExternalSubresource>;
-  /**
-   * tolerationSeconds of the not-ready and unreachable NoExecute tolerations every pod gets
-   * (DefaultTolerationSeconds admission): how long pods stay on a failed node. @default 300
-   */
-  readonly defaultTolerationSeconds?: number;
-  /** Mount the projected service-account token volume into new pods. @default true */
-  readonly mountServiceAccountToken?: boolean;
-  /** Bearer token the node agents require of the API server (logs, exec, proxy, metrics). @default none */
-  readonly agentToken?: string;
-  readonly log?: (msg: string) => void;
-}
+export type { ApiServerOptions } from './options.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-wharf', gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
 
@@ -129,7 +98,11 @@ export class ApiServer {
   private compactTimer: NodeJS.Timeout | undefined;
   private ready = false;
 
-  constructor(private readonly opts: ApiServerOptions) {
+  private readonly opts: ResolvedApiServerOptions;
+
+  constructor(options: ApiServerOptions) {
+    const opts = resolveApiServerOptions(options);
+    this.opts = opts;
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.pki = ensurePki(opts.dataDir);
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
@@ -138,7 +111,7 @@ export class ApiServer {
     this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec });
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
-    if (rewritten) opts.log?.(`re-encrypted ${rewritten} secrets with key "${keys[0]?.name ?? ''}"`);
+    if (rewritten) opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');
     // In kube-apiserver's order: LimitRanger defaults before quota counts; ResourceQuota last.
     this.api = new ObjectApi({
       store: this.store,
@@ -147,8 +120,8 @@ export class ApiServer {
         namespaceLifecycle(this.store),
         nodeRestrictionAdmission(),
         limitRanger(this.store),
-        serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken ?? true }),
-        defaultTolerationSeconds(opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS),
+        serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken }),
+        defaultTolerationSeconds(opts.defaultTolerationSeconds),
         serviceAllocation(this.store),
         resourceQuotaAdmission(this.store),
       ],
@@ -179,8 +152,8 @@ export class ApiServer {
     this.metricsApi = new MetricsApi(this.api, agents);
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...(opts.externalSubresources ?? {}) }),
-      watch: { bookmarkMs: opts.bookmarkMs ?? 30_000, maxSeconds: opts.watchTimeoutSeconds ?? 1800 },
+      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...opts.externalSubresources }),
+      watch: { bookmarkMs: opts.bookmarkMs, maxSeconds: opts.watchTimeoutSeconds },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
       webhooks: new WebhookAdmission(this.store),
       policies: new PolicyAdmission(this.store),
@@ -212,9 +185,9 @@ export class ApiServer {
       }));
     const port = await new Promise<number>((resolve, reject) => {
       this.server?.once('error', reject);
-      this.server?.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve((this.server?.address() as AddressInfo).port));
+      this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
     });
-    this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs ?? 60_000);
+    this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs);
     this.compactTimer.unref();
     this.ready = true;
     return port;
@@ -228,12 +201,12 @@ export class ApiServer {
    */
   compactOnce(now = Date.now()): number {
     this.revisionSamples.push({ revision: this.store.revision, at: now });
-    const retention = this.opts.compactRetentionMs ?? 300_000;
+    const retention = this.opts.compactRetentionMs;
     let byTime = 0;
     while (this.revisionSamples.length > 1 && (this.revisionSamples[1]?.at ?? now) <= now - retention) this.revisionSamples.shift();
     const oldest = this.revisionSamples[0];
     if (oldest && oldest.at <= now - retention) byTime = oldest.revision;
-    const target = Math.min(byTime, this.store.revision - (this.opts.compactKeepRevisions ?? 10_000));
+    const target = Math.min(byTime, this.store.revision - this.opts.compactKeepRevisions);
     return target > 0 ? this.store.compact(target) : 0;
   }
 
@@ -328,7 +301,7 @@ export class ApiServer {
       else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
     } catch (e) {
       code = sendError(res, e).code;
-      if (!(e instanceof ApiError)) this.opts.log?.(`internal error on ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!(e instanceof ApiError)) this.opts.logger.error({ err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname }, 'internal error serving a request');
     } finally {
       if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({

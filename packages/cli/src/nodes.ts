@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { withDefaults, type Resolved } from '@wharf/api';
 import { ImageStore } from '@wharf/images';
 import { ClusterDns, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
@@ -24,7 +26,15 @@ export interface NodeSetOptions {
   readonly apiServerToken?: string;
   /** Lease renewal period of the agents. @default 10 (the kubelet's) */
   readonly heartbeatSeconds?: number;
-  readonly log: (msg: string, err?: unknown) => void;
+  /** Each agent logs with `{ component: 'node-agent', node }`, DNS and the dataplane with their component. */
+  readonly logger: Logger;
+}
+
+/** Without apiServerToken the agents accept any caller on loopback. */
+export type ResolvedNodeSetOptions = Resolved<NodeSetOptions, 'heartbeatSeconds'>;
+
+export function resolveNodeSetOptions(o: NodeSetOptions): ResolvedNodeSetOptions {
+  return withDefaults({ heartbeatSeconds: 10 }, o);
 }
 
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
@@ -47,13 +57,13 @@ function runtimeFor(dataDir: string, name: string, index: number, kind: RuntimeK
 }
 
 /** Resets a node whose containers another runtime started (`--runtime` changed), so none is left behind. */
-async function resetOtherRuntime(dataDir: string, name: string, index: number, kind: RuntimeKind, log: NodeSetOptions['log']): Promise<void> {
+async function resetOtherRuntime(dataDir: string, name: string, index: number, kind: RuntimeKind, logger: Logger): Promise<void> {
   const previous = await readRuntimeKind(join(dataDir, 'nodes', name));
   if (!previous || previous === kind) return;
   if (previous === 'runc' && process.getuid?.() !== 0) {
     throw new Error(`${name} ran runc containers: remove them first with "sudo wharf reset --data-dir ${dataDir}"`);
   }
-  log(`${name} switches from the ${previous} runtime to ${kind}: removing its ${previous} containers`);
+  logger.info({ node: name, from: previous, to: kind }, 'node switches runtime: removing its containers of the previous runtime');
   await runtimeFor(dataDir, name, index, previous).reset();
 }
 
@@ -64,7 +74,11 @@ export class NodeSet {
   private dns: ClusterDns | undefined;
   private proxy: ServiceProxy | undefined;
 
-  constructor(private readonly o: NodeSetOptions) {}
+  private readonly o: ResolvedNodeSetOptions;
+
+  constructor(options: NodeSetOptions) {
+    this.o = resolveNodeSetOptions(options);
+  }
 
   async start(): Promise<void> {
     this.store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
@@ -74,22 +88,22 @@ export class NodeSet {
       return;
     }
     // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
-    this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
+    this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), logger: this.o.logger.child({ component: 'cluster-dns' }) });
     await this.dns.start();
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
-    this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), log: this.o.log });
+    this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
       await this.proxy.start();
     } catch (e) {
-      this.o.log('the Service dataplane could not start: Services will not route', e);
+      this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
     }
   }
 
   private async startNode(i: number): Promise<void> {
     const name = `node-${i}`;
-    await resetOtherRuntime(this.o.dataDir, name, i, this.o.runtime, this.o.log);
+    await resetOtherRuntime(this.o.dataDir, name, i, this.o.runtime, this.o.logger);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.o.nodeKubeconfig(name));
     const token = kubeConfig.getCurrentUser()?.token ?? '';
@@ -102,9 +116,7 @@ export class NodeSet {
       kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
       podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
       images, stateDir: join(this.o.dataDir, 'nodes', name),
-      logsPort: 0, log: this.o.log,
-      ...(this.o.heartbeatSeconds !== undefined ? { heartbeatSeconds: this.o.heartbeatSeconds } : {}),
-      ...(this.o.apiServerToken ? { apiServerToken: this.o.apiServerToken } : {}),
+      logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }), heartbeatSeconds: this.o.heartbeatSeconds, apiServerToken: this.o.apiServerToken,
       ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();

@@ -8,6 +8,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 
 /** A non-2xx answer from the API server: its HTTP status and, from its Status body, the reason. */
 export class ApiError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_KUBE_API';
   readonly method: string;
   readonly path: string;
   readonly status: number;

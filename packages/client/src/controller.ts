@@ -3,13 +3,15 @@
 import type { Clock } from './clock.js';
 import { isStatus, type KubeClient } from './client.js';
 import type { InformerFactory } from './informer.js';
+import type { Logger } from './log.js';
 import { runWorkers, WorkQueue } from './queue.js';
 
 export interface ControllerContext {
   readonly client: KubeClient;
   readonly informers: InformerFactory;
   readonly clock: Clock;
-  readonly log: (msg: string, err?: unknown) => void;
+  /** Carries the controller's fields (`{ controller: 'replicaset' }`); failures go here at warn or error. */
+  readonly logger: Logger;
 }
 
 export abstract class QueueController {
@@ -26,7 +28,7 @@ export abstract class QueueController {
   start(): void {
     this.workers ??= runWorkers(this.queue, this.workerCount, (k) => this.sync(k), (k, e) => {
       // A conflict only means the cache was behind; the retry reads the newer object.
-      if (!isStatus(e, 409)) this.ctx.log(`${this.name}: sync ${k} failed`, e);
+      if (!isStatus(e, 409)) this.ctx.logger.warn({ err: e, key: k }, `${this.name}: sync failed; retrying`);
     });
   }
 

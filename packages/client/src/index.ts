@@ -14,7 +14,9 @@ export { PodControl, slowStartBatch, type PodControlOptions } from './pod-contro
 export { PeriodicPass, type PeriodicPassOptions } from './periodic-pass.js';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.js';
 export { QueueController, type ControllerContext } from './controller.js';
-export { LeaderElector, defaultIdentity, type LeaderElectorOptions, type LeaderElectionOptions } from './leaderelection/elector.js';
+export {
+  LeaderElector, defaultIdentity, resolveLeaderElectorOptions, type LeaderElectorOptions, type LeaderElectionOptions, type ResolvedLeaderElectorOptions,
+} from './leaderelection/elector.js';
 export { decideLeadership, leaseExpiry, microTime, releasedLease, type LeaseConfig, type LeaseDecision } from './leaderelection/decide.js';
 export {
   InvalidQuantityError, bytes, isEmptySelector, matchesNodeRequirement, matchesSelector, milliCpu, parseQuantity, quantityValue, selectorString, type LabelSelectorLike, type Labels,

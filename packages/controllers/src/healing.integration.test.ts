@@ -7,6 +7,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@wharf/client';
 import { SimulatedNodes, startControllers, type RunningControllers } from './index.js';
 
 interface Slice {
@@ -18,7 +19,6 @@ interface Slice {
 interface Pod { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status: { phase?: string } }
 
 const TOLERATE_2S = ['unreachable', 'not-ready'].map((k) => ({ key: `node.kubernetes.io/${k}`, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }));
-const quiet = (): void => {};
 
 describe('self-healing controllers against wharf up', () => {
   let wharf: WharfProcess;
@@ -34,7 +34,7 @@ describe('self-healing controllers against wharf up', () => {
     sim = new SimulatedNodes({ kubeConfig: kc, count: 3, prefix: 'node-', zones: ['a', 'b', 'c'], podReadyDelayMs: 100, heartbeatMs: 1000 });
     await sim.start();
     managers.push(await startControllers({
-      kubeConfig: kc, leaderElection: false, log: quiet,
+      kubeConfig: kc, leaderElection: false, logger: silentLogger,
       controllers: ['endpoints', 'endpointslice', 'nodelifecycle', 'disruption'],
       nodeLifecycle: { gracePeriodSeconds: 4, monitorPeriodMs: 500, nodeEvictionRate: 10 },
     }));
@@ -135,7 +135,7 @@ describe('self-healing controllers against wharf up', () => {
 
   it('runs controllers only in the manager holding the Lease, and hands over when it stops', async () => {
     const manager = (): Promise<RunningControllers> => startControllers({
-      kubeConfig: kc, log: quiet, controllers: ['scheduler'], schedulerName: 'le-test', leaderElection: { name: 'le-test' },
+      kubeConfig: kc, logger: silentLogger, controllers: ['scheduler'], schedulerName: 'le-test', leaderElection: { name: 'le-test' },
     });
     const first = await manager();
     managers.push(first);

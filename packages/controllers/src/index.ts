@@ -1,16 +1,16 @@
 // @wharf/controllers: the scheduler and workload controllers, speaking only the Kubernetes API,
 // and simulated nodes for tests and benchmarks.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { CronJobController } from './cronjob/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController, EndpointSliceController } from './endpoints/controller.js';
-import { HpaController, type HpaOptions } from './hpa/controller.js';
+import { HpaController } from './hpa/controller.js';
 import { JobController } from './job/controller.js';
-import { type Clock, type ControllerContext, InformerFactory, componentUserAgent, KubeClient, type LeaderElectionOptions, LeaderElector, realClock } from '@wharf/client';
-import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
-import { PodGcController, type PodGcOptions } from './podgc/controller.js';
+import { type ControllerContext, InformerFactory, componentUserAgent, KubeClient, LeaderElector } from '@wharf/client';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { resolveControllerManagerOptions, type ControllerManagerOptions, type ControllerName } from './options.js';
+import { PodGcController } from './podgc/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { StatefulSetController } from './statefulset/controller.js';
@@ -35,32 +35,11 @@ export type { HpaOptions } from './hpa/controller.js';
 export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
 export type { PodGcOptions } from './podgc/controller.js';
 
-export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
-  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption' | 'horizontalpodautoscaling';
-
-export interface ControllerManagerOptions {
-  readonly kubeConfig: KubeConfig;
-  /** @default all */
-  readonly controllers?: readonly ControllerName[];
-  /** @default realClock */
-  readonly clock?: Clock;
-  /** @default console.error */
-  readonly log?: (msg: string, err?: unknown) => void;
-  /**
-   * Run the controllers only while holding the Lease kube-system/wharf-controller-manager, so two
-   * managers on one cluster never both act; false runs them at once, unconditionally.
-   * @default true
-   */
-  readonly leaderElection?: boolean | LeaderElectionOptions;
-  /** Grace period, monitor period and eviction rates of the node lifecycle controller. */
-  readonly nodeLifecycle?: NodeLifecycleOptions;
-  /** Check period and orphan quarantine of PodGC. */
-  readonly podGc?: PodGcOptions;
-  /** Sync period of the HorizontalPodAutoscaler controller. */
-  readonly hpa?: HpaOptions;
-  /** The schedulerName pods must ask for. @default 'default-scheduler' */
-  readonly schedulerName?: string;
-}
+export {
+  ALL_CONTROLLERS, resolveControllerManagerOptions, type ControllerManagerOptions, type ControllerName, type ResolvedControllerManagerOptions,
+} from './options.js';
+export { resolveNodeLifecycleOptions, type ResolvedNodeLifecycleOptions } from './nodelifecycle/controller.js';
+export { resolvePodGcOptions, type ResolvedPodGcOptions } from './podgc/controller.js';
 
 export interface RunningControllers {
   /** The scheduler of the current term of leadership, if we lead and run one. */
@@ -82,35 +61,35 @@ interface Term {
  * leader election); resolves after the first election attempt and, if it won, the caches' sync.
  * Losing the Lease stops the controllers; winning it again starts fresh ones.
  */
-export async function startControllers(opts: ControllerManagerOptions): Promise<RunningControllers> {
+export async function startControllers(options: ControllerManagerOptions): Promise<RunningControllers> {
+  const opts = resolveControllerManagerOptions(options);
+  const { clock, logger } = opts;
   const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('kube-controller-manager') });
-  const clock = opts.clock ?? realClock;
-  const log = opts.log ?? ((m: string, e?: unknown): void => console.error(m, e instanceof Error ? e.message : (e ?? '')));
   const begin = async (): Promise<Term> => {
-    const informers = new InformerFactory({ client, clock, onError: (e) => log('informer', e) });
-    const ctx: ControllerContext = { client, informers, clock, log };
-    const which = new Set(opts.controllers ?? [
-      'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption', 'horizontalpodautoscaling',
-    ]);
-    const scheduler = which.has('scheduler') ? new Scheduler(ctx, opts.schedulerName) : undefined;
+    const informers = new InformerFactory({ client, clock, onError: (e) => logger.warn({ err: e }, 'informer: watch failed; resuming') });
+    /** Each controller logs with its name as a field. */
+    const ctx = (controller: ControllerName): ControllerContext => ({ client, informers, clock, logger: logger.child({ controller }) });
+    const which = opts.controllers;
+    const scheduler = which.has('scheduler') ? new Scheduler(ctx('scheduler'), opts.schedulerName) : undefined;
     const controllers = [
       ...(scheduler ? [scheduler] : []),
-      ...(which.has('replicaset') ? [new ReplicaSetController(ctx)] : []),
-      ...(which.has('deployment') ? [new DeploymentController(ctx)] : []),
-      ...(which.has('daemonset') ? [new DaemonSetController(ctx)] : []),
-      ...(which.has('statefulset') ? [new StatefulSetController(ctx)] : []),
-      ...(which.has('job') ? [new JobController(ctx)] : []),
-      ...(which.has('cronjob') ? [new CronJobController(ctx)] : []),
-      ...(which.has('endpoints') ? [new EndpointsController(ctx)] : []),
-      ...(which.has('endpointslice') ? [new EndpointSliceController(ctx)] : []),
-      ...(which.has('nodelifecycle') ? [new NodeLifecycleController(ctx, opts.nodeLifecycle)] : []),
-      ...(which.has('podgc') ? [new PodGcController(ctx, opts.podGc)] : []),
-      ...(which.has('disruption') ? [new DisruptionController(ctx)] : []),
-      ...(which.has('horizontalpodautoscaling') ? [new HpaController(ctx, opts.hpa)] : []),
+      ...(which.has('replicaset') ? [new ReplicaSetController(ctx('replicaset'))] : []),
+      ...(which.has('deployment') ? [new DeploymentController(ctx('deployment'))] : []),
+      ...(which.has('daemonset') ? [new DaemonSetController(ctx('daemonset'))] : []),
+      ...(which.has('statefulset') ? [new StatefulSetController(ctx('statefulset'))] : []),
+      ...(which.has('job') ? [new JobController(ctx('job'))] : []),
+      ...(which.has('cronjob') ? [new CronJobController(ctx('cronjob'))] : []),
+      ...(which.has('endpoints') ? [new EndpointsController(ctx('endpoints'))] : []),
+      ...(which.has('endpointslice') ? [new EndpointSliceController(ctx('endpointslice'))] : []),
+      ...(which.has('nodelifecycle') ? [new NodeLifecycleController(ctx('nodelifecycle'), opts.nodeLifecycle)] : []),
+      ...(which.has('podgc') ? [new PodGcController(ctx('podgc'), opts.podGc)] : []),
+      ...(which.has('disruption') ? [new DisruptionController(ctx('disruption'))] : []),
+      ...(which.has('horizontalpodautoscaling') ? [new HpaController(ctx('horizontalpodautoscaling'), opts.hpa)] : []),
     ];
     informers.start();
     await informers.synced();
     for (const c of controllers) c.start();
+    logger.info({ controllers: [...which] }, 'controllers started');
     return {
       scheduler,
       async stop() {
@@ -120,7 +99,7 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
     };
   };
   let term: Term | undefined;
-  const election = opts.leaderElection ?? true;
+  const election = opts.leaderElection;
   if (election === false) {
     term = await begin();
     return {
@@ -136,13 +115,15 @@ export async function startControllers(opts: ControllerManagerOptions): Promise<
     };
   }
   const elector = new LeaderElector({
-    ...(typeof election === 'object' ? election : {}),
-    client, clock, log,
+    ...election,
+    client, clock, logger: logger.child({ component: 'leader-election' }),
     onStartedLeading: async () => {
-      log(`leader election: ${elector.identity} leads; starting controllers`);
+      // A normal event: info, never error.
+      logger.info({ identity: elector.identity }, 'leader election: this manager leads; starting controllers');
       term = await begin();
     },
     onStoppedLeading: async () => {
+      logger.info({ identity: elector.identity }, 'leader election: this manager stopped leading; stopping controllers');
       const t = term;
       term = undefined;
       await t?.stop();

@@ -5,7 +5,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, type Clock } from '@wharf/client';
+import { KubeClient, silentLogger, type Clock } from '@wharf/client';
 import { startControllers, type RunningControllers } from './index.js';
 
 interface Obj {
@@ -154,7 +154,7 @@ describe('workload controllers against wharf up --simulated-nodes 3', () => {
     let controllers: RunningControllers | undefined;
     try {
       // Beside wharf's own manager, not in its election: a 2031 clock would find its Lease expired.
-      controllers = await startControllers({ kubeConfig: kc, controllers: ['cronjob'], clock, leaderElection: false, log: () => {} });
+      controllers = await startControllers({ kubeConfig: kc, controllers: ['cronjob'], clock, leaderElection: false, logger: silentLogger });
       // Suspended while its last schedule time moves to fake time, so wharf's own CronJob
       // controller (on the real clock) finds nothing due until 2031.
       await apply({

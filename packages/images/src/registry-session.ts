@@ -26,6 +26,8 @@ export interface RegistryEndpoint {
 
 /** A registry answered with an error. */
 export class RegistryClientError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_REGISTRY_CLIENT';
   constructor(readonly status: number, message: string) {
     super(message);
   }

@@ -24,14 +24,14 @@ export { PodNetwork, PodNetworkError, type PodNetworkOptions, type PortMapping, 
 export { CniError, CniExecutor, type CniResult, type CniConfList } from './network/cni.js';
 export { listNetns } from './network/netns.js';
 export { CommandError } from './util/exec.js';
-export { NodeAgent, type NodeAgentOptions } from './agent/agent.js';
+export { NodeAgent, resolveNodeAgentOptions, type NodeAgentOptions, type ResolvedNodeAgentOptions } from './agent/agent.js';
 export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage } from './agent/image-provider.js';
 export { LogServer, parseLogQuery, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
 export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
 export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';
 export { removeRedirect as removeClusterDnsRedirect } from './dns/redirect.js';
-export { IngressGateway, INGRESS_CONTROLLER, type IngressGatewayOptions } from './ingress/gateway.js';
+export { IngressGateway, INGRESS_CONTROLLER, resolveIngressGatewayOptions, type IngressGatewayOptions, type ResolvedIngressGatewayOptions } from './ingress/gateway.js';
 export { ServiceProxy, ProxyUnavailableError, proxyPrefix, cleanupServiceRules, iptablesBackend, type ServiceProxyOptions, type IptablesBackend } from './proxy/index.js';
 export { VolumeManager, PodVolumesError, mountsFor, type VolumeManagerOptions, type PodVolumes } from './volumes/manager.js';
 export { VolumeError, escapePluginName, type VolumePlugin, type VolumeSpec, type VolumeHost, type MountedVolume } from './volumes/plugin.js';

@@ -15,7 +15,7 @@ let base: string;
 
 async function boot(opts: Partial<RegistryOptions> = {}): Promise<void> {
   await reg?.stop();
-  reg = new Registry({ root, port: 0, onError: () => undefined, ...opts });
+  reg = new Registry({ root, port: 0, ...opts });
   base = `http://127.0.0.1:${await reg.start()}`;
 }
 

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { authorize, type Access, type Authenticator } from './auth.js';
+import { authorize, type Access } from './auth.js';
 import { cancelUpload, deleteBlob, finishUpload, getBlob, patchUpload, startUpload, uploadStatus } from './blobs.js';
 import type { Context } from './context.js';
 import { RegistryError, toRegistryError } from './errors.js';
@@ -14,37 +14,22 @@ import { deleteManifest, getManifest, getReferrers, listCatalog, listTags, putMa
 import { MAX_NAME_LENGTH, REPOSITORY_NAME_RE, matchRoute, type Route } from './names.js';
 import { RegistryStorage } from './storage.js';
 import { Uploads } from './uploads.js';
+import { resolveRegistryOptions, type RegistryOptions, type ResolvedRegistryOptions } from './options.js';
 
-export interface RegistryOptions {
-  /** Directory holding blobs, repositories and uploads; created on demand. */
-  readonly root: string;
-  /** @default 5000 (0 picks a free port) */
-  readonly port?: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** PEM certificate and key: serve HTTPS instead of HTTP. */
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-  /** Checks tokens; without it the registry is open to everyone. */
-  readonly authenticate?: Authenticator;
-  /** Let requests without credentials pull (when `authenticate` is set). @default false */
-  readonly anonymousPull?: boolean;
-  /** Open upload sessions allowed at once; beyond, POST answers 429. @default 1000 */
-  readonly maxUploads?: number;
-  /** Largest manifest accepted, in bytes. @default 4 MiB */
-  readonly maxManifestBytes?: number;
-  /** Called with unexpected errors (500s). @default console.error */
-  readonly onError?: (e: unknown) => void;
-}
+export type { RegistryOptions } from './options.js';
 
 export class Registry {
   readonly storage: RegistryStorage;
   private readonly uploads: Uploads;
   private server: Server | undefined;
 
-  constructor(private readonly opts: RegistryOptions) {
+  private readonly opts: ResolvedRegistryOptions;
+
+  constructor(options: RegistryOptions) {
+    const opts = resolveRegistryOptions(options);
+    this.opts = opts;
     this.storage = new RegistryStorage(opts.root);
-    this.uploads = new Uploads(opts.root, this.storage.blobs, opts.maxUploads ?? 1000);
+    this.uploads = new Uploads(opts.root, this.storage.blobs, opts.maxUploads);
   }
 
   /** Starts listening; answers the port. */
@@ -55,7 +40,7 @@ export class Registry {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port ?? 5000, this.opts.host ?? '127.0.0.1', () => {
+      server.listen(this.opts.port, this.opts.host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -103,11 +88,11 @@ export class Registry {
       const err = toRegistryError(e);
       if (res.headersSent) {
         res.destroy();
-        if (!err) (this.opts.onError ?? console.error)(e);
+        if (!err) this.internalError(req, e);
         return;
       }
       if (!err) {
-        (this.opts.onError ?? console.error)(e);
+        this.internalError(req, e);
         reply(res, 500, { 'Content-Type': 'application/json' }, JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
       } else {
         req.resume();
@@ -117,13 +102,18 @@ export class Registry {
     }
   }
 
+  /** A 500: logged with the method and path only (no query string, no Authorization header). */
+  private internalError(req: IncomingMessage, e: unknown): void {
+    this.opts.logger.error({ err: e, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'internal error serving a request');
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry');
     const method = req.method ?? 'GET';
     const route = matchRoute(url.pathname);
     if (!route) throw new RegistryError('UNSUPPORTED', `no such endpoint: ${method} ${url.pathname}`, undefined, 404);
     const action: Access['action'] = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
-    const authOpts = { authenticate: this.opts.authenticate, anonymousPull: this.opts.anonymousPull ?? false };
+    const authOpts = { authenticate: this.opts.authenticate, anonymousPull: this.opts.anonymousPull };
     if (route.kind === 'base' || route.kind === 'catalog') {
       if (method !== 'GET' && method !== 'HEAD') throw unsupported(method, url.pathname);
       await authorize(req, { action: 'pull' }, { ...authOpts, base: route.kind === 'base' });
@@ -134,7 +124,7 @@ export class Registry {
       throw new RegistryError('NAME_INVALID', `invalid repository name "${route.name}"`, { name: route.name });
     }
     await authorize(req, { action, repository: route.name }, authOpts);
-    const c: Context = { req, res, url, method, name: route.name, storage: this.storage, uploads: this.uploads, maxManifestBytes: this.opts.maxManifestBytes ?? 4 * 1024 * 1024 };
+    const c: Context = { req, res, url, method, name: route.name, storage: this.storage, uploads: this.uploads, maxManifestBytes: this.opts.maxManifestBytes };
     return this.route(c, route, method);
   }
 

@@ -1,9 +1,11 @@
+import { Writable } from 'node:stream';
 import type { V1Lease } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ApiError, type KubeClient } from '../client.js';
 import type { Clock } from '../clock.js';
 import { decideLeadership, microTime } from './decide.js';
-import { LeaderElector } from './elector.js';
+import { createLogger } from '../log.js';
+import { LeaderElector, resolveLeaderElectorOptions } from './elector.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const cfg = { namespace: 'kube-system', name: 'wharf-controller-manager', identity: 'me', leaseDurationSeconds: 15 };
@@ -142,5 +144,31 @@ describe('LeaderElector', () => {
     await clock.advance(2_100);
     expect(a.leading).toBe(true);
     await a.stop();
+  });
+});
+
+describe('LeaderElector logging', () => {
+  it('logs a lost connection at warn with the error, and a start callback that throws at error', async () => {
+    const lines: { level: number; msg: string; err?: { message: string } }[] = [];
+    const logger = createLogger({ destination: new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(JSON.parse(chunk.toString())); done(); } }) });
+    const clock = fakeClock();
+    const store = new FakeLeases();
+    const down = { value: true };
+    const elector = new LeaderElector({ client: store.client(down), identity: 'a', clock, logger, onStartedLeading: () => { throw new Error('boom'); }, onStoppedLeading: () => undefined });
+    expect(await elector.start()).toBe(false);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'leader election: lease update failed', err: expect.objectContaining({ message: 'connection refused' }) })]);
+    down.value = false;
+    await clock.advance(2_000);
+    expect(elector.leading).toBe(true);
+    expect(lines.at(-1)).toEqual(expect.objectContaining({ level: 50, msg: 'leader election: start callback failed', err: expect.objectContaining({ message: 'boom' }) }));
+    await elector.stop();
+  });
+});
+
+describe('resolveLeaderElectorOptions', () => {
+  it('applies every default once and keeps what was given, even beside undefined', () => {
+    const r = resolveLeaderElectorOptions({ client: new FakeLeases().client({ value: false }), renewIntervalMs: 500, retryIntervalMs: undefined, onStartedLeading: () => undefined, onStoppedLeading: () => undefined });
+    expect(r).toMatchObject({ namespace: 'kube-system', name: 'wharf-controller-manager', leaseDurationSeconds: 15, renewIntervalMs: 500, retryIntervalMs: 2000, renewDeadlineMs: 10_000 });
+    expect(r.identity).toMatch(/_\d+-[0-9a-f-]{36}$/);
   });
 });

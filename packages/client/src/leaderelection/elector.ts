@@ -3,8 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { V1Lease } from '@kubernetes/client-node';
+import { withDefaults, type Resolved } from '@wharf/api';
 import { isStatus, type KubeClient } from '../client.js';
 import { realClock, type Clock } from '../clock.js';
+import { silentLogger, type Logger } from '../log.js';
 import { decideLeadership, releasedLease } from './decide.js';
 
 export interface LeaderElectorOptions {
@@ -27,7 +29,20 @@ export interface LeaderElectorOptions {
   readonly clock?: Clock;
   readonly onStartedLeading: () => Promise<void> | void;
   readonly onStoppedLeading: () => Promise<void> | void;
-  readonly log?: (msg: string, err?: unknown) => void;
+  /** Failures of lease writes and of the callbacks go here at warn. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** The options with every default applied: what the elector reads. */
+export type ResolvedLeaderElectorOptions = Resolved<LeaderElectorOptions,
+  'namespace' | 'name' | 'identity' | 'leaseDurationSeconds' | 'renewIntervalMs' | 'retryIntervalMs' | 'renewDeadlineMs' | 'clock' | 'logger'>;
+
+/** Applies the defaults once, so the elector never repeats them where it reads an option. */
+export function resolveLeaderElectorOptions(o: LeaderElectorOptions): ResolvedLeaderElectorOptions {
+  return withDefaults({
+    namespace: 'kube-system', name: 'wharf-controller-manager', identity: o.identity ?? defaultIdentity(), leaseDurationSeconds: 15,
+    renewIntervalMs: 2000, retryIntervalMs: 2000, renewDeadlineMs: 10_000, clock: realClock, logger: silentLogger,
+  }, o);
 }
 
 export function defaultIdentity(): string {
@@ -36,6 +51,7 @@ export function defaultIdentity(): string {
 
 export class LeaderElector {
   readonly identity: string;
+  private readonly opts: ResolvedLeaderElectorOptions;
   private readonly clock: Clock;
   private readonly path: string;
   private isLeading = false;
@@ -48,11 +64,11 @@ export class LeaderElector {
   /** Leadership callbacks run one after another, never overlapping. */
   private transitions: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: LeaderElectorOptions) {
-    this.identity = opts.identity ?? defaultIdentity();
-    this.clock = opts.clock ?? realClock;
-    const ns = opts.namespace ?? 'kube-system';
-    this.path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
+  constructor(options: LeaderElectorOptions) {
+    this.opts = resolveLeaderElectorOptions(options);
+    this.identity = this.opts.identity;
+    this.clock = this.opts.clock;
+    this.path = `/apis/coordination.k8s.io/v1/namespaces/${this.opts.namespace}/leases`;
   }
 
   get leading(): boolean {
@@ -60,7 +76,7 @@ export class LeaderElector {
   }
 
   private get name(): string {
-    return this.opts.name ?? 'wharf-controller-manager';
+    return this.opts.name;
   }
 
   /** Starts campaigning; resolves after the first attempt (and its leadership callback) with whether we lead. */
@@ -79,13 +95,13 @@ export class LeaderElector {
     await this.inFlight;
     this.setLeading(false);
     await this.transitions;
-    if (this.holds) await this.release().catch((e: unknown) => this.opts.log?.('leader election: release failed', e));
+    if (this.holds) await this.release().catch((e: unknown) => this.opts.logger.warn({ err: e }, 'leader election: releasing the lease failed'));
   }
 
   private tick(): Promise<void> {
     this.inFlight = this.attempt().then(() => {
       if (!this.running) return;
-      const next = this.isLeading ? (this.opts.renewIntervalMs ?? 2000) : (this.opts.retryIntervalMs ?? 2000);
+      const next = this.isLeading ? this.opts.renewIntervalMs : this.opts.retryIntervalMs;
       this.timer = this.clock.setTimeout(() => void this.tick(), next);
     });
     return this.inFlight;
@@ -96,7 +112,7 @@ export class LeaderElector {
     try {
       const current = await this.read();
       const decision = decideLeadership(current, {
-        namespace: this.opts.namespace ?? 'kube-system', name: this.name, identity: this.identity, leaseDurationSeconds: this.opts.leaseDurationSeconds ?? 15,
+        namespace: this.opts.namespace, name: this.name, identity: this.identity, leaseDurationSeconds: this.opts.leaseDurationSeconds,
       }, now);
       if (decision.type === 'wait') {
         // Another live holder: whatever we believed, we are not the leader.
@@ -111,8 +127,8 @@ export class LeaderElector {
       if (this.running) this.setLeading(true);
     } catch (e) {
       // 409: someone else wrote first; the next read shows who.
-      if (!isStatus(e, 409)) this.opts.log?.('leader election: lease update failed', e);
-      if (this.isLeading && this.clock.now() - this.lastRenew > (this.opts.renewDeadlineMs ?? 10_000)) {
+      if (!isStatus(e, 409)) this.opts.logger.warn({ err: e }, 'leader election: lease update failed');
+      if (this.isLeading && this.clock.now() - this.lastRenew > this.opts.renewDeadlineMs) {
         this.holds = false;
         this.setLeading(false);
       }
@@ -138,9 +154,9 @@ export class LeaderElector {
     if (leading === this.isLeading) return;
     this.isLeading = leading;
     const cb = leading ? this.opts.onStartedLeading : this.opts.onStoppedLeading;
-    this.transitions = this.transitions.then(cb).catch((e: unknown) => this.opts.log?.(`leader election: ${leading ? 'start' : 'stop'} callback failed`, e));
+    this.transitions = this.transitions.then(cb).catch((e: unknown) => this.opts.logger.error({ err: e }, `leader election: ${leading ? 'start' : 'stop'} callback failed`));
   }
 }
 
 /** What a controller manager may tune of its election. */
-export type LeaderElectionOptions = Omit<LeaderElectorOptions, 'client' | 'clock' | 'onStartedLeading' | 'onStoppedLeading' | 'log'>;
+export type LeaderElectionOptions = Omit<LeaderElectorOptions, 'client' | 'clock' | 'onStartedLeading' | 'onStoppedLeading' | 'logger'>;

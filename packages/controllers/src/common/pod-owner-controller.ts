@@ -39,7 +39,7 @@ export abstract class PodOwnerController<O extends KubernetesObject> extends Que
     this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.expectations = new Expectations(() => ctx.clock.now());
     const component = `${owner.name}-controller`;
-    this.events = new EventRecorder({ client: ctx.client, component, clock: ctx.clock, onError: (e) => ctx.log(`${owner.name}: event`, e) });
+    this.events = new EventRecorder({ client: ctx.client, component, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
     this.owners.on((type, o) => {
       if (type === 'delete') this.expectations.forget(keyOf(o));

@@ -23,7 +23,7 @@ export class CronJobController extends QueueController {
     this.cronJobs = ctx.informers.for<V1CronJob>(CRONJOBS);
     this.jobs = ctx.informers.for<V1Job>(JOBS);
     this.jobs.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
-    this.events = new EventRecorder({ client: ctx.client, component: 'cronjob-controller', clock: ctx.clock, onError: (e) => ctx.log('cronjob: event', e) });
+    this.events = new EventRecorder({ client: ctx.client, component: 'cronjob-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     this.cronJobs.on((type, cj) => {
       if (type === 'delete') this.written.delete(keyOf(cj));
       this.queue.add(keyOf(cj));

@@ -3,6 +3,8 @@
 
 /** A schedule that cannot be parsed; the message names the field. */
 export class ScheduleError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_INVALID_SCHEDULE';
   constructor(message: string) {
     super(message);
     this.name = 'ScheduleError';

@@ -24,7 +24,7 @@ export class DeploymentController extends QueueController {
     this.replicaSets.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.replicaSets.addIndexer(ORPHAN_INDEX, orphanIndex);
     this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
-    this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.log('deployment: event', e) });
+    this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
     this.replicaSets.on((_t, rs, old) => {
       for (const r of old ? [rs, old] : [rs]) this.enqueueOwner(r);

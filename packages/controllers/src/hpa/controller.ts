@@ -11,7 +11,7 @@ import { reconcileHpa, type PodMetrics } from './reconcile.js';
 export const HPAS = '/apis/autoscaling/v2/horizontalpodautoscalers';
 
 export interface HpaOptions {
-  /** Upstream's --horizontal-pod-autoscaler-sync-period. @default 15000 */
+  /** Upstream's --horizontal-pod-autoscaler-sync-period, in ms. @default 15000 */
   readonly syncPeriodMs?: number;
 }
 
@@ -29,11 +29,11 @@ export class HpaController extends QueueController {
   private readonly scaleEvents = new Map<string, ScaleEvent[]>();
   private readonly resources = new Map<string, Promise<Map<string, string>>>();
 
-  constructor(ctx: ControllerContext, opts: HpaOptions = {}) {
+  constructor(ctx: ControllerContext, opts: Required<HpaOptions>) {
     super(ctx, 'horizontal-pod-autoscaler');
-    this.syncPeriodMs = opts.syncPeriodMs ?? 15_000;
+    this.syncPeriodMs = opts.syncPeriodMs;
     this.hpas = ctx.informers.for<V2HorizontalPodAutoscaler>(HPAS);
-    this.events = new EventRecorder({ client: ctx.client, component: 'horizontal-pod-autoscaler', clock: ctx.clock, onError: (e) => ctx.log('hpa: event', e) });
+    this.events = new EventRecorder({ client: ctx.client, component: 'horizontal-pod-autoscaler', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     this.hpas.on((type, hpa, old) => {
       const key = keyOf(hpa);
       if (type === 'delete') {

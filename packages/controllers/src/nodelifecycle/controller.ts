@@ -4,6 +4,7 @@
 import type { V1Lease, V1Node, V1Pod } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { PODS } from '../replicaset/controller.js';
+import { withDefaults } from '@wharf/api';
 import { type ControllerContext, EventRecorder, type Informer, isStatus, PeriodicPass, timestamp } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import type { NodeHealth } from './health.js';
@@ -27,28 +28,30 @@ export interface NodeLifecycleOptions {
   readonly unhealthyZoneThreshold?: number;
 }
 
+/** What the controller reads: its reconcile config and its monitor period. */
+export interface ResolvedNodeLifecycleOptions extends NodeLifecycleConfig {
+  readonly monitorPeriodMs: number;
+}
+
+export function resolveNodeLifecycleOptions(o: NodeLifecycleOptions = {}): ResolvedNodeLifecycleOptions {
+  const { gracePeriodSeconds, ...rest } = withDefaults({ monitorPeriodMs: 5000, gracePeriodSeconds: 50, ...DEFAULT_ZONE_RATES }, o);
+  return { ...rest, gracePeriodMs: gracePeriodSeconds * 1000 };
+}
+
 export class NodeLifecycleController {
   private readonly nodes: Informer<V1Node>;
   private readonly pods: Informer<V1Pod>;
   private readonly leases: Informer<V1Lease>;
   private readonly events: EventRecorder;
   private readonly limiter = new ZoneLimiter();
-  private readonly cfg: NodeLifecycleConfig;
   private health = new Map<string, NodeHealth>();
   private readonly passes: PeriodicPass;
 
-  constructor(private readonly ctx: ControllerContext, private readonly opts: NodeLifecycleOptions = {}) {
+  constructor(private readonly ctx: ControllerContext, private readonly cfg: ResolvedNodeLifecycleOptions = resolveNodeLifecycleOptions()) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.leases = ctx.informers.for<V1Lease>(NODE_LEASES);
-    this.events = new EventRecorder({ client: ctx.client, component: 'node-controller', clock: ctx.clock, onError: (e) => ctx.log('nodelifecycle: event', e) });
-    this.cfg = {
-      gracePeriodMs: (opts.gracePeriodSeconds ?? 50) * 1000,
-      nodeEvictionRate: opts.nodeEvictionRate ?? DEFAULT_ZONE_RATES.nodeEvictionRate,
-      secondaryNodeEvictionRate: opts.secondaryNodeEvictionRate ?? DEFAULT_ZONE_RATES.secondaryNodeEvictionRate,
-      largeClusterSizeThreshold: opts.largeClusterSizeThreshold ?? DEFAULT_ZONE_RATES.largeClusterSizeThreshold,
-      unhealthyZoneThreshold: opts.unhealthyZoneThreshold ?? DEFAULT_ZONE_RATES.unhealthyZoneThreshold,
-    };
+    this.events = new EventRecorder({ client: ctx.client, component: 'node-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     // A taint just written evicts at once; a node reporting Ready again is untainted at once.
     this.nodes.on((type, node, old) => {
       if (type === 'update' && old && stateOf(old) === stateOf(node)) return;
@@ -68,7 +71,7 @@ export class NodeLifecycleController {
   /** One pass; answers how long until the next (sooner when an eviction falls due). */
   private async runPass(): Promise<number> {
     const now = this.ctx.clock.now();
-    const period = this.opts.monitorPeriodMs ?? 5000;
+    const period = this.cfg.monitorPeriodMs;
     let next = period;
     try {
       const plan = reconcileNodeLifecycle({
@@ -81,10 +84,10 @@ export class NodeLifecycleController {
       this.health = plan.health;
       if (plan.nextEvictionAt !== undefined) next = Math.max(10, Math.min(period, plan.nextEvictionAt - now + 10));
       await Promise.all(plan.actions.map((a) => this.apply(a, now).catch((e: unknown) => {
-        if (!isStatus(e, 404) && !isStatus(e, 409)) this.ctx.log(`nodelifecycle: ${a.type} failed`, e);
+        if (!isStatus(e, 404) && !isStatus(e, 409)) this.ctx.logger.warn({ err: e, action: a.type }, 'node lifecycle action failed');
       })));
     } catch (e) {
-      this.ctx.log('nodelifecycle: pass failed', e);
+      this.ctx.logger.error({ err: e }, 'node lifecycle pass failed');
     }
     return next;
   }

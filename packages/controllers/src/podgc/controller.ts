@@ -4,6 +4,7 @@
 // and the pod's uid as the precondition of both writes.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
+import { withDefaults } from '@wharf/api';
 import { isStatus, PeriodicPass, type ControllerContext, type Informer } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
@@ -15,23 +16,27 @@ export interface PodGcOptions {
   readonly quarantineMs?: number;
 }
 
+export interface ResolvedPodGcOptions extends PodGcConfig {
+  readonly checkPeriodMs: number;
+}
+
+export function resolvePodGcOptions(o: PodGcOptions = {}): ResolvedPodGcOptions {
+  return withDefaults({ checkPeriodMs: 20_000, quarantineMs: 40_000 }, o);
+}
+
 export class PodGcController {
   private readonly nodes: Informer<V1Node>;
   private readonly pods: Informer<V1Pod>;
-  private readonly cfg: PodGcConfig;
-  private readonly checkPeriodMs: number;
   private missingSince = new Map<string, number>();
   private readonly passes: PeriodicPass;
 
-  constructor(private readonly ctx: ControllerContext, opts: PodGcOptions = {}) {
+  constructor(private readonly ctx: ControllerContext, private readonly cfg: ResolvedPodGcOptions = resolvePodGcOptions()) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.cfg = { quarantineMs: opts.quarantineMs ?? 40_000 };
-    this.checkPeriodMs = opts.checkPeriodMs ?? 20_000;
     this.nodes.on((type, node, old) => {
       if (type === 'delete' || (hasOutOfService(node) && !(old && hasOutOfService(old)))) this.passes.kick(100);
     });
-    this.passes = new PeriodicPass({ clock: ctx.clock, run: () => this.runPass().then(() => this.checkPeriodMs) });
+    this.passes = new PeriodicPass({ clock: ctx.clock, run: () => this.runPass().then(() => this.cfg.checkPeriodMs) });
   }
 
   start(): void {
@@ -54,11 +59,11 @@ export class PodGcController {
           if (!(await check)) return;
         }
         await this.apply(a).catch((e: unknown) => {
-          if (!isStatus(e, 404) && !isStatus(e, 409) && !isStatus(e, 422)) this.ctx.log(`podgc: force delete of ${a.pod.metadata?.namespace}/${a.pod.metadata?.name} failed`, e);
+          if (!isStatus(e, 404) && !isStatus(e, 409) && !isStatus(e, 422)) this.ctx.logger.warn({ err: e, pod: `${a.pod.metadata?.namespace}/${a.pod.metadata?.name}` }, 'force delete failed');
         });
       }));
     } catch (e) {
-      this.ctx.log('podgc: pass failed', e);
+      this.ctx.logger.error({ err: e }, 'pod GC pass failed');
     }
   }
 

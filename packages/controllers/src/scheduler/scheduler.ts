@@ -40,7 +40,7 @@ export class Scheduler extends QueueController {
     super(ctx, 'scheduler', 1);
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.events = new EventRecorder({ client: ctx.client, component: schedulerName, clock: ctx.clock, onError: (e) => ctx.log('scheduler: event', e) });
+    this.events = new EventRecorder({ client: ctx.client, component: schedulerName, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
     this.nodes.on((type, node, old) => {
       const name = node.metadata?.name ?? '';
       this.infos.delete(name);
@@ -84,7 +84,7 @@ export class Scheduler extends QueueController {
         this.removeFromNode(node, key);
       }
       if (isStatus(e, 404) || isStatus(e, 409)) return;
-      this.ctx.log(`scheduler: binding ${key} to ${node} failed`, e);
+      this.ctx.logger.warn({ err: e, pod: key, node }, 'binding failed; retrying');
       this.queue.addRateLimited(key);
       return;
     }

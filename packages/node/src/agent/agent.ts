@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient } from '@wharf/client';
+import { withDefaults, type Resolved } from '@wharf/api';
+import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
 import { Limiter } from '../util/limiter.js';
 import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
@@ -60,8 +61,19 @@ export interface NodeAgentOptions {
    * (port 53), e.g. this node's bridge gateway, podCidrGateway(podCIDR). @default none (host's resolv.conf)
    */
   readonly clusterDns?: ClusterDnsSettings;
-  /** @default a line on stderr */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** The agent adds `{ node }`, each pod worker `{ pod }`. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Zone, API server token and cluster DNS have no default (none means none). */
+export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof NodeAgentOptions, 'zone' | 'apiServerToken' | 'clusterDns'>>;
+
+/** Applies the kubelet-like defaults once; the agent reads only the resolved options. */
+export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
+  return withDefaults({
+    clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, labels: {}, logger: silentLogger,
+  }, o);
 }
 
 export class NodeAgent {
@@ -70,7 +82,8 @@ export class NodeAgent {
   private readonly workers = new Map<string, PodWorker>();
   private readonly starts: Limiter;
   private readonly logServer: LogServer;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
+  private readonly o: ResolvedNodeAgentOptions;
   private readonly clock: () => Date;
   private stopped = true;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -84,20 +97,22 @@ export class NodeAgent {
   private lastNodeStatus = 0;
   private port = 0;
 
-  constructor(private readonly o: NodeAgentOptions) {
+  constructor(options: NodeAgentOptions) {
+    const o = resolveNodeAgentOptions(options);
+    this.o = o;
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kubelet') });
-    this.log = o.log ?? ((m, e) => process.stderr.write(`node-agent ${o.nodeName}: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
-    this.events = new EventRecorder({ client: this.client, component: 'kubelet', host: o.nodeName, onError: (e) => this.log('writing an event failed', e) });
-    this.pods = new Informer<V1Pod>({ client: this.client, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (e) => this.log('pod watch failed', e) });
+    this.logger = o.logger.child({ node: o.nodeName });
+    this.events = new EventRecorder({ client: this.client, component: 'kubelet', host: o.nodeName, onError: (e) => this.logger.warn({ err: e }, 'writing an event failed') });
+    this.pods = new Informer<V1Pod>({ client: this.client, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (e) => this.logger.warn({ err: e }, 'pod watch failed; resuming') });
     this.pods.on((type, pod) => {
       if (this.adopting || this.stopped) return;
       if (type === 'delete') this.workers.get(pod.metadata?.uid ?? '')?.remove();
       else this.upsert(pod);
     });
     const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
-    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.log, new StreamingServer({ runtime: o.runtime, log: this.log }), metrics, o.apiServerToken);
-    this.clock = o.clock ?? (() => new Date());
-    this.starts = new Limiter(o.parallelStarts ?? Math.max(2, cpus().length));
+    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.logger, new StreamingServer({ runtime: o.runtime, logger: this.logger }), metrics, o.apiServerToken);
+    this.clock = o.clock;
+    this.starts = new Limiter(o.parallelStarts);
   }
 
   /** The port of the logs endpoint (after start). */
@@ -112,12 +127,12 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.stopped = false;
     await this.o.runtime.start();
-    this.port = await this.logServer.start(this.o.logsPort ?? 10250);
+    this.port = await this.logServer.start(this.o.logsPort);
     this.runtimeVersion = await this.o.runtime.version();
     this.facts = await nodeFacts(this.o.stateDir, this.runtimeVersion);
     await this.registerNode();
     await this.renewLease();
-    const period = (this.o.heartbeatSeconds ?? 10) * 1000;
+    const period = this.o.heartbeatSeconds * 1000;
     this.heartbeat = setInterval(() => void this.beat(), period);
     // The first list adopts what runs: sandboxes of pods deleted meanwhile go first, then a worker
     // per pod; the watch's events (a re-list after 410 Gone included) then drive the workers.
@@ -126,10 +141,12 @@ export class NodeAgent {
     await this.removeOrphans(this.pods.list());
     this.adopting = false;
     for (const p of this.pods.list()) this.upsert(p);
+    this.logger.info({ pods: this.workers.size, logsPort: this.port }, 'node agent started');
   }
 
   /** Stops heartbeats, the watch, pod workers and the logs endpoint. Containers keep running. */
   async stop(): Promise<void> {
+    this.logger.debug('node agent stopping');
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.pods.stop();
@@ -184,11 +201,11 @@ export class NodeAgent {
     if (this.stopped) return;
     try {
       await this.renewLease();
-      if (this.clock().getTime() - this.lastNodeStatus >= (this.o.nodeStatusSeconds ?? 60) * 1000) await this.updateNodeStatus();
+      if (this.clock().getTime() - this.lastNodeStatus >= this.o.nodeStatusSeconds * 1000) await this.updateNodeStatus();
     } catch (e) {
       // A node deleted by an admin comes back, as the kubelet re-registers.
-      if (isStatus(e, 404)) await this.registerNode().catch((e2) => this.log('re-registering the node failed', e2));
-      else this.log('heartbeat failed', e);
+      if (isStatus(e, 404)) await this.registerNode().catch((e2) => this.logger.error({ err: e2 }, 're-registering the node failed'));
+      else this.logger.warn({ err: e }, 'heartbeat failed');
     }
   }
 
@@ -200,13 +217,13 @@ export class NodeAgent {
     const ids = new Set(pods.map((p) => sandboxId({ uid: p.metadata?.uid ?? '', name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '' })));
     for (const s of await this.o.runtime.listPodSandboxes()) {
       if (ids.has(s.id) || this.workers.has(s.config.uid)) continue;
-      this.log(`removing sandbox ${s.id} of deleted pod ${s.config.namespace}/${s.config.name}`);
-      await this.o.runtime.removePodSandbox(s.id).catch((e) => this.log(`removing sandbox ${s.id} failed`, e));
-      await tearDownVolumes(this.podsDir, s.config.uid).catch((e) => this.log(`removing volumes of ${s.config.uid} failed`, e));
+      this.logger.info({ sandbox: s.id, pod: `${s.config.namespace}/${s.config.name}` }, 'removing the sandbox of a deleted pod');
+      await this.o.runtime.removePodSandbox(s.id).catch((e) => this.logger.warn({ err: e, sandbox: s.id }, 'removing a sandbox failed'));
+      await tearDownVolumes(this.podsDir, s.config.uid).catch((e) => this.logger.warn({ err: e, uid: s.config.uid }, 'removing pod volumes failed'));
     }
     if (existsSync(this.podsDir)) {
       for (const uid of await readdir(this.podsDir)) {
-        if (!uids.has(uid) && !this.workers.has(uid)) await tearDownVolumes(this.podsDir, uid).catch((e) => this.log(`removing volumes of ${uid} failed`, e));
+        if (!uids.has(uid) && !this.workers.has(uid)) await tearDownVolumes(this.podsDir, uid).catch((e) => this.logger.warn({ err: e, uid }, 'removing pod volumes failed'));
       }
     }
   }
@@ -225,10 +242,10 @@ export class NodeAgent {
       events: this.events,
       config: this.configSource(),
       podsDir: this.podsDir,
-      backoff: { baseMs: this.o.backoffBaseMs ?? 10_000, maxMs: this.o.backoffMaxMs ?? 300_000 },
-      syncIntervalMs: this.o.syncIntervalMs ?? 1000,
+      backoff: { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs },
+      syncIntervalMs: this.o.syncIntervalMs,
       starts: this.starts,
-      log: this.log,
+      logger: this.logger.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }),
       onFinished: (id) => this.workers.delete(id),
     });
     this.workers.set(uid, worker);

@@ -41,6 +41,8 @@ export interface ImageProvider {
 
 /** The image could not be pulled; the container waits with ErrImagePull / ImagePullBackOff. */
 export class ImagePullError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_IMAGE_PULL';
   constructor(
     readonly image: string,
     reason: string,

@@ -2,6 +2,7 @@
 // server's token when one is set: anyone else on loopback gets 401, for requests and upgrades.
 import { request } from 'node:http';
 import net from 'node:net';
+import { silentLogger } from '@wharf/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogServer } from './logs.js';
 
@@ -45,7 +46,7 @@ describe('LogServer with an API server token', () => {
       },
       closeAll: () => undefined,
     };
-    server = new LogServer(async () => 'no such pod', () => undefined, handler as never, { page: async (p: string) => (p === '/metrics/resource' ? { contentType: 'text/plain', body: 'm 1\n' } : undefined) }, TOKEN);
+    server = new LogServer(async () => 'no such pod', silentLogger, handler as never, { page: async (p: string) => (p === '/metrics/resource' ? { contentType: 'text/plain', body: 'm 1\n' } : undefined) }, TOKEN);
     port = await server.start(0);
   });
   afterAll(async () => {

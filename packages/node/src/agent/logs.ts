@@ -1,6 +1,7 @@
 // Container logs over HTTP, as the kubelet's /containerLogs endpoint: reads the runtime's CRI log
 // files and answers text/plain, optionally following the file while the container runs. Served
 // on loopback; the API server proxies pods/log to it.
+import type { Logger } from '@wharf/client';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { timingSafeEqual } from 'node:crypto';
@@ -124,7 +125,7 @@ export class LogServer {
 
   constructor(
     private readonly resolve: LogResolver,
-    private readonly log: (message: string, error?: unknown) => void,
+    private readonly logger: Logger,
     private readonly upgrades?: UpgradeHandler,
     private readonly pages?: PageSource,
     /** When set, every request must carry `Authorization: Bearer <clientToken>` (the API server's). */
@@ -192,7 +193,7 @@ export class LogServer {
       await streamLog(file, q, (text) => !gone && (res.write(text), true), () => gone);
       res.end();
     } catch (e) {
-      this.log(`serving ${req.url ?? '/'} failed`, e);
+      this.logger.warn({ err: e, path: (req.url ?? '/').split('?')[0] }, 'serving a request failed');
       if (!res.headersSent) fail(500, (e as Error).message);
       else res.end();
     }

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { captureLogger } from '@wharf/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
@@ -91,7 +92,8 @@ describe('PodWorker', () => {
   let deletes: string[];
   let events: string[];
   let finished: string[];
-  let logged: string[];
+  /** Warnings and errors the workers logged: none in a test that expects everything to go well. */
+  let log: ReturnType<typeof captureLogger>;
   const workers: PodWorker[] = [];
 
   beforeEach(async () => {
@@ -102,11 +104,11 @@ describe('PodWorker', () => {
     deletes = [];
     events = [];
     finished = [];
-    logged = [];
+    log = captureLogger('warn');
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
-    expect(logged).toEqual([]);
+    expect(log.lines).toEqual([]);
     await rm(podsDir, { recursive: true, force: true });
   });
 
@@ -135,7 +137,7 @@ describe('PodWorker', () => {
       backoff: { baseMs: 10_000, maxMs: 300_000 },
       syncIntervalMs: 3_600_000, // syncs only when the test asks
       clock: () => now,
-      log: (m, e) => logged.push(`${m}: ${String(e)}`),
+      logger: log.logger,
       onFinished: (uid) => finished.push(uid),
     });
     workers.push(w);

@@ -8,6 +8,7 @@
 //                then its sandbox and volumes are removed and the worker is finished.
 // Restart counts, last states and back-off come from the runtime's containers (attempt numbers),
 // so a restarted agent picks up where the previous one stopped.
+import type { Logger } from '@wharf/client';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
@@ -31,7 +32,8 @@ export interface PodWorkerOptions extends Omit<PodExecutorOptions, 'probes' | 'c
   readonly syncIntervalMs: number;
   /** @default Date.now */
   readonly clock?: () => number;
-  readonly log: (message: string, error?: unknown) => void;
+  /** Carries the pod's fields (`{ pod: 'ns/name' }`); failed syncs go here at warn. */
+  readonly logger: Logger;
   /** The worker is done with the pod (deleted from the API, everything removed). */
   readonly onFinished: (uid: string) => void;
 }
@@ -115,7 +117,7 @@ export class PodWorker {
       try {
         next = await this.sync();
       } catch (e) {
-        this.options.log(`sync of pod ${this.pod.metadata?.namespace}/${this.pod.metadata?.name} failed`, e);
+        this.options.logger.warn({ err: e }, 'pod sync failed; retrying');
       }
       if (!this.idle()) this.kick(next);
     });

@@ -62,7 +62,7 @@ endpoints:
 - {addresses: ["10.99.0.6"], hostname: db-1, conditions: {ready: false}}
 `,
     });
-    dns = new ClusterDns({ kubeConfig: kc, host: '127.0.0.1', port: 0, log: () => undefined });
+    dns = new ClusterDns({ kubeConfig: kc, host: '127.0.0.1', port: 0 });
     await dns.start();
     resolver.setServers([`127.0.0.1:${dns.port}`]);
   }, 60_000);

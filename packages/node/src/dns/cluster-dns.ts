@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { KubeConfig, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import { Informer, KubeClient } from '@wharf/client';
+import { Informer, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { answerQuery } from './answer.js';
 import { buildRecords, type DnsRecords } from './records.js';
 import { installRedirect, removeRedirect } from './redirect.js';
@@ -24,15 +24,15 @@ export interface ClusterDnsOptions {
    * for a server not on port 53. @default none
    */
   readonly redirectFrom?: readonly string[];
-  /** @default a line on stderr */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
 }
 
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_CONNECTIONS = 256;
 
 export class ClusterDns {
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly domain: string;
   private client: KubeClient | undefined;
   private services: Informer<V1Service> | undefined;
@@ -46,7 +46,7 @@ export class ClusterDns {
   private redirected = false;
 
   constructor(private readonly o: ClusterDnsOptions) {
-    this.log = o.log ?? ((m, e) => process.stderr.write(`cluster-dns: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
+    this.logger = o.logger ?? silentLogger;
     this.domain = o.clusterDomain ?? 'cluster.local';
     this.records = buildRecords([], [], this.domain);
   }
@@ -65,7 +65,7 @@ export class ClusterDns {
   async start(): Promise<void> {
     this.client = new KubeClient(this.o.kubeConfig);
     const onChange = (): void => this.scheduleRebuild();
-    const onError = (e: unknown): void => this.log('watch failed', e);
+    const onError = (e: unknown): void => this.logger.warn({ err: e }, 'watch failed; resuming');
     this.services = new Informer<V1Service>({ client: this.client, path: '/api/v1/services', onError });
     this.slices = new Informer<V1EndpointSlice>({ client: this.client, path: '/apis/discovery.k8s.io/v1/endpointslices', onError });
     this.services.on(onChange);
@@ -82,7 +82,7 @@ export class ClusterDns {
     this.boundPort = (this.tcp.address() as net.AddressInfo).port;
     this.udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
-    this.udp.on('error', (e) => this.log('UDP socket error', e));
+    this.udp.on('error', (e) => this.logger.error({ err: e }, 'UDP socket error'));
     await new Promise<void>((resolve, reject) => {
       this.udp!.once('error', reject);
       this.udp!.bind(this.boundPort, host, () => resolve());
@@ -94,7 +94,7 @@ export class ClusterDns {
   }
 
   async stop(): Promise<void> {
-    if (this.redirected) await removeRedirect(this.o.redirectFrom ?? []).catch((e) => this.log('removing the DNS redirect failed', e));
+    if (this.redirected) await removeRedirect(this.o.redirectFrom ?? []).catch((e) => this.logger.warn({ err: e }, 'removing the DNS redirect failed'));
     this.redirected = false;
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
@@ -123,14 +123,14 @@ export class ClusterDns {
     try {
       return answerQuery(msg, this.records, { transport });
     } catch (e) {
-      this.log('answering a query failed', e);
+      this.logger.warn({ err: e }, 'answering a query failed');
       return undefined;
     }
   }
 
   private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const out = this.answer(msg, 'udp');
-    if (out) this.udp?.send(out, rinfo.port, rinfo.address, (e) => e && this.log('sending an answer failed', e));
+    if (out) this.udp?.send(out, rinfo.port, rinfo.address, (e) => e && this.logger.debug({ err: e }, 'sending an answer failed'));
   }
 
   /** DNS over TCP: each message is preceded by its 2-byte length (RFC 1035 4.2.2). */

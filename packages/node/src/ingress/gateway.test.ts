@@ -124,7 +124,7 @@ spec:
 `,
       ].join('---\n'),
     });
-    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0, log: () => undefined });
+    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0 });
     await gw.start();
   }, 60_000);
 

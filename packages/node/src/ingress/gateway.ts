@@ -10,7 +10,8 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Ingress, V1Secret, V1Service } from '@kubernetes/client-node';
-import { Informer, isStatus, KubeClient } from '@wharf/client';
+import { withDefaults, type Resolved } from '@wharf/api';
+import { Informer, isStatus, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { errorPage } from './pages.js';
 import { forward, forwardUpgrade, type ForwardContext } from './proxy.js';
 import { backendEndpoints, buildRoutes, DEFAULT_CLASS_ANNOTATION, isOurs, matchRoute, type Backend, type Endpoint, type RouteTable } from './routes.js';
@@ -30,19 +31,26 @@ export interface IngressGatewayOptions {
   readonly defaultClass?: boolean;
   /** Address written to status.loadBalancer.ingress. @default host, or 127.0.0.1 for a wildcard host */
   readonly statusAddress?: string;
-  /** @default a line on stderr */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Without httpsPort the gateway serves no HTTPS. */
+export type ResolvedIngressGatewayOptions = Resolved<IngressGatewayOptions, Exclude<keyof IngressGatewayOptions, 'httpsPort'>>;
+
+export function resolveIngressGatewayOptions(o: IngressGatewayOptions): ResolvedIngressGatewayOptions {
+  const host = o.host ?? '127.0.0.1';
+  // A wildcard listen address is no address a client can use: status shows loopback instead.
+  const statusAddress = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return withDefaults({ httpPort: 8080, host, className: 'wharf', defaultClass: true, statusAddress, logger: silentLogger }, o);
 }
 
 /** spec.controller of the IngressClass this gateway creates. */
 export const INGRESS_CONTROLLER = 'wharf.dev/ingress-gateway';
 
 export class IngressGateway {
-  private readonly log: (message: string, error?: unknown) => void;
-  private readonly className: string;
-  private readonly isDefault: boolean;
-  private readonly host: string;
-  private readonly statusAddress: string;
+  private readonly o: ResolvedIngressGatewayOptions;
+  private readonly logger: Logger;
   private readonly certs: CertificateStore;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
   private readonly turns = new Map<string, number>();
@@ -59,13 +67,10 @@ export class IngressGateway {
   private https: https.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(private readonly o: IngressGatewayOptions) {
-    this.log = o.log ?? ((m, e) => process.stderr.write(`ingress-gateway: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
-    this.className = o.className ?? 'wharf';
-    this.isDefault = o.defaultClass ?? true;
-    this.host = o.host ?? '127.0.0.1';
-    this.statusAddress = o.statusAddress ?? (this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host);
-    this.certs = new CertificateStore(this.log);
+  constructor(options: IngressGatewayOptions) {
+    this.o = resolveIngressGatewayOptions(options);
+    this.logger = this.o.logger;
+    this.certs = new CertificateStore(this.logger);
   }
 
   /** The HTTP port (after start). */
@@ -89,7 +94,7 @@ export class IngressGateway {
     await this.ensureIngressClass();
     const onChange = (): void => this.scheduleRebuild();
     const cache = <T extends KubernetesObject>(path: string, fieldSelector?: string): Informer<T> => {
-      const informer = new Informer<T>({ client: this.client!, path, ...(fieldSelector ? { fieldSelector } : {}), onError: (e) => this.log(`watch of ${path} failed`, e) });
+      const informer = new Informer<T>({ client: this.client!, path, ...(fieldSelector ? { fieldSelector } : {}), onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
       informer.on(onChange);
       return informer;
     };
@@ -102,7 +107,7 @@ export class IngressGateway {
 
     this.http = http.createServer((req, res) => this.handle(req, res, { scheme: 'http', port: this.httpPort }));
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, { scheme: 'http', port: this.httpPort }));
-    await this.listen(this.http, this.o.httpPort ?? 8080);
+    await this.listen(this.http, this.o.httpPort);
     if (this.o.httpsPort !== undefined) {
       this.https = https.createServer({
         SNICallback: (name, cb) => {
@@ -136,7 +141,7 @@ export class IngressGateway {
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, this.host, () => {
+      server.listen(port, this.o.host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -145,11 +150,11 @@ export class IngressGateway {
 
   private async ensureIngressClass(): Promise<void> {
     const path = '/apis/networking.k8s.io/v1/ingressclasses';
-    const existing = await this.client!.getOptional(`${path}/${this.className}`);
+    const existing = await this.client!.getOptional(`${path}/${this.o.className}`);
     if (existing) return;
-    const annotations = this.isDefault ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {};
+    const annotations = this.o.defaultClass ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {};
     try {
-      await this.client!.create(path, { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: this.className, annotations }, spec: { controller: INGRESS_CONTROLLER } });
+      await this.client!.create(path, { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: this.o.className, annotations }, spec: { controller: INGRESS_CONTROLLER } });
     } catch (e) {
       if (!isStatus(e, 409)) throw e;
     }
@@ -167,7 +172,7 @@ export class IngressGateway {
   }
 
   private rebuild(): void {
-    const ours = (this.ingresses?.list() ?? []).filter((i) => isOurs(i, this.className, this.isDefault) && !i.metadata?.deletionTimestamp);
+    const ours = (this.ingresses?.list() ?? []).filter((i) => isOurs(i, this.o.className, this.o.defaultClass) && !i.metadata?.deletionTimestamp);
     this.table = buildRoutes(ours);
     this.certs.update(this.table.tls, (ns, name) => this.secrets?.get(ns, name));
     for (const ing of ours) void this.writeStatus(ing);
@@ -175,16 +180,16 @@ export class IngressGateway {
 
   private async writeStatus(ing: V1Ingress): Promise<void> {
     const current = ing.status?.loadBalancer?.ingress ?? [];
-    if (current.length === 1 && current[0]?.ip === this.statusAddress && !current[0].hostname) return;
+    if (current.length === 1 && current[0]?.ip === this.o.statusAddress && !current[0].hostname) return;
     const ns = ing.metadata?.namespace ?? '';
     const name = ing.metadata?.name ?? '';
     const id = `${ns}/${name}`;
     if (this.statusWrites.has(id)) return;
     this.statusWrites.add(id);
     try {
-      await this.client!.patch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.statusAddress }] } } });
+      await this.client!.patch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.o.statusAddress }] } } });
     } catch (e) {
-      if (!isStatus(e, 404) && !this.stopped) this.log(`writing the status of ingress ${id} failed`, e);
+      if (!isStatus(e, 404) && !this.stopped) this.logger.warn({ err: e, ingress: id }, 'writing the ingress status failed');
     } finally {
       this.statusWrites.delete(id);
     }
@@ -225,7 +230,7 @@ export class IngressGateway {
       return;
     }
     forward(req, res, r.endpoint, this.agent, ctx, (status, why) => {
-      this.log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''}: ${why}`);
+      this.logger.warn({ method: req.method, host: req.headers.host ?? '', path: (req.url ?? '/').split('?')[0], reason: why }, 'forwarding a request failed');
       fail(status, why);
     });
   }

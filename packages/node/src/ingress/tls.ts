@@ -3,6 +3,7 @@
 // host, then a `*.` wildcard (covering one label), then an entry without hosts.
 import tls from 'node:tls';
 import type { V1Secret } from '@kubernetes/client-node';
+import type { Logger } from '@wharf/client';
 import type { TlsEntry } from './routes.js';
 
 export class CertificateStore {
@@ -12,7 +13,7 @@ export class CertificateStore {
   /** Contexts by `<ns>/<name>@<resourceVersion>`: rebuilt only when the Secret changes. */
   private contexts = new Map<string, tls.SecureContext | null>();
 
-  constructor(private readonly log: (message: string, error?: unknown) => void) {}
+  constructor(private readonly logger: Logger) {}
 
   update(entries: readonly TlsEntry[], secret: (ns: string, name: string) => V1Secret | undefined): void {
     const exact = new Map<string, tls.SecureContext>();
@@ -54,13 +55,13 @@ export class CertificateStore {
     const crt = s.data?.['tls.crt'];
     const key = s.data?.['tls.key'];
     if (!crt || !key) {
-      this.log(`TLS secret ${name} has no tls.crt or tls.key`);
+      this.logger.warn({ secret: name }, 'TLS secret has no tls.crt or tls.key');
       return null;
     }
     try {
       return tls.createSecureContext({ cert: Buffer.from(crt, 'base64'), key: Buffer.from(key, 'base64') });
     } catch (e) {
-      this.log(`TLS secret ${name} holds no usable certificate and key`, e);
+      this.logger.warn({ err: e, secret: name }, 'TLS secret holds no usable certificate and key');
       return null;
     }
   }

@@ -49,6 +49,8 @@ export interface PodNetworkStatus {
 
 /** The pod's network configuration or state is not what it should be. */
 export class PodNetworkError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_POD_NETWORK';
   constructor(message: string) {
     super(message);
     this.name = 'PodNetworkError';

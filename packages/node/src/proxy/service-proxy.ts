@@ -6,7 +6,7 @@
 // stop, with kube-proxy's martian guard): see README.md beside this file.
 import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { Informer, componentUserAgent, KubeClient } from '@wharf/client';
+import { Informer, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
 import { buildRuleSet, checkPrefix, restoreText } from './rules.js';
@@ -56,8 +56,8 @@ export interface ServiceProxyOptions {
   readonly resyncMs?: number;
   /** @default the real clock */
   readonly clock?: ProxyClock;
-  /** @default console.error */
-  readonly log?: (msg: string, err?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** The chain prefix of a Wharf data dir: `WHARF-` and 6 hex digits of its path. */
@@ -72,6 +72,8 @@ interface NodeObject {
 
 /** iptables is missing or unusable here. */
 export class ProxyUnavailableError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_PROXY_UNAVAILABLE';
   constructor(reason: string) {
     super(`the service proxy cannot run: ${reason}`);
     this.name = 'ProxyUnavailableError';
@@ -81,7 +83,7 @@ export class ProxyUnavailableError extends Error {
 export class ServiceProxy {
   private readonly client: KubeClient;
   private readonly clock: ProxyClock;
-  private readonly log: (msg: string, err?: unknown) => void;
+  private readonly logger: Logger;
   private readonly services: Informer<ServiceObject & { metadata?: { resourceVersion?: string } }>;
   private readonly slices: Informer<EndpointSliceObject & { metadata?: { resourceVersion?: string } }>;
   private readonly nodes: Informer<NodeObject>;
@@ -104,9 +106,9 @@ export class ServiceProxy {
     checkPrefix(o.prefix);
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kube-proxy') });
     this.clock = o.clock ?? realClock;
-    this.log = o.log ?? ((m, e) => console.error(`service proxy: ${m}`, e ?? ''));
+    this.logger = o.logger ?? silentLogger;
     const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
-      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.log(`watch of ${path} failed`, e) });
+      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
       i.on(() => this.changed());
       return i;
     };
@@ -125,7 +127,7 @@ export class ServiceProxy {
       await Promise.all([this.services.startSynced(), this.slices.startSynced(), this.nodes.startSynced()]);
       if (this.nodePortAddresses().some((c) => c.startsWith('127.'))) this.localnetBefore = await enableRouteLocalnet();
       if (!(await bridgeNetfilter())) {
-        this.log('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
+        this.logger.warn('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
       }
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
@@ -187,7 +189,7 @@ export class ServiceProxy {
           await this.apply(force);
           if (changedAt) this.lastSyncDelayMs = this.clock.now() - changedAt;
         } catch (e) {
-          this.log('sync failed; retrying in 1 s', e);
+          this.logger.warn({ err: e }, 'sync failed; retrying in 1 s');
           if (this.running) this.clock.setTimeout(() => this.changed(), 1000);
         }
       } while (this.dirty && this.running);

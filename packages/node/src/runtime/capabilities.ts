@@ -29,6 +29,8 @@ export interface CapabilitiesSpec {
 
 /** A capability name in securityContext is not a Linux capability. */
 export class UnknownCapabilityError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_UNKNOWN_CAPABILITY';
   constructor(field: string, name: string) {
     super(`${field}: unknown capability "${name}"`);
     this.name = 'UnknownCapabilityError';

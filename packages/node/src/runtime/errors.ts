@@ -2,6 +2,8 @@
 
 /** No sandbox or container with that id. */
 export class NotFoundError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_RUNTIME_NOT_FOUND';
   constructor(kind: 'sandbox' | 'container', id: string) {
     super(`${kind} ${id} not found`);
     this.name = 'NotFoundError';
@@ -10,6 +12,8 @@ export class NotFoundError extends Error {
 
 /** A sandbox or container with that id exists already. */
 export class AlreadyExistsError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_RUNTIME_ALREADY_EXISTS';
   constructor(kind: 'sandbox' | 'container', id: string) {
     super(`${kind} ${id} already exists`);
     this.name = 'AlreadyExistsError';
@@ -18,6 +22,8 @@ export class AlreadyExistsError extends Error {
 
 /** The operation does not apply in the object's current state (e.g. starting a running container). */
 export class InvalidStateError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_RUNTIME_INVALID_STATE';
   constructor(message: string) {
     super(message);
     this.name = 'InvalidStateError';
@@ -26,6 +32,8 @@ export class InvalidStateError extends Error {
 
 /** runc could not start the container's process (the container is left exited with reason StartError). */
 export class ContainerStartError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_CONTAINER_START';
   constructor(
     readonly id: string,
     reason: string,

@@ -57,6 +57,8 @@ export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/pro
 
 /** A container config cannot be turned into a runtime spec; names the field. */
 export class InvalidContainerConfigError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_INVALID_CONTAINER_CONFIG';
   constructor(field: string, problem: string) {
     super(`'${field}' ${problem}`);
     this.name = 'InvalidContainerConfigError';

@@ -20,6 +20,8 @@ export interface ExecOptions {
 
 /** A host command exited non-zero (or could not start). */
 export class CommandError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_COMMAND';
   constructor(
     readonly command: string,
     readonly result: ExecResult,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { V1Pod, V1Volume } from '@kubernetes/client-node';
+import { captureLogger, LEVEL } from '@wharf/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mountsFor, PodVolumesError, VolumeManager } from './manager.js';
 import type { VolumePlugin } from './plugin.js';
@@ -31,7 +32,7 @@ describe('VolumeManager with the built-in plugins', () => {
     api = new FakeVolumeApi();
     mounter = new FakeMounter();
     now = 1_000_000;
-    m = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, clock: () => now, refreshIntervalMs: 1000, allocatable: { cpu: 4, memory: 8 * 2 ** 30, ephemeralStorage: 0 }, log: () => {} });
+    m = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, clock: () => now, refreshIntervalMs: 1000, allocatable: { cpu: 4, memory: 8 * 2 ** 30, ephemeralStorage: 0 } });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -236,7 +237,7 @@ describe('VolumeManager with the built-in plugins', () => {
     api.secrets.set('ns/db', { data: { p: b64('x') } });
     await m.setUp(pod([{ name: 's', secret: { secretName: 'db' } }, { name: 'm', emptyDir: { medium: 'Memory' } }, { name: 'motd', csi: { driver: 'wharf.example/motd' } }]));
     expect(mounter.tmpfs.size).toBe(2);
-    const fresh = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, log: () => {} });
+    const fresh = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter });
     await fresh.tearDown('uid-1');
     expect(mounter.tmpfs.size).toBe(0);
     expect(existsSync(path.join(root, 'pods/uid-1'))).toBe(false);
@@ -244,10 +245,10 @@ describe('VolumeManager with the built-in plugins', () => {
 
   it('disables a plugin whose probe fails, and refuses duplicate names', async () => {
     const broken: VolumePlugin = { name: 'broken.example/x', init: () => Promise.reject(new Error('daemon not running')), canSupport: () => true, setUp: () => Promise.reject(new Error('unreachable')), tearDown: async () => {} };
-    const logs: string[] = [];
-    const mm = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, plugins: [...builtInPlugins(), broken], log: (x) => logs.push(x) });
+    const { logger, lines } = captureLogger();
+    const mm = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, plugins: [...builtInPlugins(), broken], logger });
     await expect(mm.setUp(pod([{ name: 'x', csi: { driver: 'broken.example/x' } }]))).rejects.toThrow('disabled plugins: broken.example/x (daemon not running)');
-    expect(logs).toEqual(['volume plugin broken.example/x is disabled: daemon not running']);
+    expect(lines).toEqual([expect.objectContaining({ level: LEVEL.warn, msg: 'volume plugin disabled', plugin: 'broken.example/x', reason: 'daemon not running' })]);
     expect(() => new VolumeManager({ podsDir: root, api, plugins: [...builtInPlugins(), ...builtInPlugins()] })).toThrow('registered twice');
   });
 });

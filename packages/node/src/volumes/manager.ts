@@ -2,6 +2,7 @@
 // (resolving persistentVolumeClaims to their bound PersistentVolumes first), answers the bind
 // mounts of a container, re-projects content volumes (configMap, secret, downwardAPI, projected)
 // on refresh so running containers see new content, and tears a pod's volumes down from disk.
+import { silentLogger, type Logger } from '@wharf/client';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rm, statfs } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +21,7 @@ export type PodVolumes = ReadonlyMap<string, MountedVolume>;
 
 /** Set-up failed for one or more volumes of a pod; `failures` has one line per volume. */
 export class PodVolumesError extends VolumeError {
+  override readonly code: string = 'WHARF_POD_VOLUMES';
   constructor(readonly failures: readonly { readonly volume: string; readonly message: string }[]) {
     super(failures.map((f) => `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`).join('; '));
     this.name = 'PodVolumesError';
@@ -42,8 +44,8 @@ export interface VolumeManagerOptions {
   readonly allocatable?: Allocatable;
   /** @default Date.now */
   readonly clock?: () => number;
-  /** @default a line on stderr */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
 }
 
 interface SetUpVolume {
@@ -61,7 +63,7 @@ export class VolumeManager {
   private readonly registry: VolumePluginRegistry;
   private readonly mounter: Mounter;
   private readonly clock: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly pods = new Map<string, PodRecord>();
   private started: Promise<void> | undefined;
 
@@ -69,7 +71,7 @@ export class VolumeManager {
     this.registry = new VolumePluginRegistry(o.plugins ?? builtInPlugins());
     this.mounter = o.mounter ?? new HostMounter();
     this.clock = o.clock ?? Date.now;
-    this.log = o.log ?? ((m, e) => process.stderr.write(`volumes: ${m}${e ? `: ${(e as Error).message ?? String(e)}` : ''}\n`));
+    this.logger = o.logger ?? silentLogger;
   }
 
   /** Probes and initialises the plugins (once; every other method waits for it). */
@@ -82,7 +84,7 @@ export class VolumeManager {
         mounter: this.mounter,
         allocatable: this.o.allocatable ?? (await machineAllocatable(this.o.podsDir)),
         clock: this.clock,
-        log: this.log,
+        logger: this.logger,
       };
       await this.registry.init(host);
     })();
@@ -171,7 +173,7 @@ export class VolumeManager {
       const plugin = this.registry.byDirName(pluginDir);
       for (const name of await readdir(path.join(volumesDir, pluginDir)).catch(() => [])) {
         const vdir = path.join(volumesDir, pluginDir, name);
-        if (plugin) await plugin.tearDown(vdir).catch((e) => this.log(`tearing down volume ${vdir} failed`, e));
+        if (plugin) await plugin.tearDown(vdir).catch((e) => this.logger.warn({ err: e, volume: vdir }, 'tearing down a volume failed'));
       }
     }
     for (const m of await this.mounter.mountsUnder(dir)) await this.mounter.unmount(m);

@@ -1,12 +1,15 @@
 // The volume plugin interface, modelled on the kubelet's VolumePlugin: a plugin is probed and
 // initialised once with the node's VolumeHost, says which volume specs it can serve, and sets up
 // (and tears down) one volume of one pod in a directory the manager hands it.
+import type { Logger } from '@wharf/client';
 import type { V1PersistentVolume, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { VolumeApi } from './api.js';
 import type { Mounter } from './mounter.js';
 
 /** A volume cannot be set up, refreshed or torn down (FailedMount); names the volume. */
 export class VolumeError extends Error {
+  /** Stable across releases: test `e.code`, not the message. */
+  readonly code: string = 'WHARF_VOLUME';
   constructor(message: string) {
     super(message);
     this.name = 'VolumeError';
@@ -37,7 +40,7 @@ export interface VolumeHost {
   /** Node allocatable, for resourceFieldRef without a limit. */
   readonly allocatable: { readonly cpu: number; readonly memory: number; readonly ephemeralStorage: number };
   readonly clock: () => number;
-  readonly log: (message: string, error?: unknown) => void;
+  readonly logger: Logger;
 }
 
 /** A set-up volume: the host path bind-mounted into containers. */

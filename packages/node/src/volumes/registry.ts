@@ -24,7 +24,7 @@ export class VolumePluginRegistry {
       } catch (e) {
         const why = (e as Error).message ?? String(e);
         this.disabled.set(p.name, why);
-        host.log(`volume plugin ${p.name} is disabled: ${why}`);
+        host.logger.warn({ plugin: p.name, reason: why }, 'volume plugin disabled');
       }
     }
   }

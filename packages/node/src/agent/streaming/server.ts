@@ -1,6 +1,7 @@
 // The agent's streaming endpoints, as the kubelet's /exec, /attach and /portforward: HTTP upgrade
 // requests to WebSocket on the agent's loopback HTTP server (the API server proxies pods/exec,
 // pods/attach and pods/portforward here). Errors before the upgrade are answered as a JSON Status.
+import { silentLogger, type Logger } from '@wharf/client';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,8 +21,8 @@ export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'list
 
 export interface StreamingServerOptions {
   readonly runtime: StreamingRuntime;
-  /** @default nothing */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** A request refused before the upgrade, answered with that HTTP code. */
@@ -62,10 +63,10 @@ export class StreamingServer {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (_p, req) => this.chosen.get(req) ?? false });
   private readonly chosen = new WeakMap<IncomingMessage, string>();
   private readonly open = new Set<WebSocket | Duplex>();
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
 
   constructor(private readonly o: StreamingServerOptions) {
-    this.log = o.log ?? (() => undefined);
+    this.logger = o.logger ?? silentLogger;
   }
 
   /** For the agent's HTTP server's `upgrade` event. */
@@ -74,7 +75,7 @@ export class StreamingServer {
     socket.once('close', () => this.open.delete(socket));
     socket.on('error', () => undefined);
     this.upgrade(req, socket, head).catch((e: unknown) => {
-      if (!(e instanceof StreamRequestError)) this.log(`stream request ${req.url ?? ''} failed`, e);
+      if (!(e instanceof StreamRequestError)) this.logger.warn({ err: e, path: (req.url ?? '').split('?')[0] }, 'stream request failed');
       const code = e instanceof StreamRequestError ? e.code : 500;
       refuse(socket, code, (e as Error).message);
     });
@@ -111,7 +112,7 @@ export class StreamingServer {
       if (protocol === SPDY_PORT_FORWARD) {
         // kubectl names the ports in each stream's headers, not in the query.
         const pod = `${r.namespace}/${r.pod}, uid ${sandbox.config.uid}`;
-        start = (ws) => void spdyPortForwardSession(ws, { ip: sandbox.ip, pod, log: this.log });
+        start = (ws) => void spdyPortForwardSession(ws, { ip: sandbox.ip, pod, logger: this.logger });
       } else {
         const ports = parsePorts(q);
         start = (ws) => portForwardSession(ws, sandbox.ip, ports);
@@ -157,9 +158,9 @@ export class StreamingServer {
       this.open.delete(socket);
       this.open.add(ws);
       ws.once('close', () => this.open.delete(ws));
-      ws.on('error', (e) => this.log(`${r.kind} stream of ${r.namespace}/${r.pod} failed`, e));
+      ws.on('error', (e) => this.logger.warn({ err: e, pod: `${r.namespace}/${r.pod}`, stream: r.kind }, 'stream failed'));
       Promise.resolve(start(ws)).catch((e: unknown) => {
-        this.log(`${r.kind} stream of ${r.namespace}/${r.pod} failed`, e);
+        this.logger.warn({ err: e, pod: `${r.namespace}/${r.pod}`, stream: r.kind }, 'stream failed');
         finish(ws, errorStatus((e as Error).message));
       });
     });

@@ -3,6 +3,7 @@
 // For each local connection kubectl opens an error stream and a data stream with the same
 // `requestid` and `port`; once both are there the agent connects to the pod's IP:port, copies
 // bytes both ways on the data stream, writes a failure as text on the error stream, and ends both.
+import type { Logger } from '@wharf/client';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { GoAwayStatus, RstStatus } from './spdy-frames.js';
@@ -18,8 +19,8 @@ export interface SpdyPortForwardOptions {
   readonly pod: string;
   /** @default net.connect */
   readonly connect?: (port: number, host: string) => net.Socket;
-  /** @default nothing */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
   /** @default 30000 */
   readonly pairTimeoutMs?: number;
 }
@@ -73,7 +74,7 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
     const type = s.header('streamtype');
     const port = Number(s.header('port'));
     if ((type !== 'data' && type !== 'error') || !Number.isInteger(port) || port < 1 || port > 65535) {
-      o.log?.(`port-forward to ${o.pod}: refused stream ${s.id} (streamtype "${type ?? ''}", port "${s.header('port') ?? ''}")`);
+      o.logger?.debug({ pod: o.pod, stream: s.id, streamtype: type ?? '', port: s.header('port') ?? '' }, 'port-forward: refused a stream');
       return s.reset(RstStatus.PROTOCOL_ERROR);
     }
     s.reply();
@@ -91,7 +92,7 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
       pairs.set(id, pair);
     }
     if (pair[type]) {
-      o.log?.(`port-forward to ${o.pod}: a second ${type} stream for request ${id}`);
+      o.logger?.debug({ pod: o.pod, request: id, streamtype: type }, 'port-forward: a second stream of one type for a request');
       return s.reset(RstStatus.PROTOCOL_ERROR);
     }
     pair[type] = s;
@@ -110,7 +111,7 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
 
   const session = new SpdySession({
     onStream,
-    ...(o.log ? { log: o.log } : {}),
+    logger: o.logger,
     transport: {
       send: (frame, done) => (ws.readyState === ws.OPEN ? ws.send(frame, { binary: true }, () => done()) : done()),
       close: () => ws.close(1000),

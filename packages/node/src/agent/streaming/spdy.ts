@@ -7,6 +7,7 @@
 // SPDY/3.1 peer keeps sending; windows the peer grants are not waited for, because spdystream
 // never sends WINDOW_UPDATE (nor does the kubelet's spdystream server wait for them). Sending is
 // throttled by what the transport has not written yet (`write` returns false, then 'drain').
+import { silentLogger, type Logger } from '@wharf/client';
 import { EventEmitter } from 'node:events';
 import {
   FLAG_FIN,
@@ -46,8 +47,8 @@ export interface SpdySessionOptions {
   readonly transport: SpdyTransport;
   /** A client opened a stream: answer with `reply()` or `reset()`. */
   readonly onStream: (stream: SpdyStream) => void;
-  /** @default nothing */
-  readonly log?: (message: string, error?: unknown) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
   /** @default 1000 */
   readonly maxStreams?: number;
 }
@@ -146,7 +147,7 @@ export class SpdySession {
   private readonly deflate = new HeaderCompressor();
   private readonly streams = new Map<number, SpdyStream>();
   private readonly queue: Frame[] = [];
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private draining = false;
   private ended = false;
   private goneAway = false;
@@ -157,7 +158,7 @@ export class SpdySession {
   private tail: Promise<void> | undefined;
 
   constructor(private readonly o: SpdySessionOptions) {
-    this.log = o.log ?? (() => undefined);
+    this.logger = o.logger ?? silentLogger;
   }
 
   /** Bytes from the transport, split anywhere. */
@@ -338,7 +339,9 @@ export class SpdySession {
   private fail(e: unknown): void {
     if (this.ended) return;
     const status = e instanceof SpdyProtocolError ? e.status : GoAwayStatus.INTERNAL_ERROR;
-    this.log(`SPDY session ended: ${(e as Error)?.message ?? String(e)}`, e instanceof SpdyProtocolError ? undefined : e);
+    // A client speaking bad SPDY is its problem (debug); anything else is ours (warn).
+    if (e instanceof SpdyProtocolError) this.logger.debug({ reason: e.message }, 'SPDY session ended');
+    else this.logger.warn({ err: e }, 'SPDY session ended');
     this.close(status);
   }
 

@@ -1,0 +1,54 @@
+// The API server's options, resolved once: every default applied here, so the server reads a
+// fully resolved object and no `?? default` is repeated where an option is used.
+import { withDefaults, type Resolved } from '@wharf/api';
+import { pino, type Logger } from 'pino';
+import { DEFAULT_TOLERATION_SECONDS } from './objects/admission-tolerations.js';
+import type { ExternalSubresource } from './rest/subresources.js';
+
+export interface ApiServerOptions {
+  /** Directory for the database, PKI, keys, audit log and kubeconfig. */
+  readonly dataDir: string;
+  /** @default 6443 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Compaction keeps at least this many recent revisions. @default 10000 */
+  readonly compactKeepRevisions?: number;
+  /** Compaction keeps at least this much recent history (ms), as etcd's retention window. @default 300000 */
+  readonly compactRetentionMs?: number;
+  /** How often compaction runs. @default 60000 */
+  readonly compactEveryMs?: number;
+  /** Interval between watch bookmarks. @default 30000 */
+  readonly bookmarkMs?: number;
+  /**
+   * A watch without timeoutSeconds ends after this long and the client resumes from its last
+   * resourceVersion, as kube-apiserver's --min-request-timeout. @default 1800
+   */
+  readonly watchTimeoutSeconds?: number;
+  /** Subresources served elsewhere (pod logs, exec: the node agents). */
+  readonly externalSubresources?: Record<string, ExternalSubresource>;
+  /**
+   * tolerationSeconds of the not-ready and unreachable NoExecute tolerations every pod gets
+   * (DefaultTolerationSeconds admission): how long pods stay on a failed node. @default 300
+   */
+  readonly defaultTolerationSeconds?: number;
+  /** Mount the projected service-account token volume into new pods. @default true */
+  readonly mountServiceAccountToken?: boolean;
+  /** Bearer token the node agents require of the API server (logs, exec, proxy, metrics). @default none */
+  readonly agentToken?: string;
+  /** Internal errors (500s) at error, secret re-encryption at info. @default silent */
+  readonly logger?: Logger;
+}
+
+/** Every option but agentToken (none: the agents accept any caller) is set. */
+export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken'>>;
+
+/** Writes nothing: the default for library users and tests that do not read the server's log. */
+const silent = pino({ level: 'silent' });
+
+export function resolveApiServerOptions(o: ApiServerOptions): ResolvedApiServerOptions {
+  return withDefaults({
+    port: 6443, host: '127.0.0.1', compactKeepRevisions: 10_000, compactRetentionMs: 300_000, compactEveryMs: 60_000, bookmarkMs: 30_000,
+    watchTimeoutSeconds: 1800, externalSubresources: {}, defaultTolerationSeconds: DEFAULT_TOLERATION_SECONDS, mountServiceAccountToken: true, logger: silent,
+  }, o);
+}

@@ -1,0 +1,29 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveUpOptions } from './up-options.js';
+
+describe('resolveUpOptions', () => {
+  it('applies the documented defaults once', () => {
+    expect(resolveUpOptions({}, false)).toEqual({
+      dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
+      simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', compactEveryMs: undefined, compactKeepRevisions: undefined,
+      compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
+    });
+    expect(resolveUpOptions({}, true).logFormat).toBe('text');
+  });
+
+  it('parses what was given (0 is a free port; --watch-timeout 0 is the default)', () => {
+    const c = resolveUpOptions({ dataDir: 'd', apiPort: '0', nodes: '2', watchTimeout: '0', nodeEvictionRate: '0.5', logFormat: 'json', logLevel: 'debug' }, true);
+    expect(c).toMatchObject({ apiPort: 0, nodes: 2, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
+    expect(c.dataDir).toBe(join(process.cwd(), 'd'));
+  });
+
+  it('refuses bad flags with a message naming the flag, before anything starts', () => {
+    expect(() => resolveUpOptions({ apiPort: '70000' }, false)).toThrow('--api-port must be a port number (0-65535), got "70000"');
+    expect(() => resolveUpOptions({ registryPort: 'x' }, false)).toThrow('--registry-port must be a non-negative integer, got "x"');
+    expect(() => resolveUpOptions({ nodes: '-1' }, false)).toThrow('--nodes must be a non-negative integer, got "-1"');
+    expect(() => resolveUpOptions({ nodeEvictionRate: 'fast' }, false)).toThrow('--node-eviction-rate must be a non-negative number, got "fast"');
+    expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
+  });
+});
