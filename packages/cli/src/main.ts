@@ -43,10 +43,11 @@ program
   .command('reset')
   .description('stop and remove every container, network namespace, bridge and mount Wharf created for a data dir')
   .option('--data-dir <dir>', 'the Wharf data dir')
-  .action(async (o: { dataDir?: string }) => {
+  .option('--remove-guard', 'also remove the egress guard shared by every Wharf on this machine (packets to the service range may then leave it)')
+  .action(async (o: { dataDir?: string; removeGuard?: boolean }) => {
     const dataDir = defaultDataDir(o.dataDir);
     const { resetNodes } = await import('./nodes.js');
-    const nodes = await resetNodes(dataDir);
+    const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
-import { ClusterDns, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { ClusterDns, DEFAULT_SERVICE_CIDR, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -33,6 +33,11 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
   // 10.128.0.0/10: clear of the service range 10.96.0.0/12.
   const second = 128 + ((h[0] ?? 0) % 64);
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
+}
+
+/** The data dir's pod range: every node's pod CIDR lies in it. */
+function podRange(dataDir: string): string {
+  return networkOf(dataDir, 0).podCIDR.replace(/\.\d+\.0\/24$/, '.0.0/16');
 }
 
 function gateways(dataDir: string, count: number): string[] {
@@ -73,6 +78,9 @@ export class NodeSet {
       for (let i = 0; i < this.o.count; i++) await this.startNode(i);
       return;
     }
+    // Before anything listens or routes: packets for the service range and this data dir's pod
+    // range stay on the machine from now on, also while Wharf is stopped or crashed.
+    await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.log('the egress guard could not be installed: packets to unused service addresses may leave the machine', e));
     // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
     this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
     await this.dns.start();
@@ -152,8 +160,11 @@ export class NodeSet {
  * Stops and removes every container (runc containers or host processes, as each node's runtime
  * recorded), network namespace, bridge and mount of the data dir's nodes.
  */
-export async function resetNodes(dataDir: string): Promise<string[]> {
+export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean } = {}): Promise<string[]> {
   const dir = join(dataDir, 'nodes');
+  // The guard of the service range is shared by every Wharf on the machine and stays (so a
+  // client that still knows a cluster IP is refused instead of leaving), unless asked.
+  if (opts.removeGuard) await removeGuard();
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;
@@ -166,6 +177,7 @@ export async function resetNodes(dataDir: string): Promise<string[]> {
   // iptables rules exist only where root ran the dataplane and DNS.
   if (!root) return names;
   await cleanupServiceRules(proxyPrefix(dataDir));
+  await removeGuardRoutes([podRange(dataDir)]);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;
 }

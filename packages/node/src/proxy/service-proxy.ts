@@ -60,6 +60,9 @@ export interface ServiceProxyOptions {
   readonly log?: (msg: string, err?: unknown) => void;
 }
 
+/** The service CIDR the API server allocates cluster IPs from. */
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+
 /** The chain prefix of a Wharf data dir: `WHARF-` and 6 hex digits of its path. */
 export function proxyPrefix(dataDir: string): string {
   return `WHARF-${createHash('sha256').update(dataDir).digest('hex').slice(0, 6).toUpperCase()}`;
@@ -209,7 +212,7 @@ export class ServiceProxy {
       ports: servicePorts(this.services.list(), this.slices.list()),
       podCIDRs: this.podCIDRs(),
       nodePortAddresses: this.nodePortAddresses(),
-      serviceCIDR: this.o.serviceCIDR ?? '10.96.0.0/12',
+      serviceCIDR: this.o.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
       podInterfaces: this.o.podInterfaces ?? ['wh+'],
       localnetGuard: this.nodePortAddresses().some((c) => c.startsWith('127.')),
     });
