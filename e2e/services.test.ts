@@ -148,7 +148,7 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     nodePort = Number(await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(wharf.kubeconfig);
-    proxy = new ServiceProxy({ kubeConfig, prefix: PREFIX, log: () => {} });
+    proxy = new ServiceProxy({ kubeConfig, prefix: PREFIX, removeRulesOnStop: true, log: () => {} });
     await proxy.start();
   }, 240_000);
 

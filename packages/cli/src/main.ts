@@ -51,6 +51,21 @@ program
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 
+program
+  .command('dataplane', { hidden: true })
+  .description('serve cluster DNS and the Ingress gateway of a data dir (started and adopted by wharf up)')
+  .requiredOption('--data-dir <dir>', 'the Wharf data dir')
+  .requiredOption('--api-server <url>', 'the API server, as DIR/kubeconfig names it')
+  .option('--ingress-port <port>', 'HTTP port of the Ingress gateway', '8080')
+  .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway', '8443')
+  .option('--dns-gateways <list>', 'comma-separated bridge gateways whose port 53 is redirected to cluster DNS', '')
+  .action(async (o: { dataDir: string; apiServer: string; ingressPort: string; ingressHttpsPort: string; dnsGateways: string }) => {
+    const { runDataplane } = await import('./dataplane.js');
+    await runDataplane(defaultDataDir(o.dataDir), {
+      apiServer: o.apiServer, ingressPort: Number(o.ingressPort), ingressHttpsPort: Number(o.ingressHttpsPort), dnsGateways: o.dnsGateways.split(',').filter(Boolean),
+    });
+  });
+
 const node = program.command('node').description('rehearse node failures on the embedded cluster');
 for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and all its containers stop, as on power loss'], ['restore', 'bring a failed node back']] as const) {
   node

@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { silentLogger, type Logger } from '@wharf/client';
+import { stopDataplane } from './dataplane.js';
 import { ImageStore } from '@wharf/images';
-import { ClusterDns, DEFAULT_SERVICE_CIDR, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -25,6 +27,8 @@ export interface NodeSetOptions {
   /** Lease renewal period of the agents. @default 10 (the kubelet's) */
   readonly heartbeatSeconds?: number;
   readonly log: (msg: string, err?: unknown) => void;
+  /** Normal events (info). @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
@@ -38,6 +42,11 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
 /** The data dir's pod range: every node's pod CIDR lies in it. */
 function podRange(dataDir: string): string {
   return networkOf(dataDir, 0).podCIDR.replace(/\.\d+\.0\/24$/, '.0.0/16');
+}
+
+/** The nodes' bridge gateways, where their pods query cluster DNS (none with the process runtime). */
+export function dnsGateways(dataDir: string, count: number, runtime: RuntimeKind): string[] {
+  return runtime === 'process' ? [] : gateways(dataDir, count);
 }
 
 function gateways(dataDir: string, count: number): string[] {
@@ -66,7 +75,6 @@ export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly failed = new Set<string>();
   private store: ImageStore | undefined;
-  private dns: ClusterDns | undefined;
   private proxy: ServiceProxy | undefined;
 
   constructor(private readonly o: NodeSetOptions) {}
@@ -81,14 +89,12 @@ export class NodeSet {
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
     await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.log('the egress guard could not be installed: packets to unused service addresses may leave the machine', e));
-    // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
-    this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), log: this.o.log });
-    await this.dns.start();
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), log: this.o.log });
     try {
       await this.proxy.start();
+      if (this.proxy.adopted) (this.o.logger ?? silentLogger).info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');
     } catch (e) {
       this.o.log('the Service dataplane could not start: Services will not route', e);
       this.proxy = undefined;
@@ -113,7 +119,8 @@ export class NodeSet {
       logsPort: 0, log: this.o.log,
       ...(this.o.heartbeatSeconds !== undefined ? { heartbeatSeconds: this.o.heartbeatSeconds } : {}),
       ...(this.o.apiServerToken ? { apiServerToken: this.o.apiServerToken } : {}),
-      ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
+      // Cluster DNS runs in the dataplane process (dataplane.ts): pods query their bridge gateway, redirected to it.
+      ...(this.o.runtime !== 'process' ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();
     this.agents.set(name, agent);
@@ -148,11 +155,10 @@ export class NodeSet {
     this.failed.delete(name);
   }
 
-  /** Stops the agents; their containers keep running, to be adopted by the next start. */
+  /** Stops the agents; their containers and the Service rules stay, to be adopted by the next start. */
   async stop(): Promise<void> {
     await this.proxy?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
-    await this.dns?.stop();
   }
 }
 
@@ -165,6 +171,7 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   // The guard of the service range is shared by every Wharf on the machine and stays (so a
   // client that still knows a cluster IP is refused instead of leaving), unless asked.
   if (opts.removeGuard) await removeGuard();
+  await stopDataplane(dataDir);
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;

@@ -62,8 +62,8 @@ export async function up(opts: UpOptions): Promise<void> {
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet }, { IngressGateway }] = await Promise.all([
-    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('@wharf/node'),
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, dnsGateways }, { ensureDataplane }] = await Promise.all([
+    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('./dataplane.js'),
   ]);
   const registryPort = Number(opts.registryPort ?? 5000);
   const registry = new Registry({
@@ -96,9 +96,17 @@ export async function up(opts: UpOptions): Promise<void> {
   const simulated = optionalNumber('--simulated-nodes', opts.simulatedNodes) ?? 0;
   const sim = simulated > 0 ? new SimulatedNodes({ kubeConfig: kc, count: simulated, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
   await sim?.start();
+  // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
+  // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
+  const dataplane = nodeCount > 0
+    ? await ensureDataplane(dataDir, {
+      apiServer: `https://127.0.0.1:${bound}`, ingressPort: Number(opts.ingressPort ?? 8080), ingressHttpsPort: Number(opts.ingressHttpsPort ?? 8443),
+      dnsGateways: dnsGateways(dataDir, nodeCount, runtime.kind),
+    }, log)
+    : undefined;
   const nodes = nodeCount > 0
     ? new NodeSet({
-      dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m),
+      dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m), logger: log,
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
       apiServerToken: agentToken,
@@ -108,20 +116,13 @@ export async function up(opts: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
-  const ingress = nodes
-    ? new IngressGateway({
-      kubeConfig: kc, httpPort: Number(opts.ingressPort ?? 8080), httpsPort: Number(opts.ingressHttpsPort ?? 8443),
-      log: (m: string, e?: unknown) => log.error({ err: e }, m),
-    })
-    : undefined;
-  await ingress?.start();
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(ingress ? { ingress: `http://<app>.localhost:${ingress.httpPort}` } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -134,7 +135,7 @@ export async function up(opts: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
-      await ingress?.stop();
+      // The dataplane process, the containers and the Service rules stay: workloads keep serving.
       await nodes?.stop();
       await sim?.stop();
       await controllers.stop();

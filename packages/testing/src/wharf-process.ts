@@ -39,7 +39,15 @@ export class WharfProcess {
   private exited: Promise<number | null> | undefined;
   output = '';
 
-  private constructor(readonly dataDir: string, readonly port: number, readonly registryPort: number, readonly runAs?: { uid: number; gid: number }) {}
+  private constructor(
+    readonly dataDir: string,
+    readonly port: number,
+    readonly registryPort: number,
+    /** The Ingress gateway's HTTP and HTTPS ports (`--nodes`), the same across restarts. */
+    readonly ingressPort: number,
+    readonly ingressHttpsPort: number,
+    readonly runAs?: { uid: number; gid: number },
+  ) {}
 
   get kubeconfig(): string {
     return join(this.dataDir, 'kubeconfig');
@@ -53,13 +61,13 @@ export class WharfProcess {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
     if (opts.runAs && !opts.dataDir) chownSync(dataDir, opts.runAs.uid, opts.runAs.gid);
     const port = opts.port ?? (await freePort());
-    const w = new WharfProcess(dataDir, port, await freePort(), opts.runAs);
+    const w = new WharfProcess(dataDir, port, await freePort(), await freePort(), await freePort(), opts.runAs);
     await w.launch(opts);
     return w;
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort()), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });
@@ -101,8 +109,8 @@ export class WharfProcess {
     await this.launch(opts);
   }
 
-  async relaunchAfterCrash(): Promise<void> {
+  async relaunchAfterCrash(opts: Omit<WharfOptions, 'dataDir' | 'port'> = {}): Promise<void> {
     this.output = '';
-    await this.launch({});
+    await this.launch(opts);
   }
 }
