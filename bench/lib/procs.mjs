@@ -85,9 +85,10 @@ export async function stopProcess(child) {
 /**
  * Spawns `wharf up` and resolves once GET /readyz answers 200, with the time from spawn to then.
  * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
+ * `port` reuses an API port (a restart on the same data dir); a free one by default.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [] } = {}) {
-  const port = await freePort();
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort } = {}) {
+  const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
