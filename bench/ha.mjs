@@ -192,7 +192,9 @@ try {
   if (!ONLY_RESTART) result = await healing(ip);
   // 4. The control plane restarts (killed, then stopped) under requests by IP, Ingress and DNS.
   const restarts = [];
-  const dnsServer = JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')).spec.dnsGateways[0];
+  // The DNS server's own port: the host's queries to a bridge gateway are redirected there too, but
+  // a redirected local UDP query is answered from the gateway address, which the client ignores.
+  const dnsServer = `127.0.0.1:${JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')).dnsPort}`;
   for (const how of ['SIGKILL', 'SIGTERM']) {
     const r = await restartDrill({ wharf, extraArgs: ARGS, how, outageMs: OUTAGE_MS, clusterIP: ip, ingressPort: INGRESS_PORT, dnsServer });
     wharf = r.wharf;
@@ -268,7 +270,7 @@ down ${OUTAGE_MS / 1000} s and starts again on the same data dir, the same way a
 clients on the host each send a request every 50 ms from 2 s before the stop to 5 s after
 Ready: to the ClusterIP (the iptables rules, left in place and adopted), to
 \`http://web.localhost:<port>/\` (the Ingress gateway) and a DNS query for
-\`web.default.svc.cluster.local\` to a node's bridge gateway (cluster DNS); the last two run in the
+\`web.default.svc.cluster.local\` to cluster DNS (at its own port); the last two run in the
 dataplane process that outlives \`wharf up\`.
 
 | stopped by | stop took | restart to Ready | ClusterIP answered / failed | Ingress answered / failed | DNS answered / failed | rules and dataplane adopted | dataplane RSS / PSS |

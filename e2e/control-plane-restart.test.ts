@@ -6,7 +6,9 @@
 // (adopted, not rebuilt, no duplicates). Real runc pods, real DNS, real iptables.
 // Needs root, runc, the CNI plugins and iptables.
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyPrefix } from '@wharf/node';
@@ -163,4 +165,17 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
       expect(inOutage.length).toBeGreaterThan(OUTAGE_MS / 1000);
     }, 180_000);
   }
+
+  it('starts the dataplane again when its process dies while Wharf runs', async () => {
+    const record = (): { pid: number } => JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')) as { pid: number };
+    const before = record().pid;
+    process.kill(before, 'SIGKILL');
+    const after = await eventually(() => {
+      const pid = record().pid;
+      return pid !== before ? pid : undefined;
+    }, 30_000, 'a new dataplane process');
+    expect(readFileSync(`/proc/${after}/cmdline`, 'utf8')).toContain('dataplane');
+    await eventually(() => viaIngress(wharf.ingressPort).then(() => true), 10_000, 'the Ingress answering again');
+    await eventually(async () => ((await k.ok(['logs', 'client', '--tail=1'])).includes(' ok') ? true : undefined), 20_000, 'the client pod resolving web again');
+  }, 60_000);
 });

@@ -66,7 +66,8 @@ export async function restartDrill({ wharf, extraArgs, how, outageMs, clusterIP,
   const stopMs = performance.now() - t0;
   await sleep(outageMs);
   const t1 = performance.now();
-  const next = await startWharf({ dataDir: wharf.dataDir, port: wharf.port, extraArgs });
+  // A loaded machine (3 agents adopting their containers) can take a while: what is measured.
+  const next = await startWharf({ dataDir: wharf.dataDir, port: wharf.port, extraArgs, readyTimeoutMs: 180_000 });
   const restartMs = performance.now() - t1;
   await sleep(5000);
   for (const c of Object.values(clients)) c.running = false;

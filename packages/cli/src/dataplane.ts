@@ -100,6 +100,25 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
   return { ...record, adopted: false };
 }
 
+/**
+ * While `wharf up` runs, starts the dataplane again whenever it is found gone (checked every
+ * `everyMs`), as a kubelet restarts a crashed container. Answers the function that stops watching.
+ */
+export function superviseDataplane(dataDir: string, spec: DataplaneSpec, log: Logger, everyMs = 2000): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    const found = readRecord(dataDir);
+    if (busy || (found && isDataplane(found.pid, dataDir))) return;
+    busy = true;
+    log.warn('the dataplane process is gone: starting it again');
+    ensureDataplane(dataDir, spec, log)
+      .catch((e: unknown) => log.error({ err: e }, 'starting the dataplane again failed'))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Stops the data dir's dataplane (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
 export async function stopDataplane(dataDir: string): Promise<boolean> {
   const found = readRecord(dataDir);

@@ -46,6 +46,9 @@ program
   .option('--remove-guard', 'also remove the egress guard shared by every Wharf on this machine (packets to the service range may then leave it)')
   .action(async (o: { dataDir?: string; removeGuard?: boolean }) => {
     const dataDir = defaultDataDir(o.dataDir);
+    // A running Wharf would start its dataplane again and adopt what is being removed.
+    const { isRunning } = await import('./control.js');
+    if (await isRunning(dataDir)) throw new Error(`Wharf is running in ${dataDir}: stop it (Ctrl-C or SIGTERM) before resetting`);
     const { resetNodes } = await import('./nodes.js');
     const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);

@@ -62,7 +62,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, dnsGateways }, { ensureDataplane }] = await Promise.all([
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, dnsGateways }, { ensureDataplane, superviseDataplane }] = await Promise.all([
     import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('./dataplane.js'),
   ]);
   const registryPort = Number(opts.registryPort ?? 5000);
@@ -98,12 +98,12 @@ export async function up(opts: UpOptions): Promise<void> {
   await sim?.start();
   // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
   // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
-  const dataplane = nodeCount > 0
-    ? await ensureDataplane(dataDir, {
-      apiServer: `https://127.0.0.1:${bound}`, ingressPort: Number(opts.ingressPort ?? 8080), ingressHttpsPort: Number(opts.ingressHttpsPort ?? 8443),
-      dnsGateways: dnsGateways(dataDir, nodeCount, runtime.kind),
-    }, log)
-    : undefined;
+  const dataplaneSpec = {
+    apiServer: `https://127.0.0.1:${bound}`, ingressPort: Number(opts.ingressPort ?? 8080), ingressHttpsPort: Number(opts.ingressHttpsPort ?? 8443),
+    dnsGateways: dnsGateways(dataDir, nodeCount, runtime.kind),
+  };
+  const dataplane = nodeCount > 0 ? await ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
+  const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   const nodes = nodeCount > 0
     ? new NodeSet({
       dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m), logger: log,
@@ -135,6 +135,7 @@ export async function up(opts: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.
       await nodes?.stop();
       await sim?.stop();
