@@ -1,9 +1,10 @@
 // Workloads never notice the control plane: with a client pod resolving a Service by name and
 // fetching from it every 50 ms, and a host client fetching the app through its Ingress URL every
 // 50 ms, `wharf up` is killed (SIGKILL, then SIGTERM), stays down 20 s and starts again on the same
-// data dir, as for an upgrade of Wharf itself. Neither client sees a failure; during the outage
-// iptables still holds the Service's DNAT rules, and after the restart the rule set is the same
-// (adopted, not rebuilt, no duplicates). Real runc pods, real DNS, real iptables.
+// data dir, as for an upgrade of Wharf itself (also one whose rules differ: they are replaced in
+// one transaction). Neither client sees a failure; during the outage iptables still holds the
+// Service's DNAT rules, and after the restart the rule set is the same (adopted, not rebuilt, no
+// duplicates). A dataplane process that dies is started again. Real runc pods, DNS, iptables.
 // Needs root, runc, the CNI plugins and iptables.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ const run = promisify(execFile);
 const skip = runcUnavailable();
 const ARGS = ['--nodes', '1'];
 const OUTAGE_MS = 20_000;
+/** Start-up on a machine shared with other test runs can take a while. */
+const READY_MS = 120_000;
 
 const manifests = `
 apiVersion: apps/v1
@@ -57,13 +60,15 @@ spec:
     # Resolves "web" through cluster DNS (busybox's own resolver: static glibc cannot) every time,
     # then fetches from the cluster IP on a fresh connection (an explicit port and no -T: either
     # makes the static busybox wget crash).
-    command: ["sh", "-c", "while true; do ip=$(nslookup web 2>/dev/null | awk '/^Name:/{getline; print $2; exit}'); if [ -n \\"$ip\\" ] && timeout 3 wget -q -O /dev/null http://$ip:80/; then echo \\"$(date +%s) ok\\"; else echo \\"$(date +%s) FAIL $ip\\"; fi; sleep 0.05; done"]
+    command: ["sh", "-c", "while true; do ip=$(nslookup web 2>/dev/null | awk '/^Name:/{getline; print $2; exit}'); if [ -n \\"$ip\\" ] && timeout 10 wget -q -O /dev/null http://$ip:80/; then echo \\"$(date +%s) ok\\"; else echo \\"$(date +%s) FAIL $ip\\"; fi; sleep 0.05; done"]
 `;
 
 /** One request through the Ingress gateway on a fresh connection. */
 function viaIngress(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', headers: { host: 'web.localhost' }, timeout: 2000, agent: false }, (res) => {
+    // A request unanswered for 10 s fails: on a machine shared by several test runs, answers can
+    // take seconds without anything being wrong.
+    const req = get({ host: '127.0.0.1', port, path: '/', headers: { host: 'web.localhost' }, timeout: 10_000, agent: false }, (res) => {
       res.resume();
       res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
     });
@@ -72,14 +77,14 @@ function viaIngress(port: number): Promise<void> {
   });
 }
 
-/** The host client: fetches every 50 ms until stopped; counts answers and failures. */
-function hostLoad(port: number): { stop: () => Promise<{ ok: number; failed: string[] }> } {
+/** The host client: fetches every 50 ms until stopped; notes when each answer came, and failures. */
+function hostLoad(port: number): { stop: () => Promise<{ ok: number[]; failed: string[] }> } {
   let running = true;
-  let ok = 0;
+  const ok: number[] = [];
   const failed: string[] = [];
   const loop = (async () => {
     while (running) {
-      await viaIngress(port).then(() => ok++, (e: Error) => failed.push(`${new Date().toISOString()} ${e.message}`));
+      await viaIngress(port).then(() => ok.push(Date.now()), (e: Error) => failed.push(`${new Date().toISOString()} ${e.message}`));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -105,7 +110,7 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
   let podIPs: string[] = [];
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ARGS });
+    wharf = await WharfProcess.start({ extraArgs: ARGS, readyTimeoutMs: READY_MS });
     prefix = proxyPrefix(wharf.dataDir);
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
@@ -118,41 +123,56 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
     await eventually(() => (podIPs.every((ip) => serviceRules(prefix).some((l) => l.includes(`--to-destination ${ip}:8080`))) ? true : undefined), 20_000, 'DNAT rules for both pods');
     await eventually(async () => ((await k.ok(['logs', 'client'])).includes(' ok') ? true : undefined), 30_000, 'the client pod reaching web by name');
     await eventually(() => viaIngress(wharf.ingressPort).then(() => true), 20_000, 'the Ingress answering');
-  }, 240_000);
+  }, 400_000);
 
   afterAll(async () => {
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   }, 60_000);
 
-  for (const how of ['SIGKILL', 'SIGTERM'] as const) {
-    it(`serves every request by name and through the Ingress while wharf up is stopped by ${how} for 20 s and started again`, async () => {
+  const drills = [
+    { how: 'SIGKILL', title: 'stopped by SIGKILL' },
+    { how: 'SIGTERM', title: 'stopped by SIGTERM' },
+    // An upgrade whose proxy writes other rules: the restart replaces them in one transaction.
+    { how: 'SIGTERM', title: 'upgraded to a build with another rule set', otherRules: true },
+  ] as const;
+  for (const drill of drills) {
+    const { how } = drill;
+    it(`serves every request by name and through the Ingress while wharf up is ${drill.title}, down 20 s`, async () => {
       const rulesBefore = serviceRules(prefix);
       const from = Math.floor(Date.now() / 1000);
       const load = hostLoad(wharf.ingressPort);
       await new Promise((r) => setTimeout(r, 2000));
-      const down = Math.floor(Date.now() / 1000);
+      const downAt = Date.now();
+      const down = Math.floor(downAt / 1000);
       if (how === 'SIGKILL') await wharf.kill();
       else expect(await wharf.stop()).toBe(0);
       // The Service's DNAT rules stay while nothing runs them.
       const during = serviceRules(prefix);
       expect(during.filter((l) => l.includes(`-d ${clusterIP}/32`)).length).toBeGreaterThan(0);
       for (const ip of podIPs) expect(during.some((l) => l.includes(`--to-destination ${ip}:8080`))).toBe(true);
+      if ('otherRules' in drill) {
+        // What another build's rule set looks like to this one: a different mark.
+        execFileSync('iptables', ['-w', '5', '-t', 'nat', '-R', `${prefix}-SYNC`, '1', '-m', 'comment', '--comment', 'wharf rule set 0000000000000000', '-j', 'RETURN']);
+      }
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       const started = Date.now();
-      if (how === 'SIGKILL') await wharf.relaunchAfterCrash({ extraArgs: ARGS });
-      else await wharf.restart({ extraArgs: ARGS });
+      if (how === 'SIGKILL') await wharf.relaunchAfterCrash({ extraArgs: ARGS, readyTimeoutMs: READY_MS });
+      else await wharf.restart({ extraArgs: ARGS, readyTimeoutMs: READY_MS });
       const restartMs = Date.now() - started;
-      const up = Math.ceil(Date.now() / 1000);
+      const upAt = Date.now();
+      const up = Math.ceil(upAt / 1000);
       // Keep the load on while agents, controllers and the proxy resync.
       await new Promise((r) => setTimeout(r, 5000));
       const host = await load.stop();
-      console.log(`${how}: restart took ${restartMs} ms; host through the Ingress: ${host.ok} answers, ${host.failed.length} failures`);
+      const hostInOutage = host.ok.filter((t) => t > downAt && t < upAt).length;
+      console.log(`${how}: restart took ${restartMs} ms; host through the Ingress: ${host.ok.length} answers (${hostInOutage} while Wharf was down or starting), ${host.failed.length} failures`);
       expect(host.failed).toEqual([]);
-      expect(host.ok).toBeGreaterThan(OUTAGE_MS / 200);
+      expect(hostInOutage).toBeGreaterThan(OUTAGE_MS / 2000);
       expect(wharf.output).toContain('adopted the running dataplane');
-      expect(wharf.output).toContain('adopted the Service rules');
-      // The same rules as before the outage: adopted, nothing duplicated.
+      if ('otherRules' in drill) expect(wharf.output).not.toContain('adopted the Service rules');
+      else expect(wharf.output).toContain('adopted the Service rules');
+      // The same rules as before the outage: adopted (or rewritten as they were), nothing duplicated.
       expect(serviceRules(prefix)).toEqual(rulesBefore);
       const lines = (await k.ok(['logs', 'client'])).trim().split('\n');
       const failed = lines.filter((l) => l.includes('FAIL') && Number(l.split(' ')[0]) >= from);
@@ -162,8 +182,8 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
       });
       console.log(`${how}: client pod by name: ${inOutage.length} answers while Wharf was down or starting, ${failed.length} failures from the drill's start to its end`);
       expect(failed).toEqual([]);
-      expect(inOutage.length).toBeGreaterThan(OUTAGE_MS / 1000);
-    }, 180_000);
+      expect(inOutage.length).toBeGreaterThan(OUTAGE_MS / 2000);
+    }, 300_000);
   }
 
   it('starts the dataplane again when its process dies while Wharf runs', async () => {

@@ -84,9 +84,9 @@ describe.skipIf(skip !== '')(`the egress guard ${skip}`, () => {
     for (const args of [['link', 'set', 'lo', 'up'], ['addr', 'add', `${NET}.2/30`, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'add', 'default', 'via', `${NET}.1`]]) {
       sh('ip', ['-n', NETNS, ...args]);
     }
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'] });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'], readyTimeoutMs: 120_000 });
     k = new Kubectl(wharf.kubeconfig);
-  }, 120_000);
+  }, 200_000);
 
   afterAll(async () => {
     await wharf?.kill();

@@ -91,7 +91,7 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
   closeSync(out);
   child.unref();
   const pid = child.pid ?? -1;
-  const record = await waitFor('the dataplane to serve', 60_000, () => {
+  const record = await waitFor('the dataplane to serve', 120_000, () => {
     if (child.exitCode !== null) throw new Error(`wharf dataplane exited with ${child.exitCode}: see ${join(dataDir, 'dataplane.log')}`);
     const r = readRecord(dataDir);
     return r?.pid === pid ? r : undefined;
