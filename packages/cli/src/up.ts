@@ -102,8 +102,9 @@ export async function up(opts: UpOptions): Promise<void> {
     apiServer: `https://127.0.0.1:${bound}`, ingressPort: Number(opts.ingressPort ?? 8080), ingressHttpsPort: Number(opts.ingressHttpsPort ?? 8443),
     dnsGateways: dnsGateways(dataDir, nodeCount, runtime.kind),
   };
-  const dataplane = nodeCount > 0 ? await ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
-  const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
+  // It loads and syncs while the agents start (both take seconds on a busy machine).
+  const dataplaneStarting = nodeCount > 0 ? ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
+  dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const nodes = nodeCount > 0
     ? new NodeSet({
       dataDir, count: nodeCount, runtime: runtime.kind, kubeConfig: kc, log: (m, e) => log.error({ err: e }, m), logger: log,
@@ -116,6 +117,8 @@ export async function up(opts: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
+  const dataplane = await dataplaneStarting;
+  const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
