@@ -1,7 +1,7 @@
 // Starts a real `wharf up` process on a fresh data dir and a free port, waits for its kubeconfig,
 // and stops it (SIGTERM, or SIGKILL for crash tests). The e2e suites drive it only through
 // real clients.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,17 @@ export class WharfProcess {
     // Ready = the process logged readiness (the kubeconfig is written just before).
     while (!this.output.includes('wharf is ready')) {
       if (child.exitCode !== null) throw new Error(`wharf up exited with ${child.exitCode}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`wharf up not ready in time:\n${this.output}`);
+      if (Date.now() > deadline) {
+        // The suite gets no WharfProcess to reset: nothing of this start may outlive it.
+        child.kill('SIGKILL');
+        await this.exited;
+        try {
+          execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', this.dataDir], { stdio: 'ignore' });
+        } catch {
+          // the error below is the one that matters
+        }
+        throw new Error(`wharf up not ready in time:\n${this.output}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
