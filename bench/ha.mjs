@@ -1,15 +1,19 @@
 // Healing benchmarks on a real 3-node embedded cluster (runc containers): time from a node's
 // death to all its pods Running elsewhere (toleration 5 s), the same for 3 replicas spread over
 // the zones with nodeTaintsPolicy Honor (repeated; requests through the Service counted), and
-// failed requests during a rolling update under steady load through the Service. Writes
-// docs/benchmarks/ha.md.
-// Run: `npm run bench:ha` (root, runc and the CNI plugins needed).
+// failed requests during a rolling update under steady load through the Service, and requests
+// through the Service, the Ingress and cluster DNS while `wharf up` is killed and restarted.
+// Writes docs/benchmarks/ha.md.
+// Run: `npm run bench:ha` (root, runc and the CNI plugins needed); `BENCH_HA_ONLY=restart` runs
+// only the control-plane restart drill and replaces only its section of the file.
 import { execFileSync, execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
-import { startWharf, stopProcess, WHARF_BIN } from './lib/procs.mjs';
+import { readFileSync } from 'node:fs';
+import { freePort, startWharf, stopProcess, WHARF_BIN } from './lib/procs.mjs';
+import { restartDrill } from './lib/restart-drill.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { fmtMs, fmtNum, summarize } from './lib/stats.mjs';
 
@@ -19,10 +23,16 @@ const TOLERATION = 5;
 const REPLICAS = 6;
 /** Node deaths with the Honor spread constraint (BENCH_HA_REPEAT). */
 const HONOR_RUNS = Math.max(1, Number(process.env.BENCH_HA_REPEAT ?? 5));
+/** How long `wharf up` stays down in the restart drill. */
+const OUTAGE_MS = 20_000;
+const ONLY_RESTART = process.env.BENCH_HA_ONLY === 'restart';
 const facts = machineFacts();
 const started = performance.now();
 
-const wharf = await startWharf({ extraArgs: ['--nodes', '3', '--default-toleration-seconds', String(TOLERATION), '--node-monitor-grace-period', String(GRACE), '--node-eviction-rate', '10'] });
+const INGRESS_PORT = await freePort();
+const ARGS = ['--nodes', '3', '--default-toleration-seconds', String(TOLERATION), '--node-monitor-grace-period', String(GRACE), '--node-eviction-rate', '10',
+  '--ingress-port', String(INGRESS_PORT), '--ingress-https-port', String(await freePort())];
+let wharf = await startWharf({ extraArgs: ARGS });
 const kubeconfig = `${wharf.dataDir}/kubeconfig`;
 const kubectl = async (...args) => (await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
 const wharfCli = (...args) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 180_000 });
@@ -73,6 +83,12 @@ apiVersion: v1
 kind: Service
 metadata: {name: web}
 spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules: [{host: web.localhost, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
 `;
 
 const honorManifest = (ns) => `
@@ -173,7 +189,25 @@ try {
   await kubectl('rollout', 'status', 'deploy/web', '--timeout=120s');
   const ip = (await kubectl('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
   await dnatReady(ip);
+  if (!ONLY_RESTART) result = await healing(ip);
+  // 4. The control plane restarts (killed, then stopped) under requests by IP, Ingress and DNS.
+  const restarts = [];
+  // The DNS server's own port: the host's queries to a bridge gateway are redirected there too, but
+  // a redirected local UDP query is answered from the gateway address, which the client ignores.
+  const dnsServer = `127.0.0.1:${JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')).dnsPort}`;
+  for (const how of ['SIGKILL', 'SIGTERM']) {
+    const r = await restartDrill({ wharf, extraArgs: ARGS, how, outageMs: OUTAGE_MS, clusterIP: ip, ingressPort: INGRESS_PORT, dnsServer });
+    wharf = r.wharf;
+    restarts.push(r.row);
+  }
+  result = { ...result, restarts };
+} finally {
+  await stopProcess(wharf.child);
+  execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+}
 
+/** Sections 1-3: node deaths and a rolling update. */
+async function healing(ip) {
   // 1. Node death → its pods Running elsewhere.
   const pods = await running();
   const victim = pods[0].spec.nodeName;
@@ -223,15 +257,40 @@ try {
   loading = false;
   await Promise.all(workers);
   const loadSeconds = (performance.now() - tr0 + 4000) / 1000;
-  result = { victim, onVictim, tTaint, tHealed, honor, ok, failed, rate: (ok + failed) / loadSeconds, lat: summarize(lat), rolloutMs };
-} finally {
-  await stopProcess(wharf.child);
-  execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+  return { victim, onVictim, tTaint, tHealed, honor, ok, failed, rate: (ok + failed) / loadSeconds, lat: summarize(lat), rolloutMs };
 }
 
 const secs = (ms) => (ms / 1000).toFixed(1);
-const healed = summarize(result.honor.map((r) => r.tHealed));
 const m = { ...facts, runtimeS: Math.round((performance.now() - started) / 1000) };
+const counts = (c) => `${c.ok.toLocaleString('en-US')} / ${c.failed}`;
+const restartSection = `## Control plane restart
+
+\`wharf up\` is stopped (SIGKILL as a crash, then SIGTERM as for an upgrade of Wharf itself), stays
+down ${OUTAGE_MS / 1000} s and starts again on the same data dir, the same way a newer build would. Three
+clients on the host each send a request every 50 ms from 2 s before the stop to 5 s after
+Ready: to the ClusterIP (the iptables rules, left in place and adopted), to
+\`http://web.localhost:<port>/\` (the Ingress gateway) and a DNS query for
+\`web.default.svc.cluster.local\` to cluster DNS (at its own port); the last two run in the
+dataplane process that outlives \`wharf up\`.
+
+| stopped by | stop took | restart to Ready | ClusterIP answered / failed | Ingress answered / failed | DNS answered / failed | rules and dataplane adopted | dataplane RSS / PSS |
+|---|---:|---:|---:|---:|---:|---|---:|
+${result.restarts.map((r) => `| ${r.how} | ${secs(r.stopMs)} s | ${secs(r.restartMs)} s | ${counts(r.service)} | ${counts(r.ingress)} | ${counts(r.dns)} | ${r.adopted ? 'yes' : 'no'} | ${r.mem.rssMb.toFixed(0)} / ${r.mem.pssMb.toFixed(0)} MB |`).join('\n')}
+
+Measured on ${m.date} (${m.nproc} cores, load average ${m.load} when the run started).
+`;
+const docPath = new URL('../docs/benchmarks/ha.md', import.meta.url);
+if (ONLY_RESTART) {
+  // Only this section is new: the rest of the file keeps its last full run.
+  const old = readFileSync(docPath, 'utf8');
+  const at = old.indexOf('## Control plane restart');
+  const end = old.indexOf('Run it with');
+  const md = at >= 0 ? old.slice(0, at) + restartSection + '\n' + old.slice(end) : old.slice(0, end) + restartSection + '\n' + old.slice(end);
+  writeFileSync(docPath, md);
+  process.stdout.write(restartSection);
+  process.exit(0);
+}
+const healed = summarize(result.honor.map((r) => r.tHealed));
 const md = `# Healing benchmarks (3 real nodes)
 
 \`wharf up --nodes 3 --default-toleration-seconds ${TOLERATION} --node-monitor-grace-period ${GRACE} --node-eviction-rate 10\`,
@@ -282,7 +341,9 @@ sleep 2 s); load starts 2 s before and ends 2 s after the rollout.
 |---:|---:|---:|---:|---:|---:|
 | ${fmtNum(result.ok + result.failed)} | ${result.failed} | ${fmtNum(result.rate)}/s | ${fmtMs(result.lat.p50)} ms | ${fmtMs(result.lat.p99)} ms | ${secs(result.rolloutMs)} s |
 
-Run it with \`npm run bench:ha\` (\`BENCH_HA_REPEAT=N\` for N Honor runs, default 5).
+${restartSection}
+Run it with \`npm run bench:ha\` (\`BENCH_HA_REPEAT=N\` for N Honor runs, default 5; \`BENCH_HA_ONLY=restart\`
+for the restart drill alone).
 `;
-writeFileSync(new URL('../docs/benchmarks/ha.md', import.meta.url), md);
+writeFileSync(docPath, md);
 process.stdout.write(md);

@@ -152,7 +152,7 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     const podIPs = await pods('app=web', 'status.podIP');
     const before = await k.ok(['get', 'deploy,rs,pods,svc,endpointslices', '-o', 'name']);
     expect(await wharf.stop()).toBe(0);
-    // The containers keep serving while Wharf is down (the dataplane's rules go with it).
+    // The containers keep serving while Wharf is down (and so do the Service rules: control-plane-restart.test.ts).
     for (const p of podIPs) expect((await httpText({ host: p, port: 8080, timeoutMs: 2000 })).length).toBeGreaterThan(0);
     await wharf.restart({ extraArgs: args });
     expect(await k.ok(['get', 'deploy,rs,pods,svc,endpointslices', '-o', 'name'])).toBe(before);

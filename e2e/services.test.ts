@@ -134,7 +134,7 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     nodePort = Number(await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(wharf.kubeconfig);
-    proxy = new ServiceProxy({ kubeConfig, prefix: PREFIX });
+    proxy = new ServiceProxy({ kubeConfig, prefix: PREFIX, removeRulesOnStop: true });
     await proxy.start();
   }, 240_000);
 

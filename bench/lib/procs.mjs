@@ -85,19 +85,29 @@ export async function stopProcess(child) {
 /**
  * Spawns `wharf up` and resolves once GET /readyz answers 200, with the time from spawn to then.
  * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
+ * `port` reuses an API port (a restart on the same data dir); a free one by default. A Wharf not
+ * ready within `readyTimeoutMs` is stopped.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [] } = {}) {
-  const port = await freePort();
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 30_000 } = {}) {
+  const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
   const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort), ...extraArgs]);
-  await waitFor(async () => (await probe(port, '/readyz')) === 200, child, 'wharf up');
+  const ready = async (check) => {
+    try {
+      await waitFor(check, child, 'wharf up', readyTimeoutMs);
+    } catch (e) {
+      await stopProcess(child); // never leave a half-started Wharf behind
+      throw e;
+    }
+  };
+  await ready(async () => (await probe(port, '/readyz')) === 200);
   const readyMs = performance.now() - t0;
   const w = { child, pid: child.pid, port, dataDir, readyMs };
   if (!waitKubeconfig) return w;
-  await waitFor(async () => child.output.includes('wharf is ready'), child, 'wharf up');
+  await ready(async () => child.output.includes('wharf is ready'));
   const kc = parseYaml(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
   w.token = kc.users[0].user.token;
   w.ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');

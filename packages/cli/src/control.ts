@@ -2,6 +2,7 @@
 // and `wharf node restore` reach the process that owns the node agents.
 import { createServer, request, type Server } from 'node:http';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 export type ControlHandler = (action: string, target: string) => Promise<void>;
@@ -27,6 +28,20 @@ export async function serveControl(dataDir: string, handle: ControlHandler): Pro
   await new Promise<void>((resolve) => server.listen(path, resolve));
   chmodSync(path, 0o600);
   return server;
+}
+
+/** Whether a `wharf up` of `dataDir` is running (its control socket accepts a connection). */
+export function isRunning(dataDir: string): Promise<boolean> {
+  const socketPath = controlSocketPath(dataDir);
+  if (!existsSync(socketPath)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const s = connect(socketPath);
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
 }
 
 /** Sends a control request to the running Wharf of `dataDir`. */

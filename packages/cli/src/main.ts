@@ -45,11 +45,30 @@ program
   .command('reset')
   .description('stop and remove every container, network namespace, bridge and mount Wharf created for a data dir')
   .option('--data-dir <dir>', 'the Wharf data dir')
-  .action(async (o: { dataDir?: string }) => {
+  .option('--remove-guard', 'also remove the egress guard shared by every Wharf on this machine (packets to the service range may then leave it)')
+  .action(async (o: { dataDir?: string; removeGuard?: boolean }) => {
     const dataDir = defaultDataDir(o.dataDir);
+    // A running Wharf would start its dataplane again and adopt what is being removed.
+    const { isRunning } = await import('./control.js');
+    if (await isRunning(dataDir)) throw new Error(`Wharf is running in ${dataDir}: stop it (Ctrl-C or SIGTERM) before resetting`);
     const { resetNodes } = await import('./nodes.js');
-    const nodes = await resetNodes(dataDir);
+    const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
+  });
+
+program
+  .command('dataplane', { hidden: true })
+  .description('serve cluster DNS and the Ingress gateway of a data dir (started and adopted by wharf up)')
+  .requiredOption('--data-dir <dir>', 'the Wharf data dir')
+  .requiredOption('--api-server <url>', 'the API server, as DIR/kubeconfig names it')
+  .option('--ingress-port <port>', 'HTTP port of the Ingress gateway', '8080')
+  .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway', '8443')
+  .option('--dns-gateways <list>', 'comma-separated bridge gateways whose port 53 is redirected to cluster DNS', '')
+  .action(async (o: { dataDir: string; apiServer: string; ingressPort: string; ingressHttpsPort: string; dnsGateways: string }) => {
+    const { runDataplane } = await import('./dataplane.js');
+    await runDataplane(defaultDataDir(o.dataDir), {
+      apiServer: o.apiServer, ingressPort: Number(o.ingressPort), ingressHttpsPort: Number(o.ingressHttpsPort), dnsGateways: o.dnsGateways.split(',').filter(Boolean),
+    });
   });
 
 const node = program.command('node').description('rehearse node failures on the embedded cluster');

@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import { withDefaults, type Resolved } from '@wharf/api';
+import type { Logger } from '@wharf/client';
+import { stopDataplane } from './dataplane.js';
 import { ImageStore } from '@wharf/images';
-import { ClusterDns, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -45,6 +46,16 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
 }
 
+/** The data dir's pod range: every node's pod CIDR lies in it. */
+function podRange(dataDir: string): string {
+  return networkOf(dataDir, 0).podCIDR.replace(/\.\d+\.0\/24$/, '.0.0/16');
+}
+
+/** The nodes' bridge gateways, where their pods query cluster DNS (none with the process runtime). */
+export function dnsGateways(dataDir: string, count: number, runtime: RuntimeKind): string[] {
+  return runtime === 'process' ? [] : gateways(dataDir, count);
+}
+
 function gateways(dataDir: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => podCidrGateway(networkOf(dataDir, i).podCIDR));
 }
@@ -71,7 +82,6 @@ export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly failed = new Set<string>();
   private store: ImageStore | undefined;
-  private dns: ClusterDns | undefined;
   private proxy: ServiceProxy | undefined;
 
   private readonly o: ResolvedNodeSetOptions;
@@ -87,14 +97,15 @@ export class NodeSet {
       for (let i = 0; i < this.o.count; i++) await this.startNode(i);
       return;
     }
-    // One cluster DNS server; each node's pods query their bridge gateway, redirected to it.
-    this.dns = new ClusterDns({ kubeConfig: this.o.kubeConfig, port: 0, redirectFrom: gateways(this.o.dataDir, this.o.count), logger: this.o.logger.child({ component: 'cluster-dns' }) });
-    await this.dns.start();
+    // Before anything listens or routes: packets for the service range and this data dir's pod
+    // range stay on the machine from now on, also while Wharf is stopped or crashed.
+    await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
       await this.proxy.start();
+      if (this.proxy.adopted) this.o.logger.info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');
     } catch (e) {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
@@ -117,7 +128,8 @@ export class NodeSet {
       podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
       images, stateDir: join(this.o.dataDir, 'nodes', name),
       logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }), heartbeatSeconds: this.o.heartbeatSeconds, apiServerToken: this.o.apiServerToken,
-      ...(this.dns ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
+      // Cluster DNS runs in the dataplane process (dataplane.ts): pods query their bridge gateway, redirected to it.
+      ...(this.o.runtime !== 'process' ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
     await agent.start();
     this.agents.set(name, agent);
@@ -152,11 +164,10 @@ export class NodeSet {
     this.failed.delete(name);
   }
 
-  /** Stops the agents; their containers keep running, to be adopted by the next start. */
+  /** Stops the agents; their containers and the Service rules stay, to be adopted by the next start. */
   async stop(): Promise<void> {
     await this.proxy?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
-    await this.dns?.stop();
   }
 }
 
@@ -164,8 +175,12 @@ export class NodeSet {
  * Stops and removes every container (runc containers or host processes, as each node's runtime
  * recorded), network namespace, bridge and mount of the data dir's nodes.
  */
-export async function resetNodes(dataDir: string): Promise<string[]> {
+export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean } = {}): Promise<string[]> {
   const dir = join(dataDir, 'nodes');
+  // The guard of the service range is shared by every Wharf on the machine and stays (so a
+  // client that still knows a cluster IP is refused instead of leaving), unless asked.
+  if (opts.removeGuard) await removeGuard();
+  await stopDataplane(dataDir);
   if (!existsSync(dir)) return [];
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;
@@ -178,6 +193,7 @@ export async function resetNodes(dataDir: string): Promise<string[]> {
   // iptables rules exist only where root ran the dataplane and DNS.
   if (!root) return names;
   await cleanupServiceRules(proxyPrefix(dataDir));
+  await removeGuardRoutes([podRange(dataDir)]);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;
 }

@@ -28,8 +28,8 @@ export async function up(flags: UpOptions): Promise<void> {
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet }, { IngressGateway }] = await Promise.all([
-    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('@wharf/node'),
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, dnsGateways }, { ensureDataplane, superviseDataplane }] = await Promise.all([
+    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('./dataplane.js'),
   ]);
   const registry = new Registry({
     root: join(dataDir, 'registry'), port: c.registryPort, host: '127.0.0.1',
@@ -55,6 +55,15 @@ export async function up(flags: UpOptions): Promise<void> {
   });
   const sim = c.simulatedNodes > 0 ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
   await sim?.start();
+  // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
+  // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
+  const dataplaneSpec = {
+    apiServer: `https://127.0.0.1:${bound}`, ingressPort: c.ingressPort, ingressHttpsPort: c.ingressHttpsPort,
+    dnsGateways: dnsGateways(dataDir, c.nodes, runtime.kind),
+  };
+  // It loads and syncs while the agents start (both take seconds on a busy machine).
+  const dataplaneStarting = c.nodes > 0 ? ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
+  dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const nodes = c.nodes > 0
     ? new NodeSet({
       dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log,
@@ -67,20 +76,15 @@ export async function up(flags: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
-  const ingress = nodes
-    ? new IngressGateway({
-      kubeConfig: kc, httpPort: c.ingressPort, httpsPort: c.ingressHttpsPort,
-      logger: log.child({ component: 'ingress-gateway' }),
-    })
-    : undefined;
-  await ingress?.start();
+  const dataplane = await dataplaneStarting;
+  const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(ingress ? { ingress: `http://<app>.localhost:${ingress.httpPort}` } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -93,7 +97,8 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
-      await ingress?.stop();
+      stopSupervising?.();
+      // The dataplane process, the containers and the Service rules stay: workloads keep serving.
       await nodes?.stop();
       await sim?.stop();
       await controllers.stop();

@@ -1,7 +1,7 @@
 // Starts a real `wharf up` process on a fresh data dir and a free port, waits for its kubeconfig,
 // and stops it (SIGTERM, or SIGKILL for crash tests). The e2e suites drive it only through
 // real clients.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ export interface WharfOptions {
   extraArgs?: string[];
   /** Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own */
   runAs?: { uid: number; gid: number };
-  /** How long to wait for the kubeconfig. @default 30000 */
+  /** How long to wait for the kubeconfig. @default 60000 (a machine shared by several test runs is slow) */
   readyTimeoutMs?: number;
 }
 
@@ -39,7 +39,15 @@ export class WharfProcess {
   private exited: Promise<number | null> | undefined;
   output = '';
 
-  private constructor(readonly dataDir: string, readonly port: number, readonly registryPort: number, readonly runAs?: { uid: number; gid: number }) {}
+  private constructor(
+    readonly dataDir: string,
+    readonly port: number,
+    readonly registryPort: number,
+    /** The Ingress gateway's HTTP and HTTPS ports (`--nodes`), the same across restarts. */
+    readonly ingressPort: number,
+    readonly ingressHttpsPort: number,
+    readonly runAs?: { uid: number; gid: number },
+  ) {}
 
   get kubeconfig(): string {
     return join(this.dataDir, 'kubeconfig');
@@ -53,13 +61,13 @@ export class WharfProcess {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
     if (opts.runAs && !opts.dataDir) chownSync(dataDir, opts.runAs.uid, opts.runAs.gid);
     const port = opts.port ?? (await freePort());
-    const w = new WharfProcess(dataDir, port, await freePort(), opts.runAs);
+    const w = new WharfProcess(dataDir, port, await freePort(), await freePort(), await freePort(), opts.runAs);
     await w.launch(opts);
     return w;
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort()), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });
@@ -67,11 +75,21 @@ export class WharfProcess {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((res) => child.on('exit', (code) => res(code)));
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     // Ready = the process logged readiness (the kubeconfig is written just before).
     while (!this.output.includes('wharf is ready')) {
       if (child.exitCode !== null) throw new Error(`wharf up exited with ${child.exitCode}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`wharf up not ready in time:\n${this.output}`);
+      if (Date.now() > deadline) {
+        // The suite gets no WharfProcess to reset: nothing of this start may outlive it.
+        child.kill('SIGKILL');
+        await this.exited;
+        try {
+          execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', this.dataDir], { stdio: 'ignore' });
+        } catch {
+          // the error below is the one that matters
+        }
+        throw new Error(`wharf up not ready in time:\n${this.output}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -101,8 +119,8 @@ export class WharfProcess {
     await this.launch(opts);
   }
 
-  async relaunchAfterCrash(): Promise<void> {
+  async relaunchAfterCrash(opts: Omit<WharfOptions, 'dataDir' | 'port'> = {}): Promise<void> {
     this.output = '';
-    await this.launch({});
+    await this.launch(opts);
   }
 }

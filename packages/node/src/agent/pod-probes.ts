@@ -26,6 +26,8 @@ export class PodProbes implements ProbeResults {
   private readonly readiness = new Map<string, boolean>();
   private readonly startupPassed = new Set<string>();
   private readonly failed = new Map<string, ProbeKind>();
+  /** Container ids whose last reported state was already looked at by resume(). */
+  private readonly resumed = new Set<string>();
 
   constructor(private readonly options: PodProbesOptions) {}
 
@@ -40,6 +42,24 @@ export class PodProbes implements ProbeResults {
 
   ready(containerId: string): boolean {
     return this.readiness.get(containerId) === true;
+  }
+
+  /**
+   * Takes over what the pod's status last reported for containers that were running before this
+   * agent started (an agent restart, or an upgrade of Wharf): a container reported started and
+   * ready stays so until its probes say otherwise, instead of starting unready and leaving its
+   * Services for the first probe period, as it would with a fresh prober.
+   */
+  resume(pod: V1Pod, containers: readonly { readonly id: string; readonly state: string }[]): void {
+    const running = new Set(containers.filter((c) => c.state === 'running').map((c) => c.id));
+    for (const s of pod.status?.containerStatuses ?? []) {
+      const id = s.containerID?.replace(/^[a-z]+:\/\//, '');
+      if (!id || this.resumed.has(id)) continue;
+      this.resumed.add(id);
+      if (!running.has(id) || !s.state?.running) continue;
+      if (s.started) this.startupPassed.add(id);
+      if (s.ready && !this.readiness.has(id)) this.readiness.set(id, true);
+    }
   }
 
   /** Starts the probe workers the running containers need and stops the others. */

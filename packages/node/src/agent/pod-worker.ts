@@ -134,6 +134,7 @@ export class PodWorker {
     const stopping = this.removed || pod.metadata?.deletionTimestamp !== undefined;
     const sandbox = await this.executor.sandboxStatus(pod, stopping);
     const containers = sandbox ? await this.options.runtime.listContainers({ sandboxId: sandbox.id }) : [];
+    this.probes.resume(pod, containers);
     const completed = state.kind === 'Syncing' ? undefined : state.phase;
     const plan = computePodActions(pod, containers, this.clock(), {
       sandboxExists: sandbox !== undefined,

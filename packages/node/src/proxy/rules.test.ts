@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServicePort } from './model.js';
-import { buildRuleSet, cleanupText, InvalidPrefixError, parseSave, restoreText, sepChain, svcChain, type RuleSetInput } from './rules.js';
+import { buildRuleSet, cleanupText, installedMark, InvalidPrefixError, markRuleSet, missingJumps, parseSave, restoreText, sepChain, svcChain, type RuleSetInput } from './rules.js';
 
 const P = 'WHARF-ABC123';
 const web: ServicePort = {
@@ -135,5 +135,28 @@ describe('cleanupText', () => {
       `*nat\n-D PREROUTING -m comment --comment "wharf ${P}" -j ${P}-SERVICES\n:${P}-SERVICES - [0:0]\n:${P}-SVC-A - [0:0]\n-X ${P}-SERVICES\n-X ${P}-SVC-A\nCOMMIT\n`,
     );
     expect(cleanupText(P, saved('*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n'))).toBeUndefined();
+  });
+});
+
+describe('markRuleSet and installedMark', () => {
+  it('marks a rule set with a hash of its content that a restarted proxy reads back', () => {
+    const a = markRuleSet(P, buildRuleSet(input([web])));
+    const b = markRuleSet(P, buildRuleSet(input([{ ...web, endpoints: web.endpoints.slice(1) }])));
+    expect(a.mark).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.mark).not.toBe(a.mark);
+    expect(markRuleSet(P, buildRuleSet(input([web]))).mark).toBe(a.mark);
+    expect(a.set.nat.chains).toContain(`${P}-SYNC`);
+    // As iptables-save prints it back.
+    const installed = saved(`*nat\n:${P}-SYNC - [0:0]\n${a.set.nat.rules.filter((r) => r.startsWith(`-A ${P}-SYNC `)).join('\n')}\nCOMMIT\n`);
+    expect(installedMark(P, installed)).toBe(a.mark);
+    expect(installedMark('WHARF-OTHER', installed)).toBeUndefined();
+  });
+
+  it('lists the jumps into the owned chains that are missing', () => {
+    expect(missingJumps(P, saved('*nat\nCOMMIT\n*filter\nCOMMIT\n'))).toHaveLength(8);
+    const text = restoreText(P, buildRuleSet(input([web])), saved('*nat\nCOMMIT\n*filter\nCOMMIT\n'));
+    // What iptables-save shows once that text is applied: each inserted jump as an -A line.
+    const after = saved(text.split('\n').filter((l) => !l.startsWith('-A ')).map((l) => l.replace(/^-I (\S+) 1 /, '-A $1 ')).join('\n'));
+    expect(missingJumps(P, after)).toEqual([]);
   });
 });

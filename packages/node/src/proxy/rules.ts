@@ -217,14 +217,38 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
     out.push(`*${table}`);
     for (const c of [...want.chains, ...stale]) out.push(`:${c} - [0:0]`);
     out.push(...want.rules);
-    for (const j of jumps(prefix).filter((x) => x.table === table)) {
-      const present = have.rules.some((r) => r.startsWith(`-A ${j.chain} `) && r.endsWith(`-j ${j.target}`));
-      if (!present) out.push(`-I ${j.chain} 1 ${j.rule}`);
-    }
+    for (const j of missingJumps(prefix, saved).filter((x) => x.table === table)) out.push(`-I ${j.chain} 1 ${j.rule}`);
     for (const c of stale) out.push(`-X ${c}`);
     out.push('COMMIT');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The built-in chain jumps that are not installed. */
+export function missingJumps(prefix: string, saved: Map<string, SavedTable>): Jump[] {
+  return jumps(prefix).filter((j) => !(saved.get(j.table)?.rules ?? []).some((r) => r.startsWith(`-A ${j.chain} `) && r.endsWith(`-j ${j.target}`)));
+}
+
+const SYNC_MARK = 'wharf rule set';
+
+/**
+ * The rule set with a mark of its own content: one rule, in a chain nothing jumps to, whose
+ * comment carries a hash of everything else. A restarted proxy that finds the mark of the rule
+ * set it would write knows the kernel already holds it, and adopts it without rewriting.
+ */
+export function markRuleSet(prefix: string, set: RuleSet): { set: RuleSet; mark: string } {
+  const mark = createHash('sha256').update(JSON.stringify(set)).digest('hex').slice(0, 16);
+  const chain = `${prefix}-SYNC`;
+  return {
+    mark,
+    set: { ...set, nat: { chains: [...set.nat.chains, chain].sort(), rules: [...set.nat.rules, `-A ${chain} -m comment --comment "${SYNC_MARK} ${mark}" -j RETURN`] } },
+  };
+}
+
+/** The mark of the rule set installed under `prefix`, if any. */
+export function installedMark(prefix: string, saved: Map<string, SavedTable>): string | undefined {
+  const line = saved.get('nat')?.rules.find((r) => r.startsWith(`-A ${prefix}-SYNC `));
+  return line ? new RegExp(`${SYNC_MARK} ([0-9a-f]+)`).exec(line)?.[1] : undefined;
 }
 
 /** The restore text that removes every rule and chain of `prefix` from what is installed. */

@@ -1,7 +1,9 @@
 // The service dataplane (Wharf's kube-proxy in iptables mode): watches Services, EndpointSlices
 // and Nodes (for their pod CIDRs), and after any change — debounced — rewrites its own iptables
 // chains in one `iptables-restore --noflush` transaction, so that connections to a cluster IP or
-// node port are DNATed by the kernel to a ready endpoint. stop() removes every rule it made.
+// node port are DNATed by the kernel to a ready endpoint. As kube-proxy's, the rules outlive the
+// process (unless `removeRulesOnStop`): a restarted proxy adopts what it finds when it is the rule
+// set it would write, and otherwise replaces it in one atomic transaction, never with a gap.
 // Node ports answer on 127.0.0.1 by default, which needs route_localnet (set on start, restored on
 // stop, with kube-proxy's martian guard): see README.md beside this file.
 import { createHash } from 'node:crypto';
@@ -9,7 +11,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Informer, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
-import { buildRuleSet, checkPrefix, restoreText } from './rules.js';
+import { buildRuleSet, checkPrefix, installedMark, markRuleSet, missingJumps, restoreText } from './rules.js';
 
 /** Time as a dependency, so tests can drive the debounce by hand. */
 export interface ProxyClock {
@@ -50,6 +52,11 @@ export interface ServiceProxyOptions {
    * Pod CIDRs to masquerade toward. @default the `spec.podCIDRs` of the cluster's Nodes
    */
   readonly podCIDRs?: readonly string[];
+  /**
+   * Remove every rule on stop (and put route_localnet back). Wharf leaves them, so Services keep
+   * answering while it restarts; `wharf reset` removes them. @default false
+   */
+  readonly removeRulesOnStop?: boolean;
   /** Delay between a change and the sync that follows it. @default 100 */
   readonly debounceMs?: number;
   /** Full re-sync period, which also repairs removed jumps. @default 30000 */
@@ -59,6 +66,9 @@ export interface ServiceProxyOptions {
   /** @default silentLogger */
   readonly logger?: Logger;
 }
+
+/** The service CIDR the API server allocates cluster IPs from. */
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
 /** The chain prefix of a Wharf data dir: `WHARF-` and 6 hex digits of its path. */
 export function proxyPrefix(dataDir: string): string {
@@ -92,7 +102,7 @@ export class ServiceProxy {
   private running = false;
   private syncing: Promise<void> | undefined;
   private dirty = false;
-  private lastText = '';
+  private lastMark = '';
   private localnetBefore: string | undefined;
   private lastChange = 0;
   /** The iptables backend found by start(). */
@@ -101,6 +111,8 @@ export class ServiceProxy {
   lastSyncDelayMs = 0;
   /** How many times rules were written. */
   syncCount = 0;
+  /** Whether start() found its rule set already installed and kept it as it was. */
+  adopted = false;
 
   constructor(private readonly o: ServiceProxyOptions) {
     checkPrefix(o.prefix);
@@ -132,7 +144,7 @@ export class ServiceProxy {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
       this.lastChange = 0;
-      await this.apply(true); // a first sync that fails fails start()
+      await this.apply('adopt'); // a first sync that fails fails start()
       this.scheduleResync();
     } catch (e) {
       await this.stop();
@@ -140,15 +152,17 @@ export class ServiceProxy {
     }
   }
 
-  /** Stops watching and removes every chain and rule with this prefix. */
+  /** Stops watching; with `removeRulesOnStop`, removes every chain and rule with this prefix. */
   async stop(): Promise<void> {
     this.running = false;
     this.clock.clearTimeout(this.timer);
     this.clock.clearTimeout(this.resyncTimer);
     await Promise.all([this.services.stop(), this.slices.stop(), this.nodes.stop()]);
     await this.syncing?.catch(() => undefined);
-    await cleanup(this.o.prefix);
-    if (this.localnetBefore !== undefined) await restoreRouteLocalnet(this.localnetBefore);
+    if (this.o.removeRulesOnStop) {
+      await cleanup(this.o.prefix);
+      if (this.localnetBefore !== undefined) await restoreRouteLocalnet(this.localnetBefore);
+    }
     this.localnetBefore = undefined;
     this.client.close();
   }
@@ -204,23 +218,29 @@ export class ServiceProxy {
     return [...out].sort();
   }
 
-  private async apply(force: boolean): Promise<void> {
+  /** Writes the rule set when it changed (`force`: always; `adopt`: unless already installed). */
+  private async apply(force: boolean | 'adopt'): Promise<void> {
     if (!this.running) return;
-    const set = buildRuleSet({
+    const { set, mark } = markRuleSet(this.o.prefix, buildRuleSet({
       prefix: this.o.prefix,
       ports: servicePorts(this.services.list(), this.slices.list()),
       podCIDRs: this.podCIDRs(),
       nodePortAddresses: this.nodePortAddresses(),
-      serviceCIDR: this.o.serviceCIDR ?? '10.96.0.0/12',
+      serviceCIDR: this.o.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
       podInterfaces: this.o.podInterfaces ?? ['wh+'],
       localnetGuard: this.nodePortAddresses().some((c) => c.startsWith('127.')),
-    });
-    const key = JSON.stringify(set);
-    if (!force && key === this.lastText) return;
-    const text = restoreText(this.o.prefix, set, await saveTables());
+    }));
+    if (force === false && mark === this.lastMark) return;
+    const saved = await saveTables();
+    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved).length === 0) {
+      this.lastMark = mark;
+      this.adopted = true;
+      return;
+    }
+    const text = restoreText(this.o.prefix, set, saved);
     if (!this.running) return;
     await restore(text);
-    this.lastText = key;
+    this.lastMark = mark;
     this.syncCount++;
   }
 }

@@ -1,0 +1,162 @@
+// `wharf dataplane`: cluster DNS and the Ingress gateway in a process of their own, which
+// `wharf up` starts once and adopts on every later start, as it adopts running containers. In
+// Kubernetes, CoreDNS and ingress controllers are pods that keep serving while the API server is
+// down or upgraded; here they keep answering from their last known state while `wharf up` stops,
+// crashes or is replaced by a newer build, and their informers resume the watch when the API
+// returns. DIR/dataplane.json records the running process; `wharf reset` stops it.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '@wharf/client';
+import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/node';
+
+/** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
+export interface DataplaneSpec {
+  /** The API server it watches (from DIR/kubeconfig). */
+  readonly apiServer: string;
+  /** 0 picks a free port. */
+  readonly ingressPort: number;
+  readonly ingressHttpsPort: number;
+  /** Bridge gateways whose port 53 is redirected to the DNS server; none: no cluster DNS. */
+  readonly dnsGateways: readonly string[];
+}
+
+/** DIR/dataplane.json: the running dataplane process and where it serves. */
+export interface DataplaneRecord {
+  readonly pid: number;
+  readonly spec: DataplaneSpec;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly dnsPort: number;
+  readonly startedAt: string;
+}
+
+const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
+const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
+
+function readRecord(dataDir: string): DataplaneRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(recordPath(dataDir), 'utf8')) as DataplaneRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` is a live `wharf dataplane` of this data dir (not a recycled pid). */
+function isDataplane(pid: number, dataDir: string): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.includes('dataplane') && args.includes(dataDir);
+  } catch {
+    return false;
+  }
+}
+
+const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>
+  a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() &&
+  (b.ingressPort === 0 || a.ingressPort === b.ingressPort) && (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
+
+async function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Adopts the data dir's running dataplane when it serves `spec`; otherwise stops whatever runs
+ * and starts a new one, detached, so it outlives this process. Answers its record.
+ */
+export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log: Logger): Promise<DataplaneRecord & { adopted: boolean }> {
+  const found = readRecord(dataDir);
+  if (found && isDataplane(found.pid, dataDir)) {
+    if (sameSpec(found.spec, spec)) {
+      log.info({ pid: found.pid, since: found.startedAt }, 'adopted the running dataplane (cluster DNS, Ingress gateway)');
+      return { ...found, adopted: true };
+    }
+    log.info({ pid: found.pid }, 'the running dataplane serves another configuration: replacing it');
+    await stopDataplane(dataDir);
+  }
+  rmSync(recordPath(dataDir), { force: true });
+  const out = openSync(join(dataDir, 'dataplane.log'), 'a');
+  const child = spawn(process.execPath, [
+    CLI, 'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
+    '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer,
+  ], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  const pid = child.pid ?? -1;
+  const record = await waitFor('the dataplane to serve', 120_000, () => {
+    if (child.exitCode !== null) throw new Error(`wharf dataplane exited with ${child.exitCode}: see ${join(dataDir, 'dataplane.log')}`);
+    const r = readRecord(dataDir);
+    return r?.pid === pid ? r : undefined;
+  });
+  log.info({ pid }, 'started the dataplane (cluster DNS, Ingress gateway) as a process of its own');
+  return { ...record, adopted: false };
+}
+
+/**
+ * While `wharf up` runs, starts the dataplane again whenever it is found gone (checked every
+ * `everyMs`), as a kubelet restarts a crashed container. Answers the function that stops watching.
+ */
+export function superviseDataplane(dataDir: string, spec: DataplaneSpec, log: Logger, everyMs = 2000): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    const found = readRecord(dataDir);
+    if (busy || (found && isDataplane(found.pid, dataDir))) return;
+    busy = true;
+    log.warn('the dataplane process is gone: starting it again');
+    ensureDataplane(dataDir, spec, log)
+      .catch((e: unknown) => log.error({ err: e }, 'starting the dataplane again failed'))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Stops the data dir's dataplane (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
+export async function stopDataplane(dataDir: string): Promise<boolean> {
+  const found = readRecord(dataDir);
+  rmSync(recordPath(dataDir), { force: true });
+  if (!found || !isDataplane(found.pid, dataDir)) return false;
+  process.kill(found.pid, 'SIGTERM');
+  try {
+    await waitFor('the dataplane to stop', 10_000, () => (isDataplane(found.pid, dataDir) ? undefined : true));
+  } catch {
+    process.kill(found.pid, 'SIGKILL');
+    // It could not take its DNS redirect with it.
+    await removeClusterDnsRedirect(found.spec.dnsGateways);
+  }
+  return true;
+}
+
+/** The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect. */
+export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promise<void> {
+  const log = createLogger();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(join(dataDir, 'kubeconfig'));
+  const dns = spec.dnsGateways.length
+    ? new ClusterDns({ kubeConfig, port: 0, redirectFrom: spec.dnsGateways, logger: log.child({ component: 'cluster-dns' }) })
+    : undefined;
+  const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, logger: log.child({ component: 'ingress-gateway' }) });
+  await dns?.start();
+  await ingress.start();
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.all([ingress.stop(), dns?.stop()]).finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const record: DataplaneRecord = {
+    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, startedAt: new Date().toISOString(),
+  };
+  writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
+  log.info({ ...record }, 'dataplane serving');
+}
