@@ -21,6 +21,7 @@ program
   .option('--node-eviction-rate <per-second>', 'nodes per second whose pods may be evicted, per zone', '0.1')
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway (with --nodes)', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
+  .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())

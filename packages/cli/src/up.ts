@@ -26,6 +26,8 @@ export interface UpOptions {
   ingressHttpsPort?: string;
   simulatedNodes?: string;
   registryAnonymousPull?: boolean;
+  /** false with --no-platform. */
+  platform?: boolean;
 }
 
 function optionalNumber(flag: string, v: string | undefined): number | undefined {

@@ -1,0 +1,5 @@
+// @wharf/platform-apps: Applications (M runtime + N artifact images), their immutable revisions,
+// and ConfigSets (the configuration center), as CRDs of platform.wharf.dev with their controllers.
+// It speaks only the Kubernetes API (through @wharf/client), so it runs against any cluster.
+export * from './types.js';
+export { APPLICATION_CRD, APPLICATION_REVISION_CRD, CONFIGSET_CRD, CRDS } from './crds.js';
