@@ -22,6 +22,7 @@ program
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway (with --nodes)', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
+  .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())

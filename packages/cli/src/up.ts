@@ -28,6 +28,7 @@ export interface UpOptions {
   registryAnonymousPull?: boolean;
   /** false with --no-platform. */
   platform?: boolean;
+  artifactDelivery?: string;
 }
 
 function optionalNumber(flag: string, v: string | undefined): number | undefined {
@@ -35,6 +36,14 @@ function optionalNumber(flag: string, v: string | undefined): number | undefined
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
   return n;
+}
+
+/** `--artifact-delivery auto|image-volume|init-copy` as the platform's option. */
+export function artifactDeliveryOption(v: string | undefined): 'auto' | 'imageVolume' | 'initCopy' {
+  const map = { auto: 'auto', 'image-volume': 'imageVolume', 'init-copy': 'initCopy' } as const;
+  const got = map[(v ?? 'auto') as keyof typeof map];
+  if (!got) throw new Error(`--artifact-delivery must be auto, image-volume or init-copy, got "${v}"`);
+  return got;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -117,6 +126,13 @@ export async function up(opts: UpOptions): Promise<void> {
     })
     : undefined;
   await ingress?.start();
+  // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
+  // as a separate `wharf platform` process.
+  const platform = opts.platform === false
+    ? undefined
+    : await (await import('@wharf/platform-apps')).startPlatform({
+      kubeConfig: kc, logger: log, ingressPort: ingress?.httpPort ?? Number(opts.ingressPort ?? 8080), artifactDelivery: artifactDeliveryOption(opts.artifactDelivery),
+    });
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
@@ -136,6 +152,7 @@ export async function up(opts: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await platform?.stop();
       await ingress?.stop();
       await nodes?.stop();
       await sim?.stop();

@@ -112,7 +112,7 @@ const appStatus = obj({
   components: arr(obj({ name: str(), replicas: int(), readyReplicas: int(), updatedReplicas: int(), url: str() }, { required: ['name'] })),
   images: arr(imagePin),
   artifactDelivery: str(),
-  rollout: obj({ revision: int(), from: int(), phase: str(), stepStarted: str(), readySince: str() }),
+  rollout: obj({ revision: int(), from: int(), phase: str(), stepStarted: str(), readySince: str(), drainUntil: str(), message: str(), superseded: { type: 'boolean' } }),
 });
 
 const revisionSpec = obj({

@@ -3,3 +3,7 @@
 // It speaks only the Kubernetes API (through @wharf/client), so it runs against any cluster.
 export * from './types.js';
 export { APPLICATION_CRD, APPLICATION_REVISION_CRD, CONFIGSET_CRD, CRDS } from './crds.js';
+export { startPlatform, type PlatformOptions, type RunningPlatform } from './platform.js';
+export { installCrds } from './install.js';
+export { reconcileConfigSet, dataHash } from './configset/reconcile.js';
+export { reconcileApplication } from './application/reconcile.js';

@@ -262,11 +262,21 @@ export interface RolloutStatus {
   revision: number;
   /** The revision it replaces (0 for the first). */
   from: number;
-  phase: 'Canary' | 'Promoting';
+  /**
+   * Canary: one pod per component; Promoting: all replicas; Finishing: the old revision's pods
+   * are drained (out of the Service) before they go; RollingBack: the new revision's pods are.
+   */
+  phase: 'Canary' | 'Promoting' | 'Finishing' | 'RollingBack';
   /** When the current step started (RFC 3339). */
   stepStarted: string;
   /** When the pods of the current step were all Ready (analysis runs from here). */
   readySince?: string;
+  /** Draining pods leave at this time (RFC 3339). */
+  drainUntil?: string;
+  /** Why the rollout is rolling back. */
+  message?: string;
+  /** Rolling back because a newer revision replaced it, not because it failed. */
+  superseded?: boolean;
 }
 
 export interface ApplicationStatus {
