@@ -125,7 +125,10 @@ export class ApplicationController extends QueueController {
       drainMs: this.opts.drainMs,
       urlOf: this.opts.urlOf,
     });
-    for (const a of plan.actions) await this.apply(app, a);
+    // Events last: only once the status that records the transition is written (a conflict
+    // retries the sync, which must not announce the same transition twice).
+    for (const a of plan.actions) if (a.type !== 'event') await this.apply(app, a);
+    for (const a of plan.actions) if (a.type === 'event') await this.apply(app, a);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.max(50, plan.requeueAfterMs));
   }
 

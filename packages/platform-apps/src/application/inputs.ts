@@ -21,9 +21,9 @@ export interface Problem {
 export interface LiveConfig {
   readonly configSet: string;
   readonly version: number;
-  /** The ConfigSet's current content, for the mutable mirror of `inPlace` references. */
-  readonly data: Record<string, string>;
-  readonly binaryData: Record<string, string>;
+  /** The ConfigSet's published content, for the mutable mirror; absent while an edit awaits its version. */
+  readonly data?: Record<string, string>;
+  readonly binaryData?: Record<string, string>;
   /** When the version was published (RFC 3339). */
   readonly time: string;
 }
@@ -72,7 +72,8 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
       const update = ref.update ?? 'rollout';
       if (update === 'inPlace') {
         // The mirror follows spec.data once it is published (the version's hash matches).
-        if (latest.hash === dataHash(cs)) live.set(ref.configSet, { configSet: ref.configSet, version: latest.version, data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {}, time: latest.time });
+        const published = latest.hash === dataHash(cs);
+        live.set(ref.configSet, { configSet: ref.configSet, version: latest.version, time: latest.time, ...(published ? { data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {} } : {}) });
         continue;
       }
       const pinnedBefore = src.current?.spec.config.find((c) => c.configSet === ref.configSet);

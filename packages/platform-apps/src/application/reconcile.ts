@@ -93,8 +93,11 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
       return { actions, requeueAfterMs: 200 };
     }
   }
+  const snapshotted = new Set(o.snapshots);
   for (const pin of [...inputs.secrets, ...revs.flatMap((r) => r.spec.secrets)]) {
-    if (!o.snapshots.includes(pin.snapshot) && o.secrets.get(pin.secret)?.hash === pin.hash) actions.push({ type: 'snapshotSecret', secret: pin.secret, snapshot: pin.snapshot, hash: pin.hash });
+    if (snapshotted.has(pin.snapshot) || o.secrets.get(pin.secret)?.hash !== pin.hash) continue;
+    snapshotted.add(pin.snapshot);
+    actions.push({ type: 'snapshotSecret', secret: pin.secret, snapshot: pin.snapshot, hash: pin.hash });
   }
 
   // 3. The rollout step.
@@ -128,11 +131,16 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   const mirrors: V1ConfigMap[] = [];
   for (const l of inputs.live) {
     const existing = o.mirrors.find((m) => m.metadata?.labels?.[MIRROR_OF] === l.configSet);
+    // An edit not yet published as a version: the mirror stays as it is meanwhile.
+    if (!l.data) {
+      if (existing) mirrors.push(existing);
+      continue;
+    }
     const wait = existing ? (msOf(l.time) ?? 0) + batchMs - o.now : 0;
     if (wait > 0) {
       later(wait);
       if (existing) mirrors.push(existing);
-    } else mirrors.push(desiredMirror(app, l.configSet, l.version, l.data, l.binaryData));
+    } else mirrors.push(desiredMirror(app, l.configSet, l.version, l.data, l.binaryData ?? {}));
   }
   if (!inputs.problems.length) syncSet(actions, mirrors, o.mirrors);
 
