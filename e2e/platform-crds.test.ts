@@ -54,6 +54,19 @@ spec:
   components:
 ${components}`;
 
+describe('deploy/platform', () => {
+  it('applies cleanly with kubectl apply --dry-run=server', async () => {
+    // A server-side dry run checks namespaced objects against an existing namespace.
+    await k.ok(['create', 'namespace', 'wharf-platform']);
+    const out = await k.ok(['apply', '--dry-run=server', '-f', join(REPO_ROOT, 'deploy/platform')]);
+    for (const o of ['serviceaccount/wharf-platform', 'clusterrole.rbac.authorization.k8s.io/wharf-platform', 'clusterrolebinding.rbac.authorization.k8s.io/wharf-platform', 'deployment.apps/wharf-platform']) {
+      expect(out).toContain(`${o} created (server dry run)`);
+    }
+    expect(out).toMatch(/customresourcedefinition.apiextensions.k8s.io\/applications.platform.wharf.dev (unchanged|configured) \(server dry run\)/);
+    expect((await k.run(['get', 'deployment', 'wharf-platform', '-n', 'wharf-platform'])).code).not.toBe(0);
+  });
+});
+
 describe('platform CRDs', () => {
   it('accept the interface of the issue as written, with printer columns and short names', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: INTERFACE_YAML });

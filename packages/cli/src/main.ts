@@ -65,6 +65,23 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
     });
 }
 
+program
+  .command('platform')
+  .description('run the platform controllers (Applications, ConfigSets) against a cluster, in the foreground')
+  .option('--kubeconfig <file>', 'the cluster (default: the in-cluster account in a pod, else $KUBECONFIG or ~/.kube/config)')
+  .option('--no-install-crds', 'do not install or upgrade the platform CRDs (apply deploy/platform/crds.yaml yourself)')
+  .option('--ingress-port <port>', 'HTTP port of the cluster\'s Ingress gateway, for the URLs in status (default 80)')
+  .option('--artifact-delivery <how>', 'image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .addHelpText('after', `
+Example:
+  wharf up --no-platform --nodes 1 &
+  wharf platform --kubeconfig ~/.wharf/kubeconfig --ingress-port 8080`)
+  .action(async (o: import('./platform.js').PlatformCommandOptions) => {
+    const { platform } = await import('./platform.js');
+    await platform(o);
+  });
+
 addImageCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -7,3 +7,4 @@ export { startPlatform, type PlatformOptions, type RunningPlatform } from './pla
 export { installCrds } from './install.js';
 export { reconcileConfigSet, dataHash } from './configset/reconcile.js';
 export { reconcileApplication } from './application/reconcile.js';
+export { PLATFORM_MANIFESTS, PLATFORM_RULES } from './deploy.js';
