@@ -5,14 +5,13 @@
 // that Tomcat deploys; the JSP answers at the pod IP. Needs root, runc, the CNI plugins and zip
 // (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { Kubectl, layoutWithLayer, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable() || (!existsSync('/usr/bin/zip') ? 'no zip' : '');
@@ -73,47 +72,6 @@ function makeWar(dir: string): string {
   const war = join(dir, 'hello.war');
   execFileSync('zip', ['-qrX', war, '.'], { cwd: src });
   return war;
-}
-
-/**
- * An OCI layout tar: the image `baseRef` of the OCI layout `layout` plus one uncompressed layer
- * holding `files` (path in the image → file on the host).
- */
-function layoutWithLayer(layout: string, baseRef: string, files: Record<string, string>, dir: string): string {
-  const out = join(dir, 'layout');
-  mkdirSync(join(out, 'blobs/sha256'), { recursive: true });
-  const blob = (digest: string): string => join(layout, 'blobs', ...digest.split(':'));
-  const put = (bytes: Buffer): { digest: string; size: number } => {
-    const hex = createHash('sha256').update(bytes).digest('hex');
-    writeFileSync(join(out, 'blobs/sha256', hex), bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length };
-  };
-  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
-  const base = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === baseRef);
-  if (!base) throw new Error(`${baseRef} is not in ${layout}`);
-  const manifest = JSON.parse(readFileSync(blob(base.digest), 'utf8'));
-  const config = JSON.parse(readFileSync(blob(manifest.config.digest), 'utf8'));
-  for (const l of manifest.layers as { digest: string }[]) copyFileSync(blob(l.digest), join(out, 'blobs', ...l.digest.split(':')));
-  const content = join(dir, 'layer');
-  for (const [to, from] of Object.entries(files)) {
-    mkdirSync(join(content, to, '..'), { recursive: true });
-    copyFileSync(from, join(content, to));
-  }
-  execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', content, '-cf', join(dir, 'layer.tar'), '.']);
-  const layer = put(readFileSync(join(dir, 'layer.tar')));
-  config.rootfs.diff_ids.push(layer.digest); // uncompressed: the DiffID is the blob digest
-  config.history = [...(config.history ?? []), { created: '1970-01-01T00:00:00Z', created_by: `add ${Object.keys(files).join(' ')}` }];
-  const cfg = put(Buffer.from(JSON.stringify(config)));
-  const man = put(Buffer.from(JSON.stringify({
-    ...manifest,
-    config: { ...manifest.config, ...cfg },
-    layers: [...manifest.layers, { mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-  })));
-  writeFileSync(join(out, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(out, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...man }] }));
-  const tarFile = join(dir, 'image.tar');
-  execFileSync('tar', ['-C', out, '-cf', tarFile, '.']);
-  return tarFile;
 }
 
 function httpGet(ip: string, port: number, path: string): Promise<{ status: number; body: string }> {

@@ -6,3 +6,4 @@ export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
 export { runcUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { servingCertificate, type ServingCertificate } from './certs.js';
+export { layoutWithLayer } from './oci-layout.js';
