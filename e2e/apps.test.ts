@@ -146,7 +146,9 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
   const condition = (a: Json, type: string): Json | undefined => (a.status?.conditions as Json[] | undefined)?.find((c) => c.type === type);
   const rolledOut = (n: number) => async (): Promise<Json | undefined> => {
     const a = await app();
-    return a.status?.revision === n && !a.status.rollout && condition(a, 'Ready')?.status === 'True' ? a : undefined;
+    if (a.status?.revision === n && !a.status.rollout && condition(a, 'Ready')?.status === 'True') return a;
+    // Thrown, so a timeout says where the rollout was.
+    throw new Error(`status ${JSON.stringify({ revision: a.status?.revision, rollout: a.status?.rollout, conditions: a.status?.conditions?.map((c: Json) => `${c.type}=${c.status} ${c.reason}: ${c.message}`) })}\nplatform: ${platformOutput.split('\n').slice(-8).join('\n')}`);
   };
   const podsOf = async (revision: number): Promise<Json[]> => (JSON.parse(await k.ok(['get', 'pods', '-n', 'demo', '-l', `platform.wharf.dev/revision=${revision}`, '-o', 'json'])) as Json).items as Json[];
 

@@ -73,6 +73,10 @@ program
   .option('--ingress-port <port>', 'HTTP port of the cluster\'s Ingress gateway, for the URLs in status (default 80)')
   .option('--artifact-delivery <how>', 'image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .option('--webhook-cert <file>', 'serve the webhook that records config version authors with this PEM certificate (with --webhook-key, --webhook-ca)')
+  .option('--webhook-key <file>', 'its PEM key')
+  .option('--webhook-ca <file>', 'the PEM CA the API server trusts it by')
+  .option('--webhook-host <address>', 'the address the API server reaches the webhook at (default 127.0.0.1)')
   .addHelpText('after', `
 Example:
   wharf up --no-platform --nodes 1 &

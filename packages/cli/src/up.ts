@@ -132,6 +132,8 @@ export async function up(opts: UpOptions): Promise<void> {
     ? undefined
     : await (await import('@wharf/platform-apps')).startPlatform({
       kubeConfig: kc, logger: log, ingressPort: ingress?.httpPort ?? Number(opts.ingressPort ?? 8080), artifactDelivery: artifactDeliveryOption(opts.artifactDelivery),
+      // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
+      authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
     });
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');

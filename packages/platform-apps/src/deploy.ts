@@ -20,6 +20,8 @@ export const PLATFORM_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: CRUD },
+  // The ConfigSet author webhook registers itself (with --webhook-* flags only).
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'create', 'update', 'delete'] },
 ];
 
 export const PLATFORM_MANIFESTS: readonly Record<string, unknown>[] = [

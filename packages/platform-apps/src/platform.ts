@@ -6,6 +6,7 @@ import { ApplicationController } from './application/controller.js';
 import { detectArtifactDelivery } from './application/delivery.js';
 import type { PlatformContext } from './common/context.js';
 import { ConfigSetController } from './configset/controller.js';
+import { AuthorWebhook, type AuthorWebhookOptions } from './configset/webhook.js';
 import { installCrds } from './install.js';
 import type { ArtifactDelivery } from './types.js';
 
@@ -23,6 +24,11 @@ export interface PlatformOptions {
   readonly artifactDelivery?: ArtifactDelivery | 'auto';
   /** How long pods are out of the Service before they are deleted. @default 3000 */
   readonly drainMs?: number;
+  /**
+   * Serve and register the mutating webhook that records the author of each config version.
+   * @default none: versions have no author
+   */
+  readonly authorWebhook?: AuthorWebhookOptions;
 }
 
 export interface RunningPlatform {
@@ -53,10 +59,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   for (const c of controllers) c.start();
   informers.start();
   await Promise.all([informers.synced(), configSets.synced, apps.synced]);
+  const webhook = opts.authorWebhook ? new AuthorWebhook(client, logger, opts.authorWebhook) : undefined;
+  await webhook?.start();
   logger.info({ artifactDelivery: delivery }, 'platform controllers started');
   return {
     artifactDelivery: delivery,
     async stop() {
+      await webhook?.stop();
       await Promise.all(controllers.map((c) => c.stop()));
       await informers.stop();
       client.close();
