@@ -1,6 +1,7 @@
 // The wharf command line.
 import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
+import type { PlatformCommandOptions } from './platform.js';
 import { addImageCommands } from './image.js';
 import { defaultDataDir } from './endpoints.js';
 
@@ -81,7 +82,7 @@ program
 Example:
   wharf up --no-platform --nodes 1 &
   wharf platform --kubeconfig ~/.wharf/kubeconfig --ingress-port 8080`)
-  .action(async (o: import('./platform.js').PlatformCommandOptions) => {
+  .action(async (o: PlatformCommandOptions) => {
     const { platform } = await import('./platform.js');
     await platform(o);
   });
