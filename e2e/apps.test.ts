@@ -38,7 +38,7 @@ apiVersion: platform.wharf.dev/v1alpha1
 kind: Application
 metadata: {name: shop, namespace: demo}
 spec:
-  rollout: {analysisSeconds: 4, progressDeadlineSeconds: 25, batchSeconds: 2}
+  rollout: {analysisSeconds: 4, progressDeadlineSeconds: 60, batchSeconds: 2}
   components:
   - name: web
     runtime: {image: "busybox:1", command: [httpd, -f, -p, "8080", -h, /www]}
@@ -198,17 +198,17 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect(await k.ok(['get', 'configmap', 'shop-settings-v1', '-n', 'demo', '-o', 'jsonpath={.immutable}'])).toBe('true');
   });
 
-  it('rolls a config change out under health gates with zero failed requests', { timeout: 150_000 }, async () => {
+  it('rolls a config change out under health gates with zero failed requests', { timeout: 300_000 }, async () => {
     // A readiness probe that fails on a bad greeting (a spec change: revision 2), and a secret.
     const patch = [
-      { op: 'add', path: '/spec/components/0/probes', value: { readiness: { exec: { command: ['sh', '-c', 'test "$GREETING" != bad'] }, periodSeconds: 1 } } },
+      { op: 'add', path: '/spec/components/0/probes', value: { readiness: { exec: { command: ['sh', '-c', 'test "$GREETING" != bad'] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 3 } } },
       { op: 'add', path: '/spec/components/0/secrets', value: [{ secret: 'shop-secrets', as: 'env' }, { secret: 'shop-secrets', as: 'file', mountPath: '/run/shop' }] },
     ];
     await k.ok(['patch', 'app', 'shop', '-n', 'demo', '--type', 'json', '-p', JSON.stringify(patch)]);
-    await eventually(rolledOut(2), 90_000, 'revision 2 rolled out');
+    await eventually(rolledOut(2), 120_000, 'revision 2 rolled out');
     const load = new Load(ingressPort, '/cgi-bin/greet');
     await k.ok(['patch', 'configset', 'shop-settings', '-n', 'demo', '--type', 'merge', '-p', '{"spec":{"data":{"GREETING":"hi"}}}']);
-    const a = await eventually(rolledOut(3), 100_000, 'revision 3 rolled out');
+    const a = await eventually(rolledOut(3), 150_000, 'revision 3 rolled out');
     const tally = await load.stop();
     expect(tally.failed).toEqual([]);
     expect(tally.ok).toBeGreaterThan(100);
@@ -242,13 +242,13 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect((await app()).status.revision).toBe(3);
   });
 
-  it('rolls a bad config back automatically with zero failed requests: Degraded/RolledBack and an Event', { timeout: 150_000 }, async () => {
+  it('rolls a bad config back automatically with zero failed requests: Degraded/RolledBack and an Event', { timeout: 200_000 }, async () => {
     const load = new Load(ingressPort, '/cgi-bin/greet');
     await k.ok(['patch', 'configset', 'shop-settings', '-n', 'demo', '--type', 'merge', '-p', '{"spec":{"data":{"GREETING":"bad"}}}']);
     const a = await eventually(async () => {
       const got = await app();
       return condition(got, 'Degraded')?.reason === 'RolledBack' && !got.status.rollout ? got : undefined;
-    }, 100_000, 'Degraded/RolledBack');
+    }, 130_000, 'Degraded/RolledBack');
     const tally = await load.stop();
     expect(tally.failed).toEqual([]);
     expect(new Set(tally.bodies)).toEqual(new Set(['greeting=hi']));
@@ -264,16 +264,16 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect((await k.ok(['get', 'apprev', '-n', 'demo', '-o', 'name'])).trim().split('\n')).toHaveLength(4);
   });
 
-  it('rolls back to revision 1: the first artifact version and the first config version', { timeout: 200_000 }, async () => {
+  it('rolls back to revision 1: the first artifact version and the first config version', { timeout: 400_000 }, async () => {
     await k.ok(['patch', 'configset', 'shop-settings', '-n', 'demo', '--type', 'merge', '-p', '{"spec":{"data":{"GREETING":"hey"}}}']);
     await k.ok(['patch', 'app', 'shop', '-n', 'demo', '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/components/0/artifacts/0/image', value: 'shop-site:2' }])]);
-    await eventually(async () => ((await get(ingressPort, '/')).body === 'site 2\n' && (await app()).status?.rollout === undefined ? true : undefined), 100_000, 'site 2');
+    await eventually(async () => ((await get(ingressPort, '/')).body === 'site 2\n' && (await app()).status?.rollout === undefined ? true : undefined), 150_000, 'site 2');
     expect((await get(ingressPort, '/cgi-bin/greet')).body).toBe('greeting=hey\n');
     const n = (await app()).status.revision as number;
     // What `wharf app rollback shop --to 1` asks for. The first revision has no probe and the
     // default 30 s analysis at each step.
     await k.ok(['annotate', 'app', 'shop', '-n', 'demo', 'platform.wharf.dev/rollback-to=1']);
-    const a = await eventually(rolledOut(n + 1), 150_000, `revision ${n + 1} rolled out`);
+    const a = await eventually(rolledOut(n + 1), 200_000, `revision ${n + 1} rolled out`);
     expect(a.metadata.annotations?.['platform.wharf.dev/rollback-to']).toBeUndefined();
     expect(await get(ingressPort, '/')).toEqual({ status: 200, body: 'site 1\n' });
     expect(await get(ingressPort, '/cgi-bin/greet')).toEqual({ status: 200, body: 'greeting=hello\n' });

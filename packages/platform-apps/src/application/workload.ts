@@ -105,7 +105,7 @@ function artifactVolumes(c: Component, delivery: ArtifactDelivery): { volumes: V
 function readiness(c: Component): V1Probe | undefined {
   if (c.probes?.readiness) return c.probes.readiness;
   const port = c.ports?.[0]?.port;
-  return port ? { tcpSocket: { port: port as never }, periodSeconds: 2, failureThreshold: 2 } : undefined;
+  return port ? { tcpSocket: { port: port as never }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 3 } : undefined;
 }
 
 export interface DeploymentInputs {
