@@ -44,4 +44,23 @@ describe('wharf up runs the platform', () => {
     const events = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=shop-settings', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
     expect(events).toContain(`version 2 published as ConfigMap shop-settings-v2 by ${user}`);
   });
+
+  it('shares a ConfigSet of the platform namespace with the namespaces its selector matches', async () => {
+    await k.ok(['create', 'namespace', 'wharf-platform']);
+    await k.ok(['create', 'namespace', 'shop-dev']);
+    await k.ok(['label', 'namespace', 'shop-dev', 'team=shop']);
+    await k.ok(['create', 'namespace', 'other']);
+    await k.ok(['apply', '-f', '-'], { stdin: 'apiVersion: platform.wharf.dev/v1alpha1\nkind: ConfigSet\nmetadata: {name: company, namespace: wharf-platform}\nspec:\n  data: {PROXY: "http://proxy:3128"}\n  shareWith: {namespaceSelector: {matchLabels: {team: shop}}}\n' });
+    const copy = await eventually(async () => {
+      const got = JSON.parse(await k.ok(['get', 'cfg', 'company', '-n', 'shop-dev', '-o', 'json'])) as Json;
+      return got.status?.version === 1 ? got : undefined;
+    }, 20_000, 'the copy in shop-dev published');
+    expect(copy.spec.data).toEqual({ PROXY: 'http://proxy:3128' });
+    expect(copy.metadata.labels['platform.wharf.dev/shared-from']).toBe('wharf-platform.company');
+    expect(await k.ok(['get', 'configmap', 'company-v1', '-n', 'shop-dev', '-o', 'jsonpath={.data.PROXY}'])).toBe('http://proxy:3128');
+    expect((await k.run(['get', 'cfg', 'company', '-n', 'other'])).code).not.toBe(0);
+    // A namespace that stops matching loses the copy.
+    await k.ok(['label', 'namespace', 'shop-dev', 'team-']);
+    await eventually(async () => ((await k.run(['get', 'cfg', 'company', '-n', 'shop-dev'])).code !== 0 ? true : undefined), 20_000, 'the copy removed');
+  });
 });

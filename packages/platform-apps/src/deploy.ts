@@ -19,6 +19,8 @@ export const PLATFORM_RULES = [
   // Pods are only read, and relabelled to leave their Service before they are deleted.
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  // Shared ConfigSets of the platform namespace are copied to namespaces by their labels.
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: CRUD },
   // The ConfigSet author webhook registers itself (with --webhook-* flags only).
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'create', 'update', 'delete'] },

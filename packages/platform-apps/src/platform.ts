@@ -6,6 +6,7 @@ import { ApplicationController } from './application/controller.js';
 import { detectArtifactDelivery } from './application/delivery.js';
 import type { PlatformContext } from './common/context.js';
 import { ConfigSetController } from './configset/controller.js';
+import { SharingController } from './configset/sharing-controller.js';
 import { AuthorWebhook, type AuthorWebhookOptions } from './configset/webhook.js';
 import { installCrds } from './install.js';
 import type { ArtifactDelivery } from './types.js';
@@ -55,7 +56,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     delivery, drainMs: opts.drainMs ?? 3000,
     urlOf: (host, path) => `http://${host ?? 'localhost'}${port === 80 ? '' : `:${port}`}${path}`,
   });
-  const controllers = [configSets, apps];
+  const controllers = [configSets, apps, new SharingController(ctx)];
   for (const c of controllers) c.start();
   informers.start();
   await Promise.all([informers.synced(), configSets.synced, apps.synced]);
