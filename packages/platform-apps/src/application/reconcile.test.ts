@@ -211,6 +211,7 @@ describe('reconcileApplication: first deploy', () => {
     w.run(5);
     expect(w.revisions).toEqual([]);
     expect(w.condition('Degraded')).toMatchObject({ status: 'True', reason: 'ConfigSetNotFound', message: 'component web: ConfigSet shop-settings does not exist' });
+    expect(w.events).toEqual(['ConfigSetNotFound: component web: ConfigSet shop-settings does not exist']);
     w.setConfig('shop-settings', { OTHER: '1' });
     w.app.spec.components[0]!.config![0]!.keys = ['GREETING'];
     w.run(5);

@@ -165,6 +165,12 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   // 6. Status.
   const status = statusOf(app, { o, inputs, revs, revision, rollout: step.rollout, failing: step.failing, failed: step.failed, delivery });
   if (hashOf(status) !== hashOf(prior)) actions.push({ type: 'status', status });
+  // A new problem is also an Event (RolledBack has its own, from the rollout).
+  const was = prior.conditions?.find((c) => c.type === 'Degraded');
+  const now = status.conditions?.find((c) => c.type === 'Degraded');
+  if (now?.status === 'True' && now.reason !== 'RolledBack' && (was?.status !== 'True' || was.reason !== now.reason || was.message !== now.message)) {
+    actions.push(ev('Warning', now.reason ?? 'Degraded', now.message ?? ''));
+  }
   return { actions, requeueAfterMs: requeue };
 }
 
