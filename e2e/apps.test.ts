@@ -109,9 +109,12 @@ function siteImage(layout: string, dir: string, version: string): string {
   writeFileSync(join(files, 'index.html'), `site ${version}\n`);
   writeFileSync(join(files, 'cgi-bin/greet'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "greeting=$GREETING"\n');
   chmodSync(join(files, 'cgi-bin/greet'), 0o755);
+  // Readiness by HTTP (cheaper than an exec probe on a loaded machine): a bad greeting is a 503.
+  writeFileSync(join(files, 'cgi-bin/ready'), '#!/bin/sh\nif [ "$GREETING" = bad ]; then printf "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nbad config\\n"; else printf "Content-Type: text/plain\\r\\n\\r\\nready\\n"; fi\n');
+  chmodSync(join(files, 'cgi-bin/ready'), 0o755);
   const work = join(dir, `work-${version}`);
   mkdirSync(work);
-  return layoutWithLayer(layout, 'busybox:1', { 'site/index.html': join(files, 'index.html'), 'site/cgi-bin/greet': join(files, 'cgi-bin/greet') }, work);
+  return layoutWithLayer(layout, 'busybox:1', { 'site/index.html': join(files, 'index.html'), 'site/cgi-bin/greet': join(files, 'cgi-bin/greet'), 'site/cgi-bin/ready': join(files, 'cgi-bin/ready') }, work);
 }
 
 /** A kubeconfig for the platform's ServiceAccount: the controllers get only the ClusterRole's rights. */
@@ -201,7 +204,7 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
   it('rolls a config change out under health gates with zero failed requests', { timeout: 300_000 }, async () => {
     // A readiness probe that fails on a bad greeting (a spec change: revision 2), and a secret.
     const patch = [
-      { op: 'add', path: '/spec/components/0/probes', value: { readiness: { exec: { command: ['sh', '-c', 'test "$GREETING" != bad'] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 3 } } },
+      { op: 'add', path: '/spec/components/0/probes', value: { readiness: { httpGet: { path: '/cgi-bin/ready', port: 8080 }, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 3 } } },
       { op: 'add', path: '/spec/components/0/secrets', value: [{ secret: 'shop-secrets', as: 'env' }, { secret: 'shop-secrets', as: 'file', mountPath: '/run/shop' }] },
     ];
     await k.ok(['patch', 'app', 'shop', '-n', 'demo', '--type', 'json', '-p', JSON.stringify(patch)]);
