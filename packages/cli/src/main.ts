@@ -23,7 +23,8 @@ program
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway (with --nodes)', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
-  .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  // init-copy until this node agent serves image volumes: its API server keeps them, so auto would pick them.
+  .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'init-copy')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
