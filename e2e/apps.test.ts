@@ -157,7 +157,7 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'wharf-apps-e2e-'));
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--no-platform'] });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--no-platform'], readyTimeoutMs: 120_000 });
     k = new Kubectl(wharf.kubeconfig);
     ingressPort = Number(/"ingress":"http:\/\/<app>\.localhost:(\d+)"/.exec(wharf.output)?.[1]);
     const wharfCli = (args: string[]) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 180_000 });
