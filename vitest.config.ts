@@ -14,6 +14,7 @@ export default defineConfig({
       '@wharf/images': pkg('images'),
       '@wharf/registry': pkg('registry'),
       '@wharf/node': pkg('node'),
+      '@wharf/platform-apps': pkg('platform-apps'),
       '@wharf/testing': pkg('testing'),
     },
   },

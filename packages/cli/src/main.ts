@@ -1,6 +1,7 @@
 // The wharf command line.
 import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
+import type { PlatformCommandOptions } from './platform.js';
 import { addImageCommands } from './image.js';
 import { defaultDataDir } from './endpoints.js';
 
@@ -23,6 +24,8 @@ program
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
   .option('--log-format <format>', 'json (one JSON object a line) or text (for people); default: text on a terminal, json otherwise')
   .option('--log-level <level>', 'least level logged: trace, debug, info, warn, error, fatal or silent', 'info')
+  .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
+  .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
@@ -83,6 +86,27 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
       process.stdout.write(`node/${name} ${action === 'fail' ? 'failed' : 'restored'}\n`);
     });
 }
+
+program
+  .command('platform')
+  .description('run the platform controllers (Applications, ConfigSets) against a cluster, in the foreground')
+  .option('--kubeconfig <file>', 'the cluster (default: the in-cluster account in a pod, else $KUBECONFIG or ~/.kube/config)')
+  .option('--no-install-crds', 'do not install or upgrade the platform CRDs (apply deploy/platform/crds.yaml yourself)')
+  .option('--ingress-port <port>', 'HTTP port of the cluster\'s Ingress gateway, for the URLs in status (default 80)')
+  .option('--artifact-delivery <how>', 'image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .option('--webhook-cert <file>', 'serve the webhook that records config version authors with this PEM certificate (with --webhook-key, --webhook-ca)')
+  .option('--webhook-key <file>', 'its PEM key')
+  .option('--webhook-ca <file>', 'the PEM CA the API server trusts it by')
+  .option('--webhook-host <address>', 'the address the API server reaches the webhook at (default 127.0.0.1)')
+  .addHelpText('after', `
+Example:
+  wharf up --no-platform --nodes 1 &
+  wharf platform --kubeconfig ~/.wharf/kubeconfig --ingress-port 8080`)
+  .action(async (o: PlatformCommandOptions) => {
+    const { platform } = await import('./platform.js');
+    await platform(o);
+  });
 
 addImageCommands(program);
 

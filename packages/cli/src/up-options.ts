@@ -24,6 +24,9 @@ export interface UpOptions {
   registryAnonymousPull?: boolean;
   logFormat?: string;
   logLevel?: string;
+  /** false with --no-platform. */
+  platform?: boolean;
+  artifactDelivery?: string;
 }
 
 export interface UpConfig {
@@ -39,6 +42,9 @@ export interface UpConfig {
   readonly registryAnonymousPull: boolean;
   readonly logFormat: LogFormat;
   readonly logLevel: string;
+  /** Install the platform CRDs and run its controllers in this process. */
+  readonly platform: boolean;
+  readonly artifactDelivery: 'auto' | 'imageVolume' | 'initCopy';
   /** Undefined: the component's own default applies. */
   readonly compactEveryMs: number | undefined;
   readonly compactKeepRevisions: number | undefined;
@@ -77,6 +83,8 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     registryAnonymousPull: o.registryAnonymousPull === true,
     logFormat: chooseLogFormat(o.logFormat, stdoutIsTTY),
     logLevel: checkLogLevel(o.logLevel),
+    platform: o.platform !== false,
+    artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
     compactKeepRevisions: optionalInteger('--compact-keep', o.compactKeep),
     compactRetentionMs: optionalInteger('--compact-retention', o.compactRetention),
@@ -86,4 +94,12 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeEvictionRate: rate,
   };
+}
+
+/** `--artifact-delivery auto|image-volume|init-copy` as the platform's option. */
+export function artifactDeliveryOption(v: string | undefined): 'auto' | 'imageVolume' | 'initCopy' {
+  const map = { auto: 'auto', 'image-volume': 'imageVolume', 'init-copy': 'initCopy' } as const;
+  const got = map[(v ?? 'auto') as keyof typeof map];
+  if (!got) throw new Error(`--artifact-delivery must be auto, image-volume or init-copy, got "${v}"`);
+  return got;
 }

@@ -78,6 +78,15 @@ export async function up(flags: UpOptions): Promise<void> {
   await nodes?.start();
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
+  // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
+  // as a separate `wharf platform` process.
+  const platform = c.platform
+    ? await (await import('@wharf/platform-apps')).startPlatform({
+      kubeConfig: kc, logger: log.child({ component: 'platform' }), ingressPort: dataplane?.httpPort ?? c.ingressPort, artifactDelivery: c.artifactDelivery,
+      // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
+      authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
+    })
+    : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
@@ -97,6 +106,7 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await platform?.stop();
       stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.
       await nodes?.stop();

@@ -1,0 +1,208 @@
+// The CustomResourceDefinitions of Application, ApplicationRevision and ConfigSet: structural
+// schemas mirroring types.ts, status subresources, printer columns, and CEL rules
+// (x-kubernetes-validations) for what a schema cannot say: unique component names, absolute
+// paths without `..`. deploy/platform/crds.yaml is generated from these (scripts/gen-platform.mjs).
+import { GROUP } from './types.js';
+
+type Schema = Record<string, unknown>;
+
+const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+const int = (extra: Schema = {}): Schema => ({ type: 'integer', ...extra });
+const obj = (properties: Record<string, Schema>, extra: Schema = {}): Schema => ({ type: 'object', properties, ...extra });
+const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
+const strings = (extra: Schema = {}): Schema => arr(str(), extra);
+const stringMap = (value: Schema = str()): Schema => ({ type: 'object', additionalProperties: value });
+/** A Kubernetes type kept as is (probes, env vars, resources): the API server validates it in the pods. */
+const opaque = (): Schema => ({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+const rule = (r: string, message: string, extra: Schema = {}): Schema => ({ rule: r, message, ...extra });
+
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** An absolute path with no `..` segment (so an artifact or a file never escapes its directory). */
+const absolutePath = (field: string): Schema[] => [
+  rule(`self.${field}.startsWith('/')`, `${field} must be an absolute path`, { fieldPath: `.${field}` }),
+  rule(`!self.${field}.matches('(^|/)[.][.](/|$)')`, `${field} must not contain '..'`, { fieldPath: `.${field}` }),
+];
+const optionalAbsolutePath = (field: string): Schema[] => absolutePath(field).map((r) => ({ ...r, rule: `!has(self.${field}) || (${String(r.rule)})` }));
+const condition = obj({
+  type: str(), status: str(), reason: str(), message: str(), lastTransitionTime: str({ format: 'date-time' }), observedGeneration: int(),
+}, { required: ['type', 'status'] });
+const conditions = arr(condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+const pullPolicy = str({ enum: ['Always', 'IfNotPresent', 'Never'] });
+const labelSelector = obj({
+  matchLabels: stringMap(),
+  matchExpressions: arr(obj({ key: str(), operator: str(), values: strings() }, { required: ['key', 'operator'] })),
+});
+/** Config and Secret keys: what a ConfigMap accepts as a key (also a file name). */
+const configKeys = rule("self.all(k, k.matches('^[-._a-zA-Z0-9]+$') && k != '.' && k != '..')", "keys must consist of alphanumerics, '-', '_' or '.', and not be '.' or '..'");
+
+const configRef = obj({
+  configSet: str({ minLength: 1 }),
+  as: str({ enum: ['env', 'args', 'file'] }),
+  mountPath: str(),
+  keys: strings(),
+  prefix: str(),
+  update: str({ enum: ['rollout', 'inPlace', 'manual'] }),
+  reload: obj({ httpGet: obj({ path: str(), port: int({ minimum: 1, maximum: 65535 }) }, { required: ['path', 'port'] }) }),
+}, {
+  required: ['configSet', 'as'],
+  'x-kubernetes-validations': [
+    rule("self.as != 'file' || has(self.mountPath)", "mountPath is required when as is 'file'", { fieldPath: '.mountPath' }),
+    rule("!has(self.update) || self.update != 'inPlace' || self.as == 'file'", "update 'inPlace' needs as 'file' (env vars and args cannot change in a running process)", { fieldPath: '.update' }),
+    ...optionalAbsolutePath('mountPath'),
+  ],
+});
+const secretRef = obj({
+  secret: str({ minLength: 1 }),
+  as: str({ enum: ['env', 'file'] }),
+  mountPath: str(),
+  keys: strings(),
+  prefix: str(),
+  update: str({ enum: ['rollout', 'manual'] }),
+}, {
+  required: ['secret', 'as'],
+  'x-kubernetes-validations': [
+    rule("self.as != 'file' || has(self.mountPath)", "mountPath is required when as is 'file'", { fieldPath: '.mountPath' }),
+    ...optionalAbsolutePath('mountPath'),
+  ],
+});
+const artifact = obj({
+  name: str({ pattern: DNS_LABEL, maxLength: 40 }),
+  image: str({ minLength: 1 }),
+  path: str({ minLength: 1 }),
+  mountPath: str({ minLength: 1 }),
+  pullPolicy,
+}, { required: ['image', 'path', 'mountPath'], 'x-kubernetes-validations': [...absolutePath('path'), ...absolutePath('mountPath')] });
+const component = obj({
+  name: str({ pattern: DNS_LABEL, maxLength: 40 }),
+  runtime: obj({ image: str({ minLength: 1 }), command: strings(), args: strings(), workingDir: str(), pullPolicy }, { required: ['image'] }),
+  artifacts: arr(artifact, { maxItems: 16 }),
+  replicas: int({ minimum: 0, maximum: 1000 }),
+  ports: arr(obj({ name: str({ pattern: DNS_LABEL, maxLength: 15 }), port: int({ minimum: 1, maximum: 65535 }), protocol: str({ enum: ['TCP', 'UDP'] }) }, { required: ['port'] }), { maxItems: 16 }),
+  expose: obj({ host: str({ maxLength: 253 }), path: str({ pattern: '^/' }), port: { 'x-kubernetes-int-or-string': true } }),
+  env: arr(obj({ name: str({ minLength: 1 }), value: str(), valueFrom: opaque() }, { required: ['name'] })),
+  config: arr(configRef, { maxItems: 32 }),
+  secrets: arr(secretRef, { maxItems: 32 }),
+  resources: opaque(),
+  probes: obj({ readiness: opaque(), liveness: opaque(), startup: opaque() }),
+}, {
+  required: ['name', 'runtime'],
+  'x-kubernetes-validations': [
+    rule('!has(self.expose) || (has(self.ports) && size(self.ports) > 0)', 'expose needs at least one port', { fieldPath: '.expose' }),
+    rule('!has(self.artifacts) || self.artifacts.all(a, self.artifacts.exists_one(b, b.mountPath == a.mountPath))', 'artifact mountPaths must be unique', { fieldPath: '.artifacts' }),
+  ],
+});
+const appSpecProperties = {
+  version: str({ maxLength: 63 }),
+  components: arr(component, {
+    minItems: 1, maxItems: 32,
+    'x-kubernetes-validations': [rule('self.all(c, self.exists_one(d, d.name == c.name))', 'component names must be unique')],
+  }),
+  rollout: obj({ analysisSeconds: int({ minimum: 0, maximum: 3600 }), batchSeconds: int({ minimum: 0, maximum: 3600 }), progressDeadlineSeconds: int({ minimum: 10, maximum: 86400 }) }),
+  revisionHistoryLimit: int({ minimum: 1, maximum: 100 }),
+  artifactDelivery: str({ enum: ['auto', 'imageVolume', 'initCopy'] }),
+};
+const appSpec = obj(appSpecProperties, { required: ['components'] });
+const imagePin = obj({ component: str(), role: str(), image: str(), digest: str() }, { required: ['component', 'role', 'image'] });
+
+const appStatus = obj({
+  observedGeneration: int(),
+  revision: int(),
+  url: str(),
+  conditions,
+  components: arr(obj({ name: str(), replicas: int(), readyReplicas: int(), updatedReplicas: int(), url: str() }, { required: ['name'] })),
+  images: arr(imagePin),
+  artifactDelivery: str(),
+  rollout: obj({ revision: int(), from: int(), phase: str(), stepStarted: str(), readySince: str(), drainUntil: str(), message: str(), superseded: { type: 'boolean' } }),
+});
+
+const revisionSpec = obj({
+  application: str(),
+  revision: int({ minimum: 1 }),
+  template: appSpec,
+  config: arr(obj({ configSet: str(), version: int(), configMap: str() }, { required: ['configSet', 'version', 'configMap'] })),
+  secrets: arr(obj({ secret: str(), hash: str(), snapshot: str() }, { required: ['secret', 'hash', 'snapshot'] })),
+  images: arr(imagePin),
+  cause: str(),
+  inputs: str(),
+}, {
+  required: ['application', 'revision', 'template'],
+  'x-kubernetes-validations': [rule('self == oldSelf', 'an ApplicationRevision is immutable')],
+});
+
+const configSetSpec = obj({
+  data: { ...stringMap(str({ maxLength: 1048576 })), maxProperties: 1000, 'x-kubernetes-validations': [configKeys] },
+  binaryData: { ...stringMap(str({ format: 'byte', maxLength: 1398104 })), maxProperties: 1000, 'x-kubernetes-validations': [configKeys] },
+  shareWith: obj({ namespaceSelector: labelSelector }, { required: ['namespaceSelector'] }),
+  historyLimit: int({ minimum: 1, maximum: 1000 }),
+});
+const configSetStatus = obj({
+  version: int(),
+  configMap: str(),
+  observedGeneration: int(),
+  history: arr(obj({ version: int(), configMap: str(), author: str(), time: str(), message: str(), hash: str(), keys: strings() }, { required: ['version', 'configMap', 'time'] })),
+  conditions,
+});
+
+interface Kind {
+  kind: string;
+  plural: string;
+  shortNames: string[];
+  spec: Schema;
+  status: Schema;
+  columns: { name: string; type: string; jsonPath: string; description?: string; priority?: number }[];
+}
+
+function crd(k: Kind): Schema {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${k.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'platform' } },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.kind.toLowerCase(), shortNames: k.shortNames, categories: ['wharf'] },
+      versions: [{
+        name: 'v1alpha1', served: true, storage: true,
+        schema: { openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: 'object' }, spec: k.spec, status: k.status }, { required: ['spec'] }) },
+        subresources: { status: {} },
+        additionalPrinterColumns: [...k.columns, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+      }],
+    },
+  };
+}
+
+const readyColumn = (type: string): Kind['columns'][number] => ({ name: type, type: 'string', jsonPath: `.status.conditions[?(@.type=="${type}")].status` });
+
+export const APPLICATION_CRD = crd({
+  kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'], spec: appSpec, status: appStatus,
+  columns: [
+    { name: 'Revision', type: 'integer', jsonPath: '.status.revision' },
+    readyColumn('Ready'),
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].reason', priority: 0 },
+    { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Delivery', type: 'string', jsonPath: '.status.artifactDelivery', priority: 1 },
+  ],
+});
+
+export const APPLICATION_REVISION_CRD = crd({
+  kind: 'ApplicationRevision', plural: 'applicationrevisions', shortNames: ['apprev'], spec: revisionSpec,
+  status: obj({ phase: str({ enum: ['Pending', 'Active', 'Superseded', 'Failed'] }), message: str(), images: arr(imagePin) }),
+  columns: [
+    { name: 'Application', type: 'string', jsonPath: '.spec.application' },
+    { name: 'Revision', type: 'integer', jsonPath: '.spec.revision' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Cause', type: 'string', jsonPath: '.spec.cause' },
+  ],
+});
+
+export const CONFIGSET_CRD = crd({
+  kind: 'ConfigSet', plural: 'configsets', shortNames: ['cfg'], spec: configSetSpec, status: configSetStatus,
+  columns: [
+    { name: 'Version', type: 'integer', jsonPath: '.status.version' },
+    { name: 'ConfigMap', type: 'string', jsonPath: '.status.configMap' },
+    { name: 'Author', type: 'string', jsonPath: '.status.history[0].author', priority: 1 },
+  ],
+});
+
+/** All three, in the order to apply them. */
+export const CRDS: readonly Schema[] = [CONFIGSET_CRD, APPLICATION_CRD, APPLICATION_REVISION_CRD];
