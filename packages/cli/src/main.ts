@@ -2,6 +2,9 @@
 import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
 import { addImageCommands } from './image.js';
+import { addAppCommands } from './app/commands.js';
+import { addConfigCommands } from './config/commands.js';
+import { addSecretCommands } from './secret/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -83,8 +86,12 @@ Example:
   });
 
 addImageCommands(program);
+addAppCommands(program);
+addConfigCommands(program);
+addSecretCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`wharf: ${(e as Error).message ?? String(e)}\n`);
+  // One line: scripts read the first line of stderr, people read all of it.
+  process.stderr.write(`wharf: ${((e as Error).message ?? String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });
