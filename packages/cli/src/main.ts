@@ -1,6 +1,7 @@
 // The wharf command line.
 import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
+import type { PlatformCommandOptions } from './platform.js';
 import { addImageCommands } from './image.js';
 import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
@@ -80,7 +81,7 @@ program
 Example:
   wharf up --no-platform --nodes 1 &
   wharf platform --kubeconfig ~/.wharf/kubeconfig --ingress-port 8080`)
-  .action(async (o: import('./platform.js').PlatformCommandOptions) => {
+  .action(async (o: PlatformCommandOptions) => {
     const { platform } = await import('./platform.js');
     await platform(o);
   });
