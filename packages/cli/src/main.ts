@@ -9,7 +9,8 @@ import { addSecretCommands } from './secret/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
-program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
+// Positional: the program's own --version comes before a verb, so `wharf config get --version N` is the verb's.
+program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0').enablePositionalOptions();
 
 program
   .command('up')

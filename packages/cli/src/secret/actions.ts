@@ -3,7 +3,7 @@
 // and only to a user the API server allows to `get` secrets (a SelfSubjectAccessReview).
 import type { V1Secret } from '@kubernetes/client-node';
 import { isStatus } from '@wharf/client';
-import { appSecretName, LABELS, paths } from '@wharf/platform-apps';
+import { type Application, appSecretName, LABELS, paths } from '@wharf/platform-apps';
 import type { Common } from '../app/actions.js';
 import { connect, type Connection } from '../kube/context.js';
 import { about, CliError, explain } from '../kube/errors.js';
@@ -17,9 +17,18 @@ const KEY = /^[-._a-zA-Z0-9]+$/;
 const secretsPath = (c: Connection): string => `/api/v1/namespaces/${c.namespace}/secrets`;
 
 /** APP-OR-SECRET: the Secret of the application of that name (`APP-secrets`), else the Secret itself. */
-async function secretNameFor(c: Connection, appOrSecret: string): Promise<{ name: string; app?: string }> {
-  const app = await about({ verb: 'get', resource: 'application', name: appOrSecret, namespace: c.namespace }, () => c.client.getOptional(`${paths.applications(c.namespace)}/${encodeURIComponent(appOrSecret)}`));
-  return app ? { name: appSecretName(appOrSecret), app: appOrSecret } : { name: appOrSecret };
+async function secretNameFor(c: Connection, appOrSecret: string): Promise<{ name: string; app?: Application }> {
+  const app = await about({ verb: 'get', resource: 'application', name: appOrSecret, namespace: c.namespace }, () => c.client.getOptional<Application>(`${paths.applications(c.namespace)}/${encodeURIComponent(appOrSecret)}`));
+  return app ? { name: appSecretName(appOrSecret), app } : { name: appOrSecret };
+}
+
+/** What a change of Secret `name` does to the application: which components roll out, or a hint to reference it. */
+function effectOn(app: Application, name: string): string {
+  const readers = app.spec.components.filter((x) => (x.secrets ?? []).some((r) => r.secret === name && (r.update ?? 'rollout') === 'rollout')).map((x) => x.name);
+  const appName = app.metadata?.name ?? '';
+  return readers.length
+    ? `component${readers.length > 1 ? 's' : ''} ${readers.join(', ')} of ${appName} read secret ${name}: a new revision rolls out (see "wharf app get ${appName}")\n`
+    : `no component of ${appName} reads secret ${name} yet: reference it with secrets: [{secret: ${name}, as: env}] (or --secret ${name} on create)\n`;
 }
 
 const getSecret = (c: Connection, name: string): Promise<V1Secret | undefined> =>
@@ -35,12 +44,12 @@ export async function set(target: string, key: string, o: Common & { fromFile?: 
   const what = { verb: existing ? 'patch' : 'create', resource: 'secret', name, namespace: c.namespace };
   if (existing) await about(what, () => c.client.patch(`${secretsPath(c)}/${encodeURIComponent(name)}`, { metadata: { resourceVersion: existing.metadata?.resourceVersion }, data: { [key]: value } }));
   else {
-    const labels = { [LABELS.managedBy]: 'wharf', ...(app ? { [LABELS.application]: app } : {}) };
+    const labels = { [LABELS.managedBy]: 'wharf', ...(app ? { [LABELS.application]: app.metadata?.name ?? '' } : {}) };
     await about(what, () => c.client.create(secretsPath(c), { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, labels }, data: { [key]: value } }));
   }
   const change = before === undefined ? 'added' : before === value ? undefined : 'changed';
   process.stdout.write(change ? `secret ${name}: ${renderChange({ key, change }, { from: '', to: '', secret: true })}` : `secret ${name}: ${key} unchanged\n`);
-  if (app && change) process.stdout.write(`components of ${app} that reference secret ${name} roll out with it (see "wharf app get ${app}")\n`);
+  if (app && change) process.stdout.write(effectOn(app, name));
 }
 
 /** Whether the caller may read secret values here, as the API server's authorizer decides. */
