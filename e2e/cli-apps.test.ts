@@ -72,10 +72,11 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
   };
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'], readyTimeoutMs: 90_000 }); // a loaded machine starts slowly
     k = new Kubectl(wharf.kubeconfig);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'wharf-cli-'));
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    // Two tags of the same image: `wharf app deploy` releases busybox:2 as a new version.
+    for (const tag of ['busybox:1', 'busybox:2']) await run(process.execPath, [WHARF_BIN, 'image', 'build-base', tag, '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['create', 'namespace', 'demo']);
   }, 180_000);
 
@@ -159,12 +160,33 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
     expect(missing.stderr).toMatch(/^wharf: application shop has no revision 99 in namespace demo; kept: 1, 2, 3, 4\n$/);
   }, 240_000);
 
+  it('rolls the ConfigSet back too, so the next release does not pick up the bad version', async () => {
+    const r = await wharfCli(['config', 'rollback', 'shop-settings', '--to', '1', '-n', 'demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--- GREETING (version 3)\n+++ GREETING (new)\n@@ -1,1 +1,1 @@\n-bad\n+hello\n');
+    expect(r.stdout).toContain('configset shop-settings: published version 4');
+    expect(r.stdout).toMatch(/application shop: revision 5 is rolled out \(config shop-settings v4\)/);
+    const hist = JSON.parse(await ok(['config', 'history', 'shop-settings', '-n', 'demo', '-o', 'json'])) as { version: number; message?: string }[];
+    expect(hist[0]).toMatchObject({ version: 4, message: 'rollback to version 1' });
+    await serves('hello');
+  }, 240_000);
+
+  it('deploys a new runtime image as a new revision, and says when nothing changes', async () => {
+    const r = await wharfCli(['app', 'deploy', 'shop', '--image', 'busybox:2', '-n', 'demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('application shop: new version of component web submitted');
+    expect(r.stdout).toMatch(/revision 6 is rolled out \(spec\)/);
+    expect((await ok(['app', 'history', 'shop', '-n', 'demo'])).split('\n')[6]).toMatch(/^\*6\s+\S+\s+Active\s+spec\s+shop-settings@v4\s+web\/runtime=busybox:2/);
+    await serves('hello');
+    expect(await ok(['app', 'deploy', 'shop', '--image', 'busybox:2', '-n', 'demo'])).toBe('application shop: component web already runs that version\n');
+  }, 240_000);
+
   it('scales, then prints the logs of every pod prefixed with its name, and runs a command in one', async () => {
     expect(await ok(['app', 'scale', 'shop', '--replicas', '2', '-n', 'demo'])).toContain('component web: 2/2 pods Ready');
     const logs = await ok(['app', 'logs', 'shop', '-n', 'demo']);
     const lines = logs.trim().split('\n').filter((l) => l.includes('started with'));
     expect(lines).toHaveLength(2);
-    for (const l of lines) expect(l).toMatch(/^\[shop-web-r4-[a-z0-9]+-[a-z0-9]+\] started with hello$/);
+    for (const l of lines) expect(l).toMatch(/^\[shop-web-r6-[a-z0-9]+-[a-z0-9]+\] started with hello$/);
     expect(new Set(lines.map((l) => l.slice(0, l.indexOf(']')))).size).toBe(2);
     expect(await ok(['app', 'exec', 'shop', '-n', 'demo', '--', 'cat', '/tmp/www/index.html'])).toBe('hello\n');
     expect((await wharfCli(['app', 'exec', 'shop', '-n', 'demo', '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
@@ -213,6 +235,28 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
 
     expect(await ok(['secret', 'rm', 'shop', 'DB_PASSWORD', '-n', 'demo'])).toBe('secret shop-secrets: DB_PASSWORD: removed (secret value not shown)\n');
   }, 120_000);
+
+  it('creates applications and config sets from a file on stdin', async () => {
+    const yaml = `apiVersion: platform.wharf.dev/v1alpha1
+kind: ConfigSet
+metadata: {name: blog-settings}
+spec: {data: {TITLE: notes}}
+---
+apiVersion: platform.wharf.dev/v1alpha1
+kind: Application
+metadata: {name: blog}
+spec:
+  components:
+  - {name: web, runtime: {image: "busybox:1", command: [sleep, "3600"]}, config: [{configSet: blog-settings, as: env}]}
+`;
+    expect(await ok(['app', 'create', '-f', '-', '-n', 'demo', '--no-wait'], { stdin: yaml })).toBe('configset blog-settings created in namespace demo\napplication blog created in namespace demo\n');
+    const list = JSON.parse(await ok(['app', 'ls', '-n', 'demo', '-o', 'json'])) as { items: { metadata: { name: string } }[] };
+    expect(list.items.map((a) => a.metadata.name).sort()).toEqual(['blog', 'shop']);
+    const again = await wharfCli(['app', 'create', '-f', '-', '-n', 'demo'], { stdin: yaml });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('wharf: configset blog-settings already exists in namespace demo\n');
+    expect(await ok(['app', 'delete', 'blog', '-n', 'demo'])).toBe('application blog deleted from namespace demo\n');
+  });
 
   it('gives one line naming the app and namespace for a missing app, and deletes', async () => {
     const r = await wharfCli(['app', 'get', 'nope', '-n', 'demo']);

@@ -51,20 +51,20 @@ export async function create(name: string | undefined, command: string[], o: Com
   const c = await connect(o);
   const objects = o.file ? objectsOf(o.file) : [applicationFromFlags(name ?? '', c.namespace, o, command)];
   if (!o.file && !name) throw new CliError('the application needs a NAME');
-  const created: Application[] = [];
+  const created: (Application | ConfigSet)[] = [];
   for (const obj of objects) {
     const ns = obj.metadata?.namespace ?? c.namespace;
     const kind = obj.kind === 'Application' ? 'application' : 'configset';
     const path = kind === 'application' ? paths.applications(ns) : paths.configSets(ns);
     const body = { ...obj, apiVersion: obj.apiVersion ?? 'platform.wharf.dev/v1alpha1', metadata: { ...obj.metadata, namespace: ns, ...(name && kind === 'application' ? { name } : {}) } };
-    const got = await about({ verb: 'create', resource: kind, name: body.metadata.name ?? '', namespace: ns }, () => c.client.create<Application>(path, body));
-    if (kind === 'application') created.push(got);
-    else say(`configset ${got.metadata?.name} created`);
+    created.push(await about({ verb: 'create', resource: kind, name: body.metadata.name ?? '', namespace: ns }, () => c.client.create<Application | ConfigSet>(path, body)));
   }
-  for (const app of created) {
-    const n = app.metadata?.name ?? '';
-    if (!printed(app, o.output)) say(`application ${n} created in namespace ${app.metadata?.namespace}`);
-    await finish({ ...c, namespace: app.metadata?.namespace ?? c.namespace }, n, { kind: 'revision', after: 0, match: () => true, what: 'the first deploy' }, o);
+  // -o prints what was created, one object or a List, and nothing else on stdout.
+  if (!printed(created.length === 1 ? created[0] : { apiVersion: 'v1', kind: 'List', items: created }, o.output)) {
+    for (const x of created) say(`${x.kind === 'Application' ? 'application' : 'configset'} ${x.metadata?.name} created in namespace ${x.metadata?.namespace}`);
+  }
+  for (const app of created.filter((x) => x.kind === 'Application')) {
+    await finish({ ...c, namespace: app.metadata?.namespace ?? c.namespace }, app.metadata?.name ?? '', { kind: 'revision', after: 0, match: () => true, what: 'the first deploy' }, o);
   }
 }
 

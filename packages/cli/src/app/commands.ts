@@ -1,10 +1,9 @@
 // `wharf app`: Applications (M runtime + N artifact images) from the command line. Only the
 // command tree lives here; each verb loads its implementation (and the client) when it runs.
 import type { Command } from 'commander';
-import { example, withCluster, withOutput, withWait } from '../kube/options.js';
+import { collect, example, withCluster, withOutput, withWait } from '../kube/options.js';
 
 const actions = () => import('./actions.js');
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function addAppCommands(program: Command): void {
   const app = program.command('app').description('applications: create, deploy, scale, roll back, logs, exec');

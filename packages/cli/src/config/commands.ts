@@ -1,10 +1,9 @@
 // `wharf config`: the configuration center from the command line — ConfigSets with immutable
 // versions, an impact preview before a change, history, per-key diffs and rollback.
 import type { Command } from 'commander';
-import { example, withCluster, withOutput, withWait } from '../kube/options.js';
+import { collect, example, withCluster, withOutput, withWait } from '../kube/options.js';
 
 const actions = () => import('./actions.js');
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function addConfigCommands(program: Command): void {
   const config = program.command('config').description('configuration sets: versions, impact preview, diff, rollback');

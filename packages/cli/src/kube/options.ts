@@ -22,3 +22,6 @@ export function withWait(cmd: Command): Command {
 
 /** The help text's example section. */
 export const example = (lines: string): string => `\nExample:\n${lines.replace(/^\n/, '').replace(/^/gm, '  ')}`;
+
+/** A repeatable option's values, in order. */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
