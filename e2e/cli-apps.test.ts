@@ -188,6 +188,17 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(l).toMatch(/^\[shop-web-r6-[a-z0-9]+-[a-z0-9]+\] started with hello$/);
     expect(new Set(lines.map((l) => l.slice(0, l.indexOf(']')))).size).toBe(2);
+    // -f keeps streaming: a line written now arrives, prefixed with its pod.
+    const follow = spawn(process.execPath, [WHARF_BIN, 'app', 'logs', 'shop', '-f', '--tail', '1', '-n', 'demo', '--kubeconfig', wharf.kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let streamed = '';
+    follow.stdout.on('data', (d: Buffer) => (streamed += d.toString()));
+    try {
+      await eventually(() => (streamed.split('\n').filter((l) => l.includes('started with')).length === 2 ? true : undefined), 30_000, 'both pods\' last line');
+      await ok(['app', 'exec', 'shop', '-n', 'demo', '--', 'sh', '-c', 'echo followed > /proc/1/fd/1']);
+      await eventually(() => (/^\[shop-web-r6-[a-z0-9]+-[a-z0-9]+\] followed$/m.test(streamed) ? true : undefined), 30_000, 'a new line through logs -f');
+    } finally {
+      follow.kill();
+    }
     expect(await ok(['app', 'exec', 'shop', '-n', 'demo', '--', 'cat', '/tmp/www/index.html'])).toBe('hello\n');
     expect((await wharfCli(['app', 'exec', 'shop', '-n', 'demo', '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
   }, 120_000);
