@@ -3,10 +3,14 @@ import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
 import type { PlatformCommandOptions } from './platform.js';
 import { addImageCommands } from './image.js';
+import { addAppCommands } from './app/commands.js';
+import { addConfigCommands } from './config/commands.js';
+import { addSecretCommands } from './secret/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
-program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0');
+// Positional: the program's own --version comes before a verb, so `wharf config get --version N` is the verb's.
+program.name('wharf').description('Wharf: a private container cloud platform on the Kubernetes API').version('0.1.0').enablePositionalOptions();
 
 program
   .command('up')
@@ -109,8 +113,12 @@ Example:
   });
 
 addImageCommands(program);
+addAppCommands(program);
+addConfigCommands(program);
+addSecretCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`wharf: ${(e as Error).message ?? String(e)}\n`);
+  // One line: scripts read the first line of stderr, people read all of it.
+  process.stderr.write(`wharf: ${((e as Error).message ?? String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });
