@@ -7,7 +7,7 @@ describe('resolveUpOptions', () => {
   it('applies the documented defaults once', () => {
     expect(resolveUpOptions({}, false)).toEqual({
       dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
-      simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', compactEveryMs: undefined, compactKeepRevisions: undefined,
+      simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
     });
     expect(resolveUpOptions({}, true).logFormat).toBe('text');
