@@ -1,6 +1,6 @@
 // The notification gateway's HTTP server and its thin runner.
 //   POST /webhook/{namespace}/{channel}     Alertmanager webhook_config URL (payload version 4):
-//        answered once the alert history is written; delivery (retries, fallback) runs after.
+//        delivery (retries, fallback) starts at once; the answer follows the alert history write.
 //   POST /api/v1/namespaces/{ns}/notificationchannels/{name}/test   a test-send, answered with its attempts
 //   GET  /healthz
 // Channels are read from the API on each request, so an edited channel applies to the next group.
@@ -91,13 +91,15 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
     if (m && req.method === 'POST') {
       const payload = parsePayload(await readBody(req));
       const ch = await channelOr404(m[1]!, m[2]!);
-      await history.record(payload, nowIso());
+      // Delivery starts at once; the answer waits for the history, but a history that cannot be
+      // written (logged by AlertHistory) never holds a notification back.
       const wanted = payloadFor(ch, payload);
       if (wanted) {
         const p = dispatcher.dispatch(ch, wanted).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
-      return { status: 200, body: { accepted: payload.alerts.length, delivering: !!wanted } };
+      const recorded = await history.record(payload, nowIso()).then(() => true, () => false);
+      return { status: 200, body: { accepted: payload.alerts.length, delivering: !!wanted, historyRecorded: recorded } };
     }
     m = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/notificationchannels\/([a-z0-9.-]+)\/test$/.exec(path);
     if (m && req.method === 'POST') {

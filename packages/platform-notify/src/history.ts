@@ -50,16 +50,42 @@ export function historyEntries(p: AmWebhookPayload, nowIso: string): Map<string,
   return byDay;
 }
 
+/**
+ * Writes history entries in batches: while one write is in flight, the entries of later payloads
+ * gather and go in the next one (a later entry for the same key replaces an earlier one, so a
+ * resolve never goes before its fire). A burst of webhooks costs a few patches, not one each.
+ */
 export class AlertHistory {
-  private chain: Promise<void> = Promise.resolve();
+  private pending = new Map<string, Record<string, string>>();
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
 
   constructor(private readonly client: KubeClient, private readonly namespace: string, private readonly logger: Logger) {}
 
-  /** Records a payload's alerts; writes are applied in arrival order, so a resolve never precedes its fire. */
+  /** Records a payload's alerts; resolves once they are stored (rejects if the write failed). */
   record(p: AmWebhookPayload, nowIso: string): Promise<void> {
-    const next = this.chain.then(() => this.write(historyEntries(p, nowIso)));
-    this.chain = next.catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not record alert history'));
-    return this.chain;
+    for (const [day, data] of historyEntries(p, nowIso)) this.pending.set(day, { ...this.pending.get(day), ...data });
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.writing) void this.drain();
+    return done;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.pending.size) {
+      const batch = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      try {
+        await this.write(batch);
+        for (const w of waiters) w.resolve();
+      } catch (e) {
+        this.logger.warn({ err: (e as Error).message }, 'could not record alert history');
+        for (const w of waiters) w.reject(e);
+      }
+    }
+    this.writing = false;
   }
 
   private async write(byDay: Map<string, Record<string, string>>): Promise<void> {
