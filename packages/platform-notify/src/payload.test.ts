@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alert, group } from './fixtures.test-util.js';
+import { payloadFor } from './dispatcher.js';
 import { historyEntries } from './history.js';
+import type { NotificationChannel } from './types.js';
 import { parsePayload } from './payload.js';
 
 describe('webhook payloads', () => {
@@ -27,5 +29,15 @@ describe('alert history entries', () => {
     expect(Object.keys(fired.get('2026-12-05') ?? {})).toEqual([key]);
     expect(JSON.parse(fired.get('2026-12-05')![key]!)).toMatchObject({ alertname: 'X', status: 'firing', startsAt: '2026-12-05T10:00:00Z', receiver: 'team-shop' });
     expect(JSON.parse(resolved.get('2026-12-05')![key]!)).toMatchObject({ status: 'resolved', endsAt: '2026-12-05T10:05:00Z' });
+  });
+});
+
+describe('sendResolved', () => {
+  const ch = (sendResolved?: boolean): NotificationChannel => ({ apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'NotificationChannel', metadata: { name: 'c', namespace: 'ops' }, spec: { type: 'webhook', ...(sendResolved === undefined ? {} : { sendResolved }) } });
+  it('drops resolved alerts, and resolved-only groups, for a channel that does not want them', () => {
+    const mixed = group([alert('X', 1), alert('X', 2, 'resolved')]);
+    expect(payloadFor(ch(), mixed)).toBe(mixed);
+    expect(payloadFor(ch(false), mixed)?.alerts.map((a) => a.status)).toEqual(['firing']);
+    expect(payloadFor(ch(false), group([alert('X', 2, 'resolved')]))).toBeUndefined();
   });
 });

@@ -23,6 +23,8 @@ export async function send(type: ChannelType, req: OutboundRequest, opts: Transp
   const timeoutMs = opts.timeoutMs ?? 10_000;
   try {
     if (req.kind === 'http') {
+      // fetch would quote a malformed URL in its error, and these URLs carry tokens.
+      if (!URL.canParse(req.url)) return { success: false, code: 'ConfigError', message: 'the channel URL is not a valid URL' };
       const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
       return interpretHttp(type, res.status, await res.text());
     }
