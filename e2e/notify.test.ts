@@ -109,15 +109,15 @@ describe('notification gateway with the real Alertmanager', () => {
     r = await startReceivers();
     const gwPort = await freePort();
     gwUrl = `http://127.0.0.1:${gwPort}`;
-    gw = start(process.execPath, [WHARF_BIN, 'notify-gateway', '--kubeconfig', wharf.kubeconfig, '--port', String(gwPort)]);
+    const amPort = await freePort();
+    amUrl = `http://127.0.0.1:${amPort}`;
+    gw = start(process.execPath, [WHARF_BIN, 'notify-gateway', '--kubeconfig', wharf.kubeconfig, '--port', String(gwPort), '--alertmanager', amUrl]);
     await eventually(async () => (await fetch(`${gwUrl}/healthz`)).ok, 30_000, 'the gateway to listen');
     await k.ok(['create', 'namespace', NS]);
     await k.ok(['apply', '-f', '-'], { stdin: channelsYaml(r) });
 
     const dir = mkdtempSync(join(tmpdir(), 'wharf-am-'));
     writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(gwUrl));
-    const amPort = await freePort();
-    amUrl = `http://127.0.0.1:${amPort}`;
     am = start(AM_BIN, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=']);
     await eventually(async () => (await fetch(`${amUrl}/-/ready`)).ok, 30_000, 'Alertmanager to be ready');
   }, 120_000);
@@ -208,7 +208,7 @@ describe('notification gateway with the real Alertmanager', () => {
     const before = (await status('wecom')).status?.attempts ?? [];
     expect(before.map((a) => a.status)).toEqual(expect.arrayContaining(['firing', 'resolved', 'test']));
     await stop(gw);
-    gw = start(process.execPath, [WHARF_BIN, 'notify-gateway', '--kubeconfig', wharf.kubeconfig, '--port', new URL(gwUrl).port]);
+    gw = start(process.execPath, [WHARF_BIN, 'notify-gateway', '--kubeconfig', wharf.kubeconfig, '--port', new URL(gwUrl).port, '--alertmanager', amUrl]);
     await eventually(async () => (await fetch(`${gwUrl}/healthz`)).ok, 30_000, 'the gateway to listen again');
     expect((await wharfCli(['alerts', 'test-channel', 'wecom', '-n', NS, '--gateway', gwUrl])).status).toBe(0);
     const after = await eventually(async () => {
@@ -218,9 +218,9 @@ describe('notification gateway with the real Alertmanager', () => {
     expect(after.slice(0, before.length)).toEqual(before);
   });
 
-  it('silences, lists and unsilences through the real Alertmanager', async () => {
+  it('silences, lists and unsilences through the real Alertmanager, and keeps who silenced in the history', async () => {
     await postAlerts([{ labels: { alertname: 'NodeNotReady', node: 'node-1', severity: 'warning' }, annotations: {}, startsAt: new Date().toISOString() }]);
-    const sil = await wharfCli(['alerts', 'silence', 'alertname=NodeNotReady', 'node=node-1', '--duration', '1h', '--comment', 'maintenance', '--alertmanager', amUrl]);
+    const sil = await wharfCli(['alerts', 'silence', 'alertname=NodeNotReady', 'node=node-1', '--duration', '1h', '--comment', 'maintenance', '--author', 'alice', '--alertmanager', amUrl]);
     expect(sil.status).toBe(0);
     const id = sil.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -229,6 +229,12 @@ describe('notification gateway with the real Alertmanager', () => {
       return out.includes(id) ? out : undefined;
     }, 20_000, 'the alert listed as silenced');
     expect(ls).toMatch(/NodeNotReady\s+suppressed\s+warning/);
+    // Who silenced what stays in the history the gateway keeps, whatever Alertmanager forgets.
+    const history = await eventually(async () => {
+      const out = (await wharfCli(['alerts', 'history', '--kubeconfig', wharf.kubeconfig])).stdout;
+      return out.includes(`silence ${id.slice(0, 8)}`) ? out : undefined;
+    }, 40_000, 'the silence in wharf alerts history');
+    expect(history).toMatch(new RegExp(`silence ${id.slice(0, 8)}\\s+silenced \\(active\\).*by alice\\s+alertname="NodeNotReady",node="node-1" "maintenance"`));
     expect((await wharfCli(['alerts', 'unsilence', id, '--alertmanager', amUrl])).stdout).toBe(`silence ${id} expired\n`);
     const bad = await wharfCli(['alerts', 'silence', 'alertname', '--alertmanager', amUrl]);
     expect(bad.stderr).toBe("wharf: matcher 'alertname' must be name=value, name!=value, name=~regex or name!~regex\n");

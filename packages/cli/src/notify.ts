@@ -69,11 +69,12 @@ export function addNotifyCommands(program: Command): void {
     .option('--port <port>', 'HTTP port of the gateway', '9095')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--namespace <ns>', 'namespace of the alert history ConfigMaps', 'wharf-monitoring')
-    .action(async (o: KubeOpts & { port: string; host: string; namespace: string }) => {
+    .option('--alertmanager <url>', "Alertmanager's URL, to keep its silences (who silenced what) in the alert history")
+    .action(async (o: KubeOpts & { port: string; host: string; namespace: string; alertmanager?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${o.port}' is not a port number`);
       const { createLogger } = await import('@wharf/client');
-      const gw = await (await lib()).startNotifyGateway({ kubeConfig: await kubeConfigFrom(o), port, host: o.host, namespace: o.namespace, logger: createLogger() });
+      const gw = await (await lib()).startNotifyGateway({ kubeConfig: await kubeConfigFrom(o), port, host: o.host, namespace: o.namespace, logger: createLogger(), ...(o.alertmanager ? { alertmanagerUrl: o.alertmanager } : {}) });
       process.stdout.write(`notification gateway listening on ${gw.url}\n`);
       const stop = (): void => void gw.stop().then(() => process.exit(0));
       process.once('SIGTERM', stop);
@@ -122,7 +123,10 @@ export function addNotifyCommands(program: Command): void {
       const client = new KubeClient(await kubeConfigFrom(o));
       try {
         const entries = await (await lib()).readHistory(client, o.namespace);
-        const rows = entries.map((e) => [e.alertname, e.status, e.startsAt, e.endsAt ?? '', e.receiver, Object.entries(e.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(',')]);
+        const labels = (l: Record<string, string>): string => Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(',');
+        const rows = entries.map((e) => ('kind' in e
+          ? [`silence ${e.id.slice(0, 8)}`, `silenced (${e.state})`, e.startsAt, e.endsAt, `by ${e.createdBy}`, `${e.matchers} "${e.comment}"`]
+          : [e.alertname, e.status, e.startsAt, e.endsAt ?? '', e.receiver, labels(e.labels)]));
         process.stdout.write(entries.length ? table([['ALERTNAME', 'STATUS', 'FIRED', 'RESOLVED', 'RECEIVER', 'LABELS'], ...rows]) : 'no alert history\n');
       } finally {
         client.close();

@@ -12,6 +12,7 @@ import { AttemptLog } from './attempt-log.js';
 import { ensureChannelCrd } from './crd.js';
 import { Dispatcher, payloadFor } from './dispatcher.js';
 import { AlertHistory } from './history.js';
+import { SilenceRecorder } from './silences.js';
 import { parsePayload, PayloadError, testPayload } from './payload.js';
 
 export interface NotifyGatewayOptions {
@@ -28,6 +29,8 @@ export interface NotifyGatewayOptions {
   readonly clock?: Clock;
   /** Per-request timeout of a channel. @default 10000 */
   readonly sendTimeoutMs?: number;
+  /** Alertmanager's URL: its silences (who silenced what) are copied into the alert history. @default none */
+  readonly alertmanagerUrl?: string;
 }
 
 export interface NotifyGateway {
@@ -75,6 +78,7 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
   const attempts = new AttemptLog({ client, events, logger });
   const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
   const history = new AlertHistory(client, namespace, logger);
+  const silences = opts.alertmanagerUrl ? new SilenceRecorder({ alertmanagerUrl: opts.alertmanagerUrl.replace(/\/$/, ''), history, logger, clock }) : undefined;
   const inFlight = new Set<Promise<unknown>>();
   const nowIso = (): string => timestamp(clock.now()) as unknown as string;
 
@@ -126,6 +130,7 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  silences?.start();
   logger.info({ url, namespace }, 'notification gateway listening');
   const idle = async (): Promise<void> => {
     while (inFlight.size) await Promise.allSettled([...inFlight]);
@@ -136,6 +141,7 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
     url,
     idle,
     stop: async () => {
+      await silences?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await idle();

@@ -2,7 +2,8 @@
 // (`alert-history-YYYY-MM-DD`, labelled `platform.wharf.dev/alert-history=true`) in the gateway's
 // namespace, one data key per alert occurrence (`<fingerprint>-<startsAt seconds>`) whose JSON
 // says when it fired and, once Alertmanager reports it, when it resolved. A day is read with
-// `kubectl get configmap alert-history-2026-12-05 -o yaml` or `wharf alerts history`.
+// `kubectl get configmap alert-history-2026-12-05 -o yaml` or `wharf alerts history`. Silences
+// (who silenced what, from Alertmanager's API) are kept beside them as `silence-<id>` keys.
 // A ConfigMap holds 1 MiB, about 2,500 entries: enough for a day of a small platform's alerts.
 import { isStatus, type KubeClient, type Logger } from '@wharf/client';
 import type { AmWebhookPayload } from './types.js';
@@ -23,7 +24,7 @@ export interface HistoryEntry {
   readonly updatedAt: string;
 }
 
-const dayOf = (iso: string): string => new Date(Date.parse(iso) || Date.now()).toISOString().slice(0, 10);
+export const dayOf = (iso: string): string => new Date(Date.parse(iso) || Date.now()).toISOString().slice(0, 10);
 export const historyConfigMapName = (day: string): string => `alert-history-${day}`;
 
 /** The ConfigMap entries (by day, then key) a webhook payload writes. Pure, for tests. */
@@ -64,7 +65,12 @@ export class AlertHistory {
 
   /** Records a payload's alerts; resolves once they are stored (rejects if the write failed). */
   record(p: AmWebhookPayload, nowIso: string): Promise<void> {
-    for (const [day, data] of historyEntries(p, nowIso)) this.pending.set(day, { ...this.pending.get(day), ...data });
+    return this.recordEntries(historyEntries(p, nowIso));
+  }
+
+  /** Records data keys by day (alerts, silences); resolves once they are stored. */
+  recordEntries(byDay: Map<string, Record<string, string>>): Promise<void> {
+    for (const [day, data] of byDay) this.pending.set(day, { ...this.pending.get(day), ...data });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.writing) void this.drain();
     return done;
@@ -107,13 +113,26 @@ export class AlertHistory {
   }
 }
 
+/** A silence as Alertmanager's API v2 reports it, kept in the history: who silenced what, when. */
+export interface SilenceEntry {
+  readonly kind: 'silence';
+  readonly id: string;
+  readonly createdBy: string;
+  readonly comment: string;
+  readonly matchers: string;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly state: string;
+  readonly updatedAt: string;
+}
+
 /** Every history entry in `namespace`, newest first (what `wharf alerts history` prints). */
-export async function readHistory(client: KubeClient, namespace: string): Promise<HistoryEntry[]> {
+export async function readHistory(client: KubeClient, namespace: string): Promise<(HistoryEntry | SilenceEntry)[]> {
   const list = await client.get<{ items: { data?: Record<string, string> }[] }>(`/api/v1/namespaces/${namespace}/configmaps?labelSelector=${encodeURIComponent(`${HISTORY_LABEL}=true`)}`);
-  const out: HistoryEntry[] = [];
+  const out: (HistoryEntry | SilenceEntry)[] = [];
   for (const cm of list.items) for (const v of Object.values(cm.data ?? {})) {
     try {
-      out.push(JSON.parse(v) as HistoryEntry);
+      out.push(JSON.parse(v) as HistoryEntry | SilenceEntry);
     } catch {
       // an entry someone edited by hand: skipped, not fatal
     }

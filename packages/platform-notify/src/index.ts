@@ -6,6 +6,6 @@ export { notificationChannelCrd, ensureChannelCrd } from './crd.js';
 export { dingtalkSign, feishuSign } from './signing.js';
 export { renderMessage, renderTitle, truncateBytes, type Message, type RenderOptions } from './template.js';
 export { MESSAGE_LIMITS } from './channels/request.js';
-export { readHistory, historyConfigMapName, HISTORY_LABEL, type HistoryEntry } from './history.js';
+export { readHistory, historyConfigMapName, HISTORY_LABEL, type HistoryEntry, type SilenceEntry } from './history.js';
 export { testPayload, parsePayload, PayloadError } from './payload.js';
 export * from './types.js';
