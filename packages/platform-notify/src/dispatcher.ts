@@ -1,6 +1,6 @@
 // One Alertmanager group to one channel: filters resolved alerts when the channel does not want
 // them, delivers with retries and fallback (delivery.ts), and records every attempt (attempt-log.ts).
-import { timestamp, type Clock, type EventRecorder, type KubeClient, type Logger } from '@wharf/client';
+import { timestamp, type Clock, type EventRecorder, type KubeClient, type Logger, type ObjectCache } from '@wharf/client';
 import { buildRequest, ChannelConfigError } from './channels/request.js';
 import type { Outcome } from './channels/response.js';
 import { send } from './channels/transport.js';
@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   readonly clock: Clock;
   /** Per-request timeout of a channel. @default 10000 */
   readonly sendTimeoutMs?: number;
+  /** Channels as an informer sees them; a channel not (yet) in it is read from the API. @default none */
+  readonly channels?: ObjectCache<NotificationChannel>;
 }
 
 /** What a channel should receive of a group: without resolved alerts when sendResolved is false, or nothing. */
@@ -29,8 +31,8 @@ export function payloadFor(ch: NotificationChannel, p: AmWebhookPayload): AmWebh
 export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {}
 
-  getChannel(namespace: string, name: string): Promise<NotificationChannel | undefined> {
-    return this.opts.client.getOptional<NotificationChannel>(channelPath(namespace, name));
+  async getChannel(namespace: string, name: string): Promise<NotificationChannel | undefined> {
+    return this.opts.channels?.get(namespace, name) ?? this.opts.client.getOptional<NotificationChannel>(channelPath(namespace, name));
   }
 
   /** Delivers `payload` to `ch`, its fallbacks if need be; resolves when done (never rejects). */

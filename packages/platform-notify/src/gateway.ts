@@ -3,16 +3,17 @@
 //        delivery (retries, fallback) starts at once; the answer follows the alert history write.
 //   POST /api/v1/namespaces/{ns}/notificationchannels/{name}/test   a test-send, answered with its attempts
 //   GET  /healthz
-// Channels are read from the API on each request, so an edited channel applies to the next group.
+// Channels come from a watch (an informer), so an edited channel applies to the next group.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { componentUserAgent, EventRecorder, isStatus, KubeClient, realClock, silentLogger, timestamp, type Clock, type Logger } from '@wharf/client';
+import { componentUserAgent, EventRecorder, Informer, isStatus, KubeClient, realClock, silentLogger, timestamp, type Clock, type Logger } from '@wharf/client';
 import { AttemptLog } from './attempt-log.js';
 import { ensureChannelCrd } from './crd.js';
 import { Dispatcher, payloadFor } from './dispatcher.js';
 import { AlertHistory } from './history.js';
 import { SilenceRecorder } from './silences.js';
+import { CHANNEL_PLURAL, GROUP, VERSION, type NotificationChannel } from './types.js';
 import { parsePayload, PayloadError, testPayload } from './payload.js';
 
 export interface NotifyGatewayOptions {
@@ -76,7 +77,10 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
   }
   const events = new EventRecorder({ client, component: 'notify-gateway', clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'event not written') });
   const attempts = new AttemptLog({ client, events, logger });
-  const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
+  // Channels from a watch, so a burst of webhooks does not read each one from the API.
+  const channels = new Informer<NotificationChannel>({ client, path: `/apis/${GROUP}/${VERSION}/${CHANNEL_PLURAL}`, clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'channel watch error') });
+  await channels.startSynced();
+  const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, channels, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
   const history = new AlertHistory(client, namespace, logger);
   const silences = opts.alertmanagerUrl ? new SilenceRecorder({ alertmanagerUrl: opts.alertmanagerUrl.replace(/\/$/, ''), history, logger, clock }) : undefined;
   const inFlight = new Set<Promise<unknown>>();
@@ -142,6 +146,7 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
     idle,
     stop: async () => {
       await silences?.stop();
+      await channels.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await idle();
