@@ -62,6 +62,11 @@ if [ $want_test -eq 1 ]; then
     apt_install prometheus
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
   fi
+  # The notification suite runs Debian's Alertmanager on loopback; its packaged service is not used.
+  if ! dpkg -s prometheus-alertmanager >/dev/null 2>&1; then
+    apt_install prometheus-alertmanager
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
+  fi
   # A second registry for the pull-secret suite: the CNCF registry, with htpasswd -B Basic auth.
   install_docker_registry
   apt_install apache2-utils

@@ -6,6 +6,7 @@ import { addImageCommands } from './image.js';
 import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
+import { addNotifyCommands } from './notify.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -116,6 +117,7 @@ addImageCommands(program);
 addAppCommands(program);
 addConfigCommands(program);
 addSecretCommands(program);
+addNotifyCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.
