@@ -10,7 +10,7 @@ const layers = {
   node: ['api', 'images', 'client'],
   controllers: ['api', 'client'],
   testing: ['api', 'client'],
-  cli: ['api', 'images', 'client', 'apiserver', 'registry', 'node', 'controllers'],
+  cli: ['api', 'images', 'client', 'apiserver', 'registry', 'node', 'controllers', 'platform-npd'],
   // Wharf's own controllers and services (packages/platform, packages/platform-*): they speak only
   // the Kubernetes API, through the client library, so they run unchanged against a real cluster.
   'platform[-a-z0-9]*': ['api', 'client'],

@@ -14,6 +14,7 @@ export default defineConfig({
       '@wharf/images': pkg('images'),
       '@wharf/registry': pkg('registry'),
       '@wharf/node': pkg('node'),
+      '@wharf/platform-npd': pkg('platform-npd'),
       '@wharf/testing': pkg('testing'),
     },
   },

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import type { UpOptions } from './up.js';
 import { addImageCommands } from './image.js';
+import { addNpdCommands } from './npd.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -64,6 +65,7 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
 }
 
 addImageCommands(program);
+addNpdCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`wharf: ${(e as Error).message ?? String(e)}\n`);
