@@ -14,10 +14,13 @@ function kubeClient(kubeconfig: string | undefined, component: string): KubeClie
 }
 
 async function untilSignal(stop: () => Promise<void>): Promise<void> {
+  // The runners' timers are unref'd (realClock): this handle keeps the process up until a signal.
+  const alive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  clearInterval(alive);
   await stop();
 }
 
