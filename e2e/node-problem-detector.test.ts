@@ -89,8 +89,9 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
   const node = async (): Promise<{ spec: { unschedulable?: boolean; taints?: { key: string }[] }; status: { conditions: { type: string; status: string; reason: string; lastTransitionTime: string }[] } }> =>
     JSON.parse(await k.ok(['get', 'node', 'node-0', '-o', 'json']));
   const deadlock = async (): Promise<{ status: string; reason: string; lastTransitionTime: string } | undefined> => (await node()).status.conditions.find((c) => c.type === 'KernelDeadlock');
-  const webPods = async (): Promise<{ metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }[]> =>
-    JSON.parse(await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])).items;
+  type Pod = { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status: { phase: string } };
+  /** The web pods not terminating. */
+  const webPods = async (): Promise<Pod[]> => (JSON.parse(await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])).items as Pod[]).filter((p) => !p.metadata.deletionTimestamp);
   let metricsPort = 0;
 
   beforeAll(async () => {
@@ -99,7 +100,7 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
     execFileSync('mkdir', ['-p', join(dir, 'config')]);
     writeFileSync(join(dir, 'config', 'kernel-monitor.json'), kernelMonitor(log));
     writeFileSync(log, kernLine('Linux version 6.1.0 (wharf e2e)'));
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'], readyTimeoutMs: 90_000 });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['apply', '-f', join(REPO_ROOT, 'deploy/npd/crd-remediationpolicy.yaml')]);

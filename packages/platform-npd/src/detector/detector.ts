@@ -62,6 +62,7 @@ export class NodeProblemDetector {
     this.state = readState(this.opts.stateFile);
     const node = await this.opts.client.get<{ status?: { conditions?: NodeConditionLike[] } }>(`/api/v1/nodes/${this.opts.nodeName}`);
     this.conditions = initialConditions(this.specs, node.status?.conditions ?? [], this.state.lastProblem, now);
+    this.metrics.observe(this.conditions);
     // Conditions the Node lacks are written at once (healthy); those it shows stay as they are.
     const missing = this.specs.filter((s) => !(node.status?.conditions ?? []).some((c) => c.type === s.type));
     if (missing.length) await this.patchConditions(missing.map((s) => s.type));
@@ -135,6 +136,7 @@ export class NodeProblemDetector {
     }
     const { states, changes } = applyFindings(this.specs, this.conditions, findings, Date.now());
     this.conditions = states;
+    this.metrics.observe(states);
     if (changes.length) await this.report(changes);
     this.remember(read);
     this.scheduleExpiry();

@@ -70,7 +70,8 @@ export class RemediationController {
   private async act(a: RemediationAction): Promise<void> {
     const c = this.opts.client;
     const path = `/api/v1/nodes/${a.node}`;
-    this.log.info({ action: a.type, node: a.node, ...('pod' in a ? { pod: `${a.namespace}/${a.pod}` } : {}) }, 'remediation step');
+    // Evictions repeat every pass while a PodDisruptionBudget blocks them: debug, not info.
+    this.log[a.type === 'evict' ? 'debug' : 'info']({ action: a.type, node: a.node, ...('pod' in a ? { pod: `${a.namespace}/${a.pod}` } : {}) }, 'remediation step');
     switch (a.type) {
       case 'cordon': {
         const node = await c.get<{ spec?: { taints?: Taint[] } }>(path);
