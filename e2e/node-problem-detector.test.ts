@@ -61,6 +61,23 @@ function kernLine(message: string): string {
   return `${month} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} wharf-host kernel: [${(performance.now() / 1000).toFixed(6)}] ${message}\n`;
 }
 
+describe('wharf node-problem-detector refuses bad input with one line', () => {
+  it.each([
+    { what: 'a missing config directory', bad: false, error: /^wharf: --config \/nonexistent-npd: no such directory\n$/ },
+    { what: 'a rule of an unknown type', bad: true, error: /^wharf: .*kernel-monitor\.json: rules\[0\]\.type: want "temporary" or "permanent", got "sometimes"\n$/ },
+  ])('$what', async ({ bad, error }) => {
+    let config = '/nonexistent-npd';
+    if (bad) {
+      config = mkdtempSync(join(tmpdir(), 'wharf-npd-bad-'));
+      writeFileSync(join(config, 'kernel-monitor.json'), JSON.stringify({ ...JSON.parse(kernelMonitor('/tmp/x.log')), rules: [{ type: 'sometimes', reason: 'X', pattern: 'x' }] }));
+    }
+    const r = await run(process.execPath, [WHARF_BIN, 'node-problem-detector', '--node', 'n1', '--config', config, '--kubeconfig', '/nonexistent-kubeconfig']).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in r ? r.code : 0).toBe(1);
+    expect(r.stderr).toMatch(error);
+    if (bad) rmSync(config, { recursive: true, force: true });
+  });
+});
+
 describe.skipIf(skip !== '')(`node problem detector and remediation on a real node ${skip}`, () => {
   let wharf: WharfProcess;
   let k: Kubectl;
