@@ -5,11 +5,12 @@
 // the TaskHung Warning from kernel-monitor on node-0, the KernelDeadlock condition set and cleared,
 // the node cordoned, drained as far as a PodDisruptionBudget allows, and uncordoned.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { eventually, httpText, Kubectl, REPO_ROOT, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
@@ -53,6 +54,24 @@ metadata: {name: kernel-deadlock}
 spec: {conditionType: KernelDeadlock}
 `;
 
+/**
+ * A kubeconfig with the token of the service account that deploy/npd/<file> declares, after
+ * applying only its RBAC objects: the runners get exactly the manifests' least privilege.
+ */
+async function serviceAccountKubeconfig(k: Kubectl, admin: string, file: string, dir: string): Promise<string> {
+  const docs = parseAllDocuments(readFileSync(join(REPO_ROOT, 'deploy/npd', file), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
+  const rbac = docs.filter((d) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(d.kind));
+  await k.ok(['apply', '-f', '-'], { stdin: rbac.map((d) => JSON.stringify(d)).join('\n') });
+  const sa = rbac.find((d) => d.kind === 'ServiceAccount')!.metadata;
+  const token = (await k.ok(['-n', sa.namespace ?? 'default', 'create', 'token', sa.name])).trim();
+  const kubeconfig = join(dir, `${sa.name}.kubeconfig`);
+  copyFileSync(admin, kubeconfig);
+  const own = new Kubectl(kubeconfig);
+  await own.ok(['config', 'set-credentials', sa.name, `--token=${token}`]);
+  await own.ok(['config', 'set-context', '--current', `--user=${sa.name}`]);
+  return kubeconfig;
+}
+
 /** A kern.log line as rsyslog writes it, stamped now (local time, year-less). */
 function kernLine(message: string): string {
   const d = new Date();
@@ -87,10 +106,11 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
   let remediation: ChildProcess | undefined;
   let detectorOutput = '';
   let remediationOutput = '';
+  let detectorKubeconfig = '';
 
   const startDetector = async (): Promise<number> => {
     detectorOutput = '';
-    detector = spawn(process.execPath, [WHARF_BIN, 'node-problem-detector', '--kubeconfig', wharf.kubeconfig, '--node', 'node-0', '--config', join(dir, 'config'),
+    detector = spawn(process.execPath, [WHARF_BIN, 'node-problem-detector', '--kubeconfig', detectorKubeconfig, '--node', 'node-0', '--config', join(dir, 'config'),
       '--state-file', join(dir, 'state.json'), '--metrics-address', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     detector.stdout?.on('data', (d: Buffer) => (detectorOutput += d.toString()));
     detector.stderr?.on('data', (d: Buffer) => (detectorOutput += d.toString()));
@@ -125,8 +145,11 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
     await k.ok(['apply', '-f', '-'], { stdin: workload });
     await k.ok(['rollout', 'status', 'deployment/web', '--timeout=90s'], { timeoutMs: 100_000 });
     await eventually(async () => ((await k.ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.disruptionsAllowed}'])) === '1' ? true : undefined), 30_000, 'the PDB allowing one disruption');
+    // Both runners use the service accounts and least-privilege roles of deploy/npd/.
+    detectorKubeconfig = await serviceAccountKubeconfig(k, wharf.kubeconfig, 'node-problem-detector.yaml', dir);
+    const remediationKubeconfig = await serviceAccountKubeconfig(k, wharf.kubeconfig, 'remediation-controller.yaml', dir);
     metricsPort = await startDetector();
-    remediation = spawn(process.execPath, [WHARF_BIN, 'remediation-controller', '--kubeconfig', wharf.kubeconfig, '--period', '500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    remediation = spawn(process.execPath, [WHARF_BIN, 'remediation-controller', '--kubeconfig', remediationKubeconfig, '--period', '500'], { stdio: ['ignore', 'pipe', 'pipe'] });
     remediation.stdout?.on('data', (d: Buffer) => (remediationOutput += d.toString()));
     remediation.stderr?.on('data', (d: Buffer) => (remediationOutput += d.toString()));
   }, 300_000);
