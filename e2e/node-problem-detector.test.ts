@@ -167,6 +167,13 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
     await eventually(async () => ((await deadlock())?.reason === 'KernelHasNoDeadlock' ? true : undefined), 20_000, 'KernelDeadlock=False on node-0');
     // The node agent's status updates merge by type and leave our condition alone (and vice versa).
     expect((await node()).status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    // The detector's role is least privilege: its node's status and events, nothing else.
+    const asDetector = new Kubectl(detectorKubeconfig);
+    expect((await asDetector.run(['auth', 'can-i', 'patch', 'nodes', '--subresource=status'])).stdout.trim()).toBe('yes');
+    expect((await asDetector.run(['auth', 'can-i', 'patch', 'nodes'])).stdout.trim()).toBe('no');
+    const pods = await asDetector.run(['get', 'pods', '-A']);
+    expect(pods.code).not.toBe(0);
+    expect(pods.stderr).toMatch(/Forbidden/);
   });
 
   it('a hung task in the kernel log becomes a TaskHung Warning from kernel-monitor on node-0', async () => {
@@ -214,7 +221,9 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
     expect((await deadlock())?.reason).toBe('KernelHasNoDeadlock');
     await eventually(async () => ((await node()).spec.unschedulable !== true ? true : undefined), 30_000, `node-0 uncordoned; remediation-controller said:\n${remediationOutput.slice(-3000)}`);
     expect((await node()).spec.taints ?? []).toEqual([]);
-    expect(await k.ok(['describe', 'node', 'node-0'])).toMatch(/RemediationCompleted\s.*KernelDeadlock cleared: uncordoned/);
+    const described = await k.ok(['describe', 'node', 'node-0']);
+    if (process.env.WHARF_E2E_VERBOSE) process.stderr.write(described);
+    expect(described).toMatch(/RemediationCompleted\s.*KernelDeadlock cleared: uncordoned/);
     await k.ok(['rollout', 'status', 'deployment/web', '--timeout=90s'], { timeoutMs: 100_000 });
     expect(await httpText({ host: '127.0.0.1', port: metricsPort, path: '/metrics' })).toContain('problem_gauge{type="KernelDeadlock",reason="DockerHung"} 0');
   });
