@@ -23,10 +23,14 @@ const kernelMonitor = (logPath: string): string => JSON.stringify({
   lookback: '5m',
   bufferSize: 10,
   source: 'kernel-monitor',
-  conditions: [{ type: 'KernelDeadlock', reason: 'KernelHasNoDeadlock', message: 'kernel has no deadlock', recoveryPattern: 'task docker:\\w+ is running again' }],
+  conditions: [
+    { type: 'KernelDeadlock', reason: 'KernelHasNoDeadlock', message: 'kernel has no deadlock', recoveryPattern: 'task docker:\\w+ is running again' },
+    { type: 'ReadonlyFilesystem', reason: 'FilesystemIsNotReadOnly', message: 'Filesystem is not read-only', ttl: '3s' },
+  ],
   rules: [
     { type: 'temporary', reason: 'TaskHung', pattern: 'task [\\S ]+:\\w+ blocked for more than \\w+ seconds\\.' },
     { type: 'permanent', condition: 'KernelDeadlock', reason: 'DockerHung', pattern: 'task docker:\\w+ blocked for more than \\w+ seconds\\.' },
+    { type: 'permanent', condition: 'ReadonlyFilesystem', reason: 'FilesystemIsReadOnly', pattern: 'Remounting filesystem read-only' },
   ],
 });
 
@@ -226,5 +230,12 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
     expect(described).toMatch(/RemediationCompleted\s.*KernelDeadlock cleared: uncordoned/);
     await k.ok(['rollout', 'status', 'deployment/web', '--timeout=90s'], { timeoutMs: 100_000 });
     expect(await httpText({ host: '127.0.0.1', port: metricsPort, path: '/metrics' })).toContain('problem_gauge{type="KernelDeadlock",reason="DockerHung"} 0');
+  });
+
+  it('a condition with a ttl clears by itself once its problem stops recurring', async () => {
+    const readonly = async (): Promise<string | undefined> => (await node()).status.conditions.find((c) => c.type === 'ReadonlyFilesystem')?.status;
+    appendFileSync(log, kernLine('EXT4-fs error (device sda1): Remounting filesystem read-only'));
+    await eventually(async () => ((await readonly()) === 'True' ? true : undefined), 20_000, 'ReadonlyFilesystem=True');
+    await eventually(async () => ((await readonly()) === 'False' ? true : undefined), 20_000, 'ReadonlyFilesystem=False after its 3 s ttl');
   });
 });

@@ -44,6 +44,7 @@ export class NodeProblemDetector {
   /** Findings are applied one batch at a time, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: NodeProblemDetectorOptions) {
     this.log = (opts.logger ?? silentLogger).child({ component: 'node-problem-detector', node: opts.nodeName });
@@ -78,6 +79,7 @@ export class NodeProblemDetector {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.expiryTimer);
     await Promise.all(this.sources.map((s) => s.stop()));
     await this.chain;
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
@@ -157,10 +159,12 @@ export class NodeProblemDetector {
     writeState(this.opts.stateFile, this.state);
   }
 
+  /** One timer for the earliest TTL, replaced whenever the conditions change. */
   private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
     const at = nextExpiry(this.specs, this.conditions);
-    if (at === undefined) return;
-    this.after(Math.max(0, at - Date.now()) + 10, () => this.enqueue('', []));
+    if (at === undefined || this.stopped) return;
+    this.expiryTimer = setTimeout(() => this.enqueue('', []), Math.max(0, at - Date.now()) + 10);
   }
 
   /** Strategic merge by type: only our conditions are written, the node agent's stay. */
