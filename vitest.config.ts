@@ -15,6 +15,7 @@ export default defineConfig({
       '@wharf/registry': pkg('registry'),
       '@wharf/node': pkg('node'),
       '@wharf/platform-apps': pkg('platform-apps'),
+      '@wharf/platform-npd': pkg('platform-npd'),
       '@wharf/testing': pkg('testing'),
       '@wharf/platform-notify': pkg('platform-notify'),
     },

@@ -7,6 +7,7 @@ import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
 import { addNotifyCommands } from './notify.js';
+import { addNpdCommands } from './npd.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -118,6 +119,7 @@ addAppCommands(program);
 addConfigCommands(program);
 addSecretCommands(program);
 addNotifyCommands(program);
+addNpdCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

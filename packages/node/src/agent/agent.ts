@@ -181,7 +181,9 @@ export class NodeAgent {
   private async updateNodeStatus(): Promise<void> {
     if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)) };
     const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), now: `${this.clock().toISOString().slice(0, 19)}Z` });
-    await this.client.patch(`/api/v1/nodes/${this.o.nodeName}/status`, { status });
+    // Strategic merge, as the kubelet does: conditions merge by type, so those other reporters own
+    // (the node problem detector's KernelDeadlock, ...) survive the agent's status updates.
+    await this.client.patch(`/api/v1/nodes/${this.o.nodeName}/status`, { status }, 'strategic');
     this.conditions = status.conditions as Record<string, unknown>[];
     this.lastNodeStatus = this.clock().getTime();
   }
