@@ -182,10 +182,12 @@ describe.skipIf(skip !== '')(`node problem detector and remediation on a real no
 
   it('a hung task in the kernel log becomes a TaskHung Warning from kernel-monitor on node-0', async () => {
     appendFileSync(log, kernLine('INFO: task docker:20744 blocked for more than 120 seconds.'));
+    // The event and the condition are two writes of the detector: wait for both.
     const describe = await eventually(async () => {
       const d = await k.ok(['describe', 'node', 'node-0']);
-      return /Warning\s+TaskHung\s+\S+\s+kernel-monitor\S*(, node-0)?\s+task docker:20744 blocked for more than 120 seconds\./.test(d) ? d : undefined;
-    }, 30_000, 'the TaskHung event in kubectl describe node');
+      const event = /Warning\s+TaskHung\s+\S+\s+kernel-monitor\S*(, node-0)?\s+task docker:20744 blocked for more than 120 seconds\./.test(d);
+      return event && /KernelDeadlock\s+True\s.*DockerHung/.test(d) ? d : undefined;
+    }, 30_000, 'the TaskHung event and the KernelDeadlock condition in kubectl describe node');
     expect(describe).toMatch(/KernelDeadlock\s+True\s.*DockerHung/);
     const metrics = await httpText({ host: '127.0.0.1', port: metricsPort, path: '/metrics' });
     expect(metrics).toContain('problem_counter{reason="TaskHung"} 1');

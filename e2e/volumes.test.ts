@@ -146,7 +146,8 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
     await k.ok(['patch', 'pvc', 'data', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
     const out = await eventually(async () => {
       const l = await logs().catch(() => '');
-      return l.includes('ready') ? l : undefined;
+      // After "ready" the container prints the config and secret files every 0.5 s.
+      return l.includes('ready') && l.includes('cfg=') ? l : undefined;
     }, 60_000, 'the container to print its volumes');
     expect(out).toContain('secret=s3cr3t-e2e');
     expect(out).toContain('podname=vols');
