@@ -8,13 +8,12 @@
 // fallback (the node agent of this branch has no image volumes).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { eventually, Kubectl, layoutWithLayer, REPO_ROOT, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpGet, Kubectl, ociArchive, REPO_ROOT, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -89,32 +88,23 @@ class Load {
   }
 }
 
+/** GET through the gateway with the app's Host header. */
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, headers: { host: 'shop.localhost' }, timeout: 10_000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
+  return httpGet({ host: '127.0.0.1', port, path, headers: { host: 'shop.localhost' }, timeoutMs: 10_000 }).then((r) => ({ status: r.status, body: r.text }));
 }
 
 /** An artifact image: busybox plus /site with an index page and a CGI that prints the config. */
 function siteImage(layout: string, dir: string, version: string): string {
-  const files = join(dir, `site-${version}`);
-  mkdirSync(join(files, 'cgi-bin'), { recursive: true });
-  writeFileSync(join(files, 'index.html'), `site ${version}\n`);
-  writeFileSync(join(files, 'cgi-bin/greet'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "greeting=$GREETING"\n');
-  chmodSync(join(files, 'cgi-bin/greet'), 0o755);
+  const content = join(dir, `site-${version}`);
+  const site = join(content, 'site');
+  mkdirSync(join(site, 'cgi-bin'), { recursive: true });
+  writeFileSync(join(site, 'index.html'), `site ${version}\n`);
+  writeFileSync(join(site, 'cgi-bin/greet'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "greeting=$GREETING"\n');
+  chmodSync(join(site, 'cgi-bin/greet'), 0o755);
   // Readiness by HTTP (cheaper than an exec probe on a loaded machine): a bad greeting is a 503.
-  writeFileSync(join(files, 'cgi-bin/ready'), '#!/bin/sh\nif [ "$GREETING" = bad ]; then printf "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nbad config\\n"; else printf "Content-Type: text/plain\\r\\n\\r\\nready\\n"; fi\n');
-  chmodSync(join(files, 'cgi-bin/ready'), 0o755);
-  const work = join(dir, `work-${version}`);
-  mkdirSync(work);
-  return layoutWithLayer(layout, 'busybox:1', { 'site/index.html': join(files, 'index.html'), 'site/cgi-bin/greet': join(files, 'cgi-bin/greet'), 'site/cgi-bin/ready': join(files, 'cgi-bin/ready') }, work);
+  writeFileSync(join(site, 'cgi-bin/ready'), '#!/bin/sh\nif [ "$GREETING" = bad ]; then printf "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nbad config\\n"; else printf "Content-Type: text/plain\\r\\n\\r\\nready\\n"; fi\n');
+  chmodSync(join(site, 'cgi-bin/ready'), 0o755);
+  return ociArchive({ contentDir: content, base: { layout, ref: 'busybox:1' } }, join(dir, `site-${version}.tar`));
 }
 
 /** A kubeconfig for the platform's ServiceAccount: the controllers get only the ClusterRole's rights. */
