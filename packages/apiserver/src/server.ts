@@ -34,6 +34,7 @@ import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
+import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
 import { SubresourceHandlers } from './rest/subresources.js';
@@ -124,6 +125,8 @@ export class ApiServer {
         serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken }),
         defaultTolerationSeconds(opts.defaultTolerationSeconds),
         serviceAllocation(this.store),
+        defaultStorageClassAdmission(this.store),
+        claimResizeAdmission(this.store),
         resourceQuotaAdmission(this.store),
       ],
     });
