@@ -6,6 +6,7 @@ import { addImageCommands } from './image.js';
 import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
+import { addProjectCommands } from './project/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
 import { defaultDataDir } from './endpoints.js';
@@ -125,6 +126,7 @@ addImageCommands(program);
 addAppCommands(program);
 addConfigCommands(program);
 addSecretCommands(program);
+addProjectCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
 
