@@ -87,6 +87,10 @@ export async function up(flags: UpOptions): Promise<void> {
       authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
     })
     : undefined;
+  // Pipelines (tekton.dev/v1) start with the platform: same switch, same client-only layer.
+  const pipelines = c.platform
+    ? await (await import('@wharf/platform-pipelines')).startPipelines({ kubeConfig: kc, dataDir: join(dataDir, 'pipelines'), logger: log.child({ component: 'pipelines' }) })
+    : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
@@ -106,6 +110,7 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await pipelines?.stop();
       await platform?.stop();
       stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.
