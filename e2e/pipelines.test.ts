@@ -412,4 +412,173 @@ spec:
     expect(table).toMatch(/^guarded-pr-finally-task-should-be-executed\s+True\s+Succeeded\s/m);
     expect(await raw('/taskrunlogs/guarded-pr-finally-task-should-be-executed/log')).toBe('[echo] finally done\n');
   }, 150_000);
+  it('runs Tasks by reference with params, array params, results and finally, and masks a Secret in the archived log', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: tasksAndPipeline });
+    await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-pass') });
+    const pr = await done('pipelinerun', 'ci-pass', 90_000);
+    expect(cond(pr)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0' });
+    expect((await get('taskrun', 'ci-pass-build')).status?.results).toEqual([{ name: 'digest', type: 'string', value: 'sha256:abc' }]);
+    expect(await raw('/taskrunlogs/ci-pass-build/log?step=compile')).toBe('compiling app -v\n');
+    expect(await raw('/taskrunlogs/ci-pass-deploy/log')).toBe('[deploy] deploying sha256:abc\n');
+    expect(await raw('/taskrunlogs/ci-pass-notify/log')).toBe('[notify] pipeline Succeeded\n');
+    // The Secret's value, printed whole and in two writes half a second apart, is never archived.
+    const publish = await raw('/taskrunlogs/ci-pass-build/log?step=publish');
+    expect(publish).toBe('using token ***\nsplit: *** done\n');
+    const all = await raw('/pipelinerunlogs/ci-pass/log');
+    expect(all).toContain('[build:compile] compiling app -v\n');
+    expect(all).toContain('[build:publish] split: *** done\n');
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain('tok-9f8e');
+    const object = JSON.parse(await raw('/taskrunlogs/ci-pass-build')) as { kind: string; steps: { name: string; complete: boolean }[] };
+    expect(object.kind).toBe('TaskRunLog');
+    expect(object.steps.map((x) => [x.name, x.complete])).toEqual([['compile', true], ['publish', true]]);
+  }, 120_000);
+
+  it('fails a TaskRun at its failing step, skips what depends on it and still runs finally, as Tekton reports', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-fail', '  params: [{name: outcome, value: fail}]') });
+    const pr = await done('pipelinerun', 'ci-fail', 90_000);
+    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'Failed', message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1' });
+    expect(pr.status?.skippedTasks).toEqual([{ name: 'deploy', reason: 'PipelineRun was stopping' }]);
+    const test = await get('taskrun', 'ci-fail-test');
+    expect(cond(test)).toMatchObject({ status: 'False', reason: 'Failed', message: '"step-integration" exited with code 3 (image: "busybox:1")' });
+    expect(test.status?.steps?.slice(0, 2).map((x) => [x.name, x.terminated?.exitCode])).toEqual([['unit', 0], ['integration', 3]]);
+    expect(await raw('/taskrunlogs/ci-fail-test/log')).toBe('[unit] unit tests pass\n[integration] integration: fail\n');
+    expect(await raw('/taskrunlogs/ci-fail-notify/log')).toBe('[notify] pipeline Failed\n');
+  }, 120_000);
+
+  it('cancels a running PipelineRun: its TaskRun is cancelled and its pod removed', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: to-cancel, namespace: ${NS}}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: sleep
+        taskSpec:
+          steps: [{name: sleep, image: busybox:1, script: 'echo started; sleep 120'}]
+` });
+    await eventually(async () => cond(await get('taskrun', 'to-cancel-sleep'))?.reason === 'Running' || undefined, 60_000, 'the TaskRun running');
+    await k.ok(['patch', 'pipelinerun', 'to-cancel', '-n', NS, '--type=merge', '-p', '{"spec":{"status":"Cancelled"}}']);
+    const pr = await done('pipelinerun', 'to-cancel', 30_000);
+    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'Cancelled', message: 'PipelineRun "to-cancel" was cancelled' });
+    const tr = await get('taskrun', 'to-cancel-sleep');
+    expect(cond(tr)).toMatchObject({ status: 'False', reason: 'TaskRunCancelled' });
+    expect(cond(tr)?.message).toContain('TaskRun "to-cancel-sleep" was cancelled');
+    await eventually(async () => (await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/taskRun=to-cancel-sleep', '-o', 'name'])).trim() === '' || undefined, 30_000, 'the pod removed');
+  }, 120_000);
+
+  it('times out a TaskRun past spec.timeout and a PipelineRun past timeouts.pipeline', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: slow-task, namespace: ${NS}}
+spec:
+  timeout: 3s
+  taskSpec:
+    steps: [{name: sleep, image: busybox:1, script: 'sleep 120'}]
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: slow-pipeline, namespace: ${NS}}
+spec:
+  timeouts: {pipeline: 5s}
+  pipelineSpec:
+    tasks:
+      - name: sleep
+        taskSpec:
+          steps: [{name: sleep, image: busybox:1, script: 'sleep 120'}]
+` });
+    const [tr, pr] = await Promise.all([done('taskrun', 'slow-task', 40_000), done('pipelinerun', 'slow-pipeline', 40_000)]);
+    expect(cond(tr)).toMatchObject({ status: 'False', reason: 'TaskRunTimeout', message: 'TaskRun "slow-task" failed to finish within "3s"' });
+    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'PipelineRunTimeout', message: 'PipelineRun "slow-pipeline" failed to finish within "5s"' });
+    expect(cond(await get('taskrun', 'slow-pipeline-sleep'))?.reason).toBe('TaskRunCancelled');
+  }, 120_000);
+
+  it('refuses invalid Tasks and Pipelines with the field named, and fails runs that cannot start with Tekton reasons', async () => {
+    const refused = async (yaml: string): Promise<string> => {
+      const r = await k.run(['apply', '-f', '-'], { stdin: yaml });
+      expect(r.code).not.toBe(0);
+      return r.stderr;
+    };
+    expect(await refused(`
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: with-sidecar, namespace: ${NS}}
+spec:
+  steps: [{name: a, image: busybox:1, script: 'true'}]
+  sidecars: [{name: db, image: busybox:1}]
+`)).toMatch(/spec\.sidecars: .*sidecars is not supported by Wharf's Tekton subset/);
+    expect(await refused(`
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: both, namespace: ${NS}}
+spec:
+  steps: [{name: a, image: busybox:1, script: 'true', command: ['true']}]
+`)).toContain('expected exactly one, got both: command, script');
+    expect(await refused(`
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: matrix, namespace: ${NS}}
+spec:
+  tasks: [{name: a, taskRef: {name: build}, matrix: {params: [{name: x, value: [a, b]}]}}]
+`)).toMatch(/spec\.tasks\[0\]\.matrix: .*matrix is not supported/);
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: missing-task, namespace: ${NS}}
+spec:
+  pipelineSpec:
+    tasks: [{name: a, taskRef: {name: no-such-task}}]
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: missing-param, namespace: ${NS}}
+spec:
+  pipelineSpec:
+    params: [{name: version}]
+    tasks: [{name: a, taskSpec: {steps: [{image: busybox:1, script: 'echo $(params.version)'}]}}]
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: cycle, namespace: ${NS}}
+spec:
+  pipelineSpec:
+    tasks:
+      - {name: a, runAfter: [b], taskSpec: {steps: [{image: busybox:1, script: 'true'}]}}
+      - {name: b, runAfter: [a], taskSpec: {steps: [{image: busybox:1, script: 'true'}]}}
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: missing-pipeline, namespace: ${NS}}
+spec:
+  pipelineRef: {name: no-such-pipeline}
+` });
+    const [task, param, cycle, pipeline] = await Promise.all(['missing-task', 'missing-param', 'cycle', 'missing-pipeline'].map((n) => done('pipelinerun', n, 20_000)));
+    expect(cond(task!)).toMatchObject({ status: 'False', reason: 'CouldntGetTask' });
+    expect(cond(task!)?.message).toContain('tasks.tekton.dev "no-such-task" not found');
+    expect(cond(param!)).toMatchObject({ status: 'False', reason: 'ParameterMissing' });
+    expect(cond(param!)?.message).toContain('[version]');
+    expect(cond(cycle!)).toMatchObject({ status: 'False', reason: 'PipelineValidationFailed' });
+    expect(cond(cycle!)?.message).toMatch(/spec\.tasks\[\d\]\.runAfter: invalid value: cycle detected/);
+    expect(cond(pipeline!)).toMatchObject({ status: 'False', reason: 'CouldntGetPipeline' });
+    expect((await k.ok(['get', 'taskruns', '-n', NS, '-o', 'name'])).split('\n').filter((n) => /missing|cycle/.test(n))).toEqual([]);
+  }, 60_000);
+
+  it('serves archived logs only to who may read them, after the pods are deleted and after Wharf restarts', async () => {
+    await k.ok(['create', 'serviceaccount', 'nobody', '-n', NS]);
+    const denied = await k.run(['get', '--raw', `${LOGS}/pipelinerunlogs/ci-pass/log`, `--as=system:serviceaccount:${NS}:nobody`]);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('forbidden');
+    const before = await raw('/pipelinerunlogs/ci-pass/log');
+    await k.ok(['delete', 'pods', '-n', NS, '-l', 'tekton.dev/pipelineRun=ci-pass', '--wait=true']);
+    expect((await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/pipelineRun=ci-pass', '-o', 'name'])).trim()).toBe('');
+    expect(await raw('/pipelinerunlogs/ci-pass/log')).toBe(before);
+    await wharf.restart({ extraArgs: ['--nodes', '1'] });
+    k = new Kubectl(wharf.kubeconfig);
+    // The APIService becomes Available again once the log server answers its discovery.
+    const after = await eventually(() => raw('/pipelinerunlogs/ci-pass/log'), 60_000, 'the log API after a restart');
+    expect(after).toBe(before);
+    expect(after).toContain('[build:publish] using token ***');
+  }, 150_000);
 });
