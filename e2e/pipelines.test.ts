@@ -565,6 +565,63 @@ spec:
     expect((await k.ok(['get', 'taskruns', '-n', NS, '-o', 'name'])).split('\n').filter((n) => /missing|cycle/.test(n))).toEqual([]);
   }, 60_000);
 
+  it('wharf build ls|get|logs -f|cancel|rerun work on the runs, with one-line errors', async () => {
+    const wharfCli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      try {
+        const r = await run(process.execPath, [WHARF_BIN, 'build', ...args, '--kubeconfig', wharf.kubeconfig, '-n', NS], { timeout: 90_000 });
+        return { code: 0, stdout: r.stdout, stderr: r.stderr };
+      } catch (e) {
+        const x = e as { code?: number; stdout?: string; stderr?: string };
+        return { code: x.code ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+      }
+    };
+    // -f started before the run: it waits for the first step, streams, and ends with the run.
+    const following = wharfCli('logs', 'watched', '-f');
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: watched, namespace: ${NS}, annotations: {platform.wharf.dev/commit: 0123456789abcdef, platform.wharf.dev/trigger: push}}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: count
+        taskSpec:
+          steps: [{name: count, image: busybox:1, script: 'for i in 1 2 3; do echo line $i; sleep 0.3; done'}]
+` });
+    const followed = await following;
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toBe('[count:count] line 1\n[count:count] line 2\n[count:count] line 3\n');
+
+    const ls = await wharfCli('ls');
+    expect(ls.stdout.split('\n')[0]).toMatch(/^NAME\s+PIPELINE\s+STATUS\s+COMMIT\s+TRIGGER\s+DURATION\s+AGE$/);
+    expect(ls.stdout).toMatch(/^watched\s+\(inline\)\s+Succeeded\s+0123456\s+push\s+\d+s\s/m);
+    expect(ls.stdout).toMatch(/^ci-fail\s+ci\s+Failed\s/m);
+    const got = await wharfCli('get', 'ci-fail');
+    expect(got.stdout).toContain('Status:      Failed (Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1)');
+    expect(got.stdout).toMatch(/^\s+test\s+Failed\s+\d+s\s+ci-fail-test$/m);
+    expect(got.stdout).toMatch(/^\s+integration\s+Error \(exit 3\)\s/m);
+    expect(got.stdout).toMatch(/^\s+deploy\s+Skipped\s+-\s+PipelineRun was stopping$/m);
+    expect((await wharfCli('logs', 'ci-pass')).stdout).toContain('[build:publish] using token ***\n');
+
+    const rerun = await wharfCli('rerun', 'watched');
+    const made = /^build (\S+) started \(rerun of watched\)$/m.exec(rerun.stdout)?.[1];
+    expect(made).toMatch(/^watched-/);
+    const again = await done('pipelinerun', made ?? '', 60_000);
+    expect(cond(again)?.reason).toBe('Succeeded');
+    expect(JSON.parse(await k.ok(['get', 'pipelinerun', made ?? '', '-n', NS, '-o', 'jsonpath={.metadata.annotations}']))).toMatchObject({ 'platform.wharf.dev/commit': '0123456789abcdef', 'platform.wharf.dev/trigger': 'rerun of watched' });
+
+    await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-cancel-me') });
+    await eventually(async () => (await get('pipelinerun', 'ci-cancel-me')).status?.childReferences?.length || undefined, 30_000, 'the run started');
+    expect((await wharfCli('cancel', 'ci-cancel-me')).stdout).toBe('build ci-cancel-me cancelled\n');
+    expect(cond(await done('pipelinerun', 'ci-cancel-me', 30_000))?.reason).toBe('Cancelled');
+    const twice = await wharfCli('cancel', 'ci-cancel-me');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toBe('wharf: build ci-cancel-me already finished (Cancelled): nothing to cancel\n');
+    const missing = await wharfCli('get', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('wharf: pipelinerun nope not found in namespace ci\n');
+  }, 180_000);
+
   it('serves archived logs only to who may read them, after the pods are deleted and after Wharf restarts', async () => {
     await k.ok(['create', 'serviceaccount', 'nobody', '-n', NS]);
     const denied = await k.run(['get', '--raw', `${LOGS}/pipelinerunlogs/ci-pass/log`, `--as=system:serviceaccount:${NS}:nobody`]);

@@ -8,6 +8,7 @@ import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
+import { addBuildCommands } from './build/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -120,6 +121,7 @@ addConfigCommands(program);
 addSecretCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
+addBuildCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

@@ -19,6 +19,14 @@ export const LABELS = {
 } as const;
 export const MANAGED_BY = 'wharf-pipelines';
 
+/** What a build's trigger records on its PipelineRun (git push, webhook, rerun), copied to TaskRuns and pods. */
+export const ANNOTATIONS = {
+  commit: 'platform.wharf.dev/commit',
+  author: 'platform.wharf.dev/author',
+  message: 'platform.wharf.dev/message',
+  trigger: 'platform.wharf.dev/trigger',
+} as const;
+
 export type ParamValue = string | string[] | Record<string, string>;
 export interface ParamSpec { name: string; type?: 'string' | 'array' | 'object'; description?: string; default?: ParamValue }
 export interface Param { name: string; value: ParamValue }
