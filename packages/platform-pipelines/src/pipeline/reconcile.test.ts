@@ -117,3 +117,15 @@ describe('reconcilePipelineRun', () => {
     expect(again.actions.some((a) => a.type === 'createClaim')).toBe(false);
   });
 });
+
+describe('reconcilePipelineRun with a stale cache', () => {
+  it('neither makes again nor skips a TaskRun its status says it made', () => {
+    const first = reconcilePipelineRun(run(), observed());
+    const st = statusOf(first.actions);
+    const again = reconcilePipelineRun(run({}, st), observed({ lint: child('lint', 'False') }));
+    expect(created(again.actions)).toEqual([]);
+    expect(statusOf(again.actions).skippedTasks?.map((s) => s.name)).toEqual(['deploy', 'smoke']);
+    expect(statusOf(again.actions).childReferences?.map((c) => c.name)).toEqual(['pr-build', 'pr-lint']);
+    expect(statusOf(again.actions).conditions?.[0]?.reason).toBe('Running');
+  });
+});

@@ -144,9 +144,12 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   vars.set('context.pipelineRun.uid', pr.metadata?.uid ?? '');
   vars.set('context.pipeline.name', o.pipeline.name);
   const states = new Map<string, TaskState>();
+  // A TaskRun this run already made but the cache does not show yet is running, not to be made
+  // again nor skipped.
+  const made = new Set((status.childReferences ?? []).map((c) => c.pipelineTaskName));
   for (const t of [...spec.tasks, ...(spec.finally ?? [])]) {
     const child = o.children.get(t.name);
-    states.set(t.name, stateOf(child));
+    states.set(t.name, !child && made.has(t.name) ? 'running' : stateOf(child));
     for (const r of child?.status?.results ?? []) if (stateOf(child) === 'succeeded') vars.set(`tasks.${t.name}.results.${r.name}`, r.value);
   }
   const skipped = new Map<string, SkippedTask>((status.skippedTasks ?? []).map((s) => [s.name, s]));
@@ -252,8 +255,9 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   const refs: ChildReference[] = [];
   for (const t of [...spec.tasks, ...finallyTasks]) {
     const child = o.children.get(t.name);
-    const made = actions.find((a) => a.type === 'createTaskRun' && a.taskRun.metadata?.labels?.['tekton.dev/pipelineTask'] === t.name);
-    const trName = child?.metadata?.name ?? (made?.type === 'createTaskRun' ? made.taskRun.metadata?.name : undefined);
+    const creating = actions.find((a) => a.type === 'createTaskRun' && a.taskRun.metadata?.labels?.['tekton.dev/pipelineTask'] === t.name);
+    const previous = status.childReferences?.find((c) => c.pipelineTaskName === t.name)?.name;
+    const trName = child?.metadata?.name ?? (creating?.type === 'createTaskRun' ? creating.taskRun.metadata?.name : previous);
     if (trName) refs.push({ apiVersion: API_VERSION, kind: 'TaskRun', name: trName, pipelineTaskName: t.name, ...(t.when?.length ? { whenExpressions: resolveWhen(t.when, vars) } : {}) });
   }
   if (refs.length) status.childReferences = refs;
