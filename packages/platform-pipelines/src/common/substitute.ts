@@ -21,6 +21,14 @@ export function parseRef(body: string): Ref {
   return index === undefined ? { key: s } : { key: s, index };
 }
 
+/** Every string inside a JSON-like value, to look for references in. */
+export function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsIn(x, out);
+  return out;
+}
+
 /** Every reference in `s`, parsed. */
 export function refsIn(s: string): Ref[] {
   return [...s.matchAll(REF)].map((m) => parseRef(m[1] ?? ''));

@@ -29,10 +29,20 @@ export class Masker {
     if (!this.secrets.length) return chunk;
     const buf = this.pending + chunk;
     // A secret starting before `safe` lies wholly inside buf, so it is matched here or never.
-    const safe = Math.max(0, buf.length - this.hold);
+    return this.mask(buf, Math.max(0, buf.length - this.hold));
+  }
+
+  /** The held-back tail, masked: the stream ended. */
+  flush(): string {
+    const rest = this.pending;
+    return this.mask(rest, rest.length);
+  }
+
+  /** Masks `buf` up to `upto` (a secret starting there may run past it); keeps the rest pending. */
+  private mask(buf: string, upto: number): string {
     let out = '';
     let i = 0;
-    while (i < safe) {
+    while (i < upto) {
       const hit = this.secrets.find((s) => buf.startsWith(s, i));
       if (hit) {
         out += MASK;
@@ -43,25 +53,6 @@ export class Masker {
       }
     }
     this.pending = buf.slice(i);
-    return out;
-  }
-
-  /** The held-back tail, masked: the stream ended. */
-  flush(): string {
-    const rest = this.pending;
-    this.pending = '';
-    let out = '';
-    let i = 0;
-    while (i < rest.length) {
-      const hit = this.secrets.find((s) => rest.startsWith(s, i));
-      if (hit) {
-        out += MASK;
-        i += hit.length;
-      } else {
-        out += rest[i];
-        i += 1;
-      }
-    }
     return out;
   }
 }

@@ -2,20 +2,13 @@
 // results it references (`$(tasks.t.results.r)`), as Tekton builds its DAG. A cycle or an
 // unknown name is an error with the field path.
 import { type FieldError, fieldError } from '../common/field-error.js';
-import { refsIn } from '../common/substitute.js';
+import { refsIn, stringsIn } from '../common/substitute.js';
 import type { PipelineTask } from '../types.js';
-
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
-  return out;
-}
 
 /** Every `$(tasks.<t>.results.<r>)` in a pipeline task's params and when expressions. */
 export function resultRefs(t: PipelineTask): { task: string; result: string }[] {
   const out: { task: string; result: string }[] = [];
-  for (const s of strings([t.params, t.when])) {
+  for (const s of stringsIn([t.params, t.when])) {
     for (const ref of refsIn(s)) {
       const parts = ref.key.split('.');
       if (parts[0] === 'tasks' && parts[2] === 'results' && parts[1] && parts[3]) out.push({ task: parts[1], result: parts[3] });

@@ -2,19 +2,12 @@
 // taskRef/taskSpec, a DAG (no cycles, no unknown runAfter), params and workspaces that are
 // declared, result references to tasks that exist, and no Tekton feature outside the subset.
 import { type FieldError, fieldError, unsupported } from '../common/field-error.js';
-import { refsIn } from '../common/substitute.js';
+import { refsIn, stringsIn } from '../common/substitute.js';
 import { validateTaskSpec } from '../task/validate.js';
 import type { PipelineSpec, PipelineTask } from '../types.js';
 import { resultRefs, validateGraph } from './dag.js';
 
 const UNSUPPORTED_TASK_FIELDS = ['matrix', 'pipelineRef', 'pipelineSpec', 'onError'] as const;
-
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
-  return out;
-}
 
 function validateTask(t: PipelineTask, at: string, spec: PipelineSpec, dagNames: ReadonlySet<string>, isFinally: boolean): FieldError[] {
   const errors: FieldError[] = [];
@@ -35,7 +28,7 @@ function validateTask(t: PipelineTask, at: string, spec: PipelineSpec, dagNames:
   });
   if (isFinally && t.runAfter?.length) errors.push(fieldError(`${at}.runAfter`, 'invalid value: no runAfter allowed under spec.finally'));
   const params = new Set((spec.params ?? []).map((p) => p.name));
-  for (const s of strings([t.params, t.when])) {
+  for (const s of stringsIn([t.params, t.when])) {
     for (const ref of refsIn(s)) {
       const [kind, name] = ref.key.split('.');
       if (kind === 'params' && name && !params.has(name)) errors.push(fieldError(`${at}.params`, `non-existent variable in "${s.trim().slice(0, 80)}": pipeline param "${name}" is not declared`));

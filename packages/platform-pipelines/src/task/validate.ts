@@ -2,19 +2,12 @@
 // no Tekton feature outside the subset, and every `$(params.x)`, `$(results.x.path)` and
 // `$(workspaces.x.path)` naming something the Task declares.
 import { type FieldError, fieldError, unsupported } from '../common/field-error.js';
-import { refsIn } from '../common/substitute.js';
+import { refsIn, stringsIn } from '../common/substitute.js';
 import type { TaskSpec } from '../types.js';
 
 /** Fields of a Task or step left out of the subset, refused rather than ignored. */
 const UNSUPPORTED_TASK = ['sidecars', 'stepTemplate', 'volumes', 'stepActions'] as const;
 const UNSUPPORTED_STEP = ['onError', 'timeout', 'ref', 'volumeMounts', 'volumeDevices', 'stdoutConfig', 'stderrConfig', 'params', 'results', 'when'] as const;
-
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
-  return out;
-}
 
 /** `propagated`: the pipeline's params, which an inline taskSpec may use without declaring them. */
 export function validateTaskSpec(spec: TaskSpec | undefined, at = 'spec', propagated: ReadonlySet<string> = new Set()): FieldError[] {
@@ -37,7 +30,7 @@ export function validateTaskSpec(spec: TaskSpec | undefined, at = 'spec', propag
       if (names.has(step.name)) errors.push(fieldError(`${sp}.name`, `Duplicate value: "${step.name}"`));
       names.add(step.name);
     }
-    for (const s of strings(step)) {
+    for (const s of stringsIn(step)) {
       for (const ref of refsIn(s)) {
         const [kind, name, member] = ref.key.split('.');
         if (kind === 'params' && name && !params.has(name)) errors.push(fieldError(sp, `non-existent variable in "${s.trim().slice(0, 80)}": param "${name}" is not declared`));
