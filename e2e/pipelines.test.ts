@@ -3,7 +3,8 @@
 // `finally` with `$(tasks.status)`) runs unchanged but for its images, and reports what Tekton
 // reports; a failing step, a cancelled run, timeouts and bad input get Tekton's reasons; step
 // logs are archived with a Secret's value masked (also when written in two pieces) and read
-// through the aggregated log API after the pods are deleted and after Wharf restarts.
+// through the aggregated log API after the pods are deleted and after Wharf restarts; `wharf
+// build` reads and drives the runs.
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -493,6 +494,58 @@ spec:
     expect(cond(tr)).toMatchObject({ status: 'False', reason: 'TaskRunTimeout', message: 'TaskRun "slow-task" failed to finish within "3s"' });
     expect(cond(pr)).toMatchObject({ status: 'False', reason: 'PipelineRunTimeout', message: 'PipelineRun "slow-pipeline" failed to finish within "5s"' });
     expect(cond(await get('taskrun', 'slow-pipeline-sleep'))?.reason).toBe('TaskRunCancelled');
+  }, 120_000);
+
+  it('binds ConfigMap and Secret workspaces (the Secret masked in the log) and retries a failed attempt', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: build-settings, namespace: ${NS}}
+data: {mode: release}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: registry-creds, namespace: ${NS}}
+stringData: {password: pa55-w0rd-xyz}
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: with-workspaces, namespace: ${NS}}
+spec:
+  workspaces:
+    - {name: settings, configMap: {name: build-settings}}
+    - {name: creds, secret: {secretName: registry-creds}}
+    - {name: scratch, emptyDir: {}}
+  taskSpec:
+    workspaces: [{name: settings}, {name: creds}, {name: scratch, mountPath: /scratch}]
+    steps:
+      - name: show
+        image: busybox:1
+        script: |
+          echo "mode=$(cat $(workspaces.settings.path)/mode) password=$(cat $(workspaces.creds.path)/password)"
+          echo kept > $(workspaces.scratch.path)/file
+      - name: read
+        image: busybox:1
+        script: cat /scratch/file
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: flaky, namespace: ${NS}}
+spec:
+  retries: 2
+  taskSpec:
+    steps:
+      - name: try
+        image: busybox:1
+        script: 'echo attempt $(context.task.retry-count); [ $(context.task.retry-count) -ge 1 ]'
+` });
+    const [ws, flaky] = await Promise.all([done('taskrun', 'with-workspaces', 60_000), done('taskrun', 'flaky', 90_000)]);
+    expect(cond(ws)).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(await raw('/taskrunlogs/with-workspaces/log')).toBe('[show] mode=release password=***\n[read] kept\n');
+    expect(cond(flaky)).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(flaky.status?.retriesStatus).toHaveLength(1);
+    expect(flaky.status?.podName).toBe('flaky-pod-retry1');
+    expect(await raw('/taskrunlogs/flaky/log')).toBe('[try] attempt 0\n[try (retry 1)] attempt 1\n');
   }, 120_000);
 
   it('refuses invalid Tasks and Pipelines with the field named, and fails runs that cannot start with Tekton reasons', async () => {
