@@ -32,11 +32,12 @@ const RESOURCES = [
 
 const byCreation = (a: ArchiveMeta, b: ArchiveMeta): number => a.created.localeCompare(b.created) || a.taskRun.localeCompare(b.taskRun);
 
-function taskRunLog(archive: LogArchive, m: ArchiveMeta): object {
+/** One TaskRun's steps; with their text only for a single object (a list stays small). */
+function taskRunLog(archive: LogArchive, m: ArchiveMeta, withText: boolean): object {
   return {
     name: m.taskRun,
     ...(m.pipelineTask ? { pipelineTask: m.pipelineTask } : {}),
-    steps: m.steps.map((s) => ({ name: s.step, container: s.container, pod: s.pod, attempt: s.attempt, complete: s.complete, log: archive.read(m.namespace, m.taskRun, s).text })),
+    steps: m.steps.map((s) => ({ name: s.step, container: s.container, pod: s.pod, attempt: s.attempt, complete: s.complete, ...(withText ? { log: archive.read(m.namespace, m.taskRun, s).text } : {}) })),
   };
 }
 
@@ -100,12 +101,12 @@ export class LogServer {
     const kind = isTask ? 'TaskRunLog' : 'PipelineRunLog';
     if (!name) {
       const names = isTask ? metas.map((x) => x.taskRun) : [...new Set(metas.map((x) => x.pipelineRun).filter((x): x is string => !!x))];
-      const items = names.map((n) => this.object(isTask, ns, n, metas));
+      const items = names.map((n) => this.object(isTask, ns, n, metas, false));
       return this.json(res, 200, { kind: `${kind}List`, apiVersion: GV, metadata: {}, items });
     }
     const mine = isTask ? metas.filter((x) => x.taskRun === name) : metas.filter((x) => x.pipelineRun === name);
     if (!mine.length) return this.status(res, 404, 'NotFound', `${resource}.${LOGS_GROUP} "${name}" not found: no step logs are archived for it (yet)`);
-    if (!sub) return this.json(res, 200, this.object(isTask, ns, name, metas));
+    if (!sub) return this.json(res, 200, this.object(isTask, ns, name, metas, true));
     const follow = url.searchParams.get('follow') === 'true';
     const step = url.searchParams.get('step') ?? undefined;
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private' });
@@ -120,12 +121,12 @@ export class LogServer {
     res.end();
   }
 
-  private object(isTask: boolean, ns: string, name: string, metas: ArchiveMeta[]): object {
+  private object(isTask: boolean, ns: string, name: string, metas: ArchiveMeta[], withText: boolean): object {
     const { archive } = this.opts;
     const mine = isTask ? metas.filter((x) => x.taskRun === name) : metas.filter((x) => x.pipelineRun === name);
     return {
       kind: isTask ? 'TaskRunLog' : 'PipelineRunLog', apiVersion: GV, metadata: objectMeta(name, ns, mine[0]),
-      ...(isTask ? { steps: mine[0] ? (taskRunLog(archive, mine[0]) as { steps: unknown[] }).steps : [] } : { taskRuns: mine.map((x) => taskRunLog(archive, x)) }),
+      ...(isTask ? { steps: mine[0] ? (taskRunLog(archive, mine[0], withText) as { steps: unknown[] }).steps : [] } : { taskRuns: mine.map((x) => taskRunLog(archive, x, withText)) }),
     };
   }
 }
