@@ -26,8 +26,8 @@ const DURATION = '^([0-9]+(\\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$|^0$';
 const paramValue = (): Schema => ({ 'x-kubernetes-preserve-unknown-fields': true });
 const params = arr(obj({ name: str({ minLength: 1 }), value: paramValue() }, { required: ['name', 'value'] }));
 const paramSpecs = arr(obj({
-  name: str({ pattern: NAME }), type: str({ enum: ['string', 'array', 'object'] }), description: str(), default: paramValue(), properties: opaque(),
-}, { required: ['name'] }), { 'x-kubernetes-validations': [rule('self.all(p, self.exists_one(q, q.name == p.name))', 'param names must be unique')] });
+  name: str({ pattern: NAME, maxLength: 253 }), type: str({ enum: ['string', 'array', 'object'] }), description: str(), default: paramValue(), properties: opaque(),
+}, { required: ['name'] }), { maxItems: 128, 'x-kubernetes-validations': [rule('self.all(p, self.exists_one(q, q.name == p.name))', 'param names must be unique')] });
 const condition = obj({ type: str(), status: str(), reason: str(), message: str(), lastTransitionTime: str(), severity: str() }, { required: ['type', 'status'] });
 const conditions = arr(condition);
 const results = arr(obj({ name: str(), type: str(), value: paramValue() }, { required: ['name'] }));
@@ -60,7 +60,7 @@ const taskSpec = obj({
   params: paramSpecs,
   results: arr(obj({ name: str({ pattern: NAME }), type: str({ enum: ['string', 'array', 'object'] }), description: str(), properties: opaque() }, { required: ['name'] })),
   workspaces: arr(workspaceDecl),
-  steps: arr(step, { minItems: 1 }),
+  steps: arr(step, { minItems: 1, maxItems: 64 }),
   sidecars: anything(), stepTemplate: anything(), volumes: anything(),
 }, {
   required: ['steps'],
@@ -96,7 +96,7 @@ const pipelineTask = obj({
   taskRef, taskSpec,
   params,
   workspaces: arr(obj({ name: str(), workspace: str(), subPath: str() }, { required: ['name'] })),
-  runAfter: strings(),
+  runAfter: arr(str({ maxLength: 63 }), { maxItems: 64 }),
   when: arr(whenExpr),
   retries: int({ minimum: 0 }),
   timeout: str({ pattern: DURATION }),
@@ -112,8 +112,8 @@ const pipelineSpec = obj({
   description: str(), displayName: str(),
   params: paramSpecs,
   workspaces: arr(workspaceDecl),
-  tasks: arr(pipelineTask, { minItems: 1 }),
-  finally: arr(pipelineTask),
+  tasks: arr(pipelineTask, { minItems: 1, maxItems: 128 }),
+  finally: arr(pipelineTask, { maxItems: 64 }),
   results: arr(obj({ name: str(), type: str(), description: str(), value: paramValue() }, { required: ['name', 'value'] })),
 }, {
   required: ['tasks'],
