@@ -411,6 +411,9 @@ spec:
     const table = await k.ok(['get', 'taskruns', '-n', NS, '-l', 'tekton.dev/pipelineRun=guarded-pr']);
     expect(table.split('\n')[0]).toMatch(/^NAME\s+SUCCEEDED\s+REASON\s+STARTTIME\s+COMPLETIONTIME$/);
     expect(table).toMatch(/^guarded-pr-finally-task-should-be-executed\s+True\s+Succeeded\s/m);
+    const prs = await k.ok(['get', 'pipelineruns', '-n', NS]);
+    expect(prs.split('\n')[0]).toMatch(/^NAME\s+SUCCEEDED\s+REASON\s+STARTTIME\s+COMPLETIONTIME$/);
+    expect(prs).toMatch(/^guarded-pr\s+True\s+Completed\s+\S+\s+\S+$/m);
     expect(await raw('/taskrunlogs/guarded-pr-finally-task-should-be-executed/log')).toBe('[echo] finally done\n');
   }, 150_000);
   it('runs Tasks by reference with params, array params, results and finally, and masks a Secret in the archived log', async () => {

@@ -129,3 +129,32 @@ describe('reconcilePipelineRun with a stale cache', () => {
     expect(statusOf(again.actions).conditions?.[0]?.reason).toBe('Running');
   });
 });
+
+describe('reconcilePipelineRun: pending runs, graceful stops and pipeline results', () => {
+  it('holds a PipelineRunPending run without starting anything, then starts it once released', () => {
+    const held = reconcilePipelineRun(run({ status: 'PipelineRunPending' }), observed());
+    expect(created(held.actions)).toEqual([]);
+    expect(statusOf(held.actions)).toMatchObject({ conditions: [{ status: 'Unknown', reason: 'PipelineRunPending' }] });
+    expect(statusOf(held.actions).startTime).toBeUndefined();
+    expect(created(reconcilePipelineRun(run({}, statusOf(held.actions)), observed()).actions)).toHaveLength(2);
+  });
+
+  it('StoppedRunFinally lets running tasks finish, starts no new ones, runs finally, and reports Cancelled', () => {
+    const started = { startTime: '2026-12-01T10:00:00Z' };
+    const stopping = reconcilePipelineRun(run({ status: 'StoppedRunFinally' }, started), observed({ build: child('build', 'Unknown'), lint: child('lint', 'True') }));
+    expect(stopping.actions.some((a) => a.type === 'cancelTaskRun')).toBe(false);
+    expect(created(stopping.actions)).toEqual([]);
+    expect(statusOf(stopping.actions).conditions?.[0]?.reason).toBe('StoppedRunningFinally');
+    const fin = reconcilePipelineRun(run({ status: 'StoppedRunFinally' }, statusOf(stopping.actions)), observed({ build: child('build', 'True', { results: [{ name: 'digest', value: 'x' }] }), lint: child('lint', 'True') }));
+    expect(created(fin.actions).map((t) => t.metadata?.name)).toEqual(['pr-notify']);
+    expect(statusOf(fin.actions).skippedTasks?.map((s) => [s.name, s.reason])).toEqual([['deploy', 'PipelineRun was gracefully stopped'], ['smoke', 'PipelineRun was gracefully stopped']]);
+  });
+
+  it('reports the pipeline results from its tasks once done', () => {
+    const withResults: PipelineSpec = { ...spec, results: [{ name: 'image', value: 'registry/app@$(tasks.build.results.digest)' }] };
+    const children = { build: child('build', 'True', { results: [{ name: 'digest', value: 'sha256:9' }] }), lint: child('lint', 'True'), deploy: child('deploy', 'True'), notify: child('notify', 'True') };
+    const st = statusOf(reconcilePipelineRun(run({}, { startTime: '2026-12-01T10:00:00Z', skippedTasks: [{ name: 'smoke', reason: 'When Expressions evaluated to false' }] }), observed(children, { pipeline: { spec: withResults, name: 'ci' } })).actions);
+    expect(st.conditions?.[0]?.reason).toBe('Completed');
+    expect(st.results).toEqual([{ name: 'image', value: 'registry/app@sha256:9' }]);
+  });
+});
