@@ -338,6 +338,50 @@ spec:
           - {name: notify, image: busybox:1, script: 'echo pipeline $(params.status)'}
 `;
 
+/** ConfigMap, Secret and emptyDir workspaces; a step that fails on its first attempt only. */
+const workspacesAndRetries = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: build-settings, namespace: ${NS}}
+data: {mode: release}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: registry-creds, namespace: ${NS}}
+stringData: {password: pa55-w0rd-xyz}
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: with-workspaces, namespace: ${NS}}
+spec:
+  workspaces:
+    - {name: settings, configMap: {name: build-settings}}
+    - {name: creds, secret: {secretName: registry-creds}}
+    - {name: scratch, emptyDir: {}}
+  taskSpec:
+    workspaces: [{name: settings}, {name: creds}, {name: scratch, mountPath: /scratch}]
+    steps:
+      - name: show
+        image: busybox:1
+        script: |
+          echo "mode=$(cat $(workspaces.settings.path)/mode) password=$(cat $(workspaces.creds.path)/password)"
+          echo kept > $(workspaces.scratch.path)/file
+      - name: read
+        image: busybox:1
+        script: cat /scratch/file
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: flaky, namespace: ${NS}}
+spec:
+  retries: 2
+  taskSpec:
+    steps:
+      - name: try
+        image: busybox:1
+        script: 'echo attempt $(context.task.retry-count); [ $(context.task.retry-count) -ge 1 ]'
+`;
+
 const pipelineRun = (name: string, extra = ''): string => `
 apiVersion: tekton.dev/v1
 kind: PipelineRun
@@ -365,18 +409,11 @@ describe.skipIf(skip !== '')(`pipelines (tekton.dev/v1) on wharf up --nodes 1 ${
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['create', 'namespace', NS]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await wharf?.stop();
-    if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
-
-  it("runs Tekton's when-expressions example and reports what Tekton reports", async () => {
+    // The runs whose outcomes the tests check start here together and run side by side.
     const pvDir = path.join(scratch, 'pv');
     execFileSync('mkdir', ['-p', pvDir]);
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], { stdin: `${tasksAndPipeline}
+---
 apiVersion: v1
 kind: PersistentVolume
 metadata: {name: guarded-pv}
@@ -385,12 +422,27 @@ spec:
   accessModes: [ReadWriteOnce]
   hostPath: {path: ${pvDir}, type: Directory}
   claimRef: {namespace: ${NS}, name: pvc-guarded-pr-source}
-` });
-    await k.ok(['apply', '-f', '-'], { stdin: docsPipelineRun('guarded-pv') });
+---
+${docsPipelineRun('guarded-pv')}
+---
+${pipelineRun('ci-pass')}
+---
+${pipelineRun('ci-fail', '  params: [{name: outcome, value: fail}]')}
+---
+${workspacesAndRetries}` });
     // No dynamic provisioning yet: the claim the run made is bound to the PV by hand, as a binder would.
     await eventually(() => k.ok(['get', 'pvc', 'pvc-guarded-pr-source', '-n', NS, '-o', 'name']), 20_000, 'the claim of the volumeClaimTemplate');
     await k.ok(['patch', 'pvc', 'pvc-guarded-pr-source', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
-    const pr = await done('pipelinerun', 'guarded-pr', 120_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await wharf?.stop();
+    if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("runs Tekton's when-expressions example and reports what Tekton reports", async () => {
+    const pr = await done('pipelinerun', 'guarded-pr', 180_000);
     expect(cond(pr)).toMatchObject({ status: 'True', reason: 'Completed', message: 'Tasks Completed: 5 (Failed: 0, Cancelled 0), Skipped: 9' });
     const skipped = Object.fromEntries((pr.status?.skippedTasks ?? []).map((s) => [s.name, s.reason]));
     expect(skipped).toEqual({
@@ -415,10 +467,8 @@ spec:
     expect(prs.split('\n')[0]).toMatch(/^NAME\s+SUCCEEDED\s+REASON\s+STARTTIME\s+COMPLETIONTIME$/);
     expect(prs).toMatch(/^guarded-pr\s+True\s+Completed\s+\S+\s+\S+$/m);
     expect(await raw('/taskrunlogs/guarded-pr-finally-task-should-be-executed/log')).toBe('[echo] finally done\n');
-  }, 150_000);
+  }, 200_000);
   it('runs Tasks by reference with params, array params, results and finally, and masks a Secret in the archived log', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: tasksAndPipeline });
-    await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-pass') });
     const pr = await done('pipelinerun', 'ci-pass', 90_000);
     expect(cond(pr)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0' });
     expect((await get('taskrun', 'ci-pass-build')).status?.results).toEqual([{ name: 'digest', type: 'string', value: 'sha256:abc' }]);
@@ -439,7 +489,6 @@ spec:
   }, 120_000);
 
   it('fails a TaskRun at its failing step, skips what depends on it and still runs finally, as Tekton reports', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-fail', '  params: [{name: outcome, value: fail}]') });
     const pr = await done('pipelinerun', 'ci-fail', 90_000);
     expect(cond(pr)).toMatchObject({ status: 'False', reason: 'Failed', message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1' });
     expect(pr.status?.skippedTasks).toEqual([{ name: 'deploy', reason: 'PipelineRun was stopping' }]);
@@ -500,48 +549,6 @@ spec:
   }, 120_000);
 
   it('binds ConfigMap and Secret workspaces (the Secret masked in the log) and retries a failed attempt', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: build-settings, namespace: ${NS}}
-data: {mode: release}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: registry-creds, namespace: ${NS}}
-stringData: {password: pa55-w0rd-xyz}
----
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata: {name: with-workspaces, namespace: ${NS}}
-spec:
-  workspaces:
-    - {name: settings, configMap: {name: build-settings}}
-    - {name: creds, secret: {secretName: registry-creds}}
-    - {name: scratch, emptyDir: {}}
-  taskSpec:
-    workspaces: [{name: settings}, {name: creds}, {name: scratch, mountPath: /scratch}]
-    steps:
-      - name: show
-        image: busybox:1
-        script: |
-          echo "mode=$(cat $(workspaces.settings.path)/mode) password=$(cat $(workspaces.creds.path)/password)"
-          echo kept > $(workspaces.scratch.path)/file
-      - name: read
-        image: busybox:1
-        script: cat /scratch/file
----
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata: {name: flaky, namespace: ${NS}}
-spec:
-  retries: 2
-  taskSpec:
-    steps:
-      - name: try
-        image: busybox:1
-        script: 'echo attempt $(context.task.retry-count); [ $(context.task.retry-count) -ge 1 ]'
-` });
     const [ws, flaky] = await Promise.all([done('taskrun', 'with-workspaces', 60_000), done('taskrun', 'flaky', 90_000)]);
     expect(cond(ws)).toMatchObject({ status: 'True', reason: 'Succeeded' });
     expect(await raw('/taskrunlogs/with-workspaces/log')).toBe('[show] mode=release password=***\n[read] kept\n');

@@ -4,7 +4,7 @@
 import { type Informer, keyOf, QueueController } from '@wharf/client';
 import { createIfAbsent, type PipelinesContext } from '../common/context.js';
 import { PIPELINERUN_REASONS } from '../common/reasons.js';
-import { resolveTask } from '../task/controller.js';
+import { resolveTaskLive } from '../task/controller.js';
 import type { TaskSpecSource } from '../task/reconcile.js';
 import { COLLECTIONS, LABELS, paths, type Pipeline, type PipelineRun, type Task, type TaskRun } from '../types.js';
 import { reconcilePipelineRun, type PipelineRunAction, type PipelineSource } from './reconcile.js';
@@ -29,12 +29,13 @@ export class PipelineRunController extends QueueController {
     });
   }
 
-  private resolvePipeline(pr: PipelineRun, ns: string): PipelineSource {
+  /** The Pipeline from the cache, else from the API server (one applied with its run may not be cached yet). */
+  private async resolvePipeline(pr: PipelineRun, ns: string): Promise<PipelineSource> {
     if (pr.spec.pipelineSpec) return { spec: pr.spec.pipelineSpec, name: pr.metadata?.name ?? '' };
     const ref = pr.spec.pipelineRef;
     if (!ref?.name) return { reason: PIPELINERUN_REASONS.validationFailed, error: 'expected exactly one, got neither: spec.pipelineRef, spec.pipelineSpec' };
     if (ref.resolver) return { reason: PIPELINERUN_REASONS.validationFailed, error: `spec.pipelineRef.resolver "${ref.resolver}" is not supported by Wharf's Tekton subset` };
-    const p = this.pipelines.get(ns, ref.name);
+    const p = this.pipelines.get(ns, ref.name) ?? (await this.ctx.client.getOptional<Pipeline>(`${paths.pipelines(ns)}/${ref.name}`));
     if (!p) return { reason: PIPELINERUN_REASONS.couldntGetPipeline, error: `Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata?.name}: pipelines.tekton.dev "${ref.name}" not found` };
     return { spec: p.spec, name: ref.name };
   }
@@ -44,10 +45,10 @@ export class PipelineRunController extends QueueController {
     if (!pr || pr.metadata?.deletionTimestamp) return;
     const ns = pr.metadata?.namespace ?? '';
     const name = pr.metadata?.name ?? '';
-    const pipeline = this.resolvePipeline(pr, ns);
+    const pipeline = await this.resolvePipeline(pr, ns);
     const tasks = new Map<string, TaskSpecSource>();
     if ('spec' in pipeline) {
-      for (const t of [...(pipeline.spec.tasks ?? []), ...(pipeline.spec.finally ?? [])]) tasks.set(t.name, resolveTask({ ...(t.taskRef ? { taskRef: t.taskRef } : {}), ...(t.taskSpec ? { taskSpec: t.taskSpec } : {}) }, this.tasks, ns));
+      for (const t of [...(pipeline.spec.tasks ?? []), ...(pipeline.spec.finally ?? [])]) tasks.set(t.name, await resolveTaskLive({ ...(t.taskRef ? { taskRef: t.taskRef } : {}), ...(t.taskSpec ? { taskSpec: t.taskSpec } : {}) }, this.tasks, ns, this.ctx.client));
     }
     const children = new Map<string, TaskRun>();
     for (const tr of this.taskRuns.list(ns)) {

@@ -2,13 +2,24 @@
 // resolves the Task, reads results back from a succeeded pod, and carries out reconcileTaskRun's
 // actions. A run's timeout comes back through the queue's timer.
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { type Informer, keyOf, QueueController } from '@wharf/client';
+import { type Informer, keyOf, type KubeClient, QueueController } from '@wharf/client';
 import { writeStatusIfChanged } from '../common/status.js';
 import { createIfAbsent, deleteIfPresent, ownPods, type PipelinesContext } from '../common/context.js';
 import { TASKRUN_REASONS } from '../common/reasons.js';
 import { COLLECTIONS, LABELS, paths, type RunResult, type Task, type TaskRun } from '../types.js';
 import { parseResults, podName, RESULTS_CONTAINER, type PodOptions } from './pod.js';
 import { reconcileTaskRun, type TaskRunAction, type TaskSpecSource } from './reconcile.js';
+
+/**
+ * resolveTask, asking the API server before reporting CouldntGetTask: a Task applied together
+ * with its run may not be in the cache yet.
+ */
+export async function resolveTaskLive(ref: TaskRun['spec'], tasks: Informer<Task>, namespace: string, client: KubeClient): Promise<TaskSpecSource> {
+  const cached = resolveTask(ref, tasks, namespace);
+  if (!('error' in cached) || cached.reason !== TASKRUN_REASONS.couldntGetTask || !ref.taskRef?.name) return cached;
+  const live = await client.getOptional<Task>(`${paths.tasks(namespace)}/${ref.taskRef.name}`);
+  return live ? { spec: live.spec } : cached;
+}
 
 /** The TaskSpec a TaskRun runs: inline, or its Task's (Wharf resolves only namespaced Tasks by name). */
 export function resolveTask(ref: TaskRun['spec'], tasks: Informer<Task>, namespace: string): TaskSpecSource {
@@ -63,7 +74,7 @@ export class TaskRunController extends QueueController {
     const ns = tr.metadata?.namespace ?? '';
     const name = tr.metadata?.name ?? '';
     const pod = this.pods.get(ns, podName(name, tr.status?.retriesStatus?.length ?? 0));
-    const observed = { task: resolveTask(tr.spec, this.tasks, ns), pod, claims: await this.existingClaims(ns, tr), now: new Date(this.ctx.clock.now()), podOptions: this.podOptions };
+    const observed = { task: await resolveTaskLive(tr.spec, this.tasks, ns, this.ctx.client), pod, claims: await this.existingClaims(ns, tr), now: new Date(this.ctx.clock.now()), podOptions: this.podOptions };
     let d = reconcileTaskRun(tr, observed);
     const read = d.actions.find((a) => a.type === 'readResults');
     if (read) {
