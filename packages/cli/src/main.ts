@@ -9,6 +9,7 @@ import { addSecretCommands } from './secret/commands.js';
 import { addProjectCommands } from './project/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
+import { addBuildCommands } from './build/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -103,7 +104,7 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
 
 program
   .command('platform')
-  .description('run the platform controllers (Applications, ConfigSets) against a cluster, in the foreground')
+  .description('run the platform controllers (Applications, ConfigSets; pipelines with --pipelines-dir) against a cluster, in the foreground')
   .option('--kubeconfig <file>', 'the cluster (default: the in-cluster account in a pod, else $KUBECONFIG or ~/.kube/config)')
   .option('--no-install-crds', 'do not install or upgrade the platform CRDs (apply deploy/platform/crds.yaml yourself)')
   .option('--ingress-port <port>', 'HTTP port of the cluster\'s Ingress gateway, for the URLs in status (default 80)')
@@ -113,6 +114,7 @@ program
   .option('--webhook-key <file>', 'its PEM key')
   .option('--webhook-ca <file>', 'the PEM CA the API server trusts it by')
   .option('--webhook-host <address>', 'the address the API server reaches the webhook at (default 127.0.0.1)')
+  .option('--pipelines-dir <dir>', 'also run the pipeline controllers (tekton.dev/v1), archiving step logs in DIR')
   .addHelpText('after', `
 Example:
   wharf up --no-platform --nodes 1 &
@@ -129,6 +131,7 @@ addSecretCommands(program);
 addProjectCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
+addBuildCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.
