@@ -8,6 +8,7 @@ import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
+import { addGitCommands } from './git.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -32,6 +33,8 @@ program
   .option('--log-level <level>', 'least level logged: trace, debug, info, warn, error, fatal or silent', 'info')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--git-port <port>', 'HTTP port of the built-in git server and webhook endpoint (with the platform; if taken, another free port)', '8090')
+  .option('--max-concurrent-builds <n>', 'cluster-wide limit of PipelineRuns that pushes start at once', '2')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
@@ -120,6 +123,7 @@ addConfigCommands(program);
 addSecretCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
+addGitCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

@@ -27,6 +27,8 @@ export interface UpOptions {
   /** false with --no-platform. */
   platform?: boolean;
   artifactDelivery?: string;
+  gitPort?: string;
+  maxConcurrentBuilds?: string;
 }
 
 export interface UpConfig {
@@ -45,6 +47,10 @@ export interface UpConfig {
   /** Install the platform CRDs and run its controllers in this process. */
   readonly platform: boolean;
   readonly artifactDelivery: 'auto' | 'imageVolume' | 'initCopy';
+  /** The git server's port; `gitPortGiven` false: the default, another port if it is taken. */
+  readonly gitPort: number;
+  readonly gitPortGiven: boolean;
+  readonly maxConcurrentBuilds: number;
   /** Undefined: the component's own default applies. */
   readonly compactEveryMs: number | undefined;
   readonly compactKeepRevisions: number | undefined;
@@ -85,6 +91,9 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     logLevel: checkLogLevel(o.logLevel),
     platform: o.platform !== false,
     artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
+    gitPort: portOf('--git-port', o.gitPort, 8090),
+    gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
+    maxConcurrentBuilds: Math.max(1, optionalInteger('--max-concurrent-builds', o.maxConcurrentBuilds) ?? 2),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
     compactKeepRevisions: optionalInteger('--compact-keep', o.compactKeep),
     compactRetentionMs: optionalInteger('--compact-retention', o.compactRetention),
