@@ -81,6 +81,33 @@ export function addImageCommands(program: Command): void {
     });
 
   image
+    .command('pack <dir>')
+    .description('package a directory as a FROM scratch image (only its files: no shell, no base) and push it, without a daemon')
+    .requiredOption('--to <name:tag>', 'the image to push, e.g. 127.0.0.1:5000/shop-war:abc123')
+    .option('--prefix <path>', 'where the files go in the image (default: its root)')
+    .option('--source <url>', 'org.opencontainers.image.source (the git URL built from)')
+    .option('--revision <sha>', 'org.opencontainers.image.revision (the commit built)')
+    .option('--base <image>', 'the runtime image this artifact runs on (M+N apps): records .base.name and .base.digest')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (dir: string, o: Common & { to: string; prefix?: string; source?: string; revision?: string; base?: string }) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const ep = endpoint(dataDir);
+      const { repository, tag } = await target(o.to, ep.host);
+      const { ImageStore, packDirectory, resolveRemote } = await lib();
+      const base = o.base ? await target(o.base, ep.host) : undefined;
+      const annotations: Record<string, string> = {
+        'org.opencontainers.image.created': new Date().toISOString(),
+        ...(o.source ? { 'org.opencontainers.image.source': o.source } : {}),
+        ...(o.revision ? { 'org.opencontainers.image.revision': o.revision } : {}),
+        ...(base && o.base ? { 'org.opencontainers.image.base.name': o.base, 'org.opencontainers.image.base.digest': await resolveRemote(ep, base.repository, base.tag) } : {}),
+      };
+      const store = new ImageStore({ root: join(dataDir, 'images') });
+      const packed = await packDirectory(store, { dir, name: repository, tag, annotations, ...(o.prefix ? { prefix: o.prefix } : {}) });
+      process.stderr.write(`packed ${packed.files} files (${packed.layerBytes} bytes compressed) from ${dir}\n`);
+      process.stdout.write(`${await push(store, packed.reference, dataDir)}\n`);
+    });
+
+  image
     .command('import <file>')
     .description('import an OCI layout or docker-archive tar and push its images to the registry')
     .option('--name <name:tag>', 'name for the image (an archive of one image), or for an archive that names none')
