@@ -2,8 +2,8 @@
 // against any cluster's kubeconfig, in the foreground until SIGTERM or Ctrl-C. `wharf up` starts
 // the same server in its own process (startGit below).
 import { resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger, type Logger } from '@wharf/client';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '@wharf/client';
 import type { Command } from 'commander';
 
 export interface GitFlags {
@@ -49,6 +49,8 @@ export function addGitCommands(program: Command): void {
     .option('--max-concurrent-builds <n>', 'cluster-wide limit of triggered PipelineRuns running at once', '2')
     .option('--max-push-mb <n>', 'largest push accepted, in MiB', '512')
     .action(async (o: GitFlags) => {
+      // Loaded on use, so other commands start without them.
+      const [{ KubeConfig }, { createLogger }] = await Promise.all([import('@kubernetes/client-node'), import('@wharf/client')]);
       const kc = new KubeConfig();
       if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
       else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
