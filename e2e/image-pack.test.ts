@@ -75,6 +75,18 @@ describe('wharf image pack', () => {
     expect(listing.every((l) => l.includes('0/0'))).toBe(true);
   });
 
+  it('packs from a pipeline step: --registry with a token file and CA file instead of a data dir', async () => {
+    const dir = join(work, 'step');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'app.js'), 'console.log(1)\n');
+    writeFileSync(join(work, 'token'), token);
+    const { stdout } = await run(process.execPath, [WHARF_BIN, 'image', 'pack', dir, '--to', `${host()}/step:1`, '--registry', `https://${host()}`,
+      '--token-file', join(work, 'token'), '--ca-file', join(wharf.dataDir, 'pki', 'ca.crt')], { timeout: 120_000 });
+    expect(stdout.trim()).toMatch(new RegExp(`^${host()}/step:1@sha256:[0-9a-f]{64}$`));
+    const inspected = JSON.parse((await skopeo('inspect', '--tls-verify=false', '--creds', `x:${token}`, `docker://${host()}/step:1`)).stdout) as { Labels: Record<string, string> };
+    expect(Object.keys(inspected.Labels)).toEqual(['org.opencontainers.image.created']);
+  });
+
   it('refuses a missing directory and another registry in one line, exit 1', async () => {
     const missing = await wharfCli('image', 'pack', join(work, 'nope'), '--to', `${host()}/x:1`).catch((e: { code: number; stderr: string }) => e);
     expect('code' in missing && missing.code).toBe(1);
