@@ -29,10 +29,10 @@ export function gitPort(flag: string, v: string): number {
 }
 
 /** Starts the git server; the caller stops it. */
-export async function startGit(kc: KubeConfig, logger: Logger, o: { dataDir: string; port: number; host?: string; publicUrl?: string; maxConcurrentBuilds?: number; maxPushBytes?: number }) {
+export async function startGit(kc: KubeConfig, logger: Logger, o: { dataDir: string; port: number; host?: string; alsoListenOn?: string; publicUrl?: string; maxConcurrentBuilds?: number; maxPushBytes?: number }) {
   const { startGitServer } = await import('@wharf/platform-git');
   return startGitServer({
-    kubeConfig: kc, logger, dataDir: o.dataDir, port: o.port, ...(o.host ? { host: o.host } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+    kubeConfig: kc, logger, dataDir: o.dataDir, port: o.port, ...(o.host ? { host: o.host } : {}), ...(o.alsoListenOn ? { alsoListenOn: o.alsoListenOn } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     ...(o.maxConcurrentBuilds ? { maxConcurrentBuilds: o.maxConcurrentBuilds } : {}), ...(o.maxPushBytes ? { maxPushBytes: o.maxPushBytes } : {}),
   });
 }

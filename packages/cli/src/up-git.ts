@@ -7,9 +7,10 @@ import type { Logger } from '@wharf/client';
 import { startGit } from './git.js';
 import type { UpConfig } from './up-options.js';
 
-export async function startUpGit(kc: KubeConfig, c: UpConfig, log: Logger) {
+/** `podAddress`: where pods reach this host (with nodes); served there too, and the URL builds clone. */
+export async function startUpGit(kc: KubeConfig, c: UpConfig, log: Logger, podAddress?: string) {
   const logger = log.child({ component: 'git-server' });
-  const options = { dataDir: join(c.dataDir, 'git'), maxConcurrentBuilds: c.maxConcurrentBuilds };
+  const options = { dataDir: join(c.dataDir, 'git'), maxConcurrentBuilds: c.maxConcurrentBuilds, ...(podAddress ? { alsoListenOn: podAddress } : {}) };
   try {
     return await startGit(kc, logger, { ...options, port: c.gitPort });
   } catch (e) {

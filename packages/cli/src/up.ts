@@ -92,7 +92,7 @@ export async function up(flags: UpOptions): Promise<void> {
     })
     : undefined;
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
-  const git = c.platform ? await startUpGit(kc, c, log) : undefined;
+  const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   if (git) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, git: git.url });
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');

@@ -26,7 +26,9 @@ export interface GitServerOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** The URL written into status and PipelineRun params. @default http://<host>:<port> */
+  /** A second address to serve on, same port (where pods reach this host). @default none */
+  readonly alsoListenOn?: string;
+  /** The URL written into status and PipelineRun params. @default http://<alsoListenOn or host>:<port> */
   readonly publicUrl?: string;
   /** Cluster-wide limit of triggered PipelineRuns running at once. @default 2 */
   readonly maxConcurrentBuilds?: number;
@@ -76,26 +78,35 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
     if (path.startsWith('/hooks/')) return serveWebhook(ctx, req, res, path);
     return answer(res, 404, 'Wharf git server: /git/<namespace>/<repository>.git and /hooks/<namespace>/<repository>');
   };
-  const server: Server = createServer((req, res) => {
+  const serve = (): Server => createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       o.logger.warn({ err: e, url: req.url }, 'git server request failed');
       answer(res, 500, `internal error: ${(e as Error).message}`);
     });
   });
+  const listen = (s: Server, port: number, address: string): Promise<void> => new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(port, address, () => resolve());
+  });
+  const servers: Server[] = [serve()];
+  const urlOf = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port ?? 0, host, () => resolve());
-    });
+    await listen(servers[0]!, o.port ?? 0, host);
+    port = (servers[0]!.address() as AddressInfo).port;
+    if (o.alsoListenOn) {
+      servers.push(serve());
+      await listen(servers[1]!, port, o.alsoListenOn);
+    }
   } catch (e) {
+    for (const s of servers) s.close();
     client.close();
     throw e;
   }
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = urlOf(host, port);
   const trigger = new Trigger({ client, logger: o.logger, maxConcurrentBuilds: o.maxConcurrentBuilds ?? 2 });
   const c: ServerContext = {
-    client, logger: o.logger, reposRoot: join(o.dataDir, 'repos'), publicUrl: (o.publicUrl ?? url).replace(/\/$/, ''), trigger,
+    client, logger: o.logger, reposRoot: join(o.dataDir, 'repos'), publicUrl: (o.publicUrl ?? (o.alsoListenOn ? urlOf(o.alsoListenOn, port) : url)).replace(/\/$/, ''), trigger,
     deliveries: new DeliveryLog(join(o.dataDir, 'deliveries.json')), maxPushBytes: o.maxPushBytes ?? 512 * 1024 * 1024, maxWebhookBytes: o.maxWebhookBytes ?? 25 * 1024 * 1024,
   };
   ready.ctx = c;
@@ -119,9 +130,9 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
     url,
     async stop() {
       await pass.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(closed);
       client.close();
     },
   };
