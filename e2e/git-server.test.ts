@@ -4,14 +4,14 @@
 // such, the queue policy with a concurrent-build limit of one, bad requests answered 4xx, and
 // repositories kept across a restart. PipelineRun is a minimal tekton.dev/v1 CRD here: this
 // suite checks what the trigger creates, not how Tekton runs it.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, freePort, httpGet, Kubectl, WharfProcess } from '@wharf/testing';
+import { crdManifest, eventually, freePort, httpGet, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const exec = promisify(execFile);
 const NS = 'team-a';
@@ -174,6 +174,27 @@ describe('built-in git server', () => {
     });
     expect(big).toBe(413);
     expect((await get('/healthz', {})).status).toBe(200);
+  });
+
+  it('runs standalone as `wharf git-server` against the same cluster, with its own data dir', async () => {
+    const port = await freePort();
+    const data = mkdtempSync(join(tmpdir(), 'wharf-git-standalone-'));
+    const child = spawn(process.execPath, [WHARF_BIN, 'git-server', '--kubeconfig', wharf.kubeconfig, '--port', String(port), '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually(() => out.includes(`git server listening on http://127.0.0.1:${port}`) || undefined, 30_000, 'the standalone server');
+      // A fresh data dir: the bare repository is created for the Repository, empty.
+      const r = await git(work, ['ls-remote', `http://x:${tokens.reader}@127.0.0.1:${port}/git/${NS}/shop.git`]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out.trim()).toBe('');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(data, { recursive: true, force: true });
+    }
+    expect(out).not.toContain(tokens.reader);
   });
 
   it('repositories survive a restart', async () => {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@wharf/client';
 import type { Command } from 'commander';
+import { portOf, positiveInteger } from './up-options.js';
 
 export interface GitFlags {
   kubeconfig?: string;
@@ -14,18 +15,6 @@ export interface GitFlags {
   publicUrl?: string;
   maxConcurrentBuilds: string;
   maxPushMb: string;
-}
-
-function positiveInt(flag: string, v: string, allowZero = false): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${v}"`);
-  return n;
-}
-
-export function gitPort(flag: string, v: string): number {
-  const n = positiveInt(flag, v, true);
-  if (n > 65535) throw new Error(`${flag} must be a port number (0-65535), got "${v}"`);
-  return n;
 }
 
 /** Starts the git server; the caller stops it. */
@@ -49,16 +38,23 @@ export function addGitCommands(program: Command): void {
     .option('--max-concurrent-builds <n>', 'cluster-wide limit of triggered PipelineRuns running at once', '2')
     .option('--max-push-mb <n>', 'largest push accepted, in MiB', '512')
     .action(async (o: GitFlags) => {
+      const flags = {
+        dataDir: resolve(o.data), port: portOf('--port', o.port, 8090), host: o.host, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+        maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2), maxPushBytes: positiveInteger('--max-push-mb', o.maxPushMb, 512) * 1024 * 1024,
+      };
       // Loaded on use, so other commands start without them.
       const [{ KubeConfig }, { createLogger }] = await Promise.all([import('@kubernetes/client-node'), import('@wharf/client')]);
       const kc = new KubeConfig();
-      if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+      if (o.kubeconfig) {
+        try {
+          kc.loadFromFile(o.kubeconfig);
+        } catch (e) {
+          throw new Error(`--kubeconfig ${o.kubeconfig}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      }
       else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
       else throw new Error('no --kubeconfig, and not inside a cluster (KUBERNETES_SERVICE_HOST is unset)');
-      const server = await startGit(kc, createLogger({ base: { component: 'git-server' } }), {
-        dataDir: resolve(o.data), port: gitPort('--port', o.port), host: o.host, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
-        maxConcurrentBuilds: positiveInt('--max-concurrent-builds', o.maxConcurrentBuilds), maxPushBytes: positiveInt('--max-push-mb', o.maxPushMb) * 1024 * 1024,
-      });
+      const server = await startGit(kc, createLogger({ base: { component: 'git-server' } }), flags);
       process.stdout.write(`git server listening on ${server.url}: clone ${server.url}/git/<namespace>/<repository>.git\n`);
       const alive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((r) => {

@@ -68,7 +68,13 @@ function optionalInteger(flag: string, v: string | undefined): number | undefine
   return n;
 }
 
-function portOf(flag: string, v: string | undefined, fallback: number): number {
+export function positiveInteger(flag: string, v: string | undefined, fallback: number): number {
+  const n = optionalInteger(flag, v) ?? fallback;
+  if (n < 1) throw new Error(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export function portOf(flag: string, v: string | undefined, fallback: number): number {
   const n = optionalInteger(flag, v) ?? fallback;
   if (n > 65535) throw new Error(`${flag} must be a port number (0-65535), got "${v}"`);
   return n;
@@ -93,7 +99,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
     gitPort: portOf('--git-port', o.gitPort, 8090),
     gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
-    maxConcurrentBuilds: Math.max(1, optionalInteger('--max-concurrent-builds', o.maxConcurrentBuilds) ?? 2),
+    maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
     compactKeepRevisions: optionalInteger('--compact-keep', o.compactKeep),
     compactRetentionMs: optionalInteger('--compact-retention', o.compactRetention),
