@@ -49,7 +49,8 @@ export async function serveWebhook(ctx: ServerContext, req: IncomingMessage, res
   const record = (e: Omit<RepositoryEvent, 'time' | 'trigger'>): Promise<void> => recordEvent(ctx.client, ns, name, { time: new Date().toISOString(), trigger, ...e });
 
   const verdict = verifyDelivery(provider, headers, body, secret);
-  const claimedId = headers['x-github-delivery'] ?? headers['x-gitea-delivery'] ?? headers['webhook-id'] ?? headers['idempotency-key'];
+  // Unverified, so recorded only in part: anyone can send headers.
+  const claimedId = (headers['x-github-delivery'] ?? headers['x-gitea-delivery'] ?? headers['webhook-id'] ?? headers['idempotency-key'])?.slice(0, 100);
   if (!verdict.ok) {
     ctx.logger.warn({ repository: `${ns}/${name}`, provider, reason: verdict.reason, remote: req.socket.remoteAddress }, 'webhook signature refused');
     await record({ result: 'SignatureRefused', reason: verdict.reason, ...(claimedId ? { deliveryId: claimedId } : {}) });
