@@ -132,7 +132,7 @@ describe('built-in git server', () => {
     await git(work, ['checkout', '-q', 'main']);
   });
 
-  it('with one build slot, newer pushes wait pending and supersede the waiting one; a freed slot starts the newest', async () => {
+  it('with one build slot, newer pushes wait pending and supersede the waiting one; a freed slot starts the newest; cancel-running takes the slot', async () => {
     const [first] = await runs();
     await commit('index.html', '<h1>v2</h1>', 'Second');
     expect((await git(work, ['push', url(tokens.pusher), 'main'])).code).toBe(0);
@@ -149,6 +149,16 @@ describe('built-in git server', () => {
     // The running build ends (here: is deleted): the queued newest one is started.
     await k.ok(['delete', 'pipelinerun.tekton.dev', first!.metadata.name, '-n', NS]);
     await eventually(async () => (await runs()).find((r) => r.metadata.name === newest.metadata.name && r.spec.status === undefined), 15_000, 'the queued run started');
+
+    // cancel-running: the next push cancels the run in progress and takes its slot at once.
+    await k.ok(['patch', 'repository', 'shop', '-n', NS, '--type=merge', '-p', '{"spec":{"concurrency":"cancel-running"}}']);
+    const fourth = await commit('index.html', '<h1>v4</h1>', 'Fourth');
+    expect((await git(work, ['push', url(tokens.pusher), 'main'])).code).toBe(0);
+    const latest = await eventually(async () => (await runs()).find((r) => r.spec.params.find((p) => p.name === 'git-revision')?.value === fourth), 10_000, 'the fourth run');
+    expect(latest.spec.status).toBeUndefined();
+    const cancelled = (await runs()).find((r) => r.metadata.name === newest.metadata.name)!;
+    expect(cancelled.spec.status).toBe('Cancelled');
+    expect(cancelled.metadata.annotations['platform.wharf.dev/superseded-by']).toBe(latest.metadata.name);
   });
 
   it('traversal, unknown repositories, other paths and oversized bodies get clear 4xx answers', async () => {
@@ -206,7 +216,7 @@ describe('built-in git server', () => {
         return r.code === 0 ? r : undefined;
       }, 30_000, 'a clone after the restart');
       expect(cloned.code).toBe(0);
-      expect((await git(join(again, 'shop'), ['log', '--format=%s'])).out.trim().split('\n')).toEqual(['Third', 'Second', 'First page']);
+      expect((await git(join(again, 'shop'), ['log', '--format=%s'])).out.trim().split('\n')).toEqual(['Fourth', 'Third', 'Second', 'First page']);
       expect((await git(join(again, 'shop'), ['ls-remote', '--heads', 'origin'])).out).toContain('refs/heads/docs');
     } finally {
       rmSync(again, { recursive: true, force: true });
