@@ -17,6 +17,7 @@ export default defineConfig({
       '@wharf/platform-apps': pkg('platform-apps'),
       '@wharf/platform-npd': pkg('platform-npd'),
       '@wharf/platform-pipelines': pkg('platform-pipelines'),
+      '@wharf/platform-git': pkg('platform-git'),
       '@wharf/testing': pkg('testing'),
       '@wharf/platform-notify': pkg('platform-notify'),
     },

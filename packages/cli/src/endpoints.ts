@@ -10,6 +10,8 @@ export interface Endpoints {
   registry: string;
   /** host:port that image references use for the built-in registry. */
   registryHost: string;
+  /** The built-in git server (`wharf up` with the platform). */
+  git?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {

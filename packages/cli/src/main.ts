@@ -10,6 +10,7 @@ import { addProjectCommands } from './project/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
 import { addBuildCommands } from './build/commands.js';
+import { addGitCommands } from './git.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -34,6 +35,8 @@ program
   .option('--log-level <level>', 'least level logged: trace, debug, info, warn, error, fatal or silent', 'info')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--git-port <port>', 'HTTP port of the built-in git server and webhook endpoint (with the platform; if taken, another free port)', '8090')
+  .option('--max-concurrent-builds <n>', 'cluster-wide limit of PipelineRuns that pushes start at once', '2')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
   .option('--oidc-issuer-url <url>', 'accept OpenID Connect ID tokens of this issuer (https; as kube-apiserver)')
   .option('--oidc-client-id <id>', 'the audience ID tokens must carry (with --oidc-issuer-url)')
@@ -132,6 +135,7 @@ addProjectCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
 addBuildCommands(program);
+addGitCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

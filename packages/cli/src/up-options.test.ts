@@ -9,6 +9,7 @@ describe('resolveUpOptions', () => {
       dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
+      gitPort: 8090, gitPortGiven: false, maxConcurrentBuilds: 2,
     });
     expect(resolveUpOptions({}, true).logFormat).toBe('text');
   });
@@ -17,6 +18,7 @@ describe('resolveUpOptions', () => {
     const c = resolveUpOptions({ dataDir: 'd', apiPort: '0', nodes: '2', watchTimeout: '0', nodeEvictionRate: '0.5', logFormat: 'json', logLevel: 'debug' }, true);
     expect(c).toMatchObject({ apiPort: 0, nodes: 2, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
     expect(c.dataDir).toBe(join(process.cwd(), 'd'));
+    expect(resolveUpOptions({ gitPort: '9000', maxConcurrentBuilds: '4' }, false)).toMatchObject({ gitPort: 9000, gitPortGiven: true, maxConcurrentBuilds: 4 });
   });
 
   it('refuses bad flags with a message naming the flag, before anything starts', () => {
@@ -24,6 +26,8 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ registryPort: 'x' }, false)).toThrow('--registry-port must be a non-negative integer, got "x"');
     expect(() => resolveUpOptions({ nodes: '-1' }, false)).toThrow('--nodes must be a non-negative integer, got "-1"');
     expect(() => resolveUpOptions({ nodeEvictionRate: 'fast' }, false)).toThrow('--node-eviction-rate must be a non-negative number, got "fast"');
+    expect(() => resolveUpOptions({ maxConcurrentBuilds: '0' }, false)).toThrow('--max-concurrent-builds must be a positive integer, got "0"');
+    expect(() => resolveUpOptions({ gitPort: '99999' }, false)).toThrow('--git-port must be a port number (0-65535), got "99999"');
     expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
   });
 

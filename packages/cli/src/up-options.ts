@@ -34,6 +34,8 @@ export interface UpOptions {
   oidcGroupsClaim?: string;
   oidcGroupsPrefix?: string;
   oidcCaFile?: string;
+  gitPort?: string;
+  maxConcurrentBuilds?: string;
 }
 
 /** The API server's OIDC settings, as kube-apiserver's --oidc-* flags. */
@@ -63,6 +65,10 @@ export interface UpConfig {
   /** Install the platform CRDs and run its controllers in this process. */
   readonly platform: boolean;
   readonly artifactDelivery: 'auto' | 'imageVolume' | 'initCopy';
+  /** The git server's port; `gitPortGiven` false: the default, another port if it is taken. */
+  readonly gitPort: number;
+  readonly gitPortGiven: boolean;
+  readonly maxConcurrentBuilds: number;
   /** Undefined: the component's own default applies. */
   readonly compactEveryMs: number | undefined;
   readonly compactKeepRevisions: number | undefined;
@@ -82,7 +88,13 @@ function optionalInteger(flag: string, v: string | undefined): number | undefine
   return n;
 }
 
-function portOf(flag: string, v: string | undefined, fallback: number): number {
+export function positiveInteger(flag: string, v: string | undefined, fallback: number): number {
+  const n = optionalInteger(flag, v) ?? fallback;
+  if (n < 1) throw new Error(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export function portOf(flag: string, v: string | undefined, fallback: number): number {
   const n = optionalInteger(flag, v) ?? fallback;
   if (n > 65535) throw new Error(`${flag} must be a port number (0-65535), got "${v}"`);
   return n;
@@ -105,6 +117,9 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     logLevel: checkLogLevel(o.logLevel),
     platform: o.platform !== false,
     artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
+    gitPort: portOf('--git-port', o.gitPort, 8090),
+    gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
+    maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
     compactKeepRevisions: optionalInteger('--compact-keep', o.compactKeep),
     compactRetentionMs: optionalInteger('--compact-retention', o.compactRetention),

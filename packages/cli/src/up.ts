@@ -8,6 +8,7 @@ import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
+import { startUpGit } from './up-git.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -95,14 +96,17 @@ export async function up(flags: UpOptions): Promise<void> {
       (await import('@wharf/platform-pipelines')).startPipelines({ kubeConfig: kc, dataDir: join(dataDir, 'pipelines'), logger: log.child({ component: 'pipelines' }) }),
     ])
     : [undefined, undefined];
+  // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
+  const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
+  if (git) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, git: git.url });
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
-  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -115,6 +119,7 @@ export async function up(flags: UpOptions): Promise<void> {
     (async () => {
       control.close();
       await pipelines?.stop();
+      await git?.stop();
       await platform?.stop();
       stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.

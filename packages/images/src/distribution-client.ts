@@ -116,3 +116,13 @@ export async function deleteRemote(ep: RegistryEndpoint, repository: string, tag
   const a = await call('DELETE', `/v2/${repository}/manifests/${digest}`);
   if (a.status !== 202) fail(a, `delete ${repository}:${tag}`);
 }
+
+/** The digest `<repository>:<reference>` resolves to on the registry (a HEAD, nothing pulled). */
+export async function resolveRemote(ep: RegistryEndpoint, repository: string, reference: string): Promise<string> {
+  const s = new RegistrySession(ep, `repository:${repository}:pull`);
+  const a = await s.call('HEAD', `/v2/${repository}/manifests/${reference}`, undefined, { Accept: [...MANIFEST_TYPES].join(', ') });
+  if (a.status !== 200) fail(a, `resolve ${repository}:${reference}`);
+  const digest = String(a.headers['docker-content-digest'] ?? '');
+  if (!isDigest(digest)) throw new RegistryClientError(502, `resolve ${repository}:${reference}: the registry sent no Docker-Content-Digest`);
+  return digest;
+}

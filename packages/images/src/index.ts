@@ -13,4 +13,5 @@ export { buildBase, type BuildBaseOptions, type BuildBaseResult } from './build-
 export type { DebPackage } from './apt.js';
 export { importArchive, type ImportOptions, type ImportedImage } from './import-archive.js';
 export { tarHeader, tarEnd, padding, type TarEntry, type TarEntryType } from './tar-writer.js';
-export { pushImage, pullImage, listRemote, deleteRemote, RegistryClientError, type RegistryCredentials, type RegistryEndpoint } from './distribution-client.js';
+export { packDirectory, type PackOptions, type PackResult } from './pack.js';
+export { pushImage, pullImage, resolveRemote, listRemote, deleteRemote, RegistryClientError, type RegistryCredentials, type RegistryEndpoint } from './distribution-client.js';
