@@ -35,10 +35,10 @@ interface Run {
 
 /**
  * Tekton's examples/v1/pipelineruns/pipelinerun-with-when-expressions.yaml, changed only where this
- * machine needs it: busybox for ubuntu/alpine (air-gapped), a name instead of generateName, and the
- * claim template bound to a pre-created PV (no dynamic provisioning yet).
+ * machine needs it: busybox for ubuntu/alpine (air-gapped) and a name instead of generateName. Its
+ * volumeClaimTemplate's claim gets a volume from the default StorageClass.
  */
-const docsPipelineRun = (pvName: string): string => `
+const docsPipelineRun = `
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
@@ -251,8 +251,6 @@ spec:
           resources:
             requests:
               storage: 16Mi
-          volumeName: ${pvName}
-          storageClassName: ""
 `;
 
 /** Tasks by reference: a build that prints a Secret (once whole, once in two writes) and a step that fails. */
@@ -410,29 +408,16 @@ describe.skipIf(skip !== '')(`pipelines (tekton.dev/v1) on wharf up --nodes 1 ${
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['create', 'namespace', NS]);
     // The runs whose outcomes the tests check start here together and run side by side.
-    const pvDir = path.join(scratch, 'pv');
-    execFileSync('mkdir', ['-p', pvDir]);
+    // The example's volumeClaimTemplate gets its volume from the default StorageClass (local-path).
     await k.ok(['apply', '-f', '-'], { stdin: `${tasksAndPipeline}
 ---
-apiVersion: v1
-kind: PersistentVolume
-metadata: {name: guarded-pv}
-spec:
-  capacity: {storage: 16Mi}
-  accessModes: [ReadWriteOnce]
-  hostPath: {path: ${pvDir}, type: Directory}
-  claimRef: {namespace: ${NS}, name: pvc-guarded-pr-source}
----
-${docsPipelineRun('guarded-pv')}
+${docsPipelineRun}
 ---
 ${pipelineRun('ci-pass')}
 ---
 ${pipelineRun('ci-fail', '  params: [{name: outcome, value: fail}]')}
 ---
 ${workspacesAndRetries}` });
-    // No dynamic provisioning yet: the claim the run made is bound to the PV by hand, as a binder would.
-    await eventually(() => k.ok(['get', 'pvc', 'pvc-guarded-pr-source', '-n', NS, '-o', 'name']), 20_000, 'the claim of the volumeClaimTemplate');
-    await k.ok(['patch', 'pvc', 'pvc-guarded-pr-source', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
   }, 240_000);
 
   afterAll(async () => {
