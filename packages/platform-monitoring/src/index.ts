@@ -1,1 +1,3 @@
-export {};
+// @wharf/platform-monitoring: kube-state-metrics, the monitoring.coreos.com operator, the default
+// rules and the namespace-enforcing query proxy. Speaks only the Kubernetes API (and Prometheus's).
+export * from './ksm/index.js';
