@@ -113,6 +113,7 @@ export class ApiServer {
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
     this.metrics = new ApiServerMetrics(() => this.store.counts());
     this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec, onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s) });
+    this.metrics.certificates({ 'apiserver-serving': this.pki.serverCert, ca: this.pki.caCert });
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
     if (rewritten) opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');

@@ -2,3 +2,5 @@
 // rules and the namespace-enforcing query proxy. Speaks only the Kubernetes API (and Prometheus's).
 export * from './ksm/index.js';
 export * from './operator/index.js';
+export { defaultRules, DEFAULT_RULE_GROUPS, type DefaultRulesOptions } from './rules/default-rules.js';
+export { KubernetesSd, SD_ROLES, type SdRole } from './sd/server.js';

@@ -50,6 +50,7 @@ describe('API server /metrics', () => {
     expect(sample(r.text, 'apiserver_storage_objects', { resource: 'clusterroles.rbac.authorization.k8s.io' })).toBeGreaterThan(10);
     expect(sample(r.text, 'etcd_request_duration_seconds_count', { operation: 'create', type: 'configmaps' })).toBeGreaterThanOrEqual(2);
     expect(sample(r.text, 'process_resident_memory_bytes', {})).toBeGreaterThan(0);
+    expect(sample(r.text, 'wharf_certificate_expiration_timestamp_seconds', { certificate: 'apiserver-serving' })).toBeGreaterThan(Date.now() / 1000 + 86400);
   });
 
   it('shows an open watch as a long-running request while it lasts', async () => {

@@ -3,6 +3,7 @@
 // apiserver_longrunning_requests, etcd_request_duration_seconds for the SQLite log) work unchanged.
 // Served together with the process's default prom-client registry, where the in-process
 // controllers and scheduler register workqueue_* and scheduler_*.
+import { X509Certificate } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, register as processRegistry } from 'prom-client';
 import type { RequestInfo } from '../rest/request-info.js';
 import type { StoreOperation } from '../storage/index.js';
@@ -65,6 +66,17 @@ export class ApiServerMetrics {
       collect() {
         this.reset();
         for (const [bucket, n] of counts()) this.set({ resource: storageResource(bucket) }, n);
+      },
+    });
+  }
+
+  /** wharf_certificate_expiration_timestamp_seconds{certificate}: when each PEM certificate expires (the expiry alerts read it). */
+  certificates(pems: Readonly<Record<string, string>>): void {
+    const expiry = Object.entries(pems).map(([certificate, pem]) => ({ certificate, at: Date.parse(new X509Certificate(pem).validTo) / 1000 }));
+    new Gauge({
+      name: 'wharf_certificate_expiration_timestamp_seconds', help: 'When a certificate Wharf serves or trusts expires, in seconds since the epoch.', labelNames: ['certificate'], registers: [this.registry],
+      collect() {
+        for (const e of expiry) this.set({ certificate: e.certificate }, e.at);
       },
     });
   }
