@@ -33,6 +33,7 @@ import { GarbageCollector } from './objects/gc.js';
 import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
+import { advertiseMaster } from './objects/master-service.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
 import { SubresourceHandlers } from './rest/subresources.js';
@@ -179,15 +180,7 @@ export class ApiServer {
   async start(): Promise<number> {
     bootstrapCluster(this.api);
     for (const c of this.controllers) c.start();
-    this.server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
-      void this.dispatch(req, res);
-    });
-    // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.streams.upgrade(req, socket, head, (ri) => {
-        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
-        this.authorize(user, ri);
-      }));
+    this.server = this.httpsServer();
     const port = await new Promise<number>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
@@ -196,6 +189,39 @@ export class ApiServer {
     this.compactTimer.unref();
     this.ready = true;
     return port;
+  }
+
+  /** One TLS server with the API's handlers; `start` binds one, `advertise` one per pod-reachable address. */
+  private httpsServer(): Server {
+    const server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+      void this.dispatch(req, res);
+    });
+    // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.streams.upgrade(req, socket, head, (ri) => {
+        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
+        this.authorize(user, ri);
+      }));
+    return server;
+  }
+
+  private readonly advertised = new Map<string, Server>();
+
+  /**
+   * Serves the API also at `address:port` (an address of this host that pods reach, such as a node
+   * bridge's gateway) and points the `kubernetes` Service there, as kube-apiserver's
+   * --advertise-address. The loopback listener stays the one for the host's own clients.
+   */
+  async advertise(address: string, port: number): Promise<void> {
+    if (!this.advertised.has(address)) {
+      const server = this.httpsServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => resolve());
+      });
+      this.advertised.set(address, server);
+    }
+    advertiseMaster(this.api, { address, port });
   }
 
   private readonly revisionSamples: { revision: number; at: number }[] = [];
@@ -241,6 +267,11 @@ export class ApiServer {
     this.ready = false;
     if (this.compactTimer) clearInterval(this.compactTimer);
     for (const c of this.controllers) c.stop();
+    for (const extra of this.advertised.values()) {
+      extra.closeAllConnections();
+      extra.close();
+    }
+    this.advertised.clear();
     const server = this.server;
     if (server) {
       this.streams.closeAll();

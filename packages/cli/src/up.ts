@@ -76,6 +76,9 @@ export async function up(flags: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
+  // Pods reach the API through the `kubernetes` Service, which points at an address of this
+  // host that the nodes set up for it; the API listens there too.
+  if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
