@@ -46,7 +46,7 @@ type Values = { labels: Record<string, string>; value: number }[];
 
 /** A prom-client metric whose samples are computed on each scrape (what registerMetric accepts). */
 function computed(name: string, help: string, type: 'gauge' | 'counter', values: () => Values): Metric {
-  return { name, help, type, get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values }) } as unknown as Metric; // prom-client's collector shape without its label bookkeeping
+  return { name, help, type, get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }) } as unknown as Metric; // prom-client's collector shape without its label bookkeeping
 }
 
 export class KubeStateMetrics {

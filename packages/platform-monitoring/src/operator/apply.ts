@@ -83,7 +83,7 @@ export class Applier {
   /** Writes prometheus.yml and reloads; a refused reload restores the previous file and rule set. */
   async applyPrometheus(config: Record<string, unknown>): Promise<Verdict> {
     const path = this.targets.prometheusConfigFile;
-    const text = stringify(config, { lineWidth: 0 });
+    const text = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const previous = readOr(path);
     const staged = join(this.staging, 'prometheus.yml');
     writeFileSync(staged, text);
@@ -93,6 +93,8 @@ export class Applier {
     writeAtomic(path, text);
     if (!this.targets.prometheusUrl) return { accepted: true, message: '' };
     const reloaded = await this.tools.reload(this.targets.prometheusUrl);
+    // Prometheus not up yet: the checked file stays, and it reads it when it starts.
+    if (reloaded.unreachable) return { accepted: true, message: '' };
     if (!reloaded.ok && previous !== undefined && previous !== text) writeAtomic(path, previous);
     return { accepted: reloaded.ok, message: reloaded.message };
   }
@@ -108,19 +110,19 @@ export class Applier {
     const staged = join(this.staging, 'alertmanager.yml');
     const good: string[] = [];
     for (const key of keys) {
-      writeFileSync(staged, stringify(render([key]), { lineWidth: 0 }));
+      writeFileSync(staged, stringify(render([key]), { lineWidth: 0, aliasDuplicateObjects: false }));
       const check = await this.tools.checkAlertmanagerConfig(staged);
       verdicts.set(key, { accepted: check.ok, message: check.ok ? '' : check.message });
       if (check.ok) good.push(key);
     }
     rmSync(staged, { force: true });
-    const text = stringify(render(good), { lineWidth: 0 });
+    const text = stringify(render(good), { lineWidth: 0, aliasDuplicateObjects: false });
     const previous = readOr(path);
     if (previous === text) return verdicts;
     writeAtomic(path, text);
     if (this.targets.alertmanagerUrl) {
       const reloaded = await this.tools.reload(this.targets.alertmanagerUrl);
-      if (!reloaded.ok) {
+      if (!reloaded.ok && !reloaded.unreachable) {
         if (previous !== undefined) writeAtomic(path, previous);
         for (const key of good) verdicts.set(key, { accepted: false, message: reloaded.message });
       }

@@ -21,5 +21,5 @@ export function ruleFileText(pr: PrometheusRule): string {
       ...(r.labels ? { labels: r.labels } : {}), ...(r.annotations ? { annotations: r.annotations } : {}),
     })),
   }));
-  return stringify({ groups }, { lineWidth: 0 });
+  return stringify({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -6,6 +6,8 @@ export interface CheckResult {
   readonly ok: boolean;
   /** The tool's output on failure, trimmed to what names the problem. */
   readonly message: string;
+  /** The reload could not be delivered (the server is not up): not a verdict on the configuration. */
+  readonly unreachable?: boolean;
 }
 
 export interface Tools {
@@ -53,7 +55,7 @@ export function realTools(paths: ToolPaths = {}): Tools {
         const r = await fetch(new URL('/-/reload', url), { method: 'POST', signal: AbortSignal.timeout(30_000) });
         return r.ok ? { ok: true, message: '' } : { ok: false, message: (await r.text()).trim() || `HTTP ${r.status}` };
       } catch (e) {
-        return { ok: false, message: `reload ${url}: ${(e as Error).message}` };
+        return { ok: false, unreachable: true, message: `reload ${url}: ${(e as Error).message}` };
       }
     },
   };
