@@ -34,6 +34,7 @@ export interface UpOptions {
   alertmanagerConfig?: string;
   alertFor?: string;
   scrapeInterval?: string;
+  retention?: string;
 }
 
 export interface UpConfig {
@@ -120,6 +121,8 @@ export interface MonitoringConfig {
   readonly alertmanagerConfigFile: string | undefined;
   readonly alertFor: string | undefined;
   readonly scrapeInterval: string;
+  /** How long Prometheus keeps samples. */
+  readonly retention: string;
 }
 
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
@@ -149,5 +152,6 @@ export function monitoringOptions(o: UpOptions): MonitoringConfig | undefined {
     alertmanagerConfigFile: o.alertmanagerConfig ? resolve(o.alertmanagerConfig) : undefined,
     alertFor: durationOption('--alert-for', o.alertFor),
     scrapeInterval: durationOption('--scrape-interval', o.scrapeInterval) ?? '30s',
+    retention: durationOption('--retention', o.retention) ?? '15d',
   };
 }

@@ -93,25 +93,20 @@ export async function up(flags: UpOptions): Promise<void> {
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
   const monitoring = c.monitoring
-    ? new (await import('@wharf/platform-monitoring')).MonitoringStack({
-      kubeConfig: kc, configDir: join(dataDir, 'monitoring', 'prometheus'), logger: log.child({ component: 'monitoring' }),
-      apiServer: { url: `https://127.0.0.1:${bound}`, caFile: join(dataDir, 'pki', 'ca.crt') },
-      scrapeInterval: c.monitoring.scrapeInterval,
-      ...(c.monitoring.prometheusUrl ? { prometheusUrl: c.monitoring.prometheusUrl } : {}),
-      ...(c.monitoring.alertmanagerUrl ? { alertmanagerUrl: c.monitoring.alertmanagerUrl } : {}),
-      ...(c.monitoring.alertmanagerConfigFile ? { alertmanagerConfigFile: c.monitoring.alertmanagerConfigFile } : {}),
-      ...(c.monitoring.alertFor ? { alertFor: c.monitoring.alertFor } : {}),
+    ? await (await import('./monitoring.js')).startMonitoring({
+      kubeConfig: kc, dataDir, apiPort: bound, config: c.monitoring, logger: log.child({ component: 'monitoring' }),
+      // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
+      podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined, node: nodes ? 'node-0' : undefined,
       gatewayMetrics: () => (dataplane?.metricsPort ? `127.0.0.1:${dataplane.metricsPort}` : undefined),
     })
     : undefined;
-  await monitoring?.start();
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(monitoring ? { kubeStateMetrics: `127.0.0.1:${monitoring.ksm.port}`, prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -5,3 +5,6 @@ export * from './operator/index.js';
 export { defaultRules, DEFAULT_RULE_GROUPS, type DefaultRulesOptions } from './rules/default-rules.js';
 export { KubernetesSd, SD_ROLES, type SdRole } from './sd/server.js';
 export { MonitoringStack, type MonitoringStackOptions } from './stack/stack.js';
+export { ensureObjects, prometheusRbac } from './stack/rbac.js';
+export { monitoringServices, monitoringWorkloads, type WorkloadsOptions } from './stack/workloads.js';
+export { bindPreBound } from './stack/binding.js';

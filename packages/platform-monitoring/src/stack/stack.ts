@@ -21,7 +21,7 @@ export interface MonitoringStackOptions {
   /** prometheus.yml, rules/ and the token are written here. */
   readonly configDir: string;
   /** The API server as the host's Prometheus reaches it, and its CA file. */
-  readonly apiServer: { readonly url: string; readonly caFile: string };
+  readonly apiServer: { readonly url: string; readonly caFile: string; /** @default the token written to configDir */ readonly tokenFile?: string };
   /** @default 'wharf-monitoring' */
   readonly namespace?: string;
   /** Where kube-state-metrics and the service discovery listen. @default '127.0.0.1' */
@@ -60,7 +60,7 @@ export class MonitoringStack {
     this.ksm = new KubeStateMetrics({ kubeConfig: opts.kubeConfig, port: opts.ksmPort ?? 0, host: opts.host ?? '127.0.0.1', logger: this.logger });
     this.sd = new KubernetesSd(this.client, this.logger);
     const host = opts.host ?? '127.0.0.1';
-    const tokenFile = join(opts.configDir, 'token');
+    const tokenFile = opts.apiServer.tokenFile ?? join(opts.configDir, 'token');
     const prometheusHost = opts.prometheusUrl ? new URL(opts.prometheusUrl).host : undefined;
     // Ports are known after start(); the operator reads them at each pass.
     const sdPort = (): number => this.sdPort;
