@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -165,5 +165,45 @@ describe.skipIf(skip !== '')(`monitoring with the real Prometheus ${skip}`, () =
     // Fixing it is accepted again.
     await k.ok(['apply', '-f', '-'], { stdin: rule('vector(2)') });
     await eventually(async () => (await k.ok(['get', 'prometheusrule', 'team-rules', '-o', 'jsonpath={.status.conditions[0].status}'])) === 'True' || undefined, 30_000, 'the fixed rule accepted');
+  });
+
+  it('answers Prometheus queries through Wharf\'s API, restricted to the namespaces a service account may read', async () => {
+    await k.ok(['create', 'namespace', 'team-a']);
+    await k.ok(['create', 'namespace', 'team-b']);
+    await k.ok(['create', 'serviceaccount', 'viewer', '-n', 'team-a']);
+    await k.ok(['create', 'rolebinding', 'viewer-query', '-n', 'team-a', '--clusterrole=wharf:prometheus-query', '--serviceaccount=team-a:viewer']);
+    const admin = RawApi.fromKubeconfig(wharf.kubeconfig);
+    const viewer = admin.as((await k.ok(['create', 'token', 'viewer', '-n', 'team-a'])).trim());
+    const base = (ns?: string): string => `/apis/monitoring.wharf.dev/v1alpha1${ns ? `/namespaces/${ns}` : ''}/prometheuses/wharf/api/v1`;
+    const namespacesIn = async (api: RawApi, path: string): Promise<string[]> => {
+      const r = await api.request('GET', path);
+      if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`);
+      return [...new Set(json<{ data: { result: { metric: { namespace?: string } }[] } }>(r).data.result.map((x) => x.metric.namespace ?? ''))].sort();
+    };
+    const q = (query: string): string => `query?query=${encodeURIComponent(query)}`;
+    // kube-state-metrics sees the new namespaces within a scrape or two.
+    await eventually(async () => ((await namespacesIn(admin, `${base()}/${q('kube_namespace_status_phase{phase="Active"}')}`)).includes('team-b') || undefined), 30_000, 'team-b in the metrics');
+    expect(await namespacesIn(viewer, `${base('team-a')}/${q('kube_namespace_status_phase')}`)).toEqual(['team-a']);
+    // Asking for another namespace in the query does not widen it (the matcher is replaced, as prom-label-proxy does).
+    expect(await namespacesIn(viewer, `${base('team-a')}/${q('sum by (namespace) (kube_namespace_status_phase{namespace=~"team-b|default"})')}`)).toEqual(['team-a']);
+    // Series and label values are restricted too.
+    const values = json<{ data: string[] }>(await viewer.request('GET', `${base('team-a')}/label/namespace/values`)).data;
+    expect(values).toEqual(['team-a']);
+    // RBAC on the way in: another namespace, or all of them, is refused by the API server.
+    const other = await viewer.request('GET', `${base('team-b')}/${q('up')}`);
+    expect(other.status).toBe(403);
+    expect(json(other).message).toContain('cannot get resource "prometheuses/api"');
+    expect((await viewer.request('GET', `${base()}/${q('up')}`)).status).toBe(403);
+    // The admin reads across namespaces; a query that does not parse is a bad_data error.
+    expect((await namespacesIn(admin, `${base()}/${q('kube_namespace_status_phase{phase="Active"}')}`)).length).toBeGreaterThan(3);
+    const bad = await viewer.request('GET', `${base('team-a')}/${q('sum(rate(up[5m]')}`);
+    expect(bad.status).toBe(400);
+    expect(json(bad)).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    // Alerts are filtered to the namespace: the crash-looping pod's alert shows in default, not in team-a.
+    const alertsOf = async (api: RawApi, ns: string): Promise<string[]> => json<{ data: { alerts: PromAlert[] } }>(await api.request('GET', `${base(ns)}/alerts`)).data.alerts.map((a) => a.labels.alertname ?? '');
+    expect(await alertsOf(admin, 'default')).toContain('KubePodCrashLooping');
+    expect(await alertsOf(viewer, 'team-a')).not.toContain('KubePodCrashLooping');
+    expect((await viewer.request('GET', `${base('team-a')}/targets`)).status).toBe(403);
+    admin.close();
   });
 });

@@ -12,7 +12,8 @@ import { KubernetesSd } from '../sd/server.js';
 import { MonitoringOperator } from '../operator/operator.js';
 import { MONITORING_CRDS } from '../operator/crds.js';
 import { defaultRules } from '../rules/default-rules.js';
-import { ensureObjects, prometheusRbac, prometheusToken } from './rbac.js';
+import { QUERY_CLUSTER_ROLE, ensureObjects, prometheusRbac, prometheusToken, queryApiService, replaceObjects } from './rbac.js';
+import { QueryProxy } from '../query/proxy.js';
 import { hostJobs } from './host-jobs.js';
 import { ensureCrds } from '@wharf/client';
 
@@ -40,6 +41,8 @@ export interface MonitoringStackOptions {
   readonly alertFor?: string;
   /** host:port of the Ingress gateway's metrics, read at each pass. @default none */
   readonly gatewayMetrics?: () => string | undefined;
+  /** Serve the Prometheus API through Wharf's API (query/proxy.ts) with this certificate. @default not served */
+  readonly queryProxy?: { readonly cert: string; readonly key: string };
   /** @default silentLogger */
   readonly logger?: Logger;
 }
@@ -47,6 +50,7 @@ export interface MonitoringStackOptions {
 export class MonitoringStack {
   readonly ksm: KubeStateMetrics;
   readonly operator: MonitoringOperator;
+  private query: QueryProxy | undefined;
   private readonly sd: KubernetesSd;
   private sdServer: http.Server | undefined;
   private readonly client: KubeClient;
@@ -109,6 +113,12 @@ export class MonitoringStack {
     });
     await this.ksm.start();
     await this.operator.start();
+    if (this.opts.queryProxy && this.opts.prometheusUrl) {
+      this.query = new QueryProxy({ prometheusUrl: this.opts.prometheusUrl, tls: this.opts.queryProxy, logger: this.logger });
+      await this.query.start();
+      await ensureObjects(this.client, [QUERY_CLUSTER_ROLE]);
+      await replaceObjects(this.client, queryApiService(this.namespace, this.query.port));
+    }
     this.logger.info({ ksmPort: this.ksm.port, sdPort: this.sdPort, configDir: this.opts.configDir }, 'monitoring stack running');
   }
 
@@ -125,6 +135,7 @@ export class MonitoringStack {
   }
 
   async stop(): Promise<void> {
+    await this.query?.stop();
     await this.operator.stop();
     await this.ksm.stop();
     await this.sd.stop();
