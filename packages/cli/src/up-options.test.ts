@@ -9,7 +9,9 @@ describe('resolveUpOptions', () => {
       dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
+      monitoring: { prometheusUrl: undefined, alertmanagerUrl: undefined, alertmanagerConfigFile: undefined, alertFor: undefined, scrapeInterval: '30s', retention: '15d' },
     });
+    expect(resolveUpOptions({ monitoring: false }, false).monitoring).toBeUndefined();
     expect(resolveUpOptions({}, true).logFormat).toBe('text');
   });
 
@@ -25,5 +27,7 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ nodes: '-1' }, false)).toThrow('--nodes must be a non-negative integer, got "-1"');
     expect(() => resolveUpOptions({ nodeEvictionRate: 'fast' }, false)).toThrow('--node-eviction-rate must be a non-negative number, got "fast"');
     expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
+    expect(() => resolveUpOptions({ prometheusUrl: 'localhost:9090' }, false)).toThrow('--prometheus-url must be an http(s) URL, got "localhost:9090"');
+    expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
   });
 });
