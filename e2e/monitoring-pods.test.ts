@@ -33,7 +33,7 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
   };
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--scrape-interval', '2s', '--alert-for', '5s'] });
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--scrape-interval', '2s', '--alert-for', '5s'] });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     // The first start builds both images from Debian packages (a minute or two) before deploying.

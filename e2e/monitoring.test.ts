@@ -92,7 +92,7 @@ describe.skipIf(skip !== '')(`monitoring with the real Prometheus ${skip}`, () =
   beforeAll(async () => {
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--prometheus-url', promUrl, '--scrape-interval', '2s', '--alert-for', '5s'] });
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--prometheus-url', promUrl, '--scrape-interval', '2s', '--alert-for', '5s'] });
     k = new Kubectl(wharf.kubeconfig);
     const config = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
     await eventually(() => existsSync(config) || undefined, 30_000, 'the operator to write prometheus.yml');
