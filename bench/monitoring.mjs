@@ -49,7 +49,7 @@ async function measure(sets) {
 const byArg = (pred) => () => processTable().filter(pred).map((p) => p.pid);
 
 async function main() {
-  const wharf = await startWharfCleanly(['--nodes', '1', '--scrape-interval', '15s'], { monitoring: true, readyTimeoutMs: 120_000 });
+  const wharf = await startWharfCleanly(['--nodes', '1', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
   const kc = join(wharf.dataDir, 'kubeconfig');
   const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
   await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
