@@ -66,6 +66,9 @@ async function main() {
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
     .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
+    // The host reaches the API on loopback, and the reference scrapes itself, not the pod.
+    .replaceAll('10.96.0.1:443', `127.0.0.1:${wharf.port}`)
+    .replace(/job_name: prometheus\n(\s+)static_configs:\n(\s+)- targets:\n(\s+)- [\d.]+:9090/, `job_name: prometheus\n$1static_configs:\n$2- targets:\n$3- 127.0.0.1:${promPort}`)
     .replace('scrape_configs:\n', `scrape_configs:\n  - job_name: node-exporter\n    static_configs: [{targets: ["127.0.0.1:${nePort}"]}]\n`);
   writeFileSync(join(refDir, 'prometheus.yml'), refConfig);
   const ref = [
@@ -78,6 +81,8 @@ async function main() {
   // Both scrape a while before the window, so neither is measured while starting.
   await sleep(30_000);
   const refUp = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=count(up==1)`)).json();
+  const refDown = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up==0`)).json();
+  if (refDown.data.result.length) throw new Error(`reference targets down: ${JSON.stringify(refDown.data.result.map((x) => x.metric.job))}`);
 
   const inPod = (bin) => byArg((p) => p.argv[0] === bin && p.argv.some((a) => a.startsWith('--config.file=') && a.includes(wharf.dataDir)) && !p.argv.some((a) => a.includes(refDir)));
   const sets = {
