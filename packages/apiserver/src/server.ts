@@ -34,6 +34,8 @@ import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
+import { OidcAuthenticator } from './auth/oidc.js';
+import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
 import { SubresourceHandlers } from './rest/subresources.js';
@@ -83,6 +85,8 @@ export class ApiServer {
   readonly api: ObjectApi;
   readonly pki: Pki;
   readonly tokens: TokenAuthenticator;
+  /** OpenID Connect ID tokens, when an issuer is configured. */
+  private readonly oidc: OidcAuthenticator | undefined;
   readonly authz: RbacAuthorizer;
   /** Runs before RBAC for node agents (system:nodes): only their own objects. */
   readonly nodeRestriction: NodeRestriction;
@@ -129,6 +133,8 @@ export class ApiServer {
         serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken }),
         defaultTolerationSeconds(opts.defaultTolerationSeconds),
         serviceAllocation(this.store),
+        defaultStorageClassAdmission(this.store),
+        claimResizeAdmission(this.store),
         resourceQuotaAdmission(this.store),
       ],
     });
@@ -152,6 +158,7 @@ export class ApiServer {
     });
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
+    this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
     this.streams = new PodStreams(this.api, agents);
@@ -179,6 +186,7 @@ export class ApiServer {
   /** Starts serving; resolves with the bound port once the API is ready. */
   async start(): Promise<number> {
     bootstrapCluster(this.api);
+    await this.oidc?.start();
     for (const c of this.controllers) c.start();
     this.server = this.httpsServer();
     const port = await new Promise<number>((resolve, reject) => {
@@ -295,7 +303,8 @@ export class ApiServer {
       throw unauthorized();
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
-    const user = m ? this.tokens.authenticate((m[1] ?? '').trim()) : undefined;
+    const token = (m?.[1] ?? '').trim();
+    const user = m ? (this.tokens.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
     if (!user) throw unauthorized();
     return user;
   }
@@ -334,6 +343,8 @@ export class ApiServer {
         if (res.writableFinished || res.destroyed) done(res.statusCode || c);
         else res.once('close', () => done(res.statusCode || c));
       };
+      // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
+      if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
       user = this.authenticate(req, url.pathname);
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       this.authorize(user, ri);

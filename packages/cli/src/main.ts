@@ -6,6 +6,7 @@ import { addImageCommands } from './image.js';
 import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
+import { addProjectCommands } from './project/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
 import { defaultDataDir } from './endpoints.js';
@@ -40,6 +41,13 @@ program
   .option('--retention <duration>', 'how long the Prometheus of wharf-monitoring keeps samples', '15d')
   .option('--alert-for <duration>', 'use this `for` for every default alert instead of its own (demos and tests)')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
+  .option('--oidc-issuer-url <url>', 'accept OpenID Connect ID tokens of this issuer (https; as kube-apiserver)')
+  .option('--oidc-client-id <id>', 'the audience ID tokens must carry (with --oidc-issuer-url)')
+  .option('--oidc-username-claim <claim>', 'the claim that names the user (default sub)')
+  .option('--oidc-username-prefix <prefix>', 'prefix of user names; - for none (default "<issuer>#" unless the claim is email)')
+  .option('--oidc-groups-claim <claim>', 'the claim that lists the user\'s groups')
+  .option('--oidc-groups-prefix <prefix>', 'prefix of group names')
+  .option('--oidc-ca-file <file>', 'CA bundle that signs the issuer\'s certificate (default: the system\'s)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
@@ -125,6 +133,7 @@ addImageCommands(program);
 addAppCommands(program);
 addConfigCommands(program);
 addSecretCommands(program);
+addProjectCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
 

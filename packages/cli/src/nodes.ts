@@ -10,7 +10,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -92,6 +92,7 @@ export class NodeSet {
   private readonly failed = new Set<string>();
   private store: ImageStore | undefined;
   private proxy: ServiceProxy | undefined;
+  private provisioner: LocalProvisioner | undefined;
   /** Where pods reach the API (after start; none with the process runtime). */
   apiAddress: string | undefined;
 
@@ -106,6 +107,7 @@ export class NodeSet {
     // Process pods use the host's network and resolv.conf, and iptables needs root: neither DNS nor the dataplane.
     if (this.o.runtime === 'process') {
       for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+      await this.startProvisioner();
       return;
     }
     // Before anything listens or routes: packets for the service range and this data dir's pod
@@ -119,6 +121,7 @@ export class NodeSet {
     } catch (e) {
       this.o.logger.error({ err: e }, 'the address pods reach the API on could not be set up: in-cluster clients will not reach the API');
     }
+    await this.startProvisioner();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
@@ -127,6 +130,18 @@ export class NodeSet {
     } catch (e) {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
+    }
+  }
+
+  /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
+  private async startProvisioner(): Promise<void> {
+    const nodes = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    this.provisioner = new LocalProvisioner({ kubeConfig: this.o.kubeConfig, nodes, logger: this.o.logger.child({ component: 'local-provisioner' }) });
+    try {
+      await this.provisioner.start();
+    } catch (e) {
+      this.o.logger.error({ err: e }, 'the local volume provisioner could not start: claims of the local-path class will stay Pending');
+      this.provisioner = undefined;
     }
   }
 
@@ -184,6 +199,7 @@ export class NodeSet {
 
   /** Stops the agents; their containers and the Service rules stay, to be adopted by the next start. */
   async stop(): Promise<void> {
+    await this.provisioner?.stop();
     await this.proxy?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }

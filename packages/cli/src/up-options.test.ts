@@ -30,4 +30,13 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ prometheusUrl: 'localhost:9090' }, false)).toThrow('--prometheus-url must be an http(s) URL, got "localhost:9090"');
     expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
   });
+
+  it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {
+    expect(resolveUpOptions({}, false).oidc).toBeUndefined();
+    expect(resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com/realms/a', oidcClientId: 'wharf', oidcGroupsClaim: 'groups', oidcUsernamePrefix: '-' }, false).oidc)
+      .toEqual({ issuerURL: 'https://idp.example.com/realms/a', clientID: 'wharf', groupsClaim: 'groups', usernamePrefix: '-' });
+    expect(() => resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com' }, false)).toThrow('--oidc-client-id is required with --oidc-issuer-url');
+    expect(() => resolveUpOptions({ oidcIssuerUrl: 'http://idp.example.com', oidcClientId: 'x' }, false)).toThrow('--oidc-issuer-url must be an https URL');
+    expect(() => resolveUpOptions({ oidcClientId: 'x' }, false)).toThrow('the --oidc-* flags need --oidc-issuer-url');
+  });
 });
