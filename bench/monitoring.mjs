@@ -81,8 +81,9 @@ async function main() {
   // Both scrape a while before the window, so neither is measured while starting.
   await sleep(30_000);
   const refUp = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=count(up==1)`)).json();
-  const refDown = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up==0`)).json();
-  if (refDown.data.result.length) throw new Error(`reference targets down: ${JSON.stringify(refDown.data.result.map((x) => x.metric.job))}`);
+  const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()).data.activeTargets;
+  const down = targets.filter((t) => t.health !== 'up');
+  if (down.length) throw new Error(`reference targets down: ${JSON.stringify(down.map((t) => `${t.scrapeUrl}: ${t.lastError}`))}`);
 
   const inPod = (bin) => byArg((p) => p.argv[0] === bin && p.argv.some((a) => a.startsWith('--config.file=') && a.includes(wharf.dataDir)) && !p.argv.some((a) => a.includes(refDir)));
   const sets = {
