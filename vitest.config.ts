@@ -18,6 +18,7 @@ export default defineConfig({
       '@wharf/platform-npd': pkg('platform-npd'),
       '@wharf/platform-pipelines': pkg('platform-pipelines'),
       '@wharf/platform-git': pkg('platform-git'),
+      '@wharf/platform-monitoring': pkg('platform-monitoring'),
       '@wharf/testing': pkg('testing'),
       '@wharf/platform-notify': pkg('platform-notify'),
     },

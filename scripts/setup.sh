@@ -67,6 +67,11 @@ if [ $want_test -eq 1 ]; then
     apt_install prometheus-alertmanager
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
   fi
+  # The monitoring benchmark's reference stack runs Debian's node-exporter on loopback.
+  if ! dpkg -s prometheus-node-exporter >/dev/null 2>&1; then
+    apt_install prometheus-node-exporter
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus-node-exporter >/dev/null 2>&1 || true; fi
+  fi
   # A second registry for the pull-secret suite: the CNCF registry, with htpasswd -B Basic auth.
   install_docker_registry
   apt_install apache2-utils

@@ -72,7 +72,7 @@ async function waitGone(pid, ms) {
  * `wharf up` on a fresh temp data dir; cleanup stops it, runs `wharf reset --data-dir` (containers,
  * namespaces, bridges, mounts, cgroups of its nodes) and removes the dir.
  */
-export async function startWharfCleanly(extraArgs) {
+export async function startWharfCleanly(extraArgs, opts = {}) {
   const dataDir = tempDir('wharf-bench-');
   let w;
   onCleanup(async () => {
@@ -84,6 +84,6 @@ export async function startWharfCleanly(extraArgs) {
     await run(process.execPath, [WHARF_BIN, 'reset', '--data-dir', dataDir], { timeout: 300_000 });
     rmSync(dataDir, { recursive: true, force: true });
   });
-  w = await startWharf({ dataDir, extraArgs });
+  w = await startWharf({ dataDir, extraArgs, ...opts });
   return w;
 }

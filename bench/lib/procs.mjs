@@ -86,15 +86,16 @@ export async function stopProcess(child) {
  * Spawns `wharf up` and resolves once GET /readyz answers 200, with the time from spawn to then.
  * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
  * `port` reuses an API port (a restart on the same data dir); a free one by default. A Wharf not
- * ready within `readyTimeoutMs` is stopped.
+ * ready within `readyTimeoutMs` is stopped. The monitoring stack runs only with `monitoring: true`,
+ * so the other benchmarks measure what they measured before it existed.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 30_000 } = {}) {
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 30_000, monitoring = false } = {}) {
   const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
-  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort), ...extraArgs]);
+  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort), ...(monitoring ? [] : ['--no-monitoring']), ...extraArgs]);
   const ready = async (check) => {
     try {
       await waitFor(check, child, 'wharf up', readyTimeoutMs);

@@ -53,6 +53,7 @@ import { WebhookAdmission } from './webhooks/admission.js';
 import { PolicyAdmission } from './webhooks/policies.js';
 import { proxyToApiService } from './aggregation/proxy.js';
 import type { ApiServiceTarget } from './aggregation/client.js';
+import { ApiServerMetrics } from './observability/metrics.js';
 import { resolveApiServerOptions, type ApiServerOptions, type ResolvedApiServerOptions } from './options.js';
 
 export type { ApiServerOptions } from './options.js';
@@ -98,6 +99,8 @@ export class ApiServer {
   /** APIServices: Local ones for the built-in groups, and the aggregated API servers requests are proxied to. */
   readonly apiServices: ApiServiceController;
   private readonly audit: AuditLog;
+  /** kube-apiserver's metrics, served at /metrics to users allowed that non-resource URL. */
+  readonly metrics: ApiServerMetrics;
   private readonly controllers: { start(): void; stop(): void }[];
   private server: Server | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
@@ -113,7 +116,9 @@ export class ApiServer {
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
-    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec });
+    this.metrics = new ApiServerMetrics(() => this.store.counts());
+    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec, onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s) });
+    this.metrics.certificates({ 'apiserver-serving': this.pki.serverCert, ca: this.pki.caCert });
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
     if (rewritten) opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');
@@ -328,9 +333,16 @@ export class ApiServer {
     let ri: RequestInfo | undefined;
     let user: UserInfo = ANONYMOUS;
     let code = 500;
+    let recorded: ((code: number) => void) | undefined;
     try {
       const url = splitUrl(req.url ?? '/');
       ri = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const done = this.metrics.begin(ri, req.headers['content-type'], url.searchParams.has('dryRun'));
+      // Recorded when the response ends: a watch's handler returns once the stream is open.
+      recorded = (c) => {
+        if (res.writableFinished || res.destroyed) done(res.statusCode || c);
+        else res.once('close', () => done(res.statusCode || c));
+      };
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
       if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
       user = this.authenticate(req, url.pathname);
@@ -340,11 +352,12 @@ export class ApiServer {
       const aggregated = this.aggregatedTarget(ri);
       if (aggregated) code = await proxyToApiService(this.store, aggregated, req, res, user);
       else if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
-      else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : this.nonResource(req, res, ri);
+      else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : await this.nonResource(req, res, ri);
     } catch (e) {
       code = sendError(res, e).code;
       if (!(e instanceof ApiError)) this.opts.logger.error({ err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname }, 'internal error serving a request');
     } finally {
+      recorded?.(code);
       if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
           user: user.name, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
@@ -361,8 +374,14 @@ export class ApiServer {
     return parts[0] === 'apis' && parts.length === 3 ? this.apiServices.target(parts[1] ?? '', parts[2] ?? '') : undefined;
   }
 
-  private nonResource(req: IncomingMessage, res: ServerResponse, ri: RequestInfo): number {
+  private async nonResource(req: IncomingMessage, res: ServerResponse, ri: RequestInfo): Promise<number> {
     const p = ri.path.replace(/\/+$/, '') || '/';
+    if (p === '/metrics') {
+      const { contentType, body } = await this.metrics.render();
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return 200;
+    }
     if (HEALTH.has(p) || /^\/(livez|readyz|healthz)\//.test(p)) {
       const ok = this.ready;
       res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -30,6 +30,8 @@ export interface DataplaneRecord {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly dnsPort: number;
+  /** The Ingress gateway's /metrics (nginx_ingress_controller_*), on 127.0.0.1. */
+  readonly metricsPort: number;
   readonly startedAt: string;
 }
 
@@ -143,7 +145,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   const dns = spec.dnsGateways.length
     ? new ClusterDns({ kubeConfig, port: 0, redirectFrom: spec.dnsGateways, logger: log.child({ component: 'cluster-dns' }) })
     : undefined;
-  const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, logger: log.child({ component: 'ingress-gateway' }) });
+  const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, logger: log.child({ component: 'ingress-gateway' }) });
   await dns?.start();
   await ingress.start();
   let stopping = false;
@@ -155,7 +157,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   const record: DataplaneRecord = {
-    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, startedAt: new Date().toISOString(),
+    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, metricsPort: ingress.metricsPort, startedAt: new Date().toISOString(),
   };
   writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
   log.info({ ...record }, 'dataplane serving');

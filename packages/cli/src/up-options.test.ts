@@ -10,7 +10,9 @@ describe('resolveUpOptions', () => {
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
       gitPort: 8090, gitPortGiven: false, maxConcurrentBuilds: 2,
+      monitoring: { prometheusUrl: undefined, alertmanagerUrl: undefined, alertmanagerConfigFile: undefined, alertFor: undefined, scrapeInterval: '30s', retention: '15d' },
     });
+    expect(resolveUpOptions({ monitoring: false }, false).monitoring).toBeUndefined();
     expect(resolveUpOptions({}, true).logFormat).toBe('text');
   });
 
@@ -29,6 +31,8 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ maxConcurrentBuilds: '0' }, false)).toThrow('--max-concurrent-builds must be a positive integer, got "0"');
     expect(() => resolveUpOptions({ gitPort: '99999' }, false)).toThrow('--git-port must be a port number (0-65535), got "99999"');
     expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
+    expect(() => resolveUpOptions({ prometheusUrl: 'localhost:9090' }, false)).toThrow('--prometheus-url must be an http(s) URL, got "localhost:9090"');
+    expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
   });
 
   it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {

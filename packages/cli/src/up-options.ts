@@ -27,6 +27,14 @@ export interface UpOptions {
   /** false with --no-platform. */
   platform?: boolean;
   artifactDelivery?: string;
+  /** false with --no-monitoring. */
+  monitoring?: boolean;
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  alertmanagerConfig?: string;
+  alertFor?: string;
+  scrapeInterval?: string;
+  retention?: string;
   oidcIssuerUrl?: string;
   oidcClientId?: string;
   oidcUsernameClaim?: string;
@@ -69,6 +77,8 @@ export interface UpConfig {
   readonly gitPort: number;
   readonly gitPortGiven: boolean;
   readonly maxConcurrentBuilds: number;
+  /** Run kube-state-metrics, the monitoring operator and its service discovery in this process. */
+  readonly monitoring: MonitoringConfig | undefined;
   /** Undefined: the component's own default applies. */
   readonly compactEveryMs: number | undefined;
   readonly compactKeepRevisions: number | undefined;
@@ -120,6 +130,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     gitPort: portOf('--git-port', o.gitPort, 8090),
     gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
     maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
+    monitoring: monitoringOptions(o),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
     compactKeepRevisions: optionalInteger('--compact-keep', o.compactKeep),
     compactRetentionMs: optionalInteger('--compact-retention', o.compactRetention),
@@ -164,4 +175,45 @@ export function artifactDeliveryOption(v: string | undefined): 'auto' | 'imageVo
   const got = map[(v ?? 'auto') as keyof typeof map];
   if (!got) throw new Error(`--artifact-delivery must be auto, image-volume or init-copy, got "${v}"`);
   return got;
+}
+
+export interface MonitoringConfig {
+  readonly prometheusUrl: string | undefined;
+  readonly alertmanagerUrl: string | undefined;
+  readonly alertmanagerConfigFile: string | undefined;
+  readonly alertFor: string | undefined;
+  readonly scrapeInterval: string;
+  /** How long Prometheus keeps samples. */
+  readonly retention: string;
+}
+
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+function urlOption(flag: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return v;
+  } catch {
+    // reported below
+  }
+  throw new Error(`${flag} must be an http(s) URL, got "${v}"`);
+}
+
+function durationOption(flag: string, v: string | undefined): string | undefined {
+  if (v !== undefined && !DURATION.test(v)) throw new Error(`${flag} must be a Prometheus duration such as 30s or 5m, got "${v}"`);
+  return v;
+}
+
+/** The monitoring flags; undefined with --no-monitoring. */
+export function monitoringOptions(o: UpOptions): MonitoringConfig | undefined {
+  if (o.monitoring === false) return undefined;
+  return {
+    prometheusUrl: urlOption('--prometheus-url', o.prometheusUrl),
+    alertmanagerUrl: urlOption('--alertmanager-url', o.alertmanagerUrl),
+    alertmanagerConfigFile: o.alertmanagerConfig ? resolve(o.alertmanagerConfig) : undefined,
+    alertFor: durationOption('--alert-for', o.alertFor),
+    scrapeInterval: durationOption('--scrape-interval', o.scrapeInterval) ?? '30s',
+    retention: durationOption('--retention', o.retention) ?? '15d',
+  };
 }

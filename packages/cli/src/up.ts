@@ -99,13 +99,24 @@ export async function up(flags: UpOptions): Promise<void> {
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   if (git) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, git: git.url });
+  // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
+  // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
+  const monitoring = c.monitoring
+    ? await (await import('./monitoring.js')).startMonitoring({
+      kubeConfig: kc, dataDir, apiPort: bound, config: c.monitoring, logger: log.child({ component: 'monitoring' }),
+      // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
+      podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined, node: nodes ? 'node-0' : undefined,
+      gatewayMetrics: () => (dataplane?.metricsPort ? `127.0.0.1:${dataplane.metricsPort}` : undefined),
+      tls: { cert: server.pki.serverCert, key: server.pki.serverKey },
+    })
+    : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -121,6 +132,7 @@ export async function up(flags: UpOptions): Promise<void> {
       await pipelines?.stop();
       await git?.stop();
       await platform?.stop();
+      await monitoring?.stop();
       stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.
       await nodes?.stop();

@@ -19,7 +19,7 @@ export abstract class QueueController {
   private workers: Promise<void> | undefined;
 
   constructor(protected readonly ctx: ControllerContext, private readonly name: string, private readonly workerCount = 4) {
-    this.queue = new WorkQueue({ clock: ctx.clock });
+    this.queue = new WorkQueue({ clock: ctx.clock, name });
   }
 
   /** Reconciles one key (namespace/name); throwing retries it with backoff. */

@@ -2,6 +2,7 @@
 // once (a key added while processing is re-queued when done), and failures come back after a
 // per-key exponential backoff.
 import { realClock, type Clock } from './clock.js';
+import { QueueMetrics } from './queue-metrics.js';
 
 export interface WorkQueueOptions {
   /** @default realClock */
@@ -10,6 +11,8 @@ export interface WorkQueueOptions {
   readonly baseDelayMs?: number;
   /** @default 30000 */
   readonly maxDelayMs?: number;
+  /** The queue's name in workqueue_* metrics (client-go's controller names). @default none: not reported */
+  readonly name?: string;
 }
 
 export class WorkQueue {
@@ -21,9 +24,11 @@ export class WorkQueue {
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
   private readonly clock: Clock;
+  private readonly metrics: QueueMetrics | undefined;
 
   constructor(private readonly opts: WorkQueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
+    this.metrics = opts.name ? new QueueMetrics(opts.name) : undefined;
   }
 
   get length(): number {
@@ -33,11 +38,13 @@ export class WorkQueue {
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.metrics?.added(key, this.queue.length + 1);
     if (this.processing.has(key)) return;
     const w = this.waiters.shift();
     if (w) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.taken(key, this.queue.length);
       w(key);
     } else this.queue.push(key);
   }
@@ -61,6 +68,7 @@ export class WorkQueue {
   addRateLimited(key: string): void {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
+    this.metrics?.retried();
     const delay = Math.min(this.opts.maxDelayMs ?? 30_000, (this.opts.baseDelayMs ?? 5) * 2 ** n);
     this.addAfter(key, delay);
   }
@@ -80,6 +88,7 @@ export class WorkQueue {
     if (key !== undefined) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics?.taken(key, this.queue.length);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
@@ -88,6 +97,7 @@ export class WorkQueue {
 
   done(key: string): void {
     this.processing.delete(key);
+    this.metrics?.done(key);
     if (this.dirty.has(key)) {
       this.dirty.delete(key);
       this.add(key);

@@ -32,6 +32,11 @@ export interface WharfOptions {
   runAs?: { uid: number; gid: number };
   /** How long to wait for the kubeconfig. @default 60000 (a machine shared by several test runs is slow) */
   readyTimeoutMs?: number;
+  /**
+   * Run the monitoring stack (with runc nodes it builds the Prometheus and Alertmanager images and
+   * runs them as pods: minutes of CPU on a shared 2-core machine). @default false: `--no-monitoring`
+   */
+  monitoring?: boolean;
 }
 
 export class WharfProcess {
@@ -67,7 +72,7 @@ export class WharfProcess {
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.monitoring ? [] : ['--no-monitoring']), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });

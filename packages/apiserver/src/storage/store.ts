@@ -22,7 +22,12 @@ export interface StoreOptions {
   readonly codec?: ValueCodec;
   /** Events kept in memory for watch resumes. @default 10000 */
   readonly windowSize?: number;
+  /** Told how long each SQLite statement took (the API server's etcd_request_duration_seconds). @default none */
+  readonly onTiming?: (operation: StoreOperation, key: string, seconds: number) => void;
 }
+
+/** The storage operations timed, named as kube-apiserver names its etcd requests. */
+export type StoreOperation = 'create' | 'update' | 'delete' | 'listWithCount' | 'compact';
 
 /** A key already exists on create. */
 export class KeyExistsError extends Error {}
@@ -77,6 +82,7 @@ function lowerBound(keys: readonly string[], key: string): number {
 export class Store {
   private readonly db: Database.Database;
   private readonly codec: ValueCodec;
+  private readonly onTiming: StoreOptions['onTiming'];
   private readonly entries = new Map<string, Entry>();
   private readonly sortedKeys = new Map<string, SortedKeys>();
   private readonly bucketKeys = new Map<string, Set<string>>();
@@ -88,6 +94,7 @@ export class Store {
 
   constructor(opts: StoreOptions) {
     this.codec = opts.codec ?? plainCodec;
+    this.onTiming = opts.onTiming;
     this.db = new Database(opts.path);
     this.db.pragma('journal_mode = WAL');
     // WAL with synchronous=NORMAL: a committed write is in the WAL file before the call returns,
@@ -195,9 +202,11 @@ export class Store {
   listAt(prefix: string, revision: number, after = ''): { key: string; object: StoredObject; json: string }[] {
     if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
     if (revision >= this.rev) return this.list(prefix);
+    const started = performance.now();
     const rows = this.db
       .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0 ORDER BY l.name')
       .all(prefix, `${prefix}\uffff`, after, revision) as Row[];
+    this.timed('listWithCount', prefix, started);
     return rows.map((row) => {
       const e = this.entryOf(row);
       return { key: row.name, object: e.object, json: e.json };
@@ -265,6 +274,17 @@ export class Store {
     return s.keys;
   }
 
+  private timed(operation: StoreOperation, key: string, started: number): void {
+    this.onTiming?.(operation, key, (performance.now() - started) / 1000);
+  }
+
+  /** Live keys per resource bucket ("/registry/<group>/<resource>/"): apiserver_storage_objects. */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [bucket, keys] of this.bucketKeys) out.set(bucket, keys.size);
+    return out;
+  }
+
   /** Creates a key; `build` receives the revision the object will carry. */
   create(key: string, build: (revision: number) => StoredObject): StoredObject {
     if (this.entries.has(key)) throw new KeyExistsError(key);
@@ -287,7 +307,9 @@ export class Store {
     const revision = this.rev + 1;
     const object = { ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(revision) } };
     const json = JSON.stringify(object);
+    const started = performance.now();
     this.insert.run(revision, key, 0, 1, cur.createRevision, cur.revision, this.codec.encode(key, json));
+    this.timed('delete', key, started);
     this.rev = revision;
     this.remember(key, undefined);
     this.window.publish({ type: 'DELETED', key, revision, object, json, prevObject: cur.object });
@@ -301,7 +323,9 @@ export class Store {
     const createRevision = how.expect ? how.expect.createRevision : revision;
     // A key created again after a delete follows its tombstone, as kine chains revisions.
     const prev = how.expect?.revision ?? ((this.lastRow.get(key) as { id: number | null } | undefined)?.id ?? 0);
+    const started = performance.now();
     this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, prev, this.codec.encode(key, json));
+    this.timed(how.created ? 'create' : 'update', key, started);
     this.rev = revision;
     this.remember(key, { object, json, revision, createRevision });
     const ev: StoreEvent = how.expect
@@ -375,7 +399,9 @@ export class Store {
       this.db.prepare("INSERT INTO meta (key, value) VALUES ('compact', ?), ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(t, this.rev);
       return res.changes;
     });
+    const started = performance.now();
     const removed = run();
+    this.timed('compact', '/registry/compact/', started);
     this.compactRev = t;
     this.window.compacted(t);
     return removed;

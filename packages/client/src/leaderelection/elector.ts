@@ -1,5 +1,6 @@
 // The runner of leader election: reads the Lease, acts on decideLeadership, renews while leading
 // and steps down when renewals fail for longer than renewDeadline or another holder appears.
+import { leaderStatus } from '../queue-metrics.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { V1Lease } from '@kubernetes/client-node';
@@ -153,6 +154,7 @@ export class LeaderElector {
   private setLeading(leading: boolean): void {
     if (leading === this.isLeading) return;
     this.isLeading = leading;
+    leaderStatus(this.opts.name, leading);
     const cb = leading ? this.opts.onStartedLeading : this.opts.onStoppedLeading;
     this.transitions = this.transitions.then(cb).catch((e: unknown) => this.opts.logger.error({ err: e }, `leader election: ${leading ? 'start' : 'stop'} callback failed`));
   }

@@ -9,6 +9,7 @@ import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, 
 import { PODS } from '../replicaset/controller.js';
 import { nodeInfo, type NodeInfo } from './node-info.js';
 import { schedulePod } from './schedule.js';
+import { schedulerMetrics } from './metrics.js';
 import { claimsAwaitingNode, SELECTED_NODE_ANNOTATION, type VolumeLookup } from './filters.js';
 import { bestVolume } from '../volume/binder.js';
 
@@ -40,6 +41,7 @@ export class Scheduler extends QueueController {
   private periodic: unknown;
   readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0 };
   private readonly binding = new Set<Promise<void>>();
+  private readonly metrics = schedulerMetrics(() => ({ active: this.queue.length, unschedulable: this.unschedulable.size }));
 
   constructor(ctx: ControllerContext, private readonly schedulerName = DEFAULT_SCHEDULER) {
     super(ctx, 'scheduler', 1);
@@ -200,9 +202,11 @@ export class Scheduler extends QueueController {
     const pod = this.pods.getByKey(key);
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
     if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
+    const started = performance.now();
     const result = schedulePod(pod, this.snapshot(), Math.random, this.volumeLookup());
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
+    this.metrics.attempt('node' in result ? 'scheduled' : 'unschedulable', (performance.now() - started) / 1000);
     if ('node' in result) {
       this.assumed.set(key, result.node);
       this.addToNode(result.node, key, { ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.node } });

@@ -124,7 +124,7 @@ spec:
 `,
       ].join('---\n'),
     });
-    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0 });
+    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0, metricsPort: 0 });
     await gw.start();
   }, 60_000);
 
@@ -162,6 +162,17 @@ spec:
     const su = await request(gw.httpPort, 'empty.localhost', '/');
     expect(su.status).toBe(503);
     expect(su.body).toContain('default/nothing');
+  });
+
+  it('counts requests per ingress, service and status on /metrics, with ingress-nginx names', async () => {
+    for (let i = 0; i < 3; i++) await request(gw.httpPort, 'web.localhost', '/counted');
+    await request(gw.httpPort, 'empty.localhost', '/');
+    const text = (await request(gw.metricsPort, '127.0.0.1', '/metrics')).body;
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1]);
+    expect(value(/^nginx_ingress_controller_requests\{ingress="site",namespace="default",service="web",host="web.localhost",method="GET",status="200",controller_class="wharf"\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^nginx_ingress_controller_requests\{[^}]*service="nothing"[^}]*status="503"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^nginx_ingress_controller_request_duration_seconds_count\{[^}]*service="web"[^}]*status="200"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
+    expect((await request(gw.metricsPort, '127.0.0.1', '/other')).status).toBe(404);
   });
 
   it('passes WebSocket upgrades through', async () => {

@@ -14,6 +14,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import { Informer, isStatus, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { errorPage } from './pages.js';
 import { forward, forwardUpgrade, type ForwardContext } from './proxy.js';
+import { GatewayMetrics } from './metrics.js';
 import { backendEndpoints, buildRoutes, DEFAULT_CLASS_ANNOTATION, isOurs, matchRoute, type Backend, type Endpoint, type RouteTable } from './routes.js';
 import { CertificateStore } from './tls.js';
 
@@ -33,10 +34,12 @@ export interface IngressGatewayOptions {
   readonly statusAddress?: string;
   /** @default silentLogger */
   readonly logger?: Logger;
+  /** Port of the /metrics listener (on `host`, as ingress-nginx's 10254); 0 picks a free one. @default no metrics listener */
+  readonly metricsPort?: number;
 }
 
-/** Without httpsPort the gateway serves no HTTPS. */
-export type ResolvedIngressGatewayOptions = Resolved<IngressGatewayOptions, Exclude<keyof IngressGatewayOptions, 'httpsPort'>>;
+/** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics. */
+export type ResolvedIngressGatewayOptions = Resolved<IngressGatewayOptions, Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort'>>;
 
 export function resolveIngressGatewayOptions(o: IngressGatewayOptions): ResolvedIngressGatewayOptions {
   const host = o.host ?? '127.0.0.1';
@@ -65,12 +68,20 @@ export class IngressGateway {
   private stopped = true;
   private http: http.Server | undefined;
   private https: https.Server | undefined;
+  private metricsServer: http.Server | undefined;
+  readonly metrics: GatewayMetrics;
   private readonly sockets = new Set<net.Socket>();
 
   constructor(options: IngressGatewayOptions) {
     this.o = resolveIngressGatewayOptions(options);
     this.logger = this.o.logger;
     this.certs = new CertificateStore(this.logger);
+    this.metrics = new GatewayMetrics(this.o.className);
+  }
+
+  /** The /metrics port (after start), 0 without a metrics listener. */
+  get metricsPort(): number {
+    return (this.metricsServer?.address() as net.AddressInfo | null)?.port ?? 0;
   }
 
   /** The HTTP port (after start). */
@@ -121,12 +132,22 @@ export class IngressGateway {
       this.https.on('tlsClientError', () => undefined); // a client without SNI or with an unknown name: nothing to log
       await this.listen(this.https, this.o.httpsPort);
     }
+    if (this.o.metricsPort !== undefined) {
+      this.metricsServer = http.createServer((req, res) => {
+        if ((req.url ?? '').split('?')[0] !== '/metrics') {
+          res.writeHead(404).end();
+          return;
+        }
+        void this.metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body));
+      });
+      await this.listen(this.metricsServer, this.o.metricsPort);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     const close = (s: http.Server | undefined): Promise<void> => new Promise((r) => (s ? s.close(() => r()) : r()));
-    const closing = Promise.all([close(this.http), close(this.https)]);
+    const closing = Promise.all([close(this.http), close(this.https), close(this.metricsServer)]);
     for (const s of this.sockets) s.destroy();
     await closing;
     this.agent.destroy();
@@ -208,17 +229,18 @@ export class IngressGateway {
 
   // --- requests ----------------------------------------------------------------------------
 
-  private route(req: http.IncomingMessage): { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string } {
+  private route(req: http.IncomingMessage): { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string; backend?: Backend } {
     const host = req.headers.host ?? '';
     const backend = matchRoute(this.table, host, req.url ?? '/');
     if (!backend) return { ok: false, status: 404, why: `No Ingress rule matches host ${JSON.stringify(host)} and path ${JSON.stringify((req.url ?? '/').split('?')[0])}.` };
     const eps = this.endpointsOf(backend);
-    if (eps.length === 0) return { ok: false, status: 503, why: `Service ${backend.namespace}/${backend.service} (port ${backend.port}, ingress ${backend.ingress}) has no ready endpoints.` };
+    if (eps.length === 0) return { ok: false, status: 503, backend, why: `Service ${backend.namespace}/${backend.service} (port ${backend.port}, ingress ${backend.ingress}) has no ready endpoints.` };
     return { ok: true, backend, endpoint: this.pick(backend, eps) };
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
     const r = this.route(req);
+    this.metrics.track(req.method ?? 'GET', req.headers.host ?? '', r.backend, res);
     const fail = (status: number, why: string): void => {
       const body = errorPage(status, why);
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });

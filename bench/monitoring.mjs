@@ -1,0 +1,147 @@
+// Monitoring stack footprint: Wharf's Prometheus and Alertmanager pods (Debian 2.42 / 0.25, from
+// `wharf up --nodes 1`) against the reference, Prometheus + Alertmanager + node-exporter run
+// directly on the host with the same scrape configuration (the operator's prometheus.yml, with
+// the service-account files replaced by the host's copies) and the same alertmanager.yml.
+// Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. Wharf's own parts
+// (kube-state-metrics, discovery, operator, query proxy) run inside `wharf up`: their cost is
+// the difference of that process with and without the stack, reported separately.
+// Writes docs/benchmarks/monitoring.md. Run: `npm run bench:monitoring`.
+import { spawn, execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cleanup, onCleanup, startWharfCleanly } from './lib/cleanup.mjs';
+import { freePort, stopProcess, tempDir, WHARF_BIN } from './lib/procs.mjs';
+import { cpuTimes, memory, processTable } from './lib/mem.mjs';
+import { machineFacts, machineTable } from './lib/machine.mjs';
+
+const run = promisify(execFile);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 60_000);
+const PODS = 100;
+const facts = machineFacts();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check, timeoutMs, what) {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (await check().catch(() => false)) return;
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** CPU (cores, averaged) and memory (MB, at the end) of each named process set over one window. */
+async function measure(sets) {
+  const cpu0 = Object.fromEntries(Object.entries(sets).map(([k, pids]) => [k, pids().reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0), 0)]));
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  const secs = (performance.now() - t0) / 1000;
+  const out = {};
+  for (const [k, pids] of Object.entries(sets)) {
+    const ps = pids();
+    const cpuMs = ps.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0), 0) - cpu0[k];
+    const mem = ps.map(memory).filter(Boolean);
+    out[k] = { cores: cpuMs / 1000 / secs, rssMb: mem.reduce((n, m) => n + m.rssMb, 0), pssMb: mem.reduce((n, m) => n + m.pssMb, 0) };
+  }
+  return out;
+}
+
+const byArg = (pred) => () => processTable().filter(pred).map((p) => p.pid);
+
+async function main() {
+  const wharf = await startWharfCleanly(['--nodes', '1', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
+  const kc = join(wharf.dataDir, 'kubeconfig');
+  const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
+  await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
+  await until(async () => (await kubectl('get', 'deploy', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
+  const promDir = join(wharf.dataDir, 'monitoring', 'prometheus');
+  const amDir = join(wharf.dataDir, 'monitoring', 'alertmanager');
+
+  // The reference on the host: the same prometheus.yml, the SA files swapped for the host's copies.
+  const refDir = tempDir('wharf-bench-ref-');
+  onCleanup(() => run('rm', ['-rf', refDir]));
+  const neBin = '/usr/bin/prometheus-node-exporter';
+  const [promPort, amPort, nePort] = [await freePort(), await freePort(), await freePort()];
+  const refConfig = readFileSync(join(promDir, 'prometheus.yml'), 'utf8')
+    .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
+    .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
+    .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
+    // The host reaches the API on loopback, and the reference scrapes itself, not the pod.
+    .replaceAll('10.96.0.1:443', `127.0.0.1:${wharf.port}`)
+    .replace(/job_name: prometheus\n(\s+)static_configs:\n(\s+)- targets:\n(\s+)- [\d.]+:9090/, `job_name: prometheus\n$1static_configs:\n$2- targets:\n$3- 127.0.0.1:${promPort}`)
+    .replace('scrape_configs:\n', `scrape_configs:\n  - job_name: node-exporter\n    static_configs: [{targets: ["127.0.0.1:${nePort}"]}]\n`);
+  writeFileSync(join(refDir, 'prometheus.yml'), refConfig);
+  const ref = [
+    spawn('prometheus', [`--config.file=${join(refDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(refDir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: 'ignore' }),
+    spawn('/usr/bin/prometheus-alertmanager', [`--config.file=${join(amDir, 'alertmanager.yml')}`, `--storage.path=${join(refDir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: 'ignore' }),
+    spawn(neBin, [`--web.listen-address=127.0.0.1:${nePort}`, '--log.level=warn'], { stdio: 'ignore' }),
+  ];
+  for (const c of ref) onCleanup(() => stopProcess(c));
+  await until(async () => (await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok, 60_000, 'the reference Prometheus');
+  // Both scrape a while before the window, so neither is measured while starting.
+  await sleep(30_000);
+  const refUp = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=count(up==1)`)).json();
+  const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()).data.activeTargets;
+  const down = targets.filter((t) => t.health !== 'up');
+  if (down.length) throw new Error(`reference targets down: ${JSON.stringify(down.map((t) => `${t.scrapeUrl}: ${t.lastError}`))}`);
+
+  const inPod = (bin) => byArg((p) => p.argv[0] === bin && p.argv.some((a) => a.startsWith('--config.file=') && a.includes(wharf.dataDir)) && !p.argv.some((a) => a.includes(refDir)));
+  const sets = {
+    wharfPrometheus: inPod('/usr/bin/prometheus'),
+    wharfAlertmanager: inPod('/usr/bin/prometheus-alertmanager'),
+    wharfUp: () => [wharf.pid],
+    refPrometheus: () => [ref[0].pid],
+    refAlertmanager: () => [ref[1].pid],
+    refNodeExporter: () => [ref[2].pid],
+  };
+  if (!sets.wharfPrometheus().length) throw new Error('the Prometheus pod\'s process was not found');
+  const idle = await measure(sets);
+
+  const manifests = Array.from({ length: PODS }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: load-${i}, namespace: default}\nspec:\n  nodeName: node-0\n  terminationGracePeriodSeconds: 1\n  containers: [{name: c, image: busybox:1, command: [sleep, '3600'], resources: {requests: {cpu: 1m}}}]\n`).join('---\n');
+  const apply = spawn('kubectl', ['--kubeconfig', kc, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  apply.stdin.end(manifests);
+  await new Promise((r) => apply.on('close', r));
+  await until(async () => (await kubectl('get', 'pods', '-n', 'default', '--field-selector=status.phase=Running', '-o', 'name')).split('\n').filter(Boolean).length >= PODS, 600_000, `${PODS} pods running`);
+  await sleep(30_000);
+  const loaded = await measure(sets);
+  const series = async (port) => Number((await (await fetch(`http://${port}/api/v1/query?query=prometheus_tsdb_head_series`)).json()).data.result[0]?.value[1] ?? 0);
+  const promIp = (await kubectl('get', 'svc', 'prometheus', '-n', 'wharf-monitoring', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+  const heads = { wharf: await series(`${promIp}:9090`), ref: await series(`127.0.0.1:${promPort}`) };
+  return { idle, loaded, heads, refTargetsUp: Number(refUp.data.result[0]?.value[1] ?? 0) };
+}
+
+function row(name, m) {
+  return `| ${name} | ${m.cores.toFixed(3)} | ${m.rssMb.toFixed(0)} | ${Number.isNaN(m.pssMb) ? '–' : m.pssMb.toFixed(0)} |`;
+}
+
+function table(title, m) {
+  const sum = (keys) => keys.reduce((a, k) => ({ cores: a.cores + m[k].cores, rssMb: a.rssMb + m[k].rssMb, pssMb: a.pssMb + m[k].pssMb }), { cores: 0, rssMb: 0, pssMb: 0 });
+  const w = sum(['wharfPrometheus', 'wharfAlertmanager']);
+  const r = sum(['refPrometheus', 'refAlertmanager', 'refNodeExporter']);
+  return [`### ${title}`, '', '| Process | CPU (cores) | RSS (MB) | PSS (MB) |', '|---|---:|---:|---:|',
+    row('Wharf: Prometheus pod', m.wharfPrometheus), row('Wharf: Alertmanager pod', m.wharfAlertmanager), row('**Wharf stack (pods)**', w),
+    row('Reference: Prometheus (host)', m.refPrometheus), row('Reference: Alertmanager (host)', m.refAlertmanager), row('Reference: node-exporter (host)', m.refNodeExporter),
+    row('**Reference stack**', r), row('`wharf up` (API server, controllers, agent, ksm, SD, operator)', m.wharfUp), '',
+    `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU.`, ''].join('\n');
+}
+
+try {
+  const r = await main();
+  mkdirSync('docs/benchmarks', { recursive: true });
+  writeFileSync('docs/benchmarks/monitoring.md', [
+    '# Monitoring stack footprint', '',
+    'Generated by `bench/monitoring.mjs` (`npm run bench:monitoring`). Wharf: `wharf up --nodes 1 --scrape-interval 15s`,',
+    'its Prometheus and Alertmanager pods (Debian 2.42 / 0.25 images). Reference: the same Debian binaries',
+    'plus prometheus-node-exporter run on the host with the same prometheus.yml (plus a node-exporter job)',
+    `and alertmanager.yml. CPU is averaged over ${WINDOW_MS / 1000} s; memory read at the end of the window.`, '',
+    machineTable(facts, [['prometheus', '2.42 (Debian)'], ['prometheus-alertmanager', '0.25 (Debian)'], ['prometheus-node-exporter', 'Debian']], 'runc'), '',
+    table('Idle (the platform\'s own pods only)', r.idle),
+    table(`With ${PODS} pods running`, r.loaded),
+    `Head series at the end: Wharf's Prometheus ${r.heads.wharf}, the reference ${r.heads.ref} (the reference also scrapes node-exporter). Targets up in the reference: ${r.refTargetsUp}.`, '',
+    'The node-level metrics Wharf has come from the node agent\'s cAdvisor endpoint (no node-exporter pod yet), so the',
+    'Wharf stack runs one process fewer than the reference.', '',
+  ].join('\n'));
+  console.log(readFileSync('docs/benchmarks/monitoring.md', 'utf8'));
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,92 @@
+// The monitoring stack of `wharf up`. With node agents on runc (the default), Prometheus and
+// Alertmanager run as pods in wharf-monitoring from images built from Debian's packages (once per
+// data dir, in the background), reaching the API through the `kubernetes` Service and Wharf's
+// discovery and kube-state-metrics at the host address pods reach. With --prometheus-url, the
+// operator configures and reloads that Prometheus instead (one run on the host, on loopback).
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, type Logger } from '@wharf/client';
+import type { MonitoringStack } from '@wharf/platform-monitoring';
+import type { MonitoringConfig } from './up-options.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
+const NS = 'wharf-monitoring';
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** Debian's packages for the two images, and their binaries. */
+const IMAGES = [
+  { ref: 'prometheus:2.42', packages: 'prometheus', entrypoint: '/usr/bin/prometheus' },
+  { ref: 'alertmanager:0.25', packages: 'prometheus-alertmanager', entrypoint: '/usr/bin/prometheus-alertmanager' },
+] as const;
+
+export interface MonitoringStart {
+  readonly kubeConfig: KubeConfig;
+  readonly dataDir: string;
+  readonly apiPort: number;
+  readonly config: MonitoringConfig;
+  readonly logger: Logger;
+  /** Where pods reach this host (the `kubernetes` endpoint address); undefined: no pods. */
+  readonly podHostAddress: string | undefined;
+  /** A node whose disk holds the volumes. */
+  readonly node: string | undefined;
+  readonly gatewayMetrics: () => string | undefined;
+  /** The certificate the query proxy serves (the API server's). */
+  readonly tls: { readonly cert: string; readonly key: string };
+}
+
+/** Builds (once) and pushes an image from Debian packages unless the registry has it. */
+async function ensureImage(dataDir: string, image: (typeof IMAGES)[number]): Promise<void> {
+  const { stdout } = await run(process.execPath, [CLI, 'image', 'ls', '--data-dir', dataDir]);
+  const [repo, tag] = image.ref.split(':');
+  if (stdout.split('\n').some((l) => l.split('\t')[0] === repo && l.split('\t')[1] === tag)) return;
+  await run(process.execPath, [CLI, 'image', 'build-base', image.ref, '--debian-packages', image.packages, '--entrypoint', image.entrypoint, '--data-dir', dataDir], { timeout: 600_000 });
+}
+
+export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
+  const lib = await import('@wharf/platform-monitoring');
+  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, queryProxy: o.tls, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
+  const promConfigDir = join(o.dataDir, 'monitoring', 'prometheus');
+  const amConfigDir = join(o.dataDir, 'monitoring', 'alertmanager');
+  const inPods = !o.config.prometheusUrl && o.podHostAddress !== undefined && o.node !== undefined;
+  if (!inPods) {
+    const stack = new lib.MonitoringStack({
+      ...base, configDir: promConfigDir, apiServer: { url: `https://127.0.0.1:${o.apiPort}`, caFile: join(o.dataDir, 'pki', 'ca.crt') }, gatewayMetrics: o.gatewayMetrics,
+      ...(o.config.prometheusUrl ? { prometheusUrl: o.config.prometheusUrl } : {}),
+      ...(o.config.alertmanagerUrl ? { alertmanagerUrl: o.config.alertmanagerUrl } : {}),
+      ...(o.config.alertmanagerConfigFile ? { alertmanagerConfigFile: o.config.alertmanagerConfigFile } : {}),
+    });
+    await stack.start();
+    return stack;
+  }
+  const client = new KubeClient(o.kubeConfig);
+  await lib.ensureObjects(client, [lib.prometheusRbac(NS)[0]!, ...lib.monitoringServices(NS)]);
+  const ip = async (name: string): Promise<string> => (await client.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/${name}`)).spec.clusterIP;
+  mkdirSync(amConfigDir, { recursive: true });
+  const stack = new lib.MonitoringStack({
+    // (The gateway's metrics listen on the host's loopback: not scraped from the pod.)
+    ...base, configDir: promConfigDir, host: o.podHostAddress,
+    // Prometheus in its pod: the API through the kubernetes Service, with its own account's token.
+    apiServer: { url: 'https://10.96.0.1:443', caFile: `${SA_DIR}/ca.crt`, tokenFile: `${SA_DIR}/token` },
+    prometheusUrl: `http://${await ip('prometheus')}:9090`, alertmanagerUrl: `http://${await ip('alertmanager')}:9093`,
+    alertmanagerConfigFile: join(amConfigDir, 'alertmanager.yml'),
+  });
+  await stack.start();
+  const volumes = join(o.dataDir, 'monitoring', 'volumes');
+  for (const d of ['prometheus', 'alertmanager']) mkdirSync(join(volumes, d), { recursive: true });
+  // The images take a minute to build the first time: Wharf is ready meanwhile.
+  void (async () => {
+    for (const image of IMAGES) await ensureImage(o.dataDir, image);
+    await lib.ensureObjects(client, lib.monitoringWorkloads({
+      namespace: NS, node: o.node!, prometheusConfigDir: promConfigDir, alertmanagerConfigDir: amConfigDir,
+      prometheusDataDir: join(volumes, 'prometheus'), alertmanagerDataDir: join(volumes, 'alertmanager'),
+      prometheusImage: IMAGES[0].ref, alertmanagerImage: IMAGES[1].ref, retention: o.config.retention,
+    }));
+    for (const app of ['prometheus', 'alertmanager']) await lib.bindPreBound(client, `${NS}-${app}`);
+    o.logger.info({ namespace: NS }, 'prometheus and alertmanager deployed');
+  })().catch((e: unknown) => o.logger.error({ err: e }, 'prometheus and alertmanager could not be deployed'));
+  return stack;
+}

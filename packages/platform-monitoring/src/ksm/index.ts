@@ -1,0 +1,2 @@
+export { KubeStateMetrics, type KubeStateMetricsOptions } from './ksm.js';
+export type { Family, Sample } from './family.js';

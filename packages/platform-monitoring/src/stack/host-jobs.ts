@@ -1,0 +1,41 @@
+// The scrape jobs of the platform's own endpoints for a Prometheus that reaches the API server
+// from the host (127.0.0.1): the API server's /metrics, each node's cAdvisor metrics through the
+// API server's node proxy (as Prometheus's example kubernetes config does), kube-state-metrics,
+// the Ingress gateway and Prometheus itself. Pure.
+import { discoveryFor, type DiscoveryAccess, type ScrapeConfig } from '../operator/render-scrape.js';
+
+export interface HostJobsOptions {
+  /** https://127.0.0.1:6443 */
+  readonly apiServer: string;
+  readonly caFile: string;
+  readonly tokenFile: string;
+  readonly discovery: DiscoveryAccess;
+  /** host:port of kube-state-metrics. */
+  readonly kubeStateMetrics: string;
+  /** host:port of the Ingress gateway's metrics. @default none */
+  readonly gateway?: string;
+  /** host:port of Prometheus. @default none */
+  readonly prometheus?: string;
+}
+
+export function hostJobs(o: HostJobsOptions): ScrapeConfig[] {
+  const api = new URL(o.apiServer);
+  const tls = { tls_config: { ca_file: o.caFile }, authorization: { type: 'Bearer', credentials_file: o.tokenFile }, scheme: 'https' };
+  const jobs: ScrapeConfig[] = [
+    { job_name: 'apiserver', ...tls, static_configs: [{ targets: [api.host], labels: { namespace: 'default', service: 'kubernetes', endpoint: 'https' } }] },
+    {
+      job_name: 'kubelet', ...tls, metrics_path: '/metrics/cadvisor', honor_labels: true, honor_timestamps: false,
+      ...discoveryFor('node', undefined, o.discovery),
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },
+        { target_label: '__address__', replacement: api.host },
+        { source_labels: ['__meta_kubernetes_node_name'], regex: '(.+)', target_label: '__metrics_path__', replacement: '/api/v1/nodes/${1}/proxy/metrics/cadvisor' },
+        { target_label: 'metrics_path', replacement: '/metrics/cadvisor' },
+      ],
+    },
+    { job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: [o.kubeStateMetrics], labels: { namespace: 'wharf-monitoring', service: 'kube-state-metrics' } }] },
+  ];
+  if (o.gateway) jobs.push({ job_name: 'ingress-gateway', static_configs: [{ targets: [o.gateway], labels: { namespace: 'wharf-system', service: 'ingress-gateway' } }] });
+  if (o.prometheus) jobs.push({ job_name: 'prometheus', static_configs: [{ targets: [o.prometheus] }] });
+  return jobs;
+}
