@@ -1,5 +1,5 @@
-// The runc command line (`--root <stateDir>/runc`): state, kill, delete, list and exec. Starting
-// a container goes through the shim (shim.ts), which owns `runc run`.
+// The runc command line (`--root <stateDir>/runc`): start, state, kill, delete, list and exec.
+// `runc create` is run by conmon (conmon.ts), which stays the container's parent.
 import { exec, run, type ExecResult } from '../util/exec.js';
 
 export interface RuncState {
@@ -15,6 +15,11 @@ export class Runc {
     readonly binary: string,
     readonly root: string,
   ) {}
+
+  /** Lets a created container's process run (its init waits on runc's exec FIFO until then). */
+  async start(id: string): Promise<void> {
+    await run(this.binary, ['--root', this.root, 'start', id]);
+  }
 
   /** The container's state, or undefined when runc does not know it. */
   async state(id: string): Promise<RuncState | undefined> {

@@ -1,12 +1,13 @@
 // The runtime's state on disk, under the node's state dir, so a restarted agent finds its pods:
 //   runc/                      runc --root
 //   cni/                       host-local IP leases
-//   shim.mjs                   the container shim (shim.ts)
 //   runtime                    `runc` or `process`: the runtime that last started here (runtime.ts)
 //   sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
 //                              IPC namespace), shm/ (tmpfs shared as /dev/shm)
-//   containers/<id>/           container.json, config.json (OCI), rootfs/ upper/ work/,
-//                              shim-config.json, started.json, exit.json, pid, runc.log, shim.log
+//   containers/<id>/           container.json, config.json (OCI bundle), rootfs/ upper/ work/,
+//                              started.json, exit.json, pid, runc.log, and the monitor's files:
+//                              conmon.pid, conmon.log, exits/<id>, attach, ctl (runc) or
+//                              shim-config.json, shim.log, stdin.sock (process runtime)
 //   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,9 +43,6 @@ export class RuntimeStore {
 
   get runcRoot(): string {
     return path.join(this.stateDir, 'runc');
-  }
-  get shimPath(): string {
-    return path.join(this.stateDir, 'shim.mjs');
   }
   get sandboxesDir(): string {
     return path.join(this.stateDir, 'sandboxes');
