@@ -90,13 +90,17 @@ export class ConmonMonitor implements ContainerMonitor {
     }
   }
 
-  /** Connects to conmon's attach socket: what is written goes to the container's stdin; its output (also in the log) is dropped. */
-  async openStdin(_rec: ContainerRecord, dir: string): Promise<StdinSink> {
+  /**
+   * Connects to conmon's attach socket: what is written goes to the container's stdin; its output
+   * (also in the log) is dropped. A terminal has no stdin to close, so ending a stdinOnce attach to
+   * a TTY container types the terminal's EOF (^D), as `script` did before conmon.
+   */
+  async openStdin(rec: ContainerRecord, dir: string): Promise<StdinSink> {
     const socketPath = path.join(dir, CONMON_FILES.attach);
     const dirFd = socketPath.length > MAX_SOCKET_PATH ? await open(dir, 'r') : undefined;
     try {
       const target = dirFd ? `/proc/self/fd/${dirFd.fd}/${CONMON_FILES.attach}` : socketPath;
-      return await connectSeqpacket(target);
+      return await connectSeqpacket(target, rec.config.tty === true && rec.config.stdinOnce === true);
     } finally {
       await dirFd?.close();
     }
@@ -124,7 +128,7 @@ export class ConmonMonitor implements ContainerMonitor {
 }
 
 /** A SOCK_SEQPACKET connection (conmon's attach socket; Node's net speaks only SOCK_STREAM) as a stdin sink. */
-function connectSeqpacket(target: string): Promise<StdinSink> {
+function connectSeqpacket(target: string, eofOnEnd: boolean): Promise<StdinSink> {
   return new Promise((resolve, reject) => {
     const s = new SeqpacketSocket();
     let destroyed = false;
@@ -141,7 +145,11 @@ function connectSeqpacket(target: string): Promise<StdinSink> {
             return destroyed;
           },
           write: (data) => !destroyed && s.write(data),
-          end: () => !destroyed && s.end(),
+          end: () => {
+            if (destroyed) return;
+            if (eofOnEnd) s.write(Buffer.from([4]));
+            s.end();
+          },
           destroy: () => {
             destroyed = true;
             s.destroy();

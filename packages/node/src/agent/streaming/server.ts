@@ -140,12 +140,14 @@ export class StreamingServer {
         }
       } else {
         const rt = this.o.runtime;
+        // Connected before the upgrade, so the client's first input (sent at once) has somewhere to go.
+        const stdin = want.stdin && c.stdinSocket ? await rt.openStdin(c.id) : undefined;
+        if (stdin) socket.once('close', () => stdin.destroy());
         start = async (ws) => {
           // The monitor keeps stdin open only for containers with `stdin: true`, as the kubelet does.
           if (want.stdin && !c.stdinSocket) {
             return finish(ws, errorStatus(`container "${c.name}" in pod "${r.pod}" does not take stdin: set stdin: true in its spec to attach with -i`, 'BadRequest', 400));
           }
-          const stdin = want.stdin && c.stdinSocket ? await rt.openStdin(c.id) : undefined;
           const running = async (): Promise<boolean> => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running';
           const resize = async (width: number, height: number): Promise<void> => rt.resizeContainerTerminal?.(c.id, width, height);
           await attachSession(ws, { logPath: c.logPath, running, resize, ...(stdin ? { stdin } : {}) }, want);
