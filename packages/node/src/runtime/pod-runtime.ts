@@ -90,11 +90,10 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
   }
 
   protected async setUpSandbox(rec: SandboxRecord, dir: string): Promise<Pick<SandboxRecord, 'ip' | 'cniResult'>> {
-    await writeFile(path.join(dir, 'ipc'), '');
-    await run('unshare', [`--ipc=${path.join(dir, 'ipc')}`, 'true']);
     await mkdir(path.join(dir, 'shm'));
     await run('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,noexec,mode=1777,size=65536k', 'shm', path.join(dir, 'shm')]);
-    const net = await this.network.setUp(this.networkRequest(rec));
+    // The IPC namespace is made by the process that makes the network namespace (one spawn for both).
+    const net = await this.network.setUp({ ...this.networkRequest(rec), ipcNsFile: path.join(dir, 'ipc') });
     const hostname = podHostname(rec.config);
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     await writeFile(path.join(dir, 'hosts'), hostsFile(hostname, net.ip, rec.config.hostAliases));
