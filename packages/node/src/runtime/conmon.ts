@@ -4,10 +4,9 @@
 // ctl FIFO (terminal resize) in the bundle, and answers on the sync pipe (`_OCI_SYNCPIPE`,
 // `--api-version 1`: `{"data": <pid>}` once created, `{"data": -1, "message": …}` on failure).
 // The first conmon process exits at once; the daemon is in a session of its own.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startWithSyncPipe } from '../util/exec.js';
 
 /** A container's files in its dir (also the OCI bundle), named for conmon's flags. */
 export const CONMON_FILES = {
@@ -86,43 +85,15 @@ export function parseSyncMessage(text: string): ConmonCreated {
 }
 
 /**
- * Starts conmon for the container (`runc create`); resolves once the container is created (its
- * init waits for `runc start`) or creating it failed. conmon's daemon outlives the caller.
+ * Starts conmon for the container (`runc create`, through the spawner: util/exec.ts); resolves once
+ * the container is created (its init waits for `runc start`) or creating it failed. conmon's daemon
+ * outlives the caller.
  */
 export async function launchConmon(o: ConmonOptions, c: ConmonContainer, timeoutMs: number): Promise<ConmonCreated> {
-  const log = openSync(path.join(c.dir, CONMON_FILES.log), 'a');
-  let child;
-  try {
-    child = spawn(o.conmon, conmonArgs(o, c), {
-      // fd 3 is the sync pipe; the daemon keeps no pipe to the agent but it.
-      stdio: ['ignore', 'ignore', log, 'pipe'],
-      env: { ...process.env, _OCI_SYNCPIPE: '3' },
-      cwd: c.dir,
-      detached: true,
-    });
-  } finally {
-    closeSync(log);
-  }
-  const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
-  const answer = await new Promise<ConmonCreated>((resolve) => {
-    let text = '';
-    const timer = setTimeout(() => done({ error: `conmon did not create the container within ${timeoutMs} ms` }), timeoutMs);
-    const done = (r: ConmonCreated): void => {
-      clearTimeout(timer);
-      sync.destroy();
-      resolve(r);
-    };
-    child.once('error', (e) => done({ error: `starting conmon failed: ${e.message}` }));
-    sync.on('data', (b: Buffer) => {
-      text += b.toString('utf8');
-      if (text.includes('\n')) done(parseSyncMessage(text));
-    });
-    sync.on('end', () => done(text ? parseSyncMessage(text) : { error: 'conmon exited without creating the container' }));
-  });
-  child.unref();
-  if ('error' in answer && answer.error.startsWith('conmon exited')) {
-    const why = (await readFile(path.join(c.dir, CONMON_FILES.log), 'utf8').catch(() => '')).trim().split('\n').pop();
-    if (why) return { error: `${answer.error}: ${why}` };
-  }
-  return answer;
+  const log = path.join(c.dir, CONMON_FILES.log);
+  const r = await startWithSyncPipe(o.conmon, conmonArgs(o, c), { cwd: c.dir, stderrFile: log, timeoutMs });
+  if ('error' in r) return { error: `conmon: ${r.error}` };
+  if (r.answer) return parseSyncMessage(r.answer);
+  const why = (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').pop();
+  return { error: `conmon exited without creating the container${why ? `: ${why}` : ''}` };
 }

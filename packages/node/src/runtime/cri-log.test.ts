@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criTimestamp, splitCriLines } from '../../shim/process-shim.mjs';
+import { criTimestamp, splitCriLines } from '../../helpers/process-shim.mjs';
 import { parseCriLogLine } from './cri-log.js';
 
 describe('CRI log format', () => {

@@ -1,5 +1,5 @@
 // The CRI log format (`<RFC 3339 time> <stream> <P|F> <content>`), as the kubelet reads it from
-// /var/log/pods: conmon writes it for runc containers, the process shim (shim/process-shim.mjs)
+// /var/log/pods: conmon writes it for runc containers, the process shim (helpers/process-shim.mjs)
 // for host processes, and `kubectl logs` / attach read it back here.
 
 /** CRI log lines longer than this are split into partial (`P`) lines, as the kubelet does. */

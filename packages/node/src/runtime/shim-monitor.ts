@@ -1,4 +1,4 @@
-// The process shim (shim/process-shim.mjs) as the monitor of the process runtime's containers: spawned detached
+// The process shim (helpers/process-shim.mjs) as the monitor of the process runtime's containers: spawned detached
 // per container; it writes started.json, pid, exit.json and the CRI log itself, and serves the
 // container's stdin on a stream socket in the container dir.
 import { spawn } from 'node:child_process';

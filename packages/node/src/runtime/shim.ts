@@ -1,4 +1,4 @@
-// The process shim's config (shim/process-shim.mjs runs it): the container's command, files and
+// The process shim's config (helpers/process-shim.mjs runs it): the container's command, files and
 // stdin. The shim is plain JavaScript outside src/, so Node runs the same file from the sources
 // and from a build; its path is resolved from this module's location.
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,8 @@ export interface ShimConfig {
 /** The stdin socket's name in the container dir (relative: a long data dir must not hit the 108-byte socket path limit). */
 export const STDIN_SOCKET = 'stdin.sock';
 
-/** shim/process-shim.mjs of this package (two levels up from src/runtime/ and dist/runtime/ alike). */
-export const SHIM_MODULE = fileURLToPath(new URL('../../shim/process-shim.mjs', import.meta.url));
+/** helpers/process-shim.mjs of this package (two levels up from src/runtime/ and dist/runtime/ alike). */
+export const SHIM_MODULE = fileURLToPath(new URL('../../helpers/process-shim.mjs', import.meta.url));
 
 /** A command to run on the host, resolved already (see process-command.ts). */
 export interface HostCommand {
