@@ -1,6 +1,6 @@
 // The process runtime: where runc or root is missing, each container runs as a plain host process
 // (no namespaces, no cgroups). A sandbox is only a directory and its IP is the host's, so pods
-// share the host's ports. Records, the shim (`kind: 'process'`), the CRI log, exit.json and
+// share the host's ports. Records, the process shim (shim-monitor.ts), the CRI log, exit.json and
 // re-adoption after an agent restart are shared with PodRuntime (recorded-runtime.ts); this file
 // holds command resolution, process groups and host exec. Resource limits, securityContext
 // capabilities and read-only mounts are not enforced. Volumes stay where the volume plugins set
