@@ -154,7 +154,18 @@ function modeResult(mode, names, sentAt, watch, cpu) {
  * daemons with the `runc create` they ran and reaped (alive at the end: the pods are still
  * running), and everything else on the machine.
  */
+/**
+ * CPU time (ms) of the helpers of the wharf process: the exited children it reaped, and its live
+ * command spawner (helpers/spawner.mjs) with the commands that one ran and reaped.
+ */
+function helpersCpu(pid) {
+  const spawners = processTable().filter((p) => p.ppid === pid && p.argv.some((a) => a.endsWith('/helpers/spawner.mjs')));
+  const live = spawners.reduce((n, p) => n + (cpuTimes(p.pid)?.selfMs ?? 0) + (cpuTimes(p.pid)?.childrenMs ?? 0), 0);
+  return (cpuTimes(pid)?.childrenMs ?? 0) + live;
+}
+
 async function withCpu(pid, dataDir, fn) {
+  const h0 = helpersCpu(pid);
   const w0 = cpuTimes(pid);
   const m0 = machineCpu();
   const t0 = performance.now();
@@ -167,7 +178,7 @@ async function withCpu(pid, dataDir, fn) {
   const procs = containerProcesses(dataDir);
   const shimsMs = procs.monitors.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0) + (cpuTimes(p)?.childrenMs ?? 0), 0);
   const wharfMs = w1.selfMs - w0.selfMs;
-  const helpersMs = w1.childrenMs - w0.childrenMs;
+  const helpersMs = helpersCpu(pid) - h0;
   return { wallMs, machineMs, stealMs, wharfMs, helpersMs, shimsMs, otherMs: Math.max(0, machineMs - wharfMs - helpersMs - shimsMs) };
 }
 
@@ -196,6 +207,7 @@ async function monitorsCpuPct(dir) {
 /** Median RSS/PSS of the wharf process over 5 s, and its CPU use meanwhile (% of one core). */
 async function wharfMemory(pid) {
   const c0 = cpuTimes(pid);
+  const h0 = helpersCpu(pid);
   const t0 = performance.now();
   const m = await sampleMedian(() => {
     const x = memory(pid);
@@ -203,7 +215,7 @@ async function wharfMemory(pid) {
   });
   const c1 = cpuTimes(pid);
   const wall = performance.now() - t0;
-  return { ...m, cpuPct: ((c1.selfMs - c0.selfMs) / wall) * 100, helpersPct: ((c1.childrenMs - c0.childrenMs) / wall) * 100 };
+  return { ...m, cpuPct: ((c1.selfMs - c0.selfMs) / wall) * 100, helpersPct: ((helpersCpu(pid) - h0) / wall) * 100 };
 }
 
 /** A temp dir with a bundle of the same image root (copied) running `sleep 3600` under runc's default spec. */
@@ -245,12 +257,12 @@ async function conmonByHand(dataDir) {
     // conmon's first process exits at once; its daemon keeps running (no pipes to wait on).
     await new Promise((resolve, reject) => {
       const c = spawn('conmon', ['--api-version', '1', '-c', id, '-u', id, '-n', id, '-r', '/usr/sbin/runc', '-b', b, '-p', join(b, 'pid'), '-P', join(b, 'conmon.pid'),
-        '-l', `k8s-file:${join(b, 'ctr.log')}`, '--exit-dir', join(b, 'exits'), '--runtime-arg', `--root=${root}`], { stdio: 'ignore', detached: true });
+        '-l', `k8s-file:${join(b, 'ctr.log')}`, '--exit-dir', join(b, 'exits'), '--socket-dir-path', b, '--full-attach', '--runtime-arg', `--root=${root}`], { stdio: 'ignore', detached: true });
       c.on('error', reject);
       c.on('exit', resolve);
     });
     for (let t = 0; !existsSync(join(b, 'pid')); t++) {
-      if (t > 200) throw new Error(`conmon did not create ${id}`);
+      if (t > 1200) throw new Error(`conmon did not create ${id} (see ${join(b, 'conmon.log')})`);
       await sleep(25);
     }
     await run('runc', ['--root', root, 'start', id]);
@@ -478,14 +490,15 @@ ${latRow(r.burst, 'create → Running (ms)', r.burst.running)}
 ${latRow(r.burst, 'create → Ready (ms)', r.burst.ready)}
 ${apiRow(r.burst)}
 
-| mode | pods | wall time | pods/s | machine CPU busy | stolen | wharf process | its exited helpers | conmon + runc create | other processes |
+| mode | pods | wall time | pods/s | machine CPU busy | stolen | wharf process | its helpers | conmon + runc create | other processes |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${[r.seq, r.burst].map(cpuRow).join('\n')}
 
 CPU columns are CPU time per pod (ms); "machine CPU busy" is the whole machine's busy time over the
 mode in % of its ${m.nproc} cores, "stolen" the time the hypervisor gave its cores to other guests. "Its
-exited helpers" are the processes the wharf process ran and reaped (CNI plugins, \`unshare\`/\`ip\`,
-\`mount\`, \`runc start\`, conmon's first process); "conmon + runc create" the conmon daemons
+helpers" are the command spawner (\`helpers/spawner.mjs\`, a child of the wharf process) and the
+commands it ran and reaped (CNI plugins, \`unshare\`/\`ip\`, \`mount\`, \`runc start\`, conmon's first
+process), and any child the wharf process reaped itself; "conmon + runc create" the conmon daemons
 (children of init once daemonised) and the \`runc create\` each ran; "other processes" is the rest
 of the machine meanwhile (the benchmark client, and other work on a shared machine).
 

@@ -28,6 +28,9 @@ export interface ConmonMonitorOptions {
 const MAX_SOCKET_PATH = 100;
 
 export class ConmonMonitor implements ContainerMonitor {
+  /** Running containers by dir: started.json, conmon's pid and the container's pid, read once. */
+  private readonly running = new Map<string, { readonly started: MonitorStarted; readonly conmonPid: number; readonly pid?: number }>();
+
   constructor(private readonly o: ConmonMonitorOptions) {}
 
   async start(rec: ContainerRecord, dir: string): Promise<void> {
@@ -52,29 +55,37 @@ export class ConmonMonitor implements ContainerMonitor {
   }
 
   async status(rec: ContainerRecord, dir: string): Promise<ContainerStatus> {
-    const started = await readJson<MonitorStarted>(path.join(dir, 'started.json'));
-    let exit = await readJson<MonitorExit>(path.join(dir, 'exit.json'));
-    if (!started || exit) return containerStatus(rec, { started, exit, monitorAlive: false });
-    exit = await this.exitOf(rec, dir);
-    if (exit) return containerStatus(rec, { started, exit, monitorAlive: false });
-    const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '')) || started.shimPid;
-    const pid = Number(await readFile(path.join(dir, CONMON_FILES.pid), 'utf8').catch(() => '')) || undefined;
-    if (monitorAlive(conmonPid, dir)) {
+    let known = this.running.get(dir);
+    if (!known) {
+      const started = await readJson<MonitorStarted>(path.join(dir, 'started.json'));
+      const exit = await readJson<MonitorExit>(path.join(dir, 'exit.json'));
+      if (!started || exit) return containerStatus(rec, { started, exit, monitorAlive: false });
+      const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '')) || started.shimPid;
+      const pid = Number(await readFile(path.join(dir, CONMON_FILES.pid), 'utf8').catch(() => '')) || undefined;
+      known = { started, conmonPid, ...(pid ? { pid } : {}) };
+      // What does not change while it runs, so a pod's sync every second reads only the exit file.
+      if (conmonPid && pid) this.running.set(dir, known);
+    }
+    const { started, conmonPid, pid } = known;
+    let exit = await this.exitOf(rec, dir);
+    if (!exit && monitorAlive(conmonPid, dir)) {
       return {
         ...containerStatus(rec, { started, monitorAlive: true, ...(pid ? { pid } : {}) }),
         ...(rec.config.stdin ? { stdinSocket: path.join(dir, CONMON_FILES.attach) } : {}),
         ...(rec.config.tty ? { tty: true } : {}),
       };
     }
+    this.running.delete(dir);
     // conmon is gone: it may have finished meanwhile; else it was killed and runc alone knows.
-    exit = await this.exitOf(rec, dir);
+    exit ??= await this.exitOf(rec, dir);
     if (exit) return containerStatus(rec, { started, exit, monitorAlive: false });
     const state = await this.o.runc.state(rec.id);
-    const running = state?.status === 'running';
-    return containerStatus(rec, { started, monitorAlive: false, runcRunning: running, ...(running ? { pid: state.pid } : {}) });
+    const alive = state?.status === 'running';
+    return containerStatus(rec, { started, monitorAlive: false, runcRunning: alive, ...(alive ? { pid: state.pid } : {}) });
   }
 
   async release(dir: string): Promise<void> {
+    this.running.delete(dir);
     const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => ''));
     if (conmonPid && monitorAlive(conmonPid, dir)) killPid(conmonPid);
   }

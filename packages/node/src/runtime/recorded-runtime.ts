@@ -213,6 +213,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     await this.monitor.release(dir);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    this.store.forgetContainer(id);
     if (rec) await rm(rec.logPath, { force: true });
   }
 

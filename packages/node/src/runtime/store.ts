@@ -39,6 +39,8 @@ export interface ContainerRecord {
 }
 
 export class RuntimeStore {
+  private readonly containers = new Map<string, ContainerRecord>();
+
   constructor(readonly stateDir: string) {}
 
   get runcRoot(): string {
@@ -70,11 +72,21 @@ export class RuntimeStore {
   writeSandbox(rec: SandboxRecord): Promise<void> {
     return writeJson(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
   }
-  readContainer(id: string): Promise<ContainerRecord | undefined> {
-    return readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+  /** A container's record; kept in memory once read (only this store writes it), so a pod's sync every second reads no JSON. */
+  async readContainer(id: string): Promise<ContainerRecord | undefined> {
+    const cached = this.containers.get(id);
+    if (cached) return cached;
+    const rec = await readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+    if (rec) this.containers.set(id, rec);
+    return rec;
   }
-  writeContainer(rec: ContainerRecord): Promise<void> {
-    return writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+  async writeContainer(rec: ContainerRecord): Promise<void> {
+    await writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+    this.containers.set(rec.id, rec);
+  }
+  /** Forgets a removed container's record. */
+  forgetContainer(id: string): void {
+    this.containers.delete(id);
   }
   sandboxIds(): Promise<string[]> {
     return readdir(this.sandboxesDir).catch(() => [] as string[]);
