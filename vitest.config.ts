@@ -16,6 +16,7 @@ export default defineConfig({
       '@wharf/node': pkg('node'),
       '@wharf/platform-apps': pkg('platform-apps'),
       '@wharf/platform-npd': pkg('platform-npd'),
+      '@wharf/platform-pipelines': pkg('platform-pipelines'),
       '@wharf/testing': pkg('testing'),
       '@wharf/platform-notify': pkg('platform-notify'),
     },

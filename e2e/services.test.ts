@@ -212,6 +212,41 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     expect(all).not.toContain('default/headless');
   });
 
+  it('lets a pod reach the API through the `kubernetes` Service with its service-account token, TLS verified and RBAC applied', async () => {
+    // curl verifies the API's certificate against the mounted CA, for the Service's name and its address.
+    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'curl:1', '--debian-packages', 'curl,busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    expect(await k.ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}'])).toBe('10.96.0.1 443');
+    const endpoint = await k.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}']);
+    expect(endpoint).toMatch(new RegExp(`^10\\.\\d+\\.255\\.1:${wharf.port}$`));
+    await k.ok(['create', 'serviceaccount', 'reader']);
+    await k.ok(['create', 'rolebinding', 'reader-view', '--clusterrole=view', '--serviceaccount=default:reader']);
+    const script = [
+      'S=/var/run/secrets/kubernetes.io/serviceaccount; T=$(cat $S/token)',
+      'echo "env $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"',
+      'curl -sS -m 10 --cacert $S/ca.crt -H "Authorization: Bearer $T" -o /dev/null -w "byname %{http_code}\\n" https://kubernetes.default.svc/api/v1/namespaces/default/pods',
+      'curl -sS -m 10 --cacert $S/ca.crt -H "Authorization: Bearer $T" -o /dev/null -w "byenv %{http_code}\\n" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/kube-system/secrets',
+      'curl -sS -m 10 --cacert $S/ca.crt -o /dev/null -w "anonymous %{http_code}\\n" https://kubernetes.default.svc/api/v1/namespaces/default/pods',
+      'exec /bin/busybox sleep 3600',
+    ].join('; ');
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: v1
+kind: Pod
+metadata: {name: in-cluster, namespace: default}
+spec:
+  serviceAccountName: reader
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: "curl:1", command: ["/bin/busybox", "sh", "-c", ${JSON.stringify(script)}]}]
+` });
+    const out = await eventually(async () => {
+      const text = await k.ok(['logs', 'in-cluster']);
+      return text.includes('anonymous') ? text : undefined;
+    }, 90_000);
+    expect(out).toContain('env 10.96.0.1:443');
+    expect(out).toContain('byname 200');
+    expect(out).toContain('byenv 403');
+    expect(out).toContain('anonymous 401');
+  }, 180_000);
+
   it('removes every chain and rule on stop, and restores route_localnet', async () => {
     await proxy!.stop();
     proxy = undefined;

@@ -127,8 +127,12 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  // The claim names its volume before the volume exists: it stays Pending until the PV is made.
+  const documents = (): string[] => objects(path.join(scratch, 'host'), path.join(scratch, 'pv')).split(/\n---\n/);
+  const isVolume = (doc: string): boolean => doc.includes('kind: PersistentVolume\n');
+
   it('keeps the pod waiting with a FailedMount event while its claim is Pending', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: objects(path.join(scratch, 'host'), path.join(scratch, 'pv')) });
+    await k.ok(['apply', '-f', '-'], { stdin: documents().filter((d) => !isVolume(d)).join('\n---\n') });
     const events = await eventually(
       async () => {
         const out = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=vols,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
@@ -142,8 +146,9 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
   });
 
   it('runs once the claim is bound, with every volume in place', async () => {
-    // What a PV binder would write (Wharf has none yet).
-    await k.ok(['patch', 'pvc', 'data', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+    // The volume appears; the binder binds the claim to it.
+    await k.ok(['apply', '-f', '-'], { stdin: documents().filter(isVolume).join('\n---\n') });
+    await eventually(async () => (await k.ok(['get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}'])) === 'Bound', 30_000, 'the claim bound');
     const out = await eventually(async () => {
       const l = await logs().catch(() => '');
       // After "ready" the container prints the config and secret files every 0.5 s.

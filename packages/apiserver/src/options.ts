@@ -4,6 +4,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_TOLERATION_SECONDS } from './objects/admission-tolerations.js';
 import type { ExternalSubresource } from './rest/subresources.js';
+import type { OidcOptions } from './auth/oidc.js';
 
 export interface ApiServerOptions {
   /** Directory for the database, PKI, keys, audit log and kubeconfig. */
@@ -36,12 +37,14 @@ export interface ApiServerOptions {
   readonly mountServiceAccountToken?: boolean;
   /** Bearer token the node agents require of the API server (logs, exec, proxy, metrics). @default none */
   readonly agentToken?: string;
+  /** Accept OpenID Connect ID tokens (kube-apiserver's --oidc-* flags). @default none */
+  readonly oidc?: OidcOptions;
   /** Internal errors (500s) at error, secret re-encryption at info. @default silent */
   readonly logger?: Logger;
 }
 
-/** Every option but agentToken (none: the agents accept any caller) is set. */
-export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken'>>;
+/** Every option but agentToken (none: the agents accept any caller) and oidc (none: no OIDC) is set. */
+export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc'>>;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */
 const silent = pino({ level: 'silent' });

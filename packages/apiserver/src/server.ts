@@ -33,6 +33,9 @@ import { GarbageCollector } from './objects/gc.js';
 import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
+import { advertiseMaster } from './objects/master-service.js';
+import { OidcAuthenticator } from './auth/oidc.js';
+import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
 import { SubresourceHandlers } from './rest/subresources.js';
@@ -81,6 +84,8 @@ export class ApiServer {
   readonly api: ObjectApi;
   readonly pki: Pki;
   readonly tokens: TokenAuthenticator;
+  /** OpenID Connect ID tokens, when an issuer is configured. */
+  private readonly oidc: OidcAuthenticator | undefined;
   readonly authz: RbacAuthorizer;
   /** Runs before RBAC for node agents (system:nodes): only their own objects. */
   readonly nodeRestriction: NodeRestriction;
@@ -123,6 +128,8 @@ export class ApiServer {
         serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken }),
         defaultTolerationSeconds(opts.defaultTolerationSeconds),
         serviceAllocation(this.store),
+        defaultStorageClassAdmission(this.store),
+        claimResizeAdmission(this.store),
         resourceQuotaAdmission(this.store),
       ],
     });
@@ -146,6 +153,7 @@ export class ApiServer {
     });
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
+    this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
     this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
     this.streams = new PodStreams(this.api, agents);
@@ -173,16 +181,9 @@ export class ApiServer {
   /** Starts serving; resolves with the bound port once the API is ready. */
   async start(): Promise<number> {
     bootstrapCluster(this.api);
+    await this.oidc?.start();
     for (const c of this.controllers) c.start();
-    this.server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
-      void this.dispatch(req, res);
-    });
-    // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.streams.upgrade(req, socket, head, (ri) => {
-        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
-        this.authorize(user, ri);
-      }));
+    this.server = this.httpsServer();
     const port = await new Promise<number>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
@@ -191,6 +192,39 @@ export class ApiServer {
     this.compactTimer.unref();
     this.ready = true;
     return port;
+  }
+
+  /** One TLS server with the API's handlers; `start` binds one, `advertise` one per pod-reachable address. */
+  private httpsServer(): Server {
+    const server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+      void this.dispatch(req, res);
+    });
+    // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.streams.upgrade(req, socket, head, (ri) => {
+        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
+        this.authorize(user, ri);
+      }));
+    return server;
+  }
+
+  private readonly advertised = new Map<string, Server>();
+
+  /**
+   * Serves the API also at `address:port` (an address of this host that pods reach, such as a node
+   * bridge's gateway) and points the `kubernetes` Service there, as kube-apiserver's
+   * --advertise-address. The loopback listener stays the one for the host's own clients.
+   */
+  async advertise(address: string, port: number): Promise<void> {
+    if (!this.advertised.has(address)) {
+      const server = this.httpsServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => resolve());
+      });
+      this.advertised.set(address, server);
+    }
+    advertiseMaster(this.api, { address, port });
   }
 
   private readonly revisionSamples: { revision: number; at: number }[] = [];
@@ -236,6 +270,11 @@ export class ApiServer {
     this.ready = false;
     if (this.compactTimer) clearInterval(this.compactTimer);
     for (const c of this.controllers) c.stop();
+    for (const extra of this.advertised.values()) {
+      extra.closeAllConnections();
+      extra.close();
+    }
+    this.advertised.clear();
     const server = this.server;
     if (server) {
       this.streams.closeAll();
@@ -259,7 +298,8 @@ export class ApiServer {
       throw unauthorized();
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
-    const user = m ? this.tokens.authenticate((m[1] ?? '').trim()) : undefined;
+    const token = (m?.[1] ?? '').trim();
+    const user = m ? (this.tokens.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
     if (!user) throw unauthorized();
     return user;
   }
@@ -291,6 +331,8 @@ export class ApiServer {
     try {
       const url = splitUrl(req.url ?? '/');
       ri = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
+      if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
       user = this.authenticate(req, url.pathname);
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       this.authorize(user, ri);

@@ -6,8 +6,10 @@ import { addImageCommands } from './image.js';
 import { addAppCommands } from './app/commands.js';
 import { addConfigCommands } from './config/commands.js';
 import { addSecretCommands } from './secret/commands.js';
+import { addProjectCommands } from './project/commands.js';
 import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
+import { addBuildCommands } from './build/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -33,6 +35,13 @@ program
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
   .option('--simulated-nodes <n>', 'register N simulated nodes (KWOK-style: pods bound to them report Running without containers)')
+  .option('--oidc-issuer-url <url>', 'accept OpenID Connect ID tokens of this issuer (https; as kube-apiserver)')
+  .option('--oidc-client-id <id>', 'the audience ID tokens must carry (with --oidc-issuer-url)')
+  .option('--oidc-username-claim <claim>', 'the claim that names the user (default sub)')
+  .option('--oidc-username-prefix <prefix>', 'prefix of user names; - for none (default "<issuer>#" unless the claim is email)')
+  .option('--oidc-groups-claim <claim>', 'the claim that lists the user\'s groups')
+  .option('--oidc-groups-prefix <prefix>', 'prefix of group names')
+  .option('--oidc-ca-file <file>', 'CA bundle that signs the issuer\'s certificate (default: the system\'s)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
@@ -95,7 +104,7 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
 
 program
   .command('platform')
-  .description('run the platform controllers (Applications, ConfigSets) against a cluster, in the foreground')
+  .description('run the platform controllers (Applications, ConfigSets; pipelines with --pipelines-dir) against a cluster, in the foreground')
   .option('--kubeconfig <file>', 'the cluster (default: the in-cluster account in a pod, else $KUBECONFIG or ~/.kube/config)')
   .option('--no-install-crds', 'do not install or upgrade the platform CRDs (apply deploy/platform/crds.yaml yourself)')
   .option('--ingress-port <port>', 'HTTP port of the cluster\'s Ingress gateway, for the URLs in status (default 80)')
@@ -105,6 +114,7 @@ program
   .option('--webhook-key <file>', 'its PEM key')
   .option('--webhook-ca <file>', 'the PEM CA the API server trusts it by')
   .option('--webhook-host <address>', 'the address the API server reaches the webhook at (default 127.0.0.1)')
+  .option('--pipelines-dir <dir>', 'also run the pipeline controllers (tekton.dev/v1), archiving step logs in DIR')
   .addHelpText('after', `
 Example:
   wharf up --no-platform --nodes 1 &
@@ -118,8 +128,10 @@ addImageCommands(program);
 addAppCommands(program);
 addConfigCommands(program);
 addSecretCommands(program);
+addProjectCommands(program);
 addNotifyCommands(program);
 addNpdCommands(program);
+addBuildCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

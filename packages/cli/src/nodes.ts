@@ -10,7 +10,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -44,6 +44,15 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
   // 10.128.0.0/10: clear of the service range 10.96.0.0/12.
   const second = 128 + ((h[0] ?? 0) % 64);
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
+}
+
+/**
+ * Where pods reach the API server (the `kubernetes` Service's endpoint): an address of the data
+ * dir's pod range that no node's /24 holds (nodes count up from .0), on a device of its own.
+ */
+function apiEndpointOf(dataDir: string): { device: string; address: string } {
+  const { bridge, podCIDR } = networkOf(dataDir, 0);
+  return { device: bridge.replace(/-0$/, '-api'), address: podCIDR.replace(/\.\d+\.0\/24$/, '.255.1') };
 }
 
 /** The data dir's pod range: every node's pod CIDR lies in it. */
@@ -83,6 +92,9 @@ export class NodeSet {
   private readonly failed = new Set<string>();
   private store: ImageStore | undefined;
   private proxy: ServiceProxy | undefined;
+  private provisioner: LocalProvisioner | undefined;
+  /** Where pods reach the API (after start; none with the process runtime). */
+  apiAddress: string | undefined;
 
   private readonly o: ResolvedNodeSetOptions;
 
@@ -95,12 +107,21 @@ export class NodeSet {
     // Process pods use the host's network and resolv.conf, and iptables needs root: neither DNS nor the dataplane.
     if (this.o.runtime === 'process') {
       for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+      await this.startProvisioner();
       return;
     }
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
     await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
     for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+    const api = apiEndpointOf(this.o.dataDir);
+    try {
+      await ensureHostAddress(api.device, api.address);
+      this.apiAddress = api.address;
+    } catch (e) {
+      this.o.logger.error({ err: e }, 'the address pods reach the API on could not be set up: in-cluster clients will not reach the API');
+    }
+    await this.startProvisioner();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
@@ -109,6 +130,18 @@ export class NodeSet {
     } catch (e) {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
+    }
+  }
+
+  /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
+  private async startProvisioner(): Promise<void> {
+    const nodes = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    this.provisioner = new LocalProvisioner({ kubeConfig: this.o.kubeConfig, nodes, logger: this.o.logger.child({ component: 'local-provisioner' }) });
+    try {
+      await this.provisioner.start();
+    } catch (e) {
+      this.o.logger.error({ err: e }, 'the local volume provisioner could not start: claims of the local-path class will stay Pending');
+      this.provisioner = undefined;
     }
   }
 
@@ -166,6 +199,7 @@ export class NodeSet {
 
   /** Stops the agents; their containers and the Service rules stay, to be adopted by the next start. */
   async stop(): Promise<void> {
+    await this.provisioner?.stop();
     await this.proxy?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }
@@ -194,6 +228,7 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   if (!root) return names;
   await cleanupServiceRules(proxyPrefix(dataDir));
   await removeGuardRoutes([podRange(dataDir)]);
+  await removeHostAddress(apiEndpointOf(dataDir).device);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
   return names;
 }

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '@wharf/client';
+import { resolve } from 'node:path';
 import { startPlatform } from '@wharf/platform-apps';
+import { startPipelines } from '@wharf/platform-pipelines';
 import { artifactDeliveryOption } from './up-options.js';
 
 export interface PlatformCommandOptions {
@@ -17,6 +19,7 @@ export interface PlatformCommandOptions {
   webhookKey?: string;
   webhookCa?: string;
   webhookHost?: string;
+  pipelinesDir?: string;
 }
 
 /** The author webhook's certificate files, all three or none. */
@@ -42,18 +45,24 @@ export async function platform(opts: PlatformCommandOptions): Promise<void> {
   const ingressPort = opts.ingressPort === undefined ? undefined : Number(opts.ingressPort);
   if (ingressPort !== undefined && !(Number.isInteger(ingressPort) && ingressPort > 0 && ingressPort < 65536)) throw new Error(`--ingress-port must be a port number, got "${opts.ingressPort}"`);
   const webhook = webhookOptions(opts);
+  const kubeConfig = loadKubeConfig(opts.kubeconfig);
   const running = await startPlatform({
-    kubeConfig: loadKubeConfig(opts.kubeconfig), logger, installCrds: opts.installCrds !== false,
+    kubeConfig, logger, installCrds: opts.installCrds !== false,
     artifactDelivery: artifactDeliveryOption(opts.artifactDelivery), ...(ingressPort ? { ingressPort } : {}),
     ...(webhook ? { authorWebhook: webhook } : {}),
   });
+  // Pipelines only when asked: they keep their step log archive on this machine's disk (a
+  // volume, in a pod) and need more rights than deploy/platform's ClusterRole grants.
+  const pipelines = opts.pipelinesDir
+    ? await startPipelines({ kubeConfig, dataDir: resolve(opts.pipelinesDir), installCrds: opts.installCrds !== false, logger: logger.child({ component: 'pipelines' }) })
+    : undefined;
   logger.info({ artifactDelivery: running.artifactDelivery }, 'wharf platform is running');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    running.stop().then(() => process.exit(0), (e: unknown) => {
+    Promise.all([pipelines?.stop(), running.stop()]).then(() => process.exit(0), (e: unknown) => {
       logger.error({ err: e }, 'stop failed');
       process.exit(1);
     });

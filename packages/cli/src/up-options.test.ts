@@ -26,4 +26,13 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ nodeEvictionRate: 'fast' }, false)).toThrow('--node-eviction-rate must be a non-negative number, got "fast"');
     expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
   });
+
+  it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {
+    expect(resolveUpOptions({}, false).oidc).toBeUndefined();
+    expect(resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com/realms/a', oidcClientId: 'wharf', oidcGroupsClaim: 'groups', oidcUsernamePrefix: '-' }, false).oidc)
+      .toEqual({ issuerURL: 'https://idp.example.com/realms/a', clientID: 'wharf', groupsClaim: 'groups', usernamePrefix: '-' });
+    expect(() => resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com' }, false)).toThrow('--oidc-client-id is required with --oidc-issuer-url');
+    expect(() => resolveUpOptions({ oidcIssuerUrl: 'http://idp.example.com', oidcClientId: 'x' }, false)).toThrow('--oidc-issuer-url must be an https URL');
+    expect(() => resolveUpOptions({ oidcClientId: 'x' }, false)).toThrow('the --oidc-* flags need --oidc-issuer-url');
+  });
 });

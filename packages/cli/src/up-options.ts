@@ -27,6 +27,24 @@ export interface UpOptions {
   /** false with --no-platform. */
   platform?: boolean;
   artifactDelivery?: string;
+  oidcIssuerUrl?: string;
+  oidcClientId?: string;
+  oidcUsernameClaim?: string;
+  oidcUsernamePrefix?: string;
+  oidcGroupsClaim?: string;
+  oidcGroupsPrefix?: string;
+  oidcCaFile?: string;
+}
+
+/** The API server's OIDC settings, as kube-apiserver's --oidc-* flags. */
+export interface OidcConfig {
+  readonly issuerURL: string;
+  readonly clientID: string;
+  readonly usernameClaim?: string;
+  readonly usernamePrefix?: string;
+  readonly groupsClaim?: string;
+  readonly groupsPrefix?: string;
+  readonly caFile?: string;
 }
 
 export interface UpConfig {
@@ -53,6 +71,8 @@ export interface UpConfig {
   readonly defaultTolerationSeconds: number | undefined;
   readonly nodeMonitorGracePeriodSeconds: number | undefined;
   readonly nodeEvictionRate: number | undefined;
+  /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
+  readonly oidc: OidcConfig | undefined;
 }
 
 function optionalInteger(flag: string, v: string | undefined): number | undefined {
@@ -93,6 +113,33 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     defaultTolerationSeconds: optionalInteger('--default-toleration-seconds', o.defaultTolerationSeconds),
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeEvictionRate: rate,
+    oidc: oidcOptions(o),
+  };
+}
+
+function oidcOptions(o: UpOptions): OidcConfig | undefined {
+  const others = [o.oidcClientId, o.oidcUsernameClaim, o.oidcUsernamePrefix, o.oidcGroupsClaim, o.oidcGroupsPrefix, o.oidcCaFile];
+  if (!o.oidcIssuerUrl) {
+    if (others.some((v) => v !== undefined)) throw new Error('the --oidc-* flags need --oidc-issuer-url');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(o.oidcIssuerUrl);
+  } catch {
+    throw new Error(`--oidc-issuer-url must be a URL, got "${o.oidcIssuerUrl}"`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+    throw new Error(`--oidc-issuer-url must be an https URL (http only on loopback), got "${o.oidcIssuerUrl}"`);
+  }
+  if (!o.oidcClientId) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+  return {
+    issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId,
+    ...(o.oidcUsernameClaim ? { usernameClaim: o.oidcUsernameClaim } : {}),
+    ...(o.oidcUsernamePrefix !== undefined ? { usernamePrefix: o.oidcUsernamePrefix } : {}),
+    ...(o.oidcGroupsClaim ? { groupsClaim: o.oidcGroupsClaim } : {}),
+    ...(o.oidcGroupsPrefix !== undefined ? { groupsPrefix: o.oidcGroupsPrefix } : {}),
+    ...(o.oidcCaFile ? { caFile: resolve(o.oidcCaFile) } : {}),
   };
 }
 

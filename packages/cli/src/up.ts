@@ -24,6 +24,7 @@ export async function up(flags: UpOptions): Promise<void> {
   const server = new ApiServer({
     dataDir, port: c.apiPort, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs: c.compactEveryMs, compactKeepRevisions: c.compactKeepRevisions,
     compactRetentionMs: c.compactRetentionMs, watchTimeoutSeconds: c.watchTimeoutSeconds, defaultTolerationSeconds: c.defaultTolerationSeconds,
+    ...(c.oidc ? { oidc: c.oidc } : {}),
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
@@ -76,17 +77,24 @@ export async function up(flags: UpOptions): Promise<void> {
     })
     : undefined;
   await nodes?.start();
+  // Pods reach the API through the `kubernetes` Service, which points at an address of this
+  // host that the nodes set up for it; the API listens there too.
+  if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
   // as a separate `wharf platform` process.
-  const platform = c.platform
-    ? await (await import('@wharf/platform-apps')).startPlatform({
-      kubeConfig: kc, logger: log.child({ component: 'platform' }), ingressPort: dataplane?.httpPort ?? c.ingressPort, artifactDelivery: c.artifactDelivery,
-      // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
-      authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
-    })
-    : undefined;
+  // Pipelines (tekton.dev/v1) start with the platform, beside it: same switch, same client-only layer.
+  const [platform, pipelines] = c.platform
+    ? await Promise.all([
+      (await import('@wharf/platform-apps')).startPlatform({
+        kubeConfig: kc, logger: log.child({ component: 'platform' }), ingressPort: dataplane?.httpPort ?? c.ingressPort, artifactDelivery: c.artifactDelivery,
+        // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
+        authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
+      }),
+      (await import('@wharf/platform-pipelines')).startPipelines({ kubeConfig: kc, dataDir: join(dataDir, 'pipelines'), logger: log.child({ component: 'pipelines' }) }),
+    ])
+    : [undefined, undefined];
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
@@ -106,6 +114,7 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await pipelines?.stop();
       await platform?.stop();
       stopSupervising?.();
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.

@@ -153,11 +153,37 @@ export class KubeClient {
   watch<T>(path: string, query: Readonly<Record<string, string>>, onEvent: (e: WatchEvent<T>) => void, idleTimeoutMs?: number): WatchHandle {
     const qs = new URLSearchParams({ ...query, watch: 'true' }).toString();
     const idle = idleTimeoutMs ?? (query.timeoutSeconds ? (Number(query.timeoutSeconds) + 30) * 1000 : 0);
+    let buf = '';
+    return this.stream(`${path}?${qs}`, (chunk) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        let event: WatchEvent<T>;
+        try {
+          event = JSON.parse(line) as WatchEvent<T>;
+        } catch {
+          continue; // a malformed line: the next relist repairs any gap
+        }
+        onEvent(event);
+      }
+    }, idle, 'WATCH');
+  }
+
+  /**
+   * Streams the text body of a GET (a watch, pods/log?follow=true, an aggregated log) to
+   * `onText` as it arrives, until the server ends it or `abort()`; a non-200 answer rejects
+   * `done` with an ApiError. `idleTimeoutMs` > 0 tears down a stream silent that long.
+   */
+  stream(pathWithQuery: string, onText: (text: string) => void, idleTimeoutMs = 0, method = 'GET'): WatchHandle {
     let req: http.ClientRequest | undefined;
     let aborted = false;
+    const path = pathWithQuery.split('?')[0] ?? pathWithQuery;
     const done = (async (): Promise<void> => {
       // agent false: a long-lived stream never holds one of the request pool's sockets.
-      const opts = await this.requestOptions('GET', `${path}?${qs}`, false);
+      const opts = await this.requestOptions('GET', pathWithQuery, false);
       if (aborted) return;
       await new Promise<void>((resolve, reject) => {
         req = this.transport().request(opts, (res) => {
@@ -165,33 +191,17 @@ export class KubeClient {
           if (status !== 200) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => reject(new ApiError({ method: 'WATCH', path, status, body: Buffer.concat(chunks).toString('utf8') })));
+            res.on('end', () => reject(new ApiError({ method, path, status, body: Buffer.concat(chunks).toString('utf8') })));
             res.on('error', reject);
             return;
           }
-          let buf = '';
           res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
-              if (!line) continue;
-              let event: WatchEvent<T>;
-              try {
-                event = JSON.parse(line) as WatchEvent<T>;
-              } catch {
-                continue; // a malformed line: the next relist repairs any gap
-              }
-              onEvent(event);
-            }
-          });
+          res.on('data', (chunk: string) => onText(chunk));
           res.on('end', () => resolve());
           res.on('close', () => resolve());
           res.on('error', () => resolve());
         });
-        if (idle > 0) req.setTimeout(idle, () => req?.destroy());
+        if (idleTimeoutMs > 0) req.setTimeout(idleTimeoutMs, () => req?.destroy());
         req.on('error', (e) => (aborted ? resolve() : reject(e)));
         req.on('close', () => resolve());
         req.end();

@@ -14,6 +14,7 @@ export { PodControl, slowStartBatch, type PodControlOptions } from './pod-contro
 export { PeriodicPass, type PeriodicPassOptions } from './periodic-pass.js';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.js';
 export { QueueController, type ControllerContext } from './controller.js';
+export { installCrds } from './crds.js';
 export {
   LeaderElector, defaultIdentity, resolveLeaderElectorOptions, type LeaderElectorOptions, type LeaderElectionOptions, type ResolvedLeaderElectorOptions,
 } from './leaderelection/elector.js';

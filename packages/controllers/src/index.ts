@@ -11,6 +11,7 @@ import { type ControllerContext, InformerFactory, componentUserAgent, KubeClient
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { resolveControllerManagerOptions, type ControllerManagerOptions, type ControllerName } from './options.js';
 import { PodGcController } from './podgc/controller.js';
+import { PersistentVolumeBinder } from './volume/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { StatefulSetController } from './statefulset/controller.js';
@@ -85,6 +86,7 @@ export async function startControllers(options: ControllerManagerOptions): Promi
       ...(which.has('podgc') ? [new PodGcController(ctx('podgc'), opts.podGc)] : []),
       ...(which.has('disruption') ? [new DisruptionController(ctx('disruption'))] : []),
       ...(which.has('horizontalpodautoscaling') ? [new HpaController(ctx('horizontalpodautoscaling'), opts.hpa)] : []),
+      ...(which.has('persistentvolume-binder') ? [new PersistentVolumeBinder(ctx('persistentvolume-binder'))] : []),
     ];
     informers.start();
     await informers.synced();

@@ -9,11 +9,11 @@ import { resolvePodGcOptions, type PodGcOptions, type ResolvedPodGcOptions } fro
 import { DEFAULT_SCHEDULER } from './scheduler/scheduler.js';
 
 export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
-  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption' | 'horizontalpodautoscaling';
+  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption' | 'horizontalpodautoscaling' | 'persistentvolume-binder';
 
 export const ALL_CONTROLLERS: readonly ControllerName[] = [
   'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption',
-  'horizontalpodautoscaling',
+  'horizontalpodautoscaling', 'persistentvolume-binder',
 ];
 
 export interface ControllerManagerOptions {

@@ -23,6 +23,8 @@ export { parseCriLogLine, type CriLogLine } from './runtime/cri-log.js';
 export { PodNetwork, PodNetworkError, type PodNetworkOptions, type PortMapping, type PodNetworkStatus } from './network/pod-network.js';
 export { CniError, CniExecutor, type CniResult, type CniConfList } from './network/cni.js';
 export { listNetns } from './network/netns.js';
+export { LocalProvisioner, LOCAL_PROVISIONER, DEFAULT_CLASS as DEFAULT_STORAGE_CLASS, type LocalNodeStorage } from './storage/local-provisioner.js';
+export { ensureHostAddress, removeHostAddress } from './network/host-address.js';
 export { installGuard, removeGuard, removeGuardRoutes, guardedRoutes, GUARD_DEVICE, GUARD_CHAIN } from './network/guard.js';
 export { CommandError } from './util/exec.js';
 export { NodeAgent, resolveNodeAgentOptions, type NodeAgentOptions, type ResolvedNodeAgentOptions } from './agent/agent.js';

@@ -144,6 +144,8 @@ const configSetStatus = obj({
 });
 
 interface Kind {
+  /** @default 'Namespaced' */
+  scope?: 'Namespaced' | 'Cluster';
   kind: string;
   plural: string;
   shortNames: string[];
@@ -159,7 +161,7 @@ function crd(k: Kind): Schema {
     metadata: { name: `${k.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'platform' } },
     spec: {
       group: GROUP,
-      scope: 'Namespaced',
+      scope: k.scope ?? 'Namespaced',
       names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.kind.toLowerCase(), shortNames: k.shortNames, categories: ['wharf'] },
       versions: [{
         name: 'v1alpha1', served: true, storage: true,
@@ -204,5 +206,32 @@ export const CONFIGSET_CRD = crd({
   ],
 });
 
-/** All three, in the order to apply them. */
-export const CRDS: readonly Schema[] = [CONFIGSET_CRD, APPLICATION_CRD, APPLICATION_REVISION_CRD];
+const resourceList = stringMap({ 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] });
+export const PROJECT_CRD = crd({
+  kind: 'Project', plural: 'projects', shortNames: ['proj'], scope: 'Cluster',
+  spec: obj({
+    displayName: str(),
+    namespaces: strings({ 'x-kubernetes-list-type': 'set', items: str({ pattern: DNS_LABEL, maxLength: 63 }) }),
+    members: arr(obj({
+      kind: str({ enum: ['User', 'Group', 'ServiceAccount'] }), name: str({ minLength: 1 }), namespace: str(),
+      role: str({ enum: ['admin', 'developer', 'viewer'] }),
+    }, { required: ['kind', 'name', 'role'] })),
+    resourceQuota: obj({ hard: resourceList }),
+    limitRange: obj({ default: resourceList, defaultRequest: resourceList }),
+    quotaPolicy: str({ enum: ['NewNamespaces', 'AllNamespaces'] }),
+  }, { required: ['namespaces'] }),
+  status: obj({
+    observedGeneration: int(),
+    namespaces: arr(obj({ name: str(), state: str(), used: stringMap(), hard: stringMap() })),
+    total: obj({ used: stringMap(), hard: stringMap() }),
+    conditions,
+  }),
+  columns: [
+    { name: 'Namespaces', type: 'string', jsonPath: '.spec.namespaces' },
+    readyColumn('Ready'),
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
+  ],
+});
+
+/** All of them, in the order to apply them. */
+export const CRDS: readonly Schema[] = [CONFIGSET_CRD, APPLICATION_CRD, APPLICATION_REVISION_CRD, PROJECT_CRD];

@@ -20,7 +20,13 @@ export const PLATFORM_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   // Shared ConfigSets of the platform namespace are copied to namespaces by their labels.
-  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+  // Projects: their namespaces, member bindings, quota and defaults, and the roles members get.
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+  { apiGroups: ['platform.wharf.dev'], resources: ['projects'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['platform.wharf.dev'], resources: ['projects/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: CRUD },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'create', 'bind'] },
+  { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: CRUD },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: CRUD },
   // The ConfigSet author webhook registers itself (with --webhook-* flags only).
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'create', 'update', 'delete'] },

@@ -1,29 +1,7 @@
 // Installs (or upgrades) the platform CRDs and waits until the API serves them.
-import type { KubeClient, Logger } from '@wharf/client';
+import { installCrds as install, type KubeClient, type Logger } from '@wharf/client';
 import { CRDS } from './crds.js';
 
-const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-
-interface Crd {
-  metadata: { name: string; resourceVersion?: string };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-export async function installCrds(client: KubeClient, logger: Logger, timeoutMs = 30_000): Promise<void> {
-  for (const crd of CRDS as unknown as Crd[]) {
-    const name = crd.metadata.name;
-    const current = await client.getOptional<Crd>(`${CRD_PATH}/${name}`);
-    if (!current) await client.create(`${CRD_PATH}`, crd);
-    else await client.replace(`${CRD_PATH}/${name}`, { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata.resourceVersion } });
-  }
-  const deadline = Date.now() + timeoutMs;
-  for (const crd of CRDS as unknown as Crd[]) {
-    for (;;) {
-      const got = await client.get<Crd>(`${CRD_PATH}/${crd.metadata.name}`);
-      if (got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established within ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  logger.info({ crds: CRDS.length }, 'platform CRDs installed');
+export function installCrds(client: KubeClient, logger: Logger, timeoutMs = 30_000): Promise<void> {
+  return install(client, CRDS, logger, timeoutMs);
 }

@@ -1,4 +1,4 @@
-// Starts the platform controllers (ConfigSet, Application) on shared informers: in `wharf up`'s
+// Starts the platform controllers (ConfigSet, Application, Project) on shared informers: in `wharf up`'s
 // process, or alone as `wharf platform --kubeconfig FILE` against any cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, componentUserAgent, EventRecorder, InformerFactory, KubeClient, type Logger, realClock, silentLogger } from '@wharf/client';
@@ -6,6 +6,7 @@ import { ApplicationController } from './application/controller.js';
 import { detectArtifactDelivery } from './application/delivery.js';
 import type { PlatformContext } from './common/context.js';
 import { ConfigSetController } from './configset/controller.js';
+import { ProjectController } from './project/controller.js';
 import { SharingController } from './configset/sharing-controller.js';
 import { AuthorWebhook, type AuthorWebhookOptions } from './configset/webhook.js';
 import { installCrds } from './install.js';
@@ -54,7 +55,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     delivery, drainMs: opts.drainMs ?? 3000,
     urlOf: (host, path) => `http://${host ?? 'localhost'}${port === 80 ? '' : `:${port}`}${path}`,
   });
-  const controllers = [configSets, apps, new SharingController(ctx)];
+  const controllers = [configSets, apps, new SharingController(ctx), new ProjectController(ctx)];
   for (const c of controllers) c.start();
   informers.start();
   await Promise.all([informers.synced(), configSets.synced, apps.synced]);

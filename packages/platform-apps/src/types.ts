@@ -367,3 +367,61 @@ export const DEFAULTS = {
   configHistoryLimit: 20,
   replicas: 1,
 } as const;
+
+// --- Project (cluster-scoped): a team's namespaces, members, quota and defaults ---------------
+
+export const PROJECT_ROLES = ['admin', 'developer', 'viewer'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+
+export interface ProjectMember {
+  readonly kind: 'User' | 'Group' | 'ServiceAccount';
+  readonly name: string;
+  /** For a ServiceAccount member. */
+  readonly namespace?: string;
+  readonly role: ProjectRole;
+}
+
+export interface ProjectSpec {
+  readonly displayName?: string;
+  /** Namespaces of the project: created (and labelled) by the controller, or adopted if they exist. */
+  readonly namespaces: readonly string[];
+  readonly members?: readonly ProjectMember[];
+  /** The ResourceQuota each namespace of the project gets (`project-quota`). */
+  readonly resourceQuota?: { readonly hard: Readonly<Record<string, string>> };
+  /** Container defaults each namespace gets (LimitRange `project-defaults`). */
+  readonly limitRange?: { readonly default?: Readonly<Record<string, string>>; readonly defaultRequest?: Readonly<Record<string, string>> };
+  /**
+   * NewNamespaces (default): quota and defaults go to the namespaces the project creates; an
+   * adopted namespace keeps its own. AllNamespaces: adopted namespaces get them too.
+   */
+  readonly quotaPolicy?: 'NewNamespaces' | 'AllNamespaces';
+}
+
+export interface ProjectNamespaceStatus {
+  readonly name: string;
+  /** Created: made by the project; Adopted: existed before; Conflict: another project's. */
+  readonly state: 'Created' | 'Adopted' | 'Conflict' | 'Missing';
+  readonly used?: Record<string, string>;
+  readonly hard?: Record<string, string>;
+}
+
+export interface ProjectStatus {
+  readonly observedGeneration?: number;
+  readonly namespaces?: ProjectNamespaceStatus[];
+  /** Sums over the namespaces with a project quota. */
+  readonly total?: { readonly used: Record<string, string>; readonly hard: Record<string, string> };
+  readonly conditions?: V1Condition[];
+}
+
+export interface Project {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  spec: ProjectSpec;
+  status?: ProjectStatus;
+}
+
+export const PROJECT_LABEL = `${GROUP}/project`;
+/** On namespaces the project created (so quota and defaults are the project's to keep). */
+export const PROJECT_CREATED_ANNOTATION = `${GROUP}/created-by-project`;
+export const PROJECTS_PATH = `/apis/${API_VERSION}/projects`;

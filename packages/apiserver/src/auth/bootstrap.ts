@@ -99,6 +99,8 @@ const NODE: Rule[] = [
   rule(['patch'], [''], ['pods/status']),
   rule(['create', 'patch'], [''], ['events']),
   rule(['get'], [''], ['configmaps', 'persistentvolumeclaims', 'persistentvolumes', 'secrets']),
+  // Services: the containers' service environment variables (KUBERNETES_SERVICE_HOST, ...).
+  rule(['get', 'list', 'watch'], [''], ['services']),
   rule(['create'], [''], ['serviceaccounts/token']),
 ];
 

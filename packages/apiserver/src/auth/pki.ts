@@ -1,11 +1,14 @@
 // The cluster's PKI, generated into the data dir on first start: a CA, the API server's serving
-// certificate (valid for localhost, 127.0.0.1, the host name and kubernetes.default names), and
-// the key that signs service-account tokens. Later starts reuse what is there.
+// certificate (valid for localhost, 127.0.0.1, the host name, the kubernetes.default names, the
+// `kubernetes` Service's address, which pods use), and the key that signs service-account tokens.
+// Later starts reuse what is there; a serving certificate that lacks a wanted name (a data dir
+// from an older Wharf) is re-issued.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { MASTER_SERVICE_IP } from '../objects/master-service.js';
 
 export interface Pki {
   caCert: string;
@@ -58,6 +61,14 @@ function toPkcs1(pkcs8Pem: string): string {
   return forge.pki.privateKeyToPem(forge.pki.privateKeyFromPem(pkcs8Pem));
 }
 
+
+/** Whether the certificate names every one of `dns` and `ips`. */
+function coversNames(pem: string, dns: readonly string[], ips: readonly string[]): boolean {
+  const ext = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
+  const names = ext?.altNames ?? [];
+  return dns.every((d) => names.some((n) => n.type === 2 && n.value === d)) && ips.every((ip) => names.some((n) => n.type === 7 && n.ip === ip));
+}
+
 /** Loads the PKI from `dir/pki`, creating whatever is missing. */
 export function ensurePki(dir: string, extraNames: string[] = []): Pki {
   const pki = join(dir, 'pki');
@@ -69,13 +80,14 @@ export function ensurePki(dir: string, extraNames: string[] = []): Pki {
     writeFileSync(f('ca.key'), toPkcs1(ca.privateKey), { mode: 0o600 });
     writeFileSync(f('ca.crt'), forge.pki.certificateToPem(cert));
   }
-  if (!existsSync(f('apiserver.crt')) || !existsSync(f('apiserver.key'))) {
+  const dns = [...new Set(['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraNames])];
+  const ips = ['127.0.0.1', '::1', MASTER_SERVICE_IP];
+  if (!existsSync(f('apiserver.crt')) || !existsSync(f('apiserver.key')) || !coversNames(readFileSync(f('apiserver.crt'), 'utf8'), dns, ips)) {
     const caCert = forge.pki.certificateFromPem(readFileSync(f('ca.crt'), 'utf8'));
     const caKey = readFileSync(f('ca.key'), 'utf8');
     const pair = rsaPair();
-    const dns = ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraNames];
-    const altNames: { type: number; value?: string; ip?: string }[] = [...new Set(dns)].map((value) => ({ type: 2, value }));
-    altNames.push({ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' });
+    const altNames: { type: number; value?: string; ip?: string }[] = dns.map((value) => ({ type: 2, value }));
+    for (const ip of ips) altNames.push({ type: 7, ip });
     const cert = makeCert({ subjectCN: 'kube-apiserver', publicKey: pair.publicKey, signingKey: caKey, issuer: caCert, ca: false, altNames, years: 2 });
     writeFileSync(f('apiserver.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
     writeFileSync(f('apiserver.crt'), forge.pki.certificateToPem(cert));

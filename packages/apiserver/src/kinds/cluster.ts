@@ -11,7 +11,7 @@ import {
 import { identity, metaFields, notSupported, str } from '../selectors/field-values.js';
 import { horizontalPodAutoscalerPrinter } from '../tables/autoscaling.js';
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from '../tables/cluster.js';
-import { storageClassPrinter } from '../tables/storage.js';
+import { csiStorageCapacityPrinter, storageClassPrinter } from '../tables/storage.js';
 import type { KindStrategy } from './strategy.js';
 
 export const horizontalPodAutoscalerStrategy: KindStrategy = {
@@ -42,6 +42,8 @@ export const storageClassStrategy: KindStrategy = {
   defaults: defaultStorageClass,
   printer: storageClassPrinter,
 };
+
+export const csiStorageCapacityStrategy: KindStrategy = { group: 'storage.k8s.io', kind: 'CSIStorageCapacity', resource: 'csistoragecapacities', printer: csiStorageCapacityPrinter };
 
 export const csiDriverStrategy: KindStrategy = { group: 'storage.k8s.io', kind: 'CSIDriver', resource: 'csidrivers', defaults: defaultCSIDriver };
 

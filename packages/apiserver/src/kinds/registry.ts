@@ -7,6 +7,7 @@ import type { Served } from '../registry.js';
 import {
   certificateSigningRequestStrategy,
   csiDriverStrategy,
+  csiStorageCapacityStrategy,
   horizontalPodAutoscalerStrategy,
   leaseStrategy,
   podDisruptionBudgetStrategy,
@@ -74,6 +75,7 @@ const STRATEGIES: readonly KindStrategy[] = [
   leaseStrategy,
   storageClassStrategy,
   csiDriverStrategy,
+  csiStorageCapacityStrategy,
   priorityClassStrategy,
   certificateSigningRequestStrategy,
   eventStrategy,

@@ -7,6 +7,7 @@ import { bootstrapRbacObjects } from '../auth/bootstrap.js';
 import type { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { SYSTEM_NAMESPACES } from './admission.js';
+import { ensureMasterService } from './master-service.js';
 
 function ensure(api: ObjectApi, group: string, version: string, resource: string, namespace: string, obj: KubeObject): void {
   const served = api.registry.lookup(group, version, resource);
@@ -21,6 +22,7 @@ export function bootstrapCluster(api: ObjectApi): void {
     const resource = obj.kind === 'ClusterRole' ? 'clusterroles' : obj.kind === 'ClusterRoleBinding' ? 'clusterrolebindings' : obj.kind === 'Role' ? 'roles' : 'rolebindings';
     ensure(api, 'rbac.authorization.k8s.io', 'v1', resource, obj.metadata?.namespace ?? '', obj);
   }
+  ensureMasterService(api);
 }
 
 /** Keeps a default ServiceAccount and the root CA ConfigMap in every active namespace. */

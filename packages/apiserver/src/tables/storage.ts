@@ -124,3 +124,8 @@ export const storageClassPrinter: Printer = {
     ];
   },
 };
+
+export const csiStorageCapacityPrinter: Printer = {
+  columns: [NAME_COLUMN, col('StorageClassName', 'string', 'The storage class the capacity is reported for.'), AGE_COLUMN],
+  cells: (c, ctx) => [nameOf(c), str(get(c, 'storageClassName')), ageOf(c, ctx)],
+};

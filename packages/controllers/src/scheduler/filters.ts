@@ -1,7 +1,8 @@
 // The scheduler's filter plugins (PodTopologySpread apart, in topology-spread.ts). Each answers
 // the reasons a node cannot take the pod (empty: it can) in the exact words kube-scheduler uses,
 // and whether preemption could help.
-import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+import { quantityValue } from '@wharf/api';
 import { matchesNodeRequirement, matchesSelector } from '@wharf/client';
 import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
 
@@ -140,12 +141,50 @@ export function interPodAffinity(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo
 }
 
 // VolumeBinding: a pod's claims must exist, and a node must satisfy the node affinity of the
-// volumes they are bound to (local and hostPath volumes live on one node).
+// volumes they are bound to (local and hostPath volumes live on one node). A claim of a
+// WaitForFirstConsumer class that is not bound yet needs, on the node, an Available volume that
+// serves it or room for its provisioner to make one (CSIStorageCapacity); the scheduler then
+// records the node on the claim (volume.kubernetes.io/selected-node) before binding the pod.
 
-/** Looks up claims by namespace/name and volumes by name (the scheduler's informers). */
+/** The annotation the scheduler puts on a waiting claim: the node its volume must be made for. */
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+
+/** Looks up claims, volumes, classes and capacity (the scheduler's informers). */
 export interface VolumeLookup {
   claim(namespace: string, name: string): V1PersistentVolumeClaim | undefined;
   volume(name: string): V1PersistentVolume | undefined;
+  storageClass?(name: string): V1StorageClass | undefined;
+  /** Whether an Available volume on this node serves the claim. */
+  staticVolume?(claim: V1PersistentVolumeClaim, node: V1Node): boolean;
+  /** Bytes the class's provisioner can still provision on the node; undefined: not reported. */
+  capacity?(node: V1Node, storageClass: string): number | undefined;
+}
+
+/** The pod's claims that wait for it to choose their node (unbound, WaitForFirstConsumer, no node yet). */
+export function claimsAwaitingNode(pod: V1Pod, volumes: VolumeLookup): V1PersistentVolumeClaim[] {
+  const ns = pod.metadata?.namespace ?? '';
+  const out: V1PersistentVolumeClaim[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    const claim = v.persistentVolumeClaim?.claimName ? volumes.claim(ns, v.persistentVolumeClaim.claimName) : undefined;
+    if (!claim || claim.spec?.volumeName || claim.metadata?.annotations?.[SELECTED_NODE_ANNOTATION]) continue;
+    const sc = claim.spec?.storageClassName ? volumes.storageClass?.(claim.spec.storageClassName) : undefined;
+    if (sc?.volumeBindingMode === 'WaitForFirstConsumer') out.push(claim);
+  }
+  return out;
+}
+
+function unboundClaimFits(claim: V1PersistentVolumeClaim, n: NodeInfo, volumes: VolumeLookup): FilterResult {
+  const sc = claim.spec?.storageClassName ? volumes.storageClass?.(claim.spec.storageClassName) : undefined;
+  // Immediate binding (or no class): the binder binds it, and the node agent waits for that.
+  if (sc?.volumeBindingMode !== 'WaitForFirstConsumer') return ok;
+  const selected = claim.metadata?.annotations?.[SELECTED_NODE_ANNOTATION];
+  if (selected) return selected === n.node.metadata?.name ? ok : { reasons: ['node(s) did not match the node selected for the volume'], unresolvable: true };
+  if (volumes.staticVolume?.(claim, n.node)) return ok;
+  if (!sc.provisioner || sc.provisioner === 'kubernetes.io/no-provisioner') return { reasons: ["node(s) didn't find available persistent volumes to bind"], unresolvable: false };
+  const free = volumes.capacity?.(n.node, sc.metadata?.name ?? '');
+  const wanted = quantityValue(claim.spec?.resources?.requests?.storage) ?? 0;
+  if (free !== undefined && free < wanted) return { reasons: ['node(s) did not have enough free storage'], unresolvable: false };
+  return ok;
 }
 
 export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | undefined): FilterResult {
@@ -157,11 +196,12 @@ export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | u
     const claim = volumes.claim(ns, claimName);
     if (!claim) return { reasons: [`persistentvolumeclaim "${claimName}" not found`], unresolvable: true };
     if (claim.metadata?.deletionTimestamp) return { reasons: [`persistentvolumeclaim "${claimName}" is being deleted`], unresolvable: true };
-    // An unbound claim does not hold the pod back: with no provisioner yet, claims are bound
-    // by hand or by a binder later, and the node agent waits for the binding (as with
-    // WaitForFirstConsumer storage classes).
     const pvName = claim.spec?.volumeName;
-    if (!pvName || claim.status?.phase !== 'Bound') continue;
+    if (!pvName || claim.status?.phase !== 'Bound') {
+      const fits = unboundClaimFits(claim, n, volumes);
+      if (fits !== ok) return fits;
+      continue;
+    }
     const terms = volumes.volume(pvName)?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
     if (terms && !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })) {
       return { reasons: ['node(s) had volume node affinity conflict'], unresolvable: true };

@@ -2,12 +2,15 @@
 // yet seen back), a queue of pending pods, binding through pods/binding, and for pods that fit
 // nowhere the PodScheduled=False condition, a FailedScheduling event and a retry when nodes or
 // pods change.
-import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { V1CSIStorageCapacity, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node';
+import { matchesSelector, quantityValue } from '@wharf/api';
 import { stableJson } from '../common/pods.js';
 import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, QueueController, timestamp } from '@wharf/client';
 import { PODS } from '../replicaset/controller.js';
 import { nodeInfo, type NodeInfo } from './node-info.js';
 import { schedulePod } from './schedule.js';
+import { claimsAwaitingNode, SELECTED_NODE_ANNOTATION, type VolumeLookup } from './filters.js';
+import { bestVolume } from '../volume/binder.js';
 
 /** Bindings in flight at once; the next pod is scheduled meanwhile. */
 const MAX_BINDING = 16;
@@ -25,6 +28,8 @@ export class Scheduler extends QueueController {
   private readonly pods: Informer<V1Pod>;
   private readonly claims: Informer<V1PersistentVolumeClaim>;
   private readonly volumes: Informer<V1PersistentVolume>;
+  private readonly classes: Informer<V1StorageClass>;
+  private readonly capacities: Informer<V1CSIStorageCapacity>;
   private readonly events: EventRecorder;
   /** Pods assigned to each node, including assumed ones. */
   private readonly podsByNode = new Map<string, Map<string, V1Pod>>();
@@ -50,8 +55,12 @@ export class Scheduler extends QueueController {
     this.claims = ctx.informers.for<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims');
     this.volumes = ctx.informers.for<V1PersistentVolume>('/api/v1/persistentvolumes');
     // A claim getting bound, or a volume appearing, can make a waiting pod schedulable.
+    this.classes = ctx.informers.for<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses');
+    this.capacities = ctx.informers.for<V1CSIStorageCapacity>('/apis/storage.k8s.io/v1/csistoragecapacities');
     this.claims.on(() => this.clusterChanged());
     this.volumes.on(() => this.clusterChanged());
+    this.classes.on(() => this.clusterChanged());
+    this.capacities.on(() => this.clusterChanged());
   }
 
   override start(): void {
@@ -70,11 +79,36 @@ export class Scheduler extends QueueController {
     await Promise.allSettled([...this.binding]);
   }
 
+  private volumeLookup(): VolumeLookup {
+    return {
+      claim: (ns, name) => this.claims.get(ns, name),
+      volume: (name) => this.volumes.get('', name),
+      storageClass: (name) => this.classes.get('', name),
+      staticVolume: (claim, node) => bestVolume(this.volumes.list(), claim, node) !== undefined,
+      capacity: (node, storageClass) => {
+        // As kube-scheduler: the largest capacity reported for the class by an object whose topology selects the node.
+        const fits = this.capacities.list().filter((c) => c.storageClassName === storageClass && (!c.nodeTopology || matchesSelector(c.nodeTopology, node.metadata?.labels ?? {})));
+        if (fits.length === 0) return undefined;
+        return Math.max(...fits.map((c) => quantityValue(c.maximumVolumeSize ?? c.capacity) ?? 0));
+      },
+    };
+  }
+
+  /** Records the chosen node on the pod's waiting claims, so their volumes are made there. */
+  private async selectNodeForClaims(pod: V1Pod, node: string): Promise<void> {
+    for (const claim of claimsAwaitingNode(pod, this.volumeLookup())) {
+      await this.ctx.client.patch(`/api/v1/namespaces/${claim.metadata?.namespace ?? ''}/persistentvolumeclaims/${claim.metadata?.name ?? ''}`, {
+        metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } },
+      });
+    }
+  }
+
   /** Writes the binding; a failure forgets the assumption and retries the pod (unless it is gone or bound). */
   private async bind(key: string, pod: V1Pod, node: string): Promise<void> {
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     try {
+      await this.selectNodeForClaims(pod, node);
       await this.ctx.client.create(`/api/v1/namespaces/${ns}/pods/${name}/binding`, {
         apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
@@ -166,10 +200,7 @@ export class Scheduler extends QueueController {
     const pod = this.pods.getByKey(key);
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || this.assumed.has(key)) return;
     if ((pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
-    const result = schedulePod(pod, this.snapshot(), Math.random, {
-      claim: (ns, name) => this.claims.get(ns, name),
-      volume: (name) => this.volumes.get('', name),
-    });
+    const result = schedulePod(pod, this.snapshot(), Math.random, this.volumeLookup());
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     if ('node' in result) {

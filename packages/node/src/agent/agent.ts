@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
@@ -89,6 +89,8 @@ export class NodeAgent {
   private heartbeat: NodeJS.Timeout | undefined;
   /** The pods bound to this node; its events add, update and remove pod workers once `adopting` is over. */
   private readonly pods: Informer<V1Pod>;
+  /** Every Service, for the containers' service variables (the kubelet's service lister). */
+  private readonly services: Informer<V1Service>;
   private adopting = true;
   private facts: NodeFacts | undefined;
   private runtimeVersion = '';
@@ -104,6 +106,7 @@ export class NodeAgent {
     this.logger = o.logger.child({ node: o.nodeName });
     this.events = new EventRecorder({ client: this.client, component: 'kubelet', host: o.nodeName, onError: (e) => this.logger.warn({ err: e }, 'writing an event failed') });
     this.pods = new Informer<V1Pod>({ client: this.client, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (e) => this.logger.warn({ err: e }, 'pod watch failed; resuming') });
+    this.services = new Informer<V1Service>({ client: this.client, path: '/api/v1/services', onError: (e) => this.logger.warn({ err: e }, 'service watch failed; resuming') });
     this.pods.on((type, pod) => {
       if (this.adopting || this.stopped) return;
       if (type === 'delete') this.workers.get(pod.metadata?.uid ?? '')?.remove();
@@ -137,7 +140,7 @@ export class NodeAgent {
     // The first list adopts what runs: sandboxes of pods deleted meanwhile go first, then a worker
     // per pod; the watch's events (a re-list after 410 Gone included) then drive the workers.
     this.adopting = true;
-    await this.pods.startSynced();
+    await Promise.all([this.services.startSynced(), this.pods.startSynced()]);
     await this.removeOrphans(this.pods.list());
     this.adopting = false;
     for (const p of this.pods.list()) this.upsert(p);
@@ -149,7 +152,7 @@ export class NodeAgent {
     this.logger.debug('node agent stopping');
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await this.pods.stop();
+    await Promise.all([this.pods.stop(), this.services.stop()]);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
     await this.logServer.stop();
@@ -259,7 +262,11 @@ export class NodeAgent {
       const o = await this.client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
       return o ? (o.data ?? {}) : undefined;
     };
-    return { configMap: (ns, name) => data('configmaps', ns, name), secret: (ns, name) => data('secrets', ns, name) };
+    return {
+      configMap: (ns, name) => data('configmaps', ns, name),
+      secret: (ns, name) => data('secrets', ns, name),
+      services: (ns) => ({ services: this.services.list(ns), master: this.services.get('default', 'kubernetes') }),
+    };
   }
 
   /** The image of a container of a pod on this node, as its spec names it (cAdvisor's `image` label). */

@@ -2,10 +2,11 @@
 // (values, fieldRef, configMap/secret keys, envFrom, $(VAR) expansion), workingDir, user,
 // securityContext (pod level, then container level) and resource limits.
 import os from 'node:os';
-import type { V1Container, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1SecurityContext, V1Service } from '@kubernetes/client-node';
 import type { BindMount, ContainerConfig, SecurityContext } from '../runtime/types.js';
 import { resolveArgs } from '../runtime/oci-spec.js';
 import type { ImageConfig } from './image-provider.js';
+import { serviceEnv } from './service-env.js';
 import { bytes, milliCpu, parseQuantity } from '@wharf/api';
 
 /** The container cannot be configured (missing configMap key, bad quantity...): CreateContainerConfigError. */
@@ -20,6 +21,8 @@ export class ContainerConfigError extends Error {
 export interface ConfigSource {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The namespace's Services and the `kubernetes` Service of `default`, for service variables. */
+  services?(namespace: string): { services: readonly V1Service[]; master: V1Service | undefined };
 }
 
 export interface PodFacts {
@@ -32,6 +35,9 @@ type EnvVar = { name: string; value: string };
 export async function containerEnv(pod: V1Pod, c: V1Container, facts: PodFacts, source: ConfigSource): Promise<EnvVar[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const out = new Map<string, string>();
+  // Service variables first: envFrom and env override them, and $(VAR) may refer to them.
+  const svc = source.services?.(ns);
+  if (svc) for (const v of serviceEnv(pod, svc.services, svc.master)) out.set(v.name, v.value);
   for (const [i, from] of (c.envFrom ?? []).entries()) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {

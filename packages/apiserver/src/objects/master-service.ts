@@ -1,0 +1,92 @@
+// The `kubernetes` Service in `default`: how workloads reach the API server, as kube-apiserver's
+// endpoint reconciler publishes it. The Service takes the first address of the service range and
+// port 443; its Endpoints and EndpointSlice (no selector, so no controller touches them) point at
+// the address pods can reach the API on, once the embedding process knows it (`advertise`).
+// Clients in pods find it through KUBERNETES_SERVICE_HOST/PORT, as @kubernetes/client-node's
+// loadFromCluster() and Prometheus' in-cluster discovery do, and through kubernetes.default.svc.
+import type { KubeObject } from '@wharf/api';
+import { objectKey } from '../storage/index.js';
+import type { ObjectApi } from './api.js';
+import { internalContext } from './context.js';
+
+/** The first address of the default service range (10.96.0.0/12); the allocator never hands it out. */
+export const MASTER_SERVICE_IP = '10.96.0.1';
+export const MASTER_SERVICE_PORT = 443;
+const NAME = 'kubernetes';
+const NS = 'default';
+const LABELS = { component: 'apiserver', provider: 'kubernetes' };
+
+export interface Advertised {
+  /** An address of this host that pods can reach (a node bridge's gateway). */
+  readonly address: string;
+  /** The port the API server listens on there. */
+  readonly port: number;
+}
+
+function masterService(targetPort: number): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: NAME, namespace: NS, labels: LABELS },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: MASTER_SERVICE_IP,
+      sessionAffinity: 'None',
+      ports: [{ name: 'https', protocol: 'TCP', port: MASTER_SERVICE_PORT, targetPort }],
+    },
+  };
+}
+
+function masterEndpoints(a: Advertised): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: NAME, namespace: NS, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: a.address }], ports: [{ name: 'https', port: a.port, protocol: 'TCP' }] }],
+  };
+}
+
+function masterSlice(a: Advertised): KubeObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: NAME, namespace: NS, labels: { 'kubernetes.io/service-name': NAME } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [a.address], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: a.port, protocol: 'TCP' }],
+  };
+}
+
+/** Creates `obj` or replaces its spec-like fields when they differ; `fields` are the ones compared. */
+function upsert(api: ObjectApi, group: string, resource: string, obj: KubeObject, fields: readonly string[]): void {
+  const served = api.registry.lookup(group, 'v1', resource);
+  if (!served) return;
+  const old = api.store.get(objectKey(group, resource, NS, NAME));
+  if (!old) {
+    api.create(served, NS, obj, internalContext());
+    return;
+  }
+  const record = old as unknown as Record<string, unknown>;
+  const wanted = obj as Record<string, unknown>;
+  if (fields.every((f) => JSON.stringify(record[f]) === JSON.stringify(wanted[f]))) return;
+  const next: Record<string, unknown> = { ...record, metadata: { ...old.metadata, labels: { ...old.metadata.labels, ...obj.metadata?.labels } } };
+  for (const f of fields) next[f] = wanted[f];
+  api.update(served, NS, NAME, next as KubeObject, internalContext());
+}
+
+/** At bootstrap: the Service exists (its target port follows the advertised one later). */
+export function ensureMasterService(api: ObjectApi): void {
+  const served = api.registry.lookup('', 'v1', 'services');
+  if (served && !api.store.get(objectKey('', 'services', NS, NAME))) api.create(served, NS, masterService(6443), internalContext());
+}
+
+/** Points the Service, its Endpoints and its EndpointSlice at where pods reach the API now. */
+export function advertiseMaster(api: ObjectApi, a: Advertised): void {
+  const svc = masterService(a.port);
+  const old = api.store.get(objectKey('', 'services', NS, NAME));
+  // An update keeps the allocated clusterIP; only the port's target follows the API's port.
+  const spec = old ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports } : (svc as { spec: unknown }).spec;
+  upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
+  upsert(api, '', 'endpoints', masterEndpoints(a), ['subsets']);
+  upsert(api, 'discovery.k8s.io', 'endpointslices', masterSlice(a), ['endpoints', 'ports', 'addressType']);
+}
