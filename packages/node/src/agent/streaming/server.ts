@@ -142,7 +142,9 @@ export class StreamingServer {
         const rt = this.o.runtime;
         // Connected before the upgrade, so the client's first input (sent at once) has somewhere to go.
         const stdin = want.stdin && c.stdinSocket ? await rt.openStdin(c.id) : undefined;
-        if (stdin) socket.once('close', () => stdin.destroy());
+        // Ended, not destroyed: a stdinOnce TTY's end types ^D (see the runtime's openStdin), whichever of the
+        // socket's and the WebSocket's close comes first.
+        if (stdin) socket.once('close', () => stdin.end());
         start = async (ws) => {
           // The monitor keeps stdin open only for containers with `stdin: true`, as the kubelet does.
           if (want.stdin && !c.stdinSocket) {
