@@ -1,11 +1,13 @@
 // Pod start latency and node memory on a real 3-node cluster (`wharf up --nodes 3`: runc
-// containers, CNI networking, image already on every node): create → Running and → Ready seen
-// through a watch, one pod at a time and 100 at once; `runc run` of the same image alone as the
-// floor beside it; RSS/PSS of the wharf process (agents run inside it) and of the per-container
-// shims. Writes docs/benchmarks/pods.md. Run as root after a build: `node bench/pods.mjs`
-// (BENCH_PODS pods per mode, default 100; BENCH_PODS_PER_NODE for the memory run, default 30).
+// containers under conmon, CNI networking, image already on every node): create → Running and →
+// Ready seen through a watch, one pod at a time and 100 at once; `runc run` of the same image alone
+// as the floor beside it; CPU per pod start; RSS/PSS of the wharf process (agents run inside it)
+// and of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
+// Writes docs/benchmarks/pods.md, with the numbers of the Node-shim runtime it replaced beside.
+// Run as root after a build: `node bench/pods.mjs` (BENCH_PODS pods per mode, default 100;
+// BENCH_PODS_PER_NODE for the memory run, default 30).
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,19 @@ const PODS = Number(process.env.BENCH_PODS ?? 100);
 const PER_NODE = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
 const NODES = 3;
 const RUNC_STARTS = 20;
+const CONMON_BY_HAND = 10;
+/**
+ * The last run with the Node shim and a foreground `runc run` per container (docs/benchmarks/pods.md
+ * of 2026-12-05T11:48:58Z, same machine), shown beside this run's numbers.
+ */
+const BEFORE = {
+  date: '2026-12-05T11:48:58Z',
+  seqReadyP99: 869, burstReadyP99: 38814, burstRunningP50: 30253,
+  cpuPerStartSeq: { wharf: 380, helpers: 149, monitor: 163 },
+  cpuPerStartBurst: { wharf: 264, helpers: 146, monitor: 185 },
+  monitorRssPerPod: 44.1 + 10.8, monitorPssPerPod: 7.8 + 2.7,
+  idleWharfPct: 28.0,
+};
 const NS = 'bench';
 const OUT = join(REPO_ROOT, 'docs/benchmarks/pods.md');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -135,10 +150,22 @@ function modeResult(mode, names, sentAt, watch, cpu) {
 
 /**
  * Runs a mode and splits the machine's CPU time over it: the wharf process itself, the helpers it
- * ran and reaped (CNI plugins, ip, mount, runc state/kill), the shims and their `runc run` (alive at
- * the end: the pods are still running), and everything else on the machine.
+ * ran and reaped (CNI plugins, ip, mount, unshare, runc start, the first conmon process), the conmon
+ * daemons with the `runc create` they ran and reaped (alive at the end: the pods are still
+ * running), and everything else on the machine.
  */
+/**
+ * CPU time (ms) of the helpers of the wharf process: the exited children it reaped, and its live
+ * command spawner (helpers/spawner.mjs) with the commands that one ran and reaped.
+ */
+function helpersCpu(pid) {
+  const spawners = processTable().filter((p) => p.ppid === pid && p.argv.some((a) => a.endsWith('/helpers/spawner.mjs')));
+  const live = spawners.reduce((n, p) => n + (cpuTimes(p.pid)?.selfMs ?? 0) + (cpuTimes(p.pid)?.childrenMs ?? 0), 0);
+  return (cpuTimes(pid)?.childrenMs ?? 0) + live;
+}
+
 async function withCpu(pid, dataDir, fn) {
+  const h0 = helpersCpu(pid);
   const w0 = cpuTimes(pid);
   const m0 = machineCpu();
   const t0 = performance.now();
@@ -149,27 +176,38 @@ async function withCpu(pid, dataDir, fn) {
   const machineMs = m1.busyMs - m0.busyMs;
   const stealMs = m1.stealMs - m0.stealMs;
   const procs = containerProcesses(dataDir);
-  const shimsMs = [...procs.shims, ...procs.runc].reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0), 0);
+  const shimsMs = procs.monitors.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0) + (cpuTimes(p)?.childrenMs ?? 0), 0);
   const wharfMs = w1.selfMs - w0.selfMs;
-  const helpersMs = w1.childrenMs - w0.childrenMs;
+  const helpersMs = helpersCpu(pid) - h0;
   return { wallMs, machineMs, stealMs, wharfMs, helpersMs, shimsMs, otherMs: Math.max(0, machineMs - wharfMs - helpersMs - shimsMs) };
 }
 
-/** The pids of a data dir's container shims, their `runc run` children and the containers' processes. */
-function containerProcesses(dataDir) {
+/** The pids of the conmons whose bundle is below `dir`, any runc under them, and the containers' processes. */
+function containerProcesses(dir) {
   const table = processTable();
-  const shims = table.filter((p) => p.argv[1]?.startsWith(join(dataDir, 'nodes') + '/') && p.argv[1].endsWith('/shim.mjs'));
+  const monitors = table.filter((p) => p.comm === 'conmon' && p.argv.some((a) => a.startsWith(`${dir}/`)));
   const runc = [];
   const workload = [];
-  for (const shim of shims) {
-    for (const d of descendants(table, shim.pid)) (d.argv[0]?.endsWith('runc') ? runc : workload).push(d.pid);
+  for (const m of monitors) {
+    for (const d of descendants(table, m.pid)) (d.argv[0]?.endsWith('runc') ? runc : workload).push(d.pid);
   }
-  return { shims: shims.map((p) => p.pid), runc, workload };
+  return { monitors: monitors.map((p) => p.pid), runc, workload };
+}
+
+/** CPU time (ms) the conmons below `dir` used over 5 s, in % of one core. */
+async function monitorsCpuPct(dir) {
+  const pids = containerProcesses(dir).monitors;
+  const t = () => pids.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0), 0);
+  const c0 = t();
+  const t0 = performance.now();
+  await sleep(5000);
+  return ((t() - c0) / (performance.now() - t0)) * 100;
 }
 
 /** Median RSS/PSS of the wharf process over 5 s, and its CPU use meanwhile (% of one core). */
 async function wharfMemory(pid) {
   const c0 = cpuTimes(pid);
+  const h0 = helpersCpu(pid);
   const t0 = performance.now();
   const m = await sampleMedian(() => {
     const x = memory(pid);
@@ -177,15 +215,15 @@ async function wharfMemory(pid) {
   });
   const c1 = cpuTimes(pid);
   const wall = performance.now() - t0;
-  return { ...m, cpuPct: ((c1.selfMs - c0.selfMs) / wall) * 100, helpersPct: ((c1.childrenMs - c0.childrenMs) / wall) * 100 };
+  return { ...m, cpuPct: ((c1.selfMs - c0.selfMs) / wall) * 100, helpersPct: ((helpersCpu(pid) - h0) / wall) * 100 };
 }
 
-/** The floor: `runc run --detach` of the same image root (copied), no API, network or shim. */
-async function runcFloor(dataDir) {
+/** A temp dir with a bundle of the same image root (copied) running `sleep 3600` under runc's default spec. */
+async function sleepBundle(dataDir, prefix) {
   const rootfsDir = join(dataDir, 'rootfs');
   const image = readdirSync(rootfsDir).find((d) => d.startsWith('sha256-'));
   if (!image) throw new Error(`no unpacked image in ${rootfsDir}`);
-  const dir = tempDir('runc-bench-');
+  const dir = tempDir(prefix);
   const root = join(dir, 'state');
   const bundle = join(dir, 'bundle');
   mkdirSync(bundle);
@@ -200,6 +238,45 @@ async function runcFloor(dataDir) {
   spec.process.terminal = false;
   spec.process.args = ['sleep', '3600'];
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+  return { dir, root, bundle, ids };
+}
+
+/**
+ * The reference monitor: conmon + runc started by hand for the same image, as CRI-O starts them
+ * (no API, network or agent); conmon's memory per container once they run.
+ */
+async function conmonByHand(dataDir) {
+  const { dir, root, bundle, ids } = await sleepBundle(dataDir, 'conmon-bench-');
+  const spec = readFileSync(join(bundle, 'config.json'), 'utf8');
+  for (let i = 0; i < CONMON_BY_HAND; i++) {
+    const id = `wharf-bench-conmon-${process.pid}-${i}`;
+    const b = join(dir, id);
+    mkdirSync(join(b, 'exits'), { recursive: true });
+    writeFileSync(join(b, 'config.json'), spec.replace('"path":"rootfs"', `"path":"${bundle}/rootfs"`));
+    ids.push(id);
+    // conmon's first process exits at once; its daemon keeps running (no pipes to wait on).
+    await new Promise((resolve, reject) => {
+      const c = spawn('conmon', ['--api-version', '1', '-c', id, '-u', id, '-n', id, '-r', '/usr/sbin/runc', '-b', b, '-p', join(b, 'pid'), '-P', join(b, 'conmon.pid'),
+        '-l', `k8s-file:${join(b, 'ctr.log')}`, '--exit-dir', join(b, 'exits'), '--socket-dir-path', b, '--full-attach', '--runtime-arg', `--root=${root}`], { stdio: 'ignore', detached: true });
+      c.on('error', reject);
+      c.on('exit', resolve);
+    });
+    for (let t = 0; !existsSync(join(b, 'pid')); t++) {
+      if (t > 1200) throw new Error(`conmon did not create ${id} (see ${join(b, 'conmon.log')})`);
+      await sleep(25);
+    }
+    await run('runc', ['--root', root, 'start', id]);
+  }
+  await sleep(500);
+  const procs = containerProcesses(dir);
+  const mem = { monitor: sumMemory(procs.monitors), workload: sumMemory(procs.workload) };
+  for (const id of ids.splice(0)) await run('runc', ['--root', root, 'delete', '--force', id]).catch(() => {});
+  return mem;
+}
+
+/** The floor: `runc run --detach` of the same image root (copied), no API, network or monitor. */
+async function runcFloor(dataDir) {
+  const { root, bundle, ids } = await sleepBundle(dataDir, 'runc-bench-');
   const times = [];
   for (let i = 0; i < RUNC_STARTS + 2; i++) {
     const id = `wharf-bench-runc-${process.pid}-${i}`;
@@ -308,21 +385,28 @@ async function main() {
   const floor = await runcFloor(w.dataDir);
   console.log(`  runc run --detach p50 ${fmtMs(floor.start.p50)} ms, p99 ${fmtMs(floor.start.p99)} ms`);
 
+  console.log(`conmon + runc by hand, ${CONMON_BY_HAND} containers`);
+  const byHand = await conmonByHand(w.dataDir);
+
   console.log(`memory with ${PER_NODE} pods on each node`);
+  const nodesDir = join(w.dataDir, 'nodes');
+  const empty = await wharfMemory(w.pid);
   const memNames = Array.from({ length: PER_NODE * NODES }, (_, i) => `mem-${i}`);
   await createPods(api, memNames, 10, (n) => `node-${Number(n.slice(4)) % NODES}`);
   await watch.until(() => memNames.every((n) => watch.get(n).readyAt !== undefined), 300_000, `${memNames.length} pods for the memory run`);
+  await sleep(2000);
   const loaded = await wharfMemory(w.pid);
-  const procs = containerProcesses(w.dataDir);
-  if (procs.shims.length !== memNames.length) throw new Error(`found ${procs.shims.length} shims for ${memNames.length} pods`);
+  const monitorsPct = await monitorsCpuPct(nodesDir);
+  const procs = containerProcesses(nodesDir);
+  if (procs.monitors.length !== memNames.length) throw new Error(`found ${procs.monitors.length} conmons for ${memNames.length} pods`);
   const containerMem = {
-    shim: sumMemory(procs.shims), runc: sumMemory(procs.runc), workload: sumMemory(procs.workload),
-    all: sumMemory([...procs.shims, ...procs.runc, ...procs.workload]),
+    monitor: sumMemory(procs.monitors), runc: sumMemory(procs.runc), workload: sumMemory(procs.workload),
+    all: sumMemory([...procs.monitors, ...procs.runc, ...procs.workload]),
   };
   await deleteAll(api, watch, memNames);
   const after = await wharfMemory(w.pid);
 
-  const result = { seq, burst, floor, mem: { idle0, idle3, loaded, after, containerMem, pods: memNames.length } };
+  const result = { seq, burst, floor, mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, monitorsPct, pods: memNames.length } };
   const md = render(result, { ...machineFacts({ runc: runcVersion, load: load0 }), runtimeS: Math.round((performance.now() - started) / 1000) });
   writeFileSync(OUT, md);
   console.log(`\n${md}`);
@@ -340,7 +424,7 @@ function render(r, m) {
   const verdict = worst <= 5000
     ? `**met** (worst p99 create → Ready: ${fmtMs(worst)} ms)${worst < 1000 ? ', and under the 1 s aim' : `; the 1 s aim is **not met** (${fmtMs(worst)} ms)`}`
     : `**not met**: worst p99 create → Ready ${fmtMs(worst)} ms`;
-  const { idle0, idle3, loaded, after, containerMem: c, pods } = r.mem;
+  const { idle0, idle3, empty, loaded, after, containerMem: c, pods } = r.mem;
   const perAgent = (x) => `${mb((x.rssMb - idle0.rssMb) / NODES)} / ${mb((x.pssMb - idle0.pssMb) / NODES)}`;
   const per = (x) => `| ${x.n} | ${mb(x.rssMb)} | ${mb(x.rssMb / pods)} | ${mb(x.pssMb)} | ${mb(x.pssMb / pods)} |`;
   return `# Pod start and node memory benchmark
@@ -348,6 +432,21 @@ function render(r, m) {
 Generated by \`node bench/pods.mjs\` on ${m.date}. Re-running it overwrites this file.
 
 ${machineTable(m, [['runc (reference)', m.runc]], `${m.runtimeS} s`)}
+## Before and after conmon
+
+"Before" is the run of ${BEFORE.date} on this machine, when each container had a Node.js shim and a
+foreground \`runc run\`; "after" is this run (conmon per container, see below).
+
+| | before (Node shim + runc run) | after (conmon) | target (issue 11) |
+|---|---:|---:|---:|
+| one at a time, p99 create → Ready (ms) | ${fmtMs(BEFORE.seqReadyP99)} | ${fmtMs(r.seq.ready.p99)} | ≤ 400 |
+| ${r.burst.n} at once, p99 create → Ready (ms) | ${fmtMs(BEFORE.burstReadyP99)} | ${fmtMs(r.burst.ready.p99)} | ≤ 5000 |
+| CPU per pod start, ${r.burst.n} at once (ms): wharf + helpers + monitor | ${BEFORE.cpuPerStartBurst.wharf} + ${BEFORE.cpuPerStartBurst.helpers} + ${BEFORE.cpuPerStartBurst.monitor} = ${BEFORE.cpuPerStartBurst.wharf + BEFORE.cpuPerStartBurst.helpers + BEFORE.cpuPerStartBurst.monitor} | ${fmtMs(r.burst.cpu.wharfMs / r.burst.n)} + ${fmtMs(r.burst.cpu.helpersMs / r.burst.n)} + ${fmtMs(r.burst.cpu.shimsMs / r.burst.n)} = ${fmtMs((r.burst.cpu.wharfMs + r.burst.cpu.helpersMs + r.burst.cpu.shimsMs) / r.burst.n)} | ≤ 100 |
+| CPU per pod start, one at a time (ms) | ${BEFORE.cpuPerStartSeq.wharf + BEFORE.cpuPerStartSeq.helpers + BEFORE.cpuPerStartSeq.monitor} | ${fmtMs((r.seq.cpu.wharfMs + r.seq.cpu.helpersMs + r.seq.cpu.shimsMs) / r.seq.n)} | ≤ 100 |
+| host memory per running pod outside the container: monitor RSS (MB) | ${BEFORE.monitorRssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.rssMb / r.mem.pods).toFixed(1)} | ≤ 5 |
+| the same, PSS (MB) | ${BEFORE.monitorPssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.pssMb / r.mem.pods).toFixed(1)} | |
+| ${r.mem.pods} idle pods: CPU of the wharf process + helpers + monitors (% of one core) | ${BEFORE.idleWharfPct.toFixed(1)} + 0 + shims | ${(r.mem.loaded.cpuPct + r.mem.loaded.helpersPct + r.mem.monitorsPct).toFixed(1)} | < 5 |
+
 
 ## How to run
 
@@ -367,7 +466,7 @@ event on arrival.
 - **create → Running**: from just before the bench sends the pod's POST to the arrival of the
   first watch event with \`status.phase: Running\`; **→ Ready**: to the first event with the Ready
   condition True. This is what a user waiting on \`kubectl wait\` sees, including scheduling,
-  the agent noticing the binding, the network namespace and CNI, the overlay root, the shim and
+  the agent noticing the binding, the network namespace and CNI, the overlay root, conmon and
   runc, and the status write.
 - **startedAt − creationTimestamp**: the same interval from the pod's own timestamps
   (\`containerStatuses[0].state.running.startedAt\`), which the API gives in whole seconds, so each
@@ -391,20 +490,22 @@ ${latRow(r.burst, 'create → Running (ms)', r.burst.running)}
 ${latRow(r.burst, 'create → Ready (ms)', r.burst.ready)}
 ${apiRow(r.burst)}
 
-| mode | pods | wall time | pods/s | machine CPU busy | stolen | wharf process | its exited helpers | shims + runc run | other processes |
+| mode | pods | wall time | pods/s | machine CPU busy | stolen | wharf process | its helpers | conmon + runc create | other processes |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${[r.seq, r.burst].map(cpuRow).join('\n')}
 
 CPU columns are CPU time per pod (ms); "machine CPU busy" is the whole machine's busy time over the
 mode in % of its ${m.nproc} cores, "stolen" the time the hypervisor gave its cores to other guests. "Its
-exited helpers" are the processes the wharf process ran and reaped (CNI plugins, \`ip\`, \`mount\`,
-\`runc\` state and kill calls); "other processes" is the rest of the machine meanwhile (the
-benchmark client, and other work on a shared machine).
+helpers" are the command spawner (\`helpers/spawner.mjs\`, a child of the wharf process) and the
+commands it ran and reaped (CNI plugins, \`unshare\`/\`ip\`, \`mount\`, \`runc start\`, conmon's first
+process), and any child the wharf process reaped itself; "conmon + runc create" the conmon daemons
+(children of init once daemonised) and the \`runc create\` each ran; "other processes" is the rest
+of the machine meanwhile (the benchmark client, and other work on a shared machine).
 
 Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.
 
-Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (wharf process, its helpers, shim and
-\`runc run\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
+Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (wharf process, its helpers, conmon and
+\`runc\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
 at once cannot all be Running in less than ${(r.burst.n * own / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
 
 ### Reference: runc alone
@@ -412,7 +513,7 @@ at once cannot all be Running in less than ${(r.burst.n * own / m.nproc / 1000).
 \`runc run --detach\` of a copy of the same unpacked image root, \`sleep 3600\`, runc's default spec
 (new namespaces, no network setup), ${RUNC_STARTS} starts after 2 unmeasured ones, timed from spawn to runc's exit
 (the container's process is running). This is the floor under Wharf's numbers: everything above it is
-the API, scheduling, the agent, CNI, the shim and the status write.
+the API, scheduling, the agent, CNI, conmon and the status write.
 
 | | p50 ms | p99 ms | max ms | Wharf one at a time, create → Running p50 / runc p50 |
 |---|---:|---:|---:|---:|
@@ -439,15 +540,26 @@ events in the same process, so it is an upper bound for the agents themselves.
 CPU" that of the processes it ran and reaped in the window (CNI plugins, \`runc\`, \`ip\`, …). Each
 pod's worker in an agent re-syncs its pod every second, so these grow with the number of pods.
 
-Outside the wharf process, each container has a shim (a Node process, \`packages/node/src/runtime/shim.ts\`),
-its \`runc run --keep\` (runc stays the container's parent) and the container's own process. With ${pods} containers:
+Outside the wharf process, each container has its conmon (its parent and reaper, daemonised: no
+\`runc\` stays running) and the container's own process. With ${pods} containers:
 
 | processes | count | RSS sum MB | RSS per container MB | PSS sum MB | PSS per container MB |
 |---|---:|---:|---:|---:|---:|
-| shim (node) ${per(c.shim)}
-| runc run --keep ${per(c.runc)}
+| conmon ${per(c.monitor)}
+| runc (none should be left) ${per(c.runc)}
 | container process (sleep) ${per(c.workload)}
 | **all** ${per(c.all)}
+
+**Host memory per running pod outside the container**: ${mb(c.monitor.rssMb / pods)} MB RSS (${mb(c.monitor.pssMb / pods)} MB PSS) of conmon,
+no other process per pod; the wharf process grew by ${mb((loaded.rssMb - empty.rssMb) / pods)} MB RSS per pod from just before the
+${pods} pods were created to once they ran (agents, and the API server's copy of the pods and their events),
+so **${mb((c.monitor.rssMb + c.runc.rssMb + loaded.rssMb - empty.rssMb) / pods)} MB RSS per pod in all** outside the containers.
+The conmons used ${pct(r.mem.monitorsPct)} of one core over 5 s with ${pods} idle pods; with the wharf process and its helpers
+(table above) that is ${pct(loaded.cpuPct + loaded.helpersPct + r.mem.monitorsPct)} for Wharf and everything it started.
+
+Reference: conmon + runc started by hand for the same image (${CONMON_BY_HAND} containers, \`runc create\` under
+conmon then \`runc start\`, as CRI-O does; no API, network or agent): conmon ${mb(r.mem.byHand.monitor.rssMb / r.mem.byHand.monitor.n)} MB RSS /
+${mb(r.mem.byHand.monitor.pssMb / r.mem.byHand.monitor.n)} MB PSS per container.
 
 RSS counts pages shared between processes (the node binary, runc's text, libc) once per process, so its
 sum overstates; PSS shares them out and sums to what the containers really hold. Kernel memory of a

@@ -47,7 +47,7 @@ npx tsc -b packages/cli packages/testing >&2
 # Node agents run pods with runc and the CNI plugins; Services route through iptables. Without
 # root these cannot be installed and `wharf up --nodes N` falls back to the process runtime.
 if [ "$(id -u)" -eq 0 ]; then
-  apt_install runc containernetworking-plugins iptables iproute2 || say "runc/CNI could not be installed: node agents will use the process runtime"
+  apt_install runc conmon containernetworking-plugins iptables iproute2 || say "runc/CNI could not be installed: node agents will use the process runtime"
 fi
 
 if [ $want_test -eq 1 ]; then

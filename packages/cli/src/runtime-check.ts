@@ -1,5 +1,5 @@
 // Which container runtime `wharf up --nodes N` uses: runc where the machine allows real containers
-// (root, runc, the CNI plugins), else the process runtime (host processes, no isolation).
+// (root, runc, conmon, the CNI plugins), else the process runtime (host processes, no isolation).
 import { existsSync } from 'node:fs';
 import type { RuntimeKind } from '@wharf/node';
 
@@ -7,6 +7,7 @@ import type { RuntimeKind } from '@wharf/node';
 export function runtimeUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
   if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (apt-get install runc)';
+  if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (apt-get install conmon)';
   if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins are not installed (apt-get install containernetworking-plugins)';
   return undefined;
 }

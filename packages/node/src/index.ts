@@ -1,4 +1,4 @@
-// @wharf/node: the node agent. Its container runtimes (runc through per-container shims, or host
+// @wharf/node: the node agent. Its container runtimes (runc under conmon, or host
 // processes where runc or root is missing) and pod networking (CNI plugins).
 export { PodRuntime, type PodRuntimeOptions } from './runtime/pod-runtime.js';
 export { ProcessRuntime, type ProcessRuntimeOptions } from './runtime/process-runtime.js';
@@ -19,7 +19,7 @@ export type {
 export { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundError } from './runtime/errors.js';
 export { InvalidContainerConfigError, resolveArgs, buildOciSpec, type OciSpec } from './runtime/oci-spec.js';
 export { UnknownCapabilityError, DEFAULT_CAPABILITIES, ALL_CAPABILITIES, containerCapabilities } from './runtime/capabilities.js';
-export { parseCriLogLine, type CriLogLine } from './runtime/shim.js';
+export { parseCriLogLine, type CriLogLine } from './runtime/cri-log.js';
 export { PodNetwork, PodNetworkError, type PodNetworkOptions, type PortMapping, type PodNetworkStatus } from './network/pod-network.js';
 export { CniError, CniExecutor, type CniResult, type CniConfList } from './network/cni.js';
 export { listNetns } from './network/netns.js';

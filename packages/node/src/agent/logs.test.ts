@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CriLogLine } from '../runtime/shim.js';
+import type { CriLogLine } from '../runtime/cri-log.js';
 import { formatRecords, parseLogQuery, selectRecords } from './logs.js';
 
 const rec = (time: string, content: string, partial = false): CriLogLine => ({ time, stream: 'stdout', partial, content });

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { parseCriLogLine, type CriLogLine } from '../runtime/shim.js';
+import { parseCriLogLine, type CriLogLine } from '../runtime/cri-log.js';
 
 export interface LogQuery {
   readonly follow: boolean;

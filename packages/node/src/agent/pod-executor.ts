@@ -59,10 +59,17 @@ export class PodExecutor {
     return this.puller.imageIDs;
   }
 
-  /** The pod's sandbox, undefined when there is none; with `tolerant`, any runtime error counts as none. */
+  /**
+   * The pod's sandbox, undefined when there is none; with `tolerant` (a stopping pod), any runtime
+   * error counts as none. A sandbox never set up to the end (not ready and no IP: an agent killed
+   * in runPodSandbox) is removed, so the sync makes it again; a stopped one stays.
+   */
   async sandboxStatus(pod: V1Pod, tolerant = false): Promise<PodSandbox | undefined> {
     try {
-      return await this.options.runtime.podSandboxStatus(podSandboxId(pod));
+      const sandbox = await this.options.runtime.podSandboxStatus(podSandboxId(pod));
+      if (tolerant || sandbox.state === 'ready' || sandbox.ip) return sandbox;
+      await this.options.runtime.removePodSandbox(sandbox.id);
+      return undefined;
     } catch (e) {
       if (tolerant || e instanceof NotFoundError) return undefined;
       throw e;

@@ -1,7 +1,7 @@
 // Named network namespaces as iproute2 keeps them: a bind mount at /var/run/netns/<name>, so
 // the namespace outlives every process in it and the agent can find it again after a restart.
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exec, run } from '../util/exec.js';
 
@@ -15,9 +15,25 @@ export function netnsExists(name: string): boolean {
   return existsSync(netnsPath(name));
 }
 
-export async function addNetns(name: string): Promise<string> {
-  await run('ip', ['netns', 'add', name]);
-  return netnsPath(name);
+/**
+ * Creates the namespace with its loopback up, in one process: `unshare --net=<file>` persists it
+ * as `ip netns add` does (a bind mount of the nsfs file) and runs `ip link set lo up` inside, so no
+ * `ip netns add` nor CNI loopback plugin is spawned. `ipcNsFile`, when given, gets a new IPC
+ * namespace persisted the same way by the same process.
+ */
+export async function addNetns(name: string, o: { readonly ipcNsFile?: string } = {}): Promise<string> {
+  const file = netnsPath(name);
+  await mkdir(NETNS_DIR, { recursive: true });
+  await writeFile(file, '', { flag: 'wx' });
+  if (o.ipcNsFile) await writeFile(o.ipcNsFile, '');
+  try {
+    await run('unshare', [`--net=${file}`, ...(o.ipcNsFile ? [`--ipc=${o.ipcNsFile}`] : []), 'ip', 'link', 'set', 'lo', 'up']);
+  } catch (e) {
+    await exec('umount', [file]);
+    await rm(file, { force: true });
+    throw e;
+  }
+  return file;
 }
 
 /** Deletes the namespace (its veth ends go with it); a missing namespace is not an error. */

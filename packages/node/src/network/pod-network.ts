@@ -1,5 +1,5 @@
-// A pod's network: a named network namespace plugged into the node's bridge by the Debian CNI
-// plugins (loopback; bridge + host-local IPAM over the node's pod CIDR; portmap for hostPorts).
+// A pod's network: a named network namespace (loopback up) plugged into the node's bridge by the
+// Debian CNI plugins (bridge + host-local IPAM over the node's pod CIDR; portmap for hostPorts).
 // No masquerade: pod traffic is meant to stay on the machine.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,6 +38,8 @@ export interface PodNetworkRequest {
   readonly podName: string;
   readonly podNamespace: string;
   readonly portMappings?: readonly PortMapping[];
+  /** Also create the pod's IPC namespace, persisted at this file, in the same process. @default none */
+  readonly ipcNsFile?: string;
 }
 
 export interface PodNetworkStatus {
@@ -94,13 +96,15 @@ export class PodNetwork {
     return { cniVersion: '1.0.0', name: `wharf-${this.options.nodeName}`, plugins };
   }
 
-  /** Creates the namespace and runs CNI ADD; a namespace left over from a crash is torn down first. */
+  /**
+   * Creates the namespace (loopback up; see addNetns) and runs CNI ADD; a namespace left over from
+   * a crash is torn down first.
+   */
   async setUp(req: PodNetworkRequest): Promise<PodNetworkStatus> {
     await mkdir(this.dataDir, { recursive: true });
     if (netnsExists(req.netnsName)) await this.tearDown(req);
-    const nsPath = await addNetns(req.netnsName);
+    const nsPath = await addNetns(req.netnsName, req.ipcNsFile ? { ipcNsFile: req.ipcNsFile } : {});
     try {
-      await this.cni.invoke('ADD', { cniVersion: '1.0.0', name: 'wharf-loopback', type: 'loopback' }, { ...this.runtimeConf(req), ifName: 'lo' });
       const result = await this.cni.addList(this.confList(req.portMappings), this.runtimeConf(req));
       return { netnsPath: nsPath, ip: podIP(result), result };
     } catch (e) {

@@ -9,16 +9,16 @@ const rec: ContainerRecord = {
 const started = { shimPid: 10, startedAt: 't1' };
 
 describe('containerStatus', () => {
-  it('derives state and reason from the shim files', () => {
-    expect(containerStatus(rec, { shimAlive: false }).state).toBe('created');
-    expect(containerStatus(rec, { started, shimAlive: true, pid: 42 })).toMatchObject({ state: 'running', pid: 42, startedAt: 't1' });
-    expect(containerStatus(rec, { started, shimAlive: false, exit: { exitCode: 0, finishedAt: 't2', oomKilled: false } })).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed' });
-    expect(containerStatus(rec, { started, shimAlive: false, exit: { exitCode: 137, finishedAt: 't2', oomKilled: true } })).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
-    expect(containerStatus(rec, { started, shimAlive: false, exit: { exitCode: 2, finishedAt: 't2', oomKilled: false } })).toMatchObject({ reason: 'Error' });
-    expect(containerStatus(rec, { started, shimAlive: false, exit: { exitCode: 1, finishedAt: 't2', oomKilled: false, startError: 'exec: nope' } })).toMatchObject({ reason: 'StartError', exitCode: 128, message: 'exec: nope' });
+  it('derives state and reason from the monitor files', () => {
+    expect(containerStatus(rec, { monitorAlive: false }).state).toBe('created');
+    expect(containerStatus(rec, { started, monitorAlive: true, pid: 42 })).toMatchObject({ state: 'running', pid: 42, startedAt: 't1' });
+    expect(containerStatus(rec, { started, monitorAlive: false, exit: { exitCode: 0, finishedAt: 't2', oomKilled: false } })).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed' });
+    expect(containerStatus(rec, { started, monitorAlive: false, exit: { exitCode: 137, finishedAt: 't2', oomKilled: true } })).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    expect(containerStatus(rec, { started, monitorAlive: false, exit: { exitCode: 2, finishedAt: 't2', oomKilled: false } })).toMatchObject({ reason: 'Error' });
+    expect(containerStatus(rec, { started, monitorAlive: false, exit: { exitCode: 1, finishedAt: 't2', oomKilled: false, startError: 'exec: nope' } })).toMatchObject({ reason: 'StartError', exitCode: 128, message: 'exec: nope' });
   });
   it('reports a lost shim', () => {
-    expect(containerStatus(rec, { started, shimAlive: false, runcRunning: true, pid: 5 })).toMatchObject({ state: 'running', message: expect.stringContaining('shim is gone') });
-    expect(containerStatus(rec, { started, shimAlive: false })).toMatchObject({ state: 'exited', exitCode: 255, reason: 'Error' });
+    expect(containerStatus(rec, { started, monitorAlive: false, runcRunning: true, pid: 5 })).toMatchObject({ state: 'running', message: expect.stringContaining('monitor is gone') });
+    expect(containerStatus(rec, { started, monitorAlive: false })).toMatchObject({ state: 'exited', exitCode: 255, reason: 'Error' });
   });
 });

@@ -82,7 +82,7 @@ export function buildOciSpec(c: ContainerConfig, sandbox: SandboxPaths, cgroupsP
   return {
     ociVersion: '1.0.2',
     process: {
-      // A TTY container's console is made by `runc run` itself, running under `script` (shim.ts).
+      // A TTY container's console is made by runc and handed to conmon (conmon -t, its console socket).
       terminal: c.tty === true,
       user: {
         uid: sc.runAsUser ?? 0,

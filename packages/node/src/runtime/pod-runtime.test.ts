@@ -8,12 +8,11 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectUnix } from '../agent/streaming/sessions.js';
 import { busyboxRootfs } from '@wharf/testing';
 import { listNetns } from '../network/netns.js';
 import { leftoverCgroups, nodeCgroupsExist } from './cgroups.js';
 import { ContainerStartError } from './errors.js';
-import { parseCriLogLine } from './shim.js';
+import { parseCriLogLine } from './cri-log.js';
 import { PodRuntime } from './pod-runtime.js';
 import { mountsUnder } from './rootfs.js';
 import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
@@ -89,7 +88,7 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(status).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed', name: 'hello', sandboxId: pod.id });
     expect(Date.parse(status.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(status.startedAt!));
     const log = await readFile(status.logPath, 'utf8');
-    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F hello\n$/);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|\+00:00) stdout F hello\n$/);
     expect(status.logPath).toBe(path.join(pod.logDir, 'hello', '0.log'));
   });
 
@@ -220,8 +219,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     await rt.resizeContainerTerminal(id, 123, 45);
     // runc copies the size to the container's console when it gets SIGWINCH.
     await waitFor(() => rt.execSync(id, ['stty', '-F', '/dev/console', 'size']), (r) => r.stdout === '45 123\n', 5_000);
-    const sock = await connectUnix(running.stdinSocket ?? '');
-    sock.write('tty; stty size; echo "term=$TERM"; exit 5\n');
+    expect(running.stdinSocket).toBe(path.join(stateDir, 'containers', id, 'attach'));
+    const sock = await rt.openStdin(id);
+    sock.write(Buffer.from('tty; stty size; echo "term=$TERM"; exit 5\n'));
     const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
     sock.destroy();
     expect(status).toMatchObject({ exitCode: 5, reason: 'Error' });

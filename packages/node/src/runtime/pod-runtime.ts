@@ -1,7 +1,7 @@
 // The node agent's pod runtime: pod sandboxes (network namespace from CNI, a shared IPC namespace
-// and /dev/shm) and containers run by runc through a per-container shim. Records, the shim and
-// container status are shared with the process runtime (recorded-runtime.ts); this file holds the
-// runc, CNI, cgroup and overlay parts.
+// and /dev/shm) and containers run by runc under conmon (conmon-monitor.ts), as CRI-O runs them.
+// Records and container status are shared with the process runtime (recorded-runtime.ts); this
+// file holds the runc, CNI, cgroup and overlay parts.
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,16 +9,17 @@ import { netnsPath } from '../network/netns.js';
 import { PodNetwork, type PodNetworkOptions, type PodNetworkRequest } from '../network/pod-network.js';
 import { exec, run } from '../util/exec.js';
 import { currentCapabilities } from './capabilities.js';
-import { containerCgroupsPath, CGROUP_ROOT, removeNodeCgroups } from './cgroups.js';
+import { containerCgroupsPath, removeNodeCgroups } from './cgroups.js';
+import { ConmonMonitor } from './conmon-monitor.js';
 import { InvalidStateError } from './errors.js';
 import { startExec, type ExecStream, type ExecStreamOptions } from './exec-stream.js';
 import { buildOciSpec, type SandboxPaths } from './oci-spec.js';
-import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions, type ShimFiles } from './recorded-runtime.js';
+import { killPid, strayMonitors } from './monitor.js';
+import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions } from './recorded-runtime.js';
 import { prepareRootfs } from './rootfs.js';
 import { Runc } from './runc.js';
 import { sandboxId, type ExecSyncResult } from './runtime.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
-import type { RuncShimConfig } from './shim.js';
 import type { ContainerRecord, SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus } from './types.js';
 
@@ -29,25 +30,37 @@ export interface PodRuntimeOptions extends RecordedRuntimeOptions {
   readonly cni: Omit<PodNetworkOptions, 'nodeName' | 'stateDir'>;
   /** @default '/usr/sbin/runc' */
   readonly runcPath?: string;
+  /** @default '/usr/bin/conmon' */
+  readonly conmonPath?: string;
 }
 
 export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
   readonly kind = 'runc';
   readonly network: PodNetwork;
+  protected readonly monitor: ConmonMonitor;
   private readonly runc: Runc;
+  private readonly conmonPath: string;
   private readonly hostCapabilities = currentCapabilities();
 
   constructor(options: PodRuntimeOptions) {
     super(options, 'PodRuntime');
     this.network = new PodNetwork({ ...options.cni, nodeName: options.nodeName, stateDir: options.stateDir });
     this.runc = new Runc(options.runcPath ?? '/usr/sbin/runc', this.store.runcRoot);
+    this.conmonPath = options.conmonPath ?? '/usr/bin/conmon';
+    this.monitor = new ConmonMonitor({
+      conmon: { conmon: this.conmonPath, runc: this.runc.binary, runcRoot: this.store.runcRoot },
+      runc: this.runc,
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    });
   }
 
-  /** Fails when runc is missing; then as RecordedRuntime.start(). */
+  /** Fails when runc or conmon is missing; then as RecordedRuntime.start(). */
   override async start(): Promise<void> {
-    await access(this.runc.binary, fsConstants.X_OK).catch(() => {
-      throw new InvalidStateError(`runc not found at ${this.runc.binary}`);
-    });
+    for (const [name, file] of [['runc', this.runc.binary], ['conmon', this.conmonPath]] as const) {
+      await access(file, fsConstants.X_OK).catch(() => {
+        throw new InvalidStateError(`${name} not found at ${file}`);
+      });
+    }
     await super.start();
   }
 
@@ -77,11 +90,10 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
   }
 
   protected async setUpSandbox(rec: SandboxRecord, dir: string): Promise<Pick<SandboxRecord, 'ip' | 'cniResult'>> {
-    await writeFile(path.join(dir, 'ipc'), '');
-    await run('unshare', [`--ipc=${path.join(dir, 'ipc')}`, 'true']);
     await mkdir(path.join(dir, 'shm'));
     await run('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,noexec,mode=1777,size=65536k', 'shm', path.join(dir, 'shm')]);
-    const net = await this.network.setUp(this.networkRequest(rec));
+    // The IPC namespace is made by the process that makes the network namespace (one spawn for both).
+    const net = await this.network.setUp({ ...this.networkRequest(rec), ipcNsFile: path.join(dir, 'ipc') });
     const hostname = podHostname(rec.config);
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     await writeFile(path.join(dir, 'hosts'), hostsFile(hostname, net.ip, rec.config.hostAliases));
@@ -112,26 +124,6 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
     };
   }
 
-  /** The shim runs `runc run --keep` on the bundle. */
-  protected async shimConfig(rec: ContainerRecord, files: ShimFiles): Promise<RuncShimConfig> {
-    const dir = this.store.containerDir(rec.id);
-    return {
-      ...files,
-      runc: this.runc.binary,
-      runcRoot: this.store.runcRoot,
-      bundle: dir,
-      runcLogPath: path.join(dir, 'runc.log'),
-      oomControlPath: path.join(CGROUP_ROOT, 'memory', rec.cgroupsPath, 'memory.oom_control'),
-      ...(rec.config.tty ? { tty: true } : {}),
-    };
-  }
-
-  /** runc still knows the container running (its output and exit are no longer recorded). */
-  protected async orphanPid(rec: ContainerRecord): Promise<number | undefined> {
-    const state = await this.runc.state(rec.id);
-    return state?.status === 'running' ? state.pid : undefined;
-  }
-
   protected signal(rec: ContainerRecord, _status: ContainerStatus, signal: 'TERM' | 'KILL'): Promise<boolean> {
     return this.runc.kill(rec.id, signal);
   }
@@ -141,8 +133,9 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
     await this.runc.delete(id);
   }
 
-  /** Containers runc knows but the records lost, the bridge, the node's cgroups and the CNI leases. */
+  /** conmons and containers runc knows that the records lost, the bridge, the node's cgroups and the CNI leases. */
   protected async removeLeftovers(): Promise<void> {
+    for (const pid of strayMonitors(this.store.containersDir)) killPid(pid);
     for (const c of await this.runc.list()) {
       await this.runc.kill(c.id, 'KILL');
       await this.runc.delete(c.id).catch(() => undefined);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs, freePort } from '@wharf/testing';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { ProcessRuntime } from './process-runtime.js';
-import { connectUnix } from '../agent/streaming/sessions.js';
+import { connectUnix } from './shim-monitor.js';
 import { readRuntimeKind } from './runtime.js';
 import { httpGet, logContents, runToExit, startAndWaitFor, streamContents, waitFor } from './testing/run-container.js';
 import type { ContainerConfig, PodSandbox } from './types.js';

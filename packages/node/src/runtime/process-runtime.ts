@@ -1,22 +1,25 @@
 // The process runtime: where runc or root is missing, each container runs as a plain host process
 // (no namespaces, no cgroups). A sandbox is only a directory and its IP is the host's, so pods
-// share the host's ports. Records, the shim (`kind: 'process'`), the CRI log, exit.json and
+// share the host's ports. Records, the process shim (shim-monitor.ts), the CRI log, exit.json and
 // re-adoption after an agent restart are shared with PodRuntime (recorded-runtime.ts); this file
 // holds command resolution, process groups and host exec. Resource limits, securityContext
 // capabilities and read-only mounts are not enforced. Volumes stay where the volume plugins set
 // them up; WHARF_MOUNTS names a directory in which each volumeMount's path is a symlink to its
 // volume (see docs/node-runtime.md).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { startCommand, type ExecStream, type ExecStreamOptions } from './exec-stream.js';
 import { configuredPath, findExecutable, linkMounts, processEnv, resolveInRoot } from './process-command.js';
-import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions, type ShimFiles } from './recorded-runtime.js';
+import type { MonitorExit, MonitorStarted } from './container-status.js';
+import { killPid, strayMonitors } from './monitor.js';
+import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions } from './recorded-runtime.js';
 import type { ExecSyncResult } from './runtime.js';
 import { podHostname } from './sandbox-files.js';
-import { startTicks, type HostCommand, type ProcessShimConfig, type ShimExit, type ShimStarted } from './shim.js';
+import { startTicks, type HostCommand, type ShimConfig } from './shim.js';
+import { ShimMonitor, type ShimFiles } from './shim-monitor.js';
 import type { ContainerRecord, SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from './types.js';
 
@@ -25,16 +28,25 @@ export interface ProcessRuntimeOptions extends RecordedRuntimeOptions {
   readonly podIP?: string;
   /** Searched for a command after the image. @default the agent's PATH */
   readonly hostPath?: string;
+  /** The Node.js binary that runs the container shims. @default process.execPath */
+  readonly nodePath?: string;
 }
 
 const DEFAULT_HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
   readonly kind = 'process';
+  protected readonly monitor: ShimMonitor;
   private readonly asRoot = process.getuid?.() === 0;
 
   constructor(options: ProcessRuntimeOptions) {
     super(options, 'ProcessRuntime');
+    this.monitor = new ShimMonitor({
+      nodePath: options.nodePath ?? process.execPath,
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      shimConfig: (rec, files) => this.shimConfig(rec, files),
+      orphanPid: (rec, pid) => this.orphanPid(rec, pid),
+    });
   }
 
   async version(): Promise<string> {
@@ -99,20 +111,20 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
   }
 
   /** The shim runs the resolved command; a command that cannot be found is recorded as runc records a failed start. */
-  protected async shimConfig(rec: ContainerRecord, files: ShimFiles): Promise<ProcessShimConfig> {
+  private async shimConfig(rec: ContainerRecord, files: ShimFiles): Promise<ShimConfig> {
     const command = await this.hostCommand(rec, rec.config.args);
     if (typeof command === 'string') {
       // Exited, StartError, exit code 128.
       const now = new Date().toISOString();
-      await writeFile(files.startedPath, JSON.stringify({ shimPid: 0, startedAt: now } satisfies ShimStarted));
-      await writeFile(files.exitPath, JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies ShimExit));
+      await writeFile(files.startedPath, JSON.stringify({ shimPid: 0, startedAt: now } satisfies MonitorStarted));
+      await writeFile(files.exitPath, JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies MonitorExit));
       throw new ContainerStartError(rec.id, command);
     }
-    return { kind: 'process', ...files, command };
+    return { ...files, command };
   }
 
   /** The shim was killed: the process may still run; its start time proves it is ours and not a reused pid. */
-  protected async orphanPid(rec: ContainerRecord, pid: number | undefined): Promise<number | undefined> {
+  private async orphanPid(rec: ContainerRecord, pid: number | undefined): Promise<number | undefined> {
     const ticks = await readFile(path.join(this.store.containerDir(rec.id), 'pid.start'), 'utf8').catch(() => '');
     return pid !== undefined && ticks !== '' && processStartTicks(pid) === ticks ? pid : undefined;
   }
@@ -124,13 +136,7 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
 
   /** Shims whose records are gone. */
   protected async removeLeftovers(): Promise<void> {
-    for (const pid of strayShims(this.store.containersDir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
+    for (const pid of strayMonitors(this.store.containersDir)) killPid(pid);
   }
 
   /** The host command for `argv` in the container, or why it cannot run (as runc words it). */
@@ -184,18 +190,4 @@ function processStartTicks(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Shim processes whose command line names a container dir below `containersDir`. */
-function strayShims(containersDir: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${containersDir}/`)) out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
 }

@@ -1,35 +1,28 @@
 // What PodRuntime and ProcessRuntime share: sandbox and container records in the state dir
-// (store.ts), containers run by the detached shim (shim.ts), and their status read from the
-// shim's files (started.json, pid, exit.json). A subclass supplies what differs: how a sandbox is
-// set up and released, what the shim runs, how a container is signalled and exec'd, and what else
-// reset() removes. Callers serialize operations per pod, as the kubelet's pod workers do.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// (store.ts), and containers started and watched by a per-container monitor (monitor.ts: conmon
+// for runc, the process shim for host processes) whose files give their status. A subclass
+// supplies what differs: how a sandbox is set up and released, the monitor, how a container is
+// signalled and exec'd, and what else reset() removes. Callers serialize operations per pod, as
+// the kubelet's pod workers do.
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { netnsPath } from '../network/netns.js';
-import { containerStatus } from './container-status.js';
-import { AlreadyExistsError, ContainerStartError, InvalidStateError, NotFoundError } from './errors.js';
+import { AlreadyExistsError, InvalidStateError, NotFoundError } from './errors.js';
 import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
+import type { ContainerMonitor, StdinSink } from './monitor.js';
 import { unmountUnder, type RootfsKind } from './rootfs.js';
 import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult, type RuntimeKind } from './runtime.js';
-import { installShim, shimAlive, STDIN_SOCKET, type ShimConfig, type ShimExit, type ShimStarted } from './shim.js';
-import { setTerminalSize, shimTerminal } from './terminal.js';
-import { readJson, RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
+import { RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
 
 export interface RecordedRuntimeOptions {
   readonly nodeName: string;
   /** Everything the runtime keeps (see store.ts), e.g. `<data-dir>/nodes/<node>`. */
   readonly stateDir: string;
-  /** The Node.js binary that runs container shims. @default process.execPath */
-  readonly nodePath?: string;
   /** How long startContainer waits for the container's process to start. @default 30000 */
   readonly startTimeoutMs?: number;
 }
-
-/** The part of a shim's config that is the same for every kind: the container and its files. */
-export type ShimFiles = Pick<ShimConfig, 'id' | 'logPath' | 'pidFile' | 'startedPath' | 'exitPath' | 'stdin'>;
 
 /** What a runtime records for a new container and how it lays out the container's dir. */
 export interface ContainerLayout {
@@ -40,12 +33,11 @@ export interface ContainerLayout {
   prepare(dir: string): Promise<RootfsKind | undefined>;
 }
 
-const POLL_MS = 5;
-
 export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implements ContainerRuntime {
   abstract readonly kind: RuntimeKind;
   protected readonly store: RuntimeStore;
-  protected readonly nodePath: string;
+  /** Starts and watches the containers (set by the subclass's constructor). */
+  protected abstract readonly monitor: ContainerMonitor;
   private started = false;
 
   constructor(
@@ -54,22 +46,20 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     private readonly className: string,
   ) {
     this.store = new RuntimeStore(options.stateDir);
-    this.nodePath = options.nodePath ?? process.execPath;
   }
 
   abstract version(): Promise<string>;
   abstract execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
   abstract execStream(id: string, cmd: readonly string[], opts?: ExecStreamOptions): Promise<ExecStream>;
 
-  /** Creates the state dirs, records the runtime's kind and writes the shim. Running containers are left as they are. */
+  /** Creates the state dirs and records the runtime's kind. Running containers are left as they are. */
   async start(): Promise<void> {
     await this.store.init();
     await writeRuntimeKind(this.options.stateDir, this.kind);
-    await installShim(this.store.shimPath);
     this.started = true;
   }
 
-  /** Nothing to stop: containers and their shims keep running without the agent (as with the kubelet). */
+  /** Nothing to stop: containers and their monitors keep running without the agent (as with the kubelet). */
   async stop(): Promise<void> {
     this.started = false;
   }
@@ -179,40 +169,11 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     }
   }
 
-  /** Starts the container through its shim and returns once the process runs. */
+  /** Starts the container under its monitor and returns once the process runs. */
   async startContainer(id: string): Promise<void> {
     this.assertStarted();
     const rec = await this.readContainer(id);
-    const dir = this.store.containerDir(id);
-    const files: ShimFiles = {
-      id,
-      logPath: rec.logPath,
-      pidFile: path.join(dir, 'pid'),
-      startedPath: path.join(dir, 'started.json'),
-      exitPath: path.join(dir, 'exit.json'),
-      ...(rec.config.stdin ? { stdin: { once: rec.config.stdinOnce ?? false } } : {}),
-    };
-    if (existsSync(files.startedPath)) throw new InvalidStateError(`container ${id} was started already`);
-    const shim = await this.shimConfig(rec, files);
-    const shimConfigPath = path.join(dir, 'shim-config.json');
-    await writeFile(shimConfigPath, JSON.stringify(shim), { mode: 0o600 });
-    const shimLog = openSync(path.join(dir, 'shim.log'), 'a');
-    try {
-      // Own session (detached) and no pipes to the agent: the shim, and so the container, outlives the agent.
-      spawn(this.nodePath, [this.store.shimPath, shimConfigPath], { detached: true, stdio: ['ignore', shimLog, shimLog], cwd: dir }).unref();
-    } finally {
-      closeSync(shimLog);
-    }
-    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(files.pidFile) && !existsSync(files.exitPath)) {
-      if (Date.now() > deadline) {
-        throw new ContainerStartError(id, `${shim.kind === 'process' ? 'the process did not start' : 'runc did not start the process'} within ${timeoutMs} ms`);
-      }
-      await sleep(POLL_MS);
-    }
-    const exit = await readJson<ShimExit>(files.exitPath);
-    if (exit?.startError) throw new ContainerStartError(id, exit.startError);
+    await this.monitor.start(rec, this.store.containerDir(id));
   }
 
   async containerStatus(id: string): Promise<ContainerStatus> {
@@ -249,20 +210,26 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     if (rec && (await this.statusOf(rec)).state === 'running') await this.stopContainer(id, 0);
     await this.releaseContainer(id);
     const dir = this.store.containerDir(id);
-    const started = await readJson<ShimStarted>(path.join(dir, 'started.json')).catch(() => undefined);
-    if (started?.shimPid && shimAlive(started.shimPid, dir)) process.kill(started.shimPid, 'SIGKILL');
+    await this.monitor.release(dir);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    this.store.forgetContainer(id);
     if (rec) await rm(rec.logPath, { force: true });
   }
 
-  /** Sets the size of a running TTY container's terminal (see terminal.ts); does nothing for other containers. */
+  /** Sets the size of a running TTY container's terminal; does nothing for other containers. */
   async resizeContainerTerminal(id: string, width: number, height: number): Promise<void> {
     const rec = await this.readContainer(id);
     if (!rec.config.tty || !(width > 0 && height > 0)) return;
-    const started = await readJson<ShimStarted>(path.join(this.store.containerDir(id), 'started.json'));
-    const tty = started ? await shimTerminal(started.shimPid) : undefined;
-    if (tty) await setTerminalSize(tty, width, height);
+    await this.monitor.resize(rec, this.store.containerDir(id), width, height);
+  }
+
+  /** Connects to a running container's stdin (`kubectl attach -i`); refused for a container without `stdin`. */
+  async openStdin(id: string): Promise<StdinSink> {
+    const rec = await this.readContainer(id);
+    if (!rec.config.stdin) throw new InvalidStateError(`container ${id} does not take stdin`);
+    if ((await this.statusOf(rec)).state !== 'running') throw new InvalidStateError(`container ${id} is not running`);
+    return this.monitor.openStdin(rec, this.store.containerDir(id));
   }
 
   /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts. */
@@ -293,12 +260,6 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   /** Checks `config` and says how container `id` is recorded and laid out (before anything is written). */
   protected abstract containerLayout(id: string, sandbox: SandboxRecord, config: ContainerConfig): ContainerLayout;
 
-  /** The shim's config for the container; throws ContainerStartError (recorded in `files`) when it cannot start. */
-  protected abstract shimConfig(rec: ContainerRecord, files: ShimFiles): Promise<ShimConfig>;
-
-  /** The pid of the container's process when its shim is gone but the process still runs, else undefined. */
-  protected abstract orphanPid(rec: ContainerRecord, pidFromFile: number | undefined): Promise<number | undefined>;
-
   /** Signals the running container; false when there was nothing to signal. */
   protected abstract signal(rec: ContainerRecord, status: ContainerStatus, signal: 'TERM' | 'KILL'): Promise<boolean>;
 
@@ -328,26 +289,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     if (!this.started) throw new InvalidStateError(`${this.className}.start() has not been called`);
   }
 
-  private async statusOf(rec: ContainerRecord): Promise<ContainerStatus> {
-    const dir = this.store.containerDir(rec.id);
-    const started = await readJson<ShimStarted>(path.join(dir, 'started.json'));
-    let exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
-    if (!started || exit) return containerStatus(rec, { started, exit, shimAlive: false });
-    const pid = Number(await readFile(path.join(dir, 'pid'), 'utf8').catch(() => '')) || undefined;
-    if (shimAlive(started.shimPid, dir)) {
-      const status = containerStatus(rec, { started, shimAlive: true, ...(pid ? { pid } : {}) });
-      // Reached through the shim's cwd, so the path stays short whatever the state dir.
-      return {
-        ...status,
-        ...(rec.config.stdin ? { stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : {}),
-        ...(rec.config.tty ? { tty: true } : {}),
-      };
-    }
-    // The shim is gone: it may have finished meanwhile, else the process may still run without it.
-    exit = await readJson<ShimExit>(path.join(dir, 'exit.json'));
-    if (exit) return containerStatus(rec, { started, exit, shimAlive: false });
-    const orphan = await this.orphanPid(rec, pid);
-    return containerStatus(rec, { started, shimAlive: false, runcRunning: orphan !== undefined, ...(orphan ? { pid: orphan } : {}) });
+  private statusOf(rec: ContainerRecord): Promise<ContainerStatus> {
+    return this.monitor.status(rec, this.store.containerDir(rec.id));
   }
 
   private async waitExited(rec: ContainerRecord, timeoutMs: number): Promise<boolean> {

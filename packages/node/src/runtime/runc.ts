@@ -1,5 +1,7 @@
-// The runc command line (`--root <stateDir>/runc`): state, kill, delete, list and exec. Starting
-// a container goes through the shim (shim.ts), which owns `runc run`.
+// The runc command line (`--root <stateDir>/runc`): start, state, kill, delete, list and exec.
+// `runc create` is run by conmon (conmon.ts), which stays the container's parent.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { exec, run, type ExecResult } from '../util/exec.js';
 
 export interface RuncState {
@@ -15,6 +17,11 @@ export class Runc {
     readonly binary: string,
     readonly root: string,
   ) {}
+
+  /** Lets a created container's process run (its init waits on runc's exec FIFO until then). */
+  async start(id: string): Promise<void> {
+    await run(this.binary, ['--root', this.root, 'start', id]);
+  }
 
   /** The container's state, or undefined when runc does not know it. */
   async state(id: string): Promise<RuncState | undefined> {
@@ -37,6 +44,9 @@ export class Runc {
 
   /** Deletes the container's state and cgroups; a container runc does not know is not an error. */
   async delete(id: string): Promise<void> {
+    // runc keeps a container's state in <root>/<id>: none, nothing to delete (and no fork; the
+    // agent removes a container id before each create, in case a crash left one).
+    if (!existsSync(path.join(this.root, id))) return;
     const r = await exec(this.binary, ['--root', this.root, 'delete', '--force', id]);
     if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) {
       await run(this.binary, ['--root', this.root, 'delete', '--force', id]);

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
+import type { StdinSink } from './monitor.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
 
 export type RuntimeKind = 'runc' | 'process';
@@ -48,6 +49,8 @@ export interface ContainerRuntime {
   execStream(id: string, cmd: readonly string[], opts?: ExecStreamOptions): Promise<ExecStream>;
   /** Sets the terminal size of a running container with `tty` (kubectl attach -t); no-op otherwise. */
   resizeContainerTerminal(id: string, width: number, height: number): Promise<void>;
+  /** Connects to a running container's stdin (containers with `stdin`; kubectl attach -i). */
+  openStdin(id: string): Promise<StdinSink>;
 
   /** Removes everything the runtime created for its state dir, running containers included. */
   reset(): Promise<void>;

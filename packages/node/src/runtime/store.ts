@@ -1,12 +1,13 @@
 // The runtime's state on disk, under the node's state dir, so a restarted agent finds its pods:
 //   runc/                      runc --root
 //   cni/                       host-local IP leases
-//   shim.mjs                   the container shim (shim.ts)
 //   runtime                    `runc` or `process`: the runtime that last started here (runtime.ts)
 //   sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
 //                              IPC namespace), shm/ (tmpfs shared as /dev/shm)
-//   containers/<id>/           container.json, config.json (OCI), rootfs/ upper/ work/,
-//                              shim-config.json, started.json, exit.json, pid, runc.log, shim.log
+//   containers/<id>/           container.json, config.json (OCI bundle), rootfs/ upper/ work/,
+//                              started.json, exit.json, pid, runc.log, and the monitor's files:
+//                              conmon.pid, conmon.log, exits/<id>, attach, ctl (runc) or
+//                              shim-config.json, shim.log, stdin.sock (process runtime)
 //   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,13 +39,12 @@ export interface ContainerRecord {
 }
 
 export class RuntimeStore {
+  private readonly containers = new Map<string, ContainerRecord>();
+
   constructor(readonly stateDir: string) {}
 
   get runcRoot(): string {
     return path.join(this.stateDir, 'runc');
-  }
-  get shimPath(): string {
-    return path.join(this.stateDir, 'shim.mjs');
   }
   get sandboxesDir(): string {
     return path.join(this.stateDir, 'sandboxes');
@@ -72,11 +72,21 @@ export class RuntimeStore {
   writeSandbox(rec: SandboxRecord): Promise<void> {
     return writeJson(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
   }
-  readContainer(id: string): Promise<ContainerRecord | undefined> {
-    return readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+  /** A container's record; kept in memory once read (only this store writes it), so a pod's sync every second reads no JSON. */
+  async readContainer(id: string): Promise<ContainerRecord | undefined> {
+    const cached = this.containers.get(id);
+    if (cached) return cached;
+    const rec = await readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+    if (rec) this.containers.set(id, rec);
+    return rec;
   }
-  writeContainer(rec: ContainerRecord): Promise<void> {
-    return writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+  async writeContainer(rec: ContainerRecord): Promise<void> {
+    await writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+    this.containers.set(rec.id, rec);
+  }
+  /** Forgets a removed container's record. */
+  forgetContainer(id: string): void {
+    this.containers.delete(id);
   }
   sandboxIds(): Promise<string[]> {
     return readdir(this.sandboxesDir).catch(() => [] as string[]);

@@ -1,7 +1,6 @@
 // Runs a host command to completion and returns its output. Every tool the node agent drives
 // (runc, ip, CNI plugins, mount) goes through here, so failures carry the command that failed.
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { Spawner } from './spawner.js';
 
 export interface ExecResult {
   readonly code: number;
@@ -31,32 +30,29 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs `file args`; resolves with its exit code and output, never rejects for a non-zero exit. */
+const spawner = new Spawner();
+
+/**
+ * Runs `file args`; resolves with its exit code and output, never rejects for a non-zero exit.
+ * The command is forked by the spawner helper (util/spawner.ts), not by this process.
+ */
 export function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: 127, stdout: '', stderr: `${file}: ${e.message}` });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code: code ?? 128 + (signal ? signalNumber(signal) : 0),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-    if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
+  return spawner.run({
+    file,
+    args,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
+}
+
+/**
+ * Starts a daemon (conmon) in a session of its own that answers on the sync pipe `_OCI_SYNCPIPE=3`;
+ * resolves with the pipe's first line (empty when it closed without one), or the error.
+ */
+export async function startWithSyncPipe(file: string, args: readonly string[], o: { readonly cwd: string; readonly stderrFile: string; readonly timeoutMs: number }): Promise<{ answer: string } | { error: string }> {
+  const r = await spawner.run({ file, args, env: { ...process.env, _OCI_SYNCPIPE: '3' }, syncPipe: true, ...o });
+  return r.code === 0 ? { answer: r.stdout } : { error: r.stderr || `${file} failed (${r.code})` };
 }
 
 /** Like exec, but rejects with CommandError on a non-zero exit. */
@@ -66,6 +62,3 @@ export async function run(file: string, args: readonly string[], options: ExecOp
   return result;
 }
 
-function signalNumber(signal: NodeJS.Signals): number {
-  return constants.signals[signal] ?? 0;
-}

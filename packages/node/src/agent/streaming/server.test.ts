@@ -42,6 +42,7 @@ describe('StreamingServer', () => {
       listContainers: async () => [container],
       containerStatus: async () => container,
       execStream: async () => fakeExec(resizes),
+      openStdin: async () => Promise.reject(new Error('the fake runtime has no container stdin')),
     };
     streams = new StreamingServer({ runtime });
     server = http.createServer((_q, r) => r.end());

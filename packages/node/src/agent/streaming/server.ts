@@ -9,14 +9,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
 import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
 import { PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_PORT_FORWARD, boolParam, chooseProtocol, errorStatus, offeredProtocols } from './protocol.js';
-import { attachSession, awaitFirstResize, connectUnix, execSession, finish, portForwardSession } from './sessions.js';
+import { attachSession, awaitFirstResize, execSession, finish, portForwardSession } from './sessions.js';
 import { spdyPortForwardSession } from './spdy-portforward.js';
 
 /** How long a TTY exec waits for the client's first resize before starting. */
 const TTY_SIZE_WAIT_MS = 1000;
 
 /** What the streaming endpoints need of the pod runtime. */
-export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream'> &
+export type StreamingRuntime = Pick<ContainerRuntime, 'listPodSandboxes' | 'listContainers' | 'containerStatus' | 'execStream' | 'openStdin'> &
   Partial<Pick<ContainerRuntime, 'resizeContainerTerminal'>>;
 
 export interface StreamingServerOptions {
@@ -140,12 +140,16 @@ export class StreamingServer {
         }
       } else {
         const rt = this.o.runtime;
+        // Connected before the upgrade, so the client's first input (sent at once) has somewhere to go.
+        const stdin = want.stdin && c.stdinSocket ? await rt.openStdin(c.id) : undefined;
+        // Ended, not destroyed: a stdinOnce TTY's end types ^D (see the runtime's openStdin), whichever of the
+        // socket's and the WebSocket's close comes first.
+        if (stdin) socket.once('close', () => stdin.end());
         start = async (ws) => {
-          // The shim keeps stdin open only for containers with `stdin: true`, as the kubelet does.
+          // The monitor keeps stdin open only for containers with `stdin: true`, as the kubelet does.
           if (want.stdin && !c.stdinSocket) {
             return finish(ws, errorStatus(`container "${c.name}" in pod "${r.pod}" does not take stdin: set stdin: true in its spec to attach with -i`, 'BadRequest', 400));
           }
-          const stdin = want.stdin && c.stdinSocket ? await connectUnix(c.stdinSocket) : undefined;
           const running = async (): Promise<boolean> => (await rt.containerStatus(c.id).catch(() => undefined))?.state === 'running';
           const resize = async (width: number, height: number): Promise<void> => rt.resizeContainerTerminal?.(c.id, width, height);
           await attachSession(ws, { logPath: c.logPath, running, resize, ...(stdin ? { stdin } : {}) }, want);

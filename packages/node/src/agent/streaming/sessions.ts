@@ -5,7 +5,8 @@ import net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ExecStream } from '../../runtime/exec-stream.js';
-import { parseCriLogLine } from '../../runtime/shim.js';
+import type { StdinSink } from '../../runtime/monitor.js';
+import { parseCriLogLine } from '../../runtime/cri-log.js';
 import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, errorStatus, exitStatus, frame, parseResize, portFrame, type Status } from './protocol.js';
 
 /** Output above this is held back (the stream paused) until the client has read it. */
@@ -102,8 +103,8 @@ export function execSession(ws: WebSocket, proc: ExecStream, command: readonly s
 
 export interface AttachSource {
   readonly logPath: string;
-  /** Connected to the container's stdin socket when the client sends stdin. */
-  readonly stdin?: net.Socket;
+  /** Connected to the container's stdin when the client sends stdin. */
+  readonly stdin?: StdinSink;
   /** Whether the container still runs (more output can come). */
   running(): Promise<boolean>;
   /** Sets the container's terminal size (TTY containers). @default resize messages are dropped */
@@ -111,8 +112,8 @@ export interface AttachSource {
 }
 
 /**
- * Streams what the container writes from now on, read from its CRI log (the runtime's shim owns
- * the container's stdio, so there is no live pipe to join). Ends with Success when it exits.
+ * Streams what the container writes from now on, read from its CRI log (the container's monitor
+ * owns its stdio, so there is no live pipe to join). Ends with Success when it exits.
  */
 export async function attachSession(ws: WebSocket, src: AttachSource, want: { stdout: boolean; stderr: boolean; tty: boolean }, pollMs = 100): Promise<void> {
   let closed = false;
@@ -195,29 +196,4 @@ export function portForwardSession(ws: WebSocket, ip: string, ports: readonly nu
   ws.on('close', () => {
     for (const s of sockets) s.destroy();
   });
-}
-
-/**
- * Connects to a container's stdin socket (see the shim's STDIN_SOCKET). The shim starts listening
- * just after the container starts, so a socket not there yet is tried again until `waitMs`.
- */
-export async function connectUnix(socketPath: string, waitMs = 5_000): Promise<net.Socket> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return await new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(socketPath);
-        s.once('error', reject);
-        s.once('connect', () => {
-          s.off('error', reject);
-          s.on('error', () => undefined); // the container stopped reading: its stdin is gone
-          resolve(s);
-        });
-      });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() >= deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }

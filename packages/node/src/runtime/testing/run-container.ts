@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { ContainerRuntime } from '../runtime.js';
-import { parseCriLogLine, type CriLogLine } from '../shim.js';
+import { parseCriLogLine, type CriLogLine } from '../cri-log.js';
 import type { ContainerConfig, ContainerStatus } from '../types.js';
 
 /** Creates and starts `c` in the sandbox, waits for it to exit; returns its status and the content of its log lines. */

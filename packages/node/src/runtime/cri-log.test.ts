@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { criTimestamp, parseCriLogLine, shimScript, splitCriLines } from './shim.js';
+import { criTimestamp, splitCriLines } from '../../helpers/process-shim.mjs';
+import { parseCriLogLine } from './cri-log.js';
 
 describe('CRI log format', () => {
   it('formats RFC 3339 timestamps with nanoseconds', () => {
@@ -20,10 +21,7 @@ describe('CRI log format', () => {
     expect(parseCriLogLine('2023-11-14T22:13:20.1Z stderr P a b ')).toEqual({ time: '2023-11-14T22:13:20.1Z', stream: 'stderr', partial: true, content: 'a b ' });
     expect(parseCriLogLine('garbage')).toBeUndefined();
   });
-  it('builds a standalone shim module', () => {
-    const script = shimScript();
-    expect(script).toContain('function shimMain(');
-    expect(script).toContain('function criTimestamp(');
-    expect(script).not.toMatch(/__vi_|import\.meta/);
+  it("reads conmon's lines with the time in UTC as the kubelet prints it", () => {
+    expect(parseCriLogLine('2026-12-05T12:30:42.751782232+00:00 stdout F hello')).toEqual({ time: '2026-12-05T12:30:42.751782232Z', stream: 'stdout', partial: false, content: 'hello' });
   });
 });
