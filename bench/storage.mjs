@@ -86,7 +86,7 @@ async function main() {
     const s = summarize(runs.map(pick).filter((v) => v !== undefined));
     return `| ${label} | ${s.n} | ${fmtMs(s.p50)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`;
   };
-  const table = ['| pod (mode) | n | p50 | p99 | max |', '|---|---|---|---|---|'];
+  const table = ['| pod (mode) | n | p50 (ms) | p99 (ms) | max (ms) |', '|---|---|---|---|---|'];
   for (const r of rows) {
     const kind = r.withClaim ? 'new claim (local-path)' : 'emptyDir (reference)';
     if (r.withClaim) table.push(line(`${kind}: create → claim Bound, one at a time`, r.serial, (x) => x.boundMs));
@@ -110,7 +110,7 @@ ${machineTable(facts, [], 'runc (conmon or shim as the build uses)')}
 
 ${table.join('\n')}
 
-One at a time, a new claim adds **${fmtMs(extra)}** (p50) to a pod's start beyond an emptyDir.
+One at a time, a new claim adds **${fmtMs(extra)} ms** (p50) to a pod's start beyond an emptyDir.
 
 Generated ${facts.date}.
 `;
