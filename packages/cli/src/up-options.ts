@@ -2,6 +2,7 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { OidcOptions } from '@wharf/apiserver';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -47,15 +48,7 @@ export interface UpOptions {
 }
 
 /** The API server's OIDC settings, as kube-apiserver's --oidc-* flags. */
-export interface OidcConfig {
-  readonly issuerURL: string;
-  readonly clientID: string;
-  readonly usernameClaim?: string;
-  readonly usernamePrefix?: string;
-  readonly groupsClaim?: string;
-  readonly groupsPrefix?: string;
-  readonly caFile?: string;
-}
+export type OidcConfig = OidcOptions;
 
 export interface UpConfig {
   readonly dataDir: string;
