@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, freePort, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -35,13 +35,11 @@ describe.skipIf(skip !== '')(`git clone from a pod ${skip}`, () => {
 
   it('a pod clones the pushed commit from the URL in the PipelineRun with its service-account token', async () => {
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'git:1', '--debian-packages', 'git,busybox-static', '--env', 'HOME=/tmp', '--data-dir', wharf.dataDir], { timeout: 300_000 });
-    await k.ok(['apply', '-f', '-'], { stdin: crdManifest({ group: 'tekton.dev', kind: 'PipelineRun', version: 'v1', spec: { 'x-kubernetes-preserve-unknown-fields': true } }) });
     await k.ok(['create', 'namespace', NS]);
     for (const [sa, role] of [['builder', 'view'], ['stranger', '']] as const) {
       await k.ok(['create', 'serviceaccount', sa, '-n', NS]);
       if (role) await k.ok(['create', 'rolebinding', `${sa}-${role}`, `--clusterrole=${role}`, `--serviceaccount=${NS}:${sa}`, '-n', NS]);
     }
-    await k.ok(['wait', '--for=condition=Established', 'crd/pipelineruns.tekton.dev', '--timeout=30s']);
     await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Repository', metadata: { name: 'site', namespace: NS }, spec: { source: { type: 'builtin' }, rules: [{ branches: ['main'], pipelineRef: { name: 'build' } }] } }) });
     const cloneURL = await eventually(async () => (JSON.parse(await k.ok(['get', 'repository', 'site', '-n', NS, '-o', 'json'])) as { status?: { cloneURL?: string } }).status?.cloneURL, 20_000, 'status.cloneURL');
     // Not loopback: the address of the pod range the API is advertised on.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, freePort, httpGet, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, httpGet, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const exec = promisify(execFile);
 const NS = 'team-a';
@@ -33,7 +33,23 @@ async function git(cwd: string, args: string[]): Promise<{ code: number; out: st
   }
 }
 
-const pipelineRunCrd = crdManifest({ group: 'tekton.dev', kind: 'PipelineRun', version: 'v1', spec: { 'x-kubernetes-preserve-unknown-fields': true } });
+// The pipeline pushes start. This Wharf has no nodes, so a started run holds its build slot
+// (its pod waits to be scheduled) until it is cancelled: what the queue tests need.
+const buildWar = `
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: build-war, namespace: ${NS}}
+spec:
+  params:
+  - {name: git-url, type: string}
+  - {name: git-revision, type: string}
+  - {name: git-branch, type: string}
+  - {name: image, type: string}
+  tasks:
+  - name: build
+    taskSpec:
+      steps: [{name: build, image: busybox:1, script: 'echo building'}]
+`;
 
 describe('built-in git server', () => {
   let wharf: WharfProcess;
@@ -55,9 +71,8 @@ describe('built-in git server', () => {
     gitPort = await freePort();
     wharf = await WharfProcess.start({ extraArgs: ['--git-port', String(gitPort), '--max-concurrent-builds', '1'] });
     k = new Kubectl(wharf.kubeconfig);
-    await k.ok(['apply', '-f', '-'], { stdin: pipelineRunCrd });
-    await k.ok(['wait', '--for=condition=Established', 'crd/pipelineruns.tekton.dev', '--timeout=30s']);
     await k.ok(['create', 'namespace', NS]);
+    await k.ok(['apply', '-f', '-'], { stdin: buildWar });
     for (const [sa, role] of [['pusher', 'edit'], ['reader', 'view']]) {
       await k.ok(['create', 'serviceaccount', sa!, '-n', NS]);
       await k.ok(['create', 'rolebinding', `${sa}-${role}`, `--clusterrole=${role}`, `--serviceaccount=${NS}:${sa}`, '-n', NS]);

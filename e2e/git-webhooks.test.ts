@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGitHttpBackend } from '@wharf/platform-git';
-import { crdManifest, eventually, freePort, Kubectl, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, Kubectl, WharfProcess } from '@wharf/testing';
 
 const NS = 'forge';
 const SECRETS = { github: 'gh-secret', gitlab: 'gl-token', gitlabSigning: `whsec_${randomBytes(32).toString('base64')}`, gitea: 'gitea-secret', forgejo: 'forgejo-secret' };
@@ -81,8 +81,6 @@ describe('forge webhooks', () => {
     gitPort = await freePort();
     wharf = await WharfProcess.start({ extraArgs: ['--git-port', String(gitPort), '--max-concurrent-builds', '10'] });
     k = new Kubectl(wharf.kubeconfig);
-    await k.ok(['apply', '-f', '-'], { stdin: crdManifest({ group: 'tekton.dev', kind: 'PipelineRun', version: 'v1', spec: { 'x-kubernetes-preserve-unknown-fields': true } }) });
-    await k.ok(['wait', '--for=condition=Established', 'crd/pipelineruns.tekton.dev', '--timeout=30s']);
     await k.ok(['create', 'namespace', NS]);
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     const docs: unknown[] = [
