@@ -1,7 +1,7 @@
 export { ApiServer, KUBERNETES_VERSION, type ApiServerOptions } from './server.js';
 export { Store, type StoreOptions } from './storage/index.js';
 export { ApiError } from './errors.js';
-export type { OidcOptions } from './auth/oidc.js';
+export { checkOidcOptions, type OidcOptions } from './auth/oidc.js';
 export { kubeconfigFor } from './kubeconfig.js';
 export { ObjectApi } from './objects/api.js';
 export { ResourceRegistry } from './registry.js';

@@ -85,7 +85,7 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
       prometheusDataDir: join(volumes, 'prometheus'), alertmanagerDataDir: join(volumes, 'alertmanager'),
       prometheusImage: IMAGES[0].ref, alertmanagerImage: IMAGES[1].ref, retention: o.config.retention,
     }));
-    for (const app of ['prometheus', 'alertmanager']) await lib.bindPreBound(client, `${NS}-${app}`);
+    // The claims name their volumes and the volumes their claims: the PersistentVolume binder binds them.
     o.logger.info({ namespace: NS }, 'prometheus and alertmanager deployed');
   })().catch((e: unknown) => o.logger.error({ err: e }, 'prometheus and alertmanager could not be deployed'));
   return stack;

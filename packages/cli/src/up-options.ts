@@ -2,7 +2,7 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { OidcOptions } from '@wharf/apiserver';
+import { checkOidcOptions, type OidcOptions } from '@wharf/apiserver';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -142,18 +142,9 @@ function oidcOptions(o: UpOptions): OidcConfig | undefined {
     if (others.some((v) => v !== undefined)) throw new Error('the --oidc-* flags need --oidc-issuer-url');
     return undefined;
   }
-  let url: URL;
-  try {
-    url = new URL(o.oidcIssuerUrl);
-  } catch {
-    throw new Error(`--oidc-issuer-url must be a URL, got "${o.oidcIssuerUrl}"`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
-    throw new Error(`--oidc-issuer-url must be an https URL (http only on loopback), got "${o.oidcIssuerUrl}"`);
-  }
-  if (!o.oidcClientId) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+  checkOidcOptions({ issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId ?? '' });
   return {
-    issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId,
+    issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId ?? '',
     ...(o.oidcUsernameClaim ? { usernameClaim: o.oidcUsernameClaim } : {}),
     ...(o.oidcUsernamePrefix !== undefined ? { usernamePrefix: o.oidcUsernamePrefix } : {}),
     ...(o.oidcGroupsClaim ? { groupsClaim: o.oidcGroupsClaim } : {}),

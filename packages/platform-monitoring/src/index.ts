@@ -7,6 +7,5 @@ export { KubernetesSd, SD_ROLES, type SdRole } from './sd/server.js';
 export { MonitoringStack, type MonitoringStackOptions } from './stack/stack.js';
 export { ensureObjects, prometheusRbac } from './stack/rbac.js';
 export { monitoringServices, monitoringWorkloads, type WorkloadsOptions } from './stack/workloads.js';
-export { bindPreBound } from './stack/binding.js';
 export { QueryProxy, enforceParams, filterToNamespace, QUERY_GROUP, QUERY_VERSION, type QueryProxyOptions } from './query/proxy.js';
 export { enforceNamespace, QueryParseError } from './query/enforce.js';

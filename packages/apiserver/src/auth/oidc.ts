@@ -63,6 +63,19 @@ export function unverifiedIssuer(token: string): string | undefined {
   return typeof iss === 'string' ? iss : undefined;
 }
 
+/** Refuses settings kube-apiserver would refuse, with the flag named (before anything starts). */
+export function checkOidcOptions(o: Pick<OidcOptions, 'issuerURL' | 'clientID'>): void {
+  let url: URL;
+  try {
+    url = new URL(o.issuerURL);
+  } catch {
+    throw new Error(`--oidc-issuer-url must be a URL, got "${o.issuerURL}"`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error(`--oidc-issuer-url must be an https URL (http only on loopback), got "${o.issuerURL}"`);
+  if (!o.clientID) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+}
+
 export class OidcAuthenticator {
   private keys = new Map<string, KeyObject>();
   private unnamed: KeyObject[] = [];
@@ -71,10 +84,7 @@ export class OidcAuthenticator {
   private readonly agent: Agent | undefined;
 
   constructor(private readonly o: OidcOptions, private readonly clock: () => Date = () => new Date()) {
-    const url = new URL(o.issuerURL);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error(`--oidc-issuer-url must be https, not ${url.protocol} (http only on loopback)`);
-    if (!o.clientID) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+    checkOidcOptions(o);
     this.agent = o.caFile ? new Agent({ ca: readFileSync(o.caFile, 'utf8') }) : undefined;
   }
 

@@ -203,8 +203,31 @@ export class LocalProvisioner {
     return best?.node;
   }
 
+  private publishing: Promise<void> | undefined;
+  private publishAgain = false;
+
+  /**
+   * Publishes capacity now, or once more after the pass in flight: a burst of provisions and
+   * deletions makes at most one extra pass, not one each.
+   */
+  private publishCapacity(): Promise<void> {
+    if (this.publishing) {
+      this.publishAgain = true;
+      return this.publishing;
+    }
+    this.publishing = (async () => {
+      do {
+        this.publishAgain = false;
+        await this.publishCapacityOnce();
+      } while (this.publishAgain);
+    })().finally(() => {
+      this.publishing = undefined;
+    });
+    return this.publishing;
+  }
+
   /** One CSIStorageCapacity per node and local-path class: the free space of the node's volumes dir. */
-  private async publishCapacity(): Promise<void> {
+  private async publishCapacityOnce(): Promise<void> {
     const classes = this.classes.list().filter((sc) => sc.provisioner === LOCAL_PROVISIONER);
     const base = `/apis/storage.k8s.io/v1/namespaces/${CAPACITY_NAMESPACE}/csistoragecapacities`;
     try {
