@@ -2,11 +2,12 @@
 // objects (get, list) and their `log` subresource (text, `?follow=true`, `?step=`), the way
 // pods/log reads. The API server authenticates and authorizes each request (RBAC on
 // taskrunlogs, pipelinerunlogs and their /log) before proxying it here, so `wharf build logs`,
-// kubectl and the console read logs with the user's own rights.
+// kubectl and the console read logs with the user's own rights. Only the API server gets here:
+// a request without the front proxy's client certificate is refused (401).
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@wharf/client';
+import type { Logger, RequestHeaderAuth } from '@wharf/client';
 import type { ArchiveMeta, LogArchive } from './archive.js';
 import { streamLogs } from './stream.js';
 
@@ -18,6 +19,8 @@ export interface LogServerOptions {
   readonly archive: LogArchive;
   readonly cert: string;
   readonly key: string;
+  /** Checks that the API server (the front proxy) made the request. */
+  readonly auth: RequestHeaderAuth;
   /** Whether the TaskRun (kind 'taskrun') or PipelineRun is over: following ends there. */
   readonly isOver: (kind: 'taskrun' | 'pipelinerun', namespace: string, name: string) => boolean;
   readonly logger: Logger;
@@ -54,7 +57,7 @@ export class LogServer {
   constructor(private readonly opts: LogServerOptions) {}
 
   async start(): Promise<number> {
-    this.server = createServer({ cert: this.opts.cert, key: this.opts.key }, (req, res) => {
+    this.server = createServer({ cert: this.opts.cert, key: this.opts.key, ...this.opts.auth.tlsOptions }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         this.opts.logger.warn({ err: e, path: req.url }, 'log request failed');
         if (!res.headersSent) this.status(res, 500, 'InternalError', 'reading the log archive failed');
@@ -86,6 +89,7 @@ export class LogServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://x');
     const path = url.pathname.replace(/\/$/, '');
+    if (!this.opts.auth.authenticate(req)) return this.status(res, 401, 'Unauthorized', 'the log archive answers the Kubernetes API server only: ask through it (kubectl get --raw, wharf build logs)');
     if (req.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', `${req.method} is not supported on ${path}: the log archive is read-only`);
     if (path === `/apis/${LOGS_GROUP}`) {
       const v = { groupVersion: GV, version: LOGS_VERSION };
