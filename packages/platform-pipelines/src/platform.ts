@@ -69,9 +69,10 @@ export async function startPipelines(options: PipelinesOptions): Promise<Running
   const cert = ensureServingCert(join(opts.dataDir, 'tls'), `${LOGS_SERVICE}.${LOGS_NAMESPACE}.svc`);
   const server = new LogServer({
     archive, cert: cert.cert, key: cert.key, logger, auth: await RequestHeaderAuth.load(client),
-    isOver: (kind, ns, name) => {
+    stateOf: (kind, ns, name) => {
       const run = kind === 'taskrun' ? trInformer.get(ns, name) : prInformer.get(ns, name);
-      return !run || isDone(run.status?.conditions);
+      if (run && !isDone(run.status?.conditions)) return 'running';
+      return collector.archiving(kind, ns, name) ? 'archiving' : 'over';
     },
   });
   const logPort = await server.start();

@@ -21,8 +21,11 @@ export interface LogServerOptions {
   readonly key: string;
   /** Checks that the API server (the front proxy) made the request. */
   readonly auth: RequestHeaderAuth;
-  /** Whether the TaskRun (kind 'taskrun') or PipelineRun is over: following ends there. */
-  readonly isOver: (kind: 'taskrun' | 'pipelinerun', namespace: string, name: string) => boolean;
+  /**
+   * Where the TaskRun (kind 'taskrun') or PipelineRun is: still running; finished while its last
+   * step logs are still being archived; or over (following ends there).
+   */
+  readonly stateOf: (kind: 'taskrun' | 'pipelinerun', namespace: string, name: string) => 'running' | 'archiving' | 'over';
   readonly logger: Logger;
 }
 
@@ -111,14 +114,17 @@ export class LogServer {
     const mine = isTask ? metas.filter((x) => x.taskRun === name) : metas.filter((x) => x.pipelineRun === name);
     if (!mine.length) return this.status(res, 404, 'NotFound', `${resource}.${LOGS_GROUP} "${name}" not found: no step logs are archived for it (yet)`);
     if (!sub) return this.json(res, 200, this.object(isTask, ns, name, metas, true));
-    const follow = url.searchParams.get('follow') === 'true';
+    const runKind = isTask ? 'taskrun' : 'pipelinerun';
+    // A finished run whose last lines are still on their way is read to its end, as if followed:
+    // `wharf build logs` right after a build ends shows all of it.
+    const follow = url.searchParams.get('follow') === 'true' || this.opts.stateOf(runKind, ns, name) === 'archiving';
     const step = url.searchParams.get('step') ?? undefined;
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private' });
     let closed = false;
     res.on('close', () => (closed = true));
     await streamLogs(archive, {
       taskRuns: () => (isTask ? archive.list(ns).filter((x) => x.taskRun === name) : archive.list(ns).filter((x) => x.pipelineRun === name).sort(byCreation)),
-      over: () => this.opts.isOver(isTask ? 'taskrun' : 'pipelinerun', ns, name),
+      over: () => this.opts.stateOf(runKind, ns, name) === 'over',
       prefix: step ? 'none' : isTask ? 'step' : 'task',
       ...(step ? { step } : {}),
     }, { write: (t) => res.write(t), closed: () => closed }, follow);
