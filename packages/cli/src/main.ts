@@ -11,6 +11,7 @@ import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
 import { addBuildCommands } from './build/commands.js';
 import { addGitCommands } from './git.js';
+import { addLoginCommands } from './login/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -143,6 +144,7 @@ addNotifyCommands(program);
 addNpdCommands(program);
 addBuildCommands(program);
 addGitCommands(program);
+addLoginCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.
