@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './audit/index.js';
 import { ensurePki, type Pki } from './auth/pki.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
@@ -98,7 +98,10 @@ export class ApiServer {
   private readonly metricsApi: MetricsApi;
   /** APIServices: Local ones for the built-in groups, and the aggregated API servers requests are proxied to. */
   readonly apiServices: ApiServiceController;
-  private readonly audit: AuditLog;
+  /** The flat log of writes, when no audit policy is given. */
+  private readonly audit: AuditLog | undefined;
+  /** Auditing by the --audit-policy-file Policy. */
+  private readonly auditor: Auditor | undefined;
   /** kube-apiserver's metrics, served at /metrics to users allowed that non-resource URL. */
   readonly metrics: ApiServerMetrics;
   private readonly controllers: { start(): void; stop(): void }[];
@@ -159,7 +162,8 @@ export class ApiServer {
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
-    this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
+    this.auditor = options.audit ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m)) : undefined;
+    this.audit = this.auditor ? undefined : new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
     this.streams = new PodStreams(this.api, agents);
     this.metricsApi = new MetricsApi(this.api, agents);
@@ -291,7 +295,8 @@ export class ApiServer {
     } else {
       this.store.close();
     }
-    await this.audit.close();
+    await this.audit?.close();
+    await this.auditor?.close();
   }
 
   private authenticate(req: IncomingMessage, path: string): UserInfo {
@@ -332,6 +337,9 @@ export class ApiServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let ri: RequestInfo | undefined;
     let user: UserInfo = ANONYMOUS;
+    let authenticated: UserInfo = ANONYMOUS;
+    let audited: AuditedRequest | undefined;
+    let auditBegun = false;
     let code = 500;
     let recorded: ((code: number) => void) | undefined;
     try {
@@ -345,8 +353,11 @@ export class ApiServer {
       };
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
       if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
-      user = this.authenticate(req, url.pathname);
+      user = authenticated = this.authenticate(req, url.pathname);
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
+      // RequestReceived once the user is known, before authorization (as upstream's WithAudit).
+      audited = this.auditor?.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
+      auditBegun = true;
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
       const aggregated = this.aggregatedTarget(ri);
@@ -358,9 +369,12 @@ export class ApiServer {
       if (!(e instanceof ApiError)) this.opts.logger.error({ err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname }, 'internal error serving a request');
     } finally {
       recorded?.(code);
-      if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
+      // A request refused before its user was known is audited as who it claimed to be: nobody.
+      if (ri && this.auditor && !auditBegun) audited = this.auditor.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
+      audited?.complete(code, createdNames.get(req));
+      if (this.audit && ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
-          user: user.name, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
+          user: user.name, groups: user.groups, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
           namespace: ri.namespace, name: ri.name || (createdNames.get(req) ?? ''), code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
         });
       }

@@ -35,6 +35,15 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
   });
 
+  it('takes the --audit-* flags as kube-apiserver does, and refuses them without a policy', () => {
+    expect(resolveUpOptions({}, false).audit).toBeUndefined();
+    expect(resolveUpOptions({ auditPolicyFile: '/etc/wharf/audit.yaml', auditLogMaxsize: '5', auditLogMaxbackup: '2', auditWebhookBatchMaxWait: '3' }, false).audit)
+      .toEqual({ policyFile: '/etc/wharf/audit.yaml', logMaxSizeMB: 5, logMaxBackups: 2, webhookBatchMaxWaitMs: 3000 });
+    expect(resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogPath: '-' }, false).audit?.logPath).toBe('-');
+    expect(() => resolveUpOptions({ auditLogPath: '/x.log' }, false)).toThrow('the --audit-* flags need --audit-policy-file');
+    expect(() => resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogMaxsize: 'big' }, false)).toThrow('--audit-log-maxsize must be a non-negative integer, got "big"');
+  });
+
   it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {
     expect(resolveUpOptions({}, false).oidc).toBeUndefined();
     expect(resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com/realms/a', oidcClientId: 'wharf', oidcGroupsClaim: 'groups', oidcUsernamePrefix: '-' }, false).oidc)

@@ -2,7 +2,7 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkOidcOptions, type OidcOptions } from '@wharf/apiserver';
+import { checkOidcOptions, type AuditOptions, type OidcOptions } from '@wharf/apiserver';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -43,6 +43,13 @@ export interface UpOptions {
   oidcGroupsClaim?: string;
   oidcGroupsPrefix?: string;
   oidcCaFile?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize?: string;
+  auditLogMaxbackup?: string;
+  auditWebhookConfigFile?: string;
+  auditWebhookBatchMaxSize?: string;
+  auditWebhookBatchMaxWait?: string;
   gitPort?: string;
   maxConcurrentBuilds?: string;
 }
@@ -82,6 +89,8 @@ export interface UpConfig {
   readonly nodeEvictionRate: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
   readonly oidc: OidcConfig | undefined;
+  /** Set with --audit-policy-file: requests are audited by that Policy. */
+  readonly audit: AuditOptions | undefined;
 }
 
 function optionalInteger(flag: string, v: string | undefined): number | undefined {
@@ -133,6 +142,25 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeEvictionRate: rate,
     oidc: oidcOptions(o),
+    audit: auditOptions(o),
+  };
+}
+
+function auditOptions(o: UpOptions): AuditOptions | undefined {
+  const others = [o.auditLogPath, o.auditLogMaxsize, o.auditLogMaxbackup, o.auditWebhookConfigFile, o.auditWebhookBatchMaxSize, o.auditWebhookBatchMaxWait];
+  if (!o.auditPolicyFile) {
+    if (others.some((v) => v !== undefined)) throw new Error('the --audit-* flags need --audit-policy-file');
+    return undefined;
+  }
+  const waitS = optionalInteger('--audit-webhook-batch-max-wait', o.auditWebhookBatchMaxWait);
+  return {
+    policyFile: resolve(o.auditPolicyFile),
+    ...(o.auditLogPath ? { logPath: o.auditLogPath === '-' ? '-' : resolve(o.auditLogPath) } : {}),
+    ...(o.auditLogMaxsize !== undefined ? { logMaxSizeMB: optionalInteger('--audit-log-maxsize', o.auditLogMaxsize) } : {}),
+    ...(o.auditLogMaxbackup !== undefined ? { logMaxBackups: optionalInteger('--audit-log-maxbackup', o.auditLogMaxbackup) } : {}),
+    ...(o.auditWebhookConfigFile ? { webhookConfigFile: resolve(o.auditWebhookConfigFile) } : {}),
+    ...(o.auditWebhookBatchMaxSize !== undefined ? { webhookBatchMaxSize: positiveInteger('--audit-webhook-batch-max-size', o.auditWebhookBatchMaxSize, 400) } : {}),
+    ...(waitS !== undefined ? { webhookBatchMaxWaitMs: waitS * 1000 } : {}),
   };
 }
 
