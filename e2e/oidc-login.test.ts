@@ -138,6 +138,6 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
       return ['ana@example.com', 'bo@example.com'].every((u) => l.some((e) => JSON.stringify(e).includes(u))) ? l : undefined;
     }, 10_000, 'both users in the audit log');
     expect(lines.find((e) => e.user === 'ana@example.com' && e.name === 'ana-settings')).toMatchObject({ verb: 'create', code: 201, groups: ['oidc:team-a', 'system:authenticated'] });
-    expect(lines.find((e) => e.user === 'bo@example.com' && e.name === 'bo-sneak')).toMatchObject({ verb: 'create', code: 403, groups: ['oidc:team-b', 'system:authenticated'] });
+    expect(lines.find((e) => e.user === 'bo@example.com' && e.namespace === 'team-a-dev')).toMatchObject({ verb: 'create', code: 403, groups: ['oidc:team-b', 'system:authenticated'] });
   });
 });
