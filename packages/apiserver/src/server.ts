@@ -35,6 +35,8 @@ import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
 import { OidcAuthenticator } from './auth/oidc.js';
+import { SessionTokens } from './auth/session-tokens.js';
+import { checkLdapOptions, LdapSignIn, LDAP_SIGNIN_PATH } from './auth/ldap/index.js';
 import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
@@ -87,6 +89,9 @@ export class ApiServer {
   readonly tokens: TokenAuthenticator;
   /** OpenID Connect ID tokens, when an issuer is configured. */
   private readonly oidc: OidcAuthenticator | undefined;
+  /** Tokens Wharf issued after an LDAP sign-in. */
+  private readonly sessions: SessionTokens;
+  private readonly ldapSignIn: LdapSignIn | undefined;
   readonly authz: RbacAuthorizer;
   /** Runs before RBAC for node agents (system:nodes): only their own objects. */
   readonly nodeRestriction: NodeRestriction;
@@ -162,6 +167,9 @@ export class ApiServer {
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
+    this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub);
+    if (options.ldap) checkLdapOptions(options.ldap);
+    this.ldapSignIn = options.ldap ? new LdapSignIn({ ldap: options.ldap, sessions: this.sessions, logger: opts.logger, audit: (req, res, user, code) => this.auditSignIn(req, res, user, code) }) : undefined;
     this.auditor = options.audit ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m)) : undefined;
     this.audit = this.auditor ? undefined : new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
@@ -299,6 +307,15 @@ export class ApiServer {
     await this.auditor?.close();
   }
 
+  /** A sign-in attempt in the audit log, as the username it tried. */
+  private auditSignIn(req: IncomingMessage, res: ServerResponse, user: UserInfo, code: number): void {
+    const ri = requestInfo('POST', LDAP_SIGNIN_PATH, new URLSearchParams());
+    this.auditor?.begin(req, res, ri, user)?.complete(code);
+    this.audit?.record({
+      user: user.name, groups: user.groups, verb: 'create', group: 'wharf.dev', resource: 'signins', subresource: '', namespace: '', name: 'ldap', code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+    });
+  }
+
   private authenticate(req: IncomingMessage, path: string): UserInfo {
     const auth = req.headers.authorization;
     // Anonymous requests are accepted only on the public endpoints (as kube-apiserver 1.32's
@@ -309,7 +326,7 @@ export class ApiServer {
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     const token = (m?.[1] ?? '').trim();
-    const user = m ? (this.tokens.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
+    const user = m ? (this.tokens.authenticate(token) ?? this.sessions.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
     if (!user) throw unauthorized();
     return user;
   }
@@ -351,6 +368,12 @@ export class ApiServer {
         if (res.writableFinished || res.destroyed) done(res.statusCode || c);
         else res.once('close', () => done(res.statusCode || c));
       };
+      // The LDAP sign-in takes a password, not a token; it audits each attempt itself.
+      if (this.ldapSignIn && url.pathname === LDAP_SIGNIN_PATH) {
+        auditBegun = true;
+        code = await this.ldapSignIn.handle(req, res);
+        return;
+      }
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
       if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
       user = authenticated = this.authenticate(req, url.pathname);

@@ -2,7 +2,7 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkOidcOptions, type AuditOptions, type OidcOptions } from '@wharf/apiserver';
+import { checkLdapOptions, checkOidcOptions, type AuditOptions, type LdapOptions, type OidcOptions } from '@wharf/apiserver';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -43,6 +43,15 @@ export interface UpOptions {
   oidcGroupsClaim?: string;
   oidcGroupsPrefix?: string;
   oidcCaFile?: string;
+  ldapUrl?: string;
+  ldapUserDnTemplate?: string;
+  ldapGroupSearchBase?: string;
+  ldapGroupFilter?: string;
+  ldapGroupNameAttribute?: string;
+  ldapStartTls?: boolean;
+  ldapCaFile?: string;
+  ldapGroupsPrefix?: string;
+  ldapTokenTtl?: string;
   auditPolicyFile?: string;
   auditLogPath?: string;
   auditLogMaxsize?: string;
@@ -91,6 +100,8 @@ export interface UpConfig {
   readonly oidc: OidcConfig | undefined;
   /** Set with --audit-policy-file: requests are audited by that Policy. */
   readonly audit: AuditOptions | undefined;
+  /** Set with --ldap-url: POST /login/ldap signs users in against that directory. */
+  readonly ldap: LdapOptions | undefined;
 }
 
 function optionalInteger(flag: string, v: string | undefined): number | undefined {
@@ -143,7 +154,28 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     nodeEvictionRate: rate,
     oidc: oidcOptions(o),
     audit: auditOptions(o),
+    ldap: ldapOptions(o),
   };
+}
+
+function ldapOptions(o: UpOptions): LdapOptions | undefined {
+  const others = [o.ldapUserDnTemplate, o.ldapGroupSearchBase, o.ldapGroupFilter, o.ldapGroupNameAttribute, o.ldapStartTls, o.ldapCaFile, o.ldapGroupsPrefix, o.ldapTokenTtl];
+  if (!o.ldapUrl) {
+    if (others.some((v) => v !== undefined)) throw new Error('the --ldap-* flags need --ldap-url');
+    return undefined;
+  }
+  if (!o.ldapUserDnTemplate) throw new Error('--ldap-user-dn-template is required with --ldap-url (e.g. uid={username},ou=people,dc=example,dc=org)');
+  const ldap: LdapOptions = {
+    url: o.ldapUrl, userDNTemplate: o.ldapUserDnTemplate, groupSearchBase: o.ldapGroupSearchBase ?? '',
+    ...(o.ldapGroupFilter ? { groupFilter: o.ldapGroupFilter } : {}),
+    ...(o.ldapGroupNameAttribute ? { groupNameAttribute: o.ldapGroupNameAttribute } : {}),
+    ...(o.ldapStartTls ? { startTLS: true } : {}),
+    ...(o.ldapCaFile ? { caFile: resolve(o.ldapCaFile) } : {}),
+    ...(o.ldapGroupsPrefix !== undefined ? { groupsPrefix: o.ldapGroupsPrefix } : {}),
+    ...(o.ldapTokenTtl !== undefined ? { tokenTtlSeconds: positiveInteger('--ldap-token-ttl', o.ldapTokenTtl, 28_800) } : {}),
+  };
+  checkLdapOptions(ldap);
+  return ldap;
 }
 
 function auditOptions(o: UpOptions): AuditOptions | undefined {

@@ -10,7 +10,7 @@ import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import { servingCertificate } from './certs.js';
 
 export interface OidcUser {
@@ -58,7 +58,9 @@ export class OidcTestProvider {
     const clientId = o.clientId ?? 'wharf';
     const users = new Map(o.users.map((u) => [u.login, u]));
     const jwk = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test-1', use: 'sig', alg: 'RS256' };
-    const provider = new Provider(issuer, {
+    // Loaded here: suites that import @wharf/testing without an OpenID provider do not pay for it.
+    const { default: OidcProvider } = await import('oidc-provider');
+    const provider: Provider = new OidcProvider(issuer, {
       clients: [{
         client_id: clientId, application_type: 'native', token_endpoint_auth_method: 'none',
         redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'],
@@ -71,7 +73,7 @@ export class OidcTestProvider {
       // The groups go into the ID token (the API server reads them there), not only userinfo.
       conformIdTokenClaims: false,
       features: { devInteractions: { enabled: true }, deviceFlow: { enabled: true }, revocation: { enabled: true } },
-      ttl: { IdToken: o.idTokenTtlSeconds ?? 3600, AccessToken: o.idTokenTtlSeconds ?? 3600 },
+      ttl: { IdToken: o.idTokenTtlSeconds ?? 3600, AccessToken: o.idTokenTtlSeconds ?? 3600, RefreshToken: 86_400, Interaction: 600, Session: 86_400, Grant: 86_400, DeviceCode: 600 },
       findAccount: (_ctx, id) => {
         const u = users.get(id);
         return u ? { accountId: id, claims: () => ({ sub: id, preferred_username: id, email: u.email, email_verified: true, groups: [...u.groups] }) } : undefined;
