@@ -34,8 +34,8 @@ import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
-import { OidcAuthenticator } from './auth/oidc.js';
-import { SessionTokens } from './auth/session-tokens.js';
+import { OidcAuthenticator, unverifiedIssuer } from './auth/oidc.js';
+import { SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
 import { checkLdapOptions, LdapSignIn, LDAP_SIGNIN_PATH } from './auth/ldap/index.js';
 import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
@@ -326,7 +326,12 @@ export class ApiServer {
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     const token = (m?.[1] ?? '').trim();
-    const user = m ? (this.tokens.authenticate(token) ?? this.sessions.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
+    // A JWT goes to the one authenticator of its issuer: no signature is checked twice.
+    const iss = m ? unverifiedIssuer(token) : undefined;
+    const user = !m ? undefined
+      : this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
+        : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
+          : this.tokens.authenticate(token);
     if (!user) throw unauthorized();
     return user;
   }
