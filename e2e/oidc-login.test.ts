@@ -63,9 +63,9 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
       extraArgs: ['--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-username-claim', 'email', '--oidc-groups-claim', 'groups', '--oidc-groups-prefix', 'oidc:', '--oidc-ca-file', idp.caFile],
     });
     admin = new Kubectl(wharf.kubeconfig);
-    for (const [team, group] of [['team-a', 'oidc:team-a'], ['team-b', 'oidc:team-b']]) {
+    for (const [team, group] of [['team-a', 'oidc:team-a'], ['team-b', 'oidc:team-b']] as const) {
       await exec(process.execPath, [WHARF_BIN, 'project', 'create', team, '--namespace', `${team}-dev`, '--kubeconfig', wharf.kubeconfig]);
-      await exec(process.execPath, [WHARF_BIN, 'project', 'add-member', team, '--group', group ?? '', '--role', 'developer', '--kubeconfig', wharf.kubeconfig]);
+      await exec(process.execPath, [WHARF_BIN, 'project', 'add-member', team, '--group', group, '--role', 'developer', '--kubeconfig', wharf.kubeconfig]);
     }
     users.ana = await signIn('ana');
     users.bo = await signIn('bo');
@@ -113,6 +113,8 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
   });
 
   it('refuses an expired ID token with 401 while the plugin refreshes its own', async () => {
+    // kubectl through the plugin first: the cached token then has at least half its life left.
+    await users.ana.k.ok(['get', 'configmaps', '-n', 'team-a-dev']);
     const old = cachedIdToken(users.ana);
     const raw = RawApi.fromKubeconfig(wharf.kubeconfig).as(old);
     expect((await raw.request('GET', '/api/v1/namespaces/team-a-dev/configmaps')).status).toBe(200);
@@ -125,6 +127,23 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
     expect(await users.ana.k.ok(['get', 'configmaps', '-n', 'team-a-dev', '-o', 'name'])).toContain('configmap/ana-settings');
     expect(cachedIdToken(users.ana)).not.toBe(old);
   }, 120_000);
+
+  it('signs in with the device flow on a machine without a browser', async () => {
+    const kubeconfig = join(work, 'device.kubeconfig');
+    copyFileSync(wharf.kubeconfig, kubeconfig);
+    const child = spawn(process.execPath, [WHARF_BIN, 'login', '--device', '--issuer', idp.issuer, '--client-id', idp.clientId, '--certificate-authority', idp.caFile,
+      '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'device-cache'), '--user', 'bo-device', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+    const url = await eventually(() => /or open (https:\/\/\S+)/.exec(err)?.[1], 30_000, 'the device URL');
+    expect(err).toMatch(/To sign in, visit https:\/\/\S+ and enter the code \S+/);
+    // Another machine's browser: the code is in the URL, the user signs in and confirms.
+    await idp.browse(url, { login: 'bo', password: 'any' });
+    expect(await exited, err).toBe(0);
+    const who = JSON.parse(await new Kubectl(kubeconfig).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string } } };
+    expect(who.status.userInfo.username).toBe('bo@example.com');
+  }, 90_000);
 
   it('fails the plugin with one line when there is no sign-in to use', async () => {
     const r = await exec(process.execPath, [WHARF_BIN, 'credential', 'oidc', '--issuer', idp.issuer, '--client-id', 'other', '--cache-dir', users.ana.cacheDir]).catch((e: { code: number; stderr: string }) => e);
