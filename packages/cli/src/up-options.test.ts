@@ -35,6 +35,26 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
   });
 
+  it('takes the --ldap-* flags, and refuses clear-text binds and incomplete ones', () => {
+    expect(resolveUpOptions({}, false).ldap).toBeUndefined();
+    expect(resolveUpOptions({ ldapUrl: 'ldaps://dir.example.com', ldapUserDnTemplate: 'uid={username},ou=people,dc=x', ldapGroupSearchBase: 'ou=groups,dc=x', ldapTokenTtl: '600' }, false).ldap)
+      .toEqual({ url: 'ldaps://dir.example.com', userDNTemplate: 'uid={username},ou=people,dc=x', groupSearchBase: 'ou=groups,dc=x', tokenTtlSeconds: 600 });
+    const base = { ldapUserDnTemplate: 'uid={username},dc=x', ldapGroupSearchBase: 'dc=x' };
+    expect(() => resolveUpOptions({ ...base, ldapUrl: 'ldap://dir.example.com' }, false)).toThrow('--ldap-url ldap:// needs --ldap-start-tls');
+    expect(resolveUpOptions({ ...base, ldapUrl: 'ldap://dir.example.com', ldapStartTls: true }, false).ldap?.startTLS).toBe(true);
+    expect(() => resolveUpOptions({ ...base, ldapUrl: 'ldaps://d', ldapUserDnTemplate: 'uid=bob,dc=x' }, false)).toThrow('--ldap-user-dn-template must contain {username}');
+    expect(() => resolveUpOptions({ ldapCaFile: '/ca.pem' }, false)).toThrow('the --ldap-* flags need --ldap-url');
+  });
+
+  it('takes the --audit-* flags as kube-apiserver does, and refuses them without a policy', () => {
+    expect(resolveUpOptions({}, false).audit).toBeUndefined();
+    expect(resolveUpOptions({ auditPolicyFile: '/etc/wharf/audit.yaml', auditLogMaxsize: '5', auditLogMaxbackup: '2', auditWebhookBatchMaxWait: '3' }, false).audit)
+      .toEqual({ policyFile: '/etc/wharf/audit.yaml', logMaxSizeMB: 5, logMaxBackups: 2, webhookBatchMaxWaitMs: 3000 });
+    expect(resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogPath: '-' }, false).audit?.logPath).toBe('-');
+    expect(() => resolveUpOptions({ auditLogPath: '/x.log' }, false)).toThrow('the --audit-* flags need --audit-policy-file');
+    expect(() => resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogMaxsize: 'big' }, false)).toThrow('--audit-log-maxsize must be a non-negative integer, got "big"');
+  });
+
   it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {
     expect(resolveUpOptions({}, false).oidc).toBeUndefined();
     expect(resolveUpOptions({ oidcIssuerUrl: 'https://idp.example.com/realms/a', oidcClientId: 'wharf', oidcGroupsClaim: 'groups', oidcUsernamePrefix: '-' }, false).oidc)

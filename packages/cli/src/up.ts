@@ -26,6 +26,8 @@ export async function up(flags: UpOptions): Promise<void> {
     dataDir, port: c.apiPort, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs: c.compactEveryMs, compactKeepRevisions: c.compactKeepRevisions,
     compactRetentionMs: c.compactRetentionMs, watchTimeoutSeconds: c.watchTimeoutSeconds, defaultTolerationSeconds: c.defaultTolerationSeconds,
     ...(c.oidc ? { oidc: c.oidc } : {}),
+    ...(c.audit ? { audit: c.audit } : {}),
+    ...(c.ldap ? { ldap: c.ldap } : {}),
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
