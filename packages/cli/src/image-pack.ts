@@ -21,7 +21,7 @@ export function endpoint(dataDir: string): RegistryEndpoint & { host: string } {
 }
 
 /** A registry named by URL, with a token and CA read from files (a pipeline step's service account). */
-function packEndpoint(url: string, tokenFile: string, caFile: string): RegistryEndpoint & { host: string } {
+function packEndpoint(url: string, tokenFile: string, caFile: string, name?: string): RegistryEndpoint & { host: string } {
   const read = (flag: string, f: string): string => {
     try {
       return readFileSync(f, 'utf8').trim();
@@ -35,7 +35,8 @@ function packEndpoint(url: string, tokenFile: string, caFile: string): RegistryE
   } catch {
     throw new Error(`--registry ${url} is not a URL (want https://HOST:PORT)`);
   }
-  return { url, host, token: read('--token-file', tokenFile), ca: read('--ca-file', caFile) };
+  // Plain HTTP (the registry's pod-facing listener) needs no CA.
+  return { url, host: name ?? host, token: read('--token-file', tokenFile), ...(url.startsWith('https:') ? { ca: read('--ca-file', caFile) } : {}) };
 }
 
 /** The repository and tag in the built-in registry that a reference names. */
@@ -57,12 +58,13 @@ export function addPackCommand(image: Command): void {
     .option('--from <image>', 'layer the files on this image of the data dir\'s store (its layers, env and entrypoint kept) instead of FROM scratch')
     .option('--data-dir <dir>', 'the Wharf data dir')
     .option('--registry <url>', 'the registry, instead of a data dir (in a pipeline step: https://HOST:PORT)')
+    .option('--registry-name <host:port>', 'with --registry: the host image references call it by, when pods reach it at another address (e.g. 127.0.0.1:5000)')
     .option('--token-file <file>', 'with --registry: the bearer token (a pod\'s service-account token)', '/var/run/secrets/kubernetes.io/serviceaccount/token')
     .option('--ca-file <file>', 'with --registry: the CA its certificate chains to', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt')
-    .action(async (dir: string, o: Common & { to: string; from?: string; prefix?: string; source?: string; revision?: string; base?: string; registry?: string; tokenFile: string; caFile: string }) => {
+    .action(async (dir: string, o: Common & { to: string; from?: string; prefix?: string; source?: string; revision?: string; base?: string; registry?: string; registryName?: string; tokenFile: string; caFile: string }) => {
       if (o.from && o.registry) throw new Error('--from reads the data dir\'s image store: it does not go with --registry');
       const dataDir = o.registry ? undefined : defaultDataDir(o.dataDir);
-      const ep = dataDir ? endpoint(dataDir) : packEndpoint(o.registry!, o.tokenFile, o.caFile);
+      const ep = dataDir ? endpoint(dataDir) : packEndpoint(o.registry!, o.tokenFile, o.caFile, o.registryName);
       const { repository, tag } = await target(o.to, ep.host);
       const { ImageStore, packDirectory, pushImage, resolveRemote } = await lib();
       const base = o.base ? await target(o.base, ep.host) : undefined;

@@ -52,6 +52,11 @@ export interface TriggerRule {
   readonly tags?: readonly string[];
   readonly pipelineRef: { readonly name: string };
   readonly params?: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * Workspace bindings of the PipelineRun (Tekton's: `volumeClaimTemplate`, `persistentVolumeClaim`,
+   * `emptyDir`, `configMap`, `secret`), so tasks share a checkout. @default none
+   */
+  readonly workspaces?: readonly ({ readonly name: string } & Record<string, unknown>)[];
 }
 
 export interface RepositorySpec {
