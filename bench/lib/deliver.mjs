@@ -138,6 +138,9 @@ warm. Step images built first (git, busybox, the pack step) in ${fmtNum(imagesMs
 |---|---|---|
 ${rows.map((r) => `| ${r.i}${r.i === 1 ? ' (cold)' : ''} | ${fmtNum(r.total)} ms | ${fmtNum(r.build)} ms |`).join('\n')}
 
+Most of the time is the three build pods one after another (each a pod start, a claim and, for
+the pack step, Node.js loading); the rollout adds a few seconds. The load average above says how
+busy the shared 2-core machine was (other suites running): the warm times are upper bounds.
 Target (issue 14): Node.js app ≤ 30 s warm. Run with \`BENCH_PART=push node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
 `;
 }

@@ -31,11 +31,11 @@ export class DeliveryController extends QueueController {
     });
     o.runs.on((_t, r) => this.queue.add(keyOf(r)));
     const requeue = (key: string): void => o.runs.byIndex(DEPLOYING, key).forEach((r) => this.queue.add(keyOf(r)));
-    this.apps.on((_t, a) => requeue(keyOf(a)));
     this.revisions.on((_t, r) => requeue(`${r.metadata?.namespace}/${r.metadata?.labels?.[LABEL_APPLICATION] ?? r.spec.application}`));
-    // A new source on an Application: its repository's finished runs are looked at again (the newest deploys).
     this.apps.on((t, a) => {
+      requeue(keyOf(a));
       if (t === 'delete') return;
+      // A source named (or changed): the repository's runs not yet handled are looked at again.
       for (const c of a.spec.components ?? []) {
         if (!c.source?.repository) continue;
         for (const r of o.runs.list(a.metadata?.namespace)) if (r.metadata?.labels?.[LABEL_REPOSITORY] === c.source.repository && !r.metadata?.annotations?.[ANNOTATION.deployState]) this.queue.add(keyOf(r));
