@@ -12,6 +12,8 @@ export interface Endpoints {
   registryHost: string;
   /** The built-in git server (`wharf up` with the platform). */
   git?: string;
+  /** The registry as pods reach it (`wharf up --nodes`, plain HTTP): where pipeline steps push. */
+  registryForPods?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {

@@ -83,6 +83,11 @@ export async function up(flags: UpOptions): Promise<void> {
   // Pods reach the API through the `kubernetes` Service, which points at an address of this
   // host that the nodes set up for it; the API listens there too.
   if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
+  // Pipeline steps push images from pods: the registry also answers (plain HTTP) where pods reach this host.
+  const registryForPods = nodes?.apiAddress ? await registry.listenAlso(nodes.apiAddress).then(() => `http://${nodes.apiAddress}:${regBound}`, (e: unknown) => {
+    log.warn({ err: e }, 'the registry could not listen where pods reach this host: pipeline steps cannot push images');
+    return undefined;
+  }) : undefined;
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
@@ -100,7 +105,7 @@ export async function up(flags: UpOptions): Promise<void> {
     : [undefined, undefined];
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
-  if (git) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, git: git.url });
+  if (git || registryForPods) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}) });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
   const monitoring = c.monitoring
