@@ -12,6 +12,8 @@ export interface Endpoints {
   registryHost: string;
   /** The built-in git server (`wharf up` with the platform). */
   git?: string;
+  /** The web console (loopback HTTP). */
+  console?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {
