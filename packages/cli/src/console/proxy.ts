@@ -27,6 +27,8 @@ export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerR
   }
   const upstream = request({ host: target.host, port: target.port, ca: target.ca, method: req.method, path: req.url, headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+    // A quiet watch sends no body for a while: the browser must see it open now, not at its first event.
+    res.flushHeaders();
     up.pipe(res);
   });
   upstream.on('error', (e) => {

@@ -16,7 +16,7 @@ export const en = {
     tokenRequired: 'Paste a token first.',
   },
   list: {
-    labelSelector: 'Label selector', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '{{count}} objects', live: 'Live', reconnecting: 'Reconnecting…',
+    labelSelector: 'Label selector', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '{{count}} objects', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
     empty: 'Nothing here yet', table: '{{kind}} list',
   },
   col: {
@@ -44,6 +44,7 @@ export const en = {
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',
+    hint400: 'The API refused the request as malformed: correct what the message names, then try again.',
     hint401: 'Your sign-in has expired or the token is not valid: sign in again.',
     hint403: 'Your account may not do this: ask a cluster administrator for a Role that allows it.',
     hint404: 'It does not exist (any more): it may have been deleted, or the namespace is wrong.',

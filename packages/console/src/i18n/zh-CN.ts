@@ -16,7 +16,7 @@ export const zhCN: Messages = {
     tokenRequired: '请先粘贴令牌。',
   },
   list: {
-    labelSelector: '标签选择器', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '共 {{count}} 个对象', live: '实时', reconnecting: '正在重新连接…',
+    labelSelector: '标签选择器', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '共 {{count}} 个对象', live: '实时', connecting: '正在连接…', reconnecting: '正在重新连接…',
     empty: '暂无数据', table: '{{kind}} 列表',
   },
   col: {
@@ -44,6 +44,7 @@ export const zhCN: Messages = {
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',
+    hint400: 'API 认为请求格式有误：请按消息所指修改后重试。',
     hint401: '登录已过期或令牌无效：请重新登录。',
     hint403: '您的账户无权执行此操作：请联系集群管理员授予相应的角色。',
     hint404: '该对象不存在（或已被删除），也可能是命名空间不对。',

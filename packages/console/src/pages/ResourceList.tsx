@@ -36,7 +36,7 @@ export default function ResourceList() {
             style={{ width: 280 }}
             data-testid="label-selector"
           />
-          <Tag color={live.state === 'live' ? 'green' : 'orange'} data-testid="watch-state">{live.state === 'live' ? t('list.live') : t('list.reconnecting')}</Tag>
+          <Tag color={live.state === 'live' ? 'green' : 'orange'} style={{ color: live.state === 'live' ? '#135200' : '#873800' }} data-testid="watch-state">{t(`list.${live.state}`)}</Tag>
           <Typography.Text data-testid="row-count">{t('list.count', { count: rows.length })}</Typography.Text>
         </Space>
       </Space>
