@@ -34,26 +34,27 @@ const delay = (ms: number, signal: AbortSignal): Promise<void> =>
 
 /** Runs until `signal` aborts. */
 export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, signal: AbortSignal): Promise<void> {
-  let rv: string | undefined;
+  // The last version seen, kept across a dropped stream: the next watch resumes there, not from the list.
+  const cursor: { rv: string | undefined } = { rv: undefined };
   let backoff = 500;
   while (!signal.aborted) {
     try {
-      if (rv === undefined) {
+      if (cursor.rv === undefined) {
         const list = await api<KubeList>(`${path}?${query(q, {})}`, { signal });
-        rv = list.metadata.resourceVersion ?? '0';
+        cursor.rv = list.metadata.resourceVersion ?? '0';
         h.reset(list.items);
       }
-      const res = await apiRaw(`${path}?${query(q, { watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true' })}`, { signal });
+      const res = await apiRaw(`${path}?${query(q, { watch: '1', resourceVersion: cursor.rv, allowWatchBookmarks: 'true' })}`, { signal });
       h.state('live');
       backoff = 500;
-      rv = await follow(res, rv, h);
+      await follow(res, cursor, h);
     } catch (e) {
       if (signal.aborted) return;
       if (e instanceof ApiError && [401, 403, 404].includes(e.code)) {
         h.fail(e);
         return;
       }
-      if (e instanceof ApiError && e.code === 410) rv = undefined;
+      if (e instanceof ApiError && e.code === 410) cursor.rv = undefined;
       h.state('reconnecting');
       await delay(backoff, signal);
       backoff = Math.min(backoff * 2, 10_000);
@@ -61,14 +62,13 @@ export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, s
   }
 }
 
-/** Reads one watch response to its end; returns the version to resume from, undefined to relist. */
-async function follow(res: Response, from: string, h: WatchHandlers): Promise<string | undefined> {
-  let rv: string | undefined = from;
+/** Reads one watch response to its end, moving `cursor` along; cursor.rv undefined: list again. */
+async function follow(res: Response, cursor: { rv: string | undefined }, h: WatchHandlers): Promise<void> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
   while (true) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return; // the server closed the watch (its timeout): the loop resumes from cursor.rv
     buf += value;
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -78,13 +78,14 @@ async function follow(res: Response, from: string, h: WatchHandlers): Promise<st
       const ev = JSON.parse(line) as WatchEvent;
       if (ev.type === 'ERROR') {
         // 410 Gone: our version was compacted; list afresh.
-        if (ev.object.code === 410) return undefined;
+        if (ev.object.code === 410) {
+          cursor.rv = undefined;
+          return;
+        }
         throw new ApiError(ev.object.code ?? 500, 'WatchError', ev.object.message ?? 'watch error');
       }
-      rv = ev.object.metadata?.resourceVersion ?? rv;
+      cursor.rv = ev.object.metadata?.resourceVersion ?? cursor.rv;
       if (ev.type !== 'BOOKMARK') h.event(ev.type, ev.object);
     }
   }
-  // The server closed the watch (its timeout): resume from the last version.
-  return rv;
 }

@@ -18,7 +18,7 @@ function Tags({ m }: { m: Record<string, string> | undefined }) {
   const { t } = useTranslation();
   const entries = Object.entries(m ?? {});
   if (!entries.length) return <>{t('detail.none')}</>;
-  return <Space wrap size={[4, 4]}>{entries.map(([k, v]) => <Tag key={k}>{`${k}=${v}`}</Tag>)}</Space>;
+  return <Space wrap size={[4, 4]}>{entries.map(([k, v]) => <Tag key={k} style={{ whiteSpace: 'normal', wordBreak: 'break-all', maxWidth: '100%' }}>{`${k}=${v}`}</Tag>)}</Space>;
 }
 
 function Summary({ obj }: { obj: KubeObject }) {
@@ -26,7 +26,7 @@ function Summary({ obj }: { obj: KubeObject }) {
   const m = obj.metadata;
   const dataKeys = obj.kind === 'Secret' || obj.kind === 'ConfigMap' ? Object.keys((field(obj, 'data') as Record<string, unknown> | undefined) ?? {}) : undefined;
   return (
-    <Descriptions bordered size="small" column={1}>
+    <Descriptions bordered size="small" column={1} labelStyle={{ width: 140, whiteSpace: 'nowrap' }}>
       <Descriptions.Item label={t('col.name')}>{m.name}</Descriptions.Item>
       {m.namespace && <Descriptions.Item label={t('col.namespace')}>{m.namespace}</Descriptions.Item>}
       <Descriptions.Item label={t('detail.created')}>{`${m.creationTimestamp ?? ''} (${age(m.creationTimestamp)})`}</Descriptions.Item>
