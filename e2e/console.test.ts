@@ -1,7 +1,7 @@
 // The web console in a real browser (Debian's Chromium, headless, via playwright-core) against
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, edit YAML (dry run first; the API's message on a bad edit), delete with
-// confirmation, follow logs, a namespace-restricted user's view, zh-CN with no untranslated key,
+// confirmation, follow logs, a shell in the web terminal, a namespace-restricted user's view, zh-CN with no untranslated key,
 // and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -187,6 +187,16 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const first = await eventually(async () => ((await lastTick()) >= 0 ? lastTick() : undefined), 20_000, 'log lines');
     // New lines arrive on the open stream, without a reload.
     await eventually(async () => (await lastTick()) >= first + 3, 20_000, 'followed lines');
+  });
+
+  it('runs a command in the web terminal (exec over WebSocket, v5.channel.k8s.io) and shows its output', async () => {
+    await open(page, '/r/pods/default/ticker', 'Pod default/ticker');
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo console-$((6*7))\n');
+    await page.getByTestId('terminal').locator('.xterm-rows').getByText('console-42', { exact: true }).waitFor({ timeout: 15_000 });
+    await shot(page, 'pod-terminal', 'en');
   });
 
   it('a user bound to one namespace without delete sees only that namespace, and Delete disabled with the reason', async () => {

@@ -1,12 +1,14 @@
-// The console's HTTP server in `wharf up`: the built app, the same-origin API proxy, and the
-// sign-in code broker (POST /console-auth/codes with a bearer token → a one-time code; POST
-// /console-auth/redeem {code} → that token). It listens on loopback only, over HTTP, which
-// browsers treat as a secure context there.
+// The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
+// upgrades for exec included), and the sign-in code broker (POST /console-auth/codes with a bearer
+// token → a one-time code; POST /console-auth/redeem {code} → that token). It listens on loopback
+// only, over HTTP, which browsers treat as a secure context there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SignInCodes } from './codes.js';
 import { isApiPath, proxyToApi, type ApiTarget } from './proxy.js';
 import { loadStatic, type StaticFile } from './static.js';
+import { proxyUpgrade } from './upgrade.js';
 
 export interface ConsoleServerOptions {
   readonly port: number;
@@ -39,6 +41,11 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     if (isApiPath(path)) proxyToApi(o.api, req, res);
     else if (path.startsWith('/console-auth/')) void signIn(codes, req, res);
     else serveFile(files, path, req, res);
+  });
+  // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (LOOPBACK_HOST.test(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -37,6 +37,7 @@ export const en = {
     label: 'YAML of {{name}}', save: 'Save', saved: 'Saved {{name}}', reload: 'Reload', invalid: 'The YAML does not parse: {{message}}',
     secretReadOnly: 'Secret values are hidden, so a Secret\'s YAML is read-only here.', checking: 'Checking with the API server (dry run)…',
   },
+  terminal: { tab: 'Terminal', container: 'Container', label: 'Shell in {{name}}', connecting: 'Connecting…', open: 'Connected', closed: 'Session ended', reconnect: 'Reconnect' },
   logs: { container: 'Container', follow: 'Follow', label: 'Logs of {{name}}', waiting: 'Waiting for log lines…', lines: '{{count}} lines' },
   overview: {
     title: 'Overview', nodesReady: 'Nodes ready', warnings: 'Recent warning events', noWarnings: 'No warning events.', api: 'API server', version: 'Version',

@@ -37,6 +37,7 @@ export const zhCN: Messages = {
     label: '{{name}} 的 YAML', save: '保存', saved: '已保存 {{name}}', reload: '重新加载', invalid: 'YAML 无法解析：{{message}}',
     secretReadOnly: '保密字典的值已隐藏，因此此处的 YAML 为只读。', checking: '正在由 API 服务器校验（试运行）…',
   },
+  terminal: { tab: '终端', container: '容器', label: '{{name}} 的终端', connecting: '正在连接…', open: '已连接', closed: '会话已结束', reconnect: '重新连接' },
   logs: { container: '容器', follow: '持续跟踪', label: '{{name}} 的日志', waiting: '等待日志输出…', lines: '{{count}} 行' },
   overview: {
     title: '概览', nodesReady: '就绪节点', warnings: '最近的警告事件', noWarnings: '没有警告事件。', api: 'API 服务器', version: '版本',

@@ -13,6 +13,7 @@ import { Actions } from './Actions.js';
 
 const YamlEditor = lazy(() => import('./YamlEditor.js'));
 const PodLogs = lazy(() => import('./PodLogs.js'));
+const PodTerminal = lazy(() => import('./PodTerminal.js'));
 
 function Tags({ m }: { m: Record<string, string> | undefined }) {
   const { t } = useTranslation();
@@ -82,7 +83,10 @@ export default function ResourceDetail() {
   const tabs = [
     { key: 'summary', label: t('detail.summary'), children: <Summary obj={obj} /> },
     { key: 'yaml', label: t('detail.yaml'), children: <Suspense fallback={t('app.loading')}><YamlEditor k={k} obj={obj} /></Suspense> },
-    ...(k.plural === 'pods' ? [{ key: 'logs', label: t('detail.logs'), children: <Suspense fallback={t('app.loading')}><PodLogs pod={obj} /></Suspense> }] : []),
+    ...(k.plural === 'pods' ? [
+      { key: 'logs', label: t('detail.logs'), children: <Suspense fallback={t('app.loading')}><PodLogs pod={obj} /></Suspense> },
+      { key: 'terminal', label: t('terminal.tab'), children: <Suspense fallback={t('app.loading')}><PodTerminal pod={obj} /></Suspense> },
+    ] : []),
     { key: 'events', label: t('detail.events'), children: <ObjectEvents k={k} obj={obj} /> },
   ];
   return (
