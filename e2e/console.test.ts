@@ -1,8 +1,8 @@
 // The web console in a real browser (Debian's Chromium, headless, via playwright-core) against
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
-// update live, scale, edit YAML (dry run first; the API's message on a bad edit), delete with
-// confirmation, follow logs, a shell in the web terminal, a namespace-restricted user's view, zh-CN with no untranslated key,
-// and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
+// update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
+// delete with confirmation, follow logs, a shell in the web terminal, a namespace-restricted
+// user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -40,6 +40,11 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: doomed, namespace: default}
 data: {a: b}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: default}
+stringData: {password: hunter2-not-for-screens}
 ---
 apiVersion: v1
 kind: Namespace
@@ -165,6 +170,18 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await expect(page.getByTestId('api-error-message').textContent({ timeout: 10_000 })).resolves.toBe('the name of the object (other) does not match the name on the URL (settings)');
     await page.getByText('The API answered 400 BadRequest').waitFor();
     expect(await k.ok(['get', 'cm', 'settings', '-o', 'jsonpath={.data.greeting}'])).toBe('bonjour');
+  });
+
+  it('never shows a Secret\'s values, nor the copy kubectl apply keeps in an annotation', async () => {
+    await open(page, '/r/secrets/default/db', 'Secret default/db');
+    await page.getByText('password: (hidden)').waitFor();
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    await page.getByTestId('yaml-editor').waitFor();
+    expect(await page.getByTestId('yaml-save').count()).toBe(0); // read-only: nothing to save
+    const shown = await page.locator('main').textContent();
+    expect(shown).toContain('password: ••••••');
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain(Buffer.from('hunter2-not-for-screens').toString('base64'));
   });
 
   it('deletes only after a confirmation that names the object', async () => {

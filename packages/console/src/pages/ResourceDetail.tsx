@@ -4,6 +4,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { collectionPath, kindByPlural, type KindInfo } from '../api/kinds.js';
+import { redactSecret } from '../api/redact.js';
 import type { KubeObject } from '../api/types.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { age } from '../components/age.js';
@@ -24,7 +25,7 @@ function Tags({ m }: { m: Record<string, string> | undefined }) {
 
 function Summary({ obj }: { obj: KubeObject }) {
   const { t } = useTranslation();
-  const m = obj.metadata;
+  const m = redactSecret(obj).metadata;
   const dataKeys = obj.kind === 'Secret' || obj.kind === 'ConfigMap' ? Object.keys((field(obj, 'data') as Record<string, unknown> | undefined) ?? {}) : undefined;
   return (
     <Descriptions bordered size="small" column={1} labelStyle={{ width: 140, whiteSpace: 'nowrap' }}>

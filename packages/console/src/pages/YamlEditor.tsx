@@ -11,16 +11,13 @@ import { useTranslation } from 'react-i18next';
 import { parse, stringify } from 'yaml';
 import { api } from '../api/client.js';
 import { objectPath, type KindInfo } from '../api/kinds.js';
+import { redactSecret } from '../api/redact.js';
 import type { KubeObject } from '../api/types.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 
 function toYaml(o: KubeObject): string {
   const { managedFields: _managed, ...metadata } = o.metadata;
-  const shown: KubeObject = { ...o, metadata };
-  if (o.kind === 'Secret' && o.data && typeof o.data === 'object') {
-    shown.data = Object.fromEntries(Object.keys(o.data).map((k) => [k, '••••••']));
-  }
-  return stringify(shown);
+  return stringify(redactSecret({ ...o, metadata }));
 }
 
 export default function YamlEditor({ k, obj }: { k: KindInfo; obj: KubeObject }) {
