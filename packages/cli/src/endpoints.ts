@@ -14,6 +14,8 @@ export interface Endpoints {
   git?: string;
   /** The registry as pods reach it (`wharf up --nodes`, plain HTTP): where pipeline steps push. */
   registryForPods?: string;
+  /** The web console (loopback HTTP). */
+  console?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {

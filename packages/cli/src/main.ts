@@ -36,6 +36,7 @@ program
   .option('--log-level <level>', 'least level logged: trace, debug, info, warn, error, fatal or silent', 'info')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--console-port <port>', 'loopback HTTP port of the web console (if the default is taken, another free port)', '8070')
   .option('--git-port <port>', 'HTTP port of the built-in git server and webhook endpoint (with the platform; if taken, another free port)', '8090')
   .option('--max-concurrent-builds <n>', 'cluster-wide limit of PipelineRuns that pushes start at once', '2')
   .option('--no-monitoring', 'do not deploy Prometheus and Alertmanager (wharf-monitoring, with --nodes) nor run kube-state-metrics, the monitoring operator (ServiceMonitor, PodMonitor, PrometheusRule, AlertmanagerConfig) and its service discovery')
@@ -114,6 +115,16 @@ program
     await runDataplane(defaultDataDir(o.dataDir), {
       apiServer: o.apiServer, ingressPort: Number(o.ingressPort), ingressHttpsPort: Number(o.ingressHttpsPort), dnsGateways: o.dnsGateways.split(',').filter(Boolean),
     });
+  });
+
+program
+  .command('console')
+  .description('print a sign-in link to the web console for the current kubeconfig user (one use, valid two minutes)')
+  .option('--data-dir <dir>', 'the Wharf data dir (its console, and its kubeconfig unless --kubeconfig)')
+  .option('--kubeconfig <file>', 'whose token signs in (default: $KUBECONFIG, else the Wharf kubeconfig, else ~/.kube/config)')
+  .action(async (o: { dataDir?: string; kubeconfig?: string }) => {
+    const { consoleLink } = await import('./console/command.js');
+    process.stdout.write(`${await consoleLink(o)}\n`);
   });
 
 const node = program.command('node').description('rehearse node failures on the embedded cluster');

@@ -9,7 +9,7 @@ describe('resolveUpOptions', () => {
       dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
-      gitPort: 8090, gitPortGiven: false, maxConcurrentBuilds: 2,
+      gitPort: 8090, gitPortGiven: false, consolePort: 8070, consolePortGiven: false, maxConcurrentBuilds: 2,
       monitoring: { prometheusUrl: undefined, alertmanagerUrl: undefined, alertmanagerConfigFile: undefined, alertFor: undefined, scrapeInterval: '30s', retention: '15d' },
     });
     expect(resolveUpOptions({ monitoring: false }, false).monitoring).toBeUndefined();
@@ -21,6 +21,7 @@ describe('resolveUpOptions', () => {
     expect(c).toMatchObject({ apiPort: 0, nodes: 2, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
     expect(c.dataDir).toBe(join(process.cwd(), 'd'));
     expect(resolveUpOptions({ gitPort: '9000', maxConcurrentBuilds: '4' }, false)).toMatchObject({ gitPort: 9000, gitPortGiven: true, maxConcurrentBuilds: 4 });
+    expect(resolveUpOptions({ consolePort: '0' }, false)).toMatchObject({ consolePort: 0, consolePortGiven: true });
   });
 
   it('refuses bad flags with a message naming the flag, before anything starts', () => {

@@ -60,6 +60,7 @@ export interface UpOptions {
   auditWebhookBatchMaxSize?: string;
   auditWebhookBatchMaxWait?: string;
   gitPort?: string;
+  consolePort?: string;
   maxConcurrentBuilds?: string;
 }
 
@@ -86,6 +87,9 @@ export interface UpConfig {
   readonly gitPort: number;
   readonly gitPortGiven: boolean;
   readonly maxConcurrentBuilds: number;
+  /** The web console's loopback port; `consolePortGiven` false: the default, another port if it is taken. */
+  readonly consolePort: number;
+  readonly consolePortGiven: boolean;
   /** Run kube-state-metrics, the monitoring operator and its service discovery in this process. */
   readonly monitoring: MonitoringConfig | undefined;
   /** Undefined: the component's own default applies. */
@@ -142,6 +146,8 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
     gitPort: portOf('--git-port', o.gitPort, 8090),
     gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
+    consolePort: portOf('--console-port', o.consolePort, 8070),
+    consolePortGiven: o.consolePort !== undefined && o.consolePort !== '8070',
     maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
     monitoring: monitoringOptions(o),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),

@@ -3,12 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiServer } from '@wharf/apiserver';
-import { writeEndpoints } from './endpoints.js';
+import { defaultDataDir, writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
+import { startUpConsole } from './up-console.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -105,7 +106,12 @@ export async function up(flags: UpOptions): Promise<void> {
     : [undefined, undefined];
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
-  if (git || registryForPods) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}) });
+  // The web console: the built app and a same-origin path to the API for the signed-in user.
+  const consoleServer = await startUpConsole(c, { host: '127.0.0.1', port: bound, ca: server.pki.caCert }, log);
+  writeEndpoints(dataDir, {
+    apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
+    ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}), console: consoleServer.url,
+  });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
   const monitoring = c.monitoring
@@ -122,8 +128,8 @@ export async function up(flags: UpOptions): Promise<void> {
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
-  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -135,6 +141,7 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await consoleServer.close();
       await pipelines?.stop();
       await git?.stop();
       await platform?.stop();
