@@ -131,6 +131,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.getByLabel('Label selector').fill('app=ticker');
     await page.getByLabel('Label selector').press('Enter');
     await eventually(async () => (await page.getByRole('link', { name: 'newcomer' }).count()) === 0, 10_000, 'newcomer filtered out');
+    // The filtered list comes from a new list + watch: wait for it rather than read it mid-way.
+    await page.getByRole('link', { name: 'ticker' }).waitFor({ timeout: 10_000 });
     expect(await page.getByRole('link', { name: 'ticker' }).count()).toBe(1);
   });
 
