@@ -221,7 +221,7 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
       for (const [k, v] of await probe(cells)) states.set(k, v);
       cells = cells.filter((c) => states.get(key(c.from, c.to, c.port)) === 'timeout');
     }
-    if (cells.length) throw new Error(`no answer at all from ${cells.length} probes`);
+    if (cells.length) throw new Error(`no answer at all from ${cells.length} probes: ${cells.slice(0, 12).map((c) => key(c.from, c.to, c.port)).join(', ')}`);
     return [...states].filter(([, v]) => v === 'open').map(([k]) => k).sort();
   }
 

@@ -208,6 +208,16 @@ describe('buildPolicyRuleSet', () => {
     expect(allowed(egress, { src: '10.1.2.2', dst: '10.1.0.3', port: 80 })).toBe(false);
     expect(allowed(egress, { src: '10.1.2.2', dst: '10.1.1.3', port: 80 })).toBe(true);
     expect(allowed(egress, { src: '10.1.2.2', dst: '10.1.1.3', port: 81 })).toBe(false);
+    // Two blocks with exceptions in one policy, one of them twice (other ports): each allows.
+    const two = [policy('a', 'two', { podSelector: {}, ingress: [
+      { from: [{ ipBlock: { cidr: '10.1.1.0/24', except: ['10.1.1.2/32'] } }, { ipBlock: { cidr: '10.1.2.0/24', except: ['10.1.2.9/32'] } }], ports: [{ port: 80 }] },
+      { from: [{ ipBlock: { cidr: '10.1.1.0/24', except: ['10.1.1.2/32'] } }], ports: [{ port: 81 }] },
+    ] })];
+    expect(allowed(two, { src: '10.1.1.3', dst: '10.1.0.2', port: 80 })).toBe(true);
+    expect(allowed(two, { src: '10.1.2.2', dst: '10.1.0.2', port: 80 })).toBe(true);
+    expect(allowed(two, { src: '10.1.1.3', dst: '10.1.0.2', port: 81 })).toBe(true);
+    expect(allowed(two, { src: '10.1.1.2', dst: '10.1.0.2', port: 81 })).toBe(false);
+    expect(allowed(two, { src: '10.1.2.2', dst: '10.1.0.2', port: 81 })).toBe(false);
     // A CIDR with host bits set is written as iptables shows it.
     const set = buildPolicyRuleSet({ prefix: P, nodeName: 'n1', pods, namespaces, policies: [policy('a', 'h', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.1.3.7/24' } }] }] })] });
     expect(set.filter.rules.some((r) => r.includes('-s 10.1.3.0/24 '))).toBe(true);

@@ -2,9 +2,10 @@
 // filter table, under a chain prefix of the node's own):
 //   FORWARD -> P-FWD: established/related replies RETURN first (connections survive policy changes);
 //            -s <local pod, egress-isolated> -> P-E-<pod>;  -d <local pod, ingress-isolated> -> P-I-<pod>
-//   P-I/E-<pod>: clear the allow mark; every (peer x port) a selecting policy allows sets it;
-//            marked -> RETURN; the rest -> REJECT
-//   P-X-<block>: ipBlock with except: an excepted address RETURNs unmarked, the rest is marked.
+//   P-I/E-<pod>: every (peer x port) a selecting policy allows -> RETURN (the first match ends the
+//            walk); the rest -> REJECT (TCP reset, ICMP unreachable otherwise)
+//   P-X-<block>: ipBlock with except: an excepted address RETURNs unmarked, the rest is marked,
+//            and the pod chain RETURNs marked packets right after the jump.
 // Nothing here ACCEPTs: an allowed packet returns to FORWARD, where the other node's chains (the
 // peer's egress or ingress) and everything else still apply. Traffic between the host and a pod
 // (INPUT/OUTPUT, e.g. probes and cluster DNS at the bridge gateway) is never filtered, as the API
@@ -64,13 +65,25 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
       const chain = `${P}-${dir === 'Ingress' ? 'I' : 'E'}-${hash(pod.key)}`;
       chains.add(chain);
       fwd.push(`-A ${FWD} ${dir === 'Ingress' ? '-d' : '-s'} ${pod.ip}/32 -m comment --comment "${pod.key} ${dir.toLowerCase()}" -j ${chain}`);
-      const allows = new Set<string>();
+      // Groups (a block's jump and its mark check) stay whole; a group written before is skipped.
+      const seen = new Set<string>();
+      const allows: string[] = [];
       for (const policy of selecting) {
         const rules = (dir === 'Ingress' ? policy.spec?.ingress : policy.spec?.egress) ?? [];
-        for (const rule of rules) for (const a of allowRules(ctx, dir, pod, policy, rule)) allows.add(`-A ${chain} ${a}`);
+        for (const rule of rules) {
+          for (const group of allowRules(ctx, dir, pod, policy, rule)) {
+            if (seen.has(group[0]!)) continue;
+            seen.add(group[0]!);
+            allows.push(...group.map((line) => `-A ${chain} ${line}`));
+          }
+        }
       }
-      podRules.push(`-A ${chain} -j MARK --set-xmark 0x0/${ALLOW_MARK.split('/')[1]}`, ...allows, `-A ${chain} -m mark --mark ${ALLOW_MARK} -j RETURN`);
-      podRules.push(`-A ${chain} -m comment --comment "${pod.key}: no policy allows this" -j REJECT --reject-with icmp-port-unreachable`);
+      const marks = allows.some((a) => a.includes(` -j ${P}-X-`));
+      podRules.push(...(marks ? [`-A ${chain} -j MARK --set-xmark 0x0/${ALLOW_MARK.split('/')[1]}`] : []), ...allows);
+      // A refusal the client sees at once (not a timeout); TCP gets a reset, which is not
+      // rate-limited per host as ICMP errors are.
+      const refuse = `-m comment --comment "${pod.key}: no policy allows this" -j REJECT --reject-with`;
+      podRules.push(`-A ${chain} -p tcp ${refuse} tcp-reset`, `-A ${chain} ${refuse} icmp-port-unreachable`);
     }
   }
   const blockRules: string[] = [];
@@ -83,15 +96,15 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
 
 const keyOf = (p: NetworkPolicyObject): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
-/** The rule bodies (after `-A chain`) that mark what one policy rule allows for `self`. */
-function allowRules(ctx: Ctx, dir: Direction, self: AddressedPod, policy: NetworkPolicyObject, rule: PolicyRule): string[] {
+/** The rule bodies (after `-A chain`) that return what one policy rule allows for `self`, in groups. */
+function allowRules(ctx: Ctx, dir: Direction, self: AddressedPod, policy: NetworkPolicyObject, rule: PolicyRule): string[][] {
   const peers = dir === 'Ingress' ? rule.from : rule.to;
   const resolved: Peer[] = peers && peers.length > 0 ? peers.flatMap((p) => resolvePeer(ctx, p, keyOf(policy).split('/')[0] ?? '')) : [{ kind: 'any' }];
   const ports: (PolicyPort | undefined)[] = rule.ports && rule.ports.length > 0 ? [...rule.ports] : [undefined];
   const comment = `-m comment --comment "${keyOf(policy)}"`;
   const addr = dir === 'Ingress' ? '-s' : '-d';
-  const mark = `-j MARK --set-xmark ${ALLOW_MARK}`;
-  const out: string[] = [];
+  const ok = '-j RETURN';
+  const out: string[][] = [];
   for (const port of ports) {
     for (const peer of resolved) {
       // A named port is a number on the pod that receives: the selected pod for ingress, the
@@ -101,11 +114,11 @@ function allowRules(ctx: Ctx, dir: Direction, self: AddressedPod, policy: Networ
       for (const receiver of receivers) {
         for (const match of portMatches(ctx, port, receiver)) {
           // An egress named port resolved on a pod of the block (or anywhere) matches that pod only.
-          if (dir === 'Egress' && peer.kind !== 'pod' && receiver) out.push(`-d ${receiver.ip}/32 ${match}${comment} ${mark}`);
-          else if (peer.kind === 'any') out.push(`${match}${comment} ${mark}`);
-          else if (peer.kind === 'pod') out.push(`${addr} ${peer.pod.ip}/32 ${match}${comment} ${mark}`);
-          else if (peer.except.length === 0) out.push(`${addr} ${peer.cidr} ${match}${comment} ${mark}`);
-          else out.push(`${addr} ${peer.cidr} ${match}${comment} -j ${blockChain(ctx, dir, peer)}`);
+          if (dir === 'Egress' && peer.kind !== 'pod' && receiver) out.push([`-d ${receiver.ip}/32 ${match}${comment} ${ok}`]);
+          else if (peer.kind === 'any') out.push([`${match}${comment} ${ok}`]);
+          else if (peer.kind === 'pod') out.push([`${addr} ${peer.pod.ip}/32 ${match}${comment} ${ok}`]);
+          else if (peer.except.length === 0) out.push([`${addr} ${peer.cidr} ${match}${comment} ${ok}`]);
+          else out.push([`${addr} ${peer.cidr} ${match}${comment} -j ${blockChain(ctx, dir, peer)}`, `-m mark --mark ${ALLOW_MARK} -m comment --comment "${keyOf(policy)} except" ${ok}`]);
         }
       }
     }
