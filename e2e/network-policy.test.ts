@@ -40,7 +40,10 @@ interface TestPod {
 
 const namespaceManifest = NAMESPACES.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${n}", labels: {ns: "${n}"}}\n`).join('---\n');
 
-/** socat echoes on each port (`cat`, no shell: cheap on a loaded machine); UDP answers every datagram. */
+/**
+ * socat echoes on each port (`cat`, no shell: cheap on a loaded machine); UDP answers every datagram
+ * from a child that `-T1` ends after a second (UDP has no end: without it children pile up).
+ */
 const podManifest = (ns: string, name: string, node: string): string => `
 apiVersion: v1
 kind: Pod
@@ -51,7 +54,7 @@ spec:
   containers:
   - name: serve
     image: netpol:1
-    command: ["sh", "-c", "socat TCP4-LISTEN:80,fork,reuseaddr EXEC:cat & socat TCP4-LISTEN:81,fork,reuseaddr EXEC:cat & socat UDP4-RECVFROM:53,fork EXEC:cat & wait"]
+    command: ["sh", "-c", "socat TCP4-LISTEN:80,fork,reuseaddr EXEC:cat & socat TCP4-LISTEN:81,fork,reuseaddr EXEC:cat & socat -T1 UDP4-RECVFROM:53,fork EXEC:cat & wait"]
     ports:
 ${PORTS.map((p) => `    - {name: ${p.name}, containerPort: ${p.port}, protocol: ${p.protocol}}`).join('\n')}
     readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 1}
@@ -86,7 +89,10 @@ function labelsMatch(sel: Selector, labels: Readonly<Record<string, string>>): b
   });
 }
 
-const nsLabels = (ns: string): Record<string, string> => ({ ns, 'kubernetes.io/metadata.name': ns });
+const PROJECT_LABEL = 'platform.wharf.dev/project';
+/** Labels the test's namespaces carry beyond their own (a Project's label once it adopts them). */
+const extraNsLabels = new Map<string, Record<string, string>>();
+const nsLabels = (ns: string): Record<string, string> => ({ ns, 'kubernetes.io/metadata.name': ns, ...extraNsLabels.get(ns) });
 
 function ipInCidr(ip: string, cidr: string): boolean {
   const num = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -263,26 +269,56 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
     const results: string[] = [];
     for (const s of scenarios(pods)) {
       await setPolicies(s.policies);
-      const want = expectedMatrix(s.policies, pods);
-      const applied = Date.now();
-      let got: string[] = [];
-      try {
-        await eventually(async () => {
-          got = await measure();
-          return JSON.stringify(got) === JSON.stringify(want);
-        }, 60_000, s.name);
-      } catch (e) {
-        // Say which connections differ, not just that the matrices do.
-        const diff = { scenario: s.name, unexpectedlyOpen: got.filter((x) => !want.includes(x)), unexpectedlyClosed: want.filter((x) => !got.includes(x)) };
-        expect(diff, String(e)).toEqual({ scenario: s.name, unexpectedlyOpen: [], unexpectedlyClosed: [] });
-        throw e;
-      }
-      results.push(`${s.name}: ${want.length}/${pods.length * pods.length * PORTS.length} open, matched ${Date.now() - applied} ms after apply`);
-      // Each scenario must close something, or the matrix proves nothing about it.
-      if (s.policies.length) expect(want.length, s.name).toBeLessThan(pods.length * pods.length * PORTS.length);
+      results.push(await matches(s));
     }
     console.log(results.join('\n'));
   }, 900_000);
+
+  it('keeps other projects out of a project with networkIsolation DenyFromOtherProjects', async () => {
+    await setPolicies([]);
+    const project = (name: string, ns: string, isolate: boolean): string =>
+      JSON.stringify({ apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Project', metadata: { name }, spec: { namespaces: [ns], ...(isolate ? { networkIsolation: 'DenyFromOtherProjects' } : {}) } });
+    await k.ok(['apply', '-f', '-'], { stdin: project('team-x', 'x', true) });
+    await k.ok(['apply', '-f', '-'], { stdin: project('team-y', 'y', false) });
+    await eventually(async () => (await k.run(['get', 'networkpolicy', 'project-isolation', '-n', 'x'])).code === 0, 30_000, 'the project-isolation policy');
+    await eventually(async () => (await k.ok(['get', 'ns', 'y', '-o', `jsonpath={.metadata.labels.platform\\.wharf\\.dev/project}`])).trim() === 'team-y', 30_000, 'namespace y labelled');
+    const installed = JSON.parse(await k.ok(['get', 'networkpolicy', 'project-isolation', '-n', 'x', '-o', 'json'])) as Policy;
+    extraNsLabels.set('x', { [PROJECT_LABEL]: 'team-x' });
+    extraNsLabels.set('y', { [PROJECT_LABEL]: 'team-y' });
+    try {
+      const policy = pol('x', 'project-isolation', installed.spec);
+      // From y (another project) refused; from x itself and from z (no project) allowed.
+      const want = expectedMatrix([policy], pods);
+      expect(want.filter((c) => c.startsWith('y/') && c.includes('→x/'))).toEqual([]);
+      expect(want.filter((c) => c.startsWith('z/') && c.includes('→x/'))).toHaveLength(27);
+      console.log(await matches({ name: 'project isolation', policies: [policy] }));
+    } finally {
+      extraNsLabels.clear();
+      await k.ok(['delete', 'project', 'team-x', 'team-y']);
+      await k.run(['delete', 'networkpolicy', '--all', '-n', 'x']);
+    }
+  }, 300_000);
+
+  /** Waits for the measured matrix to equal the expected one; says which connections differ if not. */
+  async function matches(s: { name: string; policies: Policy[] }): Promise<string> {
+    const want = expectedMatrix(s.policies, pods);
+    const applied = Date.now();
+    let got: string[] = [];
+    try {
+      await eventually(async () => {
+        got = await measure();
+        return JSON.stringify(got) === JSON.stringify(want);
+      }, 60_000, s.name);
+    } catch (e) {
+      // Say which connections differ, not just that the matrices do.
+      const diff = { scenario: s.name, unexpectedlyOpen: got.filter((x) => !want.includes(x)), unexpectedlyClosed: want.filter((x) => !got.includes(x)) };
+      expect(diff, String(e)).toEqual({ scenario: s.name, unexpectedlyOpen: [], unexpectedlyClosed: [] });
+      throw e;
+    }
+    // Each scenario must close something, or the matrix proves nothing about it.
+    if (s.policies.length) expect(want.length, s.name).toBeLessThan(pods.length * pods.length * PORTS.length);
+    return `${s.name}: ${want.length}/${pods.length * pods.length * PORTS.length} open, matched ${Date.now() - applied} ms after apply`;
+  }
 
   it('keeps an established TCP connection across a policy that refuses new ones', async () => {
     await setPolicies([]);

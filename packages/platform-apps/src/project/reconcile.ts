@@ -75,7 +75,8 @@ function limits(p: Project, ns: string): V1LimitRange | undefined {
  */
 export function isolationPolicy(p: Project, ns: string): V1NetworkPolicy {
   const name = p.metadata?.name ?? '';
-  return {
+  // The wire shape (`from`), which client-node's type spells `_from`: this object is sent as JSON.
+  const wire = {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
     metadata: { name: ISOLATION_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: name } },
     spec: {
@@ -87,6 +88,7 @@ export function isolationPolicy(p: Project, ns: string): V1NetworkPolicy {
       ] }],
     },
   };
+  return wire as unknown as V1NetworkPolicy;
 }
 
 /** Sums quantities per resource, written back canonically (whole numbers, or milli-units). */
