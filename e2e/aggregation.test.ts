@@ -1,10 +1,13 @@
 // API aggregation with kubectl 1.32: an APIService hands the group/version wardle.example.com/v1alpha1
 // to an API server written here (HTTPS on loopback, behind a Service with manual Endpoints, its
 // certificate for wardle.aggr.svc signed by a CA given as caBundle). kubectl discovers it, lists
-// and gets through Wharf, which passes who the caller is and refuses what RBAC forbids.
+// and gets through Wharf, which passes who the caller is and refuses what RBAC forbids. Like any
+// aggregated server, the backend asks for a client certificate and checks it against the front
+// proxy CA Wharf publishes in kube-system/extension-apiserver-authentication.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
 
@@ -14,7 +17,8 @@ let wharf: WharfProcess;
 let k: Kubectl;
 let backend: Server;
 /** What the backend saw of each request: path and the X-Remote-* identity headers. */
-const seen: { path: string; user: string; groups: string; authorization: string }[] = [];
+const seen: { path: string; user: string; groups: string; authorization: string; verified: boolean; clientName: string }[] = [];
+let trust: Record<string, string> = {};
 
 const flunder = (ns: string, name: string, user: string): object => ({
   apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder',
@@ -26,7 +30,9 @@ const flunder = (ns: string, name: string, user: string): object => ({
 function serveWardle(req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? '').split('?')[0] ?? '';
   const header = (h: string): string => String(req.headers[h] ?? '');
-  seen.push({ path, user: header('x-remote-user'), groups: header('x-remote-group'), authorization: header('authorization') });
+  const socket = req.socket as TLSSocket;
+  const clientName = String(socket.getPeerCertificate().subject?.CN ?? '');
+  seen.push({ path, user: header('x-remote-user'), groups: header('x-remote-group'), authorization: header('authorization'), verified: socket.authorized, clientName });
   const send = (code: number, body: object): void => {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -51,12 +57,13 @@ function serveWardle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 beforeAll(async () => {
-  const certs = servingCertificate(['wardle.aggr.svc']);
-  backend = createServer({ cert: certs.cert, key: certs.key }, serveWardle);
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const port = (backend.address() as AddressInfo).port;
   wharf = await WharfProcess.start();
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
+  trust = (JSON.parse(await k.ok(['get', 'configmap', 'extension-apiserver-authentication', '-n', 'kube-system', '-o', 'json'])) as { data: Record<string, string> }).data;
+  const certs = servingCertificate(['wardle.aggr.svc']);
+  backend = createServer({ cert: certs.cert, key: certs.key, ca: trust['requestheader-client-ca-file'], requestCert: true, rejectUnauthorized: false }, serveWardle);
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  const port = (backend.address() as AddressInfo).port;
   await k.ok(['create', 'namespace', NS]);
   // A Service without a selector, its Endpoints written by hand: the backend runs beside Wharf.
   await k.ok(['apply', '-f', '-'], { stdin: `
@@ -110,6 +117,16 @@ describe('an aggregated API server behind an APIService', () => {
     // Wharf authenticated the caller and passes who they are, never their token.
     expect(asked.every((s) => s.user === one.metadata.annotations['wardle.example.com/asked-by'] && s.user !== '' && s.authorization === '')).toBe(true);
     expect(asked[0]?.groups).toContain('system:masters');
+  });
+
+  it('proxies with the front proxy client certificate that extension-apiserver-authentication names', () => {
+    expect(JSON.parse(trust['requestheader-allowed-names'] ?? '[]')).toEqual(['front-proxy-client']);
+    expect(JSON.parse(trust['requestheader-username-headers'] ?? '[]')).toEqual(['X-Remote-User']);
+    expect(JSON.parse(trust['requestheader-group-headers'] ?? '[]')).toEqual(['X-Remote-Group']);
+    expect(trust['client-ca-file']).toContain('BEGIN CERTIFICATE');
+    // Every request the backend saw came over a connection whose client certificate chains to that CA.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((s) => !s.verified || s.clientName !== 'front-proxy-client')).toEqual([]);
   });
 
   it('answers RBAC denials itself: the backend never sees a forbidden request', async () => {

@@ -141,6 +141,39 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     await k.ok(['delete', 'pod', 'reader', '--grace-period=1']);
   });
 
+  it('kubectl debug adds an ephemeral container to the running pod: it runs beside the others, shows in status and logs, and cannot be changed', async () => {
+    const r = await k.run(['debug', 'box', '--image=busybox:1', '-c', 'dbg', '--', 'sh', '-c', 'echo debugging-$(hostname); wget -qO- http://127.0.0.1:8080/'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const spec = JSON.parse(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers}'])) as { name: string; image: string }[];
+    expect(spec.map((c) => [c.name, c.image])).toEqual([['dbg', 'busybox:1']]);
+    // It shares the pod's network: it reaches httpd of the web container on localhost.
+    await eventually(async () => (await k.run(['logs', 'box', '-c', 'dbg'])).stdout.includes('page-from-box') || undefined, 60_000, 'the debug container\'s output');
+    expect((await k.ok(['logs', 'box', '-c', 'dbg']))).toContain('debugging-box');
+    const status = await eventually(async () => {
+      const s = JSON.parse(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.ephemeralContainerStatuses}']) || '[]') as { name: string; state: { terminated?: { exitCode: number } } }[];
+      return s.find((x) => x.name === 'dbg' && x.state.terminated);
+    }, 30_000, 'dbg terminated in ephemeralContainerStatuses');
+    expect(status.state.terminated?.exitCode).toBe(0);
+    // The pod keeps running and Ready: an ephemeral container's exit is not the pod's.
+    expect(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.phase}/{.status.conditions[?(@.type=="Ready")].status}'])).toBe('Running/True');
+    // Existing ephemeral containers cannot be changed or removed; ports are refused.
+    const changed = await k.run(['patch', 'pod', 'box', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"busybox:2"}]']);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('existing ephemeral containers "dbg" may not be changed');
+    const ported = await k.run(['patch', 'pod', 'box', '--subresource=ephemeralcontainers', '--type=strategic', '-p', '{"spec":{"ephemeralContainers":[{"name":"p","image":"busybox:1","ports":[{"containerPort":80}]}]}}']);
+    expect(ported.code).toBe(1);
+    expect(ported.stderr).toContain('spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container');
+    // A write to the pod itself leaves them as they are.
+    await k.ok(['label', 'pod', 'box', 'debugged=yes']);
+    expect(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).toBe('dbg');
+  });
+
+  it('kubectl debug -i attaches to the new ephemeral container\'s stdin', async () => {
+    const r = await k.run(['debug', '-i', 'box', '--image=busybox:1', '-c', 'shell', '--', 'sh'], { stdin: 'echo "inside $(hostname)"\nexit\n', timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('inside box');
+  });
+
   it('the node agent answers only the API server: its own port refuses a caller without the token', async () => {
     const port = Number(await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
     expect(port).toBeGreaterThan(0);

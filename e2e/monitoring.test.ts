@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { askBackendDirectly, eventually, freePort, json, Kubectl, RawApi, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -205,5 +205,14 @@ describe.skipIf(skip !== '')(`monitoring with the real Prometheus ${skip}`, () =
     expect(await alertsOf(viewer, 'team-a')).not.toContain('KubePodCrashLooping');
     expect((await viewer.request('GET', `${base('team-a')}/targets`)).status).toBe(403);
     admin.close();
+  });
+
+  it('the query proxy trusts only the API server: its APIService checks the proxy\'s CA, and a direct request is refused', async () => {
+    const spec = JSON.parse(await k.ok(['get', 'apiservice', 'v1alpha1.monitoring.wharf.dev', '-o', 'jsonpath={.spec}'])) as { caBundle?: string; insecureSkipTLSVerify?: boolean };
+    expect(spec.insecureSkipTLSVerify).toBeUndefined();
+    expect(Buffer.from(spec.caBundle ?? '', 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    const direct = await askBackendDirectly(k, 'wharf-monitoring', 'query-proxy', '/apis/monitoring.wharf.dev/v1alpha1/prometheuses/wharf/api/v1/query?query=up');
+    expect(direct.status).toBe(401);
+    expect(direct.body).not.toContain('"result"');
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { askBackendDirectly, eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -471,6 +471,10 @@ ${workspacesAndRetries}` });
     const object = JSON.parse(await raw('/taskrunlogs/ci-pass-build')) as { kind: string; steps: { name: string; complete: boolean }[] };
     expect(object.kind).toBe('TaskRunLog');
     expect(object.steps.map((x) => [x.name, x.complete])).toEqual([['compile', true], ['publish', true]]);
+    // Only through the API server: straight to the log server, even claiming to be an admin, is 401.
+    const direct = await askBackendDirectly(k, 'wharf-system', 'wharf-pipelines', `${LOGS}/taskrunlogs/ci-pass-build/log`);
+    expect(direct.status).toBe(401);
+    expect(direct.body).not.toContain('compiling');
   }, 120_000);
 
   it('fails a TaskRun at its failing step, skips what depends on it and still runs finally, as Tekton reports', async () => {

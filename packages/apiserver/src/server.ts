@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
 import { AuditLog } from './audit.js';
-import { ensurePki, type Pki } from './auth/pki.js';
+import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
+import { publishAuthenticationTrust } from './objects/authentication-trust.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac.js';
@@ -52,7 +53,7 @@ import { ApiServiceController } from './aggregation/controller.js';
 import { WebhookAdmission } from './webhooks/admission.js';
 import { PolicyAdmission } from './webhooks/policies.js';
 import { proxyToApiService } from './aggregation/proxy.js';
-import type { ApiServiceTarget } from './aggregation/client.js';
+import type { ApiServiceTarget, ProxyIdentity } from './aggregation/client.js';
 import { ApiServerMetrics } from './observability/metrics.js';
 import { resolveApiServerOptions, type ApiServerOptions, type ResolvedApiServerOptions } from './options.js';
 
@@ -98,6 +99,8 @@ export class ApiServer {
   private readonly metricsApi: MetricsApi;
   /** APIServices: Local ones for the built-in groups, and the aggregated API servers requests are proxied to. */
   readonly apiServices: ApiServiceController;
+  /** The front proxy's client certificate, presented to aggregated API servers. */
+  private readonly frontProxy: ProxyIdentity;
   private readonly audit: AuditLog;
   /** kube-apiserver's metrics, served at /metrics to users allowed that non-resource URL. */
   readonly metrics: ApiServerMetrics;
@@ -113,6 +116,7 @@ export class ApiServer {
     this.opts = opts;
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.pki = ensurePki(opts.dataDir);
+    this.frontProxy = { cert: this.pki.frontProxyClientCert, key: this.pki.frontProxyClientKey };
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
@@ -172,7 +176,7 @@ export class ApiServer {
       policies: new PolicyAdmission(this.store),
       authorize: (user, ri) => this.authorize(user, ri),
     });
-    this.apiServices = new ApiServiceController({ api: this.api });
+    this.apiServices = new ApiServiceController({ api: this.api, identity: this.frontProxy });
     this.controllers = [
       this.apiServices,
       new CrdController(this.api),
@@ -186,6 +190,7 @@ export class ApiServer {
   /** Starts serving; resolves with the bound port once the API is ready. */
   async start(): Promise<number> {
     bootstrapCluster(this.api);
+    publishAuthenticationTrust(this.api, { clientCa: this.pki.caCert, requestHeaderCa: this.pki.frontProxyCaCert, allowedNames: [FRONT_PROXY_CLIENT_NAME] });
     await this.oidc?.start();
     for (const c of this.controllers) c.start();
     this.server = this.httpsServer();
@@ -350,7 +355,7 @@ export class ApiServer {
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
       const aggregated = this.aggregatedTarget(ri);
-      if (aggregated) code = await proxyToApiService(this.store, aggregated, req, res, user);
+      if (aggregated) code = await proxyToApiService(this.store, aggregated, req, res, user, this.frontProxy);
       else if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
       else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : await this.nonResource(req, res, ri);
     } catch (e) {

@@ -35,7 +35,6 @@ export interface MonitoringStart {
   readonly node: string | undefined;
   readonly gatewayMetrics: () => string | undefined;
   /** The certificate the query proxy serves (the API server's). */
-  readonly tls: { readonly cert: string; readonly key: string };
 }
 
 /** Builds (once) and pushes an image from Debian packages unless the registry has it. */
@@ -48,7 +47,7 @@ async function ensureImage(dataDir: string, image: (typeof IMAGES)[number]): Pro
 
 export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
   const lib = await import('@wharf/platform-monitoring');
-  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, queryProxy: o.tls, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
+  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, queryProxy: true, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
   const promConfigDir = join(o.dataDir, 'monitoring', 'prometheus');
   const amConfigDir = join(o.dataDir, 'monitoring', 'alertmanager');
   const inPods = !o.config.prometheusUrl && o.podHostAddress !== undefined && o.node !== undefined;

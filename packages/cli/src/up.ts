@@ -107,7 +107,6 @@ export async function up(flags: UpOptions): Promise<void> {
       // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
       podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined, node: nodes ? 'node-0' : undefined,
       gatewayMetrics: () => (dataplane?.metricsPort ? `127.0.0.1:${dataplane.metricsPort}` : undefined),
-      tls: { cert: server.pki.serverCert, key: server.pki.serverKey },
     })
     : undefined;
   const control = await serveControl(dataDir, async (action, target) => {

@@ -22,3 +22,6 @@ export { decideLeadership, leaseExpiry, microTime, releasedLease, type LeaseConf
 export {
   InvalidQuantityError, bytes, isEmptySelector, matchesNodeRequirement, matchesSelector, milliCpu, parseQuantity, quantityValue, selectorString, type LabelSelectorLike, type Labels,
 } from '@wharf/api';
+export { ensureServingCert, type ServingCert } from './aggregation/serving-cert.js';
+export { RequestHeaderAuth, requestHeaderConfig, type RemoteUser, type RequestHeaderConfig } from './aggregation/request-header.js';
+export { applyObject, registerAggregatedApi, type AggregatedApi } from './aggregation/register.js';

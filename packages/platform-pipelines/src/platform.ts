@@ -2,7 +2,9 @@
 // its retention pass, on shared informers: in `wharf up`'s process, or from `wharf platform`.
 import { join } from 'node:path';
 import type { KubeConfig, V1ResourceRequirements } from '@kubernetes/client-node';
-import { type Clock, componentUserAgent, EventRecorder, InformerFactory, installCrds, KubeClient, type Logger, PeriodicPass, realClock, silentLogger } from '@wharf/client';
+import {
+  type Clock, componentUserAgent, ensureServingCert, EventRecorder, InformerFactory, installCrds, KubeClient, type Logger, PeriodicPass, realClock, RequestHeaderAuth, silentLogger,
+} from '@wharf/client';
 import { withDefaults } from '@wharf/api';
 import { isDone } from './common/conditions.js';
 import type { PipelinesContext } from './common/context.js';
@@ -13,7 +15,6 @@ import { LogCollector } from './logs/collector.js';
 import { LOGS_NAMESPACE, LOGS_SERVICE, registerLogApi } from './logs/register.js';
 import { expiredArchives, RETENTION_ANNOTATIONS, type RetentionPolicy } from './logs/retention.js';
 import { LogServer } from './logs/server.js';
-import { ensureServingCert } from './logs/tls.js';
 import { PipelineRunController } from './pipeline/controller.js';
 import { TaskRunController } from './task/controller.js';
 import { COLLECTIONS, type Pipeline, type PipelineRun, type TaskRun } from './types.js';
@@ -67,10 +68,11 @@ export async function startPipelines(options: PipelinesOptions): Promise<Running
   const pipelines = informers.for<Pipeline>(COLLECTIONS.pipelines);
   const cert = ensureServingCert(join(opts.dataDir, 'tls'), `${LOGS_SERVICE}.${LOGS_NAMESPACE}.svc`);
   const server = new LogServer({
-    archive, cert: cert.cert, key: cert.key, logger,
-    isOver: (kind, ns, name) => {
+    archive, cert: cert.cert, key: cert.key, logger, auth: await RequestHeaderAuth.load(client),
+    stateOf: (kind, ns, name) => {
       const run = kind === 'taskrun' ? trInformer.get(ns, name) : prInformer.get(ns, name);
-      return !run || isDone(run.status?.conditions);
+      if (run && !isDone(run.status?.conditions)) return 'running';
+      return collector.archiving(kind, ns, name) ? 'archiving' : 'over';
     },
   });
   const logPort = await server.start();

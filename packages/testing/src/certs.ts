@@ -1,5 +1,6 @@
 // Certificates for servers a test runs (aggregated API servers, admission webhooks): a CA and a
-// serving certificate for the given DNS names and IPs, made with openssl in a temporary folder.
+// serving certificate for the given DNS names and IPs; and client certificates (a front proxy).
+// Made with openssl in a temporary folder.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,18 +13,28 @@ export interface ServingCertificate {
   readonly key: string;
 }
 
-export function servingCertificate(dnsNames: readonly string[], ips: readonly string[] = []): ServingCertificate {
+/** A fresh CA and a certificate it signed for subject `cn` with the extension lines `ext`. */
+function signed(cn: string, ext: string): ServingCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-certs-'));
   try {
     const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=wharf-test-ca']);
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${dnsNames[0] ?? ips[0] ?? 'localhost'}`]);
-    const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',');
-    writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${san}\n`);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${cn}`]);
+    writeFileSync(join(dir, 'ext.cnf'), ext);
     run(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext.cnf']);
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
     return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export function servingCertificate(dnsNames: readonly string[], ips: readonly string[] = []): ServingCertificate {
+  const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',');
+  return signed(dnsNames[0] ?? ips[0] ?? 'localhost', `subjectAltName=${san}\n`);
+}
+
+/** A client certificate for `cn` (extendedKeyUsage clientAuth) and the CA that signed it. */
+export function clientCertificate(cn: string): ServingCertificate {
+  return signed(cn, 'extendedKeyUsage=clientAuth\n');
 }

@@ -1,6 +1,7 @@
 // HTTPS to an aggregated API server: the Service's serving certificate is checked against the
 // APIService's caBundle and the name <service>.<namespace>.svc, as kube-aggregator does, unless
-// the APIService says insecureSkipTLSVerify.
+// the APIService says insecureSkipTLSVerify. The API server presents the front proxy's client
+// certificate, so the backend can tell its X-Remote-* headers from anyone else's.
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { ServiceRef } from './endpoint.js';
@@ -17,10 +18,16 @@ export interface ApiServiceTarget {
   readonly insecureSkipTLSVerify: boolean;
 }
 
+/** The client certificate and key the API server proxies with (CN front-proxy-client). */
+export interface ProxyIdentity {
+  readonly cert: string;
+  readonly key: string;
+}
+
 /** Connection options for a request to `target` at host:port. */
-export function backendOptions(target: ApiServiceTarget, host: string, port: number): RequestOptions {
+export function backendOptions(target: ApiServiceTarget, host: string, port: number, identity: ProxyIdentity): RequestOptions {
   return {
-    host, port,
+    host, port, cert: identity.cert, key: identity.key,
     servername: `${target.service.name}.${target.service.namespace}.svc`,
     ...(target.ca ? { ca: target.ca } : {}),
     rejectUnauthorized: !target.insecureSkipTLSVerify,
@@ -28,9 +35,9 @@ export function backendOptions(target: ApiServiceTarget, host: string, port: num
 }
 
 /** GET `path` from the backend, resolving with status and body, rejecting on network or TLS errors. */
-export function getFromBackend(target: ApiServiceTarget, host: string, port: number, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+export function getFromBackend(target: ApiServiceTarget, host: string, port: number, identity: ProxyIdentity, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...backendOptions(target, host, port), method: 'GET', path, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res: IncomingMessage) => {
+    const req = request({ ...backendOptions(target, host, port, identity), method: 'GET', path, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

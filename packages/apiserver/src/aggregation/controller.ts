@@ -7,13 +7,15 @@ import type { ObjectApi } from '../objects/api.js';
 import { internalContext } from '../objects/context.js';
 import { nowRfc3339 } from '../objects/lifecycle.js';
 import type { Watcher } from '../storage/index.js';
-import { getFromBackend, type ApiServiceTarget } from './client.js';
+import { getFromBackend, type ApiServiceTarget, type ProxyIdentity } from './client.js';
 import { resolveService } from './endpoint.js';
 
 const PREFIX = '/registry/apiregistration.k8s.io/apiservices/';
 
 export interface ApiServiceControllerOptions {
   readonly api: ObjectApi;
+  /** The front proxy's client certificate, presented to backends. */
+  readonly identity: ProxyIdentity;
   /** How often each aggregated APIService is checked again. @default 10000 */
   readonly probeEveryMs?: number;
   /** How long a backend may take to answer its discovery document. @default 5000 */
@@ -35,11 +37,13 @@ export class ApiServiceController {
   private readonly watchers: Watcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly api: ObjectApi;
+  private readonly identity: ProxyIdentity;
   private readonly probeEveryMs: number;
   private readonly probeTimeoutMs: number;
 
   constructor(opts: ApiServiceControllerOptions) {
     this.api = opts.api;
+    this.identity = opts.identity;
     this.probeEveryMs = opts.probeEveryMs ?? 10_000;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 5_000;
   }
@@ -158,7 +162,7 @@ export class ApiServiceController {
     const path = `/apis/${target.group}/${target.version}`;
     const url = `https://${where.host}:${where.port}${path}`;
     try {
-      const r = await getFromBackend(target, where.host, where.port, path, this.probeTimeoutMs);
+      const r = await getFromBackend(target, where.host, where.port, this.identity, path, this.probeTimeoutMs);
       if (r.status !== 200) throw new Error(`bad status from ${url}: ${r.status}`);
       this.api.registry.syncAggregated(target.group, target.version, resourcesOf(JSON.parse(r.body) as unknown));
       return { status: 'True', reason: 'Passed', message: 'all checks passed' };

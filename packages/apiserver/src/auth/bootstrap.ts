@@ -145,10 +145,19 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
   ];
 }
 
+/** The bootstrap policy's namespaced Roles: who may read the aggregation trust ConfigMap. */
+function bootstrapRoles(): KubeObject[] {
+  return [{
+    apiVersion: API_VERSION, kind: 'Role',
+    metadata: { name: 'extension-apiserver-authentication-reader', namespace: 'kube-system', labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+    rules: [rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])],
+  }];
+}
+
 /**
  * The default ClusterRoles (with admin / edit / view already aggregated, as a running cluster
  * shows them) followed by the default ClusterRoleBindings. Fresh objects on every call.
  */
 export function bootstrapRbacObjects(): KubeObject[] {
-  return [...aggregateClusterRoles(bootstrapClusterRoles()), ...bootstrapClusterRoleBindings()];
+  return [...aggregateClusterRoles(bootstrapClusterRoles()), ...bootstrapClusterRoleBindings(), ...bootstrapRoles()];
 }

@@ -1,6 +1,8 @@
 // The cluster's PKI, generated into the data dir on first start: a CA, the API server's serving
 // certificate (valid for localhost, 127.0.0.1, the host name, the kubernetes.default names, the
-// `kubernetes` Service's address, which pods use), and the key that signs service-account tokens.
+// `kubernetes` Service's address, which pods use), the key that signs service-account tokens, and
+// the front proxy's CA and client certificate: the identity the API server presents to aggregated
+// API servers, which trust its X-Remote-User headers only on a connection made with it.
 // Later starts reuse what is there; a serving certificate that lacks a wanted name (a data dir
 // from an older Wharf) is re-issued.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -17,7 +19,15 @@ export interface Pki {
   /** RSA private key (PEM) that signs service-account tokens. */
   saKey: string;
   saPub: string;
+  /** The CA aggregated API servers check the front proxy's client certificate against (requestheader-client-ca-file). */
+  frontProxyCaCert: string;
+  /** The client certificate (CN front-proxy-client) and key the API server proxies with. */
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
 }
+
+/** The name aggregated API servers allow as the front proxy (requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
 
 function rsaPair(): { privateKey: string; publicKey: string } {
   return generateKeyPairSync('rsa', {
@@ -36,6 +46,8 @@ function serial(): string {
 
 function makeCert(opts: {
   subjectCN: string; publicKey: string; signingKey: string; issuer?: forge.pki.Certificate; ca: boolean; altNames?: { type: number; value?: string; ip?: string }[]; years: number;
+  /** @default 'server' */
+  usage?: 'server' | 'client';
 }): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKey);
@@ -49,7 +61,7 @@ function makeCert(opts: {
   if (opts.ca) ext.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
   else {
     ext.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    ext.push({ name: 'extKeyUsage', serverAuth: true });
+    ext.push(opts.usage === 'client' ? { name: 'extKeyUsage', clientAuth: true } : { name: 'extKeyUsage', serverAuth: true });
   }
   if (opts.altNames) ext.push({ name: 'subjectAltName', altNames: opts.altNames });
   cert.setExtensions(ext);
@@ -69,16 +81,30 @@ function coversNames(pem: string, dns: readonly string[], ips: readonly string[]
   return dns.every((d) => names.some((n) => n.type === 2 && n.value === d)) && ips.every((ip) => names.some((n) => n.type === 7 && n.ip === ip));
 }
 
+/** A self-signed CA at `<base>.crt` / `<base>.key`, made unless both exist. */
+function ensureCa(base: string, cn: string): void {
+  if (existsSync(`${base}.crt`) && existsSync(`${base}.key`)) return;
+  const ca = rsaPair();
+  const cert = makeCert({ subjectCN: cn, publicKey: ca.publicKey, signingKey: ca.privateKey, ca: true, years: 10 });
+  writeFileSync(`${base}.key`, toPkcs1(ca.privateKey), { mode: 0o600 });
+  writeFileSync(`${base}.crt`, forge.pki.certificateToPem(cert));
+}
+
 /** Loads the PKI from `dir/pki`, creating whatever is missing. */
 export function ensurePki(dir: string, extraNames: string[] = []): Pki {
   const pki = join(dir, 'pki');
   mkdirSync(pki, { recursive: true, mode: 0o700 });
   const f = (n: string): string => join(pki, n);
-  if (!existsSync(f('ca.crt')) || !existsSync(f('ca.key'))) {
-    const ca = rsaPair();
-    const cert = makeCert({ subjectCN: 'wharf-ca', publicKey: ca.publicKey, signingKey: ca.privateKey, ca: true, years: 10 });
-    writeFileSync(f('ca.key'), toPkcs1(ca.privateKey), { mode: 0o600 });
-    writeFileSync(f('ca.crt'), forge.pki.certificateToPem(cert));
+  ensureCa(f('ca'), 'wharf-ca');
+  ensureCa(f('front-proxy-ca'), 'wharf-front-proxy-ca');
+  if (!existsSync(f('front-proxy-client.crt')) || !existsSync(f('front-proxy-client.key'))) {
+    const pair = rsaPair();
+    const cert = makeCert({
+      subjectCN: FRONT_PROXY_CLIENT_NAME, publicKey: pair.publicKey, signingKey: readFileSync(f('front-proxy-ca.key'), 'utf8'),
+      issuer: forge.pki.certificateFromPem(readFileSync(f('front-proxy-ca.crt'), 'utf8')), ca: false, years: 2, usage: 'client',
+    });
+    writeFileSync(f('front-proxy-client.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
+    writeFileSync(f('front-proxy-client.crt'), forge.pki.certificateToPem(cert));
   }
   const dns = [...new Set(['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraNames])];
   const ips = ['127.0.0.1', '::1', MASTER_SERVICE_IP];
@@ -103,5 +129,8 @@ export function ensurePki(dir: string, extraNames: string[] = []): Pki {
     serverKey: readFileSync(f('apiserver.key'), 'utf8'),
     saKey: readFileSync(f('sa.key'), 'utf8'),
     saPub: readFileSync(f('sa.pub'), 'utf8'),
+    frontProxyCaCert: readFileSync(f('front-proxy-ca.crt'), 'utf8'),
+    frontProxyClientCert: readFileSync(f('front-proxy-client.crt'), 'utf8'),
+    frontProxyClientKey: readFileSync(f('front-proxy-client.key'), 'utf8'),
   };
 }

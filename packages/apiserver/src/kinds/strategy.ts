@@ -33,6 +33,11 @@ export interface KindStrategy {
   readonly keepsStatusOnCreate?: boolean;
   /** Server-set fields of a new object, after the generic metadata (a Pod's phase and QoS class). */
   readonly prepareForCreate?: (obj: KubeObject) => void;
+  /**
+   * Spec parts only a subresource writes (a Pod's ephemeral containers): a write to the main
+   * resource keeps them as stored, and a write to the subresource changes only them.
+   */
+  readonly subresourceFields?: Readonly<Record<string, readonly string[]>>;
   /** The `kubectl get` columns. @default Name and Created At */
   readonly printer?: Printer;
   /** The field selector conversion. @default metadata.name (and metadata.namespace) only */

@@ -14,7 +14,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError }
 import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, SelectorError } from '../selectors/index.js';
 import type { AdmissionPlugin, OpContext } from './context.js';
 import { strategyOf } from '../kinds/registry.js';
-import { hasStatus, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
+import { hasStatus, keepSubresourceFields, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
 import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
 import { decodeManagedFields, type ManagerEntry } from '../managed-fields/index.js';
 
@@ -252,6 +252,7 @@ export class ObjectApi {
   }
 
   private writeUpdate(served: Served, namespace: string, key: string, obj: KubeObject, old: StoredObject, ctx: OpContext, subresource: string, managed?: ManagerEntry[]): StoredObject {
+    if (subresource === '') keepSubresourceFields(served, obj, old);
     if (subresource !== 'status') this.normalize(served, obj, ctx, old);
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
     const next = prepareUpdate(served, obj, old, subresource, Number(old.metadata.resourceVersion));

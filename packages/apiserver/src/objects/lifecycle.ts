@@ -57,6 +57,19 @@ export function prepareCreate(served: Served, input: KubeObject, namespace: stri
   return obj as StoredObject;
 }
 
+/** A write to the resource itself keeps the spec fields only a subresource writes, as stored (in place). */
+export function keepSubresourceFields(served: Served, obj: KubeObject, old: StoredObject): void {
+  const spec = isRecord(obj.spec) ? obj.spec : undefined;
+  const oldSpec = isRecord(old.spec) ? old.spec : {};
+  if (!spec) return;
+  for (const fields of Object.values(strategyOf(served)?.subresourceFields ?? {})) {
+    for (const f of fields) {
+      if (oldSpec[f] === undefined) delete spec[f];
+      else spec[f] = clone(oldSpec[f]);
+    }
+  }
+}
+
 /**
  * Combines an update with the stored object: immutable metadata is kept, the part the request may
  * not touch (status on the main resource, everything but status on /status) comes from the old
@@ -69,6 +82,21 @@ export function prepareUpdate(served: Served, input: KubeObject, old: StoredObje
   obj.apiVersion = old.apiVersion;
   obj.kind = old.kind;
   const om = old.metadata;
+  const owned = strategyOf(served)?.subresourceFields ?? {};
+  const ownFields = owned[subresource];
+  if (ownFields) {
+    // Writes to such a subresource keep all but its own spec fields (ephemeralcontainers).
+    const merged = clone(old) as KubeObject & { spec?: Record<string, unknown> };
+    const spec = { ...(merged.spec ?? {}) };
+    const given = isRecord(obj.spec) ? obj.spec : {};
+    for (const f of ownFields) {
+      if (given[f] === undefined) delete spec[f];
+      else spec[f] = given[f];
+    }
+    merged.spec = spec;
+    (merged.metadata as Record<string, unknown>).resourceVersion = String(revision);
+    return merged as StoredObject;
+  }
   if (subresource === 'status') {
     // Status writes keep the stored spec and metadata (ResetObjectMetaForStatus).
     const merged: KubeObject = { ...clone(old), status: obj.status };

@@ -58,12 +58,14 @@ function masterSlice(a: Advertised): KubeObject {
 }
 
 /** Creates `obj` or replaces its spec-like fields when they differ; `fields` are the ones compared. */
-function upsert(api: ObjectApi, group: string, resource: string, obj: KubeObject, fields: readonly string[]): void {
+export function upsert(api: ObjectApi, group: string, resource: string, obj: KubeObject, fields: readonly string[]): void {
   const served = api.registry.lookup(group, 'v1', resource);
   if (!served) return;
-  const old = api.store.get(objectKey(group, resource, NS, NAME));
+  const ns = obj.metadata?.namespace ?? '';
+  const name = obj.metadata?.name ?? '';
+  const old = api.store.get(objectKey(group, resource, ns, name));
   if (!old) {
-    api.create(served, NS, obj, internalContext());
+    api.create(served, ns, obj, internalContext());
     return;
   }
   const record = old as unknown as Record<string, unknown>;
@@ -71,7 +73,7 @@ function upsert(api: ObjectApi, group: string, resource: string, obj: KubeObject
   if (fields.every((f) => JSON.stringify(record[f]) === JSON.stringify(wanted[f]))) return;
   const next: Record<string, unknown> = { ...record, metadata: { ...old.metadata, labels: { ...old.metadata.labels, ...obj.metadata?.labels } } };
   for (const f of fields) next[f] = wanted[f];
-  api.update(served, NS, NAME, next as KubeObject, internalContext());
+  api.update(served, ns, name, next as KubeObject, internalContext());
 }
 
 /** At bootstrap: the Service exists (its target port follows the advertised one later). */

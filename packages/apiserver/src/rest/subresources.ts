@@ -87,6 +87,10 @@ export class SubresourceHandlers {
       case 'status':
       case 'finalize':
         return this.status(r, sub);
+      case 'ephemeralcontainers':
+        // The pod itself, of which writes change only spec.ephemeralContainers (kinds/pod/ephemeral.ts).
+        if (r.served.info.group !== '' || r.served.info.resource !== 'pods') throw pathNotFound(r.ri.path);
+        return this.status(r, sub);
       case 'scale':
         return this.scale(r);
       case 'eviction':

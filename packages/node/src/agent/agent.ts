@@ -281,7 +281,7 @@ export class NodeAgent {
     const w = [...this.workers.values()].find((x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName);
     if (!w) return `pod "${podName}" in namespace "${ns}" is not on node ${this.o.nodeName}`;
     const pod = w.current;
-    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
     if (!names.includes(container)) return `container "${container}" in pod "${podName}" is not valid`;
     const sid = sandboxId({ uid: pod.metadata?.uid ?? '', name: podName, namespace: ns });
     const all = (await this.o.runtime.listContainers({ sandboxId: sid })).filter((c) => c.name === container);

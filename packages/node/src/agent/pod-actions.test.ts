@@ -246,3 +246,20 @@ describe('helpers', () => {
     expect([500, 10_000, 60_000, 160_000, 300_000].map(formatDelay)).toEqual(['500ms', '10s', '1m0s', '2m40s', '5m0s']);
   });
 });
+
+describe('computePodActions: ephemeral containers (kubectl debug)', () => {
+  const debugged = pod({ containers: specOf('app'), initContainers: specOf('init'), ephemeralContainers: specOf('dbg'), restartPolicy: 'Always' });
+
+  it('starts a new one at once, even while an init container still runs', () => {
+    expect(brief(computePodActions(debugged, [running('init')], T0, ctx()).actions)).toEqual(['start dbg#0']);
+  });
+
+  it('never restarts one that exited, whatever the restart policy', () => {
+    const r = computePodActions(debugged, [exited('init', 0, 0), running('app'), exited('dbg', 0, 1)], T0, ctx());
+    expect(brief(r.actions)).toEqual([]);
+  });
+
+  it('does not change the pod phase when it exits', () => {
+    expect(computePodPhase(debugged, [exited('init', 0, 0), running('app'), exited('dbg', 0, 1)]).phase).toBe('Running');
+  });
+});

@@ -136,6 +136,13 @@ export function computePodActions(pod: V1Pod, containers: readonly ContainerStat
       }
     }
   }
+  // Ephemeral containers (kubectl debug) start once each, whatever the init containers do, and
+  // never restart.
+  for (const c of pod.spec?.ephemeralContainers ?? []) {
+    if (latest.has(c.name)) continue;
+    actions.push({ type: 'start', container: c as V1Container, init: false, attempt: 0 });
+    requeue = Math.min(requeue, FAST_SYNC_MS);
+  }
   return requeue === Infinity ? { actions } : { actions, requeueAfterMs: requeue };
 }
 

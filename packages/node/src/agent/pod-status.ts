@@ -70,6 +70,8 @@ export interface PodStatusInput {
   readonly initDone: boolean;
   readonly init: readonly ObservedContainer[];
   readonly containers: readonly ObservedContainer[];
+  /** Ephemeral containers (status.ephemeralContainerStatuses). @default none */
+  readonly ephemeral?: readonly ObservedContainer[];
   /** The scheme of containerIDs (`runc://…`, `process://…`). @default 'runc' */
   readonly runtime?: RuntimeKind;
   /** RFC 3339, second precision, for new transitions. */
@@ -149,6 +151,7 @@ export function podStatus(i: PodStatusInput): Json {
     startTime: startTime ?? i.now,
     ...(i.init.length ? { initContainerStatuses: i.init.map((c) => containerStatusJson(c, i.runtime)) } : {}),
     containerStatuses: i.containers.map((c) => containerStatusJson(c, i.runtime)),
+    ...(i.ephemeral?.length ? { ephemeralContainerStatuses: i.ephemeral.map((c) => containerStatusJson(c, i.runtime)) } : {}),
   };
 }
 

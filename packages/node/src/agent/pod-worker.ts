@@ -9,7 +9,7 @@
 // Restart counts, last states and back-off come from the runtime's containers (attempt numbers),
 // so a restarted agent picks up where the previous one stopped.
 import type { Logger } from '@wharf/client';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
@@ -208,6 +208,7 @@ export class PodWorker {
     const facts = { waiting, imageIDs: this.executor.imageIDsByImage, probes: this.probes };
     const init = observeContainers(pod.spec?.initContainers ?? [], true, containers, facts);
     const app = observeContainers(pod.spec?.containers ?? [], false, containers, facts);
+    const ephemeral = observeContainers((pod.spec?.ephemeralContainers ?? []) as V1Container[], false, containers, facts);
     if (state.kind === 'Syncing') this.probes.reconcile(pod, sandbox, app);
     const status = podStatus({
       pod,
@@ -219,6 +220,7 @@ export class PodWorker {
       initDone: progress.initDone,
       init,
       containers: app,
+      ephemeral,
       now: `${new Date(this.clock()).toISOString().slice(0, 19)}Z`,
     });
     await this.executor.writeStatus(pod, status);

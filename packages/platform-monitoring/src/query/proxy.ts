@@ -4,15 +4,18 @@
 // The API server authenticates the caller and checks RBAC on `prometheuses/api` in that namespace
 // before proxying here; this server then restricts every query to the namespace (enforce.ts)
 // and filters rules and alerts to it. Without a namespace (cluster-scoped RBAC) queries pass as
-// they are. Other Prometheus endpoints (admin, targets, config) are refused.
+// they are. Other Prometheus endpoints (admin, targets, config) are refused, and so is any request
+// not made by the API server (no front proxy client certificate: 401).
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Logger } from '@wharf/client';
+import { silentLogger, type Logger, type RequestHeaderAuth } from '@wharf/client';
 import { enforceNamespace, QueryParseError } from './enforce.js';
 
 export const QUERY_GROUP = 'monitoring.wharf.dev';
 export const QUERY_VERSION = 'v1alpha1';
+/** The Service the APIService points at (in the monitoring namespace). */
+export const QUERY_SERVICE = 'query-proxy';
 const PREFIX = `/apis/${QUERY_GROUP}/${QUERY_VERSION}`;
 const PATH = new RegExp(`^${PREFIX.replace(/\./g, '\\.')}(?:/namespaces/([^/]+))?/prometheuses/([^/]+)/api/v1/(.+)$`);
 const SELECTING = new Set(['query', 'query_range', 'series', 'labels', 'query_exemplars']);
@@ -21,6 +24,8 @@ export interface QueryProxyOptions {
   /** Prometheus's base URL. */
   readonly prometheusUrl: string;
   readonly tls: { readonly cert: string; readonly key: string };
+  /** Checks that the API server (the front proxy) made the request. */
+  readonly auth: RequestHeaderAuth;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** @default 0 */
@@ -63,7 +68,7 @@ export class QueryProxy {
   }
 
   async start(): Promise<void> {
-    this.server = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, (req, res) => {
+    this.server = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...this.opts.auth.tlsOptions }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         this.logger.warn({ err: e, path: (req.url ?? '').split('?')[0] }, 'query proxy: request failed');
         if (!res.headersSent) promError(res, 502, 'unavailable', `prometheus: ${(e as Error).message}`);
@@ -82,6 +87,7 @@ export class QueryProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://proxy');
+    if (!this.opts.auth.authenticate(req)) return promError(res, 401, 'unauthorized', 'the query proxy answers the Kubernetes API server only: query through /apis/monitoring.wharf.dev/v1alpha1');
     if (url.pathname === PREFIX) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
         kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${QUERY_GROUP}/${QUERY_VERSION}`,

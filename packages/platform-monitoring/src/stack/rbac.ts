@@ -44,16 +44,6 @@ export async function ensureObjects(client: KubeClient, objects: readonly { path
   }
 }
 
-/** Creates or replaces (objects whose content changes between starts, such as a port). */
-export async function replaceObjects(client: KubeClient, objects: readonly { path: string; body: Record<string, unknown> }[]): Promise<void> {
-  for (const o of objects) {
-    const name = (o.body.metadata as { name: string }).name;
-    const current = await client.getOptional<{ metadata: { resourceVersion: string } }>(`${o.path}/${name}`);
-    if (!current) await client.create(o.path, o.body);
-    else await client.replace(`${o.path}/${name}`, { ...o.body, metadata: { ...(o.body.metadata as object), resourceVersion: current.metadata.resourceVersion } });
-  }
-}
-
 /** A token of the prometheus ServiceAccount (TokenRequest), for a Prometheus run outside a pod. */
 export async function prometheusToken(client: KubeClient, namespace: string, seconds = 7 * 86400): Promise<string> {
   const tr = await client.create<{ status: { token: string } }>(`/api/v1/namespaces/${namespace}/serviceaccounts/${PROMETHEUS_SA}/token`, {
@@ -71,20 +61,3 @@ export const QUERY_CLUSTER_ROLE = {
   },
 };
 
-/** The APIService and its Service for the query proxy listening on this host at `port`. */
-export function queryApiService(namespace: string, port: number): { path: string; body: Record<string, unknown> }[] {
-  return [
-    {
-      path: `/api/v1/namespaces/${namespace}/services`,
-      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'query-proxy', namespace }, spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port }] } },
-    },
-    {
-      path: '/apis/apiregistration.k8s.io/v1/apiservices',
-      body: {
-        apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1alpha1.monitoring.wharf.dev' },
-        // A loopback backend: TLS without a name check, as the proxy's certificate is the API server's.
-        spec: { group: 'monitoring.wharf.dev', version: 'v1alpha1', service: { namespace, name: 'query-proxy', port }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 },
-      },
-    },
-  ];
-}

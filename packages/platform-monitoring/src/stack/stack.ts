@@ -6,16 +6,15 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, componentUserAgent, isStatus, silentLogger, type Logger } from '@wharf/client';
+import { KubeClient, componentUserAgent, ensureServingCert, installCrds, isStatus, registerAggregatedApi, RequestHeaderAuth, silentLogger, type Logger } from '@wharf/client';
 import { KubeStateMetrics } from '../ksm/ksm.js';
 import { KubernetesSd } from '../sd/server.js';
 import { MonitoringOperator } from '../operator/operator.js';
 import { MONITORING_CRDS } from '../operator/crds.js';
 import { defaultRules } from '../rules/default-rules.js';
-import { QUERY_CLUSTER_ROLE, ensureObjects, prometheusRbac, prometheusToken, queryApiService, replaceObjects } from './rbac.js';
-import { QueryProxy } from '../query/proxy.js';
+import { QUERY_CLUSTER_ROLE, ensureObjects, prometheusRbac, prometheusToken } from './rbac.js';
+import { QUERY_GROUP, QUERY_SERVICE, QUERY_VERSION, QueryProxy } from '../query/proxy.js';
 import { hostJobs } from './host-jobs.js';
-import { installCrds } from '@wharf/client';
 
 export interface MonitoringStackOptions {
   readonly kubeConfig: KubeConfig;
@@ -41,8 +40,8 @@ export interface MonitoringStackOptions {
   readonly alertFor?: string;
   /** host:port of the Ingress gateway's metrics, read at each pass. @default none */
   readonly gatewayMetrics?: () => string | undefined;
-  /** Serve the Prometheus API through Wharf's API (query/proxy.ts) with this certificate. @default not served */
-  readonly queryProxy?: { readonly cert: string; readonly key: string };
+  /** Serve the Prometheus API through Wharf's API (query/proxy.ts), with a serving certificate of its own kept in configDir. @default false */
+  readonly queryProxy?: boolean;
   /** @default silentLogger */
   readonly logger?: Logger;
 }
@@ -114,10 +113,11 @@ export class MonitoringStack {
     await this.ksm.start();
     await this.operator.start();
     if (this.opts.queryProxy && this.opts.prometheusUrl) {
-      this.query = new QueryProxy({ prometheusUrl: this.opts.prometheusUrl, tls: this.opts.queryProxy, logger: this.logger });
+      const tls = ensureServingCert(join(this.opts.configDir, 'query-proxy-tls'), `${QUERY_SERVICE}.${this.namespace}.svc`);
+      this.query = new QueryProxy({ prometheusUrl: this.opts.prometheusUrl, tls, auth: await RequestHeaderAuth.load(this.client), logger: this.logger });
       await this.query.start();
       await ensureObjects(this.client, [QUERY_CLUSTER_ROLE]);
-      await replaceObjects(this.client, queryApiService(this.namespace, this.query.port));
+      await registerAggregatedApi(this.client, { group: QUERY_GROUP, version: QUERY_VERSION, namespace: this.namespace, service: QUERY_SERVICE, port: this.query.port, caBundle: tls.ca });
     }
     this.logger.info({ ksmPort: this.ksm.port, sdPort: this.sdPort, configDir: this.opts.configDir }, 'monitoring stack running');
   }

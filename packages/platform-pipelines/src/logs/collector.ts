@@ -13,6 +13,9 @@ import type { ArchiveMeta, ArchivedStep, LogArchive } from './archive.js';
 import { Masker, maskedForms } from './mask.js';
 import { secretRefs, secretValues } from './secrets.js';
 
+/** Failed reads of a finished container's log before its archive is closed as it is. */
+const MAX_FAILED_READS = 5;
+
 const attemptOf = (pod: string): number => Number(/-retry(\d+)$/.exec(pod)?.[1] ?? 0);
 
 export class LogCollector {
@@ -20,6 +23,8 @@ export class LogCollector {
   private readonly log: Log;
   private stopped = false;
   private readonly aborts = new Set<AbortController>();
+  /** The TaskRun and PipelineRun of each step being archived now (key as in `following`). */
+  private readonly active = new Map<string, { namespace: string; taskRun: string; pipelineRun?: string }>();
 
   constructor(private readonly ctx: PipelinesContext, private readonly pods: Informer<V1Pod>, private readonly archive: LogArchive, private readonly logger: Logger) {
     this.log = new Log(ctx.kubeConfig);
@@ -42,9 +47,21 @@ export class LogCollector {
       if (this.following.has(key)) continue;
       const step = { pod: pod.metadata?.name ?? '', container: cs.name };
       if (this.archive.isComplete(pod.metadata?.namespace ?? '', taskRun, step)) continue;
-      const done = this.follow(pod, taskRun, cs).catch((e: unknown) => this.logger.warn({ err: e, pod: step.pod, container: cs.name }, 'step log not archived'));
+      const pipelineRun = pod.metadata?.labels?.[LABELS.pipelineRun];
+      this.active.set(key, { namespace: pod.metadata?.namespace ?? '', taskRun, ...(pipelineRun ? { pipelineRun } : {}) });
+      const done = this.follow(pod, taskRun, cs)
+        .catch((e: unknown) => this.logger.warn({ err: e, pod: step.pod, container: cs.name }, 'step log not archived'))
+        .finally(() => this.active.delete(key));
       this.following.set(key, done);
     }
+  }
+
+  /** Whether a step of this TaskRun (or of any TaskRun of this PipelineRun) is still being archived. */
+  archiving(kind: 'taskrun' | 'pipelinerun', namespace: string, name: string): boolean {
+    for (const a of this.active.values()) {
+      if (a.namespace === namespace && (kind === 'taskrun' ? a.taskRun === name : a.pipelineRun === name)) return true;
+    }
+    return false;
   }
 
   private async secretsOf(pod: V1Pod): Promise<string[]> {
@@ -90,16 +107,20 @@ export class LogCollector {
         sink.on('close', resolve);
         sink.on('error', () => resolve());
       });
+      let read = false;
       try {
         const abort = await this.log.log(ns, podName, cs.name, sink, { follow: true });
         this.aborts.add(abort);
         await ended;
         this.aborts.delete(abort);
+        read = true;
       } catch (e) {
         this.logger.debug({ err: e, pod: podName, container: cs.name }, 'log stream failed; retrying');
       }
       this.archive.append(ns, taskRun, step, masker.write(decoder.end()) + masker.flush());
-      if (await this.finished(ns, podName, cs.name)) {
+      // A stream that failed (a busy API server, an agent restarting) is tried again even for a
+      // finished container: its log is still on the node until the pod is deleted.
+      if ((read || tries >= MAX_FAILED_READS) && (await this.finished(ns, podName, cs.name))) {
         this.archive.complete(ns, taskRun, step);
         return;
       }

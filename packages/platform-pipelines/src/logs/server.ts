@@ -2,11 +2,12 @@
 // objects (get, list) and their `log` subresource (text, `?follow=true`, `?step=`), the way
 // pods/log reads. The API server authenticates and authorizes each request (RBAC on
 // taskrunlogs, pipelinerunlogs and their /log) before proxying it here, so `wharf build logs`,
-// kubectl and the console read logs with the user's own rights.
+// kubectl and the console read logs with the user's own rights. Only the API server gets here:
+// a request without the front proxy's client certificate is refused (401).
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@wharf/client';
+import type { Logger, RequestHeaderAuth } from '@wharf/client';
 import type { ArchiveMeta, LogArchive } from './archive.js';
 import { streamLogs } from './stream.js';
 
@@ -18,8 +19,13 @@ export interface LogServerOptions {
   readonly archive: LogArchive;
   readonly cert: string;
   readonly key: string;
-  /** Whether the TaskRun (kind 'taskrun') or PipelineRun is over: following ends there. */
-  readonly isOver: (kind: 'taskrun' | 'pipelinerun', namespace: string, name: string) => boolean;
+  /** Checks that the API server (the front proxy) made the request. */
+  readonly auth: RequestHeaderAuth;
+  /**
+   * Where the TaskRun (kind 'taskrun') or PipelineRun is: still running; finished while its last
+   * step logs are still being archived; or over (following ends there).
+   */
+  readonly stateOf: (kind: 'taskrun' | 'pipelinerun', namespace: string, name: string) => 'running' | 'archiving' | 'over';
   readonly logger: Logger;
 }
 
@@ -54,7 +60,7 @@ export class LogServer {
   constructor(private readonly opts: LogServerOptions) {}
 
   async start(): Promise<number> {
-    this.server = createServer({ cert: this.opts.cert, key: this.opts.key }, (req, res) => {
+    this.server = createServer({ cert: this.opts.cert, key: this.opts.key, ...this.opts.auth.tlsOptions }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         this.opts.logger.warn({ err: e, path: req.url }, 'log request failed');
         if (!res.headersSent) this.status(res, 500, 'InternalError', 'reading the log archive failed');
@@ -86,6 +92,7 @@ export class LogServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://x');
     const path = url.pathname.replace(/\/$/, '');
+    if (!this.opts.auth.authenticate(req)) return this.status(res, 401, 'Unauthorized', 'the log archive answers the Kubernetes API server only: ask through it (kubectl get --raw, wharf build logs)');
     if (req.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', `${req.method} is not supported on ${path}: the log archive is read-only`);
     if (path === `/apis/${LOGS_GROUP}`) {
       const v = { groupVersion: GV, version: LOGS_VERSION };
@@ -107,14 +114,17 @@ export class LogServer {
     const mine = isTask ? metas.filter((x) => x.taskRun === name) : metas.filter((x) => x.pipelineRun === name);
     if (!mine.length) return this.status(res, 404, 'NotFound', `${resource}.${LOGS_GROUP} "${name}" not found: no step logs are archived for it (yet)`);
     if (!sub) return this.json(res, 200, this.object(isTask, ns, name, metas, true));
-    const follow = url.searchParams.get('follow') === 'true';
+    const runKind = isTask ? 'taskrun' : 'pipelinerun';
+    // A finished run whose last lines are still on their way is read to its end, as if followed:
+    // `wharf build logs` right after a build ends shows all of it.
+    const follow = url.searchParams.get('follow') === 'true' || this.opts.stateOf(runKind, ns, name) === 'archiving';
     const step = url.searchParams.get('step') ?? undefined;
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private' });
     let closed = false;
     res.on('close', () => (closed = true));
     await streamLogs(archive, {
       taskRuns: () => (isTask ? archive.list(ns).filter((x) => x.taskRun === name) : archive.list(ns).filter((x) => x.pipelineRun === name).sort(byCreation)),
-      over: () => this.opts.isOver(isTask ? 'taskrun' : 'pipelinerun', ns, name),
+      over: () => this.opts.stateOf(runKind, ns, name) === 'over',
       prefix: step ? 'none' : isTask ? 'step' : 'task',
       ...(step ? { step } : {}),
     }, { write: (t) => res.write(t), closed: () => closed }, follow);

@@ -8,6 +8,7 @@ import { podGracePeriod, preparePodForCreate } from './lifecycle.js';
 import { admitServiceAccount } from './serviceaccount.js';
 import { podPrinter } from './table.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validation.js';
+import { validateEphemeralContainersUpdate } from './ephemeral.js';
 
 export const podStrategy: KindStrategy = {
   group: '',
@@ -19,8 +20,12 @@ export const podStrategy: KindStrategy = {
     if (operation === 'create') admitServiceAccount(pod);
   },
   validate: (pod) => validatePodSpec(pod.spec, FieldPath.root('spec')),
-  validateUpdate: (pod, old) => validatePodSpecUpdate(pod.spec, old.spec, FieldPath.root('spec')),
+  validateUpdate: (pod, old) => [
+    ...validatePodSpecUpdate(pod.spec, old.spec, FieldPath.root('spec')),
+    ...validateEphemeralContainersUpdate(pod.spec, old.spec, FieldPath.root('spec').child('ephemeralContainers')),
+  ],
   prepareForCreate: preparePodForCreate,
+  subresourceFields: { ephemeralcontainers: ['ephemeralContainers'] },
   printer: podPrinter,
   fieldLabels: podFieldLabels,
   gracePeriod: podGracePeriod,

@@ -174,6 +174,7 @@ export function validatePodSpecUpdate(spec: unknown, oldSpec: unknown, path: Fie
     }
     delete copy.activeDeadlineSeconds;
     delete copy.tolerations;
+    delete copy.ephemeralContainers; // the ephemeralcontainers subresource's (ephemeral.ts)
     delete copy.terminationGracePeriodSeconds;
     if (!oldHadNode) delete copy.nodeName;
     return copy;

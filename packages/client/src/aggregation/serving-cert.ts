@@ -1,6 +1,6 @@
-// The log API's serving certificate: a CA of its own and a certificate for the Service name the
-// API server checks (`<service>.<namespace>.svc`), kept beside the archive so the APIService's
-// caBundle stays valid across restarts.
+// An aggregated API server's serving certificate: a CA of its own and a certificate for the
+// Service name the API server checks (`<service>.<namespace>.svc`), kept in a directory of the
+// backend so the APIService's caBundle stays valid across restarts.
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ export function ensureServingCert(dir: string, dnsName: string): ServingCert {
   const f = (n: string): string => join(dir, n);
   if (!existsSync(f('tls.key')) || !existsSync(f('name')) || readFileSync(f('name'), 'utf8') !== dnsName) {
     const ca = pair();
-    const caCert = certificate('wharf-pipelines-ca', ca.publicKey, ca.privateKey, undefined, []);
+    const caCert = certificate(`${dnsName.split('.')[0] ?? 'wharf'}-ca`, ca.publicKey, ca.privateKey, undefined, []);
     const leaf = pair();
     const cert = certificate(dnsName, leaf.publicKey, ca.privateKey, caCert, [dnsName]);
     writeFileSync(f('ca.crt'), forge.pki.certificateToPem(caCert));
