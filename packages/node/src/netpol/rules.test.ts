@@ -242,4 +242,16 @@ describe('buildPolicyRuleSet', () => {
     expect(two).toEqual(one);
     for (const c of one.filter.chains) expect(c.length).toBeLessThanOrEqual(28);
   });
+
+  it('puts many peers of one policy port into a chain of their own, with the same verdicts', () => {
+    const p = [policy('a', 'all', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }, { port: 81 }] }] })];
+    const set = buildPolicyRuleSet({ prefix: P, nodeName: 'n1', pods, namespaces, policies: p });
+    const subs = set.filter.chains.filter((c) => c.includes('-S-'));
+    expect(subs).toHaveLength(2); // one per port
+    expect(set.filter.rules.filter((r) => r.startsWith(`-A ${subs[0]} `))).toHaveLength(5);
+    expect(allowed(p, { src: '10.1.2.2', dst: '10.1.0.2', port: 80 })).toBe(true);
+    expect(allowed(p, { src: '10.1.1.3', dst: '10.1.0.2', port: 81 })).toBe(true);
+    expect(allowed(p, { src: '10.1.1.3', dst: '10.1.0.2', port: 82 })).toBe(false);
+    expect(allowed(p, { src: '10.9.9.9', dst: '10.1.0.2', port: 80 })).toBe(false);
+  });
 });

@@ -58,6 +58,7 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
   const chains = new Set([FWD]);
   const fwd = [`-A ${FWD} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`];
   const podRules: string[] = [];
+  const subChains = new Map<string, string[]>();
   for (const pod of pods.filter((p) => p.nodeName === input.nodeName)) {
     for (const dir of ['Egress', 'Ingress'] as const) {
       const selecting = policies.filter((p) => selects(p, pod) && policyTypes(p).includes(dir));
@@ -78,8 +79,9 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
           }
         }
       }
-      const marks = allows.some((a) => a.includes(` -j ${P}-X-`));
-      podRules.push(...(marks ? [`-A ${chain} -j MARK --set-xmark 0x0/${ALLOW_MARK.split('/')[1]}`] : []), ...allows);
+      const grouped = groupPeers(chain, allows, subChains);
+      const marks = grouped.some((a) => a.includes(` -j ${P}-X-`) || a.includes(` -j ${P}-S-`));
+      podRules.push(...(marks ? [`-A ${chain} -j MARK --set-xmark 0x0/${ALLOW_MARK.split('/')[1]}`] : []), ...grouped);
       // A refusal the client sees at once (not a timeout); TCP gets a reset, which is not
       // rate-limited per host as ICMP errors are.
       const refuse = `-m comment --comment "${pod.key}: no policy allows this" -j REJECT --reject-with`;
@@ -87,11 +89,44 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
     }
   }
   const blockRules: string[] = [];
-  for (const [chain, rules] of [...ctx.blockChains].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [chain, rules] of [...ctx.blockChains, ...subChains].sort(([a], [b]) => a.localeCompare(b))) {
     chains.add(chain);
     blockRules.push(...rules);
   }
   return { filter: { chains: [...chains].sort(), rules: [...fwd, ...podRules, ...blockRules] }, nat: { chains: [], rules: [] } };
+}
+
+/** Peers allowed on the same ports by the same policy, this many or more, get a chain of their own. */
+export const PEER_GROUP_MIN = 4;
+
+/**
+ * Moves the per-address allows that share ports and policy into a chain of their own, entered
+ * through one port match: a new connection walks one rule per (policy rule, port) that does not
+ * match it instead of one per peer address. The sub-chain marks; the pod chain returns marked.
+ */
+function groupPeers(chain: string, lines: readonly string[], subChains: Map<string, string[]>): string[] {
+  const re = new RegExp(`^-A ${chain} (-[sd] \\d+\\.\\d+\\.\\d+\\.\\d+/32) (.*) -j RETURN$`);
+  const groups = new Map<string, string[]>();
+  for (const l of lines) {
+    const m = re.exec(l);
+    if (m) groups.set(m[2]!, [...(groups.get(m[2]!) ?? []), m[1]!]);
+  }
+  const out: string[] = [];
+  const done = new Set<string>();
+  for (const l of lines) {
+    const m = re.exec(l);
+    const addrs = m ? groups.get(m[2]!)! : [];
+    if (!m || addrs.length < PEER_GROUP_MIN) {
+      out.push(l);
+      continue;
+    }
+    if (done.has(m[2]!)) continue;
+    done.add(m[2]!);
+    const sub = `${chain.replace(/-[IE]-[0-9A-F]+$/, '')}-S-${hash(`${chain} ${m[2]}`)}`;
+    subChains.set(sub, addrs.map((a) => `-A ${sub} ${a} -j MARK --set-xmark ${ALLOW_MARK}`));
+    out.push(`-A ${chain} ${m[2]} -j ${sub}`, `-A ${chain} -m mark --mark ${ALLOW_MARK} -j RETURN`);
+  }
+  return out;
 }
 
 const keyOf = (p: NetworkPolicyObject): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
