@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Informer, KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
 import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables.js';
-import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText } from '../proxy/rules.js';
+import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText, type Jump, type RuleSet, type SavedTable } from '../proxy/rules.js';
 import type { NamespaceObject, NetworkPolicyObject, PodObject } from './objects.js';
 import { buildPolicyRuleSet, policyJumps } from './rules.js';
 
@@ -53,6 +53,8 @@ export class PolicyEnforcer {
   private firstChange = 0;
   private lastMark = '';
   private sctp = false;
+  /** The rule set this process last wrote. */
+  private installed: RuleSet | undefined;
   /** Milliseconds from the first change of the last sync to its rules being in the kernel. */
   lastSyncDelayMs = 0;
   /** How many rule sets were written. */
@@ -154,8 +156,10 @@ export class PolicyEnforcer {
     this.ruleCount = built.filter.rules.length;
     const { set, mark } = markRuleSet(this.o.prefix, built);
     if (force === false && mark === this.lastMark) return;
-    const saved = await saveTables();
     const wanted = policyJumps(this.o.prefix);
+    // A change after our own write: what is installed is what we wrote (two iptables-save runs
+    // saved per change); the periodic forced sync reads the kernel and repairs what others removed.
+    const saved = force === false && this.installed ? asSaved(this.installed, wanted) : await saveTables();
     if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved, wanted).length === 0) {
       this.lastMark = mark;
       this.adopted = true;
@@ -163,7 +167,15 @@ export class PolicyEnforcer {
     }
     if (!this.running) return;
     await restore(restoreText(this.o.prefix, set, saved, wanted));
+    this.installed = set;
     this.lastMark = mark;
     this.syncCount++;
   }
+}
+
+/** What iptables-save would show of a rule set this process wrote, with its jumps in place. */
+function asSaved(set: RuleSet, jumps: readonly Jump[]): Map<string, SavedTable> {
+  return new Map(
+    (['filter', 'nat'] as const).map((t) => [t, { chains: set[t].chains, rules: jumps.filter((j) => j.table === t).map((j) => `-A ${j.chain} ${j.rule}`) }]),
+  );
 }
