@@ -1,8 +1,11 @@
 // CI/CD benchmarks. The thin-image step: `wharf image pack` (Wharf's own image code, no daemon,
 // no root needed) against `buildah bud` of `FROM scratch` + `COPY` of the same files (vfs storage,
 // chroot isolation), each building the image and pushing it to the same built-in registry; the
-// time ratio and the pushed image's size. Writes docs/benchmarks/cicd.md.
-// Run after a build: `node bench/cicd.mjs` (BENCH_REPS repetitions, default 5).
+// time ratio and the pushed image's size. And `git push` → the new version serving: a static
+// site pushed to Wharf's git server, built by the wharf-static-site Pipeline in runc pods, rolled
+// out by its Application (bench/lib/deliver.mjs). Writes docs/benchmarks/cicd.md, each part its
+// own section. Run after a build: `node bench/cicd.mjs` (BENCH_REPS repetitions, default 5;
+// BENCH_PART=pack or push for one part, the other section of the file kept).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +15,20 @@ import { cleanup, onCleanup, startWharfCleanly, wasInterrupted } from './lib/cle
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { REPO_ROOT, WHARF_BIN, tempDir } from './lib/procs.mjs';
 import { fmtNum, fmtRatio, quantile } from './lib/stats.mjs';
+import { benchPushToServe } from './lib/deliver.mjs';
 
 const run = promisify(execFile);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const OUT = join(REPO_ROOT, 'docs/benchmarks/cicd.md');
+const PART = process.env.BENCH_PART ?? 'all';
+
+/** The `## ` section of `md` starting with `heading`, or '' (to keep a part not re-run). */
+function section(md, heading) {
+  const at = md.indexOf(`\n## ${heading}`);
+  if (at < 0) return '';
+  const next = md.indexOf('\n## ', at + 4);
+  return md.slice(at + 1, next < 0 ? undefined : next + 1).trimEnd() + '\n';
+}
 
 /** What a Java build leaves: two .war files (random bytes: they are zips already) and static files. */
 function buildOutput(dir) {
@@ -33,8 +46,7 @@ async function timed(fn) {
 
 const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
 
-async function main() {
-  const facts = machineFacts();
+async function packSection() {
   const buildahVersion = (await run('buildah', ['--version'])).stdout.trim();
   const wharf = await startWharfCleanly(['--no-platform']);
   const { registryHost } = JSON.parse(readFileSync(join(wharf.dataDir, 'endpoints.json'), 'utf8'));
@@ -70,11 +82,7 @@ async function main() {
   const buildahSize = await size('bench-buildah:0');
   onCleanup(() => run('buildah', [...storage, 'rm', '--all']).catch(() => undefined));
 
-  const md = `# CI/CD benchmarks
-
-${machineTable(facts, [['buildah', buildahVersion]], 'no nodes (`wharf up --no-platform`)')}
-
-## The thin-image step: \`wharf image pack\` vs \`buildah\`
+  return `## The thin-image step: \`wharf image pack\` vs \`buildah\`
 
 The same build output (two .war files of 8 MB and 4 MB of random bytes, 200 small HTML files) as a
 \`FROM scratch\` image with the files under /app, built and pushed to Wharf's built-in registry.
@@ -96,8 +104,28 @@ were going on, and the CLI's start (loading Node.js modules) takes seconds under
 
 Runs (ms): pack ${pack.map((x) => fmtNum(x)).join(', ')}; buildah ${buildah.map((x) => fmtNum(x)).join(', ')}.
 
-Run with \`node bench/cicd.mjs\` after \`npm run build\` (needs buildah and skopeo; root for buildah's vfs storage).
+Run with \`BENCH_PART=pack node bench/cicd.mjs\` after \`npm run build\` (needs buildah and skopeo; root for buildah's vfs storage).
+Runtime: no nodes (\`wharf up --no-platform\`); buildah: ${buildahVersion}.
 `;
+}
+
+async function main() {
+  const facts = machineFacts();
+  const old = (() => {
+    try {
+      return readFileSync(OUT, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const pack = PART === 'push' ? section(old, 'The thin-image step') : await packSection();
+  const push = PART === 'pack' ? section(old, '`git push`') : await benchPushToServe(REPS);
+  const md = `# CI/CD benchmarks
+
+${machineTable(facts, [], PART === 'pack' ? 'see each section' : '`wharf up --nodes 1` (runc) for `git push`; no nodes for the thin-image step')}
+
+${push}
+${pack}`;
   writeFileSync(OUT, md);
   process.stdout.write(md);
 }

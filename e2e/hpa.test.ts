@@ -2,11 +2,12 @@
 // far above its CPU request makes an autoscaling/v2 HPA scale its Deployment up to maxReplicas (with
 // ScalingLimited/TooManyReplicas and SuccessfulRescale events kubectl describe shows); once the
 // pods are idle, a scale-down window of 0 brings it back to minReplicas. Metrics come from the node's
-// cgroups through metrics.k8s.io, as on a real cluster with metrics-server.
+// cgroups through metrics.k8s.io, as on a real cluster with metrics-server. kubectl autoscale
+// (1.32 and 1.20) writes autoscaling/v1, served by conversion from the stored v2.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -57,7 +58,6 @@ describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () 
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   });
 
-  // kubectl autoscale writes autoscaling/v1, which Wharf does not serve yet: the same HPA in v2.
   it('an HPA scales a busy Deployment up to maxReplicas and says why', { timeout: 180_000 }, async () => {
     await k.ok(['apply', '-f', '-'], { stdin: deployment('while true; do :; done') });
     await k.ok(['rollout', 'status', 'deployment/burn', '--timeout=90s'], { timeoutMs: 100_000 });
@@ -91,6 +91,29 @@ describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () 
       return /^(TooFewReplicas|DesiredWithinRange)$/.test(limited.trim()) ? true : undefined;
     }, 30_000, 'ScalingLimited no longer TooManyReplicas');
     expect((await k.ok(['get', 'hpa', 'burn', '-o', 'jsonpath={.status.desiredReplicas}'])).trim()).toBe('1');
+  });
+
+  it('kubectl autoscale (autoscaling/v1) makes an HPA read back in v2, and v1 round trips keep what v1 cannot say', async () => {
+    expect(await k.ok(['autoscale', 'deployment', 'burn', '--name=auto', '--min=2', '--max=4', '--cpu-percent=60'])).toBe('horizontalpodautoscaler.autoscaling/auto autoscaled\n');
+    const v2 = JSON.parse(await k.ok(['get', 'horizontalpodautoscalers.v2.autoscaling', 'auto', '-o', 'json'])) as { apiVersion: string; spec: Record<string, unknown>; metadata: { annotations?: Record<string, string> } };
+    expect(v2.apiVersion).toBe('autoscaling/v2');
+    expect(v2.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] });
+    // A behavior set in v2 survives a write through v1, which has no field for it.
+    await k.ok(['patch', 'horizontalpodautoscalers.v2.autoscaling', 'auto', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":30}}}}']);
+    await k.ok(['patch', 'horizontalpodautoscalers.v1.autoscaling', 'auto', '--type=merge', '-p', '{"spec":{"maxReplicas":5,"targetCPUUtilizationPercentage":70}}']);
+    const v1 = JSON.parse(await k.ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'auto', '-o', 'json'])) as { apiVersion: string; spec: Record<string, unknown>; metadata: { annotations?: Record<string, string> } };
+    expect(v1.apiVersion).toBe('autoscaling/v1');
+    expect(v1.spec).toEqual({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'burn' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 });
+    expect(JSON.parse(v1.metadata.annotations?.['autoscaling.alpha.kubernetes.io/behavior'] ?? '{}')).toMatchObject({ scaleDown: { stabilizationWindowSeconds: 30 } });
+    const back = JSON.parse(await k.ok(['get', 'horizontalpodautoscalers.v2.autoscaling', 'auto', '-o', 'json'])) as typeof v2;
+    expect(back.spec).toMatchObject({ maxReplicas: 5, behavior: { scaleDown: { stabilizationWindowSeconds: 30 } }, metrics: [{ resource: { target: { averageUtilization: 70 } } }] });
+    expect(back.metadata.annotations ?? {}).toEqual({});
+    // kubectl 1.20 knows only v1.
+    const old = new Kubectl(wharf.kubeconfig, KUBECTL_120);
+    expect(await old.ok(['autoscale', 'deployment', 'burn', '--name=auto-120', '--max=3'])).toBe('horizontalpodautoscaler.autoscaling/auto-120 autoscaled\n');
+    expect(await old.ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'auto-120', '-o', 'jsonpath={.apiVersion} {.spec.maxReplicas}'])).toBe('autoscaling/v1 3');
+    expect(JSON.parse(await k.ok(['get', 'horizontalpodautoscalers.v2.autoscaling', 'auto-120', '-o', 'jsonpath={.spec.metrics}']))).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+    await k.ok(['delete', 'hpa', 'auto', 'auto-120']);
   });
 
   it('reports a target that does not exist instead of scaling anything', async () => {

@@ -87,6 +87,8 @@ describe('platform CRDs', () => {
     ['an unknown update policy', app(`  - {name: web, runtime: {image: a}, config: [{configSet: c, as: env, update: sometimes}]}`), /spec.components\[0\].config\[0\].update: Unsupported value: "sometimes"/],
     ['a component name that is not a DNS label', app(`  - {name: Web_1, runtime: {image: a}}`), /spec.components\[0\].name: Invalid value: "Web_1"/],
     ['no components', app('    []'), /spec.components: Invalid value.*should have at least 1 items/],
+    ['a source with both a repository and a URL', app(`  - {name: web, runtime: {image: a}, source: {repository: site, url: "https://git.example.com/site.git", pipeline: p}}`), /spec.components\[0\].source.repository: Invalid value.*exactly one of repository/],
+    ['a source target that names no artifact', app(`  - {name: web, runtime: {image: a}, artifacts: [{name: site, image: s, path: /app, mountPath: /www}], source: {repository: site, pipeline: p, target: other}}`), /spec.components\[0\].source.target: Invalid value.*'runtime' or the name of one of the artifacts/],
   ])('refuse %s with 422 and the field path', async (_what, yaml, message) => {
     const r = await k.run(['apply', '-f', '-'], { stdin: yaml });
     expect(r.code).not.toBe(0);

@@ -4,7 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 
-const { BUILTIN_RESOURCES } = await import('../packages/api/dist/resources.js');
+const { BUILTIN_RESOURCES, VERSION_ALIASES } = await import('../packages/api/dist/resources.js');
 
 const cap = (s) => (s ? s[0].toUpperCase() + s.slice(1) : '');
 const groupPrefix = (g) => cap(g.split('.')[0]);
@@ -48,6 +48,16 @@ for (const info of BUILTIN_RESOURCES) {
   if (!model) { missing.push(`${info.group}/${info.version}/${info.kind}`); continue; }
   kinds[`${info.group}/${info.version}/${info.kind}`] = model;
   visit(model);
+}
+// Versions served by conversion from the stored one (their own schema, for OpenAPI and discovery).
+for (const alias of VERSION_ALIASES) {
+  for (const resource of alias.resources) {
+    const base = BUILTIN_RESOURCES.find((r) => r.group === alias.group && r.resource === resource);
+    const model = base && modelFor({ ...base, version: alias.version });
+    if (!model) { missing.push(`${alias.group}/${alias.version}/${resource}`); continue; }
+    kinds[`${alias.group}/${alias.version}/${base.kind}`] = model;
+    visit(model);
+  }
 }
 for (const extra of ['V1Scale', 'V1Eviction', 'V1DeleteOptions', 'V1Status', 'V1Binding', 'V1JSONSchemaProps']) visit(extra);
 kinds['autoscaling/v1/Scale'] = 'V1Scale';

@@ -43,6 +43,12 @@ fi
 
 # The build is incremental: tsc -b does nothing when dist/ is up to date.
 npx tsc -b packages/cli packages/testing >&2
+# The web console (packages/console/dist, served by `wharf up`): built when missing or older than its sources.
+console_dist=packages/console/dist/index.html
+if [ ! -f "$console_dist" ] || [ -n "$(find packages/console/src packages/console/index.html packages/console/vite.config.ts -newer "$console_dist" -print -quit)" ]; then
+  say "building the console"
+  npm run build --silent -w packages/console >&2
+fi
 
 # Node agents run pods with runc and the CNI plugins; Services route through iptables. Without
 # root these cannot be installed and `wharf up --nodes N` falls back to the process runtime.
@@ -52,8 +58,12 @@ fi
 
 if [ $want_test -eq 1 ]; then
   command -v kubectl >/dev/null || apt_install kubectl || true
+  # The console's browser suite drives Debian's Chromium headless (playwright-core, no browser download); CJK fonts for zh-CN screenshots.
+  apt_install chromium fonts-noto-cjk
   # Registry clients the image suites push and pull with.
   apt_install skopeo podman buildah zip
+  # The LDAP sign-in's integration test runs a real directory (its own slapd on loopback).
+  apt_install slapd ldap-utils || say "slapd could not be installed: the LDAP integration test will be skipped"
   # Debian's JDK (javac, jar): the M+N suites compile their .war artifacts as a CI step would.
   apt_install openjdk-17-jdk-headless
   # promtool checks the metrics exposition; Debian ships it in prometheus, whose own service the

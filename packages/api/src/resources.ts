@@ -133,8 +133,11 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /**
- * Older group-versions still served beside the stored one (none today: Kubernetes 1.32 serves no
- * beta version of these kinds; kubectl 1.20's policy/v1beta1 Eviction bodies go to pods/eviction,
- * which accepts both versions).
+ * Older group-versions still served beside the stored one, converted on the way in and out
+ * (apiserver kinds/conversion.ts). kubectl 1.20's policy/v1beta1 Eviction bodies go to
+ * pods/eviction, which accepts both versions.
  */
-export const VERSION_ALIASES: ReadonlyArray<{ group: string; version: string; resources: readonly string[] }> = [];
+export const VERSION_ALIASES: ReadonlyArray<{ group: string; version: string; resources: readonly string[] }> = [
+  // kubectl autoscale (and kubectl 1.20 altogether) writes v1; objects are stored as v2.
+  { group: 'autoscaling', version: 'v1', resources: ['horizontalpodautoscalers'] },
+];

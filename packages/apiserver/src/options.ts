@@ -5,6 +5,8 @@ import { pino, type Logger } from 'pino';
 import { DEFAULT_TOLERATION_SECONDS } from './objects/admission-tolerations.js';
 import type { ExternalSubresource } from './rest/subresources.js';
 import type { OidcOptions } from './auth/oidc.js';
+import type { AuditOptions } from './audit/options.js';
+import type { LdapOptions } from './auth/ldap/options.js';
 
 export interface ApiServerOptions {
   /** Directory for the database, PKI, keys, audit log and kubeconfig. */
@@ -39,12 +41,16 @@ export interface ApiServerOptions {
   readonly agentToken?: string;
   /** Accept OpenID Connect ID tokens (kube-apiserver's --oidc-* flags). @default none */
   readonly oidc?: OidcOptions;
+  /** Audit by an audit.k8s.io/v1 Policy (kube-apiserver's --audit-* flags). @default none: mutating requests at Metadata in DIR/audit.log, one flat line each */
+  readonly audit?: AuditOptions;
+  /** Sign-in with an LDAP directory at POST /login/ldap, answering Wharf-issued tokens. @default none */
+  readonly ldap?: LdapOptions;
   /** Internal errors (500s) at error, secret re-encryption at info. @default silent */
   readonly logger?: Logger;
 }
 
-/** Every option but agentToken (none: the agents accept any caller) and oidc (none: no OIDC) is set. */
-export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc'>>;
+/** Every option but agentToken (none: the agents accept any caller), oidc (none: no OIDC), audit (none: the flat log) and ldap (none: no LDAP sign-in) is set. */
+export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap'>>;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */
 const silent = pino({ level: 'silent' });

@@ -54,7 +54,7 @@ export class ResourceRegistry {
     for (const alias of VERSION_ALIASES) {
       for (const resource of alias.resources) {
         const base = BUILTIN_RESOURCES.find((r) => r.group === alias.group && r.resource === resource);
-        if (base) this.add({ ...base, version: alias.version }, typeNameOf(base.group, base.version, base.kind), undefined);
+        if (base) this.add({ ...base, version: alias.version }, typeNameOf(base.group, alias.version, base.kind) ?? typeNameOf(base.group, base.version, base.kind), undefined);
       }
     }
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './audit/index.js';
 import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureNodeToken } from './auth/tokens.js';
@@ -35,7 +35,9 @@ import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
-import { OidcAuthenticator } from './auth/oidc.js';
+import { OidcAuthenticator, unverifiedIssuer } from './auth/oidc.js';
+import { SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
+import { checkLdapOptions, LdapSignIn, LDAP_SIGNIN_PATH } from './auth/ldap/index.js';
 import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
 import { RestHandler, createdNames } from './rest/handler.js';
@@ -88,6 +90,9 @@ export class ApiServer {
   readonly tokens: TokenAuthenticator;
   /** OpenID Connect ID tokens, when an issuer is configured. */
   private readonly oidc: OidcAuthenticator | undefined;
+  /** Tokens Wharf issued after an LDAP sign-in. */
+  private readonly sessions: SessionTokens;
+  private readonly ldapSignIn: LdapSignIn | undefined;
   readonly authz: RbacAuthorizer;
   /** Runs before RBAC for node agents (system:nodes): only their own objects. */
   readonly nodeRestriction: NodeRestriction;
@@ -101,7 +106,10 @@ export class ApiServer {
   readonly apiServices: ApiServiceController;
   /** The front proxy's client certificate, presented to aggregated API servers. */
   private readonly frontProxy: ProxyIdentity;
-  private readonly audit: AuditLog;
+  /** The flat log of writes, when no audit policy is given. */
+  private readonly audit: AuditLog | undefined;
+  /** Auditing by the --audit-policy-file Policy. */
+  private readonly auditor: Auditor | undefined;
   /** kube-apiserver's metrics, served at /metrics to users allowed that non-resource URL. */
   readonly metrics: ApiServerMetrics;
   private readonly controllers: { start(): void; stop(): void }[];
@@ -163,7 +171,11 @@ export class ApiServer {
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
-    this.audit = new AuditLog(join(opts.dataDir, 'audit.log'));
+    this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub);
+    if (options.ldap) checkLdapOptions(options.ldap);
+    this.ldapSignIn = options.ldap ? new LdapSignIn({ ldap: options.ldap, sessions: this.sessions, logger: opts.logger, audit: (req, res, user, code) => this.auditSignIn(req, res, user, code) }) : undefined;
+    this.auditor = options.audit ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m)) : undefined;
+    this.audit = this.auditor ? undefined : new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
     this.streams = new PodStreams(this.api, agents);
     this.metricsApi = new MetricsApi(this.api, agents);
@@ -296,7 +308,17 @@ export class ApiServer {
     } else {
       this.store.close();
     }
-    await this.audit.close();
+    await this.audit?.close();
+    await this.auditor?.close();
+  }
+
+  /** A sign-in attempt in the audit log, as the username it tried. */
+  private auditSignIn(req: IncomingMessage, res: ServerResponse, user: UserInfo, code: number): void {
+    const ri = requestInfo('POST', LDAP_SIGNIN_PATH, new URLSearchParams());
+    this.auditor?.begin(req, res, ri, user)?.complete(code);
+    this.audit?.record({
+      user: user.name, groups: user.groups, verb: 'create', group: 'wharf.dev', resource: 'signins', subresource: '', namespace: '', name: 'ldap', code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+    });
   }
 
   private authenticate(req: IncomingMessage, path: string): UserInfo {
@@ -309,7 +331,12 @@ export class ApiServer {
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     const token = (m?.[1] ?? '').trim();
-    const user = m ? (this.tokens.authenticate(token) ?? this.oidc?.authenticate(token)) : undefined;
+    // A JWT goes to the one authenticator of its issuer: no signature is checked twice.
+    const iss = m ? unverifiedIssuer(token) : undefined;
+    const user = !m ? undefined
+      : this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
+        : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
+          : this.tokens.authenticate(token);
     if (!user) throw unauthorized();
     return user;
   }
@@ -337,6 +364,9 @@ export class ApiServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let ri: RequestInfo | undefined;
     let user: UserInfo = ANONYMOUS;
+    let authenticated: UserInfo = ANONYMOUS;
+    let audited: AuditedRequest | undefined;
+    let auditBegun = false;
     let code = 500;
     let recorded: ((code: number) => void) | undefined;
     try {
@@ -348,10 +378,19 @@ export class ApiServer {
         if (res.writableFinished || res.destroyed) done(res.statusCode || c);
         else res.once('close', () => done(res.statusCode || c));
       };
+      // The LDAP sign-in takes a password, not a token; it audits each attempt itself.
+      if (this.ldapSignIn && url.pathname === LDAP_SIGNIN_PATH) {
+        auditBegun = true;
+        code = await this.ldapSignIn.handle(req, res);
+        return;
+      }
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
       if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
-      user = this.authenticate(req, url.pathname);
+      user = authenticated = this.authenticate(req, url.pathname);
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
+      // RequestReceived once the user is known, before authorization (as upstream's WithAudit).
+      audited = this.auditor?.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
+      auditBegun = true;
       this.authorize(user, ri);
       if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
       const aggregated = this.aggregatedTarget(ri);
@@ -363,9 +402,12 @@ export class ApiServer {
       if (!(e instanceof ApiError)) this.opts.logger.error({ err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname }, 'internal error serving a request');
     } finally {
       recorded?.(code);
-      if (ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
+      // A request refused before its user was known is audited as who it claimed to be: nobody.
+      if (ri && this.auditor && !auditBegun) audited = this.auditor.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
+      audited?.complete(code, createdNames.get(req));
+      if (this.audit && ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
-          user: user.name, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
+          user: user.name, groups: user.groups, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
           namespace: ri.namespace, name: ri.name || (createdNames.get(req) ?? ''), code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
         });
       }

@@ -12,6 +12,10 @@ export interface Endpoints {
   registryHost: string;
   /** The built-in git server (`wharf up` with the platform). */
   git?: string;
+  /** The registry as pods reach it (`wharf up --nodes`, plain HTTP): where pipeline steps push. */
+  registryForPods?: string;
+  /** The web console (loopback HTTP). */
+  console?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {

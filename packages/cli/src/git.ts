@@ -15,14 +15,16 @@ export interface GitFlags {
   publicUrl?: string;
   maxConcurrentBuilds: string;
   maxPushMb: string;
+  deliver: boolean;
 }
 
 /** Starts the git server; the caller stops it. */
-export async function startGit(kc: KubeConfig, logger: Logger, o: { dataDir: string; port: number; host?: string; alsoListenOn?: string; publicUrl?: string; maxConcurrentBuilds?: number; maxPushBytes?: number }) {
+export async function startGit(kc: KubeConfig, logger: Logger, o: { dataDir: string; port: number; host?: string; alsoListenOn?: string; publicUrl?: string; maxConcurrentBuilds?: number; maxPushBytes?: number; deliver?: boolean }) {
   const { startGitServer } = await import('@wharf/platform-git');
   return startGitServer({
     kubeConfig: kc, logger, dataDir: o.dataDir, port: o.port, ...(o.host ? { host: o.host } : {}), ...(o.alsoListenOn ? { alsoListenOn: o.alsoListenOn } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     ...(o.maxConcurrentBuilds ? { maxConcurrentBuilds: o.maxConcurrentBuilds } : {}), ...(o.maxPushBytes ? { maxPushBytes: o.maxPushBytes } : {}),
+    ...(o.deliver === false ? { deliver: false } : {}),
   });
 }
 
@@ -37,10 +39,12 @@ export function addGitCommands(program: Command): void {
     .option('--public-url <url>', 'the URL clients and build pods reach this server at (default http://<host>:<port>)')
     .option('--max-concurrent-builds <n>', 'cluster-wide limit of triggered PipelineRuns running at once', '2')
     .option('--max-push-mb <n>', 'largest push accepted, in MiB', '512')
+    .option('--no-deliver', 'do not deploy successful builds to the Applications that name them (a cluster without the platform.wharf.dev Application kind)')
     .action(async (o: GitFlags) => {
       const flags = {
         dataDir: resolve(o.data), port: portOf('--port', o.port, 8090), host: o.host, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
         maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2), maxPushBytes: positiveInteger('--max-push-mb', o.maxPushMb, 512) * 1024 * 1024,
+        deliver: o.deliver,
       };
       // Loaded on use, so other commands start without them.
       const [{ KubeConfig }, { createLogger }] = await Promise.all([import('@kubernetes/client-node'), import('@wharf/client')]);

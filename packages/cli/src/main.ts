@@ -11,6 +11,7 @@ import { addNotifyCommands } from './notify.js';
 import { addNpdCommands } from './npd.js';
 import { addBuildCommands } from './build/commands.js';
 import { addGitCommands } from './git.js';
+import { addLoginCommands } from './login/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -35,6 +36,7 @@ program
   .option('--log-level <level>', 'least level logged: trace, debug, info, warn, error, fatal or silent', 'info')
   .option('--no-platform', 'do not install the platform CRDs nor run the platform controllers (run them with `wharf platform`)')
   .option('--artifact-delivery <how>', 'how artifact images reach application pods: image-volume, init-copy, or auto (image volumes if the API server keeps them)', 'auto')
+  .option('--console-port <port>', 'loopback HTTP port of the web console (if the default is taken, another free port)', '8070')
   .option('--git-port <port>', 'HTTP port of the built-in git server and webhook endpoint (with the platform; if taken, another free port)', '8090')
   .option('--max-concurrent-builds <n>', 'cluster-wide limit of PipelineRuns that pushes start at once', '2')
   .option('--no-monitoring', 'do not deploy Prometheus and Alertmanager (wharf-monitoring, with --nodes) nor run kube-state-metrics, the monitoring operator (ServiceMonitor, PodMonitor, PrometheusRule, AlertmanagerConfig) and its service discovery')
@@ -52,6 +54,22 @@ program
   .option('--oidc-groups-claim <claim>', 'the claim that lists the user\'s groups')
   .option('--oidc-groups-prefix <prefix>', 'prefix of group names')
   .option('--oidc-ca-file <file>', 'CA bundle that signs the issuer\'s certificate (default: the system\'s)')
+  .option('--ldap-url <url>', 'sign users in at POST /login/ldap against this directory (ldaps://, or ldap:// with --ldap-start-tls); answers a Wharf token')
+  .option('--ldap-user-dn-template <dn>', 'the DN a user binds as, e.g. uid={username},ou=people,dc=example,dc=org')
+  .option('--ldap-group-search-base <dn>', 'where the user\'s groups are searched, e.g. ou=groups,dc=example,dc=org')
+  .option('--ldap-group-filter <filter>', 'groups of the user ({dn} and {username} are replaced; default (|(member={dn})(uniqueMember={dn})))')
+  .option('--ldap-group-name-attribute <attr>', 'the attribute that names a group (default cn)')
+  .option('--ldap-start-tls', 'upgrade ldap:// with StartTLS before sending the password')
+  .option('--ldap-ca-file <file>', 'CA bundle of the directory\'s certificate (default: the system\'s)')
+  .option('--ldap-groups-prefix <prefix>', 'prefix of group names from the directory (default ldap:)')
+  .option('--ldap-token-ttl <seconds>', 'lifetime of the token a sign-in answers (default 28800)')
+  .option('--audit-policy-file <file>', 'audit requests by this audit.k8s.io/v1 Policy (default: writes at Metadata, one flat line each, in DATA_DIR/audit.log)')
+  .option('--audit-log-path <file>', 'where the audit log backend writes Events, - for none (with --audit-policy-file; default DATA_DIR/audit.log)')
+  .option('--audit-log-maxsize <MB>', 'rotate the audit log at this size; 0: never (default 100)')
+  .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (default 10)')
+  .option('--audit-webhook-config-file <file>', 'a kubeconfig naming a webhook that receives audit EventLists')
+  .option('--audit-webhook-batch-max-size <n>', 'events per webhook request at most (default 400)')
+  .option('--audit-webhook-batch-max-wait <s>', 'seconds a webhook batch waits to fill (default 30)')
   .addOption(new Option('--compact-interval <ms>', 'how often history is compacted (tests and drills)').hideHelp())
   .addOption(new Option('--compact-keep <revisions>', 'revisions compaction always keeps').hideHelp())
   .addOption(new Option('--compact-retention <ms>', 'history compaction always keeps, in ms').hideHelp())
@@ -99,6 +117,16 @@ program
     });
   });
 
+program
+  .command('console')
+  .description('print a sign-in link to the web console for the current kubeconfig user (one use, valid two minutes)')
+  .option('--data-dir <dir>', 'the Wharf data dir (its console, and its kubeconfig unless --kubeconfig)')
+  .option('--kubeconfig <file>', 'whose token signs in (default: $KUBECONFIG, else the Wharf kubeconfig, else ~/.kube/config)')
+  .action(async (o: { dataDir?: string; kubeconfig?: string }) => {
+    const { consoleLink } = await import('./console/command.js');
+    process.stdout.write(`${await consoleLink(o)}\n`);
+  });
+
 const node = program.command('node').description('rehearse node failures on the embedded cluster');
 for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and all its containers stop, as on power loss'], ['restore', 'bring a failed node back']] as const) {
   node
@@ -143,6 +171,7 @@ addNotifyCommands(program);
 addNpdCommands(program);
 addBuildCommands(program);
 addGitCommands(program);
+addLoginCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

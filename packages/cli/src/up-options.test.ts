@@ -9,7 +9,7 @@ describe('resolveUpOptions', () => {
       dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
-      gitPort: 8090, gitPortGiven: false, maxConcurrentBuilds: 2,
+      gitPort: 8090, gitPortGiven: false, consolePort: 8070, consolePortGiven: false, maxConcurrentBuilds: 2,
       monitoring: { prometheusUrl: undefined, alertmanagerUrl: undefined, alertmanagerConfigFile: undefined, alertFor: undefined, scrapeInterval: '30s', retention: '15d' },
     });
     expect(resolveUpOptions({ monitoring: false }, false).monitoring).toBeUndefined();
@@ -21,6 +21,7 @@ describe('resolveUpOptions', () => {
     expect(c).toMatchObject({ apiPort: 0, nodes: 2, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
     expect(c.dataDir).toBe(join(process.cwd(), 'd'));
     expect(resolveUpOptions({ gitPort: '9000', maxConcurrentBuilds: '4' }, false)).toMatchObject({ gitPort: 9000, gitPortGiven: true, maxConcurrentBuilds: 4 });
+    expect(resolveUpOptions({ consolePort: '0' }, false)).toMatchObject({ consolePort: 0, consolePortGiven: true });
   });
 
   it('refuses bad flags with a message naming the flag, before anything starts', () => {
@@ -33,6 +34,26 @@ describe('resolveUpOptions', () => {
     expect(() => resolveUpOptions({ logFormat: 'xml' }, false)).toThrow('--log-format must be one of json, text, got "xml"');
     expect(() => resolveUpOptions({ prometheusUrl: 'localhost:9090' }, false)).toThrow('--prometheus-url must be an http(s) URL, got "localhost:9090"');
     expect(() => resolveUpOptions({ scrapeInterval: '30' }, false)).toThrow('--scrape-interval must be a Prometheus duration such as 30s or 5m, got "30"');
+  });
+
+  it('takes the --ldap-* flags, and refuses clear-text binds and incomplete ones', () => {
+    expect(resolveUpOptions({}, false).ldap).toBeUndefined();
+    expect(resolveUpOptions({ ldapUrl: 'ldaps://dir.example.com', ldapUserDnTemplate: 'uid={username},ou=people,dc=x', ldapGroupSearchBase: 'ou=groups,dc=x', ldapTokenTtl: '600' }, false).ldap)
+      .toEqual({ url: 'ldaps://dir.example.com', userDNTemplate: 'uid={username},ou=people,dc=x', groupSearchBase: 'ou=groups,dc=x', tokenTtlSeconds: 600 });
+    const base = { ldapUserDnTemplate: 'uid={username},dc=x', ldapGroupSearchBase: 'dc=x' };
+    expect(() => resolveUpOptions({ ...base, ldapUrl: 'ldap://dir.example.com' }, false)).toThrow('--ldap-url ldap:// needs --ldap-start-tls');
+    expect(resolveUpOptions({ ...base, ldapUrl: 'ldap://dir.example.com', ldapStartTls: true }, false).ldap?.startTLS).toBe(true);
+    expect(() => resolveUpOptions({ ...base, ldapUrl: 'ldaps://d', ldapUserDnTemplate: 'uid=bob,dc=x' }, false)).toThrow('--ldap-user-dn-template must contain {username}');
+    expect(() => resolveUpOptions({ ldapCaFile: '/ca.pem' }, false)).toThrow('the --ldap-* flags need --ldap-url');
+  });
+
+  it('takes the --audit-* flags as kube-apiserver does, and refuses them without a policy', () => {
+    expect(resolveUpOptions({}, false).audit).toBeUndefined();
+    expect(resolveUpOptions({ auditPolicyFile: '/etc/wharf/audit.yaml', auditLogMaxsize: '5', auditLogMaxbackup: '2', auditWebhookBatchMaxWait: '3' }, false).audit)
+      .toEqual({ policyFile: '/etc/wharf/audit.yaml', logMaxSizeMB: 5, logMaxBackups: 2, webhookBatchMaxWaitMs: 3000 });
+    expect(resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogPath: '-' }, false).audit?.logPath).toBe('-');
+    expect(() => resolveUpOptions({ auditLogPath: '/x.log' }, false)).toThrow('the --audit-* flags need --audit-policy-file');
+    expect(() => resolveUpOptions({ auditPolicyFile: '/p.yaml', auditLogMaxsize: 'big' }, false)).toThrow('--audit-log-maxsize must be a non-negative integer, got "big"');
   });
 
   it('takes the --oidc-* flags as kube-apiserver does, and refuses incomplete or unsafe ones', () => {

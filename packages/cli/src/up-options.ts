@@ -2,7 +2,7 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkOidcOptions, type OidcOptions } from '@wharf/apiserver';
+import { checkLdapOptions, checkOidcOptions, type AuditOptions, type LdapOptions, type OidcOptions } from '@wharf/apiserver';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -43,7 +43,24 @@ export interface UpOptions {
   oidcGroupsClaim?: string;
   oidcGroupsPrefix?: string;
   oidcCaFile?: string;
+  ldapUrl?: string;
+  ldapUserDnTemplate?: string;
+  ldapGroupSearchBase?: string;
+  ldapGroupFilter?: string;
+  ldapGroupNameAttribute?: string;
+  ldapStartTls?: boolean;
+  ldapCaFile?: string;
+  ldapGroupsPrefix?: string;
+  ldapTokenTtl?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize?: string;
+  auditLogMaxbackup?: string;
+  auditWebhookConfigFile?: string;
+  auditWebhookBatchMaxSize?: string;
+  auditWebhookBatchMaxWait?: string;
   gitPort?: string;
+  consolePort?: string;
   maxConcurrentBuilds?: string;
 }
 
@@ -70,6 +87,9 @@ export interface UpConfig {
   readonly gitPort: number;
   readonly gitPortGiven: boolean;
   readonly maxConcurrentBuilds: number;
+  /** The web console's loopback port; `consolePortGiven` false: the default, another port if it is taken. */
+  readonly consolePort: number;
+  readonly consolePortGiven: boolean;
   /** Run kube-state-metrics, the monitoring operator and its service discovery in this process. */
   readonly monitoring: MonitoringConfig | undefined;
   /** Undefined: the component's own default applies. */
@@ -82,6 +102,10 @@ export interface UpConfig {
   readonly nodeEvictionRate: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
   readonly oidc: OidcConfig | undefined;
+  /** Set with --audit-policy-file: requests are audited by that Policy. */
+  readonly audit: AuditOptions | undefined;
+  /** Set with --ldap-url: POST /login/ldap signs users in against that directory. */
+  readonly ldap: LdapOptions | undefined;
 }
 
 function optionalInteger(flag: string, v: string | undefined): number | undefined {
@@ -122,6 +146,8 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     artifactDelivery: artifactDeliveryOption(o.artifactDelivery),
     gitPort: portOf('--git-port', o.gitPort, 8090),
     gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
+    consolePort: portOf('--console-port', o.consolePort, 8070),
+    consolePortGiven: o.consolePort !== undefined && o.consolePort !== '8070',
     maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
     monitoring: monitoringOptions(o),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
@@ -133,6 +159,46 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeEvictionRate: rate,
     oidc: oidcOptions(o),
+    audit: auditOptions(o),
+    ldap: ldapOptions(o),
+  };
+}
+
+function ldapOptions(o: UpOptions): LdapOptions | undefined {
+  const others = [o.ldapUserDnTemplate, o.ldapGroupSearchBase, o.ldapGroupFilter, o.ldapGroupNameAttribute, o.ldapStartTls, o.ldapCaFile, o.ldapGroupsPrefix, o.ldapTokenTtl];
+  if (!o.ldapUrl) {
+    if (others.some((v) => v !== undefined)) throw new Error('the --ldap-* flags need --ldap-url');
+    return undefined;
+  }
+  if (!o.ldapUserDnTemplate) throw new Error('--ldap-user-dn-template is required with --ldap-url (e.g. uid={username},ou=people,dc=example,dc=org)');
+  const ldap: LdapOptions = {
+    url: o.ldapUrl, userDNTemplate: o.ldapUserDnTemplate, groupSearchBase: o.ldapGroupSearchBase ?? '',
+    ...(o.ldapGroupFilter ? { groupFilter: o.ldapGroupFilter } : {}),
+    ...(o.ldapGroupNameAttribute ? { groupNameAttribute: o.ldapGroupNameAttribute } : {}),
+    ...(o.ldapStartTls ? { startTLS: true } : {}),
+    ...(o.ldapCaFile ? { caFile: resolve(o.ldapCaFile) } : {}),
+    ...(o.ldapGroupsPrefix !== undefined ? { groupsPrefix: o.ldapGroupsPrefix } : {}),
+    ...(o.ldapTokenTtl !== undefined ? { tokenTtlSeconds: positiveInteger('--ldap-token-ttl', o.ldapTokenTtl, 28_800) } : {}),
+  };
+  checkLdapOptions(ldap);
+  return ldap;
+}
+
+function auditOptions(o: UpOptions): AuditOptions | undefined {
+  const others = [o.auditLogPath, o.auditLogMaxsize, o.auditLogMaxbackup, o.auditWebhookConfigFile, o.auditWebhookBatchMaxSize, o.auditWebhookBatchMaxWait];
+  if (!o.auditPolicyFile) {
+    if (others.some((v) => v !== undefined)) throw new Error('the --audit-* flags need --audit-policy-file');
+    return undefined;
+  }
+  const waitS = optionalInteger('--audit-webhook-batch-max-wait', o.auditWebhookBatchMaxWait);
+  return {
+    policyFile: resolve(o.auditPolicyFile),
+    ...(o.auditLogPath ? { logPath: o.auditLogPath === '-' ? '-' : resolve(o.auditLogPath) } : {}),
+    ...(o.auditLogMaxsize !== undefined ? { logMaxSizeMB: optionalInteger('--audit-log-maxsize', o.auditLogMaxsize) } : {}),
+    ...(o.auditLogMaxbackup !== undefined ? { logMaxBackups: optionalInteger('--audit-log-maxbackup', o.auditLogMaxbackup) } : {}),
+    ...(o.auditWebhookConfigFile ? { webhookConfigFile: resolve(o.auditWebhookConfigFile) } : {}),
+    ...(o.auditWebhookBatchMaxSize !== undefined ? { webhookBatchMaxSize: positiveInteger('--audit-webhook-batch-max-size', o.auditWebhookBatchMaxSize, 400) } : {}),
+    ...(waitS !== undefined ? { webhookBatchMaxWaitMs: waitS * 1000 } : {}),
   };
 }
 

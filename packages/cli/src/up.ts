@@ -3,12 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiServer } from '@wharf/apiserver';
-import { writeEndpoints } from './endpoints.js';
+import { defaultDataDir, writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
+import { startUpConsole } from './up-console.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -26,6 +27,8 @@ export async function up(flags: UpOptions): Promise<void> {
     dataDir, port: c.apiPort, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs: c.compactEveryMs, compactKeepRevisions: c.compactKeepRevisions,
     compactRetentionMs: c.compactRetentionMs, watchTimeoutSeconds: c.watchTimeoutSeconds, defaultTolerationSeconds: c.defaultTolerationSeconds,
     ...(c.oidc ? { oidc: c.oidc } : {}),
+    ...(c.audit ? { audit: c.audit } : {}),
+    ...(c.ldap ? { ldap: c.ldap } : {}),
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
@@ -81,6 +84,11 @@ export async function up(flags: UpOptions): Promise<void> {
   // Pods reach the API through the `kubernetes` Service, which points at an address of this
   // host that the nodes set up for it; the API listens there too.
   if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
+  // Pipeline steps push images from pods: the registry also answers (plain HTTP) where pods reach this host.
+  const registryForPods = nodes?.apiAddress ? await registry.listenAlso(nodes.apiAddress).then(() => `http://${nodes.apiAddress}:${regBound}`, (e: unknown) => {
+    log.warn({ err: e }, 'the registry could not listen where pods reach this host: pipeline steps cannot push images');
+    return undefined;
+  }) : undefined;
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
@@ -98,7 +106,12 @@ export async function up(flags: UpOptions): Promise<void> {
     : [undefined, undefined];
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
-  if (git) writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`, git: git.url });
+  // The web console: the built app and a same-origin path to the API for the signed-in user.
+  const consoleServer = await startUpConsole(c, { host: '127.0.0.1', port: bound, ca: server.pki.caCert }, log);
+  writeEndpoints(dataDir, {
+    apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
+    ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}), console: consoleServer.url,
+  });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
   const monitoring = c.monitoring
@@ -115,8 +128,8 @@ export async function up(flags: UpOptions): Promise<void> {
     else await nodes.restore(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
-  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
+  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
+  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -128,6 +141,7 @@ export async function up(flags: UpOptions): Promise<void> {
     }, 15_000).unref();
     (async () => {
       control.close();
+      await consoleServer.close();
       await pipelines?.stop();
       await git?.stop();
       await platform?.stop();

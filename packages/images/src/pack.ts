@@ -23,6 +23,11 @@ export interface PackOptions {
   readonly mtime?: number;
   /** @default the host's */
   readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
+  /**
+   * An image of the store to put the files on (FROM base + COPY): its layers, env, entrypoint and
+   * cmd are kept. For step images (a runtime plus a program), not for artifacts. @default FROM scratch
+   */
+  readonly from?: string;
 }
 
 export interface PackResult {
@@ -60,17 +65,19 @@ export async function packDirectory(store: LayoutStore, o: PackOptions): Promise
   await store.init();
   const layer = await buildLayer(placed, store.blobs, { compression: 'gzip', mtime: o.mtime ?? 0 });
   const platform = o.platform ?? hostPlatform();
+  const base = o.from ? await store.resolve(o.from, platform) : undefined;
   const annotations = { ...o.annotations };
   const created = annotations['org.opencontainers.image.created'] ?? new Date((o.mtime ?? 0) * 1000).toISOString();
   const config: ImageConfig = {
     created, os: platform.os, architecture: platform.architecture, ...(platform.variant && { variant: platform.variant }),
-    config: { Labels: annotations },
-    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-    history: [{ created, created_by: `wharf image pack${prefix ? ` --prefix ${prefix}` : ''}` }],
+    config: { ...base?.config.config, Labels: { ...base?.config.config?.Labels, ...annotations } },
+    rootfs: { type: 'layers', diff_ids: [...(base?.config.rootfs.diff_ids ?? []), layer.diffId] },
+    history: [...(base?.config.history ?? []), { created, created_by: `wharf image pack${prefix ? ` --prefix ${prefix}` : ''}${o.from ? ` --from ${o.from}` : ''}` }],
   };
   const cfg = describeJson(MediaType.config, config);
   await store.putBlob(cfg.bytes, { digest: cfg.descriptor.digest });
-  const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [layer.descriptor], ...(Object.keys(annotations).length ? { annotations } : {}) };
+  const layers = [...(base?.manifest.layers ?? []), layer.descriptor];
+  const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers, ...(Object.keys(annotations).length ? { annotations } : {}) };
   const reference = `${o.name}:${tag}`;
   const descriptor = await store.putManifest(manifest, { ref: reference });
   return { reference, digest: descriptor.digest, files: entries.filter((e) => e.type === 'file').length, layerBytes: layer.descriptor.size };

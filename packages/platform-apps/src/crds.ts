@@ -72,6 +72,16 @@ const artifact = obj({
   mountPath: str({ minLength: 1 }),
   pullPolicy,
 }, { required: ['image', 'path', 'mountPath'], 'x-kubernetes-validations': [...absolutePath('path'), ...absolutePath('mountPath')] });
+const source = obj({
+  repository: str({ pattern: DNS_LABEL, maxLength: 253 }),
+  url: str({ minLength: 1, maxLength: 2048 }),
+  branch: str({ minLength: 1, maxLength: 255 }),
+  pipeline: str({ pattern: DNS_LABEL, maxLength: 253 }),
+  target: str({ pattern: DNS_LABEL, maxLength: 40 }),
+}, {
+  required: ['pipeline'],
+  'x-kubernetes-validations': [rule('has(self.repository) != has(self.url)', 'exactly one of repository (a Repository) and url (an external clone URL)', { fieldPath: '.repository' })],
+});
 const component = obj({
   name: str({ pattern: DNS_LABEL, maxLength: 40 }),
   runtime: obj({ image: str({ minLength: 1 }), command: strings(), args: strings(), workingDir: str(), pullPolicy }, { required: ['image'] }),
@@ -84,9 +94,12 @@ const component = obj({
   secrets: arr(secretRef, { maxItems: 32 }),
   resources: opaque(),
   probes: obj({ readiness: opaque(), liveness: opaque(), startup: opaque() }),
+  source,
 }, {
   required: ['name', 'runtime'],
   'x-kubernetes-validations': [
+    rule("!has(self.source) || !has(self.source.target) || self.source.target == 'runtime' || (has(self.artifacts) && self.artifacts.exists(a, has(a.name) && a.name == self.source.target))",
+      "source.target must be 'runtime' or the name of one of the artifacts", { fieldPath: '.source.target' }),
     rule('!has(self.expose) || (has(self.ports) && size(self.ports) > 0)', 'expose needs at least one port', { fieldPath: '.expose' }),
     rule('!has(self.artifacts) || self.artifacts.all(a, self.artifacts.exists_one(b, b.mountPath == a.mountPath))', 'artifact mountPaths must be unique', { fieldPath: '.artifacts' }),
   ],

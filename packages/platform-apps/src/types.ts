@@ -187,11 +187,32 @@ export interface Expose {
   port?: string | number;
 }
 
+/**
+ * Where a component's code comes from and which pipeline builds it: a successful run of that
+ * pipeline for that branch sets the target's image by digest (from the run's IMAGE_URL and
+ * IMAGE_DIGEST results), which makes a new ApplicationRevision rolled out under the health gates.
+ * Exactly one of `repository` and `url`.
+ */
+export interface ComponentSource {
+  /** A Repository (platform.wharf.dev) in the Application's namespace: Wharf's git server or a forge. */
+  repository?: string;
+  /** An external clone URL: builds whose `git-url` param is this URL. */
+  url?: string;
+  /** @default main */
+  branch?: string;
+  /** The tekton.dev Pipeline whose successful runs deploy. */
+  pipeline: string;
+  /** What a build sets: `runtime`, or the name of an artifact. @default the first artifact, else runtime */
+  target?: string;
+}
+
 export interface Component {
   /** A DNS label, unique in the Application. */
   name: string;
   runtime: Runtime;
   artifacts?: Artifact[];
+  /** Built and deployed from git. @default none: images are set by hand (`wharf app deploy`) */
+  source?: ComponentSource;
   /** @default 1 */
   replicas?: number;
   ports?: ComponentPort[];

@@ -12,6 +12,8 @@ const rule = obj({
   branches: strings, tags: strings,
   pipelineRef: obj({ name: str }, ['name']),
   params: { type: 'array', items: obj({ name: str, value: str }, ['name', 'value']) },
+  // Tekton workspace bindings, kept as written: the pipelines controller validates them in the run.
+  workspaces: { type: 'array', items: { type: 'object', required: ['name'], 'x-kubernetes-preserve-unknown-fields': true } },
 }, ['pipelineRef']);
 
 const spec = obj({

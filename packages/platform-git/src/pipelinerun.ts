@@ -11,7 +11,7 @@ export interface PipelineRun {
     name?: string; generateName?: string; namespace: string; creationTimestamp?: string; resourceVersion?: string;
     labels: Record<string, string>; annotations: Record<string, string>;
   };
-  spec: { pipelineRef: { name: string }; params: { name: string; value: string }[]; status?: string };
+  spec: { pipelineRef: { name: string }; params: { name: string; value: string }[]; workspaces?: unknown[]; status?: string };
   status?: { conditions?: { type: string; status: string; reason?: string }[] };
 }
 
@@ -52,6 +52,7 @@ export function pipelineRunFor(repo: Repository, rule: TriggerRule, push: PushIn
         { name: 'git-branch', value: ref.name },
         ...(rule.params ?? []).filter((p) => !['git-url', 'git-revision', 'git-branch'].includes(p.name)).map((p) => ({ name: p.name, value: p.value })),
       ],
+      ...(rule.workspaces?.length ? { workspaces: rule.workspaces.map((w) => structuredClone(w)) } : {}),
       ...(pending ? { status: 'PipelineRunPending' } : {}),
     },
   };

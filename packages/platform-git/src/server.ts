@@ -1,20 +1,24 @@
 // The git server: smart HTTP at /git/<namespace>/<name>.git, forge webhooks at
-// /hooks/<namespace>/<name>, over plain HTTP on one port. A periodic pass creates the bare
-// repositories of built-in Repositories, writes their clone and webhook URLs into status, and
-// starts queued PipelineRuns as the concurrent-build limit allows. start() / stop().
+// /hooks/<namespace>/<name>, over plain HTTP on one port. On informer events (no polling) it
+// creates the bare repositories of built-in Repositories and writes their clone and webhook URLs
+// into status, starts queued PipelineRuns when a run finishes or goes (the concurrent-build
+// limit), and deploys successful builds to the Applications that name them (deliver/).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { KubeClient, PeriodicPass, realClock, type Logger } from '@wharf/client';
+import { EventRecorder, Informer, InformerFactory, KubeClient, realClock, type Logger } from '@wharf/client';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { answer, cloneUrl, type ServerContext } from './context.js';
+import { answer, type ServerContext } from './context.js';
 import { installGitKinds } from './crd.js';
 import { serveGit } from './git-http.js';
-import { ensureBareRepo, repoDir } from './git-repo.js';
-import { updateStatus } from './recorder.js';
+import { DeliveryController } from './deliver/controller.js';
+import { PIPELINERUNS, type RunView } from './deliver/types.js';
+import { runState } from './queue.js';
+import { RepositoryController } from './repositories.js';
+import type { PipelineRun } from './pipelinerun.js';
 import { DeliveryLog } from './replay.js';
 import { Trigger } from './trigger.js';
-import { GROUP, REPOSITORY_PLURAL, VERSION, type Repository } from './types.js';
+import { GROUP, LABEL_REPOSITORY, REPOSITORY_PLURAL, VERSION, type Repository } from './types.js';
 import { serveWebhook } from './webhook-http.js';
 
 export interface GitServerOptions {
@@ -38,29 +42,16 @@ export interface GitServerOptions {
   readonly maxWebhookBytes?: number;
   /** Install the Repository CRD and the git ClusterRoles. @default true */
   readonly installKinds?: boolean;
-  /** @default 2000 */
-  readonly passIntervalMs?: number;
+  /**
+   * Deploy successful builds to the Applications whose components name their repository, branch
+   * and pipeline (needs the platform.wharf.dev Application kind). @default true
+   */
+  readonly deliver?: boolean;
 }
 
 export interface RunningGitServer {
   readonly url: string;
   stop(): Promise<void>;
-}
-
-async function syncPass(ctx: ServerContext): Promise<void> {
-  const list = await ctx.client.get<{ items: Repository[] }>(`/apis/${GROUP}/${VERSION}/${REPOSITORY_PLURAL}`);
-  for (const repo of list.items) {
-    const { namespace, name } = repo.metadata;
-    const builtin = repo.spec.source.type === 'builtin';
-    if (builtin && (await ensureBareRepo(repoDir(ctx.reposRoot, namespace, name)))) ctx.logger.info({ repository: `${namespace}/${name}` }, 'created the bare repository');
-    const want = { ...(builtin ? { cloneURL: cloneUrl(ctx, namespace, name) } : {}), ...(repo.spec.webhook ? { webhookPath: `/hooks/${namespace}/${name}` } : {}) };
-    if (repo.status?.cloneURL !== want.cloneURL || repo.status?.webhookPath !== want.webhookPath) {
-      await updateStatus(ctx.client, namespace, name, (s) => {
-        if (want.cloneURL) s.cloneURL = want.cloneURL;
-        if (want.webhookPath) s.webhookPath = want.webhookPath;
-      });
-    }
-  }
 }
 
 export async function startGitServer(o: GitServerOptions): Promise<RunningGitServer> {
@@ -110,26 +101,34 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
     deliveries: new DeliveryLog(join(o.dataDir, 'deliveries.json')), maxPushBytes: o.maxPushBytes ?? 512 * 1024 * 1024, maxWebhookBytes: o.maxWebhookBytes ?? 25 * 1024 * 1024,
   };
   ready.ctx = c;
-  const interval = o.passIntervalMs ?? 2000;
-  const pass = new PeriodicPass({
-    clock: realClock,
-    run: async () => {
-      try {
-        await syncPass(c);
-      } catch (e) {
-        o.logger.warn({ err: e }, 'repository sync failed');
-      }
-      // Without Tekton's PipelineRun kind there is nothing to admit (404): quiet.
-      await trigger.admitQueued().catch((e: unknown) => o.logger.debug({ err: e }, 'admission pass failed'));
-      return interval;
-    },
+  const informers = new InformerFactory({ client, clock: realClock, onError: (e) => o.logger.warn({ err: e }, 'watch failed; retrying') });
+  const repos = informers.for<Repository>(`/apis/${GROUP}/${VERSION}/${REPOSITORY_PLURAL}`);
+  // Only the runs a Repository started: the queue's and the delivery's.
+  const runs = new Informer<RunView>({ client, path: PIPELINERUNS, labelSelector: LABEL_REPOSITORY, clock: realClock, onError: (e) => o.logger.debug({ err: e }, 'PipelineRun watch failed (no tekton.dev kinds yet?); retrying') });
+  // A slot frees when a run finishes or goes, and a new run may wait: then start what waits.
+  runs.on((t, r, old) => {
+    const now = runState(r as PipelineRun);
+    if (t === 'update' && old && runState(old as PipelineRun) === now) return;
+    if (t === 'update' && now !== 'done') return;
+    trigger.admitQueued().catch((e: unknown) => o.logger.warn({ err: e }, 'starting queued runs failed'));
   });
-  pass.start();
+  const pctx = { ...c, clock: realClock, informers };
+  const controllers = [
+    new RepositoryController(pctx, repos),
+    ...(o.deliver ?? true ? [new DeliveryController({
+      client, clock: realClock, informers, runs, logger: o.logger.child({ controller: 'delivery' }),
+      events: new EventRecorder({ client, component: 'wharf-git', clock: realClock, onError: (e) => o.logger.debug({ err: e }, 'event not recorded') }),
+    })] : []),
+  ];
+  for (const ctl of controllers) ctl.start();
+  informers.start();
+  runs.start();
   o.logger.info({ url, publicUrl: c.publicUrl, dataDir: o.dataDir }, 'git server listening');
   return {
     url,
     async stop() {
-      await pass.stop();
+      await Promise.all(controllers.map((ctl) => ctl.stop()));
+      await Promise.all([informers.stop(), runs.stop()]);
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       for (const s of servers) s.closeAllConnections();
       await Promise.all(closed);

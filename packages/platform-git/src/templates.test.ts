@@ -43,8 +43,7 @@ describe('build templates', () => {
     });
   }
 
-  it('the Java pipeline wires the Tasks as they are declared', () => {
-    const pipeline = docs.find((d) => d.doc.kind === 'Pipeline')!.doc;
+  for (const { doc: pipeline } of docs.filter((d) => d.doc.kind === 'Pipeline')) it(`the ${pipeline.metadata.name} pipeline wires the Tasks as they are declared`, () => {
     const results = new Map<string, string[]>();
     for (const t of pipeline.spec.tasks ?? []) {
       const task = tasks.get(t.taskRef.name);

@@ -19,7 +19,21 @@ export const ANNOTATION = {
   ref: `${GROUP}/ref`,
   credentials: `${GROUP}/credentials-secret`,
   supersededBy: `${GROUP}/superseded-by`,
+  /** What the build did to its Application: `Deploying`, `Deployed`, `DeploymentFailed`, `NotDeployed`. */
+  deployState: `${GROUP}/deploy-state`,
+  /** `APP/COMPONENT` (and `:TARGET`) the build's image went to. */
+  deployedTo: `${GROUP}/deployed-to`,
+  /** The ApplicationRevision (number) the build made; `wharf app rollback --to-build` restores it. */
+  deployedRevision: `${GROUP}/deployed-revision`,
+  /** Why a deployment failed or did not happen (one line). */
+  deployMessage: `${GROUP}/deploy-message`,
+  /** The images the build produced, by digest (`REPO@sha256:...`, comma-separated). */
+  images: `${GROUP}/images`,
 } as const;
+
+/** The deploy states a build goes through (ANNOTATION.deployState). */
+export const DEPLOY_STATES = ['Deploying', 'Deployed', 'DeploymentFailed', 'NotDeployed'] as const;
+export type DeployState = (typeof DEPLOY_STATES)[number];
 
 export const PROVIDERS = ['github', 'gitlab', 'gitea', 'forgejo'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -38,6 +52,11 @@ export interface TriggerRule {
   readonly tags?: readonly string[];
   readonly pipelineRef: { readonly name: string };
   readonly params?: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * Workspace bindings of the PipelineRun (Tekton's: `volumeClaimTemplate`, `persistentVolumeClaim`,
+   * `emptyDir`, `configMap`, `secret`), so tasks share a checkout. @default none
+   */
+  readonly workspaces?: readonly ({ readonly name: string } & Record<string, unknown>)[];
 }
 
 export interface RepositorySpec {

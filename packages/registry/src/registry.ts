@@ -22,6 +22,7 @@ export class Registry {
   readonly storage: RegistryStorage;
   private readonly uploads: Uploads;
   private server: Server | undefined;
+  private readonly also: Server[] = [];
 
   private readonly opts: ResolvedRegistryOptions;
 
@@ -48,7 +49,30 @@ export class Registry {
     return (server.address() as AddressInfo).port;
   }
 
+  /**
+   * Also serves plain HTTP on `host`, same port: the address pods reach this machine at (pipeline
+   * steps push there with their service-account token, as they fetch from the git server there).
+   * Its certificate names 127.0.0.1, not that address, hence no TLS.
+   */
+  async listenAlso(host: string): Promise<void> {
+    const port = (this.server?.address() as AddressInfo | null)?.port;
+    if (port === undefined) throw new Error('registry not started');
+    const server = createHttpServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.also.push(server);
+  }
+
   async stop(): Promise<void> {
+    for (const s of this.also.splice(0)) {
+      s.closeAllConnections();
+      s.close();
+    }
     const server = this.server;
     if (!server) return;
     this.server = undefined;

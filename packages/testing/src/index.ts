@@ -13,3 +13,5 @@ export { ociArchive, importImage, writeFiles, type OciArchiveOptions } from './o
 export { buildWar, jdkUnavailable, type WarOptions } from './war.js';
 export { tomcatImage, scratchImage, testCacheDir, TOMCAT_IMAGE, TOMCAT_APP_BASE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, TOMCAT_PACKAGES, type BuiltImage } from './tomcat.js';
 export { captureLogger, LEVEL, type LogLine } from './logs.js';
+export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
+export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';

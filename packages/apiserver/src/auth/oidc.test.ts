@@ -92,6 +92,23 @@ describe('OIDC ID tokens', () => {
     jwks = [first.jwk];
   });
 
+  it('remembers a verified token for cacheSeconds, never past its expiry', async () => {
+    let now = Date.now();
+    const a = new OidcAuthenticator({ issuerURL: issuer, clientID: 'wharf', cacheSeconds: 10 }, () => new Date(now));
+    await a.start();
+    const t = token(first, { exp: Math.floor(now / 1000) + 5 });
+    expect(a.authenticate(t)?.name).toBe(`${issuer}#u-1`);
+    // The issuer's keys go away: the remembered answer stands for the cache's 10 s...
+    jwks = [];
+    await a.prepare(token(pair('k7'), {}));
+    now += 9_000;
+    expect(a.authenticate(t)?.name).toBe(`${issuer}#u-1`);
+    // ...but a token is never accepted past exp + the 10 s skew, cached or not.
+    now += 7_000;
+    expect(a.authenticate(t)).toBeUndefined();
+    jwks = [first.jwk];
+  });
+
   it('refuses an http issuer that is not on loopback, and a missing client ID', () => {
     expect(() => new OidcAuthenticator({ issuerURL: 'http://idp.example.com', clientID: 'x' })).toThrow(/https/);
     expect(() => new OidcAuthenticator({ issuerURL: issuer, clientID: '' })).toThrow(/client-id/);

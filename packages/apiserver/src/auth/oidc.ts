@@ -31,6 +31,8 @@ export interface OidcOptions {
   readonly signingAlgs?: readonly string[];
   /** --oidc-required-claim key=value pairs. @default {} */
   readonly requiredClaims?: Readonly<Record<string, string>>;
+  /** Seconds a verified token's user is remembered (as kube-apiserver's cached token authenticator), never past its expiry; 0 for none. @default 10 */
+  readonly cacheSeconds?: number;
 }
 
 /** JOSE algorithm → node's digest and padding. */
@@ -41,6 +43,8 @@ const ALGS: Record<string, { digest: string; pss?: boolean; ec?: boolean }> = {
 };
 const SKEW_SECONDS = 10;
 const QUIET_AFTER_MISS_MS = 10_000;
+/** Verified tokens remembered at most (the oldest is forgotten first). */
+const CACHE_ENTRIES = 10_000;
 
 type Claims = Record<string, unknown>;
 
@@ -80,6 +84,8 @@ export class OidcAuthenticator {
   private keys = new Map<string, KeyObject>();
   private unnamed: KeyObject[] = [];
   private quietUntil = 0;
+  /** token → its user, until a time (ms): a repeated token skips the signature check. */
+  private readonly verified = new Map<string, { user: UserInfo; until: number }>();
   private fetching: Promise<void> | undefined;
   private readonly agent: Agent | undefined;
 
@@ -111,6 +117,20 @@ export class OidcAuthenticator {
 
   /** The user of a valid token of this issuer; undefined for other tokens and invalid ones. */
   authenticate(token: string): UserInfo | undefined {
+    const now = this.clock().getTime();
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return hit.user;
+    if (hit) this.verified.delete(token);
+    const checked = this.verify(token);
+    const cacheMs = (this.o.cacheSeconds ?? 10) * 1000;
+    if (checked && cacheMs > 0) {
+      if (this.verified.size >= CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, { user: checked.user, until: Math.min(now + cacheMs, (checked.exp + SKEW_SECONDS) * 1000) });
+    }
+    return checked?.user;
+  }
+
+  private verify(token: string): { user: UserInfo; exp: number } | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const header = decodePart(parts[0]);
@@ -144,7 +164,7 @@ export class OidcAuthenticator {
     const prefix = this.o.usernamePrefix === '-' ? '' : (this.o.usernamePrefix ?? (usernameClaim === 'email' ? '' : `${this.o.issuerURL}#`));
     const rawGroups = this.o.groupsClaim ? claims[this.o.groupsClaim] : undefined;
     const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? [rawGroups] : []).filter((g): g is string => typeof g === 'string');
-    return { name: `${prefix}${username}`, groups: [...groups.map((g) => `${this.o.groupsPrefix ?? ''}${g}`), 'system:authenticated'] };
+    return { user: { name: `${prefix}${username}`, groups: [...groups.map((g) => `${this.o.groupsPrefix ?? ''}${g}`), 'system:authenticated'] }, exp: claims.exp };
   }
 
   private refresh(): Promise<void> {

@@ -14,6 +14,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError }
 import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, SelectorError } from '../selectors/index.js';
 import type { AdmissionPlugin, OpContext } from './context.js';
 import { strategyOf } from '../kinds/registry.js';
+import { fromStorageVersion, storageServed, toStorageVersion } from '../kinds/conversion.js';
 import { hasStatus, keepSubresourceFields, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
 import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
 import { decodeManagedFields, type ManagerEntry } from '../managed-fields/index.js';
@@ -188,8 +189,9 @@ export class ObjectApi {
   }
 
   /** `managed`: the managers an apply that creates the object computed (else the create records its own). */
-  create(served: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[], uid?: string): StoredObject {
-    const obj = clone(input);
+  create(servedAs: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[], uid?: string): StoredObject {
+    const { served, body } = toStorageVersion(this.registry, servedAs, input);
+    const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
     if (served.info.namespaced) {
@@ -221,8 +223,9 @@ export class ObjectApi {
   }
 
   /** PUT semantics; `subresource` is '' or 'status'. A stale metadata.resourceVersion is a 409. */
-  update(served: Served, namespace: string, name: string, input: KubeObject, ctx: OpContext, subresource = ''): StoredObject {
-    const obj = clone(input);
+  update(servedAs: Served, namespace: string, name: string, input: KubeObject, ctx: OpContext, subresource = ''): StoredObject {
+    const { served, body } = toStorageVersion(this.registry, servedAs, input);
+    const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
     if (meta.name !== undefined && meta.name !== name) {
@@ -281,26 +284,29 @@ export class ObjectApi {
     return e;
   }
 
-  patch(served: Served, namespace: string, name: string, type: PatchType, body: unknown, ctx: OpContext, subresource = ''): StoredObject {
+  patch(servedAs: Served, namespace: string, name: string, type: PatchType, body: unknown, ctx: OpContext, subresource = ''): StoredObject {
+    const served = storageServed(this.registry, servedAs);
     const key = this.key(served, namespace, name);
     const old = this.store.get(key);
     if (!old) throw notFound(served.info.resource, served.info.group, name);
+    // A patch applies to the object as the client sees it (its version), then goes back to storage.
+    const seen = fromStorageVersion(servedAs, old) ?? old;
     let patched: unknown;
     try {
-      if (type === 'json') patched = applyJsonPatch(old, body);
-      else if (type === 'merge') patched = applyMergePatch(old, body);
+      if (type === 'json') patched = applyJsonPatch(seen, body);
+      else if (type === 'merge') patched = applyMergePatch(seen, body);
       else {
         if (served.custom || !served.typeName) {
           throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
         }
-        patched = applyStrategicMergePatch(old, body, served.typeName);
+        patched = applyStrategicMergePatch(seen, body, servedAs.typeName ?? served.typeName ?? '');
       }
     } catch (e) {
       if (e instanceof PatchError) throw new ApiError(e.status, e.status === 400 ? 'BadRequest' : 'Invalid', e.message);
       throw e;
     }
     if (!isRecord(patched)) throw new ApiError(422, 'Invalid', 'the patch produced something that is not an object');
-    const obj = patched as KubeObject;
+    const obj = seen === old ? (patched as KubeObject) : toStorageVersion(this.registry, servedAs, patched as KubeObject).body;
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
     if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
@@ -345,7 +351,9 @@ export class ObjectApi {
    * Server-side apply: merges `config` into the live object with field ownership, creating the
    * object when it is absent (main resource only), then writes it as an update or create would.
    */
-  apply(served: Served, namespace: string, name: string, config: KubeObject, ctx: OpContext, subresource: string, force: boolean): { object: StoredObject; created: boolean } {
+  apply(servedAs: Served, namespace: string, name: string, applied: KubeObject, ctx: OpContext, subresource: string, force: boolean): { object: StoredObject; created: boolean } {
+    // Field ownership is tracked in the stored version (an older version's configuration is converted first).
+    const { served, body: config } = toStorageVersion(this.registry, servedAs, applied);
     const meta = isRecord(config.metadata) ? config.metadata : {};
     const key = this.key(served, namespace, name);
     const old = this.store.get(key);

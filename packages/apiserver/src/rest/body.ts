@@ -9,6 +9,9 @@ import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../protobuf/index
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const MAX_DEPTH = 100;
 
+/** The body each request sent, once read (the audit log's requestObject at level Request). */
+export const requestBodies = new WeakMap<IncomingMessage, Buffer>();
+
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -29,7 +32,11 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requestBodies.set(req, body);
+      resolve(body);
+    });
     req.on('error', reject);
   });
 }

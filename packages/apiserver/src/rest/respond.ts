@@ -6,6 +6,7 @@ import type { KubeObject, Status, StoredObject } from '@wharf/api';
 import { ApiError } from '../errors.js';
 import type { Served } from '../registry.js';
 import { toTable } from '../tables/index.js';
+import { fromStorageVersion } from '../kinds/conversion.js';
 import type { ListResult } from '../objects/api.js';
 import type { Wanted } from './negotiate.js';
 
@@ -49,8 +50,15 @@ export function apiVersionOf(served: Served): string {
   return served.info.group ? `${served.info.group}/${served.info.version}` : served.info.version;
 }
 
-/** The object as served at the requested version (custom resources share one stored object). */
+/** The object as served at the requested version (custom resources share one stored object; built-in kinds convert). */
 export function asServed(served: Served, obj: StoredObject): StoredObject {
+  const apiVersion = apiVersionOf(served);
+  if (obj.apiVersion === apiVersion) return obj;
+  return fromStorageVersion(served, obj) ?? { ...obj, apiVersion };
+}
+
+/** For tables: the columns are computed from the stored object, only the apiVersion is the one asked for. */
+export function asServedRow(served: Served, obj: StoredObject): StoredObject {
   const apiVersion = apiVersionOf(served);
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
 }
@@ -70,7 +78,7 @@ export function tableOptions(served: Served, query: URLSearchParams): Parameters
 
 /** A single object in the representation asked for. */
 export function renderObject(served: Served, obj: StoredObject, wanted: Wanted, query: URLSearchParams): unknown {
-  if (wanted.representation === 'table') return toTable(served.info, [asServed(served, obj)], { ...tableOptions(served, query), resourceVersion: obj.metadata.resourceVersion });
+  if (wanted.representation === 'table') return toTable(served.info, [asServedRow(served, obj)], { ...tableOptions(served, query), resourceVersion: obj.metadata.resourceVersion });
   if (wanted.representation === 'partial') return partial(served, obj);
   return asServed(served, obj);
 }
@@ -80,7 +88,7 @@ export function renderList(served: Served, list: ListResult, wanted: Wanted, que
   if (list.continue) meta.continue = list.continue;
   if (list.remainingItemCount !== undefined) meta.remainingItemCount = list.remainingItemCount;
   if (wanted.representation === 'table') {
-    return toTable(served.info, list.items.map((o) => asServed(served, o)), {
+    return toTable(served.info, list.items.map((o) => asServedRow(served, o)), {
       ...tableOptions(served, query),
       resourceVersion: list.resourceVersion,
       ...(list.continue ? { continue: list.continue } : {}),

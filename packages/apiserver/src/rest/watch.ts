@@ -9,7 +9,7 @@ import type { Served } from '../registry.js';
 import { CompactedError, namespacePrefix, objectKey, type StoreEvent } from '../storage/index.js';
 import { toTable } from '../tables/index.js';
 import type { Wanted } from './negotiate.js';
-import { asServed, partial, sendError, tableOptions } from './respond.js';
+import { asServed, asServedRow, partial, sendError, tableOptions } from './respond.js';
 
 export interface WatchOptions {
   /** Interval between bookmark events when the client allows them. @default 30000 */
@@ -54,7 +54,7 @@ export function serveWatch(
   let lastRv = String(fromRv ?? api.store.revision);
   const render = (obj: StoredObject): unknown => {
     if (wanted.representation === 'table') {
-      const t = toTable(served.info, [asServed(served, obj)], { ...tableOptions(served, query), omitColumnDefinitions: !first });
+      const t = toTable(served.info, [asServedRow(served, obj)], { ...tableOptions(served, query), omitColumnDefinitions: !first });
       first = false;
       return t;
     }

@@ -118,9 +118,25 @@ export async function history(name: string, o: Common): Promise<void> {
   process.stdout.write(renderHistory(revs, app.status?.revision));
 }
 
-export async function rollback(name: string, o: Common & { to: string }): Promise<void> {
+/** The revision a build deployed (`wharf app rollback --to-build`), from the annotations the delivery controller wrote on it. */
+async function revisionOfBuild(c: Connection, app: string, build: string): Promise<number> {
+  const { ANNOTATION } = await import('@wharf/platform-git');
+  const { paths: tekton } = await import('@wharf/platform-pipelines');
+  const run = await about({ verb: 'get', resource: 'pipelinerun', name: build, namespace: c.namespace }, () => c.client.get<{ metadata?: { annotations?: Record<string, string> } }>(`${tekton.pipelineRuns(c.namespace)}/${build}`));
+  const notes = run.metadata?.annotations ?? {};
+  const deployedTo = (notes[ANNOTATION.deployedTo] ?? '').split('/')[0];
+  const revision = notes[ANNOTATION.deployedRevision];
+  if (deployedTo !== app || !revision) {
+    const state = notes[ANNOTATION.deployState];
+    throw new CliError(`build ${build} deployed no revision of application ${app}${deployedTo && deployedTo !== app ? ` (it deployed to ${deployedTo})` : state ? ` (${state}: ${notes[ANNOTATION.deployMessage] ?? ''})` : ''}`);
+  }
+  return Number(revision);
+}
+
+export async function rollback(name: string, o: Common & { to?: string; toBuild?: string }): Promise<void> {
   const c = await connect(o);
-  const to = parseCount('--to', o.to, 1);
+  if ((o.to === undefined) === (o.toBuild === undefined)) throw new CliError('give one of --to N (a revision) and --to-build NAME (a build)');
+  const to = o.toBuild !== undefined ? await revisionOfBuild(c, name, o.toBuild) : parseCount('--to', o.to!, 1);
   const revs = await listRevisions(c, name);
   if (!revs.some((r) => r.spec.revision === to)) throw new CliError(`application ${name} has no revision ${to} in namespace ${c.namespace}; kept: ${revs.map((r) => r.spec.revision).join(', ') || 'none'}`);
   const after = revs.at(-1)?.spec.revision ?? 0;

@@ -60,8 +60,9 @@ wharf app create -f app.yaml -n demo`))
 
   withWait(withOutput(withCluster(app.command('rollback <name>'))))
     .description('restore revision N: its images, artifacts and exact config and secret versions')
-    .requiredOption('--to <n>', 'the revision to restore (see "wharf app history")')
-    .addHelpText('after', example('wharf app rollback shop --to 1'))
+    .option('--to <n>', 'the revision to restore (see "wharf app history")')
+    .option('--to-build <build>', 'the revision that build deployed (see "wharf build ls")')
+    .addHelpText('after', example('wharf app rollback shop --to 1\nwharf app rollback shop --to-build shop-x7k2p'))
     .action(async (name: string, o) => (await actions()).rollback(name, o));
 
   withCluster(app.command('logs <name>'))

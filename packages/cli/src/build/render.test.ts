@@ -28,8 +28,20 @@ describe('wharf build rendering', () => {
     expect(duration(undefined, undefined, now)).toBe('-');
   });
 
-  it('lists builds with pipeline, outcome, short commit and trigger', () => {
-    expect(renderBuildList([run], now)).toBe('NAME   PIPELINE   STATUS   COMMIT    TRIGGER   DURATION   AGE\nci-7   ci         Failed   abcdef0   push      1m05s      5m\n');
+  it('lists builds with pipeline, outcome, deployment, short commit and trigger', () => {
+    expect(renderBuildList([run], now)).toBe('NAME   PIPELINE   STATUS   DEPLOYMENT   COMMIT    TRIGGER   DURATION   AGE\nci-7   ci         Failed   -            abcdef0   push      1m05s      5m\n');
+    const deployed = { ...run, metadata: { ...run.metadata, annotations: { ...run.metadata?.annotations, 'platform.wharf.dev/deploy-state': 'Deployed', 'platform.wharf.dev/deployed-revision': '3' } } };
+    expect(renderBuildList([deployed], now)).toContain('Deployed r3');
+  });
+
+  it('shows where a build deployed its image, the revision and why a deployment failed', () => {
+    const notes = {
+      'platform.wharf.dev/deploy-state': 'DeploymentFailed', 'platform.wharf.dev/deployed-to': 'shop/web', 'platform.wharf.dev/deployed-revision': '4',
+      'platform.wharf.dev/deploy-message': 'revision 4 was rolled back: pod web-x: readiness probe failing', 'platform.wharf.dev/images': '127.0.0.1:5000/site@sha256:ab',
+    };
+    const out = renderBuild({ ...run, metadata: { ...run.metadata, annotations: { ...run.metadata?.annotations, ...notes } } }, [], now);
+    expect(out).toContain('Deployment:  DeploymentFailed to shop/web (revision 4)\n             revision 4 was rolled back: pod web-x: readiness probe failing\n');
+    expect(out).toContain('Images:      127.0.0.1:5000/site@sha256:ab\n');
   });
 
   it('shows a build with its tasks, steps and skipped tasks', () => {

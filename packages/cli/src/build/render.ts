@@ -1,5 +1,6 @@
 // What `wharf build ls|get` print for people: pure functions of the PipelineRun and its TaskRuns.
 import { ANNOTATIONS, succeeded, type PipelineRun, type TaskRun } from '@wharf/platform-pipelines';
+import { ANNOTATION as DEPLOY } from '@wharf/platform-git';
 import { age, renderTable } from '../kube/output.js';
 
 /** "1m05s" between two RFC 3339 times (to `now` while running), or "-". */
@@ -20,8 +21,9 @@ const pipelineOf = (r: PipelineRun): string => r.spec.pipelineRef?.name ?? r.met
 
 export function renderBuildList(runs: readonly PipelineRun[], now: number): string {
   if (!runs.length) return '';
-  return renderTable(['NAME', 'PIPELINE', 'STATUS', 'COMMIT', 'TRIGGER', 'DURATION', 'AGE'], runs.map((r) => [
-    r.metadata?.name ?? '', pipelineOf(r), outcome(r), note(r, ANNOTATIONS.commit).slice(0, 7) || '-', note(r, ANNOTATIONS.trigger) || '-',
+  return renderTable(['NAME', 'PIPELINE', 'STATUS', 'DEPLOYMENT', 'COMMIT', 'TRIGGER', 'DURATION', 'AGE'], runs.map((r) => [
+    r.metadata?.name ?? '', pipelineOf(r), outcome(r), [note(r, DEPLOY.deployState), note(r, DEPLOY.deployedRevision) && `r${note(r, DEPLOY.deployedRevision)}`].filter(Boolean).join(' ') || '-',
+    note(r, ANNOTATIONS.commit).slice(0, 7) || '-', note(r, ANNOTATIONS.trigger) || '-',
     duration(r.status?.startTime, r.status?.completionTime, now), age(r.metadata?.creationTimestamp, now),
   ]));
 }
@@ -37,6 +39,14 @@ export function renderBuild(r: PipelineRun, taskRuns: readonly TaskRun[], now: n
   for (const [label, key] of [['Commit', ANNOTATIONS.commit], ['Author', ANNOTATIONS.author], ['Message', ANNOTATIONS.message], ['Trigger', ANNOTATIONS.trigger]] as const) {
     if (note(r, key)) lines.push(`${`${label}:`.padEnd(13)}${note(r, key).split('\n')[0]}`);
   }
+  // What the delivery controller recorded (platform-git): where the image went and how it ended.
+  const state = note(r, DEPLOY.deployState);
+  if (state) {
+    const rev = note(r, DEPLOY.deployedRevision);
+    lines.push(`Deployment:  ${state}${note(r, DEPLOY.deployedTo) ? ` to ${note(r, DEPLOY.deployedTo)}` : ''}${rev ? ` (revision ${rev})` : ''}`);
+    if (note(r, DEPLOY.deployMessage)) lines.push(`             ${note(r, DEPLOY.deployMessage)}`);
+  }
+  if (note(r, DEPLOY.images)) lines.push(`Images:      ${note(r, DEPLOY.images).split(',').join(', ')}`);
   lines.push(`Started:     ${r.status?.startTime ?? '-'}`, `Duration:    ${duration(r.status?.startTime, r.status?.completionTime, now)}`);
   const rows: string[][] = [];
   for (const ref of r.status?.childReferences ?? []) {

@@ -2,6 +2,7 @@
 // in the runtime.Unknown envelope.
 import { apps } from './apps.js';
 import { authentication } from './authentication.js';
+import { autoscaling } from './autoscaling.js';
 import { authorization } from './authorization.js';
 import { batch } from './batch.js';
 import { core } from './core.js';
@@ -23,6 +24,7 @@ export const SCHEMA: SchemaTable = {
   ...coreVolume,
   ...apps,
   ...authentication,
+  ...autoscaling,
   ...authorization,
   ...batch,
   ...rbac,
@@ -49,6 +51,7 @@ export const KINDS: KindTable = {
     StatefulSet: 'apps.StatefulSet',
   },
   'batch/v1': { Job: 'batch.Job', CronJob: 'batch.CronJob' },
+  'autoscaling/v1': { HorizontalPodAutoscaler: 'autoscaling.HorizontalPodAutoscaler' },
   'rbac.authorization.k8s.io/v1': {
     Role: 'rbac.Role',
     RoleBinding: 'rbac.RoleBinding',

@@ -1,9 +1,12 @@
-// The audit log: one JSON line per mutating request (who, verb, resource, namespace/name, code),
-// appended to a file in the data dir. Bodies are never written, so no secret value reaches it.
+// The audit log without an audit policy: one JSON line per mutating request (who with their
+// groups, verb, resource, namespace/name, code), appended to DIR/audit.log. Bodies are never
+// written, so no secret value reaches it. With --audit-policy-file the Auditor writes
+// audit.k8s.io/v1 Events instead.
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 export interface AuditRecord {
   user: string;
+  groups: string[];
   verb: string;
   group: string;
   resource: string;

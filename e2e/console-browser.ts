@@ -1,0 +1,40 @@
+// Page helpers for the console's browser suite: Debian's Chromium driven by playwright-core, axe-core
+// injected from its npm package, screenshots into docs/console/, and the i18n missing-key record.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT } from '@wharf/testing';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export const SHOTS = join(REPO_ROOT, 'docs', 'console');
+
+export function launch(): Promise<Browser> {
+  // --no-sandbox: the suite runs as root, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+export async function newPage(browser: Browser, lang: 'en' | 'zh-CN' = 'en'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: lang });
+  return context.newPage();
+}
+
+/** axe-core's serious and critical violations on the page as it is now, as "rule: target" lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Page code as strings: this file is compiled without the DOM library.
+  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`) as Promise<string[]>;
+}
+
+/** Keys the app asked i18next for that the current language lacks. */
+export function missingKeys(page: Page): Promise<string[]> {
+  return page.evaluate('window.__wharfMissingKeys ?? []') as Promise<string[]>;
+}
+
+export async function shot(page: Page, name: string, lang: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.${lang}.png`) });
+}

@@ -1,0 +1,120 @@
+// The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
+// upgrades for exec included), and the sign-in code broker (POST /console-auth/codes with a bearer
+// token → a one-time code; POST /console-auth/redeem {code} → that token). It listens on loopback
+// only, over HTTP, which browsers treat as a secure context there.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SignInCodes } from './codes.js';
+import { isApiPath, proxyToApi, type ApiTarget } from './proxy.js';
+import { loadStatic, type StaticFile } from './static.js';
+import { proxyUpgrade } from './upgrade.js';
+
+export interface ConsoleServerOptions {
+  readonly port: number;
+  readonly api: ApiTarget;
+  /** The built app; undefined: a page that says how to build it. @default loadStatic() */
+  readonly files?: Map<string, StaticFile> | undefined;
+  readonly codes?: SignInCodes;
+}
+
+export interface ConsoleServer {
+  readonly url: string;
+  readonly port: number;
+  /** Whether the app was built (packages/console/dist). */
+  readonly built: boolean;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOST = /^(localhost|(?:[a-z0-9-]+\.)*localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
+export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServer> {
+  const files = 'files' in o ? o.files : loadStatic();
+  const codes = o.codes ?? new SignInCodes();
+  const server: Server = createServer((req, res) => {
+    // Only loopback names: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing.
+    if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('the console answers on loopback names only (localhost, 127.0.0.1)\n');
+      return;
+    }
+    const path = req.url ?? '/';
+    if (isApiPath(path)) proxyToApi(o.api, req, res);
+    else if (path.startsWith('/console-auth/')) void signIn(codes, req, res);
+    else serveFile(files, path, req, res);
+  });
+  // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (LOOPBACK_HOST.test(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}`, port, built: files !== undefined,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function serveFile(files: Map<string, StaticFile> | undefined, path: string, req: IncomingMessage, res: ServerResponse): void {
+  if (!files) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The console is not built: run "npm run build" in the Wharf checkout, then restart wharf up.\n');
+    return;
+  }
+  const pathname = path.split('?')[0] ?? '/';
+  // Any other path is a route of the app: index.html, whose router shows it.
+  const f = files.get(pathname) ?? (pathname.startsWith('/assets/') ? undefined : files.get('/index.html'));
+  if (!f) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  res.writeHead(200, {
+    'content-type': f.type,
+    'cache-control': f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(f.type.startsWith('text/html') ? { 'x-frame-options': 'DENY' } : {}),
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    vary: 'accept-encoding',
+  });
+  res.end(req.method === 'HEAD' ? undefined : gzip ? f.gzip : f.body);
+}
+
+async function signIn(codes: SignInCodes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const json = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  };
+  // JSON bodies only: a cross-site form cannot send one without a preflight, which we never grant.
+  if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    json(405, { message: 'POST application/json only' });
+    return;
+  }
+  if (req.url === '/console-auth/codes') {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) return json(401, { message: 'send the token to trade as "Authorization: Bearer <token>"' });
+    return json(201, codes.issue(m[1] as string));
+  }
+  if (req.url === '/console-auth/redeem') {
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+      if (body.length > 4096) return json(413, { message: 'body too large' });
+    }
+    let code: unknown;
+    try {
+      code = (JSON.parse(body) as { code?: unknown }).code;
+    } catch {
+      return json(400, { message: 'the body must be JSON: {"code": "..."}' });
+    }
+    const token = typeof code === 'string' ? codes.redeem(code) : undefined;
+    if (!token) return json(410, { message: 'this sign-in link was used already or has expired: run "wharf console" for a new one' });
+    return json(200, { token });
+  }
+  json(404, { message: 'unknown sign-in request' });
+}

@@ -1,0 +1,57 @@
+// Every call the console makes: same origin, to the Kubernetes API, with the user's token.
+// A non-2xx answer becomes an ApiError carrying the API's Status (code, reason, message).
+import { getToken } from '../auth/token.js';
+
+export interface Status {
+  kind?: string;
+  code?: number;
+  reason?: string;
+  message?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when the API could not be reached at all. */
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), signal: o.signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'NetworkError', (e as Error).message);
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let s: Status = {};
+    try {
+      s = JSON.parse(text) as Status;
+    } catch {
+      s = { message: text.trim() };
+    }
+    throw new ApiError(s.code ?? res.status, s.reason ?? res.statusText, s.message || `HTTP ${res.status}`);
+  }
+  return res;
+}
+
+export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
+  return (await (await apiRaw(path, o)).json()) as T;
+}

@@ -1,0 +1,41 @@
+// The namespace the lists show, shared by every page. A user who may list namespaces picks from
+// them (or all); one who may not (a namespaced Role) gets their service account's namespace.
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { useCan } from '../api/access.js';
+import { useWatchList } from '../api/useWatchList.js';
+import { getToken, tokenNamespace } from '../auth/token.js';
+
+export interface NamespaceState {
+  /** '' = all namespaces. */
+  readonly namespace: string;
+  readonly setNamespace: (ns: string) => void;
+  readonly choices: string[];
+  readonly mayListAll: boolean;
+}
+
+const Ctx = createContext<NamespaceState>({ namespace: 'default', setNamespace: () => undefined, choices: ['default'], mayListAll: false });
+const KEY = 'wharf.namespace';
+
+export function NamespaceProvider({ children }: { children: ReactNode }) {
+  const all = useCan({ verb: 'list', group: '', resource: 'namespaces' });
+  const list = useWatchList(all.allowed ? '/api/v1/namespaces' : undefined);
+  const own = tokenNamespace(getToken());
+  const [chosen, setChosen] = useState<string | undefined>(() => sessionStorage.getItem(KEY) ?? undefined);
+  const value = useMemo<NamespaceState>(() => {
+    const choices = all.allowed ? list.items.map((o) => o.metadata.name).sort() : [own ?? 'default'];
+    const fallback = all.allowed ? '' : (own ?? 'default');
+    const namespace = chosen !== undefined && (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen)) ? chosen : fallback;
+    return {
+      namespace, choices, mayListAll: all.allowed,
+      setNamespace: (ns) => {
+        sessionStorage.setItem(KEY, ns);
+        setChosen(ns);
+      },
+    };
+  }, [all.allowed, list.items, own, chosen]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useNamespace(): NamespaceState {
+  return useContext(Ctx);
+}

@@ -1,0 +1,61 @@
+// English strings: the shape every other language must match (zh-CN.ts is typed by it).
+export const en = {
+  app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
+  nav: {
+    overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
+    pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
+    persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
+  },
+  header: {
+    namespace: 'Namespace', allNamespaces: 'All namespaces', language: 'Language', signOut: 'Sign out', signedInAs: 'Signed in as {{user}}',
+  },
+  signIn: {
+    title: 'Sign in to Wharf', tokenLabel: 'Bearer token', tokenHelp: 'Run "wharf console" for a sign-in link, or paste a token (kubectl create token SERVICEACCOUNT).',
+    submit: 'Sign in', redeeming: 'Signing in with your link…', linkFailed: 'The sign-in link did not work: {{message}}', tokenRejected: 'The API did not accept this token: {{message}}',
+    tokenRequired: 'Paste a token first.',
+  },
+  list: {
+    labelSelector: 'Label selector', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '{{count}} objects', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
+    empty: 'Nothing here yet', table: '{{kind}} list',
+  },
+  col: {
+    name: 'Name', namespace: 'Namespace', age: 'Age', status: 'Status', ready: 'Ready', restarts: 'Restarts', node: 'Node', upToDate: 'Up to date',
+    available: 'Available', desired: 'Desired', completions: 'Completions', type: 'Type', clusterIP: 'Cluster IP', ports: 'Ports', hosts: 'Hosts',
+    keys: 'Keys', capacity: 'Capacity', storageClass: 'Storage class', reason: 'Reason', object: 'Object', message: 'Message', lastSeen: 'Last seen',
+    version: 'Version', count: 'Count',
+  },
+  detail: {
+    summary: 'Summary', yaml: 'YAML', logs: 'Logs', events: 'Events', labels: 'Labels', annotations: 'Annotations', created: 'Created', uid: 'UID',
+    none: 'None', replicas: 'Replicas', scale: 'Scale', scaled: 'Scaled {{name}} to {{count}}', restart: 'Restart', restarted: 'Restarting {{name}}: new pods roll out',
+    delete: 'Delete', deleteTitle: 'Delete {{kind}} {{name}}?', deleteBody: 'This deletes {{kind}} "{{name}}" in namespace "{{namespace}}". It cannot be undone.',
+    deleteBodyCluster: 'This deletes {{kind}} "{{name}}". It cannot be undone.', cancel: 'Cancel', deleted: 'Deleted {{kind}} {{name}}',
+    notAllowed: 'Not allowed for your account: {{reason}}', notAllowedNoReason: 'Not allowed for your account', back: 'Back to the list', gone: 'This object no longer exists.',
+    data: 'Data keys', hidden: 'hidden', noEvents: 'No events for this object.',
+  },
+  yaml: {
+    label: 'YAML of {{name}}', save: 'Save', saved: 'Saved {{name}}', reload: 'Reload', invalid: 'The YAML does not parse: {{message}}',
+    secretReadOnly: 'Secret values are hidden, so a Secret\'s YAML is read-only here.', checking: 'Checking with the API server (dry run)…',
+  },
+  terminal: { tab: 'Terminal', container: 'Container', label: 'Shell in {{name}}', connecting: 'Connecting…', open: 'Connected', closed: 'Session ended', reconnect: 'Reconnect' },
+  logs: { container: 'Container', follow: 'Follow', label: 'Logs of {{name}}', waiting: 'Waiting for log lines…', lines: '{{count}} lines' },
+  overview: {
+    title: 'Overview', nodesReady: 'Nodes ready', warnings: 'Recent warning events', noWarnings: 'No warning events.', api: 'API server', version: 'Version',
+    unreachable: 'unreachable',
+  },
+  error: {
+    title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',
+    hint400: 'The API refused the request as malformed: correct what the message names, then try again.',
+    hint401: 'Your sign-in has expired or the token is not valid: sign in again.',
+    hint403: 'Your account may not do this: ask a cluster administrator for a Role that allows it.',
+    hint404: 'It does not exist (any more): it may have been deleted, or the namespace is wrong.',
+    hint409: 'Someone changed it since you loaded it: reload, then apply your change again.',
+    hint422: 'The object is not valid: correct the fields the message names, then save again.',
+    hint0: 'Check that "wharf up" is running, then reload this page.',
+    hintOther: 'Try again; if it persists, the API server\'s log says more.',
+  },
+} as const;
+
+type Strings<T> = { readonly [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+/** What a translation must provide: every key of the English resource, as strings. */
+export type Messages = Strings<typeof en>;
