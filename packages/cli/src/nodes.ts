@@ -10,7 +10,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -90,6 +90,8 @@ async function resetOtherRuntime(dataDir: string, name: string, index: number, k
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly failed = new Set<string>();
+  /** Each runc node's NetworkPolicy dataplane, by node name. */
+  private readonly policies = new Map<string, PolicyEnforcer>();
   private store: ImageStore | undefined;
   private proxy: ServiceProxy | undefined;
   private provisioner: LocalProvisioner | undefined;
@@ -166,6 +168,18 @@ export class NodeSet {
     });
     await agent.start();
     this.agents.set(name, agent);
+    if (this.o.runtime !== 'process') await this.startPolicies(name);
+  }
+
+  /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
+  private async startPolicies(name: string): Promise<void> {
+    const enforcer = new PolicyEnforcer({ kubeConfig: this.o.kubeConfig, nodeName: name, prefix: policyPrefix(this.o.dataDir, name), logger: this.o.logger.child({ component: 'network-policy', node: name }) });
+    try {
+      await enforcer.start();
+      this.policies.set(name, enforcer);
+    } catch (e) {
+      this.o.logger.error({ err: e, node: name }, 'the NetworkPolicy dataplane could not start: policies are not enforced for this node');
+    }
   }
 
   private indexOf(name: string): number {
@@ -186,6 +200,10 @@ export class NodeSet {
     this.failed.add(name);
     await this.agents.get(name)?.stop();
     this.agents.delete(name);
+    // The machine's rules go with it (its pods' addresses may be handed out again elsewhere).
+    await this.policies.get(name)?.stop();
+    this.policies.delete(name);
+    if (this.o.runtime !== 'process') await cleanupPolicyRules(policyPrefix(this.o.dataDir, name)).catch(() => false);
     await runtimeFor(this.o.dataDir, name, i, this.o.runtime).reset();
   }
 
@@ -197,10 +215,12 @@ export class NodeSet {
     this.failed.delete(name);
   }
 
-  /** Stops the agents; their containers and the Service rules stay, to be adopted by the next start. */
+  /** Stops the agents; their containers, the Service and NetworkPolicy rules stay, to be adopted by the next start. */
   async stop(): Promise<void> {
     await this.provisioner?.stop();
     await this.proxy?.stop();
+    await Promise.all([...this.policies.values()].map((p) => p.stop()));
+    this.policies.clear();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }
 }
@@ -227,6 +247,7 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   // iptables rules exist only where root ran the dataplane and DNS.
   if (!root) return names;
   await cleanupServiceRules(proxyPrefix(dataDir));
+  for (const name of names) await cleanupPolicyRules(policyPrefix(dataDir, name));
   await removeGuardRoutes([podRange(dataDir)]);
   await removeHostAddress(apiEndpointOf(dataDir).device);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));

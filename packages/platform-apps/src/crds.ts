@@ -232,6 +232,7 @@ export const PROJECT_CRD = crd({
     resourceQuota: obj({ hard: resourceList }),
     limitRange: obj({ default: resourceList, defaultRequest: resourceList }),
     quotaPolicy: str({ enum: ['NewNamespaces', 'AllNamespaces'] }),
+    networkIsolation: str({ enum: ['None', 'DenyFromOtherProjects'] }),
   }, { required: ['namespaces'] }),
   status: obj({
     observedGeneration: int(),

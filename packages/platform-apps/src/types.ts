@@ -416,6 +416,12 @@ export interface ProjectSpec {
    * adopted namespace keeps its own. AllNamespaces: adopted namespaces get them too.
    */
   readonly quotaPolicy?: 'NewNamespaces' | 'AllNamespaces';
+  /**
+   * None (default): no network rules from the project. DenyFromOtherProjects: each namespace of
+   * the project gets the NetworkPolicy `project-isolation`, admitting traffic from the project's
+   * own namespaces and from namespaces of no project only.
+   */
+  readonly networkIsolation?: 'None' | 'DenyFromOtherProjects';
 }
 
 export interface ProjectNamespaceStatus {

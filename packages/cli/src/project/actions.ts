@@ -58,7 +58,7 @@ async function update(c: Connection, name: string, change: (p: Project) => Proje
   }
 }
 
-export async function create(name: string, o: Common & { namespace: string[]; displayName?: string; quota?: string; defaultLimits?: string; defaultRequests?: string; quotaExisting?: boolean }): Promise<void> {
+export async function create(name: string, o: Common & { namespace: string[]; displayName?: string; quota?: string; defaultLimits?: string; defaultRequests?: string; quotaExisting?: boolean; isolate?: boolean }): Promise<void> {
   if (!DNS_LABEL.test(name)) throw new CliError(`project name "${name}" must be a DNS label (lower-case letters, digits, '-')`);
   for (const ns of o.namespace) if (!DNS_LABEL.test(ns)) throw new CliError(`--namespace "${ns}" must be a DNS label (lower-case letters, digits, '-')`);
   const c = await connect({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
@@ -73,6 +73,7 @@ export async function create(name: string, o: Common & { namespace: string[]; di
       ...(hard ? { resourceQuota: { hard } } : {}),
       ...(limits || requests ? { limitRange: { ...(limits ? { default: limits } : {}), ...(requests ? { defaultRequest: requests } : {}) } } : {}),
       ...(o.quotaExisting ? { quotaPolicy: 'AllNamespaces' as const } : {}),
+      ...(o.isolate ? { networkIsolation: 'DenyFromOtherProjects' as const } : {}),
     },
   };
   await call('create', name, () => c.client.create(PROJECTS_PATH, project));

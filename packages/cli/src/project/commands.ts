@@ -22,6 +22,7 @@ export function addProjectCommands(program: Command): void {
     .option('--default-limits <k=v,...>', 'container limits where a pod sets none, e.g. cpu=500m,memory=256Mi')
     .option('--default-requests <k=v,...>', 'container requests where a pod sets none')
     .option('--quota-existing', 'also put the quota and defaults into namespaces that existed before (default: only into namespaces the project creates)')
+    .option('--isolate', 'refuse network traffic from other projects\' pods (a NetworkPolicy in each namespace)')
     .addHelpText('after', example('wharf project create shop --namespace shop-dev --namespace shop-prod --quota requests.cpu=4,pods=50'))
     .action(async (name: string, o) => (await actions()).create(name, o));
 

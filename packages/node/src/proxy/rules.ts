@@ -205,10 +205,10 @@ const isOwn = (prefix: string, chain: string): boolean => chain.startsWith(`${pr
 
 /**
  * The `iptables-restore --noflush` text that turns what is installed (`saved`) into `set`:
- * every owned chain is declared (which flushes it) and refilled, missing built-in jumps are
+ * every owned chain is declared (which flushes it) and refilled, missing built-in jumps (`wanted`) are
  * inserted first in their chains, and owned chains no longer in the set are deleted.
  */
-export function restoreText(prefix: string, set: RuleSet, saved: Map<string, SavedTable>): string {
+export function restoreText(prefix: string, set: RuleSet, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): string {
   const out: string[] = [];
   for (const table of ['filter', 'nat'] as const) {
     const want = set[table];
@@ -217,16 +217,16 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
     out.push(`*${table}`);
     for (const c of [...want.chains, ...stale]) out.push(`:${c} - [0:0]`);
     out.push(...want.rules);
-    for (const j of missingJumps(prefix, saved).filter((x) => x.table === table)) out.push(`-I ${j.chain} 1 ${j.rule}`);
+    for (const j of missingJumps(prefix, saved, wanted).filter((x) => x.table === table)) out.push(`-I ${j.chain} 1 ${j.rule}`);
     for (const c of stale) out.push(`-X ${c}`);
     out.push('COMMIT');
   }
   return `${out.join('\n')}\n`;
 }
 
-/** The built-in chain jumps that are not installed. */
-export function missingJumps(prefix: string, saved: Map<string, SavedTable>): Jump[] {
-  return jumps(prefix).filter((j) => !(saved.get(j.table)?.rules ?? []).some((r) => r.startsWith(`-A ${j.chain} `) && r.endsWith(`-j ${j.target}`)));
+/** The built-in chain jumps (the proxy's unless `wanted` says otherwise) that are not installed. */
+export function missingJumps(prefix: string, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): Jump[] {
+  return wanted.filter((j) => !(saved.get(j.table)?.rules ?? []).some((r) => r.startsWith(`-A ${j.chain} `) && r.endsWith(`-j ${j.target}`)));
 }
 
 const SYNC_MARK = 'wharf rule set';

@@ -1,16 +1,17 @@
 // The Project controller's runner: Projects, namespaces, and the RoleBindings, ResourceQuotas and
 // LimitRanges it manages (informers on its label only), one queue keyed by project name. At
 // start it makes sure the aggregated ClusterRoles `wharf:project-<role>` exist.
-import type { V1LimitRange, V1Namespace, V1ResourceQuota, V1RoleBinding } from '@kubernetes/client-node';
+import type { V1LimitRange, V1Namespace, V1NetworkPolicy, V1ResourceQuota, V1RoleBinding } from '@kubernetes/client-node';
 import { type Informer, isStatus, QueueController, timestamp } from '@wharf/client';
 import { labelledInformer, type PlatformContext } from '../common/context.js';
 import { PROJECT_LABEL, PROJECTS_PATH, type Project } from '../types.js';
-import { LIMITS_NAME, projectClusterRoles, QUOTA_NAME, reconcileProject, type ProjectAction } from './reconcile.js';
+import { ISOLATION_NAME, LIMITS_NAME, projectClusterRoles, QUOTA_NAME, reconcileProject, type ProjectAction } from './reconcile.js';
 
 const COLLECTION = {
   RoleBinding: (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
   ResourceQuota: (ns: string) => `/api/v1/namespaces/${ns}/resourcequotas`,
   LimitRange: (ns: string) => `/api/v1/namespaces/${ns}/limitranges`,
+  NetworkPolicy: (ns: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`,
 } as const;
 
 export class ProjectController extends QueueController {
@@ -19,6 +20,7 @@ export class ProjectController extends QueueController {
   private readonly bindings: Informer<V1RoleBinding>;
   private readonly quotas: Informer<V1ResourceQuota>;
   private readonly limits: Informer<V1LimitRange>;
+  private readonly isolation: Informer<V1NetworkPolicy>;
 
   constructor(private readonly pctx: PlatformContext) {
     super(pctx, 'project', 1);
@@ -27,6 +29,7 @@ export class ProjectController extends QueueController {
     this.bindings = labelledInformer<V1RoleBinding>(pctx, '/apis/rbac.authorization.k8s.io/v1/rolebindings', PROJECT_LABEL);
     this.quotas = labelledInformer<V1ResourceQuota>(pctx, '/api/v1/resourcequotas', PROJECT_LABEL);
     this.limits = labelledInformer<V1LimitRange>(pctx, '/api/v1/limitranges', PROJECT_LABEL);
+    this.isolation = labelledInformer<V1NetworkPolicy>(pctx, '/apis/networking.k8s.io/v1/networkpolicies', PROJECT_LABEL);
     this.projects.on((_t, p) => this.queue.add(p.metadata?.name ?? ''));
     const byLabel = (_t: string, o: { metadata?: { labels?: Record<string, string> } }): void => {
       const owner = o.metadata?.labels?.[PROJECT_LABEL];
@@ -40,17 +43,18 @@ export class ProjectController extends QueueController {
     this.bindings.on(byLabel);
     this.quotas.on(byLabel);
     this.limits.on(byLabel);
+    this.isolation.on(byLabel);
   }
 
   override start(): void {
-    for (const i of [this.bindings, this.quotas, this.limits]) i.start();
+    for (const i of [this.bindings, this.quotas, this.limits, this.isolation]) i.start();
     super.start();
     void this.ensureClusterRoles();
   }
 
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all([this.bindings, this.quotas, this.limits].map((i) => i.stop()));
+    await Promise.all([this.bindings, this.quotas, this.limits, this.isolation].map((i) => i.stop()));
   }
 
   private async ensureClusterRoles(): Promise<void> {
@@ -73,6 +77,7 @@ export class ProjectController extends QueueController {
       bindings: (ns) => this.bindings.list(ns),
       quota: (ns) => this.quotas.get(ns, QUOTA_NAME),
       limits: (ns) => this.limits.get(ns, LIMITS_NAME),
+      isolation: (ns) => this.isolation.get(ns, ISOLATION_NAME),
       now: timestamp(this.ctx.clock.now()),
     });
     for (const a of actions) await this.apply(p, a);

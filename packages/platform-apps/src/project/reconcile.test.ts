@@ -1,7 +1,7 @@
 import type { V1Namespace, V1ResourceQuota } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../types.js';
-import { reconcileProject, sumQuantities, type ProjectAction, type ProjectInputs } from './reconcile.js';
+import { isolationPolicy, reconcileProject, sumQuantities, type ProjectAction, type ProjectInputs } from './reconcile.js';
 
 const project = (spec: Partial<Project['spec']> = {}): Project => ({
   metadata: { name: 'shop', generation: 1 },
@@ -59,5 +59,23 @@ describe('Project reconcile', () => {
 
   it('sums quantities with units', () => {
     expect(sumQuantities([{ memory: '1Gi' }, { memory: '512Mi' }])).toEqual({ memory: String(1.5 * 1024 ** 3) });
+  });
+
+  it('isolates its namespaces from other projects when asked, and removes the policy when not', () => {
+    const mine = { 'platform.wharf.dev/project': 'shop' };
+    const existing = [ns('shop-dev', mine), ns('shop-prod', mine)];
+    const asked = reconcileProject(project({ networkIsolation: 'DenyFromOtherProjects' }), inputs(existing));
+    expect(kinds(asked).filter((k) => k.includes('NetworkPolicy'))).toEqual(['put NetworkPolicy shop-dev', 'put NetworkPolicy shop-prod']);
+    const policy = isolationPolicy(project(), 'shop-dev');
+    expect(policy.spec).toEqual({
+      podSelector: {}, policyTypes: ['Ingress'],
+      ingress: [{ from: [
+        { namespaceSelector: { matchLabels: { 'platform.wharf.dev/project': 'shop' } } },
+        { namespaceSelector: { matchExpressions: [{ key: 'platform.wharf.dev/project', operator: 'DoesNotExist' }] } },
+      ] }],
+    });
+    const installed = { ...inputs(existing), isolation: (n: string) => isolationPolicy(project(), n) };
+    expect(kinds(reconcileProject(project({ networkIsolation: 'DenyFromOtherProjects' }), installed)).filter((k) => k.includes('NetworkPolicy'))).toEqual([]);
+    expect(kinds(reconcileProject(project(), installed)).filter((k) => k.includes('NetworkPolicy'))).toEqual(['delete NetworkPolicy shop-dev', 'delete NetworkPolicy shop-prod']);
   });
 });

@@ -4,13 +4,15 @@
 // ClusterRoles `wharf:project-<role>`; the project quota and container defaults in the
 // namespaces the project created (in adopted ones only with quotaPolicy AllNamespaces: a team's
 // existing quota is not rewritten unless asked); and status with each namespace's used/hard and
-// the total.
-import type { V1Condition, V1LimitRange, V1Namespace, V1ResourceQuota, V1RoleBinding, RbacV1Subject as V1Subject } from '@kubernetes/client-node';
+// the total. With networkIsolation DenyFromOtherProjects, each namespace gets the NetworkPolicy
+// `project-isolation` (ingress from the project's namespaces and from namespaces of no project).
+import type { V1Condition, V1LimitRange, V1Namespace, V1NetworkPolicy, V1ResourceQuota, V1RoleBinding, RbacV1Subject as V1Subject } from '@kubernetes/client-node';
 import { quantityValue } from '@wharf/api';
 import { GROUP, PROJECT_CREATED_ANNOTATION, PROJECT_LABEL, PROJECT_ROLES, type Project, type ProjectNamespaceStatus, type ProjectRole, type ProjectStatus } from '../types.js';
 
 export const QUOTA_NAME = 'project-quota';
 export const LIMITS_NAME = 'project-defaults';
+export const ISOLATION_NAME = 'project-isolation';
 export const bindingName = (role: ProjectRole): string => `wharf-project-${role}`;
 export const clusterRoleName = (role: ProjectRole): string => `wharf:project-${role}`;
 const MANAGED = { 'app.kubernetes.io/managed-by': 'wharf-platform' };
@@ -18,9 +20,11 @@ const MANAGED = { 'app.kubernetes.io/managed-by': 'wharf-platform' };
 export type ProjectAction =
   | { readonly type: 'create-namespace'; readonly namespace: V1Namespace }
   | { readonly type: 'label-namespace'; readonly name: string; readonly labels: Record<string, string | null> }
-  | { readonly type: 'put'; readonly kind: 'RoleBinding' | 'ResourceQuota' | 'LimitRange'; readonly namespace: string; readonly object: V1RoleBinding | V1ResourceQuota | V1LimitRange }
-  | { readonly type: 'delete'; readonly kind: 'RoleBinding' | 'ResourceQuota' | 'LimitRange'; readonly namespace: string; readonly name: string }
+  | { readonly type: 'put'; readonly kind: ProjectObjectKind; readonly namespace: string; readonly object: V1RoleBinding | V1ResourceQuota | V1LimitRange | V1NetworkPolicy }
+  | { readonly type: 'delete'; readonly kind: ProjectObjectKind; readonly namespace: string; readonly name: string }
   | { readonly type: 'status'; readonly status: ProjectStatus };
+
+export type ProjectObjectKind = 'RoleBinding' | 'ResourceQuota' | 'LimitRange' | 'NetworkPolicy';
 
 export interface ProjectInputs {
   readonly namespaces: readonly V1Namespace[];
@@ -28,6 +32,8 @@ export interface ProjectInputs {
   readonly bindings: (ns: string) => readonly V1RoleBinding[];
   readonly quota: (ns: string) => V1ResourceQuota | undefined;
   readonly limits: (ns: string) => V1LimitRange | undefined;
+  /** The project's isolation policy in a namespace. @default none */
+  readonly isolation?: (ns: string) => V1NetworkPolicy | undefined;
   readonly now: Date;
 }
 
@@ -61,6 +67,28 @@ function limits(p: Project, ns: string): V1LimitRange | undefined {
     apiVersion: 'v1', kind: 'LimitRange', metadata: { name: LIMITS_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } },
     spec: { limits: [{ type: 'Container', ...(lr.default ? { _default: { ...lr.default } } : {}), ...(lr.defaultRequest ? { defaultRequest: { ...lr.defaultRequest } } : {}) }] },
   };
+}
+
+/**
+ * Ingress from the project's own namespaces and from namespaces that belong to no project (the
+ * platform's, `default`); pods of other projects are refused. Egress is left alone.
+ */
+export function isolationPolicy(p: Project, ns: string): V1NetworkPolicy {
+  const name = p.metadata?.name ?? '';
+  // The wire shape (`from`), which client-node's type spells `_from`: this object is sent as JSON.
+  const wire = {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name: ISOLATION_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: name } },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [
+        { namespaceSelector: { matchLabels: { [PROJECT_LABEL]: name } } },
+        { namespaceSelector: { matchExpressions: [{ key: PROJECT_LABEL, operator: 'DoesNotExist' }] } },
+      ] }],
+    },
+  };
+  return wire as unknown as V1NetworkPolicy;
 }
 
 /** Sums quantities per resource, written back canonically (whole numbers, or milli-units). */
@@ -120,6 +148,13 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
         if (l && (!haveL || !same(haveL.spec, l.spec))) actions.push({ type: 'put', kind: 'LimitRange', namespace: ns, object: l });
         if (!l && haveL?.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'LimitRange', namespace: ns, name: LIMITS_NAME });
       }
+      const haveI = inputs.isolation?.(ns);
+      if (p.spec.networkIsolation === 'DenyFromOtherProjects') {
+        const want = isolationPolicy(p, ns);
+        if (!haveI || !same(haveI.spec, want.spec)) actions.push({ type: 'put', kind: 'NetworkPolicy', namespace: ns, object: want });
+      } else if (haveI?.metadata?.labels?.[PROJECT_LABEL] === name) {
+        actions.push({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name: ISOLATION_NAME });
+      }
     }
     const q = inputs.quota(ns);
     const owned = q?.metadata?.labels?.[PROJECT_LABEL] === name;
@@ -134,6 +169,7 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
     if (wanted.has(ns) || n.metadata?.labels?.[PROJECT_LABEL] !== name) continue;
     actions.push({ type: 'label-namespace', name: ns, labels: { [PROJECT_LABEL]: null } });
     for (const b of inputs.bindings(ns)) if (b.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'RoleBinding', namespace: ns, name: b.metadata.name ?? '' });
+    if (inputs.isolation?.(ns)?.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name: ISOLATION_NAME });
   }
   const conflicts = statuses.filter((s) => s.state === 'Conflict').map((s) => s.name);
   const withQuota = statuses.filter((s) => s.hard);

@@ -1,0 +1,181 @@
+// The runner of a node's NetworkPolicy dataplane: informers on Pods, Namespaces and
+// NetworkPolicies; after a change (bursts coalesced into one sync) it computes the node's rule
+// set (rules.ts, pure) and, when it differs from the last one written, writes it with ONE
+// `iptables-restore --noflush` transaction. As the service proxy's, the rules outlive the process
+// (a restart adopts an identical installed set); `wharf reset` removes them (cleanupPolicyRules).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { Informer, KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
+import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables.js';
+import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText, type Jump, type RuleSet, type SavedTable } from '../proxy/rules.js';
+import type { NamespaceObject, NetworkPolicyObject, PodObject } from './objects.js';
+import { buildPolicyRuleSet, policyJumps } from './rules.js';
+
+export interface PolicyEnforcerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The node whose pods' traffic is filtered. */
+  readonly nodeName: string;
+  /** Chain prefix of this node (policyPrefix(dataDir, nodeName)). */
+  readonly prefix: string;
+  /** Delay that gathers a burst of changes into one sync. @default 50 */
+  readonly coalesceMs?: number;
+  /** Full re-sync period, which also repairs a removed jump. @default 30000 */
+  readonly resyncMs?: number;
+  /** Remove every rule on stop. Wharf leaves them (pods stay isolated while it restarts). @default false */
+  readonly removeRulesOnStop?: boolean;
+  /** @default realClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** The chain prefix of one node of a data dir: `WNP-` and 6 hex digits (clear of the proxy's `WHARF-`). */
+export function policyPrefix(dataDir: string, nodeName: string): string {
+  return `WNP-${createHash('sha256').update(`${dataDir}\0${nodeName}`).digest('hex').slice(0, 6).toUpperCase()}`;
+}
+
+/** Removes every chain and jump of a node's policy rules (for `wharf reset`); answers whether any was there. */
+export const cleanupPolicyRules = (prefix: string): Promise<boolean> => cleanup(prefix);
+
+export class PolicyEnforcer {
+  private readonly client: KubeClient;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly pods: Informer<PodObject & KubernetesObject>;
+  private readonly namespaces: Informer<NamespaceObject & KubernetesObject>;
+  private readonly policies: Informer<NetworkPolicyObject & KubernetesObject>;
+  private running = false;
+  private timer: unknown;
+  private resyncTimer: unknown;
+  private syncing: Promise<void> | undefined;
+  private again = false;
+  private firstChange = 0;
+  private lastMark = '';
+  private sctp = false;
+  /** The rule set this process last wrote. */
+  private installed: RuleSet | undefined;
+  /** Milliseconds from the first change of the last sync to its rules being in the kernel. */
+  lastSyncDelayMs = 0;
+  /** How many rule sets were written. */
+  syncCount = 0;
+  /** Rules (`-A` lines) of the set last computed. */
+  ruleCount = 0;
+  /** Whether start() found its rule set installed already and kept it. */
+  adopted = false;
+
+  constructor(private readonly o: PolicyEnforcerOptions) {
+    checkPrefix(o.prefix);
+    this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('network-policy') });
+    this.clock = o.clock ?? realClock;
+    this.logger = o.logger ?? silentLogger;
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
+      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
+      i.on(() => this.changed());
+      return i;
+    };
+    this.pods = informer('/api/v1/pods');
+    this.namespaces = informer('/api/v1/namespaces');
+    this.policies = informer('/apis/networking.k8s.io/v1/networkpolicies');
+  }
+
+  async start(): Promise<void> {
+    if (!(await iptablesBackend())) throw new Error('network policy needs iptables, which is missing');
+    if (process.getuid?.() !== 0) throw new Error('network policy needs root for iptables');
+    this.sctp = existsSync('/proc/sys/net/sctp');
+    this.running = true;
+    try {
+      await Promise.all([this.pods.startSynced(), this.namespaces.startSynced(), this.policies.startSynced()]);
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.firstChange = 0;
+      await this.apply('adopt');
+      this.scheduleResync();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.resyncTimer);
+    await Promise.all([this.pods.stop(), this.namespaces.stop(), this.policies.stop()]);
+    await this.syncing?.catch(() => undefined);
+    if (this.o.removeRulesOnStop) await cleanup(this.o.prefix);
+    this.client.close();
+  }
+
+  private changed(): void {
+    if (!this.running) return;
+    if (!this.firstChange) this.firstChange = this.clock.now();
+    if (this.timer !== undefined) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.sync(false);
+    }, this.o.coalesceMs ?? 50);
+  }
+
+  private scheduleResync(): void {
+    this.resyncTimer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      void this.sync(true).finally(() => this.running && this.scheduleResync());
+    }, this.o.resyncMs ?? 30_000);
+  }
+
+  /** One sync at a time; changes during a sync run one more right after it. */
+  private async sync(force: boolean): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        const since = this.firstChange;
+        this.firstChange = 0;
+        try {
+          await this.apply(force);
+          if (since) this.lastSyncDelayMs = this.clock.now() - since;
+        } catch (e) {
+          this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s');
+          if (this.running) this.clock.setTimeout(() => this.changed(), 1000);
+        }
+      } while (this.again && this.running);
+    })().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async apply(force: boolean | 'adopt'): Promise<void> {
+    if (!this.running) return;
+    const built = buildPolicyRuleSet({
+      prefix: this.o.prefix, nodeName: this.o.nodeName, sctp: this.sctp,
+      pods: this.pods.list(), namespaces: this.namespaces.list(), policies: this.policies.list(),
+    });
+    this.ruleCount = built.filter.rules.length;
+    const { set, mark } = markRuleSet(this.o.prefix, built);
+    if (force === false && mark === this.lastMark) return;
+    const wanted = policyJumps(this.o.prefix);
+    // A change after our own write: what is installed is what we wrote (two iptables-save runs
+    // saved per change); the periodic forced sync reads the kernel and repairs what others removed.
+    const saved = force === false && this.installed ? asSaved(this.installed, wanted) : await saveTables();
+    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved, wanted).length === 0) {
+      this.lastMark = mark;
+      this.adopted = true;
+      return;
+    }
+    if (!this.running) return;
+    await restore(restoreText(this.o.prefix, set, saved, wanted));
+    this.installed = set;
+    this.lastMark = mark;
+    this.syncCount++;
+  }
+}
+
+/** What iptables-save would show of a rule set this process wrote, with its jumps in place. */
+function asSaved(set: RuleSet, jumps: readonly Jump[]): Map<string, SavedTable> {
+  return new Map(
+    (['filter', 'nat'] as const).map((t) => [t, { chains: set[t].chains, rules: jumps.filter((j) => j.table === t).map((j) => `-A ${j.chain} ${j.rule}`) }]),
+  );
+}
