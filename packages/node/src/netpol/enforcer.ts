@@ -11,6 +11,7 @@ import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables
 import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText, type Jump, type RuleSet, type SavedTable } from '../proxy/rules.js';
 import type { NamespaceObject, NetworkPolicyObject, PodObject } from './objects.js';
 import { buildPolicyRuleSet, policyJumps } from './rules.js';
+import { SyncLoop } from '../proxy/sync-loop.js';
 
 export interface PolicyEnforcerOptions {
   readonly kubeConfig: KubeConfig;
@@ -45,18 +46,15 @@ export class PolicyEnforcer {
   private readonly pods: Informer<PodObject & KubernetesObject>;
   private readonly namespaces: Informer<NamespaceObject & KubernetesObject>;
   private readonly policies: Informer<NetworkPolicyObject & KubernetesObject>;
-  private running = false;
-  private timer: unknown;
-  private resyncTimer: unknown;
-  private syncing: Promise<void> | undefined;
-  private again = false;
-  private firstChange = 0;
+  private readonly loop: SyncLoop;
   private lastMark = '';
   private sctp = false;
   /** The rule set this process last wrote. */
   private installed: RuleSet | undefined;
   /** Milliseconds from the first change of the last sync to its rules being in the kernel. */
-  lastSyncDelayMs = 0;
+  get lastSyncDelayMs(): number {
+    return this.loop.lastSyncDelayMs;
+  }
   /** How many rule sets were written. */
   syncCount = 0;
   /** Rules (`-A` lines) of the set last computed. */
@@ -69,9 +67,13 @@ export class PolicyEnforcer {
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('network-policy') });
     this.clock = o.clock ?? realClock;
     this.logger = o.logger ?? silentLogger;
+    this.loop = new SyncLoop({
+      clock: this.clock, coalesceMs: o.coalesceMs ?? 50, resyncMs: o.resyncMs ?? 30_000,
+      apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s'),
+    });
     const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
       const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
-      i.on(() => this.changed());
+      i.on(() => this.loop.changed());
       return i;
     };
     this.pods = informer('/api/v1/pods');
@@ -83,14 +85,11 @@ export class PolicyEnforcer {
     if (!(await iptablesBackend())) throw new Error('network policy needs iptables, which is missing');
     if (process.getuid?.() !== 0) throw new Error('network policy needs root for iptables');
     this.sctp = existsSync('/proc/sys/net/sctp');
-    this.running = true;
+    this.loop.begin();
     try {
       await Promise.all([this.pods.startSynced(), this.namespaces.startSynced(), this.policies.startSynced()]);
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      this.firstChange = 0;
       await this.apply('adopt');
-      this.scheduleResync();
+      this.loop.settled();
     } catch (e) {
       await this.stop();
       throw e;
@@ -98,57 +97,13 @@ export class PolicyEnforcer {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.clock.clearTimeout(this.timer);
-    this.clock.clearTimeout(this.resyncTimer);
-    await Promise.all([this.pods.stop(), this.namespaces.stop(), this.policies.stop()]);
-    await this.syncing?.catch(() => undefined);
+    await Promise.all([this.loop.stop(), this.pods.stop(), this.namespaces.stop(), this.policies.stop()]);
     if (this.o.removeRulesOnStop) await cleanup(this.o.prefix);
     this.client.close();
   }
 
-  private changed(): void {
-    if (!this.running) return;
-    if (!this.firstChange) this.firstChange = this.clock.now();
-    if (this.timer !== undefined) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.sync(false);
-    }, this.o.coalesceMs ?? 50);
-  }
-
-  private scheduleResync(): void {
-    this.resyncTimer = this.clock.setTimeout(() => {
-      if (!this.running) return;
-      void this.sync(true).finally(() => this.running && this.scheduleResync());
-    }, this.o.resyncMs ?? 30_000);
-  }
-
-  /** One sync at a time; changes during a sync run one more right after it. */
-  private async sync(force: boolean): Promise<void> {
-    if (this.syncing) {
-      this.again = true;
-      return this.syncing;
-    }
-    this.syncing = (async () => {
-      do {
-        this.again = false;
-        const since = this.firstChange;
-        this.firstChange = 0;
-        try {
-          await this.apply(force);
-          if (since) this.lastSyncDelayMs = this.clock.now() - since;
-        } catch (e) {
-          this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s');
-          if (this.running) this.clock.setTimeout(() => this.changed(), 1000);
-        }
-      } while (this.again && this.running);
-    })().finally(() => (this.syncing = undefined));
-    return this.syncing;
-  }
-
   private async apply(force: boolean | 'adopt'): Promise<void> {
-    if (!this.running) return;
+    if (!this.loop.running) return;
     const built = buildPolicyRuleSet({
       prefix: this.o.prefix, nodeName: this.o.nodeName, sctp: this.sctp,
       pods: this.pods.list(), namespaces: this.namespaces.list(), policies: this.policies.list(),
@@ -165,7 +120,7 @@ export class PolicyEnforcer {
       this.adopted = true;
       return;
     }
-    if (!this.running) return;
+    if (!this.loop.running) return;
     await restore(restoreText(this.o.prefix, set, saved, wanted));
     this.installed = set;
     this.lastMark = mark;

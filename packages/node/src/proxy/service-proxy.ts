@@ -12,13 +12,10 @@ import { Informer, componentUserAgent, KubeClient, silentLogger, type Logger } f
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
 import { buildRuleSet, checkPrefix, installedMark, markRuleSet, missingJumps, restoreText } from './rules.js';
+import { SyncLoop, type SyncClock } from './sync-loop.js';
 
 /** Time as a dependency, so tests can drive the debounce by hand. */
-export interface ProxyClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type ProxyClock = SyncClock;
 
 const realClock: ProxyClock = {
   now: () => Date.now(),
@@ -97,18 +94,15 @@ export class ServiceProxy {
   private readonly services: Informer<ServiceObject & { metadata?: { resourceVersion?: string } }>;
   private readonly slices: Informer<EndpointSliceObject & { metadata?: { resourceVersion?: string } }>;
   private readonly nodes: Informer<NodeObject>;
-  private timer: unknown;
-  private resyncTimer: unknown;
-  private running = false;
-  private syncing: Promise<void> | undefined;
-  private dirty = false;
+  private readonly loop: SyncLoop;
   private lastMark = '';
   private localnetBefore: string | undefined;
-  private lastChange = 0;
   /** The iptables backend found by start(). */
   backend: IptablesBackend | undefined;
   /** Milliseconds from the first unsynced change to its rules being applied, for the last sync. */
-  lastSyncDelayMs = 0;
+  get lastSyncDelayMs(): number {
+    return this.loop.lastSyncDelayMs;
+  }
   /** How many times rules were written. */
   syncCount = 0;
   /** Whether start() found its rule set already installed and kept it as it was. */
@@ -119,9 +113,13 @@ export class ServiceProxy {
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kube-proxy') });
     this.clock = o.clock ?? realClock;
     this.logger = o.logger ?? silentLogger;
+    this.loop = new SyncLoop({
+      clock: this.clock, coalesceMs: o.debounceMs ?? 100, resyncMs: o.resyncMs ?? 30_000,
+      apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'sync failed; retrying in 1 s'),
+    });
     const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
       const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
-      i.on(() => this.changed());
+      i.on(() => this.loop.changed());
       return i;
     };
     this.services = informer('/api/v1/services');
@@ -134,18 +132,15 @@ export class ServiceProxy {
     this.backend = await iptablesBackend();
     if (!this.backend) throw new ProxyUnavailableError('no iptables command');
     if (process.getuid?.() !== 0) throw new ProxyUnavailableError('iptables needs root');
-    this.running = true;
+    this.loop.begin();
     try {
       await Promise.all([this.services.startSynced(), this.slices.startSynced(), this.nodes.startSynced()]);
       if (this.nodePortAddresses().some((c) => c.startsWith('127.'))) this.localnetBefore = await enableRouteLocalnet();
       if (!(await bridgeNetfilter())) {
         this.logger.warn('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
       }
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      this.lastChange = 0;
       await this.apply('adopt'); // a first sync that fails fails start()
-      this.scheduleResync();
+      this.loop.settled();
     } catch (e) {
       await this.stop();
       throw e;
@@ -154,11 +149,7 @@ export class ServiceProxy {
 
   /** Stops watching; with `removeRulesOnStop`, removes every chain and rule with this prefix. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.clock.clearTimeout(this.timer);
-    this.clock.clearTimeout(this.resyncTimer);
-    await Promise.all([this.services.stop(), this.slices.stop(), this.nodes.stop()]);
-    await this.syncing?.catch(() => undefined);
+    await Promise.all([this.loop.stop(), this.services.stop(), this.slices.stop(), this.nodes.stop()]);
     if (this.o.removeRulesOnStop) {
       await cleanup(this.o.prefix);
       if (this.localnetBefore !== undefined) await restoreRouteLocalnet(this.localnetBefore);
@@ -171,46 +162,6 @@ export class ServiceProxy {
     return this.o.nodePortAddresses ?? ['127.0.0.1/32'];
   }
 
-  private changed(): void {
-    if (!this.running) return;
-    if (!this.lastChange) this.lastChange = this.clock.now();
-    if (this.timer !== undefined) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.sync(false);
-    }, this.o.debounceMs ?? 100);
-  }
-
-  private scheduleResync(): void {
-    this.resyncTimer = this.clock.setTimeout(() => {
-      if (!this.running) return;
-      void this.sync(true).finally(() => this.running && this.scheduleResync());
-    }, this.o.resyncMs ?? 30_000);
-  }
-
-  /** One sync at a time; a change during a sync runs another right after it. */
-  private async sync(force: boolean): Promise<void> {
-    if (this.syncing) {
-      this.dirty = true;
-      return this.syncing;
-    }
-    this.syncing = (async () => {
-      do {
-        this.dirty = false;
-        const changedAt = this.lastChange;
-        this.lastChange = 0;
-        try {
-          await this.apply(force);
-          if (changedAt) this.lastSyncDelayMs = this.clock.now() - changedAt;
-        } catch (e) {
-          this.logger.warn({ err: e }, 'sync failed; retrying in 1 s');
-          if (this.running) this.clock.setTimeout(() => this.changed(), 1000);
-        }
-      } while (this.dirty && this.running);
-    })().finally(() => (this.syncing = undefined));
-    return this.syncing;
-  }
-
   private podCIDRs(): string[] {
     if (this.o.podCIDRs) return [...this.o.podCIDRs];
     const out = new Set<string>();
@@ -220,7 +171,7 @@ export class ServiceProxy {
 
   /** Writes the rule set when it changed (`force`: always; `adopt`: unless already installed). */
   private async apply(force: boolean | 'adopt'): Promise<void> {
-    if (!this.running) return;
+    if (!this.loop.running) return;
     const { set, mark } = markRuleSet(this.o.prefix, buildRuleSet({
       prefix: this.o.prefix,
       ports: servicePorts(this.services.list(), this.slices.list()),
@@ -238,7 +189,7 @@ export class ServiceProxy {
       return;
     }
     const text = restoreText(this.o.prefix, set, saved);
-    if (!this.running) return;
+    if (!this.loop.running) return;
     await restore(text);
     this.lastMark = mark;
     this.syncCount++;
