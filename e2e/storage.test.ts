@@ -101,6 +101,26 @@ describe.skipIf(skip !== '')(`dynamic local volumes ${skip}`, () => {
     expect(capacities).toMatch(/node-1=\d+/);
   }, 180_000);
 
+  it('reports each mounted claim as the kubelet does: kubelet_volume_stats_* on the node\'s /metrics', async () => {
+    await k.ok(['exec', 'db-1', '--', 'sh', '-c', 'head -c 4194304 /dev/zero > /data/blob']);
+    const node = await jp(['get', 'pod', 'db-1'], '{.spec.nodeName}');
+    const series = (text: string, name: string): number | undefined => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{namespace="default",persistentvolumeclaim="data-db-1"} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    const used = await eventually(async () => {
+      const v = series(await k.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]), 'kubelet_volume_stats_used_bytes');
+      return v !== undefined && v >= 4 * 1024 * 1024 ? v : undefined;
+    }, 30_000, 'data-db-1 used bytes counting the 4 MiB written');
+    const text = await k.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]);
+    expect(used).toBeLessThan(8 * 1024 * 1024);
+    expect(series(text, 'kubelet_volume_stats_capacity_bytes')).toBeGreaterThan(series(text, 'kubelet_volume_stats_available_bytes') ?? Infinity);
+    expect(series(text, 'kubelet_volume_stats_inodes_used')).toBeGreaterThan(0);
+    // A claim of a pod on the other node is that node's to report.
+    expect(text).not.toContain('persistentvolumeclaim="data-db-0"');
+    await k.ok(['exec', 'db-1', '--', 'rm', '/data/blob']);
+  }, 60_000);
+
   it('keeps the data when the pod is deleted and comes back on the same node', async () => {
     const before = await born('db-0');
     const node = await jp(['get', 'pod', 'db-0'], '{.spec.nodeName}');

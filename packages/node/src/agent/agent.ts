@@ -19,7 +19,7 @@ import { LogServer, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { PodWorker } from './pod-worker.js';
 import { StreamingServer } from './streaming/index.js';
-import { tearDownVolumes } from './volumes.js';
+import { claimVolumeDirs, tearDownVolumes } from './volumes.js';
 
 export interface NodeAgentOptions {
   readonly kubeConfig: KubeConfig;
@@ -112,7 +112,10 @@ export class NodeAgent {
       if (type === 'delete') this.workers.get(pod.metadata?.uid ?? '')?.remove();
       else this.upsert(pod);
     });
-    const metrics = new MetricsEndpoint(new MetricsCollector({ nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c) }));
+    const metrics = new MetricsEndpoint(new MetricsCollector({
+      nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c),
+      claimVolumes: () => [...this.workers.values()].flatMap((w) => claimVolumeDirs(this.podsDir, w.current)),
+    }));
     this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.logger, new StreamingServer({ runtime: o.runtime, logger: this.logger }), metrics, o.apiServerToken);
     this.clock = o.clock;
     this.starts = new Limiter(o.parallelStarts);

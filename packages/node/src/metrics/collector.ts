@@ -9,6 +9,7 @@ import { RuntimeStore } from '../runtime/store.js';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { readCgroupStats, type CgroupStats } from './cgroup-stats.js';
 import { DiskUsageCache, filesystemOf, type FsInfo } from './fs-usage.js';
+import { volumeStats, type ClaimVolume, type VolumeStat } from './volume-stats.js';
 import { readNodeCpuSeconds, readNodeMemory, readPodInterfaces, type InterfaceStats, type NodeMemory } from './host-stats.js';
 
 /** What the collector needs of a container runtime. */
@@ -30,6 +31,8 @@ export interface MetricsCollectorOptions {
   readonly readCgroup?: (cgroupsPath: string) => Promise<CgroupStats>;
   /** How long a writable layer's disk usage is reused. @default 10000 */
   readonly diskUsageMaxAgeMs?: number;
+  /** The claims the node's pods mount, with their directories (kubelet_volume_stats_*). @default none */
+  readonly claimVolumes?: () => readonly ClaimVolume[];
 }
 
 export interface PodRef {
@@ -72,6 +75,8 @@ export interface NodeSample {
   readonly pods: readonly PodSample[];
   /** Listing the runtime's containers failed. */
   readonly scrapeError: boolean;
+  /** The mounted claims' usage. @default none */
+  readonly volumes?: readonly VolumeStat[];
   readonly at: number;
 }
 
@@ -97,7 +102,9 @@ export class MetricsCollector {
     ]);
     const at = this.clock();
     const base = { nodeName: this.o.nodeName, cpuCount: availableParallelism(), at, ...(cpuSeconds === undefined ? {} : { cpuSeconds }), ...(memory ? { memory } : {}), ...(fs ? { fs } : {}) };
-    if (!listed) return { ...base, pods: [], scrapeError: true };
+    const claims = this.o.claimVolumes?.() ?? [];
+    const volumes = claims.length ? await volumeStats(claims, this.disk) : [];
+    if (!listed) return { ...base, pods: [], scrapeError: true, volumes };
     const [sandboxes, containers] = listed;
     const running = containers.filter((c) => c.state === 'running');
     const pods: PodSample[] = [];
@@ -111,8 +118,9 @@ export class MetricsCollector {
       const interfaces = pid ? await readPodInterfaces(pid) : undefined;
       pods.push({ pod, sandboxId: sandbox.id, containers: samples, ...(interfaces ? { interfaces } : {}), at: this.clock() });
     }
+    for (const c of claims) layers.add(c.dir);
     this.disk.retain(layers);
-    return { ...base, pods, scrapeError: false };
+    return { ...base, pods, scrapeError: false, volumes };
   }
 
   private async container(c: ContainerStatus, sandbox: PodSandbox, pod: PodRef, layers: Set<string>): Promise<ContainerSample> {

@@ -1,9 +1,11 @@
-// The agent's metrics endpoints: `/metrics/resource` (the kubelet's resource metrics) and
-// `/metrics/cadvisor` (cAdvisor's container metrics), both rendered from one shared scrape.
+// The agent's metrics endpoints: `/metrics` (the kubelet's own: kubelet_volume_stats_*),
+// `/metrics/resource` (the kubelet's resource metrics) and `/metrics/cadvisor` (cAdvisor's
+// container metrics), all rendered from one shared scrape.
 import { cadvisorMetrics } from './cadvisor-metrics.js';
 import type { MetricsCollector, NodeSample } from './collector.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition.js';
 import { resourceMetrics } from './resource-metrics.js';
+import { volumeStatsMetrics } from './volume-stats.js';
 
 export interface MetricsPage {
   readonly contentType: string;
@@ -11,6 +13,7 @@ export interface MetricsPage {
 }
 
 const PAGES: Record<string, (n: NodeSample) => ReturnType<typeof resourceMetrics>> = {
+  '/metrics': (n) => volumeStatsMetrics(n.volumes ?? []),
   '/metrics/resource': resourceMetrics,
   '/metrics/cadvisor': cadvisorMetrics,
 };
