@@ -123,6 +123,8 @@ describe.skipIf(skip !== '')(`monitoring with the real Prometheus ${skip}`, () =
     expect(await query('workqueue_depth{name="replicaset"}')).toHaveLength(1);
     expect((await query('kube_node_status_condition{node="node-0",condition="Ready",status="true"}'))[0]?.value[1]).toBe('1');
     expect(await eventually(async () => (await query('container_cpu_usage_seconds_total{job="kubelet",node="node-0"}')).length || undefined, 30_000, 'cAdvisor series')).toBeGreaterThan(0);
+    // The kubelet's own page (kubelet_volume_stats_*) is scraped beside cAdvisor's, under the same job.
+    expect(await eventually(async () => (await query('up{job="kubelet",metrics_path="/metrics",node="node-0"} == 1')).length || undefined, 60_000, 'the kubelet /metrics target up')).toBe(1);
   });
 
   it('fires KubePodCrashLooping for a crash-looping pod', async () => {
