@@ -80,6 +80,9 @@ describe('projects: namespaces, members and quota for a team', () => {
     const rbac = await as(alice, ['create', 'rolebinding', 'sneak', '-n', 'shop-dev', '--clusterrole=admin', '--user=mallory']);
     expect(rbac.code).not.toBe(0);
     expect(rbac.stderr).toContain('forbidden');
+    // Members read their Project (not the others', nor the list of all).
+    await eventually(async () => (await as(alice, ['get', 'project', 'shop', '-o', 'name'])).stdout.trim() === 'project.platform.wharf.dev/shop' || undefined, 30_000, 'alice reads project shop');
+    expect((await as(alice, ['get', 'projects'])).stderr).toContain('forbidden');
   });
 
   it('reports quota use per namespace and in total', async () => {
@@ -95,6 +98,7 @@ describe('projects: namespaces, members and quota for a team', () => {
   it('takes a member out again', async () => {
     await ok(['project', 'remove-member', 'shop', '--service-account', 'default/alice']);
     await eventually(async () => (await as(alice, ['get', 'configmaps', '-n', 'shop-dev'])).code !== 0, 30_000, 'alice loses access');
+    await eventually(async () => (await as(alice, ['get', 'project', 'shop'])).code !== 0 || undefined, 30_000, 'alice no longer reads the project');
     const again = await wharfCli(['project', 'remove-member', 'shop', '--service-account', 'default/alice']);
     expect(again.code).not.toBe(0);
     expect(again.stderr.trim()).toBe('wharf: serviceaccount alice is not a member of project shop');

@@ -25,7 +25,8 @@ export const PLATFORM_RULES = [
   { apiGroups: ['platform.wharf.dev'], resources: ['projects'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['platform.wharf.dev'], resources: ['projects/status'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: CRUD },
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'create', 'bind'] },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'create', 'update', 'bind'] },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['get', 'create', 'update'] },
   { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: CRUD },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: CRUD },
   // The ConfigSet author webhook registers itself (with --webhook-* flags only).

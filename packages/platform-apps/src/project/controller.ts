@@ -5,7 +5,7 @@ import type { V1LimitRange, V1Namespace, V1NetworkPolicy, V1ResourceQuota, V1Rol
 import { type Informer, isStatus, QueueController, timestamp } from '@wharf/client';
 import { labelledInformer, type PlatformContext } from '../common/context.js';
 import { PROJECT_LABEL, PROJECTS_PATH, type Project } from '../types.js';
-import { ISOLATION_NAME, LIMITS_NAME, projectClusterRoles, QUOTA_NAME, reconcileProject, type ProjectAction } from './reconcile.js';
+import { ISOLATION_NAME, LIMITS_NAME, projectClusterRoles, projectReaderRbac, QUOTA_NAME, reconcileProject, type ProjectAction } from './reconcile.js';
 
 const COLLECTION = {
   RoleBinding: (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
@@ -81,6 +81,21 @@ export class ProjectController extends QueueController {
       now: timestamp(this.ctx.clock.now()),
     });
     for (const a of actions) await this.apply(p, a);
+    await this.putMemberRbac(p);
+  }
+
+  /** The members' read access to the Project (written only when it differs: one GET each per sync). */
+  private async putMemberRbac(p: Project): Promise<void> {
+    const { role, binding } = projectReaderRbac(p);
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    for (const [collection, body, fields] of [[`${rbac}/clusterroles`, role, ['rules']], [`${rbac}/clusterrolebindings`, binding, ['subjects', 'roleRef']]] as const) {
+      const name = (body.metadata as { name: string }).name;
+      const have = await this.ctx.client.getOptional<Record<string, unknown> & { metadata: { resourceVersion?: string } }>(`${collection}/${name}`);
+      if (!have) await this.ctx.client.create(collection, body);
+      else if (fields.some((f) => JSON.stringify(have[f] ?? []) !== JSON.stringify(body[f]))) {
+        await this.ctx.client.replace(`${collection}/${name}`, { ...body, metadata: { ...(body.metadata as object), resourceVersion: have.metadata.resourceVersion } });
+      }
+    }
   }
 
   private async apply(p: Project, a: ProjectAction): Promise<void> {

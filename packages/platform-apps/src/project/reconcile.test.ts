@@ -1,7 +1,7 @@
 import type { V1Namespace, V1ResourceQuota } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../types.js';
-import { isolationPolicy, reconcileProject, sumQuantities, type ProjectAction, type ProjectInputs } from './reconcile.js';
+import { isolationPolicy, projectReaderRbac, reconcileProject, sumQuantities, type ProjectAction, type ProjectInputs } from './reconcile.js';
 
 const project = (spec: Partial<Project['spec']> = {}): Project => ({
   metadata: { name: 'shop', generation: 1 },
@@ -77,5 +77,21 @@ describe('Project reconcile', () => {
     const installed = { ...inputs(existing), isolation: (n: string) => isolationPolicy(project(), n) };
     expect(kinds(reconcileProject(project({ networkIsolation: 'DenyFromOtherProjects' }), installed)).filter((k) => k.includes('NetworkPolicy'))).toEqual([]);
     expect(kinds(reconcileProject(project(), installed)).filter((k) => k.includes('NetworkPolicy'))).toEqual(['delete NetworkPolicy shop-dev', 'delete NetworkPolicy shop-prod']);
+  });
+});
+
+describe('projectReaderRbac', () => {
+  it('lets every member, once, get and watch only this Project, owned by it', () => {
+    const p = {
+      apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Project', metadata: { name: 'shop', uid: 'u-1' },
+      spec: { namespaces: ['shop-dev'], members: [{ kind: 'Group', name: 'devs', role: 'developer' }, { kind: 'User', name: 'ann', role: 'admin' }, { kind: 'Group', name: 'devs', role: 'viewer' }] },
+    } as unknown as Project;
+    const { role, binding } = projectReaderRbac(p);
+    expect(role).toMatchObject({ kind: 'ClusterRole', metadata: { name: 'wharf:project:shop:member', ownerReferences: [{ kind: 'Project', name: 'shop', uid: 'u-1' }] } });
+    expect(role.rules).toEqual([{ apiGroups: ['platform.wharf.dev'], resources: ['projects'], resourceNames: ['shop'], verbs: ['get', 'watch'] }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'User', name: 'ann', apiGroup: 'rbac.authorization.k8s.io' },
+      { kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' },
+    ]);
   });
 });

@@ -185,6 +185,32 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
   return actions;
 }
 
+/**
+ * Every member may read the Project itself (`kubectl get project NAME`, `wharf project get`): a
+ * ClusterRole for this one object and a ClusterRoleBinding with all members, owned by the Project
+ * so they go with it.
+ */
+export function projectReaderRbac(p: Project): { role: Record<string, unknown>; binding: Record<string, unknown> } {
+  const name = p.metadata?.name ?? '';
+  const roleName = `wharf:project:${name}:member`;
+  const metadata = {
+    name: roleName, labels: { ...MANAGED, [PROJECT_LABEL]: name },
+    ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'Project', name, uid: p.metadata?.uid ?? '', blockOwnerDeletion: false }],
+  };
+  const seen = new Set<string>();
+  const members = PROJECT_ROLES.flatMap((r) => subjects(p, r)).filter((s) => {
+    const key = `${s.kind}/${s.namespace ?? ''}/${s.name}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return {
+    role: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata, rules: [{ apiGroups: [GROUP], resources: ['projects'], resourceNames: [name], verbs: ['get', 'watch'] }] },
+    binding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: members,
+    },
+  };
+}
+
 /** The aggregated ClusterRoles members are bound to: each holds a built-in role and what is labelled for it. */
 export function projectClusterRoles(): Record<string, unknown>[] {
   const from: Record<ProjectRole, string> = { admin: 'admin', developer: 'edit', viewer: 'view' };
