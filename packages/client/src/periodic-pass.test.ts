@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from './clock.js';
+import { manualClock } from '@wharf/testing';
 import { PeriodicPass } from './periodic-pass.js';
 
-/** A clock whose timers fire only when the test advances it. */
-function manualClock(): Clock & { advance(ms: number): Promise<void> } {
-  let now = 0;
-  let timers: { at: number; fn: () => void; id: number }[] = [];
-  let next = 0;
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => (timers.push({ at: now + ms, fn, id: ++next }), next),
-    clearTimeout: (id) => void (timers = timers.filter((t) => t.id !== id)),
-    async advance(ms) {
-      now += ms;
-      for (;;) {
-        const due = timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        due.fn();
-        await new Promise((r) => setImmediate(r));
-      }
-    },
-  };
-}
 
 describe('PeriodicPass', () => {
   it('runs at start, then after the delay each pass asks for; a kick brings the next forward', async () => {

@@ -15,3 +15,4 @@ export { tomcatImage, scratchImage, testCacheDir, TOMCAT_IMAGE, TOMCAT_APP_BASE,
 export { captureLogger, LEVEL, type LogLine } from './logs.js';
 export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';
+export { manualClock, type ManualClock } from './manual-clock.js';

@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SyncLoop, type SyncClock } from './sync-loop.js';
-
-/** A clock whose timers fire only when the test advances it. */
-function manualClock(): SyncClock & { advance(ms: number): Promise<void> } {
-  let now = 1_000; // not 0: a change at time 0 would read as "no change"
-  let timers: { at: number; fn: () => void; id: number }[] = [];
-  let next = 1;
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => {
-      const id = next++;
-      timers.push({ at: now + ms, fn, id });
-      return id;
-    },
-    clearTimeout: (id) => void (timers = timers.filter((t) => t.id !== id)),
-    async advance(ms) {
-      now += ms;
-      for (;;) {
-        const due = timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        due.fn();
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-}
+import { manualClock } from '@wharf/testing';
+import { SyncLoop } from './sync-loop.js';
 
 describe('SyncLoop', () => {
   it('gathers a burst of changes into one sync and reports how long the first change waited', async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_000);
     const calls: boolean[] = [];
     const loop = new SyncLoop({ clock, coalesceMs: 50, resyncMs: 30_000, apply: async (force) => void calls.push(force), onError: () => undefined });
     loop.begin();
@@ -48,7 +22,7 @@ describe('SyncLoop', () => {
   });
 
   it('runs one more sync for changes made during a sync, and retries a failed one after 1 s', async () => {
-    const clock = manualClock();
+    const clock = manualClock(1_000);
     let fail = true;
     let release: () => void = () => undefined;
     const calls: string[] = [];
