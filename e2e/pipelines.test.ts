@@ -645,8 +645,8 @@ spec:
     expect(followed.stdout).toBe('[count:count] line 1\n[count:count] line 2\n[count:count] line 3\n');
 
     const ls = await wharfCli('ls');
-    expect(ls.stdout.split('\n')[0]).toMatch(/^NAME\s+PIPELINE\s+STATUS\s+COMMIT\s+TRIGGER\s+DURATION\s+AGE$/);
-    expect(ls.stdout).toMatch(/^watched\s+\(inline\)\s+Succeeded\s+0123456\s+push\s+\S+\s/m);
+    expect(ls.stdout.split('\n')[0]).toMatch(/^NAME\s+PIPELINE\s+STATUS\s+DEPLOYMENT\s+COMMIT\s+TRIGGER\s+DURATION\s+AGE$/);
+    expect(ls.stdout).toMatch(/^watched\s+\(inline\)\s+Succeeded\s+-\s+0123456\s+push\s+\S+\s/m);
     expect(ls.stdout).toMatch(/^ci-fail\s+ci\s+Failed\s/m);
     const got = await wharfCli('get', 'ci-fail');
     expect(got.stdout).toContain('Status:      Failed (Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1)');
