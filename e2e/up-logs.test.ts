@@ -38,8 +38,13 @@ describe('wharf up logs', () => {
     expect(await wharf.stop()).toBe(0);
     const lines = jsonLines(wharf.output);
     const nonJson = wharf.output.split('\n').filter((l) => l.trim() && !l.startsWith('{'));
-    // The banner for people: how to use the cluster and clone from the built-in git server.
-    expect(nonJson).toEqual(['Wharf is up. Try:', expect.stringContaining('kubectl --kubeconfig'), expect.stringMatching(/^ {2}git clone http:\/\/127\.0\.0\.1:\d+\/git\/<namespace>\/<repository>\.git/)]);
+    // The banner for people: how to use the cluster, open the console and clone from the built-in git server.
+    expect(nonJson).toEqual([
+      'Wharf is up. Try:',
+      expect.stringContaining('kubectl --kubeconfig'),
+      expect.stringMatching(/^ {2}open http:\/\/localhost:\d+ {3}\(sign in: wharf console --data-dir /),
+      expect.stringMatching(/^ {2}git clone http:\/\/127\.0\.0\.1:\d+\/git\/<namespace>\/<repository>\.git/),
+    ]);
     expect(lines.find((l) => l.msg === 'wharf is ready')).toMatchObject({ level: 30, name: 'wharf', kubeconfig: join(wharf.dataDir, 'kubeconfig') });
     expect(lines.find((l) => l.msg.startsWith('leader election:'))).toMatchObject({ level: 30, component: 'controller-manager', msg: 'leader election: this manager leads; starting controllers' });
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'stopped']));
