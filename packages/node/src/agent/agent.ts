@@ -19,7 +19,7 @@ import { LogServer, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { PodWorker } from './pod-worker.js';
 import { StreamingServer } from './streaming/index.js';
-import { claimVolumeDirs, tearDownVolumes } from './volumes.js';
+import { tearDownVolumes } from './volumes.js';
 
 export interface NodeAgentOptions {
   readonly kubeConfig: KubeConfig;
@@ -114,7 +114,7 @@ export class NodeAgent {
     });
     const metrics = new MetricsEndpoint(new MetricsCollector({
       nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c),
-      claimVolumes: () => [...this.workers.values()].flatMap((w) => claimVolumeDirs(this.podsDir, w.current)),
+      claimVolumes: () => [...this.workers.values()].flatMap((w) => w.claimVolumes()),
     }));
     this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.logger, new StreamingServer({ runtime: o.runtime, logger: this.logger }), metrics, o.apiServerToken);
     this.clock = o.clock;

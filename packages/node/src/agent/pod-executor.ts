@@ -158,6 +158,17 @@ export class PodExecutor {
     }
   }
 
+  /** The claims the pod mounts and the node directories they were set up at (kubelet_volume_stats_*). */
+  claimVolumes(pod: V1Pod): { namespace: string; claim: string; dir: string }[] {
+    const out: { namespace: string; claim: string; dir: string }[] = [];
+    for (const v of pod.spec?.volumes ?? []) {
+      const claim = v.persistentVolumeClaim?.claimName;
+      const mounted = claim ? this.volumes?.get(v.name) : undefined;
+      if (claim && mounted) out.push({ namespace: pod.metadata?.namespace ?? '', claim, dir: mounted.hostPath });
+    }
+    return out;
+  }
+
   /** Keeps the newest two attempts of each container (the previous one serves `logs --previous`). */
   async collectGarbage(containers: readonly ContainerStatus[]): Promise<void> {
     for (const c of garbageContainers(containers)) await this.options.runtime.removeContainer(c.id);

@@ -196,6 +196,11 @@ export class PodWorker {
     this.options.onFinished(this.uid);
   }
 
+  /** The claims the pod mounts, where they are on the node (once its volumes are set up). */
+  claimVolumes(): { namespace: string; claim: string; dir: string }[] {
+    return this.executor.claimVolumes(this.current);
+  }
+
   private containersOf(sandbox: PodSandbox): Promise<ContainerStatus[]> {
     return this.options.runtime.listContainers({ sandboxId: sandbox.id });
   }

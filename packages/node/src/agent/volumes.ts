@@ -2,8 +2,6 @@
 // agent (keyed by its KubeClient and pods dir), so every pod of the agent shares the plugins, their
 // token cache and the ConfigMap/Secret read cache. The agent only calls setUp, refresh, mountsFor
 // and tearDown.
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { BindMount } from '../runtime/types.js';
 import { kubeVolumeApi, type VolumeApi } from '../volumes/api.js';
@@ -42,22 +40,6 @@ export function volumeManager(podsDir: string, client?: KubeClient): VolumeManag
 /** `<podsDir>/<uid>`, as the kubelet lays out /var/lib/kubelet/pods. */
 export function podDir(podsDir: string, uid: string): string {
   return volumeManager(podsDir).podDir(uid);
-}
-
-/**
- * The claims the pod mounts and the node directories its volumes are (`<podDir>/volumes/<plugin>/<volume>`,
- * whichever plugin served the bound PersistentVolume); volumes not set up yet are left out.
- */
-export function claimVolumeDirs(podsDir: string, pod: V1Pod): { namespace: string; claim: string; dir: string }[] {
-  const base = path.join(podDir(podsDir, pod.metadata?.uid ?? ''), 'volumes');
-  const plugins = existsSync(base) ? readdirSync(base) : [];
-  const out: { namespace: string; claim: string; dir: string }[] = [];
-  for (const v of pod.spec?.volumes ?? []) {
-    const claim = v.persistentVolumeClaim?.claimName;
-    const plugin = claim ? plugins.find((p) => existsSync(path.join(base, p, v.name))) : undefined;
-    if (claim && plugin) out.push({ namespace: pod.metadata?.namespace ?? '', claim, dir: path.join(base, plugin, v.name) });
-  }
-  return out;
 }
 
 /** Sets up every volume of the pod (idempotent); throws PodVolumesError (FailedMount) naming each failed volume. */
