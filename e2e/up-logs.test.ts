@@ -35,7 +35,9 @@ describe('wharf up logs', () => {
     // The controller manager logs its election after the ready line: wait for it.
     const deadline = Date.now() + 20_000;
     while (!jsonLines(wharf.output).some((l) => l.msg.startsWith('leader election:')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await wharf.stop()).toBe(0);
+    // On a failed stop, the error lines say why (a stop over 15 s, or which part failed).
+    const code = await wharf.stop();
+    expect(code, jsonLines(wharf.output).filter((l) => l.level >= 50).map((l) => JSON.stringify(l)).join('\n')).toBe(0);
     const lines = jsonLines(wharf.output);
     const nonJson = wharf.output.split('\n').filter((l) => l.trim() && !l.startsWith('{'));
     // The banner for people: how to use the cluster, open the console and clone from the built-in git server.
