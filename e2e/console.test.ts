@@ -4,15 +4,14 @@
 // delete with confirmation, follow logs, a shell in the web terminal, a namespace-restricted
 // user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, Kubectl, runcUnavailable, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || (existsSync(CHROMIUM) ? '' : `(${CHROMIUM} missing: run scripts/setup.sh --test)`);
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test');
 
 const fixtures = `
 apiVersion: apps/v1

@@ -3,7 +3,7 @@ export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } fro
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
 export { busyboxRootfs } from './busybox.js';
 export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
-export { runcUnavailable } from './runtime.js';
+export { runcUnavailable, toolUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { clientCertificate, servingCertificate, type ServingCertificate } from './certs.js';
 export { askBackendDirectly } from './aggregated.js';

@@ -14,3 +14,15 @@ export function runcUnavailable(): string {
   }
   return '';
 }
+
+/**
+ * Why a suite's tool (a browser, slapd) is missing, or '' when every path exists. As root, or in
+ * CI, setup installs them: a missing one is an error there, as for runc, never a silent skip.
+ */
+export function toolUnavailable(paths: readonly string[], hint: string): string {
+  const missing = paths.find((p) => !existsSync(p));
+  if (!missing) return '';
+  const why = `${missing} is missing (${hint})`;
+  if (process.getuid?.() === 0 || process.env.CI) throw new Error(`suite cannot run: ${why}`);
+  return why;
+}

@@ -2,11 +2,12 @@
 // a certificate from a CA the test makes), with the people and groups a test names, loaded with
 // slapadd before it starts. Needs slapd and root-free ports only; `slapdUnavailable` says why not.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servingCertificate } from './certs.js';
+import { toolUnavailable } from './runtime.js';
 import { freePort } from './wharf-process.js';
 
 export interface LdapPerson {
@@ -23,11 +24,9 @@ export interface LdapGroup {
 export const LDAP_SUFFIX = 'dc=example,dc=org';
 const SLAPD = '/usr/sbin/slapd';
 
-/** Why slapd cannot run here, or undefined when it can. */
+/** Why slapd cannot run here, or undefined when it can (throws as root or in CI: see toolUnavailable). */
 export function slapdUnavailable(): string | undefined {
-  if (!existsSync(SLAPD)) return 'slapd is not installed (apt-get install slapd ldap-utils; scripts/setup.sh --test does)';
-  if (!existsSync('/usr/sbin/slapadd')) return 'slapadd is not installed';
-  return undefined;
+  return toolUnavailable([SLAPD, '/usr/sbin/slapadd'], 'apt-get install slapd ldap-utils; scripts/setup.sh --test does') || undefined;
 }
 
 export class Slapd {
