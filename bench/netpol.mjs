@@ -9,14 +9,15 @@
 // (BENCH_SECONDS per load cell, default 5; BENCH_CLIENTS, default 8; POLICIES, default 200;
 // SIM_PODS, default 1000; FLIPS per case, default 10).
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { iptablesBackend, policyPrefix } from '@wharf/node';
 import { Client } from './lib/http.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
-import { REPO_ROOT, WHARF_BIN, startWharf, stopProcess } from './lib/procs.mjs';
+import { cleanup, startWharfCleanly } from './lib/cleanup.mjs';
+import { REPO_ROOT, WHARF_BIN } from './lib/procs.mjs';
 import { fmtMs, fmtNum, fmtRatio, quantile, summarize } from './lib/stats.mjs';
 
 const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
@@ -50,7 +51,7 @@ async function main() {
   if (process.getuid?.() !== 0) throw new Error('bench/netpol.mjs needs root (runc, CNI, iptables)');
   const started = performance.now();
   const machine = machineFacts();
-  const w = await startWharf({ extraArgs: ['--nodes', '3', '--simulated-nodes', '10'], readyTimeoutMs: 120_000 });
+  const w = await startWharfCleanly(['--nodes', '3', '--simulated-nodes', '10'], { readyTimeoutMs: 120_000 });
   const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
   const kubeconfig = join(w.dataDir, 'kubeconfig');
   const kubectl = async (args) => (await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
@@ -212,9 +213,7 @@ shared machine) other work: see the load average.
     console.log(md);
   } finally {
     for (const c of children) c.kill('SIGKILL');
-    await stopProcess(w.child);
-    execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', w.dataDir], { stdio: 'ignore' });
-    rmSync(w.dataDir, { recursive: true, force: true });
+    await cleanup(); // stops wharf, `wharf reset` of its data dir, removes it (also on Ctrl-C)
   }
 }
 
