@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { Informer, KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
+import type { Informer} from '@wharf/client';
+import { KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
 import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables.js';
 import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText, type Jump, type RuleSet, type SavedTable } from '../proxy/rules.js';
 import type { NamespaceObject, NetworkPolicyObject, PodObject } from './objects.js';
@@ -71,11 +72,7 @@ export class PolicyEnforcer {
       clock: this.clock, coalesceMs: o.coalesceMs ?? 50, resyncMs: o.resyncMs ?? 30_000,
       apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s'),
     });
-    const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
-      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
-      i.on(() => this.loop.changed());
-      return i;
-    };
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> => this.loop.follow<T>(this.client, path, this.logger);
     this.pods = informer('/api/v1/pods');
     this.namespaces = informer('/api/v1/namespaces');
     this.policies = informer('/apis/networking.k8s.io/v1/networkpolicies');

@@ -8,7 +8,8 @@
 // stop, with kube-proxy's martian guard): see README.md beside this file.
 import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { Informer, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
+import type { Informer} from '@wharf/client';
+import { componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
 import { buildRuleSet, checkPrefix, installedMark, markRuleSet, missingJumps, restoreText } from './rules.js';
@@ -117,11 +118,7 @@ export class ServiceProxy {
       clock: this.clock, coalesceMs: o.debounceMs ?? 100, resyncMs: o.resyncMs ?? 30_000,
       apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'sync failed; retrying in 1 s'),
     });
-    const informer = <T extends KubernetesObject>(path: string): Informer<T> => {
-      const i = new Informer<T>({ client: this.client, path, clock: this.clock, onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
-      i.on(() => this.loop.changed());
-      return i;
-    };
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> => this.loop.follow<T>(this.client, path, this.logger);
     this.services = informer('/api/v1/services');
     this.slices = informer('/apis/discovery.k8s.io/v1/endpointslices');
     this.nodes = informer('/api/v1/nodes');

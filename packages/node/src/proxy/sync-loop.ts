@@ -2,11 +2,10 @@
 // burst of informer changes is gathered into one sync after a short delay, syncs run one at a
 // time (a change during a sync runs one more right after it), a failed sync is retried in 1 s,
 // and a periodic forced sync repairs what someone else removed.
-export interface SyncClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Informer, type Clock, type KubeClient, type Logger } from '@wharf/client';
+
+export type SyncClock = Clock;
 
 export interface SyncLoopOptions {
   readonly clock: SyncClock;
@@ -31,6 +30,13 @@ export class SyncLoop {
   lastSyncDelayMs = 0;
 
   constructor(private readonly o: SyncLoopOptions) {}
+
+  /** An informer on `path` whose every change asks for a sync (a failed watch is logged and resumed). */
+  follow<T extends KubernetesObject>(client: KubeClient, path: string, logger: Logger): Informer<T> {
+    const i = new Informer<T>({ client, path, clock: this.o.clock, onError: (e) => logger.warn({ err: e, path }, 'watch failed; resuming') });
+    i.on(() => this.changed());
+    return i;
+  }
 
   /** Changes count from now on (they arrive while the informers first list). */
   begin(): void {
