@@ -82,6 +82,8 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: all, subresources: ['status'], hasSpec: true }),
   // policy/v1
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'], hasSpec: true }),
+  // certificates: CSRs signed by the cluster CA once approved (TLS bootstrapping of node agents)
+  r('certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', false, { shortNames: ['csr'], subresources: ['status', 'approval'], hasSpec: true }),
   // coordination, discovery, events
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),

@@ -12,6 +12,8 @@ import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
+import { authenticateBootstrapToken, BOOTSTRAP_SECRET_PREFIX } from './auth/bootstrap-tokens.js';
+import { clientCertificateUser } from './auth/client-certs.js';
 import { RbacAuthorizer } from './auth/rbac.js';
 import { answerReview } from './auth/reviews.js';
 import { impersonatedUser } from './auth/impersonation.js';
@@ -31,6 +33,10 @@ import { defaultTolerationSeconds } from './objects/admission-tolerations.js';
 import { ResourceQuotaController } from './objects/quota-controller.js';
 import { serviceAllocation } from './objects/service-ips.js';
 import { GarbageCollector } from './objects/gc.js';
+import { csrRequester } from './certificates/admission.js';
+import { TokenCleaner } from './objects/token-cleaner.js';
+import { CsrController } from './certificates/controller.js';
+import { CaSigner } from './certificates/signer.js';
 import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
@@ -145,6 +151,7 @@ export class ApiServer {
         serviceAccountTokenAdmission(this.store, { mountToken: opts.mountServiceAccountToken }),
         defaultTolerationSeconds(opts.defaultTolerationSeconds),
         serviceAllocation(this.store),
+        csrRequester,
         defaultStorageClassAdmission(this.store),
         claimResizeAdmission(this.store),
         resourceQuotaAdmission(this.store),
@@ -196,6 +203,9 @@ export class ApiServer {
       new NamespaceController(this.api),
       new NamespaceDefaultsController(this.api, this.pki.caCert),
       new ResourceQuotaController(this.api),
+      new TokenCleaner(this.api),
+      new CsrController(this.api, new CaSigner(this.pki.caCert, join(opts.dataDir, 'pki', 'ca.key')), (user, subresource) =>
+        this.authz.authorize(user, { verb: 'create', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource, name: '', namespace: '', resourceRequest: true, path: '' }).allowed),
     ];
   }
 
@@ -218,7 +228,9 @@ export class ApiServer {
 
   /** One TLS server with the API's handlers; `start` binds one, `advertise` one per pod-reachable address. */
   private httpsServer(): Server {
-    const server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+    // Client certificates signed by the cluster CA authenticate too (--client-ca-file): asked
+    // for, never required, so token and anonymous clients connect as before.
+    const server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, ca: this.pki.caCert, requestCert: true, rejectUnauthorized: false, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
       void this.dispatch(req, res);
     });
     // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
@@ -340,6 +352,8 @@ export class ApiServer {
     // Anonymous requests are accepted only on the public endpoints (as kube-apiserver 1.32's
     // anonymous-auth endpoint list); anywhere else a missing token is 401, not 403.
     if (!auth) {
+      const fromCert = clientCertificateUser(req.socket);
+      if (fromCert) return fromCert;
       if (isPublicPath(path)) return ANONYMOUS;
       throw unauthorized();
     }
@@ -350,7 +364,7 @@ export class ApiServer {
     const user = !m ? undefined
       : this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
         : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
-          : this.tokens.authenticate(token);
+          : this.tokens.authenticate(token) ?? authenticateBootstrapToken(token, (id) => this.store.get(objectKey('', 'secrets', 'kube-system', `${BOOTSTRAP_SECRET_PREFIX}${id}`)));
     if (!user) throw unauthorized();
     return user;
   }

@@ -12,6 +12,7 @@ import { addNpdCommands } from './npd.js';
 import { addBuildCommands } from './build/commands.js';
 import { addGitCommands } from './git.js';
 import { addLoginCommands } from './login/commands.js';
+import { addTokenCommands } from './token/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -172,6 +173,7 @@ addNpdCommands(program);
 addBuildCommands(program);
 addGitCommands(program);
 addLoginCommands(program);
+addTokenCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

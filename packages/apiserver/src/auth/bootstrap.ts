@@ -5,6 +5,7 @@
 import type { KubeObject } from '@wharf/api';
 import { aggregateClusterRoles } from './rbac-aggregate.js';
 import { DATAPLANE_GROUP } from './tokens.js';
+import { BOOTSTRAPPERS_GROUP } from './bootstrap-tokens.js';
 
 const RBAC_API = 'rbac.authorization.k8s.io';
 const API_VERSION = `${RBAC_API}/v1`;
@@ -12,6 +13,8 @@ const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 
 const READ = ['get', 'list', 'watch'];
+const CERTIFICATES = 'certificates.k8s.io';
+const CSR_ROLE = `system:${CERTIFICATES}:certificatesigningrequests`;
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const READ_WRITE = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -103,6 +106,8 @@ const NODE: Rule[] = [
   // Services: the containers' service environment variables (KUBERNETES_SERVICE_HOST, ...).
   rule(['get', 'list', 'watch'], [''], ['services']),
   rule(['create'], [''], ['serviceaccounts/token']),
+  // Renewing its own client certificate (selfnodeclient is granted by its own binding).
+  rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests']),
 ];
 
 /**
@@ -148,6 +153,11 @@ function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
     clusterRole('system:node', NODE),
     clusterRole('system:wharf:dataplane', DATAPLANE),
+    // TLS bootstrapping: a bootstrap token may ask for a node's client certificate, which the
+    // CSR approver grants to holders of nodeclient (new nodes) and selfnodeclient (renewals).
+    clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests'])]),
+    clusterRole(`${CSR_ROLE}:nodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient'])]),
+    clusterRole(`${CSR_ROLE}:selfnodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient'])]),
   ];
 }
 
@@ -161,6 +171,9 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
     groupBinding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
     groupBinding('system:node', ['system:nodes']),
     groupBinding('system:wharf:dataplane', [DATAPLANE_GROUP]),
+    groupBinding('system:node-bootstrapper', [BOOTSTRAPPERS_GROUP]),
+    groupBinding(`${CSR_ROLE}:nodeclient`, [BOOTSTRAPPERS_GROUP]),
+    groupBinding(`${CSR_ROLE}:selfnodeclient`, ['system:nodes']),
   ];
 }
 

@@ -1,6 +1,6 @@
 // Cluster-administration kinds whose rules are defaults and table columns: autoscaling,
-// policy, coordination, storage, scheduling. CSIDriver and CertificateSigningRequest are not
-// served yet; their rules are kept so that serving them is one line in BUILTIN_RESOURCES.
+// policy, coordination, storage, scheduling, certificates. CSIDriver is not served yet; its
+// rules are kept so that serving it is one line in BUILTIN_RESOURCES.
 import {
   defaultCSIDriver,
   defaultHorizontalPodAutoscalerV1,
@@ -12,6 +12,8 @@ import { identity, metaFields, notSupported, str } from '../selectors/field-valu
 import { horizontalPodAutoscalerPrinter } from '../tables/autoscaling.js';
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from '../tables/cluster.js';
 import { csiStorageCapacityPrinter, storageClassPrinter } from '../tables/storage.js';
+import { csrSubresourceUpdate, validateCsr, validateCsrUpdate } from '../certificates/csr.js';
+import { csrPrinter } from '../tables/certificates.js';
 import type { KindStrategy } from './strategy.js';
 
 export const horizontalPodAutoscalerStrategy: KindStrategy = {
@@ -59,6 +61,10 @@ export const certificateSigningRequestStrategy: KindStrategy = {
   group: 'certificates.k8s.io',
   kind: 'CertificateSigningRequest',
   resource: 'certificatesigningrequests',
+  validate: validateCsr,
+  validateUpdate: validateCsrUpdate,
+  subresourceUpdate: (sub, given, old) => csrSubresourceUpdate(sub, given, old),
+  printer: csrPrinter,
   fieldLabels: {
     accepted: identity(['metadata.name', 'spec.signerName']),
     unsupported: notSupported,

@@ -38,6 +38,12 @@ export interface KindStrategy {
    * resource keeps them as stored, and a write to the subresource changes only them.
    */
   readonly subresourceFields?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A write to a subresource whose merge rules are the kind's own (a CSR's /approval and /status):
+   * the object to store, built from the stored one, or undefined for the generic rules. Throws
+   * an ApiError (422) for a write the subresource may not make.
+   */
+  readonly subresourceUpdate?: (subresource: string, given: KubeObject, old: StoredObject) => KubeObject | undefined;
   /** The `kubectl get` columns. @default Name and Created At */
   readonly printer?: Printer;
   /** The field selector conversion. @default metadata.name (and metadata.namespace) only */

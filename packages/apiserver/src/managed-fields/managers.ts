@@ -81,7 +81,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Fields a write may not own: status on the main resource of kinds with a status subresource, everything but status on /status. */
 export function ignoredFields(hasStatusSubresource: boolean, subresource: string, obj: KubeObject | undefined): FieldSet {
-  if (subresource === 'status') return FieldSet.of(Object.keys(obj ?? {}).filter((k) => k !== 'status').map((k) => [field(k)]));
+  if (subresource === 'status' || subresource === 'approval') return FieldSet.of(Object.keys(obj ?? {}).filter((k) => k !== 'status').map((k) => [field(k)]));
   return hasStatusSubresource && subresource === '' ? FieldSet.of([[field('status')]]) : new FieldSet();
 }
 

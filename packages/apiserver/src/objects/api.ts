@@ -256,7 +256,7 @@ export class ObjectApi {
 
   private writeUpdate(served: Served, namespace: string, key: string, obj: KubeObject, old: StoredObject, ctx: OpContext, subresource: string, managed?: ManagerEntry[]): StoredObject {
     if (subresource === '') keepSubresourceFields(served, obj, old);
-    if (subresource !== 'status') this.normalize(served, obj, ctx, old);
+    if (subresource !== 'status' && subresource !== 'approval') this.normalize(served, obj, ctx, old);
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
     const next = prepareUpdate(served, obj, old, subresource, Number(old.metadata.resourceVersion));
     setManagedFields(next, managed ?? managersAfterWrite(served, old, next, ctx, subresource, this.clock));

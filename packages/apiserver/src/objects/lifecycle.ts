@@ -82,6 +82,11 @@ export function prepareUpdate(served: Served, input: KubeObject, old: StoredObje
   obj.apiVersion = old.apiVersion;
   obj.kind = old.kind;
   const om = old.metadata;
+  const own = subresource ? strategyOf(served)?.subresourceUpdate?.(subresource, obj, old) : undefined;
+  if (own) {
+    (own.metadata as Record<string, unknown>).resourceVersion = String(revision);
+    return own as StoredObject;
+  }
   const owned = strategyOf(served)?.subresourceFields ?? {};
   const ownFields = owned[subresource];
   if (ownFields) {

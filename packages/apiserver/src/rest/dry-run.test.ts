@@ -51,6 +51,13 @@ reason: Pulled
 type: Normal
 note: pulled
 regarding: {kind: Pod, name: web-0, namespace: dry}`,
+  `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: dry-csr}
+spec:
+  signerName: example.com/dry
+  usages: [client auth]
+  request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIV01INENBUUF3SERFTU1Bb0dBMVVFQ2d3RFpISjVNUXd3Q2dZRFZRUUREQU5rY25rd1dUQVRCZ2NxaGtqTwpQUUlCQmdncWhrak9QUU1CQndOQ0FBUnFBMytRZEhRalhuSndLakQwOEY1QVBFWjNkYklhU25Bb2hhaitRK3VvCmx1S0pGWkdvWXByYVNzeHVOQVhqR0M5OXhEYmp2b3AzSENvL2xBeEMxTWVsb0FBd0NnWUlLb1pJemowRUF3SUQKU0FBd1JRSWdPUGc5R0tHZ2JoRUJHZHRuYTlWOXR4SlB3cUY2b1MrMFBjWHhKeEhWanpzQ0lRQzg0Skl1empqWApPTGJFRXNVTVI0b3ZKUTQwUC91Nm1MVkc5UWdFVFM0U3Z3PT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==`,
   `apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1alpha1.dry.example.com}

@@ -87,6 +87,10 @@ export class SubresourceHandlers {
       case 'status':
       case 'finalize':
         return this.status(r, sub);
+      case 'approval':
+        // A CSR's Approved and Denied conditions (certificates/csr.ts).
+        if (r.served.info.group !== 'certificates.k8s.io' || r.served.info.resource !== 'certificatesigningrequests') throw pathNotFound(r.ri.path);
+        return this.status(r, sub);
       case 'ephemeralcontainers':
         // The pod itself, of which writes change only spec.ephemeralContainers (kinds/pod/ephemeral.ts).
         if (r.served.info.group !== '' || r.served.info.resource !== 'pods') throw pathNotFound(r.ri.path);

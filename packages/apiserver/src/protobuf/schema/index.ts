@@ -5,6 +5,7 @@ import { authentication } from './authentication.js';
 import { autoscaling } from './autoscaling.js';
 import { authorization } from './authorization.js';
 import { batch } from './batch.js';
+import { certificates } from './certificates.js';
 import { core } from './core.js';
 import { corePod } from './core-pod.js';
 import { coreVolume } from './core-volume.js';
@@ -27,6 +28,7 @@ export const SCHEMA: SchemaTable = {
   ...autoscaling,
   ...authorization,
   ...batch,
+  ...certificates,
   ...rbac,
   ...policy,
   ...networking,
@@ -52,6 +54,7 @@ export const KINDS: KindTable = {
   },
   'batch/v1': { Job: 'batch.Job', CronJob: 'batch.CronJob' },
   'autoscaling/v1': { HorizontalPodAutoscaler: 'autoscaling.HorizontalPodAutoscaler' },
+  'certificates.k8s.io/v1': { CertificateSigningRequest: 'certificates.CertificateSigningRequest' },
   'rbac.authorization.k8s.io/v1': {
     Role: 'rbac.Role',
     RoleBinding: 'rbac.RoleBinding',

@@ -1,0 +1,68 @@
+// The cluster CA as a CSR signer (kube-controller-manager's csrsigning with
+// --cluster-signing-{cert,key}-file): an approved request's public key and subject, signed with
+// DIR/pki/ca.key, for at most a year (or the request's expirationSeconds), backdated 5 minutes for
+// clocks that lag. Client signers issue `client auth` certificates only.
+import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as x509 from '@peculiar/x509';
+import type { CsrSubject } from './csr.js';
+
+type Key = webcrypto.CryptoKey;
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/** The longest a certificate is issued for (the default --cluster-signing-duration). */
+export const MAX_SIGNING_SECONDS = 365 * 24 * 3600;
+const BACKDATE_MS = 5 * 60_000;
+const SIGNING = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+const USAGE_BITS: Record<string, number> = {
+  'digital signature': x509.KeyUsageFlags.digitalSignature,
+  'key encipherment': x509.KeyUsageFlags.keyEncipherment,
+  'content commitment': x509.KeyUsageFlags.nonRepudiation,
+  'key agreement': x509.KeyUsageFlags.keyAgreement,
+  'data encipherment': x509.KeyUsageFlags.dataEncipherment,
+};
+const EXTENDED: Record<string, string> = { 'client auth': x509.ExtendedKeyUsage.clientAuth, 'server auth': x509.ExtendedKeyUsage.serverAuth };
+
+export class CaSigner {
+  private key: Promise<Key> | undefined;
+
+  /** `caCertPem` and the PEM key file it belongs to (read when the first certificate is signed). */
+  constructor(private readonly caCertPem: string, private readonly caKeyFile: string) {}
+
+  /** Verifies the request's own signature, then answers the PEM certificate. */
+  async sign(csr: CsrSubject, usages: readonly string[], expirationSeconds: number | undefined, now = Date.now()): Promise<string> {
+    if (!(await csr.request.verify())) throw new Error('the certificate request\'s signature does not verify');
+    const ca = new x509.X509Certificate(this.caCertPem);
+    const seconds = Math.min(expirationSeconds ?? MAX_SIGNING_SECONDS, MAX_SIGNING_SECONDS);
+    const keyUsage = usages.reduce((bits, u) => bits | (USAGE_BITS[u] ?? 0), 0);
+    const extended = usages.map((u) => EXTENDED[u]).filter((u): u is string => u !== undefined);
+    const serial = randomBytes(16);
+    serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial.toString('hex'),
+      subject: csr.request.subjectName,
+      issuer: ca.subjectName,
+      notBefore: new Date(now - BACKDATE_MS),
+      notAfter: new Date(now + seconds * 1000),
+      publicKey: csr.request.publicKey,
+      signingKey: await this.signingKey(),
+      signingAlgorithm: SIGNING,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        ...(keyUsage ? [new x509.KeyUsagesExtension(keyUsage, true)] : []),
+        ...(extended.length ? [new x509.ExtendedKeyUsageExtension(extended)] : []),
+        await x509.AuthorityKeyIdentifierExtension.create(ca),
+      ],
+    });
+    return cert.toString('pem');
+  }
+
+  private signingKey(): Promise<Key> {
+    this.key ??= (async () => {
+      const der = createPrivateKey(readFileSync(this.caKeyFile, 'utf8')).export({ format: 'der', type: 'pkcs8' });
+      return webcrypto.subtle.importKey('pkcs8', der, SIGNING, false, ['sign']) as Promise<Key>;
+    })();
+    return this.key;
+  }
+}
