@@ -20,6 +20,7 @@ interface Review {
   name: string;
   namespace: string;
   dryRun: boolean;
+  subResource?: string;
   userInfo: { username: string };
   object: { metadata?: { labels?: Record<string, string> }; data?: Record<string, string> } | null;
   oldObject: { metadata?: { labels?: Record<string, string> } } | null;
@@ -44,6 +45,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       if (request.operation === 'DELETE' && request.oldObject?.metadata?.labels?.protected === 'true') return answer({ allowed: false, status: { message: 'this object is protected' } });
       return answer({ allowed: true, warnings: request.dryRun ? ['validated a dry run'] : [] });
     }
+    if (path === '/deny-status') return answer({ allowed: false, status: { code: 403, message: 'status writes of this service are reviewed and refused' } });
     if (path === '/mutate') {
       const labels = request.object?.metadata?.labels;
       const patch = labels ? [{ op: 'add', path: '/metadata/labels/mutated-by', value: 'wharf-test' }] : [{ op: 'add', path: '/metadata/labels', value: { 'mutated-by': 'wharf-test' } }];
@@ -152,6 +154,35 @@ describe('admission webhooks', () => {
     expect(await labelsOf(OFF, 'free')).toEqual({});
     await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: skipped, namespace: ${ON}, labels: {skip-mutation: "yes"}}\ndata: {a: "1"}\n` });
     expect(await labelsOf(ON, 'skipped')).toEqual({ 'skip-mutation': 'yes' });
+  });
+
+  it('writes to a subresource pass the webhooks that name it; the main resource does not', async () => {
+    const port = new URL((JSON.parse(await k.ok(['get', 'validatingwebhookconfiguration', 'deny-forbidden', '-o', 'json'])) as { webhooks: { clientConfig: { url: string } }[] }).webhooks[0]!.clientConfig.url).port;
+    const ca = (await k.ok(['get', 'validatingwebhookconfiguration', 'deny-forbidden', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}'])).trim();
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: guard-service-status}
+webhooks:
+- name: status.wharf.test
+  clientConfig: {url: "https://127.0.0.1:${port}/deny-status", caBundle: ${ca}}
+  rules: ${hookRule(['UPDATE'], 'services/status')}
+  objectSelector: {matchLabels: {guarded: "yes"}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+` });
+    try {
+      await k.ok(['create', 'service', 'clusterip', 'guarded', '--tcp=80:8080', '-n', OFF]);
+      await k.ok(['label', 'service', 'guarded', 'guarded=yes', '-n', OFF]);
+      const denied = await k.run(['patch', 'service', 'guarded', '-n', OFF, '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"}]}}}']);
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toContain('admission webhook "status.wharf.test" denied the request: status writes of this service are reviewed and refused');
+      expect(reviews.filter((r) => r.path === '/deny-status').map((r) => [r.request.operation, r.request.subResource, r.request.name])).toContainEqual(['UPDATE', 'status', 'guarded']);
+      expect((await k.ok(['get', 'service', 'guarded', '-n', OFF, '-o', 'jsonpath={.status.loadBalancer}'])).trim()).toBe('{}');
+      await k.ok(['label', 'service', 'guarded', 'another=label', '-n', OFF]);
+    } finally {
+      await k.ok(['delete', 'validatingwebhookconfiguration', 'guard-service-status']);
+    }
   });
 
   it('a DELETE is reviewed with the old object and can be denied', async () => {

@@ -158,7 +158,11 @@ export class RestHandler {
 
     if (sub) {
       if (!(info.subresources ?? []).includes(sub.split('/')[0] ?? '')) throw pathNotFound(ri.path);
-      return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx });
+      // Writes to a subresource that stores the object itself pass the admission webhooks and
+      // policies that match `<resource>/<subresource>`, as the main resource's writes do.
+      const admit = (old: StoredObject | undefined, run: (c: OpContext) => StoredObject): Promise<StoredObject> =>
+        this.admitted({ operation: 'UPDATE', served, namespace, name, subresource: sub }, ctx, optionsFor(ri.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions', ctx), old, run);
+      return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx, admit });
     }
     const what = `${info.resource}${info.group ? `.${info.group}` : ''}`;
     if (!info.verbs.includes(ri.verb)) throw methodNotAllowed(req.method ?? '', what);

@@ -24,6 +24,8 @@ export interface SubresourceRequest {
   query: URLSearchParams;
   wanted: Wanted;
   ctx: OpContext;
+  /** Runs a write of the object past admission webhooks and policies (dry run first); without it, the write runs as is. */
+  admit?: (old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject) => Promise<StoredObject>;
 }
 
 /** Handlers for subresources served by something other than this module (logs, exec: the node agent). */
@@ -113,22 +115,23 @@ export class SubresourceHandlers {
       send(r.res, 200, renderObject(r.served, api.get(r.served, r.namespace, r.name), r.wanted, r.query), r.wanted);
       return 200;
     }
-    let updated: StoredObject;
+    let write: (ctx: OpContext) => StoredObject;
     if (r.ri.verb === 'update') {
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
       if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
-      updated = api.update(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub);
+      write = (ctx) => api.update(r.served, r.namespace, r.name, body as KubeObject, ctx, sub);
     } else if (r.ri.verb === 'patch') {
       const type = PATCH_TYPES[(r.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
       if (!type) throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
       if (type === 'apply') {
         if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
-        updated = api.apply(r.served, r.namespace, r.name, body as KubeObject, r.ctx, sub, r.query.get('force') === 'true').object;
-      } else updated = api.patch(r.served, r.namespace, r.name, type, body, r.ctx, sub);
+        write = (ctx) => api.apply(r.served, r.namespace, r.name, body as KubeObject, ctx, sub, r.query.get('force') === 'true').object;
+      } else write = (ctx) => api.patch(r.served, r.namespace, r.name, type, body, ctx, sub);
     } else {
       throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
     }
+    const updated = r.admit ? await r.admit(api.store.get(api.key(r.served, r.namespace, r.name)), write) : write(r.ctx);
     send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query), r.wanted);
     return 200;
   }
