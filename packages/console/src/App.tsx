@@ -14,6 +14,8 @@ const SignIn = lazy(() => import('./pages/SignIn.js'));
 const Overview = lazy(() => import('./pages/Overview.js'));
 const ResourceList = lazy(() => import('./pages/ResourceList.js'));
 const ResourceDetail = lazy(() => import('./pages/ResourceDetail.js'));
+const Applications = lazy(() => import('./apps/Applications.js'));
+const ApplicationDetail = lazy(() => import('./apps/ApplicationDetail.js'));
 
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
 const theme = {
@@ -51,6 +53,8 @@ function Routed() {
           <Routes>
             <Route path="/" element={<Overview />} />
             <Route path="/sign-in" element={<Navigate to="/" replace />} />
+            <Route path="/apps" element={<Applications />} />
+            <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />
             <Route path="*" element={<Navigate to="/" replace />} />
