@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    platform: 'Platform', applications: 'Applications', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -61,6 +61,17 @@ export const en = {
   node: {
     conditions: 'Conditions', resources: 'Capacity and allocatable', resource: 'Resource', allocatable: 'Allocatable', pods: '{{count}} pods on this node',
     cordon: 'Cordon', uncordon: 'Uncordon', cordoned: 'Cordoned {{name}}: no new pods are scheduled on it', uncordoned: 'Uncordoned {{name}}: pods may be scheduled on it again',
+  },
+  monitoring: {
+    target: 'What to watch', node: 'Node', pod: 'Pod', app: 'Application', object: 'Object', window: 'Time window', lastMinutes: 'last {{count}} min',
+    cpu: 'CPU (cores)', memory: 'Memory (working set)', qps: 'Requests per second (gateway)', noData: 'No samples yet in this window.',
+    latest: '{{title}}, latest: {{latest}}', alerts: 'Alerts', noAlerts: 'No alerts are pending or firing.', alert: 'Alert', severity: 'Severity', summary: 'Summary', since: 'Active since',
+  },
+  builds: {
+    empty: 'No builds in this namespace yet', pipeline: 'Pipeline', commit: 'Commit', trigger: 'Trigger', deployment: 'Deployment', duration: 'Duration',
+    title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', taskOrStep: 'Task / step', logsOf: 'Logs of build {{name}}',
+    cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
+    cancelled: 'Build {{name}} cancelled',
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',

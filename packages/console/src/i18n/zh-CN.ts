@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    platform: '平台', applications: '应用', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -61,6 +61,17 @@ export const zhCN: Messages = {
   node: {
     conditions: '状况', resources: '容量与可分配', resource: '资源', allocatable: '可分配', pods: '此节点上有 {{count}} 个容器组',
     cordon: '停止调度', uncordon: '恢复调度', cordoned: '已停止调度 {{name}}：不再有新容器组调度到此节点', uncordoned: '已恢复调度 {{name}}：容器组可再次调度到此节点',
+  },
+  monitoring: {
+    target: '监控对象', node: '节点', pod: '容器组', app: '应用', object: '对象', window: '时间范围', lastMinutes: '最近 {{count}} 分钟',
+    cpu: 'CPU（核）', memory: '内存（工作集）', qps: '每秒请求数（网关）', noData: '此时间范围内暂无样本。',
+    latest: '{{title}}，最新值：{{latest}}', alerts: '告警', noAlerts: '没有待定或触发中的告警。', alert: '告警', severity: '级别', summary: '摘要', since: '开始时间',
+  },
+  builds: {
+    empty: '此命名空间还没有构建', pipeline: '流水线', commit: '提交', trigger: '触发方式', deployment: '部署', duration: '耗时',
+    title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', taskOrStep: '任务 / 步骤', logsOf: '构建 {{name}} 的日志',
+    cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
+    cancelled: '已取消构建 {{name}}',
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',
