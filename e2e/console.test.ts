@@ -6,7 +6,10 @@
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
 // user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +17,7 @@ import { eventually, freePort, Kubectl, runcUnavailable, toolUnavailable, WHARF_
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test');
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test');
 
 /** Two builds: one that finishes (its logs archived) and one that runs until the console cancels it. */
 const builds = `
@@ -106,6 +109,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let browser: Browser;
   let page: Page;
   let base: string;
+  let prometheus: ChildProcess | undefined;
+  const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
     await p.goto(`${base}${path}`);
@@ -120,8 +125,14 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   const consoleLink = async (): Promise<string> => (await run(process.execPath, [WHARF_BIN, 'console', '--data-dir', wharf.dataDir])).stdout.trim();
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--console-port', String(await freePort())] });
+    // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
+    // config and answers the query API from it; scraped every 2 s so charts fill quickly.
+    const promPort = await freePort();
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s'] });
     k = new Kubectl(wharf.kubeconfig);
+    const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
+    await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
+    prometheus = spawn('prometheus', [`--config.file=${promConfig}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-lifecycle', '--log.level=warn'], { stdio: 'ignore' });
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['apply', '-f', '-'], { stdin: fixtures });
     // An Application reading a ConfigSet, made with the CLI; the console follows its first rollout.
@@ -135,8 +146,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
 
   afterAll(async () => {
     await browser?.close();
+    prometheus?.kill('SIGTERM');
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    rmSync(tsdb, { recursive: true, force: true });
   });
 
   it('wharf up prints the console URL; wharf console prints a one-use link that signs the kubeconfig user in', async () => {
@@ -278,7 +291,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await revisions.locator('.ant-table-row').first().textContent()).toContain('current');
     // A config change made elsewhere (the CLI) appears as revision 2, caused by config, without a reload.
     await wharfCli(['config', 'set', 'shop-settings', 'GREETING=bonjour', '-m', 'french', '-n', 'default', '--no-wait']);
-    await eventually(async () => ((await causes()).join(',') === 'config,created' ? true : undefined), 60_000, 'revision 2 (config) listed');
+    await eventually(async () => ((await causes()).join(',') === 'config shop-settings v2,created' ? true : undefined), 60_000, 'revision 2 (config) listed');
     await eventually(async () => ((await page.getByTestId('app-revision').textContent()) === '2' ? true : undefined), 120_000, 'revision 2 current');
     // The config tab: both versions, and the per-key diff of the latest against the one before.
     await page.getByRole('tab', { name: 'Config' }).click();
@@ -301,7 +314,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await causes())[0] === 'rollback to 1' ? true : undefined), 60_000, 'revision 3 (rollback) listed');
     await eventually(async () => ((await page.getByTestId('app-revision').textContent()) === '3' ? true : undefined), 120_000, 'revision 3 current');
     expect(await appRevision()).toBe(3);
-    await shot(page, 'application', 'en');
+    await shot(page, 'application-revisions', 'en');
     // Scale web to 2: the same update `wharf app scale` makes; the count follows the pods.
     await page.getByRole('spinbutton', { name: 'Replicas of web' }).fill('2');
     await page.getByTestId('scale-button-web').click();

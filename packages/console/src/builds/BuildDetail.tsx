@@ -13,26 +13,28 @@ import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { OutcomeTag } from './Builds.js';
 
-interface Row { key: string; task: string; state: string; duration: string; children?: Row[] }
+interface Row { key: string; task: string; step: string; state: string; duration: string }
 
 function Steps({ run }: { run: PipelineRun }) {
   const { t } = useTranslation();
   const { name, namespace = '' } = run.metadata;
   const trs = useWatchList(taskRunsPath(namespace), { labelSelector: `tekton.dev/pipelineRun=${name}` });
   const now = Date.now();
-  const rows = useMemo(() => (run.status?.childReferences ?? []).map((ref): Row => {
+  // One row per task, then one per step under it: flat, so every row is plain text for a screen reader.
+  const rows = useMemo(() => (run.status?.childReferences ?? []).flatMap((ref): Row[] => {
     const tr = (trs.items as TaskRun[]).find((x) => x.metadata.name === ref.name);
-    return {
-      key: ref.name, task: ref.pipelineTaskName, state: tr ? outcome(tr) : 'Pending', duration: duration(tr?.status?.startTime, tr?.status?.completionTime, now),
-      children: (tr?.status?.steps ?? []).map((s) => ({ key: `${ref.name}/${s.name}`, task: s.name, state: stepState(s), duration: duration(s.terminated?.startedAt ?? s.running?.startedAt, s.terminated?.finishedAt, now) })),
-    };
+    return [
+      { key: ref.name, task: ref.pipelineTaskName, step: '', state: tr ? outcome(tr) : 'Pending', duration: duration(tr?.status?.startTime, tr?.status?.completionTime, now) },
+      ...(tr?.status?.steps ?? []).map((s) => ({ key: `${ref.name}/${s.name}`, task: '', step: s.name, state: stepState(s), duration: duration(s.terminated?.startedAt ?? s.running?.startedAt, s.terminated?.finishedAt, now) })),
+    ];
   }), [run, trs.items, now]);
   if (trs.error) return <ErrorAlert error={trs.error} />;
   return (
     <Table
-      size="small" aria-label={t('builds.steps')} data-testid="build-steps" pagination={false} dataSource={rows} expandable={{ defaultExpandAllRows: true }}
+      size="small" aria-label={t('builds.steps')} data-testid="build-steps" pagination={false} dataSource={rows}
       columns={[
-        { key: 'task', title: t('builds.taskOrStep'), dataIndex: 'task' },
+        { key: 'task', title: t('builds.task'), dataIndex: 'task' },
+        { key: 'step', title: t('builds.step'), dataIndex: 'step' },
         { key: 'state', title: t('col.status'), dataIndex: 'state' },
         { key: 'duration', title: t('builds.duration'), dataIndex: 'duration' },
       ]}

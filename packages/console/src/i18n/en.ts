@@ -69,7 +69,7 @@ export const en = {
   },
   builds: {
     empty: 'No builds in this namespace yet', pipeline: 'Pipeline', commit: 'Commit', trigger: 'Trigger', deployment: 'Deployment', duration: 'Duration',
-    title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', taskOrStep: 'Task / step', logsOf: 'Logs of build {{name}}',
+    title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', task: 'Task', step: 'Step', logsOf: 'Logs of build {{name}}',
     cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
     cancelled: 'Build {{name}} cancelled',
   },

@@ -69,7 +69,7 @@ export const zhCN: Messages = {
   },
   builds: {
     empty: '此命名空间还没有构建', pipeline: '流水线', commit: '提交', trigger: '触发方式', deployment: '部署', duration: '耗时',
-    title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', taskOrStep: '任务 / 步骤', logsOf: '构建 {{name}} 的日志',
+    title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', task: '任务', step: '步骤', logsOf: '构建 {{name}} 的日志',
     cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
     cancelled: '已取消构建 {{name}}',
   },
