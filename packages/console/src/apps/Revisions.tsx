@@ -79,7 +79,10 @@ export function Revisions({ app }: { app: Application }) {
             key: 'actions', title: t('apps.actions'),
             render: (_: unknown, r: Revision) => (r.spec.revision === currentNo ? null : (
               <Allowed query={{ verb: 'patch', group: GROUP, resource: 'applications', namespace, name }}>
-                <Button size="small" onClick={() => confirm(r)} data-testid={`rollback-${r.spec.revision}`} aria-label={t('apps.rollbackTo', { revision: r.spec.revision })}>{t('apps.rollback')}</Button>
+                <Button size="small" onClick={() => confirm(r)} data-testid={`rollback-${r.spec.revision}`}>
+                  {/* Visible "Roll back"; the revision for screen readers, so each button's name differs. */}
+                  {t('apps.rollback')}<span className="visually-hidden">{t('apps.toRevision', { revision: r.spec.revision })}</span>
+                </Button>
               </Allowed>
             )),
           },

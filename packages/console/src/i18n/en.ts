@@ -47,7 +47,7 @@ export const en = {
     empty: 'No applications in this namespace yet', revision: 'Revision', readyPerComponent: 'Ready (per component)', url: 'URL', conditions: 'Conditions',
     title: 'Application {{namespace}}/{{name}}', components: 'Components', component: 'Component', images: 'Images', rollout: 'Rollout',
     rolloutOf: 'revision {{revision}} (from {{from}}): {{phase}}', noRollout: 'none in progress', revisions: 'Revisions', config: 'Config',
-    current: 'current', phase: 'Phase', cause: 'Cause', actions: 'Actions', rollback: 'Roll back', rollbackTo: 'Roll back to revision {{revision}}',
+    current: 'current', phase: 'Phase', cause: 'Cause', actions: 'Actions', rollback: 'Roll back', toRevision: ' to revision {{revision}}',
     rollbackTitle: 'Roll back {{name}} to revision {{revision}}?',
     rollbackBody: 'Application "{{name}}" in namespace "{{namespace}}" gets a new revision with the images and the exact config and secret versions of revision {{revision}}, rolled out under the health gates. It changes:',
     rollbackRequested: 'Rollback of {{name}} to revision {{revision}} requested', scaled: 'Scaled {{component}} to {{count}}', replicasOf: 'Replicas of {{component}}',

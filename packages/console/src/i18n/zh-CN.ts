@@ -47,7 +47,7 @@ export const zhCN: Messages = {
     empty: '此命名空间还没有应用', revision: '版本', readyPerComponent: '就绪（按组件）', url: '访问地址', conditions: '状况',
     title: '应用 {{namespace}}/{{name}}', components: '组件', component: '组件', images: '镜像', rollout: '发布',
     rolloutOf: '版本 {{revision}}（自 {{from}}）：{{phase}}', noRollout: '无进行中的发布', revisions: '版本历史', config: '配置',
-    current: '当前', phase: '阶段', cause: '原因', actions: '操作', rollback: '回滚', rollbackTo: '回滚到版本 {{revision}}',
+    current: '当前', phase: '阶段', cause: '原因', actions: '操作', rollback: '回滚', toRevision: '到版本 {{revision}}',
     rollbackTitle: '将 {{name}} 回滚到版本 {{revision}}？',
     rollbackBody: '命名空间 "{{namespace}}" 中的应用 "{{name}}" 将生成一个新版本，使用版本 {{revision}} 的镜像及其确切的配置和保密字典版本，并在健康检查下发布。变更：',
     rollbackRequested: '已请求将 {{name}} 回滚到版本 {{revision}}', scaled: '已将 {{component}} 伸缩到 {{count}}', replicasOf: '{{component}} 的副本数',
