@@ -152,8 +152,10 @@ shows every object.
 | JavaScript on first load, gzip as sent (${r.first[0].scripts} files) | ${kb(js)} | ≤ 350 KB |
 | the whole build's JavaScript, gzip (every route, the YAML editor) | ${kb(r.distGzip)} | |
 
-Route-level code splitting keeps the YAML editor (CodeMirror), the log view and the detail page
-out of the first load.
+Route-level code splitting keeps the YAML editor (CodeMirror), the log view, the detail pages,
+the Applications, Builds and Monitoring pages (uPlot) out of the first load; the chunk of the page
+being opened is fetched as soon as the app's entry runs, not after React's first render, and the
+lists start in the remembered namespace without waiting for the access review.
 
 ## A list of ${PODS.toLocaleString('en-US')} pods
 

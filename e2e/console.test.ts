@@ -1,9 +1,15 @@
 // The web console in a real browser (Debian's Chromium, headless, via playwright-core) against
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
-// delete with confirmation, follow logs, a shell in the web terminal, a namespace-restricted
+// delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
+// after a config change, its per-key config diff, rollback and scale, a node's pods and cordon,
+// node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
+// (steps, archived logs, cancel), a namespace-restricted
 // user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +17,33 @@ import { eventually, freePort, Kubectl, runcUnavailable, toolUnavailable, WHARF_
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test');
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test');
+
+/** Two builds: one that finishes (its logs archived) and one that runs until the console cancels it. */
+const builds = `
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: site-build, namespace: default}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: compile
+        taskSpec:
+          steps:
+            - {name: make, image: busybox:1, script: 'echo compiling-the-site; echo built-ok'}
+            - {name: check, image: busybox:1, script: 'echo checks-passed'}
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: slow-build, namespace: default}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: wait
+        taskSpec:
+          steps:
+            - {name: sleep, image: busybox:1, script: 'echo waiting-forever; sleep 3600'}
+`;
 
 const fixtures = `
 apiVersion: apps/v1
@@ -77,26 +109,47 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let browser: Browser;
   let page: Page;
   let base: string;
+  let prometheus: ChildProcess | undefined;
+  const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
     await p.goto(`${base}${path}`);
     await p.getByText(ready, { exact: false }).first().waitFor({ timeout: 20_000 });
   };
+  /** The built `wharf` CLI; --kubeconfig goes before a `--`, after which words are the app's command. */
+  const wharfCli = async (args: string[]): Promise<string> => {
+    const dash = args.includes('--') ? args.indexOf('--') : args.length;
+    return (await run(process.execPath, [WHARF_BIN, ...args.slice(0, dash), '--kubeconfig', wharf.kubeconfig, ...args.slice(dash)], { timeout: 120_000 })).stdout;
+  };
+  const appRevision = async (): Promise<number> => Number(await k.ok(['get', 'applications.platform.wharf.dev', 'shop', '-n', 'default', '-o', 'jsonpath={.status.revision}']));
   const consoleLink = async (): Promise<string> => (await run(process.execPath, [WHARF_BIN, 'console', '--data-dir', wharf.dataDir])).stdout.trim();
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--console-port', String(await freePort())] });
+    // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
+    // config and answers the query API from it; scraped every 2 s so charts fill quickly.
+    const promPort = await freePort();
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s'] });
     k = new Kubectl(wharf.kubeconfig);
+    const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
+    await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
+    prometheus = spawn('prometheus', [`--config.file=${promConfig}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-lifecycle', '--log.level=warn'], { stdio: 'ignore' });
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     await k.ok(['apply', '-f', '-'], { stdin: fixtures });
+    // An Application reading a ConfigSet, made with the CLI; the console follows its first rollout.
+    await wharfCli(['config', 'set', 'shop-settings', 'GREETING=hello', '-m', 'first', '-n', 'default']);
+    await wharfCli(['app', 'create', 'shop', '-n', 'default', '--image', 'busybox:1', '--port', 'http:8080', '--host', 'shop.localhost', '--config', 'shop-settings',
+      '--analysis-seconds', '2', '--no-wait', '--', 'sh', '-c', 'echo "$GREETING" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp']);
+    await k.ok(['apply', '-f', '-'], { stdin: builds });
     browser = await launch();
     page = await newPage(browser);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
+    prometheus?.kill('SIGTERM');
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    rmSync(tsdb, { recursive: true, force: true });
   });
 
   it('wharf up prints the console URL; wharf console prints a one-use link that signs the kubeconfig user in', async () => {
@@ -142,7 +195,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.getByText('Scaled web to 2').waitFor();
     await eventually(async () => (await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '2', 10_000, 'spec.replicas 2');
     await open(page, '/r/deployments', 'web');
-    await eventually(async () => (await page.locator('.ant-table-row', { hasText: 'web' }).textContent())?.includes('/2'), 60_000, 'the list shows 2 wanted');
+    // Exactly `web`: the shop application's Deployment (shop-web-r1) has `web` in its name too.
+    const row = page.locator('.ant-table-row').filter({ has: page.getByRole('link', { name: 'web', exact: true }) });
+    await eventually(async () => (await row.textContent())?.includes('/2'), 60_000, 'the list shows 2 wanted');
   });
 
   it('edits a ConfigMap in the YAML editor; kubectl reads the change back; a bad edit shows the API\'s message', async () => {
@@ -217,6 +272,129 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await shot(page, 'pod-terminal', 'en');
   });
 
+  it('lists the application with ready/desired per component, its URL and conditions, live', async () => {
+    await open(page, '/apps', 'Applications');
+    const row = page.locator('.ant-table-row', { hasText: 'shop' });
+    await eventually(async () => ((await row.getByTestId('app-state').textContent()) === 'Ready' ? true : undefined), 180_000, 'shop Ready in the list');
+    expect(await row.getByTestId('ready-web').textContent()).toBe('web 1/1');
+    expect(await row.textContent()).toMatch(/http:\/\/shop\.localhost:\d+\//);
+    expect(await row.textContent()).toContain('Ready=True (Available)');
+    expect(await axeViolations(page)).toEqual([]);
+  }, 240_000);
+
+  it('shows a config change as a new revision and the per-key diff of the versions; rolls back after a preview; scales a component', async () => {
+    await page.getByRole('link', { name: 'shop', exact: true }).click();
+    await page.getByText('Application default/shop').waitFor();
+    const revisions = page.getByTestId('revisions-table');
+    const causes = async (): Promise<string[]> => revisions.getByTestId('revision-cause').allTextContents();
+    await eventually(async () => ((await causes()).length === 1 ? true : undefined), 20_000, 'revision 1 listed');
+    expect(await revisions.locator('.ant-table-row').first().textContent()).toContain('current');
+    // A config change made elsewhere (the CLI) appears as revision 2, caused by config, without a reload.
+    await wharfCli(['config', 'set', 'shop-settings', 'GREETING=bonjour', '-m', 'french', '-n', 'default', '--no-wait']);
+    await eventually(async () => ((await causes()).join(',') === 'config shop-settings v2,created' ? true : undefined), 60_000, 'revision 2 (config) listed');
+    await eventually(async () => ((await page.getByTestId('app-revision').textContent()) === '2' ? true : undefined), 120_000, 'revision 2 current');
+    // The config tab: both versions, and the per-key diff of the latest against the one before.
+    await page.getByRole('tab', { name: 'Config' }).click();
+    const versions = page.getByTestId('config-versions');
+    await eventually(async () => ((await versions.locator('.ant-table-row').count()) === 2 ? true : undefined), 20_000, 'two config versions');
+    expect(await versions.locator('.ant-table-row').first().textContent()).toContain('french');
+    const diff = page.getByTestId('config-diff').locator('.ant-table-row');
+    await diff.first().waitFor();
+    expect(await diff.allTextContents()).toEqual(['GREETINGchangedhellobonjour']);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'application-config', 'en');
+    // Roll back to revision 1: the confirmation names the app and shows the config version it restores.
+    await page.getByRole('tab', { name: 'Revisions' }).click();
+    await page.getByTestId('rollback-1').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-confirm-title').textContent()).toBe('Roll back shop to revision 1?');
+    expect(await dialog.getByTestId('rollback-preview').textContent()).toContain('config shop-settings@v1');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Rollback of shop to revision 1 requested').waitFor();
+    await eventually(async () => ((await causes())[0] === 'rollback to 1' ? true : undefined), 60_000, 'revision 3 (rollback) listed');
+    await eventually(async () => ((await page.getByTestId('app-revision').textContent()) === '3' ? true : undefined), 120_000, 'revision 3 current');
+    expect(await appRevision()).toBe(3);
+    await shot(page, 'application-revisions', 'en');
+    // Scale web to 2: the same update `wharf app scale` makes; the count follows the pods.
+    await page.getByRole('spinbutton', { name: 'Replicas of web' }).fill('2');
+    await page.getByTestId('scale-button-web').click();
+    await page.getByText('Scaled web to 2').waitFor();
+    expect(await k.ok(['get', 'applications.platform.wharf.dev', 'shop', '-n', 'default', '-o', 'jsonpath={.spec.components[0].replicas}'])).toBe('2');
+    await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '2/2' ? true : undefined), 120_000, 'web 2/2');
+  }, 480_000);
+
+  it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
+    const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
+    await open(page, `/r/nodes/_/${node}`, `Node ${node}`);
+    await page.getByRole('tab', { name: 'Conditions' }).click();
+    expect(await page.getByTestId('node-conditions').locator('.ant-table-row', { hasText: 'Ready' }).first().textContent()).toContain('True');
+    await page.getByRole('tab', { name: 'Capacity and allocatable' }).click();
+    expect(await page.getByTestId('node-resources').locator('.ant-table-row', { hasText: 'pods' }).count()).toBe(1);
+    await page.getByRole('tab', { name: 'Pods' }).click();
+    await page.getByTestId('node-pods').getByRole('link', { name: 'ticker' }).waitFor({ timeout: 15_000 });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('cordon-button').click();
+    await page.getByText(`Cordoned ${node}`).waitFor();
+    expect(await k.ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
+    await page.getByRole('button', { name: 'Uncordon' }).waitFor();
+    await open(page, '/r/nodes', node);
+    await eventually(async () => (await page.locator('.ant-table-row', { hasText: node }).textContent())?.includes('Ready,SchedulingDisabled'), 10_000, 'SchedulingDisabled in the list');
+    await open(page, `/r/nodes/_/${node}`, `Node ${node}`);
+    await page.getByTestId('cordon-button').click();
+    await page.getByText(`Uncordoned ${node}`).waitFor();
+    expect(await k.ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('');
+  });
+
+  it('builds: the runs with their outcome, a run\'s steps and its archived logs; cancel after a confirmation', async () => {
+    await open(page, '/builds', 'site-build');
+    const row = page.locator('.ant-table-row').filter({ has: page.getByRole('link', { name: 'site-build', exact: true }) });
+    await eventually(async () => ((await row.getByTestId('build-outcome').textContent()) === 'Succeeded' ? true : undefined), 180_000, 'site-build Succeeded');
+    await row.getByRole('link', { name: 'site-build', exact: true }).click();
+    await page.getByText('Build default/site-build').waitFor();
+    const steps = page.getByTestId('build-steps');
+    await eventually(async () => ((await steps.textContent())?.includes('make') && (await steps.textContent())?.includes('check') ? true : undefined), 20_000, 'the steps listed');
+    expect(await steps.locator('tr', { hasText: 'make' }).textContent()).toContain('Completed');
+    const logs = page.getByTestId('build-logs');
+    await eventually(async () => ((await logs.textContent())?.includes('checks-passed') ? true : undefined), 30_000, 'the archived logs');
+    expect(await logs.textContent()).toContain('compiling-the-site');
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'build', 'en');
+    // The slow one: its log streams while it runs; Cancel asks first, then Tekton reports Cancelled.
+    await open(page, '/builds/default/slow-build', 'Build default/slow-build');
+    await eventually(async () => ((await logs.textContent())?.includes('waiting-forever') ? true : undefined), 180_000, 'the running step\'s log');
+    await page.getByTestId('cancel-build').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-confirm-title').textContent()).toBe('Cancel build slow-build?');
+    await dialog.getByRole('button', { name: 'Cancel build' }).click();
+    await page.getByText('Build slow-build cancelled').waitFor();
+    await eventually(async () => ((await page.getByTestId('build-outcome').textContent()) === 'Cancelled' ? true : undefined), 60_000, 'slow-build Cancelled');
+    expect(await k.ok(['get', 'pipelineruns.tekton.dev', 'slow-build', '-n', 'default', '-o', 'jsonpath={.spec.status}'])).toBe('Cancelled');
+  }, 480_000);
+
+  it('monitoring: a node\'s CPU and memory over time (uPlot) and the firing alerts, through Wharf\'s query API', async () => {
+    await open(page, '/monitoring', 'Alerts');
+    // Cluster-wide: the Watchdog alert has no namespace, so a namespaced view filters it out.
+    const pickNamespace = async (title: string): Promise<void> => {
+      await page.getByRole('combobox', { name: 'Namespace' }).focus();
+      await page.keyboard.press('ArrowDown');
+      await page.locator(`.ant-select-item-option[title="${title}"]`).click();
+    };
+    await pickNamespace('All namespaces');
+    // Prometheus starts in the background after `wharf up` (its image is built on first use), so give it time.
+    const points = async (id: string): Promise<number> => Number((await page.getByTestId(id).getAttribute('data-points', { timeout: 1000 }).catch(() => '0')) ?? 0);
+    await eventually(async () => ((await points('chart-cpu')) > 0 ? true : undefined), 300_000, 'node CPU samples charted');
+    expect(await page.getByTestId('chart-cpu').locator('canvas').count()).toBe(1);
+    expect(await page.getByTestId('chart-cpu-latest').textContent()).toMatch(/^CPU \(cores\), latest: .+: \d/);
+    await eventually(async () => ((await points('chart-memory')) > 0 ? true : undefined), 60_000, 'node memory samples charted');
+    await page.getByTestId('alerts-table').locator('.ant-table-row', { hasText: 'Watchdog' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('alerts-table').locator('.ant-table-row', { hasText: 'Watchdog' }).textContent()).toContain('firing');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'monitoring', 'en');
+    // Back to the namespace the other tests use.
+    await pickNamespace('default');
+  }, 480_000);
+
   it('a user bound to one namespace without delete sees only that namespace, and Delete disabled with the reason', async () => {
     const token = (await k.ok(['create', 'token', 'dev', '-n', 'team-a'])).trim();
     const dev = await newPage(browser);
@@ -255,6 +433,12 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'deployment', path: '/r/deployments/default/web', ready: { en: 'Deployment default/web', 'zh-CN': 'Deployment default/web' } },
     { name: 'configmaps', path: '/r/configmaps', ready: { en: 'settings', 'zh-CN': 'settings' } },
     { name: 'events', path: '/r/events', ready: { en: 'Events', 'zh-CN': '事件' } },
+    { name: 'applications', path: '/apps', ready: { en: 'shop', 'zh-CN': 'shop' } },
+    { name: 'application', path: '/apps/default/shop', ready: { en: 'Application default/shop', 'zh-CN': '应用 default/shop' } },
+    { name: 'nodes', path: '/r/nodes', ready: { en: 'Ready', 'zh-CN': 'Ready' } },
+    { name: 'monitoring-page', path: '/monitoring', ready: { en: 'Alerts', 'zh-CN': '告警' } },
+    { name: 'builds', path: '/builds', ready: { en: 'site-build', 'zh-CN': 'site-build' } },
+    { name: 'build', path: '/builds/default/site-build', ready: { en: 'checks-passed', 'zh-CN': 'checks-passed' } },
   ] as const;
 
   it('every page in English and in zh-CN: no untranslated key, no serious axe-core violation, a screenshot each', async () => {
@@ -287,5 +471,5 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     }
     expect(await page.evaluate("localStorage.getItem('wharf.lang')")).toBe('zh-CN');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-  });
+  }, 360_000);
 });

@@ -12,6 +12,8 @@ import { LANGUAGES, setLanguage, type Language } from '../i18n/index.js';
 import { useNamespace } from './namespace.js';
 
 const SECTIONS = ['workloads', 'network', 'config', 'storage', 'cluster'] as const;
+/** Menu keys that are pages of their own (`/KEY`), not generic kind lists (`/r/KEY`). */
+const PAGES = new Set(['apps', 'builds', 'monitoring']);
 
 function useUserName(): string {
   const [name, setName] = useState('');
@@ -29,9 +31,12 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const ns = useNamespace();
   const user = useUserName();
-  const selected = pathname === '/' ? 'overview' : (pathname.split('/')[2] ?? '');
+  const top = pathname.split('/')[1] ?? '';
+  const selected = pathname === '/' ? 'overview' : top === 'r' ? (pathname.split('/')[2] ?? '') : top;
   const items = [
     { key: 'overview', label: t('nav.overview') },
+    // Wharf's own kinds, each with a page of its own (route = key).
+    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'builds', label: t('nav.builds') }, { key: 'monitoring', label: t('nav.monitoring') }] },
     ...SECTIONS.map((s) => ({
       key: `section-${s}`, type: 'group' as const, label: t(`nav.${s}`),
       children: KINDS.filter((k) => k.section === s).map((k) => ({ key: k.plural, label: t(`nav.${k.plural as 'pods'}`) })),
@@ -48,7 +53,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
       <Layout.Sider width={230} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
         <Typography.Title level={4} style={{ padding: '16px 20px', margin: 0 }}>{t('app.title')}</Typography.Title>
         <nav aria-label={t('app.menu')}>
-          <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key === 'overview' ? '/' : `/r/${e.key}`)} />
+          <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key === 'overview' ? '/' : PAGES.has(e.key) ? `/${e.key}` : `/r/${e.key}`)} />
         </nav>
       </Layout.Sider>
       <Layout>

@@ -78,7 +78,10 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
       return [c('status', 'col.status', (o) => text(field(o, 'status', 'phase')))];
     case 'nodes':
       return [
-        c('status', 'col.status', (o) => (((field(o, 'status', 'conditions') as Any[] | undefined) ?? []).find((x) => x.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady')),
+        // As kubectl prints it: a cordoned node is "Ready,SchedulingDisabled".
+        c('status', 'col.status', (o) => `${((field(o, 'status', 'conditions') as Any[] | undefined) ?? []).find((x) => x.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady'}${field(o, 'spec', 'unschedulable') ? ',SchedulingDisabled' : ''}`, 200),
+        c('cpu', 'col.cpu', (o) => text(field(o, 'status', 'allocatable', 'cpu')), 80),
+        c('memory', 'col.memory', (o) => text(field(o, 'status', 'allocatable', 'memory')), 120),
         c('version', 'col.version', (o) => text(field(o, 'status', 'nodeInfo', 'kubeletVersion'))),
       ];
     default:

@@ -24,7 +24,10 @@ export function NamespaceProvider({ children }: { children: ReactNode }) {
   const value = useMemo<NamespaceState>(() => {
     const choices = all.allowed ? list.items.map((o) => o.metadata.name).sort() : [own ?? 'default'];
     const fallback = all.allowed ? '' : (own ?? 'default');
-    const namespace = chosen !== undefined && (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen)) ? chosen : fallback;
+    // While the access review is out, the remembered choice stands (the API refuses what RBAC does
+    // not allow anyway): the first lists start at once in the right namespace, instead of in a
+    // fallback that is dropped and listed again when the answer comes.
+    const namespace = chosen !== undefined && (all.pending || (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen))) ? chosen : fallback;
     return {
       namespace, choices, mayListAll: all.allowed,
       setNamespace: (ns) => {
@@ -32,7 +35,7 @@ export function NamespaceProvider({ children }: { children: ReactNode }) {
         setChosen(ns);
       },
     };
-  }, [all.allowed, list.items, own, chosen]);
+  }, [all.allowed, all.pending, list.items, own, chosen]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

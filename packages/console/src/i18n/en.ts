@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -20,7 +20,7 @@ export const en = {
     empty: 'Nothing here yet', table: '{{kind}} list',
   },
   col: {
-    name: 'Name', namespace: 'Namespace', age: 'Age', status: 'Status', ready: 'Ready', restarts: 'Restarts', node: 'Node', upToDate: 'Up to date',
+    cpu: 'CPU', memory: 'Memory', name: 'Name', namespace: 'Namespace', age: 'Age', status: 'Status', ready: 'Ready', restarts: 'Restarts', node: 'Node', upToDate: 'Up to date',
     available: 'Available', desired: 'Desired', completions: 'Completions', type: 'Type', clusterIP: 'Cluster IP', ports: 'Ports', hosts: 'Hosts',
     keys: 'Keys', capacity: 'Capacity', storageClass: 'Storage class', reason: 'Reason', object: 'Object', message: 'Message', lastSeen: 'Last seen',
     version: 'Version', count: 'Count',
@@ -42,6 +42,36 @@ export const en = {
   overview: {
     title: 'Overview', nodesReady: 'Nodes ready', warnings: 'Recent warning events', noWarnings: 'No warning events.', api: 'API server', version: 'Version',
     unreachable: 'unreachable',
+  },
+  apps: {
+    empty: 'No applications in this namespace yet', revision: 'Revision', readyPerComponent: 'Ready (per component)', url: 'URL', conditions: 'Conditions',
+    title: 'Application {{namespace}}/{{name}}', components: 'Components', component: 'Component', images: 'Images', rollout: 'Rollout',
+    rolloutOf: 'revision {{revision}} (from {{from}}): {{phase}}', noRollout: 'none in progress', revisions: 'Revisions', config: 'Config',
+    current: 'current', phase: 'Phase', cause: 'Cause', actions: 'Actions', rollback: 'Roll back', toRevision: ' to revision {{revision}}',
+    rollbackTitle: 'Roll back {{name}} to revision {{revision}}?',
+    rollbackBody: 'Application "{{name}}" in namespace "{{namespace}}" gets a new revision with the images and the exact config and secret versions of revision {{revision}}, rolled out under the health gates. It changes:',
+    rollbackRequested: 'Rollback of {{name}} to revision {{revision}} requested', scaled: 'Scaled {{component}} to {{count}}', replicasOf: 'Replicas of {{component}}',
+    preview: { image: 'image {{value}}', config: 'config {{value}}', same: 'no image or config version (only the spec)' },
+  },
+  config: {
+    of: 'ConfigSet {{name}}', versions: 'Versions of {{name}}', version: 'Version', versionN: 'version {{version}}', author: 'Author', compare: 'Compare',
+    from: 'From version', to: 'To version', diffOf: 'Changes from version {{from}} to version {{to}}', key: 'Key', change: 'Change',
+    added: 'added', changed: 'changed', removed: 'removed', noChange: 'No key differs.', none: 'This application reads no ConfigSet.',
+  },
+  node: {
+    conditions: 'Conditions', resources: 'Capacity and allocatable', resource: 'Resource', allocatable: 'Allocatable', pods: '{{count}} pods on this node',
+    cordon: 'Cordon', uncordon: 'Uncordon', cordoned: 'Cordoned {{name}}: no new pods are scheduled on it', uncordoned: 'Uncordoned {{name}}: pods may be scheduled on it again',
+  },
+  monitoring: {
+    target: 'What to watch', node: 'Node', pod: 'Pod', app: 'Application', object: 'Object', window: 'Time window', lastMinutes: 'last {{count}} min',
+    cpu: 'CPU (cores)', memory: 'Memory (working set)', qps: 'Requests per second (gateway)', noData: 'No samples yet in this window.',
+    latest: '{{title}}, latest: {{latest}}', alerts: 'Alerts', noAlerts: 'No alerts are pending or firing.', alert: 'Alert', severity: 'Severity', summary: 'Summary', since: 'Active since',
+  },
+  builds: {
+    empty: 'No builds in this namespace yet', pipeline: 'Pipeline', commit: 'Commit', trigger: 'Trigger', deployment: 'Deployment', duration: 'Duration',
+    title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', task: 'Task', step: 'Step', logsOf: 'Logs of build {{name}}',
+    cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
+    cancelled: 'Build {{name}} cancelled',
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',

@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -20,7 +20,7 @@ export const zhCN: Messages = {
     empty: '暂无数据', table: '{{kind}} 列表',
   },
   col: {
-    name: '名称', namespace: '命名空间', age: '存在时间', status: '状态', ready: '就绪', restarts: '重启次数', node: '节点', upToDate: '已更新',
+    cpu: 'CPU', memory: '内存', name: '名称', namespace: '命名空间', age: '存在时间', status: '状态', ready: '就绪', restarts: '重启次数', node: '节点', upToDate: '已更新',
     available: '可用', desired: '期望', completions: '完成数', type: '类型', clusterIP: '集群 IP', ports: '端口', hosts: '主机名',
     keys: '键', capacity: '容量', storageClass: '存储类', reason: '原因', object: '对象', message: '消息', lastSeen: '最近发生',
     version: '版本', count: '次数',
@@ -42,6 +42,36 @@ export const zhCN: Messages = {
   overview: {
     title: '概览', nodesReady: '就绪节点', warnings: '最近的警告事件', noWarnings: '没有警告事件。', api: 'API 服务器', version: '版本',
     unreachable: '无法连接',
+  },
+  apps: {
+    empty: '此命名空间还没有应用', revision: '版本', readyPerComponent: '就绪（按组件）', url: '访问地址', conditions: '状况',
+    title: '应用 {{namespace}}/{{name}}', components: '组件', component: '组件', images: '镜像', rollout: '发布',
+    rolloutOf: '版本 {{revision}}（自 {{from}}）：{{phase}}', noRollout: '无进行中的发布', revisions: '版本历史', config: '配置',
+    current: '当前', phase: '阶段', cause: '原因', actions: '操作', rollback: '回滚', toRevision: '到版本 {{revision}}',
+    rollbackTitle: '将 {{name}} 回滚到版本 {{revision}}？',
+    rollbackBody: '命名空间 "{{namespace}}" 中的应用 "{{name}}" 将生成一个新版本，使用版本 {{revision}} 的镜像及其确切的配置和保密字典版本，并在健康检查下发布。变更：',
+    rollbackRequested: '已请求将 {{name}} 回滚到版本 {{revision}}', scaled: '已将 {{component}} 伸缩到 {{count}}', replicasOf: '{{component}} 的副本数',
+    preview: { image: '镜像 {{value}}', config: '配置 {{value}}', same: '镜像和配置版本均不变（仅规格）' },
+  },
+  config: {
+    of: '配置集 {{name}}', versions: '{{name}} 的版本', version: '版本', versionN: '版本 {{version}}', author: '作者', compare: '比较',
+    from: '起始版本', to: '目标版本', diffOf: '从版本 {{from}} 到版本 {{to}} 的变更', key: '键', change: '变更',
+    added: '新增', changed: '修改', removed: '删除', noChange: '没有不同的键。', none: '此应用未读取任何配置集。',
+  },
+  node: {
+    conditions: '状况', resources: '容量与可分配', resource: '资源', allocatable: '可分配', pods: '此节点上有 {{count}} 个容器组',
+    cordon: '停止调度', uncordon: '恢复调度', cordoned: '已停止调度 {{name}}：不再有新容器组调度到此节点', uncordoned: '已恢复调度 {{name}}：容器组可再次调度到此节点',
+  },
+  monitoring: {
+    target: '监控对象', node: '节点', pod: '容器组', app: '应用', object: '对象', window: '时间范围', lastMinutes: '最近 {{count}} 分钟',
+    cpu: 'CPU（核）', memory: '内存（工作集）', qps: '每秒请求数（网关）', noData: '此时间范围内暂无样本。',
+    latest: '{{title}}，最新值：{{latest}}', alerts: '告警', noAlerts: '没有待定或触发中的告警。', alert: '告警', severity: '级别', summary: '摘要', since: '开始时间',
+  },
+  builds: {
+    empty: '此命名空间还没有构建', pipeline: '流水线', commit: '提交', trigger: '触发方式', deployment: '部署', duration: '耗时',
+    title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', task: '任务', step: '步骤', logsOf: '构建 {{name}} 的日志',
+    cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
+    cancelled: '已取消构建 {{name}}',
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',

@@ -46,6 +46,12 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
     });
     void message.success(t('detail.restarted', { name }));
   });
+  // kubectl cordon / uncordon: the node's spec.unschedulable, nothing else.
+  const cordoned = field(obj, 'spec', 'unschedulable') === true;
+  const cordon = (): Promise<void> => run(async () => {
+    await api(path, { method: 'PATCH', contentType: MERGE, body: { spec: { unschedulable: cordoned ? null : true } } });
+    void message.success(t(cordoned ? 'node.uncordoned' : 'node.cordoned', { name }));
+  });
   const confirmDelete = (): void => {
     modal.confirm({
       title: t('detail.deleteTitle', { kind: k.kind, name }),
@@ -73,6 +79,11 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
         {k.plural === 'deployments' && (
           <Allowed query={{ ...base, verb: 'patch' }}>
             <Button onClick={() => void restart()}>{t('detail.restart')}</Button>
+          </Allowed>
+        )}
+        {k.plural === 'nodes' && (
+          <Allowed query={{ ...base, verb: 'patch' }}>
+            <Button onClick={() => void cordon()} data-testid="cordon-button">{t(cordoned ? 'node.uncordon' : 'node.cordon')}</Button>
           </Allowed>
         )}
         <Allowed query={{ ...base, verb: 'delete' }}>

@@ -11,6 +11,7 @@ import { age } from '../components/age.js';
 import { field } from '../components/columns.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Actions } from './Actions.js';
+import { NodeConditions, NodePods, NodeResources } from './NodeDetails.js';
 
 const YamlEditor = lazy(() => import('./YamlEditor.js'));
 const PodLogs = lazy(() => import('./PodLogs.js'));
@@ -87,6 +88,11 @@ export default function ResourceDetail() {
     ...(k.plural === 'pods' ? [
       { key: 'logs', label: t('detail.logs'), children: <Suspense fallback={t('app.loading')}><PodLogs pod={obj} /></Suspense> },
       { key: 'terminal', label: t('terminal.tab'), children: <Suspense fallback={t('app.loading')}><PodTerminal pod={obj} /></Suspense> },
+    ] : []),
+    ...(k.plural === 'nodes' ? [
+      { key: 'conditions', label: t('node.conditions'), children: <NodeConditions node={obj} /> },
+      { key: 'resources', label: t('node.resources'), children: <NodeResources node={obj} /> },
+      { key: 'pods', label: t('nav.pods'), children: <NodePods node={obj} /> },
     ] : []),
     { key: 'events', label: t('detail.events'), children: <ObjectEvents k={k} obj={obj} /> },
   ];
