@@ -122,8 +122,8 @@ async function main() {
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
     .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
-    // The host reaches the API on loopback, and the reference scrapes itself, not the pod.
-    .replaceAll('10.96.0.1:443', `127.0.0.1:${wharf.port}`)
+    // The API's pod-facing address (with server_name kubernetes) is a host address too; the
+    // reference scrapes itself, not the pod.
     .replace(/job_name: prometheus\n(\s+)static_configs:\n(\s+)- targets:\n(\s+)- [\d.]+:9090/, `job_name: prometheus\n$1static_configs:\n$2- targets:\n$3- 127.0.0.1:${promPort}`)
     .replace('scrape_configs:\n', `scrape_configs:\n  - job_name: node-exporter\n    static_configs: [{targets: ["127.0.0.1:${nePort}"]}]\n`);
   writeFileSync(join(refDir, 'prometheus.yml'), refConfig);

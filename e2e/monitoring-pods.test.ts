@@ -1,6 +1,6 @@
 // The monitoring stack as `wharf up --nodes 2` deploys it by default: Prometheus and Alertmanager
 // as pods in wharf-monitoring (images built from Debian's packages, data on PVCs bound to local
-// PVs), Prometheus scraping the platform through the `kubernetes` Service with its own
+// PVs), Prometheus scraping the platform through the `kubernetes` endpoint's address with its own
 // service-account token, an AlertmanagerConfig's webhook receiving a crash-looping pod's alert
 // (Alertmanager's payload version 4) directly and through the notification gateway's pod, the
 // TSDB surviving a restart of Prometheus's pod, and the node problem detector (a DaemonSet of the
@@ -52,11 +52,12 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
 
   afterAll(async () => {
     hook?.close();
+    hook?.closeAllConnections(); // Alertmanager's keep-alive connections would hold the worker open
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   });
 
-  it('scrapes the platform from its pod, through the kubernetes Service with its service account', async () => {
+  it('scrapes the platform from its pod, through the API\'s pod-facing address with its service account', async () => {
     const jobs = await eventually(async () => {
       const up = new Set((await query('up == 1')).map((s) => s.metric.job));
       return ['apiserver', 'kube-state-metrics', 'kubelet', 'prometheus'].every((j) => up.has(j)) ? up : undefined;
