@@ -188,6 +188,19 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
     }, 300_000);
   }
 
+  it('runs the dataplane as system:wharf:dataplane, which may route but not run pods or read ConfigMaps', async () => {
+    const own = new Kubectl(join(wharf.dataDir, 'dataplane', 'kubeconfig'));
+    expect((await own.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe('system:wharf:dataplane');
+    expect((await own.run(['auth', 'can-i', 'watch', 'ingresses.networking.k8s.io', '-A'])).stdout.trim()).toBe('yes');
+    for (const forbidden of [['create', 'pods'], ['get', 'configmaps'], ['delete', 'services']]) {
+      expect((await own.run(['auth', 'can-i', ...forbidden, '-n', 'default'])).stdout.trim(), forbidden.join(' ')).toBe('no');
+    }
+    // The Ingress's ADDRESS was written by the dataplane under that name, not the admin's.
+    const statusWrites = readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8').split('\n').filter((l) => l.includes('"resource":"ingresses","subresource":"status"'));
+    expect(statusWrites.length).toBeGreaterThan(0);
+    expect(new Set(statusWrites.map((l) => (JSON.parse(l) as { user: string }).user))).toEqual(new Set(['system:wharf:dataplane']));
+  });
+
   it('starts the dataplane again when its process dies while Wharf runs', async () => {
     const record = (): { pid: number } => JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')) as { pid: number };
     const before = record().pid;

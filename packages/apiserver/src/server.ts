@@ -10,7 +10,7 @@ import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
 import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './audit/index.js';
 import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
-import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureNodeToken } from './auth/tokens.js';
+import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
 import { RbacAuthorizer } from './auth/rbac.js';
 import { answerReview } from './auth/reviews.js';
@@ -266,7 +266,6 @@ export class ApiServer {
     return target > 0 ? this.store.compact(target) : 0;
   }
 
-  /** Writes `<dataDir>/kubeconfig` for the admin user. */
   /**
    * Writes `<dataDir>/nodes/<name>/kubeconfig` (0600) for node agent `name`: user system:node:<name>
    * in group system:nodes, its token created in tokens.csv on first use. Returns the path.
@@ -274,14 +273,29 @@ export class ApiServer {
   writeNodeKubeconfig(nodeName: string, port: number): string {
     const token = ensureNodeToken(join(this.opts.dataDir, 'tokens.csv'), nodeName);
     this.tokens.reload();
-    const dir = join(this.opts.dataDir, 'nodes', nodeName);
+    return this.writePrivateKubeconfig(join(this.opts.dataDir, 'nodes', nodeName), port, token, `system:node:${nodeName}`);
+  }
+
+  /**
+   * Writes `<dataDir>/dataplane/kubeconfig` (0600) for the dataplane process: user
+   * system:wharf:dataplane, whose ClusterRole (auth/bootstrap.ts) lets it read what DNS, the
+   * Service and policy rules and the Ingress gateway route by, and write Ingress status. Returns the path.
+   */
+  writeDataplaneKubeconfig(port: number): string {
+    const token = ensureDataplaneToken(join(this.opts.dataDir, 'tokens.csv'));
+    this.tokens.reload();
+    return this.writePrivateKubeconfig(join(this.opts.dataDir, 'dataplane'), port, token, 'system:wharf:dataplane');
+  }
+
+  private writePrivateKubeconfig(dir: string, port: number, token: string, user: string): string {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, 'kubeconfig');
-    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, token, 'wharf', `system:node:${nodeName}`), { mode: 0o600 });
+    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, token, 'wharf', user), { mode: 0o600 });
     chmodSync(path, 0o600);
     return path;
   }
 
+  /** Writes `<dataDir>/kubeconfig` for the admin user. */
   writeKubeconfig(port: number): string {
     const path = join(this.opts.dataDir, 'kubeconfig');
     writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, this.adminToken), { mode: 0o600 });

@@ -14,7 +14,7 @@ import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/nod
 
 /** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
 export interface DataplaneSpec {
-  /** The API server it watches (from DIR/kubeconfig). */
+  /** The API server it watches, as system:wharf:dataplane (DIR/dataplane/kubeconfig). */
   readonly apiServer: string;
   /** 0 picks a free port. */
   readonly ingressPort: number;
@@ -36,6 +36,8 @@ export interface DataplaneRecord {
 }
 
 const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
+/** Written by `wharf up` (ApiServer.writeDataplaneKubeconfig) before the dataplane starts. */
+export const dataplaneKubeconfigPath = (dataDir: string): string => join(dataDir, 'dataplane', 'kubeconfig');
 const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 
 function readRecord(dataDir: string): DataplaneRecord | undefined {
@@ -141,7 +143,8 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
 export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promise<void> {
   const log = createLogger();
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(join(dataDir, 'kubeconfig'));
+  // Its own identity, not the admin's: what it may do is the system:wharf:dataplane ClusterRole.
+  kubeConfig.loadFromFile(dataplaneKubeconfigPath(dataDir));
   const dns = spec.dnsGateways.length
     ? new ClusterDns({ kubeConfig, port: 0, redirectFrom: spec.dnsGateways, logger: log.child({ component: 'cluster-dns' }) })
     : undefined;

@@ -17,8 +17,10 @@ export interface NodeSetOptions {
   readonly count: number;
   /** runc containers, or host processes (no isolation, no Service dataplane, no cluster DNS). */
   readonly runtime: RuntimeKind;
-  /** Cluster-wide components (DNS, Service dataplane). */
+  /** The local volume provisioner. */
   readonly kubeConfig: KubeConfig;
+  /** The Service rules and the NetworkPolicy enforcers, as system:wharf:dataplane. @default kubeConfig */
+  readonly dataplaneKubeConfig?: KubeConfig;
   /** The built-in registry; each node pulls from it with its own token. */
   readonly registry: { url: string; host: string; ca: string };
   /** Writes node `name`'s kubeconfig (user system:node:<name>) and answers its path. */
@@ -94,6 +96,10 @@ export class NodeSet {
   private readonly policies = new Map<string, PolicyEnforcer>();
   private store: ImageStore | undefined;
   private proxy: ServiceProxy | undefined;
+
+  private get dataplaneKubeConfig(): KubeConfig {
+    return this.o.dataplaneKubeConfig ?? this.o.kubeConfig;
+  }
   private provisioner: LocalProvisioner | undefined;
   /** Where pods reach the API (after start; none with the process runtime). */
   apiAddress: string | undefined;
@@ -125,7 +131,7 @@ export class NodeSet {
     }
     await this.startProvisioner();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
-    this.proxy = new ServiceProxy({ kubeConfig: this.o.kubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
+    this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
       await this.proxy.start();
       if (this.proxy.adopted) this.o.logger.info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');
@@ -173,7 +179,7 @@ export class NodeSet {
 
   /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
   private async startPolicies(name: string): Promise<void> {
-    const enforcer = new PolicyEnforcer({ kubeConfig: this.o.kubeConfig, nodeName: name, prefix: policyPrefix(this.o.dataDir, name), logger: this.o.logger.child({ component: 'network-policy', node: name }) });
+    const enforcer = new PolicyEnforcer({ kubeConfig: this.dataplaneKubeConfig, nodeName: name, prefix: policyPrefix(this.o.dataDir, name), logger: this.o.logger.child({ component: 'network-policy', node: name }) });
     try {
       await enforcer.start();
       this.policies.set(name, enforcer);

@@ -67,6 +67,9 @@ export async function up(flags: UpOptions): Promise<void> {
     dnsGateways: dnsGateways(dataDir, c.nodes, runtime.kind),
   };
   // It loads and syncs while the agents start (both take seconds on a busy machine).
+  // The dataplane (this process's Service and policy rules too) signs in as system:wharf:dataplane.
+  const dataplaneKc = new KubeConfig();
+  if (c.nodes > 0) dataplaneKc.loadFromFile(server.writeDataplaneKubeconfig(bound));
   const dataplaneStarting = c.nodes > 0 ? ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
   dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const nodes = c.nodes > 0
@@ -74,6 +77,7 @@ export async function up(flags: UpOptions): Promise<void> {
       dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log,
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
+      dataplaneKubeConfig: dataplaneKc,
       apiServerToken: agentToken,
       // A grace period shorter than the kubelet's default must still see several renewals (the
       // kubelet renews every 10 s against a 40 s lease and 50 s grace).

@@ -4,6 +4,7 @@
 // Wharf's system:node role for node agents, bound to the group system:nodes.
 import type { KubeObject } from '@wharf/api';
 import { aggregateClusterRoles } from './rbac-aggregate.js';
+import { DATAPLANE_GROUP } from './tokens.js';
 
 const RBAC_API = 'rbac.authorization.k8s.io';
 const API_VERSION = `${RBAC_API}/v1`;
@@ -104,6 +105,22 @@ const NODE: Rule[] = [
   rule(['create'], [''], ['serviceaccounts/token']),
 ];
 
+/**
+ * What the dataplane reads and writes, and no more (upstream's system:node-proxier, system:coredns,
+ * a NetworkPolicy agent's and an ingress controller's roles together): Services, EndpointSlices
+ * and Nodes for DNS and the Service rules, pods, namespaces and NetworkPolicies for the policy
+ * rules, Ingresses and TLS Secrets for the gateway, its IngressClass, and the Ingress status.
+ */
+const DATAPLANE: Rule[] = [
+  rule(['list', 'watch'], [''], ['services', 'secrets', 'nodes', 'pods', 'namespaces']),
+  rule(['list', 'watch'], ['networking.k8s.io'], ['networkpolicies']),
+  rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  rule(['list', 'watch'], ['networking.k8s.io'], ['ingresses']),
+  rule(['patch'], ['networking.k8s.io'], ['ingresses/status']),
+  rule(['get', 'create'], ['networking.k8s.io'], ['ingressclasses']),
+  rule(['create', 'patch'], ['', 'events.k8s.io'], ['events']),
+];
+
 function bootstrapClusterRoles(): KubeObject[] {
   return [
     clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
@@ -130,6 +147,7 @@ function bootstrapClusterRoles(): KubeObject[] {
     ]),
     clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
     clusterRole('system:node', NODE),
+    clusterRole('system:wharf:dataplane', DATAPLANE),
   ];
 }
 
@@ -142,6 +160,7 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
     groupBinding('system:monitoring', ['system:monitoring']),
     groupBinding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
     groupBinding('system:node', ['system:nodes']),
+    groupBinding('system:wharf:dataplane', [DATAPLANE_GROUP]),
   ];
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@wharf/api';
 import { bootstrapRbacObjects } from './bootstrap.js';
 import { RbacAuthorizer, serviceAccountUser } from './rbac.js';
+import { DATAPLANE_GROUP, DATAPLANE_USER } from './tokens.js';
 import type { Attributes, RbacSource, UserInfo } from './rbac.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -180,6 +181,19 @@ describe('system:masters and bootstrap bindings', () => {
     expect(authz.authorize(alice, nonRes('get', '/api')).allowed).toBe(true);
     expect(authz.authorize(alice, nonRes('get', '/openapi/v3/apis/apps/v1')).allowed).toBe(true);
     expect(authz.authorize(alice, res('list', 'pods', 'default')).allowed).toBe(false);
+  });
+
+  it('the dataplane reads what DNS and the gateway route by, writes Ingress status, and nothing else', () => {
+    const dataplane: UserInfo = { name: DATAPLANE_USER, groups: [DATAPLANE_GROUP, 'system:authenticated'] };
+    const net = { apiGroup: 'networking.k8s.io' };
+    for (const [verb, resource, extra] of [['watch', 'services', {}], ['list', 'secrets', {}], ['watch', 'endpointslices', { apiGroup: 'discovery.k8s.io' }], ['list', 'ingresses', net],
+      ['patch', 'ingresses', { ...net, subresource: 'status', name: 'shop' }], ['create', 'ingressclasses', net]] as const) {
+      expect(authz.authorize(dataplane, res(verb, resource, '', extra)).allowed, `${verb} ${resource}`).toBe(true);
+    }
+    for (const [verb, resource, extra] of [['create', 'pods', {}], ['get', 'configmaps', {}], ['delete', 'services', {}], ['update', 'ingresses', net], ['create', 'secrets', {}],
+      ['create', 'pods', { subresource: 'exec', name: 'x' }]] as const) {
+      expect(authz.authorize(dataplane, res(verb, resource, 'default', extra)).allowed, `${verb} ${resource}`).toBe(false);
+    }
   });
 
   it('anonymous users see only public info', () => {

@@ -39,6 +39,18 @@ export function ensureAdminToken(path: string): string {
   return ensureToken(path, 'wharf-admin', ['system:masters', 'system:authenticated']);
 }
 
+/**
+ * The dataplane process (cluster DNS, Ingress gateway) signs in as this user, in this group, as
+ * kube-proxy signs in as system:kube-proxy: its own identity, bound to system:wharf:dataplane.
+ */
+export const DATAPLANE_USER = 'system:wharf:dataplane';
+export const DATAPLANE_GROUP = 'system:wharf:dataplanes';
+
+/** Makes sure the token file has the dataplane's token; returns it. */
+export function ensureDataplaneToken(path: string): string {
+  return ensureToken(path, DATAPLANE_USER, [DATAPLANE_GROUP, 'system:authenticated']);
+}
+
 /** The group every node agent's user is in; its user is `system:node:<name>`. */
 export const NODES_GROUP = 'system:nodes';
 export const NODE_USER_PREFIX = 'system:node:';
