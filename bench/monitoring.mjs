@@ -103,7 +103,7 @@ async function main() {
   const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
   kubectl.kubeconfig = kc;
   await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
-  await until(async () => (await kubectl('get', 'deploy', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
+  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
   const crashExpr = 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1';
   const latency = {
     short: await alertLatency(kubectl, { id: 'latency-short', alertname: 'BenchPodCrashLooping', groupWait: '1s', rule: { expr: crashExpr, for: '5s' } }),
