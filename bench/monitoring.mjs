@@ -5,8 +5,13 @@
 // Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. Wharf's own parts
 // (kube-state-metrics, discovery, operator, query proxy) run inside `wharf up`: their cost is
 // the difference of that process with and without the stack, reported separately.
+// Alert latency: from a crash-looping pod created to the test's webhook receiving its alert from
+// the Alertmanager pod, with the default rule (`for: 15m`, Alertmanager's group_wait 30s) and with
+// a short one (the same expression, `for: 5s`, group_wait 1s). BENCH_ALERT_DEFAULT=0 skips the
+// default row (it takes over 15 minutes); BENCH_ONLY=latency skips the footprint.
 // Writes docs/benchmarks/monitoring.md. Run: `npm run bench:monitoring`.
 import { spawn, execFile } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,14 +51,65 @@ async function measure(sets) {
   return out;
 }
 
+const ONLY_LATENCY = process.env.BENCH_ONLY === 'latency';
+const ALERT_DEFAULT = process.env.BENCH_ALERT_DEFAULT !== '0';
+
+/**
+ * One alert-latency run: a pod that exits at once (CrashLoopBackOff after its restarts) and an
+ * AlertmanagerConfig routing `alertname` to a webhook on the address pods reach this host on.
+ * Answers seconds from the pod created to CrashLoopBackOff seen, and to the webhook receiving it.
+ */
+async function alertLatency(kubectl, { id, alertname, groupWait, rule }) {
+  const host = (await kubectl('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).trim();
+  let receivedAt = 0;
+  const hook = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (!receivedAt && JSON.parse(body).alerts.some((a) => a.labels.alertname === alertname && a.labels.pod === id && a.status === 'firing')) receivedAt = performance.now();
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => hook.listen(0, host, r));
+  onCleanup(() => new Promise((r) => hook.close(r)));
+  const port = hook.address().port;
+  const docs = [
+    ...(rule ? [`apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: ${id}, namespace: default}\nspec:\n  groups:\n  - name: ${id}\n    rules:\n    - {alert: ${alertname}, expr: '${rule.expr}', for: ${rule.for}, labels: {severity: warning}}\n`] : []),
+    `apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: ${id}, namespace: default}\nspec:\n  route: {receiver: hook, groupBy: [alertname, pod], groupWait: ${groupWait}, groupInterval: 5s, matchers: [{name: alertname, value: ${alertname}}, {name: pod, value: ${id}}]}\n  receivers: [{name: hook, webhookConfigs: [{url: 'http://${host}:${port}/', sendResolved: false}]}]\n`,
+  ];
+  const apply = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  apply.stdin.end(docs.join('---\n'));
+  await new Promise((r) => apply.on('close', r));
+  await until(async () => (await kubectl('get', 'alertmanagerconfig', id, '-o', 'jsonpath={.status.conditions[0].status}')) === 'True', 60_000, `AlertmanagerConfig ${id} accepted`);
+  const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: ${id}, namespace: default}\nspec:\n  nodeName: node-0\n  terminationGracePeriodSeconds: 1\n  containers: [{name: app, image: busybox:1, command: [sh, -c, 'exit 3']}]\n`;
+  const create = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'create', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const t0 = performance.now();
+  create.stdin.end(pod);
+  await new Promise((r) => create.on('close', r));
+  let crashAt = 0;
+  await until(async () => {
+    if (!crashAt && (await kubectl('get', 'pod', id, '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')) === 'CrashLoopBackOff') crashAt = performance.now();
+    return receivedAt > 0;
+  }, 30 * 60_000, `${alertname} for ${id} at the webhook`);
+  await kubectl('delete', 'pod', id, '--wait=false');
+  return { crashLoopS: crashAt ? (crashAt - t0) / 1000 : NaN, webhookS: (receivedAt - t0) / 1000 };
+}
+
 const byArg = (pred) => () => processTable().filter(pred).map((p) => p.pid);
 
 async function main() {
   const wharf = await startWharfCleanly(['--nodes', '1', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
   const kc = join(wharf.dataDir, 'kubeconfig');
   const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
+  kubectl.kubeconfig = kc;
   await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
-  await until(async () => (await kubectl('get', 'deploy', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
+  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
+  const crashExpr = 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1';
+  const latency = {
+    short: await alertLatency(kubectl, { id: 'latency-short', alertname: 'BenchPodCrashLooping', groupWait: '1s', rule: { expr: crashExpr, for: '5s' } }),
+    ...(ALERT_DEFAULT ? { default: await alertLatency(kubectl, { id: 'latency-default', alertname: 'KubePodCrashLooping', groupWait: '30s' }) } : {}),
+  };
+  if (ONLY_LATENCY) return { latency };
   const promDir = join(wharf.dataDir, 'monitoring', 'prometheus');
   const amDir = join(wharf.dataDir, 'monitoring', 'alertmanager');
 
@@ -66,8 +122,8 @@ async function main() {
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
     .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
-    // The host reaches the API on loopback, and the reference scrapes itself, not the pod.
-    .replaceAll('10.96.0.1:443', `127.0.0.1:${wharf.port}`)
+    // The API's pod-facing address (with server_name kubernetes) is a host address too; the
+    // reference scrapes itself, not the pod.
     .replace(/job_name: prometheus\n(\s+)static_configs:\n(\s+)- targets:\n(\s+)- [\d.]+:9090/, `job_name: prometheus\n$1static_configs:\n$2- targets:\n$3- 127.0.0.1:${promPort}`)
     .replace('scrape_configs:\n', `scrape_configs:\n  - job_name: node-exporter\n    static_configs: [{targets: ["127.0.0.1:${nePort}"]}]\n`);
   writeFileSync(join(refDir, 'prometheus.yml'), refConfig);
@@ -107,7 +163,7 @@ async function main() {
   const series = async (port) => Number((await (await fetch(`http://${port}/api/v1/query?query=prometheus_tsdb_head_series`)).json()).data.result[0]?.value[1] ?? 0);
   const promIp = (await kubectl('get', 'svc', 'prometheus', '-n', 'wharf-monitoring', '-o', 'jsonpath={.spec.clusterIP}')).trim();
   const heads = { wharf: await series(`${promIp}:9090`), ref: await series(`127.0.0.1:${promPort}`) };
-  return { idle, loaded, heads, refTargetsUp: Number(refUp.data.result[0]?.value[1] ?? 0) };
+  return { latency, idle, loaded, heads, refTargetsUp: Number(refUp.data.result[0]?.value[1] ?? 0) };
 }
 
 function row(name, m) {
@@ -125,23 +181,38 @@ function table(title, m) {
     `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU.`, ''].join('\n');
 }
 
+function latencyTable(l) {
+  const line = (name, m) => (m ? `| ${name} | ${m.crashLoopS.toFixed(1)} | ${m.webhookS.toFixed(1)} |` : `| ${name} | not run (BENCH_ALERT_DEFAULT=0) | |`);
+  return ['### Alert latency (crash-looping pod → webhook)', '',
+    'Seconds from the pod created (its container exits at once) to its CrashLoopBackOff seen, and to the test\'s webhook',
+    'receiving the firing alert from the Alertmanager pod (scrape and evaluation every 15 s).', '',
+    '| Settings | CrashLoopBackOff (s) | Webhook (s) |', '|---|---:|---:|',
+    line('Default: KubePodCrashLooping `for: 15m`, group_wait 30s', l.default),
+    line('Short: same expression `for: 5s`, group_wait 1s', l.short), ''].join('\n');
+}
+
 try {
   const r = await main();
-  mkdirSync('docs/benchmarks', { recursive: true });
-  writeFileSync('docs/benchmarks/monitoring.md', [
-    '# Monitoring stack footprint', '',
-    'Generated by `bench/monitoring.mjs` (`npm run bench:monitoring`). Wharf: `wharf up --nodes 1 --scrape-interval 15s`,',
-    'its Prometheus and Alertmanager pods (Debian 2.42 / 0.25 images). Reference: the same Debian binaries',
-    'plus prometheus-node-exporter run on the host with the same prometheus.yml (plus a node-exporter job)',
-    `and alertmanager.yml. CPU is averaged over ${WINDOW_MS / 1000} s; memory read at the end of the window.`, '',
-    machineTable(facts, [['prometheus', '2.42 (Debian)'], ['prometheus-alertmanager', '0.25 (Debian)'], ['prometheus-node-exporter', 'Debian']], 'runc'), '',
-    table('Idle (the platform\'s own pods only)', r.idle),
-    table(`With ${PODS} pods running`, r.loaded),
-    `Head series at the end: Wharf's Prometheus ${r.heads.wharf}, the reference ${r.heads.ref} (the reference also scrapes node-exporter). Targets up in the reference: ${r.refTargetsUp}.`, '',
-    'The node-level metrics Wharf has come from the node agent\'s cAdvisor endpoint (no node-exporter pod yet), so the',
-    'Wharf stack runs one process fewer than the reference.', '',
-  ].join('\n'));
-  console.log(readFileSync('docs/benchmarks/monitoring.md', 'utf8'));
+  if (ONLY_LATENCY) {
+    console.log(latencyTable(r.latency));
+  } else {
+    mkdirSync('docs/benchmarks', { recursive: true });
+    writeFileSync('docs/benchmarks/monitoring.md', [
+      '# Monitoring stack footprint', '',
+      'Generated by `bench/monitoring.mjs` (`npm run bench:monitoring`). Wharf: `wharf up --nodes 1 --scrape-interval 15s`,',
+      'its Prometheus and Alertmanager pods (Debian 2.42 / 0.25 images). Reference: the same Debian binaries',
+      'plus prometheus-node-exporter run on the host with the same prometheus.yml (plus a node-exporter job)',
+      `and alertmanager.yml. CPU is averaged over ${WINDOW_MS / 1000} s; memory read at the end of the window.`, '',
+      machineTable(facts, [['prometheus', '2.42 (Debian)'], ['prometheus-alertmanager', '0.25 (Debian)'], ['prometheus-node-exporter', 'Debian']], 'runc'), '',
+      table('Idle (the platform\'s own pods only)', r.idle),
+      table(`With ${PODS} pods running`, r.loaded),
+      latencyTable(r.latency),
+      `Head series at the end: Wharf's Prometheus ${r.heads.wharf}, the reference ${r.heads.ref} (the reference also scrapes node-exporter). Targets up in the reference: ${r.refTargetsUp}.`, '',
+      'The node-level metrics Wharf has come from the node agent\'s cAdvisor endpoint (no node-exporter pod yet), so the',
+      'Wharf stack runs one process fewer than the reference.', '',
+    ].join('\n'));
+    console.log(readFileSync('docs/benchmarks/monitoring.md', 'utf8'));
+  }
 } finally {
   await cleanup();
 }

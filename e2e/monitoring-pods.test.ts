@@ -1,11 +1,15 @@
-// The monitoring stack as `wharf up --nodes 1` deploys it by default: Prometheus and Alertmanager
+// The monitoring stack as `wharf up --nodes 2` deploys it by default: Prometheus and Alertmanager
 // as pods in wharf-monitoring (images built from Debian's packages, data on PVCs bound to local
-// PVs), Prometheus scraping the platform through the `kubernetes` Service with its own
+// PVs), Prometheus scraping the platform through the `kubernetes` endpoint's address with its own
 // service-account token, an AlertmanagerConfig's webhook receiving a crash-looping pod's alert
-// (Alertmanager's payload version 4), and the TSDB surviving a restart of Prometheus's pod.
+// (Alertmanager's payload version 4) directly and through the notification gateway's pod, the
+// TSDB surviving a restart of Prometheus's pod, and the node problem detector (a DaemonSet of the
+// platform image) turning a hung task in a node's kernel log into a Warning Event.
 import { execFile, execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
@@ -25,7 +29,7 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
   let k: Kubectl;
   let promUrl = '';
   let hook: http.Server | undefined;
-  const received: WebhookPayload[] = [];
+  const received: (WebhookPayload & { path: string; wharf?: { title: string } })[] = [];
 
   const query = async (q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
     const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
@@ -33,29 +37,34 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
   };
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--scrape-interval', '2s', '--alert-for', '5s'] });
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '2', '--scrape-interval', '2s', '--alert-for', '5s'] });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     // The first start builds both images from Debian packages (a minute or two) before deploying.
     await eventually(async () => (await k.run(['get', 'deploy', 'prometheus', 'alertmanager', '-n', 'wharf-monitoring'])).code === 0 || undefined, 400_000, 'the deployments');
     await k.ok(['rollout', 'status', 'deploy/prometheus', 'deploy/alertmanager', '-n', 'wharf-monitoring', '--timeout=240s'], { timeoutMs: 250_000 });
     promUrl = `http://${await k.ok(['get', 'svc', 'prometheus', '-n', 'wharf-monitoring', '-o', 'jsonpath={.spec.clusterIP}'])}:9090`;
-  }, 700_000);
+    // Then the platform image (Debian's nodejs + Wharf) and its three workloads.
+    await eventually(async () => (await k.run(['get', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system'])).code === 0 || undefined, 400_000, 'the platform workloads');
+    await k.ok(['rollout', 'status', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system', '--timeout=180s'], { timeoutMs: 190_000 });
+    await k.ok(['rollout', 'status', 'deploy/notify-gateway', '-n', 'wharf-monitoring', '--timeout=120s'], { timeoutMs: 130_000 });
+  }, 1_200_000);
 
   afterAll(async () => {
     hook?.close();
+    hook?.closeAllConnections(); // Alertmanager's keep-alive connections would hold the worker open
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   });
 
-  it('scrapes the platform from its pod, through the kubernetes Service with its service account', async () => {
+  it('scrapes the platform from its pod, through the API\'s pod-facing address with its service account', async () => {
     const jobs = await eventually(async () => {
       const up = new Set((await query('up == 1')).map((s) => s.metric.job));
       return ['apiserver', 'kube-state-metrics', 'kubelet', 'prometheus'].every((j) => up.has(j)) ? up : undefined;
     }, 60_000, 'every platform job up');
     expect(jobs.size).toBeGreaterThanOrEqual(4);
     expect(await k.ok(['get', 'pvc', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.phase}'])).toBe('Bound Bound');
-    expect((await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true"} == 1')).map((s) => s.metric.pod?.replace(/-.*/, '')).sort()).toEqual(['alertmanager', 'prometheus']);
+    expect((await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual(['alertmanager', 'notify-gateway', 'prometheus']);
   });
 
   it('delivers a crash-looping pod\'s alert to the webhook of an AlertmanagerConfig', async () => {
@@ -65,26 +74,32 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        received.push(JSON.parse(body) as WebhookPayload);
+        received.push({ ...(JSON.parse(body) as WebhookPayload), path: req.url ?? '' });
         res.end('ok');
       });
     });
     await new Promise<void>((r) => hook!.listen(0, host, () => r()));
     const port = (hook.address() as AddressInfo).port;
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    /** An AlertmanagerConfig sending KubePodCrashLooping to one webhook. */
+    const routeTo = (name: string, url: string): string => `
 apiVersion: monitoring.coreos.com/v1alpha1
 kind: AlertmanagerConfig
-metadata: {name: team, namespace: default}
+metadata: {name: ${name}, namespace: default}
 spec:
-  route:
-    receiver: hook
-    groupBy: [alertname, pod]
-    groupWait: 1s
-    groupInterval: 5s
-    matchers: [{name: alertname, value: KubePodCrashLooping}]
-  receivers:
-  - name: hook
-    webhookConfigs: [{url: 'http://${host}:${port}/alerts', sendResolved: true}]
+  route: {receiver: hook, groupBy: [alertname, pod], groupWait: 1s, groupInterval: 5s, matchers: [{name: alertname, value: KubePodCrashLooping}]}
+  receivers: [{name: hook, webhookConfigs: [{url: '${url}', sendResolved: true}]}]
+`;
+    await k.ok(['apply', '-f', '-'], { stdin: `${routeTo('team', `http://${host}:${port}/alerts`)}
+---
+# The same alert through the notification gateway's Service, to a channel posting to this test.
+${routeTo('via-gateway', 'http://notify-gateway.wharf-monitoring.svc:9095/webhook/default/team-hook')}
+---
+apiVersion: platform.wharf.dev/v1alpha1
+kind: NotificationChannel
+metadata: {name: team-hook, namespace: default}
+spec:
+  type: webhook
+  webhook: {url: 'http://${host}:${port}/from-gateway'}
 ---
 apiVersion: v1
 kind: Pod
@@ -99,6 +114,15 @@ spec:
     const payload = await eventually(() => received.find((p) => p.alerts.some((a) => a.labels.alertname === 'KubePodCrashLooping' && a.labels.pod === 'crash')), 150_000, 'the webhook to receive KubePodCrashLooping');
     expect(payload).toMatchObject({ version: '4', status: 'firing', receiver: 'default/team/hook' });
     expect(payload.alerts[0]?.labels).toMatchObject({ namespace: 'default', container: 'app', severity: 'warning' });
+    // Alertmanager → the gateway's pod (its Service, by DNS name) → the channel's URL.
+    const relayed = await eventually(() => received.find((p) => p.path === '/from-gateway' && p.alerts.some((a) => a.labels.alertname === 'KubePodCrashLooping')), 90_000, 'the gateway to relay KubePodCrashLooping');
+    expect(relayed).toMatchObject({ version: '4', status: 'firing', receiver: 'default/via-gateway/hook' });
+    expect(relayed.wharf?.title).toContain('KubePodCrashLooping');
+    // The in-cluster Prometheus scrapes the gateway (deploy/notify's ServiceMonitor): the webhook it answered is counted.
+    const counted = await eventually(async () => (await query('sum(wharf_notify_webhooks_total{code="200"}) > 0'))[0], 90_000, 'the gateway\'s webhook count in Prometheus');
+    expect(Number(counted.value[1])).toBeGreaterThanOrEqual(1);
+    // The gateway in its pod, with its own account, keeps the alert history.
+    expect(await k.ok(['get', 'configmaps', '-n', 'wharf-monitoring', '-l', 'platform.wharf.dev/alert-history=true', '-o', 'jsonpath={.items[*].data}'])).toContain('KubePodCrashLooping');
   });
 
   it('keeps its history on the PersistentVolume when its pod is replaced', async () => {
@@ -113,5 +137,21 @@ spec:
     }, 120_000, 'the replacement Prometheus ready');
     // The samples scraped before the restart are still there (plus new ones).
     expect(await eventually(async () => ((await samples().catch(() => 0)) >= before ? samples() : undefined), 60_000, 'the old samples')).toBeGreaterThanOrEqual(before);
+  });
+
+  it('runs the node problem detector on every node, and a hung task in a node\'s kernel log becomes a TaskHung Warning', async () => {
+    const pods = JSON.parse(await k.ok(['get', 'pods', '-n', 'kube-system', '-l', 'app=node-problem-detector', '-o', 'json'])).items as { spec: { nodeName: string; containers: { image: string }[] }; status: { phase: string } }[];
+    expect(pods.map((p) => [p.spec.nodeName, p.status.phase, p.spec.containers[0]?.image]).sort()).toEqual([['node-0', 'Running', 'wharf/platform:0.1.0'], ['node-1', 'Running', 'wharf/platform:0.1.0']]);
+    // Each detector has its own least-privilege account: its node's status and events, nothing else.
+    const can = async (...args: string[]): Promise<string> => (await k.run(['auth', 'can-i', '--as=system:serviceaccount:kube-system:node-problem-detector', ...args])).stdout.trim();
+    expect([await can('patch', 'nodes', '--subresource=status'), await can('patch', 'nodes'), await can('list', 'pods', '-A')]).toEqual(['yes', 'no', 'no']);
+    // The simulated nodes share this host's kernel: wharf up's detectors follow DIR/npd/log/kern.log through a hostPath.
+    const d = new Date();
+    const p2 = (n: number): string => String(n).padStart(2, '0');
+    const stamp = `${d.toLocaleString('en-US', { month: 'short' })} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+    appendFileSync(join(wharf.dataDir, 'npd', 'log', 'kern.log'), `${stamp} wharf-host kernel: [12345.678901] INFO: task kworker/0:1:20744 blocked for more than 120 seconds.\n`);
+    for (const node of ['node-0', 'node-1']) {
+      await eventually(async () => (/Warning\s+TaskHung\s+\S+\s+kernel-monitor\S*(, \S+)?\s+task kworker\/0:1:20744 blocked for more than 120 seconds\./.test(await k.ok(['describe', 'node', node])) ? true : undefined), 60_000, `the TaskHung event on ${node}`);
+    }
   });
 });

@@ -2,53 +2,34 @@
 // with no daemon and no outside registry: Debian's nodejs and busybox (build-base), plus one
 // layer holding `wharf image pack` alone (pack-main.js, its modules and the few packages they
 // load), run as /usr/local/bin/wharf.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ImageStore } from '@wharf/images';
+import { nodeTree, type NodeTreeSpec } from './image-node-tree.js';
 
 /** What pack-main.js loads: this package's modules, two of Wharf's and their npm dependencies. */
-const CLI_MODULES = ['pack-main.js', 'image-pack.js', 'endpoints.js'];
-const WHARF_PACKAGES = ['@wharf/images', '@wharf/api'];
-const NPM_PACKAGES = ['commander', 'yaml', 'tar', '@isaacs/fs-minipass', 'chownr', 'minipass', 'minizlib', 'yallist'];
-
-/** The directory of an installed package, looked up as Node.js would from `from`. */
-function packageDir(name: string, from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`package ${name} not found from ${from}`);
-  }
-}
+const PACK_STEP: NodeTreeSpec = { cliModules: ['pack-main.js', 'image-pack.js', 'endpoints.js'], wharfPackages: ['@wharf/images', '@wharf/api'], npmPackages: ['commander', 'yaml'] };
 
 /** The layer's tree: /opt/wharf/{cli/dist,node_modules} and the `wharf` wrapper. */
 export function packStepTree(dest: string): void {
-  const dist = dirname(fileURLToPath(import.meta.url));
-  const cliRoot = dirname(dist);
-  const opt = join(dest, 'opt', 'wharf');
-  mkdirSync(join(opt, 'cli', 'dist'), { recursive: true });
-  writeFileSync(join(opt, 'cli', 'package.json'), '{"type":"module"}\n');
-  for (const m of CLI_MODULES) cpSync(join(dist, m), join(opt, 'cli', 'dist', m));
-  for (const p of WHARF_PACKAGES) {
-    const src = packageDir(p, cliRoot);
-    cpSync(join(src, 'package.json'), join(opt, 'node_modules', p, 'package.json'));
-    cpSync(join(src, 'dist'), join(opt, 'node_modules', p, 'dist'), { recursive: true, dereference: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') && !f.includes('.test.') });
+  nodeTree(dest, PACK_STEP);
+}
+
+/** Builds NAME:TAG in the store: Debian's nodejs and busybox, then a layer made by `tree` on it. */
+export async function buildNodeImage(store: ImageStore, repository: string, tag: string, tree: (dest: string) => void, debCacheDir?: string): Promise<string> {
+  const { buildBase, packDirectory } = await import('@wharf/images');
+  const base = await buildBase(store, { name: `${repository}-base`, tag, packages: ['nodejs', 'busybox-static'], env: ['HOME=/tmp'], ...(debCacheDir ? { debCacheDir } : {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-node-image-'));
+  try {
+    tree(dir);
+    return (await packDirectory(store, { dir, name: repository, tag, from: base.reference })).reference;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  for (const p of NPM_PACKAGES) cpSync(packageDir(p, cliRoot), join(opt, 'node_modules', p), { recursive: true, dereference: true });
-  mkdirSync(join(dest, 'usr', 'local', 'bin'), { recursive: true });
-  writeFileSync(join(dest, 'usr', 'local', 'bin', 'wharf'), '#!/bin/sh\nexec node /opt/wharf/cli/dist/pack-main.js "$@"\n', { mode: 0o755 });
 }
 
 /** Builds NAME:TAG in the store: the nodejs base, then the pack layer on it. */
 export async function buildPackStepImage(store: ImageStore, repository: string, tag: string): Promise<string> {
-  const { buildBase, packDirectory } = await import('@wharf/images');
-  const base = await buildBase(store, { name: `${repository}-base`, tag, packages: ['nodejs', 'busybox-static'], env: ['HOME=/tmp'] });
-  const tree = mkdtempSync(join(tmpdir(), 'wharf-pack-step-'));
-  try {
-    packStepTree(tree);
-    return (await packDirectory(store, { dir: tree, name: repository, tag, from: base.reference })).reference;
-  } finally {
-    rmSync(tree, { recursive: true, force: true });
-  }
+  return buildNodeImage(store, repository, tag, packStepTree);
 }

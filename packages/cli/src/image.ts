@@ -62,6 +62,20 @@ export function addImageCommands(program: Command): void {
       process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
     });
 
+  image
+    .command('build-platform [name:tag]')
+    .description("build the platform image (Debian's nodejs + the node problem detector, remediation controller and notification gateway) and push it")
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (ref: string | undefined, o: Common) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const { PLATFORM_IMAGE, buildPlatformImage } = await import('./image-platform.js');
+      const { repository, tag } = await target(ref ?? PLATFORM_IMAGE, endpoint(dataDir).host);
+      const { ImageStore } = await lib();
+      const store = new ImageStore({ root: join(dataDir, 'images') });
+      const built = await buildPlatformImage(store, repository, tag);
+      process.stdout.write(`${await push(store, built, dataDir)}\n`);
+    });
+
   addPackCommand(image);
 
   image

@@ -3,6 +3,8 @@
 // data dir, in the background), reaching the API through the `kubernetes` Service and Wharf's
 // discovery and kube-state-metrics at the host address pods reach. With --prometheus-url, the
 // operator configures and reloads that Prometheus instead (one run on the host, on loopback).
+// After them, the platform image's workloads (monitoring-platform.ts): node problem detector,
+// remediation controller and notification gateway.
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,10 +19,12 @@ const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 const NS = 'wharf-monitoring';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** Debian's packages for the two images, and their binaries. */
+/** The images the monitoring pods run, and the `wharf image` command building each (Debian's packages). */
 const IMAGES = [
-  { ref: 'prometheus:2.42', packages: 'prometheus', entrypoint: '/usr/bin/prometheus' },
-  { ref: 'alertmanager:0.25', packages: 'prometheus-alertmanager', entrypoint: '/usr/bin/prometheus-alertmanager' },
+  { ref: 'prometheus:2.42', build: ['build-base', 'prometheus:2.42', '--debian-packages', 'prometheus', '--entrypoint', '/usr/bin/prometheus'] },
+  { ref: 'alertmanager:0.25', build: ['build-base', 'alertmanager:0.25', '--debian-packages', 'prometheus-alertmanager', '--entrypoint', '/usr/bin/prometheus-alertmanager'] },
+  // Debian's nodejs + the detector, remediation controller and notification gateway (image-platform.ts).
+  { ref: 'wharf/platform:0.1.0', build: ['build-platform', 'wharf/platform:0.1.0'] },
 ] as const;
 
 export interface MonitoringStart {
@@ -37,12 +41,12 @@ export interface MonitoringStart {
   /** The certificate the query proxy serves (the API server's). */
 }
 
-/** Builds (once) and pushes an image from Debian packages unless the registry has it. */
+/** Builds (once per data dir) and pushes an image unless the registry has it. */
 async function ensureImage(dataDir: string, image: (typeof IMAGES)[number]): Promise<void> {
   const { stdout } = await run(process.execPath, [CLI, 'image', 'ls', '--data-dir', dataDir]);
   const [repo, tag] = image.ref.split(':');
   if (stdout.split('\n').some((l) => l.split('\t')[0] === repo && l.split('\t')[1] === tag)) return;
-  await run(process.execPath, [CLI, 'image', 'build-base', image.ref, '--debian-packages', image.packages, '--entrypoint', image.entrypoint, '--data-dir', dataDir], { timeout: 600_000 });
+  await run(process.execPath, [CLI, 'image', ...image.build, '--data-dir', dataDir], { timeout: 600_000 });
 }
 
 export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
@@ -68,8 +72,10 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   const stack = new lib.MonitoringStack({
     // (The gateway's metrics listen on the host's loopback: not scraped from the pod.)
     ...base, configDir: promConfigDir, host: o.podHostAddress,
-    // Prometheus in its pod: the API through the kubernetes Service, with its own account's token.
-    apiServer: { url: 'https://10.96.0.1:443', caFile: `${SA_DIR}/ca.crt`, tokenFile: `${SA_DIR}/token` },
+    // Prometheus in its pod: the API at the address pods reach this host on (the `kubernetes`
+    // Service's endpoint; its cluster IP may be answered by another Wharf on this host, see
+    // in-cluster.ts), verified as `kubernetes`, with its own account's token.
+    apiServer: { url: `https://${o.podHostAddress}:${o.apiPort}`, serverName: 'kubernetes', caFile: `${SA_DIR}/ca.crt`, tokenFile: `${SA_DIR}/token` },
     prometheusUrl: `http://${await ip('prometheus')}:9090`, alertmanagerUrl: `http://${await ip('alertmanager')}:9093`,
     alertmanagerConfigFile: join(amConfigDir, 'alertmanager.yml'),
   });
@@ -78,7 +84,7 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   for (const d of ['prometheus', 'alertmanager']) mkdirSync(join(volumes, d), { recursive: true });
   // The images take a minute to build the first time: Wharf is ready meanwhile.
   void (async () => {
-    for (const image of IMAGES) await ensureImage(o.dataDir, image);
+    for (const image of IMAGES.slice(0, 2)) await ensureImage(o.dataDir, image);
     await lib.ensureObjects(client, lib.monitoringWorkloads({
       namespace: NS, node: o.node!, prometheusConfigDir: promConfigDir, alertmanagerConfigDir: amConfigDir,
       prometheusDataDir: join(volumes, 'prometheus'), alertmanagerDataDir: join(volumes, 'alertmanager'),
@@ -86,6 +92,10 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
     }));
     // The claims name their volumes and the volumes their claims: the PersistentVolume binder binds them.
     o.logger.info({ namespace: NS }, 'prometheus and alertmanager deployed');
-  })().catch((e: unknown) => o.logger.error({ err: e }, 'prometheus and alertmanager could not be deployed'));
+    await ensureImage(o.dataDir, IMAGES[2]);
+    const { platformWorkloads } = await import('./monitoring-platform.js');
+    await lib.ensureObjects(client, platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects));
+    o.logger.info({ image: IMAGES[2].ref }, 'node problem detector, remediation controller and notification gateway deployed');
+  })().catch((e: unknown) => o.logger.error({ err: e }, 'the monitoring workloads could not be deployed'));
   return stack;
 }

@@ -13,9 +13,12 @@ interface KubeOpts {
 }
 
 async function kubeConfigFrom(o: KubeOpts) {
+  const file = o.kubeconfig ?? process.env.KUBECONFIG;
+  // In a pod (the platform image's Deployment): its service account.
+  if (!file && process.env.KUBERNETES_SERVICE_HOST) return (await import('./in-cluster.js')).inClusterConfig();
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  kc.loadFromFile(o.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.wharf', 'kubeconfig'));
+  kc.loadFromFile(file ?? join(homedir(), '.wharf', 'kubeconfig'));
   return kc;
 }
 
@@ -65,7 +68,7 @@ export function addNotifyCommands(program: Command): void {
   program
     .command('notify-gateway')
     .description('run the notification gateway: Alertmanager webhooks → NotificationChannels')
-    .option('--kubeconfig <file>', 'credentials of the cluster holding the channels (default $KUBECONFIG or ~/.wharf/kubeconfig)')
+    .option('--kubeconfig <file>', 'credentials of the cluster holding the channels (default $KUBECONFIG, the pod\'s service account, or ~/.wharf/kubeconfig)')
     .option('--port <port>', 'HTTP port of the gateway', '9095')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--namespace <ns>', 'namespace of the alert history ConfigMaps', 'wharf-monitoring')

@@ -4,11 +4,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { componentUserAgent, createLogger, KubeClient } from '@wharf/client';
 import type { Command } from 'commander';
+import { inClusterConfig } from './in-cluster.js';
 
 function kubeClient(kubeconfig: string | undefined, component: string): KubeClient {
-  const kc = new KubeConfig();
-  if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  let kc: KubeConfig;
+  if (kubeconfig) {
+    kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+  } else if (process.env.KUBERNETES_SERVICE_HOST) kc = inClusterConfig();
   else throw new Error('no --kubeconfig, and not inside a cluster (KUBERNETES_SERVICE_HOST is unset)');
   return new KubeClient(kc, { userAgent: componentUserAgent(component) });
 }

@@ -6,6 +6,7 @@ export { defaultRules, DEFAULT_RULE_GROUPS, type DefaultRulesOptions } from './r
 export { KubernetesSd, SD_ROLES, type SdRole } from './sd/server.js';
 export { MonitoringStack, type MonitoringStackOptions } from './stack/stack.js';
 export { ensureObjects, prometheusRbac } from './stack/rbac.js';
+export { manifestObjects, type ManifestObject } from './stack/manifests.js';
 export { monitoringServices, monitoringWorkloads, type WorkloadsOptions } from './stack/workloads.js';
 export { QueryProxy, enforceParams, filterToNamespace, QUERY_GROUP, QUERY_VERSION, type QueryProxyOptions } from './query/proxy.js';
 export { enforceNamespace, QueryParseError } from './query/enforce.js';

@@ -5,6 +5,7 @@ import { buildRequest, ChannelConfigError } from './channels/request.js';
 import type { Outcome } from './channels/response.js';
 import { send } from './channels/transport.js';
 import type { AttemptLog } from './attempt-log.js';
+import type { GatewayMetrics } from './metrics.js';
 import { DEFAULT_RETRY, deliver, type DeliveryResult, type DeliveryTarget } from './delivery.js';
 import { secretReader } from './secrets.js';
 import { channelPath, type AmWebhookPayload, type DeliveryAttempt, type NotificationChannel } from './types.js';
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   readonly sendTimeoutMs?: number;
   /** Channels as an informer sees them; a channel not (yet) in it is read from the API. @default none */
   readonly channels?: ObjectCache<NotificationChannel>;
+  /** Counts attempts and times deliveries. @default none */
+  readonly metrics?: GatewayMetrics;
 }
 
 /** What a channel should receive of a group: without resolved alerts when sendResolved is false, or nothing. */
@@ -45,6 +48,7 @@ export class Dispatcher {
       ...(c.spec.fallback ? { fallback: c.spec.fallback } : {}),
       send: () => this.sendOnce(c, payload),
     });
+    const started = this.opts.clock.now();
     const result = await deliver(target(ch), {
       resolve: async (n) => {
         const c = await this.getChannel(namespace, n).catch(() => undefined);
@@ -58,6 +62,7 @@ export class Dispatcher {
       record: (n, attempt, outcome, fallbackFor) => {
         const c = channels.get(n);
         if (!c) return;
+        this.opts.metrics?.attempts.inc({ type: c.spec.type, result: outcome.success ? 'success' : 'failure' });
         this.opts.attempts.record(c, {
           time: timestamp(this.opts.clock.now()) as unknown as string,
           groupKey: payload.groupKey,
@@ -72,6 +77,7 @@ export class Dispatcher {
       },
       sleep: (ms) => new Promise((r) => this.opts.clock.setTimeout(r, ms)),
     });
+    this.opts.metrics?.deliveries.observe({ result: result.deliveredBy ? 'delivered' : 'abandoned' }, (this.opts.clock.now() - started) / 1000);
     const log = this.opts.logger.child({ channel: `${namespace}/${name}`, groupKey: payload.groupKey, attempts: result.attempts });
     if (result.deliveredBy === name) log.debug('delivered');
     else if (result.deliveredBy) {

@@ -12,6 +12,7 @@ import { AttemptLog } from './attempt-log.js';
 import { ensureChannelCrd } from './crd.js';
 import { Dispatcher, payloadFor } from './dispatcher.js';
 import { AlertHistory } from './history.js';
+import { GatewayMetrics } from './metrics.js';
 import { SilenceRecorder } from './silences.js';
 import { CHANNEL_PLURAL, GROUP, VERSION, type NotificationChannel } from './types.js';
 import { parsePayload, PayloadError, testPayload } from './payload.js';
@@ -64,6 +65,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
+const isWebhook = (req: http.IncomingMessage): boolean => req.method === 'POST' && (req.url ?? '').startsWith('/webhook/');
+
 export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<NotifyGateway> {
   const logger = (opts.logger ?? silentLogger).child({ component: 'notify-gateway' });
   const clock = opts.clock ?? realClock;
@@ -73,14 +76,16 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
   try {
     await client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   } catch (e) {
-    if (!isStatus(e, 409)) throw e;
+    // 403: a gateway in a pod may not create namespaces; the one it runs in exists.
+    if (!isStatus(e, 409) && !isStatus(e, 403)) throw e;
   }
   const events = new EventRecorder({ client, component: 'notify-gateway', clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'event not written') });
   const attempts = new AttemptLog({ client, events, logger });
   // Channels from a watch, so a burst of webhooks does not read each one from the API.
   const channels = new Informer<NotificationChannel>({ client, path: `/apis/${GROUP}/${VERSION}/${CHANNEL_PLURAL}`, clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'channel watch error') });
   await channels.startSynced();
-  const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, channels, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
+  const metrics = new GatewayMetrics();
+  const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, channels, metrics, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
   const history = new AlertHistory(client, namespace, logger);
   const silences = opts.alertmanagerUrl ? new SilenceRecorder({ alertmanagerUrl: opts.alertmanagerUrl.replace(/\/$/, ''), history, logger, clock }) : undefined;
   const inFlight = new Set<Promise<unknown>>();
@@ -92,9 +97,13 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
     return ch;
   };
 
-  async function route(req: http.IncomingMessage): Promise<{ status: number; body: unknown }> {
+  async function route(req: http.IncomingMessage): Promise<{ status: number; body: unknown; contentType?: string }> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method === 'GET' && path === '/healthz') return { status: 200, body: { ok: true } };
+    if (req.method === 'GET' && path === '/metrics') {
+      const m = await metrics.text();
+      return { status: 200, body: m.body, contentType: m.contentType };
+    }
     let m = /^\/webhook\/([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(path);
     if (m && req.method === 'POST') {
       const payload = parsePayload(await readBody(req));
@@ -120,9 +129,14 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
 
   const server = http.createServer((req, res) => {
     route(req).then(
-      ({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+      ({ status, body, contentType }) => {
+        if (isWebhook(req)) metrics.webhooks.inc({ code: String(status) });
+        if (contentType) res.writeHead(status, { 'content-type': contentType }).end(body);
+        else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      },
       (e: unknown) => {
         const err = e instanceof HttpError ? e : e instanceof PayloadError ? new HttpError(400, 'BadRequest', e.message) : new HttpError(500, 'InternalError', (e as Error).message);
+        if (isWebhook(req)) metrics.webhooks.inc({ code: String(err.status) });
         if (err.status >= 500) logger.error({ err: err.message }, 'request failed');
         res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: err.status, reason: err.reason, message: err.message }));
       },

@@ -9,6 +9,8 @@ export interface HostJobsOptions {
   readonly apiServer: string;
   readonly caFile: string;
   readonly tokenFile: string;
+  /** The name to verify the API server's certificate for, when apiServer's host is not on it. @default none */
+  readonly serverName?: string;
   readonly discovery: DiscoveryAccess;
   /** host:port of kube-state-metrics. */
   readonly kubeStateMetrics: string;
@@ -20,7 +22,7 @@ export interface HostJobsOptions {
 
 export function hostJobs(o: HostJobsOptions): ScrapeConfig[] {
   const api = new URL(o.apiServer);
-  const tls = { tls_config: { ca_file: o.caFile }, authorization: { type: 'Bearer', credentials_file: o.tokenFile }, scheme: 'https' };
+  const tls = { tls_config: { ca_file: o.caFile, ...(o.serverName ? { server_name: o.serverName } : {}) }, authorization: { type: 'Bearer', credentials_file: o.tokenFile }, scheme: 'https' };
   const kubeletJob = (name: string, path: string, extra: Partial<ScrapeConfig>): ScrapeConfig => ({
     job_name: name, ...tls, metrics_path: path, honor_labels: true, ...extra,
     ...discoveryFor('node', undefined, o.discovery),

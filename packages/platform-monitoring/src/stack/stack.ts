@@ -21,7 +21,10 @@ export interface MonitoringStackOptions {
   /** prometheus.yml, rules/ and the token are written here. */
   readonly configDir: string;
   /** The API server as the host's Prometheus reaches it, and its CA file. */
-  readonly apiServer: { readonly url: string; readonly caFile: string; /** @default the token written to configDir */ readonly tokenFile?: string };
+  readonly apiServer: {
+    readonly url: string; readonly caFile: string; /** @default the token written to configDir */ readonly tokenFile?: string;
+    /** The name to verify the certificate for, when url's host is not on it. @default none */ readonly serverName?: string;
+  };
   /** @default 'wharf-monitoring' */
   readonly namespace?: string;
   /** Where kube-state-metrics and the service discovery listen. @default '127.0.0.1' */
@@ -83,6 +86,7 @@ export class MonitoringStack {
           const gateway = opts.gatewayMetrics?.();
           return hostJobs({
             apiServer: opts.apiServer.url, caFile: opts.apiServer.caFile, tokenFile, discovery: this.discovery,
+            ...(opts.apiServer.serverName ? { serverName: opts.apiServer.serverName } : {}),
             kubeStateMetrics: `${host}:${ksmPort()}`, ...(gateway ? { gateway } : {}), ...(prometheusHost ? { prometheus: prometheusHost } : {}),
           });
         },

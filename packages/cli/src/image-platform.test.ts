@@ -1,0 +1,11 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dependencyClosure } from './image-node-tree.js';
+
+describe('the platform image\'s layer', () => {
+  it('holds the npm closure of the npd and notify packages, without type-only packages', () => {
+    const names = [...dependencyClosure(['@wharf/platform-notify', '@wharf/platform-npd'], join(import.meta.dirname, '..')).keys()];
+    expect(names).toEqual(expect.arrayContaining(['@wharf/client', '@wharf/api', '@kubernetes/client-node', 'nodemailer', 'prom-client', 'pino']));
+    expect(names.filter((n) => n.startsWith('@types/'))).toEqual([]);
+  });
+});

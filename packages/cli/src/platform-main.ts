@@ -1,0 +1,14 @@
+// The entry of the platform image (wharf/platform, image-platform.ts): only the commands that run
+// as workloads in the cluster — the node problem detector, the remediation controller and the
+// notification gateway (with `wharf alerts`) — so the image carries their packages, not the CLI's.
+import { Command } from 'commander';
+import { addNotifyCommands } from './notify.js';
+import { addNpdCommands } from './npd.js';
+
+const program = new Command('wharf').description("Wharf's in-cluster platform components");
+addNpdCommands(program);
+addNotifyCommands(program);
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`wharf: ${((e as Error).message ?? String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+});
