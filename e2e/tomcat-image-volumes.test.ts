@@ -3,15 +3,16 @@
 // under WHARF_TEST_CACHE) and two FROM scratch artifact images holding one .war each (N = 2),
 // compiled here with Debian's JDK (javac, jar). One pod mounts both .wars read-only into Tomcat's
 // appBase; both contexts answer at the pod IP, one with a greeting from a ConfigMap file that a
-// change reaches in place, the other from an env var. Needs root, runc, the CNI plugins and the
-// JDK (skipped with the reason otherwise).
+// change reaches in place, the other from an env var. Then the same M+N app as one Application
+// (the seed's scenario through the platform): both contexts answer through its Ingress URL. Needs
+// root, runc, the CNI plugins and the JDK (skipped with the reason otherwise).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildWar, eventually, httpAnswer, jdkUnavailable, Kubectl, runcUnavailable, scratchImage, TOMCAT_APP_BASE, TOMCAT_IMAGE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, tomcatImage, WHARF_BIN, WharfProcess,
+  buildWar, eventually, httpAnswer, httpGet, jdkUnavailable, Kubectl, runcUnavailable, scratchImage, TOMCAT_APP_BASE, TOMCAT_IMAGE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, tomcatImage, WHARF_BIN, WharfProcess,
 } from '@wharf/testing';
 
 const skip = runcUnavailable() || jdkUnavailable();
@@ -50,6 +51,46 @@ metadata: {name: shop-settings, namespace: default}
 data: {greeting: hello from the config map}
 `;
 
+/** The same M+N app as an Application: what a user of the platform writes instead of the pod. */
+const application = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: seed}
+---
+apiVersion: platform.wharf.dev/v1alpha1
+kind: ConfigSet
+metadata: {name: shop-settings, namespace: seed}
+spec:
+  data: {greeting: hello from the config center}
+---
+apiVersion: platform.wharf.dev/v1alpha1
+kind: ConfigSet
+metadata: {name: shop-env, namespace: seed}
+spec:
+  data: {GREETING: hi from a config version}
+---
+apiVersion: platform.wharf.dev/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: seed}
+spec:
+  artifactDelivery: imageVolume
+  rollout: {analysisSeconds: 3}
+  components:
+  - name: tomcat
+    runtime: {image: "${TOMCAT_IMAGE}"}
+    artifacts:
+    - {name: shop, image: "shop-war:1", path: /shop.war, mountPath: ${TOMCAT_APP_BASE}/shop.war}
+    - {name: admin, image: "admin-war:1", path: /admin.war, mountPath: ${TOMCAT_APP_BASE}/admin.war}
+    replicas: 1
+    ports: [{name: http, port: ${TOMCAT_PORT}}]
+    expose: {host: shop.localhost}
+    resources: {limits: {memory: 512Mi}}
+    probes: {readiness: {httpGet: {path: /shop/, port: ${TOMCAT_PORT}}, periodSeconds: 1, timeoutSeconds: 5}}
+    config:
+    - {configSet: shop-settings, as: file, mountPath: /etc/app, update: inPlace}
+    - {configSet: shop-env, as: env}
+`;
+
 describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built runtime, two FROM scratch .war images ${skip}`, () => {
   let wharf: WharfProcess;
   let k: Kubectl;
@@ -64,6 +105,7 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
 
   afterAll(async () => {
     await k?.run(['delete', 'pod', 'shop', '--grace-period=0', '--wait=false']).catch(() => undefined);
+    await k?.run(['delete', 'namespace', 'seed', '--wait=false']).catch(() => undefined);
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -110,5 +152,31 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
     await k.ok(['patch', 'configmap', 'shop-settings', '--type=merge', '-p', '{"data":{"greeting":"hello again"}}']);
     await eventually(async () => ((await httpAnswer(ip, TOMCAT_PORT, '/shop/')).body === 'shop says hello again\n' ? true : undefined), 30_000, 'the new greeting');
     expect(await k.ok(['get', 'pod', 'shop', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).toBe('0');
+  });
+
+  it('the seed scenario as one Application: both contexts answer through its Ingress URL', { timeout: 300_000 }, async () => {
+    await k.ok(['delete', 'pod', 'shop', '--grace-period=1', '--wait=false']);
+    const ingressPort = wharf.ingressPort;
+    await k.ok(['apply', '-f', '-'], { stdin: application });
+    const app = await eventually(async () => {
+      const a = JSON.parse(await k.ok(['get', 'app', 'shop', '-n', 'seed', '-o', 'json'])) as { status?: { revision?: number; url?: string; artifactDelivery?: string; rollout?: unknown; conditions?: { type: string; status: string }[] } };
+      return a.status?.revision === 1 && !a.status.rollout && a.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? a : undefined;
+    }, 240_000, 'the Application rolled out');
+    expect(app.status?.url).toBe(`http://shop.localhost:${ingressPort}/`);
+    expect(app.status?.artifactDelivery).toBe('imageVolume');
+    const viaIngress = async (path: string): Promise<{ status: number; body: string }> => {
+      const r = await httpGet({ host: '127.0.0.1', port: ingressPort, path, headers: { host: 'shop.localhost' }, timeoutMs: 10_000 });
+      return { status: r.status, body: r.text };
+    };
+    expect(await viaIngress('/shop/')).toEqual({ status: 200, body: 'shop says hello from the config center\n' });
+    const admin = await eventually(async () => {
+      const r = await viaIngress('/admin/');
+      return r.status === 200 ? r : undefined;
+    }, 60_000, 'the admin context through the Ingress');
+    expect(admin.body).toBe('admin says hi from a config version\n');
+    // M + N = 3 images: the runtime as the container's image, the two .wars as image volumes.
+    const spec = JSON.parse(await k.ok(['get', 'deployment', 'shop-tomcat-r1', '-n', 'seed', '-o', 'jsonpath={.spec.template.spec}'])) as { containers: { image: string }[]; volumes: { image?: { reference: string } }[] };
+    expect(spec.containers.map((c) => c.image)).toEqual([TOMCAT_IMAGE]);
+    expect(spec.volumes.flatMap((v) => (v.image ? [v.image.reference] : []))).toEqual(['shop-war:1', 'admin-war:1']);
   });
 });
