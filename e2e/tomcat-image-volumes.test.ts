@@ -99,9 +99,9 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'wharf-tomcat-imgvol-e2e-'));
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'], readyTimeoutMs: 120_000 });
     k = new Kubectl(wharf.kubeconfig);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await k?.run(['delete', 'pod', 'shop', '--grace-period=0', '--wait=false']).catch(() => undefined);
