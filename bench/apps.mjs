@@ -101,7 +101,7 @@ const tomcatApp = (name, delivery) => JSON.stringify({
 
 async function deploySection() {
   const ingressPort = await freePort();
-  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(ingressPort)], { readyTimeoutMs: 300_000 });
+  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(ingressPort), '--ingress-https-port', String(await freePort())], { readyTimeoutMs: 300_000 });
   const { api, k } = clients(wharf);
   const work = tempDir('wharf-bench-apps-');
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -215,7 +215,7 @@ spec:
 
 async function configSection() {
   const ANALYSIS = 5;
-  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(await freePort())], { readyTimeoutMs: 300_000 });
+  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort())], { readyTimeoutMs: 300_000 });
   const { api, k } = clients(wharf);
   const work = tempDir('wharf-bench-apps-');
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -291,7 +291,7 @@ ${row('`inPlace` (files, no restart)', inPlace)}
 ${row('reference: `kubectl rollout restart` + `rollout status`', restart)}
 
 The rollout pays for its health gates: 2 × ${ANALYSIS} s of analysis and the drain of the old pods are
-in its time; less the analysis it is ${fmtRatio((p(rollout, 0.5) - 2 * ANALYSIS * 1000) / p(restart, 0.5))}× the reference (p50). With 10 changes the p99 is the slowest run.
+in its time; less the analysis its p50 is ${fmtRatio((p(rollout, 0.5) - 2 * ANALYSIS * 1000) / p(restart, 0.5))} the reference's. With ${CHANGES} changes the p99 is the slowest run.
 `;
 }
 
