@@ -208,8 +208,25 @@ describe('reconcileApplication: first deploy', () => {
     expect(w.app.status?.images?.[0]).toMatchObject({ component: 'web', role: 'runtime', digest: `sha256:${'a'.repeat(64)}` });
   });
 
+  it('copies the artifacts of a component with a file mount inside one (an image volume is read-only), and refuses it when image volumes are asked for', () => {
+    w.delivery = 'imageVolume';
+    w.run(5);
+    expect(w.deployments[0]?.spec?.template.spec?.initContainers?.map((c) => c.name)).toEqual(['copy-artifact-0']);
+    expect(w.app.status?.artifactDelivery).toBe('initCopy');
+    w = new World(shop({ artifactDelivery: 'imageVolume' }));
+    w.setConfig('shop-settings', { GREETING: 'hello' });
+    w.setConfig('shop-files', { 'motd.txt': 'first' });
+    w.delivery = 'imageVolume';
+    w.run(5);
+    expect(w.revisions).toEqual([]);
+    expect(w.condition('Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(w.condition('Degraded')?.message).toBe('component web: ConfigSet shop-files is mounted at /www/conf, inside artifact shop-site:1 at /www: an image volume is read-only; mount it beside the artifact, or use artifactDelivery initCopy or auto');
+  });
+
   it('delivers artifacts as image volumes mounted with subPath when the cluster has them', () => {
     w.delivery = 'imageVolume';
+    const web = w.app.spec.components[0]!;
+    w.app = { ...w.app, spec: { ...w.app.spec, components: [{ ...web, config: [web.config![0]!, { ...web.config![1]!, mountPath: '/etc/shop' }] }] } };
     w.run(5);
     const spec = w.deployments[0]?.spec?.template.spec;
     expect(spec?.initContainers).toBeUndefined();

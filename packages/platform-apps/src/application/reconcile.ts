@@ -5,9 +5,9 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
 import { setCondition, type ConditionInput } from '../common/conditions.js';
 import { hashOf } from '../common/hash.js';
-import { type Application, type ApplicationRevision, type ApplicationRevisionStatus, type ApplicationSpec, type ApplicationStatus, type ArtifactDelivery, type ConfigSet, DEFAULTS, type ImagePin, LABELS, type PendingReload } from '../types.js';
+import { type Application, type ApplicationRevision, type ApplicationRevisionStatus, type ApplicationSpec, type ApplicationStatus, type ArtifactDelivery, type Component, type ConfigSet, DEFAULTS, type ImagePin, LABELS, type PendingReload } from '../types.js';
 import { isPodReady, msOf, podFailure } from './health.js';
-import { releasedSpec, resolveInputs, type Inputs, type SecretInfo } from './inputs.js';
+import { nestedInImageVolume, releasedSpec, resolveInputs, type Inputs, type SecretInfo } from './inputs.js';
 import { byNumber, imagesOf, newRevision, revisionFromInputs, revisionsToPrune, rollbackRequest } from './revisions.js';
 import { planReloads, type DueReload } from './reload.js';
 import { revisionOfPod, stepRollout, stepsOf, type RolloutEvent, type Scale } from './rollout.js';
@@ -65,7 +65,12 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   const latest = revs.at(-1);
   const prior = app.status ?? {};
   const current = revs.find((r) => r.spec.revision === prior.revision);
-  const sources = { app: name, configSets: o.configSets, secrets: o.secrets, current: current ?? latest };
+  const explicit = app.spec.artifactDelivery && app.spec.artifactDelivery !== 'auto' ? app.spec.artifactDelivery : undefined;
+  // `auto`: image volumes where the cluster has them, except for a component with a file mount
+  // inside an artifact (an image volume is read-only): its artifacts are copied.
+  const deliveryOf = (c: Component): ArtifactDelivery => explicit ?? (o.delivery === 'imageVolume' && nestedInImageVolume(c).length ? 'initCopy' : o.delivery);
+  const delivery: ArtifactDelivery = app.spec.components.some((c) => c.artifacts?.length && deliveryOf(c) === 'initCopy') ? 'initCopy' : (explicit ?? o.delivery);
+  const sources = { app: name, configSets: o.configSets, secrets: o.secrets, current: current ?? latest, delivery: explicit };
 
   // 1. A rollback request: a new revision copying the old one's spec and exact versions.
   const to = rollbackRequest(app);
@@ -112,7 +117,6 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   if (step.restore?.length) actions.push({ type: 'servePods', pods: step.restore });
 
   // 4. The objects: Deployments of the revisions that run, Services, Ingresses, mirrors.
-  const delivery = app.spec.artifactDelivery && app.spec.artifactDelivery !== 'auto' ? app.spec.artifactDelivery : o.delivery;
   const wanted = new Set<string>();
   for (const [n, scale] of step.replicas) {
     const rev = revs.find((r) => r.spec.revision === n);
@@ -121,7 +125,7 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
       const live = app.spec.components.find((x) => x.name === c.name)?.replicas ?? c.replicas ?? DEFAULTS.replicas;
       const existing = o.deployments.find((d) => d.metadata?.labels?.[LABELS.revision] === String(n) && d.metadata?.labels?.[LABELS.component] === c.name);
       const replicas = scaleOf(scale, live, existing);
-      const d = desiredDeployment(app, rev, c, { delivery, replicas });
+      const d = desiredDeployment(app, rev, c, { delivery: deliveryOf(c), replicas });
       wanted.add(d.metadata?.name ?? '');
       if (!existing || hashAnnotation(existing) !== hashAnnotation(d) || existing.spec?.replicas !== replicas) actions.push({ type: 'apply', object: d });
     }
