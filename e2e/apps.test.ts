@@ -48,7 +48,7 @@ spec:
     expose: {host: shop.localhost}
     config:
     - {configSet: shop-settings, as: env}
-    - {configSet: shop-files, as: file, mountPath: /www/conf, update: inPlace}
+    - {configSet: shop-files, as: file, mountPath: /www/conf, update: inPlace, reload: {httpGet: {path: /cgi-bin/reload, port: 8080}, delaySeconds: 3}}
 `;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, read field by field
@@ -104,6 +104,9 @@ function siteImage(layout: string, dir: string, version: string): string {
   // Readiness by HTTP (cheaper than an exec probe on a loaded machine): a bad greeting is a 503.
   writeFileSync(join(site, 'cgi-bin/ready'), '#!/bin/sh\nif [ "$GREETING" = bad ]; then printf "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nbad config\\n"; else printf "Content-Type: text/plain\\r\\n\\r\\nready\\n"; fi\n');
   chmodSync(join(site, 'cgi-bin/ready'), 0o755);
+  // The reload call of the inPlace config: keeps what the file said when it was called.
+  writeFileSync(join(site, 'cgi-bin/reload'), '#!/bin/sh\ncat /www/conf/motd.txt > /www/reloaded\nprintf "Content-Type: text/plain\\r\\n\\r\\nreloaded\\n"\n');
+  chmodSync(join(site, 'cgi-bin/reload'), 0o755);
   return ociArchive({ contentDir: content, base: { layout, ref: 'busybox:1' } }, join(dir, `site-${version}.tar`));
 }
 
@@ -222,7 +225,7 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect(condition(a, 'Degraded')?.status).toBe('False');
   });
 
-  it('changes an inPlace file in the running pods without a restart', { timeout: 60_000 }, async () => {
+  it('changes an inPlace file in the running pods without a restart, then calls the reload on each pod', { timeout: 60_000 }, async () => {
     const before = (await podsOf(3)).map((p) => p.metadata.uid as string).sort();
     await k.ok(['patch', 'configset', 'shop-files', '-n', 'demo', '--type', 'merge', '-p', '{"spec":{"data":{"motd.txt":"second"}}}']);
     // Both replicas (round robin) serve it, and they are the same pods, never restarted.
@@ -234,6 +237,15 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect(after.map((p) => p.metadata.uid as string).sort()).toEqual(before);
     expect(after.map((p) => p.status.containerStatuses[0].restartCount as number)).toEqual([0, 0]);
     expect((await app()).status.revision).toBe(3);
+    // The reload call came after the new file was in each pod (it saw "second").
+    for (const p of after) {
+      await eventually(async () => {
+        const seen = await k.run(['exec', '-n', 'demo', p.metadata.name as string, '-c', 'web', '--', 'cat', '/www/reloaded']);
+        return seen.stdout === 'second' ? true : undefined;
+      }, 20_000, `the reload call on ${p.metadata.name as string}`);
+    }
+    const reloaded = await k.ok(['get', 'events', '-n', 'demo', '--field-selector', 'involvedObject.name=shop,reason=Reloaded', '-o', 'jsonpath={.items[0].message}']);
+    expect(reloaded).toBe('config shop-files v2 is in place; reload called on 2 pod(s)');
   });
 
   it('rolls a bad config back automatically with zero failed requests: Degraded/RolledBack and an Event', { timeout: 200_000 }, async () => {
@@ -265,6 +277,11 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     await eventually(async () => ((await get(ingressPort, '/')).body === 'site 2\n' && (await app()).status?.rollout === undefined ? true : undefined), 150_000, 'site 2');
     expect((await get(ingressPort, '/cgi-bin/greet')).body).toBe('greeting=hey\n');
     const n = (await app()).status.revision as number;
+    // The tag of revision 1's artifact now names other content: the rollback must not follow it.
+    const r1 = JSON.parse(await k.ok(['get', 'apprev', 'shop-r1', '-n', 'demo', '-o', 'json'])) as Json;
+    const digest = (r1.status.images as Json[]).find((i) => i.role === 'artifact-0')?.digest as string;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await run(process.execPath, [WHARF_BIN, 'image', 'import', siteImage(join(wharf.dataDir, 'images'), scratch, 'moved'), '--name', 'shop-site:1', '--data-dir', wharf.dataDir], { timeout: 180_000 });
     // What `wharf app rollback shop --to 1` asks for. The first revision has no probe and the
     // default 30 s analysis at each step.
     await k.ok(['annotate', 'app', 'shop', '-n', 'demo', 'platform.wharf.dev/rollback-to=1']);
@@ -272,6 +289,8 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     expect(a.metadata.annotations?.['platform.wharf.dev/rollback-to']).toBeUndefined();
     expect(await get(ingressPort, '/')).toEqual({ status: 200, body: 'site 1\n' });
     expect(await get(ingressPort, '/cgi-bin/greet')).toEqual({ status: 200, body: 'greeting=hello\n' });
+    const copier = await k.ok(['get', 'deployment', `shop-web-r${n + 1}`, '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.initContainers[0].image}']);
+    expect(copier).toBe(`shop-site:1@${digest}`);
     expect(JSON.parse(await k.ok(['get', 'apprev', `shop-r${n + 1}`, '-n', 'demo', '-o', 'jsonpath={.spec}'])) as Json).toMatchObject({ cause: 'rollback to 1', config: [{ configSet: 'shop-settings', version: 1 }] });
   });
 

@@ -27,6 +27,8 @@ const condition = obj({
   type: str(), status: str(), reason: str(), message: str(), lastTransitionTime: str({ format: 'date-time' }), observedGeneration: int(),
 }, { required: ['type', 'status'] });
 const conditions = arr(condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+// An int or a percentage, as a Deployment's maxSurge: 1, "25%".
+const intOrPercent: Schema = { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+%$' }] };
 const pullPolicy = str({ enum: ['Always', 'IfNotPresent', 'Never'] });
 const labelSelector = obj({
   matchLabels: stringMap(),
@@ -42,12 +44,13 @@ const configRef = obj({
   keys: strings(),
   prefix: str(),
   update: str({ enum: ['rollout', 'inPlace', 'manual'] }),
-  reload: obj({ httpGet: obj({ path: str(), port: int({ minimum: 1, maximum: 65535 }) }, { required: ['path', 'port'] }) }),
+  reload: obj({ httpGet: obj({ path: str({ pattern: '^/' }), port: int({ minimum: 1, maximum: 65535 }) }, { required: ['path', 'port'] }), delaySeconds: int({ minimum: 0, maximum: 300 }) }, { required: ['httpGet'] }),
 }, {
   required: ['configSet', 'as'],
   'x-kubernetes-validations': [
     rule("self.as != 'file' || has(self.mountPath)", "mountPath is required when as is 'file'", { fieldPath: '.mountPath' }),
     rule("!has(self.update) || self.update != 'inPlace' || self.as == 'file'", "update 'inPlace' needs as 'file' (env vars and args cannot change in a running process)", { fieldPath: '.update' }),
+    rule("!has(self.reload) || (has(self.update) && self.update == 'inPlace')", "reload is called after an inPlace change: it needs update 'inPlace'", { fieldPath: '.reload' }),
     ...optionalAbsolutePath('mountPath'),
   ],
 });
@@ -110,7 +113,7 @@ const appSpecProperties = {
     minItems: 1, maxItems: 32,
     'x-kubernetes-validations': [rule('self.all(c, self.exists_one(d, d.name == c.name))', 'component names must be unique')],
   }),
-  rollout: obj({ analysisSeconds: int({ minimum: 0, maximum: 3600 }), batchSeconds: int({ minimum: 0, maximum: 3600 }), progressDeadlineSeconds: int({ minimum: 10, maximum: 86400 }) }),
+  rollout: obj({ analysisSeconds: int({ minimum: 0, maximum: 3600 }), batchSeconds: int({ minimum: 0, maximum: 3600 }), progressDeadlineSeconds: int({ minimum: 10, maximum: 86400 }), maxSurge: intOrPercent, maxUnavailable: intOrPercent }),
   revisionHistoryLimit: int({ minimum: 1, maximum: 100 }),
   artifactDelivery: str({ enum: ['auto', 'imageVolume', 'initCopy'] }),
 };
@@ -125,7 +128,8 @@ const appStatus = obj({
   components: arr(obj({ name: str(), replicas: int(), readyReplicas: int(), updatedReplicas: int(), url: str() }, { required: ['name'] })),
   images: arr(imagePin),
   artifactDelivery: str(),
-  rollout: obj({ revision: int(), from: int(), phase: str(), stepStarted: str(), readySince: str(), drainUntil: str(), message: str(), superseded: { type: 'boolean' } }),
+  rollout: obj({ revision: int(), from: int(), phase: str(), stepStarted: str(), readySince: str(), drainUntil: str(), step: int(), message: str(), superseded: { type: 'boolean' } }),
+  reloads: arr(obj({ configSet: str(), version: int(), at: str() })),
 });
 
 const revisionSpec = obj({

@@ -133,8 +133,12 @@ export interface ConfigRef {
    * ConfigMap, without a restart; `manual`: nothing until the next rollout. @default rollout
    */
   update?: UpdatePolicy;
-  /** After an inPlace change reached the pods, call this (HTTP GET on each pod). @default none */
-  reload?: { httpGet: { path: string; port: number } };
+  /**
+   * After an inPlace change reached the pods, call this: an HTTP GET on each Ready pod of the
+   * component, `delaySeconds` (default 5: the node agent re-projects config files every 2 s)
+   * after the mirror changed. @default none
+   */
+  reload?: { httpGet: { path: string; port: number }; delaySeconds?: number };
 }
 
 /** A component's use of a Secret (its values never reach status, events or logs). */
@@ -232,6 +236,13 @@ export interface RolloutPolicy {
   batchSeconds?: number;
   /** A step whose pods are not Ready in this time fails (and is rolled back). @default 300 */
   progressDeadlineSeconds?: number;
+  /**
+   * After the canary, new pods started per step above the component's replicas (a number or a
+   * percentage of replicas, rounded up), as a Deployment's. @default 25%
+   */
+  maxSurge?: number | string;
+  /** Pods per step that may be missing from the replicas serving (a percentage rounds down). @default 0 */
+  maxUnavailable?: number | string;
 }
 
 /** How artifact images reach the runtime container. */
@@ -294,6 +305,8 @@ export interface RolloutStatus {
   readySince?: string;
   /** Draining pods leave at this time (RFC 3339). */
   drainUntil?: string;
+  /** Promoting: the step after the canary (1, 2, ...), each adding up to maxSurge + maxUnavailable new pods. */
+  step?: number;
   /** Why the rollout is rolling back. */
   message?: string;
   /** Rolling back because a newer revision replaced it, not because it failed. */
@@ -311,6 +324,14 @@ export interface ApplicationStatus {
   images?: ImagePin[];
   artifactDelivery?: ArtifactDelivery;
   rollout?: RolloutStatus;
+  /** inPlace changes whose reload call is due at `at` (RFC 3339). */
+  reloads?: PendingReload[];
+}
+
+export interface PendingReload {
+  configSet: string;
+  version: number;
+  at: string;
 }
 
 export interface Application {
@@ -387,6 +408,8 @@ export const DEFAULTS = {
   revisionHistoryLimit: 10,
   configHistoryLimit: 20,
   replicas: 1,
+  maxSurge: '25%',
+  maxUnavailable: 0,
 } as const;
 
 // --- Project (cluster-scoped): a team's namespaces, members, quota and defaults ---------------

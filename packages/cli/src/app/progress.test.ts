@@ -21,6 +21,8 @@ describe('assess', () => {
   it('counts all replicas while promoting', () => {
     const app = with_({ rollout: { revision: 2, from: 1, phase: 'Promoting', stepStarted: '2026-12-05T09:59:40Z' }, components: [{ name: 'web', replicas: 2, readyReplicas: 2, updatedReplicas: 1 }] });
     expect(assess(app, [rev(2, 'spec')], deploy, NOW).line).toBe('revision 2: 1/2 pods Ready');
+    const stepped = with_({ rollout: { revision: 2, from: 1, phase: 'Promoting', step: 2, stepStarted: '2026-12-05T09:59:40Z' }, components: [{ name: 'web', replicas: 3, readyReplicas: 1, updatedReplicas: 2 }] });
+    expect(assess(stepped, [rev(2, 'spec')], deploy, NOW).line).toBe('revision 2: step 2, 2/2 pods Ready');
   });
 
   it('is done once the revision is current and its rollout over', () => {

@@ -67,7 +67,7 @@ function rolloutLine(app: Application, n: number, now: number): string {
       const want = comps.filter((c) => (c.replicas ?? 1) > 0).length;
       return `revision ${n}: canary ${Math.min(updated, want)}/${want} pods Ready${countdown()}`;
     }
-    case 'Promoting': return `revision ${n}: ${updated}/${comps.reduce((s, c) => s + (c.replicas ?? 1), 0)} pods Ready${countdown()}`;
+    case 'Promoting': return `revision ${n}: ${ro.step && ro.from ? `step ${ro.step}, ` : ''}${updated}/${comps.reduce((s, c) => s + (c.replicas ?? 1), 0)} pods Ready${countdown()}`;
     case 'Finishing': return `revision ${n}: all pods Ready; draining revision ${ro.from}`;
     case 'RollingBack': return `revision ${n}: rolling back to revision ${ro.from}: ${ro.message ?? ''}`;
   }

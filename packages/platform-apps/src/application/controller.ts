@@ -5,10 +5,11 @@ import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Ingress, V1Pod, V1S
 import { type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { COLLECTIONS, labelledInformer, PLATFORM_LABEL_SELECTORS, type PlatformContext } from '../common/context.js';
 import { hashOf } from '../common/hash.js';
-import { appLabels } from '../common/labels.js';
+import { appLabels, SERVING } from '../common/labels.js';
 import { type Application, type ApplicationRevision, type ArtifactDelivery, type ConfigSet, LABELS, paths } from '../types.js';
 import type { SecretInfo } from './inputs.js';
 import { reconcileApplication, type AppAction } from './reconcile.js';
+import type { DueReload } from './reload.js';
 import { MIRROR_OF } from './workload.js';
 
 export interface ApplicationControllerOptions {
@@ -21,6 +22,8 @@ export interface ApplicationControllerOptions {
 }
 
 const APP_INDEX = 'application';
+/** The ReplicaSet removes pods with the lowest cost first (upstream's annotation). */
+const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 const appIndex = (o: KubernetesObject): string[] => {
   const app = o.metadata?.labels?.[LABELS.application];
   return app ? [`${o.metadata?.namespace}/${app}`] : [];
@@ -127,8 +130,10 @@ export class ApplicationController extends QueueController {
     });
     // Events last: only once the status that records the transition is written (a conflict
     // retries the sync, which must not announce the same transition twice).
-    for (const a of plan.actions) if (a.type !== 'event') await this.apply(app, a);
-    for (const a of plan.actions) if (a.type === 'event') await this.apply(app, a);
+    // Reload calls too: the status that no longer lists them as pending is written first.
+    const last = (a: AppAction): boolean => a.type === 'event' || a.type === 'reload';
+    for (const a of plan.actions) if (!last(a)) await this.apply(app, a);
+    for (const a of plan.actions) if (last(a)) await this.apply(app, a);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.max(50, plan.requeueAfterMs));
   }
 
@@ -162,14 +167,22 @@ export class ApplicationController extends QueueController {
       case 'snapshotSecret':
         return this.snapshot(app, a.secret, a.snapshot, a.hash);
       case 'drainPods':
-        for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata: { labels: { 'platform.wharf.dev/serving': 'false' } } }).catch(ignore404);
+      case 'servePods': {
+        // Out of the Service by the label; the deletion cost makes the ReplicaSet remove drained pods
+        // first when a promotion step scales the old revision down.
+        const drain = a.type === 'drainPods';
+        const metadata = { labels: { [SERVING]: String(!drain) }, annotations: { [DELETION_COST]: drain ? '-1000' : null } };
+        for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
         return;
+      }
       case 'rollbackSpec': {
         const annotations = { ...(app.metadata?.annotations ?? {}) };
         delete annotations['platform.wharf.dev/rollback-to'];
         await c.replace(`${paths.applications(ns)}/${app.metadata?.name}`, { ...app, metadata: { ...app.metadata, annotations }, spec: a.spec ?? app.spec, status: undefined });
         return;
       }
+      case 'reload':
+        return this.reload(app, a);
       case 'status':
         await c.replace(`${paths.applications(ns)}/${app.metadata?.name}/status`, { ...app, status: a.status });
         return;
@@ -178,6 +191,24 @@ export class ApplicationController extends QueueController {
         log[a.event.type === 'Warning' ? 'warn' : 'info']({ reason: a.event.reason }, a.event.message);
         return;
     }
+  }
+
+  /** The reload call of an inPlace change on each pod; a failure is a Warning Event, never a retry loop. */
+  private async reload(app: Application, r: DueReload): Promise<void> {
+    const failed: string[] = [];
+    await Promise.all(r.calls.map(async (call) => {
+      try {
+        const res = await fetch(call.url, { signal: AbortSignal.timeout(5000) });
+        await res.body?.cancel();
+        if (!res.ok) failed.push(`${call.pod}: HTTP ${res.status}`);
+      } catch (e) {
+        failed.push(`${call.pod}: ${(e as Error).message}`);
+      }
+    }));
+    const what = `config ${r.configSet} v${r.version} is in place`;
+    await this.apply(app, failed.length
+      ? { type: 'event', event: { type: 'Warning', reason: 'ReloadFailed', message: `${what}; the reload call failed on ${failed.length} of ${r.calls.length} pod(s): ${failed.join('; ')}` } }
+      : { type: 'event', event: { type: 'Normal', reason: 'Reloaded', message: `${what}; reload called on ${r.calls.length} pod(s)` } });
   }
 
   /** An immutable copy of a Secret's current content, for the revisions that pin it. */

@@ -5,7 +5,7 @@
 // revision is made only when it changes (so a revision rolled back from is never made again).
 import { hashOf } from '../common/hash.js';
 import { dataHash } from '../configset/reconcile.js';
-import type { ApplicationRevision, ApplicationSpec, ConditionReason, ConfigSet, PinnedConfig, PinnedSecret } from '../types.js';
+import type { ApplicationRevision, ApplicationSpec, ArtifactDelivery, ConditionReason, ConfigSet, PinnedConfig, PinnedSecret } from '../types.js';
 
 /** What the controller knows of a Secret: never its values. */
 export interface SecretInfo {
@@ -44,6 +44,8 @@ export interface InputSources {
   readonly secrets: ReadonlyMap<string, SecretInfo>;
   /** The revision running now: `manual` references keep its versions. */
   readonly current: ApplicationRevision | undefined;
+  /** The app's explicit artifact delivery: an image volume takes no file mount inside it. */
+  readonly delivery?: ArtifactDelivery;
 }
 
 /** The snapshot Secret of a Secret's content for an Application (immutable, one per content). */
@@ -59,6 +61,7 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
   const secrets = new Map<string, PinnedSecret>();
   let newest: string | undefined;
   for (const comp of spec.components) {
+    if (src.delivery === 'imageVolume') problems.push(...nestedInImageVolume(comp));
     for (const ref of comp.config ?? []) {
       const cs = src.configSets.get(ref.configSet);
       const latest = cs?.status?.history?.[0];
@@ -100,4 +103,16 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
   const pinnedSecrets = [...secrets.values()].sort((a, b) => a.secret.localeCompare(b.secret));
   const fingerprint = hashOf({ spec: releasedSpec(spec), config: pinnedConfig.map((c) => [c.configSet, c.version]), secrets: pinnedSecrets.map((s) => [s.secret, s.hash]) }, 16);
   return { config: pinnedConfig, live: [...live.values()], secrets: pinnedSecrets, problems, fingerprint, newestConfigTime: newest };
+}
+
+/**
+ * File mounts inside an artifact's mountPath: an image volume is the image store's shared read-only
+ * copy, so the node makes no mount point in it and the pod would never start.
+ */
+export function nestedInImageVolume(comp: ApplicationSpec['components'][number]): Problem[] {
+  const files = [...(comp.config ?? []), ...(comp.secrets ?? [])].filter((r) => r.as === 'file' && r.mountPath);
+  const under = (path: string, dir: string): boolean => path.startsWith(`${dir.replace(/\/+$/, '')}/`);
+  return (comp.artifacts ?? []).flatMap((a) => files
+    .filter((r) => under(r.mountPath!, a.mountPath))
+    .map((r) => ({ reason: 'InvalidSpec' as const, message: `component ${comp.name}: ${'configSet' in r ? `ConfigSet ${r.configSet}` : `Secret ${r.secret}`} is mounted at ${r.mountPath}, inside artifact ${a.image} at ${a.mountPath}: an image volume is read-only; mount it beside the artifact, or use artifactDelivery initCopy or auto` })));
 }

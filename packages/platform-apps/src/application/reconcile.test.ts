@@ -24,10 +24,12 @@ class World {
   mirrors: V1ConfigMap[] = [];
   pods: V1Pod[] = [];
   events: string[] = [];
+  reloads: string[] = [];
   applied: KubernetesObject[] = [];
   /** Health of the pods of a revision. */
   health: (revision: number) => Health = () => 'ready';
   delivery: 'initCopy' | 'imageVolume' = 'initCopy';
+  private readonly podCounts = new Map<string, number>();
 
   constructor(app: Application) {
     this.app = app;
@@ -98,7 +100,8 @@ class World {
         this.snapshots.push(a.snapshot);
         return;
       case 'drainPods':
-        for (const p of this.pods) if (a.pods.includes(p.metadata?.name ?? '')) p.metadata!.labels = { ...p.metadata?.labels, [SERVING]: 'false' };
+      case 'servePods':
+        for (const p of this.pods) if (a.pods.includes(p.metadata?.name ?? '')) p.metadata!.labels = { ...p.metadata?.labels, [SERVING]: String(a.type === 'servePods') };
         return;
       case 'rollbackSpec': {
         const annotations = { ...this.app.metadata?.annotations };
@@ -112,7 +115,16 @@ class World {
       case 'event':
         this.events.push(`${a.event.reason}: ${a.event.message}`);
         return;
+      case 'reload':
+        this.reloads.push(`${a.configSet} v${a.version}: ${a.calls.map((c) => c.url).join(' ')}`);
+        return;
     }
+  }
+
+  private nextPod(deployment: string): number {
+    const n = this.podCounts.get(deployment) ?? 0;
+    this.podCounts.set(deployment, n + 1);
+    return n;
   }
 
   /** Each Deployment has `replicas` pods; a pod's readiness and restarts follow `health`. */
@@ -120,14 +132,15 @@ class World {
     const pods: V1Pod[] = [];
     for (const d of this.deployments) {
       const name = d.metadata?.name ?? '';
-      const mine = this.pods.filter((p) => p.metadata?.name?.startsWith(`${name}-`));
+      // Scaling down removes drained pods first (their deletion cost), as the ReplicaSet does.
+      const mine = this.pods.filter((p) => p.metadata?.name?.startsWith(`${name}-`)).sort((a, b) => Number(a.metadata?.labels?.[SERVING] === 'false') - Number(b.metadata?.labels?.[SERVING] === 'false'));
       for (let i = 0; i < (d.spec?.replicas ?? 0); i++) {
         const existing = mine[i];
         const rev = Number(d.metadata?.labels?.[LABELS.revision]);
         const h = this.health(rev);
-        const pod: V1Pod = existing ?? { metadata: { name: `${name}-${i}`, labels: { ...d.spec?.template.metadata?.labels } }, spec: { nodeName: 'node-0', containers: [] } };
+        const pod: V1Pod = existing ?? { metadata: { name: `${name}-${this.nextPod(name)}`, labels: { ...d.spec?.template.metadata?.labels } }, spec: { nodeName: 'node-0', containers: [] } };
         pod.status = {
-          phase: 'Running',
+          phase: 'Running', podIP: `10.0.0.${pods.length + 1}`,
           conditions: [{ type: 'Ready', status: h === 'ready' ? 'True' : 'False' }],
           containerStatuses: [{ name: 'web', image: 'busybox:1', imageID: 'sha256:' + 'a'.repeat(64), ready: h === 'ready', restartCount: h === 'crash' ? 2 : 0, ...(h === 'crash' ? { state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } } : {}) }],
         } as V1Pod['status'];
@@ -195,8 +208,25 @@ describe('reconcileApplication: first deploy', () => {
     expect(w.app.status?.images?.[0]).toMatchObject({ component: 'web', role: 'runtime', digest: `sha256:${'a'.repeat(64)}` });
   });
 
+  it('copies the artifacts of a component with a file mount inside one (an image volume is read-only), and refuses it when image volumes are asked for', () => {
+    w.delivery = 'imageVolume';
+    w.run(5);
+    expect(w.deployments[0]?.spec?.template.spec?.initContainers?.map((c) => c.name)).toEqual(['copy-artifact-0']);
+    expect(w.app.status?.artifactDelivery).toBe('initCopy');
+    w = new World(shop({ artifactDelivery: 'imageVolume' }));
+    w.setConfig('shop-settings', { GREETING: 'hello' });
+    w.setConfig('shop-files', { 'motd.txt': 'first' });
+    w.delivery = 'imageVolume';
+    w.run(5);
+    expect(w.revisions).toEqual([]);
+    expect(w.condition('Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(w.condition('Degraded')?.message).toBe('component web: ConfigSet shop-files is mounted at /www/conf, inside artifact shop-site:1 at /www: an image volume is read-only; mount it beside the artifact, or use artifactDelivery initCopy or auto');
+  });
+
   it('delivers artifacts as image volumes mounted with subPath when the cluster has them', () => {
     w.delivery = 'imageVolume';
+    const web = w.app.spec.components[0]!;
+    w.app = { ...w.app, spec: { ...w.app.spec, components: [{ ...web, config: [web.config![0]!, { ...web.config![1]!, mountPath: '/etc/shop' }] }] } };
     w.run(5);
     const spec = w.deployments[0]?.spec?.template.spec;
     expect(spec?.initContainers).toBeUndefined();
@@ -248,15 +278,61 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.app.status?.rollout?.phase).toBe('Canary');
     expect(w.condition('Progressing')).toMatchObject({ status: 'True' });
     w.run(15, () => w.app.status?.rollout?.phase === 'Promoting');
-    expect(w.deployments.find((d) => d.metadata?.name === 'shop-web-r2')?.spec?.replicas).toBe(2);
+    // One step (maxSurge 25% of 2 = 1): one old pod leaves the Service, then r1 goes to 1 and r2 to 2.
+    w.run(5, () => w.deployments.find((d) => d.metadata?.name === 'shop-web-r2')?.spec?.replicas === 2);
+    expect(w.deployments.map((d) => [d.metadata?.name, d.spec?.replicas])).toEqual([['shop-web-r1', 1], ['shop-web-r2', 2]]);
     w.run(15, () => w.app.status?.rollout?.phase === 'Finishing');
     // The old pods leave the Service before they go.
-    expect(w.pods.filter((p) => p.metadata?.labels?.[LABELS.revision] === '1').map((p) => p.metadata?.labels?.[SERVING])).toEqual(['false', 'false']);
+    expect(w.pods.filter((p) => p.metadata?.labels?.[LABELS.revision] === '1').map((p) => p.metadata?.labels?.[SERVING])).toEqual(['false']);
     expect(w.deployments).toHaveLength(2);
     w.run(5, rolledOut(2));
     expect(w.deployments.map((d) => d.metadata?.name)).toEqual(['shop-web-r2']);
     expect(w.revisions.map((r) => r.status?.phase)).toEqual(['Superseded', 'Active']);
     expect(w.events.map((e) => e.split(':')[0])).toEqual(['RolloutStarted', 'RolledOut', 'RolloutStarted', 'CanaryPassed', 'RolledOut']);
+  });
+
+  it('promotes in steps after the canary: never more than replicas + maxSurge pods, never fewer than replicas serving', () => {
+    for (const [maxSurge, steps] of [[1, 4], ['50%', 2]] as const) {
+      w = new World(shop({ rollout: { analysisSeconds: 10, progressDeadlineSeconds: 30, batchSeconds: 5, maxSurge } }));
+      w.app.spec.components[0]!.replicas = 5;
+      w.setConfig('shop-settings', { GREETING: 'hello' });
+      w.setConfig('shop-files', { 'motd.txt': 'first' });
+      w.run(60, rolledOut(1));
+      w.setConfig('shop-settings', { GREETING: 'hi' });
+      const surge = maxSurge === 1 ? 1 : 3;
+      let most = 0;
+      let fewest = Infinity;
+      const seenSteps = new Set<number>();
+      const end = w.now + 300_000;
+      while (w.now < end && !rolledOut(2)()) {
+        w.sync();
+        const live = w.pods.filter((p) => !p.metadata?.deletionTimestamp);
+        most = Math.max(most, live.length);
+        fewest = Math.min(fewest, live.filter((p) => p.metadata?.labels?.[SERVING] === 'true' && p.status?.conditions?.[0]?.status === 'True').length);
+        if (w.app.status?.rollout?.step) seenSteps.add(w.app.status.rollout.step);
+        w.now += 500;
+      }
+      expect(rolledOut(2)()).toBe(true);
+      expect(most).toBeLessThanOrEqual(5 + surge);
+      expect(fewest).toBeGreaterThanOrEqual(5);
+      expect([...seenSteps]).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+      expect(w.events.find((e) => e.startsWith('CanaryPassed'))).toContain(`in ${steps} step(s)`);
+    }
+  });
+
+  it('a step that fails rolls back and puts the old pods it drained back into the Service', () => {
+    w.app.spec.components[0]!.replicas = 4;
+    w.run(60, rolledOut(1));
+    w.setConfig('shop-settings', { GREETING: 'hi' });
+    w.run(60, () => (w.app.status?.rollout?.step ?? 0) >= 2);
+    // The new pods of the next step crash: back to revision 1 at full size, all of it serving.
+    w.health = (rev) => (rev === 2 ? 'crash' : 'ready');
+    w.run(60, () => w.revisions[1]?.status?.phase === 'Failed');
+    w.run(10);
+    const old = w.pods.filter((p) => p.metadata?.labels?.[LABELS.revision] === '1');
+    expect(old.map((p) => p.metadata?.labels?.[SERVING])).toEqual(['true', 'true', 'true', 'true']);
+    expect(w.deployments.map((d) => [d.metadata?.name, d.spec?.replicas])).toEqual([['shop-web-r1', 4]]);
+    expect(w.condition('Degraded')).toMatchObject({ reason: 'RolledBack' });
   });
 
   it('batches config edits within batchSeconds into one revision', () => {
@@ -311,6 +387,9 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.app.spec.components[0]?.artifacts?.[0]?.image).toBe('shop-site:1');
     expect(w.app.metadata?.annotations?.[ANNOTATIONS.rollbackTo]).toBeUndefined();
     expect(w.deployments[0]?.spec?.template.spec?.containers[0]?.envFrom).toEqual([{ configMapRef: { name: 'shop-settings-v1' } }]);
+    // The images revision 1 ran, by digest: a tag moved since then changes nothing.
+    expect(r3.spec.images).toContainEqual({ component: 'web', role: 'runtime', image: 'busybox:1', digest: `sha256:${'a'.repeat(64)}` });
+    expect(w.deployments[0]?.spec?.template.spec?.containers[0]?.image).toBe(`busybox:1@sha256:${'a'.repeat(64)}`);
     w.run(10);
     expect(w.revisions).toHaveLength(3); // pinned to the old config until the config changes again
     w.setConfig('shop-settings', { GREETING: 'again' });
@@ -331,6 +410,24 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.mirrors[0]?.data).toEqual({ 'motd.txt': 'second' });
     expect(w.revisions).toHaveLength(1);
     expect(w.deployments.map((d) => d.metadata?.name)).toEqual(['shop-web-r1']);
+  });
+
+  it('calls the reload of an inPlace reference on every Ready pod delaySeconds after the mirror changed, once', () => {
+    const web = w.app.spec.components[0]!;
+    w.app = { ...w.app, spec: { ...w.app.spec, components: [{ ...web, config: [web.config![0]!, { ...web.config![1]!, reload: { httpGet: { path: '/-/reload', port: 8080 }, delaySeconds: 3 } }] }] } };
+    w.run(120, rolledOut(2));
+    expect(w.reloads).toEqual([]); // the first mirror is not a change: the pods start with it
+    w.setConfig('shop-files', { 'motd.txt': 'second' });
+    w.run(60, () => w.mirrors[0]?.data?.['motd.txt'] === 'second');
+    const changedAt = w.now;
+    expect(w.app.status?.reloads).toMatchObject([{ configSet: 'shop-files', version: 2 }]);
+    w.run(10, () => w.reloads.length > 0);
+    expect(w.now - changedAt).toBeGreaterThanOrEqual(3000);
+    expect(w.reloads).toEqual([`shop-files v2: ${w.pods.map((p) => `http://${p.status?.podIP}:8080/-/reload`).join(' ')}`]);
+    expect(w.pods).toHaveLength(2);
+    w.run(10);
+    expect(w.reloads).toHaveLength(1);
+    expect(w.app.status?.reloads).toBeUndefined();
   });
 
   it('keeps revisionHistoryLimit revisions', () => {

@@ -5,11 +5,12 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Ingress, V1Pod, V1Service } from '@kubernetes/client-node';
 import { setCondition, type ConditionInput } from '../common/conditions.js';
 import { hashOf } from '../common/hash.js';
-import { type Application, type ApplicationRevision, type ApplicationRevisionStatus, type ApplicationSpec, type ApplicationStatus, type ArtifactDelivery, type ConfigSet, DEFAULTS, type ImagePin, LABELS } from '../types.js';
+import { type Application, type ApplicationRevision, type ApplicationRevisionStatus, type ApplicationSpec, type ApplicationStatus, type ArtifactDelivery, type Component, type ConfigSet, DEFAULTS, type ImagePin, LABELS, type PendingReload } from '../types.js';
 import { isPodReady, msOf, podFailure } from './health.js';
-import { releasedSpec, resolveInputs, type Inputs, type SecretInfo } from './inputs.js';
+import { nestedInImageVolume, releasedSpec, resolveInputs, type Inputs, type SecretInfo } from './inputs.js';
 import { byNumber, imagesOf, newRevision, revisionFromInputs, revisionsToPrune, rollbackRequest } from './revisions.js';
-import { revisionOfPod, stepRollout, type RolloutEvent, type Scale } from './rollout.js';
+import { planReloads, type DueReload } from './reload.js';
+import { revisionOfPod, stepRollout, stepsOf, type RolloutEvent, type Scale } from './rollout.js';
 import { desiredDeployment, desiredIngress, desiredMirror, desiredService, MIRROR_OF, TEMPLATE_HASH, versionOf } from './workload.js';
 
 export type AppAction =
@@ -19,6 +20,8 @@ export type AppAction =
   | { readonly type: 'revisionStatus'; readonly revision: ApplicationRevision; readonly status: ApplicationRevisionStatus }
   | { readonly type: 'snapshotSecret'; readonly secret: string; readonly snapshot: string; readonly hash: string }
   | { readonly type: 'drainPods'; readonly pods: readonly string[] }
+  | { readonly type: 'servePods'; readonly pods: readonly string[] }
+  | ({ readonly type: 'reload' } & DueReload)
   | { readonly type: 'rollbackSpec'; readonly spec: ApplicationSpec | undefined }
   | { readonly type: 'status'; readonly status: ApplicationStatus }
   | ({ readonly type: 'event' } & { readonly event: RolloutEvent });
@@ -62,7 +65,12 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   const latest = revs.at(-1);
   const prior = app.status ?? {};
   const current = revs.find((r) => r.spec.revision === prior.revision);
-  const sources = { app: name, configSets: o.configSets, secrets: o.secrets, current: current ?? latest };
+  const explicit = app.spec.artifactDelivery && app.spec.artifactDelivery !== 'auto' ? app.spec.artifactDelivery : undefined;
+  // `auto`: image volumes where the cluster has them, except for a component with a file mount
+  // inside an artifact (an image volume is read-only): its artifacts are copied.
+  const deliveryOf = (c: Component): ArtifactDelivery => explicit ?? (o.delivery === 'imageVolume' && nestedInImageVolume(c).length ? 'initCopy' : o.delivery);
+  const delivery: ArtifactDelivery = app.spec.components.some((c) => c.artifacts?.length && deliveryOf(c) === 'initCopy') ? 'initCopy' : (explicit ?? o.delivery);
+  const sources = { app: name, configSets: o.configSets, secrets: o.secrets, current: current ?? latest, delivery: explicit };
 
   // 1. A rollback request: a new revision copying the old one's spec and exact versions.
   const to = rollbackRequest(app);
@@ -74,7 +82,7 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
       const done = latest?.spec.cause === `rollback to ${to}` && hashOf(latest.spec.template) === hashOf(old.spec.template);
       if (!done) {
         const inputs = resolveInputs(old.spec.template, sources);
-        const copy = newRevision(app, (latest?.spec.revision ?? 0) + 1, { template: old.spec.template, config: old.spec.config, secrets: old.spec.secrets, images: old.spec.images, cause: `rollback to ${to}`, inputs: inputs.fingerprint });
+        const copy = newRevision(app, (latest?.spec.revision ?? 0) + 1, { template: old.spec.template, config: old.spec.config, secrets: old.spec.secrets, images: old.status?.images?.length ? old.status.images : old.spec.images, cause: `rollback to ${to}`, inputs: inputs.fingerprint });
         actions.push({ type: 'createRevision', revision: copy }, ev('Normal', 'RollbackRequested', `revision ${copy.spec.revision} restores revision ${to}: its images, artifacts and config versions ${describeConfig(old)}`));
       }
       actions.push({ type: 'rollbackSpec', spec: old.spec.template });
@@ -106,9 +114,9 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   for (const e of step.events) actions.push({ type: 'event', event: e });
   later(step.recheckMs);
   if (step.drain.length) actions.push({ type: 'drainPods', pods: step.drain });
+  if (step.restore?.length) actions.push({ type: 'servePods', pods: step.restore });
 
   // 4. The objects: Deployments of the revisions that run, Services, Ingresses, mirrors.
-  const delivery = app.spec.artifactDelivery && app.spec.artifactDelivery !== 'auto' ? app.spec.artifactDelivery : o.delivery;
   const wanted = new Set<string>();
   for (const [n, scale] of step.replicas) {
     const rev = revs.find((r) => r.spec.revision === n);
@@ -117,7 +125,7 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
       const live = app.spec.components.find((x) => x.name === c.name)?.replicas ?? c.replicas ?? DEFAULTS.replicas;
       const existing = o.deployments.find((d) => d.metadata?.labels?.[LABELS.revision] === String(n) && d.metadata?.labels?.[LABELS.component] === c.name);
       const replicas = scaleOf(scale, live, existing);
-      const d = desiredDeployment(app, rev, c, { delivery, replicas });
+      const d = desiredDeployment(app, rev, c, { delivery: deliveryOf(c), replicas });
       wanted.add(d.metadata?.name ?? '');
       if (!existing || hashAnnotation(existing) !== hashAnnotation(d) || existing.spec?.replicas !== replicas) actions.push({ type: 'apply', object: d });
     }
@@ -142,7 +150,14 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
       if (existing) mirrors.push(existing);
     } else mirrors.push(desiredMirror(app, l.configSet, l.version, l.data, l.binaryData ?? {}));
   }
+  const changed = inputs.problems.length ? [] : mirrors.filter((m) => {
+    const existing = o.mirrors.find((x) => x.metadata?.name === m.metadata?.name);
+    return existing && hashAnnotation(existing) !== hashAnnotation(m);
+  });
   if (!inputs.problems.length) syncSet(actions, mirrors, o.mirrors);
+  const reloads = planReloads(app, prior.reloads ?? [], changed.map((m) => ({ configSet: m.metadata?.labels?.[MIRROR_OF] ?? '', version: Number(m.metadata?.labels?.[LABELS.configVersion]) })), o.pods, o.now);
+  for (const r of reloads.due) actions.push({ type: 'reload', ...r });
+  later(reloads.recheckMs);
 
   // 5. Revisions' status, pruning.
   let revision = prior.revision;
@@ -163,7 +178,7 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
   for (const s of o.snapshots) if (!keptSnapshots.has(s)) actions.push({ type: 'delete', kind: 'Secret', name: s });
 
   // 6. Status.
-  const status = statusOf(app, { o, inputs, revs, revision, rollout: step.rollout, failing: step.failing, failed: step.failed, delivery });
+  const status = statusOf(app, { o, inputs, revs, revision, rollout: step.rollout, failing: step.failing, failed: step.failed, delivery, reloads: reloads.pending });
   if (hashOf(status) !== hashOf(prior)) actions.push({ type: 'status', status });
   // A new problem is also an Event (RolledBack has its own, from the rollout).
   const was = prior.conditions?.find((c) => c.type === 'Degraded');
@@ -177,6 +192,7 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
 function scaleOf(scale: Scale, live: number, existing: V1Deployment | undefined): number {
   if (scale === 'full') return live;
   if (scale === 'keep') return existing?.spec?.replicas ?? 0;
+  if (typeof scale === 'function') return scale(live);
   return Math.min(scale, live);
 }
 
@@ -221,6 +237,7 @@ interface StatusInputs {
   readonly failing: { reason: ConditionInput['reason']; message: string } | undefined;
   readonly failed: { revision: number; message: string } | undefined;
   readonly delivery: ArtifactDelivery;
+  readonly reloads: PendingReload[];
 }
 
 function statusOf(app: Application, s: StatusInputs): ApplicationStatus {
@@ -275,6 +292,7 @@ function statusOf(app: Application, s: StatusInputs): ApplicationStatus {
     ...(current ? { images: current.status?.images?.length ? current.status.images : digests(current, s.o.pods) } : {}),
     artifactDelivery: s.delivery,
     ...(ro ? { rollout: ro } : {}),
+    ...(s.reloads.length ? { reloads: s.reloads } : {}),
   };
 }
 
@@ -282,7 +300,10 @@ function progressMessage(ro: NonNullable<ApplicationStatus['rollout']>, app: App
   const analysis = app.spec.rollout?.analysisSeconds ?? DEFAULTS.analysisSeconds;
   switch (ro.phase) {
     case 'Canary': return ro.readySince ? `revision ${ro.revision}: canary Ready since ${ro.readySince}, analysis ${analysis} s` : `revision ${ro.revision}: waiting for the canary pod(s) to be Ready`;
-    case 'Promoting': return ro.readySince ? `revision ${ro.revision}: all pods Ready since ${ro.readySince}, analysis ${analysis} s` : `revision ${ro.revision}: scaling to all replicas`;
+    case 'Promoting': {
+      const step = ro.step && ro.from ? `step ${ro.step} of ${stepsOf(app.spec)}: ` : '';
+      return ro.readySince ? `revision ${ro.revision}: ${step}all pods Ready since ${ro.readySince}, analysis ${analysis} s` : `revision ${ro.revision}: ${step}scaling up`;
+    }
     case 'Finishing': return `revision ${ro.revision}: draining the pods of revision ${ro.from}`;
     case 'RollingBack': return `revision ${ro.revision}: rolling back to revision ${ro.from}: ${ro.message ?? ''}`;
   }

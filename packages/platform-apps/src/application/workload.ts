@@ -79,21 +79,31 @@ function fileVolumes(app: string, c: Component, rev: ApplicationRevision): { vol
   return { volumes, mounts };
 }
 
+/**
+ * The image to run for a component's runtime or artifact: pinned by the digest the revision
+ * recorded (a rollback copies the digests its revision ran), so a tag moved since runs nothing new.
+ */
+export function pinnedImage(rev: ApplicationRevision, component: string, role: string, image: string): string {
+  const digest = rev.spec.images.find((p) => p.component === component && p.role === role && p.image === image)?.digest;
+  return digest ? `${image.replace(/@sha256:[0-9a-f]{64}$/, '')}@${digest}` : image;
+}
+
 /** The artifacts (N) as image volumes, or as init containers copying into emptyDirs. */
-function artifactVolumes(c: Component, delivery: ArtifactDelivery): { volumes: V1Volume[]; mounts: V1VolumeMount[]; init: V1Container[] } {
+function artifactVolumes(c: Component, rev: ApplicationRevision, delivery: ArtifactDelivery): { volumes: V1Volume[]; mounts: V1VolumeMount[]; init: V1Container[] } {
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
   const init: V1Container[] = [];
   (c.artifacts ?? []).forEach((a, i) => {
     const name = a.name ?? `artifact-${i}`;
     const pullPolicy = a.pullPolicy ?? 'IfNotPresent';
+    const image = pinnedImage(rev, c.name, name, a.image);
     if (delivery === 'imageVolume') {
-      volumes.push({ name, image: { reference: a.image, pullPolicy } } as V1Volume);
+      volumes.push({ name, image: { reference: image, pullPolicy } } as V1Volume);
       const sub = a.path.replace(/^\/+|\/+$/g, '');
       mounts.push({ name, mountPath: a.mountPath, readOnly: true, ...(sub ? { subPath: sub } : {}) });
     } else {
       volumes.push({ name, emptyDir: {} });
-      init.push({ name: `copy-${name}`, image: a.image, imagePullPolicy: pullPolicy, command: ['cp', '-a', `${a.path.replace(/\/+$/, '')}/.`, `${ARTIFACT_STAGING}/`], volumeMounts: [{ name, mountPath: ARTIFACT_STAGING }] });
+      init.push({ name: `copy-${name}`, image, imagePullPolicy: pullPolicy, command: ['cp', '-a', `${a.path.replace(/\/+$/, '')}/.`, `${ARTIFACT_STAGING}/`], volumeMounts: [{ name, mountPath: ARTIFACT_STAGING }] });
       // Writable: a config directory may be mounted inside it (runc creates its mount point there).
       mounts.push({ name, mountPath: a.mountPath });
     }
@@ -120,11 +130,11 @@ export function desiredDeployment(app: Application, rev: ApplicationRevision, c:
   const selector = { ...componentSelector(appName, c.name), [LABELS.revision]: String(n) };
   const { env, envFrom } = envOf(c, rev);
   const files = fileVolumes(appName, c, rev);
-  const art = artifactVolumes(c, opts.delivery);
+  const art = artifactVolumes(c, rev, opts.delivery);
   const probe = readiness(c);
   const container: V1Container = {
     name: c.name,
-    image: c.runtime.image,
+    image: pinnedImage(rev, c.name, 'runtime', c.runtime.image),
     imagePullPolicy: c.runtime.pullPolicy ?? 'IfNotPresent',
     ...(c.runtime.command ? { command: c.runtime.command } : {}),
     ...(c.runtime.args ? { args: c.runtime.args } : {}),
