@@ -38,6 +38,8 @@ const BEFORE = {
   idleWharfPct: 28.0,
 };
 const NS = 'bench';
+/** Ingress on any free port: a fixed 8080 taken by another Wharf on a shared machine stops this one. */
+const NO_INGRESS = ['--ingress-port', '0', '--ingress-https-port', '0'];
 const OUT = join(REPO_ROOT, 'docs/benchmarks/pods.md');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -300,7 +302,7 @@ async function runcFloor(dataDir) {
 }
 
 async function idleMemory(nodes) {
-  const w = await startWharfCleanly(['--nodes', String(nodes)]);
+  const w = await startWharfCleanly(['--nodes', String(nodes), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
   const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
   await nodesReady(api, nodes);
   const m = await wharfMemory(w.pid);
@@ -329,7 +331,7 @@ async function main() {
   await cleanup();
 
   console.log(`starting wharf up --nodes ${NODES}`);
-  const w = await startWharfCleanly(['--nodes', String(NODES)]);
+  const w = await startWharfCleanly(['--nodes', String(NODES), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
   const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
   onCleanup(() => api.close());
   await nodesReady(api, NODES);

@@ -60,10 +60,15 @@ export interface NodeAgentOptions {
   readonly syncIntervalMs?: number;
   /**
    * With a runtime that reports exits (runc: conmon's exit files, watched), pods sync on events and
-   * otherwise once per this period (50–100% of it, at random); configMap and secret volume content
-   * is re-read then. @default 20000
+   * otherwise once per this period (50–100% of it, at random), when content volumes are re-read.
+   * @default 60000
    */
   readonly resyncIntervalMs?: number;
+  /**
+   * The same, for pods whose volumes show user ConfigMaps or Secrets: how late, at most, a running
+   * pod sees their changes (the agent may get them, not watch them). @default 20000
+   */
+  readonly contentRefreshIntervalMs?: number;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -82,7 +87,7 @@ export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof 
 export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
   return withDefaults({
     clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 20_000, labels: {}, logger: silentLogger,
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 20_000, labels: {}, logger: silentLogger,
   }, o);
 }
 
@@ -269,7 +274,7 @@ export class NodeAgent {
       podsDir: this.podsDir,
       backoff: { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs },
       syncIntervalMs: this.o.syncIntervalMs,
-      ...(this.unsubscribeExits ? { resyncIntervalMs: this.o.resyncIntervalMs } : {}),
+      ...(this.unsubscribeExits ? { resyncIntervalMs: this.o.resyncIntervalMs, contentRefreshIntervalMs: this.o.contentRefreshIntervalMs } : {}),
       starts: this.starts,
       logger: this.logger.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }),
       onFinished: (id) => {

@@ -372,6 +372,25 @@ describe('PodWorker', () => {
       expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-2']);
     });
 
+    it('a pod showing a user ConfigMap resyncs on the content refresh period, others on the resync period', async () => {
+      const synced = async (p: V1Pod): Promise<number> => {
+        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 20_000 });
+        await started(w);
+        const lists = runtime.lists;
+        await mc.advance(20_000);
+        await w.stop();
+        return runtime.lists - lists;
+      };
+      const client0 = client.getOptional;
+      Object.assign(client, { getOptional: () => Promise.resolve({ data: { k: 'v' } }) });
+      try {
+        expect(await synced(pod({}))).toBe(0);
+        expect(await synced(pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }, { metadata: { name: 'q', namespace: 'ns', uid: 'eeeeffff00001111-2' } }))).toBeGreaterThan(0);
+      } finally {
+        Object.assign(client, { getOptional: client0 });
+      }
+    });
+
     it('polling (a runtime that does not report exits): an exit is found within the sync interval', async () => {
       const w = timed(pod({ restartPolicy: 'Never' }));
       await started(w);

@@ -13,6 +13,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
+import { showsLiveContent } from './content-sources.js';
 import { PodProbes } from './pod-probes.js';
 import { observeContainers, podStatus, type Waiting } from './pod-status.js';
 import type { BackoffOptions } from './restart.js';
@@ -37,11 +38,14 @@ export interface PodWorkerOptions extends Omit<PodExecutorOptions, 'probes' | 'c
    * Set when the runtime reports container exits (onContainerExit) and the agent kicks the worker
    * on them: the worker then syncs on events (pod changes, exits, probe results, back-off timers)
    * and otherwise once per this period, scaled at random to 50–100% so a node's workers do not
-   * resync together. That resync also re-projects configMap/secret content (a node may only get
-   * those objects, not watch them), so it bounds how late a running pod sees their changes.
-   * @default none (poll every syncIntervalMs)
+   * resync together. That resync also re-projects content volumes. @default none (poll every syncIntervalMs)
    */
   readonly resyncIntervalMs?: number;
+  /**
+   * The resync period instead, for a pod whose volumes show user ConfigMaps or Secrets (a node may
+   * only get them, not watch them): it bounds how late the pod sees their changes. @default resyncIntervalMs
+   */
+  readonly contentRefreshIntervalMs?: number;
   /** @default Math.random */
   readonly random?: () => number;
   /** Timers; also the time when `clock` is not given. @default realClock */
@@ -154,10 +158,11 @@ export class PodWorker {
     }, ms);
   }
 
-  /** Polling: the sync interval. Event-driven: the resync period, 50–100% of it at random. */
+  /** Polling: the sync interval. Event-driven: the resync (or content refresh) period, 50–100% of it at random. */
   private resyncDelay(): number {
-    const period = this.options.resyncIntervalMs;
-    if (period === undefined) return this.options.syncIntervalMs;
+    const { resyncIntervalMs: resync, contentRefreshIntervalMs: content } = this.options;
+    if (resync === undefined) return this.options.syncIntervalMs;
+    const period = content !== undefined && showsLiveContent(this.pod) ? Math.min(resync, content) : resync;
     return Math.round(period * (0.5 + 0.5 * (this.options.random ?? Math.random)()));
   }
 

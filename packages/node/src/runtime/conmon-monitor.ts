@@ -49,7 +49,7 @@ export class ConmonMonitor implements ContainerMonitor {
     if ('error' in created) return this.failed(rec, dir, created.error);
     const startedAt = new Date().toISOString();
     try {
-      await this.o.runc.start(rec.id);
+      await this.o.runc.start(rec.id, created.pid, this.o.startTimeoutMs);
     } catch (e) {
       return this.failed(rec, dir, (e as Error).message);
     }
