@@ -208,6 +208,8 @@ export class PodWorker {
     const done = await this.executor.perform(pod, sandbox, plan.actions);
     // No sandbox (a volume cannot be set up yet): try again soon.
     if (!done.sandbox) return this.options.syncIntervalMs;
+    // Made just now, with fresh content: the quick follow-up syncs of a start need not re-read it.
+    if (!sandbox) this.volumesDue = false;
     const restarting = restartingContainers(plan.actions);
     let after = await this.containersOf(done.sandbox);
     const { phase } = computePodPhase(pod, after, restarting);
