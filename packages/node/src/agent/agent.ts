@@ -17,6 +17,7 @@ import type { ConfigSource } from './container-config.js';
 import type { ImageProvider } from './image-provider.js';
 import { LogServer, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
+import { podSandboxId } from './pod-actions.js';
 import { PodWorker } from './pod-worker.js';
 import { StreamingServer } from './streaming/index.js';
 import { tearDownVolumes } from './volumes.js';
@@ -52,8 +53,22 @@ export interface NodeAgentOptions {
   readonly backoffBaseMs?: number;
   /** @default 300000 */
   readonly backoffMaxMs?: number;
-  /** How often each pod is re-synced (container exits are found by polling). @default 1000 */
+  /**
+   * How often each pod is re-synced when the runtime does not report container exits (they are
+   * found by polling), and the retry of a failed sync. @default 1000
+   */
   readonly syncIntervalMs?: number;
+  /**
+   * With a runtime that reports exits (runc: conmon's exit files, watched), pods sync on events and
+   * otherwise once per this period (50–100% of it, at random), when content volumes are re-read.
+   * @default 60000
+   */
+  readonly resyncIntervalMs?: number;
+  /**
+   * The same, for pods whose volumes show user ConfigMaps or Secrets: how late, at most, a running
+   * pod sees their changes (the agent may get them, not watch them). @default 10000
+   */
+  readonly contentRefreshIntervalMs?: number;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -72,7 +87,7 @@ export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof 
 export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
   return withDefaults({
     clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, labels: {}, logger: silentLogger,
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 10_000, labels: {}, logger: silentLogger,
   }, o);
 }
 
@@ -80,6 +95,9 @@ export class NodeAgent {
   private readonly client: KubeClient;
   private readonly events: EventRecorder;
   private readonly workers = new Map<string, PodWorker>();
+  /** Pod UID by sandbox id, to wake a pod's worker when one of its containers exits. */
+  private readonly sandboxes = new Map<string, string>();
+  private unsubscribeExits: (() => void) | undefined;
   private readonly starts: Limiter;
   private readonly logServer: LogServer;
   private readonly logger: Logger;
@@ -133,6 +151,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.stopped = false;
     await this.o.runtime.start();
+    this.unsubscribeExits = this.o.runtime.onContainerExit?.((sid) => this.workers.get(this.sandboxes.get(sid) ?? '')?.kick());
     this.port = await this.logServer.start(this.o.logsPort);
     this.runtimeVersion = await this.o.runtime.version();
     this.facts = await nodeFacts(this.o.stateDir, this.runtimeVersion);
@@ -158,6 +177,9 @@ export class NodeAgent {
     await Promise.all([this.pods.stop(), this.services.stop()]);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
+    this.sandboxes.clear();
+    this.unsubscribeExits?.();
+    this.unsubscribeExits = undefined;
     await this.logServer.stop();
     await this.o.runtime.stop();
     this.client.close();
@@ -252,11 +274,17 @@ export class NodeAgent {
       podsDir: this.podsDir,
       backoff: { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs },
       syncIntervalMs: this.o.syncIntervalMs,
+      ...(this.unsubscribeExits ? { resyncIntervalMs: this.o.resyncIntervalMs, contentRefreshIntervalMs: this.o.contentRefreshIntervalMs } : {}),
       starts: this.starts,
       logger: this.logger.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }),
-      onFinished: (id) => this.workers.delete(id),
+      onFinished: (id) => {
+        this.workers.delete(id);
+        this.sandboxes.delete(sid);
+      },
     });
+    const sid = podSandboxId(pod);
     this.workers.set(uid, worker);
+    this.sandboxes.set(sid, uid);
     worker.kick();
   }
 

@@ -100,8 +100,9 @@ export class PodExecutor {
   }
 
   /** Re-projects configMap/secret/downwardAPI/projected content into running containers (throttled inside). */
-  async refreshVolumes(pod: V1Pod): Promise<void> {
-    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client)) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
+  /** Re-projects content volumes; `force`: now, even if the volume manager refreshed them lately. */
+  async refreshVolumes(pod: V1Pod, force = false): Promise<void> {
+    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client, force)) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
   }
 
   /** Runs preStop hooks and stops the running containers within the grace period. */

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { captureLogger } from '@wharf/testing';
+import { captureLogger, manualClock, type ManualClock } from '@wharf/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
@@ -13,7 +13,7 @@ import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } f
 import type { EventRecorder, KubeClient } from '@wharf/client';
 import type { ImageProvider } from './image-provider.js';
 import { ImagePullError } from './image-provider.js';
-import { PodWorker } from './pod-worker.js';
+import { PodWorker, type PodWorkerOptions } from './pod-worker.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -24,6 +24,8 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   readonly containers = new Map<string, ContainerStatus>();
   readonly stops: { id: string; grace: number }[] = [];
   readonly configs = new Map<string, ContainerConfig>();
+  /** listContainers calls: each sync makes at least one. */
+  lists = 0;
   constructor(private readonly now: () => number) {}
   private at(): string {
     return new Date(this.now()).toISOString();
@@ -64,6 +66,7 @@ class FakeRuntime implements Partial<ContainerRuntime> {
     return c ? Promise.resolve(c) : Promise.reject(new NotFoundError('container', id));
   }
   listContainers(filter?: { readonly sandboxId?: string }): Promise<ContainerStatus[]> {
+    this.lists++;
     return Promise.resolve([...this.containers.values()].filter((c) => !filter?.sandboxId || c.sandboxId === filter.sandboxId));
   }
   stopContainer(id: string, grace: number): Promise<void> {
@@ -124,7 +127,7 @@ describe('PodWorker', () => {
     ...extra,
   });
   const present: ImageProvider = { ensure: () => Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }) };
-  const worker = (p: V1Pod, images: ImageProvider = present): PodWorker => {
+  const worker = (p: V1Pod, images: ImageProvider = present, extra: Partial<PodWorkerOptions> = {}): PodWorker => {
     const w = new PodWorker(p, {
       nodeName: 'n1',
       hostIP: '127.0.0.1',
@@ -139,6 +142,7 @@ describe('PodWorker', () => {
       clock: () => now,
       logger: log.logger,
       onFinished: (uid) => finished.push(uid),
+      ...extra,
     });
     workers.push(w);
     return w;
@@ -301,6 +305,119 @@ describe('PodWorker', () => {
       now += 10_000;
       await sync(w);
       expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
+    });
+  });
+
+  describe('wake-ups', () => {
+    let mc: ManualClock;
+    beforeEach(() => {
+      mc = manualClock(T0);
+      runtime = new FakeRuntime(() => mc.now());
+    });
+    /** A worker on the manual clock; `resyncIntervalMs` set: the runtime reports exits (the agent kicks on them). */
+    const timed = (p: V1Pod, resyncIntervalMs?: number): PodWorker =>
+      worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 0, ...(resyncIntervalMs ? { resyncIntervalMs } : {}) });
+    /** Runs the first sync and the quick follow-up after the start; the pod then runs, idle. */
+    const started = async (w: PodWorker): Promise<void> => {
+      w.kick();
+      await w.settled();
+      await mc.advance(100);
+      await w.settled();
+      expect(lastPhase()).toBe('Running');
+    };
+
+    it('event-driven: an idle running pod is not synced until its resync (50-100% of the period), an exit kick syncs at once', async () => {
+      const w = timed(pod({ restartPolicy: 'Never' }), 40_000);
+      await started(w);
+      const lists = runtime.lists;
+      await mc.advance(19_000);
+      expect(runtime.lists).toBe(lists); // no polling
+      await mc.advance(1_000);
+      expect(runtime.lists).toBeGreaterThan(lists); // the resync, at 50% of 40 s (random() = 0)
+      runtime.exit('wharf-aaaabbbbccccdddd-a-0', 3);
+      const before = runtime.lists;
+      w.kick(); // what the agent does when conmon's exit file appears
+      await w.settled();
+      expect(runtime.lists).toBeGreaterThan(before);
+      expect(lastPhase()).toBe('Failed');
+    });
+
+    it('event-driven: an exit nobody reported is still found by the safety resync', async () => {
+      const w = timed(pod({ restartPolicy: 'Never' }), 40_000);
+      await started(w);
+      runtime.exit('wharf-aaaabbbbccccdddd-a-0', 3);
+      await mc.advance(19_000);
+      expect(lastPhase()).toBe('Running');
+      await mc.advance(1_000);
+      await w.settled();
+      expect(lastPhase()).toBe('Failed');
+    });
+
+    it('event-driven: a crash-loop back-off ends on its own timer, without a kick', async () => {
+      const w = timed(pod({}), 60_000);
+      await started(w);
+      runtime.exit('wharf-aaaabbbbccccdddd-a-0', 1);
+      w.kick(); // the first restart is at once
+      await w.settled();
+      await mc.advance(100);
+      expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-1']);
+      runtime.exit('wharf-aaaabbbbccccdddd-a-1', 1);
+      w.kick();
+      await w.settled();
+      expect(events.at(-1)).toBe('BackOff');
+      await mc.advance(9_900);
+      expect(runtime.running()).toEqual([]);
+      await mc.advance(100); // the back-off's 10 s from the exit
+      await w.settled();
+      expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-2']);
+    });
+
+    it('a pod showing a user ConfigMap resyncs on the content refresh period, others on the resync period', async () => {
+      const synced = async (p: V1Pod): Promise<number> => {
+        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 20_000 });
+        await started(w);
+        const lists = runtime.lists;
+        await mc.advance(20_000);
+        await w.stop();
+        return runtime.lists - lists;
+      };
+      const client0 = client.getOptional;
+      Object.assign(client, { getOptional: () => Promise.resolve({ data: { k: 'v' } }) });
+      try {
+        expect(await synced(pod({}))).toBe(0);
+        expect(await synced(pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }, { metadata: { name: 'q', namespace: 'ns', uid: 'eeeeffff00001111-2' } }))).toBeGreaterThan(0);
+      } finally {
+        Object.assign(client, { getOptional: client0 });
+      }
+    });
+
+    it('polling (a runtime that does not report exits): an exit is found within the sync interval', async () => {
+      const w = timed(pod({ restartPolicy: 'Never' }));
+      await started(w);
+      runtime.exit('wharf-aaaabbbbccccdddd-a-0', 3);
+      await mc.advance(1_000);
+      await w.settled();
+      expect(lastPhase()).toBe('Failed');
+    });
+
+    it('a failed sync is retried after the sync interval, also when event-driven', async () => {
+      let fail = true;
+      const original = client.patch;
+      Object.assign(client, { patch: (p: string, body: never) => (fail ? Promise.reject(new Error('API down')) : original(p, body)) });
+      try {
+        const w = timed(pod({}), 60_000);
+        w.kick();
+        await w.settled();
+        expect(patches).toEqual([]);
+        fail = false;
+        await mc.advance(1_000);
+        await w.settled();
+        expect(lastPhase()).toBe('Running');
+        expect(log.lines.map((l) => l.msg)).toEqual(['pod sync failed; retrying']);
+        log.lines.length = 0;
+      } finally {
+        Object.assign(client, { patch: original });
+      }
     });
   });
 });

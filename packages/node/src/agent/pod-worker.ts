@@ -8,11 +8,12 @@
 //                then its sandbox and volumes are removed and the worker is finished.
 // Restart counts, last states and back-off come from the runtime's containers (attempt numbers),
 // so a restarted agent picks up where the previous one stopped.
-import type { Logger } from '@wharf/client';
+import { realClock, type Clock, type Logger } from '@wharf/client';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
+import { showsLiveContent } from './content-sources.js';
 import { PodProbes } from './pod-probes.js';
 import { observeContainers, podStatus, type Waiting } from './pod-status.js';
 import type { BackoffOptions } from './restart.js';
@@ -28,9 +29,28 @@ export interface PodWorkerOptions extends Omit<PodExecutorOptions, 'probes' | 'c
   readonly nodeName: string;
   /** Back-off of container restarts (CrashLoopBackOff) and of image pulls. */
   readonly backoff: BackoffOptions;
-  /** Resync period (container exits are noticed by polling the runtime). */
+  /**
+   * Resync period when the runtime does not report exits (they are found by polling it), and the
+   * retry after a failed sync.
+   */
   readonly syncIntervalMs: number;
-  /** @default Date.now */
+  /**
+   * Set when the runtime reports container exits (onContainerExit) and the agent kicks the worker
+   * on them: the worker then syncs on events (pod changes, exits, probe results, back-off timers)
+   * and otherwise once per this period, scaled at random to 50–100% so a node's workers do not
+   * resync together. That resync also re-projects content volumes. @default none (poll every syncIntervalMs)
+   */
+  readonly resyncIntervalMs?: number;
+  /**
+   * The resync period instead, for a pod whose volumes show user ConfigMaps or Secrets (a node may
+   * only get them, not watch them): it bounds how late the pod sees their changes. @default resyncIntervalMs
+   */
+  readonly contentRefreshIntervalMs?: number;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** Timers; also the time when `clock` is not given. @default realClock */
+  readonly timers?: Clock;
+  /** @default timers.now */
   readonly clock?: () => number;
   /** Carries the pod's fields (`{ pod: 'ns/name' }`); failed syncs go here at warn. */
   readonly logger: Logger;
@@ -47,7 +67,10 @@ export class PodWorker {
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
   private pending = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
+  /** Content volumes are re-projected in the next sync (first sync, labels or annotations changed, or a resync). */
+  private volumesDue = true;
+  private readonly timers: Clock;
   private readonly clock: () => number;
   private readonly probes: PodProbes;
   private readonly executor: PodExecutor;
@@ -59,7 +82,8 @@ export class PodWorker {
     this.pod = pod;
     const phase = pod.status?.phase;
     this.podState = phase === 'Succeeded' || phase === 'Failed' ? { kind: 'Terminated', phase, finished: false } : { kind: 'Syncing' };
-    this.clock = options.clock ?? Date.now;
+    this.timers = options.timers ?? realClock;
+    this.clock = options.clock ?? (() => this.timers.now());
     this.probes = new PodProbes({ runtime: options.runtime, events: options.events, onChange: () => this.kick() });
     this.executor = new PodExecutor({ ...options, clock: this.clock, probes: this.probes });
   }
@@ -77,6 +101,9 @@ export class PodWorker {
   }
 
   update(pod: V1Pod): void {
+    // downwardAPI volumes show labels and annotations; the worker's own status writes change neither.
+    const meta = (p: V1Pod): string => JSON.stringify([p.metadata?.labels, p.metadata?.annotations]);
+    if (meta(pod) !== meta(this.pod)) this.volumesDue = true;
     this.pod = pod;
     this.kick();
   }
@@ -90,7 +117,7 @@ export class PodWorker {
   /** Stops syncing (agent shutdown); containers keep running. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.probes.stopAll();
     await this.running;
   }
@@ -100,35 +127,51 @@ export class PodWorker {
     return this.running;
   }
 
-  /** Schedules a sync; syncs requested while one runs collapse into one more. */
-  kick(delayMs = 0): void {
-    if (this.idle()) return;
-    if (delayMs > 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.kick(), delayMs);
-      return;
-    }
-    if (this.pending) return;
+  /** Schedules a sync now; syncs requested while one runs collapse into one more. */
+  kick(): void {
+    if (this.idle() || this.pending) return;
     this.pending = true;
     this.running = this.running.then(async () => {
       this.pending = false;
       if (this.idle()) return;
-      let next = this.options.syncIntervalMs;
+      let next: number | undefined = this.options.syncIntervalMs;
       try {
         next = await this.sync();
       } catch (e) {
         this.options.logger.warn({ err: e }, 'pod sync failed; retrying');
       }
-      if (!this.idle()) this.kick(next);
+      if (!this.idle()) this.schedule(next);
     });
+  }
+
+  /** The next sync: in `delayMs`, or (undefined) the periodic resync. A kick before then syncs at once. */
+  private schedule(delayMs: number | undefined): void {
+    this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (delayMs === 0) return this.kick();
+    const resync = delayMs === undefined;
+    const ms = delayMs ?? this.resyncDelay();
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      if (resync) this.volumesDue = true;
+      this.kick();
+    }, ms);
+  }
+
+  /** Polling: the sync interval. Event-driven: the resync (or content refresh) period, 50–100% of it at random. */
+  private resyncDelay(): number {
+    const { resyncIntervalMs: resync, contentRefreshIntervalMs: content } = this.options;
+    if (resync === undefined) return this.options.syncIntervalMs;
+    const period = content !== undefined && showsLiveContent(this.pod) ? Math.min(resync, content) : resync;
+    return Math.round(period * (0.5 + 0.5 * (this.options.random ?? Math.random)()));
   }
 
   private idle(): boolean {
     return this.stopped || (this.podState.kind === 'Terminated' && this.podState.finished);
   }
 
-  /** One sync; answers when the next one is due. */
-  private async sync(): Promise<number> {
+  /** One sync; answers when the next one is due (undefined: the periodic resync). */
+  private async sync(): Promise<number | undefined> {
     const pod = this.pod;
     const state = this.podState;
     const stopping = this.removed || pod.metadata?.deletionTimestamp !== undefined;
@@ -155,10 +198,18 @@ export class PodWorker {
   }
 
   /** Syncing: performs the plan, then (the pod just completed) terminates, and reports. */
-  private async syncRunning(pod: V1Pod, sandbox: PodSandbox | undefined, plan: PodActions): Promise<number> {
-    if (sandbox) await this.executor.refreshVolumes(pod);
+  private async syncRunning(pod: V1Pod, sandbox: PodSandbox | undefined, plan: PodActions): Promise<number | undefined> {
+    if (sandbox && (this.volumesDue || this.options.resyncIntervalMs === undefined)) {
+      // Event-driven, a due refresh re-projects at once; polling, the volume manager spaces them.
+      const force = this.volumesDue && this.options.resyncIntervalMs !== undefined;
+      this.volumesDue = false;
+      await this.executor.refreshVolumes(pod, force);
+    }
     const done = await this.executor.perform(pod, sandbox, plan.actions);
+    // No sandbox (a volume cannot be set up yet): try again soon.
     if (!done.sandbox) return this.options.syncIntervalMs;
+    // Made just now, with fresh content: the quick follow-up syncs of a start need not re-read it.
+    if (!sandbox) this.volumesDue = false;
     const restarting = restartingContainers(plan.actions);
     let after = await this.containersOf(done.sandbox);
     const { phase } = computePodPhase(pod, after, restarting);
@@ -168,13 +219,18 @@ export class PodWorker {
       after = await this.containersOf(done.sandbox);
     }
     await this.report(pod, done.sandbox, after, done.waiting, restarting);
-    return Math.min(plan.requeueAfterMs ?? Infinity, this.options.syncIntervalMs);
+    return plan.requeueAfterMs !== undefined && plan.requeueAfterMs < this.resyncFloor() ? plan.requeueAfterMs : undefined;
+  }
+
+  /** A requeue at least this far away is left to the resync (polling: the sync interval, as before). */
+  private resyncFloor(): number {
+    return this.options.resyncIntervalMs === undefined ? this.options.syncIntervalMs : Infinity;
   }
 
   /** Terminated, still in the API (completed): the status is kept up to date, nothing else. */
-  private async syncTerminated(pod: V1Pod, sandbox: PodSandbox | undefined): Promise<number> {
+  private async syncTerminated(pod: V1Pod, sandbox: PodSandbox | undefined): Promise<undefined> {
     if (sandbox) await this.report(pod, sandbox, await this.containersOf(sandbox), new Map(), new Set());
-    return this.options.syncIntervalMs;
+    return undefined;
   }
 
   /**
@@ -192,7 +248,7 @@ export class PodWorker {
     this.podState = { kind: 'Terminated', ...(phase ? { phase } : {}), finished: false };
     await this.executor.cleanUp(pod, termination.reason === 'deleted');
     this.podState = { kind: 'Terminated', ...(phase ? { phase } : {}), finished: true };
-    if (this.timer) clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.options.onFinished(this.uid);
   }
 

@@ -48,8 +48,8 @@ export function setUpVolumes(podsDir: string, pod: V1Pod, client: KubeClient): P
 }
 
 /** Re-projects changed configMap/secret/downwardAPI/projected content (throttled); one error per failed volume. */
-export function refreshVolumes(podsDir: string, pod: V1Pod, client: KubeClient): Promise<VolumeError[]> {
-  return volumeManager(podsDir, client).refresh(pod);
+export function refreshVolumes(podsDir: string, pod: V1Pod, client: KubeClient, force = false): Promise<VolumeError[]> {
+  return volumeManager(podsDir, client).refresh(pod, force);
 }
 
 /** The container's volumeMounts as bind mounts (subPath created inside, and kept inside, the volume). */

@@ -10,6 +10,7 @@ import { SeqpacketSocket } from 'node-unix-socket';
 import { oomKillCount } from './cgroups.js';
 import { CONMON_FILES, launchConmon, type ConmonOptions } from './conmon.js';
 import { containerStatus } from './container-status.js';
+import { ExitWatch } from './exit-watch.js';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { killPid, monitorAlive, type ContainerMonitor, type StdinSink } from './monitor.js';
 import type { Runc } from './runc.js';
@@ -30,6 +31,8 @@ const MAX_SOCKET_PATH = 100;
 export class ConmonMonitor implements ContainerMonitor {
   /** Running containers by dir: started.json, conmon's pid and the container's pid, read once. */
   private readonly running = new Map<string, { readonly started: MonitorStarted; readonly conmonPid: number; readonly pid?: number }>();
+  /** Watches the exit dirs of the running containers seen by status(): exits are reported at once. */
+  readonly exits = new ExitWatch();
 
   constructor(private readonly o: ConmonMonitorOptions) {}
 
@@ -46,7 +49,7 @@ export class ConmonMonitor implements ContainerMonitor {
     if ('error' in created) return this.failed(rec, dir, created.error);
     const startedAt = new Date().toISOString();
     try {
-      await this.o.runc.start(rec.id);
+      await this.o.runc.start(rec.id, created.pid, this.o.startTimeoutMs);
     } catch (e) {
       return this.failed(rec, dir, (e as Error).message);
     }
@@ -67,6 +70,9 @@ export class ConmonMonitor implements ContainerMonitor {
       if (conmonPid && pid) this.running.set(dir, known);
     }
     const { started, conmonPid, pid } = known;
+    // Watched before the exit file is read, so an exit in between is reported too.
+    const exitDir = path.join(dir, CONMON_FILES.exitDir);
+    this.exits.watch(exitDir, rec.sandboxId);
     let exit = await this.exitOf(rec, dir);
     if (!exit && monitorAlive(conmonPid, dir)) {
       return {
@@ -76,6 +82,7 @@ export class ConmonMonitor implements ContainerMonitor {
       };
     }
     this.running.delete(dir);
+    this.exits.unwatch(exitDir);
     // conmon is gone: it may have finished meanwhile; else it was killed and runc alone knows.
     exit ??= await this.exitOf(rec, dir);
     if (exit) return containerStatus(rec, { started, exit, monitorAlive: false });
@@ -86,6 +93,7 @@ export class ConmonMonitor implements ContainerMonitor {
 
   async release(dir: string): Promise<void> {
     this.running.delete(dir);
+    this.exits.unwatch(path.join(dir, CONMON_FILES.exitDir));
     const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => ''));
     if (conmonPid && monitorAlive(conmonPid, dir)) killPid(conmonPid);
   }

@@ -64,6 +64,16 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
     await super.start();
   }
 
+  /** conmon's exit files, watched (exit-watch.ts). */
+  onContainerExit(listener: (sandboxId: string) => void): () => void {
+    return this.monitor.exits.subscribe(listener);
+  }
+
+  override async stop(): Promise<void> {
+    this.monitor.exits.closeAll();
+    await super.stop();
+  }
+
   /** `runc://<runc --version>`. */
   async version(): Promise<string> {
     const r = await exec(this.runc.binary, ['--version']);

@@ -1,6 +1,7 @@
 // The runc command line (`--root <stateDir>/runc`): start, state, kill, delete, list and exec.
 // `runc create` is run by conmon (conmon.ts), which stays the container's parent.
-import { existsSync } from 'node:fs';
+import { constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { exec, run, type ExecResult } from '../util/exec.js';
 
@@ -18,9 +19,21 @@ export class Runc {
     readonly root: string,
   ) {}
 
-  /** Lets a created container's process run (its init waits on runc's exec FIFO until then). */
-  async start(id: string): Promise<void> {
-    await run(this.binary, ['--root', this.root, 'start', id]);
+  /**
+   * Lets a created container's process run. Its init waits to open runc's exec FIFO
+   * (`<root>/<id>/exec.fifo`) for writing; `runc start` opens it for reading, reads the byte the
+   * init writes (the init then execs the process) and removes it (how runc tells "running" from
+   * "created" afterwards). With the init's pid that is done here, as runc's own code does it,
+   * without forking runc (a Go binary: about 30 ms of CPU per start on a 2-core machine).
+   */
+  async start(id: string, initPid?: number, timeoutMs = 30_000): Promise<void> {
+    const fifo = path.join(this.root, id, 'exec.fifo');
+    if (!initPid || !existsSync(fifo)) {
+      await run(this.binary, ['--root', this.root, 'start', id]);
+      return;
+    }
+    await readExecFifo(fifo, initPid, timeoutMs);
+    await rm(fifo, { force: true });
   }
 
   /** The container's state, or undefined when runc does not know it. */
@@ -56,5 +69,38 @@ export class Runc {
   /** Runs a process in the running container, with the container's user, env and capabilities. */
   exec(id: string, args: readonly string[], timeoutMs: number): Promise<ExecResult> {
     return exec(this.binary, ['--root', this.root, 'exec', id, ...args], { timeoutMs });
+  }
+}
+
+/**
+ * Opens the exec FIFO without blocking (a dead init must not hang a thread) and polls it until the
+ * init's byte arrives: EOF means no writer yet, EAGAIN a writer that has not written yet.
+ */
+async function readExecFifo(fifo: string, initPid: number, timeoutMs: number): Promise<void> {
+  const fh = await open(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      const n = await fh.read(Buffer.alloc(16), 0, 16, null).then((r) => r.bytesRead, (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EAGAIN') return 0;
+        throw e;
+      });
+      if (n > 0) return;
+      if (!processAlive(initPid)) throw new Error(`container process ${initPid} is already dead`);
+      if (Date.now() > deadline) throw new Error(`container init ${initPid} did not open its exec FIFO within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The process exists and is not a zombie. */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }

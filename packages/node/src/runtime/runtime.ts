@@ -54,6 +54,12 @@ export interface ContainerRuntime {
 
   /** Removes everything the runtime created for its state dir, running containers included. */
   reset(): Promise<void>;
+
+  /**
+   * Calls `listener` with the sandbox id soon after a container that containerStatus/listContainers
+   * last saw running exits; answers the unsubscribe. Absent: exits are found only by polling.
+   */
+  onContainerExit?(listener: (sandboxId: string) => void): () => void;
 }
 
 /** `wharf-<first 16 hex digits of the pod UID>[-<attempt>]`: also the network namespace's name under runc. */

@@ -125,9 +125,10 @@ export class VolumeManager {
 
   /**
    * Re-projects the pod's content volumes if the refresh interval has passed (the pod may carry
-   * new labels for downwardAPI). Answers one error per volume that failed; its old content stays.
+   * new labels for downwardAPI), or `force`d (a source changed). Answers one error per volume that
+   * failed; its old content stays.
    */
-  async refresh(pod: V1Pod): Promise<VolumeError[]> {
+  async refresh(pod: V1Pod, force = false): Promise<VolumeError[]> {
     await this.start();
     const uid = pod.metadata?.uid ?? '';
     const record = this.pods.get(uid);
@@ -140,7 +141,7 @@ export class VolumeManager {
         return e instanceof PodVolumesError ? [e] : [new VolumeError((e as Error).message)];
       }
     }
-    if (this.clock() - record.lastRefresh < (this.o.refreshIntervalMs ?? 2000)) return [];
+    if (!force && this.clock() - record.lastRefresh < (this.o.refreshIntervalMs ?? 2000)) return [];
     record.lastRefresh = this.clock();
     const errors: VolumeError[] = [];
     for (const [name, v] of record.volumes) {

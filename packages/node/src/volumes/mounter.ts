@@ -1,6 +1,7 @@
 // Mount operations the volume plugins need (tmpfs for memory-backed volumes, unmount, mount-point
 // checks), behind an interface so the plugins' unit tests run without root.
-import { chmod, readFile, realpath } from 'node:fs/promises';
+import { chmod, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { run } from '../util/exec.js';
 
 export interface Mounter {
@@ -22,7 +23,8 @@ export class HostMounter implements Mounter {
 
   async mountTmpfs(dir: string, options: { readonly sizeBytes?: number; readonly mode?: string }): Promise<void> {
     if (!this.canMount) return chmod(dir, 0o700);
-    if (await this.isMountPoint(dir)) return;
+    // A refresh of a mounted volume: its own device says so without reading every mount of the host.
+    if ((await otherDevice(dir)) || (await this.isMountPoint(dir))) return;
     const size = options.sizeBytes !== undefined ? `,size=${options.sizeBytes}` : '';
     await run('mount', ['-t', 'tmpfs', '-o', `nosuid,nodev,mode=${options.mode ?? '1777'}${size}`, 'tmpfs', dir]);
   }
@@ -41,6 +43,12 @@ export class HostMounter implements Mounter {
   async unmount(dir: string): Promise<void> {
     await run('umount', ['-l', dir]);
   }
+}
+
+/** `dir` is on another filesystem than its parent (so a mount point; a bind mount of the same filesystem is not caught). */
+async function otherDevice(dir: string): Promise<boolean> {
+  const [a, b] = await Promise.all([stat(dir).catch(() => undefined), stat(path.dirname(dir)).catch(() => undefined)]);
+  return a !== undefined && b !== undefined && a.dev !== b.dev;
 }
 
 /** Mount points of this process's mount namespace (field 5 of mountinfo, octal escapes decoded). */
