@@ -64,8 +64,11 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     }, 60_000, 'every platform job up');
     expect(jobs.size).toBeGreaterThanOrEqual(4);
     expect(await k.ok(['get', 'pvc', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.phase}'])).toBe('Bound Bound');
-    expect((await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual(['alertmanager', 'notify-gateway', 'prometheus']);
-  });
+    // The gateway's first start (the platform image, then its pod) may still be under way.
+    const ready = async (): Promise<string[]> => (await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '') ?? '').sort();
+    await eventually(async () => ((await ready()).includes('notify-gateway') ? true : undefined), 240_000, 'the notification gateway Ready');
+    expect(await ready()).toEqual(['alertmanager', 'notify-gateway', 'prometheus']);
+  }, 360_000);
 
   it('delivers a crash-looping pod\'s alert to the webhook of an AlertmanagerConfig', async () => {
     // The address pods reach this host on (the kubernetes Service's endpoint): the receiver listens there.

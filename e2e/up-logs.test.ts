@@ -56,7 +56,9 @@ describe('wharf up logs', () => {
 
   it('writes readable lines with --log-format text', async () => {
     await wharf!.restart({ extraArgs: ['--log-format', 'text'] });
-    expect(await wharf!.stop()).toBe(0);
+    const code = await wharf!.stop();
+    // On failure, say why: the text format's ERROR/FATAL lines and the last lines before exit.
+    expect(code, [...wharf!.output.split('\n').filter((l) => /\] (ERROR|FATAL):/.test(l)), ...wharf!.output.trim().split('\n').slice(-5)].join('\n')).toBe(0);
     expect(wharf!.output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: wharf is ready \{"dataDir":.*"kubeconfig":.*\}$/m);
     expect(wharf!.output).toMatch(/^\[[\d:.]+\] INFO: controller-manager: leader election: this manager leads; starting controllers/m);
     expect(wharf!.output).not.toContain('{"level"');

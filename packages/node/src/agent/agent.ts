@@ -66,7 +66,8 @@ export interface NodeAgentOptions {
   readonly resyncIntervalMs?: number;
   /**
    * The same, for pods whose volumes show user ConfigMaps or Secrets: how late, at most, a running
-   * pod sees their changes (the agent may get them, not watch them). @default 10000
+   * pod sees their changes (the agent may get them, not watch them). Short, so an application's
+   * inPlace config change and its reload (5 s later) see the new files. @default 3000
    */
   readonly contentRefreshIntervalMs?: number;
   /** Extra node labels. @default none */
@@ -87,7 +88,7 @@ export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof 
 export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
   return withDefaults({
     clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 10_000, labels: {}, logger: silentLogger,
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000, labels: {}, logger: silentLogger,
   }, o);
 }
 

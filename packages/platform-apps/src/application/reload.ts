@@ -1,6 +1,6 @@
 // The optional reload call after an inPlace change: once the mutable mirror of a ConfigSet has new
 // content, the node agents re-project the files into the running pods within a few seconds (they
-// do every 2 s), so the call is due `delaySeconds` later: an HTTP GET on every Ready pod of the
+// do every 1.5–3 s), so the call is due `delaySeconds` later: an HTTP GET on every Ready pod of the
 // components that read the ConfigSet in place with a `reload`. Pending calls live in status, so a
 // controller restart still makes them.
 import type { V1Pod } from '@kubernetes/client-node';
