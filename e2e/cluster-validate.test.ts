@@ -4,7 +4,7 @@
 // invalid with one line and exit 1, also under --wait, which gives up at its deadline instead of
 // hanging; an API that does not answer is a one-line failure within --timeout.
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ describe('wharf cluster validate', () => {
   let k: Kubectl;
   let dir: string;
   let silent: Server;
+  const hung: Socket[] = [];
   const validate = (...args: string[]): Promise<Run> => wharfCli(['cluster', 'validate', '--kubeconfig', wharf.kubeconfig, ...args]);
 
   beforeAll(async () => {
@@ -40,6 +41,7 @@ describe('wharf cluster validate', () => {
 
   afterAll(async () => {
     await wharf?.stop();
+    for (const s of hung) s.destroy();
     await new Promise<void>((r) => (silent ? silent.close(() => r()) : r()));
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -83,7 +85,7 @@ describe('wharf cluster validate', () => {
   });
 
   it('gives up on an API that does not answer within --timeout, with one line', async () => {
-    silent = createServer(() => undefined); // accepts connections and never answers
+    silent = createServer((socket) => hung.push(socket)); // accepts connections and never answers
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const port = (silent.address() as { port: number }).port;
     const kubeconfig = join(dir, 'silent.kubeconfig');

@@ -6,7 +6,7 @@
 // command answers within its timeout and never hangs.
 import type { V1Lease, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { matchesSelector } from '@wharf/api';
-import type { KubeClient } from '@wharf/client';
+import { ApiError, type KubeClient } from '@wharf/client';
 
 /** Namespaces whose pods are the cluster's own: kube-system and Wharf's (wharf-*). */
 export const isSystemNamespace = (ns: string): boolean => ns === 'kube-system' || ns.startsWith('wharf-');
@@ -70,11 +70,14 @@ export function judge(s: ClusterSnapshot, now: number): Finding[] {
   return out.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'failure' ? -1 : 1));
 }
 
+const failedChecks = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('[-]'));
+
 /** Reads what judge() needs; each request is bounded by the client's timeout. */
 export async function readCluster(client: KubeClient): Promise<ClusterSnapshot> {
-  const readyz = await client.request<string>('GET', '/readyz?verbose').then(
-    (text) => String(text).split('\n').filter((l) => l.startsWith('[-]')),
-    (e: unknown) => [`the API server is not ready: ${(e as Error).message}`],
+  const readyz = await client.requestText('GET', '/readyz?verbose').then(
+    failedChecks,
+    // Not ready is a 500 whose body still lists the checks.
+    (e: unknown) => (e instanceof ApiError && e.body.includes('[-]') ? failedChecks(e.body) : [`the API server is not ready: ${(e as Error).message}`]),
   );
   const list = async <T>(path: string): Promise<T[]> => (await client.get<{ items: T[] }>(path)).items;
   const [nodes, pods, leases, pdbs] = await Promise.all([
