@@ -13,6 +13,7 @@ import { addBuildCommands } from './build/commands.js';
 import { addGitCommands } from './git.js';
 import { addLoginCommands } from './login/commands.js';
 import { addTokenCommands } from './token/commands.js';
+import { addClusterCommands } from './cluster/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -174,6 +175,7 @@ addBuildCommands(program);
 addGitCommands(program);
 addLoginCommands(program);
 addTokenCommands(program);
+addClusterCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

@@ -131,7 +131,7 @@ export class NodeSet {
     }
     await this.startProvisioner();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
-    this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), logger: this.o.logger.child({ component: 'service-proxy' }) });
+    this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), podSources: [podRange(this.o.dataDir)], logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
       await this.proxy.start();
       if (this.proxy.adopted) this.o.logger.info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');

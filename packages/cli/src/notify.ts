@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { durationSeconds } from './kube/options.js';
 
 const lib = () => import('@wharf/platform-notify');
 
@@ -56,12 +57,6 @@ export function parseMatcher(s: string): { name: string; value: string; isRegex:
   return { name: m[1]!, value: m[3]!.replace(/^"(.*)"$/, '$1'), isRegex: op.includes('~'), isEqual: !op.startsWith('!') };
 }
 
-const durationMs = (s: string): number => {
-  const m = /^(\d+)(m|h|d)$/.exec(s);
-  if (!m) throw new Error(`--duration '${s}' must be a number with m, h or d (e.g. 2h)`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
-};
-
 const amOption = ['--alertmanager <url>', "Alertmanager's URL", process.env.WHARF_ALERTMANAGER_URL ?? 'http://127.0.0.1:9093'] as const;
 
 export function addNotifyCommands(program: Command): void {
@@ -104,7 +99,7 @@ export function addNotifyCommands(program: Command): void {
     .option('--author <name>', 'who silences', process.env.USER ?? 'wharf')
     .action(async (matchers: string[], o: { alertmanager: string; duration: string; comment: string; author: string }) => {
       const now = Date.now();
-      const body = { matchers: matchers.map(parseMatcher), startsAt: new Date(now).toISOString(), endsAt: new Date(now + durationMs(o.duration)).toISOString(), createdBy: o.author, comment: o.comment };
+      const body = { matchers: matchers.map(parseMatcher), startsAt: new Date(now).toISOString(), endsAt: new Date(now + durationSeconds('--duration', o.duration) * 1000).toISOString(), createdBy: o.author, comment: o.comment };
       const r = await call<{ silenceID: string }>('POST', `${o.alertmanager}/api/v2/silences`, body);
       process.stdout.write(`${r.silenceID}\n`);
     });

@@ -124,6 +124,12 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const text = await this.requestText(method, path, body, contentType);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The body of a request as text (`/readyz?verbose`, `/metrics`); a non-2xx answer throws ApiError. */
+  async requestText(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<string> {
     const opts = await this.requestOptions(method, path, this.agent);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': String(payload.length) };
@@ -143,7 +149,7 @@ export class KubeClient {
       req.on('error', reject);
       req.end(payload);
     });
-    return (text ? JSON.parse(text) : undefined) as T;
+    return text;
   }
 
   /**

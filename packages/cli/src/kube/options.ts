@@ -1,5 +1,6 @@
 // The options every cluster verb shares, added in one place so they read the same everywhere.
 import { Option, type Command } from 'commander';
+import { CliError } from './errors.js';
 
 /** --kubeconfig and -n/--namespace. */
 export function withCluster(cmd: Command): Command {
@@ -25,3 +26,13 @@ export const example = (lines: string): string => `\nExample:\n${lines.replace(/
 
 /** A repeatable option's values, in order. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/**
+ * A flag's duration (`90s`, `30m`, `24h`, `7d`; a bare number is seconds) in seconds; a one-line
+ * error naming the flag otherwise.
+ */
+export function durationSeconds(flag: string, text: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!m) throw new CliError(`${flag} ${text}: give a duration such as 90s, 30m, 24h or 7d`);
+  return Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? ''] ?? 1);
+}

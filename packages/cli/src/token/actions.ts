@@ -6,6 +6,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { isStatus } from '@wharf/client';
 import { connect } from '../kube/context.js';
 import { about, CliError } from '../kube/errors.js';
+import { durationSeconds } from '../kube/options.js';
 import { age, outputFormat, renderObject, renderTable } from '../kube/output.js';
 
 const NS = 'kube-system';
@@ -22,15 +23,8 @@ interface Common {
 
 const random = (n: number): string => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
-/** `30m`, `24h`, `7d`, `90s` or `0` (never) → seconds. */
-export function ttlSeconds(text: string): number {
-  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!m) throw new CliError(`--ttl ${text}: give a duration such as 30m, 24h or 7d (0: never expires)`);
-  return Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? ''] ?? 1);
-}
-
 export async function create(o: Common & { ttl: string; description?: string; groups?: string }): Promise<void> {
-  const seconds = ttlSeconds(o.ttl);
+  const seconds = durationSeconds('--ttl', o.ttl);
   const groups = (o.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
   const bad = groups.find((g) => !EXTRA_GROUP.test(g));
   if (bad) throw new CliError(`--groups: ${bad} must start with system:bootstrappers: (e.g. system:bootstrappers:zone-b)`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServicePort } from './model.js';
-import { buildRuleSet, cleanupText, installedMark, InvalidPrefixError, markRuleSet, missingJumps, parseSave, restoreText, sepChain, svcChain, type RuleSetInput } from './rules.js';
+import { buildRuleSet, cleanupText, installedMark, InvalidPrefixError, jumps, markRuleSet, missingJumps, parseSave, restoreText, sepChain, staleJumps, svcChain, type RuleSetInput } from './rules.js';
 
 const P = 'WHARF-ABC123';
 const web: ServicePort = {
@@ -119,6 +119,30 @@ describe('restoreText', () => {
     const filter = text.slice(0, text.indexOf('*nat'));
     expect(filter).toContain(`-I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment "wharf ${P}" -j ${P}-SERVICES`);
     expect(text.match(/^COMMIT$/gm)).toHaveLength(2);
+  });
+});
+
+describe('PREROUTING for this cluster\'s pods only', () => {
+  const own = jumps(P, ['10.140.0.0/16']);
+  const unconditional = `-A PREROUTING -m comment --comment "wharf ${P}" -j ${P}-SERVICES`;
+
+  it('sends routed packets from the pod range, and to local addresses, through the Service rules', () => {
+    expect(own.filter((j) => j.chain === 'PREROUTING').map((j) => j.rule)).toEqual([
+      `-s 10.140.0.0/16 -m comment --comment "wharf ${P}" -j ${P}-SERVICES`,
+      `-m addrtype --dst-type LOCAL -m comment --comment "wharf ${P}" -j ${P}-SERVICES`,
+    ]);
+  });
+
+  it('replaces the jump of an older build (unconditional) in the same transaction, and leaves other prefixes alone', () => {
+    const before = saved(`*nat\n:PREROUTING ACCEPT [0:0]\n:${P}-SERVICES - [0:0]\n${unconditional}\n-A PREROUTING -j WHARF-OTHER-SERVICES\nCOMMIT\n*filter\nCOMMIT\n`);
+    expect(staleJumps(P, before, own)).toEqual([{ table: 'nat', rule: unconditional }]);
+    const text = restoreText(P, buildRuleSet(input([web])), before, own);
+    expect(text).toContain(`-D PREROUTING -m comment --comment "wharf ${P}" -j ${P}-SERVICES\n`);
+    expect(text).toContain(`-I PREROUTING 1 -s 10.140.0.0/16 -m comment --comment "wharf ${P}" -j ${P}-SERVICES`);
+    expect(text).not.toContain('WHARF-OTHER');
+    // Once applied, nothing is stale or missing: the next sync rewrites no jump.
+    const after = saved(text.split('\n').filter((l) => !l.startsWith('-A ') && !l.startsWith('-D ')).map((l) => l.replace(/^-I (\S+) 1 /, '-A $1 ')).join('\n'));
+    expect([missingJumps(P, after, own), staleJumps(P, after, own)]).toEqual([[], []]);
   });
 });
 

@@ -70,14 +70,22 @@ export const svcChain = (prefix: string, p: ServicePort): string => `${prefix}-S
 export const sepChain = (prefix: string, p: ServicePort, ip: string, port: number): string =>
   `${prefix}-SEP-${hash(`${p.id}/${p.protocol}/${ip}:${port}`)}`;
 
-/** The built-in chain jumps, installed once and checked on every sync. */
-export function jumps(prefix: string): Jump[] {
+/**
+ * The built-in chain jumps, installed once and checked on every sync. With `podSources` (the
+ * CIDRs of this Wharf's pods), PREROUTING sends only their packets, and packets to a local
+ * address (node ports), through the Service rules: a pod of another Wharf on the same machine
+ * never reaches this one's cluster IPs (10.96.0.1 is every cluster's API). Without, all packets.
+ */
+export function jumps(prefix: string, podSources?: readonly string[]): Jump[] {
   const j = (table: Table, chain: string, match: string, target: string): Jump => ({
     table, chain, target, rule: `${match}-m comment --comment "wharf ${prefix}" -j ${target}`,
   });
   const isNew = '-m conntrack --ctstate NEW ';
+  const prerouting = podSources
+    ? [...podSources.map((cidr) => j('nat', 'PREROUTING', `-s ${cidr} `, `${prefix}-SERVICES`)), j('nat', 'PREROUTING', '-m addrtype --dst-type LOCAL ', `${prefix}-SERVICES`)]
+    : [j('nat', 'PREROUTING', '', `${prefix}-SERVICES`)];
   return [
-    j('nat', 'PREROUTING', '', `${prefix}-SERVICES`),
+    ...prerouting,
     j('nat', 'OUTPUT', '', `${prefix}-SERVICES`),
     j('nat', 'POSTROUTING', '', `${prefix}-POSTROUTING`),
     j('filter', 'INPUT', isNew, `${prefix}-EXTERNAL`),
@@ -205,8 +213,9 @@ const isOwn = (prefix: string, chain: string): boolean => chain.startsWith(`${pr
 
 /**
  * The `iptables-restore --noflush` text that turns what is installed (`saved`) into `set`:
- * every owned chain is declared (which flushes it) and refilled, missing built-in jumps (`wanted`) are
- * inserted first in their chains, and owned chains no longer in the set are deleted.
+ * every owned chain is declared (which flushes it) and refilled, jumps into owned chains that are
+ * no longer wanted (an older form) are deleted, missing built-in jumps (`wanted`) are inserted
+ * first in their chains, and owned chains no longer in the set are deleted.
  */
 export function restoreText(prefix: string, set: RuleSet, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): string {
   const out: string[] = [];
@@ -217,6 +226,7 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
     out.push(`*${table}`);
     for (const c of [...want.chains, ...stale]) out.push(`:${c} - [0:0]`);
     out.push(...want.rules);
+    for (const r of staleJumps(prefix, saved, wanted).filter((x) => x.table === table)) out.push(`-D ${r.rule.slice(3)}`);
     for (const j of missingJumps(prefix, saved, wanted).filter((x) => x.table === table)) out.push(`-I ${j.chain} 1 ${j.rule}`);
     for (const c of stale) out.push(`-X ${c}`);
     out.push('COMMIT');
@@ -224,9 +234,24 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
   return `${out.join('\n')}\n`;
 }
 
-/** The built-in chain jumps (the proxy's unless `wanted` says otherwise) that are not installed. */
+const jumpText = (j: Jump): string => `-A ${j.chain} ${j.rule}`;
+
+/** The built-in chain jumps (the proxy's unless `wanted` says otherwise) that are not installed, as iptables-save prints them. */
 export function missingJumps(prefix: string, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): Jump[] {
-  return wanted.filter((j) => !(saved.get(j.table)?.rules ?? []).some((r) => r.startsWith(`-A ${j.chain} `) && r.endsWith(`-j ${j.target}`)));
+  return wanted.filter((j) => !(saved.get(j.table)?.rules ?? []).includes(jumpText(j)));
+}
+
+/** Installed jumps from built-in chains into owned chains that `wanted` does not hold (`-A …` rules). */
+export function staleJumps(prefix: string, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): { table: Table; rule: string }[] {
+  const want = new Set(wanted.map(jumpText));
+  const out: { table: Table; rule: string }[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    for (const rule of saved.get(table)?.rules ?? []) {
+      const m = /^-A (\S+) .*-j (\S+)$/.exec(rule);
+      if (m && !isOwn(prefix, m[1] ?? '') && isOwn(prefix, m[2] ?? '') && !want.has(rule)) out.push({ table, rule });
+    }
+  }
+  return out;
 }
 
 const SYNC_MARK = 'wharf rule set';

@@ -12,7 +12,7 @@ import type { Informer} from '@wharf/client';
 import { componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
-import { buildRuleSet, checkPrefix, installedMark, markRuleSet, missingJumps, restoreText } from './rules.js';
+import { buildRuleSet, checkPrefix, installedMark, jumps, markRuleSet, missingJumps, restoreText, staleJumps } from './rules.js';
 import { SyncLoop, type SyncClock } from './sync-loop.js';
 
 /** Time as a dependency, so tests can drive the debounce by hand. */
@@ -50,6 +50,12 @@ export interface ServiceProxyOptions {
    * Pod CIDRs to masquerade toward. @default the `spec.podCIDRs` of the cluster's Nodes
    */
   readonly podCIDRs?: readonly string[];
+  /**
+   * The CIDRs this cluster's pods send from: routed packets from elsewhere skip the Service
+   * rules unless they are for a local address (node ports), so pods of another cluster on the
+   * same machine keep their own cluster IPs. @default every routed packet
+   */
+  readonly podSources?: readonly string[];
   /**
    * Remove every rule on stop (and put route_localnet back). Wharf leaves them, so Services keep
    * answering while it restarts; `wharf reset` removes them. @default false
@@ -180,12 +186,13 @@ export class ServiceProxy {
     }));
     if (force === false && mark === this.lastMark) return;
     const saved = await saveTables();
-    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved).length === 0) {
+    const wanted = jumps(this.o.prefix, this.o.podSources);
+    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved, wanted).length === 0 && staleJumps(this.o.prefix, saved, wanted).length === 0) {
       this.lastMark = mark;
       this.adopted = true;
       return;
     }
-    const text = restoreText(this.o.prefix, set, saved);
+    const text = restoreText(this.o.prefix, set, saved, wanted);
     if (!this.loop.running) return;
     await restore(text);
     this.lastMark = mark;
