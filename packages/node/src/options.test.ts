@@ -14,7 +14,7 @@ describe('resolveNodeAgentOptions', () => {
     const r = resolveNodeAgentOptions(required);
     expect(r).toMatchObject({
       nodeName: 'n1', heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-      backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 10_000, labels: {},
+      backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000, labels: {},
     });
     expect(r.clock()).toBeInstanceOf(Date);
     expect(r.logger.isLevelEnabled('error')).toBe(false);
