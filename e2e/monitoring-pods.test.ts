@@ -47,7 +47,8 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     // Then the platform image (Debian's nodejs + Wharf) and its three workloads.
     await eventually(async () => (await k.run(['get', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system'])).code === 0 || undefined, 400_000, 'the platform workloads');
     await k.ok(['rollout', 'status', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system', '--timeout=180s'], { timeoutMs: 190_000 });
-    await k.ok(['rollout', 'status', 'deploy/notify-gateway', '-n', 'wharf-monitoring', '--timeout=120s'], { timeoutMs: 130_000 });
+    // Its first start unpacks the platform image on the node and loads Wharf's code: minutes on a busy machine.
+    await k.ok(['rollout', 'status', 'deploy/notify-gateway', '-n', 'wharf-monitoring', '--timeout=300s'], { timeoutMs: 310_000 });
   }, 1_200_000);
 
   afterAll(async () => {
