@@ -16,7 +16,7 @@ import { get } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanup, onCleanup, startWharfCleanly, wasInterrupted } from './lib/cleanup.mjs';
+import { onCleanup, startWharfCleanly, runBench } from './lib/cleanup.mjs';
 import { Client } from './lib/http.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { freePort, procStats, REPO_ROOT, stopProcess, tempDir, WHARF_BIN } from './lib/procs.mjs';
@@ -424,11 +424,4 @@ ${controllers}`;
   process.stdout.write(md);
 }
 
-main()
-  .catch((e) => {
-    if (!wasInterrupted()) {
-      process.stderr.write(`${e.stack ?? e}\n`);
-      process.exitCode = 1;
-    }
-  })
-  .finally(() => cleanup());
+runBench(main);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanup, onCleanup, startWharfCleanly, wasInterrupted } from './lib/cleanup.mjs';
+import { onCleanup, startWharfCleanly, runBench } from './lib/cleanup.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { REPO_ROOT, WHARF_BIN, tempDir } from './lib/procs.mjs';
 import { fmtNum, fmtRatio, quantile } from './lib/stats.mjs';
@@ -130,11 +130,4 @@ ${pack}`;
   process.stdout.write(md);
 }
 
-main()
-  .catch((e) => {
-    if (!wasInterrupted()) {
-      process.stderr.write(`${e.stack ?? e}\n`);
-      process.exitCode = 1;
-    }
-  })
-  .finally(() => cleanup());
+runBench(main);

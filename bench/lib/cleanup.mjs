@@ -39,6 +39,18 @@ export function cleanup() {
 let interrupted = false;
 export const wasInterrupted = () => interrupted;
 
+/** Runs a benchmark's main: a failure (not a Ctrl-C) is printed and sets exit code 1; cleanup runs either way. */
+export function runBench(main) {
+  return main()
+    .catch((e) => {
+      if (!interrupted) {
+        process.stderr.write(`${e.stack ?? e}\n`);
+        process.exitCode = 1;
+      }
+    })
+    .finally(() => cleanup());
+}
+
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (interrupted) return;
