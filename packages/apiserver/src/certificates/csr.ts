@@ -3,6 +3,7 @@
 // the kubelet client signer takes only `O=system:nodes, CN=system:node:<name>` with no SANs. The
 // spec is immutable; /approval writes only the Approved and Denied conditions, /status the others
 // and the certificate, which is set once. Approved, Denied and Failed are never removed.
+import { isDeepStrictEqual } from 'node:util';
 import { clone, isRecord, type KubeObject } from '@wharf/api';
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { invalid } from '../errors.js';
@@ -115,7 +116,8 @@ function kubeletClientIssues(s: CsrSubject, usages: string[]): FieldIssue[] {
 
 /** The spec is immutable after creation (strategy.validateUpdate). */
 export function validateCsrUpdate(obj: Obj, old: Obj): FieldIssue[] {
-  return JSON.stringify(obj.spec) === JSON.stringify(old.spec) ? [] : [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: field is immutable' }];
+  // Compared as values, not as text: a client may send the same spec with its keys in another order.
+  return isDeepStrictEqual(obj.spec, old.spec) ? [] : [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: field is immutable' }];
 }
 
 /**
