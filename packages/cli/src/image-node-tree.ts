@@ -4,12 +4,13 @@
 // /opt/wharf/node_modules, and a `wharf` wrapper in /usr/local/bin. Shared by the wharf-pack step
 // image (image-step.ts) and the platform image (image-platform.ts).
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface NodeTreeSpec {
-  /** Files of packages/cli/dist to copy; the first is what `wharf` runs. */
-  readonly cliModules: readonly string[];
+  /** The module of packages/cli/dist that `wharf` runs; the modules it imports (relative
+   *  specifiers, static or dynamic) are followed and copied too. */
+  readonly entry: string;
   /** Wharf's packages, whose npm dependencies are followed too. */
   readonly wharfPackages: readonly string[];
   /** npm packages the CLI modules import directly. */
@@ -53,6 +54,25 @@ export function dependencyClosure(roots: readonly string[], from: string): Map<s
   return found;
 }
 
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The entry and every CLI module it reaches through relative imports, as paths under `dist`. */
+export function cliModuleClosure(dist: string, entry: string): string[] {
+  const found = new Set<string>();
+  const walk = (rel: string): void => {
+    if (found.has(rel)) return;
+    found.add(rel);
+    const text = readFileSync(join(dist, rel), 'utf8');
+    for (const m of text.matchAll(RELATIVE_IMPORT)) {
+      const target = posix.normalize(posix.join(posix.dirname(rel), m[1]!));
+      if (target.startsWith('..')) throw new Error(`${rel} imports ${m[1]} from outside the CLI's dist`);
+      walk(target);
+    }
+  };
+  walk(entry);
+  return [...found].sort();
+}
+
 /** Writes the layer's tree under `dest`. */
 export function nodeTree(dest: string, spec: NodeTreeSpec): void {
   // The built modules, also when this runs from src/ (tests).
@@ -61,7 +81,7 @@ export function nodeTree(dest: string, spec: NodeTreeSpec): void {
   const opt = join(dest, 'opt', 'wharf');
   mkdirSync(join(opt, 'cli', 'dist'), { recursive: true });
   writeFileSync(join(opt, 'cli', 'package.json'), '{"type":"module"}\n');
-  for (const m of spec.cliModules) cpSync(join(dist, m), join(opt, 'cli', 'dist', m));
+  for (const m of cliModuleClosure(dist, spec.entry)) cpSync(join(dist, m), join(opt, 'cli', 'dist', m));
   const wharf = new Set(spec.wharfPackages);
   for (const [name, dir] of dependencyClosure([...spec.wharfPackages, ...spec.npmPackages], cliRoot)) {
     const to = join(opt, 'node_modules', name);
@@ -74,5 +94,5 @@ export function nodeTree(dest: string, spec: NodeTreeSpec): void {
     }
   }
   mkdirSync(join(dest, 'usr', 'local', 'bin'), { recursive: true });
-  writeFileSync(join(dest, 'usr', 'local', 'bin', 'wharf'), `#!/bin/sh\nexec node /opt/wharf/cli/dist/${spec.cliModules[0]} "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(dest, 'usr', 'local', 'bin', 'wharf'), `#!/bin/sh\nexec node /opt/wharf/cli/dist/${spec.entry} "$@"\n`, { mode: 0o755 });
 }

@@ -19,6 +19,9 @@ describe('the platform image\'s layer tree', () => {
     expect(help).toMatch(/node-problem-detector[\s\S]*remediation-controller[\s\S]*notify-gateway/);
     // The packages load from the copy (a missing dependency would throw here).
     execFileSync(process.execPath, ['-e', "Promise.all(['@wharf/platform-npd','@wharf/platform-notify'].map((p)=>import(p))).catch((e)=>{console.error(e.message);process.exit(1)})"], { cwd: join(dir, 'opt/wharf/cli/dist') });
+    // Modules reached only through dynamic imports or nested folders are copied too.
+    for (const m of ['in-cluster.js', 'kube/options.js', 'kube/errors.js']) expect(existsSync(join(dir, 'opt/wharf/cli/dist', m)), m).toBe(true);
+    expect(existsSync(join(dir, 'opt/wharf/cli/dist/main.js'))).toBe(false);
     expect(existsSync(join(dir, 'opt/wharf/node_modules/@wharf/apiserver'))).toBe(false);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { buildNodeImage } from './image-step.js';
 export const PLATFORM_IMAGE = 'wharf/platform:0.1.0';
 
 const PLATFORM: NodeTreeSpec = {
-  cliModules: ['platform-main.js', 'npd.js', 'notify.js', 'in-cluster.js'],
+  entry: 'platform-main.js',
   wharfPackages: ['@wharf/platform-npd', '@wharf/platform-notify', '@wharf/client', '@wharf/api'],
   npmPackages: ['commander', '@kubernetes/client-node'],
 };

@@ -9,7 +9,7 @@ import type { ImageStore } from '@wharf/images';
 import { nodeTree, type NodeTreeSpec } from './image-node-tree.js';
 
 /** What pack-main.js loads: this package's modules, two of Wharf's and their npm dependencies. */
-const PACK_STEP: NodeTreeSpec = { cliModules: ['pack-main.js', 'image-pack.js', 'endpoints.js'], wharfPackages: ['@wharf/images', '@wharf/api'], npmPackages: ['commander', 'yaml'] };
+const PACK_STEP: NodeTreeSpec = { entry: 'pack-main.js', wharfPackages: ['@wharf/images', '@wharf/api'], npmPackages: ['commander', 'yaml'] };
 
 /** The layer's tree: /opt/wharf/{cli/dist,node_modules} and the `wharf` wrapper. */
 export function packStepTree(dest: string): void {
