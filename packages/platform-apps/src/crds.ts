@@ -44,7 +44,11 @@ const configRef = obj({
   keys: strings(),
   prefix: str(),
   update: str({ enum: ['rollout', 'inPlace', 'manual'] }),
-  reload: obj({ httpGet: obj({ path: str({ pattern: '^/' }), port: int({ minimum: 1, maximum: 65535 }) }, { required: ['path', 'port'] }), delaySeconds: int({ minimum: 0, maximum: 300 }) }, { required: ['httpGet'] }),
+  reload: obj({
+    httpGet: obj({ path: str({ pattern: '^/', maxLength: 2048 }), port: int({ minimum: 1, maximum: 65535 }) }, { required: ['path', 'port'] }),
+    exec: obj({ command: strings({ minItems: 1, maxItems: 64 }) }, { required: ['command'] }),
+    delaySeconds: int({ minimum: 0, maximum: 300 }),
+  }, { 'x-kubernetes-validations': [rule('has(self.httpGet) != has(self.exec)', 'exactly one of httpGet and exec')] }),
 }, {
   required: ['configSet', 'as'],
   'x-kubernetes-validations': [
