@@ -69,7 +69,7 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
   }
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--no-platform', '--registry-anonymous-pull'], readyTimeoutMs: 180_000 });
+    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--no-platform'], readyTimeoutMs: 180_000 });
     k = new Kubectl(wharf.kubeconfig);
     agentDir = join(wharf.dataDir, 'agents', NODE);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 180_000 });

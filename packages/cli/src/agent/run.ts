@@ -84,7 +84,9 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   }
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfig);
-  const ca = Buffer.from(kubeConfig.getCurrentCluster()?.caData ?? '', 'base64').toString('utf8');
+  const fromBase64 = (v: string | undefined): string => Buffer.from(v ?? '', 'base64').toString('utf8');
+  const ca = fromBase64(kubeConfig.getCurrentCluster()?.caData);
+  const user = kubeConfig.getCurrentUser();
 
   const runtime = chooseRuntime(o.runtime).kind;
   const stateDir = agentStateDir(dataDir);
@@ -96,12 +98,12 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   }
   writeAgentRecord(dataDir, { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, startedAt: new Date().toISOString() });
 
-  // Images of the built-in registry: HTTPS under the cluster CA.
+  // Images of the built-in registry: HTTPS under the cluster CA, signed in with the node's certificate.
   const registryHost = o.registry ?? `${server.hostname}:5000`;
   const images = new RegistryImageProvider({
     store: new ImageStore({ root: join(dataDir, 'images'), builtinHosts: [registryHost] }),
     registryHost, rootfsDir: join(dataDir, 'rootfs'),
-    registry: { url: `https://${registryHost}`, ca },
+    registry: { url: `https://${registryHost}`, ca, clientCert: { cert: fromBase64(user?.certData), key: fromBase64(user?.keyData) } },
   });
   const agent = new NodeAgent({
     kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
