@@ -90,12 +90,16 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     expect(conmonsUnder(agentDir)).toEqual([]);
   }, 120_000);
 
-  it('refuses a CA whose pin does not match, with one line and exit 1, before sending the token', async () => {
+  it('refuses a CA whose pin does not match, and the name of a Ready node, with one line and exit 1', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
     const r = await failedJoin(NODE, ['--token', token, '--ca-cert-hash', wrong]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`wharf: the cluster CA at ${wharf.url} has public key hash ${pin}, not the ${wrong} given with --ca-cert-hash: refusing to join\n`);
     expect(existsSync(join(agentDir, 'kubeconfig'))).toBe(false);
+    // As kubeadm join: the name of a Ready node is not given to another machine.
+    const taken = await failedJoin('node-0', ['--token', token, '--ca-cert-hash', pin]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe('wharf: a Node named "node-0" already exists in the cluster and is Ready: join with another --node name, or delete that Node first\n');
     expect((await k.ok(['get', 'csr', '-o', 'name'])).trim()).toBe('');
   });
 

@@ -159,6 +159,8 @@ function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests'])]),
     clusterRole(`${CSR_ROLE}:nodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient'])]),
     clusterRole(`${CSR_ROLE}:selfnodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient'])]),
+    // kubeadm's: a joining node first checks that no Ready node already has its name.
+    clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
   ];
 }
 
@@ -174,6 +176,7 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
     groupBinding('system:wharf:dataplane', [DATAPLANE_GROUP]),
     groupBinding('system:node-bootstrapper', [BOOTSTRAPPERS_GROUP]),
     groupBinding(`${CSR_ROLE}:nodeclient`, [BOOTSTRAPPERS_GROUP]),
+    groupBinding('kubeadm:get-nodes', [BOOTSTRAPPERS_GROUP]),
     groupBinding(`${CSR_ROLE}:selfnodeclient`, ['system:nodes']),
   ];
 }

@@ -211,7 +211,7 @@ describe('system:masters and bootstrap bindings', () => {
     expect(authz.authorize(anon, res('get', 'configmaps', 'kube-public', { name: 'other' })).allowed).toBe(false);
   });
 
-  it('a bootstrap token may ask for a node client certificate and read its requests, nothing else', () => {
+  it('a bootstrap token may ask for a node client certificate, read its requests and get a node by name, nothing else', () => {
     const boot: UserInfo = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'] };
     const csr = { apiGroup: 'certificates.k8s.io' };
     for (const [verb, subresource] of [['create', ''], ['get', ''], ['watch', ''], ['create', 'nodeclient']] as const) {
@@ -219,7 +219,10 @@ describe('system:masters and bootstrap bindings', () => {
     }
     expect(authz.authorize(boot, res('create', 'certificatesigningrequests', '', { ...csr, subresource: 'selfnodeclient' })).allowed).toBe(false);
     expect(authz.authorize(boot, res('update', 'certificatesigningrequests', '', { ...csr, subresource: 'approval', name: 'x' })).allowed).toBe(false);
-    expect(authz.authorize(boot, res('get', 'nodes', '', { name: 'n1' })).allowed).toBe(false);
+    // kubeadm:get-nodes: whether a Ready node already has the name it joins with.
+    expect(authz.authorize(boot, res('get', 'nodes', '', { name: 'n1' })).allowed).toBe(true);
+    expect(authz.authorize(boot, res('list', 'nodes', '')).allowed).toBe(false);
+    expect(authz.authorize(boot, res('get', 'pods', 'default', { name: 'p' })).allowed).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiException, CertificatesV1Api, KubeConfig, type V1CertificateSigningRequest } from '@kubernetes/client-node';
+import { ApiException, CertificatesV1Api, CoreV1Api, KubeConfig, type V1CertificateSigningRequest } from '@kubernetes/client-node';
 import * as x509 from '@peculiar/x509';
 import { stringify } from 'yaml';
 
@@ -40,7 +40,7 @@ async function nodeRequest(nodeName: string): Promise<{ keyPem: string; csrPem: 
   return { keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), csrPem: csr.toString('pem') };
 }
 
-function tokenClient(o: JoinOptions): CertificatesV1Api {
+function tokenConfig(o: JoinOptions): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'cluster', server: o.server, caData: Buffer.from(o.ca).toString('base64') }],
@@ -48,7 +48,23 @@ function tokenClient(o: JoinOptions): CertificatesV1Api {
     contexts: [{ name: 'bootstrap', cluster: 'cluster', user: 'bootstrap' }],
     currentContext: 'bootstrap',
   });
-  return kc.makeApiClient(CertificatesV1Api);
+  return kc;
+}
+
+/**
+ * Refuses to join under the name of a node that is Ready, as `kubeadm join` does: its certificate
+ * would let this machine act as that node.
+ */
+async function checkNameFree(kc: KubeConfig, nodeName: string): Promise<void> {
+  let ready: string | undefined;
+  try {
+    const node = await kc.makeApiClient(CoreV1Api).readNode({ name: nodeName });
+    ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) return;
+    throw explain(e, `checking for a node named ${nodeName}`);
+  }
+  if (ready === 'True') throw new Error(`a Node named "${nodeName}" already exists in the cluster and is Ready: join with another --node name, or delete that Node first`);
 }
 
 /** One line for what the API server said, naming the token when it was refused. */
@@ -102,7 +118,9 @@ export function nodeKubeconfig(server: string, ca: string, nodeName: string, cer
  */
 export async function joinCluster(dataDir: string, o: JoinOptions): Promise<string> {
   if (!TOKEN.test(o.token)) throw new Error('--token must look like abcdef.0123456789abcdef (6 and 16 lowercase letters or digits), as "wharf token create" prints it');
-  const api = tokenClient(o);
+  const kc = tokenConfig(o);
+  await checkNameFree(kc, o.nodeName);
+  const api = kc.makeApiClient(CertificatesV1Api);
   const { keyPem, csrPem } = await nodeRequest(o.nodeName);
   const name = `node-csr-${o.nodeName}-${randomBytes(3).toString('hex')}`.slice(0, 253);
   try {
