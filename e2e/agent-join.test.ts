@@ -60,7 +60,7 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
   /** A `wharf agent` that should fail: its exit code and stderr. */
   async function failedJoin(node: string, args: string[]): Promise<{ code: number; stderr: string }> {
     try {
-      await run(process.execPath, [WHARF_BIN, 'agent', '--node', node, '--server', wharf.url, '--data-dir', join(wharf.dataDir, 'agents', node), ...args], { timeout: 60_000 });
+      await run(process.execPath, [WHARF_BIN, 'agent', '--node', node, '--server', wharf.url, '--data-dir', join(wharf.dataDir, 'agents', node), ...args], { timeout: 120_000 });
       return { code: 0, stderr: '' };
     } catch (e) {
       const err = e as { code?: number; stderr?: string };
@@ -85,9 +85,11 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     agent?.kill('SIGKILL');
     await wharf?.stop();
     if (!wharf) return;
+    const bridge = existsSync(join(agentDir, 'agent.json')) ? (JSON.parse(readFileSync(join(agentDir, 'agent.json'), 'utf8')) as { bridge: string }).bridge : undefined;
     // `wharf reset` of the cluster's data dir also stops and cleans the nodes under DIR/agents.
     expect(execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir], { encoding: 'utf8' })).toContain(NODE);
     expect(conmonsUnder(agentDir)).toEqual([]);
+    if (bridge) expect(() => execFileSync('ip', ['link', 'show', bridge], { stdio: 'ignore' })).toThrow();
   }, 120_000);
 
   it('refuses a CA whose pin does not match, and the name of a Ready node, with one line and exit 1', async () => {
@@ -172,5 +174,5 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     expect(expired.code).toBe(1);
     expect(expired.stderr).toContain('the bootstrap token was refused (401 Unauthorized)');
     expect((await k.run(['get', 'node', 'node-2'])).code).not.toBe(0);
-  }, 120_000);
+  }, 300_000);
 });
