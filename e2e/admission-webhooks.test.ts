@@ -354,6 +354,40 @@ describe('CEL validation rules in a CRD schema (x-kubernetes-validations)', () =
     expect(await k.ok(['get', 'scaler', 's1', '-n', OFF, '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
   });
 
+  it('refuses a CRD whose rule is over the estimated cost budget, and takes it once the schema bounds the list', async () => {
+    const pairs = (bounds: string): string => `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: costlies.cel.wharf.test}
+spec:
+  group: cel.wharf.test
+  scope: Namespaced
+  names: {plural: costlies, singular: costly, kind: Costly}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.names.all(a, self.names.exists_one(b, a == b))"
+              message: names must be unique
+            properties:
+              names: {type: array, ${bounds} items: {type: string, maxLength: 63}}
+`;
+    const refused = await k.run(['apply', '-f', '-'], { stdin: pairs('') });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of');
+    expect(refused.stderr).toContain('try simplifying the rule, or adding maxItems, maxProperties, and maxLength');
+    expect((await k.run(['get', 'crd', 'costlies.cel.wharf.test'])).code).not.toBe(0);
+    await k.ok(['apply', '-f', '-'], { stdin: pairs('maxItems: 100,') });
+    await k.ok(['delete', 'crd', 'costlies.cel.wharf.test']);
+  });
+
   it('refuses a CRD whose rule does not compile', async () => {
     const r = await k.run(['apply', '-f', '-'], { stdin: crd.replace('scalers.cel', 'brokens.cel').replace('{plural: scalers, singular: scaler, kind: Scaler}', '{plural: brokens, singular: broken, kind: Broken}').replace('self.minReplicas <= self.replicas', 'self.minReplicas <=') });
     expect(r.code).toBe(1);
