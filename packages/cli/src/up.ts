@@ -45,6 +45,9 @@ export async function up(flags: UpOptions): Promise<void> {
       if (!user) return false;
       return user.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
     },
+    // Nodes joined with `wharf agent` show the client certificate the cluster CA issued them.
+    clientCa: server.pki.caCert,
+    authenticateCertificate: (subject, access) => (subject.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true),
     anonymousPull: c.registryAnonymousPull,
     logger: log.child({ component: 'registry' }),
   });
