@@ -141,6 +141,17 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     expect(conmonsUnder(agentDir)).toHaveLength(1);
   }, 300_000);
 
+  it('serves logs and exec to the API server only: kubectl works, a direct caller without its token gets 401', async () => {
+    expect(await k.ok(['exec', 'pinned', '--', 'cat', '/w/index.html'])).toBe('served by pinned\n');
+    await k.ok(['logs', 'pinned']);
+    const port = Number(await k.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
+    expect(port).toBeGreaterThan(0);
+    for (const headers of [{}, { Authorization: 'Bearer not-the-api-server' }, { Authorization: `Bearer ${token}` }]) {
+      const r = await httpGet({ host: '127.0.0.1', port, path: '/containerLogs/default/pinned/web', headers, timeoutMs: 15_000 });
+      expect(r.status, JSON.stringify(headers)).toBe(401);
+    }
+  }, 120_000);
+
   it('kill -9 of the agent leaves its container serving; restarted without the token, it adopts it', async () => {
     const before = (await k.ok(['get', 'pod', 'pinned', '-o', 'jsonpath={.status.containerStatuses[0].containerID}'])).trim();
     const conmons = conmonsUnder(agentDir);

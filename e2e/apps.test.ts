@@ -165,7 +165,10 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
     platform = spawn(process.execPath, [WHARF_BIN, 'platform', '--kubeconfig', kubeconfig, '--no-install-crds', '--ingress-port', String(ingressPort), '--artifact-delivery', 'init-copy'], { stdio: ['ignore', 'pipe', 'pipe'] });
     platform.stdout?.on('data', (d: Buffer) => (platformOutput += d.toString()));
     platform.stderr?.on('data', (d: Buffer) => (platformOutput += d.toString()));
-    await eventually(() => (platformOutput.includes('wharf platform is running') ? true : undefined), 30_000, `wharf platform to start:\n${platformOutput}`);
+    // Its output says why when it does not start (a busy machine may take a minute).
+    await eventually(() => (platformOutput.includes('wharf platform is running') ? true : undefined), 90_000, 'wharf platform to start').catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; its output:\n${platformOutput}`);
+    });
     await k.ok(['create', 'namespace', 'demo']);
     await k.ok(['create', 'secret', 'generic', 'shop-secrets', '-n', 'demo', `--from-literal=TOKEN=${SECRET}`]);
   }, 300_000);

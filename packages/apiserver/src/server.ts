@@ -11,7 +11,7 @@ import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './au
 import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
 import { CLUSTER_INFO_PATH, publishClusterInfo } from './auth/cluster-info.js';
-import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
+import { AGENT_CLIENT_USER, ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
 import { authenticateBootstrapToken, BOOTSTRAP_SECRET_PREFIX } from './auth/bootstrap-tokens.js';
 import { clientCertificateUser } from './auth/client-certs.js';
@@ -178,6 +178,8 @@ export class ApiServer {
     });
     this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
       store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
+    // Agents that do not hold the agent token (joined with `wharf agent`) check it by a TokenReview.
+    if (opts.agentToken) this.tokens.addBuiltin(opts.agentToken, AGENT_CLIENT_USER);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
     this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub);
     if (options.ldap) checkLdapOptions(options.ldap);

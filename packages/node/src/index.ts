@@ -30,7 +30,7 @@ export { CommandError } from './util/exec.js';
 export { NodeAgent, resolveNodeAgentOptions, type NodeAgentOptions, type ResolvedNodeAgentOptions } from './agent/agent.js';
 export { KUBELET_VERSION } from './agent/node-status.js';
 export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage } from './agent/image-provider.js';
-export { LogServer, parseLogQuery, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
+export { LogServer, parseLogQuery, type ApiServerCheck, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
 export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
 export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';

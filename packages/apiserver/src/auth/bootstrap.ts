@@ -98,6 +98,8 @@ const AGGREGATE_TO_VIEW: Rule[] = [
  */
 const NODE: Rule[] = [
   rule(['create', 'get', 'patch'], [''], ['nodes']),
+  // A joined agent checks that a caller of its logs/exec port is the API server (as the kubelet's webhook authentication).
+  rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['patch'], [''], ['nodes/status']),
   rule(['create', 'patch'], ['coordination.k8s.io'], ['leases']),
   rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),

@@ -81,8 +81,13 @@ export interface TokenClaims {
   'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
 }
 
+/** Who the API server is when it calls node agents with its agent token (upstream's kubelet client user). */
+export const AGENT_CLIENT_USER: UserInfo = { name: 'system:kube-apiserver-kubelet-client', groups: ['system:authenticated'] };
+
 export class TokenAuthenticator {
   private statics: StaticToken[];
+  /** Tokens of the API server's own, beside the file's (kept across reloads). */
+  private readonly builtin: StaticToken[] = [];
 
   constructor(
     private readonly tokenFile: string,
@@ -96,7 +101,13 @@ export class TokenAuthenticator {
   }
 
   reload(): void {
-    this.statics = loadTokenFile(this.tokenFile);
+    this.statics = [...this.builtin, ...loadTokenFile(this.tokenFile)];
+  }
+
+  /** A token of the API server's own: it authenticates (a TokenReview answers `user`), with no rights beyond the user's. */
+  addBuiltin(token: string, user: UserInfo): void {
+    this.builtin.push({ token, user });
+    this.reload();
   }
 
   /** Signs a service-account token (the TokenRequest API and legacy token secrets). */

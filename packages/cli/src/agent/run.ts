@@ -7,12 +7,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
+import { KubeClient } from '@wharf/client';
 import { KUBELET_VERSION, NodeAgent, RegistryImageProvider, readRuntimeKind } from '@wharf/node';
 import { parse } from 'yaml';
 import { defaultDataDir } from '../endpoints.js';
 import { cliLogger, chooseLogFormat, checkLogLevel } from '../log.js';
 import { nodeRuntime } from '../nodes.js';
 import { chooseRuntime } from '../runtime-check.js';
+import { apiServerCheck } from './api-server-check.js';
 import { discoverCa, type CaSource } from './discovery.js';
 import { joinCluster, kubeconfigPath } from './join.js';
 import { agentStateDir, isAgentProcess, readAgentRecord, writeAgentRecord } from './state.js';
@@ -108,6 +110,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const agent = new NodeAgent({
     kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
     runtime: nodeRuntime(runtime, o.node, stateDir, net), images, stateDir, logsPort: 0, logger: log,
+    // Only the API server may read logs, exec or scrape: checked by a TokenReview of its token.
+    apiServerToken: apiServerCheck(new KubeClient(kubeConfig, { userAgent: 'wharf-agent', requestTimeoutMs: 10_000 })),
   });
   await agent.start();
   log.info({ node: o.node, version: KUBELET_VERSION, runtime, ...net, dataDir }, 'node agent running');

@@ -15,7 +15,7 @@ import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
 import type { ImageProvider } from './image-provider.js';
-import { LogServer, type LogFile } from './logs.js';
+import { LogServer, type ApiServerCheck, type LogFile } from './logs.js';
 import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { podSandboxId } from './pod-actions.js';
 import { PodWorker } from './pod-worker.js';
@@ -47,8 +47,11 @@ export interface NodeAgentOptions {
    * then comes up a few at a time instead of all slowly together. @default the number of CPUs, at least 2
    */
   readonly parallelStarts?: number;
-  /** Token the API server presents (logs, exec, port-forward, metrics); without it anyone on loopback may. @default none */
-  readonly apiServerToken?: string;
+  /**
+   * Token the API server presents (logs, exec, port-forward, metrics), or a check of the bearer
+   * token it presents (a TokenReview); without it anyone on loopback may. @default none
+   */
+  readonly apiServerToken?: ApiServerCheck;
   /** First CrashLoopBackOff delay; doubles up to backoffMaxMs. @default 10000 */
   readonly backoffBaseMs?: number;
   /** @default 300000 */

@@ -119,6 +119,9 @@ export interface PageSource {
   page(pathname: string): Promise<{ readonly contentType: string; readonly body: string } | undefined>;
 }
 
+/** How the agent knows the API server: the token it presents, or a check of a presented bearer token. */
+export type ApiServerCheck = string | ((bearer: string) => Promise<boolean>);
+
 /** The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`, and the pages of `pages`. */
 export class LogServer {
   private server: http.Server | undefined;
@@ -128,8 +131,11 @@ export class LogServer {
     private readonly logger: Logger,
     private readonly upgrades?: UpgradeHandler,
     private readonly pages?: PageSource,
-    /** When set, every request must carry `Authorization: Bearer <clientToken>` (the API server's). */
-    private readonly clientToken?: string,
+    /**
+     * When set, every request must carry the API server's bearer token: this token, or one the
+     * check accepts (a TokenReview, for agents that do not know the API server's token).
+     */
+    private readonly clientToken?: ApiServerCheck,
   ) {}
 
   async start(port: number, host = '127.0.0.1'): Promise<number> {
@@ -137,8 +143,11 @@ export class LogServer {
     const upgrades = this.upgrades;
     if (upgrades) {
       server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (this.authorized(req)) return upgrades.handleUpgrade(req, socket, head);
-        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n');
+        socket.on('error', () => socket.destroy());
+        void this.authorized(req).then((ok) => {
+          if (ok) return upgrades.handleUpgrade(req, socket, head);
+          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n');
+        });
       });
     }
     this.server = server;
@@ -149,11 +158,14 @@ export class LogServer {
     return (server.address() as AddressInfo).port;
   }
 
-  /** Only the API server (holding clientToken) may read logs, exec or scrape; anyone when unset. */
-  private authorized(req: http.IncomingMessage): boolean {
-    if (!this.clientToken) return true;
-    const got = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${this.clientToken}`);
+  /** Only the API server may read logs, exec or scrape; anyone when no check is set. */
+  private async authorized(req: http.IncomingMessage): Promise<boolean> {
+    const check = this.clientToken;
+    if (!check) return true;
+    const header = req.headers.authorization ?? '';
+    if (typeof check === 'function') return header.startsWith('Bearer ') && check(header.slice('Bearer '.length)).catch(() => false);
+    const got = Buffer.from(header);
+    const want = Buffer.from(`Bearer ${check}`);
     return got.length === want.length && timingSafeEqual(got, want);
   }
 
@@ -170,7 +182,7 @@ export class LogServer {
       res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${message}\n`);
     };
-    if (!this.authorized(req)) return fail(401, 'Unauthorized');
+    if (!(await this.authorized(req))) return fail(401, 'Unauthorized');
     try {
       const url = new URL(req.url ?? '/', 'http://agent');
       const page = req.method === 'GET' ? await this.pages?.page(url.pathname) : undefined;
