@@ -6,12 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createLogger, RequestHeaderAuth } from '@wharf/client';
 import type { Command } from 'commander';
 import { kubeClient, kubeConfigOf, untilSignal } from './npd.js';
-
-function portOption(flag: string, value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} '${value}' is not a port number`);
-  return port;
-}
+import { portOption } from './port-option.js';
 
 interface Listen {
   kubeconfig?: string;
