@@ -103,6 +103,10 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
     await lib.ensureObjects(client, lib.manifestObjects(readFileSync(NODE_EXPORTER, 'utf8'), 'deploy/monitoring/node-exporter.yaml'));
     await ensureImage(o.dataDir, IMAGES.platform);
     const { platformWorkloads } = await import('./monitoring-platform.js');
+    // A data dir whose query proxy ran in this process has its Service without a selector (and
+    // Endpoints at 127.0.0.1): replaced by the pod's, or the APIService would keep pointing there.
+    const svc = `/api/v1/namespaces/${NS}/services/query-proxy`;
+    if ((await client.getOptional<{ spec?: { selector?: object } }>(svc))?.spec?.selector === undefined) await client.delete(svc).catch(() => undefined);
     await lib.ensureObjects(client, platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects));
     o.logger.info({ image: IMAGES.platform.ref }, 'node problem detector, remediation controller, notification gateway, kube-state-metrics, service discovery and query proxy deployed');
   })().catch((e: unknown) => o.logger.error({ err: e }, 'the monitoring workloads could not be deployed'));
