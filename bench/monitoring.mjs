@@ -1,14 +1,15 @@
 // Monitoring stack footprint: Wharf's Prometheus and Alertmanager pods (Debian 2.42 / 0.25, from
-// `wharf up --nodes 1`) against the reference, Prometheus + Alertmanager + node-exporter run
+// `wharf up --nodes 2`) against the reference, Prometheus + Alertmanager + node-exporter run
 // directly on the host with the same scrape configuration (the operator's prometheus.yml, with
 // the service-account files replaced by the host's copies) and the same alertmanager.yml.
-// Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. Wharf's own parts
-// (kube-state-metrics, discovery, operator, query proxy) run inside `wharf up`: their cost is
-// the difference of that process with and without the stack, reported separately.
+// Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. The operator runs
+// inside `wharf up` (reported separately); kube-state-metrics, the discovery and the query proxy
+// (platform image pods) and the node-exporter pods are not counted yet.
 // Alert latency: from a crash-looping pod created to the test's webhook receiving its alert from
 // the Alertmanager pod, with the default rule (`for: 15m`, Alertmanager's group_wait 30s) and with
 // a short one (the same expression, `for: 5s`, group_wait 1s). BENCH_ALERT_DEFAULT=0 skips the
-// default row (it takes over 15 minutes); BENCH_ONLY=latency skips the footprint.
+// default row (it takes over 15 minutes); BENCH_ONLY=latency skips the footprint. And from
+// `wharf node fail node-1` to the webhook receiving a short node-not-ready rule's alert.
 // Writes docs/benchmarks/monitoring.md. Run: `npm run bench:monitoring`.
 import { spawn, execFile } from 'node:child_process';
 import http from 'node:http';
@@ -54,33 +55,76 @@ async function measure(sets) {
 const ONLY_LATENCY = process.env.BENCH_ONLY === 'latency';
 const ALERT_DEFAULT = process.env.BENCH_ALERT_DEFAULT !== '0';
 
+/** A webhook on the address pods reach this host on, noting when a firing alert `match`es. */
+async function alertHook(kubectl, match) {
+  const host = (await kubectl('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).trim();
+  const hook = { url: '', receivedAt: 0 };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (!hook.receivedAt && JSON.parse(body).alerts.some((a) => a.status === 'firing' && match(a.labels))) hook.receivedAt = performance.now();
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, host, r));
+  onCleanup(() => new Promise((r) => server.close(r)));
+  hook.url = `http://${host}:${server.address().port}/`;
+  return hook;
+}
+
+/** Applies YAML documents and waits for the AlertmanagerConfig `id` in `ns` to be accepted. */
+async function applyRouting(kubectl, docs, ns, id) {
+  const apply = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  apply.stdin.end(docs.join('---\n'));
+  await new Promise((r) => apply.on('close', r));
+  await until(async () => (await kubectl('get', 'alertmanagerconfig', id, '-n', ns, '-o', 'jsonpath={.status.conditions[0].status}')) === 'True', 60_000, `AlertmanagerConfig ${id} accepted`);
+}
+
+/**
+ * Node-failure latency: `wharf node fail node-1` (its agent and containers stop, as on power
+ * loss) to the node seen NotReady and to the webhook receiving a short rule's alert (for: 5s,
+ * group_wait 1s) on kube-state-metrics' Ready condition. kube-state-metrics' series carry
+ * namespace wharf-monitoring, so the route lives there. The node is restored after.
+ */
+async function nodeFailLatency(kubectl, dataDir) {
+  const id = 'latency-node';
+  const hook = await alertHook(kubectl, (l) => l.alertname === 'BenchNodeNotReady' && l.node === 'node-1');
+  await applyRouting(kubectl, [
+    `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: ${id}, namespace: wharf-monitoring}\nspec:\n  groups:\n  - name: ${id}\n    rules:\n    - {alert: BenchNodeNotReady, expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0', for: 5s, labels: {severity: warning}}\n`,
+    `apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: ${id}, namespace: wharf-monitoring}\nspec:\n  route: {receiver: hook, groupBy: [alertname, node], groupWait: 1s, groupInterval: 5s, matchers: [{name: alertname, value: BenchNodeNotReady}]}\n  receivers: [{name: hook, webhookConfigs: [{url: '${hook.url}', sendResolved: false}]}]\n`,
+  ], 'wharf-monitoring', id);
+  // The node's failure must not take kube-state-metrics or the discovery with it (their pods would
+  // come back only after the 300 s eviction): move them off node-1 first.
+  await kubectl('cordon', 'node-1');
+  for (const app of ['kube-state-metrics', 'prometheus-sd']) await kubectl('delete', 'pod', '-n', 'wharf-monitoring', '-l', `app.kubernetes.io/name=${app}`, '--field-selector', 'spec.nodeName=node-1', '--wait=false');
+  await until(async () => (await kubectl('get', 'deploy', 'kube-state-metrics', 'prometheus-sd', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1'
+    && !(await kubectl('get', 'pods', '-n', 'wharf-monitoring', '--field-selector', 'spec.nodeName=node-1', '-o', 'name')).match(/kube-state-metrics|prometheus-sd/), 300_000, 'kube-state-metrics and the discovery on node-0');
+  await kubectl('uncordon', 'node-1');
+  await sleep(30_000); // a few scrapes of the moved kube-state-metrics before the failure
+  const t0 = performance.now();
+  await run(process.execPath, [WHARF_BIN, 'node', 'fail', 'node-1', '--data-dir', dataDir]);
+  onCleanup(() => run(process.execPath, [WHARF_BIN, 'node', 'restore', 'node-1', '--data-dir', dataDir]).catch(() => undefined));
+  let notReadyAt = 0;
+  await until(async () => {
+    if (!notReadyAt && (await kubectl('get', 'node', 'node-1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) !== 'True') notReadyAt = performance.now();
+    return hook.receivedAt > 0;
+  }, 10 * 60_000, 'BenchNodeNotReady for node-1 at the webhook');
+  await run(process.execPath, [WHARF_BIN, 'node', 'restore', 'node-1', '--data-dir', dataDir]);
+  return { notReadyS: notReadyAt ? (notReadyAt - t0) / 1000 : NaN, webhookS: (hook.receivedAt - t0) / 1000 };
+}
+
 /**
  * One alert-latency run: a pod that exits at once (CrashLoopBackOff after its restarts) and an
  * AlertmanagerConfig routing `alertname` to a webhook on the address pods reach this host on.
  * Answers seconds from the pod created to CrashLoopBackOff seen, and to the webhook receiving it.
  */
 async function alertLatency(kubectl, { id, alertname, groupWait, rule }) {
-  const host = (await kubectl('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).trim();
-  let receivedAt = 0;
-  const hook = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      if (!receivedAt && JSON.parse(body).alerts.some((a) => a.labels.alertname === alertname && a.labels.pod === id && a.status === 'firing')) receivedAt = performance.now();
-      res.end('ok');
-    });
-  });
-  await new Promise((r) => hook.listen(0, host, r));
-  onCleanup(() => new Promise((r) => hook.close(r)));
-  const port = hook.address().port;
-  const docs = [
+  const hook = await alertHook(kubectl, (l) => l.alertname === alertname && l.pod === id);
+  await applyRouting(kubectl, [
     ...(rule ? [`apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: ${id}, namespace: default}\nspec:\n  groups:\n  - name: ${id}\n    rules:\n    - {alert: ${alertname}, expr: '${rule.expr}', for: ${rule.for}, labels: {severity: warning}}\n`] : []),
-    `apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: ${id}, namespace: default}\nspec:\n  route: {receiver: hook, groupBy: [alertname, pod], groupWait: ${groupWait}, groupInterval: 5s, matchers: [{name: alertname, value: ${alertname}}, {name: pod, value: ${id}}]}\n  receivers: [{name: hook, webhookConfigs: [{url: 'http://${host}:${port}/', sendResolved: false}]}]\n`,
-  ];
-  const apply = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  apply.stdin.end(docs.join('---\n'));
-  await new Promise((r) => apply.on('close', r));
-  await until(async () => (await kubectl('get', 'alertmanagerconfig', id, '-o', 'jsonpath={.status.conditions[0].status}')) === 'True', 60_000, `AlertmanagerConfig ${id} accepted`);
+    `apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: ${id}, namespace: default}\nspec:\n  route: {receiver: hook, groupBy: [alertname, pod], groupWait: ${groupWait}, groupInterval: 5s, matchers: [{name: alertname, value: ${alertname}}, {name: pod, value: ${id}}]}\n  receivers: [{name: hook, webhookConfigs: [{url: '${hook.url}', sendResolved: false}]}]\n`,
+  ], 'default', id);
   const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: ${id}, namespace: default}\nspec:\n  nodeName: node-0\n  terminationGracePeriodSeconds: 1\n  containers: [{name: app, image: busybox:1, command: [sh, -c, 'exit 3']}]\n`;
   const create = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'create', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   const t0 = performance.now();
@@ -89,25 +133,28 @@ async function alertLatency(kubectl, { id, alertname, groupWait, rule }) {
   let crashAt = 0;
   await until(async () => {
     if (!crashAt && (await kubectl('get', 'pod', id, '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')) === 'CrashLoopBackOff') crashAt = performance.now();
-    return receivedAt > 0;
+    return hook.receivedAt > 0;
   }, 30 * 60_000, `${alertname} for ${id} at the webhook`);
   await kubectl('delete', 'pod', id, '--wait=false');
-  return { crashLoopS: crashAt ? (crashAt - t0) / 1000 : NaN, webhookS: (receivedAt - t0) / 1000 };
+  return { crashLoopS: crashAt ? (crashAt - t0) / 1000 : NaN, webhookS: (hook.receivedAt - t0) / 1000 };
 }
 
 const byArg = (pred) => () => processTable().filter(pred).map((p) => p.pid);
 
 async function main() {
-  const wharf = await startWharfCleanly(['--nodes', '1', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
+  // Two nodes: node-1 fails in the node-failure latency run (the monitoring pods are on node-0).
+  const wharf = await startWharfCleanly(['--nodes', '2', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
   const kc = join(wharf.dataDir, 'kubeconfig');
   const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
   kubectl.kubeconfig = kc;
   await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
-  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1', 600_000, 'Prometheus and Alertmanager pods');
+  // Alerts need kube-state-metrics and the discovery too (platform image pods, deployed after Debian's images).
+  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', 'kube-state-metrics', 'prometheus-sd', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1 1 1', 1_200_000, 'the monitoring pods');
   const crashExpr = 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1';
   const latency = {
     short: await alertLatency(kubectl, { id: 'latency-short', alertname: 'BenchPodCrashLooping', groupWait: '1s', rule: { expr: crashExpr, for: '5s' } }),
     ...(ALERT_DEFAULT ? { default: await alertLatency(kubectl, { id: 'latency-default', alertname: 'KubePodCrashLooping', groupWait: '30s' }) } : {}),
+    node: await nodeFailLatency(kubectl, wharf.dataDir),
   };
   if (ONLY_LATENCY) return { latency };
   const promDir = join(wharf.dataDir, 'monitoring', 'prometheus');
@@ -177,7 +224,7 @@ function table(title, m) {
   return [`### ${title}`, '', '| Process | CPU (cores) | RSS (MB) | PSS (MB) |', '|---|---:|---:|---:|',
     row('Wharf: Prometheus pod', m.wharfPrometheus), row('Wharf: Alertmanager pod', m.wharfAlertmanager), row('**Wharf stack (pods)**', w),
     row('Reference: Prometheus (host)', m.refPrometheus), row('Reference: Alertmanager (host)', m.refAlertmanager), row('Reference: node-exporter (host)', m.refNodeExporter),
-    row('**Reference stack**', r), row('`wharf up` (API server, controllers, agent, ksm, SD, operator)', m.wharfUp), '',
+    row('**Reference stack**', r), row('`wharf up` (API server, controllers, agents, operator)', m.wharfUp), '',
     `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU.`, ''].join('\n');
 }
 
@@ -188,7 +235,12 @@ function latencyTable(l) {
     'receiving the firing alert from the Alertmanager pod (scrape and evaluation every 15 s).', '',
     '| Settings | CrashLoopBackOff (s) | Webhook (s) |', '|---|---:|---:|',
     line('Default: KubePodCrashLooping `for: 15m`, group_wait 30s', l.default),
-    line('Short: same expression `for: 5s`, group_wait 1s', l.short), ''].join('\n');
+    line('Short: same expression `for: 5s`, group_wait 1s', l.short), '',
+    '### Alert latency (node failure → webhook)', '',
+    'Seconds from `wharf node fail node-1` to the node seen NotReady, and to the webhook receiving a rule on',
+    'kube-state-metrics\' Ready condition (`for: 5s`, group_wait 1s; the default KubeNodeNotReady waits `for: 15m`).', '',
+    '| Settings | NotReady (s) | Webhook (s) |', '|---|---:|---:|',
+    l.node ? `| Short: \`kube_node_status_condition{condition="Ready",status="true"} == 0\` \`for: 5s\` | ${l.node.notReadyS.toFixed(1)} | ${l.node.webhookS.toFixed(1)} |` : '| not run | | |', ''].join('\n');
 }
 
 try {
@@ -199,7 +251,7 @@ try {
     mkdirSync('docs/benchmarks', { recursive: true });
     writeFileSync('docs/benchmarks/monitoring.md', [
       '# Monitoring stack footprint', '',
-      'Generated by `bench/monitoring.mjs` (`npm run bench:monitoring`). Wharf: `wharf up --nodes 1 --scrape-interval 15s`,',
+      'Generated by `bench/monitoring.mjs` (`npm run bench:monitoring`). Wharf: `wharf up --nodes 2 --scrape-interval 15s`,',
       'its Prometheus and Alertmanager pods (Debian 2.42 / 0.25 images). Reference: the same Debian binaries',
       'plus prometheus-node-exporter run on the host with the same prometheus.yml (plus a node-exporter job)',
       `and alertmanager.yml. CPU is averaged over ${WINDOW_MS / 1000} s; memory read at the end of the window.`, '',
@@ -208,8 +260,8 @@ try {
       table(`With ${PODS} pods running`, r.loaded),
       latencyTable(r.latency),
       `Head series at the end: Wharf's Prometheus ${r.heads.wharf}, the reference ${r.heads.ref} (the reference also scrapes node-exporter). Targets up in the reference: ${r.refTargetsUp}.`, '',
-      'The node-level metrics Wharf has come from the node agent\'s cAdvisor endpoint (no node-exporter pod yet), so the',
-      'Wharf stack runs one process fewer than the reference.', '',
+      'Wharf\'s node-exporter pods (Debian\'s, a DaemonSet) and the platform image\'s kube-state-metrics, discovery and query',
+      'proxy pods are not counted in the Wharf stack rows yet.', '',
     ].join('\n'));
     console.log(readFileSync('docs/benchmarks/monitoring.md', 'utf8'));
   }

@@ -3,8 +3,10 @@
 // PVs), Prometheus scraping the platform through the `kubernetes` endpoint's address with its own
 // service-account token, an AlertmanagerConfig's webhook receiving a crash-looping pod's alert
 // (Alertmanager's payload version 4) directly and through the notification gateway's pod, the
-// TSDB surviving a restart of Prometheus's pod, and the node problem detector (a DaemonSet of the
-// platform image) turning a hung task in a node's kernel log into a Warning Event.
+// TSDB surviving a restart of Prometheus's pod, kube-state-metrics, the service discovery and the
+// query proxy (its APIService) as pods of the platform image, Debian's node-exporter as a
+// DaemonSet, and the node problem detector (a DaemonSet of the platform image) turning a hung
+// task in a node's kernel log into a Warning Event.
 import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
@@ -37,7 +39,7 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
   };
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '2', '--scrape-interval', '2s', '--alert-for', '5s'] });
+    wharf = await WharfProcess.start({ monitoring: true, readyTimeoutMs: 180_000, extraArgs: ['--nodes', '2', '--scrape-interval', '2s', '--alert-for', '5s'] });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
     // The first start builds both images from Debian packages (a minute or two) before deploying.
@@ -48,7 +50,7 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     await eventually(async () => (await k.run(['get', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system'])).code === 0 || undefined, 400_000, 'the platform workloads');
     await k.ok(['rollout', 'status', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system', '--timeout=180s'], { timeoutMs: 190_000 });
     // Its first start unpacks the platform image on the node and loads Wharf's code: minutes on a busy machine.
-    await k.ok(['rollout', 'status', 'deploy/notify-gateway', '-n', 'wharf-monitoring', '--timeout=300s'], { timeoutMs: 310_000 });
+    await k.ok(['rollout', 'status', 'deploy/notify-gateway', 'deploy/kube-state-metrics', 'deploy/prometheus-sd', 'deploy/query-proxy', '-n', 'wharf-monitoring', '--timeout=300s'], { timeoutMs: 310_000 });
   }, 1_200_000);
 
   afterAll(async () => {
@@ -62,14 +64,32 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     const jobs = await eventually(async () => {
       const up = new Set((await query('up == 1')).map((s) => s.metric.job));
       return ['apiserver', 'kube-state-metrics', 'kubelet', 'prometheus'].every((j) => up.has(j)) ? up : undefined;
-    }, 60_000, 'every platform job up');
+    }, 120_000, 'every platform job up');
     expect(jobs.size).toBeGreaterThanOrEqual(4);
+    // kube-state-metrics answers from its pod, by its Service's name; the targets themselves came from the discovery's pod.
+    expect((await query('up{job="kube-state-metrics"} == 1'))[0]?.metric.instance).toBe('kube-state-metrics.wharf-monitoring.svc:8080');
     expect(await k.ok(['get', 'pvc', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.phase}'])).toBe('Bound Bound');
     // The gateway's first start (the platform image, then its pod) may still be under way.
-    const ready = async (): Promise<string[]> => (await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '') ?? '').sort();
+    const ready = async (): Promise<string[]> => (await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true",pod!~"node-exporter-.*"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '') ?? '').sort();
     await eventually(async () => ((await ready()).includes('notify-gateway') ? true : undefined), 240_000, 'the notification gateway Ready');
-    expect(await ready()).toEqual(['alertmanager', 'notify-gateway', 'prometheus']);
+    await eventually(async () => ((await ready()).length >= 6 ? true : undefined), 60_000, 'every monitoring pod Ready');
+    expect(await ready()).toEqual(['alertmanager', 'kube-state-metrics', 'notify-gateway', 'prometheus', 'prometheus-sd', 'query-proxy']);
   }, 360_000);
+
+  it('serves the Prometheus query API through the API server from the query proxy\'s pod, with least-privilege accounts', async () => {
+    const path = '/apis/monitoring.wharf.dev/v1alpha1/namespaces/wharf-monitoring/prometheuses/wharf/api/v1/query?query=up';
+    const body = await eventually(async () => {
+      const r = await k.run(['get', '--raw', path]);
+      return r.code === 0 ? (JSON.parse(r.stdout) as { status: string; data: { result: { metric: Record<string, string> }[] } }) : undefined;
+    }, 90_000, 'the query API through the APIService');
+    expect(body.status).toBe('success');
+    // Restricted to the namespace asked for, as prom-label-proxy does.
+    expect(body.data.result.length).toBeGreaterThan(0);
+    expect(new Set(body.data.result.map((r) => r.metric.namespace))).toEqual(new Set(['wharf-monitoring']));
+    const can = async (sa: string, ...args: string[]): Promise<string> => (await k.run(['auth', 'can-i', `--as=system:serviceaccount:wharf-monitoring:${sa}`, ...args])).stdout.trim();
+    expect([await can('kube-state-metrics', 'list', 'pods', '-A'), await can('kube-state-metrics', 'get', 'secrets', '-A'), await can('prometheus-sd', 'watch', 'endpoints', '-A'), await can('prometheus-sd', 'list', 'deployments', '-A'), await can('query-proxy', 'list', 'pods', '-A')])
+      .toEqual(['yes', 'no', 'yes', 'no', 'no']);
+  });
 
   it('delivers a crash-looping pod\'s alert to the webhook of an AlertmanagerConfig', async () => {
     // The address pods reach this host on (the kubernetes Service's endpoint): the receiver listens there.
@@ -127,6 +147,23 @@ spec:
     expect(Number(counted.value[1])).toBeGreaterThanOrEqual(1);
     // The gateway in its pod, with its own account, keeps the alert history.
     expect(await k.ok(['get', 'configmaps', '-n', 'wharf-monitoring', '-l', 'platform.wharf.dev/alert-history=true', '-o', 'jsonpath={.items[*].data}'])).toContain('KubePodCrashLooping');
+  });
+
+  it('runs Debian\'s node-exporter on every node, and node CPU and memory queries answer per node', async () => {
+    await k.ok(['rollout', 'status', 'ds/node-exporter', '-n', 'wharf-monitoring', '--timeout=120s'], { timeoutMs: 130_000 });
+    const perNode = async (q: string): Promise<string[]> => (await query(q)).filter((s) => Number(s.value[1]) > 0).map((s) => s.metric.node ?? '').sort();
+    // kube-prometheus's node dashboards' expressions, with its labels (job="node-exporter", node).
+    const cpu = 'sum by (node) (rate(node_cpu_seconds_total{job="node-exporter",mode!="idle"}[30s]))';
+    expect(await eventually(async () => ((await perNode(cpu)).length === 2 ? perNode(cpu) : undefined), 120_000, 'node CPU per node')).toEqual(['node-0', 'node-1']);
+    // Over the last minute: a scrape that overran the 2 s interval on a busy machine leaves a gap, not a failure.
+    const memory = 'last_over_time(node_memory_MemAvailable_bytes{job="node-exporter"}[1m]) / last_over_time(node_memory_MemTotal_bytes{job="node-exporter"}[1m])';
+    const ratios = await eventually(async () => {
+      const r = await query(memory);
+      return r.length === 2 ? r : undefined;
+    }, 60_000, 'node memory per node');
+    expect(ratios.map((s) => s.metric.node).sort()).toEqual(['node-0', 'node-1']);
+    for (const r of ratios) expect(Number(r.value[1])).toBeGreaterThan(0);
+    for (const r of ratios) expect(Number(r.value[1])).toBeLessThan(1);
   });
 
   it('keeps its history on the PersistentVolume when its pod is replaced', async () => {

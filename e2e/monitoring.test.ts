@@ -100,7 +100,7 @@ describe.skipIf(skip !== '')(`monitoring with the real Prometheus ${skip}`, () =
     prometheus.stderr?.on('data', () => undefined);
     await eventually(async () => (await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false)) || undefined, 30_000, 'Prometheus to be ready');
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
-  });
+  }, 300_000); // wharf up, Prometheus's start and the image build take minutes on a busy machine
 
   afterAll(async () => {
     prometheus?.kill('SIGTERM');

@@ -16,7 +16,7 @@ describe('platformWorkloads (wharf up\'s copy of deploy/npd and deploy/notify)',
   const body = (kind: string, name: string): Workload => objects.map((o) => o.body as Workload).find((b) => b.kind === kind && b.metadata.name === name)!;
 
   it('runs the detector, the remediation controller and the gateway from the platform image, reaching the API at the address given', () => {
-    for (const [kind, name] of [['DaemonSet', 'node-problem-detector'], ['Deployment', 'remediation-controller'], ['Deployment', 'notify-gateway']] as const) {
+    for (const [kind, name] of [['DaemonSet', 'node-problem-detector'], ['Deployment', 'remediation-controller'], ['Deployment', 'notify-gateway'], ['Deployment', 'kube-state-metrics'], ['Deployment', 'prometheus-sd'], ['Deployment', 'query-proxy']] as const) {
       const c = body(kind, name).spec!.template!.spec.containers[0]!;
       expect(c.image).toBe('wharf/platform:0.1.0');
       expect(c.env).toContainEqual({ name: 'WHARF_API_SERVER', value: 'https://10.146.255.1:6443' });
@@ -33,5 +33,19 @@ describe('platformWorkloads (wharf up\'s copy of deploy/npd and deploy/notify)',
     const [monitor] = loadMonitorConfigs(config) as unknown as { plugin: string; logPath: string; source: string }[];
     expect(monitor).toMatchObject({ plugin: 'filelog', logPath: '/wharf-log/kern.log', source: 'kernel-monitor' });
     expect(npdLogFile(dir)).toBe(join(dir, 'npd', 'log', 'kern.log'));
+  });
+
+  it('gives the query proxy a serving certificate for its Service name, and its APIService that certificate\'s CA', async () => {
+    const secret = objects.find((o) => o.path === '/api/v1/namespaces/wharf-monitoring/secrets')!.body as { data: Record<string, string> };
+    const api = objects.find((o) => o.path === '/apis/apiregistration.k8s.io/v1/apiservices')!.body as { spec: { service: { name: string }; caBundle: string } };
+    const { X509Certificate } = await import('node:crypto');
+    const leaf = new X509Certificate(Buffer.from(secret.data['tls.crt']!, 'base64'));
+    const ca = new X509Certificate(Buffer.from(api.spec.caBundle, 'base64'));
+    expect(leaf.subjectAltName).toBe('DNS:query-proxy.wharf-monitoring.svc');
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(api.spec.service.name).toBe('query-proxy');
+    // The same certificate on the next start (the APIService's caBundle stays valid).
+    const again = platformWorkloads(dir, 'https://10.146.255.1:6443', manifestObjects).find((o) => o.path === '/apis/apiregistration.k8s.io/v1/apiservices')!.body as { spec: { caBundle: string } };
+    expect(again.spec.caBundle).toBe(api.spec.caBundle);
   });
 });

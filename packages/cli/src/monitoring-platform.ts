@@ -1,7 +1,9 @@
 // The platform image's workloads as `wharf up --nodes N` deploys them: the node problem detector
-// (DaemonSet), the remediation controller and the notification gateway (Deployments), from the
-// same manifests a real cluster applies (deploy/npd, deploy/notify), each with its own service
-// account and least-privilege role. Two changes for simulated nodes, which share one host and its
+// (DaemonSet), the remediation controller, the notification gateway, kube-state-metrics, the
+// Prometheus service discovery and the query proxy (Deployments), from the same manifests a real
+// cluster applies (deploy/npd, deploy/notify, deploy/monitoring/components.yaml), each with its own
+// service account and least-privilege role; plus the query proxy's serving certificate (a Secret)
+// and its APIService, whose caBundle is that certificate's CA (kept in DIR/monitoring). Two changes for simulated nodes, which share one host and its
 // kernel: the detector keeps one state file per node under DIR/npd/state, and its kernel monitor
 // follows DIR/npd/log/kern.log (a kern.log as rsyslog writes it, through a hostPath) instead of
 // the host's /dev/kmsg, so one Wharf's drills never read or write the host's kernel log. And each
@@ -10,10 +12,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureServingCert } from '@wharf/client';
 import type { ManifestObject } from '@wharf/platform-monitoring';
 
 const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
-const MANIFESTS = ['npd/crd-remediationpolicy.yaml', 'npd/node-problem-detector.yaml', 'npd/remediation-controller.yaml', 'notify/notificationchannels.yaml', 'notify/gateway.yaml', 'notify/gateway-servicemonitor.yaml'];
+const MANIFESTS = ['npd/crd-remediationpolicy.yaml', 'npd/node-problem-detector.yaml', 'npd/remediation-controller.yaml', 'notify/notificationchannels.yaml', 'notify/gateway.yaml', 'notify/gateway-servicemonitor.yaml', 'monitoring/components.yaml'];
+const NS = 'wharf-monitoring';
 const LOG_MOUNT = '/wharf-log';
 
 /** Where `wharf up`'s detectors read kernel lines: append to this file to simulate a kernel problem. */
@@ -48,5 +52,24 @@ export function platformWorkloads(dataDir: string, apiServer: string, parse: (ya
   }
   for (const d of ['state', 'log']) mkdirSync(join(dataDir, 'npd', d), { recursive: true });
   if (!existsSync(npdLogFile(dataDir))) writeFileSync(npdLogFile(dataDir), '');
-  return objects;
+  return [...queryProxyTls(dataDir), ...objects];
+}
+
+/** The query proxy's serving certificate as the Secret its pod mounts, and the APIService trusting its CA. */
+function queryProxyTls(dataDir: string): ManifestObject[] {
+  const tls = ensureServingCert(join(dataDir, 'monitoring', 'query-proxy-tls'), `query-proxy.${NS}.svc`);
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return [
+    {
+      path: `/api/v1/namespaces/${NS}/secrets`,
+      body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'query-proxy-tls', namespace: NS }, data: { 'tls.crt': b64(tls.cert), 'tls.key': b64(tls.key) } },
+    },
+    {
+      path: '/apis/apiregistration.k8s.io/v1/apiservices',
+      body: {
+        apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1alpha1.monitoring.wharf.dev' },
+        spec: { group: 'monitoring.wharf.dev', version: 'v1alpha1', service: { namespace: NS, name: 'query-proxy', port: 443 }, caBundle: b64(tls.ca), groupPriorityMinimum: 1000, versionPriority: 15 },
+      },
+    },
+  ];
 }

@@ -1,12 +1,14 @@
 // The monitoring stack of `wharf up`. With node agents on runc (the default), Prometheus and
 // Alertmanager run as pods in wharf-monitoring from images built from Debian's packages (once per
-// data dir, in the background), reaching the API through the `kubernetes` Service and Wharf's
-// discovery and kube-state-metrics at the host address pods reach. With --prometheus-url, the
-// operator configures and reloads that Prometheus instead (one run on the host, on loopback).
-// After them, the platform image's workloads (monitoring-platform.ts): node problem detector,
-// remediation controller and notification gateway.
+// data dir, in the background), reaching the API through the `kubernetes` Service, and the
+// operator (in this process) writes their configuration. After them, node-exporter (Debian's, a
+// DaemonSet: deploy/monitoring/node-exporter.yaml), then the platform image's
+// workloads (monitoring-platform.ts): node problem detector, remediation controller, notification
+// gateway, and kube-state-metrics, service discovery and query proxy, which Prometheus and the
+// API server reach by their Services. With --prometheus-url, the operator configures and reloads
+// that Prometheus instead (one run on the host, on loopback), with those three in this process.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,13 +21,18 @@ const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 const NS = 'wharf-monitoring';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const NODE_EXPORTER = fileURLToPath(new URL('../../../deploy/monitoring/node-exporter.yaml', import.meta.url));
 /** The images the monitoring pods run, and the `wharf image` command building each (Debian's packages). */
-const IMAGES = [
-  { ref: 'prometheus:2.42', build: ['build-base', 'prometheus:2.42', '--debian-packages', 'prometheus', '--entrypoint', '/usr/bin/prometheus'] },
-  { ref: 'alertmanager:0.25', build: ['build-base', 'alertmanager:0.25', '--debian-packages', 'prometheus-alertmanager', '--entrypoint', '/usr/bin/prometheus-alertmanager'] },
-  // Debian's nodejs + the detector, remediation controller and notification gateway (image-platform.ts).
-  { ref: 'wharf/platform:0.1.0', build: ['build-platform', 'wharf/platform:0.1.0'] },
-] as const;
+const debianImage = (ref: string, pkg: string, entrypoint: string) => ({ ref, build: ['build-base', ref, '--debian-packages', pkg, '--entrypoint', entrypoint] });
+const IMAGES = {
+  prometheus: debianImage('prometheus:2.42', 'prometheus', '/usr/bin/prometheus'),
+  alertmanager: debianImage('alertmanager:0.25', 'prometheus-alertmanager', '/usr/bin/prometheus-alertmanager'),
+  // What deploy/monitoring/node-exporter.yaml names.
+  nodeExporter: debianImage('node-exporter:1.5', 'prometheus-node-exporter', '/usr/bin/prometheus-node-exporter'),
+  // Debian's nodejs + Wharf's in-cluster components (image-platform.ts).
+  platform: { ref: 'wharf/platform:0.1.0', build: ['build-platform', 'wharf/platform:0.1.0'] },
+};
+type Image = (typeof IMAGES)[keyof typeof IMAGES];
 
 export interface MonitoringStart {
   readonly kubeConfig: KubeConfig;
@@ -38,11 +45,10 @@ export interface MonitoringStart {
   /** A node whose disk holds the volumes. */
   readonly node: string | undefined;
   readonly gatewayMetrics: () => string | undefined;
-  /** The certificate the query proxy serves (the API server's). */
 }
 
 /** Builds (once per data dir) and pushes an image unless the registry has it. */
-async function ensureImage(dataDir: string, image: (typeof IMAGES)[number]): Promise<void> {
+async function ensureImage(dataDir: string, image: Image): Promise<void> {
   const { stdout } = await run(process.execPath, [CLI, 'image', 'ls', '--data-dir', dataDir]);
   const [repo, tag] = image.ref.split(':');
   if (stdout.split('\n').some((l) => l.split('\t')[0] === repo && l.split('\t')[1] === tag)) return;
@@ -51,13 +57,13 @@ async function ensureImage(dataDir: string, image: (typeof IMAGES)[number]): Pro
 
 export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
   const lib = await import('@wharf/platform-monitoring');
-  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, queryProxy: true, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
+  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
   const promConfigDir = join(o.dataDir, 'monitoring', 'prometheus');
   const amConfigDir = join(o.dataDir, 'monitoring', 'alertmanager');
   const inPods = !o.config.prometheusUrl && o.podHostAddress !== undefined && o.node !== undefined;
   if (!inPods) {
     const stack = new lib.MonitoringStack({
-      ...base, configDir: promConfigDir, apiServer: { url: `https://127.0.0.1:${o.apiPort}`, caFile: join(o.dataDir, 'pki', 'ca.crt') }, gatewayMetrics: o.gatewayMetrics,
+      ...base, queryProxy: true, configDir: promConfigDir, apiServer: { url: `https://127.0.0.1:${o.apiPort}`, caFile: join(o.dataDir, 'pki', 'ca.crt') }, gatewayMetrics: o.gatewayMetrics,
       ...(o.config.prometheusUrl ? { prometheusUrl: o.config.prometheusUrl } : {}),
       ...(o.config.alertmanagerUrl ? { alertmanagerUrl: o.config.alertmanagerUrl } : {}),
       ...(o.config.alertmanagerConfigFile ? { alertmanagerConfigFile: o.config.alertmanagerConfigFile } : {}),
@@ -71,7 +77,8 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   mkdirSync(amConfigDir, { recursive: true });
   const stack = new lib.MonitoringStack({
     // (The gateway's metrics listen on the host's loopback: not scraped from the pod.)
-    ...base, configDir: promConfigDir, host: o.podHostAddress,
+    ...base, configDir: promConfigDir,
+    kubeStateMetrics: `kube-state-metrics.${NS}.svc:8080`, discoveryUrl: `http://prometheus-sd.${NS}.svc:8081`,
     // Prometheus in its pod: the API at the address pods reach this host on (the `kubernetes`
     // Service's endpoint; its cluster IP may be answered by another Wharf on this host, see
     // in-cluster.ts), verified as `kubernetes`, with its own account's token.
@@ -84,18 +91,24 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   for (const d of ['prometheus', 'alertmanager']) mkdirSync(join(volumes, d), { recursive: true });
   // The images take a minute to build the first time: Wharf is ready meanwhile.
   void (async () => {
-    for (const image of IMAGES.slice(0, 2)) await ensureImage(o.dataDir, image);
+    for (const image of [IMAGES.prometheus, IMAGES.alertmanager]) await ensureImage(o.dataDir, image);
     await lib.ensureObjects(client, lib.monitoringWorkloads({
       namespace: NS, node: o.node!, prometheusConfigDir: promConfigDir, alertmanagerConfigDir: amConfigDir,
       prometheusDataDir: join(volumes, 'prometheus'), alertmanagerDataDir: join(volumes, 'alertmanager'),
-      prometheusImage: IMAGES[0].ref, alertmanagerImage: IMAGES[1].ref, retention: o.config.retention,
+      prometheusImage: IMAGES.prometheus.ref, alertmanagerImage: IMAGES.alertmanager.ref, retention: o.config.retention,
     }));
     // The claims name their volumes and the volumes their claims: the PersistentVolume binder binds them.
     o.logger.info({ namespace: NS }, 'prometheus and alertmanager deployed');
-    await ensureImage(o.dataDir, IMAGES[2]);
+    await ensureImage(o.dataDir, IMAGES.nodeExporter);
+    await lib.ensureObjects(client, lib.manifestObjects(readFileSync(NODE_EXPORTER, 'utf8'), 'deploy/monitoring/node-exporter.yaml'));
+    await ensureImage(o.dataDir, IMAGES.platform);
     const { platformWorkloads } = await import('./monitoring-platform.js');
+    // A data dir whose query proxy ran in this process has its Service without a selector (and
+    // Endpoints at 127.0.0.1): replaced by the pod's, or the APIService would keep pointing there.
+    const svc = `/api/v1/namespaces/${NS}/services/query-proxy`;
+    if ((await client.getOptional<{ spec?: { selector?: object } }>(svc))?.spec?.selector === undefined) await client.delete(svc).catch(() => undefined);
     await lib.ensureObjects(client, platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects));
-    o.logger.info({ image: IMAGES[2].ref }, 'node problem detector, remediation controller and notification gateway deployed');
+    o.logger.info({ image: IMAGES.platform.ref }, 'node problem detector, remediation controller, notification gateway, kube-state-metrics, service discovery and query proxy deployed');
   })().catch((e: unknown) => o.logger.error({ err: e }, 'the monitoring workloads could not be deployed'));
   return stack;
 }

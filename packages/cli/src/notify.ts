@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { durationSeconds } from './kube/options.js';
+import { portOption } from './port-option.js';
 
 const lib = () => import('@wharf/platform-notify');
 
@@ -69,8 +70,7 @@ export function addNotifyCommands(program: Command): void {
     .option('--namespace <ns>', 'namespace of the alert history ConfigMaps', 'wharf-monitoring')
     .option('--alertmanager <url>', "Alertmanager's URL, to keep its silences (who silenced what) in the alert history")
     .action(async (o: KubeOpts & { port: string; host: string; namespace: string; alertmanager?: string }) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${o.port}' is not a port number`);
+      const port = portOption('--port', o.port);
       const { createLogger } = await import('@wharf/client');
       const gw = await (await lib()).startNotifyGateway({ kubeConfig: await kubeConfigFrom(o), port, host: o.host, namespace: o.namespace, logger: createLogger(), ...(o.alertmanager ? { alertmanagerUrl: o.alertmanager } : {}) });
       process.stdout.write(`notification gateway listening on ${gw.url}\n`);

@@ -6,17 +6,22 @@ import { componentUserAgent, createLogger, KubeClient } from '@wharf/client';
 import type { Command } from 'commander';
 import { inClusterConfig } from './in-cluster.js';
 
-function kubeClient(kubeconfig: string | undefined, component: string): KubeClient {
-  let kc: KubeConfig;
+/** The file's credentials, else the pod's service account. */
+export function kubeConfigOf(kubeconfig: string | undefined): KubeConfig {
   if (kubeconfig) {
-    kc = new KubeConfig();
+    const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
-  } else if (process.env.KUBERNETES_SERVICE_HOST) kc = inClusterConfig();
-  else throw new Error('no --kubeconfig, and not inside a cluster (KUBERNETES_SERVICE_HOST is unset)');
-  return new KubeClient(kc, { userAgent: componentUserAgent(component) });
+    return kc;
+  }
+  if (process.env.KUBERNETES_SERVICE_HOST) return inClusterConfig();
+  throw new Error('no --kubeconfig, and not inside a cluster (KUBERNETES_SERVICE_HOST is unset)');
 }
 
-async function untilSignal(stop: () => Promise<void>): Promise<void> {
+export function kubeClient(kubeconfig: string | undefined, component: string): KubeClient {
+  return new KubeClient(kubeConfigOf(kubeconfig), { userAgent: componentUserAgent(component) });
+}
+
+export async function untilSignal(stop: () => Promise<void>): Promise<void> {
   // The runners' timers are unref'd (realClock): this handle keeps the process up until a signal.
   const alive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
 export * from './ksm/index.js';
 export * from './operator/index.js';
 export { defaultRules, DEFAULT_RULE_GROUPS, type DefaultRulesOptions } from './rules/default-rules.js';
-export { KubernetesSd, SD_ROLES, type SdRole } from './sd/server.js';
+export { KubernetesSd, serveSd, SD_ROLES, type SdRole } from './sd/server.js';
 export { MonitoringStack, type MonitoringStackOptions } from './stack/stack.js';
 export { ensureObjects, prometheusRbac } from './stack/rbac.js';
 export { manifestObjects, type ManifestObject } from './stack/manifests.js';

@@ -1,7 +1,8 @@
 // Wharf's HTTP service discovery for Prometheus: `GET /sd/<role>?namespace=a&namespace=b` answers
 // the target groups kubernetes_sd would find (targets.ts), from informers on nodes, pods,
 // services and endpoints. Prometheus polls it through http_sd_configs.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { KubernetesObject, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { Informer, type KubeClient, type Logger } from '@wharf/client';
 import { endpointsTargets, nodeTargets, podTargets, type TargetGroup } from './targets.js';
@@ -57,4 +58,24 @@ export class KubernetesSd {
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     return true;
   }
+}
+
+/** The discovery on an HTTP server of its own (`wharf up`'s process, or `wharf prometheus-sd` in a pod); /healthz answers once its caches synced. */
+export async function serveSd(sd: KubernetesSd, host: string, port: number): Promise<{ readonly port: number; stop(): Promise<void> }> {
+  await sd.start();
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] === '/healthz') res.writeHead(200).end('OK');
+    else if (!sd.handle(req, res)) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      await sd.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

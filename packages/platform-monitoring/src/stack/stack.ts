@@ -1,14 +1,14 @@
 // The monitoring stack's Wharf parts in one start()/stop(): Prometheus's identity and token, the
 // default rules, kube-state-metrics, the HTTP service discovery and the operator, with the
-// platform's own scrape jobs for a Prometheus run beside the API server (`wharf up`).
-import http from 'node:http';
+// platform's own scrape jobs for a Prometheus run beside the API server (`wharf up`). When
+// kube-state-metrics and the discovery run as Deployments (deploy/monitoring/components.yaml),
+// only their addresses are given and the operator points Prometheus at them.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, componentUserAgent, ensureServingCert, installCrds, isStatus, registerAggregatedApi, RequestHeaderAuth, silentLogger, type Logger } from '@wharf/client';
 import { KubeStateMetrics } from '../ksm/ksm.js';
-import { KubernetesSd } from '../sd/server.js';
+import { KubernetesSd, serveSd } from '../sd/server.js';
 import { MonitoringOperator } from '../operator/operator.js';
 import { MONITORING_CRDS } from '../operator/crds.js';
 import { defaultRules } from '../rules/default-rules.js';
@@ -33,6 +33,10 @@ export interface MonitoringStackOptions {
   readonly ksmPort?: number;
   /** @default 0 */
   readonly sdPort?: number;
+  /** host:port of a kube-state-metrics run elsewhere (its Deployment): none is started here. @default none */
+  readonly kubeStateMetrics?: string;
+  /** Base URL of a service discovery run elsewhere (its Deployment): none is started here. @default none */
+  readonly discoveryUrl?: string;
   /** Prometheus's base URL (reloads, and its own scrape job). @default none */
   readonly prometheusUrl?: string;
   readonly alertmanagerUrl?: string;
@@ -50,11 +54,11 @@ export interface MonitoringStackOptions {
 }
 
 export class MonitoringStack {
-  readonly ksm: KubeStateMetrics;
+  /** The in-process kube-state-metrics (none when opts.kubeStateMetrics names one elsewhere). */
+  readonly ksm: KubeStateMetrics | undefined;
   readonly operator: MonitoringOperator;
   private query: QueryProxy | undefined;
-  private readonly sd: KubernetesSd;
-  private sdServer: http.Server | undefined;
+  private sdServer: { readonly port: number; stop(): Promise<void> } | undefined;
   private readonly client: KubeClient;
   private readonly logger: Logger;
   private readonly namespace: string;
@@ -63,14 +67,13 @@ export class MonitoringStack {
     this.logger = opts.logger ?? silentLogger;
     this.namespace = opts.namespace ?? 'wharf-monitoring';
     this.client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('wharf-monitoring') });
-    this.ksm = new KubeStateMetrics({ kubeConfig: opts.kubeConfig, port: opts.ksmPort ?? 0, host: opts.host ?? '127.0.0.1', logger: this.logger });
-    this.sd = new KubernetesSd(this.client, this.logger);
+    this.ksm = opts.kubeStateMetrics ? undefined : new KubeStateMetrics({ kubeConfig: opts.kubeConfig, port: opts.ksmPort ?? 0, host: opts.host ?? '127.0.0.1', logger: this.logger });
     const host = opts.host ?? '127.0.0.1';
     const tokenFile = opts.apiServer.tokenFile ?? join(opts.configDir, 'token');
     const prometheusHost = opts.prometheusUrl ? new URL(opts.prometheusUrl).host : undefined;
     // Ports are known after start(); the operator reads them at each pass.
-    const sdPort = (): number => this.sdPort;
-    const ksmPort = (): number => this.ksm.port;
+    const sdUrl = (): string => opts.discoveryUrl ?? `http://${host}:${this.sdPort}`;
+    const ksmTarget = (): string => opts.kubeStateMetrics ?? `${host}:${this.ksm?.port ?? 0}`;
     this.operator = new MonitoringOperator({
       kubeConfig: opts.kubeConfig, configDir: opts.configDir, installCrds: false, logger: this.logger,
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
@@ -80,14 +83,14 @@ export class MonitoringStack {
         scrapeInterval: opts.scrapeInterval ?? '30s', evaluationInterval: opts.scrapeInterval ?? '30s',
         ...(opts.alertmanagerUrl ? { alertmanagers: [new URL(opts.alertmanagerUrl).host] } : {}),
         get discovery() {
-          return { httpSd: `http://${host}:${sdPort()}`, httpSdRefresh: '5s' };
+          return { httpSd: sdUrl(), httpSdRefresh: '5s' };
         },
         get extraScrapeConfigs() {
           const gateway = opts.gatewayMetrics?.();
           return hostJobs({
             apiServer: opts.apiServer.url, caFile: opts.apiServer.caFile, tokenFile, discovery: this.discovery,
             ...(opts.apiServer.serverName ? { serverName: opts.apiServer.serverName } : {}),
-            kubeStateMetrics: `${host}:${ksmPort()}`, ...(gateway ? { gateway } : {}), ...(prometheusHost ? { prometheus: prometheusHost } : {}),
+            kubeStateMetrics: ksmTarget(), ...(gateway ? { gateway } : {}), ...(prometheusHost ? { prometheus: prometheusHost } : {}),
           });
         },
       },
@@ -95,7 +98,7 @@ export class MonitoringStack {
   }
 
   get sdPort(): number {
-    return (this.sdServer?.address() as AddressInfo | null)?.port ?? 0;
+    return this.sdServer?.port ?? 0;
   }
 
   async start(): Promise<void> {
@@ -106,15 +109,8 @@ export class MonitoringStack {
     writeFileSync(tokenFile, await prometheusToken(this.client, this.namespace), { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
     await this.applyDefaultRules();
-    await this.sd.start();
-    this.sdServer = http.createServer((req, res) => {
-      if (!this.sd.handle(req, res)) res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.sdServer?.once('error', reject);
-      this.sdServer?.listen(this.opts.sdPort ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
-    });
-    await this.ksm.start();
+    if (!this.opts.discoveryUrl) this.sdServer = await serveSd(new KubernetesSd(this.client, this.logger), this.opts.host ?? '127.0.0.1', this.opts.sdPort ?? 0);
+    await this.ksm?.start();
     await this.operator.start();
     if (this.opts.queryProxy && this.opts.prometheusUrl) {
       const tls = ensureServingCert(join(this.opts.configDir, 'query-proxy-tls'), `${QUERY_SERVICE}.${this.namespace}.svc`);
@@ -123,7 +119,7 @@ export class MonitoringStack {
       await ensureObjects(this.client, [QUERY_CLUSTER_ROLE]);
       await registerAggregatedApi(this.client, { group: QUERY_GROUP, version: QUERY_VERSION, namespace: this.namespace, service: QUERY_SERVICE, port: this.query.port, caBundle: tls.ca });
     }
-    this.logger.info({ ksmPort: this.ksm.port, sdPort: this.sdPort, configDir: this.opts.configDir }, 'monitoring stack running');
+    this.logger.info({ ksmPort: this.ksm?.port, sdPort: this.sdPort, configDir: this.opts.configDir }, 'monitoring stack running');
   }
 
   private async applyDefaultRules(): Promise<void> {
@@ -141,9 +137,7 @@ export class MonitoringStack {
   async stop(): Promise<void> {
     await this.query?.stop();
     await this.operator.stop();
-    await this.ksm.stop();
-    await this.sd.stop();
-    const s = this.sdServer;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await this.ksm?.stop();
+    await this.sdServer?.stop();
   }
 }
