@@ -59,7 +59,8 @@ describe.skipIf(skip !== '')(`git push of a Node.js app: npm offline, a lockfile
     await h.apply({
       apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: NS },
       spec: {
-        rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 30 },
+        // 120 s: a new pod's artifact pull and Node.js start take tens of seconds on a loaded 2-core machine.
+        rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
         components: [{
           name: 'web',
           runtime: { image: 'wharf/node:18', command: ['/usr/bin/node', '/app/dist/server.js'] },
