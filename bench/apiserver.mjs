@@ -1,6 +1,7 @@
 // `npm run bench:apiserver`: measures Wharf's embedded API server on this machine (throughput and
 // latency of create/update/get/list at 1, 8 and 64 clients, server-side apply beside a merge patch
-// of the same change at 1 and 8 clients, watch delivery to 100 watchers, lists
+// of the same change at 1 and 8 clients, creates under a validating webhook and under a CEL
+// ValidatingAdmissionPolicy beside plain creates, watch delivery to 100 watchers, lists
 // of 10,000 objects, startup to ready) and the same write workload against Debian's etcd as the
 // reference, then writes docs/benchmarks/apiserver.md. Real processes only: see bench/lib/.
 import { mkdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, etcdVersion, procStats, startEtcd, startWharf, stopProcess, tempDir } from './lib/procs.mjs';
 import { EtcdTarget, WharfTarget, configMap } from './lib/targets.mjs';
 import { applyVsMerge, bigList, crudMatrix, warmUp, watchLatency } from './lib/suite.mjs';
+import { extensionCost } from './lib/extensions.mjs';
 import { runLoad, summarize } from './lib/stats.mjs';
 import { machineFacts } from './lib/machine.mjs';
 import { render } from './lib/report.mjs';
@@ -56,6 +58,8 @@ async function main() {
   const wCrud = await crudMatrix(wharf, { pid: w.pid, seconds: SECONDS, concurrencies: CONCURRENCIES, listSize: LIST_SIZE });
   console.log('Wharf: server-side apply beside a merge patch');
   const wApply = await applyVsMerge(wharf, { pid: w.pid, seconds: SECONDS, concurrencies: APPLY_CONCURRENCIES });
+  console.log('Wharf: creates under a validating webhook and a CEL policy, beside plain creates');
+  const wExt = await extensionCost(wharf, { pid: w.pid, seconds: SECONDS, concurrencies: APPLY_CONCURRENCIES });
   console.log(`Wharf: watch latency to ${WATCHERS} watchers`);
   const wWatch = await watchLatency(w, wharf, { pid: w.pid, watchers: WATCHERS, pacedWrites: 200, burstSeconds: 2 });
   console.log(`Wharf: lists of ${BIG} objects`);
@@ -111,7 +115,7 @@ async function main() {
   m.runtimeS = Math.round((performance.now() - started) / 1000);
   const md = render({
     machine: m, seconds: SECONDS, listSize: LIST_SIZE, watchers: WATCHERS, bigCount: BIG, bigReps: BIG_REPS, bigMb, populated, startup,
-    wharf: { crud: wCrud, apply: wApply, watch: wWatch, big: wBig, peakRssMb: wPeak },
+    wharf: { crud: wCrud, apply: wApply, extensions: wExt, watch: wWatch, big: wBig, peakRssMb: wPeak },
     etcd: { crud: eCrud, big: eBig, peakRssMb: ePeak },
   });
   mkdirSync(join(REPO_ROOT, 'docs/benchmarks'), { recursive: true });

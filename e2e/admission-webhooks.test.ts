@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, Kubectl, KUBECTL_132, servingCertificate, WharfProcess } from '@wharf/testing';
+import { crdManifest, json, Kubectl, KUBECTL_132, RawApi, servingCertificate, WharfProcess } from '@wharf/testing';
 
 const ON = 'hooked';
 const OFF = 'plain';
@@ -21,8 +21,9 @@ interface Review {
   namespace: string;
   dryRun: boolean;
   subResource?: string;
+  kind: { group: string; version: string; kind: string };
   userInfo: { username: string };
-  object: { metadata?: { labels?: Record<string, string> }; data?: Record<string, string> } | null;
+  object: { metadata?: { labels?: Record<string, string> }; data?: Record<string, string>; spec?: { replicas?: number } } | null;
   oldObject: { metadata?: { labels?: Record<string, string> } } | null;
 }
 /** Every review the server received, by path. */
@@ -44,6 +45,16 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       if (request.object?.data?.forbidden !== undefined) return answer({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'the key "forbidden" is not allowed here' } });
       if (request.operation === 'DELETE' && request.oldObject?.metadata?.labels?.protected === 'true') return answer({ allowed: false, status: { message: 'this object is protected' } });
       return answer({ allowed: true, warnings: request.dryRun ? ['validated a dry run'] : [] });
+    }
+    if (path === '/cap-scale') {
+      // At most 3 replicas through the scale subresource.
+      const replicas = request.object?.spec?.replicas ?? 0;
+      if (replicas <= 3) return answer({ allowed: true });
+      return answer({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'replace', path: '/spec/replicas', value: 3 }])).toString('base64') });
+    }
+    if (path === '/deny-eviction') {
+      if (request.name.startsWith('keeper')) return answer({ allowed: false, status: { code: 403, message: 'keeper pods are not evicted' } });
+      return answer({ allowed: true });
     }
     if (path === '/deny-status') return answer({ allowed: false, status: { code: 403, message: 'status writes of this service are reviewed and refused' } });
     if (path === '/mutate') {
@@ -185,6 +196,57 @@ webhooks:
     }
   });
 
+  it('a Scale and an Eviction are reviewed as themselves: a webhook caps replicas, another refuses an eviction', async () => {
+    const port = new URL((JSON.parse(await k.ok(['get', 'validatingwebhookconfiguration', 'deny-forbidden', '-o', 'json'])) as { webhooks: { clientConfig: { url: string } }[] }).webhooks[0]!.clientConfig.url).port;
+    const ca = (await k.ok(['get', 'validatingwebhookconfiguration', 'deny-forbidden', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}'])).trim();
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: cap-scale}
+webhooks:
+- name: cap.wharf.test
+  clientConfig: {url: "https://127.0.0.1:${port}/cap-scale", caBundle: ${ca}}
+  rules: [{operations: [UPDATE], apiGroups: [apps], apiVersions: [v1], resources: [deployments/scale]}]
+  sideEffects: None
+  admissionReviewVersions: [v1]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: guard-evictions}
+webhooks:
+- name: eviction.wharf.test
+  clientConfig: {url: "https://127.0.0.1:${port}/deny-eviction", caBundle: ${ca}}
+  rules: ${hookRule(['CREATE'], 'pods/eviction')}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+` });
+    try {
+      await k.ok(['create', 'deployment', 'capped', '--image=busybox:1', '-n', OFF]);
+      await k.ok(['scale', 'deployment', 'capped', '--replicas=7', '-n', OFF]);
+      expect((await k.ok(['get', 'deployment', 'capped', '-n', OFF, '-o', 'jsonpath={.spec.replicas}'])).trim()).toBe('3');
+      const scaleReview = reviews.filter((r) => r.path === '/cap-scale').at(-1)?.request;
+      expect(scaleReview).toMatchObject({ operation: 'UPDATE', subResource: 'scale', name: 'capped', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, object: { spec: { replicas: 7 } } });
+      // The main resource's own writes are not the subresource's.
+      await k.ok(['patch', 'deployment', 'capped', '-n', OFF, '--type=merge', '-p', '{"spec":{"replicas":5}}']);
+      expect((await k.ok(['get', 'deployment', 'capped', '-n', OFF, '-o', 'jsonpath={.spec.replicas}'])).trim()).toBe('5');
+
+      for (const name of ['keeper-0', 'ordinary-0']) {
+        await k.ok(['run', name, '--image=busybox:1', '-n', OFF, '--restart=Never', '--command', '--', 'sleep', '3600']);
+      }
+      const api = RawApi.fromKubeconfig(wharf.kubeconfig);
+      const evict = (name: string) => api.post(`/api/v1/namespaces/${OFF}/pods/${name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: OFF } });
+      const refused = await evict('keeper-0');
+      expect(refused.status).toBe(403);
+      expect(json(refused)).toMatchObject({ kind: 'Status', message: expect.stringContaining('admission webhook "eviction.wharf.test" denied the request: keeper pods are not evicted') });
+      expect((await k.ok(['get', 'pod', 'keeper-0', '-n', OFF, '-o', 'name'])).trim()).toBe('pod/keeper-0');
+      expect(reviews.filter((r) => r.path === '/deny-eviction').at(-1)?.request).toMatchObject({ operation: 'CREATE', subResource: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' } });
+      expect((await evict('ordinary-0')).status).toBe(201);
+    } finally {
+      await k.ok(['delete', 'mutatingwebhookconfiguration', 'cap-scale']);
+      await k.ok(['delete', 'validatingwebhookconfiguration', 'guard-evictions']);
+    }
+  });
+
   it('a DELETE is reviewed with the old object and can be denied', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep, namespace: ${ON}, labels: {protected: "true"}}\n` });
     const r = await k.run(['delete', 'configmap', 'keep', '-n', ON]);
@@ -290,6 +352,40 @@ describe('CEL validation rules in a CRD schema (x-kubernetes-validations)', () =
     expect(jump.stderr).toContain('spec: Invalid value: "object": may grow by 2 at a time, not to 9');
     await k.ok(['apply', '-f', '-'], { stdin: scaler(5, 1) });
     expect(await k.ok(['get', 'scaler', 's1', '-n', OFF, '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
+  });
+
+  it('refuses a CRD whose rule is over the estimated cost budget, and takes it once the schema bounds the list', async () => {
+    const pairs = (bounds: string): string => `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: costlies.cel.wharf.test}
+spec:
+  group: cel.wharf.test
+  scope: Namespaced
+  names: {plural: costlies, singular: costly, kind: Costly}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.names.all(a, self.names.exists_one(b, a == b))"
+              message: names must be unique
+            properties:
+              names: {type: array, ${bounds} items: {type: string, maxLength: 63}}
+`;
+    const refused = await k.run(['apply', '-f', '-'], { stdin: pairs('') });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of');
+    expect(refused.stderr).toContain('try simplifying the rule, or adding maxItems, maxProperties, and maxLength');
+    expect((await k.run(['get', 'crd', 'costlies.cel.wharf.test'])).code).not.toBe(0);
+    await k.ok(['apply', '-f', '-'], { stdin: pairs('maxItems: 100,') });
+    await k.ok(['delete', 'crd', 'costlies.cel.wharf.test']);
   });
 
   it('refuses a CRD whose rule does not compile', async () => {

@@ -306,4 +306,28 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
       ...logFiles(wharf.dataDir).map((f) => readFileSync(f, 'utf8')),
     ]) expect(out).not.toContain(SECRET);
   });
+
+  it('runs an exec reload in each pod after an inPlace change (the command through pods/exec)', { timeout: 300_000 }, async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: 'apiVersion: platform.wharf.dev/v1alpha1\nkind: ConfigSet\nmetadata: {name: shop-notes, namespace: demo}\nspec:\n  data: {note.txt: one}\n' });
+    const n = (await app()).status.revision as number;
+    const ref = { configSet: 'shop-notes', as: 'file', mountPath: '/notes', update: 'inPlace', reload: { exec: { command: ['sh', '-c', 'cat /notes/note.txt > /www/exec-reloaded'] }, delaySeconds: 5 } };
+    await k.ok(['patch', 'app', 'shop', '-n', 'demo', '--type', 'json', '-p', JSON.stringify([{ op: 'add', path: '/spec/components/0/config/-', value: ref }])]);
+    await eventually(rolledOut(n + 1), 200_000, `revision ${n + 1} rolled out`);
+    const pods = await podsOf(n + 1);
+    expect(pods.length).toBe(2);
+    await k.ok(['patch', 'configset', 'shop-notes', '-n', 'demo', '--type', 'merge', '-p', '{"spec":{"data":{"note.txt":"two"}}}']);
+    // The command ran in each pod after its file changed (it copied "two").
+    const events = async (): Promise<string> => k.ok(['get', 'events', '-n', 'demo', '--field-selector', 'involvedObject.name=shop', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+    for (const p of pods) {
+      let seen = '';
+      await eventually(async () => {
+        seen = (await k.run(['exec', '-n', 'demo', p.metadata.name as string, '-c', 'web', '--', 'cat', '/www/exec-reloaded'])).stdout;
+        return seen === 'two' ? true : undefined;
+      }, 40_000, `the exec reload in ${p.metadata.name as string}`).catch(async (e: unknown) => {
+        throw new Error(`${(e as Error).message}; the file holds ${JSON.stringify(seen)}; events:\n${await events()}`);
+      });
+    }
+    const reloaded = await k.ok(['get', 'events', '-n', 'demo', '--field-selector', 'involvedObject.name=shop,reason=Reloaded', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
+    expect(reloaded).toContain('config shop-notes v2 is in place; reload called on 2 pod(s)');
+  });
 });

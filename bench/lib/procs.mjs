@@ -89,7 +89,7 @@ export async function stopProcess(child) {
  * ready within `readyTimeoutMs` is stopped. The monitoring stack runs only with `monitoring: true`,
  * so the other benchmarks measure what they measured before it existed.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 30_000, monitoring = false } = {}) {
+export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 120_000, monitoring = false } = {}) {
   const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.

@@ -10,6 +10,7 @@ import { ApiError, forbidden, pathNotFound, unauthorized } from './errors.js';
 import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './audit/index.js';
 import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
+import { CLUSTER_INFO_PATH, publishClusterInfo } from './auth/cluster-info.js';
 import { ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
 import { authenticateBootstrapToken, BOOTSTRAP_SECRET_PREFIX } from './auth/bootstrap-tokens.js';
@@ -85,7 +86,7 @@ function splitUrl(raw: string): { pathname: string; searchParams: URLSearchParam
 /** Paths anyone may read without a token: health checks and the version. */
 function isPublicPath(path: string): boolean {
   const p = path.replace(/\/+$/, '') || '/';
-  return HEALTH.has(p) || p === '/version' || /^\/(livez|readyz|healthz)\//.test(p);
+  return HEALTH.has(p) || p === '/version' || p === CLUSTER_INFO_PATH || /^\/(livez|readyz|healthz)\//.test(p);
 }
 
 export class ApiServer {
@@ -220,6 +221,8 @@ export class ApiServer {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
     });
+    // Where joining nodes discover this cluster's CA (checked against their pin).
+    publishClusterInfo(this.api, `https://127.0.0.1:${port}`, this.pki.caCert);
     this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs);
     this.compactTimer.unref();
     this.ready = true;

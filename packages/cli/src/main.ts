@@ -14,6 +14,7 @@ import { addGitCommands } from './git.js';
 import { addLoginCommands } from './login/commands.js';
 import { addTokenCommands } from './token/commands.js';
 import { addClusterCommands } from './cluster/commands.js';
+import { addAgentCommands } from './agent/commands.js';
 import { defaultDataDir } from './endpoints.js';
 
 const program = new Command();
@@ -176,6 +177,7 @@ addGitCommands(program);
 addLoginCommands(program);
 addTokenCommands(program);
 addClusterCommands(program);
+addAgentCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // One line: scripts read the first line of stderr, people read all of it.

@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
+import { agentStateDir, readAgentRecord, stopAgent } from './agent/state.js';
 import { ImageStore } from '@wharf/images';
 import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
@@ -71,11 +72,14 @@ function gateways(dataDir: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => podCidrGateway(networkOf(dataDir, i).podCIDR));
 }
 
+/** A node's runtime: host processes, or runc containers on its own bridge and pod CIDR. */
+export function nodeRuntime(kind: RuntimeKind, nodeName: string, stateDir: string, net: { bridge: string; podCIDR: string }): ContainerRuntime {
+  if (kind === 'process') return new ProcessRuntime({ nodeName, stateDir });
+  return new PodRuntime({ nodeName, stateDir, cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
+}
+
 function runtimeFor(dataDir: string, name: string, index: number, kind: RuntimeKind): ContainerRuntime {
-  const stateDir = join(dataDir, 'nodes', name);
-  if (kind === 'process') return new ProcessRuntime({ nodeName: name, stateDir });
-  const net = networkOf(dataDir, index);
-  return new PodRuntime({ nodeName: name, stateDir, cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
+  return nodeRuntime(kind, name, join(dataDir, 'nodes', name), networkOf(dataDir, index));
 }
 
 /** Resets a node whose containers another runtime started (`--runtime` changed), so none is left behind. */
@@ -241,7 +245,11 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   // client that still knows a cluster IP is refused instead of leaving), unless asked.
   if (opts.removeGuard) await removeGuard();
   await stopDataplane(dataDir);
-  if (!existsSync(dir)) return [];
+  // Nodes joined with `wharf agent` whose data dirs live in this one (DIR/agents/<node>), or this
+  // data dir itself when it is an agent's.
+  const agents = [dataDir, ...(existsSync(join(dataDir, 'agents')) ? readdirSync(join(dataDir, 'agents')).map((n) => join(dataDir, 'agents', n)) : [])];
+  const joined = (await Promise.all(agents.map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  if (!existsSync(dir)) return joined;
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;
   for (const name of names) {
@@ -251,11 +259,21 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
     await runtimeFor(dataDir, name, Number(name.slice(5)), kind).reset();
   }
   // iptables rules exist only where root ran the dataplane and DNS.
-  if (!root) return names;
+  if (!root) return [...names, ...joined];
   await cleanupServiceRules(proxyPrefix(dataDir));
   for (const name of names) await cleanupPolicyRules(policyPrefix(dataDir, name));
   await removeGuardRoutes([podRange(dataDir)]);
   await removeHostAddress(apiEndpointOf(dataDir).device);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
-  return names;
+  return [...names, ...joined];
+}
+
+/** Stops a `wharf agent` data dir's process and removes its node's containers; answers the node's name. */
+async function resetAgent(dataDir: string): Promise<string | undefined> {
+  const r = readAgentRecord(dataDir);
+  if (!r) return undefined;
+  if (r.runtime === 'runc' && process.getuid?.() !== 0) throw new Error(`${r.nodeName} ran runc containers: resetting it needs root`);
+  await stopAgent(dataDir);
+  await nodeRuntime(r.runtime, r.nodeName, agentStateDir(dataDir), r).reset();
+  return r.nodeName;
 }

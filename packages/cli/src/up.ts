@@ -45,6 +45,9 @@ export async function up(flags: UpOptions): Promise<void> {
       if (!user) return false;
       return user.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
     },
+    // Nodes joined with `wharf agent` show the client certificate the cluster CA issued them.
+    clientCa: server.pki.caCert,
+    authenticateCertificate: (subject, access) => (subject.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true),
     anonymousPull: c.registryAnonymousPull,
     logger: log.child({ component: 'registry' }),
   });
@@ -135,34 +138,42 @@ export async function up(flags: UpOptions): Promise<void> {
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
   process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
   let stopping = false;
+  // The part being stopped, named when a stop overruns so the hang can be found.
+  let stoppingPart = '';
+  const part = async (name: string, fn: () => unknown): Promise<void> => {
+    stoppingPart = name;
+    const t0 = performance.now();
+    await fn();
+    log.debug({ part: name, ms: Math.round(performance.now() - t0) }, 'stopped part');
+  };
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
     setTimeout(() => {
-      log.error('stop took longer than 15 s: exiting anyway');
+      log.error({ part: stoppingPart }, `stop took longer than 15 s (still stopping ${stoppingPart}): exiting anyway`);
       process.exit(1);
     }, 15_000).unref();
     (async () => {
-      control.close();
-      await consoleServer.close();
-      await pipelines?.stop();
-      await git?.stop();
-      await platform?.stop();
-      await monitoring?.stop();
-      stopSupervising?.();
+      await part('control socket', () => control.close());
+      await part('console', () => consoleServer.close());
+      await part('pipelines', () => pipelines?.stop());
+      await part('git server', () => git?.stop());
+      await part('platform', () => platform?.stop());
+      await part('monitoring', () => monitoring?.stop());
+      await part('dataplane supervision', () => stopSupervising?.());
       // The dataplane process, the containers and the Service rules stay: workloads keep serving.
-      await nodes?.stop();
-      await sim?.stop();
-      await controllers.stop();
-      await Promise.all([registry.stop(), server.stop()]);
+      await part('node agents', () => nodes?.stop());
+      await part('simulated nodes', () => sim?.stop());
+      await part('controllers', () => controllers.stop());
+      await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
     })().then(
       () => {
         log.info('stopped');
         process.exit(0);
       },
       (e: unknown) => {
-        log.error({ err: e }, 'stop failed');
+        log.error({ err: e, part: stoppingPart }, 'stop failed');
         process.exit(1);
       },
     );

@@ -74,4 +74,20 @@ describe('Informer', () => {
     expect(client.watches[2]?.query.resourceVersion).toBe('30');
     await inf.stop();
   });
+
+  it('a stop while the first list is in flight opens no watch and resolves once the list answers', async () => {
+    let answer = (): void => {};
+    const client = fakeClient([]);
+    const slow = { ...client, get: <T>(path: string): Promise<T> => new Promise<T>((r) => (answer = () => r({ metadata: { resourceVersion: '7' }, items: [] } as T))).finally(() => client.listed.push(path)) };
+    const inf = new Informer<V1Pod>({ client: slow, path: '/api/v1/pods' });
+    inf.start();
+    await tick();
+    let stopped = false;
+    const stopping = inf.stop().then(() => (stopped = true));
+    answer();
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(client.listed).toEqual(['/api/v1/pods']);
+    expect(client.watches).toEqual([]);
+  });
 });

@@ -173,6 +173,8 @@ export class Informer<T extends KubernetesObject> implements ObjectCache<T> {
   }
 
   private async watchOnce(): Promise<void> {
+    // Stopped while the list was in flight: no watch (stop() would wait for its timeout, minutes).
+    if (!this.running) return;
     const timeout = this.opts.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
     const query = { ...Object.fromEntries(this.query()), resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) };
     let gone = false;

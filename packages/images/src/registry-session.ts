@@ -20,6 +20,8 @@ export interface RegistryEndpoint {
   readonly credentials?: RegistryCredentials;
   /** CA certificates (PEM) the registry's certificate may chain to. @default Node's bundled CAs */
   readonly ca?: string;
+  /** PEM client certificate and key shown over HTTPS (a node agent's, for the built-in registry). @default none */
+  readonly clientCert?: { readonly cert: string; readonly key: string };
   /** When the HTTPS handshake fails, talk plain HTTP (only for registries on loopback). @default false */
   readonly plainHttpFallback?: boolean;
 }
@@ -147,6 +149,8 @@ export class RegistrySession {
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
       method,
       ...(this.ep.ca && url.protocol === 'https:' ? { ca: this.ep.ca } : {}),
+      // Only to the registry the endpoint names, not to hosts it redirects blobs to.
+      ...(this.ep.clientCert && url.protocol === 'https:' && url.host === this.base.host ? this.ep.clientCert : {}),
       headers: { ...(body ? { 'Content-Length': String(body.length) } : {}), ...headers },
     });
     return new Promise((resolve, reject) => {

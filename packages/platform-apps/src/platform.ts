@@ -8,6 +8,7 @@ import type { PlatformContext } from './common/context.js';
 import { ConfigSetController } from './configset/controller.js';
 import { ProjectController } from './project/controller.js';
 import { SharingController } from './configset/sharing-controller.js';
+import { execInPods } from './application/exec.js';
 import { AuthorWebhook, type AuthorWebhookOptions } from './configset/webhook.js';
 import { installCrds } from './install.js';
 import type { ArtifactDelivery } from './types.js';
@@ -54,6 +55,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const apps = new ApplicationController(ctx, {
     delivery, drainMs: opts.drainMs ?? 3000,
     urlOf: (host, path) => `http://${host ?? 'localhost'}${port === 80 ? '' : `:${port}`}${path}`,
+    exec: execInPods(opts.kubeConfig),
   });
   const controllers = [configSets, apps, new SharingController(ctx), new ProjectController(ctx)];
   for (const c of controllers) c.start();

@@ -134,11 +134,13 @@ export interface ConfigRef {
    */
   update?: UpdatePolicy;
   /**
-   * After an inPlace change reached the pods, call this: an HTTP GET on each Ready pod of the
-   * component, `delaySeconds` (default 5: the node agent re-projects config files every 2 s)
-   * after the mirror changed. @default none
+   * After an inPlace change reached the pods, call this on each Ready pod of the component: an
+   * HTTP GET, or a command run in the component's container (`exec`, through the API's
+   * pods/exec; a non-zero exit is a failed reload), `delaySeconds` (default 5: the node agent
+   * re-projects config files every 2 s) after the mirror changed. Exactly one of httpGet and
+   * exec. @default none
    */
-  reload?: { httpGet: { path: string; port: number }; delaySeconds?: number };
+  reload?: { httpGet?: { path: string; port: number }; exec?: { command: string[] }; delaySeconds?: number };
 }
 
 /** A component's use of a Secret (its values never reach status, events or logs). */

@@ -27,7 +27,7 @@ const paramValue = (): Schema => ({ 'x-kubernetes-preserve-unknown-fields': true
 const params = arr(obj({ name: str({ minLength: 1 }), value: paramValue() }, { required: ['name', 'value'] }));
 const paramSpecs = arr(obj({
   name: str({ pattern: NAME, maxLength: 253 }), type: str({ enum: ['string', 'array', 'object'] }), description: str(), default: paramValue(), properties: opaque(),
-}, { required: ['name'] }), { maxItems: 128, 'x-kubernetes-validations': [rule('self.all(p, self.exists_one(q, q.name == p.name))', 'param names must be unique')] });
+}, { required: ['name'] }), { maxItems: 64, 'x-kubernetes-validations': [rule('self.all(p, self.exists_one(q, q.name == p.name))', 'param names must be unique')] });
 const condition = obj({ type: str(), status: str(), reason: str(), message: str(), lastTransitionTime: str(), severity: str() }, { required: ['type', 'status'] });
 const conditions = arr(condition);
 const results = arr(obj({ name: str(), type: str(), value: paramValue() }, { required: ['name'] }));
@@ -96,8 +96,9 @@ const pipelineTask = obj({
   taskRef, taskSpec,
   params,
   workspaces: arr(obj({ name: str(), workspace: str(), subPath: str() }, { required: ['name'] })),
-  runAfter: arr(str({ maxLength: 63 }), { maxItems: 64 }),
-  when: arr(whenExpr),
+  // Bounded so the CEL rules over them fit the API server's cost budget (a real one refuses the CRD otherwise).
+  runAfter: arr(str({ maxLength: 63 }), { maxItems: 16 }),
+  when: arr(whenExpr, { maxItems: 16 }),
   retries: int({ minimum: 0 }),
   timeout: str({ pattern: DURATION }),
   matrix: anything(), pipelineRef: anything(), pipelineSpec: anything(), onError: anything(),

@@ -2,6 +2,7 @@
 // password is the token (skopeo/podman `--creds user:token`). Empty Basic credentials count as
 // anonymous, because clients that learned the Basic challenge send them on anonymous pulls.
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { RegistryError } from './errors.js';
 
 /** What a request wants to do. */
@@ -16,6 +17,26 @@ export interface Access {
  * `'denied'` accepts the token but refuses the action (403).
  */
 export type Authenticator = (token: string, access: Access) => boolean | 'denied' | Promise<boolean | 'denied'>;
+
+/** The subject of a verified client certificate: CN the user, O the groups (as kube-apiserver reads it). */
+export interface CertificateSubject {
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+/** Decides, like Authenticator, for a request that signed in with a client certificate. */
+export type CertificateAuthenticator = (subject: CertificateSubject, access: Access) => boolean | 'denied';
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The subject of the request's client certificate when the TLS layer verified it against the client CA. */
+function certificateSubject(req: IncomingMessage): CertificateSubject | undefined {
+  const tls = req.socket as Partial<TLSSocket>;
+  if (!tls.authorized || typeof tls.getPeerCertificate !== 'function') return undefined;
+  const cert = tls.getPeerCertificate();
+  const name = list(cert?.subject?.CN)[0];
+  return name ? { name, groups: list(cert.subject.O) } : undefined;
+}
 
 export const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="wharf"' };
 
@@ -39,14 +60,19 @@ function unauthorized(message: string): RegistryError {
 }
 
 /** Throws UNAUTHORIZED / DENIED unless the request may perform `access`. */
-export async function authorize(req: IncomingMessage, access: Access, opts: { authenticate?: Authenticator; anonymousPull: boolean; base?: boolean }): Promise<void> {
+export async function authorize(req: IncomingMessage, access: Access, opts: { authenticate?: Authenticator; authenticateCertificate?: CertificateAuthenticator; anonymousPull: boolean; base?: boolean }): Promise<void> {
   if (!opts.authenticate) return;
   const token = requestToken(req);
+  const subject = token === undefined && opts.authenticateCertificate ? certificateSubject(req) : undefined;
+  if (subject && opts.authenticateCertificate) return verdictOf(opts.authenticateCertificate(subject, access), access);
   if (token === undefined) {
     if (access.action === 'pull' && opts.anonymousPull && !opts.base) return;
     throw unauthorized('authentication required');
   }
-  const verdict = await opts.authenticate(token, access);
+  verdictOf(await opts.authenticate(token, access), access);
+}
+
+function verdictOf(verdict: boolean | 'denied', access: Access): void {
   if (verdict === 'denied') throw new RegistryError('DENIED', `access to ${access.action} ${access.repository ?? 'the registry'} denied`);
   if (!verdict) throw unauthorized('invalid credentials');
 }

@@ -2,4 +2,4 @@
 export { Registry, type RegistryOptions } from './registry.js';
 export { RegistryStorage } from './storage.js';
 export { RegistryError, type ErrorCode } from './errors.js';
-export type { Access, Authenticator } from './auth.js';
+export type { Access, Authenticator, CertificateAuthenticator, CertificateSubject } from './auth.js';

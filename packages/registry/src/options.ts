@@ -2,7 +2,7 @@
 // fully resolved object.
 import { withDefaults, type Resolved } from '@wharf/api';
 import { pino, type Logger } from 'pino';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, CertificateAuthenticator } from './auth.js';
 
 export interface RegistryOptions {
   /** Directory holding blobs, repositories and uploads; created on demand. */
@@ -16,6 +16,12 @@ export interface RegistryOptions {
   readonly key?: string | Buffer;
   /** Checks tokens; without it the registry is open to everyone. */
   readonly authenticate?: Authenticator;
+  /**
+   * PEM CA whose client certificates sign in (asked for over HTTPS, never required), as node
+   * agents joined with `wharf agent` do; `authenticateCertificate` decides what they may. @default none
+   */
+  readonly clientCa?: string;
+  readonly authenticateCertificate?: CertificateAuthenticator;
   /** Let requests without credentials pull (when `authenticate` is set). @default false */
   readonly anonymousPull?: boolean;
   /** Open upload sessions allowed at once; beyond, POST answers 429. @default 1000 */

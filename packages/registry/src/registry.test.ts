@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:https';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clientCertificate, servingCertificate } from '@wharf/testing';
 import { Registry, type RegistryOptions } from './index.js';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -354,5 +356,35 @@ describe('auth', () => {
     const r = await req('/v2/a/blobs/uploads/', { method: 'POST', headers: { Authorization: 'Bearer reader' } });
     expect(r.status).toBe(403);
     expect(await errorCode(r)).toBe('DENIED');
+  });
+
+  it('signs in clients whose certificate the client CA issued, and decides by its subject', async () => {
+    const serving = servingCertificate(['localhost'], ['127.0.0.1']);
+    const node = clientCertificate('system:node:n1', 'system:nodes');
+    const stranger = clientCertificate('system:node:n2', 'system:nodes');
+    const seen: string[] = [];
+    await boot({
+      cert: serving.cert, key: serving.key, clientCa: node.ca, authenticate: () => false,
+      authenticateCertificate: (s, access) => {
+        seen.push(`${s.name} ${s.groups.join()} ${access.action}`);
+        return s.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
+      },
+    });
+    const port = new URL(base).port;
+    const status = (method: string, path: string, client?: { cert: string; key: string }): Promise<number> => new Promise((resolve, reject) => {
+      const r = request({ host: '127.0.0.1', port, method, path, ca: serving.ca, ...(client ? { cert: client.cert, key: client.key } : {}), agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    expect(await status('GET', '/v2/', node)).toBe(200);
+    expect(await status('GET', '/v2/a/tags/list', node)).toBe(404);
+    expect(await status('POST', '/v2/a/blobs/uploads/', node)).toBe(403);
+    // Another CA's certificate, or none, is no identity.
+    expect(await status('GET', '/v2/a/tags/list', stranger)).toBe(401);
+    expect(await status('GET', '/v2/a/tags/list')).toBe(401);
+    expect(seen).toEqual(['system:node:n1 system:nodes pull', 'system:node:n1 system:nodes pull', 'system:node:n1 system:nodes push']);
   });
 });

@@ -37,7 +37,8 @@ export class Registry {
   async start(): Promise<number> {
     if (this.server) throw new Error('registry already started');
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const server = this.opts.cert && this.opts.key ? createHttpsServer({ cert: this.opts.cert, key: this.opts.key }, handler) : createHttpServer(handler);
+    const clientCerts = this.opts.clientCa ? { ca: this.opts.clientCa, requestCert: true, rejectUnauthorized: false } : {};
+    const server = this.opts.cert && this.opts.key ? createHttpsServer({ cert: this.opts.cert, key: this.opts.key, ...clientCerts }, handler) : createHttpServer(handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -137,7 +138,7 @@ export class Registry {
     const route = matchRoute(url.pathname);
     if (!route) throw new RegistryError('UNSUPPORTED', `no such endpoint: ${method} ${url.pathname}`, undefined, 404);
     const action: Access['action'] = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
-    const authOpts = { authenticate: this.opts.authenticate, anonymousPull: this.opts.anonymousPull };
+    const authOpts = { authenticate: this.opts.authenticate, authenticateCertificate: this.opts.authenticateCertificate, anonymousPull: this.opts.anonymousPull };
     if (route.kind === 'base' || route.kind === 'catalog') {
       if (method !== 'GET' && method !== 'HEAD') throw unsupported(method, url.pathname);
       await authorize(req, { action: 'pull' }, { ...authOpts, base: route.kind === 'base' });

@@ -13,13 +13,13 @@ export interface ServingCertificate {
   readonly key: string;
 }
 
-/** A fresh CA and a certificate it signed for subject `cn` with the extension lines `ext`. */
-function signed(cn: string, ext: string): ServingCertificate {
+/** A fresh CA and a certificate it signed for subject `cn` (in organization `o`) with the extension lines `ext`. */
+function signed(cn: string, ext: string, o?: string): ServingCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-certs-'));
   try {
     const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=wharf-test-ca']);
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${cn}`]);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `${o ? `/O=${o}` : ''}/CN=${cn}`]);
     writeFileSync(join(dir, 'ext.cnf'), ext);
     run(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext.cnf']);
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
@@ -34,7 +34,7 @@ export function servingCertificate(dnsNames: readonly string[], ips: readonly st
   return signed(dnsNames[0] ?? ips[0] ?? 'localhost', `subjectAltName=${san}\n`);
 }
 
-/** A client certificate for `cn` (extendedKeyUsage clientAuth) and the CA that signed it. */
-export function clientCertificate(cn: string): ServingCertificate {
-  return signed(cn, 'extendedKeyUsage=clientAuth\n');
+/** A client certificate for `cn`, in group `organization` if given (extendedKeyUsage clientAuth), and the CA that signed it. */
+export function clientCertificate(cn: string, organization?: string): ServingCertificate {
+  return signed(cn, 'extendedKeyUsage=clientAuth\n', organization);
 }

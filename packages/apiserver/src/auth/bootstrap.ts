@@ -6,6 +6,7 @@ import type { KubeObject } from '@wharf/api';
 import { aggregateClusterRoles } from './rbac-aggregate.js';
 import { DATAPLANE_GROUP } from './tokens.js';
 import { BOOTSTRAPPERS_GROUP } from './bootstrap-tokens.js';
+import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, CLUSTER_INFO_ROLE } from './cluster-info.js';
 
 const RBAC_API = 'rbac.authorization.k8s.io';
 const API_VERSION = `${RBAC_API}/v1`;
@@ -158,6 +159,8 @@ function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests'])]),
     clusterRole(`${CSR_ROLE}:nodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient'])]),
     clusterRole(`${CSR_ROLE}:selfnodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient'])]),
+    // kubeadm's: a joining node first checks that no Ready node already has its name.
+    clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
   ];
 }
 
@@ -173,17 +176,31 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
     groupBinding('system:wharf:dataplane', [DATAPLANE_GROUP]),
     groupBinding('system:node-bootstrapper', [BOOTSTRAPPERS_GROUP]),
     groupBinding(`${CSR_ROLE}:nodeclient`, [BOOTSTRAPPERS_GROUP]),
+    groupBinding('kubeadm:get-nodes', [BOOTSTRAPPERS_GROUP]),
     groupBinding(`${CSR_ROLE}:selfnodeclient`, ['system:nodes']),
   ];
 }
 
-/** The bootstrap policy's namespaced Roles: who may read the aggregation trust ConfigMap. */
+function role(name: string, namespace: string, rules: Rule[]): KubeObject {
+  return { apiVersion: API_VERSION, kind: 'Role', metadata: { name, namespace, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } }, rules };
+}
+
+/**
+ * The bootstrap policy's namespaced Roles: who may read the aggregation trust ConfigMap, and
+ * kubeadm's `kubeadm:bootstrap-signer-clusterinfo`, which lets anyone (system:anonymous) read
+ * kube-public/cluster-info, the CA a joining node discovers and checks against its pin.
+ */
 function bootstrapRoles(): KubeObject[] {
-  return [{
-    apiVersion: API_VERSION, kind: 'Role',
-    metadata: { name: 'extension-apiserver-authentication-reader', namespace: 'kube-system', labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
-    rules: [rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])],
-  }];
+  return [
+    role('extension-apiserver-authentication-reader', 'kube-system', [rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])]),
+    role(CLUSTER_INFO_ROLE, CLUSTER_INFO_NAMESPACE, [rule(['get'], [''], ['configmaps'], [CLUSTER_INFO_NAME])]),
+    {
+      apiVersion: API_VERSION, kind: 'RoleBinding',
+      metadata: { name: CLUSTER_INFO_ROLE, namespace: CLUSTER_INFO_NAMESPACE, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+      roleRef: { apiGroup: RBAC_API, kind: 'Role', name: CLUSTER_INFO_ROLE },
+      subjects: [{ apiGroup: RBAC_API, kind: 'User', name: 'system:anonymous' }],
+    },
+  ];
 }
 
 /**

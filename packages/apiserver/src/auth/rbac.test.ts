@@ -202,6 +202,28 @@ describe('system:masters and bootstrap bindings', () => {
     expect(authz.authorize(anon, nonRes('get', '/readyz')).allowed).toBe(true);
     expect(authz.authorize(anon, nonRes('get', '/api')).allowed).toBe(false);
   });
+
+  it('anyone may read kube-public/cluster-info (kubeadm\'s discovery) and no other ConfigMap', () => {
+    const anon: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+    expect(authz.authorize(anon, res('get', 'configmaps', 'kube-public', { name: 'cluster-info' })).allowed).toBe(true);
+    expect(authz.authorize(anon, res('list', 'configmaps', 'kube-public')).allowed).toBe(false);
+    expect(authz.authorize(anon, res('update', 'configmaps', 'kube-public', { name: 'cluster-info' })).allowed).toBe(false);
+    expect(authz.authorize(anon, res('get', 'configmaps', 'kube-public', { name: 'other' })).allowed).toBe(false);
+  });
+
+  it('a bootstrap token may ask for a node client certificate, read its requests and get a node by name, nothing else', () => {
+    const boot: UserInfo = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'] };
+    const csr = { apiGroup: 'certificates.k8s.io' };
+    for (const [verb, subresource] of [['create', ''], ['get', ''], ['watch', ''], ['create', 'nodeclient']] as const) {
+      expect(authz.authorize(boot, res(verb, 'certificatesigningrequests', '', { ...csr, subresource })).allowed, `${verb} ${subresource}`).toBe(true);
+    }
+    expect(authz.authorize(boot, res('create', 'certificatesigningrequests', '', { ...csr, subresource: 'selfnodeclient' })).allowed).toBe(false);
+    expect(authz.authorize(boot, res('update', 'certificatesigningrequests', '', { ...csr, subresource: 'approval', name: 'x' })).allowed).toBe(false);
+    // kubeadm:get-nodes: whether a Ready node already has the name it joins with.
+    expect(authz.authorize(boot, res('get', 'nodes', '', { name: 'n1' })).allowed).toBe(true);
+    expect(authz.authorize(boot, res('list', 'nodes', '')).allowed).toBe(false);
+    expect(authz.authorize(boot, res('get', 'pods', 'default', { name: 'p' })).allowed).toBe(false);
+  });
 });
 
 describe('missing roles', () => {

@@ -13,7 +13,7 @@ import { negotiate } from './negotiate.js';
 import type { RequestInfo } from './request-info.js';
 import { apiVersionOf, renderList, renderObject, send, successStatus } from './respond.js';
 import { serveWatch, type WatchOptions } from './watch.js';
-import type { SubresourceHandlers } from './subresources.js';
+import type { SubresourceHandlers, SubresourceReview } from './subresources.js';
 import type { AdmissionRequest } from '../webhooks/config.js';
 import type { WebhookAdmission } from '../webhooks/admission.js';
 import type { PolicyAdmission } from '../webhooks/policies.js';
@@ -160,9 +160,13 @@ export class RestHandler {
       if (!(info.subresources ?? []).includes(sub.split('/')[0] ?? '')) throw pathNotFound(ri.path);
       // Writes to a subresource that stores the object itself pass the admission webhooks and
       // policies that match `<resource>/<subresource>`, as the main resource's writes do.
+      const options = optionsFor(ri.verb === 'create' ? 'CreateOptions' : ri.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions', ctx);
       const admit = (old: StoredObject | undefined, run: (c: OpContext) => StoredObject): Promise<StoredObject> =>
-        this.admitted({ operation: 'UPDATE', served, namespace, name, subresource: sub }, ctx, optionsFor(ri.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions', ctx), old, run);
-      return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx, admit });
+        this.admitted({ operation: 'UPDATE', served, namespace, name, subresource: sub }, ctx, options, old, run);
+      // A Scale or an Eviction is reviewed as itself (its own kind), before the write it asks for.
+      const review: SubresourceReview = (operation, kind, object, old) =>
+        this.reviewed({ operation, served, namespace, name, subresource: sub, kind, object, oldObject: old as StoredObject | undefined }, ctx, options);
+      return this.opts.subresources.handle({ req, res, ri, served, namespace, name, query, wanted, ctx, admit, review });
     }
     const what = `${info.resource}${info.group ? `.${info.group}` : ''}`;
     if (!info.verbs.includes(ri.verb)) throw methodNotAllowed(req.method ?? '', what);
@@ -270,6 +274,16 @@ export class RestHandler {
     const reviewed = (hooks ? await hooks.admit(request, call, checkPolicies) : (checkPolicies(candidate), candidate)) ?? candidate;
     if (ctx.dryRun) return reviewed as StoredObject;
     return this.opts.api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
+  }
+
+  /** Runs `request.object` past the webhooks and policies that match it; resolves with it as the mutating webhooks left it. */
+  private async reviewed(request: AdmissionRequest, ctx: OpContext, options: KubeObject): Promise<KubeObject> {
+    const { webhooks: hooks, policies } = this.opts;
+    const object = request.object as KubeObject;
+    const checkPolicies = (o: KubeObject | undefined): void => policies?.validate({ ...request, object: o }, ctx.user, ctx.dryRun, ctx.warnings);
+    if (hooks?.mayApply(request)) return (await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings }, checkPolicies)) ?? object;
+    if (policies?.mayApply(request)) checkPolicies(object);
+    return object;
   }
 
   /** Asks the webhooks that match a DELETE of one object; a denial throws. */

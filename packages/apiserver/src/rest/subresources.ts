@@ -26,6 +26,23 @@ export interface SubresourceRequest {
   ctx: OpContext;
   /** Runs a write of the object past admission webhooks and policies (dry run first); without it, the write runs as is. */
   admit?: (old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject) => Promise<StoredObject>;
+  /** Runs a subresource's own object (a Scale, an Eviction) past admission; without it, the object is taken as is. */
+  review?: SubresourceReview;
+}
+
+/** Reviews `object`, of `kind`, by the webhooks and policies matching `<resource>/<subresource>`; resolves with it as mutated. */
+export type SubresourceReview = (operation: 'CREATE' | 'UPDATE', kind: { group: string; version: string; kind: string }, object: KubeObject, old: KubeObject | undefined) => Promise<KubeObject>;
+
+const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+const EVICTION_KIND = { group: 'policy', version: 'v1', kind: 'Eviction' };
+
+/** A Scale's spec.replicas, refused unless a non-negative integer (after admission too: a webhook may have changed it). */
+function scaleReplicas(name: string, scale: unknown): number {
+  const replicas = isRecord(scale) && isRecord(scale.spec) ? scale.spec.replicas : undefined;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+  }
+  return replicas;
 }
 
 /** Handlers for subresources served by something other than this module (logs, exec: the node agent). */
@@ -154,16 +171,16 @@ export class SubresourceHandlers {
     // ScaleSpec.replicas is omitempty: a Scale to 0 arrives without it (always, in protobuf).
     if (isRecord(next) && next.spec === undefined) next.spec = {};
     if (isRecord(next) && isRecord(next.spec) && next.spec.replicas === undefined) next.spec.replicas = 0;
-    if (!isRecord(next) || !isRecord(next.spec) || typeof next.spec.replicas !== 'number' || next.spec.replicas < 0) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
-    }
-    const meta = isRecord(next.metadata) ? next.metadata : {};
+    scaleReplicas(r.name, next);
+    const meta = isRecord(next) && isRecord(next.metadata) ? next.metadata : {};
     if (meta.resourceVersion && meta.resourceVersion !== obj.metadata.resourceVersion) {
       throw conflict(r.served.info.resource, r.served.info.group, r.name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
+    const asked = { ...current, spec: (next as { spec: unknown }).spec } as KubeObject;
+    const replicas = scaleReplicas(r.name, r.review ? await r.review('UPDATE', SCALE_KIND, asked, current) : asked);
     const updated = clone(obj) as StoredObject & Record<string, unknown>;
     const path = r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas';
-    setPath(updated, path, next.spec.replicas);
+    setPath(updated, path, replicas);
     const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
     send(r.res, 200, scaleOf(r.served, stored), r.wanted);
     return 200;
@@ -173,13 +190,17 @@ export class SubresourceHandlers {
    * Server-side apply of a Scale: the applied spec.replicas becomes an apply of the object's
    * replicas field under the `scale` subresource, so ownership and conflicts are the object's.
    */
-  private applyScale(r: SubresourceRequest, obj: StoredObject, body: unknown): number {
+  private async applyScale(r: SubresourceRequest, obj: StoredObject, body: unknown): Promise<number> {
     const spec = isRecord(body) && isRecord(body.spec) ? body.spec : {};
-    if (spec.replicas !== undefined && (typeof spec.replicas !== 'number' || spec.replicas < 0)) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+    let replicas = spec.replicas === undefined ? undefined : scaleReplicas(r.name, body);
+    if (r.review) {
+      const current = scaleOf(r.served, obj);
+      const asked = { ...current, spec: { replicas: replicas ?? (current.spec as { replicas: number }).replicas } } as KubeObject;
+      const reviewed = scaleReplicas(r.name, await r.review('UPDATE', SCALE_KIND, asked, current));
+      if (replicas !== undefined || reviewed !== (current.spec as { replicas: number }).replicas) replicas = reviewed;
     }
     const config: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: r.name } };
-    if (spec.replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', spec.replicas);
+    if (replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', replicas);
     const { object } = this.api.apply(r.served, r.namespace, r.name, config as KubeObject, r.ctx, 'scale', r.query.get('force') === 'true');
     send(r.res, 200, scaleOf(r.served, object), r.wanted);
     return 200;
@@ -189,10 +210,16 @@ export class SubresourceHandlers {
     if (r.ri.verb !== 'create') throw methodNotAllowed(r.req.method ?? '', 'pods/eviction');
     const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
     const pod = this.api.get(r.served, r.namespace, r.name);
+    // Webhooks and policies matching pods/eviction see the Eviction first (and may refuse it).
+    const asked: KubeObject = {
+      ...(isRecord(body) ? body : {}), apiVersion: 'policy/v1', kind: 'Eviction',
+      metadata: { ...(isRecord(body) && isRecord(body.metadata) ? body.metadata : {}), name: r.name, namespace: r.namespace },
+    };
+    const eviction = r.review ? await r.review('CREATE', EVICTION_KIND, asked, undefined) : asked;
     const phase = isRecord(pod.status) ? pod.status.phase : undefined;
     // Pods that are done, or already terminating, are not protected by budgets.
     if (phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) this.checkBudgets(pod);
-    const opts = deleteOptionsFrom(isRecord(body) ? body.deleteOptions : undefined, new URLSearchParams());
+    const opts = deleteOptionsFrom(isRecord(eviction) ? eviction.deleteOptions : undefined, new URLSearchParams());
     deleteObject(this.api, r.served, r.namespace, r.name, opts, r.ctx);
     send(r.res, 201, successStatus(undefined, 201), r.wanted);
     return 201;

@@ -60,4 +60,32 @@ describe('CRD CEL rules', () => {
     expect(errs.map((e) => e.field)).toEqual(['spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule', 'spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[1].messageExpression']);
     expect(errs[0]?.message).toContain('compilation failed');
   });
+
+  it('refuse a rule whose estimated cost is over budget, and accept it once the schema bounds the sizes', () => {
+    const at = FieldPath.root('spec.versions[0].schema.openAPIV3Schema');
+    // Every pair of an unbounded list of unbounded strings: about a million squared.
+    const pairs = (names: JSONSchemaProps) => ({ type: 'object', properties: { names }, 'x-kubernetes-validations': [{ rule: 'self.names.all(a, self.names.all(b, a == b || !a.startsWith(b)))' }] } as unknown as JSONSchemaProps);
+    const unbounded = validateCelRules(pairs({ type: 'array', items: { type: 'string' } }), at);
+    // The rule, and (as upstream also reports) the schema's total it alone exceeds.
+    expect(unbounded.map((e) => [e.field, e.reason])).toEqual([
+      ['spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule', 'FieldValueForbidden'],
+      ['spec.versions[0].schema.openAPIV3Schema', 'FieldValueForbidden'],
+    ]);
+    expect(unbounded[0]?.message).toMatch(/^Forbidden: estimated rule cost exceeds budget by factor of more than 100x \(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared\)$/);
+    expect(validateCelRules(pairs({ type: 'array', maxItems: 100, items: { type: 'string', maxLength: 63 } }), at)).toEqual([]);
+    // Cheap rules stay cheap: the schema at the top of this file passes.
+    expect(validateCelRules(schema, at)).toEqual([]);
+  });
+
+  it('refuse a schema whose rules together, once per list element, are over the schema budget', () => {
+    const at = FieldPath.root('spec.versions[0].schema.openAPIV3Schema');
+    // Each rule is within its budget, but runs for every item of an unbounded list of unbounded lists.
+    const item = { type: 'object', properties: { tags: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 64 } } }, 'x-kubernetes-validations': [{ rule: "self.tags.all(t, t.startsWith('x'))" }] };
+    const nested = { type: 'object', properties: { groups: { type: 'array', items: { type: 'array', items: item } } } } as unknown as JSONSchemaProps;
+    const errs = validateCelRules(nested, at);
+    expect(errs.map((e) => e.field)).toEqual(['spec.versions[0].schema.openAPIV3Schema']);
+    expect(errs[0]?.message).toContain('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of');
+    const bounded = { type: 'object', properties: { groups: { type: 'array', maxItems: 10, items: { type: 'array', maxItems: 10, items: item } } } } as unknown as JSONSchemaProps;
+    expect(validateCelRules(bounded, at)).toEqual([]);
+  });
 });

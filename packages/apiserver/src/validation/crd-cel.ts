@@ -6,6 +6,7 @@ import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { isRecord } from '@wharf/api';
 import { forbidden, invalid, required, type FieldIssue, type FieldPath } from './issues.js';
 import { additionalSchema, asSchema, type JSONSchemaProps } from './crd-types.js';
+import { maxSize, overBudget, ruleCost, RULE_COST_LIMIT, SCHEMA_COST_LIMIT } from './crd-cel-cost.js';
 
 type Program = ReturnType<typeof plan>;
 export type Bindings = NonNullable<Parameters<Program>[0]>;
@@ -47,14 +48,33 @@ const rulesOf = (s: JSONSchemaProps): Rule[] => {
 
 const usesOldSelf = (expr: string): boolean => /\boldSelf\b/.test(expr);
 
-/** Checks every rule of a CRD schema compiles, for the CRD's own validation. */
+const COST_ADVICE = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+
+/**
+ * Checks every rule of a CRD schema compiles and stays within its estimated cost budget, and that
+ * the rules together (each times the number of places it applies) stay within the schema's.
+ */
 export function validateCelRules(schema: JSONSchemaProps, at: FieldPath, errs: FieldIssue[] = []): FieldIssue[] {
+  const total = { cost: 0 };
+  checkRules(schema, at, errs, 1, total);
+  if (total.cost > SCHEMA_COST_LIMIT) {
+    errs.push(forbidden(at, `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${overBudget(total.cost, SCHEMA_COST_LIMIT)} ${COST_ADVICE}`));
+  }
+  return errs;
+}
+
+function checkRules(schema: JSONSchemaProps, at: FieldPath, errs: FieldIssue[], cardinality: number, total: { cost: number }): void {
   rulesOf(schema).forEach((r, i) => {
     const rat = at.child('x-kubernetes-validations').index(i);
     if (typeof r.rule !== 'string' || !r.rule) errs.push(required(rat.child('rule')));
     else {
       const p = compile(r.rule);
       if (typeof p === 'string') errs.push(invalid(rat.child('rule'), r.rule, `compilation failed: ${p}`));
+      else {
+        const cost = ruleCost(r.rule, schema);
+        if (cost > RULE_COST_LIMIT) errs.push(forbidden(rat.child('rule'), `estimated rule cost exceeds budget by factor of ${overBudget(cost, RULE_COST_LIMIT)} ${COST_ADVICE}`));
+        total.cost += cost * cardinality;
+      }
     }
     if (r.messageExpression !== undefined) {
       const p = typeof r.messageExpression === 'string' ? compile(r.messageExpression) : 'must be a string';
@@ -65,13 +85,13 @@ export function validateCelRules(schema: JSONSchemaProps, at: FieldPath, errs: F
   });
   for (const [k, v] of Object.entries(schema.properties ?? {})) {
     const s = asSchema(v);
-    if (s) validateCelRules(s, at.child('properties').key(k), errs);
+    if (s) checkRules(s, at.child('properties').key(k), errs, cardinality, total);
   }
+  // A rule under a list or a map runs once per element.
   const items = asSchema(schema.items);
-  if (items) validateCelRules(items, at.child('items'), errs);
+  if (items) checkRules(items, at.child('items'), errs, cardinality * maxSize(schema), total);
   const extra = additionalSchema(schema);
-  if (extra) validateCelRules(extra, at.child('additionalProperties'), errs);
-  return errs;
+  if (extra) checkRules(extra, at.child('additionalProperties'), errs, cardinality * maxSize(schema), total);
 }
 
 /** A JSON value as CEL sees it under its schema: integers as int (bigint), numbers as double. */

@@ -25,7 +25,7 @@ const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
 /** The AdmissionReview a webhook receives for `req`. */
 export function reviewOf(req: AdmissionRequest, user: UserInfo, dryRun: boolean, options: KubeObject | undefined): Record<string, unknown> {
   const { group, version, kind, resource } = req.served.info;
-  const gvk = { group, version, kind };
+  const gvk = req.kind ?? { group, version, kind };
   const gvr = { group, version, resource };
   return {
     apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',

@@ -19,7 +19,7 @@ export function admissionVars(req: AdmissionRequest, user: UserInfo, dryRun: boo
     variables: {},
     request: {
       operation: req.operation, name: req.name, namespace: req.namespace, dryRun,
-      kind: { group, version, kind }, resource: { group, version, resource }, subResource: req.subresource,
+      kind: req.kind ?? { group, version, kind }, resource: { group, version, resource }, subResource: req.subresource,
       userInfo: { username: user.name, groups: user.groups },
     },
   };

@@ -42,6 +42,8 @@ export interface AdmissionRequest {
   readonly object: KubeObject | undefined;
   /** The stored object (UPDATE, DELETE). */
   readonly oldObject: StoredObject | undefined;
+  /** The kind of `object` where a subresource speaks one of its own (autoscaling/v1 Scale, policy/v1 Eviction). @default the resource's kind */
+  readonly kind?: { readonly group: string; readonly version: string; readonly kind: string };
 }
 
 const PREFIXES = {

@@ -1,9 +1,40 @@
-// `wharf cluster`: operating whole clusters (kops-style). Today: validate.
+// `wharf cluster`: operating whole clusters (kops-style): create, get, update, delete (each
+// previews, --yes does it) and validate.
 import type { Command } from 'commander';
-import { example, withCluster, withOutput } from '../kube/options.js';
+import { durationSeconds, example, withCluster, withOutput } from '../kube/options.js';
 
 export function addClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('operate clusters: validate');
+  const cluster = program.command('cluster').description('operate clusters of this machine: create, get, update, delete, validate');
+  const state = (c: Command): Command => c.option('--state <dir>', 'the state store listing this machine\'s clusters (default ~/.wharf/clusters)');
+  const lib = () => import('./lifecycle.js');
+
+  state(cluster.command('create'))
+    .description('print what a Cluster spec file would create; with --yes, create it (a wharf up of its own, detached)')
+    .requiredOption('-f, --file <file>', 'the Cluster spec (apiVersion wharf.dev/v1alpha1, kind Cluster)')
+    .option('--yes', 'do it (without: only print the plan)')
+    .option('--timeout <duration>', 'how long to wait for the cluster to be ready', '10m')
+    .addHelpText('after', example('wharf cluster create -f dev.yaml\nwharf cluster create -f dev.yaml --yes'))
+    .action(async (o: { file: string; yes?: boolean; timeout: string; state?: string }) => (await lib()).createCommand({ ...o, timeout: durationSeconds('--timeout', o.timeout) }));
+
+  state(cluster.command('get'))
+    .argument('[name]', 'one cluster (default: all)')
+    .description('show each cluster\'s spec beside what runs')
+    .action(async (name: string | undefined, o: { state?: string }) => (await lib()).getCommand({ ...o, ...(name ? { name } : {}) }));
+
+  state(cluster.command('update'))
+    .description('print how a changed Cluster spec differs (nodes, zones, add-ons, ports); with --yes, apply it: removed nodes are drained first')
+    .requiredOption('-f, --file <file>', 'the Cluster spec')
+    .option('--yes', 'do it (without: only print the changes)')
+    .option('--timeout <duration>', 'how long to wait for the restarted cluster to be ready', '10m')
+    .option('--drain-timeout <duration>', 'how long draining each removed node may take (PodDisruptionBudgets are honoured)', '5m')
+    .action(async (o: { file: string; yes?: boolean; timeout: string; drainTimeout: string; state?: string }) =>
+      (await lib()).updateCommand({ ...o, timeout: durationSeconds('--timeout', o.timeout), drainTimeout: durationSeconds('--drain-timeout', o.drainTimeout) }));
+
+  state(cluster.command('delete'))
+    .argument('<name>', 'the cluster')
+    .description('print what deleting a cluster removes; with --yes, remove it all (its wharf up, containers, data dir, state)')
+    .option('--yes', 'do it (without: only print the plan)')
+    .action(async (name: string, o: { yes?: boolean; state?: string }) => (await lib()).deleteCommand({ ...o, name }));
 
   withOutput(withCluster(cluster.command('validate')))
     .description('check that nodes, system pods and control-plane components are healthy; list what is not, and the pods a PodDisruptionBudget keeps from being evicted')

@@ -245,6 +245,8 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
 
   it('a restarted agent finds its running containers and they keep logging', async () => {
     const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
+    // Created but never started: the agent died in between (nothing would start it later).
+    const interrupted = await rt.createContainer(pod.id, config('interrupted', ['sleep', '60']));
     await rt.stop();
     const again = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     await again.start();
@@ -253,6 +255,10 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
     expect((await again.listPodSandboxes()).map((s) => s.id)).toContain(pod.id);
+    // The interrupted one is gone, so the pod's next sync creates it again under the same id.
+    expect((await again.listContainers({ sandboxId: pod.id })).map((c) => c.id)).not.toContain(interrupted);
+    await again.createContainer(pod.id, config('interrupted', ['sleep', '60']));
+    await again.removeContainer(interrupted);
     await waitFor(() => logContents(found!.logPath), (l) => l.includes('tick 5'), 10_000);
     await again.stopContainer(id, 0);
     expect(await again.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });

@@ -52,10 +52,18 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   abstract execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
   abstract execStream(id: string, cmd: readonly string[], opts?: ExecStreamOptions): Promise<ExecStream>;
 
-  /** Creates the state dirs and records the runtime's kind. Running containers are left as they are. */
+  /**
+   * Creates the state dirs and records the runtime's kind. Running containers are left as they are;
+   * one still 'created' was being started by an agent that died (kill -9 between `runc create` and
+   * started.json): nothing would ever start it, so it is removed and the pod's sync makes it anew,
+   * as the kubelet restarts a container it finds in the created state.
+   */
   async start(): Promise<void> {
     await this.store.init();
     await writeRuntimeKind(this.options.stateDir, this.kind);
+    for (const c of await this.listContainers()) {
+      if (c.state === 'created') await this.removeContainer(c.id);
+    }
     this.started = true;
   }
 

@@ -19,6 +19,8 @@ export interface ApplicationControllerOptions {
   readonly drainMs: number;
   /** The URL of an exposed host and path on the cluster's Ingress gateway. */
   readonly urlOf: (host: string | undefined, path: string) => string;
+  /** Runs a command in a pod's container (pods/exec) and answers its exit code; exec reloads need it. @default exec reloads fail */
+  readonly exec?: (namespace: string, pod: string, container: string, command: readonly string[]) => Promise<number>;
 }
 
 const APP_INDEX = 'application';
@@ -198,6 +200,12 @@ export class ApplicationController extends QueueController {
     const failed: string[] = [];
     await Promise.all(r.calls.map(async (call) => {
       try {
+        if ('command' in call) {
+          if (!this.opts.exec) throw new Error('this platform cannot exec in pods');
+          const code = await this.opts.exec(app.metadata?.namespace ?? '', call.pod, call.container, call.command);
+          if (code !== 0) failed.push(`${call.pod}: the command exited with ${code}`);
+          return;
+        }
         const res = await fetch(call.url, { signal: AbortSignal.timeout(5000) });
         await res.body?.cancel();
         if (!res.ok) failed.push(`${call.pod}: HTTP ${res.status}`);

@@ -1,8 +1,9 @@
 // The optional reload call after an inPlace change: once the mutable mirror of a ConfigSet has new
 // content, the node agents re-project the files into the running pods within a few seconds (they
 // do every 1.5–3 s), so the call is due `delaySeconds` later: an HTTP GET on every Ready pod of the
-// components that read the ConfigSet in place with a `reload`. Pending calls live in status, so a
-// controller restart still makes them.
+// components that read the ConfigSet in place with a `reload`, or a command run in each pod's
+// container of the component (exec). Pending calls live in status, so a controller restart still
+// makes them.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Application, PendingReload } from '../types.js';
 import { LABELS } from '../types.js';
@@ -10,10 +11,9 @@ import { isPodReady, msOf } from './health.js';
 
 const DEFAULT_DELAY_S = 5;
 
-export interface ReloadCall {
-  readonly pod: string;
-  readonly url: string;
-}
+export type ReloadCall =
+  | { readonly pod: string; readonly url: string }
+  | { readonly pod: string; readonly container: string; readonly command: readonly string[] };
 
 export interface DueReload {
   readonly configSet: string;
@@ -27,11 +27,21 @@ export interface ReloadPlan {
   readonly recheckMs: number | undefined;
 }
 
+type Reload = NonNullable<NonNullable<Application['spec']['components'][number]['config']>[number]['reload']>;
+
 /** The components' in-place references to a ConfigSet that ask for a reload. */
-function reloadRefs(app: Application, configSet: string): { component: string; path: string; port: number; delayS: number }[] {
+function reloadRefs(app: Application, configSet: string): { component: string; reload: Reload; delayS: number }[] {
   return app.spec.components.flatMap((c) => (c.config ?? [])
     .filter((r) => r.configSet === configSet && r.update === 'inPlace' && r.reload)
-    .map((r) => ({ component: c.name, path: r.reload!.httpGet.path, port: r.reload!.httpGet.port, delayS: r.reload!.delaySeconds ?? DEFAULT_DELAY_S })));
+    .map((r) => ({ component: c.name, reload: r.reload!, delayS: r.reload!.delaySeconds ?? DEFAULT_DELAY_S })));
+}
+
+/** The call a reload makes on one pod (the component's container is named as the component). */
+function callOn(pod: V1Pod, component: string, reload: Reload): ReloadCall | undefined {
+  const name = pod.metadata?.name ?? '';
+  if (reload.exec) return { pod: name, container: component, command: reload.exec.command };
+  if (reload.httpGet && pod.status?.podIP) return { pod: name, url: `http://${host(pod.status.podIP)}:${reload.httpGet.port}${reload.httpGet.path}` };
+  return undefined;
 }
 
 const host = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
@@ -59,8 +69,8 @@ export function planReloads(app: Application, prior: readonly PendingReload[], c
       continue;
     }
     const calls = reloadRefs(app, p.configSet).flatMap((r) => pods
-      .filter((pod) => pod.metadata?.labels?.[LABELS.component] === r.component && isPodReady(pod) && pod.status?.podIP)
-      .map((pod) => ({ pod: pod.metadata?.name ?? '', url: `http://${host(pod.status!.podIP!)}:${r.port}${r.path}` })));
+      .filter((pod) => pod.metadata?.labels?.[LABELS.component] === r.component && isPodReady(pod))
+      .flatMap((pod) => callOn(pod, r.component, r.reload) ?? []));
     due.push({ configSet: p.configSet, version: p.version, calls });
   }
   return { pending: left, due, recheckMs };

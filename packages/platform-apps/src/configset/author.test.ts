@@ -27,4 +27,15 @@ describe('admitConfigSet', () => {
     expect(patchOf(withMessage)).toEqual([{ op: 'add', path: '/metadata/annotations/platform.wharf.dev~1change-author', value: 'bob' }]);
     expect(admitConfigSet({ uid: 'u', operation: 'UPDATE', userInfo: { username: 'eve' }, object: cs({ A: '1' }, { x: 'y' }), oldObject: old })).toEqual({ uid: 'u', allowed: true });
   });
+
+  it('refuses a key a ConfigMap would refuse, naming the field, and lets good keys and deletes through', () => {
+    for (const key of ['..', 'a/b', 'k'.repeat(254), 'with space']) {
+      const r = admitConfigSet({ uid: 'u', operation: 'CREATE', userInfo: { username: 'alice' }, object: cs({ ok: '1', [key]: 'x' }) });
+      expect(r).toMatchObject({ uid: 'u', allowed: false, status: { code: 422, reason: 'Invalid' } });
+      expect(r.status?.message).toMatch(/^spec\.data\[".*\]: Invalid value: keys must consist of alphanumerics/);
+      expect(r.patch).toBeUndefined();
+    }
+    expect(admitConfigSet({ uid: 'u', operation: 'CREATE', object: { spec: { binaryData: { '.': 'eA==' } } } }).status?.message).toContain('spec.binaryData["."]');
+    expect(admitConfigSet({ uid: 'u', operation: 'CREATE', userInfo: { username: 'alice' }, object: cs({ 'app.properties': '1', '.env': '2', 'a_b-C': '3' }) }).allowed).toBe(true);
+  });
 });

@@ -1,0 +1,124 @@
+// The body of `wharf agent`: a node agent as a process of its own, on this machine or another,
+// like a kubelet started by `kubeadm join`. The first start joins with a bootstrap token (CA
+// discovery, then a node client certificate, join.ts); every later start signs in with the
+// certificate in DIR/kubeconfig and adopts the containers the previous process left running.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ImageStore } from '@wharf/images';
+import { KUBELET_VERSION, NodeAgent, RegistryImageProvider, readRuntimeKind } from '@wharf/node';
+import { parse } from 'yaml';
+import { defaultDataDir } from '../endpoints.js';
+import { cliLogger, chooseLogFormat, checkLogLevel } from '../log.js';
+import { nodeRuntime } from '../nodes.js';
+import { chooseRuntime } from '../runtime-check.js';
+import { discoverCa, type CaSource } from './discovery.js';
+import { joinCluster, kubeconfigPath } from './join.js';
+import { agentStateDir, isAgentProcess, readAgentRecord, writeAgentRecord } from './state.js';
+
+export interface AgentCommandOptions {
+  readonly node: string;
+  readonly server: string;
+  readonly token?: string;
+  readonly caCertHash?: string;
+  readonly caCert?: string;
+  readonly dataDir?: string;
+  readonly podCidr?: string;
+  readonly bridge?: string;
+  readonly zone?: string;
+  readonly registry?: string;
+  readonly runtime?: string;
+  readonly logFormat?: string;
+  readonly logLevel?: string;
+}
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** The data dir of node `name` when none is given: beside the default Wharf data dir. */
+export const agentDataDir = (name: string, dir: string | undefined): string => resolve(dir ?? join(defaultDataDir(undefined), 'agents', name));
+
+/** A bridge name of at most 15 characters, one per data dir. */
+const bridgeOf = (dataDir: string): string => `wa${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
+
+/** The node the certificate in a kubeconfig names (its user is system:node:<name>). */
+function nodeOfKubeconfig(path: string): string | undefined {
+  const doc = parse(readFileSync(path, 'utf8')) as { users?: { name?: string }[] };
+  return doc.users?.[0]?.name?.replace(/^system:node:/, '');
+}
+
+function caSource(o: AgentCommandOptions): CaSource {
+  if (o.caCert) return { caFile: o.caCert };
+  if (o.caCertHash) return { caCertHash: o.caCertHash };
+  throw new Error('give --ca-cert-hash sha256:... (the cluster CA\'s public key pin) or --ca-cert FILE to trust the cluster before joining');
+}
+
+export async function runAgent(o: AgentCommandOptions): Promise<void> {
+  if (!NODE_NAME.test(o.node)) throw new Error(`--node "${o.node}" must be a DNS subdomain (lowercase letters, digits, - and .)`);
+  let server: URL;
+  try {
+    server = new URL(o.server);
+  } catch {
+    throw new Error(`--server must be an https URL, got "${o.server}"`);
+  }
+  if (server.protocol !== 'https:') throw new Error(`--server must be an https URL, got "${o.server}"`);
+  const dataDir = agentDataDir(o.node, o.dataDir);
+  const tty = process.stdout.isTTY === true;
+  const log = cliLogger({ format: chooseLogFormat(o.logFormat, tty), level: checkLogLevel(o.logLevel), colorize: tty }).child({ component: 'node-agent' });
+  const previous = readAgentRecord(dataDir);
+  if (previous && previous.nodeName !== o.node) throw new Error(`${dataDir} holds node ${previous.nodeName}, not ${o.node}`);
+  if (previous && isAgentProcess(previous)) throw new Error(`an agent for ${o.node} already runs (pid ${previous.pid})`);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const kubeconfig = kubeconfigPath(dataDir);
+  if (existsSync(kubeconfig)) {
+    const holder = nodeOfKubeconfig(kubeconfig);
+    if (holder !== o.node) throw new Error(`${kubeconfig} signs in as node ${holder ?? '?'}, not ${o.node}`);
+    log.info({ kubeconfig }, 'signing in with the node certificate of an earlier join');
+  } else {
+    if (!o.token) throw new Error(`${o.node} has not joined yet (no ${kubeconfig}): give --token from "wharf token create"`);
+    const ca = await discoverCa(o.server, caSource(o));
+    log.info({ server: o.server }, 'cluster CA verified; asking for a node client certificate');
+    const csr = await joinCluster(dataDir, { server: o.server, ca, token: o.token, nodeName: o.node });
+    log.info({ csr, kubeconfig }, 'joined: node client certificate issued');
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfig);
+  const fromBase64 = (v: string | undefined): string => Buffer.from(v ?? '', 'base64').toString('utf8');
+  const ca = fromBase64(kubeConfig.getCurrentCluster()?.caData);
+  const user = kubeConfig.getCurrentUser();
+
+  const runtime = chooseRuntime(o.runtime).kind;
+  const stateDir = agentStateDir(dataDir);
+  const recorded = await readRuntimeKind(stateDir);
+  if (recorded && recorded !== runtime) throw new Error(`${o.node} runs ${recorded} containers: remove them first with "wharf reset --data-dir ${dataDir}"`);
+  const net = { podCIDR: o.podCidr ?? previous?.podCIDR ?? '10.127.0.0/24', bridge: o.bridge ?? previous?.bridge ?? bridgeOf(dataDir) };
+  if (previous && (net.podCIDR !== previous.podCIDR || net.bridge !== previous.bridge)) {
+    throw new Error(`${o.node} runs pods on ${previous.bridge} ${previous.podCIDR}: reset it first to change its network`);
+  }
+  writeAgentRecord(dataDir, { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, startedAt: new Date().toISOString() });
+
+  // Images of the built-in registry: HTTPS under the cluster CA, signed in with the node's certificate.
+  const registryHost = o.registry ?? `${server.hostname}:5000`;
+  const images = new RegistryImageProvider({
+    store: new ImageStore({ root: join(dataDir, 'images'), builtinHosts: [registryHost] }),
+    registryHost, rootfsDir: join(dataDir, 'rootfs'),
+    registry: { url: `https://${registryHost}`, ca, clientCert: { cert: fromBase64(user?.certData), key: fromBase64(user?.keyData) } },
+  });
+  const agent = new NodeAgent({
+    kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
+    runtime: nodeRuntime(runtime, o.node, stateDir, net), images, stateDir, logsPort: 0, logger: log,
+  });
+  await agent.start();
+  log.info({ node: o.node, version: KUBELET_VERSION, runtime, ...net, dataDir }, 'node agent running');
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping; containers keep running');
+    // Containers stay: the next start adopts them.
+    void agent.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

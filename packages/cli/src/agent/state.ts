@@ -1,0 +1,58 @@
+// DIR/agent.json: what a `wharf agent` data dir holds (node, runtime, pod network) and which
+// process serves it, so a restart keeps the node's network and `wharf reset` finds what to remove.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeKind } from '@wharf/node';
+
+export interface AgentRecord {
+  readonly pid: number;
+  readonly nodeName: string;
+  readonly server: string;
+  readonly runtime: RuntimeKind;
+  readonly podCIDR: string;
+  readonly bridge: string;
+  readonly startedAt: string;
+}
+
+const recordPath = (dataDir: string): string => join(dataDir, 'agent.json');
+
+export function readAgentRecord(dataDir: string): AgentRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(recordPath(dataDir), 'utf8')) as AgentRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeAgentRecord(dataDir: string, r: AgentRecord): void {
+  writeFileSync(recordPath(dataDir), `${JSON.stringify(r, null, 2)}\n`);
+}
+
+/** Whether the recorded process is a live `wharf agent` of that node (not a recycled pid). */
+export function isAgentProcess(r: AgentRecord): boolean {
+  try {
+    const args = readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').split('\0');
+    return args.includes('agent') && args.includes(r.nodeName);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the data dir's agent (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
+export async function stopAgent(dataDir: string): Promise<boolean> {
+  const r = readAgentRecord(dataDir);
+  if (!r || !isAgentProcess(r)) return false;
+  process.kill(r.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (isAgentProcess(r)) {
+    if (Date.now() > deadline) {
+      process.kill(r.pid, 'SIGKILL');
+      break;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return true;
+}
+
+/** Where the node's runtime keeps containers, volumes and logs. */
+export const agentStateDir = (dataDir: string): string => join(dataDir, 'node');
