@@ -1,11 +1,12 @@
-// `git push` → the new version serving, measured on `wharf up --nodes 1` (runc pods): a static
-// site in Wharf's git server, the wharf-static-site Pipeline (clone, publish, thin-image step:
-// three pods), the delivery controller pinning the image into the Application, the health-gated
-// rollout (analysis 3 s), and the Ingress answering with the pushed text. Each push is timed from
-// `git push` starting to the first GET through the Ingress that returns the new text; the build's
-// own duration (PipelineRun start → completion) is read from its status.
+// `git push` → the new version serving, measured on `wharf up --nodes 1` (runc pods), for one
+// scenario (bench/lib/deliver-scenarios.mjs: a static site, the seed's Java app): its source in
+// Wharf's git server, its Pipeline in pods, the delivery controller pinning the image into the
+// Application, the health-gated rollout (analysis 3 s), and the Ingress answering with the pushed
+// text. Each push is timed from `git push` starting to the first GET through the Ingress that
+// returns the new text; the build's own duration (PipelineRun start → completion) is read from
+// its status.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,8 +17,8 @@ import { fmtNum, quantile } from './stats.mjs';
 const run = promisify(execFile);
 const NS = 'bench';
 
-const fetchText = (port) => new Promise((resolve) => {
-  const req = get({ host: '127.0.0.1', port, path: '/index.html', headers: { host: 'site.localhost' }, agent: false, timeout: 3000 }, (res) => {
+const fetchText = (port, path) => new Promise((resolve) => {
+  const req = get({ host: '127.0.0.1', port, path, headers: { host: 'site.localhost' }, agent: false, timeout: 3000 }, (res) => {
     let body = '';
     res.on('data', (d) => (body += d));
     res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : ''));
@@ -38,7 +39,8 @@ async function until(check, timeoutMs, what) {
 
 const p = (xs, q) => quantile([...xs].sort((a, b) => a - b), q);
 
-export async function benchPushToServe(reps) {
+/** Pushes `reps` versions of scenario `sc`; answers the rows and the step images' build time. */
+export async function benchPushToServe(reps, sc) {
   const gitPort = await freePort();
   const ingressPort = await freePort();
   const wharf = await startWharfCleanly(['--nodes', '1', '--git-port', String(gitPort), '--ingress-port', String(ingressPort)], { readyTimeoutMs: 300_000 });
@@ -59,56 +61,55 @@ export async function benchPushToServe(reps) {
   const cli = (...args) => run(process.execPath, [WHARF_BIN, ...args], { timeout: 900_000 });
   const imagesStarted = performance.now();
   await cli('image', 'build-base', 'wharf/git:0.1.0', '--debian-packages', 'git,busybox-static', '--env', 'HOME=/tmp', ...d);
-  await cli('image', 'build-base', 'wharf/busybox:0.1.0', '--debian-packages', 'busybox-static', ...d);
   await cli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', ...d); // the results helper
   await cli('image', 'build-pack-step', 'wharf/pack:0.1.0', ...d);
+  await sc.images(cli, d, wharf);
   const imagesMs = performance.now() - imagesStarted;
-  mkdirSync(join(work, 'placeholder'));
-  writeFileSync(join(work, 'placeholder', 'index.html'), 'placeholder\n');
-  await cli('image', 'pack', join(work, 'placeholder'), '--to', 'site:0', '--prefix', 'app', ...d);
+  await sc.placeholder(join(work, 'placeholder'), cli, d);
 
   const { registryHost, registryForPods } = JSON.parse(readFileSync(join(wharf.dataDir, 'endpoints.json'), 'utf8'));
   await kubectl(['create', 'namespace', NS]);
   await kubectl(['create', 'rolebinding', 'builds-view', '--clusterrole=view', `--serviceaccount=${NS}:default`, '-n', NS]);
   await kubectl(['apply', '-n', NS, '-f', join(REPO_ROOT, 'deploy/pipelines/templates')]);
-  const claim = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } } };
+  const claim = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } } };
   await kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Repository', metadata: { name: 'site', namespace: NS },
     spec: { source: { type: 'builtin' }, rules: [{
-      branches: ['main'], pipelineRef: { name: 'wharf-static-site' },
-      params: [{ name: 'image', value: `${registryHost}/site:main` }, { name: 'registry', value: registryForPods }, { name: 'registry-name', value: registryHost }],
+      branches: ['main'], pipelineRef: { name: sc.pipeline },
+      params: [
+        { name: 'image', value: `${registryHost}/site:main` }, { name: 'registry', value: registryForPods }, { name: 'registry-name', value: registryHost },
+        ...(sc.params?.(registryHost) ?? []),
+      ],
       workspaces: [{ name: 'source', ...claim }, { name: 'output', ...claim }],
     }] },
   }));
   await kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name: 'site', namespace: NS },
     spec: {
-      rollout: { analysisSeconds: 3, batchSeconds: 0 },
+      rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
       components: [{
-        name: 'web', runtime: { image: 'wharf/busybox:0.1.0', command: ['/bin/busybox', 'httpd', '-f', '-p', '8080', '-h', '/www'] },
-        artifacts: [{ name: 'site', image: 'site:0', path: '/app', mountPath: '/www' }],
-        ports: [{ name: 'http', port: 8080 }], expose: { host: 'site.localhost' },
-        probes: { readiness: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 } },
-        source: { repository: 'site', pipeline: 'wharf-static-site' },
+        name: 'web', ...sc.component, expose: { host: 'site.localhost' },
+        source: { repository: 'site', pipeline: sc.pipeline },
       }],
     },
   }));
-  await until(async () => (await fetchText(ingressPort)) === 'placeholder', 300_000, 'the placeholder');
+  await until(async () => (await fetchText(ingressPort, sc.path)) === sc.placeholderText, 300_000, 'the placeholder');
 
   const token = wharf.token;
   const repo = join(work, 'site');
-  mkdirSync(join(repo, 'public'), { recursive: true });
+  mkdirSync(repo, { recursive: true });
   const git = (...args) => run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', '-c', 'credential.helper=', ...args], { cwd: repo });
   await git('init', '-q');
+  sc.init(repo);
   const rows = [];
   for (let i = 1; i <= reps; i++) {
-    writeFileSync(join(repo, 'public', 'index.html'), `version ${i}\n`);
+    sc.change(repo, i);
     await git('add', '-A');
     await git('commit', '-qm', `version ${i}`);
     const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
     const t0 = performance.now();
     await git('push', '-q', `http://x:${token}@127.0.0.1:${gitPort}/git/${NS}/site.git`, 'main');
-    await until(async () => (await fetchText(ingressPort)) === `version ${i}`, 900_000, `version ${i} serving`);
+    await until(async () => (await fetchText(ingressPort, sc.path)) === sc.text(i), 900_000, `version ${i} serving`);
     const total = performance.now() - t0;
     const runs = JSON.parse(await kubectl(['get', 'pipelineruns.tekton.dev', '-n', NS, '-o', 'json'])).items;
     const r = runs.find((x) => x.metadata.annotations?.['platform.wharf.dev/commit'] === sha);
@@ -116,31 +117,19 @@ export async function benchPushToServe(reps) {
     rows.push({ i, total, build });
     process.stderr.write(`push ${i}/${reps}: serving after ${fmtNum(total)} ms (build ${fmtNum(build)} ms)\n`);
   }
+  return { rows, imagesMs };
+}
+
+/** The section's two tables: p50/p95 over all and warm pushes, then each push. */
+export function pushTables(rows) {
   const totals = rows.map((r) => r.total);
   const warm = rows.slice(1).map((r) => r.total);
-  return `## \`git push\` → the new version serving
-
-A static site (one page) pushed to Wharf's git server; the Repository's rule runs the
-\`wharf-static-site\` Pipeline (clone with the step's service-account token → publish → the
-thin-image step pushing a \`FROM scratch\` image from a pod: three runc pods, each workspace a
-fresh local-path claim); the delivery controller pins the image by digest into the Application,
-whose health-gated rollout (canary, 3 s analysis, then the rest) replaces the pod; timed from
-\`git push\` to the first GET through the Ingress answering with the pushed text. The first push is
-cold (the step images are pulled and unpacked on the node for the first time); the others are
-warm. Step images built first (git, busybox, the pack step) in ${fmtNum(imagesMs)} ms.
-
-| | p50 | p95 | max |
+  return `| | p50 | p95 | max |
 |---|---|---|---|
-| push → serving, all ${reps} pushes | ${fmtNum(p(totals, 0.5))} ms | ${fmtNum(p(totals, 0.95))} ms | ${fmtNum(Math.max(...totals))} ms |
-| push → serving, warm (pushes 2–${reps}) | ${fmtNum(p(warm, 0.5))} ms | ${fmtNum(p(warm, 0.95))} ms | ${fmtNum(Math.max(...warm))} ms |
+| push → serving, all ${rows.length} pushes | ${fmtNum(p(totals, 0.5))} ms | ${fmtNum(p(totals, 0.95))} ms | ${fmtNum(Math.max(...totals))} ms |
+| push → serving, warm (pushes 2–${rows.length}) | ${fmtNum(p(warm, 0.5))} ms | ${fmtNum(p(warm, 0.95))} ms | ${fmtNum(Math.max(...warm))} ms |
 
 | push | push → serving | of which the build (PipelineRun start → completion) |
 |---|---|---|
-${rows.map((r) => `| ${r.i}${r.i === 1 ? ' (cold)' : ''} | ${fmtNum(r.total)} ms | ${fmtNum(r.build)} ms |`).join('\n')}
-
-Most of the time is the three build pods one after another (each a pod start, a claim and, for
-the pack step, Node.js loading); the rollout adds a few seconds. The load average above says how
-busy the shared 2-core machine was (other suites running): the warm times are upper bounds.
-Target (issue 14): Node.js app ≤ 30 s warm. Run with \`BENCH_PART=push node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
-`;
+${rows.map((r) => `| ${r.i}${r.i === 1 ? ' (cold)' : ''} | ${fmtNum(r.total)} ms | ${fmtNum(r.build)} ms |`).join('\n')}`;
 }

@@ -92,6 +92,30 @@ export function addImageCommands(program: Command): void {
     });
 
   image
+    .command('build-step <kind> [name:tag]')
+    .description("build the image of a build Task (maven: Debian's Maven, JDK and Maven repository; node: nodejs and npm) and push it, unless the registry has it")
+    .option('--deb-cache <dir>', 'keep the downloaded .debs here between builds')
+    .option('--force', 'build even if the registry has the image')
+    .option('--data-dir <dir>', 'the Wharf data dir')
+    .action(async (kind: string, ref: string | undefined, o: Common & { debCache?: string; force?: boolean }) => {
+      const dataDir = defaultDataDir(o.dataDir);
+      const step = (await import('./image-build-step.js')).stepImage(kind);
+      const ep = endpoint(dataDir);
+      const { repository, tag } = await target(ref ?? step.ref, ep.host);
+      const { ImageStore, buildBase, listRemote } = await lib();
+      // Once per data dir: a few hundred MB of packages are not fetched again for every pipeline.
+      if (!o.force && (await listRemote(ep)).some((r) => r.repository === repository && r.tags.includes(tag))) {
+        process.stderr.write(`${ep.host}/${repository}:${tag} is in the registry (--force builds it again)\n`);
+        process.stdout.write(`${ep.host}/${repository}:${tag}\n`);
+        return;
+      }
+      const store = new ImageStore({ root: join(dataDir, 'images') });
+      const built = await buildBase(store, { ...step.options, name: repository, tag, ...(o.debCache ? { debCacheDir: o.debCache } : {}) });
+      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages\n`);
+      process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
+    });
+
+  image
     .command('import <file>')
     .description('import an OCI layout or docker-archive tar and push its images to the registry')
     .option('--name <name:tag>', 'name for the image (an archive of one image), or for an archive that names none')

@@ -25,8 +25,8 @@ const refs = (text: string, re: RegExp): string[] => [...text.matchAll(re)].map(
 const names = (list: Named[] | undefined): string[] => (list ?? []).map((x) => x.name);
 
 describe('build templates', () => {
-  it('ships the clone, maven, npm, static-site and pack Tasks and the Java pipeline', () => {
-    expect([...tasks.keys()].sort()).toEqual(['wharf-git-clone', 'wharf-maven-war', 'wharf-npm-build', 'wharf-pack', 'wharf-static-site']);
+  it('ships the clone, cache, maven, npm, static-site and pack Tasks', () => {
+    expect([...tasks.keys()].sort()).toEqual(['wharf-cache', 'wharf-git-clone', 'wharf-maven-war', 'wharf-npm-build', 'wharf-pack', 'wharf-static-site']);
     expect(docs.every((d) => d.doc.apiVersion === 'tekton.dev/v1')).toBe(true);
   });
 
