@@ -2,7 +2,8 @@
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
 // delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
-// after a config change, its per-key config diff, rollback and scale, a node's pods and cordon,
+// after a config change, its per-key config diff, rollback and scale, the Configuration page
+// (a ConfigSet key edited with a dry-run preview, published, rolled out), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
 // user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
@@ -323,6 +324,56 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '2/2' ? true : undefined), 120_000, 'web 2/2');
   }, 480_000);
 
+  it('configuration: lists ConfigSets with who reads them; edits a key with a dry-run preview of the change and its impact, then publishes a version the app rolls out', async () => {
+    await open(page, '/configuration', 'Configuration sets');
+    const row = page.getByTestId('configsets-table').locator('.ant-table-row', { hasText: 'shop-settings' });
+    await eventually(async () => ((await row.getByTestId('configset-version').textContent()) === '2' ? true : undefined), 20_000, 'shop-settings at version 2');
+    expect(await row.textContent()).toContain('french');
+    expect(await row.textContent()).toContain('shop');
+    expect(await axeViolations(page)).toEqual([]);
+    await row.getByRole('link', { name: 'shop-settings' }).click();
+    await page.getByText('ConfigSet default/shop-settings').waitFor();
+    expect(await page.getByTestId('configset-data').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGbonjourEdit']);
+    // A key the API would refuse is refused next to the field before anything is asked.
+    await page.getByTestId('add-key').click();
+    await page.getByLabel('Key', { exact: true }).fill('bad key!');
+    await page.getByText('A key consists of letters, digits').waitFor();
+    expect(await page.getByTestId('config-check').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Change GREETING: the dry run shows the per-key change and that shop rolls it out; nothing is stored yet.
+    await page.getByRole('button', { name: 'Edit GREETING' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Value').fill('hola');
+    await dialog.getByLabel('Why (recorded with the version)').fill('spanish');
+    await dialog.getByTestId('config-check').click();
+    await dialog.getByTestId('config-preview').waitFor();
+    expect(await dialog.getByTestId('config-preview-changes').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGchangedbonjourhola']);
+    expect(await dialog.getByTestId('config-impact').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvGREETINGrollout/);
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('bonjour');
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'configset-edit', 'en');
+    const before = await appRevision();
+    await dialog.getByTestId('config-save').click();
+    // The platform publishes version 3 (author: the signed-in user, the message given) and shop rolls it out.
+    await eventually(async () => ((await page.getByTestId('publish-status').textContent())?.includes('Published version 3 of shop-settings.') ? true : undefined), 60_000, 'version 3 published');
+    expect(await page.getByTestId('publish-status').getByRole('link', { name: 'shop' }).count()).toBe(1);
+    const history = JSON.parse(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.status.history[0]}'])) as { version: number; message?: string; author?: string };
+    expect(history).toMatchObject({ version: 3, message: 'spanish' });
+    expect(history.author).toBeTruthy();
+    await eventually(async () => ((await appRevision()) > before ? true : undefined), 60_000, 'a new revision of shop for version 3');
+    const cause = await k.ok(['get', 'applicationrevisions.platform.wharf.dev', '-n', 'default', '-l', 'platform.wharf.dev/application=shop', '-o', 'jsonpath={.items[*].spec.cause}']);
+    expect(cause).toContain('config shop-settings v3');
+    // The versions tab: three, and the diff of the latest against the one before.
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await eventually(async () => ((await page.getByTestId('config-versions').locator('.ant-table-row').count()) === 3 ? true : undefined), 20_000, 'three versions');
+    const diff = page.getByTestId('config-diff').locator('.ant-table-row');
+    await diff.first().waitFor();
+    expect(await diff.allTextContents()).toEqual(['GREETINGchangedbonjourhola']);
+    await page.getByRole('tab', { name: 'Read by' }).click();
+    expect(await page.getByTestId('configset-readers').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvall keysrollout/);
+    expect(await axeViolations(page)).toEqual([]);
+  }, 240_000);
+
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
     const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
     await open(page, `/r/nodes/_/${node}`, `Node ${node}`);
@@ -435,6 +486,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'events', path: '/r/events', ready: { en: 'Events', 'zh-CN': '事件' } },
     { name: 'applications', path: '/apps', ready: { en: 'shop', 'zh-CN': 'shop' } },
     { name: 'application', path: '/apps/default/shop', ready: { en: 'Application default/shop', 'zh-CN': '应用 default/shop' } },
+    { name: 'configsets', path: '/configuration', ready: { en: 'shop-settings', 'zh-CN': 'shop-settings' } },
+    { name: 'configset', path: '/configuration/default/shop-settings', ready: { en: 'GREETING', 'zh-CN': 'GREETING' } },
     { name: 'nodes', path: '/r/nodes', ready: { en: 'Ready', 'zh-CN': 'Ready' } },
     { name: 'monitoring-page', path: '/monitoring', ready: { en: 'Alerts', 'zh-CN': '告警' } },
     { name: 'builds', path: '/builds', ready: { en: 'site-build', 'zh-CN': 'site-build' } },

@@ -23,11 +23,14 @@ const load = {
   monitoring: () => import('./monitoring/Monitoring.js'),
   builds: () => import('./builds/Builds.js'),
   build: () => import('./builds/BuildDetail.js'),
+  configSets: () => import('./config/ConfigSets.js'),
+  configSet: () => import('./config/ConfigSetDetail.js'),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
   const page = !getToken() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts.length > 1 ? load.app : load.apps)
-    : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'monitoring' ? load.monitoring : load.overview;
+    : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
+    : parts[0] === 'monitoring' ? load.monitoring : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
@@ -41,6 +44,8 @@ const ApplicationDetail = lazy(load.app);
 const Monitoring = lazy(load.monitoring);
 const Builds = lazy(load.builds);
 const BuildDetail = lazy(load.build);
+const ConfigSets = lazy(load.configSets);
+const ConfigSetDetail = lazy(load.configSet);
 
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
 const theme = {
@@ -83,6 +88,8 @@ function Routed() {
             <Route path="/builds" element={<Builds />} />
             <Route path="/builds/:namespace/:name" element={<BuildDetail />} />
             <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
+            <Route path="/configuration" element={<ConfigSets />} />
+            <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />
             <Route path="*" element={<Navigate to="/" replace />} />

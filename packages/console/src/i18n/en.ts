@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -57,6 +57,27 @@ export const en = {
     of: 'ConfigSet {{name}}', versions: 'Versions of {{name}}', version: 'Version', versionN: 'version {{version}}', author: 'Author', compare: 'Compare',
     from: 'From version', to: 'To version', diffOf: 'Changes from version {{from}} to version {{to}}', key: 'Key', change: 'Change',
     added: 'added', changed: 'changed', removed: 'removed', noChange: 'No key differs.', none: 'This application reads no ConfigSet.',
+  },
+  configsets: {
+    title: 'Configuration sets', intro: 'Versioned configuration read by applications. Every change publishes a new immutable version; applications reading it roll it out under health gates.',
+    empty: 'No ConfigSets in this namespace yet (wharf config set NAME KEY=VALUE creates one)', unpublished: 'not published yet', lastChange: 'Last change', readBy: 'Read by',
+    detailTitle: 'ConfigSet {{namespace}}/{{name}}', current: 'Current version: {{version}}', data: 'Keys and values', versions: 'Versions', dataOf: 'Keys and values of {{name}}',
+    value: 'Value', binary: '(binary, {{bytes}} bytes)', binaryReadOnly: 'binary: change it with wharf config set --from-file', edit: 'Edit', editKey: 'Edit {{key}}', addKey: 'Add a key',
+    editTitle: 'Change {{key}} of {{name}}', addTitle: 'Add a key to {{name}}', removeKey: 'Remove {{key}}', message: 'Why (recorded with the version)',
+    messageHelp: 'Shown in the version history, as wharf config set -m does.', check: 'Check (dry run)', save: 'Save and publish',
+    badKey: 'A key consists of letters, digits, \'-\', \'_\' or \'.\'.', keyExists: 'This key exists: edit it from the list instead.',
+    checked: 'The API server accepts this change (dry run; nothing is saved yet). Saving publishes version {{version}}:', nothingChanges: 'Nothing changes: the value is the same.',
+    changesLabel: 'What the change does to the keys', before: 'Now', after: 'After saving', impactLabel: 'What the change does to the applications',
+    publishing: 'Saved {{name}}: the platform is publishing the new version…', published: 'Published version {{version}} of {{name}}.', rollingOut: 'Rolling it out under health gates:',
+    noRollout: 'No application rolls it out (none reads it with update: rollout).', noReaders: 'No application in this namespace reads this ConfigSet.',
+    readersOf: 'Applications reading {{name}}', reads: 'Reads as', keysRead: 'Keys', allKeys: 'all keys', effect: 'On a change', why: 'Why',
+    effects: { rollout: 'rollout', inPlace: 'in place', nothing: 'nothing' },
+    whys: {
+      noChange: 'no key changes', manual: 'update: manual: keeps its pinned version until its next rollout', inPlace: 'the files change in the running pods, no restart',
+      inPlaceNone: 'reads none of the changed keys', rollout: 'a new revision: one canary pod per component, then all, rolled back if unhealthy',
+      rolloutNone: 'a new revision (it reads none of the changed keys, but pins every version)',
+    },
+    missingKeys: 'It reads removed keys {{keys}}: the application will report ConfigKeyNotFound and not roll out.',
   },
   node: {
     conditions: 'Conditions', resources: 'Capacity and allocatable', resource: 'Resource', allocatable: 'Allocatable', pods: '{{count}} pods on this node',

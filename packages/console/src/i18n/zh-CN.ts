@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', configSets: '配置集', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -57,6 +57,27 @@ export const zhCN: Messages = {
     of: '配置集 {{name}}', versions: '{{name}} 的版本', version: '版本', versionN: '版本 {{version}}', author: '作者', compare: '比较',
     from: '起始版本', to: '目标版本', diffOf: '从版本 {{from}} 到版本 {{to}} 的变更', key: '键', change: '变更',
     added: '新增', changed: '修改', removed: '删除', noChange: '没有不同的键。', none: '此应用未读取任何配置集。',
+  },
+  configsets: {
+    title: '配置集', intro: '应用读取的版本化配置。每次修改都会发布一个新的不可变版本；读取它的应用在健康检查的保护下发布该版本。',
+    empty: '此命名空间中暂无配置集（wharf config set 名称 键=值 可创建）', unpublished: '尚未发布', lastChange: '最近修改', readBy: '读取它的应用',
+    detailTitle: '配置集 {{namespace}}/{{name}}', current: '当前版本：{{version}}', data: '键和值', versions: '版本', dataOf: '{{name}} 的键和值',
+    value: '值', binary: '（二进制，{{bytes}} 字节）', binaryReadOnly: '二进制：请用 wharf config set --from-file 修改', edit: '编辑', editKey: '编辑 {{key}}', addKey: '添加键',
+    editTitle: '修改 {{name}} 的 {{key}}', addTitle: '向 {{name}} 添加键', removeKey: '删除 {{key}}', message: '修改原因（随版本记录）',
+    messageHelp: '显示在版本历史中，与 wharf config set -m 相同。', check: '检查（试运行）', save: '保存并发布',
+    badKey: '键只能包含字母、数字、\'-\'、\'_\' 或 \'.\'。', keyExists: '此键已存在：请在列表中编辑它。',
+    checked: 'API 服务器接受此修改（试运行，尚未保存）。保存后将发布版本 {{version}}：', nothingChanges: '没有变化：值相同。',
+    changesLabel: '修改对键的影响', before: '当前', after: '保存后', impactLabel: '修改对应用的影响',
+    publishing: '已保存 {{name}}：平台正在发布新版本…', published: '已发布 {{name}} 的版本 {{version}}。', rollingOut: '正在健康检查保护下发布：',
+    noRollout: '没有应用会发布它（没有应用以 update: rollout 读取它）。', noReaders: '此命名空间中没有应用读取此配置集。',
+    readersOf: '读取 {{name}} 的应用', reads: '读取方式', keysRead: '键', allKeys: '全部键', effect: '修改时', why: '原因',
+    effects: { rollout: '滚动发布', inPlace: '原地更新', nothing: '无' },
+    whys: {
+      noChange: '没有键发生变化', manual: 'update: manual：保持固定的版本，直到下次发布', inPlace: '运行中容器组里的文件直接更新，不重启',
+      inPlaceNone: '未读取任何变化的键', rollout: '新的修订版本：每个组件先发布一个金丝雀容器组，再全部发布，不健康则回滚',
+      rolloutNone: '新的修订版本（未读取变化的键，但固定了每个版本）',
+    },
+    missingKeys: '它读取了被删除的键 {{keys}}：应用将报告 ConfigKeyNotFound 且不会发布。',
   },
   node: {
     conditions: '状况', resources: '容量与可分配', resource: '资源', allocatable: '可分配', pods: '此节点上有 {{count}} 个容器组',
