@@ -3,7 +3,8 @@
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
 // delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
 // after a config change, its per-key config diff, rollback and scale, the Configuration page
-// (a ConfigSet key edited with a dry-run preview, published, rolled out), a node's pods and cordon,
+// (a ConfigSet key edited with a dry-run preview, published, rolled out), an M+N application made
+// with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
 // user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, Kubectl, runcUnavailable, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, importImage, Kubectl, ociArchive, runcUnavailable, toolUnavailable, WHARF_BIN, WharfProcess, writeFiles } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
@@ -333,7 +334,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await axeViolations(page)).toEqual([]);
     await row.getByRole('link', { name: 'shop-settings' }).click();
     await page.getByText('ConfigSet default/shop-settings').waitFor();
-    expect(await page.getByTestId('configset-data').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGbonjourEdit']);
+    expect(await page.getByTestId('configset-data').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGbonjourEdit GREETING']);
     // A key the API would refuse is refused next to the field before anything is asked.
     await page.getByTestId('add-key').click();
     await page.getByLabel('Key', { exact: true }).fill('bad key!');
@@ -373,6 +374,61 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await page.getByTestId('configset-readers').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvall keysrollout/);
     expect(await axeViolations(page)).toEqual([]);
   }, 240_000);
+
+  it('creates an M+N application through the wizard: the API\'s refusal beside the field, then the app runs and its URL serves the artifact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-console-site-'));
+    await importImage(wharf, ociArchive({ contentDir: writeFiles(join(dir, 'content'), { 'site/index.html': 'made-by-the-wizard\n' }) }, join(dir, 'site.tar')), 'wizard-site:1');
+    rmSync(dir, { recursive: true, force: true });
+    await open(page, '/apps', 'Applications');
+    await page.getByTestId('new-app').click();
+    await page.getByRole('heading', { name: 'Create application' }).waitFor();
+    // Next checks the required fields first.
+    await page.getByTestId('new-app-next').click();
+    await page.getByText('Required').first().waitFor();
+    await page.getByLabel('Application name').fill('site');
+    await page.getByLabel('Runtime image (M)').fill('busybox:1');
+    await page.getByLabel('Command (optional)').fill(['httpd', '-f', '-p', '8080', '-h', '/www'].join('\n'));
+    await page.getByLabel('Port').fill('8080');
+    await page.getByLabel('Health check seconds per step').fill('2');
+    await page.getByLabel('Host name (optional)').fill('site.localhost');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('new-app-next').click();
+    // The N: an artifact image whose /site appears at the mount path (given relative: the API refuses it); and the ConfigSet.
+    await page.getByTestId('add-artifact').click();
+    await page.getByLabel('Artifact 1 image').fill('wizard-site:1');
+    await page.getByLabel('Artifact 1 path in the image').fill('/site');
+    await page.getByLabel('Artifact 1 mount path').fill('www');
+    await page.getByTestId('add-config').click();
+    await page.getByLabel('Config 1: ConfigSet').click();
+    await page.locator('.ant-select-item-option', { hasText: 'shop-settings' }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'new-application', 'en');
+    await page.getByTestId('new-app-next').click();
+    const preview = page.getByTestId('new-app-preview');
+    expect(await preview.textContent()).toContain('image: wizard-site:1');
+    await page.getByTestId('new-app-create').click();
+    // The dry run's refusal, beside the artifact's mount path, back on the step that holds it.
+    const mount = page.getByTestId('artifact-0');
+    await mount.getByText('mountPath must be an absolute path').waitFor();
+    expect(await k.run(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default'])).toMatchObject({ code: 1 });
+    await page.getByLabel('Artifact 1 mount path').fill('/www');
+    await page.getByTestId('new-app-next').click();
+    await page.getByTestId('new-app-create').click();
+    await page.getByText('Application default/site').waitFor({ timeout: 30_000 });
+    const spec = JSON.parse(await k.ok(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default', '-o', 'jsonpath={.spec}'])) as { components: Record<string, unknown>[]; rollout?: unknown };
+    expect(spec.components[0]).toMatchObject({
+      name: 'web', replicas: 1, runtime: { image: 'busybox:1', command: ['httpd', '-f', '-p', '8080', '-h', '/www'] }, ports: [{ port: 8080 }], expose: { host: 'site.localhost' },
+      artifacts: [{ image: 'wizard-site:1', path: '/site', mountPath: '/www' }], config: [{ configSet: 'shop-settings', as: 'env' }],
+    });
+    expect(spec.rollout).toEqual({ analysisSeconds: 2 });
+    // Ready, then its URL (the gateway) serves the artifact's page in the browser.
+    await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '1/1' ? true : undefined), 180_000, 'site 1/1');
+    const url = await k.ok(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default', '-o', 'jsonpath={.status.url}']);
+    expect(url).toMatch(/^http:\/\/site\.localhost:\d+\/$/);
+    const visit = await browser.newPage();
+    await eventually(async () => ((await visit.goto(url).then((r) => r?.text(), () => undefined))?.includes('made-by-the-wizard') ? true : undefined), 60_000, 'the app URL serving the artifact');
+    await visit.close();
+  }, 300_000);
 
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
     const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
@@ -485,6 +541,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'configmaps', path: '/r/configmaps', ready: { en: 'settings', 'zh-CN': 'settings' } },
     { name: 'events', path: '/r/events', ready: { en: 'Events', 'zh-CN': '事件' } },
     { name: 'applications', path: '/apps', ready: { en: 'shop', 'zh-CN': 'shop' } },
+    { name: 'new-application-form', path: '/apps/new', ready: { en: 'Runtime image (M)', 'zh-CN': '运行时镜像 (M)' } },
     { name: 'application', path: '/apps/default/shop', ready: { en: 'Application default/shop', 'zh-CN': '应用 default/shop' } },
     { name: 'configsets', path: '/configuration', ready: { en: 'shop-settings', 'zh-CN': 'shop-settings' } },
     { name: 'configset', path: '/configuration/default/shop-settings', ready: { en: 'GREETING', 'zh-CN': 'GREETING' } },

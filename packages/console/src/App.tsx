@@ -20,6 +20,7 @@ const load = {
   detail: () => import('./pages/ResourceDetail.js'),
   apps: () => import('./apps/Applications.js'),
   app: () => import('./apps/ApplicationDetail.js'),
+  newApp: () => import('./apps/CreateApplication.js'),
   monitoring: () => import('./monitoring/Monitoring.js'),
   builds: () => import('./builds/Builds.js'),
   build: () => import('./builds/BuildDetail.js'),
@@ -28,7 +29,7 @@ const load = {
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
-  const page = !getToken() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts.length > 1 ? load.app : load.apps)
+  const page = !getToken() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
     : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
     : parts[0] === 'monitoring' ? load.monitoring : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
@@ -41,6 +42,7 @@ const ResourceList = lazy(load.list);
 const ResourceDetail = lazy(load.detail);
 const Applications = lazy(load.apps);
 const ApplicationDetail = lazy(load.app);
+const CreateApplication = lazy(load.newApp);
 const Monitoring = lazy(load.monitoring);
 const Builds = lazy(load.builds);
 const BuildDetail = lazy(load.build);
@@ -87,6 +89,7 @@ function Routed() {
             <Route path="/monitoring" element={<Monitoring />} />
             <Route path="/builds" element={<Builds />} />
             <Route path="/builds/:namespace/:name" element={<BuildDetail />} />
+            <Route path="/apps/new" element={<CreateApplication />} />
             <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
             <Route path="/configuration" element={<ConfigSets />} />
             <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />

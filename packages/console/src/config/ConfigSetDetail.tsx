@@ -65,7 +65,10 @@ export default function ConfigSetDetail() {
             key: 'edit', title: t('apps.actions'),
             render: (_: unknown, r: Row) => (r.binary ? <Tag>{t('configsets.binaryReadOnly')}</Tag> : (
               <Allowed query={mayPatch}>
-                <Button size="small" aria-label={t('configsets.editKey', { key: r.key })} data-testid={`edit-${r.key}`} onClick={() => setEditing({ key: r.key })}>{t('configsets.edit')}</Button>
+                <Button size="small" data-testid={`edit-${r.key}`} onClick={() => setEditing({ key: r.key })}>
+                  {/* The key is part of the name screen readers hear, hidden from sight (the row shows it). */}
+                  {t('configsets.edit')}<span className="visually-hidden">{` ${r.key}`}</span>
+                </Button>
               </Allowed>
             )),
           },
