@@ -7,7 +7,8 @@
 // with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
-// user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
+// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), zh-CN with
+// no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +16,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, importImage, Kubectl, ociArchive, runcUnavailable, toolUnavailable, WHARF_BIN, WharfProcess, writeFiles } from '@wharf/testing';
+import { eventually, freePort, importImage, Kubectl, ociArchive, runcUnavailable, Slapd, slapdUnavailable, toolUnavailable, WHARF_BIN, WharfProcess, writeFiles } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test');
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test') || slapdUnavailable() || '';
+const LDAP_PASSWORD = 'c0rrect-h0rse';
 
 /** Two builds: one that finishes (its logs archived) and one that runs until the console cancels it. */
 const builds = `
@@ -112,6 +114,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let page: Page;
   let base: string;
   let prometheus: ChildProcess | undefined;
+  let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
@@ -130,7 +133,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
     // config and answers the query API from it; scraped every 2 s so charts fill quickly.
     const promPort = await freePort();
-    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s'] });
+    // A real directory (Debian's slapd, as the LDAP integration test starts it) for the password sign-in.
+    slapd = await Slapd.start([{ uid: 'carol', password: LDAP_PASSWORD }], [{ cn: 'devs', members: ['carol'] }]);
+    const ldap = ['--ldap-url', slapd.ldapsUrl, '--ldap-ca-file', slapd.caFile, '--ldap-user-dn-template', Slapd.userDNTemplate, '--ldap-group-search-base', Slapd.groupSearchBase];
+    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s', ...ldap] });
     k = new Kubectl(wharf.kubeconfig);
     const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
     await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
@@ -151,6 +157,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     prometheus?.kill('SIGTERM');
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    await slapd?.stop();
     rmSync(tsdb, { recursive: true, force: true });
   });
 
@@ -502,10 +509,41 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await pickNamespace('default');
   }, 480_000);
 
+  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, sign-out ends it', async () => {
+    await k.ok(['create', 'rolebinding', 'devs-view', '-n', 'default', '--clusterrole', 'view', '--group', 'ldap:devs']);
+    const carol = await newPage(browser);
+    await carol.goto(`${base}/`);
+    await carol.getByLabel('Username').fill('carol');
+    await carol.getByLabel('Password').fill('not-her-password');
+    await carol.getByRole('button', { name: 'Sign in' }).click();
+    expect(await carol.getByTestId('sign-in-error').textContent({ timeout: 20_000 })).toBe('Wrong username or password.');
+    expect(await axeViolations(carol)).toEqual([]);
+    await shot(carol, 'sign-in-password', 'en');
+    await carol.getByLabel('Password').fill(LDAP_PASSWORD);
+    await carol.getByRole('button', { name: 'Sign in' }).click();
+    await expect(carol.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe('Signed in as carol');
+    await open(carol, '/r/pods', 'ticker');
+    const cookie = (await carol.context().cookies()).find((c) => c.name === 'wharf-session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await carol.evaluate('document.cookie')).not.toContain('wharf-session');
+    expect(await carol.evaluate("sessionStorage.getItem('wharf.token')")).toBeNull();
+    // The cookie counts only on the console's own requests (its header): a plain request is anonymous.
+    const status = (headers: Record<string, string>): Promise<number> => carol.evaluate(`fetch('/api/v1/namespaces/default/pods', { headers: ${JSON.stringify(headers)} }).then((r) => r.status)`) as Promise<number>;
+    expect(await status({ 'x-wharf-console': '1' })).toBe(200);
+    expect([401, 403]).toContain(await status({}));
+    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByLabel('Username').waitFor();
+    expect((await carol.context().cookies()).find((c) => c.name === 'wharf-session')).toBeUndefined();
+    await carol.goto(`${base}/r/pods`);
+    await carol.getByLabel('Username').waitFor();
+    await carol.context().close();
+  });
+
   it('a user bound to one namespace without delete sees only that namespace, and Delete disabled with the reason', async () => {
     const token = (await k.ok(['create', 'token', 'dev', '-n', 'team-a'])).trim();
     const dev = await newPage(browser);
     await dev.goto(`${base}/`);
+    await dev.getByRole('tab', { name: 'Token' }).click();
     await dev.getByLabel('Bearer token').fill(token);
     await dev.getByRole('button', { name: 'Sign in' }).click();
     await expect(dev.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe('Signed in as system:serviceaccount:team-a:dev');

@@ -6,7 +6,7 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { getToken, onTokenChange } from './auth/token.js';
+import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
 import { NamespaceProvider } from './components/namespace.js';
 
@@ -29,7 +29,7 @@ const load = {
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
-  const page = !getToken() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
+  const page = !isSignedIn() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
     : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
     : parts[0] === 'monitoring' ? load.monitoring : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
@@ -58,8 +58,8 @@ const theme = {
 };
 
 function useSignedIn(): boolean {
-  const [signedIn, setSignedIn] = useState(() => getToken() !== undefined);
-  useEffect(() => onTokenChange(() => setSignedIn(getToken() !== undefined)), []);
+  const [signedIn, setSignedIn] = useState(isSignedIn);
+  useEffect(() => onTokenChange(() => setSignedIn(isSignedIn())), []);
   return signedIn;
 }
 

@@ -34,7 +34,9 @@ export interface RequestOptions {
 }
 
 export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The header proves the call comes from the console's pages, which lets `wharf up` add a
+  // directory user's session cookie as their token (a cross-origin page cannot send it).
+  const headers: Record<string, string> = { accept: 'application/json', 'x-wharf-console': '1' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';

@@ -77,7 +77,7 @@ export default function CreateApplication() {
           <Form.Item name="name" label={t('newApp.name')} rules={[{ required: true, message: t('newApp.required') }, dnsRule]} extra={t('newApp.nameHelp')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="namespace" label={t('col.namespace')} rules={[{ required: true, message: t('newApp.required') }]}>
+          <Form.Item name="namespace" label={t('col.namespace')}>
             <Select options={(ns.choices.length ? ns.choices : [namespace]).map((n) => ({ value: n, label: n }))} showSearch />
           </Form.Item>
           <Form.Item name="component" label={t('apps.component')} rules={[dnsRule]}>

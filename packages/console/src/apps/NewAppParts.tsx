@@ -36,7 +36,8 @@ export function NewAppParts({ configSets }: { configSets: string[] }) {
             <Space direction="vertical" style={{ width: '100%' }}>
               {fields.map((f) => (
                 <Space key={f.key} align="start" wrap data-testid={`config-ref-${f.name}`}>
-                  <Form.Item name={[f.name, 'configSet']} label={t('newApp.configSet', { n: f.name + 1 })} rules={[{ required: true, message: t('newApp.required') }]}>
+                  {/* A validator, not `required`: antd would put aria-required on the Select's wrapper, where ARIA does not allow it. */}
+                  <Form.Item name={[f.name, 'configSet']} label={t('newApp.configSet', { n: f.name + 1 })} rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t('newApp.required')))) }]}>
                     <Select style={{ width: 220 }} showSearch options={configSets.map((c) => ({ value: c, label: c }))} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'as']} label={t('newApp.readAs', { n: f.name + 1 })} initialValue="env">

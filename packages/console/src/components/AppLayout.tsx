@@ -7,7 +7,7 @@ import { useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../api/client.js';
 import { clearAccessCache } from '../api/access.js';
 import { KINDS } from '../api/kinds.js';
-import { setToken } from '../auth/token.js';
+import { signOut as endSession } from '../auth/token.js';
 import { LANGUAGES, setLanguage, type Language } from '../i18n/index.js';
 import { useNamespace } from './namespace.js';
 
@@ -43,9 +43,8 @@ export function AppLayout({ children }: { children: ReactNode }) {
     })),
   ];
   const signOut = (): void => {
-    setToken(undefined);
     clearAccessCache();
-    navigate('/sign-in');
+    void endSession().then(() => navigate('/sign-in'));
   };
   return (
     <Layout style={{ minHeight: '100vh' }}>

@@ -13,7 +13,9 @@ export const en = {
   signIn: {
     title: 'Sign in to Wharf', tokenLabel: 'Bearer token', tokenHelp: 'Run "wharf console" for a sign-in link, or paste a token (kubectl create token SERVICEACCOUNT).',
     submit: 'Sign in', redeeming: 'Signing in with your link…', linkFailed: 'The sign-in link did not work: {{message}}', tokenRejected: 'The API did not accept this token: {{message}}',
-    tokenRequired: 'Paste a token first.',
+    tokenRequired: 'Paste a token first.', withPassword: 'Directory account', withToken: 'Token', username: 'Username', password: 'Password',
+    passwordHelp: 'Your LDAP directory account. The session ends when you sign out or after 8 hours.', passwordRequired: 'Enter your username and password.',
+    wrongPassword: 'Wrong username or password.', tooMany: 'Too many failed sign-ins: {{message}}', passwordFailed: 'Sign-in failed: {{message}}',
   },
   list: {
     labelSelector: 'Label selector', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '{{count}} objects', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…',

@@ -13,7 +13,9 @@ export const zhCN: Messages = {
   signIn: {
     title: '登录 Wharf', tokenLabel: '令牌 (Bearer token)', tokenHelp: '运行 "wharf console" 获取登录链接，或粘贴令牌 (kubectl create token 服务账户名)。',
     submit: '登录', redeeming: '正在通过登录链接登录…', linkFailed: '登录链接无效：{{message}}', tokenRejected: 'API 不接受此令牌：{{message}}',
-    tokenRequired: '请先粘贴令牌。',
+    tokenRequired: '请先粘贴令牌。', withPassword: '目录账户', withToken: '令牌', username: '用户名', password: '密码',
+    passwordHelp: '您的 LDAP 目录账户。退出登录或 8 小时后会话结束。', passwordRequired: '请输入用户名和密码。',
+    wrongPassword: '用户名或密码错误。', tooMany: '登录失败次数过多：{{message}}', passwordFailed: '登录失败：{{message}}',
   },
   list: {
     labelSelector: '标签选择器', labelSelectorPlaceholder: 'app=web,tier!=cache', count: '共 {{count}} 个对象', live: '实时', connecting: '正在连接…', reconnecting: '正在重新连接…',
