@@ -406,9 +406,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.getByLabel('Artifact 1 path in the image').fill('/site');
     await page.getByLabel('Artifact 1 mount path').fill('www');
     await page.getByTestId('add-config').click();
+    // Checked before the ConfigSet picker opens: antd leaves its closed option list in the page.
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Config 1: ConfigSet').click();
     await page.locator('.ant-select-item-option', { hasText: 'shop-settings' }).click();
-    expect(await axeViolations(page)).toEqual([]);
     await shot(page, 'new-application', 'en');
     await page.getByTestId('new-app-next').click();
     const preview = page.getByTestId('new-app-preview');
@@ -436,6 +437,23 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await visit.goto(url).then((r) => r?.text(), () => undefined))?.includes('made-by-the-wizard') ? true : undefined), 60_000, 'the app URL serving the artifact');
     await visit.close();
   }, 300_000);
+
+  it('the cluster page shows the API version and judges health as wharf cluster validate does', async () => {
+    await open(page, '/cluster', 'Control-plane components');
+    const version = (JSON.parse(await k.ok(['get', '--raw', '/version'])) as { gitVersion: string }).gitVersion;
+    await eventually(async () => ((await page.getByTestId('cluster-version').textContent()) === version ? true : undefined), 20_000, 'the version shown');
+    const lease = page.getByTestId('cluster-components').locator('.ant-table-row', { hasText: 'wharf-controller-manager' });
+    expect(await lease.textContent({ timeout: 20_000 })).toContain('healthy');
+    // The same verdict as the CLI's (which exits 1 when invalid, its JSON still on stdout).
+    await eventually(async () => {
+      const out = await run(process.execPath, [WHARF_BIN, 'cluster', 'validate', '-o', 'json', '--kubeconfig', wharf.kubeconfig]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+      const cli = JSON.parse(out) as { valid: boolean; findings: { severity: string }[] };
+      const failures = cli.findings.filter((f) => f.severity === 'failure').length;
+      const verdict = (await page.getByTestId('cluster-verdict').textContent()) ?? '';
+      return (cli.valid ? verdict.startsWith('The cluster is valid') : verdict.startsWith(`The cluster is not valid: ${failures} failures`)) ? true : undefined;
+    }, 60_000, 'the page\'s verdict matching wharf cluster validate');
+    expect(await axeViolations(page)).toEqual([]);
+  }, 120_000);
 
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
     const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
@@ -584,6 +602,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'configsets', path: '/configuration', ready: { en: 'shop-settings', 'zh-CN': 'shop-settings' } },
     { name: 'configset', path: '/configuration/default/shop-settings', ready: { en: 'GREETING', 'zh-CN': 'GREETING' } },
     { name: 'nodes', path: '/r/nodes', ready: { en: 'Ready', 'zh-CN': 'Ready' } },
+    { name: 'cluster', path: '/cluster', ready: { en: 'Control-plane components', 'zh-CN': '控制平面组件' } },
     { name: 'monitoring-page', path: '/monitoring', ready: { en: 'Alerts', 'zh-CN': '告警' } },
     { name: 'builds', path: '/builds', ready: { en: 'site-build', 'zh-CN': 'site-build' } },
     { name: 'build', path: '/builds/default/site-build', ready: { en: 'checks-passed', 'zh-CN': 'checks-passed' } },

@@ -25,13 +25,14 @@ const load = {
   builds: () => import('./builds/Builds.js'),
   build: () => import('./builds/BuildDetail.js'),
   configSets: () => import('./config/ConfigSets.js'),
+  cluster: () => import('./cluster/Cluster.js'),
   configSet: () => import('./config/ConfigSetDetail.js'),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
   const page = !isSignedIn() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
     : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
-    : parts[0] === 'monitoring' ? load.monitoring : load.overview;
+    : parts[0] === 'monitoring' ? load.monitoring : parts[0] === 'cluster' ? load.cluster : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
@@ -47,6 +48,7 @@ const Monitoring = lazy(load.monitoring);
 const Builds = lazy(load.builds);
 const BuildDetail = lazy(load.build);
 const ConfigSets = lazy(load.configSets);
+const Cluster = lazy(load.cluster);
 const ConfigSetDetail = lazy(load.configSet);
 
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
@@ -92,6 +94,7 @@ function Routed() {
             <Route path="/apps/new" element={<CreateApplication />} />
             <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
             <Route path="/configuration" element={<ConfigSets />} />
+            <Route path="/cluster" element={<Cluster />} />
             <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />

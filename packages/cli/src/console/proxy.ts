@@ -1,6 +1,6 @@
-// The same-origin path from the browser to the Kubernetes API: requests under /api, /apis and
-// /version go to the API server as they came, with the user's own Authorization header (or the
-// token of their sign-in session's cookie) and no credential of ours, so the API server authenticates, authorizes and audits the user. Responses
+// The same-origin path from the browser to the Kubernetes API: requests under /api, /apis,
+// /version and the health checks /readyz and /livez go to the API server as they came, with the
+// user's own Authorization header (or the token of their sign-in session's cookie) and no credential of ours, so the API server authenticates, authorizes and audits the user. Responses
 // stream through unbuffered (watches, log follows).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:https';
@@ -17,7 +17,7 @@ export interface ApiTarget {
 const FORWARDED = ['authorization', 'accept', 'content-type', 'content-length', 'user-agent', 'accept-encoding', 'impersonate-user', 'impersonate-group'];
 
 export function isApiPath(path: string): boolean {
-  return /^\/(api|apis|version)(\/|\?|$)/.test(path);
+  return /^\/(api|apis|version|readyz|livez)(\/|\?|$)/.test(path);
 }
 
 export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerResponse): void {

@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', clusterHealth: 'Cluster health', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -70,6 +70,12 @@ export const en = {
     config: 'Configuration', configSet: 'Config {{n}}: ConfigSet', readAs: 'Config {{n}}: read as', configMount: 'Config {{n}}: mount path (files)', removeConfig: 'config {{n}}',
     addConfig: 'Add a ConfigSet', reviewHelp: 'The Application to create, as wharf app create would make it. Create checks it with the API server (dry run) first.',
     previewLabel: 'The Application to create', back: 'Back', next: 'Next', create: 'Create', created: 'Created application {{name}}: its first rollout starts',
+  },
+  cluster: {
+    title: 'Cluster', version: 'Version', platform: 'Platform', apiReady: 'API server readiness', ready: 'ready', notReady: 'not ready',
+    valid: 'The cluster is valid ({{warnings}} warnings), as wharf cluster validate judges it.', invalid: 'The cluster is not valid: {{failures}} failures, {{warnings}} warnings.',
+    findings: 'What is wrong', severity: 'Severity', failure: 'failure', warning: 'warning', components: 'Control-plane components (leader leases)', leader: 'Leader',
+    renewed: 'Last renewed', secondsAgo: '{{count}} s ago', healthy: 'healthy', unhealthy: 'not renewed',
   },
   configsets: {
     title: 'Configuration sets', intro: 'Versioned configuration read by applications. Every change publishes a new immutable version; applications reading it roll it out under health gates.',

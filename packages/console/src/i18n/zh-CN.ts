@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', configSets: '配置集', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', configSets: '配置集', clusterHealth: '集群健康', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -70,6 +70,12 @@ export const zhCN: Messages = {
     config: '配置', configSet: '配置 {{n}}：配置集', readAs: '配置 {{n}}：读取方式', configMount: '配置 {{n}}：挂载路径（文件）', removeConfig: '配置 {{n}}',
     addConfig: '添加配置集', reviewHelp: '将要创建的应用，与 wharf app create 生成的相同。创建前会先由 API 服务器检查（试运行）。',
     previewLabel: '将要创建的应用', back: '上一步', next: '下一步', create: '创建', created: '已创建应用 {{name}}：首次发布开始',
+  },
+  cluster: {
+    title: '集群', version: '版本', platform: '平台', apiReady: 'API 服务器就绪状态', ready: '就绪', notReady: '未就绪',
+    valid: '集群有效（{{warnings}} 个警告），与 wharf cluster validate 的判断一致。', invalid: '集群无效：{{failures}} 个故障，{{warnings}} 个警告。',
+    findings: '存在的问题', severity: '严重程度', failure: '故障', warning: '警告', components: '控制平面组件（领导者租约）', leader: '领导者',
+    renewed: '最近续约', secondsAgo: '{{count}} 秒前', healthy: '健康', unhealthy: '未续约',
   },
   configsets: {
     title: '配置集', intro: '应用读取的版本化配置。每次修改都会发布一个新的不可变版本；读取它的应用在健康检查的保护下发布该版本。',
