@@ -1,6 +1,7 @@
 // The cluster's version and health, as `wharf cluster validate` judges it: the API server's
-// readiness checks, nodes (Ready, kubelet version, cordoned), the leader-elected control-plane
-// components (who holds each lease, when it was last renewed) and what is wrong, live.
+// readiness checks, nodes (Ready, pressure, cordoned), the leader-elected control-plane
+// components (who holds each lease, when it was last renewed) and what is wrong, live. Tags are
+// uncoloured: antd's coloured tags fall short of AA contrast.
 import { Alert, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -70,7 +71,7 @@ export default function Cluster() {
             columns={[
               { key: 'kind', title: t('col.type'), dataIndex: 'kind' },
               { key: 'name', title: t('col.name'), dataIndex: 'name' },
-              { key: 'severity', title: t('cluster.severity'), render: (_: unknown, f: Finding) => <Tag color={f.severity === 'failure' ? 'red' : 'gold'}>{t(`cluster.${f.severity}`)}</Tag> },
+              { key: 'severity', title: t('cluster.severity'), render: (_: unknown, f: Finding) => <Tag>{t(`cluster.${f.severity}`)}</Tag> },
               { key: 'message', title: t('col.message'), dataIndex: 'message' },
             ]}
           />
@@ -84,7 +85,7 @@ export default function Cluster() {
               { key: 'name', title: t('col.name'), dataIndex: 'name' },
               { key: 'holder', title: t('cluster.leader'), render: (_: unknown, l: LeaseHealth) => l.holder || '-' },
               { key: 'renewed', title: t('cluster.renewed'), render: (_: unknown, l: LeaseHealth) => (l.renewedMsAgo === undefined ? '-' : t('cluster.secondsAgo', { count: Math.max(0, Math.round(l.renewedMsAgo / 1000)) })) },
-              { key: 'health', title: t('col.status'), render: (_: unknown, l: LeaseHealth) => <Tag color={l.healthy ? 'green' : 'red'}>{l.healthy ? t('cluster.healthy') : t('cluster.unhealthy')}</Tag> },
+              { key: 'health', title: t('col.status'), render: (_: unknown, l: LeaseHealth) => <Tag>{l.healthy ? t('cluster.healthy') : t('cluster.unhealthy')}</Tag> },
             ]}
           />
         </div>
