@@ -136,7 +136,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     // A real directory (Debian's slapd, as the LDAP integration test starts it) for the password sign-in.
     slapd = await Slapd.start([{ uid: 'carol', password: LDAP_PASSWORD }], [{ cn: 'devs', members: ['carol'] }]);
     const ldap = ['--ldap-url', slapd.ldapsUrl, '--ldap-ca-file', slapd.caFile, '--ldap-user-dn-template', Slapd.userDNTemplate, '--ldap-group-search-base', Slapd.groupSearchBase];
-    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s', ...ldap] });
+    wharf = await WharfProcess.start({ monitoring: true, readyTimeoutMs: 180_000, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s', ...ldap] });
     k = new Kubectl(wharf.kubeconfig);
     const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
     await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
@@ -150,7 +150,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await k.ok(['apply', '-f', '-'], { stdin: builds });
     browser = await launch();
     page = await newPage(browser);
-  }, 180_000);
+  }, 360_000);
 
   afterAll(async () => {
     await browser?.close();

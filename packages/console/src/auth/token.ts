@@ -1,8 +1,6 @@
 // The signed-in user's token, kept in this tab's sessionStorage only: closing the tab or signing
 // out forgets it. A directory (LDAP) user's token is not here at all: `wharf up` keeps it in an
 // httpOnly cookie, and this tab remembers only until when that session lasts.
-import { ApiError } from '../api/client.js';
-
 const KEY = 'wharf.token';
 const SESSION_KEY = 'wharf.session';
 const listeners = new Set<() => void>();
@@ -20,16 +18,10 @@ function changed(): void {
   for (const l of listeners) l();
 }
 
-export interface DirectoryUser { username: string; groups: string[] }
-
-/** Signs in with a directory username and password; `wharf up` sets the session cookie. */
-export async function signInWithPassword(username: string, password: string): Promise<DirectoryUser> {
-  const res = await fetch('/console-auth/ldap', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const body = (await res.json().catch(() => ({}))) as { user?: DirectoryUser; expirationTimestamp?: string; message?: string; code?: number; reason?: string };
-  if (!res.ok || !body.user) throw new ApiError(res.status, body.reason ?? '', body.message ?? `HTTP ${res.status}`);
-  localStorage.setItem(SESSION_KEY, body.expirationTimestamp ?? new Date(Date.now() + 3600_000).toISOString());
+/** Remembers (not the token: `wharf up` keeps that in an httpOnly cookie) until when the session lasts. */
+export function startSession(expirationTimestamp: string | undefined): void {
+  localStorage.setItem(SESSION_KEY, expirationTimestamp ?? new Date(Date.now() + 3600_000).toISOString());
   changed();
-  return body.user;
 }
 
 /** Forgets the token and ends the cookie session, if any. */

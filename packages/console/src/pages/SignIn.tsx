@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client.js';
-import { redeemCode, setToken, signInWithPassword } from '../auth/token.js';
+import { signInWithPassword } from '../auth/password.js';
+import { redeemCode, setToken } from '../auth/token.js';
 
 async function verify(token: string): Promise<void> {
   const res = await fetch('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
