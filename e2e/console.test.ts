@@ -2,10 +2,13 @@
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
 // delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
-// after a config change, its per-key config diff, rollback and scale, a node's pods and cordon,
+// after a config change, its per-key config diff, rollback and scale, the Configuration page
+// (a ConfigSet key edited with a dry-run preview, published, rolled out), an M+N application made
+// with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
-// user's view, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
+// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), zh-CN with
+// no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +16,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, Kubectl, runcUnavailable, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, importImage, Kubectl, ociArchive, runcUnavailable, Slapd, slapdUnavailable, toolUnavailable, WHARF_BIN, WharfProcess, writeFiles } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test');
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test') || slapdUnavailable() || '';
+const LDAP_PASSWORD = 'c0rrect-h0rse';
 
 /** Two builds: one that finishes (its logs archived) and one that runs until the console cancels it. */
 const builds = `
@@ -110,6 +114,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let page: Page;
   let base: string;
   let prometheus: ChildProcess | undefined;
+  let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
@@ -128,7 +133,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
     // config and answers the query API from it; scraped every 2 s so charts fill quickly.
     const promPort = await freePort();
-    wharf = await WharfProcess.start({ monitoring: true, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s'] });
+    // A real directory (Debian's slapd, as the LDAP integration test starts it) for the password sign-in.
+    slapd = await Slapd.start([{ uid: 'carol', password: LDAP_PASSWORD }], [{ cn: 'devs', members: ['carol'] }]);
+    const ldap = ['--ldap-url', slapd.ldapsUrl, '--ldap-ca-file', slapd.caFile, '--ldap-user-dn-template', Slapd.userDNTemplate, '--ldap-group-search-base', Slapd.groupSearchBase];
+    wharf = await WharfProcess.start({ monitoring: true, readyTimeoutMs: 180_000, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s', ...ldap] });
     k = new Kubectl(wharf.kubeconfig);
     const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
     await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
@@ -142,13 +150,14 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await k.ok(['apply', '-f', '-'], { stdin: builds });
     browser = await launch();
     page = await newPage(browser);
-  }, 180_000);
+  }, 360_000);
 
   afterAll(async () => {
     await browser?.close();
     prometheus?.kill('SIGTERM');
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    await slapd?.stop();
     rmSync(tsdb, { recursive: true, force: true });
   });
 
@@ -323,6 +332,129 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '2/2' ? true : undefined), 120_000, 'web 2/2');
   }, 480_000);
 
+  it('configuration: lists ConfigSets with who reads them; edits a key with a dry-run preview of the change and its impact, then publishes a version the app rolls out', async () => {
+    await open(page, '/configuration', 'Configuration sets');
+    const row = page.getByTestId('configsets-table').locator('.ant-table-row', { hasText: 'shop-settings' });
+    await eventually(async () => ((await row.getByTestId('configset-version').textContent()) === '2' ? true : undefined), 20_000, 'shop-settings at version 2');
+    expect(await row.textContent()).toContain('french');
+    expect(await row.textContent()).toContain('shop');
+    expect(await axeViolations(page)).toEqual([]);
+    await row.getByRole('link', { name: 'shop-settings' }).click();
+    await page.getByText('ConfigSet default/shop-settings').waitFor();
+    expect(await page.getByTestId('configset-data').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGbonjourEdit GREETING']);
+    // A key the API would refuse is refused next to the field before anything is asked.
+    await page.getByTestId('add-key').click();
+    await page.getByLabel('Key', { exact: true }).fill('bad key!');
+    await page.getByText('A key consists of letters, digits').waitFor();
+    expect(await page.getByTestId('config-check').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Change GREETING: the dry run shows the per-key change and that shop rolls it out; nothing is stored yet.
+    await page.getByRole('button', { name: 'Edit GREETING' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Value').fill('hola');
+    await dialog.getByLabel('Why (recorded with the version)').fill('spanish');
+    await dialog.getByTestId('config-check').click();
+    await dialog.getByTestId('config-preview').waitFor();
+    expect(await dialog.getByTestId('config-preview-changes').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGchangedbonjourhola']);
+    expect(await dialog.getByTestId('config-impact').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvGREETINGrollout/);
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('bonjour');
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'configset-edit', 'en');
+    const before = await appRevision();
+    await dialog.getByTestId('config-save').click();
+    // The platform publishes version 3 (author: the signed-in user, the message given) and shop rolls it out.
+    await eventually(async () => ((await page.getByTestId('publish-status').textContent())?.includes('Published version 3 of shop-settings.') ? true : undefined), 60_000, 'version 3 published');
+    expect(await page.getByTestId('publish-status').getByRole('link', { name: 'shop' }).count()).toBe(1);
+    const history = JSON.parse(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.status.history[0]}'])) as { version: number; message?: string; author?: string };
+    expect(history).toMatchObject({ version: 3, message: 'spanish' });
+    expect(history.author).toBeTruthy();
+    await eventually(async () => ((await appRevision()) > before ? true : undefined), 60_000, 'a new revision of shop for version 3');
+    const cause = await k.ok(['get', 'applicationrevisions.platform.wharf.dev', '-n', 'default', '-l', 'platform.wharf.dev/application=shop', '-o', 'jsonpath={.items[*].spec.cause}']);
+    expect(cause).toContain('config shop-settings v3');
+    // The versions tab: three, and the diff of the latest against the one before.
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await eventually(async () => ((await page.getByTestId('config-versions').locator('.ant-table-row').count()) === 3 ? true : undefined), 20_000, 'three versions');
+    const diff = page.getByTestId('config-diff').locator('.ant-table-row');
+    await diff.first().waitFor();
+    expect(await diff.allTextContents()).toEqual(['GREETINGchangedbonjourhola']);
+    await page.getByRole('tab', { name: 'Read by' }).click();
+    expect(await page.getByTestId('configset-readers').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvall keysrollout/);
+    expect(await axeViolations(page)).toEqual([]);
+  }, 240_000);
+
+  it('creates an M+N application through the wizard: the API\'s refusal beside the field, then the app runs and its URL serves the artifact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-console-site-'));
+    await importImage(wharf, ociArchive({ contentDir: writeFiles(join(dir, 'content'), { 'site/index.html': 'made-by-the-wizard\n' }) }, join(dir, 'site.tar')), 'wizard-site:1');
+    rmSync(dir, { recursive: true, force: true });
+    await open(page, '/apps', 'Applications');
+    await page.getByTestId('new-app').click();
+    await page.getByRole('heading', { name: 'Create application' }).waitFor();
+    // Next checks the required fields first.
+    await page.getByTestId('new-app-next').click();
+    await page.getByText('Required').first().waitFor();
+    await page.getByLabel('Application name').fill('site');
+    await page.getByLabel('Runtime image (M)').fill('busybox:1');
+    await page.getByLabel('Command (optional)').fill(['httpd', '-f', '-p', '8080', '-h', '/www'].join('\n'));
+    await page.getByLabel('Port').fill('8080');
+    await page.getByLabel('Health check seconds per step').fill('2');
+    await page.getByLabel('Host name (optional)').fill('site.localhost');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('new-app-next').click();
+    // The N: an artifact image whose /site appears at the mount path (given relative: the API refuses it); and the ConfigSet.
+    await page.getByTestId('add-artifact').click();
+    await page.getByLabel('Artifact 1 image').fill('wizard-site:1');
+    await page.getByLabel('Artifact 1 path in the image').fill('/site');
+    await page.getByLabel('Artifact 1 mount path').fill('www');
+    await page.getByTestId('add-config').click();
+    // Checked before the ConfigSet picker opens: antd leaves its closed option list in the page.
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Config 1: ConfigSet').click();
+    await page.locator('.ant-select-item-option', { hasText: 'shop-settings' }).click();
+    await shot(page, 'new-application', 'en');
+    await page.getByTestId('new-app-next').click();
+    const preview = page.getByTestId('new-app-preview');
+    expect(await preview.textContent()).toContain('image: wizard-site:1');
+    await page.getByTestId('new-app-create').click();
+    // The dry run's refusal, beside the artifact's mount path, back on the step that holds it.
+    const mount = page.getByTestId('artifact-0');
+    await mount.getByText('mountPath must be an absolute path').waitFor();
+    expect(await k.run(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default'])).toMatchObject({ code: 1 });
+    await page.getByLabel('Artifact 1 mount path').fill('/www');
+    await page.getByTestId('new-app-next').click();
+    await page.getByTestId('new-app-create').click();
+    await page.getByText('Application default/site').waitFor({ timeout: 30_000 });
+    const spec = JSON.parse(await k.ok(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default', '-o', 'jsonpath={.spec}'])) as { components: Record<string, unknown>[]; rollout?: unknown };
+    expect(spec.components[0]).toMatchObject({
+      name: 'web', replicas: 1, runtime: { image: 'busybox:1', command: ['httpd', '-f', '-p', '8080', '-h', '/www'] }, ports: [{ port: 8080 }], expose: { host: 'site.localhost' },
+      artifacts: [{ image: 'wizard-site:1', path: '/site', mountPath: '/www' }], config: [{ configSet: 'shop-settings', as: 'env' }],
+    });
+    expect(spec.rollout).toEqual({ analysisSeconds: 2 });
+    // Ready, then its URL (the gateway) serves the artifact's page in the browser.
+    await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '1/1' ? true : undefined), 180_000, 'site 1/1');
+    const url = await k.ok(['get', 'applications.platform.wharf.dev', 'site', '-n', 'default', '-o', 'jsonpath={.status.url}']);
+    expect(url).toMatch(/^http:\/\/site\.localhost:\d+\/$/);
+    const visit = await browser.newPage();
+    await eventually(async () => ((await visit.goto(url).then((r) => r?.text(), () => undefined))?.includes('made-by-the-wizard') ? true : undefined), 60_000, 'the app URL serving the artifact');
+    await visit.close();
+  }, 300_000);
+
+  it('the cluster page shows the API version and judges health as wharf cluster validate does', async () => {
+    await open(page, '/cluster', 'Control-plane components');
+    const version = (JSON.parse(await k.ok(['get', '--raw', '/version'])) as { gitVersion: string }).gitVersion;
+    await eventually(async () => ((await page.getByTestId('cluster-version').textContent()) === version ? true : undefined), 20_000, 'the version shown');
+    const lease = page.getByTestId('cluster-components').locator('.ant-table-row', { hasText: 'wharf-controller-manager' });
+    expect(await lease.textContent({ timeout: 20_000 })).toContain('healthy');
+    // The same verdict as the CLI's (which exits 1 when invalid, its JSON still on stdout).
+    await eventually(async () => {
+      const out = await run(process.execPath, [WHARF_BIN, 'cluster', 'validate', '-o', 'json', '--kubeconfig', wharf.kubeconfig]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+      const cli = JSON.parse(out) as { valid: boolean; findings: { severity: string }[] };
+      const failures = cli.findings.filter((f) => f.severity === 'failure').length;
+      const verdict = (await page.getByTestId('cluster-verdict').textContent()) ?? '';
+      return (cli.valid ? verdict.startsWith('The cluster is valid') : verdict.startsWith(`The cluster is not valid: ${failures} failures`)) ? true : undefined;
+    }, 60_000, 'the page\'s verdict matching wharf cluster validate');
+    expect(await axeViolations(page)).toEqual([]);
+  }, 120_000);
+
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
     const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
     await open(page, `/r/nodes/_/${node}`, `Node ${node}`);
@@ -395,10 +527,41 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await pickNamespace('default');
   }, 480_000);
 
+  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, sign-out ends it', async () => {
+    await k.ok(['create', 'rolebinding', 'devs-view', '-n', 'default', '--clusterrole', 'view', '--group', 'ldap:devs']);
+    const carol = await newPage(browser);
+    await carol.goto(`${base}/`);
+    await carol.getByLabel('Username').fill('carol');
+    await carol.getByLabel('Password').fill('not-her-password');
+    await carol.getByRole('button', { name: 'Sign in' }).click();
+    expect(await carol.getByTestId('sign-in-error').textContent({ timeout: 20_000 })).toBe('Wrong username or password.');
+    expect(await axeViolations(carol)).toEqual([]);
+    await shot(carol, 'sign-in-password', 'en');
+    await carol.getByLabel('Password').fill(LDAP_PASSWORD);
+    await carol.getByRole('button', { name: 'Sign in' }).click();
+    await expect(carol.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe('Signed in as carol');
+    await open(carol, '/r/pods', 'ticker');
+    const cookie = (await carol.context().cookies()).find((c) => c.name === 'wharf-session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await carol.evaluate('document.cookie')).not.toContain('wharf-session');
+    expect(await carol.evaluate("sessionStorage.getItem('wharf.token')")).toBeNull();
+    // The cookie counts only on the console's own requests (its header): a plain request is anonymous.
+    const status = (headers: Record<string, string>): Promise<number> => carol.evaluate(`fetch('/api/v1/namespaces/default/pods', { headers: ${JSON.stringify(headers)} }).then((r) => r.status)`) as Promise<number>;
+    expect(await status({ 'x-wharf-console': '1' })).toBe(200);
+    expect([401, 403]).toContain(await status({}));
+    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByLabel('Username').waitFor();
+    expect((await carol.context().cookies()).find((c) => c.name === 'wharf-session')).toBeUndefined();
+    await carol.goto(`${base}/r/pods`);
+    await carol.getByLabel('Username').waitFor();
+    await carol.context().close();
+  });
+
   it('a user bound to one namespace without delete sees only that namespace, and Delete disabled with the reason', async () => {
     const token = (await k.ok(['create', 'token', 'dev', '-n', 'team-a'])).trim();
     const dev = await newPage(browser);
     await dev.goto(`${base}/`);
+    await dev.getByRole('tab', { name: 'Token' }).click();
     await dev.getByLabel('Bearer token').fill(token);
     await dev.getByRole('button', { name: 'Sign in' }).click();
     await expect(dev.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe('Signed in as system:serviceaccount:team-a:dev');
@@ -434,8 +597,12 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'configmaps', path: '/r/configmaps', ready: { en: 'settings', 'zh-CN': 'settings' } },
     { name: 'events', path: '/r/events', ready: { en: 'Events', 'zh-CN': '事件' } },
     { name: 'applications', path: '/apps', ready: { en: 'shop', 'zh-CN': 'shop' } },
+    { name: 'new-application-form', path: '/apps/new', ready: { en: 'Runtime image (M)', 'zh-CN': '运行时镜像 (M)' } },
     { name: 'application', path: '/apps/default/shop', ready: { en: 'Application default/shop', 'zh-CN': '应用 default/shop' } },
+    { name: 'configsets', path: '/configuration', ready: { en: 'shop-settings', 'zh-CN': 'shop-settings' } },
+    { name: 'configset', path: '/configuration/default/shop-settings', ready: { en: 'GREETING', 'zh-CN': 'GREETING' } },
     { name: 'nodes', path: '/r/nodes', ready: { en: 'Ready', 'zh-CN': 'Ready' } },
+    { name: 'cluster', path: '/cluster', ready: { en: 'Control-plane components', 'zh-CN': '控制平面组件' } },
     { name: 'monitoring-page', path: '/monitoring', ready: { en: 'Alerts', 'zh-CN': '告警' } },
     { name: 'builds', path: '/builds', ready: { en: 'site-build', 'zh-CN': 'site-build' } },
     { name: 'build', path: '/builds/default/site-build', ready: { en: 'checks-passed', 'zh-CN': 'checks-passed' } },

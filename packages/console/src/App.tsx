@@ -6,7 +6,7 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { getToken, onTokenChange } from './auth/token.js';
+import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
 import { NamespaceProvider } from './components/namespace.js';
 
@@ -20,14 +20,19 @@ const load = {
   detail: () => import('./pages/ResourceDetail.js'),
   apps: () => import('./apps/Applications.js'),
   app: () => import('./apps/ApplicationDetail.js'),
+  newApp: () => import('./apps/CreateApplication.js'),
   monitoring: () => import('./monitoring/Monitoring.js'),
   builds: () => import('./builds/Builds.js'),
   build: () => import('./builds/BuildDetail.js'),
+  configSets: () => import('./config/ConfigSets.js'),
+  cluster: () => import('./cluster/Cluster.js'),
+  configSet: () => import('./config/ConfigSetDetail.js'),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
-  const page = !getToken() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts.length > 1 ? load.app : load.apps)
-    : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'monitoring' ? load.monitoring : load.overview;
+  const page = !isSignedIn() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
+    : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
+    : parts[0] === 'monitoring' ? load.monitoring : parts[0] === 'cluster' ? load.cluster : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
@@ -38,9 +43,13 @@ const ResourceList = lazy(load.list);
 const ResourceDetail = lazy(load.detail);
 const Applications = lazy(load.apps);
 const ApplicationDetail = lazy(load.app);
+const CreateApplication = lazy(load.newApp);
 const Monitoring = lazy(load.monitoring);
 const Builds = lazy(load.builds);
 const BuildDetail = lazy(load.build);
+const ConfigSets = lazy(load.configSets);
+const Cluster = lazy(load.cluster);
+const ConfigSetDetail = lazy(load.configSet);
 
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
 const theme = {
@@ -51,8 +60,8 @@ const theme = {
 };
 
 function useSignedIn(): boolean {
-  const [signedIn, setSignedIn] = useState(() => getToken() !== undefined);
-  useEffect(() => onTokenChange(() => setSignedIn(getToken() !== undefined)), []);
+  const [signedIn, setSignedIn] = useState(isSignedIn);
+  useEffect(() => onTokenChange(() => setSignedIn(isSignedIn())), []);
   return signedIn;
 }
 
@@ -82,7 +91,11 @@ function Routed() {
             <Route path="/monitoring" element={<Monitoring />} />
             <Route path="/builds" element={<Builds />} />
             <Route path="/builds/:namespace/:name" element={<BuildDetail />} />
+            <Route path="/apps/new" element={<CreateApplication />} />
             <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
+            <Route path="/configuration" element={<ConfigSets />} />
+            <Route path="/cluster" element={<Cluster />} />
+            <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />
             <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,9 +1,10 @@
-// The same-origin path from the browser to the Kubernetes API: requests under /api, /apis and
-// /version go to the API server as they came, with the user's own Authorization header and no
-// credential of ours, so the API server authenticates, authorizes and audits the user. Responses
+// The same-origin path from the browser to the Kubernetes API: requests under /api, /apis,
+// /version and the health checks /readyz and /livez go to the API server as they came, with the
+// user's own Authorization header (or the token of their sign-in session's cookie) and no credential of ours, so the API server authenticates, authorizes and audits the user. Responses
 // stream through unbuffered (watches, log follows).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:https';
+import { sessionToken } from './session.js';
 
 export interface ApiTarget {
   readonly host: string;
@@ -16,7 +17,7 @@ export interface ApiTarget {
 const FORWARDED = ['authorization', 'accept', 'content-type', 'content-length', 'user-agent', 'accept-encoding', 'impersonate-user', 'impersonate-group'];
 
 export function isApiPath(path: string): boolean {
-  return /^\/(api|apis|version)(\/|\?|$)/.test(path);
+  return /^\/(api|apis|version|readyz|livez)(\/|\?|$)/.test(path);
 }
 
 export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerResponse): void {
@@ -25,6 +26,9 @@ export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerR
     const v = req.headers[h];
     if (v !== undefined) headers[h] = v;
   }
+  // A directory user's session: the token from the httpOnly cookie (see session.ts).
+  const session = headers.authorization === undefined ? sessionToken(req.headers) : undefined;
+  if (session) headers.authorization = `Bearer ${session}`;
   const upstream = request({ host: target.host, port: target.port, ca: target.ca, method: req.method, path: req.url, headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
     // A quiet watch sends no body for a while: the browser must see it open now, not at its first event.

@@ -1,12 +1,15 @@
 // The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
-// upgrades for exec included), and the sign-in code broker (POST /console-auth/codes with a bearer
-// token → a one-time code; POST /console-auth/redeem {code} → that token). It listens on loopback
+// upgrades for exec included), the sign-in code broker (POST /console-auth/codes with a bearer
+// token → a one-time code; POST /console-auth/redeem {code} → that token), and the directory
+// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out). It listens on loopback
 // only, over HTTP, which browsers treat as a secure context there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SignInCodes } from './codes.js';
+import { ldapSignIn } from './ldap.js';
 import { isApiPath, proxyToApi, type ApiTarget } from './proxy.js';
+import { CLEARED_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
 import { proxyUpgrade } from './upgrade.js';
 
@@ -39,7 +42,7 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     }
     const path = req.url ?? '/';
     if (isApiPath(path)) proxyToApi(o.api, req, res);
-    else if (path.startsWith('/console-auth/')) void signIn(codes, req, res);
+    else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
     else serveFile(files, path, req, res);
   });
   // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
@@ -86,7 +89,17 @@ function serveFile(files: Map<string, StaticFile> | undefined, path: string, req
   res.end(req.method === 'HEAD' ? undefined : gzip ? f.gzip : f.body);
 }
 
-async function signIn(codes: SignInCodes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The request body as text, at most `limit` bytes; undefined when longer. */
+async function readText(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > limit) return undefined;
+  }
+  return body;
+}
+
+async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const json = (status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   };
@@ -100,12 +113,14 @@ async function signIn(codes: SignInCodes, req: IncomingMessage, res: ServerRespo
     if (!m) return json(401, { message: 'send the token to trade as "Authorization: Bearer <token>"' });
     return json(201, codes.issue(m[1] as string));
   }
+  if (req.url === '/console-auth/sign-out') {
+    res.writeHead(204, { 'set-cookie': CLEARED_COOKIE, 'cache-control': 'no-store' }).end();
+    return;
+  }
+  const body = await readText(req, 4096);
+  if (body === undefined) return json(413, { message: 'body too large' });
+  if (req.url === '/console-auth/ldap') return ldapSignIn(api, body, res);
   if (req.url === '/console-auth/redeem') {
-    let body = '';
-    for await (const chunk of req) {
-      body += String(chunk);
-      if (body.length > 4096) return json(413, { message: 'body too large' });
-    }
     let code: unknown;
     try {
       code = (JSON.parse(body) as { code?: unknown }).code;

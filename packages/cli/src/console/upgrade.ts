@@ -1,12 +1,14 @@
 // WebSocket upgrades (exec, attach) from the browser to the API server. A browser cannot set an
 // Authorization header on a WebSocket, so it offers its token as the sub-protocol
 // `base64url.bearer.authorization.k8s.io.<token>`, as kube-apiserver accepts; this moves that token
-// into the Authorization header and drops it from the offered protocols. The token is the user's
+// into the Authorization header and drops it from the offered protocols. A directory user's
+// session cookie serves instead when the upgrade comes from the console's own origin. The token is the user's
 // own; nothing of ours is added.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { connect } from 'node:tls';
 import type { ApiTarget } from './proxy.js';
+import { upgradeSessionToken } from './session.js';
 
 const BEARER_PROTOCOL = 'base64url.bearer.authorization.k8s.io.';
 const PASSED = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'user-agent', 'origin'];
@@ -23,7 +25,8 @@ export function upstreamHead(req: Pick<IncomingMessage, 'method' | 'url' | 'head
     if (typeof v === 'string') lines.push(`${h}: ${v}`);
   }
   if (protocols.length) lines.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
-  const auth = token ? `Bearer ${token}` : req.headers.authorization;
+  const session = upgradeSessionToken(req.headers);
+  const auth = token ? `Bearer ${token}` : (req.headers.authorization ?? (session ? `Bearer ${session}` : undefined));
   if (auth && !/[\r\n]/.test(auth)) lines.push(`Authorization: ${auth}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

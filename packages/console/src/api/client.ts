@@ -2,11 +2,15 @@
 // A non-2xx answer becomes an ApiError carrying the API's Status (code, reason, message).
 import { getToken } from '../auth/token.js';
 
+/** One field the API refused (a 422's details.causes): `field` is a path like spec.components[0].replicas. */
+export interface StatusCause { reason?: string; field?: string; message?: string }
+
 export interface Status {
   kind?: string;
   code?: number;
   reason?: string;
   message?: string;
+  details?: { causes?: StatusCause[] };
 }
 
 export class ApiError extends Error {
@@ -15,6 +19,8 @@ export class ApiError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
+    /** The fields the API refused, when it named them. */
+    readonly causes: StatusCause[] = [],
   ) {
     super(message);
   }
@@ -28,7 +34,9 @@ export interface RequestOptions {
 }
 
 export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The header proves the call comes from the console's pages, which lets `wharf up` add a
+  // directory user's session cookie as their token (a cross-origin page cannot send it).
+  const headers: Record<string, string> = { accept: 'application/json', 'x-wharf-console': '1' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
@@ -47,7 +55,7 @@ export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Resp
     } catch {
       s = { message: text.trim() };
     }
-    throw new ApiError(s.code ?? res.status, s.reason ?? res.statusText, s.message || `HTTP ${res.status}`);
+    throw new ApiError(s.code ?? res.status, s.reason ?? res.statusText, s.message || `HTTP ${res.status}`, s.details?.causes ?? []);
   }
   return res;
 }

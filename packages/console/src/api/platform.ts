@@ -20,7 +20,7 @@ export interface Component {
   replicas?: number;
   runtime: { image: string };
   artifacts?: { name?: string; image: string; mountPath: string }[];
-  config?: { configSet: string; as: string; update?: string }[];
+  config?: { configSet: string; as: string; mountPath?: string; keys?: string[]; prefix?: string; update?: string }[];
   expose?: { host?: string };
 }
 
@@ -45,7 +45,7 @@ export interface ConfigVersion { version: number; configMap: string; author?: st
 
 export interface ConfigSet extends KubeObject {
   spec: { data?: Record<string, string>; binaryData?: Record<string, string> };
-  status?: { version?: number; history?: ConfigVersion[] };
+  status?: { version?: number; observedGeneration?: number; history?: ConfigVersion[] };
 }
 
 /** One namespace's Applications, or every namespace's when `ns` is empty. */

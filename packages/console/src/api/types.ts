@@ -5,6 +5,7 @@ export interface ObjectMeta {
   namespace?: string;
   uid?: string;
   resourceVersion?: string;
+  generation?: number;
   creationTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;

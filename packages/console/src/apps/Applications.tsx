@@ -1,10 +1,11 @@
 // The Applications of the namespace, live: state, ready/desired per component, URL, and the
 // conditions that are not as they should be, with their reasons.
-import { Empty, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Empty, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
-import { appsPath, readyOf, type Application } from '../api/platform.js';
+import { Link, useNavigate } from 'react-router-dom';
+import { appsPath, GROUP, readyOf, type Application } from '../api/platform.js';
+import { Allowed } from '../components/Allowed.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { age } from '../components/age.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -16,11 +17,17 @@ export const appRoute = (a: Application): string => `/apps/${encodeURIComponent(
 export default function Applications() {
   const { t } = useTranslation();
   const { namespace } = useNamespace();
+  const navigate = useNavigate();
   const live = useWatchList(appsPath(namespace));
   const apps = useMemo(() => (live.items as Application[]).sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`)), [live.items]);
   return (
     <section aria-labelledby="apps-title">
-      <Typography.Title level={1} id="apps-title" style={{ fontSize: 22 }}>{t('nav.applications')}</Typography.Title>
+      <Space style={{ width: '100%', justifyContent: 'space-between' }} align="center">
+        <Typography.Title level={1} id="apps-title" style={{ fontSize: 22 }}>{t('nav.applications')}</Typography.Title>
+        <Allowed query={{ verb: 'create', group: GROUP, resource: 'applications', namespace: namespace || 'default' }}>
+          <Button type="primary" onClick={() => navigate('/apps/new')} data-testid="new-app">{t('newApp.title')}</Button>
+        </Allowed>
+      </Space>
       {live.error ? <ErrorAlert error={live.error} /> : (
         <Table
           aria-label={t('list.table', { kind: t('nav.applications') })}

@@ -24,11 +24,17 @@ function Diff({ namespace, from, to }: { namespace: string; from: ConfigVersion;
     };
   }, [namespace, from.configMap, to.configMap]);
   if (error) return <ErrorAlert error={error} />;
+  return <ChangesTable changes={changes} label={t('config.diffOf', { from: from.version, to: to.version })} testId="config-diff" before={t('config.versionN', { version: from.version })} after={t('config.versionN', { version: to.version })} />;
+}
+
+/** Per-key changes: key, added/changed/removed, the value before (struck out) and after. */
+export function ChangesTable({ changes, label, testId, before, after }: { changes: KeyChange[] | undefined; label: string; testId: string; before: string; after: string }) {
+  const { t } = useTranslation();
   return (
     <Table
       size="small"
-      aria-label={t('config.diffOf', { from: from.version, to: to.version })}
-      data-testid="config-diff"
+      aria-label={label}
+      data-testid={testId}
       rowKey="key"
       loading={!changes}
       pagination={false}
@@ -37,14 +43,14 @@ function Diff({ namespace, from, to }: { namespace: string; from: ConfigVersion;
       columns={[
         { key: 'key', title: t('config.key'), dataIndex: 'key' },
         { key: 'change', title: t('config.change'), render: (_: unknown, c: KeyChange) => <Tag>{t(`config.${c.change}`)}</Tag> },
-        { key: 'before', title: t('config.versionN', { version: from.version }), render: (_: unknown, c: KeyChange) => (c.before === undefined ? '' : <del className="diff-before">{c.before}</del>) },
-        { key: 'after', title: t('config.versionN', { version: to.version }), render: (_: unknown, c: KeyChange) => (c.after === undefined ? '' : <ins className="diff-after">{c.after}</ins>) },
+        { key: 'before', title: before, render: (_: unknown, c: KeyChange) => (c.before === undefined ? '' : <del className="diff-before">{c.before}</del>) },
+        { key: 'after', title: after, render: (_: unknown, c: KeyChange) => (c.after === undefined ? '' : <ins className="diff-after">{c.after}</ins>) },
       ]}
     />
   );
 }
 
-function ConfigSetVersions({ namespace, name }: { namespace: string; name: string }) {
+export function ConfigSetVersions({ namespace, name }: { namespace: string; name: string }) {
   const { t } = useTranslation();
   const live = useWatchList(configSetsPath(namespace), { fieldSelector: `metadata.name=${name}` });
   const history = (live.items[0] as ConfigSet | undefined)?.status?.history ?? [];

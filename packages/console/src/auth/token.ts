@@ -1,7 +1,37 @@
 // The signed-in user's token, kept in this tab's sessionStorage only: closing the tab or signing
-// out forgets it. The console has no other credential and no server-side session.
+// out forgets it. A directory (LDAP) user's token is not here at all: `wharf up` keeps it in an
+// httpOnly cookie, and this tab remembers only until when that session lasts.
 const KEY = 'wharf.token';
+const SESSION_KEY = 'wharf.session';
 const listeners = new Set<() => void>();
+
+/** The cookie session's end, when this browser signed in with a directory password. */
+function sessionUntil(): number {
+  return Date.parse(localStorage.getItem(SESSION_KEY) ?? '') || 0;
+}
+
+export function isSignedIn(): boolean {
+  return getToken() !== undefined || sessionUntil() > Date.now();
+}
+
+function changed(): void {
+  for (const l of listeners) l();
+}
+
+/** Remembers (not the token: `wharf up` keeps that in an httpOnly cookie) until when the session lasts. */
+export function startSession(expirationTimestamp: string | undefined): void {
+  localStorage.setItem(SESSION_KEY, expirationTimestamp ?? new Date(Date.now() + 3600_000).toISOString());
+  changed();
+}
+
+/** Forgets the token and ends the cookie session, if any. */
+export async function signOut(): Promise<void> {
+  sessionStorage.removeItem(KEY);
+  const hadSession = localStorage.getItem(SESSION_KEY) !== null;
+  localStorage.removeItem(SESSION_KEY);
+  if (hadSession) await fetch('/console-auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+  changed();
+}
 
 export function getToken(): string | undefined {
   return sessionStorage.getItem(KEY) ?? undefined;
@@ -10,7 +40,7 @@ export function getToken(): string | undefined {
 export function setToken(token: string | undefined): void {
   if (token) sessionStorage.setItem(KEY, token);
   else sessionStorage.removeItem(KEY);
-  for (const l of listeners) l();
+  changed();
 }
 
 export function onTokenChange(l: () => void): () => void {

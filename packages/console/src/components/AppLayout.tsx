@@ -7,13 +7,13 @@ import { useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../api/client.js';
 import { clearAccessCache } from '../api/access.js';
 import { KINDS } from '../api/kinds.js';
-import { setToken } from '../auth/token.js';
+import { signOut as endSession } from '../auth/token.js';
 import { LANGUAGES, setLanguage, type Language } from '../i18n/index.js';
 import { useNamespace } from './namespace.js';
 
 const SECTIONS = ['workloads', 'network', 'config', 'storage', 'cluster'] as const;
 /** Menu keys that are pages of their own (`/KEY`), not generic kind lists (`/r/KEY`). */
-const PAGES = new Set(['apps', 'builds', 'monitoring']);
+const PAGES = new Set(['apps', 'configuration', 'builds', 'monitoring', 'cluster']);
 
 function useUserName(): string {
   const [name, setName] = useState('');
@@ -36,16 +36,15 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const items = [
     { key: 'overview', label: t('nav.overview') },
     // Wharf's own kinds, each with a page of its own (route = key).
-    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'builds', label: t('nav.builds') }, { key: 'monitoring', label: t('nav.monitoring') }] },
+    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'configuration', label: t('nav.configSets') }, { key: 'builds', label: t('nav.builds') }, { key: 'monitoring', label: t('nav.monitoring') }, { key: 'cluster', label: t('nav.clusterHealth') }] },
     ...SECTIONS.map((s) => ({
       key: `section-${s}`, type: 'group' as const, label: t(`nav.${s}`),
       children: KINDS.filter((k) => k.section === s).map((k) => ({ key: k.plural, label: t(`nav.${k.plural as 'pods'}`) })),
     })),
   ];
   const signOut = (): void => {
-    setToken(undefined);
     clearAccessCache();
-    navigate('/sign-in');
+    void endSession().then(() => navigate('/sign-in'));
   };
   return (
     <Layout style={{ minHeight: '100vh' }}>

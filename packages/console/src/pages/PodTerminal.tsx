@@ -41,7 +41,9 @@ export default function PodTerminal({ pod }: { pod: KubeObject }) {
     const q = new URLSearchParams({ container, stdin: 'true', stdout: 'true', tty: 'true' });
     q.append('command', 'sh');
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/exec?${q}`;
-    const ws = new WebSocket(url, ['v5.channel.k8s.io', bearerProtocol(getToken() ?? '')]);
+    // A directory user's session cookie travels by itself; a token is offered as the sub-protocol.
+    const token = getToken();
+    const ws = new WebSocket(url, ['v5.channel.k8s.io', ...(token ? [bearerProtocol(token)] : [])]);
     ws.binaryType = 'arraybuffer';
     const dec = new TextDecoder();
     setState('connecting');

@@ -1,10 +1,12 @@
-// Sign-in: a `wharf console` link (#code=...) signs in by itself; otherwise paste a token. The
-// token is checked with the API (SelfSubjectReview) before it is kept.
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+// Sign-in: a `wharf console` link (#code=...) signs in by itself; otherwise a directory (LDAP)
+// username and password (the session then lives in an httpOnly cookie `wharf up` sets), or a
+// pasted token, checked with the API (SelfSubjectReview) before it is kept.
+import { Alert, Button, Card, Form, Input, Tabs, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client.js';
+import { signInWithPassword } from '../auth/password.js';
 import { redeemCode, setToken } from '../auth/token.js';
 
 async function verify(token: string): Promise<void> {
@@ -24,6 +26,8 @@ export default function SignIn() {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [value, setValue] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
 
   const accept = async (token: string): Promise<void> => {
     await verify(token);
@@ -56,18 +60,48 @@ export default function SignIn() {
       .finally(() => setBusy(false));
   };
 
+  const submitPassword = (): void => {
+    if (!username.trim() || !password) {
+      setError(t('signIn.passwordRequired'));
+      return;
+    }
+    setBusy(true);
+    setError('');
+    signInWithPassword(username.trim(), password)
+      .then(() => navigate('/', { replace: true }))
+      .catch((e: ApiError) => {
+        setPassword('');
+        setError(e.code === 401 ? t('signIn.wrongPassword') : e.code === 429 ? t('signIn.tooMany', { message: e.message }) : t('signIn.passwordFailed', { message: e.message }));
+      })
+      .finally(() => setBusy(false));
+  };
+
+  const passwordForm = (
+    <Form layout="vertical" onFinish={submitPassword}>
+      <Form.Item label={t('signIn.username')} htmlFor="username">
+        <Input id="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+      </Form.Item>
+      <Form.Item label={t('signIn.password')} htmlFor="password" extra={t('signIn.passwordHelp')}>
+        <Input.Password id="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" loading={busy}>{t('signIn.submit')}</Button>
+    </Form>
+  );
+  const tokenForm = (
+    <Form layout="vertical" onFinish={submit}>
+      <Form.Item label={t('signIn.tokenLabel')} htmlFor="token" extra={t('signIn.tokenHelp')}>
+        <Input.Password id="token" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" loading={busy}>{t('signIn.submit')}</Button>
+    </Form>
+  );
   return (
     <main style={{ display: 'flex', justifyContent: 'center', paddingTop: '12vh' }}>
       <Card style={{ width: 480 }}>
         <Typography.Title level={1} style={{ fontSize: 24 }}>{t('signIn.title')}</Typography.Title>
         {busy && <Typography.Paragraph>{t('signIn.redeeming')}</Typography.Paragraph>}
-        {error && <Alert type="error" role="alert" showIcon message={error} style={{ marginBottom: 16 }} />}
-        <Form layout="vertical" onFinish={submit}>
-          <Form.Item label={t('signIn.tokenLabel')} htmlFor="token" extra={t('signIn.tokenHelp')}>
-            <Input.Password id="token" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
-          </Form.Item>
-          <Button type="primary" htmlType="submit" loading={busy}>{t('signIn.submit')}</Button>
-        </Form>
+        {error && <Alert type="error" role="alert" showIcon message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
+        <Tabs onChange={() => setError('')} items={[{ key: 'password', label: t('signIn.withPassword'), children: passwordForm }, { key: 'token', label: t('signIn.withToken'), children: tokenForm }]} />
       </Card>
     </main>
   );
