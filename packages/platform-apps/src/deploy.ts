@@ -18,6 +18,8 @@ export const PLATFORM_RULES = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // Pods are only read, and relabelled to leave their Service before they are deleted.
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
+  // Exec reloads run a command in the application's pods (a WebSocket GET, authorized as get and create).
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   // Shared ConfigSets of the platform namespace are copied to namespaces by their labels.
   // Projects: their namespaces, member bindings, quota and defaults, and the roles members get.
