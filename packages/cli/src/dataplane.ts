@@ -96,7 +96,11 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
   child.unref();
   const pid = child.pid ?? -1;
   const record = await waitFor('the dataplane to serve', 120_000, () => {
-    if (child.exitCode !== null) throw new Error(`wharf dataplane exited with ${child.exitCode}: see ${join(dataDir, 'dataplane.log')}`);
+    if (child.exitCode !== null) {
+      // The log's last lines say why, also when the data dir is gone by the time someone looks.
+      const tail = readFileSync(join(dataDir, 'dataplane.log'), 'utf8').trim().split('\n').slice(-5).join('\n  ');
+      throw new Error(`wharf dataplane exited with ${child.exitCode}; the last lines of ${join(dataDir, 'dataplane.log')}:\n  ${tail}`);
+    }
     const r = readRecord(dataDir);
     return r?.pid === pid ? r : undefined;
   });
