@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
 import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { processHasArgs } from './process-check.js';
 
 /** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
 export interface DataplaneSpec {
@@ -50,12 +51,7 @@ function readRecord(dataDir: string): DataplaneRecord | undefined {
 
 /** Whether `pid` is a live `wharf dataplane` of this data dir (not a recycled pid). */
 function isDataplane(pid: number, dataDir: string): boolean {
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.includes('dataplane') && args.includes(dataDir);
-  } catch {
-    return false;
-  }
+  return processHasArgs(pid, 'dataplane', dataDir);
 }
 
 const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>

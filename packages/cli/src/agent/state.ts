@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeKind } from '@wharf/node';
+import { processHasArgs } from '../process-check.js';
 
 export interface AgentRecord {
   readonly pid: number;
@@ -30,12 +31,7 @@ export function writeAgentRecord(dataDir: string, r: AgentRecord): void {
 
 /** Whether the recorded process is a live `wharf agent` of that node (not a recycled pid). */
 export function isAgentProcess(r: AgentRecord): boolean {
-  try {
-    const args = readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').split('\0');
-    return args.includes('agent') && args.includes(r.nodeName);
-  } catch {
-    return false;
-  }
+  return processHasArgs(r.pid, 'agent', r.nodeName);
 }
 
 /** Stops the data dir's agent (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */

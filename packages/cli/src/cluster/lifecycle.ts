@@ -12,6 +12,7 @@ import { KubeClient, isStatus } from '@wharf/client';
 import { isRunning } from '../control.js';
 import { CliError } from '../kube/errors.js';
 import { nodesOf, parseClusterSpec, specChanges, upArgs, type ClusterSpec } from './spec.js';
+import { processHasArgs } from '../process-check.js';
 
 const CLI = fileURLToPath(new URL('../../bin/wharf.js', import.meta.url));
 
@@ -61,13 +62,7 @@ function readSpec(o: StateOptions, file: string): ClusterSpec {
 
 /** Whether `pid` is a live `wharf up` of this data dir (not a recycled pid). */
 function upAlive(pid: number | undefined, dataDir: string): boolean {
-  if (!pid) return false;
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.includes('up') && args.includes(dataDir);
-  } catch {
-    return false;
-  }
+  return processHasArgs(pid, 'up', dataDir);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,11 +72,12 @@ async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<number> {
   if (await isRunning(spec.dataDir)) throw new CliError(`a Wharf is already running in ${spec.dataDir}`);
   mkdirSync(spec.dataDir, { recursive: true });
   const logPath = join(spec.dataDir, 'wharf-up.log');
+  // Readiness is looked for only in what this start writes.
+  const from = existsSync(logPath) ? readFileSync(logPath, 'utf8').length : 0;
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [CLI, ...upArgs(spec), '--log-format', 'json'], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   const pid = child.pid!;
-  const from = existsSync(logPath) ? readFileSync(logPath, 'utf8').length : 0;
   const deadline = Date.now() + timeoutMs;
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
