@@ -100,6 +100,8 @@ async function stopUp(r: Record): Promise<void> {
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 300 && upAlive(pid, r.spec.dataDir); i++) await sleep(100);
   if (upAlive(pid, r.spec.dataDir)) process.kill(pid, 'SIGKILL');
+  // An exited process stays in /proc (its command line empty) until init reaps it: wait for that too.
+  for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
 }
 
 function client(spec: ClusterSpec): KubeClient {
