@@ -73,7 +73,7 @@ spec:
     const got = await cli('cluster', 'get');
     expect(got.code).toBe(0);
     expect(got.stdout).toMatch(/running\s+yes\s+yes \(wharf up pid \d+\)/);
-    expect(got.stdout).toMatch(/version\s+1\.32\s+v1\.32\.0-wharf/);
+    expect(got.stdout).toMatch(/version\s+1\.32\s+v1\.32\.9/);
     expect(got.stdout).toMatch(/nodes\s+0\s+0 Ready of 0/);
     expect((await cli('cluster', 'get', 'nope')).stderr).toBe(`wharf: no cluster "nope" in ${state} (wharf cluster get lists them)\n`);
   });
