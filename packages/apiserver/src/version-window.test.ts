@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from './server.js';
+import { storedVersions } from './storage/offline.js';
 import { chooseKubernetesVersion, deprecationWarning, minorPath, parseKubernetesVersion, removedBetween } from './version-window.js';
 
 interface Reply { code: number; json: Record<string, unknown>; warning: string | undefined }
@@ -48,6 +49,9 @@ describe('version window', () => {
       expect(created.code).toBe(201);
       expect(created.warning).toContain('unavailable in v1.32+');
       expect((await call(old, port, 'GET', '/apis/flowcontrol.apiserver.k8s.io')).json).toMatchObject({ versions: [{ version: 'v1' }, { version: 'v1beta3' }] });
+      expect(storedVersions(join(dataDir, 'wharf.db'), 'flowcontrol.apiserver.k8s.io', 'flowschemas')).toEqual([
+        { key: '/registry/flowcontrol.apiserver.k8s.io/flowschemas/legacy', apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3' },
+      ]);
     } finally {
       await old.stop();
     }
@@ -63,6 +67,9 @@ describe('version window', () => {
       expect((await call(next, port, 'GET', '/apis/flowcontrol.apiserver.k8s.io')).json).toMatchObject({ versions: [{ version: 'v1' }] });
       const kept = await call(next, port, 'GET', `${FLOWSCHEMAS.replace('%s', 'v1')}/legacy`);
       expect(kept.json).toMatchObject({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', metadata: { name: 'legacy' }, spec: { matchingPrecedence: 1000 } });
+      // Rewritten through v1, it is stored as v1.
+      expect((await call(next, port, 'PUT', `${FLOWSCHEMAS.replace('%s', 'v1')}/legacy`, kept.json)).code).toBe(200);
+      expect(storedVersions(join(dataDir, 'wharf.db'), 'flowcontrol.apiserver.k8s.io', 'flowschemas')[0]?.apiVersion).toBe('flowcontrol.apiserver.k8s.io/v1');
     } finally {
       await next.stop();
     }
