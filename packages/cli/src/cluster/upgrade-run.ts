@@ -68,8 +68,9 @@ async function rollback(o: RunOptions, p: Progress, why: string): Promise<never>
   throw new CliError(`the control plane at ${p.to} did not validate: ${why}; restored the snapshot and restarted ${p.from}`);
 }
 
+/** As kubectl cordon/uncordon: uncordoning removes the field (null in a merge patch). */
 async function setUnschedulable(c: KubeClient, node: string, unschedulable: boolean): Promise<void> {
-  await c.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable } });
+  await c.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: unschedulable || null } });
 }
 
 /** One step; answers what it did, for the record. */
