@@ -36,6 +36,17 @@ async function validate(c: KubeClient, timeoutMs: number, extra: () => Promise<s
   }
 }
 
+/** Why not every node's agent has renewed its Lease since `sinceMs` (it has not reached the restarted API yet), or undefined. */
+async function agentsBehind(c: KubeClient, sinceMs: number): Promise<string | undefined> {
+  const leases = await c.get<{ items: { metadata?: { name?: string }; spec?: { renewTime?: string } }[] }>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+  const nodes = await c.get<{ items: { metadata?: { name?: string } }[] }>('/api/v1/nodes');
+  const behind = nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => {
+    const renewed = Date.parse(leases.items.find((l) => l.metadata?.name === n)?.spec?.renewTime ?? '');
+    return !(renewed >= sinceMs);
+  });
+  return behind.length ? `agent(s) of ${behind.join(', ')} have not renewed their lease since the restart` : undefined;
+}
+
 const withClient = async <T>(spec: ClusterSpec, f: (c: KubeClient) => Promise<T>): Promise<T> => {
   const c = client(spec);
   try {
@@ -90,9 +101,11 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
   }
   if (step === 'validate-control-plane') {
     try {
+      // The agents must have reached the restarted API server, not only be Ready in the store.
+      const restarted = Date.parse(p.done.find((d) => d.step === 'control-plane')?.at ?? '') || Date.now();
       return await withClient(spec, (c) => validate(c, o.timeoutMs, async () => {
         const v = await currentVersion(c);
-        return v === p.to ? undefined : `/version says ${v}, not ${p.to}`;
+        return v === p.to ? agentsBehind(c, restarted) : `/version says ${v}, not ${p.to}`;
       }));
     } catch (e) {
       return rollback(o, p, (e as Error).message);
