@@ -157,7 +157,8 @@ ${machineTable(facts, [], runtime)}
 
 | | |
 |---|---:|
-| upgrade, total | ${totalS.toFixed(1)} s |
+| upgrade, total (\`wharf cluster upgrade --yes\` from start to exit) | ${totalS.toFixed(1)} s |
+| of which plan and preflight (before the first step) | ${(totalS - sum(() => true)).toFixed(1)} s |
 | requests through the Ingress during the upgrade | ${sent} |
 | failed requests | ${failed} |
 | server version after | ${version.replace(/.*"gitVersion": "/, '').replace(/"$/, '')} |
@@ -174,8 +175,7 @@ ${steps.map((s) => `| ${s.step} | ${s.s.toFixed(1)} s |`).join('\n')}
 
 The control-plane step stops the cluster's \`wharf up\` and starts it at the new version; the
 app keeps answering meanwhile (the Ingress gateway, the Service rules and the containers outlive
-\`wharf up\`). The node
-agents run inside \`wharf up\` today, so the agent step only records that they were restarted
+\`wharf up\`). The node agents run inside \`wharf up\` today, so the agent step only records that they were restarted
 with the control plane; draining moves each node's pods to the other node one eviction at a
 time, as the PodDisruptionBudget allows.
 `;

@@ -4,22 +4,14 @@
 // as v1 the plan is a go; --yes upgrades the control plane, then each node (cordon, drain, agent,
 // uncordon, validate), `kubectl version` says 1.32 and the Deployment's pods still run; killed
 // with -9 in the node phase of the next upgrade, `upgrade` again resumes and finishes.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, eventually, freePort, runcUnavailable } from '@wharf/testing';
+import { Kubectl, WHARF_BIN, eventually, freePort, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharfCli(args: string[], timeoutMs = 900_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [WHARF_BIN, ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharfCli = (args: string[], timeoutMs = 900_000): Promise<WharfRun> => runWharf(args, timeoutMs);
 
 const skip = runcUnavailable();
 
@@ -63,7 +55,7 @@ describe.skipIf(skip !== '')(`wharf cluster upgrade ${skip}`, () => {
   const state = join(dir, 'state');
   const dataDir = join(dir, 'data');
   const file = join(dir, 'up.yaml');
-  const cli = (...args: string[]): Promise<Run> => wharfCli([...args, '--state', state]);
+  const cli = (...args: string[]): Promise<WharfRun> => wharfCli([...args, '--state', state]);
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
   const serverVersion = async (): Promise<string> => (JSON.parse(await k().ok(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
   const webRunning = async (): Promise<number> => {
