@@ -6,7 +6,7 @@ import { isStatus, type KubeClient } from '@wharf/client';
 import { CliError } from '../kube/errors.js';
 import { backupCluster, restoreInto } from './backup.js';
 import { client, drain, mustRead, out, sleep, startUp, stopUp, upAlive, writeRecord, type StateOptions } from './lifecycle.js';
-import type { ClusterSpec } from './spec.js';
+import { nodesOf, type ClusterSpec } from './spec.js';
 import { currentVersion } from './upgrade-facts.js';
 import { remaining, writeProgress, type Progress } from './upgrade-progress.js';
 import { judge, readCluster } from './validate.js';
@@ -124,10 +124,12 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
       return `drained in ${((Date.now() - started) / 1000).toFixed(1)} s`;
     }
     if (what === 'agent') {
-      // Today the agents run inside wharf up, so the control-plane restart already restarted
-      // them on the new code; a separate agent process would be stopped and started here.
+      // Today the spec's agents run inside wharf up, so the control-plane restart already
+      // restarted them on the new code; a separate agent process would be stopped and started here.
       const n = await c.get<{ status?: { nodeInfo?: { kubeletVersion?: string } } }>(`/api/v1/nodes/${node}`);
-      return `in-process agent, restarted with the control plane (reports ${n.status?.nodeInfo?.kubeletVersion ?? '?'})`;
+      const reports = n.status?.nodeInfo?.kubeletVersion ?? '?';
+      if (!nodesOf(spec).some((x) => x.name === node)) return `joined with wharf agent: not restarted here (reports ${reports}); restart it with the new build yourself`;
+      return `in-process agent, restarted with the control plane (reports ${reports})`;
     }
     if (what === 'uncordon') {
       await setUnschedulable(c, node, false);

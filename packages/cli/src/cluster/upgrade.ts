@@ -52,7 +52,9 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   const refused = refuseStep(facts.from, to) ?? skewRefusals(facts.agents, to)[0];
   if (refused) throw new CliError(`upgrade refused: ${refused}`);
 
-  const nodes = nodesOf(r.spec).map((n) => n.name).filter((n) => facts.agents.some((a) => a.node === n));
+  // Every node the API lists: the spec's own, then any joined with `wharf agent`.
+  const own = nodesOf(r.spec).map((n) => n.name);
+  const nodes = [...own.filter((n) => facts.agents.some((a) => a.node === n)), ...facts.agents.map((a) => a.node).filter((n) => !own.includes(n)).sort()];
   out(`Upgrade plan for cluster ${o.name}: Kubernetes ${facts.from} -> ${to}`);
   out('  1. snapshot the store, registry blobs and local volumes (as wharf cluster backup)');
   out(`  2. restart the control plane at ${to} and validate it; if it does not validate, restore the snapshot and restart ${facts.from}`);
