@@ -182,6 +182,7 @@ export class ObjectApi {
     if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema, old));
     else issues.push(...validateKind(info.group, info.version, info.kind, obj, old));
     if (issues.length) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', causesOf(issues));
+    ctx.warnings.push(...(strategyOf(served)?.warnings?.(obj as Record<string, unknown>) ?? []));
   }
 
   private admit(op: 'CREATE' | 'UPDATE', served: Served, namespace: string, obj: KubeObject, old: StoredObject | undefined, subresource: string, ctx: OpContext): void {

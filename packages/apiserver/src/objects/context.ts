@@ -19,6 +19,8 @@ export interface OpContext {
   readonly warnings: string[];
   /** The manager managedFields records the write under (fieldManager parameter or User-Agent). */
   readonly fieldManager?: string;
+  /** Annotations for the request's audit event (admission policies' auditAnnotations). */
+  readonly auditAnnotations?: Record<string, string>;
 }
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';

@@ -138,6 +138,8 @@ const FUTURE_REVISION_WAIT_MS = 3_000;
 
 /** The name a create request gave its object (the URL has none), for the audit log. */
 export const createdNames = new WeakMap<IncomingMessage, string>();
+/** The annotations admission gave a request's audit event (policies' auditAnnotations and Audit failures). */
+export const auditAnnotations = new WeakMap<IncomingMessage, Record<string, string>>();
 
 export class RestHandler {
   constructor(private readonly opts: RestHandlerOptions) {}
@@ -153,7 +155,9 @@ export class RestHandler {
     // request-info reads /api/v1/namespaces/<name> as a namespace too (as upstream's does).
     if (!info.namespaced && ri.namespace && !(info.resource === 'namespaces' && info.group === '')) throw pathNotFound(ri.path);
     const wanted = negotiate(req.headers.accept);
-    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [], fieldManager: fieldManagerFor(req, query, ri.verb) };
+    const annotations: Record<string, string> = {};
+    auditAnnotations.set(req, annotations);
+    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [], fieldManager: fieldManagerFor(req, query, ri.verb), auditAnnotations: annotations };
     const sub = ri.subresource;
 
     if (sub) {
@@ -270,7 +274,7 @@ export class RestHandler {
     const candidate = run({ ...ctx, dryRun: true, warnings: [] });
     const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
     const call = { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings };
-    const checkPolicies = (object: KubeObject | undefined): void => policies?.validate({ ...request, object }, ctx.user, ctx.dryRun, ctx.warnings);
+    const checkPolicies = (object: KubeObject | undefined): void => policies?.validate({ ...request, object }, ctx);
     const reviewed = (hooks ? await hooks.admit(request, call, checkPolicies) : (checkPolicies(candidate), candidate)) ?? candidate;
     if (ctx.dryRun) return reviewed as StoredObject;
     return this.opts.api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
@@ -280,7 +284,7 @@ export class RestHandler {
   private async reviewed(request: AdmissionRequest, ctx: OpContext, options: KubeObject): Promise<KubeObject> {
     const { webhooks: hooks, policies } = this.opts;
     const object = request.object as KubeObject;
-    const checkPolicies = (o: KubeObject | undefined): void => policies?.validate({ ...request, object: o }, ctx.user, ctx.dryRun, ctx.warnings);
+    const checkPolicies = (o: KubeObject | undefined): void => policies?.validate({ ...request, object: o }, ctx);
     if (hooks?.mayApply(request)) return (await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings }, checkPolicies)) ?? object;
     if (policies?.mayApply(request)) checkPolicies(object);
     return object;
@@ -292,7 +296,7 @@ export class RestHandler {
     const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
     if (!old) return;
     const request = { operation: 'DELETE' as const, served, namespace, name, subresource: '', object: undefined, oldObject: old };
-    const checkPolicies = (): void => policies?.validate(request, ctx.user, ctx.dryRun, ctx.warnings);
+    const checkPolicies = (): void => policies?.validate(request, ctx);
     if (hooks?.mayApply(request)) await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options: optionsFor('DeleteOptions', ctx), warnings: ctx.warnings }, checkPolicies);
     else if (policies?.mayApply(request)) checkPolicies();
   }
