@@ -274,7 +274,11 @@ export class RestHandler {
   private async admitted(base: Omit<AdmissionRequest, 'object' | 'oldObject'>, ctx: OpContext, options: KubeObject, old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject): Promise<StoredObject> {
     const { webhooks: hooks, policies, api } = this.opts;
     const probe = { ...base, object: undefined, oldObject: old };
-    if (!hooks?.mayApply(probe) && !policies?.mayApply(probe)) return run(ctx);
+    if (!hooks?.mayApply(probe)) {
+      if (!policies?.mayApply(probe)) return run(ctx);
+      // Policies alone are synchronous: they run inside the write, on the object about to be stored.
+      return run({ ...ctx, validating: (object, stored) => policies.validate({ ...base, name: object.metadata.name, object, oldObject: stored }, ctx) });
+    }
     for (let attempt = 1; ; attempt++) {
       const candidate = run({ ...ctx, dryRun: true, warnings: [] });
       const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
@@ -288,7 +292,7 @@ export class RestHandler {
       };
       let reviewed: KubeObject;
       try {
-        reviewed = (hooks ? await hooks.admit(request, call, checkPolicies) : (checkPolicies(candidate), candidate)) ?? candidate;
+        reviewed = (await hooks.admit(request, call, checkPolicies)) ?? candidate;
       } catch (e) {
         keep(); // a denial still audits what the policies recorded
         throw e;
