@@ -43,6 +43,21 @@ spec:
     spec: {containers: [{name: c, image: busybox:1}]}
 `;
 
+/** A ValidatingAdmissionPolicy and its binding of the same name; both specs as indented YAML lines. */
+const policyAndBinding = (name: string, policySpec: string, bindingSpec: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ${name}}
+spec:
+${policySpec}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ${name}}
+spec:
+  policyName: ${name}
+${bindingSpec}
+`;
+
 beforeAll(async () => {
   writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
   wharf = await WharfProcess.start({ extraArgs: ['--no-platform', '--audit-policy-file', join(dir, 'audit-policy.yaml'), '--audit-log-path', logPath] });
@@ -57,28 +72,15 @@ afterAll(async () => {
 
 describe('ValidatingAdmissionPolicy parameters', () => {
   it('reads the limit from a ConfigMap named by paramRef in the request namespace; a missing one denies as the binding says', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: {name: replica-limit}
-spec:
-  paramKind: {apiVersion: v1, kind: ConfigMap}
+    await k.ok(['apply', '-f', '-'], { stdin: policyAndBinding('replica-limit', `  paramKind: {apiVersion: v1, kind: ConfigMap}
   matchConstraints:
     resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]
   validations:
   - expression: "object.spec.replicas <= int(params.data.maxReplicas)"
     messageExpression: "'replicas must be at most ' + params.data.maxReplicas + ' in ' + object.metadata.namespace"
-    reason: Forbidden
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: replica-limit}
-spec:
-  policyName: replica-limit
-  validationActions: [Deny]
+    reason: Forbidden`, `  validationActions: [Deny]
   paramRef: {name: replica-limit, parameterNotFoundAction: Deny}
-  matchResources: {namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [team-a, team-b]}]}}
-` });
+  matchResources: {namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [team-a, team-b]}]}}`) });
     const missing = await k.run(['apply', '-f', '-'], { stdin: deployment('web', 'team-a', 2) });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction");
@@ -105,25 +107,14 @@ kind: ConfigMap
 metadata: {name: no-busybox, namespace: limits, labels: {image-rule: "yes"}}
 data: {suffix: "busybox:1", why: "busybox is for debugging"}
 ---
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: {name: image-rules}
-spec:
-  paramKind: {apiVersion: v1, kind: ConfigMap}
+${policyAndBinding('image-rules', `  paramKind: {apiVersion: v1, kind: ConfigMap}
   matchConstraints:
     resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
   validations:
   - expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(params.data.suffix))"
-    messageExpression: "params.metadata.name + ': ' + params.data.why"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: image-rules}
-spec:
-  policyName: image-rules
-  validationActions: [Warn]
+    messageExpression: "params.metadata.name + ': ' + params.data.why"`, `  validationActions: [Warn]
   paramRef: {namespace: limits, selector: {matchLabels: {image-rule: "yes"}}, parameterNotFoundAction: Allow}
-  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-b}}}
+  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-b}}}`)}
 ` });
     const warned = await k.run(['apply', '-f', '-'], { stdin: deployment('debug', 'team-b', 1) });
     expect(warned.code).toBe(0);
@@ -136,28 +127,15 @@ describe('audit annotations and the Audit action', () => {
   const events = (): AuditEvent[] => readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
 
   it('writes auditAnnotations and the failures of an Audit binding to the request\'s audit entry, and lets the request through', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: {name: owner-audit}
-spec:
-  matchConstraints:
+    await k.ok(['apply', '-f', '-'], { stdin: policyAndBinding('owner-audit', `  matchConstraints:
     resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
   validations:
   - expression: "has(object.metadata.labels) && 'owner' in object.metadata.labels"
     message: deployments should name their owner
   auditAnnotations:
   - key: replicas
-    valueExpression: "'asked for ' + string(object.spec.replicas)"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: owner-audit}
-spec:
-  policyName: owner-audit
-  validationActions: [Audit]
-  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-b}}}
-` });
+    valueExpression: "'asked for ' + string(object.spec.replicas)"`, `  validationActions: [Audit]
+  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-b}}}`) });
     await k.ok(['apply', '-f', '-'], { stdin: deployment('unowned', 'team-b', 2) });
     const entry = await eventually(() => events().find((e) => e.verb === 'create' && e.objectRef?.name === 'unowned' && e.stage === 'ResponseComplete'), 10_000, 'the audit entry of the create');
     expect(entry.responseStatus?.code).toBe(201);
@@ -191,25 +169,12 @@ describe('CEL runtime cost limits', () => {
   });
 
   it('a policy expression past the per-call limit is an evaluation error: failurePolicy Fail denies; its estimated cost draws a warning', async () => {
-    const created = await k.run(['apply', '-f', '-'], { stdin: `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: {name: pairwise}
-spec:
-  failurePolicy: Fail
+    const created = await k.run(['apply', '-f', '-'], { stdin: policyAndBinding('pairwise', `  failurePolicy: Fail
   matchConstraints:
     resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
   validations:
-  - expression: "object.data.all(a, object.data.all(b, a == b || a != b))"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: pairwise}
-spec:
-  policyName: pairwise
-  validationActions: [Deny]
-  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-a}}}
-` });
+  - expression: "object.data.all(a, object.data.all(b, a == b || a != b))"`, `  validationActions: [Deny]
+  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-a}}}`) });
     expect(created.code).toBe(0);
     expect(created.stderr).toContain('Warning: spec.validations[0].expression: estimated expression cost exceeds the runtime cost limit by factor of more than 100x');
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wide', namespace: 'team-a' }, data: Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`k${i}`, ''])) });
