@@ -16,6 +16,12 @@ describe('ValidatingAdmissionPolicy and binding validation', () => {
     ]);
   });
 
+  it('names a messageExpression that does not compile by its own path', () => {
+    expect(issues(validateAdmissionPolicy({ spec: { matchConstraints: rules, validations: [{ expression: 'true', messageExpression: "'a' +" }] } }))).toEqual([
+      expect.stringMatching(/^spec\.validations\[0\]\.messageExpression: Invalid value: "'a' \+": compilation failed/) as unknown as string,
+    ]);
+  });
+
   it('takes paramRef by name or selector with a parameterNotFoundAction, and the Audit action', () => {
     expect(validateAdmissionPolicyBinding({ spec: { policyName: 'p', validationActions: ['Audit', 'Warn'], paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } } })).toEqual([]);
     expect(issues(validateAdmissionPolicyBinding({ spec: { policyName: 'p', validationActions: ['Deny'], paramRef: { name: 'a', selector: {}, parameterNotFoundAction: 'Maybe' } } }))).toEqual([

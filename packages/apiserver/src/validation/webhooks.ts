@@ -86,14 +86,18 @@ function checkExpressions(list: unknown, at: FieldPath, errs: FieldIssue[], name
   (Array.isArray(list) ? list : []).forEach((c, i) => {
     const e = isRecord(c) ? c : {};
     if (named && (typeof e.name !== 'string' || !e.name)) errs.push(required(at.index(i).child('name')));
-    const expr = e[field];
-    if (typeof expr !== 'string' || !expr) {
-      errs.push(required(at.index(i).child(field)));
-      return;
-    }
-    const p = compile(expr);
-    if (typeof p === 'string') errs.push(invalid(at.index(i).child(field), expr, `compilation failed: ${p}`));
+    checkExpression(e[field], at.index(i).child(field), errs);
   });
+}
+
+/** One CEL expression: present, and it compiles. */
+function checkExpression(expr: unknown, at: FieldPath, errs: FieldIssue[]): void {
+  if (typeof expr !== 'string' || !expr) {
+    errs.push(required(at));
+    return;
+  }
+  const p = compile(expr);
+  if (typeof p === 'string') errs.push(invalid(at, expr, `compilation failed: ${p}`));
 }
 
 const POLICY_REASONS = ['Invalid', 'Forbidden', 'Unauthorized', 'RequestEntityTooLarge'];
@@ -112,7 +116,7 @@ export function validateAdmissionPolicy(o: Obj): FieldIssue[] {
   checkExpressions(validations, at.child('validations'), errs, false);
   validations.forEach((v, i) => {
     if (!isRecord(v)) return;
-    if (typeof v.messageExpression === 'string') checkExpressions([v], at.child('validations').index(i).child('messageExpression').index(0), errs, false, 'messageExpression');
+    if (v.messageExpression !== undefined) checkExpression(v.messageExpression, at.child('validations').index(i).child('messageExpression'), errs);
     if (v.reason !== undefined && !POLICY_REASONS.includes(String(v.reason))) errs.push(notSupported(at.child('validations').index(i).child('reason'), v.reason, POLICY_REASONS));
   });
   checkExpressions(spec.matchConditions, at.child('matchConditions'), errs, true);
