@@ -16,9 +16,9 @@ export function summarize(latencies) {
 /**
  * Runs `op(worker, seq)` from `concurrency` workers for `durationMs` (or until `count` ops in all).
  * Returns ops/s over the wall time, latency percentiles in ms, and the number of failed ops
- * (a failing op throws; its latency is not recorded).
+ * (a failing op throws; its latency is not recorded). `keepLatencies` adds every latency (to merge runs).
  */
-export async function runLoad({ concurrency, durationMs = Infinity, count = Infinity, op }) {
+export async function runLoad({ concurrency, durationMs = Infinity, count = Infinity, op, keepLatencies = false }) {
   const latencies = [];
   let issued = 0;
   let errors = 0;
@@ -42,7 +42,7 @@ export async function runLoad({ concurrency, durationMs = Infinity, count = Infi
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const elapsed = performance.now() - start;
   const s = summarize(latencies);
-  return { ...s, errors, firstError, elapsedMs: elapsed, opsPerSec: (s.n / elapsed) * 1000 };
+  return { ...s, errors, firstError, elapsedMs: elapsed, opsPerSec: (s.n / elapsed) * 1000, ...(keepLatencies ? { latencies } : {}) };
 }
 
 export function fmtMs(v) {

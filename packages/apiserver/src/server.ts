@@ -48,7 +48,7 @@ import { SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
 import { checkLdapOptions, LdapSignIn, LDAP_SIGNIN_PATH } from './auth/ldap/index.js';
 import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
-import { RestHandler, createdNames } from './rest/handler.js';
+import { RestHandler, auditAnnotations, createdNames } from './rest/handler.js';
 import { SubresourceHandlers } from './rest/subresources.js';
 import { requestInfo, type RequestInfo } from './rest/request-info.js';
 import { send, sendError } from './rest/respond.js';
@@ -206,7 +206,7 @@ export class ApiServer {
       watch: { bookmarkMs: opts.bookmarkMs, maxSeconds: opts.watchTimeoutSeconds },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
       webhooks: new WebhookAdmission(this.store),
-      policies: new PolicyAdmission(this.store),
+      policies: new PolicyAdmission(this.store, this.api.registry),
       authorize: (user, ri) => this.authorize(user, ri),
     });
     this.apiServices = new ApiServiceController({ api: this.api, identity: this.frontProxy });
@@ -450,7 +450,7 @@ export class ApiServer {
       recorded?.(code);
       // A request refused before its user was known is audited as who it claimed to be: nobody.
       if (ri && this.auditor && !auditBegun) audited = this.auditor.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
-      audited?.complete(code, createdNames.get(req));
+      audited?.complete(code, createdNames.get(req), auditAnnotations.get(req));
       if (this.audit && ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
           user: user.name, groups: user.groups, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,

@@ -22,8 +22,8 @@ export interface AuditorOptions {
 }
 
 export interface AuditedRequest {
-  /** Emits ResponseComplete; `name` is the created object's when the URL had none. */
-  complete(code: number, name?: string): void;
+  /** Emits ResponseComplete; `name` is the created object's when the URL had none, `annotations` admission's. */
+  complete(code: number, name?: string, annotations?: Readonly<Record<string, string>>): void;
 }
 
 /** Requests whose bodies carry secret values. */
@@ -66,13 +66,14 @@ export class Auditor {
     };
     emit('RequestReceived', {});
     return {
-      complete: (code, name) => {
+      complete: (code, name, annotations) => {
         const ref = objectRef(ri.name || name || '');
         const requestObject = level !== 'Metadata' ? withoutSecrets(decoded(req)) : undefined;
         const responseObject = withoutSecrets(captured?.());
         emit('ResponseComplete', {
           ...(ref ? { objectRef: ref } : {}),
           responseStatus: { metadata: {}, code },
+          ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
           ...(requestObject !== undefined ? { requestObject } : {}),
           ...(responseObject !== undefined ? { responseObject } : {}),
         });

@@ -4,7 +4,7 @@ import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from '..
 import { admissionPolicyBindingPrinter, admissionPolicyPrinter, apiServicePrinter, webhookConfigurationPrinter } from '../tables/cluster.js';
 import { validateApiService } from '../validation/apiservice.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../validation/crd-definition.js';
-import { validateAdmissionPolicy, validateAdmissionPolicyBinding, validateWebhookConfiguration } from '../validation/webhooks.js';
+import { expressionCostWarnings, validateAdmissionPolicy, validateAdmissionPolicyBinding, validateWebhookConfiguration } from '../validation/webhooks.js';
 import type { KindStrategy } from './strategy.js';
 
 const admission = 'admissionregistration.k8s.io';
@@ -35,6 +35,7 @@ export const validatingWebhookConfigurationStrategy: KindStrategy = {
   resource: 'validatingwebhookconfigurations',
   defaults: (o) => defaultWebhookConfiguration(o, false),
   validate: (o) => validateWebhookConfiguration(o, false),
+  warnings: expressionCostWarnings,
   printer: webhookConfigurationPrinter,
 };
 
@@ -44,6 +45,7 @@ export const mutatingWebhookConfigurationStrategy: KindStrategy = {
   resource: 'mutatingwebhookconfigurations',
   defaults: (o) => defaultWebhookConfiguration(o, true),
   validate: (o) => validateWebhookConfiguration(o, true),
+  warnings: expressionCostWarnings,
   printer: webhookConfigurationPrinter,
 };
 
@@ -52,6 +54,7 @@ export const validatingAdmissionPolicyStrategy: KindStrategy = {
   kind: 'ValidatingAdmissionPolicy',
   resource: 'validatingadmissionpolicies',
   validate: validateAdmissionPolicy,
+  warnings: expressionCostWarnings,
   printer: admissionPolicyPrinter,
 };
 

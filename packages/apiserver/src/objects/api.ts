@@ -182,6 +182,7 @@ export class ObjectApi {
     if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema, old));
     else issues.push(...validateKind(info.group, info.version, info.kind, obj, old));
     if (issues.length) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', causesOf(issues));
+    ctx.warnings.push(...(strategyOf(served)?.warnings?.(obj as Record<string, unknown>) ?? []));
   }
 
   private admit(op: 'CREATE' | 'UPDATE', served: Served, namespace: string, obj: KubeObject, old: StoredObject | undefined, subresource: string, ctx: OpContext): void {
@@ -210,6 +211,7 @@ export class ObjectApi {
     this.admit('CREATE', served, namespace, obj, undefined, '', ctx);
     const name = String(meta.name);
     const key = this.key(served, namespace, name);
+    ctx.validating?.(prepareCreate(served, obj, namespace, this.clock, this.store.revision), undefined);
     if (ctx.dryRun) {
       if (this.store.get(key)) throw alreadyExists(served.info.resource, served.info.group, name);
       return prepareCreate(served, obj, namespace, this.clock, this.store.revision);
@@ -260,6 +262,7 @@ export class ObjectApi {
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
     const next = prepareUpdate(served, obj, old, subresource, Number(old.metadata.resourceVersion));
     setManagedFields(next, managed ?? managersAfterWrite(served, old, next, ctx, subresource, this.clock));
+    ctx.validating?.(next, old);
     if (sameObject(next, old)) return old;
     if (ctx.dryRun) return next;
     // Removing the last finalizer of an object being deleted completes its deletion.

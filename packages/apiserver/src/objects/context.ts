@@ -19,6 +19,14 @@ export interface OpContext {
   readonly warnings: string[];
   /** The manager managedFields records the write under (fieldManager parameter or User-Agent). */
   readonly fieldManager?: string;
+  /** Annotations for the request's audit event (admission policies' auditAnnotations). */
+  readonly auditAnnotations?: Record<string, string>;
+  /**
+   * Validating admission of the request's own write, run on the object as it would be stored (after
+   * defaulting and the built-in admission plugins) and before it is: ValidatingAdmissionPolicies
+   * when no webhook reviews the write, so no dry run is needed first. Throws to refuse.
+   */
+  readonly validating?: (object: StoredObject, old: StoredObject | undefined) => void;
 }
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';

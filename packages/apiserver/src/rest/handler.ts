@@ -139,6 +139,10 @@ const FUTURE_REVISION_WAIT_MS = 3_000;
 
 /** The name a create request gave its object (the URL has none), for the audit log. */
 export const createdNames = new WeakMap<IncomingMessage, string>();
+/** How often a write reviewed by webhooks runs again when other writes keep changing its object. */
+const MAX_ADMISSION_ATTEMPTS = 5;
+/** The annotations admission gave a request's audit event (policies' auditAnnotations and Audit failures). */
+export const auditAnnotations = new WeakMap<IncomingMessage, Record<string, string>>();
 
 export class RestHandler {
   constructor(private readonly opts: RestHandlerOptions) {}
@@ -156,7 +160,9 @@ export class RestHandler {
     const wanted = negotiate(req.headers.accept);
     // A deprecated group/version warns on writes, as kube-apiserver does (version-window.ts).
     const deprecated = deprecationWarning(info.group, info.version, info.kind, api.registry.minor);
-    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: deprecated ? [deprecated] : [], fieldManager: fieldManagerFor(req, query, ri.verb) };
+    const annotations: Record<string, string> = {};
+    auditAnnotations.set(req, annotations);
+    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: deprecated ? [deprecated] : [], fieldManager: fieldManagerFor(req, query, ri.verb), auditAnnotations: annotations };
     const sub = ri.subresource;
 
     if (sub) {
@@ -264,26 +270,52 @@ export class RestHandler {
   /**
    * Runs a write past the admission webhooks that match it: the write as a dry run gives the object
    * the webhooks review, and what they return (mutated) is what gets stored. Without matching
-   * webhooks the write runs as it is.
+   * webhooks the write runs as it is. When another write changed the object while the webhooks
+   * reviewed it, the request runs again on the stored object, as upstream's GuaranteedUpdate
+   * retries: a request that pinned a resourceVersion then conflicts (409), any other goes through.
    */
   private async admitted(base: Omit<AdmissionRequest, 'object' | 'oldObject'>, ctx: OpContext, options: KubeObject, old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject): Promise<StoredObject> {
-    const { webhooks: hooks, policies } = this.opts;
+    const { webhooks: hooks, policies, api } = this.opts;
     const probe = { ...base, object: undefined, oldObject: old };
-    if (!hooks?.mayApply(probe) && !policies?.mayApply(probe)) return run(ctx);
-    const candidate = run({ ...ctx, dryRun: true, warnings: [] });
-    const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
-    const call = { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings };
-    const checkPolicies = (object: KubeObject | undefined): void => policies?.validate({ ...request, object }, ctx.user, ctx.dryRun, ctx.warnings);
-    const reviewed = (hooks ? await hooks.admit(request, call, checkPolicies) : (checkPolicies(candidate), candidate)) ?? candidate;
-    if (ctx.dryRun) return reviewed as StoredObject;
-    return this.opts.api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
+    if (!hooks?.mayApply(probe)) {
+      if (!policies?.mayApply(probe)) return run(ctx);
+      // Policies alone are synchronous: they run inside the write, on the object about to be stored.
+      return run({ ...ctx, validating: (object, stored) => policies.validate({ ...base, name: object.metadata.name, object, oldObject: stored }, ctx) });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const candidate = run({ ...ctx, dryRun: true, warnings: [] });
+      const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
+      // This attempt's warnings and audit annotations; a retried attempt's are dropped.
+      const outcome = { ...ctx, warnings: [] as string[], auditAnnotations: {} as Record<string, string> };
+      const call = { user: ctx.user, dryRun: ctx.dryRun, options, warnings: outcome.warnings };
+      const checkPolicies = (object: KubeObject | undefined): void => policies?.validate({ ...request, object }, outcome);
+      const keep = (): void => {
+        ctx.warnings.push(...outcome.warnings);
+        if (ctx.auditAnnotations) Object.assign(ctx.auditAnnotations, outcome.auditAnnotations);
+      };
+      let reviewed: KubeObject;
+      try {
+        reviewed = (await hooks.admit(request, call, checkPolicies)) ?? candidate;
+      } catch (e) {
+        keep(); // a denial still audits what the policies recorded
+        throw e;
+      }
+      const current = old && api.store.get(api.key(base.served, base.namespace, old.metadata.name));
+      if (current && current.metadata.resourceVersion !== old?.metadata.resourceVersion && attempt < MAX_ADMISSION_ATTEMPTS) {
+        old = current;
+        continue;
+      }
+      keep();
+      if (ctx.dryRun) return reviewed as StoredObject;
+      return api.commitReviewed(base.served, base.namespace, reviewed, old, ctx, base.subresource);
+    }
   }
 
   /** Runs `request.object` past the webhooks and policies that match it; resolves with it as the mutating webhooks left it. */
   private async reviewed(request: AdmissionRequest, ctx: OpContext, options: KubeObject): Promise<KubeObject> {
     const { webhooks: hooks, policies } = this.opts;
     const object = request.object as KubeObject;
-    const checkPolicies = (o: KubeObject | undefined): void => policies?.validate({ ...request, object: o }, ctx.user, ctx.dryRun, ctx.warnings);
+    const checkPolicies = (o: KubeObject | undefined): void => policies?.validate({ ...request, object: o }, ctx);
     if (hooks?.mayApply(request)) return (await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options, warnings: ctx.warnings }, checkPolicies)) ?? object;
     if (policies?.mayApply(request)) checkPolicies(object);
     return object;
@@ -295,7 +327,7 @@ export class RestHandler {
     const old = this.opts.api.store.get(this.opts.api.key(served, namespace, name));
     if (!old) return;
     const request = { operation: 'DELETE' as const, served, namespace, name, subresource: '', object: undefined, oldObject: old };
-    const checkPolicies = (): void => policies?.validate(request, ctx.user, ctx.dryRun, ctx.warnings);
+    const checkPolicies = (): void => policies?.validate(request, ctx);
     if (hooks?.mayApply(request)) await hooks.admit(request, { user: ctx.user, dryRun: ctx.dryRun, options: optionsFor('DeleteOptions', ctx), warnings: ctx.warnings }, checkPolicies);
     else if (policies?.mayApply(request)) checkPolicies();
   }

@@ -54,9 +54,9 @@ const elementOf = (s: JSONSchemaProps | undefined, indexed: boolean): JSONSchema
 };
 
 /** Functions whose cost grows with the length of the string or list they are called on. */
-const LINEAR = new Set(['contains', 'matches', 'lowerAscii', 'upperAscii', 'trim', 'split', 'replace', 'indexOf', 'lastIndexOf', 'join', '@in', '_+_']);
+export const LINEAR: ReadonlySet<string> = new Set(['contains', 'matches', 'lowerAscii', 'upperAscii', 'trim', 'split', 'replace', 'indexOf', 'lastIndexOf', 'join', '@in', '_+_']);
 /** Functions that read no further than their shorter operand (a comparison stops at the first difference, a prefix at its end). */
-const SHORTEST = new Set(['_==_', '_!=_', 'startsWith', 'endsWith']);
+export const SHORTEST: ReadonlySet<string> = new Set(['_==_', '_!=_', 'startsWith', 'endsWith']);
 
 interface Estimate {
   cost: number;
@@ -98,7 +98,8 @@ function estimate(e: Expr | undefined, scope: Scope): Estimate {
     case 'comprehensionExpr': {
       const c = k.value;
       const range = estimate(c.iterRange, scope);
-      const n = range.schema ? maxSize(range.schema) : MAX_REQUEST_BYTES;
+      // A range of unknown shape is bounded by the request: a list of the smallest values.
+      const n = maxSize(range.schema ?? { type: 'array' });
       const inner = new Map(scope);
       inner.set(c.iterVar, elementOf(range.schema, false));
       if (c.iterVar2) inner.set(c.iterVar2, elementOf(range.schema, true));
@@ -111,16 +112,25 @@ function estimate(e: Expr | undefined, scope: Scope): Estimate {
   }
 }
 
-/** The estimated cost of one rule evaluated at a node of schema `self`. */
-export function ruleCost(rule: string, self: JSONSchemaProps): number {
+/** The estimated cost of an expression whose variables have the schemas of `scope`. */
+function costOf(expression: string, scope: Scope): number {
   let expr: Expr;
   try {
-    expr = parse(rule).expr;
+    expr = parse(expression).expr;
   } catch {
     return 0; // the compile check reports it
   }
-  return estimate(expr, new Map([['self', self], ['oldSelf', self]])).cost;
+  return estimate(expr, scope).cost;
 }
+
+/** The estimated cost of one rule evaluated at a node of schema `self`. */
+export const ruleCost = (rule: string, self: JSONSchemaProps): number => costOf(rule, new Map([['self', self], ['oldSelf', self]]));
+
+/**
+ * The estimated cost of an admission expression (policy validations, variables, match conditions):
+ * its variables have no schema, so every list or map it walks is as large as a request allows.
+ */
+export const expressionCost = (expression: string, variables: readonly string[]): number => costOf(expression, new Map(variables.map((v) => [v, undefined])));
 
 /** How upstream words a cost over its budget. */
 export function overBudget(cost: number, limit: number): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldPath } from './issues.js';
 import { evaluateCelRules, validateCelRules } from './crd-cel.js';
 import type { JSONSchemaProps } from './crd-types.js';
+import { CostBudget } from './cel-runtime-cost.js';
 
 const schema = {
   type: 'object',
@@ -87,5 +88,23 @@ describe('CRD CEL rules', () => {
     expect(errs[0]?.message).toContain('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of');
     const bounded = { type: 'object', properties: { groups: { type: 'array', maxItems: 10, items: { type: 'array', maxItems: 10, items: item } } } } as unknown as JSONSchemaProps;
     expect(validateCelRules(bounded, at)).toEqual([]);
+  });
+
+  it('stop a rule that runs past the per-call cost limit with upstream\'s error, and no further rules run', () => {
+    // Every pair of 1,100 names: 1.2 million comparisons, over PerCallLimit (1,000,000).
+    const listRule = { type: 'object', properties: { names: { type: 'array', items: { type: 'string' } }, n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self < 0' }] } }, 'x-kubernetes-validations': [{ rule: 'self.names.all(a, self.names.all(b, a == b || a != b))' }] } as unknown as JSONSchemaProps;
+    const names = Array.from({ length: 1100 }, (_, i) => `n${i}`);
+    const errs = evaluateCelRules({ names, n: 1 }, undefined, listRule, 'spec').map((e) => `${e.field}: ${e.message}`);
+    expect(errs).toEqual(["spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.names.all(a, self.names.all(b, a == b || a != b))"]);
+    // A tenth of the names stays well within the limit, and the next rule runs.
+    expect(evaluateCelRules({ names: names.slice(0, 110), n: 1 }, undefined, listRule, 'spec').map((e) => e.message)).toEqual(['Invalid value: "integer": failed rule: self < 0']);
+  });
+
+  it('fail the object once its rules together spend the request budget', () => {
+    const items = { type: 'array', items: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= 0 && self < 100' }] } } as unknown as JSONSchemaProps;
+    const budget = new CostBudget(50);
+    const errs = evaluateCelRules(Array.from({ length: 100 }, (_, i) => i), undefined, items, 'spec.values', [], budget);
+    expect(errs.map((e) => `${e.field}: ${e.message}`)).toEqual(['spec.values[25]: Invalid value: "integer": validation failed due to running out of cost budget, no further validation rules will be run']);
+    expect(evaluateCelRules([1, 2, 3], undefined, items, 'spec.values')).toEqual([]);
   });
 });

@@ -2,11 +2,12 @@
 // kube-apiserver does: each rule sees `self` (the value at its schema node) and, for transition
 // rules on an update, `oldSelf` (the stored value there). Failures are worded as upstream:
 // `spec: Invalid value: "object": replicas must be at most 10`.
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { isCelError, parse, plan } from '@bufbuild/cel';
 import { isRecord } from '@wharf/api';
 import { forbidden, invalid, required, type FieldIssue, type FieldPath } from './issues.js';
 import { additionalSchema, asSchema, type JSONSchemaProps } from './crd-types.js';
 import { maxSize, overBudget, ruleCost, RULE_COST_LIMIT, SCHEMA_COST_LIMIT } from './crd-cel-cost.js';
+import { COST_LIMIT_EXCEEDED, CostBudget, meteredEnv, OUT_OF_BUDGET, runMetered } from './cel-runtime-cost.js';
 
 type Program = ReturnType<typeof plan>;
 export type Bindings = NonNullable<Parameters<Program>[0]>;
@@ -24,7 +25,8 @@ interface Rule {
 
 const REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
 const programs = new Map<string, Program | string>();
-const env = celEnv();
+// Every program counts its cost as it runs (cel-runtime-cost.ts).
+const env = meteredEnv();
 
 /** The compiled program of an expression, or the compiler's message. */
 export function compile(expr: string): Program | string {
@@ -116,28 +118,40 @@ export function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
 const schemaType = (s: JSONSchemaProps, v: unknown): string =>
   typeof s.type === 'string' ? s.type : Array.isArray(v) ? 'array' : isRecord(v) ? 'object' : typeof v;
 
-/** Evaluates every rule of `schema` on `value` (and `old`, the stored value, on updates). */
-export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchemaProps, path: string, errs: FieldIssue[] = []): FieldIssue[] {
-  if (value === undefined || value === null) return errs;
+/**
+ * Evaluates every rule of `schema` on `value` (and `old`, the stored value, on updates), within
+ * upstream's runtime cost limits: an expression over the per-call limit, or rules that together
+ * spend the request's budget, fail the object and no further rules run.
+ */
+export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchemaProps, path: string, errs: FieldIssue[] = [], budget = new CostBudget()): FieldIssue[] {
+  if (value === undefined || value === null || budget.remaining < 0) return errs;
   const rules = rulesOf(schema);
   if (rules.length) {
     const self = toCel(value, schema);
     const oldSelf = old === undefined ? undefined : toCel(old, schema);
+    const type = schemaType(schema, value);
     for (const r of rules) {
       if (typeof r.rule !== 'string') continue;
       if (usesOldSelf(r.rule) && oldSelf === undefined) continue; // a transition rule needs a stored value
       const program = compile(r.rule);
       const at = `${path}${r.fieldPath ?? ''}`.replace(/^\./, '');
       if (typeof program === 'string') {
-        errs.push(invalid(at, schemaType(schema, value), `compilation failed: ${program}`));
+        errs.push(invalid(at, type, `compilation failed: ${program}`));
         continue;
       }
-      const result = program(bind(self, oldSelf));
+      const run = runMetered(() => program(bind(self, oldSelf)), budget);
+      if (run.exceeded) {
+        const why = run.exceeded === 'call' ? `'${COST_LIMIT_EXCEEDED}': no further validation rules will be run due to call cost exceeds limit for rule: ${r.rule}` : OUT_OF_BUDGET;
+        errs.push(invalid(path.replace(/^\./, ''), type, why));
+        budget.remaining = -1;
+        return errs;
+      }
+      const result = run.value;
       if (result === true) continue;
-      const message = isCelError(result) ? `internal error: ${result.message} evaluating rule: ${r.rule}` : messageOf(r, self, oldSelf);
+      const message = isCelError(result) ? `internal error: ${result.message} evaluating rule: ${r.rule}` : messageOf(r, self, oldSelf, budget);
       if (r.reason === 'FieldValueForbidden') errs.push(forbidden(at, message));
       else if (r.reason === 'FieldValueRequired') errs.push(required(at, message));
-      else errs.push(invalid(at, schemaType(schema, value), message));
+      else errs.push(invalid(at, type, message));
     }
   }
   if (isRecord(value)) {
@@ -145,11 +159,11 @@ export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchem
     const extra = additionalSchema(schema);
     for (const [k, v] of Object.entries(value)) {
       const s = asSchema(schema.properties?.[k]) ?? extra;
-      if (s) evaluateCelRules(v, oldRecord?.[k], s, `${path}.${k}`, errs);
+      if (s) evaluateCelRules(v, oldRecord?.[k], s, `${path}.${k}`, errs, budget);
     }
   } else if (Array.isArray(value)) {
     const items = asSchema(schema.items);
-    if (items) value.forEach((x, i) => evaluateCelRules(x, oldListItem(schema, x, old), items, `${path}[${i}]`, errs));
+    if (items) value.forEach((x, i) => evaluateCelRules(x, oldListItem(schema, x, old), items, `${path}[${i}]`, errs, budget));
   }
   return errs;
 }
@@ -162,15 +176,14 @@ function oldListItem(schema: JSONSchemaProps, item: unknown, old: unknown): unkn
   return old.find((o) => isRecord(o) && keys.every((k) => o[k] === item[k]));
 }
 
-function messageOf(r: Rule, self: unknown, oldSelf: unknown): string {
+function messageOf(r: Rule, self: unknown, oldSelf: unknown, budget: CostBudget): string {
   if (typeof r.message === 'string' && r.message) return r.message;
   if (typeof r.messageExpression === 'string') {
     const p = compile(r.messageExpression);
     if (typeof p !== 'string') {
-      const m = p(bind(self, oldSelf));
+      const m = runMetered(() => p(bind(self, oldSelf)), budget).value;
       if (typeof m === 'string' && m.trim()) return m;
     }
   }
   return `failed rule: ${r.rule}`;
 }
-

@@ -55,26 +55,38 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 
 /** The webhooks of one kind, configurations in name order and webhooks in their listed order, as upstream. */
 export function webhooksOf(store: Store, mutating: boolean): Webhook[] {
-  const out: Webhook[] = [];
-  for (const { object } of store.list(mutating ? PREFIXES.mutating : PREFIXES.validating)) {
-    for (const w of Array.isArray(object.webhooks) ? object.webhooks.filter(isRecord) : []) {
-      const client = isRecord(w.clientConfig) ? w.clientConfig : {};
-      const svc = isRecord(client.service) ? client.service : undefined;
-      out.push({
-        configuration: object.metadata.name, name: String(w.name ?? ''), mutating,
-        rules: Array.isArray(w.rules) ? w.rules.filter(isRecord) : [],
-        failurePolicy: w.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-        namespaceSelector: w.namespaceSelector, objectSelector: w.objectSelector,
-        timeoutSeconds: typeof w.timeoutSeconds === 'number' ? w.timeoutSeconds : 10,
-        reinvocationPolicy: w.reinvocationPolicy === 'IfNeeded' ? 'IfNeeded' : 'Never',
-        url: typeof client.url === 'string' ? client.url : undefined,
-        service: svc ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: typeof svc.port === 'number' ? svc.port : 443, path: typeof svc.path === 'string' ? svc.path : '/' } : undefined,
-        ca: typeof client.caBundle === 'string' && client.caBundle ? Buffer.from(client.caBundle, 'base64').toString('utf8') : undefined,
-        matchConditions: Array.isArray(w.matchConditions) ? w.matchConditions.filter(isRecord) : [],
-      });
-    }
+  let memo = parsed.get(store);
+  if (!memo) parsed.set(store, (memo = { mutating: { seen: [], hooks: [] }, validating: { seen: [], hooks: [] } }));
+  const m = mutating ? memo.mutating : memo.validating;
+  const configs = store.list(mutating ? PREFIXES.mutating : PREFIXES.validating).map((e) => e.object);
+  // Every write of a configuration stores a new object: unchanged references mean unchanged webhooks.
+  if (configs.length !== m.seen.length || configs.some((c, i) => c !== m.seen[i])) {
+    m.seen = configs;
+    m.hooks = configs.flatMap((c) => parseWebhooks(c, mutating));
   }
-  return out;
+  return m.hooks;
+}
+
+/** Per store, the configurations last parsed and their webhooks (parsed once, not per request). */
+const parsed = new WeakMap<Store, Record<'mutating' | 'validating', { seen: StoredObject[]; hooks: Webhook[] }>>();
+
+function parseWebhooks(object: StoredObject, mutating: boolean): Webhook[] {
+  return (Array.isArray(object.webhooks) ? object.webhooks.filter(isRecord) : []).map((w) => {
+    const client = isRecord(w.clientConfig) ? w.clientConfig : {};
+    const svc = isRecord(client.service) ? client.service : undefined;
+    return {
+      configuration: object.metadata.name, name: String(w.name ?? ''), mutating,
+      rules: Array.isArray(w.rules) ? w.rules.filter(isRecord) : [],
+      failurePolicy: w.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+      namespaceSelector: w.namespaceSelector, objectSelector: w.objectSelector,
+      timeoutSeconds: typeof w.timeoutSeconds === 'number' ? w.timeoutSeconds : 10,
+      reinvocationPolicy: w.reinvocationPolicy === 'IfNeeded' ? 'IfNeeded' : 'Never',
+      url: typeof client.url === 'string' ? client.url : undefined,
+      service: svc ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: typeof svc.port === 'number' ? svc.port : 443, path: typeof svc.path === 'string' ? svc.path : '/' } : undefined,
+      ca: typeof client.caBundle === 'string' && client.caBundle ? Buffer.from(client.caBundle, 'base64').toString('utf8') : undefined,
+      matchConditions: Array.isArray(w.matchConditions) ? w.matchConditions.filter(isRecord) : [],
+    };
+  });
 }
 
 function ruleMatches(rule: Record<string, unknown>, req: AdmissionRequest): boolean {
@@ -92,8 +104,16 @@ function ruleMatches(rule: Record<string, unknown>, req: AdmissionRequest): bool
   });
 }
 
-const selects = (selector: unknown, labels: Record<string, string> | undefined): boolean =>
-  selector === undefined || selector === null || fromLabelSelectorObject(selector).matches(labels);
+/** Compiled label selectors by the (immutable, stored) selector object they come from. */
+const compiled = new WeakMap<object, ReturnType<typeof fromLabelSelectorObject>>();
+
+function selects(selector: unknown, labels: Record<string, string> | undefined): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (typeof selector !== 'object') return fromLabelSelectorObject(selector).matches(labels);
+  let s = compiled.get(selector);
+  if (!s) compiled.set(selector, (s = fromLabelSelectorObject(selector)));
+  return s.matches(labels);
+}
 
 /** Whether `hook` is called for `req`: a rule matches, and both selectors select. */
 export function webhookMatches(hook: Webhook, req: AdmissionRequest, store: Store): boolean {
