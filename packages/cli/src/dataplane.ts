@@ -4,14 +4,13 @@
 // down or upgraded; here they keep answering from their last known state while `wharf up` stops,
 // crashes or is replaced by a newer build, and their informers resume the watch when the API
 // returns. DIR/dataplane.json records the running process; `wharf reset` stops it.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
 import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/node';
 import { processHasArgs } from './process-check.js';
+import { restartWhenGone, startDetached, terminate } from './detached.js';
 
 /** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
 export interface DataplaneSpec {
@@ -39,7 +38,6 @@ export interface DataplaneRecord {
 const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
 /** Written by `wharf up` (ApiServer.writeDataplaneKubeconfig) before the dataplane starts. */
 export const dataplaneKubeconfigPath = (dataDir: string): string => join(dataDir, 'dataplane', 'kubeconfig');
-const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 
 function readRecord(dataDir: string): DataplaneRecord | undefined {
   try {
@@ -58,16 +56,6 @@ const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>
   a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() &&
   (b.ingressPort === 0 || a.ingressPort === b.ingressPort) && (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
 
-async function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Adopts the data dir's running dataplane when it serves `spec`; otherwise stops whatever runs
  * and starts a new one, detached, so it outlives this process. Answers its record.
@@ -83,22 +71,12 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
     await stopDataplane(dataDir);
   }
   rmSync(recordPath(dataDir), { force: true });
-  const out = openSync(join(dataDir, 'dataplane.log'), 'a');
-  const child = spawn(process.execPath, [
-    CLI, 'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
+  const { pid, value: record } = await startDetached('wharf dataplane', [
+    'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
     '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer,
-  ], { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  child.unref();
-  const pid = child.pid ?? -1;
-  const record = await waitFor('the dataplane to serve', 120_000, () => {
-    if (child.exitCode !== null) {
-      // The log's last lines say why, also when the data dir is gone by the time someone looks.
-      const tail = readFileSync(join(dataDir, 'dataplane.log'), 'utf8').trim().split('\n').slice(-5).join('\n  ');
-      throw new Error(`wharf dataplane exited with ${child.exitCode}; the last lines of ${join(dataDir, 'dataplane.log')}:\n  ${tail}`);
-    }
+  ], join(dataDir, 'dataplane.log'), 120_000, (p) => {
     const r = readRecord(dataDir);
-    return r?.pid === pid ? r : undefined;
+    return r?.pid === p ? r : undefined;
   });
   log.info({ pid }, 'started the dataplane (cluster DNS, Ingress gateway) as a process of its own');
   return { ...record, adopted: false };
@@ -109,18 +87,13 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
  * `everyMs`), as a kubelet restarts a crashed container. Answers the function that stops watching.
  */
 export function superviseDataplane(dataDir: string, spec: DataplaneSpec, log: Logger, everyMs = 2000): () => void {
-  let busy = false;
-  const timer = setInterval(() => {
+  return restartWhenGone(everyMs, () => {
     const found = readRecord(dataDir);
-    if (busy || (found && isDataplane(found.pid, dataDir))) return;
-    busy = true;
+    return !found || !isDataplane(found.pid, dataDir);
+  }, () => {
     log.warn('the dataplane process is gone: starting it again');
-    ensureDataplane(dataDir, spec, log)
-      .catch((e: unknown) => log.error({ err: e }, 'starting the dataplane again failed'))
-      .finally(() => (busy = false));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    return ensureDataplane(dataDir, spec, log);
+  }, (e) => log.error({ err: e }, 'starting the dataplane again failed'));
 }
 
 /** Stops the data dir's dataplane (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
@@ -128,14 +101,8 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
   const found = readRecord(dataDir);
   rmSync(recordPath(dataDir), { force: true });
   if (!found || !isDataplane(found.pid, dataDir)) return false;
-  process.kill(found.pid, 'SIGTERM');
-  try {
-    await waitFor('the dataplane to stop', 10_000, () => (isDataplane(found.pid, dataDir) ? undefined : true));
-  } catch {
-    process.kill(found.pid, 'SIGKILL');
-    // It could not take its DNS redirect with it.
-    await removeClusterDnsRedirect(found.spec.dnsGateways);
-  }
+  // Killed, it could not take its DNS redirect with it.
+  if (await terminate(found.pid, () => isDataplane(found.pid, dataDir))) await removeClusterDnsRedirect(found.spec.dnsGateways);
   return true;
 }
 

@@ -10,6 +10,7 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { agentStateDir, readAgentRecord, stopAgent } from './agent/state.js';
+import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
 import { ImageStore } from '@wharf/images';
 import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
@@ -32,6 +33,11 @@ export interface NodeSetOptions {
   readonly heartbeatSeconds?: number;
   /** Each agent logs with `{ component: 'node-agent', node }`, DNS and the dataplane with their component. */
   readonly logger: Logger;
+  /**
+   * Run each agent as a `wharf agent` process of its own (agent/processes.ts) that signs in to
+   * this API server, instead of in this process. @default in this process
+   */
+  readonly agentProcesses?: { readonly apiServer: string };
 }
 
 /** Without apiServerToken the agents accept any caller on loopback. */
@@ -95,6 +101,7 @@ async function resetOtherRuntime(dataDir: string, name: string, index: number, k
 
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
+  private readonly processes: AgentProcesses | undefined;
   private readonly failed = new Set<string>();
   /** Each runc node's NetworkPolicy dataplane, by node name. */
   private readonly policies = new Map<string, PolicyEnforcer>();
@@ -112,20 +119,21 @@ export class NodeSet {
 
   constructor(options: NodeSetOptions) {
     this.o = resolveNodeSetOptions(options);
+    if (options.agentProcesses) this.processes = new AgentProcesses(this.o.logger.child({ component: 'node-agents' }));
   }
 
   async start(): Promise<void> {
     this.store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
     // Process pods use the host's network and resolv.conf, and iptables needs root: neither DNS nor the dataplane.
     if (this.o.runtime === 'process') {
-      for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+      await this.startNodes();
       await this.startProvisioner();
       return;
     }
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
     await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
-    for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+    await this.startNodes();
     const api = apiEndpointOf(this.o.dataDir);
     try {
       await ensureHostAddress(api.device, api.address);
@@ -157,9 +165,44 @@ export class NodeSet {
     }
   }
 
+  /** Agent processes start side by side (each loads its modules for seconds); in-process agents one by one. */
+  private async startNodes(): Promise<void> {
+    const all = Array.from({ length: this.o.count }, (_, i) => i);
+    if (this.processes) await Promise.all(all.map((i) => this.startNode(i)));
+    else for (const i of all) await this.startNode(i);
+  }
+
+  /** The `wharf agent` process of node i: its state stays in DIR/nodes/<node>, as an in-process agent's. */
+  private processSpec(i: number): AgentProcessSpec {
+    const name = `node-${i}`;
+    const dir = join(this.o.dataDir, 'nodes', name);
+    const net = networkOf(this.o.dataDir, i);
+    return {
+      name, dataDir: dir,
+      args: [
+        'agent', '--node', name, '--server', this.o.agentProcesses!.apiServer, '--data-dir', dir, '--state-dir', dir,
+        '--pod-cidr', net.podCIDR, '--bridge', net.bridge, '--zone', String.fromCharCode(97 + (i % 26)), '--registry', this.o.registry.host,
+        '--runtime', this.o.runtime, '--image-dir', join(this.o.dataDir, 'node-images'), '--rootfs-dir', join(this.o.dataDir, 'rootfs'),
+        '--heartbeat-seconds', String(this.o.heartbeatSeconds), '--log-format', 'json',
+        ...(this.o.runtime !== 'process' ? ['--cluster-dns', 'gateway'] : []),
+      ],
+    };
+  }
+
   private async startNode(i: number): Promise<void> {
     const name = `node-${i}`;
     await resetOtherRuntime(this.o.dataDir, name, i, this.o.runtime, this.o.logger);
+    if (this.processes) {
+      // The kubeconfig the agent signs in with (system:node:<name>, a token kept in tokens.csv).
+      this.o.nodeKubeconfig(name);
+      const spec = this.processSpec(i);
+      await this.processes.ensure(spec);
+      this.processes.watch(spec);
+      if (this.o.runtime !== 'process') await this.startPolicies(name);
+      return;
+    }
+    // An agent process of an earlier `wharf up --node-processes` would run the node twice.
+    if (await stopAgent(join(this.o.dataDir, 'nodes', name))) this.o.logger.info({ node: name }, 'stopped the node agent process of an earlier start: the agent runs in this process');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.o.nodeKubeconfig(name));
     const token = kubeConfig.getCurrentUser()?.token ?? '';
@@ -208,6 +251,7 @@ export class NodeSet {
     const i = this.indexOf(name);
     if (this.failed.has(name)) return;
     this.failed.add(name);
+    await this.processes?.kill(this.processSpec(i));
     await this.agents.get(name)?.stop();
     this.agents.delete(name);
     // The machine's rules go with it (its pods' addresses may be handed out again elsewhere).
@@ -225,8 +269,12 @@ export class NodeSet {
     this.failed.delete(name);
   }
 
-  /** Stops the agents; their containers, the Service and NetworkPolicy rules stay, to be adopted by the next start. */
+  /**
+   * Stops the agents (agent processes keep running); their containers, the Service and
+   * NetworkPolicy rules stay, to be adopted by the next start.
+   */
   async stop(): Promise<void> {
+    this.processes?.stop();
     await this.provisioner?.stop();
     await this.proxy?.stop();
     await Promise.all([...this.policies.values()].map((p) => p.stop()));
@@ -254,6 +302,8 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   const root = process.getuid?.() === 0;
   for (const name of names) {
     // Without a record (data dirs from before runtimes were recorded): only root can have run runc.
+    // The agent process of `--node-processes` first: it would start what is being removed.
+    await stopAgent(join(dir, name));
     const kind = (await readRuntimeKind(join(dir, name))) ?? (root ? 'runc' : 'process');
     if (kind === 'runc' && !root) throw new Error(`${name} ran runc containers: resetting it needs root`);
     await runtimeFor(dataDir, name, Number(name.slice(5)), kind).reset();

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeKind } from '@wharf/node';
 import { processHasArgs } from '../process-check.js';
+import { terminate } from '../detached.js';
 
 export interface AgentRecord {
   readonly pid: number;
@@ -13,6 +14,12 @@ export interface AgentRecord {
   readonly podCIDR: string;
   readonly bridge: string;
   readonly startedAt: string;
+  /** Where the node's runtime keeps its state. @default agentStateDir(dataDir) */
+  readonly stateDir?: string;
+  /** The process's arguments after `wharf`: `wharf up` adopts an agent started with the ones it would pass. */
+  readonly args?: readonly string[];
+  /** Set once the agent registered its Node and adopted its containers. */
+  readonly readyAt?: string;
 }
 
 const recordPath = (dataDir: string): string => join(dataDir, 'agent.json');
@@ -38,15 +45,7 @@ export function isAgentProcess(r: AgentRecord): boolean {
 export async function stopAgent(dataDir: string): Promise<boolean> {
   const r = readAgentRecord(dataDir);
   if (!r || !isAgentProcess(r)) return false;
-  process.kill(r.pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (isAgentProcess(r)) {
-    if (Date.now() > deadline) {
-      process.kill(r.pid, 'SIGKILL');
-      break;
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await terminate(r.pid, () => isAgentProcess(r));
   return true;
 }
 
