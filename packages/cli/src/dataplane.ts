@@ -8,7 +8,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
-import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { ClusterDns, IngressGateway, installClusterDnsRedirect, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { joinedAgents } from './agent/state.js';
 import { processHasArgs } from './process-check.js';
 import { restartWhenGone, startDetached, terminate } from './detached.js';
 
@@ -106,6 +107,41 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * Cluster DNS for the runc nodes joined with `wharf agent` under DIR/agents: each one's bridge
+ * gateway gets a redirect of its own to the DNS port, added as nodes appear (checked every 3 s)
+ * and removed when their record goes (`wharf reset` also removes it). Answers the function that
+ * stops looking and removes them.
+ */
+function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log: Logger): () => Promise<void> {
+  const done = new Set<string>();
+  let busy = false;
+  const scan = async (): Promise<void> => {
+    const wanted = new Set(joinedAgents(dataDir).filter((a) => a.record.runtime === 'runc').map((a) => podCidrGateway(a.record.podCIDR)).filter((g) => !spec.dnsGateways.includes(g)));
+    for (const gw of wanted) {
+      if (done.has(gw)) continue;
+      await installClusterDnsRedirect([gw], port);
+      done.add(gw);
+      log.info({ gateway: gw }, 'cluster DNS for a joined node: its gateway redirected');
+    }
+    for (const gw of [...done].filter((g) => !wanted.has(g))) {
+      await removeClusterDnsRedirect([gw]);
+      done.delete(gw);
+    }
+  };
+  const tick = (): void => {
+    if (busy) return;
+    busy = true;
+    scan().catch((e: unknown) => log.error({ err: e }, 'redirecting DNS of joined nodes failed')).finally(() => (busy = false));
+  };
+  tick();
+  const timer = setInterval(tick, 3000);
+  return async () => {
+    clearInterval(timer);
+    for (const gw of done) await removeClusterDnsRedirect([gw]).catch(() => undefined);
+  };
+}
+
 /** The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect. */
 export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promise<void> {
   const log = createLogger();
@@ -118,11 +154,12 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, logger: log.child({ component: 'ingress-gateway' }) });
   await dns?.start();
   await ingress.start();
+  const joined = dns ? redirectJoined(dataDir, spec, dns.port, log) : undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.all([ingress.stop(), dns?.stop()]).finally(() => process.exit(0));
+    void Promise.all([ingress.stop(), dns?.stop(), joined?.()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -9,10 +9,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
-import { agentStateDir, readAgentRecord, stopAgent } from './agent/state.js';
+import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
 import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, type LocalNodeStorage, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -102,6 +102,9 @@ async function resetOtherRuntime(dataDir: string, name: string, index: number, k
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly processes: AgentProcesses | undefined;
+  /** Joined nodes whose NetworkPolicy enforcer is starting, and the timer that looks for new ones. */
+  private readonly joinedStarting = new Set<string>();
+  private joinedScan: NodeJS.Timeout | undefined;
   private readonly failed = new Set<string>();
   /** Each runc node's NetworkPolicy dataplane, by node name. */
   private readonly policies = new Map<string, PolicyEnforcer>();
@@ -142,6 +145,7 @@ export class NodeSet {
       this.o.logger.error({ err: e }, 'the address pods reach the API on could not be set up: in-cluster clients will not reach the API');
     }
     await this.startProvisioner();
+    this.enforceJoined();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), podSources: [podRange(this.o.dataDir)], logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
@@ -155,7 +159,9 @@ export class NodeSet {
 
   /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
   private async startProvisioner(): Promise<void> {
-    const nodes = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    const own = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    // And the nodes joined with `wharf agent` under DIR/agents, also those that join later.
+    const nodes = (): LocalNodeStorage[] => [...own, ...joinedAgents(this.o.dataDir).map((a) => ({ node: a.record.nodeName, dir: volumesDir(a.dataDir, a.record) }))];
     this.provisioner = new LocalProvisioner({ kubeConfig: this.o.kubeConfig, nodes, logger: this.o.logger.child({ component: 'local-provisioner' }) });
     try {
       await this.provisioner.start();
@@ -224,6 +230,23 @@ export class NodeSet {
     if (this.o.runtime !== 'process') await this.startPolicies(name);
   }
 
+  /**
+   * NetworkPolicy for the runc nodes joined with `wharf agent` under DIR/agents: an enforcer for
+   * each, started as they appear (checked every 5 s). Their rules stay when one stops, as ours do.
+   */
+  private enforceJoined(): void {
+    const scan = (): void => {
+      for (const { record: r } of joinedAgents(this.o.dataDir)) {
+        if (r.runtime !== 'runc' || this.policies.has(r.nodeName) || this.joinedStarting.has(r.nodeName)) continue;
+        this.joinedStarting.add(r.nodeName);
+        void this.startPolicies(r.nodeName).finally(() => this.joinedStarting.delete(r.nodeName));
+      }
+    };
+    scan();
+    this.joinedScan = setInterval(scan, 5000);
+    this.joinedScan.unref();
+  }
+
   /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
   private async startPolicies(name: string): Promise<void> {
     const enforcer = new PolicyEnforcer({ kubeConfig: this.dataplaneKubeConfig, nodeName: name, prefix: policyPrefix(this.o.dataDir, name), logger: this.o.logger.child({ component: 'network-policy', node: name }) });
@@ -275,6 +298,7 @@ export class NodeSet {
    */
   async stop(): Promise<void> {
     this.processes?.stop();
+    clearInterval(this.joinedScan);
     await this.provisioner?.stop();
     await this.proxy?.stop();
     await Promise.all([...this.policies.values()].map((p) => p.stop()));
@@ -295,15 +319,22 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   await stopDataplane(dataDir);
   // Nodes joined with `wharf agent` whose data dirs live in this one (DIR/agents/<node>), or this
   // data dir itself when it is an agent's.
-  const agents = [dataDir, ...(existsSync(join(dataDir, 'agents')) ? readdirSync(join(dataDir, 'agents')).map((n) => join(dataDir, 'agents', n)) : [])];
-  const joined = (await Promise.all(agents.map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  const others = joinedAgents(dataDir);
+  const joined = (await Promise.all([dataDir, ...others.map((a) => a.dataDir)].map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  // What this data dir's dataplane and NetworkPolicy enforcers did for its joined nodes.
+  if (process.getuid?.() === 0) {
+    for (const { record: r } of others.filter((a) => a.record.runtime === 'runc')) {
+      await cleanupPolicyRules(policyPrefix(dataDir, r.nodeName));
+      await removeClusterDnsRedirect([podCidrGateway(r.podCIDR)]);
+    }
+  }
   if (!existsSync(dir)) return joined;
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;
   for (const name of names) {
-    // Without a record (data dirs from before runtimes were recorded): only root can have run runc.
     // The agent process of `--node-processes` first: it would start what is being removed.
     await stopAgent(join(dir, name));
+    // Without a record (data dirs from before runtimes were recorded): only root can have run runc.
     const kind = (await readRuntimeKind(join(dir, name))) ?? (root ? 'runc' : 'process');
     if (kind === 'runc' && !root) throw new Error(`${name} ran runc containers: resetting it needs root`);
     await runtimeFor(dataDir, name, Number(name.slice(5)), kind).reset();
@@ -324,6 +355,6 @@ async function resetAgent(dataDir: string): Promise<string | undefined> {
   if (!r) return undefined;
   if (r.runtime === 'runc' && process.getuid?.() !== 0) throw new Error(`${r.nodeName} ran runc containers: resetting it needs root`);
   await stopAgent(dataDir);
-  await nodeRuntime(r.runtime, r.nodeName, agentStateDir(dataDir), r).reset();
+  await nodeRuntime(r.runtime, r.nodeName, r.stateDir ?? agentStateDir(dataDir), r).reset();
   return r.nodeName;
 }

@@ -1,6 +1,6 @@
 // DIR/agent.json: what a `wharf agent` data dir holds (node, runtime, pod network) and which
 // process serves it, so a restart keeps the node's network and `wharf reset` finds what to remove.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeKind } from '@wharf/node';
 import { processHasArgs } from '../process-check.js';
@@ -51,3 +51,21 @@ export async function stopAgent(dataDir: string): Promise<boolean> {
 
 /** Where the node's runtime keeps containers, volumes and logs. */
 export const agentStateDir = (dataDir: string): string => join(dataDir, 'node');
+
+/**
+ * The nodes joined with `wharf agent` whose data dirs lie under a cluster's data dir
+ * (DIR/agents/<node>, the default for the default cluster): the nodes of this machine that the
+ * cluster's dataplane, NetworkPolicy enforcers and local volume provisioner serve besides its own.
+ */
+export function joinedAgents(clusterDataDir: string): { dataDir: string; record: AgentRecord }[] {
+  const dir = join(clusterDataDir, 'agents');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).sort().flatMap((n) => {
+    const dataDir = join(dir, n);
+    const record = readAgentRecord(dataDir);
+    return record ? [{ dataDir, record }] : [];
+  });
+}
+
+/** Where a node's local volumes live (the provisioner's directory for it). */
+export const volumesDir = (dataDir: string, r: AgentRecord): string => join(r.stateDir ?? agentStateDir(dataDir), 'volumes');
