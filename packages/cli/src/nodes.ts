@@ -174,6 +174,11 @@ export class NodeSet {
   /** Agent processes start side by side (each loads its modules for seconds); in-process agents one by one. */
   private async startNodes(): Promise<void> {
     const all = Array.from({ length: this.o.count }, (_, i) => i);
+    // A node beyond --nodes goes silent as it would with agents in this process (its containers stay).
+    const dir = join(this.o.dataDir, 'nodes');
+    for (const name of existsSync(dir) ? readdirSync(dir).filter((n) => /^node-\d+$/.test(n) && Number(n.slice(5)) >= this.o.count) : []) {
+      if (await stopAgent(join(dir, name))) this.o.logger.info({ node: name }, 'stopped the agent process of a node beyond --nodes');
+    }
     if (this.processes) await Promise.all(all.map((i) => this.startNode(i)));
     else for (const i of all) await this.startNode(i);
   }
