@@ -136,7 +136,10 @@ export class NodeSet {
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
     await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
-    await this.startNodes();
+    // Agent processes load and register while this process sets up the rest (awaited at the end).
+    const nodes = this.processes ? this.startNodes() : undefined;
+    nodes?.catch(() => undefined);
+    if (!nodes) await this.startNodes();
     const api = apiEndpointOf(this.o.dataDir);
     try {
       await ensureHostAddress(api.device, api.address);
@@ -155,6 +158,7 @@ export class NodeSet {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
     }
+    await nodes;
   }
 
   /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
