@@ -2,9 +2,11 @@
 // --nodes 1`, `wharf token create`, then `wharf agent --node node-1 --token ... --ca-cert-hash
 // sha256:...` with its own data dir, bridge and pod CIDR. It discovers and pins the CA, gets a node
 // client certificate, shows Ready with its version, runs a pinned pod in runc that answers at its
-// pod IP and its Service, survives `kill -9` (the container keeps serving; a restart without the
-// token adopts it), and `wharf reset` removes it. Wrong pins and revoked or expired tokens are
-// refused with one line. Needs root, runc, conmon and the CNI plugins (skipped with the reason otherwise).
+// pod IP and its Service, gets cluster DNS, NetworkPolicy and local volumes from the machine's
+// Wharf (its data dir lies under the cluster's, DIR/agents/<node>), survives `kill -9` (the
+// container keeps serving; a restart without the token adopts it), and `wharf reset` removes it.
+// Wrong pins and revoked or expired tokens are refused with one line. Needs root, runc, conmon and
+// the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -51,7 +53,7 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
   function startAgent(...extra: string[]): ChildProcess {
     const out = openSync(join(wharf.dataDir, 'agent.log'), 'a');
     const child = spawn(process.execPath, [
-      WHARF_BIN, 'agent', '--node', NODE, '--server', wharf.url, '--data-dir', agentDir, '--registry', `127.0.0.1:${wharf.registryPort}`, ...extra,
+      WHARF_BIN, 'agent', '--node', NODE, '--server', wharf.url, '--data-dir', agentDir, '--registry', `127.0.0.1:${wharf.registryPort}`, '--cluster-dns', 'gateway', ...extra,
     ], { stdio: ['ignore', out, out] });
     closeSync(out);
     return child;
@@ -90,6 +92,8 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     expect(execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir], { encoding: 'utf8' })).toContain(NODE);
     expect(conmonsUnder(agentDir)).toEqual([]);
     if (bridge) expect(() => execFileSync('ip', ['link', 'show', bridge], { stdio: 'ignore' })).toThrow();
+    // Nor the DNS redirect of its gateway (the NetworkPolicy chains are named by hash: see the test above).
+    if (podCIDR) expect(execFileSync('iptables', ['-w', '-t', 'nat', '-S'], { encoding: 'utf8' })).not.toContain(`${podCIDR.replace(/0\/24$/, '1')}/32`);
   }, 120_000);
 
   it('refuses a CA whose pin does not match, and the name of a Ready node, with one line and exit 1', async () => {
@@ -140,6 +144,48 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     await eventually(async () => ((await httpGet({ host: clusterIp, port: 80 }).catch(() => undefined))?.text === 'served by pinned\n' ? true : undefined), 30_000, 'the Service answering');
     expect(conmonsUnder(agentDir)).toHaveLength(1);
   }, 300_000);
+
+  it('gets cluster DNS, NetworkPolicy and local volumes from the Wharf of this machine, as its nodes do', async () => {
+    // DNS: ClusterFirst pods ask the bridge gateway, which the dataplane redirects to cluster DNS.
+    const gateway = podCIDR.replace(/0\/24$/, '1');
+    expect(await k.ok(['exec', 'pinned', '--', 'cat', '/etc/resolv.conf'])).toContain(`nameserver ${gateway}`);
+    const kubernetesIp = (await k.ok(['get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await eventually(async () => ((await k.run(['exec', 'pinned', '--', 'nslookup', 'kubernetes.default.svc.cluster.local'])).stdout.includes(kubernetesIp) ? true : undefined), 60_000, 'kubernetes.default resolved on the joined node');
+
+    // NetworkPolicy: a pod of node-0 reaches the pinned pod until a policy isolates it, and again after.
+    await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client' },
+      spec: { nodeName: 'node-0', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1', command: ['sleep', '3600'] }] },
+    }) });
+    await k.ok(['wait', '--for=condition=Ready', 'pod/client', '--timeout=120s'], { timeoutMs: 130_000 });
+    const ip = (await k.ok(['get', 'pod', 'pinned', '-o', 'jsonpath={.status.podIP}'])).trim();
+    // (busybox nc: the static busybox wget crashes with an explicit port)
+    const reaches = async (): Promise<boolean> =>
+      (await k.run(['exec', 'client', '--', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 8080`])).stdout.includes('served by pinned');
+    expect(await reaches()).toBe(true);
+    await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'isolate-pinned' },
+      spec: { podSelector: { matchLabels: { app: 'pinned' } }, policyTypes: ['Ingress'] },
+    }) });
+    await eventually(async () => (!(await reaches()) ? true : undefined), 60_000, 'the pinned pod isolated');
+    await k.ok(['delete', 'networkpolicy', 'isolate-pinned']);
+    await eventually(async () => ((await reaches()) ? true : undefined), 60_000, 'the pinned pod reachable again');
+
+    // A claim of the default class, used on the joined node, is a directory under its data dir.
+    await k.ok(['apply', '-f', '-'], { stdin: [
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Mi' } } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'writer' }, spec: {
+        nodeSelector: { 'kubernetes.io/hostname': NODE }, terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'w', image: 'busybox:1', command: ['sh', '-c', 'echo kept > /data/f && exec sleep 3600'], volumeMounts: [{ name: 'd', mountPath: '/data' }] }],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }],
+      } },
+    ].map((o) => JSON.stringify(o)).join('\n') });
+    await k.ok(['wait', '--for=condition=Ready', 'pod/writer', '--timeout=120s'], { timeoutMs: 130_000 });
+    const pv = (await k.ok(['get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}'])).trim();
+    const path = (await k.ok(['get', 'pv', pv, '-o', 'jsonpath={.spec.local.path}'])).trim();
+    expect(path).toBe(join(agentDir, 'node', 'volumes', pv));
+    expect(readFileSync(join(path, 'f'), 'utf8')).toBe('kept\n');
+  }, 400_000);
 
   it('serves logs and exec to the API server only: kubectl works, a direct caller without its token gets 401', async () => {
     expect(await k.ok(['exec', 'pinned', '--', 'cat', '/w/index.html'])).toBe('served by pinned\n');

@@ -38,7 +38,7 @@ describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'] });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
-  });
+  }, 240_000); // the start's own deadline and the image build's, on a loaded machine
 
   afterAll(async () => {
     await wharf?.stop();

@@ -4,14 +4,14 @@
 // down or upgraded; here they keep answering from their last known state while `wharf up` stops,
 // crashes or is replaced by a newer build, and their informers resume the watch when the API
 // returns. DIR/dataplane.json records the running process; `wharf reset` stops it.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
-import { ClusterDns, IngressGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { ClusterDns, IngressGateway, installClusterDnsRedirect, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { joinedAgents } from './agent/state.js';
 import { processHasArgs } from './process-check.js';
+import { restartWhenGone, startDetached, terminate } from './detached.js';
 
 /** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
 export interface DataplaneSpec {
@@ -39,7 +39,6 @@ export interface DataplaneRecord {
 const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
 /** Written by `wharf up` (ApiServer.writeDataplaneKubeconfig) before the dataplane starts. */
 export const dataplaneKubeconfigPath = (dataDir: string): string => join(dataDir, 'dataplane', 'kubeconfig');
-const CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 
 function readRecord(dataDir: string): DataplaneRecord | undefined {
   try {
@@ -58,16 +57,6 @@ const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>
   a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() &&
   (b.ingressPort === 0 || a.ingressPort === b.ingressPort) && (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
 
-async function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Adopts the data dir's running dataplane when it serves `spec`; otherwise stops whatever runs
  * and starts a new one, detached, so it outlives this process. Answers its record.
@@ -83,22 +72,12 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
     await stopDataplane(dataDir);
   }
   rmSync(recordPath(dataDir), { force: true });
-  const out = openSync(join(dataDir, 'dataplane.log'), 'a');
-  const child = spawn(process.execPath, [
-    CLI, 'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
+  const { pid, value: record } = await startDetached('wharf dataplane', [
+    'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
     '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer,
-  ], { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  child.unref();
-  const pid = child.pid ?? -1;
-  const record = await waitFor('the dataplane to serve', 120_000, () => {
-    if (child.exitCode !== null) {
-      // The log's last lines say why, also when the data dir is gone by the time someone looks.
-      const tail = readFileSync(join(dataDir, 'dataplane.log'), 'utf8').trim().split('\n').slice(-5).join('\n  ');
-      throw new Error(`wharf dataplane exited with ${child.exitCode}; the last lines of ${join(dataDir, 'dataplane.log')}:\n  ${tail}`);
-    }
+  ], join(dataDir, 'dataplane.log'), 120_000, (p) => {
     const r = readRecord(dataDir);
-    return r?.pid === pid ? r : undefined;
+    return r?.pid === p ? r : undefined;
   });
   log.info({ pid }, 'started the dataplane (cluster DNS, Ingress gateway) as a process of its own');
   return { ...record, adopted: false };
@@ -109,18 +88,13 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
  * `everyMs`), as a kubelet restarts a crashed container. Answers the function that stops watching.
  */
 export function superviseDataplane(dataDir: string, spec: DataplaneSpec, log: Logger, everyMs = 2000): () => void {
-  let busy = false;
-  const timer = setInterval(() => {
+  return restartWhenGone(everyMs, () => {
     const found = readRecord(dataDir);
-    if (busy || (found && isDataplane(found.pid, dataDir))) return;
-    busy = true;
+    return !found || !isDataplane(found.pid, dataDir);
+  }, () => {
     log.warn('the dataplane process is gone: starting it again');
-    ensureDataplane(dataDir, spec, log)
-      .catch((e: unknown) => log.error({ err: e }, 'starting the dataplane again failed'))
-      .finally(() => (busy = false));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    return ensureDataplane(dataDir, spec, log);
+  }, (e) => log.error({ err: e }, 'starting the dataplane again failed'));
 }
 
 /** Stops the data dir's dataplane (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
@@ -128,15 +102,44 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
   const found = readRecord(dataDir);
   rmSync(recordPath(dataDir), { force: true });
   if (!found || !isDataplane(found.pid, dataDir)) return false;
-  process.kill(found.pid, 'SIGTERM');
-  try {
-    await waitFor('the dataplane to stop', 10_000, () => (isDataplane(found.pid, dataDir) ? undefined : true));
-  } catch {
-    process.kill(found.pid, 'SIGKILL');
-    // It could not take its DNS redirect with it.
-    await removeClusterDnsRedirect(found.spec.dnsGateways);
-  }
+  // Killed, it could not take its DNS redirect with it.
+  if (await terminate(found.pid, () => isDataplane(found.pid, dataDir))) await removeClusterDnsRedirect(found.spec.dnsGateways);
   return true;
+}
+
+/**
+ * Cluster DNS for the runc nodes joined with `wharf agent` under DIR/agents: each one's bridge
+ * gateway gets a redirect of its own to the DNS port, added as nodes appear (checked every 3 s)
+ * and removed when their record goes (`wharf reset` also removes it). Answers the function that
+ * stops looking and removes them.
+ */
+function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log: Logger): () => Promise<void> {
+  const done = new Set<string>();
+  let busy = false;
+  const scan = async (): Promise<void> => {
+    const wanted = new Set(joinedAgents(dataDir).filter((a) => a.record.runtime === 'runc').map((a) => podCidrGateway(a.record.podCIDR)).filter((g) => !spec.dnsGateways.includes(g)));
+    for (const gw of wanted) {
+      if (done.has(gw)) continue;
+      await installClusterDnsRedirect([gw], port);
+      done.add(gw);
+      log.info({ gateway: gw }, 'cluster DNS for a joined node: its gateway redirected');
+    }
+    for (const gw of [...done].filter((g) => !wanted.has(g))) {
+      await removeClusterDnsRedirect([gw]);
+      done.delete(gw);
+    }
+  };
+  const tick = (): void => {
+    if (busy) return;
+    busy = true;
+    scan().catch((e: unknown) => log.error({ err: e }, 'redirecting DNS of joined nodes failed')).finally(() => (busy = false));
+  };
+  tick();
+  const timer = setInterval(tick, 3000);
+  return async () => {
+    clearInterval(timer);
+    for (const gw of done) await removeClusterDnsRedirect([gw]).catch(() => undefined);
+  };
 }
 
 /** The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect. */
@@ -151,11 +154,12 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, logger: log.child({ component: 'ingress-gateway' }) });
   await dns?.start();
   await ingress.start();
+  const joined = dns ? redirectJoined(dataDir, spec, dns.port, log) : undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.all([ingress.stop(), dns?.stop()]).finally(() => process.exit(0));
+    void Promise.all([ingress.stop(), dns?.stop(), joined?.()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -28,6 +28,7 @@ program
   .option('--data-dir <dir>', 'where Wharf keeps its state', undefined)
   .option('--api-port <port>', 'HTTPS port of the Kubernetes API', '6443')
   .option('--nodes <n>', 'node agents that run pods on this machine', '0')
+  .option('--node-processes', 'run each node agent as a `wharf agent` process of its own, supervised, that outlives wharf up (default: in this process)')
   .option('--kubernetes-version <version>', 'the Kubernetes minor (1.31, 1.32, 1.33) or X.Y.Z the API server serves; the data dir remembers it (default: what it ran last, else 1.32)')
   .option('--runtime <kind>', 'how nodes run containers: runc (needs root, runc and the CNI plugins), process (host processes, no isolation) or auto (runc where possible)', 'auto')
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')

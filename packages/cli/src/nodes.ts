@@ -10,9 +10,10 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { podRangeOctet, releasePodRange } from './pod-range.js';
-import { agentStateDir, readAgentRecord, stopAgent } from './agent/state.js';
+import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
+import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, type LocalNodeStorage, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -33,6 +34,11 @@ export interface NodeSetOptions {
   readonly heartbeatSeconds?: number;
   /** Each agent logs with `{ component: 'node-agent', node }`, DNS and the dataplane with their component. */
   readonly logger: Logger;
+  /**
+   * Run each agent as a `wharf agent` process of its own (agent/processes.ts) that signs in to
+   * this API server, instead of in this process. @default in this process
+   */
+  readonly agentProcesses?: { readonly apiServer: string };
 }
 
 /** Without apiServerToken the agents accept any caller on loopback. */
@@ -95,6 +101,10 @@ async function resetOtherRuntime(dataDir: string, name: string, index: number, k
 
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
+  private readonly processes: AgentProcesses | undefined;
+  /** Joined nodes whose NetworkPolicy enforcer is starting, and the timer that looks for new ones. */
+  private readonly joinedStarting = new Set<string>();
+  private joinedScan: NodeJS.Timeout | undefined;
   private readonly failed = new Set<string>();
   /** Each runc node's NetworkPolicy dataplane, by node name. */
   private readonly policies = new Map<string, PolicyEnforcer>();
@@ -112,20 +122,24 @@ export class NodeSet {
 
   constructor(options: NodeSetOptions) {
     this.o = resolveNodeSetOptions(options);
+    if (options.agentProcesses) this.processes = new AgentProcesses(this.o.logger.child({ component: 'node-agents' }));
   }
 
   async start(): Promise<void> {
     this.store = new ImageStore({ root: join(this.o.dataDir, 'node-images'), builtinHosts: [this.o.registry.host] });
     // Process pods use the host's network and resolv.conf, and iptables needs root: neither DNS nor the dataplane.
     if (this.o.runtime === 'process') {
-      for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+      await this.startNodes();
       await this.startProvisioner();
       return;
     }
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
     await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
-    for (let i = 0; i < this.o.count; i++) await this.startNode(i);
+    // Agent processes load and register while this process sets up the rest (awaited at the end).
+    const nodes = this.processes ? this.startNodes() : undefined;
+    nodes?.catch(() => undefined);
+    if (!nodes) await this.startNodes();
     const api = apiEndpointOf(this.o.dataDir);
     try {
       await ensureHostAddress(api.device, api.address);
@@ -134,6 +148,7 @@ export class NodeSet {
       this.o.logger.error({ err: e }, 'the address pods reach the API on could not be set up: in-cluster clients will not reach the API');
     }
     await this.startProvisioner();
+    this.enforceJoined();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
     this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), podSources: [podRange(this.o.dataDir)], logger: this.o.logger.child({ component: 'service-proxy' }) });
     try {
@@ -143,11 +158,14 @@ export class NodeSet {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
     }
+    await nodes;
   }
 
   /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
   private async startProvisioner(): Promise<void> {
-    const nodes = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    const own = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    // And the nodes joined with `wharf agent` under DIR/agents, also those that join later.
+    const nodes = (): LocalNodeStorage[] => [...own, ...joinedAgents(this.o.dataDir).map((a) => ({ node: a.record.nodeName, dir: volumesDir(a.dataDir, a.record) }))];
     this.provisioner = new LocalProvisioner({ kubeConfig: this.o.kubeConfig, nodes, logger: this.o.logger.child({ component: 'local-provisioner' }) });
     try {
       await this.provisioner.start();
@@ -157,9 +175,49 @@ export class NodeSet {
     }
   }
 
+  /** Agent processes start side by side (each loads its modules for seconds); in-process agents one by one. */
+  private async startNodes(): Promise<void> {
+    const all = Array.from({ length: this.o.count }, (_, i) => i);
+    // A node beyond --nodes goes silent as it would with agents in this process (its containers stay).
+    const dir = join(this.o.dataDir, 'nodes');
+    for (const name of existsSync(dir) ? readdirSync(dir).filter((n) => /^node-\d+$/.test(n) && Number(n.slice(5)) >= this.o.count) : []) {
+      if (await stopAgent(join(dir, name))) this.o.logger.info({ node: name }, 'stopped the agent process of a node beyond --nodes');
+    }
+    if (this.processes) await Promise.all(all.map((i) => this.startNode(i)));
+    else for (const i of all) await this.startNode(i);
+  }
+
+  /** The `wharf agent` process of node i: its state stays in DIR/nodes/<node>, as an in-process agent's. */
+  private processSpec(i: number): AgentProcessSpec {
+    const name = `node-${i}`;
+    const dir = join(this.o.dataDir, 'nodes', name);
+    const net = networkOf(this.o.dataDir, i);
+    return {
+      name, dataDir: dir,
+      args: [
+        'agent', '--node', name, '--server', this.o.agentProcesses!.apiServer, '--data-dir', dir, '--state-dir', dir,
+        '--pod-cidr', net.podCIDR, '--bridge', net.bridge, '--zone', String.fromCharCode(97 + (i % 26)), '--registry', this.o.registry.host,
+        '--runtime', this.o.runtime, '--image-dir', join(this.o.dataDir, 'node-images'), '--rootfs-dir', join(this.o.dataDir, 'rootfs'),
+        '--heartbeat-seconds', String(this.o.heartbeatSeconds), '--log-format', 'json',
+        ...(this.o.runtime !== 'process' ? ['--cluster-dns', 'gateway'] : []),
+      ],
+    };
+  }
+
   private async startNode(i: number): Promise<void> {
     const name = `node-${i}`;
     await resetOtherRuntime(this.o.dataDir, name, i, this.o.runtime, this.o.logger);
+    if (this.processes) {
+      // The kubeconfig the agent signs in with (system:node:<name>, a token kept in tokens.csv).
+      this.o.nodeKubeconfig(name);
+      const spec = this.processSpec(i);
+      await this.processes.ensure(spec);
+      this.processes.watch(spec);
+      if (this.o.runtime !== 'process') await this.startPolicies(name);
+      return;
+    }
+    // An agent process of an earlier `wharf up --node-processes` would run the node twice.
+    if (await stopAgent(join(this.o.dataDir, 'nodes', name))) this.o.logger.info({ node: name }, 'stopped the node agent process of an earlier start: the agent runs in this process');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.o.nodeKubeconfig(name));
     const token = kubeConfig.getCurrentUser()?.token ?? '';
@@ -179,6 +237,23 @@ export class NodeSet {
     await agent.start();
     this.agents.set(name, agent);
     if (this.o.runtime !== 'process') await this.startPolicies(name);
+  }
+
+  /**
+   * NetworkPolicy for the runc nodes joined with `wharf agent` under DIR/agents: an enforcer for
+   * each, started as they appear (checked every 5 s). Their rules stay when one stops, as ours do.
+   */
+  private enforceJoined(): void {
+    const scan = (): void => {
+      for (const { record: r } of joinedAgents(this.o.dataDir)) {
+        if (r.runtime !== 'runc' || this.policies.has(r.nodeName) || this.joinedStarting.has(r.nodeName)) continue;
+        this.joinedStarting.add(r.nodeName);
+        void this.startPolicies(r.nodeName).finally(() => this.joinedStarting.delete(r.nodeName));
+      }
+    };
+    scan();
+    this.joinedScan = setInterval(scan, 5000);
+    this.joinedScan.unref();
   }
 
   /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
@@ -208,6 +283,7 @@ export class NodeSet {
     const i = this.indexOf(name);
     if (this.failed.has(name)) return;
     this.failed.add(name);
+    await this.processes?.kill(this.processSpec(i));
     await this.agents.get(name)?.stop();
     this.agents.delete(name);
     // The machine's rules go with it (its pods' addresses may be handed out again elsewhere).
@@ -225,8 +301,13 @@ export class NodeSet {
     this.failed.delete(name);
   }
 
-  /** Stops the agents; their containers, the Service and NetworkPolicy rules stay, to be adopted by the next start. */
+  /**
+   * Stops the agents (agent processes keep running); their containers, the Service and
+   * NetworkPolicy rules stay, to be adopted by the next start.
+   */
   async stop(): Promise<void> {
+    this.processes?.stop();
+    clearInterval(this.joinedScan);
     await this.provisioner?.stop();
     await this.proxy?.stop();
     await Promise.all([...this.policies.values()].map((p) => p.stop()));
@@ -247,12 +328,21 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   await stopDataplane(dataDir);
   // Nodes joined with `wharf agent` whose data dirs live in this one (DIR/agents/<node>), or this
   // data dir itself when it is an agent's.
-  const agents = [dataDir, ...(existsSync(join(dataDir, 'agents')) ? readdirSync(join(dataDir, 'agents')).map((n) => join(dataDir, 'agents', n)) : [])];
-  const joined = (await Promise.all(agents.map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  const others = joinedAgents(dataDir);
+  const joined = (await Promise.all([dataDir, ...others.map((a) => a.dataDir)].map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  // What this data dir's dataplane and NetworkPolicy enforcers did for its joined nodes.
+  if (process.getuid?.() === 0) {
+    for (const { record: r } of others.filter((a) => a.record.runtime === 'runc')) {
+      await cleanupPolicyRules(policyPrefix(dataDir, r.nodeName));
+      await removeClusterDnsRedirect([podCidrGateway(r.podCIDR)]);
+    }
+  }
   if (!existsSync(dir)) return joined;
   const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
   const root = process.getuid?.() === 0;
   for (const name of names) {
+    // The agent process of `--node-processes` first: it would start what is being removed.
+    await stopAgent(join(dir, name));
     // Without a record (data dirs from before runtimes were recorded): only root can have run runc.
     const kind = (await readRuntimeKind(join(dir, name))) ?? (root ? 'runc' : 'process');
     if (kind === 'runc' && !root) throw new Error(`${name} ran runc containers: resetting it needs root`);
@@ -275,6 +365,6 @@ async function resetAgent(dataDir: string): Promise<string | undefined> {
   if (!r) return undefined;
   if (r.runtime === 'runc' && process.getuid?.() !== 0) throw new Error(`${r.nodeName} ran runc containers: resetting it needs root`);
   await stopAgent(dataDir);
-  await nodeRuntime(r.runtime, r.nodeName, agentStateDir(dataDir), r).reset();
+  await nodeRuntime(r.runtime, r.nodeName, r.stateDir ?? agentStateDir(dataDir), r).reset();
   return r.nodeName;
 }

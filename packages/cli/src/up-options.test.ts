@@ -6,7 +6,7 @@ import { resolveUpOptions } from './up-options.js';
 describe('resolveUpOptions', () => {
   it('applies the documented defaults once', () => {
     expect(resolveUpOptions({}, false)).toEqual({
-      dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, runtime: undefined,
+      dataDir: join(homedir(), '.wharf'), apiPort: 6443, registryPort: 5000, ingressPort: 8080, ingressHttpsPort: 8443, nodes: 0, nodeProcesses: false, runtime: undefined,
       simulatedNodes: 0, registryAnonymousPull: false, logFormat: 'json', logLevel: 'info', platform: true, artifactDelivery: 'auto', compactEveryMs: undefined, compactKeepRevisions: undefined,
       compactRetentionMs: undefined, watchTimeoutSeconds: undefined, defaultTolerationSeconds: undefined, nodeMonitorGracePeriodSeconds: undefined, nodeEvictionRate: undefined,
       gitPort: 8090, gitPortGiven: false, consolePort: 8070, consolePortGiven: false, maxConcurrentBuilds: 2,
@@ -17,8 +17,8 @@ describe('resolveUpOptions', () => {
   });
 
   it('parses what was given (0 is a free port; --watch-timeout 0 is the default)', () => {
-    const c = resolveUpOptions({ dataDir: 'd', apiPort: '0', nodes: '2', watchTimeout: '0', nodeEvictionRate: '0.5', logFormat: 'json', logLevel: 'debug' }, true);
-    expect(c).toMatchObject({ apiPort: 0, nodes: 2, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
+    const c = resolveUpOptions({ dataDir: 'd', apiPort: '0', nodes: '2', nodeProcesses: true, watchTimeout: '0', nodeEvictionRate: '0.5', logFormat: 'json', logLevel: 'debug' }, true);
+    expect(c).toMatchObject({ apiPort: 0, nodes: 2, nodeProcesses: true, watchTimeoutSeconds: undefined, nodeEvictionRate: 0.5, logFormat: 'json', logLevel: 'debug' });
     expect(c.dataDir).toBe(join(process.cwd(), 'd'));
     expect(resolveUpOptions({ gitPort: '9000', maxConcurrentBuilds: '4' }, false)).toMatchObject({ gitPort: 9000, gitPortGiven: true, maxConcurrentBuilds: 4 });
     expect(resolveUpOptions({ consolePort: '0' }, false)).toMatchObject({ consolePort: 0, consolePortGiven: true });

@@ -10,6 +10,7 @@ export interface UpOptions {
   dataDir?: string;
   apiPort?: string;
   nodes?: string;
+  nodeProcesses?: boolean;
   runtime?: string;
   compactInterval?: string;
   compactKeep?: string;
@@ -74,6 +75,8 @@ export interface UpConfig {
   readonly ingressPort: number;
   readonly ingressHttpsPort: number;
   readonly nodes: number;
+  /** Run each node agent as a `wharf agent` process of its own, supervised (--node-processes). */
+  readonly nodeProcesses: boolean;
   /** The --runtime flag as given; chooseRuntime decides. */
   readonly runtime: string | undefined;
   readonly simulatedNodes: number;
@@ -137,6 +140,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     ingressPort: portOf('--ingress-port', o.ingressPort, 8080),
     ingressHttpsPort: portOf('--ingress-https-port', o.ingressHttpsPort, 8443),
     nodes: optionalInteger('--nodes', o.nodes) ?? 0,
+    nodeProcesses: o.nodeProcesses === true,
     runtime: o.runtime,
     simulatedNodes: optionalInteger('--simulated-nodes', o.simulatedNodes) ?? 0,
     registryAnonymousPull: o.registryAnonymousPull === true,

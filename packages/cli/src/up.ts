@@ -22,7 +22,8 @@ export async function up(flags: UpOptions): Promise<void> {
   const { dataDir } = c;
   const runtime = c.nodes > 0 ? chooseRuntime(c.runtime) : chooseRuntime(c.runtime, () => undefined);
   if (c.nodes > 0 && runtime.kind === 'process') log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
-  // The agents run in this process: a fresh token per start is all the API server needs to show them.
+  // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
+  // agent processes check it with a TokenReview, so a fresh one per start is enough.
   const agentToken = randomBytes(32).toString('hex');
   const server = new ApiServer({
     dataDir, port: c.apiPort, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs: c.compactEveryMs, compactKeepRevisions: c.compactKeepRevisions,
@@ -88,6 +89,7 @@ export async function up(flags: UpOptions): Promise<void> {
       // A grace period shorter than the kubelet's default must still see several renewals (the
       // kubelet renews every 10 s against a 40 s lease and 50 s grace).
       heartbeatSeconds: graceSeconds !== undefined ? Math.max(1, Math.min(10, Math.floor(graceSeconds / 4))) : undefined,
+      ...(c.nodeProcesses ? { agentProcesses: { apiServer: `https://127.0.0.1:${bound}` } } : {}),
     })
     : undefined;
   await nodes?.start();

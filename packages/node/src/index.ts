@@ -34,7 +34,7 @@ export { LogServer, parseLogQuery, type ApiServerCheck, type LogQuery, type LogF
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
 export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
 export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';
-export { removeRedirect as removeClusterDnsRedirect } from './dns/redirect.js';
+export { installRedirect as installClusterDnsRedirect, removeRedirect as removeClusterDnsRedirect } from './dns/redirect.js';
 export { IngressGateway, INGRESS_CONTROLLER, resolveIngressGatewayOptions, type IngressGatewayOptions, type ResolvedIngressGatewayOptions } from './ingress/gateway.js';
 export { ServiceProxy, ProxyUnavailableError, proxyPrefix, DEFAULT_SERVICE_CIDR, cleanupServiceRules, iptablesBackend, type ServiceProxyOptions, type IptablesBackend } from './proxy/index.js';
 export { VolumeManager, PodVolumesError, mountsFor, type VolumeManagerOptions, type PodVolumes } from './volumes/manager.js';

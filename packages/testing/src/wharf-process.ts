@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
 
+/** WHARF_TEST_NODE_PROCESSES=1 runs every suite's node agents as processes of their own (`wharf up --node-processes`). */
+export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES === '1';
+
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -72,7 +75,7 @@ export class WharfProcess {
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.monitoring ? [] : ['--no-monitoring']), ...(opts.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.monitoring ? [] : ['--no-monitoring']), ...(NODE_PROCESSES ? ['--node-processes'] : []), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });

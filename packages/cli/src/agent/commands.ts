@@ -1,5 +1,5 @@
 // `wharf agent`: run a node agent as a process of its own that joins a cluster, as `kubeadm join`.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AgentCommandOptions } from './run.js';
 
 export function addAgentCommands(program: Command): void {
@@ -17,6 +17,11 @@ export function addAgentCommands(program: Command): void {
     .option('--zone <zone>', 'topology.kubernetes.io/zone label')
     .option('--registry <host:port>', 'the built-in registry (default the server\'s host, port 5000)')
     .option('--runtime <kind>', 'runc, process or auto', 'auto')
+    .option('--heartbeat-seconds <s>', 'how often the node renews its Lease (default 10, as the kubelet)')
+    .option('--cluster-dns <address>', 'the DNS server of ClusterFirst pods: an IP, or "gateway" (the node\'s bridge gateway, redirected to cluster DNS by the dataplane of the Wharf on this machine); default: the host\'s resolv.conf')
+    .addOption(new Option('--state-dir <dir>', 'where the runtime keeps containers, volumes and logs (default DATA_DIR/node)').hideHelp())
+    .addOption(new Option('--image-dir <dir>', 'the image store, shared by the nodes of one wharf up (default DATA_DIR/images)').hideHelp())
+    .addOption(new Option('--rootfs-dir <dir>', 'unpacked root filesystems, shared likewise (default DATA_DIR/rootfs)').hideHelp())
     .option('--log-format <format>', 'json or text (default: text on a terminal, json otherwise)')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', 'info')
     .addHelpText('after', `

@@ -3,12 +3,13 @@
 // discovery, then a node client certificate, join.ts); every later start signs in with the
 // certificate in DIR/kubeconfig and adopts the containers the previous process left running.
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
 import { KubeClient } from '@wharf/client';
-import { KUBELET_VERSION, NodeAgent, RegistryImageProvider, readRuntimeKind } from '@wharf/node';
+import { KUBELET_VERSION, NodeAgent, RegistryImageProvider, podCidrGateway, readRuntimeKind } from '@wharf/node';
 import { parse } from 'yaml';
 import { defaultDataDir } from '../endpoints.js';
 import { cliLogger, chooseLogFormat, checkLogLevel } from '../log.js';
@@ -33,6 +34,15 @@ export interface AgentCommandOptions {
   readonly runtime?: string;
   readonly logFormat?: string;
   readonly logLevel?: string;
+  /** Where the runtime keeps containers, volumes and logs (`wharf up` keeps DIR/nodes/<node>). @default DIR/node */
+  readonly stateDir?: string;
+  /** The image store and unpacked root filesystems, shared by the nodes of one `wharf up`. @default DIR/images, DIR/rootfs */
+  readonly imageDir?: string;
+  readonly rootfsDir?: string;
+  /** Lease renewal period, in seconds. @default 10 */
+  readonly heartbeatSeconds?: string;
+  /** `gateway`: ClusterFirst pods query the node's bridge gateway, which this machine's dataplane redirects to cluster DNS; an IP: that server. */
+  readonly clusterDns?: string;
 }
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -91,29 +101,39 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const user = kubeConfig.getCurrentUser();
 
   const runtime = chooseRuntime(o.runtime).kind;
-  const stateDir = agentStateDir(dataDir);
+  const stateDir = o.stateDir ? resolve(o.stateDir) : agentStateDir(dataDir);
   const recorded = await readRuntimeKind(stateDir);
   if (recorded && recorded !== runtime) throw new Error(`${o.node} runs ${recorded} containers: remove them first with "wharf reset --data-dir ${dataDir}"`);
   const net = { podCIDR: o.podCidr ?? previous?.podCIDR ?? '10.127.0.0/24', bridge: o.bridge ?? previous?.bridge ?? bridgeOf(dataDir) };
   if (previous && (net.podCIDR !== previous.podCIDR || net.bridge !== previous.bridge)) {
     throw new Error(`${o.node} runs pods on ${previous.bridge} ${previous.podCIDR}: reset it first to change its network`);
   }
-  writeAgentRecord(dataDir, { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, startedAt: new Date().toISOString() });
+  const heartbeatSeconds = o.heartbeatSeconds === undefined ? undefined : Number(o.heartbeatSeconds);
+  if (heartbeatSeconds !== undefined && !(Number.isInteger(heartbeatSeconds) && heartbeatSeconds > 0)) throw new Error(`--heartbeat-seconds must be a whole number above 0, got "${o.heartbeatSeconds}"`);
+  const dnsServer = o.clusterDns === 'gateway' ? podCidrGateway(net.podCIDR) : o.clusterDns;
+  if (dnsServer !== undefined && !isIP(dnsServer)) throw new Error(`--cluster-dns must be an IP address or "gateway", got "${o.clusterDns}"`);
+  const record = { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, startedAt: new Date().toISOString(), stateDir, args: process.argv.slice(2) };
+  writeAgentRecord(dataDir, record);
 
   // Images of the built-in registry: HTTPS under the cluster CA, signed in with the node's certificate.
   const registryHost = o.registry ?? `${server.hostname}:5000`;
   const images = new RegistryImageProvider({
-    store: new ImageStore({ root: join(dataDir, 'images'), builtinHosts: [registryHost] }),
-    registryHost, rootfsDir: join(dataDir, 'rootfs'),
-    registry: { url: `https://${registryHost}`, ca, clientCert: { cert: fromBase64(user?.certData), key: fromBase64(user?.keyData) } },
+    store: new ImageStore({ root: o.imageDir ? resolve(o.imageDir) : join(dataDir, 'images'), builtinHosts: [registryHost] }),
+    registryHost, rootfsDir: o.rootfsDir ? resolve(o.rootfsDir) : join(dataDir, 'rootfs'),
+    // A joined node shows its certificate; the nodes of `wharf up` sign in with a token.
+    registry: { url: `https://${registryHost}`, ca, ...(user?.token ? { token: user.token } : { clientCert: { cert: fromBase64(user?.certData), key: fromBase64(user?.keyData) } }) },
   });
   const agent = new NodeAgent({
     kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
     runtime: nodeRuntime(runtime, o.node, stateDir, net), images, stateDir, logsPort: 0, logger: log,
     // Only the API server may read logs, exec or scrape: checked by a TokenReview of its token.
     apiServerToken: apiServerCheck(new KubeClient(kubeConfig, { userAgent: 'wharf-agent', requestTimeoutMs: 10_000 })),
+    ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
+    ...(dnsServer ? { clusterDns: { server: dnsServer, domain: 'cluster.local' } } : {}),
   });
   await agent.start();
+  // What `wharf up` waits for before it reports the node started.
+  writeAgentRecord(dataDir, { ...record, readyAt: new Date().toISOString() });
   log.info({ node: o.node, version: KUBELET_VERSION, runtime, ...net, dataDir }, 'node agent running');
   let stopping = false;
   const stop = (signal: string): void => {

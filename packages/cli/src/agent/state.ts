@@ -1,9 +1,10 @@
 // DIR/agent.json: what a `wharf agent` data dir holds (node, runtime, pod network) and which
 // process serves it, so a restart keeps the node's network and `wharf reset` finds what to remove.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeKind } from '@wharf/node';
 import { processHasArgs } from '../process-check.js';
+import { terminate } from '../detached.js';
 
 export interface AgentRecord {
   readonly pid: number;
@@ -13,6 +14,12 @@ export interface AgentRecord {
   readonly podCIDR: string;
   readonly bridge: string;
   readonly startedAt: string;
+  /** Where the node's runtime keeps its state. @default agentStateDir(dataDir) */
+  readonly stateDir?: string;
+  /** The process's arguments after `wharf`: `wharf up` adopts an agent started with the ones it would pass. */
+  readonly args?: readonly string[];
+  /** Set once the agent registered its Node and adopted its containers. */
+  readonly readyAt?: string;
 }
 
 const recordPath = (dataDir: string): string => join(dataDir, 'agent.json');
@@ -38,17 +45,27 @@ export function isAgentProcess(r: AgentRecord): boolean {
 export async function stopAgent(dataDir: string): Promise<boolean> {
   const r = readAgentRecord(dataDir);
   if (!r || !isAgentProcess(r)) return false;
-  process.kill(r.pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (isAgentProcess(r)) {
-    if (Date.now() > deadline) {
-      process.kill(r.pid, 'SIGKILL');
-      break;
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await terminate(r.pid, () => isAgentProcess(r));
   return true;
 }
 
 /** Where the node's runtime keeps containers, volumes and logs. */
 export const agentStateDir = (dataDir: string): string => join(dataDir, 'node');
+
+/**
+ * The nodes joined with `wharf agent` whose data dirs lie under a cluster's data dir
+ * (DIR/agents/<node>, the default for the default cluster): the nodes of this machine that the
+ * cluster's dataplane, NetworkPolicy enforcers and local volume provisioner serve besides its own.
+ */
+export function joinedAgents(clusterDataDir: string): { dataDir: string; record: AgentRecord }[] {
+  const dir = join(clusterDataDir, 'agents');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).sort().flatMap((n) => {
+    const dataDir = join(dir, n);
+    const record = readAgentRecord(dataDir);
+    return record ? [{ dataDir, record }] : [];
+  });
+}
+
+/** Where a node's local volumes live (the provisioner's directory for it). */
+export const volumesDir = (dataDir: string, r: AgentRecord): string => join(r.stateDir ?? agentStateDir(dataDir), 'volumes');

@@ -27,7 +27,8 @@ export interface LocalNodeStorage {
 
 export interface LocalProvisionerOptions {
   readonly kubeConfig: KubeConfig;
-  readonly nodes: readonly LocalNodeStorage[];
+  /** This host's nodes; a function is asked again each time (nodes that join later, e.g. `wharf agent`). */
+  readonly nodes: readonly LocalNodeStorage[] | (() => readonly LocalNodeStorage[]);
   readonly logger?: Logger;
   /** How often free space is re-published. @default 60000 */
   readonly capacityEveryMs?: number;
@@ -68,14 +69,18 @@ export class LocalProvisioner {
   private readonly classes: Informer<V1StorageClass>;
   private readonly queue = new WorkQueue();
   private readonly logger: Logger;
-  private readonly byNode: Map<string, string>;
   private workers: Promise<void> | undefined;
   private capacityTimer: NodeJS.Timeout | undefined;
+
+  /** This host's nodes and their volume dirs, as of now. */
+  private get byNode(): Map<string, string> {
+    const nodes = typeof this.o.nodes === 'function' ? this.o.nodes() : this.o.nodes;
+    return new Map(nodes.map((n) => [n.node, n.dir]));
+  }
 
   constructor(private readonly o: LocalProvisionerOptions) {
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('local-path-provisioner') });
     this.logger = o.logger ?? silentLogger;
-    this.byNode = new Map(o.nodes.map((n) => [n.node, n.dir]));
     const warn = (what: string) => (e: unknown): void => this.logger.warn({ err: e }, `${what} watch failed; resuming`);
     this.claims = new Informer({ client: this.client, path: '/api/v1/persistentvolumeclaims', onError: warn('claim') });
     this.volumes = new Informer({ client: this.client, path: '/api/v1/persistentvolumes', onError: warn('volume') });
