@@ -13,6 +13,7 @@ const e2e = { include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'
 const E2E_ALONE = [
   'e2e/services.test.ts', 'e2e/control-plane-restart.test.ts', 'e2e/dns.test.ts', 'e2e/egress-guard.test.ts',
   'e2e/ha.test.ts', 'e2e/ingress.test.ts', 'e2e/monitoring-pods.test.ts', 'e2e/node-failure.test.ts', 'e2e/agent-join.test.ts',
+  'e2e/agent-process.test.ts',
 ];
 
 // Unit and integration tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
