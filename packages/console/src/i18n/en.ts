@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', clusterHealth: 'Cluster health', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', images: 'Images', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', clusterHealth: 'Cluster health', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -112,6 +112,15 @@ export const en = {
     title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', task: 'Task', step: 'Step', logsOf: 'Logs of build {{name}}',
     cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
     cancelled: 'Build {{name}} cancelled',
+  },
+  images: {
+    title: 'Images', refresh: 'Refresh', intro: 'The repositories of the built-in registry (wharf image ls; builds push here). Pull as REGISTRY/REPOSITORY:TAG with a cluster token.',
+    repositories: 'Repositories', repository: 'Repository', tagCount: 'Tags', tags: 'Tag names', more: 'and {{count}} more', empty: 'The registry holds no images yet',
+    back: 'Back to Images', repositoryTitle: 'Repository {{name}}', tagsOf: 'Tags of {{name}}', noTags: 'This repository has no tags (left).', tag: 'Tag', digest: 'Digest', size: 'Size',
+    index: 'index: {{platforms}}', layers: 'layers: {{count}}', source: 'Source', revision: 'Revision', base: 'Base image',
+    deleteTag: 'Delete {{ref}}', deleteTitle: 'Delete tag {{ref}}?',
+    deleteBody: 'This deletes tag "{{tag}}" of repository "{{repository}}" from the built-in registry: pods that pull {{ref}} by tag can no longer start. The image stays reachable by its digest {{digest}} until the registry collects garbage. It cannot be undone.',
+    deleted: 'Deleted tag {{ref}}',
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',

@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', configSets: '配置集', clusterHealth: '集群健康', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', images: '镜像', platform: '平台', applications: '应用', configSets: '配置集', clusterHealth: '集群健康', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -112,6 +112,15 @@ export const zhCN: Messages = {
     title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', task: '任务', step: '步骤', logsOf: '构建 {{name}} 的日志',
     cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
     cancelled: '已取消构建 {{name}}',
+  },
+  images: {
+    title: '镜像', refresh: '刷新', intro: '内置镜像仓库中的仓库（wharf image ls；构建推送到这里）。用集群令牌以 REGISTRY/REPOSITORY:TAG 拉取。',
+    repositories: '仓库', repository: '仓库', tagCount: '标签数', tags: '标签名', more: '另有 {{count}} 个', empty: '镜像仓库中还没有镜像',
+    back: '返回镜像', repositoryTitle: '仓库 {{name}}', tagsOf: '{{name}} 的标签', noTags: '此仓库没有（剩余的）标签。', tag: '标签', digest: '摘要', size: '大小',
+    index: '索引：{{platforms}}', layers: '层数：{{count}}', source: '源码', revision: '修订', base: '基础镜像',
+    deleteTag: '删除 {{ref}}', deleteTitle: '删除标签 {{ref}}？',
+    deleteBody: '这会从内置镜像仓库删除仓库“{{repository}}”的标签“{{tag}}”：按标签拉取 {{ref}} 的 Pod 将无法启动。在镜像仓库回收垃圾之前，镜像仍可通过摘要 {{digest}} 访问。此操作无法撤销。',
+    deleted: '已删除标签 {{ref}}',
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',
