@@ -9,7 +9,7 @@ import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
-import { registryDelete, startUpConsole } from './up-console.js';
+import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -117,7 +117,11 @@ export async function up(flags: UpOptions): Promise<void> {
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   // The web console: the built app and a same-origin path to the API for the signed-in user.
-  const consoleServer = await startUpConsole(c, { host: '127.0.0.1', port: bound, ca: server.pki.caCert }, log, { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' });
+  const consoleServer = await startUpConsole(c, {
+    api: { host: '127.0.0.1', port: bound, ca: server.pki.caCert },
+    registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
+    alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
+  }, log);
   writeEndpoints(dataDir, {
     apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
     ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}), console: consoleServer.url,

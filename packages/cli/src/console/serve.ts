@@ -2,11 +2,12 @@
 // upgrades for exec included), the sign-in code broker (POST /console-auth/codes with a bearer
 // token → a one-time code; POST /console-auth/redeem {code} → that token), and the directory
 // sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out), and
-// the built-in registry's /v2 API for the Images page. It listens on loopback
+// the built-in registry's /v2 API for the Images page, and Alertmanager's silences (alertmanager.ts). It listens on loopback
 // only, over HTTP, which browsers treat as a secure context there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from './alertmanager.js';
 import { SignInCodes } from './codes.js';
 import { ldapSignIn } from './ldap.js';
 import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.js';
@@ -19,6 +20,8 @@ export interface ConsoleServerOptions {
   readonly api: ApiTarget;
   /** The built-in registry, for the Images page (/v2 is proxied to it); undefined: /v2 is 404. */
   readonly registry?: ApiTarget | undefined;
+  /** Where Alertmanager answers, for silences from the Monitoring page (see alertmanager.ts). */
+  readonly alertmanager?: AlertmanagerUrl | undefined;
   /** The built app; undefined: a page that says how to build it. @default loadStatic() */
   readonly files?: Map<string, StaticFile> | undefined;
   readonly codes?: SignInCodes;
@@ -49,6 +52,7 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
       if (o.registry) proxyToApi(o.registry, req, res);
       else res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'this console serves no registry' }] }));
     }
+    else if (path.startsWith(ALERTMANAGER_PREFIX)) void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
     else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
     else serveFile(files, path, req, res);
   });

@@ -122,6 +122,21 @@ export const en = {
     deleteBody: 'This deletes tag "{{tag}}" of repository "{{repository}}" from the built-in registry: pods that pull {{ref}} by tag can no longer start. The image stays reachable by its digest {{digest}} until the registry collects garbage. It cannot be undone.',
     deleted: 'Deleted tag {{ref}}',
   },
+  silences: {
+    silence: 'Silence', silenceAlert: 'Silence {{name}}', title: 'Silence alert {{name}}', matchersHelp: 'Alertmanager stops notifying about alerts with exactly these labels:',
+    duration: 'For how long', hours: '{{count}} h', comment: 'Why', commentPlaceholder: 'e.g. planned maintenance of node-1', created: 'Silenced {{name}}',
+    expireTitle: 'Expire silence {{id}}?', expireBody: 'Silence {{id}} by {{by}} ({{matchers}}) ends now: Alertmanager notifies about these alerts again.',
+    expire: 'Expire', expired: 'Silence {{id}} expired', list: 'Silences', none: 'No silences.', matchers: 'Matchers', createdBy: 'Created by', endsAt: 'Ends',
+    states: { active: 'active', pending: 'pending', expired: 'expired' }, silenced: 'Silenced', silencedBy: 'silenced by {{by}}',
+    noAlertmanager: 'This Wharf runs no Alertmanager, so alerts cannot be silenced here (wharf up --nodes runs one; or pass --alertmanager-url).',
+  },
+  drain: {
+    drain: 'Drain', stop: 'Stop retrying', title: 'Drain node {{name}}?',
+    body: 'This cordons node "{{name}}" and evicts its {{count}} pods ({{pods}}); their controllers start them on other nodes. A pod a PodDisruptionBudget holds is asked again every 5 s until it may go.',
+    stay: 'DaemonSet and mirror pods stay: {{pods}}.', unmanaged: 'No controller recreates these pods: they are gone for good: {{pods}}.',
+    done: 'Drained {{name}}: {{count}} pods evicted', progress: 'Draining {{name}}', heldBy: 'Held by PodDisruptionBudget {{budget}}', retrying: 'Asking again in 5 s…',
+    states: { evicting: 'evicting', evicted: 'evicted', blocked: 'blocked', failed: 'failed' },
+  },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',
     hint400: 'The API refused the request as malformed: correct what the message names, then try again.',

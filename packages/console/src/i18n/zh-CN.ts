@@ -122,6 +122,21 @@ export const zhCN: Messages = {
     deleteBody: '这会从内置镜像仓库删除仓库“{{repository}}”的标签“{{tag}}”：按标签拉取 {{ref}} 的 Pod 将无法启动。在镜像仓库回收垃圾之前，镜像仍可通过摘要 {{digest}} 访问。此操作无法撤销。',
     deleted: '已删除标签 {{ref}}',
   },
+  silences: {
+    silence: '静默', silenceAlert: '静默 {{name}}', title: '静默告警 {{name}}', matchersHelp: 'Alertmanager 将不再通知带有以下全部标签的告警：',
+    duration: '持续时间', hours: '{{count}} 小时', comment: '原因', commentPlaceholder: '例如：node-1 计划维护', created: '已静默 {{name}}',
+    expireTitle: '使静默 {{id}} 失效？', expireBody: '{{by}} 创建的静默 {{id}}（{{matchers}}）将立即结束：Alertmanager 会重新通知这些告警。',
+    expire: '使失效', expired: '静默 {{id}} 已失效', list: '静默', none: '没有静默。', matchers: '匹配条件', createdBy: '创建者', endsAt: '结束时间',
+    states: { active: '生效中', pending: '待生效', expired: '已失效' }, silenced: '静默状态', silencedBy: '已被 {{by}} 静默',
+    noAlertmanager: '此 Wharf 未运行 Alertmanager，因此无法在此静默告警（wharf up --nodes 会运行它；或传入 --alertmanager-url）。',
+  },
+  drain: {
+    drain: '排空', stop: '停止重试', title: '排空节点 {{name}}？',
+    body: '这会封锁节点“{{name}}”并驱逐其上的 {{count}} 个 Pod（{{pods}}）；它们的控制器会在其他节点上启动它们。被 PodDisruptionBudget 阻止的 Pod 每 5 秒重试一次，直到可以驱逐。',
+    stay: 'DaemonSet 和镜像 Pod 保留：{{pods}}。', unmanaged: '这些 Pod 没有控制器重建，驱逐后将永久消失：{{pods}}。',
+    done: '已排空 {{name}}：驱逐了 {{count}} 个 Pod', progress: '正在排空 {{name}}', heldBy: '被 PodDisruptionBudget {{budget}} 阻止', retrying: '5 秒后重试…',
+    states: { evicting: '驱逐中', evicted: '已驱逐', blocked: '被阻止', failed: '失败' },
+  },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',
     hint400: 'API 认为请求格式有误：请按消息所指修改后重试。',
