@@ -97,6 +97,8 @@ export const en = {
       rolloutNone: 'a new revision (it reads none of the changed keys, but pins every version)',
     },
     missingKeys: 'It reads removed keys {{keys}}: the application will report ConfigKeyNotFound and not roll out.',
+    rollbackTo: 'Roll back to {{version}}', rollbackMessage: 'rollback to version {{version}}', rollbackTitle: 'Roll back {{name}} to version {{version}}?',
+    rollbackBody: 'ConfigSet "{{name}}" in namespace "{{namespace}}" gets the keys and values of version {{version}} again (keys that version lacks are removed), published as a new version, as wharf config rollback does. Checked with the API server (dry run):',
   },
   node: {
     conditions: 'Conditions', resources: 'Capacity and allocatable', resource: 'Resource', allocatable: 'Allocatable', pods: '{{count}} pods on this node',
@@ -112,6 +114,8 @@ export const en = {
     title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', task: 'Task', step: 'Step', logsOf: 'Logs of build {{name}}',
     cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
     cancelled: 'Build {{name}} cancelled',
+    rerun: 'Rerun', rerunTitle: 'Rerun build {{name}}?', rerunBody: 'This starts a new build of the same pipeline with the same inputs as "{{name}}" in namespace "{{namespace}}" (as wharf build rerun).',
+    rerunStarted: 'Build {{name}} started (rerun of {{from}})', graph: 'Task graph', after: 'after {{tasks}}', finally: 'finally', noGraph: 'The pipeline\'s tasks are not known yet.',
   },
   images: {
     title: 'Images', refresh: 'Refresh', intro: 'The repositories of the built-in registry (wharf image ls; builds push here). Pull as REGISTRY/REPOSITORY:TAG with a cluster token.',
@@ -136,6 +140,10 @@ export const en = {
     stay: 'DaemonSet and mirror pods stay: {{pods}}.', unmanaged: 'No controller recreates these pods: they are gone for good: {{pods}}.',
     done: 'Drained {{name}}: {{count}} pods evicted', progress: 'Draining {{name}}', heldBy: 'Held by PodDisruptionBudget {{budget}}', retrying: 'Asking again in 5 s…',
     states: { evicting: 'evicting', evicted: 'evicted', blocked: 'blocked', failed: 'failed' },
+  },
+  appLogs: {
+    search: 'Search the logs', download: 'Download', matches: '{{count}} of {{total}} lines match', pods: 'from {{count}} pods', label: 'Logs of all pods of {{component}}',
+    noPods: 'No pods of this component are running.', pod: 'Pod',
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',

@@ -97,6 +97,8 @@ export const zhCN: Messages = {
       rolloutNone: '新的修订版本（未读取变化的键，但固定了每个版本）',
     },
     missingKeys: '它读取了被删除的键 {{keys}}：应用将报告 ConfigKeyNotFound 且不会发布。',
+    rollbackTo: '回滚到 {{version}}', rollbackMessage: '回滚到版本 {{version}}', rollbackTitle: '将 {{name}} 回滚到版本 {{version}}？',
+    rollbackBody: '命名空间“{{namespace}}”中的配置集“{{name}}”将恢复版本 {{version}} 的键和值（该版本没有的键将被删除），并作为新版本发布，同 wharf config rollback。已经过 API 服务器检查（dry run）：',
   },
   node: {
     conditions: '状况', resources: '容量与可分配', resource: '资源', allocatable: '可分配', pods: '此节点上有 {{count}} 个容器组',
@@ -112,6 +114,8 @@ export const zhCN: Messages = {
     title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', task: '任务', step: '步骤', logsOf: '构建 {{name}} 的日志',
     cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
     cancelled: '已取消构建 {{name}}',
+    rerun: '重新运行', rerunTitle: '重新运行构建 {{name}}？', rerunBody: '这会在命名空间“{{namespace}}”中以与“{{name}}”相同的流水线和输入开始一次新构建（同 wharf build rerun）。',
+    rerunStarted: '构建 {{name}} 已开始（{{from}} 的重新运行）', graph: '任务图', after: '在 {{tasks}} 之后', finally: 'finally', noGraph: '流水线的任务尚不可知。',
   },
   images: {
     title: '镜像', refresh: '刷新', intro: '内置镜像仓库中的仓库（wharf image ls；构建推送到这里）。用集群令牌以 REGISTRY/REPOSITORY:TAG 拉取。',
@@ -136,6 +140,10 @@ export const zhCN: Messages = {
     stay: 'DaemonSet 和镜像 Pod 保留：{{pods}}。', unmanaged: '这些 Pod 没有控制器重建，驱逐后将永久消失：{{pods}}。',
     done: '已排空 {{name}}：驱逐了 {{count}} 个 Pod', progress: '正在排空 {{name}}', heldBy: '被 PodDisruptionBudget {{budget}} 阻止', retrying: '5 秒后重试…',
     states: { evicting: '驱逐中', evicted: '已驱逐', blocked: '被阻止', failed: '失败' },
+  },
+  appLogs: {
+    search: '搜索日志', download: '下载', matches: '{{total}} 行中有 {{count}} 行匹配', pods: '来自 {{count}} 个 Pod', label: '{{component}} 所有 Pod 的日志',
+    noPods: '此组件没有正在运行的 Pod。', pod: 'Pod',
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',
