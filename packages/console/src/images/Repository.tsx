@@ -76,7 +76,9 @@ export default function Repository() {
               key: 'actions', title: t('apps.actions'),
               render: (_: unknown, i: TagInfo) => (
                 <Allowed query={deleteAccess(repository)}>
-                  <Button danger size="small" onClick={() => confirmDelete(i)} data-testid={`delete-${i.tag}`} aria-label={t('images.deleteTag', { ref: `${repository}:${i.tag}` })}>{t('detail.delete')}</Button>
+                  <Button danger size="small" onClick={() => confirmDelete(i)} data-testid={`delete-${i.tag}`}>
+                    {t('detail.delete')}<span className="visually-hidden">{` ${repository}:${i.tag}`}</span>
+                  </Button>
                 </Allowed>
               ),
             },
