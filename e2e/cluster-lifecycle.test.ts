@@ -2,22 +2,13 @@
 // changes nothing without --yes; create runs the spec's own `wharf up`; get shows spec beside
 // actual; update adds a node (zone b's), then removes it with its pod evicted first; delete
 // removes the process, the containers and the data dir. Real runc node, real kubectl.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, eventually, freePort, runcUnavailable } from '@wharf/testing';
+import { Kubectl, eventually, freePort, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharfCli(args: string[], timeoutMs = 600_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [WHARF_BIN, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharfCli = (args: string[], timeoutMs = 600_000): Promise<WharfRun> => runWharf(args, { timeoutMs });
 
 const skip = runcUnavailable();
 
@@ -37,7 +28,7 @@ spec:
   ports: ${JSON.stringify(ports)}
   dataDir: ${dataDir}
 `);
-  const cli = (...args: string[]): Promise<Run> => wharfCli([...args, '--state', state]);
+  const cli = (...args: string[]): Promise<WharfRun> => wharfCli([...args, '--state', state]);
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
 
   beforeAll(async () => {
@@ -73,7 +64,7 @@ spec:
     const got = await cli('cluster', 'get');
     expect(got.code).toBe(0);
     expect(got.stdout).toMatch(/running\s+yes\s+yes \(wharf up pid \d+\)/);
-    expect(got.stdout).toMatch(/version\s+1\.32\s+v1\.32\.0-wharf/);
+    expect(got.stdout).toMatch(/version\s+1\.32\s+v1\.32\.9/);
     expect(got.stdout).toMatch(/nodes\s+0\s+0 Ready of 0/);
     expect((await cli('cluster', 'get', 'nope')).stderr).toBe(`wharf: no cluster "nope" in ${state} (wharf cluster get lists them)\n`);
   });

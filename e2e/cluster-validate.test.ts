@@ -3,24 +3,13 @@
 // pods a drain could not evict (a warning); a node that never reports Ready makes the cluster
 // invalid with one line and exit 1, also under --wait, which gives up at its deadline instead of
 // hanging; an API that does not answer is a one-line failure within --timeout.
-import { execFile } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, WharfProcess, eventually } from '@wharf/testing';
+import { Kubectl, WharfProcess, eventually, runWharf, type WharfRun } from '@wharf/testing';
 
-interface Run { code: number; stdout: string; stderr: string; ms: number }
-
-function wharfCli(args: string[]): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [WHARF_BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 describe('wharf cluster validate', () => {
   let wharf: WharfProcess;
@@ -28,7 +17,7 @@ describe('wharf cluster validate', () => {
   let dir: string;
   let silent: Server;
   const hung: Socket[] = [];
-  const validate = (...args: string[]): Promise<Run> => wharfCli(['cluster', 'validate', '--kubeconfig', wharf.kubeconfig, ...args]);
+  const validate = (...args: string[]): Promise<WharfRun> => runWharf(['cluster', 'validate', '--kubeconfig', wharf.kubeconfig, ...args]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wharf-validate-'));
@@ -90,7 +79,7 @@ describe('wharf cluster validate', () => {
     const port = (silent.address() as { port: number }).port;
     const kubeconfig = join(dir, 'silent.kubeconfig');
     writeFileSync(kubeconfig, readFileSync(wharf.kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`));
-    const r = await wharfCli(['cluster', 'validate', '--kubeconfig', kubeconfig, '--timeout', '3s']);
+    const r = await runWharf(['cluster', 'validate', '--kubeconfig', kubeconfig, '--timeout', '3s']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual(['wharf: could not read the cluster within 3 s']);
     expect(r.ms).toBeLessThan(30_000);

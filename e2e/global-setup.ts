@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { removeNewTempDirs, wharfTempDirs } from '@wharf/testing';
 
 export default function setup(): () => void {
+  // Both e2e projects (two at a time, then alone) name this setup: the run gets one folder.
+  if (process.env.WHARF_E2E_RUN_DIR) return () => undefined;
   const base = tmpdir();
   process.env.WHARF_TEST_CACHE ??= join(base, 'wharf-test-cache');
   const runDir = mkdtempSync(join(base, 'wharf-e2e-run-'));
   chmodSync(runDir, 0o1777); // as /tmp: suites also run Wharf as nobody
   process.env.TMPDIR = runDir;
+  process.env.WHARF_E2E_RUN_DIR = runDir;
   const before = new Set(wharfTempDirs());
   return () => {
     const kept = removeNewTempDirs(before);

@@ -51,6 +51,7 @@ describe.skipIf(skip !== '')(`image volumes on wharf up --nodes 1 ${skip}`, () =
   let wharf: WharfProcess;
   let k: Kubectl;
   let scratch: string;
+  let siteDigest: string;
   const podIP = async (name: string): Promise<string> => (await k.ok(['get', 'pod', name, '-o', 'jsonpath={.status.podIP}'])).trim();
   const sh = (pod: string, script: string): Promise<string> => k.ok(['exec', pod, '--', 'sh', '-c', script]);
 
@@ -59,11 +60,12 @@ describe.skipIf(skip !== '')(`image volumes on wharf up --nodes 1 ${skip}`, () =
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
     await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
-    await scratchImage(wharf, scratch, 'site:1', {
+    siteDigest = /@(sha256:[0-9a-f]{64})$/.exec(await scratchImage(wharf, scratch, 'site:1', {
       'site/index.html': 'served from an image volume\n',
       'site/docs/guide.txt': 'a file two levels down\n',
       'outside.txt': 'not under the subPath\n',
-    });
+    }))?.[1] ?? '';
+    expect(siteDigest).not.toBe('');
   }, 180_000);
 
   afterAll(async () => {
@@ -92,6 +94,9 @@ describe.skipIf(skip !== '')(`image volumes on wharf up --nodes 1 ${skip}`, () =
     expect((await httpAnswer(ip, 8080, '/outside.txt')).status).toBe(404);
     // Without subPath the whole image is there.
     expect((await sh('web', 'ls /image')).split('\n').filter(Boolean)).toEqual(['outside.txt', 'site']);
+    // As the kubelet reports it (VolumeMountStatus): each mount, the image volume's with its digest.
+    const mounts = JSON.parse(await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.containerStatuses[0].volumeMounts}'])) as { name: string; mountPath: string; volumeStatus?: { image?: { imageRef?: string } } }[];
+    expect(mounts.filter((m) => m.name === 'site').map((m) => [m.mountPath, m.volumeStatus?.image?.imageRef?.endsWith(`/site@${siteDigest}`)])).toEqual([['/www', true], ['/image', true]]);
   });
 
   it('the container cannot write to it, through either mount', async () => {

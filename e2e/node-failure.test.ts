@@ -5,7 +5,7 @@
 // replacement stays Pending with kube-scheduler's message until the node returns; a StatefulSet
 // never runs a second web-1 while the node is unreachable, and gets it back after the
 // out-of-service taint, or after `wharf node restore` once the old one finished terminating.
-// WHARF_HA_REPEAT repeats the Deployment cases (default 2, for CI).
+// WHARF_HA_REPEAT repeats the Deployment cases (default 1; more to hunt a flake).
 import { execFile, execFileSync } from 'node:child_process';
 import { request } from 'node:https';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { eventually, httpText, Kubectl, RawApi, runcUnavailable, WHARF_BIN, Whar
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
-const REPEAT = Math.max(1, Number(process.env.WHARF_HA_REPEAT ?? 2));
+const REPEAT = Math.max(1, Number(process.env.WHARF_HA_REPEAT ?? 1));
 const TOLERATION = 5;
 const GRACE = 6;
 const ZONE_KEY = 'topology.kubernetes.io/zone';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askBackendDirectly, eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { askBackendDirectly, eventually, Kubectl, runcUnavailable, runWharf, WHARF_BIN, WharfProcess, type WharfRun } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -618,15 +618,7 @@ spec:
   }, 60_000);
 
   it('wharf build ls|get|logs -f|cancel|rerun work on the runs, with one-line errors', async () => {
-    const wharfCli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-      try {
-        const r = await run(process.execPath, [WHARF_BIN, 'build', ...args, '--kubeconfig', wharf.kubeconfig, '-n', NS], { timeout: 90_000 });
-        return { code: 0, stdout: r.stdout, stderr: r.stderr };
-      } catch (e) {
-        const x = e as { code?: number; stdout?: string; stderr?: string };
-        return { code: x.code ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-      }
-    };
+    const wharfCli = (...args: string[]): Promise<WharfRun> => runWharf(['build', ...args, '--kubeconfig', wharf.kubeconfig, '-n', NS], { timeoutMs: 90_000 });
     // -f started before the run: it waits for the first step, streams, and ends with the run.
     const following = wharfCli('logs', 'watched', '-f');
     await k.ok(['apply', '-f', '-'], { stdin: `

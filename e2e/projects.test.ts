@@ -4,26 +4,14 @@
 // their role in every namespace of the project and nothing elsewhere, reports quota use per
 // namespace and in total, reports a namespace another project holds, and refuses bad input with
 // one line.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, WHARF_BIN, WharfProcess } from '@wharf/testing';
-
-const exec = promisify(execFile);
+import { eventually, Kubectl, runWharf, WharfProcess, type WharfRun } from '@wharf/testing';
 
 describe('projects: namespaces, members and quota for a team', () => {
   let wharf: WharfProcess;
   let k: Kubectl;
   let alice = '';
-  const wharfCli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const r = await exec(process.execPath, [WHARF_BIN, ...args, '--kubeconfig', wharf.kubeconfig], { timeout: 60_000 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-    }
-  };
+  const wharfCli = (args: string[]): Promise<WharfRun> => runWharf([...args, '--kubeconfig', wharf.kubeconfig], { timeoutMs: 60_000 });
   const ok = async (args: string[]): Promise<string> => {
     const r = await wharfCli(args);
     if (r.code !== 0) throw new Error(`wharf ${args.join(' ')} exited ${r.code}: ${r.stderr}`);

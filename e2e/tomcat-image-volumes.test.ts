@@ -134,6 +134,7 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
   let k: Kubectl;
   let scratch: string;
   let ip = '';
+  const warDigests = new Map<string, string>();
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'wharf-tomcat-imgvol-e2e-'));
@@ -161,7 +162,9 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
       const war = buildWar(scratch, { name, file: `/etc/${name === 'shop' ? 'app' : 'admin'}/greeting` });
       const listing = execFileSync('jar', ['--list', '--file', war]).toString();
       expect(listing).toContain('WEB-INF/classes/wharf/demo/Greeting.class');
-      expect(await scratchImage(wharf, scratch, `${name}-war:1`, { [`${name}.war`]: readFileSync(war) })).toMatch(new RegExp(`/${name}-war:1@sha256:`));
+      const pushed = await scratchImage(wharf, scratch, `${name}-war:1`, { [`${name}.war`]: readFileSync(war) });
+      expect(pushed).toMatch(new RegExp(`/${name}-war:1@sha256:`));
+      warDigests.set(name, pushed.slice(pushed.indexOf('@') + 1));
     }
     process.stdout.write(`two .wars compiled and pushed as images in ${Date.now() - t0} ms\n`);
   });
@@ -216,6 +219,13 @@ describe.skipIf(skip !== '')(`Tomcat M+N with image volumes: one Debian-built ru
     const spec = JSON.parse(await k.ok(['get', 'deployment', 'shop-tomcat-r1', '-n', 'seed', '-o', 'jsonpath={.spec.template.spec}'])) as { containers: { image: string }[]; volumes: { image?: { reference: string } }[] };
     expect(spec.containers.map((c) => c.image)).toEqual([TOMCAT_IMAGE]);
     expect(spec.volumes.flatMap((v) => (v.image ? [v.image.reference] : []))).toEqual(['shop-war:1', 'admin-war:1']);
+    // The revision pins what ran by digest, the .wars from the node's report on their mounts, so a
+    // rollback restores these bytes even after the tags move.
+    const pins = await eventually(async () => {
+      const images = (JSON.parse(await k.ok(['get', 'apprev', 'shop-r1', '-n', 'seed', '-o', 'jsonpath={.status.images}']) || '[]') as { role: string; digest?: string }[]);
+      return images.filter((i) => i.role !== 'runtime').every((i) => i.digest) && images.length === 3 ? images : undefined;
+    }, 60_000, 'revision 1 pins the artifacts by digest');
+    expect(Object.fromEntries(pins.filter((i) => i.role !== 'runtime').map((i) => [i.role, i.digest]))).toEqual({ shop: warDigests.get('shop'), admin: warDigests.get('admin') });
   });
 
   it('the issue\'s interface as written: a file mounted inside the artifact gets the artifact copied (an image volume is read-only)', { timeout: 300_000 }, async () => {

@@ -1,5 +1,5 @@
-export { ApiServer, KUBERNETES_VERSION, type ApiServerOptions } from './server.js';
-export { Store, type StoreOptions } from './storage/index.js';
+export { ApiServer, KUBERNETES_VERSION, versionInfo, type ApiServerOptions } from './server.js';
+export { Store, snapshotStore, storedVersions, type StoreOptions, type StoredVersion } from './storage/index.js';
 export { ApiError } from './errors.js';
 export { checkOidcOptions, type OidcOptions } from './auth/oidc.js';
 export { checkLdapOptions, LDAP_SIGNIN_PATH, type LdapOptions } from './auth/ldap/index.js';
@@ -7,3 +7,4 @@ export { evaluatePolicy, parsePolicy, type AuditOptions, type AuditPolicy, type 
 export { kubeconfigFor } from './kubeconfig.js';
 export { ObjectApi } from './objects/api.js';
 export { ResourceRegistry } from './registry.js';
+export { KUBERNETES_MINORS, DEFAULT_MINOR, WINDOWED_APIS, parseKubernetesVersion, chooseKubernetesVersion, pinnedVersion, pinKubernetesVersion, minorOf, minorIndex, minorPath, removedBetween, type KubernetesVersion, type WindowedApi } from './version-window.js';

@@ -13,6 +13,11 @@ export interface ApiServerOptions {
   readonly dataDir: string;
   /** @default 6443 */
   readonly port?: number;
+  /**
+   * The Kubernetes version served ("1.31", "1.32.4"...; version-window.ts): /version and the API
+   * versions served. @default the version the data dir last ran, else DEFAULT_MINOR
+   */
+  readonly kubernetesVersion?: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** Compaction keeps at least this many recent revisions. @default 10000 */
@@ -50,7 +55,7 @@ export interface ApiServerOptions {
 }
 
 /** Every option but agentToken (none: the agents accept any caller), oidc (none: no OIDC), audit (none: the flat log) and ldap (none: no LDAP sign-in) is set. */
-export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap'>>;
+export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion'>>;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */
 const silent = pino({ level: 'silent' });

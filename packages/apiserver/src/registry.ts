@@ -1,6 +1,7 @@
 // What the API server serves right now: the built-in resources plus the custom resources of every
 // established CustomResourceDefinition. Discovery, OpenAPI and the REST handler all read this.
 import { BUILTIN_RESOURCES, VERSION_ALIASES, isRecord, typeNameOf, type KubeObject, type ResourceInfo } from '@wharf/api';
+import { DEFAULT_MINOR, WINDOW_BASE_RESOURCES, WINDOWED_APIS, servedIn } from './version-window.js';
 
 export interface PrinterColumn {
   name: string;
@@ -49,8 +50,12 @@ export class ResourceRegistry {
   /** Called after the set of served resources changes. */
   onChange: () => void = () => undefined;
 
-  constructor() {
+  /** `minor`: the Kubernetes minor whose API versions are served (version-window.ts). */
+  constructor(readonly minor: string = DEFAULT_MINOR) {
     for (const info of BUILTIN_RESOURCES) this.add(info, typeNameOf(info.group, info.version, info.kind), undefined);
+    for (const info of WINDOW_BASE_RESOURCES) this.add(info, undefined, undefined);
+    // A version the minor no longer serves is simply absent: its requests get upstream's 404.
+    for (const api of WINDOWED_APIS.filter((a) => servedIn(a, minor))) for (const info of api.resources) this.add(info, undefined, undefined);
     for (const alias of VERSION_ALIASES) {
       for (const resource of alias.resources) {
         const base = BUILTIN_RESOURCES.find((r) => r.group === alias.group && r.resource === resource);

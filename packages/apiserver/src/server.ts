@@ -23,6 +23,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { OpenApiDocs } from './openapi.js';
 import { GNOSTIC_V2_MEDIA_TYPE, OpenApiV2 } from './openapi-v2.js';
 import { ResourceRegistry } from './registry.js';
+import { DEFAULT_MINOR, chooseKubernetesVersion, minorOf, parseKubernetesVersion, pinKubernetesVersion, type KubernetesVersion } from './version-window.js';
 import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
 import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission.js';
@@ -68,7 +69,13 @@ import { resolveApiServerOptions, type ApiServerOptions, type ResolvedApiServerO
 
 export type { ApiServerOptions } from './options.js';
 
-export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-wharf', gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
+/** The /version document of a served version. */
+export function versionInfo(v: KubernetesVersion): Record<string, string> {
+  return { major: v.major, minor: v.minor, gitVersion: `v${v.version}`, gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
+}
+
+/** The /version of the default minor. */
+export const KUBERNETES_VERSION = versionInfo(parseKubernetesVersion(DEFAULT_MINOR));
 
 const HEALTH = new Set(['/livez', '/readyz', '/healthz']);
 
@@ -91,7 +98,9 @@ function isPublicPath(path: string): boolean {
 
 export class ApiServer {
   readonly store: Store;
-  readonly registry = new ResourceRegistry();
+  readonly registry: ResourceRegistry;
+  /** The Kubernetes version served (/version, API versions). */
+  readonly kubernetesVersion: KubernetesVersion;
   readonly api: ObjectApi;
   readonly pki: Pki;
   readonly tokens: TokenAuthenticator;
@@ -130,6 +139,8 @@ export class ApiServer {
     const opts = resolveApiServerOptions(options);
     this.opts = opts;
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    this.kubernetesVersion = chooseKubernetesVersion(opts.dataDir, opts.kubernetesVersion);
+    this.registry = new ResourceRegistry(minorOf(this.kubernetesVersion));
     this.pki = ensurePki(opts.dataDir);
     this.frontProxy = { cert: this.pki.frontProxyClientCert, key: this.pki.frontProxyClientKey };
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
@@ -227,6 +238,8 @@ export class ApiServer {
     publishClusterInfo(this.api, `https://127.0.0.1:${port}`, this.pki.caCert);
     this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs);
     this.compactTimer.unref();
+    // Serving started: from now on this data dir runs this version (a later start without a version keeps it).
+    pinKubernetesVersion(this.opts.dataDir, this.kubernetesVersion);
     this.ready = true;
     return port;
   }
@@ -469,7 +482,7 @@ export class ApiServer {
       return ok ? 200 : 503;
     }
     if (p === '/version') {
-      send(res, 200, KUBERNETES_VERSION);
+      send(res, 200, versionInfo(this.kubernetesVersion));
       return 200;
     }
     const agg = wantsAggregated(req.headers.accept);

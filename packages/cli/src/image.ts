@@ -58,7 +58,7 @@ export function addImageCommands(program: Command): void {
         ...(o.workdir ? { workdir: o.workdir } : {}),
         ...(o.symlink ? { symlinks: Object.fromEntries(o.symlink.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) } : {}),
       });
-      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages\n`);
+      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`);
       process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
     });
 
@@ -111,7 +111,7 @@ export function addImageCommands(program: Command): void {
       }
       const store = new ImageStore({ root: join(dataDir, 'images') });
       const built = await buildBase(store, { ...step.options, name: repository, tag, ...(o.debCache ? { debCacheDir: o.debCache } : {}) });
-      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages\n`);
+      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`);
       process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
     });
 

@@ -28,6 +28,7 @@ program
   .option('--data-dir <dir>', 'where Wharf keeps its state', undefined)
   .option('--api-port <port>', 'HTTPS port of the Kubernetes API', '6443')
   .option('--nodes <n>', 'node agents that run pods on this machine', '0')
+  .option('--kubernetes-version <version>', 'the Kubernetes minor (1.31, 1.32, 1.33) or X.Y.Z the API server serves; the data dir remembers it (default: what it ran last, else 1.32)')
   .option('--runtime <kind>', 'how nodes run containers: runc (needs root, runc and the CNI plugins), process (host processes, no isolation) or auto (runc where possible)', 'auto')
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
@@ -85,7 +86,10 @@ Tuning for tests and drills (defaults suit normal use):
   --compact-retention <ms>    history compaction always keeps, in ms (default 300000)
   --watch-timeout <seconds>   a watch without timeoutSeconds ends after this long and the
                               client resumes from its last resourceVersion (default 1800)`)
-  .action(async (opts: UpOptions) => {
+  .action(async (opts: UpOptions & { kubernetesVersion?: string }) => {
+    // The version is pinned in the data dir before up() starts its API server, which reads the pin
+    // (a downgrade or a skipped minor is refused here, in one line).
+    if (opts.kubernetesVersion) (await import('./cluster/version-flag.js')).pinVersionFlag(defaultDataDir(opts.dataDir), opts.kubernetesVersion);
     // Each command loads only the modules it needs, so `wharf up` starts fast.
     const { up } = await import('./up.js');
     await up(opts);

@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
+import { podRangeOctet, releasePodRange } from './pod-range.js';
 import { agentStateDir, readAgentRecord, stopAgent } from './agent/state.js';
 import { ImageStore } from '@wharf/images';
 import { DEFAULT_SERVICE_CIDR, LocalProvisioner, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
@@ -44,8 +45,7 @@ export function resolveNodeSetOptions(o: NodeSetOptions): ResolvedNodeSetOptions
 /** Per data dir, so two Wharfs on one machine do not share bridges or pod CIDRs. */
 function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: string } {
   const h = createHash('sha256').update(dataDir).digest();
-  // 10.128.0.0/10: clear of the service range 10.96.0.0/12.
-  const second = 128 + ((h[0] ?? 0) % 64);
+  const second = podRangeOctet(dataDir);
   return { bridge: `wh${h.toString('hex').slice(0, 6)}-${index}`, podCIDR: `10.${second}.${index}.0/24` };
 }
 
@@ -265,6 +265,7 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   await removeGuardRoutes([podRange(dataDir)]);
   await removeHostAddress(apiEndpointOf(dataDir).device);
   await removeClusterDnsRedirect(names.map((n) => podCidrGateway(networkOf(dataDir, Number(n.slice(5))).podCIDR)));
+  releasePodRange(dataDir);
   return [...names, ...joined];
 }
 

@@ -10,6 +10,7 @@ import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
+import { claimPodRange } from './pod-range.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -66,6 +67,8 @@ export async function up(flags: UpOptions): Promise<void> {
   });
   const sim = c.simulatedNodes > 0 ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
   await sim?.start();
+  // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
+  if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
   // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
   // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
   const dataplaneSpec = {

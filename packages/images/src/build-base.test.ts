@@ -1,7 +1,7 @@
 // Builds a real busybox-static image through apt. Skips when apt/dpkg-deb are missing; the .debs
 // are cached in the temp dir so repeated runs do not download again.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +24,7 @@ describe.skipIf(!haveApt)('buildBase', () => {
   it('builds busybox-static reproducibly into a ~1 MB image whose sh works', { timeout: 120_000 }, async () => {
     const one = new ImageStore({ root: join(root, 'one') });
     const two = new ImageStore({ root: join(root, 'two') });
-    const opts = { name: 'busybox', tag: '1', packages: ['busybox-static'], cmd: ['sh'], env: { GREETING: 'hi' }, debCacheDir };
+    const opts = { name: 'busybox', tag: '1', packages: ['busybox-static'], cmd: ['sh'], env: { GREETING: 'hi' }, debCacheDir, cacheDir: false as const };
     const a = await one.buildBase(opts);
     const b = await two.buildBase(opts);
     expect(b.digest).toBe(a.digest);
@@ -42,6 +42,27 @@ describe.skipIf(!haveApt)('buildBase', () => {
     expect(await readFile(join(rootfs, 'etc/passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
     const { stdout } = await exec(join(rootfs, 'bin/sh'), ['-c', 'echo hello from busybox']);
     expect(stdout).toBe('hello from busybox\n');
+  });
+
+  it('serves a second data dir from the build cache, and rebuilds when an entry is damaged', { timeout: 120_000 }, async () => {
+    const cacheDir = join(root, 'cache');
+    const opts = { name: 'cached', tag: '1', packages: ['busybox-static'], debCacheDir, cacheDir };
+    const first = await new ImageStore({ root: join(root, 'c1') }).buildBase(opts);
+    expect(first.cached).toBe(false);
+    const store = new ImageStore({ root: join(root, 'c2') });
+    const second = await store.buildBase(opts);
+    expect(second.cached).toBe(true);
+    expect(second.digest).toBe(first.digest);
+    const rootfs = join(root, 'cached-rootfs');
+    await store.unpack('cached:1', rootfs);
+    expect((await exec(join(rootfs, 'bin/sh'), ['-c', 'echo from cache'])).stdout).toBe('from cache\n');
+    // Another option is another image: no hit.
+    expect((await new ImageStore({ root: join(root, 'c3') }).buildBase({ ...opts, env: ['X=1'] })).cached).toBe(false);
+    // A truncated layer fails the digest check and is rebuilt, not served.
+    for (const name of await readdir(cacheDir)) if (name !== 'debs') await truncate(join(cacheDir, name, 'layer'), 100);
+    const again = await new ImageStore({ root: join(root, 'c4') }).buildBase(opts);
+    expect(again.cached).toBe(false);
+    expect(again.digest).toBe(first.digest);
   });
 
   it('names a package apt does not know', async () => {

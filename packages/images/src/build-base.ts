@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { fetchDebs, resolveClosure, run, type DebPackage } from './apt.js';
+import { buildCacheKey, defaultBuildCacheDir, loadCachedBuild, saveCachedBuild } from './build-cache.js';
 import { BuildBaseError } from './errors.js';
 import { buildLayer, type LayerEntry } from './layer-builder.js';
 import { MediaType, type Descriptor, type ImageConfig, type ImageManifest } from './oci.js';
@@ -35,8 +36,13 @@ export interface BuildBaseOptions {
   readonly symlinks?: Readonly<Record<string, string>>;
   /** Seconds since the epoch for every mtime and `created`. @default SOURCE_DATE_EPOCH or 0 */
   readonly sourceDateEpoch?: number;
-  /** Keep downloaded .debs here between builds. @default a temp dir removed afterwards */
+  /** Keep downloaded .debs here between builds. @default `debs` in the build cache, else a temp dir removed afterwards */
   readonly debCacheDir?: string;
+  /**
+   * A machine-wide cache of built images (build-cache.ts); `false` builds every time.
+   * @default defaultBuildCacheDir(): `WHARF_IMAGE_CACHE`, /var/cache/wharf/base-images for root
+   */
+  readonly cacheDir?: string | false;
   /** @default 'gzip' */
   readonly compression?: 'gzip' | 'none';
 }
@@ -51,6 +57,8 @@ export interface BuildBaseResult {
   readonly diffId: string;
   /** The resolved closure, sorted by name. */
   readonly packages: readonly DebPackage[];
+  /** True when the bytes came from the build cache. */
+  readonly cached: boolean;
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -79,10 +87,20 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
   const epoch = opts.sourceDateEpoch ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new BuildBaseError(`sourceDateEpoch: ${epoch} is not a non-negative integer`);
   await store.init();
+  const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultBuildCacheDir());
+  const reference = `${opts.name}:${tag}`;
   const work = await mkdtemp(join(tmpdir(), 'wharf-build-base-'));
   try {
     const pkgs = await resolveClosure(opts.packages, work);
-    const debs = await fetchDebs(pkgs, opts.debCacheDir ?? join(work, 'debs'));
+    const arch = DPKG_ARCH[(await run('dpkg', ['--print-architecture'])).trim()] ?? { architecture: 'amd64' };
+    const { name: _n, tag: _t, debCacheDir: _d, cacheDir: _c, ...shape } = opts;
+    const key = cacheDir && (await buildCacheKey({ ...shape, epoch }, pkgs, arch.architecture));
+    const hit = cacheDir && key ? await loadCachedBuild(store, cacheDir, key) : undefined;
+    if (hit) {
+      const descriptor = await store.putManifest(hit.manifest, { ref: reference });
+      return { reference, digest: descriptor.digest, manifest: descriptor, layer: hit.layer, diffId: hit.diffId, packages: pkgs, cached: true };
+    }
+    const debs = await fetchDebs(pkgs, opts.debCacheDir ?? (cacheDir ? join(cacheDir, 'debs') : join(work, 'debs')));
     const stage = join(work, 'stage');
     await mkdir(stage);
     const entries = new Map<string, LayerEntry>();
@@ -90,7 +108,6 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
     for (const deb of debs) await stageDeb(deb, stage, entries, () => String(counter++));
     addDefaults(entries, opts);
     const layer = await buildLayer(entries.values(), store.blobs, { compression: opts.compression ?? 'gzip', mtime: epoch });
-    const arch = DPKG_ARCH[(await run('dpkg', ['--print-architecture'])).trim()] ?? { architecture: 'amd64' };
     const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
     const env = envList(opts.env);
     const config: ImageConfig = {
@@ -112,9 +129,9 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
     const cfg = describeJson(MediaType.config, config);
     await store.putBlob(cfg.bytes, { digest: cfg.descriptor.digest });
     const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [layer.descriptor] };
-    const reference = `${opts.name}:${tag}`;
     const descriptor = await store.putManifest(manifest, { ref: reference });
-    return { reference, digest: descriptor.digest, manifest: descriptor, layer: layer.descriptor, diffId: layer.diffId, packages: pkgs };
+    if (cacheDir && key) await saveCachedBuild(store, cacheDir, key, { config: cfg.bytes.toString(), manifest, layer: layer.descriptor, diffId: layer.diffId });
+    return { reference, digest: descriptor.digest, manifest: descriptor, layer: layer.descriptor, diffId: layer.diffId, packages: pkgs, cached: false };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ export { ImageStore, type ImageStoreOptions } from './image-store.js';
 export { unpackLayers, type UnpackOptions, type UnpackResult } from './unpack.js';
 export { buildLayer, normaliseEntries, type LayerEntry, type BuildLayerOptions, type BuiltLayer } from './layer-builder.js';
 export { buildBase, type BuildBaseOptions, type BuildBaseResult } from './build-base.js';
+export { defaultBuildCacheDir } from './build-cache.js';
 export type { DebPackage } from './apt.js';
 export { importArchive, type ImportOptions, type ImportedImage } from './import-archive.js';
 export { tarHeader, tarEnd, padding, type TarEntry, type TarEntryType } from './tar-writer.js';

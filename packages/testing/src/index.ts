@@ -1,4 +1,5 @@
 export { WharfProcess, freePort, REPO_ROOT, WHARF_BIN, type WharfOptions } from './wharf-process.js';
+export { runWharf, type WharfRun, type WharfRunOptions } from './wharf-cli.js';
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
 export { busyboxRootfs } from './busybox.js';

@@ -30,7 +30,7 @@ export interface WharfOptions {
   extraArgs?: string[];
   /** Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own */
   runAs?: { uid: number; gid: number };
-  /** How long to wait for the kubeconfig. @default 60000 (a machine shared by several test runs is slow) */
+  /** How long to wait for the kubeconfig. @default 120000 (e2e files run two at a time; a shared machine is slower) */
   readyTimeoutMs?: number;
   /**
    * Run the monitoring stack (with runc nodes it builds the Prometheus and Alertmanager images and
@@ -80,7 +80,7 @@ export class WharfProcess {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((res) => child.on('exit', (code) => res(code)));
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
     // Ready = the process logged readiness (the kubeconfig is written just before).
     while (!this.output.includes('wharf is ready')) {
       if (child.exitCode !== null) throw new Error(`wharf up exited with ${child.exitCode}:\n${this.output}`);

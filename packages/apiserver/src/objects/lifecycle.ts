@@ -79,7 +79,10 @@ export function prepareUpdate(served: Served, input: KubeObject, old: StoredObje
   const obj = clone(input);
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   obj.metadata = meta;
-  obj.apiVersion = old.apiVersion;
+  // Built-in kinds are stored in the version written (a FlowSchema rewritten through v1 is no
+  // longer stored as v1beta3: what the upgrade preflight checks); custom resources keep theirs.
+  const { group, version } = served.info;
+  obj.apiVersion = served.custom ? old.apiVersion : group ? `${group}/${version}` : version;
   obj.kind = old.kind;
   const om = old.metadata;
   const own = subresource ? strategyOf(served)?.subresourceUpdate?.(subresource, obj, old) : undefined;

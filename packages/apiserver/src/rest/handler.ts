@@ -8,6 +8,7 @@ import type { ObjectApi, PatchType } from '../objects/api.js';
 import type { OpContext, UserInfo, FieldValidation } from '../objects/context.js';
 import { deleteObject, deleteOptionsFrom } from '../objects/delete.js';
 import type { Served } from '../registry.js';
+import { deprecationWarning } from '../version-window.js';
 import { PATCH_TYPES, decodeBody, decodeObjectBody, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
 import type { RequestInfo } from './request-info.js';
@@ -153,7 +154,9 @@ export class RestHandler {
     // request-info reads /api/v1/namespaces/<name> as a namespace too (as upstream's does).
     if (!info.namespaced && ri.namespace && !(info.resource === 'namespaces' && info.group === '')) throw pathNotFound(ri.path);
     const wanted = negotiate(req.headers.accept);
-    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: [], fieldManager: fieldManagerFor(req, query, ri.verb) };
+    // A deprecated group/version warns on writes, as kube-apiserver does (version-window.ts).
+    const deprecated = deprecationWarning(info.group, info.version, info.kind, api.registry.minor);
+    const ctx: OpContext = { user, dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), warnings: deprecated ? [deprecated] : [], fieldManager: fieldManagerFor(req, query, ri.verb) };
     const sub = ri.subresource;
 
     if (sub) {

@@ -21,30 +21,30 @@ export interface StateOptions {
   readonly state?: string;
 }
 
-interface Record {
+export interface ClusterRecord {
   readonly spec: ClusterSpec;
   /** The `wharf up` running it, while it runs. */
   readonly pid?: number;
 }
 
-const stateDir = (o: StateOptions): string => resolve(o.state ?? join(homedir(), '.wharf', 'clusters'));
+export const stateDir = (o: StateOptions): string => resolve(o.state ?? join(homedir(), '.wharf', 'clusters'));
 const recordPath = (o: StateOptions, name: string): string => join(stateDir(o), name, 'cluster.json');
-const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 
-function readRecord(o: StateOptions, name: string): Record | undefined {
+export function readRecord(o: StateOptions, name: string): ClusterRecord | undefined {
   try {
-    return JSON.parse(readFileSync(recordPath(o, name), 'utf8')) as Record;
+    return JSON.parse(readFileSync(recordPath(o, name), 'utf8')) as ClusterRecord;
   } catch {
     return undefined;
   }
 }
 
-function writeRecord(o: StateOptions, r: Record): void {
+export function writeRecord(o: StateOptions, r: ClusterRecord): void {
   mkdirSync(join(stateDir(o), r.spec.name), { recursive: true });
   writeFileSync(recordPath(o, r.spec.name), `${JSON.stringify(r, null, 2)}\n`);
 }
 
-function mustRead(o: StateOptions, name: string): Record {
+export function mustRead(o: StateOptions, name: string): ClusterRecord {
   const r = readRecord(o, name);
   if (!r) throw new CliError(`no cluster "${name}" in ${stateDir(o)} (wharf cluster get lists them)`);
   return r;
@@ -61,14 +61,14 @@ function readSpec(o: StateOptions, file: string): ClusterSpec {
 }
 
 /** Whether `pid` is a live `wharf up` of this data dir (not a recycled pid). */
-function upAlive(pid: number | undefined, dataDir: string): boolean {
+export function upAlive(pid: number | undefined, dataDir: string): boolean {
   return processHasArgs(pid, 'up', dataDir);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the spec's `wharf up` detached and waits until it logs that it is ready; answers its pid. */
-async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<number> {
+export async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<number> {
   if (await isRunning(spec.dataDir)) throw new CliError(`a Wharf is already running in ${spec.dataDir}`);
   mkdirSync(spec.dataDir, { recursive: true });
   const logPath = join(spec.dataDir, 'wharf-up.log');
@@ -94,7 +94,7 @@ async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<number> {
 }
 
 /** SIGTERM to the cluster's `wharf up`, then SIGKILL after 30 s; containers keep running. */
-async function stopUp(r: Record): Promise<void> {
+export async function stopUp(r: ClusterRecord): Promise<void> {
   const pid = r.pid;
   if (!pid || !upAlive(pid, r.spec.dataDir)) return;
   process.kill(pid, 'SIGTERM');
@@ -104,7 +104,7 @@ async function stopUp(r: Record): Promise<void> {
   for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
 }
 
-function client(spec: ClusterSpec): KubeClient {
+export function client(spec: ClusterSpec): KubeClient {
   const kc = new KubeConfig();
   kc.loadFromFile(join(spec.dataDir, 'kubeconfig'));
   return new KubeClient(kc, { requestTimeoutMs: 10_000, userAgent: 'wharf-cluster' });
@@ -172,7 +172,7 @@ export async function getCommand(o: StateOptions & { name?: string }): Promise<v
 }
 
 /** Cordons a node and evicts its pods (PodDisruptionBudgets honoured: a refused eviction is retried until `timeoutMs`). */
-async function drain(c: KubeClient, node: string, timeoutMs: number): Promise<void> {
+export async function drain(c: KubeClient, node: string, timeoutMs: number): Promise<void> {
   await c.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: true } }).catch((e: unknown) => {
     if (!isStatus(e, 404)) throw e;
   });
@@ -203,7 +203,7 @@ export async function updateCommand(o: StateOptions & { file: string; yes?: bool
   out(`Will update cluster ${to.name}:`);
   for (const l of changes) out(`  ${l}`);
   if (r.spec.dataDir !== to.dataDir) throw new CliError(`spec.dataDir cannot change (${r.spec.dataDir})`);
-  if (r.spec.version !== to.version) throw new CliError('spec.version changes are upgrades: use wharf cluster upgrade (not there yet)');
+  if (r.spec.version !== to.version) throw new CliError(`spec.version changes are upgrades: use wharf cluster upgrade ${to.name} --to ${to.version}`);
   if (!o.yes) return out('Nothing changed. Run again with --yes to apply it.');
   // Nodes that go are drained first, while the cluster still runs them.
   const removed = nodesOf(r.spec).filter((n) => !nodesOf(to).some((m) => m.name === n.name));

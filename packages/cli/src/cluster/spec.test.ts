@@ -8,7 +8,7 @@ describe('Cluster spec', () => {
   it('fills defaults and turns into the wharf up flags', () => {
     const s = parse('spec: {nodes: 2, addons: {monitoring: false}, ports: {api: 7443}}');
     expect(s).toMatchObject({ name: 'dev', version: '1.32', controlPlane: { members: 1, store: 'sqlite' }, nodes: 2, addons: { platform: true, monitoring: false }, dataDir: '/state/dev/data' });
-    expect(upArgs(s)).toEqual(['up', '--data-dir', '/state/dev/data', '--nodes', '2', '--api-port', '7443', '--registry-port', '5000', '--ingress-port', '8080', '--ingress-https-port', '8443', '--console-port', '8070', '--git-port', '8090', '--no-monitoring']);
+    expect(upArgs(s)).toEqual(['up', '--data-dir', '/state/dev/data', '--nodes', '2', '--kubernetes-version', '1.32', '--api-port', '7443', '--registry-port', '5000', '--ingress-port', '8080', '--ingress-https-port', '8443', '--console-port', '8070', '--git-port', '8090', '--no-monitoring']);
   });
 
   it('refuses what it cannot run, naming the field', () => {
@@ -18,7 +18,7 @@ describe('Cluster spec', () => {
       ['spec: {controlPlane: {members: 2}}', /spec\.controlPlane\.members: must be 1 or 3/],
       ['spec: {controlPlane: {members: 3}}', /spec\.controlPlane\.members: 3 members need the etcd store/],
       ['spec: {controlPlane: {store: etcd}}', /spec\.controlPlane\.store: the etcd store is not there yet/],
-      ['spec: {version: "1.31"}', /spec\.version: this Wharf serves Kubernetes 1\.32 only, got 1\.31$/],
+      ['spec: {version: "1.30"}', /spec\.version: Kubernetes version "1\.30" is not served: this Wharf serves 1\.31, 1\.32, 1\.33 \(X\.Y or X\.Y\.Z\)$/],
       ['spec: {ports: {api: 5000}}', /spec\.ports\.registry: port 5000 is also spec\.ports\.api/],
       ['spec: {dataDir: relative/dir}', /spec\.dataDir: must be an absolute path/],
     ] as const) expect(() => parse(spec), spec).toThrow(message);

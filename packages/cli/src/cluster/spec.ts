@@ -2,11 +2,10 @@
 // should be. Pure: parsing with field paths in every error, defaults, the `wharf up` flags it
 // means, and the differences between two specs that `update` previews.
 import { parse } from 'yaml';
+import { DEFAULT_MINOR, parseKubernetesVersion } from '@wharf/apiserver';
 import { CliError } from '../kube/errors.js';
 
 export const CLUSTER_API_VERSION = 'wharf.dev/v1alpha1';
-/** The Kubernetes minor this Wharf serves (its API server's /version). */
-export const SERVED_VERSION = '1.32';
 
 export interface Addons {
   /** The platform layer: Applications, ConfigSets, pipelines, the git server. */
@@ -81,9 +80,12 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
   if (!isObj(spec)) throw bad(file, 'spec', 'must be an object');
   known(file, 'spec.', spec, ['version', 'controlPlane', 'nodes', 'addons', 'ports', 'dataDir']);
 
-  const version = spec.version === undefined ? SERVED_VERSION : String(spec.version).replace(/^v/, '');
-  if (!/^1\.\d+(\.\d+)?$/.test(version)) throw bad(file, 'spec.version', `must be a Kubernetes version such as ${SERVED_VERSION} or ${SERVED_VERSION}.0, got "${String(spec.version)}"`);
-  if (version.split('.').slice(0, 2).join('.') !== SERVED_VERSION) throw bad(file, 'spec.version', `this Wharf serves Kubernetes ${SERVED_VERSION} only, got ${version}`);
+  const version = spec.version === undefined ? DEFAULT_MINOR : String(spec.version).replace(/^v/, '');
+  try {
+    parseKubernetesVersion(version);
+  } catch (e) {
+    throw bad(file, 'spec.version', (e as Error).message);
+  }
 
   const cp = spec.controlPlane === undefined ? {} : spec.controlPlane;
   if (!isObj(cp)) throw bad(file, 'spec.controlPlane', 'must be an object');
@@ -128,7 +130,7 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
 /** The `wharf up` arguments that run the spec. */
 export function upArgs(s: ClusterSpec): string[] {
   return [
-    'up', '--data-dir', s.dataDir, '--nodes', String(s.nodes),
+    'up', '--data-dir', s.dataDir, '--nodes', String(s.nodes), '--kubernetes-version', s.version,
     '--api-port', String(s.ports.api), '--registry-port', String(s.ports.registry),
     '--ingress-port', String(s.ports.ingress), '--ingress-https-port', String(s.ports.ingressHttps),
     '--console-port', String(s.ports.console), '--git-port', String(s.ports.git),

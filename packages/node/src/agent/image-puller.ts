@@ -70,7 +70,7 @@ export class PodImagePuller {
 
   constructor(private readonly o: ImagePullerOptions) {}
 
-  /** The imageID each container image reference resolved to. */
+  /** The imageID each container image and image volume reference resolved to. */
   get imageIDs(): ReadonlyMap<string, string> {
     return this.ids;
   }
@@ -106,7 +106,11 @@ export class PodImagePuller {
         }
         const ensured = await this.ensure(target, w, secrets);
         if (w.volume === undefined) own = ensured;
-        else volumes.set(w.volume, { hostPath: ensured.rootfs, readOnly: true, immutable: true });
+        else {
+          volumes.set(w.volume, { hostPath: ensured.rootfs, readOnly: true, immutable: true });
+          // Reported as the mount's volumeStatus.image.imageRef.
+          this.ids.set(w.reference, ensured.imageID ?? w.reference);
+        }
       } catch (e) {
         const count = (failed?.count ?? 0) + 1;
         const raw = (e as Error).message;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerStatus } from '../runtime/types.js';
-import { containerStatusJson, podStatus } from './pod-status.js';
+import { containerStatusJson, observeContainers, podStatus } from './pod-status.js';
 
 const exited = (attempt: number, exitCode: number): ContainerStatus => ({
   id: `s-c-${attempt}`, sandboxId: 's', name: 'c', attempt, state: 'exited', createdAt: '2025-01-01T00:00:00.000Z',
@@ -23,5 +23,21 @@ describe('pod status', () => {
     expect(s.conditions.find((c) => c.type === 'PodScheduled')).toEqual({ type: 'PodScheduled', status: 'True', lastTransitionTime: 'T0' });
     expect(s.conditions.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'True', lastTransitionTime: 'T2' });
     expect(s.podIPs).toEqual([{ ip: '10.0.0.2' }]);
+  });
+  it("reports each mount once the container exists, image volumes with the digest they resolved to", () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const spec = { name: 'web', image: 'tomcat:10', volumeMounts: [{ name: 'wars', mountPath: '/www', readOnly: true, subPath: 'app' }, { name: 'tmp', mountPath: '/tmp' }] };
+    const facts = {
+      waiting: new Map(), probes: { started: () => true, ready: () => true },
+      imageIDs: new Map([['tomcat:10', 'tomcat@sha256:1'], ['shop-wars:1', `127.0.0.1:5000/shop-wars@${digest}`]]),
+      volumes: [{ name: 'wars', image: { reference: 'shop-wars:1' } }, { name: 'tmp', emptyDir: {} }],
+    };
+    expect(observeContainers([spec], false, [], facts)[0]!.volumeMounts).toBeUndefined(); // not created yet
+    const running: ContainerStatus = { ...exited(0, 0), name: 'web', state: 'running' };
+    const [web] = observeContainers([spec], false, [running], facts);
+    expect(containerStatusJson(web!).volumeMounts).toEqual([
+      { name: 'wars', mountPath: '/www', readOnly: true, recursiveReadOnly: 'Disabled', volumeStatus: { image: { imageRef: `127.0.0.1:5000/shop-wars@${digest}` } } },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
   });
 });

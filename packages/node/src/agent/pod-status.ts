@@ -1,6 +1,6 @@
 // The pod's status as the kubelet reports it, from what the runtime shows and what the pod worker
 // decided (waiting reasons, probe results). Pure: the worker writes it only when it changed.
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { RuntimeKind } from '../runtime/runtime.js';
 import type { ContainerStatus } from '../runtime/types.js';
 import type { PodPhase } from './restart.js';
@@ -20,6 +20,8 @@ export interface ObservedContainer {
   /** Why it is not running (ErrImagePull, CrashLoopBackOff, …); wins over an exited state. */
   readonly waiting?: Waiting;
   readonly imageID?: string;
+  /** status.containerStatuses[].volumeMounts, once the container exists. */
+  readonly volumeMounts?: readonly Json[];
   readonly ready: boolean;
   readonly started: boolean;
 }
@@ -35,9 +37,11 @@ export interface ProbeResults {
 export interface ObserveFacts {
   /** Why a container is not running, from this sync's actions, by container name. */
   readonly waiting: ReadonlyMap<string, Waiting>;
-  /** The imageID each image reference resolved to. */
+  /** The imageID each image reference (containers' and image volumes') resolved to. */
   readonly imageIDs: ReadonlyMap<string, string>;
   readonly probes: ProbeResults;
+  /** The pod's volumes, to say which mounts are image volumes. @default none */
+  readonly volumes?: readonly V1Volume[];
 }
 
 /** The spec's containers as this sync observed them, from every attempt the runtime lists. */
@@ -55,8 +59,26 @@ export function observeContainers(specs: readonly V1Container[], init: boolean, 
       ...(previous ? { previous } : {}),
       ...(waiting && !running ? { waiting } : {}),
       imageID: facts.imageIDs.get(c.image ?? '') ?? '',
+      ...(latest && c.volumeMounts?.length ? { volumeMounts: mountStatuses(c, facts) } : {}),
       ready,
       started,
+    };
+  });
+}
+
+/**
+ * The container's mounts as the kubelet reports them (VolumeMountStatus): image volumes carry the
+ * digest they resolved to, so a controller can pin exactly what ran (Application revisions do).
+ */
+function mountStatuses(c: V1Container, facts: ObserveFacts): Json[] {
+  return (c.volumeMounts ?? []).map((m) => {
+    const image = facts.volumes?.find((v) => v.name === m.name)?.image;
+    const reference = image?.reference ?? '';
+    return {
+      name: m.name,
+      mountPath: m.mountPath,
+      ...(m.readOnly || image ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}),
+      ...(image ? { volumeStatus: { image: { imageRef: facts.imageIDs.get(reference) ?? reference } } } : {}),
     };
   });
 }
@@ -110,6 +132,7 @@ export function containerStatusJson(o: ObservedContainer, runtime: RuntimeKind =
     restartCount: l?.attempt ?? 0,
     state,
     lastState,
+    ...(o.volumeMounts ? { volumeMounts: o.volumeMounts } : {}),
   };
 }
 

@@ -266,7 +266,7 @@ export class PodWorker {
     this.executor.reportOomKills(pod, containers);
     const progress = computePodPhase(pod, containers, restarting);
     const state = this.podState;
-    const facts = { waiting, imageIDs: this.executor.imageIDsByImage, probes: this.probes };
+    const facts = { waiting, imageIDs: this.executor.imageIDsByImage, probes: this.probes, volumes: pod.spec?.volumes ?? [] };
     const init = observeContainers(pod.spec?.initContainers ?? [], true, containers, facts);
     const app = observeContainers(pod.spec?.containers ?? [], false, containers, facts);
     const ephemeral = observeContainers((pod.spec?.ephemeralContainers ?? []) as V1Container[], false, containers, facts);

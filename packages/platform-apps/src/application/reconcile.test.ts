@@ -139,10 +139,12 @@ class World {
         const rev = Number(d.metadata?.labels?.[LABELS.revision]);
         const h = this.health(rev);
         const pod: V1Pod = existing ?? { metadata: { name: `${name}-${this.nextPod(name)}`, labels: { ...d.spec?.template.metadata?.labels } }, spec: { nodeName: 'node-0', containers: [] } };
+        // As the node reports image volumes: the digest each reference resolved to.
+        const volumeMounts = (d.spec?.template.spec?.volumes ?? []).filter((v) => v.image).map((v) => ({ name: v.name, mountPath: '/www', readOnly: true, volumeStatus: { image: { imageRef: `${v.image?.reference?.replace(/@.*$/, '')}@sha256:${'b'.repeat(64)}` } } }));
         pod.status = {
           phase: 'Running', podIP: `10.0.0.${pods.length + 1}`,
           conditions: [{ type: 'Ready', status: h === 'ready' ? 'True' : 'False' }],
-          containerStatuses: [{ name: 'web', image: 'busybox:1', imageID: 'sha256:' + 'a'.repeat(64), ready: h === 'ready', restartCount: h === 'crash' ? 2 : 0, ...(h === 'crash' ? { state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } } : {}) }],
+          containerStatuses: [{ name: 'web', image: 'busybox:1', imageID: 'sha256:' + 'a'.repeat(64), ...(volumeMounts.length ? { volumeMounts } : {}), ready: h === 'ready', restartCount: h === 'crash' ? 2 : 0, ...(h === 'crash' ? { state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } } : {}) }],
         } as V1Pod['status'];
         pods.push(pod);
       }
@@ -373,6 +375,22 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.pods.filter((p) => p.metadata?.labels?.[LABELS.revision] === '2').every((p) => p.metadata?.labels?.[SERVING] === 'false')).toBe(true);
     w.run(10, () => w.app.status?.rollout === undefined);
     expect(w.condition('Degraded')).toMatchObject({ reason: 'RolledBack' });
+  });
+
+  it('pins artifacts mounted as image volumes by the digest the node reports, and a rollback runs exactly those', () => {
+    w = new World(shop({ components: [{ ...shop().spec.components[0]!, config: [{ configSet: 'shop-settings', as: 'env' }] }] }));
+    w.setConfig('shop-settings', { GREETING: 'hello' });
+    w.delivery = 'imageVolume';
+    w.run(60, rolledOut(1));
+    expect(w.app.status?.artifactDelivery).toBe('imageVolume');
+    const pinned = { component: 'web', role: 'artifact-0', image: 'shop-site:1', digest: `sha256:${'b'.repeat(64)}` };
+    expect(w.app.status?.images).toContainEqual(pinned);
+    w.app = { ...w.app, spec: { ...w.app.spec, components: [{ ...w.app.spec.components[0]!, artifacts: [{ image: 'shop-site:2', path: '/site', mountPath: '/www' }] }] } };
+    w.run(90, rolledOut(2));
+    w.app = { ...w.app, metadata: { ...w.app.metadata, annotations: { [ANNOTATIONS.rollbackTo]: '1' } } };
+    w.run(90, rolledOut(3));
+    expect(w.revisions.find((r) => r.spec.revision === 3)?.spec.images).toContainEqual(pinned);
+    expect(w.deployments[0]?.spec?.template.spec?.volumes?.find((v) => v.image)?.image?.reference).toBe(`shop-site:1@sha256:${'b'.repeat(64)}`);
   });
 
   it('a rollback request copies the old revision: spec, images and exact config versions', () => {

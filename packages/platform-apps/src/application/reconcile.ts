@@ -217,15 +217,24 @@ function causeOf(app: Application, latest: ApplicationRevision | undefined, inpu
 
 const describeConfig = (r: ApplicationRevision): string => (r.spec.config.length ? r.spec.config.map((c) => `${c.configSet} v${c.version}`).join(', ') : '(none)');
 
-/** Digests of the images on a revision's pods (imageID of the runtime and of the artifact copiers). */
+/**
+ * Digests of the images on a revision's pods: the runtime's and the artifact copiers' imageID, and
+ * for artifacts mounted as image volumes the imageRef the node reports on the component's mount.
+ */
 function digests(rev: ApplicationRevision, pods: readonly V1Pod[]): ImagePin[] {
-  const mine = pods.filter((p) => revisionOfPod(p) === rev.spec.revision);
+  const statuses = pods.filter((p) => revisionOfPod(p) === rev.spec.revision).flatMap((p) => [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])]);
   return imagesOf({ spec: rev.spec.template }).map((pin) => {
     const container = pin.role === 'runtime' ? pin.component : `copy-${pin.role}`;
-    const id = mine.flatMap((p) => [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])]).find((s) => s.name === container && s.imageID)?.imageID;
+    const id = statuses.find((s) => s.name === container && s.imageID)?.imageID
+      ?? (pin.role === 'runtime' ? undefined : statuses.filter((s) => s.name === pin.component).flatMap((s) => (s as ContainerStatusWithMounts).volumeMounts ?? []).find((m) => m.name === pin.role)?.volumeStatus?.image?.imageRef);
     const digest = id?.match(/sha256:[0-9a-f]{64}/)?.[0];
     return digest ? { ...pin, digest } : pin;
   });
+}
+
+/** VolumeMountStatus (Kubernetes 1.31+), which this client-node's types may not carry yet. */
+interface ContainerStatusWithMounts {
+  readonly volumeMounts?: readonly { readonly name: string; readonly volumeStatus?: { readonly image?: { readonly imageRef?: string } } }[];
 }
 
 interface StatusInputs {
