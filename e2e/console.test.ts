@@ -741,6 +741,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       await open(page, '/r/configmaps/default/settings', 'ConfigMap default/settings');
       await page.getByRole('tab', { name: 'YAML' }).click();
       await page.getByTestId('yaml-editor').waitFor();
+      // CodeMirror's scroller is focusable through its content once that is in place.
+      await page.locator('.cm-content').waitFor();
       expect(await axeViolations(page)).toEqual([]);
       expect(await missingKeys(page)).toEqual([]);
       await shot(page, 'configmap-yaml', lang);
