@@ -7,10 +7,12 @@
 // with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
-// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), zh-CN with
-// no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
+// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), the Images
+// page (the built-in registry's tags with their OCI annotations; delete a tag), silencing a firing
+// alert in a real Alertmanager and expiring the silence, draining a node past a
+// PodDisruptionBudget that holds a pod, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +22,8 @@ import { eventually, freePort, importImage, Kubectl, ociArchive, runcUnavailable
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus'], 'run scripts/setup.sh --test') || slapdUnavailable() || '';
+const AM_BIN = '/usr/bin/prometheus-alertmanager';
+const skip = runcUnavailable() || toolUnavailable([CHROMIUM, '/usr/bin/prometheus', AM_BIN], 'run scripts/setup.sh --test') || slapdUnavailable() || '';
 const LDAP_PASSWORD = 'c0rrect-h0rse';
 
 /** Two builds: one that finishes (its logs archived) and one that runs until the console cancels it. */
@@ -114,6 +117,18 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let page: Page;
   let base: string;
   let prometheus: ChildProcess | undefined;
+  let alertmanager: ChildProcess | undefined;
+  let amUrl = '';
+  /** Digest of each shop-war tag, as `wharf image pack` printed it. */
+  const digests = new Map<string, string>();
+  /** A fetch from the page with its signed-in token (the console's own calls carry it the same way). */
+  const fetchStatus = (p: Page, path: string, method = 'GET'): Promise<number> =>
+    p.evaluate(`fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, headers: { authorization: 'Bearer ' + sessionStorage.getItem('wharf.token') } }).then((r) => r.status)`) as Promise<number>;
+  const pickNamespace = async (p: Page, title: string): Promise<void> => {
+    await p.getByRole('combobox', { name: 'Namespace' }).focus();
+    await p.keyboard.press('ArrowDown');
+    await p.locator(`.ant-select-item-option[title="${title}"]`).click();
+  };
   let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
@@ -127,16 +142,22 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     return (await run(process.execPath, [WHARF_BIN, ...args.slice(0, dash), '--kubeconfig', wharf.kubeconfig, ...args.slice(dash)], { timeout: 120_000 })).stdout;
   };
   const appRevision = async (): Promise<number> => Number(await k.ok(['get', 'applications.platform.wharf.dev', 'shop', '-n', 'default', '-o', 'jsonpath={.status.revision}']));
+  const wharfImage = async (args: string[]): Promise<string> => (await run(process.execPath, [WHARF_BIN, 'image', ...args, '--data-dir', wharf.dataDir], { timeout: 120_000 })).stdout;
   const consoleLink = async (): Promise<string> => (await run(process.execPath, [WHARF_BIN, 'console', '--data-dir', wharf.dataDir])).stdout.trim();
 
   beforeAll(async () => {
     // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
     // config and answers the query API from it; scraped every 2 s so charts fill quickly.
     const promPort = await freePort();
+    // A real Alertmanager (Debian's) on loopback that Prometheus sends its alerts to; silences from
+    // the console reach it through wharf up's gateway. It notifies nobody.
+    amUrl = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(join(tsdb, 'alertmanager.yml'), 'route: {receiver: nobody}\nreceivers: [{name: nobody}]\n');
+    alertmanager = spawn(AM_BIN, [`--config.file=${join(tsdb, 'alertmanager.yml')}`, `--storage.path=${join(tsdb, 'am')}`, `--web.listen-address=${new URL(amUrl).host}`, '--cluster.listen-address='], { stdio: 'ignore' });
     // A real directory (Debian's slapd, as the LDAP integration test starts it) for the password sign-in.
     slapd = await Slapd.start([{ uid: 'carol', password: LDAP_PASSWORD }], [{ cn: 'devs', members: ['carol'] }]);
     const ldap = ['--ldap-url', slapd.ldapsUrl, '--ldap-ca-file', slapd.caFile, '--ldap-user-dn-template', Slapd.userDNTemplate, '--ldap-group-search-base', Slapd.groupSearchBase];
-    wharf = await WharfProcess.start({ monitoring: true, readyTimeoutMs: 180_000, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--scrape-interval', '2s', ...ldap] });
+    wharf = await WharfProcess.start({ monitoring: true, readyTimeoutMs: 180_000, extraArgs: ['--nodes', '1', '--console-port', String(await freePort()), '--prometheus-url', `http://127.0.0.1:${promPort}`, '--alertmanager-url', amUrl, '--scrape-interval', '2s', ...ldap] });
     k = new Kubectl(wharf.kubeconfig);
     const promConfig = join(wharf.dataDir, 'monitoring', 'prometheus', 'prometheus.yml');
     await eventually(() => existsSync(promConfig) || undefined, 30_000, 'the operator to write prometheus.yml');
@@ -148,6 +169,13 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await wharfCli(['app', 'create', 'shop', '-n', 'default', '--image', 'busybox:1', '--port', 'http:8080', '--host', 'shop.localhost', '--config', 'shop-settings',
       '--analysis-seconds', '2', '--no-wait', '--', 'sh', '-c', 'echo "$GREETING" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp']);
     await k.ok(['apply', '-f', '-'], { stdin: builds });
+    // Images with the annotations a build records (source, revision, base), as a build's pack step pushes them.
+    const files = writeFiles(join(tsdb, 'image'), { 'app.war': 'war-bytes\n' });
+    await wharfImage(['pack', files, '--to', '127.0.0.1:5000/runtime/tomcat:9']);
+    for (const tag of ['abc1234', 'old']) {
+      const out = await wharfImage(['pack', files, '--to', `127.0.0.1:5000/shop-war:${tag}`, '--source', 'https://git.example/shop.git', '--revision', `${tag}0123456789`, '--base', '127.0.0.1:5000/runtime/tomcat:9']);
+      digests.set(tag, out.trim().split('@')[1] ?? '');
+    }
     browser = await launch();
     page = await newPage(browser);
   }, 360_000);
@@ -155,6 +183,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   afterAll(async () => {
     await browser?.close();
     prometheus?.kill('SIGTERM');
+    alertmanager?.kill('SIGTERM');
     await wharf?.stop();
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
     await slapd?.stop();
@@ -489,8 +518,18 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const logs = page.getByTestId('build-logs');
     await eventually(async () => ((await logs.textContent())?.includes('checks-passed') ? true : undefined), 30_000, 'the archived logs');
     expect(await logs.textContent()).toContain('compiling-the-site');
+    // The task graph: the one task, with its TaskRun's outcome.
+    expect(await page.getByTestId('graph-task-compile').getByTestId('task-state').textContent()).toBe('Succeeded');
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, 'build', 'en');
+    // Rerun: a new run of the same spec (as wharf build rerun), after a confirmation naming the run; the page follows it.
+    await page.getByTestId('rerun-build').click();
+    const again = page.getByRole('dialog');
+    expect(await again.locator('.ant-modal-confirm-title').textContent()).toBe('Rerun build site-build?');
+    await again.getByRole('button', { name: 'Rerun' }).click();
+    await page.getByText(/^Build default\/site-build-\w+$/).waitFor({ timeout: 20_000 });
+    const rerun = page.url().split('/').pop() ?? '';
+    expect(await k.ok(['get', 'pipelineruns.tekton.dev', rerun, '-n', 'default', '-o', 'jsonpath={.metadata.annotations.platform\\.wharf\\.dev/trigger}'])).toBe('rerun of site-build');
     // The slow one: its log streams while it runs; Cancel asks first, then Tekton reports Cancelled.
     await open(page, '/builds/default/slow-build', 'Build default/slow-build');
     await eventually(async () => ((await logs.textContent())?.includes('waiting-forever') ? true : undefined), 180_000, 'the running step\'s log');
@@ -506,12 +545,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   it('monitoring: a node\'s CPU and memory over time (uPlot) and the firing alerts, through Wharf\'s query API', async () => {
     await open(page, '/monitoring', 'Alerts');
     // Cluster-wide: the Watchdog alert has no namespace, so a namespaced view filters it out.
-    const pickNamespace = async (title: string): Promise<void> => {
-      await page.getByRole('combobox', { name: 'Namespace' }).focus();
-      await page.keyboard.press('ArrowDown');
-      await page.locator(`.ant-select-item-option[title="${title}"]`).click();
-    };
-    await pickNamespace('All namespaces');
+    await pickNamespace(page, 'All namespaces');
     // Prometheus starts in the background after `wharf up` (its image is built on first use), so give it time.
     const points = async (id: string): Promise<number> => Number((await page.getByTestId(id).getAttribute('data-points', { timeout: 1000 }).catch(() => '0')) ?? 0);
     await eventually(async () => ((await points('chart-cpu')) > 0 ? true : undefined), 300_000, 'node CPU samples charted');
@@ -523,9 +557,76 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await axeViolations(page)).toEqual([]);
     expect(await missingKeys(page)).toEqual([]);
     await shot(page, 'monitoring', 'en');
-    // Back to the namespace the other tests use.
-    await pickNamespace('default');
   }, 480_000);
+
+  it('silences the firing Watchdog alert in Alertmanager from the console, signed by the user, then expires the silence after a confirmation', async () => {
+    await open(page, '/monitoring', 'Silences');
+    const row = page.getByTestId('alerts-table').locator('.ant-table-row', { hasText: 'Watchdog' });
+    await row.getByRole('button', { name: 'Silence Watchdog' }).click({ timeout: 60_000 });
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByTestId('silence-matchers').textContent()).toContain('alertname=Watchdog');
+    await dialog.getByLabel('Why').fill('console e2e: planned maintenance');
+    await dialog.getByRole('button', { name: 'Silence', exact: true }).click();
+    await page.getByText('Silenced Watchdog').waitFor();
+    expect(await row.getByTestId('alert-silenced').textContent({ timeout: 20_000 })).toBe('silenced by wharf-admin');
+    const silenceRow = page.getByTestId('silences-table').locator('.ant-table-row', { hasText: 'alertname=Watchdog' });
+    expect(await silenceRow.textContent()).toMatch(/active.*wharf-admin.*console e2e: planned maintenance/);
+    // In Alertmanager itself: signed with the API server's name for the user, and muting the alert Prometheus sends.
+    type AmSilence = { id: string; createdBy: string; comment: string; status: { state: string } };
+    const silences = (await (await fetch(`${amUrl}/api/v2/silences`)).json()) as AmSilence[];
+    const ours = silences.find((x) => x.comment === 'console e2e: planned maintenance');
+    expect(ours).toMatchObject({ createdBy: 'wharf-admin', status: { state: 'active' } });
+    const id = ours?.id ?? '';
+    await eventually(async () => {
+      const alerts = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as { labels: Record<string, string>; status: { silencedBy: string[] } }[];
+      return alerts.some((a) => a.labels.alertname === 'Watchdog' && a.status.silencedBy.includes(id)) || undefined;
+    }, 120_000, 'Alertmanager muting Watchdog');
+    // The "Silenced" toast fades out: axe would judge its contrast mid-animation.
+    await page.locator('.ant-message-notice').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'monitoring-silence', 'en');
+    await silenceRow.getByTestId('expire-silence').click();
+    const confirm = page.getByRole('dialog');
+    expect(await confirm.locator('.ant-modal-confirm-title').textContent()).toBe(`Expire silence ${id.slice(0, 8)}?`);
+    expect(await confirm.locator('.ant-modal-confirm-content').textContent()).toContain('alertname=Watchdog');
+    await confirm.getByRole('button', { name: 'Expire' }).click();
+    await page.getByText(`Silence ${id.slice(0, 8)} expired`).waitFor();
+    await eventually(async () => ((await (await fetch(`${amUrl}/api/v2/silence/${id}`)).json()) as AmSilence).status.state === 'expired' || undefined, 20_000, 'the silence expired in Alertmanager');
+    await row.getByRole('button', { name: 'Silence Watchdog' }).waitFor({ timeout: 20_000 });
+    // Back to the namespace the other tests use.
+    await pickNamespace(page, 'default');
+  }, 300_000);
+
+  it('images: the registry\'s repositories and tags with digest, size and OCI annotations; a tag deleted after a confirmation naming it', async () => {
+    await page.goto(`${base}/images`);
+    await page.getByRole('link', { name: 'shop-war' }).waitFor({ timeout: 60_000 });
+    const repo = page.getByTestId('repositories-table').locator('.ant-table-row', { hasText: 'shop-war' });
+    expect(await repo.textContent()).toMatch(/shop-war2.*abc1234.*old/);
+    expect(await page.getByTestId('repositories-table').locator('.ant-table-row', { hasText: 'runtime/tomcat' }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await repo.getByRole('link', { name: 'shop-war' }).click();
+    await page.getByText('Repository shop-war').waitFor();
+    const tag = page.getByTestId('tags-table').locator('.ant-table-row', { hasText: 'abc1234' });
+    await tag.waitFor({ timeout: 60_000 });
+    const text = (await tag.textContent()) ?? '';
+    expect(text).toContain((digests.get('abc1234') ?? 'missing').slice(0, 'sha256:'.length + 12));
+    expect(text).toContain('https://git.example/shop.git');
+    expect(text).toContain('abc123401234'); // the revision, 12 characters
+    expect(text).toContain('127.0.0.1:5000/runtime/tomcat:9');
+    expect(await tag.getByTestId('size-abc1234').textContent()).toMatch(/^\d+(\.\d)? (B|KiB)$/);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'repository', 'en');
+    await page.getByTestId('delete-old').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-confirm-title').textContent()).toBe('Delete tag shop-war:old?');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted tag shop-war:old').waitFor();
+    await eventually(async () => ((await page.getByTestId('tags-table').locator('.ant-table-row', { hasText: 'old' }).count()) === 0 ? true : undefined), 20_000, 'the tag gone from the page');
+    expect(await fetchStatus(page, '/v2/shop-war/manifests/old')).toBe(404);
+    expect(await fetchStatus(page, '/v2/shop-war/manifests/abc1234')).toBe(200);
+  }, 240_000);
 
   it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, sign-out ends it', async () => {
     await k.ok(['create', 'rolebinding', 'devs-view', '-n', 'default', '--clusterrole', 'view', '--group', 'ldap:devs']);
@@ -572,6 +673,12 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await dev.locator('.ant-select-item-option').first().waitFor();
     expect(await dev.locator('.ant-select-item-option').allTextContents()).toEqual(['team-a']);
     await dev.keyboard.press('Escape');
+    // Images: the registry lets any cluster token pull, but deleting needs RBAC the dev lacks — the
+    // button is disabled with the reason, and the registry refuses the call itself.
+    await open(dev, '/images/shop-war', 'abc1234');
+    await eventually(async () => dev.getByTestId('delete-abc1234').isDisabled(), 10_000, 'Delete of a tag disabled');
+    expect(await fetchStatus(dev, '/v2/shop-war/manifests/abc1234', 'DELETE')).toBe(403);
+    await open(dev, '/r/configmaps', 'team-settings');
     await dev.getByRole('link', { name: 'team-settings' }).click();
     await dev.getByText('ConfigMap team-a/team-settings').waitFor();
     await eventually(async () => dev.getByTestId('delete-button').isDisabled(), 10_000, 'Delete disabled');
@@ -605,6 +712,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     { name: 'cluster', path: '/cluster', ready: { en: 'Control-plane components', 'zh-CN': '控制平面组件' } },
     { name: 'monitoring-page', path: '/monitoring', ready: { en: 'Alerts', 'zh-CN': '告警' } },
     { name: 'builds', path: '/builds', ready: { en: 'site-build', 'zh-CN': 'site-build' } },
+    { name: 'images', path: '/images', ready: { en: 'shop-war', 'zh-CN': 'shop-war' } },
+    { name: 'repository', path: '/images/shop-war', ready: { en: 'abc1234', 'zh-CN': 'abc1234' } },
     { name: 'build', path: '/builds/default/site-build', ready: { en: 'checks-passed', 'zh-CN': 'checks-passed' } },
   ] as const;
 
@@ -632,11 +741,54 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       await open(page, '/r/configmaps/default/settings', 'ConfigMap default/settings');
       await page.getByRole('tab', { name: 'YAML' }).click();
       await page.getByTestId('yaml-editor').waitFor();
+      // CodeMirror's scroller is focusable through its content once that is in place.
+      await page.locator('.cm-content').waitFor();
       expect(await axeViolations(page)).toEqual([]);
       expect(await missingKeys(page)).toEqual([]);
       await shot(page, 'configmap-yaml', lang);
     }
     expect(await page.evaluate("localStorage.getItem('wharf.lang')")).toBe('zh-CN');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-  }, 360_000);
+  }, 720_000);
+
+  // Last: it evicts the pods the other tests use.
+  it('drains a node: cordoned, its pods evicted, and the one a PodDisruptionBudget holds named with the budget until the user stops', async () => {
+    // No web pod may go while all are healthy (web runs 2 replicas since the scale test).
+    await k.ok(['apply', '-f', '-'], { stdin: 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-pdb, namespace: default}\nspec: {maxUnavailable: 0, selector: {matchLabels: {app: web}}}\n' });
+    const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
+    const webPod = await k.ok(['get', 'pods', '-n', 'default', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}']);
+    await eventually(async () => {
+      const [healthy, expected, allowed] = (await k.ok(['get', 'pdb', 'web-pdb', '-n', 'default', '-o', 'jsonpath={.status.currentHealthy} {.status.expectedPods} {.status.disruptionsAllowed}'])).split(' ');
+      return (healthy === expected && Number(healthy) > 0 && allowed === '0') || undefined;
+    }, 90_000, 'the budget counting every web pod healthy');
+    const admin = await newPage(browser);
+    await admin.goto(await consoleLink());
+    await admin.getByTestId('user-name').waitFor({ timeout: 20_000 });
+    await open(admin, `/r/nodes/_/${node}`, `Node ${node}`);
+    await admin.getByTestId('drain-button').click();
+    const dialog = admin.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-confirm-title').textContent()).toBe(`Drain node ${node}?`);
+    const body = (await dialog.locator('.ant-modal-confirm-content').textContent()) ?? '';
+    expect(body).toContain(webPod);
+    expect(body).toContain('No controller recreates these pods: they are gone for good: ticker');
+    await dialog.getByRole('button', { name: 'Drain' }).click();
+    const table = admin.getByTestId('drain-table');
+    const web = table.locator('.ant-table-row', { hasText: `default/${webPod}` });
+    await eventually(async () => ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked' ? true : undefined), 60_000, `${webPod} blocked`);
+    expect(await web.getByTestId('drain-budget').textContent()).toMatch(/^Held by PodDisruptionBudget web-pdb \(maxUnavailable 0\): (\d) healthy, \1 needed, 0 disruptions allowed$/);
+    expect(await web.textContent()).toContain('disruption budget');
+    await eventually(async () => ((await table.locator('.ant-table-row', { hasText: 'default/ticker' }).getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'evicted' ? true : undefined), 60_000, 'ticker evicted');
+    expect(await k.ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
+    // Evicted is deleted gracefully: gone once its container stops.
+    await eventually(async () => ((await k.run(['get', 'pod', 'ticker', '-n', 'default'])).code !== 0 ? true : undefined), 90_000, 'ticker deleted');
+    expect(await axeViolations(admin)).toEqual([]);
+    expect(await missingKeys(admin)).toEqual([]);
+    await shot(admin, 'node-drain', 'en');
+    await admin.getByTestId('drain-stop').click();
+    await admin.getByTestId('drain-stop').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await k.ok(['get', 'pod', webPod, '-n', 'default', '-o', 'jsonpath={.metadata.name}'])).toBe(webPod);
+    await admin.getByTestId('cordon-button').click();
+    await admin.getByText(`Uncordoned ${node}`).waitFor();
+    await admin.context().close();
+  }, 300_000);
 });

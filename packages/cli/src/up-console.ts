@@ -1,21 +1,55 @@
 // The web console as `wharf up` serves it: on loopback, --console-port (8070). The default port may
 // be taken (another Wharf on this machine): then any free port, said in a warning; a port asked for
 // explicitly must be free. The app not built is a warning, not a failed start.
-import type { Logger } from '@wharf/client';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, type Logger } from '@wharf/client';
+import type { AlertmanagerUrl } from './console/alertmanager.js';
 import { serveConsole, type ConsoleServer } from './console/serve.js';
 import type { ApiTarget } from './console/proxy.js';
 import type { UpConfig } from './up-options.js';
 
-export async function startUpConsole(c: UpConfig, api: ApiTarget, log: Logger): Promise<ConsoleServer> {
+export interface UpConsoleTargets {
+  readonly api: ApiTarget;
+  /** The built-in registry (the Images page). */
+  readonly registry: ApiTarget;
+  /** Silences on the Monitoring page. */
+  readonly alertmanager: AlertmanagerUrl;
+}
+
+export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Logger): Promise<ConsoleServer> {
   const logger = log.child({ component: 'console' });
   let served: ConsoleServer;
   try {
-    served = await serveConsole({ port: c.consolePort, api });
+    served = await serveConsole({ port: c.consolePort, ...to });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || c.consolePortGiven) throw new Error(`console: port ${c.consolePort}: ${(e as Error).message}`);
     logger.warn({ port: c.consolePort }, 'the default console port is taken: serving the console on another free port (pass --console-port to choose)');
-    served = await serveConsole({ port: 0, api });
+    served = await serveConsole({ port: 0, ...to });
   }
   if (!served.built) logger.warn('the console is not built (packages/console/dist): run "npm run build"');
   return served;
+}
+
+/**
+ * Where Alertmanager answers: --alertmanager-url, else the `alertmanager` Service of the monitoring
+ * stack `wharf up --nodes` runs in pods (its cluster IP, which this host reaches), else none.
+ */
+export function upAlertmanager(c: UpConfig, kc: KubeConfig, inPods: boolean): AlertmanagerUrl {
+  const given = c.monitoring?.alertmanagerUrl;
+  if (given) return () => Promise.resolve(given);
+  if (!c.monitoring || c.monitoring.prometheusUrl || !inPods) return () => Promise.resolve(undefined);
+  let found: string | undefined;
+  return async () => {
+    found ??= await new KubeClient(kc).getOptional<{ spec?: { clusterIP?: string } }>('/api/v1/namespaces/wharf-monitoring/services/alertmanager')
+      .then((s) => (s?.spec?.clusterIP ? `http://${s.spec.clusterIP}:9093` : undefined), () => undefined);
+    return found;
+  };
+}
+
+/** The API group and resource RBAC names registry repositories by (no such API serves them). */
+export const REGISTRY_RBAC = { apiGroup: 'registry.wharf.dev', resource: 'repositories' } as const;
+
+/** The RBAC question "may this user delete from this repository": the registry asks it of the authorizer, the console's Images page as a SelfSubjectAccessReview. */
+export function registryDelete(repository: string | undefined) {
+  return { verb: 'delete', ...REGISTRY_RBAC, subresource: '', name: repository ?? '', namespace: '', resourceRequest: true, path: '' };
 }

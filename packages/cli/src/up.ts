@@ -9,7 +9,7 @@ import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
 import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
-import { startUpConsole } from './up-console.js';
+import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
 
 export type { UpOptions } from './up-options.js';
@@ -42,10 +42,13 @@ export async function up(flags: UpOptions): Promise<void> {
     root: join(dataDir, 'registry'), port: c.registryPort, host: '127.0.0.1',
     cert: server.pki.serverCert, key: server.pki.serverKey,
     // Any valid cluster token may pull and push, node agents only pull; anonymous pulls only when asked for.
+    // Deleting needs RBAC: `delete` on registry.wharf.dev `repositories` (named by the repository),
+    // the question the console's Images page asks before it offers Delete.
     authenticate: (token, access) => {
       const user = server.tokens.authenticate(token);
       if (!user) return false;
-      return user.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
+      if (user.groups.includes('system:nodes') && access.action !== 'pull') return 'denied';
+      return access.action !== 'delete' || server.authz.authorize(user, registryDelete(access.repository)).allowed || 'denied';
     },
     // Nodes joined with `wharf agent` show the client certificate the cluster CA issued them.
     clientCa: server.pki.caCert,
@@ -119,7 +122,11 @@ export async function up(flags: UpOptions): Promise<void> {
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   // The web console: the built app and a same-origin path to the API for the signed-in user.
-  const consoleServer = await startUpConsole(c, { host: '127.0.0.1', port: bound, ca: server.pki.caCert }, log);
+  const consoleServer = await startUpConsole(c, {
+    api: { host: '127.0.0.1', port: bound, ca: server.pki.caCert },
+    registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
+    alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
+  }, log);
   writeEndpoints(dataDir, {
     apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
     ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}), console: consoleServer.url,

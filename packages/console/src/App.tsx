@@ -27,12 +27,14 @@ const load = {
   configSets: () => import('./config/ConfigSets.js'),
   cluster: () => import('./cluster/Cluster.js'),
   configSet: () => import('./config/ConfigSetDetail.js'),
+  images: () => import('./images/Images.js'),
+  repository: () => import('./images/Repository.js'),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
   const page = !isSignedIn() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
     : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
-    : parts[0] === 'monitoring' ? load.monitoring : parts[0] === 'cluster' ? load.cluster : load.overview;
+    : parts[0] === 'images' ? (parts.length > 1 ? load.repository : load.images) : parts[0] === 'monitoring' ? load.monitoring : parts[0] === 'cluster' ? load.cluster : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
@@ -50,6 +52,8 @@ const BuildDetail = lazy(load.build);
 const ConfigSets = lazy(load.configSets);
 const Cluster = lazy(load.cluster);
 const ConfigSetDetail = lazy(load.configSet);
+const Images = lazy(load.images);
+const Repository = lazy(load.repository);
 
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
 const theme = {
@@ -95,6 +99,8 @@ function Routed() {
             <Route path="/apps/:namespace/:name" element={<ApplicationDetail />} />
             <Route path="/configuration" element={<ConfigSets />} />
             <Route path="/cluster" element={<Cluster />} />
+            <Route path="/images" element={<Images />} />
+            <Route path="/images/*" element={<Repository />} />
             <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />

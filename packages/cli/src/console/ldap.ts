@@ -3,31 +3,17 @@
 // token it answers is kept in the httpOnly session cookie, and the page gets only who signed in
 // and until when. Refusals (401, 429 with Retry-After, 503, 404 when LDAP is not configured)
 // pass through as the API server's Status.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request } from 'node:https';
+import type { ServerResponse } from 'node:http';
+import { callApi } from './api-call.js';
 import type { ApiTarget } from './proxy.js';
 import { sessionCookie } from './session.js';
 
 interface SignInAnswer { status?: { token?: string; expirationTimestamp?: string; user?: { username?: string; groups?: string[] } } }
 
-function post(api: ApiTarget, path: string, body: string): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: api.host, port: api.port, ca: api.ca, method: 'POST', path, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 export async function ldapSignIn(api: ApiTarget, body: string, res: ServerResponse): Promise<void> {
   let up;
   try {
-    up = await post(api, '/login/ldap', body);
+    up = await callApi(api, 'POST', '/login/ldap', body);
   } catch (e) {
     res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ code: 503, reason: 'ServiceUnavailable', message: `the console cannot reach the API server: ${(e as Error).message}` }));
     return;

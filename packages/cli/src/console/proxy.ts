@@ -1,7 +1,8 @@
 // The same-origin path from the browser to the Kubernetes API: requests under /api, /apis,
 // /version and the health checks /readyz and /livez go to the API server as they came, with the
 // user's own Authorization header (or the token of their sign-in session's cookie) and no credential of ours, so the API server authenticates, authorizes and audits the user. Responses
-// stream through unbuffered (watches, log follows).
+// stream through unbuffered (watches, log follows). The built-in registry's /v2 API (the Images
+// page) goes the same way to the registry, which takes the same cluster tokens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:https';
 import { sessionToken } from './session.js';
@@ -11,6 +12,8 @@ export interface ApiTarget {
   readonly port: number;
   /** PEM CA that signs the API server's certificate. */
   readonly ca: string;
+  /** What the console calls it in an error. @default 'the API server' */
+  readonly name?: string;
 }
 
 /** Request headers the API needs; cookies and the like stay behind. */
@@ -18,6 +21,11 @@ const FORWARDED = ['authorization', 'accept', 'content-type', 'content-length', 
 
 export function isApiPath(path: string): boolean {
   return /^\/(api|apis|version|readyz|livez)(\/|\?|$)/.test(path);
+}
+
+/** The registry's distribution API (OCI distribution spec: /v2/...). */
+export function isRegistryPath(path: string): boolean {
+  return /^\/v2(\/|\?|$)/.test(path);
 }
 
 export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerResponse): void {
@@ -37,7 +45,7 @@ export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerR
   });
   upstream.on('error', (e) => {
     if (res.headersSent) res.destroy();
-    else apiUnavailable(res, e.message);
+    else apiUnavailable(res, `${target.name ?? 'the API server'}: ${e.message}`);
   });
   // A closed tab ends its watches and log follows upstream too.
   res.on('close', () => upstream.destroy());
@@ -46,13 +54,15 @@ export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerR
 
 function stripHopByHop(h: IncomingMessage['headers']): IncomingMessage['headers'] {
   const out = { ...h };
-  for (const k of ['connection', 'keep-alive', 'transfer-encoding']) delete out[k];
+  // The registry's Basic challenge would make the browser pop its own password dialog: the
+  // console's pages read the 401 and send the user to sign in instead.
+  for (const k of ['connection', 'keep-alive', 'transfer-encoding', 'www-authenticate']) delete out[k];
   return out;
 }
 
 function apiUnavailable(res: ServerResponse, message: string): void {
   res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503,
-    message: `the console cannot reach the API server: ${message}`,
+    message: `the console cannot reach ${message}`,
   }));
 }

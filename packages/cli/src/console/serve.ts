@@ -1,14 +1,16 @@
 // The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
 // upgrades for exec included), the sign-in code broker (POST /console-auth/codes with a bearer
 // token → a one-time code; POST /console-auth/redeem {code} → that token), and the directory
-// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out). It listens on loopback
+// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out), and
+// the built-in registry's /v2 API for the Images page, and Alertmanager's silences (alertmanager.ts). It listens on loopback
 // only, over HTTP, which browsers treat as a secure context there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from './alertmanager.js';
 import { SignInCodes } from './codes.js';
 import { ldapSignIn } from './ldap.js';
-import { isApiPath, proxyToApi, type ApiTarget } from './proxy.js';
+import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.js';
 import { CLEARED_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
 import { proxyUpgrade } from './upgrade.js';
@@ -16,6 +18,10 @@ import { proxyUpgrade } from './upgrade.js';
 export interface ConsoleServerOptions {
   readonly port: number;
   readonly api: ApiTarget;
+  /** The built-in registry, for the Images page (/v2 is proxied to it); undefined: /v2 is 404. */
+  readonly registry?: ApiTarget | undefined;
+  /** Where Alertmanager answers, for silences from the Monitoring page (see alertmanager.ts). */
+  readonly alertmanager?: AlertmanagerUrl | undefined;
   /** The built app; undefined: a page that says how to build it. @default loadStatic() */
   readonly files?: Map<string, StaticFile> | undefined;
   readonly codes?: SignInCodes;
@@ -42,6 +48,11 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     }
     const path = req.url ?? '/';
     if (isApiPath(path)) proxyToApi(o.api, req, res);
+    else if (isRegistryPath(path)) {
+      if (o.registry) proxyToApi(o.registry, req, res);
+      else res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'this console serves no registry' }] }));
+    }
+    else if (path.startsWith(ALERTMANAGER_PREFIX)) void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
     else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
     else serveFile(files, path, req, res);
   });

@@ -15,9 +15,13 @@ export interface StepState {
   terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string };
 }
 
+/** A task of a pipeline, with what orders it: runAfter, and results of other tasks its params use. */
+export interface PipelineTask { name: string; runAfter?: string[]; params?: unknown; [field: string]: unknown }
+interface PipelineSpec { tasks?: PipelineTask[]; finally?: PipelineTask[] }
+
 export interface PipelineRun extends KubeObject {
-  spec: { pipelineRef?: { name?: string }; status?: string };
-  status?: { conditions?: Condition[]; startTime?: string; completionTime?: string; childReferences?: { name: string; pipelineTaskName: string }[] };
+  spec: { pipelineRef?: { name?: string }; pipelineSpec?: PipelineSpec; status?: string; [field: string]: unknown };
+  status?: { conditions?: Condition[]; startTime?: string; completionTime?: string; childReferences?: { name: string; pipelineTaskName: string }[]; pipelineSpec?: PipelineSpec };
 }
 
 export interface TaskRun extends KubeObject {
@@ -63,4 +67,58 @@ export function duration(start: string | undefined, end: string | undefined, now
   if (Number.isNaN(a)) return '-';
   const s = Math.max(0, Math.round((b - a) / 1000));
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** A new run of the same pipeline and inputs, as `wharf build rerun` makes it (packages/cli/src/build/actions.ts). */
+export interface NewRun {
+  apiVersion: string;
+  kind: string;
+  metadata: { generateName: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: PipelineRun['spec'];
+}
+
+export function rerunOf(run: PipelineRun): NewRun {
+  const keep = (m: Record<string, string> | undefined, drop: RegExp): Record<string, string> => Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => !drop.test(k)));
+  const base = (run.spec.pipelineRef?.name ?? run.metadata.name).replace(/-$/, '');
+  const spec = { ...run.spec };
+  delete spec.status;
+  return {
+    apiVersion: 'tekton.dev/v1', kind: 'PipelineRun',
+    metadata: {
+      generateName: `${base.slice(0, 50)}-`, namespace: run.metadata.namespace,
+      labels: keep(run.metadata.labels, /^tekton\.dev\//),
+      annotations: { ...keep(run.metadata.annotations, /^kubectl\.kubernetes\.io\//), [NOTES.trigger]: `rerun of ${run.metadata.name}` },
+    },
+    spec,
+  };
+}
+
+export interface GraphTask { readonly name: string; readonly after: string[]; readonly finally: boolean }
+
+/**
+ * The run's task graph in columns: a task stands one column right of the last task it waits for
+ * (runAfter, or a `$(tasks.X.results...)` it reads), as Tekton orders them; `finally` tasks last.
+ */
+export function taskColumns(run: PipelineRun): GraphTask[][] {
+  const spec = run.status?.pipelineSpec ?? run.spec.pipelineSpec ?? {};
+  const tasks = spec.tasks ?? [];
+  const names = new Set(tasks.map((t) => t.name));
+  const deps = new Map(tasks.map((t) => {
+    const reads = [...JSON.stringify(t.params ?? null).matchAll(/\$\(tasks\.([\w-]+)\.results/g)].map((m) => m[1] as string);
+    return [t.name, [...new Set([...(t.runAfter ?? []), ...reads])].filter((d) => names.has(d) && d !== t.name)];
+  }));
+  const depth = new Map<string, number>();
+  const depthOf = (n: string, seen: Set<string>): number => {
+    const known = depth.get(n);
+    if (known !== undefined) return known;
+    if (seen.has(n)) return 0; // a cycle Tekton would refuse: do not loop
+    seen.add(n);
+    const d = Math.max(-1, ...(deps.get(n) ?? []).map((x) => depthOf(x, seen))) + 1;
+    depth.set(n, d);
+    return d;
+  };
+  const columns: GraphTask[][] = [];
+  for (const t of tasks) (columns[depthOf(t.name, new Set())] ??= []).push({ name: t.name, after: deps.get(t.name) ?? [], finally: false });
+  const fin = (spec.finally ?? []).map((t) => ({ name: t.name, after: [], finally: true }));
+  return [...columns.filter(Boolean), ...(fin.length ? [fin] : [])];
 }

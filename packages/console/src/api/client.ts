@@ -11,6 +11,8 @@ export interface Status {
   reason?: string;
   message?: string;
   details?: { causes?: StatusCause[] };
+  /** The registry's error body (OCI distribution spec): {"errors": [{code, message}]}. */
+  errors?: { code?: string; message?: string }[];
 }
 
 export class ApiError extends Error {
@@ -31,12 +33,14 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly signal?: AbortSignal;
+  /** @default 'application/json' */
+  readonly accept?: string;
 }
 
 export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Response> {
   // The header proves the call comes from the console's pages, which lets `wharf up` add a
   // directory user's session cookie as their token (a cross-origin page cannot send it).
-  const headers: Record<string, string> = { accept: 'application/json', 'x-wharf-console': '1' };
+  const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'x-wharf-console': '1' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
@@ -55,7 +59,8 @@ export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Resp
     } catch {
       s = { message: text.trim() };
     }
-    throw new ApiError(s.code ?? res.status, s.reason ?? res.statusText, s.message || `HTTP ${res.status}`, s.details?.causes ?? []);
+    const reg = s.errors?.[0];
+    throw new ApiError(s.code ?? res.status, s.reason ?? reg?.code ?? res.statusText, s.message || reg?.message || `HTTP ${res.status}`, s.details?.causes ?? []);
   }
   return res;
 }

@@ -19,10 +19,20 @@ export interface KeyEdit { key: string; value: string | null }
 /** A Secret-like key name, as `wharf config set` accepts (env var names and file names). */
 export const KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
 
-function patchOf(cs: ConfigSet, edit: KeyEdit, message: string): unknown {
+/** spec.data as a merge patch: a key set to a string, or removed (null). */
+export type DataPatch = Record<string, string | null>;
+
+export const keyPatch = (edit: KeyEdit): DataPatch => ({ [edit.key]: edit.value });
+
+/** The patch that makes `current` equal `target` again (a rollback to the version holding `target`). */
+export function restorePatch(current: Record<string, string>, target: Record<string, string>): DataPatch {
+  return { ...Object.fromEntries(Object.keys(current).filter((k) => !(k in target)).map((k) => [k, null])), ...target };
+}
+
+function patchOf(cs: ConfigSet, data: DataPatch, message: string): unknown {
   return {
     metadata: { resourceVersion: cs.metadata.resourceVersion, annotations: { [ANNOTATION_CHANGE_MESSAGE]: message.trim() || null } },
-    spec: { data: { [edit.key]: edit.value } },
+    spec: { data },
   };
 }
 
@@ -38,13 +48,13 @@ export function editedData(cs: ConfigSet, edit: KeyEdit): Record<string, string>
  * Asks the API server with dryRun=All (validation, admission webhooks, conflicts; nothing is
  * stored) and answers the per-key changes the write would make.
  */
-export async function checkEdit(ns: string, cs: ConfigSet, edit: KeyEdit, message: string): Promise<KeyChange[]> {
+export async function checkEdit(ns: string, cs: ConfigSet, edit: DataPatch, message: string): Promise<KeyChange[]> {
   const would = await api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?dryRun=All&fieldManager=wharf-console`, { method: 'PATCH', contentType: MERGE, body: patchOf(cs, edit, message) });
   return changesBetween(cs.spec.data ?? {}, would.spec.data ?? {});
 }
 
 /** Writes the edit; the answer's generation is what the published version must have observed. */
-export function saveEdit(ns: string, cs: ConfigSet, edit: KeyEdit, message: string): Promise<ConfigSet> {
+export function saveEdit(ns: string, cs: ConfigSet, edit: DataPatch, message: string): Promise<ConfigSet> {
   return api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?fieldManager=wharf-console`, { method: 'PATCH', contentType: MERGE, body: patchOf(cs, edit, message) });
 }
 

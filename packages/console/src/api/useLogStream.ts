@@ -1,7 +1,8 @@
 // A followed text stream (pod logs, build logs): one streaming GET, read as it arrives. Lines are
 // kept to the last 5,000 and handed to React once per animation frame, so a fast writer cannot
 // freeze the page. `retryWhile` lets a stream that does not exist yet (a build whose first step
-// has not started: 404) be asked again every second while it says so.
+// has not started: 404) be asked again every second while it says so. useLogStreams follows
+// several at once (all pods of a component), each line prefixed with its source.
 import { useEffect, useState } from 'react';
 import { apiRaw, ApiError } from './client.js';
 
@@ -11,52 +12,73 @@ export interface LogStream {
   readonly text: string;
   readonly count: number;
   readonly error: unknown;
+  /** The kept lines (for search and download). */
+  readonly lines: readonly string[];
 }
 
-export function useLogStream(path: string | undefined, onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
-  const [view, setView] = useState<LogStream>({ text: '', count: 0, error: undefined });
+const EMPTY: LogStream = { text: '', count: 0, error: undefined, lines: [] };
+
+/** Reads `path` line by line until it ends or `signal` aborts; rejects with the error that stopped it. */
+async function streamLines(path: string, signal: AbortSignal, onLines: (lines: string[]) => void, retryWhile?: (e: ApiError) => boolean): Promise<void> {
+  let partial = '';
+  for (;;) {
+    try {
+      const res = await apiRaw(path, { signal });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const parts = (partial + value).split('\n');
+        partial = parts.pop() ?? '';
+        if (parts.length) onLines(parts);
+      }
+      if (partial) onLines([partial]);
+      return;
+    } catch (e) {
+      if (signal.aborted || !(e instanceof ApiError && retryWhile?.(e))) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+      if (signal.aborted) throw e;
+    }
+  }
+}
+
+export interface Source { readonly path: string; readonly prefix: string }
+
+export function useLogStreams(sources: readonly Source[], onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
+  const [view, setView] = useState<LogStream>(EMPTY);
+  const key = JSON.stringify(sources);
   useEffect(() => {
-    if (!path) return undefined;
+    if (!sources.length) return undefined;
     const ctl = new AbortController();
     const lines: string[] = [];
-    let partial = '';
     let frame = 0;
+    let error: unknown;
     const paint = (): void => {
       frame = 0;
-      setView({ text: lines.join('\n'), count: lines.length, error: undefined });
+      setView({ text: lines.join('\n'), count: lines.length, error, lines: [...lines] });
       onPaint?.();
     };
-    setView({ text: '', count: 0, error: undefined });
-    void (async () => {
-      for (;;) {
-        try {
-          const res = await apiRaw(path, { signal: ctl.signal });
-          const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-          while (true) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            const parts = (partial + value).split('\n');
-            partial = parts.pop() ?? '';
-            lines.push(...parts);
-            if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
-            if (!frame) frame = requestAnimationFrame(paint);
-          }
-          if (partial) lines.push(partial);
-          paint();
-          return;
-        } catch (e) {
-          if (ctl.signal.aborted) return;
-          if (!(e instanceof ApiError && retryWhile?.(e))) return setView((v) => ({ ...v, error: e }));
-          await new Promise((r) => setTimeout(r, 1000));
-          if (ctl.signal.aborted) return;
-        }
-      }
-    })();
+    setView(EMPTY);
+    for (const s of sources) {
+      void streamLines(s.path, ctl.signal, (got) => {
+        lines.push(...(s.prefix ? got.map((l) => `${s.prefix}${l}`) : got));
+        if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
+        if (!frame) frame = requestAnimationFrame(paint);
+      }, retryWhile).then(() => !ctl.signal.aborted && paint(), (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        error = e;
+        paint();
+      });
+    }
     return () => {
       ctl.abort();
       if (frame) cancelAnimationFrame(frame);
     };
-    // onPaint and retryWhile are callbacks of the moment; the stream is named by its path.
-  }, [path]);
+    // onPaint and retryWhile are callbacks of the moment; the streams are named by their paths.
+  }, [key]);
   return view;
+}
+
+export function useLogStream(path: string | undefined, onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
+  return useLogStreams(path ? [{ path, prefix: '' }] : [], onPaint, retryWhile);
 }

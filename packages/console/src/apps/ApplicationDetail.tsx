@@ -1,6 +1,8 @@
 // One Application: state, URL, components (ready/desired, images, scale), conditions with their
-// reasons, and tabs for its revisions (rollback), config versions (per-key diff) and events.
+// reasons, and tabs for its revisions (rollback), config versions (per-key diff), conditions, the
+// logs of all pods of a component and a shell in one of them.
 import { Alert, Descriptions, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { appsPath, readyOf, type Application, type Condition } from '../api/platform.js';
@@ -11,6 +13,9 @@ import { ConfigVersions } from './ConfigVersions.js';
 import { Revisions } from './Revisions.js';
 import { ScaleComponent } from './ScaleComponent.js';
 import { StateTag } from './StateTag.js';
+
+const ComponentLogs = lazy(() => import('./ComponentLogs.js'));
+const AppTerminal = lazy(() => import('./AppTerminal.js'));
 
 function Components({ app }: { app: Application }) {
   const { t } = useTranslation();
@@ -77,6 +82,8 @@ export default function ApplicationDetail() {
     { key: 'revisions', label: t('apps.revisions'), children: <Revisions app={app} /> },
     { key: 'config', label: t('apps.config'), children: <ConfigVersions app={app} /> },
     { key: 'conditions', label: t('apps.conditions'), children: <Conditions conditions={s.conditions ?? []} /> },
+    { key: 'logs', label: t('detail.logs'), children: <Suspense fallback={t('app.loading')}><ComponentLogs app={app} /></Suspense> },
+    { key: 'terminal', label: t('terminal.tab'), children: <Suspense fallback={t('app.loading')}><AppTerminal app={app} /></Suspense> },
   ];
   return (
     <section aria-labelledby="app-title">

@@ -2,7 +2,7 @@
 // and a per-key diff between any two of them, read from their immutable ConfigMaps, as
 // `wharf config history` and `wharf config diff` show them.
 import { Empty, Select, Space, Table, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { changesBetween, configSetsPath, configVersionData, type Application, type ConfigSet, type ConfigVersion, type KeyChange } from '../api/platform.js';
 import { useWatchList } from '../api/useWatchList.js';
@@ -50,7 +50,8 @@ export function ChangesTable({ changes, label, testId, before, after }: { change
   );
 }
 
-export function ConfigSetVersions({ namespace, name }: { namespace: string; name: string }) {
+/** `rollback`: a button per earlier version that offers rolling back to it (the Configuration page). */
+export function ConfigSetVersions({ namespace, name, rollback }: { namespace: string; name: string; rollback?: (v: ConfigVersion) => ReactNode }) {
   const { t } = useTranslation();
   const live = useWatchList(configSetsPath(namespace), { fieldSelector: `metadata.name=${name}` });
   const history = (live.items[0] as ConfigSet | undefined)?.status?.history ?? [];
@@ -77,6 +78,7 @@ export function ConfigSetVersions({ namespace, name }: { namespace: string; name
           { key: 'author', title: t('config.author'), render: (_: unknown, h: ConfigVersion) => h.author ?? '-' },
           { key: 'message', title: t('col.message'), render: (_: unknown, h: ConfigVersion) => h.message ?? '' },
           { key: 'keys', title: t('col.keys'), render: (_: unknown, h: ConfigVersion) => h.keys.join(', ') },
+          ...(rollback ? [{ key: 'rollback', title: t('apps.actions'), render: (_: unknown, h: ConfigVersion) => (h.version === history[0]?.version ? t('apps.current') : rollback(h)) }] : []),
         ]}
       />
       {from && to && (

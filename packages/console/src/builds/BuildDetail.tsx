@@ -4,21 +4,20 @@
 import { Alert, App, Button, Descriptions, Space, Table, Typography } from 'antd';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
-import { duration, isDone, NOTES, outcome, pipelineOf, runLogPath, runPath, runsPath, stepState, taskRunsPath, type PipelineRun, type TaskRun } from '../api/builds.js';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { duration, isDone, NOTES, outcome, pipelineOf, rerunOf, runLogPath, runPath, runsPath, stepState, taskRunsPath, type PipelineRun, type TaskRun } from '../api/builds.js';
 import { api } from '../api/client.js';
 import { useLogStream } from '../api/useLogStream.js';
-import { useWatchList } from '../api/useWatchList.js';
+import { useWatchList, type LiveList } from '../api/useWatchList.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { OutcomeTag } from './Builds.js';
+import { buildRoute, OutcomeTag } from './Builds.js';
+import { TaskGraph } from './TaskGraph.js';
 
 interface Row { key: string; task: string; step: string; state: string; duration: string }
 
-function Steps({ run }: { run: PipelineRun }) {
+function Steps({ run, trs }: { run: PipelineRun; trs: LiveList }) {
   const { t } = useTranslation();
-  const { name, namespace = '' } = run.metadata;
-  const trs = useWatchList(taskRunsPath(namespace), { labelSelector: `tekton.dev/pipelineRun=${name}` });
   const now = Date.now();
   // One row per task, then one per step under it: flat, so every row is plain text for a screen reader.
   const rows = useMemo(() => (run.status?.childReferences ?? []).flatMap((ref): Row[] => {
@@ -66,7 +65,9 @@ export default function BuildDetail() {
   const { t } = useTranslation();
   const { modal, message } = App.useApp();
   const { namespace = '', name = '' } = useParams();
+  const navigate = useNavigate();
   const live = useWatchList(runsPath(namespace), { fieldSelector: `metadata.name=${name}` });
+  const trs = useWatchList(taskRunsPath(namespace), { labelSelector: `tekton.dev/pipelineRun=${name}` });
   const [error, setError] = useState<unknown>();
   const run = live.items[0] as PipelineRun | undefined;
   const back = <Link to="/builds">{t('detail.back')}</Link>;
@@ -90,6 +91,22 @@ export default function BuildDetail() {
       },
     });
   };
+  const rerun = (): void => {
+    modal.confirm({
+      title: t('builds.rerunTitle', { name }), content: t('builds.rerunBody', { name, namespace }),
+      okText: t('builds.rerun'), cancelText: t('detail.cancel'),
+      onOk: async () => {
+        setError(undefined);
+        try {
+          const made = await api<PipelineRun>(runsPath(namespace), { method: 'POST', body: rerunOf(run) });
+          void message.success(t('builds.rerunStarted', { name: made.metadata.name, from: name }));
+          navigate(buildRoute(made));
+        } catch (e) {
+          setError(e);
+        }
+      },
+    });
+  };
   return (
     <section aria-labelledby="build-title">
       {back}
@@ -100,6 +117,9 @@ export default function BuildDetail() {
             <Button danger onClick={cancel} data-testid="cancel-build">{t('builds.cancel')}</Button>
           </Allowed>
         )}
+        <Allowed query={{ verb: 'create', group: 'tekton.dev', resource: 'pipelineruns', namespace }}>
+          <Button onClick={rerun} data-testid="rerun-build">{t('builds.rerun')}</Button>
+        </Allowed>
       </Space>
       <ErrorAlert error={error} />
       <Descriptions bordered size="small" column={2} style={{ marginBottom: 16 }}>
@@ -110,8 +130,10 @@ export default function BuildDetail() {
         <Descriptions.Item label={t('builds.commit')}>{notes[NOTES.commit] ?? '-'}</Descriptions.Item>
         <Descriptions.Item label={t('builds.deployment')}>{notes[NOTES.deployState] ? `${notes[NOTES.deployState]}${notes[NOTES.deployedTo] ? ` → ${notes[NOTES.deployedTo]}` : ''}` : '-'}</Descriptions.Item>
       </Descriptions>
-      <Typography.Title level={2} style={{ fontSize: 18 }}>{t('builds.steps')}</Typography.Title>
-      <Steps run={run} />
+      <Typography.Title level={2} style={{ fontSize: 18 }}>{t('builds.graph')}</Typography.Title>
+      <TaskGraph run={run} taskRuns={trs.items as TaskRun[]} />
+      <Typography.Title level={2} style={{ fontSize: 18, marginTop: 16 }}>{t('builds.steps')}</Typography.Title>
+      <Steps run={run} trs={trs} />
       <Typography.Title level={2} style={{ fontSize: 18, marginTop: 16 }}>{t('detail.logs')}</Typography.Title>
       <BuildLogs run={run} />
     </section>

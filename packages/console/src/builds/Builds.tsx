@@ -14,9 +14,9 @@ export const buildRoute = (r: PipelineRun): string => `/builds/${encodeURICompon
 
 const TONES: Record<string, [string, string]> = { Succeeded: ['green', '#135200'], Failed: ['red', '#a8071a'], Running: ['blue', '#003eb3'] };
 
-export function OutcomeTag({ value }: { value: string }) {
+export function OutcomeTag({ value, testId = 'build-outcome' }: { value: string; testId?: string }) {
   const [color, text] = TONES[value] ?? ['default', 'rgba(0, 0, 0, 0.88)'];
-  return <Tag color={color} style={{ color: text }} data-testid="build-outcome">{value}</Tag>;
+  return <Tag color={color} style={{ color: text }} data-testid={testId}>{value}</Tag>;
 }
 
 export default function Builds() {

@@ -13,7 +13,7 @@ import { useNamespace } from './namespace.js';
 
 const SECTIONS = ['workloads', 'network', 'config', 'storage', 'cluster'] as const;
 /** Menu keys that are pages of their own (`/KEY`), not generic kind lists (`/r/KEY`). */
-const PAGES = new Set(['apps', 'configuration', 'builds', 'monitoring', 'cluster']);
+const PAGES = new Set(['apps', 'configuration', 'builds', 'images', 'monitoring', 'cluster']);
 
 function useUserName(): string {
   const [name, setName] = useState('');
@@ -36,7 +36,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const items = [
     { key: 'overview', label: t('nav.overview') },
     // Wharf's own kinds, each with a page of its own (route = key).
-    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'configuration', label: t('nav.configSets') }, { key: 'builds', label: t('nav.builds') }, { key: 'monitoring', label: t('nav.monitoring') }, { key: 'cluster', label: t('nav.clusterHealth') }] },
+    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'configuration', label: t('nav.configSets') }, { key: 'builds', label: t('nav.builds') }, { key: 'images', label: t('nav.images') }, { key: 'monitoring', label: t('nav.monitoring') }, { key: 'cluster', label: t('nav.clusterHealth') }] },
     ...SECTIONS.map((s) => ({
       key: `section-${s}`, type: 'group' as const, label: t(`nav.${s}`),
       children: KINDS.filter((k) => k.section === s).map((k) => ({ key: k.plural, label: t(`nav.${k.plural as 'pods'}`) })),

@@ -6,13 +6,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { impactOf, publishedVersion } from '../api/configsets.js';
-import { appsPath, configSetsPath, GROUP, type Application, type ConfigSet } from '../api/platform.js';
+import { appsPath, configSetsPath, GROUP, type Application, type ConfigSet, type ConfigVersion } from '../api/platform.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ConfigSetVersions } from '../apps/ConfigVersions.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { EditKey, type Saved } from './EditKey.js';
 import { Readers } from './Readers.js';
+import { RollbackVersion } from './RollbackVersion.js';
 
 interface Row { key: string; value: string; binary: boolean }
 
@@ -40,6 +41,7 @@ export default function ConfigSetDetail() {
   const cs = live.items[0] as ConfigSet | undefined;
   const [editing, setEditing] = useState<{ key?: string }>();
   const [saved, setSaved] = useState<Saved>();
+  const [rollingBack, setRollingBack] = useState<ConfigVersion>();
   const back = <Link to="/configuration">{t('detail.back')}</Link>;
   if (live.error) return <Space direction="vertical">{back}<ErrorAlert error={live.error} /></Space>;
   if (!live.loading && !cs) return <Space direction="vertical">{back}<Alert type="warning" role="status" message={t('detail.gone')} /></Space>;
@@ -81,7 +83,19 @@ export default function ConfigSetDetail() {
   );
   const tabs = [
     { key: 'data', label: t('configsets.data'), children: data },
-    { key: 'versions', label: t('configsets.versions'), children: <ConfigSetVersions namespace={namespace} name={name} /> },
+    {
+      key: 'versions', label: t('configsets.versions'),
+      children: (
+        <ConfigSetVersions
+          namespace={namespace} name={name}
+          rollback={(v) => (
+            <Allowed query={mayPatch}>
+              <Button size="small" onClick={() => setRollingBack(v)} data-testid={`rollback-config-${v.version}`}>{t('configsets.rollbackTo', { version: v.version })}</Button>
+            </Allowed>
+          )}
+        />
+      ),
+    },
     { key: 'readers', label: t('configsets.readBy'), children: <Readers name={name} apps={apps.items as Application[]} /> },
   ];
   return (
@@ -93,6 +107,7 @@ export default function ConfigSetDetail() {
       </Typography.Paragraph>
       {saved && <div style={{ marginBottom: 12 }}><Published cs={cs} saved={saved} apps={apps.items as Application[]} /></div>}
       <Tabs items={tabs} />
+      {rollingBack && <RollbackVersion namespace={namespace} cs={cs} apps={apps.items as Application[]} to={rollingBack} onClose={() => setRollingBack(undefined)} onSaved={(s) => { setSaved(s); setRollingBack(undefined); }} />}
       {editing && <EditKey namespace={namespace} cs={cs} apps={apps.items as Application[]} initialKey={editing.key} onClose={() => setEditing(undefined)} onSaved={(s) => { setSaved(s); setEditing(undefined); }} />}
     </section>
   );

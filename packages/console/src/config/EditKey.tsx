@@ -2,14 +2,13 @@
 // the per-key change and what it does to each application reading the ConfigSet (rollout, in
 // place, nothing) before "Save" writes anything; any refusal shows the API's message beside the
 // field it names. A change of the input after a check asks for a new check.
-import { Alert, Button, Checkbox, Form, Input, Modal, Space } from 'antd';
+import { Button, Checkbox, Form, Input, Modal, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { checkEdit, impactOf, KEY_PATTERN, saveEdit, type KeyEdit } from '../api/configsets.js';
+import { checkEdit, KEY_PATTERN, keyPatch, saveEdit } from '../api/configsets.js';
 import type { Application, ConfigSet, KeyChange } from '../api/platform.js';
-import { ChangesTable } from '../apps/ConfigVersions.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { ImpactTable } from './Readers.js';
+import { ChangePreview } from './ChangePreview.js';
 
 export interface Saved { fromVersion: number; generation: number; changes: KeyChange[] }
 
@@ -34,7 +33,7 @@ export function EditKey({ namespace, cs, apps, initialKey, onClose, onSaved }: P
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const keyError = !key ? undefined : !KEY_PATTERN.test(key) ? t('configsets.badKey') : !initialKey && key in (cs.spec.data ?? {}) ? t('configsets.keyExists') : undefined;
-  const edit: KeyEdit = { key, value: remove ? null : value };
+  const edit = keyPatch({ key, value: remove ? null : value });
   // Any change of the input invalidates the dry run that was shown.
   const changed = <T,>(set: (v: T) => void) => (v: T): void => {
     set(v);
@@ -91,17 +90,7 @@ export function EditKey({ namespace, cs, apps, initialKey, onClose, onSaved }: P
         </Form.Item>
       </Form>
       <ErrorAlert error={error} />
-      {checked && (
-        <Space direction="vertical" style={{ width: '100%' }} data-testid="config-preview">
-          {checked.length ? (
-            <>
-              <Alert type="info" showIcon role="status" message={t('configsets.checked', { version: (cs.status?.version ?? 0) + 1 })} />
-              <ChangesTable changes={checked} label={t('configsets.changesLabel')} testId="config-preview-changes" before={t('configsets.before')} after={t('configsets.after')} />
-              <ImpactTable entries={impactOf(name, checked, apps)} testId="config-impact" label={t('configsets.impactLabel')} />
-            </>
-          ) : <Alert type="info" showIcon role="status" message={t('configsets.nothingChanges')} />}
-        </Space>
-      )}
+      {checked && <ChangePreview cs={cs} apps={apps} changes={checked} />}
     </Modal>
   );
 }

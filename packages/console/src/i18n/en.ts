@@ -2,7 +2,7 @@
 export const en = {
   app: { title: 'Wharf console', skip: 'Skip to content', loading: 'Loading…', menu: 'Main menu' },
   nav: {
-    monitoring: 'Monitoring', builds: 'Builds', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', clusterHealth: 'Cluster health', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
+    monitoring: 'Monitoring', builds: 'Builds', images: 'Images', platform: 'Platform', applications: 'Applications', configSets: 'Configuration sets', clusterHealth: 'Cluster health', overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', storage: 'Storage', cluster: 'Cluster',
     namespaces: 'Namespaces', nodes: 'Nodes', deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     pods: 'Pods', services: 'Services', ingresses: 'Ingresses', configmaps: 'ConfigMaps', secrets: 'Secrets',
     persistentvolumeclaims: 'PersistentVolumeClaims', events: 'Events',
@@ -97,6 +97,8 @@ export const en = {
       rolloutNone: 'a new revision (it reads none of the changed keys, but pins every version)',
     },
     missingKeys: 'It reads removed keys {{keys}}: the application will report ConfigKeyNotFound and not roll out.',
+    rollbackTo: 'Roll back to {{version}}', rollbackMessage: 'rollback to version {{version}}', rollbackTitle: 'Roll back {{name}} to version {{version}}?',
+    rollbackBody: 'ConfigSet "{{name}}" in namespace "{{namespace}}" gets the keys and values of version {{version}} again (keys that version lacks are removed), published as a new version, as wharf config rollback does. Checked with the API server (dry run):',
   },
   node: {
     conditions: 'Conditions', resources: 'Capacity and allocatable', resource: 'Resource', allocatable: 'Allocatable', pods: '{{count}} pods on this node',
@@ -112,6 +114,36 @@ export const en = {
     title: 'Build {{namespace}}/{{name}}', steps: 'Tasks and steps', task: 'Task', step: 'Step', logsOf: 'Logs of build {{name}}',
     cancel: 'Cancel build', cancelTitle: 'Cancel build {{name}}?', cancelBody: 'This stops build "{{name}}" in namespace "{{namespace}}": running steps are ended and no further task starts.',
     cancelled: 'Build {{name}} cancelled',
+    rerun: 'Rerun', rerunTitle: 'Rerun build {{name}}?', rerunBody: 'This starts a new build of the same pipeline with the same inputs as "{{name}}" in namespace "{{namespace}}" (as wharf build rerun).',
+    rerunStarted: 'Build {{name}} started (rerun of {{from}})', graph: 'Task graph', after: 'after {{tasks}}', finally: 'finally', noGraph: 'The pipeline\'s tasks are not known yet.',
+  },
+  images: {
+    title: 'Images', refresh: 'Refresh', intro: 'The repositories of the built-in registry (wharf image ls; builds push here). Pull as REGISTRY/REPOSITORY:TAG with a cluster token.',
+    repositories: 'Repositories', repository: 'Repository', tagCount: 'Tags', tags: 'Tag names', more: 'and {{count}} more', empty: 'The registry holds no images yet',
+    back: 'Back to Images', repositoryTitle: 'Repository {{name}}', tagsOf: 'Tags of {{name}}', noTags: 'This repository has no tags (left).', tag: 'Tag', digest: 'Digest', size: 'Size',
+    index: 'index: {{platforms}}', layers: 'layers: {{count}}', source: 'Source', revision: 'Revision', base: 'Base image',
+    deleteTitle: 'Delete tag {{ref}}?',
+    deleteBody: 'This deletes tag "{{tag}}" of repository "{{repository}}" from the built-in registry: pods that pull {{ref}} by tag can no longer start. The image stays reachable by its digest {{digest}} until the registry collects garbage. It cannot be undone.',
+    deleted: 'Deleted tag {{ref}}',
+  },
+  silences: {
+    silence: 'Silence', title: 'Silence alert {{name}}', matchersHelp: 'Alertmanager stops notifying about alerts with exactly these labels:',
+    duration: 'For how long', hours: '{{count}} h', comment: 'Why', commentPlaceholder: 'e.g. planned maintenance of node-1', created: 'Silenced {{name}}',
+    expireTitle: 'Expire silence {{id}}?', expireBody: 'Silence {{id}} by {{by}} ({{matchers}}) ends now: Alertmanager notifies about these alerts again.',
+    expire: 'Expire', expired: 'Silence {{id}} expired', list: 'Silences', none: 'No silences.', matchers: 'Matchers', createdBy: 'Created by', endsAt: 'Ends',
+    states: { active: 'active', pending: 'pending', expired: 'expired' }, silenced: 'Silenced', silencedBy: 'silenced by {{by}}',
+    noAlertmanager: 'This Wharf runs no Alertmanager, so alerts cannot be silenced here (wharf up --nodes runs one; or pass --alertmanager-url).',
+  },
+  drain: {
+    drain: 'Drain', stop: 'Stop retrying', title: 'Drain node {{name}}?',
+    body: 'This cordons node "{{name}}" and evicts its {{count}} pods ({{pods}}); their controllers start them on other nodes. A pod a PodDisruptionBudget holds is asked again every 5 s until it may go.',
+    stay: 'DaemonSet and mirror pods stay: {{pods}}.', unmanaged: 'No controller recreates these pods: they are gone for good: {{pods}}.',
+    done: 'Drained {{name}}: {{count}} pods evicted', progress: 'Draining {{name}}', heldBy: 'Held by PodDisruptionBudget {{budget}}', retrying: 'Asking again in 5 s…',
+    states: { evicting: 'evicting', evicted: 'evicted', blocked: 'blocked', failed: 'failed' },
+  },
+  appLogs: {
+    search: 'Search the logs', download: 'Download', matches: '{{count}} of {{total}} lines match', pods: 'from {{count}} pods', label: 'Logs of all pods of {{component}}',
+    noPods: 'No pods of this component are running.', pod: 'Pod',
   },
   error: {
     title: 'The API answered {{code}} {{reason}}', network: 'The API could not be reached',

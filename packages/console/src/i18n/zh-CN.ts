@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   app: { title: 'Wharf 控制台', skip: '跳到正文', loading: '加载中…', menu: '主菜单' },
   nav: {
-    monitoring: '监控', builds: '构建', platform: '平台', applications: '应用', configSets: '配置集', clusterHealth: '集群健康', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
+    monitoring: '监控', builds: '构建', images: '镜像', platform: '平台', applications: '应用', configSets: '配置集', clusterHealth: '集群健康', overview: '概览', workloads: '工作负载', network: '网络', config: '配置', storage: '存储', cluster: '集群',
     namespaces: '命名空间', nodes: '节点', deployments: '部署 (Deployment)', statefulsets: '有状态副本集 (StatefulSet)', daemonsets: '守护进程集 (DaemonSet)',
     jobs: '任务 (Job)', pods: '容器组 (Pod)', services: '服务 (Service)', ingresses: '应用路由 (Ingress)', configmaps: '配置字典 (ConfigMap)',
     secrets: '保密字典 (Secret)', persistentvolumeclaims: '存储卷声明 (PVC)', events: '事件',
@@ -97,6 +97,8 @@ export const zhCN: Messages = {
       rolloutNone: '新的修订版本（未读取变化的键，但固定了每个版本）',
     },
     missingKeys: '它读取了被删除的键 {{keys}}：应用将报告 ConfigKeyNotFound 且不会发布。',
+    rollbackTo: '回滚到 {{version}}', rollbackMessage: '回滚到版本 {{version}}', rollbackTitle: '将 {{name}} 回滚到版本 {{version}}？',
+    rollbackBody: '命名空间“{{namespace}}”中的配置集“{{name}}”将恢复版本 {{version}} 的键和值（该版本没有的键将被删除），并作为新版本发布，同 wharf config rollback。已经过 API 服务器检查（dry run）：',
   },
   node: {
     conditions: '状况', resources: '容量与可分配', resource: '资源', allocatable: '可分配', pods: '此节点上有 {{count}} 个容器组',
@@ -112,6 +114,36 @@ export const zhCN: Messages = {
     title: '构建 {{namespace}}/{{name}}', steps: '任务与步骤', task: '任务', step: '步骤', logsOf: '构建 {{name}} 的日志',
     cancel: '取消构建', cancelTitle: '取消构建 {{name}}？', cancelBody: '这将停止命名空间 "{{namespace}}" 中的构建 "{{name}}"：运行中的步骤被终止，后续任务不再启动。',
     cancelled: '已取消构建 {{name}}',
+    rerun: '重新运行', rerunTitle: '重新运行构建 {{name}}？', rerunBody: '这会在命名空间“{{namespace}}”中以与“{{name}}”相同的流水线和输入开始一次新构建（同 wharf build rerun）。',
+    rerunStarted: '构建 {{name}} 已开始（{{from}} 的重新运行）', graph: '任务图', after: '在 {{tasks}} 之后', finally: 'finally', noGraph: '流水线的任务尚不可知。',
+  },
+  images: {
+    title: '镜像', refresh: '刷新', intro: '内置镜像仓库中的仓库（wharf image ls；构建推送到这里）。用集群令牌以 REGISTRY/REPOSITORY:TAG 拉取。',
+    repositories: '仓库', repository: '仓库', tagCount: '标签数', tags: '标签名', more: '另有 {{count}} 个', empty: '镜像仓库中还没有镜像',
+    back: '返回镜像', repositoryTitle: '仓库 {{name}}', tagsOf: '{{name}} 的标签', noTags: '此仓库没有（剩余的）标签。', tag: '标签', digest: '摘要', size: '大小',
+    index: '索引：{{platforms}}', layers: '层数：{{count}}', source: '源码', revision: '修订', base: '基础镜像',
+    deleteTitle: '删除标签 {{ref}}？',
+    deleteBody: '这会从内置镜像仓库删除仓库“{{repository}}”的标签“{{tag}}”：按标签拉取 {{ref}} 的 Pod 将无法启动。在镜像仓库回收垃圾之前，镜像仍可通过摘要 {{digest}} 访问。此操作无法撤销。',
+    deleted: '已删除标签 {{ref}}',
+  },
+  silences: {
+    silence: '静默', title: '静默告警 {{name}}', matchersHelp: 'Alertmanager 将不再通知带有以下全部标签的告警：',
+    duration: '持续时间', hours: '{{count}} 小时', comment: '原因', commentPlaceholder: '例如：node-1 计划维护', created: '已静默 {{name}}',
+    expireTitle: '使静默 {{id}} 失效？', expireBody: '{{by}} 创建的静默 {{id}}（{{matchers}}）将立即结束：Alertmanager 会重新通知这些告警。',
+    expire: '使失效', expired: '静默 {{id}} 已失效', list: '静默', none: '没有静默。', matchers: '匹配条件', createdBy: '创建者', endsAt: '结束时间',
+    states: { active: '生效中', pending: '待生效', expired: '已失效' }, silenced: '静默状态', silencedBy: '已被 {{by}} 静默',
+    noAlertmanager: '此 Wharf 未运行 Alertmanager，因此无法在此静默告警（wharf up --nodes 会运行它；或传入 --alertmanager-url）。',
+  },
+  drain: {
+    drain: '排空', stop: '停止重试', title: '排空节点 {{name}}？',
+    body: '这会封锁节点“{{name}}”并驱逐其上的 {{count}} 个 Pod（{{pods}}）；它们的控制器会在其他节点上启动它们。被 PodDisruptionBudget 阻止的 Pod 每 5 秒重试一次，直到可以驱逐。',
+    stay: 'DaemonSet 和镜像 Pod 保留：{{pods}}。', unmanaged: '这些 Pod 没有控制器重建，驱逐后将永久消失：{{pods}}。',
+    done: '已排空 {{name}}：驱逐了 {{count}} 个 Pod', progress: '正在排空 {{name}}', heldBy: '被 PodDisruptionBudget {{budget}} 阻止', retrying: '5 秒后重试…',
+    states: { evicting: '驱逐中', evicted: '已驱逐', blocked: '被阻止', failed: '失败' },
+  },
+  appLogs: {
+    search: '搜索日志', download: '下载', matches: '{{total}} 行中有 {{count}} 行匹配', pods: '来自 {{count}} 个 Pod', label: '{{component}} 所有 Pod 的日志',
+    noPods: '此组件没有正在运行的 Pod。', pod: 'Pod',
   },
   error: {
     title: 'API 返回 {{code}} {{reason}}', network: '无法连接 API',

@@ -1,14 +1,18 @@
 // Monitoring: CPU and memory over time of a node or a pod, an application's requests per second
 // through the gateway, and Prometheus's alerts, all through Wharf's query API with the user's RBAC.
-import { Card, Col, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert as Notice, Card, Col, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { appsPath } from '../api/platform.js';
+import { ApiError } from '../api/client.js';
 import { QUERIES, type Alert } from '../api/prometheus.js';
+import { listSilences, silencing, type Silence } from '../api/silences.js';
+import { usePeriodic, type Fetched } from '../api/usePeriodic.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { useNamespace } from '../components/namespace.js';
 import { TimeSeries } from '../components/TimeSeries.js';
+import { SilenceButton, SilencesTable } from './Silences.js';
 import { useAlerts, useRange } from './usePrometheus.js';
 
 type Target = 'node' | 'pod' | 'app';
@@ -30,9 +34,13 @@ function Chart({ ns, query, windowSeconds, title, format, testId }: { ns: string
   );
 }
 
-function Alerts({ ns }: { ns: string }) {
+/** Alertmanager's answer when this Wharf runs none: the page says so instead of an error. */
+const noAlertmanager = (e: unknown): boolean => e instanceof ApiError && e.code === 404 && /no Alertmanager/.test(e.message);
+
+function Alerts({ ns, silences }: { ns: string; silences: Fetched<Silence[]> }) {
   const { t } = useTranslation();
   const r = useAlerts(ns);
+  const canSilence = silences.value !== undefined;
   if (r.error) return <ErrorAlert error={r.error} />;
   const rows = [...(r.value ?? [])].sort((a, b) => a.state.localeCompare(b.state) || (a.labels.alertname ?? '').localeCompare(b.labels.alertname ?? ''));
   return (
@@ -47,6 +55,13 @@ function Alerts({ ns }: { ns: string }) {
         { key: 'namespace', title: t('col.namespace'), render: (_: unknown, a: Alert) => a.labels.namespace ?? '' },
         { key: 'summary', title: t('monitoring.summary'), render: (_: unknown, a: Alert) => a.annotations.summary ?? a.annotations.description ?? '' },
         { key: 'since', title: t('monitoring.since'), render: (_: unknown, a: Alert) => a.activeAt ?? '' },
+        ...(canSilence ? [{
+          key: 'silence', title: t('silences.silenced'),
+          render: (_: unknown, a: Alert) => {
+            const by = silencing(silences.value ?? [], a.labels);
+            return by.length ? <Tag data-testid="alert-silenced">{t('silences.silencedBy', { by: by.map((s) => s.createdBy).join(', ') })}</Tag> : <SilenceButton labels={a.labels} onDone={silences.reload} />;
+          },
+        }] : []),
       ]}
     />
   );
@@ -58,6 +73,7 @@ export default function Monitoring() {
   const [target, setTarget] = useState<Target>('node');
   const [picked, setPicked] = useState<string>();
   const [windowSeconds, setWindow] = useState<number>(WINDOWS[0]);
+  const silences = usePeriodic(`silences|${namespace}`, (signal) => listSilences(namespace, signal));
   const nodes = useWatchList(target === 'node' ? '/api/v1/nodes' : undefined);
   const pods = useWatchList(target === 'pod' ? `/api/v1${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/pods` : undefined);
   const apps = useWatchList(target === 'app' ? appsPath(namespace) : undefined);
@@ -90,7 +106,11 @@ export default function Monitoring() {
         {charts.map((c) => <Col key={`${chosen}-${c.id}`} xs={24} xl={12}><Chart ns={queryNs} query={c.query} windowSeconds={windowSeconds} title={c.title} format={c.format} testId={c.id} /></Col>)}
       </Row>
       <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('monitoring.alerts')}</Typography.Title>
-      <Alerts ns={namespace} />
+      <Alerts ns={namespace} silences={silences} />
+      <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('silences.list')}</Typography.Title>
+      {silences.error && noAlertmanager(silences.error) ? <Notice type="info" showIcon message={t('silences.noAlertmanager')} data-testid="no-alertmanager" />
+        : silences.error ? <ErrorAlert error={silences.error} />
+          : <SilencesTable silences={silences.value ?? []} loading={!silences.value} onChange={silences.reload} />}
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { field } from '../components/columns.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { Actions } from './Actions.js';
 import { NodeConditions, NodePods, NodeResources } from './NodeDetails.js';
+import { NodeDrain } from './NodeDrain.js';
 
 const YamlEditor = lazy(() => import('./YamlEditor.js'));
 const PodLogs = lazy(() => import('./PodLogs.js'));
@@ -101,6 +102,7 @@ export default function ResourceDetail() {
       {back}
       <Typography.Title level={1} id="detail-title" style={{ fontSize: 22, marginTop: 8 }}>{`${k.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`}</Typography.Title>
       <Actions k={k} obj={obj} />
+      {k.plural === 'nodes' && <NodeDrain node={obj} />}
       <Tabs items={tabs} destroyInactiveTabPane style={{ marginTop: 16 }} />
     </section>
   );
