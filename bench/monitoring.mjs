@@ -4,7 +4,8 @@
 // the service-account files replaced by the host's copies) and the same alertmanager.yml.
 // Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. The operator runs
 // inside `wharf up` (reported separately); kube-state-metrics, the discovery and the query proxy
-// (platform image pods) and the node-exporter pods are not counted yet.
+// (platform image pods) and the node-exporter pods are counted in rows of their own (found
+// through their pods' containerIDs in the nodes' runc state), beside the two the reference has.
 // Alert latency: from a crash-looping pod created to the test's webhook receiving its alert from
 // the Alertmanager pod, with the default rule (`for: 15m`, Alertmanager's group_wait 30s) and with
 // a short one (the same expression, `for: 5s`, group_wait 1s). BENCH_ALERT_DEFAULT=0 skips the
@@ -13,12 +14,12 @@
 // Writes docs/benchmarks/monitoring.md. Run: `npm run bench:monitoring`.
 import { spawn, execFile } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanup, onCleanup, startWharfCleanly } from './lib/cleanup.mjs';
 import { freePort, stopProcess, tempDir, WHARF_BIN } from './lib/procs.mjs';
-import { cpuTimes, memory, processTable } from './lib/mem.mjs';
+import { cpuTimes, descendants, memory, processTable } from './lib/mem.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 
 const run = promisify(execFile);
@@ -141,6 +142,36 @@ async function alertLatency(kubectl, { id, alertname, groupWait, rule }) {
 
 const byArg = (pred) => () => processTable().filter(pred).map((p) => p.pid);
 
+/**
+ * The host pids of a namespace's pods matching `selector`: each container's init process (from the
+ * nodes' runc state, by the containerID the pod reports) and its descendants.
+ */
+async function podPids(kubectl, dataDir, ns, selector) {
+  const pods = JSON.parse(await kubectl('get', 'pods', '-n', ns, '-l', selector, '-o', 'json')).items;
+  const ids = new Set(pods.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => (c.containerID ?? '').replace(/^runc:\/\//, ''))));
+  const nodes = readdirSync(join(dataDir, 'nodes')).filter((n) => /^node-\d+$/.test(n));
+  const table = processTable();
+  const pids = [];
+  for (const node of nodes) {
+    const list = JSON.parse((await run('runc', ['--root', join(dataDir, 'nodes', node, 'runc'), 'list', '--format', 'json'])).stdout || 'null') ?? [];
+    for (const c of list) if (ids.has(c.id) && c.pid > 0) pids.push(c.pid, ...descendants(table, c.pid).map((d) => d.pid));
+  }
+  return pids;
+}
+
+/** Fixed pid sets (pods keep their processes across a window) for the platform's own monitoring pods. */
+async function platformPodSets(kubectl, dataDir) {
+  const set = async (app) => {
+    const pids = await podPids(kubectl, dataDir, 'wharf-monitoring', `app.kubernetes.io/name=${app}`);
+    if (!pids.length) throw new Error(`no process found for the ${app} pods`);
+    return () => pids;
+  };
+  return {
+    wharfNodeExporter: await set('node-exporter'), wharfKsm: await set('kube-state-metrics'),
+    wharfSd: await set('prometheus-sd'), wharfQueryProxy: await set('query-proxy'),
+  };
+}
+
 async function main() {
   // Two nodes: node-1 fails in the node-failure latency run (the monitoring pods are on node-0).
   const wharf = await startWharfCleanly(['--nodes', '2', '--scrape-interval', '15s', '--ingress-port', '0', '--ingress-https-port', '0'], { monitoring: true, readyTimeoutMs: 120_000 });
@@ -165,7 +196,12 @@ async function main() {
   onCleanup(() => run('rm', ['-rf', refDir]));
   const neBin = '/usr/bin/prometheus-node-exporter';
   const [promPort, amPort, nePort] = [await freePort(), await freePort(), await freePort()];
+  // The platform pods' Service names resolve only in pods: the host's Prometheus uses their pod IPs.
+  const podIp = async (app) => (await kubectl('get', 'pods', '-n', 'wharf-monitoring', '-l', `app.kubernetes.io/name=${app}`, '-o', 'jsonpath={.items[0].status.podIP}')).trim();
+  const [ksmIp, sdIp] = [await podIp('kube-state-metrics'), await podIp('prometheus-sd')];
   const refConfig = readFileSync(join(promDir, 'prometheus.yml'), 'utf8')
+    .replaceAll('kube-state-metrics.wharf-monitoring.svc:8080', `${ksmIp}:8080`)
+    .replaceAll('prometheus-sd.wharf-monitoring.svc:8081', `${sdIp}:8081`)
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
     .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
@@ -198,7 +234,7 @@ async function main() {
     refNodeExporter: () => [ref[2].pid],
   };
   if (!sets.wharfPrometheus().length) throw new Error('the Prometheus pod\'s process was not found');
-  const idle = await measure(sets);
+  const idle = await measure({ ...sets, ...(await platformPodSets(kubectl, wharf.dataDir)) });
 
   const manifests = Array.from({ length: PODS }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: load-${i}, namespace: default}\nspec:\n  nodeName: node-0\n  terminationGracePeriodSeconds: 1\n  containers: [{name: c, image: busybox:1, command: [sleep, '3600'], resources: {requests: {cpu: 1m}}}]\n`).join('---\n');
   const apply = spawn('kubectl', ['--kubeconfig', kc, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
@@ -206,7 +242,7 @@ async function main() {
   await new Promise((r) => apply.on('close', r));
   await until(async () => (await kubectl('get', 'pods', '-n', 'default', '--field-selector=status.phase=Running', '-o', 'name')).split('\n').filter(Boolean).length >= PODS, 600_000, `${PODS} pods running`);
   await sleep(30_000);
-  const loaded = await measure(sets);
+  const loaded = await measure({ ...sets, ...(await platformPodSets(kubectl, wharf.dataDir)) });
   const series = async (port) => Number((await (await fetch(`http://${port}/api/v1/query?query=prometheus_tsdb_head_series`)).json()).data.result[0]?.value[1] ?? 0);
   const promIp = (await kubectl('get', 'svc', 'prometheus', '-n', 'wharf-monitoring', '-o', 'jsonpath={.spec.clusterIP}')).trim();
   const heads = { wharf: await series(`${promIp}:9090`), ref: await series(`127.0.0.1:${promPort}`) };
@@ -219,13 +255,21 @@ function row(name, m) {
 
 function table(title, m) {
   const sum = (keys) => keys.reduce((a, k) => ({ cores: a.cores + m[k].cores, rssMb: a.rssMb + m[k].rssMb, pssMb: a.pssMb + m[k].pssMb }), { cores: 0, rssMb: 0, pssMb: 0 });
-  const w = sum(['wharfPrometheus', 'wharfAlertmanager']);
+  // Like for like: Prometheus, Alertmanager and one node-exporter per node on both sides.
+  const w = sum(['wharfPrometheus', 'wharfAlertmanager', 'wharfNodeExporter']);
   const r = sum(['refPrometheus', 'refAlertmanager', 'refNodeExporter']);
+  const extra = sum(['wharfKsm', 'wharfSd', 'wharfQueryProxy']);
+  const all = { cores: w.cores + extra.cores, rssMb: w.rssMb + extra.rssMb, pssMb: w.pssMb + extra.pssMb };
   return [`### ${title}`, '', '| Process | CPU (cores) | RSS (MB) | PSS (MB) |', '|---|---:|---:|---:|',
-    row('Wharf: Prometheus pod', m.wharfPrometheus), row('Wharf: Alertmanager pod', m.wharfAlertmanager), row('**Wharf stack (pods)**', w),
+    row('Wharf: Prometheus pod', m.wharfPrometheus), row('Wharf: Alertmanager pod', m.wharfAlertmanager),
+    row('Wharf: node-exporter pods (one per node, 2 nodes)', m.wharfNodeExporter), row('**Wharf stack (pods)**', w),
     row('Reference: Prometheus (host)', m.refPrometheus), row('Reference: Alertmanager (host)', m.refAlertmanager), row('Reference: node-exporter (host)', m.refNodeExporter),
-    row('**Reference stack**', r), row('`wharf up` (API server, controllers, agents, operator)', m.wharfUp), '',
-    `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU.`, ''].join('\n');
+    row('**Reference stack**', r),
+    row('Wharf: kube-state-metrics pod', m.wharfKsm), row('Wharf: Prometheus discovery pod', m.wharfSd), row('Wharf: query proxy pod', m.wharfQueryProxy),
+    row('**Wharf stack with its platform pods**', all),
+    row('`wharf up` (API server, controllers, agents, operator)', m.wharfUp), '',
+    `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU (Prometheus, Alertmanager and node-exporter on both sides);`,
+    `with kube-state-metrics, the discovery and the query proxy, which the reference has no counterpart for: ${(all.rssMb / r.rssMb).toFixed(2)}× RSS.`, ''].join('\n');
 }
 
 function latencyTable(l) {
@@ -260,8 +304,7 @@ try {
       table(`With ${PODS} pods running`, r.loaded),
       latencyTable(r.latency),
       `Head series at the end: Wharf's Prometheus ${r.heads.wharf}, the reference ${r.heads.ref} (the reference also scrapes node-exporter). Targets up in the reference: ${r.refTargetsUp}.`, '',
-      'Wharf\'s node-exporter pods (Debian\'s, a DaemonSet) and the platform image\'s kube-state-metrics, discovery and query',
-      'proxy pods are not counted in the Wharf stack rows yet.', '',
+      'Wharf runs node-exporter on each of its 2 nodes (a DaemonSet of Debian\'s binary), the reference one on the host.', '',
     ].join('\n'));
     console.log(readFileSync('docs/benchmarks/monitoring.md', 'utf8'));
   }
