@@ -41,7 +41,8 @@ export default function YamlEditor({ k, obj }: { k: KindInfo; obj: KubeObject })
         doc: toYaml(obj),
         extensions: [
           basicSetup, yamlLanguage(), EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': t('yaml.label', { name }), 'data-testid': 'yaml-editor' }),
+          // An explicit tab stop inside the scroller: axe (scrollable-region-focusable) does not count contenteditable alone.
+          EditorView.contentAttributes.of({ 'aria-label': t('yaml.label', { name }), 'data-testid': 'yaml-editor', tabindex: '0' }),
         ],
       }),
     });
