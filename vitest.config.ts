@@ -8,12 +8,16 @@ const e2e = { include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'
 /**
  * E2E files that must not share the machine: connections from the host itself to cluster IPs (every
  * Wharf's Service rules match them, so they reach whichever Wharf's rules come first), the
- * machine-wide egress guard, and drills timed against node-failure or outage deadlines.
+ * machine-wide egress guard, drills timed against node-failure or outage deadlines, and the
+ * heaviest builds and rollouts.
  */
 const E2E_ALONE = [
   'e2e/services.test.ts', 'e2e/control-plane-restart.test.ts', 'e2e/dns.test.ts', 'e2e/egress-guard.test.ts',
   'e2e/ha.test.ts', 'e2e/ingress.test.ts', 'e2e/monitoring-pods.test.ts', 'e2e/node-failure.test.ts', 'e2e/agent-join.test.ts',
   'e2e/agent-process.test.ts',
+  // CPU-heavy builds (Maven, npm, image packing) and rollouts judged by deadlines and zero failed
+  // requests: in the first two-at-a-time run, deliver, apps and exec failed beside another file.
+  'e2e/deliver.test.ts', 'e2e/deliver-java.test.ts', 'e2e/deliver-node.test.ts', 'e2e/apps.test.ts', 'e2e/exec.test.ts',
 ];
 
 // Unit and integration tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
