@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { removeNewTempDirs, wharfTempDirs } from '@wharf/testing';
 
 export default function setup(): () => void {
-  // Both e2e projects (two at a time, then alone) name this setup: the run gets one folder.
+  // Set up once per run, even when several projects name this setup.
   if (process.env.WHARF_E2E_RUN_DIR) return () => undefined;
   const base = tmpdir();
   process.env.WHARF_TEST_CACHE ??= join(base, 'wharf-test-cache');

@@ -33,7 +33,7 @@ export interface WharfOptions {
   extraArgs?: string[];
   /** Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own */
   runAs?: { uid: number; gid: number };
-  /** How long to wait for the kubeconfig. @default 120000 (e2e files run two at a time; a shared machine is slower) */
+  /** How long to wait for the kubeconfig. @default 120000 (a machine shared by several test runs is slow) */
   readyTimeoutMs?: number;
   /**
    * Run the monitoring stack (with runc nodes it builds the Prometheus and Alertmanager images and
