@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { captureLogger, manualClock, type ManualClock } from '@wharf/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotFoundError } from '../runtime/errors.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from '../runtime/types.js';
@@ -387,6 +387,32 @@ describe('PodWorker', () => {
         expect(await synced(pod({}))).toBe(0);
         expect(await synced(pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }, { metadata: { name: 'q', namespace: 'ns', uid: 'eeeeffff00001111-2' } }))).toBeGreaterThan(0);
       } finally {
+        Object.assign(client, { getOptional: client0 });
+      }
+    });
+
+    it('a pod kicked every second (status writes, probes) still re-reads its ConfigMap on the content refresh period', async () => {
+      let reads = 0;
+      const client0 = client.getOptional;
+      Object.assign(client, { getOptional: () => (reads++, Promise.resolve({ data: { k: 'v' } })) });
+      // The agent's ConfigMap reads are reused for a second of wall time: move it with the manual clock.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(mc.now());
+      try {
+        const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
+        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000 });
+        await started(w);
+        const before = reads;
+        for (let i = 0; i < 7; i++) {
+          await mc.advance(1_000);
+          vi.setSystemTime(mc.now());
+          w.kick();
+          await w.settled();
+        }
+        await w.stop();
+        expect(reads - before).toBeGreaterThanOrEqual(2); // at 3 s and 6 s, whatever the kicks
+      } finally {
+        vi.useRealTimers();
         Object.assign(client, { getOptional: client0 });
       }
     });

@@ -68,6 +68,8 @@ export class PodWorker {
   private running: Promise<void> = Promise.resolve();
   private pending = false;
   private timer: unknown;
+  /** When the periodic resync is due; kicks in between do not push it back. */
+  private resyncAt: number | undefined;
   /** Content volumes are re-projected in the next sync (first sync, labels or annotations changed, or a resync). */
   private volumesDue = true;
   private readonly timers: Clock;
@@ -134,6 +136,10 @@ export class PodWorker {
     this.running = this.running.then(async () => {
       this.pending = false;
       if (this.idle()) return;
+      if (this.resyncAt !== undefined && this.timers.now() >= this.resyncAt) {
+        this.volumesDue = true;
+        this.resyncAt = undefined;
+      }
       let next: number | undefined = this.options.syncIntervalMs;
       try {
         next = await this.sync();
@@ -144,16 +150,20 @@ export class PodWorker {
     });
   }
 
-  /** The next sync: in `delayMs`, or (undefined) the periodic resync. A kick before then syncs at once. */
+  /**
+   * The next sync: in `delayMs`, or (undefined) the periodic resync. A kick before then syncs at once,
+   * and the resync keeps its time: a pod kicked often (status writes, probes) still re-reads its
+   * content volumes on the period.
+   */
   private schedule(delayMs: number | undefined): void {
     this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (delayMs === 0) return this.kick();
-    const resync = delayMs === undefined;
-    const ms = delayMs ?? this.resyncDelay();
+    const now = this.timers.now();
+    this.resyncAt ??= now + this.resyncDelay();
+    const ms = Math.max(0, Math.min(delayMs ?? Infinity, this.resyncAt - now));
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
-      if (resync) this.volumesDue = true;
       this.kick();
     }, ms);
   }
