@@ -50,7 +50,7 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     await eventually(async () => (await k.run(['get', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system'])).code === 0 || undefined, 400_000, 'the platform workloads');
     await k.ok(['rollout', 'status', 'ds/node-problem-detector', 'deploy/remediation-controller', '-n', 'kube-system', '--timeout=180s'], { timeoutMs: 190_000 });
     // Its first start unpacks the platform image on the node and loads Wharf's code: minutes on a busy machine.
-    await k.ok(['rollout', 'status', 'deploy/notify-gateway', 'deploy/kube-state-metrics', 'deploy/prometheus-sd', 'deploy/query-proxy', '-n', 'wharf-monitoring', '--timeout=300s'], { timeoutMs: 310_000 });
+    await k.ok(['rollout', 'status', 'deploy/notify-gateway', 'deploy/monitoring-components', '-n', 'wharf-monitoring', '--timeout=300s'], { timeoutMs: 310_000 });
   }, 1_200_000);
 
   afterAll(async () => {
@@ -72,9 +72,76 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     // The gateway's first start (the platform image, then its pod) may still be under way.
     const ready = async (): Promise<string[]> => (await query('kube_pod_status_ready{namespace="wharf-monitoring",condition="true",pod!~"node-exporter-.*"} == 1')).map((s) => s.metric.pod?.replace(/-[a-z0-9]+-[a-z0-9]+$/, '') ?? '').sort();
     await eventually(async () => ((await ready()).includes('notify-gateway') ? true : undefined), 240_000, 'the notification gateway Ready');
-    await eventually(async () => ((await ready()).length >= 6 ? true : undefined), 60_000, 'every monitoring pod Ready');
-    expect(await ready()).toEqual(['alertmanager', 'kube-state-metrics', 'notify-gateway', 'prometheus', 'prometheus-sd', 'query-proxy']);
+    await eventually(async () => ((await ready()).length >= 4 ? true : undefined), 60_000, 'every monitoring pod Ready');
+    // kube-state-metrics, the discovery and the query proxy: one pod.
+    expect(await ready()).toEqual(['alertmanager', 'monitoring-components', 'notify-gateway', 'prometheus']);
   }, 360_000);
+
+  it('scrapes the Ingress gateway from its pod: an app\'s request rate under steady load matches the load generator\'s', async () => {
+    await k.ok(['apply', '-f', '-'], { stdin: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rate, namespace: default}
+spec:
+  selector: {matchLabels: {app: rate}}
+  template:
+    metadata: {labels: {app: rate}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: busybox:1
+        command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: rate, namespace: default}
+spec: {selector: {app: rate}, ports: [{name: http, port: 80, targetPort: http}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: rate, namespace: default}
+spec:
+  rules:
+  - host: rate.localhost
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: rate, port: {number: 80}}}}]}
+` });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const get = (): Promise<number> => new Promise((resolve) => {
+      http.get({ host: '127.0.0.1', port: wharf.ingressPort, path: '/', headers: { host: 'rate.localhost' }, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', () => resolve(0));
+    });
+    await eventually(async () => ((await get()) === 200 || undefined), 180_000, 'the app answering through the gateway');
+    // The gateway job is up in the in-cluster Prometheus (its target: where pods reach this host).
+    const target = await eventually(async () => (await query('up{job="ingress-gateway"} == 1'))[0]?.metric.instance, 60_000, 'the gateway scraped');
+    expect(target.split(':')[0]).toBe(await k.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}']));
+    // Steady load: a request every 100 ms (10/s) for 80 s, each answer timed as it completes.
+    const done: number[] = [];
+    const start = Date.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < 800; i++) {
+      await new Promise((r) => setTimeout(r, Math.max(0, start + i * 100 - Date.now())));
+      inFlight.push(get().then((status) => {
+        if (status === 200) done.push(Date.now());
+      }));
+    }
+    await Promise.all(inFlight);
+    agent.destroy();
+    const end = Date.now();
+    // The last minute fully inside the load, once Prometheus has scraped past it (its 2 s interval).
+    const at = (end - 2_000) / 1000;
+    const series = 'nginx_ingress_controller_requests{namespace="default",ingress="rate",service="rate",status="200"}';
+    await eventually(async () => (Number((await query(`max(timestamp(${series}))`))[0]?.value[1] ?? 0) > at + 2 || undefined), 60_000, 'a scrape after the load');
+    const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(`sum(rate(${series}[1m]))`)}&time=${at}`);
+    const promRate = Number(((await r.json()) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1]);
+    const measured = done.filter((t) => t > (at - 60) * 1000 && t <= at * 1000).length / 60;
+    expect(measured).toBeGreaterThan(8);
+    expect(Math.abs(promRate - measured) / measured).toBeLessThan(0.1);
+  }, 420_000);
 
   it('serves the Prometheus query API through the API server from the query proxy\'s pod, with least-privilege accounts', async () => {
     const path = '/apis/monitoring.wharf.dev/v1alpha1/namespaces/wharf-monitoring/prometheuses/wharf/api/v1/query?query=up';
@@ -86,9 +153,12 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
     // Restricted to the namespace asked for, as prom-label-proxy does.
     expect(body.data.result.length).toBeGreaterThan(0);
     expect(new Set(body.data.result.map((r) => r.metric.namespace))).toEqual(new Set(['wharf-monitoring']));
-    const can = async (sa: string, ...args: string[]): Promise<string> => (await k.run(['auth', 'can-i', `--as=system:serviceaccount:wharf-monitoring:${sa}`, ...args])).stdout.trim();
-    expect([await can('kube-state-metrics', 'list', 'pods', '-A'), await can('kube-state-metrics', 'get', 'secrets', '-A'), await can('prometheus-sd', 'watch', 'endpoints', '-A'), await can('prometheus-sd', 'list', 'deployments', '-A'), await can('query-proxy', 'list', 'pods', '-A')])
-      .toEqual(['yes', 'no', 'yes', 'no', 'no']);
+    // The three parts' one account: the union of their read-only rights, nothing more.
+    const can = async (...args: string[]): Promise<string> => (await k.run(['auth', 'can-i', '--as=system:serviceaccount:wharf-monitoring:monitoring-components', ...args])).stdout.trim();
+    expect([
+      await can('list', 'pods', '-A'), await can('watch', 'endpoints', '-A'), await can('list', 'deployments', '-A'), await can('get', 'configmaps/extension-apiserver-authentication', '-n', 'kube-system'),
+      await can('get', 'secrets', '-A'), await can('list', 'configmaps', '-n', 'default'), await can('delete', 'pods', '-A'), await can('create', 'deployments', '-A'),
+    ]).toEqual(['yes', 'yes', 'yes', 'yes', 'no', 'no', 'no', 'no']);
   });
 
   it('delivers a crash-looping pod\'s alert to the webhook of an AlertmanagerConfig', async () => {

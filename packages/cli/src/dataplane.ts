@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
-import { ClusterDns, IngressGateway, installClusterDnsRedirect, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
+import { ClusterDns, ensureHostAddress, IngressGateway, installClusterDnsRedirect, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
 import { joinedAgents } from './agent/state.js';
 import { processHasArgs } from './process-check.js';
 import { restartWhenGone, startDetached, terminate } from './detached.js';
@@ -22,6 +22,13 @@ export interface DataplaneSpec {
   readonly ingressHttpsPort: number;
   /** Bridge gateways whose port 53 is redirected to the DNS server; none: no cluster DNS. */
   readonly dnsGateways: readonly string[];
+  /**
+   * Where pods reach this host (the `kubernetes` endpoint's address and its device, on runc
+   * nodes): the gateway's /metrics listens there, so the in-cluster Prometheus scrapes it (the
+   * host reaches it too); none: on 127.0.0.1. Read-only and unauthenticated, as ingress-nginx's
+   * and node-exporter's.
+   */
+  readonly podHost?: { readonly device: string; readonly address: string };
 }
 
 /** DIR/dataplane.json: the running dataplane process and where it serves. */
@@ -31,7 +38,8 @@ export interface DataplaneRecord {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly dnsPort: number;
-  /** The Ingress gateway's /metrics (nginx_ingress_controller_*), on 127.0.0.1. */
+  /** The Ingress gateway's /metrics (nginx_ingress_controller_*): where it listens. */
+  readonly metricsHost: string;
   readonly metricsPort: number;
   readonly startedAt: string;
 }
@@ -48,13 +56,19 @@ function readRecord(dataDir: string): DataplaneRecord | undefined {
   }
 }
 
+/** host:port of the running dataplane's gateway metrics (read afresh: a restarted dataplane has another port). */
+export function dataplaneMetrics(dataDir: string): string | undefined {
+  const r = readRecord(dataDir);
+  return r?.metricsPort ? `${r.metricsHost}:${r.metricsPort}` : undefined;
+}
+
 /** Whether `pid` is a live `wharf dataplane` of this data dir (not a recycled pid). */
 function isDataplane(pid: number, dataDir: string): boolean {
   return processHasArgs(pid, 'dataplane', dataDir);
 }
 
 const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>
-  a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() &&
+  a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() && a.podHost?.address === b.podHost?.address &&
   (b.ingressPort === 0 || a.ingressPort === b.ingressPort) && (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
 
 /**
@@ -74,7 +88,7 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
   rmSync(recordPath(dataDir), { force: true });
   const { pid, value: record } = await startDetached('wharf dataplane', [
     'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
-    '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer,
+    '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer, ...(spec.podHost ? ['--pod-host-device', spec.podHost.device, '--pod-host-address', spec.podHost.address] : []),
   ], join(dataDir, 'dataplane.log'), 120_000, (p) => {
     const r = readRecord(dataDir);
     return r?.pid === p ? r : undefined;
@@ -151,7 +165,12 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   const dns = spec.dnsGateways.length
     ? new ClusterDns({ kubeConfig, port: 0, redirectFrom: spec.dnsGateways, logger: log.child({ component: 'cluster-dns' }) })
     : undefined;
-  const ingress = new IngressGateway({ kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, logger: log.child({ component: 'ingress-gateway' }) });
+  // The address may not be up yet on a first start (the nodes set it up too).
+  if (spec.podHost) await ensureHostAddress(spec.podHost.device, spec.podHost.address);
+  const metricsHost = spec.podHost?.address ?? '127.0.0.1';
+  const ingress = new IngressGateway({
+    kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, metricsHost, logger: log.child({ component: 'ingress-gateway' }),
+  });
   await dns?.start();
   await ingress.start();
   const joined = dns ? redirectJoined(dataDir, spec, dns.port, log) : undefined;
@@ -164,7 +183,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   const record: DataplaneRecord = {
-    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, metricsPort: ingress.metricsPort, startedAt: new Date().toISOString(),
+    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, metricsHost, metricsPort: ingress.metricsPort, startedAt: new Date().toISOString(),
   };
   writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
   log.info({ ...record }, 'dataplane serving');

@@ -119,10 +119,13 @@ program
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway', '8443')
   .option('--dns-gateways <list>', 'comma-separated bridge gateways whose port 53 is redirected to cluster DNS', '')
-  .action(async (o: { dataDir: string; apiServer: string; ingressPort: string; ingressHttpsPort: string; dnsGateways: string }) => {
+  .option('--pod-host-address <ip>', "where pods reach this host: the gateway's /metrics listens there, not on 127.0.0.1")
+  .option('--pod-host-device <name>', 'the link holding that address (set up when missing)')
+  .action(async (o: { dataDir: string; apiServer: string; ingressPort: string; ingressHttpsPort: string; dnsGateways: string; podHostAddress?: string; podHostDevice?: string }) => {
     const { runDataplane } = await import('./dataplane.js');
     await runDataplane(defaultDataDir(o.dataDir), {
       apiServer: o.apiServer, ingressPort: Number(o.ingressPort), ingressHttpsPort: Number(o.ingressHttpsPort), dnsGateways: o.dnsGateways.split(',').filter(Boolean),
+      ...(o.podHostAddress && o.podHostDevice ? { podHost: { device: o.podHostDevice, address: o.podHostAddress } } : {}),
     });
   });
 

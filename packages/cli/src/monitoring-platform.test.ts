@@ -16,7 +16,7 @@ describe('platformWorkloads (wharf up\'s copy of deploy/npd and deploy/notify)',
   const body = (kind: string, name: string): Workload => objects.map((o) => o.body as Workload).find((b) => b.kind === kind && b.metadata.name === name)!;
 
   it('runs the detector, the remediation controller and the gateway from the platform image, reaching the API at the address given', () => {
-    for (const [kind, name] of [['DaemonSet', 'node-problem-detector'], ['Deployment', 'remediation-controller'], ['Deployment', 'notify-gateway'], ['Deployment', 'kube-state-metrics'], ['Deployment', 'prometheus-sd'], ['Deployment', 'query-proxy']] as const) {
+    for (const [kind, name] of [['DaemonSet', 'node-problem-detector'], ['Deployment', 'remediation-controller'], ['Deployment', 'notify-gateway'], ['Deployment', 'monitoring-components']] as const) {
       const c = body(kind, name).spec!.template!.spec.containers[0]!;
       expect(c.image).toBe('wharf/platform:0.1.0');
       expect(c.env).toContainEqual({ name: 'WHARF_API_SERVER', value: 'https://10.146.255.1:6443' });

@@ -1,6 +1,6 @@
 // The platform image's workloads as `wharf up --nodes N` deploys them: the node problem detector
-// (DaemonSet), the remediation controller, the notification gateway, kube-state-metrics, the
-// Prometheus service discovery and the query proxy (Deployments), from the same manifests a real
+// (DaemonSet), the remediation controller, the notification gateway and the monitoring components
+// (kube-state-metrics, the Prometheus service discovery and the query proxy in one pod) (Deployments), from the same manifests a real
 // cluster applies (deploy/npd, deploy/notify, deploy/monitoring/components.yaml), each with its own
 // service account and least-privilege role; plus the query proxy's serving certificate (a Secret)
 // and its APIService, whose caBundle is that certificate's CA (kept in DIR/monitoring). Two changes for simulated nodes, which share one host and its

@@ -4,8 +4,8 @@
 // operator (in this process) writes their configuration. After them, node-exporter (Debian's, a
 // DaemonSet: deploy/monitoring/node-exporter.yaml), then the platform image's
 // workloads (monitoring-platform.ts): node problem detector, remediation controller, notification
-// gateway, and kube-state-metrics, service discovery and query proxy, which Prometheus and the
-// API server reach by their Services. With --prometheus-url, the operator configures and reloads
+// gateway, and kube-state-metrics, service discovery and query proxy (one pod serving the three),
+// which Prometheus and the API server reach by their Services. With --prometheus-url, the operator configures and reloads
 // that Prometheus instead (one run on the host, on loopback), with those three in this process.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, type Logger } from '@wharf/client';
+import { isStatus, KubeClient, type Logger } from '@wharf/client';
 import type { MonitoringStack } from '@wharf/platform-monitoring';
 import type { MonitoringConfig } from './up-options.js';
 
@@ -44,6 +44,7 @@ export interface MonitoringStart {
   readonly podHostAddress: string | undefined;
   /** A node whose disk holds the volumes. */
   readonly node: string | undefined;
+  /** host:port of the Ingress gateway's /metrics, read at each pass. */
   readonly gatewayMetrics: () => string | undefined;
 }
 
@@ -53,6 +54,33 @@ async function ensureImage(dataDir: string, image: Image): Promise<void> {
   const [repo, tag] = image.ref.split(':');
   if (stdout.split('\n').some((l) => l.split('\t')[0] === repo && l.split('\t')[1] === tag)) return;
   await run(process.execPath, [CLI, 'image', ...image.build, '--data-dir', dataDir], { timeout: 600_000 });
+}
+
+const COMPONENTS = 'monitoring-components';
+const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+/** Earlier builds' kube-state-metrics, discovery and query proxy: a Deployment and an account each. */
+const LEGACY_OBJECTS = [
+  ...['kube-state-metrics', 'prometheus-sd', 'query-proxy'].flatMap((n) => [`/apis/apps/v1/namespaces/${NS}/deployments/${n}`, `/api/v1/namespaces/${NS}/serviceaccounts/${n}`]),
+  `${RBAC}/clusterrolebindings/wharf:kube-state-metrics`, `${RBAC}/clusterrolebindings/wharf:prometheus-sd`,
+  `${RBAC}/namespaces/kube-system/rolebindings/wharf:query-proxy:authentication-reader`,
+];
+
+/**
+ * Makes way for deploy/monitoring/components.yaml's one Deployment in a data dir of an earlier
+ * build: its three Deployments and their accounts go, and the parts' Services that select anything
+ * else (theirs, or none where the query proxy ran in this process with Endpoints at 127.0.0.1) are
+ * deleted, to be created again selecting the new pod (ensureObjects leaves existing objects).
+ */
+async function removeLegacyComponents(client: KubeClient): Promise<void> {
+  const gone = (e: unknown): void => {
+    if (!isStatus(e, 404)) throw e;
+  };
+  for (const path of LEGACY_OBJECTS) await client.delete(path).catch(gone);
+  for (const name of ['kube-state-metrics', 'prometheus-sd', 'query-proxy']) {
+    const svc = `/api/v1/namespaces/${NS}/services/${name}`;
+    const found = await client.getOptional<{ spec?: { selector?: Record<string, string> } }>(svc);
+    if (found && found.spec?.selector?.['app.kubernetes.io/name'] !== COMPONENTS) await client.delete(svc).catch(gone);
+  }
 }
 
 export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
@@ -76,8 +104,8 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   const ip = async (name: string): Promise<string> => (await client.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/${name}`)).spec.clusterIP;
   mkdirSync(amConfigDir, { recursive: true });
   const stack = new lib.MonitoringStack({
-    // (The gateway's metrics listen on the host's loopback: not scraped from the pod.)
-    ...base, configDir: promConfigDir,
+    // The gateway's metrics listen where pods reach this host (dataplane.ts, podMetrics).
+    ...base, configDir: promConfigDir, gatewayMetrics: o.gatewayMetrics,
     kubeStateMetrics: `kube-state-metrics.${NS}.svc:8080`, discoveryUrl: `http://prometheus-sd.${NS}.svc:8081`,
     // Prometheus in its pod: the API at the address pods reach this host on (the `kubernetes`
     // Service's endpoint; its cluster IP may be answered by another Wharf on this host, see
@@ -103,12 +131,9 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
     await lib.ensureObjects(client, lib.manifestObjects(readFileSync(NODE_EXPORTER, 'utf8'), 'deploy/monitoring/node-exporter.yaml'));
     await ensureImage(o.dataDir, IMAGES.platform);
     const { platformWorkloads } = await import('./monitoring-platform.js');
-    // A data dir whose query proxy ran in this process has its Service without a selector (and
-    // Endpoints at 127.0.0.1): replaced by the pod's, or the APIService would keep pointing there.
-    const svc = `/api/v1/namespaces/${NS}/services/query-proxy`;
-    if ((await client.getOptional<{ spec?: { selector?: object } }>(svc))?.spec?.selector === undefined) await client.delete(svc).catch(() => undefined);
+    await removeLegacyComponents(client);
     await lib.ensureObjects(client, platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects));
-    o.logger.info({ image: IMAGES.platform.ref }, 'node problem detector, remediation controller, notification gateway, kube-state-metrics, service discovery and query proxy deployed');
+    o.logger.info({ image: IMAGES.platform.ref }, 'node problem detector, remediation controller, notification gateway and the monitoring components (kube-state-metrics, service discovery, query proxy) deployed');
   })().catch((e: unknown) => o.logger.error({ err: e }, 'the monitoring workloads could not be deployed'));
   return stack;
 }

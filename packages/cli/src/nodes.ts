@@ -59,7 +59,7 @@ function networkOf(dataDir: string, index: number): { bridge: string; podCIDR: s
  * Where pods reach the API server (the `kubernetes` Service's endpoint): an address of the data
  * dir's pod range that no node's /24 holds (nodes count up from .0), on a device of its own.
  */
-function apiEndpointOf(dataDir: string): { device: string; address: string } {
+export function apiEndpointOf(dataDir: string): { device: string; address: string } {
   const { bridge, podCIDR } = networkOf(dataDir, 0);
   return { device: bridge.replace(/-0$/, '-api'), address: podCIDR.replace(/\.\d+\.0\/24$/, '.255.1') };
 }

@@ -35,7 +35,7 @@ export async function up(flags: UpOptions): Promise<void> {
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, dnsGateways }, { ensureDataplane, superviseDataplane }] = await Promise.all([
+  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, apiEndpointOf, dnsGateways }, { dataplaneMetrics, ensureDataplane, superviseDataplane }] = await Promise.all([
     import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('./dataplane.js'),
   ]);
   const registry = new Registry({
@@ -75,6 +75,8 @@ export async function up(flags: UpOptions): Promise<void> {
   const dataplaneSpec = {
     apiServer: `https://127.0.0.1:${bound}`, ingressPort: c.ingressPort, ingressHttpsPort: c.ingressHttpsPort,
     dnsGateways: dnsGateways(dataDir, c.nodes, runtime.kind),
+    // The gateway's metrics for a Prometheus in a pod (runc nodes; the host reaches that address too).
+    ...(runtime.kind === 'runc' ? { podHost: apiEndpointOf(dataDir) } : {}),
   };
   // It loads and syncs while the agents start (both take seconds on a busy machine).
   // The dataplane (this process's Service and policy rules too) signs in as system:wharf:dataplane.
@@ -138,7 +140,7 @@ export async function up(flags: UpOptions): Promise<void> {
       kubeConfig: kc, dataDir, apiPort: bound, config: c.monitoring, logger: log.child({ component: 'monitoring' }),
       // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
       podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined, node: nodes ? 'node-0' : undefined,
-      gatewayMetrics: () => (dataplane?.metricsPort ? `127.0.0.1:${dataplane.metricsPort}` : undefined),
+      gatewayMetrics: () => (dataplane ? dataplaneMetrics(dataDir) : undefined),
     })
     : undefined;
   const control = await serveControl(dataDir, async (action, target) => {

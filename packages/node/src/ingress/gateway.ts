@@ -34,8 +34,10 @@ export interface IngressGatewayOptions {
   readonly statusAddress?: string;
   /** @default silentLogger */
   readonly logger?: Logger;
-  /** Port of the /metrics listener (on `host`, as ingress-nginx's 10254); 0 picks a free one. @default no metrics listener */
+  /** Port of the /metrics listener (as ingress-nginx's 10254); 0 picks a free one. @default no metrics listener */
   readonly metricsPort?: number;
+  /** Address of the /metrics listener (where Prometheus reaches it, e.g. from pods). @default host */
+  readonly metricsHost?: string;
 }
 
 /** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics. */
@@ -45,7 +47,7 @@ export function resolveIngressGatewayOptions(o: IngressGatewayOptions): Resolved
   const host = o.host ?? '127.0.0.1';
   // A wildcard listen address is no address a client can use: status shows loopback instead.
   const statusAddress = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return withDefaults({ httpPort: 8080, host, className: 'wharf', defaultClass: true, statusAddress, logger: silentLogger }, o);
+  return withDefaults({ httpPort: 8080, host, className: 'wharf', defaultClass: true, statusAddress, metricsHost: host, logger: silentLogger }, o);
 }
 
 /** spec.controller of the IngressClass this gateway creates. */
@@ -140,7 +142,7 @@ export class IngressGateway {
         }
         void this.metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body));
       });
-      await this.listen(this.metricsServer, this.o.metricsPort);
+      await this.listen(this.metricsServer, this.o.metricsPort, this.o.metricsHost);
     }
   }
 
@@ -155,14 +157,14 @@ export class IngressGateway {
     this.client?.close();
   }
 
-  private listen(server: http.Server, port: number): Promise<void> {
+  private listen(server: http.Server, port: number, host = this.o.host): Promise<void> {
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, this.o.host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });

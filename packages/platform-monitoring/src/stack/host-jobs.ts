@@ -43,7 +43,9 @@ export function hostJobs(o: HostJobsOptions): ScrapeConfig[] {
     kubeletJob('kubelet-metrics', '/metrics', {}),
     { job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: [o.kubeStateMetrics], labels: { namespace: 'wharf-monitoring', service: 'kube-state-metrics' } }] },
   ];
-  if (o.gateway) jobs.push({ job_name: 'ingress-gateway', static_configs: [{ targets: [o.gateway], labels: { namespace: 'wharf-system', service: 'ingress-gateway' } }] });
+  // honor_labels: `namespace` stays the Ingress's (the app's), as the default rules and the
+  // query proxy's per-namespace matcher read it; the target's own is the series' default.
+  if (o.gateway) jobs.push({ job_name: 'ingress-gateway', honor_labels: true, static_configs: [{ targets: [o.gateway], labels: { namespace: 'wharf-system', service: 'ingress-gateway' } }] });
   if (o.prometheus) jobs.push({ job_name: 'prometheus', static_configs: [{ targets: [o.prometheus] }] });
   return jobs;
 }
