@@ -4,7 +4,8 @@
 // service-account token, an AlertmanagerConfig's webhook receiving a crash-looping pod's alert
 // (Alertmanager's payload version 4) directly and through the notification gateway's pod, the
 // TSDB surviving a restart of Prometheus's pod, kube-state-metrics, the service discovery and the
-// query proxy (its APIService) as pods of the platform image, Debian's node-exporter as a
+// query proxy (its APIService) in one pod of the platform image, the Ingress gateway scraped
+// where pods reach the host (an app's rate under steady load), Debian's node-exporter as a
 // DaemonSet, and the node problem detector (a DaemonSet of the platform image) turning a hung
 // task in a node's kernel log into a Warning Event.
 import { execFile, execFileSync } from 'node:child_process';
