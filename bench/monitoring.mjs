@@ -4,8 +4,9 @@
 // the service-account files replaced by the host's copies) and the same alertmanager.yml.
 // Memory (RSS, PSS) and CPU over a window, idle and with 100 pods running. The operator runs
 // inside `wharf up` (reported separately); kube-state-metrics, the discovery and the query proxy
-// (platform image pods) and the node-exporter pods are counted in rows of their own (found
-// through their pods' containerIDs in the nodes' runc state), beside the two the reference has.
+// (one platform image pod, monitoring-components) and the node-exporter pods are counted in rows
+// of their own (found through their pods' containerIDs in the nodes' runc state), beside the two
+// the reference has.
 // Alert latency: from a crash-looping pod created to the test's webhook receiving its alert from
 // the Alertmanager pod, with the default rule (`for: 15m`, Alertmanager's group_wait 30s) and with
 // a short one (the same expression, `for: 5s`, group_wait 1s). BENCH_ALERT_DEFAULT=0 skips the
@@ -95,12 +96,12 @@ async function nodeFailLatency(kubectl, dataDir) {
     `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: ${id}, namespace: wharf-monitoring}\nspec:\n  groups:\n  - name: ${id}\n    rules:\n    - {alert: BenchNodeNotReady, expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0', for: 5s, labels: {severity: warning}}\n`,
     `apiVersion: monitoring.coreos.com/v1alpha1\nkind: AlertmanagerConfig\nmetadata: {name: ${id}, namespace: wharf-monitoring}\nspec:\n  route: {receiver: hook, groupBy: [alertname, node], groupWait: 1s, groupInterval: 5s, matchers: [{name: alertname, value: BenchNodeNotReady}]}\n  receivers: [{name: hook, webhookConfigs: [{url: '${hook.url}', sendResolved: false}]}]\n`,
   ], 'wharf-monitoring', id);
-  // The node's failure must not take kube-state-metrics or the discovery with it (their pods would
-  // come back only after the 300 s eviction): move them off node-1 first.
+  // The node's failure must not take kube-state-metrics or the discovery with it (their pod would
+  // come back only after the 300 s eviction): move it off node-1 first.
   await kubectl('cordon', 'node-1');
-  for (const app of ['kube-state-metrics', 'prometheus-sd']) await kubectl('delete', 'pod', '-n', 'wharf-monitoring', '-l', `app.kubernetes.io/name=${app}`, '--field-selector', 'spec.nodeName=node-1', '--wait=false');
-  await until(async () => (await kubectl('get', 'deploy', 'kube-state-metrics', 'prometheus-sd', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1'
-    && !(await kubectl('get', 'pods', '-n', 'wharf-monitoring', '--field-selector', 'spec.nodeName=node-1', '-o', 'name')).match(/kube-state-metrics|prometheus-sd/), 300_000, 'kube-state-metrics and the discovery on node-0');
+  await kubectl('delete', 'pod', '-n', 'wharf-monitoring', '-l', 'app.kubernetes.io/name=monitoring-components', '--field-selector', 'spec.nodeName=node-1', '--wait=false');
+  await until(async () => (await kubectl('get', 'deploy', 'monitoring-components', '-n', 'wharf-monitoring', '-o', 'jsonpath={.status.readyReplicas}')) === '1'
+    && !(await kubectl('get', 'pods', '-n', 'wharf-monitoring', '--field-selector', 'spec.nodeName=node-1', '-o', 'name')).includes('monitoring-components'), 300_000, 'kube-state-metrics and the discovery on node-0');
   await kubectl('uncordon', 'node-1');
   await sleep(30_000); // a few scrapes of the moved kube-state-metrics before the failure
   const t0 = performance.now();
@@ -166,10 +167,7 @@ async function platformPodSets(kubectl, dataDir) {
     if (!pids.length) throw new Error(`no process found for the ${app} pods`);
     return () => pids;
   };
-  return {
-    wharfNodeExporter: await set('node-exporter'), wharfKsm: await set('kube-state-metrics'),
-    wharfSd: await set('prometheus-sd'), wharfQueryProxy: await set('query-proxy'),
-  };
+  return { wharfNodeExporter: await set('node-exporter'), wharfComponents: await set('monitoring-components') };
 }
 
 async function main() {
@@ -179,8 +177,8 @@ async function main() {
   const kubectl = (...args) => run('kubectl', ['--kubeconfig', kc, ...args], { timeout: 300_000 }).then((r) => r.stdout);
   kubectl.kubeconfig = kc;
   await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 300_000 });
-  // Alerts need kube-state-metrics and the discovery too (platform image pods, deployed after Debian's images).
-  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', 'kube-state-metrics', 'prometheus-sd', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1 1 1', 1_200_000, 'the monitoring pods');
+  // Alerts need kube-state-metrics and the discovery too (a platform image pod, deployed after Debian's images).
+  await until(async () => (await kubectl('get', 'deploy', 'prometheus', 'alertmanager', 'monitoring-components', '-n', 'wharf-monitoring', '-o', 'jsonpath={.items[*].status.readyReplicas}')) === '1 1 1', 1_200_000, 'the monitoring pods');
   const crashExpr = 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1';
   const latency = {
     short: await alertLatency(kubectl, { id: 'latency-short', alertname: 'BenchPodCrashLooping', groupWait: '1s', rule: { expr: crashExpr, for: '5s' } }),
@@ -196,12 +194,11 @@ async function main() {
   onCleanup(() => run('rm', ['-rf', refDir]));
   const neBin = '/usr/bin/prometheus-node-exporter';
   const [promPort, amPort, nePort] = [await freePort(), await freePort(), await freePort()];
-  // The platform pods' Service names resolve only in pods: the host's Prometheus uses their pod IPs.
-  const podIp = async (app) => (await kubectl('get', 'pods', '-n', 'wharf-monitoring', '-l', `app.kubernetes.io/name=${app}`, '-o', 'jsonpath={.items[0].status.podIP}')).trim();
-  const [ksmIp, sdIp] = [await podIp('kube-state-metrics'), await podIp('prometheus-sd')];
+  // The platform pod's Service names resolve only in pods: the host's Prometheus uses its pod IP.
+  const componentsIp = (await kubectl('get', 'pods', '-n', 'wharf-monitoring', '-l', 'app.kubernetes.io/name=monitoring-components', '-o', 'jsonpath={.items[0].status.podIP}')).trim();
   const refConfig = readFileSync(join(promDir, 'prometheus.yml'), 'utf8')
-    .replaceAll('kube-state-metrics.wharf-monitoring.svc:8080', `${ksmIp}:8080`)
-    .replaceAll('prometheus-sd.wharf-monitoring.svc:8081', `${sdIp}:8081`)
+    .replaceAll('kube-state-metrics.wharf-monitoring.svc:8080', `${componentsIp}:8080`)
+    .replaceAll('prometheus-sd.wharf-monitoring.svc:8081', `${componentsIp}:8081`)
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/token', join(promDir, 'token'))
     .replaceAll('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', join(wharf.dataDir, 'pki', 'ca.crt'))
     .replace(/targets:\n(\s+)- [\d.]+:9093/, `targets:\n$1- 127.0.0.1:${amPort}`)
@@ -258,15 +255,15 @@ function table(title, m) {
   // Like for like: Prometheus, Alertmanager and one node-exporter per node on both sides.
   const w = sum(['wharfPrometheus', 'wharfAlertmanager', 'wharfNodeExporter']);
   const r = sum(['refPrometheus', 'refAlertmanager', 'refNodeExporter']);
-  const extra = sum(['wharfKsm', 'wharfSd', 'wharfQueryProxy']);
+  const extra = m.wharfComponents;
   const all = { cores: w.cores + extra.cores, rssMb: w.rssMb + extra.rssMb, pssMb: w.pssMb + extra.pssMb };
   return [`### ${title}`, '', '| Process | CPU (cores) | RSS (MB) | PSS (MB) |', '|---|---:|---:|---:|',
     row('Wharf: Prometheus pod', m.wharfPrometheus), row('Wharf: Alertmanager pod', m.wharfAlertmanager),
     row('Wharf: node-exporter pods (one per node, 2 nodes)', m.wharfNodeExporter), row('**Wharf stack (pods)**', w),
     row('Reference: Prometheus (host)', m.refPrometheus), row('Reference: Alertmanager (host)', m.refAlertmanager), row('Reference: node-exporter (host)', m.refNodeExporter),
     row('**Reference stack**', r),
-    row('Wharf: kube-state-metrics pod', m.wharfKsm), row('Wharf: Prometheus discovery pod', m.wharfSd), row('Wharf: query proxy pod', m.wharfQueryProxy),
-    row('**Wharf stack with its platform pods**', all),
+    row('Wharf: monitoring-components pod (kube-state-metrics, discovery, query proxy)', m.wharfComponents),
+    row('**Wharf stack with its platform pod**', all),
     row('`wharf up` (API server, controllers, agents, operator)', m.wharfUp), '',
     `Wharf's pods / reference: ${(w.rssMb / r.rssMb).toFixed(2)}× RSS, ${(w.cores / Math.max(r.cores, 1e-6)).toFixed(2)}× CPU (Prometheus, Alertmanager and node-exporter on both sides);`,
     `with kube-state-metrics, the discovery and the query proxy, which the reference has no counterpart for: ${(all.rssMb / r.rssMb).toFixed(2)}× RSS.`, ''].join('\n');
