@@ -234,6 +234,14 @@ spec:
     expect(ratios.map((s) => s.metric.node).sort()).toEqual(['node-0', 'node-1']);
     for (const r of ratios) expect(Number(r.value[1])).toBeGreaterThan(0);
     for (const r of ratios) expect(Number(r.value[1])).toBeLessThan(1);
+    // Its scrape interval is its PodMonitor's (the global one until set): node metrics every 10 s.
+    await k.ok(['patch', 'podmonitor', 'node-exporter', '-n', 'wharf-monitoring', '--type=json', '-p', '[{"op":"add","path":"/spec/podMetricsEndpoints/0/interval","value":"10s"}]']);
+    const intervals = async (job: string): Promise<string[]> => {
+      const r = (await (await fetch(`${promUrl}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: { labels: { job?: string }; scrapeInterval: string }[] } };
+      return r.data.activeTargets.filter((t) => t.labels.job === job).map((t) => t.scrapeInterval);
+    };
+    await eventually(async () => ((await intervals('node-exporter')).join() === '10s,10s' || undefined), 90_000, 'node-exporter scraped every 10 s');
+    expect(await intervals('apiserver')).toEqual(['2s']); // the other jobs keep the global one
   });
 
   it('keeps its history on the PersistentVolume when its pod is replaced', async () => {
