@@ -26,9 +26,9 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, host: string, urlPath: string, opts: { method?: string; body?: string; agent?: http.Agent } = {}): Promise<Reply> {
+function request(port: number, host: string, urlPath: string, opts: { method?: string; body?: string; agent?: http.Agent; address?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers: { host }, timeout: 5000, ...(opts.agent ? { agent: opts.agent } : {}) }, (res) => {
+    const req = http.request({ host: opts.address ?? '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers: { host }, timeout: 5000, ...(opts.agent ? { agent: opts.agent } : {}) }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
@@ -124,7 +124,8 @@ spec:
 `,
       ].join('---\n'),
     });
-    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0, metricsPort: 0 });
+    // /metrics on an address of its own (as where pods reach the host), the routes on 127.0.0.1.
+    gw = new IngressGateway({ kubeConfig: kc, httpPort: 0, httpsPort: 0, metricsPort: 0, metricsHost: '127.0.0.2' });
     await gw.start();
   }, 60_000);
 
@@ -167,12 +168,13 @@ spec:
   it('counts requests per ingress, service and status on /metrics, with ingress-nginx names', async () => {
     for (let i = 0; i < 3; i++) await request(gw.httpPort, 'web.localhost', '/counted');
     await request(gw.httpPort, 'empty.localhost', '/');
-    const text = (await request(gw.metricsPort, '127.0.0.1', '/metrics')).body;
+    const text = (await request(gw.metricsPort, '127.0.0.2', '/metrics', { address: '127.0.0.2' })).body;
     const value = (re: RegExp): number => Number(re.exec(text)?.[1]);
     expect(value(/^nginx_ingress_controller_requests\{ingress="site",namespace="default",service="web",host="web.localhost",method="GET",status="200",controller_class="wharf"\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
     expect(value(/^nginx_ingress_controller_requests\{[^}]*service="nothing"[^}]*status="503"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^nginx_ingress_controller_request_duration_seconds_count\{[^}]*service="web"[^}]*status="200"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
-    expect((await request(gw.metricsPort, '127.0.0.1', '/other')).status).toBe(404);
+    expect((await request(gw.metricsPort, '127.0.0.2', '/other', { address: '127.0.0.2' })).status).toBe(404);
+    await expect(request(gw.metricsPort, '127.0.0.1', '/metrics')).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('passes WebSocket upgrades through', async () => {
