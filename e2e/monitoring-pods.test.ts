@@ -79,36 +79,10 @@ describe.skipIf(skip !== '')(`Prometheus and Alertmanager as pods ${skip}`, () =
   }, 360_000);
 
   it('scrapes the Ingress gateway from its pod: an app\'s request rate under steady load matches the load generator\'s', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: rate, namespace: default}
-spec:
-  selector: {matchLabels: {app: rate}}
-  template:
-    metadata: {labels: {app: rate}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: httpd
-        image: busybox:1
-        command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: rate, namespace: default}
-spec: {selector: {app: rate}, ports: [{name: http, port: 80, targetPort: http}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: rate, namespace: default}
-spec:
-  rules:
-  - host: rate.localhost
-    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: rate, port: {number: 80}}}}]}
-` });
+    // An app as a user makes one with kubectl's generators: busybox httpd, its Service, an Ingress.
+    await k.ok(['create', 'deployment', 'rate', '--image=busybox:1', '--port=8080', '--', 'sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www']);
+    await k.ok(['expose', 'deployment', 'rate', '--port=80', '--target-port=8080']);
+    await k.ok(['create', 'ingress', 'rate', '--rule=rate.localhost/*=rate:80']);
     const get = (): Promise<number> => httpGet({ host: '127.0.0.1', port: wharf.ingressPort, headers: { host: 'rate.localhost' }, timeoutMs: 5_000 }).then((r) => r.status, () => 0);
     await eventually(async () => ((await get()) === 200 || undefined), 180_000, 'the app answering through the gateway');
     // The gateway job is up in the in-cluster Prometheus (its target: where pods reach this host).
