@@ -25,6 +25,8 @@ class World {
   pods: V1Pod[] = [];
   events: string[] = [];
   reloads: string[] = [];
+  /** The pods told to re-read their in-place files, and what the mirror held then. */
+  refreshed: string[] = [];
   applied: KubernetesObject[] = [];
   /** Health of the pods of a revision. */
   health: (revision: number) => Health = () => 'ready';
@@ -102,6 +104,9 @@ class World {
       case 'drainPods':
       case 'servePods':
         for (const p of this.pods) if (a.pods.includes(p.metadata?.name ?? '')) p.metadata!.labels = { ...p.metadata?.labels, [SERVING]: String(a.type === 'servePods') };
+        return;
+      case 'refreshPods':
+        this.refreshed.push(`${a.configs} (mirror: ${this.mirrors[0]?.data?.['motd.txt']}): ${a.pods.join(' ')}`);
         return;
       case 'rollbackSpec': {
         const annotations = { ...this.app.metadata?.annotations };
@@ -426,6 +431,8 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.mirrors[0]?.data).toEqual({ 'motd.txt': 'first' });
     w.run(3);
     expect(w.mirrors[0]?.data).toEqual({ 'motd.txt': 'second' });
+    // Once the mirror holds it, the running pods are told to re-read their files (a pod update).
+    expect(w.refreshed).toEqual([`shop-files v2 (mirror: second): ${w.pods.map((p) => p.metadata?.name).join(' ')}`]);
     expect(w.revisions).toHaveLength(1);
     expect(w.deployments.map((d) => d.metadata?.name)).toEqual(['shop-web-r1']);
   });
