@@ -18,3 +18,4 @@ export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseR
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
 export { sharedWharf, stopSharedWharf } from './shared-wharf.js';
+export { HTTPD_PORT, httpdCommand, httpdDeployment, type HttpdDeploymentOptions } from './httpd.js';
