@@ -17,5 +17,5 @@ export { captureLogger, LEVEL, type LogLine } from './logs.js';
 export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
-export { sharedWharf, stopSharedWharf } from './shared-wharf.js';
+export { processAlive, sharedWharf, stopSharedWharf } from './shared-wharf.js';
 export { HTTPD_PORT, httpdCommand, httpdDeployment, type HttpdDeploymentOptions } from './httpd.js';

@@ -37,7 +37,7 @@ function readState(runDir: string): SharedState | undefined {
 }
 
 /** Alive and not a zombie (a process reparented to a PID 1 that does not reap stays in /proc). */
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
@@ -110,7 +110,7 @@ export async function sharedWharf(): Promise<WharfEndpoint> {
   for (;;) {
     const state = readState(runDir);
     if (state) {
-      if (!alive(state.pid)) throw new Error(`the shared wharf up (pid ${state.pid}) is gone; its log:\n${logText(state.log).slice(-4000)}`);
+      if (!processAlive(state.pid)) throw new Error(`the shared wharf up (pid ${state.pid}) is gone; its log:\n${logText(state.log).slice(-4000)}`);
       return new SharedEndpoint(state);
     }
     try {
@@ -136,7 +136,7 @@ export async function sharedWharf(): Promise<WharfEndpoint> {
 /** Stops the run's shared Wharf, if a file started one (graceful, then SIGKILL after 20 s). */
 export async function stopSharedWharf(runDir: string): Promise<void> {
   const state = readState(runDir);
-  if (!state || !alive(state.pid)) return;
+  if (!state || !processAlive(state.pid)) return;
   const signal = (s: NodeJS.Signals): void => {
     try {
       process.kill(state.pid, s);
@@ -146,7 +146,7 @@ export async function stopSharedWharf(runDir: string): Promise<void> {
   };
   signal('SIGTERM');
   const killAt = Date.now() + 20_000;
-  while (alive(state.pid)) {
+  while (processAlive(state.pid)) {
     if (Date.now() > killAt) signal('SIGKILL');
     await sleep(POLL_MS);
   }
