@@ -192,7 +192,7 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     await k.ok(['logs', 'pinned']);
     const port = Number(await k.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
     expect(port).toBeGreaterThan(0);
-    for (const headers of [{}, { Authorization: 'Bearer not-the-api-server' }, { Authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { Authorization: 'Bearer not-the-api-server' }, { Authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const r = await httpGet({ host: '127.0.0.1', port, path: '/containerLogs/default/pinned/web', headers, timeoutMs: 15_000 });
       expect(r.status, JSON.stringify(headers)).toBe(401);
     }

@@ -24,7 +24,7 @@ export function addMonitoringCommands(program: Command): void {
     .action(async (o: Listen) => {
       const port = portOption('--port', o.port);
       const { KubeStateMetrics } = await import('@wharf/platform-monitoring');
-      const ksm = new KubeStateMetrics({ kubeConfig: kubeConfigOf(o.kubeconfig), host: o.host, port, logger: createLogger() });
+      const ksm = new KubeStateMetrics({ kubeConfig: await kubeConfigOf(o.kubeconfig), host: o.host, port, logger: createLogger() });
       await ksm.start();
       await untilSignal(() => ksm.stop());
     });
@@ -38,7 +38,7 @@ export function addMonitoringCommands(program: Command): void {
     .action(async (o: Listen) => {
       const port = portOption('--port', o.port);
       const { KubernetesSd, serveSd } = await import('@wharf/platform-monitoring');
-      const client = kubeClient(o.kubeconfig, 'prometheus-sd');
+      const client = await kubeClient(o.kubeconfig, 'prometheus-sd');
       const logger = createLogger();
       const server = await serveSd(new KubernetesSd(client, logger), o.host, port);
       logger.info({ port: server.port }, 'service discovery listening');
@@ -60,7 +60,7 @@ export function addMonitoringCommands(program: Command): void {
     .action(async (o: Listen & { prometheus: string; tlsCert: string; tlsKey: string }) => {
       const port = portOption('--port', o.port);
       const { QueryProxy } = await import('@wharf/platform-monitoring');
-      const client = kubeClient(o.kubeconfig, 'query-proxy');
+      const client = await kubeClient(o.kubeconfig, 'query-proxy');
       const tls = { cert: readFileSync(o.tlsCert, 'utf8'), key: readFileSync(o.tlsKey, 'utf8') };
       // Who may call: the front proxy CA and names of extension-apiserver-authentication.
       const proxy = new QueryProxy({ prometheusUrl: o.prometheus, tls, auth: await RequestHeaderAuth.load(client), host: o.host, port, logger: createLogger() });

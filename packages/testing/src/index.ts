@@ -1,4 +1,4 @@
-export { WharfProcess, freePort, NODE_PROCESSES, REPO_ROOT, WHARF_BIN, type WharfOptions } from './wharf-process.js';
+export { WharfProcess, freePort, NODE_PROCESSES, REPO_ROOT, WHARF_BIN, type WharfEndpoint, type WharfOptions } from './wharf-process.js';
 export { runWharf, type WharfRun, type WharfRunOptions } from './wharf-cli.js';
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
@@ -17,3 +17,5 @@ export { captureLogger, LEVEL, type LogLine } from './logs.js';
 export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
+export { processAlive, sharedWharf, stopSharedWharf } from './shared-wharf.js';
+export { HTTPD_PORT, httpdCommand, httpdDeployment, type HttpdDeploymentOptions } from './httpd.js';

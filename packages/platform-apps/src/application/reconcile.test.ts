@@ -121,7 +121,7 @@ class World {
         this.events.push(`${a.event.reason}: ${a.event.message}`);
         return;
       case 'reload':
-        this.reloads.push(`${a.configSet} v${a.version}: ${a.calls.map((c) => c.url).join(' ')}`);
+        this.reloads.push(`${a.configSet} v${a.version}: ${a.calls.map((c) => ('url' in c ? c.url : c.command.join(' '))).join(' ')}`);
         return;
     }
   }
