@@ -1,1 +1,0 @@
-export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); if (!r.url.startsWith('node:')) process.stderr.write('LOAD ' + r.url + ' FROM ' + (ctx.parentURL||'') + '\n'); return r; }

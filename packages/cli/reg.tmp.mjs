@@ -1,1 +1,0 @@
-import { register } from 'node:module'; register('./hooks.tmp.mjs', import.meta.url);
