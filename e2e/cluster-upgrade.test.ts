@@ -2,8 +2,10 @@
 // serves flowcontrol v1beta3; skipping to 1.33 is refused with the path; a FlowSchema stored as
 // v1beta3 and the missing backup are preflight blockers; after a backup and rewriting the object
 // as v1 the plan is a go; --yes upgrades the control plane, then each node (cordon, drain, agent,
-// uncordon, validate), `kubectl version` says 1.32 and the Deployment's pods still run; killed
-// with -9 in the node phase of the next upgrade, `upgrade` again resumes and finishes.
+// uncordon, validate), `kubectl version` says 1.32 and the Deployment's pods still run; the nodes'
+// agents (processes of their own, `nodeProcesses`) keep 1.31 through the control-plane step and
+// are restarted for 1.32 one at a time, so every node reports it at the end; killed with -9 in the
+// node phase of the next upgrade, `upgrade` again resumes and finishes with every node at 1.33.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +60,8 @@ describe.skipIf(skip !== '')(`wharf cluster upgrade ${skip}`, () => {
   const cli = (...args: string[]): Promise<WharfRun> => wharfCli([...args, '--state', state]);
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
   const serverVersion = async (): Promise<string> => (JSON.parse(await k().ok(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
+  const versions = async (): Promise<string> =>
+    (await k().ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}'])).trim();
   const webRunning = async (): Promise<number> => {
     const pods = JSON.parse(await k().ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: { metadata: { deletionTimestamp?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } }[] };
     return pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
@@ -71,6 +75,7 @@ metadata: {name: up}
 spec:
   version: "1.31"
   nodes: 2
+  nodeProcesses: true
   addons: {platform: false, monitoring: false}
   ports: ${JSON.stringify(ports)}
   dataDir: ${dataDir}
@@ -86,6 +91,7 @@ spec:
     const made = await cli('cluster', 'create', '-f', file, '--yes');
     expect(made.code, made.stderr).toBe(0);
     expect(await serverVersion()).toBe('v1.31.13');
+    await eventually(async () => ((await versions()) === 'node-0=v1.31.13-wharf node-1=v1.31.13-wharf' ? true : undefined), 180_000, 'both agents report 1.31.13');
     expect((await k().ok(['api-versions'])).split('\n')).toEqual(expect.arrayContaining(['flowcontrol.apiserver.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1beta3']));
     await k().ok(['wait', '--for=condition=Ready', 'node/node-0', 'node/node-1', '--timeout=180s'], { timeoutMs: 190_000 });
     const built = await wharfCli(['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir], 300_000);
@@ -144,6 +150,10 @@ spec:
     expect(at('] node/node-0/cordon')).toBeGreaterThan(at('] validate-control-plane'));
     expect(at('] node/node-0/drain')).toBeGreaterThan(at('] node/node-0/cordon'));
     expect(at('] node/node-1/cordon')).toBeGreaterThan(at('] node/node-0/validate'));
+    // Each agent was restarted for the new version in its own node's step, after the control plane.
+    expect(done.stdout).toMatch(/\] node\/node-0\/agent\n\s+reports v1\.32\.9-wharf/);
+    expect(done.stdout).toMatch(/\] node\/node-1\/agent\n\s+reports v1\.32\.9-wharf/);
+    expect(await versions()).toBe('node-0=v1.32.9-wharf node-1=v1.32.9-wharf');
     expect(done.stdout).toContain('Cluster up upgraded to 1.32.9.');
     expect(await serverVersion()).toBe('v1.32.9');
     expect((await k().ok(['api-versions'])).split('\n')).not.toContain('flowcontrol.apiserver.k8s.io/v1beta3');
@@ -182,6 +192,7 @@ spec:
     expect(resumed.stdout).toContain(`[${done.length + 1}/14] ${next}`);
     expect(resumed.stdout).toContain('Cluster up upgraded to 1.33.5.');
     expect(await serverVersion()).toBe('v1.33.5');
+    expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.33.5-wharf');
     expect(await k().ok(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.unschedulable}'])).toBe('');
     await eventually(async () => ((await webRunning()) === 2 ? true : undefined), 180_000, 'web has 2 Ready pods after the resumed upgrade');
   }, 1_500_000);
