@@ -91,7 +91,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
 
   const kubeconfig = kubeconfigPath(dataDir);
   if (existsSync(kubeconfig)) {
-    log.info({ kubeconfig }, 'signing in with the node credentials of an earlier join');
+    log.info({ kubeconfig }, 'signing in with the node certificate of an earlier join');
   } else {
     if (!o.token) throw new Error(`${o.node} has not joined yet (no ${kubeconfig}): give --token from "wharf token create"`);
     // Only a first start joins: the discovery and CSR code (client-node, x509) is loaded for it alone.
