@@ -2,7 +2,8 @@
 // serves flowcontrol v1beta3; skipping to 1.33 is refused with the path; a FlowSchema stored as
 // v1beta3 and the missing backup are preflight blockers; after a backup and rewriting the object
 // as v1 the plan is a go; --yes upgrades the control plane, then each node (cordon, drain, agent,
-// uncordon, validate), `kubectl version` says 1.32 and the Deployment's pods still run; the nodes'
+// uncordon, validate) while its Service answers every request, `kubectl version` says 1.32 and
+// the Deployment's pods still run; the nodes'
 // agents (processes of their own, `nodeProcesses`) keep 1.31 through the control-plane step and
 // are restarted for 1.32 one at a time, so every node reports it at the end; killed with -9 in the
 // node phase of the next upgrade, `upgrade` again resumes and finishes with every node at 1.33.
@@ -11,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, eventually, freePort, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
+import { Kubectl, WHARF_BIN, eventually, freePort, httpText, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
 
 const wharfCli = (args: string[], timeoutMs = 900_000): Promise<WharfRun> => runWharf(args, { timeoutMs });
 
@@ -27,12 +28,19 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      terminationGracePeriodSeconds: 1
+      terminationGracePeriodSeconds: 5
       containers:
       - name: web
         image: busybox:1
         command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && httpd -f -p 8080 -h /www"]
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        # Serves on while the Service's rules drop the evicted pod, as upstream's graceful shutdown.
+        lifecycle: {preStop: {exec: {command: [sleep, "2"]}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -141,9 +149,24 @@ spec:
     expect(await serverVersion()).toBe('v1.31.13');
   }, 180_000);
 
-  it('--yes upgrades the control plane, then each node in turn; kubectl version says 1.32 and the pods still run', async () => {
-    const done = await cli('cluster', 'upgrade', 'up', '--to', '1.32', '--yes');
+  it('--yes upgrades the control plane, then each node in turn, the Service answering throughout; kubectl version says 1.32 and the pods still run', async () => {
+    const clusterIP = (await k().ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await eventually(async () => ((await httpText({ host: clusterIP, port: 80 }).catch(() => '')).startsWith('web-') ? true : undefined), 60_000, 'the Service answers');
+    let requests = 0;
+    const failures: string[] = [];
+    let upgrading = true;
+    const load = (async () => {
+      while (upgrading) {
+        requests++;
+        await httpText({ host: clusterIP, port: 80 }).then((t) => expect(t).toMatch(/^web-/), (e: unknown) => failures.push(`${new Date().toISOString()} ${(e as Error).message}`));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const done = await cli('cluster', 'upgrade', 'up', '--to', '1.32', '--yes').finally(() => (upgrading = false));
+    await load;
     expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(failures, done.stdout).toEqual([]);
+    expect(requests).toBeGreaterThan(20);
     const at = (s: string): number => done.stdout.indexOf(s);
     expect(at('] snapshot')).toBeGreaterThan(-1);
     expect(at('] control-plane')).toBeGreaterThan(at('] snapshot'));
