@@ -3,10 +3,10 @@
 // v1beta3 and the missing backup are preflight blockers; after a backup and rewriting the object
 // as v1 the plan is a go; --yes upgrades the control plane, then each node (cordon, drain, agent,
 // uncordon, validate) while its Service answers every request, `kubectl version` says 1.32 and
-// the Deployment's pods still run; the nodes'
-// agents (processes of their own, `nodeProcesses`) keep 1.31 through the control-plane step and
-// are restarted for 1.32 one at a time, so every node reports it at the end; killed with -9 in the
-// node phase of the next upgrade, `upgrade` again resumes and finishes with every node at 1.33.
+// the Deployment's pods still run; the nodes' agents (processes of their own, `nodeProcesses`)
+// keep 1.31 through the control-plane step and are restarted for 1.32 one at a time, so every
+// node reports it at the end; killed with -9 in the node phase of the next upgrade, `upgrade`
+// again resumes and finishes with every node at 1.33.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
