@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, runcUnavailable, steadyRequests, WHARF_BIN, WharfProcess, type SteadyResult } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -190,16 +190,8 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     const clusterIP = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const before = await pods();
     // Requests to the Service while each node's agent is restarted for the new version.
-    let requests = 0;
-    const failures: string[] = [];
-    let upgrading = true;
-    const load = (async () => {
-      while (upgrading) {
-        requests++;
-        await httpText({ host: clusterIP, port: 80 }).then((t) => expect(t).toContain('hello-from-web-'), (e: unknown) => failures.push((e as Error).message));
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    const load = steadyRequests({ host: clusterIP, port: 80 }, /^hello-from-web-/);
+    let seen: SteadyResult = { requests: 0, failures: [] };
     try {
       for (const node of ['node-0', 'node-1']) {
         const oldPid = agentPid(node);
@@ -210,11 +202,10 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
         if (node === 'node-0') expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.32.9-wharf');
       }
     } finally {
-      upgrading = false;
-      await load;
+      seen = await load.stop();
     }
-    expect(failures).toEqual([]);
-    expect(requests).toBeGreaterThan(10);
+    expect(seen.failures).toEqual([]);
+    expect(seen.requests).toBeGreaterThan(10);
     expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.33.5-wharf');
     expect(await ready('node-0')).toBe('True');
     expect(await ready('node-1')).toBe('True');

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, eventually, freePort, httpText, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
+import { Kubectl, WHARF_BIN, eventually, freePort, httpText, runcUnavailable, runWharf, steadyRequests, type WharfRun } from '@wharf/testing';
 
 const wharfCli = (args: string[], timeoutMs = 900_000): Promise<WharfRun> => runWharf(args, { timeoutMs });
 
@@ -152,18 +152,9 @@ spec:
   it('--yes upgrades the control plane, then each node in turn, the Service answering throughout; kubectl version says 1.32 and the pods still run', async () => {
     const clusterIP = (await k().ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     await eventually(async () => ((await httpText({ host: clusterIP, port: 80 }).catch(() => '')).startsWith('web-') ? true : undefined), 60_000, 'the Service answers');
-    let requests = 0;
-    const failures: string[] = [];
-    let upgrading = true;
-    const load = (async () => {
-      while (upgrading) {
-        requests++;
-        await httpText({ host: clusterIP, port: 80 }).then((t) => expect(t).toMatch(/^web-/), (e: unknown) => failures.push(`${new Date().toISOString()} ${(e as Error).message}`));
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    const done = await cli('cluster', 'upgrade', 'up', '--to', '1.32', '--yes').finally(() => (upgrading = false));
-    await load;
+    const load = steadyRequests({ host: clusterIP, port: 80 }, /^web-/);
+    const done = await cli('cluster', 'upgrade', 'up', '--to', '1.32', '--yes');
+    const { requests, failures } = await load.stop();
     expect(done.code, done.stdout + done.stderr).toBe(0);
     expect(failures, done.stdout).toEqual([]);
     expect(requests).toBeGreaterThan(20);
