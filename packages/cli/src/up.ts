@@ -84,7 +84,7 @@ export async function up(flags: UpOptions): Promise<void> {
   dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const nodes = c.nodes > 0
     ? new NodeSet({
-      dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log,
+      dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log, kubernetesVersion: server.kubernetesVersion.version,
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
       dataplaneKubeConfig: dataplaneKc,
@@ -144,7 +144,8 @@ export async function up(flags: UpOptions): Promise<void> {
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
-    else await nodes.restore(target);
+    else if (action === 'restore') await nodes.restore(target);
+    else await nodes.upgradeAgent(target);
     log.info({ node: target, action }, 'node drill');
   });
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');

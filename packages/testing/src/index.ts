@@ -8,7 +8,7 @@ export { runcUnavailable, toolUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { clientCertificate, servingCertificate, type ServingCertificate } from './certs.js';
 export { askBackendDirectly } from './aggregated.js';
-export { httpAnswer, httpGet, httpText, type HttpAnswer, type HttpGetOptions, type HttpReply } from './http.js';
+export { httpAnswer, httpGet, httpText, steadyRequests, type HttpAnswer, type HttpGetOptions, type HttpReply, type SteadyResult } from './http.js';
 export { crdManifest, crdName, type CrdOptions } from './crd.js';
 export { ociArchive, importImage, writeFiles, type OciArchiveOptions } from './oci-archive.js';
 export { buildWar, jdkUnavailable, type WarOptions } from './war.js';
