@@ -12,7 +12,7 @@
 // alert in a real Alertmanager and expiring the silence, draining a node past a
 // PodDisruptionBudget that holds a pod, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -168,6 +168,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await wharfCli(['config', 'set', 'shop-settings', 'GREETING=hello', '-m', 'first', '-n', 'default']);
     await wharfCli(['app', 'create', 'shop', '-n', 'default', '--image', 'busybox:1', '--port', 'http:8080', '--host', 'shop.localhost', '--config', 'shop-settings',
       '--analysis-seconds', '2', '--no-wait', '--', 'sh', '-c', 'echo "$GREETING" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp']);
+    // An application of two pods that write a line every half second, for its logs and terminal tabs.
+    await wharfCli(['app', 'create', 'chatter', '-n', 'default', '--image', 'busybox:1', '--component', 'talk', '--replicas', '2', '--analysis-seconds', '2', '--no-wait',
+      '--', 'sh', '-c', 'i=0; while true; do echo "chat-$i"; i=$((i+1)); sleep 0.5; done']);
     await k.ok(['apply', '-f', '-'], { stdin: builds });
     // Images with the annotations a build records (source, revision, base), as a build's pack step pushes them.
     const files = writeFiles(join(tsdb, 'image'), { 'app.war': 'war-bytes\n' });
@@ -361,6 +364,61 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '2/2' ? true : undefined), 120_000, 'web 2/2');
   }, 480_000);
 
+  /** chatter's running pods, by name. */
+  const chatterPods = async (): Promise<string[]> => (await k.ok(['get', 'pods', '-n', 'default', '-l', 'platform.wharf.dev/application=chatter', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter(Boolean).sort();
+
+  it('an application\'s logs: every pod of a component at once, each line prefixed with its pod, followed as a pod comes; searched and downloaded', async () => {
+    await eventually(async () => ((await chatterPods()).length === 2 ? true : undefined), 180_000, 'chatter\'s two pods running');
+    const [first = '', second = ''] = await chatterPods();
+    await open(page, '/apps/default/chatter', 'Application default/chatter');
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    const logs = page.getByTestId('app-logs');
+    /** The highest chat-N each pod has shown so far. */
+    const lastOf = async (pod: string): Promise<number> => Math.max(-1, ...[...((await logs.textContent()) ?? '').matchAll(new RegExp(`^\\[${pod}\\] chat-(\\d+)$`, 'gm'))].map((m) => Number(m[1])));
+    const seen = await eventually(async () => {
+      const [a, b] = [await lastOf(first), await lastOf(second)];
+      return a >= 0 && b >= 0 ? [a, b] : undefined;
+    }, 30_000, 'lines of both pods, prefixed with their names');
+    // Followed: both pods' new lines arrive on the open streams.
+    await eventually(async () => ((await lastOf(first)) > (seen[0] ?? 0) + 2 && (await lastOf(second)) > (seen[1] ?? 0) + 2 ? true : undefined), 30_000, 'followed lines of both pods');
+    expect(await page.getByTestId('app-logs-count').textContent()).toMatch(/^\d+ lines$/);
+    // A third pod (scaled with the CLI) joins the view while it is open, once its container starts.
+    await wharfCli(['app', 'scale', 'chatter', '--replicas', '3', '-n', 'default']);
+    const third = await eventually(async () => (await chatterPods()).find((p) => p !== first && p !== second), 120_000, 'a third chatter pod running');
+    await eventually(async () => ((await lastOf(third)) >= 1 ? true : undefined), 60_000, `lines of ${third}`);
+    expect(await page.getByText('from 3 pods').count()).toBe(1);
+    // Search keeps the matching lines only; the download holds what is shown.
+    await page.getByLabel('Search the logs').fill(third);
+    await eventually(async () => (/^\d+ of \d+ lines match$/.test((await page.getByTestId('app-logs-count').textContent()) ?? '') ? true : undefined), 10_000, 'the match count');
+    const shown = ((await logs.textContent()) ?? '').split('\n');
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((l) => l.startsWith(`[${third}] chat-`))).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('app-logs-download').click()]);
+    expect(download.suggestedFilename()).toBe('chatter-talk.log');
+    const saved = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((l) => l.startsWith(`[${third}] chat-`))).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'application-logs', 'en');
+  }, 300_000);
+
+  it('an application\'s terminal: a shell in the picked pod of a component runs a command and shows its output', async () => {
+    const pods = await chatterPods();
+    const target = pods[pods.length - 1] ?? '';
+    await open(page, '/apps/default/chatter', 'Application default/chatter');
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByTestId('app-terminal-pod').click();
+    await page.locator(`.ant-select-item-option[title="${target}"]`).click();
+    await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
+    await page.getByTestId('terminal').click();
+    // The pod's hostname is its name: the output proves which pod the shell runs in.
+    await page.keyboard.type('echo "$(hostname)-$((6*7))"\n');
+    await page.getByTestId('terminal').locator('.xterm-rows').getByText(`${target}-42`, { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'application-terminal', 'en');
+  }, 120_000);
+
   it('configuration: lists ConfigSets with who reads them; edits a key with a dry-run preview of the change and its impact, then publishes a version the app rolls out', async () => {
     await open(page, '/configuration', 'Configuration sets');
     const row = page.getByTestId('configsets-table').locator('.ant-table-row', { hasText: 'shop-settings' });
@@ -410,6 +468,31 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await page.getByTestId('configset-readers').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvall keysrollout/);
     expect(await axeViolations(page)).toEqual([]);
   }, 240_000);
+
+  it('configuration: rolls a ConfigSet back to an earlier version after a dry-run preview of the change and its impact; a new version is published and rolled out', async () => {
+    await open(page, '/configuration/default/shop-settings', 'ConfigSet default/shop-settings');
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByTestId('rollback-config-1').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-title').textContent()).toBe('Roll back shop-settings to version 1?');
+    await dialog.getByTestId('config-preview').waitFor({ timeout: 20_000 });
+    // Version 3 said hola; version 1 said hello: the change and the app that rolls it out, before anything is stored.
+    expect(await dialog.getByTestId('config-preview-changes').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGchangedholahello']);
+    expect(await dialog.getByTestId('config-impact').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvGREETINGrollout/);
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('hola');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'configset-rollback', 'en');
+    const before = await appRevision();
+    await dialog.getByTestId('config-rollback-save').click();
+    await eventually(async () => ((await page.getByTestId('publish-status').textContent())?.includes('Published version 4 of shop-settings.') ? true : undefined), 60_000, 'version 4 published');
+    const history = JSON.parse(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.status.history[0]}'])) as { version: number; message?: string; author?: string };
+    expect(history).toMatchObject({ version: 4, message: 'rollback to version 1' });
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('hello');
+    await eventually(async () => ((await appRevision()) > before ? true : undefined), 60_000, 'a new revision of shop for version 4');
+    // The versions table lists the new one on top, named by its message.
+    await eventually(async () => ((await page.getByTestId('config-versions').locator('.ant-table-row').first().textContent())?.includes('rollback to version 1') ? true : undefined), 20_000, 'version 4 listed');
+  }, 180_000);
 
   it('creates an M+N application through the wizard: the API\'s refusal beside the field, then the app runs and its URL serves the artifact', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-console-site-'));

@@ -10,6 +10,7 @@ import { KEEP_LINES, useLogStreams } from '../api/useLogStream.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { search } from './logSearch.js';
+import { hasStarted } from './started.js';
 
 /** The label a component's pods carry (packages/platform-apps LABELS.component). */
 const LABEL_COMPONENT = 'app.kubernetes.io/component';
@@ -39,8 +40,9 @@ export default function ComponentLogs({ app }: { app: Application }) {
   const pre = useRef<HTMLPreElement>(null);
   const pods = useComponentPods(app, component);
   const namespace = encodeURIComponent(app.metadata.namespace ?? '');
-  // The container of a component's pod is named after the component.
-  const sources = pods.map((p) => ({
+  // The container of a component's pod is named after the component. A pod joins once its
+  // container has started: a log asked for earlier is refused and never asked again.
+  const sources = pods.filter((p) => hasStarted(p, component)).map((p) => ({
     prefix: `[${p.metadata.name}] `,
     path: `/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(p.metadata.name)}/log?${new URLSearchParams({ container: component, tailLines: String(Math.floor(KEEP_LINES / Math.max(1, pods.length))), ...(follow ? { follow: 'true' } : {}) })}`,
   }));
