@@ -550,7 +550,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await visit.close();
   }, 300_000);
 
-  it('the cluster page shows the API version and judges health as wharf cluster validate does', async () => {
+  it('the cluster page shows the API version, judges health as wharf cluster validate does, and the upgrade plan with NO-GO and its blockers', async () => {
     await open(page, '/cluster', 'Control-plane components');
     const version = (JSON.parse(await k.ok(['get', '--raw', '/version'])) as { gitVersion: string }).gitVersion;
     await eventually(async () => ((await page.getByTestId('cluster-version').textContent()) === version ? true : undefined), 20_000, 'the version shown');
@@ -564,7 +564,17 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       const verdict = (await page.getByTestId('cluster-verdict').textContent()) ?? '';
       return (cli.valid ? verdict.startsWith('The cluster is valid') : verdict.startsWith(`The cluster is not valid: ${failures} failures`)) ? true : undefined;
     }, 60_000, 'the page\'s verdict matching wharf cluster validate');
+    // The upgrade plan, read-only: the next minor, a step per node, and NO-GO with the preflight's
+    // blockers (a plain wharf up has no backup, as wharf cluster upgrade would say).
+    const plan = page.locator('[data-testid^="upgrade-plan-"]').last();
+    await plan.waitFor({ timeout: 60_000 });
+    const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
+    expect(await plan.getByTestId('upgrade-steps').textContent()).toContain(`Node ${node}: cordon, drain`);
+    expect(await plan.getByTestId('upgrade-verdict').textContent()).toMatch(/^NO-GO: [1-9]\d* blockers/);
+    expect(await plan.getByTestId('upgrade-findings').locator('.ant-table-row', { hasText: 'no backup of the cluster' }).textContent()).toBe('blockerno backup of the cluster: run wharf cluster backup first');
     expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'cluster-upgrade', 'en');
   }, 120_000);
 
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
@@ -711,7 +721,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await fetchStatus(page, '/v2/shop-war/manifests/abc1234')).toBe(200);
   }, 240_000);
 
-  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, sign-out ends it', async () => {
+  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, images, sign-out revokes the token', async () => {
     await k.ok(['create', 'rolebinding', 'devs-view', '-n', 'default', '--clusterrole', 'view', '--group', 'ldap:devs']);
     const carol = await newPage(browser);
     await carol.goto(`${base}/`);
@@ -733,9 +743,24 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const status = (headers: Record<string, string>): Promise<number> => carol.evaluate(`fetch('/api/v1/namespaces/default/pods', { headers: ${JSON.stringify(headers)} }).then((r) => r.status)`) as Promise<number>;
     expect(await status({ 'x-wharf-console': '1' })).toBe(200);
     expect([401, 403]).toContain(await status({}));
+    // The Images page works for her: the registry takes the sign-in session's token. Deleting needs
+    // RBAC her view role lacks: Delete disabled, and the registry refuses the call itself.
+    await open(carol, '/images', 'shop-war');
+    await open(carol, '/images/shop-war', 'abc1234');
+    await eventually(async () => carol.getByTestId('delete-abc1234').isDisabled(), 10_000, 'Delete of a tag disabled for carol');
+    const registry = (method: string): Promise<number> => carol.evaluate(`fetch('/v2/shop-war/manifests/abc1234', { method: '${method}', headers: { 'x-wharf-console': '1' } }).then((r) => r.status)`) as Promise<number>;
+    expect(await registry('GET')).toBe(200);
+    expect(await registry('DELETE')).toBe(403);
+    expect(await axeViolations(carol)).toEqual([]);
+    await shot(carol, 'repository-directory-user', 'en');
+    // Sign-out ends the session at the API server: a copy of the token is refused from then on.
+    const token = cookie?.value ?? '';
+    const asCarol = (): ReturnType<Kubectl['run']> => k.run(['get', 'pods', '-n', 'default', '--token', token]);
+    expect((await asCarol()).code).toBe(0);
     await carol.getByRole('button', { name: 'Sign out' }).click();
     await carol.getByLabel('Username').waitFor();
     expect((await carol.context().cookies()).find((c) => c.name === 'wharf-session')).toBeUndefined();
+    expect((await asCarol()).stderr).toContain('Unauthorized');
     await carol.goto(`${base}/r/pods`);
     await carol.getByLabel('Username').waitFor();
     await carol.context().close();
