@@ -2,12 +2,15 @@
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
 // delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
-// after a config change, its per-key config diff, rollback and scale, the Configuration page
-// (a ConfigSet key edited with a dry-run preview, published, rolled out), an M+N application made
+// after a config change, its per-key config diff, rollback and scale, its logs (every pod of a
+// component in one stream, a pod joining, search, download) and a shell in a picked pod, the
+// Configuration page (a ConfigSet key edited with a dry-run preview, published, rolled out; rolled
+// back to an earlier version after a preview), the Cluster page's upgrade plan, an M+N application made
 // with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
-// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), the Images
+// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie; the Images page;
+// sign-out revoking the token at the API server), the Images
 // page (the built-in registry's tags with their OCI annotations; delete a tag), silencing a firing
 // alert in a real Alertmanager and expiring the silence, draining a node past a
 // PodDisruptionBudget that holds a pod, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
@@ -882,7 +885,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await dialog.getByRole('button', { name: 'Drain' }).click();
     const table = admin.getByTestId('drain-table');
     const web = table.locator('.ant-table-row', { hasText: `default/${webPod}` });
-    await eventually(async () => ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked' ? true : undefined), 60_000, `${webPod} blocked`);
+    await eventually(async () => {
+      if ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked') return true;
+      throw new Error(`the drain table says: ${(await table.textContent({ timeout: 1000 }).catch(() => '')) ?? ''}`);
+    }, 60_000, `${webPod} blocked`);
     expect(await web.getByTestId('drain-budget').textContent()).toMatch(/^Held by PodDisruptionBudget web-pdb \(maxUnavailable 0\): (\d) healthy, \1 needed, 0 disruptions allowed$/);
     expect(await web.textContent()).toContain('disruption budget');
     await eventually(async () => ((await table.locator('.ant-table-row', { hasText: 'default/ticker' }).getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'evicted' ? true : undefined), 60_000, 'ticker evicted');
