@@ -411,6 +411,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const target = pods[pods.length - 1] ?? '';
     await open(page, '/apps/default/chatter', 'Application default/chatter');
     await page.getByRole('tab', { name: 'Terminal' }).click();
+    // The first pod's shell opens by itself; another pod is picked while it connects.
     await page.getByTestId('app-terminal-pod').click();
     await page.locator(`.ant-select-item-option[title="${target}"]`).click();
     await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
@@ -874,7 +875,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     }, 90_000, 'the budget counting every web pod healthy');
     const admin = await newPage(browser);
     await admin.goto(await consoleLink());
-    await admin.getByTestId('user-name').waitFor({ timeout: 20_000 });
+    await admin.getByTestId('user-name').waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}; the page shows: ${await admin.locator('body').textContent()}`);
+    });
     await open(admin, `/r/nodes/_/${node}`, `Node ${node}`);
     await admin.getByTestId('drain-button').click();
     const dialog = admin.getByRole('dialog');
