@@ -131,6 +131,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await p.getByRole('combobox', { name: 'Namespace' }).focus();
     await p.keyboard.press('ArrowDown');
     await p.locator(`.ant-select-item-option[title="${title}"]`).click();
+    // Closed, not closing: axe judges an option list still in the page (aria-allowed-attr).
+    await eventually(async () => ((await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()) === 0 ? true : undefined), 10_000, 'the namespace list closed');
   };
   let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
@@ -890,7 +892,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const web = table.locator('.ant-table-row', { hasText: `default/${webPod}` });
     await eventually(async () => {
       if ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked') return true;
-      throw new Error(`the drain table says: ${(await table.textContent({ timeout: 1000 }).catch(() => '')) ?? ''}`);
+      throw new Error(`the drain table says: ${(await table.textContent({ timeout: 1000 }).catch(() => '')) ?? ''}; wharf up's last output: ${wharf.output.slice(-2000)}`);
     }, 60_000, `${webPod} blocked`);
     expect(await web.getByTestId('drain-budget').textContent()).toMatch(/^Held by PodDisruptionBudget web-pdb \(maxUnavailable 0\): (\d) healthy, \1 needed, 0 disruptions allowed$/);
     expect(await web.textContent()).toContain('disruption budget');
