@@ -137,6 +137,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
   let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
+  /** The shell's prompt (busybox sh as root: "/ # ") in the terminal: typing before it may be lost. */
+  const shellPrompt = (p: Page): Promise<true> => eventually(async () => ((await p.getByTestId('terminal').locator('.xterm-rows').textContent()) ?? '').includes('#') || undefined, 20_000, 'the shell prompt');
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
     await p.goto(`${base}${path}`);
     await p.getByText(ready, { exact: false }).first().waitFor({ timeout: 20_000 });
@@ -313,6 +315,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.getByRole('tab', { name: 'Terminal' }).click();
     await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
     await page.getByTestId('terminal').click();
+    await shellPrompt(page);
     await page.keyboard.type('echo console-$((6*7))\n');
     await page.getByTestId('terminal').locator('.xterm-rows').getByText('console-42', { exact: true }).waitFor({ timeout: 15_000 });
     await shot(page, 'pod-terminal', 'en');
@@ -418,6 +421,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.locator(`.ant-select-item-option[title="${target}"]`).click();
     await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
     await page.getByTestId('terminal').click();
+    await shellPrompt(page);
     // The pod's hostname is its name: the output proves which pod the shell runs in.
     await page.keyboard.type('echo "$(hostname)-$((6*7))"\n');
     await page.getByTestId('terminal').locator('.xterm-rows').getByText(`${target}-42`, { exact: true }).waitFor({ timeout: 15_000 });
@@ -576,7 +580,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await plan.waitFor({ timeout: 60_000 });
     const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
     expect(await plan.getByTestId('upgrade-steps').textContent()).toContain(`Node ${node}: cordon, drain`);
-    expect(await plan.getByTestId('upgrade-verdict').textContent()).toMatch(/^NO-GO: [1-9]\d* blockers/);
+    expect(await plan.getByTestId('upgrade-verdict').textContent()).toMatch(/^NO-GO \(blockers: [1-9]\d*, listed below\)/);
     expect(await plan.getByTestId('upgrade-findings').locator('.ant-table-row', { hasText: 'no backup of the cluster' }).textContent()).toBe('blockerno backup of the cluster: run wharf cluster backup first');
     expect(await axeViolations(page)).toEqual([]);
     expect(await missingKeys(page)).toEqual([]);

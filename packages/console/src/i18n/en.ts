@@ -79,7 +79,7 @@ export const en = {
   },
   upgrade: {
     title: 'Upgrade plan', checkAgain: 'Check again', planTitle: 'Kubernetes {{from}} → {{to}}', steps: 'Steps',
-    go: 'GO: nothing blocks this upgrade ({{risks}} risks).', noGo: 'NO-GO: {{count}} blockers (below); nothing is changed.',
+    go: 'GO: nothing blocks this upgrade (risks: {{risks}}).', noGo: 'NO-GO (blockers: {{count}}, listed below); nothing is changed.',
     stepSnapshot: 'Snapshot the store, registry blobs and local volumes (as wharf cluster backup).',
     stepControlPlane: 'Restart the control plane at {{to}} and validate it; if it does not validate, restore the snapshot and restart {{from}}.',
     stepNode: 'Node {{node}}: cordon, drain (PodDisruptionBudgets honoured), restart its agent, uncordon, validate.',
