@@ -114,9 +114,10 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     await k.ok(['wait', '--for=create', `node/${NODE}`, '--timeout=120s'], { timeoutMs: 130_000 });
     await k.ok(['wait', '--for=condition=Ready', `node/${NODE}`, '--timeout=120s'], { timeoutMs: 130_000 });
     const row = (await k.ok(['get', 'node', NODE, '--no-headers'])).trim().split(/\s+/);
-    expect([row[0], row[1], row.at(-1)]).toEqual([NODE, 'Ready', 'v1.32.0-wharf']);
+    // Without --kubernetes-version it runs for the API server's version, as a kubelet installed with the cluster.
+    expect([row[0], row[1], row.at(-1)]).toEqual([NODE, 'Ready', 'v1.32.9-wharf']);
     const info = JSON.parse(await k.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.nodeInfo}'])) as { kubeletVersion: string; containerRuntimeVersion: string };
-    expect(info.kubeletVersion).toBe('v1.32.0-wharf');
+    expect(info.kubeletVersion).toBe('v1.32.9-wharf');
     expect(info.containerRuntimeVersion).toMatch(/^runc:\/\//);
     expect((await k.ok(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).trim()).toBe(podCIDR);
     const csr = (await k.ok(['get', 'csr', '--no-headers'])).trim().split(/\s+/);
@@ -192,7 +193,7 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     await k.ok(['logs', 'pinned']);
     const port = Number(await k.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
     expect(port).toBeGreaterThan(0);
-    for (const headers of [{}, { Authorization: 'Bearer not-the-api-server' }, { Authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { Authorization: 'Bearer not-the-api-server' }, { Authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const r = await httpGet({ host: '127.0.0.1', port, path: '/containerLogs/default/pinned/web', headers, timeoutMs: 15_000 });
       expect(r.status, JSON.stringify(headers)).toBe(401);
     }
@@ -207,6 +208,9 @@ describe.skipIf(skip !== '')(`wharf agent joins a cluster as its own process ${s
     expect((await httpGet({ host: ip, port: 8080 })).text).toBe('served by pinned\n');
     // The token is gone: the node signs in with its certificate from now on.
     expect(wharfCli('token', 'delete', token)).toBe(`bootstrap token ${token.split('.')[0]} deleted\n`);
+    // The skew policy: an agent may not be newer than the API server.
+    const newer = await failedJoin(NODE, ['--kubernetes-version', '1.33.5']);
+    expect(newer).toEqual({ code: 1, stderr: 'wharf: the agent\'s 1.33.5 is newer than the API server\'s 1.32.9: agents may not be newer than the API server (see --kubernetes-version)\n' });
     agent = startAgent();
     await eventually(async () => {
       const log = readFileSync(join(wharf.dataDir, 'agent.log'), 'utf8');

@@ -2,14 +2,16 @@
 // `kill -9` of one agent: its pods keep serving throughout, `wharf up` starts the agent again, the
 // Node stays (or turns) Ready and the new agent adopts the containers (same IDs, no restart, no
 // second container). Stopping `wharf up` leaves the agents running and the next start adopts them;
-// `wharf node fail` kills an agent and its containers, `restore` starts it again; `wharf reset`
-// leaves no agent process. Needs root, runc, conmon and the CNI plugins (skipped with the reason otherwise).
+// `wharf node fail` kills an agent and its containers, `restore` starts it again; after a restart
+// of `wharf up` at the next minor the agents keep their version until `wharf node upgrade` restarts
+// each for the new one (same containers, the Service answering throughout); `wharf reset` leaves
+// no agent process. Needs root, runc, conmon and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpText, Kubectl, runcUnavailable, steadyRequests, WHARF_BIN, WharfProcess, type SteadyResult } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -32,6 +34,13 @@ spec:
         image: busybox:1
         command: ["sh", "-c", "mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
 `;
 
 interface PodInfo { name: string; node: string; ip: string; containerID: string; restarts: number }
@@ -78,6 +87,8 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
       containerID: p.status.containerStatuses?.[0]?.containerID ?? '', restarts: p.status.containerStatuses?.[0]?.restartCount ?? -1,
     }));
   };
+  const versions = async (): Promise<string> =>
+    (await k.ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}'])).trim();
   const ready = async (node: string): Promise<string> =>
     (await k.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).trim();
   /** Running runc containers of a node, by id. */
@@ -104,9 +115,8 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
   it('runs each node as a wharf agent process that reports its version in nodeInfo.kubeletVersion', async () => {
     for (const node of ['node-0', 'node-1']) expect(agentPid(node), node).toBeGreaterThan(0);
     expect(agentPid('node-0')).not.toBe(agentPid('node-1'));
-    const versions = await k.ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion}{"\\n"}{end}']);
-    expect(versions).toMatch(/^node-0=v1\.\d+\.\d+/m);
-    expect(versions).toMatch(/^node-1=v1\.\d+\.\d+/m);
+    // The version wharf up started them for: its API server's (1.32 by default).
+    expect(await versions()).toBe('node-0=v1.32.9-wharf node-1=v1.32.9-wharf');
   });
 
   it('kill -9 of an agent: its pods keep serving, the agent is started again and adopts them, no container twice', async () => {
@@ -170,4 +180,41 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     expect(agentPid('node-1')).toBeGreaterThan(0);
     await eventually(async () => ((await ready('node-1')) === 'True' ? true : undefined), 60_000, 'node-1 Ready again');
   }, 200_000);
+
+  it('after wharf up restarts at 1.33 the agents stay 1.32 until wharf node upgrade restarts each for 1.33: same containers, the Service answers throughout', async () => {
+    await wharf.restart({ extraArgs: [...ARGS, '--kubernetes-version', '1.33'], readyTimeoutMs: 180_000 });
+    expect(wharf.output).toContain('adopted the running node agent');
+    // A control-plane upgrade leaves the agents as they are (the skew policy allows older agents).
+    expect(await versions()).toBe('node-0=v1.32.9-wharf node-1=v1.32.9-wharf');
+    await k.ok(['rollout', 'status', 'deploy/web', '--timeout=120s'], { timeoutMs: 130_000 });
+    const clusterIP = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const before = await pods();
+    // Requests to the Service while each node's agent is restarted for the new version.
+    const load = steadyRequests({ host: clusterIP, port: 80 }, /^hello-from-web-/);
+    let seen: SteadyResult = { requests: 0, failures: [] };
+    try {
+      for (const node of ['node-0', 'node-1']) {
+        const oldPid = agentPid(node);
+        const upgraded = await run(process.execPath, [WHARF_BIN, 'node', 'upgrade', node, '--data-dir', wharf.dataDir], { timeout: 200_000 });
+        expect(upgraded.stdout).toBe(`node/${node} upgraded\n`);
+        expect(agentPid(node)).not.toBe(oldPid);
+        await eventually(async () => ((await versions()).includes(`${node}=v1.33.5-wharf`) ? true : undefined), 60_000, `${node} reports v1.33.5-wharf`);
+        if (node === 'node-0') expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.32.9-wharf');
+      }
+    } finally {
+      seen = await load.stop();
+    }
+    expect(seen.failures).toEqual([]);
+    expect(seen.requests).toBeGreaterThan(10);
+    expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.33.5-wharf');
+    expect(await ready('node-0')).toBe('True');
+    expect(await ready('node-1')).toBe('True');
+    // The pods kept their containers: adopted by the new agents, not restarted.
+    const after = await pods();
+    expect(after.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort()).toEqual(before.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort());
+    // Upgrading again is a no-op: the agent already runs the control plane's version.
+    const pid = agentPid('node-0');
+    await run(process.execPath, [WHARF_BIN, 'node', 'upgrade', 'node-0', '--data-dir', wharf.dataDir]);
+    expect(agentPid('node-0')).toBe(pid);
+  }, 600_000);
 });

@@ -5,13 +5,12 @@
 // Needs root, runc and the CNI plugins (skipped with the reason otherwise).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -58,17 +57,13 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
   };
 
   /** GET through the Ingress gateway with the Host a browser sends for the app's URL. */
-  const fetchUrl = (url: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+  const fetchUrl = (url: string): Promise<string> => {
     const u = new URL(url);
-    http.get({ host: '127.0.0.1', port: u.port, path: u.pathname, headers: { host: u.host } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
+    return httpGet({ host: '127.0.0.1', port: Number(u.port), path: u.pathname, headers: { host: u.host }, timeoutMs: 10_000 }).then((r) => r.text);
+  };
   const serves = async (text: string): Promise<void> => {
     const url = (await ok(['app', 'url', 'shop', '-n', 'demo'])).trim();
-    await eventually(async () => ((await fetchUrl(url).catch(() => ({ status: 0, body: '' }))).body.trim() === text ? true : undefined), 30_000, `${url} serving "${text}"`);
+    await eventually(async () => ((await fetchUrl(url).catch(() => '')).trim() === text ? true : undefined), 30_000, `${url} serving "${text}"`);
   };
 
   beforeAll(async () => {

@@ -2,14 +2,17 @@
 // serves flowcontrol v1beta3; skipping to 1.33 is refused with the path; a FlowSchema stored as
 // v1beta3 and the missing backup are preflight blockers; after a backup and rewriting the object
 // as v1 the plan is a go; --yes upgrades the control plane, then each node (cordon, drain, agent,
-// uncordon, validate), `kubectl version` says 1.32 and the Deployment's pods still run; killed
-// with -9 in the node phase of the next upgrade, `upgrade` again resumes and finishes.
+// uncordon, validate) while its Service answers every request, `kubectl version` says 1.32 and
+// the Deployment's pods still run; the nodes' agents (processes of their own, `nodeProcesses`)
+// keep 1.31 through the control-plane step and are restarted for 1.32 one at a time, so every
+// node reports it at the end; killed with -9 in the node phase of the next upgrade, `upgrade`
+// again resumes and finishes with every node at 1.33.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WHARF_BIN, eventually, freePort, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
+import { Kubectl, WHARF_BIN, eventually, freePort, httpText, runcUnavailable, runWharf, steadyRequests, type WharfRun } from '@wharf/testing';
 
 const wharfCli = (args: string[], timeoutMs = 900_000): Promise<WharfRun> => runWharf(args, { timeoutMs });
 
@@ -25,12 +28,19 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      terminationGracePeriodSeconds: 1
+      terminationGracePeriodSeconds: 5
       containers:
       - name: web
         image: busybox:1
         command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && httpd -f -p 8080 -h /www"]
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        # Serves on while the Service's rules drop the evicted pod, as upstream's graceful shutdown.
+        lifecycle: {preStop: {exec: {command: [sleep, "2"]}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -58,6 +68,8 @@ describe.skipIf(skip !== '')(`wharf cluster upgrade ${skip}`, () => {
   const cli = (...args: string[]): Promise<WharfRun> => wharfCli([...args, '--state', state]);
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
   const serverVersion = async (): Promise<string> => (JSON.parse(await k().ok(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion;
+  const versions = async (): Promise<string> =>
+    (await k().ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}'])).trim();
   const webRunning = async (): Promise<number> => {
     const pods = JSON.parse(await k().ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: { metadata: { deletionTimestamp?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } }[] };
     return pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
@@ -71,6 +83,7 @@ metadata: {name: up}
 spec:
   version: "1.31"
   nodes: 2
+  nodeProcesses: true
   addons: {platform: false, monitoring: false}
   ports: ${JSON.stringify(ports)}
   dataDir: ${dataDir}
@@ -86,6 +99,7 @@ spec:
     const made = await cli('cluster', 'create', '-f', file, '--yes');
     expect(made.code, made.stderr).toBe(0);
     expect(await serverVersion()).toBe('v1.31.13');
+    await eventually(async () => ((await versions()) === 'node-0=v1.31.13-wharf node-1=v1.31.13-wharf' ? true : undefined), 180_000, 'both agents report 1.31.13');
     expect((await k().ok(['api-versions'])).split('\n')).toEqual(expect.arrayContaining(['flowcontrol.apiserver.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1beta3']));
     await k().ok(['wait', '--for=condition=Ready', 'node/node-0', 'node/node-1', '--timeout=180s'], { timeoutMs: 190_000 });
     const built = await wharfCli(['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir], 300_000);
@@ -135,15 +149,25 @@ spec:
     expect(await serverVersion()).toBe('v1.31.13');
   }, 180_000);
 
-  it('--yes upgrades the control plane, then each node in turn; kubectl version says 1.32 and the pods still run', async () => {
+  it('--yes upgrades the control plane, then each node in turn, the Service answering throughout; kubectl version says 1.32 and the pods still run', async () => {
+    const clusterIP = (await k().ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await eventually(async () => ((await httpText({ host: clusterIP, port: 80 }).catch(() => '')).startsWith('web-') ? true : undefined), 60_000, 'the Service answers');
+    const load = steadyRequests({ host: clusterIP, port: 80 }, /^web-/);
     const done = await cli('cluster', 'upgrade', 'up', '--to', '1.32', '--yes');
+    const { requests, failures } = await load.stop();
     expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(failures, done.stdout).toEqual([]);
+    expect(requests).toBeGreaterThan(20);
     const at = (s: string): number => done.stdout.indexOf(s);
     expect(at('] snapshot')).toBeGreaterThan(-1);
     expect(at('] control-plane')).toBeGreaterThan(at('] snapshot'));
     expect(at('] node/node-0/cordon')).toBeGreaterThan(at('] validate-control-plane'));
     expect(at('] node/node-0/drain')).toBeGreaterThan(at('] node/node-0/cordon'));
     expect(at('] node/node-1/cordon')).toBeGreaterThan(at('] node/node-0/validate'));
+    // Each agent was restarted for the new version in its own node's step, after the control plane.
+    expect(done.stdout).toMatch(/\] node\/node-0\/agent\n\s+reports v1\.32\.9-wharf/);
+    expect(done.stdout).toMatch(/\] node\/node-1\/agent\n\s+reports v1\.32\.9-wharf/);
+    expect(await versions()).toBe('node-0=v1.32.9-wharf node-1=v1.32.9-wharf');
     expect(done.stdout).toContain('Cluster up upgraded to 1.32.9.');
     expect(await serverVersion()).toBe('v1.32.9');
     expect((await k().ok(['api-versions'])).split('\n')).not.toContain('flowcontrol.apiserver.k8s.io/v1beta3');
@@ -182,6 +206,7 @@ spec:
     expect(resumed.stdout).toContain(`[${done.length + 1}/14] ${next}`);
     expect(resumed.stdout).toContain('Cluster up upgraded to 1.33.5.');
     expect(await serverVersion()).toBe('v1.33.5');
+    expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.33.5-wharf');
     expect(await k().ok(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.unschedulable}'])).toBe('');
     await eventually(async () => ((await webRunning()) === 2 ? true : undefined), 180_000, 'web has 2 Ready pods after the resumed upgrade');
   }, 1_500_000);

@@ -2,17 +2,20 @@
 // `wharf up --nodes 1` with real runc pods: sign in through a `wharf console` link, watch lists
 // update live, scale, Secrets masked, edit YAML (dry run first; the API's message on a bad edit),
 // delete with confirmation, follow logs, a shell in the web terminal, an Application's revisions
-// after a config change, its per-key config diff, rollback and scale, the Configuration page
-// (a ConfigSet key edited with a dry-run preview, published, rolled out), an M+N application made
+// after a config change, its per-key config diff, rollback and scale, its logs (every pod of a
+// component in one stream, a pod joining, search, download) and a shell in a picked pod, the
+// Configuration page (a ConfigSet key edited with a dry-run preview, published, rolled out; rolled
+// back to an earlier version after a preview), the Cluster page's upgrade plan, an M+N application made
 // with the create wizard (the API's refusal beside the field; then its URL), a node's pods and cordon,
 // node CPU/memory charts and the firing alerts through Wharf's Prometheus query API, builds
 // (steps, archived logs, cancel), a namespace-restricted
-// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie), the Images
+// user's view, an LDAP user's password sign-in (real slapd; httpOnly session cookie; the Images page;
+// sign-out revoking the token at the API server), the Images
 // page (the built-in registry's tags with their OCI annotations; delete a tag), silencing a firing
 // alert in a real Alertmanager and expiring the silence, draining a node past a
 // PodDisruptionBudget that holds a pod, zh-CN with no untranslated key, and axe-core on every page. Screenshots of each page in both languages go to docs/console/.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,10 +131,14 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await p.getByRole('combobox', { name: 'Namespace' }).focus();
     await p.keyboard.press('ArrowDown');
     await p.locator(`.ant-select-item-option[title="${title}"]`).click();
+    // Closed, not closing: axe judges an option list still in the page (aria-allowed-attr).
+    await eventually(async () => ((await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()) === 0 ? true : undefined), 10_000, 'the namespace list closed');
   };
   let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 
+  /** The shell's prompt (busybox sh as root: "/ # ") in the terminal: typing before it may be lost. */
+  const shellPrompt = (p: Page): Promise<true> => eventually(async () => ((await p.getByTestId('terminal').locator('.xterm-rows').textContent()) ?? '').includes('#') || undefined, 20_000, 'the shell prompt');
   const open = async (p: Page, path: string, ready: string): Promise<void> => {
     await p.goto(`${base}${path}`);
     await p.getByText(ready, { exact: false }).first().waitFor({ timeout: 20_000 });
@@ -168,6 +175,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await wharfCli(['config', 'set', 'shop-settings', 'GREETING=hello', '-m', 'first', '-n', 'default']);
     await wharfCli(['app', 'create', 'shop', '-n', 'default', '--image', 'busybox:1', '--port', 'http:8080', '--host', 'shop.localhost', '--config', 'shop-settings',
       '--analysis-seconds', '2', '--no-wait', '--', 'sh', '-c', 'echo "$GREETING" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp']);
+    // An application of two pods that write a line every half second, for its logs and terminal tabs.
+    await wharfCli(['app', 'create', 'chatter', '-n', 'default', '--image', 'busybox:1', '--component', 'talk', '--replicas', '2', '--analysis-seconds', '2', '--no-wait',
+      '--', 'sh', '-c', 'i=0; while true; do echo "chat-$i"; i=$((i+1)); sleep 0.5; done']);
     await k.ok(['apply', '-f', '-'], { stdin: builds });
     // Images with the annotations a build records (source, revision, base), as a build's pack step pushes them.
     const files = writeFiles(join(tsdb, 'image'), { 'app.war': 'war-bytes\n' });
@@ -305,6 +315,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await page.getByRole('tab', { name: 'Terminal' }).click();
     await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
     await page.getByTestId('terminal').click();
+    await shellPrompt(page);
     await page.keyboard.type('echo console-$((6*7))\n');
     await page.getByTestId('terminal').locator('.xterm-rows').getByText('console-42', { exact: true }).waitFor({ timeout: 15_000 });
     await shot(page, 'pod-terminal', 'en');
@@ -361,6 +372,63 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await eventually(async () => ((await page.getByTestId('component-ready-web').textContent()) === '2/2' ? true : undefined), 120_000, 'web 2/2');
   }, 480_000);
 
+  /** chatter's running pods, by name. */
+  const chatterPods = async (): Promise<string[]> => (await k.ok(['get', 'pods', '-n', 'default', '-l', 'platform.wharf.dev/application=chatter', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter(Boolean).sort();
+
+  it('an application\'s logs: every pod of a component at once, each line prefixed with its pod, followed as a pod comes; searched and downloaded', async () => {
+    await eventually(async () => ((await chatterPods()).length === 2 ? true : undefined), 180_000, 'chatter\'s two pods running');
+    const [first = '', second = ''] = await chatterPods();
+    await open(page, '/apps/default/chatter', 'Application default/chatter');
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    const logs = page.getByTestId('app-logs');
+    /** The highest chat-N each pod has shown so far. */
+    const lastOf = async (pod: string): Promise<number> => Math.max(-1, ...[...((await logs.textContent()) ?? '').matchAll(new RegExp(`^\\[${pod}\\] chat-(\\d+)$`, 'gm'))].map((m) => Number(m[1])));
+    const seen = await eventually(async () => {
+      const [a, b] = [await lastOf(first), await lastOf(second)];
+      return a >= 0 && b >= 0 ? [a, b] : undefined;
+    }, 30_000, 'lines of both pods, prefixed with their names');
+    // Followed: both pods' new lines arrive on the open streams.
+    await eventually(async () => ((await lastOf(first)) > (seen[0] ?? 0) + 2 && (await lastOf(second)) > (seen[1] ?? 0) + 2 ? true : undefined), 30_000, 'followed lines of both pods');
+    expect(await page.getByTestId('app-logs-count').textContent()).toMatch(/^\d+ lines$/);
+    // A third pod (scaled with the CLI) joins the view while it is open, once its container starts.
+    await wharfCli(['app', 'scale', 'chatter', '--replicas', '3', '-n', 'default']);
+    const third = await eventually(async () => (await chatterPods()).find((p) => p !== first && p !== second), 120_000, 'a third chatter pod running');
+    await eventually(async () => ((await lastOf(third)) >= 1 ? true : undefined), 60_000, `lines of ${third}`);
+    expect(await page.getByText('from 3 pods').count()).toBe(1);
+    // Search keeps the matching lines only; the download holds what is shown.
+    await page.getByLabel('Search the logs').fill(third);
+    await eventually(async () => (/^\d+ of \d+ lines match$/.test((await page.getByTestId('app-logs-count').textContent()) ?? '') ? true : undefined), 10_000, 'the match count');
+    const shown = ((await logs.textContent()) ?? '').split('\n');
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((l) => l.startsWith(`[${third}] chat-`))).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('app-logs-download').click()]);
+    expect(download.suggestedFilename()).toBe('chatter-talk.log');
+    const saved = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((l) => l.startsWith(`[${third}] chat-`))).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'application-logs', 'en');
+  }, 300_000);
+
+  it('an application\'s terminal: a shell in the picked pod of a component runs a command and shows its output', async () => {
+    const pods = await chatterPods();
+    const target = pods[pods.length - 1] ?? '';
+    await open(page, '/apps/default/chatter', 'Application default/chatter');
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    // The first pod's shell opens by itself; another pod is picked while it connects.
+    await page.getByTestId('app-terminal-pod').click();
+    await page.locator(`.ant-select-item-option[title="${target}"]`).click();
+    await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 20_000 });
+    await page.getByTestId('terminal').click();
+    await shellPrompt(page);
+    // The pod's hostname is its name: the output proves which pod the shell runs in.
+    await page.keyboard.type('echo "$(hostname)-$((6*7))"\n');
+    await page.getByTestId('terminal').locator('.xterm-rows').getByText(`${target}-42`, { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'application-terminal', 'en');
+  }, 120_000);
+
   it('configuration: lists ConfigSets with who reads them; edits a key with a dry-run preview of the change and its impact, then publishes a version the app rolls out', async () => {
     await open(page, '/configuration', 'Configuration sets');
     const row = page.getByTestId('configsets-table').locator('.ant-table-row', { hasText: 'shop-settings' });
@@ -410,6 +478,31 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await page.getByTestId('configset-readers').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvall keysrollout/);
     expect(await axeViolations(page)).toEqual([]);
   }, 240_000);
+
+  it('configuration: rolls a ConfigSet back to an earlier version after a dry-run preview of the change and its impact; a new version is published and rolled out', async () => {
+    await open(page, '/configuration/default/shop-settings', 'ConfigSet default/shop-settings');
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByTestId('rollback-config-1').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('.ant-modal-title').textContent()).toBe('Roll back shop-settings to version 1?');
+    await dialog.getByTestId('config-preview').waitFor({ timeout: 20_000 });
+    // Version 3 said hola; version 1 said hello: the change and the app that rolls it out, before anything is stored.
+    expect(await dialog.getByTestId('config-preview-changes').locator('.ant-table-row').allTextContents()).toEqual(['GREETINGchangedholahello']);
+    expect(await dialog.getByTestId('config-impact').locator('.ant-table-row').first().textContent()).toMatch(/^shopwebenvGREETINGrollout/);
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('hola');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'configset-rollback', 'en');
+    const before = await appRevision();
+    await dialog.getByTestId('config-rollback-save').click();
+    await eventually(async () => ((await page.getByTestId('publish-status').textContent())?.includes('Published version 4 of shop-settings.') ? true : undefined), 60_000, 'version 4 published');
+    const history = JSON.parse(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.status.history[0]}'])) as { version: number; message?: string; author?: string };
+    expect(history).toMatchObject({ version: 4, message: 'rollback to version 1' });
+    expect(await k.ok(['get', 'configsets.platform.wharf.dev', 'shop-settings', '-n', 'default', '-o', 'jsonpath={.spec.data.GREETING}'])).toBe('hello');
+    await eventually(async () => ((await appRevision()) > before ? true : undefined), 60_000, 'a new revision of shop for version 4');
+    // The versions table lists the new one on top, named by its message.
+    await eventually(async () => ((await page.getByTestId('config-versions').locator('.ant-table-row').first().textContent())?.includes('rollback to version 1') ? true : undefined), 20_000, 'version 4 listed');
+  }, 180_000);
 
   it('creates an M+N application through the wizard: the API\'s refusal beside the field, then the app runs and its URL serves the artifact', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-console-site-'));
@@ -467,7 +560,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await visit.close();
   }, 300_000);
 
-  it('the cluster page shows the API version and judges health as wharf cluster validate does', async () => {
+  it('the cluster page shows the API version, judges health as wharf cluster validate does, and the upgrade plan with NO-GO and its blockers', async () => {
     await open(page, '/cluster', 'Control-plane components');
     const version = (JSON.parse(await k.ok(['get', '--raw', '/version'])) as { gitVersion: string }).gitVersion;
     await eventually(async () => ((await page.getByTestId('cluster-version').textContent()) === version ? true : undefined), 20_000, 'the version shown');
@@ -481,7 +574,17 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       const verdict = (await page.getByTestId('cluster-verdict').textContent()) ?? '';
       return (cli.valid ? verdict.startsWith('The cluster is valid') : verdict.startsWith(`The cluster is not valid: ${failures} failures`)) ? true : undefined;
     }, 60_000, 'the page\'s verdict matching wharf cluster validate');
+    // The upgrade plan, read-only: the next minor, a step per node, and NO-GO with the preflight's
+    // blockers (a plain wharf up has no backup, as wharf cluster upgrade would say).
+    const plan = page.locator('[data-testid^="upgrade-plan-"]').last();
+    await plan.waitFor({ timeout: 60_000 });
+    const node = await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
+    expect(await plan.getByTestId('upgrade-steps').textContent()).toContain(`Node ${node}: cordon, drain`);
+    expect(await plan.getByTestId('upgrade-verdict').textContent()).toMatch(/^NO-GO \(blockers: [1-9]\d*, listed below\)/);
+    expect(await plan.getByTestId('upgrade-findings').locator('.ant-table-row', { hasText: 'no backup of the cluster' }).textContent()).toBe('blockerno backup of the cluster: run wharf cluster backup first');
     expect(await axeViolations(page)).toEqual([]);
+    expect(await missingKeys(page)).toEqual([]);
+    await shot(page, 'cluster-upgrade', 'en');
   }, 120_000);
 
   it('a node page shows conditions, capacity, its pods; cordon and uncordon', async () => {
@@ -628,7 +731,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(await fetchStatus(page, '/v2/shop-war/manifests/abc1234')).toBe(200);
   }, 240_000);
 
-  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, sign-out ends it', async () => {
+  it('signs a directory user in with their LDAP password: a wrong one refused, the session an httpOnly cookie no script reads, RBAC by directory group, images, sign-out revokes the token', async () => {
     await k.ok(['create', 'rolebinding', 'devs-view', '-n', 'default', '--clusterrole', 'view', '--group', 'ldap:devs']);
     const carol = await newPage(browser);
     await carol.goto(`${base}/`);
@@ -650,9 +753,24 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     const status = (headers: Record<string, string>): Promise<number> => carol.evaluate(`fetch('/api/v1/namespaces/default/pods', { headers: ${JSON.stringify(headers)} }).then((r) => r.status)`) as Promise<number>;
     expect(await status({ 'x-wharf-console': '1' })).toBe(200);
     expect([401, 403]).toContain(await status({}));
+    // The Images page works for her: the registry takes the sign-in session's token. Deleting needs
+    // RBAC her view role lacks: Delete disabled, and the registry refuses the call itself.
+    await open(carol, '/images', 'shop-war');
+    await open(carol, '/images/shop-war', 'abc1234');
+    await eventually(async () => carol.getByTestId('delete-abc1234').isDisabled(), 10_000, 'Delete of a tag disabled for carol');
+    const registry = (method: string): Promise<number> => carol.evaluate(`fetch('/v2/shop-war/manifests/abc1234', { method: '${method}', headers: { 'x-wharf-console': '1' } }).then((r) => r.status)`) as Promise<number>;
+    expect(await registry('GET')).toBe(200);
+    expect(await registry('DELETE')).toBe(403);
+    expect(await axeViolations(carol)).toEqual([]);
+    await shot(carol, 'repository-directory-user', 'en');
+    // Sign-out ends the session at the API server: a copy of the token is refused from then on.
+    const token = cookie?.value ?? '';
+    const asCarol = (): ReturnType<Kubectl['run']> => k.run(['get', 'pods', '-n', 'default', '--token', token]);
+    expect((await asCarol()).code).toBe(0);
     await carol.getByRole('button', { name: 'Sign out' }).click();
     await carol.getByLabel('Username').waitFor();
     expect((await carol.context().cookies()).find((c) => c.name === 'wharf-session')).toBeUndefined();
+    expect((await asCarol()).stderr).toContain('Unauthorized');
     await carol.goto(`${base}/r/pods`);
     await carol.getByLabel('Username').waitFor();
     await carol.context().close();
@@ -763,7 +881,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     }, 90_000, 'the budget counting every web pod healthy');
     const admin = await newPage(browser);
     await admin.goto(await consoleLink());
-    await admin.getByTestId('user-name').waitFor({ timeout: 20_000 });
+    await admin.getByTestId('user-name').waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      throw new Error(`${(e as Error).message}; the page shows: ${await admin.locator('body').textContent()}`);
+    });
     await open(admin, `/r/nodes/_/${node}`, `Node ${node}`);
     await admin.getByTestId('drain-button').click();
     const dialog = admin.getByRole('dialog');
@@ -774,7 +894,10 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await dialog.getByRole('button', { name: 'Drain' }).click();
     const table = admin.getByTestId('drain-table');
     const web = table.locator('.ant-table-row', { hasText: `default/${webPod}` });
-    await eventually(async () => ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked' ? true : undefined), 60_000, `${webPod} blocked`);
+    await eventually(async () => {
+      if ((await web.getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'blocked') return true;
+      throw new Error(`the drain table says: ${(await table.textContent({ timeout: 1000 }).catch(() => '')) ?? ''}; wharf up's last output: ${wharf.output.slice(-2000)}`);
+    }, 60_000, `${webPod} blocked`);
     expect(await web.getByTestId('drain-budget').textContent()).toMatch(/^Held by PodDisruptionBudget web-pdb \(maxUnavailable 0\): (\d) healthy, \1 needed, 0 disruptions allowed$/);
     expect(await web.textContent()).toContain('disruption budget');
     await eventually(async () => ((await table.locator('.ant-table-row', { hasText: 'default/ticker' }).getByTestId('drain-state').textContent({ timeout: 1000 }).catch(() => '')) === 'evicted' ? true : undefined), 60_000, 'ticker evicted');

@@ -6,12 +6,11 @@
 // plugins (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, freePort, httpGet, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -275,22 +274,9 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     expect(page).toContain('page-from-box');
   });
 
-  /** GET through a local port: status and body (one connection per request). */
-  function get(port: number, path: string): Promise<{ status: number; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (d: Buffer) => parts.push(d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
-          res.on('error', reject);
-        })
-        .on('timeout', function (this: http.ClientRequest) {
-          this.destroy(new Error(`GET ${path} through port ${port} timed out`));
-        })
-        .on('error', reject);
-    });
-  }
+  /** GET through a local port: status and body (one connection per request; /big takes a while under load). */
+  const get = (port: number, path: string): Promise<{ status: number; body: Buffer }> =>
+    httpGet({ host: '127.0.0.1', port, path, timeoutMs: 60_000 }).then((r) => ({ status: r.status, body: r.body }));
 
   /** Starts `kubectl port-forward TARGET LOCAL:REMOTE` and waits until it listens. */
   async function portForward(target: string, remote: number): Promise<{ port: number; pf: ReturnType<Kubectl['spawn']> }> {

@@ -6,11 +6,11 @@
 // `--validate=true`), and `kubectl explain` reads the same document: both work as against a real
 // server, for every built-in kind.
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KINDS, Kubectl, KUBECTL_120, WharfProcess } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KINDS, Kubectl, KUBECTL_120, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'old-kubectl';
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 function deployment(image: string, env: Record<string, string>): string {
@@ -52,14 +52,11 @@ async function getJson(args: string[]): Promise<Record<string, any>> {
 
 beforeAll(async () => {
   if (!existsSync(KUBECTL_120)) throw new Error(`kubectl 1.20 is missing at ${KUBECTL_120}: run "bash scripts/setup.sh --test"`);
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_120);
   await k.ok(['create', 'namespace', NS]);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 describe('kubectl 1.20', () => {
   it('is really 1.20', async () => {

@@ -1,21 +1,18 @@
 // kubectl 1.32 against a real Wharf: client-side apply (strategic 3-way merge, list order),
 // diff, the three patch types, label/annotate and scale.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Kubectl, KUBECTL_132, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'apply';
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
   await k.ok(['create', 'namespace', NS]);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;

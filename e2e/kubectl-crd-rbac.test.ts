@@ -4,20 +4,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Kubectl, KUBECTL_132, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;

@@ -1,21 +1,18 @@
 // kubectl 1.32 against a real Wharf: create/get/describe/delete of every built-in kind, the
 // generator subcommands (which send protobuf), and the output formats and selectors of `get`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, KINDS, Kubectl, KUBECTL_132, RawApi, WharfProcess } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, KINDS, Kubectl, KUBECTL_132, RawApi, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'crud';
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
   await k.ok(['create', 'namespace', NS]);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 /** The header line of kubectl's table output, split into columns. */
 function header(out: string): string[] {

@@ -1,21 +1,18 @@
 // kubectl 1.32 against a real Wharf: `get -w` seeing changes arrive, `wait` for conditions and
 // deletion, deletion with each cascade mode, namespace deletion, cordon/uncordon.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, KUBECTL_132, WharfProcess, type KubectlResult } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, Kubectl, KUBECTL_132, type KubectlResult, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'ww';
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
   await k.ok(['create', 'namespace', NS]);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;
@@ -238,5 +235,7 @@ describe('cordon and uncordon', () => {
     expect(await k.ok(['uncordon', 'worker-1'])).toBe('node/worker-1 uncordoned\n');
     expect((await getJson('node', 'worker-1')).spec.unschedulable).toBeUndefined();
     expect(await k.ok(['get', 'node', 'worker-1', '--no-headers'])).toMatch(/^worker-1\s+Ready\s/);
+    // A Ready node without an agent would take the pending pods of the suites sharing this cluster.
+    await k.ok(['delete', 'node', 'worker-1']);
   });
 });

@@ -2,7 +2,7 @@
 // (kind Status, the right code and reason), and the server survives with its objects intact.
 import { request } from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, type RawResponse, WharfProcess } from '@wharf/testing';
+import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, type RawResponse, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'bad';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
@@ -10,12 +10,12 @@ const KEEP = `${CM}/keep`;
 const WIDGETS = `/apis/malformed.example.com/v1/namespaces/${NS}/widgets`;
 const CRD = crdManifest({ group: 'malformed.example.com', kind: 'Widget', spec: { properties: { size: { type: 'integer' } } } });
 
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let api: RawApi;
 let keepRv = '';
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   api = RawApi.fromKubeconfig(wharf.kubeconfig);
   const k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
   await k.ok(['create', 'namespace', NS]);
@@ -33,7 +33,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   api?.close();
-  await wharf?.stop();
 });
 
 /** Asserts a failure answered as a JSON Kubernetes Status with this code and reason. */

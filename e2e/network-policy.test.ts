@@ -41,8 +41,12 @@ interface TestPod {
 const namespaceManifest = NAMESPACES.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${n}", labels: {ns: "${n}"}}\n`).join('---\n');
 
 /**
- * socat echoes on each port (`cat`, no shell: cheap on a loaded machine); UDP answers every datagram
- * from a child that `-T1` ends after a second (UDP has no end: without it children pile up).
+ * socat echoes on each port with PIPE (in its own child: no `cat` to exec, cheap on a loaded
+ * machine); UDP answers every datagram from a child that `-T1` ends after a second (UDP has no end:
+ * without it children pile up). Not EXEC:cat for UDP: a RECVFROM child reaches EOF after its one
+ * datagram and then gives the program socat's `-t` (0.5 s) to answer, which a fork+exec of `cat`
+ * misses at load averages of 20 and more: the reply was dropped, the probe timed out 4 rounds in a
+ * row and the matrix failed as "no answer at all" (only UDP, more often with more processes).
  */
 const podManifest = (ns: string, name: string, node: string): string => `
 apiVersion: v1
@@ -54,7 +58,7 @@ spec:
   containers:
   - name: serve
     image: netpol:1
-    command: ["sh", "-c", "socat TCP4-LISTEN:80,fork,reuseaddr EXEC:cat & socat TCP4-LISTEN:81,fork,reuseaddr EXEC:cat & socat -T1 UDP4-RECVFROM:53,fork EXEC:cat & wait"]
+    command: ["sh", "-c", "socat TCP4-LISTEN:80,fork,reuseaddr PIPE & socat TCP4-LISTEN:81,fork,reuseaddr PIPE & socat -T1 UDP4-RECVFROM:53,fork PIPE & wait"]
     ports:
 ${PORTS.map((p) => `    - {name: ${p.name}, containerPort: ${p.port}, protocol: ${p.protocol}}`).join('\n')}
     readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 1}

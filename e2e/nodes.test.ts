@@ -5,28 +5,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpdDeployment, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
 
-const deployment = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]
-      containers:
-      - name: httpd
-        image: busybox:1
-        command: ["sh", "-c", "mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && echo serving && httpd -f -p 8080 -h /www"]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
-`;
+const deployment = httpdDeployment({ name: 'web', namespace: 'default', pagePrefix: 'hello-from-', spreadOverNodes: true });
 
 describe.skipIf(skip !== '')(`wharf up --nodes 2 ${skip}`, () => {
   let wharf: WharfProcess;

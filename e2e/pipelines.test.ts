@@ -400,6 +400,11 @@ describe.skipIf(skip !== '')(`pipelines (tekton.dev/v1) on wharf up --nodes 1 ${
     return c && c.status !== 'Unknown' ? r : undefined;
   }, timeoutMs, `${kind} ${name} done`);
   const raw = (p: string): Promise<string> => k.ok(['get', '--raw', `${LOGS}${p}`]);
+  /** A failed run's TaskRuns: their condition, steps and pod say why (a pod that could not start, a failed script). */
+  const whyFailed = async (pr: Run): Promise<string> => {
+    const runs = await Promise.all((pr.status?.childReferences ?? []).map((c) => get('taskrun', c.name)));
+    return runs.filter((t) => cond(t)?.status === 'False').map((t) => JSON.stringify({ ...cond(t), steps: t.status?.steps, pod: t.status?.podName })).join('\n');
+  };
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'wharf-pipelines-e2e-'));
@@ -428,7 +433,7 @@ ${workspacesAndRetries}` });
 
   it("runs Tekton's when-expressions example and reports what Tekton reports", async () => {
     const pr = await done('pipelinerun', 'guarded-pr', 180_000);
-    expect(cond(pr)).toMatchObject({ status: 'True', reason: 'Completed', message: 'Tasks Completed: 5 (Failed: 0, Cancelled 0), Skipped: 9' });
+    expect(cond(pr), await whyFailed(pr)).toMatchObject({ status: 'True', reason: 'Completed', message: 'Tasks Completed: 5 (Failed: 0, Cancelled 0), Skipped: 9' });
     const skipped = Object.fromEntries((pr.status?.skippedTasks ?? []).map((s) => [s.name, s.reason]));
     expect(skipped).toEqual({
       'task-should-be-skipped-1': 'When Expressions evaluated to false',
@@ -455,7 +460,7 @@ ${workspacesAndRetries}` });
   }, 200_000);
   it('runs Tasks by reference with params, array params, results and finally, and masks a Secret in the archived log', async () => {
     const pr = await done('pipelinerun', 'ci-pass', 90_000);
-    expect(cond(pr)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0' });
+    expect(cond(pr), await whyFailed(pr)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0' });
     expect((await get('taskrun', 'ci-pass-build')).status?.results).toEqual([{ name: 'digest', type: 'string', value: 'sha256:abc' }]);
     expect(await raw('/taskrunlogs/ci-pass-build/log?step=compile')).toBe('compiling app -v\n');
     expect(await raw('/taskrunlogs/ci-pass-deploy/log')).toBe('[deploy] deploying sha256:abc\n');

@@ -2,10 +2,10 @@
 // kubectl: what a user sees when a namespace runs out of quota, the defaults a LimitRange puts
 // on pods, and the tolerations and token volume every new pod gets. No node agents are needed:
 // admission happens in the API server, and pending pods count toward quota.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, WharfProcess, eventually } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, Kubectl, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 const limitRange = (ns: string, item: Record<string, unknown>): string =>
@@ -18,15 +18,12 @@ const pod = (ns: string, name: string, resources?: Record<string, unknown>): str
 const json = (text: string): any => JSON.parse(text);
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig);
   await k.ok(['create', 'namespace', 'quota']);
   await k.ok(['create', 'namespace', 'limits']);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 describe('ResourceQuota', () => {
   it('refuses the third pod with the real message, and describe shows used/hard', async () => {

@@ -3,22 +3,19 @@
 // server writes, diff --server-side, the client-side → server-side apply upgrade, removal of
 // fields an applier stops sending, a custom resource with list types, and client-node's apply.
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, Kubectl, KUBECTL_132, WharfProcess } from '@wharf/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crdManifest, eventually, Kubectl, KUBECTL_132, sharedWharf, type WharfEndpoint } from '@wharf/testing';
 
 const NS = 'ssa';
-let wharf: WharfProcess;
+let wharf: WharfEndpoint;
 let k: Kubectl;
 
 beforeAll(async () => {
-  wharf = await WharfProcess.start();
+  wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
   await k.ok(['create', 'namespace', NS]);
 });
 
-afterAll(async () => {
-  await wharf?.stop();
-});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;

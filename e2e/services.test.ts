@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupServiceRules, ServiceProxy } from '@wharf/node';
-import { eventually, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { eventually, httpdDeployment, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const run = promisify(execFile);
 const hasIptables = ((): boolean => {
@@ -29,23 +29,7 @@ const skip = runcUnavailable() || (hasIptables ? '' : 'no usable iptables');
 const PREFIX = `WHE-${randomBytes(3).toString('hex').toUpperCase()}`;
 const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
 
-const deployment = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]
-      containers:
-      - name: httpd
-        image: busybox:1
-        command: ["sh", "-c", "mkdir -p /www && echo $(hostname) > /www/index.html && httpd -f -p 8080 -h /www"]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
-`;
+const deployment = httpdDeployment({ name: 'web', namespace: 'default', spreadOverNodes: true });
 
 const services = `
 apiVersion: v1

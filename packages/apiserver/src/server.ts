@@ -44,7 +44,8 @@ import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
 import { advertiseMaster } from './objects/master-service.js';
 import { OidcAuthenticator, unverifiedIssuer } from './auth/oidc.js';
-import { SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
+import { signOut, SIGN_OUT_PATH } from './auth/session-signout.js';
+import { RevokedSessions, SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
 import { checkLdapOptions, LdapSignIn, LDAP_SIGNIN_PATH } from './auth/ldap/index.js';
 import { claimResizeAdmission, defaultStorageClassAdmission } from './objects/admission-storageclass.js';
 import type { UserInfo } from './objects/context.js';
@@ -192,7 +193,7 @@ export class ApiServer {
     // Agents that do not hold the agent token (joined with `wharf agent`) check it by a TokenReview.
     if (opts.agentToken) this.tokens.addBuiltin(opts.agentToken, AGENT_CLIENT_USER);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
-    this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub);
+    this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub, undefined, new RevokedSessions(join(opts.dataDir, 'revoked-sessions.json')));
     if (options.ldap) checkLdapOptions(options.ldap);
     this.ldapSignIn = options.ldap ? new LdapSignIn({ ldap: options.ldap, sessions: this.sessions, logger: opts.logger, audit: (req, res, user, code) => this.auditSignIn(req, res, user, code) }) : undefined;
     this.auditor = options.audit ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m)) : undefined;
@@ -356,13 +357,30 @@ export class ApiServer {
     await this.auditor?.close();
   }
 
-  /** A sign-in attempt in the audit log, as the username it tried. */
-  private auditSignIn(req: IncomingMessage, res: ServerResponse, user: UserInfo, code: number): void {
-    const ri = requestInfo('POST', LDAP_SIGNIN_PATH, new URLSearchParams());
+  /** A sign-in attempt (or a sign-out: `path` /logout) in the audit log, as the username it tried. */
+  private auditSignIn(req: IncomingMessage, res: ServerResponse, user: UserInfo, code: number, path = LDAP_SIGNIN_PATH): void {
+    const ri = requestInfo('POST', path, new URLSearchParams());
     this.auditor?.begin(req, res, ri, user)?.complete(code);
     this.audit?.record({
-      user: user.name, groups: user.groups, verb: 'create', group: 'wharf.dev', resource: 'signins', subresource: '', namespace: '', name: 'ldap', code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+      user: user.name, groups: user.groups, verb: path === SIGN_OUT_PATH ? 'delete' : 'create', group: 'wharf.dev', resource: 'signins', subresource: '', namespace: '', name: path === SIGN_OUT_PATH ? 'logout' : 'ldap', code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
     });
+  }
+
+  /**
+   * The user of a bearer token, as a request carrying it would be authenticated; undefined when
+   * the token is not valid. For servers beside this one that take the same tokens (the registry).
+   */
+  async authenticateToken(token: string): Promise<UserInfo | undefined> {
+    if (this.oidc) await this.oidc.prepare(token);
+    return this.userOfToken(token);
+  }
+
+  private userOfToken(token: string): UserInfo | undefined {
+    // A JWT goes to the one authenticator of its issuer: no signature is checked twice.
+    const iss = unverifiedIssuer(token);
+    return this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
+      : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
+        : this.tokens.authenticate(token) ?? authenticateBootstrapToken(token, (id) => this.store.get(objectKey('', 'secrets', 'kube-system', `${BOOTSTRAP_SECRET_PREFIX}${id}`)));
   }
 
   private authenticate(req: IncomingMessage, path: string): UserInfo {
@@ -376,13 +394,7 @@ export class ApiServer {
       throw unauthorized();
     }
     const m = /^Bearer\s+(.+)$/i.exec(auth);
-    const token = (m?.[1] ?? '').trim();
-    // A JWT goes to the one authenticator of its issuer: no signature is checked twice.
-    const iss = m ? unverifiedIssuer(token) : undefined;
-    const user = !m ? undefined
-      : this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
-        : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
-          : this.tokens.authenticate(token) ?? authenticateBootstrapToken(token, (id) => this.store.get(objectKey('', 'secrets', 'kube-system', `${BOOTSTRAP_SECRET_PREFIX}${id}`)));
+    const user = m ? this.userOfToken((m[1] ?? '').trim()) : undefined;
     if (!user) throw unauthorized();
     return user;
   }
@@ -428,6 +440,14 @@ export class ApiServer {
       if (this.ldapSignIn && url.pathname === LDAP_SIGNIN_PATH) {
         auditBegun = true;
         code = await this.ldapSignIn.handle(req, res);
+        return;
+      }
+      // Sign-out names its session by the token it ends; it audits itself, as whose session ended.
+      if (url.pathname === SIGN_OUT_PATH) {
+        auditBegun = true;
+        const out = signOut(req, res, this.sessions);
+        code = out.code;
+        this.auditSignIn(req, res, out.user, code, SIGN_OUT_PATH);
         return;
       }
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).

@@ -1,5 +1,5 @@
-// The control socket of a running `wharf up` (DIR/wharf.sock, root-only): how `wharf node fail`
-// and `wharf node restore` reach the process that owns the node agents.
+// The control socket of a running `wharf up` (DIR/wharf.sock, root-only): how `wharf node fail`,
+// `restore` and `upgrade` reach the process that owns the node agents.
 import { createServer, request, type Server } from 'node:http';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -15,7 +15,7 @@ export async function serveControl(dataDir: string, handle: ControlHandler): Pro
   const path = controlSocketPath(dataDir);
   if (existsSync(path)) rmSync(path);
   const server = createServer((req, res) => {
-    const m = /^\/nodes\/([a-z0-9-]+)\/(fail|restore)$/.exec(req.url ?? '');
+    const m = /^\/nodes\/([a-z0-9-]+)\/(fail|restore|upgrade)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) {
       res.writeHead(404).end('unknown control request\n');
       return;

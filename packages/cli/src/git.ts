@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@wharf/client';
 import type { Command } from 'commander';
-import { portOf, positiveInteger } from './up-options.js';
+import { portOf, positiveInteger } from './int-options.js';
 
 export interface GitFlags {
   kubeconfig?: string;

@@ -17,6 +17,7 @@ import { addTokenCommands } from './token/commands.js';
 import { addClusterCommands } from './cluster/commands.js';
 import { addAgentCommands } from './agent/commands.js';
 import { defaultDataDir } from './endpoints.js';
+import { failInOneLine } from './fail.js';
 
 const program = new Command();
 // Positional: the program's own --version comes before a verb, so `wharf config get --version N` is the verb's.
@@ -139,8 +140,13 @@ program
     process.stdout.write(`${await consoleLink(o)}\n`);
   });
 
-const node = program.command('node').description('rehearse node failures on the embedded cluster');
-for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and all its containers stop, as on power loss'], ['restore', 'bring a failed node back']] as const) {
+const node = program.command('node').description('rehearse node failures on the embedded cluster, or upgrade a node\'s agent');
+const nodeActions = [
+  ['fail', 'make a node fail abruptly: its agent and all its containers stop, as on power loss', 'failed'],
+  ['restore', 'bring a failed node back', 'restored'],
+  ['upgrade', 'restart a node\'s agent process for the control plane\'s Kubernetes version (an upgrade\'s node step; containers keep running)', 'upgraded'],
+] as const;
+for (const [action, what, done] of nodeActions) {
   node
     .command(`${action} <name>`)
     .description(what)
@@ -148,7 +154,7 @@ for (const [action, what] of [['fail', 'make a node fail abruptly: its agent and
     .action(async (name: string, o: { dataDir?: string }) => {
       const { sendControl } = await import('./control.js');
       await sendControl(defaultDataDir(o.dataDir), `/nodes/${encodeURIComponent(name)}/${action}`);
-      process.stdout.write(`node/${name} ${action === 'fail' ? 'failed' : 'restored'}\n`);
+      process.stdout.write(`node/${name} ${done}\n`);
     });
 }
 
@@ -189,8 +195,4 @@ addTokenCommands(program);
 addClusterCommands(program);
 addAgentCommands(program);
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  // One line: scripts read the first line of stderr, people read all of it.
-  process.stderr.write(`wharf: ${((e as Error).message ?? String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
-  process.exit(1);
-});
+program.parseAsync(process.argv).catch(failInOneLine);

@@ -26,14 +26,14 @@ type Stop = () => Promise<void>;
 
 async function startKsm(o: Listen, port: number, logger: Logger): Promise<Stop> {
   const { KubeStateMetrics } = await import('@wharf/platform-monitoring');
-  const ksm = new KubeStateMetrics({ kubeConfig: kubeConfigOf(o.kubeconfig), host: o.host, port, logger });
+  const ksm = new KubeStateMetrics({ kubeConfig: await kubeConfigOf(o.kubeconfig), host: o.host, port, logger });
   await ksm.start();
   return () => ksm.stop();
 }
 
 async function startSd(o: Listen, port: number, logger: Logger): Promise<Stop> {
   const { KubernetesSd, serveSd } = await import('@wharf/platform-monitoring');
-  const client = kubeClient(o.kubeconfig, 'prometheus-sd');
+  const client = await kubeClient(o.kubeconfig, 'prometheus-sd');
   const server = await serveSd(new KubernetesSd(client, logger), o.host, port);
   logger.info({ port: server.port }, 'service discovery listening');
   return async () => {
@@ -44,7 +44,7 @@ async function startSd(o: Listen, port: number, logger: Logger): Promise<Stop> {
 
 async function startQueryProxy(o: Listen & QueryProxyFlags, port: number, logger: Logger): Promise<Stop> {
   const { QueryProxy } = await import('@wharf/platform-monitoring');
-  const client = kubeClient(o.kubeconfig, 'query-proxy');
+  const client = await kubeClient(o.kubeconfig, 'query-proxy');
   const tls = { cert: readFileSync(o.tlsCert, 'utf8'), key: readFileSync(o.tlsKey, 'utf8') };
   // Who may call: the front proxy CA and names of extension-apiserver-authentication.
   const proxy = new QueryProxy({ prometheusUrl: o.prometheus, tls, auth: await RequestHeaderAuth.load(client), host: o.host, port, logger });

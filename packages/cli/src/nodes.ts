@@ -10,10 +10,12 @@ import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { podRangeOctet, releasePodRange } from './pod-range.js';
+import { nodeRuntime } from './node-runtime.js';
+import { nodeAgentVersion } from './agent/version.js';
 import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
 import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, LocalProvisioner, type LocalNodeStorage, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PodRuntime, PolicyEnforcer, cleanupPolicyRules, policyPrefix, ProcessRuntime, RegistryImageProvider, ServiceProxy, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import { DEFAULT_SERVICE_CIDR, LocalProvisioner, type LocalNodeStorage, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PolicyEnforcer, cleanupPolicyRules, policyPrefix, RegistryImageProvider, ServiceProxy, kubeletVersionFor, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -30,6 +32,8 @@ export interface NodeSetOptions {
   readonly nodeKubeconfig: (name: string) => string;
   /** What the agents require of the API server for logs, exec, port-forward and metrics. @default none */
   readonly apiServerToken?: string;
+  /** The Kubernetes version X.Y.Z the API server serves: what new agents run for (their kubelet version). */
+  readonly kubernetesVersion: string;
   /** Lease renewal period of the agents. @default 10 (the kubelet's) */
   readonly heartbeatSeconds?: number;
   /** Each agent logs with `{ component: 'node-agent', node }`, DNS and the dataplane with their component. */
@@ -78,12 +82,7 @@ function gateways(dataDir: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => podCidrGateway(networkOf(dataDir, i).podCIDR));
 }
 
-/** A node's runtime: host processes, or runc containers on its own bridge and pod CIDR. */
-export function nodeRuntime(kind: RuntimeKind, nodeName: string, stateDir: string, net: { bridge: string; podCIDR: string }): ContainerRuntime {
-  if (kind === 'process') return new ProcessRuntime({ nodeName, stateDir });
-  return new PodRuntime({ nodeName, stateDir, cni: { podCIDR: net.podCIDR, bridge: net.bridge } });
-}
-
+/** Node `index`'s runtime, in DIR/nodes/<name>. */
 function runtimeFor(dataDir: string, name: string, index: number, kind: RuntimeKind): ContainerRuntime {
   return nodeRuntime(kind, name, join(dataDir, 'nodes', name), networkOf(dataDir, index));
 }
@@ -187,18 +186,22 @@ export class NodeSet {
     else for (const i of all) await this.startNode(i);
   }
 
-  /** The `wharf agent` process of node i: its state stays in DIR/nodes/<node>, as an in-process agent's. */
-  private processSpec(i: number): AgentProcessSpec {
+  /**
+   * The `wharf agent` process of node i: its state stays in DIR/nodes/<node>, as an in-process
+   * agent's. It runs for `version`, by default the one it ran before (agent/version.ts).
+   */
+  private processSpec(i: number, version?: string): AgentProcessSpec {
     const name = `node-${i}`;
     const dir = join(this.o.dataDir, 'nodes', name);
     const net = networkOf(this.o.dataDir, i);
+    const kubernetesVersion = version ?? nodeAgentVersion(readAgentRecord(dir)?.kubernetesVersion, this.o.kubernetesVersion);
     return {
       name, dataDir: dir,
       args: [
         'agent', '--node', name, '--server', this.o.agentProcesses!.apiServer, '--data-dir', dir, '--state-dir', dir,
         '--pod-cidr', net.podCIDR, '--bridge', net.bridge, '--zone', String.fromCharCode(97 + (i % 26)), '--registry', this.o.registry.host,
         '--runtime', this.o.runtime, '--image-dir', join(this.o.dataDir, 'node-images'), '--rootfs-dir', join(this.o.dataDir, 'rootfs'),
-        '--heartbeat-seconds', String(this.o.heartbeatSeconds), '--log-format', 'json',
+        '--heartbeat-seconds', String(this.o.heartbeatSeconds), '--kubernetes-version', kubernetesVersion, '--log-format', 'json',
         ...(this.o.runtime !== 'process' ? ['--cluster-dns', 'gateway'] : []),
       ],
     };
@@ -231,6 +234,8 @@ export class NodeSet {
       podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
       images, stateDir: join(this.o.dataDir, 'nodes', name),
       logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }), heartbeatSeconds: this.o.heartbeatSeconds, apiServerToken: this.o.apiServerToken,
+      // It runs this process's code, so it is always the control plane's version.
+      kubeletVersion: kubeletVersionFor(this.o.kubernetesVersion),
       // Cluster DNS runs in the dataplane process (dataplane.ts): pods query their bridge gateway, redirected to it.
       ...(this.o.runtime !== 'process' ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
     });
@@ -299,6 +304,23 @@ export class NodeSet {
     if (!this.failed.has(name)) return;
     await this.startNode(i);
     this.failed.delete(name);
+  }
+
+  /**
+   * An upgrade's node step: restarts the node's agent process for the control plane's version
+   * (its containers keep running and are adopted). In-process agents already run it.
+   */
+  async upgradeAgent(name: string): Promise<void> {
+    const i = this.indexOf(name);
+    if (!this.processes || this.failed.has(name)) return;
+    // Unwatched first, or the supervisor would start the old version in the gap.
+    this.processes.unwatch(name);
+    const spec = this.processSpec(i, this.o.kubernetesVersion);
+    try {
+      await this.processes.ensure(spec);
+    } finally {
+      this.processes.watch(spec);
+    }
   }
 
   /**

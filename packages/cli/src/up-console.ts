@@ -14,6 +14,8 @@ export interface UpConsoleTargets {
   readonly registry: ApiTarget;
   /** Silences on the Monitoring page. */
   readonly alertmanager: AlertmanagerUrl;
+  /** This Wharf's data dir: the upgrade plan on the Cluster page reads its store and audit log. */
+  readonly dataDir: string;
 }
 
 export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Logger): Promise<ConsoleServer> {

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkLdapOptions, checkOidcOptions, type AuditOptions, type LdapOptions, type OidcOptions } from '@wharf/apiserver';
+import { optionalInteger, portOf, positiveInteger } from './int-options.js';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
 /** The flags as commander hands them over (strings). */
@@ -109,25 +110,6 @@ export interface UpConfig {
   readonly audit: AuditOptions | undefined;
   /** Set with --ldap-url: POST /login/ldap signs users in against that directory. */
   readonly ldap: LdapOptions | undefined;
-}
-
-function optionalInteger(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
-  return n;
-}
-
-export function positiveInteger(flag: string, v: string | undefined, fallback: number): number {
-  const n = optionalInteger(flag, v) ?? fallback;
-  if (n < 1) throw new Error(`${flag} must be a positive integer, got "${v}"`);
-  return n;
-}
-
-export function portOf(flag: string, v: string | undefined, fallback: number): number {
-  const n = optionalInteger(flag, v) ?? fallback;
-  if (n > 65535) throw new Error(`${flag} must be a port number (0-65535), got "${v}"`);
-  return n;
 }
 
 export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {

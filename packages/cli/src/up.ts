@@ -41,12 +41,14 @@ export async function up(flags: UpOptions): Promise<void> {
   const registry = new Registry({
     root: join(dataDir, 'registry'), port: c.registryPort, host: '127.0.0.1',
     cert: server.pki.serverCert, key: server.pki.serverKey,
-    // Any valid cluster token may pull and push, node agents only pull; anonymous pulls only when asked for.
+    // Any valid token of the cluster may pull and push, node agents only pull; anonymous pulls only when asked for.
     // Deleting needs RBAC: `delete` on registry.wharf.dev `repositories` (named by the repository),
     // the question the console's Images page asks before it offers Delete.
-    authenticate: (token, access) => {
-      const user = server.tokens.authenticate(token);
-      if (!user) return false;
+    authenticate: async (token, access) => {
+      // Every token the API server takes: directory users' sign-in sessions too (the Images page).
+      const user = await server.authenticateToken(token);
+      // A bootstrap token only joins a node: it neither pulls nor pushes.
+      if (!user || user.groups.includes('system:bootstrappers')) return false;
       if (user.groups.includes('system:nodes') && access.action !== 'pull') return 'denied';
       return access.action !== 'delete' || server.authz.authorize(user, registryDelete(access.repository)).allowed || 'denied';
     },
@@ -86,7 +88,7 @@ export async function up(flags: UpOptions): Promise<void> {
   dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const nodes = c.nodes > 0
     ? new NodeSet({
-      dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log,
+      dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log, kubernetesVersion: server.kubernetesVersion.version,
       registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
       nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
       dataplaneKubeConfig: dataplaneKc,
@@ -128,6 +130,7 @@ export async function up(flags: UpOptions): Promise<void> {
     api: { host: '127.0.0.1', port: bound, ca: server.pki.caCert },
     registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
     alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
+    dataDir,
   }, log);
   writeEndpoints(dataDir, {
     apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
@@ -146,7 +149,8 @@ export async function up(flags: UpOptions): Promise<void> {
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
-    else await nodes.restore(target);
+    else if (action === 'restore') await nodes.restore(target);
+    else await nodes.upgradeAgent(target);
     log.info({ node: target, action }, 'node drill');
   });
   log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');

@@ -1,10 +1,9 @@
-// A thin JSON client for the Kubernetes API with the credentials of a client-node KubeConfig:
+// A thin JSON client for the Kubernetes API with the credentials of a kubeconfig (KubeCredentials):
 // requests with one typed error, and NDJSON watch streams the caller can abort. Raw JSON (not
 // client-node's generated models) keeps objects exactly as the server sent them; a watch stream
 // that goes silent is torn down here (client-node 1.4.0 watches never time out client-side).
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 
 /** A non-2xx answer from the API server: its HTTP status and, from its Status body, the reason. */
 export class ApiError extends Error {
@@ -76,6 +75,15 @@ export interface KubeClientOptions {
 /** A User-Agent as Kubernetes components send it: `<component>/v1.32.0 (<os>/<arch>) wharf`. */
 export const componentUserAgent = (component: string): string => `${component}/v1.32.0 (${process.platform}/${process.arch}) wharf`;
 
+/**
+ * What KubeClient needs of a kubeconfig: a client-node KubeConfig, or a lighter loader of the same
+ * two methods (the `wharf agent` process signs in without loading client-node, ~70 MB).
+ */
+export interface KubeCredentials {
+  getCurrentCluster(): { readonly server: string } | null;
+  applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+}
+
 export class KubeClient {
   private readonly server: URL;
   private readonly agent: http.Agent;
@@ -83,7 +91,7 @@ export class KubeClient {
   private readonly userAgent: string;
   private options: Promise<https.RequestOptions> | undefined;
 
-  constructor(private readonly kubeConfig: KubeConfig, opts: KubeClientOptions = {}) {
+  constructor(private readonly kubeConfig: KubeCredentials, opts: KubeClientOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster: set 'current-context'");
     this.server = new URL(cluster.server);

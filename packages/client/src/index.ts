@@ -1,7 +1,7 @@
 // @wharf/client: the one Kubernetes client library of Wharf. It speaks only the Kubernetes API over
 // HTTPS with a kubeconfig, so whatever is built on it (controllers, node services, the platform)
 // works unchanged against a real cluster.
-export { KubeClient, ApiError, componentUserAgent, isStatus, type KubeClientOptions, type PatchType, type WatchEvent, type WatchHandle } from './client.js';
+export { KubeClient, ApiError, componentUserAgent, isStatus, type KubeClientOptions, type KubeCredentials, type PatchType, type WatchEvent, type WatchHandle } from './client.js';
 export { realClock, timestamp, timeOf, type Clock } from './clock.js';
 export {
   IndexedStore, NAMESPACE_INDEX, NODE_NAME_INDEX, ORPHAN_INDEX, OWNER_UID_INDEX, keyOf, nodeNameIndex, orphanIndex, ownerUidIndex, type IndexFunc, type ObjectCache,

@@ -28,7 +28,7 @@ export { ensureHostAddress, removeHostAddress } from './network/host-address.js'
 export { installGuard, removeGuard, removeGuardRoutes, guardedRoutes, GUARD_DEVICE, GUARD_CHAIN } from './network/guard.js';
 export { CommandError } from './util/exec.js';
 export { NodeAgent, resolveNodeAgentOptions, type NodeAgentOptions, type ResolvedNodeAgentOptions } from './agent/agent.js';
-export { KUBELET_VERSION } from './agent/node-status.js';
+export { KUBELET_VERSION, kubeletVersionFor } from './agent/node-status.js';
 export { ImagePullError, type ImageProvider, type ImageConfig, type EnsuredImage } from './agent/image-provider.js';
 export { LogServer, parseLogQuery, type ApiServerCheck, type LogQuery, type LogFile, type LogResolver } from './agent/logs.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';

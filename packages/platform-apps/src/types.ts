@@ -50,6 +50,12 @@ export const ANNOTATIONS = {
    * spec.data: the requesting user, recorded as the author of the version it publishes.
    */
   changeAuthor: `${GROUP}/change-author`,
+  /**
+   * Set on the running pods that read a ConfigSet in place when its mirror changes (`shop-files
+   * v2`): a pod update makes the node (a kubelet too) sync the pod and re-project its files at
+   * once, instead of at its next periodic resync, so a reload `delaySeconds` later sees them.
+   */
+  configRefreshed: `${GROUP}/config-refreshed`,
   /** The value `managed-by` label and field manager of everything the platform writes. */
   managedBy: 'wharf-platform',
 } as const;

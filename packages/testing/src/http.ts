@@ -59,3 +59,37 @@ export async function httpAnswer(host: string, port: number, path: string, timeo
   const r = await httpGet({ host, port, path, timeoutMs });
   return { status: r.status, body: r.text };
 }
+
+/** What `steadyRequests` saw: how many requests, and each failure with its time. */
+export interface SteadyResult {
+  readonly requests: number;
+  readonly failures: readonly string[];
+}
+
+/**
+ * GETs `opts` every 100 ms until stopped, so a test can say that a change (an upgrade, an agent
+ * restart) failed no request; an answer `expectText` rejects counts as a failure. stop() ends the
+ * loop after the request in flight.
+ */
+export function steadyRequests(opts: HttpGetOptions, expectText: RegExp): { stop(): Promise<SteadyResult> } {
+  let requests = 0;
+  const failures: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      requests++;
+      await httpText(opts).then(
+        (t) => (expectText.test(t) ? undefined : failures.push(`${new Date().toISOString()} unexpected answer ${JSON.stringify(t.slice(0, 80))}`)),
+        (e: unknown) => failures.push(`${new Date().toISOString()} ${(e as Error).message}`),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { requests, failures };
+    },
+  };
+}

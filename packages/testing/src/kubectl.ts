@@ -33,6 +33,8 @@ export class Kubectl {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 150_000);
       child.on('error', reject);
+      // A kubectl that exits before reading its stdin (a refused request) must not fail the run with EPIPE.
+      child.stdin.on('error', () => undefined);
       child.on('close', (code) => {
         clearTimeout(timer);
         resolve({ code: code ?? -1, stdout, stderr });

@@ -26,6 +26,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The ports a `wharf up` listens on. */
+export interface UpPorts {
+  readonly api: number;
+  readonly registry: number;
+  /** The Ingress gateway's HTTP and HTTPS ports (with nodes). */
+  readonly ingress: number;
+  readonly ingressHttps: number;
+}
+
+/** Free ports for a new `wharf up`. */
+export async function freeUpPorts(api?: number): Promise<UpPorts> {
+  return { api: api ?? (await freePort()), registry: await freePort(), ingress: await freePort(), ingressHttps: await freePort() };
+}
+
+/** The `wharf up` arguments for a data dir and its ports, without monitoring unless asked. */
+export function upArgs(dataDir: string, ports: UpPorts, monitoring = false): string[] {
+  const p = (n: number): string => String(n);
+  return ['up', '--data-dir', dataDir, '--api-port', p(ports.api), '--registry-port', p(ports.registry), '--ingress-port', p(ports.ingress), '--ingress-https-port', p(ports.ingressHttps), ...(monitoring ? [] : ['--no-monitoring'])];
+}
+
+/** What a suite needs of a running Wharf: where to reach it, and what it logged. */
+export interface WharfEndpoint {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly kubeconfig: string;
+  readonly url: string;
+  readonly output: string;
+}
+
 export interface WharfOptions {
   /** Reuse a data dir (for restart tests); a new temporary one otherwise. */
   dataDir?: string;
@@ -42,7 +71,7 @@ export interface WharfOptions {
   monitoring?: boolean;
 }
 
-export class WharfProcess {
+export class WharfProcess implements WharfEndpoint {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
   output = '';
@@ -68,14 +97,15 @@ export class WharfProcess {
   static async start(opts: WharfOptions = {}): Promise<WharfProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
     if (opts.runAs && !opts.dataDir) chownSync(dataDir, opts.runAs.uid, opts.runAs.gid);
-    const port = opts.port ?? (await freePort());
-    const w = new WharfProcess(dataDir, port, await freePort(), await freePort(), await freePort(), opts.runAs);
+    const ports = await freeUpPorts(opts.port);
+    const w = new WharfProcess(dataDir, ports.api, ports.registry, ports.ingress, ports.ingressHttps, opts.runAs);
     await w.launch(opts);
     return w;
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const child = spawn(process.execPath, [WHARF_BIN, 'up', '--data-dir', this.dataDir, '--api-port', String(this.port), '--registry-port', String(this.registryPort), '--ingress-port', String(this.ingressPort), '--ingress-https-port', String(this.ingressHttpsPort), ...(opts.monitoring ? [] : ['--no-monitoring']), ...(NODE_PROCESSES ? ['--node-processes'] : []), ...(opts.extraArgs ?? [])], {
+    const ports = { api: this.port, registry: this.registryPort, ingress: this.ingressPort, ingressHttps: this.ingressHttpsPort };
+    const child = spawn(process.execPath, [WHARF_BIN, ...upArgs(this.dataDir, ports, opts.monitoring), ...(NODE_PROCESSES ? ['--node-processes'] : []), ...(opts.extraArgs ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
     });

@@ -27,13 +27,15 @@ function token(key: { kid: string; privateKey: KeyObject }, claims: Record<strin
 beforeAll(async () => {
   server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
-    if (req.url === '/jwks') {
+    if (req.url === '/.well-known/openid-configuration') {
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+    } else if (req.url === '/jwks') {
       jwksReads++;
-      return res.end(JSON.stringify({ keys: jwks }));
+      res.end(JSON.stringify({ keys: jwks }));
+    } else {
+      res.statusCode = 404;
+      res.end('{}');
     }
-    res.statusCode = 404;
-    res.end('{}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

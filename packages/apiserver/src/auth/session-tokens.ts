@@ -1,28 +1,72 @@
 // Tokens Wharf issues itself after a sign-in it checked (LDAP): RS256 JWTs signed with the
 // service-account key but their own issuer, so they never pass as a service account's token and
 // a service-account token never passes as one of these. They name the user and groups and expire.
-import { createSign, createVerify } from 'node:crypto';
+// Signing out revokes one before then: a hash of it is listed until the token would have
+// expired, in a file beside the database, so a restarted API server still refuses it.
+import { createHash, createSign, createVerify, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { UserInfo } from '../objects/context.js';
 
 export const SESSION_ISSUER = 'https://wharf.dev/sessions';
 
-interface SessionClaims { iss: string; sub: string; groups: string[]; iat: number; exp: number; idp: string }
+/** `jti` tells apart two sign-ins of a user in the same second: signing one out leaves the other. */
+interface SessionClaims { iss: string; sub: string; groups: string[]; iat: number; exp: number; idp: string; jti: string }
+
+/** Revoked tokens (the SHA-256 of what they sign) with their expiry in epoch seconds; a file when given a path. */
+export class RevokedSessions {
+  private readonly until: Map<string, number>;
+
+  constructor(private readonly path?: string) {
+    this.until = new Map(path && existsSync(path) ? Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : []);
+  }
+
+  has(id: string): boolean {
+    return this.until.has(id);
+  }
+
+  /** Lists `id` until `exp`; entries past their expiry are dropped (their tokens fail anyway). */
+  add(id: string, exp: number, nowSeconds: number): void {
+    for (const [k, e] of this.until) if (e <= nowSeconds) this.until.delete(k);
+    this.until.set(id, exp);
+    if (!this.path) return;
+    // Written whole, then renamed: a crash mid-write leaves the old list, not half a file.
+    writeFileSync(`${this.path}.tmp`, JSON.stringify(Object.fromEntries(this.until)), { mode: 0o600 });
+    renameSync(`${this.path}.tmp`, this.path);
+  }
+}
 
 export class SessionTokens {
-  constructor(private readonly key: string, private readonly pub: string, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly key: string, private readonly pub: string, private readonly clock: () => Date = () => new Date(),
+    private readonly revoked: RevokedSessions = new RevokedSessions(),
+  ) {}
 
   /** A token for `user` that expires in `ttlSeconds`; `idp` says where the user signed in (ldap). */
   issue(user: UserInfo, ttlSeconds: number, idp: string): { token: string; expiration: Date } {
     const now = Math.floor(this.clock().getTime() / 1000);
-    const claims: SessionClaims = { iss: SESSION_ISSUER, sub: user.name, groups: user.groups, iat: now, exp: now + ttlSeconds, idp };
+    const claims: SessionClaims = { iss: SESSION_ISSUER, sub: user.name, groups: user.groups, iat: now, exp: now + ttlSeconds, idp, jti: randomBytes(12).toString('base64url') };
     const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
     const unsigned = `${b64({ alg: 'RS256', kid: 'wharf-session', typ: 'JWT' })}.${b64(claims)}`;
     const sig = createSign('RSA-SHA256').update(unsigned).sign(this.key).toString('base64url');
     return { token: `${unsigned}.${sig}`, expiration: new Date(claims.exp * 1000) };
   }
 
-  /** The user of a valid, unexpired session token; undefined for anything else. */
+  /** The user of a valid, unexpired, unrevoked session token; undefined for anything else. */
   authenticate(token: string): UserInfo | undefined {
+    const c = this.verified(token);
+    return c && !this.revoked.has(c.id) ? userOf(c.claims) : undefined;
+  }
+
+  /** Ends a session before it expires; answers its user, or undefined when the token is no valid session token. */
+  revoke(token: string): UserInfo | undefined {
+    const c = this.verified(token);
+    if (!c || this.revoked.has(c.id)) return undefined;
+    this.revoked.add(c.id, c.claims.exp, this.clock().getTime() / 1000);
+    return userOf(c.claims);
+  }
+
+  /** The claims of a token this key signed, for this issuer, not expired; `id` names it for revocation. */
+  private verified(token: string): { claims: SessionClaims; id: string } | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [head, body, sig] = parts as [string, string, string];
@@ -31,9 +75,14 @@ export class SessionTokens {
       const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
       if (c.iss !== SESSION_ISSUER || typeof c.sub !== 'string' || !Array.isArray(c.groups)) return undefined;
       if (!(c.exp > this.clock().getTime() / 1000)) return undefined;
-      return { name: c.sub, groups: [...c.groups.filter((g) => typeof g === 'string' && g !== 'system:authenticated'), 'system:authenticated'] };
+      // Named by what was signed: the signature's text can be spelled several ways (base64url's spare bits).
+      return { claims: c, id: createHash('sha256').update(`${head}.${body}`).digest('hex') };
     } catch {
       return undefined;
     }
   }
+}
+
+function userOf(c: SessionClaims): UserInfo {
+  return { name: c.sub, groups: [...c.groups.filter((g) => typeof g === 'string' && g !== 'system:authenticated'), 'system:authenticated'] };
 }

@@ -9,7 +9,7 @@ const v2 = registry.lookup('autoscaling', 'v2', 'horizontalpodautoscalers')!;
 
 const stored = (spec: Record<string, unknown>, status?: Record<string, unknown>): StoredObject => ({
   apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler',
-  metadata: { name: 'web', namespace: 'default', resourceVersion: '5' },
+  metadata: { name: 'web', namespace: 'default', uid: 'u-1', resourceVersion: '5', creationTimestamp: '2024-01-01T00:00:00Z' },
   spec, ...(status ? { status } : {}),
 } as StoredObject);
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { FieldPath } from './issues.js';
 import { validateCelRules } from './crd-cel.js';
+import type { JSONSchemaProps } from './crd-types.js';
 
 const DEPLOY = join(import.meta.dirname, '../../../../deploy');
 const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
@@ -16,7 +17,7 @@ describe("Wharf's CRDs", () => {
     let crds = 0;
     for (const f of files(DEPLOY).filter((n) => n.endsWith('.yaml'))) {
       for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
-        const o = doc.toJS() as { kind?: string; metadata: { name: string }; spec: { versions: { name: string; schema?: { openAPIV3Schema?: object } }[] } } | null;
+        const o = doc.toJS() as { kind?: string; metadata: { name: string }; spec: { versions: { name: string; schema?: { openAPIV3Schema?: JSONSchemaProps } }[] } } | null;
         if (o?.kind !== 'CustomResourceDefinition') continue;
         crds++;
         o.spec.versions.forEach((v, i) => {

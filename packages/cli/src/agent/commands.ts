@@ -18,6 +18,7 @@ export function addAgentCommands(program: Command): void {
     .option('--registry <host:port>', 'the built-in registry (default the server\'s host, port 5000)')
     .option('--runtime <kind>', 'runc, process or auto', 'auto')
     .option('--heartbeat-seconds <s>', 'how often the node renews its Lease (default 10, as the kubelet)')
+    .option('--kubernetes-version <X.Y.Z>', 'the Kubernetes version this node runs for, reported as its kubelet version; never newer than the API server, at most 3 minors older (default: the one it ran before, else the API server\'s)')
     .option('--cluster-dns <address>', 'the DNS server of ClusterFirst pods: an IP, or "gateway" (the node\'s bridge gateway, redirected to cluster DNS by the dataplane of the Wharf on this machine); default: the host\'s resolv.conf')
     .addOption(new Option('--state-dir <dir>', 'where the runtime keeps containers, volumes and logs (default DATA_DIR/node)').hideHelp())
     .addOption(new Option('--image-dir <dir>', 'the image store, shared by the nodes of one wharf up (default DATA_DIR/images)').hideHelp())

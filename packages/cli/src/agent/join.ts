@@ -6,10 +6,10 @@
 // node signs in with its certificate; the token is not needed again.
 import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiException, CertificatesV1Api, CoreV1Api, KubeConfig, type V1CertificateSigningRequest } from '@kubernetes/client-node';
 import * as x509 from '@peculiar/x509';
 import { stringify } from 'yaml';
+import { kubeconfigPath } from './kubeconfig.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -27,7 +27,6 @@ export interface JoinOptions {
   readonly timeoutMs?: number;
 }
 
-export const kubeconfigPath = (dataDir: string): string => join(dataDir, 'kubeconfig');
 
 const pem = (label: string, der: ArrayBuffer): string =>
   `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;

@@ -4,21 +4,20 @@
 // certificate in DIR/kubeconfig and adopts the containers the previous process left running.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ImageStore } from '@wharf/images';
 import { KubeClient } from '@wharf/client';
-import { KUBELET_VERSION, NodeAgent, RegistryImageProvider, podCidrGateway, readRuntimeKind } from '@wharf/node';
-import { parse } from 'yaml';
+import { NodeAgent, RegistryImageProvider, kubeletVersionFor, podCidrGateway, readRuntimeKind } from '@wharf/node';
 import { defaultDataDir } from '../endpoints.js';
 import { cliLogger, chooseLogFormat, checkLogLevel } from '../log.js';
-import { nodeRuntime } from '../nodes.js';
+import { nodeRuntime } from '../node-runtime.js';
 import { chooseRuntime } from '../runtime-check.js';
 import { apiServerCheck } from './api-server-check.js';
-import { discoverCa, type CaSource } from './discovery.js';
-import { joinCluster, kubeconfigPath } from './join.js';
+import type { CaSource } from './discovery.js';
+import { kubeconfigPath, loadNodeKubeconfig } from './kubeconfig.js';
 import { agentStateDir, isAgentProcess, readAgentRecord, writeAgentRecord } from './state.js';
+import { agentSkew, parseAgentVersion } from './version.js';
 
 export interface AgentCommandOptions {
   readonly node: string;
@@ -41,6 +40,8 @@ export interface AgentCommandOptions {
   readonly rootfsDir?: string;
   /** Lease renewal period, in seconds. @default 10 */
   readonly heartbeatSeconds?: string;
+  /** The Kubernetes version X.Y.Z this agent runs for (nodeInfo.kubeletVersion). @default the one it ran before, else the API server's */
+  readonly kubernetesVersion?: string;
   /** `gateway`: ClusterFirst pods query the node's bridge gateway, which this machine's dataplane redirects to cluster DNS; an IP: that server. */
   readonly clusterDns?: string;
 }
@@ -53,16 +54,22 @@ export const agentDataDir = (name: string, dir: string | undefined): string => r
 /** A bridge name of at most 15 characters, one per data dir. */
 const bridgeOf = (dataDir: string): string => `wa${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
 
-/** The node the certificate in a kubeconfig names (its user is system:node:<name>). */
-function nodeOfKubeconfig(path: string): string | undefined {
-  const doc = parse(readFileSync(path, 'utf8')) as { users?: { name?: string }[] };
-  return doc.users?.[0]?.name?.replace(/^system:node:/, '');
-}
-
 function caSource(o: AgentCommandOptions): CaSource {
   if (o.caCert) return { caFile: o.caCert };
   if (o.caCertHash) return { caCertHash: o.caCertHash };
   throw new Error('give --ca-cert-hash sha256:... (the cluster CA\'s public key pin) or --ca-cert FILE to trust the cluster before joining');
+}
+
+/**
+ * The Kubernetes version this agent runs for (asked, else what it ran before, else the API
+ * server's, as a kubelet installed at the cluster's version); refused outside the skew policy.
+ */
+async function agentVersion(api: KubeClient, wanted: string | undefined): Promise<string> {
+  const server = parseAgentVersion((await api.get<{ gitVersion: string }>('/version')).gitVersion, 'the API server\'s /version');
+  const version = wanted === undefined ? server : parseAgentVersion(wanted);
+  const skew = agentSkew(version, server);
+  if (skew) throw new Error(`${skew} (see --kubernetes-version)`);
+  return version;
 }
 
 export async function runAgent(o: AgentCommandOptions): Promise<void> {
@@ -84,21 +91,22 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
 
   const kubeconfig = kubeconfigPath(dataDir);
   if (existsSync(kubeconfig)) {
-    const holder = nodeOfKubeconfig(kubeconfig);
-    if (holder !== o.node) throw new Error(`${kubeconfig} signs in as node ${holder ?? '?'}, not ${o.node}`);
     log.info({ kubeconfig }, 'signing in with the node certificate of an earlier join');
   } else {
     if (!o.token) throw new Error(`${o.node} has not joined yet (no ${kubeconfig}): give --token from "wharf token create"`);
+    // Only a first start joins: the discovery and CSR code (client-node, x509) is loaded for it alone.
+    const [{ discoverCa }, { joinCluster }] = await Promise.all([import('./discovery.js'), import('./join.js')]);
     const ca = await discoverCa(o.server, caSource(o));
     log.info({ server: o.server }, 'cluster CA verified; asking for a node client certificate');
     const csr = await joinCluster(dataDir, { server: o.server, ca, token: o.token, nodeName: o.node });
     log.info({ csr, kubeconfig }, 'joined: node client certificate issued');
   }
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfig);
-  const fromBase64 = (v: string | undefined): string => Buffer.from(v ?? '', 'base64').toString('utf8');
-  const ca = fromBase64(kubeConfig.getCurrentCluster()?.caData);
-  const user = kubeConfig.getCurrentUser();
+  const kubeConfig = loadNodeKubeconfig(kubeconfig);
+  const { ca, user } = kubeConfig;
+  const holder = user.name.replace(/^system:node:/, '');
+  if (holder !== o.node) throw new Error(`${kubeconfig} signs in as node ${holder || '?'}, not ${o.node}`);
+  const api = new KubeClient(kubeConfig, { userAgent: 'wharf-agent', requestTimeoutMs: 10_000 });
+  const version = await agentVersion(api, o.kubernetesVersion ?? previous?.kubernetesVersion);
 
   const runtime = chooseRuntime(o.runtime).kind;
   const stateDir = o.stateDir ? resolve(o.stateDir) : agentStateDir(dataDir);
@@ -112,7 +120,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   if (heartbeatSeconds !== undefined && !(Number.isInteger(heartbeatSeconds) && heartbeatSeconds > 0)) throw new Error(`--heartbeat-seconds must be a whole number above 0, got "${o.heartbeatSeconds}"`);
   const dnsServer = o.clusterDns === 'gateway' ? podCidrGateway(net.podCIDR) : o.clusterDns;
   if (dnsServer !== undefined && !isIP(dnsServer)) throw new Error(`--cluster-dns must be an IP address or "gateway", got "${o.clusterDns}"`);
-  const record = { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, startedAt: new Date().toISOString(), stateDir, args: process.argv.slice(2) };
+  const record = { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, kubernetesVersion: version, startedAt: new Date().toISOString(), stateDir, args: process.argv.slice(2) };
   writeAgentRecord(dataDir, record);
 
   // Images of the built-in registry: HTTPS under the cluster CA, signed in with the node's certificate.
@@ -121,20 +129,20 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     store: new ImageStore({ root: o.imageDir ? resolve(o.imageDir) : join(dataDir, 'images'), builtinHosts: [registryHost] }),
     registryHost, rootfsDir: o.rootfsDir ? resolve(o.rootfsDir) : join(dataDir, 'rootfs'),
     // A joined node shows its certificate; the nodes of `wharf up` sign in with a token.
-    registry: { url: `https://${registryHost}`, ca, ...(user?.token ? { token: user.token } : { clientCert: { cert: fromBase64(user?.certData), key: fromBase64(user?.keyData) } }) },
+    registry: { url: `https://${registryHost}`, ca, ...(user.token ? { token: user.token } : { clientCert: { cert: user.cert ?? '', key: user.key ?? '' } }) },
   });
   const agent = new NodeAgent({
     kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
     runtime: nodeRuntime(runtime, o.node, stateDir, net), images, stateDir, logsPort: 0, logger: log,
     // Only the API server may read logs, exec or scrape: checked by a TokenReview of its token.
-    apiServerToken: apiServerCheck(new KubeClient(kubeConfig, { userAgent: 'wharf-agent', requestTimeoutMs: 10_000 })),
+    apiServerToken: apiServerCheck(api), kubeletVersion: kubeletVersionFor(version),
     ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
     ...(dnsServer ? { clusterDns: { server: dnsServer, domain: 'cluster.local' } } : {}),
   });
   await agent.start();
   // What `wharf up` waits for before it reports the node started.
   writeAgentRecord(dataDir, { ...record, readyAt: new Date().toISOString() });
-  log.info({ node: o.node, version: KUBELET_VERSION, runtime, ...net, dataDir }, 'node agent running');
+  log.info({ node: o.node, version: kubeletVersionFor(version), runtime, ...net, dataDir }, 'node agent running');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -18,6 +18,8 @@ export interface AgentRecord {
   readonly stateDir?: string;
   /** The process's arguments after `wharf`: `wharf up` adopts an agent started with the ones it would pass. */
   readonly args?: readonly string[];
+  /** The Kubernetes version X.Y.Z the agent runs for (its nodeInfo.kubeletVersion); kept by its next start unless asked otherwise. */
+  readonly kubernetesVersion?: string;
   /** Set once the agent registered its Node and adopted its containers. */
   readonly readyAt?: string;
 }

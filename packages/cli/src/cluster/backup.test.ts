@@ -6,7 +6,7 @@ import { Store } from '@wharf/apiserver';
 import { backupCluster, listBackups, readManifest, restoreInto } from './backup.js';
 import { parseClusterSpec } from './spec.js';
 
-const cm = (name: string, v: string) => (rev: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', resourceVersion: String(rev) }, data: { v } });
+const cm = (name: string, v: string) => (rev: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: String(rev), creationTimestamp: '2024-01-01T00:00:00Z' }, data: { v } });
 
 describe('cluster backup and restore', () => {
   it('snapshots the store while it is open, with keys, registry and volumes, and puts them back', async () => {

@@ -29,6 +29,8 @@ export interface ClusterSpec {
   readonly controlPlane: { readonly members: number; readonly store: 'sqlite' | 'etcd' };
   /** Node agents on this machine; their zones are a, b, c, … in turn. */
   readonly nodes: number;
+  /** Each node's agent as a `wharf agent` process of its own (`wharf up --node-processes`), upgraded node by node. @default false */
+  readonly nodeProcesses: boolean;
   readonly addons: Addons;
   readonly ports: Ports;
   /** Absolute; defaults to the cluster's directory in the state store. */
@@ -78,7 +80,7 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
   if (typeof name !== 'string' || !NAME.test(name) || name.length > 40) throw bad(file, 'metadata.name', 'must be a DNS label of at most 40 characters');
   const spec = doc.spec === undefined ? {} : doc.spec;
   if (!isObj(spec)) throw bad(file, 'spec', 'must be an object');
-  known(file, 'spec.', spec, ['version', 'controlPlane', 'nodes', 'addons', 'ports', 'dataDir']);
+  known(file, 'spec.', spec, ['version', 'controlPlane', 'nodes', 'nodeProcesses', 'addons', 'ports', 'dataDir']);
 
   const version = spec.version === undefined ? DEFAULT_MINOR : String(spec.version).replace(/^v/, '');
   try {
@@ -121,7 +123,7 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
     dataDir = spec.dataDir;
   }
   return {
-    name, version, controlPlane: { members, store }, nodes,
+    name, version, controlPlane: { members, store }, nodes, nodeProcesses: bool(file, 'spec.nodeProcesses', spec.nodeProcesses, false),
     addons: { platform: bool(file, 'spec.addons.platform', addons.platform, true), monitoring: bool(file, 'spec.addons.monitoring', addons.monitoring, true) },
     ports: p, dataDir,
   };
@@ -134,6 +136,7 @@ export function upArgs(s: ClusterSpec): string[] {
     '--api-port', String(s.ports.api), '--registry-port', String(s.ports.registry),
     '--ingress-port', String(s.ports.ingress), '--ingress-https-port', String(s.ports.ingressHttps),
     '--console-port', String(s.ports.console), '--git-port', String(s.ports.git),
+    ...(s.nodeProcesses ? ['--node-processes'] : []),
     ...(s.addons.platform ? [] : ['--no-platform']), ...(s.addons.monitoring ? [] : ['--no-monitoring']),
   ];
 }
@@ -156,6 +159,7 @@ export function specChanges(from: ClusterSpec, to: ClusterSpec): string[] {
   for (const k of ['platform', 'monitoring'] as const) {
     if (from.addons[k] !== to.addons[k]) out.push(`${to.addons[k] ? 'enable' : 'disable'} add-on ${k}`);
   }
+  if (from.nodeProcesses !== to.nodeProcesses) out.push(`node agents: ${to.nodeProcesses ? 'processes of their own' : 'inside wharf up'} (containers keep running)`);
   for (const k of Object.keys(from.ports) as (keyof Ports)[]) {
     if (from.ports[k] !== to.ports[k]) out.push(`port ${k}: ${from.ports[k]} → ${to.ports[k]}`);
   }

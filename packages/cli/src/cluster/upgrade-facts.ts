@@ -59,7 +59,7 @@ async function metricRequests(c: KubeClient, removed: readonly WindowedApi[]): P
 }
 
 /** Everything the preflight needs, read from the running cluster `spec`. */
-export async function gatherFacts(o: StateOptions, spec: ClusterSpec, c: KubeClient, to: string, backupMaxAgeMs: number): Promise<Facts> {
+export async function gatherFacts(o: StateOptions, spec: Pick<ClusterSpec, 'name' | 'dataDir'>, c: KubeClient, to: string, backupMaxAgeMs: number): Promise<Facts> {
   const now = Date.now();
   const from = await currentVersion(c);
   const [nodes, pdbs] = await Promise.all([

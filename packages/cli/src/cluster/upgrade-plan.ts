@@ -2,9 +2,7 @@
 // test): the version step (any patch; one minor at a time; never down), the version skew of the
 // node agents, and the preflight's blockers and risks, ending in go or no-go.
 import { minorIndex, minorOf, minorPath, parseKubernetesVersion, removedBetween } from '@wharf/apiserver';
-
-/** kubelets may be up to three minors older than the API server (skew policy since 1.28), never newer. */
-export const KUBELET_MAX_MINORS_BEHIND = 3;
+import { KUBELET_MAX_MINORS_BEHIND } from '../agent/version.js';
 
 export interface Agent {
   readonly node: string;

@@ -3,6 +3,8 @@
 // restarts the old version); then each node in turn: cordon, drain with PodDisruptionBudgets
 // honoured, its agent, uncordon, validate. Every step is safe to run again after a kill -9.
 import { isStatus, type KubeClient } from '@wharf/client';
+import { kubeletVersionFor } from '@wharf/node';
+import { sendControl } from '../control.js';
 import { CliError } from '../kube/errors.js';
 import { backupCluster, restoreInto } from './backup.js';
 import { client, drain, mustRead, out, sleep, startUp, stopUp, upAlive, writeRecord, type StateOptions } from './lifecycle.js';
@@ -55,6 +57,22 @@ const withClient = async <T>(spec: ClusterSpec, f: (c: KubeClient) => Promise<T>
     c.close();
   }
 };
+
+async function kubeletVersionOf(c: KubeClient, node: string): Promise<string> {
+  const n = await c.get<{ status?: { nodeInfo?: { kubeletVersion?: string } } }>(`/api/v1/nodes/${node}`);
+  return n.status?.nodeInfo?.kubeletVersion ?? '?';
+}
+
+/** Waits until the node's agent reports `want` (its restart registers the Node again). */
+async function reportsVersion(c: KubeClient, node: string, want: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await kubeletVersionOf(c, node);
+    if (v === want) return v;
+    if (Date.now() > deadline) throw new CliError(`node ${node} still reports ${v}, not ${want}, ${Math.round(timeoutMs / 1000)} s after its agent was restarted`);
+    await sleep(1000);
+  }
+}
 
 /** Restarts the cluster's wharf up with `spec` (containers keep running) and records it. */
 async function restart(o: RunOptions, spec: ClusterSpec): Promise<number> {
@@ -124,12 +142,12 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
       return `drained in ${((Date.now() - started) / 1000).toFixed(1)} s`;
     }
     if (what === 'agent') {
-      // Today the spec's agents run inside wharf up, so the control-plane restart already
-      // restarted them on the new code; a separate agent process would be stopped and started here.
-      const n = await c.get<{ status?: { nodeInfo?: { kubeletVersion?: string } } }>(`/api/v1/nodes/${node}`);
-      const reports = n.status?.nodeInfo?.kubeletVersion ?? '?';
-      if (!nodesOf(spec).some((x) => x.name === node)) return `joined with wharf agent: not restarted here (reports ${reports}); restart it with the new build yourself`;
-      return `in-process agent, restarted with the control plane (reports ${reports})`;
+      if (!nodesOf(spec).some((x) => x.name === node)) {
+        return `joined with wharf agent: not restarted here (reports ${await kubeletVersionOf(c, node)}); restart it with --kubernetes-version ${p.to}`;
+      }
+      // wharf up restarts the node's agent process for the new version (in-process agents already run it).
+      await sendControl(spec.dataDir, `/nodes/${node}/upgrade`);
+      return `reports ${await reportsVersion(c, node, kubeletVersionFor(p.to), o.timeoutMs)}`;
     }
     if (what === 'uncordon') {
       await setUnschedulable(c, node, false);

@@ -2,11 +2,12 @@
 // to the API server's POST /login/ldap (which binds as the user, rate-limits and audits); the
 // token it answers is kept in the httpOnly session cookie, and the page gets only who signed in
 // and until when. Refusals (401, 429 with Retry-After, 503, 404 when LDAP is not configured)
-// pass through as the API server's Status.
-import type { ServerResponse } from 'node:http';
+// pass through as the API server's Status. POST /console-auth/sign-out ends the session at the
+// API server (POST /logout revokes the token) and clears the cookie.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { callApi } from './api-call.js';
 import type { ApiTarget } from './proxy.js';
-import { sessionCookie } from './session.js';
+import { CLEARED_COOKIE, sessionCookie, sessionToken } from './session.js';
 
 interface SignInAnswer { status?: { token?: string; expirationTimestamp?: string; user?: { username?: string; groups?: string[] } } }
 
@@ -29,4 +30,21 @@ export async function ldapSignIn(api: ApiTarget, body: string, res: ServerRespon
   const expires = answer.status?.expirationTimestamp ? new Date(answer.status.expirationTimestamp) : undefined;
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': sessionCookie(token, expires) })
     .end(JSON.stringify({ user: answer.status?.user, expirationTimestamp: answer.status?.expirationTimestamp }));
+}
+
+/**
+ * Signs the session out: the API server revokes its token (a copy of the cookie is refused from
+ * now on), then the cookie is cleared. 401 from the API (expired, or signed out already) is done
+ * too; when the API cannot be asked the cookie still goes, and the 503 says the token lives on.
+ */
+export async function ldapSignOut(api: ApiTarget, headers: IncomingHttpHeaders, res: ServerResponse): Promise<void> {
+  const token = sessionToken(headers);
+  const up = token ? await callApi(api, 'POST', '/logout', '{}', { authorization: `Bearer ${token}` }).catch((e: unknown) => e as Error) : undefined;
+  const failed = up instanceof Error ? up.message : up && up.status !== 200 && up.status !== 401 ? `${up.status} ${up.text}` : undefined;
+  if (failed === undefined) {
+    res.writeHead(204, { 'set-cookie': CLEARED_COOKIE, 'cache-control': 'no-store' }).end();
+    return;
+  }
+  res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': CLEARED_COOKIE })
+    .end(JSON.stringify({ code: 503, reason: 'ServiceUnavailable', message: `signed out here, but the API server could not revoke the session (${failed}): it stays valid until it expires` }));
 }

@@ -1,18 +1,21 @@
 // The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
 // upgrades for exec included), the sign-in code broker (POST /console-auth/codes with a bearer
 // token → a one-time code; POST /console-auth/redeem {code} → that token), and the directory
-// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out), and
-// the built-in registry's /v2 API for the Images page, and Alertmanager's silences (alertmanager.ts). It listens on loopback
+// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out revokes it), and
+// the built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
+// the Cluster page's read-only upgrade plan (upgrade-plan.ts), and the logs of a component's
+// pods as one stream (logs.ts). It listens on loopback
 // only, over HTTP, which browsers treat as a secure context there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from './alertmanager.js';
 import { SignInCodes } from './codes.js';
-import { ldapSignIn } from './ldap.js';
+import { ldapSignIn, ldapSignOut } from './ldap.js';
+import { LOGS_PATH, podLogs } from './logs.js';
 import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.js';
-import { CLEARED_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
+import { upgradePlan, UPGRADE_PLAN_PATH } from './upgrade-plan.js';
 import { proxyUpgrade } from './upgrade.js';
 
 export interface ConsoleServerOptions {
@@ -25,6 +28,8 @@ export interface ConsoleServerOptions {
   /** The built app; undefined: a page that says how to build it. @default loadStatic() */
   readonly files?: Map<string, StaticFile> | undefined;
   readonly codes?: SignInCodes;
+  /** The data dir of the Wharf behind `api`, for the Cluster page's upgrade plan; undefined: 404. */
+  readonly dataDir?: string | undefined;
 }
 
 export interface ConsoleServer {
@@ -54,6 +59,8 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     }
     else if (path.startsWith(ALERTMANAGER_PREFIX)) void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
     else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
+    else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir) void upgradePlan(o.api, o.dataDir, req.headers, res);
+    else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   });
   // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
@@ -124,10 +131,7 @@ async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, 
     if (!m) return json(401, { message: 'send the token to trade as "Authorization: Bearer <token>"' });
     return json(201, codes.issue(m[1] as string));
   }
-  if (req.url === '/console-auth/sign-out') {
-    res.writeHead(204, { 'set-cookie': CLEARED_COOKIE, 'cache-control': 'no-store' }).end();
-    return;
-  }
+  if (req.url === '/console-auth/sign-out') return ldapSignOut(api, req.headers, res);
   const body = await readText(req, 4096);
   if (body === undefined) return json(413, { message: 'body too large' });
   if (req.url === '/console-auth/ldap') return ldapSignIn(api, body, res);

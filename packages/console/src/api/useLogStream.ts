@@ -1,8 +1,8 @@
-// A followed text stream (pod logs, build logs): one streaming GET, read as it arrives. Lines are
-// kept to the last 5,000 and handed to React once per animation frame, so a fast writer cannot
-// freeze the page. `retryWhile` lets a stream that does not exist yet (a build whose first step
-// has not started: 404) be asked again every second while it says so. useLogStreams follows
-// several at once (all pods of a component), each line prefixed with its source.
+// A followed text stream (pod logs, build logs, a component's pods merged by `wharf up`): one
+// streaming GET, read as it arrives. Lines are kept to the last 5,000 and handed to React once per
+// animation frame, so a fast writer cannot freeze the page. `retryWhile` lets a stream that does
+// not exist yet (a build whose first step has not started: 404) be asked again every second while
+// it says so. One stream per view: a browser holds six connections to a host, watches included.
 import { useEffect, useState } from 'react';
 import { apiRaw, ApiError } from './client.js';
 
@@ -42,13 +42,11 @@ async function streamLines(path: string, signal: AbortSignal, onLines: (lines: s
   }
 }
 
-export interface Source { readonly path: string; readonly prefix: string }
-
-export function useLogStreams(sources: readonly Source[], onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
+export function useLogStream(path: string | undefined, onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
   const [view, setView] = useState<LogStream>(EMPTY);
-  const key = JSON.stringify(sources);
   useEffect(() => {
-    if (!sources.length) return undefined;
+    setView(EMPTY);
+    if (!path) return undefined;
     const ctl = new AbortController();
     const lines: string[] = [];
     let frame = 0;
@@ -58,27 +56,20 @@ export function useLogStreams(sources: readonly Source[], onPaint?: () => void, 
       setView({ text: lines.join('\n'), count: lines.length, error, lines: [...lines] });
       onPaint?.();
     };
-    setView(EMPTY);
-    for (const s of sources) {
-      void streamLines(s.path, ctl.signal, (got) => {
-        lines.push(...(s.prefix ? got.map((l) => `${s.prefix}${l}`) : got));
-        if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
-        if (!frame) frame = requestAnimationFrame(paint);
-      }, retryWhile).then(() => !ctl.signal.aborted && paint(), (e: unknown) => {
-        if (ctl.signal.aborted) return;
-        error = e;
-        paint();
-      });
-    }
+    void streamLines(path, ctl.signal, (got) => {
+      lines.push(...got);
+      if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
+      if (!frame) frame = requestAnimationFrame(paint);
+    }, retryWhile).then(() => !ctl.signal.aborted && paint(), (e: unknown) => {
+      if (ctl.signal.aborted) return;
+      error = e;
+      paint();
+    });
     return () => {
       ctl.abort();
       if (frame) cancelAnimationFrame(frame);
     };
-    // onPaint and retryWhile are callbacks of the moment; the streams are named by their paths.
-  }, [key]);
+    // onPaint and retryWhile are callbacks of the moment; the stream is named by its path.
+  }, [path]);
   return view;
-}
-
-export function useLogStream(path: string | undefined, onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
-  return useLogStreams(path ? [{ path, prefix: '' }] : [], onPaint, retryWhile);
 }

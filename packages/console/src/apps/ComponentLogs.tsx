@@ -6,10 +6,11 @@ import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LABEL_APPLICATION, type Application } from '../api/platform.js';
 import type { KubeObject } from '../api/types.js';
-import { KEEP_LINES, useLogStreams } from '../api/useLogStream.js';
+import { KEEP_LINES, useLogStream } from '../api/useLogStream.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { search } from './logSearch.js';
+import { hasStarted } from './started.js';
 
 /** The label a component's pods carry (packages/platform-apps LABELS.component). */
 const LABEL_COMPONENT = 'app.kubernetes.io/component';
@@ -38,13 +39,14 @@ export default function ComponentLogs({ app }: { app: Application }) {
   const [query, setQuery] = useState('');
   const pre = useRef<HTMLPreElement>(null);
   const pods = useComponentPods(app, component);
-  const namespace = encodeURIComponent(app.metadata.namespace ?? '');
-  // The container of a component's pod is named after the component.
-  const sources = pods.map((p) => ({
-    prefix: `[${p.metadata.name}] `,
-    path: `/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(p.metadata.name)}/log?${new URLSearchParams({ container: component, tailLines: String(Math.floor(KEEP_LINES / Math.max(1, pods.length))), ...(follow ? { follow: 'true' } : {}) })}`,
-  }));
-  const stream = useLogStreams(sources, () => {
+  // One stream for all pods, merged and prefixed by `wharf up` (/console-api/logs): a follow per
+  // pod would use up the six connections a browser keeps to a host. A pod joins once its
+  // container has started: a log asked for earlier is refused. The container of a component's
+  // pod is named after the component.
+  const started = pods.filter((p) => hasStarted(p, component)).map((p) => p.metadata.name);
+  const q = new URLSearchParams({ namespace: app.metadata.namespace ?? '', container: component, tailLines: String(Math.floor(KEEP_LINES / Math.max(1, started.length))), ...(follow ? { follow: 'true' } : {}) });
+  for (const p of started) q.append('pod', p);
+  const stream = useLogStream(started.length ? `/console-api/logs?${q}` : undefined, () => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
   });
   const shown = search(stream.lines, query);

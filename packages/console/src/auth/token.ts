@@ -24,12 +24,13 @@ export function startSession(expirationTimestamp: string | undefined): void {
   changed();
 }
 
-/** Forgets the token and ends the cookie session, if any. */
+/** Forgets the token, and ends the cookie session, if any (its token revoked at the API server). */
 export async function signOut(): Promise<void> {
   sessionStorage.removeItem(KEY);
   const hadSession = localStorage.getItem(SESSION_KEY) !== null;
   localStorage.removeItem(SESSION_KEY);
-  if (hadSession) await fetch('/console-auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+  // The console's header: `wharf up` reads the cookie only on requests that carry it.
+  if (hadSession) await fetch('/console-auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json', 'x-wharf-console': '1' }, body: '{}' }).catch(() => undefined);
   changed();
 }
 

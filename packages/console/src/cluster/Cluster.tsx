@@ -1,6 +1,7 @@
 // The cluster's version and health, as `wharf cluster validate` judges it: the API server's
 // readiness checks, nodes (Ready, pressure, cordoned), the leader-elected control-plane
-// components (who holds each lease, when it was last renewed) and what is wrong, live. Tags are
+// components (who holds each lease, when it was last renewed) and what is wrong, live; and the
+// read-only upgrade plan (UpgradePlan.tsx). Tags are
 // uncoloured: antd's coloured tags fall short of AA contrast.
 import { Alert, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { apiRaw } from '../api/client.js';
 import { failedChecks, findings, leaseHealth, type Finding, type LeaseHealth } from '../api/cluster.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { UpgradePlan } from './UpgradePlan.js';
 
 interface Version { gitVersion?: string; platform?: string; goVersion?: string; buildDate?: string }
 
@@ -89,6 +91,7 @@ export default function Cluster() {
             ]}
           />
         </div>
+        <UpgradePlan />
       </Space>
     </section>
   );

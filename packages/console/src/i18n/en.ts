@@ -77,6 +77,16 @@ export const en = {
     findings: 'What is wrong', severity: 'Severity', failure: 'failure', warning: 'warning', components: 'Control-plane components (leader leases)', leader: 'Leader',
     renewed: 'Last renewed', secondsAgo: '{{count}} s ago', healthy: 'healthy', unhealthy: 'not renewed',
   },
+  upgrade: {
+    title: 'Upgrade plan', checkAgain: 'Check again', planTitle: 'Kubernetes {{from}} → {{to}}', steps: 'Steps',
+    go: 'GO: nothing blocks this upgrade (risks: {{risks}}).', noGo: 'NO-GO (blockers: {{count}}, listed below); nothing is changed.',
+    stepSnapshot: 'Snapshot the store, registry blobs and local volumes (as wharf cluster backup).',
+    stepControlPlane: 'Restart the control plane at {{to}} and validate it; if it does not validate, restore the snapshot and restart {{from}}.',
+    stepNode: 'Node {{node}}: cordon, drain (PodDisruptionBudgets honoured), restart its agent, uncordon, validate.',
+    stopsServing: '{{to}} stops serving {{api}} (use {{replacement}}).',
+    preflight: 'Preflight', level: 'Level', blocker: 'blocker', risk: 'risk', nothing: 'Nothing blocks or risks the upgrade.',
+    howTo: 'Upgrading is done on the control plane\'s machine: {{command}}', latest: 'Kubernetes {{version}} is the newest version this Wharf serves: no upgrade to plan.',
+  },
   configsets: {
     title: 'Configuration sets', intro: 'Versioned configuration read by applications. Every change publishes a new immutable version; applications reading it roll it out under health gates.',
     empty: 'No ConfigSets in this namespace yet (wharf config set NAME KEY=VALUE creates one)', unpublished: 'not published yet', lastChange: 'Last change', readBy: 'Read by',

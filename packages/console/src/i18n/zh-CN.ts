@@ -77,6 +77,16 @@ export const zhCN: Messages = {
     findings: '存在的问题', severity: '严重程度', failure: '故障', warning: '警告', components: '控制平面组件（领导者租约）', leader: '领导者',
     renewed: '最近续约', secondsAgo: '{{count}} 秒前', healthy: '健康', unhealthy: '未续约',
   },
+  upgrade: {
+    title: '升级计划', checkAgain: '重新检查', planTitle: 'Kubernetes {{from}} → {{to}}', steps: '步骤',
+    go: '可以升级（GO）：没有阻碍项（{{risks}} 个风险）。', noGo: '不可升级（NO-GO）：{{count}} 个阻碍项（见下）；不做任何更改。',
+    stepSnapshot: '为存储、镜像仓库数据块和本地卷做快照（与 wharf cluster backup 相同）。',
+    stepControlPlane: '以 {{to}} 重启控制平面并校验；校验不通过则恢复快照并以 {{from}} 重启。',
+    stepNode: '节点 {{node}}：封锁、驱逐（遵守 PodDisruptionBudget）、重启其代理、解除封锁、校验。',
+    stopsServing: '{{to}} 不再提供 {{api}}（请改用 {{replacement}}）。',
+    preflight: '预检', level: '级别', blocker: '阻碍项', risk: '风险', nothing: '没有阻碍或风险。',
+    howTo: '升级在控制平面所在的机器上执行：{{command}}', latest: 'Kubernetes {{version}} 已是此 Wharf 支持的最新版本：无需升级。',
+  },
   configsets: {
     title: '配置集', intro: '应用读取的版本化配置。每次修改都会发布一个新的不可变版本；读取它的应用在健康检查的保护下发布该版本。',
     empty: '此命名空间中暂无配置集（wharf config set 名称 键=值 可创建）', unpublished: '尚未发布', lastChange: '最近修改', readBy: '读取它的应用',

@@ -44,9 +44,12 @@ export function NodeDrain({ node }: { node: KubeObject }) {
       }
       let pending = targets;
       while (pending.length && !stopped.current) {
-        const results = await Promise.all(pending.map(async (p) => ({ p, r: await evict(p) })));
-        const byKey = new Map(results.map((x) => [key(x.p), x.r]));
-        setRows((old) => old.map((row) => ({ ...row, result: byKey.get(row.key) ?? row.result })));
+        // Each pod's row changes as its own answer comes: one slow eviction holds up no other row.
+        const results = await Promise.all(pending.map(async (p) => {
+          const r = await evict(p);
+          setRows((old) => old.map((row) => (row.key === key(p) ? { ...row, result: r } : row)));
+          return { p, r };
+        }));
         pending = results.filter((x) => x.r.state === 'blocked').map((x) => x.p);
         if (pending.length) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }

@@ -50,7 +50,9 @@ export default function PodTerminal({ pod }: { pod: KubeObject }) {
     ws.onopen = () => {
       setState('open');
       ws.send(framed(4, enc.encode(JSON.stringify({ Width: term.cols, Height: term.rows }))));
-      term.focus();
+      // Typing goes to the shell once it is there, unless the user is in a field meanwhile (the
+      // pod picker: taking its focus closed its list under the pointer).
+      if (!document.activeElement?.closest('input, textarea, select')) term.focus();
     };
     ws.onmessage = (m) => {
       const b = new Uint8Array(m.data as ArrayBuffer);

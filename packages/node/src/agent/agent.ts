@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
-import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
+import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient, silentLogger, type KubeCredentials, type Logger } from '@wharf/client';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
 import { Limiter } from '../util/limiter.js';
 import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
@@ -16,14 +16,14 @@ import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
 import type { ImageProvider } from './image-provider.js';
 import { LogServer, type ApiServerCheck, type LogFile } from './logs.js';
-import { leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
+import { KUBELET_VERSION, leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
 import { podSandboxId } from './pod-actions.js';
 import { PodWorker } from './pod-worker.js';
 import { StreamingServer } from './streaming/index.js';
 import { tearDownVolumes } from './volumes.js';
 
 export interface NodeAgentOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeCredentials;
   readonly nodeName: string;
   /** topology.kubernetes.io/zone label. @default none */
   readonly zone?: string;
@@ -73,6 +73,8 @@ export interface NodeAgentOptions {
    * inPlace config change and its reload (5 s later) see the new files. @default 3000
    */
   readonly contentRefreshIntervalMs?: number;
+  /** nodeInfo.kubeletVersion: the Kubernetes version this agent was started for (kubeletVersionFor). @default KUBELET_VERSION */
+  readonly kubeletVersion?: string;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -91,7 +93,7 @@ export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof 
 export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
   return withDefaults({
     clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000, labels: {}, logger: silentLogger,
+    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000, labels: {}, logger: silentLogger, kubeletVersion: KUBELET_VERSION,
   }, o);
 }
 
@@ -212,7 +214,7 @@ export class NodeAgent {
 
   private async updateNodeStatus(): Promise<void> {
     if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)) };
-    const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), now: `${this.clock().toISOString().slice(0, 19)}Z` });
+    const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), kubeletVersion: this.o.kubeletVersion, now: `${this.clock().toISOString().slice(0, 19)}Z` });
     // Strategic merge, as the kubelet does: conditions merge by type, so those other reporters own
     // (the node problem detector's KernelDeadlock, ...) survive the agent's status updates.
     await this.client.patch(`/api/v1/nodes/${this.o.nodeName}/status`, { status }, 'strategic');

@@ -21,7 +21,10 @@ export interface NodeFacts {
   readonly machineID: string;
 }
 
-export const KUBELET_VERSION = 'v1.32.0-wharf';
+/** nodeInfo.kubeletVersion of an agent started for Kubernetes `version` (X.Y.Z): `vX.Y.Z-wharf`. */
+export const kubeletVersionFor = (version: string): string => `v${version}-wharf`;
+/** What an agent reports when nobody says which Kubernetes version it serves. */
+export const KUBELET_VERSION = kubeletVersionFor('1.32.0');
 /** Reserved as the kubelet's default hard eviction thresholds (memory.available, nodefs.available). */
 const MEMORY_RESERVED = 100 * 1024 * 1024;
 const DISK_RESERVED_FRACTION = 0.1;
@@ -79,6 +82,8 @@ export interface NodeStatusInput {
   /** Conditions as last written, to keep lastTransitionTime. */
   readonly previous?: readonly Record<string, unknown>[];
   readonly now: string;
+  /** nodeInfo.kubeletVersion (kubeletVersionFor). */
+  readonly kubeletVersion: string;
 }
 
 export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
@@ -118,7 +123,7 @@ export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
       kernelVersion: f.kernelVersion,
       osImage: f.osImage,
       containerRuntimeVersion: f.containerRuntimeVersion,
-      kubeletVersion: KUBELET_VERSION,
+      kubeletVersion: i.kubeletVersion,
       kubeProxyVersion: '',
       operatingSystem: 'linux',
       architecture: f.arch,

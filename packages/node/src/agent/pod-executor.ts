@@ -99,10 +99,12 @@ export class PodExecutor {
     return { sandbox, waiting };
   }
 
-  /** Re-projects configMap/secret/downwardAPI/projected content into running containers (throttled inside). */
-  /** Re-projects content volumes; `force`: now, even if the volume manager refreshed them lately. */
-  async refreshVolumes(pod: V1Pod, force = false): Promise<void> {
-    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client, force)) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
+  /**
+   * Re-projects content volumes into running containers; `force`: now, even if the volume manager
+   * refreshed them lately; `fresh`: with new reads of their sources (the pod changed).
+   */
+  async refreshVolumes(pod: V1Pod, force = false, fresh = false): Promise<void> {
+    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client, force, fresh)) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
   }
 
   /** Runs preStop hooks and stops the running containers within the grace period. */

@@ -417,6 +417,24 @@ describe('PodWorker', () => {
       }
     });
 
+    it('re-reads its ConfigMap at once, not from a shared read, when its annotations change (the platform after an inPlace change)', async () => {
+      let reads = 0;
+      const client0 = client.getOptional;
+      Object.assign(client, { getOptional: () => (reads++, Promise.resolve({ data: { k: 'v' } })) });
+      try {
+        const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
+        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 60_000 });
+        await started(w);
+        const before = reads;
+        w.update({ ...p, metadata: { ...p.metadata, annotations: { 'platform.wharf.dev/config-refreshed': 'app-config v2' } } });
+        await w.settled();
+        expect(reads).toBe(before + 1);
+        await w.stop();
+      } finally {
+        Object.assign(client, { getOptional: client0 });
+      }
+    });
+
     it('polling (a runtime that does not report exits): an exit is found within the sync interval', async () => {
       const w = timed(pod({ restartPolicy: 'Never' }));
       await started(w);

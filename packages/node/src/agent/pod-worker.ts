@@ -72,6 +72,8 @@ export class PodWorker {
   private resyncAt: number | undefined;
   /** Content volumes are re-projected in the next sync (first sync, labels or annotations changed, or a resync). */
   private volumesDue = true;
+  /** ...with new reads of their sources: the pod changed (a writer may have changed them just before). */
+  private volumesFresh = false;
   private readonly timers: Clock;
   private readonly clock: () => number;
   private readonly probes: PodProbes;
@@ -103,9 +105,11 @@ export class PodWorker {
   }
 
   update(pod: V1Pod): void {
-    // downwardAPI volumes show labels and annotations; the worker's own status writes change neither.
+    // downwardAPI volumes show labels and annotations, and a writer that changed a ConfigMap a pod
+    // reads may annotate the pod to have it re-read at once (the platform does after an inPlace
+    // config change); the worker's own status writes change neither.
     const meta = (p: V1Pod): string => JSON.stringify([p.metadata?.labels, p.metadata?.annotations]);
-    if (meta(pod) !== meta(this.pod)) this.volumesDue = true;
+    if (meta(pod) !== meta(this.pod)) this.volumesDue = this.volumesFresh = true;
     this.pod = pod;
     this.kick();
   }
@@ -212,8 +216,9 @@ export class PodWorker {
     if (sandbox && (this.volumesDue || this.options.resyncIntervalMs === undefined)) {
       // Event-driven, a due refresh re-projects at once; polling, the volume manager spaces them.
       const force = this.volumesDue && this.options.resyncIntervalMs !== undefined;
-      this.volumesDue = false;
-      await this.executor.refreshVolumes(pod, force);
+      const fresh = this.volumesFresh;
+      this.volumesDue = this.volumesFresh = false;
+      await this.executor.refreshVolumes(pod, force, fresh);
     }
     const done = await this.executor.perform(pod, sandbox, plan.actions);
     // No sandbox (a volume cannot be set up yet): try again soon.

@@ -47,9 +47,12 @@ export function setUpVolumes(podsDir: string, pod: V1Pod, client: KubeClient): P
   return volumeManager(podsDir, client).setUp(pod);
 }
 
-/** Re-projects changed configMap/secret/downwardAPI/projected content (throttled); one error per failed volume. */
-export function refreshVolumes(podsDir: string, pod: V1Pod, client: KubeClient, force = false): Promise<VolumeError[]> {
-  return volumeManager(podsDir, client).refresh(pod, force);
+/**
+ * Re-projects changed configMap/secret/downwardAPI/projected content (throttled unless `force`;
+ * `fresh`: no read shared from the last second); one error per failed volume.
+ */
+export function refreshVolumes(podsDir: string, pod: V1Pod, client: KubeClient, force = false, fresh = false): Promise<VolumeError[]> {
+  return volumeManager(podsDir, client).refresh(pod, force, fresh);
 }
 
 /** The container's volumeMounts as bind mounts (subPath created inside, and kept inside, the volume). */

@@ -25,6 +25,9 @@ describe('kubeVolumeApi', () => {
     await api.configMap('ns', 'cfg');
     expect(await api.secret('ns', 'missing')).toBeUndefined();
     expect(gets).toHaveLength(3);
+    // A fresh read (the pod changed: a writer may have changed the object just before) is never shared.
+    await api.configMap('ns', 'cfg', true);
+    expect(gets).toHaveLength(4);
     const t = await api.serviceAccountToken('ns', 'robot', { audiences: ['vault'], expirationSeconds: 3607, pod: { name: 'p', uid: 'u' } });
     expect(t).toEqual({ token: 'tok', expiresAt: Date.parse('2030-01-01T00:00:00Z') });
     expect(posts[0]).toEqual({

@@ -24,8 +24,9 @@ export interface ServiceAccountToken {
 
 /** Each getter answers undefined for an object that does not exist. */
 export interface VolumeApi {
-  configMap(namespace: string, name: string): Promise<DataObject | undefined>;
-  secret(namespace: string, name: string): Promise<DataObject | undefined>;
+  /** `fresh`: a new read, not one made in the last ttlMs. */
+  configMap(namespace: string, name: string, fresh?: boolean): Promise<DataObject | undefined>;
+  secret(namespace: string, name: string, fresh?: boolean): Promise<DataObject | undefined>;
   persistentVolumeClaim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined>;
   persistentVolume(name: string): Promise<V1PersistentVolume | undefined>;
   serviceAccountToken(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<ServiceAccountToken>;
@@ -44,9 +45,9 @@ export function kubeVolumeApi(o: KubeVolumeApiOptions): VolumeApi {
   const ttl = o.ttlMs ?? 1000;
   const clock = o.clock ?? Date.now;
   const cache = new Map<string, { at: number; value: Promise<DataObject | undefined> }>();
-  const cached = (path: string): Promise<DataObject | undefined> => {
+  const cached = (path: string, fresh = false): Promise<DataObject | undefined> => {
     const hit = cache.get(path);
-    if (hit && clock() - hit.at < ttl) return hit.value;
+    if (hit && !fresh && clock() - hit.at < ttl) return hit.value;
     const value = o.client.getOptional<DataObject>(path);
     cache.set(path, { at: clock(), value });
     value.catch(() => cache.delete(path));
@@ -55,8 +56,8 @@ export function kubeVolumeApi(o: KubeVolumeApiOptions): VolumeApi {
   };
   const ns = (namespace: string, kind: string, name: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`;
   return {
-    configMap: (namespace, name) => cached(ns(namespace, 'configmaps', name)),
-    secret: (namespace, name) => cached(ns(namespace, 'secrets', name)),
+    configMap: (namespace, name, fresh) => cached(ns(namespace, 'configmaps', name), fresh),
+    secret: (namespace, name, fresh) => cached(ns(namespace, 'secrets', name), fresh),
     persistentVolumeClaim: (namespace, name) => o.client.getOptional<V1PersistentVolumeClaim>(ns(namespace, 'persistentvolumeclaims', name)),
     persistentVolume: (name) => o.client.getOptional<V1PersistentVolume>(`/api/v1/persistentvolumes/${encodeURIComponent(name)}`),
     serviceAccountToken: async (namespace, serviceAccount, spec) => {

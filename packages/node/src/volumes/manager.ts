@@ -128,7 +128,7 @@ export class VolumeManager {
    * new labels for downwardAPI), or `force`d (a source changed). Answers one error per volume that
    * failed; its old content stays.
    */
-  async refresh(pod: V1Pod, force = false): Promise<VolumeError[]> {
+  async refresh(pod: V1Pod, force = false, fresh = false): Promise<VolumeError[]> {
     await this.start();
     const uid = pod.metadata?.uid ?? '';
     const record = this.pods.get(uid);
@@ -148,7 +148,7 @@ export class VolumeManager {
       if (!v.plugin.needsUpdate?.(v.spec)) continue;
       // The pod's current spec of this volume (a pod's volumes are immutable, but be safe).
       const current = pod.spec?.volumes?.find((x) => x.name === name);
-      const spec = current && v.spec.volume ? { ...v.spec, volume: current } : v.spec;
+      const spec = { ...(current && v.spec.volume ? { ...v.spec, volume: current } : v.spec), fresh };
       try {
         await v.plugin.setUp(pod, spec, v.dir);
       } catch (e) {

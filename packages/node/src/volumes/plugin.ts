@@ -27,6 +27,8 @@ export interface VolumeSpec {
   readonly persistentVolume?: V1PersistentVolume;
   /** The claim's readOnly flag or the PV's access modes ask for read-only. @default false */
   readonly readOnly?: boolean;
+  /** Re-read the source now, not from a read shared a moment ago (the pod changed: it may ask for new content). */
+  readonly fresh?: boolean;
 }
 
 /** What the node offers plugins (kubelet: VolumeHost). */

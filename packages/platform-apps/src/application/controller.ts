@@ -6,7 +6,7 @@ import { type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { COLLECTIONS, labelledInformer, PLATFORM_LABEL_SELECTORS, type PlatformContext } from '../common/context.js';
 import { hashOf } from '../common/hash.js';
 import { appLabels, SERVING } from '../common/labels.js';
-import { type Application, type ApplicationRevision, type ArtifactDelivery, type ConfigSet, LABELS, paths } from '../types.js';
+import { ANNOTATIONS, type Application, type ApplicationRevision, type ArtifactDelivery, type ConfigSet, LABELS, paths } from '../types.js';
 import type { SecretInfo } from './inputs.js';
 import { reconcileApplication, type AppAction } from './reconcile.js';
 import type { DueReload } from './reload.js';
@@ -174,6 +174,11 @@ export class ApplicationController extends QueueController {
         // first when a promotion step scales the old revision down.
         const drain = a.type === 'drainPods';
         const metadata = { labels: { [SERVING]: String(!drain) }, annotations: { [DELETION_COST]: drain ? '-1000' : null } };
+        for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
+        return;
+      }
+      case 'refreshPods': {
+        const metadata = { annotations: { [ANNOTATIONS.configRefreshed]: a.configs } };
         for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
         return;
       }

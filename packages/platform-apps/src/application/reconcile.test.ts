@@ -25,6 +25,8 @@ class World {
   pods: V1Pod[] = [];
   events: string[] = [];
   reloads: string[] = [];
+  /** The pods told to re-read their in-place files, and what the mirror held then. */
+  refreshed: string[] = [];
   applied: KubernetesObject[] = [];
   /** Health of the pods of a revision. */
   health: (revision: number) => Health = () => 'ready';
@@ -103,6 +105,9 @@ class World {
       case 'servePods':
         for (const p of this.pods) if (a.pods.includes(p.metadata?.name ?? '')) p.metadata!.labels = { ...p.metadata?.labels, [SERVING]: String(a.type === 'servePods') };
         return;
+      case 'refreshPods':
+        this.refreshed.push(`${a.configs} (mirror: ${this.mirrors[0]?.data?.['motd.txt']}): ${a.pods.join(' ')}`);
+        return;
       case 'rollbackSpec': {
         const annotations = { ...this.app.metadata?.annotations };
         delete annotations[ANNOTATIONS.rollbackTo];
@@ -116,7 +121,7 @@ class World {
         this.events.push(`${a.event.reason}: ${a.event.message}`);
         return;
       case 'reload':
-        this.reloads.push(`${a.configSet} v${a.version}: ${a.calls.map((c) => c.url).join(' ')}`);
+        this.reloads.push(`${a.configSet} v${a.version}: ${a.calls.map((c) => ('url' in c ? c.url : c.command.join(' '))).join(' ')}`);
         return;
     }
   }
@@ -426,6 +431,8 @@ describe('reconcileApplication: health-gated rollout', () => {
     expect(w.mirrors[0]?.data).toEqual({ 'motd.txt': 'first' });
     w.run(3);
     expect(w.mirrors[0]?.data).toEqual({ 'motd.txt': 'second' });
+    // Once the mirror holds it, the running pods are told to re-read their files (a pod update).
+    expect(w.refreshed).toEqual([`shop-files v2 (mirror: second): ${w.pods.map((p) => p.metadata?.name).join(' ')}`]);
     expect(w.revisions).toHaveLength(1);
     expect(w.deployments.map((d) => d.metadata?.name)).toEqual(['shop-web-r1']);
   });

@@ -21,6 +21,7 @@ export type AppAction =
   | { readonly type: 'snapshotSecret'; readonly secret: string; readonly snapshot: string; readonly hash: string }
   | { readonly type: 'drainPods'; readonly pods: readonly string[] }
   | { readonly type: 'servePods'; readonly pods: readonly string[] }
+  | { readonly type: 'refreshPods'; readonly pods: readonly string[]; readonly configs: string }
   | ({ readonly type: 'reload' } & DueReload)
   | { readonly type: 'rollbackSpec'; readonly spec: ApplicationSpec | undefined }
   | { readonly type: 'status'; readonly status: ApplicationStatus }
@@ -155,7 +156,10 @@ export function reconcileApplication(app: Application, o: AppObserved): AppPlan 
     return existing && hashAnnotation(existing) !== hashAnnotation(m);
   });
   if (!inputs.problems.length) syncSet(actions, mirrors, o.mirrors);
-  const reloads = planReloads(app, prior.reloads ?? [], changed.map((m) => ({ configSet: m.metadata?.labels?.[MIRROR_OF] ?? '', version: Number(m.metadata?.labels?.[LABELS.configVersion]) })), o.pods, o.now);
+  const changedVersions = changed.map((m) => ({ configSet: m.metadata?.labels?.[MIRROR_OF] ?? '', version: Number(m.metadata?.labels?.[LABELS.configVersion]) }));
+  const refresh = inPlaceReaders(app, changedVersions.map((c) => c.configSet), o.pods);
+  if (refresh.length) actions.push({ type: 'refreshPods', pods: refresh, configs: changedVersions.map((c) => `${c.configSet} v${c.version}`).join(', ') });
+  const reloads = planReloads(app, prior.reloads ?? [], changedVersions, o.pods, o.now);
   for (const r of reloads.due) actions.push({ type: 'reload', ...r });
   later(reloads.recheckMs);
 
@@ -316,6 +320,16 @@ function progressMessage(ro: NonNullable<ApplicationStatus['rollout']>, app: App
     case 'Finishing': return `revision ${ro.revision}: draining the pods of revision ${ro.from}`;
     case 'RollingBack': return `revision ${ro.revision}: rolling back to revision ${ro.from}: ${ro.message ?? ''}`;
   }
+}
+
+/** The pods of the components that read one of these ConfigSets in place (their files follow its mirror). */
+function inPlaceReaders(app: Application, configSets: readonly string[], pods: readonly V1Pod[]): string[] {
+  const components = new Set(app.spec.components
+    .filter((c) => (c.config ?? []).some((r) => r.update === 'inPlace' && configSets.includes(r.configSet)))
+    .map((c) => c.name));
+  return pods
+    .filter((p) => components.has(p.metadata?.labels?.[LABELS.component] ?? '') && !p.metadata?.deletionTimestamp)
+    .map((p) => p.metadata?.name ?? '');
 }
 
 /** ` (config shop-settings v3)`: the config versions a failed revision changed. */

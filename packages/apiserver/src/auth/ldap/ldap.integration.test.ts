@@ -1,7 +1,8 @@
 // The LDAP sign-in against a real directory (Debian's slapd on loopback, @wharf/testing's Slapd):
 // binding over ldaps:// and StartTLS, groups read from groupOfNames, and POST /login/ldap on an
 // in-process API server answering a token the API then authenticates, whose groups RBAC follows;
-// wrong passwords 401, then 429 after too many, each attempt in the audit log without the password.
+// wrong passwords 401, then 429 after too many, each attempt in the audit log without the password;
+// POST /logout revoking a session's token at once.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,27 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
     expect((await call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', binding, adminToken)).status).toBe(201);
     expect((await call('GET', '/api/v1/namespaces/default/configmaps', undefined, token)).status).toBe(200);
     expect((await call('GET', '/api/v1/namespaces/kube-system/configmaps', undefined, token)).status).toBe(403);
+  });
+
+  // Before the wrong passwords below: they block sign-ins from this address for a minute.
+  it('signs a session out at POST /logout: its token is 401 at once, a second sign-in goes on, and the sign-out is audited', async () => {
+    const signIn = async (): Promise<string> => (await call('POST', '/login/ldap', { username: 'carol', password: PASSWORD })).json.status.token as string;
+    const token = await signIn();
+    const other = await signIn();
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps', undefined, token)).status).toBe(200);
+    const out = await call('POST', '/logout', {}, token);
+    expect(out.status).toBe(200);
+    expect(out.json).toMatchObject({ kind: 'Status', status: 'Success', message: 'signed out carol' });
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps', undefined, token)).json).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+    expect((await call('POST', '/logout', {}, token)).status).toBe(401);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps', undefined, other)).status).toBe(200);
+    // Only sign-in sessions end here: the admin's token is not Wharf's to revoke this way.
+    expect((await call('POST', '/logout', {}, adminToken)).json).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect((await call('POST', '/logout')).status).toBe(401);
+    expect((await call('GET', '/logout', undefined, other)).status).toBe(405);
+    const outs = (): { user: string; verb: string; name: string; code: number }[] => readFileSync(join(dataDir, 'audit.log'), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { user: string; verb: string; name: string; code: number }).filter((l) => l.name === 'logout');
+    await eventually(() => outs().some((l) => l.user === 'carol' && l.verb === 'delete' && l.code === 200) || undefined, 5_000, 'carol\'s sign-out in the audit log');
   });
 
   it('answers 401 to wrong passwords, then 429 with Retry-After, and audits each attempt without the password', async () => {

@@ -23,7 +23,7 @@ export class ConfigMapPlugin implements VolumePlugin {
   async setUp(pod: V1Pod, spec: VolumeSpec, dir: string): Promise<MountedVolume> {
     const src = spec.volume!.configMap!;
     const ns = pod.metadata?.namespace ?? 'default';
-    const object = await this.host.api.configMap(ns, src.name ?? '');
+    const object = await this.host.api.configMap(ns, src.name ?? '', spec.fresh);
     const payload = keyedPayload({ kind: 'configmap', name: src.name ?? '', ...(src.items ? { items: src.items } : {}), ...(src.optional !== undefined ? { optional: src.optional } : {}) }, object, src.defaultMode ?? DEFAULT_MODE);
     return setUpContent(this.host, dir, 'disk', payload);
   }

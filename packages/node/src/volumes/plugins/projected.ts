@@ -41,10 +41,10 @@ export class ProjectedPlugin implements VolumePlugin {
     for (const [i, s] of (src.sources ?? []).entries()) {
       if (s.configMap) {
         const name = s.configMap.name ?? '';
-        add(keyedPayload({ kind: 'configmap', name, ...(s.configMap.items ? { items: s.configMap.items } : {}), ...(s.configMap.optional !== undefined ? { optional: s.configMap.optional } : {}) }, await this.host.api.configMap(ns, name), defaultMode));
+        add(keyedPayload({ kind: 'configmap', name, ...(s.configMap.items ? { items: s.configMap.items } : {}), ...(s.configMap.optional !== undefined ? { optional: s.configMap.optional } : {}) }, await this.host.api.configMap(ns, name, spec.fresh), defaultMode));
       } else if (s.secret) {
         const name = s.secret.name ?? '';
-        add(keyedPayload({ kind: 'secret', name, ...(s.secret.items ? { items: s.secret.items } : {}), ...(s.secret.optional !== undefined ? { optional: s.secret.optional } : {}) }, await this.host.api.secret(ns, name), defaultMode));
+        add(keyedPayload({ kind: 'secret', name, ...(s.secret.items ? { items: s.secret.items } : {}), ...(s.secret.optional !== undefined ? { optional: s.secret.optional } : {}) }, await this.host.api.secret(ns, name, spec.fresh), defaultMode));
       } else if (s.downwardAPI) {
         add(downwardPayload(pod, s.downwardAPI.items ?? [], defaultMode, this.host.allocatable));
       } else if (s.serviceAccountToken) {
