@@ -27,8 +27,13 @@ const forbidden = Object.entries(layers).map(([from, allowed]) => ({
   to: { path: notIn(['$1', ...allowed]) },
 }));
 forbidden.push(
-  { name: 'no-deep-imports', comment: 'import another package only through its public entry', severity: 'error',
-    from: { path: '^packages/([^/]+)/src' }, to: { path: '^packages/([^/]+)/src/', pathNot: ['^packages/$1/src/', '^packages/[^/]+/src/index\\.m?[jt]s$'] } },
+  {
+    name: 'no-deep-imports',
+    comment: 'import another package only through its public entry',
+    severity: 'error',
+    from: { path: '^packages/([^/]+)/src' },
+    to: { path: '^packages/([^/]+)/src/', pathNot: ['^packages/$1/src/', '^packages/[^/]+/src/index\\.m?[jt]s$'] },
+  },
   { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
 );
 module.exports = {

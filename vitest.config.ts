@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 // Hooks start `wharf up` and build images (minutes on a busy machine): generous, not endless.
-const e2e = { include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'], testTimeout: 120_000, hookTimeout: 180_000 };
+const e2e = {
+  include: ['e2e/**/*.test.ts'],
+  globalSetup: ['e2e/global-setup.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+};
 
 // Unit and integration tests run the TypeScript sources directly; e2e suites start the built CLI as a real process.
 export default defineConfig({
@@ -32,9 +37,17 @@ export default defineConfig({
       // in-process API server (packages/*/src/**/*.integration.test.ts). E2E: the built CLI as a process.
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'], testTimeout: 20_000 },
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
       },
-      { extends: true, test: { name: 'integration', include: ['packages/*/src/**/*.integration.test.ts'], testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['packages/*/src/**/*.integration.test.ts'], testTimeout: 60_000 },
+      },
       // One file at a time: running two at once (tried: vitest maxWorkers 2) took as long on this
       // 2-core machine, since the files mostly compute (image builds, pod starts), and made
       // deadline-bound files fail beside each other.

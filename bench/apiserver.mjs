@@ -45,7 +45,8 @@ async function populatedDataDir(count) {
 async function main() {
   const m = machineFacts({ etcd: await etcdVersion() });
   console.log(`machine: ${m.cpu}, ${m.nproc} cores, node ${m.node}, etcd ${m.etcd}`);
-  if (!existsSync('/usr/bin/etcd')) throw new Error('etcd is not installed: run `bash scripts/setup.sh --bench` as root (apt-get install etcd-server)');
+  if (!existsSync('/usr/bin/etcd'))
+    throw new Error('etcd is not installed: run `bash scripts/setup.sh --bench` as root (apt-get install etcd-server)');
 
   // ---- Wharf ----
   console.log('Wharf: starting on a fresh data dir');
@@ -55,7 +56,12 @@ async function main() {
   const wharf = new WharfTarget(w);
   await warmUp(wharf);
   console.log('Wharf: create/update/get/list matrix');
-  const wCrud = await crudMatrix(wharf, { pid: w.pid, seconds: SECONDS, concurrencies: CONCURRENCIES, listSize: LIST_SIZE });
+  const wCrud = await crudMatrix(wharf, {
+    pid: w.pid,
+    seconds: SECONDS,
+    concurrencies: CONCURRENCIES,
+    listSize: LIST_SIZE,
+  });
   console.log('Wharf: server-side apply beside a merge patch');
   const wApply = await applyVsMerge(wharf, { pid: w.pid, seconds: SECONDS, concurrencies: APPLY_CONCURRENCIES });
   console.log('Wharf: creates under a validating webhook and a CEL policy, beside plain creates');
@@ -64,13 +70,22 @@ async function main() {
   const wWatch = await watchLatency(w, wharf, { pid: w.pid, watchers: WATCHERS, pacedWrites: 200, burstSeconds: 2 });
   console.log(`Wharf: lists of ${BIG} objects`);
   const wBig = await bigList(wharf, { pid: w.pid, count: BIG, reps: BIG_REPS, pageSize: 500 });
-  const bigMb = (JSON.stringify(configMap('bench-big', 'obj-000000')).length * 1.35 * BIG / 2 ** 20).toFixed(0);
+  const bigMb = ((JSON.stringify(configMap('bench-big', 'obj-000000')).length * 1.35 * BIG) / 2 ** 20).toFixed(0);
   const cmList = JSON.parse(await wharf.client.request('GET', '/api/v1/configmaps?limit=1'));
-  const populated = { objects: cmList.items.length + (cmList.metadata.remainingItemCount ?? 0), revisions: Number(cmList.metadata.resourceVersion) };
+  const populated = {
+    objects: cmList.items.length + (cmList.metadata.remainingItemCount ?? 0),
+    revisions: Number(cmList.metadata.resourceVersion),
+  };
   const wPeak = procStats(w.pid).peakRssMb;
   wharf.close();
   await stopProcess(w.child);
-  populated.dbMb = (['wharf.db', 'wharf.db-wal'].reduce((s, f) => s + (existsSync(join(w.dataDir, f)) ? statSync(join(w.dataDir, f)).size : 0), 0) / 2 ** 20).toFixed(0);
+  populated.dbMb = (
+    ['wharf.db', 'wharf.db-wal'].reduce(
+      (s, f) => s + (existsSync(join(w.dataDir, f)) ? statSync(join(w.dataDir, f)).size : 0),
+      0,
+    ) /
+    2 ** 20
+  ).toFixed(0);
 
   // ---- etcd ----
   console.log('etcd: starting on loopback');
@@ -80,7 +95,12 @@ async function main() {
   const etcd = new EtcdTarget(e);
   await warmUp(etcd);
   console.log('etcd: the same matrix');
-  const eCrud = await crudMatrix(etcd, { pid: e.pid, seconds: SECONDS, concurrencies: CONCURRENCIES, listSize: LIST_SIZE });
+  const eCrud = await crudMatrix(etcd, {
+    pid: e.pid,
+    seconds: SECONDS,
+    concurrencies: CONCURRENCIES,
+    listSize: LIST_SIZE,
+  });
   const eBig = await bigList(etcd, { pid: e.pid, count: BIG, reps: BIG_REPS, pageSize: 500 });
   const ePeak = procStats(e.pid).peakRssMb;
   etcd.close();
@@ -114,7 +134,15 @@ async function main() {
 
   m.runtimeS = Math.round((performance.now() - started) / 1000);
   const md = render({
-    machine: m, seconds: SECONDS, listSize: LIST_SIZE, watchers: WATCHERS, bigCount: BIG, bigReps: BIG_REPS, bigMb, populated, startup,
+    machine: m,
+    seconds: SECONDS,
+    listSize: LIST_SIZE,
+    watchers: WATCHERS,
+    bigCount: BIG,
+    bigReps: BIG_REPS,
+    bigMb,
+    populated,
+    startup,
     wharf: { crud: wCrud, apply: wApply, extensions: wExt, watch: wWatch, big: wBig, peakRssMb: wPeak },
     etcd: { crud: eCrud, big: eBig, peakRssMb: ePeak },
   });

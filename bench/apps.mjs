@@ -21,7 +21,14 @@ import { Client } from './lib/http.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { freePort, procStats, REPO_ROOT, stopProcess, tempDir, WHARF_BIN } from './lib/procs.mjs';
 import { fmtMs, fmtNum, fmtRatio, quantile } from './lib/stats.mjs';
-import { buildWar, importImage, Kubectl, ociArchive, tomcatImage, TOMCAT_PORT } from '../packages/testing/dist/index.js';
+import {
+  buildWar,
+  importImage,
+  Kubectl,
+  ociArchive,
+  tomcatImage,
+  TOMCAT_PORT,
+} from '../packages/testing/dist/index.js';
 
 const run = promisify(execFile);
 const OUT = join(REPO_ROOT, 'docs/benchmarks/apps.md');
@@ -47,24 +54,31 @@ async function until(check, timeoutMs, what, everyMs = 100) {
 }
 
 /** One GET (fresh connection): the status and body, or status 0 on a network error. */
-const fetchText = (host, port, path, headers = {}) => new Promise((resolve) => {
-  const req = get({ host, port, path, headers, agent: false, timeout: 3000 }, (res) => {
-    let body = '';
-    res.on('data', (d) => (body += d));
-    res.on('end', () => resolve({ status: res.statusCode, body }));
+const fetchText = (host, port, path, headers = {}) =>
+  new Promise((resolve) => {
+    const req = get({ host, port, path, headers, agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.on('timeout', () => req.destroy());
   });
-  req.on('error', () => resolve({ status: 0, body: '' }));
-  req.on('timeout', () => req.destroy());
-});
 
 /** The API (admin token) and kubectl of a started Wharf. */
 function clients(wharf) {
-  const api = new Client({ host: '127.0.0.1', port: wharf.port, ca: wharf.ca, headers: { Authorization: `Bearer ${wharf.token}` } });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: wharf.port,
+    ca: wharf.ca,
+    headers: { Authorization: `Bearer ${wharf.token}` },
+  });
   const k = new Kubectl(join(wharf.dataDir, 'kubeconfig'));
   return { api, k };
 }
 
-const cli = (wharf, ...args) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 900_000, maxBuffer: 16 << 20 });
+const cli = (wharf, ...args) =>
+  run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 900_000, maxBuffer: 16 << 20 });
 
 /** The `## ` section of `md` starting with `heading`, or '' (to keep a part not re-run). */
 function section(md, heading) {
@@ -76,33 +90,56 @@ function section(md, heading) {
 
 /** Ready, serving pods of an Application (the label the controller drains pods by). */
 async function servingPods(api, app) {
-  const list = await api.json('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${app},platform.wharf.dev/serving=true`)}`);
-  return list.items.filter((x) => !x.metadata.deletionTimestamp && x.status?.podIP && (x.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+  const list = await api.json(
+    'GET',
+    `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${app},platform.wharf.dev/serving=true`)}`,
+  );
+  return list.items.filter(
+    (x) =>
+      !x.metadata.deletionTimestamp &&
+      x.status?.podIP &&
+      (x.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
 }
 
 // --- 1. Deploy of the M+N app until serving -------------------------------------------------
 
-const tomcatApp = (name, delivery) => JSON.stringify({
-  apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name, namespace: NS },
-  spec: {
-    artifactDelivery: delivery,
-    rollout: { analysisSeconds: 1 },
-    components: [{
-      name: 'web',
-      runtime: { image: 'tomcat:10' },
-      // Exploded .wars (a directory each): Tomcat deploys a directory in appBase as a context.
-      artifacts: ['shop', 'admin'].map((a) => ({ name: a, image: `${a}-app:1`, path: '/app', mountPath: `/usr/local/tomcat/webapps/${a}` })),
-      replicas: 1,
-      ports: [{ name: 'http', port: TOMCAT_PORT }],
-      expose: { host: 'tomcat.localhost' },
-      probes: { readiness: { httpGet: { path: '/shop/', port: TOMCAT_PORT }, periodSeconds: 1, timeoutSeconds: 5 } },
-    }],
-  },
-});
+const tomcatApp = (name, delivery) =>
+  JSON.stringify({
+    apiVersion: 'platform.wharf.dev/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: NS },
+    spec: {
+      artifactDelivery: delivery,
+      rollout: { analysisSeconds: 1 },
+      components: [
+        {
+          name: 'web',
+          runtime: { image: 'tomcat:10' },
+          // Exploded .wars (a directory each): Tomcat deploys a directory in appBase as a context.
+          artifacts: ['shop', 'admin'].map((a) => ({
+            name: a,
+            image: `${a}-app:1`,
+            path: '/app',
+            mountPath: `/usr/local/tomcat/webapps/${a}`,
+          })),
+          replicas: 1,
+          ports: [{ name: 'http', port: TOMCAT_PORT }],
+          expose: { host: 'tomcat.localhost' },
+          probes: {
+            readiness: { httpGet: { path: '/shop/', port: TOMCAT_PORT }, periodSeconds: 1, timeoutSeconds: 5 },
+          },
+        },
+      ],
+    },
+  });
 
 async function deploySection() {
   const ingressPort = await freePort();
-  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(ingressPort), '--ingress-https-port', String(await freePort())], { readyTimeoutMs: 300_000 });
+  const wharf = await startWharfCleanly(
+    ['--nodes', '1', '--ingress-port', String(ingressPort), '--ingress-https-port', String(await freePort())],
+    { readyTimeoutMs: 300_000 },
+  );
   const { api, k } = clients(wharf);
   const work = tempDir('wharf-bench-apps-');
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -114,7 +151,14 @@ async function deploySection() {
     buildWar(work, { name, file: `/etc/${name}/greeting` });
     const content = join(work, `${name}-content`);
     cpSync(join(work, `${name}-war`), join(content, 'app'), { recursive: true });
-    await importImage(wharf, ociArchive({ contentDir: content, base: { layout: join(wharf.dataDir, 'images'), ref: 'busybox:1' } }, join(work, `${name}.tar`)), `${name}-app:1`);
+    await importImage(
+      wharf,
+      ociArchive(
+        { contentDir: content, base: { layout: join(wharf.dataDir, 'images'), ref: 'busybox:1' } },
+        join(work, `${name}.tar`),
+      ),
+      `${name}-app:1`,
+    );
   }
   await k.ok(['create', 'namespace', NS]);
   const serving = async () => {
@@ -131,9 +175,14 @@ async function deploySection() {
     await until(serving, 300_000, `both contexts through the Ingress (${delivery})`, 100);
     const ms = performance.now() - t0;
     const app = await api.json('GET', `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/applications/${name}`);
-    if (app.status?.artifactDelivery !== delivery) throw new Error(`status says ${app.status?.artifactDelivery}, asked for ${delivery}`);
+    if (app.status?.artifactDelivery !== delivery)
+      throw new Error(`status says ${app.status?.artifactDelivery}, asked for ${delivery}`);
     await k.ok(['delete', 'application', name, '-n', NS, '--wait=true'], { timeoutMs: 120_000 });
-    await until(async () => (await api.json('GET', `/api/v1/namespaces/${NS}/pods`)).items.length === 0, 120_000, 'the pods gone');
+    await until(
+      async () => (await api.json('GET', `/api/v1/namespaces/${NS}/pods`)).items.length === 0,
+      120_000,
+      'the pods gone',
+    );
     return ms;
   };
   // Warm-up (not counted): the node pulls and unpacks the ~300 MB runtime and the artifacts once.
@@ -178,12 +227,21 @@ function siteImage(wharf, work) {
   const site = join(content, 'site');
   mkdirSync(join(site, 'cgi-bin'), { recursive: true });
   writeFileSync(join(site, 'index.html'), 'site\n');
-  writeFileSync(join(site, 'cgi-bin/greet'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "$GREETING"\n');
+  writeFileSync(
+    join(site, 'cgi-bin/greet'),
+    '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "$GREETING"\n',
+  );
   chmodSync(join(site, 'cgi-bin/greet'), 0o755);
   // The inPlace file lives outside the artifact (an image volume is read-only: nothing mounts inside it).
-  writeFileSync(join(site, 'cgi-bin/value'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\ncat /etc/cfg/value.txt\n');
+  writeFileSync(
+    join(site, 'cgi-bin/value'),
+    '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\ncat /etc/cfg/value.txt\n',
+  );
   chmodSync(join(site, 'cgi-bin/value'), 0o755);
-  return ociArchive({ contentDir: content, base: { layout: join(wharf.dataDir, 'images'), ref: 'busybox:1' } }, join(work, 'site.tar'));
+  return ociArchive(
+    { contentDir: content, base: { layout: join(wharf.dataDir, 'images'), ref: 'busybox:1' } },
+    join(work, 'site.tar'),
+  );
 }
 
 const configApp = (analysisSeconds) => `
@@ -216,7 +274,10 @@ spec:
 
 async function configSection() {
   const ANALYSIS = 5;
-  const wharf = await startWharfCleanly(['--nodes', '1', '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort())], { readyTimeoutMs: 300_000 });
+  const wharf = await startWharfCleanly(
+    ['--nodes', '1', '--ingress-port', String(await freePort()), '--ingress-https-port', String(await freePort())],
+    { readyTimeoutMs: 300_000 },
+  );
   const { api, k } = clients(wharf);
   const work = tempDir('wharf-bench-apps-');
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -227,7 +288,11 @@ async function configSection() {
   const appPath = `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/applications/cfg`;
   const settled = async () => {
     const a = await api.json('GET', appPath);
-    return a.status?.revision && !a.status.rollout && (a.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? a : undefined;
+    return a.status?.revision &&
+      !a.status.rollout &&
+      (a.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+      ? a
+      : undefined;
   };
   await until(settled, 300_000, 'the app rolled out', 500).catch(async (e) => {
     throw new Error(`${e.message}: ${JSON.stringify((await api.json('GET', appPath)).status)}`);
@@ -239,7 +304,13 @@ async function configSection() {
     for (const pod of pods) if ((await fetchText(pod.status.podIP, 8080, path)).body.trim() !== want) return false;
     return true;
   };
-  const patch = (cs, data) => api.json('PATCH', `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/configsets/${cs}`, { spec: { data } }, { 'Content-Type': 'application/merge-patch+json' });
+  const patch = (cs, data) =>
+    api.json(
+      'PATCH',
+      `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/configsets/${cs}`,
+      { spec: { data } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
   const rollout = [];
   for (let i = 1; i <= CHANGES; i++) {
     const t0 = performance.now();
@@ -269,7 +340,8 @@ async function configSection() {
     restart.push(performance.now() - t0);
     process.stderr.write(`kubectl rollout restart ${i}/${CHANGES}: ${fmtNum(restart.at(-1))} ms\n`);
   }
-  const row = (what, xs) => `| ${what} | ${fmtNum(p(xs, 0.5))} | ${fmtNum(p(xs, 0.99))} | ${xs.map(fmtNum).join(', ')} |`;
+  const row = (what, xs) =>
+    `| ${what} | ${fmtNum(p(xs, 0.5))} | ${fmtNum(p(xs, 0.99))} | ${xs.map(fmtNum).join(', ')} |`;
   return `## Config change → every replica serving the new value
 
 One Application (busybox httpd, 3 replicas, an HTTP readiness probe every second) reading one
@@ -299,7 +371,9 @@ in its time; less the analysis its p50 is ${fmtRatio((p(rollout, 0.5) - 2 * ANAL
 // --- 3. Controller cost: 200 Applications × 2 components on simulated nodes -------------------
 
 const simApp = (i) => ({
-  apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name: `app-${i}`, namespace: NS },
+  apiVersion: 'platform.wharf.dev/v1alpha1',
+  kind: 'Application',
+  metadata: { name: `app-${i}`, namespace: NS },
   spec: {
     rollout: { analysisSeconds: 1, batchSeconds: 1 },
     components: ['web', 'worker'].map((c) => ({
@@ -317,12 +391,31 @@ const simApp = (i) => ({
 async function controllersSection() {
   const wharf = await startWharfCleanly(['--simulated-nodes', '10', '--no-platform'], { readyTimeoutMs: 300_000 });
   const { api } = clients(wharf);
-  const platform = spawn(process.execPath, [WHARF_BIN, 'platform', '--kubeconfig', join(wharf.dataDir, 'kubeconfig'), '--artifact-delivery', 'image-volume', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const platform = spawn(
+    process.execPath,
+    [
+      WHARF_BIN,
+      'platform',
+      '--kubeconfig',
+      join(wharf.dataDir, 'kubeconfig'),
+      '--artifact-delivery',
+      'image-volume',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   platform.output = '';
   platform.exited = new Promise((r) => platform.on('exit', r));
-  for (const s of [platform.stdout, platform.stderr]) s.on('data', (d) => (platform.output = (platform.output + d).slice(-20_000)));
+  for (const s of [platform.stdout, platform.stderr])
+    s.on('data', (d) => (platform.output = (platform.output + d).slice(-20_000)));
   onCleanup(() => stopProcess(platform));
-  await until(async () => (await api.json('GET', '/apis/platform.wharf.dev/v1alpha1/applications')).items, 60_000, 'the platform CRDs', 200);
+  await until(
+    async () => (await api.json('GET', '/apis/platform.wharf.dev/v1alpha1/applications')).items,
+    60_000,
+    'the platform CRDs',
+    200,
+  );
   await api.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   await sleep(2000); // the controllers' informers are up
   const cpu = () => procStats(platform.pid).cpuMs;
@@ -332,15 +425,30 @@ async function controllersSection() {
   const c0 = cpu();
   // 8 clients creating at once, each a ConfigSet then its Application.
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let i = next++; i < APPS; i = next++) {
-      await api.json('POST', `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/configsets`, { apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'ConfigSet', metadata: { name: `settings-${i}`, namespace: NS }, spec: { data: { GREETING: 'hello' } } });
-      await api.json('POST', appsPath, simApp(i));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < APPS; i = next++) {
+        await api.json('POST', `/apis/platform.wharf.dev/v1alpha1/namespaces/${NS}/configsets`, {
+          apiVersion: 'platform.wharf.dev/v1alpha1',
+          kind: 'ConfigSet',
+          metadata: { name: `settings-${i}`, namespace: NS },
+          spec: { data: { GREETING: 'hello' } },
+        });
+        await api.json('POST', appsPath, simApp(i));
+      }
+    }),
+  );
   const created = performance.now() - t0;
-  const ready = (a) => a.status?.revision && !a.status.rollout && (a.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  await until(async () => (await api.json('GET', appsPath)).items.filter(ready).length === APPS, 1_200_000, `${APPS} Applications Ready`, 1000);
+  const ready = (a) =>
+    a.status?.revision &&
+    !a.status.rollout &&
+    (a.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  await until(
+    async () => (await api.json('GET', appsPath)).items.filter(ready).length === APPS,
+    1_200_000,
+    `${APPS} Applications Ready`,
+    1000,
+  );
   const allReady = performance.now() - t0;
   const deployCpu = cpu() - c0;
   // Idle: informers and resyncs only.
@@ -355,11 +463,18 @@ async function controllersSection() {
   for (let n = 0; n < CHANGES; n++) {
     const name = `app-${Math.floor((n * APPS) / CHANGES)}`;
     const tc = performance.now();
-    await api.json('PATCH', `${appsPath}/${name}`, [{ op: 'replace', path: '/spec/components/1/replicas', value: 2 }], { 'Content-Type': 'application/json-patch+json' });
-    await until(async () => {
-      const a = await api.json('GET', `${appsPath}/${name}`);
-      return a.status?.observedGeneration === a.metadata.generation && a.status.components?.[1]?.readyReplicas === 2;
-    }, 120_000, `${name} scaled`, 50);
+    await api.json('PATCH', `${appsPath}/${name}`, [{ op: 'replace', path: '/spec/components/1/replicas', value: 2 }], {
+      'Content-Type': 'application/json-patch+json',
+    });
+    await until(
+      async () => {
+        const a = await api.json('GET', `${appsPath}/${name}`);
+        return a.status?.observedGeneration === a.metadata.generation && a.status.components?.[1]?.readyReplicas === 2;
+      },
+      120_000,
+      `${name} scaled`,
+      50,
+    );
     scale.push(performance.now() - tc);
   }
   const stats = procStats(platform.pid);
@@ -415,7 +530,18 @@ async function main() {
 Generated by \`npm run bench:apps\` (bench/apps.mjs); \`BENCH_PART=deploy|config|controllers\` re-runs
 one section and keeps the others.
 
-${machineTable(facts, [['kubectl (reference client)', (await run('/usr/bin/kubectl', ['version', '--client', '-o', 'json']).then((r) => JSON.parse(r.stdout).clientVersion.gitVersion).catch(() => 'unknown'))]], 'see each section')}
+${machineTable(
+  facts,
+  [
+    [
+      'kubectl (reference client)',
+      await run('/usr/bin/kubectl', ['version', '--client', '-o', 'json'])
+        .then((r) => JSON.parse(r.stdout).clientVersion.gitVersion)
+        .catch(() => 'unknown'),
+    ],
+  ],
+  'see each section',
+)}
 
 ${deploy}
 ${config}

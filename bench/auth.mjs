@@ -20,7 +20,25 @@ const CONCURRENCIES = [1, 8];
 const OUT = join(REPO_ROOT, 'docs/benchmarks/auth.md');
 
 async function signIn(idp, kubeconfig, cacheDir) {
-  const child = spawn(process.execPath, [WHARF_BIN, 'login', '--issuer', idp.issuer, '--client-id', idp.clientId, '--certificate-authority', idp.caFile, '--kubeconfig', kubeconfig, '--cache-dir', cacheDir, '--no-browser'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      WHARF_BIN,
+      'login',
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--certificate-authority',
+      idp.caFile,
+      '--kubeconfig',
+      kubeconfig,
+      '--cache-dir',
+      cacheDir,
+      '--no-browser',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise((r) => child.on('close', r));
@@ -39,17 +57,46 @@ async function main() {
   const m = machineFacts();
   const dir = tempDir('wharf-bench-auth-');
   const idp = await OidcTestProvider.start({ users: [{ login: 'ana', email: 'ana@example.com', groups: ['bench'] }] });
-  const w = await startWharf({ extraArgs: ['--no-platform', '--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-username-claim', 'email', '--oidc-groups-claim', 'groups', '--oidc-ca-file', idp.caFile] });
+  const w = await startWharf({
+    extraArgs: [
+      '--no-platform',
+      '--oidc-issuer-url',
+      idp.issuer,
+      '--oidc-client-id',
+      idp.clientId,
+      '--oidc-username-claim',
+      'email',
+      '--oidc-groups-claim',
+      'groups',
+      '--oidc-ca-file',
+      idp.caFile,
+    ],
+  });
   try {
-    const admin = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
-    await admin.json('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      metadata: { name: 'bench-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'bench', apiGroup: 'rbac.authorization.k8s.io' }],
+    const admin = new Client({
+      host: '127.0.0.1',
+      port: w.port,
+      ca: w.ca,
+      headers: { Authorization: `Bearer ${w.token}` },
     });
-    await admin.json('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'bench' }, data: { a: 'b' } });
+    await admin.json('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      metadata: { name: 'bench-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'Group', name: 'bench', apiGroup: 'rbac.authorization.k8s.io' }],
+    });
+    await admin.json('POST', '/api/v1/namespaces/default/configmaps', {
+      metadata: { name: 'bench' },
+      data: { a: 'b' },
+    });
     const kubeconfig = join(dir, 'kubeconfig');
     copyFileSync(join(w.dataDir, 'kubeconfig'), kubeconfig);
     const idToken = await signIn(idp, kubeconfig, join(dir, 'cache'));
-    const oidc = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${idToken}` } });
+    const oidc = new Client({
+      host: '127.0.0.1',
+      port: w.port,
+      ca: w.ca,
+      headers: { Authorization: `Bearer ${idToken}` },
+    });
     const PATH = '/api/v1/namespaces/default/configmaps/bench';
     await oidc.json('GET', PATH); // the JWKS is read once here; the rounds below use the cache
     for (let i = 0; i < 200; i++) await Promise.all([admin.request('GET', PATH), oidc.request('GET', PATH)]);
@@ -59,8 +106,15 @@ async function main() {
       const runs = { static: [], oidc: [] };
       for (let round = 0; round < ROUNDS; round++) {
         // Alternating rounds: a burst of load from the rest of the machine hits both.
-        for (const [name, client] of [['static', admin], ['oidc', oidc]]) {
-          const r = await runLoad({ concurrency: c, durationMs: SECONDS * 1000, op: () => client.request('GET', PATH) });
+        for (const [name, client] of [
+          ['static', admin],
+          ['oidc', oidc],
+        ]) {
+          const r = await runLoad({
+            concurrency: c,
+            durationMs: SECONDS * 1000,
+            op: () => client.request('GET', PATH),
+          });
           if (r.errors) throw new Error(`${name}: ${r.errors} requests failed: ${r.firstError?.message}`);
           runs[name].push(r);
         }
@@ -68,12 +122,21 @@ async function main() {
       const mean = (rs, k) => rs.reduce((a, r) => a + r[k], 0) / rs.length;
       const merge = (rs) => ({ opsPerSec: mean(rs, 'opsPerSec'), p50: mean(rs, 'p50'), p99: mean(rs, 'p99') });
       results[c] = { static: merge(runs.static), oidc: merge(runs.oidc) };
-      console.log(`c=${c}: static ${fmtNum(results[c].static.opsPerSec)}/s p50 ${fmtMs(results[c].static.p50)}; oidc ${fmtNum(results[c].oidc.opsPerSec)}/s p50 ${fmtMs(results[c].oidc.p50)}`);
+      console.log(
+        `c=${c}: static ${fmtNum(results[c].static.opsPerSec)}/s p50 ${fmtMs(results[c].static.p50)}; oidc ${fmtNum(results[c].oidc.opsPerSec)}/s p50 ${fmtMs(results[c].oidc.p50)}`,
+      );
     }
 
     // The authenticator alone, in this process: the JWT's RSA signature check and claims.
     const perCall = async (cacheSeconds) => {
-      const a = new OidcAuthenticator({ issuerURL: idp.issuer, clientID: idp.clientId, usernameClaim: 'email', groupsClaim: 'groups', caFile: idp.caFile, cacheSeconds });
+      const a = new OidcAuthenticator({
+        issuerURL: idp.issuer,
+        clientID: idp.clientId,
+        usernameClaim: 'email',
+        groupsClaim: 'groups',
+        caFile: idp.caFile,
+        cacheSeconds,
+      });
       await a.start();
       if (!a.authenticate(idToken)) throw new Error('the ID token does not authenticate in-process');
       const N = 5000;

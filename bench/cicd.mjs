@@ -46,7 +46,11 @@ async function timed(fn) {
   return performance.now() - t0;
 }
 
-const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function staticSection() {
   const { rows, imagesMs } = await benchPushToServe(REPS, staticSite);
@@ -101,10 +105,19 @@ async function packSection() {
   const files = join(work, 'target');
   buildOutput(files);
   writeFileSync(join(work, 'Containerfile'), 'FROM scratch\nCOPY . /app/\n');
-  const storage = ['--root', join(work, 'buildah-root'), '--runroot', join(work, 'buildah-run'), '--storage-driver', 'vfs'];
+  const storage = [
+    '--root',
+    join(work, 'buildah-root'),
+    '--runroot',
+    join(work, 'buildah-run'),
+    '--storage-driver',
+    'vfs',
+  ];
   const creds = ['--tls-verify=false', '--creds', `x:${wharf.token}`];
   const size = async (ref) => {
-    const m = JSON.parse((await run('skopeo', ['inspect', '--raw', ...creds, `docker://${registryHost}/${ref}`])).stdout);
+    const m = JSON.parse(
+      (await run('skopeo', ['inspect', '--raw', ...creds, `docker://${registryHost}/${ref}`])).stdout,
+    );
     return m.config.size + m.layers.reduce((s, l) => s + l.size, 0);
   };
 
@@ -115,14 +128,58 @@ async function packSection() {
   const buildah = [];
   const buildahBuildOnly = [];
   for (let i = 0; i < REPS; i++) {
-    pack.push(await timed(() => run(process.execPath, [WHARF_BIN, 'image', 'pack', files, '--to', `${registryHost}/bench-pack:${i}`, '--prefix', 'app', '--data-dir', wharf.dataDir], { timeout: 300_000 })));
+    pack.push(
+      await timed(() =>
+        run(
+          process.execPath,
+          [
+            WHARF_BIN,
+            'image',
+            'pack',
+            files,
+            '--to',
+            `${registryHost}/bench-pack:${i}`,
+            '--prefix',
+            'app',
+            '--data-dir',
+            wharf.dataDir,
+          ],
+          { timeout: 300_000 },
+        ),
+      ),
+    );
     let built = 0;
-    buildah.push(await timed(async () => {
-      built = await timed(() => run('buildah', [...storage, 'bud', '--isolation', 'chroot', '-q', '-f', join(work, 'Containerfile'), '-t', `localhost/bench:${i}`, files], { timeout: 300_000 }));
-      await run('buildah', [...storage, 'push', ...creds, `localhost/bench:${i}`, `docker://${registryHost}/bench-buildah:${i}`], { timeout: 300_000 });
-    }));
+    buildah.push(
+      await timed(async () => {
+        built = await timed(() =>
+          run(
+            'buildah',
+            [
+              ...storage,
+              'bud',
+              '--isolation',
+              'chroot',
+              '-q',
+              '-f',
+              join(work, 'Containerfile'),
+              '-t',
+              `localhost/bench:${i}`,
+              files,
+            ],
+            { timeout: 300_000 },
+          ),
+        );
+        await run(
+          'buildah',
+          [...storage, 'push', ...creds, `localhost/bench:${i}`, `docker://${registryHost}/bench-buildah:${i}`],
+          { timeout: 300_000 },
+        );
+      }),
+    );
     buildahBuildOnly.push(built);
-    process.stderr.write(`rep ${i + 1}/${REPS}: pack ${fmtNum(pack.at(-1))} ms, buildah ${fmtNum(buildah.at(-1))} ms (build ${fmtNum(built)} ms)\n`);
+    process.stderr.write(
+      `rep ${i + 1}/${REPS}: pack ${fmtNum(pack.at(-1))} ms, buildah ${fmtNum(buildah.at(-1))} ms (build ${fmtNum(built)} ms)\n`,
+    );
   }
   const packSize = await size('bench-pack:0');
   const buildahSize = await size('bench-buildah:0');
@@ -165,8 +222,12 @@ async function main() {
     }
   })();
   const pack = PART === 'all' || PART === 'pack' ? await packSection() : section(old, 'The thin-image step');
-  const push = PART === 'all' || PART === 'push' ? await staticSection() : section(old, '`git push` → the new version serving\n');
-  const java = PART === 'all' || PART === 'java' ? await javaSection() : section(old, "`git push` → the new version serving: the seed's Java app");
+  const push =
+    PART === 'all' || PART === 'push' ? await staticSection() : section(old, '`git push` → the new version serving\n');
+  const java =
+    PART === 'all' || PART === 'java'
+      ? await javaSection()
+      : section(old, "`git push` → the new version serving: the seed's Java app");
   const md = `# CI/CD benchmarks
 
 ${machineTable(facts, [], PART === 'pack' ? 'see each section' : '`wharf up --nodes 1` (runc) for `git push`; no nodes for the thin-image step')}

@@ -29,7 +29,9 @@ async function createPods(api) {
     while (next < PODS) {
       const i = next++;
       await api.request('POST', `/api/v1/namespaces/${NS}/pods`, {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${String(i).padStart(4, '0')}`, namespace: NS, labels: { app: 'bench' } },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `p-${String(i).padStart(4, '0')}`, namespace: NS, labels: { app: 'bench' } },
         spec: { containers: [{ name: 'c', image: 'busybox:1' }] },
       });
     }
@@ -40,11 +42,14 @@ async function createPods(api) {
 /** A fresh browser context (empty cache) already signed in, looking at namespace `ns`. */
 async function signedInPage(browser, token, ns) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-  await context.addInitScript(([t, n]) => {
-    sessionStorage.setItem('wharf.token', t);
-    sessionStorage.setItem('wharf.namespace', n);
-    localStorage.setItem('wharf.lang', 'en');
-  }, [token, ns]);
+  await context.addInitScript(
+    ([t, n]) => {
+      sessionStorage.setItem('wharf.token', t);
+      sessionStorage.setItem('wharf.namespace', n);
+      localStorage.setItem('wharf.lang', 'en');
+    },
+    [token, ns],
+  );
   return { context, page: await context.newPage() };
 }
 
@@ -67,30 +72,42 @@ async function coldLoad(browser, url, token, ns, rows) {
 
 /** Scrolls the virtual table to its end, one step a frame; returns frame intervals (ms). */
 function scrollFrames(page) {
-  return page.evaluate(() => new Promise((resolve) => {
-    const holder = document.querySelector('.ant-table-tbody-virtual-holder') ?? document.querySelector('.ant-table-body');
-    const frames = [];
-    let last = performance.now();
-    const step = () => {
-      const now = performance.now();
-      frames.push(now - last);
-      last = now;
-      holder.scrollTop += 400;
-      if (holder.scrollTop + holder.clientHeight >= holder.scrollHeight - 2) resolve(frames);
-      else requestAnimationFrame(step);
-    };
-    requestAnimationFrame(step);
-  }));
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const holder =
+          document.querySelector('.ant-table-tbody-virtual-holder') ?? document.querySelector('.ant-table-body');
+        const frames = [];
+        let last = performance.now();
+        const step = () => {
+          const now = performance.now();
+          frames.push(now - last);
+          last = now;
+          holder.scrollTop += 400;
+          if (holder.scrollTop + holder.clientHeight >= holder.scrollHeight - 2) resolve(frames);
+          else requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      }),
+  );
 }
 
 function distGzip() {
   const dir = join(REPO_ROOT, 'packages/console/dist/assets');
-  return readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
 }
 
 async function main() {
   const w = await startWharfCleanly(['--console-port', String(await freePort())]);
-  const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` }, maxSockets: 16 });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+    maxSockets: 16,
+  });
   const url = JSON.parse(readFileSync(join(w.dataDir, 'endpoints.json'), 'utf8')).console;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -116,10 +133,19 @@ async function main() {
     const kubectl = [];
     for (let i = 0; i < 3; i++) {
       const k0 = performance.now();
-      await run('/usr/bin/kubectl', ['--kubeconfig', join(w.dataDir, 'kubeconfig'), 'get', 'pods', '-n', NS], { maxBuffer: 1 << 24 });
+      await run('/usr/bin/kubectl', ['--kubeconfig', join(w.dataDir, 'kubeconfig'), 'get', 'pods', '-n', NS], {
+        maxBuffer: 1 << 24,
+      });
       kubectl.push(performance.now() - k0);
     }
-    const report = render({ first, big, kubectl: summarize(kubectl), createMs, distGzip: distGzip(), chromium: browser.version() });
+    const report = render({
+      first,
+      big,
+      kubectl: summarize(kubectl),
+      createMs,
+      distGzip: distGzip(),
+      chromium: browser.version(),
+    });
     mkdirSync(join(REPO_ROOT, 'docs/benchmarks'), { recursive: true });
     writeFileSync(join(REPO_ROOT, 'docs/benchmarks/console.md'), report);
     console.log(report);
@@ -138,7 +164,14 @@ function render(r) {
   const p95 = Math.max(...r.big.map((x) => x.frames.p99 ?? 0));
   return `# Web console benchmark
 
-${machineTable(facts, [['browser', `Debian Chromium ${r.chromium}, headless`], ['kubectl', '/usr/bin/kubectl (reference for the list)']], 'no nodes (pods stay Pending)')}
+${machineTable(
+  facts,
+  [
+    ['browser', `Debian Chromium ${r.chromium}, headless`],
+    ['kubectl', '/usr/bin/kubectl (reference for the list)'],
+  ],
+  'no nodes (pods stay Pending)',
+)}
 
 The console is served by \`wharf up\` on loopback (HTTP, gzip); each load is a fresh browser context
 (empty cache), signed in, opening \`/r/pods\`. "Interactive" = the list is live (its watch open) and
@@ -186,8 +219,11 @@ target can be judged.
 `;
 }
 
-main().then(() => cleanup(), async (e) => {
-  console.error(e);
-  await cleanup();
-  process.exit(1);
-});
+main().then(
+  () => cleanup(),
+  async (e) => {
+    console.error(e);
+    await cleanup();
+    process.exit(1);
+  },
+);

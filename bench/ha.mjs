@@ -30,12 +30,26 @@ const facts = machineFacts();
 const started = performance.now();
 
 const INGRESS_PORT = await freePort();
-const ARGS = ['--nodes', '3', '--default-toleration-seconds', String(TOLERATION), '--node-monitor-grace-period', String(GRACE), '--node-eviction-rate', '10',
-  '--ingress-port', String(INGRESS_PORT), '--ingress-https-port', String(await freePort())];
+const ARGS = [
+  '--nodes',
+  '3',
+  '--default-toleration-seconds',
+  String(TOLERATION),
+  '--node-monitor-grace-period',
+  String(GRACE),
+  '--node-eviction-rate',
+  '10',
+  '--ingress-port',
+  String(INGRESS_PORT),
+  '--ingress-https-port',
+  String(await freePort()),
+];
 let wharf = await startWharf({ extraArgs: ARGS });
 const kubeconfig = `${wharf.dataDir}/kubeconfig`;
-const kubectl = async (...args) => (await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
-const wharfCli = (...args) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 180_000 });
+const kubectl = async (...args) =>
+  (await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
+const wharfCli = (...args) =>
+  run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 180_000 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** One GET, settled within 3 s whatever happens (a pod's node may vanish mid-response). */
@@ -53,7 +67,11 @@ function httpGet(host, port) {
     const req = get({ host, port, path: '/', timeout: 2000, agent: false }, (res) => {
       res.resume();
       res.on('error', (e) => settle(() => reject(e)));
-      res.on('end', () => settle(() => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`HTTP ${res.statusCode}`)))));
+      res.on('end', () =>
+        settle(() =>
+          res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`HTTP ${res.statusCode}`)),
+        ),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => settle(() => reject(e)));
@@ -123,13 +141,19 @@ metadata: {name: spread, namespace: ${ns}}
 spec: {selector: {app: spread}, ports: [{port: 80, targetPort: 8080}]}
 `;
 
-const readyPods = async (label, ns = 'default') => JSON.parse(await kubectl('get', 'pods', '-n', ns, '-l', label, '-o', 'json')).items
-  .filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+const readyPods = async (label, ns = 'default') =>
+  JSON.parse(await kubectl('get', 'pods', '-n', ns, '-l', label, '-o', 'json')).items.filter(
+    (p) =>
+      p.status?.phase === 'Running' &&
+      !p.metadata.deletionTimestamp &&
+      (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
 const running = () => readyPods('app=web');
 const untainted = async (node) => {
   for (;;) {
     const n = JSON.parse(await kubectl('get', 'node', node, '-o', 'json'));
-    if (!(n.spec.taints ?? []).length && n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    if (!(n.spec.taints ?? []).length && n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+      return;
     await sleep(250);
   }
 };
@@ -152,7 +176,11 @@ async function honorRun(i) {
   let failed = 0;
   let probing = true;
   const probe = (async () => {
-    while (probing) await httpGet(ip, 80).then(() => ok++, () => failed++);
+    while (probing)
+      await httpGet(ip, 80).then(
+        () => ok++,
+        () => failed++,
+      );
   })();
   const t0 = performance.now();
   await wharfCli('node', 'fail', victim);
@@ -160,8 +188,14 @@ async function honorRun(i) {
   let tHealed = 0;
   for (;;) {
     const all = JSON.parse(await kubectl('get', 'pods', '-n', ns, '-o', 'json')).items;
-    if (!tTerminating && all.some((p) => p.spec.nodeName === victim && p.metadata.deletionTimestamp)) tTerminating = performance.now() - t0;
-    const ready = all.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (!tTerminating && all.some((p) => p.spec.nodeName === victim && p.metadata.deletionTimestamp))
+      tTerminating = performance.now() - t0;
+    const ready = all.filter(
+      (p) =>
+        p.status?.phase === 'Running' &&
+        !p.metadata.deletionTimestamp &&
+        (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     if (ready.length === 3 && ready.every((p) => p.spec.nodeName !== victim)) {
       tHealed = performance.now() - t0;
       break;
@@ -171,7 +205,11 @@ async function honorRun(i) {
   }
   // Once healed, the Service must answer every request.
   let after = 0;
-  for (let n = 0; n < 50; n++) await httpGet(ip, 80).then(() => after++, () => undefined);
+  for (let n = 0; n < 50; n++)
+    await httpGet(ip, 80).then(
+      () => after++,
+      () => undefined,
+    );
   probing = false;
   await probe;
   await wharfCli('node', 'restore', victim);
@@ -196,7 +234,15 @@ try {
   // a redirected local UDP query is answered from the gateway address, which the client ignores.
   const dnsServer = `127.0.0.1:${JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')).dnsPort}`;
   for (const how of ['SIGKILL', 'SIGTERM']) {
-    const r = await restartDrill({ wharf, extraArgs: ARGS, how, outageMs: OUTAGE_MS, clusterIP: ip, ingressPort: INGRESS_PORT, dnsServer });
+    const r = await restartDrill({
+      wharf,
+      extraArgs: ARGS,
+      how,
+      outageMs: OUTAGE_MS,
+      clusterIP: ip,
+      ingressPort: INGRESS_PORT,
+      dnsServer,
+    });
     wharf = r.wharf;
     restarts.push(r.row);
   }
@@ -217,7 +263,11 @@ async function healing(ip) {
   let tTaint = 0;
   let tHealed = 0;
   for (;;) {
-    if (!tTaint && (await kubectl('get', 'node', victim, '-o', 'jsonpath={.spec.taints[*].key}')).includes('unreachable')) tTaint = performance.now() - t0;
+    if (
+      !tTaint &&
+      (await kubectl('get', 'node', victim, '-o', 'jsonpath={.spec.taints[*].key}')).includes('unreachable')
+    )
+      tTaint = performance.now() - t0;
     const now = await running();
     if (now.length >= REPLICAS && now.every((p) => p.spec.nodeName !== victim)) {
       tHealed = performance.now() - t0;
@@ -257,7 +307,18 @@ async function healing(ip) {
   loading = false;
   await Promise.all(workers);
   const loadSeconds = (performance.now() - tr0 + 4000) / 1000;
-  return { victim, onVictim, tTaint, tHealed, honor, ok, failed, rate: (ok + failed) / loadSeconds, lat: summarize(lat), rolloutMs };
+  return {
+    victim,
+    onVictim,
+    tTaint,
+    tHealed,
+    honor,
+    ok,
+    failed,
+    rate: (ok + failed) / loadSeconds,
+    lat: summarize(lat),
+    rolloutMs,
+  };
 }
 
 const secs = (ms) => (ms / 1000).toFixed(1);
@@ -285,7 +346,10 @@ if (ONLY_RESTART) {
   const old = readFileSync(docPath, 'utf8');
   const at = old.indexOf('## Control plane restart');
   const end = old.indexOf('Run it with');
-  const md = at >= 0 ? old.slice(0, at) + restartSection + '\n' + old.slice(end) : old.slice(0, end) + restartSection + '\n' + old.slice(end);
+  const md =
+    at >= 0
+      ? old.slice(0, at) + restartSection + '\n' + old.slice(end)
+      : old.slice(0, end) + restartSection + '\n' + old.slice(end);
   writeFileSync(docPath, md);
   process.stdout.write(restartSection);
   process.exit(0);

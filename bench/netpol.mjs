@@ -20,7 +20,11 @@ import { cleanup, startWharfCleanly } from './lib/cleanup.mjs';
 import { REPO_ROOT, WHARF_BIN } from './lib/procs.mjs';
 import { fmtMs, fmtNum, fmtRatio, quantile, summarize } from './lib/stats.mjs';
 
-const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -34,51 +38,93 @@ const OUT = join(REPO_ROOT, 'docs/benchmarks/network-policy.md');
 const POD = join(REPO_ROOT, 'bench/lib/netpol-pod.mjs');
 
 const pod = (name, node, labels, command, namespace = 'bench') => ({
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name, namespace, labels },
-  spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox:1', command: ['sh', '-c', command] }] },
+  spec: {
+    nodeName: node,
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'main', image: 'busybox:1', command: ['sh', '-c', command] }],
+  },
 });
-const np = (name, spec) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'bench' }, spec });
+const np = (name, spec) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: 'bench' },
+  spec,
+});
 const denyAll = np('deny-all', { podSelector: {}, policyTypes: ['Ingress'] });
 // "zz-": policies are walked in name order, so the allowed path passes every filler rule first.
-const allowCli = np('zz-allow-cli', { podSelector: { matchLabels: { app: 'srv' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'cli' } } }], ports: [{ port: 8080 }] }] });
-const filler = (i) => np(`filler-${String(i).padStart(4, '0')}`, {
+const allowCli = np('zz-allow-cli', {
   podSelector: { matchLabels: { app: 'srv' } },
-  ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sim' } }, podSelector: { matchLabels: { group: String(i % GROUPS) } } }], ports: [{ port: 8080 + 1 + (i % 7) }] }],
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: 'cli' } } }], ports: [{ port: 8080 }] }],
 });
+const filler = (i) =>
+  np(`filler-${String(i).padStart(4, '0')}`, {
+    podSelector: { matchLabels: { app: 'srv' } },
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sim' } },
+            podSelector: { matchLabels: { group: String(i % GROUPS) } },
+          },
+        ],
+        ports: [{ port: 8080 + 1 + (i % 7) }],
+      },
+    ],
+  });
 
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('bench/netpol.mjs needs root (runc, CNI, iptables)');
   const started = performance.now();
   const machine = machineFacts();
   const w = await startWharfCleanly(['--nodes', '3', '--simulated-nodes', '10'], { readyTimeoutMs: 120_000 });
-  const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+  });
   const kubeconfig = join(w.dataDir, 'kubeconfig');
-  const kubectl = async (args) => (await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
+  const kubectl = async (args) =>
+    (await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 180_000 })).stdout;
   const post = (path, body) => api.request('POST', path, body);
   const del = (path) => api.request('DELETE', path);
   const children = [];
   try {
     console.log('building busybox:1 into the Wharf registry');
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir], { timeout: 300_000 });
+    await run(
+      process.execPath,
+      [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir],
+      { timeout: 300_000 },
+    );
     for (const ns of ['bench', 'sim', 'open']) await post('/api/v1/namespaces', { metadata: { name: ns } });
     const httpd = 'mkdir -p /www && echo hello > /www/index.html && httpd -f -p 8080 -h /www';
     await post('/api/v1/namespaces/bench/pods', pod('srv', 'node-1', { app: 'srv' }, httpd));
     await post('/api/v1/namespaces/open/pods', pod('srv', 'node-1', { app: 'srv' }, httpd, 'open'));
     await post('/api/v1/namespaces/bench/pods', pod('cli', 'node-0', { app: 'cli' }, 'sleep 100000'));
-    for (const ns of ['bench', 'open']) await kubectl(['wait', '--for=condition=Ready', 'pod', '--all', '-n', ns, '--timeout=150s']);
+    for (const ns of ['bench', 'open'])
+      await kubectl(['wait', '--for=condition=Ready', 'pod', '--all', '-n', ns, '--timeout=150s']);
     const openIP = JSON.parse(await kubectl(['get', 'pod', 'srv', '-n', 'open', '-o', 'json'])).status.podIP;
     const info = JSON.parse(await kubectl(['get', 'pods', '-n', 'bench', '-o', 'json'])).items;
     const srvIP = info.find((p) => p.metadata.name === 'srv').status.podIP;
-    const cliNs = `wharf-${info.find((p) => p.metadata.name === 'cli').metadata.uid.replace(/-/g, '').slice(0, 16)}`;
+    const cliNs = `wharf-${info
+      .find((p) => p.metadata.name === 'cli')
+      .metadata.uid.replace(/-/g, '')
+      .slice(0, 16)}`;
     const inCli = (args) => run('ip', ['netns', 'exec', cliNs, process.execPath, POD, ...args], { timeout: 120_000 });
-    const loadOne = async (ip) => JSON.parse((await inCli(['load', ip, '8080', String(SECONDS), String(CLIENTS)])).stdout);
+    const loadOne = async (ip) =>
+      JSON.parse((await inCli(['load', ip, '8080', String(SECONDS), String(CLIENTS)])).stdout);
     /** ROUNDS alternations of the policed server and its unpoliced twin; sums per side. */
     const load = async () => {
       const side = () => ({ n: 0, elapsedMs: 0, errors: 0, p50s: [], p99s: [] });
       const out = { policed: side(), open: side() };
       for (let i = 0; i < ROUNDS; i++) {
-        for (const [k, ip] of [['policed', srvIP], ['open', openIP]]) {
+        for (const [k, ip] of [
+          ['policed', srvIP],
+          ['open', openIP],
+        ]) {
           const r = await loadOne(ip);
           out[k].n += r.n;
           out[k].elapsedMs += r.elapsedMs;
@@ -87,12 +133,20 @@ async function main() {
           out[k].p99s.push(r.p99);
         }
       }
-      const fin = (x) => ({ n: x.n, errors: x.errors, opsPerSec: (x.n / x.elapsedMs) * 1000, p50: median(x.p50s), p99: Math.max(...x.p99s) });
+      const fin = (x) => ({
+        n: x.n,
+        errors: x.errors,
+        opsPerSec: (x.n / x.elapsedMs) * 1000,
+        p50: median(x.p50s),
+        p99: Math.max(...x.p99s),
+      });
       return { policed: fin(out.policed), open: fin(out.open) };
     };
 
     // The prober: one process in the client pod, told which state to wait for.
-    const flip = spawn('ip', ['netns', 'exec', cliNs, process.execPath, POD, 'flip', srvIP, '8080'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const flip = spawn('ip', ['netns', 'exec', cliNs, process.execPath, POD, 'flip', srvIP, '8080'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.push(flip);
     const answers = [];
     let wake;
@@ -116,7 +170,10 @@ async function main() {
       }
       return { remove: summarize(remove), create: summarize(create) };
     };
-    const ruleCount = () => execFileSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`-A ${policyPrefix(w.dataDir, 'node-1')}-`)).length;
+    const ruleCount = () =>
+      execFileSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.startsWith(`-A ${policyPrefix(w.dataDir, 'node-1')}-`)).length;
 
     await waitFor('open');
     console.log(`client ${cliNs} → ${srvIP}:8080, ${CLIENTS} clients, ${SECONDS} s per cell`);
@@ -132,11 +189,13 @@ async function main() {
     console.log(`creating ${SIM_PODS} pods on simulated nodes and ${POLICIES} policies`);
     const tSim = performance.now();
     for (let i = 0; i < SIM_PODS; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, SIM_PODS - i) }, (_, j) => {
-        const n = i + j;
-        const p = pod(`p${n}`, `sim-${n % 10}`, { group: String(n % GROUPS) }, 'true');
-        return post('/api/v1/namespaces/sim/pods', { ...p, metadata: { ...p.metadata, namespace: 'sim' } });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(50, SIM_PODS - i) }, (_, j) => {
+          const n = i + j;
+          const p = pod(`p${n}`, `sim-${n % 10}`, { group: String(n % GROUPS) }, 'true');
+          return post('/api/v1/namespaces/sim/pods', { ...p, metadata: { ...p.metadata, namespace: 'sim' } });
+        }),
+      );
     }
     for (;;) {
       const list = JSON.parse(await api.request('GET', '/api/v1/namespaces/sim/pods'));
@@ -144,7 +203,12 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
     const simMs = performance.now() - tSim;
-    for (let i = 0; i < POLICIES; i += 20) await Promise.all(Array.from({ length: Math.min(20, POLICIES - i) }, (_, j) => post('/apis/networking.k8s.io/v1/namespaces/bench/networkpolicies', filler(i + j))));
+    for (let i = 0; i < POLICIES; i += 20)
+      await Promise.all(
+        Array.from({ length: Math.min(20, POLICIES - i) }, (_, j) =>
+          post('/apis/networking.k8s.io/v1/namespaces/bench/networkpolicies', filler(i + j)),
+        ),
+      );
     const expectRules = POLICIES; // at least one per filler
     for (let i = 0; ruleCount() < fewRules + expectRules; i++) {
       if (i > 600) throw new Error(`the filler policies' rules did not appear (${ruleCount()} rules)`);
@@ -156,7 +220,8 @@ async function main() {
     const many = await load();
     console.log(`${POLICIES + 2} policies`, many.policed.opsPerSec, many.open.opsPerSec, manyRules);
     const manyFlips = await flips();
-    for (const n of ['zz-allow-cli', 'deny-all']) await del(`/apis/networking.k8s.io/v1/namespaces/bench/networkpolicies/${n}`);
+    for (const n of ['zz-allow-cli', 'deny-all'])
+      await del(`/apis/networking.k8s.io/v1/namespaces/bench/networkpolicies/${n}`);
     await kubectl(['delete', 'networkpolicy', '--all', '-n', 'bench']);
 
     const row = (name, x, rules) =>

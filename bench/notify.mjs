@@ -59,7 +59,15 @@ async function startReceiver() {
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { got, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return {
+    got,
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
 }
 
 function launch(cmd, args) {
@@ -77,24 +85,40 @@ function payloads(prefix) {
   return Array.from({ length: GROUPS }, (_, g) => {
     const name = `${prefix}${g}`;
     return {
-      version: '4', groupKey: `{}:{alertname="${name}"}`, status: 'firing', receiver: 'bench', externalURL: 'http://alertmanager',
-      groupLabels: { alertname: name }, commonLabels: { alertname: name, severity: 'warning' }, commonAnnotations: {},
+      version: '4',
+      groupKey: `{}:{alertname="${name}"}`,
+      status: 'firing',
+      receiver: 'bench',
+      externalURL: 'http://alertmanager',
+      groupLabels: { alertname: name },
+      commonLabels: { alertname: name, severity: 'warning' },
+      commonAnnotations: {},
       alerts: Array.from({ length: PER_GROUP }, (_, i) => ({
-        status: 'firing', labels: { alertname: name, severity: 'warning', pod: `p-${i}` }, annotations: { summary: `alert ${i} of ${name}` },
-        startsAt: now, endsAt: '0001-01-01T00:00:00Z', fingerprint: hex(g * 1000 + i + (prefix === 'flaky' ? 500_000 : 0)),
+        status: 'firing',
+        labels: { alertname: name, severity: 'warning', pod: `p-${i}` },
+        annotations: { summary: `alert ${i} of ${name}` },
+        startsAt: now,
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: hex(g * 1000 + i + (prefix === 'flaky' ? 500_000 : 0)),
       })),
     };
   });
 }
 
 async function postAll(url, bodies) {
-  return Promise.all(bodies.map(async (b) => {
-    const t = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
-    await res.text();
-    if (!res.ok) throw new Error(`POST ${url}: ${res.status}`);
-    return performance.now() - t;
-  }));
+  return Promise.all(
+    bodies.map(async (b) => {
+      const t = performance.now();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(b),
+      });
+      await res.text();
+      if (!res.ok) throw new Error(`POST ${url}: ${res.status}`);
+      return performance.now() - t;
+    }),
+  );
 }
 
 const wharf = await startWharf();
@@ -102,21 +126,41 @@ const kubeconfig = join(wharf.dataDir, 'kubeconfig');
 const receiver = await startReceiver();
 const gwPort = await freePort();
 const gwUrl = `http://127.0.0.1:${gwPort}`;
-const gw = launch(process.execPath, [WHARF_BIN, 'notify-gateway', '--kubeconfig', kubeconfig, '--port', String(gwPort)]);
+const gw = launch(process.execPath, [
+  WHARF_BIN,
+  'notify-gateway',
+  '--kubeconfig',
+  kubeconfig,
+  '--port',
+  String(gwPort),
+]);
 let am;
 let amDir;
 const result = {};
 try {
   await until(async () => (await fetch(`${gwUrl}/healthz`).catch(() => undefined))?.ok, 30_000, 'the gateway');
   result.idleMem = memory(gw.pid);
-  const ch = (name, spec) => JSON.stringify({ apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'NotificationChannel', metadata: { name, namespace: NS }, spec });
+  const ch = (name, spec) =>
+    JSON.stringify({
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'NotificationChannel',
+      metadata: { name, namespace: NS },
+      spec,
+    });
   const manifest = [
     JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }),
     ch('fast', { type: 'webhook', webhook: { url: `${receiver.url}/ok` } }),
     ch('backup', { type: 'webhook', webhook: { url: `${receiver.url}/backup` } }),
-    ch('flaky', { type: 'webhook', fallback: 'backup', retry: { maxAttempts: 3, backoffMs: 100 }, webhook: { url: `${receiver.url}/flaky` } }),
+    ch('flaky', {
+      type: 'webhook',
+      fallback: 'backup',
+      retry: { maxAttempts: 3, backoffMs: 100 },
+      webhook: { url: `${receiver.url}/flaky` },
+    }),
   ].join('\n');
-  const apply = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const apply = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
   apply.stdin.end(manifest);
   await new Promise((r) => apply.on('exit', r));
 
@@ -135,18 +179,41 @@ try {
     const amPort = await freePort();
     const amUrl = `http://127.0.0.1:${amPort}`;
     const cfg = {
-      route: { receiver: 'direct', group_by: ['alertname'], group_wait: '1s', group_interval: '5m', repeat_interval: '1h', routes: [{ receiver: 'gateway', matchers: ['via="gateway"'] }] },
-      receivers: [{ name: 'direct', webhook_configs: [{ url: `${receiver.url}/direct` }] }, { name: 'gateway', webhook_configs: [{ url: `${gwUrl}/webhook/${NS}/fast` }] }],
+      route: {
+        receiver: 'direct',
+        group_by: ['alertname'],
+        group_wait: '1s',
+        group_interval: '5m',
+        repeat_interval: '1h',
+        routes: [{ receiver: 'gateway', matchers: ['via="gateway"'] }],
+      },
+      receivers: [
+        { name: 'direct', webhook_configs: [{ url: `${receiver.url}/direct` }] },
+        { name: 'gateway', webhook_configs: [{ url: `${gwUrl}/webhook/${NS}/fast` }] },
+      ],
     };
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'am.yml'), JSON.stringify(cfg));
-    am = launch(AM_BIN, [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=']);
+    am = launch(AM_BIN, [
+      `--config.file=${join(dir, 'am.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+    ]);
     await until(async () => (await fetch(`${amUrl}/-/ready`).catch(() => undefined))?.ok, 30_000, 'Alertmanager');
-    const alerts = (via) => Array.from({ length: GROUPS * PER_GROUP }, (_, i) => ({ labels: { alertname: `${via}${i % GROUPS}`, via, pod: `p-${Math.floor(i / GROUPS)}` }, annotations: { summary: 'bench' } }));
+    const alerts = (via) =>
+      Array.from({ length: GROUPS * PER_GROUP }, (_, i) => ({
+        labels: { alertname: `${via}${i % GROUPS}`, via, pod: `p-${Math.floor(i / GROUPS)}` },
+        annotations: { summary: 'bench' },
+      }));
     for (const via of ['direct', 'gateway']) {
       const before = via === 'direct' ? receiver.got.direct.length : receiver.got.ok.length;
       const t0 = performance.now();
-      const res = await fetch(`${amUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts(via)) });
+      const res = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts(via)),
+      });
       if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
       const list = () => (via === 'direct' ? receiver.got.direct : receiver.got.ok);
       await until(() => list().length >= before + GROUPS, 120_000, `100 groups via ${via}`);
@@ -159,14 +226,32 @@ try {
     const okBefore = receiver.got.ok.length;
     const t0 = performance.now();
     await postAll(`${gwUrl}/webhook/${NS}/flaky`, payloads('flaky'));
-    await until(() => receiver.got.ok.length - okBefore + receiver.got.backup.length >= GROUPS, 120_000, 'messages of scenario 3');
+    await until(
+      () => receiver.got.ok.length - okBefore + receiver.got.backup.length >= GROUPS,
+      120_000,
+      'messages of scenario 3',
+    );
     const end = Math.max(receiver.got.ok.at(-1), receiver.got.backup.at(-1) ?? 0);
     await sleep(2000); // let the coalesced status writes land
-    const { stdout } = await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'notificationchannel', 'flaky', '-n', NS, '-o', 'json']);
+    const { stdout } = await run('/usr/bin/kubectl', [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'notificationchannel',
+      'flaky',
+      '-n',
+      NS,
+      '-o',
+      'json',
+    ]);
     const status = JSON.parse(stdout).status ?? {};
     result.flaky = {
-      ms: end - t0, requests: receiver.got.flakyRequests, failed: receiver.got.flakyFailed, byFlaky: receiver.got.ok.length - okBefore,
-      byBackup: receiver.got.backup.length, kept: status.attempts?.length ?? 0,
+      ms: end - t0,
+      requests: receiver.got.flakyRequests,
+      failed: receiver.got.flakyFailed,
+      byFlaky: receiver.got.ok.length - okBefore,
+      byBackup: receiver.got.backup.length,
+      kept: status.attempts?.length ?? 0,
     };
   }
 } finally {

@@ -31,10 +31,13 @@ const CONMON_BY_HAND = 10;
  */
 const BEFORE = {
   date: '2026-12-05T11:48:58Z',
-  seqReadyP99: 869, burstReadyP99: 38814, burstRunningP50: 30253,
+  seqReadyP99: 869,
+  burstReadyP99: 38814,
+  burstRunningP50: 30253,
   cpuPerStartSeq: { wharf: 380, helpers: 149, monitor: 163 },
   cpuPerStartBurst: { wharf: 264, helpers: 146, monitor: 185 },
-  monitorRssPerPod: 44.1 + 10.8, monitorPssPerPod: 7.8 + 2.7,
+  monitorRssPerPod: 44.1 + 10.8,
+  monitorPssPerPod: 7.8 + 2.7,
   idleWharfPct: 28.0,
 };
 /**
@@ -43,9 +46,13 @@ const BEFORE = {
  */
 const CONMON_FIRST = {
   date: '2026-12-05T14:52:44Z',
-  seqReadyP99: 314, burstReadyP99: 18031,
-  cpuPerStartBurst: { wharf: 58.7, helpers: 164, monitor: 52.7 }, cpuPerStartSeq: 274,
-  monitorRssPerPod: 2.0, monitorPssPerPod: 0.3, idlePct: 26.7,
+  seqReadyP99: 314,
+  burstReadyP99: 18031,
+  cpuPerStartBurst: { wharf: 58.7, helpers: 164, monitor: 52.7 },
+  cpuPerStartSeq: 274,
+  monitorRssPerPod: 2.0,
+  monitorPssPerPod: 0.3,
+  idlePct: 26.7,
 };
 const NS = 'bench';
 /** Ingress on any free port: a fixed 8080 taken by another Wharf on a shared machine stops this one. */
@@ -55,7 +62,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function pod(name, nodeName) {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: NS, labels: { app: 'bench' } },
     spec: {
       ...(nodeName ? { nodeName } : {}),
@@ -92,7 +100,8 @@ class PodWatch {
       if (isReady(p)) s.readyAt ??= at;
       if (p.status?.phase === 'Failed') s.failed ??= p.status?.reason ?? 'Failed';
       const started = p.status?.containerStatuses?.[0]?.state?.running?.startedAt;
-      if (started && s.apiStartMs === undefined) s.apiStartMs = Date.parse(started) - Date.parse(p.metadata.creationTimestamp);
+      if (started && s.apiStartMs === undefined)
+        s.apiStartMs = Date.parse(started) - Date.parse(p.metadata.creationTimestamp);
     }
     for (const w of this.waiters) w();
   };
@@ -129,7 +138,8 @@ function stats(values) {
 async function createPods(api, names, concurrency, nodeOf = () => undefined, sentAt = new Map()) {
   let next = 0;
   const r = await runLoad({
-    concurrency, count: names.length,
+    concurrency,
+    count: names.length,
     op: async () => {
       const name = names[next++];
       sentAt.set(name, performance.now());
@@ -142,7 +152,11 @@ async function createPods(api, names, concurrency, nodeOf = () => undefined, sen
 
 async function deleteAll(api, watch, names) {
   await api.request('DELETE', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbench`);
-  await watch.until(() => names.every((n) => watch.get(n).deletedAt !== undefined), 180_000, `deleting ${names.length} pods`);
+  await watch.until(
+    () => names.every((n) => watch.get(n).deletedAt !== undefined),
+    180_000,
+    `deleting ${names.length} pods`,
+  );
 }
 
 /** Latencies of one mode from the watch: create sent → bound / Running / Ready, and the API timestamps. */
@@ -151,7 +165,11 @@ function modeResult(mode, names, sentAt, watch, cpu) {
   const perNode = {};
   for (const p of s) perNode[p.node] = (perNode[p.node] ?? 0) + 1;
   return {
-    mode, n: names.length, wallMs: cpu.wallMs, podsPerSec: (names.length / cpu.wallMs) * 1000, cpu,
+    mode,
+    n: names.length,
+    wallMs: cpu.wallMs,
+    podsPerSec: (names.length / cpu.wallMs) * 1000,
+    cpu,
     bound: stats(s.map((p) => p.boundAt - p.sent)),
     running: stats(s.map((p) => p.runningAt - p.sent)),
     ready: stats(s.map((p) => p.readyAt - p.sent)),
@@ -171,7 +189,9 @@ function modeResult(mode, names, sentAt, watch, cpu) {
  * command spawner (helpers/spawner.mjs) with the commands that one ran and reaped.
  */
 function helpersCpu(pid) {
-  const spawners = processTable().filter((p) => p.ppid === pid && p.argv.some((a) => a.endsWith('/helpers/spawner.mjs')));
+  const spawners = processTable().filter(
+    (p) => p.ppid === pid && p.argv.some((a) => a.endsWith('/helpers/spawner.mjs')),
+  );
   const live = spawners.reduce((n, p) => n + (cpuTimes(p.pid)?.selfMs ?? 0) + (cpuTimes(p.pid)?.childrenMs ?? 0), 0);
   return (cpuTimes(pid)?.childrenMs ?? 0) + live;
 }
@@ -191,7 +211,15 @@ async function withCpu(pid, dataDir, fn) {
   const shimsMs = procs.monitors.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0) + (cpuTimes(p)?.childrenMs ?? 0), 0);
   const wharfMs = w1.selfMs - w0.selfMs;
   const helpersMs = helpersCpu(pid) - h0;
-  return { wallMs, machineMs, stealMs, wharfMs, helpersMs, shimsMs, otherMs: Math.max(0, machineMs - wharfMs - helpersMs - shimsMs) };
+  return {
+    wallMs,
+    machineMs,
+    stealMs,
+    wharfMs,
+    helpersMs,
+    shimsMs,
+    otherMs: Math.max(0, machineMs - wharfMs - helpersMs - shimsMs),
+  };
 }
 
 /** The pids of the conmons whose bundle is below `dir`, any runc under them, and the containers' processes. */
@@ -268,8 +296,37 @@ async function conmonByHand(dataDir) {
     ids.push(id);
     // conmon's first process exits at once; its daemon keeps running (no pipes to wait on).
     await new Promise((resolve, reject) => {
-      const c = spawn('conmon', ['--api-version', '1', '-c', id, '-u', id, '-n', id, '-r', '/usr/sbin/runc', '-b', b, '-p', join(b, 'pid'), '-P', join(b, 'conmon.pid'),
-        '-l', `k8s-file:${join(b, 'ctr.log')}`, '--exit-dir', join(b, 'exits'), '--socket-dir-path', b, '--full-attach', '--runtime-arg', `--root=${root}`], { stdio: 'ignore', detached: true });
+      const c = spawn(
+        'conmon',
+        [
+          '--api-version',
+          '1',
+          '-c',
+          id,
+          '-u',
+          id,
+          '-n',
+          id,
+          '-r',
+          '/usr/sbin/runc',
+          '-b',
+          b,
+          '-p',
+          join(b, 'pid'),
+          '-P',
+          join(b, 'conmon.pid'),
+          '-l',
+          `k8s-file:${join(b, 'ctr.log')}`,
+          '--exit-dir',
+          join(b, 'exits'),
+          '--socket-dir-path',
+          b,
+          '--full-attach',
+          '--runtime-arg',
+          `--root=${root}`,
+        ],
+        { stdio: 'ignore', detached: true },
+      );
       c.on('error', reject);
       c.on('exit', resolve);
     });
@@ -313,7 +370,12 @@ async function runcFloor(dataDir) {
 
 async function idleMemory(nodes) {
   const w = await startWharfCleanly(['--nodes', String(nodes), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
-  const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+  });
   await nodesReady(api, nodes);
   const m = await wharfMemory(w.pid);
   api.close();
@@ -325,7 +387,8 @@ async function nodesReady(api, n) {
   for (;;) {
     const list = await api.json('GET', '/api/v1/nodes');
     if (list.items.filter(isReady).length >= n) return;
-    if (performance.now() > end) throw new Error(`only ${list.items.filter(isReady).length}/${n} nodes Ready after 60 s`);
+    if (performance.now() > end)
+      throw new Error(`only ${list.items.filter(isReady).length}/${n} nodes Ready after 60 s`);
     await sleep(200);
   }
 }
@@ -333,7 +396,9 @@ async function nodesReady(api, n) {
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('bench/pods.mjs needs root (runc, CNI)');
   const started = performance.now();
-  const load0 = loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load0 = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const runcVersion = (await run('runc', ['--version'])).stdout.split('\n')[0];
 
   console.log('memory of an idle `wharf up --nodes 0`');
@@ -342,18 +407,31 @@ async function main() {
 
   console.log(`starting wharf up --nodes ${NODES}`);
   const w = await startWharfCleanly(['--nodes', String(NODES), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
-  const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+  });
   onCleanup(() => api.close());
   await nodesReady(api, NODES);
   const idle3 = await wharfMemory(w.pid);
 
   console.log('building busybox:1 into the Wharf registry');
-  await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir], { timeout: 180_000 });
+  await run(
+    process.execPath,
+    [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir],
+    { timeout: 180_000 },
+  );
   await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const rv = (await api.json('GET', `/api/v1/namespaces/${NS}/pods`)).metadata.resourceVersion;
   const watch = new PodWatch();
   const watchAgent = new https.Agent({ keepAlive: false, ca: w.ca });
-  const stream = await api.stream(`/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${rv}`, watch.onLine, watchAgent);
+  const stream = await api.stream(
+    `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${rv}`,
+    watch.onLine,
+    watchAgent,
+  );
   onCleanup(() => stream.close());
 
   // Warm-up: one pod pinned to each node pulls the image there and sets up the node's bridge.
@@ -369,7 +447,11 @@ async function main() {
     for (const name of seqNames) {
       seqSent.set(name, performance.now());
       await api.request('POST', `/api/v1/namespaces/${NS}/pods`, pod(name));
-      await watch.until(() => watch.get(name).readyAt !== undefined && watch.get(name).runningAt !== undefined, 60_000, `pod ${name}`);
+      await watch.until(
+        () => watch.get(name).readyAt !== undefined && watch.get(name).runningAt !== undefined,
+        60_000,
+        `pod ${name}`,
+      );
     }
   });
   const seq = modeResult('one at a time', seqNames, seqSent, watch, seqCpu);
@@ -382,7 +464,11 @@ async function main() {
   let burstSent;
   const burstCpu = await withCpu(w.pid, w.dataDir, async () => {
     burstSent = await createPods(api, burstNames, PODS);
-    await watch.until(() => burstNames.every((n) => watch.get(n).readyAt !== undefined && watch.get(n).runningAt !== undefined), 300_000, `${PODS} pods at once`);
+    await watch.until(
+      () => burstNames.every((n) => watch.get(n).readyAt !== undefined && watch.get(n).runningAt !== undefined),
+      300_000,
+      `${PODS} pods at once`,
+    );
   });
   const burst = modeResult(`${PODS} at once`, burstNames, burstSent, watch, burstCpu);
   await deleteAll(api, watch, burstNames);
@@ -390,7 +476,9 @@ async function main() {
   const failed = [...watch.pods.values()].filter((s) => s.failed).length;
   if (failed) throw new Error(`${failed} pods failed`);
   for (const r of [seq, burst]) {
-    console.log(`  ${r.mode}: Running p50 ${fmtMs(r.running.p50)} p99 ${fmtMs(r.running.p99)} max ${fmtMs(r.running.max)} ms, Ready p99 ${fmtMs(r.ready.p99)} ms, ${fmtNum(r.podsPerSec)} pods/s`);
+    console.log(
+      `  ${r.mode}: Running p50 ${fmtMs(r.running.p50)} p99 ${fmtMs(r.running.p99)} max ${fmtMs(r.running.max)} ms, Ready p99 ${fmtMs(r.ready.p99)} ms, ${fmtNum(r.podsPerSec)} pods/s`,
+    );
   }
 
   console.log(`runc alone, ${RUNC_STARTS} starts`);
@@ -405,21 +493,36 @@ async function main() {
   const empty = await wharfMemory(w.pid);
   const memNames = Array.from({ length: PER_NODE * NODES }, (_, i) => `mem-${i}`);
   await createPods(api, memNames, 10, (n) => `node-${Number(n.slice(4)) % NODES}`);
-  await watch.until(() => memNames.every((n) => watch.get(n).readyAt !== undefined), 300_000, `${memNames.length} pods for the memory run`);
+  await watch.until(
+    () => memNames.every((n) => watch.get(n).readyAt !== undefined),
+    300_000,
+    `${memNames.length} pods for the memory run`,
+  );
   await sleep(2000);
   const loaded = await wharfMemory(w.pid);
   const monitorsPct = await monitorsCpuPct(nodesDir);
   const procs = containerProcesses(nodesDir);
-  if (procs.monitors.length !== memNames.length) throw new Error(`found ${procs.monitors.length} conmons for ${memNames.length} pods`);
+  if (procs.monitors.length !== memNames.length)
+    throw new Error(`found ${procs.monitors.length} conmons for ${memNames.length} pods`);
   const containerMem = {
-    monitor: sumMemory(procs.monitors), runc: sumMemory(procs.runc), workload: sumMemory(procs.workload),
+    monitor: sumMemory(procs.monitors),
+    runc: sumMemory(procs.runc),
+    workload: sumMemory(procs.workload),
     all: sumMemory([...procs.monitors, ...procs.runc, ...procs.workload]),
   };
   await deleteAll(api, watch, memNames);
   const after = await wharfMemory(w.pid);
 
-  const result = { seq, burst, floor, mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, monitorsPct, pods: memNames.length } };
-  const md = render(result, { ...machineFacts({ runc: runcVersion, load: load0 }), runtimeS: Math.round((performance.now() - started) / 1000) });
+  const result = {
+    seq,
+    burst,
+    floor,
+    mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, monitorsPct, pods: memNames.length },
+  };
+  const md = render(result, {
+    ...machineFacts({ runc: runcVersion, load: load0 }),
+    runtimeS: Math.round((performance.now() - started) / 1000),
+  });
   writeFileSync(OUT, md);
   console.log(`\n${md}`);
 }
@@ -433,14 +536,18 @@ function render(r, m) {
   const mb = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
   const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '–');
   const perPod = (x, v) => fmtMs(v / x.n);
-  const cpuRow = (x) => `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${perPod(x, x.cpu.wharfMs)} | ${perPod(x, x.cpu.helpersMs)} | ${perPod(x, x.cpu.shimsMs)} | ${perPod(x, x.cpu.otherMs)} |`;
-  const latRow = (x, what, s) => `| ${x.mode} | ${what} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`;
-  const apiRow = (x) => `| ${x.mode} | startedAt − creationTimestamp (API, whole seconds) | ${x.api.p50 / 1000} s | ${x.api.p90 / 1000} s | ${x.api.p99 / 1000} s | ${x.api.max / 1000} s |`;
+  const cpuRow = (x) =>
+    `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${perPod(x, x.cpu.wharfMs)} | ${perPod(x, x.cpu.helpersMs)} | ${perPod(x, x.cpu.shimsMs)} | ${perPod(x, x.cpu.otherMs)} |`;
+  const latRow = (x, what, s) =>
+    `| ${x.mode} | ${what} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`;
+  const apiRow = (x) =>
+    `| ${x.mode} | startedAt − creationTimestamp (API, whole seconds) | ${x.api.p50 / 1000} s | ${x.api.p90 / 1000} s | ${x.api.p99 / 1000} s | ${x.api.max / 1000} s |`;
   const own = (r.burst.cpu.wharfMs + r.burst.cpu.helpersMs + r.burst.cpu.shimsMs) / r.burst.n;
   const worst = Math.max(r.seq.running.p99, r.burst.running.p99, r.seq.ready.p99, r.burst.ready.p99);
-  const verdict = worst <= 5000
-    ? `**met** (worst p99 create → Ready: ${fmtMs(worst)} ms)${worst < 1000 ? ', and under the 1 s aim' : `; the 1 s aim is **not met** (${fmtMs(worst)} ms)`}`
-    : `**not met**: worst p99 create → Ready ${fmtMs(worst)} ms`;
+  const verdict =
+    worst <= 5000
+      ? `**met** (worst p99 create → Ready: ${fmtMs(worst)} ms)${worst < 1000 ? ', and under the 1 s aim' : `; the 1 s aim is **not met** (${fmtMs(worst)} ms)`}`
+      : `**not met**: worst p99 create → Ready ${fmtMs(worst)} ms`;
   const { idle0, idle3, empty, loaded, after, containerMem: c, pods } = r.mem;
   const perAgent = (x) => `${mb((x.rssMb - idle0.rssMb) / NODES)} / ${mb((x.pssMb - idle0.pssMb) / NODES)}`;
   const per = (x) => `| ${x.n} | ${mb(x.rssMb)} | ${mb(x.rssMb / pods)} | ${mb(x.pssMb)} | ${mb(x.pssMb / pods)} |`;
@@ -526,7 +633,7 @@ Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verd
 
 Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (wharf process, its helpers, conmon and
 \`runc\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
-at once cannot all be Running in less than ${(r.burst.n * own / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
+at once cannot all be Running in less than ${((r.burst.n * own) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
 
 ### Reference: runc alone
 

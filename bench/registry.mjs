@@ -65,13 +65,38 @@ function makeImage(dir) {
     diffIds.push(sha256(tar));
     layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar, { level: 0 })) });
   }
-  const config = { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }))) };
-  const manifest = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers })));
+  const config = {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    ...put(
+      Buffer.from(
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          config: {},
+          rootfs: { type: 'layers', diff_ids: diffIds },
+        }),
+      ),
+    ),
+  };
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers }),
+    ),
+  );
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }],
-  }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...manifest,
+          annotations: { 'org.opencontainers.image.ref.name': 'bench' },
+        },
+      ],
+    }),
+  );
   return layers.reduce((n, l) => n + l.size, config.size + manifest.size);
 }
 
@@ -82,10 +107,13 @@ function dirBytes(dir) {
 /** GET /v2/ over TLS, certificate not checked (readiness only); resolves with the status or 0. */
 function probe(port) {
   return new Promise((resolve) => {
-    const req = https.get({ host: '127.0.0.1', port, path: '/v2/', agent: false, rejectUnauthorized: false, timeout: 1000 }, (r) => {
-      r.resume();
-      resolve(r.statusCode);
-    });
+    const req = https.get(
+      { host: '127.0.0.1', port, path: '/v2/', agent: false, rejectUnauthorized: false, timeout: 1000 },
+      (r) => {
+        r.resume();
+        resolve(r.statusCode);
+      },
+    );
     req.on('error', () => resolve(0));
     req.on('timeout', () => req.destroy());
   });
@@ -96,7 +124,9 @@ async function startDockerRegistry(pkiDir) {
   const dir = tempDir('docker-registry-bench-');
   const port = await freePort();
   for (const f of ['apiserver.crt', 'apiserver.key']) copyFileSync(join(pkiDir, f), join(dir, f));
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1
 log:
   level: error
   accesslog:
@@ -113,7 +143,8 @@ http:
   tls:
     certificate: ${join(dir, 'apiserver.crt')}
     key: ${join(dir, 'apiserver.key')}
-`);
+`,
+  );
   const child = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.output = '';
   child.stdout.on('data', (d) => (child.output += d));
@@ -143,22 +174,33 @@ async function timed(pid, fn) {
 /** One HTTPS request; the body is sent in one piece, the response is hashed and counted, not kept. */
 function request(agent, target, method, path, { body, headers = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const req = https.request({
-      host: '127.0.0.1', port: target.port, method, path, agent,
-      headers: { ...target.auth, ...(body ? { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length } : {}), ...headers },
-    }, (res) => {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      res.on('data', (c) => {
-        bytes += c.length;
-        hash.update(c);
-      });
-      res.on('end', () => {
-        if (res.statusCode >= 300) reject(new Error(`${target.name} ${method} ${path} → ${res.statusCode}`));
-        else resolve({ headers: res.headers, bytes, digest: `sha256:${hash.digest('hex')}` });
-      });
-      res.on('error', reject);
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method,
+        path,
+        agent,
+        headers: {
+          ...target.auth,
+          ...(body ? { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        res.on('data', (c) => {
+          bytes += c.length;
+          hash.update(c);
+        });
+        res.on('end', () => {
+          if (res.statusCode >= 300) reject(new Error(`${target.name} ${method} ${path} → ${res.statusCode}`));
+          else resolve({ headers: res.headers, bytes, digest: `sha256:${hash.digest('hex')}` });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -177,7 +219,10 @@ async function rawRound(target, agent, repo, blob) {
   const pull = await timed(target.pid, async () => {
     got = await request(agent, target, 'GET', `/v2/${repo}/blobs/${digest}`);
   });
-  if (got.bytes !== blob.length || got.digest !== digest) throw new Error(`${target.name}: GET returned ${got.bytes} bytes, ${got.digest}, expected ${blob.length}, ${digest}`);
+  if (got.bytes !== blob.length || got.digest !== digest)
+    throw new Error(
+      `${target.name}: GET returned ${got.bytes} bytes, ${got.digest}, expected ${blob.length}, ${digest}`,
+    );
   return { push, pull };
 }
 
@@ -188,19 +233,32 @@ function skopeo(args) {
 async function skopeoRound(target, certDir, layout, repo, pullDir) {
   const creds = (flag) => (target.creds ? [flag, target.creds] : []);
   const ref = `docker://${target.host}/${repo}:v1`;
-  const push = await timed(target.pid, () => skopeo(['copy', '--quiet', '--dest-cert-dir', certDir, ...creds('--dest-creds'), `oci:${layout}:bench`, ref]));
-  const pull = await timed(target.pid, () => skopeo(['copy', '--quiet', '--src-cert-dir', certDir, ...creds('--src-creds'), ref, `oci:${pullDir}:bench`]));
+  const push = await timed(target.pid, () =>
+    skopeo(['copy', '--quiet', '--dest-cert-dir', certDir, ...creds('--dest-creds'), `oci:${layout}:bench`, ref]),
+  );
+  const pull = await timed(target.pid, () =>
+    skopeo(['copy', '--quiet', '--src-cert-dir', certDir, ...creds('--src-creds'), ref, `oci:${pullDir}:bench`]),
+  );
   return { push, pull };
 }
 
 function summary(samples, bytes) {
   const mbps = Float64Array.from(samples.map((s) => bytes / 1e6 / (s.ms / 1000))).sort();
   const cpuPerGb = Float64Array.from(samples.map((s) => (s.cpuMs / 1000) * (1e9 / bytes))).sort();
-  return { p50: quantile(mbps, 0.5), min: mbps[0], max: mbps[mbps.length - 1], cpuPerGb: quantile(cpuPerGb, 0.5), n: samples.length };
+  return {
+    p50: quantile(mbps, 0.5),
+    min: mbps[0],
+    max: mbps[mbps.length - 1],
+    cpuPerGb: quantile(cpuPerGb, 0.5),
+    n: samples.length,
+  };
 }
 
 async function main() {
-  for (const [bin, pkg] of [[REGISTRY_BIN, 'docker-registry'], ['/usr/bin/skopeo', 'skopeo']]) {
+  for (const [bin, pkg] of [
+    [REGISTRY_BIN, 'docker-registry'],
+    ['/usr/bin/skopeo', 'skopeo'],
+  ]) {
     try {
       statSync(bin);
     } catch {
@@ -208,7 +266,9 @@ async function main() {
     }
   }
   const started = performance.now();
-  const load0 = loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load0 = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const versions = {
     registry: (await run(REGISTRY_BIN, ['--version'])).stdout.trim().split(' ').pop(),
     skopeo: (await run('skopeo', ['--version'])).stdout.trim().split(' ').pop(),
@@ -217,8 +277,12 @@ async function main() {
   const w = await startWharfCleanly(['--nodes', '0']);
   const endpoints = JSON.parse(readFileSync(join(w.dataDir, 'endpoints.json'), 'utf8'));
   const wharf = {
-    name: 'Wharf', pid: w.pid, host: endpoints.registryHost, port: Number(endpoints.registryHost.split(':')[1]),
-    creds: `bench:${w.token}`, auth: { Authorization: `Bearer ${w.token}` },
+    name: 'Wharf',
+    pid: w.pid,
+    host: endpoints.registryHost,
+    port: Number(endpoints.registryHost.split(':')[1]),
+    creds: `bench:${w.token}`,
+    auth: { Authorization: `Bearer ${w.token}` },
   };
   const reference = { ...(await startDockerRegistry(join(w.dataDir, 'pki'))), auth: {} };
   const targets = [wharf, reference];
@@ -244,7 +308,9 @@ async function main() {
       if (pulled !== imageBytes) throw new Error(`${t.name}: pulled ${pulled} bytes, pushed ${imageBytes}`);
       rmSync(pullDir, { recursive: true, force: true });
       if (rep > 0) results.skopeo[t.name].push(r);
-      console.log(`  skopeo ${rep ? `rep ${rep}` : 'warm-up'} ${t.name}: push ${(imageBytes / 1e3 / r.push.ms).toFixed(0)} MB/s, pull ${(imageBytes / 1e3 / r.pull.ms).toFixed(0)} MB/s`);
+      console.log(
+        `  skopeo ${rep ? `rep ${rep}` : 'warm-up'} ${t.name}: push ${(imageBytes / 1e3 / r.push.ms).toFixed(0)} MB/s, pull ${(imageBytes / 1e3 / r.pull.ms).toFixed(0)} MB/s`,
+      );
     }
     rmSync(layout, { recursive: true, force: true });
   }
@@ -256,7 +322,9 @@ async function main() {
     for (const t of order) {
       const r = await rawRound(t, t.agent, `bench/raw-${rep}`, blob);
       if (rep > 0) results.raw[t.name].push(r);
-      console.log(`  HTTP ${rep ? `rep ${rep}` : 'warm-up'} ${t.name}: PUT ${(rawBytes / 1e3 / r.push.ms).toFixed(0)} MB/s, GET ${(rawBytes / 1e3 / r.pull.ms).toFixed(0)} MB/s`);
+      console.log(
+        `  HTTP ${rep ? `rep ${rep}` : 'warm-up'} ${t.name}: PUT ${(rawBytes / 1e3 / r.push.ms).toFixed(0)} MB/s, GET ${(rawBytes / 1e3 / r.pull.ms).toFixed(0)} MB/s`,
+      );
     }
   }
   for (const t of targets) t.agent.destroy();
@@ -268,10 +336,19 @@ async function main() {
     ['HTTPS, one request', 'monolithic blob PUT', 'raw', 'push', rawBytes],
     ['HTTPS, one request', 'blob GET', 'raw', 'pull', rawBytes],
   ]) {
-    const s = (name) => summary(results[kind][name].map((r) => r[dir]), bytes);
+    const s = (name) =>
+      summary(
+        results[kind][name].map((r) => r[dir]),
+        bytes,
+      );
     rows.push({ client, op, wharf: s('Wharf'), ref: s('docker-registry') });
   }
-  const md = render(rows, { ...machineFacts({ load: load0, ...versions }), runtimeS: Math.round((performance.now() - started) / 1000), imageBytes, rawBytes });
+  const md = render(rows, {
+    ...machineFacts({ load: load0, ...versions }),
+    runtimeS: Math.round((performance.now() - started) / 1000),
+    imageBytes,
+    rawBytes,
+  });
   writeFileSync(OUT, md);
   console.log(`\n${md}`);
 }
@@ -284,7 +361,14 @@ function render(rows, m) {
 
 Generated by \`node bench/registry.mjs\` on ${m.date}. Re-running it overwrites this file.
 
-${machineTable(m, [['docker-registry (reference)', `${m.registry} (Debian docker-registry, distribution)`], ['skopeo', m.skopeo]], `${m.runtimeS} s`)}
+${machineTable(
+  m,
+  [
+    ['docker-registry (reference)', `${m.registry} (Debian docker-registry, distribution)`],
+    ['skopeo', m.skopeo],
+  ],
+  `${m.runtimeS} s`,
+)}
 
 ## How to run
 

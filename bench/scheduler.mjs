@@ -16,23 +16,57 @@ const runs = [
 ];
 
 async function one({ nodes, pods, real = false }) {
-  const wharf = await startWharf({ extraArgs: real ? ['--nodes', String(nodes)] : ['--simulated-nodes', String(nodes)] });
-  const api = new Client({ host: '127.0.0.1', port: wharf.port, ca: wharf.ca, headers: { Authorization: `Bearer ${wharf.token}` } });
+  const wharf = await startWharf({
+    extraArgs: real ? ['--nodes', String(nodes)] : ['--simulated-nodes', String(nodes)],
+  });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: wharf.port,
+    ca: wharf.ca,
+    headers: { Authorization: `Bearer ${wharf.token}` },
+  });
   try {
-    if (real) execFileSync(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir]);
+    if (real)
+      execFileSync(process.execPath, [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ]);
     // Wait for every simulated node to be registered and Ready.
     for (;;) {
       const list = await api.json('GET', '/api/v1/nodes');
-      const ready = list.items.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      const ready = list.items.filter((n) =>
+        (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
       if (ready >= nodes) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     await api.json('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
     const deploy = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'load', namespace: 'bench' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'load', namespace: 'bench' },
       spec: {
-        replicas: pods, selector: { matchLabels: { app: 'load' } },
-        template: { metadata: { labels: { app: 'load' } }, spec: { containers: [{ name: 'c', image: 'busybox:1', command: ['sleep', '3600'], resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
+        replicas: pods,
+        selector: { matchLabels: { app: 'load' } },
+        template: {
+          metadata: { labels: { app: 'load' } },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'busybox:1',
+                command: ['sleep', '3600'],
+                resources: { requests: { cpu: '1m', memory: '1Mi' } },
+              },
+            ],
+          },
+        },
       },
     };
     // API latency while the cluster schedules: a reader issuing GETs and small lists throughout.
@@ -76,7 +110,9 @@ for (const r of runs) {
   process.stdout.write(`scheduling ${r.pods} pods on ${r.nodes} ${r.real ? 'real' : 'simulated'} nodes…\n`);
   const res = await one(r);
   results.push(res);
-  process.stdout.write(`  all bound in ${fmtMs(res.tBound)} ms (${fmtNum(res.boundPerSec)} pods/s), all Running in ${fmtMs(res.tRunning)} ms, API p99 ${fmtMs(res.lat.p99)} ms\n`);
+  process.stdout.write(
+    `  all bound in ${fmtMs(res.tBound)} ms (${fmtNum(res.boundPerSec)} pods/s), all Running in ${fmtMs(res.tRunning)} ms, API p99 ${fmtMs(res.lat.p99)} ms\n`,
+  );
 }
 
 const md = `# Scheduler benchmark

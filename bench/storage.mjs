@@ -21,16 +21,31 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function podManifest(name, withClaim) {
   return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS },
     spec: {
       terminationGracePeriodSeconds: 0,
-      containers: [{ name: 'c', image: 'busybox:1', command: ['sh', '-c', 'echo hi > /data/f; exec sleep 3600'], volumeMounts: [{ name: 'd', mountPath: '/data' }], readinessProbe: { exec: { command: ['test', '-f', '/data/f'] }, periodSeconds: 1 } }],
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox:1',
+          command: ['sh', '-c', 'echo hi > /data/f; exec sleep 3600'],
+          volumeMounts: [{ name: 'd', mountPath: '/data' }],
+          readinessProbe: { exec: { command: ['test', '-f', '/data/f'] }, periodSeconds: 1 },
+        },
+      ],
       volumes: [withClaim ? { name: 'd', persistentVolumeClaim: { claimName: name } } : { name: 'd', emptyDir: {} }],
     },
   };
 }
 
-const claimManifest = (name) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+const claimManifest = (name) => ({
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name, namespace: NS },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+});
 
 async function poll(check, timeoutMs, what) {
   const end = performance.now() + timeoutMs;
@@ -48,28 +63,51 @@ async function one(api, name, withClaim) {
   if (withClaim) await api.request('POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, claimManifest(name));
   await api.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name, withClaim));
   let boundMs;
-  const readyMs = await poll(async () => {
-    if (withClaim && boundMs === undefined) {
-      const c = JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/persistentvolumeclaims/${name}`));
-      if (c.status?.phase === 'Bound') boundMs = performance.now() - t0;
-    }
-    const p = JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/pods/${name}`));
-    return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? performance.now() - t0 : undefined;
-  }, 180_000, `pod ${name} ready`);
+  const readyMs = await poll(
+    async () => {
+      if (withClaim && boundMs === undefined) {
+        const c = JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/persistentvolumeclaims/${name}`));
+        if (c.status?.phase === 'Bound') boundMs = performance.now() - t0;
+      }
+      const p = JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/pods/${name}`));
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+        ? performance.now() - t0
+        : undefined;
+    },
+    180_000,
+    `pod ${name} ready`,
+  );
   return { boundMs, readyMs };
 }
 
 async function clear(api) {
   await api.request('DELETE', `/api/v1/namespaces/${NS}/pods?gracePeriodSeconds=0`);
-  await poll(async () => JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/pods`)).items.length === 0, 120_000, 'pods gone');
+  await poll(
+    async () => JSON.parse(await api.request('GET', `/api/v1/namespaces/${NS}/pods`)).items.length === 0,
+    120_000,
+    'pods gone',
+  );
   await api.request('DELETE', `/api/v1/namespaces/${NS}/persistentvolumeclaims`);
-  await poll(async () => JSON.parse(await api.request('GET', '/api/v1/persistentvolumes')).items.length === 0, 120_000, 'volumes reclaimed');
+  await poll(
+    async () => JSON.parse(await api.request('GET', '/api/v1/persistentvolumes')).items.length === 0,
+    120_000,
+    'volumes reclaimed',
+  );
 }
 
 async function main() {
   const w = await startWharfCleanly(['--nodes', '1', '--ingress-port', '0', '--ingress-https-port', '0']);
-  const api = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
-  await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir], { timeout: 300_000 });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+  });
+  await run(
+    process.execPath,
+    [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir],
+    { timeout: 300_000 },
+  );
   // A first pod pulls and unpacks the image, so no row pays for that.
   await one(api, 'warm', false);
   await clear(api);
@@ -78,7 +116,9 @@ async function main() {
     const serial = [];
     for (let i = 0; i < ONE_BY_ONE; i++) serial.push(await one(api, `${withClaim ? 'pvc' : 'empty'}-${i}`, withClaim));
     await clear(api);
-    const parallel = await Promise.all(Array.from({ length: AT_ONCE }, (_, i) => one(api, `${withClaim ? 'pvc' : 'empty'}-at-${i}`, withClaim)));
+    const parallel = await Promise.all(
+      Array.from({ length: AT_ONCE }, (_, i) => one(api, `${withClaim ? 'pvc' : 'empty'}-at-${i}`, withClaim)),
+    );
     await clear(api);
     rows.push({ withClaim, serial, parallel });
   }
@@ -91,7 +131,8 @@ async function main() {
     const kind = r.withClaim ? 'new claim (local-path)' : 'emptyDir (reference)';
     if (r.withClaim) table.push(line(`${kind}: create → claim Bound, one at a time`, r.serial, (x) => x.boundMs));
     table.push(line(`${kind}: create → pod Ready, one at a time`, r.serial, (x) => x.readyMs));
-    if (r.withClaim) table.push(line(`${kind}: create → claim Bound, ${AT_ONCE} at once`, r.parallel, (x) => x.boundMs));
+    if (r.withClaim)
+      table.push(line(`${kind}: create → claim Bound, ${AT_ONCE} at once`, r.parallel, (x) => x.boundMs));
     table.push(line(`${kind}: create → pod Ready, ${AT_ONCE} at once`, r.parallel, (x) => x.readyMs));
   }
   const p50 = (r, k) => summarize(r[k].map((x) => x.readyMs)).p50;

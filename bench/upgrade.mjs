@@ -58,11 +58,14 @@ spec: {minAvailable: ${REPLICAS - 1}, selector: {matchLabels: {app: web}}}
 /** One GET through the Ingress gateway within 3 s: true when it answered 200. */
 function ok(port) {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', headers: { host: `web.localhost:${port}` }, timeout: 3000, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-      res.on('error', () => resolve(false));
-    });
+    const req = get(
+      { host: '127.0.0.1', port, path: '/', headers: { host: `web.localhost:${port}` }, timeout: 3000, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+        res.on('error', () => resolve(false));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(false));
   });
@@ -89,19 +92,39 @@ async function main() {
   const state = join(dir, 'state');
   const dataDir = join(dir, 'data');
   const file = join(dir, 'bench.yaml');
-  const cli = (args, timeout = 1_800_000) => run(process.execPath, [WHARF_BIN, ...args], { timeout, maxBuffer: 16 << 20 });
-  const ports = { api: await freePort(), registry: await freePort(), ingress: await freePort(), ingressHttps: await freePort(), console: await freePort(), git: await freePort() };
-  writeFileSync(file, `apiVersion: wharf.dev/v1alpha1\nkind: Cluster\nmetadata: {name: bench}\nspec:\n  version: "1.31"\n  nodes: 2\n  addons: {platform: false, monitoring: false}\n  ports: ${JSON.stringify(ports)}\n  dataDir: ${dataDir}\n`);
+  const cli = (args, timeout = 1_800_000) =>
+    run(process.execPath, [WHARF_BIN, ...args], { timeout, maxBuffer: 16 << 20 });
+  const ports = {
+    api: await freePort(),
+    registry: await freePort(),
+    ingress: await freePort(),
+    ingressHttps: await freePort(),
+    console: await freePort(),
+    git: await freePort(),
+  };
+  writeFileSync(
+    file,
+    `apiVersion: wharf.dev/v1alpha1\nkind: Cluster\nmetadata: {name: bench}\nspec:\n  version: "1.31"\n  nodes: 2\n  addons: {platform: false, monitoring: false}\n  ports: ${JSON.stringify(ports)}\n  dataDir: ${dataDir}\n`,
+  );
   onCleanup(async () => {
-    await cli(['cluster', 'delete', 'bench', '--yes', '--state', state], 300_000).catch((e) => console.error(`delete: ${e.message}`));
+    await cli(['cluster', 'delete', 'bench', '--yes', '--state', state], 300_000).catch((e) =>
+      console.error(`delete: ${e.message}`),
+    );
     rmSync(dir, { recursive: true, force: true });
   });
   await cli(['cluster', 'create', '-f', file, '--yes', '--state', state]);
-  const kubectl = async (...args) => (await run('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], { timeout: 300_000 })).stdout;
+  const kubectl = async (...args) =>
+    (await run('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], { timeout: 300_000 }))
+      .stdout;
   await kubectl('wait', '--for=condition=Ready', 'node/node-0', 'node/node-1', '--timeout=180s');
-  await cli(['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir], 300_000);
+  await cli(
+    ['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir],
+    300_000,
+  );
   await new Promise((resolve, reject) => {
-    const p = execFile('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'apply', '-f', '-'], (e) => (e ? reject(e) : resolve()));
+    const p = execFile('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'apply', '-f', '-'], (e) =>
+      e ? reject(e) : resolve(),
+    );
     p.stdin.end(manifest);
   });
   await kubectl('rollout', 'status', 'deployment/web', '--timeout=300s');

@@ -11,7 +11,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, httpText, Kubectl, runcUnavailable, steadyRequests, WHARF_BIN, WharfProcess, type SteadyResult } from '@wharf/testing';
+import {
+  eventually,
+  httpText,
+  Kubectl,
+  runcUnavailable,
+  steadyRequests,
+  WHARF_BIN,
+  WharfProcess,
+  type SteadyResult,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -43,17 +52,29 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `;
 
-interface PodInfo { name: string; node: string; ip: string; containerID: string; restarts: number }
+interface PodInfo {
+  name: string;
+  node: string;
+  ip: string;
+  containerID: string;
+  restarts: number;
+}
 
 /** Processes of program `comm` whose command line names `dir`. */
 function processes(comm: string, dir: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      return readFileSync(`/proc/${e}/comm`, 'utf8').trim() === comm && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir);
-    } catch {
-      return false; // exited meanwhile
-    }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return (
+          readFileSync(`/proc/${e}/comm`, 'utf8').trim() === comm &&
+          readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir)
+        );
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
 }
 
 /** Whether `pid` is a live `wharf agent` (a zombie's command line is empty). */
@@ -80,27 +101,59 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
   };
   const pods = async (): Promise<PodInfo[]> => {
     const list = JSON.parse(await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as {
-      items: { metadata: { name: string }; spec: { nodeName: string }; status: { podIP?: string; containerStatuses?: { containerID?: string; restartCount: number }[] } }[];
+      items: {
+        metadata: { name: string };
+        spec: { nodeName: string };
+        status: { podIP?: string; containerStatuses?: { containerID?: string; restartCount: number }[] };
+      }[];
     };
     return list.items.map((p) => ({
-      name: p.metadata.name, node: p.spec.nodeName, ip: p.status.podIP ?? '',
-      containerID: p.status.containerStatuses?.[0]?.containerID ?? '', restarts: p.status.containerStatuses?.[0]?.restartCount ?? -1,
+      name: p.metadata.name,
+      node: p.spec.nodeName,
+      ip: p.status.podIP ?? '',
+      containerID: p.status.containerStatuses?.[0]?.containerID ?? '',
+      restarts: p.status.containerStatuses?.[0]?.restartCount ?? -1,
     }));
   };
   const versions = async (): Promise<string> =>
-    (await k.ok(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}'])).trim();
+    (
+      await k.ok([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}',
+      ])
+    ).trim();
   const ready = async (node: string): Promise<string> =>
     (await k.ok(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).trim();
   /** Running runc containers of a node, by id. */
   const runcContainers = async (node: string): Promise<string[]> =>
     // (runc prints null for none)
-    ((JSON.parse((await run('runc', ['--root', join(nodeDir(node), 'runc'), 'list', '--format', 'json'])).stdout || '[]') ?? []) as { id: string; status: string }[])
-      .filter((c) => c.status === 'running').map((c) => c.id);
+    (
+      (JSON.parse(
+        (await run('runc', ['--root', join(nodeDir(node), 'runc'), 'list', '--format', 'json'])).stdout || '[]',
+      ) ?? []) as { id: string; status: string }[]
+    )
+      .filter((c) => c.status === 'running')
+      .map((c) => c.id);
 
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: ARGS, readyTimeoutMs: 180_000 });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 180_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 180_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: deployment });
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=150s'], { timeoutMs: 160_000 });
   }, 400_000);
@@ -133,7 +186,10 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     while (Date.now() < deadline) {
       for (const p of mine) {
         requests++;
-        await httpText({ host: p.ip, port: 8080 }).then((t) => expect(t).toContain('hello-from-web-'), (e: unknown) => failures.push(`${p.name}: ${(e as Error).message}`));
+        await httpText({ host: p.ip, port: 8080 }).then(
+          (t) => expect(t).toContain('hello-from-web-'),
+          (e: unknown) => failures.push(`${p.name}: ${(e as Error).message}`),
+        );
       }
       newPid = agentPid('node-0');
       if (newPid !== undefined && newPid !== oldPid && (await ready('node-0')) === 'True') break;
@@ -145,12 +201,18 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     expect(newPid).not.toBe(oldPid);
     expect(wharf.output).toContain('the node agent process is gone: starting it again');
     // The same containers, not restarted; one running container per pod of the node, one conmon each.
-    await eventually(async () => {
-      const after = await pods();
-      return after.every((p) => p.containerID !== '') ? after : undefined;
-    }, 30_000, 'container statuses reported by the new agent');
+    await eventually(
+      async () => {
+        const after = await pods();
+        return after.every((p) => p.containerID !== '') ? after : undefined;
+      },
+      30_000,
+      'container statuses reported by the new agent',
+    );
     const after = await pods();
-    expect(after.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort()).toEqual(before.map((p) => `${p.name}=${p.containerID}=0`).sort());
+    expect(after.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort()).toEqual(
+      before.map((p) => `${p.name}=${p.containerID}=0`).sort(),
+    );
     const ids = await runcContainers('node-0');
     expect(ids.length).toBe(mine.length);
     expect(processes('conmon', nodeDir('node-0')).length).toBe(mine.length);
@@ -164,7 +226,11 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     await wharf.restart({ extraArgs: ARGS, readyTimeoutMs: 180_000 });
     expect(wharf.output).toContain('adopted the running node agent');
     expect([agentPid('node-0'), agentPid('node-1')]).toEqual(pids);
-    await eventually(async () => ((await ready('node-0')) === 'True' && (await ready('node-1')) === 'True' ? true : undefined), 60_000, 'both nodes Ready');
+    await eventually(
+      async () => ((await ready('node-0')) === 'True' && (await ready('node-1')) === 'True' ? true : undefined),
+      60_000,
+      'both nodes Ready',
+    );
   }, 300_000);
 
   it('wharf node fail kills the agent and its containers; restore starts it again', async () => {
@@ -174,7 +240,11 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     expect(isAgent(pid)).toBe(false);
     expect(await runcContainers('node-1')).toEqual([]);
     // Not started again while failed, and the control plane sees the silence.
-    await eventually(async () => ((await ready('node-1')) === 'Unknown' ? true : undefined), 90_000, 'node-1 NotReady (Unknown)');
+    await eventually(
+      async () => ((await ready('node-1')) === 'Unknown' ? true : undefined),
+      90_000,
+      'node-1 NotReady (Unknown)',
+    );
     expect(agentPid('node-1')).toBeUndefined();
     await run(process.execPath, [WHARF_BIN, 'node', 'restore', 'node-1', '--data-dir', wharf.dataDir]);
     expect(agentPid('node-1')).toBeGreaterThan(0);
@@ -195,10 +265,18 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     try {
       for (const node of ['node-0', 'node-1']) {
         const oldPid = agentPid(node);
-        const upgraded = await run(process.execPath, [WHARF_BIN, 'node', 'upgrade', node, '--data-dir', wharf.dataDir], { timeout: 200_000 });
+        const upgraded = await run(
+          process.execPath,
+          [WHARF_BIN, 'node', 'upgrade', node, '--data-dir', wharf.dataDir],
+          { timeout: 200_000 },
+        );
         expect(upgraded.stdout).toBe(`node/${node} upgraded\n`);
         expect(agentPid(node)).not.toBe(oldPid);
-        await eventually(async () => ((await versions()).includes(`${node}=v1.33.5-wharf`) ? true : undefined), 60_000, `${node} reports v1.33.5-wharf`);
+        await eventually(
+          async () => ((await versions()).includes(`${node}=v1.33.5-wharf`) ? true : undefined),
+          60_000,
+          `${node} reports v1.33.5-wharf`,
+        );
         if (node === 'node-0') expect(await versions()).toBe('node-0=v1.33.5-wharf node-1=v1.32.9-wharf');
       }
     } finally {
@@ -211,7 +289,9 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     expect(await ready('node-1')).toBe('True');
     // The pods kept their containers: adopted by the new agents, not restarted.
     const after = await pods();
-    expect(after.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort()).toEqual(before.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort());
+    expect(after.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort()).toEqual(
+      before.map((p) => `${p.name}=${p.containerID}=${p.restarts}`).sort(),
+    );
     // Upgrading again is a no-op: the agent already runs the control plane's version.
     const pid = agentPid('node-0');
     await run(process.execPath, [WHARF_BIN, 'node', 'upgrade', 'node-0', '--data-dir', wharf.dataDir]);

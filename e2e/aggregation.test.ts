@@ -17,12 +17,25 @@ let wharf: WharfProcess;
 let k: Kubectl;
 let backend: Server;
 /** What the backend saw of each request: path and the X-Remote-* identity headers. */
-const seen: { path: string; user: string; groups: string; authorization: string; verified: boolean; clientName: string }[] = [];
+const seen: {
+  path: string;
+  user: string;
+  groups: string;
+  authorization: string;
+  verified: boolean;
+  clientName: string;
+}[] = [];
 let trust: Record<string, string> = {};
 
 const flunder = (ns: string, name: string, user: string): object => ({
-  apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder',
-  metadata: { name, namespace: ns, creationTimestamp: '2026-12-01T00:00:00Z', annotations: { 'wardle.example.com/asked-by': user } },
+  apiVersion: 'wardle.example.com/v1alpha1',
+  kind: 'Flunder',
+  metadata: {
+    name,
+    namespace: ns,
+    creationTimestamp: '2026-12-01T00:00:00Z',
+    annotations: { 'wardle.example.com/asked-by': user },
+  },
   spec: { reference: 'the backend answered' },
 });
 
@@ -32,16 +45,35 @@ function serveWardle(req: IncomingMessage, res: ServerResponse): void {
   const header = (h: string): string => String(req.headers[h] ?? '');
   const socket = req.socket as TLSSocket;
   const clientName = String(socket.getPeerCertificate().subject?.CN ?? '');
-  seen.push({ path, user: header('x-remote-user'), groups: header('x-remote-group'), authorization: header('authorization'), verified: socket.authorized, clientName });
+  seen.push({
+    path,
+    user: header('x-remote-user'),
+    groups: header('x-remote-group'),
+    authorization: header('authorization'),
+    verified: socket.authorized,
+    clientName,
+  });
   const send = (code: number, body: object): void => {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
   if (path === GV) {
-    send(200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'wardle.example.com/v1alpha1', resources: [
-      { name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list'], shortNames: ['fl'] },
-      { name: 'flunders/status', singularName: '', namespaced: true, kind: 'Flunder', verbs: ['get'] },
-    ] });
+    send(200, {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'wardle.example.com/v1alpha1',
+      resources: [
+        {
+          name: 'flunders',
+          singularName: 'flunder',
+          namespaced: true,
+          kind: 'Flunder',
+          verbs: ['get', 'list'],
+          shortNames: ['fl'],
+        },
+        { name: 'flunders/status', singularName: '', namespaced: true, kind: 'Flunder', verbs: ['get'] },
+      ],
+    });
     return;
   }
   const m = /^\/apis\/wardle\.example\.com\/v1alpha1\/namespaces\/([^/]+)\/flunders(?:\/([^/]+))?$/.exec(path);
@@ -50,23 +82,49 @@ function serveWardle(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   if (m) {
-    send(200, { apiVersion: 'wardle.example.com/v1alpha1', kind: 'FlunderList', metadata: { resourceVersion: '1' }, items: [flunder(m[1] ?? '', 'first', header('x-remote-user'))] });
+    send(200, {
+      apiVersion: 'wardle.example.com/v1alpha1',
+      kind: 'FlunderList',
+      metadata: { resourceVersion: '1' },
+      items: [flunder(m[1] ?? '', 'first', header('x-remote-user'))],
+    });
     return;
   }
-  send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${path} not found` });
+  send(404, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    reason: 'NotFound',
+    code: 404,
+    message: `${path} not found`,
+  });
 }
 
 beforeAll(async () => {
   wharf = await WharfProcess.start();
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
-  trust = (JSON.parse(await k.ok(['get', 'configmap', 'extension-apiserver-authentication', '-n', 'kube-system', '-o', 'json'])) as { data: Record<string, string> }).data;
+  trust = (
+    JSON.parse(
+      await k.ok(['get', 'configmap', 'extension-apiserver-authentication', '-n', 'kube-system', '-o', 'json']),
+    ) as { data: Record<string, string> }
+  ).data;
   const certs = servingCertificate(['wardle.aggr.svc']);
-  backend = createServer({ cert: certs.cert, key: certs.key, ca: trust['requestheader-client-ca-file'], requestCert: true, rejectUnauthorized: false }, serveWardle);
+  backend = createServer(
+    {
+      cert: certs.cert,
+      key: certs.key,
+      ca: trust['requestheader-client-ca-file'],
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    serveWardle,
+  );
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   const port = (backend.address() as AddressInfo).port;
   await k.ok(['create', 'namespace', NS]);
   // A Service without a selector, its Endpoints written by hand: the backend runs beside Wharf.
-  await k.ok(['apply', '-f', '-'], { stdin: `
+  await k.ok(['apply', '-f', '-'], {
+    stdin: `
 apiVersion: v1
 kind: Service
 metadata: {name: wardle, namespace: ${NS}}
@@ -88,7 +146,8 @@ spec:
   caBundle: ${Buffer.from(certs.ca).toString('base64')}
   groupPriorityMinimum: 1000
   versionPriority: 15
-` });
+`,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -98,7 +157,13 @@ afterAll(async () => {
 
 describe('an aggregated API server behind an APIService', () => {
   it('becomes Available once its discovery answers, beside the Local built-in APIServices', async () => {
-    await eventually(async () => /^v1alpha1\.wardle\.example\.com\s+aggr\/wardle\s+True\s/m.test(await k.ok(['get', 'apiservices'])) || undefined, 30_000, 'APIService Available');
+    await eventually(
+      async () =>
+        /^v1alpha1\.wardle\.example\.com\s+aggr\/wardle\s+True\s/m.test(await k.ok(['get', 'apiservices'])) ||
+        undefined,
+      30_000,
+      'APIService Available',
+    );
     const all = await k.ok(['get', 'apiservices']);
     expect(all.split('\n')[0]).toMatch(/^NAME\s+SERVICE\s+AVAILABLE\s+AGE$/);
     expect(all).toMatch(/^v1\.apps\s+Local\s+True\s/m);
@@ -110,12 +175,20 @@ describe('an aggregated API server behind an APIService', () => {
     expect(resources).toMatch(/^flunders\s+fl\s+wardle\.example\.com\/v1alpha1\s+true\s+Flunder$/m);
     const list = await k.ok(['get', 'flunders', '-n', NS, '-o', 'name']);
     expect(list.trim()).toBe('flunder.wardle.example.com/first');
-    const one = JSON.parse(await k.ok(['get', 'flunder', 'second', '-n', NS, '-o', 'json'])) as { spec: { reference: string }; metadata: { annotations: Record<string, string> } };
+    const one = JSON.parse(await k.ok(['get', 'flunder', 'second', '-n', NS, '-o', 'json'])) as {
+      spec: { reference: string };
+      metadata: { annotations: Record<string, string> };
+    };
     expect(one.spec.reference).toBe('the backend answered');
     const asked = seen.filter((s) => s.path.endsWith('/flunders/second'));
     expect(asked.length).toBeGreaterThan(0);
     // Wharf authenticated the caller and passes who they are, never their token.
-    expect(asked.every((s) => s.user === one.metadata.annotations['wardle.example.com/asked-by'] && s.user !== '' && s.authorization === '')).toBe(true);
+    expect(
+      asked.every(
+        (s) =>
+          s.user === one.metadata.annotations['wardle.example.com/asked-by'] && s.user !== '' && s.authorization === '',
+      ),
+    ).toBe(true);
     expect(asked[0]?.groups).toContain('system:masters');
   });
 
@@ -134,12 +207,15 @@ describe('an aggregated API server behind an APIService', () => {
     const before = seen.length;
     const denied = await k.run(['get', 'flunders', '-n', NS, `--as=system:serviceaccount:${NS}:nobody`]);
     expect(denied.code).toBe(1);
-    expect(denied.stderr).toContain('flunders.wardle.example.com is forbidden: User "system:serviceaccount:aggr:nobody" cannot list resource "flunders" in API group "wardle.example.com"');
+    expect(denied.stderr).toContain(
+      'flunders.wardle.example.com is forbidden: User "system:serviceaccount:aggr:nobody" cannot list resource "flunders" in API group "wardle.example.com"',
+    );
     expect(seen.slice(before).some((s) => s.path.includes('/flunders'))).toBe(false);
   });
 
   it('an APIService whose Service has no endpoints reports why it is unavailable', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: v1
 kind: Service
 metadata: {name: empty, namespace: ${NS}}
@@ -150,9 +226,23 @@ apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1.gone.example.com}
 spec: {group: gone.example.com, version: v1, service: {namespace: ${NS}, name: empty}, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 10}
-` });
-    await eventually(async () => /^v1\.gone\.example\.com\s+aggr\/empty\s+False \(MissingEndpoints\)\s/m.test(await k.ok(['get', 'apiservices'])) || undefined, 30_000, 'MissingEndpoints');
-    const msg = await k.ok(['get', 'apiservice', 'v1.gone.example.com', '-o', 'jsonpath={.status.conditions[0].message}']);
+`,
+    });
+    await eventually(
+      async () =>
+        /^v1\.gone\.example\.com\s+aggr\/empty\s+False \(MissingEndpoints\)\s/m.test(
+          await k.ok(['get', 'apiservices']),
+        ) || undefined,
+      30_000,
+      'MissingEndpoints',
+    );
+    const msg = await k.ok([
+      'get',
+      'apiservice',
+      'v1.gone.example.com',
+      '-o',
+      'jsonpath={.status.conditions[0].message}',
+    ]);
     expect(msg).toBe('endpoints for service/empty in "aggr" have no addresses with port name ""');
     const r = await k.run(['get', '--raw', '/apis/gone.example.com/v1/namespaces/aggr/things']);
     expect(r.code).toBe(1);
@@ -160,12 +250,14 @@ spec: {group: gone.example.com, version: v1, service: {namespace: ${NS}, name: e
   });
 
   it('a bad APIService is refused with the field named', async () => {
-    const r = await k.run(['apply', '-f', '-'], { stdin: `
+    const r = await k.run(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1.misnamed.example.com}
 spec: {group: other.example.com, version: v1, groupPriorityMinimum: 100, versionPriority: 10}
-` });
+`,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('metadata.name: Invalid value: "v1.misnamed.example.com": must be v1.other.example.com');
   });

@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
 
 interface Event {
-  level: string; stage: string; verb: string; auditID: string;
+  level: string;
+  stage: string;
+  verb: string;
+  auditID: string;
   user: { username: string; groups: string[] };
   objectRef?: { resource: string; namespace?: string; name?: string };
   responseStatus?: { code: number };
@@ -45,7 +48,11 @@ describe('audit policy with the log and webhook backends', () => {
   const received: Event[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'wharf-audit-e2e-'));
   const logPath = join(dir, 'audit.log');
-  const events = (): Event[] => readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Event);
+  const events = (): Event[] =>
+    readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Event);
   const about = (name: string): Event[] => events().filter((e) => e.objectRef?.name === name);
 
   beforeAll(async () => {
@@ -59,9 +66,22 @@ describe('audit policy with the log and webhook backends', () => {
     });
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
-    writeFileSync(join(dir, 'webhook.kubeconfig'), `apiVersion: v1\nkind: Config\nclusters: [{name: sink, cluster: {server: "http://127.0.0.1:${(sink.address() as AddressInfo).port}/"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: sink, user: u}}]\ncurrent-context: c\n`);
+    writeFileSync(
+      join(dir, 'webhook.kubeconfig'),
+      `apiVersion: v1\nkind: Config\nclusters: [{name: sink, cluster: {server: "http://127.0.0.1:${(sink.address() as AddressInfo).port}/"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: sink, user: u}}]\ncurrent-context: c\n`,
+    );
     wharf = await WharfProcess.start({
-      extraArgs: ['--no-platform', '--audit-policy-file', join(dir, 'policy.yaml'), '--audit-log-path', logPath, '--audit-webhook-config-file', join(dir, 'webhook.kubeconfig'), '--audit-webhook-batch-max-wait', '1'],
+      extraArgs: [
+        '--no-platform',
+        '--audit-policy-file',
+        join(dir, 'policy.yaml'),
+        '--audit-log-path',
+        logPath,
+        '--audit-webhook-config-file',
+        join(dir, 'webhook.kubeconfig'),
+        '--audit-webhook-batch-max-wait',
+        '1',
+      ],
     });
     k = new Kubectl(wharf.kubeconfig);
     await k.ok(['create', 'namespace', 'audited']);
@@ -77,12 +97,27 @@ describe('audit policy with the log and webhook backends', () => {
   it('records RequestResponse entries with both bodies, naming the user and groups, without omitted stages', async () => {
     await k.ok(['create', 'configmap', 'full', '-n', 'audited', '--from-literal=colour=teal']);
     await k.ok(['get', 'configmap', 'full', '-n', 'audited', '-o', 'json']);
-    const [create, get] = await eventually(() => (about('full').length >= 2 ? about('full') : undefined), 10_000, 'two entries about configmap full');
-    expect(create).toMatchObject({ level: 'RequestResponse', stage: 'ResponseComplete', verb: 'create', responseStatus: { code: 201 }, user: { username: 'wharf-admin' } });
+    const [create, get] = await eventually(
+      () => (about('full').length >= 2 ? about('full') : undefined),
+      10_000,
+      'two entries about configmap full',
+    );
+    expect(create).toMatchObject({
+      level: 'RequestResponse',
+      stage: 'ResponseComplete',
+      verb: 'create',
+      responseStatus: { code: 201 },
+      user: { username: 'wharf-admin' },
+    });
     expect(create?.user.groups).toContain('system:masters');
     expect(create?.requestObject?.data).toEqual({ colour: 'teal' });
     expect(create?.responseObject?.metadata?.name).toBe('full');
-    expect(get).toMatchObject({ level: 'RequestResponse', verb: 'get', responseStatus: { code: 200 }, responseObject: { data: { colour: 'teal' } } });
+    expect(get).toMatchObject({
+      level: 'RequestResponse',
+      verb: 'get',
+      responseStatus: { code: 200 },
+      responseObject: { data: { colour: 'teal' } },
+    });
     expect(events().some((e) => e.stage === 'RequestReceived')).toBe(false);
   });
 
@@ -90,21 +125,38 @@ describe('audit policy with the log and webhook backends', () => {
     await k.ok(['create', 'configmap', 'plain', '-n', 'other', '--from-literal=colour=red']);
     await k.ok(['get', 'configmap', 'plain', '-n', 'other']);
     await k.ok(['create', 'deployment', 'web', '-n', 'other', '--image=busybox:1', '--replicas=0']);
-    const [create] = await eventually(() => (about('plain').length ? about('plain') : undefined), 10_000, 'the entry about configmap plain');
+    const [create] = await eventually(
+      () => (about('plain').length ? about('plain') : undefined),
+      10_000,
+      'the entry about configmap plain',
+    );
     await eventually(() => about('web').length > 0 || undefined, 10_000, 'the entry about deployment web');
     expect(about('plain')).toHaveLength(1);
     expect(create).toMatchObject({ level: 'Request', verb: 'create', requestObject: { data: { colour: 'red' } } });
     expect(create?.responseObject).toBeUndefined();
     const [web] = about('web');
-    expect(web).toMatchObject({ level: 'Metadata', verb: 'create', objectRef: { resource: 'deployments', namespace: 'other', name: 'web' } });
+    expect(web).toMatchObject({
+      level: 'Metadata',
+      verb: 'create',
+      objectRef: { resource: 'deployments', namespace: 'other', name: 'web' },
+    });
     expect(web?.requestObject).toBeUndefined();
   });
 
-  it('never writes a Secret\'s value, though the policy asks for RequestResponse', async () => {
+  it("never writes a Secret's value, though the policy asks for RequestResponse", async () => {
     await k.ok(['create', 'secret', 'generic', 'pw', '-n', 'audited', `--from-literal=password=${SECRET}`]);
-    expect(Buffer.from(JSON.parse(await k.ok(['get', 'secret', 'pw', '-n', 'audited', '-o', 'json'])).data.password as string, 'base64').toString()).toBe(SECRET);
+    expect(
+      Buffer.from(
+        JSON.parse(await k.ok(['get', 'secret', 'pw', '-n', 'audited', '-o', 'json'])).data.password as string,
+        'base64',
+      ).toString(),
+    ).toBe(SECRET);
     await k.ok(['get', 'secrets', '-n', 'audited']);
-    const entries = await eventually(() => (about('pw').length >= 2 ? about('pw') : undefined), 10_000, 'entries about secret pw');
+    const entries = await eventually(
+      () => (about('pw').length >= 2 ? about('pw') : undefined),
+      10_000,
+      'entries about secret pw',
+    );
     for (const e of entries) {
       expect(e.level).toBe('Metadata');
       expect(e.requestObject).toBeUndefined();
@@ -117,7 +169,11 @@ describe('audit policy with the log and webhook backends', () => {
 
   it('sends the same events to the webhook', async () => {
     const logged = events();
-    await eventually(() => logged.every((e) => received.some((r) => r.auditID === e.auditID)) || undefined, 15_000, 'every logged event at the webhook');
+    await eventually(
+      () => logged.every((e) => received.some((r) => r.auditID === e.auditID)) || undefined,
+      15_000,
+      'every logged event at the webhook',
+    );
     expect(JSON.stringify(received)).not.toContain(SECRET);
     for (const e of received) expect(e.user.username).toBeTruthy();
   });

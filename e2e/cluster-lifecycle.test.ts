@@ -18,7 +18,10 @@ describe.skipIf(skip !== '')(`wharf cluster create, get, update, delete ${skip}`
   const dataDir = join(dir, 'data');
   const file = join(dir, 'e2e.yaml');
   let ports: Record<string, number>;
-  const write = (nodes: number): void => writeFileSync(file, `apiVersion: wharf.dev/v1alpha1
+  const write = (nodes: number): void =>
+    writeFileSync(
+      file,
+      `apiVersion: wharf.dev/v1alpha1
 kind: Cluster
 metadata: {name: e2e}
 spec:
@@ -27,12 +30,20 @@ spec:
   addons: {platform: false, monitoring: false}
   ports: ${JSON.stringify(ports)}
   dataDir: ${dataDir}
-`);
+`,
+    );
   const cli = (...args: string[]): Promise<WharfRun> => wharfCli([...args, '--state', state]);
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
 
   beforeAll(async () => {
-    ports = { api: await freePort(), registry: await freePort(), ingress: await freePort(), ingressHttps: await freePort(), console: await freePort(), git: await freePort() };
+    ports = {
+      api: await freePort(),
+      registry: await freePort(),
+      ingress: await freePort(),
+      ingressHttps: await freePort(),
+      console: await freePort(),
+      git: await freePort(),
+    };
   });
 
   afterAll(async () => {
@@ -57,7 +68,10 @@ spec:
     expect(await k().ok(['get', 'namespace', 'default', '-o', 'name'])).toContain('namespace/default');
 
     const again = await cli('cluster', 'create', '-f', file, '--yes');
-    expect(again).toMatchObject({ code: 1, stderr: `wharf: cluster "e2e" exists: change it with wharf cluster update -f ${file}, or delete it first\n` });
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: `wharf: cluster "e2e" exists: change it with wharf cluster update -f ${file}, or delete it first\n`,
+    });
   }, 300_000);
 
   it('get shows the spec beside what runs', async () => {
@@ -66,7 +80,9 @@ spec:
     expect(got.stdout).toMatch(/running\s+yes\s+yes \(wharf up pid \d+\)/);
     expect(got.stdout).toMatch(/version\s+1\.32\s+v1\.32\.9/);
     expect(got.stdout).toMatch(/nodes\s+0\s+0 Ready of 0/);
-    expect((await cli('cluster', 'get', 'nope')).stderr).toBe(`wharf: no cluster "nope" in ${state} (wharf cluster get lists them)\n`);
+    expect((await cli('cluster', 'get', 'nope')).stderr).toBe(
+      `wharf: no cluster "nope" in ${state} (wharf cluster get lists them)\n`,
+    );
   });
 
   it('update adds a node, then removes it after evicting its pod', async () => {
@@ -77,16 +93,34 @@ spec:
     const up = await cli('cluster', 'update', '-f', file, '--yes');
     expect(up.code, up.stderr).toBe(0);
     await k().ok(['wait', '--for=condition=Ready', 'node/node-0', '--timeout=120s'], { timeoutMs: 130_000 });
-    expect(await k().ok(['get', 'node', 'node-0', '-o', 'jsonpath={.metadata.labels.topology\\.kubernetes\\.io/zone}'])).toBe('a');
+    expect(
+      await k().ok(['get', 'node', 'node-0', '-o', 'jsonpath={.metadata.labels.topology\\.kubernetes\\.io/zone}']),
+    ).toBe('a');
     // A pod the removal must evict first (no image needed: it is never started again).
-    await k().ok(['run', 'sleeper', '--image=busybox:1', '--restart=Never', '--overrides={"spec":{"nodeName":"node-0"}}', '--command', '--', 'sleep', '3600']);
+    await k().ok([
+      'run',
+      'sleeper',
+      '--image=busybox:1',
+      '--restart=Never',
+      '--overrides={"spec":{"nodeName":"node-0"}}',
+      '--command',
+      '--',
+      'sleep',
+      '3600',
+    ]);
 
     write(0);
     const down = await cli('cluster', 'update', '-f', file, '--yes');
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stdout).toContain('remove node node-0 (zone a): cordon, drain honouring PodDisruptionBudgets, then stop it');
+    expect(down.stdout).toContain(
+      'remove node node-0 (zone a): cordon, drain honouring PodDisruptionBudgets, then stop it',
+    );
     expect(down.stdout).toContain('draining node-0');
-    await eventually(async () => ((await k().ok(['get', 'nodes', '-o', 'name'])).trim() === '' ? true : undefined), 60_000, 'node-0 gone');
+    await eventually(
+      async () => ((await k().ok(['get', 'nodes', '-o', 'name'])).trim() === '' ? true : undefined),
+      60_000,
+      'node-0 gone',
+    );
     expect((await k().run(['get', 'pod', 'sleeper'])).code).not.toBe(0);
   }, 600_000);
 

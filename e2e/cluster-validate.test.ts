@@ -10,20 +10,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubectl, WharfProcess, eventually, runWharf, type WharfRun } from '@wharf/testing';
 
-
 describe('wharf cluster validate', () => {
   let wharf: WharfProcess;
   let k: Kubectl;
   let dir: string;
   let silent: Server;
   const hung: Socket[] = [];
-  const validate = (...args: string[]): Promise<WharfRun> => runWharf(['cluster', 'validate', '--kubeconfig', wharf.kubeconfig, ...args]);
+  const validate = (...args: string[]): Promise<WharfRun> =>
+    runWharf(['cluster', 'validate', '--kubeconfig', wharf.kubeconfig, ...args]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wharf-validate-'));
     wharf = await WharfProcess.start({ extraArgs: ['--simulated-nodes', '2'] });
     k = new Kubectl(wharf.kubeconfig);
-    await eventually(async () => ((await k.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => / Ready /.test(l)).length === 2 ? true : undefined), 60_000, 'two Ready simulated nodes');
+    await eventually(
+      async () =>
+        (await k.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => / Ready /.test(l)).length === 2
+          ? true
+          : undefined,
+      60_000,
+      'two Ready simulated nodes',
+    );
     await k.ok(['create', 'deployment', 'web', '--image=busybox:1', '--replicas=2', '--', 'sleep', '3600']);
     await k.ok(['rollout', 'status', 'deployment/web', '--timeout=60s'], { timeoutMs: 70_000 });
   }, 150_000);
@@ -44,12 +51,22 @@ describe('wharf cluster validate', () => {
 
   it('names the pods a PodDisruptionBudget keeps from being evicted, as warnings that do not fail', async () => {
     await k.ok(['create', 'poddisruptionbudget', 'web', '--selector=app=web', '--min-available=2']);
-    await eventually(async () => ((await k.ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.currentHealthy}'])).trim() === '2' ? true : undefined), 30_000, 'the budget counting both pods');
+    await eventually(
+      async () =>
+        (await k.ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.currentHealthy}'])).trim() === '2'
+          ? true
+          : undefined,
+      30_000,
+      'the budget counting both pods',
+    );
     const r = await validate();
     expect(r.code).toBe(0);
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('Eviction'));
     expect(warnings).toHaveLength(2);
-    for (const w of warnings) expect(w).toMatch(/^Eviction\s+default\/web-\S+\s+warning\s+cannot be evicted now: PodDisruptionBudget web allows 0 disruptions$/);
+    for (const w of warnings)
+      expect(w).toMatch(
+        /^Eviction\s+default\/web-\S+\s+warning\s+cannot be evicted now: PodDisruptionBudget web allows 0 disruptions$/,
+      );
     expect(r.stdout.trim().split('\n').at(-1)).toBe('Your cluster is ready (2 warnings)');
   });
 
@@ -63,9 +80,14 @@ describe('wharf cluster validate', () => {
     expect(waited.code).toBe(1);
     expect(waited.ms).toBeGreaterThanOrEqual(6000);
     expect(waited.ms).toBeLessThan(60_000);
-    const body = JSON.parse(waited.stdout) as { valid: boolean; findings: { kind: string; name: string; severity: string }[] };
+    const body = JSON.parse(waited.stdout) as {
+      valid: boolean;
+      findings: { kind: string; name: string; severity: string }[];
+    };
     expect(body.valid).toBe(false);
-    expect(body.findings.filter((f) => f.severity === 'failure').map((f) => `${f.kind}/${f.name}`)).toEqual(['Node/ghost']);
+    expect(body.findings.filter((f) => f.severity === 'failure').map((f) => `${f.kind}/${f.name}`)).toEqual([
+      'Node/ghost',
+    ]);
     // Fixed while --wait keeps checking: it ends valid.
     const fixing = validate('--wait', '60s');
     await k.ok(['delete', 'node', 'ghost']);
@@ -78,7 +100,13 @@ describe('wharf cluster validate', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const port = (silent.address() as { port: number }).port;
     const kubeconfig = join(dir, 'silent.kubeconfig');
-    writeFileSync(kubeconfig, readFileSync(wharf.kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`));
+    writeFileSync(
+      kubeconfig,
+      readFileSync(wharf.kubeconfig, 'utf8').replace(
+        /server: https:\/\/127\.0\.0\.1:\d+/,
+        `server: https://127.0.0.1:${port}`,
+      ),
+    );
     const r = await runWharf(['cluster', 'validate', '--kubeconfig', kubeconfig, '--timeout', '3s']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual(['wharf: could not read the cluster within 3 s']);

@@ -14,15 +14,22 @@ const run = promisify(execFile);
 const skip = runcUnavailable();
 const NODE = 'node-0';
 
-const pod = (name: string): string => JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, labels: { app: 'adopt' } },
-  spec: {
-    terminationGracePeriodSeconds: 1,
-    containers: [{ name: 'c', image: 'busybox:1', command: ['sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.5; done'] }],
-  },
-});
+const pod = (name: string): string =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'adopt' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox:1',
+          command: ['sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.5; done'],
+        },
+      ],
+    },
+  });
 
 /** Processes whose command line names `dir`, by their program's name (conmon, runc, …). */
 function processesUnder(dir: string): { pid: number; name: string; cmdline: string }[] {
@@ -50,7 +57,20 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -62,7 +82,9 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
 
   it('10 pods keep running and logging while Wharf is stopped', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: first.map(pod).join('\n') });
-    await k.ok(['wait', '--for=condition=Ready', ...first.map((n) => `pod/${n}`), '--timeout=120s'], { timeoutMs: 130_000 });
+    await k.ok(['wait', '--for=condition=Ready', ...first.map((n) => `pod/${n}`), '--timeout=120s'], {
+      timeoutMs: 130_000,
+    });
     expect(await wharf.stop()).toBe(0);
     const conmons = processesUnder(stateDir()).filter((p) => p.name === 'conmon');
     expect(conmons.length).toBe(10);
@@ -83,22 +105,40 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
     await eventually(() => (sandboxes() >= 12 ? true : undefined), 60_000, 'the agent starting the second batch');
     await wharf.kill();
     await wharf.relaunchAfterCrash({ extraArgs: ['--nodes', '1'] });
-    await k.ok(['wait', '--for=condition=Ready', ...[...first, ...second].map((n) => `pod/${n}`), '--timeout=180s'], { timeoutMs: 190_000 });
+    await k.ok(['wait', '--for=condition=Ready', ...[...first, ...second].map((n) => `pod/${n}`), '--timeout=180s'], {
+      timeoutMs: 190_000,
+    });
 
     // The first ten were adopted, not restarted.
-    const restarts = await k.ok(['get', 'pods', '-l', 'app=adopt', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount}{"\\n"}{end}']);
+    const restarts = await k.ok([
+      'get',
+      'pods',
+      '-l',
+      'app=adopt',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount}{"\\n"}{end}',
+    ]);
     for (const n of first) expect(restarts).toContain(`${n}=0`);
 
     // One runc container per pod, all running, and one conmon each: nothing orphaned or doubled.
-    const uids = JSON.parse(await k.ok(['get', 'pods', '-l', 'app=adopt', '-o', 'json'])) as { items: { metadata: { name: string; uid: string } }[] };
+    const uids = JSON.parse(await k.ok(['get', 'pods', '-l', 'app=adopt', '-o', 'json'])) as {
+      items: { metadata: { name: string; uid: string } }[];
+    };
     const prefixOf = (uid: string): string => `wharf-${uid.replace(/-/g, '').slice(0, 16)}`;
-    await eventually(async () => {
-      const runc = JSON.parse((await run('runc', ['--root', join(stateDir(), 'runc'), 'list', '--format', 'json'])).stdout || '[]') as { id: string; status: string }[];
-      const running = runc.filter((c) => c.status === 'running');
-      if (runc.length !== 20 || running.length !== 20) return undefined;
-      for (const p of uids.items) expect(running.filter((c) => c.id.startsWith(`${prefixOf(p.metadata.uid)}`)).length, p.metadata.name).toBe(1);
-      return true;
-    }, 60_000, 'exactly 20 running runc containers, one per pod');
+    await eventually(
+      async () => {
+        const runc = JSON.parse(
+          (await run('runc', ['--root', join(stateDir(), 'runc'), 'list', '--format', 'json'])).stdout || '[]',
+        ) as { id: string; status: string }[];
+        const running = runc.filter((c) => c.status === 'running');
+        if (runc.length !== 20 || running.length !== 20) return undefined;
+        for (const p of uids.items)
+          expect(running.filter((c) => c.id.startsWith(`${prefixOf(p.metadata.uid)}`)).length, p.metadata.name).toBe(1);
+        return true;
+      },
+      60_000,
+      'exactly 20 running runc containers, one per pod',
+    );
     const procs = processesUnder(stateDir());
     expect(procs.filter((p) => p.name === 'conmon').length).toBe(20);
     // No `runc create`/`runc init` or other runc left waiting from the killed start.
@@ -114,14 +154,21 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
 
   it('logs are continuous across both stops: every tick of the first pods is there, in order', async () => {
     for (const n of ['first-0', 'first-9']) {
-      const ticks = (await k.ok(['logs', n])).split('\n').filter(Boolean).map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? NaN));
+      const ticks = (await k.ok(['logs', n]))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? NaN));
       expect(ticks.length).toBeGreaterThan(20);
       expect(ticks).toEqual(ticks.map((_, i) => i));
     }
     // And kubectl logs -f keeps following a container Wharf adopted.
     const f = k.spawn(['logs', '-f', '--tail=1', 'first-1']);
     try {
-      await eventually(() => ((f.output().match(/tick \d+/g) ?? []).length >= 3 ? true : undefined), 20_000, 'three ticks followed');
+      await eventually(
+        () => ((f.output().match(/tick \d+/g) ?? []).length >= 3 ? true : undefined),
+        20_000,
+        'three ticks followed',
+      );
     } finally {
       f.stop();
     }

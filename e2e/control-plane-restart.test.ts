@@ -53,10 +53,13 @@ function viaIngress(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     // A request unanswered for 10 s fails: on a machine shared by several test runs, answers can
     // take seconds without anything being wrong.
-    const req = get({ host: '127.0.0.1', port, path: '/', headers: { host: 'web.localhost' }, timeout: 10_000, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
+    const req = get(
+      { host: '127.0.0.1', port, path: '/', headers: { host: 'web.localhost' }, timeout: 10_000, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -69,7 +72,10 @@ function hostLoad(port: number): { stop: () => Promise<{ ok: number[]; failed: s
   const failed: string[] = [];
   const loop = (async () => {
     while (running) {
-      await viaIngress(port).then(() => ok.push(Date.now()), (e: Error) => failed.push(`${new Date().toISOString()} ${e.message}`));
+      await viaIngress(port).then(
+        () => ok.push(Date.now()),
+        (e: Error) => failed.push(`${new Date().toISOString()} ${e.message}`),
+      );
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -84,7 +90,11 @@ function hostLoad(port: number): { stop: () => Promise<{ ok: number[]; failed: s
 
 /** The Service rules of this Wharf as iptables-save prints them, without counters. */
 function serviceRules(prefix: string): string[] {
-  return ['nat', 'filter'].flatMap((t) => execFileSync('iptables-save', ['-t', t], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(prefix)));
+  return ['nat', 'filter'].flatMap((t) =>
+    execFileSync('iptables-save', ['-t', t], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(prefix)),
+  );
 }
 
 describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`, () => {
@@ -98,15 +108,41 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
     wharf = await WharfProcess.start({ extraArgs: ARGS, readyTimeoutMs: READY_MS });
     prefix = proxyPrefix(wharf.dataDir);
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: manifests });
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=90s'], { timeoutMs: 100_000 });
     await k.ok(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s'], { timeoutMs: 70_000 });
     clusterIP = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-    podIPs = (await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}'])).trim().split(' ');
+    podIPs = (await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}']))
+      .trim()
+      .split(' ');
     // Traffic only once both ends are programmed: the DNAT rules and the client's first answers.
-    await eventually(() => (podIPs.every((ip) => serviceRules(prefix).some((l) => l.includes(`--to-destination ${ip}:8080`))) ? true : undefined), 20_000, 'DNAT rules for both pods');
-    await eventually(async () => ((await k.ok(['logs', 'client'])).includes(' ok') ? true : undefined), 30_000, 'the client pod reaching web by name');
+    await eventually(
+      () =>
+        podIPs.every((ip) => serviceRules(prefix).some((l) => l.includes(`--to-destination ${ip}:8080`)))
+          ? true
+          : undefined,
+      20_000,
+      'DNAT rules for both pods',
+    );
+    await eventually(
+      async () => ((await k.ok(['logs', 'client'])).includes(' ok') ? true : undefined),
+      30_000,
+      'the client pod reaching web by name',
+    );
     await eventually(() => viaIngress(wharf.ingressPort).then(() => true), 20_000, 'the Ingress answering');
   }, 400_000);
 
@@ -138,7 +174,21 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
       for (const ip of podIPs) expect(during.some((l) => l.includes(`--to-destination ${ip}:8080`))).toBe(true);
       if ('otherRules' in drill) {
         // What another build's rule set looks like to this one: a different mark.
-        execFileSync('iptables', ['-w', '5', '-t', 'nat', '-R', `${prefix}-SYNC`, '1', '-m', 'comment', '--comment', 'wharf rule set 0000000000000000', '-j', 'RETURN']);
+        execFileSync('iptables', [
+          '-w',
+          '5',
+          '-t',
+          'nat',
+          '-R',
+          `${prefix}-SYNC`,
+          '1',
+          '-m',
+          'comment',
+          '--comment',
+          'wharf rule set 0000000000000000',
+          '-j',
+          'RETURN',
+        ]);
       }
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       // Nothing of Wharf's runs now: the mark is still the other build's when the restart begins.
@@ -153,7 +203,9 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
       await new Promise((r) => setTimeout(r, 5000));
       const host = await load.stop();
       const hostInOutage = host.ok.filter((t) => t > downAt && t < upAt).length;
-      console.log(`${how}: restart took ${restartMs} ms; host through the Ingress: ${host.ok.length} answers (${hostInOutage} while Wharf was down or starting), ${host.failed.length} failures`);
+      console.log(
+        `${how}: restart took ${restartMs} ms; host through the Ingress: ${host.ok.length} answers (${hostInOutage} while Wharf was down or starting), ${host.failed.length} failures`,
+      );
       expect(host.failed).toEqual([]);
       expect(hostInOutage).toBeGreaterThan(OUTAGE_MS / 2000);
       expect(wharf.output).toContain('adopted the running dataplane');
@@ -167,7 +219,9 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
         const t = Number(l.split(' ')[0]);
         return t > down && t < up && l.endsWith(' ok');
       });
-      console.log(`${how}: client pod by name: ${inOutage.length} answers while Wharf was down or starting, ${failed.length} failures from the drill's start to its end`);
+      console.log(
+        `${how}: client pod by name: ${inOutage.length} answers while Wharf was down or starting, ${failed.length} failures from the drill's start to its end`,
+      );
       expect(failed).toEqual([]);
       expect(inOutage.length).toBeGreaterThan(OUTAGE_MS / 2000);
     }, 300_000);
@@ -175,27 +229,48 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
 
   it('runs the dataplane as system:wharf:dataplane, which may route but not run pods or read ConfigMaps', async () => {
     const own = new Kubectl(join(wharf.dataDir, 'dataplane', 'kubeconfig'));
-    expect((await own.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe('system:wharf:dataplane');
+    expect((await own.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe(
+      'system:wharf:dataplane',
+    );
     expect((await own.run(['auth', 'can-i', 'watch', 'ingresses.networking.k8s.io', '-A'])).stdout.trim()).toBe('yes');
-    for (const forbidden of [['create', 'pods'], ['get', 'configmaps'], ['delete', 'services']]) {
-      expect((await own.run(['auth', 'can-i', ...forbidden, '-n', 'default'])).stdout.trim(), forbidden.join(' ')).toBe('no');
+    for (const forbidden of [
+      ['create', 'pods'],
+      ['get', 'configmaps'],
+      ['delete', 'services'],
+    ]) {
+      expect((await own.run(['auth', 'can-i', ...forbidden, '-n', 'default'])).stdout.trim(), forbidden.join(' ')).toBe(
+        'no',
+      );
     }
     // The Ingress's ADDRESS was written by the dataplane under that name, not the admin's.
-    const statusWrites = readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8').split('\n').filter((l) => l.includes('"resource":"ingresses","subresource":"status"'));
+    const statusWrites = readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"resource":"ingresses","subresource":"status"'));
     expect(statusWrites.length).toBeGreaterThan(0);
-    expect(new Set(statusWrites.map((l) => (JSON.parse(l) as { user: string }).user))).toEqual(new Set(['system:wharf:dataplane']));
+    expect(new Set(statusWrites.map((l) => (JSON.parse(l) as { user: string }).user))).toEqual(
+      new Set(['system:wharf:dataplane']),
+    );
   });
 
   it('starts the dataplane again when its process dies while Wharf runs', async () => {
-    const record = (): { pid: number } => JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')) as { pid: number };
+    const record = (): { pid: number } =>
+      JSON.parse(readFileSync(join(wharf.dataDir, 'dataplane.json'), 'utf8')) as { pid: number };
     const before = record().pid;
     process.kill(before, 'SIGKILL');
-    const after = await eventually(() => {
-      const pid = record().pid;
-      return pid !== before ? pid : undefined;
-    }, 30_000, 'a new dataplane process');
+    const after = await eventually(
+      () => {
+        const pid = record().pid;
+        return pid !== before ? pid : undefined;
+      },
+      30_000,
+      'a new dataplane process',
+    );
     expect(readFileSync(`/proc/${after}/cmdline`, 'utf8')).toContain('dataplane');
     await eventually(() => viaIngress(wharf.ingressPort).then(() => true), 10_000, 'the Ingress answering again');
-    await eventually(async () => ((await k.ok(['logs', 'client', '--tail=1'])).includes(' ok') ? true : undefined), 20_000, 'the client pod resolving web again');
+    await eventually(
+      async () => ((await k.ok(['logs', 'client', '--tail=1'])).includes(' ok') ? true : undefined),
+      20_000,
+      'the client pod resolving web again',
+    );
   }, 60_000);
 });

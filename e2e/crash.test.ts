@@ -31,7 +31,12 @@ afterAll(async () => {
 });
 
 function configMap(name: string, seq: number, rv?: number): unknown {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(rv ? { resourceVersion: String(rv) } : {}) }, data: { seq: String(seq), payload: 'x'.repeat(200) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, ...(rv ? { resourceVersion: String(rv) } : {}) },
+    data: { seq: String(seq), payload: 'x'.repeat(200) },
+  };
 }
 
 /**
@@ -50,7 +55,10 @@ async function worker(id: number, acked: Map<string, Ack>, stop: { now: boolean;
         r = await api.post(CM, configMap(extra, seq), { timeoutMs: 5000 });
         if (r.status === 201) acked.set(extra, { name: extra, seq, rv: Number(json(r).metadata.resourceVersion) });
       } else {
-        r = rv === 0 ? await api.post(CM, configMap(name, seq), { timeoutMs: 5000 }) : await api.put(`${CM}/${name}`, configMap(name, seq, rv), { timeoutMs: 5000 });
+        r =
+          rv === 0
+            ? await api.post(CM, configMap(name, seq), { timeoutMs: 5000 })
+            : await api.put(`${CM}/${name}`, configMap(name, seq, rv), { timeoutMs: 5000 });
         if (r.status === 200 || r.status === 201) {
           rv = Number(json(r).metadata.resourceVersion);
           acked.set(name, { name, seq, rv });
@@ -89,7 +97,10 @@ describe('kill -9 during a burst of concurrent writes', () => {
 
     const list = await api.get(CM);
     expect(list.status).toBe(200);
-    const listed = json<{ metadata: { resourceVersion: string }; items: { metadata: { name: string; resourceVersion: string }; data: Record<string, string> }[] }>(list);
+    const listed = json<{
+      metadata: { resourceVersion: string };
+      items: { metadata: { name: string; resourceVersion: string }; data: Record<string, string> }[];
+    }>(list);
     expect(Number(listed.metadata.resourceVersion)).toBeGreaterThanOrEqual(maxAcked);
     const byName = new Map(listed.items.map((i) => [i.metadata.name, i]));
     const missing: string[] = [];
@@ -101,7 +112,8 @@ describe('kill -9 during a burst of concurrent writes', () => {
         continue;
       }
       // A write sent but not yet answered when the process died may also have landed: newer is fine.
-      if (Number(got.metadata.resourceVersion) < a.rv || Number(got.data.seq) < a.seq) older.push(`${a.name}: rv ${got.metadata.resourceVersion} < ${a.rv} or seq ${got.data.seq} < ${a.seq}`);
+      if (Number(got.metadata.resourceVersion) < a.rv || Number(got.data.seq) < a.seq)
+        older.push(`${a.name}: rv ${got.metadata.resourceVersion} < ${a.rv} or seq ${got.data.seq} < ${a.seq}`);
     }
     expect(missing).toEqual([]);
     expect(older).toEqual([]);

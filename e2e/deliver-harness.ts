@@ -35,11 +35,24 @@ export class DeliverHarness {
     const gitPort = await freePort();
     const wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--git-port', String(gitPort)] });
     const h = new DeliverHarness(
-      wharf, new Kubectl(wharf.kubeconfig), ns, mkdtempSync(join(tmpdir(), `wharf-deliver-${ns}-`)), gitPort,
+      wharf,
+      new Kubectl(wharf.kubeconfig),
+      ns,
+      mkdtempSync(join(tmpdir(), `wharf-deliver-${ns}-`)),
+      gitPort,
       Number(/"ingress":"http:\/\/<app>\.localhost:(\d+)"/.exec(wharf.output)?.[1] ?? wharf.ingressPort),
       /token: (\S+)/.exec(readFileSync(wharf.kubeconfig, 'utf8'))?.[1] ?? '',
     );
-    await h.cli('image', 'build-base', 'wharf/git:0.1.0', '--debian-packages', 'git,busybox-static', '--env', 'HOME=/tmp', ...h.dataDir);
+    await h.cli(
+      'image',
+      'build-base',
+      'wharf/git:0.1.0',
+      '--debian-packages',
+      'git,busybox-static',
+      '--env',
+      'HOME=/tmp',
+      ...h.dataDir,
+    );
     // The pipelines controller's results helper (its helperImage default).
     await h.cli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', ...h.dataDir);
     await h.cli('image', 'build-pack-step', 'wharf/pack:0.1.0', ...h.dataDir);
@@ -63,13 +76,35 @@ export class DeliverHarness {
   }
 
   git(...args: string[]) {
-    return run('git', ['-c', 'user.name=Ann', '-c', 'user.email=ann@example.com', '-c', 'init.defaultBranch=main', '-c', 'credential.helper=', ...args], { cwd: this.src, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    return run(
+      'git',
+      [
+        '-c',
+        'user.name=Ann',
+        '-c',
+        'user.email=ann@example.com',
+        '-c',
+        'init.defaultBranch=main',
+        '-c',
+        'credential.helper=',
+        ...args,
+      ],
+      { cwd: this.src, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+    );
   }
 
   /** The namespace, the build pods' right to clone, and the shipped templates applied. */
   async setUpNamespace(): Promise<void> {
     await this.k.ok(['create', 'namespace', this.ns]);
-    await this.k.ok(['create', 'rolebinding', 'builds-view', '--clusterrole=view', `--serviceaccount=${this.ns}:default`, '-n', this.ns]);
+    await this.k.ok([
+      'create',
+      'rolebinding',
+      'builds-view',
+      '--clusterrole=view',
+      `--serviceaccount=${this.ns}:default`,
+      '-n',
+      this.ns,
+    ]);
     await this.k.ok(['apply', '-n', this.ns, '-f', join(REPO_ROOT, 'deploy/pipelines/templates')]);
   }
 
@@ -84,11 +119,16 @@ export class DeliverHarness {
   }
 
   private async runs(): Promise<Run[]> {
-    return (JSON.parse(await this.k.ok(['get', 'pipelineruns.tekton.dev', '-n', this.ns, '-o', 'json'])) as { items: Run[] }).items;
+    return (
+      JSON.parse(await this.k.ok(['get', 'pipelineruns.tekton.dev', '-n', this.ns, '-o', 'json'])) as { items: Run[] }
+    ).items;
   }
 
   async annotations(name: string): Promise<Record<string, string>> {
-    return (JSON.parse(await this.k.ok(['get', 'pipelinerun.tekton.dev', name, '-n', this.ns, '-o', 'json'])) as Run).metadata.annotations ?? {};
+    return (
+      (JSON.parse(await this.k.ok(['get', 'pipelinerun.tekton.dev', name, '-n', this.ns, '-o', 'json'])) as Run)
+        .metadata.annotations ?? {}
+    );
   }
 
   async logs(name: string): Promise<string> {
@@ -105,18 +145,36 @@ export class DeliverHarness {
     await this.git('add', '-A');
     await this.git('commit', '-qm', message);
     const sha = (await this.git('rev-parse', 'HEAD')).stdout.trim();
-    await this.git('push', '-q', `http://x:${this.adminToken}@127.0.0.1:${this.gitPort}/git/${this.ns}/${repo}.git`, 'main');
-    const made = await eventually(async () => (await this.runs()).find((r) => !before.has(r.metadata.name) && r.metadata.annotations?.['platform.wharf.dev/commit'] === sha), 30_000, `the PipelineRun of ${sha}`);
+    await this.git(
+      'push',
+      '-q',
+      `http://x:${this.adminToken}@127.0.0.1:${this.gitPort}/git/${this.ns}/${repo}.git`,
+      'main',
+    );
+    const made = await eventually(
+      async () =>
+        (await this.runs()).find(
+          (r) => !before.has(r.metadata.name) && r.metadata.annotations?.['platform.wharf.dev/commit'] === sha,
+        ),
+      30_000,
+      `the PipelineRun of ${sha}`,
+    );
     return { sha, run: made.metadata.name };
   }
 
   /** The run's annotations once its delivery state is `want`; on timeout, the run and its logs in the error. */
   deployState(name: string, want: string, timeoutMs: number): Promise<Record<string, string>> {
-    return eventually(async () => {
-      const a = await this.annotations(name);
-      return a['platform.wharf.dev/deploy-state'] === want ? a : undefined;
-    }, timeoutMs, `build ${name} ${want}`).catch(async (e: Error) => {
-      throw new Error(`${e.message}\n${JSON.stringify(await this.annotations(name))}\n${await this.k.ok(['get', 'pipelinerun.tekton.dev', name, '-n', this.ns, '-o', 'yaml']).catch(() => '')}\n${await this.logs(name).catch((x: Error) => x.message)}`);
+    return eventually(
+      async () => {
+        const a = await this.annotations(name);
+        return a['platform.wharf.dev/deploy-state'] === want ? a : undefined;
+      },
+      timeoutMs,
+      `build ${name} ${want}`,
+    ).catch(async (e: Error) => {
+      throw new Error(
+        `${e.message}\n${JSON.stringify(await this.annotations(name))}\n${await this.k.ok(['get', 'pipelinerun.tekton.dev', name, '-n', this.ns, '-o', 'yaml']).catch(() => '')}\n${await this.logs(name).catch((x: Error) => x.message)}`,
+      );
     });
   }
 

@@ -13,7 +13,17 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWar, eventually, jdkUnavailable, REPO_ROOT, runcUnavailable, testCacheDir, TOMCAT_APP_BASE, TOMCAT_PORT, tomcatImage } from '@wharf/testing';
+import {
+  buildWar,
+  eventually,
+  jdkUnavailable,
+  REPO_ROOT,
+  runcUnavailable,
+  testCacheDir,
+  TOMCAT_APP_BASE,
+  TOMCAT_PORT,
+  tomcatImage,
+} from '@wharf/testing';
 import { DeliverHarness } from './deliver-harness.js';
 
 const run = promisify(execFile);
@@ -47,39 +57,61 @@ describe.skipIf(skip !== '')(`git push of a Java servlet project to a Tomcat M+N
     const { registryHost, registryForPods } = h.endpoints;
     const tomcat = `${registryHost}/tomcat:10`;
     await h.setUpNamespace();
-    const claim = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } } };
+    const claim = {
+      volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } },
+    };
     await h.apply({
-      apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Repository', metadata: { name: 'shop', namespace: NS },
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'Repository',
+      metadata: { name: 'shop', namespace: NS },
       spec: {
         source: { type: 'builtin' },
-        rules: [{
-          branches: ['main'], pipelineRef: { name: 'wharf-java-war' },
-          params: [
-            { name: 'image', value: `${registryHost}/shop-wars:main` }, { name: 'registry', value: registryForPods },
-            { name: 'registry-name', value: registryHost }, { name: 'base-image', value: tomcat },
-          ],
-          workspaces: [{ name: 'source', ...claim }, { name: 'output', ...claim }],
-        }],
+        rules: [
+          {
+            branches: ['main'],
+            pipelineRef: { name: 'wharf-java-war' },
+            params: [
+              { name: 'image', value: `${registryHost}/shop-wars:main` },
+              { name: 'registry', value: registryForPods },
+              { name: 'registry-name', value: registryHost },
+              { name: 'base-image', value: tomcat },
+            ],
+            workspaces: [
+              { name: 'source', ...claim },
+              { name: 'output', ...claim },
+            ],
+          },
+        ],
       },
     });
     // M+N: the Tomcat runtime (M) and the artifact image of .war files (N) as Tomcat's appBase.
     await h.apply({
-      apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: NS },
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'shop', namespace: NS },
       spec: {
         rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
-        components: [{
-          name: 'tomcat',
-          runtime: { image: 'tomcat:10' },
-          artifacts: [{ name: 'wars', image: 'shop-wars:0', path: '/app', mountPath: TOMCAT_APP_BASE }],
-          ports: [{ name: 'http', port: TOMCAT_PORT }],
-          expose: { host: HOST },
-          resources: { limits: { memory: '512Mi' } },
-          probes: { readiness: { httpGet: { path: '/shop/', port: TOMCAT_PORT }, periodSeconds: 1, timeoutSeconds: 5 } },
-          source: { repository: 'shop', pipeline: 'wharf-java-war' },
-        }],
+        components: [
+          {
+            name: 'tomcat',
+            runtime: { image: 'tomcat:10' },
+            artifacts: [{ name: 'wars', image: 'shop-wars:0', path: '/app', mountPath: TOMCAT_APP_BASE }],
+            ports: [{ name: 'http', port: TOMCAT_PORT }],
+            expose: { host: HOST },
+            resources: { limits: { memory: '512Mi' } },
+            probes: {
+              readiness: { httpGet: { path: '/shop/', port: TOMCAT_PORT }, periodSeconds: 1, timeoutSeconds: 5 },
+            },
+            source: { repository: 'shop', pipeline: 'wharf-java-war' },
+          },
+        ],
       },
     });
-    await eventually(async () => ((await h.serve(HOST, '/shop/')) === '200 shop says hello' ? true : undefined), 300_000, 'the placeholder served');
+    await eventually(
+      async () => ((await h.serve(HOST, '/shop/')) === '200 shop says hello' ? true : undefined),
+      300_000,
+      'the placeholder served',
+    );
 
     cpSync(join(REPO_ROOT, 'e2e/fixtures/java-shop'), h.src, { recursive: true });
     await h.git('init', '-q');
@@ -96,11 +128,18 @@ describe.skipIf(skip !== '')(`git push of a Java servlet project to a Tomcat M+N
     const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { timeout: 120_000 });
     const creds = ['--tls-verify=false', '--creds', `x:${h.adminToken}`];
     const docker = `docker://${image}`;
-    const raw = JSON.parse((await skopeo('inspect', '--raw', ...creds, docker)).stdout) as { layers: { digest: string }[]; annotations: Record<string, string> };
+    const raw = JSON.parse((await skopeo('inspect', '--raw', ...creds, docker)).stdout) as {
+      layers: { digest: string }[];
+      annotations: Record<string, string>;
+    };
     expect(raw.layers).toHaveLength(1);
-    const tomcatDigest = (await skopeo('inspect', '--format', '{{.Digest}}', ...creds, `docker://${tomcat}`)).stdout.trim();
+    const tomcatDigest = (
+      await skopeo('inspect', '--format', '{{.Digest}}', ...creds, `docker://${tomcat}`)
+    ).stdout.trim();
     expect(raw.annotations).toMatchObject({
-      'org.opencontainers.image.revision': first.sha, 'org.opencontainers.image.base.name': tomcat, 'org.opencontainers.image.base.digest': tomcatDigest,
+      'org.opencontainers.image.revision': first.sha,
+      'org.opencontainers.image.base.name': tomcat,
+      'org.opencontainers.image.base.digest': tomcatDigest,
     });
     expect(raw.annotations['org.opencontainers.image.source']).toMatch(new RegExp(`/git/${NS}/shop\\.git$`));
     const copy = join(h.work, 'artifact');
@@ -110,19 +149,29 @@ describe.skipIf(skip !== '')(`git push of a Java servlet project to a Tomcat M+N
     const names = (await run('tar', ['-tzf', join(copy, layer)])).stdout.trim().split('\n').sort();
     expect(names).toEqual(['app/', 'app/admin.war', 'app/shop.war']);
     // Inside the .war: compiled classes, no Java source.
-    const war = (await run('tar', ['-xzOf', join(copy, layer), 'app/shop.war'], { encoding: 'buffer', maxBuffer: 64 << 20 })).stdout;
+    const war = (
+      await run('tar', ['-xzOf', join(copy, layer), 'app/shop.war'], { encoding: 'buffer', maxBuffer: 64 << 20 })
+    ).stdout;
     writeFileSync(join(h.work, 'shop.war'), war);
     const entries = (await run('jar', ['--list', '--file', join(h.work, 'shop.war')])).stdout;
     expect(entries).toContain('WEB-INF/classes/dev/wharf/demo/ShopServlet.class');
     expect(entries).not.toContain('.java');
 
-    const second = await h.push('shop', { [SERVLET]: servlet().replace('shop version 1', 'shop version 2') }, 'Version 2');
+    const second = await h.push(
+      'shop',
+      { [SERVLET]: servlet().replace('shop version 1', 'shop version 2') },
+      'Version 2',
+    );
     await h.deployState(second.run, 'Deployed', 900_000);
     expect(await h.serve(HOST, '/shop/')).toBe('200 shop version 2');
     expect(await h.serve(HOST, '/admin/')).toBe('200 admin ok');
 
     // A push that does not compile: the build Failed with javac's message, version 2 still serving.
-    const broken = await h.push('shop', { [SERVLET]: servlet().replace('println(VERSION)', 'println(VERSON)') }, 'Typo (does not compile)');
+    const broken = await h.push(
+      'shop',
+      { [SERVLET]: servlet().replace('println(VERSION)', 'println(VERSON)') },
+      'Typo (does not compile)',
+    );
     const notDeployed = await h.deployState(broken.run, 'NotDeployed', 900_000);
     expect(notDeployed['platform.wharf.dev/deploy-message']).toMatch(/^the build did not succeed \(Failed\)/);
     const failedLog = await h.logs(broken.run);

@@ -32,11 +32,13 @@ describe.skipIf(skip !== '')(`cluster DNS in pods ${skip}`, () => {
   const kc = new KubeConfig();
   const images: ImageProvider = {
     async ensure(image) {
-      if (image === 'busybox:1') return { rootfs, config: { cmd: ['sh'] }, imageID: 'wharf.local/busybox@sha256:test', pulled: false };
+      if (image === 'busybox:1')
+        return { rootfs, config: { cmd: ['sh'] }, imageID: 'wharf.local/busybox@sha256:test', pulled: false };
       throw new ImagePullError(image, 'not in the test image set');
     },
   };
-  const logs = (pod: string): Promise<string> => httpGet({ host: '127.0.0.1', port: agent.logsPort, path: `/containerLogs/default/${pod}/c` }).then((r) => r.text);
+  const logs = (pod: string): Promise<string> =>
+    httpGet({ host: '127.0.0.1', port: agent.logsPort, path: `/containerLogs/default/${pod}/c` }).then((r) => r.text);
   const pod = (name: string, script: string, extra = ''): string => `
 apiVersion: v1
 kind: Pod
@@ -57,13 +59,28 @@ spec:
     dns = new ClusterDns({ kubeConfig: kc, port: 0, redirectFrom: [gateway] });
     await dns.start();
     runtime = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
-    agent = new NodeAgent({ kubeConfig: kc, nodeName, podCIDR, runtime, images, stateDir, logsPort: 0, syncIntervalMs: 300, clusterDns: { server: gateway, domain: 'cluster.local' } });
+    agent = new NodeAgent({
+      kubeConfig: kc,
+      nodeName,
+      podCIDR,
+      runtime,
+      images,
+      stateDir,
+      logsPort: 0,
+      syncIntervalMs: 300,
+      clusterDns: { server: gateway, domain: 'cluster.local' },
+    });
     await agent.start();
   }, 120_000);
 
   afterAll(async () => {
     const step = async (fn: () => unknown): Promise<void> => {
-      await Promise.race([Promise.resolve().then(fn).catch(() => undefined), new Promise((r) => setTimeout(r, 20_000))]);
+      await Promise.race([
+        Promise.resolve()
+          .then(fn)
+          .catch(() => undefined),
+        new Promise((r) => setTimeout(r, 20_000)),
+      ]);
     };
     await step(() => agent?.stop());
     await step(() => runtime?.reset());
@@ -72,7 +89,9 @@ spec:
     await step(() => execFileSync('sh', ['-c', `ip link delete ${bridge} 2>/dev/null || true`]));
     for (const d of [stateDir, wharf?.dataDir]) if (d) await step(() => rm(d, { recursive: true, force: true }));
     // This test's redirect is gone (other Wharfs on the machine may keep theirs).
-    expect(execFileSync('iptables', ['-w', '-t', 'nat', '-S']).toString()).not.toContain(`-d ${gateway}/32 -p udp -m udp --dport 53`);
+    expect(execFileSync('iptables', ['-w', '-t', 'nat', '-S']).toString()).not.toContain(
+      `-d ${gateway}/32 -p udp -m udp --dport 53`,
+    );
   }, 90_000);
 
   it('writes the ClusterFirst resolv.conf and resolves services by short and full name, headless pods and SRV', async () => {
@@ -94,8 +113,14 @@ spec: {clusterIP: None, selector: {app: db}, ports: [{name: pg, port: 5432}]}
 `,
       ].join('\n'),
     });
-    const dbIP = await eventually(async () => (await k.ok(['get', 'pod', 'db', '-o', 'jsonpath={.status.podIP}'])).trim() || undefined, 30_000, 'db pod IP');
-    const sliceExists = (await k.run(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=db', '-o', 'name'])).stdout.trim() !== '';
+    const dbIP = await eventually(
+      async () => (await k.ok(['get', 'pod', 'db', '-o', 'jsonpath={.status.podIP}'])).trim() || undefined,
+      30_000,
+      'db pod IP',
+    );
+    const sliceExists =
+      (await k.run(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=db', '-o', 'name'])).stdout.trim() !==
+      '';
     if (!sliceExists) {
       await k.ok(['apply', '-f', '-'], {
         stdin: `apiVersion: discovery.k8s.io/v1
@@ -108,7 +133,11 @@ endpoints: [{addresses: ["${dbIP}"], hostname: db-0, conditions: {ready: true}}]
       });
     }
     const webIP = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-    await eventually(() => (dns.current.names.get('db-0.db.default.svc.cluster.local')?.a.length ? true : undefined), 10_000, 'db-0 record');
+    await eventually(
+      () => (dns.current.names.get('db-0.db.default.svc.cluster.local')?.a.length ? true : undefined),
+      10_000,
+      'db-0 record',
+    );
 
     const script = [
       'cat /etc/resolv.conf',
@@ -120,10 +149,14 @@ endpoints: [{addresses: ["${dbIP}"], hostname: db-0, conditions: {ready: true}}]
       'echo ---done; sleep 3600',
     ].join('; ');
     await k.ok(['apply', '-f', '-'], { stdin: pod('client', script) });
-    const out = await eventually(async () => {
-      const l = await logs('client').catch(() => '');
-      return l.includes('---done') ? l : undefined;
-    }, 45_000, 'client pod output');
+    const out = await eventually(
+      async () => {
+        const l = await logs('client').catch(() => '');
+        return l.includes('---done') ? l : undefined;
+      },
+      45_000,
+      'client pod output',
+    );
     const section = (name: string): string => out.split(`---${name}`)[1]?.split('---')[0] ?? '';
 
     expect(out).toContain(`nameserver ${gateway}`);
@@ -140,10 +173,19 @@ endpoints: [{addresses: ["${dbIP}"], hostname: db-0, conditions: {ready: true}}]
     await k.ok(['apply', '-f', '-'], {
       stdin: [
         pod('dflt', 'cat /etc/resolv.conf; echo ---done; sleep 3600', 'dnsPolicy: Default'),
-        pod('none', 'cat /etc/resolv.conf; echo ---done; sleep 3600', 'dnsPolicy: None\n  dnsConfig: {nameservers: ["192.0.2.1"], searches: [a.example], options: [{name: ndots, value: "2"}]}'),
+        pod(
+          'none',
+          'cat /etc/resolv.conf; echo ---done; sleep 3600',
+          'dnsPolicy: None\n  dnsConfig: {nameservers: ["192.0.2.1"], searches: [a.example], options: [{name: ndots, value: "2"}]}',
+        ),
       ].join('\n---\n'),
     });
-    const read = (p: string): Promise<string> => eventually(async () => ((await logs(p).catch(() => '')).includes('---done') ? logs(p) : undefined), 30_000, `${p} output`);
+    const read = (p: string): Promise<string> =>
+      eventually(
+        async () => ((await logs(p).catch(() => '')).includes('---done') ? logs(p) : undefined),
+        30_000,
+        `${p} output`,
+      );
     expect(await read('dflt')).not.toContain(gateway);
     const none = await read('none');
     expect(none).toContain('nameserver 192.0.2.1');
@@ -151,4 +193,3 @@ endpoints: [{addresses: ["${dbIP}"], hostname: db-0, conditions: {ready: true}}]
     expect(none).toContain('options ndots:2');
   }, 60_000);
 });
-

@@ -39,8 +39,17 @@ describe('kubectl drain', () => {
     await k.ok(['apply', '-f', '-'], { stdin: manifest });
     // No node agent here: mark the pods running and ready as a kubelet would.
     for (const p of ['p1', 'p2']) {
-      await k.ok(['-n', 'drain', 'patch', 'pod', p, '--subresource=status', '--type=merge', '-p',
-        '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}']);
+      await k.ok([
+        '-n',
+        'drain',
+        'patch',
+        'pod',
+        p,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
+      ]);
     }
   });
 
@@ -60,7 +69,11 @@ describe('kubectl drain', () => {
     const second = await k.run(['drain', 'drain-n1', '--force', '--timeout=20s']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('drained');
-    await eventually(async () => ((await k.ok(['-n', 'drain', 'get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined), 10_000, 'pods gone');
+    await eventually(
+      async () => ((await k.ok(['-n', 'drain', 'get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined),
+      10_000,
+      'pods gone',
+    );
   });
 
   it('uncordon makes the node schedulable again', async () => {
@@ -70,9 +83,25 @@ describe('kubectl drain', () => {
 
   it('answers an eviction that would break the budget with 429 TooManyRequests', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: manifest });
-    await k.ok(['-n', 'drain', 'patch', 'pod', 'p1', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}']);
-    const eviction = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p1', namespace: 'drain' } });
-    const r = await k.run(['create', '--raw', '/api/v1/namespaces/drain/pods/p1/eviction', '-f', '-'], { stdin: eviction });
+    await k.ok([
+      '-n',
+      'drain',
+      'patch',
+      'pod',
+      'p1',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
+    ]);
+    const eviction = JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'p1', namespace: 'drain' },
+    });
+    const r = await k.run(['create', '--raw', '/api/v1/namespaces/drain/pods/p1/eviction', '-f', '-'], {
+      stdin: eviction,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/disruption budget|TooManyRequests|429/);
   });

@@ -31,12 +31,22 @@ const quiet = (cmd: string, args: string[]): void => {
 
 /** The devices the machine's default routes leave through: where a leak would go. */
 function outwardDevices(): string[] {
-  return [...new Set(sh('ip', ['-o', 'route', 'show', 'default']).split('\n').map((l) => /\bdev (\S+)/.exec(l)?.[1]).filter((d): d is string => !!d))];
+  return [
+    ...new Set(
+      sh('ip', ['-o', 'route', 'show', 'default'])
+        .split('\n')
+        .map((l) => /\bdev (\S+)/.exec(l)?.[1])
+        .filter((d): d is string => !!d),
+    ),
+  ];
 }
 
 /** Packets counted by every rule whose comment contains `text`, in the filter table. */
 function counted(text: string): number {
-  return sh('iptables-save', ['-c', '-t', 'filter']).split('\n').filter((l) => l.includes(text)).reduce((n, l) => n + Number(/^\[(\d+):/.exec(l)?.[1] ?? 0), 0);
+  return sh('iptables-save', ['-c', '-t', 'filter'])
+    .split('\n')
+    .filter((l) => l.includes(text))
+    .reduce((n, l) => n + Number(/^\[(\d+):/.exec(l)?.[1] ?? 0), 0);
 }
 
 /** A TCP connect from the host; answers how it ended. */
@@ -74,14 +84,36 @@ describe.skipIf(skip !== '')(`the egress guard ${skip}`, () => {
   beforeAll(async () => {
     // The safety net first: from here on nothing for the service range can leave, guard or not.
     for (const dev of outwardDevices()) {
-      for (const hook of ['OUTPUT', 'FORWARD']) sh('iptables', ['-w', '5', '-I', hook, '1', '-o', dev, '-d', '10.96.0.0/12', '-m', 'comment', '--comment', LEAK, '-j', 'DROP']);
+      for (const hook of ['OUTPUT', 'FORWARD'])
+        sh('iptables', [
+          '-w',
+          '5',
+          '-I',
+          hook,
+          '1',
+          '-o',
+          dev,
+          '-d',
+          '10.96.0.0/12',
+          '-m',
+          'comment',
+          '--comment',
+          LEAK,
+          '-j',
+          'DROP',
+        ]);
     }
     // A client network namespace behind a veth, routed through the host like a pod.
     sh('ip', ['netns', 'add', NETNS]);
     sh('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NETNS]);
     sh('ip', ['addr', 'add', `${NET}.1/30`, 'dev', VETH]);
     sh('ip', ['link', 'set', VETH, 'up']);
-    for (const args of [['link', 'set', 'lo', 'up'], ['addr', 'add', `${NET}.2/30`, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'add', 'default', 'via', `${NET}.1`]]) {
+    for (const args of [
+      ['link', 'set', 'lo', 'up'],
+      ['addr', 'add', `${NET}.2/30`, 'dev', 'eth0'],
+      ['link', 'set', 'eth0', 'up'],
+      ['route', 'add', 'default', 'via', `${NET}.1`],
+    ]) {
       sh('ip', ['-n', NETNS, ...args]);
     }
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'], readyTimeoutMs: 120_000 });
@@ -94,7 +126,23 @@ describe.skipIf(skip !== '')(`the egress guard ${skip}`, () => {
     quiet('ip', ['netns', 'delete', NETNS]);
     quiet('ip', ['link', 'delete', VETH]);
     for (const dev of outwardDevices()) {
-      for (const hook of ['OUTPUT', 'FORWARD']) quiet('iptables', ['-w', '5', '-D', hook, '-o', dev, '-d', '10.96.0.0/12', '-m', 'comment', '--comment', LEAK, '-j', 'DROP']);
+      for (const hook of ['OUTPUT', 'FORWARD'])
+        quiet('iptables', [
+          '-w',
+          '5',
+          '-D',
+          hook,
+          '-o',
+          dev,
+          '-d',
+          '10.96.0.0/12',
+          '-m',
+          'comment',
+          '--comment',
+          LEAK,
+          '-j',
+          'DROP',
+        ]);
     }
   });
 
@@ -117,7 +165,11 @@ describe.skipIf(skip !== '')(`the egress guard ${skip}`, () => {
     const ip = cidr.replace(/\.0\/24$/, '.77');
     podRange = cidr.replace(/\.\d+\.0\/24$/, '.0.0/16');
     await run(process.execPath, [WHARF_BIN, 'node', 'fail', 'node-1', '--data-dir', wharf.dataDir]);
-    await eventually(() => (sh('ip', ['route', 'get', ip]).includes('dev wharf-guard ') ? true : undefined), 10_000, `${ip} routed into the guard`);
+    await eventually(
+      () => (sh('ip', ['route', 'get', ip]).includes('dev wharf-guard ') ? true : undefined),
+      10_000,
+      `${ip} routed into the guard`,
+    );
     const before = counted('nothing for its ranges leaves');
     expect(await connectFromHost(ip)).toBe('ECONNREFUSED');
     expect(counted('nothing for its ranges leaves')).toBeGreaterThan(before);
@@ -130,7 +182,7 @@ describe.skipIf(skip !== '')(`the egress guard ${skip}`, () => {
     await expectRefusedLocally(UNUSED_SERVICE_IP);
   });
 
-  it('keeps refusing after wharf reset, which removes the data dir\'s own pod range', async () => {
+  it("keeps refusing after wharf reset, which removes the data dir's own pod range", async () => {
     expect(sh('ip', ['-o', 'route', 'show', 'dev', 'wharf-guard'])).toContain(podRange);
     const { stdout } = await run(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
     expect(stdout).toContain('reset 2 node(s)');

@@ -10,7 +10,16 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, httpGet, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import {
+  eventually,
+  freePort,
+  httpGet,
+  Kubectl,
+  KUBECTL_120,
+  runcUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -47,7 +56,20 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     k = new Kubectl(wharf.kubeconfig);
     kc = new KubeConfig();
     kc.loadFromFile(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: pods });
     await k.ok(['wait', '--for=condition=Ready', 'pod/box', '--timeout=60s'], { timeoutMs: 70_000 });
   }, 150_000);
@@ -71,7 +93,9 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
   });
 
   it('kubectl exec -i passes stdin and closes it at its end (v5 close)', async () => {
-    const r = await k.run(['exec', '-i', 'box', '-c', 'web', '--', 'sh', '-c', 'cat; echo done'], { stdin: 'line 1\nline 2\n' });
+    const r = await k.run(['exec', '-i', 'box', '-c', 'web', '--', 'sh', '-c', 'cat; echo done'], {
+      stdin: 'line 1\nline 2\n',
+    });
     expect(r).toMatchObject({ code: 0, stdout: 'line 1\nline 2\ndone\n' });
   });
 
@@ -98,30 +122,75 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     expect(r.stderr).toContain('User "system:serviceaccount:default:peeker" cannot create resource "pods/exec"');
     await k.ok(['create', 'role', 'runner', '--verb=create', '--resource=pods/exec']);
     await k.ok(['create', 'rolebinding', 'runner', '--role=runner', '--serviceaccount=default:peeker']);
-    await eventually(async () => ((await k.run(['--token', token, 'exec', 'box', '-c', 'web', '--', 'echo', 'hi'])).stdout === 'hi\n' ? true : undefined), 10_000, 'exec allowed');
+    await eventually(
+      async () =>
+        (await k.run(['--token', token, 'exec', 'box', '-c', 'web', '--', 'echo', 'hi'])).stdout === 'hi\n'
+          ? true
+          : undefined,
+      10_000,
+      'exec allowed',
+    );
   });
 
   it('kubectl attach streams the running container output', async () => {
     const a = k.spawn(['attach', 'box', '-c', 'ticker']);
     try {
-      await eventually(() => (/tick-\d+\n.*tick-\d+\n/s.test(a.output()) ? true : undefined), 15_000, 'two ticks through attach');
+      await eventually(
+        () => (/tick-\d+\n.*tick-\d+\n/s.test(a.output()) ? true : undefined),
+        15_000,
+        'two ticks through attach',
+      );
     } finally {
       a.stop();
     }
   });
 
   it('kubectl run -i --rm feeds stdin to the container, which ends when stdin closes; the pod is then deleted', async () => {
-    const r = await k.run(['run', 'stdin-once', '-i', '--rm', '--restart=Never', '--image=busybox:1', '--overrides={"spec":{"nodeName":"node-0"}}', '--', 'sh', '-c', 'while read l; do echo "got: $l"; done; echo "stdin closed"'], {
-      stdin: 'one\ntwo\n',
-      timeoutMs: 90_000,
-    });
+    const r = await k.run(
+      [
+        'run',
+        'stdin-once',
+        '-i',
+        '--rm',
+        '--restart=Never',
+        '--image=busybox:1',
+        '--overrides={"spec":{"nodeName":"node-0"}}',
+        '--',
+        'sh',
+        '-c',
+        'while read l; do echo "got: $l"; done; echo "stdin closed"',
+      ],
+      {
+        stdin: 'one\ntwo\n',
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('got: one\ngot: two\nstdin closed\n');
-    await eventually(async () => ((await k.run(['get', 'pod', 'stdin-once'])).code !== 0 ? true : undefined), 30_000, 'the pod deleted by --rm');
+    await eventually(
+      async () => ((await k.run(['get', 'pod', 'stdin-once'])).code !== 0 ? true : undefined),
+      30_000,
+      'the pod deleted by --rm',
+    );
   });
 
   it('kubectl attach -i reaches a container that keeps stdin open; one without stdin refuses', async () => {
-    const reader = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reader' }, spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'busybox:1', stdin: true, command: ['sh', '-c', 'while read l; do echo "read: $l"; done'] }] } };
+    const reader = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'reader' },
+      spec: {
+        nodeName: 'node-0',
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox:1',
+            stdin: true,
+            command: ['sh', '-c', 'while read l; do echo "read: $l"; done'],
+          },
+        ],
+      },
+    };
     await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(reader) });
     await k.ok(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s'], { timeoutMs: 70_000 });
     // Not stdinOnce: two attach sessions in turn both reach the same shell.
@@ -129,7 +198,11 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
       const a = k.spawn(['attach', '-i', 'reader']);
       try {
         a.write(`${word}\n`);
-        await eventually(() => (a.output().includes(`read: ${word}`) ? true : undefined), 20_000, `"${word}" echoed through attach -i`);
+        await eventually(
+          () => (a.output().includes(`read: ${word}`) ? true : undefined),
+          20_000,
+          `"${word}" echoed through attach -i`,
+        );
       } finally {
         a.stop();
       }
@@ -141,47 +214,106 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
   });
 
   it('kubectl debug adds an ephemeral container to the running pod: it runs beside the others, shows in status and logs, and cannot be changed', async () => {
-    const r = await k.run(['debug', 'box', '--image=busybox:1', '-c', 'dbg', '--', 'sh', '-c', 'echo debugging-$(hostname); wget -qO- http://127.0.0.1:8080/'], { timeoutMs: 60_000 });
+    const r = await k.run(
+      [
+        'debug',
+        'box',
+        '--image=busybox:1',
+        '-c',
+        'dbg',
+        '--',
+        'sh',
+        '-c',
+        'echo debugging-$(hostname); wget -qO- http://127.0.0.1:8080/',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const spec = JSON.parse(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers}'])) as { name: string; image: string }[];
+    const spec = JSON.parse(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers}'])) as {
+      name: string;
+      image: string;
+    }[];
     expect(spec.map((c) => [c.name, c.image])).toEqual([['dbg', 'busybox:1']]);
     // It shares the pod's network: it reaches httpd of the web container on localhost.
-    await eventually(async () => (await k.run(['logs', 'box', '-c', 'dbg'])).stdout.includes('page-from-box') || undefined, 60_000, 'the debug container\'s output');
-    expect((await k.ok(['logs', 'box', '-c', 'dbg']))).toContain('debugging-box');
-    const status = await eventually(async () => {
-      const s = JSON.parse(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.ephemeralContainerStatuses}']) || '[]') as { name: string; state: { terminated?: { exitCode: number } } }[];
-      return s.find((x) => x.name === 'dbg' && x.state.terminated);
-    }, 30_000, 'dbg terminated in ephemeralContainerStatuses');
+    await eventually(
+      async () => (await k.run(['logs', 'box', '-c', 'dbg'])).stdout.includes('page-from-box') || undefined,
+      60_000,
+      "the debug container's output",
+    );
+    expect(await k.ok(['logs', 'box', '-c', 'dbg'])).toContain('debugging-box');
+    const status = await eventually(
+      async () => {
+        const s = JSON.parse(
+          (await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.ephemeralContainerStatuses}'])) || '[]',
+        ) as { name: string; state: { terminated?: { exitCode: number } } }[];
+        return s.find((x) => x.name === 'dbg' && x.state.terminated);
+      },
+      30_000,
+      'dbg terminated in ephemeralContainerStatuses',
+    );
     expect(status.state.terminated?.exitCode).toBe(0);
     // The pod keeps running and Ready: an ephemeral container's exit is not the pod's.
-    expect(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.status.phase}/{.status.conditions[?(@.type=="Ready")].status}'])).toBe('Running/True');
+    expect(
+      await k.ok([
+        'get',
+        'pod',
+        'box',
+        '-o',
+        'jsonpath={.status.phase}/{.status.conditions[?(@.type=="Ready")].status}',
+      ]),
+    ).toBe('Running/True');
     // Existing ephemeral containers cannot be changed or removed; ports are refused.
-    const changed = await k.run(['patch', 'pod', 'box', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"busybox:2"}]']);
+    const changed = await k.run([
+      'patch',
+      'pod',
+      'box',
+      '--subresource=ephemeralcontainers',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"busybox:2"}]',
+    ]);
     expect(changed.code).toBe(1);
     expect(changed.stderr).toContain('existing ephemeral containers "dbg" may not be changed');
-    const ported = await k.run(['patch', 'pod', 'box', '--subresource=ephemeralcontainers', '--type=strategic', '-p', '{"spec":{"ephemeralContainers":[{"name":"p","image":"busybox:1","ports":[{"containerPort":80}]}]}}']);
+    const ported = await k.run([
+      'patch',
+      'pod',
+      'box',
+      '--subresource=ephemeralcontainers',
+      '--type=strategic',
+      '-p',
+      '{"spec":{"ephemeralContainers":[{"name":"p","image":"busybox:1","ports":[{"containerPort":80}]}]}}',
+    ]);
     expect(ported.code).toBe(1);
-    expect(ported.stderr).toContain('spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container');
+    expect(ported.stderr).toContain(
+      'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container',
+    );
     // A write to the pod itself leaves them as they are.
     await k.ok(['label', 'pod', 'box', 'debugged=yes']);
     expect(await k.ok(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).toBe('dbg');
   });
 
-  it('kubectl debug -i attaches to the new ephemeral container\'s stdin', async () => {
-    const r = await k.run(['debug', '-i', 'box', '--image=busybox:1', '-c', 'shell', '--', 'sh'], { stdin: 'echo "inside $(hostname)"\nexit\n', timeoutMs: 90_000 });
+  it("kubectl debug -i attaches to the new ephemeral container's stdin", async () => {
+    const r = await k.run(['debug', '-i', 'box', '--image=busybox:1', '-c', 'shell', '--', 'sh'], {
+      stdin: 'echo "inside $(hostname)"\nexit\n',
+      timeoutMs: 90_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('inside box');
   });
 
   it('the node agent answers only the API server: its own port refuses a caller without the token', async () => {
-    const port = Number(await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']));
+    const port = Number(
+      await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']),
+    );
     expect(port).toBeGreaterThan(0);
     for (const path of ['/metrics/resource', '/containerLogs/default/box/web']) {
       const r = await fetch(`http://127.0.0.1:${port}${path}`);
       expect(r.status, path).toBe(401);
     }
     // Through the API server (authenticated, authorized) the same reads work.
-    expect(await k.ok(['get', '--raw', '/api/v1/nodes/node-0/proxy/metrics/resource'])).toContain('container_cpu_usage_seconds_total');
+    expect(await k.ok(['get', '--raw', '/api/v1/nodes/node-0/proxy/metrics/resource'])).toContain(
+      'container_cpu_usage_seconds_total',
+    );
     expect((await k.ok(['logs', 'box', '-c', 'ticker', '--tail=1'])).trim()).toMatch(/^tick-\d+$/);
   });
 
@@ -192,21 +324,32 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     expect(r.stderr).toContain('WebSocket only (kubectl 1.30 or later');
   });
 
-  it('client-node Exec with a TTY starts the command on a terminal of the client\'s size', async () => {
+  it("client-node Exec with a TTY starts the command on a terminal of the client's size", async () => {
     // The command reads its size at once: the agent starts it only after the first resize.
     const out = Object.assign(new PassThrough(), { columns: 101, rows: 33 });
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
     const status = await new Promise<V1Status>((resolve, reject) => {
-      new Exec(kc).exec('default', 'box', 'web', ['sh', '-c', 'echo "size=$(stty size)"; tty'], out, null, null, true, resolve).catch(reject);
+      new Exec(kc)
+        .exec('default', 'box', 'web', ['sh', '-c', 'echo "size=$(stty size)"; tty'], out, null, null, true, resolve)
+        .catch(reject);
     });
     expect(status.status).toBe('Success');
     expect(text).toContain('size=33 101');
     expect(text).toMatch(/\/dev\/pts\/\d+/);
   });
 
-  it('client-node Attach with a TTY reaches a tty container: its terminal, the client\'s size and resizes, input', async () => {
-    const term = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'term' }, spec: { nodeName: 'node-0', restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1', stdin: true, tty: true, command: ['sh'] }] } };
+  it("client-node Attach with a TTY reaches a tty container: its terminal, the client's size and resizes, input", async () => {
+    const term = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'term' },
+      spec: {
+        nodeName: 'node-0',
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox:1', stdin: true, tty: true, command: ['sh'] }],
+      },
+    };
     await k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(term) });
     await k.ok(['wait', '--for=condition=Ready', 'pod/term', '--timeout=60s'], { timeoutMs: 70_000 });
     const out = Object.assign(new PassThrough(), { columns: 101, rows: 33 });
@@ -217,48 +360,105 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     try {
       // The terminal echoes the command line itself; only the output has the computed value.
       const ask = async (cmd: string, want: string, what: string): Promise<void> => {
-        await eventually(() => {
-          input.write(`${cmd}\n`);
-          return text.includes(want) ? true : undefined;
-        }, 20_000, what);
+        await eventually(
+          () => {
+            input.write(`${cmd}\n`);
+            return text.includes(want) ? true : undefined;
+          },
+          20_000,
+          what,
+        );
       };
       await ask('echo "in-$((6*7))"', 'in-42', 'input through attach reaching the shell');
-      await ask('echo "size=$(stty size)"', 'size=33 101', 'the client\'s terminal size');
+      await ask('echo "size=$(stty size)"', 'size=33 101', "the client's terminal size");
       Object.assign(out, { columns: 120, rows: 40 }).emit('resize');
       await ask('echo "size=$(stty size)"', 'size=40 120', 'the size after a resize');
       await ask('echo "tty=$(tty)"', 'tty=/dev/pts/', 'a terminal as stdin');
       expect(text).toMatch(/tty=\/dev\/pts\/\d+\r\n/);
       // Ctrl-C interrupts the foreground command: the terminal is the shell's controlling terminal.
       input.write('sleep 300\n');
-      await eventually(async () => ((await k.run(['exec', 'term', '--', 'ps'])).stdout.includes('sleep 300') ? true : undefined), 20_000, 'sleep running');
+      await eventually(
+        async () => ((await k.run(['exec', 'term', '--', 'ps'])).stdout.includes('sleep 300') ? true : undefined),
+        20_000,
+        'sleep running',
+      );
       input.write('\x03');
       await ask('echo "after-$((1+2))"', 'after-3', 'the shell back after Ctrl-C');
     } finally {
       ws.close();
     }
     // kubectl attach -i without a terminal of its own still reaches the shell; `exit 3` ends the container.
-    const r = await k.run(['attach', '-i', 'term'], { stdin: 'echo "via-kubectl-$((1+1))"\nexit 3\n', timeoutMs: 30_000 });
+    const r = await k.run(['attach', '-i', 'term'], {
+      stdin: 'echo "via-kubectl-$((1+1))"\nexit 3\n',
+      timeoutMs: 30_000,
+    });
     expect(r.stdout).toContain('via-kubectl-2');
-    await eventually(async () => ((await k.ok(['get', 'pod', 'term', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}'])) === '3' ? true : undefined), 20_000, 'exit code 3');
+    await eventually(
+      async () =>
+        (await k.ok([
+          'get',
+          'pod',
+          'term',
+          '-o',
+          'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}',
+        ])) === '3'
+          ? true
+          : undefined,
+      20_000,
+      'exit code 3',
+    );
     await k.ok(['delete', 'pod', 'term', '--grace-period=1']);
   });
 
   it('kubectl run -it --rm from a pipe: a tty pod whose shell ends when the input does', async () => {
-    const r = await k.run(['run', 'tty-once', '-it', '--rm', '--restart=Never', '--image=busybox:1', '--overrides={"spec":{"nodeName":"node-0"}}', '--', 'sh'], {
-      stdin: 'echo "sum=$((20+22))"; echo "tty=$(tty)"\n',
-      timeoutMs: 90_000,
-    });
+    const r = await k.run(
+      [
+        'run',
+        'tty-once',
+        '-it',
+        '--rm',
+        '--restart=Never',
+        '--image=busybox:1',
+        '--overrides={"spec":{"nodeName":"node-0"}}',
+        '--',
+        'sh',
+      ],
+      {
+        stdin: 'echo "sum=$((20+22))"; echo "tty=$(tty)"\n',
+        timeoutMs: 90_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('sum=42');
     expect(r.stdout).toMatch(/tty=\/dev\/pts\/\d+/);
-    await eventually(async () => ((await k.run(['get', 'pod', 'tty-once'])).code !== 0 ? true : undefined), 30_000, 'the pod deleted by --rm');
+    await eventually(
+      async () => ((await k.run(['get', 'pod', 'tty-once'])).code !== 0 ? true : undefined),
+      30_000,
+      'the pod deleted by --rm',
+    );
   });
 
   it('client-node Exec reports a non-zero exit code', async () => {
     const status = await new Promise<V1Status>((resolve, reject) => {
-      new Exec(kc).exec('default', 'box', 'web', ['sh', '-c', 'exit 7'], new PassThrough(), new PassThrough(), null, false, resolve).catch(reject);
+      new Exec(kc)
+        .exec(
+          'default',
+          'box',
+          'web',
+          ['sh', '-c', 'exit 7'],
+          new PassThrough(),
+          new PassThrough(),
+          null,
+          false,
+          resolve,
+        )
+        .catch(reject);
     });
-    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '7' }] } });
+    expect(status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '7' }] },
+    });
   });
 
   it('client-node PortForward reaches httpd in the pod', async () => {
@@ -266,7 +466,9 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     const output = new PassThrough();
     let page = '';
     output.on('data', (d: Buffer) => (page += d.toString()));
-    const ws = (await new PortForward(kc).portForward('default', 'box', [8080], output, null, input)) as unknown as { on(e: 'close', f: () => void): void };
+    const ws = (await new PortForward(kc).portForward('default', 'box', [8080], output, null, input)) as unknown as {
+      on(e: 'close', f: () => void): void;
+    };
     const closed = new Promise<void>((r) => ws.on('close', () => r()));
     input.write('GET / HTTP/1.0\r\nHost: box\r\n\r\n');
     await closed; // httpd closes an HTTP/1.0 connection after the answer; the stream ends with it
@@ -279,10 +481,17 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     httpGet({ host: '127.0.0.1', port, path, timeoutMs: 60_000 }).then((r) => ({ status: r.status, body: r.body }));
 
   /** Starts `kubectl port-forward TARGET LOCAL:REMOTE` and waits until it listens. */
-  async function portForward(target: string, remote: number): Promise<{ port: number; pf: ReturnType<Kubectl['spawn']> }> {
+  async function portForward(
+    target: string,
+    remote: number,
+  ): Promise<{ port: number; pf: ReturnType<Kubectl['spawn']> }> {
     const port = await freePort();
     const pf = k.spawn(['port-forward', target, `${port}:${remote}`]);
-    await eventually(() => (pf.output().includes(`Forwarding from 127.0.0.1:${port}`) ? true : undefined), 20_000, `kubectl port-forward ${target} listening:\n${pf.output()}`);
+    await eventually(
+      () => (pf.output().includes(`Forwarding from 127.0.0.1:${port}`) ? true : undefined),
+      20_000,
+      `kubectl port-forward ${target} listening:\n${pf.output()}`,
+    );
     return { port, pf };
   }
 
@@ -312,8 +521,14 @@ describe.skipIf(skip !== '')(`exec, attach and port-forward through the API serv
     const { port, pf } = await portForward('pod/box', 9999);
     try {
       await get(port, '/').catch(() => undefined); // the connection ends without an answer
-      await eventually(() => (pf.output().includes(`an error occurred forwarding ${port} -> 9999`) ? true : undefined), 20_000, `the forwarding error:\n${pf.output()}`);
-      expect(pf.output()).toMatch(/error forwarding port 9999 to pod default\/box, uid [0-9a-f-]+: connect ECONNREFUSED/);
+      await eventually(
+        () => (pf.output().includes(`an error occurred forwarding ${port} -> 9999`) ? true : undefined),
+        20_000,
+        `the forwarding error:\n${pf.output()}`,
+      );
+      expect(pf.output()).toMatch(
+        /error forwarding port 9999 to pod default\/box, uid [0-9a-f-]+: connect ECONNREFUSED/,
+      );
       // As against a kubelet, kubectl then ends the session and exits.
       expect(await pf.done).not.toBe(0);
       expect(pf.output()).toContain('error: lost connection to pod');

@@ -1,5 +1,6 @@
 // Runs once around the whole e2e run. The suites' temporary directories (data dirs of `wharf up`,
-// image layouts, scratch dirs, the shared control plane's) go into one folder of this run's own (TMPDIR, inherited by the
+// image layouts, scratch dirs, the shared control plane's) go into one folder of this run's own (TMPDIR, inherited by
+// the
 // workers and every process they start), so two runs on one machine never remove each other's;
 // at the end it is removed, except what is still in use. The test cache stays in the real temp dir.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';

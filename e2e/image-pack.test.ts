@@ -17,7 +17,8 @@ describe('wharf image pack', () => {
   let token: string;
   let work: string;
   const host = (): string => `127.0.0.1:${wharf.registryPort}`;
-  const wharfCli = (...args: string[]) => run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 120_000 });
+  const wharfCli = (...args: string[]) =>
+    run(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 120_000 });
   const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { timeout: 60_000 });
 
   beforeAll(async () => {
@@ -46,19 +47,36 @@ describe('wharf image pack', () => {
     symlinkSync('shop.war', join(out, 'current.war'));
     const sha = 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7';
     const before = Date.now();
-    const { stdout, stderr } = await wharfCli('image', 'pack', out, '--to', `${host()}/shop-war:${sha.slice(0, 12)}`, '--prefix', 'app',
-      '--source', 'http://127.0.0.1:8090/git/team-a/shop.git', '--revision', sha, '--base', `${host()}/runtime:1`);
+    const { stdout, stderr } = await wharfCli(
+      'image',
+      'pack',
+      out,
+      '--to',
+      `${host()}/shop-war:${sha.slice(0, 12)}`,
+      '--prefix',
+      'app',
+      '--source',
+      'http://127.0.0.1:8090/git/team-a/shop.git',
+      '--revision',
+      sha,
+      '--base',
+      `${host()}/runtime:1`,
+    );
     expect(stderr).toContain('packed 3 files');
     const ref = stdout.trim();
     expect(ref).toMatch(new RegExp(`^${host()}/shop-war:${sha.slice(0, 12)}@sha256:[0-9a-f]{64}$`));
 
     const docker = `docker://${host()}/shop-war:${sha.slice(0, 12)}`;
-    const raw = JSON.parse((await skopeo('inspect', '--raw', '--tls-verify=false', '--creds', `x:${token}`, docker)).stdout) as { mediaType: string; layers: unknown[]; annotations: Record<string, string> };
+    const raw = JSON.parse(
+      (await skopeo('inspect', '--raw', '--tls-verify=false', '--creds', `x:${token}`, docker)).stdout,
+    ) as { mediaType: string; layers: unknown[]; annotations: Record<string, string> };
     expect(raw.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(raw.layers).toHaveLength(1);
     expect(raw.annotations).toMatchObject({
-      'org.opencontainers.image.source': 'http://127.0.0.1:8090/git/team-a/shop.git', 'org.opencontainers.image.revision': sha,
-      'org.opencontainers.image.base.name': `${host()}/runtime:1`, 'org.opencontainers.image.base.digest': runtimeDigest,
+      'org.opencontainers.image.source': 'http://127.0.0.1:8090/git/team-a/shop.git',
+      'org.opencontainers.image.revision': sha,
+      'org.opencontainers.image.base.name': `${host()}/runtime:1`,
+      'org.opencontainers.image.base.digest': runtimeDigest,
     });
     const created = Date.parse(raw.annotations['org.opencontainers.image.created']!);
     expect(created).toBeGreaterThanOrEqual(before - 1000);
@@ -71,7 +89,14 @@ describe('wharf image pack', () => {
     expect(readdirSync(copy)).toContain(layerDigest);
     const listing = (await run('tar', ['-tvzf', join(copy, layerDigest)])).stdout.trim().split('\n');
     const names = listing.map((l) => l.split(/\s+/).slice(5).join(' '));
-    expect(names).toEqual(['app/', 'app/ROOT.war', 'app/current.war -> shop.war', 'app/shop.war', 'app/static/', 'app/static/index.html']);
+    expect(names).toEqual([
+      'app/',
+      'app/ROOT.war',
+      'app/current.war -> shop.war',
+      'app/shop.war',
+      'app/static/',
+      'app/static/index.html',
+    ]);
     expect(listing.every((l) => l.includes('0/0'))).toBe(true);
   });
 
@@ -80,18 +105,40 @@ describe('wharf image pack', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'app.js'), 'console.log(1)\n');
     writeFileSync(join(work, 'token'), token);
-    const { stdout } = await run(process.execPath, [WHARF_BIN, 'image', 'pack', dir, '--to', `${host()}/step:1`, '--registry', `https://${host()}`,
-      '--token-file', join(work, 'token'), '--ca-file', join(wharf.dataDir, 'pki', 'ca.crt')], { timeout: 120_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'pack',
+        dir,
+        '--to',
+        `${host()}/step:1`,
+        '--registry',
+        `https://${host()}`,
+        '--token-file',
+        join(work, 'token'),
+        '--ca-file',
+        join(wharf.dataDir, 'pki', 'ca.crt'),
+      ],
+      { timeout: 120_000 },
+    );
     expect(stdout.trim()).toMatch(new RegExp(`^${host()}/step:1@sha256:[0-9a-f]{64}$`));
-    const inspected = JSON.parse((await skopeo('inspect', '--tls-verify=false', '--creds', `x:${token}`, `docker://${host()}/step:1`)).stdout) as { Labels: Record<string, string> };
+    const inspected = JSON.parse(
+      (await skopeo('inspect', '--tls-verify=false', '--creds', `x:${token}`, `docker://${host()}/step:1`)).stdout,
+    ) as { Labels: Record<string, string> };
     expect(Object.keys(inspected.Labels)).toEqual(['org.opencontainers.image.created']);
   });
 
   it('refuses a missing directory and another registry in one line, exit 1', async () => {
-    const missing = await wharfCli('image', 'pack', join(work, 'nope'), '--to', `${host()}/x:1`).catch((e: { code: number; stderr: string }) => e);
+    const missing = await wharfCli('image', 'pack', join(work, 'nope'), '--to', `${host()}/x:1`).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect('code' in missing && missing.code).toBe(1);
     expect((missing as { stderr: string }).stderr.trim()).toMatch(/^wharf: .*nope is not a directory$/);
-    const elsewhere = await wharfCli('image', 'pack', work, '--to', 'registry.example.com/x:1').catch((e: { code: number; stderr: string }) => e);
+    const elsewhere = await wharfCli('image', 'pack', work, '--to', 'registry.example.com/x:1').catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((elsewhere as { stderr: string }).stderr).toContain('only the built-in registry');
   });
 });

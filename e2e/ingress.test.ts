@@ -67,7 +67,13 @@ spec: {clusterIP: None, selector: {app: nothing-matches}, ports: [{name: http, p
 
 /** GET through the gateway with the Host header an Ingress rule matches. */
 const get = async (port: number, host: string, urlPath: string): Promise<{ status: number; body: string }> => {
-  const r = await httpGet({ host: '127.0.0.1', port, path: urlPath, headers: { host: `${host}:${port}` }, timeoutMs: 5000 });
+  const r = await httpGet({
+    host: '127.0.0.1',
+    port,
+    path: urlPath,
+    headers: { host: `${host}:${port}` },
+    timeoutMs: 5000,
+  });
   return { status: r.status, body: r.text };
 };
 
@@ -79,9 +85,23 @@ describe.skipIf(skip !== '')(`ingress gateway with real pods ${skip}`, () => {
 
   /** Until an EndpointSlice controller runs in `wharf up`, the test writes the slices itself from the ready pods. */
   const ensureSlices = async (svc: string): Promise<void> => {
-    const managed = (await k.run(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${svc},endpointslice.kubernetes.io/managed-by`, '-o', 'name'])).stdout.trim();
+    const managed = (
+      await k.run([
+        'get',
+        'endpointslices',
+        '-l',
+        `kubernetes.io/service-name=${svc},endpointslice.kubernetes.io/managed-by`,
+        '-o',
+        'name',
+      ])
+    ).stdout.trim();
     if (managed) return;
-    const ips = (await k.ok(['get', 'pods', '-l', `app=${svc}`, '-o', 'jsonpath={range .items[*]}{.status.podIP}{" "}{end}'])).trim().split(/\s+/).filter(Boolean);
+    const ips = (
+      await k.ok(['get', 'pods', '-l', `app=${svc}`, '-o', 'jsonpath={range .items[*]}{.status.podIP}{" "}{end}'])
+    )
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     await k.ok(['apply', '-f', '-'], {
       stdin: `apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
@@ -97,10 +117,51 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'wharf-ing-'));
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=web.localhost', '-addext', 'subjectAltName=DNS:web.localhost',
-      '-keyout', path.join(tmp, 'tls.key'), '-out', path.join(tmp, 'tls.crt')], { stdio: 'ignore' });
-    await k.ok(['create', 'secret', 'tls', 'web-tls', '--cert', path.join(tmp, 'tls.crt'), '--key', path.join(tmp, 'tls.key')]);
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=web.localhost',
+        '-addext',
+        'subjectAltName=DNS:web.localhost',
+        '-keyout',
+        path.join(tmp, 'tls.key'),
+        '-out',
+        path.join(tmp, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await k.ok([
+      'create',
+      'secret',
+      'tls',
+      'web-tls',
+      '--cert',
+      path.join(tmp, 'tls.crt'),
+      '--key',
+      path.join(tmp, 'tls.key'),
+    ]);
     await k.ok(['apply', '-f', '-'], { stdin: [app('web', 2), app('api', 1), ingress].join('\n---\n') });
     const kc = new KubeConfig();
     kc.loadFromFile(wharf.kubeconfig);
@@ -120,15 +181,19 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
   }, 60_000);
 
   it('serves http://web.localhost:<port>/ from the web pods, round robin', async () => {
-    const seen = await eventually(async () => {
-      const bodies = new Set<string>();
-      for (let i = 0; i < 4; i++) {
-        const r = await get(gw.httpPort, 'web.localhost', '/');
-        if (r.status !== 200) return undefined;
-        bodies.add(r.body.trim());
-      }
-      return bodies.size === 2 ? bodies : undefined;
-    }, 20_000, 'both web pods answering through the gateway');
+    const seen = await eventually(
+      async () => {
+        const bodies = new Set<string>();
+        for (let i = 0; i < 4; i++) {
+          const r = await get(gw.httpPort, 'web.localhost', '/');
+          if (r.status !== 200) return undefined;
+          bodies.add(r.body.trim());
+        }
+        return bodies.size === 2 ? bodies : undefined;
+      },
+      20_000,
+      'both web pods answering through the gateway',
+    );
     for (const b of seen) expect(b).toMatch(/^web-web-/);
   });
 
@@ -142,12 +207,21 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
   it('serves HTTPS with the TLS Secret chosen by SNI', async () => {
     const r = await new Promise<{ status: number; body: string; cn: string }>((resolve, reject) => {
       https
-        .get({ host: '127.0.0.1', port: gw.httpsPort, servername: 'web.localhost', headers: { host: 'web.localhost' }, ca: readFileSync(path.join(tmp, 'tls.crt')) }, (res) => {
-          const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN);
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cn }));
-        })
+        .get(
+          {
+            host: '127.0.0.1',
+            port: gw.httpsPort,
+            servername: 'web.localhost',
+            headers: { host: 'web.localhost' },
+            ca: readFileSync(path.join(tmp, 'tls.crt')),
+          },
+          (res) => {
+            const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN);
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cn }));
+          },
+        )
         .on('error', reject);
     });
     expect(r.cn).toBe('web.localhost');
@@ -163,6 +237,15 @@ endpoints: [${ips.map((ip) => `{addresses: ["${ip}"], conditions: {ready: true}}
   });
 
   it('shows the address in kubectl get ingress', async () => {
-    await eventually(async () => (/web\s+\S+\s+web\.localhost,down\.localhost\s+127\.0\.0\.1\s+80, 443/.test(await k.ok(['get', 'ingress', 'web'])) ? true : undefined), 10_000, 'ADDRESS column');
+    await eventually(
+      async () =>
+        /web\s+\S+\s+web\.localhost,down\.localhost\s+127\.0\.0\.1\s+80, 443/.test(
+          await k.ok(['get', 'ingress', 'web']),
+        )
+          ? true
+          : undefined,
+      10_000,
+      'ADDRESS column',
+    );
   });
 });

@@ -30,7 +30,9 @@ spec:
       - name: c1
         image: ${image}
         env:
-${Object.entries(env).map(([n, v]) => `        - {name: ${n}, value: "${v}"}`).join('\n')}
+${Object.entries(env)
+  .map(([n, v]) => `        - {name: ${n}, value: "${v}"}`)
+  .join('\n')}
 `;
 }
 
@@ -51,12 +53,12 @@ async function getJson(args: string[]): Promise<Record<string, any>> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(KUBECTL_120)) throw new Error(`kubectl 1.20 is missing at ${KUBECTL_120}: run "bash scripts/setup.sh --test"`);
+  if (!existsSync(KUBECTL_120))
+    throw new Error(`kubectl 1.20 is missing at ${KUBECTL_120}: run "bash scripts/setup.sh --test"`);
   wharf = await sharedWharf(); // the run's control plane, shared with the other kubectl suites
   k = new Kubectl(wharf.kubeconfig, KUBECTL_120);
   await k.ok(['create', 'namespace', NS]);
 });
-
 
 describe('kubectl 1.20', () => {
   it('is really 1.20', async () => {
@@ -71,7 +73,9 @@ describe('kubectl 1.20', () => {
   });
 
   it('validates on the client with /openapi/v2: an unknown field is refused before anything is sent', async () => {
-    const r = await k.run(['create', '-f', '-'], { stdin: CONFIGMAP.replace('data: {mode', 'dataa: {x: y}\ndata: {mode') });
+    const r = await k.run(['create', '-f', '-'], {
+      stdin: CONFIGMAP.replace('data: {mode', 'dataa: {x: y}\ndata: {mode'),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error validating data: ValidationError(ConfigMap): unknown field "dataa" in ');
     expect((await k.run(['get', 'configmap', 'settings', '-n', NS])).code).toBe(1);
@@ -80,25 +84,40 @@ describe('kubectl 1.20', () => {
   it('accepts a manifest of every built-in kind with its default validation (server dry run)', async () => {
     const refused: string[] = [];
     for (const kind of KINDS) {
-      const r = await k.run(['create', '-f', '-', '--dry-run=server', ...(kind.namespaced ? ['-n', NS] : [])], { stdin: kind.manifest });
+      const r = await k.run(['create', '-f', '-', '--dry-run=server', ...(kind.namespaced ? ['-n', NS] : [])], {
+        stdin: kind.manifest,
+      });
       if (r.code !== 0) refused.push(`${kind.resource}: ${r.stderr.trim()}`);
     }
     expect(refused).toEqual([]);
   });
 
   it('explain reads the schema of a field', async () => {
-    expect(await k.ok(['explain', 'deployment.spec.replicas'])).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/);
+    expect(await k.ok(['explain', 'deployment.spec.replicas'])).toMatch(
+      /^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/,
+    );
   });
 
   it('create -f creates several objects and get shows their columns', async () => {
-    const out = await k.ok(['create', '-f', '-'], { stdin: `${CONFIGMAP}---\n${deployment('nginx:1', { A: '1', B: '2' })}` });
+    const out = await k.ok(['create', '-f', '-'], {
+      stdin: `${CONFIGMAP}---\n${deployment('nginx:1', { A: '1', B: '2' })}`,
+    });
     expect(out).toBe('configmap/settings created\ndeployment.apps/web created\n');
 
     const cms = await k.ok(['get', 'configmaps', '-n', NS]);
     expect(header(cms)).toEqual(['NAME', 'DATA', 'AGE']);
     expect(cms).toMatch(/^settings\s+1\s/m);
     const deploys = await k.ok(['get', 'deployments', '-n', NS, '-o', 'wide']);
-    expect(header(deploys)).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    expect(header(deploys)).toEqual([
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+    ]);
     // The Deployment controller runs: UP-TO-DATE may already count the new pods (none can run here).
     expect(deploys).toMatch(/^web\s+0\/2\s+[02]\s+0\s+\S+\s+c1\s+nginx:1\s+app=web/m);
 
@@ -119,16 +138,25 @@ describe('kubectl 1.20', () => {
     const d = await getJson(['deployment', 'web']);
     const c1 = d.spec.template.spec.containers[0];
     expect(c1.image).toBe('nginx:2');
-    expect(c1.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }]);
+    expect(c1.env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '3' },
+      { name: 'C', value: '4' },
+    ]);
     expect(d.spec.minReadySeconds).toBe(7);
     expect(d.metadata.generation).toBe(3);
-    const lastApplied = JSON.parse(d.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string);
+    const lastApplied = JSON.parse(
+      d.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string,
+    );
     expect(lastApplied.spec.template.spec.containers[0].image).toBe('nginx:2');
 
     // Dropping an env entry from the file removes it from the live object.
     await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
     const d2 = await getJson(['deployment', 'web']);
-    expect(d2.spec.template.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }, { name: 'C', value: '4' }]);
+    expect(d2.spec.template.spec.containers[0].env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'C', value: '4' },
+    ]);
 
     const same = await k.ok(['apply', '-f', '-'], { stdin: deployment('nginx:2', { A: '1', C: '4' }) });
     expect(same).toBe('deployment.apps/web unchanged\n');
@@ -167,7 +195,9 @@ describe('kubectl 1.20', () => {
 
   it('delete removes objects and get then reports NotFound', async () => {
     expect(await k.ok(['delete', 'configmap', 'settings', '-n', NS])).toBe('configmap "settings" deleted\n');
-    expect(await k.ok(['delete', '-f', '-'], { stdin: deployment('nginx:2', { A: '1' }) })).toBe('deployment.apps "web" deleted\n');
+    expect(await k.ok(['delete', '-f', '-'], { stdin: deployment('nginx:2', { A: '1' }) })).toBe(
+      'deployment.apps "web" deleted\n',
+    );
     const gone = await k.run(['get', 'deployment', 'web', '-n', NS]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('deployments.apps "web" not found');
@@ -193,7 +223,9 @@ spec:
     const out = await k.ok(['drain', 'old-node', '--force', '--timeout=30s']);
     expect(out).toContain(`evicting pod ${NS}/lonely`);
     expect(out).toContain('node/old-node evicted');
-    const node = JSON.parse(await k.ok(['get', 'node', 'old-node', '-o', 'json'])) as { spec: { unschedulable?: boolean } };
+    const node = JSON.parse(await k.ok(['get', 'node', 'old-node', '-o', 'json'])) as {
+      spec: { unschedulable?: boolean };
+    };
     expect(node.spec.unschedulable).toBe(true);
     expect((await k.run(['get', 'pod', 'lonely', '-n', NS])).code).toBe(1);
   });

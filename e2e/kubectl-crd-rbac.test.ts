@@ -15,7 +15,6 @@ beforeAll(async () => {
   k = new Kubectl(wharf.kubeconfig, KUBECTL_132);
 });
 
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;
 const header = (out: string): string[] => (out.split('\n')[0] ?? '').trim().split(/\s{2,}/);
@@ -83,12 +82,17 @@ describe('CustomResourceDefinition', () => {
   });
 
   it('installs, becomes Established, and is discovered', async () => {
-    expect(await k.ok(['apply', '-f', '-'], { stdin: CRD })).toBe('customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created\n');
-    expect(await k.ok(['wait', '--for', 'condition=established', 'crd/crontabs.stable.example.com', '--timeout=30s']))
-      .toBe('customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com condition met\n');
+    expect(await k.ok(['apply', '-f', '-'], { stdin: CRD })).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created\n',
+    );
+    expect(
+      await k.ok(['wait', '--for', 'condition=established', 'crd/crontabs.stable.example.com', '--timeout=30s']),
+    ).toBe('customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com condition met\n');
     const resources = await k.ok(['api-resources', '--api-group=stable.example.com']);
     expect(resources.split('\n')[1]).toMatch(/^crontabs\s+ct\s+stable\.example\.com\/v1\s+true\s+CronTab$/);
-    expect(await k.ok(['get', 'crd', 'crontabs.stable.example.com', '--no-headers'])).toMatch(/^crontabs\.stable\.example\.com\s+\d{4}-\d\d-\d\dT/);
+    expect(await k.ok(['get', 'crd', 'crontabs.stable.example.com', '--no-headers'])).toMatch(
+      /^crontabs\.stable\.example\.com\s+\d{4}-\d\d-\d\dT/,
+    );
   });
 
   it('applies custom resources with defaults and lists them with their printer columns', async () => {
@@ -112,46 +116,83 @@ describe('CustomResourceDefinition', () => {
   });
 
   it('rejects schema violations naming the field, and unknown fields under strict validation', async () => {
-    const bad = await k.run(['apply', '-n', NS, '-f', '-'], { stdin: cronTab('bad', 'cronSpec: "often", image: "x", replicas: 20, size: huge') });
+    const bad = await k.run(['apply', '-n', NS, '-f', '-'], {
+      stdin: cronTab('bad', 'cronSpec: "often", image: "x", replicas: 20, size: huge'),
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('The CronTab "bad" is invalid');
     expect(bad.stderr).toContain('spec.cronSpec: Invalid value: "often": spec.cronSpec in body should match');
-    expect(bad.stderr).toContain('spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10');
+    expect(bad.stderr).toContain(
+      'spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10',
+    );
     expect(bad.stderr).toContain('spec.size: Unsupported value: "huge": supported values: "small", "medium", "large"');
 
     const missing = await k.run(['create', '-n', NS, '-f', '-'], { stdin: cronTab('bad', 'cronSpec: "* * * * *"') });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('spec.image: Required value');
 
-    const unknown = await k.run(['apply', '-n', NS, '-f', '-'], { stdin: cronTab('bad', 'cronSpec: "* * * * *", image: "x", colour: red') });
+    const unknown = await k.run(['apply', '-n', NS, '-f', '-'], {
+      stdin: cronTab('bad', 'cronSpec: "* * * * *", image: "x", colour: red'),
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown field "spec.colour"');
     // With validation off the unknown field is pruned instead.
-    await k.ok(['apply', '--validate=false', '-n', NS, '-f', '-'], { stdin: cronTab('pruned', 'cronSpec: "* * * * *", image: "x", colour: red') });
-    expect((JSON.parse(await k.ok(['get', 'crontab', 'pruned', '-n', NS, '-o', 'json'])) as Json).spec).toEqual({ cronSpec: '* * * * *', image: 'x', replicas: 1, size: 'medium' });
+    await k.ok(['apply', '--validate=false', '-n', NS, '-f', '-'], {
+      stdin: cronTab('pruned', 'cronSpec: "* * * * *", image: "x", colour: red'),
+    });
+    expect((JSON.parse(await k.ok(['get', 'crontab', 'pruned', '-n', NS, '-o', 'json'])) as Json).spec).toEqual({
+      cronSpec: '* * * * *',
+      image: 'x',
+      replicas: 1,
+      size: 'medium',
+    });
     expect((await k.run(['get', 'crontab', 'bad', '-n', NS])).stderr).toContain('(NotFound)');
   });
 
   it('scales through the scale subresource and keeps status separate from spec', async () => {
-    expect(await k.ok(['scale', 'crontab', 'nightly', '-n', NS, '--replicas=3'])).toBe('crontab.stable.example.com/nightly scaled\n');
+    expect(await k.ok(['scale', 'crontab', 'nightly', '-n', NS, '--replicas=3'])).toBe(
+      'crontab.stable.example.com/nightly scaled\n',
+    );
     expect(await k.ok(['get', 'crontab', 'nightly', '-n', NS, '-o', 'jsonpath={.spec.replicas}'])).toBe('3');
     const over = await k.run(['scale', 'crontab', 'nightly', '-n', NS, '--replicas=11']);
     expect(over.code).toBe(1);
     expect(over.stderr).toContain('spec.replicas');
 
-    await k.ok(['patch', 'crontab', 'nightly', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":3,"labelSelector":"app=nightly"},"spec":{"image":"ignored:9"}}']);
+    await k.ok([
+      'patch',
+      'crontab',
+      'nightly',
+      '-n',
+      NS,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"replicas":3,"labelSelector":"app=nightly"},"spec":{"image":"ignored:9"}}',
+    ]);
     const ct = JSON.parse(await k.ok(['get', 'crontab', 'nightly', '-n', NS, '-o', 'json'])) as Json;
     expect(ct.status).toEqual({ replicas: 3, labelSelector: 'app=nightly' });
     expect(ct.spec.image).toBe('backup:1.2');
-    expect(await k.ok(['get', '--raw', `/apis/stable.example.com/v1/namespaces/${NS}/crontabs/nightly/scale`]))
-      .toMatch(/"spec":\{"replicas":3\},"status":\{"replicas":3,"selector":"app=nightly"\}/);
+    expect(await k.ok(['get', '--raw', `/apis/stable.example.com/v1/namespaces/${NS}/crontabs/nightly/scale`])).toMatch(
+      /"spec":\{"replicas":3\},"status":\{"replicas":3,"selector":"app=nightly"\}/,
+    );
     // A main-resource write cannot set status.
     await k.ok(['patch', 'crontab', 'nightly', '-n', NS, '--type=merge', '-p', '{"status":{"replicas":99}}']);
     expect(await k.ok(['get', 'crontab', 'nightly', '-n', NS, '-o', 'jsonpath={.status.replicas}'])).toBe('3');
-    const smp = await k.run(['patch', 'crontab', 'nightly', '-n', NS, '--type=strategic', '-p', '{"spec":{"size":"small"}}']);
+    const smp = await k.run([
+      'patch',
+      'crontab',
+      'nightly',
+      '-n',
+      NS,
+      '--type=strategic',
+      '-p',
+      '{"spec":{"size":"small"}}',
+    ]);
     expect(smp.code).toBe(1);
     // The server answers 415; kubectl words it as the patch type not being supported.
-    expect(smp.stderr).toContain('application/strategic-merge-patch+json is not supported by stable.example.com/v1, Kind=CronTab');
+    expect(smp.stderr).toContain(
+      'application/strategic-merge-patch+json is not supported by stable.example.com/v1, Kind=CronTab',
+    );
   });
 
   it('deleting the CRD removes its custom resources and the API', async () => {
@@ -183,16 +224,32 @@ describe('RBAC', () => {
     }
     await k.ok(['create', 'serviceaccount', 'reader', '-n', 'team-a']);
     await k.ok(['create', 'role', 'pod-reader', '-n', 'team-a', '--verb=get,list,watch', '--resource=pods']);
-    await k.ok(['create', 'rolebinding', 'reader', '-n', 'team-a', '--role=pod-reader', '--serviceaccount=team-a:reader']);
+    await k.ok([
+      'create',
+      'rolebinding',
+      'reader',
+      '-n',
+      'team-a',
+      '--role=pod-reader',
+      '--serviceaccount=team-a:reader',
+    ]);
     const token = (await k.ok(['create', 'token', 'reader', '-n', 'team-a', '--duration=10m'])).trim();
     expect(token.split('.')).toHaveLength(3);
 
     const server = await k.ok(['config', 'view', '--raw', '-o', 'jsonpath={.clusters[0].cluster.server}']);
-    const ca = await k.ok(['config', 'view', '--raw', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}']);
+    const ca = await k.ok([
+      'config',
+      'view',
+      '--raw',
+      '-o',
+      'jsonpath={.clusters[0].cluster.certificate-authority-data}',
+    ]);
     expect(server).toBe(wharf.url);
     const dir = mkdtempSync(join(tmpdir(), 'wharf-sa-'));
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, `apiVersion: v1
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
 kind: Config
 clusters:
 - name: wharf
@@ -204,7 +261,8 @@ contexts:
 - name: reader
   context: {cluster: wharf, user: reader, namespace: team-a}
 current-context: reader
-`);
+`,
+    );
     const sa = new Kubectl(kubeconfig, KUBECTL_132);
 
     expect(await sa.ok(['get', 'pods', '-o', 'name'])).toBe('pod/web\n');
@@ -212,7 +270,9 @@ current-context: reader
 
     const otherNs = await sa.run(['get', 'pods', '-n', 'team-b']);
     expect(otherNs.code).toBe(1);
-    expect(otherNs.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:team-a:reader" cannot list resource "pods" in API group "" in the namespace "team-b"');
+    expect(otherNs.stderr).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:team-a:reader" cannot list resource "pods" in API group "" in the namespace "team-b"',
+    );
     const del = await sa.run(['delete', 'pod', 'web']);
     expect(del.code).toBe(1);
     expect(del.stderr).toContain('cannot delete resource "pods"');
@@ -225,11 +285,18 @@ current-context: reader
     expect(cannot).toMatchObject({ code: 1, stdout: 'no\n' });
     expect((await sa.run(['auth', 'can-i', 'list', 'pods', '-n', 'team-b'])).stdout).toBe('no\n');
     expect((await sa.run(['auth', 'can-i', 'create', 'deployments.apps'])).stdout).toBe('no\n');
-    expect(await sa.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe('system:serviceaccount:team-a:reader');
+    expect(await sa.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe(
+      'system:serviceaccount:team-a:reader',
+    );
 
     // The admin sees the same answers by impersonating the service account.
-    expect(await k.ok(['auth', 'can-i', 'get', 'pods', '-n', 'team-a', '--as=system:serviceaccount:team-a:reader'])).toBe('yes\n');
-    expect((await k.run(['auth', 'can-i', 'get', 'pods', '-n', 'team-b', '--as=system:serviceaccount:team-a:reader'])).stdout).toBe('no\n');
+    expect(
+      await k.ok(['auth', 'can-i', 'get', 'pods', '-n', 'team-a', '--as=system:serviceaccount:team-a:reader']),
+    ).toBe('yes\n');
+    expect(
+      (await k.run(['auth', 'can-i', 'get', 'pods', '-n', 'team-b', '--as=system:serviceaccount:team-a:reader']))
+        .stdout,
+    ).toBe('no\n');
 
     // Deleting the binding takes the access away.
     await k.ok(['delete', 'rolebinding', 'reader', '-n', 'team-a']);

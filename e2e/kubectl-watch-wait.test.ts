@@ -13,10 +13,10 @@ beforeAll(async () => {
   await k.ok(['create', 'namespace', NS]);
 });
 
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl JSON output, asserted field by field
 type Json = Record<string, any>;
-const getJson = async (...args: string[]): Promise<Json> => JSON.parse(await k.ok(['get', ...args, '-o', 'json'])) as Json;
+const getJson = async (...args: string[]): Promise<Json> =>
+  JSON.parse(await k.ok(['get', ...args, '-o', 'json'])) as Json;
 
 /** A kubectl run whose completion can be checked without awaiting it. */
 function background(args: string[]): { settled: () => boolean; result: Promise<KubectlResult> } {
@@ -32,13 +32,29 @@ describe('get -w', () => {
     await k.ok(['create', 'configmap', 'first', '-n', NS, '--from-literal=a=1']);
     const w = k.spawn(['get', 'configmaps', '-n', NS, '-w', '--output-watch-events']);
     try {
-      await eventually(() => lines(w.output()).some((l) => /^ADDED\s+first\s+1\s/.test(l)), 15_000, 'the listed configmap');
+      await eventually(
+        () => lines(w.output()).some((l) => /^ADDED\s+first\s+1\s/.test(l)),
+        15_000,
+        'the listed configmap',
+      );
       await k.ok(['create', 'configmap', 'second', '-n', NS, '--from-literal=a=1']);
-      await eventually(() => lines(w.output()).some((l) => /^ADDED\s+second\s+1\s/.test(l)), 15_000, 'the created configmap');
+      await eventually(
+        () => lines(w.output()).some((l) => /^ADDED\s+second\s+1\s/.test(l)),
+        15_000,
+        'the created configmap',
+      );
       await k.ok(['patch', 'configmap', 'first', '-n', NS, '--type=merge', '-p', '{"data":{"b":"2","c":"3"}}']);
-      await eventually(() => lines(w.output()).some((l) => /^MODIFIED\s+first\s+3\s/.test(l)), 15_000, 'the modified configmap');
+      await eventually(
+        () => lines(w.output()).some((l) => /^MODIFIED\s+first\s+3\s/.test(l)),
+        15_000,
+        'the modified configmap',
+      );
       await k.ok(['delete', 'configmap', 'second', '-n', NS]);
-      await eventually(() => lines(w.output()).some((l) => /^DELETED\s+second\s/.test(l)), 15_000, 'the deleted configmap');
+      await eventually(
+        () => lines(w.output()).some((l) => /^DELETED\s+second\s/.test(l)),
+        15_000,
+        'the deleted configmap',
+      );
       const out = lines(w.output());
       expect(out[0]).toMatch(/^EVENT\s+NAME\s+DATA\s+AGE$/);
       expect(out.filter((l) => l.includes('NAME'))).toHaveLength(1);
@@ -49,7 +65,16 @@ describe('get -w', () => {
   });
 
   it('watches one object by name with -o name', async () => {
-    const w = k.spawn(['get', 'configmap', 'first', '-n', NS, '-w', '-o', 'jsonpath={.metadata.name}={.data.a}{"\\n"}']);
+    const w = k.spawn([
+      'get',
+      'configmap',
+      'first',
+      '-n',
+      NS,
+      '-w',
+      '-o',
+      'jsonpath={.metadata.name}={.data.a}{"\\n"}',
+    ]);
     try {
       await eventually(() => w.output().includes('first=1\n'), 15_000, 'the initial object');
       await k.ok(['create', 'configmap', 'unrelated', '-n', NS]);
@@ -76,7 +101,11 @@ describe('watch deadlines', () => {
 
   it('a watch with timeoutSeconds is ended by the server at the deadline', async () => {
     // No client timeout here: kubectl's own 30 s limit would fail the run if the server kept it open.
-    const r = await k.run(['get', '--raw', `/api/v1/namespaces/${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Ddeadline&timeoutSeconds=1`]);
+    const r = await k.run([
+      'get',
+      '--raw',
+      `/api/v1/namespaces/${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Ddeadline&timeoutSeconds=1`,
+    ]);
     expect(r.code).toBe(0);
     expect(lines(r.stdout).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['ADDED']);
   });
@@ -92,38 +121,76 @@ describe('wait', () => {
     const t = '2025-01-01T00:00:05Z';
     const status = {
       status: {
-        startTime: '2025-01-01T00:00:00Z', completionTime: t, succeeded: 1,
+        startTime: '2025-01-01T00:00:00Z',
+        completionTime: t,
+        succeeded: 1,
         conditions: [
           { type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: t },
           { type: 'Complete', status: 'True', lastTransitionTime: t },
         ],
       },
     };
-    await k.ok(['patch', 'job', 'migrate', '-n', NS, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    await k.ok([
+      'patch',
+      'job',
+      'migrate',
+      '-n',
+      NS,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
     const r = await waiting.result;
     expect(r).toMatchObject({ code: 0, stdout: 'job.batch/migrate condition met\n' });
-    expect(await k.ok(['get', 'job', 'migrate', '-n', NS, '--no-headers'])).toMatch(/^migrate\s+Complete\s+1\/1\s+5s\s/);
+    expect(await k.ok(['get', 'job', 'migrate', '-n', NS, '--no-headers'])).toMatch(
+      /^migrate\s+Complete\s+1\/1\s+5s\s/,
+    );
   });
 
   it('--for=condition=X=false, --for=jsonpath and a timeout', async () => {
     await k.ok(['create', 'deployment', 'api', '-n', NS, '--image=api:1']);
-    await k.ok(['patch', 'deployment', 'api', '-n', NS, '--subresource=status', '--type=merge', '-p',
-      '{"status":{"conditions":[{"type":"Available","status":"False","reason":"MinimumReplicasUnavailable"}]}}']);
-    expect(await k.ok(['wait', '-n', NS, '--for=condition=Available=false', 'deployment/api', '--timeout=10s'])).toBe('deployment.apps/api condition met\n');
-    expect(await k.ok(['wait', '--for=jsonpath={.status.phase}=Active', `namespace/${NS}`, '--timeout=10s'])).toBe(`namespace/${NS} condition met\n`);
+    await k.ok([
+      'patch',
+      'deployment',
+      'api',
+      '-n',
+      NS,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"conditions":[{"type":"Available","status":"False","reason":"MinimumReplicasUnavailable"}]}}',
+    ]);
+    expect(await k.ok(['wait', '-n', NS, '--for=condition=Available=false', 'deployment/api', '--timeout=10s'])).toBe(
+      'deployment.apps/api condition met\n',
+    );
+    expect(await k.ok(['wait', '--for=jsonpath={.status.phase}=Active', `namespace/${NS}`, '--timeout=10s'])).toBe(
+      `namespace/${NS} condition met\n`,
+    );
     const timedOut = await k.run(['wait', '-n', NS, '--for=condition=Available', 'deployment/api', '--timeout=1s']);
     expect(timedOut.code).toBe(1);
     expect(timedOut.stderr).toContain('timed out waiting for the condition on deployments/api');
   });
 
   it('--for=delete returns once a finalizer is removed and the object is gone', async () => {
-    await k.ok(['create', '-n', NS, '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n' });
+    await k.ok(['create', '-n', NS, '-f', '-'], {
+      stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n',
+    });
     expect(await k.ok(['delete', 'configmap', 'held', '-n', NS, '--wait=false'])).toBe('configmap "held" deleted\n');
     const waiting = background(['wait', '-n', NS, '--for=delete', 'configmap/held', '--timeout=30s']);
     const held = await getJson('configmap', 'held', '-n', NS);
     expect(held.metadata.deletionTimestamp).toBeTruthy();
     expect(waiting.settled()).toBe(false);
-    await k.ok(['patch', 'configmap', 'held', '-n', NS, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    await k.ok([
+      'patch',
+      'configmap',
+      'held',
+      '-n',
+      NS,
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/metadata/finalizers"}]',
+    ]);
     expect(await waiting.result).toMatchObject({ code: 0, stdout: 'configmap/held condition met\n' });
     expect((await k.run(['get', 'configmap', 'held', '-n', NS])).stderr).toContain('(NotFound)');
   });
@@ -157,18 +224,38 @@ metadata:
   ${owner}${dependentFinalizer ? '\n  finalizers: [example.com/hold]' : ''}
 `,
     });
-    return eventually(async () => {
-      const pod = await k.ok(['get', 'pods', '-n', NS, '-l', `app=${name}`, '-o', 'jsonpath={.items[*].metadata.name}']);
-      return pod.trim() && !pod.includes(' ') ? pod.trim() : undefined;
-    }, 15_000, `the ReplicaSet controller to create ${name}'s pod`);
+    return eventually(
+      async () => {
+        const pod = await k.ok([
+          'get',
+          'pods',
+          '-n',
+          NS,
+          '-l',
+          `app=${name}`,
+          '-o',
+          'jsonpath={.items[*].metadata.name}',
+        ]);
+        return pod.trim() && !pod.includes(' ') ? pod.trim() : undefined;
+      },
+      15_000,
+      `the ReplicaSet controller to create ${name}'s pod`,
+    );
   }
-  const exists = async (kind: string, name: string): Promise<boolean> => (await k.run(['get', kind, name, '-n', NS])).code === 0;
+  const exists = async (kind: string, name: string): Promise<boolean> =>
+    (await k.run(['get', kind, name, '-n', NS])).code === 0;
 
   it('background: the owner goes at once, the garbage collector removes the dependents', async () => {
     const pod = await family('bg');
-    expect(await k.ok(['delete', 'replicaset', 'bg', '-n', NS, '--cascade=background'])).toBe('replicaset.apps "bg" deleted\n');
+    expect(await k.ok(['delete', 'replicaset', 'bg', '-n', NS, '--cascade=background'])).toBe(
+      'replicaset.apps "bg" deleted\n',
+    );
     expect(await exists('replicaset', 'bg')).toBe(false);
-    await eventually(async () => !(await exists('configmap', 'bg-config')) && !(await exists('pod', pod)), 15_000, 'dependents to be collected');
+    await eventually(
+      async () => !(await exists('configmap', 'bg-config')) && !(await exists('pod', pod)),
+      15_000,
+      'dependents to be collected',
+    );
   });
 
   it('foreground: the owner waits, marked foregroundDeletion, until its blocking dependents are gone', async () => {
@@ -187,9 +274,14 @@ metadata:
 
   it('orphan: dependents stay, without their ownerReference', async () => {
     const pod = await family('or');
-    expect(await k.ok(['delete', 'replicaset', 'or', '-n', NS, '--cascade=orphan'])).toBe('replicaset.apps "or" deleted\n');
+    expect(await k.ok(['delete', 'replicaset', 'or', '-n', NS, '--cascade=orphan'])).toBe(
+      'replicaset.apps "or" deleted\n',
+    );
     expect(await exists('replicaset', 'or')).toBe(false);
-    for (const [kind, name] of [['configmap', 'or-config'], ['pod', pod]] as const) {
+    for (const [kind, name] of [
+      ['configmap', 'or-config'],
+      ['pod', pod],
+    ] as const) {
       const dep = await getJson(kind, name, '-n', NS);
       expect(dep.metadata.deletionTimestamp).toBeUndefined();
       expect(dep.metadata.ownerReferences ?? []).toEqual([]);
@@ -204,16 +296,31 @@ describe('namespace deletion', () => {
     await k.ok(['create', 'service', 'clusterip', 'web', '-n', 'doomed', '--tcp=80:80']);
     await k.ok(['create', 'secret', 'generic', 'token', '-n', 'doomed', '--from-literal=t=x']);
     await k.ok(['create', 'role', 'reader', '-n', 'doomed', '--verb=get', '--resource=pods']);
-    await k.ok(['create', '-n', 'doomed', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n' });
+    await k.ok(['create', '-n', 'doomed', '-f', '-'], {
+      stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n',
+    });
 
     await k.ok(['delete', 'namespace', 'doomed', '--wait=false']);
-    await eventually(async () => (await k.ok(['get', 'deployments,services,secrets,roles', '-n', 'doomed', '-o', 'name'])) === '', 15_000, 'the contents to be deleted');
+    await eventually(
+      async () => (await k.ok(['get', 'deployments,services,secrets,roles', '-n', 'doomed', '-o', 'name'])) === '',
+      15_000,
+      'the contents to be deleted',
+    );
     expect(await k.ok(['get', 'namespace', 'doomed', '--no-headers'])).toMatch(/^doomed\s+Terminating\s/);
     const refused = await k.run(['create', 'configmap', 'late', '-n', 'doomed']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('because it is being terminated');
 
-    await k.ok(['patch', 'configmap', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await k.ok([
+      'patch',
+      'configmap',
+      'held',
+      '-n',
+      'doomed',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
     // Prints "condition met", or nothing when the namespace is already gone by the time it looks.
     await k.ok(['wait', '--for=delete', 'namespace/doomed', '--timeout=30s']);
     expect((await k.run(['get', 'namespace', 'doomed'])).stderr).toContain('namespaces "doomed" not found');
@@ -222,10 +329,21 @@ describe('namespace deletion', () => {
 
 describe('cordon and uncordon', () => {
   it('sets spec.unschedulable and shows SchedulingDisabled', async () => {
-    await k.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-1\n  labels: {kubernetes.io/hostname: worker-1}\n' });
-    await k.ok(['patch', 'node', 'worker-1', '--subresource=status', '--type=merge', '-p',
-      '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status","lastHeartbeatTime":"2025-01-01T00:00:00Z","lastTransitionTime":"2025-01-01T00:00:00Z"}],"nodeInfo":{"kubeletVersion":"v1.32.4"}}}']);
-    expect(await k.ok(['get', 'node', 'worker-1', '--no-headers'])).toMatch(/^worker-1\s+Ready\s+<none>\s+\S+\s+v1\.32\.4\n$/);
+    await k.ok(['create', '-f', '-'], {
+      stdin: 'apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-1\n  labels: {kubernetes.io/hostname: worker-1}\n',
+    });
+    await k.ok([
+      'patch',
+      'node',
+      'worker-1',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status","lastHeartbeatTime":"2025-01-01T00:00:00Z","lastTransitionTime":"2025-01-01T00:00:00Z"}],"nodeInfo":{"kubeletVersion":"v1.32.4"}}}',
+    ]);
+    expect(await k.ok(['get', 'node', 'worker-1', '--no-headers'])).toMatch(
+      /^worker-1\s+Ready\s+<none>\s+\S+\s+v1\.32\.4\n$/,
+    );
 
     expect(await k.ok(['cordon', 'worker-1'])).toBe('node/worker-1 cordoned\n');
     expect((await getJson('node', 'worker-1')).spec.unschedulable).toBe(true);

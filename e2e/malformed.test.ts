@@ -2,13 +2,27 @@
 // (kind Status, the right code and reason), and the server survives with its objects intact.
 import { request } from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, type RawResponse, sharedWharf, type WharfEndpoint } from '@wharf/testing';
+import {
+  crdManifest,
+  eventually,
+  json,
+  Kubectl,
+  KUBECTL_132,
+  RawApi,
+  type RawResponse,
+  sharedWharf,
+  type WharfEndpoint,
+} from '@wharf/testing';
 
 const NS = 'bad';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
 const KEEP = `${CM}/keep`;
 const WIDGETS = `/apis/malformed.example.com/v1/namespaces/${NS}/widgets`;
-const CRD = crdManifest({ group: 'malformed.example.com', kind: 'Widget', spec: { properties: { size: { type: 'integer' } } } });
+const CRD = crdManifest({
+  group: 'malformed.example.com',
+  kind: 'Widget',
+  spec: { properties: { size: { type: 'integer' } } },
+});
 
 let wharf: WharfEndpoint;
 let api: RawApi;
@@ -22,7 +36,19 @@ beforeAll(async () => {
   await k.ok(['create', 'configmap', 'keep', '-n', NS, '--from-literal=color=blue']);
   await k.ok(['apply', '-f', '-'], { stdin: CRD });
   await k.ok(['wait', '--for=condition=Established', 'crd/widgets.malformed.example.com', '--timeout=20s']);
-  await eventually(async () => (await api.post(WIDGETS, { apiVersion: 'malformed.example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 1 } })).status === 201, 20_000, 'widget created');
+  await eventually(
+    async () =>
+      (
+        await api.post(WIDGETS, {
+          apiVersion: 'malformed.example.com/v1',
+          kind: 'Widget',
+          metadata: { name: 'w1' },
+          spec: { size: 1 },
+        })
+      ).status === 201,
+    20_000,
+    'widget created',
+  );
   keepRv = json(await api.get(KEEP)).metadata.resourceVersion as string;
 });
 
@@ -46,7 +72,12 @@ function expectStatus(r: RawResponse, code: number, reason: string, message?: Re
   if (message) expect(s.message).toMatch(message);
 }
 
-const cm = (name: unknown, data: Record<string, string> = { a: 'b' }): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+const cm = (name: unknown, data: Record<string, string> = { a: 'b' }): Record<string, unknown> => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data,
+});
 
 // Minimal protobuf writer for the Kubernetes envelope (field numbers from the API reference).
 function varint(n: number): Buffer {
@@ -64,7 +95,11 @@ function field(num: number, value: Buffer | string): Buffer {
 }
 /** `k8s\0` + runtime.Unknown{typeMeta{apiVersion, kind}, raw}. */
 function envelope(apiVersion: string, kind: string, raw: Buffer, magic = 'k8s\0'): Buffer {
-  return Buffer.concat([Buffer.from(magic, 'binary'), field(1, Buffer.concat([field(1, apiVersion), field(2, kind)])), field(2, raw)]);
+  return Buffer.concat([
+    Buffer.from(magic, 'binary'),
+    field(1, Buffer.concat([field(1, apiVersion), field(2, kind)])),
+    field(2, raw),
+  ]);
 }
 /** A ConfigMap message: metadata{name} and one data entry. */
 function configMapProto(name: string, key: string, value: string): Buffer {
@@ -75,25 +110,56 @@ const PROTO = 'application/vnd.kubernetes.protobuf';
 describe('malformed bodies', () => {
   it('a body that is not an object is named as the real server names it', async () => {
     // kube-apiserver's transformDecodeError: the URL's kind, Go's reason, the first 30 bytes (hex unless JSON).
-    expectStatus(await api.post(CM, 'apiVersion: v1\nkind: ConfigMap\n'), 400, 'BadRequest',
-      /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 \.\.\.\)$/);
-    expectStatus(await api.post(CM, '[1,2]'), 400, 'BadRequest', /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: json: cannot unmarshal array into Go value/);
+    expectStatus(
+      await api.post(CM, 'apiVersion: v1\nkind: ConfigMap\n'),
+      400,
+      'BadRequest',
+      /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 \.\.\.\)$/,
+    );
+    expectStatus(
+      await api.post(CM, '[1,2]'),
+      400,
+      'BadRequest',
+      /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: json: cannot unmarshal array into Go value/,
+    );
   });
 
   it('JSON: syntax errors, trailing garbage, non-objects, empty, binary', async () => {
-    for (const body of ['{bad', '{"apiVersion":"v1",', '{}x', '[1,2]', '"text"', 'null', '\u0000\u0001\u0002', '{"metadata":']) {
+    for (const body of [
+      '{bad',
+      '{"apiVersion":"v1",',
+      '{}x',
+      '[1,2]',
+      '"text"',
+      'null',
+      '\u0000\u0001\u0002',
+      '{"metadata":',
+    ]) {
       expectStatus(await api.post(CM, body), 400, 'BadRequest');
     }
     expectStatus(await api.request('POST', CM), 400, 'BadRequest');
   });
 
   it('YAML: tabs, garbage, non-objects and alias bombs', async () => {
-    const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
-    for (const body of ['apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n', ': : :\n  - ]', 'metadata: {name: [unclosed\n', '- a\n- b\n', bomb]) {
+    const bomb =
+      'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    for (const body of [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n',
+      ': : :\n  - ]',
+      'metadata: {name: [unclosed\n',
+      '- a\n- b\n',
+      bomb,
+    ]) {
       expectStatus(await api.post(CM, body, { contentType: 'application/yaml' }), 400, 'BadRequest');
     }
     // A well-formed YAML body is accepted, so the rejections above are about the bytes.
-    expect((await api.post(CM, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\ndata: {a: b}\n', { contentType: 'application/yaml' })).status).toBe(201);
+    expect(
+      (
+        await api.post(CM, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\ndata: {a: b}\n', {
+          contentType: 'application/yaml',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('protobuf: garbage, wrong magic, truncated, bad wire types, wrong kind', async () => {
@@ -103,7 +169,11 @@ describe('malformed bodies', () => {
     expect(json(created).data).toEqual({ k: 'v' });
 
     expectStatus(await api.post(CM, 'garbage that is not protobuf', { contentType: PROTO }), 400, 'BadRequest');
-    expectStatus(await api.post(CM, envelope('v1', 'ConfigMap', configMapProto('x1', 'k', 'v'), 'k9s\0'), { contentType: PROTO }), 400, 'BadRequest');
+    expectStatus(
+      await api.post(CM, envelope('v1', 'ConfigMap', configMapProto('x1', 'k', 'v'), 'k9s\0'), { contentType: PROTO }),
+      400,
+      'BadRequest',
+    );
     expectStatus(await api.post(CM, Buffer.from('k8s\0'), { contentType: PROTO }), 400, 'BadRequest');
     // Every truncation of a valid body that cuts through a field is rejected, none crashes.
     for (let len = 5; len < good.length; len += 3) {
@@ -113,10 +183,24 @@ describe('malformed bodies', () => {
       expect(json(r).kind).toBe('Status');
     }
     // Wire type 7 does not exist; a length far past the end of the body.
-    expectStatus(await api.post(CM, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0f, 0x01])]), { contentType: PROTO }), 400, 'BadRequest');
-    expectStatus(await api.post(CM, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f])]), { contentType: PROTO }), 400, 'BadRequest');
+    expectStatus(
+      await api.post(CM, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0f, 0x01])]), { contentType: PROTO }),
+      400,
+      'BadRequest',
+    );
+    expectStatus(
+      await api.post(CM, Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f])]), {
+        contentType: PROTO,
+      }),
+      400,
+      'BadRequest',
+    );
     // A Secret envelope sent to configmaps.
-    expectStatus(await api.post(CM, envelope('v1', 'Secret', configMapProto('x2', 'k', 'v')), { contentType: PROTO }), 400, 'BadRequest');
+    expectStatus(
+      await api.post(CM, envelope('v1', 'Secret', configMapProto('x2', 'k', 'v')), { contentType: PROTO }),
+      400,
+      'BadRequest',
+    );
   });
 
   it('protobuf for a custom resource is 415', async () => {
@@ -130,13 +214,25 @@ describe('malformed bodies', () => {
     // Chunked, no Content-Length: the limit holds while reading.
     const streamed = await new Promise<RawResponse>((resolve, reject) => {
       const url = new URL(api.server);
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: CM, ca: api.ca, headers: {
-        authorization: `Bearer ${api.token ?? ''}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked',
-      } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: CM,
+          ca: api.ca,
+          headers: {
+            authorization: `Bearer ${api.token ?? ''}`,
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        },
+      );
       req.on('error', reject);
       const chunk = Buffer.alloc(256 * 1024, 'x');
       let sent = 0;
@@ -172,7 +268,19 @@ describe('malformed bodies', () => {
 });
 
 describe('names', () => {
-  const bad = ['a'.repeat(254), '../x', '..', '%2e%2e', 'a/b', "x'); DROP TABLE log;--", '名前', 'Upper', 'nul\u0000byte', ' spaced', '-dash'];
+  const bad = [
+    'a'.repeat(254),
+    '../x',
+    '..',
+    '%2e%2e',
+    'a/b',
+    "x'); DROP TABLE log;--",
+    '名前',
+    'Upper',
+    'nul\u0000byte',
+    ' spaced',
+    '-dash',
+  ];
 
   it('invalid names in a body are 422 Invalid naming metadata.name', async () => {
     for (const name of bad) {
@@ -197,7 +305,11 @@ describe('names', () => {
   it('SQL and unicode in names are plain not-found lookups', async () => {
     expectStatus(await api.get(`${CM}/${encodeURIComponent("x'); DROP TABLE log;--")}`), 404, 'NotFound');
     expectStatus(await api.get(`${CM}/${encodeURIComponent('名前')}`), 404, 'NotFound');
-    expectStatus(await api.get(`${CM}?labelSelector=${encodeURIComponent("app in (x'); DROP TABLE log;--)")}`), 400, 'BadRequest');
+    expectStatus(
+      await api.get(`${CM}?labelSelector=${encodeURIComponent("app in (x'); DROP TABLE log;--)")}`),
+      400,
+      'BadRequest',
+    );
     // Field selector values are free text: an injection attempt is just a name that matches nothing.
     const byField = await api.get(`${CM}?fieldSelector=${encodeURIComponent("metadata.name=x'; DROP TABLE log;--")}`);
     expect(byField.status).toBe(200);
@@ -213,14 +325,32 @@ describe('names', () => {
 
 describe('type and path errors', () => {
   it('wrong apiVersion or kind in the body is 400', async () => {
-    expectStatus(await api.post(CM, { ...cm('wrong-version'), apiVersion: 'apps/v1' }), 400, 'BadRequest', /API version/);
-    expectStatus(await api.post(CM, { ...cm('wrong-kind'), kind: 'Secret' }), 400, 'BadRequest', /^Secret in version "v1" cannot be handled as a ConfigMap: /);
+    expectStatus(
+      await api.post(CM, { ...cm('wrong-version'), apiVersion: 'apps/v1' }),
+      400,
+      'BadRequest',
+      /API version/,
+    );
+    expectStatus(
+      await api.post(CM, { ...cm('wrong-kind'), kind: 'Secret' }),
+      400,
+      'BadRequest',
+      /^Secret in version "v1" cannot be handled as a ConfigMap: /,
+    );
     expectStatus(await api.put(KEEP, { ...cm('keep'), kind: 'Pod' }), 400, 'BadRequest');
     expectStatus(await api.post(CM, { ...cm('typed'), data: { a: 1 } }), 400, 'BadRequest');
   });
 
   it('unknown resources and paths are 404 Status', async () => {
-    for (const p of [`/api/v1/namespaces/${NS}/widgetz`, '/apis/nope.example.com/v1/things', '/api/v2/pods', '/apis/apps/v9/deployments', '/nonsense', '/apis/nope', `/api/v1/namespaces/${NS}/configmaps/keep/nosuchsub`]) {
+    for (const p of [
+      `/api/v1/namespaces/${NS}/widgetz`,
+      '/apis/nope.example.com/v1/things',
+      '/api/v2/pods',
+      '/apis/apps/v9/deployments',
+      '/nonsense',
+      '/apis/nope',
+      `/api/v1/namespaces/${NS}/configmaps/keep/nosuchsub`,
+    ]) {
       expectStatus(await api.get(p), 404, 'NotFound');
     }
     expectStatus(await api.get(`${CM}/missing`), 404, 'NotFound', /configmaps "missing" not found/);
@@ -240,8 +370,17 @@ describe('type and path errors', () => {
     expectStatus(await api.get(`${CM}?resourceVersion=-5`), 400, 'BadRequest');
     expectStatus(await api.get(`${CM}?watch=true&resourceVersion=abc`), 400, 'BadRequest', /resourceVersion/);
     expectStatus(await api.get(`${KEEP}?resourceVersion=abc`), 400, 'BadRequest');
-    expectStatus(await api.put(KEEP, { ...cm('keep'), metadata: { name: 'keep', resourceVersion: 'abc' } }), 400, 'BadRequest', /resourceVersion/);
-    expectStatus(await api.put(KEEP, { ...cm('keep', { color: 'red' }), metadata: { name: 'keep', resourceVersion: '1' } }), 409, 'Conflict');
+    expectStatus(
+      await api.put(KEEP, { ...cm('keep'), metadata: { name: 'keep', resourceVersion: 'abc' } }),
+      400,
+      'BadRequest',
+      /resourceVersion/,
+    );
+    expectStatus(
+      await api.put(KEEP, { ...cm('keep', { color: 'red' }), metadata: { name: 'keep', resourceVersion: '1' } }),
+      409,
+      'Conflict',
+    );
     expectStatus(await api.get(`${CM}?limit=abc`), 400, 'BadRequest', /limit/);
     expectStatus(await api.get(`${CM}?limit=1&continue=garbage`), 400, 'BadRequest');
     expectStatus(await api.post(`${CM}?dryRun=Some`, cm('dry')), 400, 'BadRequest');
@@ -281,8 +420,17 @@ describe('patches', () => {
   });
 
   it('strategic merge on a custom resource is 415; merge patch type errors are 422', async () => {
-    expectStatus(await api.patch(`${WIDGETS}/w1`, '{"spec":{"size":2}}', 'application/strategic-merge-patch+json'), 415, 'UnsupportedMediaType');
-    expectStatus(await api.patch(`${WIDGETS}/w1`, '{"spec":{"size":"big"}}', 'application/merge-patch+json'), 422, 'Invalid', /spec\.size/);
+    expectStatus(
+      await api.patch(`${WIDGETS}/w1`, '{"spec":{"size":2}}', 'application/strategic-merge-patch+json'),
+      415,
+      'UnsupportedMediaType',
+    );
+    expectStatus(
+      await api.patch(`${WIDGETS}/w1`, '{"spec":{"size":"big"}}', 'application/merge-patch+json'),
+      422,
+      'Invalid',
+      /spec\.size/,
+    );
     expect(json(await api.get(`${WIDGETS}/w1`)).spec).toEqual({ size: 1 });
   });
 });
@@ -293,7 +441,12 @@ describe('media types and methods', () => {
     expectStatus(await api.post(CM, '<cm/>', { contentType: 'application/xml' }), 415, 'UnsupportedMediaType');
     expectStatus(await api.patch(KEEP, '{"data":{"a":"b"}}', 'application/json'), 415, 'UnsupportedMediaType');
     // An apply patch is a known type now: without its fieldManager it is invalid, as upstream.
-    expectStatus(await api.patch(KEEP, 'data: {a: b}', 'application/apply-patch+yaml'), 422, 'Invalid', /fieldManager: Required value: is required for apply patch/);
+    expectStatus(
+      await api.patch(KEEP, 'data: {a: b}', 'application/apply-patch+yaml'),
+      422,
+      'Invalid',
+      /fieldManager: Required value: is required for apply patch/,
+    );
   });
 
   it('an unacceptable Accept header is 406', async () => {
@@ -305,7 +458,11 @@ describe('media types and methods', () => {
     expectStatus(await api.patch(CM, '{}', 'application/merge-patch+json'), 405, 'MethodNotAllowed');
     expectStatus(await api.post(KEEP, cm('keep')), 405, 'MethodNotAllowed');
     expectStatus(await api.request('TRACE', KEEP), 405, 'MethodNotAllowed');
-    expectStatus(await api.request('DELETE', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'), 405, 'MethodNotAllowed');
+    expectStatus(
+      await api.request('DELETE', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'),
+      405,
+      'MethodNotAllowed',
+    );
   });
 });
 
@@ -315,7 +472,9 @@ describe('afterwards', () => {
     expect(keep.data).toEqual({ color: 'blue' });
     expect(keep.metadata.resourceVersion).toBe(keepRv);
     expect(json(await api.get(`${WIDGETS}/w1`)).spec).toEqual({ size: 1 });
-    const names = json(await api.get(CM)).items.map((i: { metadata: { name: string } }) => i.metadata.name).sort();
+    const names = json(await api.get(CM))
+      .items.map((i: { metadata: { name: string } }) => i.metadata.name)
+      .sort();
     expect(names).toEqual(['from-proto', 'from-yaml', 'keep', 'kube-root-ca.crt', 'unicode']);
     // Every rejection was a 4xx: the server logged no internal error.
     expect(wharf.output).not.toContain('internal error');

@@ -49,7 +49,8 @@ function series(text: string, name: string, match: Record<string, string> = {}):
     if (!m || m[1] !== name) continue;
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    if (Object.entries(match).every(([k, v]) => labels[k] === v)) out.push({ labels, value: Number(m[3]), ...(m[4] ? { timestampMs: Number(m[4]) } : {}) });
+    if (Object.entries(match).every(([k, v]) => labels[k] === v))
+      out.push({ labels, value: Number(m[3]), ...(m[4] ? { timestampMs: Number(m[4]) } : {}) });
   }
   return out;
 }
@@ -72,9 +73,26 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
     raw = RawApi.fromKubeconfig(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: pod });
-    await eventually(async () => (await k.ok(['logs', 'burn']).catch(() => '')).includes('ready') || undefined, 90_000, 'the pod to hold its memory');
+    await eventually(
+      async () => (await k.ok(['logs', 'burn']).catch(() => '')).includes('ready') || undefined,
+      90_000,
+      'the pod to hold its memory',
+    );
   });
 
   afterAll(async () => {
@@ -87,10 +105,14 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
 
   it('serves /metrics/resource with the container CPU counter growing at no more than its 200m quota', async () => {
     const first = one(await resource(), 'container_cpu_usage_seconds_total', burner);
-    const later = await eventually(async () => {
-      const s = one(await resource(), 'container_cpu_usage_seconds_total', burner);
-      return s.timestampMs! - first.timestampMs! >= 3000 ? s : undefined;
-    }, 20_000, 'a sample 3 s later');
+    const later = await eventually(
+      async () => {
+        const s = one(await resource(), 'container_cpu_usage_seconds_total', burner);
+        return s.timestampMs! - first.timestampMs! >= 3000 ? s : undefined;
+      },
+      20_000,
+      'a sample 3 s later',
+    );
     const cores = (later.value - first.value) / ((later.timestampMs! - first.timestampMs!) / 1000);
     expect(later.value).toBeGreaterThan(first.value);
     expect(cores).toBeGreaterThan(0.05);
@@ -99,7 +121,9 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
 
   it('reports a working set covering the 40 MiB the pod holds, pod totals, node totals and no scrape error', async () => {
     const text = await resource();
-    expect(text).toContain('# HELP container_memory_working_set_bytes [STABLE] Current working set of the container in bytes\n# TYPE container_memory_working_set_bytes gauge\n');
+    expect(text).toContain(
+      '# HELP container_memory_working_set_bytes [STABLE] Current working set of the container in bytes\n# TYPE container_memory_working_set_bytes gauge\n',
+    );
     const ws = one(text, 'container_memory_working_set_bytes', burner).value;
     expect(ws).toBeGreaterThan(40 * MiB);
     expect(ws).toBeLessThan(128 * MiB);
@@ -108,15 +132,21 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     expect(one(text, 'node_cpu_usage_seconds_total').value).toBeGreaterThan(0);
     expect(one(text, 'node_memory_working_set_bytes').value).toBeGreaterThan(ws);
     expect(one(text, 'resource_scrape_error').value).toBe(0);
-    const started = Date.parse(await k.ok(['get', 'pod', 'burn', '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}']));
+    const started = Date.parse(
+      await k.ok(['get', 'pod', 'burn', '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}']),
+    );
     expect(Math.abs(one(text, 'container_start_time_seconds', burner).value * 1000 - started)).toBeLessThan(2000);
   });
 
   it('serves /metrics/cadvisor with the CPU quota of the limit, throttling, memory limit and writable-layer usage', async () => {
-    const text = await eventually(async () => {
-      const t = await cadvisor();
-      return (series(t, 'container_fs_usage_bytes', burner)[0]?.value ?? 0) >= 6 * MiB ? t : undefined;
-    }, 30_000, 'the writable layer to hold the 6 MiB file');
+    const text = await eventually(
+      async () => {
+        const t = await cadvisor();
+        return (series(t, 'container_fs_usage_bytes', burner)[0]?.value ?? 0) >= 6 * MiB ? t : undefined;
+      },
+      30_000,
+      'the writable layer to hold the 6 MiB file',
+    );
     const spec = one(text, 'container_spec_cpu_quota', burner);
     expect(spec.value).toBe(20_000);
     expect(spec.labels.image).toBe('busybox:1');
@@ -137,7 +167,8 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     const eth0 = { pod: 'burn', namespace: 'default', interface: 'eth0' };
     const before = await cadvisor();
     let sent = 0;
-    for (let i = 0; i < 10; i++) sent += (await httpGet({ host: ip, port: 8080, path: '/blob', timeoutMs: 5000 })).body.length;
+    for (let i = 0; i < 10; i++)
+      sent += (await httpGet({ host: ip, port: 8080, path: '/blob', timeoutMs: 5000 })).body.length;
     expect(sent).toBe(10 * 200_000);
     const after = await cadvisor();
     const delta = (name: string): number => one(after, name, eth0).value - one(before, name, eth0).value;
@@ -157,14 +188,31 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     expect(denied.status).toBe(403);
     expect(json(denied).message).toContain('cannot get resource "nodes/proxy"');
     await k.ok(['create', 'clusterrole', 'metrics-viewer', '--verb=get', '--resource=nodes/proxy']);
-    await k.ok(['create', 'clusterrolebinding', 'metrics-viewer', '--clusterrole=metrics-viewer', '--serviceaccount=default:metrics-viewer']);
-    const allowed = await eventually(async () => {
-      const r = await viewer.get(path);
-      return r.status === 200 ? r : undefined;
-    }, 10_000, 'the binding to take effect');
+    await k.ok([
+      'create',
+      'clusterrolebinding',
+      'metrics-viewer',
+      '--clusterrole=metrics-viewer',
+      '--serviceaccount=default:metrics-viewer',
+    ]);
+    const allowed = await eventually(
+      async () => {
+        const r = await viewer.get(path);
+        return r.status === 200 ? r : undefined;
+      },
+      10_000,
+      'the binding to take effect',
+    );
     expect(allowed.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect(allowed.text).toContain('container_cpu_usage_seconds_total{container="burner",namespace="default",pod="burn"}');
-    for (const hostile of ['/api/v1/nodes/node-0/proxy/../../../api/v1/secrets', '/api/v1/nodes/node-0/proxy/%2e%2e/%2e%2e/api/v1/secrets', '/api/v1/nodes/node-0/proxy/metrics%2Fresource', '/api/v1/nodes/node-0/proxy/metrics/..%5Csecrets']) {
+    expect(allowed.text).toContain(
+      'container_cpu_usage_seconds_total{container="burner",namespace="default",pod="burn"}',
+    );
+    for (const hostile of [
+      '/api/v1/nodes/node-0/proxy/../../../api/v1/secrets',
+      '/api/v1/nodes/node-0/proxy/%2e%2e/%2e%2e/api/v1/secrets',
+      '/api/v1/nodes/node-0/proxy/metrics%2Fresource',
+      '/api/v1/nodes/node-0/proxy/metrics/..%5Csecrets',
+    ]) {
       const r = await raw.get(hostile);
       expect(r.status, hostile).toBe(400);
       expect(json(r)).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
@@ -185,7 +233,12 @@ describe.skipIf(skip !== '')(`node metrics on wharf up --nodes 1 ${skip}`, () =>
     expect(await k.ok(['top', 'pod', '-l', 'app=burn', '--no-headers'])).toMatch(/^burn\s+\d+m\s+\d+Mi\s*$/);
     expect(await k.ok(['top', 'node', '--no-headers'])).toMatch(/^node-0\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$/m);
     const list = json(await raw.get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn'));
-    expect(list).toMatchObject({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', metadata: { name: 'burn', namespace: 'default' }, containers: [{ name: 'burner' }] });
+    expect(list).toMatchObject({
+      kind: 'PodMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: 'burn', namespace: 'default' },
+      containers: [{ name: 'burner' }],
+    });
     expect(list.containers[0].usage.cpu).toMatch(/^\d+n$/);
     expect((await raw.get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope')).status).toBe(404);
   });

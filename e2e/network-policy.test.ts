@@ -1,5 +1,6 @@
 // NetworkPolicy in the node dataplane, end to end: `wharf up --nodes 2` runs 3 namespaces × 3
-// pods (spread over both nodes), each echoing on TCP 80, TCP 81 and UDP 53 with socat. For each set of policies the reachability matrix measured from inside every
+// pods (spread over both nodes), each echoing on TCP 80, TCP 81 and UDP 53 with socat. For each set of policies the
+// reachability matrix measured from inside every
 // pod's network namespace equals the matrix this file computes from the policies by the API's
 // rules (expectedMatrix below, written from the API documentation, not from the implementation).
 // An established connection survives a policy that refuses new ones, and `wharf reset` leaves no
@@ -38,7 +39,9 @@ interface TestPod {
   netns: string;
 }
 
-const namespaceManifest = NAMESPACES.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${n}", labels: {ns: "${n}"}}\n`).join('---\n');
+const namespaceManifest = NAMESPACES.map(
+  (n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${n}", labels: {ns: "${n}"}}\n`,
+).join('---\n');
 
 /**
  * socat echoes on each port with PIPE (in its own child: no `cat` to exec, cheap on a loaded
@@ -66,7 +69,10 @@ ${PORTS.map((p) => `    - {name: ${p.name}, containerPort: ${p.port}, protocol: 
 
 // ---- The API's semantics, written out independently of the dataplane's code ----
 
-type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+type Selector = {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+};
 interface Peer {
   podSelector?: Selector;
   namespaceSelector?: Selector;
@@ -96,7 +102,11 @@ function labelsMatch(sel: Selector, labels: Readonly<Record<string, string>>): b
 const PROJECT_LABEL = 'platform.wharf.dev/project';
 /** Labels the test's namespaces carry beyond their own (a Project's label once it adopts them). */
 const extraNsLabels = new Map<string, Record<string, string>>();
-const nsLabels = (ns: string): Record<string, string> => ({ ns, 'kubernetes.io/metadata.name': ns, ...extraNsLabels.get(ns) });
+const nsLabels = (ns: string): Record<string, string> => ({
+  ns,
+  'kubernetes.io/metadata.name': ns,
+  ...extraNsLabels.get(ns),
+});
 
 function ipInCidr(ip: string, cidr: string): boolean {
   const num = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -106,8 +116,11 @@ function ipInCidr(ip: string, cidr: string): boolean {
 }
 
 function peerMatches(peer: Peer, policyNs: string, other: TestPod): boolean {
-  if (peer.ipBlock) return ipInCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e) => ipInCidr(other.ip, e));
-  const nsOk = peer.namespaceSelector ? labelsMatch(peer.namespaceSelector, nsLabels(other.namespace)) : other.namespace === policyNs;
+  if (peer.ipBlock)
+    return ipInCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e) => ipInCidr(other.ip, e));
+  const nsOk = peer.namespaceSelector
+    ? labelsMatch(peer.namespaceSelector, nsLabels(other.namespace))
+    : other.namespace === policyNs;
   return nsOk && labelsMatch(peer.podSelector ?? {}, other.labels);
 }
 
@@ -127,13 +140,23 @@ function types(p: Policy): string[] {
 }
 
 /** Whether `dir` traffic of `self` with `other` is allowed: unisolated, or some selecting policy's rule allows it. */
-function allowedOneSide(policies: Policy[], dir: 'Ingress' | 'Egress', self: TestPod, other: TestPod, port: Port): boolean {
-  const selecting = policies.filter((p) => p.metadata.namespace === self.namespace && labelsMatch(p.spec.podSelector, self.labels) && types(p).includes(dir));
+function allowedOneSide(
+  policies: Policy[],
+  dir: 'Ingress' | 'Egress',
+  self: TestPod,
+  other: TestPod,
+  port: Port,
+): boolean {
+  const selecting = policies.filter(
+    (p) =>
+      p.metadata.namespace === self.namespace && labelsMatch(p.spec.podSelector, self.labels) && types(p).includes(dir),
+  );
   if (selecting.length === 0) return true;
   return selecting.some((p) =>
     ((dir === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []).some((r) => {
       const peers = dir === 'Ingress' ? r.from : r.to;
-      const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace, other));
+      const peerOk =
+        !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace, other));
       return peerOk && portMatches(r.ports, port);
     }),
   );
@@ -145,7 +168,9 @@ function expectedMatrix(policies: Policy[], pods: readonly TestPod[]): string[] 
   for (const from of pods)
     for (const to of pods)
       for (const port of PORTS) {
-        const ok = from === to || (allowedOneSide(policies, 'Egress', from, to, port) && allowedOneSide(policies, 'Ingress', to, from, port));
+        const ok =
+          from === to ||
+          (allowedOneSide(policies, 'Egress', from, to, port) && allowedOneSide(policies, 'Ingress', to, from, port));
         if (ok) out.push(key(from, to, port));
       }
   return out.sort();
@@ -154,20 +179,26 @@ function expectedMatrix(policies: Policy[], pods: readonly TestPod[]): string[] 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
-const key = (from: TestPod, to: TestPod, port: Port): string => `${from.namespace}/${from.name}→${to.namespace}/${to.name}:${port.port}/${port.protocol}`;
+const key = (from: TestPod, to: TestPod, port: Port): string =>
+  `${from.namespace}/${from.name}→${to.namespace}/${to.name}:${port.port}/${port.protocol}`;
 
 // ---- The scenarios ----
 
-const pol = (namespace: string, name: string, spec: Policy['spec']): Policy => ({ metadata: { namespace, name }, spec });
+const pol = (namespace: string, name: string, spec: Policy['spec']): Policy => ({
+  metadata: { namespace, name },
+  spec,
+});
 
 function scenarios(pods: readonly TestPod[]): { name: string; policies: Policy[] }[] {
   const xa = pods.find((p) => p.namespace === 'x' && p.name === 'a')!;
@@ -175,31 +206,86 @@ function scenarios(pods: readonly TestPod[]): { name: string; policies: Policy[]
   return [
     { name: 'no policy', policies: [] },
     { name: 'default deny ingress', policies: [denyX] },
-    { name: 'allow same namespace', policies: [pol('x', 'same-ns', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] })] },
+    {
+      name: 'allow same namespace',
+      policies: [pol('x', 'same-ns', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] })],
+    },
     {
       name: 'allow from a namespace by label (union with default deny)',
-      policies: [denyX, pol('x', 'from-y', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }] }] })],
+      policies: [
+        denyX,
+        pol('x', 'from-y', {
+          podSelector: { matchLabels: { pod: 'a' } },
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }] }],
+        }),
+      ],
     },
     {
       name: 'allow by pod label across namespaces, TCP 80 only',
-      policies: [pol('x', 'from-b', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'b' } } }], ports: [{ port: 80 }] }] })],
+      policies: [
+        pol('x', 'from-b', {
+          podSelector: {},
+          ingress: [
+            { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'b' } } }], ports: [{ port: 80 }] },
+          ],
+        }),
+      ],
     },
     {
       name: 'egress deny with DNS allowed',
-      policies: [pol('y', 'egress-dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] })],
+      policies: [
+        pol('y', 'egress-dns', {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              ports: [
+                { port: 53, protocol: 'UDP' },
+                { port: 53, protocol: 'TCP' },
+              ],
+            },
+          ],
+        }),
+      ],
     },
     {
       name: 'ipBlock with except (ingress) and an egress port range',
       policies: [
-        pol('z', 'block', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: `${xa.ip.split('.').slice(0, 2).join('.')}.0.0/16`, except: [`${xa.ip}/32`] } }] }] }),
-        pol('z', 'range', { podSelector: { matchLabels: { pod: 'c' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 79, endPort: 80 }] }] }),
+        pol('z', 'block', {
+          podSelector: {},
+          ingress: [
+            {
+              from: [
+                { ipBlock: { cidr: `${xa.ip.split('.').slice(0, 2).join('.')}.0.0/16`, except: [`${xa.ip}/32`] } },
+              ],
+            },
+          ],
+        }),
+        pol('z', 'range', {
+          podSelector: { matchLabels: { pod: 'c' } },
+          policyTypes: ['Egress'],
+          egress: [{ ports: [{ port: 79, endPort: 80 }] }],
+        }),
       ],
     },
-    { name: 'named port', policies: [pol('y', 'named', { podSelector: { matchLabels: { pod: 'c' } }, ingress: [{ ports: [{ port: 'serve-81-tcp' }, { port: 'serve-53-udp', protocol: 'UDP' }] }] })] },
+    {
+      name: 'named port',
+      policies: [
+        pol('y', 'named', {
+          podSelector: { matchLabels: { pod: 'c' } },
+          ingress: [{ ports: [{ port: 'serve-81-tcp' }, { port: 'serve-53-udp', protocol: 'UDP' }] }],
+        }),
+      ],
+    },
   ];
 }
 
-const asList = (policies: Policy[]): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: policies.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p })) });
+const asList = (policies: Policy[]): string =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: policies.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p })),
+  });
 
 describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () => {
   let wharf: WharfProcess;
@@ -208,17 +294,27 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
   const children: ChildProcess[] = [];
 
   type Cell = { from: TestPod; to: TestPod; port: Port };
-  const allCells = (): Cell[] => pods.flatMap((from) => pods.flatMap((to) => PORTS.map((port) => ({ from, to, port }))));
+  const allCells = (): Cell[] =>
+    pods.flatMap((from) => pods.flatMap((to) => PORTS.map((port) => ({ from, to, port }))));
 
   /** Probes cells from inside their source pods' namespaces: "open", "refused" or "timeout" by key. */
   async function probe(cells: readonly Cell[]): Promise<Map<string, string>> {
-    const bySource = [...new Set(cells.map((c) => c.from))].map((from) => ({ from, cells: cells.filter((c) => c.from === from) }));
+    const bySource = [...new Set(cells.map((c) => c.from))].map((from) => ({
+      from,
+      cells: cells.filter((c) => c.from === from),
+    }));
     const out = new Map<string, string>();
     // Three source pods at a time: hundreds of connections at once overload a small machine into timeouts.
     await mapLimit(bySource, 3, async ({ from, cells: mine }) => {
       const targets = mine.map((c) => ({ ip: c.to.ip, port: c.port.port, protocol: c.port.protocol }));
-      const { stdout } = await run('ip', ['netns', 'exec', from.netns, process.execPath, PROBE, JSON.stringify(targets)], { timeout: 30_000 });
-      (JSON.parse(stdout) as string[]).forEach((state, i) => out.set(key(mine[i]!.from, mine[i]!.to, mine[i]!.port), state));
+      const { stdout } = await run(
+        'ip',
+        ['netns', 'exec', from.netns, process.execPath, PROBE, JSON.stringify(targets)],
+        { timeout: 30_000 },
+      );
+      (JSON.parse(stdout) as string[]).forEach((state, i) =>
+        out.set(key(mine[i]!.from, mine[i]!.to, mine[i]!.port), state),
+      );
     });
     return out;
   }
@@ -231,8 +327,17 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
       for (const [k, v] of await probe(cells)) states.set(k, v);
       cells = cells.filter((c) => states.get(key(c.from, c.to, c.port)) === 'timeout');
     }
-    if (cells.length) throw new Error(`no answer at all from ${cells.length} probes: ${cells.slice(0, 12).map((c) => key(c.from, c.to, c.port)).join(', ')}`);
-    return [...states].filter(([, v]) => v === 'open').map(([k]) => k).sort();
+    if (cells.length)
+      throw new Error(
+        `no answer at all from ${cells.length} probes: ${cells
+          .slice(0, 12)
+          .map((c) => key(c.from, c.to, c.port))
+          .join(', ')}`,
+      );
+    return [...states]
+      .filter(([, v]) => v === 'open')
+      .map(([k]) => k)
+      .sort();
   }
 
   async function setPolicies(policies: Policy[]): Promise<void> {
@@ -243,17 +348,44 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'] });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'netpol:1', '--debian-packages', 'busybox-static,socat', '--data-dir', wharf.dataDir], { timeout: 300_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'netpol:1',
+        '--debian-packages',
+        'busybox-static,socat',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 300_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: namespaceManifest });
     let i = 0;
     const manifests = NAMESPACES.flatMap((ns) => PODS.map((name) => podManifest(ns, name, `node-${i++ % 2}`)));
     await k.ok(['apply', '-f', '-'], { stdin: manifests.join('---\n') });
-    for (const ns of NAMESPACES) await k.ok(['wait', '--for=condition=Ready', 'pod', '--all', '-n', ns, '--timeout=120s'], { timeoutMs: 130_000 });
+    for (const ns of NAMESPACES)
+      await k.ok(['wait', '--for=condition=Ready', 'pod', '--all', '-n', ns, '--timeout=120s'], { timeoutMs: 130_000 });
     for (const ns of NAMESPACES) {
-      const out = await k.ok(['get', 'pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.metadata.uid}{"\\n"}{end}']);
+      const out = await k.ok([
+        'get',
+        'pods',
+        '-n',
+        ns,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.metadata.uid}{"\\n"}{end}',
+      ]);
       for (const line of out.trim().split('\n')) {
         const [name = '', ip = '', uid = ''] = line.split(' ');
-        pods.push({ namespace: ns, name, labels: { pod: name }, ip, netns: `wharf-${uid.replace(/-/g, '').slice(0, 16)}` });
+        pods.push({
+          namespace: ns,
+          name,
+          labels: { pod: name },
+          ip,
+          netns: `wharf-${uid.replace(/-/g, '').slice(0, 16)}`,
+        });
       }
     }
   }, 480_000);
@@ -281,12 +413,29 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
   it('keeps other projects out of a project with networkIsolation DenyFromOtherProjects', async () => {
     await setPolicies([]);
     const project = (name: string, ns: string, isolate: boolean): string =>
-      JSON.stringify({ apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Project', metadata: { name }, spec: { namespaces: [ns], ...(isolate ? { networkIsolation: 'DenyFromOtherProjects' } : {}) } });
+      JSON.stringify({
+        apiVersion: 'platform.wharf.dev/v1alpha1',
+        kind: 'Project',
+        metadata: { name },
+        spec: { namespaces: [ns], ...(isolate ? { networkIsolation: 'DenyFromOtherProjects' } : {}) },
+      });
     await k.ok(['apply', '-f', '-'], { stdin: project('team-x', 'x', true) });
     await k.ok(['apply', '-f', '-'], { stdin: project('team-y', 'y', false) });
-    await eventually(async () => (await k.run(['get', 'networkpolicy', 'project-isolation', '-n', 'x'])).code === 0, 30_000, 'the project-isolation policy');
-    await eventually(async () => (await k.ok(['get', 'ns', 'y', '-o', `jsonpath={.metadata.labels.platform\\.wharf\\.dev/project}`])).trim() === 'team-y', 30_000, 'namespace y labelled');
-    const installed = JSON.parse(await k.ok(['get', 'networkpolicy', 'project-isolation', '-n', 'x', '-o', 'json'])) as Policy;
+    await eventually(
+      async () => (await k.run(['get', 'networkpolicy', 'project-isolation', '-n', 'x'])).code === 0,
+      30_000,
+      'the project-isolation policy',
+    );
+    await eventually(
+      async () =>
+        (await k.ok(['get', 'ns', 'y', '-o', `jsonpath={.metadata.labels.platform\\.wharf\\.dev/project}`])).trim() ===
+        'team-y',
+      30_000,
+      'namespace y labelled',
+    );
+    const installed = JSON.parse(
+      await k.ok(['get', 'networkpolicy', 'project-isolation', '-n', 'x', '-o', 'json']),
+    ) as Policy;
     extraNsLabels.set('x', { [PROJECT_LABEL]: 'team-x' });
     extraNsLabels.set('y', { [PROJECT_LABEL]: 'team-y' });
     try {
@@ -309,13 +458,21 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
     const applied = Date.now();
     let got: string[] = [];
     try {
-      await eventually(async () => {
-        got = await measure();
-        return JSON.stringify(got) === JSON.stringify(want);
-      }, 60_000, s.name);
+      await eventually(
+        async () => {
+          got = await measure();
+          return JSON.stringify(got) === JSON.stringify(want);
+        },
+        60_000,
+        s.name,
+      );
     } catch (e) {
       // Say which connections differ, not just that the matrices do.
-      const diff = { scenario: s.name, unexpectedlyOpen: got.filter((x) => !want.includes(x)), unexpectedlyClosed: want.filter((x) => !got.includes(x)) };
+      const diff = {
+        scenario: s.name,
+        unexpectedlyOpen: got.filter((x) => !want.includes(x)),
+        unexpectedlyClosed: want.filter((x) => !got.includes(x)),
+      };
       expect(diff, String(e)).toEqual({ scenario: s.name, unexpectedlyOpen: [], unexpectedlyClosed: [] });
       throw e;
     }
@@ -328,7 +485,9 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
     await setPolicies([]);
     const from = pods.find((p) => p.namespace === 'x' && p.name === 'a')!;
     const to = pods.find((p) => p.namespace === 'y' && p.name === 'b')!;
-    const hold = spawn('ip', ['netns', 'exec', from.netns, process.execPath, PROBE, 'hold', to.ip, '81'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const hold = spawn('ip', ['netns', 'exec', from.netns, process.execPath, PROBE, 'hold', to.ip, '81'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.push(hold);
     const lines: string[] = [];
     readline.createInterface({ input: hold.stdout! }).on('line', (l) => lines.push(l));
@@ -338,8 +497,14 @@ describe.skipIf(skip !== '')(`NetworkPolicy in the node dataplane ${skip}`, () =
     await setPolicies([pol('y', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })]);
     // New connections are refused within a second or so of the apply...
     const start = Date.now();
-    await eventually(async () => (await probe([{ from, to, port: PORTS[1]! }])).get(key(from, to, PORTS[1]!)) === 'refused', 20_000, 'new connections refused');
-    console.log(`deny-all enforced (a new connection refused) ${Date.now() - start} ms after kubectl apply returned (probes included)`);
+    await eventually(
+      async () => (await probe([{ from, to, port: PORTS[1]! }])).get(key(from, to, PORTS[1]!)) === 'refused',
+      20_000,
+      'new connections refused',
+    );
+    console.log(
+      `deny-all enforced (a new connection refused) ${Date.now() - start} ms after kubectl apply returned (probes included)`,
+    );
     // ...while the established one still carries data both ways.
     hold.stdin!.write('after\n');
     await eventually(() => lines.includes('after'), 5_000, 'the echo after the policy');

@@ -18,7 +18,8 @@ const REPEAT = Math.max(1, Number(process.env.WHARF_HA_REPEAT ?? 1));
 const TOLERATION = 5;
 const GRACE = 6;
 const ZONE_KEY = 'topology.kubernetes.io/zone';
-const UNSCHEDULABLE_IGNORE = "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 node(s) didn't match pod topology spread constraints. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.";
+const UNSCHEDULABLE_IGNORE =
+  "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 node(s) didn't match pod topology spread constraints. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.";
 
 interface Pod {
   metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string> };
@@ -92,9 +93,16 @@ spec:
  * 'error' nor the response's 'end' may ever come.
  */
 /** Every object a watch on one pod name delivers (ADDED, MODIFIED, DELETED), until stopped. */
-function watchPod(api: RawApi, ns: string, name: string, resourceVersion: string): { events: { type: string; pod: Pod }[]; stop: () => void } {
+function watchPod(
+  api: RawApi,
+  ns: string,
+  name: string,
+  resourceVersion: string,
+): { events: { type: string; pod: Pod }[]; stop: () => void } {
   const events: { type: string; pod: Pod }[] = [];
-  const url = new URL(`${api.server}/api/v1/namespaces/${ns}/pods?watch=true&allowWatchBookmarks=false&fieldSelector=metadata.name%3D${name}&resourceVersion=${resourceVersion}`);
+  const url = new URL(
+    `${api.server}/api/v1/namespaces/${ns}/pods?watch=true&allowWatchBookmarks=false&fieldSelector=metadata.name%3D${name}&resourceVersion=${resourceVersion}`,
+  );
   const req = request(url, { ca: api.ca, headers: { authorization: `Bearer ${api.token ?? ''}` } }, (res) => {
     let buf = '';
     res.on('data', (d: Buffer) => {
@@ -119,13 +127,35 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
   let wharf: WharfProcess;
   let k: Kubectl;
   let api: RawApi;
-  const args = ['--nodes', '3', '--default-toleration-seconds', String(TOLERATION), '--node-monitor-grace-period', String(GRACE), '--node-eviction-rate', '10'];
+  const args = [
+    '--nodes',
+    '3',
+    '--default-toleration-seconds',
+    String(TOLERATION),
+    '--node-monitor-grace-period',
+    String(GRACE),
+    '--node-eviction-rate',
+    '10',
+  ];
 
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: args });
     k = new Kubectl(wharf.kubeconfig);
     api = RawApi.fromKubeconfig(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -133,9 +163,14 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     if (wharf) execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
   });
 
-  const pods = async (ns: string): Promise<Pod[]> => (JSON.parse(await k.ok(['get', 'pods', '-n', ns, '-o', 'json'])) as { items: Pod[] }).items;
-  const ready = (p: Pod): boolean => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-  const nodeCli = (action: 'fail' | 'restore', node: string) => run(process.execPath, [WHARF_BIN, 'node', action, node, '--data-dir', wharf.dataDir], { timeout: 60_000 });
+  const pods = async (ns: string): Promise<Pod[]> =>
+    (JSON.parse(await k.ok(['get', 'pods', '-n', ns, '-o', 'json'])) as { items: Pod[] }).items;
+  const ready = (p: Pod): boolean =>
+    !p.metadata.deletionTimestamp &&
+    p.status.phase === 'Running' &&
+    !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const nodeCli = (action: 'fail' | 'restore', node: string) =>
+    run(process.execPath, [WHARF_BIN, 'node', action, node, '--data-dir', wharf.dataDir], { timeout: 60_000 });
   /** Times each phase of a case, so a slow or stuck one is named in the output. */
   const phases = (what: string) => {
     const t0 = Date.now();
@@ -146,28 +181,49 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     };
   };
   const zones = async (): Promise<Map<string, string>> => {
-    const nodes = JSON.parse(await k.ok(['get', 'nodes', '-o', 'json'])) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+    const nodes = JSON.parse(await k.ok(['get', 'nodes', '-o', 'json'])) as {
+      items: { metadata: { name: string; labels: Record<string, string> } }[];
+    };
     return new Map(nodes.items.map((n) => [n.metadata.name, n.metadata.labels[ZONE_KEY] ?? '']));
   };
   const healthy = async (node: string): Promise<void> => {
-    await eventually(async () => {
-      const n = JSON.parse(await k.ok(['get', 'node', node, '-o', 'json'])) as { spec: { taints?: unknown[] }; status: { conditions: { type: string; status: string }[] } };
-      return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !(n.spec.taints ?? []).length ? true : undefined;
-    }, 90_000, `${node} Ready and untainted`);
+    await eventually(
+      async () => {
+        const n = JSON.parse(await k.ok(['get', 'node', node, '-o', 'json'])) as {
+          spec: { taints?: unknown[] };
+          status: { conditions: { type: string; status: string }[] };
+        };
+        return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') &&
+          !(n.spec.taints ?? []).length
+          ? true
+          : undefined;
+      },
+      90_000,
+      `${node} Ready and untainted`,
+    );
   };
   /** The evicted pod shown Terminating on the failed node, as `kubectl get pods` prints it. */
-  const terminatingOn = async (ns: string, node: string): Promise<Pod> => eventually(async () => {
-    const p = (await pods(ns)).find((x) => x.spec.nodeName === node && x.metadata.deletionTimestamp);
-    if (!p) return undefined;
-    const line = (await k.ok(['get', 'pod', p.metadata.name, '-n', ns, '-o', 'wide', '--no-headers'])).trim();
-    return /\sTerminating\s/.test(line) && line.includes(` ${node} `) ? p : undefined;
-  }, 60_000, `a pod Terminating on ${node}`);
+  const terminatingOn = async (ns: string, node: string): Promise<Pod> =>
+    eventually(
+      async () => {
+        const p = (await pods(ns)).find((x) => x.spec.nodeName === node && x.metadata.deletionTimestamp);
+        if (!p) return undefined;
+        const line = (await k.ok(['get', 'pod', p.metadata.name, '-n', ns, '-o', 'wide', '--no-headers'])).trim();
+        return /\sTerminating\s/.test(line) && line.includes(` ${node} `) ? p : undefined;
+      },
+      60_000,
+      `a pod Terminating on ${node}`,
+    );
   async function deployed(ns: string, yaml: string): Promise<void> {
     await k.ok(['apply', '-f', '-'], { stdin: yaml });
-    await eventually(async () => {
-      const ps = await pods(ns);
-      return ps.filter(ready).length === 3 ? true : undefined;
-    }, 120_000, `3 pods Ready in ${ns}`);
+    await eventually(
+      async () => {
+        const ps = await pods(ns);
+        return ps.filter(ready).length === 3 ? true : undefined;
+      },
+      120_000,
+      `3 pods Ready in ${ns}`,
+    );
   }
 
   for (let i = 1; i <= REPEAT; i++) {
@@ -182,13 +238,20 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
       const victim = `node-${i % 3}`;
       const ip = (await k.ok(['get', 'svc', 'web', '-n', ns, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
       // Only send to the ClusterIP once its DNAT rules exist (nothing may leave the machine).
-      await eventually(() => (execFileSync('iptables-save', ['-t', 'nat']).toString().includes(`${ip}/32`) ? true : undefined), 15_000, `dataplane rules for ${ip}`);
+      await eventually(
+        () => (execFileSync('iptables-save', ['-t', 'nat']).toString().includes(`${ip}/32`) ? true : undefined),
+        15_000,
+        `dataplane rules for ${ip}`,
+      );
       let answered = 0;
       let failed = 0;
       let probing = true;
       const probe = (async () => {
         while (probing) {
-          await httpText({ host: ip, port: 80, timeoutMs: 3000 }).then(() => answered++, () => failed++);
+          await httpText({ host: ip, port: 80, timeoutMs: 3000 }).then(
+            () => answered++,
+            () => failed++,
+          );
         }
       })();
       try {
@@ -196,24 +259,38 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
         t.mark('failed');
         const old = await terminatingOn(ns, victim);
         t.mark('evicted');
-        const after = await eventually(async () => {
-          const ps = (await pods(ns)).filter(ready);
-          return ps.length === 3 && ps.every((p) => p.spec.nodeName !== victim) ? ps : undefined;
-        }, 120_000, `3 replicas Ready away from ${victim}`);
+        const after = await eventually(
+          async () => {
+            const ps = (await pods(ns)).filter(ready);
+            return ps.length === 3 && ps.every((p) => p.spec.nodeName !== victim) ? ps : undefined;
+          },
+          120_000,
+          `3 replicas Ready away from ${victim}`,
+        );
         t.mark('3 Ready elsewhere');
         expect(new Set(after.map((p) => zoneOf.get(p.spec.nodeName ?? '')))).not.toContain(zoneOf.get(victim));
         // The evicted pod is still there, Terminating on the failed node: nothing force-deleted it.
-        expect((await pods(ns)).find((p) => p.metadata.uid === old.metadata.uid)?.metadata.deletionTimestamp).toBeTruthy();
+        expect(
+          (await pods(ns)).find((p) => p.metadata.uid === old.metadata.uid)?.metadata.deletionTimestamp,
+        ).toBeTruthy();
         // The Service answers from the replacements: 20 in a row.
-        await eventually(async () => {
-          for (let n = 0; n < 20; n++) await httpText({ host: ip, port: 80, timeoutMs: 3000 });
-          return true;
-        }, 30_000, 'the Service answering 20 requests in a row');
+        await eventually(
+          async () => {
+            for (let n = 0; n < 20; n++) await httpText({ host: ip, port: 80, timeoutMs: 3000 });
+            return true;
+          },
+          30_000,
+          'the Service answering 20 requests in a row',
+        );
         expect(answered).toBeGreaterThan(0);
         t.mark('Service answering');
         await nodeCli('restore', victim);
         // The node's agent confirms the old pod stopped.
-        await eventually(async () => ((await pods(ns)).some((p) => p.metadata.uid === old.metadata.uid) ? undefined : true), 60_000, 'the old pod gone after restore');
+        await eventually(
+          async () => ((await pods(ns)).some((p) => p.metadata.uid === old.metadata.uid) ? undefined : true),
+          60_000,
+          'the old pod gone after restore',
+        );
         t.mark('old pod gone after restore');
         await healthy(victim);
         t.mark('node healthy');
@@ -238,13 +315,28 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
         await nodeCli('fail', victim);
         const old = await terminatingOn(ns, victim);
         t.mark('evicted');
-        const pending = await eventually(async () => {
-          const p = (await pods(ns)).find((x) => !x.spec.nodeName && !x.metadata.deletionTimestamp);
-          const cond = p?.status.conditions?.find((c) => c.type === 'PodScheduled');
-          return cond?.status === 'False' && cond.reason === 'Unschedulable' ? { p, message: cond.message } : undefined;
-        }, 60_000, 'an unschedulable replacement');
+        const pending = await eventually(
+          async () => {
+            const p = (await pods(ns)).find((x) => !x.spec.nodeName && !x.metadata.deletionTimestamp);
+            const cond = p?.status.conditions?.find((c) => c.type === 'PodScheduled');
+            return cond?.status === 'False' && cond.reason === 'Unschedulable'
+              ? { p, message: cond.message }
+              : undefined;
+          },
+          60_000,
+          'an unschedulable replacement',
+        );
         expect(pending.message).toBe(UNSCHEDULABLE_IGNORE);
-        const events = await k.ok(['get', 'events', '-n', ns, '--field-selector', `involvedObject.name=${pending.p?.metadata.name},reason=FailedScheduling`, '-o', 'jsonpath={.items[*].message}']);
+        const events = await k.ok([
+          'get',
+          'events',
+          '-n',
+          ns,
+          '--field-selector',
+          `involvedObject.name=${pending.p?.metadata.name},reason=FailedScheduling`,
+          '-o',
+          'jsonpath={.items[*].message}',
+        ]);
         expect(events).toContain(UNSCHEDULABLE_IGNORE);
         t.mark('Pending with the message');
         // It stays Pending while the node is down: polled over 3 × the toleration.
@@ -255,11 +347,20 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
           expect(ps.filter(ready)).toHaveLength(2);
         }
         await nodeCli('restore', victim);
-        await eventually(async () => {
-          const ps = await pods(ns);
-          const replacement = ps.find((p) => p.metadata.uid === pending.p?.metadata.uid);
-          return replacement && ready(replacement) && ps.filter(ready).length === 3 && !ps.some((p) => p.metadata.uid === old.metadata.uid) ? true : undefined;
-        }, 90_000, 'the replacement Running once the node is back');
+        await eventually(
+          async () => {
+            const ps = await pods(ns);
+            const replacement = ps.find((p) => p.metadata.uid === pending.p?.metadata.uid);
+            return replacement &&
+              ready(replacement) &&
+              ps.filter(ready).length === 3 &&
+              !ps.some((p) => p.metadata.uid === old.metadata.uid)
+              ? true
+              : undefined;
+          },
+          90_000,
+          'the replacement Running once the node is back',
+        );
         t.mark('Running after restore');
         await healthy(victim);
         t.mark('node healthy');
@@ -275,7 +376,9 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     await deployed(ns, statefulSet(ns));
     const web1 = (await pods(ns)).find((p) => p.metadata.name === 'web-1') as Pod;
     const victim = web1.spec.nodeName ?? '';
-    const rv = (JSON.parse(await k.ok(['get', 'pods', '-n', ns, '-o', 'json'])) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const rv = (
+      JSON.parse(await k.ok(['get', 'pods', '-n', ns, '-o', 'json'])) as { metadata: { resourceVersion: string } }
+    ).metadata.resourceVersion;
     const watch = watchPod(api, ns, 'web-1', rv);
     await nodeCli('fail', victim);
     const old = await terminatingOn(ns, victim);
@@ -283,7 +386,9 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     const until = Date.now() + 3 * TOLERATION * 1000;
     while (Date.now() < until) {
       const now = (await pods(ns)).filter((p) => p.metadata.name === 'web-1');
-      expect(now.map((p) => [p.metadata.uid, p.spec.nodeName, !!p.metadata.deletionTimestamp])).toEqual([[web1.metadata.uid, victim, true]]);
+      expect(now.map((p) => [p.metadata.uid, p.spec.nodeName, !!p.metadata.deletionTimestamp])).toEqual([
+        [web1.metadata.uid, victim, true],
+      ]);
     }
     // Every version of web-1 the API server published so far is the old one.
     expect(watch.events.length).toBeGreaterThan(0);
@@ -296,10 +401,14 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     const { victim, old, watch } = await failWeb1(ns);
     try {
       await k.ok(['taint', 'node', victim, 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute']);
-      const fresh = await eventually(async () => {
-        const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
-        return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
-      }, 120_000, 'a new web-1 Running');
+      const fresh = await eventually(
+        async () => {
+          const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
+          return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
+        },
+        120_000,
+        'a new web-1 Running',
+      );
       expect(fresh.spec.nodeName).not.toBe(victim);
       // PodGC marked the old one Failed, then force-deleted it; only then did the new one appear.
       const uids = watch.events.map((e) => `${e.type}:${e.pod.metadata.uid}`);
@@ -321,16 +430,29 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     const { victim, old, watch } = await failWeb1(ns);
     try {
       await k.ok(['delete', 'node', victim]);
-      const fresh = await eventually(async () => {
-        const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
-        return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
-      }, 150_000, 'a new web-1 Running after PodGC\'s quarantine');
+      const fresh = await eventually(
+        async () => {
+          const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
+          return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
+        },
+        150_000,
+        "a new web-1 Running after PodGC's quarantine",
+      );
       expect(fresh.spec.nodeName).not.toBe(victim);
       const gone = watch.events.find((e) => e.type === 'DELETED' && e.pod.metadata.uid === old.metadata.uid);
       expect(gone?.pod.status.phase).toBe('Failed');
-      expect(gone?.pod.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' }));
+      expect(gone?.pod.status.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'DeletionByPodGC',
+          message: 'PodGC: node no longer exists',
+        }),
+      );
       const uids = watch.events.map((e) => `${e.type}:${e.pod.metadata.uid}`);
-      expect(uids.findIndex((u) => u.endsWith(fresh.metadata.uid))).toBeGreaterThan(uids.indexOf(`DELETED:${old.metadata.uid}`));
+      expect(uids.findIndex((u) => u.endsWith(fresh.metadata.uid))).toBeGreaterThan(
+        uids.indexOf(`DELETED:${old.metadata.uid}`),
+      );
     } finally {
       watch.stop();
       // The machine comes back: its agent registers the Node again.
@@ -345,10 +467,14 @@ describe.skipIf(skip !== '')(`node failure on 3 nodes ${skip}`, () => {
     const { victim, old, watch } = await failWeb1(ns);
     try {
       await nodeCli('restore', victim);
-      const fresh = await eventually(async () => {
-        const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
-        return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
-      }, 120_000, 'a new web-1 Running');
+      const fresh = await eventually(
+        async () => {
+          const p = (await pods(ns)).find((x) => x.metadata.name === 'web-1');
+          return p && p.metadata.uid !== old.metadata.uid && ready(p) ? p : undefined;
+        },
+        120_000,
+        'a new web-1 Running',
+      );
       const uids = watch.events.map((e) => `${e.type}:${e.pod.metadata.uid}`);
       const deletedAt = uids.indexOf(`DELETED:${old.metadata.uid}`);
       expect(deletedAt).toBeGreaterThanOrEqual(0);

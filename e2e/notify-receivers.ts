@@ -35,7 +35,9 @@ export interface Receivers {
 }
 
 const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(typeof body === 'string' ? body : JSON.stringify(body));
 };
 
 export async function startReceivers(): Promise<Receivers> {
@@ -53,22 +55,31 @@ export async function startReceivers(): Promise<Receivers> {
         return reply(res, 400, { errcode: 40001, errmsg: 'body is not JSON' });
       }
       if (url.pathname === '/dingtalk/robot/send') {
-        // DingTalk: timestamp in ms within an hour; sign = urlEncode(base64(HmacSHA256(key=secret, timestamp+"\n"+secret))).
-        if (url.searchParams.get('access_token') !== SECRETS.dingtalkToken) return reply(res, 200, { errcode: 300001, errmsg: 'token is not exist' });
+        // DingTalk: timestamp in ms within an hour; sign = urlEncode(base64(HmacSHA256(key=secret,
+        // timestamp+"\n"+secret))).
+        if (url.searchParams.get('access_token') !== SECRETS.dingtalkToken)
+          return reply(res, 200, { errcode: 300001, errmsg: 'token is not exist' });
         const ts = url.searchParams.get('timestamp') ?? '';
-        const want = createHmac('sha256', SECRETS.dingtalkSign).update(`${ts}\n${SECRETS.dingtalkSign}`).digest('base64');
+        const want = createHmac('sha256', SECRETS.dingtalkSign)
+          .update(`${ts}\n${SECRETS.dingtalkSign}`)
+          .digest('base64');
         // searchParams decodes once: what arrives must be the base64 value itself.
-        if (Math.abs(Date.now() - Number(ts)) > 3_600_000 || url.searchParams.get('sign') !== want) return reply(res, 200, { errcode: 310000, errmsg: 'sign not match' });
+        if (Math.abs(Date.now() - Number(ts)) > 3_600_000 || url.searchParams.get('sign') !== want)
+          return reply(res, 200, { errcode: 310000, errmsg: 'sign not match' });
         const md = body.markdown as { title?: string; text?: string } | undefined;
-        if (body.msgtype !== 'markdown' || !md?.title || !md.text) return reply(res, 200, { errcode: 40035, errmsg: 'missing markdown' });
+        if (body.msgtype !== 'markdown' || !md?.title || !md.text)
+          return reply(res, 200, { errcode: 40035, errmsg: 'missing markdown' });
         received.push({ channel: 'dingtalk', text: md.text, body });
         return reply(res, 200, { errcode: 0, errmsg: 'ok' });
       }
       if (url.pathname === '/wecom/cgi-bin/webhook/send') {
-        if (url.searchParams.get('key') !== SECRETS.wecomKey) return reply(res, 200, { errcode: 93000, errmsg: 'invalid webhook url' });
+        if (url.searchParams.get('key') !== SECRETS.wecomKey)
+          return reply(res, 200, { errcode: 93000, errmsg: 'invalid webhook url' });
         const content = (body.markdown as { content?: string } | undefined)?.content;
-        if (body.msgtype !== 'markdown' || !content) return reply(res, 200, { errcode: 40008, errmsg: 'invalid message type' });
-        if (Buffer.byteLength(content) > 4096) return reply(res, 200, { errcode: 40058, errmsg: 'markdown.content exceed max length 4096' });
+        if (body.msgtype !== 'markdown' || !content)
+          return reply(res, 200, { errcode: 40008, errmsg: 'invalid message type' });
+        if (Buffer.byteLength(content) > 4096)
+          return reply(res, 200, { errcode: 40058, errmsg: 'markdown.content exceed max length 4096' });
         received.push({ channel: 'wecom', text: content, body });
         return reply(res, 200, { errcode: 0, errmsg: 'ok' });
       }
@@ -76,7 +87,11 @@ export async function startReceivers(): Promise<Receivers> {
         // Feishu: timestamp in seconds; sign = base64(HmacSHA256(key=timestamp+"\n"+secret, empty message)).
         const ts = String(body.timestamp ?? '');
         const want = createHmac('sha256', `${ts}\n${SECRETS.feishuSign}`).update('').digest('base64');
-        if (Math.abs(Date.now() / 1000 - Number(ts)) > 3600 || body.sign !== want) return reply(res, 200, { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' });
+        if (Math.abs(Date.now() / 1000 - Number(ts)) > 3600 || body.sign !== want)
+          return reply(res, 200, {
+            code: 19021,
+            msg: 'sign match fail or timestamp is not within one hour from current time',
+          });
         const text = (body.content as { text?: string } | undefined)?.text;
         if (body.msg_type !== 'text' || !text) return reply(res, 200, { code: 9499, msg: 'Bad Request' });
         received.push({ channel: 'feishu', text, body });
@@ -120,7 +135,11 @@ export async function startReceivers(): Promise<Receivers> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (!session.user) return cb(new Error('authentication required'));
-        received.push({ channel: 'email', text: Buffer.concat(chunks).toString('utf8'), body: { to: session.envelope.rcptTo.map((r) => r.address) } });
+        received.push({
+          channel: 'email',
+          text: Buffer.concat(chunks).toString('utf8'),
+          body: { to: session.envelope.rcptTo.map((r) => r.address) },
+        });
         cb();
       });
     },

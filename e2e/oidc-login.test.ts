@@ -34,8 +34,27 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
     const kubeconfig = join(work, `${login}.kubeconfig`);
     copyFileSync(wharf.kubeconfig, kubeconfig);
     const cacheDir = join(work, `${login}-cache`);
-    const child = spawn(process.execPath, [WHARF_BIN, 'login', '--issuer', idp.issuer, '--client-id', idp.clientId, '--certificate-authority', idp.caFile,
-      '--kubeconfig', kubeconfig, '--cache-dir', cacheDir, '--no-browser', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'login',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        idp.clientId,
+        '--certificate-authority',
+        idp.caFile,
+        '--kubeconfig',
+        kubeconfig,
+        '--cache-dir',
+        cacheDir,
+        '--no-browser',
+        '--timeout',
+        '60',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,16 +75,55 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
 
   beforeAll(async () => {
     idp = await OidcTestProvider.start({
-      users: [{ login: 'ana', email: 'ana@example.com', groups: ['team-a'] }, { login: 'bo', email: 'bo@example.com', groups: ['team-b'] }],
+      users: [
+        { login: 'ana', email: 'ana@example.com', groups: ['team-a'] },
+        { login: 'bo', email: 'bo@example.com', groups: ['team-b'] },
+      ],
       idTokenTtlSeconds: ID_TOKEN_TTL_S,
     });
     wharf = await WharfProcess.start({
-      extraArgs: ['--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-username-claim', 'email', '--oidc-groups-claim', 'groups', '--oidc-groups-prefix', 'oidc:', '--oidc-ca-file', idp.caFile],
+      extraArgs: [
+        '--oidc-issuer-url',
+        idp.issuer,
+        '--oidc-client-id',
+        idp.clientId,
+        '--oidc-username-claim',
+        'email',
+        '--oidc-groups-claim',
+        'groups',
+        '--oidc-groups-prefix',
+        'oidc:',
+        '--oidc-ca-file',
+        idp.caFile,
+      ],
     });
     admin = new Kubectl(wharf.kubeconfig);
-    for (const [team, group] of [['team-a', 'oidc:team-a'], ['team-b', 'oidc:team-b']] as const) {
-      await exec(process.execPath, [WHARF_BIN, 'project', 'create', team, '--namespace', `${team}-dev`, '--kubeconfig', wharf.kubeconfig]);
-      await exec(process.execPath, [WHARF_BIN, 'project', 'add-member', team, '--group', group, '--role', 'developer', '--kubeconfig', wharf.kubeconfig]);
+    for (const [team, group] of [
+      ['team-a', 'oidc:team-a'],
+      ['team-b', 'oidc:team-b'],
+    ] as const) {
+      await exec(process.execPath, [
+        WHARF_BIN,
+        'project',
+        'create',
+        team,
+        '--namespace',
+        `${team}-dev`,
+        '--kubeconfig',
+        wharf.kubeconfig,
+      ]);
+      await exec(process.execPath, [
+        WHARF_BIN,
+        'project',
+        'add-member',
+        team,
+        '--group',
+        group,
+        '--role',
+        'developer',
+        '--kubeconfig',
+        wharf.kubeconfig,
+      ]);
     }
     users.ana = await signIn('ana');
     users.bo = await signIn('bo');
@@ -97,13 +155,24 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
     expect(who.status.userInfo.groups).toEqual(['oidc:team-a', 'system:authenticated']);
   });
 
-  it('lets each user list and create only in their own project\'s namespaces: the other\'s answer 403', async () => {
-    for (const [name, own, other] of [['ana', 'team-a-dev', 'team-b-dev'], ['bo', 'team-b-dev', 'team-a-dev']] as const) {
+  it("lets each user list and create only in their own project's namespaces: the other's answer 403", async () => {
+    for (const [name, own, other] of [
+      ['ana', 'team-a-dev', 'team-b-dev'],
+      ['bo', 'team-b-dev', 'team-a-dev'],
+    ] as const) {
       const k = users[name].k;
       // Project membership turns into RoleBindings asynchronously.
-      await eventually(async () => (await k.run(['create', 'configmap', `${name}-settings`, '-n', own, '--from-literal=a=b'])).code === 0, 30_000, `${name} may create in ${own}`);
+      await eventually(
+        async () =>
+          (await k.run(['create', 'configmap', `${name}-settings`, '-n', own, '--from-literal=a=b'])).code === 0,
+        30_000,
+        `${name} may create in ${own}`,
+      );
       expect(await k.ok(['get', 'configmaps', '-n', own, '-o', 'name'])).toContain(`configmap/${name}-settings`);
-      for (const args of [['get', 'configmaps', '-n', other], ['create', 'configmap', `${name}-sneak`, '-n', other, '--from-literal=a=b']]) {
+      for (const args of [
+        ['get', 'configmaps', '-n', other],
+        ['create', 'configmap', `${name}-sneak`, '-n', other, '--from-literal=a=b'],
+      ]) {
         const r = await k.run(args);
         expect(r.code).not.toBe(0);
         expect(r.stderr).toMatch(new RegExp(`forbidden: User "${name}@example.com" cannot`, 'i'));
@@ -119,20 +188,47 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
     const raw = RawApi.fromKubeconfig(wharf.kubeconfig).as(old);
     expect((await raw.request('GET', '/api/v1/namespaces/team-a-dev/configmaps')).status).toBe(200);
     // The API server allows 10 s of clock skew past `exp`, as kube-apiserver does.
-    const refused = await eventually(async () => {
-      const r = await raw.request('GET', '/api/v1/namespaces/team-a-dev/configmaps');
-      return r.status === 401 ? r : undefined;
-    }, (ID_TOKEN_TTL_S + 60) * 1000, 'the old ID token refused');
+    const refused = await eventually(
+      async () => {
+        const r = await raw.request('GET', '/api/v1/namespaces/team-a-dev/configmaps');
+        return r.status === 401 ? r : undefined;
+      },
+      (ID_TOKEN_TTL_S + 60) * 1000,
+      'the old ID token refused',
+    );
     expect(json(refused)).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
-    expect(await users.ana.k.ok(['get', 'configmaps', '-n', 'team-a-dev', '-o', 'name'])).toContain('configmap/ana-settings');
+    expect(await users.ana.k.ok(['get', 'configmaps', '-n', 'team-a-dev', '-o', 'name'])).toContain(
+      'configmap/ana-settings',
+    );
     expect(cachedIdToken(users.ana)).not.toBe(old);
   }, 240_000);
 
   it('signs in with the device flow on a machine without a browser', async () => {
     const kubeconfig = join(work, 'device.kubeconfig');
     copyFileSync(wharf.kubeconfig, kubeconfig);
-    const child = spawn(process.execPath, [WHARF_BIN, 'login', '--device', '--issuer', idp.issuer, '--client-id', idp.clientId, '--certificate-authority', idp.caFile,
-      '--kubeconfig', kubeconfig, '--cache-dir', join(work, 'device-cache'), '--user', 'bo-device', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'login',
+        '--device',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        idp.clientId,
+        '--certificate-authority',
+        idp.caFile,
+        '--kubeconfig',
+        kubeconfig,
+        '--cache-dir',
+        join(work, 'device-cache'),
+        '--user',
+        'bo-device',
+        '--timeout',
+        '60',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
@@ -141,22 +237,53 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
     // Another machine's browser: the code is in the URL, the user signs in and confirms.
     await idp.browse(url, { login: 'bo', password: 'any' });
     expect(await exited, err).toBe(0);
-    const who = JSON.parse(await new Kubectl(kubeconfig).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string } } };
+    const who = JSON.parse(await new Kubectl(kubeconfig).ok(['auth', 'whoami', '-o', 'json'])) as {
+      status: { userInfo: { username: string } };
+    };
     expect(who.status.userInfo.username).toBe('bo@example.com');
   }, 90_000);
 
   it('fails the plugin with one line when there is no sign-in to use', async () => {
-    const r = await exec(process.execPath, [WHARF_BIN, 'credential', 'oidc', '--issuer', idp.issuer, '--client-id', 'other', '--cache-dir', users.ana.cacheDir]).catch((e: { code: number; stderr: string }) => e);
+    const r = await exec(process.execPath, [
+      WHARF_BIN,
+      'credential',
+      'oidc',
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      'other',
+      '--cache-dir',
+      users.ana.cacheDir,
+    ]).catch((e: { code: number; stderr: string }) => e);
     expect(r).toMatchObject({ code: 1 });
-    expect((r as { stderr: string }).stderr.trim()).toBe(`wharf: not signed in to ${idp.issuer}: run "wharf login --issuer ${idp.issuer} --client-id other" again`);
+    expect((r as { stderr: string }).stderr.trim()).toBe(
+      `wharf: not signed in to ${idp.issuer}: run "wharf login --issuer ${idp.issuer} --client-id other" again`,
+    );
   });
 
   it('names both users in the audit log', async () => {
-    const lines = await eventually(() => {
-      const l = readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
-      return ['ana@example.com', 'bo@example.com'].every((u) => l.some((e) => JSON.stringify(e).includes(u))) ? l : undefined;
-    }, 10_000, 'both users in the audit log');
-    expect(lines.find((e) => e.user === 'ana@example.com' && e.name === 'ana-settings')).toMatchObject({ verb: 'create', code: 201, groups: ['oidc:team-a', 'system:authenticated'] });
-    expect(lines.find((e) => e.user === 'bo@example.com' && e.namespace === 'team-a-dev')).toMatchObject({ verb: 'create', code: 403, groups: ['oidc:team-b', 'system:authenticated'] });
+    const lines = await eventually(
+      () => {
+        const l = readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((x) => JSON.parse(x) as Record<string, unknown>);
+        return ['ana@example.com', 'bo@example.com'].every((u) => l.some((e) => JSON.stringify(e).includes(u)))
+          ? l
+          : undefined;
+      },
+      10_000,
+      'both users in the audit log',
+    );
+    expect(lines.find((e) => e.user === 'ana@example.com' && e.name === 'ana-settings')).toMatchObject({
+      verb: 'create',
+      code: 201,
+      groups: ['oidc:team-a', 'system:authenticated'],
+    });
+    expect(lines.find((e) => e.user === 'bo@example.com' && e.namespace === 'team-a-dev')).toMatchObject({
+      verb: 'create',
+      code: 403,
+      groups: ['oidc:team-b', 'system:authenticated'],
+    });
   });
 });

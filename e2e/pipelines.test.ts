@@ -12,7 +12,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askBackendDirectly, eventually, Kubectl, runcUnavailable, runWharf, WHARF_BIN, WharfProcess, type WharfRun } from '@wharf/testing';
+import {
+  askBackendDirectly,
+  eventually,
+  Kubectl,
+  runcUnavailable,
+  runWharf,
+  WHARF_BIN,
+  WharfProcess,
+  type WharfRun,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -20,7 +29,12 @@ const NS = 'ci';
 const TOKEN = 'tok-9f8e7d6c5b';
 const LOGS = `/apis/pipelines.wharf.dev/v1alpha1/namespaces/${NS}`;
 
-interface Condition { type: string; status: string; reason?: string; message?: string }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
 interface Run {
   status?: {
     conditions?: Condition[];
@@ -392,29 +406,52 @@ describe.skipIf(skip !== '')(`pipelines (tekton.dev/v1) on wharf up --nodes 1 ${
   let wharf: WharfProcess;
   let k: Kubectl;
   let scratch: string;
-  const get = async <T = Run>(kind: string, name: string): Promise<T> => JSON.parse(await k.ok(['get', kind, name, '-n', NS, '-o', 'json'])) as T;
+  const get = async <T = Run>(kind: string, name: string): Promise<T> =>
+    JSON.parse(await k.ok(['get', kind, name, '-n', NS, '-o', 'json'])) as T;
   const cond = (r: Run): Condition | undefined => r.status?.conditions?.find((c) => c.type === 'Succeeded');
-  const done = (kind: string, name: string, timeoutMs = 60_000): Promise<Run> => eventually(async () => {
-    const r = await get(kind, name);
-    const c = cond(r);
-    return c && c.status !== 'Unknown' ? r : undefined;
-  }, timeoutMs, `${kind} ${name} done`);
+  const done = (kind: string, name: string, timeoutMs = 60_000): Promise<Run> =>
+    eventually(
+      async () => {
+        const r = await get(kind, name);
+        const c = cond(r);
+        return c && c.status !== 'Unknown' ? r : undefined;
+      },
+      timeoutMs,
+      `${kind} ${name} done`,
+    );
   const raw = (p: string): Promise<string> => k.ok(['get', '--raw', `${LOGS}${p}`]);
   /** A failed run's TaskRuns: their condition, steps and pod say why (a pod that could not start, a failed script). */
   const whyFailed = async (pr: Run): Promise<string> => {
     const runs = await Promise.all((pr.status?.childReferences ?? []).map((c) => get('taskrun', c.name)));
-    return runs.filter((t) => cond(t)?.status === 'False').map((t) => JSON.stringify({ ...cond(t), steps: t.status?.steps, pod: t.status?.podName })).join('\n');
+    return runs
+      .filter((t) => cond(t)?.status === 'False')
+      .map((t) => JSON.stringify({ ...cond(t), steps: t.status?.steps, pod: t.status?.podName }))
+      .join('\n');
   };
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'wharf-pipelines-e2e-'));
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
     await k.ok(['create', 'namespace', NS]);
     // The runs whose outcomes the tests check start here together and run side by side.
     // The example's volumeClaimTemplate gets its volume from the default StorageClass (local-path).
-    await k.ok(['apply', '-f', '-'], { stdin: `${tasksAndPipeline}
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `${tasksAndPipeline}
 ---
 ${docsPipelineRun}
 ---
@@ -422,7 +459,8 @@ ${pipelineRun('ci-pass')}
 ---
 ${pipelineRun('ci-fail', '  params: [{name: outcome, value: fail}]')}
 ---
-${workspacesAndRetries}` });
+${workspacesAndRetries}`,
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -433,7 +471,11 @@ ${workspacesAndRetries}` });
 
   it("runs Tekton's when-expressions example and reports what Tekton reports", async () => {
     const pr = await done('pipelinerun', 'guarded-pr', 180_000);
-    expect(cond(pr), await whyFailed(pr)).toMatchObject({ status: 'True', reason: 'Completed', message: 'Tasks Completed: 5 (Failed: 0, Cancelled 0), Skipped: 9' });
+    expect(cond(pr), await whyFailed(pr)).toMatchObject({
+      status: 'True',
+      reason: 'Completed',
+      message: 'Tasks Completed: 5 (Failed: 0, Cancelled 0), Skipped: 9',
+    });
     const skipped = Object.fromEntries((pr.status?.skippedTasks ?? []).map((s) => [s.name, s.reason]));
     expect(skipped).toEqual({
       'task-should-be-skipped-1': 'When Expressions evaluated to false',
@@ -446,7 +488,13 @@ ${workspacesAndRetries}` });
       'finally-task-should-be-skipped-4': 'When Expressions evaluated to false',
       'finally-task-should-be-skipped-5': 'When Expressions evaluated to false',
     });
-    expect((pr.status?.childReferences ?? []).map((c) => c.pipelineTaskName).sort()).toEqual(['check-file', 'create-file', 'echo-file-exists', 'finally-task-should-be-executed', 'sample-task-with-array-values']);
+    expect((pr.status?.childReferences ?? []).map((c) => c.pipelineTaskName).sort()).toEqual([
+      'check-file',
+      'create-file',
+      'echo-file-exists',
+      'finally-task-should-be-executed',
+      'sample-task-with-array-values',
+    ]);
     const check = await get('taskrun', 'guarded-pr-check-file');
     expect(check.status?.results).toEqual([{ name: 'exists', type: 'string', value: 'yes' }]);
     // kubectl shows Tekton's columns.
@@ -460,8 +508,14 @@ ${workspacesAndRetries}` });
   }, 200_000);
   it('runs Tasks by reference with params, array params, results and finally, and masks a Secret in the archived log', async () => {
     const pr = await done('pipelinerun', 'ci-pass', 90_000);
-    expect(cond(pr), await whyFailed(pr)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0' });
-    expect((await get('taskrun', 'ci-pass-build')).status?.results).toEqual([{ name: 'digest', type: 'string', value: 'sha256:abc' }]);
+    expect(cond(pr), await whyFailed(pr)).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0',
+    });
+    expect((await get('taskrun', 'ci-pass-build')).status?.results).toEqual([
+      { name: 'digest', type: 'string', value: 'sha256:abc' },
+    ]);
     expect(await raw('/taskrunlogs/ci-pass-build/log?step=compile')).toBe('compiling app -v\n');
     expect(await raw('/taskrunlogs/ci-pass-deploy/log')).toBe('[deploy] deploying sha256:abc\n');
     expect(await raw('/taskrunlogs/ci-pass-notify/log')).toBe('[notify] pipeline Succeeded\n');
@@ -473,28 +527,53 @@ ${workspacesAndRetries}` });
     expect(all).toContain('[build:publish] split: *** done\n');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain('tok-9f8e');
-    const object = JSON.parse(await raw('/taskrunlogs/ci-pass-build')) as { kind: string; steps: { name: string; complete: boolean }[] };
+    const object = JSON.parse(await raw('/taskrunlogs/ci-pass-build')) as {
+      kind: string;
+      steps: { name: string; complete: boolean }[];
+    };
     expect(object.kind).toBe('TaskRunLog');
-    expect(object.steps.map((x) => [x.name, x.complete])).toEqual([['compile', true], ['publish', true]]);
+    expect(object.steps.map((x) => [x.name, x.complete])).toEqual([
+      ['compile', true],
+      ['publish', true],
+    ]);
     // Only through the API server: straight to the log server, even claiming to be an admin, is 401.
-    const direct = await askBackendDirectly(k, 'wharf-system', 'wharf-pipelines', `${LOGS}/taskrunlogs/ci-pass-build/log`);
+    const direct = await askBackendDirectly(
+      k,
+      'wharf-system',
+      'wharf-pipelines',
+      `${LOGS}/taskrunlogs/ci-pass-build/log`,
+    );
     expect(direct.status).toBe(401);
     expect(direct.body).not.toContain('compiling');
   }, 120_000);
 
   it('fails a TaskRun at its failing step, skips what depends on it and still runs finally, as Tekton reports', async () => {
     const pr = await done('pipelinerun', 'ci-fail', 90_000);
-    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'Failed', message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1' });
+    expect(cond(pr)).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1',
+    });
     expect(pr.status?.skippedTasks).toEqual([{ name: 'deploy', reason: 'PipelineRun was stopping' }]);
     const test = await get('taskrun', 'ci-fail-test');
-    expect(cond(test)).toMatchObject({ status: 'False', reason: 'Failed', message: '"step-integration" exited with code 3 (image: "busybox:1")' });
-    expect(test.status?.steps?.slice(0, 2).map((x) => [x.name, x.terminated?.exitCode])).toEqual([['unit', 0], ['integration', 3]]);
-    expect(await raw('/taskrunlogs/ci-fail-test/log')).toBe('[unit] unit tests pass\n[integration] integration: fail\n');
+    expect(cond(test)).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: '"step-integration" exited with code 3 (image: "busybox:1")',
+    });
+    expect(test.status?.steps?.slice(0, 2).map((x) => [x.name, x.terminated?.exitCode])).toEqual([
+      ['unit', 0],
+      ['integration', 3],
+    ]);
+    expect(await raw('/taskrunlogs/ci-fail-test/log')).toBe(
+      '[unit] unit tests pass\n[integration] integration: fail\n',
+    );
     expect(await raw('/taskrunlogs/ci-fail-notify/log')).toBe('[notify] pipeline Failed\n');
   }, 120_000);
 
   it('cancels a running PipelineRun: its TaskRun is cancelled and its pod removed', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata: {name: to-cancel, namespace: ${NS}}
@@ -504,19 +583,44 @@ spec:
       - name: sleep
         taskSpec:
           steps: [{name: sleep, image: busybox:1, script: 'echo started; sleep 120'}]
-` });
-    await eventually(async () => cond(await get('taskrun', 'to-cancel-sleep'))?.reason === 'Running' || undefined, 60_000, 'the TaskRun running');
-    await k.ok(['patch', 'pipelinerun', 'to-cancel', '-n', NS, '--type=merge', '-p', '{"spec":{"status":"Cancelled"}}']);
+`,
+    });
+    await eventually(
+      async () => cond(await get('taskrun', 'to-cancel-sleep'))?.reason === 'Running' || undefined,
+      60_000,
+      'the TaskRun running',
+    );
+    await k.ok([
+      'patch',
+      'pipelinerun',
+      'to-cancel',
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      '{"spec":{"status":"Cancelled"}}',
+    ]);
     const pr = await done('pipelinerun', 'to-cancel', 30_000);
-    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'Cancelled', message: 'PipelineRun "to-cancel" was cancelled' });
+    expect(cond(pr)).toMatchObject({
+      status: 'False',
+      reason: 'Cancelled',
+      message: 'PipelineRun "to-cancel" was cancelled',
+    });
     const tr = await get('taskrun', 'to-cancel-sleep');
     expect(cond(tr)).toMatchObject({ status: 'False', reason: 'TaskRunCancelled' });
     expect(cond(tr)?.message).toContain('TaskRun "to-cancel-sleep" was cancelled');
-    await eventually(async () => (await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/taskRun=to-cancel-sleep', '-o', 'name'])).trim() === '' || undefined, 30_000, 'the pod removed');
+    await eventually(
+      async () =>
+        (await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/taskRun=to-cancel-sleep', '-o', 'name'])).trim() ===
+          '' || undefined,
+      30_000,
+      'the pod removed',
+    );
   }, 120_000);
 
   it('times out a TaskRun past spec.timeout and a PipelineRun past timeouts.pipeline', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: tekton.dev/v1
 kind: TaskRun
 metadata: {name: slow-task, namespace: ${NS}}
@@ -535,15 +639,30 @@ spec:
       - name: sleep
         taskSpec:
           steps: [{name: sleep, image: busybox:1, script: 'sleep 120'}]
-` });
-    const [tr, pr] = await Promise.all([done('taskrun', 'slow-task', 40_000), done('pipelinerun', 'slow-pipeline', 40_000)]);
-    expect(cond(tr)).toMatchObject({ status: 'False', reason: 'TaskRunTimeout', message: 'TaskRun "slow-task" failed to finish within "3s"' });
-    expect(cond(pr)).toMatchObject({ status: 'False', reason: 'PipelineRunTimeout', message: 'PipelineRun "slow-pipeline" failed to finish within "5s"' });
+`,
+    });
+    const [tr, pr] = await Promise.all([
+      done('taskrun', 'slow-task', 40_000),
+      done('pipelinerun', 'slow-pipeline', 40_000),
+    ]);
+    expect(cond(tr)).toMatchObject({
+      status: 'False',
+      reason: 'TaskRunTimeout',
+      message: 'TaskRun "slow-task" failed to finish within "3s"',
+    });
+    expect(cond(pr)).toMatchObject({
+      status: 'False',
+      reason: 'PipelineRunTimeout',
+      message: 'PipelineRun "slow-pipeline" failed to finish within "5s"',
+    });
     expect(cond(await get('taskrun', 'slow-pipeline-sleep'))?.reason).toBe('TaskRunCancelled');
   }, 120_000);
 
   it('binds ConfigMap and Secret workspaces (the Secret masked in the log) and retries a failed attempt', async () => {
-    const [ws, flaky] = await Promise.all([done('taskrun', 'with-workspaces', 60_000), done('taskrun', 'flaky', 90_000)]);
+    const [ws, flaky] = await Promise.all([
+      done('taskrun', 'with-workspaces', 60_000),
+      done('taskrun', 'flaky', 90_000),
+    ]);
     expect(cond(ws)).toMatchObject({ status: 'True', reason: 'Succeeded' });
     expect(await raw('/taskrunlogs/with-workspaces/log')).toBe('[show] mode=release password=***\n[read] kept\n');
     expect(cond(flaky)).toMatchObject({ status: 'True', reason: 'Succeeded' });
@@ -558,29 +677,36 @@ spec:
       expect(r.code).not.toBe(0);
       return r.stderr;
     };
-    expect(await refused(`
+    expect(
+      await refused(`
 apiVersion: tekton.dev/v1
 kind: Task
 metadata: {name: with-sidecar, namespace: ${NS}}
 spec:
   steps: [{name: a, image: busybox:1, script: 'true'}]
   sidecars: [{name: db, image: busybox:1}]
-`)).toMatch(/spec\.sidecars: .*sidecars is not supported by Wharf's Tekton subset/);
-    expect(await refused(`
+`),
+    ).toMatch(/spec\.sidecars: .*sidecars is not supported by Wharf's Tekton subset/);
+    expect(
+      await refused(`
 apiVersion: tekton.dev/v1
 kind: Task
 metadata: {name: both, namespace: ${NS}}
 spec:
   steps: [{name: a, image: busybox:1, script: 'true', command: ['true']}]
-`)).toContain('expected exactly one, got both: command, script');
-    expect(await refused(`
+`),
+    ).toContain('expected exactly one, got both: command, script');
+    expect(
+      await refused(`
 apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata: {name: matrix, namespace: ${NS}}
 spec:
   tasks: [{name: a, taskRef: {name: build}, matrix: {params: [{name: x, value: [a, b]}]}}]
-`)).toMatch(/spec\.tasks\[0\]\.matrix: .*matrix is not supported/);
-    await k.ok(['apply', '-f', '-'], { stdin: `
+`),
+    ).toMatch(/spec\.tasks\[0\]\.matrix: .*matrix is not supported/);
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata: {name: missing-task, namespace: ${NS}}
@@ -610,8 +736,11 @@ kind: PipelineRun
 metadata: {name: missing-pipeline, namespace: ${NS}}
 spec:
   pipelineRef: {name: no-such-pipeline}
-` });
-    const [task, param, cycle, pipeline] = await Promise.all(['missing-task', 'missing-param', 'cycle', 'missing-pipeline'].map((n) => done('pipelinerun', n, 20_000)));
+`,
+    });
+    const [task, param, cycle, pipeline] = await Promise.all(
+      ['missing-task', 'missing-param', 'cycle', 'missing-pipeline'].map((n) => done('pipelinerun', n, 20_000)),
+    );
     expect(cond(task!)).toMatchObject({ status: 'False', reason: 'CouldntGetTask' });
     expect(cond(task!)?.message).toContain('tasks.tekton.dev "no-such-task" not found');
     expect(cond(param!)).toMatchObject({ status: 'False', reason: 'ParameterMissing' });
@@ -619,14 +748,18 @@ spec:
     expect(cond(cycle!)).toMatchObject({ status: 'False', reason: 'PipelineValidationFailed' });
     expect(cond(cycle!)?.message).toMatch(/spec\.tasks\[\d\]\.runAfter: invalid value: cycle detected/);
     expect(cond(pipeline!)).toMatchObject({ status: 'False', reason: 'CouldntGetPipeline' });
-    expect((await k.ok(['get', 'taskruns', '-n', NS, '-o', 'name'])).split('\n').filter((n) => /missing|cycle/.test(n))).toEqual([]);
+    expect(
+      (await k.ok(['get', 'taskruns', '-n', NS, '-o', 'name'])).split('\n').filter((n) => /missing|cycle/.test(n)),
+    ).toEqual([]);
   }, 60_000);
 
   it('wharf build ls|get|logs -f|cancel|rerun work on the runs, with one-line errors', async () => {
-    const wharfCli = (...args: string[]): Promise<WharfRun> => runWharf(['build', ...args, '--kubeconfig', wharf.kubeconfig, '-n', NS], { timeoutMs: 90_000 });
+    const wharfCli = (...args: string[]): Promise<WharfRun> =>
+      runWharf(['build', ...args, '--kubeconfig', wharf.kubeconfig, '-n', NS], { timeoutMs: 90_000 });
     // -f started before the run: it waits for the first step, streams, and ends with the run.
     const following = wharfCli('logs', 'watched', '-f');
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata: {name: watched, namespace: ${NS}, annotations: {platform.wharf.dev/commit: 0123456789abcdef, platform.wharf.dev/trigger: push}}
@@ -636,13 +769,16 @@ spec:
       - name: count
         taskSpec:
           steps: [{name: count, image: busybox:1, script: 'for i in 1 2 3; do echo line $i; sleep 0.3; done'}]
-` });
+`,
+    });
     const followed = await following;
     expect(followed.code).toBe(0);
     expect(followed.stdout).toBe('[count:count] line 1\n[count:count] line 2\n[count:count] line 3\n');
 
     const ls = await wharfCli('ls');
-    expect(ls.stdout.split('\n')[0]).toMatch(/^NAME\s+PIPELINE\s+STATUS\s+DEPLOYMENT\s+COMMIT\s+TRIGGER\s+DURATION\s+AGE$/);
+    expect(ls.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+PIPELINE\s+STATUS\s+DEPLOYMENT\s+COMMIT\s+TRIGGER\s+DURATION\s+AGE$/,
+    );
     expect(ls.stdout).toMatch(/^watched\s+\(inline\)\s+Succeeded\s+-\s+0123456\s+push\s+\S+\s/m);
     expect(ls.stdout).toMatch(/^ci-fail\s+ci\s+Failed\s/m);
     const got = await wharfCli('get', 'ci-fail');
@@ -657,10 +793,19 @@ spec:
     expect(made).toMatch(/^watched-/);
     const again = await done('pipelinerun', made ?? '', 60_000);
     expect(cond(again)?.reason).toBe('Succeeded');
-    expect(JSON.parse(await k.ok(['get', 'pipelinerun', made ?? '', '-n', NS, '-o', 'jsonpath={.metadata.annotations}']))).toMatchObject({ 'platform.wharf.dev/commit': '0123456789abcdef', 'platform.wharf.dev/trigger': 'rerun of watched' });
+    expect(
+      JSON.parse(await k.ok(['get', 'pipelinerun', made ?? '', '-n', NS, '-o', 'jsonpath={.metadata.annotations}'])),
+    ).toMatchObject({
+      'platform.wharf.dev/commit': '0123456789abcdef',
+      'platform.wharf.dev/trigger': 'rerun of watched',
+    });
 
     await k.ok(['apply', '-f', '-'], { stdin: pipelineRun('ci-cancel-me') });
-    await eventually(async () => (await get('pipelinerun', 'ci-cancel-me')).status?.childReferences?.length || undefined, 30_000, 'the run started');
+    await eventually(
+      async () => (await get('pipelinerun', 'ci-cancel-me')).status?.childReferences?.length || undefined,
+      30_000,
+      'the run started',
+    );
     expect((await wharfCli('cancel', 'ci-cancel-me')).stdout).toBe('build ci-cancel-me cancelled\n');
     expect(cond(await done('pipelinerun', 'ci-cancel-me', 30_000))?.reason).toBe('Cancelled');
     const twice = await wharfCli('cancel', 'ci-cancel-me');
@@ -673,12 +818,19 @@ spec:
 
   it('serves archived logs only to who may read them, after the pods are deleted and after Wharf restarts', async () => {
     await k.ok(['create', 'serviceaccount', 'nobody', '-n', NS]);
-    const denied = await k.run(['get', '--raw', `${LOGS}/pipelinerunlogs/ci-pass/log`, `--as=system:serviceaccount:${NS}:nobody`]);
+    const denied = await k.run([
+      'get',
+      '--raw',
+      `${LOGS}/pipelinerunlogs/ci-pass/log`,
+      `--as=system:serviceaccount:${NS}:nobody`,
+    ]);
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('forbidden');
     const before = await raw('/pipelinerunlogs/ci-pass/log');
     await k.ok(['delete', 'pods', '-n', NS, '-l', 'tekton.dev/pipelineRun=ci-pass', '--wait=true']);
-    expect((await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/pipelineRun=ci-pass', '-o', 'name'])).trim()).toBe('');
+    expect((await k.ok(['get', 'pods', '-n', NS, '-l', 'tekton.dev/pipelineRun=ci-pass', '-o', 'name'])).trim()).toBe(
+      '',
+    );
     expect(await raw('/pipelinerunlogs/ci-pass/log')).toBe(before);
     await wharf.restart({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);

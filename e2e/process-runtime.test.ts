@@ -55,7 +55,10 @@ function processRuntimeSuite(o: SuiteOptions): void {
     const uid = o.runAs?.uid ?? process.getuid?.() ?? 0;
     /** Runs the wharf CLI as the suite's user. */
     const cli = (args: string[], timeout = 60_000): Promise<{ stdout: string }> =>
-      run(process.execPath, [WHARF_BIN, ...args], { timeout, ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid, env: { ...process.env, HOME: wharf.dataDir } } : {}) });
+      run(process.execPath, [WHARF_BIN, ...args], {
+        timeout,
+        ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid, env: { ...process.env, HOME: wharf.dataDir } } : {}),
+      });
     const httpdPids = (): number[] => pidsWith(`httpd -f -p 127.0.0.1:${port} `);
 
     const pods = (): string => `
@@ -92,9 +95,15 @@ spec:
 
     beforeAll(async () => {
       port = await freePort();
-      wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', ...o.extraArgs], ...(o.runAs ? { runAs: o.runAs } : {}) });
+      wharf = await WharfProcess.start({
+        extraArgs: ['--nodes', '1', ...o.extraArgs],
+        ...(o.runAs ? { runAs: o.runAs } : {}),
+      });
       k = new Kubectl(wharf.kubeconfig);
-      await cli(['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], 120_000);
+      await cli(
+        ['image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir],
+        120_000,
+      );
       await k.ok(['apply', '-f', '-'], { stdin: pods() });
     }, 180_000);
 
@@ -114,9 +123,16 @@ spec:
     }, 60_000);
 
     it('warns at start-up that pods run as host processes', () => {
-      const warning = wharf.output.split('\n').find((l) => l.includes('process runtime: pods run as plain host processes'));
+      const warning = wharf.output
+        .split('\n')
+        .find((l) => l.includes('process runtime: pods run as plain host processes'));
       expect(warning).toBeDefined();
-      expect(JSON.parse(warning!)).toMatchObject({ level: 40, runtime: 'process', reason: o.reason, msg: expect.stringContaining('no isolation') });
+      expect(JSON.parse(warning!)).toMatchObject({
+        level: 40,
+        runtime: 'process',
+        reason: o.reason,
+        msg: expect.stringContaining('no isolation'),
+      });
     });
 
     it('shows the runtime in kubectl get nodes -o wide and in the node label', async () => {
@@ -132,7 +148,9 @@ spec:
     it('runs busybox httpd as a host process answering on 127.0.0.1:<port>', async () => {
       await k.ok(['wait', '--for=condition=Ready', 'pod/web', '--timeout=60s'], { timeoutMs: 70_000 });
       expect((await httpGet({ host: '127.0.0.1', port })).text).toBe('hello-from-a-process\n');
-      expect(await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP} {.status.containerStatuses[0].containerID}'])).toMatch(/^127\.0\.0\.1 process:\/\/wharf-/);
+      expect(
+        await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP} {.status.containerStatuses[0].containerID}']),
+      ).toMatch(/^127\.0\.0\.1 process:\/\/wharf-/);
       const pids = httpdPids();
       expect(pids).toHaveLength(1);
       // A plain host process of the suite's user.
@@ -141,7 +159,14 @@ spec:
 
     it('kubectl logs and kubectl exec work; exec sees the container env and the volumes', async () => {
       expect(await k.ok(['logs', 'web'])).toBe('serving\n');
-      const out = await k.ok(['exec', 'web', '--', 'sh', '-c', 'echo exec-ok $(id -u) $HOSTNAME; cat $WHARF_MOUNTS/etc/creds/token']);
+      const out = await k.ok([
+        'exec',
+        'web',
+        '--',
+        'sh',
+        '-c',
+        'echo exec-ok $(id -u) $HOSTNAME; cat $WHARF_MOUNTS/etc/creds/token',
+      ]);
       expect(out).toBe(`exec-ok ${uid} web\ns3cret`);
       const failed = await k.run(['exec', 'web', '--', 'no-such-command']);
       expect(failed.code).not.toBe(0);
@@ -149,11 +174,20 @@ spec:
     });
 
     it('restarts a crashing container, counting restarts', async () => {
-      const status = await eventually(async () => {
-        const s = JSON.parse(await k.ok(['get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0]}'])) as { restartCount: number; lastState: { terminated?: { exitCode: number; containerID: string } } };
-        return s.restartCount >= 1 && s.lastState.terminated ? s : undefined;
-      }, 30_000, 'a restart of the crashing container');
-      expect(status.lastState.terminated).toMatchObject({ exitCode: 3, containerID: expect.stringMatching(/^process:\/\/wharf-/) });
+      const status = await eventually(
+        async () => {
+          const s = JSON.parse(
+            await k.ok(['get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0]}']),
+          ) as { restartCount: number; lastState: { terminated?: { exitCode: number; containerID: string } } };
+          return s.restartCount >= 1 && s.lastState.terminated ? s : undefined;
+        },
+        30_000,
+        'a restart of the crashing container',
+      );
+      expect(status.lastState.terminated).toMatchObject({
+        exitCode: 3,
+        containerID: expect.stringMatching(/^process:\/\/wharf-/),
+      });
       expect(await k.ok(['logs', 'crash', '--previous'])).toBe('crashing\n');
     });
 
@@ -164,9 +198,21 @@ spec:
         expect(await wharf.stop()).toBe(0);
         expect((await httpGet({ host: '127.0.0.1', port })).text).toBe('hello-from-a-process\n');
         await wharf.restart({ extraArgs: ['--nodes', '1', ...o.extraArgs] });
-        await eventually(async () => (/\sReady\s/.test(await k.ok(['get', 'nodes', '--no-headers'])) ? true : undefined), 30_000, 'node Ready again');
+        await eventually(
+          async () => (/\sReady\s/.test(await k.ok(['get', 'nodes', '--no-headers'])) ? true : undefined),
+          30_000,
+          'node Ready again',
+        );
         await k.ok(['wait', '--for=condition=Ready', 'pod/web', '--timeout=30s'], { timeoutMs: 40_000 });
-        expect(await k.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}'])).toBe(`${before} 0`);
+        expect(
+          await k.ok([
+            'get',
+            'pod',
+            'web',
+            '-o',
+            'jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}',
+          ]),
+        ).toBe(`${before} 0`);
         expect(httpdPids()).toEqual(pids);
       });
     }

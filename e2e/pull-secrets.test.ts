@@ -42,40 +42,87 @@ spec:
     imagePullPolicy: ${extra.policy ?? 'Always'}
     command: ["sh", "-c", "echo pulled-and-running; sleep 3600"]
 `;
-  const getPod = async (name: string): Promise<Obj> => JSON.parse(await k.ok(['get', 'pod', name, '-o', 'json'])) as Obj;
+  const getPod = async (name: string): Promise<Obj> =>
+    JSON.parse(await k.ok(['get', 'pod', name, '-o', 'json'])) as Obj;
   const waiting = (name: string): Promise<Obj> =>
-    eventually(async () => {
-      const w = (await getPod(name)).status?.containerStatuses?.[0]?.state?.waiting;
-      return w && /ErrImagePull|ImagePullBackOff/.test(w.reason) ? w : undefined;
-    }, 60_000, `pod ${name} waiting on its image pull`);
+    eventually(
+      async () => {
+        const w = (await getPod(name)).status?.containerStatuses?.[0]?.state?.waiting;
+        return w && /ErrImagePull|ImagePullBackOff/.test(w.reason) ? w : undefined;
+      },
+      60_000,
+      `pod ${name} waiting on its image pull`,
+    );
   const running = (name: string): Promise<Obj> =>
-    eventually(async () => {
-      const p = await getPod(name);
-      return p.status?.phase === 'Running' ? p : undefined;
-    }, 60_000, `pod ${name} Running`);
+    eventually(
+      async () => {
+        const p = await getPod(name);
+        return p.status?.phase === 'Running' ? p : undefined;
+      },
+      60_000,
+      `pod ${name} Running`,
+    );
   const eventsOf = async (name: string): Promise<Obj[]> =>
-    (JSON.parse(await k.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as Obj).items;
+    (JSON.parse(await k.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as Obj)
+      .items;
 
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
     node = new Kubectl(join(wharf.dataDir, 'nodes', 'node-0', 'kubeconfig'));
     adminToken = /token: (\S+)/.exec(readFileSync(wharf.kubeconfig, 'utf8'))?.[1] ?? '';
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
 
     // docker-registry on loopback, plain HTTP, htpasswd (bcrypt) Basic auth for alice.
     regDir = mkdtempSync(join(tmpdir(), 'wharf-pullsecrets-'));
     execFileSync('htpasswd', ['-Bbc', join(regDir, 'htpasswd'), 'alice', 's3cret'], { stdio: 'ignore' });
     const port = await freePort();
     host = `127.0.0.1:${port}`;
-    writeFileSync(join(regDir, 'config.yml'), [
-      'version: 0.1', 'log: {level: error}', `storage: {filesystem: {rootdirectory: ${join(regDir, 'data')}}}`,
-      `http: {addr: ${host}}`, `auth: {htpasswd: {realm: team-registry, path: ${join(regDir, 'htpasswd')}}}`,
-    ].join('\n'));
+    writeFileSync(
+      join(regDir, 'config.yml'),
+      [
+        'version: 0.1',
+        'log: {level: error}',
+        `storage: {filesystem: {rootdirectory: ${join(regDir, 'data')}}}`,
+        `http: {addr: ${host}}`,
+        `auth: {htpasswd: {realm: team-registry, path: ${join(regDir, 'htpasswd')}}}`,
+      ].join('\n'),
+    );
     registry = spawn('docker-registry', ['serve', join(regDir, 'config.yml')], { stdio: 'ignore' });
-    await eventually(() => fetch(`http://${host}/v2/`).then((r) => r.status === 401), 15_000, 'docker-registry answering');
-    await run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', '--src-creds', `x:${adminToken}`, '--dest-tls-verify=false', '--dest-creds', 'alice:s3cret',
-      `docker://127.0.0.1:${wharf.registryPort}/busybox:1`, `docker://${host}/team/app:1`], { timeout: 60_000 });
+    await eventually(
+      () => fetch(`http://${host}/v2/`).then((r) => r.status === 401),
+      15_000,
+      'docker-registry answering',
+    );
+    await run(
+      'skopeo',
+      [
+        '--insecure-policy',
+        'copy',
+        '--src-tls-verify=false',
+        '--src-creds',
+        `x:${adminToken}`,
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        'alice:s3cret',
+        `docker://127.0.0.1:${wharf.registryPort}/busybox:1`,
+        `docker://${host}/team/app:1`,
+      ],
+      { timeout: 60_000 },
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -96,16 +143,38 @@ spec:
   });
 
   it('runs the same pod with an imagePullSecret made by kubectl create secret docker-registry', async () => {
-    await k.ok(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${host}`, '--docker-username=alice', '--docker-password=s3cret']);
+    await k.ok([
+      'create',
+      'secret',
+      'docker-registry',
+      'regcred',
+      `--docker-server=${host}`,
+      '--docker-username=alice',
+      '--docker-password=s3cret',
+    ]);
     await k.ok(['apply', '-f', '-'], { stdin: podYaml('with-secret', { secret: 'regcred' }) });
     const p = await running('with-secret');
     expect(p.status.containerStatuses[0].imageID).toMatch(new RegExp(`^${host}/team/app@sha256:[0-9a-f]{64}$`));
-    await eventually(async () => ((await k.ok(['logs', 'with-secret'])).includes('pulled-and-running') ? true : undefined), 20_000, 'logs');
-    expect((await eventsOf('with-secret')).some((e) => e.reason === 'Pulled' && /Successfully pulled image/.test(e.message))).toBe(true);
+    await eventually(
+      async () => ((await k.ok(['logs', 'with-secret'])).includes('pulled-and-running') ? true : undefined),
+      20_000,
+      'logs',
+    );
+    expect(
+      (await eventsOf('with-secret')).some((e) => e.reason === 'Pulled' && /Successfully pulled image/.test(e.message)),
+    ).toBe(true);
   });
 
   it('answers a wrong password with a 401 too', async () => {
-    await k.ok(['create', 'secret', 'docker-registry', 'wrongcred', `--docker-server=${host}`, '--docker-username=alice', '--docker-password=guess']);
+    await k.ok([
+      'create',
+      'secret',
+      'docker-registry',
+      'wrongcred',
+      `--docker-server=${host}`,
+      '--docker-username=alice',
+      '--docker-password=guess',
+    ]);
     await k.ok(['apply', '-f', '-'], { stdin: podYaml('wrong-secret', { secret: 'wrongcred' }) });
     expect((await waiting('wrong-secret')).message).toMatch(/401 Unauthorized/);
   });
@@ -130,7 +199,9 @@ spec:
   it('lets an IfNotPresent pod without a secret reuse the image cached on the node', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: podYaml('cached', { policy: 'IfNotPresent' }) });
     await running('cached');
-    expect((await eventsOf('cached')).some((e) => e.reason === 'Pulled' && /already present on machine/.test(e.message))).toBe(true);
+    expect(
+      (await eventsOf('cached')).some((e) => e.reason === 'Pulled' && /already present on machine/.test(e.message)),
+    ).toBe(true);
   });
 
   it('gives each node agent its own token (0600) as system:node:<name> in system:nodes', async () => {
@@ -138,10 +209,17 @@ spec:
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     expect(statSync(join(wharf.dataDir, 'tokens.csv')).mode & 0o777).toBe(0o600);
     const who = await node.ok(['auth', 'whoami', '-o', 'json']);
-    expect(JSON.parse(who).status.userInfo).toMatchObject({ username: 'system:node:node-0', groups: ['system:nodes', 'system:authenticated'] });
+    expect(JSON.parse(who).status.userInfo).toMatchObject({
+      username: 'system:node:node-0',
+      groups: ['system:nodes', 'system:authenticated'],
+    });
     // The agent registered and heartbeats with it: the Node is Ready and its Lease renewed.
-    expect(await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).toBe('True');
-    expect(await k.ok(['get', 'lease', '-n', 'kube-node-lease', 'node-0', '-o', 'jsonpath={.spec.holderIdentity}'])).toBe('node-0');
+    expect(
+      await k.ok(['get', 'node', 'node-0', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']),
+    ).toBe('True');
+    expect(
+      await k.ok(['get', 'lease', '-n', 'kube-node-lease', 'node-0', '-o', 'jsonpath={.spec.holderIdentity}']),
+    ).toBe('node-0');
   });
 
   it('refuses the node token anything beyond its pods: RBAC objects, listing secrets, unrelated secrets, other nodes', async () => {
@@ -151,20 +229,32 @@ spec:
       expect(r.stderr).toMatch(/Forbidden|forbidden/);
       expect(r.stderr).toMatch(pattern);
     };
-    await forbidden(['create', 'clusterrolebinding', 'node-escalation', '--clusterrole=cluster-admin', '--user=system:node:node-0'], /cannot create resource "clusterrolebindings"/);
+    await forbidden(
+      ['create', 'clusterrolebinding', 'node-escalation', '--clusterrole=cluster-admin', '--user=system:node:node-0'],
+      /cannot create resource "clusterrolebindings"/,
+    );
     await forbidden(['get', 'secrets', '-A'], /cannot list resource "secrets".*at the cluster scope/);
     await forbidden(['get', 'secrets', '-n', 'default'], /cannot list resource "secrets"/);
     await k.ok(['create', 'secret', 'generic', 'unrelated', '--from-literal=password=x']);
     await forbidden(['get', 'secret', 'unrelated'], /no relationship found between node 'node-0' and this object/);
     // A secret its pods reference is readable (the agent needs it to pull).
-    expect((await node.ok(['get', 'secret', 'regcred', '-o', 'jsonpath={.type}']))).toBe('kubernetes.io/dockerconfigjson');
+    expect(await node.ok(['get', 'secret', 'regcred', '-o', 'jsonpath={.type}'])).toBe(
+      'kubernetes.io/dockerconfigjson',
+    );
     await k.ok(['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Node\nmetadata: {name: other-node}\n' });
     await forbidden(['label', 'node', 'other-node', 'stolen=yes'], /may only modify its own Node object/);
     // A pod bound to another node: its status and deletion belong to that node.
-    await k.ok(['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: elsewhere}\nspec: {nodeName: other-node, containers: [{name: c, image: busybox:1}]}\n' });
+    await k.ok(['apply', '-f', '-'], {
+      stdin:
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: elsewhere}\nspec: {nodeName: other-node, containers: [{name: c, image: busybox:1}]}\n',
+    });
     await forbidden(['delete', 'pod', 'elsewhere'], /may only modify pods bound to it/);
-    await forbidden(['patch', 'pod', 'elsewhere', '--subresource=status', '-p', '{"status":{"phase":"Failed"}}'], /may only modify pods bound to it/);
-    const lease = 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: other-node, namespace: kube-node-lease}\nspec: {holderIdentity: other-node}\n';
+    await forbidden(
+      ['patch', 'pod', 'elsewhere', '--subresource=status', '-p', '{"status":{"phase":"Failed"}}'],
+      /may only modify pods bound to it/,
+    );
+    const lease =
+      'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: other-node, namespace: kube-node-lease}\nspec: {holderIdentity: other-node}\n';
     const r = await node.run(['create', '-f', '-'], { stdin: lease });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/may only create its own lease/);
@@ -173,11 +263,28 @@ spec:
   });
 
   it("lets the node token pull from Wharf's registry but not push", async () => {
-    const token = /token: (\S+)/.exec(readFileSync(join(wharf.dataDir, 'nodes', 'node-0', 'kubeconfig'), 'utf8'))?.[1] ?? '';
+    const token =
+      /token: (\S+)/.exec(readFileSync(join(wharf.dataDir, 'nodes', 'node-0', 'kubeconfig'), 'utf8'))?.[1] ?? '';
     const src = `docker://127.0.0.1:${wharf.registryPort}/busybox:1`;
     const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--creds', `node-0:${token}`, src]);
     expect(JSON.parse(stdout).Digest).toMatch(/^sha256:/);
-    await expect(run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', '--src-creds', `node-0:${token}`, '--dest-tls-verify=false', '--dest-creds', `node-0:${token}`,
-      src, `docker://127.0.0.1:${wharf.registryPort}/stolen/busybox:1`], { timeout: 60_000 })).rejects.toThrow(/denied|403/i);
+    await expect(
+      run(
+        'skopeo',
+        [
+          '--insecure-policy',
+          'copy',
+          '--src-tls-verify=false',
+          '--src-creds',
+          `node-0:${token}`,
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          `node-0:${token}`,
+          src,
+          `docker://127.0.0.1:${wharf.registryPort}/stolen/busybox:1`,
+        ],
+        { timeout: 60_000 },
+      ),
+    ).rejects.toThrow(/denied|403/i);
   });
 });

@@ -10,7 +10,9 @@ import { crdManifest, eventually, json, Kubectl, KUBECTL_132, RawApi, WharfProce
 
 const NS = 'keep';
 const CRD = crdManifest({
-  group: 'restart.example.com', kind: 'Gadget', shortNames: ['gdg'],
+  group: 'restart.example.com',
+  kind: 'Gadget',
+  shortNames: ['gdg'],
   spec: { properties: { size: { type: 'integer' } } },
   printerColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
 });
@@ -41,10 +43,18 @@ beforeAll(async () => {
   await k.ok(['create', 'deployment', 'web', '-n', NS, '--image=nginx:1.27', '--replicas=2']);
   await k.ok(['apply', '-f', '-'], { stdin: CRD });
   await k.ok(['wait', '--for=condition=Established', 'crd/gadgets.restart.example.com', '--timeout=20s']);
-  await eventually(async () => (await k.run(['apply', '-f', '-'], { stdin: GADGET })).code === 0, 20_000, 'custom resource accepted');
+  await eventually(
+    async () => (await k.run(['apply', '-f', '-'], { stdin: GADGET })).code === 0,
+    20_000,
+    'custom resource accepted',
+  );
   for (const [what, args] of Object.entries({
-    configmap: ['configmap', 'settings', '-n', NS], secret: ['secret', 'db', '-n', NS], serviceaccount: ['serviceaccount', 'robot', '-n', NS],
-    deployment: ['deployment', 'web', '-n', NS], crd: ['crd', 'gadgets.restart.example.com'], gadget: ['gadget', 'g1', '-n', NS],
+    configmap: ['configmap', 'settings', '-n', NS],
+    secret: ['secret', 'db', '-n', NS],
+    serviceaccount: ['serviceaccount', 'robot', '-n', NS],
+    deployment: ['deployment', 'web', '-n', NS],
+    crd: ['crd', 'gadgets.restart.example.com'],
+    gadget: ['gadget', 'g1', '-n', NS],
   })) {
     const rv = rvOf(await k.ok(['get', ...args, '-o', 'json']));
     rvBefore.set(what, rv);
@@ -65,7 +75,7 @@ describe('stop and start on the same data dir', () => {
     await wharf.restart();
   });
 
-  it('serves the CRD\'s custom resources at once, through the old kubeconfig', async () => {
+  it("serves the CRD's custom resources at once, through the old kubeconfig", async () => {
     // No waiting: the first request after readiness must find the custom resource.
     const api = RawApi.fromKubeconfig(oldKubeconfig);
     try {
@@ -89,11 +99,15 @@ describe('stop and start on the same data dir', () => {
     const secret = JSON.parse(await old.ok(['get', 'secret', 'db', '-n', NS, '-o', 'json']));
     expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('s3cr3t-restart');
     expect(secret.metadata.resourceVersion).toBe(rvBefore.get('secret'));
-    expect(rvOf(await old.ok(['get', 'serviceaccount', 'robot', '-n', NS, '-o', 'json']))).toBe(rvBefore.get('serviceaccount'));
+    expect(rvOf(await old.ok(['get', 'serviceaccount', 'robot', '-n', NS, '-o', 'json']))).toBe(
+      rvBefore.get('serviceaccount'),
+    );
     const deploy = JSON.parse(await old.ok(['get', 'deployment', 'web', '-n', NS, '-o', 'json']));
     expect(deploy.spec.replicas).toBe(2);
     const crd = JSON.parse(await old.ok(['get', 'crd', 'gadgets.restart.example.com', '-o', 'json']));
-    expect(crd.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'True' })]));
+    expect(crd.status.conditions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'True' })]),
+    );
     const names = (await old.ok(['get', 'namespaces', '-o', 'name'])).split('\n');
     expect(names).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system', `namespace/${NS}`]));
   });
@@ -104,7 +118,18 @@ describe('stop and start on the same data dir', () => {
     expect(rv1).toBeGreaterThan(maxRvBefore);
     const created = await k.ok(['create', 'configmap', 'later', '-n', NS, '--from-literal=a=b', '-o', 'json']);
     expect(Number(rvOf(created))).toBeGreaterThan(rv1);
-    const gadget = await k.ok(['patch', 'gadget', 'g1', '-n', NS, '--type=merge', '-p', '{"spec":{"size":8}}', '-o', 'json']);
+    const gadget = await k.ok([
+      'patch',
+      'gadget',
+      'g1',
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      '{"spec":{"size":8}}',
+      '-o',
+      'json',
+    ]);
     expect(Number(rvOf(gadget))).toBeGreaterThan(Number(rvOf(created)));
   });
 
@@ -151,7 +176,7 @@ describe('health, version and transport', () => {
     expect(outcome).toMatch(/^error: |^status 400/);
   });
 
-  it('presents a serving certificate the kubeconfig\'s CA verifies for 127.0.0.1', async () => {
+  it("presents a serving certificate the kubeconfig's CA verifies for 127.0.0.1", async () => {
     // RawApi verifies the chain and the host name; an untrusted certificate would reject.
     const api = RawApi.fromKubeconfig(wharf.kubeconfig);
     try {

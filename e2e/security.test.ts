@@ -19,7 +19,8 @@ let k: Kubectl;
 let admin: RawApi;
 let saToken = '';
 
-function expectStatus(r: RawResponse, code: number, reason: string): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- a Status, asserted field by field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a Status, asserted field by field
+function expectStatus(r: RawResponse, code: number, reason: string): Record<string, any> {
   expect(r.status, r.text).toBe(code);
   const s = json(r);
   expect(s).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason });
@@ -51,9 +52,21 @@ describe('authentication', () => {
       expectStatus(await anon.get(p), 401, 'Unauthorized');
       expectStatus(await admin.as('not-a-token').get(p), 401, 'Unauthorized');
     }
-    expectStatus(await anon.post(`/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'anon' } }), 401, 'Unauthorized');
-    expectStatus(await admin.get('/api', { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }), 401, 'Unauthorized');
-    expectStatus(await admin.as(`${saToken.slice(0, -4)}AAAA`).get(`/api/v1/namespaces/${NS}/configmaps`), 401, 'Unauthorized');
+    expectStatus(
+      await anon.post(`/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'anon' } }),
+      401,
+      'Unauthorized',
+    );
+    expectStatus(
+      await admin.get('/api', { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }),
+      401,
+      'Unauthorized',
+    );
+    expectStatus(
+      await admin.as(`${saToken.slice(0, -4)}AAAA`).get(`/api/v1/namespaces/${NS}/configmaps`),
+      401,
+      'Unauthorized',
+    );
   });
 
   it('lets anonymous users reach only /livez, /readyz, /healthz and /version', async () => {
@@ -72,7 +85,9 @@ describe('authentication', () => {
     await k.ok(['create', 'serviceaccount', 'temp', '-n', NS]);
     const token = (await k.ok(['create', 'token', 'temp', '-n', NS])).trim();
     const self = await admin.as(token).post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-      apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'configmaps', namespace: NS } },
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb: 'get', resource: 'configmaps', namespace: NS } },
     });
     expect(self.status, self.text).toBe(201);
     await k.ok(['delete', 'serviceaccount', 'temp', '-n', NS]);
@@ -92,24 +107,46 @@ describe('service-account tokens and RBAC', () => {
 
   it('denies the rest with 403 Forbidden in Status shape', async () => {
     const sa = admin.as(saToken);
-    const create = expectStatus(await sa.post(`/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-robot' } }), 403, 'Forbidden');
-    expect(create.message).toBe(`configmaps is forbidden: User "${SA_USER}" cannot create resource "configmaps" in API group "" in the namespace "${NS}"`);
+    const create = expectStatus(
+      await sa.post(`/api/v1/namespaces/${NS}/configmaps`, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'by-robot' },
+      }),
+      403,
+      'Forbidden',
+    );
+    expect(create.message).toBe(
+      `configmaps is forbidden: User "${SA_USER}" cannot create resource "configmaps" in API group "" in the namespace "${NS}"`,
+    );
     expect(create.details).toMatchObject({ kind: 'configmaps', group: '' });
     const secret = expectStatus(await sa.get(`/api/v1/namespaces/${NS}/secrets/anything`), 403, 'Forbidden');
     expect(secret.details).toMatchObject({ name: 'anything', kind: 'secrets' });
     expectStatus(await sa.get(`/api/v1/namespaces/${OTHER}/configmaps`), 403, 'Forbidden');
     expectStatus(await sa.get('/api/v1/nodes'), 403, 'Forbidden');
     expectStatus(await sa.request('DELETE', `/api/v1/namespaces/${NS}/configmaps/settings`), 403, 'Forbidden');
-    expectStatus(await sa.patch(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles/cm-reader`, '{"rules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]}]}', 'application/merge-patch+json'), 403, 'Forbidden');
+    expectStatus(
+      await sa.patch(
+        `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles/cm-reader`,
+        '{"rules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]}]}',
+        'application/merge-patch+json',
+      ),
+      403,
+      'Forbidden',
+    );
 
     const r = await k.run(['--token', saToken, 'delete', 'configmap', 'settings', '-n', NS]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error from server (Forbidden): configmaps "settings" is forbidden: User "${SA_USER}" cannot delete resource "configmaps"`);
+    expect(r.stderr).toContain(
+      `Error from server (Forbidden): configmaps "settings" is forbidden: User "${SA_USER}" cannot delete resource "configmaps"`,
+    );
     expect(await k.ok(['get', 'configmap', 'settings', '-n', NS, '-o', 'jsonpath={.data.color}'])).toBe('blue');
   });
 
   it('kubectl auth can-i answers for the service account', async () => {
-    expect((await k.run(['--token', saToken, 'auth', 'can-i', 'list', 'configmaps', '-n', NS])).stdout.trim()).toBe('yes');
+    expect((await k.run(['--token', saToken, 'auth', 'can-i', 'list', 'configmaps', '-n', NS])).stdout.trim()).toBe(
+      'yes',
+    );
     const no = await k.run(['--token', saToken, 'auth', 'can-i', 'create', 'configmaps', '-n', NS]);
     expect(no.stdout.trim()).toBe('no');
     expect(no.code).toBe(1);
@@ -118,10 +155,22 @@ describe('service-account tokens and RBAC', () => {
   it('a new binding takes effect on the next request', async () => {
     await k.ok(['create', 'role', 'cm-writer', '-n', NS, '--verb=create', '--resource=configmaps']);
     await k.ok(['create', 'rolebinding', 'robot-writes', '-n', NS, '--role=cm-writer', `--serviceaccount=${NS}:robot`]);
-    const r = await admin.as(saToken).post(`/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-robot' } });
+    const r = await admin.as(saToken).post(`/api/v1/namespaces/${NS}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'by-robot' },
+    });
     expect(r.status, r.text).toBe(201);
     await k.ok(['delete', 'rolebinding', 'robot-writes', '-n', NS]);
-    expectStatus(await admin.as(saToken).post(`/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-robot-2' } }), 403, 'Forbidden');
+    expectStatus(
+      await admin.as(saToken).post(`/api/v1/namespaces/${NS}/configmaps`, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'by-robot-2' },
+      }),
+      403,
+      'Forbidden',
+    );
   });
 });
 
@@ -137,7 +186,10 @@ interface AuditLine {
 }
 
 function auditLines(): AuditLine[] {
-  return readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditLine);
+  return readFileSync(join(wharf.dataDir, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditLine);
 }
 
 describe('audit log', () => {
@@ -147,15 +199,23 @@ describe('audit log', () => {
     await k.ok(['label', 'configmap', NAME, '-n', NS, 'x=y']); // PATCH
     await k.ok(['get', 'configmap', NAME, '-n', NS]); // not audited
     const cur = json(await admin.get(`/api/v1/namespaces/${NS}/configmaps/${NAME}`));
-    expect((await admin.put(`/api/v1/namespaces/${NS}/configmaps/${NAME}`, { ...cur, data: { a: '2' } })).status).toBe(200); // PUT
-    expect((await admin.put(`/api/v1/namespaces/${NS}/configmaps/${NAME}`, { ...cur, data: { a: '3' } })).status).toBe(409); // stale
+    expect((await admin.put(`/api/v1/namespaces/${NS}/configmaps/${NAME}`, { ...cur, data: { a: '2' } })).status).toBe(
+      200,
+    ); // PUT
+    expect((await admin.put(`/api/v1/namespaces/${NS}/configmaps/${NAME}`, { ...cur, data: { a: '3' } })).status).toBe(
+      409,
+    ); // stale
     expect((await admin.as(saToken).request('DELETE', `/api/v1/namespaces/${NS}/configmaps/${NAME}`)).status).toBe(403);
     await k.ok(['delete', 'configmap', NAME, '-n', NS]); // DELETE
 
-    const mine = await eventually(() => {
-      const lines = auditLines().filter((l) => l.resource === 'configmaps' && l.name === NAME);
-      return lines.length >= 6 ? lines : undefined;
-    }, 10_000, 'audit lines');
+    const mine = await eventually(
+      () => {
+        const lines = auditLines().filter((l) => l.resource === 'configmaps' && l.name === NAME);
+        return lines.length >= 6 ? lines : undefined;
+      },
+      10_000,
+      'audit lines',
+    );
     expect(mine.map((l) => [l.user, l.verb, l.code])).toEqual([
       ['wharf-admin', 'create', 201],
       ['wharf-admin', 'patch', 200],
@@ -176,14 +236,18 @@ describe('secrets at rest', () => {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   /** Every SQLite file of the store: the database, its WAL and shared-memory index. */
   function dbFiles(): Buffer[] {
-    return readdirSync(wharf.dataDir).filter((f) => f.startsWith('wharf.db')).map((f) => readFileSync(join(wharf.dataDir, f)));
+    return readdirSync(wharf.dataDir)
+      .filter((f) => f.startsWith('wharf.db'))
+      .map((f) => readFileSync(join(wharf.dataDir, f)));
   }
   const contains = (needle: string): boolean => dbFiles().some((b) => b.includes(needle));
 
   it('keeps secret values out of every database file while kubectl reads them back', async () => {
     expect(readdirSync(wharf.dataDir)).toEqual(expect.arrayContaining(['wharf.db', 'wharf.db-wal']));
     await k.ok(['create', 'secret', 'generic', 'canary', '-n', NS, `--from-literal=token=${SECRET_VALUE}`]);
-    await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: Secret\nmetadata: {name: applied, namespace: ${NS}}\nstringData: {password: ${SECRET_VALUE_2}}\n` });
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `apiVersion: v1\nkind: Secret\nmetadata: {name: applied, namespace: ${NS}}\nstringData: {password: ${SECRET_VALUE_2}}\n`,
+    });
     await k.ok(['create', 'configmap', 'control', '-n', NS, `--from-literal=v=${CONFIG_VALUE}`]);
 
     const got = JSON.parse(await k.ok(['get', 'secret', 'canary', '-n', NS, '-o', 'json']));
@@ -201,7 +265,16 @@ describe('secrets at rest', () => {
   });
 
   it('re-encrypts on update and after a restart the secret still decrypts', async () => {
-    await k.ok(['patch', 'secret', 'canary', '-n', NS, '--type=merge', '-p', `{"stringData":{"token":"${SECRET_VALUE}-v2"}}`]);
+    await k.ok([
+      'patch',
+      'secret',
+      'canary',
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      `{"stringData":{"token":"${SECRET_VALUE}-v2"}}`,
+    ]);
     expect(contains(`${SECRET_VALUE}-v2`)).toBe(false);
     expect(contains(b64(`${SECRET_VALUE}-v2`))).toBe(false);
     expect(await wharf.stop()).toBe(0);

@@ -13,7 +13,15 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupServiceRules, ServiceProxy } from '@wharf/node';
-import { eventually, httpdDeployment, httpText, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import {
+  eventually,
+  httpdDeployment,
+  httpText,
+  Kubectl,
+  runcUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
 const hasIptables = ((): boolean => {
@@ -67,10 +75,14 @@ const saveText = (table: string): string => execFileSync('iptables-save', ['-t',
 /** Endpoints the nat rules DNAT the cluster IP:port to (empty when it has no rule). */
 function dnatTargets(clusterIP: string, port: number): string[] {
   const lines = saveText('nat').split('\n');
-  const svc = lines.find((l) => l.startsWith(`-A ${PREFIX}-SERVICES -d ${clusterIP}/32 `) && l.includes(`--dport ${port} `))?.split(' -j ')[1];
+  const svc = lines
+    .find((l) => l.startsWith(`-A ${PREFIX}-SERVICES -d ${clusterIP}/32 `) && l.includes(`--dport ${port} `))
+    ?.split(' -j ')[1];
   if (!svc) return [];
   const seps = lines.filter((l) => l.startsWith(`-A ${svc} `) && l.includes('-SEP-')).map((l) => l.split(' -j ')[1]);
-  const targets = lines.filter((l) => seps.some((s) => l.startsWith(`-A ${s} `)) && l.includes('--to-destination')).map((l) => /--to-destination (\S+)/.exec(l)?.[1] ?? '');
+  const targets = lines
+    .filter((l) => seps.some((s) => l.startsWith(`-A ${s} `)) && l.includes('--to-destination'))
+    .map((l) => /--to-destination (\S+)/.exec(l)?.[1] ?? '');
   return [...new Set(targets)].sort();
 }
 
@@ -105,15 +117,51 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     // wharf up runs its own dataplane too; this test's proxy must put back what it found.
     localnetBefore = readFileSync(ROUTE_LOCALNET, 'utf8').trim();
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
     await k.ok(['apply', '-f', '-'], { stdin: deployment });
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=90s'], { timeoutMs: 100_000 });
-    const out = await k.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.metadata.uid}{"\\n"}{end}']);
-    pods = out.trim().split('\n').map((l) => {
-      const [name = '', ip = '', uid = ''] = l.split(' ');
-      return { name, ip, uid };
+    const out = await k.ok([
+      'get',
+      'pods',
+      '-l',
+      'app=web',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.metadata.uid}{"\\n"}{end}',
+    ]);
+    pods = out
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [name = '', ip = '', uid = ''] = l.split(' ');
+        return { name, ip, uid };
+      });
+    await k.ok(['apply', '-f', '-'], {
+      stdin:
+        services +
+        '---' +
+        slice(
+          'web',
+          pods.map((p) => p.ip),
+        ) +
+        '---' +
+        slice(
+          'headless',
+          pods.map((p) => p.ip),
+        ),
     });
-    await k.ok(['apply', '-f', '-'], { stdin: services + '---' + slice('web', pods.map((p) => p.ip)) + '---' + slice('headless', pods.map((p) => p.ip)) });
     clusterIP = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     nodePort = Number(await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
     const kubeConfig = new KubeConfig();
@@ -162,12 +210,19 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
     const applied = Date.now();
     await until(() => expect(dnatTargets(clusterIP, 80)).toEqual([`${keep.ip}:8080`]), 5000);
     const seenAfter = Date.now() - applied;
-    console.log(`endpoint removal: rules updated ${proxy?.lastSyncDelayMs ?? -1} ms after the watch event, seen ${seenAfter} ms after kubectl returned`);
+    console.log(
+      `endpoint removal: rules updated ${proxy?.lastSyncDelayMs ?? -1} ms after the watch event, seen ${seenAfter} ms after kubectl returned`,
+    );
     expect(proxy?.lastSyncDelayMs).toBeLessThan(1000);
     const seen = await hostnames(clusterIP, 80, 15);
     expect([...seen.keys()]).toEqual([keep.name]);
     expect(seen.has(drop.name)).toBe(false);
-    await k.ok(['apply', '-f', '-'], { stdin: slice('web', pods.map((p) => p.ip)) });
+    await k.ok(['apply', '-f', '-'], {
+      stdin: slice(
+        'web',
+        pods.map((p) => p.ip),
+      ),
+    });
     await until(() => expect(dnatTargets(clusterIP, 80)).toHaveLength(2), 5000);
   });
 
@@ -181,8 +236,13 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
 
   it('refuses connections to a Service without endpoints', async () => {
     const ip = (await k.ok(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-    await until(() => expect(saveText('filter')).toContain(`-A ${PREFIX}-SERVICES -d ${ip}/32 -p tcp -m tcp --dport 80 `), 5000);
-    expect(saveText('filter')).toMatch(new RegExp(`-A ${PREFIX}-SERVICES -d ${ip.replace(/\./g, '\\.')}/32 .*-j REJECT`));
+    await until(
+      () => expect(saveText('filter')).toContain(`-A ${PREFIX}-SERVICES -d ${ip}/32 -p tcp -m tcp --dport 80 `),
+      5000,
+    );
+    expect(saveText('filter')).toMatch(
+      new RegExp(`-A ${PREFIX}-SERVICES -d ${ip.replace(/\./g, '\\.')}/32 .*-j REJECT`),
+    );
     await expect(httpText({ host: ip, port: 80 })).rejects.toThrow(/ECONNREFUSED/);
   });
 
@@ -198,9 +258,30 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
 
   it('lets a pod reach the API through the `kubernetes` Service with its service-account token, TLS verified and RBAC applied', async () => {
     // curl verifies the API's certificate against the mounted CA, for the Service's name and its address.
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'curl:1', '--debian-packages', 'curl,busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
-    expect(await k.ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}'])).toBe('10.96.0.1 443');
-    const endpoint = await k.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}']);
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'curl:1',
+        '--debian-packages',
+        'curl,busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
+    expect(await k.ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}'])).toBe(
+      '10.96.0.1 443',
+    );
+    const endpoint = await k.ok([
+      'get',
+      'endpoints',
+      'kubernetes',
+      '-o',
+      'jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}',
+    ]);
     expect(endpoint).toMatch(new RegExp(`^10\\.\\d+\\.255\\.1:${wharf.port}$`));
     await k.ok(['create', 'serviceaccount', 'reader']);
     await k.ok(['create', 'rolebinding', 'reader-view', '--clusterrole=view', '--serviceaccount=default:reader']);
@@ -212,7 +293,8 @@ describe.skipIf(skip !== '')(`services through the iptables dataplane ${skip}`, 
       'curl -sS -m 10 --cacert $S/ca.crt -o /dev/null -w "anonymous %{http_code}\\n" https://kubernetes.default.svc/api/v1/namespaces/default/pods',
       'exec /bin/busybox sleep 3600',
     ].join('; ');
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: v1
 kind: Pod
 metadata: {name: in-cluster, namespace: default}
@@ -220,7 +302,8 @@ spec:
   serviceAccountName: reader
   terminationGracePeriodSeconds: 1
   containers: [{name: c, image: "curl:1", command: ["/bin/busybox", "sh", "-c", ${JSON.stringify(script)}]}]
-` });
+`,
+    });
     const out = await eventually(async () => {
       const text = await k.ok(['logs', 'in-cluster']);
       return text.includes('anonymous') ? text : undefined;

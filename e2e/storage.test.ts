@@ -70,7 +70,20 @@ describe.skipIf(skip !== '')(`dynamic local volumes ${skip}`, () => {
   beforeAll(async () => {
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '2'] });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -85,36 +98,64 @@ describe.skipIf(skip !== '')(`dynamic local volumes ${skip}`, () => {
 
   it('provisions a volume for each StatefulSet claim on the node its pod runs on', async () => {
     await k.ok(['apply', '-f', '-'], { stdin: statefulSet });
-    await eventually(async () => (await jp(['get', 'sts', 'db'], '{.status.readyReplicas}')) === '2', 120_000, 'both replicas ready');
+    await eventually(
+      async () => (await jp(['get', 'sts', 'db'], '{.status.readyReplicas}')) === '2',
+      120_000,
+      'both replicas ready',
+    );
     for (const i of [0, 1]) {
       const claim = `data-db-${i}`;
-      expect(await jp(['get', 'pvc', claim], '{.status.phase} {.spec.storageClassName} {.status.capacity.storage}')).toBe('Bound local-path 1Gi');
+      expect(
+        await jp(['get', 'pvc', claim], '{.status.phase} {.spec.storageClassName} {.status.capacity.storage}'),
+      ).toBe('Bound local-path 1Gi');
       const pv = await jp(['get', 'pvc', claim], '{.spec.volumeName}');
       const node = await jp(['get', 'pod', `db-${i}`], '{.spec.nodeName}');
-      expect(await jp(['get', 'pv', pv], '{.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]}')).toBe(node);
-      expect(await jp(['get', 'pvc', claim], '{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}')).toBe(node);
+      expect(
+        await jp(['get', 'pv', pv], '{.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]}'),
+      ).toBe(node);
+      expect(await jp(['get', 'pvc', claim], '{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}')).toBe(
+        node,
+      );
       const path = await jp(['get', 'pv', pv], '{.spec.local.path}');
       expect(path).toContain(`/nodes/${node}/volumes/${pv}`);
     }
-    const capacities = await k.ok(['get', 'csistoragecapacities', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.nodeTopology.matchLabels.kubernetes\\.io/hostname}={.capacity}{"\\n"}{end}']);
+    const capacities = await k.ok([
+      'get',
+      'csistoragecapacities',
+      '-n',
+      'kube-system',
+      '-o',
+      'jsonpath={range .items[*]}{.nodeTopology.matchLabels.kubernetes\\.io/hostname}={.capacity}{"\\n"}{end}',
+    ]);
     expect(capacities).toMatch(/node-0=\d+/);
     expect(capacities).toMatch(/node-1=\d+/);
   }, 180_000);
 
-  it('reports each mounted claim as the kubelet does: kubelet_volume_stats_* on the node\'s /metrics', async () => {
+  it("reports each mounted claim as the kubelet does: kubelet_volume_stats_* on the node's /metrics", async () => {
     await k.ok(['exec', 'db-1', '--', 'sh', '-c', 'head -c 4194304 /dev/zero > /data/blob']);
     const node = await jp(['get', 'pod', 'db-1'], '{.spec.nodeName}');
     const series = (text: string, name: string): number | undefined => {
-      const line = text.split('\n').find((l) => l.startsWith(`${name}{namespace="default",persistentvolumeclaim="data-db-1"} `));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{namespace="default",persistentvolumeclaim="data-db-1"} `));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     };
-    const used = await eventually(async () => {
-      const v = series(await k.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]), 'kubelet_volume_stats_used_bytes');
-      return v !== undefined && v >= 4 * 1024 * 1024 ? v : undefined;
-    }, 30_000, 'data-db-1 used bytes counting the 4 MiB written');
+    const used = await eventually(
+      async () => {
+        const v = series(
+          await k.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]),
+          'kubelet_volume_stats_used_bytes',
+        );
+        return v !== undefined && v >= 4 * 1024 * 1024 ? v : undefined;
+      },
+      30_000,
+      'data-db-1 used bytes counting the 4 MiB written',
+    );
     const text = await k.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]);
     expect(used).toBeLessThan(8 * 1024 * 1024);
-    expect(series(text, 'kubelet_volume_stats_capacity_bytes')).toBeGreaterThan(series(text, 'kubelet_volume_stats_available_bytes') ?? Infinity);
+    expect(series(text, 'kubelet_volume_stats_capacity_bytes')).toBeGreaterThan(
+      series(text, 'kubelet_volume_stats_available_bytes') ?? Infinity,
+    );
     expect(series(text, 'kubelet_volume_stats_inodes_used')).toBeGreaterThan(0);
     // A claim of a pod on the other node is that node's to report.
     expect(text).not.toContain('persistentvolumeclaim="data-db-0"');
@@ -134,21 +175,41 @@ describe.skipIf(skip !== '')(`dynamic local volumes ${skip}`, () => {
   it('keeps the data across a Wharf restart', async () => {
     const before = [await born('db-0'), await born('db-1')];
     await wharf.restart({ extraArgs: ['--nodes', '2'] });
-    await eventually(async () => (await jp(['get', 'sts', 'db'], '{.status.readyReplicas}')) === '2', 120_000, 'replicas ready after restart');
+    await eventually(
+      async () => (await jp(['get', 'sts', 'db'], '{.status.readyReplicas}')) === '2',
+      120_000,
+      'replicas ready after restart',
+    );
     expect([await born('db-0'), await born('db-1')]).toEqual(before);
   }, 240_000);
 
   it('grows a claim whose class allows expansion, and refuses where it does not', async () => {
     await k.ok(['patch', 'pvc', 'data-db-0', '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}']);
     const pv = await jp(['get', 'pvc', 'data-db-0'], '{.spec.volumeName}');
-    await eventually(async () => (await jp(['get', 'pv', pv], '{.spec.capacity.storage}')) === '2Gi', 30_000, 'the volume grown');
-    await eventually(async () => (await jp(['get', 'pvc', 'data-db-0'], '{.status.capacity.storage}')) === '2Gi', 30_000, 'the claim reports 2Gi');
+    await eventually(
+      async () => (await jp(['get', 'pv', pv], '{.spec.capacity.storage}')) === '2Gi',
+      30_000,
+      'the volume grown',
+    );
+    await eventually(
+      async () => (await jp(['get', 'pvc', 'data-db-0'], '{.status.capacity.storage}')) === '2Gi',
+      30_000,
+      'the claim reports 2Gi',
+    );
 
     await k.ok(['apply', '-f', '-'], { stdin: retained });
     await ready('writer');
-    const refused = await k.run(['patch', 'pvc', 'kept', '-p', '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}']);
+    const refused = await k.run([
+      'patch',
+      'pvc',
+      'kept',
+      '-p',
+      '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}',
+    ]);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+    expect(refused.stderr).toContain(
+      'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+    );
     expect(await jp(['get', 'pvc', 'kept'], '{.spec.resources.requests.storage}')).toBe('1Gi');
   }, 120_000);
 
@@ -166,12 +227,17 @@ describe.skipIf(skip !== '')(`dynamic local volumes ${skip}`, () => {
     const keptPath = await jp(['get', 'pv', kept], '{.spec.local.path}');
     await k.ok(['delete', 'pod', 'writer', '--wait=true']);
     await k.ok(['delete', 'pvc', 'kept']);
-    await eventually(async () => (await jp(['get', 'pv', kept], '{.status.phase}')) === 'Released', 30_000, 'the Retain volume released');
+    await eventually(
+      async () => (await jp(['get', 'pv', kept], '{.status.phase}')) === 'Released',
+      30_000,
+      'the Retain volume released',
+    );
     expect(existsSync(`${keptPath}/file`)).toBe(true);
   }, 150_000);
 
   it('leaves a pod Pending with the reason when no node has room for its claim', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: `
+    await k.ok(['apply', '-f', '-'], {
+      stdin: `
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: huge, namespace: default}
@@ -183,11 +249,16 @@ metadata: {name: greedy, namespace: default}
 spec:
   containers: [{name: c, image: busybox:1, command: [sleep, '3600'], volumeMounts: [{name: d, mountPath: /data}]}]
   volumes: [{name: d, persistentVolumeClaim: {claimName: huge}}]
-` });
-    const message = await eventually(async () => {
-      const m = await jp(['get', 'pod', 'greedy'], '{.status.conditions[?(@.type=="PodScheduled")].message}');
-      return m || undefined;
-    }, 30_000, 'the scheduler\'s verdict');
+`,
+    });
+    const message = await eventually(
+      async () => {
+        const m = await jp(['get', 'pod', 'greedy'], '{.status.conditions[?(@.type=="PodScheduled")].message}');
+        return m || undefined;
+      },
+      30_000,
+      "the scheduler's verdict",
+    );
     expect(message).toContain('2 node(s) did not have enough free storage');
     expect(await jp(['get', 'pvc', 'huge'], '{.status.phase}')).toBe('Pending');
   }, 60_000);

@@ -117,7 +117,20 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
     writeFileSync(path.join(scratch, 'pv', 'pv.txt'), 'from-the-pv');
     wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
     k = new Kubectl(wharf.kubeconfig);
-    await run(process.execPath, [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir], { timeout: 120_000 });
+    await run(
+      process.execPath,
+      [
+        WHARF_BIN,
+        'image',
+        'build-base',
+        'busybox:1',
+        '--debian-packages',
+        'busybox-static',
+        '--data-dir',
+        wharf.dataDir,
+      ],
+      { timeout: 120_000 },
+    );
   });
 
   afterAll(async () => {
@@ -132,28 +145,49 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
   const isVolume = (doc: string): boolean => doc.includes('kind: PersistentVolume\n');
 
   it('keeps the pod waiting with a FailedMount event while its claim is Pending', async () => {
-    await k.ok(['apply', '-f', '-'], { stdin: documents().filter((d) => !isVolume(d)).join('\n---\n') });
+    await k.ok(['apply', '-f', '-'], {
+      stdin: documents()
+        .filter((d) => !isVolume(d))
+        .join('\n---\n'),
+    });
     const events = await eventually(
       async () => {
-        const out = await k.ok(['get', 'events', '--field-selector', 'involvedObject.name=vols,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+        const out = await k.ok([
+          'get',
+          'events',
+          '--field-selector',
+          'involvedObject.name=vols,reason=FailedMount',
+          '-o',
+          'jsonpath={.items[*].message}',
+        ]);
         return out.includes('not bound') ? out : undefined;
       },
       30_000,
       'a FailedMount event for the Pending claim',
     );
-    expect(events).toContain('MountVolume.SetUp failed for volume "data" : PersistentVolumeClaim default/data is not bound (phase Pending');
+    expect(events).toContain(
+      'MountVolume.SetUp failed for volume "data" : PersistentVolumeClaim default/data is not bound (phase Pending',
+    );
     expect(await k.ok(['get', 'pod', 'vols', '-o', 'jsonpath={.status.containerStatuses}'])).toBe('');
   });
 
   it('runs once the claim is bound, with every volume in place', async () => {
     // The volume appears; the binder binds the claim to it.
     await k.ok(['apply', '-f', '-'], { stdin: documents().filter(isVolume).join('\n---\n') });
-    await eventually(async () => (await k.ok(['get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}'])) === 'Bound', 30_000, 'the claim bound');
-    const out = await eventually(async () => {
-      const l = await logs().catch(() => '');
-      // After "ready" the container prints the config and secret files every 0.5 s.
-      return l.includes('ready') && l.includes('cfg=') ? l : undefined;
-    }, 60_000, 'the container to print its volumes');
+    await eventually(
+      async () => (await k.ok(['get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}'])) === 'Bound',
+      30_000,
+      'the claim bound',
+    );
+    const out = await eventually(
+      async () => {
+        const l = await logs().catch(() => '');
+        // After "ready" the container prints the config and secret files every 0.5 s.
+        return l.includes('ready') && l.includes('cfg=') ? l : undefined;
+      },
+      60_000,
+      'the container to print its volumes',
+    );
     expect(out).toContain('secret=s3cr3t-e2e');
     expect(out).toContain('podname=vols');
     expect(out).toContain('labels=app="vols"');
@@ -185,7 +219,10 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
     await k.ok(['patch', 'configmap', 'app-config', '--type=merge', '-p', '{"data":{"greeting":"hello-v2"}}']);
     await k.ok(['patch', 'secret', 'app-secret', '--type=merge', '-p', '{"stringData":{"password":"s3cr3t-v2"}}']);
     const line = await eventually(
-      async () => (await k.ok(['logs', 'vols', '--tail=1'])).split('\n').find((l) => l.includes('cfg=hello-v2 proj=hello-v2') && l.includes('sec=s3cr3t-v2')),
+      async () =>
+        (await k.ok(['logs', 'vols', '--tail=1']))
+          .split('\n')
+          .find((l) => l.includes('cfg=hello-v2 proj=hello-v2') && l.includes('sec=s3cr3t-v2')),
       30_000,
       'the new content in the container',
     );
@@ -198,7 +235,11 @@ describe.skipIf(skip !== '')(`volume plugins on wharf up --nodes 1 ${skip}`, () 
   it('removes the pod volumes (tmpfs mounts and pod dir) when the pod is deleted', async () => {
     const uid = await k.ok(['get', 'pod', 'vols', '-o', 'jsonpath={.metadata.uid}']);
     await k.ok(['delete', 'pod', 'vols', '--timeout=60s'], { timeoutMs: 70_000 });
-    await eventually(async () => (execFileSync('findmnt', ['-rn', '-o', 'TARGET']).toString().includes(uid) ? undefined : true), 20_000, 'the pod mounts gone');
+    await eventually(
+      async () => (execFileSync('findmnt', ['-rn', '-o', 'TARGET']).toString().includes(uid) ? undefined : true),
+      20_000,
+      'the pod mounts gone',
+    );
     const podDirs = execFileSync('find', [wharf.dataDir, '-maxdepth', '4', '-name', uid]).toString().trim();
     expect(podDirs).toBe('');
     expect(execFileSync('cat', [path.join(scratch, 'host', 'host.txt')]).toString()).toBe('from-the-host');

@@ -45,7 +45,10 @@ const kinds = {};
 const missing = [];
 for (const info of BUILTIN_RESOURCES) {
   const model = modelFor(info);
-  if (!model) { missing.push(`${info.group}/${info.version}/${info.kind}`); continue; }
+  if (!model) {
+    missing.push(`${info.group}/${info.version}/${info.kind}`);
+    continue;
+  }
   kinds[`${info.group}/${info.version}/${info.kind}`] = model;
   visit(model);
 }
@@ -54,16 +57,27 @@ for (const alias of VERSION_ALIASES) {
   for (const resource of alias.resources) {
     const base = BUILTIN_RESOURCES.find((r) => r.group === alias.group && r.resource === resource);
     const model = base && modelFor({ ...base, version: alias.version });
-    if (!model) { missing.push(`${alias.group}/${alias.version}/${resource}`); continue; }
+    if (!model) {
+      missing.push(`${alias.group}/${alias.version}/${resource}`);
+      continue;
+    }
     kinds[`${alias.group}/${alias.version}/${base.kind}`] = model;
     visit(model);
   }
 }
-for (const extra of ['V1Scale', 'V1Eviction', 'V1DeleteOptions', 'V1Status', 'V1Binding', 'V1JSONSchemaProps']) visit(extra);
+for (const extra of ['V1Scale', 'V1Eviction', 'V1DeleteOptions', 'V1Status', 'V1Binding', 'V1JSONSchemaProps'])
+  visit(extra);
 kinds['autoscaling/v1/Scale'] = 'V1Scale';
 kinds['policy/v1/Eviction'] = 'V1Eviction';
 kinds['/v1/Binding'] = 'V1Binding';
 if (missing.length) console.error('no client-node model for', missing.join(', '));
-const sorted = Object.fromEntries(Object.keys(types).sort().map((k) => [k, types[k]]));
-writeFileSync(new URL('../packages/api/src/generated/types.json', import.meta.url), JSON.stringify({ kinds, types: sorted }, null, 1) + '\n');
+const sorted = Object.fromEntries(
+  Object.keys(types)
+    .sort()
+    .map((k) => [k, types[k]]),
+);
+writeFileSync(
+  new URL('../packages/api/src/generated/types.json', import.meta.url),
+  JSON.stringify({ kinds, types: sorted }, null, 1) + '\n',
+);
 console.log(`wrote ${Object.keys(kinds).length} kinds, ${Object.keys(sorted).length} types`);

@@ -18,12 +18,17 @@ const expected = [
 
 let out;
 try {
-  out = execFileSync(bin, ['--config', '.dependency-cruiser.cjs', '--output-type', 'json', 'packages'], { cwd: fixtures, encoding: 'utf8' });
+  out = execFileSync(bin, ['--config', '.dependency-cruiser.cjs', '--output-type', 'json', 'packages'], {
+    cwd: fixtures,
+    encoding: 'utf8',
+  });
 } catch (e) {
   // depcruise exits non-zero when it finds violations, which is what the fixtures are for.
   out = e.stdout;
 }
-const violations = JSON.parse(out).summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+const violations = JSON.parse(out)
+  .summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+  .sort();
 const missing = expected.filter((v) => !violations.includes(v));
 const extra = violations.filter((v) => !expected.includes(v));
 if (missing.length || extra.length) {
@@ -31,4 +36,6 @@ if (missing.length || extra.length) {
   for (const v of extra) console.error(`lint self-test: the layer rules rejected an allowed import: ${v}`);
   process.exit(1);
 }
-console.log(`lint self-test: the layer rules reject all ${expected.length} forbidden fixture imports and allow the rest`);
+console.log(
+  `lint self-test: the layer rules reject all ${expected.length} forbidden fixture imports and allow the rest`,
+);

@@ -63,7 +63,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 /** Pids of `wharf up` processes serving `dataDir` (found by their command line). */
 function wharfPids(dataDir) {
   return processTable()
-    .filter((p) => p.argv.includes(WHARF_BIN) && p.argv.includes('up') && p.argv[p.argv.indexOf('--data-dir') + 1] === dataDir)
+    .filter(
+      (p) =>
+        p.argv.includes(WHARF_BIN) && p.argv.includes('up') && p.argv[p.argv.indexOf('--data-dir') + 1] === dataDir,
+    )
     .map((p) => p.pid);
 }
 

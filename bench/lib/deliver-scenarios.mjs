@@ -3,7 +3,13 @@
 // and what the Ingress then answers.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildWar, testCacheDir, tomcatImage, TOMCAT_APP_BASE, TOMCAT_PORT } from '../../packages/testing/dist/index.js';
+import {
+  buildWar,
+  testCacheDir,
+  tomcatImage,
+  TOMCAT_APP_BASE,
+  TOMCAT_PORT,
+} from '../../packages/testing/dist/index.js';
 import { REPO_ROOT } from './procs.mjs';
 
 /** A one-page static site: wharf-static-site (clone, publish, pack) and busybox httpd. */

@@ -17,15 +17,19 @@ import { fmtNum, quantile } from './stats.mjs';
 const run = promisify(execFile);
 const NS = 'bench';
 
-const fetchText = (port, path) => new Promise((resolve) => {
-  const req = get({ host: '127.0.0.1', port, path, headers: { host: 'site.localhost' }, agent: false, timeout: 3000 }, (res) => {
-    let body = '';
-    res.on('data', (d) => (body += d));
-    res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : ''));
+const fetchText = (port, path) =>
+  new Promise((resolve) => {
+    const req = get(
+      { host: '127.0.0.1', port, path, headers: { host: 'site.localhost' }, agent: false, timeout: 3000 },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : ''));
+      },
+    );
+    req.on('error', () => resolve(''));
+    req.on('timeout', () => req.destroy());
   });
-  req.on('error', () => resolve(''));
-  req.on('timeout', () => req.destroy());
-});
 
 async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
@@ -37,15 +41,24 @@ async function until(check, timeoutMs, what) {
   }
 }
 
-const p = (xs, q) => quantile([...xs].sort((a, b) => a - b), q);
+const p = (xs, q) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    q,
+  );
 
 /** Pushes `reps` versions of scenario `sc`; answers the rows and the step images' build time. */
 export async function benchPushToServe(reps, sc) {
   const gitPort = await freePort();
   const ingressPort = await freePort();
-  const wharf = await startWharfCleanly(['--nodes', '1', '--git-port', String(gitPort), '--ingress-port', String(ingressPort)], { readyTimeoutMs: 300_000 });
+  const wharf = await startWharfCleanly(
+    ['--nodes', '1', '--git-port', String(gitPort), '--ingress-port', String(ingressPort)],
+    { readyTimeoutMs: 300_000 },
+  );
   const kubectl = (args, stdin) => {
-    const child = execFile('/usr/bin/kubectl', ['--kubeconfig', join(wharf.dataDir, 'kubeconfig'), ...args], { timeout: 120_000 });
+    const child = execFile('/usr/bin/kubectl', ['--kubeconfig', join(wharf.dataDir, 'kubeconfig'), ...args], {
+      timeout: 120_000,
+    });
     if (stdin !== undefined) child.stdin.end(stdin);
     return new Promise((resolve, reject) => {
       let out = '';
@@ -60,7 +73,16 @@ export async function benchPushToServe(reps, sc) {
   const d = ['--data-dir', wharf.dataDir];
   const cli = (...args) => run(process.execPath, [WHARF_BIN, ...args], { timeout: 900_000 });
   const imagesStarted = performance.now();
-  await cli('image', 'build-base', 'wharf/git:0.1.0', '--debian-packages', 'git,busybox-static', '--env', 'HOME=/tmp', ...d);
+  await cli(
+    'image',
+    'build-base',
+    'wharf/git:0.1.0',
+    '--debian-packages',
+    'git,busybox-static',
+    '--env',
+    'HOME=/tmp',
+    ...d,
+  );
   await cli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', ...d); // the results helper
   await cli('image', 'build-pack-step', 'wharf/pack:0.1.0', ...d);
   await sc.images(cli, d, wharf);
@@ -69,36 +91,86 @@ export async function benchPushToServe(reps, sc) {
 
   const { registryHost, registryForPods } = JSON.parse(readFileSync(join(wharf.dataDir, 'endpoints.json'), 'utf8'));
   await kubectl(['create', 'namespace', NS]);
-  await kubectl(['create', 'rolebinding', 'builds-view', '--clusterrole=view', `--serviceaccount=${NS}:default`, '-n', NS]);
+  await kubectl([
+    'create',
+    'rolebinding',
+    'builds-view',
+    '--clusterrole=view',
+    `--serviceaccount=${NS}:default`,
+    '-n',
+    NS,
+  ]);
   await kubectl(['apply', '-n', NS, '-f', join(REPO_ROOT, 'deploy/pipelines/templates')]);
-  const claim = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } } };
-  await kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Repository', metadata: { name: 'site', namespace: NS },
-    spec: { source: { type: 'builtin' }, rules: [{
-      branches: ['main'], pipelineRef: { name: sc.pipeline },
-      params: [
-        { name: 'image', value: `${registryHost}/site:main` }, { name: 'registry', value: registryForPods }, { name: 'registry-name', value: registryHost },
-        ...(sc.params?.(registryHost) ?? []),
-      ],
-      workspaces: [{ name: 'source', ...claim }, { name: 'output', ...claim }],
-    }] },
-  }));
-  await kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Application', metadata: { name: 'site', namespace: NS },
-    spec: {
-      rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
-      components: [{
-        name: 'web', ...sc.component, expose: { host: 'site.localhost' },
-        source: { repository: 'site', pipeline: sc.pipeline },
-      }],
-    },
-  }));
+  const claim = {
+    volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } },
+  };
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'Repository',
+      metadata: { name: 'site', namespace: NS },
+      spec: {
+        source: { type: 'builtin' },
+        rules: [
+          {
+            branches: ['main'],
+            pipelineRef: { name: sc.pipeline },
+            params: [
+              { name: 'image', value: `${registryHost}/site:main` },
+              { name: 'registry', value: registryForPods },
+              { name: 'registry-name', value: registryHost },
+              ...(sc.params?.(registryHost) ?? []),
+            ],
+            workspaces: [
+              { name: 'source', ...claim },
+              { name: 'output', ...claim },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'site', namespace: NS },
+      spec: {
+        rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
+        components: [
+          {
+            name: 'web',
+            ...sc.component,
+            expose: { host: 'site.localhost' },
+            source: { repository: 'site', pipeline: sc.pipeline },
+          },
+        ],
+      },
+    }),
+  );
   await until(async () => (await fetchText(ingressPort, sc.path)) === sc.placeholderText, 300_000, 'the placeholder');
 
   const token = wharf.token;
   const repo = join(work, 'site');
   mkdirSync(repo, { recursive: true });
-  const git = (...args) => run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', '-c', 'credential.helper=', ...args], { cwd: repo });
+  const git = (...args) =>
+    run(
+      'git',
+      [
+        '-c',
+        'user.name=Bench',
+        '-c',
+        'user.email=bench@example.com',
+        '-c',
+        'init.defaultBranch=main',
+        '-c',
+        'credential.helper=',
+        ...args,
+      ],
+      { cwd: repo },
+    );
   await git('init', '-q');
   sc.init(repo);
   const rows = [];
@@ -113,7 +185,10 @@ export async function benchPushToServe(reps, sc) {
     const total = performance.now() - t0;
     const runs = JSON.parse(await kubectl(['get', 'pipelineruns.tekton.dev', '-n', NS, '-o', 'json'])).items;
     const r = runs.find((x) => x.metadata.annotations?.['platform.wharf.dev/commit'] === sha);
-    const build = r?.status?.startTime && r.status.completionTime ? Date.parse(r.status.completionTime) - Date.parse(r.status.startTime) : NaN;
+    const build =
+      r?.status?.startTime && r.status.completionTime
+        ? Date.parse(r.status.completionTime) - Date.parse(r.status.startTime)
+        : NaN;
     rows.push({ i, total, build });
     process.stderr.write(`push ${i}/${reps}: serving after ${fmtNum(total)} ms (build ${fmtNum(build)} ms)\n`);
   }

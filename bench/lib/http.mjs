@@ -24,11 +24,17 @@ export class Client {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
-          host: this.opts.host, port: this.opts.port, method, path, agent: this.agent,
+          host: this.opts.host,
+          port: this.opts.port,
+          method,
+          path,
+          agent: this.agent,
           headers: {
             Accept: 'application/json',
             ...(this.opts.headers ?? {}),
-            ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+            ...(payload !== undefined
+              ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+              : {}),
             ...headers,
           },
         },
@@ -59,7 +65,15 @@ export class Client {
   stream(path, onLine, agent) {
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { host: this.opts.host, port: this.opts.port, method: 'GET', path, agent, ca: this.opts.ca, headers: { Accept: 'application/json', ...(this.opts.headers ?? {}) } },
+        {
+          host: this.opts.host,
+          port: this.opts.port,
+          method: 'GET',
+          path,
+          agent,
+          ca: this.opts.ca,
+          headers: { Accept: 'application/json', ...(this.opts.headers ?? {}) },
+        },
         (res) => {
           if (res.statusCode !== 200) {
             reject(new HttpError('GET', path, res.statusCode, ''));

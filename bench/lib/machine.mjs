@@ -10,7 +10,9 @@ export function machineFacts(extra = {}) {
     memGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     kernel: release(),
-    load: loadavg().map((l) => l.toFixed(2)).join(', '),
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', '),
     ...extra,
   };
 }

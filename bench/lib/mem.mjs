@@ -99,7 +99,10 @@ const CLK_TCK = 100; // Linux USER_HZ
 export function cpuTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return { selfMs: ((f[11] + f[12]) * 1000) / CLK_TCK, childrenMs: ((f[13] + f[14]) * 1000) / CLK_TCK };
   } catch {
     return undefined;

@@ -43,10 +43,13 @@ export function procStats(pid) {
 /** One GET over a fresh TLS connection, certificate not checked (a fresh data dir has no CA yet). */
 function probe(port, path) {
   return new Promise((res) => {
-    const req = https.get({ host: '127.0.0.1', port, path, agent: false, rejectUnauthorized: false, timeout: 1000 }, (r) => {
-      r.resume();
-      r.on('end', () => res(r.statusCode));
-    });
+    const req = https.get(
+      { host: '127.0.0.1', port, path, agent: false, rejectUnauthorized: false, timeout: 1000 },
+      (r) => {
+        r.resume();
+        r.on('end', () => res(r.statusCode));
+      },
+    );
     req.on('error', () => res(0));
     req.on('timeout', () => req.destroy());
   });
@@ -89,13 +92,32 @@ export async function stopProcess(child) {
  * ready within `readyTimeoutMs` is stopped. The monitoring stack runs only with `monitoring: true`,
  * so the other benchmarks measure what they measured before it existed.
  */
-export async function startWharf({ dataDir = tempDir('wharf-bench-'), waitKubeconfig = true, extraArgs = [], port: apiPort, readyTimeoutMs = 120_000, monitoring = false } = {}) {
+export async function startWharf({
+  dataDir = tempDir('wharf-bench-'),
+  waitKubeconfig = true,
+  extraArgs = [],
+  port: apiPort,
+  readyTimeoutMs = 120_000,
+  monitoring = false,
+} = {}) {
   const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
-  const child = launch(process.execPath, [...nodeArgs, WHARF_BIN, 'up', '--data-dir', dataDir, '--api-port', String(port), '--registry-port', String(registryPort), ...(monitoring ? [] : ['--no-monitoring']), ...extraArgs]);
+  const child = launch(process.execPath, [
+    ...nodeArgs,
+    WHARF_BIN,
+    'up',
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    String(port),
+    '--registry-port',
+    String(registryPort),
+    ...(monitoring ? [] : ['--no-monitoring']),
+    ...extraArgs,
+  ]);
   const ready = async (check) => {
     try {
       await waitFor(check, child, 'wharf up', readyTimeoutMs);
@@ -130,12 +152,30 @@ export async function startEtcd({ pkiFrom }) {
   const clientUrl = `https://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const child = launch(ETCD_BIN, [
-    '--name', 'bench', '--data-dir', join(dir, 'data'),
-    '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
-    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
-    '--initial-cluster', `bench=${peerUrl}`, '--initial-cluster-state', 'new',
-    '--cert-file', join(pki, 'apiserver.crt'), '--key-file', join(pki, 'apiserver.key'),
-    '--log-level', 'warn', '--logger', 'zap',
+    '--name',
+    'bench',
+    '--data-dir',
+    join(dir, 'data'),
+    '--listen-client-urls',
+    clientUrl,
+    '--advertise-client-urls',
+    clientUrl,
+    '--listen-peer-urls',
+    peerUrl,
+    '--initial-advertise-peer-urls',
+    peerUrl,
+    '--initial-cluster',
+    `bench=${peerUrl}`,
+    '--initial-cluster-state',
+    'new',
+    '--cert-file',
+    join(pki, 'apiserver.crt'),
+    '--key-file',
+    join(pki, 'apiserver.key'),
+    '--log-level',
+    'warn',
+    '--logger',
+    'zap',
   ]);
   await waitFor(async () => (await probe(clientPort, '/health')) === 200, child, 'etcd');
   return { child, pid: child.pid, port: clientPort, ca: readFileSync(join(pki, 'ca.crt'), 'utf8'), dir };

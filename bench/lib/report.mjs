@@ -3,23 +3,66 @@ import { machineTable } from './machine.mjs';
 import { fmtMs, fmtNum, fmtRatio } from './stats.mjs';
 
 function table(head, rows) {
-  return [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 const pct = (v) => (Number.isFinite(v) ? `${Math.round(v)}%` : '–');
 
 export function render(r) {
   const m = r.machine;
-  const crud = (rows) => table(
-    ['operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'server CPU', 'bench client CPU', 'other processes CPU'],
-    rows.map((x) => [x.op, x.c, `${fmtNum(x.opsPerSec)}${x.errors ? ` (${x.errors} failed)` : ''}`, fmtMs(x.p50), fmtMs(x.p99), fmtNum((x.serverMs / x.n) * 1000), pct(x.serverCpu), pct(x.clientCpu), pct(x.otherCpu)]),
-  );
+  const crud = (rows) =>
+    table(
+      [
+        'operation',
+        'clients',
+        'ops/s',
+        'p50 ms',
+        'p99 ms',
+        'server CPU µs/op',
+        'server CPU',
+        'bench client CPU',
+        'other processes CPU',
+      ],
+      rows.map((x) => [
+        x.op,
+        x.c,
+        `${fmtNum(x.opsPerSec)}${x.errors ? ` (${x.errors} failed)` : ''}`,
+        fmtMs(x.p50),
+        fmtMs(x.p99),
+        fmtNum((x.serverMs / x.n) * 1000),
+        pct(x.serverCpu),
+        pct(x.clientCpu),
+        pct(x.otherCpu),
+      ]),
+    );
   const etcdOp = { create: 'txn put if absent', update: 'txn put if mod_revision', get: 'range (1 key)' };
   const ratios = table(
-    ['operation', 'clients', 'Wharf ops/s', 'etcd ops/s', 'throughput Wharf/etcd', 'Wharf p99 ms', 'etcd p99 ms', 'p99 Wharf/etcd'],
+    [
+      'operation',
+      'clients',
+      'Wharf ops/s',
+      'etcd ops/s',
+      'throughput Wharf/etcd',
+      'Wharf p99 ms',
+      'etcd p99 ms',
+      'p99 Wharf/etcd',
+    ],
     r.wharf.crud.map((w) => {
       const e = r.etcd.crud.find((x) => x.op === w.op && x.c === w.c);
-      return [w.op, w.c, fmtNum(w.opsPerSec), fmtNum(e?.opsPerSec), fmtRatio(w.opsPerSec / e?.opsPerSec), fmtMs(w.p99), fmtMs(e?.p99), fmtRatio(w.p99 / e?.p99)];
+      return [
+        w.op,
+        w.c,
+        fmtNum(w.opsPerSec),
+        fmtNum(e?.opsPerSec),
+        fmtRatio(w.opsPerSec / e?.opsPerSec),
+        fmtMs(w.p99),
+        fmtMs(e?.p99),
+        fmtRatio(w.p99 / e?.p99),
+      ];
     }),
   );
   const ext = r.wharf.extensions;
@@ -29,35 +72,98 @@ export function render(r) {
     ['clients', 'extension', 'ops/s', 'p50 ms', 'p99 ms', 'adds (p50)', 'server CPU µs/op', 'adds (server CPU)'],
     ext.rows.map((x) => {
       const plain = ext.rows.find((p) => p.c === x.c && p.variant === 'plain');
-      const adds = x.variant === 'plain' ? ['', ''] : [`${fmtMs(x.p50 - plain.p50)} ms`, `${fmtNum(cpuPerOp(x) - cpuPerOp(plain))} µs`];
-      return [x.c, extNames[x.variant] ?? x.variant, fmtNum(x.opsPerSec), fmtMs(x.p50), fmtMs(x.p99), adds[0], fmtNum(cpuPerOp(x)), adds[1]];
+      const adds =
+        x.variant === 'plain'
+          ? ['', '']
+          : [`${fmtMs(x.p50 - plain.p50)} ms`, `${fmtNum(cpuPerOp(x) - cpuPerOp(plain))} µs`];
+      return [
+        x.c,
+        extNames[x.variant] ?? x.variant,
+        fmtNum(x.opsPerSec),
+        fmtMs(x.p50),
+        fmtMs(x.p99),
+        adds[0],
+        fmtNum(cpuPerOp(x)),
+        adds[1],
+      ];
     }),
   );
   const apply = table(
-    ['clients', 'merge patch ops/s', 'apply ops/s', 'merge patch p50 ms', 'apply p50 ms', 'merge patch server CPU µs/op', 'apply server CPU µs/op', 'apply / merge patch (server CPU per op)', 'apply / merge patch (p50)'],
+    [
+      'clients',
+      'merge patch ops/s',
+      'apply ops/s',
+      'merge patch p50 ms',
+      'apply p50 ms',
+      'merge patch server CPU µs/op',
+      'apply server CPU µs/op',
+      'apply / merge patch (server CPU per op)',
+      'apply / merge patch (p50)',
+    ],
     [...new Set(r.wharf.apply.map((x) => x.c))].map((c) => {
       const m = r.wharf.apply.find((x) => x.c === c && x.op === 'merge patch');
       const a = r.wharf.apply.find((x) => x.c === c && x.op === 'server-side apply');
       const cpu = (x) => (x.serverMs / x.n) * 1000;
-      return [c, fmtNum(m.opsPerSec), fmtNum(a.opsPerSec), fmtMs(m.p50), fmtMs(a.p50), fmtNum(cpu(m)), fmtNum(cpu(a)), fmtRatio(cpu(a) / cpu(m)), fmtRatio(a.p50 / m.p50)];
+      return [
+        c,
+        fmtNum(m.opsPerSec),
+        fmtNum(a.opsPerSec),
+        fmtMs(m.p50),
+        fmtMs(a.p50),
+        fmtNum(cpu(m)),
+        fmtNum(cpu(a)),
+        fmtRatio(cpu(a) / cpu(m)),
+        fmtRatio(a.p50 / m.p50),
+      ];
     }),
   );
-  const big = (rows) => table(
-    ['what', 'runs', 'p50 ms', 'p99 ms', 'server CPU ms/op', 'total'],
-    rows.map((x) => [x.what, `${x.n}${x.errors ? ` (${x.errors} failed)` : ''}`, fmtMs(x.p50), fmtMs(x.p99), fmtMs(x.serverMs / x.n), x.total ? `${fmtMs(x.total)} ms (${fmtNum(x.opsPerSec)}/s)` : '']),
-  );
+  const big = (rows) =>
+    table(
+      ['what', 'runs', 'p50 ms', 'p99 ms', 'server CPU ms/op', 'total'],
+      rows.map((x) => [
+        x.what,
+        `${x.n}${x.errors ? ` (${x.errors} failed)` : ''}`,
+        fmtMs(x.p50),
+        fmtMs(x.p99),
+        fmtMs(x.serverMs / x.n),
+        x.total ? `${fmtMs(x.total)} ms (${fmtNum(x.opsPerSec)}/s)` : '',
+      ]),
+    );
   const watch = table(
-    ['writes', 'watchers', 'events delivered', 'delivery p50 ms', 'delivery p99 ms', 'delivery max ms', 'write ack p50 ms', 'write ack p99 ms', 'server CPU ms/write', 'server CPU'],
-    r.wharf.watch.map((x) => [x.mode, r.watchers, x.deliveries.toLocaleString('en-US'), fmtMs(x.p50), fmtMs(x.p99), fmtMs(x.max), fmtMs(x.ack.p50), fmtMs(x.ack.p99), fmtMs(x.serverMsPerWrite), pct(x.serverCpu)]),
+    [
+      'writes',
+      'watchers',
+      'events delivered',
+      'delivery p50 ms',
+      'delivery p99 ms',
+      'delivery max ms',
+      'write ack p50 ms',
+      'write ack p99 ms',
+      'server CPU ms/write',
+      'server CPU',
+    ],
+    r.wharf.watch.map((x) => [
+      x.mode,
+      r.watchers,
+      x.deliveries.toLocaleString('en-US'),
+      fmtMs(x.p50),
+      fmtMs(x.p99),
+      fmtMs(x.max),
+      fmtMs(x.ack.p50),
+      fmtMs(x.ack.p99),
+      fmtMs(x.serverMsPerWrite),
+      pct(x.serverCpu),
+    ]),
   );
   const startup = table(
     ['data dir', 'starts', 'spawn → /readyz p50 ms', 'max ms', 'peak RSS (MB)'],
     r.startup.map((x) => [x.what, x.n, fmtMs(x.p50), fmtMs(x.max), fmtNum(x.peakRssMb)]),
   );
   const over = r.startup.filter((x) => x.max >= 2000);
-  const verdict = over.length === 0
-    ? '**met**: every start was ready in under 2 s'
-    : `**not met** by ${over.map((x) => `${x.what} (p50 ${fmtMs(x.p50)} ms, max ${fmtMs(x.max)} ms)`).join('; ')}`;
+  const verdict =
+    over.length === 0
+      ? '**met**: every start was ready in under 2 s'
+      : `**not met** by ${over.map((x) => `${x.what} (p50 ${fmtMs(x.p50)} ms, max ${fmtMs(x.max)} ms)`).join('; ')}`;
   return `# API server benchmark
 
 Generated by \`npm run bench:apiserver\` (bench/apiserver.mjs) on ${m.date}. Re-running it overwrites this file.

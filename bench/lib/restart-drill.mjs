@@ -26,7 +26,10 @@ function client(once) {
   const c = { ok: 0, failed: 0, running: true };
   c.done = (async () => {
     while (c.running) {
-      await once().then(() => c.ok++, () => c.failed++);
+      await once().then(
+        () => c.ok++,
+        () => c.failed++,
+      );
       await sleep(50);
     }
   })();
@@ -73,6 +76,18 @@ export async function restartDrill({ wharf, extraArgs, how, outageMs, clusterIP,
   for (const c of Object.values(clients)) c.running = false;
   await Promise.all(Object.values(clients).map((c) => c.done));
   const mem = { rssMb: procStats(dataplane.pid).rssMb, pssMb: pssMb(dataplane.pid) };
-  const adopted = next.child.output.includes('adopted the running dataplane') && next.child.output.includes('adopted the Service rules');
-  return { row: { how, stopMs, restartMs, adopted, mem, ...Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, { ok: c.ok, failed: c.failed }])) }, wharf: next };
+  const adopted =
+    next.child.output.includes('adopted the running dataplane') &&
+    next.child.output.includes('adopted the Service rules');
+  return {
+    row: {
+      how,
+      stopMs,
+      restartMs,
+      adopted,
+      mem,
+      ...Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, { ok: c.ok, failed: c.failed }])),
+    },
+    wharf: next,
+  };
 }

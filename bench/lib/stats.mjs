@@ -42,7 +42,14 @@ export async function runLoad({ concurrency, durationMs = Infinity, count = Infi
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const elapsed = performance.now() - start;
   const s = summarize(latencies);
-  return { ...s, errors, firstError, elapsedMs: elapsed, opsPerSec: (s.n / elapsed) * 1000, ...(keepLatencies ? { latencies } : {}) };
+  return {
+    ...s,
+    errors,
+    firstError,
+    elapsedMs: elapsed,
+    opsPerSec: (s.n / elapsed) * 1000,
+    ...(keepLatencies ? { latencies } : {}),
+  };
 }
 
 export function fmtMs(v) {

@@ -33,7 +33,13 @@ export async function measured(pid, fn) {
   const serverMs = procStats(pid).cpuMs - s0;
   const clientMs = (c.user + c.system) / 1000;
   const otherMs = Math.max(0, machineBusyMs() - m0 - serverMs - clientMs);
-  return { ...r, serverMs, serverCpu: (serverMs / wall) * 100, clientCpu: (clientMs / wall) * 100, otherCpu: (otherMs / wall) * 100 };
+  return {
+    ...r,
+    serverMs,
+    serverCpu: (serverMs / wall) * 100,
+    clientCpu: (clientMs / wall) * 100,
+    otherCpu: (otherMs / wall) * 100,
+  };
 }
 
 function check(r, what) {
@@ -46,7 +52,8 @@ async function populate(target, ns, count, concurrency, prefix = 'obj-') {
   const handles = [];
   let next = 0;
   const run = await runLoad({
-    concurrency, count,
+    concurrency,
+    count,
     op: async () => {
       const i = next++;
       handles[i] = await target.create(ns, `${prefix}${String(i).padStart(6, '0')}`, i);
@@ -59,7 +66,11 @@ async function populate(target, ns, count, concurrency, prefix = 'obj-') {
 export async function warmUp(target) {
   await target.prepare('bench-warm');
   const { handles } = await populate(target, 'bench-warm', 400, 8);
-  await runLoad({ concurrency: 8, count: 400, op: (w, s) => target.update(handles[(s * 8 + w) % handles.length], s + 1).catch(() => {}) });
+  await runLoad({
+    concurrency: 8,
+    count: 400,
+    op: (w, s) => target.update(handles[(s * 8 + w) % handles.length], s + 1).catch(() => {}),
+  });
   await runLoad({ concurrency: 8, count: 800, op: (w, s) => target.get(handles[(s * 8 + w) % handles.length]) });
   await runLoad({ concurrency: 4, count: 100, op: () => target.list('bench-warm') });
 }
@@ -83,23 +94,44 @@ export async function crudMatrix(target, { pid, seconds, concurrencies, listSize
     await runLoad({ concurrency: c, count: c * 4, op: () => target.ping() });
     const handles = [];
     const create = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: async (w, s) => { handles.push(await target.create(ns, `cm-w${w}-${s}`, s)); } }));
+      runLoad({
+        concurrency: c,
+        durationMs: ms,
+        op: async (w, s) => {
+          handles.push(await target.create(ns, `cm-w${w}-${s}`, s));
+        },
+      }),
+    );
     rows.push({ op: 'create', c, ...check(create, `create c=${c}`) });
     // Worker w owns handles w, w+c, w+2c, ... so no two workers race on one object.
     const owned = Array.from({ length: c }, (_, w) => handles.filter((_, i) => i % c === w));
     const update = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.update(owned[w][s % owned[w].length], s + 1) }));
+      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.update(owned[w][s % owned[w].length], s + 1) }),
+    );
     rows.push({ op: 'update', c, ...check(update, `update c=${c}`) });
     const get = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: () => target.get(handles[Math.floor(Math.random() * handles.length)]) }));
+      runLoad({
+        concurrency: c,
+        durationMs: ms,
+        op: () => target.get(handles[Math.floor(Math.random() * handles.length)]),
+      }),
+    );
     rows.push({ op: 'get', c, ...check(get, `get c=${c}`) });
     const list = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: async () => {
-        const n = await target.list('bench-list');
-        if (n !== listed) throw new Error(`list returned ${n} items, expected ${listed}`);
-      } }));
+      runLoad({
+        concurrency: c,
+        durationMs: ms,
+        op: async () => {
+          const n = await target.list('bench-list');
+          if (n !== listed) throw new Error(`list returned ${n} items, expected ${listed}`);
+        },
+      }),
+    );
     rows.push({ op: `list (${listSize})`, c, ...check(list, `list c=${c}`) });
-    for (const r of rows.slice(-4)) console.log(`  ${target.name} ${r.op.padEnd(10)} c=${String(c).padEnd(2)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server ${r.serverCpu.toFixed(0)}%  client ${r.clientCpu.toFixed(0)}%  other ${r.otherCpu.toFixed(0)}%`);
+    for (const r of rows.slice(-4))
+      console.log(
+        `  ${target.name} ${r.op.padEnd(10)} c=${String(c).padEnd(2)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server ${r.serverCpu.toFixed(0)}%  client ${r.clientCpu.toFixed(0)}%  other ${r.otherCpu.toFixed(0)}%`,
+      );
   }
   return rows;
 }
@@ -118,14 +150,27 @@ export async function applyVsMerge(target, { pid, seconds, concurrencies }) {
     const { handles } = await populate(target, ns, c * 20, c);
     const owned = Array.from({ length: c }, (_, w) => handles.filter((_, i) => i % c === w));
     // The first apply of each object takes ownership from the creator; time the steady state after it.
-    await runLoad({ concurrency: c, count: handles.length, op: (w, s) => target.apply(owned[w][s % owned[w].length], 0) });
+    await runLoad({
+      concurrency: c,
+      count: handles.length,
+      op: (w, s) => target.apply(owned[w][s % owned[w].length], 0),
+    });
     const merge = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.mergePatch(owned[w][s % owned[w].length], s + 1) }));
+      runLoad({
+        concurrency: c,
+        durationMs: ms,
+        op: (w, s) => target.mergePatch(owned[w][s % owned[w].length], s + 1),
+      }),
+    );
     rows.push({ op: 'merge patch', c, ...check(merge, `merge patch c=${c}`) });
     const apply = await measured(pid, () =>
-      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.apply(owned[w][s % owned[w].length], s + 1) }));
+      runLoad({ concurrency: c, durationMs: ms, op: (w, s) => target.apply(owned[w][s % owned[w].length], s + 1) }),
+    );
     rows.push({ op: 'server-side apply', c, ...check(apply, `apply c=${c}`) });
-    for (const r of rows.slice(-2)) console.log(`  ${target.name} ${r.op.padEnd(18)} c=${String(c).padEnd(2)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server ${r.serverCpu.toFixed(0)}%`);
+    for (const r of rows.slice(-2))
+      console.log(
+        `  ${target.name} ${r.op.padEnd(18)} c=${String(c).padEnd(2)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server ${r.serverCpu.toFixed(0)}%`,
+      );
   }
   return rows;
 }
@@ -137,18 +182,46 @@ export async function bigList(target, { pid, count, reps, pageSize }) {
   const fill = await measured(pid, () => populate(target, ns, count, 64).then((p) => p.run));
   const listed = await target.list(ns);
   if (listed < count) throw new Error(`${ns} holds ${listed} objects, expected at least ${count}`);
-  const rows = [{ what: `create ${count.toLocaleString('en-US')} objects (64 clients)`, n: fill.n, p50: fill.p50, p99: fill.p99, serverMs: fill.serverMs, total: fill.elapsedMs, opsPerSec: fill.opsPerSec }];
-  const full = await measured(pid, () => runLoad({ concurrency: 1, count: reps, op: async () => {
-    const n = await target.list(ns);
-    if (n !== listed) throw new Error(`list returned ${n}, expected ${listed}`);
-  } }));
+  const rows = [
+    {
+      what: `create ${count.toLocaleString('en-US')} objects (64 clients)`,
+      n: fill.n,
+      p50: fill.p50,
+      p99: fill.p99,
+      serverMs: fill.serverMs,
+      total: fill.elapsedMs,
+      opsPerSec: fill.opsPerSec,
+    },
+  ];
+  const full = await measured(pid, () =>
+    runLoad({
+      concurrency: 1,
+      count: reps,
+      op: async () => {
+        const n = await target.list(ns);
+        if (n !== listed) throw new Error(`list returned ${n}, expected ${listed}`);
+      },
+    }),
+  );
   rows.push({ what: `list all ${count.toLocaleString('en-US')} (one response)`, ...check(full, 'big list') });
-  const paged = await measured(pid, () => runLoad({ concurrency: 1, count: reps, op: async () => {
-    const n = await target.list(ns, pageSize);
-    if (n !== listed) throw new Error(`paged list returned ${n}, expected ${listed}`);
-  } }));
-  rows.push({ what: `list all ${count.toLocaleString('en-US')} with limit=${pageSize} (whole walk)`, ...check(paged, 'paged list') });
-  for (const r of rows) console.log(`  ${target.name} ${r.what}: p50 ${r.p50?.toFixed(1)} ms p99 ${r.p99?.toFixed(1)} ms${r.total ? ` total ${r.total.toFixed(0)} ms` : ''}`);
+  const paged = await measured(pid, () =>
+    runLoad({
+      concurrency: 1,
+      count: reps,
+      op: async () => {
+        const n = await target.list(ns, pageSize);
+        if (n !== listed) throw new Error(`paged list returned ${n}, expected ${listed}`);
+      },
+    }),
+  );
+  rows.push({
+    what: `list all ${count.toLocaleString('en-US')} with limit=${pageSize} (whole walk)`,
+    ...check(paged, 'paged list'),
+  });
+  for (const r of rows)
+    console.log(
+      `  ${target.name} ${r.what}: p50 ${r.p50?.toFixed(1)} ms p99 ${r.p99?.toFixed(1)} ms${r.total ? ` total ${r.total.toFixed(0)} ms` : ''}`,
+    );
   return rows;
 }
 
@@ -160,7 +233,8 @@ export async function bigList(target, { pid, count, reps, pageSize }) {
 export async function watchLatency(wharf, target, { pid, watchers, pacedWrites, burstSeconds }) {
   const ns = 'bench-watch';
   await target.prepare(ns);
-  const rv = JSON.parse(await target.client.request('GET', `/api/v1/namespaces/${ns}/configmaps`)).metadata.resourceVersion;
+  const rv = JSON.parse(await target.client.request('GET', `/api/v1/namespaces/${ns}/configmaps`)).metadata
+    .resourceVersion;
   const sentAt = new Map();
   const delivered = new Map();
   const waiters = new Map();
@@ -178,14 +252,24 @@ export async function watchLatency(wharf, target, { pid, watchers, pacedWrites, 
     if (n === watchers) waiters.get(name)?.();
   };
   const agent = new https.Agent({ keepAlive: false, maxSockets: Infinity, ca: wharf.ca });
-  const streams = await Promise.all(Array.from({ length: watchers }, () =>
-    target.client.stream(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, onLine, agent)));
+  const streams = await Promise.all(
+    Array.from({ length: watchers }, () =>
+      target.client.stream(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, onLine, agent),
+    ),
+  );
 
-  const allDelivered = (name) => new Promise((resolve, reject) => {
-    if ((delivered.get(name) ?? 0) >= watchers) return resolve();
-    const t = setTimeout(() => reject(new Error(`event for ${name} reached ${delivered.get(name) ?? 0}/${watchers} watchers in 10 s`)), 10_000);
-    waiters.set(name, () => { clearTimeout(t); resolve(); });
-  });
+  const allDelivered = (name) =>
+    new Promise((resolve, reject) => {
+      if ((delivered.get(name) ?? 0) >= watchers) return resolve();
+      const t = setTimeout(
+        () => reject(new Error(`event for ${name} reached ${delivered.get(name) ?? 0}/${watchers} watchers in 10 s`)),
+        10_000,
+      );
+      waiters.set(name, () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   // One unmeasured write proves every stream is live before timing starts.
   sentAt.set('sync', performance.now());
   const syncDone = allDelivered('sync');
@@ -208,21 +292,48 @@ export async function watchLatency(wharf, target, { pid, watchers, pacedWrites, 
     }
     return {};
   });
-  rows.push({ mode: `paced: 1 write at a time, ${pacedWrites} writes`, writes: pacedWrites, deliveries: total, serverMsPerWrite: paced.serverMs / pacedWrites, ack: summarize(acks), ...summarize(latencies), serverCpu: paced.serverCpu, clientCpu: paced.clientCpu });
+  rows.push({
+    mode: `paced: 1 write at a time, ${pacedWrites} writes`,
+    writes: pacedWrites,
+    deliveries: total,
+    serverMsPerWrite: paced.serverMs / pacedWrites,
+    ack: summarize(acks),
+    ...summarize(latencies),
+    serverCpu: paced.serverCpu,
+    clientCpu: paced.clientCpu,
+  });
 
   latencies = [];
   total = 0;
   const names = [];
-  const burst = await measured(pid, () => runLoad({ concurrency: 8, durationMs: burstSeconds * 1000, op: async (w, s) => {
-    const name = `burst-${w}-${s}`;
-    names.push(name);
-    sentAt.set(name, performance.now());
-    await target.create(ns, name, s);
-  } }));
+  const burst = await measured(pid, () =>
+    runLoad({
+      concurrency: 8,
+      durationMs: burstSeconds * 1000,
+      op: async (w, s) => {
+        const name = `burst-${w}-${s}`;
+        names.push(name);
+        sentAt.set(name, performance.now());
+        await target.create(ns, name, s);
+      },
+    }),
+  );
   await Promise.all(names.map(allDelivered));
-  rows.push({ mode: `burst: 8 writers for ${burstSeconds} s (${Math.round(burst.opsPerSec)} writes/s)`, writes: burst.n, deliveries: total, serverMsPerWrite: burst.serverMs / burst.n, ack: { p50: burst.p50, p99: burst.p99 }, ...summarize(latencies), serverCpu: burst.serverCpu, clientCpu: burst.clientCpu });
+  rows.push({
+    mode: `burst: 8 writers for ${burstSeconds} s (${Math.round(burst.opsPerSec)} writes/s)`,
+    writes: burst.n,
+    deliveries: total,
+    serverMsPerWrite: burst.serverMs / burst.n,
+    ack: { p50: burst.p50, p99: burst.p99 },
+    ...summarize(latencies),
+    serverCpu: burst.serverCpu,
+    clientCpu: burst.clientCpu,
+  });
   for (const s of streams) s.close();
   agent.destroy();
-  for (const r of rows) console.log(`  watch ${r.mode}: ${r.deliveries} deliveries p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms max ${r.max.toFixed(1)} ms, server ${r.serverMsPerWrite.toFixed(2)} ms CPU per write`);
+  for (const r of rows)
+    console.log(
+      `  watch ${r.mode}: ${r.deliveries} deliveries p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms max ${r.max.toFixed(1)} ms, server ${r.serverMsPerWrite.toFixed(2)} ms CPU per write`,
+    );
   return rows;
 }

@@ -13,7 +13,8 @@ export function configMap(namespace, name, seq = 0) {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name, namespace,
+      name,
+      namespace,
       labels: { app: 'bench', tier: 'backend', 'app.kubernetes.io/managed-by': 'wharf-bench' },
       annotations: { 'bench.wharf.dev/owner': 'apiserver-benchmark' },
     },
@@ -28,7 +29,12 @@ export function configMap(namespace, name, seq = 0) {
 export class WharfTarget {
   constructor(w) {
     this.name = 'Wharf';
-    this.client = new Client({ host: '127.0.0.1', port: w.port, ca: w.ca, headers: { Authorization: `Bearer ${w.token}` } });
+    this.client = new Client({
+      host: '127.0.0.1',
+      port: w.port,
+      ca: w.ca,
+      headers: { Authorization: `Bearer ${w.token}` },
+    });
   }
 
   /** A cheap request; the load driver uses it to open one keep-alive connection per client. */
@@ -38,7 +44,11 @@ export class WharfTarget {
 
   async prepare(ns) {
     try {
-      await this.client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await this.client.request('POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns },
+      });
     } catch (e) {
       if (!(e instanceof HttpError && e.status === 409)) throw e;
     }
@@ -59,13 +69,20 @@ export class WharfTarget {
   /** A JSON merge patch changing one data key (what `kubectl patch --type=merge` sends). */
   async mergePatch(h, seq) {
     const body = { data: { 'app.properties': configMap(h.ns, h.name, seq).data['app.properties'] } };
-    await this.client.request('PATCH', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}`, body, { 'Content-Type': 'application/merge-patch+json' });
+    await this.client.request('PATCH', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}`, body, {
+      'Content-Type': 'application/merge-patch+json',
+    });
   }
 
   /** Server-side apply of the whole ConfigMap with the same key changed (an applier sends its full intent; force, as controllers do, since the merge patches take the key over). */
   async apply(h, seq) {
     const body = configMap(h.ns, h.name, seq);
-    await this.client.request('PATCH', `/api/v1/namespaces/${h.ns}/configmaps/${h.name}?fieldManager=bench-applier&force=true`, body, { 'Content-Type': 'application/apply-patch+yaml' });
+    await this.client.request(
+      'PATCH',
+      `/api/v1/namespaces/${h.ns}/configmaps/${h.name}?fieldManager=bench-applier&force=true`,
+      body,
+      { 'Content-Type': 'application/apply-patch+yaml' },
+    );
   }
 
   async get(h) {
@@ -150,7 +167,12 @@ export class EtcdTarget {
     let key = b64(prefix);
     let revision; // later pages read at the first page's revision, as a consistent list does
     for (;;) {
-      const r = await this.client.json('POST', '/v3/kv/range', { key, range_end: end, ...(limit ? { limit: String(limit) } : {}), ...(revision ? { revision } : {}) });
+      const r = await this.client.json('POST', '/v3/kv/range', {
+        key,
+        range_end: end,
+        ...(limit ? { limit: String(limit) } : {}),
+        ...(revision ? { revision } : {}),
+      });
       revision ??= r.header.revision;
       const kvs = r.kvs ?? [];
       for (const kv of kvs) JSON.parse(Buffer.from(kv.value, 'base64').toString('utf8'));

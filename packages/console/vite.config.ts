@@ -6,5 +6,11 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1500 },
-  server: { proxy: { '/api': 'http://localhost:8070', '/apis': 'http://localhost:8070', '/console-auth': 'http://localhost:8070' } },
+  server: {
+    proxy: {
+      '/api': 'http://localhost:8070',
+      '/apis': 'http://localhost:8070',
+      '/console-auth': 'http://localhost:8070',
+    },
+  },
 });

@@ -3,7 +3,13 @@ import { isEmptySelector, matchesNodeRequirement, matchesSelector, selectorStrin
 
 describe('label selectors', () => {
   it('matches matchLabels and every expression operator', () => {
-    const sel = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' }] };
+    const sel = {
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['a', 'b'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    };
     expect(matchesSelector(sel, { app: 'web', tier: 'a' })).toBe(true);
     expect(matchesSelector(sel, { app: 'web', tier: 'c' })).toBe(false);
     expect(matchesSelector(sel, { app: 'web', tier: 'a', legacy: '' })).toBe(false);

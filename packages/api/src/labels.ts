@@ -9,7 +9,8 @@ export type Labels = Readonly<Record<string, string>> | undefined | null;
 /** metav1.LabelSelector as found in a spec; client-node's V1LabelSelector is one. */
 export interface LabelSelectorLike {
   readonly matchLabels?: Readonly<Record<string, string>> | null;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] | null }[] | null;
+  readonly matchExpressions?:
+    readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] | null }[] | null;
 }
 
 /** An empty selector matches everything; a missing one (undefined, null) or a malformed one matches nothing. */
@@ -47,7 +48,10 @@ export function matchesSelector(sel: LabelSelectorLike | undefined | null, label
   return true;
 }
 
-/** A selector with neither matchLabels nor matchExpressions (a present non-object counts as empty); a missing one is not empty. */
+/**
+ * A selector with neither matchLabels nor matchExpressions (a present non-object counts as empty); a missing one is not
+ * empty.
+ */
 export function isEmptySelector(sel: LabelSelectorLike | undefined | null | unknown): boolean {
   if (sel === undefined || sel === null) return false;
   if (!isRecord(sel)) return true;
@@ -57,7 +61,10 @@ export function isEmptySelector(sel: LabelSelectorLike | undefined | null | unkn
 }
 
 /** A node selector requirement (In/NotIn/Exists/DoesNotExist/Gt/Lt) against node labels. */
-export function matchesNodeRequirement(r: { readonly key: string; readonly operator: string; readonly values?: readonly string[] | null }, labels: Labels): boolean {
+export function matchesNodeRequirement(
+  r: { readonly key: string; readonly operator: string; readonly values?: readonly string[] | null },
+  labels: Labels,
+): boolean {
   const l = labels ?? {};
   const has = Object.prototype.hasOwnProperty.call(l, r.key);
   const val = l[r.key];

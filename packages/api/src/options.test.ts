@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { withDefaults } from './options.js';
 
-interface Opts { readonly dir: string; readonly port?: number; readonly host?: string; readonly token?: string }
+interface Opts {
+  readonly dir: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly token?: string;
+}
 
 describe('withDefaults', () => {
   it('fills left-out and undefined options with their defaults, keeps given ones (0 and "" too)', () => {
-    expect(withDefaults({ port: 6443, host: '127.0.0.1' }, { dir: '/d', port: undefined } as Opts)).toEqual({ dir: '/d', port: 6443, host: '127.0.0.1' });
-    expect(withDefaults({ port: 6443, host: '127.0.0.1' }, { dir: '/d', port: 0, host: '' } as Opts)).toEqual({ dir: '/d', port: 0, host: '' });
+    expect(withDefaults({ port: 6443, host: '127.0.0.1' }, { dir: '/d', port: undefined } as Opts)).toEqual({
+      dir: '/d',
+      port: 6443,
+      host: '127.0.0.1',
+    });
+    expect(withDefaults({ port: 6443, host: '127.0.0.1' }, { dir: '/d', port: 0, host: '' } as Opts)).toEqual({
+      dir: '/d',
+      port: 0,
+      host: '',
+    });
   });
 
   it('leaves options without a default optional, and does not change its inputs', () => {

@@ -9,7 +9,10 @@ export type Resolved<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]-?:
  * Unlike `{ ...defaults, ...options }`, an option passed as undefined still gets its default, so
  * callers pass what they have (`port: flags.port`) without spreading conditionally.
  */
-export function withDefaults<T extends object, K extends keyof T>(defaults: { readonly [P in K]-?: Exclude<T[P], undefined> }, options: T): Resolved<T, K> {
+export function withDefaults<T extends object, K extends keyof T>(
+  defaults: { readonly [P in K]-?: Exclude<T[P], undefined> },
+  options: T,
+): Resolved<T, K> {
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out as Resolved<T, K>;

@@ -9,7 +9,8 @@ describe('APIResourceList', () => {
     const registry = new ResourceRegistry();
     const core = (apiResourceList(registry, '', 'v1') as { resources: Entry[] }).resources;
     const apps = (apiResourceList(registry, 'apps', 'v1') as { resources: Entry[] }).resources;
-    const hash = (list: Entry[], name: string): string | undefined => list.find((r) => r.name === name)?.storageVersionHash;
+    const hash = (list: Entry[], name: string): string | undefined =>
+      list.find((r) => r.name === name)?.storageVersionHash;
     // As a Kubernetes 1.32 cluster's /api/v1 and /apis/apps/v1 list them.
     expect(hash(core, 'pods')).toBe('xPOwRZ+Yhw8=');
     expect(hash(core, 'configmaps')).toBe('qFsyl6wFWjQ=');

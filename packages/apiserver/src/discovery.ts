@@ -33,7 +33,11 @@ function gv(group: string, version: string): string {
 }
 
 export function apiVersions(serverAddress: string): unknown {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function groupDoc(group: string, versions: string[]): unknown {
@@ -52,7 +56,10 @@ export function apiGroup(registry: ResourceRegistry, group: string): unknown | u
 }
 
 function servedIn(registry: ResourceRegistry, group: string, version: string): Served[] {
-  return registry.all().filter((s) => s.info.group === group && s.info.version === version).sort((a, b) => a.info.resource.localeCompare(b.info.resource));
+  return registry
+    .all()
+    .filter((s) => s.info.group === group && s.info.version === version)
+    .sort((a, b) => a.info.resource.localeCompare(b.info.resource));
 }
 
 /**
@@ -63,7 +70,11 @@ export function storageVersionHash(served: Served): string | undefined {
   const { info, custom } = served;
   if (info.virtual) return undefined;
   const version = custom ? custom.storageVersion : info.version;
-  return createHash('sha256').update(`${info.group}/${version}/${info.kind}`).digest().subarray(0, 8).toString('base64');
+  return createHash('sha256')
+    .update(`${info.group}/${version}/${info.kind}`)
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
 }
 
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): unknown | undefined {
@@ -74,7 +85,10 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     const { info } = s;
     const hash = storageVersionHash(s);
     resources.push({
-      name: info.resource, singularName: info.singular, namespaced: info.namespaced, kind: info.kind,
+      name: info.resource,
+      singularName: info.singular,
+      namespaced: info.namespaced,
+      kind: info.kind,
       verbs: [...info.verbs],
       ...(info.shortNames ? { shortNames: [...info.shortNames] } : {}),
       ...(info.categories ? { categories: [...info.categories] } : {}),
@@ -83,7 +97,10 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     for (const sub of info.subresources ?? []) {
       const k = subKind(info, sub);
       resources.push({
-        name: `${info.resource}/${sub}`, singularName: '', namespaced: info.namespaced, kind: k.kind,
+        name: `${info.resource}/${sub}`,
+        singularName: '',
+        namespaced: info.namespaced,
+        kind: k.kind,
         ...(k.group !== info.group || k.version !== info.version ? { group: k.group, version: k.version } : {}),
         verbs: SUBRESOURCES[sub]?.verbs ?? ['get'],
       });
@@ -111,7 +128,13 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean,
           ...(info.shortNames ? { shortNames: [...info.shortNames] } : {}),
           ...(info.categories ? { categories: [...info.categories] } : {}),
           ...(info.subresources?.length
-            ? { subresources: info.subresources.map((sub) => ({ subresource: sub, responseKind: subKind(info, sub), verbs: SUBRESOURCES[sub]?.verbs ?? ['get'] })) }
+            ? {
+                subresources: info.subresources.map((sub) => ({
+                  subresource: sub,
+                  responseKind: subKind(info, sub),
+                  verbs: SUBRESOURCES[sub]?.verbs ?? ['get'],
+                })),
+              }
             : {}),
         })),
       })),

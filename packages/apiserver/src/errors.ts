@@ -22,7 +22,15 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const s: Status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
     if (this.details) s.details = this.details;
     return s;
   }
@@ -37,15 +45,24 @@ export const notFound = (resource: string, group: string, name: string): ApiErro
   new ApiError(404, 'NotFound', `${qualified(resource, group)} "${name}" not found`, { name, group, kind: resource });
 
 /** 404 for a path that names no resource. */
-export const pathNotFound = (path: string): ApiError => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
+export const pathNotFound = (path: string): ApiError =>
+  new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
 
 /** 409: create of a name that exists. */
 export const alreadyExists = (resource: string, group: string, name: string): ApiError =>
-  new ApiError(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, { name, group, kind: resource });
+  new ApiError(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, {
+    name,
+    group,
+    kind: resource,
+  });
 
 /** 409: write against a stale resourceVersion. */
 export const conflict = (resource: string, group: string, name: string, why: string): ApiError =>
-  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, group, kind: resource });
+  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, {
+    name,
+    group,
+    kind: resource,
+  });
 
 /** 410: the requested resourceVersion was compacted away. */
 export const gone = (message: string): ApiError => new ApiError(410, 'Expired', message);
@@ -64,11 +81,23 @@ export function invalid(kind: string, group: string, name: string, causes: Statu
 export const forbidden = (message: string): ApiError => new ApiError(403, 'Forbidden', message);
 export const unauthorized = (): ApiError => new ApiError(401, 'Unauthorized', 'Unauthorized');
 export const methodNotAllowed = (verb: string, what: string): ApiError =>
-  new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${what})`);
+  new ApiError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${verb} ${what})`,
+  );
 export const unsupportedMediaType = (type: string): ApiError =>
-  new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type || 'none'})`);
+  new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type || 'none'})`,
+  );
 export const notAcceptable = (accept: string): ApiError =>
-  new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf (asked for ${accept})`);
+  new ApiError(
+    406,
+    'NotAcceptable',
+    `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf (asked for ${accept})`,
+  );
 export const tooManyRequests = (message: string, retryAfterSeconds?: number): ApiError =>
   new ApiError(429, 'TooManyRequests', message, retryAfterSeconds ? { retryAfterSeconds } : undefined);
 export const entityTooLarge = (limit: number): ApiError =>

@@ -7,4 +7,18 @@ export { evaluatePolicy, parsePolicy, type AuditOptions, type AuditPolicy, type 
 export { kubeconfigFor } from './kubeconfig.js';
 export { ObjectApi } from './objects/api.js';
 export { ResourceRegistry } from './registry.js';
-export { KUBERNETES_MINORS, DEFAULT_MINOR, WINDOWED_APIS, parseKubernetesVersion, chooseKubernetesVersion, pinnedVersion, pinKubernetesVersion, minorOf, minorIndex, minorPath, removedBetween, type KubernetesVersion, type WindowedApi } from './version-window.js';
+export {
+  KUBERNETES_MINORS,
+  DEFAULT_MINOR,
+  WINDOWED_APIS,
+  parseKubernetesVersion,
+  chooseKubernetesVersion,
+  pinnedVersion,
+  pinKubernetesVersion,
+  minorOf,
+  minorIndex,
+  minorPath,
+  removedBetween,
+  type KubernetesVersion,
+  type WindowedApi,
+} from './version-window.js';

@@ -1,7 +1,13 @@
 // The kubeconfigs Wharf writes once its API is ready: the admin's, and each node agent's.
 import { stringify } from 'yaml';
 
-export function kubeconfigFor(server: string, caCert: string, token: string, name = 'wharf', user = `${name}-admin`): string {
+export function kubeconfigFor(
+  server: string,
+  caCert: string,
+  token: string,
+  name = 'wharf',
+  user = `${name}-admin`,
+): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

@@ -13,8 +13,15 @@ import type { ResourceRegistry } from './registry.js';
 export const GNOSTIC_V2_MEDIA_TYPE = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 type Schema = Record<string, unknown>;
-interface QueryParameter { name: string; in: 'query'; type: string; uniqueItems: boolean }
-interface PathItem { patch: { parameters: QueryParameter[]; 'x-kubernetes-action': string; 'x-kubernetes-group-version-kind': unknown } }
+interface QueryParameter {
+  name: string;
+  in: 'query';
+  type: string;
+  uniqueItems: boolean;
+}
+interface PathItem {
+  patch: { parameters: QueryParameter[]; 'x-kubernetes-action': string; 'x-kubernetes-group-version-kind': unknown };
+}
 
 export class OpenApiV2 {
   private cached: { json: string; protobuf: Uint8Array; etags: { json: string; protobuf: string } } | undefined;
@@ -33,7 +40,8 @@ export class OpenApiV2 {
       const def = definitions[s.typeName!];
       if (!def) continue;
       const kinds = (def['x-kubernetes-group-version-kind'] as unknown[] | undefined) ?? [];
-      if (!kinds.some((k) => JSON.stringify(k) === JSON.stringify(gvk(s)))) def['x-kubernetes-group-version-kind'] = [...kinds, gvk(s)];
+      if (!kinds.some((k) => JSON.stringify(k) === JSON.stringify(gvk(s))))
+        def['x-kubernetes-group-version-kind'] = [...kinds, gvk(s)];
     }
     // A PATCH operation per resource, carrying its kind and a dryRun parameter: kubectl before 1.27
     // refuses --dry-run=server for a kind whose PATCH it cannot find with one.
@@ -42,7 +50,11 @@ export class OpenApiV2 {
       if (s.info.virtual || !s.info.verbs.includes('patch')) continue;
       const gv = s.info.group ? `/apis/${s.info.group}/${s.info.version}` : `/api/${s.info.version}`;
       paths[`${gv}${s.info.namespaced ? '/namespaces/{namespace}' : ''}/${s.info.resource}/{name}`] = {
-        patch: { parameters: [{ name: 'dryRun', in: 'query', type: 'string', uniqueItems: true }], 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': gvk(s) },
+        patch: {
+          parameters: [{ name: 'dryRun', in: 'query', type: 'string', uniqueItems: true }],
+          'x-kubernetes-action': 'patch',
+          'x-kubernetes-group-version-kind': gvk(s),
+        },
       };
     }
     const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, definitions };
@@ -50,7 +62,8 @@ export class OpenApiV2 {
     const protobuf = encodeDocument(doc);
     // One ETag per representation: clients cache them (kubectl in ~/.kube/cache/http) and must not
     // revalidate one with the other.
-    const etag = (bytes: string | Uint8Array): string => `"${createHash('sha512').update(bytes).digest('hex').slice(0, 64).toUpperCase()}"`;
+    const etag = (bytes: string | Uint8Array): string =>
+      `"${createHash('sha512').update(bytes).digest('hex').slice(0, 64).toUpperCase()}"`;
     this.cached = { json, protobuf, etags: { json: etag(json), protobuf: etag(protobuf) } };
     return this.cached;
   }
@@ -75,7 +88,17 @@ const DOC = { swagger: 1, info: 2, paths: 8, definitions: 9 } as const;
 const INFO = { title: 1, version: 2 } as const;
 const OPERATION = { parameters: 8, vendorExtension: 13 } as const;
 const PATH_ITEM_PATCH = 8;
-const SCHEMA = { ref: 1, format: 2, description: 4, required: 19, additionalProperties: 21, type: 22, items: 23, properties: 25, vendorExtension: 31 } as const;
+const SCHEMA = {
+  ref: 1,
+  format: 2,
+  description: 4,
+  required: 19,
+  additionalProperties: 21,
+  type: 22,
+  items: 23,
+  properties: 25,
+  vendorExtension: 31,
+} as const;
 
 const message = (w: BinaryWriter, field: number, body: (w: BinaryWriter) => void): void => {
   w.tag(field, WireType.LengthDelimited).fork();
@@ -100,10 +123,13 @@ function schema(w: BinaryWriter, s: Schema): void {
   str(w, SCHEMA.description, s.description);
   for (const r of (s.required as string[] | undefined) ?? []) str(w, SCHEMA.required, r);
   if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    message(w, SCHEMA.additionalProperties, (ap) => message(ap, 1, (inner) => schema(inner, s.additionalProperties as Schema)));
+    message(w, SCHEMA.additionalProperties, (ap) =>
+      message(ap, 1, (inner) => schema(inner, s.additionalProperties as Schema)),
+    );
   }
   if (typeof s.type === 'string') message(w, SCHEMA.type, (t) => str(t, 1, s.type));
-  if (s.items && typeof s.items === 'object') message(w, SCHEMA.items, (items) => message(items, 1, (inner) => schema(inner, s.items as Schema)));
+  if (s.items && typeof s.items === 'object')
+    message(w, SCHEMA.items, (items) => message(items, 1, (inner) => schema(inner, s.items as Schema)));
   if (s.properties && typeof s.properties === 'object') {
     message(w, SCHEMA.properties, (props) => {
       for (const [name, sub] of Object.entries(s.properties as Record<string, Schema>)) {
@@ -114,25 +140,41 @@ function schema(w: BinaryWriter, s: Schema): void {
       }
     });
   }
-  for (const [name, value] of Object.entries(s)) if (name.startsWith('x-')) vendorExtension(w, SCHEMA.vendorExtension, name, value);
+  for (const [name, value] of Object.entries(s))
+    if (name.startsWith('x-')) vendorExtension(w, SCHEMA.vendorExtension, name, value);
 }
 
-/** PathItem{patch: Operation{parameters: [ParametersItem{Parameter{NonBodyParameter{QueryParameterSubSchema}}}], vendor_extension}}. */
+/**
+ * PathItem{patch: Operation{parameters: [ParametersItem{Parameter{NonBodyParameter{QueryParameterSubSchema}}}],
+ * vendor_extension}}.
+ */
 function pathItem(w: BinaryWriter, item: PathItem): void {
   message(w, PATH_ITEM_PATCH, (op) => {
     for (const p of item.patch.parameters) {
-      message(op, OPERATION.parameters, (pi) => message(pi, 1, (param) => message(param, 2, (nonBody) => message(nonBody, 3, (query) => {
-        str(query, 2, p.in);
-        str(query, 4, p.name);
-        str(query, 6, p.type);
-        if (p.uniqueItems) query.tag(20, WireType.Varint).bool(true);
-      }))));
+      message(op, OPERATION.parameters, (pi) =>
+        message(pi, 1, (param) =>
+          message(param, 2, (nonBody) =>
+            message(nonBody, 3, (query) => {
+              str(query, 2, p.in);
+              str(query, 4, p.name);
+              str(query, 6, p.type);
+              if (p.uniqueItems) query.tag(20, WireType.Varint).bool(true);
+            }),
+          ),
+        ),
+      );
     }
-    for (const [name, value] of Object.entries(item.patch)) if (name.startsWith('x-')) vendorExtension(op, OPERATION.vendorExtension, name, value);
+    for (const [name, value] of Object.entries(item.patch))
+      if (name.startsWith('x-')) vendorExtension(op, OPERATION.vendorExtension, name, value);
   });
 }
 
-export function encodeDocument(doc: { swagger: string; info: { title: string; version: string }; paths: Record<string, PathItem>; definitions: Record<string, Schema> }): Uint8Array {
+export function encodeDocument(doc: {
+  swagger: string;
+  info: { title: string; version: string };
+  paths: Record<string, PathItem>;
+  definitions: Record<string, Schema>;
+}): Uint8Array {
   const w = new BinaryWriter();
   str(w, DOC.swagger, doc.swagger);
   message(w, DOC.info, (info) => {

@@ -21,19 +21,32 @@ function schemaOfType(t: string, refs: Set<string>, prefix: RefPrefix): Record<s
     return { $ref: `${prefix}${t}` };
   }
   switch (t) {
-    case 'string': return { type: 'string' };
-    case 'boolean': return { type: 'boolean' };
-    case 'int32': case 'int64': return { type: 'integer', format: t };
-    case 'double': return { type: 'number', format: 'double' };
-    case 'date-time': return { type: 'string', format: 'date-time' };
+    case 'string':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'int32':
+    case 'int64':
+      return { type: 'integer', format: t };
+    case 'double':
+      return { type: 'number', format: 'double' };
+    case 'date-time':
+      return { type: 'string', format: 'date-time' };
     // Swagger 2.0 has no int-or-string: upstream publishes it as a string of that format.
-    case 'int-or-string': return prefix === '#/definitions/' ? { type: 'string', format: 'int-or-string' } : { 'x-kubernetes-int-or-string': true };
-    default: return {};
+    case 'int-or-string':
+      return prefix === '#/definitions/'
+        ? { type: 'string', format: 'int-or-string' }
+        : { 'x-kubernetes-int-or-string': true };
+    default:
+      return {};
   }
 }
 
 /** The schemas of `roots` and every type they reach, by type name. */
-export function componentSchemas(roots: string[], prefix: RefPrefix = '#/components/schemas/'): Record<string, Record<string, unknown>> {
+export function componentSchemas(
+  roots: string[],
+  prefix: RefPrefix = '#/components/schemas/',
+): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const queue = [...roots];
   while (queue.length) {
@@ -47,7 +60,11 @@ export function componentSchemas(roots: string[], prefix: RefPrefix = '#/compone
       properties[f] = schemaOfType(t, refs, prefix);
       // The struct tags strategic merge patch follows: clients (kubectl apply) read them here.
       const merge = mergeStrategyOf(name, f);
-      if (merge) Object.assign(properties[f] as object, { 'x-kubernetes-patch-strategy': merge.strategy, ...(merge.key ? { 'x-kubernetes-patch-merge-key': merge.key } : {}) });
+      if (merge)
+        Object.assign(properties[f] as object, {
+          'x-kubernetes-patch-strategy': merge.strategy,
+          ...(merge.key ? { 'x-kubernetes-patch-merge-key': merge.key } : {}),
+        });
     }
     out[name] = { type: 'object', properties };
     for (const r of refs) if (!out[r]) queue.push(r);
@@ -78,8 +95,22 @@ export class OpenApiDocs {
       if (s.typeName) roots.push(s.typeName);
       else if (s.custom?.schema) schemas[`${group}.${version}.${s.info.kind}`] = s.custom.schema;
       const base = `/${gvPath(group, version)}${s.info.namespaced ? '/namespaces/{namespace}' : ''}/${s.info.resource}`;
-      paths[`${base}/{name}`] = { patch: this.patchOp(s), get: { 'x-kubernetes-group-version-kind': gvk(s), 'x-kubernetes-action': 'get', responses: { 200: { description: 'OK' } } } };
-      paths[base] = { post: { 'x-kubernetes-group-version-kind': gvk(s), 'x-kubernetes-action': 'post', parameters: [fieldValidationParam], responses: { 201: { description: 'Created' } } } };
+      paths[`${base}/{name}`] = {
+        patch: this.patchOp(s),
+        get: {
+          'x-kubernetes-group-version-kind': gvk(s),
+          'x-kubernetes-action': 'get',
+          responses: { 200: { description: 'OK' } },
+        },
+      };
+      paths[base] = {
+        post: {
+          'x-kubernetes-group-version-kind': gvk(s),
+          'x-kubernetes-action': 'post',
+          parameters: [fieldValidationParam],
+          responses: { 201: { description: 'Created' } },
+        },
+      };
     }
     const doc = {
       openapi: '3.0.0',
@@ -102,7 +133,11 @@ export class OpenApiDocs {
     return {
       'x-kubernetes-group-version-kind': gvk(s),
       'x-kubernetes-action': 'patch',
-      parameters: [fieldValidationParam, { name: 'dryRun', in: 'query', schema: { type: 'string' } }, { name: 'fieldManager', in: 'query', schema: { type: 'string' } }],
+      parameters: [
+        fieldValidationParam,
+        { name: 'dryRun', in: 'query', schema: { type: 'string' } },
+        { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
+      ],
       responses: { 200: { description: 'OK' } },
     };
   }
@@ -113,7 +148,8 @@ export class OpenApiDocs {
     for (const [group, versions] of this.registry.groups()) {
       for (const v of versions) {
         const built = this.build(group, v);
-        if (built) paths[gvPath(group, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, v)}?hash=${built.hash}` };
+        if (built)
+          paths[gvPath(group, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, v)}?hash=${built.hash}` };
       }
     }
     return { paths };

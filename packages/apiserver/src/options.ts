@@ -46,7 +46,10 @@ export interface ApiServerOptions {
   readonly agentToken?: string;
   /** Accept OpenID Connect ID tokens (kube-apiserver's --oidc-* flags). @default none */
   readonly oidc?: OidcOptions;
-  /** Audit by an audit.k8s.io/v1 Policy (kube-apiserver's --audit-* flags). @default none: mutating requests at Metadata in DIR/audit.log, one flat line each */
+  /**
+   * Audit by an audit.k8s.io/v1 Policy (kube-apiserver's --audit-* flags). @default none: mutating requests at Metadata
+   * in DIR/audit.log, one flat line each
+   */
   readonly audit?: AuditOptions;
   /** Sign-in with an LDAP directory at POST /login/ldap, answering Wharf-issued tokens. @default none */
   readonly ldap?: LdapOptions;
@@ -54,15 +57,33 @@ export interface ApiServerOptions {
   readonly logger?: Logger;
 }
 
-/** Every option but agentToken (none: the agents accept any caller), oidc (none: no OIDC), audit (none: the flat log) and ldap (none: no LDAP sign-in) is set. */
-export type ResolvedApiServerOptions = Resolved<ApiServerOptions, Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion'>>;
+/**
+ * Every option but agentToken (none: the agents accept any caller), oidc (none: no OIDC), audit (none: the flat log)
+ * and ldap (none: no LDAP sign-in) is set.
+ */
+export type ResolvedApiServerOptions = Resolved<
+  ApiServerOptions,
+  Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion'>
+>;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */
 const silent = pino({ level: 'silent' });
 
 export function resolveApiServerOptions(o: ApiServerOptions): ResolvedApiServerOptions {
-  return withDefaults({
-    port: 6443, host: '127.0.0.1', compactKeepRevisions: 10_000, compactRetentionMs: 300_000, compactEveryMs: 60_000, bookmarkMs: 30_000,
-    watchTimeoutSeconds: 1800, externalSubresources: {}, defaultTolerationSeconds: DEFAULT_TOLERATION_SECONDS, mountServiceAccountToken: true, logger: silent,
-  }, o);
+  return withDefaults(
+    {
+      port: 6443,
+      host: '127.0.0.1',
+      compactKeepRevisions: 10_000,
+      compactRetentionMs: 300_000,
+      compactEveryMs: 60_000,
+      bookmarkMs: 30_000,
+      watchTimeoutSeconds: 1800,
+      externalSubresources: {},
+      defaultTolerationSeconds: DEFAULT_TOLERATION_SECONDS,
+      mountServiceAccountToken: true,
+      logger: silent,
+    },
+    o,
+  );
 }

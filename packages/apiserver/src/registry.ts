@@ -1,6 +1,13 @@
 // What the API server serves right now: the built-in resources plus the custom resources of every
 // established CustomResourceDefinition. Discovery, OpenAPI and the REST handler all read this.
-import { BUILTIN_RESOURCES, VERSION_ALIASES, isRecord, typeNameOf, type KubeObject, type ResourceInfo } from '@wharf/api';
+import {
+  BUILTIN_RESOURCES,
+  VERSION_ALIASES,
+  isRecord,
+  typeNameOf,
+  type KubeObject,
+  type ResourceInfo,
+} from '@wharf/api';
 import { DEFAULT_MINOR, WINDOW_BASE_RESOURCES, WINDOWED_APIS, servedIn } from './version-window.js';
 
 export interface PrinterColumn {
@@ -55,11 +62,17 @@ export class ResourceRegistry {
     for (const info of BUILTIN_RESOURCES) this.add(info, typeNameOf(info.group, info.version, info.kind), undefined);
     for (const info of WINDOW_BASE_RESOURCES) this.add(info, undefined, undefined);
     // A version the minor no longer serves is simply absent: its requests get upstream's 404.
-    for (const api of WINDOWED_APIS.filter((a) => servedIn(a, minor))) for (const info of api.resources) this.add(info, undefined, undefined);
+    for (const api of WINDOWED_APIS.filter((a) => servedIn(a, minor)))
+      for (const info of api.resources) this.add(info, undefined, undefined);
     for (const alias of VERSION_ALIASES) {
       for (const resource of alias.resources) {
         const base = BUILTIN_RESOURCES.find((r) => r.group === alias.group && r.resource === resource);
-        if (base) this.add({ ...base, version: alias.version }, typeNameOf(base.group, alias.version, base.kind) ?? typeNameOf(base.group, base.version, base.kind), undefined);
+        if (base)
+          this.add(
+            { ...base, version: alias.version },
+            typeNameOf(base.group, alias.version, base.kind) ?? typeNameOf(base.group, base.version, base.kind),
+            undefined,
+          );
       }
     }
   }
@@ -112,8 +125,12 @@ export class ResourceRegistry {
     this.aggregatedResources.delete(gv);
     const local = this.all().some((s) => s.info.group === group && s.info.version === version);
     if (resources && !local) {
-      for (const info of resources) this.add({ ...info, group, version, remote: true, virtual: true }, undefined, undefined);
-      this.aggregatedResources.set(gv, resources.map((r) => gvr(group, version, r.resource)));
+      for (const info of resources)
+        this.add({ ...info, group, version, remote: true, virtual: true }, undefined, undefined);
+      this.aggregatedResources.set(
+        gv,
+        resources.map((r) => gvr(group, version, r.resource)),
+      );
     }
     if (JSON.stringify(this.aggregatedResources.get(gv) ?? []) !== before) this.onChange();
   }
@@ -164,7 +181,9 @@ export function crdVersions(crd: KubeObject): [ResourceInfo, CustomResourceVersi
   const group = str(spec.group);
   const kind = str(names.kind);
   const out: [ResourceInfo, CustomResourceVersion][] = [];
-  const storageVersion = (Array.isArray(spec.versions) ? spec.versions : []).filter(isRecord).find((v) => v.storage === true)?.name;
+  const storageVersion = (Array.isArray(spec.versions) ? spec.versions : [])
+    .filter(isRecord)
+    .find((v) => v.storage === true)?.name;
   for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
     if (!isRecord(v) || v.served === false) continue;
     const sub = isRecord(v.subresources) ? v.subresources : {};
@@ -176,7 +195,10 @@ export function crdVersions(crd: KubeObject): [ResourceInfo, CustomResourceVersi
     const shortNames = strings(names.shortNames);
     const categories = strings(names.categories);
     const info: ResourceInfo = {
-      group, version: str(v.name), resource: str(names.plural), kind,
+      group,
+      version: str(v.name),
+      resource: str(names.plural),
+      kind,
       singular: str(names.singular) || kind.toLowerCase(),
       namespaced: spec.scope !== 'Cluster',
       verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
@@ -186,22 +208,31 @@ export function crdVersions(crd: KubeObject): [ResourceInfo, CustomResourceVersi
       ...(subresources.length ? { subresources } : {}),
     };
     const scale = isRecord(sub.scale)
-      ? { specReplicasPath: str(sub.scale.specReplicasPath), statusReplicasPath: str(sub.scale.statusReplicasPath), labelSelectorPath: str(sub.scale.labelSelectorPath) || undefined }
+      ? {
+          specReplicasPath: str(sub.scale.specReplicasPath),
+          statusReplicasPath: str(sub.scale.statusReplicasPath),
+          labelSelectorPath: str(sub.scale.labelSelectorPath) || undefined,
+        }
       : undefined;
     const cols = Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns.filter(isRecord) : [];
-    out.push([info, {
-      schema,
-      printerColumns: cols.map((c) => ({
-        name: str(c.name), type: str(c.type), jsonPath: str(c.jsonPath),
-        ...(c.format ? { format: str(c.format) } : {}),
-        ...(c.description ? { description: str(c.description) } : {}),
-        ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
-      })),
-      status: sub.status !== undefined,
-      scale: scale as ScaleSubresource | undefined,
-      preserveUnknown: schema?.['x-kubernetes-preserve-unknown-fields'] === true,
-      storageVersion: str(storageVersion) || str(v.name),
-    }]);
+    out.push([
+      info,
+      {
+        schema,
+        printerColumns: cols.map((c) => ({
+          name: str(c.name),
+          type: str(c.type),
+          jsonPath: str(c.jsonPath),
+          ...(c.format ? { format: str(c.format) } : {}),
+          ...(c.description ? { description: str(c.description) } : {}),
+          ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
+        })),
+        status: sub.status !== undefined,
+        scale: scale as ScaleSubresource | undefined,
+        preserveUnknown: schema?.['x-kubernetes-preserve-unknown-fields'] === true,
+        storageVersion: str(storageVersion) || str(v.name),
+      },
+    ]);
   }
   return out;
 }

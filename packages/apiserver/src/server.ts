@@ -11,7 +11,14 @@ import { AuditLog, createAuditor, type AuditedRequest, type Auditor } from './au
 import { FRONT_PROXY_CLIENT_NAME, ensurePki, type Pki } from './auth/pki.js';
 import { publishAuthenticationTrust } from './objects/authentication-trust.js';
 import { CLUSTER_INFO_PATH, publishClusterInfo } from './auth/cluster-info.js';
-import { AGENT_CLIENT_USER, ANONYMOUS, TokenAuthenticator, ensureAdminToken, ensureDataplaneToken, ensureNodeToken } from './auth/tokens.js';
+import {
+  AGENT_CLIENT_USER,
+  ANONYMOUS,
+  TokenAuthenticator,
+  ensureAdminToken,
+  ensureDataplaneToken,
+  ensureNodeToken,
+} from './auth/tokens.js';
 import { NodeRestriction } from './auth/node-authorizer.js';
 import { authenticateBootstrapToken, BOOTSTRAP_SECRET_PREFIX } from './auth/bootstrap-tokens.js';
 import { clientCertificateUser } from './auth/client-certs.js';
@@ -19,11 +26,25 @@ import { RbacAuthorizer } from './auth/rbac.js';
 import { answerReview } from './auth/reviews.js';
 import { impersonatedUser } from './auth/impersonation.js';
 import { EncryptingCodec, loadOrCreateKeys } from './crypto/encryption.js';
-import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import {
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery.js';
 import { OpenApiDocs } from './openapi.js';
 import { GNOSTIC_V2_MEDIA_TYPE, OpenApiV2 } from './openapi-v2.js';
 import { ResourceRegistry } from './registry.js';
-import { DEFAULT_MINOR, chooseKubernetesVersion, minorOf, parseKubernetesVersion, pinKubernetesVersion, type KubernetesVersion } from './version-window.js';
+import {
+  DEFAULT_MINOR,
+  chooseKubernetesVersion,
+  minorOf,
+  parseKubernetesVersion,
+  pinKubernetesVersion,
+  type KubernetesVersion,
+} from './version-window.js';
 import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
 import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission.js';
@@ -72,7 +93,17 @@ export type { ApiServerOptions } from './options.js';
 
 /** The /version document of a served version. */
 export function versionInfo(v: KubernetesVersion): Record<string, string> {
-  return { major: v.major, minor: v.minor, gitVersion: `v${v.version}`, gitCommit: 'wharf', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
+  return {
+    major: v.major,
+    minor: v.minor,
+    gitVersion: `v${v.version}`,
+    gitCommit: 'wharf',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-25T00:00:00Z',
+    goVersion: 'node',
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch}`,
+  };
 }
 
 /** The /version of the default minor. */
@@ -148,11 +179,16 @@ export class ApiServer {
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
     this.metrics = new ApiServerMetrics(() => this.store.counts());
-    this.store = new Store({ path: join(opts.dataDir, 'wharf.db'), codec, onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s) });
+    this.store = new Store({
+      path: join(opts.dataDir, 'wharf.db'),
+      codec,
+      onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s),
+    });
     this.metrics.certificates({ 'apiserver-serving': this.pki.serverCert, ca: this.pki.caCert });
     // After a key rotation (a new key listed first), every secret is rewritten with the new key.
     const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
-    if (rewritten) opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');
+    if (rewritten)
+      opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');
     // In kube-apiserver's order: LimitRanger defaults before quota counts; ResourceQuota last.
     this.api = new ObjectApi({
       store: this.store,
@@ -184,26 +220,52 @@ export class ApiServer {
     });
     this.authz = new RbacAuthorizer({
       roles: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'roles', ns)).map((e) => e.object),
-      roleBindings: (ns) => store.list(namespacePrefix('rbac.authorization.k8s.io', 'rolebindings', ns)).map((e) => e.object),
+      roleBindings: (ns) =>
+        store.list(namespacePrefix('rbac.authorization.k8s.io', 'rolebindings', ns)).map((e) => e.object),
       clusterRoles: () => store.list(resourcePrefix('rbac.authorization.k8s.io', 'clusterroles')).map((e) => e.object),
-      clusterRoleBindings: () => store.list(resourcePrefix('rbac.authorization.k8s.io', 'clusterrolebindings')).map((e) => e.object),
+      clusterRoleBindings: () =>
+        store.list(resourcePrefix('rbac.authorization.k8s.io', 'clusterrolebindings')).map((e) => e.object),
     });
-    this.tokens = new TokenAuthenticator(join(opts.dataDir, 'tokens.csv'), this.pki.saKey, this.pki.saPub, (sa) =>
-      store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid);
+    this.tokens = new TokenAuthenticator(
+      join(opts.dataDir, 'tokens.csv'),
+      this.pki.saKey,
+      this.pki.saPub,
+      (sa) => store.get(objectKey('', 'serviceaccounts', sa.namespace, sa.name))?.metadata.uid === sa.uid,
+    );
     // Agents that do not hold the agent token (joined with `wharf agent`) check it by a TokenReview.
     if (opts.agentToken) this.tokens.addBuiltin(opts.agentToken, AGENT_CLIENT_USER);
     this.oidc = options.oidc ? new OidcAuthenticator(options.oidc) : undefined;
-    this.sessions = new SessionTokens(this.pki.saKey, this.pki.saPub, undefined, new RevokedSessions(join(opts.dataDir, 'revoked-sessions.json')));
+    this.sessions = new SessionTokens(
+      this.pki.saKey,
+      this.pki.saPub,
+      undefined,
+      new RevokedSessions(join(opts.dataDir, 'revoked-sessions.json')),
+    );
     if (options.ldap) checkLdapOptions(options.ldap);
-    this.ldapSignIn = options.ldap ? new LdapSignIn({ ldap: options.ldap, sessions: this.sessions, logger: opts.logger, audit: (req, res, user, code) => this.auditSignIn(req, res, user, code) }) : undefined;
-    this.auditor = options.audit ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m)) : undefined;
+    this.ldapSignIn = options.ldap
+      ? new LdapSignIn({
+          ldap: options.ldap,
+          sessions: this.sessions,
+          logger: opts.logger,
+          audit: (req, res, user, code) => this.auditSignIn(req, res, user, code),
+        })
+      : undefined;
+    this.auditor = options.audit
+      ? createAuditor(options.audit, join(opts.dataDir, 'audit.log'), (m) => opts.logger.warn(m))
+      : undefined;
     this.audit = this.auditor ? undefined : new AuditLog(join(opts.dataDir, 'audit.log'));
     const agents = new AgentDialer(this.api, opts.agentToken);
     this.streams = new PodStreams(this.api, agents);
     this.metricsApi = new MetricsApi(this.api, agents);
     this.rest = new RestHandler({
       api: this.api,
-      subresources: new SubresourceHandlers(this.api, { token: tokenRequestHandler(this.api, this.tokens), log: podLogHandler(this.api, agents), proxy: nodeProxyHandler(agents), ...this.streams.subresources(), ...opts.externalSubresources }),
+      subresources: new SubresourceHandlers(this.api, {
+        token: tokenRequestHandler(this.api, this.tokens),
+        log: podLogHandler(this.api, agents),
+        proxy: nodeProxyHandler(agents),
+        ...this.streams.subresources(),
+        ...opts.externalSubresources,
+      }),
       watch: { bookmarkMs: opts.bookmarkMs, maxSeconds: opts.watchTimeoutSeconds },
       reviews: (served, body, user) => answerReview(this.authz, this.tokens, served, body, user),
       webhooks: new WebhookAdmission(this.store),
@@ -219,15 +281,32 @@ export class ApiServer {
       new NamespaceDefaultsController(this.api, this.pki.caCert),
       new ResourceQuotaController(this.api),
       new TokenCleaner(this.api),
-      new CsrController(this.api, new CaSigner(this.pki.caCert, join(opts.dataDir, 'pki', 'ca.key')), (user, subresource) =>
-        this.authz.authorize(user, { verb: 'create', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource, name: '', namespace: '', resourceRequest: true, path: '' }).allowed),
+      new CsrController(
+        this.api,
+        new CaSigner(this.pki.caCert, join(opts.dataDir, 'pki', 'ca.key')),
+        (user, subresource) =>
+          this.authz.authorize(user, {
+            verb: 'create',
+            apiGroup: 'certificates.k8s.io',
+            resource: 'certificatesigningrequests',
+            subresource,
+            name: '',
+            namespace: '',
+            resourceRequest: true,
+            path: '',
+          }).allowed,
+      ),
     ];
   }
 
   /** Starts serving; resolves with the bound port once the API is ready. */
   async start(): Promise<number> {
     bootstrapCluster(this.api);
-    publishAuthenticationTrust(this.api, { clientCa: this.pki.caCert, requestHeaderCa: this.pki.frontProxyCaCert, allowedNames: [FRONT_PROXY_CLIENT_NAME] });
+    publishAuthenticationTrust(this.api, {
+      clientCa: this.pki.caCert,
+      requestHeaderCa: this.pki.frontProxyCaCert,
+      allowedNames: [FRONT_PROXY_CLIENT_NAME],
+    });
     await this.oidc?.start();
     for (const c of this.controllers) c.start();
     this.server = this.httpsServer();
@@ -249,15 +328,31 @@ export class ApiServer {
   private httpsServer(): Server {
     // Client certificates signed by the cluster CA authenticate too (--client-ca-file): asked
     // for, never required, so token and anonymous clients connect as before.
-    const server = createServer({ cert: this.pki.serverCert, key: this.pki.serverKey, ca: this.pki.caCert, requestCert: true, rejectUnauthorized: false, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
-      void this.dispatch(req, res);
-    });
+    const server = createServer(
+      {
+        cert: this.pki.serverCert,
+        key: this.pki.serverKey,
+        ca: this.pki.caCert,
+        requestCert: true,
+        rejectUnauthorized: false,
+        requestTimeout: 0,
+        keepAliveTimeout: 65_000,
+      },
+      (req, res) => {
+        void this.dispatch(req, res);
+      },
+    );
     // exec, attach, port-forward: authenticated and authorized here, relayed by rest/streams.ts.
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.streams.upgrade(req, socket, head, (ri) => {
-        const user = impersonatedUser(req, this.authenticate(req, ri.path), (u, attrs) => this.authz.authorize(u, attrs).allowed);
+        const user = impersonatedUser(
+          req,
+          this.authenticate(req, ri.path),
+          (u, attrs) => this.authz.authorize(u, attrs).allowed,
+        );
         this.authorize(user, ri);
-      }));
+      }),
+    );
     return server;
   }
 
@@ -290,7 +385,8 @@ export class ApiServer {
     this.revisionSamples.push({ revision: this.store.revision, at: now });
     const retention = this.opts.compactRetentionMs;
     let byTime = 0;
-    while (this.revisionSamples.length > 1 && (this.revisionSamples[1]?.at ?? now) <= now - retention) this.revisionSamples.shift();
+    while (this.revisionSamples.length > 1 && (this.revisionSamples[1]?.at ?? now) <= now - retention)
+      this.revisionSamples.shift();
     const oldest = this.revisionSamples[0];
     if (oldest && oldest.at <= now - retention) byTime = oldest.revision;
     const target = Math.min(byTime, this.store.revision - this.opts.compactKeepRevisions);
@@ -304,7 +400,12 @@ export class ApiServer {
   writeNodeKubeconfig(nodeName: string, port: number): string {
     const token = ensureNodeToken(join(this.opts.dataDir, 'tokens.csv'), nodeName);
     this.tokens.reload();
-    return this.writePrivateKubeconfig(join(this.opts.dataDir, 'nodes', nodeName), port, token, `system:node:${nodeName}`);
+    return this.writePrivateKubeconfig(
+      join(this.opts.dataDir, 'nodes', nodeName),
+      port,
+      token,
+      `system:node:${nodeName}`,
+    );
   }
 
   /**
@@ -321,7 +422,9 @@ export class ApiServer {
   private writePrivateKubeconfig(dir: string, port: number, token: string, user: string): string {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, 'kubeconfig');
-    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, token, 'wharf', user), { mode: 0o600 });
+    writeFileSync(path, kubeconfigFor(`https://127.0.0.1:${port}`, this.pki.caCert, token, 'wharf', user), {
+      mode: 0o600,
+    });
     chmodSync(path, 0o600);
     return path;
   }
@@ -358,11 +461,27 @@ export class ApiServer {
   }
 
   /** A sign-in attempt (or a sign-out: `path` /logout) in the audit log, as the username it tried. */
-  private auditSignIn(req: IncomingMessage, res: ServerResponse, user: UserInfo, code: number, path = LDAP_SIGNIN_PATH): void {
+  private auditSignIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    user: UserInfo,
+    code: number,
+    path = LDAP_SIGNIN_PATH,
+  ): void {
     const ri = requestInfo('POST', path, new URLSearchParams());
     this.auditor?.begin(req, res, ri, user)?.complete(code);
     this.audit?.record({
-      user: user.name, groups: user.groups, verb: path === SIGN_OUT_PATH ? 'delete' : 'create', group: 'wharf.dev', resource: 'signins', subresource: '', namespace: '', name: path === SIGN_OUT_PATH ? 'logout' : 'ldap', code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+      user: user.name,
+      groups: user.groups,
+      verb: path === SIGN_OUT_PATH ? 'delete' : 'create',
+      group: 'wharf.dev',
+      resource: 'signins',
+      subresource: '',
+      namespace: '',
+      name: path === SIGN_OUT_PATH ? 'logout' : 'ldap',
+      code,
+      uri: req.url ?? '',
+      sourceIP: req.socket.remoteAddress ?? '',
     });
   }
 
@@ -378,9 +497,14 @@ export class ApiServer {
   private userOfToken(token: string): UserInfo | undefined {
     // A JWT goes to the one authenticator of its issuer: no signature is checked twice.
     const iss = unverifiedIssuer(token);
-    return this.oidc && iss === this.oidc.issuer ? this.oidc.authenticate(token)
-      : iss === SESSION_ISSUER ? this.sessions.authenticate(token)
-        : this.tokens.authenticate(token) ?? authenticateBootstrapToken(token, (id) => this.store.get(objectKey('', 'secrets', 'kube-system', `${BOOTSTRAP_SECRET_PREFIX}${id}`)));
+    return this.oidc && iss === this.oidc.issuer
+      ? this.oidc.authenticate(token)
+      : iss === SESSION_ISSUER
+        ? this.sessions.authenticate(token)
+        : (this.tokens.authenticate(token) ??
+          authenticateBootstrapToken(token, (id) =>
+            this.store.get(objectKey('', 'secrets', 'kube-system', `${BOOTSTRAP_SECRET_PREFIX}${id}`)),
+          ));
   }
 
   private authenticate(req: IncomingMessage, path: string): UserInfo {
@@ -402,8 +526,14 @@ export class ApiServer {
   private authorize(user: UserInfo, ri: RequestInfo): void {
     const attrs = {
       // As kube-apiserver: one path segment names the subresource (nodes/<n>/proxy/metrics is nodes/proxy).
-      verb: ri.verb, apiGroup: ri.group, resource: ri.resource, subresource: ri.subresource.split('/')[0] ?? '', name: ri.name,
-      namespace: ri.namespace, resourceRequest: ri.resourceRequest, path: ri.path,
+      verb: ri.verb,
+      apiGroup: ri.group,
+      resource: ri.resource,
+      subresource: ri.subresource.split('/')[0] ?? '',
+      name: ri.name,
+      namespace: ri.namespace,
+      resourceRequest: ri.resourceRequest,
+      path: ri.path,
     };
     // Node agents: the Node restriction may deny first, with its reason in the message.
     const restricted = this.nodeRestriction.check(user, attrs);
@@ -413,10 +543,19 @@ export class ApiServer {
     const sub = ri.subresource.split('/')[0] ?? '';
     const res = `${ri.resource}${sub ? `/${sub}` : ''}`;
     const where = ri.namespace ? ` in the namespace "${ri.namespace}"` : ' at the cluster scope';
-    const named = ri.name ? `${ri.resource}${ri.group ? `.${ri.group}` : ''} "${ri.name}" is forbidden: ` : `${ri.resource}${ri.group ? `.${ri.group}` : ''} is forbidden: `;
-    throw new ApiError(403, 'Forbidden', `${named}User "${user.name}" cannot ${ri.verb} resource "${res}" in API group "${ri.group}"${where}${restricted ? `: ${restricted.reason}` : ''}`, {
-      ...(ri.name ? { name: ri.name } : {}), group: ri.group, kind: ri.resource,
-    });
+    const named = ri.name
+      ? `${ri.resource}${ri.group ? `.${ri.group}` : ''} "${ri.name}" is forbidden: `
+      : `${ri.resource}${ri.group ? `.${ri.group}` : ''} is forbidden: `;
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `${named}User "${user.name}" cannot ${ri.verb} resource "${res}" in API group "${ri.group}"${where}${restricted ? `: ${restricted.reason}` : ''}`,
+      {
+        ...(ri.name ? { name: ri.name } : {}),
+        group: ri.group,
+        kind: ri.resource,
+      },
+    );
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -451,30 +590,56 @@ export class ApiServer {
         return;
       }
       // An ID token signed with a key not seen yet: the issuer's keys are re-read first (rotation).
-      if (this.oidc) await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
+      if (this.oidc)
+        await this.oidc.prepare(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
       user = authenticated = this.authenticate(req, url.pathname);
       user = impersonatedUser(req, user, (u, attrs) => this.authz.authorize(u, attrs).allowed);
       // RequestReceived once the user is known, before authorization (as upstream's WithAudit).
       audited = this.auditor?.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
       auditBegun = true;
       this.authorize(user, ri);
-      if (ri.resourceRequest && ri.verb === 'delete' && ri.resource === 'namespaces' && ri.group === '' && !ri.subresource) protectSystemNamespaces(ri.name);
+      if (
+        ri.resourceRequest &&
+        ri.verb === 'delete' &&
+        ri.resource === 'namespaces' &&
+        ri.group === '' &&
+        !ri.subresource
+      )
+        protectSystemNamespaces(ri.name);
       const aggregated = this.aggregatedTarget(ri);
       if (aggregated) code = await proxyToApiService(this.store, aggregated, req, res, user, this.frontProxy);
-      else if (ri.resourceRequest && this.metricsApi.serves(ri)) code = await this.metricsApi.handle(req, res, ri, url.searchParams);
-      else code = ri.resourceRequest ? await this.rest.handle(req, res, ri, url.searchParams, user) : await this.nonResource(req, res, ri);
+      else if (ri.resourceRequest && this.metricsApi.serves(ri))
+        code = await this.metricsApi.handle(req, res, ri, url.searchParams);
+      else
+        code = ri.resourceRequest
+          ? await this.rest.handle(req, res, ri, url.searchParams, user)
+          : await this.nonResource(req, res, ri);
     } catch (e) {
       code = sendError(res, e).code;
-      if (!(e instanceof ApiError)) this.opts.logger.error({ err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname }, 'internal error serving a request');
+      if (!(e instanceof ApiError))
+        this.opts.logger.error(
+          { err: e, method: req.method, path: splitUrl(req.url ?? '/').pathname },
+          'internal error serving a request',
+        );
     } finally {
       recorded?.(code);
       // A request refused before its user was known is audited as who it claimed to be: nobody.
-      if (ri && this.auditor && !auditBegun) audited = this.auditor.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
+      if (ri && this.auditor && !auditBegun)
+        audited = this.auditor.begin(req, res, ri, authenticated, user === authenticated ? undefined : user);
       audited?.complete(code, createdNames.get(req), auditAnnotations.get(req));
       if (this.audit && ri?.resourceRequest && AuditLog.isMutating(ri.verb)) {
         this.audit.record({
-          user: user.name, groups: user.groups, verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource,
-          namespace: ri.namespace, name: ri.name || (createdNames.get(req) ?? ''), code, uri: req.url ?? '', sourceIP: req.socket.remoteAddress ?? '',
+          user: user.name,
+          groups: user.groups,
+          verb: ri.verb,
+          group: ri.group,
+          resource: ri.resource,
+          subresource: ri.subresource,
+          namespace: ri.namespace,
+          name: ri.name || (createdNames.get(req) ?? ''),
+          code,
+          uri: req.url ?? '',
+          sourceIP: req.socket.remoteAddress ?? '',
         });
       }
     }
@@ -484,7 +649,9 @@ export class ApiServer {
   private aggregatedTarget(ri: RequestInfo): ApiServiceTarget | undefined {
     if (ri.resourceRequest) return ri.apiPrefix === 'apis' ? this.apiServices.target(ri.group, ri.version) : undefined;
     const parts = ri.path.split('/').filter(Boolean);
-    return parts[0] === 'apis' && parts.length === 3 ? this.apiServices.target(parts[1] ?? '', parts[2] ?? '') : undefined;
+    return parts[0] === 'apis' && parts.length === 3
+      ? this.apiServices.target(parts[1] ?? '', parts[2] ?? '')
+      : undefined;
   }
 
   private async nonResource(req: IncomingMessage, res: ServerResponse, ri: RequestInfo): Promise<number> {
@@ -509,17 +676,29 @@ export class ApiServer {
     if (p === '/api' || p === '/apis') {
       if (agg) {
         const body = JSON.stringify(aggregatedDiscovery(this.registry, p === '/api', agg));
-        res.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`, 'Content-Length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`,
+          'Content-Length': Buffer.byteLength(body),
+        });
         res.end(body);
         return 200;
       }
-      send(res, 200, p === '/api' ? apiVersions(`${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? ''}`) : apiGroupList(this.registry));
+      send(
+        res,
+        200,
+        p === '/api'
+          ? apiVersions(`${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? ''}`)
+          : apiGroupList(this.registry),
+      );
       return 200;
     }
     const parts = p.split('/').filter(Boolean);
-    if (parts[0] === 'api' && parts.length === 2) return this.sendOr404(res, p, apiResourceList(this.registry, '', parts[1] ?? ''));
-    if (parts[0] === 'apis' && parts.length === 2) return this.sendOr404(res, p, apiGroup(this.registry, parts[1] ?? ''));
-    if (parts[0] === 'apis' && parts.length === 3) return this.sendOr404(res, p, apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? ''));
+    if (parts[0] === 'api' && parts.length === 2)
+      return this.sendOr404(res, p, apiResourceList(this.registry, '', parts[1] ?? ''));
+    if (parts[0] === 'apis' && parts.length === 2)
+      return this.sendOr404(res, p, apiGroup(this.registry, parts[1] ?? ''));
+    if (parts[0] === 'apis' && parts.length === 3)
+      return this.sendOr404(res, p, apiResourceList(this.registry, parts[1] ?? '', parts[2] ?? ''));
     if (p === '/openapi/v2') return this.sendOpenApiV2(req, res);
     if (p === '/openapi/v3') {
       send(res, 200, this.openapi.index());
@@ -528,7 +707,11 @@ export class ApiServer {
     if (parts[0] === 'openapi' && parts[1] === 'v3') {
       const doc = this.openapi.document(parts.slice(2).join('/'));
       if (!doc) throw pathNotFound(p);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc), 'Cache-Control': 'public, immutable' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(doc),
+        'Cache-Control': 'public, immutable',
+      });
       res.end(doc);
       return 200;
     }
@@ -546,7 +729,12 @@ export class ApiServer {
     }
     const body = proto ? Buffer.from(this.openapiV2.protobuf()) : Buffer.from(this.openapiV2.json());
     // Upstream answers the protobuf as octet-stream: the media type asked for is not valid MIME.
-    res.writeHead(200, { 'Content-Type': proto ? 'application/octet-stream' : 'application/json', 'Content-Length': body.length, ETag: etag, Vary: 'Accept' });
+    res.writeHead(200, {
+      'Content-Type': proto ? 'application/octet-stream' : 'application/json',
+      'Content-Length': body.length,
+      ETag: etag,
+      Vary: 'Accept',
+    });
     res.end(body);
     return 200;
   }

@@ -28,8 +28,28 @@ const flowcontrol = (version: string): ResourceInfo[] => {
   const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
   const group = 'flowcontrol.apiserver.k8s.io';
   return [
-    { group, version, resource: 'flowschemas', kind: 'FlowSchema', singular: 'flowschema', namespaced: false, verbs, hasSpec: true, subresources: ['status'] },
-    { group, version, resource: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', singular: 'prioritylevelconfiguration', namespaced: false, verbs, hasSpec: true, subresources: ['status'] },
+    {
+      group,
+      version,
+      resource: 'flowschemas',
+      kind: 'FlowSchema',
+      singular: 'flowschema',
+      namespaced: false,
+      verbs,
+      hasSpec: true,
+      subresources: ['status'],
+    },
+    {
+      group,
+      version,
+      resource: 'prioritylevelconfigurations',
+      kind: 'PriorityLevelConfiguration',
+      singular: 'prioritylevelconfiguration',
+      namespaced: false,
+      verbs,
+      hasSpec: true,
+      subresources: ['status'],
+    },
   ];
 };
 
@@ -41,7 +61,14 @@ export const WINDOW_BASE_RESOURCES: readonly ResourceInfo[] = flowcontrol('v1');
  * 1.33 removed nothing (the guide lists no v1.33 removals).
  */
 export const WINDOWED_APIS: readonly WindowedApi[] = [
-  { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', resources: flowcontrol('v1beta3'), deprecatedIn: '1.29', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
+  {
+    group: 'flowcontrol.apiserver.k8s.io',
+    version: 'v1beta3',
+    resources: flowcontrol('v1beta3'),
+    deprecatedIn: '1.29',
+    removedIn: '1.32',
+    replacement: 'flowcontrol.apiserver.k8s.io/v1',
+  },
 ];
 
 export interface KubernetesVersion {
@@ -65,14 +92,17 @@ export function parseKubernetesVersion(text: string): KubernetesVersion {
   const minor = m ? `${m[1]}.${m[2]}` : '';
   const latest = KUBERNETES_MINORS[minor];
   if (!m || latest === undefined) {
-    throw new Error(`Kubernetes version "${text}" is not served: this Wharf serves ${Object.keys(KUBERNETES_MINORS).join(', ')} (X.Y or X.Y.Z)`);
+    throw new Error(
+      `Kubernetes version "${text}" is not served: this Wharf serves ${Object.keys(KUBERNETES_MINORS).join(', ')} (X.Y or X.Y.Z)`,
+    );
   }
   const patch = m[3] === undefined ? latest : Number(m[3]);
   return { major: '1', minor: m[2] ?? '', version: `${minor}.${patch}` };
 }
 
 /** The minor ("1.32") of a version. */
-export const minorOf = (v: KubernetesVersion | string): string => (typeof v === 'string' ? v : v.version).replace(/^v/, '').split('.').slice(0, 2).join('.');
+export const minorOf = (v: KubernetesVersion | string): string =>
+  (typeof v === 'string' ? v : v.version).replace(/^v/, '').split('.').slice(0, 2).join('.');
 
 /** Whether `api` is served in `minor`. */
 export function servedIn(api: WindowedApi, minor: string): boolean {
@@ -107,11 +137,17 @@ export function pinnedVersion(dataDir: string): KubernetesVersion | undefined {
  */
 export function chooseKubernetesVersion(dataDir: string, requested: string | undefined): KubernetesVersion {
   const pinned = pinnedVersion(dataDir);
-  const want = requested ? parseKubernetesVersion(requested) : pinned ?? parseKubernetesVersion(DEFAULT_MINOR);
+  const want = requested ? parseKubernetesVersion(requested) : (pinned ?? parseKubernetesVersion(DEFAULT_MINOR));
   if (pinned && requested) {
     const step = minorIndex(minorOf(want)) - minorIndex(minorOf(pinned));
-    if (step < 0) throw new Error(`${dataDir} runs Kubernetes ${pinned.version}: going back to ${want.version} is a downgrade (restore a backup taken before the upgrade instead)`);
-    if (step > 1) throw new Error(`${dataDir} runs Kubernetes ${pinned.version}: ${want.version} skips a minor; upgrade one minor at a time (${minorPath(minorOf(pinned), minorOf(want)).join(' -> ')})`);
+    if (step < 0)
+      throw new Error(
+        `${dataDir} runs Kubernetes ${pinned.version}: going back to ${want.version} is a downgrade (restore a backup taken before the upgrade instead)`,
+      );
+    if (step > 1)
+      throw new Error(
+        `${dataDir} runs Kubernetes ${pinned.version}: ${want.version} skips a minor; upgrade one minor at a time (${minorPath(minorOf(pinned), minorOf(want)).join(' -> ')})`,
+      );
   }
   return want;
 }

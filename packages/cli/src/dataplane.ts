@@ -8,7 +8,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
-import { ClusterDns, ensureHostAddress, IngressGateway, installClusterDnsRedirect, podCidrGateway, removeClusterDnsRedirect } from '@wharf/node';
+import {
+  ClusterDns,
+  ensureHostAddress,
+  IngressGateway,
+  installClusterDnsRedirect,
+  podCidrGateway,
+  removeClusterDnsRedirect,
+} from '@wharf/node';
 import { joinedAgents } from './agent/state.js';
 import { processHasArgs } from './process-check.js';
 import { restartWhenGone, startDetached, terminate } from './detached.js';
@@ -68,31 +75,57 @@ function isDataplane(pid: number, dataDir: string): boolean {
 }
 
 const sameSpec = (a: DataplaneSpec, b: DataplaneSpec): boolean =>
-  a.apiServer === b.apiServer && [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() && a.podHost?.address === b.podHost?.address &&
-  (b.ingressPort === 0 || a.ingressPort === b.ingressPort) && (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
+  a.apiServer === b.apiServer &&
+  [...a.dnsGateways].sort().join() === [...b.dnsGateways].sort().join() &&
+  a.podHost?.address === b.podHost?.address &&
+  (b.ingressPort === 0 || a.ingressPort === b.ingressPort) &&
+  (b.ingressHttpsPort === 0 || a.ingressHttpsPort === b.ingressHttpsPort);
 
 /**
  * Adopts the data dir's running dataplane when it serves `spec`; otherwise stops whatever runs
  * and starts a new one, detached, so it outlives this process. Answers its record.
  */
-export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log: Logger): Promise<DataplaneRecord & { adopted: boolean }> {
+export async function ensureDataplane(
+  dataDir: string,
+  spec: DataplaneSpec,
+  log: Logger,
+): Promise<DataplaneRecord & { adopted: boolean }> {
   const found = readRecord(dataDir);
   if (found && isDataplane(found.pid, dataDir)) {
     if (sameSpec(found.spec, spec)) {
-      log.info({ pid: found.pid, since: found.startedAt }, 'adopted the running dataplane (cluster DNS, Ingress gateway)');
+      log.info(
+        { pid: found.pid, since: found.startedAt },
+        'adopted the running dataplane (cluster DNS, Ingress gateway)',
+      );
       return { ...found, adopted: true };
     }
     log.info({ pid: found.pid }, 'the running dataplane serves another configuration: replacing it');
     await stopDataplane(dataDir);
   }
   rmSync(recordPath(dataDir), { force: true });
-  const { pid, value: record } = await startDetached('wharf dataplane', [
-    'dataplane', '--data-dir', dataDir, '--ingress-port', String(spec.ingressPort), '--ingress-https-port', String(spec.ingressHttpsPort),
-    '--dns-gateways', spec.dnsGateways.join(','), '--api-server', spec.apiServer, ...(spec.podHost ? ['--pod-host-device', spec.podHost.device, '--pod-host-address', spec.podHost.address] : []),
-  ], join(dataDir, 'dataplane.log'), 120_000, (p) => {
-    const r = readRecord(dataDir);
-    return r?.pid === p ? r : undefined;
-  });
+  const { pid, value: record } = await startDetached(
+    'wharf dataplane',
+    [
+      'dataplane',
+      '--data-dir',
+      dataDir,
+      '--ingress-port',
+      String(spec.ingressPort),
+      '--ingress-https-port',
+      String(spec.ingressHttpsPort),
+      '--dns-gateways',
+      spec.dnsGateways.join(','),
+      '--api-server',
+      spec.apiServer,
+      ...(spec.podHost ? ['--pod-host-device', spec.podHost.device, '--pod-host-address', spec.podHost.address] : []),
+    ],
+    join(dataDir, 'dataplane.log'),
+    120_000,
+    (p) => {
+      const r = readRecord(dataDir);
+      return r?.pid === p ? r : undefined;
+    },
+  );
   log.info({ pid }, 'started the dataplane (cluster DNS, Ingress gateway) as a process of its own');
   return { ...record, adopted: false };
 }
@@ -102,13 +135,18 @@ export async function ensureDataplane(dataDir: string, spec: DataplaneSpec, log:
  * `everyMs`), as a kubelet restarts a crashed container. Answers the function that stops watching.
  */
 export function superviseDataplane(dataDir: string, spec: DataplaneSpec, log: Logger, everyMs = 2000): () => void {
-  return restartWhenGone(everyMs, () => {
-    const found = readRecord(dataDir);
-    return !found || !isDataplane(found.pid, dataDir);
-  }, () => {
-    log.warn('the dataplane process is gone: starting it again');
-    return ensureDataplane(dataDir, spec, log);
-  }, (e) => log.error({ err: e }, 'starting the dataplane again failed'));
+  return restartWhenGone(
+    everyMs,
+    () => {
+      const found = readRecord(dataDir);
+      return !found || !isDataplane(found.pid, dataDir);
+    },
+    () => {
+      log.warn('the dataplane process is gone: starting it again');
+      return ensureDataplane(dataDir, spec, log);
+    },
+    (e) => log.error({ err: e }, 'starting the dataplane again failed'),
+  );
 }
 
 /** Stops the data dir's dataplane (SIGTERM, then SIGKILL after 10 s); answers whether one ran. */
@@ -117,7 +155,8 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
   rmSync(recordPath(dataDir), { force: true });
   if (!found || !isDataplane(found.pid, dataDir)) return false;
   // Killed, it could not take its DNS redirect with it.
-  if (await terminate(found.pid, () => isDataplane(found.pid, dataDir))) await removeClusterDnsRedirect(found.spec.dnsGateways);
+  if (await terminate(found.pid, () => isDataplane(found.pid, dataDir)))
+    await removeClusterDnsRedirect(found.spec.dnsGateways);
   return true;
 }
 
@@ -131,7 +170,12 @@ function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log:
   const done = new Set<string>();
   let busy = false;
   const scan = async (): Promise<void> => {
-    const wanted = new Set(joinedAgents(dataDir).filter((a) => a.record.runtime === 'runc').map((a) => podCidrGateway(a.record.podCIDR)).filter((g) => !spec.dnsGateways.includes(g)));
+    const wanted = new Set(
+      joinedAgents(dataDir)
+        .filter((a) => a.record.runtime === 'runc')
+        .map((a) => podCidrGateway(a.record.podCIDR))
+        .filter((g) => !spec.dnsGateways.includes(g)),
+    );
     for (const gw of wanted) {
       if (done.has(gw)) continue;
       await installClusterDnsRedirect([gw], port);
@@ -146,7 +190,9 @@ function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log:
   const tick = (): void => {
     if (busy) return;
     busy = true;
-    scan().catch((e: unknown) => log.error({ err: e }, 'redirecting DNS of joined nodes failed')).finally(() => (busy = false));
+    scan()
+      .catch((e: unknown) => log.error({ err: e }, 'redirecting DNS of joined nodes failed'))
+      .finally(() => (busy = false));
   };
   tick();
   const timer = setInterval(tick, 3000);
@@ -163,13 +209,23 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   // Its own identity, not the admin's: what it may do is the system:wharf:dataplane ClusterRole.
   kubeConfig.loadFromFile(dataplaneKubeconfigPath(dataDir));
   const dns = spec.dnsGateways.length
-    ? new ClusterDns({ kubeConfig, port: 0, redirectFrom: spec.dnsGateways, logger: log.child({ component: 'cluster-dns' }) })
+    ? new ClusterDns({
+        kubeConfig,
+        port: 0,
+        redirectFrom: spec.dnsGateways,
+        logger: log.child({ component: 'cluster-dns' }),
+      })
     : undefined;
   // The address may not be up yet on a first start (the nodes set it up too).
   if (spec.podHost) await ensureHostAddress(spec.podHost.device, spec.podHost.address);
   const metricsHost = spec.podHost?.address ?? '127.0.0.1';
   const ingress = new IngressGateway({
-    kubeConfig, httpPort: spec.ingressPort, httpsPort: spec.ingressHttpsPort, metricsPort: 0, metricsHost, logger: log.child({ component: 'ingress-gateway' }),
+    kubeConfig,
+    httpPort: spec.ingressPort,
+    httpsPort: spec.ingressHttpsPort,
+    metricsPort: 0,
+    metricsHost,
+    logger: log.child({ component: 'ingress-gateway' }),
   });
   await dns?.start();
   await ingress.start();
@@ -183,7 +239,14 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   const record: DataplaneRecord = {
-    pid: process.pid, spec, httpPort: ingress.httpPort, httpsPort: ingress.httpsPort, dnsPort: dns?.port ?? 0, metricsHost, metricsPort: ingress.metricsPort, startedAt: new Date().toISOString(),
+    pid: process.pid,
+    spec,
+    httpPort: ingress.httpPort,
+    httpsPort: ingress.httpsPort,
+    dnsPort: dns?.port ?? 0,
+    metricsHost,
+    metricsPort: ingress.metricsPort,
+    startedAt: new Date().toISOString(),
   };
   writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
   log.info({ ...record }, 'dataplane serving');

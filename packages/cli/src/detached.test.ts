@@ -10,10 +10,15 @@ describe('restartWhenGone', () => {
     let gone = false;
     let restarts = 0;
     let finish: (() => void) | undefined;
-    const stop = restartWhenGone(1000, () => gone, () => {
-      restarts++;
-      return new Promise<void>((r) => (finish = r));
-    }, () => undefined);
+    const stop = restartWhenGone(
+      1000,
+      () => gone,
+      () => {
+        restarts++;
+        return new Promise<void>((r) => (finish = r));
+      },
+      () => undefined,
+    );
     await vi.advanceTimersByTimeAsync(3000);
     expect(restarts).toBe(0);
     gone = true;
@@ -31,7 +36,12 @@ describe('restartWhenGone', () => {
   it('hands a failed restart to onError and tries again on the next check', async () => {
     vi.useFakeTimers();
     const errors: unknown[] = [];
-    const stop = restartWhenGone(500, () => true, () => Promise.reject(new Error('no')), (e) => errors.push(e));
+    const stop = restartWhenGone(
+      500,
+      () => true,
+      () => Promise.reject(new Error('no')),
+      (e) => errors.push(e),
+    );
     await vi.advanceTimersByTimeAsync(1600);
     stop();
     expect(errors.map((e) => (e as Error).message)).toEqual(['no', 'no', 'no']);
@@ -57,6 +67,8 @@ describe('terminate and waitFor', () => {
   });
 
   it('names what it waited for when time runs out', async () => {
-    await expect(waitFor('the moon', 150, () => undefined)).rejects.toThrow('timed out after 150 ms waiting for the moon');
+    await expect(waitFor('the moon', 150, () => undefined)).rejects.toThrow(
+      'timed out after 150 ms waiting for the moon',
+    );
   });
 });

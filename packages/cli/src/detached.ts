@@ -23,7 +23,13 @@ export async function waitFor<T>(what: string, ms: number, check: () => T | unde
  * Starts `wharf <args>` detached, its output appended to `logPath`, and waits until `ready(pid)`
  * answers a value (read from the record the process writes). Answers it with the pid.
  */
-export async function startDetached<T>(what: string, args: readonly string[], logPath: string, timeoutMs: number, ready: (pid: number) => T | undefined): Promise<{ pid: number; value: T }> {
+export async function startDetached<T>(
+  what: string,
+  args: readonly string[],
+  logPath: string,
+  timeoutMs: number,
+  ready: (pid: number) => T | undefined,
+): Promise<{ pid: number; value: T }> {
   const out = openSync(logPath, 'a');
   const child = spawn(process.execPath, [WHARF_CLI, ...args], { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
@@ -58,12 +64,19 @@ export async function terminate(pid: number, alive: () => boolean, graceMs = 10_
  * While `wharf up` runs, calls `restart` whenever `gone()` (checked every `everyMs`), one restart
  * at a time, as a kubelet restarts a crashed container. Answers the function that stops watching.
  */
-export function restartWhenGone(everyMs: number, gone: () => boolean, restart: () => Promise<unknown>, onError: (e: unknown) => void): () => void {
+export function restartWhenGone(
+  everyMs: number,
+  gone: () => boolean,
+  restart: () => Promise<unknown>,
+  onError: (e: unknown) => void,
+): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy || !gone()) return;
     busy = true;
-    restart().catch(onError).finally(() => (busy = false));
+    restart()
+      .catch(onError)
+      .finally(() => (busy = false));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -30,8 +30,13 @@ export function defaultDataDir(dir: string | undefined): string {
 export function connection(dataDir: string): Endpoints & { token: string; ca: string } {
   const ep = join(dataDir, 'endpoints.json');
   const kc = join(dataDir, 'kubeconfig');
-  if (!existsSync(ep) || !existsSync(kc)) throw new Error(`no running Wharf found in ${dataDir}: start it with "wharf up --data-dir ${dataDir}"`);
+  if (!existsSync(ep) || !existsSync(kc))
+    throw new Error(`no running Wharf found in ${dataDir}: start it with "wharf up --data-dir ${dataDir}"`);
   const endpoints = JSON.parse(readFileSync(ep, 'utf8')) as Endpoints;
   const config = parse(readFileSync(kc, 'utf8')) as { users?: { user?: { token?: string } }[] };
-  return { ...endpoints, token: config.users?.[0]?.user?.token ?? '', ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8') };
+  return {
+    ...endpoints,
+    token: config.users?.[0]?.user?.token ?? '',
+    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+  };
 }

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { STEP_IMAGES, stepImage } from './image-build-step.js';
 
 const defaultImage = (file: string): unknown =>
-  (parse(readFileSync(new URL(`../../../deploy/pipelines/templates/${file}`, import.meta.url), 'utf8')) as { spec: { params: { name: string; default?: unknown }[] } })
-    .spec.params.find((p) => p.name === 'image')?.default;
+  (
+    parse(readFileSync(new URL(`../../../deploy/pipelines/templates/${file}`, import.meta.url), 'utf8')) as {
+      spec: { params: { name: string; default?: unknown }[] };
+    }
+  ).spec.params.find((p) => p.name === 'image')?.default;
 
 describe('build step images', () => {
   it('are the images the Maven and npm Tasks default to', () => {

@@ -18,9 +18,15 @@ export const STEP_IMAGES = {
     ref: 'wharf/maven:0.1.0',
     options: {
       packages: [
-        'maven', 'openjdk-17-jdk-headless', 'busybox-static',
+        'maven',
+        'openjdk-17-jdk-headless',
+        'busybox-static',
         // What `package` of a `war` project binds (Debian's versions: the pom pins them).
-        'libmaven-resources-plugin-java', 'libmaven-compiler-plugin-java', 'libsurefire-java', 'libmaven-war-plugin-java', 'libmaven-jar-plugin-java',
+        'libmaven-resources-plugin-java',
+        'libmaven-compiler-plugin-java',
+        'libsurefire-java',
+        'libmaven-war-plugin-java',
+        'libmaven-jar-plugin-java',
         // The servlet API a web application compiles against (org.apache.tomcat:tomcat-servlet-api:10.x).
         'libtomcat10-java',
       ],
@@ -34,7 +40,11 @@ export const STEP_IMAGES = {
   node: {
     ref: 'wharf/node-build:0.1.0',
     // npm and its tools start with `#!/usr/bin/env node`: busybox answers for env.
-    options: { packages: ['nodejs', 'npm', 'busybox-static'], env: ['HOME=/tmp'], symlinks: { '/usr/bin/env': '/bin/busybox' } },
+    options: {
+      packages: ['nodejs', 'npm', 'busybox-static'],
+      env: ['HOME=/tmp'],
+      symlinks: { '/usr/bin/env': '/bin/busybox' },
+    },
   },
 } as const satisfies Record<string, StepImage>;
 

@@ -27,7 +27,8 @@ function packageDir(name: string, from: string): string {
 }
 
 /** Type declarations and source maps are not loaded at run time. */
-const runtimeFile = (f: string): boolean => !/\.(map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$/.test(f) && !f.includes('.test.');
+const runtimeFile = (f: string): boolean =>
+  !/\.(map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$/.test(f) && !f.includes('.test.');
 
 /** name → real directory of every package needed at run time (types-only packages left out). */
 export function dependencyClosure(roots: readonly string[], from: string): Map<string, string> {
@@ -46,7 +47,10 @@ export function dependencyClosure(roots: readonly string[], from: string): Map<s
     // The flat node_modules holds one copy per name; two different ones would be a silent mix-up.
     if (seen !== undefined) throw new Error(`two copies of ${name} (${seen}, ${dir}): the flat image tree holds one`);
     found.set(name, dir);
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     for (const d of Object.keys(pkg.dependencies ?? {})) walk(d, dir, false);
     for (const d of Object.keys(pkg.optionalDependencies ?? {})) walk(d, dir, true);
   };
@@ -90,9 +94,17 @@ export function nodeTree(dest: string, spec: NodeTreeSpec): void {
       cpSync(join(dir, 'package.json'), join(to, 'package.json'));
       cpSync(join(dir, 'dist'), join(to, 'dist'), { recursive: true, dereference: true, filter: runtimeFile });
     } else {
-      cpSync(dir, to, { recursive: true, dereference: true, filter: (f) => runtimeFile(f) && !f.slice(dir.length).includes('/node_modules/') });
+      cpSync(dir, to, {
+        recursive: true,
+        dereference: true,
+        filter: (f) => runtimeFile(f) && !f.slice(dir.length).includes('/node_modules/'),
+      });
     }
   }
   mkdirSync(join(dest, 'usr', 'local', 'bin'), { recursive: true });
-  writeFileSync(join(dest, 'usr', 'local', 'bin', 'wharf'), `#!/bin/sh\nexec node /opt/wharf/cli/dist/${spec.entry} "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(dest, 'usr', 'local', 'bin', 'wharf'),
+    `#!/bin/sh\nexec node /opt/wharf/cli/dist/${spec.entry} "$@"\n`,
+    { mode: 0o755 },
+  );
 }

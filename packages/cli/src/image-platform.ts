@@ -10,8 +10,15 @@ export const PLATFORM_IMAGE = 'wharf/platform:0.1.0';
 
 const PLATFORM: NodeTreeSpec = {
   entry: 'platform-main.js',
-  wharfPackages: ['@wharf/platform-npd', '@wharf/platform-notify', '@wharf/platform-monitoring', '@wharf/client', '@wharf/api'],
-  // The PromQL parser's peer dependencies (the query proxy's namespace enforcement): the closure walks dependencies only.
+  wharfPackages: [
+    '@wharf/platform-npd',
+    '@wharf/platform-notify',
+    '@wharf/platform-monitoring',
+    '@wharf/client',
+    '@wharf/api',
+  ],
+  // The PromQL parser's peer dependencies (the query proxy's namespace enforcement): the closure walks dependencies
+  // only.
   npmPackages: ['commander', '@kubernetes/client-node', '@lezer/lr', '@lezer/highlight'],
 };
 

@@ -9,7 +9,11 @@ import type { ImageStore } from '@wharf/images';
 import { nodeTree, type NodeTreeSpec } from './image-node-tree.js';
 
 /** What pack-main.js loads: this package's modules, two of Wharf's and their npm dependencies. */
-const PACK_STEP: NodeTreeSpec = { entry: 'pack-main.js', wharfPackages: ['@wharf/images', '@wharf/api'], npmPackages: ['commander', 'yaml'] };
+const PACK_STEP: NodeTreeSpec = {
+  entry: 'pack-main.js',
+  wharfPackages: ['@wharf/images', '@wharf/api'],
+  npmPackages: ['commander', 'yaml'],
+};
 
 /** The layer's tree: /opt/wharf/{cli/dist,node_modules} and the `wharf` wrapper. */
 export function packStepTree(dest: string): void {
@@ -17,9 +21,21 @@ export function packStepTree(dest: string): void {
 }
 
 /** Builds NAME:TAG in the store: Debian's nodejs and busybox, then a layer made by `tree` on it. */
-export async function buildNodeImage(store: ImageStore, repository: string, tag: string, tree: (dest: string) => void, debCacheDir?: string): Promise<string> {
+export async function buildNodeImage(
+  store: ImageStore,
+  repository: string,
+  tag: string,
+  tree: (dest: string) => void,
+  debCacheDir?: string,
+): Promise<string> {
   const { buildBase, packDirectory } = await import('@wharf/images');
-  const base = await buildBase(store, { name: `${repository}-base`, tag, packages: ['nodejs', 'busybox-static'], env: ['HOME=/tmp'], ...(debCacheDir ? { debCacheDir } : {}) });
+  const base = await buildBase(store, {
+    name: `${repository}-base`,
+    tag,
+    packages: ['nodejs', 'busybox-static'],
+    env: ['HOME=/tmp'],
+    ...(debCacheDir ? { debCacheDir } : {}),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'wharf-node-image-'));
   try {
     tree(dir);

@@ -39,32 +39,62 @@ export function addImageCommands(program: Command): void {
     .command('build-base <name:tag>')
     .description('build a base image from Debian packages (no daemon) and push it to the registry')
     .requiredOption('--debian-packages <list>', 'comma-separated Debian packages to install')
-    .option('--entrypoint <cmd...>', 'the image entrypoint: words, or a JSON array (\'["java","-Dx=y"]\') for arguments starting with -')
+    .option(
+      '--entrypoint <cmd...>',
+      'the image entrypoint: words, or a JSON array (\'["java","-Dx=y"]\') for arguments starting with -',
+    )
     .option('--cmd <args...>', 'the image command: words, or a JSON array')
     .option('--env <K=V...>', 'environment variables')
     .option('--workdir <dir>', 'working directory')
     .option('--symlink <link=target...>', 'symlinks that maintainer scripts would create (they are not run)')
     .option('--data-dir <dir>', 'the Wharf data dir')
-    .action(async (ref: string, o: Common & { debianPackages: string; entrypoint?: string[]; cmd?: string[]; env?: string[]; workdir?: string; symlink?: string[] }) => {
-      const dataDir = defaultDataDir(o.dataDir);
-      const { repository, tag } = await target(ref, endpoint(dataDir).host);
-      const { ImageStore, buildBase } = await lib();
-      const store = new ImageStore({ root: join(dataDir, 'images') });
-      const built = await buildBase(store, {
-        name: repository, tag, packages: o.debianPackages.split(',').map((p) => p.trim()).filter(Boolean),
-        ...(o.entrypoint ? { entrypoint: execForm('--entrypoint', o.entrypoint) } : {}),
-        ...(o.cmd ? { cmd: execForm('--cmd', o.cmd) } : {}),
-        ...(o.env ? { env: o.env } : {}),
-        ...(o.workdir ? { workdir: o.workdir } : {}),
-        ...(o.symlink ? { symlinks: Object.fromEntries(o.symlink.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) } : {}),
-      });
-      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`);
-      process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
-    });
+    .action(
+      async (
+        ref: string,
+        o: Common & {
+          debianPackages: string;
+          entrypoint?: string[];
+          cmd?: string[];
+          env?: string[];
+          workdir?: string;
+          symlink?: string[];
+        },
+      ) => {
+        const dataDir = defaultDataDir(o.dataDir);
+        const { repository, tag } = await target(ref, endpoint(dataDir).host);
+        const { ImageStore, buildBase } = await lib();
+        const store = new ImageStore({ root: join(dataDir, 'images') });
+        const built = await buildBase(store, {
+          name: repository,
+          tag,
+          packages: o.debianPackages
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean),
+          ...(o.entrypoint ? { entrypoint: execForm('--entrypoint', o.entrypoint) } : {}),
+          ...(o.cmd ? { cmd: execForm('--cmd', o.cmd) } : {}),
+          ...(o.env ? { env: o.env } : {}),
+          ...(o.workdir ? { workdir: o.workdir } : {}),
+          ...(o.symlink
+            ? {
+                symlinks: Object.fromEntries(
+                  o.symlink.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+                ),
+              }
+            : {}),
+        });
+        process.stderr.write(
+          `built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`,
+        );
+        process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
+      },
+    );
 
   image
     .command('build-platform [name:tag]')
-    .description("build the platform image (Debian's nodejs + the node problem detector, remediation controller and notification gateway) and push it")
+    .description(
+      "build the platform image (Debian's nodejs + the node problem detector, remediation controller and notification gateway) and push it",
+    )
     .option('--data-dir <dir>', 'the Wharf data dir')
     .action(async (ref: string | undefined, o: Common) => {
       const dataDir = defaultDataDir(o.dataDir);
@@ -80,7 +110,7 @@ export function addImageCommands(program: Command): void {
 
   image
     .command('build-pack-step <name:tag>')
-    .description('build the image of the wharf-pack pipeline Task (Debian\'s nodejs + `wharf image pack`) and push it')
+    .description("build the image of the wharf-pack pipeline Task (Debian's nodejs + `wharf image pack`) and push it")
     .option('--data-dir <dir>', 'the Wharf data dir')
     .action(async (ref: string, o: Common) => {
       const dataDir = defaultDataDir(o.dataDir);
@@ -93,7 +123,9 @@ export function addImageCommands(program: Command): void {
 
   image
     .command('build-step <kind> [name:tag]')
-    .description("build the image of a build Task (maven: Debian's Maven, JDK and Maven repository; node: nodejs and npm) and push it, unless the registry has it")
+    .description(
+      "build the image of a build Task (maven: Debian's Maven, JDK and Maven repository; node: nodejs and npm) and push it, unless the registry has it",
+    )
     .option('--deb-cache <dir>', 'keep the downloaded .debs here between builds')
     .option('--force', 'build even if the registry has the image')
     .option('--data-dir <dir>', 'the Wharf data dir')
@@ -110,8 +142,15 @@ export function addImageCommands(program: Command): void {
         return;
       }
       const store = new ImageStore({ root: join(dataDir, 'images') });
-      const built = await buildBase(store, { ...step.options, name: repository, tag, ...(o.debCache ? { debCacheDir: o.debCache } : {}) });
-      process.stderr.write(`built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`);
+      const built = await buildBase(store, {
+        ...step.options,
+        name: repository,
+        tag,
+        ...(o.debCache ? { debCacheDir: o.debCache } : {}),
+      });
+      process.stderr.write(
+        `built ${built.reference} from ${built.packages.length} Debian packages${built.cached ? ' (machine build cache)' : ''}\n`,
+      );
       process.stdout.write(`${await push(store, built.reference, dataDir)}\n`);
     });
 

@@ -3,7 +3,8 @@
 export function optionalInteger(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
   return n;
 }
 

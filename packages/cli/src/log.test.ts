@@ -4,7 +4,12 @@ import { checkLogLevel, chooseLogFormat, cliLogger, type LogFormat } from './log
 
 function written(format: LogFormat, level = 'info'): { logger: ReturnType<typeof cliLogger>; text: () => string } {
   const chunks: string[] = [];
-  const destination = new Writable({ write: (c: Buffer, _e, done) => { chunks.push(c.toString()); done(); } });
+  const destination = new Writable({
+    write: (c: Buffer, _e, done) => {
+      chunks.push(c.toString());
+      done();
+    },
+  });
   return { logger: cliLogger({ format, level, destination }), text: () => chunks.join('') };
 }
 
@@ -18,7 +23,9 @@ describe('chooseLogFormat', () => {
 
   it('names the choices for anything else', () => {
     expect(() => chooseLogFormat('yaml', true)).toThrow('--log-format must be one of json, text, got "yaml"');
-    expect(() => checkLogLevel('loud')).toThrow('--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"');
+    expect(() => checkLogLevel('loud')).toThrow(
+      '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+    );
     expect(checkLogLevel(undefined)).toBe('info');
   });
 });
@@ -28,16 +35,26 @@ describe('cliLogger', () => {
     const { logger, text } = written('json');
     logger.child({ component: 'apiserver' }).info({ url: 'https://127.0.0.1:6443' }, 'wharf is ready');
     const line = JSON.parse(text().trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 30, name: 'wharf', component: 'apiserver', url: 'https://127.0.0.1:6443', msg: 'wharf is ready' });
+    expect(line).toMatchObject({
+      level: 30,
+      name: 'wharf',
+      component: 'apiserver',
+      url: 'https://127.0.0.1:6443',
+      msg: 'wharf is ready',
+    });
     expect(line).not.toHaveProperty('pid');
   });
 
   it('text: a line a person reads (time, level, where, message, other fields; an error below it), no colours unless asked', () => {
     const { logger, text } = written('text');
-    logger.child({ component: 'node-agent', node: 'node-0' }).warn({ err: new Error('connection refused'), attempt: 2 }, 'heartbeat failed');
+    logger
+      .child({ component: 'node-agent', node: 'node-0' })
+      .warn({ err: new Error('connection refused'), attempt: 2 }, 'heartbeat failed');
     logger.info('wharf is ready');
     const lines = text().split('\n');
-    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: node-agent node-0: heartbeat failed \{.*"attempt":2.*\}$/);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: node-agent node-0: heartbeat failed \{.*"attempt":2.*\}$/,
+    );
     // The error follows, indented, with its stack.
     expect(lines[1]).toBe('    err: {');
     expect(text()).toContain('"message": "connection refused"');
@@ -50,6 +67,11 @@ describe('cliLogger', () => {
     const { logger, text } = written('json', 'warn');
     logger.info('started');
     logger.error('failed');
-    expect(text().trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['failed']);
+    expect(
+      text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['failed']);
   });
 });

@@ -10,13 +10,15 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 /** --log-format when given, else text on a terminal and JSON otherwise. */
 export function chooseLogFormat(flag: string | undefined, isTTY: boolean): LogFormat {
   if (flag === undefined) return isTTY ? 'text' : 'json';
-  if (!(LOG_FORMATS as readonly string[]).includes(flag)) throw new Error(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${flag}"`);
+  if (!(LOG_FORMATS as readonly string[]).includes(flag))
+    throw new Error(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${flag}"`);
   return flag as LogFormat;
 }
 
 export function checkLogLevel(flag: string | undefined): string {
   const level = flag ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return level;
 }
 
@@ -37,10 +39,15 @@ export function cliLogger(o: CliLoggerOptions): Logger {
   if (o.format === 'json') return o.destination ? pino(opts, o.destination) : pino(opts);
   // One line each: `[10:31:02.123] WARN: node-agent node-1: heartbeat failed {"err":…}`.
   const pretty = PinoPretty({
-    colorize: o.colorize ?? false, translateTime: 'SYS:HH:MM:ss.l', sync: true, singleLine: true,
+    colorize: o.colorize ?? false,
+    translateTime: 'SYS:HH:MM:ss.l',
+    sync: true,
+    singleLine: true,
     ignore: ['pid', 'hostname', 'name', ...WHERE].join(','),
     messageFormat: (line, messageKey) => {
-      const where = WHERE.map((k) => line[k]).filter((v) => typeof v === 'string' && v).join(' ');
+      const where = WHERE.map((k) => line[k])
+        .filter((v) => typeof v === 'string' && v)
+        .join(' ');
       return `${where ? `${where}: ` : ''}${String(line[messageKey] ?? '')}`;
     },
     ...(o.destination ? { destination: o.destination } : {}),

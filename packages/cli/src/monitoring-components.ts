@@ -47,7 +47,14 @@ async function startQueryProxy(o: Listen & QueryProxyFlags, port: number, logger
   const client = await kubeClient(o.kubeconfig, 'query-proxy');
   const tls = { cert: readFileSync(o.tlsCert, 'utf8'), key: readFileSync(o.tlsKey, 'utf8') };
   // Who may call: the front proxy CA and names of extension-apiserver-authentication.
-  const proxy = new QueryProxy({ prometheusUrl: o.prometheus, tls, auth: await RequestHeaderAuth.load(client), host: o.host, port, logger });
+  const proxy = new QueryProxy({
+    prometheusUrl: o.prometheus,
+    tls,
+    auth: await RequestHeaderAuth.load(client),
+    host: o.host,
+    port,
+    logger,
+  });
   await proxy.start();
   return async () => {
     await proxy.stop();
@@ -55,23 +62,31 @@ async function startQueryProxy(o: Listen & QueryProxyFlags, port: number, logger
   };
 }
 
-const withListen = (c: Command, what: string): Command => c
-  .option('--kubeconfig <file>', 'credentials; the pod service account when omitted')
-  .option('--host <address>', `address ${what} listen on`, '0.0.0.0');
+const withListen = (c: Command, what: string): Command =>
+  c
+    .option('--kubeconfig <file>', 'credentials; the pod service account when omitted')
+    .option('--host <address>', `address ${what} listen on`, '0.0.0.0');
 
-const withQueryProxyFlags = (c: Command): Command => c
-  .requiredOption('--prometheus <url>', "Prometheus's base URL")
-  .requiredOption('--tls-cert <file>', 'serving certificate (PEM) for <service>.<namespace>.svc')
-  .requiredOption('--tls-key <file>', 'its key (PEM)');
+const withQueryProxyFlags = (c: Command): Command =>
+  c
+    .requiredOption('--prometheus <url>', "Prometheus's base URL")
+    .requiredOption('--tls-cert <file>', 'serving certificate (PEM) for <service>.<namespace>.svc')
+    .requiredOption('--tls-key <file>', 'its key (PEM)');
 
 export function addMonitoringCommands(program: Command): void {
   withQueryProxyFlags(withListen(program.command('monitoring-components'), 'the three servers'))
-    .description('serve kube-state-metrics, the Prometheus service discovery and the query proxy from one process, each on its port')
+    .description(
+      'serve kube-state-metrics, the Prometheus service discovery and the query proxy from one process, each on its port',
+    )
     .option('--ksm-port <port>', 'port of /metrics (kube-state-metrics)', '8080')
     .option('--sd-port <port>', 'port of /sd (service discovery)', '8081')
     .option('--query-port <port>', 'HTTPS port of the query proxy', '8443')
     .action(async (o: Listen & QueryProxyFlags & { ksmPort: string; sdPort: string; queryPort: string }) => {
-      const ports = { ksm: portOption('--ksm-port', o.ksmPort), sd: portOption('--sd-port', o.sdPort), query: portOption('--query-port', o.queryPort) };
+      const ports = {
+        ksm: portOption('--ksm-port', o.ksmPort),
+        sd: portOption('--sd-port', o.sdPort),
+        query: portOption('--query-port', o.queryPort),
+      };
       const logger = createLogger();
       const stops = await Promise.all([
         startSd(o, ports.sd, logger.child({ component: 'prometheus-sd' })),
@@ -85,17 +100,29 @@ export function addMonitoringCommands(program: Command): void {
     });
 
   withListen(program.command('kube-state-metrics'), 'to')
-    .description("serve kube-state-metrics v2 metric families (and Wharf's application metrics) from list/watch of the API at /metrics")
+    .description(
+      "serve kube-state-metrics v2 metric families (and Wharf's application metrics) from list/watch of the API at /metrics",
+    )
     .option('--port <port>', 'port of /metrics', '8080')
-    .action(async (o: Listen & { port: string }) => untilSignal(await startKsm(o, portOption('--port', o.port), createLogger())));
+    .action(async (o: Listen & { port: string }) =>
+      untilSignal(await startKsm(o, portOption('--port', o.port), createLogger())),
+    );
 
   withListen(program.command('prometheus-sd'), 'to')
-    .description("serve Prometheus HTTP service discovery (/sd/node|pod|endpoints) with kubernetes_sd's targets and labels")
+    .description(
+      "serve Prometheus HTTP service discovery (/sd/node|pod|endpoints) with kubernetes_sd's targets and labels",
+    )
     .option('--port <port>', 'port of /sd', '8081')
-    .action(async (o: Listen & { port: string }) => untilSignal(await startSd(o, portOption('--port', o.port), createLogger())));
+    .action(async (o: Listen & { port: string }) =>
+      untilSignal(await startSd(o, portOption('--port', o.port), createLogger())),
+    );
 
   withQueryProxyFlags(withListen(program.command('query-proxy'), 'to'))
-    .description("serve the Prometheus query API to the API server's aggregation layer, each query restricted to the namespace asked for")
+    .description(
+      "serve the Prometheus query API to the API server's aggregation layer, each query restricted to the namespace asked for",
+    )
     .option('--port <port>', 'HTTPS port', '8443')
-    .action(async (o: Listen & QueryProxyFlags & { port: string }) => untilSignal(await startQueryProxy(o, portOption('--port', o.port), createLogger())));
+    .action(async (o: Listen & QueryProxyFlags & { port: string }) =>
+      untilSignal(await startQueryProxy(o, portOption('--port', o.port), createLogger())),
+    );
 }

@@ -5,7 +5,8 @@
 // DaemonSet: deploy/monitoring/node-exporter.yaml), then the platform image's
 // workloads (monitoring-platform.ts): node problem detector, remediation controller, notification
 // gateway, and kube-state-metrics, service discovery and query proxy (one pod serving the three),
-// which Prometheus and the API server reach by their Services. With --prometheus-url, the operator configures and reloads
+// which Prometheus and the API server reach by their Services. With --prometheus-url, the operator configures and
+// reloads
 // that Prometheus instead (one run on the host, on loopback), with those three in this process.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -23,7 +24,10 @@ const NS = 'wharf-monitoring';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const NODE_EXPORTER = fileURLToPath(new URL('../../../deploy/monitoring/node-exporter.yaml', import.meta.url));
 /** The images the monitoring pods run, and the `wharf image` command building each (Debian's packages). */
-const debianImage = (ref: string, pkg: string, entrypoint: string) => ({ ref, build: ['build-base', ref, '--debian-packages', pkg, '--entrypoint', entrypoint] });
+const debianImage = (ref: string, pkg: string, entrypoint: string) => ({
+  ref,
+  build: ['build-base', ref, '--debian-packages', pkg, '--entrypoint', entrypoint],
+});
 const IMAGES = {
   prometheus: debianImage('prometheus:2.42', 'prometheus', '/usr/bin/prometheus'),
   alertmanager: debianImage('alertmanager:0.25', 'prometheus-alertmanager', '/usr/bin/prometheus-alertmanager'),
@@ -60,8 +64,12 @@ const COMPONENTS = 'monitoring-components';
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 /** Earlier builds' kube-state-metrics, discovery and query proxy: a Deployment and an account each. */
 const LEGACY_OBJECTS = [
-  ...['kube-state-metrics', 'prometheus-sd', 'query-proxy'].flatMap((n) => [`/apis/apps/v1/namespaces/${NS}/deployments/${n}`, `/api/v1/namespaces/${NS}/serviceaccounts/${n}`]),
-  `${RBAC}/clusterrolebindings/wharf:kube-state-metrics`, `${RBAC}/clusterrolebindings/wharf:prometheus-sd`,
+  ...['kube-state-metrics', 'prometheus-sd', 'query-proxy'].flatMap((n) => [
+    `/apis/apps/v1/namespaces/${NS}/deployments/${n}`,
+    `/api/v1/namespaces/${NS}/serviceaccounts/${n}`,
+  ]),
+  `${RBAC}/clusterrolebindings/wharf:kube-state-metrics`,
+  `${RBAC}/clusterrolebindings/wharf:prometheus-sd`,
   `${RBAC}/namespaces/kube-system/rolebindings/wharf:query-proxy:authentication-reader`,
 ];
 
@@ -85,13 +93,22 @@ async function removeLegacyComponents(client: KubeClient): Promise<void> {
 
 export async function startMonitoring(o: MonitoringStart): Promise<MonitoringStack> {
   const lib = await import('@wharf/platform-monitoring');
-  const base = { kubeConfig: o.kubeConfig, logger: o.logger, scrapeInterval: o.config.scrapeInterval, ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}) };
+  const base = {
+    kubeConfig: o.kubeConfig,
+    logger: o.logger,
+    scrapeInterval: o.config.scrapeInterval,
+    ...(o.config.alertFor ? { alertFor: o.config.alertFor } : {}),
+  };
   const promConfigDir = join(o.dataDir, 'monitoring', 'prometheus');
   const amConfigDir = join(o.dataDir, 'monitoring', 'alertmanager');
   const inPods = !o.config.prometheusUrl && o.podHostAddress !== undefined && o.node !== undefined;
   if (!inPods) {
     const stack = new lib.MonitoringStack({
-      ...base, queryProxy: true, configDir: promConfigDir, apiServer: { url: `https://127.0.0.1:${o.apiPort}`, caFile: join(o.dataDir, 'pki', 'ca.crt') }, gatewayMetrics: o.gatewayMetrics,
+      ...base,
+      queryProxy: true,
+      configDir: promConfigDir,
+      apiServer: { url: `https://127.0.0.1:${o.apiPort}`, caFile: join(o.dataDir, 'pki', 'ca.crt') },
+      gatewayMetrics: o.gatewayMetrics,
       ...(o.config.prometheusUrl ? { prometheusUrl: o.config.prometheusUrl } : {}),
       ...(o.config.alertmanagerUrl ? { alertmanagerUrl: o.config.alertmanagerUrl } : {}),
       ...(o.config.alertmanagerConfigFile ? { alertmanagerConfigFile: o.config.alertmanagerConfigFile } : {}),
@@ -101,17 +118,27 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   }
   const client = new KubeClient(o.kubeConfig);
   await lib.ensureObjects(client, [lib.prometheusRbac(NS)[0]!, ...lib.monitoringServices(NS)]);
-  const ip = async (name: string): Promise<string> => (await client.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/${name}`)).spec.clusterIP;
+  const ip = async (name: string): Promise<string> =>
+    (await client.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/${name}`)).spec.clusterIP;
   mkdirSync(amConfigDir, { recursive: true });
   const stack = new lib.MonitoringStack({
     // The gateway's metrics listen where pods reach this host (dataplane.ts, podMetrics).
-    ...base, configDir: promConfigDir, gatewayMetrics: o.gatewayMetrics,
-    kubeStateMetrics: `kube-state-metrics.${NS}.svc:8080`, discoveryUrl: `http://prometheus-sd.${NS}.svc:8081`,
+    ...base,
+    configDir: promConfigDir,
+    gatewayMetrics: o.gatewayMetrics,
+    kubeStateMetrics: `kube-state-metrics.${NS}.svc:8080`,
+    discoveryUrl: `http://prometheus-sd.${NS}.svc:8081`,
     // Prometheus in its pod: the API at the address pods reach this host on (the `kubernetes`
     // Service's endpoint; its cluster IP may be answered by another Wharf on this host, see
     // in-cluster.ts), verified as `kubernetes`, with its own account's token.
-    apiServer: { url: `https://${o.podHostAddress}:${o.apiPort}`, serverName: 'kubernetes', caFile: `${SA_DIR}/ca.crt`, tokenFile: `${SA_DIR}/token` },
-    prometheusUrl: `http://${await ip('prometheus')}:9090`, alertmanagerUrl: `http://${await ip('alertmanager')}:9093`,
+    apiServer: {
+      url: `https://${o.podHostAddress}:${o.apiPort}`,
+      serverName: 'kubernetes',
+      caFile: `${SA_DIR}/ca.crt`,
+      tokenFile: `${SA_DIR}/token`,
+    },
+    prometheusUrl: `http://${await ip('prometheus')}:9090`,
+    alertmanagerUrl: `http://${await ip('alertmanager')}:9093`,
     alertmanagerConfigFile: join(amConfigDir, 'alertmanager.yml'),
   });
   await stack.start();
@@ -120,20 +147,38 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
   // The images take a minute to build the first time: Wharf is ready meanwhile.
   void (async () => {
     for (const image of [IMAGES.prometheus, IMAGES.alertmanager]) await ensureImage(o.dataDir, image);
-    await lib.ensureObjects(client, lib.monitoringWorkloads({
-      namespace: NS, node: o.node!, prometheusConfigDir: promConfigDir, alertmanagerConfigDir: amConfigDir,
-      prometheusDataDir: join(volumes, 'prometheus'), alertmanagerDataDir: join(volumes, 'alertmanager'),
-      prometheusImage: IMAGES.prometheus.ref, alertmanagerImage: IMAGES.alertmanager.ref, retention: o.config.retention,
-    }));
+    await lib.ensureObjects(
+      client,
+      lib.monitoringWorkloads({
+        namespace: NS,
+        node: o.node!,
+        prometheusConfigDir: promConfigDir,
+        alertmanagerConfigDir: amConfigDir,
+        prometheusDataDir: join(volumes, 'prometheus'),
+        alertmanagerDataDir: join(volumes, 'alertmanager'),
+        prometheusImage: IMAGES.prometheus.ref,
+        alertmanagerImage: IMAGES.alertmanager.ref,
+        retention: o.config.retention,
+      }),
+    );
     // The claims name their volumes and the volumes their claims: the PersistentVolume binder binds them.
     o.logger.info({ namespace: NS }, 'prometheus and alertmanager deployed');
     await ensureImage(o.dataDir, IMAGES.nodeExporter);
-    await lib.ensureObjects(client, lib.manifestObjects(readFileSync(NODE_EXPORTER, 'utf8'), 'deploy/monitoring/node-exporter.yaml'));
+    await lib.ensureObjects(
+      client,
+      lib.manifestObjects(readFileSync(NODE_EXPORTER, 'utf8'), 'deploy/monitoring/node-exporter.yaml'),
+    );
     await ensureImage(o.dataDir, IMAGES.platform);
     const { platformWorkloads } = await import('./monitoring-platform.js');
     await removeLegacyComponents(client);
-    await lib.ensureObjects(client, platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects));
-    o.logger.info({ image: IMAGES.platform.ref }, 'node problem detector, remediation controller, notification gateway and the monitoring components (kube-state-metrics, service discovery, query proxy) deployed');
+    await lib.ensureObjects(
+      client,
+      platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects),
+    );
+    o.logger.info(
+      { image: IMAGES.platform.ref },
+      'node problem detector, remediation controller, notification gateway and the monitoring components (kube-state-metrics, service discovery, query proxy) deployed',
+    );
   })().catch((e: unknown) => o.logger.error({ err: e }, 'the monitoring workloads could not be deployed'));
   return stack;
 }

@@ -1,5 +1,6 @@
 // The node agents `wharf up --nodes N` runs on this machine: one runtime (PodRuntime, or
-// ProcessRuntime where runc cannot run) and NodeAgent per node, each with its own bridge and pod CIDR, zones a, b, c, …, and one image cache pulled from
+// ProcessRuntime where runc cannot run) and NodeAgent per node, each with its own bridge and pod CIDR, zones a, b, c,
+// …, and one image cache pulled from
 // the built-in registry and others. Each agent talks to the API and the registry as
 // system:node:<name> with its own kubeconfig. `wharf reset` removes what they created.
 import { createHash } from 'node:crypto';
@@ -15,7 +16,30 @@ import { nodeAgentVersion } from './agent/version.js';
 import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
 import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
 import { ImageStore } from '@wharf/images';
-import { DEFAULT_SERVICE_CIDR, LocalProvisioner, type LocalNodeStorage, ensureHostAddress, removeHostAddress, installGuard, removeGuard, removeGuardRoutes, NodeAgent, PolicyEnforcer, cleanupPolicyRules, policyPrefix, RegistryImageProvider, ServiceProxy, kubeletVersionFor, cleanupServiceRules, podCidrGateway, proxyPrefix, readRuntimeKind, removeClusterDnsRedirect, type ContainerRuntime, type RuntimeKind } from '@wharf/node';
+import {
+  DEFAULT_SERVICE_CIDR,
+  LocalProvisioner,
+  type LocalNodeStorage,
+  ensureHostAddress,
+  removeHostAddress,
+  installGuard,
+  removeGuard,
+  removeGuardRoutes,
+  NodeAgent,
+  PolicyEnforcer,
+  cleanupPolicyRules,
+  policyPrefix,
+  RegistryImageProvider,
+  ServiceProxy,
+  kubeletVersionFor,
+  cleanupServiceRules,
+  podCidrGateway,
+  proxyPrefix,
+  readRuntimeKind,
+  removeClusterDnsRedirect,
+  type ContainerRuntime,
+  type RuntimeKind,
+} from '@wharf/node';
 
 export interface NodeSetOptions {
   readonly dataDir: string;
@@ -88,13 +112,22 @@ function runtimeFor(dataDir: string, name: string, index: number, kind: RuntimeK
 }
 
 /** Resets a node whose containers another runtime started (`--runtime` changed), so none is left behind. */
-async function resetOtherRuntime(dataDir: string, name: string, index: number, kind: RuntimeKind, logger: Logger): Promise<void> {
+async function resetOtherRuntime(
+  dataDir: string,
+  name: string,
+  index: number,
+  kind: RuntimeKind,
+  logger: Logger,
+): Promise<void> {
   const previous = await readRuntimeKind(join(dataDir, 'nodes', name));
   if (!previous || previous === kind) return;
   if (previous === 'runc' && process.getuid?.() !== 0) {
     throw new Error(`${name} ran runc containers: remove them first with "sudo wharf reset --data-dir ${dataDir}"`);
   }
-  logger.info({ node: name, from: previous, to: kind }, 'node switches runtime: removing its containers of the previous runtime');
+  logger.info(
+    { node: name, from: previous, to: kind },
+    'node switches runtime: removing its containers of the previous runtime',
+  );
   await runtimeFor(dataDir, name, index, previous).reset();
 }
 
@@ -134,7 +167,12 @@ export class NodeSet {
     }
     // Before anything listens or routes: packets for the service range and this data dir's pod
     // range stay on the machine from now on, also while Wharf is stopped or crashed.
-    await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) => this.o.logger.error({ err: e }, 'the egress guard could not be installed: packets to unused service addresses may leave the machine'));
+    await installGuard([DEFAULT_SERVICE_CIDR, podRange(this.o.dataDir)]).catch((e: unknown) =>
+      this.o.logger.error(
+        { err: e },
+        'the egress guard could not be installed: packets to unused service addresses may leave the machine',
+      ),
+    );
     // Agent processes load and register while this process sets up the rest (awaited at the end).
     const nodes = this.processes ? this.startNodes() : undefined;
     nodes?.catch(() => undefined);
@@ -144,15 +182,26 @@ export class NodeSet {
       await ensureHostAddress(api.device, api.address);
       this.apiAddress = api.address;
     } catch (e) {
-      this.o.logger.error({ err: e }, 'the address pods reach the API on could not be set up: in-cluster clients will not reach the API');
+      this.o.logger.error(
+        { err: e },
+        'the address pods reach the API on could not be set up: in-cluster clients will not reach the API',
+      );
     }
     await this.startProvisioner();
     this.enforceJoined();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
-    this.proxy = new ServiceProxy({ kubeConfig: this.dataplaneKubeConfig, prefix: proxyPrefix(this.o.dataDir), podSources: [podRange(this.o.dataDir)], logger: this.o.logger.child({ component: 'service-proxy' }) });
+    this.proxy = new ServiceProxy({
+      kubeConfig: this.dataplaneKubeConfig,
+      prefix: proxyPrefix(this.o.dataDir),
+      podSources: [podRange(this.o.dataDir)],
+      logger: this.o.logger.child({ component: 'service-proxy' }),
+    });
     try {
       await this.proxy.start();
-      if (this.proxy.adopted) this.o.logger.info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');
+      if (this.proxy.adopted)
+        this.o.logger.info(
+          'adopted the Service rules left by the previous start (the same rule set: nothing rewritten)',
+        );
     } catch (e) {
       this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
       this.proxy = undefined;
@@ -162,14 +211,27 @@ export class NodeSet {
 
   /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
   private async startProvisioner(): Promise<void> {
-    const own = Array.from({ length: this.o.count }, (_, i) => ({ node: `node-${i}`, dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes') }));
+    const own = Array.from({ length: this.o.count }, (_, i) => ({
+      node: `node-${i}`,
+      dir: join(this.o.dataDir, 'nodes', `node-${i}`, 'volumes'),
+    }));
     // And the nodes joined with `wharf agent` under DIR/agents, also those that join later.
-    const nodes = (): LocalNodeStorage[] => [...own, ...joinedAgents(this.o.dataDir).map((a) => ({ node: a.record.nodeName, dir: volumesDir(a.dataDir, a.record) }))];
-    this.provisioner = new LocalProvisioner({ kubeConfig: this.o.kubeConfig, nodes, logger: this.o.logger.child({ component: 'local-provisioner' }) });
+    const nodes = (): LocalNodeStorage[] => [
+      ...own,
+      ...joinedAgents(this.o.dataDir).map((a) => ({ node: a.record.nodeName, dir: volumesDir(a.dataDir, a.record) })),
+    ];
+    this.provisioner = new LocalProvisioner({
+      kubeConfig: this.o.kubeConfig,
+      nodes,
+      logger: this.o.logger.child({ component: 'local-provisioner' }),
+    });
     try {
       await this.provisioner.start();
     } catch (e) {
-      this.o.logger.error({ err: e }, 'the local volume provisioner could not start: claims of the local-path class will stay Pending');
+      this.o.logger.error(
+        { err: e },
+        'the local volume provisioner could not start: claims of the local-path class will stay Pending',
+      );
       this.provisioner = undefined;
     }
   }
@@ -179,8 +241,11 @@ export class NodeSet {
     const all = Array.from({ length: this.o.count }, (_, i) => i);
     // A node beyond --nodes goes silent as it would with agents in this process (its containers stay).
     const dir = join(this.o.dataDir, 'nodes');
-    for (const name of existsSync(dir) ? readdirSync(dir).filter((n) => /^node-\d+$/.test(n) && Number(n.slice(5)) >= this.o.count) : []) {
-      if (await stopAgent(join(dir, name))) this.o.logger.info({ node: name }, 'stopped the agent process of a node beyond --nodes');
+    for (const name of existsSync(dir)
+      ? readdirSync(dir).filter((n) => /^node-\d+$/.test(n) && Number(n.slice(5)) >= this.o.count)
+      : []) {
+      if (await stopAgent(join(dir, name)))
+        this.o.logger.info({ node: name }, 'stopped the agent process of a node beyond --nodes');
     }
     if (this.processes) await Promise.all(all.map((i) => this.startNode(i)));
     else for (const i of all) await this.startNode(i);
@@ -194,14 +259,41 @@ export class NodeSet {
     const name = `node-${i}`;
     const dir = join(this.o.dataDir, 'nodes', name);
     const net = networkOf(this.o.dataDir, i);
-    const kubernetesVersion = version ?? nodeAgentVersion(readAgentRecord(dir)?.kubernetesVersion, this.o.kubernetesVersion);
+    const kubernetesVersion =
+      version ?? nodeAgentVersion(readAgentRecord(dir)?.kubernetesVersion, this.o.kubernetesVersion);
     return {
-      name, dataDir: dir,
+      name,
+      dataDir: dir,
       args: [
-        'agent', '--node', name, '--server', this.o.agentProcesses!.apiServer, '--data-dir', dir, '--state-dir', dir,
-        '--pod-cidr', net.podCIDR, '--bridge', net.bridge, '--zone', String.fromCharCode(97 + (i % 26)), '--registry', this.o.registry.host,
-        '--runtime', this.o.runtime, '--image-dir', join(this.o.dataDir, 'node-images'), '--rootfs-dir', join(this.o.dataDir, 'rootfs'),
-        '--heartbeat-seconds', String(this.o.heartbeatSeconds), '--kubernetes-version', kubernetesVersion, '--log-format', 'json',
+        'agent',
+        '--node',
+        name,
+        '--server',
+        this.o.agentProcesses!.apiServer,
+        '--data-dir',
+        dir,
+        '--state-dir',
+        dir,
+        '--pod-cidr',
+        net.podCIDR,
+        '--bridge',
+        net.bridge,
+        '--zone',
+        String.fromCharCode(97 + (i % 26)),
+        '--registry',
+        this.o.registry.host,
+        '--runtime',
+        this.o.runtime,
+        '--image-dir',
+        join(this.o.dataDir, 'node-images'),
+        '--rootfs-dir',
+        join(this.o.dataDir, 'rootfs'),
+        '--heartbeat-seconds',
+        String(this.o.heartbeatSeconds),
+        '--kubernetes-version',
+        kubernetesVersion,
+        '--log-format',
+        'json',
         ...(this.o.runtime !== 'process' ? ['--cluster-dns', 'gateway'] : []),
       ],
     };
@@ -220,24 +312,39 @@ export class NodeSet {
       return;
     }
     // An agent process of an earlier `wharf up --node-processes` would run the node twice.
-    if (await stopAgent(join(this.o.dataDir, 'nodes', name))) this.o.logger.info({ node: name }, 'stopped the node agent process of an earlier start: the agent runs in this process');
+    if (await stopAgent(join(this.o.dataDir, 'nodes', name)))
+      this.o.logger.info(
+        { node: name },
+        'stopped the node agent process of an earlier start: the agent runs in this process',
+      );
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.o.nodeKubeconfig(name));
     const token = kubeConfig.getCurrentUser()?.token ?? '';
     // One store and rootfs cache for every node; each pulls with its own token.
     const images = new RegistryImageProvider({
-      store: this.store!, registryHost: this.o.registry.host, rootfsDir: join(this.o.dataDir, 'rootfs'),
+      store: this.store!,
+      registryHost: this.o.registry.host,
+      rootfsDir: join(this.o.dataDir, 'rootfs'),
       registry: { url: this.o.registry.url, token, ca: this.o.registry.ca },
     });
     const agent = new NodeAgent({
-      kubeConfig, nodeName: name, zone: String.fromCharCode(97 + (i % 26)),
-      podCIDR: networkOf(this.o.dataDir, i).podCIDR, runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
-      images, stateDir: join(this.o.dataDir, 'nodes', name),
-      logsPort: 0, logger: this.o.logger.child({ component: 'node-agent' }), heartbeatSeconds: this.o.heartbeatSeconds, apiServerToken: this.o.apiServerToken,
+      kubeConfig,
+      nodeName: name,
+      zone: String.fromCharCode(97 + (i % 26)),
+      podCIDR: networkOf(this.o.dataDir, i).podCIDR,
+      runtime: runtimeFor(this.o.dataDir, name, i, this.o.runtime),
+      images,
+      stateDir: join(this.o.dataDir, 'nodes', name),
+      logsPort: 0,
+      logger: this.o.logger.child({ component: 'node-agent' }),
+      heartbeatSeconds: this.o.heartbeatSeconds,
+      apiServerToken: this.o.apiServerToken,
       // It runs this process's code, so it is always the control plane's version.
       kubeletVersion: kubeletVersionFor(this.o.kubernetesVersion),
       // Cluster DNS runs in the dataplane process (dataplane.ts): pods query their bridge gateway, redirected to it.
-      ...(this.o.runtime !== 'process' ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } } : {}),
+      ...(this.o.runtime !== 'process'
+        ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } }
+        : {}),
     });
     await agent.start();
     this.agents.set(name, agent);
@@ -263,19 +370,28 @@ export class NodeSet {
 
   /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
   private async startPolicies(name: string): Promise<void> {
-    const enforcer = new PolicyEnforcer({ kubeConfig: this.dataplaneKubeConfig, nodeName: name, prefix: policyPrefix(this.o.dataDir, name), logger: this.o.logger.child({ component: 'network-policy', node: name }) });
+    const enforcer = new PolicyEnforcer({
+      kubeConfig: this.dataplaneKubeConfig,
+      nodeName: name,
+      prefix: policyPrefix(this.o.dataDir, name),
+      logger: this.o.logger.child({ component: 'network-policy', node: name }),
+    });
     try {
       await enforcer.start();
       this.policies.set(name, enforcer);
     } catch (e) {
-      this.o.logger.error({ err: e, node: name }, 'the NetworkPolicy dataplane could not start: policies are not enforced for this node');
+      this.o.logger.error(
+        { err: e, node: name },
+        'the NetworkPolicy dataplane could not start: policies are not enforced for this node',
+      );
     }
   }
 
   private indexOf(name: string): number {
     const m = /^node-(\d+)$/.exec(name);
     const i = m ? Number(m[1]) : -1;
-    if (i < 0 || i >= this.o.count) throw new Error(`no node named "${name}" (nodes: node-0 … node-${this.o.count - 1})`);
+    if (i < 0 || i >= this.o.count)
+      throw new Error(`no node named "${name}" (nodes: node-0 … node-${this.o.count - 1})`);
     return i;
   }
 
@@ -351,7 +467,9 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
   // Nodes joined with `wharf agent` whose data dirs live in this one (DIR/agents/<node>), or this
   // data dir itself when it is an agent's.
   const others = joinedAgents(dataDir);
-  const joined = (await Promise.all([dataDir, ...others.map((a) => a.dataDir)].map((d) => resetAgent(d)))).filter((n): n is string => n !== undefined);
+  const joined = (await Promise.all([dataDir, ...others.map((a) => a.dataDir)].map((d) => resetAgent(d)))).filter(
+    (n): n is string => n !== undefined,
+  );
   // What this data dir's dataplane and NetworkPolicy enforcers did for its joined nodes.
   if (process.getuid?.() === 0) {
     for (const { record: r } of others.filter((a) => a.record.runtime === 'runc')) {
@@ -360,7 +478,9 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
     }
   }
   if (!existsSync(dir)) return joined;
-  const names = readdirSync(dir).filter((n) => /^node-\d+$/.test(n)).sort();
+  const names = readdirSync(dir)
+    .filter((n) => /^node-\d+$/.test(n))
+    .sort();
   const root = process.getuid?.() === 0;
   for (const name of names) {
     // The agent process of `--node-processes` first: it would start what is being removed.
@@ -385,7 +505,8 @@ export async function resetNodes(dataDir: string, opts: { removeGuard?: boolean 
 async function resetAgent(dataDir: string): Promise<string | undefined> {
   const r = readAgentRecord(dataDir);
   if (!r) return undefined;
-  if (r.runtime === 'runc' && process.getuid?.() !== 0) throw new Error(`${r.nodeName} ran runc containers: resetting it needs root`);
+  if (r.runtime === 'runc' && process.getuid?.() !== 0)
+    throw new Error(`${r.nodeName} ran runc containers: resetting it needs root`);
   await stopAgent(dataDir);
   await nodeRuntime(r.runtime, r.nodeName, r.stateDir ?? agentStateDir(dataDir), r).reset();
   return r.nodeName;

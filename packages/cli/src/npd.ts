@@ -37,35 +37,49 @@ export async function untilSignal(stop: () => Promise<void>): Promise<void> {
 export function addNpdCommands(program: Command): void {
   program
     .command('node-problem-detector')
-    .description("detect node problems from kernel messages, log files and check scripts (node-problem-detector's config formats) and report them as Events and NodeConditions")
+    .description(
+      "detect node problems from kernel messages, log files and check scripts (node-problem-detector's config formats) and report them as Events and NodeConditions",
+    )
     .option('--kubeconfig <file>', 'credentials; the pod service account when omitted')
     .option('--node <name>', 'the node this runs on (default: $NODE_NAME)')
     .requiredOption('--config <dir>', 'directory of monitor configs (*.json: system-log and custom-plugin monitors)')
     .option('--state-file <file>', 'where read positions survive restarts', '/var/lib/wharf-npd/state.json')
     .option('--metrics-address <host:port>', 'serve problem_counter and problem_gauge at /metrics', '127.0.0.1:20257')
-    .action(async (o: { kubeconfig?: string; node?: string; config: string; stateFile: string; metricsAddress: string }) => {
-      const nodeName = o.node ?? process.env.NODE_NAME;
-      if (!nodeName) throw new Error('--node is required (or set NODE_NAME)');
-      // Loaded on use, so other commands start without this package.
-      const { loadMonitorConfigs, NodeProblemDetector } = await import('@wharf/platform-npd');
-      const monitors = loadMonitorConfigs(o.config);
-      const client = await kubeClient(o.kubeconfig, 'node-problem-detector');
-      const detector = new NodeProblemDetector({ client, nodeName, monitors, stateFile: o.stateFile, metricsAddress: o.metricsAddress, logger: createLogger() });
-      await detector.start();
-      await untilSignal(async () => {
-        await detector.stop();
-        client.close();
-      });
-    });
+    .action(
+      async (o: { kubeconfig?: string; node?: string; config: string; stateFile: string; metricsAddress: string }) => {
+        const nodeName = o.node ?? process.env.NODE_NAME;
+        if (!nodeName) throw new Error('--node is required (or set NODE_NAME)');
+        // Loaded on use, so other commands start without this package.
+        const { loadMonitorConfigs, NodeProblemDetector } = await import('@wharf/platform-npd');
+        const monitors = loadMonitorConfigs(o.config);
+        const client = await kubeClient(o.kubeconfig, 'node-problem-detector');
+        const detector = new NodeProblemDetector({
+          client,
+          nodeName,
+          monitors,
+          stateFile: o.stateFile,
+          metricsAddress: o.metricsAddress,
+          logger: createLogger(),
+        });
+        await detector.start();
+        await untilSignal(async () => {
+          await detector.stop();
+          client.close();
+        });
+      },
+    );
 
   program
     .command('remediation-controller')
-    .description('drive RemediationPolicies: taint and cordon, drain within PodDisruptionBudgets, run the hook, uncordon when the condition clears')
+    .description(
+      'drive RemediationPolicies: taint and cordon, drain within PodDisruptionBudgets, run the hook, uncordon when the condition clears',
+    )
     .option('--kubeconfig <file>', 'credentials; the pod service account when omitted')
     .option('--period <ms>', 'time between passes', '2000')
     .action(async (o: { kubeconfig?: string; period: string }) => {
       const periodMs = Number(o.period);
-      if (!Number.isFinite(periodMs) || periodMs < 100) throw new Error(`--period: want milliseconds >= 100, got ${o.period}`);
+      if (!Number.isFinite(periodMs) || periodMs < 100)
+        throw new Error(`--period: want milliseconds >= 100, got ${o.period}`);
       const { RemediationController } = await import('@wharf/platform-npd');
       const client = await kubeClient(o.kubeconfig, 'remediation-controller');
       const controller = new RemediationController({ client, periodMs, logger: createLogger() });

@@ -23,12 +23,19 @@ export interface PlatformCommandOptions {
 }
 
 /** The author webhook's certificate files, all three or none. */
-function webhookOptions(o: PlatformCommandOptions): { cert: string; key: string; caBundle: string; host?: string } | undefined {
+function webhookOptions(
+  o: PlatformCommandOptions,
+): { cert: string; key: string; caBundle: string; host?: string } | undefined {
   const files = [o.webhookCert, o.webhookKey, o.webhookCa];
   if (files.every((f) => f === undefined)) return undefined;
   if (files.some((f) => f === undefined)) throw new Error('--webhook-cert, --webhook-key and --webhook-ca go together');
   const read = (f: string): string => readFileSync(f, 'utf8');
-  return { cert: read(o.webhookCert!), key: read(o.webhookKey!), caBundle: read(o.webhookCa!), ...(o.webhookHost ? { host: o.webhookHost } : {}) };
+  return {
+    cert: read(o.webhookCert!),
+    key: read(o.webhookKey!),
+    caBundle: read(o.webhookCa!),
+    ...(o.webhookHost ? { host: o.webhookHost } : {}),
+  };
 }
 
 /** The kubeconfig: the file given, else the in-cluster account inside a pod, else $KUBECONFIG or ~/.kube/config. */
@@ -43,18 +50,27 @@ function loadKubeConfig(file: string | undefined): KubeConfig {
 export async function platform(opts: PlatformCommandOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel ?? 'info', base: { component: 'platform' } });
   const ingressPort = opts.ingressPort === undefined ? undefined : Number(opts.ingressPort);
-  if (ingressPort !== undefined && !(Number.isInteger(ingressPort) && ingressPort > 0 && ingressPort < 65536)) throw new Error(`--ingress-port must be a port number, got "${opts.ingressPort}"`);
+  if (ingressPort !== undefined && !(Number.isInteger(ingressPort) && ingressPort > 0 && ingressPort < 65536))
+    throw new Error(`--ingress-port must be a port number, got "${opts.ingressPort}"`);
   const webhook = webhookOptions(opts);
   const kubeConfig = loadKubeConfig(opts.kubeconfig);
   const running = await startPlatform({
-    kubeConfig, logger, installCrds: opts.installCrds !== false,
-    artifactDelivery: artifactDeliveryOption(opts.artifactDelivery), ...(ingressPort ? { ingressPort } : {}),
+    kubeConfig,
+    logger,
+    installCrds: opts.installCrds !== false,
+    artifactDelivery: artifactDeliveryOption(opts.artifactDelivery),
+    ...(ingressPort ? { ingressPort } : {}),
     ...(webhook ? { authorWebhook: webhook } : {}),
   });
   // Pipelines only when asked: they keep their step log archive on this machine's disk (a
   // volume, in a pod) and need more rights than deploy/platform's ClusterRole grants.
   const pipelines = opts.pipelinesDir
-    ? await startPipelines({ kubeConfig, dataDir: resolve(opts.pipelinesDir), installCrds: opts.installCrds !== false, logger: logger.child({ component: 'pipelines' }) })
+    ? await startPipelines({
+        kubeConfig,
+        dataDir: resolve(opts.pipelinesDir),
+        installCrds: opts.installCrds !== false,
+        logger: logger.child({ component: 'pipelines' }),
+      })
     : undefined;
   logger.info({ artifactDelivery: running.artifactDelivery }, 'wharf platform is running');
   let stopping = false;
@@ -62,10 +78,13 @@ export async function platform(opts: PlatformCommandOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    Promise.all([pipelines?.stop(), running.stop()]).then(() => process.exit(0), (e: unknown) => {
-      logger.error({ err: e }, 'stop failed');
-      process.exit(1);
-    });
+    Promise.all([pipelines?.stop(), running.stop()]).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

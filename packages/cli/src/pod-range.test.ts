@@ -20,7 +20,9 @@ describe('pod ranges per data dir', () => {
     const octets = Array.from({ length: 64 }, () => claimPodRange(temp('dd-'), { claims, routes: [] }));
     expect(new Set(octets).size).toBe(64);
     for (const x of octets) expect(x >= 128 && x < 192).toBe(true);
-    expect(() => claimPodRange(temp('dd-'), { claims, routes: [] })).toThrow(/every pod range 10\.128-191\.0\.0\/16 is taken/);
+    expect(() => claimPodRange(temp('dd-'), { claims, routes: [] })).toThrow(
+      /every pod range 10\.128-191\.0\.0\/16 is taken/,
+    );
   });
 
   it('keeps a data dir on its range across starts, and podRangeOctet reads it', () => {
@@ -35,7 +37,10 @@ describe('pod ranges per data dir', () => {
     const dir = temp('dd-');
     const first = claimPodRange(dir, { claims: temp('claims-'), routes: [] });
     releasePodRange(dir, { claims: temp('claims-') });
-    const routes = [{ network: ((10 << 24) | (first << 16) | (3 << 8)) >>> 0, bits: 24 }, { network: (10 << 24) >>> 0, bits: 8 }];
+    const routes = [
+      { network: ((10 << 24) | (first << 16) | (3 << 8)) >>> 0, bits: 24 },
+      { network: (10 << 24) >>> 0, bits: 8 },
+    ];
     expect(routeUses(first, routes)).toBe(true);
     expect(routeUses(first === 128 ? 129 : 128, [{ network: (10 << 24) >>> 0, bits: 8 }])).toBe(false);
     expect(claimPodRange(dir, { claims: temp('claims-'), routes })).not.toBe(first);
@@ -69,9 +74,13 @@ describe('pod ranges per data dir', () => {
   });
 
   it('reads /proc/net/route destinations and prefix lengths', () => {
-    const table = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +
+    const table =
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +
       'eth0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' +
       'wh1\t0000800A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n';
-    expect(hostRoutes(table)).toEqual([{ network: 0, bits: 0 }, { network: ((10 << 24) | (128 << 16)) >>> 0, bits: 24 }]);
+    expect(hostRoutes(table)).toEqual([
+      { network: 0, bits: 0 },
+      { network: ((10 << 24) | (128 << 16)) >>> 0, bits: 24 },
+    ]);
   });
 });

@@ -114,7 +114,10 @@ function takeClaim(dir: string, octet: number, self: string): boolean {
  * Chooses (once) and records the data dir's pod range; answers its second octet. Throws when all
  * 64 ranges are taken.
  */
-export function claimPodRange(dataDir: string, opts: { claims?: string; routes?: { network: number; bits: number }[] } = {}): number {
+export function claimPodRange(
+  dataDir: string,
+  opts: { claims?: string; routes?: { network: number; bits: number }[] } = {},
+): number {
   const self = resolve(dataDir);
   const dir = opts.claims ?? claimsDir();
   mkdirSync(dir, { recursive: true });
@@ -132,7 +135,9 @@ export function claimPodRange(dataDir: string, opts: { claims?: string; routes?:
     writeFileSync(recordPath(self), JSON.stringify({ podRangeOctet: octet } satisfies NetworkRecord));
     return octet;
   }
-  throw new Error(`every pod range 10.${FIRST}-${FIRST + COUNT - 1}.0.0/16 is taken by another Wharf data dir or a route of this host (${dir})`);
+  throw new Error(
+    `every pod range 10.${FIRST}-${FIRST + COUNT - 1}.0.0/16 is taken by another Wharf data dir or a route of this host (${dir})`,
+  );
 }
 
 /** Gives the range back (wharf reset): the claim goes if it is this data dir's. */

@@ -7,7 +7,10 @@ describe('--runtime', () => {
 
   it('auto (the default) picks runc where it can run, else the process runtime with the reason', () => {
     expect(chooseRuntime(undefined, can)).toEqual({ kind: 'runc' });
-    expect(chooseRuntime('auto', cannot)).toEqual({ kind: 'process', reason: 'runc runtime unavailable: not running as root' });
+    expect(chooseRuntime('auto', cannot)).toEqual({
+      kind: 'process',
+      reason: 'runc runtime unavailable: not running as root',
+    });
   });
 
   it('runc is refused where it cannot run; process is always allowed', () => {

@@ -8,7 +8,8 @@ export function runtimeUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
   if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (apt-get install runc)';
   if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (apt-get install conmon)';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins are not installed (apt-get install containernetworking-plugins)';
+  if (!existsSync('/usr/lib/cni/bridge'))
+    return 'CNI plugins are not installed (apt-get install containernetworking-plugins)';
   return undefined;
 }
 
@@ -19,13 +20,18 @@ export interface RuntimeChoice {
 }
 
 /** `--runtime auto|runc|process` (default auto) → the runtime the nodes use. */
-export function chooseRuntime(flag: string | undefined, unavailable: () => string | undefined = runtimeUnavailable): RuntimeChoice {
+export function chooseRuntime(
+  flag: string | undefined,
+  unavailable: () => string | undefined = runtimeUnavailable,
+): RuntimeChoice {
   const requested = flag ?? 'auto';
   if (requested === 'process') return { kind: 'process', reason: 'requested with --runtime process' };
-  if (requested !== 'auto' && requested !== 'runc') throw new Error(`--runtime must be auto, runc or process, got "${requested}"`);
+  if (requested !== 'auto' && requested !== 'runc')
+    throw new Error(`--runtime must be auto, runc or process, got "${requested}"`);
   const why = unavailable();
   if (!why) return { kind: 'runc' };
-  if (requested === 'runc') throw new Error(`--runtime runc cannot run here: ${why} (use --runtime process to run pods as host processes)`);
+  if (requested === 'runc')
+    throw new Error(`--runtime runc cannot run here: ${why} (use --runtime process to run pods as host processes)`);
   return { kind: 'process', reason: `runc runtime unavailable: ${why}` };
 }
 

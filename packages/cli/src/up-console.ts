@@ -24,8 +24,12 @@ export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Log
   try {
     served = await serveConsole({ port: c.consolePort, ...to });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || c.consolePortGiven) throw new Error(`console: port ${c.consolePort}: ${(e as Error).message}`);
-    logger.warn({ port: c.consolePort }, 'the default console port is taken: serving the console on another free port (pass --console-port to choose)');
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || c.consolePortGiven)
+      throw new Error(`console: port ${c.consolePort}: ${(e as Error).message}`);
+    logger.warn(
+      { port: c.consolePort },
+      'the default console port is taken: serving the console on another free port (pass --console-port to choose)',
+    );
     served = await serveConsole({ port: 0, ...to });
   }
   if (!served.built) logger.warn('the console is not built (packages/console/dist): run "npm run build"');
@@ -42,8 +46,12 @@ export function upAlertmanager(c: UpConfig, kc: KubeConfig, inPods: boolean): Al
   if (!c.monitoring || c.monitoring.prometheusUrl || !inPods) return () => Promise.resolve(undefined);
   let found: string | undefined;
   return async () => {
-    found ??= await new KubeClient(kc).getOptional<{ spec?: { clusterIP?: string } }>('/api/v1/namespaces/wharf-monitoring/services/alertmanager')
-      .then((s) => (s?.spec?.clusterIP ? `http://${s.spec.clusterIP}:9093` : undefined), () => undefined);
+    found ??= await new KubeClient(kc)
+      .getOptional<{ spec?: { clusterIP?: string } }>('/api/v1/namespaces/wharf-monitoring/services/alertmanager')
+      .then(
+        (s) => (s?.spec?.clusterIP ? `http://${s.spec.clusterIP}:9093` : undefined),
+        () => undefined,
+      );
     return found;
   };
 }
@@ -51,7 +59,18 @@ export function upAlertmanager(c: UpConfig, kc: KubeConfig, inPods: boolean): Al
 /** The API group and resource RBAC names registry repositories by (no such API serves them). */
 export const REGISTRY_RBAC = { apiGroup: 'registry.wharf.dev', resource: 'repositories' } as const;
 
-/** The RBAC question "may this user delete from this repository": the registry asks it of the authorizer, the console's Images page as a SelfSubjectAccessReview. */
+/**
+ * The RBAC question "may this user delete from this repository": the registry asks it of the authorizer, the console's
+ * Images page as a SelfSubjectAccessReview.
+ */
 export function registryDelete(repository: string | undefined) {
-  return { verb: 'delete', ...REGISTRY_RBAC, subresource: '', name: repository ?? '', namespace: '', resourceRequest: true, path: '' };
+  return {
+    verb: 'delete',
+    ...REGISTRY_RBAC,
+    subresource: '',
+    name: repository ?? '',
+    namespace: '',
+    resourceRequest: true,
+    path: '',
+  };
 }

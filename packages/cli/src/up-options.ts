@@ -2,7 +2,13 @@
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkLdapOptions, checkOidcOptions, type AuditOptions, type LdapOptions, type OidcOptions } from '@wharf/apiserver';
+import {
+  checkLdapOptions,
+  checkOidcOptions,
+  type AuditOptions,
+  type LdapOptions,
+  type OidcOptions,
+} from '@wharf/apiserver';
 import { optionalInteger, portOf, positiveInteger } from './int-options.js';
 import { checkLogLevel, chooseLogFormat, type LogFormat } from './log.js';
 
@@ -114,7 +120,8 @@ export interface UpConfig {
 
 export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
   const rate = o.nodeEvictionRate !== undefined ? Number(o.nodeEvictionRate) : undefined;
-  if (rate !== undefined && !(rate >= 0 && Number.isFinite(rate))) throw new Error(`--node-eviction-rate must be a non-negative number, got "${o.nodeEvictionRate}"`);
+  if (rate !== undefined && !(rate >= 0 && Number.isFinite(rate)))
+    throw new Error(`--node-eviction-rate must be a non-negative number, got "${o.nodeEvictionRate}"`);
   return {
     dataDir: resolve(o.dataDir ?? join(homedir(), '.wharf')),
     apiPort: portOf('--api-port', o.apiPort, 6443),
@@ -151,27 +158,50 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
 }
 
 function ldapOptions(o: UpOptions): LdapOptions | undefined {
-  const others = [o.ldapUserDnTemplate, o.ldapGroupSearchBase, o.ldapGroupFilter, o.ldapGroupNameAttribute, o.ldapStartTls, o.ldapCaFile, o.ldapGroupsPrefix, o.ldapTokenTtl];
+  const others = [
+    o.ldapUserDnTemplate,
+    o.ldapGroupSearchBase,
+    o.ldapGroupFilter,
+    o.ldapGroupNameAttribute,
+    o.ldapStartTls,
+    o.ldapCaFile,
+    o.ldapGroupsPrefix,
+    o.ldapTokenTtl,
+  ];
   if (!o.ldapUrl) {
     if (others.some((v) => v !== undefined)) throw new Error('the --ldap-* flags need --ldap-url');
     return undefined;
   }
-  if (!o.ldapUserDnTemplate) throw new Error('--ldap-user-dn-template is required with --ldap-url (e.g. uid={username},ou=people,dc=example,dc=org)');
+  if (!o.ldapUserDnTemplate)
+    throw new Error(
+      '--ldap-user-dn-template is required with --ldap-url (e.g. uid={username},ou=people,dc=example,dc=org)',
+    );
   const ldap: LdapOptions = {
-    url: o.ldapUrl, userDNTemplate: o.ldapUserDnTemplate, groupSearchBase: o.ldapGroupSearchBase ?? '',
+    url: o.ldapUrl,
+    userDNTemplate: o.ldapUserDnTemplate,
+    groupSearchBase: o.ldapGroupSearchBase ?? '',
     ...(o.ldapGroupFilter ? { groupFilter: o.ldapGroupFilter } : {}),
     ...(o.ldapGroupNameAttribute ? { groupNameAttribute: o.ldapGroupNameAttribute } : {}),
     ...(o.ldapStartTls ? { startTLS: true } : {}),
     ...(o.ldapCaFile ? { caFile: resolve(o.ldapCaFile) } : {}),
     ...(o.ldapGroupsPrefix !== undefined ? { groupsPrefix: o.ldapGroupsPrefix } : {}),
-    ...(o.ldapTokenTtl !== undefined ? { tokenTtlSeconds: positiveInteger('--ldap-token-ttl', o.ldapTokenTtl, 28_800) } : {}),
+    ...(o.ldapTokenTtl !== undefined
+      ? { tokenTtlSeconds: positiveInteger('--ldap-token-ttl', o.ldapTokenTtl, 28_800) }
+      : {}),
   };
   checkLdapOptions(ldap);
   return ldap;
 }
 
 function auditOptions(o: UpOptions): AuditOptions | undefined {
-  const others = [o.auditLogPath, o.auditLogMaxsize, o.auditLogMaxbackup, o.auditWebhookConfigFile, o.auditWebhookBatchMaxSize, o.auditWebhookBatchMaxWait];
+  const others = [
+    o.auditLogPath,
+    o.auditLogMaxsize,
+    o.auditLogMaxbackup,
+    o.auditWebhookConfigFile,
+    o.auditWebhookBatchMaxSize,
+    o.auditWebhookBatchMaxWait,
+  ];
   if (!o.auditPolicyFile) {
     if (others.some((v) => v !== undefined)) throw new Error('the --audit-* flags need --audit-policy-file');
     return undefined;
@@ -180,23 +210,37 @@ function auditOptions(o: UpOptions): AuditOptions | undefined {
   return {
     policyFile: resolve(o.auditPolicyFile),
     ...(o.auditLogPath ? { logPath: o.auditLogPath === '-' ? '-' : resolve(o.auditLogPath) } : {}),
-    ...(o.auditLogMaxsize !== undefined ? { logMaxSizeMB: optionalInteger('--audit-log-maxsize', o.auditLogMaxsize) } : {}),
-    ...(o.auditLogMaxbackup !== undefined ? { logMaxBackups: optionalInteger('--audit-log-maxbackup', o.auditLogMaxbackup) } : {}),
+    ...(o.auditLogMaxsize !== undefined
+      ? { logMaxSizeMB: optionalInteger('--audit-log-maxsize', o.auditLogMaxsize) }
+      : {}),
+    ...(o.auditLogMaxbackup !== undefined
+      ? { logMaxBackups: optionalInteger('--audit-log-maxbackup', o.auditLogMaxbackup) }
+      : {}),
     ...(o.auditWebhookConfigFile ? { webhookConfigFile: resolve(o.auditWebhookConfigFile) } : {}),
-    ...(o.auditWebhookBatchMaxSize !== undefined ? { webhookBatchMaxSize: positiveInteger('--audit-webhook-batch-max-size', o.auditWebhookBatchMaxSize, 400) } : {}),
+    ...(o.auditWebhookBatchMaxSize !== undefined
+      ? { webhookBatchMaxSize: positiveInteger('--audit-webhook-batch-max-size', o.auditWebhookBatchMaxSize, 400) }
+      : {}),
     ...(waitS !== undefined ? { webhookBatchMaxWaitMs: waitS * 1000 } : {}),
   };
 }
 
 function oidcOptions(o: UpOptions): OidcConfig | undefined {
-  const others = [o.oidcClientId, o.oidcUsernameClaim, o.oidcUsernamePrefix, o.oidcGroupsClaim, o.oidcGroupsPrefix, o.oidcCaFile];
+  const others = [
+    o.oidcClientId,
+    o.oidcUsernameClaim,
+    o.oidcUsernamePrefix,
+    o.oidcGroupsClaim,
+    o.oidcGroupsPrefix,
+    o.oidcCaFile,
+  ];
   if (!o.oidcIssuerUrl) {
     if (others.some((v) => v !== undefined)) throw new Error('the --oidc-* flags need --oidc-issuer-url');
     return undefined;
   }
   checkOidcOptions({ issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId ?? '' });
   return {
-    issuerURL: o.oidcIssuerUrl, clientID: o.oidcClientId ?? '',
+    issuerURL: o.oidcIssuerUrl,
+    clientID: o.oidcClientId ?? '',
     ...(o.oidcUsernameClaim ? { usernameClaim: o.oidcUsernameClaim } : {}),
     ...(o.oidcUsernamePrefix !== undefined ? { usernamePrefix: o.oidcUsernamePrefix } : {}),
     ...(o.oidcGroupsClaim ? { groupsClaim: o.oidcGroupsClaim } : {}),
@@ -237,7 +281,8 @@ function urlOption(flag: string, v: string | undefined): string | undefined {
 }
 
 function durationOption(flag: string, v: string | undefined): string | undefined {
-  if (v !== undefined && !DURATION.test(v)) throw new Error(`${flag} must be a Prometheus duration such as 30s or 5m, got "${v}"`);
+  if (v !== undefined && !DURATION.test(v))
+    throw new Error(`${flag} must be a Prometheus duration such as 30s or 5m, got "${v}"`);
   return v;
 }
 

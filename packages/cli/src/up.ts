@@ -21,13 +21,21 @@ export async function up(flags: UpOptions): Promise<void> {
   const log = cliLogger({ format: c.logFormat, level: c.logLevel, colorize: tty });
   const { dataDir } = c;
   const runtime = c.nodes > 0 ? chooseRuntime(c.runtime) : chooseRuntime(c.runtime, () => undefined);
-  if (c.nodes > 0 && runtime.kind === 'process') log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
+  if (c.nodes > 0 && runtime.kind === 'process')
+    log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
   // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
   // agent processes check it with a TokenReview, so a fresh one per start is enough.
   const agentToken = randomBytes(32).toString('hex');
   const server = new ApiServer({
-    dataDir, port: c.apiPort, logger: log.child({ component: 'apiserver' }), agentToken, compactEveryMs: c.compactEveryMs, compactKeepRevisions: c.compactKeepRevisions,
-    compactRetentionMs: c.compactRetentionMs, watchTimeoutSeconds: c.watchTimeoutSeconds, defaultTolerationSeconds: c.defaultTolerationSeconds,
+    dataDir,
+    port: c.apiPort,
+    logger: log.child({ component: 'apiserver' }),
+    agentToken,
+    compactEveryMs: c.compactEveryMs,
+    compactKeepRevisions: c.compactKeepRevisions,
+    compactRetentionMs: c.compactRetentionMs,
+    watchTimeoutSeconds: c.watchTimeoutSeconds,
+    defaultTolerationSeconds: c.defaultTolerationSeconds,
     ...(c.oidc ? { oidc: c.oidc } : {}),
     ...(c.audit ? { audit: c.audit } : {}),
     ...(c.ldap ? { ldap: c.ldap } : {}),
@@ -35,12 +43,25 @@ export async function up(flags: UpOptions): Promise<void> {
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
-  const [{ Registry }, { KubeConfig }, { SimulatedNodes, startControllers }, { NodeSet, apiEndpointOf, dnsGateways }, { dataplaneMetrics, ensureDataplane, superviseDataplane }] = await Promise.all([
-    import('@wharf/registry'), import('@kubernetes/client-node'), import('@wharf/controllers'), import('./nodes.js'), import('./dataplane.js'),
+  const [
+    { Registry },
+    { KubeConfig },
+    { SimulatedNodes, startControllers },
+    { NodeSet, apiEndpointOf, dnsGateways },
+    { dataplaneMetrics, ensureDataplane, superviseDataplane },
+  ] = await Promise.all([
+    import('@wharf/registry'),
+    import('@kubernetes/client-node'),
+    import('@wharf/controllers'),
+    import('./nodes.js'),
+    import('./dataplane.js'),
   ]);
   const registry = new Registry({
-    root: join(dataDir, 'registry'), port: c.registryPort, host: '127.0.0.1',
-    cert: server.pki.serverCert, key: server.pki.serverKey,
+    root: join(dataDir, 'registry'),
+    port: c.registryPort,
+    host: '127.0.0.1',
+    cert: server.pki.serverCert,
+    key: server.pki.serverKey,
     // Any valid token of the cluster may pull and push, node agents only pull; anonymous pulls only when asked for.
     // Deleting needs RBAC: `delete` on registry.wharf.dev `repositories` (named by the repository),
     // the question the console's Images page asks before it offers Delete.
@@ -50,32 +71,47 @@ export async function up(flags: UpOptions): Promise<void> {
       // A bootstrap token only joins a node: it neither pulls nor pushes.
       if (!user || user.groups.includes('system:bootstrappers')) return false;
       if (user.groups.includes('system:nodes') && access.action !== 'pull') return 'denied';
-      return access.action !== 'delete' || server.authz.authorize(user, registryDelete(access.repository)).allowed || 'denied';
+      return (
+        access.action !== 'delete' ||
+        server.authz.authorize(user, registryDelete(access.repository)).allowed ||
+        'denied'
+      );
     },
     // Nodes joined with `wharf agent` show the client certificate the cluster CA issued them.
     clientCa: server.pki.caCert,
-    authenticateCertificate: (subject, access) => (subject.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true),
+    authenticateCertificate: (subject, access) =>
+      subject.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true,
     anonymousPull: c.registryAnonymousPull,
     logger: log.child({ component: 'registry' }),
   });
   const regBound = await registry.start();
-  writeEndpoints(dataDir, { apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}` });
+  writeEndpoints(dataDir, {
+    apiServer: `https://127.0.0.1:${bound}`,
+    registry: `https://127.0.0.1:${regBound}`,
+    registryHost: `127.0.0.1:${regBound}`,
+  });
   const kubeconfig = server.writeKubeconfig(bound);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const graceSeconds = c.nodeMonitorGracePeriodSeconds;
   const controllers = await startControllers({
-    kubeConfig: kc, logger: log.child({ component: 'controller-manager' }),
+    kubeConfig: kc,
+    logger: log.child({ component: 'controller-manager' }),
     nodeLifecycle: { gracePeriodSeconds: graceSeconds, nodeEvictionRate: c.nodeEvictionRate },
   });
-  const sim = c.simulatedNodes > 0 ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] }) : undefined;
+  const sim =
+    c.simulatedNodes > 0
+      ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] })
+      : undefined;
   await sim?.start();
   // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
   if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
   // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
   // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
   const dataplaneSpec = {
-    apiServer: `https://127.0.0.1:${bound}`, ingressPort: c.ingressPort, ingressHttpsPort: c.ingressHttpsPort,
+    apiServer: `https://127.0.0.1:${bound}`,
+    ingressPort: c.ingressPort,
+    ingressHttpsPort: c.ingressHttpsPort,
     dnsGateways: dnsGateways(dataDir, c.nodes, runtime.kind),
     // The gateway's metrics for a Prometheus in a pod (runc nodes; the host reaches that address too).
     ...(runtime.kind === 'runc' ? { podHost: apiEndpointOf(dataDir) } : {}),
@@ -86,28 +122,43 @@ export async function up(flags: UpOptions): Promise<void> {
   if (c.nodes > 0) dataplaneKc.loadFromFile(server.writeDataplaneKubeconfig(bound));
   const dataplaneStarting = c.nodes > 0 ? ensureDataplane(dataDir, dataplaneSpec, log) : undefined;
   dataplaneStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
-  const nodes = c.nodes > 0
-    ? new NodeSet({
-      dataDir, count: c.nodes, runtime: runtime.kind, kubeConfig: kc, logger: log, kubernetesVersion: server.kubernetesVersion.version,
-      registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
-      nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
-      dataplaneKubeConfig: dataplaneKc,
-      apiServerToken: agentToken,
-      // A grace period shorter than the kubelet's default must still see several renewals (the
-      // kubelet renews every 10 s against a 40 s lease and 50 s grace).
-      heartbeatSeconds: graceSeconds !== undefined ? Math.max(1, Math.min(10, Math.floor(graceSeconds / 4))) : undefined,
-      ...(c.nodeProcesses ? { agentProcesses: { apiServer: `https://127.0.0.1:${bound}` } } : {}),
-    })
-    : undefined;
+  const nodes =
+    c.nodes > 0
+      ? new NodeSet({
+          dataDir,
+          count: c.nodes,
+          runtime: runtime.kind,
+          kubeConfig: kc,
+          logger: log,
+          kubernetesVersion: server.kubernetesVersion.version,
+          registry: { url: `https://127.0.0.1:${regBound}`, host: `127.0.0.1:${regBound}`, ca: server.pki.caCert },
+          nodeKubeconfig: (name) => server.writeNodeKubeconfig(name, bound),
+          dataplaneKubeConfig: dataplaneKc,
+          apiServerToken: agentToken,
+          // A grace period shorter than the kubelet's default must still see several renewals (the
+          // kubelet renews every 10 s against a 40 s lease and 50 s grace).
+          heartbeatSeconds:
+            graceSeconds !== undefined ? Math.max(1, Math.min(10, Math.floor(graceSeconds / 4))) : undefined,
+          ...(c.nodeProcesses ? { agentProcesses: { apiServer: `https://127.0.0.1:${bound}` } } : {}),
+        })
+      : undefined;
   await nodes?.start();
   // Pods reach the API through the `kubernetes` Service, which points at an address of this
   // host that the nodes set up for it; the API listens there too.
   if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
   // Pipeline steps push images from pods: the registry also answers (plain HTTP) where pods reach this host.
-  const registryForPods = nodes?.apiAddress ? await registry.listenAlso(nodes.apiAddress).then(() => `http://${nodes.apiAddress}:${regBound}`, (e: unknown) => {
-    log.warn({ err: e }, 'the registry could not listen where pods reach this host: pipeline steps cannot push images');
-    return undefined;
-  }) : undefined;
+  const registryForPods = nodes?.apiAddress
+    ? await registry.listenAlso(nodes.apiAddress).then(
+        () => `http://${nodes.apiAddress}:${regBound}`,
+        (e: unknown) => {
+          log.warn(
+            { err: e },
+            'the registry could not listen where pods reach this host: pipeline steps cannot push images',
+          );
+          return undefined;
+        },
+      )
+    : undefined;
   const dataplane = await dataplaneStarting;
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
@@ -115,36 +166,63 @@ export async function up(flags: UpOptions): Promise<void> {
   // Pipelines (tekton.dev/v1) start with the platform, beside it: same switch, same client-only layer.
   const [platform, pipelines] = c.platform
     ? await Promise.all([
-      (await import('@wharf/platform-apps')).startPlatform({
-        kubeConfig: kc, logger: log.child({ component: 'platform' }), ingressPort: dataplane?.httpPort ?? c.ingressPort, artifactDelivery: c.artifactDelivery,
-        // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
-        authorWebhook: { cert: server.pki.serverCert, key: server.pki.serverKey, caBundle: server.pki.caCert, host: '127.0.0.1' },
-      }),
-      (await import('@wharf/platform-pipelines')).startPipelines({ kubeConfig: kc, dataDir: join(dataDir, 'pipelines'), logger: log.child({ component: 'pipelines' }) }),
-    ])
+        (await import('@wharf/platform-apps')).startPlatform({
+          kubeConfig: kc,
+          logger: log.child({ component: 'platform' }),
+          ingressPort: dataplane?.httpPort ?? c.ingressPort,
+          artifactDelivery: c.artifactDelivery,
+          // The API server's own serving certificate (valid for 127.0.0.1) serves the author webhook.
+          authorWebhook: {
+            cert: server.pki.serverCert,
+            key: server.pki.serverKey,
+            caBundle: server.pki.caCert,
+            host: '127.0.0.1',
+          },
+        }),
+        (await import('@wharf/platform-pipelines')).startPipelines({
+          kubeConfig: kc,
+          dataDir: join(dataDir, 'pipelines'),
+          logger: log.child({ component: 'pipelines' }),
+        }),
+      ])
     : [undefined, undefined];
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   // The web console: the built app and a same-origin path to the API for the signed-in user.
-  const consoleServer = await startUpConsole(c, {
-    api: { host: '127.0.0.1', port: bound, ca: server.pki.caCert },
-    registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
-    alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
-    dataDir,
-  }, log);
+  const consoleServer = await startUpConsole(
+    c,
+    {
+      api: { host: '127.0.0.1', port: bound, ca: server.pki.caCert },
+      registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
+      alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
+      dataDir,
+    },
+    log,
+  );
   writeEndpoints(dataDir, {
-    apiServer: `https://127.0.0.1:${bound}`, registry: `https://127.0.0.1:${regBound}`, registryHost: `127.0.0.1:${regBound}`,
-    ...(git ? { git: git.url } : {}), ...(registryForPods ? { registryForPods } : {}), console: consoleServer.url,
+    apiServer: `https://127.0.0.1:${bound}`,
+    registry: `https://127.0.0.1:${regBound}`,
+    registryHost: `127.0.0.1:${regBound}`,
+    ...(git ? { git: git.url } : {}),
+    ...(registryForPods ? { registryForPods } : {}),
+    console: consoleServer.url,
   });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
   const monitoring = c.monitoring
-    ? await (await import('./monitoring.js')).startMonitoring({
-      kubeConfig: kc, dataDir, apiPort: bound, config: c.monitoring, logger: log.child({ component: 'monitoring' }),
-      // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
-      podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined, node: nodes ? 'node-0' : undefined,
-      gatewayMetrics: () => (dataplane ? dataplaneMetrics(dataDir) : undefined),
-    })
+    ? await (
+        await import('./monitoring.js')
+      ).startMonitoring({
+        kubeConfig: kc,
+        dataDir,
+        apiPort: bound,
+        config: c.monitoring,
+        logger: log.child({ component: 'monitoring' }),
+        // Prometheus and Alertmanager run as pods only where pods reach the API (runc nodes).
+        podHostAddress: runtime.kind === 'runc' ? nodes?.apiAddress : undefined,
+        node: nodes ? 'node-0' : undefined,
+        gatewayMetrics: () => (dataplane ? dataplaneMetrics(dataDir) : undefined),
+      })
     : undefined;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
@@ -153,8 +231,29 @@ export async function up(flags: UpOptions): Promise<void> {
     else await nodes.upgradeAgent(target);
     log.info({ node: target, action }, 'node drill');
   });
-  log.info({ dataDir, url: `https://127.0.0.1:${bound}`, registry: `127.0.0.1:${regBound}`, ...(dataplane ? { ingress: `http://<app>.localhost:${dataplane.httpPort}`, dataplane: dataplane.adopted ? 'adopted' : 'started' } : {}), ...(nodes ? { runtime: runtime.kind } : {}), ...(git ? { git: git.url } : {}), console: consoleServer.url, ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}), kubeconfig, startupMs: Math.round(performance.now() - started) }, 'wharf is ready');
-  process.stdout.write(`\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`);
+  log.info(
+    {
+      dataDir,
+      url: `https://127.0.0.1:${bound}`,
+      registry: `127.0.0.1:${regBound}`,
+      ...(dataplane
+        ? {
+            ingress: `http://<app>.localhost:${dataplane.httpPort}`,
+            dataplane: dataplane.adopted ? 'adopted' : 'started',
+          }
+        : {}),
+      ...(nodes ? { runtime: runtime.kind } : {}),
+      ...(git ? { git: git.url } : {}),
+      console: consoleServer.url,
+      ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}),
+      kubeconfig,
+      startupMs: Math.round(performance.now() - started),
+    },
+    'wharf is ready',
+  );
+  process.stdout.write(
+    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
+  );
   let stopping = false;
   // The part being stopped, named when a stop overruns so the hang can be found.
   let stoppingPart = '';

@@ -73,7 +73,8 @@ export interface KubeClientOptions {
 }
 
 /** A User-Agent as Kubernetes components send it: `<component>/v1.32.0 (<os>/<arch>) wharf`. */
-export const componentUserAgent = (component: string): string => `${component}/v1.32.0 (${process.platform}/${process.arch}) wharf`;
+export const componentUserAgent = (component: string): string =>
+  `${component}/v1.32.0 (${process.platform}/${process.arch}) wharf`;
 
 /**
  * What KubeClient needs of a kubeconfig: a client-node KubeConfig, or a lighter loader of the same
@@ -91,12 +92,18 @@ export class KubeClient {
   private readonly userAgent: string;
   private options: Promise<https.RequestOptions> | undefined;
 
-  constructor(private readonly kubeConfig: KubeCredentials, opts: KubeClientOptions = {}) {
+  constructor(
+    private readonly kubeConfig: KubeCredentials,
+    opts: KubeClientOptions = {},
+  ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster: set 'current-context'");
     this.server = new URL(cluster.server);
     const maxSockets = opts.maxSockets ?? 32;
-    this.agent = this.server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+    this.agent =
+      this.server.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets })
+        : new http.Agent({ keepAlive: true, maxSockets });
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.userAgent = opts.userAgent ?? componentUserAgent('wharf');
   }
@@ -140,7 +147,8 @@ export class KubeClient {
   async requestText(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<string> {
     const opts = await this.requestOptions(method, path, this.agent);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': String(payload.length) };
+    if (payload)
+      opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': String(payload.length) };
     const text = await new Promise<string>((resolve, reject) => {
       const req = this.transport().request(opts, (res) => {
         const chunks: Buffer[] = [];
@@ -153,7 +161,9 @@ export class KubeClient {
           else reject(new ApiError({ method, path, status, body: text }));
         });
       });
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer within ${this.timeoutMs / 1000} s`)));
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(new Error(`${method} ${path}: no answer within ${this.timeoutMs / 1000} s`)),
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -164,26 +174,36 @@ export class KubeClient {
    * Streams the watch events of collection `path` to `onEvent`, in order, until the stream ends.
    * A stream silent for `idleTimeoutMs` (default: the server's timeoutSeconds + 30 s) is torn down.
    */
-  watch<T>(path: string, query: Readonly<Record<string, string>>, onEvent: (e: WatchEvent<T>) => void, idleTimeoutMs?: number): WatchHandle {
+  watch<T>(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    onEvent: (e: WatchEvent<T>) => void,
+    idleTimeoutMs?: number,
+  ): WatchHandle {
     const qs = new URLSearchParams({ ...query, watch: 'true' }).toString();
     const idle = idleTimeoutMs ?? (query.timeoutSeconds ? (Number(query.timeoutSeconds) + 30) * 1000 : 0);
     let buf = '';
-    return this.stream(`${path}?${qs}`, (chunk) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        let event: WatchEvent<T>;
-        try {
-          event = JSON.parse(line) as WatchEvent<T>;
-        } catch {
-          continue; // a malformed line: the next relist repairs any gap
+    return this.stream(
+      `${path}?${qs}`,
+      (chunk) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (!line) continue;
+          let event: WatchEvent<T>;
+          try {
+            event = JSON.parse(line) as WatchEvent<T>;
+          } catch {
+            continue; // a malformed line: the next relist repairs any gap
+          }
+          onEvent(event);
         }
-        onEvent(event);
-      }
-    }, idle, 'WATCH');
+      },
+      idle,
+      'WATCH',
+    );
   }
 
   /**
@@ -205,7 +225,9 @@ export class KubeClient {
           if (status !== 200) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => reject(new ApiError({ method, path, status, body: Buffer.concat(chunks).toString('utf8') })));
+            res.on('end', () =>
+              reject(new ApiError({ method, path, status, body: Buffer.concat(chunks).toString('utf8') })),
+            );
             res.on('error', reject);
             return;
           }

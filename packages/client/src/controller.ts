@@ -18,7 +18,11 @@ export abstract class QueueController {
   protected readonly queue: WorkQueue;
   private workers: Promise<void> | undefined;
 
-  constructor(protected readonly ctx: ControllerContext, private readonly name: string, private readonly workerCount = 4) {
+  constructor(
+    protected readonly ctx: ControllerContext,
+    private readonly name: string,
+    private readonly workerCount = 4,
+  ) {
     this.queue = new WorkQueue({ clock: ctx.clock, name });
   }
 
@@ -26,10 +30,15 @@ export abstract class QueueController {
   protected abstract sync(key: string): Promise<void>;
 
   start(): void {
-    this.workers ??= runWorkers(this.queue, this.workerCount, (k) => this.sync(k), (k, e) => {
-      // A conflict only means the cache was behind; the retry reads the newer object.
-      if (!isStatus(e, 409)) this.ctx.logger.warn({ err: e, key: k }, `${this.name}: sync failed; retrying`);
-    });
+    this.workers ??= runWorkers(
+      this.queue,
+      this.workerCount,
+      (k) => this.sync(k),
+      (k, e) => {
+        // A conflict only means the cache was behind; the retry reads the newer object.
+        if (!isStatus(e, 409)) this.ctx.logger.warn({ err: e, key: k }, `${this.name}: sync failed; retrying`);
+      },
+    );
   }
 
   async stop(): Promise<void> {

@@ -21,13 +21,25 @@ export interface EventTarget {
 export interface EventObject {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata?: { readonly namespace?: string; readonly name?: string; readonly uid?: string; readonly resourceVersion?: string };
+  readonly metadata?: {
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+  };
 }
 
 /** The reference to an object, for an event about it. */
 export function eventTarget(o: EventObject): EventTarget {
   const m = o.metadata ?? {};
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: m.namespace,
+    name: m.name,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+  };
 }
 
 export interface EventRecorderOptions {
@@ -81,7 +93,10 @@ export class EventRecorder {
     if (seen) {
       seen.count += 1;
       try {
-        await this.opts.client.patch(`/api/v1/namespaces/${seen.namespace}/events/${seen.name}`, { count: seen.count, lastTimestamp: now });
+        await this.opts.client.patch(`/api/v1/namespaces/${seen.namespace}/events/${seen.name}`, {
+          count: seen.count,
+          lastTimestamp: now,
+        });
         return;
       } catch {
         this.written.delete(key); // gone (TTL, namespace deleted): write a new one

@@ -5,7 +5,10 @@
 export class Expectations {
   private readonly pending = new Map<string, { adds: number; dels: number; at: number }>();
 
-  constructor(private readonly now: () => number, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   expect(key: string, adds: number, dels: number): void {
     this.pending.set(key, { adds, dels, at: this.now() });

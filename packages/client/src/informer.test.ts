@@ -6,7 +6,15 @@ import { Informer } from './informer.js';
 
 function pod(name: string, rv: string, extra: Partial<V1Pod['spec']> = {}, owner?: string): V1Pod {
   return {
-    metadata: { name, namespace: name.startsWith('b') ? 'b' : 'a', resourceVersion: rv, labels: { app: name[0] ?? '' }, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: owner, controller: true }] } : {}) },
+    metadata: {
+      name,
+      namespace: name.startsWith('b') ? 'b' : 'a',
+      resourceVersion: rv,
+      labels: { app: name[0] ?? '' },
+      ...(owner
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: owner, controller: true }] }
+        : {}),
+    },
     spec: { containers: [], ...extra },
   };
 }
@@ -24,7 +32,11 @@ function fakeClient(lists: { rv: string; items: V1Pod[] }[]) {
       if (!l) throw new Error('no more lists');
       return { metadata: { resourceVersion: l.rv }, items: l.items } as T;
     },
-    watch: <T>(_path: string, query: Readonly<Record<string, string>>, onEvent: (e: WatchEvent<T>) => void): WatchHandle => {
+    watch: <T>(
+      _path: string,
+      query: Readonly<Record<string, string>>,
+      onEvent: (e: WatchEvent<T>) => void,
+    ): WatchHandle => {
       let end = (): void => {};
       const done = new Promise<void>((r) => (end = r));
       watches.push({ query: { ...query }, emit: onEvent as (e: WatchEvent<V1Pod>) => void, end });
@@ -43,14 +55,25 @@ describe('Informer', () => {
     ]);
     const events: string[] = [];
     let resyncs = 0;
-    const inf = new Informer<V1Pod>({ client, path: '/api/v1/pods', fieldSelector: 'spec.nodeName!=', watchTimeoutSeconds: 60, onResync: () => resyncs++ });
+    const inf = new Informer<V1Pod>({
+      client,
+      path: '/api/v1/pods',
+      fieldSelector: 'spec.nodeName!=',
+      watchTimeoutSeconds: 60,
+      onResync: () => resyncs++,
+    });
     inf.addIndexer('owner', ownerUidIndex);
     inf.addIndexer('node', nodeNameIndex);
     inf.on((type, o) => events.push(`${type} ${o.metadata?.name}`));
     await inf.startSynced();
     await tick();
     expect(client.listed[0]).toBe('/api/v1/pods?fieldSelector=spec.nodeName%21%3D');
-    expect(client.watches[0]?.query).toMatchObject({ resourceVersion: '10', allowWatchBookmarks: 'true', timeoutSeconds: '60', fieldSelector: 'spec.nodeName!=' });
+    expect(client.watches[0]?.query).toMatchObject({
+      resourceVersion: '10',
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: '60',
+      fieldSelector: 'spec.nodeName!=',
+    });
     expect(inf.get('a', 'a1')?.metadata?.resourceVersion).toBe('5');
     expect(inf.list('b').map((p) => p.metadata?.name)).toEqual(['b1']);
     expect(inf.list(undefined, { matchLabels: { app: 'a' } }).map((p) => p.metadata?.name)).toEqual(['a1']);
@@ -78,7 +101,13 @@ describe('Informer', () => {
   it('a stop while the first list is in flight opens no watch and resolves once the list answers', async () => {
     let answer = (): void => {};
     const client = fakeClient([]);
-    const slow = { ...client, get: <T>(path: string): Promise<T> => new Promise<T>((r) => (answer = () => r({ metadata: { resourceVersion: '7' }, items: [] } as T))).finally(() => client.listed.push(path)) };
+    const slow = {
+      ...client,
+      get: <T>(path: string): Promise<T> =>
+        new Promise<T>((r) => (answer = () => r({ metadata: { resourceVersion: '7' }, items: [] } as T))).finally(() =>
+          client.listed.push(path),
+        ),
+    };
     const inf = new Informer<V1Pod>({ client: slow, path: '/api/v1/pods' });
     inf.start();
     await tick();

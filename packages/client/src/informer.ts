@@ -139,7 +139,9 @@ export class Informer<T extends KubernetesObject> implements ObjectCache<T> {
 
   private async relist(): Promise<void> {
     const q = this.query();
-    const list = await this.opts.client.get<ListResult<T>>(q.size ? `${this.opts.path}?${q.toString()}` : this.opts.path);
+    const list = await this.opts.client.get<ListResult<T>>(
+      q.size ? `${this.opts.path}?${q.toString()}` : this.opts.path,
+    );
     const seen = new Set<string>();
     for (const item of list.items ?? []) {
       const key = keyOf(item);
@@ -176,14 +178,20 @@ export class Informer<T extends KubernetesObject> implements ObjectCache<T> {
     // Stopped while the list was in flight: no watch (stop() would wait for its timeout, minutes).
     if (!this.running) return;
     const timeout = this.opts.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
-    const query = { ...Object.fromEntries(this.query()), resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) };
+    const query = {
+      ...Object.fromEntries(this.query()),
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeout),
+    };
     let gone = false;
     const handle = this.opts.client.watch<T>(this.opts.path, query, (e) => {
       if (gone) return;
       if (e.type === 'ERROR') {
         // 410 Gone, or anything else the server could not stream: start again from a list.
         const status = e.object as { code?: number; message?: string };
-        if (status.code !== 410) this.opts.onError?.(new Error(`watch ${this.opts.path}: ${status.code ?? ''} ${status.message ?? ''}`));
+        if (status.code !== 410)
+          this.opts.onError?.(new Error(`watch ${this.opts.path}: ${status.code ?? ''} ${status.message ?? ''}`));
         gone = true;
         handle.abort();
         return;

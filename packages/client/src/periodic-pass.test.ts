@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from '@wharf/testing';
 import { PeriodicPass } from './periodic-pass.js';
 
-
 describe('PeriodicPass', () => {
   it('runs at start, then after the delay each pass asks for; a kick brings the next forward', async () => {
     const clock = manualClock();
@@ -28,11 +27,12 @@ describe('PeriodicPass', () => {
     let passes = 0;
     const p = new PeriodicPass({
       clock,
-      run: () => new Promise<number>((resolve) => {
-        passes++;
-        most = Math.max(most, ++active);
-        release = () => (active--, resolve(10_000));
-      }),
+      run: () =>
+        new Promise<number>((resolve) => {
+          passes++;
+          most = Math.max(most, ++active);
+          release = () => (active--, resolve(10_000));
+        }),
     });
     p.start();
     await clock.advance(0);

@@ -41,12 +41,15 @@ export class PeriodicPass {
     if (!this.running) return;
     this.timer = this.opts.clock.setTimeout(() => {
       let next = 0;
-      this.pass = this.opts.run().then((ms) => void (next = ms)).finally(() => {
-        this.pass = undefined;
-        const again = this.again;
-        this.again = undefined;
-        this.schedule(again ?? next);
-      });
+      this.pass = this.opts
+        .run()
+        .then((ms) => void (next = ms))
+        .finally(() => {
+          this.pass = undefined;
+          const again = this.again;
+          this.again = undefined;
+          this.schedule(again ?? next);
+        });
     }, ms);
   }
 }

@@ -25,7 +25,13 @@ describe('PodControl', () => {
     const client = {
       create: async <T>(path: string, body: unknown): Promise<T> => {
         if (path.endsWith('/events')) return body as T;
-        if (n++ >= 2) throw new ApiError({ method: 'POST', path: 'pods', status: 403, body: '{"reason":"Forbidden","message":"quota"}' });
+        if (n++ >= 2)
+          throw new ApiError({
+            method: 'POST',
+            path: 'pods',
+            status: 403,
+            body: '{"reason":"Forbidden","message":"quota"}',
+          });
         return body as T;
       },
       delete: async <T>(): Promise<T> => undefined as T,
@@ -36,7 +42,9 @@ describe('PodControl', () => {
     const pc = new PodControl({ client, events, expectations });
     const pods: V1Pod[] = Array.from({ length: 5 }, () => ({ metadata: { generateName: 'p-', namespace: 'a' } }));
     expectations.expect('a/rs', 5, 0);
-    await expect(pc.createPods('a/rs', { kind: 'ReplicaSet', namespace: 'a', name: 'rs' }, pods)).rejects.toThrow('quota');
+    await expect(pc.createPods('a/rs', { kind: 'ReplicaSet', namespace: 'a', name: 'rs' }, pods)).rejects.toThrow(
+      'quota',
+    );
     expect(n).toBe(3); // batches of 1 and 2; the third create fails and the rest are never tried
     expectations.observeAdd('a/rs');
     expectations.observeAdd('a/rs');

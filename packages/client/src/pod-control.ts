@@ -19,7 +19,11 @@ export interface PodControlOptions {
  * first batch with a failure (as upstream's slowStartBatch). Answers how many succeeded and the
  * first error, if any.
  */
-export async function slowStartBatch(count: number, initialBatch: number, fn: (i: number) => Promise<void>): Promise<{ successes: number; error?: unknown }> {
+export async function slowStartBatch(
+  count: number,
+  initialBatch: number,
+  fn: (i: number) => Promise<void>,
+): Promise<{ successes: number; error?: unknown }> {
   let successes = 0;
   let start = 0;
   for (let batch = Math.min(initialBatch, count); start < count; batch = Math.min(2 * batch, count - start)) {
@@ -65,18 +69,22 @@ export class PodControl {
   /** Deletes `pods` at once, each only if its uid is still the one seen; a pod gone already counts as deleted. */
   async deletePods(key: string, owner: EventTarget, pods: readonly V1Pod[]): Promise<void> {
     const { client, events, expectations } = this.opts;
-    const results = await Promise.allSettled(pods.map(async (p) => {
-      const m = p.metadata ?? {};
-      try {
-        await client.delete(`/api/v1/namespaces/${m.namespace ?? owner.namespace ?? 'default'}/pods/${m.name}`, { preconditions: { uid: m.uid } });
-        events.emit(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${m.name}`);
-      } catch (e) {
-        expectations.observeDelete(key);
-        if (isStatus(e, 404) || isStatus(e, 409)) return;
-        events.emit(owner, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-        throw e;
-      }
-    }));
+    const results = await Promise.allSettled(
+      pods.map(async (p) => {
+        const m = p.metadata ?? {};
+        try {
+          await client.delete(`/api/v1/namespaces/${m.namespace ?? owner.namespace ?? 'default'}/pods/${m.name}`, {
+            preconditions: { uid: m.uid },
+          });
+          events.emit(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${m.name}`);
+        } catch (e) {
+          expectations.observeDelete(key);
+          if (isStatus(e, 404) || isStatus(e, 409)) return;
+          events.emit(owner, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
+          throw e;
+        }
+      }),
+    );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }

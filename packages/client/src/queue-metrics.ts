@@ -27,24 +27,45 @@ function metrics(): Families {
   families = {
     depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', ...named }),
     adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', ...named }),
-    latency: new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested.', buckets: BUCKETS, ...named }),
-    work: new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', buckets: BUCKETS, ...named }),
-    retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', ...named }),
+    latency: new Histogram({
+      name: 'workqueue_queue_duration_seconds',
+      help: 'How long in seconds an item stays in workqueue before being requested.',
+      buckets: BUCKETS,
+      ...named,
+    }),
+    work: new Histogram({
+      name: 'workqueue_work_duration_seconds',
+      help: 'How long in seconds processing an item from workqueue takes.',
+      buckets: BUCKETS,
+      ...named,
+    }),
+    retries: new Counter({
+      name: 'workqueue_retries_total',
+      help: 'Total number of retries handled by workqueue',
+      ...named,
+    }),
   };
   new Gauge({
-    name: 'workqueue_unfinished_work_seconds', ...named,
-    help: 'How many seconds of work has done that is in progress and hasn\'t been observed by work_duration. Large values indicate stuck threads.',
+    name: 'workqueue_unfinished_work_seconds',
+    ...named,
+    help: "How many seconds of work has done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads.",
     collect() {
       const now = performance.now();
-      for (const [name, keys] of running) this.set({ name }, [...keys.values()].reduce((s, t) => s + (now - t) / 1000, 0));
+      for (const [name, keys] of running)
+        this.set(
+          { name },
+          [...keys.values()].reduce((s, t) => s + (now - t) / 1000, 0),
+        );
     },
   });
   new Gauge({
-    name: 'workqueue_longest_running_processor_seconds', ...named,
+    name: 'workqueue_longest_running_processor_seconds',
+    ...named,
     help: 'How many seconds has the longest running processor for workqueue been running.',
     collect() {
       const now = performance.now();
-      for (const [name, keys] of running) this.set({ name }, Math.max(0, ...[...keys.values()].map((t) => (now - t) / 1000)));
+      for (const [name, keys] of running)
+        this.set({ name }, Math.max(0, ...[...keys.values()].map((t) => (now - t) / 1000)));
     },
   });
   return families;
@@ -92,7 +113,12 @@ export class QueueMetrics {
 
 /** client-go's leader_election_master_status{name}: 1 while this process leads the named lease. */
 export function leaderStatus(name: string, leading: boolean): void {
-  const g = (register.getSingleMetric('leader_election_master_status') as Gauge<'name'> | undefined)
-    ?? new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease.', labelNames: ['name'] });
+  const g =
+    (register.getSingleMetric('leader_election_master_status') as Gauge<'name'> | undefined) ??
+    new Gauge({
+      name: 'leader_election_master_status',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.",
+      labelNames: ['name'],
+    });
   g.set({ name }, leading ? 1 : 0);
 }

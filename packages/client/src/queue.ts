@@ -114,7 +114,12 @@ export class WorkQueue {
 }
 
 /** Runs `workers` loops taking keys from the queue until it shuts down. */
-export function runWorkers(queue: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError: (key: string, e: unknown) => void): Promise<void> {
+export function runWorkers(
+  queue: WorkQueue,
+  workers: number,
+  sync: (key: string) => Promise<void>,
+  onError: (key: string, e: unknown) => void,
+): Promise<void> {
   const loop = async (): Promise<void> => {
     for (;;) {
       const key = await queue.get();

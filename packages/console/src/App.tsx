@@ -32,9 +32,35 @@ const load = {
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
-  const page = !isSignedIn() ? load.signIn : parts[0] === 'r' ? (parts.length > 2 ? load.detail : load.list) : parts[0] === 'apps' ? (parts[1] === 'new' ? load.newApp : parts.length > 1 ? load.app : load.apps)
-    : parts[0] === 'builds' ? (parts.length > 1 ? load.build : load.builds) : parts[0] === 'configuration' ? (parts.length > 1 ? load.configSet : load.configSets)
-    : parts[0] === 'images' ? (parts.length > 1 ? load.repository : load.images) : parts[0] === 'monitoring' ? load.monitoring : parts[0] === 'cluster' ? load.cluster : load.overview;
+  const page = !isSignedIn()
+    ? load.signIn
+    : parts[0] === 'r'
+      ? parts.length > 2
+        ? load.detail
+        : load.list
+      : parts[0] === 'apps'
+        ? parts[1] === 'new'
+          ? load.newApp
+          : parts.length > 1
+            ? load.app
+            : load.apps
+        : parts[0] === 'builds'
+          ? parts.length > 1
+            ? load.build
+            : load.builds
+          : parts[0] === 'configuration'
+            ? parts.length > 1
+              ? load.configSet
+              : load.configSets
+            : parts[0] === 'images'
+              ? parts.length > 1
+                ? load.repository
+                : load.images
+              : parts[0] === 'monitoring'
+                ? load.monitoring
+                : parts[0] === 'cluster'
+                  ? load.cluster
+                  : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
@@ -58,8 +84,14 @@ const Repository = lazy(load.repository);
 // antd's default greys and blue fall short of WCAG AA contrast (4.5:1) on its own backgrounds.
 const theme = {
   token: {
-    colorPrimary: '#0958d9', colorLink: '#0958d9', colorError: '#cf1322', colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
-    colorTextQuaternary: 'rgba(0, 0, 0, 0.6)', colorTextDisabled: 'rgba(0, 0, 0, 0.6)', colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+    colorPrimary: '#0958d9',
+    colorLink: '#0958d9',
+    colorError: '#cf1322',
+    colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
+    colorTextQuaternary: 'rgba(0, 0, 0, 0.6)',
+    colorTextDisabled: 'rgba(0, 0, 0, 0.6)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
   },
 };
 
@@ -73,7 +105,11 @@ function Routed() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
   const linkCode = window.location.hash.includes('code=');
-  const loading = <div role="status" style={{ padding: 24 }}>{t('app.loading')}</div>;
+  const loading = (
+    <div role="status" style={{ padding: 24 }}>
+      {t('app.loading')}
+    </div>
+  );
   if (!signedIn || linkCode) {
     return (
       <Suspense fallback={loading}>

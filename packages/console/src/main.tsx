@@ -6,5 +6,9 @@ import { initI18n } from './i18n/index.js';
 import './styles.css';
 
 void initI18n().then(() => {
-  createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
 });

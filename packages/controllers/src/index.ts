@@ -37,7 +37,11 @@ export type { NodeLifecycleOptions } from './nodelifecycle/controller.js';
 export type { PodGcOptions } from './podgc/controller.js';
 
 export {
-  ALL_CONTROLLERS, resolveControllerManagerOptions, type ControllerManagerOptions, type ControllerName, type ResolvedControllerManagerOptions,
+  ALL_CONTROLLERS,
+  resolveControllerManagerOptions,
+  type ControllerManagerOptions,
+  type ControllerName,
+  type ResolvedControllerManagerOptions,
 } from './options.js';
 export { resolveNodeLifecycleOptions, type ResolvedNodeLifecycleOptions } from './nodelifecycle/controller.js';
 export { resolvePodGcOptions, type ResolvedPodGcOptions } from './podgc/controller.js';
@@ -67,9 +71,18 @@ export async function startControllers(options: ControllerManagerOptions): Promi
   const { clock, logger } = opts;
   const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('kube-controller-manager') });
   const begin = async (): Promise<Term> => {
-    const informers = new InformerFactory({ client, clock, onError: (e) => logger.warn({ err: e }, 'informer: watch failed; resuming') });
+    const informers = new InformerFactory({
+      client,
+      clock,
+      onError: (e) => logger.warn({ err: e }, 'informer: watch failed; resuming'),
+    });
     /** Each controller logs with its name as a field. */
-    const ctx = (controller: ControllerName): ControllerContext => ({ client, informers, clock, logger: logger.child({ controller }) });
+    const ctx = (controller: ControllerName): ControllerContext => ({
+      client,
+      informers,
+      clock,
+      logger: logger.child({ controller }),
+    });
     const which = opts.controllers;
     const scheduler = which.has('scheduler') ? new Scheduler(ctx('scheduler'), opts.schedulerName) : undefined;
     const controllers = [
@@ -118,14 +131,19 @@ export async function startControllers(options: ControllerManagerOptions): Promi
   }
   const elector = new LeaderElector({
     ...election,
-    client, clock, logger: logger.child({ component: 'leader-election' }),
+    client,
+    clock,
+    logger: logger.child({ component: 'leader-election' }),
     onStartedLeading: async () => {
       // A normal event: info, never error.
       logger.info({ identity: elector.identity }, 'leader election: this manager leads; starting controllers');
       term = await begin();
     },
     onStoppedLeading: async () => {
-      logger.info({ identity: elector.identity }, 'leader election: this manager stopped leading; stopping controllers');
+      logger.info(
+        { identity: elector.identity },
+        'leader election: this manager stopped leading; stopping controllers',
+      );
       const t = term;
       term = undefined;
       await t?.stop();

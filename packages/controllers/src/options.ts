@@ -3,17 +3,46 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { withDefaults } from '@wharf/api';
 import { realClock, silentLogger, type Clock, type LeaderElectionOptions, type Logger } from '@wharf/client';
-import { resolveNodeLifecycleOptions, type NodeLifecycleOptions, type ResolvedNodeLifecycleOptions } from './nodelifecycle/controller.js';
+import {
+  resolveNodeLifecycleOptions,
+  type NodeLifecycleOptions,
+  type ResolvedNodeLifecycleOptions,
+} from './nodelifecycle/controller.js';
 import type { HpaOptions } from './hpa/controller.js';
 import { resolvePodGcOptions, type PodGcOptions, type ResolvedPodGcOptions } from './podgc/controller.js';
 import { DEFAULT_SCHEDULER } from './scheduler/scheduler.js';
 
-export type ControllerName = 'scheduler' | 'replicaset' | 'deployment' | 'daemonset' | 'statefulset' | 'job' | 'cronjob'
-  | 'endpoints' | 'endpointslice' | 'nodelifecycle' | 'podgc' | 'disruption' | 'horizontalpodautoscaling' | 'persistentvolume-binder';
+export type ControllerName =
+  | 'scheduler'
+  | 'replicaset'
+  | 'deployment'
+  | 'daemonset'
+  | 'statefulset'
+  | 'job'
+  | 'cronjob'
+  | 'endpoints'
+  | 'endpointslice'
+  | 'nodelifecycle'
+  | 'podgc'
+  | 'disruption'
+  | 'horizontalpodautoscaling'
+  | 'persistentvolume-binder';
 
 export const ALL_CONTROLLERS: readonly ControllerName[] = [
-  'scheduler', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'endpoints', 'endpointslice', 'nodelifecycle', 'podgc', 'disruption',
-  'horizontalpodautoscaling', 'persistentvolume-binder',
+  'scheduler',
+  'replicaset',
+  'deployment',
+  'daemonset',
+  'statefulset',
+  'job',
+  'cronjob',
+  'endpoints',
+  'endpointslice',
+  'nodelifecycle',
+  'podgc',
+  'disruption',
+  'horizontalpodautoscaling',
+  'persistentvolume-binder',
 ];
 
 export interface ControllerManagerOptions {
@@ -54,7 +83,16 @@ export interface ResolvedControllerManagerOptions {
 }
 
 export function resolveControllerManagerOptions(o: ControllerManagerOptions): ResolvedControllerManagerOptions {
-  const r = withDefaults({ controllers: ALL_CONTROLLERS, clock: realClock, logger: silentLogger, leaderElection: true, schedulerName: DEFAULT_SCHEDULER }, o);
+  const r = withDefaults(
+    {
+      controllers: ALL_CONTROLLERS,
+      clock: realClock,
+      logger: silentLogger,
+      leaderElection: true,
+      schedulerName: DEFAULT_SCHEDULER,
+    },
+    o,
+  );
   return {
     kubeConfig: r.kubeConfig,
     controllers: new Set(r.controllers),

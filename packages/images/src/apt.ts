@@ -16,7 +16,11 @@ export interface DebPackage {
 /** Runs a command; answers stdout, throws BuildBaseError with stderr on failure. */
 export function run(cmd: string, args: readonly string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' } });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -24,32 +28,54 @@ export function run(cmd: string, args: readonly string[], opts: { cwd?: string }
     child.on('error', (e) => reject(new BuildBaseError(`${cmd}: ${e.message}`)));
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new BuildBaseError(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString('utf8').trim().slice(-2000)}`));
+      else
+        reject(
+          new BuildBaseError(
+            `${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString('utf8').trim().slice(-2000)}`,
+          ),
+        );
     });
   });
 }
 
 function aptOptions(statusFile: string): string[] {
   return [
-    '-o', `Dir::State::status=${statusFile}`,
-    '-o', 'Dir::Cache::pkgcache=',
-    '-o', 'Dir::Cache::srcpkgcache=',
-    '-o', 'Debug::NoLocking=1',
-    '-o', 'APT::Sandbox::User=root',
-    '-o', 'APT::Install-Recommends=false',
-    '-o', 'APT::Install-Suggests=false',
+    '-o',
+    `Dir::State::status=${statusFile}`,
+    '-o',
+    'Dir::Cache::pkgcache=',
+    '-o',
+    'Dir::Cache::srcpkgcache=',
+    '-o',
+    'Debug::NoLocking=1',
+    '-o',
+    'APT::Sandbox::User=root',
+    '-o',
+    'APT::Install-Recommends=false',
+    '-o',
+    'APT::Install-Suggests=false',
   ];
 }
 
 /** The dependency closure of `packages` (Depends and Pre-Depends, no Recommends), sorted by name. */
 export async function resolveClosure(packages: readonly string[], workDir: string): Promise<DebPackage[]> {
   for (const p of packages) {
-    if (!/^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/.test(p)) throw new BuildBaseError(`invalid Debian package name "${p}"`);
+    if (!/^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/.test(p))
+      throw new BuildBaseError(`invalid Debian package name "${p}"`);
   }
   const status = join(workDir, 'status');
   await writeFile(status, '');
-  const out = await run('apt-get', ['install', '--simulate', '--no-install-recommends', ...aptOptions(status), '--', ...packages]).catch((e: Error) => {
-    throw new BuildBaseError(`resolving ${packages.join(', ')}: ${e.message}${/Unable to locate/.test(e.message) ? ' (is the package name right, and has `apt-get update` run?)' : ''}`);
+  const out = await run('apt-get', [
+    'install',
+    '--simulate',
+    '--no-install-recommends',
+    ...aptOptions(status),
+    '--',
+    ...packages,
+  ]).catch((e: Error) => {
+    throw new BuildBaseError(
+      `resolving ${packages.join(', ')}: ${e.message}${/Unable to locate/.test(e.message) ? ' (is the package name right, and has `apt-get update` run?)' : ''}`,
+    );
   });
   const found = new Map<string, DebPackage>();
   for (const line of out.split('\n')) {
@@ -71,7 +97,19 @@ export async function fetchDebs(pkgs: readonly DebPackage[], cacheDir: string): 
   const have = new Set(await readdir(cacheDir));
   const missing = pkgs.filter((p) => !have.has(debFileName(p)));
   if (missing.length > 0) {
-    await run('apt-get', ['download', '-o', 'Debug::NoLocking=1', '-o', 'APT::Sandbox::User=root', '--', ...missing.map((p) => `${p.name}=${p.version}`)], { cwd: cacheDir });
+    await run(
+      'apt-get',
+      [
+        'download',
+        '-o',
+        'Debug::NoLocking=1',
+        '-o',
+        'APT::Sandbox::User=root',
+        '--',
+        ...missing.map((p) => `${p.name}=${p.version}`),
+      ],
+      { cwd: cacheDir },
+    );
   }
   const now = new Set(await readdir(cacheDir));
   return pkgs.map((p) => {

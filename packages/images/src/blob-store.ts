@@ -84,7 +84,8 @@ export class BlobStore {
       for await (const chunk of chunks) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         d.update(buf);
-        if (expect.size !== undefined && d.size > expect.size) throw new SizeMismatchError(`blob larger than the expected ${expect.size} bytes`);
+        if (expect.size !== undefined && d.size > expect.size)
+          throw new SizeMismatchError(`blob larger than the expected ${expect.size} bytes`);
         if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', r));
       }
       out.end();
@@ -100,8 +101,10 @@ export class BlobStore {
    * The file is consumed; `digest`/`size` are what the caller computed, checked against `expect`.
    */
   async ingestVerified(file: string, digest: string, size: number, expect: BlobExpectation = {}): Promise<BlobInfo> {
-    if (expect.digest !== undefined && expect.digest !== digest) throw new DigestMismatchError(expect.digest, digest, 'blob');
-    if (expect.size !== undefined && expect.size !== size) throw new SizeMismatchError(`blob ${digest} has ${size} bytes, expected ${expect.size}`);
+    if (expect.digest !== undefined && expect.digest !== digest)
+      throw new DigestMismatchError(expect.digest, digest, 'blob');
+    if (expect.size !== undefined && expect.size !== size)
+      throw new SizeMismatchError(`blob ${digest} has ${size} bytes, expected ${expect.size}`);
     const dest = this.path(digest);
     if (!(await this.has(digest))) {
       await mkdir(join(dest, '..'), { recursive: true });
@@ -124,8 +127,10 @@ export class BlobStore {
     const d = new Digester(algorithm);
     d.update(buf);
     const digest = d.digest();
-    if (expect.digest !== undefined && expect.digest !== digest) throw new DigestMismatchError(expect.digest, digest, 'blob');
-    if (expect.size !== undefined && expect.size !== buf.length) throw new SizeMismatchError(`blob ${digest} has ${buf.length} bytes, expected ${expect.size}`);
+    if (expect.digest !== undefined && expect.digest !== digest)
+      throw new DigestMismatchError(expect.digest, digest, 'blob');
+    if (expect.size !== undefined && expect.size !== buf.length)
+      throw new SizeMismatchError(`blob ${digest} has ${buf.length} bytes, expected ${expect.size}`);
     return { digest, size: buf.length };
   }
 
@@ -179,7 +184,11 @@ export class BlobStore {
   }
 
   /** Appends to / creates a temp file; used for chunked uploads. Answers the new length. */
-  static async append(file: string, source: AsyncIterable<Uint8Array>, onChunk?: (c: Uint8Array) => void): Promise<number> {
+  static async append(
+    file: string,
+    source: AsyncIterable<Uint8Array>,
+    onChunk?: (c: Uint8Array) => void,
+  ): Promise<number> {
     const fh = await open(file, 'a');
     try {
       for await (const chunk of source) {

@@ -36,7 +36,9 @@ export interface BuildBaseOptions {
   readonly symlinks?: Readonly<Record<string, string>>;
   /** Seconds since the epoch for every mtime and `created`. @default SOURCE_DATE_EPOCH or 0 */
   readonly sourceDateEpoch?: number;
-  /** Keep downloaded .debs here between builds. @default `debs` in the build cache, else a temp dir removed afterwards */
+  /**
+   * Keep downloaded .debs here between builds. @default `debs` in the build cache, else a temp dir removed afterwards
+   */
   readonly debCacheDir?: string;
   /**
    * A machine-wide cache of built images (build-cache.ts); `false` builds every time.
@@ -63,19 +65,90 @@ export interface BuildBaseResult {
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BUSYBOX_APPLETS = [
-  'sh', 'ash', 'awk', 'basename', 'cat', 'chmod', 'chown', 'cp', 'cut', 'date', 'dd', 'df', 'dirname', 'du', 'echo', 'env',
-  'expr', 'false', 'find', 'grep', 'gunzip', 'gzip', 'head', 'hostname', 'httpd', 'id', 'ip', 'kill', 'ln', 'ls', 'mkdir',
-  'mktemp', 'mv', 'nc', 'nslookup', 'ping', 'ps', 'pwd', 'readlink', 'rm', 'rmdir', 'sed', 'seq', 'sleep', 'sort', 'stat',
-  'tail', 'tar', 'tee', 'test', 'touch', 'tr', 'true', 'uname', 'uniq', 'unzip', 'vi', 'wc', 'wget', 'which', 'xargs', 'yes',
+  'sh',
+  'ash',
+  'awk',
+  'basename',
+  'cat',
+  'chmod',
+  'chown',
+  'cp',
+  'cut',
+  'date',
+  'dd',
+  'df',
+  'dirname',
+  'du',
+  'echo',
+  'env',
+  'expr',
+  'false',
+  'find',
+  'grep',
+  'gunzip',
+  'gzip',
+  'head',
+  'hostname',
+  'httpd',
+  'id',
+  'ip',
+  'kill',
+  'ln',
+  'ls',
+  'mkdir',
+  'mktemp',
+  'mv',
+  'nc',
+  'nslookup',
+  'ping',
+  'ps',
+  'pwd',
+  'readlink',
+  'rm',
+  'rmdir',
+  'sed',
+  'seq',
+  'sleep',
+  'sort',
+  'stat',
+  'tail',
+  'tar',
+  'tee',
+  'test',
+  'touch',
+  'tr',
+  'true',
+  'uname',
+  'uniq',
+  'unzip',
+  'vi',
+  'wc',
+  'wget',
+  'which',
+  'xargs',
+  'yes',
 ];
 const DPKG_ARCH: Readonly<Record<string, { architecture: string; variant?: string }>> = {
-  amd64: { architecture: 'amd64' }, arm64: { architecture: 'arm64', variant: 'v8' }, armhf: { architecture: 'arm', variant: 'v7' },
-  armel: { architecture: 'arm', variant: 'v5' }, i386: { architecture: '386' }, ppc64el: { architecture: 'ppc64le' },
-  s390x: { architecture: 's390x' }, riscv64: { architecture: 'riscv64' }, mips64el: { architecture: 'mips64le' },
+  amd64: { architecture: 'amd64' },
+  arm64: { architecture: 'arm64', variant: 'v8' },
+  armhf: { architecture: 'arm', variant: 'v7' },
+  armel: { architecture: 'arm', variant: 'v5' },
+  i386: { architecture: '386' },
+  ppc64el: { architecture: 'ppc64le' },
+  s390x: { architecture: 's390x' },
+  riscv64: { architecture: 'riscv64' },
+  mips64el: { architecture: 'mips64le' },
 };
 const TYPES: Partial<Record<string, TarEntryType>> = {
-  File: 'file', OldFile: 'file', ContiguousFile: 'file', Directory: 'dir', SymbolicLink: 'symlink', Link: 'hardlink',
-  CharacterDevice: 'char', BlockDevice: 'block', FIFO: 'fifo',
+  File: 'file',
+  OldFile: 'file',
+  ContiguousFile: 'file',
+  Directory: 'dir',
+  SymbolicLink: 'symlink',
+  Link: 'hardlink',
+  CharacterDevice: 'char',
+  BlockDevice: 'block',
+  FIFO: 'fifo',
 };
 
 /** Builds the image, stores it tagged `name:tag` and answers its manifest digest and layer. */
@@ -85,7 +158,8 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
   if (!TAG_RE.test(tag)) throw new BuildBaseError(`tag: "${tag}" is not a valid tag`);
   if (opts.packages.length === 0) throw new BuildBaseError('packages: at least one Debian package is required');
   const epoch = opts.sourceDateEpoch ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new BuildBaseError(`sourceDateEpoch: ${epoch} is not a non-negative integer`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new BuildBaseError(`sourceDateEpoch: ${epoch} is not a non-negative integer`);
   await store.init();
   const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultBuildCacheDir());
   const reference = `${opts.name}:${tag}`;
@@ -98,7 +172,15 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
     const hit = cacheDir && key ? await loadCachedBuild(store, cacheDir, key) : undefined;
     if (hit) {
       const descriptor = await store.putManifest(hit.manifest, { ref: reference });
-      return { reference, digest: descriptor.digest, manifest: descriptor, layer: hit.layer, diffId: hit.diffId, packages: pkgs, cached: true };
+      return {
+        reference,
+        digest: descriptor.digest,
+        manifest: descriptor,
+        layer: hit.layer,
+        diffId: hit.diffId,
+        packages: pkgs,
+        cached: true,
+      };
     }
     const debs = await fetchDebs(pkgs, opts.debCacheDir ?? (cacheDir ? join(cacheDir, 'debs') : join(work, 'debs')));
     const stage = join(work, 'stage');
@@ -107,7 +189,10 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
     let counter = 0;
     for (const deb of debs) await stageDeb(deb, stage, entries, () => String(counter++));
     addDefaults(entries, opts);
-    const layer = await buildLayer(entries.values(), store.blobs, { compression: opts.compression ?? 'gzip', mtime: epoch });
+    const layer = await buildLayer(entries.values(), store.blobs, {
+      compression: opts.compression ?? 'gzip',
+      mtime: epoch,
+    });
     const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
     const env = envList(opts.env);
     const config: ImageConfig = {
@@ -128,25 +213,58 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
     };
     const cfg = describeJson(MediaType.config, config);
     await store.putBlob(cfg.bytes, { digest: cfg.descriptor.digest });
-    const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [layer.descriptor] };
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaType.manifest,
+      config: cfg.descriptor,
+      layers: [layer.descriptor],
+    };
     const descriptor = await store.putManifest(manifest, { ref: reference });
-    if (cacheDir && key) await saveCachedBuild(store, cacheDir, key, { config: cfg.bytes.toString(), manifest, layer: layer.descriptor, diffId: layer.diffId });
-    return { reference, digest: descriptor.digest, manifest: descriptor, layer: layer.descriptor, diffId: layer.diffId, packages: pkgs, cached: false };
+    if (cacheDir && key)
+      await saveCachedBuild(store, cacheDir, key, {
+        config: cfg.bytes.toString(),
+        manifest,
+        layer: layer.descriptor,
+        diffId: layer.diffId,
+      });
+    return {
+      reference,
+      digest: descriptor.digest,
+      manifest: descriptor,
+      layer: layer.descriptor,
+      diffId: layer.diffId,
+      packages: pkgs,
+      cached: false,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
 function envList(env: BuildBaseOptions['env']): string[] {
-  const list = env === undefined ? [] : Array.isArray(env) ? [...(env as readonly string[])] : Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const list =
+    env === undefined
+      ? []
+      : Array.isArray(env)
+        ? [...(env as readonly string[])]
+        : Object.entries(env).map(([k, v]) => `${k}=${v}`);
   for (const e of list) if (!/^[^=]+=/.test(e)) throw new BuildBaseError(`env: "${e}" is not K=V`);
   return list.some((e) => e.startsWith('PATH=')) ? list : [DEFAULT_PATH, ...list];
 }
 
-const clean = (p: string): string => p.split('/').filter((c) => c !== '' && c !== '.').join('/');
+const clean = (p: string): string =>
+  p
+    .split('/')
+    .filter((c) => c !== '' && c !== '.')
+    .join('/');
 
 /** Reads one .deb's data tar into `entries`, file contents into `stage`. */
-async function stageDeb(deb: string, stage: string, entries: Map<string, LayerEntry>, nextId: () => string): Promise<void> {
+async function stageDeb(
+  deb: string,
+  stage: string,
+  entries: Map<string, LayerEntry>,
+  nextId: () => string,
+): Promise<void> {
   const child = spawn('dpkg-deb', ['--fsys-tarfile', deb], { stdio: ['ignore', 'pipe', 'pipe'] });
   const err: Buffer[] = [];
   child.stderr.on('data', (c: Buffer) => err.push(c));
@@ -181,11 +299,17 @@ async function stageDeb(deb: string, stage: string, entries: Map<string, LayerEn
   await parsed;
   await queue;
   const code = await exited;
-  if (code !== 0) throw new BuildBaseError(`dpkg-deb --fsys-tarfile ${deb} exited ${code}: ${Buffer.concat(err).toString().trim()}`);
+  if (code !== 0)
+    throw new BuildBaseError(`dpkg-deb --fsys-tarfile ${deb} exited ${code}: ${Buffer.concat(err).toString().trim()}`);
   if (failure !== undefined) throw failure;
 }
 
-async function stageEntry(entry: ReadEntry, stage: string, entries: Map<string, LayerEntry>, nextId: () => string): Promise<void> {
+async function stageEntry(
+  entry: ReadEntry,
+  stage: string,
+  entries: Map<string, LayerEntry>,
+  nextId: () => string,
+): Promise<void> {
   const path = clean(entry.path);
   const type = TYPES[entry.type];
   if (path === '' || type === undefined || path.split('/').includes('..')) {
@@ -202,21 +326,73 @@ async function stageEntry(entry: ReadEntry, stage: string, entries: Map<string, 
   entry.resume();
   if (type === 'dir' && entries.get(path)?.type === 'dir') return;
   const linkname = type === 'hardlink' ? clean(entry.linkpath ?? '') : entry.linkpath;
-  entries.set(path, { ...base, ...(linkname !== undefined && { linkname }), ...(type === 'char' || type === 'block' ? { devmajor: entry.header.devmaj ?? 0, devminor: entry.header.devmin ?? 0 } : {}) });
+  entries.set(path, {
+    ...base,
+    ...(linkname !== undefined && { linkname }),
+    ...(type === 'char' || type === 'block'
+      ? { devmajor: entry.header.devmaj ?? 0, devminor: entry.header.devmin ?? 0 }
+      : {}),
+  });
 }
 
 const DEBIAN_USERS: readonly [string, number, string][] = [
-  ['root', 0, '/root'], ['daemon', 1, '/usr/sbin'], ['bin', 2, '/bin'], ['sys', 3, '/dev'], ['sync', 4, '/bin'],
-  ['games', 5, '/usr/games'], ['man', 6, '/var/cache/man'], ['lp', 7, '/var/spool/lpd'], ['mail', 8, '/var/mail'],
-  ['news', 9, '/var/spool/news'], ['uucp', 10, '/var/spool/uucp'], ['proxy', 13, '/bin'], ['www-data', 33, '/var/www'],
-  ['backup', 34, '/var/backups'], ['list', 38, '/var/list'], ['irc', 39, '/run/ircd'], ['nobody', 65534, '/nonexistent'],
+  ['root', 0, '/root'],
+  ['daemon', 1, '/usr/sbin'],
+  ['bin', 2, '/bin'],
+  ['sys', 3, '/dev'],
+  ['sync', 4, '/bin'],
+  ['games', 5, '/usr/games'],
+  ['man', 6, '/var/cache/man'],
+  ['lp', 7, '/var/spool/lpd'],
+  ['mail', 8, '/var/mail'],
+  ['news', 9, '/var/spool/news'],
+  ['uucp', 10, '/var/spool/uucp'],
+  ['proxy', 13, '/bin'],
+  ['www-data', 33, '/var/www'],
+  ['backup', 34, '/var/backups'],
+  ['list', 38, '/var/list'],
+  ['irc', 39, '/run/ircd'],
+  ['nobody', 65534, '/nonexistent'],
 ];
 const DEBIAN_GROUPS: readonly [string, number][] = [
-  ['root', 0], ['daemon', 1], ['bin', 2], ['sys', 3], ['adm', 4], ['tty', 5], ['disk', 6], ['lp', 7], ['mail', 8],
-  ['news', 9], ['uucp', 10], ['man', 12], ['proxy', 13], ['kmem', 15], ['dialout', 20], ['fax', 21], ['voice', 22],
-  ['cdrom', 24], ['floppy', 25], ['tape', 26], ['sudo', 27], ['audio', 29], ['dip', 30], ['www-data', 33], ['backup', 34],
-  ['operator', 37], ['list', 38], ['irc', 39], ['src', 40], ['shadow', 42], ['utmp', 43], ['video', 44], ['sasl', 45],
-  ['plugdev', 46], ['staff', 50], ['games', 60], ['users', 100], ['nogroup', 65534],
+  ['root', 0],
+  ['daemon', 1],
+  ['bin', 2],
+  ['sys', 3],
+  ['adm', 4],
+  ['tty', 5],
+  ['disk', 6],
+  ['lp', 7],
+  ['mail', 8],
+  ['news', 9],
+  ['uucp', 10],
+  ['man', 12],
+  ['proxy', 13],
+  ['kmem', 15],
+  ['dialout', 20],
+  ['fax', 21],
+  ['voice', 22],
+  ['cdrom', 24],
+  ['floppy', 25],
+  ['tape', 26],
+  ['sudo', 27],
+  ['audio', 29],
+  ['dip', 30],
+  ['www-data', 33],
+  ['backup', 34],
+  ['operator', 37],
+  ['list', 38],
+  ['irc', 39],
+  ['src', 40],
+  ['shadow', 42],
+  ['utmp', 43],
+  ['video', 44],
+  ['sasl', 45],
+  ['plugdev', 46],
+  ['staff', 50],
+  ['games', 60],
+  ['users', 100],
+  ['nogroup', 65534],
 ];
 
 /** The files an image needs that no package ships: passwd, group, /tmp, /root, busybox links. */
@@ -228,18 +404,30 @@ function addDefaults(entries: Map<string, LayerEntry>, opts: BuildBaseOptions): 
   };
   // Debian's statically allocated system users and groups (base-passwd's allocation), which
   // maintainer scripts would otherwise create: packages such as nginx run as www-data.
-  file('etc/passwd', DEBIAN_USERS.map(([name, id, home]) => `${name}:x:${id}:${id === 65534 ? 65534 : id}:${name}:${home}:${id === 0 ? '/bin/sh' : '/usr/sbin/nologin'}`).join('\n') + '\n');
+  file(
+    'etc/passwd',
+    DEBIAN_USERS.map(
+      ([name, id, home]) =>
+        `${name}:x:${id}:${id === 65534 ? 65534 : id}:${name}:${home}:${id === 0 ? '/bin/sh' : '/usr/sbin/nologin'}`,
+    ).join('\n') + '\n',
+  );
   file('etc/group', DEBIAN_GROUPS.map(([name, id]) => `${name}:x:${id}:`).join('\n') + '\n');
   if (!entries.has('tmp')) entries.set('tmp', { path: 'tmp', type: 'dir', mode: 0o1777, uid: 0, gid: 0 });
   if (!entries.has('root')) entries.set('root', { path: 'root', type: 'dir', mode: 0o700, uid: 0, gid: 0 });
   // Directories base-files would create, which daemons expect (pid files in /run, logs).
-  for (const [path, mode] of [['run', 0o755], ['var', 0o755], ['var/log', 0o755], ['var/tmp', 0o1777]] as const) {
+  for (const [path, mode] of [
+    ['run', 0o755],
+    ['var', 0o755],
+    ['var/log', 0o755],
+    ['var/tmp', 0o1777],
+  ] as const) {
     if (!entries.has(path)) entries.set(path, { path, type: 'dir', mode, uid: 0, gid: 0 });
   }
   if (entries.get('bin/busybox')?.type === 'file') {
     for (const applet of BUSYBOX_APPLETS) {
       const path = `bin/${applet}`;
-      if (!entries.has(path) && !entries.has(`usr/bin/${applet}`)) entries.set(path, { path, type: 'symlink', linkname: 'busybox', mode: 0o777, uid: 0, gid: 0 });
+      if (!entries.has(path) && !entries.has(`usr/bin/${applet}`))
+        entries.set(path, { path, type: 'symlink', linkname: 'busybox', mode: 0o777, uid: 0, gid: 0 });
     }
   }
   for (const [link, target] of Object.entries(opts.symlinks ?? {})) {

@@ -45,16 +45,23 @@ let builderHash: Promise<string> | undefined;
 function builderFingerprint(): Promise<string> {
   builderHash ??= (async () => {
     const h = createHash('sha256');
-    for (const m of BUILDER_MODULES) h.update(await readFile(fileURLToPath(new URL(`./${m}`, import.meta.url))).catch(() => Buffer.from(m)));
+    for (const m of BUILDER_MODULES)
+      h.update(await readFile(fileURLToPath(new URL(`./${m}`, import.meta.url))).catch(() => Buffer.from(m)));
     return h.digest('hex');
   })();
   return builderHash;
 }
 
 /** The entry's key: the options that shape the bytes, the exact closure and the builder. */
-export async function buildCacheKey(shape: unknown, packages: readonly DebPackage[], architecture: string): Promise<string> {
+export async function buildCacheKey(
+  shape: unknown,
+  packages: readonly DebPackage[],
+  architecture: string,
+): Promise<string> {
   const closure = packages.map((p) => `${p.name}=${p.version}:${p.arch}`);
-  return createHash('sha256').update(JSON.stringify({ shape, closure, architecture, builder: await builderFingerprint() })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ shape, closure, architecture, builder: await builderFingerprint() }))
+    .digest('hex');
 }
 
 /** Puts a cached build's blobs into `store` (untagged); undefined on a miss or a damaged entry. */
@@ -64,7 +71,10 @@ export async function loadCachedBuild(store: LayoutStore, dir: string, key: stri
   try {
     cached = JSON.parse(await readFile(join(entry, 'build.json'), 'utf8')) as CachedBuild;
     // The store checks the digest and size, so a truncated or altered layer is refused, not used.
-    await store.putBlob(createReadStream(join(entry, 'layer')), { digest: cached.layer.digest, size: cached.layer.size });
+    await store.putBlob(createReadStream(join(entry, 'layer')), {
+      digest: cached.layer.digest,
+      size: cached.layer.size,
+    });
     await store.putBlob(Buffer.from(cached.config), { digest: cached.manifest.config.digest });
   } catch {
     return undefined;
@@ -97,7 +107,10 @@ async function pruneUnused(dir: string): Promise<void> {
   const cutoff = Date.now() - UNUSED_MS;
   for (const name of await readdir(dir)) {
     if (name.startsWith('.') || name === 'debs') continue;
-    const used = await stat(join(dir, name, 'build.json')).then((s) => s.mtimeMs, () => 0);
+    const used = await stat(join(dir, name, 'build.json')).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
     if (used < cutoff) await rm(join(dir, name), { recursive: true, force: true });
   }
 }

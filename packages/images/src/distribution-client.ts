@@ -5,18 +5,32 @@
 import { isDigest } from './digest.js';
 import { pickPlatform, type LayoutStore } from './layout.js';
 import { parseManifest, type Descriptor, type Platform } from './oci.js';
-import { RegistryClientError, RegistrySession, statusText, type Answer, type RegistryEndpoint } from './registry-session.js';
+import {
+  RegistryClientError,
+  RegistrySession,
+  statusText,
+  type Answer,
+  type RegistryEndpoint,
+} from './registry-session.js';
 
 export { RegistryClientError, type RegistryCredentials, type RegistryEndpoint } from './registry-session.js';
 
 function fail(a: Answer, what: string): never {
-  throw new RegistryClientError(a.status, `${what}: registry answered ${statusText(a.status)}: ${a.body.toString('utf8').trim().slice(0, 300)}`);
+  throw new RegistryClientError(
+    a.status,
+    `${what}: registry answered ${statusText(a.status)}: ${a.body.toString('utf8').trim().slice(0, 300)}`,
+  );
 }
 
 /** The descriptors a manifest or index refers to. */
-function parts(bytes: Uint8Array, mediaType: string): { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } {
+function parts(
+  bytes: Uint8Array,
+  mediaType: string,
+): { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } {
   const p = parseManifest(bytes, mediaType);
-  return p.kind === 'index' ? { manifests: p.manifest.manifests } : { config: p.manifest.config, layers: p.manifest.layers };
+  return p.kind === 'index'
+    ? { manifests: p.manifest.manifests }
+    : { config: p.manifest.config, layers: p.manifest.layers };
 }
 
 /** Every descriptor an image needs (index children, configs, layers), manifest last. */
@@ -30,12 +44,20 @@ async function closure(store: LayoutStore, desc: Descriptor, out: Descriptor[]):
 }
 
 const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
 /** Pushes `localRef` from the store to `<repository>:<tag>` on the registry; returns the manifest digest. */
-export async function pushImage(store: LayoutStore, localRef: string, ep: RegistryEndpoint, repository: string, tag: string): Promise<string> {
+export async function pushImage(
+  store: LayoutStore,
+  localRef: string,
+  ep: RegistryEndpoint,
+  repository: string,
+  tag: string,
+): Promise<string> {
   const root = await store.lookup(localRef);
   if (!root) throw new RegistryClientError(404, `image ${localRef} is not in the local store`);
   const s = new RegistrySession(ep, `repository:${repository}:pull,push`);
@@ -54,7 +76,9 @@ export async function pushImage(store: LayoutStore, localRef: string, ep: Regist
     const head = await call('HEAD', `/v2/${repository}/blobs/${d.digest}`);
     if (head.status === 200) continue;
     const bytes = await store.readBlob(d.digest);
-    const a = await call('POST', `/v2/${repository}/blobs/uploads/?digest=${encodeURIComponent(d.digest)}`, bytes, { 'Content-Type': 'application/octet-stream' });
+    const a = await call('POST', `/v2/${repository}/blobs/uploads/?digest=${encodeURIComponent(d.digest)}`, bytes, {
+      'Content-Type': 'application/octet-stream',
+    });
     if (a.status !== 201) fail(a, `push blob ${d.digest}`);
   }
   return root.digest;
@@ -64,16 +88,27 @@ export async function pushImage(store: LayoutStore, localRef: string, ep: Regist
  * Pulls `<repository>:<reference>` into the store under `localRef`; returns the manifest digest.
  * With `platform`, only that platform's manifest of an index is fetched (the index is kept whole).
  */
-export async function pullImage(store: LayoutStore, ep: RegistryEndpoint, repository: string, reference: string, localRef: string, opts: { platform?: Platform } = {}): Promise<string> {
+export async function pullImage(
+  store: LayoutStore,
+  ep: RegistryEndpoint,
+  repository: string,
+  reference: string,
+  localRef: string,
+  opts: { platform?: Platform } = {},
+): Promise<string> {
   const accept = [...MANIFEST_TYPES].join(', ');
   const s = new RegistrySession(ep, `repository:${repository}:pull`);
   const call = s.call.bind(s);
   const fetchManifest = async (ref: string): Promise<Descriptor> => {
     const a = await call('GET', `/v2/${repository}/manifests/${ref}`, undefined, { Accept: accept });
     if (a.status !== 200) fail(a, `pull manifest ${repository}:${ref}`);
-    const mediaType = String(a.headers['content-type'] ?? 'application/vnd.oci.image.manifest.v1+json').split(';')[0] ?? '';
+    const mediaType =
+      String(a.headers['content-type'] ?? 'application/vnd.oci.image.manifest.v1+json').split(';')[0] ?? '';
     const parsed = parts(a.body, mediaType);
-    const children = parsed.manifests && opts.platform ? [pickPlatform(parsed.manifests, opts.platform)].filter((d) => d !== undefined) : (parsed.manifests ?? []);
+    const children =
+      parsed.manifests && opts.platform
+        ? [pickPlatform(parsed.manifests, opts.platform)].filter((d) => d !== undefined)
+        : (parsed.manifests ?? []);
     for (const child of children) await fetchManifest(child.digest);
     for (const d of [...(parsed.config ? [parsed.config] : []), ...(parsed.layers ?? [])]) {
       if (await store.hasBlob(d.digest)) continue;
@@ -82,7 +117,11 @@ export async function pullImage(store: LayoutStore, ep: RegistryEndpoint, reposi
       await store.putBlob(b.body, { digest: d.digest, size: d.size });
     }
     const desc = await store.putManifest(a.body, { mediaType });
-    if (isDigest(ref) && desc.digest !== ref) throw new RegistryClientError(502, `pull manifest ${repository}@${ref}: the registry sent a manifest with digest ${desc.digest}`);
+    if (isDigest(ref) && desc.digest !== ref)
+      throw new RegistryClientError(
+        502,
+        `pull manifest ${repository}@${ref}: the registry sent a manifest with digest ${desc.digest}`,
+      );
     return desc;
   };
   const desc = await fetchManifest(reference);
@@ -110,7 +149,9 @@ export async function listRemote(ep: RegistryEndpoint): Promise<{ repository: st
 export async function deleteRemote(ep: RegistryEndpoint, repository: string, tag: string): Promise<void> {
   const s = new RegistrySession(ep, `repository:${repository}:delete`);
   const call = s.call.bind(s);
-  const head = await call('HEAD', `/v2/${repository}/manifests/${tag}`, undefined, { Accept: [...MANIFEST_TYPES].join(', ') });
+  const head = await call('HEAD', `/v2/${repository}/manifests/${tag}`, undefined, {
+    Accept: [...MANIFEST_TYPES].join(', '),
+  });
   if (head.status !== 200) fail(head, `find ${repository}:${tag}`);
   const digest = String(head.headers['docker-content-digest'] ?? '');
   const a = await call('DELETE', `/v2/${repository}/manifests/${digest}`);
@@ -120,9 +161,15 @@ export async function deleteRemote(ep: RegistryEndpoint, repository: string, tag
 /** The digest `<repository>:<reference>` resolves to on the registry (a HEAD, nothing pulled). */
 export async function resolveRemote(ep: RegistryEndpoint, repository: string, reference: string): Promise<string> {
   const s = new RegistrySession(ep, `repository:${repository}:pull`);
-  const a = await s.call('HEAD', `/v2/${repository}/manifests/${reference}`, undefined, { Accept: [...MANIFEST_TYPES].join(', ') });
+  const a = await s.call('HEAD', `/v2/${repository}/manifests/${reference}`, undefined, {
+    Accept: [...MANIFEST_TYPES].join(', '),
+  });
   if (a.status !== 200) fail(a, `resolve ${repository}:${reference}`);
   const digest = String(a.headers['docker-content-digest'] ?? '');
-  if (!isDigest(digest)) throw new RegistryClientError(502, `resolve ${repository}:${reference}: the registry sent no Docker-Content-Digest`);
+  if (!isDigest(digest))
+    throw new RegistryClientError(
+      502,
+      `resolve ${repository}:${reference}: the registry sent no Docker-Content-Digest`,
+    );
   return digest;
 }

@@ -11,7 +11,11 @@ export type ImageStoreOptions = LayoutStoreOptions;
 
 export class ImageStore extends LayoutStore {
   /** Unpacks the image a reference names into `dir` (layers applied in order, DiffIDs checked). */
-  async unpack(reference: string, dir: string, opts: UnpackOptions & { platform?: Platform } = {}): Promise<UnpackResult & { image: ResolvedImage }> {
+  async unpack(
+    reference: string,
+    dir: string,
+    opts: UnpackOptions & { platform?: Platform } = {},
+  ): Promise<UnpackResult & { image: ResolvedImage }> {
     const image = await this.resolve(reference, opts.platform ?? hostPlatform());
     const result = await unpackLayers(this.blobs, image.manifest.layers, image.config.rootfs.diff_ids, dir, opts);
     return { ...result, image };

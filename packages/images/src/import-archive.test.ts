@@ -20,7 +20,12 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 
 function layerTar(name: string, text: string): Buffer {
   const content = Buffer.from(text);
-  return Buffer.concat([tarHeader({ path: name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length }), content, padding(content.length), tarEnd()]);
+  return Buffer.concat([
+    tarHeader({ path: name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length }),
+    content,
+    padding(content.length),
+    tarEnd(),
+  ]);
 }
 
 async function dockerArchive(opts: { gzipSecond?: boolean; wrongDiffId?: boolean } = {}): Promise<string> {
@@ -31,9 +36,23 @@ async function dockerArchive(opts: { gzipSecond?: boolean; wrongDiffId?: boolean
   const l2 = layerTar('two.txt', 'two');
   await writeFile(join(dir, 'l1/layer.tar'), l1);
   await writeFile(join(dir, 'l2/layer.tar'), opts.gzipSecond ? gzipSync(l2) : l2);
-  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [sha256(l1), opts.wrongDiffId ? sha256('x') : sha256(l2)] } });
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Cmd: ['/bin/sh'] },
+    rootfs: { type: 'layers', diff_ids: [sha256(l1), opts.wrongDiffId ? sha256('x') : sha256(l2)] },
+  });
   await writeFile(join(dir, 'config.json'), config);
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: ['docker.io/library/app:1', 'app:latest'], Layers: ['l1/layer.tar', 'l2/layer.tar'] }]));
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify([
+      {
+        Config: 'config.json',
+        RepoTags: ['docker.io/library/app:1', 'app:latest'],
+        Layers: ['l1/layer.tar', 'l2/layer.tar'],
+      },
+    ]),
+  );
   const file = join(root, 'docker.tar');
   await create({ file, cwd: dir, portable: true }, ['manifest.json', 'config.json', 'l1', 'l2']);
   return file;
@@ -59,10 +78,20 @@ describe('importArchive', () => {
   it('imports an OCI layout tar, with full and bare-tag ref names', async () => {
     const src = new ImageStore({ root: join(root, 'src') });
     await src.init();
-    const layer = await buildLayer([{ path: 'hi', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 2, content: Buffer.from('hi') }], src.blobs);
-    const cfg = describeJson(MediaType.config, { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.diffId] } });
+    const layer = await buildLayer(
+      [{ path: 'hi', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 2, content: Buffer.from('hi') }],
+      src.blobs,
+    );
+    const cfg = describeJson(MediaType.config, {
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    });
     await src.putBlob(cfg.bytes);
-    const d = await src.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [layer.descriptor] }, { ref: 'localhost:5000/team/hi:2' });
+    const d = await src.putManifest(
+      { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [layer.descriptor] },
+      { ref: 'localhost:5000/team/hi:2' },
+    );
     // skopeo writes bare tags (`oci:dir:v1`); add one by hand beside the full name.
     const indexPath = join(root, 'src', 'index.json');
     const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: object[] };
@@ -80,6 +109,8 @@ describe('importArchive', () => {
     await writeFile(join(root, 'x.txt'), 'x');
     const file = join(root, 'junk.tar');
     await create({ file, cwd: root }, ['x.txt']);
-    await expect(new ImageStore({ root: join(root, 'store') }).importArchive(file)).rejects.toThrow(InvalidManifestError);
+    await expect(new ImageStore({ root: join(root, 'store') }).importArchive(file)).rejects.toThrow(
+      InvalidManifestError,
+    );
   });
 });

@@ -11,7 +11,14 @@ import { extract } from 'tar';
 import type { BlobInfo } from './blob-store.js';
 import { Digester } from './digest.js';
 import { DigestMismatchError, ImageError, InvalidManifestError } from './errors.js';
-import { MediaType, REF_NAME_ANNOTATION, checkDescriptor, parseConfig, type Descriptor, type ImageManifest } from './oci.js';
+import {
+  MediaType,
+  REF_NAME_ANNOTATION,
+  checkDescriptor,
+  parseConfig,
+  type Descriptor,
+  type ImageManifest,
+} from './oci.js';
 import { TAG_RE, formatReference } from './reference.js';
 import type { LayoutStore } from './layout.js';
 
@@ -39,15 +46,25 @@ interface DockerArchiveEntry {
 }
 
 /** Imports every image in an OCI-layout or docker-archive tar (gzip-compressed or not). */
-export async function importArchive(store: LayoutStore, file: string, opts: ImportOptions = {}): Promise<ImportedImage[]> {
+export async function importArchive(
+  store: LayoutStore,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportedImage[]> {
   await store.init();
   const dir = await mkdtemp(join(tmpdir(), 'wharf-import-'));
   try {
     await extract({ file, cwd: dir, strict: true, preservePaths: false });
-    const has = async (p: string): Promise<boolean> => stat(join(dir, p)).then(() => true, () => false);
+    const has = async (p: string): Promise<boolean> =>
+      stat(join(dir, p)).then(
+        () => true,
+        () => false,
+      );
     if ((await has('oci-layout')) && (await has('index.json'))) return await importLayout(store, dir, opts);
     if (await has('manifest.json')) return await importDockerArchive(store, dir, opts);
-    throw new InvalidManifestError(`${file}: neither an OCI layout (oci-layout, index.json) nor a docker archive (manifest.json)`);
+    throw new InvalidManifestError(
+      `${file}: neither an OCI layout (oci-layout, index.json) nor a docker archive (manifest.json)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -102,7 +119,8 @@ async function importDockerArchive(store: LayoutStore, dir: string, opts: Import
   const ingested = new Map<string, { info: BlobInfo; diffId: string; gzip: boolean }>();
   const out: ImportedImage[] = [];
   for (const [i, e] of entries.entries()) {
-    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) throw new InvalidManifestError(`manifest.json[${i}]: needs Config and Layers`);
+    if (typeof e.Config !== 'string' || !Array.isArray(e.Layers))
+      throw new InvalidManifestError(`manifest.json[${i}]: needs Config and Layers`);
     const configBytes = await readFile(member(dir, e.Config));
     const config = parseConfig(configBytes);
     const configInfo = await store.putBlob(configBytes);
@@ -116,10 +134,22 @@ async function importDockerArchive(store: LayoutStore, dir: string, opts: Import
         ingested.set(path, layer);
       }
       const expected = config.rootfs.diff_ids[j];
-      if (expected !== layer.diffId) throw new DigestMismatchError(expected ?? '(none)', layer.diffId, `manifest.json[${i}] layer ${j} (${layerPath}) DiffID`);
-      layers.push({ mediaType: layer.gzip ? MediaType.layerGzip : MediaType.layer, digest: layer.info.digest, size: layer.info.size });
+      if (expected !== layer.diffId)
+        throw new DigestMismatchError(
+          expected ?? '(none)',
+          layer.diffId,
+          `manifest.json[${i}] layer ${j} (${layerPath}) DiffID`,
+        );
+      layers.push({
+        mediaType: layer.gzip ? MediaType.layerGzip : MediaType.layer,
+        digest: layer.info.digest,
+        size: layer.info.size,
+      });
     }
-    if (config.rootfs.diff_ids.length !== layers.length) throw new InvalidManifestError(`manifest.json[${i}]: ${layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`);
+    if (config.rootfs.diff_ids.length !== layers.length)
+      throw new InvalidManifestError(
+        `manifest.json[${i}]: ${layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`,
+      );
     const manifest: ImageManifest = {
       schemaVersion: 2,
       mediaType: MediaType.manifest,

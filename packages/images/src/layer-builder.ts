@@ -35,7 +35,10 @@ const byteCmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a),
 export function normaliseEntries(entries: Iterable<LayerEntry>): LayerEntry[] {
   const map = new Map<string, LayerEntry>();
   for (const e of entries) {
-    const path = e.path.split('/').filter((c) => c !== '' && c !== '.').join('/');
+    const path = e.path
+      .split('/')
+      .filter((c) => c !== '' && c !== '.')
+      .join('/');
     if (path === '' || path.split('/').includes('..')) continue;
     map.set(path, { ...e, path });
   }
@@ -57,9 +60,13 @@ async function* tarStream(entries: LayerEntry[], mtime: number): AsyncGenerator<
   for (const e of entries) {
     let entry: LayerEntry = { ...e, mtime };
     if (e.type === 'hardlink') {
-      const target = (e.linkname ?? '').split('/').filter((c) => c !== '' && c !== '.').join('/');
+      const target = (e.linkname ?? '')
+        .split('/')
+        .filter((c) => c !== '' && c !== '.')
+        .join('/');
       const t = byPath.get(target);
-      if (!t || t.type !== 'file') throw new ImageError(`hardlink ${e.path} → ${e.linkname ?? ''}: target is not a file in the layer`);
+      if (!t || t.type !== 'file')
+        throw new ImageError(`hardlink ${e.path} → ${e.linkname ?? ''}: target is not a file in the layer`);
       if (written.has(target)) entry = { ...entry, linkname: movedTo.get(target) ?? target };
       else if (movedTo.has(target)) entry = { ...entry, linkname: movedTo.get(target) ?? target };
       else {
@@ -67,7 +74,15 @@ async function* tarStream(entries: LayerEntry[], mtime: number): AsyncGenerator<
         entry = { ...t, path: e.path, mtime };
       }
     } else if (e.type === 'file' && movedTo.has(e.path)) {
-      entry = { path: e.path, type: 'hardlink', linkname: movedTo.get(e.path), mode: e.mode, uid: e.uid, gid: e.gid, mtime };
+      entry = {
+        path: e.path,
+        type: 'hardlink',
+        linkname: movedTo.get(e.path),
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        mtime,
+      };
     }
     yield tarHeader(entry);
     if (entry.type === 'file') {
@@ -91,7 +106,11 @@ async function* tarStream(entries: LayerEntry[], mtime: number): AsyncGenerator<
 }
 
 /** Writes the entries as one layer blob into `blobs`; answers its descriptor and DiffID. */
-export async function buildLayer(entries: Iterable<LayerEntry>, blobs: BlobStore, opts: BuildLayerOptions = {}): Promise<BuiltLayer> {
+export async function buildLayer(
+  entries: Iterable<LayerEntry>,
+  blobs: BlobStore,
+  opts: BuildLayerOptions = {},
+): Promise<BuiltLayer> {
   const sorted = normaliseEntries(entries);
   const diff = new Digester();
   const tee = new Transform({

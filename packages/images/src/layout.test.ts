@@ -22,7 +22,15 @@ async function image(tag: string, arch = 'amd64'): Promise<string> {
   const config: ImageConfig = { architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } };
   const cfg = describeJson(MediaType.config, config);
   await store.putBlob(cfg.bytes);
-  const d = await store.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [{ mediaType: MediaType.layer, ...layer }] }, { ref: tag });
+  const d = await store.putManifest(
+    {
+      schemaVersion: 2,
+      mediaType: MediaType.manifest,
+      config: cfg.descriptor,
+      layers: [{ mediaType: MediaType.layer, ...layer }],
+    },
+    { ref: tag },
+  );
   return d.digest;
 }
 
@@ -45,21 +53,36 @@ describe('blobs', () => {
   it('writes an OCI layout', async () => {
     await store.init();
     expect(JSON.parse(await readFile(join(root, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
-    expect(JSON.parse(await readFile(join(root, 'index.json'), 'utf8'))).toMatchObject({ schemaVersion: 2, manifests: [] });
+    expect(JSON.parse(await readFile(join(root, 'index.json'), 'utf8'))).toMatchObject({
+      schemaVersion: 2,
+      manifests: [],
+    });
   });
 });
 
 describe('manifests and refs', () => {
   it('refuses manifests whose blobs are missing', async () => {
-    const cfg = describeJson(MediaType.config, { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } });
-    await expect(store.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [] })).rejects.toThrow(BlobNotFoundError);
+    const cfg = describeJson(MediaType.config, {
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+    });
+    await expect(
+      store.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: [] }),
+    ).rejects.toThrow(BlobNotFoundError);
   });
 
   it('tags, lists, resolves and untags', async () => {
     const d = await image('busybox:1');
-    await store.tag('localhost:5000/x/y:tag', { mediaType: MediaType.manifest, digest: d, size: (await store.readBlob(d)).length });
+    await store.tag('localhost:5000/x/y:tag', {
+      mediaType: MediaType.manifest,
+      digest: d,
+      size: (await store.readBlob(d)).length,
+    });
     expect((await store.list()).map((i) => i.ref)).toEqual(['busybox:1', 'localhost:5000/x/y:tag']);
-    const index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8')) as { manifests: { annotations: Record<string, string> }[] };
+    const index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8')) as {
+      manifests: { annotations: Record<string, string> }[];
+    };
     expect(index.manifests[0]?.annotations[REF_NAME_ANNOTATION]).toBe('busybox:1');
     for (const ref of ['busybox:1', 'docker.io/library/busybox:1', `busybox@${d}`, 'localhost:5000/x/y:tag']) {
       expect((await store.resolve(ref)).manifestDescriptor.digest).toBe(d);
@@ -73,14 +96,30 @@ describe('manifests and refs', () => {
     const amd = await image('a:amd', 'amd64');
     const arm = await image('a:arm', 'arm64');
     const size = async (d: string): Promise<number> => (await store.readBlob(d)).length;
-    await store.putManifest({
-      schemaVersion: 2, mediaType: MediaType.index,
-      manifests: [
-        { mediaType: MediaType.manifest, digest: amd, size: await size(amd), platform: { os: 'linux', architecture: 'amd64' } },
-        { mediaType: MediaType.manifest, digest: arm, size: await size(arm), platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }, { ref: 'a:multi' });
-    expect((await store.resolve('a:multi', { os: 'linux', architecture: 'arm64' })).manifestDescriptor.digest).toBe(arm);
+    await store.putManifest(
+      {
+        schemaVersion: 2,
+        mediaType: MediaType.index,
+        manifests: [
+          {
+            mediaType: MediaType.manifest,
+            digest: amd,
+            size: await size(amd),
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
+          {
+            mediaType: MediaType.manifest,
+            digest: arm,
+            size: await size(arm),
+            platform: { os: 'linux', architecture: 'arm64' },
+          },
+        ],
+      },
+      { ref: 'a:multi' },
+    );
+    expect((await store.resolve('a:multi', { os: 'linux', architecture: 'arm64' })).manifestDescriptor.digest).toBe(
+      arm,
+    );
     expect((await store.resolve('a:multi', { os: 'linux', architecture: 'amd64' })).config.architecture).toBe('amd64');
     await expect(store.resolve('a:multi', { os: 'linux', architecture: 's390x' })).rejects.toThrow(ImageNotFoundError);
   });

@@ -9,10 +9,26 @@ import { BlobStore, type BlobExpectation, type BlobInfo, type BlobSource } from 
 import { sha256 } from './digest.js';
 import { BlobNotFoundError, ImageNotFoundError, InvalidManifestError } from './errors.js';
 import {
-  MediaType, REF_NAME_ANNOTATION, canonicalJson, isIndexMediaType, parseConfig, parseManifest,
-  type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type ParsedManifest, type Platform,
+  MediaType,
+  REF_NAME_ANNOTATION,
+  canonicalJson,
+  isIndexMediaType,
+  parseConfig,
+  parseManifest,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  type ParsedManifest,
+  type Platform,
 } from './oci.js';
-import { formatReference, parseReference, refName, type ImageReference, type ParseReferenceOptions } from './reference.js';
+import {
+  formatReference,
+  parseReference,
+  refName,
+  type ImageReference,
+  type ParseReferenceOptions,
+} from './reference.js';
 
 export interface LayoutStoreOptions {
   /** Directory of the OCI layout; created on first use. */
@@ -45,7 +61,15 @@ export interface GcResult {
   readonly freedBytes: number;
 }
 
-const NODE_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const NODE_ARCH: Readonly<Record<string, string>> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 /** The platform of this machine, in OCI terms. */
 export function hostPlatform(): Platform {
@@ -121,7 +145,10 @@ export class LayoutStore {
    * references (config, layers) is present; an index may name platforms the store lacks. Optionally
    * tags it. Answers its descriptor.
    */
-  async putManifest(content: ImageManifest | ImageIndex | Uint8Array, opts: { mediaType?: string; ref?: string } = {}): Promise<Descriptor> {
+  async putManifest(
+    content: ImageManifest | ImageIndex | Uint8Array,
+    opts: { mediaType?: string; ref?: string } = {},
+  ): Promise<Descriptor> {
     await this.init();
     const bytes = content instanceof Uint8Array ? Buffer.from(content) : canonicalJson(content);
     const parsed = parseManifest(bytes, opts.mediaType);
@@ -152,7 +179,9 @@ export class LayoutStore {
       index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== key);
       const { annotations: _drop, ...rest } = descriptor;
       index.manifests.push({ ...rest, annotations: { [REF_NAME_ANNOTATION]: key } });
-      index.manifests.sort((a, b) => cmp(a.annotations?.[REF_NAME_ANNOTATION] ?? '', b.annotations?.[REF_NAME_ANNOTATION] ?? ''));
+      index.manifests.sort((a, b) =>
+        cmp(a.annotations?.[REF_NAME_ANNOTATION] ?? '', b.annotations?.[REF_NAME_ANNOTATION] ?? ''),
+      );
       return true;
     });
   }
@@ -206,12 +235,15 @@ export class LayoutStore {
       if (parsed.kind === 'manifest') {
         const config = parseConfig(await this.blobs.read(parsed.manifest.config.digest));
         if (config.rootfs.diff_ids.length !== parsed.manifest.layers.length) {
-          throw new InvalidManifestError(`${formatReference(r)}: ${parsed.manifest.layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`);
+          throw new InvalidManifestError(
+            `${formatReference(r)}: ${parsed.manifest.layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`,
+          );
         }
         return { reference: r, descriptor, manifestDescriptor: current, manifest: parsed.manifest, config };
       }
       const match = pickPlatform(parsed.manifest.manifests, platform);
-      if (!match) throw new ImageNotFoundError(`${formatReference(r)} for platform ${platform.os}/${platform.architecture}`);
+      if (!match)
+        throw new ImageNotFoundError(`${formatReference(r)} for platform ${platform.os}/${platform.architecture}`);
       current = match;
     }
     throw new InvalidManifestError(`${formatReference(r)}: indexes nested too deeply`);
@@ -232,7 +264,12 @@ export class LayoutStore {
       const walk = async (d: Descriptor): Promise<void> => {
         if (live.has(d.digest)) return;
         live.add(d.digest);
-        if (!isIndexMediaType(d.mediaType) && d.mediaType !== MediaType.manifest && d.mediaType !== MediaType.dockerManifest) return;
+        if (
+          !isIndexMediaType(d.mediaType) &&
+          d.mediaType !== MediaType.manifest &&
+          d.mediaType !== MediaType.dockerManifest
+        )
+          return;
         let parsed: ParsedManifest;
         try {
           parsed = await this.getManifest(d.digest, d.mediaType);
@@ -240,7 +277,8 @@ export class LayoutStore {
           if (e instanceof BlobNotFoundError) return;
           throw e;
         }
-        const children = parsed.kind === 'manifest' ? [parsed.manifest.config, ...parsed.manifest.layers] : parsed.manifest.manifests;
+        const children =
+          parsed.kind === 'manifest' ? [parsed.manifest.config, ...parsed.manifest.layers] : parsed.manifest.manifests;
         for (const c of children) await walk(c);
       };
       for (const d of index.manifests) await walk(d);
@@ -256,7 +294,8 @@ export class LayoutStore {
       const ingest = join(this.root, '.ingest');
       for (const f of await readdir(ingest).catch(() => [] as string[])) {
         const s = await stat(join(ingest, f)).catch(() => undefined);
-        if (s && now - s.mtimeMs >= Math.max(olderThan, 60_000)) await rm(join(ingest, f), { force: true, recursive: true });
+        if (s && now - s.mtimeMs >= Math.max(olderThan, 60_000))
+          await rm(join(ingest, f), { force: true, recursive: true });
       }
       return { removed, freedBytes };
     });
@@ -275,7 +314,8 @@ export class LayoutStore {
   private async readIndex(): Promise<LayoutIndex> {
     await this.init();
     const doc = JSON.parse(await readFile(join(this.root, 'index.json'), 'utf8')) as Partial<LayoutIndex>;
-    if (doc.schemaVersion !== 2 || !Array.isArray(doc.manifests)) throw new InvalidManifestError(`${join(this.root, 'index.json')}: not an OCI image index`);
+    if (doc.schemaVersion !== 2 || !Array.isArray(doc.manifests))
+      throw new InvalidManifestError(`${join(this.root, 'index.json')}: not an OCI image index`);
     return { schemaVersion: 2, mediaType: doc.mediaType ?? MediaType.index, manifests: doc.manifests };
   }
 
@@ -305,8 +345,12 @@ function cmp(a: string, b: string): number {
 
 /** Picks the index entry for a platform (variant compared only when both sides name one). */
 export function pickPlatform(manifests: readonly Descriptor[], want: Platform): Descriptor | undefined {
-  const candidates = manifests.filter((d) => !d.platform || (d.platform.os === want.os && d.platform.architecture === want.architecture));
-  const exact = candidates.find((d) => d.platform && (!want.variant || !d.platform.variant || d.platform.variant === want.variant));
+  const candidates = manifests.filter(
+    (d) => !d.platform || (d.platform.os === want.os && d.platform.architecture === want.architecture),
+  );
+  const exact = candidates.find(
+    (d) => d.platform && (!want.variant || !d.platform.variant || d.platform.variant === want.variant),
+  );
   return exact ?? candidates.find((d) => d.platform === undefined && d.artifactType === undefined);
 }
 

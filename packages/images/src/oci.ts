@@ -99,9 +99,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Checks a descriptor's required fields; `where` names it in the error. */
 export function checkDescriptor(v: unknown, where: string): Descriptor {
   if (!isObject(v)) throw new InvalidManifestError(`${where}: descriptor must be an object`);
-  if (typeof v.mediaType !== 'string' || v.mediaType === '') throw new InvalidManifestError(`${where}.mediaType: required string`);
-  if (typeof v.digest !== 'string' || !isDigest(v.digest)) throw new InvalidManifestError(`${where}.digest: invalid digest ${JSON.stringify(v.digest)}`);
-  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) throw new InvalidManifestError(`${where}.size: required non-negative integer`);
+  if (typeof v.mediaType !== 'string' || v.mediaType === '')
+    throw new InvalidManifestError(`${where}.mediaType: required string`);
+  if (typeof v.digest !== 'string' || !isDigest(v.digest))
+    throw new InvalidManifestError(`${where}.digest: invalid digest ${JSON.stringify(v.digest)}`);
+  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0)
+    throw new InvalidManifestError(`${where}.size: required non-negative integer`);
   return v as unknown as Descriptor;
 }
 
@@ -117,13 +120,17 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     throw new InvalidManifestError(`manifest is not JSON: ${(e as Error).message}`);
   }
   if (!isObject(doc)) throw new InvalidManifestError('manifest must be a JSON object');
-  if (doc.schemaVersion !== 2) throw new InvalidManifestError(`schemaVersion: must be 2, got ${JSON.stringify(doc.schemaVersion)}`);
+  if (doc.schemaVersion !== 2)
+    throw new InvalidManifestError(`schemaVersion: must be 2, got ${JSON.stringify(doc.schemaVersion)}`);
   const bodyType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   const ct = contentType?.split(';')[0]?.trim() || undefined;
   if (bodyType && ct && ct !== bodyType && (isManifestMediaType(ct) || isIndexMediaType(ct))) {
     throw new InvalidManifestError(`mediaType ${bodyType} does not match Content-Type ${ct}`);
   }
-  const mediaType = bodyType ?? (isManifestMediaType(ct) || isIndexMediaType(ct) ? ct : undefined) ?? (Array.isArray(doc.manifests) ? MediaType.index : MediaType.manifest);
+  const mediaType =
+    bodyType ??
+    (isManifestMediaType(ct) || isIndexMediaType(ct) ? ct : undefined) ??
+    (Array.isArray(doc.manifests) ? MediaType.index : MediaType.manifest);
   if (!mediaType) throw new InvalidManifestError('mediaType: cannot tell a manifest from an index');
   if (doc.subject !== undefined) checkDescriptor(doc.subject, 'subject');
   if (isIndexMediaType(mediaType)) {
@@ -131,7 +138,8 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     doc.manifests.forEach((d, i) => checkDescriptor(d, `manifests[${i}]`));
     return { kind: 'index', mediaType, manifest: doc as unknown as ImageIndex };
   }
-  if (!isManifestMediaType(mediaType)) throw new InvalidManifestError(`mediaType: unsupported manifest type ${mediaType}`);
+  if (!isManifestMediaType(mediaType))
+    throw new InvalidManifestError(`mediaType: unsupported manifest type ${mediaType}`);
   checkDescriptor(doc.config, 'config');
   if (!Array.isArray(doc.layers)) throw new InvalidManifestError('layers: required array');
   doc.layers.forEach((d, i) => checkDescriptor(d, `layers[${i}]`));
@@ -152,7 +160,8 @@ export function parseConfig(bytes: Uint8Array): ImageConfig {
     throw new InvalidManifestError('config.rootfs: want {type: "layers", diff_ids: [...]}');
   }
   rootfs.diff_ids.forEach((d, i) => {
-    if (typeof d !== 'string' || !isDigest(d)) throw new InvalidManifestError(`config.rootfs.diff_ids[${i}]: invalid digest ${JSON.stringify(d)}`);
+    if (typeof d !== 'string' || !isDigest(d))
+      throw new InvalidManifestError(`config.rootfs.diff_ids[${i}]: invalid digest ${JSON.stringify(d)}`);
   });
   return doc as unknown as ImageConfig;
 }

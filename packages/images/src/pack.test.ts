@@ -22,7 +22,10 @@ describe('packDirectory --from', () => {
     const base = await packDirectory(store, { dir: baseDir, name: 'base', tag: '1' });
     // A base with an entrypoint and env, as build-base makes them.
     const baseImage = await store.resolve('base:1');
-    const cfg = { ...baseImage.config, config: { ...baseImage.config.config, Env: ['PATH=/bin'], Entrypoint: ['/bin/tool'] } };
+    const cfg = {
+      ...baseImage.config,
+      config: { ...baseImage.config.config, Env: ['PATH=/bin'], Entrypoint: ['/bin/tool'] },
+    };
     const { describeJson } = await import('./layout.js');
     const c = describeJson('application/vnd.oci.image.config.v1+json', cfg);
     await store.putBlob(c.bytes, { digest: c.descriptor.digest });
@@ -30,7 +33,13 @@ describe('packDirectory --from', () => {
 
     const appDir = tmp();
     writeFileSync(join(appDir, 'main.js'), 'console.log(1)');
-    const packed = await packDirectory(store, { dir: appDir, name: 'step', tag: '1', prefix: 'opt/app', from: 'base:2' });
+    const packed = await packDirectory(store, {
+      dir: appDir,
+      name: 'step',
+      tag: '1',
+      prefix: 'opt/app',
+      from: 'base:2',
+    });
     const img = await store.resolve(packed.reference);
     expect(img.manifest.layers).toHaveLength(2);
     expect(img.manifest.layers[0]).toEqual(baseImage.manifest.layers[0]);

@@ -69,16 +69,36 @@ export async function packDirectory(store: LayoutStore, o: PackOptions): Promise
   const annotations = { ...o.annotations };
   const created = annotations['org.opencontainers.image.created'] ?? new Date((o.mtime ?? 0) * 1000).toISOString();
   const config: ImageConfig = {
-    created, os: platform.os, architecture: platform.architecture, ...(platform.variant && { variant: platform.variant }),
+    created,
+    os: platform.os,
+    architecture: platform.architecture,
+    ...(platform.variant && { variant: platform.variant }),
     config: { ...base?.config.config, Labels: { ...base?.config.config?.Labels, ...annotations } },
     rootfs: { type: 'layers', diff_ids: [...(base?.config.rootfs.diff_ids ?? []), layer.diffId] },
-    history: [...(base?.config.history ?? []), { created, created_by: `wharf image pack${prefix ? ` --prefix ${prefix}` : ''}${o.from ? ` --from ${o.from}` : ''}` }],
+    history: [
+      ...(base?.config.history ?? []),
+      {
+        created,
+        created_by: `wharf image pack${prefix ? ` --prefix ${prefix}` : ''}${o.from ? ` --from ${o.from}` : ''}`,
+      },
+    ],
   };
   const cfg = describeJson(MediaType.config, config);
   await store.putBlob(cfg.bytes, { digest: cfg.descriptor.digest });
   const layers = [...(base?.manifest.layers ?? []), layer.descriptor];
-  const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers, ...(Object.keys(annotations).length ? { annotations } : {}) };
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.manifest,
+    config: cfg.descriptor,
+    layers,
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+  };
   const reference = `${o.name}:${tag}`;
   const descriptor = await store.putManifest(manifest, { ref: reference });
-  return { reference, digest: descriptor.digest, files: entries.filter((e) => e.type === 'file').length, layerBytes: layer.descriptor.size };
+  return {
+    reference,
+    digest: descriptor.digest,
+    files: entries.filter((e) => e.type === 'file').length,
+    layerBytes: layer.descriptor.size,
+  };
 }

@@ -21,7 +21,10 @@ describe('parseReference', () => {
   });
 
   it('treats configured hosts as the built-in registry', () => {
-    expect(parseReference('127.0.0.1:5000/busybox:1', { builtinHosts: ['127.0.0.1:5000'] })).toEqual({ repository: 'busybox', tag: '1' });
+    expect(parseReference('127.0.0.1:5000/busybox:1', { builtinHosts: ['127.0.0.1:5000'] })).toEqual({
+      repository: 'busybox',
+      tag: '1',
+    });
   });
 
   it.each(['', 'Busybox:1', 'a//b', 'a:b:c:d', 'app@sha256:123', 'a/../b', '-x', 'x:-tag'])('rejects %j', (ref) => {

@@ -10,7 +10,8 @@ import { InvalidReferenceError } from './errors.js';
 export const REPOSITORY_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 /** The distribution spec's tag grammar. */
 export const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:.]+\](?::[0-9]+)?$/;
+const HOST_RE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:.]+\](?::[0-9]+)?$/;
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 /** A parsed image reference. */
@@ -36,7 +37,8 @@ export interface ParseReferenceOptions {
 
 /** Parses and normalises an image reference; throws InvalidReferenceError naming the bad part. */
 export function parseReference(ref: string, opts: ParseReferenceOptions = {}): ImageReference {
-  if (ref === '' || ref.length > 4096) throw new InvalidReferenceError(`invalid image reference "${ref}": empty or too long`);
+  if (ref === '' || ref.length > 4096)
+    throw new InvalidReferenceError(`invalid image reference "${ref}": empty or too long`);
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -57,7 +59,8 @@ export function parseReference(ref: string, opts: ParseReferenceOptions = {}): I
   if (slash > 0) {
     const first = rest.slice(0, slash);
     if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
-      if (!HOST_RE.test(first)) throw new InvalidReferenceError(`invalid image reference "${ref}": bad registry host "${first}"`);
+      if (!HOST_RE.test(first))
+        throw new InvalidReferenceError(`invalid image reference "${ref}": bad registry host "${first}"`);
       registry = first;
       rest = rest.slice(slash + 1);
     }
@@ -67,9 +70,15 @@ export function parseReference(ref: string, opts: ParseReferenceOptions = {}): I
     if (rest.startsWith('library/')) rest = rest.slice('library/'.length);
   }
   if (registry !== undefined && opts.builtinHosts?.includes(registry)) registry = undefined;
-  if (!REPOSITORY_RE.test(rest)) throw new InvalidReferenceError(`invalid image reference "${ref}": bad repository name "${rest}"`);
+  if (!REPOSITORY_RE.test(rest))
+    throw new InvalidReferenceError(`invalid image reference "${ref}": bad repository name "${rest}"`);
   if (tag === undefined && digest === undefined) tag = 'latest';
-  return { ...(registry !== undefined && { registry }), repository: rest, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+  return {
+    ...(registry !== undefined && { registry }),
+    repository: rest,
+    ...(tag !== undefined && { tag }),
+    ...(digest !== undefined && { digest }),
+  };
 }
 
 /** The repository with its host, if any: `busybox`, `localhost:5000/team/app`. */

@@ -16,7 +16,10 @@ export interface RegistryEndpoint {
   readonly url: string;
   /** Bearer token sent with every request (a cluster token for the built-in registry). @default none */
   readonly token?: string;
-  /** Sent as Basic auth when the registry challenges with Basic, and to the token realm of a Bearer challenge. @default anonymous */
+  /**
+   * Sent as Basic auth when the registry challenges with Basic, and to the token realm of a Bearer challenge. @default
+   * anonymous
+   */
   readonly credentials?: RegistryCredentials;
   /** CA certificates (PEM) the registry's certificate may chain to. @default Node's bundled CAs */
   readonly ca?: string;
@@ -30,7 +33,10 @@ export interface RegistryEndpoint {
 export class RegistryClientError extends Error {
   /** Stable across releases: test `e.code`, not the message. */
   readonly code: string = 'WHARF_REGISTRY_CLIENT';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -83,7 +89,10 @@ export class RegistrySession {
   private fellBack = false;
 
   /** `scope` is asked of a token service: `repository:<name>:pull` or `…:pull,push`. */
-  constructor(private readonly ep: RegistryEndpoint, private readonly scope: string) {
+  constructor(
+    private readonly ep: RegistryEndpoint,
+    private readonly scope: string,
+  ) {
     this.base = new URL(ep.url);
     this.auth = ep.token ? `Bearer ${ep.token}` : undefined;
   }
@@ -111,7 +120,10 @@ export class RegistrySession {
     realm.searchParams.set('scope', this.scope);
     const a = await this.exchange('GET', realm, undefined, creds ? { Authorization: basic(creds) } : {});
     if (a.status !== 200) {
-      throw new RegistryClientError(a.status, `token service ${realm.origin}${realm.pathname} answered ${statusText(a.status)}: ${a.body.toString('utf8').slice(0, 300)}`);
+      throw new RegistryClientError(
+        a.status,
+        `token service ${realm.origin}${realm.pathname} answered ${statusText(a.status)}: ${a.body.toString('utf8').slice(0, 300)}`,
+      );
     }
     const t = JSON.parse(a.body.toString('utf8')) as { token?: string; access_token?: string };
     const token = t.token ?? t.access_token;
@@ -120,25 +132,51 @@ export class RegistrySession {
   }
 
   /** One request with this session's credentials, following redirects (credentials stay on the registry's host). */
-  private async send(method: string, url: URL, body: Buffer | undefined, headers: Record<string, string>): Promise<Answer> {
+  private async send(
+    method: string,
+    url: URL,
+    body: Buffer | undefined,
+    headers: Record<string, string>,
+  ): Promise<Answer> {
     let target = url;
     for (let hops = 0; ; hops++) {
       const sameHost = target.host === this.base.host;
-      const a = await this.exchange(method, target, body, { ...(this.auth && sameHost ? { Authorization: this.auth } : {}), ...headers });
+      const a = await this.exchange(method, target, body, {
+        ...(this.auth && sameHost ? { Authorization: this.auth } : {}),
+        ...headers,
+      });
       const location = a.headers.location;
-      if (![301, 302, 303, 307, 308].includes(a.status) || !location || hops >= MAX_REDIRECTS || (method !== 'GET' && method !== 'HEAD')) return a;
+      if (
+        ![301, 302, 303, 307, 308].includes(a.status) ||
+        !location ||
+        hops >= MAX_REDIRECTS ||
+        (method !== 'GET' && method !== 'HEAD')
+      )
+        return a;
       target = new URL(location, target);
     }
   }
 
-  private async exchange(method: string, url: URL, body: Buffer | undefined, headers: Record<string, string>): Promise<Answer> {
+  private async exchange(
+    method: string,
+    url: URL,
+    body: Buffer | undefined,
+    headers: Record<string, string>,
+  ): Promise<Answer> {
     try {
       return await this.once(method, url, body, headers).catch((e: unknown) => {
         if (isStaleSocket(e)) return this.once(method, url, body, headers);
         throw e;
       });
     } catch (e) {
-      if (!this.ep.plainHttpFallback || this.fellBack || url.protocol !== 'https:' || url.host !== this.base.host || !isTlsHandshakeFailure(e)) throw e;
+      if (
+        !this.ep.plainHttpFallback ||
+        this.fellBack ||
+        url.protocol !== 'https:' ||
+        url.host !== this.base.host ||
+        !isTlsHandshakeFailure(e)
+      )
+        throw e;
       this.fellBack = true;
       this.base = new URL(this.base.href.replace(/^https:/, 'http:'));
       return this.once(method, new URL(url.href.replace(/^https:/, 'http:')), body, headers);
@@ -157,10 +195,14 @@ export class RegistrySession {
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       });
-      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url.origin}${url.pathname}: no answer within 60 s`)));
+      req.setTimeout(60_000, () =>
+        req.destroy(new Error(`${method} ${url.origin}${url.pathname}: no answer within 60 s`)),
+      );
       req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });

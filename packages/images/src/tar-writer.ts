@@ -21,7 +21,15 @@ export interface TarEntry {
   readonly devminor?: number;
 }
 
-const TYPEFLAG: Record<TarEntryType, string> = { file: '0', hardlink: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' };
+const TYPEFLAG: Record<TarEntryType, string> = {
+  file: '0',
+  hardlink: '1',
+  symlink: '2',
+  char: '3',
+  block: '4',
+  dir: '5',
+  fifo: '6',
+};
 const BLOCK = 512;
 
 function octal(buf: Buffer, offset: number, length: number, value: number): boolean {
@@ -42,7 +50,14 @@ function pax(records: [string, string][]): Buffer {
   return Buffer.from(lines.join(''), 'utf8');
 }
 
-function rawHeader(name: string, prefix: string, e: TarEntry, size: number, typeflag: string, linkname: string): Buffer {
+function rawHeader(
+  name: string,
+  prefix: string,
+  e: TarEntry,
+  size: number,
+  typeflag: string,
+  linkname: string,
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
   octal(h, 100, 8, e.mode & 0o7777);
@@ -92,11 +107,25 @@ export function tarHeader(e: TarEntry): Buffer {
     link = '';
   }
   if (size > 0o77777777777) records.push(['size', String(size)]);
-  const header = rawHeader(split[1], split[0], e, records.some(([k]) => k === 'size') ? 0 : size, TYPEFLAG[e.type], link);
+  const header = rawHeader(
+    split[1],
+    split[0],
+    e,
+    records.some(([k]) => k === 'size') ? 0 : size,
+    TYPEFLAG[e.type],
+    link,
+  );
   if (records.length === 0) return header;
   const body = pax(records.sort(([a], [b]) => (a < b ? -1 : 1)));
   const paxName = `PaxHeaders/${fullPath.replace(/\/$/, '').split('/').pop() ?? 'entry'}`.slice(0, 100);
-  const paxHeader = rawHeader(paxName, '', { path: paxName, type: 'file', mode: 0o644, uid: 0, gid: 0 }, body.length, 'x', '');
+  const paxHeader = rawHeader(
+    paxName,
+    '',
+    { path: paxName, type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    body.length,
+    'x',
+    '',
+  );
   return Buffer.concat([paxHeader, body, padding(body.length), header]);
 }
 

@@ -18,25 +18,61 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const file = (path: string, text: string, mode = 0o644): LayerEntry => ({ path, type: 'file', mode, uid: 0, gid: 0, size: Buffer.byteLength(text), content: Buffer.from(text) });
+const file = (path: string, text: string, mode = 0o644): LayerEntry => ({
+  path,
+  type: 'file',
+  mode,
+  uid: 0,
+  gid: 0,
+  size: Buffer.byteLength(text),
+  content: Buffer.from(text),
+});
 const dir = (path: string, mode = 0o755): LayerEntry => ({ path, type: 'dir', mode, uid: 0, gid: 0 });
-const link = (path: string, target: string): LayerEntry => ({ path, type: 'symlink', linkname: target, mode: 0o777, uid: 0, gid: 0 });
+const link = (path: string, target: string): LayerEntry => ({
+  path,
+  type: 'symlink',
+  linkname: target,
+  mode: 0o777,
+  uid: 0,
+  gid: 0,
+});
 
-async function image(ref: string, layers: LayerEntry[][], opts: { badDiffId?: boolean; compression?: 'gzip' | 'none' } = {}): Promise<void> {
+async function image(
+  ref: string,
+  layers: LayerEntry[][],
+  opts: { badDiffId?: boolean; compression?: 'gzip' | 'none' } = {},
+): Promise<void> {
   const built = [];
   for (const l of layers) built.push(await buildLayer(l, store.blobs, { compression: opts.compression ?? 'gzip' }));
   const diffIds = built.map((b) => b.diffId);
   if (opts.badDiffId) diffIds[0] = `sha256:${'0'.repeat(64)}`;
-  const cfg = describeJson(MediaType.config, { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } });
+  const cfg = describeJson(MediaType.config, {
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: diffIds },
+  });
   await store.putBlob(cfg.bytes);
   const layerDescs: Descriptor[] = built.map((b) => b.descriptor);
-  await store.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: layerDescs }, { ref });
+  await store.putManifest(
+    { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers: layerDescs },
+    { ref },
+  );
 }
 
 describe('unpack', () => {
   it('applies layers in order with whiteouts and opaque directories', async () => {
     await image('app:1', [
-      [dir('etc'), file('etc/keep', 'keep'), file('etc/gone', 'gone'), dir('data'), file('data/old1', '1'), dir('data/sub'), file('data/sub/old2', '2'), file('bin/tool', '#!/bin/sh\n', 0o755), link('bin/alias', 'tool')],
+      [
+        dir('etc'),
+        file('etc/keep', 'keep'),
+        file('etc/gone', 'gone'),
+        dir('data'),
+        file('data/old1', '1'),
+        dir('data/sub'),
+        file('data/sub/old2', '2'),
+        file('bin/tool', '#!/bin/sh\n', 0o755),
+        link('bin/alias', 'tool'),
+      ],
       [file('etc/.wh.gone', ''), file('data/.wh..wh..opq', ''), file('data/new', 'new'), file('etc/keep', 'changed')],
     ]);
     const out = join(root, 'rootfs');
@@ -64,13 +100,25 @@ describe('unpack', () => {
   it('keeps writes inside the root even through planted symlinks', async () => {
     // Layer 2 is written by hand: buildLayer would add directory entries for escape/ and abs/.
     const raw = (entries: LayerEntry[]): Buffer =>
-      Buffer.concat([...entries.flatMap((e) => [tarHeader(e), e.content ?? Buffer.alloc(0), padding(e.content?.length ?? 0)]), tarEnd()]);
+      Buffer.concat([
+        ...entries.flatMap((e) => [tarHeader(e), e.content ?? Buffer.alloc(0), padding(e.content?.length ?? 0)]),
+        tarEnd(),
+      ]);
     const l1 = raw([link('escape', '../../../../outside'), link('abs', '/')]);
     const l2 = raw([file('escape/pwned', 'x'), file('abs/also', 'y'), file('../dotdot', 'z')]);
-    const layers = await Promise.all([l1, l2].map(async (b) => ({ mediaType: MediaType.layer, ...(await store.putBlob(b)) })));
-    const cfg = describeJson(MediaType.config, { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } });
+    const layers = await Promise.all(
+      [l1, l2].map(async (b) => ({ mediaType: MediaType.layer, ...(await store.putBlob(b)) })),
+    );
+    const cfg = describeJson(MediaType.config, {
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    });
     await store.putBlob(cfg.bytes);
-    await store.putManifest({ schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers }, { ref: 'evil:1' });
+    await store.putManifest(
+      { schemaVersion: 2, mediaType: MediaType.manifest, config: cfg.descriptor, layers },
+      { ref: 'evil:1' },
+    );
     const out = join(root, 'rootfs');
     await store.unpack('evil:1', out).catch(() => undefined);
     await expect(lstat(join(root, 'outside', 'pwned'))).rejects.toThrow();
@@ -81,7 +129,12 @@ describe('unpack', () => {
   });
 
   it('restores hardlinks', async () => {
-    await image('hl:1', [[file('z/target', 'shared'), { path: 'a/link', type: 'hardlink', linkname: 'z/target', mode: 0o644, uid: 0, gid: 0 }]]);
+    await image('hl:1', [
+      [
+        file('z/target', 'shared'),
+        { path: 'a/link', type: 'hardlink', linkname: 'z/target', mode: 0o644, uid: 0, gid: 0 },
+      ],
+    ]);
     const out = join(root, 'rootfs');
     await store.unpack('hl:1', out);
     expect((await stat(join(out, 'a/link'))).ino).toBe((await stat(join(out, 'z/target'))).ino);

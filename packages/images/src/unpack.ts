@@ -32,7 +32,13 @@ const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
 /** Unpacks layers into `dir` (created if missing), verifying each against its DiffID. */
-export async function unpackLayers(blobs: BlobStore, layers: readonly Descriptor[], diffIds: readonly string[], dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+export async function unpackLayers(
+  blobs: BlobStore,
+  layers: readonly Descriptor[],
+  diffIds: readonly string[],
+  dir: string,
+  opts: UnpackOptions = {},
+): Promise<UnpackResult> {
   if (layers.length !== diffIds.length) throw new ImageError(`${layers.length} layers but ${diffIds.length} diff_ids`);
   await mkdir(dir, { recursive: true });
   const chown = opts.chown ?? process.getuid?.() === 0;
@@ -72,12 +78,19 @@ async function magic(path: string): Promise<Buffer> {
 function decompressor(layer: Descriptor, first: Buffer): Transform | undefined {
   const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
   const zstd = first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528;
-  if (zstd || layer.mediaType === MediaType.layerZstd) throw new ImageError(`layer ${layer.digest}: zstd layers are not supported`);
+  if (zstd || layer.mediaType === MediaType.layerZstd)
+    throw new ImageError(`layer ${layer.digest}: zstd layers are not supported`);
   if (gz) return createGunzip();
   return undefined;
 }
 
-async function applyLayer(blobs: BlobStore, layer: Descriptor, root: string, chown: boolean, skip: (p: string) => void): Promise<string> {
+async function applyLayer(
+  blobs: BlobStore,
+  layer: Descriptor,
+  root: string,
+  chown: boolean,
+  skip: (p: string) => void,
+): Promise<string> {
   const { stream } = await blobs.open(layer.digest);
   const blobDigest = new Digester(parseDigest(layer.digest).algorithm);
   const diff = new Digester('sha256');
@@ -102,7 +115,8 @@ async function applyLayer(blobs: BlobStore, layer: Descriptor, root: string, cho
     },
   });
   parser.on('warn', (code: string, message: string | Error) => {
-    if (code === 'TAR_ENTRY_INVALID' || code === 'TAR_ENTRY_ERROR') failure ??= new UnsafeLayerError(`layer ${layer.digest}: ${String(message)}`);
+    if (code === 'TAR_ENTRY_INVALID' || code === 'TAR_ENTRY_ERROR')
+      failure ??= new UnsafeLayerError(`layer ${layer.digest}: ${String(message)}`);
   });
   const parserDone = new Promise<void>((resolve, reject) => {
     parser.on('end', resolve);
@@ -120,7 +134,8 @@ async function applyLayer(blobs: BlobStore, layer: Descriptor, root: string, cho
   await parserDone;
   await queue;
   if (failure !== undefined) throw failure;
-  if (blobDigest.digest() !== layer.digest) throw new DigestMismatchError(layer.digest, blobDigest.digest(), `layer blob`);
+  if (blobDigest.digest() !== layer.digest)
+    throw new DigestMismatchError(layer.digest, blobDigest.digest(), `layer blob`);
   for (const [p, mode] of dirModes.reverse()) await chmod(p, mode);
   return diff.digest();
 }
@@ -134,7 +149,14 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function applyEntry(entry: ReadEntry, root: string, created: Set<string>, dirModes: [string, number][], chown: boolean, skip: (p: string) => void): Promise<void> {
+async function applyEntry(
+  entry: ReadEntry,
+  root: string,
+  created: Set<string>,
+  dirModes: [string, number][],
+  chown: boolean,
+  skip: (p: string) => void,
+): Promise<void> {
   const rel = components(entry.path).join('/');
   if (components(entry.path).includes('..')) throw new UnsafeLayerError(`entry ${entry.path}: ".." in path`);
   const name = basename(rel);
@@ -200,7 +222,8 @@ async function applyEntry(entry: ReadEntry, root: string, created: Set<string>, 
     case 'Link': {
       entry.resume();
       const target = await resolveInRoot(root, entry.linkpath ?? '');
-      if (!target || !(await exists(target))) throw new UnsafeLayerError(`hardlink ${rel} → ${entry.linkpath ?? ''}: target missing`);
+      if (!target || !(await exists(target)))
+        throw new UnsafeLayerError(`hardlink ${rel} → ${entry.linkpath ?? ''}: target missing`);
       if (existing) await rm(dest, { recursive: true, force: true });
       await link(target, dest);
       return;

@@ -98,12 +98,20 @@ export function shimMain(cfg) {
     stdinServer?.close();
     if (stdinServer) fs.rmSync('stdin.sock', { force: true });
     fs.closeSync(logFd);
-    const exit = { exitCode, finishedAt: new Date().toISOString(), oomKilled: false, ...(spawnError ? { startError: spawnError } : {}) };
+    const exit = {
+      exitCode,
+      finishedAt: new Date().toISOString(),
+      oomKilled: false,
+      ...(spawnError ? { startError: spawnError } : {}),
+    };
     fs.writeFileSync(`${cfg.exitPath}.tmp`, JSON.stringify(exit));
     fs.renameSync(`${cfg.exitPath}.tmp`, cfg.exitPath);
     process.exit(0);
   };
-  for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]]) {
+  for (const [name, stream] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ]) {
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk) => {

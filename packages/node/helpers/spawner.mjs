@@ -26,7 +26,12 @@ function runWithSyncPipe(req) {
     let child;
     const log = openSync(req.stderrFile, 'a');
     try {
-      child = spawn(req.file, req.args ?? [], { stdio: ['ignore', 'ignore', log, 'pipe'], env: req.env ?? process.env, cwd: req.cwd, detached: true });
+      child = spawn(req.file, req.args ?? [], {
+        stdio: ['ignore', 'ignore', log, 'pipe'],
+        env: req.env ?? process.env,
+        cwd: req.cwd,
+        detached: true,
+      });
     } catch (e) {
       resolve({ id: req.id, code: 127, stdout: '', stderr: `${req.file}: ${e.message}` });
       return;
@@ -44,7 +49,10 @@ function runWithSyncPipe(req) {
       child.unref();
       resolve({ id: req.id, code, stdout: text, stderr });
     };
-    const timer = setTimeout(() => done(124, `no answer on the sync pipe within ${req.timeoutMs} ms`), req.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => done(124, `no answer on the sync pipe within ${req.timeoutMs} ms`),
+      req.timeoutMs ?? 60_000,
+    );
     child.on('error', (e) => done(127, `${req.file}: ${e.message}`));
     sync.on('data', (b) => {
       text += b.toString('utf8');
@@ -60,7 +68,10 @@ export function runRequest(req) {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(req.file, req.args ?? [], { env: req.env ?? process.env, stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      child = spawn(req.file, req.args ?? [], {
+        env: req.env ?? process.env,
+        stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
     } catch (e) {
       resolve({ id: req.id, code: 127, stdout: '', stderr: `${req.file}: ${e.message}` });
       return;
@@ -76,7 +87,12 @@ export function runRequest(req) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ id: req.id, code: code ?? 128 + ((signal && constants.signals[signal]) || 0), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        id: req.id,
+        code: code ?? 128 + ((signal && constants.signals[signal]) || 0),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     if (req.input !== undefined) {
       child.stdin.on('error', () => undefined); // the command exited without reading its input

@@ -5,13 +5,21 @@
 import { PLATFORM_NAMESPACE } from './types.js';
 
 const NAME = 'wharf-platform';
-const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'platform' };
+const labels = {
+  'app.kubernetes.io/name': NAME,
+  'app.kubernetes.io/part-of': 'wharf',
+  'app.kubernetes.io/component': 'platform',
+};
 const CRUD = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** Exactly what the controllers call: nothing on other groups, no pod creation, no CRD writes. */
 export const PLATFORM_RULES = [
   { apiGroups: ['platform.wharf.dev'], resources: ['applications', 'configsets', 'applicationrevisions'], verbs: CRUD },
-  { apiGroups: ['platform.wharf.dev'], resources: ['applications/status', 'configsets/status', 'applicationrevisions/status'], verbs: ['get', 'update', 'patch'] },
+  {
+    apiGroups: ['platform.wharf.dev'],
+    resources: ['applications/status', 'configsets/status', 'applicationrevisions/status'],
+    verbs: ['get', 'update', 'patch'],
+  },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: CRUD },
   { apiGroups: [''], resources: ['services', 'configmaps'], verbs: CRUD },
   // Snapshots of the Secrets applications reference (values are copied, never logged).
@@ -32,20 +40,33 @@ export const PLATFORM_RULES = [
   { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: CRUD },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: CRUD },
   // The ConfigSet author webhook registers itself (with --webhook-* flags only).
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'create', 'update', 'delete'] },
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['mutatingwebhookconfigurations'],
+    verbs: ['get', 'create', 'update', 'delete'],
+  },
 ];
 
 export const PLATFORM_MANIFESTS: readonly Record<string, unknown>[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLATFORM_NAMESPACE, labels } },
   { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace: PLATFORM_NAMESPACE, labels } },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: NAME, labels }, rules: PLATFORM_RULES },
   {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: NAME, labels },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: NAME, labels },
+    rules: PLATFORM_RULES,
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: NAME, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
     subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: PLATFORM_NAMESPACE }],
   },
   {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: NAME, namespace: PLATFORM_NAMESPACE, labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: NAME, namespace: PLATFORM_NAMESPACE, labels },
     spec: {
       replicas: 1,
       selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
@@ -53,13 +74,20 @@ export const PLATFORM_MANIFESTS: readonly Record<string, unknown>[] = [
         metadata: { labels },
         spec: {
           serviceAccountName: NAME,
-          containers: [{
-            name: 'platform',
-            image: 'wharf:0.1.0',
-            args: ['platform', '--no-install-crds'],
-            resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
-          }],
+          containers: [
+            {
+              name: 'platform',
+              image: 'wharf:0.1.0',
+              args: ['platform', '--no-install-crds'],
+              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65534,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+              },
+            },
+          ],
         },
       },
     },

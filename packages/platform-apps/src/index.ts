@@ -8,6 +8,12 @@ export { installCrds } from './install.js';
 export { reconcileConfigSet, dataHash } from './configset/reconcile.js';
 export { reconcileApplication } from './application/reconcile.js';
 export { PLATFORM_MANIFESTS, PLATFORM_RULES } from './deploy.js';
-export { previewConfigChange, type ConfigChangePreview, type ChangedKey, type Impact, type KeyChange } from './preview.js';
+export {
+  previewConfigChange,
+  type ConfigChangePreview,
+  type ChangedKey,
+  type Impact,
+  type KeyChange,
+} from './preview.js';
 export { admitConfigSet, type AdmissionRequest, type AdmissionResponse } from './configset/author.js';
 export type { AuthorWebhookOptions } from './configset/webhook.js';

@@ -1,7 +1,16 @@
 // Starts the platform controllers (ConfigSet, Application, Project) on shared informers: in `wharf up`'s
 // process, or alone as `wharf platform --kubeconfig FILE` against any cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type Clock, componentUserAgent, EventRecorder, InformerFactory, KubeClient, type Logger, realClock, silentLogger } from '@wharf/client';
+import {
+  type Clock,
+  componentUserAgent,
+  EventRecorder,
+  InformerFactory,
+  KubeClient,
+  type Logger,
+  realClock,
+  silentLogger,
+} from '@wharf/client';
 import { ApplicationController } from './application/controller.js';
 import { detectArtifactDelivery } from './application/delivery.js';
 import type { PlatformContext } from './common/context.js';
@@ -23,7 +32,9 @@ export interface PlatformOptions {
   readonly installCrds?: boolean;
   /** HTTP port of the cluster's Ingress gateway, for the URLs in status. @default 80 */
   readonly ingressPort?: number;
-  /** How artifacts reach pods for `artifactDelivery: auto`. @default 'auto': image volumes if the API server keeps them */
+  /**
+   * How artifacts reach pods for `artifactDelivery: auto`. @default 'auto': image volumes if the API server keeps them
+   */
   readonly artifactDelivery?: ArtifactDelivery | 'auto';
   /** How long pods are out of the Service before they are deleted. @default 3000 */
   readonly drainMs?: number;
@@ -44,16 +55,32 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const clock = opts.clock ?? realClock;
   const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('wharf-platform') });
   if (opts.installCrds ?? true) await installCrds(client, logger);
-  const delivery = opts.artifactDelivery && opts.artifactDelivery !== 'auto' ? opts.artifactDelivery : await detectArtifactDelivery(client, logger);
-  const informers = new InformerFactory({ client, clock, onError: (e) => logger.warn({ err: e }, 'watch failed; retrying') });
+  const delivery =
+    opts.artifactDelivery && opts.artifactDelivery !== 'auto'
+      ? opts.artifactDelivery
+      : await detectArtifactDelivery(client, logger);
+  const informers = new InformerFactory({
+    client,
+    clock,
+    onError: (e) => logger.warn({ err: e }, 'watch failed; retrying'),
+  });
   const ctx: PlatformContext = {
-    client, informers, clock, logger,
-    events: new EventRecorder({ client, component: 'wharf-platform', clock, onError: (e) => logger.debug({ err: e }, 'event not recorded') }),
+    client,
+    informers,
+    clock,
+    logger,
+    events: new EventRecorder({
+      client,
+      component: 'wharf-platform',
+      clock,
+      onError: (e) => logger.debug({ err: e }, 'event not recorded'),
+    }),
   };
   const port = opts.ingressPort ?? 80;
   const configSets = new ConfigSetController(ctx);
   const apps = new ApplicationController(ctx, {
-    delivery, drainMs: opts.drainMs ?? 3000,
+    delivery,
+    drainMs: opts.drainMs ?? 3000,
     urlOf: (host, path) => `http://${host ?? 'localhost'}${port === 80 ? '' : `:${port}`}${path}`,
     exec: execInPods(opts.kubeConfig),
   });

@@ -74,7 +74,12 @@ export interface ConfigSetSpec {
    * In the platform namespace only: copy this ConfigSet (each version) into every namespace whose
    * labels match, so applications there can reference it by name. @default not shared
    */
-  shareWith?: { namespaceSelector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } };
+  shareWith?: {
+    namespaceSelector: {
+      matchLabels?: Record<string, string>;
+      matchExpressions?: { key: string; operator: string; values?: string[] }[];
+    };
+  };
   /** Versions kept (their ConfigMaps too), apart from those a kept ApplicationRevision pins. @default 20 */
   historyLimit?: number;
 }
@@ -275,9 +280,23 @@ export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
 
 /** Reasons of the conditions, each one a person can act on. */
 export type ConditionReason =
-  | 'Available' | 'RolledOut' | 'Canary' | 'Analysis' | 'Promoting' | 'RollingBack' | 'RolledBack'
-  | 'ConfigSetNotFound' | 'ConfigKeyNotFound' | 'SecretNotFound' | 'SecretKeyNotFound' | 'ImageNotFound'
-  | 'CrashLooping' | 'RolloutStuck' | 'PodsNotReady' | 'InvalidSpec' | 'AsExpected';
+  | 'Available'
+  | 'RolledOut'
+  | 'Canary'
+  | 'Analysis'
+  | 'Promoting'
+  | 'RollingBack'
+  | 'RolledBack'
+  | 'ConfigSetNotFound'
+  | 'ConfigKeyNotFound'
+  | 'SecretNotFound'
+  | 'SecretKeyNotFound'
+  | 'ImageNotFound'
+  | 'CrashLooping'
+  | 'RolloutStuck'
+  | 'PodsNotReady'
+  | 'InvalidSpec'
+  | 'AsExpected';
 
 export interface ImagePin {
   component: string;
@@ -441,7 +460,10 @@ export interface ProjectSpec {
   /** The ResourceQuota each namespace of the project gets (`project-quota`). */
   readonly resourceQuota?: { readonly hard: Readonly<Record<string, string>> };
   /** Container defaults each namespace gets (LimitRange `project-defaults`). */
-  readonly limitRange?: { readonly default?: Readonly<Record<string, string>>; readonly defaultRequest?: Readonly<Record<string, string>> };
+  readonly limitRange?: {
+    readonly default?: Readonly<Record<string, string>>;
+    readonly defaultRequest?: Readonly<Record<string, string>>;
+  };
   /**
    * NewNamespaces (default): quota and defaults go to the namespaces the project creates; an
    * adopted namespace keeps its own. AllNamespaces: adopted namespaces get them too.

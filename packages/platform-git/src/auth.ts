@@ -23,19 +23,43 @@ export function tokenFrom(authorization: string | undefined): string | undefined
 }
 
 export async function reviewToken(client: KubeClient, token: string): Promise<UserInfo | undefined> {
-  const review = await client.create<{ status?: { authenticated?: boolean; user?: UserInfo } }>('/apis/authentication.k8s.io/v1/tokenreviews', {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token },
-  });
+  const review = await client.create<{ status?: { authenticated?: boolean; user?: UserInfo } }>(
+    '/apis/authentication.k8s.io/v1/tokenreviews',
+    {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token },
+    },
+  );
   return review.status?.authenticated && review.status.user ? review.status.user : undefined;
 }
 
-export async function mayAccess(client: KubeClient, user: UserInfo, namespace: string, name: string, push: boolean): Promise<boolean> {
-  const review = await client.create<{ status?: { allowed?: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-    apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-    spec: {
-      user: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups ?? [], ...(user.extra ? { extra: user.extra } : {}),
-      resourceAttributes: { namespace, name, group: GROUP, resource: REPOSITORY_PLURAL, ...(push ? { verb: 'create', subresource: PUSH_SUBRESOURCE } : { verb: 'get' }) },
+export async function mayAccess(
+  client: KubeClient,
+  user: UserInfo,
+  namespace: string,
+  name: string,
+  push: boolean,
+): Promise<boolean> {
+  const review = await client.create<{ status?: { allowed?: boolean } }>(
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: user.username,
+        ...(user.uid ? { uid: user.uid } : {}),
+        groups: user.groups ?? [],
+        ...(user.extra ? { extra: user.extra } : {}),
+        resourceAttributes: {
+          namespace,
+          name,
+          group: GROUP,
+          resource: REPOSITORY_PLURAL,
+          ...(push ? { verb: 'create', subresource: PUSH_SUBRESOURCE } : { verb: 'get' }),
+        },
+      },
     },
-  });
+  );
   return review.status?.allowed === true;
 }

@@ -3,7 +3,16 @@
 // save brings the files back, an entry is not rewritten, and entries least recently used go once
 // the cache is over its size limit.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +20,9 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const task = parse(readFileSync(new URL('../../../deploy/pipelines/templates/cache.yaml', import.meta.url), 'utf8')) as { spec: { steps: { script: string }[] } };
+const task = parse(
+  readFileSync(new URL('../../../deploy/pipelines/templates/cache.yaml', import.meta.url), 'utf8'),
+) as { spec: { steps: { script: string }[] } };
 const work = mkdtempSync(join(tmpdir(), 'wharf-cache-task-'));
 const script = join(work, 'cache.sh');
 writeFileSync(script, task.spec.steps[0]!.script);
@@ -19,8 +30,18 @@ writeFileSync(script, task.spec.steps[0]!.script);
 /** One run of the step: `mode` in the source dir `src`, the cache workspace at `cache`. */
 async function step(mode: string, src: string, cache: string, keyFiles: string[], paths: string[], maxMb = '1') {
   const results = mkdtempSync(join(work, 'results-'));
-  const env = { PATH: process.env.PATH, MODE: mode, PREFIX: 'npm', MAX_MB: maxMb, ROOT: join(cache, 'keyed'), KEY_RESULT: join(results, 'key'), HIT_RESULT: join(results, 'hit') };
-  const out = await run('/bin/sh', [script, ...keyFiles, '--', ...paths], { cwd: src, env }).catch((e: { stdout: string; code: number }) => ({ stdout: `${e.stdout}exit ${e.code}` }));
+  const env = {
+    PATH: process.env.PATH,
+    MODE: mode,
+    PREFIX: 'npm',
+    MAX_MB: maxMb,
+    ROOT: join(cache, 'keyed'),
+    KEY_RESULT: join(results, 'key'),
+    HIT_RESULT: join(results, 'hit'),
+  };
+  const out = await run('/bin/sh', [script, ...keyFiles, '--', ...paths], { cwd: src, env }).catch(
+    (e: { stdout: string; code: number }) => ({ stdout: `${e.stdout}exit ${e.code}` }),
+  );
   const result = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
   return { log: out.stdout, key: result(env.KEY_RESULT), hit: result(env.HIT_RESULT) };
 }
@@ -53,9 +74,13 @@ describe('the wharf-cache Task', () => {
     writeFileSync(join(clone, 'package-lock.json'), '{"v":1}');
     const hit = await step('restore', clone, cache, ['package-lock.json'], ['node_modules']);
     expect(hit.hit).toBe('true');
-    expect(readFileSync(join(clone, 'node_modules', 'greet', 'index.js'), 'utf8')).toBe('module.exports = "{\\"v\\":1}";\n');
+    expect(readFileSync(join(clone, 'node_modules', 'greet', 'index.js'), 'utf8')).toBe(
+      'module.exports = "{\\"v\\":1}";\n',
+    );
     // Same lockfile, same entry: not written again.
-    expect((await step('save', clone, cache, ['package-lock.json'], ['node_modules'])).log).toContain('is there already');
+    expect((await step('save', clone, cache, ['package-lock.json'], ['node_modules'])).log).toContain(
+      'is there already',
+    );
   });
 
   it('keys by content: another lockfile misses', async () => {
@@ -91,6 +116,8 @@ describe('the wharf-cache Task', () => {
   it('fails with one line on a missing key file or a wrong mode', async () => {
     const dir = source('bad', '{}');
     expect((await step('restore', dir, cache, ['pom.xml'], ['target'])).log).toContain('cache: no key file pom.xml');
-    expect((await step('upload', dir, cache, ['package-lock.json'], ['node_modules'])).log).toContain('cache: mode must be restore or save, not upload');
+    expect((await step('upload', dir, cache, ['package-lock.json'], ['node_modules'])).log).toContain(
+      'cache: mode must be restore or save, not upload',
+    );
   });
 });

@@ -20,7 +20,12 @@ export interface ServerContext {
   readonly maxWebhookBytes: number;
 }
 
-export function answer(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+export function answer(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -31,7 +36,8 @@ export function answer(res: ServerResponse, status: number, message: string, hea
 export const getRepository = (ctx: ServerContext, namespace: string, name: string): Promise<Repository | undefined> =>
   ctx.client.getOptional<Repository>(repositoryPath(namespace, name));
 
-export const cloneUrl = (ctx: ServerContext, namespace: string, name: string): string => `${ctx.publicUrl}/git/${namespace}/${name}.git`;
+export const cloneUrl = (ctx: ServerContext, namespace: string, name: string): string =>
+  `${ctx.publicUrl}/git/${namespace}/${name}.git`;
 
 /** DNS-1123 labels and subdomains: what namespace and object names may be, so no path can escape. */
 export const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

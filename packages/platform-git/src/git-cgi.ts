@@ -17,17 +17,29 @@ export interface CgiOptions {
 export function runGitHttpBackend(req: IncomingMessage, res: ServerResponse, o: CgiOptions): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > o.maxBodyBytes) {
-    res.writeHead(413, { 'content-type': 'text/plain' }).end(`request body of ${declared} bytes is over the limit of ${o.maxBodyBytes}\n`);
+    res
+      .writeHead(413, { 'content-type': 'text/plain' })
+      .end(`request body of ${declared} bytes is over the limit of ${o.maxBodyBytes}\n`);
     req.resume();
     return Promise.resolve();
   }
   const query = (req.url ?? '').split('?')[1] ?? '';
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, GIT_PROJECT_ROOT: o.projectRoot, GIT_HTTP_EXPORT_ALL: '1', PATH_INFO: o.pathInfo,
-    REQUEST_METHOD: req.method, QUERY_STRING: query, CONTENT_TYPE: req.headers['content-type'] ?? '',
-    REMOTE_ADDR: req.socket.remoteAddress ?? '', REMOTE_USER: o.remoteUser ?? '', GATEWAY_INTERFACE: 'CGI/1.1', SERVER_PROTOCOL: 'HTTP/1.1',
+    PATH: process.env.PATH,
+    GIT_PROJECT_ROOT: o.projectRoot,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: o.pathInfo,
+    REQUEST_METHOD: req.method,
+    QUERY_STRING: query,
+    CONTENT_TYPE: req.headers['content-type'] ?? '',
+    REMOTE_ADDR: req.socket.remoteAddress ?? '',
+    REMOTE_USER: o.remoteUser ?? '',
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    SERVER_PROTOCOL: 'HTTP/1.1',
     // Authorization already happened (RBAC): receive-pack is enabled for whoever got this far.
-    GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.receivepack', GIT_CONFIG_VALUE_0: 'true',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'true',
     ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
     ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
     ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
@@ -78,15 +90,21 @@ export function runGitHttpBackend(req: IncomingMessage, res: ServerResponse, o: 
 
   return new Promise((resolve) => {
     child.on('error', (e) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`git http-backend did not start: ${e.message}\n`);
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`git http-backend did not start: ${e.message}\n`);
       resolve();
     });
     child.on('close', (code) => {
       if (tooLarge) {
-        if (!res.headersSent) res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`request body is over the limit of ${o.maxBodyBytes} bytes\n`);
+        if (!res.headersSent)
+          res
+            .writeHead(413, { 'content-type': 'text/plain', connection: 'close' })
+            .end(`request body is over the limit of ${o.maxBodyBytes} bytes\n`);
         else res.destroy();
       } else if (!headersSent) {
-        res.writeHead(500, { 'content-type': 'text/plain' }).end(`git http-backend exited ${code}: ${stderr.trim().split('\n').pop() ?? ''}\n`);
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`git http-backend exited ${code}: ${stderr.trim().split('\n').pop() ?? ''}\n`);
       } else res.end();
       resolve();
     });

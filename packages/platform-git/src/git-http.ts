@@ -26,13 +26,22 @@ async function serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function serveGit(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function serveGit(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const m = /^\/git\/([^/]+)\/([^/]+)\.git(\/.*)?$/.exec(path);
   const [ns = '', name = '', rest = ''] = m ? m.slice(1) : [];
-  if (path.split('/').some((s) => s === '..' || s === '.') || /%2e|%2f|\\|\0/i.test(req.url ?? '')) return answer(res, 400, 'bad repository path');
-  if (!m || !NAMESPACE_RE.test(ns) || !NAME_RE.test(name) || !ENDPOINTS.has(rest)) return answer(res, 404, `not a git endpoint: ${path} (clone ${ctx.publicUrl}/git/<namespace>/<repository>.git)`);
-  const service = rest === '/info/refs' ? new URL(req.url ?? '', 'http://x').searchParams.get('service') : rest.slice(1);
-  if (service !== 'git-upload-pack' && service !== 'git-receive-pack') return answer(res, 403, 'only the smart HTTP protocol is served (git 1.6.6 or newer)');
+  if (path.split('/').some((s) => s === '..' || s === '.') || /%2e|%2f|\\|\0/i.test(req.url ?? ''))
+    return answer(res, 400, 'bad repository path');
+  if (!m || !NAMESPACE_RE.test(ns) || !NAME_RE.test(name) || !ENDPOINTS.has(rest))
+    return answer(res, 404, `not a git endpoint: ${path} (clone ${ctx.publicUrl}/git/<namespace>/<repository>.git)`);
+  const service =
+    rest === '/info/refs' ? new URL(req.url ?? '', 'http://x').searchParams.get('service') : rest.slice(1);
+  if (service !== 'git-upload-pack' && service !== 'git-receive-pack')
+    return answer(res, 403, 'only the smart HTTP protocol is served (git 1.6.6 or newer)');
   const push = service === 'git-receive-pack';
 
   const token = tokenFrom(req.headers.authorization);
@@ -41,14 +50,30 @@ export async function serveGit(ctx: ServerContext, req: IncomingMessage, res: Se
   const user = await reviewToken(ctx.client, token);
   if (!user) return answer(res, 401, 'the token is not valid', challenge);
   if (!(await mayAccess(ctx.client, user, ns, name, push))) {
-    return answer(res, 403, push ? `${user.username} may not push to ${ns}/${name} (needs create on repositories/push)` : `${user.username} may not read ${ns}/${name} (needs get on repositories)`);
+    return answer(
+      res,
+      403,
+      push
+        ? `${user.username} may not push to ${ns}/${name} (needs create on repositories/push)`
+        : `${user.username} may not read ${ns}/${name} (needs get on repositories)`,
+    );
   }
   const repo = await getRepository(ctx, ns, name);
   if (!repo) return answer(res, 404, `repository ${ns}/${name} not found`);
-  if (repo.spec.source.type !== 'builtin') return answer(res, 404, `repository ${ns}/${name} lives at ${repo.spec.source.url ?? 'an outside forge'}, not on this server`);
+  if (repo.spec.source.type !== 'builtin')
+    return answer(
+      res,
+      404,
+      `repository ${ns}/${name} lives at ${repo.spec.source.url ?? 'an outside forge'}, not on this server`,
+    );
   const dir = repoDir(ctx.reposRoot, ns, name);
   await ensureBareRepo(dir);
-  const cgi = { projectRoot: ctx.reposRoot, pathInfo: `/${ns}/${name}.git${rest}`, remoteUser: user.username, maxBodyBytes: ctx.maxPushBytes };
+  const cgi = {
+    projectRoot: ctx.reposRoot,
+    pathInfo: `/${ns}/${name}.git${rest}`,
+    remoteUser: user.username,
+    maxBodyBytes: ctx.maxPushBytes,
+  };
   if (!push || req.method !== 'POST') return runGitHttpBackend(req, res, cgi);
 
   const changes = await serially(dir, async () => {
@@ -59,13 +84,35 @@ export async function serveGit(ctx: ServerContext, req: IncomingMessage, res: Se
   for (const c of changes) await triggerPush(ctx, repo, dir, c, user.username);
 }
 
-async function triggerPush(ctx: ServerContext, repo: Repository, dir: string, change: { ref: string; commit?: string }, pusher: string): Promise<void> {
+async function triggerPush(
+  ctx: ServerContext,
+  repo: Repository,
+  dir: string,
+  change: { ref: string; commit?: string },
+  pusher: string,
+): Promise<void> {
   const { namespace, name } = repo.metadata;
   try {
     const info = change.commit ? await commitInfo(dir, change.commit) : undefined;
-    const event = await ctx.trigger.onPush(repo, { ref: change.ref, cloneUrl: cloneUrl(ctx, namespace, name), trigger: 'push', ...(change.commit ? { commit: change.commit } : {}), ...info });
+    const event = await ctx.trigger.onPush(repo, {
+      ref: change.ref,
+      cloneUrl: cloneUrl(ctx, namespace, name),
+      trigger: 'push',
+      ...(change.commit ? { commit: change.commit } : {}),
+      ...info,
+    });
     await recordEvent(ctx.client, namespace, name, event);
-    ctx.logger.info({ repository: `${namespace}/${name}`, ref: change.ref, commit: change.commit, pusher, result: event.result, pipelineRun: event.pipelineRun }, 'push');
+    ctx.logger.info(
+      {
+        repository: `${namespace}/${name}`,
+        ref: change.ref,
+        commit: change.commit,
+        pusher,
+        result: event.result,
+        pipelineRun: event.pipelineRun,
+      },
+      'push',
+    );
   } catch (e) {
     ctx.logger.warn({ err: e, repository: `${namespace}/${name}`, ref: change.ref }, 'could not record a push');
   }

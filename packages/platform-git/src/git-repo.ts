@@ -20,11 +20,19 @@ export async function ensureBareRepo(dir: string): Promise<boolean> {
 
 export async function listRefs(dir: string): Promise<Map<string, string>> {
   const { stdout } = await exec('git', ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)']);
-  return new Map(stdout.split('\n').filter(Boolean).map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
+  return new Map(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]),
+  );
 }
 
 /** Refs that were created, moved or deleted (commit undefined), in ref order. */
-export function changedRefs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): { ref: string; commit?: string }[] {
+export function changedRefs(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): { ref: string; commit?: string }[] {
   const out: { ref: string; commit?: string }[] = [];
   for (const [ref, sha] of after) if (before.get(ref) !== sha) out.push({ ref, commit: sha });
   for (const ref of before.keys()) if (!after.has(ref)) out.push({ ref });

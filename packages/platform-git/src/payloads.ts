@@ -30,9 +30,13 @@ interface GitlabPush {
   repository?: { git_http_url?: string };
 }
 
-export type Parsed = { kind: 'push'; push: Omit<PushInfo, 'trigger' | 'deliveryId'> } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; reason: string };
+export type Parsed =
+  | { kind: 'push'; push: Omit<PushInfo, 'trigger' | 'deliveryId'> }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; reason: string };
 
-const person = (c: Commit | null | undefined): string | undefined => (c?.author ? `${c.author.name ?? ''} <${c.author.email ?? ''}>` : undefined);
+const person = (c: Commit | null | undefined): string | undefined =>
+  c?.author ? `${c.author.name ?? ''} <${c.author.email ?? ''}>` : undefined;
 
 function eventName(provider: Provider, h: Headers): string | undefined {
   switch (provider) {
@@ -64,12 +68,30 @@ export function parsePushEvent(provider: Provider, headers: Headers, body: Buffe
     const sha = p.checkout_sha ?? p.after;
     if (!sha || ZERO.test(sha)) return { kind: 'push', push: { ref: p.ref, cloneUrl: url } };
     const head = p.commits?.find((c) => c.id === sha) ?? p.commits?.at(-1);
-    return { kind: 'push', push: { ref: p.ref, commit: sha, cloneUrl: url, ...(head?.message ? { message: head.message } : {}), ...(person(head) ? { author: person(head)! } : {}) } };
+    return {
+      kind: 'push',
+      push: {
+        ref: p.ref,
+        commit: sha,
+        cloneUrl: url,
+        ...(head?.message ? { message: head.message } : {}),
+        ...(person(head) ? { author: person(head)! } : {}),
+      },
+    };
   }
   const p = doc as HubPush;
   const url = p.repository?.clone_url;
   if (!p.ref || !url) return { kind: 'invalid', reason: 'push payload lacks ref or repository.clone_url' };
   if (p.deleted || !p.after || ZERO.test(p.after)) return { kind: 'push', push: { ref: p.ref, cloneUrl: url } };
   const head = p.head_commit;
-  return { kind: 'push', push: { ref: p.ref, commit: p.after, cloneUrl: url, ...(head?.message ? { message: head.message } : {}), ...(person(head) ? { author: person(head)! } : {}) } };
+  return {
+    kind: 'push',
+    push: {
+      ref: p.ref,
+      commit: p.after,
+      cloneUrl: url,
+      ...(head?.message ? { message: head.message } : {}),
+      ...(person(head) ? { author: person(head)! } : {}),
+    },
+  };
 }

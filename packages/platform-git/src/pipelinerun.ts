@@ -2,16 +2,34 @@
 // (git-url, git-revision, git-branch) before the rule's own, and who/what/why as annotations.
 import { createHash } from 'node:crypto';
 import { parseRef } from './rules.js';
-import { ANNOTATION, LABEL_BRANCH, LABEL_MANAGED, LABEL_REPOSITORY, type PushInfo, type Repository, type TriggerRule } from './types.js';
+import {
+  ANNOTATION,
+  LABEL_BRANCH,
+  LABEL_MANAGED,
+  LABEL_REPOSITORY,
+  type PushInfo,
+  type Repository,
+  type TriggerRule,
+} from './types.js';
 
 export interface PipelineRun {
   apiVersion: 'tekton.dev/v1';
   kind: 'PipelineRun';
   metadata: {
-    name?: string; generateName?: string; namespace: string; creationTimestamp?: string; resourceVersion?: string;
-    labels: Record<string, string>; annotations: Record<string, string>;
+    name?: string;
+    generateName?: string;
+    namespace: string;
+    creationTimestamp?: string;
+    resourceVersion?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
   };
-  spec: { pipelineRef: { name: string }; params: { name: string; value: string }[]; workspaces?: unknown[]; status?: string };
+  spec: {
+    pipelineRef: { name: string };
+    params: { name: string; value: string }[];
+    workspaces?: unknown[];
+    status?: string;
+  };
   status?: { conditions?: { type: string; status: string; reason?: string }[] };
 }
 
@@ -38,10 +56,18 @@ export function pipelineRunFor(repo: Repository, rule: TriggerRule, push: PushIn
     metadata: {
       generateName: `${repo.metadata.name.slice(0, 50)}-`,
       namespace: repo.metadata.namespace,
-      labels: { [LABEL_REPOSITORY]: repo.metadata.name, [LABEL_BRANCH]: labelValue(ref.name), [LABEL_MANAGED]: 'wharf-git' },
+      labels: {
+        [LABEL_REPOSITORY]: repo.metadata.name,
+        [LABEL_BRANCH]: labelValue(ref.name),
+        [LABEL_MANAGED]: 'wharf-git',
+      },
       annotations: {
-        [ANNOTATION.commit]: push.commit ?? '', [ANNOTATION.author]: short(push.author), [ANNOTATION.message]: short(push.message),
-        [ANNOTATION.trigger]: push.trigger, [ANNOTATION.ref]: push.ref, ...(credentials ? { [ANNOTATION.credentials]: credentials } : {}),
+        [ANNOTATION.commit]: push.commit ?? '',
+        [ANNOTATION.author]: short(push.author),
+        [ANNOTATION.message]: short(push.message),
+        [ANNOTATION.trigger]: push.trigger,
+        [ANNOTATION.ref]: push.ref,
+        ...(credentials ? { [ANNOTATION.credentials]: credentials } : {}),
       },
     },
     spec: {
@@ -50,7 +76,9 @@ export function pipelineRunFor(repo: Repository, rule: TriggerRule, push: PushIn
         { name: 'git-url', value: push.cloneUrl },
         { name: 'git-revision', value: push.commit ?? '' },
         { name: 'git-branch', value: ref.name },
-        ...(rule.params ?? []).filter((p) => !['git-url', 'git-revision', 'git-branch'].includes(p.name)).map((p) => ({ name: p.name, value: p.value })),
+        ...(rule.params ?? [])
+          .filter((p) => !['git-url', 'git-revision', 'git-branch'].includes(p.name))
+          .map((p) => ({ name: p.name, value: p.value })),
       ],
       ...(rule.workspaces?.length ? { workspaces: rule.workspaces.map((w) => structuredClone(w)) } : {}),
       ...(pending ? { status: 'PipelineRunPending' } : {}),

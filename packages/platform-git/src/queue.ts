@@ -26,7 +26,12 @@ export function runState(run: PipelineRun): RunState {
 
 export function viewOf(run: PipelineRun): RunView {
   const m = run.metadata;
-  return { name: `${m.namespace}/${m.name ?? ''}`, queue: `${m.namespace}/${m.labels[LABEL_REPOSITORY] ?? ''}/${m.labels[LABEL_BRANCH] ?? ''}`, created: m.creationTimestamp ?? '', state: runState(run) };
+  return {
+    name: `${m.namespace}/${m.name ?? ''}`,
+    queue: `${m.namespace}/${m.labels[LABEL_REPOSITORY] ?? ''}/${m.labels[LABEL_BRANCH] ?? ''}`,
+    created: m.creationTimestamp ?? '',
+    state: runState(run),
+  };
 }
 
 export interface PushPlan {
@@ -37,18 +42,29 @@ export interface PushPlan {
 }
 
 /** What a new push to a queue does, given that queue's runs and the cluster's running count. */
-export function planPush(policy: ConcurrencyPolicy, sameQueue: readonly RunView[], runningInCluster: number, limit: number): PushPlan {
+export function planPush(
+  policy: ConcurrencyPolicy,
+  sameQueue: readonly RunView[],
+  runningInCluster: number,
+  limit: number,
+): PushPlan {
   const pending = sameQueue.filter((r) => r.state === 'pending');
   const running = sameQueue.filter((r) => r.state === 'running');
   switch (policy) {
     case 'queue':
       return { startNow: pending.length === 0 && running.length === 0 && runningInCluster < limit, cancel: [] };
     case 'supersede':
-      return { startNow: running.length === 0 && runningInCluster < limit, cancel: pending.map((r) => ({ name: r.name, reason: 'Superseded' as const })) };
+      return {
+        startNow: running.length === 0 && runningInCluster < limit,
+        cancel: pending.map((r) => ({ name: r.name, reason: 'Superseded' as const })),
+      };
     case 'cancel-running':
       return {
         startNow: runningInCluster - running.length < limit,
-        cancel: [...pending.map((r) => ({ name: r.name, reason: 'Superseded' as const })), ...running.map((r) => ({ name: r.name, reason: 'CancelledByNewerPush' as const }))],
+        cancel: [
+          ...pending.map((r) => ({ name: r.name, reason: 'Superseded' as const })),
+          ...running.map((r) => ({ name: r.name, reason: 'CancelledByNewerPush' as const })),
+        ],
       };
   }
 }
@@ -58,7 +74,9 @@ export function admit(runs: readonly RunView[], limit: number): string[] {
   let running = runs.filter((r) => r.state === 'running').length;
   const busy = new Set(runs.filter((r) => r.state === 'running').map((r) => r.queue));
   const start: string[] = [];
-  const pending = runs.filter((r) => r.state === 'pending').sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
+  const pending = runs
+    .filter((r) => r.state === 'pending')
+    .sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
   for (const r of pending) {
     if (running >= limit) break;
     if (busy.has(r.queue)) continue;

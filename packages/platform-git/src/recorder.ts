@@ -4,9 +4,15 @@
 import { ApiError, type KubeClient } from '@wharf/client';
 import { GROUP, REPOSITORY_PLURAL, VERSION, type Repository, type RepositoryEvent } from './types.js';
 
-export const repositoryPath = (namespace: string, name: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${REPOSITORY_PLURAL}/${encodeURIComponent(name)}`;
+export const repositoryPath = (namespace: string, name: string): string =>
+  `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${REPOSITORY_PLURAL}/${encodeURIComponent(name)}`;
 
-export async function updateStatus(client: KubeClient, namespace: string, name: string, change: (status: NonNullable<Repository['status']>) => void): Promise<void> {
+export async function updateStatus(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  change: (status: NonNullable<Repository['status']>) => void,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const repo = await client.getOptional<Repository>(repositoryPath(namespace, name));
     if (!repo) return; // deleted meanwhile: nothing to record on
@@ -22,7 +28,13 @@ export async function updateStatus(client: KubeClient, namespace: string, name: 
   }
 }
 
-export function recordEvent(client: KubeClient, namespace: string, name: string, event: RepositoryEvent, keep = 20): Promise<void> {
+export function recordEvent(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  event: RepositoryEvent,
+  keep = 20,
+): Promise<void> {
   return updateStatus(client, namespace, name, (s) => {
     s.events = [event, ...(s.events ?? [])].slice(0, keep);
     if (event.result !== 'SignatureRefused' && event.result !== 'Replayed') s.lastPushTime = event.time;

@@ -7,12 +7,16 @@ import { dirname } from 'node:path';
 export class DeliveryLog {
   private readonly seen: Map<string, string[]>;
 
-  constructor(private readonly file: string, private readonly keep = 1000) {
+  constructor(
+    private readonly file: string,
+    private readonly keep = 1000,
+  ) {
     let stored: Record<string, string[]> = {};
     try {
       stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`delivery log ${file} is unreadable: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`delivery log ${file} is unreadable: ${(e as Error).message}`);
     }
     this.seen = new Map(Object.entries(stored));
   }

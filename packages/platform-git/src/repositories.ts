@@ -7,7 +7,10 @@ import { updateStatus } from './recorder.js';
 import type { Repository } from './types.js';
 
 export class RepositoryController extends QueueController {
-  constructor(private readonly sctx: ServerContext & { readonly clock: Clock; readonly informers: InformerFactory }, private readonly repos: Informer<Repository>) {
+  constructor(
+    private readonly sctx: ServerContext & { readonly clock: Clock; readonly informers: InformerFactory },
+    private readonly repos: Informer<Repository>,
+  ) {
     super(sctx, 'repository', 1);
     repos.on((t, r) => {
       if (t !== 'delete') this.queue.add(`${r.metadata.namespace}/${r.metadata.name}`);
@@ -19,8 +22,12 @@ export class RepositoryController extends QueueController {
     if (!repo) return;
     const { namespace, name } = repo.metadata;
     const builtin = repo.spec.source.type === 'builtin';
-    if (builtin && (await ensureBareRepo(repoDir(this.sctx.reposRoot, namespace, name)))) this.sctx.logger.info({ repository: key }, 'created the bare repository');
-    const want = { ...(builtin ? { cloneURL: cloneUrl(this.sctx, namespace, name) } : {}), ...(repo.spec.webhook ? { webhookPath: `/hooks/${namespace}/${name}` } : {}) };
+    if (builtin && (await ensureBareRepo(repoDir(this.sctx.reposRoot, namespace, name))))
+      this.sctx.logger.info({ repository: key }, 'created the bare repository');
+    const want = {
+      ...(builtin ? { cloneURL: cloneUrl(this.sctx, namespace, name) } : {}),
+      ...(repo.spec.webhook ? { webhookPath: `/hooks/${namespace}/${name}` } : {}),
+    };
     if (repo.status?.cloneURL === want.cloneURL && repo.status?.webhookPath === want.webhookPath) return;
     await updateStatus(this.sctx.client, namespace, name, (s) => {
       if (want.cloneURL) s.cloneURL = want.cloneURL;

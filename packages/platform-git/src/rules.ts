@@ -14,7 +14,10 @@ const escape = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 /** A glob as an anchored regular expression. */
 export function globRegExp(glob: string): RegExp {
-  const body = glob.split('**').map((part) => part.split('*').map(escape).join('[^/]*')).join('.*');
+  const body = glob
+    .split('**')
+    .map((part) => part.split('*').map(escape).join('[^/]*'))
+    .join('.*');
   return new RegExp(`^${body}$`);
 }
 
@@ -24,5 +27,7 @@ export const globMatch = (glob: string, name: string): boolean => globRegExp(glo
 export function matchRule(spec: RepositorySpec, ref: string): TriggerRule | undefined {
   const r = parseRef(ref);
   if (r.kind === 'other') return undefined;
-  return spec.rules?.find((rule) => (r.kind === 'branch' ? rule.branches : rule.tags)?.some((g) => globMatch(g, r.name)));
+  return spec.rules?.find((rule) =>
+    (r.kind === 'branch' ? rule.branches : rule.tags)?.some((g) => globMatch(g, r.name)),
+  );
 }

@@ -69,18 +69,21 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
     if (path.startsWith('/hooks/')) return serveWebhook(ctx, req, res, path);
     return answer(res, 404, 'Wharf git server: /git/<namespace>/<repository>.git and /hooks/<namespace>/<repository>');
   };
-  const serve = (): Server => createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      o.logger.warn({ err: e, url: req.url }, 'git server request failed');
-      answer(res, 500, `internal error: ${(e as Error).message}`);
+  const serve = (): Server =>
+    createServer((req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        o.logger.warn({ err: e, url: req.url }, 'git server request failed');
+        answer(res, 500, `internal error: ${(e as Error).message}`);
+      });
     });
-  });
-  const listen = (s: Server, port: number, address: string): Promise<void> => new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(port, address, () => resolve());
-  });
+  const listen = (s: Server, port: number, address: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, address, () => resolve());
+    });
   const servers: Server[] = [serve()];
-  const urlOf = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const urlOf = (address: string, port: number): string =>
+    `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   let port: number;
   try {
     await listen(servers[0]!, o.port ?? 0, host);
@@ -97,14 +100,30 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
   const url = urlOf(host, port);
   const trigger = new Trigger({ client, logger: o.logger, maxConcurrentBuilds: o.maxConcurrentBuilds ?? 2 });
   const c: ServerContext = {
-    client, logger: o.logger, reposRoot: join(o.dataDir, 'repos'), publicUrl: (o.publicUrl ?? (o.alsoListenOn ? urlOf(o.alsoListenOn, port) : url)).replace(/\/$/, ''), trigger,
-    deliveries: new DeliveryLog(join(o.dataDir, 'deliveries.json')), maxPushBytes: o.maxPushBytes ?? 512 * 1024 * 1024, maxWebhookBytes: o.maxWebhookBytes ?? 25 * 1024 * 1024,
+    client,
+    logger: o.logger,
+    reposRoot: join(o.dataDir, 'repos'),
+    publicUrl: (o.publicUrl ?? (o.alsoListenOn ? urlOf(o.alsoListenOn, port) : url)).replace(/\/$/, ''),
+    trigger,
+    deliveries: new DeliveryLog(join(o.dataDir, 'deliveries.json')),
+    maxPushBytes: o.maxPushBytes ?? 512 * 1024 * 1024,
+    maxWebhookBytes: o.maxWebhookBytes ?? 25 * 1024 * 1024,
   };
   ready.ctx = c;
-  const informers = new InformerFactory({ client, clock: realClock, onError: (e) => o.logger.warn({ err: e }, 'watch failed; retrying') });
+  const informers = new InformerFactory({
+    client,
+    clock: realClock,
+    onError: (e) => o.logger.warn({ err: e }, 'watch failed; retrying'),
+  });
   const repos = informers.for<Repository>(`/apis/${GROUP}/${VERSION}/${REPOSITORY_PLURAL}`);
   // Only the runs a Repository started: the queue's and the delivery's.
-  const runs = new Informer<RunView>({ client, path: PIPELINERUNS, labelSelector: LABEL_REPOSITORY, clock: realClock, onError: (e) => o.logger.debug({ err: e }, 'PipelineRun watch failed (no tekton.dev kinds yet?); retrying') });
+  const runs = new Informer<RunView>({
+    client,
+    path: PIPELINERUNS,
+    labelSelector: LABEL_REPOSITORY,
+    clock: realClock,
+    onError: (e) => o.logger.debug({ err: e }, 'PipelineRun watch failed (no tekton.dev kinds yet?); retrying'),
+  });
   // A slot frees when a run finishes or goes, and a new run may wait: then start what waits.
   runs.on((t, r, old) => {
     const now = runState(r as PipelineRun);
@@ -115,10 +134,23 @@ export async function startGitServer(o: GitServerOptions): Promise<RunningGitSer
   const pctx = { ...c, clock: realClock, informers };
   const controllers = [
     new RepositoryController(pctx, repos),
-    ...(o.deliver ?? true ? [new DeliveryController({
-      client, clock: realClock, informers, runs, logger: o.logger.child({ controller: 'delivery' }),
-      events: new EventRecorder({ client, component: 'wharf-git', clock: realClock, onError: (e) => o.logger.debug({ err: e }, 'event not recorded') }),
-    })] : []),
+    ...((o.deliver ?? true)
+      ? [
+          new DeliveryController({
+            client,
+            clock: realClock,
+            informers,
+            runs,
+            logger: o.logger.child({ controller: 'delivery' }),
+            events: new EventRecorder({
+              client,
+              component: 'wharf-git',
+              clock: realClock,
+              onError: (e) => o.logger.debug({ err: e }, 'event not recorded'),
+            }),
+          }),
+        ]
+      : []),
   ];
   for (const ctl of controllers) ctl.start();
   informers.start();

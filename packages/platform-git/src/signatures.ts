@@ -10,7 +10,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Provider } from './types.js';
 
 export type Headers = Readonly<Record<string, string | undefined>>;
-export type Verdict = { readonly ok: true; readonly deliveryId?: string } | { readonly ok: false; readonly reason: string };
+export type Verdict =
+  { readonly ok: true; readonly deliveryId?: string } | { readonly ok: false; readonly reason: string };
 
 /** Equal-length digests of both sides, so neither length nor content leaks through timing. */
 export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boolean {
@@ -18,14 +19,23 @@ export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boole
   return timingSafeEqual(h(a), h(b));
 }
 
-export const hmacHex = (key: string | Buffer, body: Buffer | string): string => createHmac('sha256', key).update(body).digest('hex');
+export const hmacHex = (key: string | Buffer, body: Buffer | string): string =>
+  createHmac('sha256', key).update(body).digest('hex');
 
 /** Standard Webhooks tolerance for webhook-timestamp. */
 export const TIMESTAMP_TOLERANCE_S = 300;
 
-function hexSignature(header: string, value: string | undefined, secret: string, body: Buffer, prefix = ''): Verdict | undefined {
+function hexSignature(
+  header: string,
+  value: string | undefined,
+  secret: string,
+  body: Buffer,
+  prefix = '',
+): Verdict | undefined {
   if (value === undefined) return { ok: false, reason: `missing ${header}` };
-  return constantTimeEqual(value.trim(), prefix + hmacHex(secret, body)) ? undefined : { ok: false, reason: `${header} does not match the body` };
+  return constantTimeEqual(value.trim(), prefix + hmacHex(secret, body))
+    ? undefined
+    : { ok: false, reason: `${header} does not match the body` };
 }
 
 function gitlabSigned(h: Headers, secret: string, body: Buffer, nowS: number): Verdict {
@@ -33,7 +43,8 @@ function gitlabSigned(h: Headers, secret: string, body: Buffer, nowS: number): V
   const ts = h['webhook-timestamp'];
   const sig = h['webhook-signature'];
   if (!id || !ts || !sig) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature' };
-  if (!/^\d+$/.test(ts) || Math.abs(nowS - Number(ts)) > TIMESTAMP_TOLERANCE_S) return { ok: false, reason: 'webhook-timestamp is not within five minutes of now' };
+  if (!/^\d+$/.test(ts) || Math.abs(nowS - Number(ts)) > TIMESTAMP_TOLERANCE_S)
+    return { ok: false, reason: 'webhook-timestamp is not within five minutes of now' };
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${ts}.`).update(body).digest('base64');
   // Several space-separated "v1,<sig>" entries may come (key rotation): any one may match.
@@ -42,22 +53,44 @@ function gitlabSigned(h: Headers, secret: string, body: Buffer, nowS: number): V
 }
 
 /** Checks a delivery; `headers` by lower-case name. */
-export function verifyDelivery(provider: Provider, headers: Headers, body: Buffer, secret: string, nowS = Math.floor(Date.now() / 1000)): Verdict {
+export function verifyDelivery(
+  provider: Provider,
+  headers: Headers,
+  body: Buffer,
+  secret: string,
+  nowS = Math.floor(Date.now() / 1000),
+): Verdict {
   switch (provider) {
     case 'github':
-      return hexSignature('X-Hub-Signature-256', headers['x-hub-signature-256'], secret, body, 'sha256=') ?? { ok: true, deliveryId: headers['x-github-delivery'] };
+      return (
+        hexSignature('X-Hub-Signature-256', headers['x-hub-signature-256'], secret, body, 'sha256=') ?? {
+          ok: true,
+          deliveryId: headers['x-github-delivery'],
+        }
+      );
     case 'gitea':
     case 'forgejo': {
       // Forgejo sends both its own headers and Gitea's; Gitea only its own.
-      const header = provider === 'forgejo' && headers['x-forgejo-signature'] !== undefined ? 'X-Forgejo-Signature' : 'X-Gitea-Signature';
-      return hexSignature(header, headers[header.toLowerCase()], secret, body) ?? { ok: true, deliveryId: headers['x-forgejo-delivery'] ?? headers['x-gitea-delivery'] };
+      const header =
+        provider === 'forgejo' && headers['x-forgejo-signature'] !== undefined
+          ? 'X-Forgejo-Signature'
+          : 'X-Gitea-Signature';
+      return (
+        hexSignature(header, headers[header.toLowerCase()], secret, body) ?? {
+          ok: true,
+          deliveryId: headers['x-forgejo-delivery'] ?? headers['x-gitea-delivery'],
+        }
+      );
     }
     case 'gitlab': {
       if (secret.startsWith('whsec_')) return gitlabSigned(headers, secret, body, nowS);
       const token = headers['x-gitlab-token'];
       if (token === undefined) return { ok: false, reason: 'missing X-Gitlab-Token' };
       if (!constantTimeEqual(token, secret)) return { ok: false, reason: 'X-Gitlab-Token does not match' };
-      return { ok: true, deliveryId: headers['idempotency-key'] ?? headers['x-gitlab-webhook-uuid'] ?? headers['x-gitlab-event-uuid'] };
+      return {
+        ok: true,
+        deliveryId: headers['idempotency-key'] ?? headers['x-gitlab-webhook-uuid'] ?? headers['x-gitlab-event-uuid'],
+      };
     }
   }
 }

@@ -6,7 +6,15 @@ import type { KubeClient, Logger } from '@wharf/client';
 import { pipelineRunFor, type PipelineRun } from './pipelinerun.js';
 import { admit, planPush, viewOf } from './queue.js';
 import { matchRule, parseRef } from './rules.js';
-import { ANNOTATION, LABEL_BRANCH, LABEL_MANAGED, LABEL_REPOSITORY, type PushInfo, type Repository, type RepositoryEvent } from './types.js';
+import {
+  ANNOTATION,
+  LABEL_BRANCH,
+  LABEL_MANAGED,
+  LABEL_REPOSITORY,
+  type PushInfo,
+  type Repository,
+  type RepositoryEvent,
+} from './types.js';
 import { labelValue } from './pipelinerun.js';
 
 export interface TriggerOptions {
@@ -33,9 +41,13 @@ export class Trigger {
 
   private async push(repo: Repository, push: PushInfo): Promise<RepositoryEvent> {
     const base = {
-      time: new Date().toISOString(), trigger: push.trigger, ref: push.ref,
-      ...(push.commit ? { commit: push.commit } : {}), ...(push.author ? { author: push.author } : {}),
-      ...(push.message ? { message: push.message.slice(0, 1024) } : {}), ...(push.deliveryId ? { deliveryId: push.deliveryId } : {}),
+      time: new Date().toISOString(),
+      trigger: push.trigger,
+      ref: push.ref,
+      ...(push.commit ? { commit: push.commit } : {}),
+      ...(push.author ? { author: push.author } : {}),
+      ...(push.message ? { message: push.message.slice(0, 1024) } : {}),
+      ...(push.deliveryId ? { deliveryId: push.deliveryId } : {}),
     };
     if (!push.commit) return { ...base, result: 'RefDeleted' };
     const rule = matchRule(repo.spec, push.ref);
@@ -47,19 +59,43 @@ export class Trigger {
     try {
       const all = await this.managedRuns();
       const branch = labelValue(parseRef(push.ref).name);
-      const sameQueue = all.filter((r) => r.metadata.namespace === namespace && r.metadata.labels[LABEL_REPOSITORY] === name && r.metadata.labels[LABEL_BRANCH] === branch).map(viewOf);
+      const sameQueue = all
+        .filter(
+          (r) =>
+            r.metadata.namespace === namespace &&
+            r.metadata.labels[LABEL_REPOSITORY] === name &&
+            r.metadata.labels[LABEL_BRANCH] === branch,
+        )
+        .map(viewOf);
       const running = all.map(viewOf).filter((v) => v.state === 'running').length;
       const plan = planPush(repo.spec.concurrency ?? 'supersede', sameQueue, running, this.o.maxConcurrentBuilds);
-      const created = await this.o.client.create<PipelineRun>(`${RUNS}/namespaces/${namespace}/pipelineruns`, pipelineRunFor(repo, rule, push, !plan.startNow));
+      const created = await this.o.client.create<PipelineRun>(
+        `${RUNS}/namespaces/${namespace}/pipelineruns`,
+        pipelineRunFor(repo, rule, push, !plan.startNow),
+      );
       const createdName = created.metadata.name ?? '';
       for (const c of plan.cancel) {
         const [ns = '', runName = ''] = c.name.split('/');
-        await this.o.client.patch(`${RUNS}/namespaces/${ns}/pipelineruns/${runName}`, { metadata: { annotations: { [ANNOTATION.supersededBy]: createdName } }, spec: { status: 'Cancelled' } });
-        this.o.logger.info({ pipelineRun: c.name, by: createdName, reason: c.reason }, 'cancelled an older run of the same branch');
+        await this.o.client.patch(`${RUNS}/namespaces/${ns}/pipelineruns/${runName}`, {
+          metadata: { annotations: { [ANNOTATION.supersededBy]: createdName } },
+          spec: { status: 'Cancelled' },
+        });
+        this.o.logger.info(
+          { pipelineRun: c.name, by: createdName, reason: c.reason },
+          'cancelled an older run of the same branch',
+        );
       }
-      return { ...base, result: 'PipelineRunCreated', pipelineRun: createdName, reason: plan.startNow ? 'started' : 'queued' };
+      return {
+        ...base,
+        result: 'PipelineRunCreated',
+        pipelineRun: createdName,
+        reason: plan.startNow ? 'started' : 'queued',
+      };
     } catch (e) {
-      this.o.logger.warn({ err: e, repository: `${namespace}/${name}`, ref: push.ref }, 'could not create the PipelineRun');
+      this.o.logger.warn(
+        { err: e, repository: `${namespace}/${name}`, ref: push.ref },
+        'could not create the PipelineRun',
+      );
       return { ...base, result: 'Failed', reason: (e as Error).message.slice(0, 500) };
     }
   }

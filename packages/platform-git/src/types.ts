@@ -74,7 +74,15 @@ export interface RepositorySpec {
   readonly concurrency?: ConcurrencyPolicy;
 }
 
-export const RESULTS = ['PipelineRunCreated', 'NoPipelineForBranch', 'RefDeleted', 'SignatureRefused', 'Replayed', 'Ignored', 'Failed'] as const;
+export const RESULTS = [
+  'PipelineRunCreated',
+  'NoPipelineForBranch',
+  'RefDeleted',
+  'SignatureRefused',
+  'Replayed',
+  'Ignored',
+  'Failed',
+] as const;
 export type Result = (typeof RESULTS)[number];
 
 /** One push or delivery, newest first in status.events. */

@@ -26,34 +26,65 @@ const json = (res: ServerResponse, status: number, body: Record<string, unknown>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 };
 
-async function secretValue(ctx: ServerContext, namespace: string, ref: { name: string; key: string }): Promise<string | undefined> {
-  const secret = await ctx.client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/secrets/${encodeURIComponent(ref.name)}`);
+async function secretValue(
+  ctx: ServerContext,
+  namespace: string,
+  ref: { name: string; key: string },
+): Promise<string | undefined> {
+  const secret = await ctx.client.getOptional<{ data?: Record<string, string> }>(
+    `/api/v1/namespaces/${namespace}/secrets/${encodeURIComponent(ref.name)}`,
+  );
   const v = secret?.data?.[ref.key];
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
-export async function serveWebhook(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function serveWebhook(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const m = /^\/hooks\/([^/]+)\/([^/]+)$/.exec(path);
-  if (!m || !NAMESPACE_RE.test(m[1]!) || !NAME_RE.test(m[2]!)) return answer(res, 404, 'webhook URLs are /hooks/<namespace>/<repository>');
+  if (!m || !NAMESPACE_RE.test(m[1]!) || !NAME_RE.test(m[2]!))
+    return answer(res, 404, 'webhook URLs are /hooks/<namespace>/<repository>');
   if (req.method !== 'POST') return answer(res, 405, 'webhooks are POSTed', { allow: 'POST' });
   const [ns, name] = [m[1]!, m[2]!];
   const body = await readBody(req, ctx.maxWebhookBytes);
   if (!body) return answer(res, 413, `payload over ${ctx.maxWebhookBytes} bytes`, { connection: 'close' });
   const repo = await getRepository(ctx, ns, name);
-  if (!repo?.spec.webhook) return answer(res, 404, repo ? `repository ${ns}/${name} has no spec.webhook` : `repository ${ns}/${name} not found`);
+  if (!repo?.spec.webhook)
+    return answer(
+      res,
+      404,
+      repo ? `repository ${ns}/${name} has no spec.webhook` : `repository ${ns}/${name} not found`,
+    );
   const { provider, secretRef } = repo.spec.webhook;
   const secret = await secretValue(ctx, ns, secretRef);
-  if (secret === undefined) return answer(res, 503, `the webhook secret ${secretRef.name}/${secretRef.key} of ${ns}/${name} is missing`);
+  if (secret === undefined)
+    return answer(res, 503, `the webhook secret ${secretRef.name}/${secretRef.key} of ${ns}/${name} is missing`);
   const headers = req.headers as Headers;
   const trigger = `webhook:${provider}`;
-  const record = (e: Omit<RepositoryEvent, 'time' | 'trigger'>): Promise<void> => recordEvent(ctx.client, ns, name, { time: new Date().toISOString(), trigger, ...e });
+  const record = (e: Omit<RepositoryEvent, 'time' | 'trigger'>): Promise<void> =>
+    recordEvent(ctx.client, ns, name, { time: new Date().toISOString(), trigger, ...e });
 
   const verdict = verifyDelivery(provider, headers, body, secret);
   // Unverified, so recorded only in part: anyone can send headers.
-  const claimedId = (headers['x-github-delivery'] ?? headers['x-gitea-delivery'] ?? headers['webhook-id'] ?? headers['idempotency-key'])?.slice(0, 100);
+  const claimedId = (
+    headers['x-github-delivery'] ??
+    headers['x-gitea-delivery'] ??
+    headers['webhook-id'] ??
+    headers['idempotency-key']
+  )?.slice(0, 100);
   if (!verdict.ok) {
-    ctx.logger.warn({ repository: `${ns}/${name}`, provider, reason: verdict.reason, remote: req.socket.remoteAddress }, 'webhook signature refused');
-    await record({ result: 'SignatureRefused', reason: verdict.reason, ...(claimedId ? { deliveryId: claimedId } : {}) });
+    ctx.logger.warn(
+      { repository: `${ns}/${name}`, provider, reason: verdict.reason, remote: req.socket.remoteAddress },
+      'webhook signature refused',
+    );
+    await record({
+      result: 'SignatureRefused',
+      reason: verdict.reason,
+      ...(claimedId ? { deliveryId: claimedId } : {}),
+    });
     return json(res, 401, { message: `signature refused: ${verdict.reason}` });
   }
   if (verdict.deliveryId && !ctx.deliveries.accept(`${ns}/${name}`, verdict.deliveryId)) {
@@ -63,8 +94,26 @@ export async function serveWebhook(ctx: ServerContext, req: IncomingMessage, res
   const parsed = parsePushEvent(provider, headers, body);
   if (parsed.kind === 'invalid') return json(res, 400, { message: parsed.reason });
   if (parsed.kind === 'ignored') return json(res, 202, { result: 'Ignored', message: parsed.reason });
-  const event = await ctx.trigger.onPush(repo, { ...parsed.push, trigger, ...(verdict.deliveryId ? { deliveryId: verdict.deliveryId } : {}) });
+  const event = await ctx.trigger.onPush(repo, {
+    ...parsed.push,
+    trigger,
+    ...(verdict.deliveryId ? { deliveryId: verdict.deliveryId } : {}),
+  });
   await record(event);
-  ctx.logger.info({ repository: `${ns}/${name}`, provider, ref: event.ref, commit: event.commit, result: event.result, pipelineRun: event.pipelineRun }, 'webhook delivery');
-  return json(res, 202, { result: event.result, ...(event.pipelineRun ? { pipelineRun: event.pipelineRun } : {}), ...(event.reason ? { message: event.reason } : {}) });
+  ctx.logger.info(
+    {
+      repository: `${ns}/${name}`,
+      provider,
+      ref: event.ref,
+      commit: event.commit,
+      result: event.result,
+      pipelineRun: event.pipelineRun,
+    },
+    'webhook delivery',
+  );
+  return json(res, 202, {
+    result: event.result,
+    ...(event.pipelineRun ? { pipelineRun: event.pipelineRun } : {}),
+    ...(event.reason ? { message: event.reason } : {}),
+  });
 }

@@ -8,5 +8,12 @@ export { MonitoringStack, type MonitoringStackOptions } from './stack/stack.js';
 export { ensureObjects, prometheusRbac } from './stack/rbac.js';
 export { manifestObjects, type ManifestObject } from './stack/manifests.js';
 export { monitoringServices, monitoringWorkloads, type WorkloadsOptions } from './stack/workloads.js';
-export { QueryProxy, enforceParams, filterToNamespace, QUERY_GROUP, QUERY_VERSION, type QueryProxyOptions } from './query/proxy.js';
+export {
+  QueryProxy,
+  enforceParams,
+  filterToNamespace,
+  QUERY_GROUP,
+  QUERY_VERSION,
+  type QueryProxyOptions,
+} from './query/proxy.js';
 export { enforceNamespace, QueryParseError } from './query/enforce.js';

@@ -6,10 +6,23 @@ import { AttemptLog } from './attempt-log.js';
 import type { DeliveryAttempt, NotificationChannel } from './types.js';
 
 const channel: NotificationChannel = {
-  apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'NotificationChannel', metadata: { name: 'ding', namespace: 'ops', uid: 'u1' }, spec: { type: 'dingtalk' },
-  status: { attempts: [{ time: '2026-12-05T09:00:00Z', groupKey: 'old', status: 'firing', attempt: 1, success: true }], consecutiveFailures: 0 },
+  apiVersion: 'platform.wharf.dev/v1alpha1',
+  kind: 'NotificationChannel',
+  metadata: { name: 'ding', namespace: 'ops', uid: 'u1' },
+  spec: { type: 'dingtalk' },
+  status: {
+    attempts: [{ time: '2026-12-05T09:00:00Z', groupKey: 'old', status: 'firing', attempt: 1, success: true }],
+    consecutiveFailures: 0,
+  },
 };
-const attempt = (i: number, success: boolean): DeliveryAttempt => ({ time: `2026-12-05T10:00:${String(i).padStart(2, '0')}Z`, groupKey: `g${i}`, status: 'firing', attempt: 1, success, ...(success ? {} : { httpStatus: 200, code: '310000' }) });
+const attempt = (i: number, success: boolean): DeliveryAttempt => ({
+  time: `2026-12-05T10:00:${String(i).padStart(2, '0')}Z`,
+  groupKey: `g${i}`,
+  status: 'firing',
+  attempt: 1,
+  success,
+  ...(success ? {} : { httpStatus: 200, code: '310000' }),
+});
 
 function setup() {
   const writes: { path: string; body: { status: { attempts: DeliveryAttempt[]; consecutiveFailures: number } } }[] = [];
@@ -27,7 +40,12 @@ function setup() {
     create: async (_p: string, body: unknown) => void events.push((body as { reason: string }).reason) as never,
     patch: async () => void events.push('repeat') as never,
   };
-  const log = new AttemptLog({ client, events: new EventRecorder({ client: eventClient, component: 'notify-gateway' }), logger: silentLogger, keep: 3 });
+  const log = new AttemptLog({
+    client,
+    events: new EventRecorder({ client: eventClient, component: 'notify-gateway' }),
+    logger: silentLogger,
+    keep: 3,
+  });
   return { log, writes, events, release: () => release() };
 }
 
@@ -42,7 +60,9 @@ describe('attempt log', () => {
     release();
     await log.flush();
     const last = writes.at(-1)!.body.status;
-    expect(writes.at(-1)!.path).toBe('/apis/platform.wharf.dev/v1alpha1/namespaces/ops/notificationchannels/ding/status');
+    expect(writes.at(-1)!.path).toBe(
+      '/apis/platform.wharf.dev/v1alpha1/namespaces/ops/notificationchannels/ding/status',
+    );
     expect(last.attempts.map((a) => a.groupKey)).toEqual(['g1', 'g2', 'g3']);
     expect(last.consecutiveFailures).toBe(3);
   });

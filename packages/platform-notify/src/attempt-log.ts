@@ -4,11 +4,21 @@
 // Status writes are coalesced per channel: while one is in flight, later attempts wait for the
 // next write, so a burst of deliveries costs a few writes, not one each.
 import type { EventRecorder, KubeClient, Logger } from '@wharf/client';
-import { channelPath, type DeliveryAttempt, type NotificationChannel, type NotificationChannelStatus } from './types.js';
+import {
+  channelPath,
+  type DeliveryAttempt,
+  type NotificationChannel,
+  type NotificationChannelStatus,
+} from './types.js';
 
 interface ChannelLog {
   readonly channel: NotificationChannel;
-  status: { attempts: DeliveryAttempt[]; lastSuccessTime?: string; lastFailureTime?: string; consecutiveFailures: number };
+  status: {
+    attempts: DeliveryAttempt[];
+    lastSuccessTime?: string;
+    lastFailureTime?: string;
+    consecutiveFailures: number;
+  };
   writing?: Promise<void>;
   dirty: boolean;
 }
@@ -40,8 +50,19 @@ export class AttemptLog {
     } else {
       s.lastFailureTime = attempt.time;
       s.consecutiveFailures += 1;
-      const detail = [attempt.httpStatus !== undefined ? `HTTP ${attempt.httpStatus}` : '', attempt.code !== undefined ? `code ${attempt.code}` : '', attempt.message ?? ''].filter(Boolean).join(', ');
-      this.opts.events.emit(channel, 'Warning', 'DeliveryFailed', `attempt ${attempt.attempt} (${attempt.status}) failed: ${detail}`);
+      const detail = [
+        attempt.httpStatus !== undefined ? `HTTP ${attempt.httpStatus}` : '',
+        attempt.code !== undefined ? `code ${attempt.code}` : '',
+        attempt.message ?? '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      this.opts.events.emit(
+        channel,
+        'Warning',
+        'DeliveryFailed',
+        `attempt ${attempt.attempt} (${attempt.status}) failed: ${detail}`,
+      );
     }
     this.schedule(log);
   }
@@ -63,7 +84,12 @@ export class AttemptLog {
       const st: NotificationChannelStatus = ch.status ?? {};
       log = {
         channel: ch,
-        status: { attempts: [...(st.attempts ?? [])], consecutiveFailures: st.consecutiveFailures ?? 0, ...(st.lastSuccessTime ? { lastSuccessTime: st.lastSuccessTime } : {}), ...(st.lastFailureTime ? { lastFailureTime: st.lastFailureTime } : {}) },
+        status: {
+          attempts: [...(st.attempts ?? [])],
+          consecutiveFailures: st.consecutiveFailures ?? 0,
+          ...(st.lastSuccessTime ? { lastSuccessTime: st.lastSuccessTime } : {}),
+          ...(st.lastFailureTime ? { lastFailureTime: st.lastFailureTime } : {}),
+        },
         dirty: false,
       };
       this.logs.set(key, log);
@@ -83,7 +109,10 @@ export class AttemptLog {
         try {
           await this.opts.client.patch(`${channelPath(namespace, name)}/status`, { status: log.status });
         } catch (e) {
-          this.opts.logger.warn({ channel: `${namespace}/${name}`, err: (e as Error).message }, 'could not record delivery attempts in the channel status');
+          this.opts.logger.warn(
+            { channel: `${namespace}/${name}`, err: (e as Error).message },
+            'could not record delivery attempts in the channel status',
+          );
         }
       } while (log.dirty);
       log.writing = undefined;

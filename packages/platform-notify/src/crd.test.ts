@@ -6,7 +6,9 @@ import { notificationChannelCrd } from './crd.js';
 
 describe('NotificationChannel CRD', () => {
   it('matches the committed manifest (regenerate with npm run gen:notify-crd)', () => {
-    const committed = parse(readFileSync(new URL('../../../deploy/notify/notificationchannels.yaml', import.meta.url), 'utf8')) as unknown;
+    const committed = parse(
+      readFileSync(new URL('../../../deploy/notify/notificationchannels.yaml', import.meta.url), 'utf8'),
+    ) as unknown;
     expect(committed).toEqual(JSON.parse(JSON.stringify(notificationChannelCrd)));
   });
 });

@@ -3,7 +3,12 @@ import type { Outcome } from './channels/response.js';
 import { backoffBefore, deliver, type DeliveryDeps, type DeliveryTarget } from './delivery.js';
 
 /** A channel answering from a script of outcomes (true = success), then the last one forever. */
-function scripted(name: string, script: boolean[], fallback?: string, maxAttempts = 3): DeliveryTarget & { calls: number } {
+function scripted(
+  name: string,
+  script: boolean[],
+  fallback?: string,
+  maxAttempts = 3,
+): DeliveryTarget & { calls: number } {
   const t = {
     name,
     calls: 0,
@@ -12,7 +17,9 @@ function scripted(name: string, script: boolean[], fallback?: string, maxAttempt
     send: async (): Promise<Outcome> => {
       const ok = script[Math.min(t.calls, script.length - 1)]!;
       t.calls += 1;
-      return ok ? { success: true, httpStatus: 200, code: '0' } : { success: false, httpStatus: 200, code: '310000', message: 'sign not match' };
+      return ok
+        ? { success: true, httpStatus: 200, code: '0' }
+        : { success: false, httpStatus: 200, code: '310000', message: 'sign not match' };
     },
   };
   return t;
@@ -23,7 +30,8 @@ function deps(targets: DeliveryTarget[]): DeliveryDeps & { sleeps: number[]; log
     sleeps: [] as number[],
     log: [] as string[],
     resolve: async (n: string) => targets.find((t) => t.name === n),
-    record: (c: string, attempt: number, o: Outcome, fallbackFor: string | undefined) => d.log.push(`${c}#${attempt}:${o.success ? 'ok' : o.code}${fallbackFor ? ` for ${fallbackFor}` : ''}`),
+    record: (c: string, attempt: number, o: Outcome, fallbackFor: string | undefined) =>
+      d.log.push(`${c}#${attempt}:${o.success ? 'ok' : o.code}${fallbackFor ? ` for ${fallbackFor}` : ''}`),
     sleep: async (ms: number) => void d.sleeps.push(ms),
   };
   return d;

@@ -39,7 +39,11 @@ export interface DeliveryResult {
   readonly attempts: number;
 }
 
-async function tryChannel(t: DeliveryTarget, deps: DeliveryDeps, fallbackFor: string | undefined): Promise<{ ok: boolean; attempts: number }> {
+async function tryChannel(
+  t: DeliveryTarget,
+  deps: DeliveryDeps,
+  fallbackFor: string | undefined,
+): Promise<{ ok: boolean; attempts: number }> {
   for (let attempt = 1; attempt <= t.policy.maxAttempts; attempt++) {
     const wait = backoffBefore(attempt, t.policy);
     if (wait > 0) await deps.sleep(wait);

@@ -1,6 +1,13 @@
 // One Alertmanager group to one channel: filters resolved alerts when the channel does not want
 // them, delivers with retries and fallback (delivery.ts), and records every attempt (attempt-log.ts).
-import { timestamp, type Clock, type EventRecorder, type KubeClient, type Logger, type ObjectCache } from '@wharf/client';
+import {
+  timestamp,
+  type Clock,
+  type EventRecorder,
+  type KubeClient,
+  type Logger,
+  type ObjectCache,
+} from '@wharf/client';
 import { buildRequest, ChannelConfigError } from './channels/request.js';
 import type { Outcome } from './channels/response.js';
 import { send } from './channels/transport.js';
@@ -35,16 +42,26 @@ export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {}
 
   async getChannel(namespace: string, name: string): Promise<NotificationChannel | undefined> {
-    return this.opts.channels?.get(namespace, name) ?? this.opts.client.getOptional<NotificationChannel>(channelPath(namespace, name));
+    return (
+      this.opts.channels?.get(namespace, name) ??
+      this.opts.client.getOptional<NotificationChannel>(channelPath(namespace, name))
+    );
   }
 
   /** Delivers `payload` to `ch`, its fallbacks if need be; resolves when done (never rejects). */
-  async dispatch(ch: NotificationChannel, payload: AmWebhookPayload, kind: DeliveryAttempt['status'] = payload.status): Promise<DeliveryResult> {
+  async dispatch(
+    ch: NotificationChannel,
+    payload: AmWebhookPayload,
+    kind: DeliveryAttempt['status'] = payload.status,
+  ): Promise<DeliveryResult> {
     const { namespace, name } = ch.metadata;
     const channels = new Map<string, NotificationChannel>([[name, ch]]);
     const target = (c: NotificationChannel): DeliveryTarget => ({
       name: c.metadata.name,
-      policy: { maxAttempts: c.spec.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts, backoffMs: c.spec.retry?.backoffMs ?? DEFAULT_RETRY.backoffMs },
+      policy: {
+        maxAttempts: c.spec.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+        backoffMs: c.spec.retry?.backoffMs ?? DEFAULT_RETRY.backoffMs,
+      },
       ...(c.spec.fallback ? { fallback: c.spec.fallback } : {}),
       send: () => this.sendOnce(c, payload),
     });
@@ -77,14 +94,31 @@ export class Dispatcher {
       },
       sleep: (ms) => new Promise((r) => this.opts.clock.setTimeout(r, ms)),
     });
-    this.opts.metrics?.deliveries.observe({ result: result.deliveredBy ? 'delivered' : 'abandoned' }, (this.opts.clock.now() - started) / 1000);
-    const log = this.opts.logger.child({ channel: `${namespace}/${name}`, groupKey: payload.groupKey, attempts: result.attempts });
+    this.opts.metrics?.deliveries.observe(
+      { result: result.deliveredBy ? 'delivered' : 'abandoned' },
+      (this.opts.clock.now() - started) / 1000,
+    );
+    const log = this.opts.logger.child({
+      channel: `${namespace}/${name}`,
+      groupKey: payload.groupKey,
+      attempts: result.attempts,
+    });
     if (result.deliveredBy === name) log.debug('delivered');
     else if (result.deliveredBy) {
-      this.opts.events.emit(ch, 'Normal', 'FallbackDelivered', `delivered by fallback channel '${result.deliveredBy}' after this channel failed`);
+      this.opts.events.emit(
+        ch,
+        'Normal',
+        'FallbackDelivered',
+        `delivered by fallback channel '${result.deliveredBy}' after this channel failed`,
+      );
       log.info({ fallback: result.deliveredBy }, 'delivered by the fallback channel');
     } else {
-      this.opts.events.emit(ch, 'Warning', 'DeliveryAbandoned', `${payload.status} notification for ${payload.groupKey} not delivered after ${result.attempts} attempts`);
+      this.opts.events.emit(
+        ch,
+        'Warning',
+        'DeliveryAbandoned',
+        `${payload.status} notification for ${payload.groupKey} not delivered after ${result.attempts} attempts`,
+      );
       log.warn('not delivered: every attempt failed');
     }
     return result;
@@ -92,7 +126,12 @@ export class Dispatcher {
 
   private async sendOnce(ch: NotificationChannel, payload: AmWebhookPayload): Promise<Outcome> {
     try {
-      const req = await buildRequest(ch, payload, secretReader(this.opts.client, ch.metadata.namespace), this.opts.clock.now());
+      const req = await buildRequest(
+        ch,
+        payload,
+        secretReader(this.opts.client, ch.metadata.namespace),
+        this.opts.clock.now(),
+      );
       return await send(ch.spec.type, req, { timeoutMs: this.opts.sendTimeoutMs ?? 10_000 });
     } catch (e) {
       if (e instanceof ChannelConfigError) return { success: false, code: 'ConfigError', message: e.message };

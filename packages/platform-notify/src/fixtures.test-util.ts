@@ -1,7 +1,12 @@
 // Alertmanager payloads for the unit tests, shaped as Alertmanager 0.25 posts them.
 import type { AmAlert, AmWebhookPayload } from './types.js';
 
-export function alert(name: string, i: number, status: AmAlert['status'] = 'firing', extra: Record<string, string> = {}): AmAlert {
+export function alert(
+  name: string,
+  i: number,
+  status: AmAlert['status'] = 'firing',
+  extra: Record<string, string> = {},
+): AmAlert {
   return {
     status,
     labels: { alertname: name, namespace: 'shop', pod: `web-${i}`, severity: 'critical', ...extra },

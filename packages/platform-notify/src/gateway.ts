@@ -7,7 +7,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { componentUserAgent, EventRecorder, Informer, isStatus, KubeClient, realClock, silentLogger, timestamp, type Clock, type Logger } from '@wharf/client';
+import {
+  componentUserAgent,
+  EventRecorder,
+  Informer,
+  isStatus,
+  KubeClient,
+  realClock,
+  silentLogger,
+  timestamp,
+  type Clock,
+  type Logger,
+} from '@wharf/client';
 import { AttemptLog } from './attempt-log.js';
 import { ensureChannelCrd } from './crd.js';
 import { Dispatcher, payloadFor } from './dispatcher.js';
@@ -46,7 +57,11 @@ export interface NotifyGateway {
 const MAX_BODY = 4 << 20;
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -65,7 +80,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-const isWebhook = (req: http.IncomingMessage): boolean => req.method === 'POST' && (req.url ?? '').startsWith('/webhook/');
+const isWebhook = (req: http.IncomingMessage): boolean =>
+  req.method === 'POST' && (req.url ?? '').startsWith('/webhook/');
 
 export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<NotifyGateway> {
   const logger = (opts.logger ?? silentLogger).child({ component: 'notify-gateway' });
@@ -79,15 +95,36 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
     // 403: a gateway in a pod may not create namespaces; the one it runs in exists.
     if (!isStatus(e, 409) && !isStatus(e, 403)) throw e;
   }
-  const events = new EventRecorder({ client, component: 'notify-gateway', clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'event not written') });
+  const events = new EventRecorder({
+    client,
+    component: 'notify-gateway',
+    clock,
+    onError: (e) => logger.debug({ err: (e as Error).message }, 'event not written'),
+  });
   const attempts = new AttemptLog({ client, events, logger });
   // Channels from a watch, so a burst of webhooks does not read each one from the API.
-  const channels = new Informer<NotificationChannel>({ client, path: `/apis/${GROUP}/${VERSION}/${CHANNEL_PLURAL}`, clock, onError: (e) => logger.debug({ err: (e as Error).message }, 'channel watch error') });
+  const channels = new Informer<NotificationChannel>({
+    client,
+    path: `/apis/${GROUP}/${VERSION}/${CHANNEL_PLURAL}`,
+    clock,
+    onError: (e) => logger.debug({ err: (e as Error).message }, 'channel watch error'),
+  });
   await channels.startSynced();
   const metrics = new GatewayMetrics();
-  const dispatcher = new Dispatcher({ client, attempts, events, logger, clock, channels, metrics, ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}) });
+  const dispatcher = new Dispatcher({
+    client,
+    attempts,
+    events,
+    logger,
+    clock,
+    channels,
+    metrics,
+    ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
+  });
   const history = new AlertHistory(client, namespace, logger);
-  const silences = opts.alertmanagerUrl ? new SilenceRecorder({ alertmanagerUrl: opts.alertmanagerUrl.replace(/\/$/, ''), history, logger, clock }) : undefined;
+  const silences = opts.alertmanagerUrl
+    ? new SilenceRecorder({ alertmanagerUrl: opts.alertmanagerUrl.replace(/\/$/, ''), history, logger, clock })
+    : undefined;
   const inFlight = new Set<Promise<unknown>>();
   const nowIso = (): string => timestamp(clock.now()) as unknown as string;
 
@@ -115,8 +152,14 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
         const p = dispatcher.dispatch(ch, wanted).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
-      const recorded = await history.record(payload, nowIso()).then(() => true, () => false);
-      return { status: 200, body: { accepted: payload.alerts.length, delivering: !!wanted, historyRecorded: recorded } };
+      const recorded = await history.record(payload, nowIso()).then(
+        () => true,
+        () => false,
+      );
+      return {
+        status: 200,
+        body: { accepted: payload.alerts.length, delivering: !!wanted, historyRecorded: recorded },
+      };
     }
     m = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/notificationchannels\/([a-z0-9.-]+)\/test$/.exec(path);
     if (m && req.method === 'POST') {
@@ -135,10 +178,24 @@ export async function startNotifyGateway(opts: NotifyGatewayOptions): Promise<No
         else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       },
       (e: unknown) => {
-        const err = e instanceof HttpError ? e : e instanceof PayloadError ? new HttpError(400, 'BadRequest', e.message) : new HttpError(500, 'InternalError', (e as Error).message);
+        const err =
+          e instanceof HttpError
+            ? e
+            : e instanceof PayloadError
+              ? new HttpError(400, 'BadRequest', e.message)
+              : new HttpError(500, 'InternalError', (e as Error).message);
         if (isWebhook(req)) metrics.webhooks.inc({ code: String(err.status) });
         if (err.status >= 500) logger.error({ err: err.message }, 'request failed');
-        res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: err.status, reason: err.reason, message: err.message }));
+        res.writeHead(err.status, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            code: err.status,
+            reason: err.reason,
+            message: err.message,
+          }),
+        );
       },
     );
   });

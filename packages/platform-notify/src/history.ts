@@ -61,7 +61,11 @@ export class AlertHistory {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
 
-  constructor(private readonly client: KubeClient, private readonly namespace: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly logger: Logger,
+  ) {}
 
   /** Records a payload's alerts; resolves once they are stored (rejects if the write failed). */
   record(p: AmWebhookPayload, nowIso: string): Promise<void> {
@@ -103,7 +107,12 @@ export class AlertHistory {
       } catch (e) {
         if (!isStatus(e, 404)) throw e;
         try {
-          await this.client.create(path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: this.namespace, labels: { [HISTORY_LABEL]: 'true' } }, data });
+          await this.client.create(path, {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name, namespace: this.namespace, labels: { [HISTORY_LABEL]: 'true' } },
+            data,
+          });
         } catch (e2) {
           if (!isStatus(e2, 409)) throw e2;
           await this.client.patch(`${path}/${name}`, { data });
@@ -128,14 +137,17 @@ export interface SilenceEntry {
 
 /** Every history entry in `namespace`, newest first (what `wharf alerts history` prints). */
 export async function readHistory(client: KubeClient, namespace: string): Promise<(HistoryEntry | SilenceEntry)[]> {
-  const list = await client.get<{ items: { data?: Record<string, string> }[] }>(`/api/v1/namespaces/${namespace}/configmaps?labelSelector=${encodeURIComponent(`${HISTORY_LABEL}=true`)}`);
+  const list = await client.get<{ items: { data?: Record<string, string> }[] }>(
+    `/api/v1/namespaces/${namespace}/configmaps?labelSelector=${encodeURIComponent(`${HISTORY_LABEL}=true`)}`,
+  );
   const out: (HistoryEntry | SilenceEntry)[] = [];
-  for (const cm of list.items) for (const v of Object.values(cm.data ?? {})) {
-    try {
-      out.push(JSON.parse(v) as HistoryEntry | SilenceEntry);
-    } catch {
-      // an entry someone edited by hand: skipped, not fatal
+  for (const cm of list.items)
+    for (const v of Object.values(cm.data ?? {})) {
+      try {
+        out.push(JSON.parse(v) as HistoryEntry | SilenceEntry);
+      } catch {
+        // an entry someone edited by hand: skipped, not fatal
+      }
     }
-  }
   return out.sort((a, b) => Date.parse(b.startsAt) - Date.parse(a.startsAt));
 }

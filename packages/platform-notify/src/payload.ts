@@ -7,7 +7,8 @@ export class PayloadError extends Error {
   override readonly name = 'PayloadError';
 }
 
-const isRecord = (v: unknown): v is Record<string, string> => !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+const isRecord = (v: unknown): v is Record<string, string> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 
 export function parsePayload(body: string): AmWebhookPayload {
   let v: unknown;
@@ -18,19 +19,28 @@ export function parsePayload(body: string): AmWebhookPayload {
   }
   const p = v as Partial<AmWebhookPayload>;
   if (!p || typeof p !== 'object') throw new PayloadError('body is not a JSON object');
-  if (p.version !== '4') throw new PayloadError(`version must be "4" (Alertmanager webhook payload), got ${JSON.stringify(p.version)}`);
+  if (p.version !== '4')
+    throw new PayloadError(`version must be "4" (Alertmanager webhook payload), got ${JSON.stringify(p.version)}`);
   if (p.status !== 'firing' && p.status !== 'resolved') throw new PayloadError('status must be "firing" or "resolved"');
   if (typeof p.groupKey !== 'string') throw new PayloadError('groupKey must be a string');
   if (!Array.isArray(p.alerts)) throw new PayloadError('alerts must be an array');
-  for (const [k, f] of [['groupLabels', p.groupLabels], ['commonLabels', p.commonLabels], ['commonAnnotations', p.commonAnnotations]] as const) {
+  for (const [k, f] of [
+    ['groupLabels', p.groupLabels],
+    ['commonLabels', p.commonLabels],
+    ['commonAnnotations', p.commonAnnotations],
+  ] as const) {
     if (f !== undefined && !isRecord(f)) throw new PayloadError(`${k} must map strings to strings`);
   }
   p.alerts.forEach((a: Partial<AmAlert>, i) => {
-    if (a.status !== 'firing' && a.status !== 'resolved') throw new PayloadError(`alerts[${i}].status must be "firing" or "resolved"`);
+    if (a.status !== 'firing' && a.status !== 'resolved')
+      throw new PayloadError(`alerts[${i}].status must be "firing" or "resolved"`);
     if (!isRecord(a.labels)) throw new PayloadError(`alerts[${i}].labels must map strings to strings`);
-    if (a.annotations !== undefined && !isRecord(a.annotations)) throw new PayloadError(`alerts[${i}].annotations must map strings to strings`);
-    if (typeof a.startsAt !== 'string' || Number.isNaN(Date.parse(a.startsAt))) throw new PayloadError(`alerts[${i}].startsAt must be a timestamp`);
-    if (typeof a.fingerprint !== 'string' || !/^[0-9a-zA-Z]+$/.test(a.fingerprint)) throw new PayloadError(`alerts[${i}].fingerprint must be alphanumeric`);
+    if (a.annotations !== undefined && !isRecord(a.annotations))
+      throw new PayloadError(`alerts[${i}].annotations must map strings to strings`);
+    if (typeof a.startsAt !== 'string' || Number.isNaN(Date.parse(a.startsAt)))
+      throw new PayloadError(`alerts[${i}].startsAt must be a timestamp`);
+    if (typeof a.fingerprint !== 'string' || !/^[0-9a-zA-Z]+$/.test(a.fingerprint))
+      throw new PayloadError(`alerts[${i}].fingerprint must be alphanumeric`);
   });
   return {
     ...p,
@@ -39,7 +49,11 @@ export function parsePayload(body: string): AmWebhookPayload {
     commonAnnotations: p.commonAnnotations ?? {},
     externalURL: p.externalURL ?? '',
     receiver: p.receiver ?? '',
-    alerts: p.alerts.map((a) => ({ ...a, annotations: a.annotations ?? {}, endsAt: a.endsAt ?? '0001-01-01T00:00:00Z' })),
+    alerts: p.alerts.map((a) => ({
+      ...a,
+      annotations: a.annotations ?? {},
+      endsAt: a.endsAt ?? '0001-01-01T00:00:00Z',
+    })),
   } as AmWebhookPayload;
 }
 
@@ -55,6 +69,15 @@ export function testPayload(channel: string, nowIso: string): AmWebhookPayload {
     commonLabels: labels,
     commonAnnotations: { summary: `Test notification of channel ${channel}` },
     externalURL: '',
-    alerts: [{ status: 'firing', labels, annotations: { summary: `Test notification of channel ${channel}` }, startsAt: nowIso, endsAt: '0001-01-01T00:00:00Z', fingerprint: 'wharftest' }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `Test notification of channel ${channel}` },
+        startsAt: nowIso,
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: 'wharftest',
+      },
+    ],
   };
 }

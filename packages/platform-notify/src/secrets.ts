@@ -5,7 +5,9 @@ import { ChannelConfigError, type SecretReader } from './channels/request.js';
 
 export function secretReader(client: Pick<KubeClient, 'getOptional'>, namespace: string): SecretReader {
   return async (ref) => {
-    const s = await client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/secrets/${encodeURIComponent(ref.name)}`);
+    const s = await client.getOptional<{ data?: Record<string, string> }>(
+      `/api/v1/namespaces/${namespace}/secrets/${encodeURIComponent(ref.name)}`,
+    );
     if (!s) throw new ChannelConfigError(`secret ${namespace}/${ref.name} not found`);
     const v = s.data?.[ref.key];
     if (v === undefined) throw new ChannelConfigError(`secret ${namespace}/${ref.name} has no key '${ref.key}'`);

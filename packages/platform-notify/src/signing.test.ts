@@ -12,7 +12,10 @@ describe('robot signatures', () => {
   });
 
   it('signs Feishu requests as its docs do: key timestamp\\nsecret over an empty message', () => {
-    expect(feishuSign('feishu-test-secret', 1_700_000_000)).toEqual({ timestamp: '1700000000', sign: 'e3MJ8Q5llVxGJ8pVkGPBhexDAgjvYqpjPP1GkY9XceI=' });
+    expect(feishuSign('feishu-test-secret', 1_700_000_000)).toEqual({
+      timestamp: '1700000000',
+      sign: 'e3MJ8Q5llVxGJ8pVkGPBhexDAgjvYqpjPP1GkY9XceI=',
+    });
   });
 
   it('does not give the same signature when the two schemes are swapped', () => {

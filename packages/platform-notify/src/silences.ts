@@ -65,7 +65,17 @@ export class SilenceRecorder {
       const version = `${s.updatedAt}/${s.status.state}`;
       if (this.seen.get(s.id) === version) continue;
       changed.push([s.id, version]);
-      const entry: SilenceEntry = { kind: 'silence', id: s.id, createdBy: s.createdBy, comment: s.comment, matchers: s.matchers.map(matcherText).join(','), startsAt: s.startsAt, endsAt: s.endsAt, state: s.status.state, updatedAt: now };
+      const entry: SilenceEntry = {
+        kind: 'silence',
+        id: s.id,
+        createdBy: s.createdBy,
+        comment: s.comment,
+        matchers: s.matchers.map(matcherText).join(','),
+        startsAt: s.startsAt,
+        endsAt: s.endsAt,
+        state: s.status.state,
+        updatedAt: now,
+      };
       const day = dayOf(s.startsAt);
       byDay.set(day, { ...byDay.get(day), [`silence-${s.id}`]: JSON.stringify(entry) });
     }

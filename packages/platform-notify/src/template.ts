@@ -73,7 +73,9 @@ export function truncateBytes(s: string, max: number, ellipsis = '…'): string 
 }
 
 const labelText = (labels: Readonly<Record<string, string>>): string =>
-  Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /** Labels of an alert beyond those the whole group shares: what tells its alerts apart. */
 const ownLabels = (a: AmAlert, common: Readonly<Record<string, string>>): Record<string, string> =>
@@ -125,7 +127,8 @@ export function renderMessage(p: AmWebhookPayload, opts: RenderOptions): Message
   let shown = 0;
   outer: for (const sec of sections) {
     if (sec.alerts.length === 0) continue;
-    const name = opts.markup === 'markdown' ? `#### ${sec.name}` : opts.markup === 'mrkdwn' ? `*${sec.name}*` : `${sec.name}:`;
+    const name =
+      opts.markup === 'markdown' ? `#### ${sec.name}` : opts.markup === 'mrkdwn' ? `*${sec.name}*` : `${sec.name}:`;
     if (!fits(name)) break;
     lines.push('', name);
     used += bytes(name) + 2;

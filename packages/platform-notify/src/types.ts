@@ -135,7 +135,12 @@ export interface NotificationChannelStatus {
 export interface NotificationChannel {
   readonly apiVersion: 'platform.wharf.dev/v1alpha1';
   readonly kind: 'NotificationChannel';
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly uid?: string; readonly resourceVersion?: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+  };
   readonly spec: NotificationChannelSpec;
   readonly status?: NotificationChannelStatus;
 }

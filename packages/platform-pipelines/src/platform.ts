@@ -3,7 +3,18 @@
 import { join } from 'node:path';
 import type { KubeConfig, V1ResourceRequirements } from '@kubernetes/client-node';
 import {
-  type Clock, componentUserAgent, ensureServingCert, EventRecorder, InformerFactory, installCrds, KubeClient, type Logger, PeriodicPass, realClock, RequestHeaderAuth, silentLogger,
+  type Clock,
+  componentUserAgent,
+  ensureServingCert,
+  EventRecorder,
+  InformerFactory,
+  installCrds,
+  KubeClient,
+  type Logger,
+  PeriodicPass,
+  realClock,
+  RequestHeaderAuth,
+  silentLogger,
 } from '@wharf/client';
 import { withDefaults } from '@wharf/api';
 import { isDone } from './common/conditions.js';
@@ -45,21 +56,49 @@ export interface RunningPipelines {
   stop(): Promise<void>;
 }
 
-const DEFAULT_RESOURCES: V1ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } };
+const DEFAULT_RESOURCES: V1ResourceRequirements = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { cpu: '1', memory: '1Gi' },
+};
 
 export async function startPipelines(options: PipelinesOptions): Promise<RunningPipelines> {
-  const opts = withDefaults({
-    logger: silentLogger, clock: realClock, installCrds: true, helperImage: 'busybox:1', defaultStepResources: DEFAULT_RESOURCES, retention: {}, retentionEveryMs: 600_000,
-  }, options);
+  const opts = withDefaults(
+    {
+      logger: silentLogger,
+      clock: realClock,
+      installCrds: true,
+      helperImage: 'busybox:1',
+      defaultStepResources: DEFAULT_RESOURCES,
+      retention: {},
+      retentionEveryMs: 600_000,
+    },
+    options,
+  );
   const logger = opts.logger;
   const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('wharf-pipelines') });
   if (opts.installCrds) await installCrds(client, CRDS, logger);
-  const informers = new InformerFactory({ client, clock: opts.clock, onError: (e) => logger.warn({ err: e }, 'watch failed; retrying') });
+  const informers = new InformerFactory({
+    client,
+    clock: opts.clock,
+    onError: (e) => logger.warn({ err: e }, 'watch failed; retrying'),
+  });
   const ctx: PipelinesContext = {
-    client, informers, clock: opts.clock, logger, kubeConfig: opts.kubeConfig,
-    events: new EventRecorder({ client, component: 'wharf-pipelines', clock: opts.clock, onError: (e) => logger.debug({ err: e }, 'event not recorded') }),
+    client,
+    informers,
+    clock: opts.clock,
+    logger,
+    kubeConfig: opts.kubeConfig,
+    events: new EventRecorder({
+      client,
+      component: 'wharf-pipelines',
+      clock: opts.clock,
+      onError: (e) => logger.debug({ err: e }, 'event not recorded'),
+    }),
   };
-  const taskRuns = new TaskRunController(ctx, { helperImage: opts.helperImage, defaultResources: opts.defaultStepResources });
+  const taskRuns = new TaskRunController(ctx, {
+    helperImage: opts.helperImage,
+    defaultResources: opts.defaultStepResources,
+  });
   const pipelineRuns = new PipelineRunController(ctx);
   const archive = new LogArchive(join(opts.dataDir, 'logs'));
   const collector = new LogCollector(ctx, taskRuns.pods, archive, logger);
@@ -68,7 +107,11 @@ export async function startPipelines(options: PipelinesOptions): Promise<Running
   const pipelines = informers.for<Pipeline>(COLLECTIONS.pipelines);
   const cert = ensureServingCert(join(opts.dataDir, 'tls'), `${LOGS_SERVICE}.${LOGS_NAMESPACE}.svc`);
   const server = new LogServer({
-    archive, cert: cert.cert, key: cert.key, logger, auth: await RequestHeaderAuth.load(client),
+    archive,
+    cert: cert.cert,
+    key: cert.key,
+    logger,
+    auth: await RequestHeaderAuth.load(client),
     stateOf: (kind, ns, name) => {
       const run = kind === 'taskrun' ? trInformer.get(ns, name) : prInformer.get(ns, name);
       if (run && !isDone(run.status?.conditions)) return 'running';
@@ -86,7 +129,7 @@ export async function startPipelines(options: PipelinesOptions): Promise<Running
     } catch {
       logger.warn({ namespace: ns, pipeline }, `${RETENTION_ANNOTATIONS.maxAge} is not a duration; using the default`);
     }
-    return { keepRuns: Number.isInteger(keep) && keep > 0 ? keep : opts.retention.keepRuns ?? 20, maxAgeMs: age };
+    return { keepRuns: Number.isInteger(keep) && keep > 0 ? keep : (opts.retention.keepRuns ?? 20), maxAgeMs: age };
   };
   const retention = new PeriodicPass({
     clock: opts.clock,

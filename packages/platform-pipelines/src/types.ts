@@ -1,7 +1,13 @@
 // The Tekton v1 kinds Wharf runs (Task, TaskRun, Pipeline, PipelineRun), as the subset of
 // tekton.dev/v1 it implements: field names and meanings are Tekton's, so YAML from Tekton's
 // documentation applies unchanged. What the subset leaves out is refused (crds.ts, validate*.ts).
-import type { KubernetesObject, V1Container, V1EnvVar, V1ResourceRequirements, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1Container,
+  V1EnvVar,
+  V1ResourceRequirements,
+  V1PersistentVolumeClaim,
+} from '@kubernetes/client-node';
 
 export const GROUP = 'tekton.dev';
 export const VERSION = 'v1';
@@ -28,10 +34,28 @@ export const ANNOTATIONS = {
 } as const;
 
 export type ParamValue = string | string[] | Record<string, string>;
-export interface ParamSpec { name: string; type?: 'string' | 'array' | 'object'; description?: string; default?: ParamValue }
-export interface Param { name: string; value: ParamValue }
-export interface ResultSpec { name: string; type?: 'string' | 'array' | 'object'; description?: string }
-export interface WorkspaceDeclaration { name: string; description?: string; mountPath?: string; readOnly?: boolean; optional?: boolean }
+export interface ParamSpec {
+  name: string;
+  type?: 'string' | 'array' | 'object';
+  description?: string;
+  default?: ParamValue;
+}
+export interface Param {
+  name: string;
+  value: ParamValue;
+}
+export interface ResultSpec {
+  name: string;
+  type?: 'string' | 'array' | 'object';
+  description?: string;
+}
+export interface WorkspaceDeclaration {
+  name: string;
+  description?: string;
+  mountPath?: string;
+  readOnly?: boolean;
+  optional?: boolean;
+}
 
 export interface Step {
   name?: string;
@@ -75,7 +99,11 @@ export interface Condition {
   lastTransitionTime?: string;
 }
 
-export interface RunResult { name: string; type?: string; value: ParamValue }
+export interface RunResult {
+  name: string;
+  type?: string;
+  value: ParamValue;
+}
 
 export interface StepState {
   name: string;
@@ -98,7 +126,13 @@ export interface TaskRunStatus {
   observedGeneration?: number;
 }
 
-export interface TaskRef { name?: string; kind?: string; apiVersion?: string; resolver?: string; params?: Param[] }
+export interface TaskRef {
+  name?: string;
+  kind?: string;
+  apiVersion?: string;
+  resolver?: string;
+  params?: Param[];
+}
 
 export interface TaskRunSpec {
   taskRef?: TaskRef;
@@ -113,11 +147,25 @@ export interface TaskRunSpec {
   podTemplate?: Record<string, unknown>;
 }
 
-export interface Task extends KubernetesObject { spec: TaskSpec }
-export interface TaskRun extends KubernetesObject { spec: TaskRunSpec; status?: TaskRunStatus }
+export interface Task extends KubernetesObject {
+  spec: TaskSpec;
+}
+export interface TaskRun extends KubernetesObject {
+  spec: TaskRunSpec;
+  status?: TaskRunStatus;
+}
 
-export interface WhenExpression { input?: string; operator?: 'in' | 'notin'; values?: string[]; cel?: string }
-export interface PipelineWorkspaceBinding { name: string; workspace?: string; subPath?: string }
+export interface WhenExpression {
+  input?: string;
+  operator?: 'in' | 'notin';
+  values?: string[];
+  cel?: string;
+}
+export interface PipelineWorkspaceBinding {
+  name: string;
+  workspace?: string;
+  subPath?: string;
+}
 
 export interface PipelineTask {
   name: string;
@@ -144,7 +192,11 @@ export interface PipelineSpec {
   results?: { name: string; type?: string; value: ParamValue; description?: string }[];
 }
 
-export interface Timeouts { pipeline?: string; tasks?: string; finally?: string }
+export interface Timeouts {
+  pipeline?: string;
+  tasks?: string;
+  finally?: string;
+}
 
 export interface PipelineRunSpec {
   pipelineRef?: { name?: string; resolver?: string; params?: Param[] };
@@ -156,8 +208,18 @@ export interface PipelineRunSpec {
   taskRunTemplate?: { serviceAccountName?: string; podTemplate?: Record<string, unknown> };
 }
 
-export interface ChildReference { apiVersion: string; kind: string; name: string; pipelineTaskName: string; whenExpressions?: WhenExpression[] }
-export interface SkippedTask { name: string; reason: string; whenExpressions?: WhenExpression[] }
+export interface ChildReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  pipelineTaskName: string;
+  whenExpressions?: WhenExpression[];
+}
+export interface SkippedTask {
+  name: string;
+  reason: string;
+  whenExpressions?: WhenExpression[];
+}
 
 export interface PipelineRunStatus {
   conditions?: Condition[];
@@ -171,8 +233,13 @@ export interface PipelineRunStatus {
   observedGeneration?: number;
 }
 
-export interface Pipeline extends KubernetesObject { spec: PipelineSpec }
-export interface PipelineRun extends KubernetesObject { spec: PipelineRunSpec; status?: PipelineRunStatus }
+export interface Pipeline extends KubernetesObject {
+  spec: PipelineSpec;
+}
+export interface PipelineRun extends KubernetesObject {
+  spec: PipelineRunSpec;
+  status?: PipelineRunStatus;
+}
 
 export const paths = {
   tasks: (ns: string): string => `/apis/${API_VERSION}/namespaces/${ns}/tasks`,

@@ -60,7 +60,16 @@ function unauthorized(message: string): RegistryError {
 }
 
 /** Throws UNAUTHORIZED / DENIED unless the request may perform `access`. */
-export async function authorize(req: IncomingMessage, access: Access, opts: { authenticate?: Authenticator; authenticateCertificate?: CertificateAuthenticator; anonymousPull: boolean; base?: boolean }): Promise<void> {
+export async function authorize(
+  req: IncomingMessage,
+  access: Access,
+  opts: {
+    authenticate?: Authenticator;
+    authenticateCertificate?: CertificateAuthenticator;
+    anonymousPull: boolean;
+    base?: boolean;
+  },
+): Promise<void> {
   if (!opts.authenticate) return;
   const token = requestToken(req);
   const subject = token === undefined && opts.authenticateCertificate ? certificateSubject(req) : undefined;
@@ -73,6 +82,7 @@ export async function authorize(req: IncomingMessage, access: Access, opts: { au
 }
 
 function verdictOf(verdict: boolean | 'denied', access: Access): void {
-  if (verdict === 'denied') throw new RegistryError('DENIED', `access to ${access.action} ${access.repository ?? 'the registry'} denied`);
+  if (verdict === 'denied')
+    throw new RegistryError('DENIED', `access to ${access.action} ${access.repository ?? 'the registry'} denied`);
   if (!verdict) throw unauthorized('invalid credentials');
 }

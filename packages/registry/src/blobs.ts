@@ -26,19 +26,31 @@ const uploadLocation = (name: string, id: string): string => `/v2/${name}/blobs/
 export async function getBlob(c: Context, rawDigest: string): Promise<void> {
   const digest = checkDigest(rawDigest);
   const size = await c.storage.blobSize(c.name, digest);
-  if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${c.name}`, { digest });
+  if (size === undefined)
+    throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${c.name}`, { digest });
   const range = byteRange(c.req.headers.range, size);
-  const headers = { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': digest, 'Accept-Ranges': 'bytes', ETag: `"${digest}"` };
+  const headers = {
+    'Content-Type': 'application/octet-stream',
+    'Docker-Content-Digest': digest,
+    'Accept-Ranges': 'bytes',
+    ETag: `"${digest}"`,
+  };
   if (c.method === 'HEAD') return reply(c.res, 200, { ...headers, 'Content-Length': size });
   const { stream } = await c.storage.blobs.open(digest, range);
-  if (range) c.res.writeHead(206, { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
+  if (range)
+    c.res.writeHead(206, {
+      ...headers,
+      'Content-Length': range.end - range.start + 1,
+      'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+    });
   else c.res.writeHead(200, { ...headers, 'Content-Length': size });
   await pipeline(stream, c.res);
 }
 
 export async function deleteBlob(c: Context, rawDigest: string): Promise<void> {
   const digest = checkDigest(rawDigest);
-  if (!(await c.storage.unlinkBlob(c.name, digest))) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${c.name}`, { digest });
+  if (!(await c.storage.unlinkBlob(c.name, digest)))
+    throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${c.name}`, { digest });
   reply(c.res, 202, { 'Docker-Content-Digest': digest });
 }
 
@@ -48,7 +60,8 @@ export async function startUpload(c: Context): Promise<void> {
   if (mount !== null) {
     const digest = checkDigest(mount, 'mount');
     const from = c.url.searchParams.get('from');
-    if (from !== null && !REPOSITORY_NAME_RE.test(from)) throw new RegistryError('NAME_INVALID', `from: invalid repository name "${from}"`);
+    if (from !== null && !REPOSITORY_NAME_RE.test(from))
+      throw new RegistryError('NAME_INVALID', `from: invalid repository name "${from}"`);
     const available = from !== null ? await c.storage.blobLinked(from, digest) : await c.storage.blobs.has(digest);
     if (available && (await c.storage.blobs.has(digest))) {
       await c.storage.linkBlob(c.name, digest);
@@ -66,7 +79,11 @@ export async function startUpload(c: Context): Promise<void> {
   }
   c.req.resume();
   const id = await c.uploads.create(c.name);
-  reply(c.res, 202, { Location: uploadLocation(c.name, id), ...rangeHeaders({ id, offset: 0 }), 'OCI-Chunk-Min-Length': 0 });
+  reply(c.res, 202, {
+    Location: uploadLocation(c.name, id),
+    ...rangeHeaders({ id, offset: 0 }),
+    'OCI-Chunk-Min-Length': 0,
+  });
 }
 
 /** PATCH <location> — append a chunk (Content-Range) or stream the whole blob. */

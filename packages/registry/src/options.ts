@@ -32,8 +32,21 @@ export interface RegistryOptions {
   readonly logger?: Logger;
 }
 
-export type ResolvedRegistryOptions = Resolved<RegistryOptions, 'port' | 'host' | 'anonymousPull' | 'maxUploads' | 'maxManifestBytes' | 'logger'>;
+export type ResolvedRegistryOptions = Resolved<
+  RegistryOptions,
+  'port' | 'host' | 'anonymousPull' | 'maxUploads' | 'maxManifestBytes' | 'logger'
+>;
 
 export function resolveRegistryOptions(o: RegistryOptions): ResolvedRegistryOptions {
-  return withDefaults({ port: 5000, host: '127.0.0.1', anonymousPull: false, maxUploads: 1000, maxManifestBytes: 4 * 1024 * 1024, logger: pino({ level: 'silent' }) }, o);
+  return withDefaults(
+    {
+      port: 5000,
+      host: '127.0.0.1',
+      anonymousPull: false,
+      maxUploads: 1000,
+      maxManifestBytes: 4 * 1024 * 1024,
+      logger: pino({ level: 'silent' }),
+    },
+    o,
+  );
 }

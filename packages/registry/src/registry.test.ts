@@ -41,17 +41,41 @@ async function pushBlob(name: string, data: Buffer | string): Promise<string> {
   expect(r.status).toBe(201);
   return d;
 }
-async function pushImage(name: string, tag: string, extra: Record<string, unknown> = {}): Promise<{ digest: string; body: string; config: string; layer: string }> {
-  const configBody = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, tag });
+async function pushImage(
+  name: string,
+  tag: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ digest: string; body: string; config: string; layer: string }> {
+  const configBody = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [] },
+    tag,
+  });
   const config = await pushBlob(name, configBody);
   const layer = await pushBlob(name, `layer of ${tag}`);
   const body = JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: Buffer.byteLength(configBody) },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: Buffer.byteLength(`layer of ${tag}`) }],
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: config,
+      size: Buffer.byteLength(configBody),
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: layer,
+        size: Buffer.byteLength(`layer of ${tag}`),
+      },
+    ],
     ...extra,
   });
-  const r = await req(`/v2/${name}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body });
+  const r = await req(`/v2/${name}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': OCI_MANIFEST },
+    body,
+  });
   expect(r.status).toBe(201);
   expect(r.headers.get('docker-content-digest')).toBe(sha(body));
   return { digest: sha(body), body, config, layer };
@@ -101,14 +125,22 @@ describe('blobs: end-2, end-4a/4b, end-5, end-6, end-10, end-11, end-13, end-14'
     expect(post.status).toBe(202);
     const loc = post.headers.get('location') ?? '';
     expect(loc).toMatch(/^\/v2\/a\/blobs\/uploads\/[0-9a-f-]{36}$/);
-    const put = await req(`${loc}?digest=${sha('whole')}`, { method: 'PUT', body: 'whole', headers: { 'Content-Type': 'application/octet-stream' } });
+    const put = await req(`${loc}?digest=${sha('whole')}`, {
+      method: 'PUT',
+      body: 'whole',
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(put.status).toBe(201);
     expect(put.headers.get('location')).toBe(`/v2/a/blobs/${sha('whole')}`);
   });
 
   it('takes chunks in order, reports progress and answers 416 for an out-of-order chunk', async () => {
     const loc = (await req('/v2/a/blobs/uploads/', { method: 'POST' })).headers.get('location') ?? '';
-    const p1 = await req(loc, { method: 'PATCH', body: 'hello', headers: { 'Content-Range': '0-4', 'Content-Type': 'application/octet-stream' } });
+    const p1 = await req(loc, {
+      method: 'PATCH',
+      body: 'hello',
+      headers: { 'Content-Range': '0-4', 'Content-Type': 'application/octet-stream' },
+    });
     expect(p1.status).toBe(202);
     expect(p1.headers.get('range')).toBe('0-4');
     const status = await req(loc);
@@ -122,7 +154,11 @@ describe('blobs: end-2, end-4a/4b, end-5, end-6, end-10, end-11, end-13, end-14'
     expect(await errorCode(wrongLen)).toBe('SIZE_INVALID');
     const p2 = await req(loc, { method: 'PATCH', body: ' word', headers: { 'Content-Range': '5-9' } });
     expect(p2.headers.get('range')).toBe('0-9');
-    const put = await req(`${p2.headers.get('location') ?? ''}?digest=${sha('hello word!')}`, { method: 'PUT', body: '!', headers: { 'Content-Range': '10-10' } });
+    const put = await req(`${p2.headers.get('location') ?? ''}?digest=${sha('hello word!')}`, {
+      method: 'PUT',
+      body: '!',
+      headers: { 'Content-Range': '10-10' },
+    });
     expect(put.status).toBe(201);
     expect(await (await req(`/v2/a/blobs/${sha('hello word!')}`)).text()).toBe('hello word!');
     expect((await req(loc)).status).toBe(404);
@@ -216,18 +252,41 @@ describe('manifests: end-3, end-7, end-9', () => {
   });
 
   it('rejects manifests naming unknown blobs, bad JSON, and digest mismatches', async () => {
-    const missing = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha('c'), size: 1 }, layers: [] });
-    const r1 = await req('/v2/a/manifests/t', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body: missing });
+    const missing = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha('c'), size: 1 },
+      layers: [],
+    });
+    const r1 = await req('/v2/a/manifests/t', {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: missing,
+    });
     expect(r1.status).toBe(400);
     expect(await errorCode(r1)).toBe('MANIFEST_BLOB_UNKNOWN');
-    const r2 = await req('/v2/a/manifests/t', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body: '{nope' });
+    const r2 = await req('/v2/a/manifests/t', {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: '{nope',
+    });
     expect(await errorCode(r2)).toBe('MANIFEST_INVALID');
-    const r3 = await req('/v2/a/manifests/t', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }) });
+    const r3 = await req('/v2/a/manifests/t', {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }),
+    });
     expect(await errorCode(r3)).toBe('MANIFEST_INVALID');
     const { body } = await pushImage('a', 'ok');
-    const r4 = await req(`/v2/a/manifests/${sha('different')}`, { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body });
+    const r4 = await req(`/v2/a/manifests/${sha('different')}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body,
+    });
     expect(await errorCode(r4)).toBe('DIGEST_INVALID');
-    const big = await boot({ maxManifestBytes: 10 }).then(() => req('/v2/a/manifests/big', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body }));
+    const big = await boot({ maxManifestBytes: 10 }).then(() =>
+      req('/v2/a/manifests/big', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body }),
+    );
     expect(big.status).toBe(413);
     expect(await errorCode(big)).toBe('SIZE_INVALID');
   });
@@ -244,16 +303,38 @@ describe('manifests: end-3, end-7, end-9', () => {
 
   it('stores an index whose manifests are present, and rejects one with missing children', async () => {
     const { digest, body } = await pushImage('a', 'amd64');
-    const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest, size: Buffer.byteLength(body), platform: { os: 'linux', architecture: 'amd64' } }] });
-    expect((await req('/v2/a/manifests/multi', { method: 'PUT', headers: { 'Content-Type': OCI_INDEX }, body: index })).status).toBe(201);
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        {
+          mediaType: OCI_MANIFEST,
+          digest,
+          size: Buffer.byteLength(body),
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+      ],
+    });
+    expect(
+      (await req('/v2/a/manifests/multi', { method: 'PUT', headers: { 'Content-Type': OCI_INDEX }, body: index }))
+        .status,
+    ).toBe(201);
     expect((await req('/v2/a/manifests/multi')).headers.get('content-type')).toBe(OCI_INDEX);
     const bad = index.replace(digest, sha('missing'));
-    expect(await errorCode(await req('/v2/a/manifests/bad', { method: 'PUT', headers: { 'Content-Type': OCI_INDEX }, body: bad }))).toBe('MANIFEST_BLOB_UNKNOWN');
+    expect(
+      await errorCode(
+        await req('/v2/a/manifests/bad', { method: 'PUT', headers: { 'Content-Type': OCI_INDEX }, body: bad }),
+      ),
+    ).toBe('MANIFEST_BLOB_UNKNOWN');
   });
 
   it('deletes a tag, then a manifest by digest with its tags', async () => {
     const { digest } = await pushImage('a', 'v1');
-    await req('/v2/a/manifests/v2', { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body: await (await req('/v2/a/manifests/v1')).text() });
+    await req('/v2/a/manifests/v2', {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: await (await req('/v2/a/manifests/v1')).text(),
+    });
     expect((await req('/v2/a/manifests/v2', { method: 'DELETE' })).status).toBe(202);
     expect((await req('/v2/a/manifests/v2')).status).toBe(404);
     expect((await req('/v2/a/manifests/v1')).status).toBe(200);
@@ -267,7 +348,8 @@ describe('manifests: end-3, end-7, end-9', () => {
 describe('end-8 tags', () => {
   it('lists tags in order with n/last paging and a Link header', async () => {
     const { body } = await pushImage('a', 'e');
-    for (const t of ['c', 'a', 'd', 'b']) await req(`/v2/a/manifests/${t}`, { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body });
+    for (const t of ['c', 'a', 'd', 'b'])
+      await req(`/v2/a/manifests/${t}`, { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body });
     expect(await (await req('/v2/a/tags/list')).json()).toEqual({ name: 'a', tags: ['a', 'b', 'c', 'd', 'e'] });
     const p1 = await req('/v2/a/tags/list?n=2');
     expect(await p1.json()).toEqual({ name: 'a', tags: ['a', 'b'] });
@@ -288,11 +370,19 @@ describe('end-12 referrers', () => {
     const subject = await pushImage('a', 'v1');
     const empty = await pushBlob('a', '{}');
     const artifact = JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example.sbom',
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 }, layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 }],
-      subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: Buffer.byteLength(subject.body) }, annotations: { 'org.example': 'yes' },
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sbom',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 }],
+      subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: Buffer.byteLength(subject.body) },
+      annotations: { 'org.example': 'yes' },
     });
-    const put = await req(`/v2/a/manifests/${sha(artifact)}`, { method: 'PUT', headers: { 'Content-Type': OCI_MANIFEST }, body: artifact });
+    const put = await req(`/v2/a/manifests/${sha(artifact)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: artifact,
+    });
     expect(put.status).toBe(201);
     expect(put.headers.get('oci-subject')).toBe(subject.digest);
     const r = await req(`/v2/a/referrers/${subject.digest}`);
@@ -300,18 +390,31 @@ describe('end-12 referrers', () => {
     expect(r.headers.get('content-type')).toBe(OCI_INDEX);
     expect(r.headers.get('oci-filters-applied')).toBeNull();
     expect(await r.json()).toEqual({
-      schemaVersion: 2, mediaType: OCI_INDEX,
-      manifests: [{ mediaType: OCI_MANIFEST, digest: sha(artifact), size: Buffer.byteLength(artifact), artifactType: 'application/vnd.example.sbom', annotations: { 'org.example': 'yes' } }],
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        {
+          mediaType: OCI_MANIFEST,
+          digest: sha(artifact),
+          size: Buffer.byteLength(artifact),
+          artifactType: 'application/vnd.example.sbom',
+          annotations: { 'org.example': 'yes' },
+        },
+      ],
     });
     const f = await req(`/v2/a/referrers/${subject.digest}?artifactType=application/vnd.example.sbom`);
     expect(f.headers.get('oci-filters-applied')).toBe('artifactType');
     expect(((await f.json()) as { manifests: unknown[] }).manifests).toHaveLength(1);
     const none = await req(`/v2/a/referrers/${subject.digest}?artifactType=other`);
     expect(((await none.json()) as { manifests: unknown[] }).manifests).toHaveLength(0);
-    expect(((await (await req(`/v2/a/referrers/${sha('nothing')}`)).json()) as { manifests: unknown[] }).manifests).toEqual([]);
+    expect(
+      ((await (await req(`/v2/a/referrers/${sha('nothing')}`)).json()) as { manifests: unknown[] }).manifests,
+    ).toEqual([]);
     expect(await errorCode(await req('/v2/a/referrers/bad'))).toBe('DIGEST_INVALID');
     await req(`/v2/a/manifests/${sha(artifact)}`, { method: 'DELETE' });
-    expect(((await (await req(`/v2/a/referrers/${subject.digest}`)).json()) as { manifests: unknown[] }).manifests).toEqual([]);
+    expect(
+      ((await (await req(`/v2/a/referrers/${subject.digest}`)).json()) as { manifests: unknown[] }).manifests,
+    ).toEqual([]);
   });
 });
 
@@ -343,7 +446,11 @@ describe('auth', () => {
   it('allows anonymous pulls when configured, never anonymous pushes', async () => {
     await boot({ authenticate: (t) => t === 'secret', anonymousPull: true });
     const d = sha('x');
-    const push = await req(`/v2/a/blobs/uploads/?digest=${d}`, { method: 'POST', body: 'x', headers: { Authorization: 'Bearer secret' } });
+    const push = await req(`/v2/a/blobs/uploads/?digest=${d}`, {
+      method: 'POST',
+      body: 'x',
+      headers: { Authorization: 'Bearer secret' },
+    });
     expect(push.status).toBe(201);
     expect((await req(`/v2/a/blobs/${d}`)).status).toBe(200);
     expect((await req(`/v2/a/blobs/${d}`, { headers: { Authorization: basic('', '') } })).status).toBe(200);
@@ -364,27 +471,46 @@ describe('auth', () => {
     const stranger = clientCertificate('system:node:n2', 'system:nodes');
     const seen: string[] = [];
     await boot({
-      cert: serving.cert, key: serving.key, clientCa: node.ca, authenticate: () => false,
+      cert: serving.cert,
+      key: serving.key,
+      clientCa: node.ca,
+      authenticate: () => false,
       authenticateCertificate: (s, access) => {
         seen.push(`${s.name} ${s.groups.join()} ${access.action}`);
         return s.groups.includes('system:nodes') && access.action !== 'pull' ? 'denied' : true;
       },
     });
     const port = new URL(base).port;
-    const status = (method: string, path: string, client?: { cert: string; key: string }): Promise<number> => new Promise((resolve, reject) => {
-      const r = request({ host: '127.0.0.1', port, method, path, ca: serving.ca, ...(client ? { cert: client.cert, key: client.key } : {}), agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    const status = (method: string, path: string, client?: { cert: string; key: string }): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const r = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path,
+            ca: serving.ca,
+            ...(client ? { cert: client.cert, key: client.key } : {}),
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        r.on('error', reject);
+        r.end();
       });
-      r.on('error', reject);
-      r.end();
-    });
     expect(await status('GET', '/v2/', node)).toBe(200);
     expect(await status('GET', '/v2/a/tags/list', node)).toBe(404);
     expect(await status('POST', '/v2/a/blobs/uploads/', node)).toBe(403);
     // Another CA's certificate, or none, is no identity.
     expect(await status('GET', '/v2/a/tags/list', stranger)).toBe(401);
     expect(await status('GET', '/v2/a/tags/list')).toBe(401);
-    expect(seen).toEqual(['system:node:n1 system:nodes pull', 'system:node:n1 system:nodes pull', 'system:node:n1 system:nodes push']);
+    expect(seen).toEqual([
+      'system:node:n1 system:nodes pull',
+      'system:node:n1 system:nodes pull',
+      'system:node:n1 system:nodes push',
+    ]);
   });
 });

@@ -37,8 +37,13 @@ export class Registry {
   async start(): Promise<number> {
     if (this.server) throw new Error('registry already started');
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const clientCerts = this.opts.clientCa ? { ca: this.opts.clientCa, requestCert: true, rejectUnauthorized: false } : {};
-    const server = this.opts.cert && this.opts.key ? createHttpsServer({ cert: this.opts.cert, key: this.opts.key, ...clientCerts }, handler) : createHttpServer(handler);
+    const clientCerts = this.opts.clientCa
+      ? { ca: this.opts.clientCa, requestCert: true, rejectUnauthorized: false }
+      : {};
+    const server =
+      this.opts.cert && this.opts.key
+        ? createHttpsServer({ cert: this.opts.cert, key: this.opts.key, ...clientCerts }, handler)
+        : createHttpServer(handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -86,7 +91,9 @@ export class Registry {
    * Deletes blobs no repository links and upload sessions idle longer than `uploadTtlMs`.
    * Blobs younger than `olderThanMs` survive (a push may be between its blob and manifest).
    */
-  async gc(opts: { olderThanMs?: number; uploadTtlMs?: number } = {}): Promise<{ removed: string[]; freedBytes: number }> {
+  async gc(
+    opts: { olderThanMs?: number; uploadTtlMs?: number } = {},
+  ): Promise<{ removed: string[]; freedBytes: number }> {
     const live = await this.storage.referencedDigests();
     const now = Date.now();
     const removed: string[] = [];
@@ -100,7 +107,8 @@ export class Registry {
     const uploads = join(this.opts.root, 'uploads');
     for (const id of await readdir(uploads).catch(() => [] as string[])) {
       const s = await stat(join(uploads, id, 'data')).catch(() => undefined);
-      if (!s || now - s.mtimeMs > (opts.uploadTtlMs ?? 24 * 3600_000)) await rm(join(uploads, id), { recursive: true, force: true });
+      if (!s || now - s.mtimeMs > (opts.uploadTtlMs ?? 24 * 3600_000))
+        await rm(join(uploads, id), { recursive: true, force: true });
     }
     return { removed, freedBytes };
   }
@@ -118,18 +126,31 @@ export class Registry {
       }
       if (!err) {
         this.internalError(req, e);
-        reply(res, 500, { 'Content-Type': 'application/json' }, JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
+        reply(
+          res,
+          500,
+          { 'Content-Type': 'application/json' },
+          JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }),
+        );
       } else {
         req.resume();
         const body = err.body();
-        reply(res, err.status, { 'Content-Type': 'application/json', ...err.headers }, req.method === 'HEAD' ? undefined : body);
+        reply(
+          res,
+          err.status,
+          { 'Content-Type': 'application/json', ...err.headers },
+          req.method === 'HEAD' ? undefined : body,
+        );
       }
     }
   }
 
   /** A 500: logged with the method and path only (no query string, no Authorization header). */
   private internalError(req: IncomingMessage, e: unknown): void {
-    this.opts.logger.error({ err: e, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'internal error serving a request');
+    this.opts.logger.error(
+      { err: e, method: req.method, path: (req.url ?? '/').split('?')[0] },
+      'internal error serving a request',
+    );
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,19 +158,34 @@ export class Registry {
     const method = req.method ?? 'GET';
     const route = matchRoute(url.pathname);
     if (!route) throw new RegistryError('UNSUPPORTED', `no such endpoint: ${method} ${url.pathname}`, undefined, 404);
-    const action: Access['action'] = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
-    const authOpts = { authenticate: this.opts.authenticate, authenticateCertificate: this.opts.authenticateCertificate, anonymousPull: this.opts.anonymousPull };
+    const action: Access['action'] =
+      method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
+    const authOpts = {
+      authenticate: this.opts.authenticate,
+      authenticateCertificate: this.opts.authenticateCertificate,
+      anonymousPull: this.opts.anonymousPull,
+    };
     if (route.kind === 'base' || route.kind === 'catalog') {
       if (method !== 'GET' && method !== 'HEAD') throw unsupported(method, url.pathname);
       await authorize(req, { action: 'pull' }, { ...authOpts, base: route.kind === 'base' });
-      if (route.kind === 'base') return reply(res, 200, { 'Content-Type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
+      if (route.kind === 'base')
+        return reply(res, 200, { 'Content-Type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
       return listCatalog({ req, res, url, method, storage: this.storage, uploads: this.uploads, maxManifestBytes: 0 });
     }
     if (route.name.length > MAX_NAME_LENGTH || !REPOSITORY_NAME_RE.test(route.name)) {
       throw new RegistryError('NAME_INVALID', `invalid repository name "${route.name}"`, { name: route.name });
     }
     await authorize(req, { action, repository: route.name }, authOpts);
-    const c: Context = { req, res, url, method, name: route.name, storage: this.storage, uploads: this.uploads, maxManifestBytes: this.opts.maxManifestBytes };
+    const c: Context = {
+      req,
+      res,
+      url,
+      method,
+      name: route.name,
+      storage: this.storage,
+      uploads: this.uploads,
+      maxManifestBytes: this.opts.maxManifestBytes,
+    };
     return this.route(c, route, method);
   }
 

@@ -57,7 +57,11 @@ export class RegistryStorage {
 
   async repositoryExists(name: string): Promise<boolean> {
     const dir = this.repoDir(name);
-    return (await exists(join(dir, '_manifests'))) || (await exists(join(dir, '_blobs'))) || (await exists(join(dir, '_tags')));
+    return (
+      (await exists(join(dir, '_manifests'))) ||
+      (await exists(join(dir, '_blobs'))) ||
+      (await exists(join(dir, '_tags')))
+    );
   }
 
   /** Every repository name, sorted. */
@@ -147,13 +151,18 @@ export class RegistryStorage {
 
   /** Tags in lexical order (byte order, as the spec asks). */
   async tags(name: string): Promise<string[]> {
-    return (await list(join(this.repoDir(name), '_tags'))).filter((t) => !t.endsWith('.tmp')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return (await list(join(this.repoDir(name), '_tags')))
+      .filter((t) => !t.endsWith('.tmp'))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   // ---- referrers
 
   async addReferrer(name: string, subject: string, d: Descriptor): Promise<void> {
-    await atomicWrite(join(this.repoDir(name), '_referrers', digestFile(subject), digestFile(d.digest)), JSON.stringify(d));
+    await atomicWrite(
+      join(this.repoDir(name), '_referrers', digestFile(subject), digestFile(d.digest)),
+      JSON.stringify(d),
+    );
   }
 
   async removeReferrer(name: string, subject: string, digest: string): Promise<void> {

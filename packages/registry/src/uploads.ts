@@ -37,7 +37,14 @@ export class Uploads {
 
   async create(name: string): Promise<string> {
     const open = (await readdir(this.dir).catch(() => [] as string[])).length;
-    if (open >= this.max) throw new RegistryError('TOOMANYREQUESTS', `too many blob uploads in progress (${open}); retry later`, undefined, undefined, { 'Retry-After': '1' });
+    if (open >= this.max)
+      throw new RegistryError(
+        'TOOMANYREQUESTS',
+        `too many blob uploads in progress (${open}); retry later`,
+        undefined,
+        undefined,
+        { 'Retry-After': '1' },
+      );
     const id = randomUUID();
     await mkdir(join(this.dir, id), { recursive: true });
     await writeFile(join(this.dir, id, 'info.json'), JSON.stringify({ name, started: new Date().toISOString() }));
@@ -79,7 +86,13 @@ export class Uploads {
    */
   async append(s: Session, body: AsyncIterable<Uint8Array>, range?: { start: number; end: number }): Promise<void> {
     if (range && range.start !== s.offset) {
-      throw new RegistryError('BLOB_UPLOAD_INVALID', `chunk starts at ${range.start} but the upload has ${s.offset} bytes`, { offset: s.offset }, 416, rangeHeaders(s));
+      throw new RegistryError(
+        'BLOB_UPLOAD_INVALID',
+        `chunk starts at ${range.start} but the upload has ${s.offset} bytes`,
+        { offset: s.offset },
+        416,
+        rangeHeaders(s),
+      );
     }
     const before = s.offset;
     const size = await BlobStore.append(this.dataPath(s.id), body, (c) => s.digester?.update(c));
@@ -88,7 +101,10 @@ export class Uploads {
       await truncate(this.dataPath(s.id), before);
       s.offset = before;
       s.digester = undefined;
-      throw new RegistryError('SIZE_INVALID', `chunk ${range.start}-${range.end} should have ${range.end - range.start + 1} bytes, got ${size - before}`);
+      throw new RegistryError(
+        'SIZE_INVALID',
+        `chunk ${range.start}-${range.end} should have ${range.end - range.start + 1} bytes, got ${size - before}`,
+      );
     }
   }
 
@@ -100,7 +116,11 @@ export class Uploads {
       if (s.digester && s.digester.algorithm === algorithm) {
         const actual = s.digester.digest();
         s.digester = undefined;
-        if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `upload ${s.id}: content digest ${actual} does not match ${digest}`);
+        if (actual !== digest)
+          throw new RegistryError(
+            'DIGEST_INVALID',
+            `upload ${s.id}: content digest ${actual} does not match ${digest}`,
+          );
         return await this.blobs.ingestVerified(file, actual, s.offset);
       }
       return await this.blobs.ingestFile(file, { digest });

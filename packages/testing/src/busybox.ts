@@ -19,11 +19,18 @@ export async function busyboxRootfs(): Promise<string> {
     if (!deb) throw new Error('apt-get download busybox-static produced no .deb');
     const root = path.join(work, 'rootfs');
     execFileSync('dpkg', ['-x', path.join(work, deb), root]);
-    const applets = execFileSync(path.join(root, 'bin/busybox'), ['--list']).toString().split('\n').filter((a) => a && a !== 'busybox');
+    const applets = execFileSync(path.join(root, 'bin/busybox'), ['--list'])
+      .toString()
+      .split('\n')
+      .filter((a) => a && a !== 'busybox');
     for (const a of applets) await symlink('busybox', path.join(root, 'bin', a)).catch(() => undefined);
-    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'www', 'data']) await mkdir(path.join(root, d), { recursive: true });
+    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'www', 'data'])
+      await mkdir(path.join(root, d), { recursive: true });
     execFileSync('chmod', ['1777', path.join(root, 'tmp')]);
-    await writeFile(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    await writeFile(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    );
     await writeFile(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     await writeFile(path.join(root, '.ready'), '');
     await mkdir(path.dirname(cache), { recursive: true });

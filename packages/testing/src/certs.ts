@@ -18,10 +18,51 @@ function signed(cn: string, ext: string, o?: string): ServingCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-certs-'));
   try {
     const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=wharf-test-ca']);
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `${o ? `/O=${o}` : ''}/CN=${cn}`]);
+    run([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=wharf-test-ca',
+    ]);
+    run([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'tls.key',
+      '-out',
+      'tls.csr',
+      '-subj',
+      `${o ? `/O=${o}` : ''}/CN=${cn}`,
+    ]);
     writeFileSync(join(dir, 'ext.cnf'), ext);
-    run(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext.cnf']);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'tls.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'tls.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'ext.cnf',
+    ]);
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
     return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
   } finally {
@@ -34,7 +75,10 @@ export function servingCertificate(dnsNames: readonly string[], ips: readonly st
   return signed(dnsNames[0] ?? ips[0] ?? 'localhost', `subjectAltName=${san}\n`);
 }
 
-/** A client certificate for `cn`, in group `organization` if given (extendedKeyUsage clientAuth), and the CA that signed it. */
+/**
+ * A client certificate for `cn`, in group `organization` if given (extendedKeyUsage clientAuth), and the CA that signed
+ * it.
+ */
 export function clientCertificate(cn: string, organization?: string): ServingCertificate {
   return signed(cn, 'extendedKeyUsage=clientAuth\n', organization);
 }

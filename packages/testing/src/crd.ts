@@ -27,14 +27,21 @@ export function crdManifest(o: CrdOptions): string {
     spec: {
       group: o.group,
       scope: 'Namespaced',
-      names: { plural, singular: o.kind.toLowerCase(), kind: o.kind, ...(o.shortNames ? { shortNames: o.shortNames } : {}) },
-      versions: [{
-        name: o.version ?? 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', ...o.spec } } } },
-        ...(o.printerColumns ? { additionalPrinterColumns: o.printerColumns } : {}),
-      }],
+      names: {
+        plural,
+        singular: o.kind.toLowerCase(),
+        kind: o.kind,
+        ...(o.shortNames ? { shortNames: o.shortNames } : {}),
+      },
+      versions: [
+        {
+          name: o.version ?? 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', ...o.spec } } } },
+          ...(o.printerColumns ? { additionalPrinterColumns: o.printerColumns } : {}),
+        },
+      ],
     },
   });
 }

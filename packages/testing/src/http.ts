@@ -23,7 +23,10 @@ export interface HttpGetOptions {
 export function httpGet(opts: HttpGetOptions): Promise<HttpReply> {
   const { host, port, path = '/', headers = {}, timeoutMs = 3000 } = opts;
   return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => req.destroy(new Error(`GET http://${host}:${port}${path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`GET http://${host}:${port}${path}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (e: Error): void => {
       clearTimeout(deadline);
       reject(e);
@@ -45,7 +48,8 @@ export function httpGet(opts: HttpGetOptions): Promise<HttpReply> {
 /** The body of a 200 answer, trimmed; any other status rejects with `HTTP <status>`. */
 export async function httpText(opts: HttpGetOptions): Promise<string> {
   const reply = await httpGet(opts);
-  if (reply.status !== 200) throw new Error(`GET http://${opts.host}:${opts.port}${opts.path ?? '/'}: HTTP ${reply.status}`);
+  if (reply.status !== 200)
+    throw new Error(`GET http://${opts.host}:${opts.port}${opts.path ?? '/'}: HTTP ${reply.status}`);
   return reply.text.trim();
 }
 
@@ -79,7 +83,10 @@ export function steadyRequests(opts: HttpGetOptions, expectText: RegExp): { stop
     while (running) {
       requests++;
       await httpText(opts).then(
-        (t) => (expectText.test(t) ? undefined : failures.push(`${new Date().toISOString()} unexpected answer ${JSON.stringify(t.slice(0, 80))}`)),
+        (t) =>
+          expectText.test(t)
+            ? undefined
+            : failures.push(`${new Date().toISOString()} unexpected answer ${JSON.stringify(t.slice(0, 80))}`),
         (e: unknown) => failures.push(`${new Date().toISOString()} ${(e as Error).message}`),
       );
       await new Promise((r) => setTimeout(r, 100));

@@ -3,7 +3,10 @@
 /** The port httpd listens on in the pod. */
 export const HTTPD_PORT = 8080;
 
-/** Shell for busybox: writes `page` (shell words, e.g. `web-$(hostname)`) as /www/index.html, prints "serving", runs httpd. */
+/**
+ * Shell for busybox: writes `page` (shell words, e.g. `web-$(hostname)`) as /www/index.html, prints "serving", runs
+ * httpd.
+ */
 export function httpdCommand(page: string): string {
   return `mkdir -p /www && echo ${page} > /www/index.html && echo serving && exec httpd -f -p ${HTTPD_PORT} -h /www`;
 }

@@ -1,4 +1,12 @@
-export { WharfProcess, freePort, NODE_PROCESSES, REPO_ROOT, WHARF_BIN, type WharfEndpoint, type WharfOptions } from './wharf-process.js';
+export {
+  WharfProcess,
+  freePort,
+  NODE_PROCESSES,
+  REPO_ROOT,
+  WHARF_BIN,
+  type WharfEndpoint,
+  type WharfOptions,
+} from './wharf-process.js';
 export { runWharf, type WharfRun, type WharfRunOptions } from './wharf-cli.js';
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
@@ -8,11 +16,30 @@ export { runcUnavailable, toolUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
 export { clientCertificate, servingCertificate, type ServingCertificate } from './certs.js';
 export { askBackendDirectly } from './aggregated.js';
-export { httpAnswer, httpGet, httpText, steadyRequests, type HttpAnswer, type HttpGetOptions, type HttpReply, type SteadyResult } from './http.js';
+export {
+  httpAnswer,
+  httpGet,
+  httpText,
+  steadyRequests,
+  type HttpAnswer,
+  type HttpGetOptions,
+  type HttpReply,
+  type SteadyResult,
+} from './http.js';
 export { crdManifest, crdName, type CrdOptions } from './crd.js';
 export { ociArchive, importImage, writeFiles, type OciArchiveOptions } from './oci-archive.js';
 export { buildWar, jdkUnavailable, type WarOptions } from './war.js';
-export { tomcatImage, scratchImage, testCacheDir, TOMCAT_IMAGE, TOMCAT_APP_BASE, TOMCAT_PORT, TOMCAT_WRITABLE_DIRS, TOMCAT_PACKAGES, type BuiltImage } from './tomcat.js';
+export {
+  tomcatImage,
+  scratchImage,
+  testCacheDir,
+  TOMCAT_IMAGE,
+  TOMCAT_APP_BASE,
+  TOMCAT_PORT,
+  TOMCAT_WRITABLE_DIRS,
+  TOMCAT_PACKAGES,
+  type BuiltImage,
+} from './tomcat.js';
 export { captureLogger, LEVEL, type LogLine } from './logs.js';
 export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';

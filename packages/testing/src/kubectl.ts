@@ -18,10 +18,16 @@ export interface KubectlResult {
 export class Kubectl {
   private readonly cacheDir = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
 
-  constructor(private readonly kubeconfig: string, private readonly binary = KUBECTL_132) {}
+  constructor(
+    private readonly kubeconfig: string,
+    private readonly binary = KUBECTL_132,
+  ) {}
 
   /** Runs kubectl; never throws on a non-zero exit (tests assert on the result). */
-  run(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
+  run(
+    args: string[],
+    opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  ): Promise<KubectlResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.binary, ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args], {
         env: { ...process.env, HOME: this.cacheDir, ...(opts.env ?? {}) },
@@ -51,21 +57,36 @@ export class Kubectl {
   }
 
   /** Starts a long-running kubectl (e.g. get -w) and returns a handle to read and stop it. */
-  spawn(args: string[]): { output: () => string; write: (text: string) => void; stop: () => void; done: Promise<number> } {
+  spawn(args: string[]): {
+    output: () => string;
+    write: (text: string) => void;
+    stop: () => void;
+    done: Promise<number>;
+  } {
     const child = spawn(this.binary, ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args], {
-      env: { ...process.env, HOME: this.cacheDir }, stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: this.cacheDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdin.on('error', () => undefined);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number>((res) => child.on('close', (c) => res(c ?? -1)));
-    return { output: () => out, write: (text) => void child.stdin.write(text), stop: () => child.kill('SIGTERM'), done };
+    return {
+      output: () => out,
+      write: (text) => void child.stdin.write(text),
+      stop: () => child.kill('SIGTERM'),
+      done,
+    };
   }
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with the last error. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -16,7 +16,9 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
 export interface OciArchiveOptions {
   /** A directory whose contents become the layer: its root is the image's `/`. */
   readonly contentDir: string;
-  /** The image to add the layer to: an OCI layout directory and the ref name in its index. @default none (FROM scratch) */
+  /**
+   * The image to add the layer to: an OCI layout directory and the ref name in its index. @default none (FROM scratch)
+   */
   readonly base?: { readonly layout: string; readonly ref: string };
   /** Fields merged into the image config's `config` (Entrypoint, Cmd, Env, WorkingDir, User). @default the base's */
   readonly config?: Readonly<Record<string, unknown>>;
@@ -57,14 +59,20 @@ export function ociArchive(o: OciArchiveOptions, outTar: string): string {
       config: { mediaType: 'application/vnd.oci.image.config.v1+json' },
       layers: [],
     };
-    let config: { config?: Record<string, unknown>; rootfs: { type: string; diff_ids: string[] }; history?: unknown[] } & Record<string, unknown> = {
+    let config: {
+      config?: Record<string, unknown>;
+      rootfs: { type: string; diff_ids: string[] };
+      history?: unknown[];
+    } & Record<string, unknown> = {
       ...platform(),
       config: {},
       rootfs: { type: 'layers', diff_ids: [] },
     };
     if (o.base) {
       const blob = (digest: string): string => path.join(o.base!.layout, 'blobs', ...digest.split(':'));
-      const index = JSON.parse(readFileSync(path.join(o.base.layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+      const index = JSON.parse(readFileSync(path.join(o.base.layout, 'index.json'), 'utf8')) as {
+        manifests: { digest: string; annotations?: Record<string, string> }[];
+      };
       const found = index.manifests.find((m) => m.annotations?.[REF_NAME] === o.base!.ref);
       if (!found) throw new Error(`${o.base.ref} is not in ${o.base.layout}`);
       manifest = JSON.parse(readFileSync(blob(found.digest), 'utf8'));
@@ -73,11 +81,25 @@ export function ociArchive(o: OciArchiveOptions, outTar: string): string {
     }
     // Sorted, owned by root, time 0: the same content always gives the same digest.
     const layerTar = path.join(work, 'layer.tar');
-    execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', o.contentDir, '-cf', layerTar, '.']);
+    execFileSync('tar', [
+      '--sort=name',
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-C',
+      o.contentDir,
+      '-cf',
+      layerTar,
+      '.',
+    ]);
     const layer = put(readFileSync(layerTar));
     config.rootfs.diff_ids.push(layer.digest); // uncompressed: the DiffID is the blob digest
     config.config = { ...config.config, ...o.config };
-    config.history = [...(config.history ?? []), { created: '1970-01-01T00:00:00Z', created_by: 'wharf test fixture layer' }];
+    config.history = [
+      ...(config.history ?? []),
+      { created: '1970-01-01T00:00:00Z', created_by: 'wharf test fixture layer' },
+    ];
     const cfg = put(Buffer.from(JSON.stringify(config)));
     const man = put(
       Buffer.from(
@@ -89,7 +111,11 @@ export function ociArchive(o: OciArchiveOptions, outTar: string): string {
       ),
     );
     writeFileSync(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    const entry = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...man, ...(o.refName ? { annotations: { [REF_NAME]: o.refName } } : {}) };
+    const entry = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      ...man,
+      ...(o.refName ? { annotations: { [REF_NAME]: o.refName } } : {}),
+    };
     writeFileSync(path.join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry] }));
     execFileSync('tar', ['-C', layout, '-cf', outTar, '.']);
     return outTar;
@@ -100,6 +126,10 @@ export function ociArchive(o: OciArchiveOptions, outTar: string): string {
 
 /** `wharf image import TAR --name NAME` into the cluster's built-in registry; answers `host/name:tag@digest`. */
 export async function importImage(wharf: WharfProcess, tar: string, name: string): Promise<string> {
-  const { stdout } = await run(process.execPath, [WHARF_BIN, 'image', 'import', tar, '--name', name, '--data-dir', wharf.dataDir], { timeout: 300_000, maxBuffer: 16 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    [WHARF_BIN, 'image', 'import', tar, '--name', name, '--data-dir', wharf.dataDir],
+    { timeout: 300_000, maxBuffer: 16 << 20 },
+  );
   return stdout.trim();
 }

@@ -57,15 +57,25 @@ export class OidcTestProvider {
     const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const clientId = o.clientId ?? 'wharf';
     const users = new Map(o.users.map((u) => [u.login, u]));
-    const jwk = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test-1', use: 'sig', alg: 'RS256' };
+    const jwk = {
+      ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+      kid: 'test-1',
+      use: 'sig',
+      alg: 'RS256',
+    };
     // Loaded here: suites that import @wharf/testing without an OpenID provider do not pay for it.
     const { default: OidcProvider } = await import('oidc-provider');
     const provider: Provider = new OidcProvider(issuer, {
-      clients: [{
-        client_id: clientId, application_type: 'native', token_endpoint_auth_method: 'none',
-        redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'],
-        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-      }],
+      clients: [
+        {
+          client_id: clientId,
+          application_type: 'native',
+          token_endpoint_auth_method: 'none',
+          redirect_uris: ['http://127.0.0.1/callback'],
+          response_types: ['code'],
+          grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        },
+      ],
       jwks: { keys: [jwk as never] },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
@@ -73,10 +83,29 @@ export class OidcTestProvider {
       // The groups go into the ID token (the API server reads them there), not only userinfo.
       conformIdTokenClaims: false,
       features: { devInteractions: { enabled: true }, deviceFlow: { enabled: true }, revocation: { enabled: true } },
-      ttl: { IdToken: o.idTokenTtlSeconds ?? 3600, AccessToken: o.idTokenTtlSeconds ?? 3600, RefreshToken: 86_400, Interaction: 600, Session: 86_400, Grant: 86_400, DeviceCode: 600 },
+      ttl: {
+        IdToken: o.idTokenTtlSeconds ?? 3600,
+        AccessToken: o.idTokenTtlSeconds ?? 3600,
+        RefreshToken: 86_400,
+        Interaction: 600,
+        Session: 86_400,
+        Grant: 86_400,
+        DeviceCode: 600,
+      },
       findAccount: (_ctx, id) => {
         const u = users.get(id);
-        return u ? { accountId: id, claims: () => ({ sub: id, preferred_username: id, email: u.email, email_verified: true, groups: [...u.groups] }) } : undefined;
+        return u
+          ? {
+              accountId: id,
+              claims: () => ({
+                sub: id,
+                preferred_username: id,
+                email: u.email,
+                email_verified: true,
+                groups: [...u.groups],
+              }),
+            }
+          : undefined;
       },
     });
     handler = provider.callback() as never;
@@ -121,7 +150,12 @@ export class OidcTestProvider {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private send(url: string, method: string, body: string | undefined, cookies: Map<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  private send(
+    url: string,
+    method: string,
+    body: string | undefined,
+    cookies: Map<string, string>,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
     const u = new URL(url);
     const headers: Record<string, string> = { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -131,7 +165,10 @@ export class OidcTestProvider {
           const [pair = '', ...attrs] = c.split(';');
           const eq = pair.indexOf('=');
           const name = pair.slice(0, eq).trim();
-          const gone = attrs.some((a) => /^\s*max-age=0/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1] ?? '') < Date.now()));
+          const gone = attrs.some(
+            (a) =>
+              /^\s*max-age=0/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1] ?? '') < Date.now()),
+          );
           if (gone) cookies.delete(name);
           else cookies.set(name, pair.slice(eq + 1).trim());
         }
@@ -140,7 +177,10 @@ export class OidcTestProvider {
         res.on('data', (d: string) => (text += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
       };
-      const req = u.protocol === 'https:' ? httpsRequest(u, { method, headers, ca: this.ca }, done) : httpRequest(u, { method, headers }, done);
+      const req =
+        u.protocol === 'https:'
+          ? httpsRequest(u, { method, headers, ca: this.ca }, done)
+          : httpRequest(u, { method, headers }, done);
       req.on('error', reject);
       req.end(body);
     });
@@ -148,5 +188,11 @@ export class OidcTestProvider {
 }
 
 function unescapeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x2F;/g, '/');
 }

@@ -27,14 +27,20 @@ interface KubeconfigShape {
 }
 
 /** Parses a response body as JSON (tests assert on its fields). */
-export function json<T = Record<string, any>>(r: RawResponse): T { // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers, asserted field by field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers, asserted field by field
+export function json<T = Record<string, any>>(r: RawResponse): T {
   return JSON.parse(r.text) as T;
 }
 
 export class RawApi {
   private readonly agent: Agent;
 
-  private constructor(readonly server: string, readonly ca: string, readonly token: string | undefined, agent?: Agent) {
+  private constructor(
+    readonly server: string,
+    readonly ca: string,
+    readonly token: string | undefined,
+    agent?: Agent,
+  ) {
     this.agent = agent ?? new Agent({ ca, keepAlive: true, maxSockets: 64 });
   }
 
@@ -48,7 +54,11 @@ export class RawApi {
     const cfg = parse(readFileSync(path, 'utf8')) as KubeconfigShape;
     const cluster = cfg.clusters?.[0]?.cluster;
     if (!cluster?.server || !cluster['certificate-authority-data']) throw new Error(`${path}: no cluster server or CA`);
-    return new RawApi(cluster.server, Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'), cfg.users?.[0]?.user?.token);
+    return new RawApi(
+      cluster.server,
+      Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'),
+      cfg.users?.[0]?.user?.token,
+    );
   }
 
   /** The same server and connection pool with another bearer token (undefined: no token). */
@@ -60,22 +70,42 @@ export class RawApi {
     const url = new URL(this.server);
     let body: Buffer | undefined;
     if (opts.body !== undefined) {
-      body = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+      body = Buffer.isBuffer(opts.body)
+        ? opts.body
+        : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     }
     const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
-    if (this.token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${this.token}`;
+    if (this.token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
+      headers.authorization = `Bearer ${this.token}`;
     if (body) {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = String(body.length);
     }
     return new Promise((resolve, reject) => {
       // `path` goes on the wire exactly as given (no normalisation of `..` or percent-escapes).
-      const req = request({ host: url.hostname, port: url.port, method, path, agent: this.agent, headers, timeout: opts.timeoutMs ?? 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method,
+          path,
+          agent: this.agent,
+          headers,
+          timeout: opts.timeoutMs ?? 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${opts.timeoutMs ?? 30_000} ms`)));
       req.on('error', reject);
       req.end(body);

@@ -5,9 +5,16 @@ import { existsSync } from 'node:fs';
 
 /** Why runc pods cannot run here ('not root'), or '' when they can; throws when they should but cannot. */
 export function runcUnavailable(): string {
-  const missing = !existsSync('/usr/sbin/runc') ? 'no runc' : !existsSync('/usr/bin/conmon') ? 'no conmon' : !existsSync('/usr/lib/cni/bridge') ? 'no CNI plugins' : '';
+  const missing = !existsSync('/usr/sbin/runc')
+    ? 'no runc'
+    : !existsSync('/usr/bin/conmon')
+      ? 'no conmon'
+      : !existsSync('/usr/lib/cni/bridge')
+        ? 'no CNI plugins'
+        : '';
   const root = process.getuid?.() === 0;
-  if ((root || process.env.CI) && missing) throw new Error(`runc suites cannot run: ${missing} (run scripts/setup.sh --test as root)`);
+  if ((root || process.env.CI) && missing)
+    throw new Error(`runc suites cannot run: ${missing} (run scripts/setup.sh --test as root)`);
   if (!root) {
     if (process.env.CI) throw new Error('runc suites cannot run: not root (CI runs them as root)');
     return 'not root';

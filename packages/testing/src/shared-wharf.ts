@@ -24,7 +24,10 @@ const statePath = (runDir: string): string => join(sharedDir(runDir), 'state.jso
 
 function runDirOrThrow(): string {
   const runDir = process.env.WHARF_E2E_RUN_DIR;
-  if (!runDir) throw new Error('sharedWharf: WHARF_E2E_RUN_DIR is not set; run the file with `npx vitest run --project e2e` (e2e/global-setup.ts sets it)');
+  if (!runDir)
+    throw new Error(
+      'sharedWharf: WHARF_E2E_RUN_DIR is not set; run the file with `npx vitest run --project e2e` (e2e/global-setup.ts sets it)',
+    );
   return runDir;
 }
 
@@ -94,7 +97,9 @@ async function launch(runDir: string): Promise<SharedState> {
   while (!logText(log).includes('wharf is ready')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`shared wharf up ${child.exitCode !== null ? `exited with ${child.exitCode}` : 'not ready in time'}:\n${logText(log)}`);
+      throw new Error(
+        `shared wharf up ${child.exitCode !== null ? `exited with ${child.exitCode}` : 'not ready in time'}:\n${logText(log)}`,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -110,7 +115,8 @@ export async function sharedWharf(): Promise<WharfEndpoint> {
   for (;;) {
     const state = readState(runDir);
     if (state) {
-      if (!processAlive(state.pid)) throw new Error(`the shared wharf up (pid ${state.pid}) is gone; its log:\n${logText(state.log).slice(-4000)}`);
+      if (!processAlive(state.pid))
+        throw new Error(`the shared wharf up (pid ${state.pid}) is gone; its log:\n${logText(state.log).slice(-4000)}`);
       return new SharedEndpoint(state);
     }
     try {

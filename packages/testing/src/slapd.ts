@@ -26,7 +26,10 @@ const SLAPD = '/usr/sbin/slapd';
 
 /** Why slapd cannot run here, or undefined when it can (throws as root or in CI: see toolUnavailable). */
 export function slapdUnavailable(): string | undefined {
-  return toolUnavailable([SLAPD, '/usr/sbin/slapadd'], 'apt-get install slapd ldap-utils; scripts/setup.sh --test does') || undefined;
+  return (
+    toolUnavailable([SLAPD, '/usr/sbin/slapadd'], 'apt-get install slapd ldap-utils; scripts/setup.sh --test does') ||
+    undefined
+  );
 }
 
 export class Slapd {
@@ -49,27 +52,49 @@ export class Slapd {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-slapd-'));
     try {
       const tls = servingCertificate(['localhost'], ['127.0.0.1']);
-      for (const [f, v] of [['ca.crt', tls.ca], ['tls.crt', tls.cert], ['tls.key', tls.key]] as const) writeFileSync(join(dir, f), v, { mode: 0o600 });
+      for (const [f, v] of [
+        ['ca.crt', tls.ca],
+        ['tls.crt', tls.cert],
+        ['tls.key', tls.key],
+      ] as const)
+        writeFileSync(join(dir, f), v, { mode: 0o600 });
       mkdirSync(join(dir, 'db'));
       const conf = join(dir, 'slapd.conf');
-      writeFileSync(conf, [
-        ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include /etc/ldap/schema/${s}.schema`),
-        'modulepath /usr/lib/ldap', 'moduleload back_mdb',
-        `pidfile ${join(dir, 'slapd.pid')}`, `argsfile ${join(dir, 'slapd.args')}`,
-        `TLSCACertificateFile ${join(dir, 'ca.crt')}`, `TLSCertificateFile ${join(dir, 'tls.crt')}`, `TLSCertificateKeyFile ${join(dir, 'tls.key')}`,
-        'database mdb', `suffix "${LDAP_SUFFIX}"`, `rootdn "cn=admin,${LDAP_SUFFIX}"`, `directory ${join(dir, 'db')}`,
-        'access to attrs=userPassword by self read by anonymous auth by * none',
-        'access to * by users read by * none',
-        '',
-      ].join('\n'));
-      const hash = (pw: string): string => execFileSync('/usr/sbin/slappasswd', ['-s', pw], { encoding: 'utf8' }).trim();
+      writeFileSync(
+        conf,
+        [
+          ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include /etc/ldap/schema/${s}.schema`),
+          'modulepath /usr/lib/ldap',
+          'moduleload back_mdb',
+          `pidfile ${join(dir, 'slapd.pid')}`,
+          `argsfile ${join(dir, 'slapd.args')}`,
+          `TLSCACertificateFile ${join(dir, 'ca.crt')}`,
+          `TLSCertificateFile ${join(dir, 'tls.crt')}`,
+          `TLSCertificateKeyFile ${join(dir, 'tls.key')}`,
+          'database mdb',
+          `suffix "${LDAP_SUFFIX}"`,
+          `rootdn "cn=admin,${LDAP_SUFFIX}"`,
+          `directory ${join(dir, 'db')}`,
+          'access to attrs=userPassword by self read by anonymous auth by * none',
+          'access to * by users read by * none',
+          '',
+        ].join('\n'),
+      );
+      const hash = (pw: string): string =>
+        execFileSync('/usr/sbin/slappasswd', ['-s', pw], { encoding: 'utf8' }).trim();
       const dn = (uid: string): string => `uid=${uid},ou=people,${LDAP_SUFFIX}`;
       const entries = [
         `dn: ${LDAP_SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
         `dn: ou=people,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: people`,
         `dn: ou=groups,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: groups`,
-        ...people.map((p) => `dn: ${dn(p.uid)}\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.uid}\nsn: ${p.uid}\nuserPassword: ${hash(p.password)}`),
-        ...groups.map((g) => `dn: cn=${g.cn},ou=groups,${LDAP_SUFFIX}\nobjectClass: groupOfNames\ncn: ${g.cn}\n${g.members.map((m) => `member: ${dn(m)}`).join('\n')}`),
+        ...people.map(
+          (p) =>
+            `dn: ${dn(p.uid)}\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.uid}\nsn: ${p.uid}\nuserPassword: ${hash(p.password)}`,
+        ),
+        ...groups.map(
+          (g) =>
+            `dn: cn=${g.cn},ou=groups,${LDAP_SUFFIX}\nobjectClass: groupOfNames\ncn: ${g.cn}\n${g.members.map((m) => `member: ${dn(m)}`).join('\n')}`,
+        ),
       ];
       writeFileSync(join(dir, 'data.ldif'), `${entries.join('\n\n')}\n`);
       execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
@@ -77,7 +102,9 @@ export class Slapd {
       const ldapUrl = `ldap://127.0.0.1:${ldapPort}`;
       const ldapsUrl = `ldaps://127.0.0.1:${ldapsPort}`;
       // -d 0: stay in the foreground (the test owns the process), log nothing.
-      const child = spawn(SLAPD, ['-f', conf, '-h', `${ldapUrl}/ ${ldapsUrl}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(SLAPD, ['-f', conf, '-h', `${ldapUrl}/ ${ldapsUrl}/`, '-d', '0'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let err = '';
       child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
       const s = new Slapd(child, dir, ldapUrl, ldapsUrl, join(dir, 'ca.crt'));

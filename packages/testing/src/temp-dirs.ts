@@ -14,7 +14,9 @@ export function wharfTempDirs(): string[] {
 
 export function dirInUse(dir: string): boolean {
   const prefix = `${dir}/`;
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '');
   if (mounts.some((m) => m === dir || m.startsWith(prefix))) return true;
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {

@@ -54,13 +54,24 @@ const CONFIG = {
   Entrypoint: [
     `${JAVA_HOME}/bin/java`,
     // A small footprint and a quick start on a 2-core machine.
-    '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
-    '-Dcatalina.home=/usr/share/tomcat10', `-Dcatalina.base=${BASE}`, `-Djava.io.tmpdir=${BASE}/temp`,
-    '-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager', `-Djava.util.logging.config.file=${BASE}/conf/logging.properties`,
-    '-cp', '/usr/share/tomcat10/bin/bootstrap.jar:/usr/share/tomcat10/bin/tomcat-juli.jar', 'org.apache.catalina.startup.Bootstrap',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Dcatalina.home=/usr/share/tomcat10',
+    `-Dcatalina.base=${BASE}`,
+    `-Djava.io.tmpdir=${BASE}/temp`,
+    '-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager',
+    `-Djava.util.logging.config.file=${BASE}/conf/logging.properties`,
+    '-cp',
+    '/usr/share/tomcat10/bin/bootstrap.jar:/usr/share/tomcat10/bin/tomcat-juli.jar',
+    'org.apache.catalina.startup.Bootstrap',
   ],
   Cmd: ['start'],
-  Env: [`JAVA_HOME=${JAVA_HOME}`, 'CATALINA_HOME=/usr/share/tomcat10', `CATALINA_BASE=${BASE}`, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  Env: [
+    `JAVA_HOME=${JAVA_HOME}`,
+    'CATALINA_HOME=/usr/share/tomcat10',
+    `CATALINA_BASE=${BASE}`,
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ],
   WorkingDir: BASE,
   ExposedPorts: { [`${TOMCAT_PORT}/tcp`]: {} },
 };
@@ -68,9 +79,11 @@ const CONFIG = {
 /** The CATALINA_BASE layer: own server.xml and logging, Debian's other conf files by symlink. */
 function catalinaBase(dir: string): string {
   writeFiles(dir, { [`${BASE}/conf/server.xml`]: SERVER_XML, [`${BASE}/conf/logging.properties`]: LOGGING });
-  for (const f of ['web.xml', 'catalina.properties', 'context.xml']) symlinkSync(`/usr/share/tomcat10/etc/${f}`, path.join(dir, BASE, 'conf', f));
+  for (const f of ['web.xml', 'catalina.properties', 'context.xml'])
+    symlinkSync(`/usr/share/tomcat10/etc/${f}`, path.join(dir, BASE, 'conf', f));
   // conf/Catalina/localhost exists so Tomcat need not create it (the root filesystem may be read-only).
-  for (const d of ['webapps', 'work', 'temp', 'logs', 'lib', 'conf/Catalina/localhost']) mkdirSync(path.join(dir, BASE, d), { recursive: true });
+  for (const d of ['webapps', 'work', 'temp', 'logs', 'lib', 'conf/Catalina/localhost'])
+    mkdirSync(path.join(dir, BASE, d), { recursive: true });
   // Any uid may run it: what Tomcat writes is open to all (sticky, as /tmp).
   for (const d of ['work', 'temp', 'logs']) chmodSync(path.join(dir, BASE, d), 0o1777);
   return dir;
@@ -98,7 +111,10 @@ export function testCacheDir(): string {
  * from the cached archive.
  */
 export async function tomcatImage(wharf: WharfProcess, name = TOMCAT_IMAGE): Promise<BuiltImage> {
-  const key = createHash('sha256').update(JSON.stringify({ TOMCAT_PACKAGES, SERVER_XML, LOGGING, CONFIG, v: 1 })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ TOMCAT_PACKAGES, SERVER_XML, LOGGING, CONFIG, v: 1 }))
+    .digest('hex')
+    .slice(0, 16);
   const cacheDir = testCacheDir();
   const archive = path.join(cacheDir, `tomcat-image-${key}.tar`);
   let buildMs = 0;
@@ -109,8 +125,29 @@ export async function tomcatImage(wharf: WharfProcess, name = TOMCAT_IMAGE): Pro
     const work = mkdtempSync(path.join(cacheDir, 'tomcat-'));
     try {
       const base = `tomcat-base-${key}:10`;
-      await run(process.execPath, [WHARF_BIN, 'image', 'build-base', base, '--debian-packages', TOMCAT_PACKAGES.join(','), '--data-dir', wharf.dataDir], { timeout: 600_000, maxBuffer: 16 << 20 });
-      const tmp = ociArchive({ contentDir: catalinaBase(path.join(work, 'layer')), base: { layout: path.join(wharf.dataDir, 'images'), ref: base }, config: CONFIG, refName: name }, path.join(work, 'image.tar'));
+      await run(
+        process.execPath,
+        [
+          WHARF_BIN,
+          'image',
+          'build-base',
+          base,
+          '--debian-packages',
+          TOMCAT_PACKAGES.join(','),
+          '--data-dir',
+          wharf.dataDir,
+        ],
+        { timeout: 600_000, maxBuffer: 16 << 20 },
+      );
+      const tmp = ociArchive(
+        {
+          contentDir: catalinaBase(path.join(work, 'layer')),
+          base: { layout: path.join(wharf.dataDir, 'images'), ref: base },
+          config: CONFIG,
+          refName: name,
+        },
+        path.join(work, 'image.tar'),
+      );
       renameSync(tmp, archive); // whole or not at all: a run killed half-way leaves no cache entry
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -123,10 +160,18 @@ export async function tomcatImage(wharf: WharfProcess, name = TOMCAT_IMAGE): Pro
 }
 
 /** A FROM scratch image holding only `files` (path in the image → content), imported as `name`. */
-export async function scratchImage(wharf: WharfProcess, dir: string, name: string, files: Readonly<Record<string, string | Buffer>>): Promise<string> {
+export async function scratchImage(
+  wharf: WharfProcess,
+  dir: string,
+  name: string,
+  files: Readonly<Record<string, string | Buffer>>,
+): Promise<string> {
   const work = mkdtempSync(path.join(dir, 'scratch-'));
   try {
-    const tar = ociArchive({ contentDir: writeFiles(path.join(work, 'content'), files), refName: name }, path.join(work, 'image.tar'));
+    const tar = ociArchive(
+      { contentDir: writeFiles(path.join(work, 'content'), files), refName: name },
+      path.join(work, 'image.tar'),
+    );
     return await importImage(wharf, tar, name);
   } finally {
     rmSync(work, { recursive: true, force: true });

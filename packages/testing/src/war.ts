@@ -42,7 +42,8 @@ export function jdkUnavailable(): string {
     if (existsSync(`/usr/bin/${tool}`)) continue;
     const missing = `no /usr/bin/${tool} (Debian's openjdk-17-jdk-headless)`;
     // As runcUnavailable: where setup.sh --test installs the JDK (root, CI), a missing one is a failure, not a skip.
-    if (process.getuid?.() === 0 || process.env.CI) throw new Error(`the JDK suites cannot run: ${missing} (run scripts/setup.sh --test as root)`);
+    if (process.getuid?.() === 0 || process.env.CI)
+      throw new Error(`the JDK suites cannot run: ${missing} (run scripts/setup.sh --test as root)`);
     return missing;
   }
   return '';
@@ -61,7 +62,11 @@ export function buildWar(dir: string, o: WarOptions): string {
   });
   mkdirSync(path.join(root, 'WEB-INF/classes'), { recursive: true });
   // --release 17: the class files run on the runtime image's Java 17 whatever JDK compiles them.
-  execFileSync('javac', ['--release', '17', '-d', path.join(root, 'WEB-INF/classes'), path.join(src, 'wharf/demo/Greeting.java')], { stdio: 'pipe' });
+  execFileSync(
+    'javac',
+    ['--release', '17', '-d', path.join(root, 'WEB-INF/classes'), path.join(src, 'wharf/demo/Greeting.java')],
+    { stdio: 'pipe' },
+  );
   const war = path.join(dir, `${o.name}.war`);
   rmSync(war, { force: true });
   execFileSync('jar', ['--create', '--file', war, '-C', root, '.'], { stdio: 'pipe' });

@@ -23,10 +23,19 @@ export interface WharfRunOptions {
 export function runWharf(args: readonly string[], opts: WharfRunOptions = {}): Promise<WharfRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [WHARF_BIN, ...args], { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+    const child = execFile(
+      process.execPath,
+      [WHARF_BIN, ...args],
+      {
+        timeout: opts.timeoutMs ?? 120_000,
+        maxBuffer: 64 << 20,
+        ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      },
+    );
     child.stdin?.end(opts.stdin ?? '');
   });
 }

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
 
-/** WHARF_TEST_NODE_PROCESSES=1 runs every suite's node agents as processes of their own (`wharf up --node-processes`). */
+/**
+ * WHARF_TEST_NODE_PROCESSES=1 runs every suite's node agents as processes of their own (`wharf up --node-processes`).
+ */
 export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES === '1';
 
 export function freePort(): Promise<number> {
@@ -37,13 +39,31 @@ export interface UpPorts {
 
 /** Free ports for a new `wharf up`. */
 export async function freeUpPorts(api?: number): Promise<UpPorts> {
-  return { api: api ?? (await freePort()), registry: await freePort(), ingress: await freePort(), ingressHttps: await freePort() };
+  return {
+    api: api ?? (await freePort()),
+    registry: await freePort(),
+    ingress: await freePort(),
+    ingressHttps: await freePort(),
+  };
 }
 
 /** The `wharf up` arguments for a data dir and its ports, without monitoring unless asked. */
 export function upArgs(dataDir: string, ports: UpPorts, monitoring = false): string[] {
   const p = (n: number): string => String(n);
-  return ['up', '--data-dir', dataDir, '--api-port', p(ports.api), '--registry-port', p(ports.registry), '--ingress-port', p(ports.ingress), '--ingress-https-port', p(ports.ingressHttps), ...(monitoring ? [] : ['--no-monitoring'])];
+  return [
+    'up',
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    p(ports.api),
+    '--registry-port',
+    p(ports.registry),
+    '--ingress-port',
+    p(ports.ingress),
+    '--ingress-https-port',
+    p(ports.ingressHttps),
+    ...(monitoring ? [] : ['--no-monitoring']),
+  ];
 }
 
 /** What a suite needs of a running Wharf: where to reach it, and what it logged. */
@@ -60,7 +80,9 @@ export interface WharfOptions {
   dataDir?: string;
   port?: number;
   extraArgs?: string[];
-  /** Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own */
+  /**
+   * Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own
+   */
   runAs?: { uid: number; gid: number };
   /** How long to wait for the kubeconfig. @default 120000 (a machine shared by several test runs is slow) */
   readyTimeoutMs?: number;
@@ -104,11 +126,25 @@ export class WharfProcess implements WharfEndpoint {
   }
 
   private async launch(opts: WharfOptions): Promise<void> {
-    const ports = { api: this.port, registry: this.registryPort, ingress: this.ingressPort, ingressHttps: this.ingressHttpsPort };
-    const child = spawn(process.execPath, [WHARF_BIN, ...upArgs(this.dataDir, ports, opts.monitoring), ...(NODE_PROCESSES ? ['--node-processes'] : []), ...(opts.extraArgs ?? [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
-    });
+    const ports = {
+      api: this.port,
+      registry: this.registryPort,
+      ingress: this.ingressPort,
+      ingressHttps: this.ingressHttpsPort,
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        WHARF_BIN,
+        ...upArgs(this.dataDir, ports, opts.monitoring),
+        ...(NODE_PROCESSES ? ['--node-processes'] : []),
+        ...(opts.extraArgs ?? []),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid } : {}),
+      },
+    );
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));

@@ -25,9 +25,17 @@ export interface ProxyIdentity {
 }
 
 /** Connection options for a request to `target` at host:port. */
-export function backendOptions(target: ApiServiceTarget, host: string, port: number, identity: ProxyIdentity): RequestOptions {
+export function backendOptions(
+  target: ApiServiceTarget,
+  host: string,
+  port: number,
+  identity: ProxyIdentity,
+): RequestOptions {
   return {
-    host, port, cert: identity.cert, key: identity.key,
+    host,
+    port,
+    cert: identity.cert,
+    key: identity.key,
     servername: `${target.service.name}.${target.service.namespace}.svc`,
     ...(target.ca ? { ca: target.ca } : {}),
     rejectUnauthorized: !target.insecureSkipTLSVerify,
@@ -35,14 +43,30 @@ export function backendOptions(target: ApiServiceTarget, host: string, port: num
 }
 
 /** GET `path` from the backend, resolving with status and body, rejecting on network or TLS errors. */
-export function getFromBackend(target: ApiServiceTarget, host: string, port: number, identity: ProxyIdentity, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+export function getFromBackend(
+  target: ApiServiceTarget,
+  host: string,
+  port: number,
+  identity: ProxyIdentity,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...backendOptions(target, host, port, identity), method: 'GET', path, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        ...backendOptions(target, host, port, identity),
+        method: 'GET',
+        path,
+        headers: { accept: 'application/json' },
+        timeout: timeoutMs,
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();

@@ -51,23 +51,28 @@ export class ApiServiceController {
   start(): void {
     this.ensureLocal();
     for (const e of this.api.store.list(PREFIX)) this.observe(e.object);
-    this.watchers.push(this.api.store.watch(PREFIX, this.api.store.revision, (ev) => {
-      if (!ev) return;
-      // Not inside the store's commit: observing may write the status.
-      setImmediate(() => {
-        if (ev.type === 'DELETED') this.forget(ev.object);
-        else this.observe(ev.object);
-      });
-    }));
+    this.watchers.push(
+      this.api.store.watch(PREFIX, this.api.store.revision, (ev) => {
+        if (!ev) return;
+        // Not inside the store's commit: observing may write the status.
+        setImmediate(() => {
+          if (ev.type === 'DELETED') this.forget(ev.object);
+          else this.observe(ev.object);
+        });
+      }),
+    );
     // A backend's Service or Endpoints changing is a reason to check it again now.
     for (const resource of ['services', 'endpoints']) {
-      this.watchers.push(this.api.store.watch(`/registry/core/${resource}/`, this.api.store.revision, (ev) => {
-        if (!ev) return;
-        const { namespace, name } = ev.object.metadata;
-        for (const t of this.targets.values()) {
-          if (t.service.namespace === namespace && t.service.name === name) setImmediate(() => void this.probe(t.name));
-        }
-      }));
+      this.watchers.push(
+        this.api.store.watch(`/registry/core/${resource}/`, this.api.store.revision, (ev) => {
+          if (!ev) return;
+          const { namespace, name } = ev.object.metadata;
+          for (const t of this.targets.values()) {
+            if (t.service.namespace === namespace && t.service.name === name)
+              setImmediate(() => void this.probe(t.name));
+          }
+        }),
+      );
     }
     this.timer = setInterval(() => {
       for (const name of this.targets.keys()) void this.probe(name);
@@ -96,12 +101,22 @@ export class ApiServiceController {
       seen.add(name);
       if (this.api.store.get(`${PREFIX}${name}`)) continue;
       const body = {
-        apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService',
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
         metadata: { name, labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
-        spec: { ...(info.group ? { group: info.group } : {}), version: info.version, groupPriorityMinimum: info.group ? 1000 : 18000, versionPriority: 15 },
+        spec: {
+          ...(info.group ? { group: info.group } : {}),
+          version: info.version,
+          groupPriorityMinimum: info.group ? 1000 : 18000,
+          versionPriority: 15,
+        },
       };
       const created = this.api.create(served, '', body, internalContext());
-      this.writeCondition(created, { status: 'True', reason: 'Local', message: 'Local APIServices are always available' });
+      this.writeCondition(created, {
+        status: 'True',
+        reason: 'Local',
+        message: 'Local APIServices are always available',
+      });
     }
   }
 
@@ -112,16 +127,31 @@ export class ApiServiceController {
     if (!service) {
       this.forget(obj);
       const available = conditionOf(obj);
-      if (available?.reason !== 'Local') this.writeCondition(obj, { status: 'True', reason: 'Local', message: 'Local APIServices are always available' });
+      if (available?.reason !== 'Local')
+        this.writeCondition(obj, {
+          status: 'True',
+          reason: 'Local',
+          message: 'Local APIServices are always available',
+        });
       return;
     }
     const group = typeof spec.group === 'string' ? spec.group : '';
     const version = typeof spec.version === 'string' ? spec.version : '';
-    const ca = typeof spec.caBundle === 'string' && spec.caBundle ? Buffer.from(spec.caBundle, 'base64').toString('utf8') : undefined;
+    const ca =
+      typeof spec.caBundle === 'string' && spec.caBundle
+        ? Buffer.from(spec.caBundle, 'base64').toString('utf8')
+        : undefined;
     const target: ApiServiceTarget = {
-      name, group, version, ca,
+      name,
+      group,
+      version,
+      ca,
       insecureSkipTLSVerify: spec.insecureSkipTLSVerify === true,
-      service: { namespace: String(service.namespace ?? ''), name: String(service.name ?? ''), port: typeof service.port === 'number' ? service.port : 443 },
+      service: {
+        namespace: String(service.namespace ?? ''),
+        name: String(service.name ?? ''),
+        port: typeof service.port === 'number' ? service.port : 443,
+      },
     };
     // Our own status writes come back here too: only a changed spec means a new check.
     if (JSON.stringify(this.targets.get(name)) === JSON.stringify(target)) return;
@@ -168,7 +198,11 @@ export class ApiServiceController {
       return { status: 'True', reason: 'Passed', message: 'all checks passed' };
     } catch (e) {
       this.api.registry.syncAggregated(target.group, target.version, undefined);
-      return { status: 'False', reason: 'FailedDiscoveryCheck', message: `failing or missing response from ${url}: ${(e as Error).message}` };
+      return {
+        status: 'False',
+        reason: 'FailedDiscoveryCheck',
+        message: `failing or missing response from ${url}: ${(e as Error).message}`,
+      };
     }
   }
 
@@ -178,8 +212,15 @@ export class ApiServiceController {
     const served = this.api.registry.lookup('apiregistration.k8s.io', 'v1', 'apiservices');
     if (!served) return;
     const next = clone(obj);
-    const transition = current?.status === c.status && current.lastTransitionTime ? current.lastTransitionTime : nowRfc3339(this.api.clock);
-    next.status = { conditions: [{ type: 'Available', status: c.status, lastTransitionTime: transition, reason: c.reason, message: c.message }] };
+    const transition =
+      current?.status === c.status && current.lastTransitionTime
+        ? current.lastTransitionTime
+        : nowRfc3339(this.api.clock);
+    next.status = {
+      conditions: [
+        { type: 'Available', status: c.status, lastTransitionTime: transition, reason: c.reason, message: c.message },
+      ],
+    };
     try {
       this.api.update(served, '', obj.metadata.name, next, internalContext(), 'status');
     } catch {
@@ -201,14 +242,22 @@ export function resourcesOf(list: unknown): ResourceInfo[] {
   for (const r of entries) {
     const name = typeof r.name === 'string' ? r.name : '';
     if (!name || name.includes('/')) continue;
-    const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+    const strings = (v: unknown): string[] | undefined =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
     const shortNames = strings(r.shortNames);
     const categories = strings(r.categories);
     out.set(name, {
-      group: '', version: '', resource: name, kind: String(r.kind ?? ''),
-      singular: typeof r.singularName === 'string' && r.singularName ? r.singularName : String(r.kind ?? '').toLowerCase(),
-      namespaced: r.namespaced === true, verbs: strings(r.verbs) ?? [], subresources: [],
-      ...(shortNames ? { shortNames } : {}), ...(categories ? { categories } : {}),
+      group: '',
+      version: '',
+      resource: name,
+      kind: String(r.kind ?? ''),
+      singular:
+        typeof r.singularName === 'string' && r.singularName ? r.singularName : String(r.kind ?? '').toLowerCase(),
+      namespaced: r.namespaced === true,
+      verbs: strings(r.verbs) ?? [],
+      subresources: [],
+      ...(shortNames ? { shortNames } : {}),
+      ...(categories ? { categories } : {}),
     });
   }
   for (const r of entries) {

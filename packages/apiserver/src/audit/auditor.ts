@@ -36,7 +36,13 @@ export function carriesSecrets(ri: Pick<RequestInfo, 'group' | 'resource' | 'sub
 export class Auditor {
   constructor(private readonly o: AuditorOptions) {}
 
-  begin(req: IncomingMessage, res: ServerResponse, ri: RequestInfo, user: UserInfo, impersonated?: UserInfo): AuditedRequest | undefined {
+  begin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ri: RequestInfo,
+    user: UserInfo,
+    impersonated?: UserInfo,
+  ): AuditedRequest | undefined {
     const decision = evaluatePolicy(this.o.policy, { user, ...ri });
     if (decision.level === 'None') return undefined;
     const level: Exclude<Level, 'None'> = carriesSecrets(ri) ? 'Metadata' : decision.level;
@@ -47,21 +53,39 @@ export class Auditor {
     if (!res.headersSent) res.setHeader('Audit-ID', auditID);
     const captured = level === 'RequestResponse' && ri.verb !== 'watch' ? captureResponse(res) : undefined;
     const base = {
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID, requestURI: req.url ?? '', verb: ri.verb,
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level,
+      auditID,
+      requestURI: req.url ?? '',
+      verb: ri.verb,
       user: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups] },
       ...(impersonated ? { impersonatedUser: { username: impersonated.name, groups: [...impersonated.groups] } } : {}),
       sourceIPs: [req.socket.remoteAddress ?? ''],
       ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
       requestReceivedTimestamp: received,
     } as const;
-    const objectRef = (name: string): AuditEvent['objectRef'] => (ri.resourceRequest ? {
-      resource: ri.resource, apiVersion: ri.version, ...(ri.namespace ? { namespace: ri.namespace } : {}), ...(name ? { name } : {}),
-      ...(ri.group ? { apiGroup: ri.group } : {}), ...(ri.subresource ? { subresource: ri.subresource } : {}),
-    } : undefined);
+    const objectRef = (name: string): AuditEvent['objectRef'] =>
+      ri.resourceRequest
+        ? {
+            resource: ri.resource,
+            apiVersion: ri.version,
+            ...(ri.namespace ? { namespace: ri.namespace } : {}),
+            ...(name ? { name } : {}),
+            ...(ri.group ? { apiGroup: ri.group } : {}),
+            ...(ri.subresource ? { subresource: ri.subresource } : {}),
+          }
+        : undefined;
     const emit = (stage: Stage, extra: Partial<AuditEvent>): void => {
       if (decision.omitStages.has(stage)) return;
       const ref = objectRef(ri.name);
-      const event: AuditEvent = { ...base, stage, ...(ref ? { objectRef: ref } : {}), ...extra, stageTimestamp: now().toISOString() };
+      const event: AuditEvent = {
+        ...base,
+        stage,
+        ...(ref ? { objectRef: ref } : {}),
+        ...extra,
+        stageTimestamp: now().toISOString(),
+      };
       for (const b of this.o.backends) b.process([event]);
     };
     emit('RequestReceived', {});
@@ -90,7 +114,12 @@ export class Auditor {
 function withoutSecrets(body: unknown): unknown {
   const kindOf = (o: unknown): unknown => (o && typeof o === 'object' ? (o as { kind?: unknown }).kind : undefined);
   const items = body && typeof body === 'object' ? (body as { items?: unknown }).items : undefined;
-  if (kindOf(body) === 'Secret' || kindOf(body) === 'SecretList' || (Array.isArray(items) && items.some((i) => kindOf(i) === 'Secret'))) return undefined;
+  if (
+    kindOf(body) === 'Secret' ||
+    kindOf(body) === 'SecretList' ||
+    (Array.isArray(items) && items.some((i) => kindOf(i) === 'Secret'))
+  )
+    return undefined;
   return body;
 }
 
@@ -110,7 +139,11 @@ function captureResponse(res: ServerResponse): () => unknown {
   let size = 0;
   const keep = (chunk: unknown, encoding?: unknown): void => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_RESPONSE_BYTES) return;
-    const b = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+    const b = Buffer.isBuffer(chunk)
+      ? chunk
+      : typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array);
     size += b.length;
     if (size <= MAX_RESPONSE_BYTES) chunks.push(b);
   };

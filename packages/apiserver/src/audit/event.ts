@@ -13,8 +13,20 @@ export interface AuditEvent {
   readonly impersonatedUser?: { readonly username: string; readonly groups: readonly string[] };
   readonly sourceIPs: readonly string[];
   readonly userAgent?: string;
-  readonly objectRef?: { readonly resource: string; readonly namespace?: string; readonly name?: string; readonly apiGroup?: string; readonly apiVersion: string; readonly subresource?: string };
-  readonly responseStatus?: { readonly metadata: Record<string, never>; readonly code: number; readonly status?: string; readonly reason?: string };
+  readonly objectRef?: {
+    readonly resource: string;
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly apiGroup?: string;
+    readonly apiVersion: string;
+    readonly subresource?: string;
+  };
+  readonly responseStatus?: {
+    readonly metadata: Record<string, never>;
+    readonly code: number;
+    readonly status?: string;
+    readonly reason?: string;
+  };
   readonly requestObject?: unknown;
   readonly responseObject?: unknown;
   readonly requestReceivedTimestamp: string;

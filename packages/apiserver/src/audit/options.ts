@@ -34,13 +34,23 @@ export function createAuditor(o: AuditOptions, defaultLogPath: string, onError: 
   const policy = parsePolicy(text, `--audit-policy-file ${o.policyFile}`);
   const backends: AuditBackend[] = [];
   const logPath = o.logPath ?? defaultLogPath;
-  if (logPath !== '-') backends.push(new LogBackend({ path: logPath, maxSizeBytes: (o.logMaxSizeMB ?? 100) * 1024 * 1024, maxBackups: o.logMaxBackups ?? 10 }));
+  if (logPath !== '-')
+    backends.push(
+      new LogBackend({
+        path: logPath,
+        maxSizeBytes: (o.logMaxSizeMB ?? 100) * 1024 * 1024,
+        maxBackups: o.logMaxBackups ?? 10,
+      }),
+    );
   if (o.webhookConfigFile) {
-    backends.push(new WebhookBackend({
-      configFile: o.webhookConfigFile, onError,
-      ...(o.webhookBatchMaxSize !== undefined ? { maxBatchSize: o.webhookBatchMaxSize } : {}),
-      ...(o.webhookBatchMaxWaitMs !== undefined ? { maxBatchWaitMs: o.webhookBatchMaxWaitMs } : {}),
-    }));
+    backends.push(
+      new WebhookBackend({
+        configFile: o.webhookConfigFile,
+        onError,
+        ...(o.webhookBatchMaxSize !== undefined ? { maxBatchSize: o.webhookBatchMaxSize } : {}),
+        ...(o.webhookBatchMaxWaitMs !== undefined ? { maxBatchWaitMs: o.webhookBatchMaxWaitMs } : {}),
+      }),
+    );
   }
   return new Auditor({ policy, backends });
 }

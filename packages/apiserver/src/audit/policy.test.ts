@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { evaluatePolicy, parsePolicy, type AuditAttributes } from './policy.js';
 
 const req = (o: Partial<AuditAttributes> = {}): AuditAttributes => ({
-  user: { name: 'ana@example.com', groups: ['oidc:team-a', 'system:authenticated'] }, verb: 'get', resourceRequest: true, path: '/api/v1/namespaces/a/pods/web',
-  group: '', namespace: 'a', resource: 'pods', subresource: '', name: 'web', ...o,
+  user: { name: 'ana@example.com', groups: ['oidc:team-a', 'system:authenticated'] },
+  verb: 'get',
+  resourceRequest: true,
+  path: '/api/v1/namespaces/a/pods/web',
+  group: '',
+  namespace: 'a',
+  resource: 'pods',
+  subresource: '',
+  name: 'web',
+  ...o,
 });
 
 // The upstream example policy (kubernetes.io/docs/tasks/debug/debug-cluster/audit), shortened.
@@ -46,9 +54,13 @@ describe('audit policy', () => {
   it('matches subresources only by resource/subresource, not by the resource alone', () => {
     expect(evaluatePolicy(policy, req({ subresource: 'log' })).level).toBe('Metadata');
     expect(evaluatePolicy(policy, req({ subresource: 'exec' })).level).toBe('Request');
-    const wild = parsePolicy('{"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"None","resources":[{"resources":["*/status"]}]},{"level":"Request","resources":[{"resources":["deployments/*"],"group":"apps"}]}]}');
+    const wild = parsePolicy(
+      '{"apiVersion":"audit.k8s.io/v1","kind":"Policy","rules":[{"level":"None","resources":[{"resources":["*/status"]}]},{"level":"Request","resources":[{"resources":["deployments/*"],"group":"apps"}]}]}',
+    );
     expect(evaluatePolicy(wild, req({ resource: 'nodes', subresource: 'status' })).level).toBe('None');
-    expect(evaluatePolicy(wild, req({ group: 'apps', resource: 'deployments', subresource: 'scale' })).level).toBe('Request');
+    expect(evaluatePolicy(wild, req({ group: 'apps', resource: 'deployments', subresource: 'scale' })).level).toBe(
+      'Request',
+    );
     // As upstream: "deployments/*" is the resource and all its subresources.
     expect(evaluatePolicy(wild, req({ group: 'apps', resource: 'deployments' })).level).toBe('Request');
     expect(evaluatePolicy(wild, req({ group: 'apps', resource: 'replicasets' })).level).toBe('None');
@@ -68,12 +80,17 @@ describe('audit policy', () => {
     expect(evaluatePolicy(policy, req({ ...nonResource, path: '/apis' })).level).toBe('None');
     expect(evaluatePolicy(policy, req({ ...nonResource, path: '/version' })).level).toBe('None');
     expect(evaluatePolicy(policy, req({ ...nonResource, path: '/healthz' })).level).toBe('Metadata');
-    expect(evaluatePolicy(policy, req({ ...nonResource, path: '/version', user: { name: 'x', groups: [] } })).level).toBe('Metadata');
+    expect(
+      evaluatePolicy(policy, req({ ...nonResource, path: '/version', user: { name: 'x', groups: [] } })).level,
+    ).toBe('Metadata');
   });
 
-  it('joins the policy\'s omitStages with the rule\'s', () => {
+  it("joins the policy's omitStages with the rule's", () => {
     expect([...evaluatePolicy(policy, req()).omitStages]).toEqual(['RequestReceived']);
-    expect([...evaluatePolicy(policy, req({ group: 'apps', resource: 'deployments' })).omitStages].sort()).toEqual(['RequestReceived', 'ResponseComplete']);
+    expect([...evaluatePolicy(policy, req({ group: 'apps', resource: 'deployments' })).omitStages].sort()).toEqual([
+      'RequestReceived',
+      'ResponseComplete',
+    ]);
   });
 
   it('audits nothing a rule does not match', () => {
@@ -83,11 +100,25 @@ describe('audit policy', () => {
   });
 
   it('refuses bad policies naming the field', () => {
-    expect(() => parsePolicy('kind: Policy\napiVersion: v1\nrules: []')).toThrow('expected apiVersion audit.k8s.io/v1, kind Policy');
-    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: []')).toThrow("'rules' must list at least one rule");
-    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: Everything}]')).toThrow("'rules[0].level' must be one of None, Metadata, Request, RequestResponse");
-    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, omitStages: [Later]}]')).toThrow("'rules[0].omitStages' must list stages");
-    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, users: bob}]')).toThrow("'rules[0].users' must be a list of strings");
-    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, nonResourceURLs: ["/x"], namespaces: [a]}]')).toThrow('may not set nonResourceURLs together with resources or namespaces');
+    expect(() => parsePolicy('kind: Policy\napiVersion: v1\nrules: []')).toThrow(
+      'expected apiVersion audit.k8s.io/v1, kind Policy',
+    );
+    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: []')).toThrow(
+      "'rules' must list at least one rule",
+    );
+    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: Everything}]')).toThrow(
+      "'rules[0].level' must be one of None, Metadata, Request, RequestResponse",
+    );
+    expect(() =>
+      parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, omitStages: [Later]}]'),
+    ).toThrow("'rules[0].omitStages' must list stages");
+    expect(() => parsePolicy('kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, users: bob}]')).toThrow(
+      "'rules[0].users' must be a list of strings",
+    );
+    expect(() =>
+      parsePolicy(
+        'kind: Policy\napiVersion: audit.k8s.io/v1\nrules: [{level: None, nonResourceURLs: ["/x"], namespaces: [a]}]',
+      ),
+    ).toThrow('may not set nonResourceURLs together with resources or namespaces');
   });
 });

@@ -50,7 +50,10 @@ export interface AuditDecision {
 
 export function evaluatePolicy(policy: AuditPolicy, a: AuditAttributes): AuditDecision {
   const rule = policy.rules.find((r) => ruleMatches(r, a));
-  return { level: rule?.level ?? 'None', omitStages: new Set([...(policy.omitStages ?? []), ...(rule?.omitStages ?? [])]) };
+  return {
+    level: rule?.level ?? 'None',
+    omitStages: new Set([...(policy.omitStages ?? []), ...(rule?.omitStages ?? [])]),
+  };
 }
 
 function ruleMatches(r: PolicyRule, a: AuditAttributes): boolean {
@@ -58,7 +61,8 @@ function ruleMatches(r: PolicyRule, a: AuditAttributes): boolean {
   if (r.userGroups?.length && !a.user.groups.some((g) => r.userGroups?.includes(g))) return false;
   if (r.verbs?.length && !r.verbs.includes(a.verb)) return false;
   if (r.namespaces?.length || r.resources?.length) return resourceMatches(r, a);
-  if (r.nonResourceURLs?.length) return !a.resourceRequest && r.nonResourceURLs.some((spec) => pathMatches(a.path, spec));
+  if (r.nonResourceURLs?.length)
+    return !a.resourceRequest && r.nonResourceURLs.some((spec) => pathMatches(a.path, spec));
   return true;
 }
 
@@ -68,12 +72,17 @@ function resourceMatches(r: PolicyRule, a: AuditAttributes): boolean {
   if (r.namespaces?.length && !r.namespaces.includes(a.namespace)) return false;
   if (!r.resources?.length) return true;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  return r.resources.some((gr) => (gr.group ?? '') === a.group && (!gr.resources?.length || gr.resources.some((res) => {
-    if (gr.resourceNames?.length && !gr.resourceNames.includes(a.name)) return false;
-    if (res === combined || res === '*') return true;
-    if (a.subresource && res.startsWith('*/') && res.slice(2) === a.subresource) return true;
-    return res.endsWith('/*') && res.slice(0, -2) === a.resource;
-  })));
+  return r.resources.some(
+    (gr) =>
+      (gr.group ?? '') === a.group &&
+      (!gr.resources?.length ||
+        gr.resources.some((res) => {
+          if (gr.resourceNames?.length && !gr.resourceNames.includes(a.name)) return false;
+          if (res === combined || res === '*') return true;
+          if (a.subresource && res.startsWith('*/') && res.slice(2) === a.subresource) return true;
+          return res.endsWith('/*') && res.slice(0, -2) === a.resource;
+        })),
+  );
 }
 
 function pathMatches(path: string, spec: string): boolean {
@@ -91,32 +100,56 @@ export function parsePolicy(text: string, source = 'audit policy'): AuditPolicy 
   }
   const d = doc as Record<string, unknown> | null;
   if (!d || typeof d !== 'object') throw new Error(`${source}: not a Policy object`);
-  if (d.kind !== 'Policy' || !['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'].includes(String(d.apiVersion))) throw new Error(`${source}: expected apiVersion audit.k8s.io/v1, kind Policy; got ${String(d.apiVersion)} ${String(d.kind)}`);
-  if (!Array.isArray(d.rules) || d.rules.length === 0) throw new Error(`${source}: 'rules' must list at least one rule`);
+  if (d.kind !== 'Policy' || !['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'].includes(String(d.apiVersion)))
+    throw new Error(
+      `${source}: expected apiVersion audit.k8s.io/v1, kind Policy; got ${String(d.apiVersion)} ${String(d.kind)}`,
+    );
+  if (!Array.isArray(d.rules) || d.rules.length === 0)
+    throw new Error(`${source}: 'rules' must list at least one rule`);
   const stages = (v: unknown, field: string): Stage[] => {
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || v.some((s) => !STAGES.includes(s as Stage))) throw new Error(`${source}: '${field}' must list stages of ${STAGES.join(', ')}`);
+    if (!Array.isArray(v) || v.some((s) => !STAGES.includes(s as Stage)))
+      throw new Error(`${source}: '${field}' must list stages of ${STAGES.join(', ')}`);
     return v as Stage[];
   };
   const strings = (v: unknown, field: string): string[] | undefined => {
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new Error(`${source}: '${field}' must be a list of strings`);
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      throw new Error(`${source}: '${field}' must be a list of strings`);
     return v as string[];
   };
   const rules = (d.rules as unknown[]).map((raw, i): PolicyRule => {
     const r = (raw ?? {}) as Record<string, unknown>;
     const at = `rules[${i}]`;
-    if (!LEVELS.includes(r.level as Level)) throw new Error(`${source}: '${at}.level' must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(r.level)}`);
-    const resources = r.resources === undefined ? undefined : (Array.isArray(r.resources) ? r.resources : [null]).map((g, j): GroupResources => {
-      if (!g || typeof g !== 'object') throw new Error(`${source}: '${at}.resources[${j}]' must be an object with group, resources, resourceNames`);
-      const gr = g as Record<string, unknown>;
-      return { group: typeof gr.group === 'string' ? gr.group : '', resources: strings(gr.resources, `${at}.resources[${j}].resources`), resourceNames: strings(gr.resourceNames, `${at}.resources[${j}].resourceNames`) };
-    });
+    if (!LEVELS.includes(r.level as Level))
+      throw new Error(`${source}: '${at}.level' must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(r.level)}`);
+    const resources =
+      r.resources === undefined
+        ? undefined
+        : (Array.isArray(r.resources) ? r.resources : [null]).map((g, j): GroupResources => {
+            if (!g || typeof g !== 'object')
+              throw new Error(
+                `${source}: '${at}.resources[${j}]' must be an object with group, resources, resourceNames`,
+              );
+            const gr = g as Record<string, unknown>;
+            return {
+              group: typeof gr.group === 'string' ? gr.group : '',
+              resources: strings(gr.resources, `${at}.resources[${j}].resources`),
+              resourceNames: strings(gr.resourceNames, `${at}.resources[${j}].resourceNames`),
+            };
+          });
     const nonResourceURLs = strings(r.nonResourceURLs, `${at}.nonResourceURLs`);
-    if (nonResourceURLs?.length && (resources?.length || strings(r.namespaces, `${at}.namespaces`)?.length)) throw new Error(`${source}: '${at}' may not set nonResourceURLs together with resources or namespaces`);
+    if (nonResourceURLs?.length && (resources?.length || strings(r.namespaces, `${at}.namespaces`)?.length))
+      throw new Error(`${source}: '${at}' may not set nonResourceURLs together with resources or namespaces`);
     return {
-      level: r.level as Level, users: strings(r.users, `${at}.users`), userGroups: strings(r.userGroups, `${at}.userGroups`), verbs: strings(r.verbs, `${at}.verbs`),
-      resources, namespaces: strings(r.namespaces, `${at}.namespaces`), nonResourceURLs, omitStages: stages(r.omitStages, `${at}.omitStages`),
+      level: r.level as Level,
+      users: strings(r.users, `${at}.users`),
+      userGroups: strings(r.userGroups, `${at}.userGroups`),
+      verbs: strings(r.verbs, `${at}.verbs`),
+      resources,
+      namespaces: strings(r.namespaces, `${at}.namespaces`),
+      nonResourceURLs,
+      omitStages: stages(r.omitStages, `${at}.omitStages`),
     };
   });
   return { rules, omitStages: stages(d.omitStages, 'omitStages') };

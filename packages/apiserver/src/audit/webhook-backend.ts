@@ -9,7 +9,9 @@ import { parse } from 'yaml';
 import type { AuditBackend, AuditEvent } from './event.js';
 
 export interface WebhookBackendOptions {
-  /** kubeconfig: clusters[0].cluster.server (+ certificate-authority[-data]), users[0].user token or client certificate. */
+  /**
+   * kubeconfig: clusters[0].cluster.server (+ certificate-authority[-data]), users[0].user token or client certificate.
+   */
   readonly configFile: string;
   /** @default 400 */
   readonly maxBatchSize?: number;
@@ -21,7 +23,11 @@ export interface WebhookBackendOptions {
   readonly onError?: (message: string) => void;
 }
 
-interface Target { url: URL; agent?: Agent; headers: Record<string, string> }
+interface Target {
+  url: URL;
+  agent?: Agent;
+  headers: Record<string, string>;
+}
 
 export class WebhookBackend implements AuditBackend {
   private readonly target: Target;
@@ -55,10 +61,14 @@ export class WebhookBackend implements AuditBackend {
     while (this.buffer.length) {
       const batch = this.buffer.splice(0, this.o.maxBatchSize ?? 400);
       const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: batch });
-      this.sending = this.sending.then(() => this.post(body).catch(() => this.post(body)).catch((e: Error) => {
-        this.dropped += batch.length;
-        this.o.onError?.(`audit webhook ${this.target.url.origin}: ${e.message}; ${batch.length} events dropped`);
-      }));
+      this.sending = this.sending.then(() =>
+        this.post(body)
+          .catch(() => this.post(body))
+          .catch((e: Error) => {
+            this.dropped += batch.length;
+            this.o.onError?.(`audit webhook ${this.target.url.origin}: ${e.message}; ${batch.length} events dropped`);
+          }),
+      );
     }
   }
 
@@ -66,10 +76,19 @@ export class WebhookBackend implements AuditBackend {
     const { url, agent, headers } = this.target;
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, { method: 'POST', timeout: 30_000, ...(agent ? { agent } : {}), headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          timeout: 30_000,
+          ...(agent ? { agent } : {}),
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', reject);
       req.end(body);
@@ -88,10 +107,14 @@ function readTarget(file: string): Target {
   const user = doc?.users?.[0]?.user ?? {};
   if (!cluster.server) throw new Error(`--audit-webhook-config-file ${file}: clusters[0].cluster.server is required`);
   const url = new URL(cluster.server);
-  const pem = (data: string | undefined, path: string | undefined): string | undefined => (data ? Buffer.from(data, 'base64').toString('utf8') : path ? readFileSync(path, 'utf8') : undefined);
+  const pem = (data: string | undefined, path: string | undefined): string | undefined =>
+    data ? Buffer.from(data, 'base64').toString('utf8') : path ? readFileSync(path, 'utf8') : undefined;
   const ca = pem(cluster['certificate-authority-data'], cluster['certificate-authority']);
   const cert = pem(user['client-certificate-data'], user['client-certificate']);
   const key = pem(user['client-key-data'], user['client-key']);
-  const agent = url.protocol === 'https:' ? new Agent({ keepAlive: true, ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) }) : undefined;
+  const agent =
+    url.protocol === 'https:'
+      ? new Agent({ keepAlive: true, ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) })
+      : undefined;
   return { url, ...(agent ? { agent } : {}), headers: user.token ? { authorization: `Bearer ${user.token}` } : {} };
 }

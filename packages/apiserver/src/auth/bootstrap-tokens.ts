@@ -33,7 +33,11 @@ export function tokenExpiry(secret: Secret): number | undefined {
  * The user a bootstrap token stands for, or undefined. `secretOf(id)` reads
  * kube-system/bootstrap-token-<id> (decrypted).
  */
-export function authenticateBootstrapToken(token: string, secretOf: (id: string) => Secret | undefined, now = Date.now()): UserInfo | undefined {
+export function authenticateBootstrapToken(
+  token: string,
+  secretOf: (id: string) => Secret | undefined,
+  now = Date.now(),
+): UserInfo | undefined {
   const m = TOKEN_PATTERN.exec(token);
   if (!m) return undefined;
   const [, id = '', secretPart = ''] = m;
@@ -41,11 +45,15 @@ export function authenticateBootstrapToken(token: string, secretOf: (id: string)
   if (!secret || secret.type !== BOOTSTRAP_TOKEN_TYPE || secret.metadata?.deletionTimestamp) return undefined;
   const want = Buffer.from(field(secret, 'token-secret'));
   const given = Buffer.from(secretPart);
-  if (field(secret, 'token-id') !== id || want.length !== given.length || !timingSafeEqual(want, given)) return undefined;
+  if (field(secret, 'token-id') !== id || want.length !== given.length || !timingSafeEqual(want, given))
+    return undefined;
   if (field(secret, 'usage-bootstrap-authentication') !== 'true') return undefined;
   const expiry = tokenExpiry(secret);
   if (expiry !== undefined && expiry <= now) return undefined;
-  const extra = field(secret, 'auth-extra-groups').split(',').map((g) => g.trim()).filter(Boolean);
+  const extra = field(secret, 'auth-extra-groups')
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   if (extra.some((g) => !EXTRA_GROUP.test(g))) return undefined;
   return { name: `${BOOTSTRAP_USER_PREFIX}${id}`, groups: [BOOTSTRAPPERS_GROUP, ...extra, 'system:authenticated'] };
 }

@@ -12,7 +12,16 @@ const named = (kind: string, name: string): KubeObject => {
 };
 
 function grants(roleName: string, verb: string, apiGroup: string, resource: string, subresource = ''): boolean {
-  const attrs: Attributes = { verb, apiGroup, resource, subresource, name: 'x', namespace: 'ns', resourceRequest: true, path: '' };
+  const attrs: Attributes = {
+    verb,
+    apiGroup,
+    resource,
+    subresource,
+    name: 'x',
+    namespace: 'ns',
+    resourceRequest: true,
+    path: '',
+  };
   return policyRulesOf(named('ClusterRole', roleName)).some((r) => ruleAllows(attrs, r));
 }
 
@@ -28,23 +37,52 @@ describe('bootstrapRbacObjects', () => {
   it('has the roles and bindings users rely on', () => {
     const names = (kind: string): string[] => objects.filter((o) => o.kind === kind).map((o) => o.metadata?.name ?? '');
     expect(names('ClusterRole')).toEqual(
-      expect.arrayContaining(['cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view', 'system:discovery', 'system:basic-user', 'system:public-info-viewer']),
+      expect.arrayContaining([
+        'cluster-admin',
+        'admin',
+        'edit',
+        'view',
+        'system:aggregate-to-admin',
+        'system:aggregate-to-edit',
+        'system:aggregate-to-view',
+        'system:discovery',
+        'system:basic-user',
+        'system:public-info-viewer',
+      ]),
     );
-    expect(names('ClusterRoleBinding')).toEqual(expect.arrayContaining(['cluster-admin', 'system:discovery', 'system:basic-user', 'system:public-info-viewer']));
+    expect(names('ClusterRoleBinding')).toEqual(
+      expect.arrayContaining(['cluster-admin', 'system:discovery', 'system:basic-user', 'system:public-info-viewer']),
+    );
   });
 
   it('binds cluster-admin to system:masters and public info to everyone', () => {
-    expect(named('ClusterRoleBinding', 'cluster-admin')['subjects']).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }]);
-    expect(named('ClusterRoleBinding', 'cluster-admin')['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' });
-    const publicSubjects = named('ClusterRoleBinding', 'system:public-info-viewer')['subjects'] as Array<{ name: string }>;
+    expect(named('ClusterRoleBinding', 'cluster-admin')['subjects']).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' },
+    ]);
+    expect(named('ClusterRoleBinding', 'cluster-admin')['roleRef']).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'cluster-admin',
+    });
+    const publicSubjects = named('ClusterRoleBinding', 'system:public-info-viewer')['subjects'] as Array<{
+      name: string;
+    }>;
     expect(publicSubjects.map((s) => s.name)).toEqual(['system:authenticated', 'system:unauthenticated']);
   });
 
   it('labels the aggregated roles like a real cluster', () => {
-    expect(named('ClusterRole', 'edit').metadata?.labels?.['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+    expect(named('ClusterRole', 'edit').metadata?.labels?.['rbac.authorization.k8s.io/aggregate-to-admin']).toBe(
+      'true',
+    );
     expect(named('ClusterRole', 'view').metadata?.labels?.['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
-    expect(named('ClusterRole', 'system:aggregate-to-view').metadata?.labels?.['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
-    expect(named('ClusterRole', 'admin')['aggregationRule']).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } }] });
+    expect(
+      named('ClusterRole', 'system:aggregate-to-view').metadata?.labels?.[
+        'rbac.authorization.k8s.io/aggregate-to-view'
+      ],
+    ).toBe('true');
+    expect(named('ClusterRole', 'admin')['aggregationRule']).toEqual({
+      clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } }],
+    });
   });
 
   it('fills admin ⊇ edit ⊇ view with the aggregated rules', () => {

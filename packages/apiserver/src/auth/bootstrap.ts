@@ -29,7 +29,11 @@ function rule(verbs: string[], apiGroups: string[], resources: string[], resourc
 
 const urls = (verbs: string[], nonResourceURLs: string[]): Rule => ({ nonResourceURLs, verbs });
 
-function clusterRole(name: string, rules: Rule[], extra: { labels?: Record<string, string>; aggregateFrom?: string } = {}): KubeObject {
+function clusterRole(
+  name: string,
+  rules: Rule[],
+  extra: { labels?: Record<string, string>; aggregateFrom?: string } = {},
+): KubeObject {
   const role: KubeObject = {
     apiVersion: API_VERSION,
     kind: 'ClusterRole',
@@ -37,7 +41,9 @@ function clusterRole(name: string, rules: Rule[], extra: { labels?: Record<strin
     rules,
   };
   if (extra.aggregateFrom) {
-    role['aggregationRule'] = { clusterRoleSelectors: [{ matchLabels: { [`${RBAC_API}/${extra.aggregateFrom}`]: 'true' } }] };
+    role['aggregationRule'] = {
+      clusterRoleSelectors: [{ matchLabels: { [`${RBAC_API}/${extra.aggregateFrom}`]: 'true' } }],
+    };
   }
   return role;
 }
@@ -52,7 +58,9 @@ function groupBinding(role: string, groups: string[]): KubeObject {
   };
 }
 
-const aggregateTo = (target: 'admin' | 'edit' | 'view'): Record<string, string> => ({ [`${RBAC_API}/aggregate-to-${target}`]: 'true' });
+const aggregateTo = (target: 'admin' | 'edit' | 'view'): Record<string, string> => ({
+  [`${RBAC_API}/aggregate-to-${target}`]: 'true',
+});
 
 /** Extra powers of `admin` over `edit`: grant roles in the namespace. */
 const AGGREGATE_TO_ADMIN: Rule[] = [
@@ -66,12 +74,53 @@ const AGGREGATE_TO_EDIT: Rule[] = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
   rule(['create'], [''], ['pods/eviction']),
-  rule(WRITE, [''], ['configmaps', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+  rule(
+    WRITE,
+    [''],
+    [
+      'configmaps',
+      'events',
+      'persistentvolumeclaims',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'secrets',
+      'serviceaccounts',
+      'services',
+      'services/proxy',
+    ],
+  ),
   rule(['create'], [''], ['serviceaccounts/token']),
-  rule(WRITE, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
+  rule(
+    WRITE,
+    ['apps'],
+    [
+      'daemonsets',
+      'deployments',
+      'deployments/rollback',
+      'deployments/scale',
+      'replicasets',
+      'replicasets/scale',
+      'statefulsets',
+      'statefulsets/scale',
+    ],
+  ),
   rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
   rule(WRITE, ['batch'], ['cronjobs', 'jobs']),
-  rule(WRITE, ['extensions'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'ingresses', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicationcontrollers/scale']),
+  rule(
+    WRITE,
+    ['extensions'],
+    [
+      'daemonsets',
+      'deployments',
+      'deployments/rollback',
+      'deployments/scale',
+      'ingresses',
+      'networkpolicies',
+      'replicasets',
+      'replicasets/scale',
+      'replicationcontrollers/scale',
+    ],
+  ),
   rule(WRITE, ['policy'], ['poddisruptionbudgets']),
   rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
   rule(READ_WRITE, ['coordination.k8s.io'], ['leases']),
@@ -79,14 +128,77 @@ const AGGREGATE_TO_EDIT: Rule[] = [
 
 /** Read-only access to non-escalating namespaced resources (no secrets, no exec). */
 const AGGREGATE_TO_VIEW: Rule[] = [
-  rule(READ, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status']),
-  rule(READ, [''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status']),
+  rule(
+    READ,
+    [''],
+    [
+      'configmaps',
+      'endpoints',
+      'persistentvolumeclaims',
+      'persistentvolumeclaims/status',
+      'pods',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+      'services',
+      'services/status',
+    ],
+  ),
+  rule(
+    READ,
+    [''],
+    [
+      'bindings',
+      'events',
+      'limitranges',
+      'namespaces/status',
+      'pods/log',
+      'pods/status',
+      'replicationcontrollers/status',
+      'resourcequotas',
+      'resourcequotas/status',
+    ],
+  ),
   rule(READ, [''], ['namespaces']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-  rule(READ, ['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status']),
+  rule(
+    READ,
+    ['apps'],
+    [
+      'controllerrevisions',
+      'daemonsets',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+      'statefulsets',
+      'statefulsets/scale',
+      'statefulsets/status',
+    ],
+  ),
   rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
-  rule(READ, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale']),
+  rule(
+    READ,
+    ['extensions'],
+    [
+      'daemonsets',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'ingresses',
+      'ingresses/status',
+      'networkpolicies',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+      'replicationcontrollers/scale',
+    ],
+  ),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
 ];
@@ -98,7 +210,8 @@ const AGGREGATE_TO_VIEW: Rule[] = [
  */
 const NODE: Rule[] = [
   rule(['create', 'get', 'patch'], [''], ['nodes']),
-  // A joined agent checks that a caller of its logs/exec port is the API server (as the kubelet's webhook authentication).
+  // A joined agent checks that a caller of its logs/exec port is the API server (as the kubelet's webhook
+  // authentication).
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['patch'], [''], ['nodes/status']),
   rule(['create', 'patch'], ['coordination.k8s.io'], ['leases']),
@@ -139,28 +252,56 @@ function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:aggregate-to-edit', AGGREGATE_TO_EDIT, { labels: aggregateTo('edit') }),
     clusterRole('system:aggregate-to-view', AGGREGATE_TO_VIEW, { labels: aggregateTo('view') }),
     clusterRole('system:discovery', [
-      urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+      urls(
+        ['get'],
+        [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/healthz',
+          '/livez',
+          '/openapi',
+          '/openapi/*',
+          '/readyz',
+          '/version',
+          '/version/',
+        ],
+      ),
     ]),
     clusterRole('system:monitoring', [
-      urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*']),
+      urls(
+        ['get'],
+        ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'],
+      ),
     ]),
     clusterRole('system:basic-user', [
       rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
-    clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    clusterRole('system:public-info-viewer', [
+      urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/']),
+    ]),
     clusterRole('system:auth-delegator', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ]),
-    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
+    clusterRole('system:service-account-issuer-discovery', [
+      urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks']),
+    ]),
     clusterRole('system:node', NODE),
     clusterRole('system:wharf:dataplane', DATAPLANE),
     // TLS bootstrapping: a bootstrap token may ask for a node's client certificate, which the
     // CSR approver grants to holders of nodeclient (new nodes) and selfnodeclient (renewals).
-    clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests'])]),
-    clusterRole(`${CSR_ROLE}:nodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient'])]),
-    clusterRole(`${CSR_ROLE}:selfnodeclient`, [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient'])]),
+    clusterRole('system:node-bootstrapper', [
+      rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests']),
+    ]),
+    clusterRole(`${CSR_ROLE}:nodeclient`, [
+      rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient']),
+    ]),
+    clusterRole(`${CSR_ROLE}:selfnodeclient`, [
+      rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient']),
+    ]),
     // kubeadm's: a joining node first checks that no Ready node already has its name.
     clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
   ];
@@ -184,7 +325,12 @@ function bootstrapClusterRoleBindings(): KubeObject[] {
 }
 
 function role(name: string, namespace: string, rules: Rule[]): KubeObject {
-  return { apiVersion: API_VERSION, kind: 'Role', metadata: { name, namespace, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } }, rules };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Role',
+    metadata: { name, namespace, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+    rules,
+  };
 }
 
 /**
@@ -194,11 +340,19 @@ function role(name: string, namespace: string, rules: Rule[]): KubeObject {
  */
 function bootstrapRoles(): KubeObject[] {
   return [
-    role('extension-apiserver-authentication-reader', 'kube-system', [rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])]),
+    role('extension-apiserver-authentication-reader', 'kube-system', [
+      rule(READ, [''], ['configmaps'], ['extension-apiserver-authentication']),
+    ]),
     role(CLUSTER_INFO_ROLE, CLUSTER_INFO_NAMESPACE, [rule(['get'], [''], ['configmaps'], [CLUSTER_INFO_NAME])]),
     {
-      apiVersion: API_VERSION, kind: 'RoleBinding',
-      metadata: { name: CLUSTER_INFO_ROLE, namespace: CLUSTER_INFO_NAMESPACE, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+      apiVersion: API_VERSION,
+      kind: 'RoleBinding',
+      metadata: {
+        name: CLUSTER_INFO_ROLE,
+        namespace: CLUSTER_INFO_NAMESPACE,
+        labels: { ...BOOTSTRAP_LABELS },
+        annotations: { ...AUTOUPDATE },
+      },
       roleRef: { apiGroup: RBAC_API, kind: 'Role', name: CLUSTER_INFO_ROLE },
       subjects: [{ apiGroup: RBAC_API, kind: 'User', name: 'system:anonymous' }],
     },

@@ -16,10 +16,20 @@ export const CLUSTER_INFO_PATH = `/api/v1/namespaces/${CLUSTER_INFO_NAMESPACE}/c
 
 export function clusterInfoConfigMap(server: string, caPem: string): KubeObject {
   const kubeconfig = stringify({
-    apiVersion: 'v1', kind: 'Config', preferences: {}, users: null, contexts: null, 'current-context': '',
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    users: null,
+    contexts: null,
+    'current-context': '',
     clusters: [{ name: '', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
   });
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CLUSTER_INFO_NAME, namespace: CLUSTER_INFO_NAMESPACE }, data: { kubeconfig } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: CLUSTER_INFO_NAME, namespace: CLUSTER_INFO_NAMESPACE },
+    data: { kubeconfig },
+  };
 }
 
 /** Writes the ConfigMap, or puts back its data when the server or the CA changed. */

@@ -22,18 +22,29 @@ const authorize: Authorize = (user, attrs) => {
 describe('impersonatedUser', () => {
   it('keeps the user when nothing is impersonated, and refuses groups without a user', () => {
     expect(impersonatedUser(request({}), dev, authorize)).toBe(dev);
-    expect(() => impersonatedUser(request({ 'impersonate-group': ['ops'] }), dev, authorize)).toThrow('requested group ops without impersonating a user');
+    expect(() => impersonatedUser(request({ 'impersonate-group': ['ops'] }), dev, authorize)).toThrow(
+      'requested group ops without impersonating a user',
+    );
   });
 
   it('acts as a service account with its groups, checking impersonate on it', () => {
     asked.length = 0;
     const u = impersonatedUser(request({ 'impersonate-user': ['system:serviceaccount:sandbox:ci'] }), dev, authorize);
-    expect(u).toEqual({ name: 'system:serviceaccount:sandbox:ci', groups: ['system:serviceaccounts', 'system:serviceaccounts:sandbox', 'system:authenticated'] });
-    expect(asked).toEqual([expect.objectContaining({ verb: 'impersonate', resource: 'serviceaccounts', namespace: 'sandbox', name: 'ci' })]);
+    expect(u).toEqual({
+      name: 'system:serviceaccount:sandbox:ci',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:sandbox', 'system:authenticated'],
+    });
+    expect(asked).toEqual([
+      expect.objectContaining({ verb: 'impersonate', resource: 'serviceaccounts', namespace: 'sandbox', name: 'ci' }),
+    ]);
   });
 
   it('acts as a user with the requested groups and uid', () => {
-    const u = impersonatedUser(request({ 'impersonate-user': ['jane'], 'impersonate-group': ['devs', 'qa'], 'impersonate-uid': ['u-1'] }), admin, authorize);
+    const u = impersonatedUser(
+      request({ 'impersonate-user': ['jane'], 'impersonate-group': ['devs', 'qa'], 'impersonate-uid': ['u-1'] }),
+      admin,
+      authorize,
+    );
     expect(u).toEqual({ name: 'jane', uid: 'u-1', groups: ['devs', 'qa', 'system:authenticated'] });
   });
 
@@ -46,7 +57,11 @@ describe('impersonatedUser', () => {
     }
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(403);
-    expect((err as ApiError).message).toBe('serviceaccounts "deployer" is forbidden: User "dev" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "prod"');
-    expect(() => impersonatedUser(request({ 'impersonate-user': ['jane'] }), dev, authorize)).toThrow('users "jane" is forbidden: User "dev" cannot impersonate resource "users" in API group "" at the cluster scope');
+    expect((err as ApiError).message).toBe(
+      'serviceaccounts "deployer" is forbidden: User "dev" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "prod"',
+    );
+    expect(() => impersonatedUser(request({ 'impersonate-user': ['jane'] }), dev, authorize)).toThrow(
+      'users "jane" is forbidden: User "dev" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
   });
 });

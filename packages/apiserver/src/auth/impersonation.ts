@@ -22,20 +22,38 @@ export function impersonatedUser(req: IncomingMessage, user: UserInfo, authorize
   const extraHeaders = Object.keys(req.headers).filter((h) => h.startsWith(EXTRA_PREFIX));
   if (name === undefined) {
     if (groups.length || uid !== undefined || extraHeaders.length) {
-      throw badRequest(`requested ${[...groups.map((g) => `group ${g}`), ...(uid ? [`uid ${uid}`] : [])].join(', ') || 'extra'} without impersonating a user`);
+      throw badRequest(
+        `requested ${[...groups.map((g) => `group ${g}`), ...(uid ? [`uid ${uid}`] : [])].join(', ') || 'extra'} without impersonating a user`,
+      );
     }
     return user;
   }
 
   const check = (resource: string, objectName: string, namespace = '', apiGroup = '', subresource = ''): void => {
-    const attrs: Attributes = { verb: 'impersonate', apiGroup, resource, subresource, name: objectName, namespace, resourceRequest: true, path: '' };
+    const attrs: Attributes = {
+      verb: 'impersonate',
+      apiGroup,
+      resource,
+      subresource,
+      name: objectName,
+      namespace,
+      resourceRequest: true,
+      path: '',
+    };
     if (authorize(user, attrs)) return;
     const where = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
     const qualified = apiGroup ? `${resource}.${apiGroup}` : resource;
     const full = subresource ? `${resource}/${subresource}` : resource;
-    throw new ApiError(403, 'Forbidden', `${qualified} "${objectName}" is forbidden: User "${user.name}" cannot impersonate resource "${full}" in API group "${apiGroup}" ${where}`, {
-      name: objectName, group: apiGroup, kind: resource,
-    });
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `${qualified} "${objectName}" is forbidden: User "${user.name}" cannot impersonate resource "${full}" in API group "${apiGroup}" ${where}`,
+      {
+        name: objectName,
+        group: apiGroup,
+        kind: resource,
+      },
+    );
   };
 
   const impersonated: UserInfo = { name, groups: [...groups] };
@@ -53,7 +71,8 @@ export function impersonatedUser(req: IncomingMessage, user: UserInfo, authorize
     impersonated.uid = uid;
   }
   for (const h of extraHeaders) {
-    for (const v of values(req, h)) check('userextras', v, '', 'authentication.k8s.io', decodeURIComponent(h.slice(EXTRA_PREFIX.length)));
+    for (const v of values(req, h))
+      check('userextras', v, '', 'authentication.k8s.io', decodeURIComponent(h.slice(EXTRA_PREFIX.length)));
   }
   const anonymous = name === 'system:anonymous';
   const everyone = anonymous ? 'system:unauthenticated' : 'system:authenticated';

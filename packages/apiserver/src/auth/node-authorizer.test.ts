@@ -5,7 +5,10 @@ import { NodeRestriction, podReferences } from './node-authorizer.js';
 import { RbacAuthorizer, type Attributes, type UserInfo } from './rbac.js';
 
 const pod = (name: string, nodeName: string | undefined, spec: Record<string, unknown> = {}): KubeObject => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'x' }], ...spec },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'x' }], ...spec },
 });
 
 const pods: KubeObject[] = [
@@ -16,14 +19,31 @@ const pods: KubeObject[] = [
       { name: 'cfg', configMap: { name: 'web-config' } },
       { name: 'tls', secret: { secretName: 'web-tls' } },
       { name: 'data', persistentVolumeClaim: { claimName: 'web-data' } },
-      { name: 'api', projected: { sources: [{ configMap: { name: 'kube-root-ca.crt' } }, { secret: { name: 'projected-secret' } }] } },
+      {
+        name: 'api',
+        projected: { sources: [{ configMap: { name: 'kube-root-ca.crt' } }, { secret: { name: 'projected-secret' } }] },
+      },
     ],
-    containers: [{ name: 'c', image: 'x', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'p' } } }], envFrom: [{ configMapRef: { name: 'env-config' } }] }],
+    containers: [
+      {
+        name: 'c',
+        image: 'x',
+        env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'p' } } }],
+        envFrom: [{ configMapRef: { name: 'env-config' } }],
+      },
+    ],
   }),
   pod('other', 'node-1', { volumes: [{ name: 's', secret: { secretName: 'other-secret' } }] }),
   pod('pending', undefined, { volumes: [{ name: 's', secret: { secretName: 'pending-secret' } }] }),
 ];
-const claims: Record<string, KubeObject> = { 'default/web-data': { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'web-data' }, spec: { volumeName: 'pv-1' } } };
+const claims: Record<string, KubeObject> = {
+  'default/web-data': {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'web-data' },
+    spec: { volumeName: 'pv-1' },
+  },
+};
 
 const restriction = new NodeRestriction({
   pods: (ns) => pods.filter((p) => !ns || p.metadata?.namespace === ns),
@@ -32,7 +52,8 @@ const restriction = new NodeRestriction({
 });
 const objects = bootstrapRbacObjects();
 const rbac = new RbacAuthorizer({
-  roles: () => [], roleBindings: () => [],
+  roles: () => [],
+  roleBindings: () => [],
   clusterRoles: () => objects.filter((o) => o.kind === 'ClusterRole'),
   clusterRoleBindings: () => objects.filter((o) => o.kind === 'ClusterRoleBinding'),
 });
@@ -40,7 +61,17 @@ const rbac = new RbacAuthorizer({
 const node0: UserInfo = { name: 'system:node:node-0', groups: ['system:nodes', 'system:authenticated'] };
 
 function allowed(user: UserInfo, verb: string, resource: string, opts: Partial<Attributes> = {}): boolean {
-  const attrs: Attributes = { verb, apiGroup: '', resource, subresource: '', name: '', namespace: '', resourceRequest: true, path: '', ...opts };
+  const attrs: Attributes = {
+    verb,
+    apiGroup: '',
+    resource,
+    subresource: '',
+    name: '',
+    namespace: '',
+    resourceRequest: true,
+    path: '',
+    ...opts,
+  };
   return (restriction.check(user, attrs) ?? rbac.authorize(user, attrs)).allowed;
 }
 
@@ -55,7 +86,8 @@ describe('podReferences', () => {
 
 describe('a node agent (system:node role + Node restriction)', () => {
   it('reads only the secrets, configmaps, claims and volumes its own pods reference', () => {
-    for (const name of ['regcred', 'web-tls', 'env-secret', 'projected-secret']) expect(allowed(node0, 'get', 'secrets', { namespace: 'default', name }), name).toBe(true);
+    for (const name of ['regcred', 'web-tls', 'env-secret', 'projected-secret'])
+      expect(allowed(node0, 'get', 'secrets', { namespace: 'default', name }), name).toBe(true);
     expect(allowed(node0, 'get', 'configmaps', { namespace: 'default', name: 'web-config' })).toBe(true);
     expect(allowed(node0, 'get', 'persistentvolumeclaims', { namespace: 'default', name: 'web-data' })).toBe(true);
     expect(allowed(node0, 'get', 'persistentvolumes', { name: 'pv-1' })).toBe(true);
@@ -71,7 +103,18 @@ describe('a node agent (system:node role + Node restriction)', () => {
     expect(allowed(node0, 'list', 'secrets')).toBe(false);
     expect(allowed(node0, 'list', 'secrets', { namespace: 'default' })).toBe(false);
     expect(allowed(node0, 'watch', 'configmaps', { namespace: 'default' })).toBe(false);
-    expect(restriction.check(node0, { verb: 'list', apiGroup: '', resource: 'secrets', subresource: '', name: '', namespace: '', resourceRequest: true, path: '' })?.reason).toBe('can only get individual resources of this type');
+    expect(
+      restriction.check(node0, {
+        verb: 'list',
+        apiGroup: '',
+        resource: 'secrets',
+        subresource: '',
+        name: '',
+        namespace: '',
+        resourceRequest: true,
+        path: '',
+      })?.reason,
+    ).toBe('can only get individual resources of this type');
   });
 
   it('writes only its own Node, Lease and pods', () => {
@@ -92,8 +135,12 @@ describe('a node agent (system:node role + Node restriction)', () => {
   });
 
   it('requests tokens only for the service accounts of its pods', () => {
-    expect(allowed(node0, 'create', 'serviceaccounts', { subresource: 'token', namespace: 'default', name: 'web-sa' })).toBe(true);
-    expect(allowed(node0, 'create', 'serviceaccounts', { subresource: 'token', namespace: 'default', name: 'default' })).toBe(false);
+    expect(
+      allowed(node0, 'create', 'serviceaccounts', { subresource: 'token', namespace: 'default', name: 'web-sa' }),
+    ).toBe(true);
+    expect(
+      allowed(node0, 'create', 'serviceaccounts', { subresource: 'token', namespace: 'default', name: 'default' }),
+    ).toBe(false);
   });
 
   it('gets nothing else: no RBAC objects, no pod creation, no exec', () => {
@@ -110,6 +157,17 @@ describe('a node agent (system:node role + Node restriction)', () => {
 
   it('leaves everyone else to RBAC', () => {
     const admin: UserInfo = { name: 'wharf-admin', groups: ['system:masters'] };
-    expect(restriction.check(admin, { verb: 'get', apiGroup: '', resource: 'secrets', subresource: '', name: 'other-secret', namespace: 'default', resourceRequest: true, path: '' })).toBeUndefined();
+    expect(
+      restriction.check(admin, {
+        verb: 'get',
+        apiGroup: '',
+        resource: 'secrets',
+        subresource: '',
+        name: 'other-secret',
+        namespace: 'default',
+        resourceRequest: true,
+        path: '',
+      }),
+    ).toBeUndefined();
   });
 });

@@ -84,7 +84,8 @@ export class NodeRestriction {
     if (!attrs.resourceRequest) return allow;
     const { apiGroup, resource, subresource, verb, name, namespace } = attrs;
     if (apiGroup === 'coordination.k8s.io' && resource === 'leases') {
-      if (namespace !== NODE_LEASE_NAMESPACE) return deny(`node '${node}' may only use leases in the ${NODE_LEASE_NAMESPACE} namespace`);
+      if (namespace !== NODE_LEASE_NAMESPACE)
+        return deny(`node '${node}' may only use leases in the ${NODE_LEASE_NAMESPACE} namespace`);
       return name && name !== node ? deny(`node '${node}' may only use its own lease`) : allow;
     }
     if (apiGroup !== '') return allow;
@@ -99,7 +100,11 @@ export class NodeRestriction {
         return this.volumeReferenced(node, name) ? allow : noRelationship(node);
       case 'serviceaccounts':
         if (subresource !== 'token') return allow;
-        return this.source.pods(namespace).some((p) => boundTo(p, node) && str(rec(p['spec'])['serviceAccountName']) === name) ? allow : noRelationship(node);
+        return this.source
+          .pods(namespace)
+          .some((p) => boundTo(p, node) && str(rec(p['spec'])['serviceAccountName']) === name)
+          ? allow
+          : noRelationship(node);
       case 'nodes':
         if (['get', 'list', 'watch', 'create'].includes(verb) && !subresource) return allow;
         return name === node ? allow : deny(`node '${node}' may only modify its own Node object`);
@@ -114,7 +119,12 @@ export class NodeRestriction {
     }
   }
 
-  private referenced(node: string, namespace: string, kind: 'secrets' | 'configmaps' | 'persistentvolumeclaims', name: string): boolean {
+  private referenced(
+    node: string,
+    namespace: string,
+    kind: 'secrets' | 'configmaps' | 'persistentvolumeclaims',
+    name: string,
+  ): boolean {
     return this.source.pods(namespace).some((p) => boundTo(p, node) && podReferences(p, kind).has(name));
   }
 

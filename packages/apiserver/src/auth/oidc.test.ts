@@ -19,7 +19,9 @@ const second = pair('k2');
 function token(key: { kid: string; privateKey: KeyObject }, claims: Record<string, unknown>, alg = 'RS256'): string {
   const now = Math.floor(Date.now() / 1000);
   const head = Buffer.from(JSON.stringify({ alg, kid: key.kid, typ: 'JWT' })).toString('base64url');
-  const body = Buffer.from(JSON.stringify({ iss: issuer, aud: 'wharf', sub: 'u-1', iat: now, exp: now + 300, ...claims })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({ iss: issuer, aud: 'wharf', sub: 'u-1', iat: now, exp: now + 300, ...claims }),
+  ).toString('base64url');
   const sig = sign('sha256', Buffer.from(`${head}.${body}`), key.privateKey).toString('base64url');
   return `${head}.${body}.${sig}`;
 }
@@ -50,13 +52,18 @@ describe('OIDC ID tokens', () => {
   it('names the user from the sub claim with the issuer prefix, and the groups with theirs', async () => {
     const a = make({ groupsPrefix: 'oidc:' });
     await a.start();
-    expect(a.authenticate(token(first, { groups: ['dev', 'ops'] }))).toEqual({ name: `${issuer}#u-1`, groups: ['oidc:dev', 'oidc:ops', 'system:authenticated'] });
+    expect(a.authenticate(token(first, { groups: ['dev', 'ops'] }))).toEqual({
+      name: `${issuer}#u-1`,
+      groups: ['oidc:dev', 'oidc:ops', 'system:authenticated'],
+    });
   });
 
   it('takes the email claim without a prefix, and refuses an unverified email', async () => {
     const a = make({ usernameClaim: 'email' });
     await a.start();
-    expect(a.authenticate(token(first, { email: 'ana@example.com', email_verified: true }))?.name).toBe('ana@example.com');
+    expect(a.authenticate(token(first, { email: 'ana@example.com', email_verified: true }))?.name).toBe(
+      'ana@example.com',
+    );
     expect(a.authenticate(token(first, { email: 'ana@example.com', email_verified: false }))).toBeUndefined();
   });
 

@@ -4,7 +4,8 @@
 // in its username claim (with a prefix; `sub` claims get "<issuer>#" by default, as upstream) and
 // the groups in its groups claim (with a prefix). Keys are cached; a token signed with a key the
 // cache does not know makes `prepare` re-read the JWKS first (key rotation; a key still unknown
-// after that is not looked for again for 10 s), so `authenticate` itself stays synchronous. Tokens of other issuers are left to the other
+// after that is not looked for again for 10 s), so `authenticate` itself stays synchronous. Tokens of other issuers are
+// left to the other
 // authenticators; a token of this issuer that fails any check is refused.
 import { constants, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -31,15 +32,24 @@ export interface OidcOptions {
   readonly signingAlgs?: readonly string[];
   /** --oidc-required-claim key=value pairs. @default {} */
   readonly requiredClaims?: Readonly<Record<string, string>>;
-  /** Seconds a verified token's user is remembered (as kube-apiserver's cached token authenticator), never past its expiry; 0 for none. @default 10 */
+  /**
+   * Seconds a verified token's user is remembered (as kube-apiserver's cached token authenticator), never past its
+   * expiry; 0 for none. @default 10
+   */
   readonly cacheSeconds?: number;
 }
 
 /** JOSE algorithm → node's digest and padding. */
 const ALGS: Record<string, { digest: string; pss?: boolean; ec?: boolean }> = {
-  RS256: { digest: 'sha256' }, RS384: { digest: 'sha384' }, RS512: { digest: 'sha512' },
-  PS256: { digest: 'sha256', pss: true }, PS384: { digest: 'sha384', pss: true }, PS512: { digest: 'sha512', pss: true },
-  ES256: { digest: 'sha256', ec: true }, ES384: { digest: 'sha384', ec: true }, ES512: { digest: 'sha512', ec: true },
+  RS256: { digest: 'sha256' },
+  RS384: { digest: 'sha384' },
+  RS512: { digest: 'sha512' },
+  PS256: { digest: 'sha256', pss: true },
+  PS384: { digest: 'sha384', pss: true },
+  PS512: { digest: 'sha512', pss: true },
+  ES256: { digest: 'sha256', ec: true },
+  ES384: { digest: 'sha384', ec: true },
+  ES512: { digest: 'sha512', ec: true },
 };
 const SKEW_SECONDS = 10;
 const QUIET_AFTER_MISS_MS = 10_000;
@@ -57,7 +67,8 @@ function decodeJson(text: string): Claims | undefined {
   }
 }
 
-const decodePart = (part: string | undefined): Claims | undefined => decodeJson(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+const decodePart = (part: string | undefined): Claims | undefined =>
+  decodeJson(Buffer.from(part ?? '', 'base64url').toString('utf8'));
 
 /** The issuer a JWT claims, without verifying anything (to route it to its authenticator). */
 export function unverifiedIssuer(token: string): string | undefined {
@@ -76,7 +87,8 @@ export function checkOidcOptions(o: Pick<OidcOptions, 'issuerURL' | 'clientID'>)
     throw new Error(`--oidc-issuer-url must be a URL, got "${o.issuerURL}"`);
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error(`--oidc-issuer-url must be an https URL (http only on loopback), got "${o.issuerURL}"`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new Error(`--oidc-issuer-url must be an https URL (http only on loopback), got "${o.issuerURL}"`);
   if (!o.clientID) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
 }
 
@@ -89,7 +101,10 @@ export class OidcAuthenticator {
   private fetching: Promise<void> | undefined;
   private readonly agent: Agent | undefined;
 
-  constructor(private readonly o: OidcOptions, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    private readonly o: OidcOptions,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     checkOidcOptions(o);
     this.agent = o.caFile ? new Agent({ ca: readFileSync(o.caFile, 'utf8') }) : undefined;
   }
@@ -125,7 +140,10 @@ export class OidcAuthenticator {
     const cacheMs = (this.o.cacheSeconds ?? 10) * 1000;
     if (checked && cacheMs > 0) {
       if (this.verified.size >= CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
-      this.verified.set(token, { user: checked.user, until: Math.min(now + cacheMs, (checked.exp + SKEW_SECONDS) * 1000) });
+      this.verified.set(token, {
+        user: checked.user,
+        until: Math.min(now + cacheMs, (checked.exp + SKEW_SECONDS) * 1000),
+      });
     }
     return checked?.user;
   }
@@ -139,12 +157,24 @@ export class OidcAuthenticator {
     const alg = typeof header.alg === 'string' ? header.alg : '';
     const spec = ALGS[alg];
     if (!spec || !(this.o.signingAlgs ?? ['RS256']).includes(alg)) return undefined;
-    const candidates = typeof header.kid === 'string' ? [this.keys.get(header.kid)].filter((k): k is KeyObject => !!k) : [...this.keys.values(), ...this.unnamed];
+    const candidates =
+      typeof header.kid === 'string'
+        ? [this.keys.get(header.kid)].filter((k): k is KeyObject => !!k)
+        : [...this.keys.values(), ...this.unnamed];
     const data = Buffer.from(`${parts[0]}.${parts[1]}`);
     const sig = Buffer.from(parts[2] ?? '', 'base64url');
     const ok = candidates.some((key) => {
       try {
-        return verifySignature(spec.digest, data, spec.ec ? { key, dsaEncoding: 'ieee-p1363' } : spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key, sig);
+        return verifySignature(
+          spec.digest,
+          data,
+          spec.ec
+            ? { key, dsaEncoding: 'ieee-p1363' }
+            : spec.pss
+              ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+              : key,
+          sig,
+        );
       } catch {
         return false;
       }
@@ -160,18 +190,31 @@ export class OidcAuthenticator {
     const username = claims[usernameClaim];
     if (typeof username !== 'string' || !username) return undefined;
     // As upstream: an email username needs email_verified unless the token does not carry it.
-    if (usernameClaim === 'email' && claims.email_verified !== undefined && claims.email_verified !== true) return undefined;
-    const prefix = this.o.usernamePrefix === '-' ? '' : (this.o.usernamePrefix ?? (usernameClaim === 'email' ? '' : `${this.o.issuerURL}#`));
+    if (usernameClaim === 'email' && claims.email_verified !== undefined && claims.email_verified !== true)
+      return undefined;
+    const prefix =
+      this.o.usernamePrefix === '-'
+        ? ''
+        : (this.o.usernamePrefix ?? (usernameClaim === 'email' ? '' : `${this.o.issuerURL}#`));
     const rawGroups = this.o.groupsClaim ? claims[this.o.groupsClaim] : undefined;
-    const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? [rawGroups] : []).filter((g): g is string => typeof g === 'string');
-    return { user: { name: `${prefix}${username}`, groups: [...groups.map((g) => `${this.o.groupsPrefix ?? ''}${g}`), 'system:authenticated'] }, exp: claims.exp };
+    const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? [rawGroups] : []).filter(
+      (g): g is string => typeof g === 'string',
+    );
+    return {
+      user: {
+        name: `${prefix}${username}`,
+        groups: [...groups.map((g) => `${this.o.groupsPrefix ?? ''}${g}`), 'system:authenticated'],
+      },
+      exp: claims.exp,
+    };
   }
 
   private refresh(): Promise<void> {
     if (this.fetching) return this.fetching;
     this.fetching = (async () => {
       const discovery = await this.getJson(`${this.o.issuerURL.replace(/\/$/, '')}/.well-known/openid-configuration`);
-      if (discovery.issuer !== this.o.issuerURL) throw new Error(`the discovery document names issuer ${String(discovery.issuer)}, not ${this.o.issuerURL}`);
+      if (discovery.issuer !== this.o.issuerURL)
+        throw new Error(`the discovery document names issuer ${String(discovery.issuer)}, not ${this.o.issuerURL}`);
       if (typeof discovery.jwks_uri !== 'string') throw new Error('the discovery document has no jwks_uri');
       const jwks = await this.getJson(discovery.jwks_uri);
       const keys = new Map<string, KeyObject>();
@@ -198,20 +241,29 @@ export class OidcAuthenticator {
     return new Promise((resolve, reject) => {
       const u = new URL(url);
       const get = u.protocol === 'https:' ? request : httpRequest;
-      const req = get(u, { method: 'GET', timeout: 10_000, headers: { accept: 'application/json' }, ...(u.protocol === 'https:' && this.agent ? { agent: this.agent } : {}) }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          body += d;
-          if (body.length > 1 << 20) req.destroy(new Error(`${url}: response larger than 1 MiB`));
-        });
-        res.on('end', () => {
-          if ((res.statusCode ?? 0) !== 200) return reject(new Error(`${url}: HTTP ${res.statusCode}`));
-          const parsed = decodeJson(body);
-          if (parsed) resolve(parsed);
-          else reject(new Error(`${url}: not a JSON object`));
-        });
-      });
+      const req = get(
+        u,
+        {
+          method: 'GET',
+          timeout: 10_000,
+          headers: { accept: 'application/json' },
+          ...(u.protocol === 'https:' && this.agent ? { agent: this.agent } : {}),
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            body += d;
+            if (body.length > 1 << 20) req.destroy(new Error(`${url}: response larger than 1 MiB`));
+          });
+          res.on('end', () => {
+            if ((res.statusCode ?? 0) !== 200) return reject(new Error(`${url}: HTTP ${res.statusCode}`));
+            const parsed = decodeJson(body);
+            if (parsed) resolve(parsed);
+            else reject(new Error(`${url}: not a JSON object`));
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
       req.on('error', reject);
       req.end();

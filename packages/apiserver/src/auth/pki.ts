@@ -19,7 +19,9 @@ export interface Pki {
   /** RSA private key (PEM) that signs service-account tokens. */
   saKey: string;
   saPub: string;
-  /** The CA aggregated API servers check the front proxy's client certificate against (requestheader-client-ca-file). */
+  /**
+   * The CA aggregated API servers check the front proxy's client certificate against (requestheader-client-ca-file).
+   */
   frontProxyCaCert: string;
   /** The client certificate (CN front-proxy-client) and key the API server proxies with. */
   frontProxyClientCert: string;
@@ -45,7 +47,13 @@ function serial(): string {
 }
 
 function makeCert(opts: {
-  subjectCN: string; publicKey: string; signingKey: string; issuer?: forge.pki.Certificate; ca: boolean; altNames?: { type: number; value?: string; ip?: string }[]; years: number;
+  subjectCN: string;
+  publicKey: string;
+  signingKey: string;
+  issuer?: forge.pki.Certificate;
+  ca: boolean;
+  altNames?: { type: number; value?: string; ip?: string }[];
+  years: number;
   /** @default 'server' */
   usage?: 'server' | 'client';
 }): forge.pki.Certificate {
@@ -61,7 +69,9 @@ function makeCert(opts: {
   if (opts.ca) ext.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
   else {
     ext.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    ext.push(opts.usage === 'client' ? { name: 'extKeyUsage', clientAuth: true } : { name: 'extKeyUsage', serverAuth: true });
+    ext.push(
+      opts.usage === 'client' ? { name: 'extKeyUsage', clientAuth: true } : { name: 'extKeyUsage', serverAuth: true },
+    );
   }
   if (opts.altNames) ext.push({ name: 'subjectAltName', altNames: opts.altNames });
   cert.setExtensions(ext);
@@ -73,12 +83,15 @@ function toPkcs1(pkcs8Pem: string): string {
   return forge.pki.privateKeyToPem(forge.pki.privateKeyFromPem(pkcs8Pem));
 }
 
-
 /** Whether the certificate names every one of `dns` and `ips`. */
 function coversNames(pem: string, dns: readonly string[], ips: readonly string[]): boolean {
-  const ext = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
+  const ext = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as
+    { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
   const names = ext?.altNames ?? [];
-  return dns.every((d) => names.some((n) => n.type === 2 && n.value === d)) && ips.every((ip) => names.some((n) => n.type === 7 && n.ip === ip));
+  return (
+    dns.every((d) => names.some((n) => n.type === 2 && n.value === d)) &&
+    ips.every((ip) => names.some((n) => n.type === 7 && n.ip === ip))
+  );
 }
 
 /** A self-signed CA at `<base>.crt` / `<base>.key`, made unless both exist. */
@@ -100,21 +113,48 @@ export function ensurePki(dir: string, extraNames: string[] = []): Pki {
   if (!existsSync(f('front-proxy-client.crt')) || !existsSync(f('front-proxy-client.key'))) {
     const pair = rsaPair();
     const cert = makeCert({
-      subjectCN: FRONT_PROXY_CLIENT_NAME, publicKey: pair.publicKey, signingKey: readFileSync(f('front-proxy-ca.key'), 'utf8'),
-      issuer: forge.pki.certificateFromPem(readFileSync(f('front-proxy-ca.crt'), 'utf8')), ca: false, years: 2, usage: 'client',
+      subjectCN: FRONT_PROXY_CLIENT_NAME,
+      publicKey: pair.publicKey,
+      signingKey: readFileSync(f('front-proxy-ca.key'), 'utf8'),
+      issuer: forge.pki.certificateFromPem(readFileSync(f('front-proxy-ca.crt'), 'utf8')),
+      ca: false,
+      years: 2,
+      usage: 'client',
     });
     writeFileSync(f('front-proxy-client.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
     writeFileSync(f('front-proxy-client.crt'), forge.pki.certificateToPem(cert));
   }
-  const dns = [...new Set(['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraNames])];
+  const dns = [
+    ...new Set([
+      'localhost',
+      hostname(),
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+      ...extraNames,
+    ]),
+  ];
   const ips = ['127.0.0.1', '::1', MASTER_SERVICE_IP];
-  if (!existsSync(f('apiserver.crt')) || !existsSync(f('apiserver.key')) || !coversNames(readFileSync(f('apiserver.crt'), 'utf8'), dns, ips)) {
+  if (
+    !existsSync(f('apiserver.crt')) ||
+    !existsSync(f('apiserver.key')) ||
+    !coversNames(readFileSync(f('apiserver.crt'), 'utf8'), dns, ips)
+  ) {
     const caCert = forge.pki.certificateFromPem(readFileSync(f('ca.crt'), 'utf8'));
     const caKey = readFileSync(f('ca.key'), 'utf8');
     const pair = rsaPair();
     const altNames: { type: number; value?: string; ip?: string }[] = dns.map((value) => ({ type: 2, value }));
     for (const ip of ips) altNames.push({ type: 7, ip });
-    const cert = makeCert({ subjectCN: 'kube-apiserver', publicKey: pair.publicKey, signingKey: caKey, issuer: caCert, ca: false, altNames, years: 2 });
+    const cert = makeCert({
+      subjectCN: 'kube-apiserver',
+      publicKey: pair.publicKey,
+      signingKey: caKey,
+      issuer: caCert,
+      ca: false,
+      altNames,
+      years: 2,
+    });
     writeFileSync(f('apiserver.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
     writeFileSync(f('apiserver.crt'), forge.pki.certificateToPem(cert));
   }

@@ -15,7 +15,10 @@ export interface PolicyRule {
 
 /** What a request asks to do; built by the REST layer from the URL and method. */
 export interface Attributes {
-  /** get, list, watch, create, update, patch, delete, deletecollection, or a special verb (impersonate, bind, escalate, use, approve); for non-resource requests the lower-cased HTTP method. */
+  /**
+   * get, list, watch, create, update, patch, delete, deletecollection, or a special verb (impersonate, bind, escalate,
+   * use, approve); for non-resource requests the lower-cased HTTP method.
+   */
   verb: string;
   /** "" for the core group. */
   apiGroup: string;
@@ -66,13 +69,21 @@ export function policyRuleJson(rule: PolicyRule): Record<string, string[]> {
 
 /** Two rules are the same when all their lists are equal in order (the aggregation controller's test). */
 export function sameRule(a: PolicyRule, b: PolicyRule): boolean {
-  const eq = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((v, i) => v === y[i]);
-  return eq(a.verbs, b.verbs) && eq(a.apiGroups, b.apiGroups) && eq(a.resources, b.resources) && eq(a.resourceNames, b.resourceNames) && eq(a.nonResourceURLs, b.nonResourceURLs);
+  const eq = (x: readonly string[], y: readonly string[]): boolean =>
+    x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    eq(a.verbs, b.verbs) &&
+    eq(a.apiGroups, b.apiGroups) &&
+    eq(a.resources, b.resources) &&
+    eq(a.resourceNames, b.resourceNames) &&
+    eq(a.nonResourceURLs, b.nonResourceURLs)
+  );
 }
 
 export const verbMatches = (rule: PolicyRule, verb: string): boolean => rule.verbs.some((v) => v === '*' || v === verb);
 
-export const apiGroupMatches = (rule: PolicyRule, group: string): boolean => rule.apiGroups.some((g) => g === '*' || g === group);
+export const apiGroupMatches = (rule: PolicyRule, group: string): boolean =>
+  rule.apiGroups.some((g) => g === '*' || g === group);
 
 /**
  * `combined` is `resource` or `resource/subresource`. A rule resource matches when it is `*`, the
@@ -81,16 +92,22 @@ export const apiGroupMatches = (rule: PolicyRule, group: string): boolean => rul
  */
 export function resourceMatches(rule: PolicyRule, combined: string, subresource: string): boolean {
   return rule.resources.some(
-    (r) => r === '*' || r === combined || (subresource !== '' && r.length === subresource.length + 2 && r.startsWith('*/') && r.endsWith(subresource)),
+    (r) =>
+      r === '*' ||
+      r === combined ||
+      (subresource !== '' && r.length === subresource.length + 2 && r.startsWith('*/') && r.endsWith(subresource)),
   );
 }
 
 /** No resourceNames means any name; otherwise the request must name one of them (so list and create never match). */
-export const resourceNameMatches = (rule: PolicyRule, name: string): boolean => rule.resourceNames.length === 0 || rule.resourceNames.includes(name);
+export const resourceNameMatches = (rule: PolicyRule, name: string): boolean =>
+  rule.resourceNames.length === 0 || rule.resourceNames.includes(name);
 
 /** Exact URL, `*`, or a prefix rule ending in `*` (`/apis/*` matches `/apis/apps/v1`). */
 export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
-  return rule.nonResourceURLs.some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''))));
+  return rule.nonResourceURLs.some(
+    (u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''))),
+  );
 }
 
 /** Whether this one rule allows the request. */

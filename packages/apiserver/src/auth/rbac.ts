@@ -94,7 +94,10 @@ function subjectsOf(binding: KubeObject): Subject[] {
 
 function roleRefOf(binding: KubeObject): { kind: string; name: string } {
   const ref = isRecord(binding['roleRef']) ? binding['roleRef'] : {};
-  return { kind: typeof ref['kind'] === 'string' ? ref['kind'] : '', name: typeof ref['name'] === 'string' ? ref['name'] : '' };
+  return {
+    kind: typeof ref['kind'] === 'string' ? ref['kind'] : '',
+    name: typeof ref['name'] === 'string' ? ref['name'] : '',
+  };
 }
 
 /** A ServiceAccount subject without a namespace means the RoleBinding's own namespace. */
@@ -147,7 +150,12 @@ export class RbacAuthorizer {
     const errors: string[] = [];
     this.visitRulesFor(user, namespace, (_source, rule, error) => {
       if (rule && rule.resources.length > 0) {
-        review.resourceRules.push({ verbs: [...rule.verbs], apiGroups: [...rule.apiGroups], resources: [...rule.resources], resourceNames: [...rule.resourceNames] });
+        review.resourceRules.push({
+          verbs: [...rule.verbs],
+          apiGroups: [...rule.apiGroups],
+          resources: [...rule.resources],
+          resourceNames: [...rule.resourceNames],
+        });
       }
       if (rule && rule.nonResourceURLs.length > 0) {
         review.nonResourceRules.push({ verbs: [...rule.verbs], nonResourceURLs: [...rule.nonResourceURLs] });
@@ -168,16 +176,26 @@ export class RbacAuthorizer {
     const resolve = (ref: { kind: string; name: string }, bindingNamespace: string): PolicyRule[] | string => {
       if (ref.kind === 'ClusterRole') {
         clusterRoles ??= new ClusterRoleRules(this.source.clusterRoles());
-        return clusterRoles.rulesOf(ref.name) ?? `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`;
+        return (
+          clusterRoles.rulesOf(ref.name) ??
+          `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`
+        );
       }
       if (ref.kind === 'Role') {
-        const role = bindingNamespace === '' ? undefined : this.source.roles(bindingNamespace).find((r) => r.metadata?.name === ref.name);
+        const role =
+          bindingNamespace === ''
+            ? undefined
+            : this.source.roles(bindingNamespace).find((r) => r.metadata?.name === ref.name);
         return role ? policyRulesOf(role) : `role.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`;
       }
       return `unsupported role reference kind: ${JSON.stringify(ref.kind)}`;
     };
 
-    const visitBindings = (bindings: KubeObject[], bindingNamespace: string, kind: 'ClusterRoleBinding' | 'RoleBinding'): boolean => {
+    const visitBindings = (
+      bindings: KubeObject[],
+      bindingNamespace: string,
+      kind: 'ClusterRoleBinding' | 'RoleBinding',
+    ): boolean => {
       for (const binding of bindings) {
         const subject = subjectsOf(binding).find((s) => appliesToUser(user, s, bindingNamespace));
         if (!subject) continue;

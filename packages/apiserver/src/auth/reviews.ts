@@ -12,12 +12,27 @@ function str(v: unknown): string {
 }
 
 function userFromSpec(spec: Record<string, unknown>): UserInfo {
-  return { name: str(spec.user), uid: str(spec.uid), groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [] };
+  return {
+    name: str(spec.user),
+    uid: str(spec.uid),
+    groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [],
+  };
 }
 
-export function answerReview(authz: RbacAuthorizer, tokens: TokenAuthenticator, served: Served, body: KubeObject, user: UserInfo): KubeObject {
+export function answerReview(
+  authz: RbacAuthorizer,
+  tokens: TokenAuthenticator,
+  served: Served,
+  body: KubeObject,
+  user: UserInfo,
+): KubeObject {
   const spec = isRecord(body.spec) ? body.spec : {};
-  const out: KubeObject = { apiVersion: `${served.info.group}/${served.info.version}`, kind: served.info.kind, metadata: {}, spec };
+  const out: KubeObject = {
+    apiVersion: `${served.info.group}/${served.info.version}`,
+    kind: served.info.kind,
+    metadata: {},
+    spec,
+  };
   switch (served.info.kind) {
     case 'SelfSubjectAccessReview':
     case 'SubjectAccessReview': {
@@ -25,15 +40,40 @@ export function answerReview(authz: RbacAuthorizer, tokens: TokenAuthenticator, 
       const ra = isRecord(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
       const na = isRecord(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
       if (!ra && !na) throw badRequest('spec.resourceAttributes or spec.nonResourceAttributes is required');
-      const d = authz.authorize(who, ra
-        ? { verb: str(ra.verb), apiGroup: str(ra.group), resource: str(ra.resource), subresource: str(ra.subresource), name: str(ra.name), namespace: str(ra.namespace), resourceRequest: true, path: '' }
-        : { verb: str(na?.verb), apiGroup: '', resource: '', subresource: '', name: '', namespace: '', resourceRequest: false, path: str(na?.path) });
+      const d = authz.authorize(
+        who,
+        ra
+          ? {
+              verb: str(ra.verb),
+              apiGroup: str(ra.group),
+              resource: str(ra.resource),
+              subresource: str(ra.subresource),
+              name: str(ra.name),
+              namespace: str(ra.namespace),
+              resourceRequest: true,
+              path: '',
+            }
+          : {
+              verb: str(na?.verb),
+              apiGroup: '',
+              resource: '',
+              subresource: '',
+              name: '',
+              namespace: '',
+              resourceRequest: false,
+              path: str(na?.path),
+            },
+      );
       out.status = { allowed: d.allowed, ...(d.allowed ? {} : { denied: false }), reason: d.reason };
       return out;
     }
     case 'SelfSubjectRulesReview': {
       const rules = authz.rulesFor(user, str(spec.namespace));
-      out.status = { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete };
+      out.status = {
+        resourceRules: rules.resourceRules,
+        nonResourceRules: rules.nonResourceRules,
+        incomplete: rules.incomplete,
+      };
       return out;
     }
     case 'SelfSubjectReview':
@@ -42,7 +82,11 @@ export function answerReview(authz: RbacAuthorizer, tokens: TokenAuthenticator, 
     case 'TokenReview': {
       const who = tokens.authenticate(str(spec.token));
       out.status = who
-        ? { authenticated: true, user: { username: who.name, uid: who.uid ?? '', groups: who.groups }, audiences: Array.isArray(spec.audiences) ? spec.audiences : [] }
+        ? {
+            authenticated: true,
+            user: { username: who.name, uid: who.uid ?? '', groups: who.groups },
+            audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
+          }
         : { authenticated: false, error: 'invalid bearer token' };
       return out;
     }

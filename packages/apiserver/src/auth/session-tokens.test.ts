@@ -8,7 +8,10 @@ import { FailureLimiter } from './ldap/rate-limit.js';
 
 const pair = (): { key: string; pub: string } => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pub: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    pub: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 };
 
 describe('session tokens', () => {
@@ -29,7 +32,9 @@ describe('session tokens', () => {
     const other = new SessionTokens(pair().key, a.pub);
     expect(s.authenticate(other.issue({ name: 'x', groups: [] }, 60, 'ldap').token)).toBeUndefined();
     const [head, , sig] = s.issue({ name: 'carol', groups: [] }, 60, 'ldap').token.split('.');
-    const forged = Buffer.from(JSON.stringify({ iss: 'https://wharf.dev/sessions', sub: 'admin', groups: ['system:masters'], iat: 0, exp: 9e9 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ iss: 'https://wharf.dev/sessions', sub: 'admin', groups: ['system:masters'], iat: 0, exp: 9e9 }),
+    ).toString('base64url');
     expect(s.authenticate(`${head}.${forged}.${sig}`)).toBeUndefined();
   });
 });
@@ -68,7 +73,9 @@ describe('signing a session out', () => {
   it('does not take a token it did not issue, nor a respelled one of a revoked session', () => {
     const a = pair();
     const s = new SessionTokens(a.key, a.pub);
-    expect(s.revoke(new SessionTokens(pair().key, a.pub).issue({ name: 'x', groups: [] }, 60, 'ldap').token)).toBeUndefined();
+    expect(
+      s.revoke(new SessionTokens(pair().key, a.pub).issue({ name: 'x', groups: [] }, 60, 'ldap').token),
+    ).toBeUndefined();
     expect(s.revoke('not-a-token')).toBeUndefined();
     const token = s.issue({ name: 'carol', groups: [] }, 60, 'ldap').token;
     expect(s.revoke(token)).toBeDefined();

@@ -10,14 +10,24 @@ import type { UserInfo } from '../objects/context.js';
 export const SESSION_ISSUER = 'https://wharf.dev/sessions';
 
 /** `jti` tells apart two sign-ins of a user in the same second: signing one out leaves the other. */
-interface SessionClaims { iss: string; sub: string; groups: string[]; iat: number; exp: number; idp: string; jti: string }
+interface SessionClaims {
+  iss: string;
+  sub: string;
+  groups: string[];
+  iat: number;
+  exp: number;
+  idp: string;
+  jti: string;
+}
 
 /** Revoked tokens (the SHA-256 of what they sign) with their expiry in epoch seconds; a file when given a path. */
 export class RevokedSessions {
   private readonly until: Map<string, number>;
 
   constructor(private readonly path?: string) {
-    this.until = new Map(path && existsSync(path) ? Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : []);
+    this.until = new Map(
+      path && existsSync(path) ? Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : [],
+    );
   }
 
   has(id: string): boolean {
@@ -37,14 +47,24 @@ export class RevokedSessions {
 
 export class SessionTokens {
   constructor(
-    private readonly key: string, private readonly pub: string, private readonly clock: () => Date = () => new Date(),
+    private readonly key: string,
+    private readonly pub: string,
+    private readonly clock: () => Date = () => new Date(),
     private readonly revoked: RevokedSessions = new RevokedSessions(),
   ) {}
 
   /** A token for `user` that expires in `ttlSeconds`; `idp` says where the user signed in (ldap). */
   issue(user: UserInfo, ttlSeconds: number, idp: string): { token: string; expiration: Date } {
     const now = Math.floor(this.clock().getTime() / 1000);
-    const claims: SessionClaims = { iss: SESSION_ISSUER, sub: user.name, groups: user.groups, iat: now, exp: now + ttlSeconds, idp, jti: randomBytes(12).toString('base64url') };
+    const claims: SessionClaims = {
+      iss: SESSION_ISSUER,
+      sub: user.name,
+      groups: user.groups,
+      iat: now,
+      exp: now + ttlSeconds,
+      idp,
+      jti: randomBytes(12).toString('base64url'),
+    };
     const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
     const unsigned = `${b64({ alg: 'RS256', kid: 'wharf-session', typ: 'JWT' })}.${b64(claims)}`;
     const sig = createSign('RSA-SHA256').update(unsigned).sign(this.key).toString('base64url');
@@ -71,7 +91,8 @@ export class SessionTokens {
     if (parts.length !== 3) return undefined;
     const [head, body, sig] = parts as [string, string, string];
     try {
-      if (!createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.pub, Buffer.from(sig, 'base64url'))) return undefined;
+      if (!createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.pub, Buffer.from(sig, 'base64url')))
+        return undefined;
       const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
       if (c.iss !== SESSION_ISSUER || typeof c.sub !== 'string' || !Array.isArray(c.groups)) return undefined;
       if (!(c.exp > this.clock().getTime() / 1000)) return undefined;
@@ -84,5 +105,8 @@ export class SessionTokens {
 }
 
 function userOf(c: SessionClaims): UserInfo {
-  return { name: c.sub, groups: [...c.groups.filter((g) => typeof g === 'string' && g !== 'system:authenticated'), 'system:authenticated'] };
+  return {
+    name: c.sub,
+    groups: [...c.groups.filter((g) => typeof g === 'string' && g !== 'system:authenticated'), 'system:authenticated'],
+  };
 }

@@ -14,15 +14,29 @@ export function tokenRequestHandler(api: ObjectApi, tokens: TokenAuthenticator):
     const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
     const spec = isRecord(body) && isRecord(body.spec) ? body.spec : {};
     const seconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : 3600;
-    if (seconds < 600) throw badRequest('spec.expirationSeconds: Invalid value: may not specify a duration less than 10 minutes');
-    const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : ['https://kubernetes.default.svc.cluster.local'];
-    const { token, expiration } = tokens.issue({ namespace: r.namespace, name: r.name, uid: sa.metadata.uid }, audiences, seconds);
-    send(r.res, 201, {
-      kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
-      metadata: { name: r.name, namespace: r.namespace, creationTimestamp: null },
-      spec: { audiences, expirationSeconds: seconds, boundObjectRef: null },
-      status: { token, expirationTimestamp: expiration.toISOString().replace(/\.\d+Z$/, 'Z') },
-    }, r.wanted);
+    if (seconds < 600)
+      throw badRequest('spec.expirationSeconds: Invalid value: may not specify a duration less than 10 minutes');
+    const audiences =
+      Array.isArray(spec.audiences) && spec.audiences.length
+        ? spec.audiences.map(String)
+        : ['https://kubernetes.default.svc.cluster.local'];
+    const { token, expiration } = tokens.issue(
+      { namespace: r.namespace, name: r.name, uid: sa.metadata.uid },
+      audiences,
+      seconds,
+    );
+    send(
+      r.res,
+      201,
+      {
+        kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: { name: r.name, namespace: r.namespace, creationTimestamp: null },
+        spec: { audiences, expirationSeconds: seconds, boundObjectRef: null },
+        status: { token, expirationTimestamp: expiration.toISOString().replace(/\.\d+Z$/, 'Z') },
+      },
+      r.wanted,
+    );
     return 201;
   };
 }

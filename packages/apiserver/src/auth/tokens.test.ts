@@ -26,9 +26,17 @@ describe('node tokens', () => {
     expect(new Set([admin, node0, node1]).size).toBe(3);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const auth = new TokenAuthenticator(file, privateKey, publicKey, () => false);
-    expect(auth.authenticate(node0)).toEqual({ name: 'system:node:node-0', uid: 'system:node:node-0', groups: ['system:nodes', 'system:authenticated'] });
+    expect(auth.authenticate(node0)).toEqual({
+      name: 'system:node:node-0',
+      uid: 'system:node:node-0',
+      groups: ['system:nodes', 'system:authenticated'],
+    });
     expect(auth.authenticate(admin)?.groups).toContain('system:masters');
   });
 

@@ -55,9 +55,12 @@ export function ensureDataplaneToken(path: string): string {
 export const NODES_GROUP = 'system:nodes';
 export const NODE_USER_PREFIX = 'system:node:';
 
-/** Makes sure the token file has a token for node `nodeName` (user system:node:<name>, group system:nodes); returns it. */
+/**
+ * Makes sure the token file has a token for node `nodeName` (user system:node:<name>, group system:nodes); returns it.
+ */
 export function ensureNodeToken(path: string, nodeName: string): string {
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new Error(`invalid node name "${nodeName}": must be a DNS subdomain`);
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName))
+    throw new Error(`invalid node name "${nodeName}": must be a DNS subdomain`);
   return ensureToken(path, `${NODE_USER_PREFIX}${nodeName}`, [NODES_GROUP, 'system:authenticated']);
 }
 
@@ -82,7 +85,10 @@ export interface TokenClaims {
 }
 
 /** Who the API server is when it calls node agents with its agent token (upstream's kubelet client user). */
-export const AGENT_CLIENT_USER: UserInfo = { name: 'system:kube-apiserver-kubelet-client', groups: ['system:authenticated'] };
+export const AGENT_CLIENT_USER: UserInfo = {
+  name: 'system:kube-apiserver-kubelet-client',
+  groups: ['system:authenticated'],
+};
 
 export class TokenAuthenticator {
   private statics: StaticToken[];
@@ -104,7 +110,9 @@ export class TokenAuthenticator {
     this.statics = [...this.builtin, ...loadTokenFile(this.tokenFile)];
   }
 
-  /** A token of the API server's own: it authenticates (a TokenReview answers `user`), with no rights beyond the user's. */
+  /**
+   * A token of the API server's own: it authenticates (a TokenReview answers `user`), with no rights beyond the user's.
+   */
   addBuiltin(token: string, user: UserInfo): void {
     this.builtin.push({ token, user });
     this.reload();
@@ -114,7 +122,11 @@ export class TokenAuthenticator {
   issue(sa: ServiceAccountRef, audiences: string[], expirationSeconds: number): { token: string; expiration: Date } {
     const now = Math.floor(this.clock().getTime() / 1000);
     const claims: TokenClaims = {
-      aud: audiences, exp: now + expirationSeconds, iat: now, nbf: now, iss: ISSUER,
+      aud: audiences,
+      exp: now + expirationSeconds,
+      iat: now,
+      nbf: now,
+      iss: ISSUER,
       sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
       'kubernetes.io': { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } },
     };
@@ -141,9 +153,14 @@ export class TokenAuthenticator {
       const now = this.clock().getTime() / 1000;
       if (claims.iss !== ISSUER || claims.exp < now || claims.nbf > now + 60) return undefined;
       const k = claims['kubernetes.io'];
-      if (!k || !this.serviceAccountExists({ namespace: k.namespace, name: k.serviceaccount.name, uid: k.serviceaccount.uid })) return undefined;
+      if (
+        !k ||
+        !this.serviceAccountExists({ namespace: k.namespace, name: k.serviceaccount.name, uid: k.serviceaccount.uid })
+      )
+        return undefined;
       return {
-        name: claims.sub, uid: k.serviceaccount.uid,
+        name: claims.sub,
+        uid: k.serviceaccount.uid,
         groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],
       };
     } catch {

@@ -6,7 +6,14 @@ import type { AdmissionPlugin } from '../objects/context.js';
 
 export const csrRequester: AdmissionPlugin = (req) => {
   const { group, kind } = req.served.info;
-  if (req.operation !== 'CREATE' || req.subresource || !req.object || group !== 'certificates.k8s.io' || kind !== 'CertificateSigningRequest') return;
+  if (
+    req.operation !== 'CREATE' ||
+    req.subresource ||
+    !req.object ||
+    group !== 'certificates.k8s.io' ||
+    kind !== 'CertificateSigningRequest'
+  )
+    return;
   const spec = isRecord(req.object.spec) ? req.object.spec : {};
   const { user } = req.ctx;
   spec.username = user.name;

@@ -37,7 +37,12 @@ export class CsrController {
   private readonly queue = new KeyQueue((name) => this.sync(name));
   private readonly signing = new Set<string>();
 
-  constructor(private readonly api: ObjectApi, private readonly signer: CaSigner, private readonly mayCreate: MayCreate, private readonly now = (): number => Date.now()) {}
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly signer: CaSigner,
+    private readonly mayCreate: MayCreate,
+    private readonly now = (): number => Date.now(),
+  ) {}
 
   start(): void {
     const prefix = resourcePrefix(GROUP, RESOURCE);
@@ -67,7 +72,13 @@ export class CsrController {
     const spec = rec(csr.spec);
     const decided = hasCondition(csr, 'Approved') || hasCondition(csr, 'Denied');
     if (!decided && spec.signerName === KUBELET_CLIENT_SIGNER) this.maybeApprove(csr, spec);
-    else if (hasCondition(csr, 'Approved') && !hasCondition(csr, 'Failed') && !rec(csr.status).certificate && SIGNED_BY_CA.has(String(spec.signerName))) void this.issue(name, spec);
+    else if (
+      hasCondition(csr, 'Approved') &&
+      !hasCondition(csr, 'Failed') &&
+      !rec(csr.status).certificate &&
+      SIGNED_BY_CA.has(String(spec.signerName))
+    )
+      void this.issue(name, spec);
   }
 
   private maybeApprove(csr: StoredObject, spec: Obj): void {
@@ -77,14 +88,28 @@ export class CsrController {
     } catch {
       return; // validated on create; nothing to approve
     }
-    const requester: UserInfo = { name: String(spec.username ?? ''), groups: strings(spec.groups), ...(typeof spec.uid === 'string' ? { uid: spec.uid } : {}) };
+    const requester: UserInfo = {
+      name: String(spec.username ?? ''),
+      groups: strings(spec.groups),
+      ...(typeof spec.uid === 'string' ? { uid: spec.uid } : {}),
+    };
     const self = requester.name === commonName && this.mayCreate(requester, 'selfnodeclient');
     if (!self && !this.mayCreate(requester, 'nodeclient')) return;
     const next = clone(csr);
-    next.status = { ...rec(next.status), conditions: [...conditionsOf(csr), {
-      type: 'Approved', status: 'True', reason: 'AutoApproved',
-      message: self ? 'Auto approving self kubelet client certificate after SubjectAccessReview.' : 'Auto approving kubelet client certificate after SubjectAccessReview.',
-    }] };
+    next.status = {
+      ...rec(next.status),
+      conditions: [
+        ...conditionsOf(csr),
+        {
+          type: 'Approved',
+          status: 'True',
+          reason: 'AutoApproved',
+          message: self
+            ? 'Auto approving self kubelet client certificate after SubjectAccessReview.'
+            : 'Auto approving kubelet client certificate after SubjectAccessReview.',
+        },
+      ],
+    };
     this.api.update(this.served, '', csr.metadata.name, next, internalContext(), 'approval');
   }
 
@@ -94,7 +119,12 @@ export class CsrController {
     let certificate: string | undefined;
     let failure: string | undefined;
     try {
-      certificate = await this.signer.sign(parseRequest(String(spec.request)), strings(spec.usages), typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : undefined, this.now());
+      certificate = await this.signer.sign(
+        parseRequest(String(spec.request)),
+        strings(spec.usages),
+        typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : undefined,
+        this.now(),
+      );
     } catch (e) {
       failure = (e as Error).message;
     }
@@ -104,7 +134,11 @@ export class CsrController {
       const next = clone(current);
       const status = { ...rec(next.status) };
       if (certificate) status.certificate = Buffer.from(certificate).toString('base64');
-      else status.conditions = [...conditionsOf(current), { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure ?? 'signing failed' }];
+      else
+        status.conditions = [
+          ...conditionsOf(current),
+          { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure ?? 'signing failed' },
+        ];
       next.status = status;
       this.api.update(this.served, '', name, next, internalContext(), 'status');
     } finally {
@@ -117,7 +151,8 @@ export class CsrController {
     const now = this.now();
     for (const { object } of this.api.store.list(resourcePrefix(GROUP, RESOURCE))) {
       const created = Date.parse(String(object.metadata.creationTimestamp ?? ''));
-      const done = Boolean(rec(object.status).certificate) || hasCondition(object, 'Denied') || hasCondition(object, 'Failed');
+      const done =
+        Boolean(rec(object.status).certificate) || hasCondition(object, 'Denied') || hasCondition(object, 'Failed');
       if (Number.isFinite(created) && now - created > (done ? DONE_TTL_MS : PENDING_TTL_MS)) {
         deleteObject(this.api, this.served, '', object.metadata.name, {}, internalContext());
       }

@@ -22,17 +22,28 @@ const USAGE_BITS: Record<string, number> = {
   'key agreement': x509.KeyUsageFlags.keyAgreement,
   'data encipherment': x509.KeyUsageFlags.dataEncipherment,
 };
-const EXTENDED: Record<string, string> = { 'client auth': x509.ExtendedKeyUsage.clientAuth, 'server auth': x509.ExtendedKeyUsage.serverAuth };
+const EXTENDED: Record<string, string> = {
+  'client auth': x509.ExtendedKeyUsage.clientAuth,
+  'server auth': x509.ExtendedKeyUsage.serverAuth,
+};
 
 export class CaSigner {
   private key: Promise<Key> | undefined;
 
   /** `caCertPem` and the PEM key file it belongs to (read when the first certificate is signed). */
-  constructor(private readonly caCertPem: string, private readonly caKeyFile: string) {}
+  constructor(
+    private readonly caCertPem: string,
+    private readonly caKeyFile: string,
+  ) {}
 
   /** Verifies the request's own signature, then answers the PEM certificate. */
-  async sign(csr: CsrSubject, usages: readonly string[], expirationSeconds: number | undefined, now = Date.now()): Promise<string> {
-    if (!(await csr.request.verify())) throw new Error('the certificate request\'s signature does not verify');
+  async sign(
+    csr: CsrSubject,
+    usages: readonly string[],
+    expirationSeconds: number | undefined,
+    now = Date.now(),
+  ): Promise<string> {
+    if (!(await csr.request.verify())) throw new Error("the certificate request's signature does not verify");
     const ca = new x509.X509Certificate(this.caCertPem);
     const seconds = Math.min(expirationSeconds ?? MAX_SIGNING_SECONDS, MAX_SIGNING_SECONDS);
     const keyUsage = usages.reduce((bits, u) => bits | (USAGE_BITS[u] ?? 0), 0);

@@ -20,7 +20,10 @@ describe('EncryptingCodec', () => {
 
   it('decrypts values written with an older key after rotation', () => {
     const old = key('old');
-    const before = new EncryptingCodec([old], ['/registry/core/secrets/']).encode('/registry/core/secrets/a/b', '{"x":1}');
+    const before = new EncryptingCodec([old], ['/registry/core/secrets/']).encode(
+      '/registry/core/secrets/a/b',
+      '{"x":1}',
+    );
     const rotated = new EncryptingCodec([key('new'), old], ['/registry/core/secrets/']);
     expect(rotated.decode('/registry/core/secrets/a/b', before)).toBe('{"x":1}');
     expect(Buffer.from(rotated.encode('/registry/core/secrets/a/b', '{"x":1}')).toString('latin1')).toContain(':new:');
@@ -39,7 +42,12 @@ describe('key rotation in the store', () => {
     const prefix = '/registry/core/secrets/';
     const path = join(mkdtempSync(join(tmpdir(), 'wharf-rot-')), 'db.sqlite');
     const s1 = new Store({ path, codec: new EncryptingCodec([old], [prefix]) });
-    s1.create(`${prefix}a/s`, (rv) => ({ apiVersion: 'v1', kind: 'Secret', data: { p: 'c2VjcmV0' }, metadata: { name: 's', namespace: 'a', uid: 'u', resourceVersion: String(rv), creationTimestamp: 'x' } }));
+    s1.create(`${prefix}a/s`, (rv) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      data: { p: 'c2VjcmV0' },
+      metadata: { name: 's', namespace: 'a', uid: 'u', resourceVersion: String(rv), creationTimestamp: 'x' },
+    }));
     s1.close();
     const fresh = key('new');
     const rotated = new EncryptingCodec([fresh, old], [prefix]);

@@ -23,7 +23,8 @@ export function loadOrCreateKeys(path: string): EncryptionKey[] {
   const keys = parsed.keys ?? [];
   if (!keys.length) throw new Error(`${path} lists no encryption keys`);
   for (const k of keys) {
-    if (Buffer.from(k.secret, 'base64').length !== 32) throw new Error(`${path}: key "${k.name}" must be 32 bytes of base64`);
+    if (Buffer.from(k.secret, 'base64').length !== 32)
+      throw new Error(`${path}: key "${k.name}" must be 32 bytes of base64`);
   }
   return keys;
 }
@@ -32,7 +33,10 @@ export function loadOrCreateKeys(path: string): EncryptionKey[] {
 export class EncryptingCodec implements ValueCodec {
   private readonly byName: Map<string, Buffer>;
 
-  constructor(private readonly keys: EncryptionKey[], private readonly prefixes: string[]) {
+  constructor(
+    private readonly keys: EncryptionKey[],
+    private readonly prefixes: string[],
+  ) {
     this.byName = new Map(keys.map((k) => [k.name, Buffer.from(k.secret, 'base64')]));
   }
 
@@ -53,7 +57,9 @@ export class EncryptingCodec implements ValueCodec {
   /** True when a stored value is plaintext or encrypted with a key other than the primary one. */
   isStale(value: Buffer | string): boolean {
     const buf = typeof value === 'string' ? Buffer.from(value) : value;
-    return !buf.subarray(0, PREFIX.length + (this.keys[0]?.name.length ?? 0) + 1).equals(Buffer.from(`${PREFIX}${this.keys[0]?.name ?? ''}:`));
+    return !buf
+      .subarray(0, PREFIX.length + (this.keys[0]?.name.length ?? 0) + 1)
+      .equals(Buffer.from(`${PREFIX}${this.keys[0]?.name ?? ''}:`));
   }
 
   decode(key: string, value: Buffer | string): string {

@@ -84,8 +84,13 @@ describe('Deployment', () => {
   });
 
   it('does not give template pods the Pod-only defaults', () => {
-    const d = defaulted({ apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [] } } } });
-    const podSpec = ((d.spec as Record<string, unknown>).template as Record<string, Record<string, unknown>>).spec ?? {};
+    const d = defaulted({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      spec: { template: { spec: { containers: [] } } },
+    });
+    const podSpec =
+      ((d.spec as Record<string, unknown>).template as Record<string, Record<string, unknown>>).spec ?? {};
     expect(podSpec.enableServiceLinks).toBeUndefined();
     expect(podSpec.priority).toBeUndefined();
     expect(podSpec.serviceAccountName).toBeUndefined();
@@ -101,7 +106,11 @@ describe('Pod', () => {
       spec: {
         containers: [
           { name: 'web', image: 'nginx:latest', resources: { limits: { cpu: '0.5', memory: '1024Mi' } } },
-          { name: 'cache', image: 'redis:7.2', env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] },
+          {
+            name: 'cache',
+            image: 'redis:7.2',
+            env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+          },
         ],
       },
     });
@@ -205,7 +214,13 @@ describe('Service', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'my-service' },
-      spec: { selector: { 'app.kubernetes.io/name': 'MyApp' }, ports: [{ port: 80, targetPort: 9376 }, { name: 'metrics', port: 9090 }] },
+      spec: {
+        selector: { 'app.kubernetes.io/name': 'MyApp' },
+        ports: [
+          { port: 80, targetPort: 9376 },
+          { name: 'metrics', port: 9090 },
+        ],
+      },
     });
     expect(svc).toEqual({
       apiVersion: 'v1',
@@ -228,7 +243,11 @@ describe('Service', () => {
   });
 
   it('adds external traffic policy and node-port allocation for LoadBalancer services', () => {
-    const svc = defaulted({ apiVersion: 'v1', kind: 'Service', spec: { type: 'LoadBalancer', sessionAffinity: 'ClientIP', ports: [{ port: 443 }] } });
+    const svc = defaulted({
+      apiVersion: 'v1',
+      kind: 'Service',
+      spec: { type: 'LoadBalancer', sessionAffinity: 'ClientIP', ports: [{ port: 443 }] },
+    });
     expect(svc.spec).toMatchObject({
       externalTrafficPolicy: 'Cluster',
       internalTrafficPolicy: 'Cluster',
@@ -238,7 +257,11 @@ describe('Service', () => {
   });
 
   it('leaves IP fields off ExternalName services and marks selector-less headless ones dual-stack', () => {
-    const ext = defaulted({ apiVersion: 'v1', kind: 'Service', spec: { type: 'ExternalName', externalName: 'example.com' } });
+    const ext = defaulted({
+      apiVersion: 'v1',
+      kind: 'Service',
+      spec: { type: 'ExternalName', externalName: 'example.com' },
+    });
     expect(ext.spec).toEqual({ type: 'ExternalName', externalName: 'example.com', sessionAffinity: 'None' });
     const headless = defaulted({ apiVersion: 'v1', kind: 'Service', spec: { clusterIP: 'None' } });
     expect(headless.spec).toMatchObject({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4'] });
@@ -273,7 +296,13 @@ describe('CronJob and Job', () => {
           template: {
             spec: {
               containers: [
-                { command: ['/bin/sh', '-c', 'date'], image: 'busybox:1.28', imagePullPolicy: 'IfNotPresent', name: 'hello', ...containerDefaults },
+                {
+                  command: ['/bin/sh', '-c', 'date'],
+                  image: 'busybox:1.28',
+                  imagePullPolicy: 'IfNotPresent',
+                  name: 'hello',
+                  ...containerDefaults,
+                },
               ],
               ...templateSpecDefaults,
               restartPolicy: 'OnFailure',
@@ -292,10 +321,18 @@ describe('CronJob and Job', () => {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name: 'pi', uid: '8c1f0e5a-0000-4000-8000-000000000001' },
-      spec: { template: { spec: { containers: [{ name: 'pi', image: 'perl:5.34.0' }], restartPolicy: 'Never' } }, backoffLimit: 4 },
+      spec: {
+        template: { spec: { containers: [{ name: 'pi', image: 'perl:5.34.0' }], restartPolicy: 'Never' } },
+        backoffLimit: 4,
+      },
     });
     const uid = '8c1f0e5a-0000-4000-8000-000000000001';
-    const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': uid, 'job-name': 'pi' };
+    const labels = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': 'pi',
+      'controller-uid': uid,
+      'job-name': 'pi',
+    };
     expect(job.metadata?.labels).toEqual(labels);
     expect(job.spec).toMatchObject({
       backoffLimit: 4,
@@ -311,7 +348,11 @@ describe('CronJob and Job', () => {
   });
 
   it('defaults only parallelism when completions is given', () => {
-    const job = defaulted({ apiVersion: 'batch/v1', kind: 'Job', spec: { completions: 5, template: { spec: { containers: [] } } } });
+    const job = defaulted({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      spec: { completions: 5, template: { spec: { containers: [] } } },
+    });
     expect(job.spec).toMatchObject({ completions: 5, parallelism: 1, backoffLimit: 6 });
   });
 });
@@ -330,7 +371,13 @@ describe('Namespace', () => {
 
   it('does not put the finalizer back on update (the namespace controller removes it to finish deletion)', () => {
     const ns = defaulted(
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone', labels: { 'kubernetes.io/metadata.name': 'x' } }, spec: { finalizers: [] }, status: { phase: 'Terminating' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'gone', labels: { 'kubernetes.io/metadata.name': 'x' } },
+        spec: { finalizers: [] },
+        status: { phase: 'Terminating' },
+      },
       'update',
     );
     expect(ns.spec).toEqual({ finalizers: [] });
@@ -356,7 +403,12 @@ describe('applyDefaults', () => {
       metadata: { name: 'web' },
       spec: {
         template: { spec: { containers: [{ name: 'c', image: 'nginx', resources: { limits: { cpu: 1 } } }] } },
-        volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'www' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
       },
     });
     const once = defaulted(make());

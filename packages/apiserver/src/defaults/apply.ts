@@ -12,6 +12,12 @@ import type { Operation } from './core.js';
  * metadata.uid and metadata.name are set so a Job's selector can be generated.
  * @param operation defaults to "create"
  */
-export function applyDefaults(group: string, version: string, kind: string, obj: KubeObject, operation: Operation = 'create'): void {
+export function applyDefaults(
+  group: string,
+  version: string,
+  kind: string,
+  obj: KubeObject,
+  operation: Operation = 'create',
+): void {
   strategyFor(group, kind)?.defaults?.(obj, operation, version);
 }

@@ -60,7 +60,9 @@ export function defaultHorizontalPodAutoscalerV2(hpa: Obj): void {
   if (!spec) return;
   setDefault(spec, 'minReplicas', 1);
   if (!hasItems(spec, 'metrics')) {
-    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    spec.metrics = [
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ];
   }
   const behavior = rec(spec, 'behavior');
   if (behavior) {

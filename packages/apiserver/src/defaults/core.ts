@@ -21,7 +21,8 @@ export function defaultService(svc: Obj): void {
   if (spec.sessionAffinity === 'ClientIP') {
     const config = rec(spec, 'sessionAffinityConfig');
     const clientIP = config ? rec(config, 'clientIP') : undefined;
-    if (typeof clientIP?.timeoutSeconds !== 'number') spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_TIMEOUT } };
+    if (typeof clientIP?.timeoutSeconds !== 'number')
+      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_TIMEOUT } };
   }
   setDefaultIfZero(spec, 'type', 'ClusterIP');
   for (const port of recs(spec, 'ports')) {
@@ -29,9 +30,11 @@ export function defaultService(svc: Obj): void {
     setDefaultIfZero(port, 'targetPort', port.port);
   }
   const type = spec.type;
-  const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && hasItems(spec, 'externalIPs'));
+  const externallyAccessible =
+    type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && hasItems(spec, 'externalIPs'));
   if (externallyAccessible) setDefaultIfZero(spec, 'externalTrafficPolicy', 'Cluster');
-  if (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer') setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+  if (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer')
+    setDefault(spec, 'internalTrafficPolicy', 'Cluster');
   if (type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
   if (type !== 'ExternalName') defaultIpFamilies(spec);
   // status.loadBalancer is a struct in the Go types, so it always reads back, as {} at least.
@@ -49,7 +52,8 @@ function defaultIpFamilies(spec: Obj): void {
   const selectorless = !hasKeys(spec, 'selector');
   const families = Array.isArray(spec.ipFamilies) ? spec.ipFamilies : [];
   if (spec.ipFamilyPolicy === undefined || spec.ipFamilyPolicy === null) {
-    spec.ipFamilyPolicy = headless && selectorless ? 'RequireDualStack' : families.length > 1 ? 'PreferDualStack' : 'SingleStack';
+    spec.ipFamilyPolicy =
+      headless && selectorless ? 'RequireDualStack' : families.length > 1 ? 'PreferDualStack' : 'SingleStack';
   }
   if (families.length === 0) spec.ipFamilies = ['IPv4'];
 }
@@ -60,7 +64,8 @@ export function defaultSecret(secret: Obj): void {
   if (isRecord(secret.stringData)) {
     const entries = Object.entries(secret.stringData);
     const data = entries.length ? ensureRec(secret, 'data') : undefined;
-    for (const [k, v] of entries) if (data && typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    for (const [k, v] of entries)
+      if (data && typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
   }
   delete secret.stringData;
 }
@@ -122,7 +127,8 @@ export function defaultPersistentVolumeClaim(pvc: Obj): void {
 }
 
 export function defaultEndpoints(ep: Obj): void {
-  for (const subset of recs(ep, 'subsets')) for (const port of recs(subset, 'ports')) setDefaultIfZero(port, 'protocol', 'TCP');
+  for (const subset of recs(ep, 'subsets'))
+    for (const port of recs(subset, 'ports')) setDefaultIfZero(port, 'protocol', 'TCP');
 }
 
 export function defaultReplicationController(rc: Obj): void {
@@ -156,7 +162,8 @@ export function defaultLimitRange(lr: Obj): void {
       if (Object.keys(def).length > 0) item.default = def;
       if (Object.keys(defReq).length > 0) item.defaultRequest = defReq;
     }
-    for (const key of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) defaultResourceList(item, key);
+    for (const key of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'])
+      defaultResourceList(item, key);
   }
 }
 

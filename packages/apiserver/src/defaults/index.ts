@@ -3,11 +3,7 @@
 // client-node see the same objects from Wharf as from a real cluster.
 export { applyDefaults } from './apply.js';
 export type { Operation } from './core.js';
-export {
-  defaultNamespace,
-  defaultPersistentVolumeClaim,
-  defaultService,
-} from './core.js';
+export { defaultNamespace, defaultPersistentVolumeClaim, defaultService } from './core.js';
 export { defaultContainer, defaultImagePullPolicy, defaultProbe } from '../kinds/pod/container-defaults.js';
 export { defaultCustomResourceDefinition } from './extensions.js';
 export {

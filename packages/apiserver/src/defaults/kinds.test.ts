@@ -21,7 +21,9 @@ describe('image volumes', () => {
         ],
       },
     });
-    expect((pod.spec as { volumes: { image: { pullPolicy: string } }[] }).volumes.map((v) => v.image.pullPolicy)).toEqual(['IfNotPresent', 'Always', 'Always', 'Never']);
+    expect(
+      (pod.spec as { volumes: { image: { pullPolicy: string } }[] }).volumes.map((v) => v.image.pullPolicy),
+    ).toEqual(['IfNotPresent', 'Always', 'Always', 'Never']);
   });
 });
 
@@ -31,7 +33,12 @@ describe('apps workloads', () => {
       spec: {
         serviceName: 'nginx',
         template: { spec: { containers: [] } },
-        volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'www' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } },
+          },
+        ],
       },
     });
     expect(sts.spec).toMatchObject({
@@ -45,7 +52,11 @@ describe('apps workloads', () => {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
           metadata: { name: 'www' },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: '1Gi' } },
+            volumeMode: 'Filesystem',
+          },
           status: { phase: 'Pending' },
         },
       ],
@@ -54,11 +65,17 @@ describe('apps workloads', () => {
 
   it('defaults a DaemonSet rolling update to one unavailable and no surge', () => {
     const ds = defaulted('apps', 'v1', 'DaemonSet', { spec: { template: { spec: { containers: [] } } } });
-    expect(ds.spec).toMatchObject({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 });
+    expect(ds.spec).toMatchObject({
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+      revisionHistoryLimit: 10,
+    });
   });
 
   it('copies template labels into a ReplicationController selector and labels', () => {
-    const rc = defaulted('', 'v1', 'ReplicationController', { metadata: { name: 'rc' }, spec: { template: { metadata: { labels: { app: 'a' } }, spec: { containers: [] } } } });
+    const rc = defaulted('', 'v1', 'ReplicationController', {
+      metadata: { name: 'rc' },
+      spec: { template: { metadata: { labels: { app: 'a' } }, spec: { containers: [] } } },
+    });
     expect(rc.metadata?.labels).toEqual({ app: 'a' });
     expect(rc.spec).toMatchObject({ replicas: 1, selector: { app: 'a' } });
   });
@@ -68,27 +85,42 @@ describe('core kinds', () => {
   it('defaults Secret type, PV and PVC modes and phases', () => {
     expect(defaulted('', 'v1', 'Secret', { data: {} })).toMatchObject({ type: 'Opaque' });
     expect(defaulted('', 'v1', 'Secret', { data: { a: 'YQ==', b: 'Yg==' }, stringData: { b: 'β', c: 'c' } })).toEqual({
-      type: 'Opaque', data: { a: 'YQ==', b: 'zrI=', c: 'Yw==' },
+      type: 'Opaque',
+      data: { a: 'YQ==', b: 'zrI=', c: 'Yw==' },
     });
-    const pv = defaulted('', 'v1', 'PersistentVolume', { spec: { capacity: { storage: '10Gi' }, hostPath: { path: '/mnt' } } });
+    const pv = defaulted('', 'v1', 'PersistentVolume', {
+      spec: { capacity: { storage: '10Gi' }, hostPath: { path: '/mnt' } },
+    });
     expect(pv).toMatchObject({
       spec: { persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem', hostPath: { path: '/mnt', type: '' } },
       status: { phase: 'Pending' },
     });
-    const pvc = defaulted('', 'v1', 'PersistentVolumeClaim', { spec: { resources: { requests: { storage: '0.5Gi' } } } });
-    expect(pvc).toEqual({ spec: { resources: { requests: { storage: '512Mi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+    const pvc = defaulted('', 'v1', 'PersistentVolumeClaim', {
+      spec: { resources: { requests: { storage: '0.5Gi' } } },
+    });
+    expect(pvc).toEqual({
+      spec: { resources: { requests: { storage: '512Mi' } }, volumeMode: 'Filesystem' },
+      status: { phase: 'Pending' },
+    });
   });
 
   it('fills Node allocatable from capacity and Endpoints port protocols', () => {
     const node = defaulted('', 'v1', 'Node', { status: { capacity: { cpu: '4', memory: '8192Mi', pods: '110' } } });
-    expect(node.status).toEqual({ capacity: { cpu: '4', memory: '8Gi', pods: '110' }, allocatable: { cpu: '4', memory: '8Gi', pods: '110' } });
-    const ep = defaulted('', 'v1', 'Endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] });
+    expect(node.status).toEqual({
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+    });
+    const ep = defaulted('', 'v1', 'Endpoints', {
+      subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }],
+    });
     expect(ep.subsets).toEqual([{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80, protocol: 'TCP' }] }]);
   });
 
   it('fills LimitRange container defaults from max, default and min', () => {
     const lr = defaulted('', 'v1', 'LimitRange', {
-      spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' }, default: { memory: '512Mi' } }] },
+      spec: {
+        limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' }, default: { memory: '512Mi' } }],
+      },
     });
     expect(lr.spec).toEqual({
       limits: [
@@ -107,7 +139,11 @@ describe('core kinds', () => {
 describe('other groups', () => {
   it('defaults NetworkPolicy types from its rules and port protocols', () => {
     const np = defaulted('networking.k8s.io', 'v1', 'NetworkPolicy', {
-      spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] },
+      spec: {
+        podSelector: {},
+        ingress: [{ ports: [{ port: 80 }] }],
+        egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+      },
     });
     expect(np.spec).toEqual({
       podSelector: {},
@@ -139,14 +175,20 @@ describe('other groups', () => {
   });
 
   it('defaults an HPA v2 to 80% CPU and fills behavior rules only when behavior is given', () => {
-    const hpa = defaulted('autoscaling', 'v2', 'HorizontalPodAutoscaler', { spec: { maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'web' } } });
+    const hpa = defaulted('autoscaling', 'v2', 'HorizontalPodAutoscaler', {
+      spec: { maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'web' } },
+    });
     expect(hpa.spec).toEqual({
       maxReplicas: 5,
       minReplicas: 1,
       scaleTargetRef: { kind: 'Deployment', name: 'web' },
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+      ],
     });
-    const tuned = defaulted('autoscaling', 'v2', 'HorizontalPodAutoscaler', { spec: { maxReplicas: 5, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } } });
+    const tuned = defaulted('autoscaling', 'v2', 'HorizontalPodAutoscaler', {
+      spec: { maxReplicas: 5, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
+    });
     expect((tuned.spec as Record<string, unknown>).behavior).toEqual({
       scaleUp: {
         stabilizationWindowSeconds: 0,
@@ -156,7 +198,11 @@ describe('other groups', () => {
           { type: 'Percent', value: 100, periodSeconds: 15 },
         ],
       },
-      scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+      scaleDown: {
+        stabilizationWindowSeconds: 60,
+        selectPolicy: 'Max',
+        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+      },
     });
   });
 
@@ -185,7 +231,11 @@ describe('admitServiceAccount', () => {
   it('mounts the projected token volume in every container when asked', () => {
     const pod: KubeObject = { spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'init' }] } };
     admitServiceAccount(pod, { mountToken: true, suffix: () => 'abcde' });
-    const spec = pod.spec as { serviceAccountName: string; volumes: { name: string }[]; containers: { volumeMounts: unknown[] }[] };
+    const spec = pod.spec as {
+      serviceAccountName: string;
+      volumes: { name: string }[];
+      containers: { volumeMounts: unknown[] }[];
+    };
     expect(spec.serviceAccountName).toBe('default');
     expect(spec.volumes.map((v) => v.name)).toEqual(['kube-api-access-abcde']);
     expect(spec.containers[0]?.volumeMounts).toEqual([

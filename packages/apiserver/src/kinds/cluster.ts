@@ -35,7 +35,12 @@ export const podDisruptionBudgetStrategy: KindStrategy = {
   printer: podDisruptionBudgetPrinter,
 };
 
-export const leaseStrategy: KindStrategy = { group: 'coordination.k8s.io', kind: 'Lease', resource: 'leases', printer: leasePrinter };
+export const leaseStrategy: KindStrategy = {
+  group: 'coordination.k8s.io',
+  kind: 'Lease',
+  resource: 'leases',
+  printer: leasePrinter,
+};
 
 export const storageClassStrategy: KindStrategy = {
   group: 'storage.k8s.io',
@@ -45,9 +50,19 @@ export const storageClassStrategy: KindStrategy = {
   printer: storageClassPrinter,
 };
 
-export const csiStorageCapacityStrategy: KindStrategy = { group: 'storage.k8s.io', kind: 'CSIStorageCapacity', resource: 'csistoragecapacities', printer: csiStorageCapacityPrinter };
+export const csiStorageCapacityStrategy: KindStrategy = {
+  group: 'storage.k8s.io',
+  kind: 'CSIStorageCapacity',
+  resource: 'csistoragecapacities',
+  printer: csiStorageCapacityPrinter,
+};
 
-export const csiDriverStrategy: KindStrategy = { group: 'storage.k8s.io', kind: 'CSIDriver', resource: 'csidrivers', defaults: defaultCSIDriver };
+export const csiDriverStrategy: KindStrategy = {
+  group: 'storage.k8s.io',
+  kind: 'CSIDriver',
+  resource: 'csidrivers',
+  defaults: defaultCSIDriver,
+};
 
 export const priorityClassStrategy: KindStrategy = {
   group: 'scheduling.k8s.io',

@@ -59,7 +59,8 @@ function hpaToV1(stored: StoredObject): StoredObject {
     const currentCpu = current.find((m) => isCpuUtilization(m, 'current'));
     const otherCurrent = current.filter((m) => m !== currentCpu);
     if (otherCurrent.length) annotations[ANNOTATION.currentMetrics] = JSON.stringify(otherCurrent);
-    if (Array.isArray(status.conditions) && status.conditions.length) annotations[ANNOTATION.conditions] = JSON.stringify(status.conditions);
+    if (Array.isArray(status.conditions) && status.conditions.length)
+      annotations[ANNOTATION.conditions] = JSON.stringify(status.conditions);
     const used = rec(rec(rec(currentCpu).resource).current).averageUtilization;
     obj.status = {
       ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
@@ -82,7 +83,13 @@ function hpaToV2(input: KubeObject): KubeObject {
   const spec = rec(obj.spec);
   const metrics = parseList(annotations[ANNOTATION.metrics]).filter((m) => !isCpuUtilization(m, 'target'));
   if (typeof spec.targetCPUUtilizationPercentage === 'number') {
-    metrics.unshift({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } });
+    metrics.unshift({
+      type: 'Resource',
+      resource: {
+        name: 'cpu',
+        target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage },
+      },
+    });
   }
   let behavior: unknown;
   try {
@@ -103,7 +110,10 @@ function hpaToV2(input: KubeObject): KubeObject {
     const status = rec(obj.status);
     const current = parseList(annotations[ANNOTATION.currentMetrics]);
     if (typeof status.currentCPUUtilizationPercentage === 'number') {
-      current.unshift({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } });
+      current.unshift({
+        type: 'Resource',
+        resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } },
+      });
     }
     const conditions = parseList(annotations[ANNOTATION.conditions]);
     obj.status = {
@@ -135,7 +145,11 @@ function converterOf(served: Served): Converter | undefined {
 }
 
 /** The version a write is made in (the stored one) and the body converted to it; the same for other versions. */
-export function toStorageVersion(registry: ResourceRegistry, served: Served, body: KubeObject): { served: Served; body: KubeObject } {
+export function toStorageVersion(
+  registry: ResourceRegistry,
+  served: Served,
+  body: KubeObject,
+): { served: Served; body: KubeObject } {
   const c = converterOf(served);
   const storage = c && registry.lookup(served.info.group, c.storage, served.info.resource);
   if (!c || !storage) return { served, body };

@@ -8,7 +8,11 @@ import type { KindStrategy } from './strategy.js';
 
 /** core/v1 Event fields; also reads events.k8s.io-shaped objects (regarding, reportingController). */
 function coreEventFields(obj: KubeObject): Record<string, string> {
-  const involved = isRecord(obj['involvedObject']) ? obj['involvedObject'] : isRecord(obj['regarding']) ? obj['regarding'] : {};
+  const involved = isRecord(obj['involvedObject'])
+    ? obj['involvedObject']
+    : isRecord(obj['regarding'])
+      ? obj['regarding']
+      : {};
   const reporting = str(obj, 'reportingComponent') || str(obj, 'reportingController');
   const source = str(obj, 'source.component') || str(obj, 'deprecatedSource.component') || reporting;
   return {
@@ -28,9 +32,19 @@ function coreEventFields(obj: KubeObject): Record<string, string> {
 }
 
 const CORE_EVENT_LABELS = [
-  'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-  'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
-  'reason', 'reportingComponent', 'source', 'type', 'metadata.namespace', 'metadata.name',
+  'involvedObject.kind',
+  'involvedObject.namespace',
+  'involvedObject.name',
+  'involvedObject.uid',
+  'involvedObject.apiVersion',
+  'involvedObject.resourceVersion',
+  'involvedObject.fieldPath',
+  'reason',
+  'reportingComponent',
+  'source',
+  'type',
+  'metadata.namespace',
+  'metadata.name',
 ];
 const REGARDING = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
 
@@ -48,11 +62,20 @@ export const eventStrategy: KindStrategy = {
   resource: 'events',
   printer: eventsV1Printer,
   fieldLabels: {
-    accepted: { ...identity(['reason', 'reportingController', 'source', 'type', 'metadata.namespace', 'metadata.name']), ...Object.fromEntries(REGARDING.map((f) => [`regarding.${f}`, `regarding.${f}`])) },
+    accepted: {
+      ...identity(['reason', 'reportingController', 'source', 'type', 'metadata.namespace', 'metadata.name']),
+      ...Object.fromEntries(REGARDING.map((f) => [`regarding.${f}`, `regarding.${f}`])),
+    },
     unsupported: notSupported,
     get: (o) => {
       const core = coreEventFields(o);
-      const out: Record<string, string> = { ...metaFields(o, true), reason: core['reason'] ?? '', reportingController: core['reportingComponent'] ?? '', source: core['source'] ?? '', type: core['type'] ?? '' };
+      const out: Record<string, string> = {
+        ...metaFields(o, true),
+        reason: core['reason'] ?? '',
+        reportingController: core['reportingComponent'] ?? '',
+        source: core['source'] ?? '',
+        type: core['type'] ?? '',
+      };
       for (const f of REGARDING) out[`regarding.${f}`] = core[`involvedObject.${f}`] ?? '';
       return out;
     },

@@ -1,10 +1,23 @@
 // The kinds that extend the API: CustomResourceDefinitions (served by objects/crds.ts),
 // APIServices (aggregation/) and admission webhooks and policies (webhooks/).
 import { defaultCustomResourceDefinition, defaultWebhookConfiguration } from '../defaults/extensions.js';
-import { admissionPolicyBindingPrinter, admissionPolicyPrinter, apiServicePrinter, webhookConfigurationPrinter } from '../tables/cluster.js';
+import {
+  admissionPolicyBindingPrinter,
+  admissionPolicyPrinter,
+  apiServicePrinter,
+  webhookConfigurationPrinter,
+} from '../tables/cluster.js';
 import { validateApiService } from '../validation/apiservice.js';
-import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../validation/crd-definition.js';
-import { expressionCostWarnings, validateAdmissionPolicy, validateAdmissionPolicyBinding, validateWebhookConfiguration } from '../validation/webhooks.js';
+import {
+  validateCustomResourceDefinition,
+  validateCustomResourceDefinitionUpdate,
+} from '../validation/crd-definition.js';
+import {
+  expressionCostWarnings,
+  validateAdmissionPolicy,
+  validateAdmissionPolicyBinding,
+  validateWebhookConfiguration,
+} from '../validation/webhooks.js';
 import type { KindStrategy } from './strategy.js';
 
 const admission = 'admissionregistration.k8s.io';

@@ -1,7 +1,12 @@
 // networking.k8s.io/v1 (Ingress, IngressClass, NetworkPolicy) and discovery.k8s.io/v1
 // (EndpointSlice): defaults and table columns.
 import { defaultEndpointSlice, defaultIngressClass, defaultNetworkPolicy } from '../defaults/networking.js';
-import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from '../tables/networking.js';
+import {
+  endpointSlicePrinter,
+  ingressClassPrinter,
+  ingressPrinter,
+  networkPolicyPrinter,
+} from '../tables/networking.js';
 import type { KindStrategy } from './strategy.js';
 
 const group = 'networking.k8s.io';

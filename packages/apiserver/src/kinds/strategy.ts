@@ -27,7 +27,9 @@ export interface KindStrategy {
   readonly validate?: (obj: Obj) => FieldIssue[];
   /** The extra rules of an update: immutable fields, frozen data. */
   readonly validateUpdate?: (obj: Obj, old: Obj) => FieldIssue[];
-  /** Warnings for a valid object, sent with the response of its create or update (upstream's WarningsOnCreate/Update). */
+  /**
+   * Warnings for a valid object, sent with the response of its create or update (upstream's WarningsOnCreate/Update).
+   */
   readonly warnings?: (obj: Obj) => string[];
   /** The rule metadata.name follows. @default 'subdomain' */
   readonly nameRule?: NameRule;

@@ -5,7 +5,14 @@
 // fields its last-applied-configuration annotation lists, and keeps that annotation in step.
 import { clone, isRecord, type KubeObject } from '@wharf/api';
 import { pathString, type FieldPath, type FieldSet } from './fieldset.js';
-import { decodeManagedFields, ownable, sameIdentity, withoutManagedFields, type ManagerEntry, type WriteInfo } from './managers.js';
+import {
+  decodeManagedFields,
+  ownable,
+  sameIdentity,
+  withoutManagedFields,
+  type ManagerEntry,
+  type WriteInfo,
+} from './managers.js';
 import { mergeValues, removeItems } from './merge.js';
 import { compare, toFieldSet, undeclaredFields } from './walk.js';
 
@@ -33,14 +40,16 @@ export function managerString(e: ManagerEntry): string {
 
 function conflictMessage(conflicts: readonly Conflict[]): string {
   const first = conflicts[0];
-  if (conflicts.length === 1 && first) return `Apply failed with 1 conflict: conflict with ${managerString(first.manager)}: ${pathString(first.path)}`;
+  if (conflicts.length === 1 && first)
+    return `Apply failed with 1 conflict: conflict with ${managerString(first.manager)}: ${pathString(first.path)}`;
   const byManager = new Map<string, string[]>();
   for (const c of conflicts) {
     const m = managerString(c.manager);
     byManager.set(m, [...(byManager.get(m) ?? []), pathString(c.path)]);
   }
   const lines: string[] = [];
-  for (const m of [...byManager.keys()].sort()) lines.push(`conflicts with ${m}:`, ...(byManager.get(m) ?? []).map((p) => `- ${p}`));
+  for (const m of [...byManager.keys()].sort())
+    lines.push(`conflicts with ${m}:`, ...(byManager.get(m) ?? []).map((p) => `- ${p}`));
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }
 
@@ -73,7 +82,12 @@ export function apply(input: ApplyInput): ApplyResult {
   const undeclared = undeclaredFields(config, w.shape)[0];
   if (undeclared) throw new UndeclaredFieldError(undeclared);
   const managed = decodeManagedFields(input.live?.metadata?.managedFields);
-  const self = { manager: w.manager, operation: 'Apply' as const, apiVersion: w.apiVersion, ...(w.subresource ? { subresource: w.subresource } : {}) };
+  const self = {
+    manager: w.manager,
+    operation: 'Apply' as const,
+    apiVersion: w.apiVersion,
+    ...(w.subresource ? { subresource: w.subresource } : {}),
+  };
   const previous = managed.find((e) => sameIdentity(e, self));
   const others = managed.filter((e) => e !== previous);
   const mine = ownable(toFieldSet(config, w.shape), w.ignored);

@@ -26,10 +26,21 @@ const EXTRA_LISTS: Readonly<Record<string, ListSchema>> = {
 
 /** Structs marked +structType=atomic: owned and replaced as a whole. */
 export const ATOMIC_STRUCTS: ReadonlySet<string> = new Set([
-  'V1LabelSelector', 'V1LocalObjectReference', 'V1ObjectReference', 'V1TypedLocalObjectReference',
-  'V1TypedObjectReference', 'V1NodeSelector', 'V1NodeSelectorTerm', 'V1TopologySelectorTerm',
-  'V1ConfigMapKeySelector', 'V1SecretKeySelector', 'V1ObjectFieldSelector', 'V1ResourceFieldSelector',
-  'V1ConfigMapEnvSource', 'V1SecretEnvSource', 'V1SecretReference',
+  'V1LabelSelector',
+  'V1LocalObjectReference',
+  'V1ObjectReference',
+  'V1TypedLocalObjectReference',
+  'V1TypedObjectReference',
+  'V1NodeSelector',
+  'V1NodeSelectorTerm',
+  'V1TopologySelectorTerm',
+  'V1ConfigMapKeySelector',
+  'V1SecretKeySelector',
+  'V1ObjectFieldSelector',
+  'V1ResourceFieldSelector',
+  'V1ConfigMapEnvSource',
+  'V1SecretEnvSource',
+  'V1SecretReference',
 ]);
 
 /** The list schema of `typeName`'s list field `field`; lists without markers are atomic. */

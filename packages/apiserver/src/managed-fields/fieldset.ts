@@ -12,11 +12,21 @@ export const index = (i: number): PathElement => `i:${i}`;
 export const valueElement = (v: unknown): PathElement => `v:${canonicalJson(v)}`;
 /** A list-map key: the key fields' values, serialized with sorted field names as upstream does. */
 export const keyElement = (key: Readonly<Record<string, unknown>>): PathElement =>
-  `k:${canonicalJson(Object.fromEntries(Object.keys(key).sort().map((k) => [k, key[k]])))}`;
+  `k:${canonicalJson(
+    Object.fromEntries(
+      Object.keys(key)
+        .sort()
+        .map((k) => [k, key[k]]),
+    ),
+  )}`;
 
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  if (isRecord(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -39,7 +49,9 @@ export function elementString(pe: PathElement): string {
       return `.${body}`;
     case 'k': {
       const key = JSON.parse(body) as Record<string, unknown>;
-      return `[${Object.entries(key).map(([k, v]) => `${k}=${valueString(v)}`).join(',')}]`;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${valueString(v)}`)
+        .join(',')}]`;
     }
     case 'v':
       return `[=${valueString(JSON.parse(body))}]`;

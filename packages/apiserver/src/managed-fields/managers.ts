@@ -33,14 +33,32 @@ export interface WriteInfo {
 
 /** Server-owned fields no manager owns (upstream's stripMeta set). */
 const STRIPPED: FieldSet = FieldSet.of(
-  [['apiVersion'], ['kind'], ['metadata'], ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => ['metadata', f])].map(
-    (p): FieldPath => p.map(field),
-  ),
+  [
+    ['apiVersion'],
+    ['kind'],
+    ['metadata'],
+    ...[
+      'name',
+      'namespace',
+      'creationTimestamp',
+      'selfLink',
+      'uid',
+      'clusterName',
+      'generation',
+      'managedFields',
+      'resourceVersion',
+    ].map((f) => ['metadata', f]),
+  ].map((p): FieldPath => p.map(field)),
 );
 
 /** Same manager, operation and subresource (and apiVersion for updates): one entry. */
 export function sameIdentity(a: Omit<ManagerEntry, 'fields'>, b: Omit<ManagerEntry, 'fields'>): boolean {
-  return a.manager === b.manager && a.operation === b.operation && (a.subresource ?? '') === (b.subresource ?? '') && (a.operation === 'Apply' || a.apiVersion === b.apiVersion);
+  return (
+    a.manager === b.manager &&
+    a.operation === b.operation &&
+    (a.subresource ?? '') === (b.subresource ?? '') &&
+    (a.operation === 'Apply' || a.apiVersion === b.apiVersion)
+  );
 }
 
 /** The entries of a managedFields list; entries that cannot be read are dropped. */
@@ -63,9 +81,16 @@ export function decodeManagedFields(list: unknown): ManagerEntry[] {
 
 /** The managedFields list, in upstream's order: Apply before Update, then by time, manager, apiVersion, subresource. */
 export function encodeManagedFields(entries: readonly ManagerEntry[]): Record<string, unknown>[] {
-  const sorted = [...entries].filter((e) => !e.fields.isEmpty()).sort((p, q) =>
-    cmp(p.operation, q.operation) || cmp(p.time ?? '', q.time ?? '') || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource ?? '', q.subresource ?? ''),
-  );
+  const sorted = [...entries]
+    .filter((e) => !e.fields.isEmpty())
+    .sort(
+      (p, q) =>
+        cmp(p.operation, q.operation) ||
+        cmp(p.time ?? '', q.time ?? '') ||
+        cmp(p.manager, q.manager) ||
+        cmp(p.apiVersion, q.apiVersion) ||
+        cmp(p.subresource ?? '', q.subresource ?? ''),
+    );
   return sorted.map((e) => ({
     manager: e.manager,
     operation: e.operation,
@@ -79,9 +104,21 @@ export function encodeManagedFields(entries: readonly ManagerEntry[]): Record<st
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Fields a write may not own: status on the main resource of kinds with a status subresource, everything but status on /status. */
-export function ignoredFields(hasStatusSubresource: boolean, subresource: string, obj: KubeObject | undefined): FieldSet {
-  if (subresource === 'status' || subresource === 'approval') return FieldSet.of(Object.keys(obj ?? {}).filter((k) => k !== 'status').map((k) => [field(k)]));
+/**
+ * Fields a write may not own: status on the main resource of kinds with a status subresource, everything but status on
+ * /status.
+ */
+export function ignoredFields(
+  hasStatusSubresource: boolean,
+  subresource: string,
+  obj: KubeObject | undefined,
+): FieldSet {
+  if (subresource === 'status' || subresource === 'approval')
+    return FieldSet.of(
+      Object.keys(obj ?? {})
+        .filter((k) => k !== 'status')
+        .map((k) => [field(k)]),
+    );
   return hasStatusSubresource && subresource === '' ? FieldSet.of([[field('status')]]) : new FieldSet();
 }
 
@@ -102,9 +139,16 @@ export function ownable(set: FieldSet, ignored: FieldSet): FieldSet {
  * `managed` is live's list, unless the request itself sent a non-empty one (a client resetting or
  * migrating managedFields, as kubectl's client-side-apply upgrade does), which main-resource writes honour.
  */
-export function recordUpdate(live: KubeObject | undefined, next: KubeObject, w: WriteInfo, zero: KubeObject = {}): ManagerEntry[] {
+export function recordUpdate(
+  live: KubeObject | undefined,
+  next: KubeObject,
+  w: WriteInfo,
+  zero: KubeObject = {},
+): ManagerEntry[] {
   const sent = isRecord(next.metadata) ? next.metadata.managedFields : undefined;
-  const managed = decodeManagedFields(Array.isArray(sent) && sent.length > 0 && w.subresource === '' ? sent : live?.metadata?.managedFields);
+  const managed = decodeManagedFields(
+    Array.isArray(sent) && sent.length > 0 && w.subresource === '' ? sent : live?.metadata?.managedFields,
+  );
   const c = compare(withoutManagedFields(live) ?? zero, withoutManagedFields(next), w.shape);
   const changed = c.added.union(c.modified);
   const out: ManagerEntry[] = [];
@@ -114,7 +158,12 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, w: 
   }
   const mine = ownable(changed, w.ignored);
   if (mine.isEmpty()) return out;
-  const self = { manager: w.manager, operation: 'Update' as const, apiVersion: w.apiVersion, ...(w.subresource ? { subresource: w.subresource } : {}) };
+  const self = {
+    manager: w.manager,
+    operation: 'Update' as const,
+    apiVersion: w.apiVersion,
+    ...(w.subresource ? { subresource: w.subresource } : {}),
+  };
   const at = out.findIndex((e) => sameIdentity(e, self));
   const previous = at >= 0 ? out[at]?.fields : undefined;
   const entry: ManagerEntry = { ...self, time: w.now, fields: previous ? previous.union(mine) : mine };
@@ -130,10 +179,21 @@ function capUpdateManagers(entries: ManagerEntry[]): ManagerEntry[] {
   const updates = entries.filter((e) => e.operation === 'Update');
   if (updates.length <= MAX_UPDATE_MANAGERS) return entries;
   // The oldest entries (an earlier ancient-changes among them) fold into one.
-  const oldest = [...updates].sort((a, b) => cmp(a.time ?? '', b.time ?? '')).slice(0, updates.length - MAX_UPDATE_MANAGERS + 1);
+  const oldest = [...updates]
+    .sort((a, b) => cmp(a.time ?? '', b.time ?? ''))
+    .slice(0, updates.length - MAX_UPDATE_MANAGERS + 1);
   let fields = new FieldSet();
   for (const e of oldest) fields = fields.union(e.fields);
   const last = oldest[oldest.length - 1] as ManagerEntry;
   const rest = entries.filter((e) => !oldest.includes(e));
-  return [...rest, { manager: 'ancient-changes', operation: 'Update', apiVersion: last.apiVersion, ...(last.time ? { time: last.time } : {}), fields }];
+  return [
+    ...rest,
+    {
+      manager: 'ancient-changes',
+      operation: 'Update',
+      apiVersion: last.apiVersion,
+      ...(last.time ? { time: last.time } : {}),
+      fields,
+    },
+  ];
 }

@@ -36,7 +36,13 @@ export interface UntypedShape {
 
 export const SCALAR: ScalarShape = { kind: 'scalar' };
 export const UNTYPED: UntypedShape = { kind: 'untyped' };
-const DEDUCED_MAP: MapShape = { kind: 'map', atomic: false, child: () => UNTYPED, declared: () => false, closed: false };
+const DEDUCED_MAP: MapShape = {
+  kind: 'map',
+  atomic: false,
+  child: () => UNTYPED,
+  declared: () => false,
+  closed: false,
+};
 const DEDUCED_LIST: ListShape = { kind: 'list', listType: 'atomic', keys: [], elem: UNTYPED };
 
 /** The concrete shape of `shape` for `value` (resolves untyped nodes). */
@@ -97,7 +103,11 @@ export function customResourceShape(schema: JSONSchemaProps | undefined): Shape 
   const root = schema ? schemaShape(schema) : DEDUCED_MAP;
   if (root.kind !== 'map') return root;
   const meta = builtinShape('V1ObjectMeta');
-  return { ...root, child: (key) => (key === 'metadata' ? meta : key === 'apiVersion' || key === 'kind' ? SCALAR : root.child(key)), declared: (key) => key === 'metadata' || key === 'apiVersion' || key === 'kind' || root.declared(key) };
+  return {
+    ...root,
+    child: (key) => (key === 'metadata' ? meta : key === 'apiVersion' || key === 'kind' ? SCALAR : root.child(key)),
+    declared: (key) => key === 'metadata' || key === 'apiVersion' || key === 'kind' || root.declared(key),
+  };
 }
 
 function schemaShape(s: JSONSchemaProps): Shape {
@@ -106,7 +116,12 @@ function schemaShape(s: JSONSchemaProps): Shape {
     const items = isRecord(s.items) && !Array.isArray(s.items) ? schemaShape(s.items) : UNTYPED;
     const t = s['x-kubernetes-list-type'];
     const listType = t === 'set' || t === 'map' ? t : 'atomic';
-    return { kind: 'list', listType, keys: listType === 'map' ? (s['x-kubernetes-list-map-keys'] ?? []) : [], elem: items };
+    return {
+      kind: 'list',
+      listType,
+      keys: listType === 'map' ? (s['x-kubernetes-list-map-keys'] ?? []) : [],
+      elem: items,
+    };
   }
   if (s.type === 'object' || s.properties || s.additionalProperties) {
     const props = s.properties ?? {};
@@ -126,7 +141,11 @@ function schemaShape(s: JSONSchemaProps): Shape {
         return c;
       },
       declared: (key) => props[key] !== undefined,
-      closed: !extra && s.additionalProperties !== true && !s['x-kubernetes-preserve-unknown-fields'] && !s['x-kubernetes-embedded-resource'],
+      closed:
+        !extra &&
+        s.additionalProperties !== true &&
+        !s['x-kubernetes-preserve-unknown-fields'] &&
+        !s['x-kubernetes-embedded-resource'],
     };
   }
   if (s['x-kubernetes-preserve-unknown-fields']) return UNTYPED;

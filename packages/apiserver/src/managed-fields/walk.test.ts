@@ -53,14 +53,25 @@ describe('toFieldSet', () => {
           type: 'object',
           properties: {
             tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
-            hosts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, ip: { type: 'string' } } }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+            hosts: {
+              type: 'array',
+              items: { type: 'object', properties: { name: { type: 'string' }, ip: { type: 'string' } } },
+              'x-kubernetes-list-type': 'map',
+              'x-kubernetes-list-map-keys': ['name'],
+            },
             args: { type: 'array', items: { type: 'string' } },
           },
         },
       },
     });
     const s = toFieldSet({ spec: { tags: ['a'], hosts: [{ name: 'h', ip: '1' }], args: ['x'] } }, shape);
-    expect(s.paths().map(pathString)).toEqual(['.spec.args', '.spec.hosts[name="h"]', '.spec.hosts[name="h"].ip', '.spec.hosts[name="h"].name', '.spec.tags[="a"]']);
+    expect(s.paths().map(pathString)).toEqual([
+      '.spec.args',
+      '.spec.hosts[name="h"]',
+      '.spec.hosts[name="h"].ip',
+      '.spec.hosts[name="h"].name',
+      '.spec.tags[="a"]',
+    ]);
   });
 });
 
@@ -79,6 +90,8 @@ describe('compare', () => {
   it('a changed atomic struct is one modified field', () => {
     const after = structuredClone(deployment);
     after.spec.selector.matchLabels.app = 'other';
-    expect(compare(deployment, after, builtinShape('V1Deployment')).modified.paths().map(pathString)).toEqual(['.spec.selector']);
+    expect(compare(deployment, after, builtinShape('V1Deployment')).modified.paths().map(pathString)).toEqual([
+      '.spec.selector',
+    ]);
   });
 });

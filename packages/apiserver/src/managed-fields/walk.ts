@@ -59,7 +59,12 @@ function collect(value: unknown, shape: Shape, path: FieldPath, set: FieldSet): 
 }
 
 /** Paths of fields `value` sets that its schema does not declare (an apply must not send them). */
-export function undeclaredFields(value: unknown, shape: Shape, path: FieldPath = [], out: FieldPath[] = []): FieldPath[] {
+export function undeclaredFields(
+  value: unknown,
+  shape: Shape,
+  path: FieldPath = [],
+  out: FieldPath[] = [],
+): FieldPath[] {
   const s = resolve(shape, value);
   if (s.kind === 'map' && isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
@@ -100,7 +105,8 @@ function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: FieldPath, 
   if (s.kind === 'map') {
     const l = (lhs ?? {}) as Record<string, unknown>;
     const r = (rhs ?? {}) as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(l), ...Object.keys(r)])) walkCompare(l[k], r[k], s.child(k), [...path, field(k)], c);
+    for (const k of new Set([...Object.keys(l), ...Object.keys(r)]))
+      walkCompare(l[k], r[k], s.child(k), [...path, field(k)], c);
   } else if (s.kind === 'list') {
     const l = indexItems(s, (lhs ?? []) as unknown[]);
     const r = indexItems(s, (rhs ?? []) as unknown[]);

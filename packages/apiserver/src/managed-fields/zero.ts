@@ -5,9 +5,27 @@
 // structs of k8s.io/api 1.32 that built-in kinds reach without passing through a list.
 import { fieldsOf, isObjectType } from '@wharf/api';
 
-const NON_POINTER_STRUCTS = new Set(['metadata', 'spec', 'status', 'template', 'strategy', 'updateStrategy', 'jobTemplate', 'loadBalancer']);
+const NON_POINTER_STRUCTS = new Set([
+  'metadata',
+  'spec',
+  'status',
+  'template',
+  'strategy',
+  'updateStrategy',
+  'jobTemplate',
+  'loadBalancer',
+]);
 /** Lists without omitempty: null in the zero value, so present (a create does not "add" the list itself). */
-const NULL_LISTS = new Set(['V1PodSpec.containers', 'V1ServiceAccount.secrets', 'V1Endpoints.subsets', 'V1EndpointSlice.endpoints', 'V1ClusterRole.rules', 'V1Role.rules', 'V1RoleBinding.subjects', 'V1ClusterRoleBinding.subjects']);
+const NULL_LISTS = new Set([
+  'V1PodSpec.containers',
+  'V1ServiceAccount.secrets',
+  'V1Endpoints.subsets',
+  'V1EndpointSlice.endpoints',
+  'V1ClusterRole.rules',
+  'V1Role.rules',
+  'V1RoleBinding.subjects',
+  'V1ClusterRoleBinding.subjects',
+]);
 
 /** The zero value of a built-in type as upstream would serialize it (empty structs only). */
 export function zeroObject(typeName: string | undefined, depth = 0): Record<string, unknown> {

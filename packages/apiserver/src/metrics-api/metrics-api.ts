@@ -19,7 +19,10 @@ const API_VERSION = `${METRICS_GROUP}/v1beta1`;
 /** CPU in nanocores and memory in Ki (bytes when not a multiple), as metrics-server writes them. */
 export function usageQuantities(u: Pick<Usage, 'cpuCores' | 'memoryBytes'>): { cpu: string; memory: string } {
   const bytes = Math.max(0, Math.round(u.memoryBytes));
-  return { cpu: `${Math.max(0, Math.round(u.cpuCores * 1e9))}n`, memory: bytes % 1024 === 0 ? `${bytes / 1024}Ki` : String(bytes) };
+  return {
+    cpu: `${Math.max(0, Math.round(u.cpuCores * 1e9))}n`,
+    memory: bytes % 1024 === 0 ? `${bytes / 1024}Ki` : String(bytes),
+  };
 }
 
 /** A Go time.Duration string for a window in milliseconds (e.g. "1.002s"). */
@@ -44,7 +47,8 @@ export class MetricsApi {
     if (!served || ri.subresource) throw pathNotFound(ri.path);
     const { info } = served;
     if (!info.namespaced && ri.namespace) throw pathNotFound(ri.path);
-    if (ri.verb !== 'get' && ri.verb !== 'list') throw methodNotAllowed(req.method ?? '', `${info.resource}.${info.group}`);
+    if (ri.verb !== 'get' && ri.verb !== 'list')
+      throw methodNotAllowed(req.method ?? '', `${info.resource}.${info.group}`);
     const wanted = negotiate(req.headers.accept);
     const items = info.resource === 'nodes' ? await this.nodeMetrics(ri, query) : await this.podMetrics(ri, query);
     let body: unknown;
@@ -53,7 +57,10 @@ export class MetricsApi {
       if (!item) throw notFound(info.resource, info.group, ri.name);
       body = wanted.representation === 'table' ? toTable(info, [item]) : item;
     } else {
-      body = wanted.representation === 'table' ? toTable(info, items) : { kind: `${info.kind}List`, apiVersion: API_VERSION, metadata: {}, items };
+      body =
+        wanted.representation === 'table'
+          ? toTable(info, items)
+          : { kind: `${info.kind}List`, apiVersion: API_VERSION, metadata: {}, items };
     }
     send(res, 200, body, wanted);
     return 200;
@@ -75,7 +82,10 @@ export class MetricsApi {
         throw e;
       }
     }
-    return this.api.list(served, ri.namespace, { labelSelector: query.get('labelSelector') ?? '', fieldSelector: query.get('fieldSelector') ?? '' }).items;
+    return this.api.list(served, ri.namespace, {
+      labelSelector: query.get('labelSelector') ?? '',
+      fieldSelector: query.get('fieldSelector') ?? '',
+    }).items;
   }
 
   /** Usage of the named nodes, scraped in parallel; nodes without an agent or whose agent fails are left out. */
@@ -103,7 +113,11 @@ export class MetricsApi {
       out.push({
         kind: 'NodeMetrics',
         apiVersion: API_VERSION,
-        metadata: { name: n.metadata.name, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...(n.metadata.labels ? { labels: n.metadata.labels } : {}) },
+        metadata: {
+          name: n.metadata.name,
+          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          ...(n.metadata.labels ? { labels: n.metadata.labels } : {}),
+        },
         timestamp: new Date(u.timestampMs).toISOString().replace(/\.\d+Z$/, 'Z'),
         window: windowString(u.windowMs),
         usage: usageQuantities(u),
@@ -113,11 +127,15 @@ export class MetricsApi {
   }
 
   private async podMetrics(ri: RequestInfo, query: URLSearchParams): Promise<KubeObject[]> {
-    const pods = this.select('pods', ri, query).filter((p) => isRecord(p.spec) && typeof p.spec.nodeName === 'string' && p.spec.nodeName !== '');
+    const pods = this.select('pods', ri, query).filter(
+      (p) => isRecord(p.spec) && typeof p.spec.nodeName === 'string' && p.spec.nodeName !== '',
+    );
     const usage = await this.usageOf(pods.map((p) => (p.spec as { nodeName: string }).nodeName));
     const out: KubeObject[] = [];
     for (const p of pods) {
-      const u = usage.get((p.spec as { nodeName: string }).nodeName)?.pods.get(`${p.metadata.namespace ?? ''}/${p.metadata.name}`);
+      const u = usage
+        .get((p.spec as { nodeName: string }).nodeName)
+        ?.pods.get(`${p.metadata.namespace ?? ''}/${p.metadata.name}`);
       if (!u) continue;
       out.push({
         kind: 'PodMetrics',

@@ -115,7 +115,9 @@ function toScrape(samples: readonly PromSample[], at: number): Scrape {
   return { at, cpu, memory, ...(nodeCpu ? { nodeCpu } : {}), ...(nodeMemory ? { nodeMemory } : {}) };
 }
 
-/** A rate between two points of a cumulative counter; undefined when it cannot be one (no time passed, counter reset). */
+/**
+ * A rate between two points of a cumulative counter; undefined when it cannot be one (no time passed, counter reset).
+ */
 function rate(prev: Point | undefined, last: Point | undefined): { cores: number; windowMs: number } | undefined {
   if (!prev || !last || last.at <= prev.at || last.value < prev.value) return undefined;
   return { cores: (last.value - prev.value) / ((last.at - prev.at) / 1000), windowMs: last.at - prev.at };
@@ -123,7 +125,15 @@ function rate(prev: Point | undefined, last: Point | undefined): { cores: number
 
 function usageBetween(prev: Scrape, last: Scrape): NodeUsage {
   const nodeRate = rate(prev.nodeCpu, last.nodeCpu);
-  const node = nodeRate && last.nodeMemory ? { cpuCores: nodeRate.cores, memoryBytes: last.nodeMemory.value, timestampMs: last.nodeCpu!.at, windowMs: nodeRate.windowMs } : undefined;
+  const node =
+    nodeRate && last.nodeMemory
+      ? {
+          cpuCores: nodeRate.cores,
+          memoryBytes: last.nodeMemory.value,
+          timestampMs: last.nodeCpu!.at,
+          windowMs: nodeRate.windowMs,
+        }
+      : undefined;
   const byPod = new Map<string, ({ name: string } & Usage)[] | null>();
   for (const [key, point] of last.cpu) {
     const cut = key.lastIndexOf('/');
@@ -136,26 +146,43 @@ function usageBetween(prev: Scrape, last: Scrape): NodeUsage {
       continue;
     }
     const list = byPod.get(pod) ?? [];
-    list.push({ name: key.slice(cut + 1), cpuCores: r.cores, memoryBytes: mem.value, timestampMs: point.at, windowMs: r.windowMs });
+    list.push({
+      name: key.slice(cut + 1),
+      cpuCores: r.cores,
+      memoryBytes: mem.value,
+      timestampMs: point.at,
+      windowMs: r.windowMs,
+    });
     byPod.set(pod, list);
   }
   const pods = new Map<string, PodUsage>();
   for (const [pod, containers] of byPod) {
     if (!containers) continue;
-    pods.set(pod, { timestampMs: Math.max(...containers.map((c) => c.timestampMs)), windowMs: Math.max(...containers.map((c) => c.windowMs)), containers });
+    pods.set(pod, {
+      timestampMs: Math.max(...containers.map((c) => c.timestampMs)),
+      windowMs: Math.max(...containers.map((c) => c.windowMs)),
+      containers,
+    });
   }
   return { ...(node ? { node } : {}), pods };
 }
 
 function fetchResourceMetrics(port: number, headers: Readonly<Record<string, string>>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/metrics/resource', method: 'GET', headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics/resource answered ${res.statusCode ?? 0}`))));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/metrics/resource', method: 'GET', headers, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(body)
+            : reject(new Error(`/metrics/resource answered ${res.statusCode ?? 0}`)),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('/metrics/resource did not answer within 10 s')));
     req.on('error', reject);
     req.end();

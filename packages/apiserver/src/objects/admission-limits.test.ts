@@ -16,7 +16,12 @@ function setup(limits: unknown[]) {
   const pod = (name: string, containers: unknown[]) =>
     api.create(served('pods'), 'default', { metadata: { name }, spec: { containers } }, internalContext());
   const claim = (name: string, storage: string) =>
-    api.create(served('persistentvolumeclaims'), 'default', { metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } }, internalContext());
+    api.create(
+      served('persistentvolumeclaims'),
+      'default',
+      { metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } },
+      internalContext(),
+    );
   return { pod, claim };
 }
 
@@ -30,12 +35,22 @@ function refusal(fn: () => unknown): ApiError {
   throw new Error('expected the request to be refused');
 }
 
-const res = (o: KubeObject, i = 0) => ((o.spec as { containers: { resources: unknown }[] }).containers[i] as { resources: unknown }).resources;
+const res = (o: KubeObject, i = 0) =>
+  ((o.spec as { containers: { resources: unknown }[] }).containers[i] as { resources: unknown }).resources;
 
 describe('LimitRanger', () => {
   it('fills default requests and limits, notes them in the annotation, and the QoS follows', () => {
-    const { pod } = setup([{ type: 'Container', default: { cpu: '500m', memory: '512Mi' }, defaultRequest: { cpu: '100m', memory: '256Mi' } }]);
-    const p = pod('web', [{ name: 'web', image: 'nginx' }, { name: 'side', image: 'busybox', resources: { limits: { memory: '128Mi' } } }]);
+    const { pod } = setup([
+      {
+        type: 'Container',
+        default: { cpu: '500m', memory: '512Mi' },
+        defaultRequest: { cpu: '100m', memory: '256Mi' },
+      },
+    ]);
+    const p = pod('web', [
+      { name: 'web', image: 'nginx' },
+      { name: 'side', image: 'busybox', resources: { limits: { memory: '128Mi' } } },
+    ]);
     expect(res(p)).toEqual({ limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
     // The sidecar's memory request came from its own limit (API defaulting), not from the LimitRange.
     expect(res(p, 1)).toEqual({ limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
@@ -47,7 +62,10 @@ describe('LimitRanger', () => {
 
   it('derives default and defaultRequest from max when only max is set', () => {
     const { pod } = setup([{ type: 'Container', max: { memory: '1Gi' } }]);
-    expect(res(pod('p', [{ name: 'c', image: 'nginx' }]))).toEqual({ limits: { memory: '1Gi' }, requests: { memory: '1Gi' } });
+    expect(res(pod('p', [{ name: 'c', image: 'nginx' }]))).toEqual({
+      limits: { memory: '1Gi' },
+      requests: { memory: '1Gi' },
+    });
   });
 
   it('refuses a container over max with the real message', () => {
@@ -63,19 +81,26 @@ describe('LimitRanger', () => {
       { type: 'Container', min: { cpu: '100m' }, maxLimitRequestRatio: { cpu: '2' } },
       { type: 'Pod', max: { cpu: '1' } },
     ]);
-    const e = refusal(() => pod('p', [
-      { name: 'a', image: 'nginx', resources: { requests: { cpu: '50m' }, limits: { cpu: '500m' } } },
-      { name: 'b', image: 'nginx', resources: { requests: { cpu: '600m' }, limits: { cpu: '600m' } } },
-    ]));
+    const e = refusal(() =>
+      pod('p', [
+        { name: 'a', image: 'nginx', resources: { requests: { cpu: '50m' }, limits: { cpu: '500m' } } },
+        { name: 'b', image: 'nginx', resources: { requests: { cpu: '600m' }, limits: { cpu: '600m' } } },
+      ]),
+    );
     expect(e.message).toBe(
       'pods "p" is forbidden: [minimum cpu usage per Container is 100m, but request is 50m, cpu max limit to request ratio per Container is 2, but provided ratio is 10.000000, maximum cpu usage per Pod is 1, but limit is 1100m]',
     );
-    expect(pod('ok', [{ name: 'a', image: 'nginx', resources: { requests: { cpu: '200m' }, limits: { cpu: '400m' } } }]).metadata.name).toBe('ok');
+    expect(
+      pod('ok', [{ name: 'a', image: 'nginx', resources: { requests: { cpu: '200m' }, limits: { cpu: '400m' } } }])
+        .metadata.name,
+    ).toBe('ok');
   });
 
   it('says when a bound needs a request or limit that is missing', () => {
     const { pod } = setup([{ type: 'Pod', min: { memory: '64Mi' } }]);
-    expect(refusal(() => pod('p', [{ name: 'c', image: 'nginx' }])).message).toBe('pods "p" is forbidden: minimum memory usage per Pod is 64Mi.  No request is specified');
+    expect(refusal(() => pod('p', [{ name: 'c', image: 'nginx' }])).message).toBe(
+      'pods "p" is forbidden: minimum memory usage per Pod is 64Mi.  No request is specified',
+    );
   });
 
   it('refuses a default request above the limit the user set, as validation would', () => {
@@ -87,8 +112,12 @@ describe('LimitRanger', () => {
 
   it('bounds PersistentVolumeClaim storage requests', () => {
     const { claim } = setup([{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi' } }]);
-    expect(refusal(() => claim('big', '20Gi')).message).toBe('persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 20Gi');
-    expect(refusal(() => claim('small', '500Mi')).message).toBe('persistentvolumeclaims "small" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi');
+    expect(refusal(() => claim('big', '20Gi')).message).toBe(
+      'persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 20Gi',
+    );
+    expect(refusal(() => claim('small', '500Mi')).message).toBe(
+      'persistentvolumeclaims "small" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi',
+    );
     expect(claim('ok', '5Gi').metadata.name).toBe('ok');
   });
 });

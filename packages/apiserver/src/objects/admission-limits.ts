@@ -6,7 +6,16 @@ import { invalid } from '../errors.js';
 import { namespacePrefix, type Store } from '../storage/index.js';
 import { admissionForbidden } from './admission-forbidden.js';
 import type { AdmissionPlugin } from './context.js';
-import { amount, containerResources, containersOf, podResources, resourceList, show, type Amount, type ResourceList } from './resources.js';
+import {
+  amount,
+  containerResources,
+  containersOf,
+  podResources,
+  resourceList,
+  show,
+  type Amount,
+  type ResourceList,
+} from './resources.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
@@ -43,7 +52,10 @@ function mergeDefaults(c: Obj, defaults: { requests: Obj; limits: Obj }, prefix:
         set.push(k);
       }
     }
-    if (set.length) phrases.push(`${set.sort().join(', ')} ${which === 'limits' ? 'limit' : 'request'} for ${prefix} ${String(c.name)}`);
+    if (set.length)
+      phrases.push(
+        `${set.sort().join(', ')} ${which === 'limits' ? 'limit' : 'request'} for ${prefix} ${String(c.name)}`,
+      );
   }
   return phrases;
 }
@@ -52,49 +64,87 @@ function mutatePod(lr: StoredObject, pod: KubeObject): void {
   const defaults = containerDefaults(lr);
   if (!Object.keys(defaults.limits).length && !Object.keys(defaults.requests).length) return;
   const { containers, initContainers } = containersOf(rec(pod.spec));
-  const phrases = [...containers.flatMap((c) => mergeDefaults(c, defaults, 'container')), ...initContainers.flatMap((c) => mergeDefaults(c, defaults, 'init container'))];
+  const phrases = [
+    ...containers.flatMap((c) => mergeDefaults(c, defaults, 'container')),
+    ...initContainers.flatMap((c) => mergeDefaults(c, defaults, 'init container')),
+  ];
   if (!phrases.length) return;
   const meta = (pod.metadata ??= {});
-  meta.annotations = { ...(meta.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${phrases.join('; ')}` };
+  meta.annotations = {
+    ...(meta.annotations ?? {}),
+    [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${phrases.join('; ')}`,
+  };
 }
 
 /** The quantities of a LimitRange item's list, in key order (Go ranges over maps randomly). */
 const sortedEntries = (raw: unknown): [string, Amount][] =>
-  Object.entries(rec(raw)).sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([k, v]) => {
-    const a = amount(v);
-    return a ? [[k, a] as [string, Amount]] : [];
-  });
+  Object.entries(rec(raw))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([k, v]) => {
+      const a = amount(v);
+      return a ? [[k, a] as [string, Amount]] : [];
+    });
 
-function minConstraint(type: string, name: string, enforced: Amount, requests: ResourceList, limits: ResourceList): string | undefined {
+function minConstraint(
+  type: string,
+  name: string,
+  enforced: Amount,
+  requests: ResourceList,
+  limits: ResourceList,
+): string | undefined {
   const req = requests.get(name);
   const lim = limits.get(name);
   if (!req) return `minimum ${name} usage per ${type} is ${show(enforced)}.  No request is specified`;
-  if (req.nanos < enforced.nanos) return `minimum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
-  if (lim && lim.nanos < enforced.nanos) return `minimum ${name} usage per ${type} is ${show(enforced)}, but limit is ${show(lim)}`;
+  if (req.nanos < enforced.nanos)
+    return `minimum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
+  if (lim && lim.nanos < enforced.nanos)
+    return `minimum ${name} usage per ${type} is ${show(enforced)}, but limit is ${show(lim)}`;
   return undefined;
 }
 
-function maxConstraint(type: string, name: string, enforced: Amount, requests: ResourceList, limits: ResourceList): string | undefined {
+function maxConstraint(
+  type: string,
+  name: string,
+  enforced: Amount,
+  requests: ResourceList,
+  limits: ResourceList,
+): string | undefined {
   const req = requests.get(name);
   const lim = limits.get(name);
   if (!lim) return `maximum ${name} usage per ${type} is ${show(enforced)}.  No limit is specified`;
-  if (lim.nanos > enforced.nanos) return `maximum ${name} usage per ${type} is ${show(enforced)}, but limit is ${show(lim)}`;
-  if (req && req.nanos > enforced.nanos) return `maximum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
+  if (lim.nanos > enforced.nanos)
+    return `maximum ${name} usage per ${type} is ${show(enforced)}, but limit is ${show(lim)}`;
+  if (req && req.nanos > enforced.nanos)
+    return `maximum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
   return undefined;
 }
 
-function maxRequestConstraint(type: string, name: string, enforced: Amount, requests: ResourceList): string | undefined {
+function maxRequestConstraint(
+  type: string,
+  name: string,
+  enforced: Amount,
+  requests: ResourceList,
+): string | undefined {
   const req = requests.get(name);
   if (!req) return `maximum ${name} usage per ${type} is ${show(enforced)}.  No request is specified`;
-  if (req.nanos > enforced.nanos) return `maximum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
+  if (req.nanos > enforced.nanos)
+    return `maximum ${name} usage per ${type} is ${show(enforced)}, but request is ${show(req)}`;
   return undefined;
 }
 
-function ratioConstraint(type: string, name: string, enforced: Amount, requests: ResourceList, limits: ResourceList): string | undefined {
+function ratioConstraint(
+  type: string,
+  name: string,
+  enforced: Amount,
+  requests: ResourceList,
+  limits: ResourceList,
+): string | undefined {
   const req = requests.get(name)?.nanos ?? 0n;
   const lim = limits.get(name)?.nanos ?? 0n;
-  if (req === 0n) return `${name} max limit to request ratio per ${type} is ${show(enforced)}, but no request is specified or request is 0`;
-  if (lim === 0n) return `${name} max limit to request ratio per ${type} is ${show(enforced)}, but no limit is specified or limit is 0`;
+  if (req === 0n)
+    return `${name} max limit to request ratio per ${type} is ${show(enforced)}, but no request is specified or request is 0`;
+  if (lim === 0n)
+    return `${name} max limit to request ratio per ${type} is ${show(enforced)}, but no limit is specified or limit is 0`;
   // lim / req > enforced, in exact integer arithmetic (all three are in nano units).
   if (lim * 1_000_000_000n > enforced.nanos * req) {
     return `${name} max limit to request ratio per ${type} is ${show(enforced)}, but provided ratio is ${(Number(lim) / Number(req)).toFixed(6)}`;
@@ -107,7 +157,8 @@ function checkItem(item: Obj, type: string, requests: ResourceList, limits: Reso
   const errs: (string | undefined)[] = [];
   for (const [k, v] of sortedEntries(item.min)) errs.push(minConstraint(type, k, v, requests, limits));
   for (const [k, v] of sortedEntries(item.max)) errs.push(maxConstraint(type, k, v, requests, limits));
-  for (const [k, v] of sortedEntries(item.maxLimitRequestRatio)) errs.push(ratioConstraint(type, k, v, requests, limits));
+  for (const [k, v] of sortedEntries(item.maxLimitRequestRatio))
+    errs.push(ratioConstraint(type, k, v, requests, limits));
   return errs.filter((e): e is string => e !== undefined);
 }
 
@@ -115,9 +166,11 @@ function validatePod(lr: StoredObject, spec: Obj): string[] {
   const errs: string[] = [];
   const { containers, initContainers } = containersOf(spec);
   for (const item of limitItems(lr, 'Container')) {
-    for (const c of [...containers, ...initContainers]) errs.push(...checkItem(item, 'Container', containerResources(c, 'requests'), containerResources(c, 'limits')));
+    for (const c of [...containers, ...initContainers])
+      errs.push(...checkItem(item, 'Container', containerResources(c, 'requests'), containerResources(c, 'limits')));
   }
-  for (const item of limitItems(lr, 'Pod')) errs.push(...checkItem(item, 'Pod', podResources(spec, 'requests'), podResources(spec, 'limits')));
+  for (const item of limitItems(lr, 'Pod'))
+    errs.push(...checkItem(item, 'Pod', podResources(spec, 'requests'), podResources(spec, 'limits')));
   return errs;
 }
 
@@ -126,8 +179,10 @@ function validateClaim(lr: StoredObject, spec: Obj): string[] {
   const errs: (string | undefined)[] = [];
   for (const item of limitItems(lr, 'PersistentVolumeClaim')) {
     // A claim's limits are not user input here: min checks the request only, max the request.
-    for (const [k, v] of sortedEntries(item.min)) errs.push(minConstraint('PersistentVolumeClaim', k, v, requests, new Map()));
-    for (const [k, v] of sortedEntries(item.max)) errs.push(maxRequestConstraint('PersistentVolumeClaim', k, v, requests));
+    for (const [k, v] of sortedEntries(item.min))
+      errs.push(minConstraint('PersistentVolumeClaim', k, v, requests, new Map()));
+    for (const [k, v] of sortedEntries(item.max))
+      errs.push(maxRequestConstraint('PersistentVolumeClaim', k, v, requests));
   }
   return errs.filter((e): e is string => e !== undefined);
 }
@@ -145,7 +200,11 @@ function checkRequestsWithinLimits(pod: KubeObject): void {
         const req = amount(v);
         const lim = amount(limits[k]);
         if (req && lim && req.nanos > lim.nanos) {
-          causes.push({ reason: 'FieldValueInvalid', field: `spec.${field}[${i}].resources.requests`, message: `Invalid value: "${String(v)}": must be less than or equal to ${k} limit of ${String(limits[k])}` });
+          causes.push({
+            reason: 'FieldValueInvalid',
+            field: `spec.${field}[${i}].resources.requests`,
+            message: `Invalid value: "${String(v)}": must be less than or equal to ${k} limit of ${String(limits[k])}`,
+          });
         }
       }
     });

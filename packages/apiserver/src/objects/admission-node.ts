@@ -12,10 +12,18 @@ export function nodeRestrictionAdmission(): AdmissionPlugin {
     const { group, kind } = req.served.info;
     const name = req.object.metadata?.name ?? '';
     if (group === '' && kind === 'Node' && name !== node) {
-      throw forbidden(`node "${node}" is not allowed to create a Node object named "${name}": a node may only register itself`);
+      throw forbidden(
+        `node "${node}" is not allowed to create a Node object named "${name}": a node may only register itself`,
+      );
     }
-    if (group === 'coordination.k8s.io' && kind === 'Lease' && (req.namespace !== NODE_LEASE_NAMESPACE || name !== node)) {
-      throw forbidden(`node "${node}" is not allowed to create lease "${req.namespace}/${name}": a node may only create its own lease in ${NODE_LEASE_NAMESPACE}`);
+    if (
+      group === 'coordination.k8s.io' &&
+      kind === 'Lease' &&
+      (req.namespace !== NODE_LEASE_NAMESPACE || name !== node)
+    ) {
+      throw forbidden(
+        `node "${node}" is not allowed to create lease "${req.namespace}/${name}": a node may only create its own lease in ${NODE_LEASE_NAMESPACE}`,
+      );
     }
   };
 }

@@ -12,12 +12,25 @@ import { ResourceQuotaController } from './quota-controller.js';
 function setup() {
   const store = new Store({ path: ':memory:' });
   const registry = new ResourceRegistry();
-  const api = new ObjectApi({ store, registry, admission: [limitRanger(store), serviceAllocation(store), resourceQuotaAdmission(store)] });
+  const api = new ObjectApi({
+    store,
+    registry,
+    admission: [limitRanger(store), serviceAllocation(store), resourceQuotaAdmission(store)],
+  });
   const served = (r: string, g = ''): Served => registry.lookup(g, 'v1', r) as Served;
   const ctx = internalContext();
-  const quota = (name: string, spec: Record<string, unknown>) => api.create(served('resourcequotas'), 'ns', { metadata: { name }, spec }, ctx);
+  const quota = (name: string, spec: Record<string, unknown>) =>
+    api.create(served('resourcequotas'), 'ns', { metadata: { name }, spec }, ctx);
   const pod = (name: string, resources?: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    api.create(served('pods'), 'ns', { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', ...(resources ? { resources } : {}) }], ...extra } }, ctx);
+    api.create(
+      served('pods'),
+      'ns',
+      {
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image: 'nginx', ...(resources ? { resources } : {}) }], ...extra },
+      },
+      ctx,
+    );
   return { store, api, served, ctx, quota, pod };
 }
 
@@ -39,7 +52,9 @@ describe('ResourceQuota admission', () => {
     pod('p2');
     const e = refusal(() => pod('p3'));
     expect(e.code).toBe(403);
-    expect(e.message).toBe('pods "p3" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2');
+    expect(e.message).toBe(
+      'pods "p3" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2',
+    );
     expect(e.details).toMatchObject({ name: 'p3', kind: 'pods' });
     const done = api.get(served('pods'), 'ns', 'p1');
     api.update(served('pods'), 'ns', 'p1', { ...done, status: { phase: 'Succeeded' } }, ctx, 'status');
@@ -49,7 +64,9 @@ describe('ResourceQuota admission', () => {
   it('asks every container for the compute resources a quota limits', () => {
     const { quota, pod } = setup();
     quota('compute', { hard: { 'limits.cpu': '2', 'requests.memory': '1Gi' } });
-    expect(refusal(() => pod('p')).message).toBe('pods "p" is forbidden: failed quota: compute: must specify limits.cpu for: c; requests.memory for: c');
+    expect(refusal(() => pod('p')).message).toBe(
+      'pods "p" is forbidden: failed quota: compute: must specify limits.cpu for: c; requests.memory for: c',
+    );
     pod('ok', { requests: { memory: '600Mi' }, limits: { cpu: '1' } });
     expect(refusal(() => pod('more', { requests: { memory: '600Mi' }, limits: { cpu: '500m' } })).message).toBe(
       'pods "more" is forbidden: exceeded quota: compute, requested: requests.memory=600Mi, used: requests.memory=600Mi, limited: requests.memory=1Gi',
@@ -58,10 +75,17 @@ describe('ResourceQuota admission', () => {
 
   it('counts LimitRange defaults, since LimitRanger runs first', () => {
     const { api, served, ctx, quota, pod } = setup();
-    api.create(served('limitranges'), 'ns', { metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', default: { cpu: '1' } }] } }, ctx);
+    api.create(
+      served('limitranges'),
+      'ns',
+      { metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', default: { cpu: '1' } }] } },
+      ctx,
+    );
     quota('cpu', { hard: { 'limits.cpu': '1500m' } });
     pod('a');
-    expect(refusal(() => pod('b')).message).toBe('pods "b" is forbidden: exceeded quota: cpu, requested: limits.cpu=1, used: limits.cpu=1, limited: limits.cpu=1500m');
+    expect(refusal(() => pod('b')).message).toBe(
+      'pods "b" is forbidden: exceeded quota: cpu, requested: limits.cpu=1, used: limits.cpu=1, limited: limits.cpu=1500m',
+    );
   });
 
   it('applies scoped quotas only to pods in scope', () => {
@@ -70,30 +94,63 @@ describe('ResourceQuota admission', () => {
     pod('be');
     expect(refusal(() => pod('be2')).message).toContain('exceeded quota: besteffort');
     expect(pod('burstable', { requests: { cpu: '100m' } }).metadata.name).toBe('burstable');
-    quota('terminating', { hard: { pods: '0' }, scopeSelector: { matchExpressions: [{ scopeName: 'Terminating', operator: 'Exists' }] } });
-    expect(refusal(() => pod('job', { requests: { cpu: '1' } }, { activeDeadlineSeconds: 60 })).message).toContain('exceeded quota: terminating');
+    quota('terminating', {
+      hard: { pods: '0' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'Terminating', operator: 'Exists' }] },
+    });
+    expect(refusal(() => pod('job', { requests: { cpu: '1' } }, { activeDeadlineSeconds: 60 })).message).toContain(
+      'exceeded quota: terminating',
+    );
   });
 
   it('counts objects of any kind with count/<resource>.<group>', () => {
     const { api, served, ctx, quota } = setup();
     quota('objects', { hard: { 'count/deployments.apps': '1', configmaps: '1' } });
-    const deploy = (name: string) => api.create(served('deployments', 'apps'), 'ns', {
-      metadata: { name },
-      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
-    }, ctx);
+    const deploy = (name: string) =>
+      api.create(
+        served('deployments', 'apps'),
+        'ns',
+        {
+          metadata: { name },
+          spec: {
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+          },
+        },
+        ctx,
+      );
     deploy('one');
     expect(refusal(() => deploy('two')).message).toBe(
       'deployments.apps "two" is forbidden: exceeded quota: objects, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1',
     );
     api.create(served('configmaps'), 'ns', { metadata: { name: 'a' } }, ctx);
-    expect(refusal(() => api.create(served('configmaps'), 'ns', { metadata: { name: 'b' } }, ctx)).message).toContain('requested: configmaps=1');
+    expect(refusal(() => api.create(served('configmaps'), 'ns', { metadata: { name: 'b' } }, ctx)).message).toContain(
+      'requested: configmaps=1',
+    );
   });
 
   it('checks updates that grow usage: a Service turning NodePort', () => {
     const { api, served, ctx, quota } = setup();
     quota('svc', { hard: { services: '2', 'services.nodeports': '1' } });
-    const svc = api.create(served('services'), 'ns', { metadata: { name: 's' }, spec: { ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] } }, ctx);
-    expect(refusal(() => api.update(served('services'), 'ns', 's', { ...svc, spec: { ...(svc.spec as object), type: 'NodePort' } }, ctx)).message).toBe(
+    const svc = api.create(
+      served('services'),
+      'ns',
+      {
+        metadata: { name: 's' },
+        spec: {
+          ports: [
+            { name: 'a', port: 80 },
+            { name: 'b', port: 81 },
+          ],
+        },
+      },
+      ctx,
+    );
+    expect(
+      refusal(() =>
+        api.update(served('services'), 'ns', 's', { ...svc, spec: { ...(svc.spec as object), type: 'NodePort' } }, ctx),
+      ).message,
+    ).toBe(
       'services "s" is forbidden: exceeded quota: svc, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1',
     );
   });

@@ -6,8 +6,23 @@ import { isRecord, type StoredObject } from '@wharf/api';
 import { namespacePrefix, type Store } from '../storage/index.js';
 import { admissionForbidden } from './admission-forbidden.js';
 import type { AdmissionPlugin } from './context.js';
-import { containerResources, containersOf, prettyPrint, resourceList, subtractNonNegative, type ResourceList } from './resources.js';
-import { computeUsage, hardKeys, objectUsage, POD_REQUIRED_NAMES, quotaCovers, quotaUsage, resourceOfQuotaKey } from './quota-usage.js';
+import {
+  containerResources,
+  containersOf,
+  prettyPrint,
+  resourceList,
+  subtractNonNegative,
+  type ResourceList,
+} from './resources.js';
+import {
+  computeUsage,
+  hardKeys,
+  objectUsage,
+  POD_REQUIRED_NAMES,
+  quotaCovers,
+  quotaUsage,
+  resourceOfQuotaKey,
+} from './quota-usage.js';
 
 export interface ResourceQuotaAdmissionOptions {
   /** @default () => new Date() */
@@ -30,7 +45,10 @@ function missingCompute(required: readonly string[], spec: Record<string, unknow
     }
   }
   if (!missing.size) return undefined;
-  return [...missing.keys()].sort().map((k) => `${k} for: ${[...(missing.get(k) ?? [])].sort().join(',')}`).join('; ');
+  return [...missing.keys()]
+    .sort()
+    .map((k) => `${k} for: ${[...(missing.get(k) ?? [])].sort().join(',')}`)
+    .join('; ');
 }
 
 /** Kinds whose usage can grow on update (a Service's type, a claim's size); others count on create. */
@@ -74,7 +92,9 @@ export function resourceQuotaAdmission(store: Store, opts: ResourceQuotaAdmissio
       if (!requested.length) continue;
       const hard = resourceList(isRecord(quota.spec) ? quota.spec.hard : undefined);
       const used = quotaUsage(store, quota, now, requested);
-      const exceeded = requested.filter((k) => (used.get(k)?.nanos ?? 0n) + (delta.get(k)?.nanos ?? 0n) > (hard.get(k)?.nanos ?? 0n));
+      const exceeded = requested.filter(
+        (k) => (used.get(k)?.nanos ?? 0n) + (delta.get(k)?.nanos ?? 0n) > (hard.get(k)?.nanos ?? 0n),
+      );
       if (exceeded.length) {
         throw admissionForbidden(
           req,

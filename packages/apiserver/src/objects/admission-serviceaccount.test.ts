@@ -15,11 +15,21 @@ interface PodSpec {
 function setup() {
   const store = new Store({ path: ':memory:' });
   const registry = new ResourceRegistry();
-  const api = new ObjectApi({ store, registry, admission: [serviceAccountTokenAdmission(store, { suffix: () => 'abcde' })] });
+  const api = new ObjectApi({
+    store,
+    registry,
+    admission: [serviceAccountTokenAdmission(store, { suffix: () => 'abcde' })],
+  });
   const served = (r: string): Served => registry.lookup('', 'v1', r) as Served;
-  const sa = (body: Record<string, unknown>) => api.create(served('serviceaccounts'), 'default', body, internalContext());
+  const sa = (body: Record<string, unknown>) =>
+    api.create(served('serviceaccounts'), 'default', body, internalContext());
   const pod = (name: string, spec: Record<string, unknown> = {}) =>
-    api.create(served('pods'), 'default', { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } }, internalContext()).spec as PodSpec;
+    api.create(
+      served('pods'),
+      'default',
+      { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } },
+      internalContext(),
+    ).spec as PodSpec;
   return { sa, pod };
 }
 
@@ -35,11 +45,17 @@ describe('ServiceAccount admission with tokens', () => {
         sources: [
           { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
           { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
-          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+          {
+            downwardAPI: {
+              items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }],
+            },
+          },
         ],
       },
     });
-    expect(spec.containers[0]?.volumeMounts).toEqual([{ mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access-abcde', readOnly: true }]);
+    expect(spec.containers[0]?.volumeMounts).toEqual([
+      { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access-abcde', readOnly: true },
+    ]);
   });
 
   it('mounts nothing when the pod or its service account opts out', () => {
@@ -50,6 +66,8 @@ describe('ServiceAccount admission with tokens', () => {
     expect(spec.volumes).toBeUndefined();
     expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     // The pod's own setting wins over the account's.
-    expect(pod('r', { serviceAccountName: 'quiet', automountServiceAccountToken: true }).volumes?.[0]?.name).toBe('kube-api-access-abcde');
+    expect(pod('r', { serviceAccountName: 'quiet', automountServiceAccountToken: true }).volumes?.[0]?.name).toBe(
+      'kube-api-access-abcde',
+    );
   });
 });

@@ -20,10 +20,15 @@ export function serviceAccountTokenAdmission(store: Store, opts: ServiceAccountA
     if (req.operation !== 'CREATE' || req.subresource || group !== '' || kind !== 'Pod' || !req.object) return;
     const spec = req.object.spec;
     if (!isRecord(spec)) return;
-    const name = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName ? spec.serviceAccountName
-      : typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
+    const name =
+      typeof spec.serviceAccountName === 'string' && spec.serviceAccountName
+        ? spec.serviceAccountName
+        : typeof spec.serviceAccount === 'string' && spec.serviceAccount
+          ? spec.serviceAccount
+          : 'default';
     const sa = store.get(objectKey('', 'serviceaccounts', req.namespace, name));
-    const saAutomount = sa && typeof sa.automountServiceAccountToken === 'boolean' ? sa.automountServiceAccountToken : undefined;
+    const saAutomount =
+      sa && typeof sa.automountServiceAccountToken === 'boolean' ? sa.automountServiceAccountToken : undefined;
     admitServiceAccount(req.object, {
       mountToken: opts.mountToken ?? true,
       ...(saAutomount !== undefined ? { serviceAccountAutomount: saAutomount } : {}),

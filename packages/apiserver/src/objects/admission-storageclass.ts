@@ -13,19 +13,31 @@ export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-c
 
 /** The default StorageClass's name, if any is marked. */
 export function defaultStorageClass(store: Store): string | undefined {
-  const marked = store.list(resourcePrefix('storage.k8s.io', 'storageclasses'))
+  const marked = store
+    .list(resourcePrefix('storage.k8s.io', 'storageclasses'))
     .map((e) => e.object)
     .filter((sc) => sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' && !sc.metadata.deletionTimestamp);
-  marked.sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) || a.metadata.name.localeCompare(b.metadata.name));
+  marked.sort(
+    (a, b) =>
+      String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
+      a.metadata.name.localeCompare(b.metadata.name),
+  );
   return marked[0]?.metadata.name;
 }
 
 export function defaultStorageClassAdmission(store: Store): AdmissionPlugin {
   return (req) => {
     const { group, kind } = req.served.info;
-    if (req.operation !== 'CREATE' || req.subresource || !req.object || group !== '' || kind !== 'PersistentVolumeClaim') return;
+    if (
+      req.operation !== 'CREATE' ||
+      req.subresource ||
+      !req.object ||
+      group !== '' ||
+      kind !== 'PersistentVolumeClaim'
+    )
+      return;
     const spec = req.object.spec;
-    if (!isRecord(spec) || spec.storageClassName !== undefined && spec.storageClassName !== null) return;
+    if (!isRecord(spec) || (spec.storageClassName !== undefined && spec.storageClassName !== null)) return;
     const name = defaultStorageClass(store);
     if (name) spec.storageClassName = name;
   };
@@ -40,7 +52,15 @@ const storageRequest = (o: unknown): number | undefined => {
 export function claimResizeAdmission(store: Store): AdmissionPlugin {
   return (req) => {
     const { group, kind } = req.served.info;
-    if (req.operation !== 'UPDATE' || req.subresource || !req.object || !req.old || group !== '' || kind !== 'PersistentVolumeClaim') return;
+    if (
+      req.operation !== 'UPDATE' ||
+      req.subresource ||
+      !req.object ||
+      !req.old ||
+      group !== '' ||
+      kind !== 'PersistentVolumeClaim'
+    )
+      return;
     const now = storageRequest(req.object);
     const before = storageRequest(req.old);
     if (now === undefined || before === undefined || now <= before) return;
@@ -48,7 +68,9 @@ export function claimResizeAdmission(store: Store): AdmissionPlugin {
     const className = typeof spec.storageClassName === 'string' ? spec.storageClassName : '';
     const sc = className ? store.get(objectKey('storage.k8s.io', 'storageclasses', undefined, className)) : undefined;
     if ((sc as { allowVolumeExpansion?: unknown } | undefined)?.allowVolumeExpansion !== true) {
-      throw forbidden(`persistentvolumeclaims "${req.old.metadata.name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`);
+      throw forbidden(
+        `persistentvolumeclaims "${req.old.metadata.name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+      );
     }
   };
 }

@@ -7,10 +7,22 @@ import { defaultTolerationSeconds } from './admission-tolerations.js';
 
 function setup(seconds?: number) {
   const registry = new ResourceRegistry();
-  const api = new ObjectApi({ store: new Store({ path: ':memory:' }), registry, admission: [defaultTolerationSeconds(seconds)] });
+  const api = new ObjectApi({
+    store: new Store({ path: ':memory:' }),
+    registry,
+    admission: [defaultTolerationSeconds(seconds)],
+  });
   const pods = registry.lookup('', 'v1', 'pods') as Served;
   return (name: string, tolerations?: unknown[]) =>
-    api.create(pods, 'default', { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...(tolerations ? { tolerations } : {}) } }, internalContext()).spec as { tolerations: unknown[] };
+    api.create(
+      pods,
+      'default',
+      {
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image: 'nginx' }], ...(tolerations ? { tolerations } : {}) },
+      },
+      internalContext(),
+    ).spec as { tolerations: unknown[] };
 }
 
 describe('DefaultTolerationSeconds', () => {
@@ -23,8 +35,16 @@ describe('DefaultTolerationSeconds', () => {
 
   it('uses the configured seconds and keeps what the pod already tolerates', () => {
     const pod = setup(5);
-    const own = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 };
-    expect(pod('p', [own]).tolerations).toEqual([own, { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]);
+    const own = {
+      key: 'node.kubernetes.io/unreachable',
+      operator: 'Exists',
+      effect: 'NoExecute',
+      tolerationSeconds: 60,
+    };
+    expect(pod('p', [own]).tolerations).toEqual([
+      own,
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 },
+    ]);
     // An empty key with operator Exists tolerates every taint: nothing to add.
     expect(pod('q', [{ operator: 'Exists' }]).tolerations).toEqual([{ operator: 'Exists' }]);
   });

@@ -25,7 +25,8 @@ export function defaultTolerationSeconds(seconds: number = DEFAULT_TOLERATION_SE
     const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
     const existing = tolerations.filter(isRecord);
     for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
-      if (!existing.some((t) => tolerates(t, key))) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+      if (!existing.some((t) => tolerates(t, key)))
+        tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
     }
     if (tolerations.length) spec.tolerations = tolerations;
   };

@@ -6,16 +6,43 @@ import { clone, isRecord, type KubeObject, type StoredObject } from '@wharf/api'
 import type { StatusCause } from '@wharf/api';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from '../errors.js';
 import type { Served, ResourceRegistry } from '../registry.js';
-import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../storage/index.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  type Store,
+} from '../storage/index.js';
 import { namespacePrefix, objectKey } from '../storage/index.js';
 import { applyDefaults } from '../defaults/index.js';
-import { applySchemaDefaults, checkTypes, pruneUnknownFields, validateCustomResource, validateKind, validateObjectMeta, type FieldIssue } from '../validation/index.js';
+import {
+  applySchemaDefaults,
+  checkTypes,
+  pruneUnknownFields,
+  validateCustomResource,
+  validateKind,
+  validateObjectMeta,
+  type FieldIssue,
+} from '../validation/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from '../patch/index.js';
-import { compileFieldSelector, fromLabelSelectorObject, parseLabelSelector, SelectorError } from '../selectors/index.js';
+import {
+  compileFieldSelector,
+  fromLabelSelectorObject,
+  parseLabelSelector,
+  SelectorError,
+} from '../selectors/index.js';
 import type { AdmissionPlugin, OpContext } from './context.js';
 import { strategyOf } from '../kinds/registry.js';
 import { fromStorageVersion, storageServed, toStorageVersion } from '../kinds/conversion.js';
-import { hasStatus, keepSubresourceFields, nowRfc3339, prepareCreate, prepareUpdate, randomSuffix, sameObject } from './lifecycle.js';
+import {
+  hasStatus,
+  keepSubresourceFields,
+  nowRfc3339,
+  prepareCreate,
+  prepareUpdate,
+  randomSuffix,
+  sameObject,
+} from './lifecycle.js';
 import { applyConfig, managersAfterWrite, setManagedFields } from './fields.js';
 import { decodeManagedFields, type ManagerEntry } from '../managed-fields/index.js';
 
@@ -86,7 +113,9 @@ export class ObjectApi {
     try {
       const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
       const fields = opts.fieldSelector
-        ? compileFieldSelector(served.info.group, served.info.resource, opts.fieldSelector, { namespaced: served.info.namespaced })
+        ? compileFieldSelector(served.info.group, served.info.resource, opts.fieldSelector, {
+            namespaced: served.info.namespaced,
+          })
         : undefined;
       return (obj) => (!labels || labels.matches(obj.metadata.labels)) && (!fields || fields.matches(obj));
     } catch (e) {
@@ -96,7 +125,11 @@ export class ObjectApi {
   }
 
   list(served: Served, namespace: string, opts: ListOptions): ListResult {
-    const prefix = namespacePrefix(served.info.group, served.info.resource, served.info.namespaced && namespace ? namespace : undefined);
+    const prefix = namespacePrefix(
+      served.info.group,
+      served.info.resource,
+      served.info.namespaced && namespace ? namespace : undefined,
+    );
     const match = this.filter(served, opts);
     let resourceVersion = String(this.store.revision);
     let startAfter = '';
@@ -104,7 +137,12 @@ export class ObjectApi {
     if (opts.continue) {
       // Every page comes from the snapshot at the first page's revision, as etcd serves it.
       const token = decodeContinue(opts.continue);
-      all = this.snapshot(prefix, token.rv, token.start, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      all = this.snapshot(
+        prefix,
+        token.rv,
+        token.start,
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      );
       resourceVersion = String(token.rv);
       startAfter = token.start;
     } else if (opts.exactRevision !== undefined) {
@@ -160,13 +198,21 @@ export class ObjectApi {
       const schema = served.custom.schema;
       if (schema) {
         applySchemaDefaults(obj, schema);
-        if (!served.custom.preserveUnknown) unknown = pruneUnknownFields(obj, schema).map((p: string) => ({ reason: 'FieldValueUnknown', field: p, message: `unknown field "${p}"` }));
+        if (!served.custom.preserveUnknown)
+          unknown = pruneUnknownFields(obj, schema).map((p: string) => ({
+            reason: 'FieldValueUnknown',
+            field: p,
+            message: `unknown field "${p}"`,
+          }));
       }
     } else if (served.typeName) {
       const res = checkTypes(obj, served.typeName);
       if (res.invalid.length) {
         const first = res.invalid[0] as FieldIssue;
-        throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${first.message}`, causesOf(res.invalid));
+        throw badRequest(
+          `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${first.message}`,
+          causesOf(res.invalid),
+        );
       }
       unknown = res.unknown;
       dropUnknown(obj, unknown);
@@ -178,19 +224,38 @@ export class ObjectApi {
       }
       if (ctx.fieldValidation === 'Warn') for (const u of unknown) ctx.warnings.push(u.message);
     }
-    const issues = validateObjectMeta(obj, info, { namespaceRequired: info.namespaced, nameRule: strategyOf(served)?.nameRule });
+    const issues = validateObjectMeta(obj, info, {
+      namespaceRequired: info.namespaced,
+      nameRule: strategyOf(served)?.nameRule,
+    });
     if (served.custom?.schema) issues.push(...validateCustomResource(obj, served.custom.schema, old));
     else issues.push(...validateKind(info.group, info.version, info.kind, obj, old));
     if (issues.length) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', causesOf(issues));
     ctx.warnings.push(...(strategyOf(served)?.warnings?.(obj as Record<string, unknown>) ?? []));
   }
 
-  private admit(op: 'CREATE' | 'UPDATE', served: Served, namespace: string, obj: KubeObject, old: StoredObject | undefined, subresource: string, ctx: OpContext): void {
-    for (const plugin of this.admission) plugin({ operation: op, served, namespace, object: obj, old, subresource, ctx });
+  private admit(
+    op: 'CREATE' | 'UPDATE',
+    served: Served,
+    namespace: string,
+    obj: KubeObject,
+    old: StoredObject | undefined,
+    subresource: string,
+    ctx: OpContext,
+  ): void {
+    for (const plugin of this.admission)
+      plugin({ operation: op, served, namespace, object: obj, old, subresource, ctx });
   }
 
   /** `managed`: the managers an apply that creates the object computed (else the create records its own). */
-  create(servedAs: Served, namespace: string, input: KubeObject, ctx: OpContext, managed?: ManagerEntry[], uid?: string): StoredObject {
+  create(
+    servedAs: Served,
+    namespace: string,
+    input: KubeObject,
+    ctx: OpContext,
+    managed?: ManagerEntry[],
+    uid?: string,
+  ): StoredObject {
     const { served, body } = toStorageVersion(this.registry, servedAs, input);
     const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -203,7 +268,8 @@ export class ObjectApi {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName)
+      meta.name = `${meta.generateName}${randomSuffix()}`;
     // The uid is the server's, chosen before defaulting (a Job's generated selector uses it).
     meta.uid = uid ?? randomUUID();
     this.normalize(served, obj, ctx, undefined);
@@ -225,7 +291,14 @@ export class ObjectApi {
   }
 
   /** PUT semantics; `subresource` is '' or 'status'. A stale metadata.resourceVersion is a 409. */
-  update(servedAs: Served, namespace: string, name: string, input: KubeObject, ctx: OpContext, subresource = ''): StoredObject {
+  update(
+    servedAs: Served,
+    namespace: string,
+    name: string,
+    input: KubeObject,
+    ctx: OpContext,
+    subresource = '',
+  ): StoredObject {
     const { served, body } = toStorageVersion(this.registry, servedAs, input);
     const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -251,12 +324,26 @@ export class ObjectApi {
       throw badRequest(`metadata.resourceVersion: Invalid value: "${String(rvText)}": must be an integer`);
     }
     if (expected !== undefined && String(expected) !== old.metadata.resourceVersion) {
-      throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        served.info.resource,
+        served.info.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
   }
 
-  private writeUpdate(served: Served, namespace: string, key: string, obj: KubeObject, old: StoredObject, ctx: OpContext, subresource: string, managed?: ManagerEntry[]): StoredObject {
+  private writeUpdate(
+    served: Served,
+    namespace: string,
+    key: string,
+    obj: KubeObject,
+    old: StoredObject,
+    ctx: OpContext,
+    subresource: string,
+    managed?: ManagerEntry[],
+  ): StoredObject {
     if (subresource === '') keepSubresourceFields(served, obj, old);
     if (subresource !== 'status' && subresource !== 'approval') this.normalize(served, obj, ctx, old);
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
@@ -266,28 +353,52 @@ export class ObjectApi {
     if (sameObject(next, old)) return old;
     if (ctx.dryRun) return next;
     // Removing the last finalizer of an object being deleted completes its deletion.
-    if (old.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && strategyOf(served)?.specFinalizers?.pending(next) !== true) {
+    if (
+      old.metadata.deletionTimestamp &&
+      !(next.metadata.finalizers ?? []).length &&
+      strategyOf(served)?.specFinalizers?.pending(next) !== true
+    ) {
       try {
-        this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
+        this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+          ...next,
+          metadata: { ...next.metadata, resourceVersion: String(rev) },
+        }));
         return this.store.delete(key);
       } catch (e) {
         throw this.storeError(served, old.metadata.name, e);
       }
     }
     try {
-      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
+      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+        ...next,
+        metadata: { ...next.metadata, resourceVersion: String(rev) },
+      }));
     } catch (e) {
       throw this.storeError(served, old.metadata.name, e);
     }
   }
 
   storeError(served: Served, name: string, e: unknown): unknown {
-    if (e instanceof RevisionMismatchError) return conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    if (e instanceof RevisionMismatchError)
+      return conflict(
+        served.info.resource,
+        served.info.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     if (e instanceof KeyNotFoundError) return notFound(served.info.resource, served.info.group, name);
     return e;
   }
 
-  patch(servedAs: Served, namespace: string, name: string, type: PatchType, body: unknown, ctx: OpContext, subresource = ''): StoredObject {
+  patch(
+    servedAs: Served,
+    namespace: string,
+    name: string,
+    type: PatchType,
+    body: unknown,
+    ctx: OpContext,
+    subresource = '',
+  ): StoredObject {
     const served = storageServed(this.registry, servedAs);
     const key = this.key(served, namespace, name);
     const old = this.store.get(key);
@@ -300,7 +411,11 @@ export class ObjectApi {
       else if (type === 'merge') patched = applyMergePatch(seen, body);
       else {
         if (served.custom || !served.typeName) {
-          throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          );
         }
         patched = applyStrategicMergePatch(seen, body, servedAs.typeName ?? served.typeName ?? '');
       }
@@ -309,13 +424,20 @@ export class ObjectApi {
       throw e;
     }
     if (!isRecord(patched)) throw new ApiError(422, 'Invalid', 'the patch produced something that is not an object');
-    const obj = seen === old ? (patched as KubeObject) : toStorageVersion(this.registry, servedAs, patched as KubeObject).body;
+    const obj =
+      seen === old ? (patched as KubeObject) : toStorageVersion(this.registry, servedAs, patched as KubeObject).body;
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
-    if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
-      throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        served.info.resource,
+        served.info.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
   }
@@ -325,15 +447,28 @@ export class ObjectApi {
    * managedFields kept) as the webhooks left it. It is defaulted, validated and admitted again,
    * and created if `old` was absent, else written over `old`'s revision (409 if it moved since).
    */
-  commitReviewed(served: Served, namespace: string, obj: KubeObject, old: StoredObject | undefined, ctx: OpContext, subresource: string): StoredObject {
+  commitReviewed(
+    served: Served,
+    namespace: string,
+    obj: KubeObject,
+    old: StoredObject | undefined,
+    ctx: OpContext,
+    subresource: string,
+  ): StoredObject {
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     const managed = decodeManagedFields(meta.managedFields);
-    if (!old) return this.create(served, namespace, obj, ctx, managed, typeof meta.uid === 'string' ? meta.uid : undefined);
+    if (!old)
+      return this.create(served, namespace, obj, ctx, managed, typeof meta.uid === 'string' ? meta.uid : undefined);
     const key = this.key(served, namespace, old.metadata.name);
     const current = this.store.get(key);
     if (!current) throw notFound(served.info.resource, served.info.group, old.metadata.name);
     if (current.metadata.resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(served.info.resource, served.info.group, old.metadata.name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        served.info.resource,
+        served.info.group,
+        old.metadata.name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const next = clone(obj);
     (next.metadata as Record<string, unknown>).resourceVersion = old.metadata.resourceVersion;
@@ -354,15 +489,27 @@ export class ObjectApi {
    * Server-side apply: merges `config` into the live object with field ownership, creating the
    * object when it is absent (main resource only), then writes it as an update or create would.
    */
-  apply(servedAs: Served, namespace: string, name: string, applied: KubeObject, ctx: OpContext, subresource: string, force: boolean): { object: StoredObject; created: boolean } {
+  apply(
+    servedAs: Served,
+    namespace: string,
+    name: string,
+    applied: KubeObject,
+    ctx: OpContext,
+    subresource: string,
+    force: boolean,
+  ): { object: StoredObject; created: boolean } {
     // Field ownership is tracked in the stored version (an older version's configuration is converted first).
     const { served, body: config } = toStorageVersion(this.registry, servedAs, applied);
     const meta = isRecord(config.metadata) ? config.metadata : {};
     const key = this.key(served, namespace, name);
     const old = this.store.get(key);
     // An apply to a live object may leave the name out (the merge keeps it); one that creates may not.
-    if ((meta.name !== undefined || !old) && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
-    if (meta.managedFields !== undefined && meta.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
+    if ((meta.name !== undefined || !old) && meta.name !== name)
+      throw badRequest(
+        `the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`,
+      );
+    if (meta.managedFields !== undefined && meta.managedFields !== null)
+      throw badRequest('metadata.managedFields must be nil');
     if (served.info.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -373,12 +520,20 @@ export class ObjectApi {
     }
     const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
-      throw conflict(served.info.resource, served.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        served.info.resource,
+        served.info.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const result = applyConfig(served, old, config, ctx, subresource, force, this.clock);
     const obj = result.object;
     if (isRecord(obj.metadata)) obj.metadata.resourceVersion = old.metadata.resourceVersion;
-    return { object: this.writeUpdate(served, namespace, key, obj, old, ctx, subresource, result.managed), created: false };
+    return {
+      object: this.writeUpdate(served, namespace, key, obj, old, ctx, subresource, result.managed),
+      created: false,
+    };
   }
 
   /** Marks a live object as being deleted (for finalizers and graceful deletion). */
@@ -387,7 +542,10 @@ export class ObjectApi {
     if (!next.metadata.deletionTimestamp) next.metadata.deletionTimestamp = nowRfc3339(this.clock);
     change(next);
     try {
-      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
+      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+        ...next,
+        metadata: { ...next.metadata, resourceVersion: String(rev) },
+      }));
     } catch (e) {
       throw this.storeError(served, old.metadata.name, e);
     }

@@ -21,7 +21,8 @@ export interface AuthenticationTrust {
 
 export function authenticationConfigMap(t: AuthenticationTrust): KubeObject {
   return {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name: AUTHENTICATION_CONFIGMAP, namespace: AUTHENTICATION_NAMESPACE },
     data: {
       'client-ca-file': t.clientCa,

@@ -9,17 +9,33 @@ import { internalContext } from './context.js';
 import { SYSTEM_NAMESPACES } from './admission.js';
 import { ensureMasterService } from './master-service.js';
 
-function ensure(api: ObjectApi, group: string, version: string, resource: string, namespace: string, obj: KubeObject): void {
+function ensure(
+  api: ObjectApi,
+  group: string,
+  version: string,
+  resource: string,
+  namespace: string,
+  obj: KubeObject,
+): void {
   const served = api.registry.lookup(group, version, resource);
   const name = obj.metadata?.name ?? '';
-  if (!served || api.store.get(objectKey(group, resource, served.info.namespaced ? namespace : undefined, name))) return;
+  if (!served || api.store.get(objectKey(group, resource, served.info.namespaced ? namespace : undefined, name)))
+    return;
   api.create(served, namespace, obj, internalContext());
 }
 
 export function bootstrapCluster(api: ObjectApi): void {
-  for (const ns of SYSTEM_NAMESPACES) ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (const ns of SYSTEM_NAMESPACES)
+    ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   for (const obj of bootstrapRbacObjects()) {
-    const resource = obj.kind === 'ClusterRole' ? 'clusterroles' : obj.kind === 'ClusterRoleBinding' ? 'clusterrolebindings' : obj.kind === 'Role' ? 'roles' : 'rolebindings';
+    const resource =
+      obj.kind === 'ClusterRole'
+        ? 'clusterroles'
+        : obj.kind === 'ClusterRoleBinding'
+          ? 'clusterrolebindings'
+          : obj.kind === 'Role'
+            ? 'roles'
+            : 'rolebindings';
     ensure(api, 'rbac.authorization.k8s.io', 'v1', resource, obj.metadata?.namespace ?? '', obj);
   }
   ensureMasterService(api);
@@ -29,13 +45,17 @@ export function bootstrapCluster(api: ObjectApi): void {
 export class NamespaceDefaultsController {
   private watcher: Watcher | undefined;
 
-  constructor(private readonly api: ObjectApi, private readonly caCert: string) {}
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly caCert: string,
+  ) {}
 
   start(): void {
     for (const e of this.api.store.list('/registry/core/namespaces/')) this.sync(e.object.metadata.name);
     this.watcher = this.api.store.watch('/registry/core/', this.api.store.revision, (ev) => {
       if (!ev || ev.type !== 'DELETED') {
-        if (ev && ev.key.startsWith('/registry/core/namespaces/')) setImmediate(() => this.sync(ev.object.metadata.name));
+        if (ev && ev.key.startsWith('/registry/core/namespaces/'))
+          setImmediate(() => this.sync(ev.object.metadata.name));
         return;
       }
       // Someone deleted the default service account or the CA ConfigMap: put it back.
@@ -53,10 +73,22 @@ export class NamespaceDefaultsController {
     const nsObj = this.api.store.get(objectKey('', 'namespaces', undefined, ns));
     if (!nsObj || nsObj.metadata.deletionTimestamp) return;
     try {
-      ensure(this.api, '', 'v1', 'serviceaccounts', ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+      ensure(this.api, '', 'v1', 'serviceaccounts', ns, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'default', namespace: ns },
+      });
       ensure(this.api, '', 'v1', 'configmaps', ns, {
-        apiVersion: 'v1', kind: 'ConfigMap',
-        metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'kube-root-ca.crt',
+          namespace: ns,
+          annotations: {
+            'kubernetes.io/description':
+              'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+          },
+        },
         data: { 'ca.crt': this.caCert },
       });
     } catch {

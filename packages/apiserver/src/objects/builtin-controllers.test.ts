@@ -45,14 +45,22 @@ describe('NamespaceController', () => {
     api.create(served('configmaps'), 'team', { metadata: { name: 'held', finalizers: ['example.com/hold'] } }, ctx);
     deleteObject(api, served('namespaces'), '', 'team', {}, ctx);
 
-    await eventually(() => api.tryGet(served('configmaps'), 'team', 'plain') === undefined || undefined, 5_000, 'plain configmap deleted');
+    await eventually(
+      () => api.tryGet(served('configmaps'), 'team', 'plain') === undefined || undefined,
+      5_000,
+      'plain configmap deleted',
+    );
     const held = api.get(served('configmaps'), 'team', 'held');
     expect(held.metadata.deletionTimestamp).toBeDefined();
     expect(api.get(served('namespaces'), '', 'team').status).toMatchObject({ phase: 'Terminating' });
 
     // Releasing the finalizer deletes the object; that event alone lets the namespace go.
     api.update(served('configmaps'), 'team', 'held', { ...held, metadata: { ...held.metadata, finalizers: [] } }, ctx);
-    await eventually(() => api.tryGet(served('namespaces'), '', 'team') === undefined || undefined, 5_000, 'namespace gone');
+    await eventually(
+      () => api.tryGet(served('namespaces'), '', 'team') === undefined || undefined,
+      5_000,
+      'namespace gone',
+    );
   });
 });
 
@@ -63,7 +71,14 @@ describe('CrdController', () => {
       group: 'example.com',
       scope: 'Namespaced',
       names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 
@@ -72,7 +87,11 @@ describe('CrdController', () => {
     started(new CrdController(api));
     const crds = served('customresourcedefinitions', 'apiextensions.k8s.io');
     api.create(crds, '', crd, ctx);
-    const widgets = await eventually(() => api.registry.lookup('example.com', 'v1', 'widgets'), 5_000, 'widgets served');
+    const widgets = await eventually(
+      () => api.registry.lookup('example.com', 'v1', 'widgets'),
+      5_000,
+      'widgets served',
+    );
     api.create(widgets, 'd', { metadata: { name: 'w1', finalizers: ['example.com/hold'] } }, ctx);
 
     deleteObject(api, crds, '', crd.metadata.name, {}, ctx);
@@ -91,8 +110,17 @@ describe('ResourceQuotaController', () => {
     const { api, served, ctx } = setup();
     started(new ResourceQuotaController(api, { debounceMs: 10 }));
     api.create(served('resourcequotas'), 'ns', { metadata: { name: 'q' }, spec: { hard: { pods: '5' } } }, ctx);
-    api.create(served('pods'), 'ns', { metadata: { name: 'p' }, spec: { nodeName: 'n1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox' }] } }, ctx);
-    const used = (): unknown => (api.get(served('resourcequotas'), 'ns', 'q').status as { used?: { pods?: string } } | undefined)?.used?.pods;
+    api.create(
+      served('pods'),
+      'ns',
+      {
+        metadata: { name: 'p' },
+        spec: { nodeName: 'n1', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox' }] },
+      },
+      ctx,
+    );
+    const used = (): unknown =>
+      (api.get(served('resourcequotas'), 'ns', 'q').status as { used?: { pods?: string } } | undefined)?.used?.pods;
     await eventually(() => used() === '1' || undefined, 5_000, 'pod counted');
 
     // A bound pod is only marked for deletion; it counts until its grace period has passed.

@@ -46,5 +46,10 @@ export interface AdmissionRequest {
 export type AdmissionPlugin = (req: AdmissionRequest) => void;
 
 export function internalContext(): OpContext {
-  return { user: { name: 'system:apiserver', groups: ['system:masters'] }, dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+  return {
+    user: { name: 'system:apiserver', groups: ['system:masters'] },
+    dryRun: false,
+    fieldValidation: 'Ignore',
+    warnings: [],
+  };
 }

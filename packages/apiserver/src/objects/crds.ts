@@ -64,17 +64,26 @@ export class CrdController {
       }
       const spec = isRecord(crd.spec) ? crd.spec : {};
       const status = isRecord(crd.status) ? crd.status : {};
-      const storage = (Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : []).filter((v) => v.storage === true).map((v) => String(v.name));
+      const storage = (Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : [])
+        .filter((v) => v.storage === true)
+        .map((v) => String(v.name));
       const stored = Array.isArray(status.storedVersions) ? status.storedVersions.map(String) : [];
       const want = {
         acceptedNames: spec.names,
         conditions: [
           { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' },
-          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+          {
+            type: 'Established',
+            status: 'True',
+            reason: 'InitialNamesAccepted',
+            message: 'the initial names have been accepted',
+          },
         ],
         storedVersions: [...new Set([...stored, ...storage])],
       };
-      const same = JSON.stringify(status.acceptedNames) === JSON.stringify(want.acceptedNames) && isEstablished(crd) &&
+      const same =
+        JSON.stringify(status.acceptedNames) === JSON.stringify(want.acceptedNames) &&
+        isEstablished(crd) &&
         JSON.stringify(status.storedVersions) === JSON.stringify(want.storedVersions);
       if (!same) {
         const now = nowRfc3339(this.api.clock);
@@ -99,7 +108,14 @@ export class CrdController {
       for (const e of this.api.store.list(namespacePrefix(group, plural, undefined))) {
         remaining++;
         if (!e.object.metadata.deletionTimestamp) {
-          deleteObject(this.api, served, e.object.metadata.namespace ?? '', e.object.metadata.name, {}, internalContext());
+          deleteObject(
+            this.api,
+            served,
+            e.object.metadata.namespace ?? '',
+            e.object.metadata.name,
+            {},
+            internalContext(),
+          );
         }
       }
     }

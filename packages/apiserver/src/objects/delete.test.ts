@@ -12,7 +12,15 @@ function setup(now: Date) {
   api.create(served('', 'namespaces'), '', { metadata: { name: 'default' } }, internalContext());
   api.create(served('', 'namespaces'), '', { metadata: { name: 'kube-node-lease' } }, internalContext());
   const pod = (name: string, nodeName: string) =>
-    api.create(served('', 'pods'), 'default', { metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 20, containers: [{ name: 'c', image: 'busybox' }] } }, internalContext());
+    api.create(
+      served('', 'pods'),
+      'default',
+      {
+        metadata: { name },
+        spec: { nodeName, terminationGracePeriodSeconds: 20, containers: [{ name: 'c', image: 'busybox' }] },
+      },
+      internalContext(),
+    );
   return { api, served, pod };
 }
 
@@ -21,19 +29,31 @@ describe('pod deletion', () => {
 
   it('is graceful on a node whose agent renewed its lease, and completes with gracePeriodSeconds 0', () => {
     const { api, served, pod } = setup(now);
-    api.create(served('coordination.k8s.io', 'leases'), 'kube-node-lease', { metadata: { name: 'n1' }, spec: { holderIdentity: 'n1', renewTime: '2026-11-25T11:59:50.000000Z' } }, internalContext());
+    api.create(
+      served('coordination.k8s.io', 'leases'),
+      'kube-node-lease',
+      { metadata: { name: 'n1' }, spec: { holderIdentity: 'n1', renewTime: '2026-11-25T11:59:50.000000Z' } },
+      internalContext(),
+    );
     pod('p', 'n1');
     const first = deleteObject(api, served('', 'pods'), 'default', 'p', {}, internalContext());
     expect(first.deleted).toBe(false);
     expect(first.object.metadata.deletionTimestamp).toBeDefined();
     expect(first.object.metadata.deletionGracePeriodSeconds).toBe(20);
-    expect(deleteObject(api, served('', 'pods'), 'default', 'p', { gracePeriodSeconds: 0 }, internalContext()).deleted).toBe(true);
+    expect(
+      deleteObject(api, served('', 'pods'), 'default', 'p', { gracePeriodSeconds: 0 }, internalContext()).deleted,
+    ).toBe(true);
     expect(api.tryGet(served('', 'pods'), 'default', 'p')).toBeUndefined();
   });
 
   it('stays Terminating on a node whose agent is silent or gone, until a delete with gracePeriodSeconds 0', () => {
     const { api, served, pod } = setup(now);
-    api.create(served('coordination.k8s.io', 'leases'), 'kube-node-lease', { metadata: { name: 'stale' }, spec: { holderIdentity: 'stale', renewTime: '2026-11-25T11:50:00.000000Z' } }, internalContext());
+    api.create(
+      served('coordination.k8s.io', 'leases'),
+      'kube-node-lease',
+      { metadata: { name: 'stale' }, spec: { holderIdentity: 'stale', renewTime: '2026-11-25T11:50:00.000000Z' } },
+      internalContext(),
+    );
     pod('a', 'stale');
     pod('b', 'no-lease');
     for (const name of ['a', 'b']) {
@@ -44,16 +64,30 @@ describe('pod deletion', () => {
       // Deleting again (a second eviction, a controller) changes nothing.
       expect(deleteObject(api, served('', 'pods'), 'default', name, {}, internalContext()).deleted).toBe(false);
     }
-    expect(deleteObject(api, served('', 'pods'), 'default', 'a', { gracePeriodSeconds: 0 }, internalContext()).deleted).toBe(true);
+    expect(
+      deleteObject(api, served('', 'pods'), 'default', 'a', { gracePeriodSeconds: 0 }, internalContext()).deleted,
+    ).toBe(true);
     expect(api.tryGet(served('', 'pods'), 'default', 'a')).toBeUndefined();
     expect(api.tryGet(served('', 'pods'), 'default', 'b')?.metadata.deletionTimestamp).toBeDefined();
   });
 
   it('is immediate for unbound and finished pods', () => {
     const { api, served, pod } = setup(now);
-    api.create(served('', 'pods'), 'default', { metadata: { name: 'unbound' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }, internalContext());
+    api.create(
+      served('', 'pods'),
+      'default',
+      { metadata: { name: 'unbound' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      internalContext(),
+    );
     const done = pod('done', 'n1');
-    api.update(served('', 'pods'), 'default', 'done', { ...done, status: { phase: 'Succeeded' } }, internalContext(), 'status');
+    api.update(
+      served('', 'pods'),
+      'default',
+      'done',
+      { ...done, status: { phase: 'Succeeded' } },
+      internalContext(),
+      'status',
+    );
     expect(deleteObject(api, served('', 'pods'), 'default', 'unbound', {}, internalContext()).deleted).toBe(true);
     expect(deleteObject(api, served('', 'pods'), 'default', 'done', {}, internalContext()).deleted).toBe(true);
   });

@@ -32,20 +32,36 @@ export const ORPHAN = 'orphan';
 export function deleteOptionsFrom(body: unknown, query: URLSearchParams): DeleteOptions {
   const b = isRecord(body) ? body : {};
   const opts: DeleteOptions = {};
-  const policy = (typeof b.propagationPolicy === 'string' ? b.propagationPolicy : undefined) ?? query.get('propagationPolicy') ?? undefined;
+  const policy =
+    (typeof b.propagationPolicy === 'string' ? b.propagationPolicy : undefined) ??
+    query.get('propagationPolicy') ??
+    undefined;
   if (policy !== undefined) {
     if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
-      throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     opts.propagationPolicy = policy;
   }
-  const orphan = typeof b.orphanDependents === 'boolean' ? b.orphanDependents : query.get('orphanDependents') === 'true' ? true : undefined;
+  const orphan =
+    typeof b.orphanDependents === 'boolean'
+      ? b.orphanDependents
+      : query.get('orphanDependents') === 'true'
+        ? true
+        : undefined;
   if (orphan !== undefined) opts.orphanDependents = orphan;
-  const grace = typeof b.gracePeriodSeconds === 'number' ? b.gracePeriodSeconds : query.has('gracePeriodSeconds') ? Number(query.get('gracePeriodSeconds')) : undefined;
+  const grace =
+    typeof b.gracePeriodSeconds === 'number'
+      ? b.gracePeriodSeconds
+      : query.has('gracePeriodSeconds')
+        ? Number(query.get('gracePeriodSeconds'))
+        : undefined;
   if (grace !== undefined && Number.isFinite(grace)) opts.gracePeriodSeconds = grace;
   if (b.dryRun !== undefined && b.dryRun !== null) {
     const values: unknown[] = Array.isArray(b.dryRun) ? b.dryRun : [b.dryRun];
-    for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+    for (const v of values)
+      if (v !== 'All') throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
     if (values.length) opts.dryRun = true;
   }
   if (isRecord(b.preconditions)) {
@@ -58,7 +74,14 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
   return opts;
 }
 
-export function deleteObject(api: ObjectApi, served: Served, namespace: string, name: string, opts: DeleteOptions, asked: OpContext): DeleteResult {
+export function deleteObject(
+  api: ObjectApi,
+  served: Served,
+  namespace: string,
+  name: string,
+  opts: DeleteOptions,
+  asked: OpContext,
+): DeleteResult {
   // A dry run asked in the query or in the DeleteOptions body persists nothing.
   const ctx: OpContext = opts.dryRun && !asked.dryRun ? { ...asked, dryRun: true } : asked;
   const key = api.key(served, namespace, name);
@@ -67,10 +90,20 @@ export function deleteObject(api: ObjectApi, served: Served, namespace: string, 
   const { info } = served;
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== old.metadata.uid) {
-    throw conflict(info.resource, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    throw conflict(
+      info.resource,
+      info.group,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
-    throw conflict(info.resource, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+    throw conflict(
+      info.resource,
+      info.group,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+    );
   }
   const policy: PropagationPolicy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : 'Background');
   const finalizers = [...(old.metadata.finalizers ?? [])];

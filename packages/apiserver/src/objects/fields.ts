@@ -3,8 +3,21 @@
 import { isRecord, type KubeObject } from '@wharf/api';
 import { ApiError } from '../errors.js';
 import {
-  apply, ApplyConflictError, UndeclaredFieldError, builtinShape, customResourceShape, encodeManagedFields, ignoredFields, managerString, pathString, recordUpdate, zeroObject,
-  type ApplyResult, type ManagerEntry, type Shape, type WriteInfo,
+  apply,
+  ApplyConflictError,
+  UndeclaredFieldError,
+  builtinShape,
+  customResourceShape,
+  encodeManagedFields,
+  ignoredFields,
+  managerString,
+  pathString,
+  recordUpdate,
+  zeroObject,
+  type ApplyResult,
+  type ManagerEntry,
+  type Shape,
+  type WriteInfo,
 } from '../managed-fields/index.js';
 import type { Served } from '../registry.js';
 import type { OpContext } from './context.js';
@@ -24,7 +37,13 @@ function shapeOf(served: Served): Shape {
   return s;
 }
 
-function writeInfo(served: Served, ctx: OpContext, subresource: string, obj: KubeObject | undefined, clock: () => Date): WriteInfo {
+function writeInfo(
+  served: Served,
+  ctx: OpContext,
+  subresource: string,
+  obj: KubeObject | undefined,
+  clock: () => Date,
+): WriteInfo {
   const { info } = served;
   return {
     manager: ctx.fieldManager ?? DEFAULT_MANAGER,
@@ -45,13 +64,28 @@ export function setManagedFields(obj: KubeObject, entries: readonly ManagerEntry
 }
 
 /** The managers after a create (compared with the kind's zero value) or a non-apply update. */
-export function managersAfterWrite(served: Served, old: KubeObject | undefined, next: KubeObject, ctx: OpContext, subresource: string, clock: () => Date): ManagerEntry[] {
+export function managersAfterWrite(
+  served: Served,
+  old: KubeObject | undefined,
+  next: KubeObject,
+  ctx: OpContext,
+  subresource: string,
+  clock: () => Date,
+): ManagerEntry[] {
   const zero = served.custom ? {} : zeroObject(served.typeName);
   return recordUpdate(old, next, writeInfo(served, ctx, subresource, next, clock), zero);
 }
 
 /** Server-side apply of `config` to `live` (undefined: the apply creates the object); conflicts are 409s. */
-export function applyConfig(served: Served, live: KubeObject | undefined, config: KubeObject, ctx: OpContext, subresource: string, force: boolean, clock: () => Date): ApplyResult {
+export function applyConfig(
+  served: Served,
+  live: KubeObject | undefined,
+  config: KubeObject,
+  ctx: OpContext,
+  subresource: string,
+  force: boolean,
+  clock: () => Date,
+): ApplyResult {
   try {
     return apply({ live, config, force, write: writeInfo(served, ctx, subresource, config, clock) });
   } catch (e) {
@@ -59,10 +93,18 @@ export function applyConfig(served: Served, live: KubeObject | undefined, config
       // kube-apiserver answers this with a plain error: 500, no reason.
       const { info } = served;
       const ns = config.metadata?.namespace ?? '';
-      throw new ApiError(500, '', `failed to create typed patch object (${ns}/${config.metadata?.name ?? ''}; ${info.group}/${info.version}, Kind=${info.kind}): ${e.message}`);
+      throw new ApiError(
+        500,
+        '',
+        `failed to create typed patch object (${ns}/${config.metadata?.name ?? ''}; ${info.group}/${info.version}, Kind=${info.kind}): ${e.message}`,
+      );
     }
     if (!(e instanceof ApplyConflictError)) throw e;
-    const causes = e.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${managerString(c.manager)}`, field: pathString(c.path) }));
+    const causes = e.conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${managerString(c.manager)}`,
+      field: pathString(c.path),
+    }));
     throw new ApiError(409, 'Conflict', e.message, { causes });
   }
 }

@@ -8,7 +8,10 @@ import type { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { FOREGROUND, ORPHAN, deleteObject } from './delete.js';
 
-export function servedOfKey(api: ObjectApi, key: string): { served: Served; namespace: string; name: string } | undefined {
+export function servedOfKey(
+  api: ObjectApi,
+  key: string,
+): { served: Served; namespace: string; name: string } | undefined {
   const parts = key.split('/');
   // ['', 'registry', group, resource, ns?, name]
   const group = parts[2] === 'core' ? '' : (parts[2] ?? '');
@@ -71,7 +74,8 @@ export class GarbageCollector {
       this.index(ev.key, ev.object);
       if (ev.object.metadata.deletionTimestamp) this.pendingOwners.add(ev.key);
       // A new dependent of an owner already gone.
-      for (const ref of ev.object.metadata.ownerReferences ?? []) if (!this.uids.has(ref.uid)) this.pendingOwners.add(`uid:${ref.uid}`);
+      for (const ref of ev.object.metadata.ownerReferences ?? [])
+        if (!this.uids.has(ref.uid)) this.pendingOwners.add(`uid:${ref.uid}`);
     }
     this.schedule();
   }
@@ -104,7 +108,15 @@ export class GarbageCollector {
       const refs = obj.metadata.ownerReferences ?? [];
       const alive = refs.filter((r) => this.uids.has(r.uid));
       if (alive.length === 0) {
-        if (!obj.metadata.deletionTimestamp) deleteObject(this.api, loc.served, loc.namespace, loc.name, { propagationPolicy: 'Background' }, internalContext());
+        if (!obj.metadata.deletionTimestamp)
+          deleteObject(
+            this.api,
+            loc.served,
+            loc.namespace,
+            loc.name,
+            { propagationPolicy: 'Background' },
+            internalContext(),
+          );
       } else if (alive.length < refs.length) {
         const next = clone(obj);
         next.metadata.ownerReferences = alive;
@@ -127,7 +139,9 @@ export class GarbageCollector {
         const depLoc = servedOfKey(this.api, depKey);
         if (!dep || !depLoc) continue;
         const next = clone(dep);
-        next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+        next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter(
+          (r) => r.uid !== owner.metadata.uid,
+        );
         if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
         this.api.update(depLoc.served, depLoc.namespace, depLoc.name, next, internalContext());
       }
@@ -141,7 +155,14 @@ export class GarbageCollector {
         const ref = (dep.metadata.ownerReferences ?? []).find((r) => r.uid === owner.metadata.uid);
         if (ref?.blockOwnerDeletion) blocking++;
         if (!dep.metadata.deletionTimestamp) {
-          deleteObject(this.api, depLoc.served, depLoc.namespace, depLoc.name, { propagationPolicy: 'Foreground' }, internalContext());
+          deleteObject(
+            this.api,
+            depLoc.served,
+            depLoc.namespace,
+            depLoc.name,
+            { propagationPolicy: 'Foreground' },
+            internalContext(),
+          );
         }
       }
       if (blocking === 0) this.removeFinalizer(key, FOREGROUND);

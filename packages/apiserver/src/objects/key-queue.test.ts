@@ -16,12 +16,15 @@ describe('KeyQueue', () => {
   it('retries a failing key after its back-off until it succeeds', async () => {
     let calls = 0;
     const done = new Promise<number>((resolve) => {
-      const q = new KeyQueue(() => {
-        calls++;
-        if (calls < 3) throw new Error('conflict');
-        resolve(calls);
-        q.stop();
-      }, { baseDelayMs: 1 });
+      const q = new KeyQueue(
+        () => {
+          calls++;
+          if (calls < 3) throw new Error('conflict');
+          resolve(calls);
+          q.stop();
+        },
+        { baseDelayMs: 1 },
+      );
       q.add('ns');
     });
     expect(await done).toBe(3);

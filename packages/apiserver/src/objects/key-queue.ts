@@ -21,7 +21,10 @@ export class KeyQueue {
   private stopped = false;
 
   /** `sync` handles one key; throwing retries it after the back-off. */
-  constructor(private readonly sync: (key: string) => void, private readonly opts: KeyQueueOptions = {}) {}
+  constructor(
+    private readonly sync: (key: string) => void,
+    private readonly opts: KeyQueueOptions = {},
+  ) {}
 
   add(key: string): void {
     if (this.stopped) return;

@@ -17,7 +17,9 @@ export function randomSuffix(n = 5): string {
 }
 
 export function nowRfc3339(clock: () => Date): string {
-  return clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return clock()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function hasStatus(served: Served): boolean {
@@ -27,12 +29,19 @@ export function hasStatus(served: Served): boolean {
 /** Everything except metadata and status: what a spec change means for generation. */
 function specPart(obj: KubeObject): string {
   const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') rest[k] = v;
+  for (const [k, v] of Object.entries(obj))
+    if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') rest[k] = v;
   return JSON.stringify(rest);
 }
 
 /** Fills server-owned metadata on a new object. Returns the object to store (a copy). */
-export function prepareCreate(served: Served, input: KubeObject, namespace: string, clock: () => Date, revision: number): StoredObject {
+export function prepareCreate(
+  served: Served,
+  input: KubeObject,
+  namespace: string,
+  clock: () => Date,
+  revision: number,
+): StoredObject {
   const obj = clone(input);
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   obj.metadata = meta;
@@ -75,7 +84,13 @@ export function keepSubresourceFields(served: Served, obj: KubeObject, old: Stor
  * not touch (status on the main resource, everything but status on /status) comes from the old
  * object, and generation moves when the spec changed.
  */
-export function prepareUpdate(served: Served, input: KubeObject, old: StoredObject, subresource: string, revision: number): StoredObject {
+export function prepareUpdate(
+  served: Served,
+  input: KubeObject,
+  old: StoredObject,
+  subresource: string,
+  revision: number,
+): StoredObject {
   const obj = clone(input);
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   obj.metadata = meta;
@@ -138,6 +153,7 @@ export function prepareUpdate(served: Served, input: KubeObject, old: StoredObje
  * rewrites them (kubectl's client-side-apply upgrade) must be stored.
  */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): string => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  const strip = (o: KubeObject): string =>
+    JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
   return strip(a) === strip(b);
 }

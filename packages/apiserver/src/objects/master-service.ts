@@ -58,7 +58,13 @@ function masterSlice(a: Advertised): KubeObject {
 }
 
 /** Creates `obj` or replaces its spec-like fields when they differ; `fields` are the ones compared. */
-export function upsert(api: ObjectApi, group: string, resource: string, obj: KubeObject, fields: readonly string[]): void {
+export function upsert(
+  api: ObjectApi,
+  group: string,
+  resource: string,
+  obj: KubeObject,
+  fields: readonly string[],
+): void {
   const served = api.registry.lookup(group, 'v1', resource);
   if (!served) return;
   const ns = obj.metadata?.namespace ?? '';
@@ -71,7 +77,10 @@ export function upsert(api: ObjectApi, group: string, resource: string, obj: Kub
   const record = old as unknown as Record<string, unknown>;
   const wanted = obj as Record<string, unknown>;
   if (fields.every((f) => JSON.stringify(record[f]) === JSON.stringify(wanted[f]))) return;
-  const next: Record<string, unknown> = { ...record, metadata: { ...old.metadata, labels: { ...old.metadata.labels, ...obj.metadata?.labels } } };
+  const next: Record<string, unknown> = {
+    ...record,
+    metadata: { ...old.metadata, labels: { ...old.metadata.labels, ...obj.metadata?.labels } },
+  };
   for (const f of fields) next[f] = wanted[f];
   api.update(served, ns, name, next as KubeObject, internalContext());
 }
@@ -79,7 +88,8 @@ export function upsert(api: ObjectApi, group: string, resource: string, obj: Kub
 /** At bootstrap: the Service exists (its target port follows the advertised one later). */
 export function ensureMasterService(api: ObjectApi): void {
   const served = api.registry.lookup('', 'v1', 'services');
-  if (served && !api.store.get(objectKey('', 'services', NS, NAME))) api.create(served, NS, masterService(6443), internalContext());
+  if (served && !api.store.get(objectKey('', 'services', NS, NAME)))
+    api.create(served, NS, masterService(6443), internalContext());
 }
 
 /** Points the Service, its Endpoints and its EndpointSlice at where pods reach the API now. */
@@ -87,7 +97,9 @@ export function advertiseMaster(api: ObjectApi, a: Advertised): void {
   const svc = masterService(a.port);
   const old = api.store.get(objectKey('', 'services', NS, NAME));
   // An update keeps the allocated clusterIP; only the port's target follows the API's port.
-  const spec = old ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports } : (svc as { spec: unknown }).spec;
+  const spec = old
+    ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports }
+    : (svc as { spec: unknown }).spec;
   upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
   upsert(api, '', 'endpoints', masterEndpoints(a), ['subsets']);
   upsert(api, 'discovery.k8s.io', 'endpointslices', masterSlice(a), ['endpoints', 'ports', 'addressType']);

@@ -21,7 +21,8 @@ export class NamespaceController {
 
   start(): void {
     this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => ev && this.onEvent(ev));
-    for (const e of this.api.store.list(NAMESPACES)) if (e.object.metadata.deletionTimestamp) this.markTerminating(e.object.metadata.name);
+    for (const e of this.api.store.list(NAMESPACES))
+      if (e.object.metadata.deletionTimestamp) this.markTerminating(e.object.metadata.name);
   }
 
   stop(): void {
@@ -62,7 +63,14 @@ export class NamespaceController {
       for (const e of this.api.store.list(namespacePrefix(group, resource, ns))) {
         remaining++;
         if (!e.object.metadata.deletionTimestamp) {
-          deleteObject(this.api, served, ns, e.object.metadata.name, { propagationPolicy: 'Background' }, internalContext());
+          deleteObject(
+            this.api,
+            served,
+            ns,
+            e.object.metadata.name,
+            { propagationPolicy: 'Background' },
+            internalContext(),
+          );
         }
       }
     }

@@ -27,12 +27,16 @@ export class ResourceQuotaController {
   private readonly tracked = new Map<string, Set<string>>();
   private readonly queue: KeyQueue;
 
-  constructor(private readonly api: ObjectApi, private readonly opts: ResourceQuotaControllerOptions = {}) {
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly opts: ResourceQuotaControllerOptions = {},
+  ) {
     this.queue = new KeyQueue((ns) => this.syncNamespace(ns), { delayMs: opts.debounceMs ?? 100 });
   }
 
   start(): void {
-    for (const e of this.api.store.list('/registry/core/resourcequotas/')) this.queue.add(e.object.metadata.namespace ?? '');
+    for (const e of this.api.store.list('/registry/core/resourcequotas/'))
+      this.queue.add(e.object.metadata.namespace ?? '');
     this.watcher = this.api.store.watch('/registry/', this.api.store.revision, (ev) => {
       if (ev) this.onEvent(ev);
     });
@@ -54,7 +58,12 @@ export class ResourceQuotaController {
     if (!group || !resource || !ns || ev.key.split('/').length < 6) return;
     if (group === 'core' && resource === 'resourcequotas') {
       // Our own status writes change nothing the recount reads; skip them.
-      if (ev.type === 'MODIFIED' && ev.prevObject && JSON.stringify(ev.prevObject.spec) === JSON.stringify(ev.object.spec)) return;
+      if (
+        ev.type === 'MODIFIED' &&
+        ev.prevObject &&
+        JSON.stringify(ev.prevObject.spec) === JSON.stringify(ev.object.spec)
+      )
+        return;
       this.queue.add(ns);
     } else if (this.tracked.get(ns)?.has(`${group}/${resource}`)) {
       this.queue.add(ns);
@@ -86,7 +95,8 @@ export class ResourceQuotaController {
     let next = Infinity;
     for (const e of this.api.store.list(namespacePrefix('', 'pods', ns))) {
       const { deletionTimestamp, deletionGracePeriodSeconds } = e.object.metadata;
-      if (!deletionTimestamp || deletionGracePeriodSeconds === undefined || !podCountsTowardQuota(e.object, now)) continue;
+      if (!deletionTimestamp || deletionGracePeriodSeconds === undefined || !podCountsTowardQuota(e.object, now))
+        continue;
       next = Math.min(next, Date.parse(deletionTimestamp) + deletionGracePeriodSeconds * 1000);
     }
     if (next !== Infinity) this.queue.addAfter(ns, Math.max(0, next - now.getTime()) + 1);

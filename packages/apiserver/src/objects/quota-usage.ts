@@ -4,7 +4,17 @@
 // (scopes) and a namespace's current usage, computed from the store.
 import { isRecord, type KubeObject, type StoredObject } from '@wharf/api';
 import { namespacePrefix, type Store } from '../storage/index.js';
-import { add, addLists, count, podResources, resourceList, isBestEffort, ZERO, ONE, type ResourceList } from './resources.js';
+import {
+  add,
+  addLists,
+  count,
+  podResources,
+  resourceList,
+  isBestEffort,
+  ZERO,
+  ONE,
+  type ResourceList,
+} from './resources.js';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
@@ -16,12 +26,27 @@ export interface GroupResource {
 }
 
 /** Core kinds whose object count has a name of its own besides count/<resource>. */
-const LEGACY_COUNTS = new Set(['configmaps', 'secrets', 'replicationcontrollers', 'resourcequotas', 'persistentvolumeclaims', 'services', 'pods']);
+const LEGACY_COUNTS = new Set([
+  'configmaps',
+  'secrets',
+  'replicationcontrollers',
+  'resourcequotas',
+  'persistentvolumeclaims',
+  'services',
+  'pods',
+]);
 /** Compute resources a pod reports under both `<name>` and `requests.<name>`. */
 const STANDARD_COMPUTE = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const STORAGE_CLASS_SUFFIX = '.storageclass.storage.k8s.io/';
 /** Quota names a pod must state for every container when a quota lists them. */
-export const POD_REQUIRED_NAMES = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
+export const POD_REQUIRED_NAMES = new Set([
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+]);
 
 export function countName(group: string, resource: string): string {
   return group ? `count/${resource}.${group}` : `count/${resource}`;
@@ -35,7 +60,8 @@ export function resourceOfQuotaKey(key: string): GroupResource {
     return dot < 0 ? { group: '', resource: rest } : { group: rest.slice(dot + 1), resource: rest.slice(0, dot) };
   }
   if (key === 'services' || key.startsWith('services.')) return { group: '', resource: 'services' };
-  if (key === 'persistentvolumeclaims' || key === 'requests.storage' || key.includes(STORAGE_CLASS_SUFFIX)) return { group: '', resource: 'persistentvolumeclaims' };
+  if (key === 'persistentvolumeclaims' || key === 'requests.storage' || key.includes(STORAGE_CLASS_SUFFIX))
+    return { group: '', resource: 'persistentvolumeclaims' };
   if (LEGACY_COUNTS.has(key)) return { group: '', resource: key };
   // pods, cpu, memory, requests.*, limits.*, hugepages-*, extended resources.
   return { group: '', resource: 'pods' };
@@ -77,11 +103,19 @@ function podUsage(pod: KubeObject, now: Date): ResourceList {
 function serviceUsage(svc: KubeObject): ResourceList {
   const spec = rec(svc.spec);
   const ports = Array.isArray(spec.ports) ? spec.ports.filter(isRecord) : [];
-  const usage: ResourceList = new Map([['services', ONE], ['count/services', ONE], ['services.nodeports', ZERO], ['services.loadbalancers', ZERO]]);
+  const usage: ResourceList = new Map([
+    ['services', ONE],
+    ['count/services', ONE],
+    ['services.nodeports', ZERO],
+    ['services.loadbalancers', ZERO],
+  ]);
   if (spec.type === 'NodePort') usage.set('services.nodeports', count(ports.length));
   if (spec.type === 'LoadBalancer') {
     // Without node port allocation only explicitly given node ports count.
-    const counted = spec.allocateLoadBalancerNodePorts === false ? ports.filter((p) => typeof p.nodePort === 'number' && p.nodePort > 0).length : ports.length;
+    const counted =
+      spec.allocateLoadBalancerNodePorts === false
+        ? ports.filter((p) => typeof p.nodePort === 'number' && p.nodePort > 0).length
+        : ports.length;
     usage.set('services.nodeports', count(counted));
     usage.set('services.loadbalancers', ONE);
   }
@@ -90,7 +124,10 @@ function serviceUsage(svc: KubeObject): ResourceList {
 
 function claimUsage(pvc: KubeObject): ResourceList {
   const spec = rec(pvc.spec);
-  const usage: ResourceList = new Map([['persistentvolumeclaims', ONE], ['count/persistentvolumeclaims', ONE]]);
+  const usage: ResourceList = new Map([
+    ['persistentvolumeclaims', ONE],
+    ['count/persistentvolumeclaims', ONE],
+  ]);
   const storage = resourceList(rec(spec.resources).requests).get('storage');
   if (storage) usage.set('requests.storage', storage);
   const sc = typeof spec.storageClassName === 'string' ? spec.storageClassName : '';
@@ -121,11 +158,16 @@ interface ScopeRequirement {
 function scopesOf(quota: KubeObject): ScopeRequirement[] {
   const spec = rec(quota.spec);
   const out: ScopeRequirement[] = [];
-  if (Array.isArray(spec.scopes)) for (const s of spec.scopes) if (typeof s === 'string') out.push({ scopeName: s, operator: 'Exists', values: [] });
+  if (Array.isArray(spec.scopes))
+    for (const s of spec.scopes) if (typeof s === 'string') out.push({ scopeName: s, operator: 'Exists', values: [] });
   const exprs = rec(spec.scopeSelector).matchExpressions;
   if (Array.isArray(exprs)) {
     for (const e of exprs.filter(isRecord)) {
-      out.push({ scopeName: String(e.scopeName), operator: String(e.operator), values: Array.isArray(e.values) ? e.values.map(String) : [] });
+      out.push({
+        scopeName: String(e.scopeName),
+        operator: String(e.operator),
+        values: Array.isArray(e.values) ? e.values.map(String) : [],
+      });
     }
   }
   return out;
@@ -135,8 +177,12 @@ function hasCrossNamespaceAffinity(spec: Obj): boolean {
   const affinity = rec(spec.affinity);
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const a = rec(affinity[kind]);
-    const required = Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution) ? a.requiredDuringSchedulingIgnoredDuringExecution : [];
-    const preferred = Array.isArray(a.preferredDuringSchedulingIgnoredDuringExecution) ? a.preferredDuringSchedulingIgnoredDuringExecution.map((p) => rec(p).podAffinityTerm) : [];
+    const required = Array.isArray(a.requiredDuringSchedulingIgnoredDuringExecution)
+      ? a.requiredDuringSchedulingIgnoredDuringExecution
+      : [];
+    const preferred = Array.isArray(a.preferredDuringSchedulingIgnoredDuringExecution)
+      ? a.preferredDuringSchedulingIgnoredDuringExecution.map((p) => rec(p).podAffinityTerm)
+      : [];
     for (const t of [...required, ...preferred].map(rec)) {
       if ((Array.isArray(t.namespaces) && t.namespaces.length > 0) || isRecord(t.namespaceSelector)) return true;
     }
@@ -192,7 +238,12 @@ export function trackedResources(quota: KubeObject): GroupResource[] {
 }
 
 /** The quota's current usage of each of `keys` (all its hard keys by default), from the store. */
-export function quotaUsage(store: Store, quota: StoredObject, now: Date, keys: readonly string[] = hardKeys(quota)): ResourceList {
+export function quotaUsage(
+  store: Store,
+  quota: StoredObject,
+  now: Date,
+  keys: readonly string[] = hardKeys(quota),
+): ResourceList {
   const ns = quota.metadata.namespace ?? '';
   const byResource = new Map<string, { gr: GroupResource; keys: string[] }>();
   for (const k of keys) {

@@ -73,7 +73,10 @@ export function subtractNonNegative(a: ResourceList, b: ResourceList): ResourceL
 
 /** "k1=v1,k2=v2" in key order, as the quota admission prints lists. */
 export function prettyPrint(list: ResourceList, keys: readonly string[]): string {
-  return [...keys].sort().map((k) => `${k}=${show(list.get(k) ?? ZERO)}`).join(',');
+  return [...keys]
+    .sort()
+    .map((k) => `${k}=${show(list.get(k) ?? ZERO)}`)
+    .join(',');
 }
 
 /** The containers and init containers of a pod spec. */

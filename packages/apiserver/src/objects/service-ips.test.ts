@@ -6,17 +6,36 @@ import { Store } from '../storage/index.js';
 import { internalContext, type Operation } from './context.js';
 import { serviceAllocation } from './service-ips.js';
 
-const served = { info: { kind: 'Service', group: '', version: 'v1', resource: 'services', namespaced: true } } as unknown as Served;
-const svc = (name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'ns' }, spec });
+const served = {
+  info: { kind: 'Service', group: '', version: 'v1', resource: 'services', namespaced: true },
+} as unknown as Served;
+const svc = (name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'ns' },
+  spec,
+});
 
 function admit(store: Store, object: KubeObject, operation: Operation = 'CREATE', old?: StoredObject): KubeObject {
-  serviceAllocation(store)({ operation, served, namespace: 'ns', object, old, subresource: '', ctx: internalContext() });
+  serviceAllocation(store)({
+    operation,
+    served,
+    namespace: 'ns',
+    object,
+    old,
+    subresource: '',
+    ctx: internalContext(),
+  });
   return object;
 }
 
 function stored(store: Store, object: KubeObject): StoredObject {
   const name = object.metadata?.name ?? '';
-  return store.create(`/registry/core/services/ns/${name}`, (rv) => ({ ...object, metadata: { name, namespace: 'ns', uid: name, resourceVersion: String(rv) } }) as StoredObject);
+  return store.create(
+    `/registry/core/services/ns/${name}`,
+    (rv) =>
+      ({ ...object, metadata: { name, namespace: 'ns', uid: name, resourceVersion: String(rv) } }) as StoredObject,
+  );
 }
 
 describe('serviceAllocation', () => {
@@ -28,16 +47,27 @@ describe('serviceAllocation', () => {
     expect(spec.clusterIPs).toEqual([spec.clusterIP]);
     expect(spec.ports[0]?.nodePort).toBeGreaterThanOrEqual(30000);
     expect(spec.ports[1]?.nodePort).toBe(30443);
-    expect(admit(store, svc('headless', { clusterIP: 'None' })).spec).toEqual({ clusterIP: 'None', clusterIPs: ['None'] });
-    expect(admit(store, svc('listed', { clusterIPs: ['10.96.7.7'] })).spec).toEqual({ clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'] });
-    expect(admit(store, svc('ext', { type: 'ExternalName', externalName: 'example.com' })).spec).not.toHaveProperty('clusterIP');
+    expect(admit(store, svc('headless', { clusterIP: 'None' })).spec).toEqual({
+      clusterIP: 'None',
+      clusterIPs: ['None'],
+    });
+    expect(admit(store, svc('listed', { clusterIPs: ['10.96.7.7'] })).spec).toEqual({
+      clusterIP: '10.96.7.7',
+      clusterIPs: ['10.96.7.7'],
+    });
+    expect(admit(store, svc('ext', { type: 'ExternalName', externalName: 'example.com' })).spec).not.toHaveProperty(
+      'clusterIP',
+    );
   });
 
   it('never picks, for one port, the node port another port of the same Service asks for', () => {
     const store = new Store({ path: ':memory:' });
     // The cluster IP takes the first random number; the first node-port pick would be 30443,
     // the port the second entry requests.
-    const random = vi.spyOn(Math, 'random').mockReturnValueOnce(0.5).mockReturnValueOnce((30443 - 30000 + 0.5) / 2768);
+    const random = vi
+      .spyOn(Math, 'random')
+      .mockReturnValueOnce(0.5)
+      .mockReturnValueOnce((30443 - 30000 + 0.5) / 2768);
     try {
       const s = admit(store, svc('web', { type: 'NodePort', ports: [{ port: 80 }, { port: 443, nodePort: 30443 }] }));
       const ports = (s.spec as { ports: { nodePort: number }[] }).ports.map((p) => p.nodePort);
@@ -50,7 +80,10 @@ describe('serviceAllocation', () => {
 
   it('refuses an address in use or out of range, and keeps allocations on update', () => {
     const store = new Store({ path: ':memory:' });
-    const first = stored(store, admit(store, svc('a', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] })));
+    const first = stored(
+      store,
+      admit(store, svc('a', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] })),
+    );
     const err = (o: KubeObject): string => {
       try {
         admit(store, o);
@@ -59,9 +92,13 @@ describe('serviceAllocation', () => {
         return e instanceof ApiError ? e.message : String(e);
       }
     };
-    expect(err(svc('b', { clusterIP: '10.96.0.10' }))).toContain('spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to allocate IP 10.96.0.10: provided IP is already allocated');
+    expect(err(svc('b', { clusterIP: '10.96.0.10' }))).toContain(
+      'spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to allocate IP 10.96.0.10: provided IP is already allocated',
+    );
     expect(err(svc('b', { clusterIP: '192.168.0.1' }))).toContain('The range of valid IPs is 10.96.0.0/12');
-    expect(err(svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }))).toContain('spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+    expect(err(svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }))).toContain(
+      'spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+    );
     const updated = admit(store, svc('a', { type: 'NodePort', ports: [{ port: 80 }] }), 'UPDATE', first);
     expect(updated.spec).toMatchObject({ clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] });
   });

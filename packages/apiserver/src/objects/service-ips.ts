@@ -32,7 +32,8 @@ function inUse(store: Store, skipUid: string | undefined): { ips: Set<string>; p
     if (skipUid && object.metadata.uid === skipUid) continue;
     const spec = rec(object.spec);
     if (typeof spec.clusterIP === 'string') ips.add(spec.clusterIP);
-    for (const p of Array.isArray(spec.ports) ? spec.ports : []) if (typeof rec(p).nodePort === 'number') ports.add(rec(p).nodePort as number);
+    for (const p of Array.isArray(spec.ports) ? spec.ports : [])
+      if (typeof rec(p).nodePort === 'number') ports.add(rec(p).nodePort as number);
   }
   return { ips, ports };
 }
@@ -56,14 +57,21 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
     const type = typeof spec.type === 'string' ? spec.type : 'ClusterIP';
     const oldSpec = rec(req.old?.spec);
     const fail = (field: string, value: unknown, message: string): never => {
-      throw invalid('Service', '', name, [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` }]);
+      throw invalid('Service', '', name, [
+        { reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${message}` },
+      ]);
     };
     const used = inUse(store, req.old?.metadata.uid);
 
     const firstOfList = Array.isArray(spec.clusterIPs) ? spec.clusterIPs[0] : undefined;
-    if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof firstOfList === 'string' && firstOfList) spec.clusterIP = firstOfList;
+    if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof firstOfList === 'string' && firstOfList)
+      spec.clusterIP = firstOfList;
     if (type !== 'ExternalName' && spec.clusterIP !== 'None') {
-      if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof oldSpec.clusterIP === 'string' && oldSpec.clusterIP) {
+      if (
+        (spec.clusterIP === undefined || spec.clusterIP === '') &&
+        typeof oldSpec.clusterIP === 'string' &&
+        oldSpec.clusterIP
+      ) {
         spec.clusterIP = oldSpec.clusterIP;
       }
       if (spec.clusterIP === undefined || spec.clusterIP === '') {
@@ -71,7 +79,8 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
           () => ipText(RANGE_BASE + 2 + Math.floor(Math.random() * (RANGE_SIZE - 3))),
           (v) => used.ips.has(v),
           () => {
-            for (let n = 2; n < RANGE_SIZE - 1; n++) if (!used.ips.has(ipText(RANGE_BASE + n))) return ipText(RANGE_BASE + n);
+            for (let n = 2; n < RANGE_SIZE - 1; n++)
+              if (!used.ips.has(ipText(RANGE_BASE + n))) return ipText(RANGE_BASE + n);
             return undefined;
           },
         );
@@ -80,9 +89,18 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
       } else if (spec.clusterIP !== oldSpec.clusterIP) {
         const n = ipNumber(String(spec.clusterIP));
         if (n === undefined || n < RANGE_BASE || n >= RANGE_BASE + RANGE_SIZE) {
-          fail('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${String(spec.clusterIP)}: the provided IP (${String(spec.clusterIP)}) is not in the valid range. The range of valid IPs is ${RANGE_TEXT}`);
+          fail(
+            'spec.clusterIPs',
+            [spec.clusterIP],
+            `failed to allocate IP ${String(spec.clusterIP)}: the provided IP (${String(spec.clusterIP)}) is not in the valid range. The range of valid IPs is ${RANGE_TEXT}`,
+          );
         }
-        if (used.ips.has(String(spec.clusterIP))) fail('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${String(spec.clusterIP)}: provided IP is already allocated`);
+        if (used.ips.has(String(spec.clusterIP)))
+          fail(
+            'spec.clusterIPs',
+            [spec.clusterIP],
+            `failed to allocate IP ${String(spec.clusterIP)}: provided IP is already allocated`,
+          );
       }
       spec.clusterIPs = [spec.clusterIP];
     }
@@ -99,9 +117,14 @@ export function serviceAllocation(store: Store): AdmissionPlugin {
       if (typeof p.nodePort !== 'number' || p.nodePort === 0) return;
       if (!oldPorts.some((o) => o.nodePort === p.nodePort)) {
         if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
-          fail(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
+          fail(
+            `spec.ports[${i}].nodePort`,
+            p.nodePort,
+            `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+          );
         }
-        if (used.ports.has(p.nodePort)) fail(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated');
+        if (used.ports.has(p.nodePort))
+          fail(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated');
       }
       used.ports.add(p.nodePort);
     });

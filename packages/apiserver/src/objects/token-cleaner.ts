@@ -9,7 +9,11 @@ import { deleteObject } from './delete.js';
 export class TokenCleaner {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly api: ObjectApi, private readonly everyMs = 60_000, private readonly now = (): number => Date.now()) {}
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly everyMs = 60_000,
+    private readonly now = (): number => Date.now(),
+  ) {}
 
   start(): void {
     this.clean();
@@ -28,7 +32,12 @@ export class TokenCleaner {
     const removed: string[] = [];
     for (const { object } of this.api.store.list(namespacePrefix('', 'secrets', 'kube-system'))) {
       const name = object.metadata.name;
-      if (!name.startsWith(BOOTSTRAP_SECRET_PREFIX) || object.type !== BOOTSTRAP_TOKEN_TYPE || object.metadata.deletionTimestamp) continue;
+      if (
+        !name.startsWith(BOOTSTRAP_SECRET_PREFIX) ||
+        object.type !== BOOTSTRAP_TOKEN_TYPE ||
+        object.metadata.deletionTimestamp
+      )
+        continue;
       const expiry = tokenExpiry(object);
       if (expiry === undefined || expiry > this.now()) continue;
       deleteObject(this.api, served, 'kube-system', name, {}, internalContext());

@@ -13,7 +13,10 @@ function thrown(fn: () => unknown): PatchError {
 }
 
 describe('applyJsonPatch (RFC 6902)', () => {
-  const deploy = { metadata: { name: 'd', labels: { app: 'web' } }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } };
+  const deploy = {
+    metadata: { name: 'd', labels: { app: 'web' } },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x' }] } } },
+  };
 
   it('applies add, replace, remove, move, copy and test in order', () => {
     const out = applyJsonPatch(deploy, [
@@ -27,7 +30,17 @@ describe('applyJsonPatch (RFC 6902)', () => {
     ]);
     expect(out).toEqual({
       metadata: { name: 'd', labels: { tier: 'fe', moved: 'x' } },
-      spec: { replicas: 3, template: { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } } },
+      spec: {
+        replicas: 3,
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: 'x' },
+              { name: 'b', image: 'y' },
+            ],
+          },
+        },
+      },
     });
   });
 
@@ -48,7 +61,9 @@ describe('applyJsonPatch (RFC 6902)', () => {
 
   it('removing or replacing a path that does not exist is a 422', () => {
     expect(thrown(() => applyJsonPatch(deploy, [{ op: 'remove', path: '/spec/paused' }])).status).toBe(422);
-    expect(thrown(() => applyJsonPatch(deploy, [{ op: 'replace', path: '/spec/nope/x', value: 1 }])).path).toBe('/spec/nope/x');
+    expect(thrown(() => applyJsonPatch(deploy, [{ op: 'replace', path: '/spec/nope/x', value: 1 }])).path).toBe(
+      '/spec/nope/x',
+    );
     expect(thrown(() => applyJsonPatch(deploy, [{ op: 'add', path: '/spec/nope/x', value: 1 }])).status).toBe(422);
   });
 

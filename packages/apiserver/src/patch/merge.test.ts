@@ -3,7 +3,10 @@ import { applyMergePatch } from './merge.js';
 import { PatchError } from './errors.js';
 
 describe('applyMergePatch (RFC 7386)', () => {
-  const pod = { metadata: { name: 'p', labels: { app: 'web', tier: 'fe' } }, spec: { containers: [{ name: 'a', image: 'x' }] } };
+  const pod = {
+    metadata: { name: 'p', labels: { app: 'web', tier: 'fe' } },
+    spec: { containers: [{ name: 'a', image: 'x' }] },
+  };
 
   it('merges objects key by key and null removes a label', () => {
     const out = applyMergePatch(pod, { metadata: { labels: { tier: null, env: 'prod' } } });

@@ -5,7 +5,11 @@ import { isRecord } from '@wharf/api';
 import { PatchError } from './errors.js';
 
 /** Merges one patch element into one live element (or into {} for a new element). */
-export type MergeElement = (original: Record<string, unknown>, patch: Record<string, unknown>, path: string) => Record<string, unknown>;
+export type MergeElement = (
+  original: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  path: string,
+) => Record<string, unknown>;
 
 export interface ListContext {
   /** The merge key of a list of objects; undefined for a list of scalars. */
@@ -21,7 +25,13 @@ export function mergeList(original: readonly unknown[], patch: readonly unknown[
 }
 
 /** Applies `$setElementOrder/<field>`: elements named in `order` come in that order. */
-export function applyElementOrder(merged: readonly unknown[], order: readonly unknown[], serverOrder: readonly unknown[], key: string | undefined, path: string): unknown[] {
+export function applyElementOrder(
+  merged: readonly unknown[],
+  order: readonly unknown[],
+  serverOrder: readonly unknown[],
+  key: string | undefined,
+  path: string,
+): unknown[] {
   const id = identity(key);
   if (key !== undefined) {
     for (const item of order) {
@@ -37,7 +47,12 @@ export function applyElementOrder(merged: readonly unknown[], order: readonly un
  * Checks that the patch list names only elements in the `$setElementOrder` list, in the same
  * relative order; the API server rejects the patch otherwise.
  */
-export function checkElementOrder(patch: readonly unknown[], order: readonly unknown[], key: string | undefined, path: string): void {
+export function checkElementOrder(
+  patch: readonly unknown[],
+  order: readonly unknown[],
+  key: string | undefined,
+  path: string,
+): void {
   const id = identity(key);
   const listed = patch.filter((item) => !(isRecord(item) && '$patch' in item));
   let at = 0;
@@ -45,7 +60,11 @@ export function checkElementOrder(patch: readonly unknown[], order: readonly unk
     const want = id(item);
     while (at < order.length && id(order[at]) !== want) at++;
     if (at >= order.length) {
-      throw PatchError.at(path, `the order of the patch list does not match its $setElementOrder list (element ${JSON.stringify(want)})`, 400);
+      throw PatchError.at(
+        path,
+        `the order of the patch list does not match its $setElementOrder list (element ${JSON.stringify(want)})`,
+        400,
+      );
     }
     at++;
   }
@@ -53,13 +72,19 @@ export function checkElementOrder(patch: readonly unknown[], order: readonly unk
 
 function mergeScalars(original: readonly unknown[], patch: readonly unknown[], path: string): unknown[] {
   for (const v of patch) {
-    if (typeof v === 'object' && v !== null) throw PatchError.at(path, 'a merged list of values cannot contain objects or lists', 400);
+    if (typeof v === 'object' && v !== null)
+      throw PatchError.at(path, 'a merged list of values cannot contain objects or lists', 400);
   }
   const merged = [...new Set([...original, ...patch])];
   return sortByPatchThenServer(merged, patch, original, (v) => v);
 }
 
-function mergeObjects(original: readonly unknown[], patch: readonly unknown[], key: string, ctx: ListContext): unknown[] {
+function mergeObjects(
+  original: readonly unknown[],
+  patch: readonly unknown[],
+  key: string,
+  ctx: ListContext,
+): unknown[] {
   let live = [...original];
   const elements: Record<string, unknown>[] = [];
   let replace = false;
@@ -69,12 +94,17 @@ function mergeObjects(original: readonly unknown[], patch: readonly unknown[], k
     if (directive === undefined) {
       elements.push(item);
     } else if (directive === 'delete') {
-      if (item[key] === undefined) throw PatchError.at(`${ctx.path}[${i}]`, `$patch: delete needs the merge key "${key}"`, 422);
+      if (item[key] === undefined)
+        throw PatchError.at(`${ctx.path}[${i}]`, `$patch: delete needs the merge key "${key}"`, 422);
       live = live.filter((m) => !(isRecord(m) && m[key] === item[key]));
     } else if (directive === 'replace') {
       replace = true;
     } else {
-      throw PatchError.at(`${ctx.path}[${i}]`, `unknown $patch directive ${JSON.stringify(directive)} in a list (want delete or replace)`, 400);
+      throw PatchError.at(
+        `${ctx.path}[${i}]`,
+        `unknown $patch directive ${JSON.stringify(directive)} in a list (want delete or replace)`,
+        400,
+      );
     }
   }
   if (replace) return elements.map((el) => ctx.mergeElement({}, el, elementPath(ctx.path, key, el)));
@@ -98,15 +128,26 @@ function mergeObjects(original: readonly unknown[], patch: readonly unknown[], k
  * patch element only when both are on the server and it came first there — so new elements from
  * a patch without `$setElementOrder` land at the front, as in Kubernetes.
  */
-function sortByPatchThenServer(merged: readonly unknown[], patchOrder: readonly unknown[], serverOrder: readonly unknown[], id: (v: unknown) => unknown): unknown[] {
+function sortByPatchThenServer(
+  merged: readonly unknown[],
+  patchOrder: readonly unknown[],
+  serverOrder: readonly unknown[],
+  id: (v: unknown) => unknown,
+): unknown[] {
   const patchIds = patchOrder.map(id);
   const serverIds = serverOrder.map(id);
   const indexIn = (ids: unknown[], v: unknown): number => {
     const k = id(v);
     return k === undefined ? -1 : ids.indexOf(k);
   };
-  const fromPatch = sortStable(merged.filter((v) => indexIn(patchIds, v) >= 0), (v) => indexIn(patchIds, v));
-  const serverOnly = sortStable(merged.filter((v) => indexIn(patchIds, v) < 0), (v) => indexIn(serverIds, v));
+  const fromPatch = sortStable(
+    merged.filter((v) => indexIn(patchIds, v) >= 0),
+    (v) => indexIn(patchIds, v),
+  );
+  const serverOnly = sortStable(
+    merged.filter((v) => indexIn(patchIds, v) < 0),
+    (v) => indexIn(serverIds, v),
+  );
 
   const out: unknown[] = [];
   let i = 0;

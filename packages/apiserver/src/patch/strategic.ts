@@ -23,7 +23,12 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown, typeNa
 }
 
 /** Merges `patch` into `original` (which this owns and mutates) as a value of schema type `type`. */
-function mergeObject(original: Record<string, unknown>, patch: Record<string, unknown>, type: FieldType, path: string): Record<string, unknown> {
+function mergeObject(
+  original: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  type: FieldType,
+  path: string,
+): Record<string, unknown> {
   const directive = patch['$patch'];
   if (directive === 'delete') return {};
   if (directive === 'replace') {
@@ -31,13 +36,18 @@ function mergeObject(original: Record<string, unknown>, patch: Record<string, un
     return mergeObject({}, rest, type, path);
   }
   if (directive !== undefined && directive !== 'merge') {
-    throw PatchError.at(path, `unknown $patch directive ${JSON.stringify(directive)} (want replace, delete or merge)`, 400);
+    throw PatchError.at(
+      path,
+      `unknown $patch directive ${JSON.stringify(directive)} (want replace, delete or merge)`,
+      400,
+    );
   }
 
   retainKeys(original, patch, path);
   const ordered = new Set<string>();
   for (const key of Object.keys(patch)) {
-    if (key.startsWith(ORDER) && setElementOrder(original, patch, key.slice(ORDER.length), type, path)) ordered.add(key.slice(ORDER.length));
+    if (key.startsWith(ORDER) && setElementOrder(original, patch, key.slice(ORDER.length), type, path))
+      ordered.add(key.slice(ORDER.length));
   }
   for (const [key, values] of Object.entries(patch)) {
     if (key.startsWith(DELETE_FROM)) deleteFromPrimitiveList(original, key.slice(DELETE_FROM.length), values, path);
@@ -58,13 +68,18 @@ function mergeObject(original: Record<string, unknown>, patch: Record<string, un
 function mergeField(live: unknown, patch: unknown, parentType: FieldType, field: string, path: string): unknown {
   const type = fieldTypeOf(parentType, field);
   // Scalars, `any`, and fields the schema does not know: plain merge-patch semantics.
-  if (type === undefined || !(isListType(type) || isMapType(type) || isObjectType(type))) return mergePatchValue(live, patch);
+  if (type === undefined || !(isListType(type) || isMapType(type) || isObjectType(type)))
+    return mergePatchValue(live, patch);
 
   if (Array.isArray(patch)) {
     if (!isListType(type)) throw PatchError.at(path, 'expected an object, got a list', 422);
     const strategy = mergeStrategyOf(parentType, field);
     if (!isMergeList(strategy)) return clone(patch);
-    return mergeList(Array.isArray(live) ? live : [], patch, { key: strategy.key, path, mergeElement: elementMerger(elementType(type)) });
+    return mergeList(Array.isArray(live) ? live : [], patch, {
+      key: strategy.key,
+      path,
+      mergeElement: elementMerger(elementType(type)),
+    });
   }
   if (isRecord(patch)) {
     if (isListType(type)) throw PatchError.at(path, 'expected a list, got an object', 422);
@@ -90,7 +105,8 @@ function retainKeys(original: Record<string, unknown>, patch: Record<string, unk
   const listed = new Set<string>(keep);
   for (const [key, value] of Object.entries(patch)) {
     if (value === null || key.startsWith('$')) continue;
-    if (!listed.has(key)) throw PatchError.at(path, `field "${key}" is in the patch but not in its $retainKeys list`, 400);
+    if (!listed.has(key))
+      throw PatchError.at(path, `field "${key}" is in the patch but not in its $retainKeys list`, 400);
   }
   for (const key of Object.keys(original)) if (!listed.has(key)) delete original[key];
 }
@@ -99,7 +115,13 @@ function retainKeys(original: Record<string, unknown>, patch: Record<string, unk
  * `$setElementOrder/<field>`: merges the field's patch list (if any) and orders the result.
  * Returns false when the field is not a merge list, leaving it to the ordinary merge.
  */
-function setElementOrder(original: Record<string, unknown>, patch: Record<string, unknown>, field: string, type: FieldType, path: string): boolean {
+function setElementOrder(
+  original: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  field: string,
+  type: FieldType,
+  path: string,
+): boolean {
   const fieldPath = joinPath(path, field);
   const order = patch[ORDER + field];
   if (!Array.isArray(order)) throw PatchError.at(fieldPath, '$setElementOrder must be a list', 400);
@@ -107,18 +129,31 @@ function setElementOrder(original: Record<string, unknown>, patch: Record<string
   const strategy = fieldType !== undefined && isListType(fieldType) ? mergeStrategyOf(type, field) : undefined;
   const patchList = patch[field];
   if (!isMergeList(strategy) || fieldType === undefined || patchList === null) return false;
-  if (patchList !== undefined && !Array.isArray(patchList)) throw PatchError.at(fieldPath, 'expected a list, got an object', 422);
+  if (patchList !== undefined && !Array.isArray(patchList))
+    throw PatchError.at(fieldPath, 'expected a list, got an object', 422);
 
   const live = Array.isArray(original[field]) ? (original[field] as unknown[]) : undefined;
   if (live === undefined && patchList === undefined) return true;
   checkElementOrder(patchList ?? [], order, strategy.key, fieldPath);
-  const merged = patchList === undefined ? (live ?? []) : mergeList(live ?? [], patchList, { key: strategy.key, path: fieldPath, mergeElement: elementMerger(elementType(fieldType)) });
+  const merged =
+    patchList === undefined
+      ? (live ?? [])
+      : mergeList(live ?? [], patchList, {
+          key: strategy.key,
+          path: fieldPath,
+          mergeElement: elementMerger(elementType(fieldType)),
+        });
   original[field] = applyElementOrder(merged, order, live ?? [], strategy.key, fieldPath);
   return true;
 }
 
 /** `$deleteFromPrimitiveList/<field>`: removes the listed scalars from a live list. */
-function deleteFromPrimitiveList(original: Record<string, unknown>, field: string, values: unknown, path: string): void {
+function deleteFromPrimitiveList(
+  original: Record<string, unknown>,
+  field: string,
+  values: unknown,
+  path: string,
+): void {
   const fieldPath = joinPath(path, field);
   if (!Array.isArray(values)) throw PatchError.at(fieldPath, '$deleteFromPrimitiveList must be a list', 400);
   const live = original[field];

@@ -30,7 +30,11 @@ export interface CompiledMessage {
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>(['string', 'bool', 'int32', 'int64', 'bytes', 'double']);
 const SPECIALS: ReadonlySet<string> = new Set<SpecialType>(['Time', 'MicroTime', 'Quantity', 'IntOrString', 'RawJSON']);
 
-function parseType(type: string, table: SchemaTable, where: string): Pick<CompiledField, 'value' | 'repeated' | 'map' | 'keepZero'> {
+function parseType(
+  type: string,
+  table: SchemaTable,
+  where: string,
+): Pick<CompiledField, 'value' | 'repeated' | 'map' | 'keepZero'> {
   let rest = type;
   const repeated = rest.startsWith('[]');
   const map = rest.startsWith('{}');
@@ -54,7 +58,8 @@ export function compileSchema(table: SchemaTable): ReadonlyMap<string, CompiledM
     const fields = new Map<number, CompiledField>();
     for (const [json, [number, type]] of Object.entries(spec)) {
       const where = `${name}.${json}`;
-      if (!Number.isInteger(number) || number < 1) throw new Error(`protobuf schema: ${where} has bad field number ${number}`);
+      if (!Number.isInteger(number) || number < 1)
+        throw new Error(`protobuf schema: ${where} has bad field number ${number}`);
       if (fields.has(number)) throw new Error(`protobuf schema: ${where} reuses field number ${number}`);
       const inline = json.startsWith('...');
       const parsed = parseType(type, table, where);

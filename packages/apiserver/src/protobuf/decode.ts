@@ -116,7 +116,8 @@ function decodeMapEntry(ctx: Ctx, f: CompiledField, start: number, end: number, 
     } else r.skip(t);
   }
   const v = f.value;
-  if (!seen || value === undefined) value = zeroValue(v.kind === 'scalar' ? v.scalar : v.kind === 'special' ? v.special : 'message');
+  if (!seen || value === undefined)
+    value = zeroValue(v.kind === 'scalar' ? v.scalar : v.kind === 'special' ? v.special : 'message');
   let map = out[f.json] as JsonObject | undefined;
   if (map === undefined) {
     map = {};

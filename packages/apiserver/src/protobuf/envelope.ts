@@ -32,24 +32,32 @@ interface Envelope {
 }
 
 function readString(r: WireReader, buf: Uint8Array, field: string, wire: number, at: number): string {
-  if (wire !== WIRE_BYTES) throw new ProtobufDecodeError(`envelope ${field} has wire type ${wire}, expected 2, at byte ${at}`);
+  if (wire !== WIRE_BYTES)
+    throw new ProtobufDecodeError(`envelope ${field} has wire type ${wire}, expected 2, at byte ${at}`);
   const s = r.lengthDelimited();
   return decodeString(buf, s.start, s.end);
 }
 
 function readEnvelope(body: Uint8Array): Envelope {
   const r = new WireReader(body, MAGIC.length, body.length);
-  const env: Envelope = { apiVersion: '', kind: '', raw: { start: body.length, end: body.length }, contentEncoding: '' };
+  const env: Envelope = {
+    apiVersion: '',
+    kind: '',
+    raw: { start: body.length, end: body.length },
+    contentEncoding: '',
+  };
   while (!r.done()) {
     const t = r.tag();
     if (t.field === 1) {
-      if (t.wire !== WIRE_BYTES) throw new ProtobufDecodeError(`envelope typeMeta has wire type ${t.wire}, expected 2, at byte ${t.at}`);
+      if (t.wire !== WIRE_BYTES)
+        throw new ProtobufDecodeError(`envelope typeMeta has wire type ${t.wire}, expected 2, at byte ${t.at}`);
       const s = r.lengthDelimited();
       const tm = decodeMessageAt(body, 'meta.TypeMeta', s.start, s.end);
       env.apiVersion = typeof tm.apiVersion === 'string' ? tm.apiVersion : '';
       env.kind = typeof tm.kind === 'string' ? tm.kind : '';
     } else if (t.field === 2) {
-      if (t.wire !== WIRE_BYTES) throw new ProtobufDecodeError(`envelope raw has wire type ${t.wire}, expected 2, at byte ${t.at}`);
+      if (t.wire !== WIRE_BYTES)
+        throw new ProtobufDecodeError(`envelope raw has wire type ${t.wire}, expected 2, at byte ${t.at}`);
       env.raw = r.lengthDelimited();
     } else if (t.field === 3) {
       env.contentEncoding = readString(r, body, 'contentEncoding', t.wire, t.at);

@@ -29,11 +29,27 @@ function withoutNulls(v: unknown): unknown {
 
 describe('kubectl 1.32 protobuf bodies decode to the dry-run JSON', () => {
   it('covers every kind the generator subcommands create', () => {
-    const kinds = new Set(names.map((n) => (JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as { kind: string }).kind));
+    const kinds = new Set(
+      names.map((n) => (JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as { kind: string }).kind),
+    );
     for (const kind of [
-      'Namespace', 'ConfigMap', 'Secret', 'Deployment', 'Service', 'Job', 'CronJob', 'Role', 'RoleBinding',
-      'ServiceAccount', 'ResourceQuota', 'PodDisruptionBudget', 'Ingress', 'PriorityClass',
-      'ClusterRole', 'ClusterRoleBinding', 'TokenRequest',
+      'Namespace',
+      'ConfigMap',
+      'Secret',
+      'Deployment',
+      'Service',
+      'Job',
+      'CronJob',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+      'ResourceQuota',
+      'PodDisruptionBudget',
+      'Ingress',
+      'PriorityClass',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'TokenRequest',
     ]) {
       expect(kinds, kind).toContain(kind);
     }

@@ -19,7 +19,10 @@ export class AgentDialer {
     const node = this.api.store.get(objectKey('', 'nodes', undefined, nodeName));
     if (!node) throw notFound('nodes', '', nodeName);
     const status = isRecord(node.status) ? node.status : {};
-    const endpoint = isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint) ? status.daemonEndpoints.kubeletEndpoint : {};
+    const endpoint =
+      isRecord(status.daemonEndpoints) && isRecord(status.daemonEndpoints.kubeletEndpoint)
+        ? status.daemonEndpoints.kubeletEndpoint
+        : {};
     const port = typeof endpoint.Port === 'number' ? endpoint.Port : 0;
     if (!port) throw new ApiError(503, 'ServiceUnavailable', `no node agent is serving node "${nodeName}" for ${what}`);
     return port;

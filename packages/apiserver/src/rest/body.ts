@@ -90,7 +90,8 @@ function checkYamlDepth(text: string): void {
       continue;
     }
     if ((c === '"' || c === "'") && (prev === '' || ':[{,-'.includes(prev))) quote = c;
-    else if (c === '#' && (i === 0 || text[i - 1] === ' ')) quote = '\n'; // a comment runs to the end of the line
+    else if (c === '#' && (i === 0 || text[i - 1] === ' '))
+      quote = '\n'; // a comment runs to the end of the line
     else if (c === '[' || c === '{') flow++;
     else if ((c === ']' || c === '}') && flow > 0) flow--;
     if (c !== ' ' && c !== '\t' && c !== '\r') prev = c;
@@ -100,7 +101,10 @@ function checkYamlDepth(text: string): void {
 
 /** A body that does not parse, with the reason in the words Go's decoders use. */
 class BodySyntaxError extends ApiError {
-  constructor(readonly why: string, message: string) {
+  constructor(
+    readonly why: string,
+    message: string,
+  ) {
     super(400, 'BadRequest', message);
   }
 }
@@ -111,9 +115,12 @@ function parseJson(buf: Buffer): unknown {
     return JSON.parse(text) as unknown;
   } catch (e) {
     const first = text.trimStart()[0];
-    const reason = first === undefined ? 'unexpected end of JSON input'
-      : !/[[{"\-0-9tfn]/.test(first) ? `invalid character '${first}' looking for beginning of value`
-      : (e as Error).message;
+    const reason =
+      first === undefined
+        ? 'unexpected end of JSON input'
+        : !/[[{"\-0-9tfn]/.test(first)
+          ? `invalid character '${first}' looking for beginning of value`
+          : (e as Error).message;
     throw new BodySyntaxError(reason, `the request body is not valid JSON: ${(e as Error).message}`);
   }
 }
@@ -134,7 +141,10 @@ function summarize(buf: Buffer, max = 30): string {
  * (`the object provided is unrecognized (must be of type Namespace): …`).
  */
 export function decodeObjectBody(kind: string, contentType: string | undefined, buf: Buffer): Record<string, unknown> {
-  const unrecognized = (why: string): ApiError => badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${why} (${summarize(buf)})`);
+  const unrecognized = (why: string): ApiError =>
+    badRequest(
+      `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${why} (${summarize(buf)})`,
+    );
   let value: unknown;
   try {
     value = decodeBody(contentType, buf);
@@ -145,7 +155,9 @@ export function decodeObjectBody(kind: string, contentType: string | undefined, 
   if (value === undefined) throw unrecognized('unexpected end of JSON input');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    throw unrecognized(`json: cannot unmarshal ${what} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw unrecognized(
+      `json: cannot unmarshal ${what} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -181,7 +193,13 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
   if (buf.length === 0) return undefined;
   const type = mediaType(contentType);
   let value: unknown;
-  if (type === 'application/json' || type === '' || PATCH_TYPES[type] === 'json' || PATCH_TYPES[type] === 'merge' || PATCH_TYPES[type] === 'strategic') {
+  if (
+    type === 'application/json' ||
+    type === '' ||
+    PATCH_TYPES[type] === 'json' ||
+    PATCH_TYPES[type] === 'merge' ||
+    PATCH_TYPES[type] === 'strategic'
+  ) {
     value = parseJson(buf);
   } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     // JSON is YAML, and what kubectl and client-node send: parse it as such, far faster.
@@ -193,7 +211,10 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
         value = parseYaml(text, { maxAliasCount: 100 }) as unknown;
       } catch (e) {
         const first = (e as Error).message.split('\n')[0] ?? '';
-        throw new BodySyntaxError(`error converting YAML to JSON: yaml: ${first}`, `the request body is not valid YAML: ${first}`);
+        throw new BodySyntaxError(
+          `error converting YAML to JSON: yaml: ${first}`,
+          `the request body is not valid YAML: ${first}`,
+        );
       }
     }
   } else if (type === 'application/vnd.kubernetes.protobuf') {
@@ -201,7 +222,12 @@ export function decodeBody(contentType: string | undefined, buf: Buffer): unknow
       value = decodeKubernetesProtobuf(buf);
     } catch (e) {
       if (e instanceof ProtobufDecodeError) {
-        if (e.reason === 'unsupported') throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${e.message}`);
+        if (e.reason === 'unsupported')
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format: ${e.message}`,
+          );
         throw badRequest(`the request body is not a valid Kubernetes protobuf message: ${e.message}`);
       }
       throw e;

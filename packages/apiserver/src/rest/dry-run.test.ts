@@ -1,5 +1,6 @@
 // Dry run persists nothing. Every write verb on every built-in kind — create, update, the three
-// patch types, server-side apply (creating and updating, and of status and scale), delete, deletecollection, and the status, scale, finalize, eviction and binding
+// patch types, server-side apply (creating and updating, and of status and scale), delete, deletecollection, and the
+// status, scale, finalize, eviction and binding
 // subresources — with dryRun=All in the query, and for deletes also in the DeleteOptions body as
 // kubectl sends it, must leave the store's revision where it was and the object as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,15 +99,26 @@ describe('dryRun=All on every write path of every built-in kind', () => {
   const writes: StoreEvent[] = [];
   const fixtures = new Map<string, Fixture>();
 
-  const call = (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; json: Record<string, unknown> }> =>
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<{ code: number; json: Record<string, unknown> }> =>
     new Promise((resolve, reject) => {
       // A DELETE body needs its length: Node sends DELETE without chunked encoding.
       const text = body === undefined ? '' : JSON.stringify(body);
-      const headers = { 'content-type': contentType, 'content-length': Buffer.byteLength(text), authorization: `Bearer ${server.adminToken}` };
+      const headers = {
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(text),
+        authorization: `Bearer ${server.adminToken}`,
+      };
       const req = request({ host: '127.0.0.1', port, method, path, ca: server.pki.caCert, headers }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, json: JSON.parse(text || '{}') as Record<string, unknown> }));
+        res.on('end', () =>
+          resolve({ code: res.statusCode ?? 0, json: JSON.parse(text || '{}') as Record<string, unknown> }),
+        );
       });
       req.on('error', reject);
       req.end(text);
@@ -119,12 +131,18 @@ describe('dryRun=All on every write path of every built-in kind', () => {
   const item = (f: Fixture): string => `${collection(f.info)}/${f.name}`;
 
   /** Runs one dry-run request and returns the keys it wrote (none, if dry run holds). */
-  const written = async (method: string, path: string, body?: unknown, contentType?: string): Promise<{ code: number; json: Record<string, unknown>; keys: string[] }> => {
+  const written = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ code: number; json: Record<string, unknown>; keys: string[] }> => {
     const before = server.store.revision;
     writes.length = 0;
     const r = await call(method, path, body, contentType);
     const keys = writes.map((w) => `${w.type} ${w.key}`);
-    if (server.store.revision !== before && !keys.length) keys.push(`revision moved ${before} → ${server.store.revision}`);
+    if (server.store.revision !== before && !keys.length)
+      keys.push(`revision moved ${before} → ${server.store.revision}`);
     return { ...r, keys };
   };
 
@@ -140,17 +158,23 @@ describe('dryRun=All on every write path of every built-in kind', () => {
       const name = String((object.metadata as { name: string }).name);
       const f: Fixture = { info, object, name };
       const created = await call('POST', collection(info), object);
-      if (created.code !== 201) throw new Error(`creating ${info.resource}/${name}: ${created.code} ${JSON.stringify(created.json)}`);
+      if (created.code !== 201)
+        throw new Error(`creating ${info.resource}/${name}: ${created.code} ${JSON.stringify(created.json)}`);
       fixtures.set(`${info.group}/${info.resource}`, f);
     }
     // The API server's own controllers answer these creates (the CRD becomes established, the
     // namespace gets its default service account and root CA); wait for them before watching.
     await until(async () => {
       const crd = await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.crud.example.com');
-      const conds = isRecord(crd.json.status) && Array.isArray(crd.json.status.conditions) ? crd.json.status.conditions : [];
+      const conds =
+        isRecord(crd.json.status) && Array.isArray(crd.json.status.conditions) ? crd.json.status.conditions : [];
       const sa = await call('GET', `/api/v1/namespaces/${NS}/serviceaccounts/default`);
       const quota = await call('GET', `/api/v1/namespaces/${NS}/resourcequotas/compute`);
-      return conds.some((c) => isRecord(c) && c.type === 'Established' && c.status === 'True') && sa.code === 200 && (quota.code === 404 || isRecord(quota.json.status) && isRecord(quota.json.status.used));
+      return (
+        conds.some((c) => isRecord(c) && c.type === 'Established' && c.status === 'True') &&
+        sa.code === 200 &&
+        (quota.code === 404 || (isRecord(quota.json.status) && isRecord(quota.json.status.used)))
+      );
     });
     server.store.watch('/registry/', server.store.revision, (ev) => {
       if (ev) writes.push(ev);
@@ -161,11 +185,15 @@ describe('dryRun=All on every write path of every built-in kind', () => {
   });
 
   it('has a fixture for every stored built-in kind', () => {
-    const missing = BUILTIN_RESOURCES.filter((r) => !r.virtual && !fixtures.has(`${r.group}/${r.resource}`)).map((r) => `${groupVersionString(r.group, r.version)} ${r.resource}`);
+    const missing = BUILTIN_RESOURCES.filter((r) => !r.virtual && !fixtures.has(`${r.group}/${r.resource}`)).map(
+      (r) => `${groupVersionString(r.group, r.version)} ${r.resource}`,
+    );
     expect(missing).toEqual([]);
   });
 
-  const kinds = BUILTIN_RESOURCES.filter((r) => !r.virtual).map((r) => [`${r.resource}${r.group ? `.${r.group}` : ''}`, r] as const);
+  const kinds = BUILTIN_RESOURCES.filter((r) => !r.virtual).map(
+    (r) => [`${r.resource}${r.group ? `.${r.group}` : ''}`, r] as const,
+  );
 
   it.each(kinds)('%s: create, update, patch, delete, deletecollection', async (_label, info) => {
     const f = fixtures.get(`${info.group}/${info.resource}`);
@@ -188,7 +216,8 @@ describe('dryRun=All on every write path of every built-in kind', () => {
       ['application/merge-patch+json', { metadata: { labels: { dry: 'merge' } } }],
       ['application/json-patch+json', [{ op: 'add', path: '/metadata/annotations', value: { dry: 'json' } }]],
     ];
-    if (!info.group || !info.resource.includes('.')) patches.push(['application/strategic-merge-patch+json', { metadata: { labels: { dry: 'smp' } } }]);
+    if (!info.group || !info.resource.includes('.'))
+      patches.push(['application/strategic-merge-patch+json', { metadata: { labels: { dry: 'smp' } } }]);
     for (const [type, body] of patches) {
       const patched = await written('PATCH', `${item(f)}${q}`, body, type);
       expect([type, patched.code, patched.keys]).toEqual([type, 200, []]);
@@ -196,17 +225,36 @@ describe('dryRun=All on every write path of every built-in kind', () => {
 
     const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
     const applyQ = `${q}&fieldManager=dry-runner`;
-    const applied = await written('PATCH', `${item(f)}${applyQ}`, { apiVersion, kind: info.kind, metadata: { name: f.name, labels: { dry: 'apply' } } }, 'application/apply-patch+yaml');
+    const applied = await written(
+      'PATCH',
+      `${item(f)}${applyQ}`,
+      { apiVersion, kind: info.kind, metadata: { name: f.name, labels: { dry: 'apply' } } },
+      'application/apply-patch+yaml',
+    );
     expect([applied.code, applied.keys]).toEqual([200, []]);
-    expect((applied.json.metadata as { managedFields?: { manager: string }[] }).managedFields?.some((e) => e.manager === 'dry-runner')).toBe(true);
-    const applyCreate = await written('PATCH', `${collection(info)}/${twin.name}${applyQ}`, { ...twin.object, apiVersion, kind: info.kind }, 'application/apply-patch+yaml');
+    expect(
+      (applied.json.metadata as { managedFields?: { manager: string }[] }).managedFields?.some(
+        (e) => e.manager === 'dry-runner',
+      ),
+    ).toBe(true);
+    const applyCreate = await written(
+      'PATCH',
+      `${collection(info)}/${twin.name}${applyQ}`,
+      { ...twin.object, apiVersion, kind: info.kind },
+      'application/apply-patch+yaml',
+    );
     expect([applyCreate.code, applyCreate.keys]).toEqual([201, []]);
     expect((await call('GET', `${collection(info)}/${twin.name}`)).code).toBe(404);
 
     // 200 when the object would go at once, 202 when it would wait for finalizers (namespaces).
     const viaQuery = await written('DELETE', `${item(f)}${q}`);
     expect([accepted(viaQuery.code), viaQuery.keys]).toEqual([true, []]);
-    const viaBody = await written('DELETE', item(f), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', dryRun: ['All'] });
+    const viaBody = await written('DELETE', item(f), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Background',
+      dryRun: ['All'],
+    });
     expect([accepted(viaBody.code), viaBody.keys]).toEqual([true, []]);
     const foreground = await written('DELETE', item(f), { propagationPolicy: 'Foreground', dryRun: ['All'] });
     expect([accepted(foreground.code), foreground.keys]).toEqual([true, []]);
@@ -223,34 +271,61 @@ describe('dryRun=All on every write path of every built-in kind', () => {
     expect(after.json).toEqual(stored.json);
   });
 
-  it.each(kinds.filter(([, r]) => (r.subresources ?? []).some((s) => s === 'status' || s === 'scale' || s === 'finalize')))(
-    '%s: status, scale and finalize subresources',
-    async (_label, info) => {
-      const f = fixtures.get(`${info.group}/${info.resource}`);
-      if (!f) throw new Error(`no fixture for ${info.resource}`);
-      const stored = await call('GET', item(f));
-      for (const sub of (info.subresources ?? []).filter((s) => s === 'status' || s === 'finalize')) {
-        const put = await written('PUT', `${item(f)}/${sub}?dryRun=All`, { ...stored.json, status: { ...(isRecord(stored.json.status) ? stored.json.status : {}) } });
-        expect([sub, put.code, put.keys]).toEqual([sub, 200, []]);
-        if (sub === 'status') {
-          const patch = await written('PATCH', `${item(f)}/status?dryRun=All`, { metadata: { labels: { dry: 'status' } } }, 'application/merge-patch+json');
-          expect([patch.code, patch.keys]).toEqual([200, []]);
-          const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-          const apply = await written('PATCH', `${item(f)}/status?dryRun=All&fieldManager=dry-runner`, { apiVersion, kind: info.kind, metadata: { name: f.name }, status: {} }, 'application/apply-patch+yaml');
-          expect([apply.code, apply.keys]).toEqual([200, []]);
-        }
-      }
-      if ((info.subresources ?? []).includes('scale')) {
-        const put = await written('PUT', `${item(f)}/scale?dryRun=All`, { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: f.name, namespace: NS }, spec: { replicas: 7 } });
-        expect([put.code, put.keys, (put.json.spec as { replicas: number }).replicas]).toEqual([200, [], 7]);
-        const patch = await written('PATCH', `${item(f)}/scale?dryRun=All`, { spec: { replicas: 5 } }, 'application/merge-patch+json');
+  it.each(
+    kinds.filter(([, r]) => (r.subresources ?? []).some((s) => s === 'status' || s === 'scale' || s === 'finalize')),
+  )('%s: status, scale and finalize subresources', async (_label, info) => {
+    const f = fixtures.get(`${info.group}/${info.resource}`);
+    if (!f) throw new Error(`no fixture for ${info.resource}`);
+    const stored = await call('GET', item(f));
+    for (const sub of (info.subresources ?? []).filter((s) => s === 'status' || s === 'finalize')) {
+      const put = await written('PUT', `${item(f)}/${sub}?dryRun=All`, {
+        ...stored.json,
+        status: { ...(isRecord(stored.json.status) ? stored.json.status : {}) },
+      });
+      expect([sub, put.code, put.keys]).toEqual([sub, 200, []]);
+      if (sub === 'status') {
+        const patch = await written(
+          'PATCH',
+          `${item(f)}/status?dryRun=All`,
+          { metadata: { labels: { dry: 'status' } } },
+          'application/merge-patch+json',
+        );
         expect([patch.code, patch.keys]).toEqual([200, []]);
-        const apply = await written('PATCH', `${item(f)}/scale?dryRun=All&fieldManager=dry-runner&force=true`, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: f.name }, spec: { replicas: 6 } }, 'application/apply-patch+yaml');
-        expect([apply.code, apply.keys, (apply.json.spec as { replicas: number }).replicas]).toEqual([200, [], 6]);
+        const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+        const apply = await written(
+          'PATCH',
+          `${item(f)}/status?dryRun=All&fieldManager=dry-runner`,
+          { apiVersion, kind: info.kind, metadata: { name: f.name }, status: {} },
+          'application/apply-patch+yaml',
+        );
+        expect([apply.code, apply.keys]).toEqual([200, []]);
       }
-      expect((await call('GET', item(f))).json).toEqual(stored.json);
-    },
-  );
+    }
+    if ((info.subresources ?? []).includes('scale')) {
+      const put = await written('PUT', `${item(f)}/scale?dryRun=All`, {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: { name: f.name, namespace: NS },
+        spec: { replicas: 7 },
+      });
+      expect([put.code, put.keys, (put.json.spec as { replicas: number }).replicas]).toEqual([200, [], 7]);
+      const patch = await written(
+        'PATCH',
+        `${item(f)}/scale?dryRun=All`,
+        { spec: { replicas: 5 } },
+        'application/merge-patch+json',
+      );
+      expect([patch.code, patch.keys]).toEqual([200, []]);
+      const apply = await written(
+        'PATCH',
+        `${item(f)}/scale?dryRun=All&fieldManager=dry-runner&force=true`,
+        { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: f.name }, spec: { replicas: 6 } },
+        'application/apply-patch+yaml',
+      );
+      expect([apply.code, apply.keys, (apply.json.spec as { replicas: number }).replicas]).toEqual([200, [], 6]);
+    }
+    expect((await call('GET', item(f))).json).toEqual(stored.json);
+  });
 
   it('pods: eviction (dryRun in the query and in deleteOptions) and binding', async () => {
     const f = fixtures.get('/pods');
@@ -261,7 +336,12 @@ describe('dryRun=All on every write path of every built-in kind', () => {
     expect([q.code, q.keys]).toEqual([201, []]);
     const b = await written('POST', `${item(f)}/eviction`, { ...eviction, deleteOptions: { dryRun: ['All'] } });
     expect([b.code, b.keys]).toEqual([201, []]);
-    const binding = await written('POST', `${item(f)}/binding?dryRun=All`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: f.name }, target: { kind: 'Node', name: 'crud-node-1' } });
+    const binding = await written('POST', `${item(f)}/binding?dryRun=All`, {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: f.name },
+      target: { kind: 'Node', name: 'crud-node-1' },
+    });
     expect([binding.code, binding.keys]).toEqual([201, []]);
     expect((await call('GET', item(f))).json).toEqual(stored.json);
   });
@@ -282,11 +362,25 @@ const accepted = (code: number): boolean => code === 200 || code === 202;
 function twinOf(f: Fixture): { name: string; object: Record<string, unknown> } {
   if (f.info.kind === 'APIService') {
     const spec = f.object.spec as Record<string, unknown>;
-    return { name: 'v1alpha1.twin.example.com', object: { ...f.object, metadata: { name: 'v1alpha1.twin.example.com' }, spec: { ...spec, group: 'twin.example.com' } } };
+    return {
+      name: 'v1alpha1.twin.example.com',
+      object: {
+        ...f.object,
+        metadata: { name: 'v1alpha1.twin.example.com' },
+        spec: { ...spec, group: 'twin.example.com' },
+      },
+    };
   }
   if (f.info.kind === 'CustomResourceDefinition') {
     const spec = f.object.spec as Record<string, unknown>;
-    return { name: 'widgets.twin.example.com', object: { ...f.object, metadata: { name: 'widgets.twin.example.com' }, spec: { ...spec, group: 'twin.example.com' } } };
+    return {
+      name: 'widgets.twin.example.com',
+      object: {
+        ...f.object,
+        metadata: { name: 'widgets.twin.example.com' },
+        spec: { ...spec, group: 'twin.example.com' },
+      },
+    };
   }
   const name = `${f.name}-twin`;
   return { name, object: { ...f.object, metadata: { ...(f.object.metadata as object), name } } };

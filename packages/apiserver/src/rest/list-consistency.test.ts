@@ -9,7 +9,10 @@ import { json, RawApi } from '@wharf/testing';
 import { ApiServer } from '../server.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
-type List = { metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number }; items: { metadata: { name: string }; data?: Record<string, string> }[] };
+type List = {
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: { metadata: { name: string }; data?: Record<string, string> }[];
+};
 
 describe('consistent lists', () => {
   let server: ApiServer;
@@ -19,7 +22,13 @@ describe('consistent lists', () => {
   const SEL = 'labelSelector=suite%3Dlist';
 
   beforeAll(async () => {
-    server = new ApiServer({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-list-')), port: 0, compactKeepRevisions: 1, compactRetentionMs: 0, compactEveryMs: 3_600_000 });
+    server = new ApiServer({
+      dataDir: mkdtempSync(join(tmpdir(), 'wharf-list-')),
+      port: 0,
+      compactKeepRevisions: 1,
+      compactRetentionMs: 0,
+      compactEveryMs: 3_600_000,
+    });
     const port = await server.start();
     api = RawApi.connect(`https://127.0.0.1:${port}`, server.pki.caCert, server.adminToken);
   });
@@ -36,7 +45,9 @@ describe('consistent lists', () => {
     expect((await api.put(`${CM}/p3`, cm('p3', 'changed'))).status).toBe(200);
     expect((await api.request('DELETE', `${CM}/p4`)).status).toBe(200);
     expect((await api.post(CM, cm('p5'))).status).toBe(201);
-    const second = json<List>(await api.get(`${CM}?limit=2&${SEL}&continue=${encodeURIComponent(first.metadata.continue ?? '')}`));
+    const second = json<List>(
+      await api.get(`${CM}?limit=2&${SEL}&continue=${encodeURIComponent(first.metadata.continue ?? '')}`),
+    );
     expect(names(second)).toEqual(['p3', 'p4']);
     expect(second.items.find((i) => i.metadata.name === 'p3')?.data).toEqual({ v: '1' });
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
@@ -69,16 +80,32 @@ describe('consistent lists', () => {
     expect(names(json<List>(answered))).toContain('future');
     const never = await api.get(`${CM}?resourceVersion=${current + 1000}`);
     expect(never.status).toBe(504);
-    expect(json(never)).toMatchObject({ reason: 'Timeout', message: `Too large resource version: ${current + 1000}, current: ${current + 1}`, details: { causes: [{ reason: 'ResourceVersionTooLarge' }] } });
+    expect(json(never)).toMatchObject({
+      reason: 'Timeout',
+      message: `Too large resource version: ${current + 1000}, current: ${current + 1}`,
+      details: { causes: [{ reason: 'ResourceVersionTooLarge' }] },
+    });
   });
 
   it('refuses the combinations the real server refuses', async () => {
     const expectInvalid = async (query: string, message: string): Promise<void> => {
       const r = await api.get(`${CM}?${query}`);
-      expect([r.status, json(r).message]).toEqual([422, `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: ${message}`]);
+      expect([r.status, json(r).message]).toEqual([
+        422,
+        `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: ${message}`,
+      ]);
     };
-    await expectInvalid('resourceVersionMatch=Exact', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
-    await expectInvalid('resourceVersion=0&resourceVersionMatch=Exact', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
-    await expectInvalid('resourceVersion=1&resourceVersionMatch=Newest', 'Unsupported value: "Newest": supported values: "Exact", "NotOlderThan"');
+    await expectInvalid(
+      'resourceVersionMatch=Exact',
+      'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    );
+    await expectInvalid(
+      'resourceVersion=0&resourceVersionMatch=Exact',
+      'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+    );
+    await expectInvalid(
+      'resourceVersion=1&resourceVersionMatch=Newest',
+      'Unsupported value: "Newest": supported values: "Exact", "NotOlderThan"',
+    );
   });
 });

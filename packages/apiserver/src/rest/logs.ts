@@ -25,7 +25,9 @@ export function podLogHandler(api: ObjectApi, agents: AgentDialer): ExternalSubr
     if (!container) {
       const app = Array.isArray(spec.containers) ? spec.containers.filter(isRecord) : [];
       if (app.length !== 1) {
-        throw badRequest(`a container name must be specified for pod ${r.name}, choose one of: [${app.map((c) => String(c.name)).join(' ')}]`);
+        throw badRequest(
+          `a container name must be specified for pod ${r.name}, choose one of: [${app.map((c) => String(c.name)).join(' ')}]`,
+        );
       }
       container = String(app[0]?.name);
     }
@@ -42,13 +44,19 @@ export function podLogHandler(api: ObjectApi, agents: AgentDialer): ExternalSubr
     return new Promise<number>((resolve, reject) => {
       const up = request({ host: '127.0.0.1', port, path, method: 'GET', headers: agents.headers() }, (res) => {
         const code = res.statusCode ?? 502;
-        r.res.writeHead(code, { 'Content-Type': res.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+        r.res.writeHead(code, {
+          'Content-Type': res.headers['content-type'] ?? 'text/plain',
+          'Cache-Control': 'no-cache, private',
+          'Transfer-Encoding': 'chunked',
+        });
         r.res.flushHeaders();
         res.pipe(r.res);
         res.on('end', () => resolve(code));
         res.on('error', () => resolve(code));
       });
-      up.on('error', (e) => reject(new ApiError(503, 'ServiceUnavailable', `node agent of "${nodeName}" did not answer: ${e.message}`)));
+      up.on('error', (e) =>
+        reject(new ApiError(503, 'ServiceUnavailable', `node agent of "${nodeName}" did not answer: ${e.message}`)),
+      );
       r.req.on('close', () => up.destroy());
       up.end();
     });

@@ -37,12 +37,21 @@ export function negotiate(accept: string | undefined): Wanted {
       const v = m.params.get('v');
       if (v !== 'v1' && v !== 'v1beta1') continue;
       if (as === 'Table') return { representation: 'table', yaml: false };
-      if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { representation: 'partial', yaml: false };
+      if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')
+        return { representation: 'partial', yaml: false };
       continue;
     }
-    if (m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*' || m.type === 'application/vnd.kubernetes.protobuf' || m.type === 'application/vnd.kubernetes.protobuf;stream=watch' || m.type === 'application/json;stream=watch') {
+    if (
+      m.type === 'application/json' ||
+      m.type === 'application/*' ||
+      m.type === '*/*' ||
+      m.type === 'application/vnd.kubernetes.protobuf' ||
+      m.type === 'application/vnd.kubernetes.protobuf;stream=watch' ||
+      m.type === 'application/json;stream=watch'
+    ) {
       // Protobuf responses are not produced; JSON is always among what real clients accept.
-      if (m.type === 'application/vnd.kubernetes.protobuf' && !accept.includes('json') && !accept.includes('*/*')) continue;
+      if (m.type === 'application/vnd.kubernetes.protobuf' && !accept.includes('json') && !accept.includes('*/*'))
+        continue;
       return { representation: 'object', yaml: false };
     }
     if (m.type === 'application/yaml') return { representation: 'object', yaml: true };

@@ -23,7 +23,9 @@ describe('nodes/proxy paths', () => {
   });
 
   it('refuses dot segments, encoded slashes, backslashes and control characters with 400', () => {
-    expect(refused('/api/v1/nodes/node-0/proxy/../../api/v1/secrets')).toMatch(/"\." and "\.\." segments are not allowed/);
+    expect(refused('/api/v1/nodes/node-0/proxy/../../api/v1/secrets')).toMatch(
+      /"\." and "\.\." segments are not allowed/,
+    );
     expect(refused('/api/v1/nodes/node-0/proxy/metrics/%2e%2e/x')).toMatch(/segments are not allowed/);
     expect(refused('/api/v1/nodes/node-0/proxy/./metrics')).toMatch(/segments are not allowed/);
     expect(refused('/api/v1/nodes/node-0/proxy/metrics%2Fresource')).toMatch(/encoded slashes/);

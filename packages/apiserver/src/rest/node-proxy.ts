@@ -17,7 +17,8 @@ const PROXY_PATH = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/;
  */
 export function agentPath(rawPath: string): string {
   const m = PROXY_PATH.exec(rawPath);
-  if (!m) throw badRequest(`invalid node proxy path ${JSON.stringify(rawPath)}: expected /api/v1/nodes/<name>/proxy/<path>`);
+  if (!m)
+    throw badRequest(`invalid node proxy path ${JSON.stringify(rawPath)}: expected /api/v1/nodes/<name>/proxy/<path>`);
   const rest = m[2] ?? '/';
   const trailing = rest.length > 1 && rest.endsWith('/');
   const raw = rest.slice(1, trailing ? -1 : undefined);
@@ -34,7 +35,8 @@ export function agentPath(rawPath: string): string {
       throw refuse('malformed percent-encoding');
     }
     if (decoded === '.' || decoded === '..') throw refuse('"." and ".." segments are not allowed');
-    if ([...decoded].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) throw refuse('control characters are not allowed');
+    if ([...decoded].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f))
+      throw refuse('control characters are not allowed');
     out.push(encodeURIComponent(decoded));
   }
   return `/${out.join('/')}${trailing ? '/' : ''}`;
@@ -43,22 +45,38 @@ export function agentPath(rawPath: string): string {
 export function nodeProxyHandler(agents: AgentDialer): ExternalSubresource {
   return (r) => {
     if (r.served.info.resource !== 'nodes' || r.served.info.group !== '') throw pathNotFound(r.ri.path);
-    if (r.ri.verb !== 'get') throw new ApiError(405, 'MethodNotAllowed', `nodes/proxy answers GET only (got ${r.req.method ?? ''})`);
+    if (r.ri.verb !== 'get')
+      throw new ApiError(405, 'MethodNotAllowed', `nodes/proxy answers GET only (got ${r.req.method ?? ''})`);
     const target = agentPath(r.ri.path);
     const port = agents.port(r.name, 'nodes/proxy');
     const q = r.query.toString();
     return new Promise<number>((resolve, reject) => {
-      const up = request({ host: '127.0.0.1', port, path: q ? `${target}?${q}` : target, method: 'GET', headers: { ...agents.headers(), Accept: r.req.headers.accept ?? '*/*' } }, (res) => {
-        const code = res.statusCode ?? 502;
-        const headers: Record<string, string> = { 'Content-Type': res.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' };
-        if (res.headers['content-length']) headers['Content-Length'] = res.headers['content-length'];
-        r.res.writeHead(code, headers);
-        res.pipe(r.res);
-        res.on('end', () => resolve(code));
-        res.on('error', () => resolve(code));
-      });
+      const up = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: q ? `${target}?${q}` : target,
+          method: 'GET',
+          headers: { ...agents.headers(), Accept: r.req.headers.accept ?? '*/*' },
+        },
+        (res) => {
+          const code = res.statusCode ?? 502;
+          const headers: Record<string, string> = {
+            'Content-Type': res.headers['content-type'] ?? 'text/plain',
+            'Cache-Control': 'no-cache, private',
+          };
+          if (res.headers['content-length']) headers['Content-Length'] = res.headers['content-length'];
+          r.res.writeHead(code, headers);
+          res.pipe(r.res);
+          res.on('end', () => resolve(code));
+          res.on('error', () => resolve(code));
+        },
+      );
       up.on('error', (e) => {
-        if (!r.res.headersSent) return reject(new ApiError(503, 'ServiceUnavailable', `node agent of "${r.name}" did not answer: ${e.message}`));
+        if (!r.res.headersSent)
+          return reject(
+            new ApiError(503, 'ServiceUnavailable', `node agent of "${r.name}" did not answer: ${e.message}`),
+          );
         r.res.destroy();
         resolve(502);
       });

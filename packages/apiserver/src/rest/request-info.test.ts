@@ -6,7 +6,16 @@ const q = (s = ''): URLSearchParams => new URLSearchParams(s);
 describe('requestInfo', () => {
   it('parses namespaced resource paths with subresources', () => {
     const ri = requestInfo('POST', '/api/v1/namespaces/ns1/pods/p1/eviction', q());
-    expect(ri).toMatchObject({ resourceRequest: true, verb: 'create', group: '', version: 'v1', namespace: 'ns1', resource: 'pods', name: 'p1', subresource: 'eviction' });
+    expect(ri).toMatchObject({
+      resourceRequest: true,
+      verb: 'create',
+      group: '',
+      version: 'v1',
+      namespace: 'ns1',
+      resource: 'pods',
+      name: 'p1',
+      subresource: 'eviction',
+    });
   });
 
   it('tells list, watch and deletecollection from get and delete', () => {
@@ -17,8 +26,17 @@ describe('requestInfo', () => {
   });
 
   it('treats /namespaces/<name>/status and /finalize as the namespace subresource', () => {
-    expect(requestInfo('PUT', '/api/v1/namespaces/x/finalize', q())).toMatchObject({ resource: 'namespaces', name: 'x', subresource: 'finalize', namespace: 'x' });
-    expect(requestInfo('GET', '/api/v1/namespaces/x', q())).toMatchObject({ resource: 'namespaces', name: 'x', verb: 'get' });
+    expect(requestInfo('PUT', '/api/v1/namespaces/x/finalize', q())).toMatchObject({
+      resource: 'namespaces',
+      name: 'x',
+      subresource: 'finalize',
+      namespace: 'x',
+    });
+    expect(requestInfo('GET', '/api/v1/namespaces/x', q())).toMatchObject({
+      resource: 'namespaces',
+      name: 'x',
+      verb: 'get',
+    });
   });
 
   it('authorizes non-resource paths by the lower-cased method', () => {

@@ -18,7 +18,12 @@ export interface RequestInfo {
 }
 
 const methodVerbs: Record<string, string> = {
-  POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete',
+  POST: 'create',
+  GET: 'get',
+  HEAD: 'get',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
 };
 
 const namespaceSubresources = new Set(['status', 'finalize']);
@@ -33,8 +38,22 @@ function decodeSegment(segment: string): string {
 
 /** Parses the path of a request; query holds the parsed query string. */
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const segs = path.split('/').filter((s) => s.length > 0).map(decodeSegment);
-  const base = { path, verb: (methodVerbs[method] ?? method).toLowerCase(), apiPrefix: '', group: '', version: '', namespace: '', resource: '', subresource: '', name: '', parts: segs };
+  const segs = path
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeSegment);
+  const base = {
+    path,
+    verb: (methodVerbs[method] ?? method).toLowerCase(),
+    apiPrefix: '',
+    group: '',
+    version: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    parts: segs,
+  };
   const prefix = segs[0];
   // Non-resource requests are authorized by their lower-cased HTTP method.
   const nonResource = { ...base, verb: method.toLowerCase() };
@@ -70,5 +89,16 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   } else if (verb === 'get' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
     verb = 'watch';
   }
-  return { ...base, resourceRequest: true, verb, apiPrefix: prefix, group, version, namespace, resource, name, subresource };
+  return {
+    ...base,
+    resourceRequest: true,
+    verb,
+    apiPrefix: prefix,
+    group,
+    version,
+    namespace,
+    resource,
+    name,
+    subresource,
+  };
 }

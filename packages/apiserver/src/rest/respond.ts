@@ -21,9 +21,14 @@ export function send(res: ServerResponse, code: number, body: unknown, wanted?: 
     return;
   }
   const yaml = wanted?.yaml === true && wanted.representation === 'object';
-  const text = body instanceof RawJson
-    ? yaml ? toYaml(JSON.parse(body.text)) : body.text
-    : yaml ? toYaml(body) : JSON.stringify(body);
+  const text =
+    body instanceof RawJson
+      ? yaml
+        ? toYaml(JSON.parse(body.text))
+        : body.text
+      : yaml
+        ? toYaml(body)
+        : JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
     'Content-Type': yaml ? 'application/yaml' : 'application/json',
     'Content-Length': String(Buffer.byteLength(text)),
@@ -35,7 +40,10 @@ export function send(res: ServerResponse, code: number, body: unknown, wanted?: 
 }
 
 export function sendError(res: ServerResponse, e: unknown): ApiError {
-  const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+  const err =
+    e instanceof ApiError
+      ? e
+      : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
   send(res, err.code, err.toStatus());
   return err;
 }
@@ -78,7 +86,11 @@ export function tableOptions(served: Served, query: URLSearchParams): Parameters
 
 /** A single object in the representation asked for. */
 export function renderObject(served: Served, obj: StoredObject, wanted: Wanted, query: URLSearchParams): unknown {
-  if (wanted.representation === 'table') return toTable(served.info, [asServedRow(served, obj)], { ...tableOptions(served, query), resourceVersion: obj.metadata.resourceVersion });
+  if (wanted.representation === 'table')
+    return toTable(served.info, [asServedRow(served, obj)], {
+      ...tableOptions(served, query),
+      resourceVersion: obj.metadata.resourceVersion,
+    });
   if (wanted.representation === 'partial') return partial(served, obj);
   return asServed(served, obj);
 }
@@ -88,15 +100,24 @@ export function renderList(served: Served, list: ListResult, wanted: Wanted, que
   if (list.continue) meta.continue = list.continue;
   if (list.remainingItemCount !== undefined) meta.remainingItemCount = list.remainingItemCount;
   if (wanted.representation === 'table') {
-    return toTable(served.info, list.items.map((o) => asServedRow(served, o)), {
-      ...tableOptions(served, query),
-      resourceVersion: list.resourceVersion,
-      ...(list.continue ? { continue: list.continue } : {}),
-      ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
-    });
+    return toTable(
+      served.info,
+      list.items.map((o) => asServedRow(served, o)),
+      {
+        ...tableOptions(served, query),
+        resourceVersion: list.resourceVersion,
+        ...(list.continue ? { continue: list.continue } : {}),
+        ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+      },
+    );
   }
   if (wanted.representation === 'partial') {
-    return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: list.items.map((o) => partial(served, o)) };
+    return {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: meta,
+      items: list.items.map((o) => partial(served, o)),
+    };
   }
   const apiVersion = apiVersionOf(served);
   if (list.jsons.length === list.items.length && list.items.every((o) => o.apiVersion === apiVersion)) {
@@ -104,5 +125,10 @@ export function renderList(served: Served, list: ListResult, wanted: Wanted, que
     const head = JSON.stringify({ kind: `${served.info.kind}List`, apiVersion, metadata: meta });
     return new RawJson(`${head.slice(0, -1)},"items":[${list.jsons.join(',')}]}`);
   }
-  return { kind: `${served.info.kind}List`, apiVersion, metadata: meta, items: list.items.map((o) => asServed(served, o)) };
+  return {
+    kind: `${served.info.kind}List`,
+    apiVersion,
+    metadata: meta,
+    items: list.items.map((o) => asServed(served, o)),
+  };
 }

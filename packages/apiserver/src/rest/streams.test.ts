@@ -17,13 +17,23 @@ describe('pods/exec upgrades', () => {
   let seen: IncomingMessage | undefined;
 
   /** Sends an upgrade request; resolves with the status and body (after a 101: what the upgraded socket carried). */
-  const upgrade = (path: string, opts: { token?: string; protocol?: string } = {}): Promise<{ code: number; body: string }> =>
+  const upgrade = (
+    path: string,
+    opts: { token?: string; protocol?: string } = {},
+  ): Promise<{ code: number; body: string }> =>
     new Promise((resolve, reject) => {
       const req = request({
-        host: '127.0.0.1', port, path, ca: server.pki.caCert,
+        host: '127.0.0.1',
+        port,
+        path,
+        ca: server.pki.caCert,
         headers: {
-          Connection: 'Upgrade', Upgrade: opts.protocol ?? 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          'Sec-WebSocket-Protocol': 'v5.channel.k8s.io', ...(opts.token === '' ? {} : { Authorization: `Bearer ${opts.token ?? server.adminToken}` }),
+          Connection: 'Upgrade',
+          Upgrade: opts.protocol ?? 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol': 'v5.channel.k8s.io',
+          ...(opts.token === '' ? {} : { Authorization: `Bearer ${opts.token ?? server.adminToken}` }),
         },
       });
       req.on('response', (res) => {
@@ -43,10 +53,25 @@ describe('pods/exec upgrades', () => {
 
   const put = async (path: string, body: unknown, method = 'POST'): Promise<void> => {
     await new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path, ca: server.pki.caCert, headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json', authorization: `Bearer ${server.adminToken}` } }, (res) => {
-        res.resume();
-        res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          ca: server.pki.caCert,
+          headers: {
+            'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+            authorization: `Bearer ${server.adminToken}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            (res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode}`)),
+          );
+        },
+      );
       req.end(JSON.stringify(body));
     });
   };
@@ -61,8 +86,14 @@ describe('pods/exec upgrades', () => {
       socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nfrom-agent');
     });
     await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
-    await put('/api/v1/namespaces/default/pods', { metadata: { name: 'floating' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
-    await put('/api/v1/namespaces/default/pods', { metadata: { name: 'placed' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } });
+    await put('/api/v1/namespaces/default/pods', {
+      metadata: { name: 'floating' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    await put('/api/v1/namespaces/default/pods', {
+      metadata: { name: 'placed' },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] },
+    });
     await put('/api/v1/nodes', { metadata: { name: 'n1' } });
   });
 
@@ -72,21 +103,30 @@ describe('pods/exec upgrades', () => {
   });
 
   it('401 without a token', async () => {
-    expect((await upgrade('/api/v1/namespaces/default/pods/placed/exec?command=ls&stdout=true', { token: '' })).code).toBe(401);
+    expect(
+      (await upgrade('/api/v1/namespaces/default/pods/placed/exec?command=ls&stdout=true', { token: '' })).code,
+    ).toBe(401);
   });
 
   it('400 when the pod has no node, also for SPDY', async () => {
     for (const protocol of ['websocket', 'SPDY/3.1']) {
       const r = await upgrade('/api/v1/namespaces/default/pods/floating/exec?command=ls&stdout=true', { protocol });
       expect(r.code).toBe(400);
-      expect(JSON.parse(r.body)).toMatchObject({ reason: 'BadRequest', message: 'pod floating does not have a host assigned' });
+      expect(JSON.parse(r.body)).toMatchObject({
+        reason: 'BadRequest',
+        message: 'pod floating does not have a host assigned',
+      });
     }
   });
 
   it('503 while no agent serves the node; relayed once it does, without the caller token', async () => {
     const path = '/api/v1/namespaces/default/pods/placed/exec?command=echo&command=hi&stdout=true';
     expect((await upgrade(path)).code).toBe(503);
-    await put('/api/v1/nodes/n1/status', { status: { daemonEndpoints: { kubeletEndpoint: { Port: (agent.address() as AddressInfo).port } } } }, 'PATCH');
+    await put(
+      '/api/v1/nodes/n1/status',
+      { status: { daemonEndpoints: { kubeletEndpoint: { Port: (agent.address() as AddressInfo).port } } } },
+      'PATCH',
+    );
     const r = await upgrade(path);
     expect(r).toEqual({ code: 101, body: 'from-agent' });
     expect(seen?.url).toBe('/exec/default/placed/c?command=echo&command=hi&stdout=true');
@@ -95,17 +135,28 @@ describe('pods/exec upgrades', () => {
   });
 
   it('SPDY on a placed pod is refused with the kubectl version that works', async () => {
-    const r = await upgrade('/api/v1/namespaces/default/pods/placed/exec?command=ls&stdout=true', { protocol: 'SPDY/3.1' });
+    const r = await upgrade('/api/v1/namespaces/default/pods/placed/exec?command=ls&stdout=true', {
+      protocol: 'SPDY/3.1',
+    });
     expect(r.code).toBe(400);
     expect(JSON.parse(r.body).message).toContain('WebSocket only (kubectl 1.30 or later');
   });
 
   it('a plain request (no upgrade) is a 400 Upgrade request required', async () => {
     const r = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/v1/namespaces/default/pods/placed/exec?command=ls', ca: server.pki.caCert, headers: { authorization: `Bearer ${server.adminToken}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/namespaces/default/pods/placed/exec?command=ls',
+          ca: server.pki.caCert,
+          headers: { authorization: `Bearer ${server.adminToken}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject).end();
     });
     expect(r).toBe(400);

@@ -40,7 +40,8 @@ export class PodStreams {
    */
   subresources(): Record<string, ExternalSubresource> {
     const plain: ExternalSubresource = (r) => {
-      if (r.ri.verb !== 'get' && r.ri.verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', `pods/${r.ri.subresource} answers GET and POST only`);
+      if (r.ri.verb !== 'get' && r.ri.verb !== 'create')
+        throw new ApiError(405, 'MethodNotAllowed', `pods/${r.ri.subresource} answers GET and POST only`);
       this.target(r.ri, r.query);
       throw badRequest('Upgrade request required');
     };
@@ -58,7 +59,13 @@ export class PodStreams {
       const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
       const ri = requestInfo(req.method ?? 'GET', q < 0 ? raw : raw.slice(0, q), query);
       access(ri);
-      if (!(ri.resourceRequest && ri.group === '' && ri.resource === 'pods' && ri.name && STREAMS.has(ri.subresource))) {
+      if (!(
+        ri.resourceRequest &&
+        ri.group === '' &&
+        ri.resource === 'pods' &&
+        ri.name &&
+        STREAMS.has(ri.subresource)
+      )) {
         throw badRequest(`${ri.path} cannot be upgraded: only pods/exec, pods/attach and pods/portforward stream`);
       }
       // kube-apiserver (1.31+) also asks for `create` on a WebSocket GET, so `get` alone cannot exec.
@@ -67,7 +74,9 @@ export class PodStreams {
       const target = this.target(ri, query);
       const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
       if (upgrade !== 'websocket') {
-        throw badRequest(`pods/${ri.subresource} is served over WebSocket only (kubectl 1.30 or later, @kubernetes/client-node); ${req.headers.upgrade ?? 'this upgrade'} is not supported`);
+        throw badRequest(
+          `pods/${ri.subresource} is served over WebSocket only (kubectl 1.30 or later, @kubernetes/client-node); ${req.headers.upgrade ?? 'this upgrade'} is not supported`,
+        );
       }
       this.relay(req, socket, head, target);
     } catch (e) {
@@ -95,7 +104,9 @@ export class PodStreams {
     let path = `/${sub}/${encodeURIComponent(ri.namespace)}/${encodeURIComponent(ri.name)}`;
     if (sub !== 'portforward') {
       if (phase === 'Succeeded' || phase === 'Failed') {
-        throw badRequest(`cannot ${sub === 'exec' ? 'exec into' : 'attach to'} a container in a completed pod; current phase is ${String(phase)}`);
+        throw badRequest(
+          `cannot ${sub === 'exec' ? 'exec into' : 'attach to'} a container in a completed pod; current phase is ${String(phase)}`,
+        );
       }
       const container = this.containerOf(ri.name, pod.metadata.annotations, spec, q.get('container') ?? '');
       q.delete('container');
@@ -105,13 +116,19 @@ export class PodStreams {
   }
 
   /** The named container, or the pod's default one (its annotation, or its only container). */
-  private containerOf(pod: string, annotations: Record<string, string> | undefined, spec: Record<string, unknown>, asked: string): string {
+  private containerOf(
+    pod: string,
+    annotations: Record<string, string> | undefined,
+    spec: Record<string, unknown>,
+    asked: string,
+  ): string {
     const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isRecord).map((c) => String(c.name)) : []);
     const app = list(spec.containers);
     const all = [...app, ...list(spec.initContainers), ...list(spec.ephemeralContainers)];
     let name = asked || annotations?.['kubectl.kubernetes.io/default-container'] || '';
     if (!name) {
-      if (app.length !== 1) throw badRequest(`a container name must be specified for pod ${pod}, choose one of: [${app.join(' ')}]`);
+      if (app.length !== 1)
+        throw badRequest(`a container name must be specified for pod ${pod}, choose one of: [${app.join(' ')}]`);
       name = app[0]!;
     }
     if (!all.includes(name)) throw badRequest(`container ${name} is not valid for pod ${pod}`);
@@ -120,7 +137,11 @@ export class PodStreams {
 
   /** Sends the upgrade request to the agent and pipes both ways; the agent answers the handshake. */
   private relay(req: IncomingMessage, socket: Duplex, head: Buffer, t: Target): void {
-    const lines = [`GET ${t.path} HTTP/1.1`, `Host: 127.0.0.1:${t.port}`, ...Object.entries(this.agents.headers()).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `GET ${t.path} HTTP/1.1`,
+      `Host: 127.0.0.1:${t.port}`,
+      ...Object.entries(this.agents.headers()).map(([k, v]) => `${k}: ${v}`),
+    ];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       const k = req.rawHeaders[i]!;
       if (!HOP_HEADERS.test(k)) lines.push(`${k}: ${req.rawHeaders[i + 1]!}`);
@@ -135,7 +156,11 @@ export class PodStreams {
       socket.pipe(up);
     });
     up.on('error', (e) => {
-      if (!connected) refuse(socket, new ApiError(503, 'ServiceUnavailable', `the node agent did not answer on port ${t.port}: ${e.message}`));
+      if (!connected)
+        refuse(
+          socket,
+          new ApiError(503, 'ServiceUnavailable', `the node agent did not answer on port ${t.port}: ${e.message}`),
+        );
       else socket.destroy();
     });
     up.once('close', () => socket.destroy());
@@ -146,7 +171,10 @@ export class PodStreams {
 /** Answers a refused upgrade with a JSON Status on the raw socket. */
 function refuse(socket: Duplex, e: unknown): void {
   if (socket.destroyed) return;
-  const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+  const err =
+    e instanceof ApiError
+      ? e
+      : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
   const body = JSON.stringify(err.toStatus());
   const extra = err.code === 401 ? 'WWW-Authenticate: Bearer realm="kubernetes"\r\n' : '';
   socket.end(

@@ -24,23 +24,39 @@ export interface SubresourceRequest {
   query: URLSearchParams;
   wanted: Wanted;
   ctx: OpContext;
-  /** Runs a write of the object past admission webhooks and policies (dry run first); without it, the write runs as is. */
+  /**
+   * Runs a write of the object past admission webhooks and policies (dry run first); without it, the write runs as is.
+   */
   admit?: (old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject) => Promise<StoredObject>;
   /** Runs a subresource's own object (a Scale, an Eviction) past admission; without it, the object is taken as is. */
   review?: SubresourceReview;
 }
 
-/** Reviews `object`, of `kind`, by the webhooks and policies matching `<resource>/<subresource>`; resolves with it as mutated. */
-export type SubresourceReview = (operation: 'CREATE' | 'UPDATE', kind: { group: string; version: string; kind: string }, object: KubeObject, old: KubeObject | undefined) => Promise<KubeObject>;
+/**
+ * Reviews `object`, of `kind`, by the webhooks and policies matching `<resource>/<subresource>`; resolves with it as
+ * mutated.
+ */
+export type SubresourceReview = (
+  operation: 'CREATE' | 'UPDATE',
+  kind: { group: string; version: string; kind: string },
+  object: KubeObject,
+  old: KubeObject | undefined,
+) => Promise<KubeObject>;
 
 const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 const EVICTION_KIND = { group: 'policy', version: 'v1', kind: 'Eviction' };
 
-/** A Scale's spec.replicas, refused unless a non-negative integer (after admission too: a webhook may have changed it). */
+/**
+ * A Scale's spec.replicas, refused unless a non-negative integer (after admission too: a webhook may have changed it).
+ */
 function scaleReplicas(name: string, scale: unknown): number {
   const replicas = isRecord(scale) && isRecord(scale.spec) ? scale.spec.replicas : undefined;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: must be a non-negative integer`,
+    );
   }
   return replicas;
 }
@@ -82,21 +98,37 @@ function selectorString(sel: unknown): string {
 export function scaleOf(served: Served, obj: StoredObject): KubeObject {
   const scale = served.custom?.scale;
   const replicas = scale ? getPath(obj, scale.specReplicasPath) : isRecord(obj.spec) ? obj.spec.replicas : undefined;
-  const statusReplicas = scale ? getPath(obj, scale.statusReplicasPath) : isRecord(obj.status) ? obj.status.replicas : undefined;
+  const statusReplicas = scale
+    ? getPath(obj, scale.statusReplicasPath)
+    : isRecord(obj.status)
+      ? obj.status.replicas
+      : undefined;
   const selector = scale?.labelSelectorPath
     ? getPath(obj, scale.labelSelectorPath)
-    : isRecord(obj.spec) ? selectorString(obj.spec.selector) : '';
+    : isRecord(obj.spec)
+      ? selectorString(obj.spec.selector)
+      : '';
   const m = obj.metadata;
   return {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
     spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
     status: { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0, ...(selector ? { selector } : {}) },
   };
 }
 
 export class SubresourceHandlers {
-  constructor(private readonly api: ObjectApi, private readonly external: Record<string, ExternalSubresource> = {}) {}
+  constructor(
+    private readonly api: ObjectApi,
+    private readonly external: Record<string, ExternalSubresource> = {},
+  ) {}
 
   async handle(r: SubresourceRequest): Promise<number> {
     const sub = r.ri.subresource;
@@ -108,7 +140,8 @@ export class SubresourceHandlers {
         return this.status(r, sub);
       case 'approval':
         // A CSR's Approved and Denied conditions (certificates/csr.ts).
-        if (r.served.info.group !== 'certificates.k8s.io' || r.served.info.resource !== 'certificatesigningrequests') throw pathNotFound(r.ri.path);
+        if (r.served.info.group !== 'certificates.k8s.io' || r.served.info.resource !== 'certificatesigningrequests')
+          throw pathNotFound(r.ri.path);
         return this.status(r, sub);
       case 'ephemeralcontainers':
         // The pod itself, of which writes change only spec.ephemeralContainers (kinds/pod/ephemeral.ts).
@@ -143,12 +176,16 @@ export class SubresourceHandlers {
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
       if (type === 'apply') {
         if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
-        write = (ctx) => api.apply(r.served, r.namespace, r.name, body as KubeObject, ctx, sub, r.query.get('force') === 'true').object;
+        write = (ctx) =>
+          api.apply(r.served, r.namespace, r.name, body as KubeObject, ctx, sub, r.query.get('force') === 'true')
+            .object;
       } else write = (ctx) => api.patch(r.served, r.namespace, r.name, type, body, ctx, sub);
     } else {
       throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
     }
-    const updated = r.admit ? await r.admit(api.store.get(api.key(r.served, r.namespace, r.name)), write) : write(r.ctx);
+    const updated = r.admit
+      ? await r.admit(api.store.get(api.key(r.served, r.namespace, r.name)), write)
+      : write(r.ctx);
     send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query), r.wanted);
     return 200;
   }
@@ -174,7 +211,12 @@ export class SubresourceHandlers {
     scaleReplicas(r.name, next);
     const meta = isRecord(next) && isRecord(next.metadata) ? next.metadata : {};
     if (meta.resourceVersion && meta.resourceVersion !== obj.metadata.resourceVersion) {
-      throw conflict(r.served.info.resource, r.served.info.group, r.name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        r.served.info.resource,
+        r.served.info.group,
+        r.name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const asked = { ...current, spec: (next as { spec: unknown }).spec } as KubeObject;
     const replicas = scaleReplicas(r.name, r.review ? await r.review('UPDATE', SCALE_KIND, asked, current) : asked);
@@ -195,13 +237,24 @@ export class SubresourceHandlers {
     let replicas = spec.replicas === undefined ? undefined : scaleReplicas(r.name, body);
     if (r.review) {
       const current = scaleOf(r.served, obj);
-      const asked = { ...current, spec: { replicas: replicas ?? (current.spec as { replicas: number }).replicas } } as KubeObject;
+      const asked = {
+        ...current,
+        spec: { replicas: replicas ?? (current.spec as { replicas: number }).replicas },
+      } as KubeObject;
       const reviewed = scaleReplicas(r.name, await r.review('UPDATE', SCALE_KIND, asked, current));
       if (replicas !== undefined || reviewed !== (current.spec as { replicas: number }).replicas) replicas = reviewed;
     }
     const config: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: r.name } };
     if (replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', replicas);
-    const { object } = this.api.apply(r.served, r.namespace, r.name, config as KubeObject, r.ctx, 'scale', r.query.get('force') === 'true');
+    const { object } = this.api.apply(
+      r.served,
+      r.namespace,
+      r.name,
+      config as KubeObject,
+      r.ctx,
+      'scale',
+      r.query.get('force') === 'true',
+    );
     send(r.res, 200, scaleOf(r.served, object), r.wanted);
     return 200;
   }
@@ -212,8 +265,14 @@ export class SubresourceHandlers {
     const pod = this.api.get(r.served, r.namespace, r.name);
     // Webhooks and policies matching pods/eviction see the Eviction first (and may refuse it).
     const asked: KubeObject = {
-      ...(isRecord(body) ? body : {}), apiVersion: 'policy/v1', kind: 'Eviction',
-      metadata: { ...(isRecord(body) && isRecord(body.metadata) ? body.metadata : {}), name: r.name, namespace: r.namespace },
+      ...(isRecord(body) ? body : {}),
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: {
+        ...(isRecord(body) && isRecord(body.metadata) ? body.metadata : {}),
+        name: r.name,
+        namespace: r.namespace,
+      },
     };
     const eviction = r.review ? await r.review('CREATE', EVICTION_KIND, asked, undefined) : asked;
     const phase = isRecord(pod.status) ? pod.status.phase : undefined;
@@ -235,12 +294,19 @@ export class SubresourceHandlers {
       const spec = isRecord(pdb.spec) ? pdb.spec : {};
       return fromLabelSelectorObject(isRecord(spec.selector) ? spec.selector : null).matches(pod.metadata.labels);
     });
-    if (budgets.length > 1) throw new ApiError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    if (budgets.length > 1)
+      throw new ApiError(
+        500,
+        'InternalError',
+        'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+      );
     const pdb = budgets[0];
     if (!pdb) return;
     const spec = isRecord(pdb.spec) ? pdb.spec : {};
     const selector = fromLabelSelectorObject(isRecord(spec.selector) ? spec.selector : null);
-    const pods = this.api.list(podServed, ns, {}).items.filter((p) => selector.matches(p.metadata.labels) && !p.metadata.deletionTimestamp);
+    const pods = this.api
+      .list(podServed, ns, {})
+      .items.filter((p) => selector.matches(p.metadata.labels) && !p.metadata.deletionTimestamp);
     const healthy = pods.filter(isReady).length;
     const expected = pods.length;
     const resolve = (v: unknown): number | undefined => {
@@ -250,7 +316,8 @@ export class SubresourceHandlers {
     };
     const minAvailable = resolve(spec.minAvailable);
     const maxUnavailable = resolve(spec.maxUnavailable);
-    const desiredHealthy = minAvailable ?? (maxUnavailable !== undefined ? Math.max(0, expected - maxUnavailable) : expected);
+    const desiredHealthy =
+      minAvailable ?? (maxUnavailable !== undefined ? Math.max(0, expected - maxUnavailable) : expected);
     const allowed = isReady(pod) ? healthy - desiredHealthy : expected; // an unready pod may always go
     if (allowed <= 0) {
       throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, undefined);
@@ -264,18 +331,31 @@ export class SubresourceHandlers {
     if (!target || typeof target.name !== 'string' || !target.name) throw badRequest('Binding.target.name is required');
     const pod = this.api.get(r.served, r.namespace, r.name);
     const spec = isRecord(pod.spec) ? pod.spec : {};
-    if (spec.nodeName) throw conflict('pods', '', r.name, `pod ${r.name} is already assigned to node "${String(spec.nodeName)}"`);
-    if (pod.metadata.deletionTimestamp) throw conflict('pods', '', r.name, 'pod is being deleted, cannot be assigned to a host');
+    if (spec.nodeName)
+      throw conflict('pods', '', r.name, `pod ${r.name} is already assigned to node "${String(spec.nodeName)}"`);
+    if (pod.metadata.deletionTimestamp)
+      throw conflict('pods', '', r.name, 'pod is being deleted, cannot be assigned to a host');
     const next = clone(pod);
     (next as Record<string, unknown>).spec = { ...spec, nodeName: target.name };
-    const conds = isRecord(next.status) && Array.isArray(next.status.conditions) ? next.status.conditions.filter((c) => !(isRecord(c) && c.type === 'PodScheduled')) : [];
-    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    const conds =
+      isRecord(next.status) && Array.isArray(next.status.conditions)
+        ? next.status.conditions.filter((c) => !(isRecord(c) && c.type === 'PodScheduled'))
+        : [];
+    conds.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
     next.status = { ...(isRecord(next.status) ? next.status : {}), conditions: conds };
     // Binding writes spec.nodeName, which no update may change, so it goes to the store directly.
     if (!r.ctx.dryRun) {
       const key = this.api.key(r.served, r.namespace, r.name);
       try {
-        this.api.store.update(key, Number(pod.metadata.resourceVersion), (rev) => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }));
+        this.api.store.update(key, Number(pod.metadata.resourceVersion), (rev) => ({
+          ...next,
+          metadata: { ...next.metadata, resourceVersion: String(rev) },
+        }));
       } catch (e) {
         throw this.api.storeError(r.served, r.name, e);
       }

@@ -19,12 +19,21 @@ export interface WatchOptions {
 }
 
 export function serveWatch(
-  api: ObjectApi, served: Served, namespace: string, name: string, query: URLSearchParams,
-  wanted: Wanted, req: IncomingMessage, res: ServerResponse, opts: WatchOptions = {},
+  api: ObjectApi,
+  served: Served,
+  namespace: string,
+  name: string,
+  query: URLSearchParams,
+  wanted: Wanted,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: WatchOptions = {},
 ): void {
   let filter: (o: StoredObject) => boolean;
   try {
-    const fieldSelector = [query.get('fieldSelector') ?? '', name ? `metadata.name=${name}` : ''].filter(Boolean).join(',');
+    const fieldSelector = [query.get('fieldSelector') ?? '', name ? `metadata.name=${name}` : '']
+      .filter(Boolean)
+      .join(',');
     filter = api.filter(served, { labelSelector: query.get('labelSelector') ?? '', fieldSelector });
   } catch (e) {
     sendError(res, e);
@@ -40,10 +49,16 @@ export function serveWatch(
   // close), as kube-apiserver's watch cache does; see the CompactedError branch below.
   const fromRv = rvParam === '' || rvParam === '0' || sendInitial ? undefined : Number(rvParam);
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
-  const timeoutSeconds = Math.min(Number(query.get('timeoutSeconds') ?? opts.maxSeconds ?? 1800) || 1800, opts.maxSeconds ?? 1800);
+  const timeoutSeconds = Math.min(
+    Number(query.get('timeoutSeconds') ?? opts.maxSeconds ?? 1800) || 1800,
+    opts.maxSeconds ?? 1800,
+  );
 
   res.writeHead(200, {
-    'Content-Type': wanted.representation === 'object' || wanted.representation === 'partial' ? 'application/json' : 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    'Content-Type':
+      wanted.representation === 'object' || wanted.representation === 'partial'
+        ? 'application/json'
+        : 'application/json;as=Table;v=v1;g=meta.k8s.io',
     'Transfer-Encoding': 'chunked',
     'Cache-Control': 'no-cache, private',
   });
@@ -54,7 +69,10 @@ export function serveWatch(
   let lastRv = String(fromRv ?? api.store.revision);
   const render = (obj: StoredObject): unknown => {
     if (wanted.representation === 'table') {
-      const t = toTable(served.info, [asServedRow(served, obj)], { ...tableOptions(served, query), omitColumnDefinitions: !first });
+      const t = toTable(served.info, [asServedRow(served, obj)], {
+        ...tableOptions(served, query),
+        omitColumnDefinitions: !first,
+      });
       first = false;
       return t;
     }
@@ -66,21 +84,33 @@ export function serveWatch(
   };
   // Plain objects go out as the stored JSON text: one serialisation per write, not one per watcher.
   const emit = (type: string, obj: StoredObject, json: string): void => {
-    if (wanted.representation === 'object' && asServed(served, obj) === obj) res.write(`{"type":"${type}","object":${json}}\n`);
+    if (wanted.representation === 'object' && asServed(served, obj) === obj)
+      res.write(`{"type":"${type}","object":${json}}\n`);
     else write(type, render(obj));
   };
   const bookmark = (annotations?: Record<string, string>): void => {
     write('BOOKMARK', {
-      kind: served.info.kind, apiVersion: served.info.group ? `${served.info.group}/${served.info.version}` : served.info.version,
+      kind: served.info.kind,
+      apiVersion: served.info.group ? `${served.info.group}/${served.info.version}` : served.info.version,
       metadata: { resourceVersion: lastRv, ...(annotations ? { annotations } : {}) },
     });
   };
 
   const prefix = name
-    ? objectKey(served.info.group, served.info.resource, served.info.namespaced ? namespace || undefined : undefined, name)
-    : namespacePrefix(served.info.group, served.info.resource, served.info.namespaced && namespace ? namespace : undefined);
+    ? objectKey(
+        served.info.group,
+        served.info.resource,
+        served.info.namespaced ? namespace || undefined : undefined,
+        name,
+      )
+    : namespacePrefix(
+        served.info.group,
+        served.info.resource,
+        served.info.namespaced && namespace ? namespace : undefined,
+      );
   if (fromRv === undefined) {
-    for (const e of api.store.list(prefix)) if ((!name || e.key === prefix) && filter(e.object)) emit('ADDED', e.object, e.json);
+    for (const e of api.store.list(prefix))
+      if ((!name || e.key === prefix) && filter(e.object)) emit('ADDED', e.object, e.json);
     if (sendInitial) bookmark({ 'k8s.io/initial-events-end': 'true' });
   }
 
@@ -121,10 +151,12 @@ export function serveWatch(
     }
     throw e;
   }
-  timers.push(setTimeout(() => {
-    if (bookmarks) bookmark();
-    close();
-  }, timeoutSeconds * 1000));
+  timers.push(
+    setTimeout(() => {
+      if (bookmarks) bookmark();
+      close();
+    }, timeoutSeconds * 1000),
+  );
   if (bookmarks) {
     const every = opts.bookmarkMs ?? 30_000;
     const tick = (): void => {

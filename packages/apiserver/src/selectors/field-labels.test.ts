@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@wharf/api';
-import { SelectorError, compileFieldSelector, fieldGetter, parseFieldSelector, supportedFieldLabels, validateFieldSelector } from './index.js';
+import {
+  SelectorError,
+  compileFieldSelector,
+  fieldGetter,
+  parseFieldSelector,
+  supportedFieldLabels,
+  validateFieldSelector,
+} from './index.js';
 
 const pod: KubeObject = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web-1', namespace: 'shop' },
-  spec: { nodeName: 'n1', restartPolicy: 'Always', schedulerName: 'default-scheduler', serviceAccountName: 'web', hostNetwork: true },
-  status: { phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }, { ip: 'fd00::5' }], nominatedNodeName: '' },
+  spec: {
+    nodeName: 'n1',
+    restartPolicy: 'Always',
+    schedulerName: 'default-scheduler',
+    serviceAccountName: 'web',
+    hostNetwork: true,
+  },
+  status: {
+    phase: 'Running',
+    podIP: '10.0.0.5',
+    podIPs: [{ ip: '10.0.0.5' }, { ip: 'fd00::5' }],
+    nominatedNodeName: '',
+  },
 };
 
 function rejects(group: string, resource: string, selector: string): string {
@@ -64,7 +82,15 @@ describe('pods', () => {
 describe('events', () => {
   const event: KubeObject = {
     metadata: { name: 'web-1.17', namespace: 'shop' },
-    involvedObject: { kind: 'Pod', namespace: 'shop', name: 'web-1', uid: 'u1', apiVersion: 'v1', resourceVersion: '7', fieldPath: 'spec.containers{web}' },
+    involvedObject: {
+      kind: 'Pod',
+      namespace: 'shop',
+      name: 'web-1',
+      uid: 'u1',
+      apiVersion: 'v1',
+      resourceVersion: '7',
+      fieldPath: 'spec.containers{web}',
+    },
     reason: 'Pulled',
     source: { component: 'kubelet' },
     reportingComponent: 'kubelet',
@@ -72,9 +98,18 @@ describe('events', () => {
   };
 
   it('core/v1 events select on involvedObject.* (kubectl describe)', () => {
-    const sel = compileFieldSelector('', 'events', 'involvedObject.name=web-1,involvedObject.namespace=shop,involvedObject.kind=Pod,involvedObject.uid=u1');
+    const sel = compileFieldSelector(
+      '',
+      'events',
+      'involvedObject.name=web-1,involvedObject.namespace=shop,involvedObject.kind=Pod,involvedObject.uid=u1',
+    );
     expect(sel.matches(event)).toBe(true);
-    expect(fieldGetter('', 'events')(event)).toMatchObject({ source: 'kubelet', reason: 'Pulled', type: 'Normal', 'involvedObject.fieldPath': 'spec.containers{web}' });
+    expect(fieldGetter('', 'events')(event)).toMatchObject({
+      source: 'kubelet',
+      reason: 'Pulled',
+      type: 'Normal',
+      'involvedObject.fieldPath': 'spec.containers{web}',
+    });
   });
 
   it('source falls back to reportingController', () => {
@@ -84,18 +119,33 @@ describe('events', () => {
   });
 
   it('events.k8s.io selects on regarding.* and reportingController', () => {
-    const v1: KubeObject = { metadata: { name: 'e', namespace: 'shop' }, regarding: { kind: 'Pod', name: 'web-1' }, reportingController: 'kubelet', reason: 'Pulled', type: 'Normal' };
-    expect(compileFieldSelector('events.k8s.io', 'events', 'regarding.name=web-1,reportingController=kubelet').matches(v1)).toBe(true);
+    const v1: KubeObject = {
+      metadata: { name: 'e', namespace: 'shop' },
+      regarding: { kind: 'Pod', name: 'web-1' },
+      reportingController: 'kubelet',
+      reason: 'Pulled',
+      type: 'Normal',
+    };
+    expect(
+      compileFieldSelector('events.k8s.io', 'events', 'regarding.name=web-1,reportingController=kubelet').matches(v1),
+    ).toBe(true);
     // a core-shaped stored event answers the same fields
-    expect(compileFieldSelector('events.k8s.io', 'events', 'regarding.name=web-1,regarding.kind=Pod').matches(event)).toBe(true);
-    expect(rejects('events.k8s.io', 'events', 'involvedObject.name=x')).toBe('field label not supported: involvedObject.name');
+    expect(
+      compileFieldSelector('events.k8s.io', 'events', 'regarding.name=web-1,regarding.kind=Pod').matches(event),
+    ).toBe(true);
+    expect(rejects('events.k8s.io', 'events', 'involvedObject.name=x')).toBe(
+      'field label not supported: involvedObject.name',
+    );
   });
 });
 
 describe('other kinds', () => {
   it('nodes: spec.unschedulable, and no metadata.namespace', () => {
     const get = fieldGetter('', 'nodes');
-    expect(get({ metadata: { name: 'n1' }, spec: { unschedulable: true } })).toEqual({ 'metadata.name': 'n1', 'spec.unschedulable': 'true' });
+    expect(get({ metadata: { name: 'n1' }, spec: { unschedulable: true } })).toEqual({
+      'metadata.name': 'n1',
+      'spec.unschedulable': 'true',
+    });
     expect(get({ metadata: { name: 'n2' } })['spec.unschedulable']).toBe('false');
     expect(rejects('', 'nodes', 'metadata.namespace=x')).toBe('field label not supported: metadata.namespace');
   });
@@ -107,35 +157,61 @@ describe('other kinds', () => {
   });
 
   it('namespaces by status.phase', () => {
-    expect(compileFieldSelector('', 'namespaces', 'status.phase=Active').matches({ metadata: { name: 'a' }, status: { phase: 'Active' } })).toBe(true);
+    expect(
+      compileFieldSelector('', 'namespaces', 'status.phase=Active').matches({
+        metadata: { name: 'a' },
+        status: { phase: 'Active' },
+      }),
+    ).toBe(true);
     expect(rejects('', 'namespaces', 'metadata.namespace=a')).toBe('field label not supported: metadata.namespace');
   });
 
   it('services by spec.type and spec.clusterIP', () => {
     const svc = { metadata: { name: 's', namespace: 'd' }, spec: { type: 'NodePort', clusterIP: '10.96.0.10' } };
-    expect(compileFieldSelector('', 'services', 'spec.type=NodePort,spec.clusterIP=10.96.0.10').matches(svc)).toBe(true);
+    expect(compileFieldSelector('', 'services', 'spec.type=NodePort,spec.clusterIP=10.96.0.10').matches(svc)).toBe(
+      true,
+    );
   });
 
   it('replicationcontrollers by status.replicas, printed as a number', () => {
     const rc = { metadata: { name: 'r', namespace: 'd' }, status: { replicas: 3 } };
     expect(compileFieldSelector('', 'replicationcontrollers', 'status.replicas=3').matches(rc)).toBe(true);
-    expect(compileFieldSelector('', 'replicationcontrollers', 'status.replicas=0').matches({ metadata: { name: 'r' } })).toBe(true);
+    expect(
+      compileFieldSelector('', 'replicationcontrollers', 'status.replicas=0').matches({ metadata: { name: 'r' } }),
+    ).toBe(true);
   });
 
   it('jobs by status.successful (from status.succeeded), with the batch wording', () => {
-    expect(compileFieldSelector('batch', 'jobs', 'status.successful=1').matches({ metadata: { name: 'j' }, status: { succeeded: 1 } })).toBe(true);
+    expect(
+      compileFieldSelector('batch', 'jobs', 'status.successful=1').matches({
+        metadata: { name: 'j' },
+        status: { succeeded: 1 },
+      }),
+    ).toBe(true);
     expect(rejects('batch', 'jobs', 'spec.x=1')).toBe('field label "spec.x" not supported for batchv1.Job');
   });
 
   it('replicasets refuse status.replicas as apps/v1 does, though the getter offers it', () => {
-    expect(rejects('apps', 'replicasets', 'status.replicas=0')).toBe('"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"');
-    expect(fieldGetter('apps', 'replicasets')({ metadata: { name: 'r', namespace: 'd' }, status: { replicas: 2 } })['status.replicas']).toBe('2');
+    expect(rejects('apps', 'replicasets', 'status.replicas=0')).toBe(
+      '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    );
+    expect(
+      fieldGetter('apps', 'replicasets')({ metadata: { name: 'r', namespace: 'd' }, status: { replicas: 2 } })[
+        'status.replicas'
+      ],
+    ).toBe('2');
   });
 
   it('kinds without their own conversion allow metadata.name and metadata.namespace only', () => {
     expect(supportedFieldLabels('apps', 'deployments')).toEqual(['metadata.name', 'metadata.namespace']);
-    expect(compileFieldSelector('apps', 'deployments', 'metadata.name=web').matches({ metadata: { name: 'web', namespace: 'd' } })).toBe(true);
-    expect(rejects('', 'configmaps', 'data.x=1')).toBe('"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"');
+    expect(
+      compileFieldSelector('apps', 'deployments', 'metadata.name=web').matches({
+        metadata: { name: 'web', namespace: 'd' },
+      }),
+    ).toBe(true);
+    expect(rejects('', 'configmaps', 'data.x=1')).toBe(
+      '"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    );
   });
 
   it('cluster-scoped built-ins have no metadata.namespace value', () => {
@@ -145,7 +221,12 @@ describe('other kinds', () => {
 });
 
 describe('custom resources', () => {
-  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'd' }, spec: { color: 'red', size: 3, enabled: false } };
+  const widget = {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: 'w', namespace: 'd' },
+    spec: { color: 'red', size: 3, enabled: false },
+  };
 
   it('metadata.name and metadata.namespace for namespaced kinds', () => {
     expect(compileFieldSelector('example.com', 'widgets', 'metadata.namespace=d').matches(widget)).toBe(true);
@@ -153,12 +234,18 @@ describe('custom resources', () => {
   });
 
   it('no metadata.namespace for cluster-scoped kinds', () => {
-    expect(() => compileFieldSelector('example.com', 'gadgets', 'metadata.namespace=d', { namespaced: false })).toThrow('field label not supported: metadata.namespace');
+    expect(() => compileFieldSelector('example.com', 'gadgets', 'metadata.namespace=d', { namespaced: false })).toThrow(
+      'field label not supported: metadata.namespace',
+    );
   });
 
   it('the CRD selectableFields, with numbers and booleans printed', () => {
     const opts = { selectableFields: ['.spec.color', '.spec.size', '.spec.enabled'] };
-    expect(compileFieldSelector('example.com', 'widgets', 'spec.color=red,spec.size=3,spec.enabled=false', opts).matches(widget)).toBe(true);
+    expect(
+      compileFieldSelector('example.com', 'widgets', 'spec.color=red,spec.size=3,spec.enabled=false', opts).matches(
+        widget,
+      ),
+    ).toBe(true);
     expect(supportedFieldLabels('example.com', 'widgets', opts)).toContain('spec.size');
   });
 });

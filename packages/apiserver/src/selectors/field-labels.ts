@@ -6,7 +6,15 @@ import type { KubeObject } from '@wharf/api';
 import { SelectorError } from './errors.js';
 import { matchesFields, parseFieldSelector } from './fields.js';
 import type { FieldRequirement } from './fields.js';
-import { defaultMessage, identity, metaFields, notSupported, str, type FieldGetter, type KindFields } from './field-values.js';
+import {
+  defaultMessage,
+  identity,
+  metaFields,
+  notSupported,
+  str,
+  type FieldGetter,
+  type KindFields,
+} from './field-values.js';
 import { strategyForResource } from '../kinds/registry.js';
 
 export type { FieldGetter };
@@ -25,7 +33,11 @@ function kindFields(group: string, resource: string, opts: FieldLabelOptions): K
   const builtin = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource);
   if (builtin) {
     // Kinds without their own conversion use the scheme's default one.
-    return { accepted: identity(['metadata.name', 'metadata.namespace']), unsupported: defaultMessage, get: (o) => metaFields(o, builtin.namespaced) };
+    return {
+      accepted: identity(['metadata.name', 'metadata.namespace']),
+      unsupported: defaultMessage,
+      get: (o) => metaFields(o, builtin.namespaced),
+    };
   }
   // Custom resources: metadata.name, metadata.namespace when namespaced, and the CRD's selectableFields.
   const namespaced = opts.namespaced ?? true;
@@ -56,7 +68,12 @@ export function supportedFieldLabels(group: string, resource: string, opts: Fiel
  * renamed (`spec.host` → `spec.nodeName`). Throws SelectorError with the real API server's message
  * (e.g. `field label not supported: spec.foo`) for the first field the kind does not offer.
  */
-export function validateFieldSelector(group: string, resource: string, reqs: readonly FieldRequirement[], opts: FieldLabelOptions = {}): FieldRequirement[] {
+export function validateFieldSelector(
+  group: string,
+  resource: string,
+  reqs: readonly FieldRequirement[],
+  opts: FieldLabelOptions = {},
+): FieldRequirement[] {
   const kind = kindFields(group, resource, opts);
   return reqs.map((r) => {
     const field = Object.prototype.hasOwnProperty.call(kind.accepted, r.field) ? kind.accepted[r.field] : undefined;
@@ -74,7 +91,12 @@ export interface CompiledFieldSelector {
 }
 
 /** parseFieldSelector + validateFieldSelector + fieldGetter in one step, for list and watch. */
-export function compileFieldSelector(group: string, resource: string, selector: string, opts: FieldLabelOptions = {}): CompiledFieldSelector {
+export function compileFieldSelector(
+  group: string,
+  resource: string,
+  selector: string,
+  opts: FieldLabelOptions = {},
+): CompiledFieldSelector {
   const requirements = validateFieldSelector(group, resource, parseFieldSelector(selector), opts);
   const get = fieldGetter(group, resource, opts);
   return {

@@ -40,7 +40,8 @@ export function metaFields(obj: KubeObject, namespaced: boolean): Record<string,
   return out;
 }
 
-export const identity = (labels: readonly string[]): Record<string, string> => Object.fromEntries(labels.map((l) => [l, l]));
+export const identity = (labels: readonly string[]): Record<string, string> =>
+  Object.fromEntries(labels.map((l) => [l, l]));
 export const notSupported = (label: string): string => `field label not supported: ${label}`;
-export const defaultMessage = (label: string): string => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
-
+export const defaultMessage = (label: string): string =>
+  `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SelectorError, escapeFieldValue, fieldExactMatch, fieldSelectorString, matchesFields, parseFieldSelector } from './index.js';
+import {
+  SelectorError,
+  escapeFieldValue,
+  fieldExactMatch,
+  fieldSelectorString,
+  matchesFields,
+  parseFieldSelector,
+} from './index.js';
 
 describe('parseFieldSelector', () => {
   it('parses =, == and != terms, sorted by their text', () => {
@@ -20,7 +27,9 @@ describe('parseFieldSelector', () => {
   });
 
   it('unescapes \\, \\= and \\\\ in values', () => {
-    expect(parseFieldSelector('metadata.name=a\\,b\\=c\\\\d')).toEqual([{ field: 'metadata.name', operator: '=', value: 'a,b=c\\d' }]);
+    expect(parseFieldSelector('metadata.name=a\\,b\\=c\\\\d')).toEqual([
+      { field: 'metadata.name', operator: '=', value: 'a,b=c\\d' },
+    ]);
   });
 
   it('an escaped comma does not split terms', () => {
@@ -28,7 +37,9 @@ describe('parseFieldSelector', () => {
   });
 
   it('a term without an operator is refused with the real message', () => {
-    expect(() => parseFieldSelector('metadata.name')).toThrow(new SelectorError("invalid selector: 'metadata.name'; can't understand 'metadata.name'"));
+    expect(() => parseFieldSelector('metadata.name')).toThrow(
+      new SelectorError("invalid selector: 'metadata.name'; can't understand 'metadata.name'"),
+    );
   });
 
   it('an unescaped = in a value is refused', () => {

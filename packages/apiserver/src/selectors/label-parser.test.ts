@@ -114,7 +114,9 @@ describe('parseLabelSelector: errors with apimachinery wording', () => {
   });
 
   it('a bad prefix is reported as the prefix part', () => {
-    expect(err('app.kubernetes_io/name=x')).toMatch(/^unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io\/name": prefix part a lowercase RFC 1123 subdomain/);
+    expect(err('app.kubernetes_io/name=x')).toMatch(
+      /^unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io\/name": prefix part a lowercase RFC 1123 subdomain/,
+    );
   });
 
   it('too many slashes', () => {
@@ -122,7 +124,9 @@ describe('parseLabelSelector: errors with apimachinery wording', () => {
   });
 
   it('an invalid value names its path', () => {
-    expect(err('app=we@b')).toMatch(/^unable to parse requirement: values\[0\]\[app\]: Invalid value: "we@b": a valid label must be an empty string or consist of/);
+    expect(err('app=we@b')).toMatch(
+      /^unable to parse requirement: values\[0\]\[app\]: Invalid value: "we@b": a valid label must be an empty string or consist of/,
+    );
   });
 
   it('a too-long value', () => {
@@ -154,6 +158,8 @@ describe('parseLabelSelector: errors with apimachinery wording', () => {
   });
 
   it('gt needs an integer', () => {
-    expect(err('a>b')).toMatch(/values\[0\]: Invalid value: "b": for 'Gt', 'Lt' operators, the value must be an integer/);
+    expect(err('a>b')).toMatch(
+      /values\[0\]: Invalid value: "b": for 'Gt', 'Lt' operators, the value must be an integer/,
+    );
   });
 });

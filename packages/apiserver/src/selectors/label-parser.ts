@@ -103,7 +103,8 @@ class Parser {
     for (;;) {
       const { tok, lit } = this.lookahead(true);
       if (tok === 'end') return reqs;
-      if (tok !== 'identifier' && tok !== 'doesNotExist') throw new SelectorError(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      if (tok !== 'identifier' && tok !== 'doesNotExist')
+        throw new SelectorError(`found '${lit}', expected: !, identifier, or 'end of string'`);
       try {
         reqs.push(this.parseRequirement());
       } catch (e) {
@@ -114,7 +115,8 @@ class Parser {
       if (next.tok === 'end') return reqs;
       if (next.tok !== 'comma') throw new SelectorError(`found '${next.lit}', expected: ',' or 'end of string'`);
       const after = this.lookahead(true);
-      if (after.tok !== 'identifier' && after.tok !== 'doesNotExist') throw new SelectorError(`found '${after.lit}', expected: identifier after ','`);
+      if (after.tok !== 'identifier' && after.tok !== 'doesNotExist')
+        throw new SelectorError(`found '${after.lit}', expected: identifier after ','`);
     }
   }
 
@@ -172,7 +174,8 @@ class Parser {
       this.consume(true);
       return [''];
     }
-    if (first.tok !== 'identifier' && first.tok !== 'comma') throw new SelectorError(`found '${first.lit}', expected: ',', ')' or identifier`);
+    if (first.tok !== 'identifier' && first.tok !== 'comma')
+      throw new SelectorError(`found '${first.lit}', expected: ',', ')' or identifier`);
     const values = this.parseIdentifiersList();
     if (this.consume(true).tok !== 'closePar') throw new SelectorError(`found '${first.lit}', expected: ')'`);
     return values;

@@ -32,9 +32,9 @@ describe('fromLabelSelectorObject (metav1.LabelSelector)', () => {
   });
 
   it('rejects an unknown operator with the real message', () => {
-    expect(() => fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] })).toThrow(
-      new SelectorError('"Equals" is not a valid label selector operator'),
-    );
+    expect(() =>
+      fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }),
+    ).toThrow(new SelectorError('"Equals" is not a valid label selector operator'));
   });
 
   it('In with no values is invalid', () => {
@@ -44,20 +44,24 @@ describe('fromLabelSelectorObject (metav1.LabelSelector)', () => {
   });
 
   it('Exists with values is invalid', () => {
-    expect(() => fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] })).toThrow(
-      'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
-    );
+    expect(() =>
+      fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }),
+    ).toThrow('values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist');
   });
 
   it('a bad matchLabels key or value is named', () => {
-    expect(() => fromLabelSelectorObject({ matchLabels: { 'bad key': 'x' } })).toThrow(/^key: Invalid value: "bad key": name part must consist/);
-    expect(() => fromLabelSelectorObject({ matchLabels: { app: 'a b' } })).toThrow(/^values\[0\]\[app\]: Invalid value: "a b"/);
+    expect(() => fromLabelSelectorObject({ matchLabels: { 'bad key': 'x' } })).toThrow(
+      /^key: Invalid value: "bad key": name part must consist/,
+    );
+    expect(() => fromLabelSelectorObject({ matchLabels: { app: 'a b' } })).toThrow(
+      /^values\[0\]\[app\]: Invalid value: "a b"/,
+    );
   });
 
   it('collects several errors in brackets', () => {
-    expect(() => fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'In', values: ['-x', '-y'] }] })).toThrow(
-      /^\[values\[0\]\[a\]: Invalid value: "-x": .*, values\[1\]\[a\]: Invalid value: "-y": .*\]$/,
-    );
+    expect(() =>
+      fromLabelSelectorObject({ matchExpressions: [{ key: 'a', operator: 'In', values: ['-x', '-y'] }] }),
+    ).toThrow(/^\[values\[0\]\[a\]: Invalid value: "-x": .*, values\[1\]\[a\]: Invalid value: "-y": .*\]$/);
   });
 
   it('rejects malformed shapes, naming the field', () => {
@@ -91,6 +95,8 @@ describe('LabelSelector', () => {
 
   it('does not treat inherited properties as labels', () => {
     expect(selectorFromSet({ constructor: 'x' }).matches({})).toBe(false);
-    expect(fromLabelSelectorObject({ matchExpressions: [{ key: 'toString', operator: 'Exists' }] }).matches({})).toBe(false);
+    expect(fromLabelSelectorObject({ matchExpressions: [{ key: 'toString', operator: 'Exists' }] }).matches({})).toBe(
+      false,
+    );
   });
 });

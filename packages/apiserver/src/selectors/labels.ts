@@ -18,7 +18,11 @@ export interface LabelRequirement {
 /** metav1.LabelSelector as found in a spec (Deployment.spec.selector, PDB, NetworkPolicy, ...). */
 export interface LabelSelectorObject {
   matchLabels?: Record<string, string> | null;
-  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] | null }> | null;
+  matchExpressions?: Array<{
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[] | null;
+  }> | null;
 }
 
 /** A parsed label selector; immutable. */
@@ -66,7 +70,8 @@ export class LabelSelector {
   /** The single value `key` must have, when the selector pins it (`key=v`, `key==v`, `key in (v)`). */
   requiresExactMatch(key: string): string | undefined {
     const r = this.requirements.find((x) => x.key === key);
-    if (!r || !(r.operator === '=' || r.operator === '==' || r.operator === 'in') || r.values.length !== 1) return undefined;
+    if (!r || !(r.operator === '=' || r.operator === '==' || r.operator === 'in') || r.values.length !== 1)
+      return undefined;
     return r.values[0];
   }
 
@@ -139,22 +144,27 @@ export function newRequirement(key: string, operator: LabelOperator, values: rea
   switch (operator) {
     case 'in':
     case 'notin':
-      if (values.length === 0) errs.push(invalidValue('values', values, "for 'in', 'notin' operators, values set can't be empty"));
+      if (values.length === 0)
+        errs.push(invalidValue('values', values, "for 'in', 'notin' operators, values set can't be empty"));
       break;
     case '=':
     case '==':
     case '!=':
-      if (values.length !== 1) errs.push(invalidValue('values', values, 'exact-match compatibility requires one single value'));
+      if (values.length !== 1)
+        errs.push(invalidValue('values', values, 'exact-match compatibility requires one single value'));
       break;
     case 'exists':
     case '!':
-      if (values.length !== 0) errs.push(invalidValue('values', values, 'values set must be empty for exists and does not exist'));
+      if (values.length !== 0)
+        errs.push(invalidValue('values', values, 'values set must be empty for exists and does not exist'));
       break;
     case 'gt':
     case 'lt':
-      if (values.length !== 1) errs.push(invalidValue('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (values.length !== 1)
+        errs.push(invalidValue('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
       values.forEach((v, i) => {
-        if (parseInteger(v) === undefined) errs.push(invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+        if (parseInteger(v) === undefined)
+          errs.push(invalidValue(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
       });
       break;
   }
@@ -171,11 +181,17 @@ export function selectorFromSet(labels: Readonly<Record<string, string>> | undef
   return LabelSelector.of(Object.entries(labels ?? {}).map(([k, v]) => ({ key: k, operator: '=', values: [v] })));
 }
 
-const EXPRESSION_OPERATORS: Readonly<Record<string, LabelOperator>> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+const EXPRESSION_OPERATORS: Readonly<Record<string, LabelOperator>> = {
+  In: 'in',
+  NotIn: 'notin',
+  Exists: 'exists',
+  DoesNotExist: '!',
+};
 
 function stringList(v: unknown, path: string): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SelectorError(`${path}: must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new SelectorError(`${path}: must be a list of strings`);
   return v as string[];
 }
 
@@ -186,7 +202,8 @@ function stringList(v: unknown, path: string): string[] {
  */
 export function fromLabelSelectorObject(sel: LabelSelectorObject | null | undefined | unknown): LabelSelector {
   if (sel === null || sel === undefined) return LabelSelector.nothing();
-  if (!isRecord(sel)) throw new SelectorError('label selector must be an object with matchLabels and/or matchExpressions');
+  if (!isRecord(sel))
+    throw new SelectorError('label selector must be an object with matchLabels and/or matchExpressions');
   const reqs: LabelRequirement[] = [];
   const matchLabels = sel['matchLabels'];
   if (matchLabels !== undefined && matchLabels !== null) {

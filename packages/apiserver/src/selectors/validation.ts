@@ -11,7 +11,8 @@ export const labelValueErrors = isLabelValue;
 
 /** A field.Error of type Invalid as Go prints it: `<path>: Invalid value: <value>: <detail>`. */
 export function invalidValue(path: string, value: string | readonly string[], detail: string): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
+  const shown =
+    typeof value === 'string' ? JSON.stringify(value) : `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
   return `${path}: Invalid value: ${shown}: ${detail}`;
 }
 

@@ -28,10 +28,12 @@ export function storedVersions(dbPath: string, group: string, resource: string):
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const prefix = resourcePrefix(group, resource);
-    const rows = db.prepare(
-      `SELECT l.name AS name, l.value AS value FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m
+    const rows = db
+      .prepare(
+        `SELECT l.name AS name, l.value AS value FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m
        ON l.id = m.id WHERE l.deleted = 0`,
-    ).all(prefix, `${prefix}\uffff`) as { name: string; value: Buffer | string }[];
+      )
+      .all(prefix, `${prefix}\uffff`) as { name: string; value: Buffer | string }[];
     return rows.map((r) => {
       const text = typeof r.value === 'string' ? r.value : r.value.toString('utf8');
       let apiVersion = '';

@@ -7,8 +7,16 @@ import { CompactedError, KeyExistsError, RevisionMismatchError, Store } from './
 import type { StoreEvent } from './events.js';
 
 const obj = (name: string, rv: number, data = 'x'): StoredObject => ({
-  apiVersion: 'v1', kind: 'ConfigMap', data: { v: data },
-  metadata: { name, namespace: 'ns', uid: name, resourceVersion: String(rv), creationTimestamp: '2024-01-01T00:00:00Z' },
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  data: { v: data },
+  metadata: {
+    name,
+    namespace: 'ns',
+    uid: name,
+    resourceVersion: String(rv),
+    creationTimestamp: '2024-01-01T00:00:00Z',
+  },
 });
 const key = (n: string): string => `/registry/core/configmaps/ns/${n}`;
 
@@ -47,20 +55,34 @@ describe('Store', () => {
     const k = (res: string, ns: string, n: string): string => `/registry/core/${res}/${ns}/${n}`;
     for (const ns of ['b', 'a', 'c']) for (const n of ['2', '1']) s.create(k('configmaps', ns, n), (rv) => obj(n, rv));
     s.create(k('secrets', 'a', '1'), (rv) => obj('1', rv));
-    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([k('configmaps', 'b', '1'), k('configmaps', 'b', '2')]);
+    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([
+      k('configmaps', 'b', '1'),
+      k('configmaps', 'b', '2'),
+    ]);
     s.create(k('configmaps', 'b', '0'), (rv) => obj('0', rv));
     s.delete(k('configmaps', 'b', '2'));
-    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([k('configmaps', 'b', '0'), k('configmaps', 'b', '1')]);
+    expect(s.list('/registry/core/configmaps/b/').map((e) => e.key)).toEqual([
+      k('configmaps', 'b', '0'),
+      k('configmaps', 'b', '1'),
+    ]);
     expect(s.list('/registry/core/configmaps/').length).toBe(6);
     // Deleted and created again between two lists: listed once.
     s.delete(k('configmaps', 'a', '1'));
     s.create(k('configmaps', 'a', '1'), (rv) => obj('1', rv));
     s.create(k('configmaps', 'a', '3'), (rv) => obj('3', rv));
     s.delete(k('configmaps', 'a', '3'));
-    expect(s.list('/registry/core/configmaps/a/').map((e) => e.key)).toEqual([k('configmaps', 'a', '1'), k('configmaps', 'a', '2')]);
+    expect(s.list('/registry/core/configmaps/a/').map((e) => e.key)).toEqual([
+      k('configmaps', 'a', '1'),
+      k('configmaps', 'a', '2'),
+    ]);
     expect(s.list('/registry/').map((e) => e.key)).toEqual([
-      k('configmaps', 'a', '1'), k('configmaps', 'a', '2'), k('configmaps', 'b', '0'), k('configmaps', 'b', '1'),
-      k('configmaps', 'c', '1'), k('configmaps', 'c', '2'), k('secrets', 'a', '1'),
+      k('configmaps', 'a', '1'),
+      k('configmaps', 'a', '2'),
+      k('configmaps', 'b', '0'),
+      k('configmaps', 'b', '1'),
+      k('configmaps', 'c', '1'),
+      k('configmaps', 'c', '2'),
+      k('secrets', 'a', '1'),
     ]);
   });
 
@@ -74,7 +96,10 @@ describe('Store', () => {
     s.watch('/registry/core/configmaps/', 1, (ev) => ev && seen.push(ev));
     s.create(key('c'), (rv) => obj('c', rv));
     expect(seen.map((e) => `${e.type}:${e.object.metadata.name}:${e.revision}`)).toEqual([
-      'MODIFIED:a:2', 'ADDED:b:3', 'DELETED:a:4', 'ADDED:c:5',
+      'MODIFIED:a:2',
+      'ADDED:b:3',
+      'DELETED:a:4',
+      'ADDED:c:5',
     ]);
   });
 
@@ -99,7 +124,10 @@ describe('Store.listAt: the state at a past revision', () => {
     s.delete(key('b'));
     s.create(key('c'), (rv) => obj('c', rv));
     const then = s.listAt('/registry/core/configmaps/', at);
-    expect(then.map((e) => [e.key, e.object.data])).toEqual([[key('a'), { v: 'a1' }], [key('b'), { v: 'b1' }]]);
+    expect(then.map((e) => [e.key, e.object.data])).toEqual([
+      [key('a'), { v: 'a1' }],
+      [key('b'), { v: 'b1' }],
+    ]);
     expect(s.listAt('/registry/core/configmaps/', at, key('a')).map((e) => e.key)).toEqual([key('b')]);
     expect(s.listAt('/registry/core/configmaps/', s.revision).map((e) => e.key)).toEqual([key('a'), key('c')]);
   });

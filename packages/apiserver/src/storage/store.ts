@@ -37,7 +37,10 @@ export class KeyNotFoundError extends Error {}
 export class RevisionMismatchError extends Error {}
 /** The requested revision is older than the compacted revision. */
 export class CompactedError extends Error {
-  constructor(readonly requested: number, readonly compacted: number) {
+  constructor(
+    readonly requested: number,
+    readonly compacted: number,
+  ) {
     super(`too old resource version: ${requested} (${compacted})`);
   }
 }
@@ -117,12 +120,16 @@ export class Store {
 
   private load(): void {
     const max = this.db.prepare('SELECT MAX(id) AS m FROM log').get() as { m: number | null };
-    const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as { value: number } | undefined;
-    const compact = this.db.prepare("SELECT value FROM meta WHERE key = 'compact'").get() as { value: number } | undefined;
+    const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as
+      { value: number } | undefined;
+    const compact = this.db.prepare("SELECT value FROM meta WHERE key = 'compact'").get() as
+      { value: number } | undefined;
     this.rev = Math.max(max.m ?? 0, meta?.value ?? 0);
     this.compactRev = compact?.value ?? 0;
     const rows = this.db
-      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0')
+      .prepare(
+        'SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0',
+      )
       .all() as Row[];
     for (const row of rows) this.remember(row.name, this.entryOf(row));
     this.window.reset(this.rev);
@@ -177,9 +184,10 @@ export class Store {
   /** Keys under a prefix in key order, with their objects. */
   list(prefix: string): { key: string; object: StoredObject; json: string }[] {
     // A prefix shorter than one resource ("/registry/") spans several buckets, in key order.
-    const buckets = prefix.split('/').length < 5
-      ? [...this.bucketKeys.keys()].filter((b) => b.startsWith(prefix)).sort()
-      : [this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`)];
+    const buckets =
+      prefix.split('/').length < 5
+        ? [...this.bucketKeys.keys()].filter((b) => b.startsWith(prefix)).sort()
+        : [this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`)];
     const out: { key: string; object: StoredObject; json: string }[] = [];
     for (const bucket of buckets) {
       const keys = this.sortedKeysOf(bucket);
@@ -204,7 +212,9 @@ export class Store {
     if (revision >= this.rev) return this.list(prefix);
     const started = performance.now();
     const rows = this.db
-      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0 ORDER BY l.name')
+      .prepare(
+        'SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0 ORDER BY l.name',
+      )
       .all(prefix, `${prefix}\uffff`, after, revision) as Row[];
     this.timed('listWithCount', prefix, started);
     return rows.map((row) => {
@@ -316,13 +326,17 @@ export class Store {
     return object;
   }
 
-  private write(key: string, build: (revision: number) => StoredObject, how: { created: boolean; expect: Entry | undefined }): StoredObject {
+  private write(
+    key: string,
+    build: (revision: number) => StoredObject,
+    how: { created: boolean; expect: Entry | undefined },
+  ): StoredObject {
     const revision = this.rev + 1;
     const object = build(revision);
     const json = JSON.stringify(object);
     const createRevision = how.expect ? how.expect.createRevision : revision;
     // A key created again after a delete follows its tombstone, as kine chains revisions.
-    const prev = how.expect?.revision ?? ((this.lastRow.get(key) as { id: number | null } | undefined)?.id ?? 0);
+    const prev = how.expect?.revision ?? (this.lastRow.get(key) as { id: number | null } | undefined)?.id ?? 0;
     const started = performance.now();
     this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, prev, this.codec.encode(key, json));
     this.timed(how.created ? 'create' : 'update', key, started);
@@ -370,14 +384,19 @@ export class Store {
    */
   rewriteStale(prefix: string, stale: (raw: Buffer | string) => boolean): number {
     const rows = this.db
-      .prepare('SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0')
+      .prepare(
+        'SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0',
+      )
       .all(prefix, `${prefix}\uffff`) as Row[];
     let n = 0;
     for (const row of rows) {
       if (!stale(row.value)) continue;
       const cur = this.entries.get(row.name);
       if (!cur) continue;
-      this.update(row.name, cur.revision, (rev) => ({ ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(rev) } }));
+      this.update(row.name, cur.revision, (rev) => ({
+        ...cur.object,
+        metadata: { ...cur.object.metadata, resourceVersion: String(rev) },
+      }));
       n++;
     }
     return n;
@@ -396,7 +415,11 @@ export class Store {
           `DELETE FROM log WHERE id <= ? AND (deleted = 1 OR id < (SELECT MAX(l2.id) FROM log l2 WHERE l2.name = log.name AND l2.id <= ?))`,
         )
         .run(t, t);
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('compact', ?), ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(t, this.rev);
+      this.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('compact', ?), ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .run(t, this.rev);
       return res.changes;
     });
     const started = performance.now();

@@ -7,7 +7,11 @@ const NOW = new Date('2024-05-01T12:00:00Z');
 
 function table(group: string, resource: string, obj: Record<string, unknown>): { columns: string[]; cells: unknown[] } {
   const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource) as ResourceInfo;
-  const t = toTable(info, [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T09:00:00Z' } } as KubeObject], { now: NOW });
+  const t = toTable(
+    info,
+    [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T09:00:00Z' } } as KubeObject],
+    { now: NOW },
+  );
   return { columns: t.columnDefinitions.map((c) => c.name), cells: t.rows[0]?.cells ?? [] };
 }
 
@@ -26,12 +30,24 @@ describe('autoscaling/v2', () => {
       },
       status: {
         currentReplicas: 3,
-        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 41, averageValue: '120m' } } }],
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 41, averageValue: '120m' } } },
+        ],
       },
     });
     expect(t.columns).toEqual(['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age']);
-    expect(t.cells).toEqual(['x', 'Deployment/web', 'cpu: 41%/80%, memory: <unknown>/500Mi + 1 more...', '2', 10, 3, '3h']);
-    const bare = table('autoscaling', 'horizontalpodautoscalers', { spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 } });
+    expect(t.cells).toEqual([
+      'x',
+      'Deployment/web',
+      'cpu: 41%/80%, memory: <unknown>/500Mi + 1 more...',
+      '2',
+      10,
+      3,
+      '3h',
+    ]);
+    const bare = table('autoscaling', 'horizontalpodautoscalers', {
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 },
+    });
     expect(bare.cells.slice(2, 6)).toEqual(['cpu: <unknown>/80%', '<unset>', 5, 0]);
   });
 });

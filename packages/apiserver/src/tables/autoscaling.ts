@@ -27,14 +27,16 @@ function formatMetric(spec: unknown, status: unknown): string {
       const current = get(status, key, 'current');
       const statusSet = get(status, key) !== undefined;
       if (get(target, 'averageValue') !== undefined) {
-        const cur = statusSet && get(current, 'averageValue') !== undefined ? quantity(get(current, 'averageValue')) : UNKNOWN;
+        const cur =
+          statusSet && get(current, 'averageValue') !== undefined ? quantity(get(current, 'averageValue')) : UNKNOWN;
         return `${cur}/${quantity(get(target, 'averageValue'))} (avg)`;
       }
       const cur = statusSet ? quantity(get(current, 'value')) : UNKNOWN;
       return `${cur}/${quantity(get(target, 'value'))}`;
     }
     case 'Pods': {
-      const cur = get(status, 'pods') !== undefined ? quantity(get(status, 'pods', 'current', 'averageValue')) : UNKNOWN;
+      const cur =
+        get(status, 'pods') !== undefined ? quantity(get(status, 'pods', 'current', 'averageValue')) : UNKNOWN;
       return `${cur}/${quantity(get(spec, 'pods', 'target', 'averageValue'))}`;
     }
     case 'Resource':
@@ -56,7 +58,9 @@ function formatMetric(spec: unknown, status: unknown): string {
 }
 
 /** What autoscaling/v2 defaults an empty spec.metrics to: 80% average CPU utilization. */
-const DEFAULT_METRICS = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+const DEFAULT_METRICS = [
+  { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+];
 
 /** The TARGETS cell: at most two metrics, then "+ N more...". */
 export function formatHPAMetrics(specs: unknown, statuses: unknown): string {

@@ -6,7 +6,9 @@ import type { Printer } from './columns.js';
 import { arr, get, humanDuration, str } from './format.js';
 
 function condition(csr: unknown): string {
-  const types = arr(get(csr, 'status', 'conditions')).map((c) => str(get(c, 'type'))).filter(Boolean);
+  const types = arr(get(csr, 'status', 'conditions'))
+    .map((c) => str(get(c, 'type')))
+    .filter(Boolean);
   if (str(get(csr, 'status', 'certificate'))) types.push('Issued');
   return types.length ? types.join(',') : 'Pending';
 }
@@ -23,8 +25,12 @@ export const csrPrinter: Printer = {
   cells: (csr, ctx) => {
     const seconds = get(csr, 'spec', 'expirationSeconds');
     return [
-      nameOf(csr), ageOf(csr, ctx), str(get(csr, 'spec', 'signerName')), str(get(csr, 'spec', 'username')),
-      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', condition(csr),
+      nameOf(csr),
+      ageOf(csr, ctx),
+      str(get(csr, 'spec', 'signerName')),
+      str(get(csr, 'spec', 'username')),
+      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>',
+      condition(csr),
     ];
   },
 };

@@ -7,7 +7,11 @@ const NOW = new Date('2024-05-01T12:00:00Z');
 
 function table(group: string, resource: string, obj: Record<string, unknown>): { columns: string[]; cells: unknown[] } {
   const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource) as ResourceInfo;
-  const t = toTable(info, [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T09:00:00Z' } } as KubeObject], { now: NOW });
+  const t = toTable(
+    info,
+    [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T09:00:00Z' } } as KubeObject],
+    { now: NOW },
+  );
   return { columns: t.columnDefinitions.map((c) => c.name), cells: t.rows[0]?.cells ?? [] };
 }
 
@@ -30,9 +34,10 @@ describe('cluster kinds', () => {
     });
     expect(t.columns).toEqual(['Name', 'Role', 'Age', 'Users', 'Groups', 'ServiceAccounts']);
     expect(t.cells).toEqual(['x', 'ClusterRole/view', '3h', 'alice, bob', 'devs', 'ci/runner']);
-    expect(table('rbac.authorization.k8s.io', 'clusterrolebindings', { roleRef: { kind: 'ClusterRole', name: 'admin' } }).cells).toEqual([
-      'x', 'ClusterRole/admin', '3h', '', '', '',
-    ]);
+    expect(
+      table('rbac.authorization.k8s.io', 'clusterrolebindings', { roleRef: { kind: 'ClusterRole', name: 'admin' } })
+        .cells,
+    ).toEqual(['x', 'ClusterRole/admin', '3h', '', '', '']);
   });
 
   it('roles and cluster roles have no printer: Name and Created At', () => {
@@ -45,7 +50,11 @@ describe('cluster kinds', () => {
     const t = table('policy', 'poddisruptionbudgets', { spec: { minAvailable: 2 }, status: { disruptionsAllowed: 1 } });
     expect(t.columns).toEqual(['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
     expect(t.cells).toEqual(['x', '2', 'N/A', 1, '3h']);
-    expect(table('policy', 'poddisruptionbudgets', { spec: { maxUnavailable: '25%' } }).cells.slice(1, 4)).toEqual(['N/A', '25%', 0]);
+    expect(table('policy', 'poddisruptionbudgets', { spec: { maxUnavailable: '25%' } }).cells.slice(1, 4)).toEqual([
+      'N/A',
+      '25%',
+      0,
+    ]);
   });
 
   it('priority classes print value, global default and preemption policy', () => {

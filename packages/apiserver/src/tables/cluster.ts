@@ -107,14 +107,36 @@ export const apiServicePrinter: Printer = {
 };
 /** Webhook configurations: how many webhooks each holds (printers.go). */
 export const webhookConfigurationPrinter: Printer = {
-  columns: [NAME_COLUMN, col('Webhooks', 'integer', 'Webhooks indicates the number of webhooks in the configuration.'), AGE_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    col('Webhooks', 'integer', 'Webhooks indicates the number of webhooks in the configuration.'),
+    AGE_COLUMN,
+  ],
   cells: (c, ctx) => [nameOf(c), arr(get(c, 'webhooks')).length, ageOf(c, ctx)],
 };
 export const admissionPolicyPrinter: Printer = {
-  columns: [NAME_COLUMN, col('Validations', 'integer', 'Validations indicates the number of validation rules.'), col('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'), AGE_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    col('Validations', 'integer', 'Validations indicates the number of validation rules.'),
+    col('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'),
+    AGE_COLUMN,
+  ],
   cells: (p, ctx) => [nameOf(p), arr(get(p, 'spec', 'validations')).length, '<unset>', ageOf(p, ctx)],
 };
 export const admissionPolicyBindingPrinter: Printer = {
-  columns: [NAME_COLUMN, col('PolicyName', 'string', 'PolicyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to.'), col('ParamRef', 'string', 'ParamRef specifies the parameter resource used to configure the admission control policy.'), AGE_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    col(
+      'PolicyName',
+      'string',
+      'PolicyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to.',
+    ),
+    col(
+      'ParamRef',
+      'string',
+      'ParamRef specifies the parameter resource used to configure the admission control policy.',
+    ),
+    AGE_COLUMN,
+  ],
   cells: (b, ctx) => [nameOf(b), str(get(b, 'spec', 'policyName')), '<unset>', ageOf(b, ctx)],
 };

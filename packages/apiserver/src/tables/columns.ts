@@ -41,7 +41,12 @@ export interface Printer {
 }
 
 /** A column definition; priority 0, no format unless given. */
-export function col(name: string, type: string, description: string, extra: { priority?: number; format?: string } = {}): TableColumn {
+export function col(
+  name: string,
+  type: string,
+  description: string,
+  extra: { priority?: number; format?: string } = {},
+): TableColumn {
   return { name, type, format: extra.format ?? '', description, priority: extra.priority ?? 0 };
 }
 
@@ -53,7 +58,11 @@ export function wide(name: string, type: string, description: string): TableColu
 export const NAME_COLUMN: TableColumn = col('Name', 'string', DESC.name, { format: 'name' });
 export const AGE_COLUMN: TableColumn = col('Age', 'string', DESC.creationTimestamp);
 export const CONTAINERS_COLUMN: TableColumn = wide('Containers', 'string', 'Names of each container in the template.');
-export const IMAGES_COLUMN: TableColumn = wide('Images', 'string', 'Images referenced by each container in the template.');
+export const IMAGES_COLUMN: TableColumn = wide(
+  'Images',
+  'string',
+  'Images referenced by each container in the template.',
+);
 
 /** The object's name, "" when missing. */
 export function nameOf(obj: KubeObject): string {

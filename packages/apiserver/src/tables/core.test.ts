@@ -22,7 +22,13 @@ describe('services', () => {
   it('prints a ClusterIP service', () => {
     const t = table('services', {
       metadata: { name: 'web' },
-      spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ port: 80, protocol: 'TCP' }], selector: { app: 'web' } },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.10',
+        clusterIPs: ['10.96.0.10'],
+        ports: [{ port: 80, protocol: 'TCP' }],
+        selector: { app: 'web' },
+      },
     });
     expect(t.columns).toEqual(['Name', 'Type', 'Cluster-IP', 'External-IP', 'Port(s)', 'Age', 'Selector']);
     expect(t.cells).toEqual(['web', 'ClusterIP', '10.96.0.10', '<none>', '80/TCP', '3d', 'app=web']);
@@ -30,13 +36,22 @@ describe('services', () => {
 
   it('prints node ports as port:nodePort/protocol', () => {
     const t = table('services', {
-      spec: { type: 'NodePort', clusterIPs: ['10.96.1.1'], ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }, { port: 53, nodePort: 30053, protocol: 'UDP' }] },
+      spec: {
+        type: 'NodePort',
+        clusterIPs: ['10.96.1.1'],
+        ports: [
+          { port: 80, nodePort: 30080, protocol: 'TCP' },
+          { port: 53, nodePort: 30053, protocol: 'UDP' },
+        ],
+      },
     });
     expect(t.cells.slice(1, 5)).toEqual(['NodePort', '10.96.1.1', '<none>', '80:30080/TCP,53:30053/UDP']);
   });
 
   it('prints <pending> for a load balancer without ingress, its addresses once assigned', () => {
-    const pending = table('services', { spec: { type: 'LoadBalancer', clusterIPs: ['10.96.1.2'], ports: [{ port: 443, nodePort: 31443 }] } });
+    const pending = table('services', {
+      spec: { type: 'LoadBalancer', clusterIPs: ['10.96.1.2'], ports: [{ port: 443, nodePort: 31443 }] },
+    });
     expect(pending.cells.slice(3, 5)).toEqual(['<pending>', '443:31443/TCP']);
     const assigned = table('services', {
       spec: { type: 'LoadBalancer', clusterIPs: ['10.96.1.2'], externalIPs: ['192.0.2.9'] },
@@ -46,7 +61,13 @@ describe('services', () => {
   });
 
   it('prints a headless and an ExternalName service', () => {
-    expect(table('services', { spec: { clusterIP: 'None', clusterIPs: ['None'] } }).cells.slice(1, 6)).toEqual(['ClusterIP', 'None', '<none>', '<none>', '3d']);
+    expect(table('services', { spec: { clusterIP: 'None', clusterIPs: ['None'] } }).cells.slice(1, 6)).toEqual([
+      'ClusterIP',
+      'None',
+      '<none>',
+      '<none>',
+      '3d',
+    ]);
     const ext = table('services', { spec: { type: 'ExternalName', externalName: 'db.example.com' } });
     expect(ext.cells.slice(1, 5)).toEqual(['ExternalName', '<none>', 'db.example.com', '<none>']);
   });
@@ -59,13 +80,18 @@ describe('endpoints', () => {
     expect(t.columns).toEqual(['Name', 'Endpoints', 'Age']);
     expect(t.cells[1]).toBe('10.0.0.1:8080,10.0.0.2:8080,10.0.0.3:8080 + 1 more...');
     expect(table('endpoints', {}).cells[1]).toBe('<none>');
-    expect(table('endpoints', { subsets: [{ addresses: [{ ip: 'fd00::1' }], ports: [{ port: 80 }] }] }).cells[1]).toBe('[fd00::1]:80');
+    expect(table('endpoints', { subsets: [{ addresses: [{ ip: 'fd00::1' }], ports: [{ port: 80 }] }] }).cells[1]).toBe(
+      '[fd00::1]:80',
+    );
   });
 });
 
 describe('nodes', () => {
   const node = {
-    metadata: { name: 'node-a', labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/role': 'worker' } },
+    metadata: {
+      name: 'node-a',
+      labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/role': 'worker' },
+    },
     spec: { unschedulable: true },
     status: {
       conditions: [
@@ -76,13 +102,29 @@ describe('nodes', () => {
         { type: 'InternalIP', address: '192.168.1.10' },
         { type: 'Hostname', address: 'node-a' },
       ],
-      nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-18-amd64', containerRuntimeVersion: 'containerd://1.7.13' },
+      nodeInfo: {
+        kubeletVersion: 'v1.32.0',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        kernelVersion: '6.1.0-18-amd64',
+        containerRuntimeVersion: 'containerd://1.7.13',
+      },
     },
   };
 
   it('prints status with SchedulingDisabled, sorted roles and node info', () => {
     const t = table('nodes', node);
-    expect(t.columns).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    expect(t.columns).toEqual([
+      'Name',
+      'Status',
+      'Roles',
+      'Age',
+      'Version',
+      'Internal-IP',
+      'External-IP',
+      'OS-Image',
+      'Kernel-Version',
+      'Container-Runtime',
+    ]);
     expect(t.cells).toEqual([
       'node-a',
       'Ready,SchedulingDisabled',
@@ -98,8 +140,18 @@ describe('nodes', () => {
   });
 
   it('prints NotReady, Unknown and <none> roles', () => {
-    expect(table('nodes', { status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }).cells.slice(1, 3)).toEqual(['NotReady', '<none>']);
-    expect(table('nodes', {}).cells.slice(1, 8)).toEqual(['Unknown', '<none>', '3d', '', '<none>', '<none>', '<unknown>']);
+    expect(
+      table('nodes', { status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }).cells.slice(1, 3),
+    ).toEqual(['NotReady', '<none>']);
+    expect(table('nodes', {}).cells.slice(1, 8)).toEqual([
+      'Unknown',
+      '<none>',
+      '3d',
+      '',
+      '<none>',
+      '<none>',
+      '<unknown>',
+    ]);
   });
 });
 
@@ -127,14 +179,28 @@ describe('small core kinds', () => {
 
   it('replication controllers print desired/current/ready and the template', () => {
     const t = table('replicationcontrollers', {
-      spec: { replicas: 3, selector: { app: 'web' }, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } },
+      spec: {
+        replicas: 3,
+        selector: { app: 'web' },
+        template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } },
+      },
       status: { replicas: 3, readyReplicas: 2 },
     });
     expect(t.cells).toEqual(['x', 3, 3, 2, '3d', 'web', 'nginx:1.25', 'app=web']);
   });
 
   it('pod templates print containers and pod labels, without an age', () => {
-    const t = table('podtemplates', { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'i1' }, { name: 'b', image: 'i2' }] } } });
+    const t = table('podtemplates', {
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [
+            { name: 'a', image: 'i1' },
+            { name: 'b', image: 'i2' },
+          ],
+        },
+      },
+    });
     expect(t.columns).toEqual(['Name', 'Containers', 'Images', 'Pod Labels']);
     expect(t.cells).toEqual(['x', 'a,b', 'i1,i2', 'app=web']);
   });

@@ -6,7 +6,18 @@ import type { KubeObject } from '@wharf/api';
 import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from './columns.js';
 import type { Printer } from './columns.js';
 import { DESC } from './descriptions.js';
-import { arr, containerCells, formatLabels, get, listWithMore, loadBalancerIngress, num, rec, scalarString, str } from './format.js';
+import {
+  arr,
+  containerCells,
+  formatLabels,
+  get,
+  listWithMore,
+  loadBalancerIngress,
+  num,
+  rec,
+  scalarString,
+  str,
+} from './format.js';
 
 // ---- services ----
 
@@ -55,7 +66,15 @@ export const servicePrinter: Printer = {
     const type = str(get(svc, 'spec', 'type'), 'ClusterIP');
     const clusterIP = str(arr(get(svc, 'spec', 'clusterIPs'))[0]) || str(get(svc, 'spec', 'clusterIP')) || '<none>';
     const ports = servicePorts(get(svc, 'spec', 'ports')) || '<none>';
-    return [nameOf(svc), type, clusterIP, serviceExternalIP(svc, type), ports, ageOf(svc, ctx), formatLabels(get(svc, 'spec', 'selector'))];
+    return [
+      nameOf(svc),
+      type,
+      clusterIP,
+      serviceExternalIP(svc, type),
+      ports,
+      ageOf(svc, ctx),
+      formatLabels(get(svc, 'spec', 'selector')),
+    ];
   },
 };
 
@@ -110,7 +129,9 @@ export function nodeRoles(node: KubeObject): string[] {
 export function nodeStatus(node: KubeObject): string {
   const status: string[] = [];
   // The last Ready condition wins, as the printer builds a map keyed by type.
-  const ready = arr(get(node, 'status', 'conditions')).filter((c) => get(c, 'type') === 'Ready').at(-1);
+  const ready = arr(get(node, 'status', 'conditions'))
+    .filter((c) => get(c, 'type') === 'Ready')
+    .at(-1);
   if (ready !== undefined) status.push(get(ready, 'status') === 'True' ? 'Ready' : 'NotReady');
   if (status.length === 0) status.push('Unknown');
   if (get(node, 'spec', 'unschedulable') === true) status.push('SchedulingDisabled');

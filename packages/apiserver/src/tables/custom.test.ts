@@ -49,9 +49,22 @@ describe('custom resources', () => {
       ['Missing', 'string', 0],
       ['Age', 'date', 0],
     ]);
-    expect(t.columnDefinitions[1]?.description).toBe('Custom resource definition column (in JSONPath format): .spec.engine');
+    expect(t.columnDefinitions[1]?.description).toBe(
+      'Custom resource definition column (in JSONPath format): .spec.engine',
+    );
     expect(t.columnDefinitions[2]?.description).toBe('Desired replicas');
-    expect(t.rows[0]?.cells).toEqual(['orders', 'postgres', 2, true, 0.75, 'True', '2m', '{"a":2,"b":1}', null, '120m']);
+    expect(t.rows[0]?.cells).toEqual([
+      'orders',
+      'postgres',
+      2,
+      true,
+      0.75,
+      'True',
+      '2m',
+      '{"a":2,"b":1}',
+      null,
+      '120m',
+    ]);
   });
 
   it('show Name and Age when the CRD declares no columns', () => {
@@ -70,11 +83,18 @@ describe('custom resources', () => {
       { name: 'N', type: 'integer', jsonPath: '.spec.engine' },
       { name: 'D', type: 'date', jsonPath: '.spec.engine' },
     ];
-    expect(toTable(DATABASES, [db], { now: NOW, printerColumns: cols }).rows[0]?.cells).toEqual(['orders', null, '<invalid>']);
+    expect(toTable(DATABASES, [db], { now: NOW, printerColumns: cols }).rows[0]?.cells).toEqual([
+      'orders',
+      null,
+      '<invalid>',
+    ]);
   });
 
   it('fall back to Name and Created At when a JSONPath does not parse', () => {
-    const t = toTable(DATABASES, [db], { now: NOW, printerColumns: [{ name: 'Bad', type: 'string', jsonPath: '.spec[' }] });
+    const t = toTable(DATABASES, [db], {
+      now: NOW,
+      printerColumns: [{ name: 'Bad', type: 'string', jsonPath: '.spec[' }],
+    });
     expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Created At']);
     expect(t.rows[0]?.cells).toEqual(['orders', '2024-05-01T10:00:00Z']);
   });

@@ -17,8 +17,20 @@ function cells(group: string, event: Record<string, unknown>): unknown[] {
 describe('events', () => {
   it('core/v1 events print LAST SEEN, TYPE, REASON, OBJECT, MESSAGE and the wide columns', () => {
     const t = toTable(info(''), [], { now: NOW });
-    expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
-    expect(t.columnDefinitions.filter((c) => c.priority === 1).map((c) => c.name)).toEqual(['Subobject', 'Source', 'First Seen', 'Count', 'Name']);
+    expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Message',
+    ]);
+    expect(t.columnDefinitions.filter((c) => c.priority === 1).map((c) => c.name)).toEqual([
+      'Subobject',
+      'Source',
+      'First Seen',
+      'Count',
+      'Name',
+    ]);
     const event = {
       metadata: { name: 'web-1.17c', namespace: 'default' },
       involvedObject: { kind: 'Pod', name: 'web-1', fieldPath: 'spec.containers{app}' },
@@ -31,12 +43,29 @@ describe('events', () => {
       type: 'Normal',
     };
     expect(cells('', event)).toEqual([
-      '45s', 'Normal', 'Pulled', 'pod/web-1', 'spec.containers{app}', 'kubelet, node-a', 'Successfully pulled image "nginx"', '5m', 3, 'web-1.17c',
+      '45s',
+      'Normal',
+      'Pulled',
+      'pod/web-1',
+      'spec.containers{app}',
+      'kubelet, node-a',
+      'Successfully pulled image "nginx"',
+      '5m',
+      3,
+      'web-1.17c',
     ]);
   });
 
   it('events without timestamps fall back to eventTime and count 1', () => {
-    const event = { metadata: { name: 'e' }, involvedObject: { kind: 'Node' }, eventTime: ago(20), reportingComponent: 'scheduler', type: 'Warning', reason: 'R', message: 'm' };
+    const event = {
+      metadata: { name: 'e' },
+      involvedObject: { kind: 'Node' },
+      eventTime: ago(20),
+      reportingComponent: 'scheduler',
+      type: 'Warning',
+      reason: 'R',
+      message: 'm',
+    };
     expect(cells('', event)).toEqual(['20s', 'Warning', 'R', 'node', '', 'scheduler', 'm', '20s', 1, 'e']);
   });
 
@@ -52,7 +81,16 @@ describe('events', () => {
       reportingController: 'deployment-controller',
     };
     expect(cells('events.k8s.io', event)).toEqual([
-      '30s', 'Normal', 'ScalingReplicaSet', 'deployment/web', '', 'deployment-controller', 'Scaled up replica set web-7d to 3', '10m', 4, 'web.1',
+      '30s',
+      'Normal',
+      'ScalingReplicaSet',
+      'deployment/web',
+      '',
+      'deployment-controller',
+      'Scaled up replica set web-7d to 3',
+      '10m',
+      4,
+      'web.1',
     ]);
   });
 });

@@ -112,7 +112,9 @@ export function selectorString(selector: unknown): string {
   }
   for (const expr of arr(selector.matchExpressions)) {
     const key = str(get(expr, 'key'));
-    const values = arr(get(expr, 'values')).map((v) => scalarString(v)).sort();
+    const values = arr(get(expr, 'values'))
+      .map((v) => scalarString(v))
+      .sort();
     switch (get(expr, 'operator')) {
       case 'In':
         reqs.push({ key, text: `${key} in (${values.join(',')})` });
@@ -156,10 +158,7 @@ export function listWithMore(items: readonly string[], max = 3, emptyText = '<un
 /** Container names and images of a pod spec, each joined with ",". */
 export function containerCells(podSpec: unknown): [names: string, images: string] {
   const containers = arr(get(podSpec, 'containers'));
-  return [
-    containers.map((c) => str(get(c, 'name'))).join(','),
-    containers.map((c) => str(get(c, 'image'))).join(','),
-  ];
+  return [containers.map((c) => str(get(c, 'name'))).join(','), containers.map((c) => str(get(c, 'image'))).join(',')];
 }
 
 /** Unique, sorted load-balancer ingress points (IP, else hostname), as sets.String.List() gives. */

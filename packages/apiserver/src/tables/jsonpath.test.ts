@@ -52,6 +52,8 @@ describe('compileJsonPath', () => {
 
   it('names the expression and position of a syntax error', () => {
     expect(() => compileJsonPath('.spec.tags[')).toThrow(JsonPathError);
-    expect(() => compileJsonPath('.status.conditions[?(@.type=="Ready"]')).toThrow(/"\.status\.conditions\[\?\(@\.type==\\"Ready\\"\]" at position \d+/);
+    expect(() => compileJsonPath('.status.conditions[?(@.type=="Ready"]')).toThrow(
+      /"\.status\.conditions\[\?\(@\.type==\\"Ready\\"\]" at position \d+/,
+    );
   });
 });

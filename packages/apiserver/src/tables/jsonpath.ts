@@ -132,7 +132,10 @@ class Parser {
       if (m === null || m[0] === '') this.fail('expected an index, a quoted key, * or a filter');
       this.pos += m[0].length;
       const num = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
-      step = m[2] === undefined ? { kind: 'index', index: Number(m[1]) } : { kind: 'slice', start: num(m[1]), end: num(m[2]) };
+      step =
+        m[2] === undefined
+          ? { kind: 'index', index: Number(m[1]) }
+          : { kind: 'slice', start: num(m[1]), end: num(m[2]) };
     }
     this.skipSpaces();
     if (this.peek() !== ']') this.fail('expected "]"');
@@ -218,7 +221,8 @@ function apply(steps: readonly Step[], values: unknown[]): unknown[] {
         case 'filter':
           for (const el of Array.isArray(v) ? v : []) {
             const found = apply(step.path, [el]);
-            const keep = step.op === undefined ? found.length > 0 : found.length > 0 && compare(found[0], step.op, step.value);
+            const keep =
+              step.op === undefined ? found.length > 0 : found.length > 0 && compare(found[0], step.op, step.value);
             if (keep) next.push(el);
           }
           break;

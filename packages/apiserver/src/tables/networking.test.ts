@@ -7,7 +7,11 @@ const NOW = new Date('2024-05-01T12:00:00Z');
 
 function table(group: string, resource: string, obj: Record<string, unknown>): { columns: string[]; cells: unknown[] } {
   const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource) as ResourceInfo;
-  const t = toTable(info, [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T11:00:00Z' } } as KubeObject], { now: NOW });
+  const t = toTable(
+    info,
+    [{ ...obj, metadata: { name: 'x', creationTimestamp: '2024-05-01T11:00:00Z' } } as KubeObject],
+    { now: NOW },
+  );
   return { columns: t.columnDefinitions.map((c) => c.name), cells: t.rows[0]?.cells ?? [] };
 }
 
@@ -26,16 +30,26 @@ describe('ingresses', () => {
   });
 
   it('print * without hosts and count hosts past three', () => {
-    expect(table('networking.k8s.io', 'ingresses', { spec: { rules: [{}] } }).cells.slice(1, 5)).toEqual(['<none>', '*', '', '80']);
+    expect(table('networking.k8s.io', 'ingresses', { spec: { rules: [{}] } }).cells.slice(1, 5)).toEqual([
+      '<none>',
+      '*',
+      '',
+      '80',
+    ]);
     const many = { spec: { rules: ['a', 'b', 'c', 'd', 'e'].map((h) => ({ host: `${h}.example.com` })) } };
-    expect(table('networking.k8s.io', 'ingresses', many).cells[2]).toBe('a.example.com,b.example.com,c.example.com + 2 more...');
+    expect(table('networking.k8s.io', 'ingresses', many).cells[2]).toBe(
+      'a.example.com,b.example.com,c.example.com + 2 more...',
+    );
   });
 });
 
 describe('ingress classes, network policies, endpoint slices', () => {
   it('ingress classes print controller and parameters', () => {
     const t = table('networking.k8s.io', 'ingressclasses', {
-      spec: { controller: 'k8s.io/ingress-nginx', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'external-lb' } },
+      spec: {
+        controller: 'k8s.io/ingress-nginx',
+        parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'external-lb' },
+      },
     });
     expect(t.columns).toEqual(['Name', 'Controller', 'Parameters', 'Age']);
     expect(t.cells).toEqual(['x', 'k8s.io/ingress-nginx', 'IngressParameters.k8s.example.com/external-lb', '60m']);
@@ -57,6 +71,9 @@ describe('ingress classes, network policies, endpoint slices', () => {
     });
     expect(t.columns).toEqual(['Name', 'AddressType', 'Ports', 'Endpoints', 'Age']);
     expect(t.cells).toEqual(['x', 'IPv4', '80,metrics', '10.0.0.1,10.0.0.2', '60m']);
-    expect(table('discovery.k8s.io', 'endpointslices', { addressType: 'IPv4' }).cells.slice(2, 4)).toEqual(['<unset>', '<unset>']);
+    expect(table('discovery.k8s.io', 'endpointslices', { addressType: 'IPv4' }).cells.slice(2, 4)).toEqual([
+      '<unset>',
+      '<unset>',
+    ]);
   });
 });

@@ -85,6 +85,12 @@ export const endpointSlicePrinter: Printer = {
   ],
   cells(slice, ctx) {
     const addresses = arr(get(slice, 'endpoints')).flatMap((e) => arr(get(e, 'addresses')).map((a) => str(a)));
-    return [nameOf(slice), str(get(slice, 'addressType')), slicePorts(get(slice, 'ports')), listWithMore(addresses), ageOf(slice, ctx)];
+    return [
+      nameOf(slice),
+      str(get(slice, 'addressType')),
+      slicePorts(get(slice, 'ports')),
+      listWithMore(addresses),
+      ageOf(slice, ctx),
+    ];
   },
 };

@@ -26,13 +26,41 @@ describe('persistent volumes and claims', () => {
       status: { phase: 'Bound' },
     });
     expect(t.columns).toEqual([
-      'Name', 'Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age', 'VolumeMode',
+      'Name',
+      'Capacity',
+      'Access Modes',
+      'Reclaim Policy',
+      'Status',
+      'Claim',
+      'StorageClass',
+      'VolumeAttributesClass',
+      'Reason',
+      'Age',
+      'VolumeMode',
     ]);
-    expect(t.cells).toEqual(['x', '10Gi', 'RWO,RWX', 'Delete', 'Bound', 'shop/data', 'fast', '<unset>', '', '24h', 'Filesystem']);
+    expect(t.cells).toEqual([
+      'x',
+      '10Gi',
+      'RWO,RWX',
+      'Delete',
+      'Bound',
+      'shop/data',
+      'fast',
+      '<unset>',
+      '',
+      '24h',
+      'Filesystem',
+    ]);
   });
 
   it('a PV being deleted shows Terminating', () => {
-    expect(table('', 'persistentvolumes', { metadata: { deletionTimestamp: '2024-05-01T11:59:00Z' }, spec: {}, status: { phase: 'Bound' } }).cells[4]).toBe('Terminating');
+    expect(
+      table('', 'persistentvolumes', {
+        metadata: { deletionTimestamp: '2024-05-01T11:59:00Z' },
+        spec: {},
+        status: { phase: 'Bound' },
+      }).cells[4],
+    ).toBe('Terminating');
   });
 
   it('a bound PVC shows its volume, capacity and modes; a pending one leaves them blank', () => {
@@ -40,7 +68,17 @@ describe('persistent volumes and claims', () => {
       spec: { volumeName: 'pv-1', storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } },
       status: { phase: 'Bound', capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'] },
     });
-    expect(bound.columns).toEqual(['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode']);
+    expect(bound.columns).toEqual([
+      'Name',
+      'Status',
+      'Volume',
+      'Capacity',
+      'Access Modes',
+      'StorageClass',
+      'VolumeAttributesClass',
+      'Age',
+      'VolumeMode',
+    ]);
     expect(bound.cells).toEqual(['x', 'Bound', 'pv-1', '10Gi', 'RWO', 'fast', '<unset>', '24h', 'Filesystem']);
     const pending = table('', 'persistentvolumeclaims', {
       metadata: { annotations: { 'volume.beta.kubernetes.io/storage-class': 'legacy' } },
@@ -58,7 +96,14 @@ describe('storage classes', () => {
       provisioner: 'rancher.io/local-path',
       volumeBindingMode: 'WaitForFirstConsumer',
     });
-    expect(t.columns).toEqual(['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']);
+    expect(t.columns).toEqual([
+      'Name',
+      'Provisioner',
+      'ReclaimPolicy',
+      'VolumeBindingMode',
+      'AllowVolumeExpansion',
+      'Age',
+    ]);
     expect(t.cells).toEqual(['x (default)', 'rancher.io/local-path', 'Delete', 'WaitForFirstConsumer', false, '24h']);
   });
 });

@@ -100,7 +100,10 @@ export const persistentVolumeClaimPrinter: Printer = {
   },
 };
 
-const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+const DEFAULT_CLASS_ANNOTATIONS = [
+  'storageclass.kubernetes.io/is-default-class',
+  'storageclass.beta.kubernetes.io/is-default-class',
+];
 
 export const storageClassPrinter: Printer = {
   columns: [
@@ -126,6 +129,10 @@ export const storageClassPrinter: Printer = {
 };
 
 export const csiStorageCapacityPrinter: Printer = {
-  columns: [NAME_COLUMN, col('StorageClassName', 'string', 'The storage class the capacity is reported for.'), AGE_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    col('StorageClassName', 'string', 'The storage class the capacity is reported for.'),
+    AGE_COLUMN,
+  ],
   cells: (c, ctx) => [nameOf(c), str(get(c, 'storageClassName')), ageOf(c, ctx)],
 };

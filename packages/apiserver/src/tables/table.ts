@@ -83,7 +83,8 @@ export function toTable(info: ResourceInfo, items: KubeObject[], opts: TableOpti
     return row;
   });
   const metadata: Table['metadata'] = {};
-  if (opts.resourceVersion !== undefined && opts.resourceVersion !== '') metadata.resourceVersion = opts.resourceVersion;
+  if (opts.resourceVersion !== undefined && opts.resourceVersion !== '')
+    metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue !== undefined && opts.continue !== '') metadata.continue = opts.continue;
   if (opts.remainingItemCount !== undefined) metadata.remainingItemCount = opts.remainingItemCount;
   return {

@@ -17,7 +17,8 @@ export const MATCH_CONDITIONS_COST_BUDGET = 2_500_000;
 /** The error CEL reports when an expression runs past its cost limit. */
 export const COST_LIMIT_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
 /** How upstream reports a request whose expressions spent the whole budget. */
-export const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
+export const OUT_OF_BUDGET =
+  'validation failed due to running out of cost budget, no further validation rules will be run';
 
 /** What is left of one request's budget; evaluations draw it down. */
 export class CostBudget {
@@ -80,7 +81,9 @@ export function meteredEnv(): CelEnv {
 }
 
 /** What one metered evaluation gave: its value, or why it was cut short. */
-export type Metered = { readonly value: CelResult; readonly exceeded?: undefined } | { readonly value?: undefined; readonly exceeded: 'call' | 'budget' };
+export type Metered =
+  | { readonly value: CelResult; readonly exceeded?: undefined }
+  | { readonly value?: undefined; readonly exceeded: 'call' | 'budget' };
 
 /**
  * Runs `evaluate` (a program of the metered environment) within the per-call limit, charging
@@ -100,7 +103,8 @@ export function runMetered(evaluate: () => CelResult, budget: CostBudget, limit 
       throw e;
     }
     // The abort surfaces as a CelError when the library caught it on the way out.
-    if (meter.cost > meter.limit || (isCelError(value) && value.message === COST_LIMIT_EXCEEDED)) return { exceeded: 'call' };
+    if (meter.cost > meter.limit || (isCelError(value) && value.message === COST_LIMIT_EXCEEDED))
+      return { exceeded: 'call' };
     if (meter.cost > budget.remaining) {
       budget.remaining = -1;
       return { exceeded: 'budget' };

@@ -35,21 +35,30 @@ export function checkTypes(obj: unknown, typeName: string): TypeCheckResult {
   const out: TypeCheckResult = { unknown: [], invalid: [] };
   if (fieldsOf(typeName) === undefined) return out;
   if (!isRecord(obj)) {
-    out.invalid.push(decodeError('', `json: cannot unmarshal ${jsonKind(obj)} into Go value of type ${goTypeName(typeName)}`));
+    out.invalid.push(
+      decodeError('', `json: cannot unmarshal ${jsonKind(obj)} into Go value of type ${goTypeName(typeName)}`),
+    );
     return out;
   }
   walkObject(obj, typeName, { path: '', goPath: '', struct: goStructName(typeName) }, out, true);
   return out;
 }
 
-function walkObject(obj: Record<string, unknown>, typeName: string, at: Where, out: TypeCheckResult, root: boolean): void {
+function walkObject(
+  obj: Record<string, unknown>,
+  typeName: string,
+  at: Where,
+  out: TypeCheckResult,
+  root: boolean,
+): void {
   const fields = fieldsOf(typeName) ?? {};
   const struct = goStructName(typeName);
   for (const [key, value] of Object.entries(obj)) {
     const path = at.path ? `${at.path}.${key}` : key;
     const goPath = at.goPath ? `${at.goPath}.${key}` : key;
     let fieldType = fields[key];
-    if (fieldType === undefined && root && ALWAYS_KNOWN.has(key)) fieldType = key === 'metadata' ? 'V1ObjectMeta' : 'string';
+    if (fieldType === undefined && root && ALWAYS_KNOWN.has(key))
+      fieldType = key === 'metadata' ? 'V1ObjectMeta' : 'string';
     if (fieldType === undefined) {
       out.unknown.push(unknownField(path));
       continue;
@@ -66,7 +75,10 @@ function checkValue(value: unknown, t: string, at: Where, out: TypeCheckResult):
   if (value === null) return; // null decodes to the zero value of any Go type
   const wrong = (valueDesc: string): void => {
     out.invalid.push(
-      decodeError(at.path, `json: cannot unmarshal ${valueDesc} into Go struct field ${at.struct}.${at.goPath} of type ${goTypeName(t)}`),
+      decodeError(
+        at.path,
+        `json: cannot unmarshal ${valueDesc} into Go struct field ${at.struct}.${at.goPath} of type ${goTypeName(t)}`,
+      ),
     );
   };
   if (isListType(t)) {
@@ -107,7 +119,9 @@ function checkValue(value: unknown, t: string, at: Where, out: TypeCheckResult):
       if (typeof value === 'string') return;
       if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) return;
       out.invalid.push(
-        decodeError(at.path, `json: cannot unmarshal ${typeof value === 'number' ? `number ${String(value)}` : jsonKind(value)} into Go value of type int32`,
+        decodeError(
+          at.path,
+          `json: cannot unmarshal ${typeof value === 'number' ? `number ${String(value)}` : jsonKind(value)} into Go value of type int32`,
         ),
       );
       return;
@@ -126,7 +140,12 @@ function checkTime(value: unknown, path: string, out: TypeCheckResult): void {
     return;
   }
   if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
-    out.invalid.push(decodeError(path, `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as RFC3339`));
+    out.invalid.push(
+      decodeError(
+        path,
+        `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as RFC3339`,
+      ),
+    );
   }
 }
 
@@ -139,7 +158,10 @@ function checkQuantityMap(value: unknown, at: Where, out: TypeCheckResult): void
   if (value === null) return;
   if (!isRecord(value)) {
     out.invalid.push(
-      decodeError(at.path, `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${at.struct}.${at.goPath} of type v1.ResourceList`),
+      decodeError(
+        at.path,
+        `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${at.struct}.${at.goPath} of type v1.ResourceList`,
+      ),
     );
     return;
   }
@@ -149,17 +171,28 @@ function checkQuantityMap(value: unknown, at: Where, out: TypeCheckResult): void
 function checkBytesMap(value: unknown, at: Where, out: TypeCheckResult): void {
   if (value === null) return;
   if (!isRecord(value)) {
-    out.invalid.push(decodeError(at.path, `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${at.struct}.${at.goPath} of type map[string][]uint8`));
+    out.invalid.push(
+      decodeError(
+        at.path,
+        `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${at.struct}.${at.goPath} of type map[string][]uint8`,
+      ),
+    );
     return;
   }
   for (const [k, v] of Object.entries(value)) {
     if (v === null) continue;
     if (typeof v !== 'string') {
-      out.invalid.push(decodeError(`${at.path}[${k}]`, `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${at.struct}.${at.goPath} of type []uint8`));
+      out.invalid.push(
+        decodeError(
+          `${at.path}[${k}]`,
+          `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${at.struct}.${at.goPath} of type []uint8`,
+        ),
+      );
       continue;
     }
     const offset = base64ErrorOffset(v);
-    if (offset !== undefined) out.invalid.push(decodeError(`${at.path}[${k}]`, `illegal base64 data at input byte ${offset}`));
+    if (offset !== undefined)
+      out.invalid.push(decodeError(`${at.path}[${k}]`, `illegal base64 data at input byte ${offset}`));
   }
 }
 

@@ -1,8 +1,25 @@
 // Core-group kinds besides pods: Service ports and types, ConfigMap and Secret keys and sizes,
 // Secret types, Namespace finalizers, PersistentVolumeClaim; and their update rules.
 import { isRecord, quantityValue } from '@wharf/api';
-import { FieldPath, duplicate, forbidden, immutable, invalid, notSupported, required, tooLong, type FieldIssue } from './issues.js';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from './names.js';
+import {
+  FieldPath,
+  duplicate,
+  forbidden,
+  immutable,
+  invalid,
+  notSupported,
+  required,
+  tooLong,
+  type FieldIssue,
+} from './issues.js';
+import {
+  isConfigMapKey,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidPortName,
+  isValidPortNum,
+} from './names.js';
 import { validateLabels } from './metadata.js';
 import { PROTOCOLS, stableJson } from '../kinds/pod/validation.js';
 
@@ -26,7 +43,8 @@ export function validateService(obj: Obj): FieldIssue[] {
     errs.push(type === '' ? required(spec.child('type')) : notSupported(spec.child('type'), s.type, SERVICE_TYPES));
   }
   if (type === 'ExternalName') {
-    if (list(s.clusterIPs).length > 0) errs.push(forbidden(spec.child('clusterIPs'), 'may not be set for ExternalName services'));
+    if (list(s.clusterIPs).length > 0)
+      errs.push(forbidden(spec.child('clusterIPs'), 'may not be set for ExternalName services'));
     const cname = str(s.externalName).replace(/\.$/, '');
     if (!cname) errs.push(required(spec.child('externalName')));
     else for (const msg of isDNS1123Subdomain(cname)) errs.push(invalid(spec.child('externalName'), cname, msg));
@@ -44,14 +62,21 @@ export function validateService(obj: Obj): FieldIssue[] {
       names.add(name);
     }
     if (typeof port.port === 'number' || port.port === undefined) {
-      for (const msg of isValidPortNum(typeof port.port === 'number' ? port.port : 0)) errs.push(invalid(at.child('port'), port.port ?? 0, msg));
+      for (const msg of isValidPortNum(typeof port.port === 'number' ? port.port : 0))
+        errs.push(invalid(at.child('port'), port.port ?? 0, msg));
     }
     if (port.protocol !== undefined && !PROTOCOLS.includes(str(port.protocol))) {
-      errs.push(port.protocol === '' ? required(at.child('protocol')) : notSupported(at.child('protocol'), port.protocol, PROTOCOLS));
+      errs.push(
+        port.protocol === ''
+          ? required(at.child('protocol'))
+          : notSupported(at.child('protocol'), port.protocol, PROTOCOLS),
+      );
     }
     const tp = port.targetPort;
-    if (typeof tp === 'number') for (const msg of isValidPortNum(tp)) errs.push(invalid(at.child('targetPort'), tp, msg));
-    if (typeof tp === 'string') for (const msg of isValidPortName(tp)) errs.push(invalid(at.child('targetPort'), tp, msg));
+    if (typeof tp === 'number')
+      for (const msg of isValidPortNum(tp)) errs.push(invalid(at.child('targetPort'), tp, msg));
+    if (typeof tp === 'string')
+      for (const msg of isValidPortName(tp)) errs.push(invalid(at.child('targetPort'), tp, msg));
     if (type === 'ClusterIP' && typeof port.nodePort === 'number' && port.nodePort !== 0) {
       errs.push(forbidden(at.child('nodePort'), "may not be used when `type` is 'ClusterIP'"));
     }
@@ -78,7 +103,13 @@ export function validateServiceUpdate(obj: Obj, old: Obj): FieldIssue[] {
   const o = rec(old.spec);
   // An update that leaves clusterIP out keeps the allocated one (the REST layer copies it back).
   if (o.type === 'ExternalName' || s.type === 'ExternalName') return [];
-  if (typeof o.clusterIP === 'string' && o.clusterIP && s.clusterIP !== undefined && s.clusterIP !== '' && s.clusterIP !== o.clusterIP) {
+  if (
+    typeof o.clusterIP === 'string' &&
+    o.clusterIP &&
+    s.clusterIP !== undefined &&
+    s.clusterIP !== '' &&
+    s.clusterIP !== o.clusterIP
+  ) {
     return [immutable(spec.child('clusterIP'), s.clusterIP)];
   }
   return [];
@@ -152,7 +183,8 @@ export function validateSecret(obj: Obj): FieldIssue[] {
 /** `immutable: true` freezes data (and binaryData); the flag itself cannot be cleared. */
 export function validateImmutableDataUpdate(kind: 'Secret' | 'ConfigMap', obj: Obj, old: Obj): FieldIssue[] {
   const errs: FieldIssue[] = [];
-  if (kind === 'Secret' && (obj.type ?? 'Opaque') !== (old.type ?? 'Opaque')) errs.push(immutable('type', obj.type ?? ''));
+  if (kind === 'Secret' && (obj.type ?? 'Opaque') !== (old.type ?? 'Opaque'))
+    errs.push(immutable('type', obj.type ?? ''));
   if (old.immutable !== true) return errs;
   const msg = 'field is immutable when `immutable` is set';
   if (obj.immutable !== true) errs.push(forbidden('immutable', msg));
@@ -167,7 +199,9 @@ export function validateNamespace(obj: Obj): FieldIssue[] {
     if (typeof f !== 'string') return;
     for (const msg of isQualifiedName(f)) errs.push(invalid(spec.child('finalizers'), f, msg));
     if (!f.includes('/') && f !== 'kubernetes') {
-      errs.push(invalid(spec.child('finalizers'), f, 'name is neither a standard finalizer name nor is it fully qualified'));
+      errs.push(
+        invalid(spec.child('finalizers'), f, 'name is neither a standard finalizer name nor is it fully qualified'),
+      );
     }
   });
   return errs;
@@ -180,13 +214,15 @@ export function validatePersistentVolumeClaim(obj: Obj): FieldIssue[] {
   const errs: FieldIssue[] = [];
   const modes = list(s.accessModes);
   if (modes.length === 0) errs.push(required(spec.child('accessModes'), 'at least 1 access mode is required'));
-  for (const m of modes) if (!ACCESS_MODES.includes(str(m))) errs.push(notSupported(spec.child('accessModes'), m, ACCESS_MODES));
+  for (const m of modes)
+    if (!ACCESS_MODES.includes(str(m))) errs.push(notSupported(spec.child('accessModes'), m, ACCESS_MODES));
   const requests = rec(rec(s.resources).requests);
   const storage = requests.storage;
   if (storage === undefined) errs.push(required(spec.child('resources').key('storage')));
   else {
     const q = quantityValue(storage);
-    if (q !== undefined && q <= 0) errs.push(invalid(spec.child('resources').key('storage'), String(storage), 'must be greater than zero'));
+    if (q !== undefined && q <= 0)
+      errs.push(invalid(spec.child('resources').key('storage'), String(storage), 'must be greater than zero'));
   }
   return errs;
 }
@@ -197,10 +233,20 @@ export function validatePersistentVolumeClaimUpdate(obj: Obj, old: Obj): FieldIs
   const o = rec(old.spec);
   const errs: FieldIssue[] = [];
   const strip = (x: Obj, volumeName: unknown): string =>
-    stableJson({ ...x, resources: { ...rec(x.resources), requests: undefined }, volumeName, volumeAttributesClassName: undefined });
+    stableJson({
+      ...x,
+      resources: { ...rec(x.resources), requests: undefined },
+      volumeName,
+      volumeAttributesClassName: undefined,
+    });
   const volumeName = o.volumeName ? s.volumeName : undefined;
   if (strip(s, volumeName) !== strip(o, o.volumeName ? o.volumeName : undefined)) {
-    errs.push(forbidden(spec, 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+    errs.push(
+      forbidden(
+        spec,
+        'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+      ),
+    );
   }
   const now = quantityValue(rec(rec(s.resources).requests).storage);
   const before = quantityValue(rec(rec(o.resources).requests).storage);

@@ -19,11 +19,15 @@ const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 /** The fewest bytes a value of the schema takes in JSON (`""`, `0`, `{}`, `[]`, `true`). */
 function minSize(s: JSONSchemaProps | undefined): number {
   switch (s?.type) {
-    case 'string': return 2 + (s.minLength ?? 0);
-    case 'boolean': return 4;
+    case 'string':
+      return 2 + (s.minLength ?? 0);
+    case 'boolean':
+      return 4;
     case 'integer':
-    case 'number': return 1;
-    default: return 2;
+    case 'number':
+      return 1;
+    default:
+      return 2;
   }
 }
 
@@ -32,7 +36,8 @@ export function maxSize(s: JSONSchemaProps | undefined): number {
   if (!s) return MAX_REQUEST_BYTES;
   if (s.type === 'string') {
     // An enum bounds the length as its longest value does.
-    const longest = Array.isArray(s.enum) && s.enum.length ? Math.max(...s.enum.map((v) => String(v).length)) : undefined;
+    const longest =
+      Array.isArray(s.enum) && s.enum.length ? Math.max(...s.enum.map((v) => String(v).length)) : undefined;
     return s.maxLength ?? longest ?? MAX_REQUEST_BYTES - 2;
   }
   if (s.type === 'array') return s.maxItems ?? Math.floor((MAX_REQUEST_BYTES - 2) / (minSize(asSchema(s.items)) + 1));
@@ -54,8 +59,24 @@ const elementOf = (s: JSONSchemaProps | undefined, indexed: boolean): JSONSchema
 };
 
 /** Functions whose cost grows with the length of the string or list they are called on. */
-export const LINEAR: ReadonlySet<string> = new Set(['contains', 'matches', 'lowerAscii', 'upperAscii', 'trim', 'split', 'replace', 'indexOf', 'lastIndexOf', 'join', '@in', '_+_']);
-/** Functions that read no further than their shorter operand (a comparison stops at the first difference, a prefix at its end). */
+export const LINEAR: ReadonlySet<string> = new Set([
+  'contains',
+  'matches',
+  'lowerAscii',
+  'upperAscii',
+  'trim',
+  'split',
+  'replace',
+  'indexOf',
+  'lastIndexOf',
+  'join',
+  '@in',
+  '_+_',
+]);
+/**
+ * Functions that read no further than their shorter operand (a comparison stops at the first difference, a prefix at
+ * its end).
+ */
 export const SHORTEST: ReadonlySet<string> = new Set(['_==_', '_!=_', 'startsWith', 'endsWith']);
 
 interface Estimate {
@@ -73,8 +94,10 @@ function estimate(e: Expr | undefined, scope: Scope): Estimate {
   if (!e) return { cost: 0 };
   const k = e.exprKind;
   switch (k.case) {
-    case 'constExpr': return { cost: 0, size: k.value.constantKind.case === 'stringValue' ? k.value.constantKind.value.length : 1 };
-    case 'identExpr': return { cost: 1, schema: scope.get(k.value.name) };
+    case 'constExpr':
+      return { cost: 0, size: k.value.constantKind.case === 'stringValue' ? k.value.constantKind.value.length : 1 };
+    case 'identExpr':
+      return { cost: 1, schema: scope.get(k.value.name) };
     case 'selectExpr': {
       const operand = estimate(k.value.operand, scope);
       const s = operand.schema;
@@ -93,8 +116,20 @@ function estimate(e: Expr | undefined, scope: Scope): Estimate {
       else if (SHORTEST.has(fn)) cost += Math.ceil(Math.min(...operands.map(sizeOf)) * 0.1);
       return { cost };
     }
-    case 'listExpr': return { cost: 1 + k.value.elements.reduce((n, x) => n + estimate(x, scope).cost, 0) };
-    case 'structExpr': return { cost: 1 + k.value.entries.reduce((n, x) => n + estimate(x.value, scope).cost + (x.keyKind.case === 'mapKey' ? estimate(x.keyKind.value, scope).cost : 0), 0) };
+    case 'listExpr':
+      return { cost: 1 + k.value.elements.reduce((n, x) => n + estimate(x, scope).cost, 0) };
+    case 'structExpr':
+      return {
+        cost:
+          1 +
+          k.value.entries.reduce(
+            (n, x) =>
+              n +
+              estimate(x.value, scope).cost +
+              (x.keyKind.case === 'mapKey' ? estimate(x.keyKind.value, scope).cost : 0),
+            0,
+          ),
+      };
     case 'comprehensionExpr': {
       const c = k.value;
       const range = estimate(c.iterRange, scope);
@@ -108,7 +143,8 @@ function estimate(e: Expr | undefined, scope: Scope): Estimate {
       const result = estimate(c.result, inner);
       return { cost: range.cost + estimate(c.accuInit, scope).cost + n * step + result.cost, schema: result.schema };
     }
-    default: return { cost: 1 };
+    default:
+      return { cost: 1 };
   }
 }
 
@@ -124,13 +160,21 @@ function costOf(expression: string, scope: Scope): number {
 }
 
 /** The estimated cost of one rule evaluated at a node of schema `self`. */
-export const ruleCost = (rule: string, self: JSONSchemaProps): number => costOf(rule, new Map([['self', self], ['oldSelf', self]]));
+export const ruleCost = (rule: string, self: JSONSchemaProps): number =>
+  costOf(
+    rule,
+    new Map([
+      ['self', self],
+      ['oldSelf', self],
+    ]),
+  );
 
 /**
  * The estimated cost of an admission expression (policy validations, variables, match conditions):
  * its variables have no schema, so every list or map it walks is as large as a request allows.
  */
-export const expressionCost = (expression: string, variables: readonly string[]): number => costOf(expression, new Map(variables.map((v) => [v, undefined])));
+export const expressionCost = (expression: string, variables: readonly string[]): number =>
+  costOf(expression, new Map(variables.map((v) => [v, undefined])));
 
 /** How upstream words a cost over its budget. */
 export function overBudget(cost: number, limit: number): string {

@@ -13,7 +13,8 @@ type Program = ReturnType<typeof plan>;
 export type Bindings = NonNullable<Parameters<Program>[0]>;
 
 /** The variables of a rule; values come from toCel, so they are CEL inputs (JSON with bigint ints). */
-const bind = (self: unknown, oldSelf: unknown): Bindings => (oldSelf === undefined ? { self } : { self, oldSelf }) as Bindings;
+const bind = (self: unknown, oldSelf: unknown): Bindings =>
+  (oldSelf === undefined ? { self } : { self, oldSelf }) as Bindings;
 
 interface Rule {
   readonly rule: string;
@@ -50,7 +51,8 @@ const rulesOf = (s: JSONSchemaProps): Rule[] => {
 
 const usesOldSelf = (expr: string): boolean => /\boldSelf\b/.test(expr);
 
-const COST_ADVICE = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+const COST_ADVICE =
+  '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
 
 /**
  * Checks every rule of a CRD schema compiles and stays within its estimated cost budget, and that
@@ -60,12 +62,23 @@ export function validateCelRules(schema: JSONSchemaProps, at: FieldPath, errs: F
   const total = { cost: 0 };
   checkRules(schema, at, errs, 1, total);
   if (total.cost > SCHEMA_COST_LIMIT) {
-    errs.push(forbidden(at, `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${overBudget(total.cost, SCHEMA_COST_LIMIT)} ${COST_ADVICE}`));
+    errs.push(
+      forbidden(
+        at,
+        `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${overBudget(total.cost, SCHEMA_COST_LIMIT)} ${COST_ADVICE}`,
+      ),
+    );
   }
   return errs;
 }
 
-function checkRules(schema: JSONSchemaProps, at: FieldPath, errs: FieldIssue[], cardinality: number, total: { cost: number }): void {
+function checkRules(
+  schema: JSONSchemaProps,
+  at: FieldPath,
+  errs: FieldIssue[],
+  cardinality: number,
+  total: { cost: number },
+): void {
   rulesOf(schema).forEach((r, i) => {
     const rat = at.child('x-kubernetes-validations').index(i);
     if (typeof r.rule !== 'string' || !r.rule) errs.push(required(rat.child('rule')));
@@ -74,16 +87,27 @@ function checkRules(schema: JSONSchemaProps, at: FieldPath, errs: FieldIssue[], 
       if (typeof p === 'string') errs.push(invalid(rat.child('rule'), r.rule, `compilation failed: ${p}`));
       else {
         const cost = ruleCost(r.rule, schema);
-        if (cost > RULE_COST_LIMIT) errs.push(forbidden(rat.child('rule'), `estimated rule cost exceeds budget by factor of ${overBudget(cost, RULE_COST_LIMIT)} ${COST_ADVICE}`));
+        if (cost > RULE_COST_LIMIT)
+          errs.push(
+            forbidden(
+              rat.child('rule'),
+              `estimated rule cost exceeds budget by factor of ${overBudget(cost, RULE_COST_LIMIT)} ${COST_ADVICE}`,
+            ),
+          );
         total.cost += cost * cardinality;
       }
     }
     if (r.messageExpression !== undefined) {
       const p = typeof r.messageExpression === 'string' ? compile(r.messageExpression) : 'must be a string';
-      if (typeof p === 'string') errs.push(invalid(rat.child('messageExpression'), r.messageExpression, `messageExpression compilation failed: ${p}`));
+      if (typeof p === 'string')
+        errs.push(
+          invalid(rat.child('messageExpression'), r.messageExpression, `messageExpression compilation failed: ${p}`),
+        );
     }
-    if (r.message !== undefined && r.messageExpression !== undefined) errs.push(forbidden(rat.child('messageExpression'), 'may not be set when message is set'));
-    if (r.reason !== undefined && !REASONS.includes(String(r.reason))) errs.push(invalid(rat.child('reason'), r.reason, `must be one of ${REASONS.join(', ')}`));
+    if (r.message !== undefined && r.messageExpression !== undefined)
+      errs.push(forbidden(rat.child('messageExpression'), 'may not be set when message is set'));
+    if (r.reason !== undefined && !REASONS.includes(String(r.reason)))
+      errs.push(invalid(rat.child('reason'), r.reason, `must be one of ${REASONS.join(', ')}`));
   });
   for (const [k, v] of Object.entries(schema.properties ?? {})) {
     const s = asSchema(v);
@@ -123,7 +147,14 @@ const schemaType = (s: JSONSchemaProps, v: unknown): string =>
  * upstream's runtime cost limits: an expression over the per-call limit, or rules that together
  * spend the request's budget, fail the object and no further rules run.
  */
-export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchemaProps, path: string, errs: FieldIssue[] = [], budget = new CostBudget()): FieldIssue[] {
+export function evaluateCelRules(
+  value: unknown,
+  old: unknown,
+  schema: JSONSchemaProps,
+  path: string,
+  errs: FieldIssue[] = [],
+  budget = new CostBudget(),
+): FieldIssue[] {
   if (value === undefined || value === null || budget.remaining < 0) return errs;
   const rules = rulesOf(schema);
   if (rules.length) {
@@ -141,14 +172,19 @@ export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchem
       }
       const run = runMetered(() => program(bind(self, oldSelf)), budget);
       if (run.exceeded) {
-        const why = run.exceeded === 'call' ? `'${COST_LIMIT_EXCEEDED}': no further validation rules will be run due to call cost exceeds limit for rule: ${r.rule}` : OUT_OF_BUDGET;
+        const why =
+          run.exceeded === 'call'
+            ? `'${COST_LIMIT_EXCEEDED}': no further validation rules will be run due to call cost exceeds limit for rule: ${r.rule}`
+            : OUT_OF_BUDGET;
         errs.push(invalid(path.replace(/^\./, ''), type, why));
         budget.remaining = -1;
         return errs;
       }
       const result = run.value;
       if (result === true) continue;
-      const message = isCelError(result) ? `internal error: ${result.message} evaluating rule: ${r.rule}` : messageOf(r, self, oldSelf, budget);
+      const message = isCelError(result)
+        ? `internal error: ${result.message} evaluating rule: ${r.rule}`
+        : messageOf(r, self, oldSelf, budget);
       if (r.reason === 'FieldValueForbidden') errs.push(forbidden(at, message));
       else if (r.reason === 'FieldValueRequired') errs.push(required(at, message));
       else errs.push(invalid(at, type, message));
@@ -163,7 +199,8 @@ export function evaluateCelRules(value: unknown, old: unknown, schema: JSONSchem
     }
   } else if (Array.isArray(value)) {
     const items = asSchema(schema.items);
-    if (items) value.forEach((x, i) => evaluateCelRules(x, oldListItem(schema, x, old), items, `${path}[${i}]`, errs, budget));
+    if (items)
+      value.forEach((x, i) => evaluateCelRules(x, oldListItem(schema, x, old), items, `${path}[${i}]`, errs, budget));
   }
   return errs;
 }

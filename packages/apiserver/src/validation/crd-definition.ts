@@ -21,15 +21,18 @@ export function validateCustomResourceDefinition(obj: Obj): FieldIssue[] {
   const names = rec(s.names);
   const plural = str(names.plural);
   const name = str(rec(obj.metadata).name);
-  if (name && name !== `${plural}.${group}`) errs.push(invalid(FieldPath.root('metadata').child('name'), name, 'must be spec.names.plural+"."+spec.group'));
+  if (name && name !== `${plural}.${group}`)
+    errs.push(invalid(FieldPath.root('metadata').child('name'), name, 'must be spec.names.plural+"."+spec.group'));
 
   if (!group) errs.push(required(spec.child('group')));
   else {
     for (const msg of isDNS1123Subdomain(group)) errs.push(invalid(spec.child('group'), group, msg));
-    if (group.split('.').length < 2) errs.push(invalid(spec.child('group'), group, 'should be a domain with at least one dot'));
+    if (group.split('.').length < 2)
+      errs.push(invalid(spec.child('group'), group, 'should be a domain with at least one dot'));
   }
   if (!s.scope) errs.push(required(spec.child('scope')));
-  else if (s.scope !== 'Cluster' && s.scope !== 'Namespaced') errs.push(notSupported(spec.child('scope'), s.scope, ['Cluster', 'Namespaced']));
+  else if (s.scope !== 'Cluster' && s.scope !== 'Namespaced')
+    errs.push(notSupported(spec.child('scope'), s.scope, ['Cluster', 'Namespaced']));
 
   errs.push(...validateNames(names, spec.child('names')));
   errs.push(...validateVersions(s.versions, spec.child('versions')));
@@ -54,9 +57,11 @@ function validateNames(names: Obj, path: FieldPath): FieldIssue[] {
       continue;
     }
     const msgs = isDNS1035Label(v.toLowerCase());
-    if (msgs.length > 0) errs.push(invalid(path.child(f), v, `may have mixed case, but should otherwise match: ${msgs.join(',')}`));
+    if (msgs.length > 0)
+      errs.push(invalid(path.child(f), v, `may have mixed case, but should otherwise match: ${msgs.join(',')}`));
   }
-  if (names.listKind && names.listKind === names.kind) errs.push(invalid(path.child('listKind'), names.listKind, 'kind and listKind may not be the same'));
+  if (names.listKind && names.listKind === names.kind)
+    errs.push(invalid(path.child('listKind'), names.listKind, 'kind and listKind may not be the same'));
   list(names.shortNames).forEach((sn, i) => {
     const msgs = isDNS1035Label(str(sn));
     if (msgs.length > 0) errs.push(invalid(path.child('shortNames').index(i), sn, msgs.join(',')));
@@ -83,7 +88,8 @@ function validateVersions(raw: unknown, path: FieldPath): FieldIssue[] {
     seen.add(name);
     if (v.storage === true) {
       storage++;
-      if (v.served !== true) errs.push(invalid(at.child('served'), v.served ?? false, 'storage version must be served'));
+      if (v.served !== true)
+        errs.push(invalid(at.child('served'), v.served ?? false, 'storage version must be served'));
     }
     const schema = rec(v.schema).openAPIV3Schema;
     if (schema === undefined) errs.push(required(at.child('schema', 'openAPIV3Schema'), 'schemas are required'));
@@ -95,7 +101,8 @@ function validateVersions(raw: unknown, path: FieldPath): FieldIssue[] {
   });
   const rendered = `[]apiextensions.CustomResourceDefinitionVersion{…${versions.length} versions…}`;
   if (duplicated) errs.push(invalidRendered(path, rendered, 'must contain unique version names'));
-  if (storage !== 1) errs.push(invalidRendered(path, rendered, 'must have exactly one version marked as storage version'));
+  if (storage !== 1)
+    errs.push(invalidRendered(path, rendered, 'must have exactly one version marked as storage version'));
   return errs;
 }
 

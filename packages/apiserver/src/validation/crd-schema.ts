@@ -29,24 +29,42 @@ function walk(s: JSONSchemaProps, at: FieldPath, level: Level, errs: FieldIssue[
 
   if (s.$ref !== undefined) errs.push(forbidden(at.child('$ref'), '$ref is not supported'));
   for (const k of UNSUPPORTED) if (s[k] !== undefined) errs.push(forbidden(at.child(k), `${k} is not supported`));
-  if (s.uniqueItems === true) errs.push(forbidden(at.child('uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+  if (s.uniqueItems === true)
+    errs.push(
+      forbidden(
+        at.child('uniqueItems'),
+        'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+      ),
+    );
   if (type && !TYPES.includes(type)) errs.push(notSupported(at.child('type'), type, TYPES));
-  if (preserve === false) errs.push(invalid(at.child('x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
-  if (intOrString && type) errs.push(invalid(at.child('type'), type, 'must be empty if x-kubernetes-int-or-string is true'));
+  if (preserve === false)
+    errs.push(invalid(at.child('x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
+  if (intOrString && type)
+    errs.push(invalid(at.child('type'), type, 'must be empty if x-kubernetes-int-or-string is true'));
   if (!type && !intOrString && preserve !== true && !embedded) {
-    const where = { root: 'at the root', items: 'for specified array items', field: 'for specified object fields' }[level];
+    const where = { root: 'at the root', items: 'for specified array items', field: 'for specified object fields' }[
+      level
+    ];
     errs.push(required(at.child('type'), `must not be empty ${where}`));
   }
-  if (level === 'root' && type && type !== 'object') errs.push(invalid(at.child('type'), type, 'must be object at the root'));
+  if (level === 'root' && type && type !== 'object')
+    errs.push(invalid(at.child('type'), type, 'must be object at the root'));
   if (embedded) {
-    if (type !== 'object') errs.push(invalid(at.child('type'), type, 'must be object if x-kubernetes-embedded-resource is true'));
+    if (type !== 'object')
+      errs.push(invalid(at.child('type'), type, 'must be object if x-kubernetes-embedded-resource is true'));
     if (preserve !== true && Object.keys(s.properties ?? {}).length === 0) {
-      errs.push(required(at.child('properties'), 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields'));
+      errs.push(
+        required(
+          at.child('properties'),
+          'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+        ),
+      );
     }
   }
 
   const props = isRecord(s.properties) ? s.properties : {};
-  if (s.additionalProperties === false) errs.push(forbidden(at.child('additionalProperties'), 'additionalProperties cannot be set to false'));
+  if (s.additionalProperties === false)
+    errs.push(forbidden(at.child('additionalProperties'), 'additionalProperties cannot be set to false'));
   else if (s.additionalProperties !== undefined && Object.keys(props).length > 0) {
     errs.push(forbidden(at.child('additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
   }
@@ -64,7 +82,8 @@ function walk(s: JSONSchemaProps, at: FieldPath, level: Level, errs: FieldIssue[
     const items = asSchema(s.items);
     if (items) walk(items, at.child('items'), 'items', errs);
   } else if (type === 'array') errs.push(required(at.child('items'), 'must be specified'));
-  if (s.items !== undefined && type && type !== 'array') errs.push(forbidden(at.child('items'), 'must be empty if type is not array'));
+  if (s.items !== undefined && type && type !== 'array')
+    errs.push(forbidden(at.child('items'), 'must be empty if type is not array'));
 
   checkListType(s, at, errs);
   for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
@@ -76,7 +95,10 @@ function walk(s: JSONSchemaProps, at: FieldPath, level: Level, errs: FieldIssue[
     if (level === 'root') errs.push(forbidden(at.child('default'), 'must not be set at the root'));
     else {
       for (const e of validateSchemaValue(s.default, s, '')) {
-        errs.push({ ...e, field: e.field ? `${at.child('default').toString()}.${e.field}` : at.child('default').toString() });
+        errs.push({
+          ...e,
+          field: e.field ? `${at.child('default').toString()}.${e.field}` : at.child('default').toString(),
+        });
       }
     }
   }
@@ -86,15 +108,22 @@ function walk(s: JSONSchemaProps, at: FieldPath, level: Level, errs: FieldIssue[
 function checkResourceFields(props: Record<string, JSONSchemaProps>, at: FieldPath, errs: FieldIssue[]): void {
   for (const k of ['apiVersion', 'kind']) {
     const t = props[k]?.type;
-    if (props[k] && t !== 'string') errs.push(invalid(at.child('properties').key(k).child('type'), t ?? '', 'must be string'));
+    if (props[k] && t !== 'string')
+      errs.push(invalid(at.child('properties').key(k).child('type'), t ?? '', 'must be string'));
   }
   const meta = props.metadata;
   if (!meta) return;
-  if (meta.type !== 'object') errs.push(invalid(at.child('properties').key('metadata').child('type'), meta.type ?? '', 'must be object'));
+  if (meta.type !== 'object')
+    errs.push(invalid(at.child('properties').key('metadata').child('type'), meta.type ?? '', 'must be object'));
   const extra = Object.keys(meta).filter((k) => !['type', 'properties', 'description'].includes(k));
   const propNames = Object.keys(meta.properties ?? {});
   if (extra.length > 0 || propNames.some((p) => p !== 'name' && p !== 'generateName')) {
-    errs.push(forbidden(at.child('properties').key('metadata'), 'must not specify anything other than name and generateName, but metadata is implicitly specified'));
+    errs.push(
+      forbidden(
+        at.child('properties').key('metadata'),
+        'must not specify anything other than name and generateName, but metadata is implicitly specified',
+      ),
+    );
   }
 }
 
@@ -102,13 +131,23 @@ function checkListType(s: JSONSchemaProps, at: FieldPath, errs: FieldIssue[]): v
   const listType = s['x-kubernetes-list-type'];
   const keys = s['x-kubernetes-list-map-keys'];
   if (listType !== undefined) {
-    if (!['atomic', 'set', 'map'].includes(String(listType))) errs.push(notSupported(at.child('x-kubernetes-list-type'), listType, ['atomic', 'set', 'map']));
-    if (s.type !== 'array') errs.push(invalid(at.child('x-kubernetes-list-type'), listType, 'must only be used if type is array'));
+    if (!['atomic', 'set', 'map'].includes(String(listType)))
+      errs.push(notSupported(at.child('x-kubernetes-list-type'), listType, ['atomic', 'set', 'map']));
+    if (s.type !== 'array')
+      errs.push(invalid(at.child('x-kubernetes-list-type'), listType, 'must only be used if type is array'));
   }
   const items = asSchema(s.items);
   if (listType === 'map') {
-    if (!Array.isArray(keys) || keys.length === 0) errs.push(required(at.child('x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
-    if (items && items.type !== 'object') errs.push(invalid(at.child('items').child('type'), items.type ?? '', 'must be object if parent array\'s x-kubernetes-list-type is map'));
+    if (!Array.isArray(keys) || keys.length === 0)
+      errs.push(required(at.child('x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
+    if (items && items.type !== 'object')
+      errs.push(
+        invalid(
+          at.child('items').child('type'),
+          items.type ?? '',
+          "must be object if parent array's x-kubernetes-list-type is map",
+        ),
+      );
     if (Array.isArray(keys) && items && keys.some((k) => !isRecord(items.properties) || !(k in items.properties))) {
       errs.push(invalid(at.child('x-kubernetes-list-map-keys'), keys, 'entries must all be names of item properties'));
     }
@@ -116,7 +155,13 @@ function checkListType(s: JSONSchemaProps, at: FieldPath, errs: FieldIssue[]): v
     errs.push(forbidden(at.child('x-kubernetes-list-map-keys'), 'must be empty if x-kubernetes-list-type is not map'));
   }
   if (listType === 'set' && items && (items.type === 'object' || items.type === 'array')) {
-    errs.push(invalid(at.child('items').child('type'), items.type, "must be a scalar type if parent array's x-kubernetes-list-type is set"));
+    errs.push(
+      invalid(
+        at.child('items').child('type'),
+        items.type,
+        "must be a scalar type if parent array's x-kubernetes-list-type is set",
+      ),
+    );
   }
 }
 
@@ -132,10 +177,12 @@ function nested(sub: unknown, at: FieldPath, intOrString: boolean, errs: FieldIs
   }
   if (s.nullable === true) errs.push(forbidden(at.child('nullable'), 'must be false to be structural'));
   for (const k of Object.keys(s)) {
-    if (k.startsWith('x-kubernetes-') && k !== 'x-kubernetes-validations') errs.push(forbidden(at.child(k), 'must be false to be structural'));
+    if (k.startsWith('x-kubernetes-') && k !== 'x-kubernetes-validations')
+      errs.push(forbidden(at.child(k), 'must be false to be structural'));
   }
   for (const [k, v] of Object.entries(s.properties ?? {})) nested(v, at.child('properties').key(k), false, errs);
   if (!Array.isArray(s.items) && s.items !== undefined) nested(s.items, at.child('items'), false, errs);
-  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) (s[k] ?? []).forEach((x, i) => nested(x, at.child(k).index(i), false, errs));
+  for (const k of ['allOf', 'anyOf', 'oneOf'] as const)
+    (s[k] ?? []).forEach((x, i) => nested(x, at.child(k).index(i), false, errs));
   if (s.not !== undefined) nested(s.not, at.child('not'), false, errs);
 }

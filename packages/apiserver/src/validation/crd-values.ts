@@ -72,18 +72,35 @@ function validate(v: unknown, s: JSONSchemaProps, path: string, errs: FieldIssue
   };
   if (v === null && s.nullable === true) return;
   const t = typeof s.type === 'string' ? s.type : '';
-  if (s['x-kubernetes-int-or-string'] === true && !(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-    errs.push(typeInvalid(path, typeName(v), `${name} in body must be of type integer,string: ${JSON.stringify(typeName(v))}`));
+  if (
+    s['x-kubernetes-int-or-string'] === true &&
+    !(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))
+  ) {
+    errs.push(
+      typeInvalid(path, typeName(v), `${name} in body must be of type integer,string: ${JSON.stringify(typeName(v))}`),
+    );
     return;
   }
   if (t && !hasType(v, t)) {
     errs.push(typeInvalid(path, typeName(v), `${name} in body must be of type ${t}: ${JSON.stringify(typeName(v))}`));
     return;
   }
-  if (v === null && !t && s['x-kubernetes-preserve-unknown-fields'] !== true && s['x-kubernetes-int-or-string'] !== true) return;
+  if (
+    v === null &&
+    !t &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true &&
+    s['x-kubernetes-int-or-string'] !== true
+  )
+    return;
 
   if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, v))) {
-    errs.push(notSupported(path, v, s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))));
+    errs.push(
+      notSupported(
+        path,
+        v,
+        s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))),
+      ),
+    );
   }
   if (typeof v === 'number') validateNumber(v, s, fail);
   if (typeof v === 'string') validateString(v, s, path, errs, fail);
@@ -107,10 +124,17 @@ function validateNumber(v: number, s: JSONSchemaProps, fail: (d: string) => void
     const q = v / s.multipleOf;
     if (Math.abs(q - Math.round(q)) > 1e-9) fail(`should be a multiple of ${s.multipleOf}`);
   }
-  if (s.format === 'int32' && Number.isInteger(v) && (v < -(2 ** 31) || v >= 2 ** 31)) fail(`must be of type int32: ${JSON.stringify(String(v))}`);
+  if (s.format === 'int32' && Number.isInteger(v) && (v < -(2 ** 31) || v >= 2 ** 31))
+    fail(`must be of type int32: ${JSON.stringify(String(v))}`);
 }
 
-function validateString(v: string, s: JSONSchemaProps, path: string, errs: FieldIssue[], fail: (d: string) => void): void {
+function validateString(
+  v: string,
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldIssue[],
+  fail: (d: string) => void,
+): void {
   const length = [...v].length;
   if (typeof s.maxLength === 'number' && length > s.maxLength) errs.push(tooLong(path, s.maxLength));
   if (typeof s.minLength === 'number' && length < s.minLength) fail(`should be at least ${s.minLength} chars long`);
@@ -128,10 +152,17 @@ function validateString(v: string, s: JSONSchemaProps, path: string, errs: Field
   }
 }
 
-function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: FieldIssue[], fail: (d: string) => void): void {
+function validateArray(
+  v: unknown[],
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldIssue[],
+  fail: (d: string) => void,
+): void {
   if (typeof s.minItems === 'number' && v.length < s.minItems) fail(`should have at least ${s.minItems} items`);
   if (typeof s.maxItems === 'number' && v.length > s.maxItems) errs.push(tooMany(path, v.length, s.maxItems));
-  if (s.uniqueItems === true && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i)) fail("shouldn't contain duplicates");
+  if (s.uniqueItems === true && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i))
+    fail("shouldn't contain duplicates");
   const items = asSchema(s.items);
   if (items) v.forEach((x, i) => validate(x, items, `${path}[${i}]`, errs, false));
   const listType = s['x-kubernetes-list-type'];
@@ -148,7 +179,11 @@ function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: Fie
       const id = JSON.stringify(keys.map((k) => x[k] ?? null));
       if (seen.has(id)) {
         const body = keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(keyMap[k] ?? null)}`).join(', ');
-        errs.push({ reason: 'FieldValueDuplicate', field: `${path}[${i}]`, message: `Duplicate value: map[string]interface {}{${body}}` });
+        errs.push({
+          reason: 'FieldValueDuplicate',
+          field: `${path}[${i}]`,
+          message: `Duplicate value: map[string]interface {}{${body}}`,
+        });
       }
       seen.add(id);
     });
@@ -168,7 +203,8 @@ function validateObject(
     if (!(k in v)) errs.push(required(join(path, k)));
   }
   const count = Object.keys(v).length;
-  if (typeof s.minProperties === 'number' && count < s.minProperties) fail(`should have at least ${s.minProperties} properties`);
+  if (typeof s.minProperties === 'number' && count < s.minProperties)
+    fail(`should have at least ${s.minProperties} properties`);
   if (typeof s.maxProperties === 'number' && count > s.maxProperties) errs.push(tooMany(path, count, s.maxProperties));
   const additional = additionalSchema(s);
   const embedded = s['x-kubernetes-embedded-resource'] === true;
@@ -189,7 +225,8 @@ function validateObject(
 /** An embedded object is a whole Kubernetes object: apiVersion and kind set, a valid name if any. */
 function validateEmbedded(v: Record<string, unknown>, path: string, errs: FieldIssue[]): void {
   if (typeof v.kind !== 'string' || !v.kind) errs.push(required(join(path, 'kind'), 'must not be empty'));
-  if (typeof v.apiVersion !== 'string' || !v.apiVersion) errs.push(required(join(path, 'apiVersion'), 'must not be empty'));
+  if (typeof v.apiVersion !== 'string' || !v.apiVersion)
+    errs.push(required(join(path, 'apiVersion'), 'must not be empty'));
   if (v.metadata !== undefined && !isRecord(v.metadata)) {
     errs.push(typeInvalid(join(path, 'metadata'), typeName(v.metadata), 'must be an object'));
     return;
@@ -205,7 +242,8 @@ function validateComposition(v: unknown, s: JSONSchemaProps, path: string, errs:
     const schema = asSchema(sub);
     return !schema || validateSchemaValue(v, schema, path).length === 0;
   };
-  const summary = (detail: string): FieldIssue => invalid(path, typeName(v), path ? `${path} in body ${detail}` : detail);
+  const summary = (detail: string): FieldIssue =>
+    invalid(path, typeName(v), path ? `${path} in body ${detail}` : detail);
   if (Array.isArray(s.allOf)) {
     const subErrs = s.allOf.flatMap((sub) => {
       const schema = asSchema(sub);
@@ -216,7 +254,8 @@ function validateComposition(v: unknown, s: JSONSchemaProps, path: string, errs:
   if (Array.isArray(s.anyOf) && s['x-kubernetes-int-or-string'] !== true && !s.anyOf.some(passes)) {
     errs.push(summary('must validate at least one schema (anyOf)'));
   }
-  if (Array.isArray(s.oneOf) && s.oneOf.filter(passes).length !== 1) errs.push(summary('must validate one and only one schema (oneOf)'));
+  if (Array.isArray(s.oneOf) && s.oneOf.filter(passes).length !== 1)
+    errs.push(summary('must validate one and only one schema (oneOf)'));
   if (s.not !== undefined && passes(s.not)) errs.push(summary('must not validate the schema (not)'));
 }
 

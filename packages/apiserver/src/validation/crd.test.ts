@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applySchemaDefaults, pruneUnknownFields, validateCustomResource, validateStructuralSchema, type JSONSchemaProps } from './crd.js';
+import {
+  applySchemaDefaults,
+  pruneUnknownFields,
+  validateCustomResource,
+  validateStructuralSchema,
+  type JSONSchemaProps,
+} from './crd.js';
 import { validateKind } from './kinds.js';
 import type { FieldIssue } from './issues.js';
 
@@ -25,11 +31,23 @@ const cronTabSchema: JSONSchemaProps = {
           type: 'array',
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['name'],
-          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'string', default: '' } } },
+          items: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, value: { type: 'string', default: '' } },
+          },
         },
         labels: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 2 },
-        config: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { mode: { type: 'string', default: 'fast' } } },
-        template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+        config: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { mode: { type: 'string', default: 'fast' } },
+        },
+        template: {
+          type: 'object',
+          'x-kubernetes-embedded-resource': true,
+          'x-kubernetes-preserve-unknown-fields': true,
+        },
         note: { type: 'string', nullable: true },
       },
     },
@@ -58,7 +76,9 @@ describe('validateStructuralSchema', () => {
       `${at}.properties[spec].type: Required value: must not be empty for specified object fields`,
       `${at}.properties[spec].properties[a].items: Required value: must be specified`,
     ]);
-    expect(line(validateStructuralSchema({ type: 'string' }, at))).toEqual([`${at}.type: Invalid value: "string": must be object at the root`]);
+    expect(line(validateStructuralSchema({ type: 'string' }, at))).toEqual([
+      `${at}.type: Invalid value: "string": must be object at the root`,
+    ]);
   });
 
   it('forbids $ref, properties with additionalProperties, and typed value validations', () => {
@@ -92,23 +112,41 @@ describe('validateStructuralSchema', () => {
   });
 
   it('checks defaults against their own schema', () => {
-    const schema = { type: 'object', properties: { size: { type: 'string', enum: ['small', 'large'], default: 'huge' } } };
+    const schema = {
+      type: 'object',
+      properties: { size: { type: 'string', enum: ['small', 'large'], default: 'huge' } },
+    };
     expect(line(validateStructuralSchema(schema, at))).toEqual([
       `${at}.properties[size].default: Unsupported value: "huge": supported values: "small", "large"`,
     ]);
   });
 
   it('restricts metadata at the root to name and generateName', () => {
-    const ok = { type: 'object', properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } } } } };
+    const ok = {
+      type: 'object',
+      properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } } } },
+    };
     expect(validateStructuralSchema(ok, at)).toEqual([]);
-    const bad = { type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } };
+    const bad = {
+      type: 'object',
+      properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } },
+    };
     expect(line(validateStructuralSchema(bad, at))).toEqual([
       `${at}.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified`,
     ]);
   });
 
   it('wants list-map keys to name item properties', () => {
-    const schema = { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: { id: { type: 'string' } } } } } };
+    const schema = {
+      type: 'object',
+      properties: {
+        l: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          items: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      },
+    };
     expect(line(validateStructuralSchema(schema, at))).toEqual([
       `${at}.properties[l].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map`,
     ]);
@@ -117,7 +155,14 @@ describe('validateStructuralSchema', () => {
 
 describe('validateCustomResource', () => {
   it('accepts a valid CronTab', () => {
-    const obj = cronTab({ replicas: 3, size: 'large', port: 'http', tags: ['a', 'b'], started: '2024-05-01T10:00:00Z', note: null });
+    const obj = cronTab({
+      replicas: 3,
+      size: 'large',
+      port: 'http',
+      tags: ['a', 'b'],
+      started: '2024-05-01T10:00:00Z',
+      note: null,
+    });
     expect(validateCustomResource(obj, cronTabSchema)).toEqual([]);
   });
 
@@ -135,7 +180,14 @@ describe('validateCustomResource', () => {
   });
 
   it('reports required, enum, bounds, length, pattern and format violations', () => {
-    const obj = cronTab({ size: 'huge', replicas: 11, image: '', ratio: 0.75, started: 'yesterday', cronSpec: undefined });
+    const obj = cronTab({
+      size: 'huge',
+      replicas: 11,
+      image: '',
+      ratio: 0.75,
+      started: 'yesterday',
+      cronSpec: undefined,
+    });
     delete (obj.spec as Record<string, unknown>).cronSpec;
     expect(line(validateCustomResource(obj, cronTabSchema))).toEqual([
       'spec.cronSpec: Required value',
@@ -146,20 +198,27 @@ describe('validateCustomResource', () => {
       'spec.started: Invalid value: "yesterday": spec.started in body must be of type date-time: "yesterday"',
     ]);
     expect(line(validateCustomResource(cronTab({ cronSpec: 'daily' }), cronTabSchema))[0]).toBe(
-      "spec.cronSpec: Invalid value: \"daily\": spec.cronSpec in body should match '^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$'",
+      'spec.cronSpec: Invalid value: "daily": spec.cronSpec in body should match \'^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$\'',
     );
-    expect(line(validateCustomResource(cronTab({ ratio: 0 }), cronTabSchema))).toEqual(['spec.ratio: Invalid value: 0: spec.ratio in body should be greater than 0']);
+    expect(line(validateCustomResource(cronTab({ ratio: 0 }), cronTabSchema))).toEqual([
+      'spec.ratio: Invalid value: 0: spec.ratio in body should be greater than 0',
+    ]);
   });
 
   it('reports too long strings and too many items', () => {
-    expect(line(validateCustomResource(cronTab({ image: 'x'.repeat(65), tags: ['a', 'b', 'c', 'd'] }), cronTabSchema))).toEqual([
+    expect(
+      line(validateCustomResource(cronTab({ image: 'x'.repeat(65), tags: ['a', 'b', 'c', 'd'] }), cronTabSchema)),
+    ).toEqual([
       'spec.image: Too long: may not be more than 64 bytes',
       'spec.tags: Too many: 4: must have at most 3 items',
     ]);
   });
 
   it('enforces set and map list uniqueness', () => {
-    const errs = validateCustomResource(cronTab({ tags: ['a', 'a'], env: [{ name: 'A' }, { name: 'A', value: 'x' }] }), cronTabSchema);
+    const errs = validateCustomResource(
+      cronTab({ tags: ['a', 'a'], env: [{ name: 'A' }, { name: 'A', value: 'x' }] }),
+      cronTabSchema,
+    );
     expect(line(errs)).toEqual([
       'spec.tags[1]: Duplicate value: "a"',
       'spec.env[1]: Duplicate value: map[string]interface {}{"name":"A"}',
@@ -179,12 +238,21 @@ describe('validateCustomResource', () => {
   });
 
   it('wants embedded resources to carry apiVersion and kind', () => {
-    expect(line(validateCustomResource(cronTab({ template: { metadata: { name: 'Bad_Name' } } }), cronTabSchema))).toEqual([
+    expect(
+      line(validateCustomResource(cronTab({ template: { metadata: { name: 'Bad_Name' } } }), cronTabSchema)),
+    ).toEqual([
       'spec.template.kind: Required value: must not be empty',
       'spec.template.apiVersion: Required value: must not be empty',
-      expect.stringMatching(/^spec\.template\.metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/) as unknown as string,
+      expect.stringMatching(
+        /^spec\.template\.metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+      ) as unknown as string,
     ]);
-    expect(validateCustomResource(cronTab({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} } }), cronTabSchema)).toEqual([]);
+    expect(
+      validateCustomResource(
+        cronTab({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} } }),
+        cronTabSchema,
+      ),
+    ).toEqual([]);
   });
 
   it('applies oneOf/anyOf/not as value validations', () => {
@@ -210,7 +278,12 @@ describe('applySchemaDefaults', () => {
   it('fills in defaults, also inside list items and preserved objects', () => {
     const obj = cronTab({ env: [{ name: 'A' }], config: {} });
     applySchemaDefaults(obj, cronTabSchema);
-    expect(obj.spec).toMatchObject({ replicas: 1, size: 'small', env: [{ name: 'A', value: '' }], config: { mode: 'fast' } });
+    expect(obj.spec).toMatchObject({
+      replicas: 1,
+      size: 'small',
+      env: [{ name: 'A', value: '' }],
+      config: { mode: 'fast' },
+    });
   });
 
   it('keeps values that are set and replaces a null that is not nullable', () => {
@@ -227,9 +300,14 @@ describe('applySchemaDefaults', () => {
         spec: {
           type: 'object',
           default: {},
-          properties: { backup: { type: 'object', default: {}, properties: { keep: { type: 'integer', default: 7 } } } },
+          properties: {
+            backup: { type: 'object', default: {}, properties: { keep: { type: 'integer', default: 7 } } },
+          },
         },
-        pools: { type: 'object', additionalProperties: { type: 'object', properties: { size: { type: 'integer', default: 3 } } } },
+        pools: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { size: { type: 'integer', default: 3 } } },
+        },
       },
     };
     const obj = applySchemaDefaults({ pools: { a: {}, b: { size: 1 } } }, schema);
@@ -255,9 +333,15 @@ describe('pruneUnknownFields', () => {
   });
 
   it('honours preserve-unknown-fields and keeps embedded resources whole', () => {
-    const obj = cronTab({ config: { mode: 'slow', anything: { deep: true } }, template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { x: 1 } } });
+    const obj = cronTab({
+      config: { mode: 'slow', anything: { deep: true } },
+      template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { x: 1 } },
+    });
     expect(pruneUnknownFields(obj, cronTabSchema)).toEqual([]);
-    expect(obj.spec).toMatchObject({ config: { anything: { deep: true } }, template: { kind: 'Pod', metadata: { labels: { a: 'b' } }, spec: { x: 1 } } });
+    expect(obj.spec).toMatchObject({
+      config: { anything: { deep: true } },
+      template: { kind: 'Pod', metadata: { labels: { a: 'b' } }, spec: { x: 1 } },
+    });
   });
 
   it('runs after defaulting as the server does', () => {
@@ -269,7 +353,10 @@ describe('pruneUnknownFields', () => {
 });
 
 describe('CustomResourceDefinition objects', () => {
-  const crd = (overrides: Record<string, unknown> = {}, name = 'crontabs.stable.example.com'): Record<string, unknown> => ({
+  const crd = (
+    overrides: Record<string, unknown> = {},
+    name = 'crontabs.stable.example.com',
+  ): Record<string, unknown> => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name },
@@ -281,7 +368,8 @@ describe('CustomResourceDefinition objects', () => {
       ...overrides,
     },
   });
-  const validate = (obj: unknown, old?: unknown): string[] => line(validateKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', obj, old));
+  const validate = (obj: unknown, old?: unknown): string[] =>
+    line(validateKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', obj, old));
 
   it('accepts the CronTab CRD', () => {
     expect(validate(crd())).toEqual([]);
@@ -295,16 +383,38 @@ describe('CustomResourceDefinition objects', () => {
   });
 
   it('wants exactly one storage version and a schema for each', () => {
-    const errs = validate(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: cronTabSchema } }, { name: 'v2', served: true, storage: true }] }));
+    const errs = validate(
+      crd({
+        versions: [
+          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: cronTabSchema } },
+          { name: 'v2', served: true, storage: true },
+        ],
+      }),
+    );
     expect(errs).toEqual([
       'spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required',
-      expect.stringMatching(/^spec\.versions: Invalid value: .*: must have exactly one version marked as storage version$/) as unknown as string,
+      expect.stringMatching(
+        /^spec\.versions: Invalid value: .*: must have exactly one version marked as storage version$/,
+      ) as unknown as string,
     ]);
   });
 
   it('reports structural schema problems under the version path', () => {
-    const errs = validate(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: {} } } } }] }));
-    expect(errs).toEqual(['spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields']);
+    const errs = validate(
+      crd({
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: {} } } },
+          },
+        ],
+      }),
+    );
+    expect(errs).toEqual([
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields',
+    ]);
   });
 
   it('needs a group with a dot and a kind', () => {
@@ -315,6 +425,8 @@ describe('CustomResourceDefinition objects', () => {
   });
 
   it('keeps group, scope and names fixed on update', () => {
-    expect(validate(crd({ scope: 'Cluster' }), crd())).toEqual(['spec.scope: Invalid value: "Cluster": field is immutable']);
+    expect(validate(crd({ scope: 'Cluster' }), crd())).toEqual([
+      'spec.scope: Invalid value: "Cluster": field is immutable',
+    ]);
   });
 });

@@ -26,7 +26,13 @@ const CHECKS: Record<string, (v: string) => boolean> = {
   cidr: (v) => {
     const [ip = '', bits, extra] = v.split('/');
     const family = isIP(ip);
-    return extra === undefined && family !== 0 && bits !== undefined && /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+    return (
+      extra === undefined &&
+      family !== 0 &&
+      bits !== undefined &&
+      /^\d+$/.test(bits) &&
+      Number(bits) <= (family === 4 ? 32 : 128)
+    );
   },
   mac: (v) => MAC.test(v),
   hostname: (v) => v.length <= 255 && HOSTNAME.test(v),

@@ -5,7 +5,20 @@ export type { FieldIssue } from './issues.js';
 export { checkTypes, type TypeCheckResult } from './check-types.js';
 export { validateObjectMeta, validateObjectMetaUpdate, type ObjectMetaOptions } from './metadata.js';
 export { validateKind } from './kinds.js';
-export { validateStructuralSchema, validateCustomResource, applySchemaDefaults, pruneUnknownFields, type JSONSchemaProps } from './crd.js';
+export {
+  validateStructuralSchema,
+  validateCustomResource,
+  applySchemaDefaults,
+  pruneUnknownFields,
+  type JSONSchemaProps,
+} from './crd.js';
 export { compile as compileCel, toCel, type Bindings as CelBindings } from './crd-cel.js';
-export { COST_LIMIT_EXCEEDED, CostBudget, MATCH_CONDITIONS_COST_BUDGET, OUT_OF_BUDGET, PER_CALL_LIMIT, runMetered } from './cel-runtime-cost.js';
+export {
+  COST_LIMIT_EXCEEDED,
+  CostBudget,
+  MATCH_CONDITIONS_COST_BUDGET,
+  OUT_OF_BUDGET,
+  PER_CALL_LIMIT,
+  runMetered,
+} from './cel-runtime-cost.js';
 export { expressionCost, overBudget, RULE_COST_LIMIT } from './crd-cel-cost.js';

@@ -4,11 +4,18 @@
 
 /** One problem with one field of a request body. */
 export interface FieldIssue {
-  /** 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueUnknown' (unknown field), plus 'FieldValueForbidden', 'FieldValueNotFound', 'FieldValueTooMany' */
+  /**
+   * 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueTooLong'
+   * | 'FieldValueTypeInvalid' | 'FieldValueUnknown' (unknown field), plus 'FieldValueForbidden', 'FieldValueNotFound',
+   * 'FieldValueTooMany'
+   */
   reason: string;
   /** Path as Kubernetes prints it: spec.template.spec.containers[0].image, metadata.labels */
   field: string;
-  /** Kubernetes-style message, e.g. `Required value`, `Invalid value: "Foo_": a lowercase RFC 1123 subdomain must consist of ...` */
+  /**
+   * Kubernetes-style message, e.g. `Required value`, `Invalid value: "Foo_": a lowercase RFC 1123 subdomain must
+   * consist of ...`
+   */
   message: string;
 }
 
@@ -67,7 +74,8 @@ function withDetail(head: string, detail: string): string {
   return detail ? `${head}: ${detail}` : head;
 }
 
-export const required = (at: At, detail = ''): FieldIssue => issue('FieldValueRequired', at, withDetail('Required value', detail));
+export const required = (at: At, detail = ''): FieldIssue =>
+  issue('FieldValueRequired', at, withDetail('Required value', detail));
 
 export const invalid = (at: At, value: unknown, detail: string): FieldIssue =>
   issue('FieldValueInvalid', at, withDetail(`Invalid value: ${goValue(value)}`, detail));
@@ -83,14 +91,20 @@ export const notSupported = (at: At, value: unknown, supported: readonly string[
   issue(
     'FieldValueNotSupported',
     at,
-    withDetail(`Unsupported value: ${goValue(value)}`, supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : ''),
+    withDetail(
+      `Unsupported value: ${goValue(value)}`,
+      supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : '',
+    ),
   );
 
-export const duplicate = (at: At, value: unknown): FieldIssue => issue('FieldValueDuplicate', at, `Duplicate value: ${goValue(value)}`);
+export const duplicate = (at: At, value: unknown): FieldIssue =>
+  issue('FieldValueDuplicate', at, `Duplicate value: ${goValue(value)}`);
 
-export const notFound = (at: At, value: unknown): FieldIssue => issue('FieldValueNotFound', at, `Not found: ${goValue(value)}`);
+export const notFound = (at: At, value: unknown): FieldIssue =>
+  issue('FieldValueNotFound', at, `Not found: ${goValue(value)}`);
 
-export const forbidden = (at: At, detail: string): FieldIssue => issue('FieldValueForbidden', at, withDetail('Forbidden', detail));
+export const forbidden = (at: At, detail: string): FieldIssue =>
+  issue('FieldValueForbidden', at, withDetail('Forbidden', detail));
 
 /** Too long; the value itself is never echoed (as in Kubernetes 1.32). */
 export const tooLong = (at: At, max: number): FieldIssue =>

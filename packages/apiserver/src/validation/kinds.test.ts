@@ -14,7 +14,10 @@ function deployment(spec: Obj = {}, podSpec: Obj = {}): Obj {
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }], ...podSpec } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }], ...podSpec },
+      },
       ...spec,
     },
   };
@@ -36,10 +39,25 @@ describe('Pod', () => {
   });
 
   it('wants container names to be unique DNS labels', () => {
-    const errs = validateKind('', 'v1', 'Pod', pod({ containers: [{ name: 'App', image: 'a' }, { name: 'b', image: 'b' }, { name: 'b', image: 'c' }] }));
+    const errs = validateKind(
+      '',
+      'v1',
+      'Pod',
+      pod({
+        containers: [
+          { name: 'App', image: 'a' },
+          { name: 'b', image: 'b' },
+          { name: 'b', image: 'c' },
+        ],
+      }),
+    );
     expect(fields(errs)).toEqual(['spec.containers[0].name', 'spec.containers[2].name']);
     expect(errs[0]?.message).toMatch(/^Invalid value: "App": a lowercase RFC 1123 label must consist of/);
-    expect(errs[1]).toEqual({ reason: 'FieldValueDuplicate', field: 'spec.containers[2].name', message: 'Duplicate value: "b"' });
+    expect(errs[1]).toEqual({
+      reason: 'FieldValueDuplicate',
+      field: 'spec.containers[2].name',
+      message: 'Duplicate value: "b"',
+    });
   });
 
   it('checks ports, protocols and policies', () => {
@@ -47,7 +65,11 @@ describe('Pod', () => {
       '',
       'v1',
       'Pod',
-      pod({ restartPolicy: 'Sometimes', dnsPolicy: 'Google', containers: [{ name: 'a', image: 'a', ports: [{ containerPort: 70000, protocol: 'HTTP' }] }] }),
+      pod({
+        restartPolicy: 'Sometimes',
+        dnsPolicy: 'Google',
+        containers: [{ name: 'a', image: 'a', ports: [{ containerPort: 70000, protocol: 'HTTP' }] }],
+      }),
     );
     expect(line(errs)).toEqual([
       'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
@@ -64,7 +86,16 @@ describe('Pod', () => {
       'Pod',
       pod({
         volumes: [{ name: 'data', emptyDir: {} }, { name: 'data', emptyDir: {} }, { name: 'cfg' }],
-        containers: [{ name: 'a', image: 'a', volumeMounts: [{ name: 'data', mountPath: '/d' }, { name: 'missing', mountPath: '/m' }] }],
+        containers: [
+          {
+            name: 'a',
+            image: 'a',
+            volumeMounts: [
+              { name: 'data', mountPath: '/d' },
+              { name: 'missing', mountPath: '/m' },
+            ],
+          },
+        ],
       }),
     );
     expect(line(errs)).toEqual([
@@ -105,17 +136,34 @@ describe('Pod', () => {
   });
 
   it('wants requests no larger than limits', () => {
-    const errs = validateKind('', 'v1', 'Pod', pod({ containers: [{ name: 'a', image: 'a', resources: { limits: { cpu: '500m' }, requests: { cpu: 1 } } }] }));
-    expect(line(errs)).toEqual(['spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m']);
+    const errs = validateKind(
+      '',
+      'v1',
+      'Pod',
+      pod({ containers: [{ name: 'a', image: 'a', resources: { limits: { cpu: '500m' }, requests: { cpu: 1 } } }] }),
+    );
+    expect(line(errs)).toEqual([
+      'spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m',
+    ]);
   });
 
   it('lets an update change only images (and binding a node once)', () => {
     const old = pod({ containers: [{ name: 'a', image: 'a:1' }] });
     expect(validateKind('', 'v1', 'Pod', pod({ containers: [{ name: 'a', image: 'a:2' }] }), old)).toEqual([]);
-    expect(validateKind('', 'v1', 'Pod', pod({ nodeName: 'n1', containers: [{ name: 'a', image: 'a:1' }] }), old)).toEqual([]);
-    const [err] = validateKind('', 'v1', 'Pod', pod({ containers: [{ name: 'a', image: 'a:1', command: ['sh'] }] }), old);
+    expect(
+      validateKind('', 'v1', 'Pod', pod({ nodeName: 'n1', containers: [{ name: 'a', image: 'a:1' }] }), old),
+    ).toEqual([]);
+    const [err] = validateKind(
+      '',
+      'v1',
+      'Pod',
+      pod({ containers: [{ name: 'a', image: 'a:1', command: ['sh'] }] }),
+      old,
+    );
     expect(err?.field).toBe('spec');
-    expect(err?.message).toMatch(/^Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/);
+    expect(err?.message).toMatch(
+      /^Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/,
+    );
   });
 });
 
@@ -136,7 +184,9 @@ describe('workloads', () => {
   });
 
   it('requires a non-empty selector in apps/v1', () => {
-    expect(line(validateKind('apps', 'v1', 'Deployment', deployment({ selector: undefined })))).toEqual(['spec.selector: Required value']);
+    expect(line(validateKind('apps', 'v1', 'Deployment', deployment({ selector: undefined })))).toEqual([
+      'spec.selector: Required value',
+    ]);
     expect(line(validateKind('apps', 'v1', 'ReplicaSet', deployment({ selector: {} })))).toEqual([
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment',
     ]);
@@ -152,18 +202,27 @@ describe('workloads', () => {
   });
 
   it('rejects negative replicas and a non-Always restart policy', () => {
-    expect(line(validateKind('apps', 'v1', 'Deployment', deployment({ replicas: -1 }, { restartPolicy: 'Never' })))).toEqual([
+    expect(
+      line(validateKind('apps', 'v1', 'Deployment', deployment({ replicas: -1 }, { restartPolicy: 'Never' }))),
+    ).toEqual([
       'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
       'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
     ]);
   });
 
   it('checks the rolling update parameters', () => {
-    const errs = validateKind('apps', 'v1', 'Deployment', deployment({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '0%' } } }));
+    const errs = validateKind(
+      'apps',
+      'v1',
+      'Deployment',
+      deployment({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '0%' } } }),
+    );
     expect(line(errs)).toEqual([
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"0%"}: may not be 0 when `maxSurge` is 0',
     ]);
-    expect(fields(validateKind('apps', 'v1', 'Deployment', deployment({ strategy: { type: 'BlueGreen' } })))).toEqual(['spec.strategy.type']);
+    expect(fields(validateKind('apps', 'v1', 'Deployment', deployment({ strategy: { type: 'BlueGreen' } })))).toEqual([
+      'spec.strategy.type',
+    ]);
   });
 
   it('keeps a Deployment selector immutable on update', () => {
@@ -186,22 +245,40 @@ describe('workloads', () => {
   });
 
   it('lets StatefulSet containers mount their volumeClaimTemplates', () => {
-    const mounts = { containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] };
+    const mounts = {
+      containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    };
     const sts = (claims: string[]): Obj => ({
-      ...deployment({ serviceName: 'db', volumeClaimTemplates: claims.map((name) => ({ metadata: { name }, spec: {} })) }, mounts),
+      ...deployment(
+        { serviceName: 'db', volumeClaimTemplates: claims.map((name) => ({ metadata: { name }, spec: {} })) },
+        mounts,
+      ),
       kind: 'StatefulSet',
     });
     expect(validateKind('apps', 'v1', 'StatefulSet', sts(['data']))).toEqual([]);
-    expect(line(validateKind('apps', 'v1', 'StatefulSet', sts(['other'])))).toEqual(['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"']);
+    expect(line(validateKind('apps', 'v1', 'StatefulSet', sts(['other'])))).toEqual([
+      'spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"',
+    ]);
   });
 
   it('wants Job pods to restart OnFailure or Never, and keeps the template fixed', () => {
-    const job = (podSpec: Obj): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'perl' }], ...podSpec } } } });
+    const job = (podSpec: Obj): Obj => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'perl' }], ...podSpec } } },
+    });
     expect(line(validateKind('batch', 'v1', 'Job', job({})))).toEqual([
       'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
     ]);
     expect(validateKind('batch', 'v1', 'Job', job({ restartPolicy: 'Never' }))).toEqual([]);
-    const changed = validateKind('batch', 'v1', 'Job', job({ restartPolicy: 'OnFailure' }), job({ restartPolicy: 'Never' }));
+    const changed = validateKind(
+      'batch',
+      'v1',
+      'Job',
+      job({ restartPolicy: 'OnFailure' }),
+      job({ restartPolicy: 'Never' }),
+    );
     expect(fields(changed)).toEqual(['spec.template']);
     expect(changed[0]?.message).toMatch(/: field is immutable$/);
   });
@@ -209,7 +286,12 @@ describe('workloads', () => {
   it('checks CronJob schedules and name length', () => {
     const cron = (schedule: unknown, name = 'nightly'): Obj => ({
       metadata: { name },
-      spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+      spec: {
+        schedule,
+        jobTemplate: {
+          spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } },
+        },
+      },
     });
     expect(validateKind('batch', 'v1', 'CronJob', cron('*/5 * * * *'))).toEqual([]);
     expect(validateKind('batch', 'v1', 'CronJob', cron('@daily'))).toEqual([]);
@@ -230,14 +312,31 @@ describe('Service', () => {
   const svc = (spec: Obj): Obj => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec });
 
   it('requires ports unless headless or ExternalName', () => {
-    expect(line(validateKind('', 'v1', 'Service', svc({ selector: { app: 'web' } })))).toEqual(['spec.ports: Required value']);
+    expect(line(validateKind('', 'v1', 'Service', svc({ selector: { app: 'web' } })))).toEqual([
+      'spec.ports: Required value',
+    ]);
     expect(validateKind('', 'v1', 'Service', svc({ clusterIP: 'None', selector: { app: 'web' } }))).toEqual([]);
-    expect(validateKind('', 'v1', 'Service', svc({ type: 'ExternalName', externalName: 'db.example.com' }))).toEqual([]);
-    expect(line(validateKind('', 'v1', 'Service', svc({ type: 'ExternalName' })))).toEqual(['spec.externalName: Required value']);
+    expect(validateKind('', 'v1', 'Service', svc({ type: 'ExternalName', externalName: 'db.example.com' }))).toEqual(
+      [],
+    );
+    expect(line(validateKind('', 'v1', 'Service', svc({ type: 'ExternalName' })))).toEqual([
+      'spec.externalName: Required value',
+    ]);
   });
 
   it('checks port numbers, names, protocols and the type', () => {
-    const errs = validateKind('', 'v1', 'Service', svc({ type: 'Internal', ports: [{ port: 0, protocol: 'TCP' }, { name: 'b', port: 80, protocol: 'ICMP' }] }));
+    const errs = validateKind(
+      '',
+      'v1',
+      'Service',
+      svc({
+        type: 'Internal',
+        ports: [
+          { port: 0, protocol: 'TCP' },
+          { name: 'b', port: 80, protocol: 'ICMP' },
+        ],
+      }),
+    );
     expect(line(errs)).toEqual([
       'spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
       'spec.ports[0].name: Required value',
@@ -247,7 +346,17 @@ describe('Service', () => {
   });
 
   it('flags duplicate port/protocol pairs', () => {
-    const errs = validateKind('', 'v1', 'Service', svc({ ports: [{ name: 'a', port: 80 }, { name: 'b', port: 80 }] }));
+    const errs = validateKind(
+      '',
+      'v1',
+      'Service',
+      svc({
+        ports: [
+          { name: 'a', port: 80 },
+          { name: 'b', port: 80 },
+        ],
+      }),
+    );
     expect(errs).toHaveLength(1);
     expect(errs[0]?.reason).toBe('FieldValueDuplicate');
     expect(errs[0]?.field).toBe('spec.ports[1]');
@@ -256,9 +365,9 @@ describe('Service', () => {
   it('keeps clusterIP on update', () => {
     const old = svc({ clusterIP: '10.96.0.10', ports: [{ port: 53 }] });
     expect(validateKind('', 'v1', 'Service', svc({ ports: [{ port: 53 }] }), old)).toEqual([]);
-    expect(line(validateKind('', 'v1', 'Service', svc({ clusterIP: '10.96.0.11', ports: [{ port: 53 }] }), old))).toEqual([
-      'spec.clusterIP: Invalid value: "10.96.0.11": field is immutable',
-    ]);
+    expect(
+      line(validateKind('', 'v1', 'Service', svc({ clusterIP: '10.96.0.11', ports: [{ port: 53 }] }), old)),
+    ).toEqual(['spec.clusterIP: Invalid value: "10.96.0.11": field is immutable']);
   });
 });
 
@@ -271,8 +380,16 @@ describe('ConfigMap and Secret', () => {
   });
 
   it('requires the keys of well-known Secret types', () => {
-    expect(line(validateKind('', 'v1', 'Secret', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' } }))).toEqual(['data[tls.key]: Required value']);
-    expect(validateKind('', 'v1', 'Secret', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' }, stringData: { 'tls.key': 'k' } })).toEqual([]);
+    expect(
+      line(validateKind('', 'v1', 'Secret', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' } })),
+    ).toEqual(['data[tls.key]: Required value']);
+    expect(
+      validateKind('', 'v1', 'Secret', {
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': 'Y2VydA==' },
+        stringData: { 'tls.key': 'k' },
+      }),
+    ).toEqual([]);
   });
 
   it('freezes data once immutable is set', () => {
@@ -282,14 +399,24 @@ describe('ConfigMap and Secret', () => {
       'immutable: Forbidden: field is immutable when `immutable` is set',
       'data: Forbidden: field is immutable when `immutable` is set',
     ]);
-    expect(line(validateKind('', 'v1', 'ConfigMap', { immutable: true, data: { a: 'changed' } }, { immutable: true, data: { a: 'x' } }))).toEqual([
-      'data: Forbidden: field is immutable when `immutable` is set',
-    ]);
+    expect(
+      line(
+        validateKind(
+          '',
+          'v1',
+          'ConfigMap',
+          { immutable: true, data: { a: 'changed' } },
+          { immutable: true, data: { a: 'x' } },
+        ),
+      ),
+    ).toEqual(['data: Forbidden: field is immutable when `immutable` is set']);
   });
 });
 
 describe('PersistentVolumeClaim', () => {
-  const pvc = (spec: Obj): Obj => ({ spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } });
+  const pvc = (spec: Obj): Obj => ({
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec },
+  });
 
   it('requires access modes and a storage request', () => {
     expect(validateKind('', 'v1', 'PersistentVolumeClaim', pvc({}))).toEqual([]);
@@ -301,11 +428,31 @@ describe('PersistentVolumeClaim', () => {
 
   it('allows only growing the request on update', () => {
     const old = pvc({ volumeName: 'pv-1' });
-    expect(validateKind('', 'v1', 'PersistentVolumeClaim', pvc({ volumeName: 'pv-1', resources: { requests: { storage: '2Gi' } } }), old)).toEqual([]);
-    expect(fields(validateKind('', 'v1', 'PersistentVolumeClaim', pvc({ volumeName: 'pv-1', storageClassName: 'fast' }), old))).toEqual(['spec']);
-    expect(fields(validateKind('', 'v1', 'PersistentVolumeClaim', pvc({ volumeName: 'pv-1', resources: { requests: { storage: '512Mi' } } }), old))).toEqual([
-      'spec.resources.requests.storage',
-    ]);
+    expect(
+      validateKind(
+        '',
+        'v1',
+        'PersistentVolumeClaim',
+        pvc({ volumeName: 'pv-1', resources: { requests: { storage: '2Gi' } } }),
+        old,
+      ),
+    ).toEqual([]);
+    expect(
+      fields(
+        validateKind('', 'v1', 'PersistentVolumeClaim', pvc({ volumeName: 'pv-1', storageClassName: 'fast' }), old),
+      ),
+    ).toEqual(['spec']);
+    expect(
+      fields(
+        validateKind(
+          '',
+          'v1',
+          'PersistentVolumeClaim',
+          pvc({ volumeName: 'pv-1', resources: { requests: { storage: '512Mi' } } }),
+          old,
+        ),
+      ),
+    ).toEqual(['spec.resources.requests.storage']);
   });
 });
 
@@ -313,13 +460,17 @@ describe('RBAC', () => {
   const rbac = 'rbac.authorization.k8s.io';
 
   it('requires verbs, api groups and resources in rules', () => {
-    const errs = validateKind(rbac, 'v1', 'Role', { rules: [{ resources: ['pods'] }, { nonResourceURLs: ['/healthz'], verbs: ['get'] }] });
+    const errs = validateKind(rbac, 'v1', 'Role', {
+      rules: [{ resources: ['pods'] }, { nonResourceURLs: ['/healthz'], verbs: ['get'] }],
+    });
     expect(line(errs)).toEqual([
       'rules[0].verbs: Required value: verbs must contain at least one value',
       'rules[0].apiGroups: Required value: resource rules must supply at least one api group',
       'rules[1].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
     ]);
-    expect(validateKind(rbac, 'v1', 'ClusterRole', { rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] })).toEqual([]);
+    expect(
+      validateKind(rbac, 'v1', 'ClusterRole', { rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] }),
+    ).toEqual([]);
   });
 
   it('checks bindings and keeps roleRef fixed', () => {
@@ -328,9 +479,9 @@ describe('RBAC', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
     });
     expect(validateKind(rbac, 'v1', 'ClusterRoleBinding', binding('view'))).toEqual([]);
-    expect(line(validateKind(rbac, 'v1', 'ClusterRoleBinding', { roleRef: { apiGroup: rbac, kind: 'Role', name: 'x' } }))).toEqual([
-      'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
-    ]);
+    expect(
+      line(validateKind(rbac, 'v1', 'ClusterRoleBinding', { roleRef: { apiGroup: rbac, kind: 'Role', name: 'x' } })),
+    ).toEqual(['roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"']);
     expect(line(validateKind(rbac, 'v1', 'RoleBinding', binding('edit'), binding('view')))).toEqual([
       'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef',
     ]);

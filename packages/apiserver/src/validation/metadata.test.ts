@@ -4,7 +4,10 @@ import { strategyFor } from '../kinds/registry.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
 
 /** The options the object API passes: the kind's name rule comes from its strategy. */
-const opts = (base: { namespaceRequired: boolean }, group: string, kind: string) => ({ ...base, nameRule: strategyFor(group, kind)?.nameRule });
+const opts = (base: { namespaceRequired: boolean }, group: string, kind: string) => ({
+  ...base,
+  nameRule: strategyFor(group, kind)?.nameRule,
+});
 
 function info(group: string, kind: string): ResourceInfo {
   const r = BUILTIN_RESOURCES.find((x) => x.group === group && x.kind === kind);
@@ -27,7 +30,11 @@ describe('validateObjectMeta', () => {
 
   it('requires a name unless generateName is set', () => {
     expect(validateObjectMeta(meta({}), configmap, ns)).toEqual([
-      { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+      {
+        reason: 'FieldValueRequired',
+        field: 'metadata.name',
+        message: 'Required value: name or generateName is required',
+      },
     ]);
     expect(validateObjectMeta(meta({ generateName: 'cfg-' }), configmap, ns)).toEqual([]);
   });
@@ -40,11 +47,17 @@ describe('validateObjectMeta', () => {
 
   it('limits subdomain names to 253 characters', () => {
     const errs = validateObjectMeta(meta({ name: 'a'.repeat(254) }), configmap, ns);
-    expect(errs.map((e) => e.message)).toEqual([`Invalid value: "${'a'.repeat(254)}": must be no more than 253 characters`]);
+    expect(errs.map((e) => e.message)).toEqual([
+      `Invalid value: "${'a'.repeat(254)}": must be no more than 253 characters`,
+    ]);
   });
 
   it('uses DNS labels for namespaces and DNS-1035 labels for services', () => {
-    const [nsErr] = validateObjectMeta({ metadata: { name: 'team.a' } }, info('', 'Namespace'), opts(cluster, '', 'Namespace'));
+    const [nsErr] = validateObjectMeta(
+      { metadata: { name: 'team.a' } },
+      info('', 'Namespace'),
+      opts(cluster, '', 'Namespace'),
+    );
     expect(nsErr?.message).toBe('Invalid value: "team.a": must not contain dots');
     const [svcErr] = validateObjectMeta(meta({ name: '1web' }), info('', 'Service'), opts(ns, '', 'Service'));
     expect(svcErr?.message).toBe(
@@ -56,8 +69,12 @@ describe('validateObjectMeta', () => {
     const role = info('rbac.authorization.k8s.io', 'ClusterRole');
     const cluster = opts({ namespaceRequired: false }, role.group, role.kind);
     expect(validateObjectMeta({ metadata: { name: 'system:controller:Foo' } }, role, cluster)).toEqual([]);
-    expect(validateObjectMeta({ metadata: { name: 'a/b' } }, role, cluster)[0]?.message).toBe('Invalid value: "a/b": may not contain \'/\'');
-    expect(validateObjectMeta({ metadata: { name: '..' } }, role, cluster)[0]?.message).toBe('Invalid value: "..": may not be \'..\'');
+    expect(validateObjectMeta({ metadata: { name: 'a/b' } }, role, cluster)[0]?.message).toBe(
+      'Invalid value: "a/b": may not contain \'/\'',
+    );
+    expect(validateObjectMeta({ metadata: { name: '..' } }, role, cluster)[0]?.message).toBe(
+      'Invalid value: "..": may not be \'..\'',
+    );
   });
 
   it('checks the namespace is present for namespaced kinds and absent otherwise', () => {
@@ -70,7 +87,11 @@ describe('validateObjectMeta', () => {
   });
 
   it('validates label keys and values', () => {
-    const errs = validateObjectMeta(meta({ name: 'x', labels: { 'example.com/tier': 'front end', '-bad': 'ok' } }), configmap, ns);
+    const errs = validateObjectMeta(
+      meta({ name: 'x', labels: { 'example.com/tier': 'front end', '-bad': 'ok' } }),
+      configmap,
+      ns,
+    );
     expect(errs.map((e) => e.field)).toEqual(['metadata.labels', 'metadata.labels']);
     expect(errs[0]?.message).toMatch(/^Invalid value: "front end": a valid label must be an empty string/);
     expect(errs[1]?.message).toMatch(/^Invalid value: "-bad": name part must consist of alphanumeric characters/);
@@ -81,31 +102,65 @@ describe('validateObjectMeta', () => {
   it('limits the total size of annotations to 256 KiB', () => {
     const big = { 'example.com/blob': 'x'.repeat(256 * 1024) };
     expect(validateObjectMeta(meta({ name: 'x', annotations: big }), configmap, ns)).toEqual([
-      { reason: 'FieldValueTooLong', field: 'metadata.annotations', message: 'Too long: may not be more than 262144 bytes' },
+      {
+        reason: 'FieldValueTooLong',
+        field: 'metadata.annotations',
+        message: 'Too long: may not be more than 262144 bytes',
+      },
     ]);
-    expect(validateObjectMeta(meta({ name: 'x', annotations: { 'Kubectl.Kubernetes.io/Last': '{}' } }), configmap, ns)).toEqual([]);
+    expect(
+      validateObjectMeta(meta({ name: 'x', annotations: { 'Kubectl.Kubernetes.io/Last': '{}' } }), configmap, ns),
+    ).toEqual([]);
   });
 
   it('wants finalizers qualified unless standard', () => {
-    expect(validateObjectMeta(meta({ name: 'x', finalizers: ['example.com/cleanup', 'foregroundDeletion'] }), configmap, ns)).toEqual([]);
-    expect(validateObjectMeta(meta({ name: 'x', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] }), configmap, ns)).toEqual([]);
+    expect(
+      validateObjectMeta(meta({ name: 'x', finalizers: ['example.com/cleanup', 'foregroundDeletion'] }), configmap, ns),
+    ).toEqual([]);
+    expect(
+      validateObjectMeta(
+        meta({ name: 'x', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] }),
+        configmap,
+        ns,
+      ),
+    ).toEqual([]);
     expect(validateObjectMeta(meta({ name: 'x', finalizers: ['cleanup'] }), configmap, ns)[0]?.message).toBe(
       'Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified',
     );
-    const crInfo: ResourceInfo = { group: 'stable.example.com', version: 'v1', resource: 'crontabs', kind: 'CronTab', singular: 'crontab', namespaced: true, verbs: [] };
+    const crInfo: ResourceInfo = {
+      group: 'stable.example.com',
+      version: 'v1',
+      resource: 'crontabs',
+      kind: 'CronTab',
+      singular: 'crontab',
+      namespaced: true,
+      verbs: [],
+    };
     expect(validateObjectMeta(meta({ name: 'x', finalizers: ['cleanup'] }), crInfo, ns)).toEqual([]);
   });
 
   it('checks owner references', () => {
-    const errs = validateObjectMeta(meta({ name: 'x', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' }] }), configmap, ns);
-    expect(errs).toEqual([{ reason: 'FieldValueInvalid', field: 'metadata.ownerReferences.uid', message: 'Invalid value: "": must not be empty' }]);
+    const errs = validateObjectMeta(
+      meta({ name: 'x', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' }] }),
+      configmap,
+      ns,
+    );
+    expect(errs).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.ownerReferences.uid',
+        message: 'Invalid value: "": must not be empty',
+      },
+    ]);
   });
 });
 
 describe('validateObjectMetaUpdate', () => {
   it('keeps name, namespace and uid fixed', () => {
     const old = { metadata: { name: 'a', namespace: 'default', uid: 'u1' } };
-    expect(validateObjectMetaUpdate({ metadata: { name: 'a', namespace: 'default', uid: 'u1', labels: { x: 'y' } } }, old)).toEqual([]);
+    expect(
+      validateObjectMetaUpdate({ metadata: { name: 'a', namespace: 'default', uid: 'u1', labels: { x: 'y' } } }, old),
+    ).toEqual([]);
     expect(validateObjectMetaUpdate({ metadata: { name: 'b', namespace: 'default', uid: 'u1' } }, old)).toEqual([
       { reason: 'FieldValueInvalid', field: 'metadata.name', message: 'Invalid value: "b": field is immutable' },
     ]);
@@ -114,6 +169,8 @@ describe('validateObjectMetaUpdate', () => {
   it('refuses new finalizers once deletion has started', () => {
     const old = { metadata: { name: 'a', deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: ['a.io/x'] } };
     const [err] = validateObjectMetaUpdate({ metadata: { name: 'a', finalizers: ['a.io/x', 'b.io/y'] } }, old);
-    expect(err?.message).toBe('Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"b.io/y"}');
+    expect(err?.message).toBe(
+      'Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"b.io/y"}',
+    );
   });
 });

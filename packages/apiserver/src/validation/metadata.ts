@@ -7,7 +7,12 @@ import { isDNS1123Label, isLabelValue, isQualifiedName, nameErrors, type NameRul
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 // The API server's own CRD finalizer carries no '/', yet CRDs must accept it.
-const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion', 'customresourcecleanup.apiextensions.k8s.io']);
+const STANDARD_FINALIZERS = new Set([
+  'kubernetes',
+  'orphan',
+  'foregroundDeletion',
+  'customresourcecleanup.apiextensions.k8s.io',
+]);
 
 export interface ObjectMetaOptions {
   /** True for namespaced kinds: metadata.namespace must be set. */
@@ -26,7 +31,8 @@ export function validateObjectMeta(obj: unknown, info: ResourceInfo, opts: Objec
   const generateName = str(meta.generateName);
 
   if (generateName) {
-    for (const msg of nameErrors(rule, generateName, true)) errs.push(invalid(path.child('generateName'), generateName, msg));
+    for (const msg of nameErrors(rule, generateName, true))
+      errs.push(invalid(path.child('generateName'), generateName, msg));
   }
   if (!name) {
     if (!generateName && !info.virtual) errs.push(required(path.child('name'), 'name or generateName is required'));
@@ -64,12 +70,19 @@ export function validateObjectMetaUpdate(obj: unknown, old: unknown): FieldIssue
     const before = oldMeta[f] ?? '';
     if (now !== before) errs.push(immutable(path.child(f), now));
   }
-  if (typeof meta.generation === 'number' && typeof oldMeta.generation === 'number' && meta.generation < oldMeta.generation) {
+  if (
+    typeof meta.generation === 'number' &&
+    typeof oldMeta.generation === 'number' &&
+    meta.generation < oldMeta.generation
+  ) {
     errs.push(invalid(path.child('generation'), meta.generation, 'must not be decremented'));
   }
   if (oldMeta.deletionTimestamp && Array.isArray(meta.finalizers)) {
     const before = new Set(Array.isArray(oldMeta.finalizers) ? oldMeta.finalizers : []);
-    const added = meta.finalizers.filter((f) => !before.has(f)).map(String).sort();
+    const added = meta.finalizers
+      .filter((f) => !before.has(f))
+      .map(String)
+      .sort();
     if (added.length > 0) {
       errs.push(
         forbidden(
@@ -141,7 +154,11 @@ function validateOwnerReferences(refs: unknown, path: FieldPath): FieldIssue[] {
       const current = `${str(ref.kind)}/${str(ref.name)}`;
       if (controller) {
         errs.push(
-          invalid(path, refs, `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${current}`),
+          invalid(
+            path,
+            refs,
+            `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${current}`,
+          ),
         );
       } else controller = current;
     }

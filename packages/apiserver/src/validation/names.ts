@@ -16,7 +16,8 @@ const qualifiedNameRe = full(QUALIFIED_NAME_FMT);
 const labelValueRe = full(LABEL_VALUE_FMT);
 const configKeyRe = full(CONFIG_KEY_FMT);
 
-const QUALIFIED_NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_MSG =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** "must be no more than N characters" */
 export const maxLenError = (n: number): string => `must be no more than ${n} characters`;
@@ -98,7 +99,8 @@ export function isQualifiedName(v: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
+  if (!qualifiedNameRe.test(name))
+    errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
 
@@ -122,7 +124,16 @@ export function isLabelValue(v: string): string[] {
 export function isConfigMapKey(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 253) errs.push(maxLenError(253));
-  if (!configKeyRe.test(v)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
+  if (!configKeyRe.test(v))
+    errs.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        CONFIG_KEY_FMT,
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
   if (v === '.') errs.push("must not be '.'");
   else if (v === '..') errs.push("must not be '..'");
   else if (v.startsWith('..')) errs.push("must not start with '..'");
@@ -157,7 +168,8 @@ export function isEnvVarName(v: string): string[] {
   if (v.length === 0) return ['environment variable name must be non-empty'];
   for (const ch of v) {
     const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || c > 0x7e || ch === '=') return ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
+    if (c < 0x20 || c > 0x7e || ch === '=')
+      return ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
   }
   return [];
 }

@@ -36,7 +36,8 @@ export const QUANTITY_FIELDS: ReadonlySet<string> = new Set([
   'V2MetricValueStatus.averageValue',
 ]);
 
-export const QUANTITY_REGEX_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_REGEX_MESSAGE =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 /** True when the JSON value decodes as a resource.Quantity. */
 export function isQuantity(v: unknown): boolean {

@@ -20,14 +20,23 @@ export function validateRole(obj: Obj, namespaced: boolean): FieldIssue[] {
     if (list(rule.verbs).length === 0) errs.push(required(at.child('verbs'), 'verbs must contain at least one value'));
     const urls = list(rule.nonResourceURLs);
     if (urls.length > 0) {
-      if (namespaced) errs.push(invalid(at.child('nonResourceURLs'), urls, 'namespaced rules cannot apply to non-resource URLs'));
+      if (namespaced)
+        errs.push(invalid(at.child('nonResourceURLs'), urls, 'namespaced rules cannot apply to non-resource URLs'));
       if (list(rule.apiGroups).length > 0 || list(rule.resources).length > 0 || list(rule.resourceNames).length > 0) {
-        errs.push(invalid(at.child('nonResourceURLs'), urls, 'rules cannot apply to both regular resources and non-resource URLs'));
+        errs.push(
+          invalid(
+            at.child('nonResourceURLs'),
+            urls,
+            'rules cannot apply to both regular resources and non-resource URLs',
+          ),
+        );
       }
       return;
     }
-    if (list(rule.apiGroups).length === 0) errs.push(required(at.child('apiGroups'), 'resource rules must supply at least one api group'));
-    if (list(rule.resources).length === 0) errs.push(required(at.child('resources'), 'resource rules must supply at least one resource'));
+    if (list(rule.apiGroups).length === 0)
+      errs.push(required(at.child('apiGroups'), 'resource rules must supply at least one api group'));
+    if (list(rule.resources).length === 0)
+      errs.push(required(at.child('resources'), 'resource rules must supply at least one resource'));
   });
   return errs;
 }
@@ -50,12 +59,14 @@ export function validateBinding(obj: Obj, namespaced: boolean): FieldIssue[] {
     if (!sName) errs.push(required(at.child('name')));
     switch (subject.kind) {
       case 'ServiceAccount':
-        if (subject.apiGroup !== undefined && subject.apiGroup !== '') errs.push(notSupported(at.child('apiGroup'), subject.apiGroup, ['']));
+        if (subject.apiGroup !== undefined && subject.apiGroup !== '')
+          errs.push(notSupported(at.child('apiGroup'), subject.apiGroup, ['']));
         if (!namespaced && !str(subject.namespace)) errs.push(required(at.child('namespace')));
         break;
       case 'User':
       case 'Group':
-        if (subject.apiGroup !== RBAC_GROUP) errs.push(notSupported(at.child('apiGroup'), subject.apiGroup ?? '', [RBAC_GROUP]));
+        if (subject.apiGroup !== RBAC_GROUP)
+          errs.push(notSupported(at.child('apiGroup'), subject.apiGroup ?? '', [RBAC_GROUP]));
         break;
       default:
         errs.push(notSupported(at.child('kind'), subject.kind ?? '', ['ServiceAccount', 'User', 'Group']));

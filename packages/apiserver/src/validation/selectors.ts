@@ -16,11 +16,15 @@ export function validateLabelSelector(sel: unknown, path: FieldPath): FieldIssue
     switch (e.operator) {
       case 'In':
       case 'NotIn':
-        if (values.length === 0) errs.push(required(at.child('values'), "must be specified when `operator` is 'In' or 'NotIn'"));
+        if (values.length === 0)
+          errs.push(required(at.child('values'), "must be specified when `operator` is 'In' or 'NotIn'"));
         break;
       case 'Exists':
       case 'DoesNotExist':
-        if (values.length > 0) errs.push(forbidden(at.child('values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        if (values.length > 0)
+          errs.push(
+            forbidden(at.child('values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+          );
         break;
       default:
         errs.push(invalid(at.child('operator'), e.operator ?? '', 'not a valid selector operator'));
@@ -28,7 +32,8 @@ export function validateLabelSelector(sel: unknown, path: FieldPath): FieldIssue
     const key = typeof e.key === 'string' ? e.key : '';
     for (const msg of isQualifiedName(key)) errs.push(invalid(at.child('key'), key, msg));
     values.forEach((v, j) => {
-      if (typeof v === 'string') for (const msg of isLabelValue(v)) errs.push(invalid(at.child('values').index(j), v, msg));
+      if (typeof v === 'string')
+        for (const msg of isLabelValue(v)) errs.push(invalid(at.child('values').index(j), v, msg));
     });
   });
   return errs;
@@ -53,7 +58,9 @@ function goRequirements(exprs: unknown): string {
   if (!Array.isArray(exprs)) return '[]v1.LabelSelectorRequirement(nil)';
   const items = exprs.map((e) => {
     const r = isRecord(e) ? e : {};
-    const values = Array.isArray(r.values) ? `[]string{${r.values.map((v) => JSON.stringify(String(v))).join(', ')}}` : '[]string(nil)';
+    const values = Array.isArray(r.values)
+      ? `[]string{${r.values.map((v) => JSON.stringify(String(v))).join(', ')}}`
+      : '[]string(nil)';
     return `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(r.key ?? ''))}, Operator:${JSON.stringify(String(r.operator ?? ''))}, Values:${values}}`;
   });
   return `[]v1.LabelSelectorRequirement{${items.join(', ')}}`;

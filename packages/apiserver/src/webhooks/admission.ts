@@ -23,7 +23,11 @@ export interface WebhookCall {
 /** A denial, worded as upstream's ToStatusErr. */
 function denied(hook: Webhook, status: AdmissionResponse['status']): ApiError {
   const by = `admission webhook "${hook.name}" denied the request`;
-  const message = status?.message ? `${by}: ${status.message}` : status?.reason ? `${by}: ${status.reason}` : `${by} without explanation`;
+  const message = status?.message
+    ? `${by}: ${status.message}`
+    : status?.reason
+      ? `${by}: ${status.reason}`
+      : `${by} without explanation`;
   const code = typeof status?.code === 'number' && status.code >= 400 ? status.code : 400;
   return new ApiError(code, status?.reason ?? '', message);
 }
@@ -33,7 +37,10 @@ export class WebhookAdmission {
 
   /** Whether any webhook's rules and namespace cover the request (object selectors aside). */
   mayApply(req: AdmissionRequest): boolean {
-    const any = (mutating: boolean): boolean => webhooksOf(this.store, mutating).some((h) => webhookMatches({ ...h, objectSelector: undefined }, req, this.store));
+    const any = (mutating: boolean): boolean =>
+      webhooksOf(this.store, mutating).some((h) =>
+        webhookMatches({ ...h, objectSelector: undefined }, req, this.store),
+      );
     return any(true) || any(false);
   }
 
@@ -41,7 +48,11 @@ export class WebhookAdmission {
    * Runs the webhooks for `req`; resolves with the object as the mutating webhooks left it.
    * `beforeValidating` sees that object before the validating webhooks (admission policies).
    */
-  async admit(req: AdmissionRequest, call: WebhookCall, beforeValidating?: (object: KubeObject | undefined) => void): Promise<KubeObject | undefined> {
+  async admit(
+    req: AdmissionRequest,
+    call: WebhookCall,
+    beforeValidating?: (object: KubeObject | undefined) => void,
+  ): Promise<KubeObject | undefined> {
     let object = req.object ? clone(req.object) : undefined;
     const after = new Map<Webhook, string>();
     const mutating = webhooksOf(this.store, true);
@@ -54,7 +65,8 @@ export class WebhookAdmission {
     const final = JSON.stringify(object);
     for (const hook of mutating) {
       const seen = after.get(hook);
-      if (hook.reinvocationPolicy === 'IfNeeded' && seen !== undefined && seen !== final) object = await this.mutate(hook, { ...req, object }, call);
+      if (hook.reinvocationPolicy === 'IfNeeded' && seen !== undefined && seen !== final)
+        object = await this.mutate(hook, { ...req, object }, call);
     }
     beforeValidating?.(object);
     const validating = webhooksOf(this.store, false).filter((h) => webhookMatches(h, { ...req, object }, this.store));
@@ -70,12 +82,18 @@ export class WebhookAdmission {
       const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as unknown;
       return applyJsonPatch(req.object, ops) as KubeObject;
     } catch (e) {
-      throw internalError(`failed calling webhook "${hook.name}": the patch it returned could not be applied: ${(e as Error).message}`);
+      throw internalError(
+        `failed calling webhook "${hook.name}": the patch it returned could not be applied: ${(e as Error).message}`,
+      );
     }
   }
 
   /** Calls one webhook; undefined when it failed and may be ignored, or its matchConditions exclude the request. */
-  private async invoke(hook: Webhook, req: AdmissionRequest, call: WebhookCall): Promise<AdmissionResponse | undefined> {
+  private async invoke(
+    hook: Webhook,
+    req: AdmissionRequest,
+    call: WebhookCall,
+  ): Promise<AdmissionResponse | undefined> {
     if (hook.matchConditions?.length) {
       const held = matchConditionsHold(hook.matchConditions, admissionVars(req, call.user, call.dryRun, this.store));
       if (held === false) return undefined;

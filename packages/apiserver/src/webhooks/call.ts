@@ -23,30 +23,50 @@ export class WebhookCallError extends Error {}
 const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
 
 /** The AdmissionReview a webhook receives for `req`. */
-export function reviewOf(req: AdmissionRequest, user: UserInfo, dryRun: boolean, options: KubeObject | undefined): Record<string, unknown> {
+export function reviewOf(
+  req: AdmissionRequest,
+  user: UserInfo,
+  dryRun: boolean,
+  options: KubeObject | undefined,
+): Record<string, unknown> {
   const { group, version, kind, resource } = req.served.info;
   const gvk = req.kind ?? { group, version, kind };
   const gvr = { group, version, resource };
   return {
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
     request: {
-      uid: randomUUID(), kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr,
+      uid: randomUUID(),
+      kind: gvk,
+      resource: gvr,
+      requestKind: gvk,
+      requestResource: gvr,
       ...(req.subresource ? { subResource: req.subresource, requestSubResource: req.subresource } : {}),
-      name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}),
+      name: req.name,
+      ...(req.namespace ? { namespace: req.namespace } : {}),
       operation: req.operation,
       userInfo: { username: user.name, groups: user.groups },
       object: req.operation === 'DELETE' ? null : (req.object ?? null),
       oldObject: req.operation === 'CREATE' ? null : (req.oldObject ?? null),
-      dryRun, options: options ?? null,
+      dryRun,
+      options: options ?? null,
     },
   };
 }
 
 /** Where the webhook is reached, as a URL for messages, and the request options. */
-function target(hook: Webhook, store: Store): { url: string; host: string; port: number; path: string; servername?: string } {
+function target(
+  hook: Webhook,
+  store: Store,
+): { url: string; host: string; port: number; path: string; servername?: string } {
   if (hook.url) {
     const u = new URL(hook.url);
-    return { url: hook.url, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 443), path: `${u.pathname}${u.search}` };
+    return {
+      url: hook.url,
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(u.port || 443),
+      path: `${u.pathname}${u.search}`,
+    };
   }
   const svc = hook.service;
   if (!svc) throw new WebhookCallError('the webhook has neither url nor service');
@@ -65,35 +85,52 @@ export function callWebhook(hook: Webhook, review: Record<string, unknown>, stor
   const uid = (review.request as { uid: string }).uid;
   return new Promise((resolve, reject) => {
     const fail = (why: string): void => reject(new WebhookCallError(`failed to call webhook: ${shown}: ${why}`));
-    const req = request({
-      host: t.host, port: t.port, method: 'POST', path,
-      ...(t.servername ? { servername: t.servername } : {}), ...(hook.ca ? { ca: hook.ca } : {}),
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
-      timeout: hook.timeoutSeconds * 1000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_RESPONSE_BYTES) res.destroy(new Error('response too large'));
-        else chunks.push(c);
-      });
-      res.on('error', (e) => fail(e.message));
-      res.on('end', () => {
-        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) return fail(`the server responded with status ${res.statusCode ?? 0}`);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch (e) {
-          return reject(new WebhookCallError(`received invalid webhook response: ${(e as Error).message}`));
-        }
-        const response = isRecord(parsed) && isRecord(parsed.response) ? parsed.response : undefined;
-        if (!response) return reject(new WebhookCallError('received invalid webhook response: no response in the AdmissionReview'));
-        if (response.uid !== uid) return reject(new WebhookCallError(`expected response.uid="${uid}", got "${String(response.uid ?? '')}"`));
-        if (typeof response.allowed !== 'boolean') return reject(new WebhookCallError('received invalid webhook response: response.allowed must be set'));
-        resolve(response as unknown as AdmissionResponse);
-      });
-    });
+    const req = request(
+      {
+        host: t.host,
+        port: t.port,
+        method: 'POST',
+        path,
+        ...(t.servername ? { servername: t.servername } : {}),
+        ...(hook.ca ? { ca: hook.ca } : {}),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+        timeout: hook.timeoutSeconds * 1000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_RESPONSE_BYTES) res.destroy(new Error('response too large'));
+          else chunks.push(c);
+        });
+        res.on('error', (e) => fail(e.message));
+        res.on('end', () => {
+          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300)
+            return fail(`the server responded with status ${res.statusCode ?? 0}`);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch (e) {
+            return reject(new WebhookCallError(`received invalid webhook response: ${(e as Error).message}`));
+          }
+          const response = isRecord(parsed) && isRecord(parsed.response) ? parsed.response : undefined;
+          if (!response)
+            return reject(
+              new WebhookCallError('received invalid webhook response: no response in the AdmissionReview'),
+            );
+          if (response.uid !== uid)
+            return reject(new WebhookCallError(`expected response.uid="${uid}", got "${String(response.uid ?? '')}"`));
+          if (typeof response.allowed !== 'boolean')
+            return reject(new WebhookCallError('received invalid webhook response: response.allowed must be set'));
+          resolve(response as unknown as AdmissionResponse);
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('context deadline exceeded')));
     req.on('error', (e) => fail(e.message));
     req.end(body);

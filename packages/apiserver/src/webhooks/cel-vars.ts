@@ -4,12 +4,27 @@
 import { isCelError } from '@bufbuild/cel';
 import type { UserInfo } from '../objects/context.js';
 import { objectKey, type Store } from '../storage/index.js';
-import { compileCel, COST_LIMIT_EXCEEDED, CostBudget, MATCH_CONDITIONS_COST_BUDGET, OUT_OF_BUDGET, runMetered, toCel, type CelBindings } from '../validation/index.js';
+import {
+  compileCel,
+  COST_LIMIT_EXCEEDED,
+  CostBudget,
+  MATCH_CONDITIONS_COST_BUDGET,
+  OUT_OF_BUDGET,
+  runMetered,
+  toCel,
+  type CelBindings,
+} from '../validation/index.js';
 import type { AdmissionRequest } from './config.js';
 
 export type CelVars = Record<string, unknown>;
 
-export function admissionVars(req: AdmissionRequest, user: UserInfo, dryRun: boolean, store: Store, params: unknown = null): CelVars {
+export function admissionVars(
+  req: AdmissionRequest,
+  user: UserInfo,
+  dryRun: boolean,
+  store: Store,
+  params: unknown = null,
+): CelVars {
   const { group, version, kind, resource, namespaced } = req.served.info;
   const ns = namespaced ? store.get(objectKey('', 'namespaces', undefined, req.namespace)) : undefined;
   return {
@@ -19,8 +34,13 @@ export function admissionVars(req: AdmissionRequest, user: UserInfo, dryRun: boo
     params: params === null ? null : toCel(params, undefined),
     variables: {},
     request: {
-      operation: req.operation, name: req.name, namespace: req.namespace, dryRun,
-      kind: req.kind ?? { group, version, kind }, resource: { group, version, resource }, subResource: req.subresource,
+      operation: req.operation,
+      name: req.name,
+      namespace: req.namespace,
+      dryRun,
+      kind: req.kind ?? { group, version, kind },
+      resource: { group, version, resource },
+      subResource: req.subresource,
       userInfo: { username: user.name, groups: user.groups },
     },
   };
@@ -47,7 +67,11 @@ export function evaluate(expression: string, vars: CelVars, budget: CostBudget):
 }
 
 /** The policy's `variables` computed in order into vars.variables (each may use the earlier ones). */
-export function withVariables(vars: CelVars, variables: readonly Record<string, unknown>[], budget: CostBudget): CelVars {
+export function withVariables(
+  vars: CelVars,
+  variables: readonly Record<string, unknown>[],
+  budget: CostBudget,
+): CelVars {
   const values: Record<string, unknown> = {};
   const out = { ...vars, variables: values };
   for (const v of variables) {
@@ -72,7 +96,10 @@ export function matchConditionsHold(conditions: readonly Record<string, unknown>
       throw e;
     }
     if (r === false) return false;
-    if (r !== true) return new Error(`matchCondition '${String(c.name)}' ${r instanceof Error ? `failed: ${r.message}` : 'did not evaluate to a boolean'}`);
+    if (r !== true)
+      return new Error(
+        `matchCondition '${String(c.name)}' ${r instanceof Error ? `failed: ${r.message}` : 'did not evaluate to a boolean'}`,
+      );
   }
   return true;
 }

@@ -42,7 +42,10 @@ export interface AdmissionRequest {
   readonly object: KubeObject | undefined;
   /** The stored object (UPDATE, DELETE). */
   readonly oldObject: StoredObject | undefined;
-  /** The kind of `object` where a subresource speaks one of its own (autoscaling/v1 Scale, policy/v1 Eviction). @default the resource's kind */
+  /**
+   * The kind of `object` where a subresource speaks one of its own (autoscaling/v1 Scale, policy/v1 Eviction). @default
+   * the resource's kind
+   */
   readonly kind?: { readonly group: string; readonly version: string; readonly kind: string };
 }
 
@@ -75,15 +78,28 @@ function parseWebhooks(object: StoredObject, mutating: boolean): Webhook[] {
     const client = isRecord(w.clientConfig) ? w.clientConfig : {};
     const svc = isRecord(client.service) ? client.service : undefined;
     return {
-      configuration: object.metadata.name, name: String(w.name ?? ''), mutating,
+      configuration: object.metadata.name,
+      name: String(w.name ?? ''),
+      mutating,
       rules: Array.isArray(w.rules) ? w.rules.filter(isRecord) : [],
       failurePolicy: w.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-      namespaceSelector: w.namespaceSelector, objectSelector: w.objectSelector,
+      namespaceSelector: w.namespaceSelector,
+      objectSelector: w.objectSelector,
       timeoutSeconds: typeof w.timeoutSeconds === 'number' ? w.timeoutSeconds : 10,
       reinvocationPolicy: w.reinvocationPolicy === 'IfNeeded' ? 'IfNeeded' : 'Never',
       url: typeof client.url === 'string' ? client.url : undefined,
-      service: svc ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: typeof svc.port === 'number' ? svc.port : 443, path: typeof svc.path === 'string' ? svc.path : '/' } : undefined,
-      ca: typeof client.caBundle === 'string' && client.caBundle ? Buffer.from(client.caBundle, 'base64').toString('utf8') : undefined,
+      service: svc
+        ? {
+            namespace: String(svc.namespace ?? ''),
+            name: String(svc.name ?? ''),
+            port: typeof svc.port === 'number' ? svc.port : 443,
+            path: typeof svc.path === 'string' ? svc.path : '/',
+          }
+        : undefined,
+      ca:
+        typeof client.caBundle === 'string' && client.caBundle
+          ? Buffer.from(client.caBundle, 'base64').toString('utf8')
+          : undefined,
       matchConditions: Array.isArray(w.matchConditions) ? w.matchConditions.filter(isRecord) : [],
     };
   });
@@ -123,10 +139,14 @@ export function webhookMatches(hook: Webhook, req: AdmissionRequest, store: Stor
     const ns = store.get(objectKey('', 'namespaces', undefined, req.namespace));
     if (!selects(hook.namespaceSelector, ns?.metadata.labels)) return false;
   } else if (info.group === '' && info.kind === 'Namespace') {
-    const labels = (req.object?.metadata?.labels ?? req.oldObject?.metadata.labels) as Record<string, string> | undefined;
+    const labels = (req.object?.metadata?.labels ?? req.oldObject?.metadata.labels) as
+      Record<string, string> | undefined;
     if (!selects(hook.namespaceSelector, labels)) return false;
   }
   if (hook.objectSelector === undefined || hook.objectSelector === null) return true;
   const newLabels = req.object?.metadata?.labels as Record<string, string> | undefined;
-  return selects(hook.objectSelector, newLabels) || (req.oldObject !== undefined && selects(hook.objectSelector, req.oldObject.metadata.labels));
+  return (
+    selects(hook.objectSelector, newLabels) ||
+    (req.oldObject !== undefined && selects(hook.objectSelector, req.oldObject.metadata.labels))
+  );
 }

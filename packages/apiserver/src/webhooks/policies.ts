@@ -21,15 +21,29 @@ const BINDINGS = '/registry/admissionregistration.k8s.io/validatingadmissionpoli
 /** The audit annotation listing the failures of Audit bindings, as upstream names it. */
 export const VALIDATION_FAILURE_ANNOTATION = 'validation.policy.admission.k8s.io/validation_failure';
 
-const CODES: Readonly<Record<string, number>> = { Invalid: 422, Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413 };
+const CODES: Readonly<Record<string, number>> = {
+  Invalid: 422,
+  Forbidden: 403,
+  Unauthorized: 401,
+  RequestEntityTooLarge: 413,
+};
 
 /** Match constraints (resource rules, selectors) reuse the webhook matcher. */
 function matcher(name: string, m: unknown): Webhook {
   const c = isRecord(m) ? m : {};
   return {
-    configuration: name, name, mutating: false, failurePolicy: 'Fail', timeoutSeconds: 0, reinvocationPolicy: 'Never', url: undefined, service: undefined, ca: undefined,
+    configuration: name,
+    name,
+    mutating: false,
+    failurePolicy: 'Fail',
+    timeoutSeconds: 0,
+    reinvocationPolicy: 'Never',
+    url: undefined,
+    service: undefined,
+    ca: undefined,
     rules: Array.isArray(c.resourceRules) ? c.resourceRules.filter(isRecord) : [],
-    namespaceSelector: c.namespaceSelector, objectSelector: c.objectSelector,
+    namespaceSelector: c.namespaceSelector,
+    objectSelector: c.objectSelector,
   };
 }
 
@@ -62,7 +76,10 @@ interface Failure {
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 export class PolicyAdmission {
-  constructor(private readonly store: Store, private readonly registry: Pick<ResourceRegistry, 'byKind'>) {}
+  constructor(
+    private readonly store: Store,
+    private readonly registry: Pick<ResourceRegistry, 'byKind'>,
+  ) {}
 
   /** The policy/binding pairs whose constraints (object selectors aside) cover the request. */
   private bound(req: AdmissionRequest, withObjectSelectors: boolean): Bound[] {
@@ -75,12 +92,19 @@ export class PolicyAdmission {
       const pspec = isRecord(policy.spec) ? policy.spec : {};
       const constraint = matcher(policy.metadata.name, pspec.matchConstraints);
       const strip = (w: Webhook): Webhook => (withObjectSelectors ? w : { ...w, objectSelector: undefined });
-      if (!webhookMatches(strip(constraint), req, this.store) || excluded(pspec.matchConstraints, req, this.store)) continue;
+      if (!webhookMatches(strip(constraint), req, this.store) || excluded(pspec.matchConstraints, req, this.store))
+        continue;
       // A binding's matchResources narrows the policy's constraints; without rules it adds none.
       if (isRecord(spec.matchResources)) {
         const narrowed = matcher(binding.metadata.name, spec.matchResources);
-        const withRules = narrowed.rules.length ? narrowed : { ...narrowed, rules: [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*', '*/*'] }] };
-        if (!webhookMatches(strip(withRules), req, this.store) || excluded(spec.matchResources, req, this.store)) continue;
+        const withRules = narrowed.rules.length
+          ? narrowed
+          : {
+              ...narrowed,
+              rules: [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*', '*/*'] }],
+            };
+        if (!webhookMatches(strip(withRules), req, this.store) || excluded(spec.matchResources, req, this.store))
+          continue;
       }
       out.push({ policy, binding });
     }
@@ -102,7 +126,11 @@ export class PolicyAdmission {
         const names = { policy: policy.metadata.name, binding: binding.metadata.name };
         const denial = (f: Failure): ApiError => {
           const reason = f.reason && CODES[f.reason] ? f.reason : 'Invalid';
-          return new ApiError(CODES[reason] ?? 422, reason, `ValidatingAdmissionPolicy '${names.policy}' with binding '${names.binding}' denied request: ${f.message}`);
+          return new ApiError(
+            CODES[reason] ?? 422,
+            reason,
+            `ValidatingAdmissionPolicy '${names.policy}' with binding '${names.binding}' denied request: ${f.message}`,
+          );
         };
         let params: ReturnType<typeof paramsFor>;
         try {
@@ -115,24 +143,45 @@ export class PolicyAdmission {
         for (const param of params) {
           const failures = this.evaluate(req, call, pspec, names.policy, param);
           for (const f of failures) {
-            if (actions.includes('Warn')) call.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${names.policy}' with binding '${names.binding}': ${f.message}`);
-            if (actions.includes('Audit')) audited.push({ message: f.message, policy: names.policy, binding: names.binding, expressionIndex: f.index ?? 0, validationActions: actions });
+            if (actions.includes('Warn'))
+              call.warnings.push(
+                `Validation failed for ValidatingAdmissionPolicy '${names.policy}' with binding '${names.binding}': ${f.message}`,
+              );
+            if (actions.includes('Audit'))
+              audited.push({
+                message: f.message,
+                policy: names.policy,
+                binding: names.binding,
+                expressionIndex: f.index ?? 0,
+                validationActions: actions,
+              });
           }
           const denied = failures[0];
           if (denied && actions.includes('Deny')) throw denial(denied);
         }
       }
     } finally {
-      if (audited.length && call.auditAnnotations) call.auditAnnotations[VALIDATION_FAILURE_ANNOTATION] = JSON.stringify(audited);
+      if (audited.length && call.auditAnnotations)
+        call.auditAnnotations[VALIDATION_FAILURE_ANNOTATION] = JSON.stringify(audited);
     }
   }
 
   /** One policy with one parameter: its failures, after its audit annotations are recorded. */
-  private evaluate(req: AdmissionRequest, call: PolicyCall, pspec: Record<string, unknown>, name: string, param: StoredObject | null): Failure[] {
+  private evaluate(
+    req: AdmissionRequest,
+    call: PolicyCall,
+    pspec: Record<string, unknown>,
+    name: string,
+    param: StoredObject | null,
+  ): Failure[] {
     const failures: Failure[] = [];
     const budget = new CostBudget();
     try {
-      const vars = withVariables(admissionVars(req, call.user, call.dryRun, this.store, param), records(pspec.variables), budget);
+      const vars = withVariables(
+        admissionVars(req, call.user, call.dryRun, this.store, param),
+        records(pspec.variables),
+        budget,
+      );
       if (!this.conditionsHold(pspec, vars, name)) return [];
       records(pspec.validations).forEach((v, index) => {
         const message = this.failure(v, vars, pspec, budget);
@@ -143,8 +192,8 @@ export class PolicyAdmission {
         const value = evaluate(expression, vars, budget);
         if (typeof value === 'string' && value) {
           if (call.auditAnnotations) call.auditAnnotations[`${name}/${String(a.key)}`] = value;
-        }
-        else if (value instanceof Error && pspec.failurePolicy !== 'Ignore') failures.push({ message: `expression '${expression}' resulted in error: ${value.message}` });
+        } else if (value instanceof Error && pspec.failurePolicy !== 'Ignore')
+          failures.push({ message: `expression '${expression}' resulted in error: ${value.message}` });
       }
     } catch (e) {
       if (!(e instanceof OutOfBudget)) throw e;
@@ -161,7 +210,12 @@ export class PolicyAdmission {
   }
 
   /** Why a validation fails (its message), or undefined when it holds or its error may be ignored. */
-  private failure(v: Record<string, unknown>, vars: CelVars, policy: Record<string, unknown>, budget: CostBudget): string | undefined {
+  private failure(
+    v: Record<string, unknown>,
+    vars: CelVars,
+    policy: Record<string, unknown>,
+    budget: CostBudget,
+  ): string | undefined {
     const expression = String(v.expression ?? '');
     const r = evaluate(expression, vars, budget);
     if (r === true) return undefined;

@@ -14,7 +14,13 @@ export class ParamConfigError extends Error {}
  * The params objects to evaluate the policy with: [null] when the policy takes none (or the
  * binding names none), [] when none is found and the binding allows that. Throws ParamConfigError.
  */
-export function paramsFor(policySpec: Record<string, unknown>, bindingSpec: Record<string, unknown>, requestNamespace: string, store: Store, registry: Pick<ResourceRegistry, 'byKind'>): (StoredObject | null)[] {
+export function paramsFor(
+  policySpec: Record<string, unknown>,
+  bindingSpec: Record<string, unknown>,
+  requestNamespace: string,
+  store: Store,
+  registry: Pick<ResourceRegistry, 'byKind'>,
+): (StoredObject | null)[] {
   const kind = isRecord(policySpec.paramKind) ? policySpec.paramKind : undefined;
   const ref = isRecord(bindingSpec.paramRef) ? bindingSpec.paramRef : undefined;
   if (!kind || !ref) return [null];
@@ -26,7 +32,10 @@ export function paramsFor(policySpec: Record<string, unknown>, bindingSpec: Reco
   let namespace: string | undefined;
   if (info.namespaced) {
     namespace = typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : requestNamespace;
-    if (!namespace) throw new ParamConfigError('cannot use namespaced paramRef in policy binding that matches cluster-scoped resources');
+    if (!namespace)
+      throw new ParamConfigError(
+        'cannot use namespaced paramRef in policy binding that matches cluster-scoped resources',
+      );
   }
   let params: StoredObject[];
   if (typeof ref.name === 'string' && ref.name) {
@@ -34,10 +43,14 @@ export function paramsFor(policySpec: Record<string, unknown>, bindingSpec: Reco
     params = one ? [one] : [];
   } else if (ref.selector !== undefined && ref.selector !== null) {
     const selector = fromLabelSelectorObject(ref.selector);
-    params = store.list(namespacePrefix(info.group, info.resource, namespace)).map((e) => e.object).filter((o) => selector.matches(o.metadata.labels));
+    params = store
+      .list(namespacePrefix(info.group, info.resource, namespace))
+      .map((e) => e.object)
+      .filter((o) => selector.matches(o.metadata.labels));
   } else {
     throw new ParamConfigError('one of name or selector must be provided');
   }
-  if (!params.length && ref.parameterNotFoundAction === 'Deny') throw new ParamConfigError('no params found for policy binding with `Deny` parameterNotFoundAction');
+  if (!params.length && ref.parameterNotFoundAction === 'Deny')
+    throw new ParamConfigError('no params found for policy binding with `Deny` parameterNotFoundAction');
   return params;
 }

@@ -17,7 +17,7 @@ function reviewer(users: Record<string, string>) {
 }
 
 describe('apiServerCheck', () => {
-  it('accepts only the API server\'s own token, and caches answers for a while', async () => {
+  it("accepts only the API server's own token, and caches answers for a while", async () => {
     let now = 0;
     const r = reviewer({ apiserver: API_SERVER_USER, bootstrap: 'system:bootstrap:abcdef' });
     const check = apiServerCheck(r.client, 60_000, () => now);

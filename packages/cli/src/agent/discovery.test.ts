@@ -10,8 +10,21 @@ import { servingCertificate } from '@wharf/testing';
 import { caCertHash, discoverCa } from './discovery.js';
 
 /** A server at 127.0.0.1 with certificate `tls` that answers cluster-info naming `advertisedCa`. */
-async function clusterInfoServer(tls: { cert: string; key: string }, advertisedCa: string): Promise<{ server: Server; url: string }> {
-  const kubeconfig = stringify({ clusters: [{ name: '', cluster: { server: 'https://127.0.0.1', 'certificate-authority-data': Buffer.from(advertisedCa).toString('base64') } }] });
+async function clusterInfoServer(
+  tls: { cert: string; key: string },
+  advertisedCa: string,
+): Promise<{ server: Server; url: string }> {
+  const kubeconfig = stringify({
+    clusters: [
+      {
+        name: '',
+        cluster: {
+          server: 'https://127.0.0.1',
+          'certificate-authority-data': Buffer.from(advertisedCa).toString('base64'),
+        },
+      },
+    ],
+  });
   const server = createServer(tls, (req, res) => {
     if (req.url !== '/api/v1/namespaces/kube-public/configmaps/cluster-info') return void res.writeHead(404).end();
     res.setHeader('content-type', 'application/json').end(JSON.stringify({ kind: 'ConfigMap', data: { kubeconfig } }));
@@ -40,11 +53,15 @@ describe('CA discovery (kube-public/cluster-info, pinned)', () => {
     for (const s of servers) s.close();
   });
 
-  it('computes kubeadm\'s pin, as openssl does: SHA-256 of the public key (DER)', () => {
+  it("computes kubeadm's pin, as openssl does: SHA-256 of the public key (DER)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-pin-'));
     try {
       writeFileSync(join(dir, 'ca.crt'), real.ca);
-      const der = execFileSync('sh', ['-c', 'openssl x509 -pubkey -noout -in ca.crt | openssl pkey -pubin -outform der | sha256sum'], { cwd: dir, encoding: 'utf8' });
+      const der = execFileSync(
+        'sh',
+        ['-c', 'openssl x509 -pubkey -noout -in ca.crt | openssl pkey -pubin -outform der | sha256sum'],
+        { cwd: dir, encoding: 'utf8' },
+      );
       expect(caCertHash(real.ca)).toBe(`sha256:${der.split(' ')[0] ?? ''}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -56,14 +73,20 @@ describe('CA discovery (kube-public/cluster-info, pinned)', () => {
   });
 
   it('refuses a CA whose pin does not match, naming both hashes', async () => {
-    await expect(discoverCa(honest, { caCertHash: caCertHash(other.ca) })).rejects.toThrow(`has public key hash ${caCertHash(real.ca)}, not the ${caCertHash(other.ca)} given with --ca-cert-hash`);
+    await expect(discoverCa(honest, { caCertHash: caCertHash(other.ca) })).rejects.toThrow(
+      `has public key hash ${caCertHash(real.ca)}, not the ${caCertHash(other.ca)} given with --ca-cert-hash`,
+    );
   });
 
   it('refuses a server that shows the pinned CA in cluster-info but is not served under it', async () => {
-    await expect(discoverCa(impostor, { caCertHash: caCertHash(real.ca) })).rejects.toThrow(/cannot reach the API server .*certificate/);
+    await expect(discoverCa(impostor, { caCertHash: caCertHash(real.ca) })).rejects.toThrow(
+      /cannot reach the API server .*certificate/,
+    );
   });
 
   it('refuses a malformed pin before any request', async () => {
-    await expect(discoverCa('https://127.0.0.1:1', { caCertHash: 'md5:abc' })).rejects.toThrow('--ca-cert-hash must be sha256: and 64 hex digits, got "md5:abc"');
+    await expect(discoverCa('https://127.0.0.1:1', { caCertHash: 'md5:abc' })).rejects.toThrow(
+      '--ca-cert-hash must be sha256: and 64 hex digits, got "md5:abc"',
+    );
   });
 });

@@ -6,7 +6,13 @@
 // node signs in with its certificate; the token is not needed again.
 import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { ApiException, CertificatesV1Api, CoreV1Api, KubeConfig, type V1CertificateSigningRequest } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CertificatesV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1CertificateSigningRequest,
+} from '@kubernetes/client-node';
 import * as x509 from '@peculiar/x509';
 import { stringify } from 'yaml';
 import { kubeconfigPath } from './kubeconfig.js';
@@ -27,7 +33,6 @@ export interface JoinOptions {
   readonly timeoutMs?: number;
 }
 
-
 const pem = (label: string, der: ArrayBuffer): string =>
   `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
 
@@ -35,8 +40,15 @@ const pem = (label: string, der: ArrayBuffer): string =>
 async function nodeRequest(nodeName: string): Promise<{ keyPem: string; csrPem: string }> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `O=system:nodes, CN=system:node:${nodeName}`, keys, signingAlgorithm: alg });
-  return { keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), csrPem: csr.toString('pem') };
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: `O=system:nodes, CN=system:node:${nodeName}`,
+    keys,
+    signingAlgorithm: alg,
+  });
+  return {
+    keyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+    csrPem: csr.toString('pem'),
+  };
 }
 
 function tokenConfig(o: JoinOptions): KubeConfig {
@@ -63,13 +75,19 @@ async function checkNameFree(kc: KubeConfig, nodeName: string): Promise<void> {
     if (e instanceof ApiException && e.code === 404) return;
     throw explain(e, `checking for a node named ${nodeName}`);
   }
-  if (ready === 'True') throw new Error(`a Node named "${nodeName}" already exists in the cluster and is Ready: join with another --node name, or delete that Node first`);
+  if (ready === 'True')
+    throw new Error(
+      `a Node named "${nodeName}" already exists in the cluster and is Ready: join with another --node name, or delete that Node first`,
+    );
 }
 
 /** One line for what the API server said, naming the token when it was refused. */
 function explain(e: unknown, what: string): Error {
   if (e instanceof ApiException) {
-    if (e.code === 401) return new Error('the bootstrap token was refused (401 Unauthorized): it is wrong, expired or deleted; create one with "wharf token create"');
+    if (e.code === 401)
+      return new Error(
+        'the bootstrap token was refused (401 Unauthorized): it is wrong, expired or deleted; create one with "wharf token create"',
+      );
     const message = (() => {
       try {
         return (JSON.parse(String(e.body)) as { message?: string }).message;
@@ -91,10 +109,18 @@ async function waitForCertificate(api: CertificatesV1Api, name: string, timeoutM
     } catch (e) {
       throw explain(e, `reading certificate request ${name}`);
     }
-    const refused = csr.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True');
-    if (refused) throw new Error(`certificate request ${name} was ${refused.type.toLowerCase()}${refused.message ? `: ${refused.message}` : ''}`);
+    const refused = csr.status?.conditions?.find(
+      (c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True',
+    );
+    if (refused)
+      throw new Error(
+        `certificate request ${name} was ${refused.type.toLowerCase()}${refused.message ? `: ${refused.message}` : ''}`,
+      );
     if (csr.status?.certificate) return Buffer.from(csr.status.certificate, 'base64').toString('utf8');
-    if (Date.now() > deadline) throw new Error(`certificate request ${name} was not approved within ${Math.round(timeoutMs / 1000)} s: approve it with "kubectl certificate approve ${name}"`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `certificate request ${name} was not approved within ${Math.round(timeoutMs / 1000)} s: approve it with "kubectl certificate approve ${name}"`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -103,9 +129,21 @@ async function waitForCertificate(api: CertificatesV1Api, name: string, timeoutM
 export function nodeKubeconfig(server: string, ca: string, nodeName: string, certPem: string, keyPem: string): string {
   const user = `system:node:${nodeName}`;
   return stringify({
-    apiVersion: 'v1', kind: 'Config', preferences: {},
-    clusters: [{ name: 'wharf', cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
-    users: [{ name: user, user: { 'client-certificate-data': Buffer.from(certPem).toString('base64'), 'client-key-data': Buffer.from(keyPem).toString('base64') } }],
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    clusters: [
+      { name: 'wharf', cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } },
+    ],
+    users: [
+      {
+        name: user,
+        user: {
+          'client-certificate-data': Buffer.from(certPem).toString('base64'),
+          'client-key-data': Buffer.from(keyPem).toString('base64'),
+        },
+      },
+    ],
     contexts: [{ name: 'wharf', context: { cluster: 'wharf', user } }],
     'current-context': 'wharf',
   });
@@ -116,7 +154,10 @@ export function nodeKubeconfig(server: string, ca: string, nodeName: string, cer
  * (0600). Answers the name of the certificate request.
  */
 export async function joinCluster(dataDir: string, o: JoinOptions): Promise<string> {
-  if (!TOKEN.test(o.token)) throw new Error('--token must look like abcdef.0123456789abcdef (6 and 16 lowercase letters or digits), as "wharf token create" prints it');
+  if (!TOKEN.test(o.token))
+    throw new Error(
+      '--token must look like abcdef.0123456789abcdef (6 and 16 lowercase letters or digits), as "wharf token create" prints it',
+    );
   const kc = tokenConfig(o);
   await checkNameFree(kc, o.nodeName);
   const api = kc.makeApiClient(CertificatesV1Api);
@@ -125,8 +166,14 @@ export async function joinCluster(dataDir: string, o: JoinOptions): Promise<stri
   try {
     await api.createCertificateSigningRequest({
       body: {
-        apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
-        spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'client auth'] },
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { name },
+        spec: {
+          request: Buffer.from(csrPem).toString('base64'),
+          signerName: KUBELET_CLIENT_SIGNER,
+          usages: ['digital signature', 'client auth'],
+        },
       },
     });
   } catch (e) {

@@ -12,12 +12,20 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 function write(user: Record<string, string>): string {
   const path = join(dir, `kc-${Object.keys(user).join('-')}`);
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'wharf',
-    clusters: [{ name: 'other', cluster: { server: 'https://10.0.0.1:1' } }, { name: 'wharf', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': b64('CA PEM') } }],
-    contexts: [{ name: 'wharf', context: { cluster: 'wharf', user: 'system:node:node-1' } }],
-    users: [{ name: 'system:node:node-1', user }],
-  }));
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'wharf',
+      clusters: [
+        { name: 'other', cluster: { server: 'https://10.0.0.1:1' } },
+        { name: 'wharf', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': b64('CA PEM') } },
+      ],
+      contexts: [{ name: 'wharf', context: { cluster: 'wharf', user: 'system:node:node-1' } }],
+      users: [{ name: 'system:node:node-1', user }],
+    }),
+  );
   return path;
 }
 

@@ -34,28 +34,44 @@ interface Named<T> {
 interface Doc {
   readonly 'current-context'?: string;
   readonly contexts?: Named<{ cluster?: string; user?: string }>[];
-  readonly clusters?: Named<{ server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string }>[];
+  readonly clusters?: Named<{
+    server?: string;
+    'certificate-authority-data'?: string;
+    'certificate-authority'?: string;
+  }>[];
   readonly users?: Named<{ token?: string; 'client-certificate-data'?: string; 'client-key-data'?: string }>[];
 }
 
-const fromBase64 = (v: string | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8'));
+const fromBase64 = (v: string | undefined): string | undefined =>
+  v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 
 /** Reads the current context of a kubeconfig with inline data, as `wharf up` and a join write them. */
 export function loadNodeKubeconfig(path: string): NodeKubeconfig {
   const doc = (parse(readFileSync(path, 'utf8')) ?? {}) as Doc;
-  const context = (doc.contexts ?? []).find((c) => c.name === doc['current-context'])?.context ?? doc.contexts?.[0]?.context;
+  const context =
+    (doc.contexts ?? []).find((c) => c.name === doc['current-context'])?.context ?? doc.contexts?.[0]?.context;
   const cluster = (doc.clusters ?? []).find((c) => c.name === context?.cluster) ?? doc.clusters?.[0];
   const user = (doc.users ?? []).find((u) => u.name === context?.user) ?? doc.users?.[0];
   const server = cluster?.cluster?.server;
   if (!server) throw new Error(`${path} names no cluster server`);
-  const ca = fromBase64(cluster?.cluster?.['certificate-authority-data']) ?? (cluster?.cluster?.['certificate-authority'] ? readFileSync(cluster.cluster['certificate-authority'], 'utf8') : undefined);
+  const ca =
+    fromBase64(cluster?.cluster?.['certificate-authority-data']) ??
+    (cluster?.cluster?.['certificate-authority']
+      ? readFileSync(cluster.cluster['certificate-authority'], 'utf8')
+      : undefined);
   if (!ca) throw new Error(`${path} has no certificate authority for ${server}`);
   const u = user?.user ?? {};
   const cert = fromBase64(u['client-certificate-data']);
   const key = fromBase64(u['client-key-data']);
-  const nodeUser: NodeUser = { name: user?.name ?? '', ...(u.token ? { token: u.token } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  const nodeUser: NodeUser = {
+    name: user?.name ?? '',
+    ...(u.token ? { token: u.token } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+  };
   return {
-    ca, user: nodeUser,
+    ca,
+    user: nodeUser,
     getCurrentCluster: () => ({ server }),
     // What client-node's KubeConfig sets for these two kinds of credential.
     applyToHTTPSOptions: (opts: https.RequestOptions) => {

@@ -16,7 +16,8 @@ export interface AgentProcessSpec {
 }
 
 const START_TIMEOUT_MS = 180_000;
-const sameArgs = (a: readonly string[] | undefined, b: readonly string[]): boolean => a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+const sameArgs = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 const live = (dataDir: string): AgentRecord | undefined => {
   const r = readAgentRecord(dataDir);
   return r && isAgentProcess(r) ? r : undefined;
@@ -26,25 +27,39 @@ export class AgentProcesses {
   /** The supervision of each node that should be running, by node name. */
   private readonly watched = new Map<string, () => void>();
 
-  constructor(private readonly log: Logger, private readonly everyMs = 2000) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly everyMs = 2000,
+  ) {}
 
   /** Adopts the node's running agent when it runs with `spec.args`, else (re)starts it; waits until it serves. */
   async ensure(spec: AgentProcessSpec): Promise<{ pid: number; adopted: boolean }> {
     const found = live(spec.dataDir);
     if (found && sameArgs(found.args, spec.args)) {
       // One started by an earlier `wharf up` may still be registering.
-      await waitFor(`the agent of ${spec.name} to serve`, START_TIMEOUT_MS, () => (live(spec.dataDir)?.readyAt ? true : undefined));
+      await waitFor(`the agent of ${spec.name} to serve`, START_TIMEOUT_MS, () =>
+        live(spec.dataDir)?.readyAt ? true : undefined,
+      );
       this.log.info({ node: spec.name, pid: found.pid, since: found.startedAt }, 'adopted the running node agent');
       return { pid: found.pid, adopted: true };
     }
     if (found) {
-      this.log.info({ node: spec.name, pid: found.pid }, 'the running node agent has another configuration: replacing it');
+      this.log.info(
+        { node: spec.name, pid: found.pid },
+        'the running node agent has another configuration: replacing it',
+      );
       await stopAgent(spec.dataDir);
     }
-    const { pid } = await startDetached(`wharf agent ${spec.name}`, spec.args, join(spec.dataDir, 'agent.log'), START_TIMEOUT_MS, (p) => {
-      const r = readAgentRecord(spec.dataDir);
-      return r?.pid === p && r.readyAt ? r : undefined;
-    });
+    const { pid } = await startDetached(
+      `wharf agent ${spec.name}`,
+      spec.args,
+      join(spec.dataDir, 'agent.log'),
+      START_TIMEOUT_MS,
+      (p) => {
+        const r = readAgentRecord(spec.dataDir);
+        return r?.pid === p && r.readyAt ? r : undefined;
+      },
+    );
     this.log.info({ node: spec.name, pid }, 'started the node agent as a process of its own');
     return { pid, adopted: false };
   }
@@ -52,10 +67,18 @@ export class AgentProcesses {
   /** Starts the node's agent again whenever it is found gone, until unwatch() or stop(). */
   watch(spec: AgentProcessSpec): void {
     this.unwatch(spec.name);
-    this.watched.set(spec.name, restartWhenGone(this.everyMs, () => !live(spec.dataDir), () => {
-      this.log.warn({ node: spec.name }, 'the node agent process is gone: starting it again');
-      return this.ensure(spec);
-    }, (e) => this.log.error({ err: e, node: spec.name }, 'starting the node agent again failed')));
+    this.watched.set(
+      spec.name,
+      restartWhenGone(
+        this.everyMs,
+        () => !live(spec.dataDir),
+        () => {
+          this.log.warn({ node: spec.name }, 'the node agent process is gone: starting it again');
+          return this.ensure(spec);
+        },
+        (e) => this.log.error({ err: e, node: spec.name }, 'starting the node agent again failed'),
+      ),
+    );
   }
 
   unwatch(name: string): void {

@@ -35,21 +35,31 @@ export interface AgentCommandOptions {
   readonly logLevel?: string;
   /** Where the runtime keeps containers, volumes and logs (`wharf up` keeps DIR/nodes/<node>). @default DIR/node */
   readonly stateDir?: string;
-  /** The image store and unpacked root filesystems, shared by the nodes of one `wharf up`. @default DIR/images, DIR/rootfs */
+  /**
+   * The image store and unpacked root filesystems, shared by the nodes of one `wharf up`. @default DIR/images,
+   * DIR/rootfs
+   */
   readonly imageDir?: string;
   readonly rootfsDir?: string;
   /** Lease renewal period, in seconds. @default 10 */
   readonly heartbeatSeconds?: string;
-  /** The Kubernetes version X.Y.Z this agent runs for (nodeInfo.kubeletVersion). @default the one it ran before, else the API server's */
+  /**
+   * The Kubernetes version X.Y.Z this agent runs for (nodeInfo.kubeletVersion). @default the one it ran before, else
+   * the API server's
+   */
   readonly kubernetesVersion?: string;
-  /** `gateway`: ClusterFirst pods query the node's bridge gateway, which this machine's dataplane redirects to cluster DNS; an IP: that server. */
+  /**
+   * `gateway`: ClusterFirst pods query the node's bridge gateway, which this machine's dataplane redirects to cluster
+   * DNS; an IP: that server.
+   */
   readonly clusterDns?: string;
 }
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** The data dir of node `name` when none is given: beside the default Wharf data dir. */
-export const agentDataDir = (name: string, dir: string | undefined): string => resolve(dir ?? join(defaultDataDir(undefined), 'agents', name));
+export const agentDataDir = (name: string, dir: string | undefined): string =>
+  resolve(dir ?? join(defaultDataDir(undefined), 'agents', name));
 
 /** A bridge name of at most 15 characters, one per data dir. */
 const bridgeOf = (dataDir: string): string => `wa${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
@@ -57,7 +67,9 @@ const bridgeOf = (dataDir: string): string => `wa${createHash('sha256').update(d
 function caSource(o: AgentCommandOptions): CaSource {
   if (o.caCert) return { caFile: o.caCert };
   if (o.caCertHash) return { caCertHash: o.caCertHash };
-  throw new Error('give --ca-cert-hash sha256:... (the cluster CA\'s public key pin) or --ca-cert FILE to trust the cluster before joining');
+  throw new Error(
+    "give --ca-cert-hash sha256:... (the cluster CA's public key pin) or --ca-cert FILE to trust the cluster before joining",
+  );
 }
 
 /**
@@ -65,7 +77,10 @@ function caSource(o: AgentCommandOptions): CaSource {
  * server's, as a kubelet installed at the cluster's version); refused outside the skew policy.
  */
 async function agentVersion(api: KubeClient, wanted: string | undefined): Promise<string> {
-  const server = parseAgentVersion((await api.get<{ gitVersion: string }>('/version')).gitVersion, 'the API server\'s /version');
+  const server = parseAgentVersion(
+    (await api.get<{ gitVersion: string }>('/version')).gitVersion,
+    "the API server's /version",
+  );
   const version = wanted === undefined ? server : parseAgentVersion(wanted);
   const skew = agentSkew(version, server);
   if (skew) throw new Error(`${skew} (see --kubernetes-version)`);
@@ -73,7 +88,8 @@ async function agentVersion(api: KubeClient, wanted: string | undefined): Promis
 }
 
 export async function runAgent(o: AgentCommandOptions): Promise<void> {
-  if (!NODE_NAME.test(o.node)) throw new Error(`--node "${o.node}" must be a DNS subdomain (lowercase letters, digits, - and .)`);
+  if (!NODE_NAME.test(o.node))
+    throw new Error(`--node "${o.node}" must be a DNS subdomain (lowercase letters, digits, - and .)`);
   let server: URL;
   try {
     server = new URL(o.server);
@@ -83,17 +99,24 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   if (server.protocol !== 'https:') throw new Error(`--server must be an https URL, got "${o.server}"`);
   const dataDir = agentDataDir(o.node, o.dataDir);
   const tty = process.stdout.isTTY === true;
-  const log = cliLogger({ format: chooseLogFormat(o.logFormat, tty), level: checkLogLevel(o.logLevel), colorize: tty }).child({ component: 'node-agent' });
+  const log = cliLogger({
+    format: chooseLogFormat(o.logFormat, tty),
+    level: checkLogLevel(o.logLevel),
+    colorize: tty,
+  }).child({ component: 'node-agent' });
   const previous = readAgentRecord(dataDir);
-  if (previous && previous.nodeName !== o.node) throw new Error(`${dataDir} holds node ${previous.nodeName}, not ${o.node}`);
-  if (previous && isAgentProcess(previous)) throw new Error(`an agent for ${o.node} already runs (pid ${previous.pid})`);
+  if (previous && previous.nodeName !== o.node)
+    throw new Error(`${dataDir} holds node ${previous.nodeName}, not ${o.node}`);
+  if (previous && isAgentProcess(previous))
+    throw new Error(`an agent for ${o.node} already runs (pid ${previous.pid})`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const kubeconfig = kubeconfigPath(dataDir);
   if (existsSync(kubeconfig)) {
     log.info({ kubeconfig }, 'signing in with the node certificate of an earlier join');
   } else {
-    if (!o.token) throw new Error(`${o.node} has not joined yet (no ${kubeconfig}): give --token from "wharf token create"`);
+    if (!o.token)
+      throw new Error(`${o.node} has not joined yet (no ${kubeconfig}): give --token from "wharf token create"`);
     // Only a first start joins: the discovery and CSR code (client-node, x509) is loaded for it alone.
     const [{ discoverCa }, { joinCluster }] = await Promise.all([import('./discovery.js'), import('./join.js')]);
     const ca = await discoverCa(o.server, caSource(o));
@@ -111,31 +134,67 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const runtime = chooseRuntime(o.runtime).kind;
   const stateDir = o.stateDir ? resolve(o.stateDir) : agentStateDir(dataDir);
   const recorded = await readRuntimeKind(stateDir);
-  if (recorded && recorded !== runtime) throw new Error(`${o.node} runs ${recorded} containers: remove them first with "wharf reset --data-dir ${dataDir}"`);
-  const net = { podCIDR: o.podCidr ?? previous?.podCIDR ?? '10.127.0.0/24', bridge: o.bridge ?? previous?.bridge ?? bridgeOf(dataDir) };
+  if (recorded && recorded !== runtime)
+    throw new Error(
+      `${o.node} runs ${recorded} containers: remove them first with "wharf reset --data-dir ${dataDir}"`,
+    );
+  const net = {
+    podCIDR: o.podCidr ?? previous?.podCIDR ?? '10.127.0.0/24',
+    bridge: o.bridge ?? previous?.bridge ?? bridgeOf(dataDir),
+  };
   if (previous && (net.podCIDR !== previous.podCIDR || net.bridge !== previous.bridge)) {
-    throw new Error(`${o.node} runs pods on ${previous.bridge} ${previous.podCIDR}: reset it first to change its network`);
+    throw new Error(
+      `${o.node} runs pods on ${previous.bridge} ${previous.podCIDR}: reset it first to change its network`,
+    );
   }
   const heartbeatSeconds = o.heartbeatSeconds === undefined ? undefined : Number(o.heartbeatSeconds);
-  if (heartbeatSeconds !== undefined && !(Number.isInteger(heartbeatSeconds) && heartbeatSeconds > 0)) throw new Error(`--heartbeat-seconds must be a whole number above 0, got "${o.heartbeatSeconds}"`);
+  if (heartbeatSeconds !== undefined && !(Number.isInteger(heartbeatSeconds) && heartbeatSeconds > 0))
+    throw new Error(`--heartbeat-seconds must be a whole number above 0, got "${o.heartbeatSeconds}"`);
   const dnsServer = o.clusterDns === 'gateway' ? podCidrGateway(net.podCIDR) : o.clusterDns;
-  if (dnsServer !== undefined && !isIP(dnsServer)) throw new Error(`--cluster-dns must be an IP address or "gateway", got "${o.clusterDns}"`);
-  const record = { pid: process.pid, nodeName: o.node, server: o.server, runtime, ...net, kubernetesVersion: version, startedAt: new Date().toISOString(), stateDir, args: process.argv.slice(2) };
+  if (dnsServer !== undefined && !isIP(dnsServer))
+    throw new Error(`--cluster-dns must be an IP address or "gateway", got "${o.clusterDns}"`);
+  const record = {
+    pid: process.pid,
+    nodeName: o.node,
+    server: o.server,
+    runtime,
+    ...net,
+    kubernetesVersion: version,
+    startedAt: new Date().toISOString(),
+    stateDir,
+    args: process.argv.slice(2),
+  };
   writeAgentRecord(dataDir, record);
 
   // Images of the built-in registry: HTTPS under the cluster CA, signed in with the node's certificate.
   const registryHost = o.registry ?? `${server.hostname}:5000`;
   const images = new RegistryImageProvider({
-    store: new ImageStore({ root: o.imageDir ? resolve(o.imageDir) : join(dataDir, 'images'), builtinHosts: [registryHost] }),
-    registryHost, rootfsDir: o.rootfsDir ? resolve(o.rootfsDir) : join(dataDir, 'rootfs'),
+    store: new ImageStore({
+      root: o.imageDir ? resolve(o.imageDir) : join(dataDir, 'images'),
+      builtinHosts: [registryHost],
+    }),
+    registryHost,
+    rootfsDir: o.rootfsDir ? resolve(o.rootfsDir) : join(dataDir, 'rootfs'),
     // A joined node shows its certificate; the nodes of `wharf up` sign in with a token.
-    registry: { url: `https://${registryHost}`, ca, ...(user.token ? { token: user.token } : { clientCert: { cert: user.cert ?? '', key: user.key ?? '' } }) },
+    registry: {
+      url: `https://${registryHost}`,
+      ca,
+      ...(user.token ? { token: user.token } : { clientCert: { cert: user.cert ?? '', key: user.key ?? '' } }),
+    },
   });
   const agent = new NodeAgent({
-    kubeConfig, nodeName: o.node, ...(o.zone ? { zone: o.zone } : {}), podCIDR: net.podCIDR,
-    runtime: nodeRuntime(runtime, o.node, stateDir, net), images, stateDir, logsPort: 0, logger: log,
+    kubeConfig,
+    nodeName: o.node,
+    ...(o.zone ? { zone: o.zone } : {}),
+    podCIDR: net.podCIDR,
+    runtime: nodeRuntime(runtime, o.node, stateDir, net),
+    images,
+    stateDir,
+    logsPort: 0,
+    logger: log,
     // Only the API server may read logs, exec or scrape: checked by a TokenReview of its token.
-    apiServerToken: apiServerCheck(api), kubeletVersion: kubeletVersionFor(version),
+    apiServerToken: apiServerCheck(api),
+    kubeletVersion: kubeletVersionFor(version),
     ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
     ...(dnsServer ? { clusterDns: { server: dnsServer, domain: 'cluster.local' } } : {}),
   });

@@ -18,7 +18,10 @@ export interface AgentRecord {
   readonly stateDir?: string;
   /** The process's arguments after `wharf`: `wharf up` adopts an agent started with the ones it would pass. */
   readonly args?: readonly string[];
-  /** The Kubernetes version X.Y.Z the agent runs for (its nodeInfo.kubeletVersion); kept by its next start unless asked otherwise. */
+  /**
+   * The Kubernetes version X.Y.Z the agent runs for (its nodeInfo.kubeletVersion); kept by its next start unless asked
+   * otherwise.
+   */
   readonly kubernetesVersion?: string;
   /** Set once the agent registered its Node and adopted its containers. */
   readonly readyAt?: string;
@@ -62,12 +65,15 @@ export const agentStateDir = (dataDir: string): string => join(dataDir, 'node');
 export function joinedAgents(clusterDataDir: string): { dataDir: string; record: AgentRecord }[] {
   const dir = join(clusterDataDir, 'agents');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((n) => {
-    const dataDir = join(dir, n);
-    const record = readAgentRecord(dataDir);
-    return record ? [{ dataDir, record }] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const dataDir = join(dir, n);
+      const record = readAgentRecord(dataDir);
+      return record ? [{ dataDir, record }] : [];
+    });
 }
 
 /** Where a node's local volumes live (the provisioner's directory for it). */
-export const volumesDir = (dataDir: string, r: AgentRecord): string => join(r.stateDir ?? agentStateDir(dataDir), 'volumes');
+export const volumesDir = (dataDir: string, r: AgentRecord): string =>
+  join(r.stateDir ?? agentStateDir(dataDir), 'volumes');

@@ -20,8 +20,10 @@ const parts = (v: string): number[] => parseAgentVersion(v).split('.').map(Numbe
 export function agentSkew(agent: string, controlPlane: string): string | undefined {
   const [, am = 0, ap = 0] = parts(agent);
   const [, cm = 0, cp = 0] = parts(controlPlane);
-  if (am > cm || (am === cm && ap > cp)) return `the agent's ${agent} is newer than the API server's ${controlPlane}: agents may not be newer than the API server`;
-  if (cm - am > KUBELET_MAX_MINORS_BEHIND) return `the agent's ${agent} is more than ${KUBELET_MAX_MINORS_BEHIND} minors older than the API server's ${controlPlane}`;
+  if (am > cm || (am === cm && ap > cp))
+    return `the agent's ${agent} is newer than the API server's ${controlPlane}: agents may not be newer than the API server`;
+  if (cm - am > KUBELET_MAX_MINORS_BEHIND)
+    return `the agent's ${agent} is more than ${KUBELET_MAX_MINORS_BEHIND} minors older than the API server's ${controlPlane}`;
   return undefined;
 }
 

@@ -9,23 +9,40 @@ export function addAppCommands(program: Command): void {
   const app = program.command('app').description('applications: create, deploy, scale, roll back, logs, exec');
 
   withWait(withOutput(withCluster(app.command('create [name] [command...]'))))
-    .description('create an application (one component from flags, or anything from -f app.yaml) and wait for its first rollout')
+    .description(
+      'create an application (one component from flags, or anything from -f app.yaml) and wait for its first rollout',
+    )
     .option('-f, --file <file>', 'Application (and ConfigSet) YAML; - for stdin')
     .option('--image <image>', 'the runtime image (M)')
-    .option('--component <name>', 'the component\'s name', 'web')
-    .option('--artifact <IMAGE:PATH:MOUNT>', 'an artifact image (N): the files at PATH in IMAGE appear at MOUNT (repeatable)', collect)
+    .option('--component <name>', "the component's name", 'web')
+    .option(
+      '--artifact <IMAGE:PATH:MOUNT>',
+      'an artifact image (N): the files at PATH in IMAGE appear at MOUNT (repeatable)',
+      collect,
+    )
     .option('--replicas <n>', 'pods of the component', '1')
     .option('--port <[name:]port>', 'a port the component serves (repeatable)', collect)
     .option('--host <host>', 'serve the first port at http://HOST:<ingress port>/ on the gateway')
     .option('--path <path>', 'with --host: the path prefix served')
     .option('--env <KEY=VALUE>', 'an environment variable (repeatable)', collect)
-    .option('--config <CONFIGSET[:env|args|file[:MOUNT[:UPDATE]]]>', 'read a ConfigSet as env vars (default), args or files (repeatable)', collect)
-    .option('--secret <SECRET[:env|file[:MOUNT]]>', 'read a Secret as env vars (default) or files (repeatable)', collect)
+    .option(
+      '--config <CONFIGSET[:env|args|file[:MOUNT[:UPDATE]]]>',
+      'read a ConfigSet as env vars (default), args or files (repeatable)',
+      collect,
+    )
+    .option(
+      '--secret <SECRET[:env|file[:MOUNT]]>',
+      'read a Secret as env vars (default) or files (repeatable)',
+      collect,
+    )
     .option('--analysis-seconds <s>', 'how long new pods must stay Ready before a rollout goes on (default 30)')
-    .addHelpText('after', example(`
+    .addHelpText(
+      'after',
+      example(`
 wharf app create shop --image busybox:1 --artifact shop-site:1:/site:/www \\
   --port 8080 --host shop.localhost --replicas 2 --config shop-settings -- httpd -f -p 8080 -h /www
-wharf app create -f app.yaml -n demo`))
+wharf app create -f app.yaml -n demo`),
+    )
     .action(async (name: string | undefined, command: string[], o) => (await actions()).create(name, command, o));
 
   withOutput(withCluster(app.command('ls')))
@@ -39,11 +56,22 @@ wharf app create -f app.yaml -n demo`))
     .action(async (name: string, o) => (await actions()).get(name, o));
 
   withWait(withOutput(withCluster(app.command('deploy <name>'))))
-    .description('release a new version of a component: a new runtime image and/or artifact images, rolled out under health gates')
+    .description(
+      'release a new version of a component: a new runtime image and/or artifact images, rolled out under health gates',
+    )
     .option('--component <name>', 'the component (default: the only one)')
     .option('--image <image>', 'the new runtime image')
-    .option('--artifact <IMAGE|NAME=IMAGE|IMAGE:PATH:MOUNT>', 'the new image of an artifact: the only one, the one named, or the one at MOUNT (repeatable)', collect)
-    .addHelpText('after', example('wharf app deploy shop --artifact shop-site:2\nwharf app deploy shop --component api --image shop-api:1.4'))
+    .option(
+      '--artifact <IMAGE|NAME=IMAGE|IMAGE:PATH:MOUNT>',
+      'the new image of an artifact: the only one, the one named, or the one at MOUNT (repeatable)',
+      collect,
+    )
+    .addHelpText(
+      'after',
+      example(
+        'wharf app deploy shop --artifact shop-site:2\nwharf app deploy shop --component api --image shop-api:1.4',
+      ),
+    )
     .action(async (name: string, o) => (await actions()).deploy(name, o));
 
   withWait(withOutput(withCluster(app.command('scale <name>'))))
@@ -67,7 +95,7 @@ wharf app create -f app.yaml -n demo`))
 
   withCluster(app.command('logs <name>'))
     .description('the logs of all pods of the application (or of one component), each line prefixed with its pod')
-    .option('--component <name>', 'only this component\'s pods')
+    .option('--component <name>', "only this component's pods")
     .option('-f, --follow', 'keep streaming new lines')
     .option('--tail <lines>', 'only the last lines of each pod')
     .addHelpText('after', example('wharf app logs shop --component web -f'))

@@ -18,13 +18,19 @@ export async function waitFor(c: Connection, app: string, goal: Goal, opts: Wait
   const deadline = Date.now() + opts.timeoutMs;
   let last = '';
   for (;;) {
-    const [a, revs] = await Promise.all([getApp(c, app), goal.kind === 'revision' ? listRevisions(c, app) : Promise.resolve([])]);
+    const [a, revs] = await Promise.all([
+      getApp(c, app),
+      goal.kind === 'revision' ? listRevisions(c, app) : Promise.resolve([]),
+    ]);
     const p = assess(a, revs, goal, Date.now());
     if (p.state === 'failed') throw new CliError(`application ${app}: ${p.line}`);
     if (p.state === 'done') return p.line;
     if (p.line !== last) out.write(`${app}: ${p.line}\n`);
     last = p.line;
-    if (Date.now() > deadline) throw new CliError(`application ${app}: not done after ${Math.round(opts.timeoutMs / 1000)} s (${last}); it goes on: see "wharf app get ${app} -n ${c.namespace}"`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `application ${app}: not done after ${Math.round(opts.timeoutMs / 1000)} s (${last}); it goes on: see "wharf app get ${app} -n ${c.namespace}"`,
+      );
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -6,7 +6,9 @@ import { example, withCluster, withOutput } from '../kube/options.js';
 const actions = () => import('./actions.js');
 
 export function addBuildCommands(program: Command): void {
-  const build = program.command('build').description('pipeline runs (builds): list, inspect, read logs, cancel, run again');
+  const build = program
+    .command('build')
+    .description('pipeline runs (builds): list, inspect, read logs, cancel, run again');
 
   withOutput(withCluster(build.command('ls')))
     .description('list the builds of the namespace, newest first: pipeline, outcome, commit, trigger, duration')
@@ -27,7 +29,7 @@ export function addBuildCommands(program: Command): void {
 
   withCluster(build.command('cancel <name>'))
     .description('stop a running build: its running tasks are cancelled and finally tasks do not run')
-    .option('--run-finally', 'cancel, but run the pipeline\'s finally tasks (Tekton\'s CancelledRunFinally)')
+    .option('--run-finally', "cancel, but run the pipeline's finally tasks (Tekton's CancelledRunFinally)")
     .addHelpText('after', example('wharf build cancel ci-run-7'))
     .action(async (name: string, o) => (await actions()).cancel(name, o));
 

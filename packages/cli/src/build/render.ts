@@ -17,15 +17,26 @@ const outcome = (r: PipelineRun | TaskRun): string => {
   return c ? (c.reason ?? c.status) : 'Pending';
 };
 const note = (r: PipelineRun, key: string): string => r.metadata?.annotations?.[key] ?? '';
-const pipelineOf = (r: PipelineRun): string => r.spec.pipelineRef?.name ?? r.metadata?.labels?.['tekton.dev/pipeline'] ?? '(inline)';
+const pipelineOf = (r: PipelineRun): string =>
+  r.spec.pipelineRef?.name ?? r.metadata?.labels?.['tekton.dev/pipeline'] ?? '(inline)';
 
 export function renderBuildList(runs: readonly PipelineRun[], now: number): string {
   if (!runs.length) return '';
-  return renderTable(['NAME', 'PIPELINE', 'STATUS', 'DEPLOYMENT', 'COMMIT', 'TRIGGER', 'DURATION', 'AGE'], runs.map((r) => [
-    r.metadata?.name ?? '', pipelineOf(r), outcome(r), [note(r, DEPLOY.deployState), note(r, DEPLOY.deployedRevision) && `r${note(r, DEPLOY.deployedRevision)}`].filter(Boolean).join(' ') || '-',
-    note(r, ANNOTATIONS.commit).slice(0, 7) || '-', note(r, ANNOTATIONS.trigger) || '-',
-    duration(r.status?.startTime, r.status?.completionTime, now), age(r.metadata?.creationTimestamp, now),
-  ]));
+  return renderTable(
+    ['NAME', 'PIPELINE', 'STATUS', 'DEPLOYMENT', 'COMMIT', 'TRIGGER', 'DURATION', 'AGE'],
+    runs.map((r) => [
+      r.metadata?.name ?? '',
+      pipelineOf(r),
+      outcome(r),
+      [note(r, DEPLOY.deployState), note(r, DEPLOY.deployedRevision) && `r${note(r, DEPLOY.deployedRevision)}`]
+        .filter(Boolean)
+        .join(' ') || '-',
+      note(r, ANNOTATIONS.commit).slice(0, 7) || '-',
+      note(r, ANNOTATIONS.trigger) || '-',
+      duration(r.status?.startTime, r.status?.completionTime, now),
+      age(r.metadata?.creationTimestamp, now),
+    ]),
+  );
 }
 
 export function renderBuild(r: PipelineRun, taskRuns: readonly TaskRun[], now: number): string {
@@ -36,32 +47,55 @@ export function renderBuild(r: PipelineRun, taskRuns: readonly TaskRun[], now: n
     `Pipeline:    ${pipelineOf(r)}`,
     `Status:      ${outcome(r)}${c?.message ? ` (${c.message})` : ''}`,
   ];
-  for (const [label, key] of [['Commit', ANNOTATIONS.commit], ['Author', ANNOTATIONS.author], ['Message', ANNOTATIONS.message], ['Trigger', ANNOTATIONS.trigger]] as const) {
+  for (const [label, key] of [
+    ['Commit', ANNOTATIONS.commit],
+    ['Author', ANNOTATIONS.author],
+    ['Message', ANNOTATIONS.message],
+    ['Trigger', ANNOTATIONS.trigger],
+  ] as const) {
     if (note(r, key)) lines.push(`${`${label}:`.padEnd(13)}${note(r, key).split('\n')[0]}`);
   }
   // What the delivery controller recorded (platform-git): where the image went and how it ended.
   const state = note(r, DEPLOY.deployState);
   if (state) {
     const rev = note(r, DEPLOY.deployedRevision);
-    lines.push(`Deployment:  ${state}${note(r, DEPLOY.deployedTo) ? ` to ${note(r, DEPLOY.deployedTo)}` : ''}${rev ? ` (revision ${rev})` : ''}`);
+    lines.push(
+      `Deployment:  ${state}${note(r, DEPLOY.deployedTo) ? ` to ${note(r, DEPLOY.deployedTo)}` : ''}${rev ? ` (revision ${rev})` : ''}`,
+    );
     if (note(r, DEPLOY.deployMessage)) lines.push(`             ${note(r, DEPLOY.deployMessage)}`);
   }
   if (note(r, DEPLOY.images)) lines.push(`Images:      ${note(r, DEPLOY.images).split(',').join(', ')}`);
-  lines.push(`Started:     ${r.status?.startTime ?? '-'}`, `Duration:    ${duration(r.status?.startTime, r.status?.completionTime, now)}`);
+  lines.push(
+    `Started:     ${r.status?.startTime ?? '-'}`,
+    `Duration:    ${duration(r.status?.startTime, r.status?.completionTime, now)}`,
+  );
   const rows: string[][] = [];
   for (const ref of r.status?.childReferences ?? []) {
     const tr = taskRuns.find((t) => t.metadata?.name === ref.name);
-    rows.push([ref.pipelineTaskName, tr ? outcome(tr) : 'Pending', duration(tr?.status?.startTime, tr?.status?.completionTime, now), ref.name]);
+    rows.push([
+      ref.pipelineTaskName,
+      tr ? outcome(tr) : 'Pending',
+      duration(tr?.status?.startTime, tr?.status?.completionTime, now),
+      ref.name,
+    ]);
     for (const s of tr?.status?.steps ?? []) {
       const t = s.terminated;
-      const state = t ? (t.exitCode === 0 ? 'Completed' : `${t.reason ?? 'Error'} (exit ${t.exitCode})`) : s.running ? 'Running' : (s.waiting?.reason ?? 'Waiting');
+      const state = t
+        ? t.exitCode === 0
+          ? 'Completed'
+          : `${t.reason ?? 'Error'} (exit ${t.exitCode})`
+        : s.running
+          ? 'Running'
+          : (s.waiting?.reason ?? 'Waiting');
       rows.push([`  ${s.name}`, state, duration(t?.startedAt ?? s.running?.startedAt, t?.finishedAt, now), '']);
     }
   }
   for (const s of r.status?.skippedTasks ?? []) rows.push([s.name, 'Skipped', '-', s.reason]);
   let out = `${lines.join('\n')}\n`;
-  if (rows.length) out += `\nTasks:\n${renderTable(['TASK', 'STATUS', 'DURATION', 'TASKRUN / NOTE'], rows).replace(/^/gm, '  ').trimEnd()}\n`;
+  if (rows.length)
+    out += `\nTasks:\n${renderTable(['TASK', 'STATUS', 'DURATION', 'TASKRUN / NOTE'], rows).replace(/^/gm, '  ').trimEnd()}\n`;
   const results = r.status?.results ?? [];
-  if (results.length) out += `\nResults:\n${results.map((x) => `  ${x.name}: ${typeof x.value === 'string' ? x.value : JSON.stringify(x.value)}`).join('\n')}\n`;
+  if (results.length)
+    out += `\nResults:\n${results.map((x) => `  ${x.name}: ${typeof x.value === 'string' ? x.value : JSON.stringify(x.value)}`).join('\n')}\n`;
   return out;
 }

@@ -6,13 +6,28 @@ import { Store } from '@wharf/apiserver';
 import { backupCluster, listBackups, readManifest, restoreInto } from './backup.js';
 import { parseClusterSpec } from './spec.js';
 
-const cm = (name: string, v: string) => (rev: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: String(rev), creationTimestamp: '2024-01-01T00:00:00Z' }, data: { v } });
+const cm = (name: string, v: string) => (rev: number) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: {
+    name,
+    namespace: 'default',
+    uid: `uid-${name}`,
+    resourceVersion: String(rev),
+    creationTimestamp: '2024-01-01T00:00:00Z',
+  },
+  data: { v },
+});
 
 describe('cluster backup and restore', () => {
   it('snapshots the store while it is open, with keys, registry and volumes, and puts them back', async () => {
     const root = mkdtempSync(join(tmpdir(), 'wharf-backup-'));
     const state = join(root, 'state');
-    const spec = parseClusterSpec('apiVersion: wharf.dev/v1alpha1\nkind: Cluster\nmetadata: {name: b}\n', 'b.yaml', () => join(root, 'data'));
+    const spec = parseClusterSpec(
+      'apiVersion: wharf.dev/v1alpha1\nkind: Cluster\nmetadata: {name: b}\n',
+      'b.yaml',
+      () => join(root, 'data'),
+    );
     const data = spec.dataDir;
     mkdirSync(join(data, 'registry', 'blobs'), { recursive: true });
     mkdirSync(join(data, 'nodes', 'node-0', 'volumes', 'pvc-1'), { recursive: true });
@@ -29,7 +44,11 @@ describe('cluster backup and restore', () => {
     store.create('/registry/core/configmaps/default/later', cm('later', 'two'));
     store.close();
     expect(listBackups({ state }, 'b')).toEqual([b]);
-    expect(await readManifest(b.file)).toMatchObject({ cluster: 'b', version: '1.31.13', data: ['encryption-keys.json', 'kubernetes-version', 'registry', 'nodes/node-0/volumes'] });
+    expect(await readManifest(b.file)).toMatchObject({
+      cluster: 'b',
+      version: '1.31.13',
+      data: ['encryption-keys.json', 'kubernetes-version', 'registry', 'nodes/node-0/volumes'],
+    });
 
     writeFileSync(join(data, 'nodes', 'node-0', 'volumes', 'pvc-1', 'file'), 'after');
     writeFileSync(join(data, 'kubernetes-version'), '1.32.9\n');

@@ -4,7 +4,17 @@
 // into the data dir while the cluster's wharf up is stopped. Every backup is listed in the state
 // store (DIR/<name>/backups.json), where the upgrade preflight looks for a recent one.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotStore } from '@wharf/apiserver';
@@ -42,30 +52,50 @@ export function listBackups(o: StateOptions, name: string): BackupEntry[] {
 function volumeDirs(dataDir: string): string[] {
   const nodes = join(dataDir, 'nodes');
   if (!existsSync(nodes)) return [];
-  return readdirSync(nodes).map((n) => join('nodes', n, 'volumes')).filter((d) => existsSync(join(dataDir, d)));
+  return readdirSync(nodes)
+    .map((n) => join('nodes', n, 'volumes'))
+    .filter((d) => existsSync(join(dataDir, d)));
 }
 
 /**
  * Writes a backup of `spec`'s data dir to `out` (default: the state store's backups dir) and lists
  * it; the cluster may be running. Answers the entry.
  */
-export async function backupCluster(o: StateOptions, spec: ClusterSpec, version: string, out?: string): Promise<BackupEntry> {
+export async function backupCluster(
+  o: StateOptions,
+  spec: ClusterSpec,
+  version: string,
+  out?: string,
+): Promise<BackupEntry> {
   const db = join(spec.dataDir, STORE);
   if (!existsSync(db)) throw new CliError(`no store in ${spec.dataDir} (has the cluster ever started?)`);
   const at = Date.now();
-  const file = resolve(out ?? join(stateDir(o), spec.name, 'backups', `${spec.name}-${new Date(at).toISOString().replace(/[:.]/g, '-')}.tar.gz`));
+  const file = resolve(
+    out ??
+      join(
+        stateDir(o),
+        spec.name,
+        'backups',
+        `${spec.name}-${new Date(at).toISOString().replace(/[:.]/g, '-')}.tar.gz`,
+      ),
+  );
   mkdirSync(dirname(file), { recursive: true });
   const stage = mkdtempSync(join(dirname(file), '.backup-'));
   try {
     snapshotStore(db, join(stage, STORE));
     const data = [...DATA_FILES.filter((f) => existsSync(join(spec.dataDir, f))), ...volumeDirs(spec.dataDir)];
-    writeFileSync(join(stage, MANIFEST), `${JSON.stringify({ cluster: spec.name, version, at: new Date(at).toISOString(), data }, null, 2)}\n`);
+    writeFileSync(
+      join(stage, MANIFEST),
+      `${JSON.stringify({ cluster: spec.name, version, at: new Date(at).toISOString(), data }, null, 2)}\n`,
+    );
     // Written beside, then renamed: a backup file that exists is a whole one.
     await run('tar', ['-czf', `${file}.part`, '-C', stage, STORE, MANIFEST, '-C', spec.dataDir, ...data]);
     renameSync(`${file}.part`, file);
   } catch (e) {
     rmSync(`${file}.part`, { force: true });
-    throw e instanceof CliError ? e : new CliError(`backup of ${spec.name} failed: ${(e as Error).message.split('\n')[0]}`);
+    throw e instanceof CliError
+      ? e
+      : new CliError(`backup of ${spec.name} failed: ${(e as Error).message.split('\n')[0]}`);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -75,7 +105,9 @@ export async function backupCluster(o: StateOptions, spec: ClusterSpec, version:
 }
 
 /** What a backup file says about itself. */
-export async function readManifest(file: string): Promise<{ cluster: string; version: string; at: string; data: string[] }> {
+export async function readManifest(
+  file: string,
+): Promise<{ cluster: string; version: string; at: string; data: string[] }> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`no backup file ${file}`);
   try {
     const { stdout } = await run('tar', ['-xzOf', file, MANIFEST], { maxBuffer: 1 << 20 });

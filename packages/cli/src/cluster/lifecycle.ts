@@ -75,7 +75,10 @@ export async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<num
   // Readiness is looked for only in what this start writes.
   const from = existsSync(logPath) ? readFileSync(logPath, 'utf8').length : 0;
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [CLI, ...upArgs(spec), '--log-format', 'json'], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [CLI, ...upArgs(spec), '--log-format', 'json'], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   child.unref();
   const pid = child.pid!;
   const deadline = Date.now() + timeoutMs;
@@ -87,7 +90,9 @@ export async function startUp(spec: ClusterSpec, timeoutMs: number): Promise<num
     if (exited !== undefined || Date.now() > deadline) {
       if (exited === undefined) process.kill(pid, 'SIGTERM');
       const last = text.trim().split('\n').slice(-3).join('\n  ');
-      throw new CliError(`wharf up ${exited !== undefined ? `exited with ${String(exited)}` : `was not ready within ${Math.round(timeoutMs / 1000)} s`}; last lines of ${logPath}:\n  ${last}`);
+      throw new CliError(
+        `wharf up ${exited !== undefined ? `exited with ${String(exited)}` : `was not ready within ${Math.round(timeoutMs / 1000)} s`}; last lines of ${logPath}:\n  ${last}`,
+      );
     }
     await sleep(250);
   }
@@ -123,7 +128,10 @@ function describe(spec: ClusterSpec): string[] {
 
 export async function createCommand(o: StateOptions & { file: string; yes?: boolean; timeout: number }): Promise<void> {
   const spec = readSpec(o, o.file);
-  if (readRecord(o, spec.name)) throw new CliError(`cluster "${spec.name}" exists: change it with wharf cluster update -f ${o.file}, or delete it first`);
+  if (readRecord(o, spec.name))
+    throw new CliError(
+      `cluster "${spec.name}" exists: change it with wharf cluster update -f ${o.file}, or delete it first`,
+    );
   out(`Will create cluster ${spec.name} (Kubernetes ${spec.version}):`);
   for (const l of describe(spec)) out(l);
   if (!o.yes) return out('Nothing changed. Run again with --yes to create it.');
@@ -141,7 +149,13 @@ export async function createCommand(o: StateOptions & { file: string; yes?: bool
 
 /** Spec beside what runs: one block per cluster (all of them without a name). */
 export async function getCommand(o: StateOptions & { name?: string }): Promise<void> {
-  const names = o.name ? [o.name] : existsSync(stateDir(o)) ? readdirSync(stateDir(o)).filter((n) => readRecord(o, n)).sort() : [];
+  const names = o.name
+    ? [o.name]
+    : existsSync(stateDir(o))
+      ? readdirSync(stateDir(o))
+          .filter((n) => readRecord(o, n))
+          .sort()
+      : [];
   if (!names.length) return out(`no clusters in ${stateDir(o)} (wharf cluster create -f FILE)`);
   for (const name of names) {
     const r = mustRead(o, name);
@@ -152,7 +166,9 @@ export async function getCommand(o: StateOptions & { name?: string }): Promise<v
       const c = client(r.spec);
       try {
         const list = await c.get<{ items: V1Node[] }>('/api/v1/nodes');
-        const ready = list.items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+        const ready = list.items.filter((n) =>
+          n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+        );
         nodes = `${ready.length} Ready of ${list.items.length}`;
         version = (await c.get<{ gitVersion: string }>('/version')).gitVersion;
       } catch (e) {
@@ -166,36 +182,52 @@ export async function getCommand(o: StateOptions & { name?: string }): Promise<v
     out(`  ${'running'.padEnd(10)} ${'yes'.padEnd(32)} ${running ? `yes (wharf up pid ${r.pid})` : 'no'}`);
     out(`  ${'version'.padEnd(10)} ${r.spec.version.padEnd(32)} ${version}`);
     out(`  ${'nodes'.padEnd(10)} ${String(r.spec.nodes).padEnd(32)} ${nodes}`);
-    out(`  ${'add-ons'.padEnd(10)} ${((['platform', 'monitoring'] as const).filter((a) => r.spec.addons[a]).join(',') || 'none').padEnd(32)} -`);
+    out(
+      `  ${'add-ons'.padEnd(10)} ${((['platform', 'monitoring'] as const).filter((a) => r.spec.addons[a]).join(',') || 'none').padEnd(32)} -`,
+    );
     out(`  ${'data dir'.padEnd(10)} ${r.spec.dataDir}`);
   }
 }
 
-/** Cordons a node and evicts its pods (PodDisruptionBudgets honoured: a refused eviction is retried until `timeoutMs`). */
+/**
+ * Cordons a node and evicts its pods (PodDisruptionBudgets honoured: a refused eviction is retried until `timeoutMs`).
+ */
 export async function drain(c: KubeClient, node: string, timeoutMs: number): Promise<void> {
   await c.patch(`/api/v1/nodes/${node}`, { spec: { unschedulable: true } }).catch((e: unknown) => {
     if (!isStatus(e, 404)) throw e;
   });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const pods = (await c.get<{ items: V1Pod[] }>(`/api/v1/pods?fieldSelector=spec.nodeName%3D${node}`)).items
-      .filter((p) => !p.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet') && !p.metadata?.deletionTimestamp);
+    const pods = (await c.get<{ items: V1Pod[] }>(`/api/v1/pods?fieldSelector=spec.nodeName%3D${node}`)).items.filter(
+      (p) => !p.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet') && !p.metadata?.deletionTimestamp,
+    );
     if (!pods.length) return;
     const blocked: string[] = [];
     for (const p of pods) {
       const ns = p.metadata?.namespace ?? '';
       const name = p.metadata?.name ?? '';
-      await c.create(`/api/v1/namespaces/${ns}/pods/${name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } }).catch((e: unknown) => {
-        if (isStatus(e, 429)) blocked.push(`${ns}/${name}`);
-        else if (!isStatus(e, 404)) throw e;
-      });
+      await c
+        .create(`/api/v1/namespaces/${ns}/pods/${name}/eviction`, {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name, namespace: ns },
+        })
+        .catch((e: unknown) => {
+          if (isStatus(e, 429)) blocked.push(`${ns}/${name}`);
+          else if (!isStatus(e, 404)) throw e;
+        });
     }
-    if (Date.now() > deadline) throw new CliError(`draining ${node} did not finish within ${Math.round(timeoutMs / 1000)} s${blocked.length ? `: a PodDisruptionBudget keeps ${blocked.join(', ')}` : ''}`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `draining ${node} did not finish within ${Math.round(timeoutMs / 1000)} s${blocked.length ? `: a PodDisruptionBudget keeps ${blocked.join(', ')}` : ''}`,
+      );
     await sleep(1000);
   }
 }
 
-export async function updateCommand(o: StateOptions & { file: string; yes?: boolean; timeout: number; drainTimeout: number }): Promise<void> {
+export async function updateCommand(
+  o: StateOptions & { file: string; yes?: boolean; timeout: number; drainTimeout: number },
+): Promise<void> {
   const to = readSpec(o, o.file);
   const r = mustRead(o, to.name);
   const changes = specChanges(r.spec, to);
@@ -203,7 +235,8 @@ export async function updateCommand(o: StateOptions & { file: string; yes?: bool
   out(`Will update cluster ${to.name}:`);
   for (const l of changes) out(`  ${l}`);
   if (r.spec.dataDir !== to.dataDir) throw new CliError(`spec.dataDir cannot change (${r.spec.dataDir})`);
-  if (r.spec.version !== to.version) throw new CliError(`spec.version changes are upgrades: use wharf cluster upgrade ${to.name} --to ${to.version}`);
+  if (r.spec.version !== to.version)
+    throw new CliError(`spec.version changes are upgrades: use wharf cluster upgrade ${to.name} --to ${to.version}`);
   if (!o.yes) return out('Nothing changed. Run again with --yes to apply it.');
   // Nodes that go are drained first, while the cluster still runs them.
   const removed = nodesOf(r.spec).filter((n) => !nodesOf(to).some((m) => m.name === n.name));

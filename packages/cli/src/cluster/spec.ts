@@ -29,7 +29,10 @@ export interface ClusterSpec {
   readonly controlPlane: { readonly members: number; readonly store: 'sqlite' | 'etcd' };
   /** Node agents on this machine; their zones are a, b, c, … in turn. */
   readonly nodes: number;
-  /** Each node's agent as a `wharf agent` process of its own (`wharf up --node-processes`), upgraded node by node. @default false */
+  /**
+   * Each node's agent as a `wharf agent` process of its own (`wharf up --node-processes`), upgraded node by node.
+   * @default false
+   */
   readonly nodeProcesses: boolean;
   readonly addons: Addons;
   readonly ports: Ports;
@@ -49,7 +52,8 @@ function bad(file: string, field: string, why: string): CliError {
 
 function int(file: string, field: string, v: unknown, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(file, field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw bad(file, field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -61,7 +65,8 @@ function bool(file: string, field: string, v: unknown, dflt: boolean): boolean {
 
 /** Refuses fields the spec does not know, so a typo is not silently a default. */
 function known(file: string, at: string, o: Obj, fields: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!fields.includes(k)) throw bad(file, `${at}${k}`, `unknown field (known: ${fields.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!fields.includes(k)) throw bad(file, `${at}${k}`, `unknown field (known: ${fields.join(', ')})`);
 }
 
 /** Parses a Cluster spec (YAML or JSON text); `defaultDataDir(name)` gives the data dir when unset. */
@@ -73,11 +78,15 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
     throw new CliError(`${file}: not YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!isObj(doc)) throw new CliError(`${file}: expected a Cluster object`);
-  if (doc.apiVersion !== CLUSTER_API_VERSION || doc.kind !== 'Cluster') throw new CliError(`${file}: expected apiVersion ${CLUSTER_API_VERSION} and kind Cluster, got ${String(doc.apiVersion)} ${String(doc.kind)}`);
+  if (doc.apiVersion !== CLUSTER_API_VERSION || doc.kind !== 'Cluster')
+    throw new CliError(
+      `${file}: expected apiVersion ${CLUSTER_API_VERSION} and kind Cluster, got ${String(doc.apiVersion)} ${String(doc.kind)}`,
+    );
   known(file, '', doc, ['apiVersion', 'kind', 'metadata', 'spec']);
   const meta = isObj(doc.metadata) ? doc.metadata : {};
   const name = meta.name;
-  if (typeof name !== 'string' || !NAME.test(name) || name.length > 40) throw bad(file, 'metadata.name', 'must be a DNS label of at most 40 characters');
+  if (typeof name !== 'string' || !NAME.test(name) || name.length > 40)
+    throw bad(file, 'metadata.name', 'must be a DNS label of at most 40 characters');
   const spec = doc.spec === undefined ? {} : doc.spec;
   if (!isObj(spec)) throw bad(file, 'spec', 'must be an object');
   known(file, 'spec.', spec, ['version', 'controlPlane', 'nodes', 'nodeProcesses', 'addons', 'ports', 'dataDir']);
@@ -93,11 +102,18 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
   if (!isObj(cp)) throw bad(file, 'spec.controlPlane', 'must be an object');
   known(file, 'spec.controlPlane.', cp, ['members', 'store']);
   const members = int(file, 'spec.controlPlane.members', cp.members, 1, 3, 1);
-  if (members === 2) throw bad(file, 'spec.controlPlane.members', 'must be 1 or 3 (two members cannot keep a quorum after losing one)');
-  if (members === 3) throw bad(file, 'spec.controlPlane.members', '3 members need the etcd store and several API servers, which Wharf does not run yet: use 1');
+  if (members === 2)
+    throw bad(file, 'spec.controlPlane.members', 'must be 1 or 3 (two members cannot keep a quorum after losing one)');
+  if (members === 3)
+    throw bad(
+      file,
+      'spec.controlPlane.members',
+      '3 members need the etcd store and several API servers, which Wharf does not run yet: use 1',
+    );
   const store = cp.store ?? 'sqlite';
   if (store === 'etcd') throw bad(file, 'spec.controlPlane.store', 'the etcd store is not there yet: use sqlite');
-  if (store !== 'sqlite') throw bad(file, 'spec.controlPlane.store', `must be sqlite or etcd, got ${JSON.stringify(store)}`);
+  if (store !== 'sqlite')
+    throw bad(file, 'spec.controlPlane.store', `must be sqlite or etcd, got ${JSON.stringify(store)}`);
 
   const nodes = int(file, 'spec.nodes', spec.nodes, 0, 26, 1);
 
@@ -109,7 +125,14 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
   if (!isObj(ports)) throw bad(file, 'spec.ports', 'must be an object');
   known(file, 'spec.ports.', ports, Object.keys(DEFAULT_PORTS));
   const port = (k: keyof Ports): number => int(file, `spec.ports.${k}`, ports[k], 1, 65535, DEFAULT_PORTS[k]);
-  const p: Ports = { api: port('api'), registry: port('registry'), ingress: port('ingress'), ingressHttps: port('ingressHttps'), console: port('console'), git: port('git') };
+  const p: Ports = {
+    api: port('api'),
+    registry: port('registry'),
+    ingress: port('ingress'),
+    ingressHttps: port('ingressHttps'),
+    console: port('console'),
+    git: port('git'),
+  };
   const used = new Map<number, string>();
   for (const [k, v] of Object.entries(p)) {
     const other = used.get(v);
@@ -119,25 +142,50 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
 
   let dataDir = defaultDataDir(name);
   if (spec.dataDir !== undefined) {
-    if (typeof spec.dataDir !== 'string' || !spec.dataDir.startsWith('/')) throw bad(file, 'spec.dataDir', 'must be an absolute path');
+    if (typeof spec.dataDir !== 'string' || !spec.dataDir.startsWith('/'))
+      throw bad(file, 'spec.dataDir', 'must be an absolute path');
     dataDir = spec.dataDir;
   }
   return {
-    name, version, controlPlane: { members, store }, nodes, nodeProcesses: bool(file, 'spec.nodeProcesses', spec.nodeProcesses, false),
-    addons: { platform: bool(file, 'spec.addons.platform', addons.platform, true), monitoring: bool(file, 'spec.addons.monitoring', addons.monitoring, true) },
-    ports: p, dataDir,
+    name,
+    version,
+    controlPlane: { members, store },
+    nodes,
+    nodeProcesses: bool(file, 'spec.nodeProcesses', spec.nodeProcesses, false),
+    addons: {
+      platform: bool(file, 'spec.addons.platform', addons.platform, true),
+      monitoring: bool(file, 'spec.addons.monitoring', addons.monitoring, true),
+    },
+    ports: p,
+    dataDir,
   };
 }
 
 /** The `wharf up` arguments that run the spec. */
 export function upArgs(s: ClusterSpec): string[] {
   return [
-    'up', '--data-dir', s.dataDir, '--nodes', String(s.nodes), '--kubernetes-version', s.version,
-    '--api-port', String(s.ports.api), '--registry-port', String(s.ports.registry),
-    '--ingress-port', String(s.ports.ingress), '--ingress-https-port', String(s.ports.ingressHttps),
-    '--console-port', String(s.ports.console), '--git-port', String(s.ports.git),
+    'up',
+    '--data-dir',
+    s.dataDir,
+    '--nodes',
+    String(s.nodes),
+    '--kubernetes-version',
+    s.version,
+    '--api-port',
+    String(s.ports.api),
+    '--registry-port',
+    String(s.ports.registry),
+    '--ingress-port',
+    String(s.ports.ingress),
+    '--ingress-https-port',
+    String(s.ports.ingressHttps),
+    '--console-port',
+    String(s.ports.console),
+    '--git-port',
+    String(s.ports.git),
     ...(s.nodeProcesses ? ['--node-processes'] : []),
-    ...(s.addons.platform ? [] : ['--no-platform']), ...(s.addons.monitoring ? [] : ['--no-monitoring']),
+    ...(s.addons.platform ? [] : ['--no-platform']),
+    ...(s.addons.monitoring ? [] : ['--no-monitoring']),
   ];
 }
 
@@ -151,15 +199,21 @@ export function nodesOf(s: ClusterSpec): { name: string; zone: string }[] {
 /** What `update` would change, one line each; empty when the specs agree. */
 export function specChanges(from: ClusterSpec, to: ClusterSpec): string[] {
   const out: string[] = [];
-  if (from.dataDir !== to.dataDir) out.push(`data dir: ${from.dataDir} → ${to.dataDir} (refused: move the data dir by hand)`);
+  if (from.dataDir !== to.dataDir)
+    out.push(`data dir: ${from.dataDir} → ${to.dataDir} (refused: move the data dir by hand)`);
   const have = new Set(nodesOf(from).map((n) => n.name));
   const want = new Set(nodesOf(to).map((n) => n.name));
   for (const n of nodesOf(to)) if (!have.has(n.name)) out.push(`add node ${n.name} in zone ${n.zone}`);
-  for (const n of nodesOf(from)) if (!want.has(n.name)) out.push(`remove node ${n.name} (zone ${n.zone}): cordon, drain honouring PodDisruptionBudgets, then stop it`);
+  for (const n of nodesOf(from))
+    if (!want.has(n.name))
+      out.push(`remove node ${n.name} (zone ${n.zone}): cordon, drain honouring PodDisruptionBudgets, then stop it`);
   for (const k of ['platform', 'monitoring'] as const) {
     if (from.addons[k] !== to.addons[k]) out.push(`${to.addons[k] ? 'enable' : 'disable'} add-on ${k}`);
   }
-  if (from.nodeProcesses !== to.nodeProcesses) out.push(`node agents: ${to.nodeProcesses ? 'processes of their own' : 'inside wharf up'} (containers keep running)`);
+  if (from.nodeProcesses !== to.nodeProcesses)
+    out.push(
+      `node agents: ${to.nodeProcesses ? 'processes of their own' : 'inside wharf up'} (containers keep running)`,
+    );
   for (const k of Object.keys(from.ports) as (keyof Ports)[]) {
     if (from.ports[k] !== to.ports[k]) out.push(`port ${k}: ${from.ports[k]} → ${to.ports[k]}`);
   }

@@ -22,7 +22,11 @@ export async function currentVersion(c: KubeClient): Promise<string> {
 }
 
 /** Requests per removed group/version in the audit log's last 24 h (it records writes, with their URI). */
-async function auditRequests(dataDir: string, removed: readonly WindowedApi[], now: number): Promise<Map<string, number>> {
+async function auditRequests(
+  dataDir: string,
+  removed: readonly WindowedApi[],
+  now: number,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const file = join(dataDir, 'audit.log');
   if (!removed.length || !existsSync(file)) return counts;
@@ -30,7 +34,12 @@ async function auditRequests(dataDir: string, removed: readonly WindowedApi[], n
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (!line.includes('/apis/')) continue;
     try {
-      const r = JSON.parse(line) as { ts?: string; uri?: string; requestURI?: string; requestReceivedTimestamp?: string };
+      const r = JSON.parse(line) as {
+        ts?: string;
+        uri?: string;
+        requestURI?: string;
+        requestReceivedTimestamp?: string;
+      };
       const ts = Date.parse(r.ts ?? r.requestReceivedTimestamp ?? '');
       const uri = r.uri ?? r.requestURI ?? '';
       if (!(now - ts <= DAY_MS)) continue;
@@ -53,13 +62,20 @@ async function metricRequests(c: KubeClient, removed: readonly WindowedApi[]): P
     const version = /[{,]version="([^"]*)"/.exec(line)?.[1];
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     const api = removed.find((a) => a.group === group && a.version === version);
-    if (api && value > 0) counts.set(`${api.group}/${api.version}`, (counts.get(`${api.group}/${api.version}`) ?? 0) + value);
+    if (api && value > 0)
+      counts.set(`${api.group}/${api.version}`, (counts.get(`${api.group}/${api.version}`) ?? 0) + value);
   }
   return counts;
 }
 
 /** Everything the preflight needs, read from the running cluster `spec`. */
-export async function gatherFacts(o: StateOptions, spec: Pick<ClusterSpec, 'name' | 'dataDir'>, c: KubeClient, to: string, backupMaxAgeMs: number): Promise<Facts> {
+export async function gatherFacts(
+  o: StateOptions,
+  spec: Pick<ClusterSpec, 'name' | 'dataDir'>,
+  c: KubeClient,
+  to: string,
+  backupMaxAgeMs: number,
+): Promise<Facts> {
   const now = Date.now();
   const from = await currentVersion(c);
   const [nodes, pdbs] = await Promise.all([
@@ -77,15 +93,36 @@ export async function gatherFacts(o: StateOptions, spec: Pick<ClusterSpec, 'name
   const [audit, metrics] = await Promise.all([auditRequests(spec.dataDir, removed, now), metricRequests(c, removed)]);
   const requested = [
     ...[...audit].map(([groupVersion, count]) => ({ groupVersion, count, source: 'audit log' })),
-    ...[...metrics].filter(([gv]) => !audit.has(gv)).map(([groupVersion, count]) => ({ groupVersion, count, source: 'apiserver_request_total since the API server started' })),
+    ...[...metrics]
+      .filter(([gv]) => !audit.has(gv))
+      .map(([groupVersion, count]) => ({
+        groupVersion,
+        count,
+        source: 'apiserver_request_total since the API server started',
+      })),
   ];
   const backups = listBackups(o, spec.name);
   return {
-    from, to, now, backupMaxAgeMs,
-    agents: nodes.items.map((n) => ({ node: n.metadata?.name ?? '', kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '' })),
-    nodes: nodes.items.map((n) => ({ name: n.metadata?.name ?? '', ready: n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true })),
-    pdbs: pdbs.items.map((p) => ({ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '', disruptionsAllowed: p.status?.disruptionsAllowed ?? 0, expectedPods: p.status?.expectedPods ?? 0 })),
-    stored, requested,
+    from,
+    to,
+    now,
+    backupMaxAgeMs,
+    agents: nodes.items.map((n) => ({
+      node: n.metadata?.name ?? '',
+      kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
+    })),
+    nodes: nodes.items.map((n) => ({
+      name: n.metadata?.name ?? '',
+      ready: n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true,
+    })),
+    pdbs: pdbs.items.map((p) => ({
+      namespace: p.metadata?.namespace ?? '',
+      name: p.metadata?.name ?? '',
+      disruptionsAllowed: p.status?.disruptionsAllowed ?? 0,
+      expectedPods: p.status?.expectedPods ?? 0,
+    })),
+    stored,
+    requested,
     backup: backups.at(-1),
   };
 }

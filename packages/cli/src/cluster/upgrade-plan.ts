@@ -45,9 +45,16 @@ export function skewRefusals(agents: readonly Agent[], to: string): string[] {
   const out: string[] = [];
   for (const a of agents) {
     const m = kubeletMinor(a.kubeletVersion);
-    if (Number.isNaN(m)) out.push(`node ${a.node} reports kubelet version "${a.kubeletVersion}", which is not a Kubernetes version`);
-    else if (m > target) out.push(`node ${a.node} runs ${a.kubeletVersion}, newer than the control plane would (${minorOf(to)}): agents may not be newer than the API server`);
-    else if (target - m > KUBELET_MAX_MINORS_BEHIND) out.push(`node ${a.node} runs ${a.kubeletVersion}, more than ${KUBELET_MAX_MINORS_BEHIND} minors older than ${minorOf(to)}: upgrade its agent first`);
+    if (Number.isNaN(m))
+      out.push(`node ${a.node} reports kubelet version "${a.kubeletVersion}", which is not a Kubernetes version`);
+    else if (m > target)
+      out.push(
+        `node ${a.node} runs ${a.kubeletVersion}, newer than the control plane would (${minorOf(to)}): agents may not be newer than the API server`,
+      );
+    else if (target - m > KUBELET_MAX_MINORS_BEHIND)
+      out.push(
+        `node ${a.node} runs ${a.kubeletVersion}, more than ${KUBELET_MAX_MINORS_BEHIND} minors older than ${minorOf(to)}: upgrade its agent first`,
+      );
   }
   return out;
 }
@@ -62,7 +69,12 @@ export interface Facts {
   readonly stored: readonly { readonly apiVersion: string; readonly key: string }[];
   /** Requests per group/version in the last 24 h, and where that was read. */
   readonly requested: readonly { readonly groupVersion: string; readonly count: number; readonly source: string }[];
-  readonly pdbs: readonly { readonly namespace: string; readonly name: string; readonly disruptionsAllowed: number; readonly expectedPods: number }[];
+  readonly pdbs: readonly {
+    readonly namespace: string;
+    readonly name: string;
+    readonly disruptionsAllowed: number;
+    readonly expectedPods: number;
+  }[];
   readonly nodes: readonly { readonly name: string; readonly ready: boolean }[];
   /** The newest backup of the cluster, if any. */
   readonly backup: { readonly file: string; readonly at: number } | undefined;
@@ -85,34 +97,60 @@ export function preflight(f: Facts): Finding[] {
   for (const s of skewRefusals(f.agents, f.to)) out.push({ level: 'blocker', text: s });
   for (const a of f.agents) {
     const m = kubeletMinor(a.kubeletVersion);
-    if (m > minorIndex(minorOf(f.from)) && m <= minorIndex(minorOf(f.to))) out.push({ level: 'risk', text: `node ${a.node} runs ${a.kubeletVersion}, newer than today's control plane ${f.from}: the upgrade brings them in line` });
+    if (m > minorIndex(minorOf(f.from)) && m <= minorIndex(minorOf(f.to)))
+      out.push({
+        level: 'risk',
+        text: `node ${a.node} runs ${a.kubeletVersion}, newer than today's control plane ${f.from}: the upgrade brings them in line`,
+      });
   }
   const removed = step ? [] : removedBetween(f.from, f.to);
   for (const api of removed) {
     const gv = `${api.group}/${api.version}`;
     const objects = f.stored.filter((s) => s.apiVersion === gv);
     if (objects.length) {
-      const names = objects.slice(0, 5).map((o) => o.key.replace(/^\/registry\//, '')).join(', ');
-      out.push({ level: 'blocker', text: `${objects.length} object(s) stored as ${gv}, which ${minorOf(f.to)} no longer serves: ${names}${objects.length > 5 ? ', …' : ''} (rewrite them as ${api.replacement}, e.g. kubectl get -o yaml | kubectl replace -f -)` });
+      const names = objects
+        .slice(0, 5)
+        .map((o) => o.key.replace(/^\/registry\//, ''))
+        .join(', ');
+      out.push({
+        level: 'blocker',
+        text: `${objects.length} object(s) stored as ${gv}, which ${minorOf(f.to)} no longer serves: ${names}${objects.length > 5 ? ', …' : ''} (rewrite them as ${api.replacement}, e.g. kubectl get -o yaml | kubectl replace -f -)`,
+      });
     }
     for (const r of f.requested.filter((x) => x.groupVersion === gv)) {
-      out.push({ level: 'risk', text: `${gv} was requested ${r.count} time(s) in the last 24 h (${r.source}): those clients get 404 after the upgrade; move them to ${api.replacement}` });
+      out.push({
+        level: 'risk',
+        text: `${gv} was requested ${r.count} time(s) in the last 24 h (${r.source}): those clients get 404 after the upgrade; move them to ${api.replacement}`,
+      });
     }
   }
   for (const p of f.pdbs) {
-    if (p.disruptionsAllowed <= 0 && p.expectedPods > 0) out.push({ level: 'blocker', text: `PodDisruptionBudget ${p.namespace}/${p.name} allows 0 disruptions: draining a node with its pods would wait until the drain timeout` });
+    if (p.disruptionsAllowed <= 0 && p.expectedPods > 0)
+      out.push({
+        level: 'blocker',
+        text: `PodDisruptionBudget ${p.namespace}/${p.name} allows 0 disruptions: draining a node with its pods would wait until the drain timeout`,
+      });
   }
   for (const n of f.nodes) if (!n.ready) out.push({ level: 'blocker', text: `node ${n.name} is not Ready` });
   if (!f.backup) out.push({ level: 'blocker', text: 'no backup of the cluster: run wharf cluster backup first' });
   else if (f.now - f.backup.at > f.backupMaxAgeMs) {
-    out.push({ level: 'blocker', text: `the newest backup (${f.backup.file}) is ${Math.round((f.now - f.backup.at) / 60_000)} min old, more than ${Math.round(f.backupMaxAgeMs / 60_000)} min: run wharf cluster backup again` });
+    out.push({
+      level: 'blocker',
+      text: `the newest backup (${f.backup.file}) is ${Math.round((f.now - f.backup.at) / 60_000)} min old, more than ${Math.round(f.backupMaxAgeMs / 60_000)} min: run wharf cluster backup again`,
+    });
   }
   return out;
 }
 
 /** The steps an upgrade runs, in order; each is recorded as it ends, so a rerun resumes. */
 export function upgradeSteps(nodes: readonly string[]): string[] {
-  return ['snapshot', 'control-plane', 'validate-control-plane', ...nodes.flatMap((n) => ['cordon', 'drain', 'agent', 'uncordon', 'validate'].map((s) => `node/${n}/${s}`)), 'done'];
+  return [
+    'snapshot',
+    'control-plane',
+    'validate-control-plane',
+    ...nodes.flatMap((n) => ['cordon', 'drain', 'agent', 'uncordon', 'validate'].map((s) => `node/${n}/${s}`)),
+    'done',
+  ];
 }
 
 /** "1.32.0" from "v1.32.0" or "v1.32.0-wharf" (the /version gitVersion). */

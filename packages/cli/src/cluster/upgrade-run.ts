@@ -7,7 +7,18 @@ import { kubeletVersionFor } from '@wharf/node';
 import { sendControl } from '../control.js';
 import { CliError } from '../kube/errors.js';
 import { backupCluster, restoreInto } from './backup.js';
-import { client, drain, mustRead, out, sleep, startUp, stopUp, upAlive, writeRecord, type StateOptions } from './lifecycle.js';
+import {
+  client,
+  drain,
+  mustRead,
+  out,
+  sleep,
+  startUp,
+  stopUp,
+  upAlive,
+  writeRecord,
+  type StateOptions,
+} from './lifecycle.js';
 import { nodesOf, type ClusterSpec } from './spec.js';
 import { currentVersion } from './upgrade-facts.js';
 import { remaining, writeProgress, type Progress } from './upgrade-progress.js';
@@ -22,7 +33,11 @@ export interface RunOptions extends StateOptions {
 }
 
 /** Waits until `wharf cluster validate` would pass (warnings allowed) or throws its failures. */
-async function validate(c: KubeClient, timeoutMs: number, extra: () => Promise<string | undefined> = async () => undefined): Promise<string> {
+async function validate(
+  c: KubeClient,
+  timeoutMs: number,
+  extra: () => Promise<string | undefined> = async () => undefined,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let why = '';
   for (;;) {
@@ -38,14 +53,21 @@ async function validate(c: KubeClient, timeoutMs: number, extra: () => Promise<s
   }
 }
 
-/** Why not every node's agent has renewed its Lease since `sinceMs` (it has not reached the restarted API yet), or undefined. */
+/**
+ * Why not every node's agent has renewed its Lease since `sinceMs` (it has not reached the restarted API yet), or
+ * undefined.
+ */
 async function agentsBehind(c: KubeClient, sinceMs: number): Promise<string | undefined> {
-  const leases = await c.get<{ items: { metadata?: { name?: string }; spec?: { renewTime?: string } }[] }>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+  const leases = await c.get<{ items: { metadata?: { name?: string }; spec?: { renewTime?: string } }[] }>(
+    '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+  );
   const nodes = await c.get<{ items: { metadata?: { name?: string } }[] }>('/api/v1/nodes');
-  const behind = nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => {
-    const renewed = Date.parse(leases.items.find((l) => l.metadata?.name === n)?.spec?.renewTime ?? '');
-    return !(renewed >= sinceMs);
-  });
+  const behind = nodes.items
+    .map((n) => n.metadata?.name ?? '')
+    .filter((n) => {
+      const renewed = Date.parse(leases.items.find((l) => l.metadata?.name === n)?.spec?.renewTime ?? '');
+      return !(renewed >= sinceMs);
+    });
   return behind.length ? `agent(s) of ${behind.join(', ')} have not renewed their lease since the restart` : undefined;
 }
 
@@ -69,7 +91,10 @@ async function reportsVersion(c: KubeClient, node: string, want: string, timeout
   for (;;) {
     const v = await kubeletVersionOf(c, node);
     if (v === want) return v;
-    if (Date.now() > deadline) throw new CliError(`node ${node} still reports ${v}, not ${want}, ${Math.round(timeoutMs / 1000)} s after its agent was restarted`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `node ${node} still reports ${v}, not ${want}, ${Math.round(timeoutMs / 1000)} s after its agent was restarted`,
+      );
     await sleep(1000);
   }
 }
@@ -93,8 +118,13 @@ async function rollback(o: RunOptions, p: Progress, why: string): Promise<never>
   writeRecord(o, { spec: old });
   writeRecord(o, { spec: old, pid: await startUp(old, o.timeoutMs) });
   // The upgrade is over: a rerun plans afresh.
-  writeProgress(o, o.name, { ...p, done: [...p.done, ...remaining(p).map((step) => ({ step, at: new Date().toISOString(), detail: 'rolled back' }))] });
-  throw new CliError(`the control plane at ${p.to} did not validate: ${why}; restored the snapshot and restarted ${p.from}`);
+  writeProgress(o, o.name, {
+    ...p,
+    done: [...p.done, ...remaining(p).map((step) => ({ step, at: new Date().toISOString(), detail: 'rolled back' }))],
+  });
+  throw new CliError(
+    `the control plane at ${p.to} did not validate: ${why}; restored the snapshot and restarted ${p.from}`,
+  );
 }
 
 /** As kubectl cordon/uncordon: uncordoning removes the field (null in a merge patch). */
@@ -113,7 +143,8 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
   }
   if (step === 'control-plane') {
     // After a kill -9 the new version may already run: then there is nothing to restart.
-    if (upAlive(r.pid, spec.dataDir) && (await withClient(spec, currentVersion).catch(() => '')) === p.to) return `already ${p.to}`;
+    if (upAlive(r.pid, spec.dataDir) && (await withClient(spec, currentVersion).catch(() => '')) === p.to)
+      return `already ${p.to}`;
     const pid = await restart(o, { ...spec, version: p.to });
     return `wharf up pid ${pid} serves ${p.to}`;
   }
@@ -121,10 +152,12 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
     try {
       // The agents must have reached the restarted API server, not only be Ready in the store.
       const restarted = Date.parse(p.done.find((d) => d.step === 'control-plane')?.at ?? '') || Date.now();
-      return await withClient(spec, (c) => validate(c, o.timeoutMs, async () => {
-        const v = await currentVersion(c);
-        return v === p.to ? agentsBehind(c, restarted) : `/version says ${v}, not ${p.to}`;
-      }));
+      return await withClient(spec, (c) =>
+        validate(c, o.timeoutMs, async () => {
+          const v = await currentVersion(c);
+          return v === p.to ? agentsBehind(c, restarted) : `/version says ${v}, not ${p.to}`;
+        }),
+      );
     } catch (e) {
       return rollback(o, p, (e as Error).message);
     }
@@ -170,7 +203,10 @@ export async function runUpgrade(o: RunOptions, p: Progress): Promise<void> {
     } catch (e) {
       if (e instanceof CliError) throw e;
       if (isStatus(e, 404) && step.startsWith('node/')) detail = 'node gone';
-      else throw new CliError(`step ${step} failed: ${(e as Error).message.split('\n')[0]} (run the same upgrade again to resume)`);
+      else
+        throw new CliError(
+          `step ${step} failed: ${(e as Error).message.split('\n')[0]} (run the same upgrade again to resume)`,
+        );
     }
     p.done.push({ step, at: new Date().toISOString(), detail });
     writeProgress(o, o.name, p);

@@ -35,13 +35,21 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   const run = { ...o, timeoutMs: o.timeout * 1000, drainTimeoutMs: o.drainTimeout * 1000 };
   const progress = readProgress(o, o.name);
   if (unfinished(progress)) {
-    if (progress.to !== to) throw new CliError(`an upgrade of ${o.name} to ${progress.to} is unfinished (next step: ${remaining(progress)[0] ?? ''}): run wharf cluster upgrade ${o.name} --to ${progress.to} --yes to finish it`);
-    out(`Resuming the upgrade of cluster ${o.name} ${progress.from} -> ${progress.to}: ${progress.done.length} of ${progress.steps.length} steps done, next: ${remaining(progress)[0] ?? ''}`);
+    if (progress.to !== to)
+      throw new CliError(
+        `an upgrade of ${o.name} to ${progress.to} is unfinished (next step: ${remaining(progress)[0] ?? ''}): run wharf cluster upgrade ${o.name} --to ${progress.to} --yes to finish it`,
+      );
+    out(
+      `Resuming the upgrade of cluster ${o.name} ${progress.from} -> ${progress.to}: ${progress.done.length} of ${progress.steps.length} steps done, next: ${remaining(progress)[0] ?? ''}`,
+    );
     if (!o.yes) return out('Nothing changed. Run again with --yes to resume.');
     await runUpgrade(run, progress);
     return out(`Cluster ${o.name} upgraded to ${to}.`);
   }
-  if (!upAlive(r.pid, r.spec.dataDir)) throw new CliError(`cluster ${o.name} is not running (its wharf up is gone): start it with wharf cluster update -f FILE --yes, then upgrade`);
+  if (!upAlive(r.pid, r.spec.dataDir))
+    throw new CliError(
+      `cluster ${o.name} is not running (its wharf up is gone): start it with wharf cluster update -f FILE --yes, then upgrade`,
+    );
   const c = client(r.spec);
   let facts;
   try {
@@ -54,18 +62,32 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
 
   // Every node the API lists: the spec's own, then any joined with `wharf agent`.
   const own = nodesOf(r.spec).map((n) => n.name);
-  const nodes = [...own.filter((n) => facts.agents.some((a) => a.node === n)), ...facts.agents.map((a) => a.node).filter((n) => !own.includes(n)).sort()];
+  const nodes = [
+    ...own.filter((n) => facts.agents.some((a) => a.node === n)),
+    ...facts.agents
+      .map((a) => a.node)
+      .filter((n) => !own.includes(n))
+      .sort(),
+  ];
   out(`Upgrade plan for cluster ${o.name}: Kubernetes ${facts.from} -> ${to}`);
   out('  1. snapshot the store, registry blobs and local volumes (as wharf cluster backup)');
-  out(`  2. restart the control plane at ${to} and validate it; if it does not validate, restore the snapshot and restart ${facts.from}`);
-  nodes.forEach((n, i) => out(`  ${i + 3}. node ${n}: cordon, drain (PodDisruptionBudgets honoured, at most ${o.drainTimeout} s), restart its agent, uncordon, validate`));
-  for (const api of removedBetween(facts.from, to)) out(`  ${to} stops serving ${api.group}/${api.version} (use ${api.replacement})`);
+  out(
+    `  2. restart the control plane at ${to} and validate it; if it does not validate, restore the snapshot and restart ${facts.from}`,
+  );
+  nodes.forEach((n, i) =>
+    out(
+      `  ${i + 3}. node ${n}: cordon, drain (PodDisruptionBudgets honoured, at most ${o.drainTimeout} s), restart its agent, uncordon, validate`,
+    ),
+  );
+  for (const api of removedBetween(facts.from, to))
+    out(`  ${to} stops serving ${api.group}/${api.version} (use ${api.replacement})`);
   out('Preflight:');
   const findings = preflight(facts);
   if (!findings.length) out('  nothing blocks or risks the upgrade');
   for (const f of findings) out(`  ${f.level === 'blocker' ? 'BLOCKER' : 'RISK   '} ${f.text}`);
   const blockers = findings.filter((f) => f.level === 'blocker').length;
-  if (blockers) throw new CliError(`no-go: ${blockers} blocker${blockers > 1 ? 's' : ''} (listed above); nothing changed`);
+  if (blockers)
+    throw new CliError(`no-go: ${blockers} blocker${blockers > 1 ? 's' : ''} (listed above); nothing changed`);
   out(`GO: no blockers${findings.length ? `, ${findings.length} risk${findings.length > 1 ? 's' : ''}` : ''}`);
   if (!o.yes) return out('Nothing changed. Run again with --yes to upgrade.');
   const p = { from: facts.from, to, steps: upgradeSteps(nodes), done: [] };
@@ -89,13 +111,18 @@ export async function backupCommand(o: StateOptions & { name: string; out?: stri
   out(`Backed up cluster ${o.name} (Kubernetes ${version}) to ${b.file}`);
 }
 
-export async function restoreCommand(o: StateOptions & { name: string; from?: string; yes?: boolean; timeout: number }): Promise<void> {
+export async function restoreCommand(
+  o: StateOptions & { name: string; from?: string; yes?: boolean; timeout: number },
+): Promise<void> {
   const r = mustRead(o, o.name);
   const file = o.from ?? listBackups(o, o.name).at(-1)?.file;
   if (!file) throw new CliError(`cluster ${o.name} has no backup: give one with --from FILE`);
   const m = await readManifest(file);
   if (m.cluster !== o.name) throw new CliError(`${file} is a backup of cluster ${m.cluster}, not ${o.name}`);
-  if (unfinished(readProgress(o, o.name))) throw new CliError(`an upgrade of ${o.name} is unfinished: finish it first (wharf cluster upgrade ${o.name} --to ... --yes)`);
+  if (unfinished(readProgress(o, o.name)))
+    throw new CliError(
+      `an upgrade of ${o.name} is unfinished: finish it first (wharf cluster upgrade ${o.name} --to ... --yes)`,
+    );
   const running = upAlive(r.pid, r.spec.dataDir);
   out(`Will restore cluster ${o.name} from ${file} (taken ${m.at}, Kubernetes ${m.version}):`);
   if (running) out(`  stop its wharf up (pid ${r.pid}); containers keep running`);

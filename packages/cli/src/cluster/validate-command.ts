@@ -23,7 +23,8 @@ function withDeadline<T>(what: Promise<T>, ms: number): Promise<T> {
 }
 
 function summary(s: ClusterSnapshot): string {
-  const ready = (conds: { type: string; status: string }[] | undefined): boolean => conds?.find((c) => c.type === 'Ready')?.status === 'True';
+  const ready = (conds: { type: string; status: string }[] | undefined): boolean =>
+    conds?.find((c) => c.type === 'Ready')?.status === 'True';
   const nodesReady = s.nodes.filter((n) => ready(n.status?.conditions)).length;
   return `nodes: ${s.nodes.length} (${nodesReady} Ready), control-plane leases: ${s.leases.length}, PodDisruptionBudgets: ${s.pdbs.length}\n`;
 }
@@ -49,9 +50,23 @@ export async function validateCommand(o: Options): Promise<void> {
   const format = outputFormat(o.output);
   if (format) process.stdout.write(renderObject({ valid: failures === 0, findings }, format));
   else {
-    process.stdout.write(`Validating the cluster at ${c.kubeConfig.getCurrentCluster()?.server ?? '?'}\n${summary(snapshot)}`);
-    if (findings.length) process.stdout.write(renderTable(['KIND', 'NAME', 'SEVERITY', 'MESSAGE'], findings.map((f) => [f.kind, f.name, f.severity, f.message])));
-    if (!failures) process.stdout.write(`Your cluster is ready${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}\n`);
+    process.stdout.write(
+      `Validating the cluster at ${c.kubeConfig.getCurrentCluster()?.server ?? '?'}\n${summary(snapshot)}`,
+    );
+    if (findings.length)
+      process.stdout.write(
+        renderTable(
+          ['KIND', 'NAME', 'SEVERITY', 'MESSAGE'],
+          findings.map((f) => [f.kind, f.name, f.severity, f.message]),
+        ),
+      );
+    if (!failures)
+      process.stdout.write(
+        `Your cluster is ready${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}\n`,
+      );
   }
-  if (failures) throw new CliError(`the cluster is not valid: ${failures} failure${failures > 1 ? 's' : ''}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}`);
+  if (failures)
+    throw new CliError(
+      `the cluster is not valid: ${failures} failure${failures > 1 ? 's' : ''}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}`,
+    );
 }

@@ -36,14 +36,24 @@ const PRESSURE = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnava
 export function judge(s: ClusterSnapshot, now: number): Finding[] {
   const out: Finding[] = [];
   for (const check of s.readyz) out.push({ severity: 'failure', kind: 'API', name: 'readyz', message: check });
-  if (s.nodes.length === 0) out.push({ severity: 'failure', kind: 'Node', name: '-', message: 'the cluster has no nodes' });
+  if (s.nodes.length === 0)
+    out.push({ severity: 'failure', kind: 'Node', name: '-', message: 'the cluster has no nodes' });
   for (const node of s.nodes) {
     const name = node.metadata?.name ?? '';
     const conditions = node.status?.conditions ?? [];
     const ready = conditions.find((c) => c.type === 'Ready');
-    if (ready?.status !== 'True') out.push({ severity: 'failure', kind: 'Node', name, message: `not Ready${ready ? ` (${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''})` : ': no Ready condition'}` });
-    for (const c of conditions) if (PRESSURE.includes(c.type) && c.status === 'True') out.push({ severity: 'failure', kind: 'Node', name, message: `${c.type}${c.message ? `: ${c.message}` : ''}` });
-    if (node.spec?.unschedulable) out.push({ severity: 'warning', kind: 'Node', name, message: 'cordoned (unschedulable)' });
+    if (ready?.status !== 'True')
+      out.push({
+        severity: 'failure',
+        kind: 'Node',
+        name,
+        message: `not Ready${ready ? ` (${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''})` : ': no Ready condition'}`,
+      });
+    for (const c of conditions)
+      if (PRESSURE.includes(c.type) && c.status === 'True')
+        out.push({ severity: 'failure', kind: 'Node', name, message: `${c.type}${c.message ? `: ${c.message}` : ''}` });
+    if (node.spec?.unschedulable)
+      out.push({ severity: 'warning', kind: 'Node', name, message: 'cordoned (unschedulable)' });
   }
   for (const pod of s.pods) {
     const ns = pod.metadata?.namespace ?? '';
@@ -51,7 +61,12 @@ export function judge(s: ClusterSnapshot, now: number): Finding[] {
     const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     if (ready) continue;
     const waiting = (pod.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).find(Boolean);
-    out.push({ severity: 'failure', kind: 'Pod', name: `${ns}/${pod.metadata?.name ?? ''}`, message: `system pod not Ready (${waiting ?? pod.status?.phase ?? 'Unknown'})` });
+    out.push({
+      severity: 'failure',
+      kind: 'Pod',
+      name: `${ns}/${pod.metadata?.name ?? ''}`,
+      message: `system pod not Ready (${waiting ?? pod.status?.phase ?? 'Unknown'})`,
+    });
   }
   for (const lease of s.leases) {
     const name = `${lease.metadata?.namespace ?? ''}/${lease.metadata?.name ?? ''}`;
@@ -59,13 +74,31 @@ export function judge(s: ClusterSnapshot, now: number): Finding[] {
     const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : NaN;
     const duration = (lease.spec?.leaseDurationSeconds ?? 15) * 1000;
     if (!holder) out.push({ severity: 'failure', kind: 'Component', name, message: 'no leader holds the lease' });
-    else if (!Number.isFinite(renewed) || now - renewed > 2 * duration) out.push({ severity: 'failure', kind: 'Component', name, message: `leader ${holder} last renewed ${Number.isFinite(renewed) ? `${Math.round((now - renewed) / 1000)} s ago` : 'never'}` });
+    else if (!Number.isFinite(renewed) || now - renewed > 2 * duration)
+      out.push({
+        severity: 'failure',
+        kind: 'Component',
+        name,
+        message: `leader ${holder} last renewed ${Number.isFinite(renewed) ? `${Math.round((now - renewed) / 1000)} s ago` : 'never'}`,
+      });
   }
   for (const pdb of s.pdbs) {
     if ((pdb.status?.disruptionsAllowed ?? 0) > 0) continue;
     const ns = pdb.metadata?.namespace ?? '';
-    const blocked = s.pods.filter((p) => p.metadata?.namespace === ns && p.status?.phase === 'Running' && pdb.spec?.selector !== undefined && matchesSelector(pdb.spec.selector, p.metadata?.labels ?? {}));
-    for (const p of blocked) out.push({ severity: 'warning', kind: 'Eviction', name: `${ns}/${p.metadata?.name ?? ''}`, message: `cannot be evicted now: PodDisruptionBudget ${pdb.metadata?.name ?? ''} allows 0 disruptions` });
+    const blocked = s.pods.filter(
+      (p) =>
+        p.metadata?.namespace === ns &&
+        p.status?.phase === 'Running' &&
+        pdb.spec?.selector !== undefined &&
+        matchesSelector(pdb.spec.selector, p.metadata?.labels ?? {}),
+    );
+    for (const p of blocked)
+      out.push({
+        severity: 'warning',
+        kind: 'Eviction',
+        name: `${ns}/${p.metadata?.name ?? ''}`,
+        message: `cannot be evicted now: PodDisruptionBudget ${pdb.metadata?.name ?? ''} allows 0 disruptions`,
+      });
   }
   return out.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'failure' ? -1 : 1));
 }
@@ -77,7 +110,10 @@ export async function readCluster(client: KubeClient): Promise<ClusterSnapshot> 
   const readyz = await client.requestText('GET', '/readyz?verbose').then(
     failedChecks,
     // Not ready is a 500 whose body still lists the checks.
-    (e: unknown) => (e instanceof ApiError && e.body.includes('[-]') ? failedChecks(e.body) : [`the API server is not ready: ${(e as Error).message}`]),
+    (e: unknown) =>
+      e instanceof ApiError && e.body.includes('[-]')
+        ? failedChecks(e.body)
+        : [`the API server is not ready: ${(e as Error).message}`],
   );
   const list = async <T>(path: string): Promise<T[]> => (await client.get<{ items: T[] }>(path)).items;
   const [nodes, pods, leases, pdbs] = await Promise.all([

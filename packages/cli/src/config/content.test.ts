@@ -10,7 +10,10 @@ describe('config set arguments', () => {
   it('sets, replaces and removes keys; values may hold "="', () => {
     const after = editedContent(before, ['GREETING=hi', 'QUERY=a=b'], [['logo.png', { text: 'now text' }]], ['PORT']);
     expect(after).toEqual({ data: { GREETING: 'hi', QUERY: 'a=b', 'logo.png': 'now text' } });
-    expect(patchOf(before, after)).toEqual({ data: { GREETING: 'hi', QUERY: 'a=b', 'logo.png': 'now text', PORT: null }, binaryData: { 'logo.png': null } });
+    expect(patchOf(before, after)).toEqual({
+      data: { GREETING: 'hi', QUERY: 'a=b', 'logo.png': 'now text', PORT: null },
+      binaryData: { 'logo.png': null },
+    });
   });
 
   it('names the bad argument', () => {

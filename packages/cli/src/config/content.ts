@@ -9,11 +9,18 @@ import type { Content } from './diff.js';
 export function fileValue(path: string): { text?: string; base64?: string } {
   const bytes = readFileSync(path);
   const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0') ? { text } : { base64: bytes.toString('base64') };
+  return Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\0')
+    ? { text }
+    : { base64: bytes.toString('base64') };
 }
 
 /** The ConfigSet's content after `KEY=VALUE`, `--from-file KEY=PATH` and `--unset KEY`. */
-export function editedContent(before: Content, pairs: readonly string[], files: readonly [string, { text?: string; base64?: string }][], unset: readonly string[]): Content {
+export function editedContent(
+  before: Content,
+  pairs: readonly string[],
+  files: readonly [string, { text?: string; base64?: string }][],
+  unset: readonly string[],
+): Content {
   const data: Record<string, string> = { ...(before.data ?? {}) };
   const binaryData: Record<string, string> = { ...(before.binaryData ?? {}) };
   const put = (key: string, v: { text?: string; base64?: string }): void => {
@@ -35,8 +42,14 @@ export function editedContent(before: Content, pairs: readonly string[], files: 
 }
 
 /** A merge patch turning `before` into `after` (null removes a key). */
-export function patchOf(before: Content, after: Content): { data: Record<string, string | null>; binaryData: Record<string, string | null> } {
-  const diff = (a: Readonly<Record<string, string>> = {}, b: Readonly<Record<string, string>> = {}): Record<string, string | null> => {
+export function patchOf(
+  before: Content,
+  after: Content,
+): { data: Record<string, string | null>; binaryData: Record<string, string | null> } {
+  const diff = (
+    a: Readonly<Record<string, string>> = {},
+    b: Readonly<Record<string, string>> = {},
+  ): Record<string, string | null> => {
     const out: Record<string, string | null> = {};
     for (const k of Object.keys(a)) if (!(k in b)) out[k] = null;
     for (const [k, v] of Object.entries(b)) if (a[k] !== v) out[k] = v;
@@ -44,4 +57,3 @@ export function patchOf(before: Content, after: Content): { data: Record<string,
   };
   return { data: diff(before.data, after.data), binaryData: diff(before.binaryData, after.binaryData) };
 }
-

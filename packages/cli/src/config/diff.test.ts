@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { changesBetween, renderChange, renderChanges } from './diff.js';
 
 describe('config diffs', () => {
-  const v1 = { data: { GREETING: 'hello', 'site.conf': 'a\nb\nc\n', OLD: 'x' }, binaryData: { 'logo.png': Buffer.from([1, 2, 3]).toString('base64') } };
-  const v2 = { data: { GREETING: 'hi', 'site.conf': 'a\nB\nc\n', NEW: 'y' }, binaryData: { 'logo.png': Buffer.from([1, 2, 3, 4]).toString('base64') } };
+  const v1 = {
+    data: { GREETING: 'hello', 'site.conf': 'a\nb\nc\n', OLD: 'x' },
+    binaryData: { 'logo.png': Buffer.from([1, 2, 3]).toString('base64') },
+  };
+  const v2 = {
+    data: { GREETING: 'hi', 'site.conf': 'a\nB\nc\n', NEW: 'y' },
+    binaryData: { 'logo.png': Buffer.from([1, 2, 3, 4]).toString('base64') },
+  };
 
   it('lists added, changed and removed keys, text and binary', () => {
     expect(changesBetween(v1, v2)).toEqual([

@@ -19,11 +19,17 @@ export interface KeyChange {
   readonly binary?: { readonly before?: number; readonly after?: number };
 }
 
-const size = (b64: string | undefined): number | undefined => (b64 === undefined ? undefined : Buffer.from(b64, 'base64').length);
+const size = (b64: string | undefined): number | undefined =>
+  b64 === undefined ? undefined : Buffer.from(b64, 'base64').length;
 
 /** The keys that differ between `a` and `b`, sorted. */
 export function changesBetween(a: Content, b: Content): KeyChange[] {
-  const keys = new Set([...Object.keys(a.data ?? {}), ...Object.keys(a.binaryData ?? {}), ...Object.keys(b.data ?? {}), ...Object.keys(b.binaryData ?? {})]);
+  const keys = new Set([
+    ...Object.keys(a.data ?? {}),
+    ...Object.keys(a.binaryData ?? {}),
+    ...Object.keys(b.data ?? {}),
+    ...Object.keys(b.binaryData ?? {}),
+  ]);
   const out: KeyChange[] = [];
   for (const key of [...keys].sort()) {
     const ta = a.data?.[key];
@@ -34,8 +40,22 @@ export function changesBetween(a: Content, b: Content): KeyChange[] {
     const has = tb !== undefined || bb !== undefined;
     if (ta === tb && ba === bb) continue;
     const change = !had ? 'added' : !has ? 'removed' : 'changed';
-    if (ba !== undefined || bb !== undefined) out.push({ key, change, binary: { before: size(ba ?? (ta === undefined ? undefined : Buffer.from(ta).toString('base64'))), after: size(bb ?? (tb === undefined ? undefined : Buffer.from(tb).toString('base64'))) } });
-    else out.push({ key, change, ...(ta !== undefined ? { before: ta } : {}), ...(tb !== undefined ? { after: tb } : {}) });
+    if (ba !== undefined || bb !== undefined)
+      out.push({
+        key,
+        change,
+        binary: {
+          before: size(ba ?? (ta === undefined ? undefined : Buffer.from(ta).toString('base64'))),
+          after: size(bb ?? (tb === undefined ? undefined : Buffer.from(tb).toString('base64'))),
+        },
+      });
+    else
+      out.push({
+        key,
+        change,
+        ...(ta !== undefined ? { before: ta } : {}),
+        ...(tb !== undefined ? { after: tb } : {}),
+      });
   }
   return out;
 }
@@ -55,7 +75,15 @@ export interface DiffLabels {
 export function renderChange(c: KeyChange, l: DiffLabels): string {
   if (l.secret) return `${c.key}: ${c.change} (secret value not shown)\n`;
   if (c.binary) return `${c.key}: binary, ${c.change} (${c.binary.before ?? 0} → ${c.binary.after ?? 0} bytes)\n`;
-  const patch = createTwoFilesPatch(`${c.key} (${l.from})`, `${c.key} (${l.to})`, lines(c.before), lines(c.after), undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    `${c.key} (${l.from})`,
+    `${c.key} (${l.to})`,
+    lines(c.before),
+    lines(c.after),
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   // The patch opens with an "Index:"-less header of two "===" lines in some versions: keep from "---".
   return patch.slice(patch.indexOf('---'));
 }

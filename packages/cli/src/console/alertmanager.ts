@@ -19,12 +19,17 @@ export const ALERTMANAGER_PREFIX = '/alertmanager/api/v2/';
 export type AlertmanagerUrl = () => Promise<string | undefined>;
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
-  res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+  res
+    .writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' })
     .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message }));
 }
 
 class Refusal extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -45,30 +50,56 @@ async function askApi<T>(api: ApiTarget, auth: string, path: string, body: objec
 }
 
 async function mayI(api: ApiTarget, auth: string, verb: string, namespace: string): Promise<void> {
-  const r = await askApi<{ status?: { allowed?: boolean; reason?: string } }>(api, auth, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-    apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, ...SILENCE_RBAC, namespace } },
-  });
+  const r = await askApi<{ status?: { allowed?: boolean; reason?: string } }>(
+    api,
+    auth,
+    '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb, ...SILENCE_RBAC, namespace } },
+    },
+  );
   if (r.status?.allowed !== true) {
     const where = namespace ? `in namespace ${namespace}` : 'cluster-wide';
-    throw new Refusal(403, 'Forbidden', `you may not ${verb} silences ${where} (RBAC: ${verb} on ${SILENCE_RBAC.resource}.${SILENCE_RBAC.group})${r.status?.reason ? `: ${r.status.reason}` : ''}`);
+    throw new Refusal(
+      403,
+      'Forbidden',
+      `you may not ${verb} silences ${where} (RBAC: ${verb} on ${SILENCE_RBAC.resource}.${SILENCE_RBAC.group})${r.status?.reason ? `: ${r.status.reason}` : ''}`,
+    );
   }
 }
 
 async function whoAmI(api: ApiTarget, auth: string): Promise<string> {
-  const r = await askApi<{ status?: { userInfo?: { username?: string } } }>(api, auth, '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  const r = await askApi<{ status?: { userInfo?: { username?: string } } }>(
+    api,
+    auth,
+    '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+  );
   return r.status?.userInfo?.username ?? 'unknown';
 }
 
 async function am<T>(base: string, method: string, path: string, body?: object): Promise<T> {
   let r: Response;
   try {
-    r = await fetch(new URL(`/api/v2/${path}`, base), { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(15_000) });
+    r = await fetch(new URL(`/api/v2/${path}`, base), {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
   } catch (e) {
     throw new Refusal(503, 'ServiceUnavailable', `Alertmanager (${base}) did not answer: ${(e as Error).message}`);
   }
   const text = await r.text();
   if (r.status === 404) throw new Refusal(404, 'NotFound', `Alertmanager: ${text.trim() || 'not found'}`);
-  if (!r.ok) throw new Refusal(r.status === 400 ? 400 : 502, r.status === 400 ? 'BadRequest' : 'BadGateway', `Alertmanager answered ${r.status}: ${text.trim()}`);
+  if (!r.ok)
+    throw new Refusal(
+      r.status === 400 ? 400 : 502,
+      r.status === 400 ? 'BadRequest' : 'BadGateway',
+      `Alertmanager answered ${r.status}: ${text.trim()}`,
+    );
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
@@ -85,15 +116,27 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function alertmanagerGateway(api: ApiTarget, url: AlertmanagerUrl, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function alertmanagerGateway(
+  api: ApiTarget,
+  url: AlertmanagerUrl,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const auth = authorization(req);
     const u = new URL(req.url ?? '/', 'http://console');
     const path = u.pathname.slice(ALERTMANAGER_PREFIX.length);
     const base = await url();
-    if (!base) throw new Refusal(404, 'NotFound', 'this Wharf runs no Alertmanager: start wharf up with --nodes (its monitoring stack) or --alertmanager-url');
+    if (!base)
+      throw new Refusal(
+        404,
+        'NotFound',
+        'this Wharf runs no Alertmanager: start wharf up with --nodes (its monitoring stack) or --alertmanager-url',
+      );
     const json = (code: number, body: unknown): void => {
-      res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      res
+        .writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(body));
     };
     if (path === 'silences' && req.method === 'GET') {
       const namespace = u.searchParams.get('namespace') ?? '';
@@ -119,7 +162,11 @@ export async function alertmanagerGateway(api: ApiTarget, url: AlertmanagerUrl, 
       await am(base, 'DELETE', `silence/${id}`);
       return json(200, { id, expired: true });
     }
-    throw new Refusal(404, 'NotFound', `the console serves GET and POST silences and DELETE silence/<id>, not ${req.method ?? ''} ${path}`);
+    throw new Refusal(
+      404,
+      'NotFound',
+      `the console serves GET and POST silences and DELETE silence/<id>, not ${req.method ?? ''} ${path}`,
+    );
   } catch (e) {
     if (e instanceof Refusal) return status(res, e.code, e.reason, e.message);
     status(res, 502, 'InternalError', (e as Error).message);

@@ -15,7 +15,8 @@ export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
   const dataDir = defaultDataDir(o.dataDir);
   const ep = join(dataDir, 'endpoints.json');
   const url = existsSync(ep) ? (JSON.parse(readFileSync(ep, 'utf8')) as Endpoints).console : undefined;
-  if (!url) throw new Error(`no running Wharf console found in ${dataDir}: start Wharf with "wharf up --data-dir ${dataDir}"`);
+  if (!url)
+    throw new Error(`no running Wharf console found in ${dataDir}: start Wharf with "wharf up --data-dir ${dataDir}"`);
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const file = o.kubeconfig ?? (o.dataDir ? join(dataDir, 'kubeconfig') : kubeconfigPath(undefined));
@@ -25,14 +26,22 @@ export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
   } else kc.loadFromDefault();
   const user = kc.getCurrentUser();
   const token = user?.token;
-  if (!token) throw new Error(`the kubeconfig user "${user?.name ?? ''}" has no bearer token: open ${url} and paste a token (kubectl create token SERVICEACCOUNT)`);
+  if (!token)
+    throw new Error(
+      `the kubeconfig user "${user?.name ?? ''}" has no bearer token: open ${url} and paste a token (kubectl create token SERVICEACCOUNT)`,
+    );
   let res: Response;
   try {
-    res = await fetch(`${url}/console-auth/codes`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    res = await fetch(`${url}/console-auth/codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
   } catch (e) {
     throw new Error(`the console at ${url} does not answer (${(e as Error).message}): is "wharf up" running?`);
   }
   const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-  if (!res.ok || !body.code) throw new Error(`the console at ${url} refused a sign-in code: ${body.message ?? res.status}`);
+  if (!res.ok || !body.code)
+    throw new Error(`the console at ${url} refused a sign-in code: ${body.message ?? res.status}`);
   return `${url}/#code=${body.code}`;
 }

@@ -9,26 +9,52 @@ import { callApi } from './api-call.js';
 import type { ApiTarget } from './proxy.js';
 import { CLEARED_COOKIE, sessionCookie, sessionToken } from './session.js';
 
-interface SignInAnswer { status?: { token?: string; expirationTimestamp?: string; user?: { username?: string; groups?: string[] } } }
+interface SignInAnswer {
+  status?: { token?: string; expirationTimestamp?: string; user?: { username?: string; groups?: string[] } };
+}
 
 export async function ldapSignIn(api: ApiTarget, body: string, res: ServerResponse): Promise<void> {
   let up;
   try {
     up = await callApi(api, 'POST', '/login/ldap', body);
   } catch (e) {
-    res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ code: 503, reason: 'ServiceUnavailable', message: `the console cannot reach the API server: ${(e as Error).message}` }));
+    res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
+      JSON.stringify({
+        code: 503,
+        reason: 'ServiceUnavailable',
+        message: `the console cannot reach the API server: ${(e as Error).message}`,
+      }),
+    );
     return;
   }
   if (up.status !== 200) {
     const notConfigured = up.status === 404;
-    res.writeHead(up.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(up.headers['retry-after'] ? { 'retry-after': up.headers['retry-after'] } : {}) })
-      .end(notConfigured ? JSON.stringify({ code: 404, reason: 'NotFound', message: 'directory (LDAP) sign-in is not enabled on this cluster: start wharf up with --ldap-url' }) : up.text);
+    res
+      .writeHead(up.status, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        ...(up.headers['retry-after'] ? { 'retry-after': up.headers['retry-after'] } : {}),
+      })
+      .end(
+        notConfigured
+          ? JSON.stringify({
+              code: 404,
+              reason: 'NotFound',
+              message: 'directory (LDAP) sign-in is not enabled on this cluster: start wharf up with --ldap-url',
+            })
+          : up.text,
+      );
     return;
   }
   const answer = JSON.parse(up.text) as SignInAnswer;
   const token = answer.status?.token ?? '';
   const expires = answer.status?.expirationTimestamp ? new Date(answer.status.expirationTimestamp) : undefined;
-  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': sessionCookie(token, expires) })
+  res
+    .writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'set-cookie': sessionCookie(token, expires),
+    })
     .end(JSON.stringify({ user: answer.status?.user, expirationTimestamp: answer.status?.expirationTimestamp }));
 }
 
@@ -39,12 +65,28 @@ export async function ldapSignIn(api: ApiTarget, body: string, res: ServerRespon
  */
 export async function ldapSignOut(api: ApiTarget, headers: IncomingHttpHeaders, res: ServerResponse): Promise<void> {
   const token = sessionToken(headers);
-  const up = token ? await callApi(api, 'POST', '/logout', '{}', { authorization: `Bearer ${token}` }).catch((e: unknown) => e as Error) : undefined;
-  const failed = up instanceof Error ? up.message : up && up.status !== 200 && up.status !== 401 ? `${up.status} ${up.text}` : undefined;
+  const up = token
+    ? await callApi(api, 'POST', '/logout', '{}', { authorization: `Bearer ${token}` }).catch(
+        (e: unknown) => e as Error,
+      )
+    : undefined;
+  const failed =
+    up instanceof Error
+      ? up.message
+      : up && up.status !== 200 && up.status !== 401
+        ? `${up.status} ${up.text}`
+        : undefined;
   if (failed === undefined) {
     res.writeHead(204, { 'set-cookie': CLEARED_COOKIE, 'cache-control': 'no-store' }).end();
     return;
   }
-  res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': CLEARED_COOKIE })
-    .end(JSON.stringify({ code: 503, reason: 'ServiceUnavailable', message: `signed out here, but the API server could not revoke the session (${failed}): it stays valid until it expires` }));
+  res
+    .writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'set-cookie': CLEARED_COOKIE })
+    .end(
+      JSON.stringify({
+        code: 503,
+        reason: 'ServiceUnavailable',
+        message: `signed out here, but the API server could not revoke the session (${failed}): it stays valid until it expires`,
+      }),
+    );
 }

@@ -1,6 +1,7 @@
 // The same-origin path from the browser to the Kubernetes API: requests under /api, /apis,
 // /version and the health checks /readyz and /livez go to the API server as they came, with the
-// user's own Authorization header (or the token of their sign-in session's cookie) and no credential of ours, so the API server authenticates, authorizes and audits the user. Responses
+// user's own Authorization header (or the token of their sign-in session's cookie) and no credential of ours, so the
+// API server authenticates, authorizes and audits the user. Responses
 // stream through unbuffered (watches, log follows). The built-in registry's /v2 API (the Images
 // page) goes the same way to the registry, which takes the same cluster tokens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,7 +18,16 @@ export interface ApiTarget {
 }
 
 /** Request headers the API needs; cookies and the like stay behind. */
-const FORWARDED = ['authorization', 'accept', 'content-type', 'content-length', 'user-agent', 'accept-encoding', 'impersonate-user', 'impersonate-group'];
+const FORWARDED = [
+  'authorization',
+  'accept',
+  'content-type',
+  'content-length',
+  'user-agent',
+  'accept-encoding',
+  'impersonate-user',
+  'impersonate-group',
+];
 
 export function isApiPath(path: string): boolean {
   return /^\/(api|apis|version|readyz|livez)(\/|\?|$)/.test(path);
@@ -37,12 +47,15 @@ export function proxyToApi(target: ApiTarget, req: IncomingMessage, res: ServerR
   // A directory user's session: the token from the httpOnly cookie (see session.ts).
   const session = headers.authorization === undefined ? sessionToken(req.headers) : undefined;
   if (session) headers.authorization = `Bearer ${session}`;
-  const upstream = request({ host: target.host, port: target.port, ca: target.ca, method: req.method, path: req.url, headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
-    // A quiet watch sends no body for a while: the browser must see it open now, not at its first event.
-    res.flushHeaders();
-    up.pipe(res);
-  });
+  const upstream = request(
+    { host: target.host, port: target.port, ca: target.ca, method: req.method, path: req.url, headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+      // A quiet watch sends no body for a while: the browser must see it open now, not at its first event.
+      res.flushHeaders();
+      up.pipe(res);
+    },
+  );
   upstream.on('error', (e) => {
     if (res.headersSent) res.destroy();
     else apiUnavailable(res, `${target.name ?? 'the API server'}: ${e.message}`);
@@ -61,8 +74,15 @@ function stripHopByHop(h: IncomingMessage['headers']): IncomingMessage['headers'
 }
 
 function apiUnavailable(res: ServerResponse, message: string): void {
-  res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503,
-    message: `the console cannot reach ${message}`,
-  }));
+  res.writeHead(503, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'ServiceUnavailable',
+      code: 503,
+      message: `the console cannot reach ${message}`,
+    }),
+  );
 }

@@ -48,18 +48,24 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   const server: Server = createServer((req, res) => {
     // Only loopback names: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing.
     if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('the console answers on loopback names only (localhost, 127.0.0.1)\n');
+      res
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end('the console answers on loopback names only (localhost, 127.0.0.1)\n');
       return;
     }
     const path = req.url ?? '/';
     if (isApiPath(path)) proxyToApi(o.api, req, res);
     else if (isRegistryPath(path)) {
       if (o.registry) proxyToApi(o.registry, req, res);
-      else res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'this console serves no registry' }] }));
-    }
-    else if (path.startsWith(ALERTMANAGER_PREFIX)) void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
+      else
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'this console serves no registry' }] }));
+    } else if (path.startsWith(ALERTMANAGER_PREFIX))
+      void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
     else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
-    else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir) void upgradePlan(o.api, o.dataDir, req.headers, res);
+    else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir)
+      void upgradePlan(o.api, o.dataDir, req.headers, res);
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   });
@@ -74,17 +80,27 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://localhost:${port}`, port, built: files !== undefined,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: `http://localhost:${port}`,
+    port,
+    built: files !== undefined,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-function serveFile(files: Map<string, StaticFile> | undefined, path: string, req: IncomingMessage, res: ServerResponse): void {
+function serveFile(
+  files: Map<string, StaticFile> | undefined,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   if (!files) {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The console is not built: run "npm run build" in the Wharf checkout, then restart wharf up.\n');
+    res
+      .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('The console is not built: run "npm run build" in the Wharf checkout, then restart wharf up.\n');
     return;
   }
   const pathname = path.split('?')[0] ?? '/';
@@ -119,7 +135,9 @@ async function readText(req: IncomingMessage, limit: number): Promise<string | u
 
 async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const json = (status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(body));
   };
   // JSON bodies only: a cross-site form cannot send one without a preflight, which we never grant.
   if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -143,7 +161,10 @@ async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, 
       return json(400, { message: 'the body must be JSON: {"code": "..."}' });
     }
     const token = typeof code === 'string' ? codes.redeem(code) : undefined;
-    if (!token) return json(410, { message: 'this sign-in link was used already or has expired: run "wharf console" for a new one' });
+    if (!token)
+      return json(410, {
+        message: 'this sign-in link was used already or has expired: run "wharf console" for a new one',
+      });
     return json(200, { token });
   }
   json(404, { message: 'unknown sign-in request' });

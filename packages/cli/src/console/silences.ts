@@ -2,7 +2,12 @@
 // RBAC), which silences a namespace sees, and a silence the console may create.
 
 /** A matcher of Alertmanager's API v2. */
-export interface Matcher { name: string; value: string; isRegex: boolean; isEqual?: boolean }
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+}
 
 export interface Silence {
   id?: string;
@@ -36,15 +41,24 @@ export class SilenceError extends Error {}
  */
 export function newSilence(body: unknown, user: string, now = Date.now()): Silence {
   const b = (body ?? {}) as Partial<Silence>;
-  if (b.id !== undefined) throw new SilenceError('a silence is created here, not updated: expire it and create another');
-  if (!Array.isArray(b.matchers) || b.matchers.length === 0) throw new SilenceError('a silence needs at least one matcher');
+  if (b.id !== undefined)
+    throw new SilenceError('a silence is created here, not updated: expire it and create another');
+  if (!Array.isArray(b.matchers) || b.matchers.length === 0)
+    throw new SilenceError('a silence needs at least one matcher');
   const matchers = b.matchers.map((m): Matcher => {
-    if (typeof m?.name !== 'string' || !m.name || typeof m.value !== 'string') throw new SilenceError('each matcher needs a name and a value');
+    if (typeof m?.name !== 'string' || !m.name || typeof m.value !== 'string')
+      throw new SilenceError('each matcher needs a name and a value');
     return { name: m.name, value: m.value, isRegex: m.isRegex === true, isEqual: m.isEqual !== false };
   });
   const endsAt = Date.parse(String(b.endsAt));
   if (!Number.isFinite(endsAt) || endsAt <= now) throw new SilenceError('endsAt must be a time in the future');
   const comment = typeof b.comment === 'string' ? b.comment.trim() : '';
   if (!comment) throw new SilenceError('say why (a comment) the alerts are silenced');
-  return { matchers, startsAt: new Date(now).toISOString(), endsAt: new Date(endsAt).toISOString(), createdBy: user, comment };
+  return {
+    matchers,
+    startsAt: new Date(now).toISOString(),
+    endsAt: new Date(endsAt).toISOString(),
+    createdBy: user,
+    comment,
+  };
 }

@@ -14,8 +14,14 @@ export interface StaticFile {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
 };
 
 /** packages/console/dist beside this package (dist/console/static.js → ../../../console/dist). */
@@ -35,7 +41,12 @@ export function loadStatic(dir = CONSOLE_DIST): Map<string, StaticFile> | undefi
   for (const p of walk(dir)) {
     const rel = `/${relative(dir, p).split('\\').join('/')}`;
     const body = readFileSync(p);
-    files.set(rel, { body, gzip: gzipSync(body), type: TYPES[extname(p)] ?? 'application/octet-stream', immutable: rel.startsWith('/assets/') });
+    files.set(rel, {
+      body,
+      gzip: gzipSync(body),
+      type: TYPES[extname(p)] ?? 'application/octet-stream',
+      immutable: rel.startsWith('/assets/'),
+    });
   }
   return files;
 }

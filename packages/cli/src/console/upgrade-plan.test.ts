@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { KUBERNETES_MINORS } from '@wharf/apiserver';
 import { clusterOf, upgradeTargets } from './upgrade-plan.js';
 
-describe('the Cluster page\'s upgrade plan', () => {
+describe("the Cluster page's upgrade plan", () => {
   it('offers the latest patch of the running minor and the next minor, never a skip or a downgrade', () => {
     const [first = '', second = '', third = ''] = Object.keys(KUBERNETES_MINORS);
     const latest = (m: string): string => `${m}.${KUBERNETES_MINORS[m] ?? 0}`;
@@ -19,7 +19,10 @@ describe('the Cluster page\'s upgrade plan', () => {
     const state = mkdtempSync(join(tmpdir(), 'wharf-state-'));
     try {
       mkdirSync(join(state, 'prod'));
-      writeFileSync(join(state, 'prod', 'cluster.json'), JSON.stringify({ spec: { name: 'prod', dataDir: join(state, 'prod', 'data') } }));
+      writeFileSync(
+        join(state, 'prod', 'cluster.json'),
+        JSON.stringify({ spec: { name: 'prod', dataDir: join(state, 'prod', 'data') } }),
+      );
       mkdirSync(join(state, 'stray'));
       expect(clusterOf(join(state, 'prod', 'data/'), state)).toBe('prod');
       expect(clusterOf('/var/lib/other', state)).toBeUndefined();

@@ -31,7 +31,11 @@ export interface PlanOf {
   readonly go: boolean;
 }
 
-export interface UpgradePlans { readonly from: string; readonly cluster: string | undefined; readonly plans: PlanOf[] }
+export interface UpgradePlans {
+  readonly from: string;
+  readonly cluster: string | undefined;
+  readonly plans: PlanOf[];
+}
 
 /** Where `wharf cluster upgrade` may go from `from` (X.Y.Z): this minor's latest patch, the next minor's. */
 export function upgradeTargets(from: string): string[] {
@@ -39,7 +43,9 @@ export function upgradeTargets(from: string): string[] {
   const next = `1.${minorIndex(minor) + 1}`;
   const patch = Number(from.split('.')[2]);
   return [
-    ...(KUBERNETES_MINORS[minor] !== undefined && (KUBERNETES_MINORS[minor] ?? 0) > patch ? [`${minor}.${KUBERNETES_MINORS[minor]}`] : []),
+    ...(KUBERNETES_MINORS[minor] !== undefined && (KUBERNETES_MINORS[minor] ?? 0) > patch
+      ? [`${minor}.${KUBERNETES_MINORS[minor]}`]
+      : []),
     ...(KUBERNETES_MINORS[next] !== undefined ? [`${next}.${KUBERNETES_MINORS[next]}`] : []),
   ];
 }
@@ -61,7 +67,14 @@ export function clusterOf(dataDir: string, state = stateDir({})): string | undef
 function userClient(api: ApiTarget, token: string): KubeClient {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'wharf', server: `https://${api.host}:${api.port}`, caData: Buffer.from(api.ca).toString('base64'), skipTLSVerify: false }],
+    clusters: [
+      {
+        name: 'wharf',
+        server: `https://${api.host}:${api.port}`,
+        caData: Buffer.from(api.ca).toString('base64'),
+        skipTLSVerify: false,
+      },
+    ],
     users: [{ name: 'user', token }],
     contexts: [{ name: 'user', cluster: 'wharf', user: 'user' }],
     currentContext: 'user',
@@ -69,7 +82,12 @@ function userClient(api: ApiTarget, token: string): KubeClient {
   return new KubeClient(kc, { requestTimeoutMs: 20_000, userAgent: 'wharf-console' });
 }
 
-export async function planUpgrades(c: KubeClient, dataDir: string, cluster: string | undefined, now = Date.now()): Promise<UpgradePlans> {
+export async function planUpgrades(
+  c: KubeClient,
+  dataDir: string,
+  cluster: string | undefined,
+  now = Date.now(),
+): Promise<UpgradePlans> {
   const from = await currentVersion(c);
   const plans: PlanOf[] = [];
   for (const to of upgradeTargets(from)) {
@@ -77,26 +95,56 @@ export async function planUpgrades(c: KubeClient, dataDir: string, cluster: stri
     const facts = await gatherFacts({}, { name: cluster ?? '', dataDir }, c, to, BACKUP_MAX_AGE_MS);
     const findings = preflight({ ...facts, now });
     plans.push({
-      to, nodes: facts.agents.map((a) => a.node).sort(), findings, go: !findings.some((f) => f.level === 'blocker'),
-      removed: removedBetween(from, to).map((a) => ({ groupVersion: `${a.group}/${a.version}`, replacement: a.replacement })),
+      to,
+      nodes: facts.agents.map((a) => a.node).sort(),
+      findings,
+      go: !findings.some((f) => f.level === 'blocker'),
+      removed: removedBetween(from, to).map((a) => ({
+        groupVersion: `${a.group}/${a.version}`,
+        replacement: a.replacement,
+      })),
     });
   }
   return { from, cluster, plans };
 }
 
-export async function upgradePlan(api: ApiTarget, dataDir: string, headers: IncomingHttpHeaders, res: ServerResponse): Promise<void> {
+export async function upgradePlan(
+  api: ApiTarget,
+  dataDir: string,
+  headers: IncomingHttpHeaders,
+  res: ServerResponse,
+): Promise<void> {
   const json = (status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(body));
   };
   const token = /^Bearer (\S+)$/.exec(headers.authorization ?? '')?.[1] ?? sessionToken(headers);
-  if (!token) return json(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 401, reason: 'Unauthorized', message: 'sign in first' });
+  if (!token)
+    return json(401, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      code: 401,
+      reason: 'Unauthorized',
+      message: 'sign in first',
+    });
   const c = userClient(api, token);
   try {
     json(200, await planUpgrades(c, dataDir, clusterOf(dataDir)));
   } catch (e) {
     // The API's refusal as it gave it (403 for a user who may not read nodes or /metrics).
-    if (e instanceof ApiError) res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(e.body);
-    else json(503, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: `the upgrade plan could not be made: ${(e as Error).message}` });
+    if (e instanceof ApiError)
+      res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(e.body);
+    else
+      json(503, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        code: 503,
+        reason: 'ServiceUnavailable',
+        message: `the upgrade plan could not be made: ${(e as Error).message}`,
+      });
   } finally {
     c.close();
   }

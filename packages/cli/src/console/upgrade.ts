@@ -14,12 +14,23 @@ const BEARER_PROTOCOL = 'base64url.bearer.authorization.k8s.io.';
 const PASSED = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'user-agent', 'origin'];
 
 /** The request head to send upstream: the user's token (header or sub-protocol) as Authorization. */
-export function upstreamHead(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>, target: Pick<ApiTarget, 'host' | 'port'>): string {
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+export function upstreamHead(
+  req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+  target: Pick<ApiTarget, 'host' | 'port'>,
+): string {
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL));
   const protocols = offered.filter((p) => !p.startsWith(BEARER_PROTOCOL));
   const token = bearer ? Buffer.from(bearer.slice(BEARER_PROTOCOL.length), 'base64url').toString('utf8') : undefined;
-  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`, `Host: ${target.host}:${target.port}`, 'Connection: Upgrade', 'Upgrade: websocket'];
+  const lines = [
+    `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`,
+    `Host: ${target.host}:${target.port}`,
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+  ];
   for (const h of PASSED) {
     const v = req.headers[h];
     if (typeof v === 'string') lines.push(`${h}: ${v}`);

@@ -28,7 +28,10 @@ export function kubeconfigPath(flag: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /** The namespace: the flag, else the current context's, else `default`. */
-export function namespaceOf(flag: string | undefined, kc: Pick<KubeConfig, 'getContextObject' | 'getCurrentContext'>): string {
+export function namespaceOf(
+  flag: string | undefined,
+  kc: Pick<KubeConfig, 'getContextObject' | 'getCurrentContext'>,
+): string {
   return flag || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
 }
 

@@ -30,10 +30,16 @@ export function explain(e: unknown, t: Target): Error {
   if (!(e instanceof ApiError)) return e instanceof Error ? e : new Error(String(e));
   const what = t.name ? `${t.resource} ${t.name}` : `${t.resource}s`;
   if (e.status === 404) return new CliError(`${what} not found in namespace ${t.namespace}`);
-  if (e.status === 403) return new CliError(`forbidden: you may not ${t.verb} ${t.resource}s in namespace ${t.namespace}${statusMessage(e) ? ` (${statusMessage(e)})` : ''}`);
-  if (e.status === 401) return new CliError('unauthorized: the kubeconfig\'s credentials were refused');
-  if (e.status === 409 && e.reason === 'AlreadyExists') return new CliError(`${what} already exists in namespace ${t.namespace}`);
-  return new CliError(`cannot ${t.verb} ${what} in namespace ${t.namespace}: ${statusMessage(e) ?? `HTTP ${e.status}`}`);
+  if (e.status === 403)
+    return new CliError(
+      `forbidden: you may not ${t.verb} ${t.resource}s in namespace ${t.namespace}${statusMessage(e) ? ` (${statusMessage(e)})` : ''}`,
+    );
+  if (e.status === 401) return new CliError("unauthorized: the kubeconfig's credentials were refused");
+  if (e.status === 409 && e.reason === 'AlreadyExists')
+    return new CliError(`${what} already exists in namespace ${t.namespace}`);
+  return new CliError(
+    `cannot ${t.verb} ${what} in namespace ${t.namespace}: ${statusMessage(e) ?? `HTTP ${e.status}`}`,
+  );
 }
 
 /** Runs a request, turning its failure into a one-line error about `t`. */

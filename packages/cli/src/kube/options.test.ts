@@ -17,13 +17,31 @@ describe('wharf app|config|secret help', () => {
   addAppCommands(program);
   addConfigCommands(program);
   addSecretCommands(program);
-  const verbs = program.commands.flatMap((group) => group.commands.map((v) => [`${group.name()} ${v.name()}`, v] as const));
+  const verbs = program.commands.flatMap((group) =>
+    group.commands.map((v) => [`${group.name()} ${v.name()}`, v] as const),
+  );
 
   it('has the verbs of the issue', () => {
     expect(verbs.map(([n]) => n)).toEqual([
-      'app create', 'app ls', 'app get', 'app deploy', 'app scale', 'app history', 'app rollback', 'app logs', 'app exec', 'app url', 'app delete',
-      'config set', 'config get', 'config history', 'config diff', 'config rollback',
-      'secret set', 'secret ls', 'secret rm',
+      'app create',
+      'app ls',
+      'app get',
+      'app deploy',
+      'app scale',
+      'app history',
+      'app rollback',
+      'app logs',
+      'app exec',
+      'app url',
+      'app delete',
+      'config set',
+      'config get',
+      'config history',
+      'config diff',
+      'config rollback',
+      'secret set',
+      'secret ls',
+      'secret rm',
     ]);
   });
 

@@ -5,13 +5,18 @@ import { CliError } from './errors.js';
 /** --kubeconfig and -n/--namespace. */
 export function withCluster(cmd: Command): Command {
   return cmd
-    .option('--kubeconfig <file>', 'the cluster (default: $KUBECONFIG, else the kubeconfig of "wharf up" in ~/.wharf, else ~/.kube/config)')
+    .option(
+      '--kubeconfig <file>',
+      'the cluster (default: $KUBECONFIG, else the kubeconfig of "wharf up" in ~/.wharf, else ~/.kube/config)',
+    )
     .option('-n, --namespace <ns>', 'the namespace (default: the kubeconfig context\'s, else "default")');
 }
 
 /** -o json|yaml for verbs that print objects. */
 export function withOutput(cmd: Command): Command {
-  return cmd.addOption(new Option('-o, --output <format>', 'print objects as json or yaml instead of a table').choices(['json', 'yaml']));
+  return cmd.addOption(
+    new Option('-o, --output <format>', 'print objects as json or yaml instead of a table').choices(['json', 'yaml']),
+  );
 }
 
 /** --no-wait and --timeout for long operations. */

@@ -4,7 +4,15 @@ import { kubeconfigPath, namespaceOf } from './context.js';
 
 describe('output', () => {
   it('aligns columns as kubectl does, the last one unpadded', () => {
-    expect(renderTable(['NAME', 'READY'], [['shop', '2/2'], ['a', '0/1']])).toBe('NAME   READY\nshop   2/2\na      0/1\n');
+    expect(
+      renderTable(
+        ['NAME', 'READY'],
+        [
+          ['shop', '2/2'],
+          ['a', '0/1'],
+        ],
+      ),
+    ).toBe('NAME   READY\nshop   2/2\na      0/1\n');
   });
 
   it('accepts json and yaml for -o and names anything else', () => {
@@ -29,7 +37,10 @@ describe('connection', () => {
   });
 
   it('uses -n, else the context namespace, else default', () => {
-    const kc = (ns?: string) => ({ getCurrentContext: () => 'c', getContextObject: () => ({ name: 'c', cluster: 'x', user: 'u', ...(ns ? { namespace: ns } : {}) }) });
+    const kc = (ns?: string) => ({
+      getCurrentContext: () => 'c',
+      getContextObject: () => ({ name: 'c', cluster: 'x', user: 'u', ...(ns ? { namespace: ns } : {}) }),
+    });
     expect(namespaceOf('demo', kc('team'))).toBe('demo');
     expect(namespaceOf(undefined, kc('team'))).toBe('team');
     expect(namespaceOf(undefined, kc())).toBe('default');

@@ -53,10 +53,15 @@ export function writeLogin(dir: string, login: CachedLogin): string {
   return file;
 }
 
-/** An ID token's `exp` and `iat` in seconds since the epoch (0 if absent): unverified, only to decide when to refresh. */
+/**
+ * An ID token's `exp` and `iat` in seconds since the epoch (0 if absent): unverified, only to decide when to refresh.
+ */
 export function tokenTimes(idToken: string): { exp: number; iat: number } {
   try {
-    const c = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
+    const c = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: unknown;
+      iat?: unknown;
+    };
     return { exp: typeof c.exp === 'number' ? c.exp : 0, iat: typeof c.iat === 'number' ? c.iat : 0 };
   } catch {
     return { exp: 0, iat: 0 };

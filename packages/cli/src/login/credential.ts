@@ -38,7 +38,8 @@ export async function oidcCredential(o: CredentialOptions): Promise<ExecCredenti
 }
 
 async function refresh(login: CachedLogin, cacheDir: string, again: string): Promise<CachedLogin> {
-  if (!login.refreshToken) throw new Error(`the ID token from ${login.issuer} expired and there is no refresh token: ${again}`);
+  if (!login.refreshToken)
+    throw new Error(`the ID token from ${login.issuer} expired and there is no refresh token: ${again}`);
   const config = await discoverIssuer(login);
   const client = await import('openid-client');
   let tokens;
@@ -48,8 +49,11 @@ async function refresh(login: CachedLogin, cacheDir: string, again: string): Pro
     throw new Error(`the refresh token was refused (${describe(e)}): ${again}`);
   }
   if (!tokens.id_token) throw new Error(`${login.issuer} gave no ID token on refresh: ${again}`);
-  const next: CachedLogin = { ...login, idToken: tokens.id_token, refreshToken: tokens.refresh_token ?? login.refreshToken };
+  const next: CachedLogin = {
+    ...login,
+    idToken: tokens.id_token,
+    refreshToken: tokens.refresh_token ?? login.refreshToken,
+  };
   writeLogin(cacheDir, next);
   return next;
 }
-

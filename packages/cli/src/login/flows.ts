@@ -39,21 +39,35 @@ export async function authorizationCodeFlow(config: Configuration, o: FlowOption
       }
       const error = url.searchParams.get('error');
       res.writeHead(error ? 400 : 200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(error ? `Sign-in failed: ${error}. You may close this tab.\n` : 'Signed in to Wharf. You may close this tab.\n');
-      if (error) reject(new Error(`the issuer refused the sign-in: ${error}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`));
+      res.end(
+        error ? `Sign-in failed: ${error}. You may close this tab.\n` : 'Signed in to Wharf. You may close this tab.\n',
+      );
+      if (error)
+        reject(
+          new Error(
+            `the issuer refused the sign-in: ${error}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`,
+          ),
+        );
       else resolve(url);
     };
   });
   const server = createServer((req, res) => answer(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new Error(`cannot listen on 127.0.0.1:${o.listenPort} for the sign-in redirect: ${e.message}`)));
+    server.once('error', (e) =>
+      reject(new Error(`cannot listen on 127.0.0.1:${o.listenPort} for the sign-in redirect: ${e.message}`)),
+    );
     server.listen(o.listenPort, '127.0.0.1', () => resolve());
   });
   const redirectBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const redirectUri = `${redirectBase}/callback`;
   try {
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri, scope: o.scope, state, nonce, code_challenge: challenge, code_challenge_method: 'S256',
+      redirect_uri: redirectUri,
+      scope: o.scope,
+      state,
+      nonce,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
       // Refresh tokens need consent with offline_access at most issuers.
       ...(o.scope.split(' ').includes('offline_access') ? { prompt: 'consent' } : {}),
     });
@@ -61,7 +75,12 @@ export async function authorizationCodeFlow(config: Configuration, o: FlowOption
     if (o.openBrowser) openInBrowser(url.href);
     const back = await withTimeout(callback, o.timeoutMs, 'the sign-in');
     try {
-      return await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      return await client.authorizationCodeGrant(config, back, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      });
     } catch (e) {
       throw new Error(`the issuer did not give tokens for the sign-in: ${describe(e)}`);
     }

@@ -22,7 +22,13 @@ export async function discoverIssuer(o: IssuerOptions): Promise<Configuration> {
   const auth = o.clientSecret ? client.ClientSecretBasic(o.clientSecret) : client.None();
   let config: Configuration;
   try {
-    config = await client.discovery(url, o.clientId, undefined, auth, fetch ? { [client.customFetch]: fetch } : undefined);
+    config = await client.discovery(
+      url,
+      o.clientId,
+      undefined,
+      auth,
+      fetch ? { [client.customFetch]: fetch } : undefined,
+    );
   } catch (e) {
     throw new Error(`cannot read the discovery document of ${o.issuer}: ${describe(e)}`);
   }
@@ -32,7 +38,12 @@ export async function discoverIssuer(o: IssuerOptions): Promise<Configuration> {
 
 /** openid-client's errors carry the OAuth error and its description, and the network cause. */
 export function describe(e: unknown): string {
-  const err = e as { message?: string; error?: string; error_description?: string; cause?: { message?: string; error?: string; error_description?: string } };
+  const err = e as {
+    message?: string;
+    error?: string;
+    error_description?: string;
+    cause?: { message?: string; error?: string; error_description?: string };
+  };
   const oauth = err.error ?? err.cause?.error;
   const desc = err.error_description ?? err.cause?.error_description;
   if (oauth) return `${oauth}${desc ? `: ${desc}` : ''}`;

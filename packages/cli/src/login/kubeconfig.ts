@@ -5,11 +5,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-interface Named<T> { name: string; [k: string]: unknown; value?: T }
+interface Named<T> {
+  name: string;
+  [k: string]: unknown;
+  value?: T;
+}
 interface KubeconfigDoc {
   clusters?: Named<unknown>[];
   users?: Named<unknown>[];
-  contexts?: ({ name: string; context?: { cluster?: string; user?: string; namespace?: string } })[];
+  contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[];
   'current-context'?: string;
   [k: string]: unknown;
 }
@@ -26,14 +30,25 @@ export interface ExecUser {
 
 /** Adds (or replaces) the user and its context and makes the context current; returns the cluster's name. */
 export function addExecUser(file: string, u: ExecUser): string {
-  if (!existsSync(file)) throw new Error(`kubeconfig ${file} does not exist: sign in to a cluster you have a kubeconfig for (--kubeconfig FILE)`);
+  if (!existsSync(file))
+    throw new Error(
+      `kubeconfig ${file} does not exist: sign in to a cluster you have a kubeconfig for (--kubeconfig FILE)`,
+    );
   const doc = (parse(readFileSync(file, 'utf8')) ?? {}) as KubeconfigDoc;
   const current = doc.contexts?.find((c) => c.name === doc['current-context']);
   const cluster = current?.context?.cluster ?? (doc.clusters?.length === 1 ? doc.clusters[0]?.name : undefined);
   if (!cluster) throw new Error(`kubeconfig ${file} has no current context to take the cluster from`);
   const user = {
     name: u.name,
-    user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: u.command, args: [...u.args], interactiveMode: 'Never', provideClusterInfo: false } },
+    user: {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: u.command,
+        args: [...u.args],
+        interactiveMode: 'Never',
+        provideClusterInfo: false,
+      },
+    },
   };
   doc.users = [...(doc.users ?? []).filter((x) => x.name !== u.name), user];
   const namespace = u.namespace ?? current?.context?.namespace;

@@ -4,26 +4,40 @@ import type { Command } from 'commander';
 import { collect, example, withCluster, withOutput } from '../kube/options.js';
 
 const actions = () => import('./actions.js');
-const memberOptions = (cmd: Command): Command => cmd
-  .option('--user <name>', 'a user (as the API server names them, e.g. an OIDC email)')
-  .option('--group <name>', 'a group (e.g. from the OIDC groups claim)')
-  .option('--service-account <ns/name>', 'a service account');
+const memberOptions = (cmd: Command): Command =>
+  cmd
+    .option('--user <name>', 'a user (as the API server names them, e.g. an OIDC email)')
+    .option('--group <name>', 'a group (e.g. from the OIDC groups claim)')
+    .option('--service-account <ns/name>', 'a service account');
 
 export function addProjectCommands(program: Command): void {
-  const project = program.command('project').description('projects: a team\'s namespaces, members, quota and defaults');
+  const project = program.command('project').description("projects: a team's namespaces, members, quota and defaults");
 
   // Projects are cluster-wide: no -n; --namespace names the project's namespaces.
-  project.command('create <name>')
-    .option('--kubeconfig <file>', 'the cluster (default: $KUBECONFIG, else the kubeconfig of "wharf up" in ~/.wharf, else ~/.kube/config)')
+  project
+    .command('create <name>')
+    .option(
+      '--kubeconfig <file>',
+      'the cluster (default: $KUBECONFIG, else the kubeconfig of "wharf up" in ~/.wharf, else ~/.kube/config)',
+    )
     .description('create a project; its namespaces are created (or adopted if they exist) and labelled')
     .requiredOption('--namespace <ns>', 'a namespace of the project (repeatable)', collect)
     .option('--display-name <text>', 'a human name')
-    .option('--quota <k=v,...>', 'the ResourceQuota each namespace of the project gets, e.g. requests.cpu=4,requests.memory=8Gi,pods=50')
+    .option(
+      '--quota <k=v,...>',
+      'the ResourceQuota each namespace of the project gets, e.g. requests.cpu=4,requests.memory=8Gi,pods=50',
+    )
     .option('--default-limits <k=v,...>', 'container limits where a pod sets none, e.g. cpu=500m,memory=256Mi')
     .option('--default-requests <k=v,...>', 'container requests where a pod sets none')
-    .option('--quota-existing', 'also put the quota and defaults into namespaces that existed before (default: only into namespaces the project creates)')
-    .option('--isolate', 'refuse network traffic from other projects\' pods (a NetworkPolicy in each namespace)')
-    .addHelpText('after', example('wharf project create shop --namespace shop-dev --namespace shop-prod --quota requests.cpu=4,pods=50'))
+    .option(
+      '--quota-existing',
+      'also put the quota and defaults into namespaces that existed before (default: only into namespaces the project creates)',
+    )
+    .option('--isolate', "refuse network traffic from other projects' pods (a NetworkPolicy in each namespace)")
+    .addHelpText(
+      'after',
+      example('wharf project create shop --namespace shop-dev --namespace shop-prod --quota requests.cpu=4,pods=50'),
+    )
     .action(async (name: string, o) => (await actions()).create(name, o));
 
   withOutput(withCluster(project.command('ls')))
@@ -37,7 +51,12 @@ export function addProjectCommands(program: Command): void {
   memberOptions(withCluster(project.command('add-member <name>')))
     .description('give a user, group or service account a role in every namespace of the project')
     .requiredOption('--role <role>', 'admin, developer or viewer')
-    .addHelpText('after', example('wharf project add-member shop --group shop-devs --role developer\nwharf project add-member shop --user ana@example.com --role admin'))
+    .addHelpText(
+      'after',
+      example(
+        'wharf project add-member shop --group shop-devs --role developer\nwharf project add-member shop --user ana@example.com --role admin',
+      ),
+    )
     .action(async (name: string, o) => (await actions()).addMember(name, o));
 
   memberOptions(withCluster(project.command('remove-member <name>')))

@@ -10,12 +10,17 @@ export function addSecretCommands(program: Command): void {
   const secret = program.command('secret').description('secrets of applications: set, list (names and keys), remove');
 
   withCluster(secret.command('set <app-or-secret> <key>'))
-    .description('set KEY in the Secret of application APP (APP-secrets) or in the Secret of that name; the value comes from stdin or --from-file, never from the command line')
-    .option('--from-file <path>', 'the value is this file\'s exact bytes')
-    .addHelpText('after', example(`
+    .description(
+      'set KEY in the Secret of application APP (APP-secrets) or in the Secret of that name; the value comes from stdin or --from-file, never from the command line',
+    )
+    .option('--from-file <path>', "the value is this file's exact bytes")
+    .addHelpText(
+      'after',
+      example(`
 printf %s "$DB_PASSWORD" | wharf secret set shop DB_PASSWORD -n demo
 wharf secret set shop TLS_KEY --from-file ./tls.key
-wharf secret set shop API_TOKEN          # on a terminal: typed without echo`))
+wharf secret set shop API_TOKEN          # on a terminal: typed without echo`),
+    )
     .action(async (target: string, key: string, o) => (await actions()).set(target, key, o));
 
   withOutput(withCluster(secret.command('ls [app-or-secret]')))

@@ -10,7 +10,17 @@ export interface SecretSummary {
 }
 
 export function renderSecrets(rows: readonly SecretSummary[]): string {
-  const table = renderTable(['NAME', 'TYPE', 'KEYS'], rows.map((r) => [r.name, r.type, r.keys.join(',') || '-']));
-  const revealed = rows.filter((r) => r.values).map((r) => Object.entries(r.values ?? {}).map(([k, v]) => `${r.name}/${k}=${v}\n`).join('')).join('');
+  const table = renderTable(
+    ['NAME', 'TYPE', 'KEYS'],
+    rows.map((r) => [r.name, r.type, r.keys.join(',') || '-']),
+  );
+  const revealed = rows
+    .filter((r) => r.values)
+    .map((r) =>
+      Object.entries(r.values ?? {})
+        .map(([k, v]) => `${r.name}/${k}=${v}\n`)
+        .join(''),
+    )
+    .join('');
   return revealed ? `${table}\n${revealed}` : table;
 }

@@ -38,7 +38,11 @@ function readHidden(stdin: NodeJS.ReadStream, prompt: string): Promise<Buffer> {
 }
 
 /** The value of `wharf secret set`: the file's exact bytes, else stdin. */
-export async function secretValue(key: string, file: string | undefined, stdin: NodeJS.ReadStream = process.stdin): Promise<Buffer> {
+export async function secretValue(
+  key: string,
+  file: string | undefined,
+  stdin: NodeJS.ReadStream = process.stdin,
+): Promise<Buffer> {
   if (file) return readFileSync(file);
   if (stdin.isTTY) return readHidden(stdin, `value of ${key} (not shown): `);
   return readPipe(stdin);

@@ -8,7 +8,9 @@ export function addTokenCommands(program: Command): void {
   const token = program.command('token').description('bootstrap tokens for joining nodes: create, list, delete');
 
   withCluster(token.command('create'))
-    .description('create a bootstrap token (printed once, as ID.SECRET) that may ask for a node client certificate until it expires')
+    .description(
+      'create a bootstrap token (printed once, as ID.SECRET) that may ask for a node client certificate until it expires',
+    )
     .option('--ttl <duration>', 'how long it stays valid, e.g. 30m, 24h (0: never expires)', '24h')
     .option('--description <text>', 'what the token is for')
     .option('--groups <groups>', 'extra groups, comma-separated, each starting with system:bootstrappers:')

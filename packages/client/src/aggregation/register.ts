@@ -5,13 +5,20 @@
 import type { KubeClient } from '../client.js';
 import { isStatus } from '../client.js';
 
-type Body = Record<string, unknown> & { metadata: { name: string; resourceVersion?: string; [field: string]: unknown } };
+type Body = Record<string, unknown> & {
+  metadata: { name: string; resourceVersion?: string; [field: string]: unknown };
+};
 
 /** Creates `body` under `collection`, or replaces the existing object with it. */
 export async function applyObject(client: KubeClient, collection: string, body: Body): Promise<void> {
-  const current = await client.getOptional<{ metadata: { resourceVersion?: string } }>(`${collection}/${body.metadata.name}`);
+  const current = await client.getOptional<{ metadata: { resourceVersion?: string } }>(
+    `${collection}/${body.metadata.name}`,
+  );
   if (current) {
-    await client.replace(`${collection}/${body.metadata.name}`, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });
+    await client.replace(`${collection}/${body.metadata.name}`, {
+      ...body,
+      metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
     return;
   }
   try {
@@ -37,17 +44,29 @@ export async function registerAggregatedApi(client: KubeClient, a: AggregatedApi
   const ns = a.namespace;
   await applyObject(client, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   await applyObject(client, `/api/v1/namespaces/${ns}/services`, {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: a.service, namespace: ns }, spec: { ports: [{ name: 'https', port: 443, targetPort: a.port }] },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: a.service, namespace: ns },
+    spec: { ports: [{ name: 'https', port: 443, targetPort: a.port }] },
   });
   await applyObject(client, `/api/v1/namespaces/${ns}/endpoints`, {
-    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: a.service, namespace: ns }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: a.port }] }],
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: a.service, namespace: ns },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: a.port }] }],
   });
   const name = `${a.version}.${a.group}`;
   await applyObject(client, '/apis/apiregistration.k8s.io/v1/apiservices', {
-    apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name },
+    apiVersion: 'apiregistration.k8s.io/v1',
+    kind: 'APIService',
+    metadata: { name },
     spec: {
-      group: a.group, version: a.version, service: { namespace: ns, name: a.service, port: 443 },
-      caBundle: Buffer.from(a.caBundle).toString('base64'), groupPriorityMinimum: 1000, versionPriority: 15,
+      group: a.group,
+      version: a.version,
+      service: { namespace: ns, name: a.service, port: 443 },
+      caBundle: Buffer.from(a.caBundle).toString('base64'),
+      groupPriorityMinimum: 1000,
+      versionPriority: 15,
     },
   });
 }

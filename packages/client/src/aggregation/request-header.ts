@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { KubeClient } from '../client.js';
 
-export const AUTHENTICATION_CONFIGMAP_PATH = '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication';
+export const AUTHENTICATION_CONFIGMAP_PATH =
+  '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication';
 
 /** Who the front proxy says is asking. */
 export interface RemoteUser {
@@ -34,7 +35,10 @@ const list = (raw: string | undefined, fallback: string[]): string[] => {
 /** The requestheader settings in the ConfigMap's data; throws when it names no CA. */
 export function requestHeaderConfig(data: Readonly<Record<string, string>>): RequestHeaderConfig {
   const clientCa = data['requestheader-client-ca-file'];
-  if (!clientCa) throw new Error('extension-apiserver-authentication has no requestheader-client-ca-file: the API server does not proxy with a client certificate');
+  if (!clientCa)
+    throw new Error(
+      'extension-apiserver-authentication has no requestheader-client-ca-file: the API server does not proxy with a client certificate',
+    );
   return {
     clientCa,
     allowedNames: list(data['requestheader-allowed-names'], []),
@@ -57,13 +61,17 @@ export class RequestHeaderAuth {
     return { ca: this.config.clientCa, requestCert: true, rejectUnauthorized: false };
   }
 
-  /** The caller named by a verified front proxy, or undefined (no, an unknown or a disallowed certificate; no user header). */
+  /**
+   * The caller named by a verified front proxy, or undefined (no, an unknown or a disallowed certificate; no user
+   * header).
+   */
   authenticate(req: IncomingMessage): RemoteUser | undefined {
     const socket = req.socket as TLSSocket;
     if (!socket.authorized) return undefined;
     const cn = socket.getPeerCertificate().subject?.CN;
     const names = Array.isArray(cn) ? cn : [cn];
-    if (this.config.allowedNames.length && !names.some((n) => n !== undefined && this.config.allowedNames.includes(n))) return undefined;
+    if (this.config.allowedNames.length && !names.some((n) => n !== undefined && this.config.allowedNames.includes(n)))
+      return undefined;
     const values = (headers: readonly string[]): string[] => headers.flatMap((h) => req.headersDistinct[h] ?? []);
     const name = values(this.config.usernameHeaders)[0];
     if (!name) return undefined;

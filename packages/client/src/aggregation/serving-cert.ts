@@ -6,14 +6,32 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
-export interface ServingCert { readonly ca: string; readonly cert: string; readonly key: string }
-
-function pair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; pem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
-  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey), pem: privateKey };
+export interface ServingCert {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
-function certificate(cn: string, key: forge.pki.PublicKey, signer: forge.pki.rsa.PrivateKey, issuer: forge.pki.Certificate | undefined, dnsNames: string[]): forge.pki.Certificate {
+function pair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; pem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey),
+    privateKey: forge.pki.privateKeyFromPem(privateKey),
+    pem: privateKey,
+  };
+}
+
+function certificate(
+  cn: string,
+  key: forge.pki.PublicKey,
+  signer: forge.pki.rsa.PrivateKey,
+  issuer: forge.pki.Certificate | undefined,
+  dnsNames: string[],
+): forge.pki.Certificate {
   const c = forge.pki.createCertificate();
   c.publicKey = key;
   c.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
@@ -21,9 +39,19 @@ function certificate(cn: string, key: forge.pki.PublicKey, signer: forge.pki.rsa
   c.validity.notAfter = new Date(Date.now() + 5 * 365 * 86_400_000);
   c.setSubject([{ name: 'commonName', value: cn }]);
   c.setIssuer(issuer ? issuer.subject.attributes : [{ name: 'commonName', value: cn }]);
-  c.setExtensions(issuer
-    ? [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) }]
-    : [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+  c.setExtensions(
+    issuer
+      ? [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+          { name: 'extKeyUsage', serverAuth: true },
+          { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
+        ]
+      : [
+          { name: 'basicConstraints', cA: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+        ],
+  );
   c.sign(signer, forge.md.sha256.create());
   return c;
 }
@@ -41,5 +69,9 @@ export function ensureServingCert(dir: string, dnsName: string): ServingCert {
     writeFileSync(f('tls.key'), leaf.pem, { mode: 0o600 });
     writeFileSync(f('name'), dnsName);
   }
-  return { ca: readFileSync(f('ca.crt'), 'utf8'), cert: readFileSync(f('tls.crt'), 'utf8'), key: readFileSync(f('tls.key'), 'utf8') };
+  return {
+    ca: readFileSync(f('ca.crt'), 'utf8'),
+    cert: readFileSync(f('tls.crt'), 'utf8'),
+    key: readFileSync(f('tls.key'), 'utf8'),
+  };
 }

@@ -13,34 +13,60 @@ const cfg = { namespace: 'kube-system', name: 'wharf-controller-manager', identi
 function lease(holder: string, renewAt: number, rv = '7'): V1Lease {
   return {
     metadata: { name: cfg.name, namespace: cfg.namespace, resourceVersion: rv },
-    spec: { holderIdentity: holder, leaseDurationSeconds: 15, renewTime: microTime(renewAt), acquireTime: microTime(T0 - 60_000), leaseTransitions: 2 },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: 15,
+      renewTime: microTime(renewAt),
+      acquireTime: microTime(T0 - 60_000),
+      leaseTransitions: 2,
+    },
   };
 }
 
 describe('decideLeadership', () => {
   it('creates the Lease when there is none', () => {
     const d = decideLeadership(undefined, cfg, T0);
-    expect(d).toMatchObject({ type: 'create', lease: { metadata: { name: 'wharf-controller-manager', namespace: 'kube-system' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15, leaseTransitions: 0 } } });
+    expect(d).toMatchObject({
+      type: 'create',
+      lease: {
+        metadata: { name: 'wharf-controller-manager', namespace: 'kube-system' },
+        spec: { holderIdentity: 'me', leaseDurationSeconds: 15, leaseTransitions: 0 },
+      },
+    });
     expect(String(d.type === 'create' && d.lease.spec?.renewTime)).toBe('2025-01-01T00:00:00.000000Z');
   });
 
   it('waits while another holder renewed within the lease duration', () => {
-    expect(decideLeadership(lease('other', T0 - 14_000), cfg, T0)).toEqual({ type: 'wait', holder: 'other', expiresAt: T0 + 1_000 });
+    expect(decideLeadership(lease('other', T0 - 14_000), cfg, T0)).toEqual({
+      type: 'wait',
+      holder: 'other',
+      expiresAt: T0 + 1_000,
+    });
   });
 
   it('takes over an expired Lease with a CAS on its resourceVersion and counts the transition', () => {
     const d = decideLeadership(lease('other', T0 - 15_001), cfg, T0);
-    expect(d).toMatchObject({ type: 'update', takeover: true, lease: { metadata: { resourceVersion: '7' }, spec: { holderIdentity: 'me', leaseTransitions: 3 } } });
+    expect(d).toMatchObject({
+      type: 'update',
+      takeover: true,
+      lease: { metadata: { resourceVersion: '7' }, spec: { holderIdentity: 'me', leaseTransitions: 3 } },
+    });
     expect(String(d.type === 'update' && d.lease.spec?.acquireTime)).toBe(String(microTime(T0)));
   });
 
   it('takes over a released Lease at once', () => {
-    expect(decideLeadership({ ...lease('', T0), spec: { ...lease('', T0).spec, leaseDurationSeconds: 1 } }, cfg, T0)).toMatchObject({ type: 'update', takeover: true });
+    expect(
+      decideLeadership({ ...lease('', T0), spec: { ...lease('', T0).spec, leaseDurationSeconds: 1 } }, cfg, T0),
+    ).toMatchObject({ type: 'update', takeover: true });
   });
 
   it('renews its own Lease, keeping acquireTime and transitions', () => {
     const d = decideLeadership(lease('me', T0 - 2_000), cfg, T0);
-    expect(d).toMatchObject({ type: 'update', takeover: false, lease: { spec: { holderIdentity: 'me', leaseTransitions: 2, acquireTime: microTime(T0 - 60_000) } } });
+    expect(d).toMatchObject({
+      type: 'update',
+      takeover: false,
+      lease: { spec: { holderIdentity: 'me', leaseTransitions: 2, acquireTime: microTime(T0 - 60_000) } },
+    });
   });
 });
 
@@ -83,19 +109,40 @@ class FakeLeases {
     return {
       get: async <T>(): Promise<T> => {
         check();
-        if (!self.lease) throw new ApiError({ method: 'PUT', path: 'lease', status: 404, body: JSON.stringify({ reason: 'NotFound', message: 'not found' }) });
+        if (!self.lease)
+          throw new ApiError({
+            method: 'PUT',
+            path: 'lease',
+            status: 404,
+            body: JSON.stringify({ reason: 'NotFound', message: 'not found' }),
+          });
         return structuredClone(self.lease) as T;
       },
       create: async <T>(_p: string, body: unknown): Promise<T> => {
         check();
-        if (self.lease) throw new ApiError({ method: 'PUT', path: 'lease', status: 409, body: JSON.stringify({ reason: 'AlreadyExists', message: 'exists' }) });
-        self.lease = { ...(body as V1Lease), metadata: { ...(body as V1Lease).metadata, resourceVersion: String(++self.rv) } };
+        if (self.lease)
+          throw new ApiError({
+            method: 'PUT',
+            path: 'lease',
+            status: 409,
+            body: JSON.stringify({ reason: 'AlreadyExists', message: 'exists' }),
+          });
+        self.lease = {
+          ...(body as V1Lease),
+          metadata: { ...(body as V1Lease).metadata, resourceVersion: String(++self.rv) },
+        };
         return structuredClone(self.lease) as T;
       },
       replace: async <T>(_p: string, body: unknown): Promise<T> => {
         check();
         const b = body as V1Lease;
-        if (b.metadata?.resourceVersion !== self.lease?.metadata?.resourceVersion) throw new ApiError({ method: 'PUT', path: 'lease', status: 409, body: JSON.stringify({ reason: 'Conflict', message: 'stale' }) });
+        if (b.metadata?.resourceVersion !== self.lease?.metadata?.resourceVersion)
+          throw new ApiError({
+            method: 'PUT',
+            path: 'lease',
+            status: 409,
+            body: JSON.stringify({ reason: 'Conflict', message: 'stale' }),
+          });
         self.lease = { ...b, metadata: { ...b.metadata, resourceVersion: String(++self.rv) } };
         return structuredClone(self.lease) as T;
       },
@@ -110,7 +157,13 @@ describe('LeaderElector', () => {
     const aDown = { value: false };
     const log: string[] = [];
     const elector = (id: string, down: { value: boolean }): LeaderElector =>
-      new LeaderElector({ client: store.client(down), identity: id, clock, onStartedLeading: () => void log.push(`${id} start`), onStoppedLeading: () => void log.push(`${id} stop`) });
+      new LeaderElector({
+        client: store.client(down),
+        identity: id,
+        clock,
+        onStartedLeading: () => void log.push(`${id} start`),
+        onStoppedLeading: () => void log.push(`${id} stop`),
+      });
     const a = elector('a', aDown);
     const b = elector('b', { value: false });
     expect(await a.start()).toBe(true);
@@ -150,25 +203,66 @@ describe('LeaderElector', () => {
 describe('LeaderElector logging', () => {
   it('logs a lost connection at warn with the error, and a start callback that throws at error', async () => {
     const lines: { level: number; msg: string; err?: { message: string } }[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(JSON.parse(chunk.toString())); done(); } }) });
+    const logger = createLogger({
+      destination: new Writable({
+        write: (chunk: Buffer, _e, done) => {
+          lines.push(JSON.parse(chunk.toString()));
+          done();
+        },
+      }),
+    });
     const clock = fakeClock();
     const store = new FakeLeases();
     const down = { value: true };
-    const elector = new LeaderElector({ client: store.client(down), identity: 'a', clock, logger, onStartedLeading: () => { throw new Error('boom'); }, onStoppedLeading: () => undefined });
+    const elector = new LeaderElector({
+      client: store.client(down),
+      identity: 'a',
+      clock,
+      logger,
+      onStartedLeading: () => {
+        throw new Error('boom');
+      },
+      onStoppedLeading: () => undefined,
+    });
     expect(await elector.start()).toBe(false);
-    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'leader election: lease update failed', err: expect.objectContaining({ message: 'connection refused' }) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'leader election: lease update failed',
+        err: expect.objectContaining({ message: 'connection refused' }),
+      }),
+    ]);
     down.value = false;
     await clock.advance(2_000);
     expect(elector.leading).toBe(true);
-    expect(lines.at(-1)).toEqual(expect.objectContaining({ level: 50, msg: 'leader election: start callback failed', err: expect.objectContaining({ message: 'boom' }) }));
+    expect(lines.at(-1)).toEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'leader election: start callback failed',
+        err: expect.objectContaining({ message: 'boom' }),
+      }),
+    );
     await elector.stop();
   });
 });
 
 describe('resolveLeaderElectorOptions', () => {
   it('applies every default once and keeps what was given, even beside undefined', () => {
-    const r = resolveLeaderElectorOptions({ client: new FakeLeases().client({ value: false }), renewIntervalMs: 500, retryIntervalMs: undefined, onStartedLeading: () => undefined, onStoppedLeading: () => undefined });
-    expect(r).toMatchObject({ namespace: 'kube-system', name: 'wharf-controller-manager', leaseDurationSeconds: 15, renewIntervalMs: 500, retryIntervalMs: 2000, renewDeadlineMs: 10_000 });
+    const r = resolveLeaderElectorOptions({
+      client: new FakeLeases().client({ value: false }),
+      renewIntervalMs: 500,
+      retryIntervalMs: undefined,
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
+    expect(r).toMatchObject({
+      namespace: 'kube-system',
+      name: 'wharf-controller-manager',
+      leaseDurationSeconds: 15,
+      renewIntervalMs: 500,
+      retryIntervalMs: 2000,
+      renewDeadlineMs: 10_000,
+    });
     expect(r.identity).toMatch(/_\d+-[0-9a-f-]{36}$/);
   });
 });

@@ -42,7 +42,15 @@ export function decideLeadership(current: V1Lease | undefined, cfg: LeaseConfig,
     leaseTransitions: 0,
   };
   if (!current) {
-    return { type: 'create', lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: cfg.name, namespace: cfg.namespace }, spec } };
+    return {
+      type: 'create',
+      lease: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: cfg.name, namespace: cfg.namespace },
+        spec,
+      },
+    };
   }
   const holder = current.spec?.holderIdentity ?? '';
   const expiresAt = leaseExpiry(current);
@@ -52,7 +60,12 @@ export function decideLeadership(current: V1Lease | undefined, cfg: LeaseConfig,
   const lease: V1Lease = {
     ...current,
     spec: ours
-      ? { ...current.spec, ...spec, acquireTime: current.spec?.acquireTime ?? spec.acquireTime, leaseTransitions: transitions }
+      ? {
+          ...current.spec,
+          ...spec,
+          acquireTime: current.spec?.acquireTime ?? spec.acquireTime,
+          leaseTransitions: transitions,
+        }
       : { ...current.spec, ...spec, leaseTransitions: transitions + 1 },
   };
   return { type: 'update', lease, takeover: !ours };
@@ -60,5 +73,8 @@ export function decideLeadership(current: V1Lease | undefined, cfg: LeaseConfig,
 
 /** The Lease a leader writes when it steps down, so a candidate need not wait for expiry. */
 export function releasedLease(current: V1Lease, now: number): V1Lease {
-  return { ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now) } };
+  return {
+    ...current,
+    spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now) },
+  };
 }

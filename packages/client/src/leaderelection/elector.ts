@@ -35,15 +35,35 @@ export interface LeaderElectorOptions {
 }
 
 /** The options with every default applied: what the elector reads. */
-export type ResolvedLeaderElectorOptions = Resolved<LeaderElectorOptions,
-  'namespace' | 'name' | 'identity' | 'leaseDurationSeconds' | 'renewIntervalMs' | 'retryIntervalMs' | 'renewDeadlineMs' | 'clock' | 'logger'>;
+export type ResolvedLeaderElectorOptions = Resolved<
+  LeaderElectorOptions,
+  | 'namespace'
+  | 'name'
+  | 'identity'
+  | 'leaseDurationSeconds'
+  | 'renewIntervalMs'
+  | 'retryIntervalMs'
+  | 'renewDeadlineMs'
+  | 'clock'
+  | 'logger'
+>;
 
 /** Applies the defaults once, so the elector never repeats them where it reads an option. */
 export function resolveLeaderElectorOptions(o: LeaderElectorOptions): ResolvedLeaderElectorOptions {
-  return withDefaults({
-    namespace: 'kube-system', name: 'wharf-controller-manager', identity: o.identity ?? defaultIdentity(), leaseDurationSeconds: 15,
-    renewIntervalMs: 2000, retryIntervalMs: 2000, renewDeadlineMs: 10_000, clock: realClock, logger: silentLogger,
-  }, o);
+  return withDefaults(
+    {
+      namespace: 'kube-system',
+      name: 'wharf-controller-manager',
+      identity: o.identity ?? defaultIdentity(),
+      leaseDurationSeconds: 15,
+      renewIntervalMs: 2000,
+      retryIntervalMs: 2000,
+      renewDeadlineMs: 10_000,
+      clock: realClock,
+      logger: silentLogger,
+    },
+    o,
+  );
 }
 
 export function defaultIdentity(): string {
@@ -96,7 +116,10 @@ export class LeaderElector {
     await this.inFlight;
     this.setLeading(false);
     await this.transitions;
-    if (this.holds) await this.release().catch((e: unknown) => this.opts.logger.warn({ err: e }, 'leader election: releasing the lease failed'));
+    if (this.holds)
+      await this.release().catch((e: unknown) =>
+        this.opts.logger.warn({ err: e }, 'leader election: releasing the lease failed'),
+      );
   }
 
   private tick(): Promise<void> {
@@ -112,9 +135,16 @@ export class LeaderElector {
     const now = this.clock.now();
     try {
       const current = await this.read();
-      const decision = decideLeadership(current, {
-        namespace: this.opts.namespace, name: this.name, identity: this.identity, leaseDurationSeconds: this.opts.leaseDurationSeconds,
-      }, now);
+      const decision = decideLeadership(
+        current,
+        {
+          namespace: this.opts.namespace,
+          name: this.name,
+          identity: this.identity,
+          leaseDurationSeconds: this.opts.leaseDurationSeconds,
+        },
+        now,
+      );
       if (decision.type === 'wait') {
         // Another live holder: whatever we believed, we are not the leader.
         this.holds = false;
@@ -156,9 +186,16 @@ export class LeaderElector {
     this.isLeading = leading;
     leaderStatus(this.opts.name, leading);
     const cb = leading ? this.opts.onStartedLeading : this.opts.onStoppedLeading;
-    this.transitions = this.transitions.then(cb).catch((e: unknown) => this.opts.logger.error({ err: e }, `leader election: ${leading ? 'start' : 'stop'} callback failed`));
+    this.transitions = this.transitions
+      .then(cb)
+      .catch((e: unknown) =>
+        this.opts.logger.error({ err: e }, `leader election: ${leading ? 'start' : 'stop'} callback failed`),
+      );
   }
 }
 
 /** What a controller manager may tune of its election. */
-export type LeaderElectionOptions = Omit<LeaderElectorOptions, 'client' | 'clock' | 'onStartedLeading' | 'onStoppedLeading' | 'logger'>;
+export type LeaderElectionOptions = Omit<
+  LeaderElectorOptions,
+  'client' | 'clock' | 'onStartedLeading' | 'onStoppedLeading' | 'logger'
+>;

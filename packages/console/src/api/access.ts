@@ -36,9 +36,17 @@ export function canI(q: AccessQuery): Promise<Access> {
   if (!p) {
     p = api<Review>('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       method: 'POST',
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { ...q, namespace: q.namespace ?? '' } } },
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { ...q, namespace: q.namespace ?? '' } },
+      },
     }).then(
-      (r) => ({ allowed: r.status?.allowed === true, reason: r.status?.reason ?? r.status?.evaluationError ?? '', pending: false }),
+      (r) => ({
+        allowed: r.status?.allowed === true,
+        reason: r.status?.reason ?? r.status?.evaluationError ?? '',
+        pending: false,
+      }),
       (e: Error) => ({ allowed: false, reason: e.message, pending: false }),
     );
     cache.set(key, p);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { duration, isDone, outcome, pipelineOf, rerunOf, stepState, taskColumns, type PipelineRun } from './builds.js';
 
-const run = (conditions: { type: string; status: string; reason?: string }[], labels: Record<string, string> = {}): PipelineRun => ({ metadata: { name: 'b', labels }, spec: {}, status: { conditions } });
+const run = (
+  conditions: { type: string; status: string; reason?: string }[],
+  labels: Record<string, string> = {},
+): PipelineRun => ({ metadata: { name: 'b', labels }, spec: {}, status: { conditions } });
 
-describe('the Builds page\'s reading of PipelineRuns', () => {
-  it('says Tekton\'s reason, Pending before any condition, and done only once Succeeded is True or False', () => {
+describe("the Builds page's reading of PipelineRuns", () => {
+  it("says Tekton's reason, Pending before any condition, and done only once Succeeded is True or False", () => {
     expect(outcome(run([]))).toBe('Pending');
     expect(outcome(run([{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }]))).toBe('Running');
     expect(isDone(run([{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }]))).toBe(false);
@@ -25,14 +28,21 @@ describe('the Builds page\'s reading of PipelineRuns', () => {
   });
 });
 
-describe('a build\'s rerun and task graph', () => {
+describe("a build's rerun and task graph", () => {
   const inline: PipelineRun = {
-    metadata: { name: 'ci-7', namespace: 'default', labels: { 'tekton.dev/pipeline': 'ci', team: 'a' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'platform.wharf.dev/commit': 'abc' } },
+    metadata: {
+      name: 'ci-7',
+      namespace: 'default',
+      labels: { 'tekton.dev/pipeline': 'ci', team: 'a' },
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'platform.wharf.dev/commit': 'abc' },
+    },
     spec: {
       status: 'Cancelled',
       pipelineSpec: {
         tasks: [
-          { name: 'clone' }, { name: 'test', runAfter: ['clone'] }, { name: 'lint', runAfter: ['clone'] },
+          { name: 'clone' },
+          { name: 'test', runAfter: ['clone'] },
+          { name: 'lint', runAfter: ['clone'] },
           { name: 'pack', params: [{ name: 'tag', value: '$(tasks.test.results.version)' }], runAfter: ['lint'] },
         ],
         finally: [{ name: 'notify' }],
@@ -41,14 +51,24 @@ describe('a build\'s rerun and task graph', () => {
   };
   it('reruns with the same spec (not its cancel), the user labels and a trigger naming the run', () => {
     const r = rerunOf(inline);
-    expect(r.metadata).toMatchObject({ generateName: 'ci-7-', namespace: 'default', labels: { team: 'a' }, annotations: { 'platform.wharf.dev/commit': 'abc', 'platform.wharf.dev/trigger': 'rerun of ci-7' } });
+    expect(r.metadata).toMatchObject({
+      generateName: 'ci-7-',
+      namespace: 'default',
+      labels: { team: 'a' },
+      annotations: { 'platform.wharf.dev/commit': 'abc', 'platform.wharf.dev/trigger': 'rerun of ci-7' },
+    });
     expect(r.metadata.labels).not.toHaveProperty('tekton.dev/pipeline');
     expect(r.metadata.annotations).not.toHaveProperty('kubectl.kubernetes.io/last-applied-configuration');
     expect(r.spec.status).toBeUndefined();
     expect(r.spec.pipelineSpec).toBe(inline.spec.pipelineSpec);
   });
   it('lays tasks out in columns by what they wait for, results read included, finally last', () => {
-    expect(taskColumns(inline).map((c) => c.map((t) => t.name))).toEqual([['clone'], ['test', 'lint'], ['pack'], ['notify']]);
+    expect(taskColumns(inline).map((c) => c.map((t) => t.name))).toEqual([
+      ['clone'],
+      ['test', 'lint'],
+      ['pack'],
+      ['notify'],
+    ]);
     expect(taskColumns(inline)[2]?.[0]?.after).toEqual(['lint', 'test']);
   });
 });

@@ -3,7 +3,11 @@
 import { getToken } from '../auth/token.js';
 
 /** One field the API refused (a 422's details.causes): `field` is a path like spec.components[0].replicas. */
-export interface StatusCause { reason?: string; field?: string; message?: string }
+export interface StatusCause {
+  reason?: string;
+  field?: string;
+  message?: string;
+}
 
 export interface Status {
   kind?: string;
@@ -46,7 +50,12 @@ export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Resp
   if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), signal: o.signal });
+    res = await fetch(path, {
+      method: o.method ?? 'GET',
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      signal: o.signal,
+    });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'NetworkError', (e as Error).message);
@@ -60,7 +69,12 @@ export async function apiRaw(path: string, o: RequestOptions = {}): Promise<Resp
       s = { message: text.trim() };
     }
     const reg = s.errors?.[0];
-    throw new ApiError(s.code ?? res.status, s.reason ?? reg?.code ?? res.statusText, s.message || reg?.message || `HTTP ${res.status}`, s.details?.causes ?? []);
+    throw new ApiError(
+      s.code ?? res.status,
+      s.reason ?? reg?.code ?? res.statusText,
+      s.message || reg?.message || `HTTP ${res.status}`,
+      s.details?.causes ?? [],
+    );
   }
   return res;
 }

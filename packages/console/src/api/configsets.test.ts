@@ -3,11 +3,12 @@ import { editedData, impactOf, publishedVersion, readersOf } from './configsets.
 import type { Application, ConfigSet } from './platform.js';
 
 const app = (name: string, config: NonNullable<Application['spec']['components'][number]['config']>): Application => ({
-  metadata: { name }, spec: { components: [{ name: 'web', runtime: { image: 'busybox:1' }, config }] },
+  metadata: { name },
+  spec: { components: [{ name: 'web', runtime: { image: 'busybox:1' }, config }] },
 });
 const cs: ConfigSet = { metadata: { name: 'shop-settings', resourceVersion: '7' }, spec: { data: { A: '1', B: '2' } } };
 
-describe('the Configuration page\'s edit of a ConfigSet', () => {
+describe("the Configuration page's edit of a ConfigSet", () => {
   it('sets or removes one key and leaves the others', () => {
     expect(editedData(cs, { key: 'A', value: 'x' })).toEqual({ A: 'x', B: '2' });
     expect(editedData(cs, { key: 'B', value: null })).toEqual({ A: '1' });
@@ -29,7 +30,10 @@ describe('the Configuration page\'s edit of a ConfigSet', () => {
     expect(readersOf('shop-settings', apps)).toEqual(['batch', 'shop', 'site']);
   });
   it('counts a version as published only once the controller has observed the write', () => {
-    const at = (version: number, observedGeneration: number): ConfigSet => ({ ...cs, status: { version, observedGeneration } });
+    const at = (version: number, observedGeneration: number): ConfigSet => ({
+      ...cs,
+      status: { version, observedGeneration },
+    });
     expect(publishedVersion(at(2, 2), 2, 3)).toBeUndefined();
     expect(publishedVersion(at(2, 3), 2, 3)).toBeUndefined();
     expect(publishedVersion(at(3, 3), 2, 3)).toBe(3);

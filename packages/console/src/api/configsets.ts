@@ -14,7 +14,10 @@ export const ANNOTATION_CHANGE_MESSAGE = `${GROUP}/change-message`;
 export const configSetPath = (ns: string, name: string): string => `${configSetsPath(ns)}/${encodeURIComponent(name)}`;
 
 /** One key set (a string) or removed (null), as the user asked for it. */
-export interface KeyEdit { key: string; value: string | null }
+export interface KeyEdit {
+  key: string;
+  value: string | null;
+}
 
 /** A Secret-like key name, as `wharf config set` accepts (env var names and file names). */
 export const KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
@@ -26,12 +29,22 @@ export const keyPatch = (edit: KeyEdit): DataPatch => ({ [edit.key]: edit.value 
 
 /** The patch that makes `current` equal `target` again (a rollback to the version holding `target`). */
 export function restorePatch(current: Record<string, string>, target: Record<string, string>): DataPatch {
-  return { ...Object.fromEntries(Object.keys(current).filter((k) => !(k in target)).map((k) => [k, null])), ...target };
+  return {
+    ...Object.fromEntries(
+      Object.keys(current)
+        .filter((k) => !(k in target))
+        .map((k) => [k, null]),
+    ),
+    ...target,
+  };
 }
 
 function patchOf(cs: ConfigSet, data: DataPatch, message: string): unknown {
   return {
-    metadata: { resourceVersion: cs.metadata.resourceVersion, annotations: { [ANNOTATION_CHANGE_MESSAGE]: message.trim() || null } },
+    metadata: {
+      resourceVersion: cs.metadata.resourceVersion,
+      annotations: { [ANNOTATION_CHANGE_MESSAGE]: message.trim() || null },
+    },
     spec: { data },
   };
 }
@@ -49,13 +62,21 @@ export function editedData(cs: ConfigSet, edit: KeyEdit): Record<string, string>
  * stored) and answers the per-key changes the write would make.
  */
 export async function checkEdit(ns: string, cs: ConfigSet, edit: DataPatch, message: string): Promise<KeyChange[]> {
-  const would = await api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?dryRun=All&fieldManager=wharf-console`, { method: 'PATCH', contentType: MERGE, body: patchOf(cs, edit, message) });
+  const would = await api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?dryRun=All&fieldManager=wharf-console`, {
+    method: 'PATCH',
+    contentType: MERGE,
+    body: patchOf(cs, edit, message),
+  });
   return changesBetween(cs.spec.data ?? {}, would.spec.data ?? {});
 }
 
 /** Writes the edit; the answer's generation is what the published version must have observed. */
 export function saveEdit(ns: string, cs: ConfigSet, edit: DataPatch, message: string): Promise<ConfigSet> {
-  return api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?fieldManager=wharf-console`, { method: 'PATCH', contentType: MERGE, body: patchOf(cs, edit, message) });
+  return api<ConfigSet>(`${configSetPath(ns, cs.metadata.name)}?fieldManager=wharf-console`, {
+    method: 'PATCH',
+    contentType: MERGE,
+    body: patchOf(cs, edit, message),
+  });
 }
 
 /** The version published for a write of `generation`, once the platform has published it. */
@@ -91,24 +112,46 @@ export function readsOf(ref: ConfigRef): string {
   return ref.as === 'file' ? `file ${ref.mountPath ?? ''}` : ref.prefix ? `${ref.as} (${ref.prefix}*)` : ref.as;
 }
 
-export function impactOf(configSet: string, changes: readonly KeyChange[], apps: readonly Application[]): ImpactEntry[] {
+export function impactOf(
+  configSet: string,
+  changes: readonly KeyChange[],
+  apps: readonly Application[],
+): ImpactEntry[] {
   const changed = changes.map((c) => c.key);
   const removed = new Set(changes.filter((c) => c.change === 'removed').map((c) => c.key));
-  return apps.flatMap((app) => app.spec.components.flatMap((comp) => (comp.config ?? []).filter((r) => r.configSet === configSet).map((ref): ImpactEntry => {
-    const keys = ref.keys ? changed.filter((k) => ref.keys?.includes(k)) : changed;
-    const base = {
-      application: app.metadata.name, component: comp.name, reads: readsOf(ref),
-      keys, missing: (ref.keys ?? []).filter((k) => removed.has(k)),
-    };
-    const update = ref.update ?? 'rollout';
-    if (!changes.length) return { ...base, effect: 'nothing', why: 'noChange' };
-    if (update === 'manual') return { ...base, effect: 'nothing', why: 'manual' };
-    if (update === 'inPlace') return keys.length ? { ...base, effect: 'inPlace', why: 'inPlace' } : { ...base, effect: 'nothing', why: 'inPlaceNone' };
-    return { ...base, effect: 'rollout', why: keys.length ? 'rollout' : 'rolloutNone' };
-  })));
+  return apps.flatMap((app) =>
+    app.spec.components.flatMap((comp) =>
+      (comp.config ?? [])
+        .filter((r) => r.configSet === configSet)
+        .map((ref): ImpactEntry => {
+          const keys = ref.keys ? changed.filter((k) => ref.keys?.includes(k)) : changed;
+          const base = {
+            application: app.metadata.name,
+            component: comp.name,
+            reads: readsOf(ref),
+            keys,
+            missing: (ref.keys ?? []).filter((k) => removed.has(k)),
+          };
+          const update = ref.update ?? 'rollout';
+          if (!changes.length) return { ...base, effect: 'nothing', why: 'noChange' };
+          if (update === 'manual') return { ...base, effect: 'nothing', why: 'manual' };
+          if (update === 'inPlace')
+            return keys.length
+              ? { ...base, effect: 'inPlace', why: 'inPlace' }
+              : { ...base, effect: 'nothing', why: 'inPlaceNone' };
+          return { ...base, effect: 'rollout', why: keys.length ? 'rollout' : 'rolloutNone' };
+        }),
+    ),
+  );
 }
 
 /** The applications reading a ConfigSet, for the list page. */
 export function readersOf(configSet: string, apps: readonly Application[]): string[] {
-  return [...new Set(apps.filter((a) => a.spec.components.some((c) => (c.config ?? []).some((r) => r.configSet === configSet))).map((a) => a.metadata.name))].sort();
+  return [
+    ...new Set(
+      apps
+        .filter((a) => a.spec.components.some((c) => (c.config ?? []).some((r) => r.configSet === configSet)))
+        .map((a) => a.metadata.name),
+    ),
+  ].sort();
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { budgetNotes, planDrain, selects } from './drain.js';
 import type { KubeObject } from './types.js';
 
-const pod = (name: string, extra: Partial<KubeObject['metadata']> & { ownerReferences?: object[] } = {}): KubeObject => ({ metadata: { name, namespace: 'default', ...extra } });
+const pod = (
+  name: string,
+  extra: Partial<KubeObject['metadata']> & { ownerReferences?: object[] } = {},
+): KubeObject => ({ metadata: { name, namespace: 'default', ...extra } });
 
 describe('draining a node from the console', () => {
   it('evicts all but DaemonSet and mirror pods, and names the pods no controller recreates', () => {
@@ -22,9 +25,15 @@ describe('draining a node from the console', () => {
     expect(selects({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, { app: 'web' })).toBe(true);
     expect(selects({}, { app: 'web' })).toBe(true);
     const budgets = [
-      { metadata: { name: 'web-pdb' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 1 }, status: { currentHealthy: 1, desiredHealthy: 1, disruptionsAllowed: 0 } },
+      {
+        metadata: { name: 'web-pdb' },
+        spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 1 },
+        status: { currentHealthy: 1, desiredHealthy: 1, disruptionsAllowed: 0 },
+      },
       { metadata: { name: 'db-pdb' }, spec: { selector: { matchLabels: { app: 'db' } }, maxUnavailable: 0 } },
     ];
-    expect(budgetNotes(pod('web-1', { labels: { app: 'web' } }), budgets)).toEqual(['web-pdb (minAvailable 1): 1 healthy, 1 needed, 0 disruptions allowed']);
+    expect(budgetNotes(pod('web-1', { labels: { app: 'web' } }), budgets)).toEqual([
+      'web-pdb (minAvailable 1): 1 healthy, 1 needed, 0 disruptions allowed',
+    ]);
   });
 });

@@ -16,10 +16,24 @@ export const KINDS: readonly KindInfo[] = [
   { plural: 'jobs', kind: 'Job', group: 'batch', version: 'v1', namespaced: true, section: 'workloads' },
   { plural: 'pods', kind: 'Pod', group: '', version: 'v1', namespaced: true, section: 'workloads' },
   { plural: 'services', kind: 'Service', group: '', version: 'v1', namespaced: true, section: 'network' },
-  { plural: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, section: 'network' },
+  {
+    plural: 'ingresses',
+    kind: 'Ingress',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    section: 'network',
+  },
   { plural: 'configmaps', kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, section: 'config' },
   { plural: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, section: 'config' },
-  { plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', group: '', version: 'v1', namespaced: true, section: 'storage' },
+  {
+    plural: 'persistentvolumeclaims',
+    kind: 'PersistentVolumeClaim',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    section: 'storage',
+  },
   { plural: 'events', kind: 'Event', group: '', version: 'v1', namespaced: true, section: 'cluster' },
   { plural: 'namespaces', kind: 'Namespace', group: '', version: 'v1', namespaced: false, section: 'cluster' },
   { plural: 'nodes', kind: 'Node', group: '', version: 'v1', namespaced: false, section: 'cluster' },
@@ -35,7 +49,9 @@ function groupBase(k: KindInfo): string {
 
 /** The collection: one namespace's, or every namespace's when `namespace` is empty. */
 export function collectionPath(k: KindInfo, namespace: string | undefined): string {
-  return k.namespaced && namespace ? `${groupBase(k)}/namespaces/${encodeURIComponent(namespace)}/${k.plural}` : `${groupBase(k)}/${k.plural}`;
+  return k.namespaced && namespace
+    ? `${groupBase(k)}/namespaces/${encodeURIComponent(namespace)}/${k.plural}`
+    : `${groupBase(k)}/${k.plural}`;
 }
 
 export function objectPath(k: KindInfo, namespace: string | undefined, name: string): string {

@@ -22,27 +22,52 @@ export interface NewAppForm {
 const trimmed = (s: string | undefined): string => (s ?? '').trim();
 
 export function applicationOf(f: NewAppForm): Application {
-  const command = (f.command ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const command = (f.command ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const host = trimmed(f.host);
   const component = {
     name: trimmed(f.component) || 'web',
     runtime: { image: trimmed(f.image), ...(command.length ? { command } : {}) },
-    ...(f.artifacts?.length ? { artifacts: f.artifacts.map((a) => ({ image: trimmed(a.image), path: trimmed(a.path), mountPath: trimmed(a.mountPath) })) } : {}),
+    ...(f.artifacts?.length
+      ? {
+          artifacts: f.artifacts.map((a) => ({
+            image: trimmed(a.image),
+            path: trimmed(a.path),
+            mountPath: trimmed(a.mountPath),
+          })),
+        }
+      : {}),
     replicas: f.replicas ?? 1,
     ...(f.port ? { ports: [{ port: f.port }] } : {}),
     ...(host ? { expose: { host } } : {}),
-    ...(f.config?.length ? {
-      config: f.config.map((c) => ({ configSet: trimmed(c.configSet), as: c.as ?? 'env', ...(c.as === 'file' && trimmed(c.mountPath) ? { mountPath: trimmed(c.mountPath) } : {}) })),
-    } : {}),
+    ...(f.config?.length
+      ? {
+          config: f.config.map((c) => ({
+            configSet: trimmed(c.configSet),
+            as: c.as ?? 'env',
+            ...(c.as === 'file' && trimmed(c.mountPath) ? { mountPath: trimmed(c.mountPath) } : {}),
+          })),
+        }
+      : {}),
   };
   return {
-    apiVersion: `${GROUP}/v1alpha1`, kind: 'Application',
+    apiVersion: `${GROUP}/v1alpha1`,
+    kind: 'Application',
     metadata: { name: trimmed(f.name), namespace: f.namespace },
-    spec: { components: [component], ...(f.analysisSeconds !== undefined && f.analysisSeconds !== null ? { rollout: { analysisSeconds: f.analysisSeconds } } : {}) } as Application['spec'],
+    spec: {
+      components: [component],
+      ...(f.analysisSeconds !== undefined && f.analysisSeconds !== null
+        ? { rollout: { analysisSeconds: f.analysisSeconds } }
+        : {}),
+    } as Application['spec'],
   };
 }
 
-/** The form field a cause's path names (`spec.components[0].artifacts[1].mountPath` → artifacts.1.mountPath), if any. */
+/**
+ * The form field a cause's path names (`spec.components[0].artifacts[1].mountPath` → artifacts.1.mountPath), if any.
+ */
 export function fieldOf(cause: StatusCause): (string | number)[] | undefined {
   const path = (cause.field ?? '').replace(/^\./, '');
   if (path === 'metadata.name') return ['name'];
@@ -50,13 +75,27 @@ export function fieldOf(cause: StatusCause): (string | number)[] | undefined {
   if (!m) return undefined;
   const rest = m[1] ?? '';
   const list = /^(artifacts|config)\[(\d+)\]\.?(\w*)/.exec(rest);
-  if (list) return list[3] ? [list[1] ?? '', Number(list[2]), list[3]] : [list[1] ?? '', Number(list[2]), list[1] === 'config' ? 'configSet' : 'image'];
-  const simple: Record<string, string> = { name: 'component', 'runtime.image': 'image', 'runtime.command': 'command', replicas: 'replicas', 'ports[0].port': 'port', 'expose.host': 'host', expose: 'host' };
+  if (list)
+    return list[3]
+      ? [list[1] ?? '', Number(list[2]), list[3]]
+      : [list[1] ?? '', Number(list[2]), list[1] === 'config' ? 'configSet' : 'image'];
+  const simple: Record<string, string> = {
+    name: 'component',
+    'runtime.image': 'image',
+    'runtime.command': 'command',
+    replicas: 'replicas',
+    'ports[0].port': 'port',
+    'expose.host': 'host',
+    expose: 'host',
+  };
   const hit = Object.entries(simple).find(([p]) => rest === p || rest.startsWith(`${p}.`) || rest.startsWith(`${p}[`));
   return hit ? [hit[1]] : undefined;
 }
 
 /** Dry run first (validation and admission; nothing stored), then the create, as `wharf app create` would. */
 export async function createApplication(app: Application, dryRun: boolean): Promise<Application> {
-  return api<Application>(`${appsPath(app.metadata.namespace ?? '')}?fieldManager=wharf-console${dryRun ? '&dryRun=All' : ''}`, { method: 'POST', body: app });
+  return api<Application>(
+    `${appsPath(app.metadata.namespace ?? '')}?fieldManager=wharf-console${dryRun ? '&dryRun=All' : ''}`,
+    { method: 'POST', body: app },
+  );
 }

@@ -7,12 +7,26 @@ const app = (conditions: { type: string; status: string; reason?: string }[]): A
   status: { conditions, components: [{ name: 'web', replicas: 3, readyReplicas: 2, updatedReplicas: 2 }] },
 });
 
-describe('the Applications page\'s reading of an Application', () => {
+describe("the Applications page's reading of an Application", () => {
   it('states it as `wharf app ls` does: Degraded over Progressing over Ready', () => {
     expect(stateOf(app([]))).toBe('Pending');
     expect(stateOf(app([{ type: 'Ready', status: 'True', reason: 'Available' }]))).toBe('Ready');
-    expect(stateOf(app([{ type: 'Ready', status: 'True' }, { type: 'Progressing', status: 'True', reason: 'Canary' }]))).toBe('Canary');
-    expect(stateOf(app([{ type: 'Progressing', status: 'True', reason: 'Canary' }, { type: 'Degraded', status: 'True', reason: 'CrashLooping' }]))).toBe('CrashLooping');
+    expect(
+      stateOf(
+        app([
+          { type: 'Ready', status: 'True' },
+          { type: 'Progressing', status: 'True', reason: 'Canary' },
+        ]),
+      ),
+    ).toBe('Canary');
+    expect(
+      stateOf(
+        app([
+          { type: 'Progressing', status: 'True', reason: 'Canary' },
+          { type: 'Degraded', status: 'True', reason: 'CrashLooping' },
+        ]),
+      ),
+    ).toBe('CrashLooping');
     expect(stateOf(app([{ type: 'Ready', status: 'False', reason: 'PodsNotReady' }]))).toBe('PodsNotReady');
   });
   it('counts ready pods from status and desired from the spec', () => {

@@ -12,8 +12,19 @@ const MERGE = 'application/merge-patch+json';
 export const LABEL_APPLICATION = `${GROUP}/application`;
 export const ANNOTATION_ROLLBACK_TO = `${GROUP}/rollback-to`;
 
-export interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
-export interface ImagePin { component: string; role: string; image: string; digest?: string }
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+export interface ImagePin {
+  component: string;
+  role: string;
+  image: string;
+  digest?: string;
+}
 
 export interface Component {
   name: string;
@@ -37,11 +48,25 @@ export interface Application extends KubeObject {
 }
 
 export interface Revision extends KubeObject {
-  spec: { application: string; revision: number; cause: string; config: { configSet: string; version: number }[]; secrets: { secret: string; hash: string }[]; images: ImagePin[] };
+  spec: {
+    application: string;
+    revision: number;
+    cause: string;
+    config: { configSet: string; version: number }[];
+    secrets: { secret: string; hash: string }[];
+    images: ImagePin[];
+  };
   status?: { phase?: string; message?: string; images?: ImagePin[] };
 }
 
-export interface ConfigVersion { version: number; configMap: string; author?: string; time: string; message?: string; keys: string[] }
+export interface ConfigVersion {
+  version: number;
+  configMap: string;
+  author?: string;
+  time: string;
+  message?: string;
+  keys: string[];
+}
 
 export interface ConfigSet extends KubeObject {
   spec: { data?: Record<string, string>; binaryData?: Record<string, string> };
@@ -49,9 +74,11 @@ export interface ConfigSet extends KubeObject {
 }
 
 /** One namespace's Applications, or every namespace's when `ns` is empty. */
-export const appsPath = (ns: string): string => (ns ? `${BASE}/namespaces/${encodeURIComponent(ns)}/applications` : `${BASE}/applications`);
+export const appsPath = (ns: string): string =>
+  ns ? `${BASE}/namespaces/${encodeURIComponent(ns)}/applications` : `${BASE}/applications`;
 export const appPath = (ns: string, name: string): string => `${appsPath(ns)}/${encodeURIComponent(name)}`;
-export const revisionsPath = (ns: string): string => `${BASE}/namespaces/${encodeURIComponent(ns)}/applicationrevisions`;
+export const revisionsPath = (ns: string): string =>
+  `${BASE}/namespaces/${encodeURIComponent(ns)}/applicationrevisions`;
 export const configSetsPath = (ns: string): string => `${BASE}/namespaces/${encodeURIComponent(ns)}/configsets`;
 
 /** `ready/desired` pods of one component: desired from the spec, ready from the controller's status. */
@@ -72,17 +99,32 @@ export function stateOf(app: Application): string {
 
 /** `wharf app rollback NAME --to N`: the annotation the controller turns into a new revision copying N. */
 export function requestRollback(ns: string, name: string, to: number): Promise<Application> {
-  return api<Application>(appPath(ns, name), { method: 'PATCH', contentType: MERGE, body: { metadata: { annotations: { [ANNOTATION_ROLLBACK_TO]: String(to) } } } });
+  return api<Application>(appPath(ns, name), {
+    method: 'PATCH',
+    contentType: MERGE,
+    body: { metadata: { annotations: { [ANNOTATION_ROLLBACK_TO]: String(to) } } },
+  });
 }
 
 /**
  * `wharf app scale NAME --component C --replicas N`: read, change the component's replicas, write
  * back with the resourceVersion; a conflict with the controller's status write is retried.
  */
-export async function scaleComponent(ns: string, name: string, component: string, replicas: number): Promise<Application> {
+export async function scaleComponent(
+  ns: string,
+  name: string,
+  component: string,
+  replicas: number,
+): Promise<Application> {
   for (let attempt = 0; ; attempt++) {
     const app = await api<Application>(appPath(ns, name));
-    const next = { ...app, spec: { ...app.spec, components: app.spec.components.map((c) => (c.name === component ? { ...c, replicas } : c)) } };
+    const next = {
+      ...app,
+      spec: {
+        ...app.spec,
+        components: app.spec.components.map((c) => (c.name === component ? { ...c, replicas } : c)),
+      },
+    };
     try {
       return await api<Application>(appPath(ns, name), { method: 'PUT', body: next });
     } catch (e) {
@@ -93,12 +135,21 @@ export async function scaleComponent(ns: string, name: string, component: string
 
 /** The data of version `v` of a ConfigSet: its immutable ConfigMap (`wharf config get NAME --version V`). */
 export async function configVersionData(ns: string, configMap: string): Promise<Record<string, string>> {
-  const cm = await api<{ data?: Record<string, string>; binaryData?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${encodeURIComponent(configMap)}`);
-  const binary = Object.fromEntries(Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, `(binary, ${Math.floor((v.length * 3) / 4)} bytes)`]));
+  const cm = await api<{ data?: Record<string, string>; binaryData?: Record<string, string> }>(
+    `/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${encodeURIComponent(configMap)}`,
+  );
+  const binary = Object.fromEntries(
+    Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, `(binary, ${Math.floor((v.length * 3) / 4)} bytes)`]),
+  );
   return { ...binary, ...(cm.data ?? {}) };
 }
 
-export interface KeyChange { key: string; change: 'added' | 'changed' | 'removed'; before?: string; after?: string }
+export interface KeyChange {
+  key: string;
+  change: 'added' | 'changed' | 'removed';
+  before?: string;
+  after?: string;
+}
 
 /** The keys that differ between two versions, sorted, as `wharf config diff` lists them. */
 export function changesBetween(a: Record<string, string>, b: Record<string, string>): KeyChange[] {
@@ -106,6 +157,13 @@ export function changesBetween(a: Record<string, string>, b: Record<string, stri
     const before = a[key];
     const after = b[key];
     if (before === after) return [];
-    return [{ key, change: before === undefined ? 'added' : after === undefined ? 'removed' : 'changed', ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+    return [
+      {
+        key,
+        change: before === undefined ? 'added' : after === undefined ? 'removed' : 'changed',
+        ...(before !== undefined ? { before } : {}),
+        ...(after !== undefined ? { after } : {}),
+      },
+    ];
   });
 }

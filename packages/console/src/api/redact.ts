@@ -7,7 +7,16 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 export function redactSecret(o: KubeObject): KubeObject {
   if (o.kind !== 'Secret') return o;
-  const mask = (v: unknown): unknown => (v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((k) => [k, MASK])) : v);
-  const annotations = o.metadata.annotations && LAST_APPLIED in o.metadata.annotations ? { ...o.metadata.annotations, [LAST_APPLIED]: MASK } : o.metadata.annotations;
-  return { ...o, metadata: { ...o.metadata, ...(annotations ? { annotations } : {}) }, ...(o.data ? { data: mask(o.data) } : {}), ...(o.stringData ? { stringData: mask(o.stringData) } : {}) };
+  const mask = (v: unknown): unknown =>
+    v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((k) => [k, MASK])) : v;
+  const annotations =
+    o.metadata.annotations && LAST_APPLIED in o.metadata.annotations
+      ? { ...o.metadata.annotations, [LAST_APPLIED]: MASK }
+      : o.metadata.annotations;
+  return {
+    ...o,
+    metadata: { ...o.metadata, ...(annotations ? { annotations } : {}) },
+    ...(o.data ? { data: mask(o.data) } : {}),
+    ...(o.stringData ? { stringData: mask(o.stringData) } : {}),
+  };
 }

@@ -7,8 +7,10 @@ import type { AccessQuery } from './access.js';
 
 /** Manifest media types the page understands, for the Accept header (the registry answers what it stored). */
 const MANIFEST_TYPES = [
-  'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
 export const ANNOTATIONS = {
@@ -19,7 +21,12 @@ export const ANNOTATIONS = {
   baseDigest: 'org.opencontainers.image.base.digest',
 } as const;
 
-interface Descriptor { mediaType?: string; digest?: string; size?: number; platform?: { os?: string; architecture?: string } }
+interface Descriptor {
+  mediaType?: string;
+  digest?: string;
+  size?: number;
+  platform?: { os?: string; architecture?: string };
+}
 
 /** An image manifest or an index, as the registry stores it. */
 export interface Manifest {
@@ -49,10 +56,14 @@ const repoPath = (repository: string): string => repository.split('/').map(encod
 export function summarize(tag: string, digest: string, manifestBytes: number, m: Manifest): TagInfo {
   const parts = [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])];
   return {
-    tag, digest, mediaType: m.mediaType ?? '',
+    tag,
+    digest,
+    mediaType: m.mediaType ?? '',
     size: manifestBytes + parts.reduce((n, d) => n + (d?.size ?? 0), 0),
     layers: m.layers?.length ?? 0,
-    platforms: (m.manifests ?? []).flatMap((d) => (d.platform?.os ? [`${d.platform.os}/${d.platform.architecture ?? '?'}`] : [])),
+    platforms: (m.manifests ?? []).flatMap((d) =>
+      d.platform?.os ? [`${d.platform.os}/${d.platform.architecture ?? '?'}`] : [],
+    ),
     annotations: m.annotations ?? {},
   };
 }
@@ -83,10 +94,15 @@ export async function tags(repository: string): Promise<string[]> {
 }
 
 export async function tagInfo(repository: string, tag: string): Promise<TagInfo> {
-  const res = await apiRaw(`/v2/${repoPath(repository)}/manifests/${encodeURIComponent(tag)}`, { accept: MANIFEST_TYPES });
+  const res = await apiRaw(`/v2/${repoPath(repository)}/manifests/${encodeURIComponent(tag)}`, {
+    accept: MANIFEST_TYPES,
+  });
   const text = await res.text();
   const m = JSON.parse(text) as Manifest;
-  return summarize(tag, res.headers.get('docker-content-digest') ?? '', new TextEncoder().encode(text).length, { ...m, mediaType: m.mediaType ?? res.headers.get('content-type') ?? '' });
+  return summarize(tag, res.headers.get('docker-content-digest') ?? '', new TextEncoder().encode(text).length, {
+    ...m,
+    mediaType: m.mediaType ?? res.headers.get('content-type') ?? '',
+  });
 }
 
 /** Deletes the tag only: the manifest stays while other tags or digests reference it (the registry's rule). */
@@ -95,4 +111,9 @@ export async function deleteTag(repository: string, tag: string): Promise<void> 
 }
 
 /** The access review the Delete button waits for; the same attributes the registry authorizes. */
-export const deleteAccess = (repository: string): AccessQuery => ({ verb: 'delete', group: 'registry.wharf.dev', resource: 'repositories', name: repository });
+export const deleteAccess = (repository: string): AccessQuery => ({
+  verb: 'delete',
+  group: 'registry.wharf.dev',
+  resource: 'repositories',
+  name: repository,
+});

@@ -4,7 +4,12 @@
 import { api } from './client.js';
 import type { AccessQuery } from './access.js';
 
-export interface Matcher { name: string; value: string; isRegex: boolean; isEqual?: boolean }
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+}
 
 export interface Silence {
   id: string;
@@ -23,7 +28,10 @@ const NOT_IDENTIFYING = new Set(['__name__']);
 
 /** A silence of exactly this alert: an equality matcher for each of its labels, as Alertmanager's UI pre-fills. */
 export function matchersOf(labels: Record<string, string>): Matcher[] {
-  return Object.entries(labels).filter(([k]) => !NOT_IDENTIFYING.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+  return Object.entries(labels)
+    .filter(([k]) => !NOT_IDENTIFYING.has(k))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
 }
 
 function matches(m: Matcher, labels: Record<string, string>): boolean {
@@ -43,17 +51,26 @@ export function silencing(silences: readonly Silence[], labels: Record<string, s
 }
 
 /** "alertname=Watchdog, namespace=~team-.*" */
-export const describeMatchers = (ms: readonly Matcher[]): string => ms.map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}${m.value}`).join(', ');
+export const describeMatchers = (ms: readonly Matcher[]): string =>
+  ms.map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}${m.value}`).join(', ');
 
 export async function listSilences(namespace: string, signal?: AbortSignal): Promise<Silence[]> {
-  const all = await api<Silence[]>(`${BASE}/silences${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`, { signal });
+  const all = await api<Silence[]>(
+    `${BASE}/silences${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`,
+    { signal },
+  );
   // Newest first; expired ones last.
-  return all.sort((a, b) => Number(a.status.state === 'expired') - Number(b.status.state === 'expired') || b.startsAt.localeCompare(a.startsAt));
+  return all.sort(
+    (a, b) =>
+      Number(a.status.state === 'expired') - Number(b.status.state === 'expired') ||
+      b.startsAt.localeCompare(a.startsAt),
+  );
 }
 
 export async function createSilence(matchers: Matcher[], hours: number, comment: string): Promise<string> {
   const endsAt = new Date(Date.now() + hours * 3600_000).toISOString();
-  return (await api<{ silenceID: string }>(`${BASE}/silences`, { method: 'POST', body: { matchers, endsAt, comment } })).silenceID;
+  return (await api<{ silenceID: string }>(`${BASE}/silences`, { method: 'POST', body: { matchers, endsAt, comment } }))
+    .silenceID;
 }
 
 export async function expireSilence(id: string): Promise<void> {
@@ -61,7 +78,13 @@ export async function expireSilence(id: string): Promise<void> {
 }
 
 /** The access review the Silence and Expire buttons wait for; the question the gateway asks too. */
-export const silenceAccess = (verb: 'create' | 'delete' | 'list', namespace: string): AccessQuery => ({ verb, group: 'monitoring.wharf.dev', resource: 'silences', namespace });
+export const silenceAccess = (verb: 'create' | 'delete' | 'list', namespace: string): AccessQuery => ({
+  verb,
+  group: 'monitoring.wharf.dev',
+  resource: 'silences',
+  namespace,
+});
 
 /** The namespace a silence is confined to ('' = cluster-wide), as the gateway reads it. */
-export const silenceNamespace = (ms: readonly Matcher[]): string => ms.find((m) => m.name === 'namespace' && !m.isRegex && m.isEqual !== false)?.value ?? '';
+export const silenceNamespace = (ms: readonly Matcher[]): string =>
+  ms.find((m) => m.name === 'namespace' && !m.isRegex && m.isEqual !== false)?.value ?? '';

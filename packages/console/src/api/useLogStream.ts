@@ -19,7 +19,12 @@ export interface LogStream {
 const EMPTY: LogStream = { text: '', count: 0, error: undefined, lines: [] };
 
 /** Reads `path` line by line until it ends or `signal` aborts; rejects with the error that stopped it. */
-async function streamLines(path: string, signal: AbortSignal, onLines: (lines: string[]) => void, retryWhile?: (e: ApiError) => boolean): Promise<void> {
+async function streamLines(
+  path: string,
+  signal: AbortSignal,
+  onLines: (lines: string[]) => void,
+  retryWhile?: (e: ApiError) => boolean,
+): Promise<void> {
   let partial = '';
   for (;;) {
     try {
@@ -42,7 +47,11 @@ async function streamLines(path: string, signal: AbortSignal, onLines: (lines: s
   }
 }
 
-export function useLogStream(path: string | undefined, onPaint?: () => void, retryWhile?: (e: ApiError) => boolean): LogStream {
+export function useLogStream(
+  path: string | undefined,
+  onPaint?: () => void,
+  retryWhile?: (e: ApiError) => boolean,
+): LogStream {
   const [view, setView] = useState<LogStream>(EMPTY);
   useEffect(() => {
     setView(EMPTY);
@@ -56,15 +65,23 @@ export function useLogStream(path: string | undefined, onPaint?: () => void, ret
       setView({ text: lines.join('\n'), count: lines.length, error, lines: [...lines] });
       onPaint?.();
     };
-    void streamLines(path, ctl.signal, (got) => {
-      lines.push(...got);
-      if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
-      if (!frame) frame = requestAnimationFrame(paint);
-    }, retryWhile).then(() => !ctl.signal.aborted && paint(), (e: unknown) => {
-      if (ctl.signal.aborted) return;
-      error = e;
-      paint();
-    });
+    void streamLines(
+      path,
+      ctl.signal,
+      (got) => {
+        lines.push(...got);
+        if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES);
+        if (!frame) frame = requestAnimationFrame(paint);
+      },
+      retryWhile,
+    ).then(
+      () => !ctl.signal.aborted && paint(),
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        error = e;
+        paint();
+      },
+    );
     return () => {
       ctl.abort();
       if (frame) cancelAnimationFrame(frame);

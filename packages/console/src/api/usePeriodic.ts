@@ -20,9 +20,12 @@ export function usePeriodic<T>(key: string, load: (signal: AbortSignal) => Promi
     if (shown.current !== key) setState({ value: undefined, error: undefined });
     shown.current = key;
     const tick = (): void => {
-      load(ctl.signal).then((value) => setState({ value, error: undefined }), (error: unknown) => {
-        if ((error as Error).name !== 'AbortError') setState((s) => ({ value: s.value, error }));
-      });
+      load(ctl.signal).then(
+        (value) => setState({ value, error: undefined }),
+        (error: unknown) => {
+          if ((error as Error).name !== 'AbortError') setState((s) => ({ value: s.value, error }));
+        },
+      );
     };
     tick();
     const timer = setInterval(tick, everyMs);

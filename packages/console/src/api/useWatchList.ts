@@ -33,29 +33,34 @@ export function useWatchList(path: string | undefined, q: WatchQuery = {}): Live
       if (!frame) frame = requestAnimationFrame(flush);
     };
     setView({ items: [], loading: true, state, error: undefined });
-    void listWatch(path, { labelSelector, fieldSelector }, {
-      reset(items) {
-        map.clear();
-        for (const o of items) map.set(keyOf(o), o);
-        loading = false;
-        error = undefined;
-        schedule();
+    void listWatch(
+      path,
+      { labelSelector, fieldSelector },
+      {
+        reset(items) {
+          map.clear();
+          for (const o of items) map.set(keyOf(o), o);
+          loading = false;
+          error = undefined;
+          schedule();
+        },
+        event(type, o) {
+          if (type === 'DELETED') map.delete(keyOf(o));
+          else map.set(keyOf(o), o);
+          schedule();
+        },
+        state(s) {
+          state = s;
+          schedule();
+        },
+        fail(e) {
+          error = e;
+          loading = false;
+          schedule();
+        },
       },
-      event(type, o) {
-        if (type === 'DELETED') map.delete(keyOf(o));
-        else map.set(keyOf(o), o);
-        schedule();
-      },
-      state(s) {
-        state = s;
-        schedule();
-      },
-      fail(e) {
-        error = e;
-        loading = false;
-        schedule();
-      },
-    }, ctl.signal);
+      ctl.signal,
+    );
     return () => {
       ctl.abort();
       if (frame) cancelAnimationFrame(frame);

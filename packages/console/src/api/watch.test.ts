@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from './types.js';
 import { listWatch } from './watch.js';
 
-const pod = (name: string, rv: string): KubeObject => ({ kind: 'Pod', metadata: { name, namespace: 'default', resourceVersion: rv } });
+const pod = (name: string, rv: string): KubeObject => ({
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', resourceVersion: rv },
+});
 const line = (type: string, object: unknown): string => `${JSON.stringify({ type, object })}\n`;
 
 describe('listWatch', () => {
@@ -24,9 +27,13 @@ describe('listWatch', () => {
       if (!u.searchParams.has('watch')) {
         lists++;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(lists === 1
-          ? { metadata: { resourceVersion: '10' }, items: [pod('a', '5')] }
-          : { metadata: { resourceVersion: '20' }, items: [pod('a', '5'), pod('b', '11'), pod('c', '19')] }));
+        res.end(
+          JSON.stringify(
+            lists === 1
+              ? { metadata: { resourceVersion: '10' }, items: [pod('a', '5')] }
+              : { metadata: { resourceVersion: '20' }, items: [pod('a', '5'), pod('b', '11'), pod('c', '19')] },
+          ),
+        );
         return;
       }
       const rv = u.searchParams.get('resourceVersion') ?? '';
@@ -39,7 +46,9 @@ describe('listWatch', () => {
       } else if (rv === '11') {
         res.end(line('BOOKMARK', { metadata: { resourceVersion: '12' } }));
       } else if (rv === '12') {
-        res.end(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 12' }));
+        res.end(
+          line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 12' }),
+        );
       } else {
         res.write(line('DELETED', pod('a', '21')));
       }
@@ -57,19 +66,26 @@ describe('listWatch', () => {
     const items = new Map<string, KubeObject>();
     const states: string[] = [];
     let resets = 0;
-    const done = listWatch(`${base}/api/v1/pods`, {}, {
-      reset(list) {
-        resets++;
-        items.clear();
-        for (const o of list) items.set(o.metadata.name, o);
+    const done = listWatch(
+      `${base}/api/v1/pods`,
+      {},
+      {
+        reset(list) {
+          resets++;
+          items.clear();
+          for (const o of list) items.set(o.metadata.name, o);
+        },
+        event(type, o) {
+          if (type === 'DELETED') items.delete(o.metadata.name);
+          else items.set(o.metadata.name, o);
+        },
+        state: (s) => states.push(s),
+        fail: (e) => {
+          throw e;
+        },
       },
-      event(type, o) {
-        if (type === 'DELETED') items.delete(o.metadata.name);
-        else items.set(o.metadata.name, o);
-      },
-      state: (s) => states.push(s),
-      fail: (e) => { throw e; },
-    }, ctl.signal);
+      ctl.signal,
+    );
     const deadline = Date.now() + 10_000;
     while (watches.length < 4 || items.has('a')) {
       if (Date.now() > deadline) throw new Error(`watches ${watches.join(',')}`);

@@ -29,7 +29,14 @@ function query(q: WatchQuery, extra: Record<string, string>): string {
 const delay = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** Runs until `signal` aborts. */
@@ -44,7 +51,10 @@ export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, s
         cursor.rv = list.metadata.resourceVersion ?? '0';
         h.reset(list.items);
       }
-      const res = await apiRaw(`${path}?${query(q, { watch: '1', resourceVersion: cursor.rv, allowWatchBookmarks: 'true' })}`, { signal });
+      const res = await apiRaw(
+        `${path}?${query(q, { watch: '1', resourceVersion: cursor.rv, allowWatchBookmarks: 'true' })}`,
+        { signal },
+      );
       h.state('live');
       backoff = 500;
       await follow(res, cursor, h);

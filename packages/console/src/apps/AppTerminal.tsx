@@ -18,10 +18,33 @@ export default function AppTerminal({ app }: { app: Application }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
-        <Select aria-label={t('apps.component')} value={component} onChange={(c) => { setComponent(c); setPicked(undefined); }} options={components.map((c) => ({ value: c, label: c }))} style={{ minWidth: 160 }} />
-        <Select aria-label={t('appLogs.pod')} value={pod?.metadata.name} onChange={setPicked} options={pods.map((p) => ({ value: p.metadata.name, label: p.metadata.name }))} style={{ minWidth: 260 }} data-testid="app-terminal-pod" notFoundContent={t('appLogs.noPods')} />
+        <Select
+          aria-label={t('apps.component')}
+          value={component}
+          onChange={(c) => {
+            setComponent(c);
+            setPicked(undefined);
+          }}
+          options={components.map((c) => ({ value: c, label: c }))}
+          style={{ minWidth: 160 }}
+        />
+        <Select
+          aria-label={t('appLogs.pod')}
+          value={pod?.metadata.name}
+          onChange={setPicked}
+          options={pods.map((p) => ({ value: p.metadata.name, label: p.metadata.name }))}
+          style={{ minWidth: 260 }}
+          data-testid="app-terminal-pod"
+          notFoundContent={t('appLogs.noPods')}
+        />
       </Space>
-      {pod ? <Suspense fallback={t('app.loading')}><PodTerminal key={pod.metadata.name} pod={pod} /></Suspense> : t('appLogs.noPods')}
+      {pod ? (
+        <Suspense fallback={t('app.loading')}>
+          <PodTerminal key={pod.metadata.name} pod={pod} />
+        </Suspense>
+      ) : (
+        t('appLogs.noPods')
+      )}
     </Space>
   );
 }

@@ -26,9 +26,16 @@ function download(name: string, lines: readonly string[]): void {
 
 export function useComponentPods(app: Application, component: string): KubeObject[] {
   const { name, namespace = '' } = app.metadata;
-  const pods = useWatchList(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: `${LABEL_APPLICATION}=${name},${LABEL_COMPONENT}=${component}` });
-  return useMemo(() => pods.items.filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), [pods.items]);
+  const pods = useWatchList(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {
+    labelSelector: `${LABEL_APPLICATION}=${name},${LABEL_COMPONENT}=${component}`,
+  });
+  return useMemo(
+    () =>
+      pods.items
+        .filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
+    [pods.items],
+  );
 }
 
 export default function ComponentLogs({ app }: { app: Application }) {
@@ -44,7 +51,12 @@ export default function ComponentLogs({ app }: { app: Application }) {
   // container has started: a log asked for earlier is refused. The container of a component's
   // pod is named after the component.
   const started = pods.filter((p) => hasStarted(p, component)).map((p) => p.metadata.name);
-  const q = new URLSearchParams({ namespace: app.metadata.namespace ?? '', container: component, tailLines: String(Math.floor(KEEP_LINES / Math.max(1, started.length))), ...(follow ? { follow: 'true' } : {}) });
+  const q = new URLSearchParams({
+    namespace: app.metadata.namespace ?? '',
+    container: component,
+    tailLines: String(Math.floor(KEEP_LINES / Math.max(1, started.length))),
+    ...(follow ? { follow: 'true' } : {}),
+  });
   for (const p of started) q.append('pod', p);
   const stream = useLogStream(started.length ? `/console-api/logs?${q}` : undefined, () => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
@@ -53,18 +65,53 @@ export default function ComponentLogs({ app }: { app: Application }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
-        <Select aria-label={t('apps.component')} value={component} onChange={setComponent} options={components.map((c) => ({ value: c, label: c }))} style={{ minWidth: 160 }} />
+        <Select
+          aria-label={t('apps.component')}
+          value={component}
+          onChange={setComponent}
+          options={components.map((c) => ({ value: c, label: c }))}
+          style={{ minWidth: 160 }}
+        />
         <label htmlFor="follow-app-logs">{t('logs.follow')}</label>
         <Switch id="follow-app-logs" checked={follow} onChange={setFollow} />
-        <Input.Search aria-label={t('appLogs.search')} placeholder={t('appLogs.search')} allowClear value={query} onChange={(e) => setQuery(e.target.value)} style={{ width: 260 }} data-testid="app-logs-search" />
-        <Button onClick={() => download(`${app.metadata.name}-${component}.log`, shown)} disabled={!shown.length} data-testid="app-logs-download">{t('appLogs.download')}</Button>
-        <Typography.Text data-testid="app-logs-count">{query.trim() ? t('appLogs.matches', { count: shown.length, total: stream.count }) : t('logs.lines', { count: stream.count })}</Typography.Text>
+        <Input.Search
+          aria-label={t('appLogs.search')}
+          placeholder={t('appLogs.search')}
+          allowClear
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          style={{ width: 260 }}
+          data-testid="app-logs-search"
+        />
+        <Button
+          onClick={() => download(`${app.metadata.name}-${component}.log`, shown)}
+          disabled={!shown.length}
+          data-testid="app-logs-download"
+        >
+          {t('appLogs.download')}
+        </Button>
+        <Typography.Text data-testid="app-logs-count">
+          {query.trim()
+            ? t('appLogs.matches', { count: shown.length, total: stream.count })
+            : t('logs.lines', { count: stream.count })}
+        </Typography.Text>
         <Typography.Text>{t('appLogs.pods', { count: pods.length })}</Typography.Text>
       </Space>
       <ErrorAlert error={stream.error} />
       <pre
-        ref={pre} tabIndex={0} aria-label={t('appLogs.label', { component })} data-testid="app-logs"
-        style={{ background: '#141414', color: '#e8e8e8', padding: 12, height: '45vh', overflow: 'auto', margin: 0, fontSize: 12 }}
+        ref={pre}
+        tabIndex={0}
+        aria-label={t('appLogs.label', { component })}
+        data-testid="app-logs"
+        style={{
+          background: '#141414',
+          color: '#e8e8e8',
+          padding: 12,
+          height: '45vh',
+          overflow: 'auto',
+          margin: 0,
+          fontSize: 12,
+        }}
       >
         {shown.length ? shown.join('\n') : pods.length ? t('logs.waiting') : t('appLogs.noPods')}
       </pre>

@@ -15,7 +15,17 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { useNamespace } from '../components/namespace.js';
 import { NewAppParts } from './NewAppParts.js';
 
-const BASICS = new Set(['name', 'namespace', 'component', 'image', 'command', 'replicas', 'port', 'host', 'analysisSeconds']);
+const BASICS = new Set([
+  'name',
+  'namespace',
+  'component',
+  'image',
+  'command',
+  'replicas',
+  'port',
+  'host',
+  'analysisSeconds',
+]);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export default function CreateApplication() {
@@ -50,9 +60,14 @@ export default function CreateApplication() {
       void message.success(t('newApp.created', { name: app.metadata.name }));
       navigate(`/apps/${encodeURIComponent(app.metadata.namespace ?? '')}/${encodeURIComponent(app.metadata.name)}`);
     } catch (e) {
-      const causes = e instanceof ApiError ? e.causes.map((c) => ({ c, field: fieldOf(c) })).filter((x) => x.field) : [];
+      const causes =
+        e instanceof ApiError ? e.causes.map((c) => ({ c, field: fieldOf(c) })).filter((x) => x.field) : [];
       if (causes.length) {
-        form.setFields(causes.map(({ c, field }) => ({ name: field, errors: [c.message ?? ''] })) as Parameters<typeof form.setFields>[0]);
+        form.setFields(
+          causes.map(({ c, field }) => ({ name: field, errors: [c.message ?? ''] })) as Parameters<
+            typeof form.setFields
+          >[0],
+        );
         setStep(BASICS.has(String(causes[0]?.field?.[0])) ? 0 : 1);
       }
       setError(e);
@@ -64,8 +79,18 @@ export default function CreateApplication() {
   return (
     <section aria-labelledby="new-app-title">
       <Link to="/apps">{t('detail.back')}</Link>
-      <Typography.Title level={1} id="new-app-title" style={{ fontSize: 22, marginTop: 8 }}>{t('newApp.title')}</Typography.Title>
-      <Steps current={step} items={[{ title: t('newApp.stepRuntime') }, { title: t('newApp.stepParts') }, { title: t('newApp.stepReview') }]} style={{ marginBottom: 24, maxWidth: 800 }} />
+      <Typography.Title level={1} id="new-app-title" style={{ fontSize: 22, marginTop: 8 }}>
+        {t('newApp.title')}
+      </Typography.Title>
+      <Steps
+        current={step}
+        items={[
+          { title: t('newApp.stepRuntime') },
+          { title: t('newApp.stepParts') },
+          { title: t('newApp.stepReview') },
+        ]}
+        style={{ marginBottom: 24, maxWidth: 800 }}
+      />
       <Form
         form={form}
         layout="vertical"
@@ -74,16 +99,29 @@ export default function CreateApplication() {
         onValuesChange={() => setError(undefined)}
       >
         <div hidden={step !== 0}>
-          <Form.Item name="name" label={t('newApp.name')} rules={[{ required: true, message: t('newApp.required') }, dnsRule]} extra={t('newApp.nameHelp')}>
+          <Form.Item
+            name="name"
+            label={t('newApp.name')}
+            rules={[{ required: true, message: t('newApp.required') }, dnsRule]}
+            extra={t('newApp.nameHelp')}
+          >
             <Input autoComplete="off" />
           </Form.Item>
           <Form.Item name="namespace" label={t('col.namespace')}>
-            <Select options={(ns.choices.length ? ns.choices : [namespace]).map((n) => ({ value: n, label: n }))} showSearch />
+            <Select
+              options={(ns.choices.length ? ns.choices : [namespace]).map((n) => ({ value: n, label: n }))}
+              showSearch
+            />
           </Form.Item>
           <Form.Item name="component" label={t('apps.component')} rules={[dnsRule]}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="image" label={t('newApp.image')} rules={[{ required: true, message: t('newApp.required') }]} extra={t('newApp.imageHelp')}>
+          <Form.Item
+            name="image"
+            label={t('newApp.image')}
+            rules={[{ required: true, message: t('newApp.required') }]}
+            extra={t('newApp.imageHelp')}
+          >
             <Input autoComplete="off" placeholder="busybox:1" />
           </Form.Item>
           <Form.Item name="command" label={t('newApp.command')} extra={t('newApp.commandHelp')}>
@@ -110,15 +148,32 @@ export default function CreateApplication() {
         {step === 2 && (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Paragraph>{t('newApp.reviewHelp')}</Typography.Paragraph>
-            <pre className="new-app-preview" data-testid="new-app-preview" aria-label={t('newApp.previewLabel')} tabIndex={0}>{preview}</pre>
+            <pre
+              className="new-app-preview"
+              data-testid="new-app-preview"
+              aria-label={t('newApp.previewLabel')}
+              tabIndex={0}
+            >
+              {preview}
+            </pre>
           </Space>
         )}
       </Form>
-      <div style={{ maxWidth: 800, marginTop: 12 }}><ErrorAlert error={error} /></div>
+      <div style={{ maxWidth: 800, marginTop: 12 }}>
+        <ErrorAlert error={error} />
+      </div>
       <Space style={{ marginTop: 16 }}>
         {step > 0 && <Button onClick={() => setStep((s) => s - 1)}>{t('newApp.back')}</Button>}
-        {step < 2 && <Button type="primary" onClick={() => void next()} data-testid="new-app-next">{t('newApp.next')}</Button>}
-        {step === 2 && <Button type="primary" loading={busy} onClick={() => void create()} data-testid="new-app-create">{t('newApp.create')}</Button>}
+        {step < 2 && (
+          <Button type="primary" onClick={() => void next()} data-testid="new-app-next">
+            {t('newApp.next')}
+          </Button>
+        )}
+        {step === 2 && (
+          <Button type="primary" loading={busy} onClick={() => void create()} data-testid="new-app-create">
+            {t('newApp.create')}
+          </Button>
+        )}
       </Space>
     </section>
   );

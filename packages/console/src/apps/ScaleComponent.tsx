@@ -27,9 +27,17 @@ export function ScaleComponent({ app, component }: { app: Application; component
   return (
     <Space direction="vertical">
       <Space.Compact>
-        <InputNumber aria-label={t('apps.replicasOf', { component })} min={0} value={replicas ?? current} onChange={(v) => setReplicas(v)} data-testid={`scale-input-${component}`} />
+        <InputNumber
+          aria-label={t('apps.replicasOf', { component })}
+          min={0}
+          value={replicas ?? current}
+          onChange={(v) => setReplicas(v)}
+          data-testid={`scale-input-${component}`}
+        />
         <Allowed query={{ verb: 'update', group: GROUP, resource: 'applications', namespace, name }}>
-          <Button onClick={() => void scale()} data-testid={`scale-button-${component}`}>{t('detail.scale')}</Button>
+          <Button onClick={() => void scale()} data-testid={`scale-button-${component}`}>
+            {t('detail.scale')}
+          </Button>
         </Allowed>
       </Space.Compact>
       <ErrorAlert error={error} />

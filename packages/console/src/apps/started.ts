@@ -3,10 +3,16 @@
 import type { KubeObject } from '../api/types.js';
 import { field } from '../components/columns.js';
 
-interface ContainerStatus { name: string; state?: Record<string, unknown>; lastState?: Record<string, unknown> }
+interface ContainerStatus {
+  name: string;
+  state?: Record<string, unknown>;
+  lastState?: Record<string, unknown>;
+}
 
 /** True once `container` runs or has run (a restarted container's previous run has a log too). */
 export function hasStarted(pod: KubeObject, container: string): boolean {
-  const s = ((field(pod, 'status', 'containerStatuses') as ContainerStatus[] | undefined) ?? []).find((c) => c.name === container);
+  const s = ((field(pod, 'status', 'containerStatuses') as ContainerStatus[] | undefined) ?? []).find(
+    (c) => c.name === container,
+  );
   return Boolean(s?.state?.running ?? s?.state?.terminated ?? s?.lastState?.terminated);
 }

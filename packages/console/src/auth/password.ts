@@ -4,11 +4,23 @@
 import { ApiError } from '../api/client.js';
 import { startSession } from './token.js';
 
-export interface DirectoryUser { username: string; groups: string[] }
+export interface DirectoryUser {
+  username: string;
+  groups: string[];
+}
 
 export async function signInWithPassword(username: string, password: string): Promise<DirectoryUser> {
-  const res = await fetch('/console-auth/ldap', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const body = (await res.json().catch(() => ({}))) as { user?: DirectoryUser; expirationTimestamp?: string; message?: string; reason?: string };
+  const res = await fetch('/console-auth/ldap', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    user?: DirectoryUser;
+    expirationTimestamp?: string;
+    message?: string;
+    reason?: string;
+  };
   if (!res.ok || !body.user) throw new ApiError(res.status, body.reason ?? '', body.message ?? `HTTP ${res.status}`);
   startSession(body.expirationTimestamp);
   return body.user;

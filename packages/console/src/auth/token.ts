@@ -30,7 +30,12 @@ export async function signOut(): Promise<void> {
   const hadSession = localStorage.getItem(SESSION_KEY) !== null;
   localStorage.removeItem(SESSION_KEY);
   // The console's header: `wharf up` reads the cookie only on requests that carry it.
-  if (hadSession) await fetch('/console-auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json', 'x-wharf-console': '1' }, body: '{}' }).catch(() => undefined);
+  if (hadSession)
+    await fetch('/console-auth/sign-out', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-wharf-console': '1' },
+      body: '{}',
+    }).catch(() => undefined);
   changed();
 }
 
@@ -54,7 +59,9 @@ export function tokenNamespace(token: string | undefined): string | undefined {
   const payload = token?.split('.')[1];
   if (!payload) return undefined;
   try {
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { 'kubernetes.io'?: { namespace?: string } };
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      'kubernetes.io'?: { namespace?: string };
+    };
     return claims['kubernetes.io']?.namespace;
   } catch {
     return undefined;
@@ -63,7 +70,11 @@ export function tokenNamespace(token: string | undefined): string | undefined {
 
 /** Trades the one-time code of a `wharf console` link (in the URL fragment) for the token. */
 export async function redeemCode(code: string): Promise<string> {
-  const res = await fetch('/console-auth/redeem', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const res = await fetch('/console-auth/redeem', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
   const body = (await res.json().catch(() => ({}))) as { token?: string; message?: string };
   if (!res.ok || !body.token) throw new Error(body.message ?? `HTTP ${res.status}`);
   return body.token;

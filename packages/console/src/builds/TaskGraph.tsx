@@ -16,10 +16,26 @@ export function TaskGraph({ run, taskRuns }: { run: PipelineRun; taskRuns: TaskR
     return tr ? outcome(tr) : 'Pending';
   };
   return (
-    <ol aria-label={t('builds.graph')} data-testid="task-graph" style={{ display: 'flex', gap: 12, listStyle: 'none', padding: 0, margin: 0, overflowX: 'auto', alignItems: 'center' }}>
+    <ol
+      aria-label={t('builds.graph')}
+      data-testid="task-graph"
+      style={{
+        display: 'flex',
+        gap: 12,
+        listStyle: 'none',
+        padding: 0,
+        margin: 0,
+        overflowX: 'auto',
+        alignItems: 'center',
+      }}
+    >
       {columns.map((col, i) => (
         <li key={i} style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-          {i > 0 && <span aria-hidden="true" style={{ fontSize: 18 }}>→</span>}
+          {i > 0 && (
+            <span aria-hidden="true" style={{ fontSize: 18 }}>
+              →
+            </span>
+          )}
           <ul style={{ listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexDirection: 'column', gap: 8 }}>
             {col.map((task) => (
               <li key={task.name}>
@@ -27,7 +43,9 @@ export function TaskGraph({ run, taskRuns }: { run: PipelineRun; taskRuns: TaskR
                   <Space direction="vertical" size={2}>
                     <Typography.Text strong>{task.name}</Typography.Text>
                     <OutcomeTag value={stateOf(task.name)} testId="task-state" />
-                    {task.after.length > 0 && <Typography.Text>{t('builds.after', { tasks: task.after.join(', ') })}</Typography.Text>}
+                    {task.after.length > 0 && (
+                      <Typography.Text>{t('builds.after', { tasks: task.after.join(', ') })}</Typography.Text>
+                    )}
                     {task.finally && <Tag>{t('builds.finally')}</Tag>}
                   </Space>
                 </Card>

@@ -12,7 +12,12 @@ import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { UpgradePlan } from './UpgradePlan.js';
 
-interface Version { gitVersion?: string; platform?: string; goVersion?: string; buildDate?: string }
+interface Version {
+  gitVersion?: string;
+  platform?: string;
+  goVersion?: string;
+  buildDate?: string;
+}
 
 /** The API server's version and failed readiness checks, asked again every 10 s (they have no watch). */
 function useApiHealth(): { version?: Version; readyz: string[]; error?: unknown } {
@@ -23,7 +28,10 @@ function useApiHealth(): { version?: Version; readyz: string[]; error?: unknown 
       try {
         const version = (await (await apiRaw('/version')).json()) as Version;
         // Not ready is a 500 whose message still lists the checks.
-        const readyz = await apiRaw('/readyz?verbose').then(async (r) => failedChecks(await r.text()), (e: Error) => failedChecks(e.message));
+        const readyz = await apiRaw('/readyz?verbose').then(
+          async (r) => failedChecks(await r.text()),
+          (e: Error) => failedChecks(e.message),
+        );
         if (live) setState({ version, readyz });
       } catch (e) {
         if (live) setState({ readyz: [], error: e });
@@ -49,45 +57,93 @@ export default function Cluster() {
   const found = findings({ readyz: api.readyz, nodes: nodes.items, pods: pods.items, leases: leases.items }, now);
   const failures = found.filter((f) => f.severity === 'failure').length;
   const loading = nodes.loading || pods.loading || leases.loading || !api.version;
-  const ready = (n: (typeof nodes.items)[number]): boolean => ((n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const ready = (n: (typeof nodes.items)[number]): boolean =>
+    ((n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    );
   return (
     <section aria-labelledby="cluster-title">
-      <Typography.Title level={1} id="cluster-title" style={{ fontSize: 22 }}>{t('cluster.title')}</Typography.Title>
+      <Typography.Title level={1} id="cluster-title" style={{ fontSize: 22 }}>
+        {t('cluster.title')}
+      </Typography.Title>
       <ErrorAlert error={api.error ?? nodes.error ?? leases.error} />
       <Descriptions bordered size="small" column={2} style={{ marginBottom: 16 }}>
-        <Descriptions.Item label={t('cluster.version')}><span data-testid="cluster-version">{api.version?.gitVersion ?? '…'}</span></Descriptions.Item>
+        <Descriptions.Item label={t('cluster.version')}>
+          <span data-testid="cluster-version">{api.version?.gitVersion ?? '…'}</span>
+        </Descriptions.Item>
         <Descriptions.Item label={t('cluster.platform')}>{api.version?.platform ?? '…'}</Descriptions.Item>
-        <Descriptions.Item label={t('overview.nodesReady')}>{`${nodes.items.filter(ready).length} / ${nodes.items.length}`}</Descriptions.Item>
-        <Descriptions.Item label={t('cluster.apiReady')}>{api.version ? (api.readyz.length ? t('cluster.notReady') : t('cluster.ready')) : '…'}</Descriptions.Item>
+        <Descriptions.Item
+          label={t('overview.nodesReady')}
+        >{`${nodes.items.filter(ready).length} / ${nodes.items.length}`}</Descriptions.Item>
+        <Descriptions.Item label={t('cluster.apiReady')}>
+          {api.version ? (api.readyz.length ? t('cluster.notReady') : t('cluster.ready')) : '…'}
+        </Descriptions.Item>
       </Descriptions>
       {!loading && (
         <Alert
-          type={failures ? 'error' : found.length ? 'warning' : 'success'} showIcon role="status" data-testid="cluster-verdict" style={{ marginBottom: 16 }}
-          message={failures ? t('cluster.invalid', { failures, warnings: found.length - failures }) : t('cluster.valid', { warnings: found.length })}
+          type={failures ? 'error' : found.length ? 'warning' : 'success'}
+          showIcon
+          role="status"
+          data-testid="cluster-verdict"
+          style={{ marginBottom: 16 }}
+          message={
+            failures
+              ? t('cluster.invalid', { failures, warnings: found.length - failures })
+              : t('cluster.valid', { warnings: found.length })
+          }
         />
       )}
       <Space direction="vertical" style={{ width: '100%' }} size="large">
         {found.length > 0 && (
           <Table
-            size="small" aria-label={t('cluster.findings')} data-testid="cluster-findings" rowKey={(f) => `${f.kind}/${f.name}/${f.message}`} pagination={false} dataSource={found}
+            size="small"
+            aria-label={t('cluster.findings')}
+            data-testid="cluster-findings"
+            rowKey={(f) => `${f.kind}/${f.name}/${f.message}`}
+            pagination={false}
+            dataSource={found}
             columns={[
               { key: 'kind', title: t('col.type'), dataIndex: 'kind' },
               { key: 'name', title: t('col.name'), dataIndex: 'name' },
-              { key: 'severity', title: t('cluster.severity'), render: (_: unknown, f: Finding) => <Tag>{t(`cluster.${f.severity}`)}</Tag> },
+              {
+                key: 'severity',
+                title: t('cluster.severity'),
+                render: (_: unknown, f: Finding) => <Tag>{t(`cluster.${f.severity}`)}</Tag>,
+              },
               { key: 'message', title: t('col.message'), dataIndex: 'message' },
             ]}
           />
         )}
         <div>
-          <Typography.Title level={2} style={{ fontSize: 18 }}>{t('cluster.components')}</Typography.Title>
+          <Typography.Title level={2} style={{ fontSize: 18 }}>
+            {t('cluster.components')}
+          </Typography.Title>
           <Table
-            size="small" aria-label={t('cluster.components')} data-testid="cluster-components" rowKey="name" pagination={false} loading={leases.loading}
+            size="small"
+            aria-label={t('cluster.components')}
+            data-testid="cluster-components"
+            rowKey="name"
+            pagination={false}
+            loading={leases.loading}
             dataSource={leases.items.map((l) => leaseHealth(l, now)).sort((a, b) => a.name.localeCompare(b.name))}
             columns={[
               { key: 'name', title: t('col.name'), dataIndex: 'name' },
               { key: 'holder', title: t('cluster.leader'), render: (_: unknown, l: LeaseHealth) => l.holder || '-' },
-              { key: 'renewed', title: t('cluster.renewed'), render: (_: unknown, l: LeaseHealth) => (l.renewedMsAgo === undefined ? '-' : t('cluster.secondsAgo', { count: Math.max(0, Math.round(l.renewedMsAgo / 1000)) })) },
-              { key: 'health', title: t('col.status'), render: (_: unknown, l: LeaseHealth) => <Tag>{l.healthy ? t('cluster.healthy') : t('cluster.unhealthy')}</Tag> },
+              {
+                key: 'renewed',
+                title: t('cluster.renewed'),
+                render: (_: unknown, l: LeaseHealth) =>
+                  l.renewedMsAgo === undefined
+                    ? '-'
+                    : t('cluster.secondsAgo', { count: Math.max(0, Math.round(l.renewedMsAgo / 1000)) }),
+              },
+              {
+                key: 'health',
+                title: t('col.status'),
+                render: (_: unknown, l: LeaseHealth) => (
+                  <Tag>{l.healthy ? t('cluster.healthy') : t('cluster.unhealthy')}</Tag>
+                ),
+              },
             ]}
           />
         </div>

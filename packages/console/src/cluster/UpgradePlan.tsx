@@ -9,9 +9,22 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 
-interface Finding { level: 'blocker' | 'risk'; text: string }
-interface PlanOf { to: string; nodes: string[]; removed: { groupVersion: string; replacement: string }[]; findings: Finding[]; go: boolean }
-interface Plans { from: string; cluster?: string; plans: PlanOf[] }
+interface Finding {
+  level: 'blocker' | 'risk';
+  text: string;
+}
+interface PlanOf {
+  to: string;
+  nodes: string[];
+  removed: { groupVersion: string; replacement: string }[];
+  findings: Finding[];
+  go: boolean;
+}
+interface Plans {
+  from: string;
+  cluster?: string;
+  plans: PlanOf[];
+}
 
 function Plan({ from, cluster, plan }: { from: string; cluster: string | undefined; plan: PlanOf }) {
   const { t } = useTranslation();
@@ -20,21 +33,39 @@ function Plan({ from, cluster, plan }: { from: string; cluster: string | undefin
     t('upgrade.stepSnapshot'),
     t('upgrade.stepControlPlane', { to: plan.to, from }),
     ...plan.nodes.map((node) => t('upgrade.stepNode', { node })),
-    ...plan.removed.map((r) => t('upgrade.stopsServing', { to: plan.to, api: r.groupVersion, replacement: r.replacement })),
+    ...plan.removed.map((r) =>
+      t('upgrade.stopsServing', { to: plan.to, api: r.groupVersion, replacement: r.replacement }),
+    ),
   ];
   return (
     <Card size="small" title={t('upgrade.planTitle', { from, to: plan.to })} data-testid={`upgrade-plan-${plan.to}`}>
       <Space direction="vertical" style={{ width: '100%' }}>
         <Alert
-          type={plan.go ? 'success' : 'error'} showIcon role="status" data-testid="upgrade-verdict"
+          type={plan.go ? 'success' : 'error'}
+          showIcon
+          role="status"
+          data-testid="upgrade-verdict"
           message={plan.go ? t('upgrade.go', { risks: plan.findings.length }) : t('upgrade.noGo', { count: blockers })}
         />
-        <ol aria-label={t('upgrade.steps')} data-testid="upgrade-steps" style={{ margin: 0 }}>{steps.map((s) => <li key={s}>{s}</li>)}</ol>
+        <ol aria-label={t('upgrade.steps')} data-testid="upgrade-steps" style={{ margin: 0 }}>
+          {steps.map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ol>
         <Table
-          size="small" aria-label={t('upgrade.preflight')} data-testid="upgrade-findings" rowKey="text" pagination={false} dataSource={plan.findings}
+          size="small"
+          aria-label={t('upgrade.preflight')}
+          data-testid="upgrade-findings"
+          rowKey="text"
+          pagination={false}
+          dataSource={plan.findings}
           locale={{ emptyText: t('upgrade.nothing') }}
           columns={[
-            { key: 'level', title: t('upgrade.level'), render: (_: unknown, f: Finding) => <Tag>{t(`upgrade.${f.level}`)}</Tag> },
+            {
+              key: 'level',
+              title: t('upgrade.level'),
+              render: (_: unknown, f: Finding) => <Tag>{t(`upgrade.${f.level}`)}</Tag>,
+            },
             { key: 'text', title: t('col.message'), dataIndex: 'text' },
           ]}
         />
@@ -69,13 +100,21 @@ export function UpgradePlan() {
   return (
     <section aria-labelledby="upgrade-title">
       <Space wrap style={{ marginBottom: 8 }}>
-        <Typography.Title level={2} id="upgrade-title" style={{ fontSize: 18, margin: 0 }}>{t('upgrade.title')}</Typography.Title>
-        <Button size="small" onClick={() => void ask()} loading={busy} data-testid="upgrade-refresh">{t('upgrade.checkAgain')}</Button>
+        <Typography.Title level={2} id="upgrade-title" style={{ fontSize: 18, margin: 0 }}>
+          {t('upgrade.title')}
+        </Typography.Title>
+        <Button size="small" onClick={() => void ask()} loading={busy} data-testid="upgrade-refresh">
+          {t('upgrade.checkAgain')}
+        </Button>
       </Space>
       <ErrorAlert error={error} />
-      {plans && !plans.plans.length && <Alert type="info" showIcon role="status" message={t('upgrade.latest', { version: plans.from })} />}
+      {plans && !plans.plans.length && (
+        <Alert type="info" showIcon role="status" message={t('upgrade.latest', { version: plans.from })} />
+      )}
       <Space direction="vertical" style={{ width: '100%' }}>
-        {plans?.plans.map((p) => <Plan key={p.to} from={plans.from} cluster={plans.cluster} plan={p} />)}
+        {plans?.plans.map((p) => (
+          <Plan key={p.to} from={plans.from} cluster={plans.cluster} plan={p} />
+        ))}
       </Space>
     </section>
   );

@@ -19,8 +19,12 @@ function useUserName(): string {
   const [name, setName] = useState('');
   useEffect(() => {
     void api<{ status?: { userInfo?: { username?: string } } }>('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-      method: 'POST', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-    }).then((r) => setName(r.status?.userInfo?.username ?? ''), () => undefined);
+      method: 'POST',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    }).then(
+      (r) => setName(r.status?.userInfo?.username ?? ''),
+      () => undefined,
+    );
   }, []);
   return name;
 }
@@ -36,10 +40,27 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const items = [
     { key: 'overview', label: t('nav.overview') },
     // Wharf's own kinds, each with a page of its own (route = key).
-    { key: 'section-platform', type: 'group' as const, label: t('nav.platform'), children: [{ key: 'apps', label: t('nav.applications') }, { key: 'configuration', label: t('nav.configSets') }, { key: 'builds', label: t('nav.builds') }, { key: 'images', label: t('nav.images') }, { key: 'monitoring', label: t('nav.monitoring') }, { key: 'cluster', label: t('nav.clusterHealth') }] },
+    {
+      key: 'section-platform',
+      type: 'group' as const,
+      label: t('nav.platform'),
+      children: [
+        { key: 'apps', label: t('nav.applications') },
+        { key: 'configuration', label: t('nav.configSets') },
+        { key: 'builds', label: t('nav.builds') },
+        { key: 'images', label: t('nav.images') },
+        { key: 'monitoring', label: t('nav.monitoring') },
+        { key: 'cluster', label: t('nav.clusterHealth') },
+      ],
+    },
     ...SECTIONS.map((s) => ({
-      key: `section-${s}`, type: 'group' as const, label: t(`nav.${s}`),
-      children: KINDS.filter((k) => k.section === s).map((k) => ({ key: k.plural, label: t(`nav.${k.plural as 'pods'}`) })),
+      key: `section-${s}`,
+      type: 'group' as const,
+      label: t(`nav.${s}`),
+      children: KINDS.filter((k) => k.section === s).map((k) => ({
+        key: k.plural,
+        label: t(`nav.${k.plural as 'pods'}`),
+      })),
     })),
   ];
   const signOut = (): void => {
@@ -48,15 +69,32 @@ export function AppLayout({ children }: { children: ReactNode }) {
   };
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <a href="#main" className="skip-link">{t('app.skip')}</a>
+      <a href="#main" className="skip-link">
+        {t('app.skip')}
+      </a>
       <Layout.Sider width={230} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
-        <Typography.Title level={4} style={{ padding: '16px 20px', margin: 0 }}>{t('app.title')}</Typography.Title>
+        <Typography.Title level={4} style={{ padding: '16px 20px', margin: 0 }}>
+          {t('app.title')}
+        </Typography.Title>
         <nav aria-label={t('app.menu')}>
-          <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key === 'overview' ? '/' : PAGES.has(e.key) ? `/${e.key}` : `/r/${e.key}`)} />
+          <Menu
+            mode="inline"
+            selectedKeys={[selected]}
+            items={items}
+            onClick={(e) => navigate(e.key === 'overview' ? '/' : PAGES.has(e.key) ? `/${e.key}` : `/r/${e.key}`)}
+          />
         </nav>
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'flex-end', paddingInline: 24 }}>
+        <Layout.Header
+          style={{
+            background: '#fff',
+            borderBottom: '1px solid #f0f0f0',
+            display: 'flex',
+            justifyContent: 'flex-end',
+            paddingInline: 24,
+          }}
+        >
           <Space size="middle">
             <Select
               aria-label={t('header.namespace')}
@@ -65,7 +103,10 @@ export function AppLayout({ children }: { children: ReactNode }) {
               value={ns.namespace}
               onChange={ns.setNamespace}
               showSearch
-              options={[...(ns.mayListAll ? [{ value: '', label: t('header.allNamespaces') }] : []), ...ns.choices.map((n) => ({ value: n, label: n }))]}
+              options={[
+                ...(ns.mayListAll ? [{ value: '', label: t('header.allNamespaces') }] : []),
+                ...ns.choices.map((n) => ({ value: n, label: n })),
+              ]}
             />
             <Select
               aria-label={t('header.language')}

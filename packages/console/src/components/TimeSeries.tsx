@@ -26,13 +26,25 @@ export function TimeSeries({ title, series, format, testId, describe }: TimeSeri
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
-    const plot = new uPlot({
-      width: Math.max(320, el.clientWidth),
-      height: 220,
-      series: [{}, ...series.map((s, i) => ({ label: nameOf(s), stroke: COLOURS[i % COLOURS.length], width: 2, value: (_: uPlot, v: number | null) => (v === null ? '-' : format(v)) }))],
-      axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map(format), size: 80 }],
-      legend: { show: false },
-    }, aligned(series), el);
+    const plot = new uPlot(
+      {
+        width: Math.max(320, el.clientWidth),
+        height: 220,
+        series: [
+          {},
+          ...series.map((s, i) => ({
+            label: nameOf(s),
+            stroke: COLOURS[i % COLOURS.length],
+            width: 2,
+            value: (_: uPlot, v: number | null) => (v === null ? '-' : format(v)),
+          })),
+        ],
+        axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map(format), size: 80 }],
+        legend: { show: false },
+      },
+      aligned(series),
+      el,
+    );
     return () => plot.destroy();
   }, [series, format]);
   const latest = series.map((s) => `${nameOf(s)}: ${format(Number(s.values.at(-1)?.[1] ?? 0))}`).join(', ');
@@ -40,7 +52,9 @@ export function TimeSeries({ title, series, format, testId, describe }: TimeSeri
     <figure style={{ margin: 0 }} data-testid={testId} data-points={points}>
       <figcaption style={{ fontWeight: 600, marginBottom: 4 }}>{title}</figcaption>
       <div ref={box} role="img" aria-label={describe(latest || '-')} />
-      <p data-testid={`${testId}-latest`} style={{ margin: '4px 0 0' }}>{describe(latest || '-')}</p>
+      <p data-testid={`${testId}-latest`} style={{ margin: '4px 0 0' }}>
+        {describe(latest || '-')}
+      </p>
     </figure>
   );
 }

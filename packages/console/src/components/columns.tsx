@@ -26,19 +26,42 @@ function podReady(o: KubeObject): string {
 }
 
 function kindColumns(k: KindInfo, t: TFunction): Col[] {
-  const c = (key: string, title: string, render: (o: KubeObject) => string, width = 110): Col => ({ key, title: t(title), width, render: (_: unknown, o: KubeObject) => render(o) });
+  const c = (key: string, title: string, render: (o: KubeObject) => string, width = 110): Col => ({
+    key,
+    title: t(title),
+    width,
+    render: (_: unknown, o: KubeObject) => render(o),
+  });
   switch (k.plural) {
     case 'pods':
       return [
-        c('status', 'col.status', (o) => text(field(o, 'metadata', 'deletionTimestamp') ? 'Terminating' : field(o, 'status', 'phase'))),
+        c('status', 'col.status', (o) =>
+          text(field(o, 'metadata', 'deletionTimestamp') ? 'Terminating' : field(o, 'status', 'phase')),
+        ),
         c('ready', 'col.ready', podReady, 80),
-        c('restarts', 'col.restarts', (o) => String(((field(o, 'status', 'containerStatuses') as Any[] | undefined) ?? []).reduce((n, s) => n + num(s.restartCount), 0)), 90),
+        c(
+          'restarts',
+          'col.restarts',
+          (o) =>
+            String(
+              ((field(o, 'status', 'containerStatuses') as Any[] | undefined) ?? []).reduce(
+                (n, s) => n + num(s.restartCount),
+                0,
+              ),
+            ),
+          90,
+        ),
         c('node', 'col.node', (o) => text(field(o, 'spec', 'nodeName')), 120),
       ];
     case 'deployments':
     case 'statefulsets':
       return [
-        c('ready', 'col.ready', (o) => `${num(field(o, 'status', 'readyReplicas'))}/${num(field(o, 'spec', 'replicas'))}`, 80),
+        c(
+          'ready',
+          'col.ready',
+          (o) => `${num(field(o, 'status', 'readyReplicas'))}/${num(field(o, 'spec', 'replicas'))}`,
+          80,
+        ),
         c('upToDate', 'col.upToDate', (o) => String(num(field(o, 'status', 'updatedReplicas')))),
         c('available', 'col.available', (o) => String(num(field(o, 'status', 'availableReplicas')))),
       ];
@@ -48,19 +71,45 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
         c('ready', 'col.ready', (o) => String(num(field(o, 'status', 'numberReady'))), 80),
       ];
     case 'jobs':
-      return [c('completions', 'col.completions', (o) => `${num(field(o, 'status', 'succeeded'))}/${num(field(o, 'spec', 'completions')) || 1}`)];
+      return [
+        c(
+          'completions',
+          'col.completions',
+          (o) => `${num(field(o, 'status', 'succeeded'))}/${num(field(o, 'spec', 'completions')) || 1}`,
+        ),
+      ];
     case 'services':
       return [
         c('type', 'col.type', (o) => text(field(o, 'spec', 'type'))),
         c('clusterIP', 'col.clusterIP', (o) => text(field(o, 'spec', 'clusterIP')), 130),
-        c('ports', 'col.ports', (o) => ((field(o, 'spec', 'ports') as Any[] | undefined) ?? []).map((p) => `${text(p.port)}/${text(p.protocol)}`).join(','), 140),
+        c(
+          'ports',
+          'col.ports',
+          (o) =>
+            ((field(o, 'spec', 'ports') as Any[] | undefined) ?? [])
+              .map((p) => `${text(p.port)}/${text(p.protocol)}`)
+              .join(','),
+          140,
+        ),
       ];
     case 'ingresses':
-      return [c('hosts', 'col.hosts', (o) => ((field(o, 'spec', 'rules') as Any[] | undefined) ?? []).map((r) => text(r.host) || '*').join(','), 200)];
+      return [
+        c(
+          'hosts',
+          'col.hosts',
+          (o) => ((field(o, 'spec', 'rules') as Any[] | undefined) ?? []).map((r) => text(r.host) || '*').join(','),
+          200,
+        ),
+      ];
     case 'configmaps':
-      return [c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80)];
+      return [
+        c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80),
+      ];
     case 'secrets':
-      return [c('type', 'col.type', (o) => text(field(o, 'type')), 200), c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80)];
+      return [
+        c('type', 'col.type', (o) => text(field(o, 'type')), 200),
+        c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80),
+      ];
     case 'persistentvolumeclaims':
       return [
         c('status', 'col.status', (o) => text(field(o, 'status', 'phase'))),
@@ -71,7 +120,12 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
       return [
         c('type', 'col.type', (o) => text(field(o, 'type')), 90),
         c('reason', 'col.reason', (o) => text(field(o, 'reason')), 130),
-        c('object', 'col.object', (o) => `${text(field(o, 'involvedObject', 'kind'))}/${text(field(o, 'involvedObject', 'name'))}`, 200),
+        c(
+          'object',
+          'col.object',
+          (o) => `${text(field(o, 'involvedObject', 'kind'))}/${text(field(o, 'involvedObject', 'name'))}`,
+          200,
+        ),
         c('message', 'col.message', (o) => text(field(o, 'message')), 360),
       ];
     case 'namespaces':
@@ -79,7 +133,13 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
     case 'nodes':
       return [
         // As kubectl prints it: a cordoned node is "Ready,SchedulingDisabled".
-        c('status', 'col.status', (o) => `${((field(o, 'status', 'conditions') as Any[] | undefined) ?? []).find((x) => x.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady'}${field(o, 'spec', 'unschedulable') ? ',SchedulingDisabled' : ''}`, 200),
+        c(
+          'status',
+          'col.status',
+          (o) =>
+            `${((field(o, 'status', 'conditions') as Any[] | undefined) ?? []).find((x) => x.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady'}${field(o, 'spec', 'unschedulable') ? ',SchedulingDisabled' : ''}`,
+          200,
+        ),
         c('cpu', 'col.cpu', (o) => text(field(o, 'status', 'allocatable', 'cpu')), 80),
         c('memory', 'col.memory', (o) => text(field(o, 'status', 'allocatable', 'memory')), 120),
         c('version', 'col.version', (o) => text(field(o, 'status', 'nodeInfo', 'kubeletVersion'))),
@@ -91,10 +151,24 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
 
 export function columnsFor(k: KindInfo, t: TFunction, allNamespaces: boolean): Col[] {
   const name: Col = {
-    key: 'name', title: t('col.name'), width: 260,
-    render: (_: unknown, o: KubeObject) => <Link to={objectRoute(k, o.metadata.namespace, o.metadata.name)}>{o.metadata.name}</Link>,
+    key: 'name',
+    title: t('col.name'),
+    width: 260,
+    render: (_: unknown, o: KubeObject) => (
+      <Link to={objectRoute(k, o.metadata.namespace, o.metadata.name)}>{o.metadata.name}</Link>
+    ),
   };
-  const ns: Col = { key: 'namespace', title: t('col.namespace'), width: 150, render: (_: unknown, o: KubeObject) => o.metadata.namespace };
-  const ageCol: Col = { key: 'age', title: t('col.age'), width: 80, render: (_: unknown, o: KubeObject) => age(o.metadata.creationTimestamp) };
+  const ns: Col = {
+    key: 'namespace',
+    title: t('col.namespace'),
+    width: 150,
+    render: (_: unknown, o: KubeObject) => o.metadata.namespace,
+  };
+  const ageCol: Col = {
+    key: 'age',
+    title: t('col.age'),
+    width: 80,
+    render: (_: unknown, o: KubeObject) => age(o.metadata.creationTimestamp),
+  };
   return [name, ...(k.namespaced && allNamespaces ? [ns] : []), ...kindColumns(k, t), ageCol];
 }

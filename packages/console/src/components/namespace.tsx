@@ -13,7 +13,12 @@ export interface NamespaceState {
   readonly mayListAll: boolean;
 }
 
-const Ctx = createContext<NamespaceState>({ namespace: 'default', setNamespace: () => undefined, choices: ['default'], mayListAll: false });
+const Ctx = createContext<NamespaceState>({
+  namespace: 'default',
+  setNamespace: () => undefined,
+  choices: ['default'],
+  mayListAll: false,
+});
 const KEY = 'wharf.namespace';
 
 export function NamespaceProvider({ children }: { children: ReactNode }) {
@@ -27,9 +32,14 @@ export function NamespaceProvider({ children }: { children: ReactNode }) {
     // While the access review is out, the remembered choice stands (the API refuses what RBAC does
     // not allow anyway): the first lists start at once in the right namespace, instead of in a
     // fallback that is dropped and listed again when the answer comes.
-    const namespace = chosen !== undefined && (all.pending || (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen))) ? chosen : fallback;
+    const namespace =
+      chosen !== undefined && (all.pending || (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen)))
+        ? chosen
+        : fallback;
     return {
-      namespace, choices, mayListAll: all.allowed,
+      namespace,
+      choices,
+      mayListAll: all.allowed,
       setNamespace: (ns) => {
         sessionStorage.setItem(KEY, ns);
         setChosen(ns);

@@ -13,11 +13,28 @@ export function ChangePreview({ cs, apps, changes }: { cs: ConfigSet; apps: Appl
     <Space direction="vertical" style={{ width: '100%' }} data-testid="config-preview">
       {changes.length ? (
         <>
-          <Alert type="info" showIcon role="status" message={t('configsets.checked', { version: (cs.status?.version ?? 0) + 1 })} />
-          <ChangesTable changes={changes} label={t('configsets.changesLabel')} testId="config-preview-changes" before={t('configsets.before')} after={t('configsets.after')} />
-          <ImpactTable entries={impactOf(cs.metadata.name, changes, apps)} testId="config-impact" label={t('configsets.impactLabel')} />
+          <Alert
+            type="info"
+            showIcon
+            role="status"
+            message={t('configsets.checked', { version: (cs.status?.version ?? 0) + 1 })}
+          />
+          <ChangesTable
+            changes={changes}
+            label={t('configsets.changesLabel')}
+            testId="config-preview-changes"
+            before={t('configsets.before')}
+            after={t('configsets.after')}
+          />
+          <ImpactTable
+            entries={impactOf(cs.metadata.name, changes, apps)}
+            testId="config-impact"
+            label={t('configsets.impactLabel')}
+          />
         </>
-      ) : <Alert type="info" showIcon role="status" message={t('configsets.nothingChanges')} />}
+      ) : (
+        <Alert type="info" showIcon role="status" message={t('configsets.nothingChanges')} />
+      )}
     </Space>
   );
 }

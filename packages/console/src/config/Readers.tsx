@@ -21,14 +21,29 @@ export function ImpactTable({ entries, testId, label }: { entries: ImpactEntry[]
         { key: 'app', title: t('nav.applications'), dataIndex: 'application' },
         { key: 'component', title: t('apps.component'), dataIndex: 'component' },
         { key: 'reads', title: t('configsets.reads'), dataIndex: 'reads' },
-        { key: 'keys', title: t('configsets.keysRead'), render: (_: unknown, e: ImpactEntry) => e.keys.join(', ') || '-' },
-        { key: 'effect', title: t('configsets.effect'), render: (_: unknown, e: ImpactEntry) => <Tag data-testid="impact-effect">{t(`configsets.effects.${e.effect}`)}</Tag> },
         {
-          key: 'why', title: t('configsets.why'),
+          key: 'keys',
+          title: t('configsets.keysRead'),
+          render: (_: unknown, e: ImpactEntry) => e.keys.join(', ') || '-',
+        },
+        {
+          key: 'effect',
+          title: t('configsets.effect'),
+          render: (_: unknown, e: ImpactEntry) => (
+            <Tag data-testid="impact-effect">{t(`configsets.effects.${e.effect}`)}</Tag>
+          ),
+        },
+        {
+          key: 'why',
+          title: t('configsets.why'),
           render: (_: unknown, e: ImpactEntry) => (
             <>
               {t(`configsets.whys.${e.why}`)}
-              {e.missing.length > 0 && <div role="alert" className="impact-problem">{t('configsets.missingKeys', { keys: e.missing.join(', ') })}</div>}
+              {e.missing.length > 0 && (
+                <div role="alert" className="impact-problem">
+                  {t('configsets.missingKeys', { keys: e.missing.join(', ') })}
+                </div>
+              )}
             </>
           ),
         },
@@ -39,10 +54,21 @@ export function ImpactTable({ entries, testId, label }: { entries: ImpactEntry[]
 
 export function Readers({ name, apps }: { name: string; apps: Application[] }) {
   const { t } = useTranslation();
-  const entries = apps.flatMap((app) => app.spec.components.flatMap((comp) => (comp.config ?? []).filter((r) => r.configSet === name).map((ref): ImpactEntry => ({
-    application: app.metadata.name, component: comp.name, reads: readsOf(ref), keys: ref.keys ?? [t('configsets.allKeys')],
-    effect: (ref.update ?? 'rollout') === 'rollout' ? 'rollout' : ref.update === 'inPlace' ? 'inPlace' : 'nothing',
-    why: ref.update === 'manual' ? 'manual' : ref.update === 'inPlace' ? 'inPlace' : 'rollout', missing: [],
-  }))));
+  const entries = apps.flatMap((app) =>
+    app.spec.components.flatMap((comp) =>
+      (comp.config ?? [])
+        .filter((r) => r.configSet === name)
+        .map((ref): ImpactEntry => ({
+          application: app.metadata.name,
+          component: comp.name,
+          reads: readsOf(ref),
+          keys: ref.keys ?? [t('configsets.allKeys')],
+          effect:
+            (ref.update ?? 'rollout') === 'rollout' ? 'rollout' : ref.update === 'inPlace' ? 'inPlace' : 'nothing',
+          why: ref.update === 'manual' ? 'manual' : ref.update === 'inPlace' ? 'inPlace' : 'rollout',
+          missing: [],
+        })),
+    ),
+  );
   return <ImpactTable entries={entries} testId="configset-readers" label={t('configsets.readersOf', { name })} />;
 }

@@ -6,12 +6,32 @@ import { Button, Modal, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { checkEdit, restorePatch, saveEdit, type DataPatch } from '../api/configsets.js';
-import { configVersionData, type Application, type ConfigSet, type ConfigVersion, type KeyChange } from '../api/platform.js';
+import {
+  configVersionData,
+  type Application,
+  type ConfigSet,
+  type ConfigVersion,
+  type KeyChange,
+} from '../api/platform.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { ChangePreview } from './ChangePreview.js';
 import type { Saved } from './EditKey.js';
 
-export function RollbackVersion({ namespace, cs, apps, to, onClose, onSaved }: { namespace: string; cs: ConfigSet; apps: Application[]; to: ConfigVersion; onClose: () => void; onSaved: (s: Saved) => void }) {
+export function RollbackVersion({
+  namespace,
+  cs,
+  apps,
+  to,
+  onClose,
+  onSaved,
+}: {
+  namespace: string;
+  cs: ConfigSet;
+  apps: Application[];
+  to: ConfigVersion;
+  onClose: () => void;
+  onSaved: (s: Saved) => void;
+}) {
   const { t } = useTranslation();
   const name = cs.metadata.name;
   const message = t('configsets.rollbackMessage', { version: to.version });
@@ -40,7 +60,11 @@ export function RollbackVersion({ namespace, cs, apps, to, onClose, onSaved }: {
     setError(undefined);
     try {
       const written = await saveEdit(namespace, cs, checked.patch, message);
-      onSaved({ fromVersion: cs.status?.version ?? 0, generation: written.metadata.generation ?? 0, changes: checked.changes });
+      onSaved({
+        fromVersion: cs.status?.version ?? 0,
+        generation: written.metadata.generation ?? 0,
+        changes: checked.changes,
+      });
     } catch (e) {
       setError(e);
     } finally {
@@ -49,17 +73,35 @@ export function RollbackVersion({ namespace, cs, apps, to, onClose, onSaved }: {
   };
   return (
     <Modal
-      open width={860} title={t('configsets.rollbackTitle', { name, version: to.version })} onCancel={onClose}
-      footer={(
+      open
+      width={860}
+      title={t('configsets.rollbackTitle', { name, version: to.version })}
+      onCancel={onClose}
+      footer={
         <Space>
           <Button onClick={onClose}>{t('detail.cancel')}</Button>
-          <Button type="primary" danger onClick={() => void save()} loading={busy} disabled={!checked?.changes.length} data-testid="config-rollback-save">{t('apps.rollback')}</Button>
+          <Button
+            type="primary"
+            danger
+            onClick={() => void save()}
+            loading={busy}
+            disabled={!checked?.changes.length}
+            data-testid="config-rollback-save"
+          >
+            {t('apps.rollback')}
+          </Button>
         </Space>
-      )}
+      }
     >
-      <Typography.Paragraph>{t('configsets.rollbackBody', { name, namespace, version: to.version })}</Typography.Paragraph>
+      <Typography.Paragraph>
+        {t('configsets.rollbackBody', { name, namespace, version: to.version })}
+      </Typography.Paragraph>
       <ErrorAlert error={error} />
-      {checked ? <ChangePreview cs={cs} apps={apps} changes={checked.changes} /> : !error && <Typography.Text>{t('yaml.checking')}</Typography.Text>}
+      {checked ? (
+        <ChangePreview cs={cs} apps={apps} changes={checked.changes} />
+      ) : (
+        !error && <Typography.Text>{t('yaml.checking')}</Typography.Text>
+      )}
     </Modal>
   );
 }

@@ -6,12 +6,17 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
 import { zhCN } from './zh-CN.js';
 
-export const LANGUAGES = [{ code: 'en', label: 'English' }, { code: 'zh-CN', label: '简体中文' }] as const;
+export const LANGUAGES = [
+  { code: 'en', label: 'English' },
+  { code: 'zh-CN', label: '简体中文' },
+] as const;
 export type Language = (typeof LANGUAGES)[number]['code'];
 const STORAGE_KEY = 'wharf.lang';
 
 declare global {
-  interface Window { __wharfMissingKeys?: string[] }
+  interface Window {
+    __wharfMissingKeys?: string[];
+  }
 }
 
 function initialLanguage(): Language {

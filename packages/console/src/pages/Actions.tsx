@@ -34,34 +34,51 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
   const current = Number(field(obj, 'spec', 'replicas') ?? 0);
   const scalable = k.plural === 'deployments' || k.plural === 'statefulsets';
 
-  const scale = (): Promise<void> => run(async () => {
-    const n = replicas ?? current;
-    await api(`${path}/scale`, { method: 'PATCH', contentType: MERGE, body: { spec: { replicas: n } } });
-    void message.success(t('detail.scaled', { name, count: n }));
-  });
-  const restart = (): Promise<void> => run(async () => {
-    await api(`${path}?fieldManager=wharf-console`, {
-      method: 'PATCH', contentType: MERGE,
-      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
+  const scale = (): Promise<void> =>
+    run(async () => {
+      const n = replicas ?? current;
+      await api(`${path}/scale`, { method: 'PATCH', contentType: MERGE, body: { spec: { replicas: n } } });
+      void message.success(t('detail.scaled', { name, count: n }));
     });
-    void message.success(t('detail.restarted', { name }));
-  });
+  const restart = (): Promise<void> =>
+    run(async () => {
+      await api(`${path}?fieldManager=wharf-console`, {
+        method: 'PATCH',
+        contentType: MERGE,
+        body: {
+          spec: {
+            template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } },
+          },
+        },
+      });
+      void message.success(t('detail.restarted', { name }));
+    });
   // kubectl cordon / uncordon: the node's spec.unschedulable, nothing else.
   const cordoned = field(obj, 'spec', 'unschedulable') === true;
-  const cordon = (): Promise<void> => run(async () => {
-    await api(path, { method: 'PATCH', contentType: MERGE, body: { spec: { unschedulable: cordoned ? null : true } } });
-    void message.success(t(cordoned ? 'node.uncordoned' : 'node.cordoned', { name }));
-  });
+  const cordon = (): Promise<void> =>
+    run(async () => {
+      await api(path, {
+        method: 'PATCH',
+        contentType: MERGE,
+        body: { spec: { unschedulable: cordoned ? null : true } },
+      });
+      void message.success(t(cordoned ? 'node.uncordoned' : 'node.cordoned', { name }));
+    });
   const confirmDelete = (): void => {
     modal.confirm({
       title: t('detail.deleteTitle', { kind: k.kind, name }),
-      content: namespace ? t('detail.deleteBody', { kind: k.kind, name, namespace }) : t('detail.deleteBodyCluster', { kind: k.kind, name }),
-      okText: t('detail.delete'), okButtonProps: { danger: true }, cancelText: t('detail.cancel'),
-      onOk: () => run(async () => {
-        await api(path, { method: 'DELETE' });
-        void message.success(t('detail.deleted', { kind: k.kind, name }));
-        navigate(`/r/${k.plural}`);
-      }),
+      content: namespace
+        ? t('detail.deleteBody', { kind: k.kind, name, namespace })
+        : t('detail.deleteBodyCluster', { kind: k.kind, name }),
+      okText: t('detail.delete'),
+      okButtonProps: { danger: true },
+      cancelText: t('detail.cancel'),
+      onOk: () =>
+        run(async () => {
+          await api(path, { method: 'DELETE' });
+          void message.success(t('detail.deleted', { kind: k.kind, name }));
+          navigate(`/r/${k.plural}`);
+        }),
     });
   };
 
@@ -70,7 +87,13 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
       <Space wrap>
         {scalable && (
           <Space.Compact>
-            <InputNumber aria-label={t('detail.replicas')} min={0} value={replicas ?? current} onChange={(v) => setReplicas(v)} data-testid="replicas-input" />
+            <InputNumber
+              aria-label={t('detail.replicas')}
+              min={0}
+              value={replicas ?? current}
+              onChange={(v) => setReplicas(v)}
+              data-testid="replicas-input"
+            />
             <Allowed query={{ ...base, verb: 'patch', subresource: 'scale' }}>
               <Button onClick={() => void scale()}>{t('detail.scale')}</Button>
             </Allowed>
@@ -83,11 +106,15 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
         )}
         {k.plural === 'nodes' && (
           <Allowed query={{ ...base, verb: 'patch' }}>
-            <Button onClick={() => void cordon()} data-testid="cordon-button">{t(cordoned ? 'node.uncordon' : 'node.cordon')}</Button>
+            <Button onClick={() => void cordon()} data-testid="cordon-button">
+              {t(cordoned ? 'node.uncordon' : 'node.cordon')}
+            </Button>
           </Allowed>
         )}
         <Allowed query={{ ...base, verb: 'delete' }}>
-          <Button danger onClick={confirmDelete} data-testid="delete-button">{t('detail.delete')}</Button>
+          <Button danger onClick={confirmDelete} data-testid="delete-button">
+            {t('detail.delete')}
+          </Button>
         </Allowed>
       </Space>
       <ErrorAlert error={error} />

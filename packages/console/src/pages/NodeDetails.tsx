@@ -9,14 +9,25 @@ import { age } from '../components/age.js';
 import { field } from '../components/columns.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 
-interface NodeCondition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
+interface NodeCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
 
 export function NodeConditions({ node }: { node: KubeObject }) {
   const { t } = useTranslation();
   const conditions = (field(node, 'status', 'conditions') as NodeCondition[] | undefined) ?? [];
   return (
     <Table
-      size="small" aria-label={t('node.conditions')} data-testid="node-conditions" rowKey="type" pagination={false} dataSource={conditions}
+      size="small"
+      aria-label={t('node.conditions')}
+      data-testid="node-conditions"
+      rowKey="type"
+      pagination={false}
+      dataSource={conditions}
       columns={[
         { key: 'type', title: t('col.type'), dataIndex: 'type' },
         { key: 'status', title: t('col.status'), dataIndex: 'status' },
@@ -32,10 +43,17 @@ export function NodeResources({ node }: { node: KubeObject }) {
   const { t } = useTranslation();
   const capacity = (field(node, 'status', 'capacity') as Record<string, string> | undefined) ?? {};
   const allocatable = (field(node, 'status', 'allocatable') as Record<string, string> | undefined) ?? {};
-  const rows = [...new Set([...Object.keys(capacity), ...Object.keys(allocatable)])].sort().map((resource) => ({ resource, capacity: capacity[resource] ?? '', allocatable: allocatable[resource] ?? '' }));
+  const rows = [...new Set([...Object.keys(capacity), ...Object.keys(allocatable)])]
+    .sort()
+    .map((resource) => ({ resource, capacity: capacity[resource] ?? '', allocatable: allocatable[resource] ?? '' }));
   return (
     <Table
-      size="small" aria-label={t('node.resources')} data-testid="node-resources" rowKey="resource" pagination={false} dataSource={rows}
+      size="small"
+      aria-label={t('node.resources')}
+      data-testid="node-resources"
+      rowKey="resource"
+      pagination={false}
+      dataSource={rows}
       columns={[
         { key: 'resource', title: t('node.resource'), dataIndex: 'resource' },
         { key: 'capacity', title: t('col.capacity'), dataIndex: 'capacity' },
@@ -49,15 +67,37 @@ export function NodePods({ node }: { node: KubeObject }) {
   const { t } = useTranslation();
   const pods = useWatchList('/api/v1/pods', { fieldSelector: `spec.nodeName=${node.metadata.name}` });
   if (pods.error) return <ErrorAlert error={pods.error} />;
-  const rows = [...pods.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  const rows = [...pods.items].sort((a, b) =>
+    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+  );
   return (
     <Table
-      size="small" aria-label={t('node.pods', { count: rows.length })} data-testid="node-pods" rowKey={(p) => p.metadata.uid ?? p.metadata.name}
-      loading={pods.loading} pagination={false} dataSource={rows} title={() => t('node.pods', { count: rows.length })}
+      size="small"
+      aria-label={t('node.pods', { count: rows.length })}
+      data-testid="node-pods"
+      rowKey={(p) => p.metadata.uid ?? p.metadata.name}
+      loading={pods.loading}
+      pagination={false}
+      dataSource={rows}
+      title={() => t('node.pods', { count: rows.length })}
       columns={[
-        { key: 'name', title: t('col.name'), render: (_: unknown, p: KubeObject) => <Link to={`/r/pods/${encodeURIComponent(p.metadata.namespace ?? '')}/${encodeURIComponent(p.metadata.name)}`}>{p.metadata.name}</Link> },
+        {
+          key: 'name',
+          title: t('col.name'),
+          render: (_: unknown, p: KubeObject) => (
+            <Link
+              to={`/r/pods/${encodeURIComponent(p.metadata.namespace ?? '')}/${encodeURIComponent(p.metadata.name)}`}
+            >
+              {p.metadata.name}
+            </Link>
+          ),
+        },
         { key: 'namespace', title: t('col.namespace'), render: (_: unknown, p: KubeObject) => p.metadata.namespace },
-        { key: 'status', title: t('col.status'), render: (_: unknown, p: KubeObject) => String(field(p, 'status', 'phase') ?? '') },
+        {
+          key: 'status',
+          title: t('col.status'),
+          render: (_: unknown, p: KubeObject) => String(field(p, 'status', 'phase') ?? ''),
+        },
         { key: 'age', title: t('col.age'), render: (_: unknown, p: KubeObject) => age(p.metadata.creationTimestamp) },
       ]}
     />

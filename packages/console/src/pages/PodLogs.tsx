@@ -15,14 +15,23 @@ export default function PodLogs({ pod }: { pod: KubeObject }) {
   const pre = useRef<HTMLPreElement>(null);
   const { name, namespace = '' } = pod.metadata;
   const q = new URLSearchParams({ container, tailLines: String(KEEP_LINES), ...(follow ? { follow: 'true' } : {}) });
-  const { text, count, error } = useLogStream(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?${q}`, () => {
-    if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
-  });
+  const { text, count, error } = useLogStream(
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?${q}`,
+    () => {
+      if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
+    },
+  );
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>
-        <Select aria-label={t('logs.container')} value={container} onChange={setContainer} options={containers.map((c) => ({ value: c, label: c }))} style={{ minWidth: 160 }} />
+        <Select
+          aria-label={t('logs.container')}
+          value={container}
+          onChange={setContainer}
+          options={containers.map((c) => ({ value: c, label: c }))}
+          style={{ minWidth: 160 }}
+        />
         <label htmlFor="follow-logs">{t('logs.follow')}</label>
         <Switch id="follow-logs" checked={follow} onChange={setFollow} />
         <Typography.Text>{t('logs.lines', { count })}</Typography.Text>
@@ -33,7 +42,15 @@ export default function PodLogs({ pod }: { pod: KubeObject }) {
         tabIndex={0}
         aria-label={t('logs.label', { name })}
         data-testid="pod-logs"
-        style={{ background: '#141414', color: '#e8e8e8', padding: 12, height: '55vh', overflow: 'auto', margin: 0, fontSize: 12 }}
+        style={{
+          background: '#141414',
+          color: '#e8e8e8',
+          padding: 12,
+          height: '55vh',
+          overflow: 'auto',
+          margin: 0,
+          fontSize: 12,
+        }}
       >
         {text || t('logs.waiting')}
       </pre>

@@ -14,7 +14,10 @@ import { field } from '../components/columns.js';
 const enc = new TextEncoder();
 
 function bearerProtocol(token: string): string {
-  const b64 = btoa(String.fromCharCode(...enc.encode(token))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const b64 = btoa(String.fromCharCode(...enc.encode(token)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
   return `base64url.bearer.authorization.k8s.io.${b64}`;
 }
 
@@ -71,11 +74,24 @@ export default function PodTerminal({ pod }: { pod: KubeObject }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>
-        <Select aria-label={t('terminal.container')} value={container} onChange={setContainer} options={containers.map((c) => ({ value: c, label: c }))} style={{ minWidth: 160 }} />
-        <span role="status" data-testid="terminal-state">{t(`terminal.${state}`)}</span>
+        <Select
+          aria-label={t('terminal.container')}
+          value={container}
+          onChange={setContainer}
+          options={containers.map((c) => ({ value: c, label: c }))}
+          style={{ minWidth: 160 }}
+        />
+        <span role="status" data-testid="terminal-state">
+          {t(`terminal.${state}`)}
+        </span>
         {state === 'closed' && <Button onClick={() => setSession((n) => n + 1)}>{t('terminal.reconnect')}</Button>}
       </Space>
-      <div ref={host} data-testid="terminal" aria-label={t('terminal.label', { name })} style={{ height: '55vh', background: '#000', padding: 4 }} />
+      <div
+        ref={host}
+        data-testid="terminal"
+        aria-label={t('terminal.label', { name })}
+        style={{ height: '55vh', background: '#000', padding: 4 }}
+      />
     </Space>
   );
 }

@@ -22,24 +22,41 @@ function Tags({ m }: { m: Record<string, string> | undefined }) {
   const { t } = useTranslation();
   const entries = Object.entries(m ?? {});
   if (!entries.length) return <>{t('detail.none')}</>;
-  return <Space wrap size={[4, 4]}>{entries.map(([k, v]) => <Tag key={k} style={{ whiteSpace: 'normal', wordBreak: 'break-all', maxWidth: '100%' }}>{`${k}=${v}`}</Tag>)}</Space>;
+  return (
+    <Space wrap size={[4, 4]}>
+      {entries.map(([k, v]) => (
+        <Tag key={k} style={{ whiteSpace: 'normal', wordBreak: 'break-all', maxWidth: '100%' }}>{`${k}=${v}`}</Tag>
+      ))}
+    </Space>
+  );
 }
 
 function Summary({ obj }: { obj: KubeObject }) {
   const { t } = useTranslation();
   const m = redactSecret(obj).metadata;
-  const dataKeys = obj.kind === 'Secret' || obj.kind === 'ConfigMap' ? Object.keys((field(obj, 'data') as Record<string, unknown> | undefined) ?? {}) : undefined;
+  const dataKeys =
+    obj.kind === 'Secret' || obj.kind === 'ConfigMap'
+      ? Object.keys((field(obj, 'data') as Record<string, unknown> | undefined) ?? {})
+      : undefined;
   return (
     <Descriptions bordered size="small" column={1} labelStyle={{ width: 140, whiteSpace: 'nowrap' }}>
       <Descriptions.Item label={t('col.name')}>{m.name}</Descriptions.Item>
       {m.namespace && <Descriptions.Item label={t('col.namespace')}>{m.namespace}</Descriptions.Item>}
-      <Descriptions.Item label={t('detail.created')}>{`${m.creationTimestamp ?? ''} (${age(m.creationTimestamp)})`}</Descriptions.Item>
+      <Descriptions.Item
+        label={t('detail.created')}
+      >{`${m.creationTimestamp ?? ''} (${age(m.creationTimestamp)})`}</Descriptions.Item>
       <Descriptions.Item label={t('detail.uid')}>{m.uid}</Descriptions.Item>
-      <Descriptions.Item label={t('detail.labels')}><Tags m={m.labels} /></Descriptions.Item>
-      <Descriptions.Item label={t('detail.annotations')}><Tags m={m.annotations} /></Descriptions.Item>
+      <Descriptions.Item label={t('detail.labels')}>
+        <Tags m={m.labels} />
+      </Descriptions.Item>
+      <Descriptions.Item label={t('detail.annotations')}>
+        <Tags m={m.annotations} />
+      </Descriptions.Item>
       {dataKeys && (
         <Descriptions.Item label={t('detail.data')}>
-          {obj.kind === 'Secret' ? dataKeys.map((k) => `${k}: (${t('detail.hidden')})`).join(', ') : dataKeys.join(', ') || t('detail.none')}
+          {obj.kind === 'Secret'
+            ? dataKeys.map((k) => `${k}: (${t('detail.hidden')})`).join(', ')
+            : dataKeys.join(', ') || t('detail.none')}
         </Descriptions.Item>
       )}
     </Descriptions>
@@ -63,8 +80,16 @@ function ObjectEvents({ k, obj }: { k: KindInfo; obj: KubeObject }) {
       locale={{ emptyText: t('detail.noEvents') }}
       columns={[
         { key: 'type', title: t('col.type'), render: (_: unknown, e: KubeObject) => String(field(e, 'type') ?? '') },
-        { key: 'reason', title: t('col.reason'), render: (_: unknown, e: KubeObject) => String(field(e, 'reason') ?? '') },
-        { key: 'message', title: t('col.message'), render: (_: unknown, e: KubeObject) => String(field(e, 'message') ?? '') },
+        {
+          key: 'reason',
+          title: t('col.reason'),
+          render: (_: unknown, e: KubeObject) => String(field(e, 'reason') ?? ''),
+        },
+        {
+          key: 'message',
+          title: t('col.message'),
+          render: (_: unknown, e: KubeObject) => String(field(e, 'message') ?? ''),
+        },
         { key: 'count', title: t('col.count'), render: (_: unknown, e: KubeObject) => String(field(e, 'count') ?? 1) },
       ]}
     />
@@ -80,27 +105,71 @@ export default function ResourceDetail() {
   if (!k) return <Alert type="error" message={plural} />;
   const obj = live.items[0];
   const back = <Link to={`/r/${k.plural}`}>{t('detail.back')}</Link>;
-  if (live.error) return <Space direction="vertical">{back}<ErrorAlert error={live.error} /></Space>;
-  if (!live.loading && !obj) return <Space direction="vertical">{back}<Alert type="warning" role="status" message={t('detail.gone')} /></Space>;
+  if (live.error)
+    return (
+      <Space direction="vertical">
+        {back}
+        <ErrorAlert error={live.error} />
+      </Space>
+    );
+  if (!live.loading && !obj)
+    return (
+      <Space direction="vertical">
+        {back}
+        <Alert type="warning" role="status" message={t('detail.gone')} />
+      </Space>
+    );
   if (!obj) return <Typography.Text>{t('app.loading')}</Typography.Text>;
   const tabs = [
     { key: 'summary', label: t('detail.summary'), children: <Summary obj={obj} /> },
-    { key: 'yaml', label: t('detail.yaml'), children: <Suspense fallback={t('app.loading')}><YamlEditor k={k} obj={obj} /></Suspense> },
-    ...(k.plural === 'pods' ? [
-      { key: 'logs', label: t('detail.logs'), children: <Suspense fallback={t('app.loading')}><PodLogs pod={obj} /></Suspense> },
-      { key: 'terminal', label: t('terminal.tab'), children: <Suspense fallback={t('app.loading')}><PodTerminal pod={obj} /></Suspense> },
-    ] : []),
-    ...(k.plural === 'nodes' ? [
-      { key: 'conditions', label: t('node.conditions'), children: <NodeConditions node={obj} /> },
-      { key: 'resources', label: t('node.resources'), children: <NodeResources node={obj} /> },
-      { key: 'pods', label: t('nav.pods'), children: <NodePods node={obj} /> },
-    ] : []),
+    {
+      key: 'yaml',
+      label: t('detail.yaml'),
+      children: (
+        <Suspense fallback={t('app.loading')}>
+          <YamlEditor k={k} obj={obj} />
+        </Suspense>
+      ),
+    },
+    ...(k.plural === 'pods'
+      ? [
+          {
+            key: 'logs',
+            label: t('detail.logs'),
+            children: (
+              <Suspense fallback={t('app.loading')}>
+                <PodLogs pod={obj} />
+              </Suspense>
+            ),
+          },
+          {
+            key: 'terminal',
+            label: t('terminal.tab'),
+            children: (
+              <Suspense fallback={t('app.loading')}>
+                <PodTerminal pod={obj} />
+              </Suspense>
+            ),
+          },
+        ]
+      : []),
+    ...(k.plural === 'nodes'
+      ? [
+          { key: 'conditions', label: t('node.conditions'), children: <NodeConditions node={obj} /> },
+          { key: 'resources', label: t('node.resources'), children: <NodeResources node={obj} /> },
+          { key: 'pods', label: t('nav.pods'), children: <NodePods node={obj} /> },
+        ]
+      : []),
     { key: 'events', label: t('detail.events'), children: <ObjectEvents k={k} obj={obj} /> },
   ];
   return (
     <section aria-labelledby="detail-title">
       {back}
-      <Typography.Title level={1} id="detail-title" style={{ fontSize: 22, marginTop: 8 }}>{`${k.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`}</Typography.Title>
+      <Typography.Title
+        level={1}
+        id="detail-title"
+        style={{ fontSize: 22, marginTop: 8 }}
+      >{`${k.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`}</Typography.Title>
       <Actions k={k} obj={obj} />
       {k.plural === 'nodes' && <NodeDrain node={obj} />}
       <Tabs items={tabs} destroyInactiveTabPane style={{ marginTop: 16 }} />

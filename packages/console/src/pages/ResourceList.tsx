@@ -19,14 +19,22 @@ export default function ResourceList() {
   const path = k ? collectionPath(k, namespace) : undefined;
   const live = useWatchList(path, { labelSelector: selector });
   const columns = useMemo(() => (k ? columnsFor(k, t, namespace === '') : []), [k, t, namespace]);
-  const rows = useMemo(() => [...live.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`)), [live.items]);
+  const rows = useMemo(
+    () =>
+      [...live.items].sort((a, b) =>
+        `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+      ),
+    [live.items],
+  );
   if (!k) return <Alert type="error" message={plural} />;
   const title = t(`nav.${k.plural as 'pods'}`);
   const width = columns.reduce((n, c) => n + Number(c.width ?? 100), 0);
   return (
     <section aria-labelledby="list-title">
       <Space align="baseline" style={{ justifyContent: 'space-between', width: '100%' }} wrap>
-        <Typography.Title level={1} id="list-title" style={{ fontSize: 22 }}>{title}</Typography.Title>
+        <Typography.Title level={1} id="list-title" style={{ fontSize: 22 }}>
+          {title}
+        </Typography.Title>
         <Space>
           <Input.Search
             aria-label={t('list.labelSelector')}
@@ -36,11 +44,19 @@ export default function ResourceList() {
             style={{ width: 280 }}
             data-testid="label-selector"
           />
-          <Tag color={live.state === 'live' ? 'green' : 'orange'} style={{ color: live.state === 'live' ? '#135200' : '#873800' }} data-testid="watch-state">{t(`list.${live.state}`)}</Tag>
+          <Tag
+            color={live.state === 'live' ? 'green' : 'orange'}
+            style={{ color: live.state === 'live' ? '#135200' : '#873800' }}
+            data-testid="watch-state"
+          >
+            {t(`list.${live.state}`)}
+          </Tag>
           <Typography.Text data-testid="row-count">{t('list.count', { count: rows.length })}</Typography.Text>
         </Space>
       </Space>
-      {live.error ? <ErrorAlert error={live.error} /> : (
+      {live.error ? (
+        <ErrorAlert error={live.error} />
+      ) : (
         <Table
           aria-label={t('list.table', { kind: title })}
           data-testid="resource-table"

@@ -11,7 +11,8 @@ import { redeemCode, setToken } from '../auth/token.js';
 
 async function verify(token: string): Promise<void> {
   const res = await fetch('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
   });
   if (!res.ok) {
@@ -71,7 +72,13 @@ export default function SignIn() {
       .then(() => navigate('/', { replace: true }))
       .catch((e: ApiError) => {
         setPassword('');
-        setError(e.code === 401 ? t('signIn.wrongPassword') : e.code === 429 ? t('signIn.tooMany', { message: e.message }) : t('signIn.passwordFailed', { message: e.message }));
+        setError(
+          e.code === 401
+            ? t('signIn.wrongPassword')
+            : e.code === 429
+              ? t('signIn.tooMany', { message: e.message })
+              : t('signIn.passwordFailed', { message: e.message }),
+        );
       })
       .finally(() => setBusy(false));
   };
@@ -82,9 +89,16 @@ export default function SignIn() {
         <Input id="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
       </Form.Item>
       <Form.Item label={t('signIn.password')} htmlFor="password" extra={t('signIn.passwordHelp')}>
-        <Input.Password id="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Input.Password
+          id="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </Form.Item>
-      <Button type="primary" htmlType="submit" loading={busy}>{t('signIn.submit')}</Button>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {t('signIn.submit')}
+      </Button>
     </Form>
   );
   const tokenForm = (
@@ -92,16 +106,35 @@ export default function SignIn() {
       <Form.Item label={t('signIn.tokenLabel')} htmlFor="token" extra={t('signIn.tokenHelp')}>
         <Input.Password id="token" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
       </Form.Item>
-      <Button type="primary" htmlType="submit" loading={busy}>{t('signIn.submit')}</Button>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {t('signIn.submit')}
+      </Button>
     </Form>
   );
   return (
     <main style={{ display: 'flex', justifyContent: 'center', paddingTop: '12vh' }}>
       <Card style={{ width: 480 }}>
-        <Typography.Title level={1} style={{ fontSize: 24 }}>{t('signIn.title')}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 24 }}>
+          {t('signIn.title')}
+        </Typography.Title>
         {busy && <Typography.Paragraph>{t('signIn.redeeming')}</Typography.Paragraph>}
-        {error && <Alert type="error" role="alert" showIcon message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
-        <Tabs onChange={() => setError('')} items={[{ key: 'password', label: t('signIn.withPassword'), children: passwordForm }, { key: 'token', label: t('signIn.withToken'), children: tokenForm }]} />
+        {error && (
+          <Alert
+            type="error"
+            role="alert"
+            showIcon
+            message={error}
+            style={{ marginBottom: 16 }}
+            data-testid="sign-in-error"
+          />
+        )}
+        <Tabs
+          onChange={() => setError('')}
+          items={[
+            { key: 'password', label: t('signIn.withPassword'), children: passwordForm },
+            { key: 'token', label: t('signIn.withToken'), children: tokenForm },
+          ]}
+        />
       </Card>
     </main>
   );

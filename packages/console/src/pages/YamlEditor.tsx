@@ -40,9 +40,16 @@ export default function YamlEditor({ k, obj }: { k: KindInfo; obj: KubeObject })
       state: EditorState.create({
         doc: toYaml(obj),
         extensions: [
-          basicSetup, yamlLanguage(), EditorState.readOnly.of(readOnly),
-          // An explicit tab stop inside the scroller: axe (scrollable-region-focusable) does not count contenteditable alone.
-          EditorView.contentAttributes.of({ 'aria-label': t('yaml.label', { name }), 'data-testid': 'yaml-editor', tabindex: '0' }),
+          basicSetup,
+          yamlLanguage(),
+          EditorState.readOnly.of(readOnly),
+          // An explicit tab stop inside the scroller: axe (scrollable-region-focusable) does not count contenteditable
+          // alone.
+          EditorView.contentAttributes.of({
+            'aria-label': t('yaml.label', { name }),
+            'data-testid': 'yaml-editor',
+            tabindex: '0',
+          }),
         ],
       }),
     });
@@ -79,8 +86,19 @@ export default function YamlEditor({ k, obj }: { k: KindInfo; obj: KubeObject })
       <div ref={host} style={{ border: '1px solid #d9d9d9', borderRadius: 6, maxHeight: '60vh', overflow: 'auto' }} />
       <ErrorAlert error={error} />
       <Space>
-        {!readOnly && <Button type="primary" loading={busy} onClick={() => void save()} data-testid="yaml-save">{t('yaml.save')}</Button>}
-        <Button onClick={() => { setError(undefined); load(obj); }}>{t('yaml.reload')}</Button>
+        {!readOnly && (
+          <Button type="primary" loading={busy} onClick={() => void save()} data-testid="yaml-save">
+            {t('yaml.save')}
+          </Button>
+        )}
+        <Button
+          onClick={() => {
+            setError(undefined);
+            load(obj);
+          }}
+        >
+          {t('yaml.reload')}
+        </Button>
       </Space>
     </Space>
   );

@@ -3,7 +3,16 @@
 // PodControl, and applying a plan whose pod creations and deletions PodControl batches.
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import {
-  type ControllerContext, EventRecorder, type EventObject, Expectations, type Informer, keyOf, OWNER_UID_INDEX, ownerUidIndex, PodControl, QueueController,
+  type ControllerContext,
+  EventRecorder,
+  type EventObject,
+  Expectations,
+  type Informer,
+  keyOf,
+  OWNER_UID_INDEX,
+  ownerUidIndex,
+  PodControl,
+  QueueController,
 } from '@wharf/client';
 import { groupRuns } from './pod-runs.js';
 import { controllerRef } from './pods.js';
@@ -32,14 +41,22 @@ export abstract class PodOwnerController<O extends KubernetesObject> extends Que
   protected readonly events: EventRecorder;
   protected readonly podControl: PodControl;
 
-  constructor(ctx: ControllerContext, protected readonly owner: PodOwnerKind) {
+  constructor(
+    ctx: ControllerContext,
+    protected readonly owner: PodOwnerKind,
+  ) {
     super(ctx, owner.name);
     this.owners = ctx.informers.for<O>(owner.path);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.expectations = new Expectations(() => ctx.clock.now());
     const component = `${owner.name}-controller`;
-    this.events = new EventRecorder({ client: ctx.client, component, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component,
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.podControl = new PodControl({ client: ctx.client, events: this.events, expectations: this.expectations });
     this.owners.on((type, o) => {
       if (type === 'delete') this.expectations.forget(keyOf(o));
@@ -72,7 +89,12 @@ export abstract class PodOwnerController<O extends KubernetesObject> extends Que
    * Expects the plan's pod creations and deletions, then applies its actions in order: runs of
    * createPod and deletePod through PodControl, every other action through `apply`.
    */
-  protected async applyPlan<A extends PodOwnerAction>(key: string, o: O, actions: readonly A[], apply: (a: A) => Promise<void>): Promise<void> {
+  protected async applyPlan<A extends PodOwnerAction>(
+    key: string,
+    o: O,
+    actions: readonly A[],
+    apply: (a: A) => Promise<void>,
+  ): Promise<void> {
     const creates = actions.filter((a) => a.type === 'createPod').length;
     const deletes = actions.filter((a) => a.type === 'deletePod').length;
     if (creates || deletes) this.expectations.expect(key, creates, deletes);

@@ -33,8 +33,19 @@ export function isAvailable(p: V1Pod, minReadySeconds: number, now: number): boo
   return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
 }
 
-export function ownerRefTo(o: KubernetesObject & { apiVersion?: string; kind?: string }, apiVersion: string, kind: string): V1OwnerReference {
-  return { apiVersion, kind, name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+export function ownerRefTo(
+  o: KubernetesObject & { apiVersion?: string; kind?: string },
+  apiVersion: string,
+  kind: string,
+): V1OwnerReference {
+  return {
+    apiVersion,
+    kind,
+    name: o.metadata?.name ?? '',
+    uid: o.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** JSON with sorted keys: equality of API objects regardless of key order. */

@@ -16,7 +16,11 @@ export type RevisionAction =
   | { readonly type: 'deleteRevision'; readonly revision: V1ControllerRevision };
 
 interface Owner extends KubernetesObject {
-  spec?: { template?: V1PodTemplateSpec; selector?: { matchLabels?: Record<string, string> }; revisionHistoryLimit?: number };
+  spec?: {
+    template?: V1PodTemplateSpec;
+    selector?: { matchLabels?: Record<string, string> };
+    revisionHistoryLimit?: number;
+  };
 }
 
 export function templatePatch(template: V1PodTemplateSpec | undefined): object {
@@ -51,7 +55,13 @@ export interface RevisionSync {
  * Finds or creates the revision of the owner's template; an older revision with the same
  * template is renumbered to the newest (as after `rollout undo`).
  */
-export function syncUpdateRevision(owner: Owner, apiVersion: string, kind: string, revisions: readonly V1ControllerRevision[], collisionCount: number | undefined): RevisionSync {
+export function syncUpdateRevision(
+  owner: Owner,
+  apiVersion: string,
+  kind: string,
+  revisions: readonly V1ControllerRevision[],
+  collisionCount: number | undefined,
+): RevisionSync {
   const data = templatePatch(owner.spec?.template);
   const text = stableJson(data);
   const max = revisions.reduce((m, r) => Math.max(m, r.revision), 0);
@@ -59,7 +69,9 @@ export function syncUpdateRevision(owner: Owner, apiVersion: string, kind: strin
   const equal = revisions.filter((r) => stableJson(r.data) === text);
   const found = equal[equal.length - 1];
   if (found) {
-    const hash = found.metadata?.labels?.[REVISION_HASH_LABEL] ?? (found.metadata?.name ?? '').slice((owner.metadata?.name ?? '').length + 1);
+    const hash =
+      found.metadata?.labels?.[REVISION_HASH_LABEL] ??
+      (found.metadata?.name ?? '').slice((owner.metadata?.name ?? '').length + 1);
     if (found.revision === max) return { update: found, hash, actions, collisionCount };
     const bumped = { ...clone(found), revision: max + 1 };
     actions.push({ type: 'updateRevision', revision: bumped });
@@ -95,7 +107,11 @@ function pickChangeCause(owner: KubernetesObject): Record<string, string> {
 }
 
 /** Deletes the oldest revisions beyond revisionHistoryLimit that no live pod and no status uses. */
-export function truncateHistory(owner: Owner, revisions: readonly V1ControllerRevision[], live: ReadonlySet<string>): RevisionAction[] {
+export function truncateHistory(
+  owner: Owner,
+  revisions: readonly V1ControllerRevision[],
+  live: ReadonlySet<string>,
+): RevisionAction[] {
   const limit = owner.spec?.revisionHistoryLimit ?? 10;
   const unused = revisions.filter((r) => !live.has(r.metadata?.name ?? ''));
   const excess = unused.length - limit;

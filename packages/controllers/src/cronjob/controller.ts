@@ -5,7 +5,14 @@ import type { V1CronJob, V1Job, V1ObjectReference } from '@kubernetes/client-nod
 import { controllerRef } from '../common/pods.js';
 import { JOBS } from '../job/controller.js';
 import {
-  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+  type ControllerContext,
+  EventRecorder,
+  type Informer,
+  isStatus,
+  keyOf,
+  OWNER_UID_INDEX,
+  ownerUidIndex,
+  QueueController,
 } from '@wharf/client';
 import { reconcileCronJob, type CronJobAction } from './reconcile.js';
 
@@ -23,7 +30,12 @@ export class CronJobController extends QueueController {
     this.cronJobs = ctx.informers.for<V1CronJob>(CRONJOBS);
     this.jobs = ctx.informers.for<V1Job>(JOBS);
     this.jobs.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
-    this.events = new EventRecorder({ client: ctx.client, component: 'cronjob-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: 'cronjob-controller',
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.cronJobs.on((type, cj) => {
       if (type === 'delete') this.written.delete(keyOf(cj));
       this.queue.add(keyOf(cj));
@@ -69,7 +81,10 @@ export class CronJobController extends QueueController {
         return;
       case 'deleteJob':
         try {
-          await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${a.job.metadata?.name}`, { propagationPolicy: 'Background', preconditions: { uid: a.job.metadata?.uid } });
+          await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${a.job.metadata?.name}`, {
+            propagationPolicy: 'Background',
+            preconditions: { uid: a.job.metadata?.uid },
+          });
           this.events.emit(target, 'Normal', 'SuccessfulDelete', `Deleted job ${a.job.metadata?.name}`);
         } catch (e) {
           if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
@@ -81,7 +96,9 @@ export class CronJobController extends QueueController {
           return job ? { ...r, uid: job.metadata?.uid, resourceVersion: job.metadata?.resourceVersion } : r;
         };
         const status = { ...a.status, active: a.status.active ? a.status.active.map(fill) : null };
-        const res = await c.patch<V1CronJob>(`/apis/batch/v1/namespaces/${ns}/cronjobs/${cj.metadata?.name}/status`, { status });
+        const res = await c.patch<V1CronJob>(`/apis/batch/v1/namespaces/${ns}/cronjobs/${cj.metadata?.name}/status`, {
+          status,
+        });
         this.written.set(key, Number(res.metadata?.resourceVersion ?? 0));
         return;
       }

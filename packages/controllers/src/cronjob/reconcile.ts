@@ -15,7 +15,12 @@ export type CronJobAction =
   | { readonly type: 'createJob'; readonly job: V1Job }
   | { readonly type: 'deleteJob'; readonly job: V1Job; readonly reason: string }
   | { readonly type: 'status'; readonly status: V1CronJobStatus }
-  | { readonly type: 'event'; readonly eventType: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };
+  | {
+      readonly type: 'event';
+      readonly eventType: 'Normal' | 'Warning';
+      readonly reason: string;
+      readonly message: string;
+    };
 
 export interface CronJobObserved {
   /** Jobs controlled by the CronJob. */
@@ -39,7 +44,14 @@ function finishedType(job: V1Job): 'Complete' | 'Failed' | undefined {
 }
 
 function refOf(job: V1Job): V1ObjectReference {
-  return { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata?.name, namespace: job.metadata?.namespace, uid: job.metadata?.uid, resourceVersion: job.metadata?.resourceVersion };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    name: job.metadata?.name,
+    namespace: job.metadata?.namespace,
+    uid: job.metadata?.uid,
+    resourceVersion: job.metadata?.resourceVersion,
+  };
 }
 
 export function jobFromTemplate(cj: V1CronJob, scheduled: number): V1Job {
@@ -51,7 +63,10 @@ export function jobFromTemplate(cj: V1CronJob, scheduled: number): V1Job {
       name: jobName(cj, scheduled),
       namespace: cj.metadata?.namespace ?? 'default',
       labels: { ...(t?.metadata?.labels ?? {}) },
-      annotations: { ...(t?.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: timestamp(scheduled) as unknown as string },
+      annotations: {
+        ...(t?.metadata?.annotations ?? {}),
+        [SCHEDULED_TIMESTAMP]: timestamp(scheduled) as unknown as string,
+      },
       ownerReferences: [ownerRefTo(cj, 'batch/v1', 'CronJob')],
     },
     spec: clone(t?.spec ?? { template: { spec: { containers: [] } } }),
@@ -83,7 +98,8 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
     const fin = finishedType(job);
     const wasActive = (old.active ?? []).some((r) => r.name === job.metadata?.name);
     if (!fin && !active.some((r) => r.name === job.metadata?.name)) active.push(refOf(job));
-    if (fin && wasActive) event('Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata?.name}, condition: ${fin}`);
+    if (fin && wasActive)
+      event('Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata?.name}, condition: ${fin}`);
     if (fin === 'Complete') {
       const done = timeOf(job.status?.completionTime);
       if (Number.isFinite(done) && !(done <= lastSuccess)) lastSuccess = done;
@@ -99,7 +115,8 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
 
   let requeueAfterMs: number | undefined;
   const finish = (): CronJobPlan => {
-    const withoutRv = (s: V1CronJobStatus): string => stableJson({ ...s, active: (s.active ?? []).map((r) => ({ ...r, resourceVersion: undefined })) });
+    const withoutRv = (s: V1CronJobStatus): string =>
+      stableJson({ ...s, active: (s.active ?? []).map((r) => ({ ...r, resourceVersion: undefined })) });
     if (withoutRv(status) !== withoutRv(old)) actions.push({ type: 'status', status });
     return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
   };
@@ -110,7 +127,8 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
   try {
     schedule = parseSchedule(cj.spec?.schedule ?? '', cj.spec?.timeZone ?? 'UTC');
   } catch (e) {
-    const reason = e instanceof ScheduleError && /time zone/.test(e.message) ? 'UnknownTimeZone' : 'UnparseableSchedule';
+    const reason =
+      e instanceof ScheduleError && /time zone/.test(e.message) ? 'UnknownTimeZone' : 'UnparseableSchedule';
     event('Warning', reason, `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(e as Error).message}`);
     return finish();
   }
@@ -118,7 +136,11 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
   // A schedule that parses yet never comes (0 0 30 2 *): upstream's mostRecentScheduleTime finds
   // no two start times and the controller says so, then waits for the spec to change.
   if (nextAfter(schedule, now) === undefined) {
-    event('Warning', 'InvalidSchedule', `invalid schedule: ${cj.spec?.schedule ?? ''} : time difference between two schedules is less than 1 second`);
+    event(
+      'Warning',
+      'InvalidSchedule',
+      `invalid schedule: ${cj.spec?.schedule ?? ''} : time difference between two schedules is less than 1 second`,
+    );
     return finish();
   }
   const requeueAtNext = (): void => {
@@ -132,20 +154,32 @@ export function reconcileCronJob(cj: V1CronJob, observed: CronJobObserved): Cron
   if (deadline !== undefined && deadline !== null) earliest = Math.max(earliest, now - deadline * 1000);
   const recent = mostRecent(schedule, earliest, now);
   if (recent.missed > 100) {
-    event('Warning', 'TooManyMissedTimes', `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
+    event(
+      'Warning',
+      'TooManyMissedTimes',
+      `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+    );
   }
   const scheduled = recent.time;
   requeueAtNext();
   if (scheduled === undefined) return finish();
   if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
-    event('Warning', 'MissSchedule', `Missed scheduled time to start a job: ${timestamp(scheduled) as unknown as string}`);
+    event(
+      'Warning',
+      'MissSchedule',
+      `Missed scheduled time to start a job: ${timestamp(scheduled) as unknown as string}`,
+    );
     return finish();
   }
   const name = jobName(cj, scheduled);
   if (active.some((r) => r.name === name) || timeOf(old.lastScheduleTime) === scheduled) return finish();
   const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
   if (policy === 'Forbid' && active.length > 0) {
-    event('Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+    event(
+      'Normal',
+      'JobAlreadyActive',
+      'Not starting job because prior execution is running and concurrency policy is Forbid',
+    );
     return finish();
   }
   if (policy === 'Replace') {
@@ -178,8 +212,11 @@ export function cleanupHistory(cj: V1CronJob, jobs: readonly V1Job[]): CronJobAc
   const out: CronJobAction[] = [];
   const trim = (type: 'Complete' | 'Failed', limit: number | undefined): void => {
     if (limit === undefined || limit === null) return;
-    const done = jobs.filter((j) => finishedType(j) === type && !j.metadata?.deletionTimestamp).sort((a, b) => startOf(a) - startOf(b));
-    for (const job of done.slice(0, Math.max(0, done.length - limit))) out.push({ type: 'deleteJob', job, reason: 'history limit' });
+    const done = jobs
+      .filter((j) => finishedType(j) === type && !j.metadata?.deletionTimestamp)
+      .sort((a, b) => startOf(a) - startOf(b));
+    for (const job of done.slice(0, Math.max(0, done.length - limit)))
+      out.push({ type: 'deleteJob', job, reason: 'history limit' });
   };
   trim('Complete', cj.spec?.successfulJobsHistoryLimit ?? 3);
   trim('Failed', cj.spec?.failedJobsHistoryLimit ?? 1);

@@ -21,7 +21,9 @@ describe('cron schedules', () => {
     expect(iso(nextAfter(ny, t('2025-01-01T00:00:00Z')))).toBe('2025-01-01T14:00:00.000Z');
     expect(iso(nextAfter(ny, t('2025-07-01T00:00:00Z')))).toBe('2025-07-01T13:00:00.000Z');
     // 02:30 does not exist on 2025-03-09 in New York: that day is skipped.
-    expect(iso(nextAfter(parseSchedule('30 2 * * *', 'America/New_York'), t('2025-03-08T12:00:00Z')))).toBe('2025-03-10T06:30:00.000Z');
+    expect(iso(nextAfter(parseSchedule('30 2 * * *', 'America/New_York'), t('2025-03-08T12:00:00Z')))).toBe(
+      '2025-03-10T06:30:00.000Z',
+    );
   });
 
   it('rejects bad schedules naming the field, and TZ prefixes', () => {
@@ -33,8 +35,14 @@ describe('cron schedules', () => {
 
   it('finds the most recent missed activation and counts the misses, even over long gaps', () => {
     const every = parseSchedule('* * * * *');
-    expect(mostRecent(every, t('2025-01-01T00:00:00Z'), t('2025-01-01T00:00:30Z'))).toEqual({ time: undefined, missed: 0 });
-    expect(mostRecent(every, t('2025-01-01T00:00:00Z'), t('2025-01-01T00:03:10Z'))).toEqual({ time: t('2025-01-01T00:03:00Z'), missed: 3 });
+    expect(mostRecent(every, t('2025-01-01T00:00:00Z'), t('2025-01-01T00:00:30Z'))).toEqual({
+      time: undefined,
+      missed: 0,
+    });
+    expect(mostRecent(every, t('2025-01-01T00:00:00Z'), t('2025-01-01T00:03:10Z'))).toEqual({
+      time: t('2025-01-01T00:03:00Z'),
+      missed: 3,
+    });
     const r = mostRecent(every, t('2020-01-01T00:00:00Z'), t('2025-01-01T00:00:10Z'));
     expect(iso(r.time)).toBe('2025-01-01T00:00:00.000Z');
     expect(r.missed).toBeGreaterThan(100);

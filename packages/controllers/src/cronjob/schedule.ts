@@ -87,7 +87,8 @@ function parseField(text: string, f: Field): { set: Set<number>; star: boolean }
 
 export function parseSchedule(spec: string, timeZone = 'UTC'): Schedule {
   let text = spec.trim();
-  if (/^(CRON_)?TZ=/.test(text)) throw new ScheduleError('CRON_TZ or TZ is not supported in the schedule: use spec.timeZone');
+  if (/^(CRON_)?TZ=/.test(text))
+    throw new ScheduleError('CRON_TZ or TZ is not supported in the schedule: use spec.timeZone');
   text = MACROS[text.toLowerCase()] ?? text;
   if (text.startsWith('@')) throw new ScheduleError(`unrecognized descriptor: ${text}`);
   const parts = text.split(/\s+/);
@@ -97,8 +98,22 @@ export function parseSchedule(spec: string, timeZone = 'UTC'): Schedule {
   } catch {
     throw new ScheduleError(`unknown time zone ${timeZone}`);
   }
-  const [m, h, dom, mon, dow] = parts.map((p, i) => parseField(p, FIELDS[i] as Field)) as [ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>];
-  return { minutes: m.set, hours: h.set, days: dom.set, months: mon.set, weekdays: dow.set, dayOr: !dom.star && !dow.star, timeZone };
+  const [m, h, dom, mon, dow] = parts.map((p, i) => parseField(p, FIELDS[i] as Field)) as [
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+  ];
+  return {
+    minutes: m.set,
+    hours: h.set,
+    days: dom.set,
+    months: mon.set,
+    weekdays: dow.set,
+    dayOr: !dom.star && !dow.star,
+    timeZone,
+  };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -107,7 +122,15 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wall(ms: number, tz: string): { y: number; mo: number; d: number; h: number; mi: number } {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
     formatters.set(tz, f);
   }
   const p: Record<string, number> = {};

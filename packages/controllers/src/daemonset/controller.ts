@@ -56,9 +56,11 @@ export class DaemonSetController extends PodOwnerController<V1DaemonSet> {
       case 'deletePod':
         throw new Error(`${a.type} goes through PodControl`);
       case 'status':
-        await c.patch(`/apis/apps/v1/namespaces/${ns}/daemonsets/${ds.metadata?.name}/status`, { status: a.status }).catch((e: unknown) => {
-          if (!isStatus(e, 404)) throw e;
-        });
+        await c
+          .patch(`/apis/apps/v1/namespaces/${ns}/daemonsets/${ds.metadata?.name}/status`, { status: a.status })
+          .catch((e: unknown) => {
+            if (!isStatus(e, 404)) throw e;
+          });
         return;
     }
   }

@@ -1,6 +1,13 @@
 // Which nodes a DaemonSet runs on, and the pod it puts there: the real controller's tolerations
 // and a required node affinity on metadata.name, so the ordinary scheduler binds the pod.
-import type { V1DaemonSet, V1Node, V1NodeSelectorTerm, V1Pod, V1PodTemplateSpec, V1Toleration } from '@kubernetes/client-node';
+import type {
+  V1DaemonSet,
+  V1Node,
+  V1NodeSelectorTerm,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1Toleration,
+} from '@kubernetes/client-node';
 import { clone, ownerRefTo } from '../common/pods.js';
 import { REVISION_HASH_LABEL } from '../common/revisions.js';
 import { matchesNodeSelectorTerms, untoleratedTaint } from '../scheduler/filters.js';
@@ -73,8 +80,14 @@ export function placement(ds: V1DaemonSet, node: V1Node): NodePlacement {
   if (spec?.nodeName && spec.nodeName !== name) return no;
   for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return no;
   const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms ?? [], labels, { 'metadata.name': name })) return no;
-  const probe: V1Pod = { spec: { containers: [], tolerations: addTolerations(spec?.tolerations, daemonTolerations(spec?.hostNetwork === true)) } };
+  if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms ?? [], labels, { 'metadata.name': name }))
+    return no;
+  const probe: V1Pod = {
+    spec: {
+      containers: [],
+      tolerations: addTolerations(spec?.tolerations, daemonTolerations(spec?.hostNetwork === true)),
+    },
+  };
   const taints = node.spec?.taints ?? [];
   const noExecute = untoleratedTaint(probe, taints, ['NoExecute']);
   const noSchedule = untoleratedTaint(probe, taints, ['NoSchedule']);
@@ -84,7 +97,8 @@ export function placement(ds: V1DaemonSet, node: V1Node): NodePlacement {
 /** The node a daemon pod is for: spec.nodeName, or the metadata.name of its node affinity. */
 export function targetNode(pod: V1Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms =
+    pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms) {
     for (const f of term.matchFields ?? []) {
       if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];

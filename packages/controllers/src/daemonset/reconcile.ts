@@ -31,7 +31,8 @@ export interface DaemonSetPlan {
 }
 
 const byCreation = (a: V1Pod, b: V1Pod): number =>
-  timeOf(a.metadata?.creationTimestamp) - timeOf(b.metadata?.creationTimestamp) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+  timeOf(a.metadata?.creationTimestamp) - timeOf(b.metadata?.creationTimestamp) ||
+  (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
 export function isRollingUpdate(ds: V1DaemonSet): boolean {
   return (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
@@ -81,7 +82,10 @@ export function reconcileDaemonSet(ds: V1DaemonSet, observed: DaemonSetObserved)
   const create = (node: string): void => {
     actions.push({ type: 'createPod', node, pod: daemonPod(ds, ds.spec?.template, node, hash) });
   };
-  const { surge, unavailable: maxUnavailable } = daemonFenceposts(ds, observed.nodes.filter((n) => placement(ds, n).shouldRun).length);
+  const { surge, unavailable: maxUnavailable } = daemonFenceposts(
+    ds,
+    observed.nodes.filter((n) => placement(ds, n).shouldRun).length,
+  );
 
   let desired = 0;
   let scheduled = 0;
@@ -157,7 +161,8 @@ export function reconcileDaemonSet(ds: V1DaemonSet, observed: DaemonSetObserved)
     for (const [name, pods] of byNode) if (!nodeNames.has(name)) for (const p of pods) del(p, 'node gone');
     if (isRollingUpdate(ds)) {
       if (surge === 0) {
-        for (const c of oldCandidates.slice(0, Math.max(0, maxUnavailable - numUnavailable))) del(c.pod, 'rolling update');
+        for (const c of oldCandidates.slice(0, Math.max(0, maxUnavailable - numUnavailable)))
+          del(c.pod, 'rolling update');
       } else {
         for (const c of oldCandidates.slice(0, Math.max(0, surge - numSurge))) create(c.node);
       }
@@ -191,7 +196,17 @@ export function reconcileDaemonSet(ds: V1DaemonSet, observed: DaemonSetObserved)
   return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs: Math.max(1, requeueAfterMs) };
 }
 
-const STATUS_KEYS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'] as const;
+const STATUS_KEYS = [
+  'currentNumberScheduled',
+  'numberMisscheduled',
+  'desiredNumberScheduled',
+  'numberReady',
+  'observedGeneration',
+  'updatedNumberScheduled',
+  'numberAvailable',
+  'numberUnavailable',
+  'collisionCount',
+] as const;
 
 function statusChanged(old: V1DaemonSetStatus | undefined, next: V1DaemonSetStatus): boolean {
   return STATUS_KEYS.some((k) => (old?.[k] ?? 0) !== (next[k] ?? 0));

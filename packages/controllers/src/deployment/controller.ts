@@ -2,7 +2,17 @@
 // calls that carry out reconcileDeployment's actions.
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import {
-  type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, matchesSelector, ORPHAN_INDEX, orphanIndex, OWNER_UID_INDEX, ownerUidIndex, QueueController,
+  type ControllerContext,
+  EventRecorder,
+  type Informer,
+  isStatus,
+  keyOf,
+  matchesSelector,
+  ORPHAN_INDEX,
+  orphanIndex,
+  OWNER_UID_INDEX,
+  ownerUidIndex,
+  QueueController,
 } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
@@ -24,7 +34,12 @@ export class DeploymentController extends QueueController {
     this.replicaSets.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
     this.replicaSets.addIndexer(ORPHAN_INDEX, orphanIndex);
     this.pods.addIndexer(OWNER_UID_INDEX, ownerUidIndex);
-    this.events = new EventRecorder({ client: ctx.client, component: 'deployment-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: 'deployment-controller',
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.deployments.on((_t, d) => this.queue.add(keyOf(d)));
     this.replicaSets.on((_t, rs, old) => {
       for (const r of old ? [rs, old] : [rs]) this.enqueueOwner(r);
@@ -55,7 +70,9 @@ export class DeploymentController extends QueueController {
     const ns = d.metadata?.namespace ?? '';
     const replicaSets = [
       ...this.replicaSets.byIndex(OWNER_UID_INDEX, d.metadata?.uid ?? ''),
-      ...this.replicaSets.byIndex(ORPHAN_INDEX, ns).filter((rs) => matchesSelector(d.spec?.selector, rs.metadata?.labels)),
+      ...this.replicaSets
+        .byIndex(ORPHAN_INDEX, ns)
+        .filter((rs) => matchesSelector(d.spec?.selector, rs.metadata?.labels)),
     ];
     const pods = replicaSets.flatMap((rs) => this.pods.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''));
     const plan = reconcileDeployment(d, { replicaSets, pods, now: this.ctx.clock.now() });
@@ -69,7 +86,9 @@ export class DeploymentController extends QueueController {
     const rsPath = (name: string | undefined): string => `/apis/apps/v1/namespaces/${ns}/replicasets/${name}`;
     switch (a.type) {
       case 'adoptReplicaSet':
-        await c.patch(rsPath(a.rs.metadata?.name), { metadata: { ownerReferences: a.rs.metadata?.ownerReferences, uid: a.rs.metadata?.uid } });
+        await c.patch(rsPath(a.rs.metadata?.name), {
+          metadata: { ownerReferences: a.rs.metadata?.ownerReferences, uid: a.rs.metadata?.uid },
+        });
         return;
       case 'createReplicaSet':
         try {
@@ -77,22 +96,34 @@ export class DeploymentController extends QueueController {
         } catch (e) {
           if (!isStatus(e, 409)) throw e;
           const existing = await c.get<V1ReplicaSet>(rsPath(a.rs.metadata?.name));
-          if (controllerRef(existing)?.uid === d.metadata?.uid && equalIgnoreHash(existing.spec?.template, d.spec?.template)) return;
+          if (
+            controllerRef(existing)?.uid === d.metadata?.uid &&
+            equalIgnoreHash(existing.spec?.template, d.spec?.template)
+          )
+            return;
           // A hash collision with someone else's ReplicaSet: count it so the next hash differs.
-          await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: { collisionCount: (d.status?.collisionCount ?? 0) + 1 } });
-          throw new Error(`replicaset ${a.rs.metadata?.name} already exists with another template: collisionCount raised`);
+          await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, {
+            status: { collisionCount: (d.status?.collisionCount ?? 0) + 1 },
+          });
+          throw new Error(
+            `replicaset ${a.rs.metadata?.name} already exists with another template: collisionCount raised`,
+          );
         }
         return;
       case 'updateReplicaSet':
         await c.replace(rsPath(a.rs.metadata?.name), a.rs);
         return;
       case 'deleteReplicaSet':
-        await c.delete(rsPath(a.rs.metadata?.name), { preconditions: { resourceVersion: a.rs.metadata?.resourceVersion } }).catch((e: unknown) => {
-          if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
-        });
+        await c
+          .delete(rsPath(a.rs.metadata?.name), { preconditions: { resourceVersion: a.rs.metadata?.resourceVersion } })
+          .catch((e: unknown) => {
+            if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
+          });
         return;
       case 'annotateDeployment':
-        await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}`, { metadata: { annotations: a.annotations } });
+        await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}`, {
+          metadata: { annotations: a.annotations },
+        });
         return;
       case 'status':
         await c.patch(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata?.name}/status`, { status: a.status });

@@ -9,34 +9,64 @@ function deployment(image: string, replicas = 3, extra: Partial<V1Deployment['sp
   return {
     metadata: { name: 'web', namespace: 'default', uid: 'd-uid', generation: 2, annotations: { [REVISION]: '1' } },
     spec: {
-      replicas, selector: { matchLabels: { app: 'web' } }, progressDeadlineSeconds: 600, revisionHistoryLimit: 10,
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      progressDeadlineSeconds: 600,
+      revisionHistoryLimit: 10,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } },
       ...extra,
     },
-    status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: replicas, readyReplicas: replicas },
+    status: {
+      observedGeneration: 1,
+      replicas,
+      updatedReplicas: replicas,
+      availableReplicas: replicas,
+      readyReplicas: replicas,
+    },
   };
 }
 
-function rsFor(d: V1Deployment, image: string, replicas: number, available: number, revision: string, created: string): V1ReplicaSet {
+function rsFor(
+  d: V1Deployment,
+  image: string,
+  replicas: number,
+  available: number,
+  revision: string,
+  created: string,
+): V1ReplicaSet {
   const hash = podTemplateHash({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } });
   return {
     metadata: {
-      name: `web-${hash}`, namespace: 'default', uid: `rs-${image}`, creationTimestamp: new Date(created), generation: 1,
+      name: `web-${hash}`,
+      namespace: 'default',
+      uid: `rs-${image}`,
+      creationTimestamp: new Date(created),
+      generation: 1,
       labels: { app: 'web', 'pod-template-hash': hash },
       annotations: { [REVISION]: revision, [DESIRED_REPLICAS]: String(d.spec?.replicas), [MAX_REPLICAS]: '4' },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }],
     },
     spec: {
-      replicas, selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } },
-      template: { metadata: { labels: { app: 'web', 'pod-template-hash': hash } }, spec: { containers: [{ name: 'c', image }] } },
+      replicas,
+      selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } },
+      template: {
+        metadata: { labels: { app: 'web', 'pod-template-hash': hash } },
+        spec: { containers: [{ name: 'c', image }] },
+      },
     },
     status: { replicas, availableReplicas: available, readyReplicas: available, observedGeneration: 1 },
   };
 }
 
 const scaled = (actions: DeploymentAction[]): Record<string, number> =>
-  Object.fromEntries(actions.flatMap((a) => (a.type === 'updateReplicaSet' || a.type === 'createReplicaSet' ? [[a.rs.metadata?.name ?? '', a.rs.spec?.replicas ?? 0]] : [])));
+  Object.fromEntries(
+    actions.flatMap((a) =>
+      a.type === 'updateReplicaSet' || a.type === 'createReplicaSet'
+        ? [[a.rs.metadata?.name ?? '', a.rs.spec?.replicas ?? 0]]
+        : [],
+    ),
+  );
 
 describe('reconcileDeployment', () => {
   it('creates the first ReplicaSet with the hash label, selector and revision 1', () => {
@@ -51,10 +81,20 @@ describe('reconcileDeployment', () => {
     expect(create.rs.metadata?.name).toBe(`web-${hash}`);
     expect(create.rs.spec?.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
     expect(create.rs.spec?.replicas).toBe(3);
-    expect(create.rs.metadata?.annotations).toMatchObject({ [REVISION]: '1', [DESIRED_REPLICAS]: '3', [MAX_REPLICAS]: '4' });
-    expect(create.rs.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', controller: true, blockOwnerDeletion: true });
+    expect(create.rs.metadata?.annotations).toMatchObject({
+      [REVISION]: '1',
+      [DESIRED_REPLICAS]: '3',
+      [MAX_REPLICAS]: '4',
+    });
+    expect(create.rs.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'Deployment',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
     const status = plan.actions.find((a) => a.type === 'status');
-    expect(status?.type === 'status' && status.status.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetCreated');
+    expect(status?.type === 'status' && status.status.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe(
+      'NewReplicaSetCreated',
+    );
   });
 
   it('surges the new ReplicaSet by maxSurge first (10 replicas: 25% → 3)', () => {
@@ -90,10 +130,23 @@ describe('reconcileDeployment', () => {
     const r2 = rsFor(d, 'nginx:2', 0, 0, '2', '2024-02-01T00:00:00Z');
     const r3 = rsFor(d, 'nginx:3', 2, 2, '3', '2024-03-01T00:00:00Z');
     const plan = reconcileDeployment(d, { replicaSets: [r1, r2, r3], pods: [], now: NOW });
-    expect(plan.actions.filter((a) => a.type === 'deleteReplicaSet').map((a) => a.type === 'deleteReplicaSet' && a.rs.metadata?.name)).toEqual([r1.metadata!.name]);
+    expect(
+      plan.actions
+        .filter((a) => a.type === 'deleteReplicaSet')
+        .map((a) => a.type === 'deleteReplicaSet' && a.rs.metadata?.name),
+    ).toEqual([r1.metadata!.name]);
     const status = plan.actions.find((a) => a.type === 'status');
-    expect(status?.type === 'status' && status.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2, unavailableReplicas: 0, observedGeneration: 2 });
-    expect(status?.type === 'status' && status.status.conditions?.map((c) => c.reason).sort()).toEqual(['MinimumReplicasAvailable', 'NewReplicaSetAvailable']);
+    expect(status?.type === 'status' && status.status).toMatchObject({
+      replicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+      unavailableReplicas: 0,
+      observedGeneration: 2,
+    });
+    expect(status?.type === 'status' && status.status.conditions?.map((c) => c.reason).sort()).toEqual([
+      'MinimumReplicasAvailable',
+      'NewReplicaSetAvailable',
+    ]);
   });
 
   it('reports ProgressDeadlineExceeded once the deadline passes without progress', () => {
@@ -101,10 +154,22 @@ describe('reconcileDeployment', () => {
     const old = rsFor(d, 'nginx:1', 1, 1, '1', '2024-01-01T00:00:00Z');
     const fresh = rsFor(d, 'nginx:2', 2, 0, '2', '2024-06-01T00:00:00Z');
     const t = new Date(NOW - 60_000).toISOString() as unknown as Date;
-    d.status = { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 1, readyReplicas: 1, conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: t, lastTransitionTime: t }] };
+    d.status = {
+      observedGeneration: 2,
+      replicas: 3,
+      updatedReplicas: 2,
+      availableReplicas: 1,
+      readyReplicas: 1,
+      conditions: [
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: t, lastTransitionTime: t },
+      ],
+    };
     const plan = reconcileDeployment(d, { replicaSets: [old, fresh], pods: [], now: NOW });
     const status = plan.actions.find((a) => a.type === 'status');
-    expect(status?.type === 'status' && status.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(status?.type === 'status' && status.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+    });
   });
 
   it('Recreate scales old to 0 first and creates the new ReplicaSet once old pods are gone', () => {
@@ -124,8 +189,13 @@ describe('reconcileDeployment', () => {
     const r2 = rsFor(d, 'nginx:2', 2, 2, '2', '2024-02-01T00:00:00Z');
     const plan = reconcileDeployment(d, { replicaSets: [r1, r2], pods: [], now: NOW });
     const up = plan.actions.find((a) => a.type === 'updateReplicaSet' && a.rs.metadata?.name === r1.metadata?.name);
-    expect(up?.type === 'updateReplicaSet' && up.rs.metadata?.annotations).toMatchObject({ [REVISION]: '3', 'deployment.kubernetes.io/revision-history': '1' });
-    expect(plan.actions.find((a) => a.type === 'annotateDeployment')).toMatchObject({ annotations: { [REVISION]: '3' } });
+    expect(up?.type === 'updateReplicaSet' && up.rs.metadata?.annotations).toMatchObject({
+      [REVISION]: '3',
+      'deployment.kubernetes.io/revision-history': '1',
+    });
+    expect(plan.actions.find((a) => a.type === 'annotateDeployment')).toMatchObject({
+      annotations: { [REVISION]: '3' },
+    });
   });
 
   it('a paused Deployment only scales', () => {
@@ -141,7 +211,8 @@ describe('reconcileDeployment', () => {
     // Was 10 (max 13); 8 old + 5 new; scaling to 20 (max 25): +12 split by size.
     const old = rsFor(d, 'nginx:1', 8, 8, '1', '2024-01-01T00:00:00Z');
     const fresh = rsFor(d, 'nginx:2', 5, 0, '2', '2024-06-01T00:00:00Z');
-    for (const rs of [old, fresh]) rs.metadata!.annotations = { ...rs.metadata!.annotations, [DESIRED_REPLICAS]: '10', [MAX_REPLICAS]: '13' };
+    for (const rs of [old, fresh])
+      rs.metadata!.annotations = { ...rs.metadata!.annotations, [DESIRED_REPLICAS]: '10', [MAX_REPLICAS]: '13' };
     const plan = reconcileDeployment(d, { replicaSets: [old, fresh], pods: [], now: NOW });
     const s = scaled(plan.actions);
     expect((s[old.metadata!.name!] ?? 0) + (s[fresh.metadata!.name!] ?? 0)).toBe(25);

@@ -7,14 +7,32 @@ import { matchesSelector, timeOf } from '@wharf/client';
 import { clone, controllerRef, ownerRefTo, stableJson } from '../common/pods.js';
 import { podTemplateHash } from './hash.js';
 import { isRollingUpdate, maxScaledDown, maxSurge, maxUnavailable, newRSNewReplicas, replicasOf } from './rolling.js';
-import { calculateStatus, condition, deploymentComplete, FOUND_NEW_RS, getCondition, NEW_RS_CREATED, PAUSED, RESUMED, rolloutStatus, setCondition } from './status.js';
+import {
+  calculateStatus,
+  condition,
+  deploymentComplete,
+  FOUND_NEW_RS,
+  getCondition,
+  NEW_RS_CREATED,
+  PAUSED,
+  RESUMED,
+  rolloutStatus,
+  setCondition,
+} from './status.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
 export const HASH_LABEL = 'pod-template-hash';
-const SKIP_COPY = new Set([REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, 'kubectl.kubernetes.io/last-applied-configuration', 'deprecated.deployment.rollback.to']);
+const SKIP_COPY = new Set([
+  REVISION,
+  REVISION_HISTORY,
+  DESIRED_REPLICAS,
+  MAX_REPLICAS,
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deprecated.deployment.rollback.to',
+]);
 
 export type DeploymentAction =
   | { readonly type: 'adoptReplicaSet'; readonly rs: V1ReplicaSet }
@@ -23,7 +41,12 @@ export type DeploymentAction =
   | { readonly type: 'deleteReplicaSet'; readonly rs: V1ReplicaSet }
   | { readonly type: 'annotateDeployment'; readonly annotations: Record<string, string> }
   | { readonly type: 'status'; readonly status: V1DeploymentStatus }
-  | { readonly type: 'event'; readonly eventType: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };
+  | {
+      readonly type: 'event';
+      readonly eventType: 'Normal' | 'Warning';
+      readonly reason: string;
+      readonly message: string;
+    };
 
 export interface DeploymentObserved {
   /** ReplicaSets of the namespace owned by the Deployment or matching its selector. */
@@ -58,7 +81,8 @@ export function revisionOf(rs: V1ReplicaSet): number {
 }
 
 const byCreation = (a: V1ReplicaSet, b: V1ReplicaSet): number =>
-  timeOf(a.metadata?.creationTimestamp) - timeOf(b.metadata?.creationTimestamp) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+  timeOf(a.metadata?.creationTimestamp) - timeOf(b.metadata?.creationTimestamp) ||
+  (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
 /** One sync: a mutable working copy of the ReplicaSets, and the actions taken on them. */
 class Sync {
@@ -68,7 +92,10 @@ class Sync {
   newRS: V1ReplicaSet | undefined;
   readonly status: V1DeploymentStatus;
 
-  constructor(readonly d: V1Deployment, observed: DeploymentObserved) {
+  constructor(
+    readonly d: V1Deployment,
+    observed: DeploymentObserved,
+  ) {
     const uid = d.metadata?.uid;
     this.rss = [];
     for (const rs of observed.replicaSets) {
@@ -76,7 +103,10 @@ class Sync {
       if (ref?.uid === uid) this.rss.push(clone(rs));
       else if (!ref && matchesSelector(d.spec?.selector, rs.metadata?.labels) && !d.metadata?.deletionTimestamp) {
         const adopted = clone(rs);
-        adopted.metadata = { ...adopted.metadata, ownerReferences: [...(rs.metadata?.ownerReferences ?? []), ownerRefTo(d, 'apps/v1', 'Deployment')] };
+        adopted.metadata = {
+          ...adopted.metadata,
+          ownerReferences: [...(rs.metadata?.ownerReferences ?? []), ownerRefTo(d, 'apps/v1', 'Deployment')],
+        };
         this.actions.push({ type: 'adoptReplicaSet', rs: adopted });
         this.rss.push(adopted);
       }
@@ -97,7 +127,12 @@ class Sync {
     if (from === to && !annotationsChanged) return false;
     rs.spec = { ...rs.spec, replicas: to } as V1ReplicaSet['spec'];
     this.dirty.add(rs);
-    if (from !== to) this.event('Normal', 'ScalingReplicaSet', `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata?.name} from ${from} to ${to}`);
+    if (from !== to)
+      this.event(
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata?.name} from ${from} to ${to}`,
+      );
     return from !== to;
   }
 
@@ -129,12 +164,18 @@ class Sync {
         this.dirty.add(rs);
       }
       if (!getCondition(this.status, 'Progressing') && d.spec?.progressDeadlineSeconds !== undefined) {
-        setCondition(this.status, condition('Progressing', 'True', FOUND_NEW_RS, `Found new replica set "${rs.metadata?.name}"`, now));
+        setCondition(
+          this.status,
+          condition('Progressing', 'True', FOUND_NEW_RS, `Found new replica set "${rs.metadata?.name}"`, now),
+        );
       }
     } else if (create) {
       const hash = podTemplateHash(d.spec?.template, d.status?.collisionCount);
       const template = clone(d.spec?.template ?? {});
-      template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
+      template.metadata = {
+        ...template.metadata,
+        labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash },
+      };
       const selector = clone(d.spec?.selector ?? {});
       selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH_LABEL]: hash };
       const rs: V1ReplicaSet = {
@@ -155,13 +196,18 @@ class Sync {
       this.rss.push(rs);
       this.newRS = rs;
       const to = replicasOf(rs);
-      if (to > 0) this.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata?.name} from 0 to ${to}`);
+      if (to > 0)
+        this.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata?.name} from 0 to ${to}`);
       if (d.spec?.progressDeadlineSeconds !== undefined) {
-        setCondition(this.status, condition('Progressing', 'True', NEW_RS_CREATED, `Created new replica set "${rs.metadata?.name}"`, now));
+        setCondition(
+          this.status,
+          condition('Progressing', 'True', NEW_RS_CREATED, `Created new replica set "${rs.metadata?.name}"`, now),
+        );
       }
     }
     const rev = this.newRS ? this.newRS.metadata?.annotations?.[REVISION] : undefined;
-    if (rev && d.metadata?.annotations?.[REVISION] !== rev) this.actions.push({ type: 'annotateDeployment', annotations: { [REVISION]: rev } });
+    if (rev && d.metadata?.annotations?.[REVISION] !== rev)
+      this.actions.push({ type: 'annotateDeployment', annotations: { [REVISION]: rev } });
   }
 
   /** Deployment annotations onto the ReplicaSet, and a newer revision (old one to the history). */
@@ -184,7 +230,9 @@ class Sync {
   }
 
   flush(): void {
-    for (const rs of this.rss) if (this.dirty.has(rs) && !this.actions.some((a) => a.type === 'createReplicaSet' && a.rs === rs)) this.actions.push({ type: 'updateReplicaSet', rs });
+    for (const rs of this.rss)
+      if (this.dirty.has(rs) && !this.actions.some((a) => a.type === 'createReplicaSet' && a.rs === rs))
+        this.actions.push({ type: 'updateReplicaSet', rs });
   }
 }
 
@@ -216,8 +264,10 @@ function pausedConditions(s: Sync, now: number): void {
   if (s.d.spec?.progressDeadlineSeconds === undefined) return;
   const cur = getCondition(s.status, 'Progressing');
   const pausedNow = cur?.reason === PAUSED;
-  if (s.d.spec?.paused && !pausedNow) setCondition(s.status, condition('Progressing', 'Unknown', PAUSED, 'Deployment is paused', now));
-  else if (!s.d.spec?.paused && pausedNow) setCondition(s.status, condition('Progressing', 'Unknown', RESUMED, 'Deployment is resumed', now));
+  if (s.d.spec?.paused && !pausedNow)
+    setCondition(s.status, condition('Progressing', 'Unknown', PAUSED, 'Deployment is paused', now));
+  else if (!s.d.spec?.paused && pausedNow)
+    setCondition(s.status, condition('Progressing', 'Unknown', RESUMED, 'Deployment is resumed', now));
 }
 
 /** Conditions the sync set (Progressing) carried into a freshly calculated status. */
@@ -229,10 +279,12 @@ function withConditions(fresh: V1DeploymentStatus, working: V1DeploymentStatus):
 
 function isScalingEvent(s: Sync): boolean {
   const want = String(replicasOf(s.d));
-  return s.rss.filter((rs) => replicasOf(rs) > 0).some((rs) => {
-    const desired = rs.metadata?.annotations?.[DESIRED_REPLICAS];
-    return desired !== undefined && desired !== want;
-  });
+  return s.rss
+    .filter((rs) => replicasOf(rs) > 0)
+    .some((rs) => {
+      const desired = rs.metadata?.annotations?.[DESIRED_REPLICAS];
+      return desired !== undefined && desired !== want;
+    });
 }
 
 /** Proportional scaling across active ReplicaSets (DeploymentController.scale). */
@@ -247,7 +299,12 @@ function scale(s: Sync): void {
     return;
   }
   const newRS = s.newRS;
-  if (newRS && replicasOf(newRS) === replicasOf(d) && newRS.metadata?.annotations?.[DESIRED_REPLICAS] === String(replicasOf(d)) && (newRS.status?.availableReplicas ?? 0) === replicasOf(d)) {
+  if (
+    newRS &&
+    replicasOf(newRS) === replicasOf(d) &&
+    newRS.metadata?.annotations?.[DESIRED_REPLICAS] === String(replicasOf(d)) &&
+    (newRS.status?.availableReplicas ?? 0) === replicasOf(d)
+  ) {
     for (const rs of s.oldRSs) s.scale(rs, 0);
     return;
   }
@@ -347,7 +404,9 @@ function recreate(s: Sync, pods: readonly V1Pod[], now: number): DeploymentPlan 
   for (const rs of s.oldRSs) if (replicasOf(rs) > 0) scaledDown = s.scale(rs, 0) || scaledDown;
   if (scaledDown) return progress(s, now);
   const oldUids = new Set(s.oldRSs.map((rs) => rs.metadata?.uid));
-  const oldRunning = pods.some((p) => oldUids.has(controllerRef(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+  const oldRunning = pods.some(
+    (p) => oldUids.has(controllerRef(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded',
+  );
   if (oldRunning || s.oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return progress(s, now);
   if (!s.newRS) s.syncRevision(true, now);
   if (s.newRS) s.scale(s.newRS, replicasOf(d));
@@ -359,9 +418,16 @@ function recreate(s: Sync, pods: readonly V1Pod[], now: number): DeploymentPlan 
 function cleanup(s: Sync): void {
   const limit = s.d.spec?.revisionHistoryLimit ?? 10;
   const cleanable = s.oldRSs
-    .filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata?.deletionTimestamp && (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0))
+    .filter(
+      (rs) =>
+        replicasOf(rs) === 0 &&
+        (rs.status?.replicas ?? 0) === 0 &&
+        !rs.metadata?.deletionTimestamp &&
+        (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0),
+    )
     .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
-  for (const rs of cleanable.slice(0, Math.max(0, cleanable.length - limit))) s.actions.push({ type: 'deleteReplicaSet', rs });
+  for (const rs of cleanable.slice(0, Math.max(0, cleanable.length - limit)))
+    s.actions.push({ type: 'deleteReplicaSet', rs });
 }
 
 function progress(s: Sync, now: number): DeploymentPlan {
@@ -381,7 +447,15 @@ function statusDiffers(a: V1DeploymentStatus | undefined, b: V1DeploymentStatus)
   const norm = (x: V1DeploymentStatus | undefined): string => {
     const c = clone(x ?? {});
     c.conditions = [...(c.conditions ?? [])].sort((p, q) => p.type.localeCompare(q.type));
-    for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'observedGeneration'] as const) c[k] = c[k] ?? 0;
+    for (const k of [
+      'replicas',
+      'updatedReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'unavailableReplicas',
+      'observedGeneration',
+    ] as const)
+      c[k] = c[k] ?? 0;
     return stableJson(c);
   };
   return norm(a) !== norm(b);

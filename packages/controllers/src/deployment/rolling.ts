@@ -20,7 +20,11 @@ export function scaledValue(v: IntOrString | undefined, fallback: string, total:
  * maxSurge (25% rounded up) and maxUnavailable (25% rounded down) for `replicas`; when both
  * come out 0, maxUnavailable is 1 so the rollout can progress.
  */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, replicas: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: IntOrString | undefined,
+  maxUnavailable: IntOrString | undefined,
+  replicas: number,
+): { surge: number; unavailable: number } {
   const surge = scaledValue(maxSurge, '25%', replicas, true);
   let unavailable = scaledValue(maxUnavailable, '25%', replicas, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -50,7 +54,11 @@ export function maxUnavailable(d: V1Deployment): number {
 }
 
 /** The new ReplicaSet's size for this step of a rolling update (NewRSNewReplicas). */
-export function newRSNewReplicas(d: V1Deployment, all: readonly V1ReplicaSet[], newRS: V1ReplicaSet | undefined): number {
+export function newRSNewReplicas(
+  d: V1Deployment,
+  all: readonly V1ReplicaSet[],
+  newRS: V1ReplicaSet | undefined,
+): number {
   const cur = newRS ? replicasOf(newRS) : 0;
   if (!isRollingUpdate(d)) return replicasOf(d);
   const current = all.reduce((n, rs) => n + replicasOf(rs), 0);

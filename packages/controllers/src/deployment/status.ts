@@ -16,7 +16,13 @@ export function getCondition(s: V1DeploymentStatus | undefined, type: string): V
   return s?.conditions?.find((c) => c.type === type);
 }
 
-export function condition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, now: number): V1DeploymentCondition {
+export function condition(
+  type: string,
+  status: 'True' | 'False' | 'Unknown',
+  reason: string,
+  message: string,
+  now: number,
+): V1DeploymentCondition {
   const t = timestamp(now);
   return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
 }
@@ -33,9 +39,15 @@ export function removeCondition(s: V1DeploymentStatus, type: string): void {
   if (s.conditions) s.conditions = s.conditions.filter((c) => c.type !== type);
 }
 
-const sum = (rss: readonly V1ReplicaSet[], f: (rs: V1ReplicaSet) => number | undefined): number => rss.reduce((n, rs) => n + (f(rs) ?? 0), 0);
+const sum = (rss: readonly V1ReplicaSet[], f: (rs: V1ReplicaSet) => number | undefined): number =>
+  rss.reduce((n, rs) => n + (f(rs) ?? 0), 0);
 
-export function calculateStatus(d: V1Deployment, all: readonly V1ReplicaSet[], newRS: V1ReplicaSet | undefined, now: number): V1DeploymentStatus {
+export function calculateStatus(
+  d: V1Deployment,
+  all: readonly V1ReplicaSet[],
+  newRS: V1ReplicaSet | undefined,
+  now: number,
+): V1DeploymentStatus {
   const available = sum(all, (rs) => rs.status?.availableReplicas);
   const status: V1DeploymentStatus = {
     observedGeneration: d.metadata?.generation ?? 0,
@@ -48,23 +60,45 @@ export function calculateStatus(d: V1Deployment, all: readonly V1ReplicaSet[], n
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   if (d.status?.conditions) status.conditions = [...d.status.conditions];
   if (available >= replicasOf(d) - maxUnavailable(d)) {
-    setCondition(status, condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now));
+    setCondition(
+      status,
+      condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now),
+    );
   } else {
-    setCondition(status, condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now));
+    setCondition(
+      status,
+      condition(
+        'Available',
+        'False',
+        'MinimumReplicasUnavailable',
+        'Deployment does not have minimum availability.',
+        now,
+      ),
+    );
   }
   return status;
 }
 
 export function deploymentComplete(d: V1Deployment, s: V1DeploymentStatus): boolean {
   const r = replicasOf(d);
-  return s.updatedReplicas === r && s.replicas === r && s.availableReplicas === r && (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return (
+    s.updatedReplicas === r &&
+    s.replicas === r &&
+    s.availableReplicas === r &&
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+  );
 }
 
 export function deploymentProgressing(d: V1Deployment, s: V1DeploymentStatus): boolean {
   const old = d.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
-  return (s.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || newOld < oldOld || (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) ||
+    newOld < oldOld ||
+    (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
+    (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0)
+  );
 }
 
 export function progressDeadlineMs(d: V1Deployment): number | undefined {
@@ -83,7 +117,12 @@ export function deploymentTimedOut(d: V1Deployment, s: V1DeploymentStatus, now: 
 }
 
 /** Progressing after a rollout step (syncRolloutStatus); also when to look again for a timeout. */
-export function rolloutStatus(d: V1Deployment, all: readonly V1ReplicaSet[], newRS: V1ReplicaSet | undefined, now: number): { status: V1DeploymentStatus; requeueAfterMs?: number } {
+export function rolloutStatus(
+  d: V1Deployment,
+  all: readonly V1ReplicaSet[],
+  newRS: V1ReplicaSet | undefined,
+  now: number,
+): { status: V1DeploymentStatus; requeueAfterMs?: number } {
   const s = calculateStatus(d, all, newRS, now);
   const deadline = progressDeadlineMs(d);
   if (deadline === undefined) removeCondition(s, 'Progressing');
@@ -92,13 +131,19 @@ export function rolloutStatus(d: V1Deployment, all: readonly V1ReplicaSet[], new
   const name = newRS?.metadata?.name ?? '';
   if (deadline !== undefined && !complete) {
     if (deploymentComplete(d, s)) {
-      setCondition(s, condition('Progressing', 'True', NEW_RS_AVAILABLE, `ReplicaSet "${name}" has successfully progressed.`, now));
+      setCondition(
+        s,
+        condition('Progressing', 'True', NEW_RS_AVAILABLE, `ReplicaSet "${name}" has successfully progressed.`, now),
+      );
     } else if (deploymentProgressing(d, s)) {
       const c = condition('Progressing', 'True', RS_UPDATED, `ReplicaSet "${name}" is progressing.`, now);
       if (cur?.status === 'True') c.lastTransitionTime = cur.lastTransitionTime;
       s.conditions = [...(s.conditions ?? []).filter((x) => x.type !== 'Progressing'), c];
     } else if (deploymentTimedOut(d, s, now)) {
-      setCondition(s, condition('Progressing', 'False', TIMED_OUT, `ReplicaSet "${name}" has timed out progressing.`, now));
+      setCondition(
+        s,
+        condition('Progressing', 'False', TIMED_OUT, `ReplicaSet "${name}" has timed out progressing.`, now),
+      );
     }
   }
   let requeueAfterMs: number | undefined;

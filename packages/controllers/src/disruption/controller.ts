@@ -1,7 +1,22 @@
 // The disruption controller's runner: keeps every PodDisruptionBudget's status current as the
 // pods it selects, and the scale of their controllers, change.
-import type { V1Deployment, V1OwnerReference, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1ReplicationController, V1StatefulSet } from '@kubernetes/client-node';
-import { type ControllerContext, type Informer, isStatus, keyOf, matchesSelector, QueueController } from '@wharf/client';
+import type {
+  V1Deployment,
+  V1OwnerReference,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1ReplicaSet,
+  V1ReplicationController,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import {
+  type ControllerContext,
+  type Informer,
+  isStatus,
+  keyOf,
+  matchesSelector,
+  QueueController,
+} from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { PODS, REPLICASETS } from '../replicaset/controller.js';
 import { reconcileDisruptionBudget, type ControllerScale } from './reconcile.js';
@@ -29,10 +44,15 @@ export class DisruptionController extends QueueController {
     this.rcs = ctx.informers.for<V1ReplicationController>(REPLICATIONCONTROLLERS);
     this.pdbs.on((_t, pdb) => this.queue.add(keyOf(pdb)));
     this.pods.on((_t, pod, old) => {
-      for (const pdb of this.pdbs.list(pod.metadata?.namespace ?? '')) if (selects(pdb, pod) || (old && selects(pdb, old))) this.queue.add(keyOf(pdb));
+      for (const pdb of this.pdbs.list(pod.metadata?.namespace ?? ''))
+        if (selects(pdb, pod) || (old && selects(pdb, old))) this.queue.add(keyOf(pdb));
     });
     // A scale change moves expectedPods of the budgets in its namespace.
-    const onScale = (_t: string, o: { metadata?: { namespace?: string }; spec?: { replicas?: number } }, old?: { spec?: { replicas?: number } }): void => {
+    const onScale = (
+      _t: string,
+      o: { metadata?: { namespace?: string }; spec?: { replicas?: number } },
+      old?: { spec?: { replicas?: number } },
+    ): void => {
       if (old && old.spec?.replicas === o.spec?.replicas) return;
       for (const pdb of this.pdbs.list(o.metadata?.namespace ?? '')) this.queue.add(keyOf(pdb));
     };
@@ -43,7 +63,9 @@ export class DisruptionController extends QueueController {
   }
 
   private scaleOf(ref: V1OwnerReference, ns: string): ControllerScale | undefined {
-    const of = (o: { metadata?: { uid?: string }; spec?: { replicas?: number } } | undefined): ControllerScale | undefined =>
+    const of = (
+      o: { metadata?: { uid?: string }; spec?: { replicas?: number } } | undefined,
+    ): ControllerScale | undefined =>
       o && o.metadata?.uid === ref.uid ? { key: o.metadata.uid ?? '', scale: o.spec?.replicas ?? 1 } : undefined;
     switch (ref.kind) {
       case 'ReplicaSet': {
@@ -65,17 +87,28 @@ export class DisruptionController extends QueueController {
     const pdb = this.pdbs.getByKey(key);
     if (!pdb) return;
     const pods = pdb.spec?.selector ? this.pods.list(pdb.metadata?.namespace ?? '', pdb.spec.selector) : [];
-    const plan = reconcileDisruptionBudget(pdb, { pods, scaleOf: (r, ns) => this.scaleOf(r, ns), now: this.ctx.clock.now() });
+    const plan = reconcileDisruptionBudget(pdb, {
+      pods,
+      scaleOf: (r, ns) => this.scaleOf(r, ns),
+      now: this.ctx.clock.now(),
+    });
     if (plan.status) {
       // A CAS on the budget: the API server's eviction writes disruptedPods into the same status.
-      await this.ctx.client.replace(`/apis/policy/v1/namespaces/${pdb.metadata?.namespace}/poddisruptionbudgets/${pdb.metadata?.name}/status`, { ...pdb, status: plan.status }).catch((e: unknown) => {
-        if (!isStatus(e, 404)) throw e;
-      });
+      await this.ctx.client
+        .replace(
+          `/apis/policy/v1/namespaces/${pdb.metadata?.namespace}/poddisruptionbudgets/${pdb.metadata?.name}/status`,
+          { ...pdb, status: plan.status },
+        )
+        .catch((e: unknown) => {
+          if (!isStatus(e, 404)) throw e;
+        });
     }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
 }
 
 function selects(pdb: V1PodDisruptionBudget, pod: V1Pod): boolean {
-  return pdb.metadata?.namespace === pod.metadata?.namespace && matchesSelector(pdb.spec?.selector, pod.metadata?.labels);
+  return (
+    pdb.metadata?.namespace === pod.metadata?.namespace && matchesSelector(pdb.spec?.selector, pod.metadata?.labels)
+  );
 }

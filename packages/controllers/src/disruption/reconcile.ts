@@ -2,7 +2,13 @@
 // pods it selects. minAvailable as a number counts against the pods there are; a percentage, or
 // maxUnavailable, against the scale of the pods' controllers (a ReplicaSet's Deployment, a
 // StatefulSet, ...), each pod without a known controller counting as one.
-import type { V1Condition, V1OwnerReference, V1Pod, V1PodDisruptionBudget, V1PodDisruptionBudgetStatus } from '@kubernetes/client-node';
+import type {
+  V1Condition,
+  V1OwnerReference,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1PodDisruptionBudgetStatus,
+} from '@kubernetes/client-node';
 import { controllerRef, isReady, stableJson } from '../common/pods.js';
 import { timeOf, timestamp } from '@wharf/client';
 
@@ -81,7 +87,9 @@ export function reconcileDisruptionBudget(pdb: V1PodDisruptionBudget, observed: 
     disruptedPods[name] = at;
     requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, t + DELETION_TIMEOUT_MS - now);
   }
-  const currentHealthy = pods.filter((p) => !p.metadata?.deletionTimestamp && !((p.metadata?.name ?? '') in disruptedPods) && isReady(p)).length;
+  const currentHealthy = pods.filter(
+    (p) => !p.metadata?.deletionTimestamp && !((p.metadata?.name ?? '') in disruptedPods) && isReady(p),
+  ).length;
   const allowed = expectedPods <= 0 ? 0 : Math.max(0, currentHealthy - desiredHealthy);
   const generation = pdb.metadata?.generation ?? 0;
   const old = pdb.status?.conditions?.find((c) => c.type === 'DisruptionAllowed');
@@ -96,13 +104,32 @@ export function reconcileDisruptionBudget(pdb: V1PodDisruptionBudget, observed: 
     lastTransitionTime: old && old.status === condStatus ? old.lastTransitionTime : timestamp(now),
   };
   const status: V1PodDisruptionBudgetStatus = {
-    currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed: allowed, observedGeneration: generation, disruptedPods, conditions: [condition],
+    currentHealthy,
+    desiredHealthy,
+    expectedPods,
+    disruptionsAllowed: allowed,
+    observedGeneration: generation,
+    disruptedPods,
+    conditions: [condition],
   };
   const same = stableJson(comparable(pdb.status)) === stableJson(comparable(status));
-  return { ...(same ? {} : { status }), ...(requeueAfterMs !== undefined ? { requeueAfterMs: requeueAfterMs + 1 } : {}) };
+  return {
+    ...(same ? {} : { status }),
+    ...(requeueAfterMs !== undefined ? { requeueAfterMs: requeueAfterMs + 1 } : {}),
+  };
 }
 
 function comparable(s: V1PodDisruptionBudgetStatus | undefined): unknown {
   const c = s?.conditions?.find((x) => x.type === 'DisruptionAllowed');
-  return [s?.currentHealthy, s?.desiredHealthy, s?.expectedPods, s?.disruptionsAllowed, s?.observedGeneration, Object.keys(s?.disruptedPods ?? {}).sort(), c?.status, c?.reason, c?.observedGeneration];
+  return [
+    s?.currentHealthy,
+    s?.desiredHealthy,
+    s?.expectedPods,
+    s?.disruptionsAllowed,
+    s?.observedGeneration,
+    Object.keys(s?.disruptedPods ?? {}).sort(),
+    c?.status,
+    c?.reason,
+    c?.observedGeneration,
+  ];
 }

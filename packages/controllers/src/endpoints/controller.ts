@@ -3,7 +3,15 @@
 // the change), so a readiness change reaches the endpoints within one round trip.
 import type { KubernetesObject, V1EndpointSlice, V1Endpoints, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
-import { type ControllerContext, type Informer, isStatus, keyOf, NODE_NAME_INDEX, nodeNameIndex, QueueController } from '@wharf/client';
+import {
+  type ControllerContext,
+  type Informer,
+  isStatus,
+  keyOf,
+  NODE_NAME_INDEX,
+  nodeNameIndex,
+  QueueController,
+} from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { selectsPod, SERVICE_NAME_LABEL } from './pod-endpoints.js';
@@ -32,7 +40,9 @@ abstract class ServiceKeyedController extends QueueController {
   }
 
   protected podsOf(svc: V1Service): V1Pod[] {
-    return this.pods.list(svc.metadata?.namespace ?? '', { matchLabels: svc.spec?.selector ?? {} }).filter((p) => selectsPod(svc, p));
+    return this.pods
+      .list(svc.metadata?.namespace ?? '', { matchLabels: svc.spec?.selector ?? {} })
+      .filter((p) => selectsPod(svc, p));
   }
 }
 
@@ -92,7 +102,8 @@ export class EndpointSliceController extends ServiceKeyedController {
       const name = node.metadata?.name;
       const keys = new Set<string>();
       for (const pod of this.pods.byIndex(NODE_NAME_INDEX, name ?? '')) {
-        for (const svc of this.services.list(pod.metadata?.namespace ?? '')) if (selectsPod(svc, pod)) keys.add(keyOf(svc));
+        for (const svc of this.services.list(pod.metadata?.namespace ?? ''))
+          if (selectsPod(svc, pod)) keys.add(keyOf(svc));
       }
       for (const k of keys) this.queue.add(k);
     });
@@ -114,7 +125,11 @@ export class EndpointSliceController extends ServiceKeyedController {
     }
     if (!svc.spec?.selector || svc.spec.type === 'ExternalName') return;
     const zoneOf = (node: string): string | undefined => this.nodes.get('', node)?.metadata?.labels?.[ZONE_LABEL];
-    const actions = reconcileEndpointSlices(svc, { pods: this.podsOf(svc), zoneOf, existing: existing.filter((s) => sameOwner(s, svc)) });
+    const actions = reconcileEndpointSlices(svc, {
+      pods: this.podsOf(svc),
+      zoneOf,
+      existing: existing.filter((s) => sameOwner(s, svc)),
+    });
     for (const s of existing) if (!sameOwner(s, svc)) actions.push({ type: 'delete', name: s.metadata?.name ?? '' });
     for (const a of actions) {
       if (a.type === 'create') await this.ctx.client.create(path, a.slice);

@@ -2,7 +2,14 @@
 // give, addresses grouped by port set as the API machinery repacks them, ready pods in
 // `addresses` and the others in `notReadyAddresses`; terminating pods left out unless the
 // Service publishes not-ready addresses.
-import type { CoreV1EndpointPort, V1EndpointAddress, V1Endpoints, V1EndpointSubset, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  CoreV1EndpointPort,
+  V1EndpointAddress,
+  V1Endpoints,
+  V1EndpointSubset,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
 import { compareIp, podEndpoint, portsKey, selectsPod, serviceLabels, sortPorts } from './pod-endpoints.js';
 
@@ -13,7 +20,10 @@ export type EndpointsAction =
 
 export function desiredEndpoints(svc: V1Service, pods: readonly V1Pod[]): V1Endpoints {
   const publish = svc.spec?.publishNotReadyAddresses === true;
-  const groups = new Map<string, { ports: CoreV1EndpointPort[]; ready: V1EndpointAddress[]; notReady: V1EndpointAddress[] }>();
+  const groups = new Map<
+    string,
+    { ports: CoreV1EndpointPort[]; ready: V1EndpointAddress[]; notReady: V1EndpointAddress[] }
+  >();
   const headless = svc.spec?.clusterIP === 'None' && (svc.spec.ports ?? []).length === 0;
   for (const pod of pods) {
     if (!selectsPod(svc, pod)) continue;
@@ -30,15 +40,22 @@ export function desiredEndpoints(svc: V1Service, pods: readonly V1Pod[]): V1Endp
       ip: ep.ip,
       ...(ep.hostname ? { hostname: ep.hostname } : {}),
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-      targetRef: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata?.namespace ?? '',
+        name: pod.metadata?.name ?? '',
+        uid: pod.metadata?.uid ?? '',
+      },
     };
     (ep.serving ? g.ready : g.notReady).push(address);
   }
-  const subsets: V1EndpointSubset[] = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => ({
-    ...(g.ready.length ? { addresses: g.ready.sort((a, b) => compareIp(a.ip, b.ip)) } : {}),
-    ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort((a, b) => compareIp(a.ip, b.ip)) } : {}),
-    ...(g.ports.length ? { ports: g.ports } : {}),
-  }));
+  const subsets: V1EndpointSubset[] = [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, g]) => ({
+      ...(g.ready.length ? { addresses: g.ready.sort((a, b) => compareIp(a.ip, b.ip)) } : {}),
+      ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort((a, b) => compareIp(a.ip, b.ip)) } : {}),
+      ...(g.ports.length ? { ports: g.ports } : {}),
+    }));
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -48,10 +65,23 @@ export function desiredEndpoints(svc: V1Service, pods: readonly V1Pod[]): V1Endp
 }
 
 /** Create, update (carrying the existing resourceVersion) or leave the Endpoints alone. */
-export function reconcileEndpoints(svc: V1Service, pods: readonly V1Pod[], existing: V1Endpoints | undefined): EndpointsAction {
+export function reconcileEndpoints(
+  svc: V1Service,
+  pods: readonly V1Pod[],
+  existing: V1Endpoints | undefined,
+): EndpointsAction {
   const want = desiredEndpoints(svc, pods);
   if (!existing) return { type: 'create', endpoints: want };
-  const same = stableJson(existing.subsets ?? []) === stableJson(want.subsets ?? []) && stableJson(existing.metadata?.labels ?? {}) === stableJson(want.metadata?.labels ?? {});
+  const same =
+    stableJson(existing.subsets ?? []) === stableJson(want.subsets ?? []) &&
+    stableJson(existing.metadata?.labels ?? {}) === stableJson(want.metadata?.labels ?? {});
   if (same) return { type: 'none' };
-  return { type: 'update', endpoints: { ...existing, metadata: { ...existing.metadata, labels: want.metadata?.labels ?? {} }, subsets: want.subsets ?? [] } };
+  return {
+    type: 'update',
+    endpoints: {
+      ...existing,
+      metadata: { ...existing.metadata, labels: want.metadata?.labels ?? {} },
+      subsets: want.subsets ?? [],
+    },
+  };
 }

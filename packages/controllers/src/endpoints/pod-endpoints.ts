@@ -34,7 +34,11 @@ export function managesEndpoints(svc: V1Service): boolean {
 }
 
 export function selectsPod(svc: V1Service, pod: V1Pod): boolean {
-  return managesEndpoints(svc) && pod.metadata?.namespace === svc.metadata?.namespace && matchesSelector({ matchLabels: svc.spec?.selector ?? {} }, pod.metadata?.labels);
+  return (
+    managesEndpoints(svc) &&
+    pod.metadata?.namespace === svc.metadata?.namespace &&
+    matchesSelector({ matchLabels: svc.spec?.selector ?? {} }, pod.metadata?.labels)
+  );
 }
 
 /** The port of `pod` a Service port targets: a number, or a container port found by name. */
@@ -70,15 +74,30 @@ export function podEndpoint(svc: V1Service, pod: V1Pod, includeTerminating: bool
   for (const sp of svc.spec?.ports ?? []) {
     const port = resolveTargetPort(sp, pod);
     if (port === undefined) continue;
-    ports.push({ name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+    ports.push({
+      name: sp.name ?? '',
+      port,
+      protocol: sp.protocol ?? 'TCP',
+      ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+    });
   }
   const hostname = pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name ? pod.spec.hostname : undefined;
-  return { pod, ip, serving: svc.spec?.publishNotReadyAddresses === true || isReady(pod), terminating, ports, ...(hostname ? { hostname } : {}) };
+  return {
+    pod,
+    ip,
+    serving: svc.spec?.publishNotReadyAddresses === true || isReady(pod),
+    terminating,
+    ports,
+    ...(hostname ? { hostname } : {}),
+  };
 }
 
 /** A stable key for a set of ports: endpoints with the same key share a subset / slice. */
 export function portsKey(ports: readonly ResolvedPort[]): string {
-  return [...ports].map((p) => `${p.name}/${p.protocol}/${p.port}/${p.appProtocol ?? ''}`).sort().join(',');
+  return [...ports]
+    .map((p) => `${p.name}/${p.protocol}/${p.port}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',');
 }
 
 export function sortPorts<T extends { name?: string }>(ports: readonly T[]): T[] {

@@ -5,7 +5,17 @@
 import { createHash } from 'node:crypto';
 import type { DiscoveryV1EndpointPort, V1Endpoint, V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
 import { stableJson } from '../common/pods.js';
-import { compareIp, MANAGED_BY, MANAGED_BY_LABEL, podEndpoint, portsKey, selectsPod, SERVICE_NAME_LABEL, serviceLabels, sortPorts } from './pod-endpoints.js';
+import {
+  compareIp,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  podEndpoint,
+  portsKey,
+  selectsPod,
+  SERVICE_NAME_LABEL,
+  serviceLabels,
+  sortPorts,
+} from './pod-endpoints.js';
 
 /** As kube-controller-manager's --max-endpoints-per-slice default. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -53,11 +63,20 @@ function desiredGroups(svc: V1Service, inputs: SliceInputs): Map<string, Group> 
     const zone = node ? inputs.zoneOf(node) : undefined;
     g.endpoints.push({
       addresses: [ep.ip],
-      conditions: { ready: publish || (ep.serving && !ep.terminating), serving: ep.serving, terminating: ep.terminating },
+      conditions: {
+        ready: publish || (ep.serving && !ep.terminating),
+        serving: ep.serving,
+        terminating: ep.terminating,
+      },
       ...(ep.hostname ? { hostname: ep.hostname } : {}),
       ...(node ? { nodeName: node } : {}),
       ...(zone ? { zone } : {}),
-      targetRef: { kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata?.namespace ?? '',
+        name: pod.metadata?.name ?? '',
+        uid: pod.metadata?.uid ?? '',
+      },
     });
   }
   for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0] ?? '', b.addresses[0] ?? ''));
@@ -65,11 +84,19 @@ function desiredGroups(svc: V1Service, inputs: SliceInputs): Map<string, Group> 
 }
 
 function sliceName(svc: V1Service, key: string, index: number): string {
-  const h = createHash('sha256').update(`${svc.metadata?.uid ?? ''}/${key}/${index}`).digest('hex').slice(0, 5);
+  const h = createHash('sha256')
+    .update(`${svc.metadata?.uid ?? ''}/${key}/${index}`)
+    .digest('hex')
+    .slice(0, 5);
   return `${(svc.metadata?.name ?? '').slice(0, 57)}-${h}`;
 }
 
-function sliceFor(svc: V1Service, name: string, ports: DiscoveryV1EndpointPort[] | undefined, endpoints: V1Endpoint[]): V1EndpointSlice {
+function sliceFor(
+  svc: V1Service,
+  name: string,
+  ports: DiscoveryV1EndpointPort[] | undefined,
+  endpoints: V1Endpoint[],
+): V1EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -77,7 +104,16 @@ function sliceFor(svc: V1Service, name: string, ports: DiscoveryV1EndpointPort[]
       name,
       namespace: svc.metadata?.namespace ?? '',
       labels: { ...serviceLabels(svc), [SERVICE_NAME_LABEL]: svc.metadata?.name ?? '', [MANAGED_BY_LABEL]: MANAGED_BY },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          name: svc.metadata?.name ?? '',
+          uid: svc.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     addressType: 'IPv4',
     endpoints,
@@ -86,7 +122,13 @@ function sliceFor(svc: V1Service, name: string, ports: DiscoveryV1EndpointPort[]
 }
 
 function content(s: V1EndpointSlice): string {
-  return stableJson([s.metadata?.labels ?? {}, s.metadata?.ownerReferences ?? [], s.addressType, s.endpoints ?? [], s.ports ?? []]);
+  return stableJson([
+    s.metadata?.labels ?? {},
+    s.metadata?.ownerReferences ?? [],
+    s.addressType,
+    s.endpoints ?? [],
+    s.ports ?? [],
+  ]);
 }
 
 /** The creations, updates and deletions that make the Service's slices match its pods. */
@@ -95,14 +137,22 @@ export function reconcileEndpointSlices(svc: V1Service, inputs: SliceInputs): Sl
   const groups = desiredGroups(svc, inputs);
   const desired: { key: string; ports: DiscoveryV1EndpointPort[] | undefined; endpoints: V1Endpoint[] }[] = [];
   for (const [key, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    for (let i = 0; i < g.endpoints.length; i += max) desired.push({ key, ports: g.ports, endpoints: g.endpoints.slice(i, i + max) });
+    for (let i = 0; i < g.endpoints.length; i += max)
+      desired.push({ key, ports: g.ports, endpoints: g.endpoints.slice(i, i + max) });
   }
   // The placeholder: a Service without endpoints still has one slice, with no ports.
   if (desired.length === 0) desired.push({ key: '', ports: undefined, endpoints: [] });
 
   const byKey = new Map<string, V1EndpointSlice[]>();
   for (const s of [...inputs.existing].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
-    const key = portsKey((s.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port ?? 0, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) })));
+    const key = portsKey(
+      (s.ports ?? []).map((p) => ({
+        name: p.name ?? '',
+        port: p.port ?? 0,
+        protocol: p.protocol ?? 'TCP',
+        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+      })),
+    );
     byKey.set(key, [...(byKey.get(key) ?? []), s]);
   }
   const actions: SliceAction[] = [];
@@ -113,7 +163,17 @@ export function reconcileEndpointSlices(svc: V1Service, inputs: SliceInputs): Sl
     used.add(current.metadata?.name ?? '');
     const want = sliceFor(svc, current.metadata?.name ?? '', d.ports, d.endpoints);
     if (content(current) === content(want)) return;
-    actions.push({ type: 'update', slice: { ...want, metadata: { ...current.metadata, labels: want.metadata?.labels ?? {}, ownerReferences: want.metadata?.ownerReferences ?? [] } } });
+    actions.push({
+      type: 'update',
+      slice: {
+        ...want,
+        metadata: {
+          ...current.metadata,
+          labels: want.metadata?.labels ?? {},
+          ownerReferences: want.metadata?.ownerReferences ?? [],
+        },
+      },
+    });
   };
   // First a slice of the same port set; then any slice that would otherwise be deleted (as the
   // real controller turns the last slice into the placeholder rather than delete and create).
@@ -132,7 +192,8 @@ export function reconcileEndpointSlices(svc: V1Service, inputs: SliceInputs): Sl
       continue;
     }
     let name = sliceName(svc, d.key, i);
-    for (let n = 1; inputs.existing.some((s) => s.metadata?.name === name); n++) name = sliceName(svc, d.key, i + n * 1000);
+    for (let n = 1; inputs.existing.some((s) => s.metadata?.name === name); n++)
+      name = sliceName(svc, d.key, i + n * 1000);
     actions.push({ type: 'create', slice: sliceFor(svc, name, d.ports, d.endpoints) });
   }
   for (const s of inputs.existing) {

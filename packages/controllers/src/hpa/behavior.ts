@@ -25,7 +25,10 @@ export interface Behavior {
 export const DEFAULT_SCALE_UP: Required<ScalingRules> = {
   stabilizationWindowSeconds: 0,
   selectPolicy: 'Max',
-  policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
 };
 export const DEFAULT_SCALE_DOWN: Required<ScalingRules> = {
   stabilizationWindowSeconds: 300,
@@ -40,8 +43,14 @@ const rulesOf = (given: ScalingRules | undefined, defaults: Required<ScalingRule
 });
 
 /** A past recommendation (what the metrics asked for) and a past change of the scale. */
-export interface Recommendation { readonly atMs: number; readonly replicas: number }
-export interface ScaleEvent { readonly atMs: number; readonly change: number }
+export interface Recommendation {
+  readonly atMs: number;
+  readonly replicas: number;
+}
+export interface ScaleEvent {
+  readonly atMs: number;
+  readonly change: number;
+}
 
 export interface Limits {
   readonly minReplicas: number;
@@ -55,7 +64,13 @@ export interface Decision {
 }
 
 /** The recommendation after the stabilization windows (upstream's stabilizeRecommendationWithBehaviors). */
-export function stabilize(current: number, proposed: number, history: readonly Recommendation[], behavior: Behavior | undefined, now: number): number {
+export function stabilize(
+  current: number,
+  proposed: number,
+  history: readonly Recommendation[],
+  behavior: Behavior | undefined,
+  now: number,
+): number {
   const up = rulesOf(behavior?.scaleUp, DEFAULT_SCALE_UP);
   const down = rulesOf(behavior?.scaleDown, DEFAULT_SCALE_DOWN);
   let upFloor = proposed;
@@ -71,10 +86,18 @@ export function stabilize(current: number, proposed: number, history: readonly R
 }
 
 const changedWithin = (events: readonly ScaleEvent[], periodSeconds: number, now: number, sign: 1 | -1): number =>
-  events.filter((e) => e.atMs > now - periodSeconds * 1000 && Math.sign(e.change) === sign).reduce((s, e) => s + Math.abs(e.change), 0);
+  events
+    .filter((e) => e.atMs > now - periodSeconds * 1000 && Math.sign(e.change) === sign)
+    .reduce((s, e) => s + Math.abs(e.change), 0);
 
 /** The furthest the rules let the scale move from `current` now, given the recent scale events. */
-function limitOf(rules: Required<ScalingRules>, current: number, events: readonly ScaleEvent[], now: number, up: boolean): number {
+function limitOf(
+  rules: Required<ScalingRules>,
+  current: number,
+  events: readonly ScaleEvent[],
+  now: number,
+  up: boolean,
+): number {
   const sign = up ? 1 : -1;
   const candidates = rules.policies.map((p) => {
     // Each policy counts from the scale its period started with.
@@ -90,26 +113,57 @@ function limitOf(rules: Required<ScalingRules>, current: number, events: readonl
 }
 
 /** Rate policies and bounds applied to the stabilized recommendation. */
-export function applyBehavior(current: number, stabilized: number, events: readonly ScaleEvent[], behavior: Behavior | undefined, limits: Limits, now: number): Decision {
+export function applyBehavior(
+  current: number,
+  stabilized: number,
+  events: readonly ScaleEvent[],
+  behavior: Behavior | undefined,
+  limits: Limits,
+  now: number,
+): Decision {
   const up = rulesOf(behavior?.scaleUp, DEFAULT_SCALE_UP);
   const down = rulesOf(behavior?.scaleDown, DEFAULT_SCALE_DOWN);
   if (stabilized > current) {
-    if (up.selectPolicy === 'Disabled') return { replicas: current, limited: { reason: 'ScaleUpDisabled', message: 'scaling up is disabled by the scaleUp policy' } };
+    if (up.selectPolicy === 'Disabled')
+      return {
+        replicas: current,
+        limited: { reason: 'ScaleUpDisabled', message: 'scaling up is disabled by the scaleUp policy' },
+      };
     const limit = Math.min(limitOf(up, current, events, now, true), limits.maxReplicas);
     const ceiling = Math.max(limit, current);
     if (stabilized > ceiling) {
       const byMax = limits.maxReplicas <= limitOf(up, current, events, now, true);
-      return { replicas: ceiling, limited: byMax ? { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' } : { reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' } };
+      return {
+        replicas: ceiling,
+        limited: byMax
+          ? { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' }
+          : {
+              reason: 'ScaleUpLimit',
+              message: 'the desired replica count is increasing faster than the maximum scale rate',
+            },
+      };
     }
     return { replicas: stabilized };
   }
   if (stabilized < current) {
-    if (down.selectPolicy === 'Disabled') return { replicas: current, limited: { reason: 'ScaleDownDisabled', message: 'scaling down is disabled by the scaleDown policy' } };
+    if (down.selectPolicy === 'Disabled')
+      return {
+        replicas: current,
+        limited: { reason: 'ScaleDownDisabled', message: 'scaling down is disabled by the scaleDown policy' },
+      };
     const limit = Math.max(limitOf(down, current, events, now, false), limits.minReplicas);
     const floor = Math.min(limit, current);
     if (stabilized < floor) {
       const byMin = limits.minReplicas >= limitOf(down, current, events, now, false);
-      return { replicas: floor, limited: byMin ? { reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' } : { reason: 'ScaleDownLimit', message: 'the desired replica count is decreasing faster than the maximum scale rate' } };
+      return {
+        replicas: floor,
+        limited: byMin
+          ? { reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' }
+          : {
+              reason: 'ScaleDownLimit',
+              message: 'the desired replica count is decreasing faster than the maximum scale rate',
+            },
+      };
     }
     return { replicas: stabilized };
   }

@@ -15,8 +15,14 @@ export interface HpaOptions {
   readonly syncPeriodMs?: number;
 }
 
-interface Scale { metadata?: { resourceVersion?: string }; spec?: { replicas?: number }; status?: { replicas?: number; selector?: string } }
-interface ApiResourceList { resources?: { name: string; kind: string }[] }
+interface Scale {
+  metadata?: { resourceVersion?: string };
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+interface ApiResourceList {
+  resources?: { name: string; kind: string }[];
+}
 
 /** How long history matters: the longest stabilization window or policy period there is. */
 const HISTORY_MS = 30 * 60_000;
@@ -33,7 +39,12 @@ export class HpaController extends QueueController {
     super(ctx, 'horizontal-pod-autoscaler');
     this.syncPeriodMs = opts.syncPeriodMs;
     this.hpas = ctx.informers.for<V2HorizontalPodAutoscaler>(HPAS);
-    this.events = new EventRecorder({ client: ctx.client, component: 'horizontal-pod-autoscaler', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: 'horizontal-pod-autoscaler',
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.hpas.on((type, hpa, old) => {
       const key = keyOf(hpa);
       if (type === 'delete') {
@@ -52,7 +63,9 @@ export class HpaController extends QueueController {
     let kinds = this.resources.get(apiVersion);
     if (!kinds) {
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      kinds = this.ctx.client.get<ApiResourceList>(path).then((l) => new Map((l.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => [r.kind, r.name])));
+      kinds = this.ctx.client
+        .get<ApiResourceList>(path)
+        .then((l) => new Map((l.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => [r.kind, r.name])));
       kinds.catch(() => this.resources.delete(apiVersion));
       this.resources.set(apiVersion, kinds);
     }
@@ -70,8 +83,11 @@ export class HpaController extends QueueController {
     let scaleError = '';
     try {
       const resource = ref ? await this.resourceOf(ref.apiVersion ?? 'v1', ref.kind) : undefined;
-      if (!ref || !resource) throw new Error(`no scalable resource for ${ref?.kind ?? '(no scaleTargetRef)'} in ${ref?.apiVersion ?? 'v1'}`);
-      const group = (ref.apiVersion ?? 'v1').includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion ?? 'v1'}`;
+      if (!ref || !resource)
+        throw new Error(`no scalable resource for ${ref?.kind ?? '(no scaleTargetRef)'} in ${ref?.apiVersion ?? 'v1'}`);
+      const group = (ref.apiVersion ?? 'v1').includes('/')
+        ? `/apis/${ref.apiVersion}`
+        : `/api/${ref.apiVersion ?? 'v1'}`;
       scalePath = `${group}/namespaces/${ns}/${resource}/${ref.name}/scale`;
       scale = await this.ctx.client.get<Scale>(scalePath);
     } catch (e) {
@@ -83,24 +99,38 @@ export class HpaController extends QueueController {
     if (scale && selector) {
       const query = `?labelSelector=${encodeURIComponent(selector)}`;
       pods = (await this.ctx.client.get<{ items?: V1Pod[] }>(`/api/v1/namespaces/${ns}/pods${query}`)).items ?? [];
-      metrics = await this.ctx.client.get<{ items?: PodMetrics[] }>(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods${query}`).then(
-        (l) => l.items ?? [],
-        (e: unknown) => ({ error: (e as Error).message }),
-      );
+      metrics = await this.ctx.client
+        .get<{ items?: PodMetrics[] }>(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods${query}`)
+        .then(
+          (l) => l.items ?? [],
+          (e: unknown) => ({ error: (e as Error).message }),
+        );
     }
-    const recent = <T extends { atMs: number }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((r) => r.atMs > now - HISTORY_MS);
+    const recent = <T extends { atMs: number }>(list: readonly T[] | undefined): T[] =>
+      (list ?? []).filter((r) => r.atMs > now - HISTORY_MS);
     const plan = reconcileHpa({
-      hpa, now, pods, metrics,
+      hpa,
+      now,
+      pods,
+      metrics,
       scale: scale ? { replicas: scale.spec?.replicas ?? 0 } : { error: scaleError },
       recommendations: recent(this.recommendations.get(key)),
       scaleEvents: recent(this.scaleEvents.get(key)),
     });
-    if (plan.recommendation !== undefined) this.recommendations.set(key, [...(recent(this.recommendations.get(key))), { atMs: now, replicas: plan.recommendation }]);
-    for (const ev of plan.events) if (ev.reason !== 'SuccessfulRescale') this.events.emit(hpa, ev.type, ev.reason, ev.message);
+    if (plan.recommendation !== undefined)
+      this.recommendations.set(key, [
+        ...recent(this.recommendations.get(key)),
+        { atMs: now, replicas: plan.recommendation },
+      ]);
+    for (const ev of plan.events)
+      if (ev.reason !== 'SuccessfulRescale') this.events.emit(hpa, ev.type, ev.reason, ev.message);
     if (plan.rescale !== undefined && scale) {
       try {
         await this.ctx.client.patch(scalePath, { spec: { replicas: plan.rescale } });
-        this.scaleEvents.set(key, [...(recent(this.scaleEvents.get(key))), { atMs: now, change: plan.rescale - (scale.spec?.replicas ?? 0) }]);
+        this.scaleEvents.set(key, [
+          ...recent(this.scaleEvents.get(key)),
+          { atMs: now, change: plan.rescale - (scale.spec?.replicas ?? 0) },
+        ]);
         const ok = plan.events.find((ev) => ev.reason === 'SuccessfulRescale');
         if (ok) this.events.emit(hpa, ok.type, ok.reason, ok.message);
       } catch (e) {
@@ -108,9 +138,14 @@ export class HpaController extends QueueController {
         throw e;
       }
     }
-    await this.ctx.client.replace(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${hpa.metadata?.name}/status`, { ...hpa, status: plan.status }).catch((e: unknown) => {
-      if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
-    });
+    await this.ctx.client
+      .replace(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${hpa.metadata?.name}/status`, {
+        ...hpa,
+        status: plan.status,
+      })
+      .catch((e: unknown) => {
+        if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
+      });
     this.queue.addAfter(key, this.syncPeriodMs);
   }
 }

@@ -42,7 +42,12 @@ export class JobController extends PodOwnerController<V1Job> {
     if (!job) return;
     const seen = Number(job.metadata?.resourceVersion ?? 0);
     if (seen < (this.written.get(key) ?? 0)) return; // the informer will bring our own write
-    const plan = reconcileJob(job, { pods: this.ownedPods(job), now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key), counted: this.counted.get(key) ?? new Set() });
+    const plan = reconcileJob(job, {
+      pods: this.ownedPods(job),
+      now: this.ctx.clock.now(),
+      canManagePods: this.expectations.satisfied(key),
+      counted: this.counted.get(key) ?? new Set(),
+    });
     await this.applyPlan(key, job, plan.actions, (a) => this.apply(key, job, a));
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
@@ -60,7 +65,9 @@ export class JobController extends PodOwnerController<V1Job> {
   private async removeFinalizer(pod: V1Pod): Promise<void> {
     const finalizers = (pod.metadata?.finalizers ?? []).filter((f) => f !== TRACKING_FINALIZER);
     await this.ctx.client
-      .patch(`/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`, { metadata: { finalizers: finalizers.length ? finalizers : null, uid: pod.metadata?.uid } })
+      .patch(`/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`, {
+        metadata: { finalizers: finalizers.length ? finalizers : null, uid: pod.metadata?.uid },
+      })
       .catch((e: unknown) => {
         if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
       });
@@ -74,7 +81,9 @@ export class JobController extends PodOwnerController<V1Job> {
         // A merge patch: fields the new status dropped are removed explicitly.
         const body: Record<string, unknown> = { ...a.status };
         for (const k of [...Object.keys(job.status ?? {}), 'uncountedTerminatedPods']) if (!(k in body)) body[k] = null;
-        const res = await c.patch<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}/status`, { status: body });
+        const res = await c.patch<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}/status`, {
+          status: body,
+        });
         this.written.set(key, Number(res.metadata?.resourceVersion ?? 0));
         return;
       }
@@ -89,9 +98,14 @@ export class JobController extends PodOwnerController<V1Job> {
       case 'deletePod':
         throw new Error(`${a.type} goes through PodControl`);
       case 'deleteJob':
-        await c.delete(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}`, { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }).catch((e: unknown) => {
-          if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
-        });
+        await c
+          .delete(`/apis/batch/v1/namespaces/${ns}/jobs/${job.metadata?.name}`, {
+            propagationPolicy: 'Background',
+            preconditions: { uid: job.metadata?.uid },
+          })
+          .catch((e: unknown) => {
+            if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
+          });
         return;
       case 'event':
         this.events.emit(this.target(job), a.eventType, a.reason, a.message);

@@ -24,7 +24,13 @@ export function jobPod(job: V1Job, index: number | undefined): V1Pod {
     spec.hostname ??= `${job.metadata?.name}-${index}`;
     const withIndex = (c: V1Container): V1Container => ({
       ...c,
-      env: [...(c.env ?? []).filter((e) => e.name !== 'JOB_COMPLETION_INDEX'), { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } }],
+      env: [
+        ...(c.env ?? []).filter((e) => e.name !== 'JOB_COMPLETION_INDEX'),
+        {
+          name: 'JOB_COMPLETION_INDEX',
+          valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } },
+        },
+      ],
     });
     spec.containers = spec.containers.map(withIndex);
     if (spec.initContainers) spec.initContainers = spec.initContainers.map(withIndex);

@@ -15,7 +15,12 @@ export type JobAction =
   | { readonly type: 'createPod'; readonly pod: V1Pod }
   | { readonly type: 'deletePod'; readonly pod: V1Pod }
   | { readonly type: 'deleteJob' }
-  | { readonly type: 'event'; readonly eventType: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };
+  | {
+      readonly type: 'event';
+      readonly eventType: 'Normal' | 'Warning';
+      readonly reason: string;
+      readonly message: string;
+    };
 
 export interface JobObserved {
   /** Pods controlled by the Job. */
@@ -49,11 +54,25 @@ export function isFinished(job: V1Job): boolean {
   return !!conditionOf(job.status, 'Complete') || !!conditionOf(job.status, 'Failed');
 }
 
-function setCondition(s: V1JobStatus, type: string, status: 'True' | 'False', reason: string, message: string, now: number): void {
+function setCondition(
+  s: V1JobStatus,
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: number,
+): void {
   const cur = s.conditions?.find((c) => c.type === type);
   if (cur && cur.status === status && cur.reason === reason) return;
   const t = timestamp(now);
-  const c: V1JobCondition = { type, status, reason, message, lastProbeTime: t, lastTransitionTime: cur && cur.status === status ? cur.lastTransitionTime : t };
+  const c: V1JobCondition = {
+    type,
+    status,
+    reason,
+    message,
+    lastProbeTime: t,
+    lastTransitionTime: cur && cur.status === status ? cur.lastTransitionTime : t,
+  };
   s.conditions = [...(s.conditions ?? []).filter((x) => x.type !== type), c];
 }
 
@@ -72,7 +91,8 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
   const counted = observed.counted ?? new Set<string>();
   const uidOf = (p: V1Pod): string => p.metadata?.uid ?? '';
   if (isFinished(job)) {
-    for (const p of observed.pods) if (hasTrackingFinalizer(p) && !counted.has(uidOf(p))) actions.push({ type: 'removeFinalizer', pod: p });
+    for (const p of observed.pods)
+      if (hasTrackingFinalizer(p) && !counted.has(uidOf(p))) actions.push({ type: 'removeFinalizer', pod: p });
     const due = ttlDeadline(job);
     if (due === undefined) return { actions };
     if (due <= now) return { actions: [...actions, { type: 'deleteJob' }] };
@@ -87,7 +107,10 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
   const targetReached = !!conditionOf(old, 'FailureTarget') || !!conditionOf(old, 'SuccessCriteriaMet');
 
   // 1. Count finished pods through uncountedTerminatedPods, then remove their finalizers.
-  const uncounted = { succeeded: [...(old.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(old.uncountedTerminatedPods?.failed ?? [])] };
+  const uncounted = {
+    succeeded: [...(old.uncountedTerminatedPods?.succeeded ?? [])],
+    failed: [...(old.uncountedTerminatedPods?.failed ?? [])],
+  };
   const inUncounted = new Set([...uncounted.succeeded, ...uncounted.failed]);
   const toRelease: V1Pod[] = [];
   for (const p of observed.pods) {
@@ -102,8 +125,11 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
     (ok ? uncounted.succeeded : uncounted.failed).push(uidOf(p));
     inUncounted.add(uidOf(p));
   }
-  const newlyUncounted = uncounted.succeeded.length + uncounted.failed.length > (old.uncountedTerminatedPods?.succeeded?.length ?? 0) + (old.uncountedTerminatedPods?.failed?.length ?? 0);
-  if (newlyUncounted) actions.push({ type: 'status', status: { ...clone(old), uncountedTerminatedPods: clone(uncounted) } });
+  const newlyUncounted =
+    uncounted.succeeded.length + uncounted.failed.length >
+    (old.uncountedTerminatedPods?.succeeded?.length ?? 0) + (old.uncountedTerminatedPods?.failed?.length ?? 0);
+  if (newlyUncounted)
+    actions.push({ type: 'status', status: { ...clone(old), uncountedTerminatedPods: clone(uncounted) } });
   for (const p of toRelease) actions.push({ type: 'removeFinalizer', pod: p });
   const completed = parseIndexes(old.completedIndexes, completions ?? 0);
   for (const uid of uncounted.succeeded) {
@@ -119,7 +145,9 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
 
   // 2. Decide the outcome.
   const active = observed.pods.filter((p) => !isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed');
-  const terminating = observed.pods.filter((p) => isTerminating(p) && hasTrackingFinalizer(p) && !counted.has(uidOf(p)));
+  const terminating = observed.pods.filter(
+    (p) => isTerminating(p) && hasTrackingFinalizer(p) && !counted.has(uidOf(p)),
+  );
   if (!suspended && !status.startTime) status.startTime = timestamp(now);
   const backoffLimit = job.spec?.backoffLimit ?? 6;
   const deadline = job.spec?.activeDeadlineSeconds;
@@ -143,9 +171,21 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
         : (status.succeeded ?? 0) > 0 && active.length === 0;
     if (failReason) {
       setCondition(status, 'FailureTarget', 'True', failReason, MESSAGES[failReason] ?? failReason, now);
-      actions.push({ type: 'event', eventType: 'Warning', reason: failReason, message: MESSAGES[failReason] ?? failReason });
+      actions.push({
+        type: 'event',
+        eventType: 'Warning',
+        reason: failReason,
+        message: MESSAGES[failReason] ?? failReason,
+      });
     } else if (done) {
-      setCondition(status, 'SuccessCriteriaMet', 'True', 'CompletionsReached', MESSAGES.CompletionsReached as string, now);
+      setCondition(
+        status,
+        'SuccessCriteriaMet',
+        'True',
+        'CompletionsReached',
+        MESSAGES.CompletionsReached as string,
+        now,
+      );
     }
   }
   const failure = conditionOf(status, 'FailureTarget');
@@ -184,9 +224,13 @@ export function reconcileJob(job: V1Job, observed: JobObserved): JobPlan {
   }
   status.active = activeAfter.length + actions.filter((a) => a.type === 'createPod').length;
   status.ready = activeAfter.filter(isReady).length;
-  status.terminating = observed.pods.filter((p) => isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed').length;
+  status.terminating = observed.pods.filter(
+    (p) => isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed',
+  ).length;
   if (stableJson(status) !== stableJson(old)) actions.push({ type: 'status', status });
-  return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs: Math.min(requeueAfterMs, MAX_REQUEUE_MS) };
+  return requeueAfterMs === undefined
+    ? { actions }
+    : { actions, requeueAfterMs: Math.min(requeueAfterMs, MAX_REQUEUE_MS) };
 }
 
 interface ManagePlan {
@@ -196,7 +240,14 @@ interface ManagePlan {
 }
 
 /** Creates or deletes pods so that the active ones match what parallelism and completions want. */
-function managePods(job: V1Job, active: V1Pod[], completed: ReadonlySet<number>, status: V1JobStatus, pods: readonly V1Pod[], now: number): ManagePlan {
+function managePods(
+  job: V1Job,
+  active: V1Pod[],
+  completed: ReadonlySet<number>,
+  status: V1JobStatus,
+  pods: readonly V1Pod[],
+  now: number,
+): ManagePlan {
   const actions: JobAction[] = [];
   const completions = job.spec?.completions ?? undefined;
   const parallelism = job.spec?.parallelism ?? 1;
@@ -218,14 +269,22 @@ function managePods(job: V1Job, active: V1Pod[], completed: ReadonlySet<number>,
     }
   }
   if (activeAfter.length > want) {
-    const excess = [...activeAfter].sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || timeOf(b.metadata?.creationTimestamp) - timeOf(a.metadata?.creationTimestamp)).slice(0, activeAfter.length - want);
+    const excess = [...activeAfter]
+      .sort(
+        (a, b) =>
+          Number(isReady(a)) - Number(isReady(b)) ||
+          timeOf(b.metadata?.creationTimestamp) - timeOf(a.metadata?.creationTimestamp),
+      )
+      .slice(0, activeAfter.length - want);
     for (const p of excess) actions.push({ type: 'deletePod', pod: p });
     return { actions, activeAfter: activeAfter.filter((p) => !excess.includes(p)) };
   }
   // podReplacementPolicy Failed (the default with a podFailurePolicy): a pod still terminating
   // (on an unreachable node it may still run) is replaced only once it is gone or Failed.
   const waitForTerminating = job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy;
-  const stillTerminating = waitForTerminating ? pods.filter((p) => isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed') : [];
+  const stillTerminating = waitForTerminating
+    ? pods.filter((p) => isTerminating(p) && !succeeded(p) && p.status?.phase !== 'Failed')
+    : [];
   const missing = want - activeAfter.length - stillTerminating.length;
   if (missing <= 0) return { actions, activeAfter };
   // Back-off after failures since the newest success.

@@ -34,7 +34,10 @@ export interface ResolvedNodeLifecycleOptions extends NodeLifecycleConfig {
 }
 
 export function resolveNodeLifecycleOptions(o: NodeLifecycleOptions = {}): ResolvedNodeLifecycleOptions {
-  const { gracePeriodSeconds, ...rest } = withDefaults({ monitorPeriodMs: 5000, gracePeriodSeconds: 50, ...DEFAULT_ZONE_RATES }, o);
+  const { gracePeriodSeconds, ...rest } = withDefaults(
+    { monitorPeriodMs: 5000, gracePeriodSeconds: 50, ...DEFAULT_ZONE_RATES },
+    o,
+  );
   return { ...rest, gracePeriodMs: gracePeriodSeconds * 1000 };
 }
 
@@ -47,11 +50,19 @@ export class NodeLifecycleController {
   private health = new Map<string, NodeHealth>();
   private readonly passes: PeriodicPass;
 
-  constructor(private readonly ctx: ControllerContext, private readonly cfg: ResolvedNodeLifecycleOptions = resolveNodeLifecycleOptions()) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly cfg: ResolvedNodeLifecycleOptions = resolveNodeLifecycleOptions(),
+  ) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.leases = ctx.informers.for<V1Lease>(NODE_LEASES);
-    this.events = new EventRecorder({ client: ctx.client, component: 'node-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: 'node-controller',
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     // A taint just written evicts at once; a node reporting Ready again is untainted at once.
     this.nodes.on((type, node, old) => {
       if (type === 'update' && old && stateOf(old) === stateOf(node)) return;
@@ -74,18 +85,26 @@ export class NodeLifecycleController {
     const period = this.cfg.monitorPeriodMs;
     let next = period;
     try {
-      const plan = reconcileNodeLifecycle({
-        nodes: this.nodes.list(),
-        leases: new Map(this.leases.list().map((l) => [l.metadata?.name ?? '', l])),
-        pods: this.pods.list(),
-        health: this.health,
-        now,
-      }, this.cfg);
+      const plan = reconcileNodeLifecycle(
+        {
+          nodes: this.nodes.list(),
+          leases: new Map(this.leases.list().map((l) => [l.metadata?.name ?? '', l])),
+          pods: this.pods.list(),
+          health: this.health,
+          now,
+        },
+        this.cfg,
+      );
       this.health = plan.health;
       if (plan.nextEvictionAt !== undefined) next = Math.max(10, Math.min(period, plan.nextEvictionAt - now + 10));
-      await Promise.all(plan.actions.map((a) => this.apply(a, now).catch((e: unknown) => {
-        if (!isStatus(e, 404) && !isStatus(e, 409)) this.ctx.logger.warn({ err: e, action: a.type }, 'node lifecycle action failed');
-      })));
+      await Promise.all(
+        plan.actions.map((a) =>
+          this.apply(a, now).catch((e: unknown) => {
+            if (!isStatus(e, 404) && !isStatus(e, 409))
+              this.ctx.logger.warn({ err: e, action: a.type }, 'node lifecycle action failed');
+          }),
+        ),
+      );
     } catch (e) {
       this.ctx.logger.error({ err: e }, 'node lifecycle pass failed');
     }
@@ -99,24 +118,57 @@ export class NodeLifecycleController {
         const name = a.node.metadata?.name ?? '';
         await c.patch(`/api/v1/nodes/${name}/status`, { status: { conditions: a.conditions } }, 'strategic');
         if (a.conditions.some((x) => x.type === 'Ready')) {
-          this.events.emit({ ...a.node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+          this.events.emit(
+            { ...a.node, apiVersion: 'v1', kind: 'Node' },
+            'Normal',
+            'NodeNotReady',
+            `Node ${name} status is now: NodeNotReady`,
+          );
         }
         return;
       }
       case 'taints':
         if (a.newNoExecute && !this.limiter.tryTake(a.zone, a.rate, now)) return;
-        await c.patch(`/api/v1/nodes/${a.node.metadata?.name}`, { metadata: { resourceVersion: a.node.metadata?.resourceVersion }, spec: { taints: a.taints } });
+        await c.patch(`/api/v1/nodes/${a.node.metadata?.name}`, {
+          metadata: { resourceVersion: a.node.metadata?.resourceVersion },
+          spec: { taints: a.taints },
+        });
         return;
       case 'podNotReady':
-        await c.patch(`${podPath(a.pod)}/status`, { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: timestamp(now) }] } }, 'strategic');
+        await c.patch(
+          `${podPath(a.pod)}/status`,
+          { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: timestamp(now) }] } },
+          'strategic',
+        );
         return;
       case 'evict': {
         const pod = a.pod;
-        await c.patch(`${podPath(pod)}/status`, {
-          status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: timestamp(now) }] },
-        }, 'strategic').catch(() => undefined);
+        await c
+          .patch(
+            `${podPath(pod)}/status`,
+            {
+              status: {
+                conditions: [
+                  {
+                    type: 'DisruptionTarget',
+                    status: 'True',
+                    reason: 'DeletionByTaintManager',
+                    message: 'Taint manager: deleting due to NoExecute taint',
+                    lastTransitionTime: timestamp(now),
+                  },
+                ],
+              },
+            },
+            'strategic',
+          )
+          .catch(() => undefined);
         await c.delete(podPath(pod), { preconditions: { uid: pod.metadata?.uid } });
-        this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`);
+        this.events.emit(
+          { ...pod, apiVersion: 'v1', kind: 'Pod' },
+          'Normal',
+          'TaintManagerEviction',
+          `Marking for deletion Pod ${pod.metadata?.namespace}/${pod.metadata?.name}`,
+        );
         return;
       }
     }

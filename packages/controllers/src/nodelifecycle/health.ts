@@ -24,7 +24,12 @@ export function readyCondition(node: V1Node): V1NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-export function observeHealth(prev: NodeHealth | undefined, node: V1Node, lease: V1Lease | undefined, now: number): NodeHealth {
+export function observeHealth(
+  prev: NodeHealth | undefined,
+  node: V1Node,
+  lease: V1Lease | undefined,
+  now: number,
+): NodeHealth {
   const heartbeat = String(readyCondition(node)?.lastHeartbeatTime ?? '');
   const renew = String(lease?.spec?.renewTime ?? '');
   if (!prev || prev.heartbeat !== heartbeat || prev.renew !== renew) return { probe: now, heartbeat, renew };
@@ -45,7 +50,15 @@ export function unknownConditions(node: V1Node, now: number): V1NodeCondition[] 
   for (const type of KUBELET_CONDITIONS) {
     const c = node.status?.conditions?.find((x) => x.type === type);
     if (!c) {
-      if (type === 'Ready') out.push({ type, status: 'Unknown', reason: NEVER_UPDATED_REASON, message: NEVER_UPDATED_MESSAGE, lastHeartbeatTime: at, lastTransitionTime: at });
+      if (type === 'Ready')
+        out.push({
+          type,
+          status: 'Unknown',
+          reason: NEVER_UPDATED_REASON,
+          message: NEVER_UPDATED_MESSAGE,
+          lastHeartbeatTime: at,
+          lastTransitionTime: at,
+        });
       continue;
     }
     if (c.status === 'Unknown') continue;

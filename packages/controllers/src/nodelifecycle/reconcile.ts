@@ -16,7 +16,14 @@ export type NodeLifecycleAction =
    * Replace the node's taints (a CAS on resourceVersion). `newNoExecute`: the write adds a
    * NoExecute taint where there was none, which the zone's rate limits (`rate` per second).
    */
-  | { readonly type: 'taints'; readonly node: V1Node; readonly taints: V1Taint[]; readonly zone: string; readonly newNoExecute: boolean; readonly rate: number }
+  | {
+      readonly type: 'taints';
+      readonly node: V1Node;
+      readonly taints: V1Taint[];
+      readonly zone: string;
+      readonly newNoExecute: boolean;
+      readonly rate: number;
+    }
   | { readonly type: 'podNotReady'; readonly pod: V1Pod }
   | { readonly type: 'evict'; readonly pod: V1Pod; readonly taint: string };
 
@@ -95,7 +102,8 @@ export function reconcileNodeLifecycle(observed: NodeLifecycleObserved, cfg: Nod
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') continue;
     const unreachable = ready.get(nodeName) === 'Unknown';
-    if (unreachable && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) actions.push({ type: 'podNotReady', pod });
+    if (unreachable && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      actions.push({ type: 'podNotReady', pod });
     if (halted || pod.metadata?.deletionTimestamp) continue;
     // Eviction follows the taints the node carries now: one still waiting for its zone's rate
     // limit evicts nothing yet.

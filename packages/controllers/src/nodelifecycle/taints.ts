@@ -22,12 +22,19 @@ export function toleratesTaint(t: V1Toleration, taint: V1Taint): boolean {
  * not-ready (False), NoSchedule always and NoExecute unless `noExecute` is false. Existing taints
  * keep their timeAdded; other taints are left alone.
  */
-export function desiredTaints(current: readonly V1Taint[], ready: ReadyStatus, noExecute: boolean, now: number): V1Taint[] {
+export function desiredTaints(
+  current: readonly V1Taint[],
+  ready: ReadyStatus,
+  noExecute: boolean,
+  now: number,
+): V1Taint[] {
   const key = ready === 'Unknown' ? UNREACHABLE : ready === 'False' ? NOT_READY : undefined;
-  const ours = (t: V1Taint): boolean => (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  const ours = (t: V1Taint): boolean =>
+    (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   const out = current.filter((t) => !ours(t) || (t.key === key && (t.effect === 'NoSchedule' || noExecute)));
   if (key && !out.some((t) => t.key === key && t.effect === 'NoSchedule')) out.push({ key, effect: 'NoSchedule' });
-  if (key && noExecute && !out.some((t) => t.key === key && t.effect === 'NoExecute')) out.push({ key, effect: 'NoExecute', timeAdded: timestamp(now) });
+  if (key && noExecute && !out.some((t) => t.key === key && t.effect === 'NoExecute'))
+    out.push({ key, effect: 'NoExecute', timeAdded: timestamp(now) });
   return out;
 }
 
@@ -40,7 +47,9 @@ export function evictionTime(pod: V1Pod, taints: readonly V1Taint[], now: number
   for (const taint of noExecute) {
     const matching = tolerations.filter((t) => toleratesTaint(t, taint));
     if (matching.length === 0) return -Infinity;
-    for (const t of matching) if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) minSeconds = Math.min(minSeconds, Math.max(0, t.tolerationSeconds));
+    for (const t of matching)
+      if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null)
+        minSeconds = Math.min(minSeconds, Math.max(0, t.tolerationSeconds));
   }
   if (minSeconds === Infinity) return undefined;
   const added = noExecute.map((t) => timeOf(t.timeAdded)).filter(Number.isFinite);

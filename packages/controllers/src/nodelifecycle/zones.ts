@@ -18,7 +18,12 @@ export interface ZoneRates {
   readonly unhealthyZoneThreshold: number;
 }
 
-export const DEFAULT_ZONE_RATES: ZoneRates = { nodeEvictionRate: 0.1, secondaryNodeEvictionRate: 0.01, largeClusterSizeThreshold: 50, unhealthyZoneThreshold: 0.55 };
+export const DEFAULT_ZONE_RATES: ZoneRates = {
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
+};
 
 export function zoneOf(node: V1Node): string {
   const l = node.metadata?.labels ?? {};
@@ -34,14 +39,18 @@ export function zoneState(ready: number, notReady: number, unhealthyThreshold: n
 }
 
 /** Taints per second allowed in each zone; 0 halts. `counts`: zone → [ready, notReady]. */
-export function zoneRates(counts: ReadonlyMap<string, readonly [number, number]>, rates: ZoneRates): Map<string, number> {
+export function zoneRates(
+  counts: ReadonlyMap<string, readonly [number, number]>,
+  rates: ZoneRates,
+): Map<string, number> {
   const states = new Map([...counts].map(([z, [r, n]]) => [z, zoneState(r, n, rates.unhealthyZoneThreshold)] as const));
   const allDown = states.size > 0 && [...states.values()].every((s) => s === 'FullDisruption');
   const out = new Map<string, number>();
   for (const [zone, state] of states) {
     const [r, n] = counts.get(zone) ?? [0, 0];
     if (allDown) out.set(zone, 0);
-    else if (state === 'PartialDisruption') out.set(zone, r + n > rates.largeClusterSizeThreshold ? rates.secondaryNodeEvictionRate : 0);
+    else if (state === 'PartialDisruption')
+      out.set(zone, r + n > rates.largeClusterSizeThreshold ? rates.secondaryNodeEvictionRate : 0);
     else out.set(zone, rates.nodeEvictionRate);
   }
   return out;

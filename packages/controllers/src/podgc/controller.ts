@@ -30,7 +30,10 @@ export class PodGcController {
   private missingSince = new Map<string, number>();
   private readonly passes: PeriodicPass;
 
-  constructor(private readonly ctx: ControllerContext, private readonly cfg: ResolvedPodGcOptions = resolvePodGcOptions()) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly cfg: ResolvedPodGcOptions = resolvePodGcOptions(),
+  ) {
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
     this.nodes.on((type, node, old) => {
@@ -49,19 +52,33 @@ export class PodGcController {
 
   private async runPass(): Promise<void> {
     try {
-      const plan = reconcilePodGc({ pods: this.pods.list(), nodes: this.nodes.list(), missingSince: this.missingSince, now: this.ctx.clock.now() }, this.cfg);
+      const plan = reconcilePodGc(
+        {
+          pods: this.pods.list(),
+          nodes: this.nodes.list(),
+          missingSince: this.missingSince,
+          now: this.ctx.clock.now(),
+        },
+        this.cfg,
+      );
       this.missingSince = plan.missingSince;
       const gone = new Map<string, Promise<boolean>>();
-      await Promise.all(plan.actions.map(async (a) => {
-        if (a.missingNode) {
-          let check = gone.get(a.missingNode);
-          if (!check) gone.set(a.missingNode, (check = this.nodeGone(a.missingNode)));
-          if (!(await check)) return;
-        }
-        await this.apply(a).catch((e: unknown) => {
-          if (!isStatus(e, 404) && !isStatus(e, 409) && !isStatus(e, 422)) this.ctx.logger.warn({ err: e, pod: `${a.pod.metadata?.namespace}/${a.pod.metadata?.name}` }, 'force delete failed');
-        });
-      }));
+      await Promise.all(
+        plan.actions.map(async (a) => {
+          if (a.missingNode) {
+            let check = gone.get(a.missingNode);
+            if (!check) gone.set(a.missingNode, (check = this.nodeGone(a.missingNode)));
+            if (!(await check)) return;
+          }
+          await this.apply(a).catch((e: unknown) => {
+            if (!isStatus(e, 404) && !isStatus(e, 409) && !isStatus(e, 422))
+              this.ctx.logger.warn(
+                { err: e, pod: `${a.pod.metadata?.namespace}/${a.pod.metadata?.name}` },
+                'force delete failed',
+              );
+          });
+        }),
+      );
     } catch (e) {
       this.ctx.logger.error({ err: e }, 'pod GC pass failed');
     }
@@ -80,12 +97,21 @@ export class PodGcController {
     const path = `/api/v1/namespaces/${a.pod.metadata?.namespace}/pods/${a.pod.metadata?.name}`;
     const uid = a.pod.metadata?.uid;
     if (a.status) {
-      await this.ctx.client.patch(`${path}/status`, [
-        { op: 'test', path: '/metadata/uid', value: uid },
-        { op: 'add', path: '/status', value: a.status },
-      ], 'json');
+      await this.ctx.client.patch(
+        `${path}/status`,
+        [
+          { op: 'test', path: '/metadata/uid', value: uid },
+          { op: 'add', path: '/status', value: a.status },
+        ],
+        'json',
+      );
     }
-    await this.ctx.client.delete(path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+    await this.ctx.client.delete(path, {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      gracePeriodSeconds: 0,
+      preconditions: { uid },
+    });
   }
 }
 

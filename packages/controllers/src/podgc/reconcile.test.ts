@@ -4,7 +4,11 @@ import { reconcilePodGc, type PodGcAction } from './reconcile.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const cfg = { quarantineMs: 40_000 };
-const OUT_OF_SERVICE: V1Taint = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' };
+const OUT_OF_SERVICE: V1Taint = {
+  key: 'node.kubernetes.io/out-of-service',
+  value: 'nodeshutdown',
+  effect: 'NoExecute',
+};
 const UNREACHABLE: V1Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
 
 function node(name: string, ready: 'True' | 'False' | 'Unknown', taints: V1Taint[] = []): V1Node {
@@ -13,7 +17,12 @@ function node(name: string, ready: 'True' | 'False' | 'Unknown', taints: V1Taint
 
 function pod(name: string, nodeName: string, opts: { deleting?: boolean; phase?: string } = {}): V1Pod {
   return {
-    metadata: { name, namespace: 'default', uid: `${name}-uid`, ...(opts.deleting ? { deletionTimestamp: new Date(T0) } : {}) },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `${name}-uid`,
+      ...(opts.deleting ? { deletionTimestamp: new Date(T0) } : {}),
+    },
     spec: { ...(nodeName ? { nodeName } : {}), containers: [] },
     status: { phase: opts.phase ?? 'Running', conditions: [{ type: 'Ready', status: 'False' }] },
   };
@@ -24,12 +33,25 @@ const names = (a: readonly PodGcAction[]): string[] => a.map((x) => `${x.reason}
 describe('reconcilePodGc', () => {
   it('leaves terminating pods on an unreachable node alone, however long they wait', () => {
     const nodes = [node('n1', 'Unknown', [UNREACHABLE])];
-    const plan = reconcilePodGc({ nodes, pods: [pod('web-1', 'n1', { deleting: true }), pod('other', 'n1')], missingSince: new Map(), now: T0 + 86_400_000 }, cfg);
+    const plan = reconcilePodGc(
+      {
+        nodes,
+        pods: [pod('web-1', 'n1', { deleting: true }), pod('other', 'n1')],
+        missingSince: new Map(),
+        now: T0 + 86_400_000,
+      },
+      cfg,
+    );
     expect(plan.actions).toEqual([]);
   });
 
   it('marks Failed and force-deletes terminating pods on a not-ready node tainted out-of-service, not the others', () => {
-    const pods = [pod('web-1', 'n1', { deleting: true }), pod('running', 'n1'), pod('done', 'n1', { deleting: true, phase: 'Succeeded' }), pod('ready-node', 'n2', { deleting: true })];
+    const pods = [
+      pod('web-1', 'n1', { deleting: true }),
+      pod('running', 'n1'),
+      pod('done', 'n1', { deleting: true, phase: 'Succeeded' }),
+      pod('ready-node', 'n2', { deleting: true }),
+    ];
     const nodes = [node('n1', 'Unknown', [UNREACHABLE, OUT_OF_SERVICE]), node('n2', 'True', [OUT_OF_SERVICE])];
     const plan = reconcilePodGc({ nodes, pods, missingSince: new Map(), now: T0 }, cfg);
     expect(names(plan.actions)).toEqual(['terminating-out-of-service:done', 'terminating-out-of-service:web-1']);
@@ -51,16 +73,33 @@ describe('reconcilePodGc', () => {
     expect(names(later.actions)).toEqual(['orphaned:a', 'orphaned:b']);
     expect(later.actions[0]).toMatchObject({
       missingNode: 'gone',
-      status: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False' }, { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' }] },
+      status: {
+        phase: 'Failed',
+        conditions: [
+          { type: 'Ready', status: 'False' },
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByPodGC',
+            message: 'PodGC: node no longer exists',
+          },
+        ],
+      },
     });
     // A node that comes back ends the quarantine.
-    const back = reconcilePodGc({ nodes: [...nodes, node('gone', 'True')], pods, missingSince: later.missingSince, now: T0 + 50_000 }, cfg);
+    const back = reconcilePodGc(
+      { nodes: [...nodes, node('gone', 'True')], pods, missingSince: later.missingSince, now: T0 + 50_000 },
+      cfg,
+    );
     expect(back.actions).toEqual([]);
     expect(back.missingSince.size).toBe(0);
   });
 
   it('force-deletes terminating pods that were never scheduled', () => {
-    const plan = reconcilePodGc({ nodes: [], pods: [pod('p', '', { deleting: true }), pod('q', '')], missingSince: new Map(), now: T0 }, cfg);
+    const plan = reconcilePodGc(
+      { nodes: [], pods: [pod('p', '', { deleting: true }), pod('q', '')], missingSince: new Map(), now: T0 },
+      cfg,
+    );
     expect(names(plan.actions)).toEqual(['terminating-unscheduled:p']);
   });
 });

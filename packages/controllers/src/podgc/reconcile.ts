@@ -50,7 +50,10 @@ export function failedStatus(pod: V1Pod, condition?: V1PodCondition): V1Pod['sta
   if (phase === 'Succeeded' || phase === 'Failed') return undefined;
   const status = { ...pod.status, phase: 'Failed' };
   if (!condition) return status;
-  return { ...status, conditions: [...(pod.status?.conditions ?? []).filter((c) => c.type !== condition.type), condition] };
+  return {
+    ...status,
+    conditions: [...(pod.status?.conditions ?? []).filter((c) => c.type !== condition.type), condition],
+  };
 }
 
 export function reconcilePodGc(observed: PodGcObserved, cfg: PodGcConfig): PodGcPlan {
@@ -60,7 +63,13 @@ export function reconcilePodGc(observed: PodGcObserved, cfg: PodGcConfig): PodGc
   const missingSince = new Map<string, number>();
   const forceDelete = (pod: V1Pod, reason: PodGcReason, condition?: V1PodCondition, missingNode?: string): void => {
     const status = failedStatus(pod, condition);
-    actions.push({ type: 'forceDelete', pod, reason, ...(status ? { status } : {}), ...(missingNode ? { missingNode } : {}) });
+    actions.push({
+      type: 'forceDelete',
+      pod,
+      reason,
+      ...(status ? { status } : {}),
+      ...(missingNode ? { missingNode } : {}),
+    });
   };
 
   for (const pod of observed.pods) {
@@ -75,7 +84,18 @@ export function reconcilePodGc(observed: PodGcObserved, cfg: PodGcConfig): PodGc
       const since = missingSince.get(nodeName) ?? observed.missingSince.get(nodeName) ?? now;
       missingSince.set(nodeName, since);
       if (now - since >= cfg.quarantineMs) {
-        forceDelete(pod, 'orphaned', { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: timestamp(now) }, nodeName);
+        forceDelete(
+          pod,
+          'orphaned',
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByPodGC',
+            message: 'PodGC: node no longer exists',
+            lastTransitionTime: timestamp(now),
+          },
+          nodeName,
+        );
       }
       continue;
     }

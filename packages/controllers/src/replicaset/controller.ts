@@ -43,7 +43,11 @@ export class ReplicaSetController extends PodOwnerController<V1ReplicaSet> {
     const ns = rs.metadata?.namespace ?? '';
     // Ours, and the orphans of the namespace it may adopt: never every pod of the cluster.
     const pods = [...this.ownedPods(rs), ...this.pods.byIndex(ORPHAN_INDEX, ns)];
-    const plan = reconcileReplicaSet(rs, { pods, now: this.ctx.clock.now(), canManagePods: this.expectations.satisfied(key) });
+    const plan = reconcileReplicaSet(rs, {
+      pods,
+      now: this.ctx.clock.now(),
+      canManagePods: this.expectations.satisfied(key),
+    });
     for (const a of plan.actions) await this.apply(key, rs, a);
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
   }
@@ -54,25 +58,39 @@ export class ReplicaSetController extends PodOwnerController<V1ReplicaSet> {
     switch (a.type) {
       case 'adopt': {
         const refs = [...(a.pod.metadata?.ownerReferences ?? []), ownerRefTo(rs, 'apps/v1', 'ReplicaSet')];
-        await c.patch(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, { metadata: { ownerReferences: refs, uid: a.pod.metadata?.uid } }).catch(ignore404);
+        await c
+          .patch(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, {
+            metadata: { ownerReferences: refs, uid: a.pod.metadata?.uid },
+          })
+          .catch(ignore404);
         return;
       }
       case 'release': {
         const refs = (a.pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata?.uid);
-        await c.patch(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, { metadata: { ownerReferences: refs, uid: a.pod.metadata?.uid } }).catch(ignore404);
+        await c
+          .patch(`/api/v1/namespaces/${ns}/pods/${a.pod.metadata?.name}`, {
+            metadata: { ownerReferences: refs, uid: a.pod.metadata?.uid },
+          })
+          .catch(ignore404);
         return;
       }
       case 'create': {
         this.expectations.expect(key, a.count, 0);
         const pod = podFromTemplate(rs);
-        return this.podControl.createPods(key, this.target(rs), Array.from({ length: a.count }, () => pod));
+        return this.podControl.createPods(
+          key,
+          this.target(rs),
+          Array.from({ length: a.count }, () => pod),
+        );
       }
       case 'delete':
         this.expectations.expect(key, 0, a.pods.length);
         return this.podControl.deletePods(key, this.target(rs), a.pods);
       case 'status':
         // A patch, not an update: the status is recomputed from pods, whatever the spec's version.
-        await c.patch(`/apis/apps/v1/namespaces/${ns}/replicasets/${rs.metadata?.name}/status`, { status: a.status }).catch(ignore404);
+        await c
+          .patch(`/apis/apps/v1/namespaces/${ns}/replicasets/${rs.metadata?.name}/status`, { status: a.status })
+          .catch(ignore404);
         return;
     }
   }

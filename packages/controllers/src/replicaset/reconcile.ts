@@ -49,7 +49,8 @@ export function reconcileReplicaSet(rs: V1ReplicaSet, observed: ReplicaSetObserv
   if (observed.canManagePods && !deleting) {
     const diff = active.length - want;
     if (diff < 0) actions.push({ type: 'create', count: Math.min(-diff, BURST_REPLICAS) });
-    else if (diff > 0) actions.push({ type: 'delete', pods: podsToDelete(active, Math.min(diff, BURST_REPLICAS), observed.pods) });
+    else if (diff > 0)
+      actions.push({ type: 'delete', pods: podsToDelete(active, Math.min(diff, BURST_REPLICAS), observed.pods) });
   }
   const status = replicaSetStatus(rs, active, observed.now);
   if (statusChanged(rs.status, status)) actions.push({ type: 'status', status });
@@ -69,7 +70,9 @@ export function reconcileReplicaSet(rs: V1ReplicaSet, observed: ReplicaSetObserv
 export function replicaSetStatus(rs: V1ReplicaSet, active: readonly V1Pod[], now: number): V1ReplicaSetStatus {
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
   const minReady = rs.spec?.minReadySeconds ?? 0;
-  const fullyLabeled = active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata?.labels?.[k] === v)).length;
+  const fullyLabeled = active.filter((p) =>
+    Object.entries(templateLabels).every(([k, v]) => p.metadata?.labels?.[k] === v),
+  ).length;
   const status: V1ReplicaSetStatus = {
     replicas: active.length,
     fullyLabeledReplicas: fullyLabeled,

@@ -1,7 +1,17 @@
 // The scheduler's filter plugins (PodTopologySpread apart, in topology-spread.ts). Each answers
 // the reasons a node cannot take the pod (empty: it can) in the exact words kube-scheduler uses,
 // and whether preemption could help.
-import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass, V1Pod, V1Taint, V1Toleration, V1NodeSelectorTerm, V1PodAffinityTerm } from '@kubernetes/client-node';
+import type {
+  V1Node,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1StorageClass,
+  V1Pod,
+  V1Taint,
+  V1Toleration,
+  V1NodeSelectorTerm,
+  V1PodAffinityTerm,
+} from '@kubernetes/client-node';
 import { quantityValue } from '@wharf/api';
 import { matchesNodeRequirement, matchesSelector } from '@wharf/client';
 import { allocatable, hostPorts, podRequests, type NodeInfo } from './node-info.js';
@@ -26,8 +36,14 @@ export function tolerates(t: V1Toleration, taint: V1Taint): boolean {
   return (t.value ?? '') === (taint.value ?? '');
 }
 
-export function untoleratedTaint(pod: V1Pod, taints: readonly V1Taint[], effects: readonly string[]): V1Taint | undefined {
-  return taints.find((taint) => effects.includes(taint.effect) && !(pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint)));
+export function untoleratedTaint(
+  pod: V1Pod,
+  taints: readonly V1Taint[],
+  effects: readonly string[],
+): V1Taint | undefined {
+  return taints.find(
+    (taint) => effects.includes(taint.effect) && !(pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint)),
+  );
 }
 
 export function nodeUnschedulable(pod: V1Pod, n: NodeInfo): FilterResult {
@@ -47,12 +63,19 @@ export function taintToleration(pod: V1Pod, n: NodeInfo): FilterResult {
   return t ? fail(`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`, true) : ok;
 }
 
-export function matchesNodeSelectorTerms(terms: readonly V1NodeSelectorTerm[], labels: Record<string, string> | undefined, fields: Record<string, string>): boolean {
+export function matchesNodeSelectorTerms(
+  terms: readonly V1NodeSelectorTerm[],
+  labels: Record<string, string> | undefined,
+  fields: Record<string, string>,
+): boolean {
   return terms.some((term) => {
     const exprs = term.matchExpressions ?? [];
     const fieldExprs = term.matchFields ?? [];
     if (exprs.length === 0 && fieldExprs.length === 0) return false;
-    return exprs.every((r) => matchesNodeRequirement(r, labels)) && fieldExprs.every((r) => matchesNodeRequirement(r, fields));
+    return (
+      exprs.every((r) => matchesNodeRequirement(r, labels)) &&
+      fieldExprs.every((r) => matchesNodeRequirement(r, fields))
+    );
   });
 }
 
@@ -62,7 +85,12 @@ export function nodeAffinity(pod: V1Pod, n: NodeInfo): FilterResult {
     if (labels[k] !== v) return fail("node(s) didn't match Pod's node affinity/selector", true);
   }
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms ?? [], labels, { 'metadata.name': n.node.metadata?.name ?? '' })) {
+  if (
+    required &&
+    !matchesNodeSelectorTerms(required.nodeSelectorTerms ?? [], labels, {
+      'metadata.name': n.node.metadata?.name ?? '',
+    })
+  ) {
     return fail("node(s) didn't match Pod's node affinity/selector", true);
   }
   return ok;
@@ -72,7 +100,8 @@ export function nodePorts(pod: V1Pod, n: NodeInfo): FilterResult {
   for (const want of hostPorts(pod)) {
     for (const used of n.ports) {
       if (used.port !== want.port || used.protocol !== want.protocol) continue;
-      if (used.ip === want.ip || used.ip === '0.0.0.0' || want.ip === '0.0.0.0') return fail("node(s) didn't have free ports for the requested pod ports", false);
+      if (used.ip === want.ip || used.ip === '0.0.0.0' || want.ip === '0.0.0.0')
+        return fail("node(s) didn't have free ports for the requested pod ports", false);
     }
   }
   return ok;
@@ -98,7 +127,11 @@ export function podsInDomain(all: readonly NodeInfo[], n: NodeInfo, topologyKey:
 }
 
 export function termMatches(term: V1PodAffinityTerm, owner: V1Pod, target: V1Pod): boolean {
-  const namespaces = term.namespaces?.length ? term.namespaces : term.namespaceSelector ? undefined : [owner.metadata?.namespace ?? 'default'];
+  const namespaces = term.namespaces?.length
+    ? term.namespaces
+    : term.namespaceSelector
+      ? undefined
+      : [owner.metadata?.namespace ?? 'default'];
   if (namespaces && !namespaces.includes(target.metadata?.namespace ?? '')) return false;
   return matchesSelector(term.labelSelector ?? undefined, target.metadata?.labels);
 }
@@ -110,7 +143,10 @@ function podsWithAntiAffinity(all: readonly NodeInfo[]): { pod: V1Pod; node: Nod
   let list = antiAffinityCache.get(all);
   if (!list) {
     list = [];
-    for (const node of all) for (const pod of node.pods) if (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) list.push({ pod, node });
+    for (const node of all)
+      for (const pod of node.pods)
+        if (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length)
+          list.push({ pod, node });
     antiAffinityCache.set(all, list);
   }
   return list;
@@ -127,7 +163,8 @@ export function interPodAffinity(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo
   }
   for (const term of pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
     const pods = podsInDomain(all, n, term.topologyKey);
-    if (pods?.some((p) => termMatches(term, pod, p))) return fail("node(s) didn't match pod anti-affinity rules", false);
+    if (pods?.some((p) => termMatches(term, pod, p)))
+      return fail("node(s) didn't match pod anti-affinity rules", false);
   }
   for (const term of pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
     const pods = podsInDomain(all, n, term.topologyKey);
@@ -178,12 +215,17 @@ function unboundClaimFits(claim: V1PersistentVolumeClaim, n: NodeInfo, volumes: 
   // Immediate binding (or no class): the binder binds it, and the node agent waits for that.
   if (sc?.volumeBindingMode !== 'WaitForFirstConsumer') return ok;
   const selected = claim.metadata?.annotations?.[SELECTED_NODE_ANNOTATION];
-  if (selected) return selected === n.node.metadata?.name ? ok : { reasons: ['node(s) did not match the node selected for the volume'], unresolvable: true };
+  if (selected)
+    return selected === n.node.metadata?.name
+      ? ok
+      : { reasons: ['node(s) did not match the node selected for the volume'], unresolvable: true };
   if (volumes.staticVolume?.(claim, n.node)) return ok;
-  if (!sc.provisioner || sc.provisioner === 'kubernetes.io/no-provisioner') return { reasons: ["node(s) didn't find available persistent volumes to bind"], unresolvable: false };
+  if (!sc.provisioner || sc.provisioner === 'kubernetes.io/no-provisioner')
+    return { reasons: ["node(s) didn't find available persistent volumes to bind"], unresolvable: false };
   const free = volumes.capacity?.(n.node, sc.metadata?.name ?? '');
   const wanted = quantityValue(claim.spec?.resources?.requests?.storage) ?? 0;
-  if (free !== undefined && free < wanted) return { reasons: ['node(s) did not have enough free storage'], unresolvable: false };
+  if (free !== undefined && free < wanted)
+    return { reasons: ['node(s) did not have enough free storage'], unresolvable: false };
   return ok;
 }
 
@@ -195,7 +237,8 @@ export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | u
     if (!claimName) continue;
     const claim = volumes.claim(ns, claimName);
     if (!claim) return { reasons: [`persistentvolumeclaim "${claimName}" not found`], unresolvable: true };
-    if (claim.metadata?.deletionTimestamp) return { reasons: [`persistentvolumeclaim "${claimName}" is being deleted`], unresolvable: true };
+    if (claim.metadata?.deletionTimestamp)
+      return { reasons: [`persistentvolumeclaim "${claimName}" is being deleted`], unresolvable: true };
     const pvName = claim.spec?.volumeName;
     if (!pvName || claim.status?.phase !== 'Bound') {
       const fits = unboundClaimFits(claim, n, volumes);
@@ -203,7 +246,10 @@ export function volumeBinding(pod: V1Pod, n: NodeInfo, volumes: VolumeLookup | u
       continue;
     }
     const terms = volumes.volume(pvName)?.spec?.nodeAffinity?.required?.nodeSelectorTerms;
-    if (terms && !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })) {
+    if (
+      terms &&
+      !matchesNodeSelectorTerms(terms, n.node.metadata?.labels ?? {}, { 'metadata.name': n.node.metadata?.name ?? '' })
+    ) {
       return { reasons: ['node(s) had volume node affinity conflict'], unresolvable: true };
     }
   }

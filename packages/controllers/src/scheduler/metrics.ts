@@ -19,16 +19,29 @@ function family<T>(name: string, make: () => T): T {
 
 /** The process's scheduler metrics; `pending` is read at scrape time. */
 export function schedulerMetrics(pending: () => { active: number; unschedulable: number }): SchedulerMetrics {
-  const attempts = family('scheduler_schedule_attempts_total', () => new Counter({
-    name: 'scheduler_schedule_attempts_total', help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',
-    labelNames: ['result', 'profile'],
-  }));
-  const latency = family('scheduler_scheduling_attempt_duration_seconds', () => new Histogram({
-    name: 'scheduler_scheduling_attempt_duration_seconds', help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)', labelNames: ['result', 'profile'], buckets: BUCKETS,
-  }));
+  const attempts = family(
+    'scheduler_schedule_attempts_total',
+    () =>
+      new Counter({
+        name: 'scheduler_schedule_attempts_total',
+        help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.",
+        labelNames: ['result', 'profile'],
+      }),
+  );
+  const latency = family(
+    'scheduler_scheduling_attempt_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'scheduler_scheduling_attempt_duration_seconds',
+        help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)',
+        labelNames: ['result', 'profile'],
+        buckets: BUCKETS,
+      }),
+  );
   register.removeSingleMetric('scheduler_pending_pods');
   new Gauge({
-    name: 'scheduler_pending_pods', help: 'Number of pending pods, by the queue type. \'active\' means number of pods in activeQ; \'unschedulable\' means number of pods in unschedulablePods.',
+    name: 'scheduler_pending_pods',
+    help: "Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'unschedulable' means number of pods in unschedulablePods.",
     labelNames: ['queue'],
     collect() {
       const p = pending();

@@ -1,7 +1,18 @@
 // One scheduling decision, without I/O: filter every node, score the feasible ones, pick the
 // best (ties broken by `random`), or explain in kube-scheduler's words why no node fits.
 import type { V1Pod } from '@kubernetes/client-node';
-import { interPodAffinity, nodeAffinity, nodeName, nodePorts, nodeResourcesFit, nodeUnschedulable, taintToleration, volumeBinding, type FilterResult, type VolumeLookup } from './filters.js';
+import {
+  interPodAffinity,
+  nodeAffinity,
+  nodeName,
+  nodePorts,
+  nodeResourcesFit,
+  nodeUnschedulable,
+  taintToleration,
+  volumeBinding,
+  type FilterResult,
+  type VolumeLookup,
+} from './filters.js';
 import type { NodeInfo } from './node-info.js';
 import { scoreNodes } from './scores.js';
 import { podTopologySpread } from './topology-spread.js';
@@ -10,8 +21,15 @@ export type Filter = (pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], volumes
 
 /** The filter plugins in kube-scheduler's order. */
 export const FILTERS: readonly Filter[] = [
-  nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit,
-  (pod, n, _all, volumes) => volumeBinding(pod, n, volumes), podTopologySpread, interPodAffinity,
+  nodeUnschedulable,
+  nodeName,
+  taintToleration,
+  nodeAffinity,
+  nodePorts,
+  nodeResourcesFit,
+  (pod, n, _all, volumes) => volumeBinding(pod, n, volumes),
+  podTopologySpread,
+  interPodAffinity,
 ];
 
 /** Runs the filters in order and stops at the first that fails, as the framework does. */
@@ -26,21 +44,37 @@ export function filterNode(pod: V1Pod, n: NodeInfo, all: readonly NodeInfo[], vo
 export type ScheduleResult = { readonly node: string } | { readonly message: string };
 
 /** `0/3 nodes are available: 3 Insufficient memory. preemption: ...` as FitError formats it. */
-export function fitError(total: number, failures: readonly { reasons: readonly string[]; unresolvable: boolean }[], preemptionPolicy?: string): string {
+export function fitError(
+  total: number,
+  failures: readonly { reasons: readonly string[]; unresolvable: boolean }[],
+  preemptionPolicy?: string,
+): string {
   const histogram = (items: readonly string[]): string => {
     const counts = new Map<string, number>();
     for (const r of items) counts.set(r, (counts.get(r) ?? 0) + 1);
-    return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ');
+    return [...counts]
+      .map(([r, n]) => `${n} ${r}`)
+      .sort()
+      .join(', ');
   };
   let msg = `0/${total} nodes are available:`;
   const reasons = histogram(failures.flatMap((f) => f.reasons));
   if (reasons) msg += ` ${reasons}.`;
   if (preemptionPolicy === 'Never') return `${msg} preemption: not eligible due to preemptionPolicy=Never.`;
-  const post = histogram(failures.map((f) => (f.unresolvable ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod')));
+  const post = histogram(
+    failures.map((f) =>
+      f.unresolvable ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod',
+    ),
+  );
   return `${msg} preemption: 0/${total} nodes are available:${post ? ` ${post}` : ''}.`;
 }
 
-export function schedulePod(pod: V1Pod, nodes: readonly NodeInfo[], random: () => number = Math.random, volumes?: VolumeLookup): ScheduleResult {
+export function schedulePod(
+  pod: V1Pod,
+  nodes: readonly NodeInfo[],
+  random: () => number = Math.random,
+  volumes?: VolumeLookup,
+): ScheduleResult {
   if (nodes.length === 0) return { message: 'no nodes available to schedule pods' };
   const feasible: NodeInfo[] = [];
   const failures: { reasons: string[]; unresolvable: boolean }[] = [];

@@ -2,10 +2,25 @@
 // yet seen back), a queue of pending pods, binding through pods/binding, and for pods that fit
 // nowhere the PodScheduled=False condition, a FailedScheduling event and a retry when nodes or
 // pods change.
-import type { V1CSIStorageCapacity, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node';
+import type {
+  V1CSIStorageCapacity,
+  V1Node,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StorageClass,
+} from '@kubernetes/client-node';
 import { matchesSelector, quantityValue } from '@wharf/api';
 import { stableJson } from '../common/pods.js';
-import { type ControllerContext, EventRecorder, type Informer, isStatus, keyOf, QueueController, timestamp } from '@wharf/client';
+import {
+  type ControllerContext,
+  EventRecorder,
+  type Informer,
+  isStatus,
+  keyOf,
+  QueueController,
+  timestamp,
+} from '@wharf/client';
 import { PODS } from '../replicaset/controller.js';
 import { nodeInfo, type NodeInfo } from './node-info.js';
 import { schedulePod } from './schedule.js';
@@ -41,13 +56,24 @@ export class Scheduler extends QueueController {
   private periodic: unknown;
   readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0 };
   private readonly binding = new Set<Promise<void>>();
-  private readonly metrics = schedulerMetrics(() => ({ active: this.queue.length, unschedulable: this.unschedulable.size }));
+  private readonly metrics = schedulerMetrics(() => ({
+    active: this.queue.length,
+    unschedulable: this.unschedulable.size,
+  }));
 
-  constructor(ctx: ControllerContext, private readonly schedulerName = DEFAULT_SCHEDULER) {
+  constructor(
+    ctx: ControllerContext,
+    private readonly schedulerName = DEFAULT_SCHEDULER,
+  ) {
     super(ctx, 'scheduler', 1);
     this.nodes = ctx.informers.for<V1Node>(NODES);
     this.pods = ctx.informers.for<V1Pod>(PODS);
-    this.events = new EventRecorder({ client: ctx.client, component: schedulerName, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: schedulerName,
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.nodes.on((type, node, old) => {
       const name = node.metadata?.name ?? '';
       this.infos.delete(name);
@@ -89,7 +115,13 @@ export class Scheduler extends QueueController {
       staticVolume: (claim, node) => bestVolume(this.volumes.list(), claim, node) !== undefined,
       capacity: (node, storageClass) => {
         // As kube-scheduler: the largest capacity reported for the class by an object whose topology selects the node.
-        const fits = this.capacities.list().filter((c) => c.storageClassName === storageClass && (!c.nodeTopology || matchesSelector(c.nodeTopology, node.metadata?.labels ?? {})));
+        const fits = this.capacities
+          .list()
+          .filter(
+            (c) =>
+              c.storageClassName === storageClass &&
+              (!c.nodeTopology || matchesSelector(c.nodeTopology, node.metadata?.labels ?? {})),
+          );
         if (fits.length === 0) return undefined;
         return Math.max(...fits.map((c) => quantityValue(c.maximumVolumeSize ?? c.capacity) ?? 0));
       },
@@ -99,9 +131,12 @@ export class Scheduler extends QueueController {
   /** Records the chosen node on the pod's waiting claims, so their volumes are made there. */
   private async selectNodeForClaims(pod: V1Pod, node: string): Promise<void> {
     for (const claim of claimsAwaitingNode(pod, this.volumeLookup())) {
-      await this.ctx.client.patch(`/api/v1/namespaces/${claim.metadata?.namespace ?? ''}/persistentvolumeclaims/${claim.metadata?.name ?? ''}`, {
-        metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } },
-      });
+      await this.ctx.client.patch(
+        `/api/v1/namespaces/${claim.metadata?.namespace ?? ''}/persistentvolumeclaims/${claim.metadata?.name ?? ''}`,
+        {
+          metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } },
+        },
+      );
     }
   }
 
@@ -112,7 +147,10 @@ export class Scheduler extends QueueController {
     try {
       await this.selectNodeForClaims(pod, node);
       await this.ctx.client.create(`/api/v1/namespaces/${ns}/pods/${name}/binding`, {
-        apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace: ns, uid: pod.metadata?.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
     } catch (e) {
       if (this.assumed.get(key) === node) {
@@ -126,7 +164,12 @@ export class Scheduler extends QueueController {
     }
     this.unschedulable.delete(key);
     this.stats.scheduled++;
-    this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+    this.events.emit(
+      { ...pod, apiVersion: 'v1', kind: 'Pod' },
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${name} to ${node}`,
+    );
   }
 
   private onPod(type: string, pod: V1Pod, old?: V1Pod): void {
@@ -152,7 +195,12 @@ export class Scheduler extends QueueController {
       this.assumed.delete(key);
       return;
     }
-    if (pod.metadata?.deletionTimestamp || finished || (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName) return;
+    if (
+      pod.metadata?.deletionTimestamp ||
+      finished ||
+      (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) !== this.schedulerName
+    )
+      return;
     // Our own status writes on unschedulable pods must not retry them.
     if (this.unschedulable.has(key) && old && podShape(old) === podShape(pod)) return;
     this.queue.add(key);
@@ -209,7 +257,10 @@ export class Scheduler extends QueueController {
     this.metrics.attempt('node' in result ? 'scheduled' : 'unschedulable', (performance.now() - started) / 1000);
     if ('node' in result) {
       this.assumed.set(key, result.node);
-      this.addToNode(result.node, key, { ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.node } });
+      this.addToNode(result.node, key, {
+        ...pod,
+        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.node },
+      });
       // As kube-scheduler's binding cycle: the next pod is scheduled against the assumed one while
       // this binding is in flight (up to MAX_BINDING at once).
       const bind = this.bind(key, pod, result.node).finally(() => this.binding.delete(bind));
@@ -221,12 +272,28 @@ export class Scheduler extends QueueController {
     const previous = this.unschedulable.get(key);
     this.unschedulable.set(key, result.message);
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (previous !== result.message) this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', result.message);
+    if (previous !== result.message)
+      this.events.emit({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', result.message);
     if (cond?.status !== 'False' || cond.reason !== 'Unschedulable' || cond.message !== result.message) {
       await this.ctx.client
-        .patch(`/api/v1/namespaces/${ns}/pods/${name}/status`, {
-          status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message, lastProbeTime: null, lastTransitionTime: timestamp(this.ctx.clock.now()) }] },
-        }, 'strategic')
+        .patch(
+          `/api/v1/namespaces/${ns}/pods/${name}/status`,
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'PodScheduled',
+                  status: 'False',
+                  reason: 'Unschedulable',
+                  message: result.message,
+                  lastProbeTime: null,
+                  lastTransitionTime: timestamp(this.ctx.clock.now()),
+                },
+              ],
+            },
+          },
+          'strategic',
+        )
         .catch((e: unknown) => {
           if (!isStatus(e, 404)) throw e;
         });

@@ -34,7 +34,12 @@ export function balancedAllocation(pod: V1Pod, n: NodeInfo): number {
 export function preferredNodeAffinity(pod: V1Pod, n: NodeInfo): number {
   let score = 0;
   for (const t of pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-    if (matchesNodeSelectorTerms([t.preference], n.node.metadata?.labels, { 'metadata.name': n.node.metadata?.name ?? '' })) score += t.weight;
+    if (
+      matchesNodeSelectorTerms([t.preference], n.node.metadata?.labels, {
+        'metadata.name': n.node.metadata?.name ?? '',
+      })
+    )
+      score += t.weight;
   }
   return score;
 }
@@ -42,7 +47,8 @@ export function preferredNodeAffinity(pod: V1Pod, n: NodeInfo): number {
 export function preferNoScheduleTaints(pod: V1Pod, n: NodeInfo): number {
   const taints = n.node.spec?.taints ?? [];
   let count = 0;
-  for (const t of taints) if (t.effect === 'PreferNoSchedule' && untoleratedTaint(pod, [t], ['PreferNoSchedule'])) count++;
+  for (const t of taints)
+    if (t.effect === 'PreferNoSchedule' && untoleratedTaint(pod, [t], ['PreferNoSchedule'])) count++;
   return count;
 }
 
@@ -83,8 +89,18 @@ export function scoreNodes(pod: V1Pod, nodes: readonly NodeInfo[], all: readonly
   const affinity = normalizeHigherBetter(nodes.map((n) => preferredNodeAffinity(pod, n)));
   const taints = nodes.map((n) => preferNoScheduleTaints(pod, n));
   const maxTaints = Math.max(0, ...taints);
-  const taintScores = taints.map((t) => (maxTaints === 0 ? MAX_SCORE : MAX_SCORE - Math.floor((t * MAX_SCORE) / maxTaints)));
+  const taintScores = taints.map((t) =>
+    maxTaints === 0 ? MAX_SCORE : MAX_SCORE - Math.floor((t * MAX_SCORE) / maxTaints),
+  );
   const spread = topologySpreadScores(pod, nodes, all);
   const podAffinity = normalizeRange(nodes.map((n) => preferredPodAffinity(pod, n, all)));
-  return nodes.map((_, i) => (least[i] ?? 0) + (balanced[i] ?? 0) + 2 * (affinity[i] ?? 0) + 3 * (taintScores[i] ?? 0) + 2 * (spread[i] ?? 0) + 2 * (podAffinity[i] ?? 0));
+  return nodes.map(
+    (_, i) =>
+      (least[i] ?? 0) +
+      (balanced[i] ?? 0) +
+      2 * (affinity[i] ?? 0) +
+      3 * (taintScores[i] ?? 0) +
+      2 * (spread[i] ?? 0) +
+      2 * (podAffinity[i] ?? 0),
+  );
 }

@@ -5,7 +5,12 @@
 // pod's values to the selector; a DoNotSchedule constraint with fewer eligible domains than
 // minDomains treats the global minimum as 0. Without constraints of its own a pod is scored with
 // the system defaults (hostname maxSkew 3, zone maxSkew 5) over the pods of its controller.
-import type { V1LabelSelector, V1LabelSelectorRequirement, V1Pod, V1TopologySpreadConstraint } from '@kubernetes/client-node';
+import type {
+  V1LabelSelector,
+  V1LabelSelectorRequirement,
+  V1Pod,
+  V1TopologySpreadConstraint,
+} from '@kubernetes/client-node';
 import { isEmptySelector, matchesSelector } from '@wharf/client';
 import { controllerRef } from '../common/pods.js';
 import { HOSTNAME_LABEL, nodeAffinity, untoleratedTaint, ZONE_LABEL, type FilterResult } from './filters.js';
@@ -33,23 +38,30 @@ export interface SpreadConstraint {
  */
 export function spreadConstraints(pod: V1Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
   const labels = pod.metadata?.labels ?? {};
-  return (pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === action).map((c) => {
-    const selector = withMatchLabelKeys(c, labels);
-    return {
-      maxSkew: c.maxSkew,
-      topologyKey: c.topologyKey,
-      minDomains: action === 'DoNotSchedule' && c.minDomains != null ? c.minDomains : 1,
-      nodeAffinityPolicy: c.nodeAffinityPolicy === 'Ignore' ? 'Ignore' : 'Honor',
-      nodeTaintsPolicy: c.nodeTaintsPolicy === 'Honor' ? 'Honor' : 'Ignore',
-      matches: (p: V1Pod) => matchesSelector(selector, p.metadata?.labels),
-      countsNothing: !selector || isEmptySelector(selector),
-    };
-  });
+  return (pod.spec?.topologySpreadConstraints ?? [])
+    .filter((c) => c.whenUnsatisfiable === action)
+    .map((c) => {
+      const selector = withMatchLabelKeys(c, labels);
+      return {
+        maxSkew: c.maxSkew,
+        topologyKey: c.topologyKey,
+        minDomains: action === 'DoNotSchedule' && c.minDomains != null ? c.minDomains : 1,
+        nodeAffinityPolicy: c.nodeAffinityPolicy === 'Ignore' ? 'Ignore' : 'Honor',
+        nodeTaintsPolicy: c.nodeTaintsPolicy === 'Honor' ? 'Honor' : 'Ignore',
+        matches: (p: V1Pod) => matchesSelector(selector, p.metadata?.labels),
+        countsNothing: !selector || isEmptySelector(selector),
+      };
+    });
 }
 
-function withMatchLabelKeys(c: V1TopologySpreadConstraint, labels: Record<string, string>): V1LabelSelector | undefined {
+function withMatchLabelKeys(
+  c: V1TopologySpreadConstraint,
+  labels: Record<string, string>,
+): V1LabelSelector | undefined {
   const sel = c.labelSelector ?? undefined;
-  const extra: V1LabelSelectorRequirement[] = (c.matchLabelKeys ?? []).filter((k) => k in labels).map((k) => ({ key: k, operator: 'In', values: [labels[k] ?? ''] }));
+  const extra: V1LabelSelectorRequirement[] = (c.matchLabelKeys ?? [])
+    .filter((k) => k in labels)
+    .map((k) => ({ key: k, operator: 'In', values: [labels[k] ?? ''] }));
   if (!sel || extra.length === 0) return sel;
   return { ...sel, matchExpressions: [...(sel.matchExpressions ?? []), ...extra] };
 }
@@ -58,8 +70,17 @@ function withMatchLabelKeys(c: V1TopologySpreadConstraint, labels: Record<string
 function defaultConstraints(pod: V1Pod): SpreadConstraint[] {
   const owner = controllerRef(pod)?.uid;
   if (!owner) return [];
-  const common = { minDomains: 1, nodeAffinityPolicy: 'Honor', nodeTaintsPolicy: 'Ignore', matches: (p: V1Pod) => controllerRef(p)?.uid === owner, countsNothing: false } as const;
-  return [{ ...common, topologyKey: HOSTNAME_LABEL, maxSkew: 3 }, { ...common, topologyKey: ZONE_LABEL, maxSkew: 5 }];
+  const common = {
+    minDomains: 1,
+    nodeAffinityPolicy: 'Honor',
+    nodeTaintsPolicy: 'Ignore',
+    matches: (p: V1Pod) => controllerRef(p)?.uid === owner,
+    countsNothing: false,
+  } as const;
+  return [
+    { ...common, topologyKey: HOSTNAME_LABEL, maxSkew: 3 },
+    { ...common, topologyKey: ZONE_LABEL, maxSkew: 5 },
+  ];
 }
 
 function hasAllKeys(n: NodeInfo, constraints: readonly SpreadConstraint[]): boolean {
@@ -70,7 +91,8 @@ function hasAllKeys(n: NodeInfo, constraints: readonly SpreadConstraint[]): bool
 /** Whether the node's pods count for `c` (its node inclusion policies). */
 function included(pod: V1Pod, n: NodeInfo, c: SpreadConstraint): boolean {
   if (c.nodeAffinityPolicy === 'Honor' && nodeAffinity(pod, n).reasons.length) return false;
-  if (c.nodeTaintsPolicy === 'Honor' && untoleratedTaint(pod, n.node.spec?.taints ?? [], ['NoSchedule', 'NoExecute'])) return false;
+  if (c.nodeTaintsPolicy === 'Honor' && untoleratedTaint(pod, n.node.spec?.taints ?? [], ['NoSchedule', 'NoExecute']))
+    return false;
   return true;
 }
 
@@ -78,7 +100,8 @@ function included(pod: V1Pod, n: NodeInfo, c: SpreadConstraint): boolean {
 function countMatching(pods: readonly V1Pod[], c: SpreadConstraint, namespace: string | undefined): number {
   if (c.countsNothing) return 0;
   let count = 0;
-  for (const p of pods) if (!p.metadata?.deletionTimestamp && p.metadata?.namespace === namespace && c.matches(p)) count++;
+  for (const p of pods)
+    if (!p.metadata?.deletionTimestamp && p.metadata?.namespace === namespace && c.matches(p)) count++;
   return count;
 }
 
@@ -159,7 +182,9 @@ export function topologySpreadScores(pod: V1Pod, nodes: readonly NodeInfo[], all
       if (c.topologyKey !== HOSTNAME_LABEL) domainCounts[i]?.set(n.node.metadata?.labels?.[c.topologyKey] ?? '', 0);
     });
   }
-  const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? nodes.length - ignored.size : (domainCounts[i]?.size ?? 0)) + 2));
+  const weights = constraints.map((c, i) =>
+    Math.log((c.topologyKey === HOSTNAME_LABEL ? nodes.length - ignored.size : (domainCounts[i]?.size ?? 0)) + 2),
+  );
   for (const n of all) {
     if (requireAll && !hasAllKeys(n, constraints)) continue;
     constraints.forEach((c, i) => {
@@ -176,7 +201,10 @@ export function topologySpreadScores(pod: V1Pod, nodes: readonly NodeInfo[], all
     constraints.forEach((c, i) => {
       const value = n.node.metadata?.labels?.[c.topologyKey];
       if (value === undefined) return;
-      const cnt = c.topologyKey === HOSTNAME_LABEL ? countMatching(n.pods, c, pod.metadata?.namespace) : (domainCounts[i]?.get(value) ?? 0);
+      const cnt =
+        c.topologyKey === HOSTNAME_LABEL
+          ? countMatching(n.pods, c, pod.metadata?.namespace)
+          : (domainCounts[i]?.get(value) ?? 0);
       score += cnt * (weights[i] ?? 0) + (c.maxSkew - 1);
     });
     return Math.round(score);

@@ -8,13 +8,28 @@ const node = (name: string): V1Node => ({
   metadata: { name, labels: { 'kubernetes.io/hostname': name } },
   status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
 });
-const pod: V1Pod = { metadata: { name: 'db-0', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] } };
+const pod: V1Pod = {
+  metadata: { name: 'db-0', namespace: 'shop' },
+  spec: {
+    containers: [{ name: 'c', image: 'x' }],
+    volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+  },
+};
 const claim = (storage: string, annotations: Record<string, string> = {}): V1PersistentVolumeClaim => ({
-  metadata: { name: 'data', namespace: 'shop', annotations }, spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+  metadata: { name: 'data', namespace: 'shop', annotations },
+  spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
 });
-const sc: V1StorageClass = { metadata: { name: 'local-path' }, provisioner: 'wharf.dev/local-path', volumeBindingMode: 'WaitForFirstConsumer' };
+const sc: V1StorageClass = {
+  metadata: { name: 'local-path' },
+  provisioner: 'wharf.dev/local-path',
+  volumeBindingMode: 'WaitForFirstConsumer',
+};
 const lookup = (c: V1PersistentVolumeClaim, free: Record<string, number>): VolumeLookup => ({
-  claim: () => c, volume: () => undefined, storageClass: () => sc, staticVolume: () => false, capacity: (n) => free[n.metadata?.name ?? ''],
+  claim: () => c,
+  volume: () => undefined,
+  storageClass: () => sc,
+  staticVolume: () => false,
+  capacity: (n) => free[n.metadata?.name ?? ''],
 });
 const nodes = [nodeInfo(node('node-0'), []), nodeInfo(node('node-1'), [])];
 const Gi = 1024 ** 3;
@@ -31,12 +46,22 @@ describe('volume binding for WaitForFirstConsumer claims', () => {
   });
 
   it('keeps a pod on the node its claim was selected for', () => {
-    const r = schedulePod(pod, nodes, () => 0, lookup(claim('1Gi', { 'volume.kubernetes.io/selected-node': 'node-0' }), { 'node-0': 50 * Gi, 'node-1': 50 * Gi }));
+    const r = schedulePod(
+      pod,
+      nodes,
+      () => 0,
+      lookup(claim('1Gi', { 'volume.kubernetes.io/selected-node': 'node-0' }), {
+        'node-0': 50 * Gi,
+        'node-1': 50 * Gi,
+      }),
+    );
     expect(r).toEqual(expect.objectContaining({ node: 'node-0' }));
   });
 
-  it('names the claims that wait for the pod\'s node, and not those already placed', () => {
+  it("names the claims that wait for the pod's node, and not those already placed", () => {
     expect(claimsAwaitingNode(pod, lookup(claim('1Gi'), {})).map((c) => c.metadata?.name)).toEqual(['data']);
-    expect(claimsAwaitingNode(pod, lookup(claim('1Gi', { 'volume.kubernetes.io/selected-node': 'node-0' }), {}))).toEqual([]);
+    expect(
+      claimsAwaitingNode(pod, lookup(claim('1Gi', { 'volume.kubernetes.io/selected-node': 'node-0' }), {})),
+    ).toEqual([]);
   });
 });

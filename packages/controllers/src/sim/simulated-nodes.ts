@@ -54,7 +54,13 @@ export class SimulatedNodes {
 
   async start(): Promise<void> {
     const client = (this.client = new KubeClient(this.opts.kubeConfig));
-    await ensure(client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } }));
+    await ensure(
+      client.create('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'kube-node-lease' },
+      }),
+    );
     const batch = 50;
     for (let i = 0; i < this.names.length; i += batch) {
       await Promise.all(this.names.slice(i, i + batch).map((name, j) => this.register(name, i + j)));
@@ -95,20 +101,53 @@ export class SimulatedNodes {
       metadata: {
         name,
         labels: {
-          'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok',
-          'topology.kubernetes.io/zone': this.zoneOf(i), ...(this.opts.labels ?? {}),
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          type: 'kwok',
+          'topology.kubernetes.io/zone': this.zoneOf(i),
+          ...(this.opts.labels ?? {}),
         },
         annotations: { 'kwok.x-k8s.io/node': 'fake' },
       },
       spec: {},
       status: {
-        capacity, allocatable: capacity, phase: 'Running',
-        addresses: [{ type: 'InternalIP', address: `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}` }, { type: 'Hostname', address: name }],
-        conditions: [
-          { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now },
-          ...['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({ type, status: 'False', reason: `KubeletHasNo${type}`, lastHeartbeatTime: now, lastTransitionTime: now })),
+        capacity,
+        allocatable: capacity,
+        phase: 'Running',
+        addresses: [
+          { type: 'InternalIP', address: `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}` },
+          { type: 'Hostname', address: name },
         ],
-        nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'v1.32.0-wharf-sim', kubeProxyVersion: '', containerRuntimeVersion: 'sim://0', kernelVersion: '', osImage: 'simulated', machineID: '', systemUUID: '', bootID: '' },
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+          ...['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({
+            type,
+            status: 'False',
+            reason: `KubeletHasNo${type}`,
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          })),
+        ],
+        nodeInfo: {
+          architecture: 'amd64',
+          operatingSystem: 'linux',
+          kubeletVersion: 'v1.32.0-wharf-sim',
+          kubeProxyVersion: '',
+          containerRuntimeVersion: 'sim://0',
+          kernelVersion: '',
+          osImage: 'simulated',
+          machineID: '',
+          systemUUID: '',
+          bootID: '',
+        },
       },
     };
     await ensure(client.create('/api/v1/nodes', node));
@@ -126,25 +165,53 @@ export class SimulatedNodes {
     const client = this.client as KubeClient;
     await this.renewLease(name);
     const now = timestamp(this.clock.now());
-    await client.patch(`/api/v1/nodes/${name}/status`, {
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }] },
-    }, 'strategic');
+    await client.patch(
+      `/api/v1/nodes/${name}/status`,
+      {
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+              lastHeartbeatTime: now,
+              lastTransitionTime: now,
+            },
+          ],
+        },
+      },
+      'strategic',
+    );
     // As a kubelet re-listing its pods: those deleted while it was silent are confirmed gone now.
     for (const pod of this.pods?.list() ?? []) if (pod.spec?.nodeName === name) this.onPod(pod);
   }
 
   private async renewLeases(): Promise<void> {
-    await Promise.all(this.names.filter((n) => !this.silent.has(n)).map((n) => this.renewLease(n).catch(() => undefined)));
+    await Promise.all(
+      this.names.filter((n) => !this.silent.has(n)).map((n) => this.renewLease(n).catch(() => undefined)),
+    );
   }
 
   private async renewLease(name: string): Promise<void> {
     const client = this.client as KubeClient;
-    const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date(this.clock.now()).toISOString().replace('Z', '000Z') };
+    const spec = {
+      holderIdentity: name,
+      leaseDurationSeconds: 40,
+      renewTime: new Date(this.clock.now()).toISOString().replace('Z', '000Z'),
+    };
     try {
       await client.patch(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`, { spec });
     } catch (e) {
       if (!isStatus(e, 404)) throw e;
-      await ensure(client.create('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec }));
+      await ensure(
+        client.create('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace: 'kube-node-lease' },
+          spec,
+        }),
+      );
     }
   }
 
@@ -163,12 +230,24 @@ export class SimulatedNodes {
       client.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } }).catch(() => undefined);
       return;
     }
-    if (this.handled.has(key) || pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    if (
+      this.handled.has(key) ||
+      pod.status?.phase === 'Running' ||
+      pod.status?.phase === 'Succeeded' ||
+      pod.status?.phase === 'Failed'
+    )
+      return;
     this.handled.add(key);
-    this.timers.set(key, this.clock.setTimeout(() => {
-      this.timers.delete(key);
-      client.patch(`${path}/status`, { status: this.runningStatus(pod) }).then(() => this.scheduleCompletion(pod, path), () => this.handled.delete(key));
-    }, this.opts.podReadyDelayMs ?? 0));
+    this.timers.set(
+      key,
+      this.clock.setTimeout(() => {
+        this.timers.delete(key);
+        client.patch(`${path}/status`, { status: this.runningStatus(pod) }).then(
+          () => this.scheduleCompletion(pod, path),
+          () => this.handled.delete(key),
+        );
+      }, this.opts.podReadyDelayMs ?? 0),
+    );
   }
 
   /** Finishes a Job's pod (or an annotated one) after its run time. */
@@ -179,36 +258,82 @@ export class SimulatedNodes {
     if (annotated === undefined && !isJobPod) return;
     const delay = annotated === undefined ? (this.opts.podCompleteDelayMs ?? 1000) : Number(annotated);
     if (!Number.isFinite(delay) || delay < 0 || !this.handled.has(key)) return;
-    this.timers.set(key, this.clock.setTimeout(() => {
-      this.timers.delete(key);
-      const exitCode = Number(pod.metadata?.annotations?.[SIM_EXIT_CODE] ?? 0) || 0;
-      const now = timestamp(this.clock.now());
-      const cond = (type: string, status: string): { type: string; status: string; lastProbeTime: null; lastTransitionTime: Date; reason?: string } => ({ type, status, lastProbeTime: null, lastTransitionTime: now, ...(status === 'False' ? { reason: 'PodCompleted' } : {}) });
-      const status = {
-        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-        conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False'), cond('ContainersReady', 'False'), cond('PodScheduled', 'True')],
-        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-          name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount: 0, containerID: `sim://${c.name}`,
-          state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: now, finishedAt: now, containerID: `sim://${c.name}` } },
-        })),
-      };
-      (this.client as KubeClient).patch(`${path}/status`, { status }).catch(() => undefined);
-    }, delay));
+    this.timers.set(
+      key,
+      this.clock.setTimeout(() => {
+        this.timers.delete(key);
+        const exitCode = Number(pod.metadata?.annotations?.[SIM_EXIT_CODE] ?? 0) || 0;
+        const now = timestamp(this.clock.now());
+        const cond = (
+          type: string,
+          status: string,
+        ): { type: string; status: string; lastProbeTime: null; lastTransitionTime: Date; reason?: string } => ({
+          type,
+          status,
+          lastProbeTime: null,
+          lastTransitionTime: now,
+          ...(status === 'False' ? { reason: 'PodCompleted' } : {}),
+        });
+        const status = {
+          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+          conditions: [
+            cond('PodReadyToStartContainers', 'False'),
+            cond('Initialized', 'True'),
+            cond('Ready', 'False'),
+            cond('ContainersReady', 'False'),
+            cond('PodScheduled', 'True'),
+          ],
+          containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+            name: c.name,
+            image: c.image ?? '',
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            containerID: `sim://${c.name}`,
+            state: {
+              terminated: {
+                exitCode,
+                reason: exitCode === 0 ? 'Completed' : 'Error',
+                startedAt: now,
+                finishedAt: now,
+                containerID: `sim://${c.name}`,
+              },
+            },
+          })),
+        };
+        (this.client as KubeClient).patch(`${path}/status`, { status }).catch(() => undefined);
+      }, delay),
+    );
   }
 
   private runningStatus(pod: V1Pod): NonNullable<V1Pod['status']> {
     const now = timestamp(this.clock.now());
     const node = this.names.indexOf(pod.spec?.nodeName ?? '');
     const n = this.handled.size;
-    const cond = (type: string): { type: string; status: string; lastProbeTime: null; lastTransitionTime: Date } => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
+    const cond = (type: string): { type: string; status: string; lastProbeTime: null; lastTransitionTime: Date } => ({
+      type,
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: now,
+    });
     return {
       phase: 'Running',
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(cond) as unknown as NonNullable<V1Pod['status']>['conditions'],
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(
+        cond,
+      ) as unknown as NonNullable<V1Pod['status']>['conditions'],
       hostIP: `10.200.${Math.floor(node / 250)}.${(node % 250) + 1}`,
       podIP: `10.244.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`,
       startTime: now,
       containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-        name: c.name, image: c.image ?? '', imageID: '', ready: true, started: true, restartCount: 0, containerID: `sim://${c.name}`, state: { running: { startedAt: now } },
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: true,
+        started: true,
+        restartCount: 0,
+        containerID: `sim://${c.name}`,
+        state: { running: { startedAt: now } },
       })),
     };
   }

@@ -53,21 +53,30 @@ export class StatefulSetController extends PodOwnerController<V1StatefulSet> {
       case 'createClaim':
         try {
           await c.create(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, a.claim);
-          this.events.emit(target, 'Normal', 'SuccessfulCreate', `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`);
+          this.events.emit(
+            target,
+            'Normal',
+            'SuccessfulCreate',
+            `create Claim ${a.claim.metadata?.name} in StatefulSet ${sts.metadata?.name} success`,
+          );
         } catch (e) {
           if (!isStatus(e, 409)) throw e;
         }
         return;
       case 'setClaimOwners':
-        await c.patch(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${a.claim.metadata?.name}`, { metadata: { ownerReferences: a.ownerReferences } });
+        await c.patch(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${a.claim.metadata?.name}`, {
+          metadata: { ownerReferences: a.ownerReferences },
+        });
         return;
       case 'createPod':
       case 'deletePod':
         throw new Error(`${a.type} goes through PodControl`);
       case 'status':
-        await c.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/${sts.metadata?.name}/status`, { status: a.status }).catch((e: unknown) => {
-          if (!isStatus(e, 404)) throw e;
-        });
+        await c
+          .patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/${sts.metadata?.name}/status`, { status: a.status })
+          .catch((e: unknown) => {
+            if (!isStatus(e, 404)) throw e;
+          });
         return;
     }
   }

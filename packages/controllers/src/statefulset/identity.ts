@@ -1,6 +1,12 @@
 // A StatefulSet pod's stable identity: its name `<set>-<ordinal>`, hostname and subdomain, the
 // identity labels, and its PersistentVolumeClaims `<claim>-<set>-<ordinal>`.
-import type { V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import type {
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1StatefulSet,
+  V1Volume,
+} from '@kubernetes/client-node';
 import { clone, ownerRefTo } from '../common/pods.js';
 import { REVISION_HASH_LABEL } from '../common/revisions.js';
 
@@ -35,13 +41,20 @@ export function podClaims(sts: V1StatefulSet, ordinal: number): V1PersistentVolu
       namespace: ns,
       labels: { ...(t.metadata?.labels ?? {}), ...(sts.spec?.selector?.matchLabels ?? {}) },
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-      ...(deleteWithSet ? { ownerReferences: [{ ...ownerRefTo(sts, 'apps/v1', 'StatefulSet'), controller: false }] } : {}),
+      ...(deleteWithSet
+        ? { ownerReferences: [{ ...ownerRefTo(sts, 'apps/v1', 'StatefulSet'), controller: false }] }
+        : {}),
     },
     spec: clone(t.spec ?? {}),
   }));
 }
 
-export function statefulPod(sts: V1StatefulSet, template: V1PodTemplateSpec | undefined, revision: string, ordinal: number): V1Pod {
+export function statefulPod(
+  sts: V1StatefulSet,
+  template: V1PodTemplateSpec | undefined,
+  revision: string,
+  ordinal: number,
+): V1Pod {
   const name = podName(sts, ordinal);
   const spec = clone(template?.spec ?? { containers: [] });
   const claims = sts.spec?.volumeClaimTemplates ?? [];
@@ -60,7 +73,12 @@ export function statefulPod(sts: V1StatefulSet, template: V1PodTemplateSpec | un
     metadata: {
       name,
       namespace: sts.metadata?.namespace ?? 'default',
-      labels: { ...(template?.metadata?.labels ?? {}), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_HASH_LABEL]: revision },
+      labels: {
+        ...(template?.metadata?.labels ?? {}),
+        [POD_NAME_LABEL]: name,
+        [POD_INDEX_LABEL]: String(ordinal),
+        [REVISION_HASH_LABEL]: revision,
+      },
       ...(template?.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       ownerReferences: [ownerRefTo(sts, 'apps/v1', 'StatefulSet')],
     },

@@ -3,15 +3,32 @@
 // all at once (Parallel), removed from the highest ordinal, their claims, the rolling update
 // with a partition from the highest ordinal down, revisions, and the status
 // `kubectl rollout status sts` reads.
-import type { V1ControllerRevision, V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
+import type {
+  V1ControllerRevision,
+  V1OwnerReference,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StatefulSet,
+  V1StatefulSetStatus,
+} from '@kubernetes/client-node';
 import { isAvailable, isReady, isTerminating, ownerRefTo, readyCondition } from '../common/pods.js';
-import { REVISION_HASH_LABEL, syncUpdateRevision, templateOf, truncateHistory, type RevisionAction } from '../common/revisions.js';
+import {
+  REVISION_HASH_LABEL,
+  syncUpdateRevision,
+  templateOf,
+  truncateHistory,
+  type RevisionAction,
+} from '../common/revisions.js';
 import { ordinalOf, podClaims, statefulPod } from './identity.js';
 
 export type StatefulSetAction =
   | RevisionAction
   | { readonly type: 'createClaim'; readonly claim: V1PersistentVolumeClaim }
-  | { readonly type: 'setClaimOwners'; readonly claim: V1PersistentVolumeClaim; readonly ownerReferences: V1OwnerReference[] }
+  | {
+      readonly type: 'setClaimOwners';
+      readonly claim: V1PersistentVolumeClaim;
+      readonly ownerReferences: V1OwnerReference[];
+    }
   | { readonly type: 'createPod'; readonly pod: V1Pod }
   | { readonly type: 'deletePod'; readonly pod: V1Pod; readonly reason: string }
   | { readonly type: 'status'; readonly status: V1StatefulSetStatus };
@@ -63,7 +80,8 @@ export function reconcileStatefulSet(sts: V1StatefulSet, observed: StatefulSetOb
   }
   condemned.sort((a, b) => (ordinalOf(sts, b) ?? 0) - (ordinalOf(sts, a) ?? 0));
   const claimNames = new Set(observed.claims.map((c) => c.metadata?.name));
-  const missingClaims = (ord: number): V1PersistentVolumeClaim[] => podClaims(sts, ord).filter((c) => !claimNames.has(c.metadata?.name));
+  const missingClaims = (ord: number): V1PersistentVolumeClaim[] =>
+    podClaims(sts, ord).filter((c) => !claimNames.has(c.metadata?.name));
 
   const manage = observed.canManagePods && !sts.metadata?.deletionTimestamp;
   let blocked = !manage;
@@ -76,7 +94,10 @@ export function reconcileStatefulSet(sts: V1StatefulSet, observed: StatefulSetOb
         for (const claim of missingClaims(ord)) actions.push({ type: 'createClaim', claim });
         const useCurrent = rolling && ord < partition;
         const template = useCurrent ? (templateOf(current) ?? sts.spec?.template) : sts.spec?.template;
-        actions.push({ type: 'createPod', pod: statefulPod(sts, template, useCurrent ? currentName : updateName, ord) });
+        actions.push({
+          type: 'createPod',
+          pod: statefulPod(sts, template, useCurrent ? currentName : updateName, ord),
+        });
         changed = true;
         if (monotonic) blocked = true;
         continue;
@@ -100,7 +121,14 @@ export function reconcileStatefulSet(sts: V1StatefulSet, observed: StatefulSetOb
           for (const want of podClaims(sts, ord)) {
             const claim = observed.claims.find((c) => c.metadata?.name === want.metadata?.name);
             if (!claim || claim.metadata?.ownerReferences?.some((r) => r.uid === pod.metadata?.uid)) continue;
-            actions.push({ type: 'setClaimOwners', claim, ownerReferences: [...(claim.metadata?.ownerReferences ?? []), { ...ownerRefTo({ ...pod }, 'v1', 'Pod'), controller: false }] });
+            actions.push({
+              type: 'setClaimOwners',
+              claim,
+              ownerReferences: [
+                ...(claim.metadata?.ownerReferences ?? []),
+                { ...ownerRefTo({ ...pod }, 'v1', 'Pod'), controller: false },
+              ],
+            });
           }
         }
         actions.push({ type: 'deletePod', pod, reason: 'scale down' });
@@ -155,7 +183,17 @@ export function reconcileStatefulSet(sts: V1StatefulSet, observed: StatefulSetOb
   return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
 }
 
-const KEYS = ['observedGeneration', 'replicas', 'readyReplicas', 'availableReplicas', 'currentReplicas', 'updatedReplicas', 'currentRevision', 'updateRevision', 'collisionCount'] as const;
+const KEYS = [
+  'observedGeneration',
+  'replicas',
+  'readyReplicas',
+  'availableReplicas',
+  'currentReplicas',
+  'updatedReplicas',
+  'currentRevision',
+  'updateRevision',
+  'collisionCount',
+] as const;
 
 function statusChanged(old: V1StatefulSetStatus | undefined, next: V1StatefulSetStatus): boolean {
   return KEYS.some((k) => (old?.[k] ?? 0) !== (next[k] ?? 0));

@@ -42,8 +42,12 @@ export function refersTo(v: V1PersistentVolume, c: V1PersistentVolumeClaim): boo
 
 function claimRef(c: V1PersistentVolumeClaim): Record<string, string> {
   return {
-    kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '',
-    uid: c.metadata?.uid ?? '', resourceVersion: c.metadata?.resourceVersion ?? '',
+    kind: 'PersistentVolumeClaim',
+    apiVersion: 'v1',
+    namespace: c.metadata?.namespace ?? '',
+    name: c.metadata?.name ?? '',
+    uid: c.metadata?.uid ?? '',
+    resourceVersion: c.metadata?.resourceVersion ?? '',
   };
 }
 
@@ -56,12 +60,21 @@ export function satisfies(v: V1PersistentVolume, c: V1PersistentVolumeClaim, nod
   if (!(c.spec?.accessModes ?? []).every((m) => modes.includes(m))) return false;
   if (c.spec?.selector && !matchesSelector(c.spec.selector, v.metadata?.labels ?? {})) return false;
   const terms = v.spec?.nodeAffinity?.required?.nodeSelectorTerms;
-  if (node && terms && !matchesNodeSelectorTerms(terms, node.metadata?.labels ?? {}, { 'metadata.name': node.metadata?.name ?? '' })) return false;
+  if (
+    node &&
+    terms &&
+    !matchesNodeSelectorTerms(terms, node.metadata?.labels ?? {}, { 'metadata.name': node.metadata?.name ?? '' })
+  )
+    return false;
   return true;
 }
 
 /** The smallest Available, unclaimed volume that serves the claim on `node`. */
-export function bestVolume(volumes: readonly V1PersistentVolume[], c: V1PersistentVolumeClaim, node: V1Node | undefined): V1PersistentVolume | undefined {
+export function bestVolume(
+  volumes: readonly V1PersistentVolume[],
+  c: V1PersistentVolumeClaim,
+  node: V1Node | undefined,
+): V1PersistentVolume | undefined {
   return volumes
     .filter((v) => !v.spec?.claimRef && (v.status?.phase ?? 'Available') === 'Available' && satisfies(v, c, node))
     .sort((a, b) => capacityOf(a) - capacityOf(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0];
@@ -70,7 +83,10 @@ export function bestVolume(volumes: readonly V1PersistentVolume[], c: V1Persiste
 function boundStatus(c: V1PersistentVolumeClaim, v: V1PersistentVolume): ClaimAction[] {
   const status = { phase: 'Bound', accessModes: v.spec?.accessModes ?? [], capacity: { ...(v.spec?.capacity ?? {}) } };
   const cur = c.status;
-  const same = cur?.phase === 'Bound' && JSON.stringify(cur.accessModes ?? []) === JSON.stringify(status.accessModes) && JSON.stringify(cur.capacity ?? {}) === JSON.stringify(status.capacity);
+  const same =
+    cur?.phase === 'Bound' &&
+    JSON.stringify(cur.accessModes ?? []) === JSON.stringify(status.accessModes) &&
+    JSON.stringify(cur.capacity ?? {}) === JSON.stringify(status.capacity);
   return same ? [] : [{ type: 'claim-status', status: { ...(cur ?? {}), ...status } }];
 }
 
@@ -83,19 +99,39 @@ export function reconcileClaim(c: V1PersistentVolumeClaim, inputs: ClaimInputs):
     const v = byName.get(volumeName);
     if (!v) {
       // Pre-bound by its author to a volume that does not exist yet: it waits. Bound once: lost.
-      const wasBound = c.metadata?.annotations?.[BIND_COMPLETED] === 'yes' || c.status?.phase === 'Bound' || c.status?.phase === 'Lost';
-      if (!wasBound) return c.status?.phase === 'Pending' ? [] : [{ type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Pending' } }];
-      return c.status?.phase === 'Lost' ? [] : [
-        { type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Lost' } },
-        { type: 'event', reason: 'ClaimLost', message: 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!', warning: true },
-      ];
+      const wasBound =
+        c.metadata?.annotations?.[BIND_COMPLETED] === 'yes' ||
+        c.status?.phase === 'Bound' ||
+        c.status?.phase === 'Lost';
+      if (!wasBound)
+        return c.status?.phase === 'Pending'
+          ? []
+          : [{ type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Pending' } }];
+      return c.status?.phase === 'Lost'
+        ? []
+        : [
+            { type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Lost' } },
+            {
+              type: 'event',
+              reason: 'ClaimLost',
+              message: 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!',
+              warning: true,
+            },
+          ];
     }
     if (!v.spec?.claimRef) return [{ type: 'claim-volume', volume: volumeName, claimRef: claimRef(c) }];
     if (!refersTo(v, c)) {
-      return c.status?.phase === 'Lost' ? [] : [
-        { type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Lost' } },
-        { type: 'event', reason: 'ClaimMisbound', message: `Two claims are bound to the same volume, this one is bound incorrectly (volume ${volumeName})`, warning: true },
-      ];
+      return c.status?.phase === 'Lost'
+        ? []
+        : [
+            { type: 'claim-status', status: { ...(c.status ?? {}), phase: 'Lost' } },
+            {
+              type: 'event',
+              reason: 'ClaimMisbound',
+              message: `Two claims are bound to the same volume, this one is bound incorrectly (volume ${volumeName})`,
+              warning: true,
+            },
+          ];
     }
     return boundStatus(c, v);
   }
@@ -105,9 +141,20 @@ export function reconcileClaim(c: V1PersistentVolumeClaim, inputs: ClaimInputs):
   const sc = className(c) ? inputs.storageClass(className(c)) : undefined;
   const waitForConsumer = sc?.volumeBindingMode === 'WaitForFirstConsumer';
   const selected = c.metadata?.annotations?.[SELECTED_NODE];
-  const pending = c.status?.phase === 'Pending' ? [] : [{ type: 'claim-status' as const, status: { ...(c.status ?? {}), phase: 'Pending' } }];
+  const pending =
+    c.status?.phase === 'Pending'
+      ? []
+      : [{ type: 'claim-status' as const, status: { ...(c.status ?? {}), phase: 'Pending' } }];
   if (waitForConsumer && !selected) {
-    return [...pending, { type: 'event', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding', warning: false }];
+    return [
+      ...pending,
+      {
+        type: 'event',
+        reason: 'WaitForFirstConsumer',
+        message: 'waiting for first consumer to be created before binding',
+        warning: false,
+      },
+    ];
   }
   const found = bestVolume(inputs.volumes, c, selected ? inputs.node(selected) : undefined);
   if (found) return [{ type: 'claim-volume', volume: found.metadata?.name ?? '', claimRef: claimRef(c) }];
@@ -115,11 +162,22 @@ export function reconcileClaim(c: V1PersistentVolumeClaim, inputs: ClaimInputs):
     if (c.metadata?.annotations?.[STORAGE_PROVISIONER] === sc.provisioner) return pending;
     return [
       ...pending,
-      { type: 'annotate-claim', annotations: { [STORAGE_PROVISIONER]: sc.provisioner, [BETA_STORAGE_PROVISIONER]: sc.provisioner } },
-      { type: 'event', reason: 'ExternalProvisioning', message: `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator.`, warning: false },
+      {
+        type: 'annotate-claim',
+        annotations: { [STORAGE_PROVISIONER]: sc.provisioner, [BETA_STORAGE_PROVISIONER]: sc.provisioner },
+      },
+      {
+        type: 'event',
+        reason: 'ExternalProvisioning',
+        message: `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator.`,
+        warning: false,
+      },
     ];
   }
-  const why = className(c) && !sc ? `storageclass.storage.k8s.io "${className(c)}" not found` : 'no persistent volumes available for this claim and no storage class is set';
+  const why =
+    className(c) && !sc
+      ? `storageclass.storage.k8s.io "${className(c)}" not found`
+      : 'no persistent volumes available for this claim and no storage class is set';
   return [...pending, { type: 'event', reason: 'FailedBinding', message: why, warning: !!(className(c) && !sc) }];
 }
 

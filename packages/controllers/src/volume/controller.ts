@@ -26,7 +26,12 @@ export class PersistentVolumeBinder extends QueueController {
     this.volumes = ctx.informers.for<V1PersistentVolume>(VOLUMES);
     this.classes = ctx.informers.for<V1StorageClass>(STORAGE_CLASSES);
     this.nodes = ctx.informers.for<V1Node>(NODES);
-    this.events = new EventRecorder({ client: ctx.client, component: 'persistentvolume-controller', clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed') });
+    this.events = new EventRecorder({
+      client: ctx.client,
+      component: 'persistentvolume-controller',
+      clock: ctx.clock,
+      onError: (e) => ctx.logger.warn({ err: e }, 'writing an event failed'),
+    });
     this.claims.on((type, c) => {
       this.queue.add(`claim:${keyOf(c)}`);
       if (type === 'delete') this.lastReason.delete(keyOf(c));
@@ -69,7 +74,10 @@ export class PersistentVolumeBinder extends QueueController {
         });
         return;
       case 'bind-claim':
-        await this.ctx.client.patch(path, { metadata: { annotations: { [BIND_COMPLETED]: 'yes' }, resourceVersion: claim.metadata?.resourceVersion }, spec: { volumeName: a.volume } });
+        await this.ctx.client.patch(path, {
+          metadata: { annotations: { [BIND_COMPLETED]: 'yes' }, resourceVersion: claim.metadata?.resourceVersion },
+          spec: { volumeName: a.volume },
+        });
         return;
       case 'claim-status':
         await this.ctx.client.patch(`${path}/status`, { status: a.status }).catch((e: unknown) => {
@@ -83,7 +91,12 @@ export class PersistentVolumeBinder extends QueueController {
         const k = keyOf(claim);
         if (this.lastReason.get(k) === a.reason) return;
         this.lastReason.set(k, a.reason);
-        this.events.emit({ ...claim, apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, a.warning ? 'Warning' : 'Normal', a.reason, a.message);
+        this.events.emit(
+          { ...claim, apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+          a.warning ? 'Warning' : 'Normal',
+          a.reason,
+          a.message,
+        );
         return;
       }
     }
@@ -97,7 +110,9 @@ export class PersistentVolumeBinder extends QueueController {
     // The informer may lag behind a claim just created: a Released verdict is checked with a GET.
     let phase = volumePhase(v, claim);
     if (phase === 'Released' && ref?.name) {
-      const live = await this.ctx.client.getOptional<V1PersistentVolumeClaim>(`/api/v1/namespaces/${ref.namespace ?? ''}/persistentvolumeclaims/${ref.name}`);
+      const live = await this.ctx.client.getOptional<V1PersistentVolumeClaim>(
+        `/api/v1/namespaces/${ref.namespace ?? ''}/persistentvolumeclaims/${ref.name}`,
+      );
       phase = volumePhase(v, live ?? undefined);
     }
     if (v.status?.phase === phase || (phase === 'Released' && v.status?.phase === 'Failed')) return;

@@ -23,7 +23,8 @@ const missing = [
   process.getuid?.() !== 0 && 'root',
   !existsSync('/usr/sbin/runc') && 'runc (/usr/sbin/runc)',
   !existsSync('/usr/lib/cni/bridge') && 'CNI plugins (/usr/lib/cni)',
-  !existsSync(fileURLToPath(new URL('../../../cli/dist/index.js', import.meta.url))) && 'a built CLI (npx tsc -b packages/cli packages/testing)',
+  !existsSync(fileURLToPath(new URL('../../../cli/dist/index.js', import.meta.url))) &&
+    'a built CLI (npx tsc -b packages/cli packages/testing)',
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`skipping agent.test.ts: needs ${missing.join(', ')}`);
 
@@ -49,12 +50,25 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
   const sandboxes: string[] = [];
   const images: ImageProvider = {
     async ensure(image) {
-      if (image === 'busybox:1') return { rootfs, config: { cmd: ['sh'] }, imageID: 'wharf.local/busybox@sha256:test', pulled: false };
+      if (image === 'busybox:1')
+        return { rootfs, config: { cmd: ['sh'] }, imageID: 'wharf.local/busybox@sha256:test', pulled: false };
       throw new ImagePullError(image, 'not found in the test image set');
     },
   };
   const newAgent = (): NodeAgent =>
-    new NodeAgent({ kubeConfig: kc, nodeName, zone: 'a', podCIDR, runtime, images, stateDir, logsPort: 0, heartbeatSeconds: 2, backoffBaseMs: 300, syncIntervalMs: 200 });
+    new NodeAgent({
+      kubeConfig: kc,
+      nodeName,
+      zone: 'a',
+      podCIDR,
+      runtime,
+      images,
+      stateDir,
+      logsPort: 0,
+      heartbeatSeconds: 2,
+      backoffBaseMs: 300,
+      syncIntervalMs: 200,
+    });
 
   const podPath = (name: string): string => `/api/v1/namespaces/${NS}/pods/${name}`;
   const getPod = async (name: string): Promise<Obj | undefined> => {
@@ -62,23 +76,43 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     return r.status === 404 ? undefined : json(r);
   };
   const createPod = async (name: string, spec: Obj): Promise<Obj> => {
-    const r = await api.post(`/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 2, ...spec } });
+    const r = await api.post(`/api/v1/namespaces/${NS}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { nodeName, terminationGracePeriodSeconds: 2, ...spec },
+    });
     expect(r.status, r.text).toBe(201);
     const pod = json(r);
     sandboxes.push(sandboxId({ uid: pod.metadata.uid, name, namespace: NS }));
     return pod;
   };
   const waitPod = (name: string, ok: (p: Obj) => unknown, timeoutMs = 20_000, what = `pod ${name}`): Promise<Obj> =>
-    eventually(async () => {
-      const p = await getPod(name);
-      return p && ok(p) ? p : undefined;
-    }, timeoutMs, what);
+    eventually(
+      async () => {
+        const p = await getPod(name);
+        return p && ok(p) ? p : undefined;
+      },
+      timeoutMs,
+      what,
+    );
   const deleteNow = async (name: string): Promise<void> => {
     await api.request('DELETE', podPath(name), { body: { gracePeriodSeconds: 0 } });
   };
-  const events = async (pod: string): Promise<Obj[]> => json(await api.get(`/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${pod}`)}`)).items;
-  const logs = (pod: string, container: string, query = ''): Promise<string> => httpGet(`http://127.0.0.1:${agent.logsPort}/containerLogs/${NS}/${pod}/${container}${query}`);
-  const bb = (name: string, script: string, extra: Obj = {}): Obj => ({ name, image: 'busybox:1', command: ['sh', '-c', script], ...extra });
+  const events = async (pod: string): Promise<Obj[]> =>
+    json(
+      await api.get(
+        `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${pod}`)}`,
+      ),
+    ).items;
+  const logs = (pod: string, container: string, query = ''): Promise<string> =>
+    httpGet(`http://127.0.0.1:${agent.logsPort}/containerLogs/${NS}/${pod}/${container}${query}`);
+  const bb = (name: string, script: string, extra: Obj = {}): Obj => ({
+    name,
+    image: 'busybox:1',
+    command: ['sh', '-c', script],
+    ...extra,
+  });
 
   beforeAll(async () => {
     ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
@@ -99,7 +133,13 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     const step = async (fn: () => unknown, timeoutMs = 20_000): Promise<void> => {
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`cleanup step timed out: ${fn.toString()}`)), timeoutMs)))]);
+        await Promise.race([
+          fn(),
+          new Promise(
+            (_, reject) =>
+              (timer = setTimeout(() => reject(new Error(`cleanup step timed out: ${fn.toString()}`)), timeoutMs)),
+          ),
+        ]);
       } catch (e) {
         errors.push(e);
       } finally {
@@ -118,7 +158,8 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     if (ipForward === '0') await step(() => writeFile('/proc/sys/net/ipv4/ip_forward', '0'));
     const strayMounts = stateDir ? await mountsUnder(stateDir) : [];
     for (const m of [...strayMounts].reverse()) await step(() => execFileSync('umount', ['-l', m]));
-    for (const d of [stateDir, hostDir, wharf?.dataDir]) if (d) await step(() => rm(d, { recursive: true, force: true }));
+    for (const d of [stateDir, hostDir, wharf?.dataDir])
+      if (d) await step(() => rm(d, { recursive: true, force: true }));
     expect(errors).toEqual([]);
     expect(ours).toEqual([]);
     expect(strayMounts).toEqual([]);
@@ -126,9 +167,17 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
 
   it('registers the node: Ready, zone label, capacity, lease, logs endpoint', async () => {
     const node = json(await api.get(`/api/v1/nodes/${nodeName}`));
-    expect(node.metadata.labels).toMatchObject({ 'topology.kubernetes.io/zone': 'a', 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'wharf.dev/runtime': 'runc' });
+    expect(node.metadata.labels).toMatchObject({
+      'topology.kubernetes.io/zone': 'a',
+      'kubernetes.io/hostname': nodeName,
+      'kubernetes.io/os': 'linux',
+      'wharf.dev/runtime': 'runc',
+    });
     expect(node.spec.podCIDR).toBe(podCIDR);
-    expect(node.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
+    expect(node.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'KubeletReady',
+    });
     expect(node.status.capacity.pods).toBe('110');
     expect(Number(node.status.capacity.cpu)).toBe(os.cpus().length);
     expect(node.status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.32.0-wharf', operatingSystem: 'linux' });
@@ -136,7 +185,15 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(agent.logsPort);
     const lease = json(await api.get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeName}`));
     const first = Date.parse(lease.spec.renewTime);
-    await eventually(async () => Date.parse(json(await api.get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeName}`)).spec.renewTime) > first, 5_000, 'lease renewal');
+    await eventually(
+      async () =>
+        Date.parse(
+          json(await api.get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeName}`)).spec
+            .renewTime,
+        ) > first,
+      5_000,
+      'lease renewal',
+    );
   });
 
   it('runs an HTTP server pod: Running with a pod IP, answers from the host, env from fieldRef', async () => {
@@ -160,13 +217,30 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     expect(pod.status.hostIP).toBe('127.0.0.1');
     expect(pod.status.startTime).toBeTruthy();
     const cs = pod.status.containerStatuses[0];
-    expect(cs).toMatchObject({ name: 'web', image: 'busybox:1', imageID: 'wharf.local/busybox@sha256:test', restartCount: 0, started: true, ready: true });
+    expect(cs).toMatchObject({
+      name: 'web',
+      image: 'busybox:1',
+      imageID: 'wharf.local/busybox@sha256:test',
+      restartCount: 0,
+      started: true,
+      ready: true,
+    });
     expect(cs.containerID).toMatch(/^runc:\/\/wharf-/);
     expect(cs.state.running.startedAt).toBeTruthy();
     expect(pod.status.conditions.map((c: Obj) => `${c.type}=${c.status}`)).toEqual(
-      expect.arrayContaining(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']),
+      expect.arrayContaining([
+        'PodReadyToStartContainers=True',
+        'Initialized=True',
+        'Ready=True',
+        'ContainersReady=True',
+        'PodScheduled=True',
+      ]),
     );
-    const body = await eventually(() => httpGet(`http://${pod.status.podIP}:8080/index.html`).catch(() => undefined), 5_000, 'httpd');
+    const body = await eventually(
+      () => httpGet(`http://${pod.status.podIP}:8080/index.html`).catch(() => undefined),
+      5_000,
+      'httpd',
+    );
     expect(body).toBe('hello from web in default\n');
     const reasons = (await events('web')).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Pulled', 'Created', 'Started']));
@@ -175,11 +249,16 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
   it('restarts a crashing container with growing back-off and CrashLoopBackOff', async () => {
     await createPod('crash', { containers: [bb('crash', 'echo crashing; exit 3')] });
     const seen = new Set<string>();
-    const pod = await waitPod('crash', (p) => {
-      const cs = p.status?.containerStatuses?.[0];
-      if (cs?.state?.waiting?.reason) seen.add(cs.state.waiting.reason);
-      return cs && cs.restartCount >= 3 && seen.has('CrashLoopBackOff');
-    }, 15_000, `crash loop (seen ${[...seen]})`);
+    const pod = await waitPod(
+      'crash',
+      (p) => {
+        const cs = p.status?.containerStatuses?.[0];
+        if (cs?.state?.waiting?.reason) seen.add(cs.state.waiting.reason);
+        return cs && cs.restartCount >= 3 && seen.has('CrashLoopBackOff');
+      },
+      15_000,
+      `crash loop (seen ${[...seen]})`,
+    );
     const cs = pod.status.containerStatuses[0];
     expect(cs.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
     expect(cs.lastState.terminated.startedAt).toBeTruthy();
@@ -194,28 +273,51 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     await createPod('done-ok', { restartPolicy: 'OnFailure', containers: [bb('job', 'echo done')] });
     await createPod('done-bad', { restartPolicy: 'Never', containers: [bb('job', 'exit 7')] });
     const ok = await waitPod('done-ok', (p) => p.status?.phase === 'Succeeded');
-    expect(ok.status.containerStatuses[0]).toMatchObject({ restartCount: 0, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
-    expect(ok.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(ok.status.containerStatuses[0]).toMatchObject({
+      restartCount: 0,
+      ready: false,
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
+    expect(ok.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'PodCompleted',
+    });
     const bad = await waitPod('done-bad', (p) => p.status?.phase === 'Failed');
-    expect(bad.status.containerStatuses[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 7, reason: 'Error' } } });
+    expect(bad.status.containerStatuses[0]).toMatchObject({
+      restartCount: 0,
+      state: { terminated: { exitCode: 7, reason: 'Error' } },
+    });
     await deleteNow('done-ok');
     await deleteNow('done-bad');
   });
 
   it('runs init containers first; their output reaches the app through an emptyDir', async () => {
     await createPod('init', {
-      initContainers: [bb('fetch', 'echo artifact-v1 > /work/artifact', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
-      containers: [bb('app', 'cat /work/artifact; exec sleep 3600', { volumeMounts: [{ name: 'work', mountPath: '/work', readOnly: true }] })],
+      initContainers: [
+        bb('fetch', 'echo artifact-v1 > /work/artifact', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+      ],
+      containers: [
+        bb('app', 'cat /work/artifact; exec sleep 3600', {
+          volumeMounts: [{ name: 'work', mountPath: '/work', readOnly: true }],
+        }),
+      ],
       volumes: [{ name: 'work', emptyDir: {} }],
     });
     const pod = await waitPod('init', (p) => p.status?.phase === 'Running');
-    expect(pod.status.initContainerStatuses[0]).toMatchObject({ name: 'fetch', ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(pod.status.initContainerStatuses[0]).toMatchObject({
+      name: 'fetch',
+      ready: true,
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
     expect(await eventually(async () => (await logs('init', 'app')) || undefined, 5_000)).toBe('artifact-v1\n');
   });
 
   it('reports an unknown image as ErrImagePull / ImagePullBackOff', async () => {
     await createPod('noimage', { containers: [{ name: 'c', image: 'nope:1' }] });
-    const pod = await waitPod('noimage', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    const pod = await waitPod(
+      'noimage',
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
     expect(pod.status.phase).toBe('Pending');
     const reasons = await eventually(async () => {
       const r = (await events('noimage')).map((e) => `${e.reason}: ${e.message}`);
@@ -229,7 +331,11 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
 
   it('readiness probe drives Ready: False, then True, then False', async () => {
     await createPod('ready', {
-      containers: [bb('c', 'exec sleep 3600', { readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 } })],
+      containers: [
+        bb('c', 'exec sleep 3600', {
+          readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 },
+        }),
+      ],
     });
     const pod = await waitPod('ready', (p) => p.status?.phase === 'Running');
     const readyOf = (p: Obj): string => p.status.conditions.find((c: Obj) => c.type === 'Ready').status;
@@ -247,12 +353,20 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
   it('liveness failure kills and restarts the container (Unhealthy, Killing)', async () => {
     await createPod('live', {
       terminationGracePeriodSeconds: 1,
-      containers: [bb('c', 'touch /tmp/alive; exec sleep 3600', { livenessProbe: { exec: { command: ['test', '-f', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 1 } })],
+      containers: [
+        bb('c', 'touch /tmp/alive; exec sleep 3600', {
+          livenessProbe: { exec: { command: ['test', '-f', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 1 },
+        }),
+      ],
     });
     const pod = await waitPod('live', (p) => p.status?.containerStatuses?.[0]?.state?.running);
     const id = pod.status.containerStatuses[0].containerID.replace('runc://', '');
     await runtime.execSync(id, ['rm', '/tmp/alive']);
-    const after = await waitPod('live', (p) => p.status.containerStatuses[0].restartCount === 1 && p.status.containerStatuses[0].state.running, 10_000);
+    const after = await waitPod(
+      'live',
+      (p) => p.status.containerStatuses[0].restartCount === 1 && p.status.containerStatuses[0].state.running,
+      10_000,
+    );
     expect(after.status.containerStatuses[0].lastState.terminated).toBeTruthy();
     const reasons = (await events('live')).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Unhealthy', 'Killing']));
@@ -260,7 +374,12 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
   });
 
   it('logs endpoint: tailLines, timestamps, follow until the container exits', async () => {
-    await createPod('logger', { restartPolicy: 'Never', containers: [bb('c', 'for i in 1 2 3 4 5; do echo line $i; done; sleep 1; for i in 6 7 8; do echo line $i; sleep 0.2; done')] });
+    await createPod('logger', {
+      restartPolicy: 'Never',
+      containers: [
+        bb('c', 'for i in 1 2 3 4 5; do echo line $i; done; sleep 1; for i in 6 7 8; do echo line $i; sleep 0.2; done'),
+      ],
+    });
     await waitPod('logger', (p) => p.status?.containerStatuses?.[0]?.state?.running);
     await eventually(async () => ((await logs('logger', 'c')).includes('line 5') ? true : undefined), 5_000);
     expect(await logs('logger', 'c', '?tailLines=2')).toBe('line 4\nline 5\n');
@@ -310,10 +429,19 @@ describe.skipIf(missing.length > 0)('NodeAgent (wharf up + runc + CNI)', () => {
     runtime = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     agent = newAgent();
     await agent.start();
-    await eventually(async () => ((await runtime.listPodSandboxes()).some((s) => s.config.uid === doomed.metadata.uid) ? undefined : true), 10_000, 'orphan removed');
+    await eventually(
+      async () =>
+        (await runtime.listPodSandboxes()).some((s) => s.config.uid === doomed.metadata.uid) ? undefined : true,
+      10_000,
+      'orphan removed',
+    );
     await new Promise((r) => setTimeout(r, 500));
     const again = (await getPod('web'))!;
-    expect(again.status.containerStatuses[0]).toMatchObject({ containerID: before, restartCount: 0, state: { running: expect.anything() } });
+    expect(again.status.containerStatuses[0]).toMatchObject({
+      containerID: before,
+      restartCount: 0,
+      state: { running: expect.anything() },
+    });
     expect(await httpGet(`http://${again.status.podIP}:8080/index.html`)).toBe('hello from web in default\n');
   });
 });
@@ -324,10 +452,11 @@ function httpGet(url: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body}`)),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
 }
-

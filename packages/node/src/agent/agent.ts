@@ -8,7 +8,16 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
-import { EventRecorder, Informer, isStatus, componentUserAgent, KubeClient, silentLogger, type KubeCredentials, type Logger } from '@wharf/client';
+import {
+  EventRecorder,
+  Informer,
+  isStatus,
+  componentUserAgent,
+  KubeClient,
+  silentLogger,
+  type KubeCredentials,
+  type Logger,
+} from '@wharf/client';
 import type { ClusterDnsSettings } from '../dns/pod-dns.js';
 import { Limiter } from '../util/limiter.js';
 import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
@@ -16,7 +25,15 @@ import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
 import type { ImageProvider } from './image-provider.js';
 import { LogServer, type ApiServerCheck, type LogFile } from './logs.js';
-import { KUBELET_VERSION, leaseObject, microTime, nodeFacts, nodeObject, nodeStatus, type NodeFacts } from './node-status.js';
+import {
+  KUBELET_VERSION,
+  leaseObject,
+  microTime,
+  nodeFacts,
+  nodeObject,
+  nodeStatus,
+  type NodeFacts,
+} from './node-status.js';
 import { podSandboxId } from './pod-actions.js';
 import { PodWorker } from './pod-worker.js';
 import { StreamingServer } from './streaming/index.js';
@@ -73,7 +90,10 @@ export interface NodeAgentOptions {
    * inPlace config change and its reload (5 s later) see the new files. @default 3000
    */
   readonly contentRefreshIntervalMs?: number;
-  /** nodeInfo.kubeletVersion: the Kubernetes version this agent was started for (kubeletVersionFor). @default KUBELET_VERSION */
+  /**
+   * nodeInfo.kubeletVersion: the Kubernetes version this agent was started for (kubeletVersionFor). @default
+   * KUBELET_VERSION
+   */
   readonly kubeletVersion?: string;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
@@ -87,14 +107,31 @@ export interface NodeAgentOptions {
 }
 
 /** Zone, API server token and cluster DNS have no default (none means none). */
-export type ResolvedNodeAgentOptions = Resolved<NodeAgentOptions, Exclude<keyof NodeAgentOptions, 'zone' | 'apiServerToken' | 'clusterDns'>>;
+export type ResolvedNodeAgentOptions = Resolved<
+  NodeAgentOptions,
+  Exclude<keyof NodeAgentOptions, 'zone' | 'apiServerToken' | 'clusterDns'>
+>;
 
 /** Applies the kubelet-like defaults once; the agent reads only the resolved options. */
 export function resolveNodeAgentOptions(o: NodeAgentOptions): ResolvedNodeAgentOptions {
-  return withDefaults({
-    clock: () => new Date(), heartbeatSeconds: 10, nodeStatusSeconds: 60, logsPort: 10250, parallelStarts: Math.max(2, cpus().length),
-    backoffBaseMs: 10_000, backoffMaxMs: 300_000, syncIntervalMs: 1000, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000, labels: {}, logger: silentLogger, kubeletVersion: KUBELET_VERSION,
-  }, o);
+  return withDefaults(
+    {
+      clock: () => new Date(),
+      heartbeatSeconds: 10,
+      nodeStatusSeconds: 60,
+      logsPort: 10250,
+      parallelStarts: Math.max(2, cpus().length),
+      backoffBaseMs: 10_000,
+      backoffMaxMs: 300_000,
+      syncIntervalMs: 1000,
+      resyncIntervalMs: 60_000,
+      contentRefreshIntervalMs: 3_000,
+      labels: {},
+      logger: silentLogger,
+      kubeletVersion: KUBELET_VERSION,
+    },
+    o,
+  );
 }
 
 export class NodeAgent {
@@ -128,19 +165,44 @@ export class NodeAgent {
     this.o = o;
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('kubelet') });
     this.logger = o.logger.child({ node: o.nodeName });
-    this.events = new EventRecorder({ client: this.client, component: 'kubelet', host: o.nodeName, onError: (e) => this.logger.warn({ err: e }, 'writing an event failed') });
-    this.pods = new Informer<V1Pod>({ client: this.client, path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, onError: (e) => this.logger.warn({ err: e }, 'pod watch failed; resuming') });
-    this.services = new Informer<V1Service>({ client: this.client, path: '/api/v1/services', onError: (e) => this.logger.warn({ err: e }, 'service watch failed; resuming') });
+    this.events = new EventRecorder({
+      client: this.client,
+      component: 'kubelet',
+      host: o.nodeName,
+      onError: (e) => this.logger.warn({ err: e }, 'writing an event failed'),
+    });
+    this.pods = new Informer<V1Pod>({
+      client: this.client,
+      path: '/api/v1/pods',
+      fieldSelector: `spec.nodeName=${o.nodeName}`,
+      onError: (e) => this.logger.warn({ err: e }, 'pod watch failed; resuming'),
+    });
+    this.services = new Informer<V1Service>({
+      client: this.client,
+      path: '/api/v1/services',
+      onError: (e) => this.logger.warn({ err: e }, 'service watch failed; resuming'),
+    });
     this.pods.on((type, pod) => {
       if (this.adopting || this.stopped) return;
       if (type === 'delete') this.workers.get(pod.metadata?.uid ?? '')?.remove();
       else this.upsert(pod);
     });
-    const metrics = new MetricsEndpoint(new MetricsCollector({
-      nodeName: o.nodeName, runtime: o.runtime, stateDir: o.stateDir, imageOf: (ns, pod, c) => this.imageOf(ns, pod, c),
-      claimVolumes: () => [...this.workers.values()].flatMap((w) => w.claimVolumes()),
-    }));
-    this.logServer = new LogServer((ns, pod, c, prev) => this.logFile(ns, pod, c, prev), this.logger, new StreamingServer({ runtime: o.runtime, logger: this.logger }), metrics, o.apiServerToken);
+    const metrics = new MetricsEndpoint(
+      new MetricsCollector({
+        nodeName: o.nodeName,
+        runtime: o.runtime,
+        stateDir: o.stateDir,
+        imageOf: (ns, pod, c) => this.imageOf(ns, pod, c),
+        claimVolumes: () => [...this.workers.values()].flatMap((w) => w.claimVolumes()),
+      }),
+    );
+    this.logServer = new LogServer(
+      (ns, pod, c, prev) => this.logFile(ns, pod, c, prev),
+      this.logger,
+      new StreamingServer({ runtime: o.runtime, logger: this.logger }),
+      metrics,
+      o.apiServerToken,
+    );
     this.clock = o.clock;
     this.starts = new Limiter(o.parallelStarts);
   }
@@ -157,7 +219,9 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.stopped = false;
     await this.o.runtime.start();
-    this.unsubscribeExits = this.o.runtime.onContainerExit?.((sid) => this.workers.get(this.sandboxes.get(sid) ?? '')?.kick());
+    this.unsubscribeExits = this.o.runtime.onContainerExit?.((sid) =>
+      this.workers.get(this.sandboxes.get(sid) ?? '')?.kick(),
+    );
     this.port = await this.logServer.start(this.o.logsPort);
     this.runtimeVersion = await this.o.runtime.version();
     this.facts = await nodeFacts(this.o.stateDir, this.runtimeVersion);
@@ -194,9 +258,20 @@ export class NodeAgent {
   // --- node and lease ----------------------------------------------------------------------
 
   private async registerNode(): Promise<void> {
-    const node = nodeObject({ nodeName: this.o.nodeName, podCIDR: this.o.podCIDR, ...(this.o.zone ? { zone: this.o.zone } : {}), labels: { 'wharf.dev/runtime': this.o.runtime.kind, ...this.o.labels } }, this.facts!);
+    const node = nodeObject(
+      {
+        nodeName: this.o.nodeName,
+        podCIDR: this.o.podCIDR,
+        ...(this.o.zone ? { zone: this.o.zone } : {}),
+        labels: { 'wharf.dev/runtime': this.o.runtime.kind, ...this.o.labels },
+      },
+      this.facts!,
+    );
     const path_ = `/api/v1/nodes/${this.o.nodeName}`;
-    let current = await this.client.getOptional<{ metadata: { uid: string }; status?: { conditions?: Record<string, unknown>[] } }>(path_);
+    let current = await this.client.getOptional<{
+      metadata: { uid: string };
+      status?: { conditions?: Record<string, unknown>[] };
+    }>(path_);
     if (!current) {
       try {
         current = await this.client.create('/api/v1/nodes', node);
@@ -213,8 +288,19 @@ export class NodeAgent {
   }
 
   private async updateNodeStatus(): Promise<void> {
-    if (this.facts) this.facts = { ...this.facts, ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)) };
-    const status = nodeStatus({ nodeName: this.o.nodeName, facts: this.facts!, logsPort: this.port, ...(this.conditions ? { previous: this.conditions } : {}), kubeletVersion: this.o.kubeletVersion, now: `${this.clock().toISOString().slice(0, 19)}Z` });
+    if (this.facts)
+      this.facts = {
+        ...this.facts,
+        ...(await nodeFacts(this.o.stateDir, this.runtimeVersion).catch(() => this.facts!)),
+      };
+    const status = nodeStatus({
+      nodeName: this.o.nodeName,
+      facts: this.facts!,
+      logsPort: this.port,
+      ...(this.conditions ? { previous: this.conditions } : {}),
+      kubeletVersion: this.o.kubeletVersion,
+      now: `${this.clock().toISOString().slice(0, 19)}Z`,
+    });
     // Strategic merge, as the kubelet does: conditions merge by type, so those other reporters own
     // (the node problem detector's KernelDeadlock, ...) survive the agent's status updates.
     await this.client.patch(`/api/v1/nodes/${this.o.nodeName}/status`, { status }, 'strategic');
@@ -226,7 +312,9 @@ export class NodeAgent {
     const base = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
     const now = this.clock();
     try {
-      await this.client.patch(`${base}/${this.o.nodeName}`, { spec: { holderIdentity: this.o.nodeName, renewTime: microTime(now) } });
+      await this.client.patch(`${base}/${this.o.nodeName}`, {
+        spec: { holderIdentity: this.o.nodeName, renewTime: microTime(now) },
+      });
     } catch (e) {
       if (!isStatus(e, 404)) throw e;
       await this.client.create(base, leaseObject(this.o.nodeName, this.nodeUid, 40, now));
@@ -237,10 +325,12 @@ export class NodeAgent {
     if (this.stopped) return;
     try {
       await this.renewLease();
-      if (this.clock().getTime() - this.lastNodeStatus >= this.o.nodeStatusSeconds * 1000) await this.updateNodeStatus();
+      if (this.clock().getTime() - this.lastNodeStatus >= this.o.nodeStatusSeconds * 1000)
+        await this.updateNodeStatus();
     } catch (e) {
       // A node deleted by an admin comes back, as the kubelet re-registers.
-      if (isStatus(e, 404)) await this.registerNode().catch((e2) => this.logger.error({ err: e2 }, 're-registering the node failed'));
+      if (isStatus(e, 404))
+        await this.registerNode().catch((e2) => this.logger.error({ err: e2 }, 're-registering the node failed'));
       else this.logger.warn({ err: e }, 'heartbeat failed');
     }
   }
@@ -250,16 +340,30 @@ export class NodeAgent {
   /** Sandboxes and pod dirs of pods that no longer exist (deleted while the agent was down). */
   private async removeOrphans(pods: readonly V1Pod[]): Promise<void> {
     const uids = new Set(pods.map((p) => p.metadata?.uid ?? ''));
-    const ids = new Set(pods.map((p) => sandboxId({ uid: p.metadata?.uid ?? '', name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '' })));
+    const ids = new Set(
+      pods.map((p) =>
+        sandboxId({ uid: p.metadata?.uid ?? '', name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '' }),
+      ),
+    );
     for (const s of await this.o.runtime.listPodSandboxes()) {
       if (ids.has(s.id) || this.workers.has(s.config.uid)) continue;
-      this.logger.info({ sandbox: s.id, pod: `${s.config.namespace}/${s.config.name}` }, 'removing the sandbox of a deleted pod');
-      await this.o.runtime.removePodSandbox(s.id).catch((e) => this.logger.warn({ err: e, sandbox: s.id }, 'removing a sandbox failed'));
-      await tearDownVolumes(this.podsDir, s.config.uid).catch((e) => this.logger.warn({ err: e, uid: s.config.uid }, 'removing pod volumes failed'));
+      this.logger.info(
+        { sandbox: s.id, pod: `${s.config.namespace}/${s.config.name}` },
+        'removing the sandbox of a deleted pod',
+      );
+      await this.o.runtime
+        .removePodSandbox(s.id)
+        .catch((e) => this.logger.warn({ err: e, sandbox: s.id }, 'removing a sandbox failed'));
+      await tearDownVolumes(this.podsDir, s.config.uid).catch((e) =>
+        this.logger.warn({ err: e, uid: s.config.uid }, 'removing pod volumes failed'),
+      );
     }
     if (existsSync(this.podsDir)) {
       for (const uid of await readdir(this.podsDir)) {
-        if (!uids.has(uid) && !this.workers.has(uid)) await tearDownVolumes(this.podsDir, uid).catch((e) => this.logger.warn({ err: e, uid }, 'removing pod volumes failed'));
+        if (!uids.has(uid) && !this.workers.has(uid))
+          await tearDownVolumes(this.podsDir, uid).catch((e) =>
+            this.logger.warn({ err: e, uid }, 'removing pod volumes failed'),
+          );
       }
     }
   }
@@ -280,7 +384,9 @@ export class NodeAgent {
       podsDir: this.podsDir,
       backoff: { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs },
       syncIntervalMs: this.o.syncIntervalMs,
-      ...(this.unsubscribeExits ? { resyncIntervalMs: this.o.resyncIntervalMs, contentRefreshIntervalMs: this.o.contentRefreshIntervalMs } : {}),
+      ...(this.unsubscribeExits
+        ? { resyncIntervalMs: this.o.resyncIntervalMs, contentRefreshIntervalMs: this.o.contentRefreshIntervalMs }
+        : {}),
       starts: this.starts,
       logger: this.logger.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }),
       onFinished: (id) => {
@@ -295,8 +401,14 @@ export class NodeAgent {
   }
 
   private configSource(): ConfigSource {
-    const data = async (kind: 'configmaps' | 'secrets', ns: string, name: string): Promise<Record<string, string> | undefined> => {
-      const o = await this.client.getOptional<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
+    const data = async (
+      kind: 'configmaps' | 'secrets',
+      ns: string,
+      name: string,
+    ): Promise<Record<string, string> | undefined> => {
+      const o = await this.client.getOptional<{ data?: Record<string, string> }>(
+        `/api/v1/namespaces/${ns}/${kind}/${name}`,
+      );
       return o ? (o.data ?? {}) : undefined;
     };
     return {
@@ -308,21 +420,33 @@ export class NodeAgent {
 
   /** The image of a container of a pod on this node, as its spec names it (cAdvisor's `image` label). */
   private imageOf(ns: string, podName: string, container: string): string | undefined {
-    const pod = [...this.workers.values()].find((x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName)?.current;
-    return [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((c) => c.name === container)?.image;
+    const pod = [...this.workers.values()].find(
+      (x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName,
+    )?.current;
+    return [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((c) => c.name === container)
+      ?.image;
   }
 
   // --- logs --------------------------------------------------------------------------------
 
   private async logFile(ns: string, podName: string, container: string, previous: boolean): Promise<LogFile | string> {
-    const w = [...this.workers.values()].find((x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName);
+    const w = [...this.workers.values()].find(
+      (x) => x.current.metadata?.namespace === ns && x.current.metadata.name === podName,
+    );
     if (!w) return `pod "${podName}" in namespace "${ns}" is not on node ${this.o.nodeName}`;
     const pod = w.current;
-    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
+    const names = [
+      ...(pod.spec?.initContainers ?? []),
+      ...(pod.spec?.containers ?? []),
+      ...(pod.spec?.ephemeralContainers ?? []),
+    ].map((c) => c.name);
     if (!names.includes(container)) return `container "${container}" in pod "${podName}" is not valid`;
     const sid = sandboxId({ uid: pod.metadata?.uid ?? '', name: podName, namespace: ns });
     const all = (await this.o.runtime.listContainers({ sandboxId: sid })).filter((c) => c.name === container);
-    const newest = all.reduce<(typeof all)[number] | undefined>((a, c) => (!a || c.attempt > a.attempt ? c : a), undefined);
+    const newest = all.reduce<(typeof all)[number] | undefined>(
+      (a, c) => (!a || c.attempt > a.attempt ? c : a),
+      undefined,
+    );
     if (!newest) return `container "${container}" in pod "${podName}" is waiting to start`;
     const chosen = previous ? all.find((c) => c.attempt === newest.attempt - 1) : newest;
     if (!chosen) return `previous terminated container "${container}" in pod "${podName}" not found`;

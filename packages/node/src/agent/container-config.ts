@@ -17,7 +17,9 @@ export class ContainerConfigError extends Error {
   }
 }
 
-/** Reads configMaps and secrets of the pod's namespace; undefined when absent. Secret values are base64 as in the API. */
+/**
+ * Reads configMaps and secrets of the pod's namespace; undefined when absent. Secret values are base64 as in the API.
+ */
 export interface ConfigSource {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
@@ -32,7 +34,12 @@ export interface PodFacts {
 
 type EnvVar = { name: string; value: string };
 
-export async function containerEnv(pod: V1Pod, c: V1Container, facts: PodFacts, source: ConfigSource): Promise<EnvVar[]> {
+export async function containerEnv(
+  pod: V1Pod,
+  c: V1Container,
+  facts: PodFacts,
+  source: ConfigSource,
+): Promise<EnvVar[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const out = new Map<string, string>();
   // Service variables first: envFrom and env override them, and $(VAR) may refer to them.
@@ -42,11 +49,13 @@ export async function containerEnv(pod: V1Pod, c: V1Container, facts: PodFacts, 
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
       const data = await source.configMap(ns, from.configMapRef.name ?? '');
-      if (!data && !from.configMapRef.optional) throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found (envFrom[${i}])`);
+      if (!data && !from.configMapRef.optional)
+        throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found (envFrom[${i}])`);
       for (const [k, v] of Object.entries(data ?? {})) out.set(prefix + k, v);
     } else if (from.secretRef) {
       const data = await source.secret(ns, from.secretRef.name ?? '');
-      if (!data && !from.secretRef.optional) throw new ContainerConfigError(`secret "${from.secretRef.name}" not found (envFrom[${i}])`);
+      if (!data && !from.secretRef.optional)
+        throw new ContainerConfigError(`secret "${from.secretRef.name}" not found (envFrom[${i}])`);
       for (const [k, v] of Object.entries(data ?? {})) out.set(prefix + k, decode(v));
     }
   }
@@ -61,30 +70,50 @@ export async function containerEnv(pod: V1Pod, c: V1Container, facts: PodFacts, 
   return [...out].map(([name, value]) => ({ name, value }));
 }
 
-async function valueFrom(pod: V1Pod, c: V1Container, name: string, from: NonNullable<NonNullable<V1Container['env']>[number]['valueFrom']>, facts: PodFacts, source: ConfigSource): Promise<string | undefined> {
+async function valueFrom(
+  pod: V1Pod,
+  c: V1Container,
+  name: string,
+  from: NonNullable<NonNullable<V1Container['env']>[number]['valueFrom']>,
+  facts: PodFacts,
+  source: ConfigSource,
+): Promise<string | undefined> {
   const ns = pod.metadata?.namespace ?? 'default';
   if (from.fieldRef) return fieldRef(pod, from.fieldRef.fieldPath, facts, name);
   if (from.configMapKeyRef) {
     const ref = from.configMapKeyRef;
     const data = await source.configMap(ns, ref.name ?? '');
     const v = data?.[ref.key];
-    if (v === undefined && !ref.optional) throw new ContainerConfigError(data ? `couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name} (env ${name})` : `configmap "${ref.name}" not found (env ${name})`);
+    if (v === undefined && !ref.optional)
+      throw new ContainerConfigError(
+        data
+          ? `couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name} (env ${name})`
+          : `configmap "${ref.name}" not found (env ${name})`,
+      );
     return v;
   }
   if (from.secretKeyRef) {
     const ref = from.secretKeyRef;
     const data = await source.secret(ns, ref.name ?? '');
     const v = data?.[ref.key];
-    if (v === undefined && !ref.optional) throw new ContainerConfigError(data ? `couldn't find key ${ref.key} in Secret ${ns}/${ref.name} (env ${name})` : `secret "${ref.name}" not found (env ${name})`);
+    if (v === undefined && !ref.optional)
+      throw new ContainerConfigError(
+        data
+          ? `couldn't find key ${ref.key} in Secret ${ns}/${ref.name} (env ${name})`
+          : `secret "${ref.name}" not found (env ${name})`,
+      );
     return v === undefined ? undefined : decode(v);
   }
   if (from.resourceFieldRef) {
     const r = from.resourceFieldRef;
-    const target = r.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === r.containerName) : c;
+    const target = r.containerName
+      ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === r.containerName)
+      : c;
     const [kind, res] = r.resource.split('.') as [string, string];
     const q = (kind === 'limits' ? target?.resources?.limits : target?.resources?.requests)?.[res];
     // No limit: the node's allocatable, as the kubelet reports it.
-    const value = q !== undefined ? parseQuantity(String(q), `env ${name}`) : res === 'cpu' ? os.cpus().length : os.totalmem();
+    const value =
+      q !== undefined ? parseQuantity(String(q), `env ${name}`) : res === 'cpu' ? os.cpus().length : os.totalmem();
     const divisor = r.divisor !== undefined ? parseQuantity(String(r.divisor), `env ${name} divisor`) : 1;
     return String(Math.ceil(value / (divisor || 1) - 1e-9));
   }
@@ -148,7 +177,8 @@ export function buildContainerConfig(i: BuildInput): ContainerConfig {
     ...(c.command ? { command: c.command.map((a) => expand(a, envMap)) } : {}),
     ...(c.args ? { args: c.args.map((a) => expand(a, envMap)) } : {}),
   });
-  if (args.length === 0) throw new ContainerConfigError(`container ${c.name}: no command specified and the image has no entrypoint or cmd`);
+  if (args.length === 0)
+    throw new ContainerConfigError(`container ${c.name}: no command specified and the image has no entrypoint or cmd`);
   return {
     name: c.name,
     attempt: i.attempt,
@@ -174,7 +204,9 @@ function securityContext(pod: V1Pod, c: V1Container, imageUser: string | undefin
   const runAsGroup = s.runAsGroup ?? p.runAsGroup ?? imageGid;
   const groups = [...(p.supplementalGroups ?? []), ...(p.fsGroup !== undefined ? [p.fsGroup] : [])];
   if ((s.runAsNonRoot ?? p.runAsNonRoot) && (runAsUser ?? 0) === 0) {
-    throw new ContainerConfigError(`container ${c.name}: runAsNonRoot is set but the container would run as root (securityContext.runAsUser)`);
+    throw new ContainerConfigError(
+      `container ${c.name}: runAsNonRoot is set but the container would run as root (securityContext.runAsUser)`,
+    );
   }
   return {
     ...(runAsUser !== undefined ? { runAsUser } : {}),
@@ -183,7 +215,14 @@ function securityContext(pod: V1Pod, c: V1Container, imageUser: string | undefin
     ...(s.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
     ...(s.privileged ? { privileged: true } : {}),
     ...(s.allowPrivilegeEscalation !== undefined ? { allowPrivilegeEscalation: s.allowPrivilegeEscalation } : {}),
-    ...(s.capabilities ? { capabilities: { ...(s.capabilities.add ? { add: s.capabilities.add } : {}), ...(s.capabilities.drop ? { drop: s.capabilities.drop } : {}) } } : {}),
+    ...(s.capabilities
+      ? {
+          capabilities: {
+            ...(s.capabilities.add ? { add: s.capabilities.add } : {}),
+            ...(s.capabilities.drop ? { drop: s.capabilities.drop } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -52,7 +52,10 @@ export function defaultPullPolicy(image: string): string {
 }
 
 /** The image volumes a container mounts, once each, in mount order. */
-export function imageVolumesOf(pod: V1Pod, c: V1Container): { readonly name: string; readonly reference: string; readonly policy: string }[] {
+export function imageVolumesOf(
+  pod: V1Pod,
+  c: V1Container,
+): { readonly name: string; readonly reference: string; readonly policy: string }[] {
   const out = new Map<string, { name: string; reference: string; policy: string }>();
   for (const m of c.volumeMounts ?? []) {
     const source = (pod.spec?.volumes ?? []).find((v) => v.name === m.name)?.image;
@@ -76,7 +79,12 @@ export class PodImagePuller {
   }
 
   /** Every image the container needs, or undefined with the container's waiting reason set. */
-  async pull(pod: V1Pod, c: V1Container, init: boolean, waiting: Map<string, Waiting>): Promise<PulledImages | undefined> {
+  async pull(
+    pod: V1Pod,
+    c: V1Container,
+    init: boolean,
+    waiting: Map<string, Waiting>,
+  ): Promise<PulledImages | undefined> {
     const o = this.o;
     const target = eventTarget(pod, c, init);
     const failed = this.failures.get(c.name);
@@ -86,7 +94,10 @@ export class PodImagePuller {
         o.events.emit(target, 'Normal', 'BackOff', `Back-off pulling image "${failed.image}"`);
         o.events.emit(target, 'Warning', 'Failed', 'Error: ImagePullBackOff');
       }
-      waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${failed.image}": ${failed.message}` });
+      waiting.set(c.name, {
+        reason: 'ImagePullBackOff',
+        message: `Back-off pulling image "${failed.image}": ${failed.message}`,
+      });
       return undefined;
     }
     const image = c.image ?? '';
@@ -101,7 +112,13 @@ export class PodImagePuller {
       try {
         if (!secrets) {
           const fetched = await fetchPullSecrets(o.client, pod);
-          if (fetched.missing.length) o.events.emit(eventTarget(pod), 'Warning', 'FailedToRetrieveImagePullSecret', missingPullSecretsMessage(fetched.missing));
+          if (fetched.missing.length)
+            o.events.emit(
+              eventTarget(pod),
+              'Warning',
+              'FailedToRetrieveImagePullSecret',
+              missingPullSecretsMessage(fetched.missing),
+            );
           secrets = fetched.secrets;
         }
         const ensured = await this.ensure(target, w, secrets);
@@ -116,7 +133,12 @@ export class PodImagePuller {
         const raw = (e as Error).message;
         // The waiting message must say which image failed: a volume's is not the container's.
         const message = raw.includes(`"${w.reference}"`) ? raw : `failed to pull image "${w.reference}": ${raw}`;
-        this.failures.set(c.name, { image: w.reference, count, until: o.clock() + backoffDelay(count, o.backoff), message });
+        this.failures.set(c.name, {
+          image: w.reference,
+          count,
+          until: o.clock() + backoffDelay(count, o.backoff),
+          message,
+        });
         o.events.emit(target, 'Warning', 'Failed', `Failed to pull image "${w.reference}": ${raw}`);
         o.events.emit(target, 'Warning', 'Failed', 'Error: ErrImagePull');
         waiting.set(c.name, { reason: 'ErrImagePull', message });
@@ -129,12 +151,19 @@ export class PodImagePuller {
   }
 
   /** One pull with its Pulling / Pulled events. */
-  private async ensure(target: ReturnType<typeof eventTarget>, w: Wanted, secrets: readonly PullSecret[]): Promise<EnsuredImage> {
+  private async ensure(
+    target: ReturnType<typeof eventTarget>,
+    w: Wanted,
+    secrets: readonly PullSecret[],
+  ): Promise<EnsuredImage> {
     const o = this.o;
     const t0 = o.clock();
     let pullingReported = false;
     // Pulling is reported before the pull starts, as the kubelet does, when it is known that one will.
-    if (w.policy === 'Always' || (w.policy !== 'Never' && o.images.isPresent && !(await o.images.isPresent(w.reference).catch(() => true)))) {
+    if (
+      w.policy === 'Always' ||
+      (w.policy !== 'Never' && o.images.isPresent && !(await o.images.isPresent(w.reference).catch(() => true)))
+    ) {
       o.events.emit(target, 'Normal', 'Pulling', `Pulling image "${w.reference}"`);
       pullingReported = true;
     }

@@ -8,7 +8,11 @@ import { LogServer } from './logs.js';
 
 const TOKEN = 'agent-test-token';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -24,7 +28,20 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 function upgrade(port: number, headers: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => {
-      s.write([`GET /exec/ns/pod/c?command=true&stdout=1 HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol: v5.channel.k8s.io', ...headers, '', ''].join('\r\n'));
+      s.write(
+        [
+          `GET /exec/ns/pod/c?command=true&stdout=1 HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Connection: Upgrade',
+          'Upgrade: websocket',
+          'Sec-WebSocket-Version: 13',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol: v5.channel.k8s.io',
+          ...headers,
+          '',
+          '',
+        ].join('\r\n'),
+      );
     });
     let text = '';
     s.on('data', (d: Buffer) => (text += d.toString()));
@@ -46,7 +63,16 @@ describe('LogServer with an API server token', () => {
       },
       closeAll: () => undefined,
     };
-    server = new LogServer(async () => 'no such pod', silentLogger, handler as never, { page: async (p: string) => (p === '/metrics/resource' ? { contentType: 'text/plain', body: 'm 1\n' } : undefined) }, TOKEN);
+    server = new LogServer(
+      async () => 'no such pod',
+      silentLogger,
+      handler as never,
+      {
+        page: async (p: string) =>
+          p === '/metrics/resource' ? { contentType: 'text/plain', body: 'm 1\n' } : undefined,
+      },
+      TOKEN,
+    );
     port = await server.start(0);
   });
   afterAll(async () => {
@@ -60,8 +86,14 @@ describe('LogServer with an API server token', () => {
   });
 
   it('serves the API server', async () => {
-    expect(await get(port, '/metrics/resource', { Authorization: `Bearer ${TOKEN}` })).toEqual({ status: 200, body: 'm 1\n' });
-    expect(await get(port, '/containerLogs/ns/pod/c', { Authorization: `Bearer ${TOKEN}` })).toMatchObject({ status: 404, body: 'no such pod\n' });
+    expect(await get(port, '/metrics/resource', { Authorization: `Bearer ${TOKEN}` })).toEqual({
+      status: 200,
+      body: 'm 1\n',
+    });
+    expect(await get(port, '/containerLogs/ns/pod/c', { Authorization: `Bearer ${TOKEN}` })).toMatchObject({
+      status: 404,
+      body: 'no such pod\n',
+    });
   });
 
   it('refuses stream upgrades without the token before they reach the stream server', async () => {

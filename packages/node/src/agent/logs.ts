@@ -27,7 +27,12 @@ export interface LogFile {
 }
 
 /** Finds the log of a container; a string is the reason it has none (404). */
-export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogFile | string>;
+export type LogResolver = (
+  namespace: string,
+  pod: string,
+  container: string,
+  previous: boolean,
+) => Promise<LogFile | string>;
 
 export function parseLogQuery(q: URLSearchParams): LogQuery | string {
   const num = (k: string): number | undefined | string => {
@@ -36,7 +41,11 @@ export function parseLogQuery(q: URLSearchParams): LogQuery | string {
     const n = Number(v);
     return Number.isInteger(n) && n >= 0 ? n : `${k} must be a non-negative integer, got "${v}"`;
   };
-  const out: Record<string, unknown> = { follow: q.get('follow') === 'true', previous: q.get('previous') === 'true', timestamps: q.get('timestamps') === 'true' };
+  const out: Record<string, unknown> = {
+    follow: q.get('follow') === 'true',
+    previous: q.get('previous') === 'true',
+    timestamps: q.get('timestamps') === 'true',
+  };
   for (const k of ['tailLines', 'sinceSeconds', 'limitBytes'] as const) {
     const v = num(k);
     if (typeof v === 'string') return v;
@@ -56,15 +65,28 @@ export function formatRecords(records: readonly CriLogLine[], timestamps: boolea
 }
 
 /** Records at or after the `since` bound (ms since the epoch), then the last `tail`. */
-export function selectRecords(records: readonly CriLogLine[], sinceMs: number | undefined, tail: number | undefined): CriLogLine[] {
+export function selectRecords(
+  records: readonly CriLogLine[],
+  sinceMs: number | undefined,
+  tail: number | undefined,
+): CriLogLine[] {
   let out = sinceMs === undefined ? [...records] : records.filter((r) => Date.parse(r.time) >= sinceMs);
   if (tail !== undefined) out = tail === 0 ? [] : out.slice(-tail);
   return out;
 }
 
 /** Streams a log into `write` (returns false to stop); resolves once done (or the client went away). */
-export async function streamLog(file: LogFile, q: LogQuery, write: (text: string) => boolean, closed: () => boolean): Promise<void> {
-  const sinceMs = q.sinceTime ? Date.parse(q.sinceTime) : q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : undefined;
+export async function streamLog(
+  file: LogFile,
+  q: LogQuery,
+  write: (text: string) => boolean,
+  closed: () => boolean,
+): Promise<void> {
+  const sinceMs = q.sinceTime
+    ? Date.parse(q.sinceTime)
+    : q.sinceSeconds !== undefined
+      ? Date.now() - q.sinceSeconds * 1000
+      : undefined;
   let budget = q.limitBytes ?? Infinity;
   const emit = (records: CriLogLine[]): boolean => {
     if (!records.length) return true;
@@ -83,7 +105,13 @@ export async function streamLog(file: LogFile, q: LogQuery, write: (text: string
     const text = pending + chunk;
     const cut = text.lastIndexOf('\n');
     pending = cut < 0 ? text : text.slice(cut + 1);
-    return cut < 0 ? [] : text.slice(0, cut).split('\n').map((l) => parseCriLogLine(l)).filter((r): r is CriLogLine => r !== undefined);
+    return cut < 0
+      ? []
+      : text
+          .slice(0, cut)
+          .split('\n')
+          .map((l) => parseCriLogLine(l))
+          .filter((r): r is CriLogLine => r !== undefined);
   };
   if (!emit(selectRecords(await readMore(), sinceMs, q.tailLines))) return;
   if (!q.follow) return;
@@ -146,7 +174,9 @@ export class LogServer {
         socket.on('error', () => socket.destroy());
         void this.authorized(req).then((ok) => {
           if (ok) return upgrades.handleUpgrade(req, socket, head);
-          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n');
+          socket.end(
+            'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n',
+          );
         });
       });
     }
@@ -163,7 +193,8 @@ export class LogServer {
     const check = this.clientToken;
     if (!check) return true;
     const header = req.headers.authorization ?? '';
-    if (typeof check === 'function') return header.startsWith('Bearer ') && check(header.slice('Bearer '.length)).catch(() => false);
+    if (typeof check === 'function')
+      return header.startsWith('Bearer ') && check(header.slice('Bearer '.length)).catch(() => false);
     const got = Buffer.from(header);
     const want = Buffer.from(`Bearer ${check}`);
     return got.length === want.length && timingSafeEqual(got, want);
@@ -202,7 +233,12 @@ export class LogServer {
       res.flushHeaders();
       let gone = false;
       res.on('close', () => (gone = true));
-      await streamLog(file, q, (text) => !gone && (res.write(text), true), () => gone);
+      await streamLog(
+        file,
+        q,
+        (text) => !gone && (res.write(text), true),
+        () => gone,
+      );
       res.end();
     } catch (e) {
       this.logger.warn({ err: e, path: (req.url ?? '/').split('?')[0] }, 'serving a request failed');

@@ -2,16 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { KUBELET_VERSION, kubeletVersionFor, nodeStatus, type NodeFacts } from './node-status.js';
 
 const facts: NodeFacts = {
-  cpus: 2, memoryBytes: 4 << 30, memoryAvailableBytes: 2 << 30, diskBytes: 100 << 30, diskAvailableBytes: 50 << 30,
-  osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0', arch: 'amd64', containerRuntimeVersion: 'runc://1.1.12',
-  hostname: 'h', bootID: 'b', machineID: 'm',
+  cpus: 2,
+  memoryBytes: 4 << 30,
+  memoryAvailableBytes: 2 << 30,
+  diskBytes: 100 << 30,
+  diskAvailableBytes: 50 << 30,
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  kernelVersion: '6.1.0',
+  arch: 'amd64',
+  containerRuntimeVersion: 'runc://1.1.12',
+  hostname: 'h',
+  bootID: 'b',
+  machineID: 'm',
 };
 
 describe('nodeStatus', () => {
   it('reports the Kubernetes version the agent runs for as nodeInfo.kubeletVersion', () => {
     expect(kubeletVersionFor('1.33.5')).toBe('v1.33.5-wharf');
     expect(KUBELET_VERSION).toBe('v1.32.0-wharf');
-    const status = nodeStatus({ nodeName: 'n', facts, logsPort: 1, now: '2026-01-01T00:00:00Z', kubeletVersion: kubeletVersionFor('1.31.13') });
-    expect(status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.31.13-wharf', containerRuntimeVersion: 'runc://1.1.12', architecture: 'amd64' });
+    const status = nodeStatus({
+      nodeName: 'n',
+      facts,
+      logsPort: 1,
+      now: '2026-01-01T00:00:00Z',
+      kubeletVersion: kubeletVersionFor('1.31.13'),
+    });
+    expect(status.nodeInfo).toMatchObject({
+      kubeletVersion: 'v1.31.13-wharf',
+      containerRuntimeVersion: 'runc://1.1.12',
+      architecture: 'amd64',
+    });
   });
 });

@@ -40,7 +40,10 @@ export async function nodeFacts(stateDir: string, containerRuntimeVersion: strin
     diskAvailableBytes: fs.bavail * fs.bsize,
     osImage: /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'Linux',
     kernelVersion: os.release(),
-    arch: ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch,
+    arch:
+      ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[
+        process.arch
+      ] ?? process.arch,
     containerRuntimeVersion,
     hostname: os.hostname(),
     bootID: readText('/proc/sys/kernel/random/boot_id').trim(),
@@ -88,7 +91,12 @@ export interface NodeStatusInput {
 
 export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
   const f = i.facts;
-  const capacity = { cpu: String(f.cpus), memory: `${Math.floor(f.memoryBytes / 1024)}Ki`, pods: '110', 'ephemeral-storage': `${Math.floor(f.diskBytes / 1024)}Ki` };
+  const capacity = {
+    cpu: String(f.cpus),
+    memory: `${Math.floor(f.memoryBytes / 1024)}Ki`,
+    pods: '110',
+    'ephemeral-storage': `${Math.floor(f.diskBytes / 1024)}Ki`,
+  };
   const allocatable = {
     cpu: String(f.cpus),
     memory: `${Math.floor(Math.max(0, f.memoryBytes - MEMORY_RESERVED) / 1024)}Ki`,
@@ -100,14 +108,31 @@ export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
   const cond = (type: string, status: boolean, reason: string, message: string): Record<string, unknown> => {
     const s = status ? 'True' : 'False';
     const prev = i.previous?.find((c) => c.type === type);
-    return { type, status: s, lastHeartbeatTime: i.now, lastTransitionTime: prev?.status === s ? (prev.lastTransitionTime ?? i.now) : i.now, reason, message };
+    return {
+      type,
+      status: s,
+      lastHeartbeatTime: i.now,
+      lastTransitionTime: prev?.status === s ? (prev.lastTransitionTime ?? i.now) : i.now,
+      reason,
+      message,
+    };
   };
   return {
     capacity,
     allocatable,
     conditions: [
-      cond('MemoryPressure', memoryPressure, memoryPressure ? 'KubeletHasInsufficientMemory' : 'KubeletHasSufficientMemory', memoryPressure ? 'kubelet has insufficient memory available' : 'kubelet has sufficient memory available'),
-      cond('DiskPressure', diskPressure, diskPressure ? 'KubeletHasDiskPressure' : 'KubeletHasNoDiskPressure', diskPressure ? 'kubelet has disk pressure' : 'kubelet has no disk pressure'),
+      cond(
+        'MemoryPressure',
+        memoryPressure,
+        memoryPressure ? 'KubeletHasInsufficientMemory' : 'KubeletHasSufficientMemory',
+        memoryPressure ? 'kubelet has insufficient memory available' : 'kubelet has sufficient memory available',
+      ),
+      cond(
+        'DiskPressure',
+        diskPressure,
+        diskPressure ? 'KubeletHasDiskPressure' : 'KubeletHasNoDiskPressure',
+        diskPressure ? 'kubelet has disk pressure' : 'kubelet has no disk pressure',
+      ),
       cond('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
       cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
     ],
@@ -136,7 +161,12 @@ export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function leaseObject(nodeName: string, nodeUid: string | undefined, durationSeconds: number, now: Date): Record<string, unknown> {
+export function leaseObject(
+  nodeName: string,
+  nodeUid: string | undefined,
+  durationSeconds: number,
+  now: Date,
+): Record<string, unknown> {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

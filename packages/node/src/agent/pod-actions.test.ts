@@ -23,33 +23,65 @@ const pod = (spec: Partial<V1PodSpec>, metadata: V1Pod['metadata'] = {}): V1Pod 
   metadata: { name: 'p', namespace: 'ns', uid: 'u-1', ...metadata },
   spec: { containers: [], ...spec },
 });
-const specOf = (...names: string[]): { name: string; image: string }[] => names.map((name) => ({ name, image: 'busybox:1' }));
+const specOf = (...names: string[]): { name: string; image: string }[] =>
+  names.map((name) => ({ name, image: 'busybox:1' }));
 
-const base = (name: string, attempt: number): Pick<ContainerStatus, 'id' | 'sandboxId' | 'name' | 'attempt' | 'createdAt' | 'logPath'> => ({
-  id: `s-${name}-${attempt}`, sandboxId: 's', name, attempt, createdAt: iso(T0 - 60 * SEC), logPath: `/logs/${name}/${attempt}.log`,
+const base = (
+  name: string,
+  attempt: number,
+): Pick<ContainerStatus, 'id' | 'sandboxId' | 'name' | 'attempt' | 'createdAt' | 'logPath'> => ({
+  id: `s-${name}-${attempt}`,
+  sandboxId: 's',
+  name,
+  attempt,
+  createdAt: iso(T0 - 60 * SEC),
+  logPath: `/logs/${name}/${attempt}.log`,
 });
-const running = (name: string, attempt = 0): ContainerStatus => ({ ...base(name, attempt), state: 'running', startedAt: iso(T0 - 50 * SEC) });
+const running = (name: string, attempt = 0): ContainerStatus => ({
+  ...base(name, attempt),
+  state: 'running',
+  startedAt: iso(T0 - 50 * SEC),
+});
 const created = (name: string, attempt = 0): ContainerStatus => ({ ...base(name, attempt), state: 'created' });
 const exited = (name: string, attempt: number, exitCode: number, finishedAt = T0 - 30 * SEC): ContainerStatus => ({
-  ...base(name, attempt), state: 'exited', startedAt: iso(finishedAt - SEC), finishedAt: iso(finishedAt), exitCode, reason: exitCode ? 'Error' : 'Completed',
+  ...base(name, attempt),
+  state: 'exited',
+  startedAt: iso(finishedAt - SEC),
+  finishedAt: iso(finishedAt),
+  exitCode,
+  reason: exitCode ? 'Error' : 'Completed',
 });
 
-const ctx = (extra: Partial<PodActionsContext> = {}): PodActionsContext => ({ sandboxExists: true, backoff: { baseMs: 10 * SEC, maxMs: 300 * SEC }, ...extra });
-const unhealthy = (id: string, kind: ProbeKind = 'liveness'): PodActionsContext => ctx({ unhealthy: new Map([[id, kind]]) });
+const ctx = (extra: Partial<PodActionsContext> = {}): PodActionsContext => ({
+  sandboxExists: true,
+  backoff: { baseMs: 10 * SEC, maxMs: 300 * SEC },
+  ...extra,
+});
+const unhealthy = (id: string, kind: ProbeKind = 'liveness'): PodActionsContext =>
+  ctx({ unhealthy: new Map([[id, kind]]) });
 /** The actions as short strings: `start c#1`, `init-start i#0`, `backOff c 20s`, `kill c liveness`. */
 const brief = (actions: readonly PodAction[]): string[] =>
   actions.map((a) => {
     switch (a.type) {
-      case 'createSandbox': return 'createSandbox';
-      case 'start': return `${a.init ? 'init-' : ''}start ${a.container.name}#${a.attempt}`;
-      case 'backOff': return `${a.init ? 'init-' : ''}backOff ${a.container.name} ${formatDelay(a.delayMs)}`;
-      case 'kill': return `kill ${a.container.name} ${a.probe}`;
+      case 'createSandbox':
+        return 'createSandbox';
+      case 'start':
+        return `${a.init ? 'init-' : ''}start ${a.container.name}#${a.attempt}`;
+      case 'backOff':
+        return `${a.init ? 'init-' : ''}backOff ${a.container.name} ${formatDelay(a.delayMs)}`;
+      case 'kill':
+        return `kill ${a.container.name} ${a.probe}`;
     }
   });
 
 describe('computePodActions: a new pod', () => {
   it('creates the sandbox, then starts only the first init container and syncs again soon', () => {
-    const plan = computePodActions(pod({ initContainers: specOf('i1', 'i2'), containers: specOf('a', 'b') }), [], T0, ctx({ sandboxExists: false }));
+    const plan = computePodActions(
+      pod({ initContainers: specOf('i1', 'i2'), containers: specOf('a', 'b') }),
+      [],
+      T0,
+      ctx({ sandboxExists: false }),
+    );
     expect(brief(plan.actions)).toEqual(['createSandbox', 'init-start i1#0']);
     expect(plan.requeueAfterMs).toBe(FAST_SYNC_MS);
     expect(plan.terminate).toBeUndefined();
@@ -78,7 +110,9 @@ describe('computePodActions: init containers in order', () => {
   });
   it('starts the app containers only when every init container exited 0', () => {
     expect(brief(computePodActions(pod(spec), [exited('i1', 0, 0), running('i2')], T0, ctx()).actions)).toEqual([]);
-    expect(brief(computePodActions(pod(spec), [exited('i1', 0, 0), exited('i2', 0, 0)], T0, ctx()).actions)).toEqual(['start a#0']);
+    expect(brief(computePodActions(pod(spec), [exited('i1', 0, 0), exited('i2', 0, 0)], T0, ctx()).actions)).toEqual([
+      'start a#0',
+    ]);
   });
   it('restarts a failed one under Always and OnFailure, immediately the first time, then after its back-off', () => {
     for (const restartPolicy of ['Always', 'OnFailure']) {
@@ -96,15 +130,25 @@ describe('computePodActions: init containers in order', () => {
     expect(computePodPhase(p, containers)).toEqual({ initDone: false, phase: 'Failed' });
   });
   it('reads only the newest attempt of each', () => {
-    expect(brief(computePodActions(pod(spec), [exited('i1', 0, 1), exited('i1', 1, 0), exited('i2', 0, 0)], T0, ctx()).actions)).toEqual(['start a#0']);
+    expect(
+      brief(
+        computePodActions(pod(spec), [exited('i1', 0, 1), exited('i1', 1, 0), exited('i2', 0, 0)], T0, ctx()).actions,
+      ),
+    ).toEqual(['start a#0']);
   });
 });
 
 describe('computePodActions: restartPolicy × exit code', () => {
   const cases: [string, number, boolean][] = [
-    ['Always', 0, true], ['Always', 1, true], ['Always', 137, true],
-    ['OnFailure', 0, false], ['OnFailure', 1, true], ['OnFailure', 137, true],
-    ['Never', 0, false], ['Never', 1, false], ['Never', 137, false],
+    ['Always', 0, true],
+    ['Always', 1, true],
+    ['Always', 137, true],
+    ['OnFailure', 0, false],
+    ['OnFailure', 1, true],
+    ['OnFailure', 137, true],
+    ['Never', 0, false],
+    ['Never', 1, false],
+    ['Never', 137, false],
   ];
   for (const [restartPolicy, exitCode, restarts] of cases) {
     it(`${restartPolicy}, exit ${exitCode}: ${restarts ? 'restarts' : 'stays exited'}`, () => {
@@ -117,7 +161,9 @@ describe('computePodActions: restartPolicy × exit code', () => {
   }
   it('restarts one container while another keeps running', () => {
     const plan = computePodActions(pod({ containers: specOf('a', 'b') }), [running('a'), exited('b', 0, 2)], T0, ctx());
-    expect(plan.actions).toMatchObject([{ type: 'start', attempt: 1, previousId: 's-b-0', container: { name: 'b' }, init: false }]);
+    expect(plan.actions).toMatchObject([
+      { type: 'start', attempt: 1, previousId: 's-b-0', container: { name: 'b' }, init: false },
+    ]);
   });
 });
 
@@ -143,10 +189,13 @@ describe('computePodActions: back-off', () => {
     const plan = computePodActions(p, [exited('a', 1, 1, T0 - 10 * SEC + 3)], T0, ctx());
     expect(plan.requeueAfterMs).toBe(10);
     const { finishedAt: _, ...noFinish } = exited('a', 1, 128);
-    expect(computePodActions(p, [{ ...noFinish, createdAt: iso(T0 - 11 * SEC) }], T0, ctx()).actions).toMatchObject([{ type: 'start', attempt: 2 }]);
+    expect(computePodActions(p, [{ ...noFinish, createdAt: iso(T0 - 11 * SEC) }], T0, ctx()).actions).toMatchObject([
+      { type: 'start', attempt: 2 },
+    ]);
   });
   it('uses the back-off it is given', () => {
-    const a = computePodActions(p, [exited('a', 3, 1, T0)], T0, ctx({ backoff: { baseMs: 100, maxMs: 250 } })).actions[0];
+    const a = computePodActions(p, [exited('a', 3, 1, T0)], T0, ctx({ backoff: { baseMs: 100, maxMs: 250 } }))
+      .actions[0];
     expect(a).toMatchObject({ type: 'backOff', delayMs: 250 });
   });
 });
@@ -157,7 +206,12 @@ describe('computePodActions: probe failures', () => {
     expect(brief(plan.actions)).toEqual(['kill a liveness', 'start a#1']);
   });
   it('after earlier restarts the new attempt waits its back-off, counted from the kill', () => {
-    const plan = computePodActions(pod({ containers: specOf('a') }), [running('a', 2)], T0, unhealthy('s-a-2', 'startup'));
+    const plan = computePodActions(
+      pod({ containers: specOf('a') }),
+      [running('a', 2)],
+      T0,
+      unhealthy('s-a-2', 'startup'),
+    );
     expect(brief(plan.actions)).toEqual(['kill a startup', 'backOff a 20s']);
     expect(plan.requeueAfterMs).toBe(20 * SEC);
   });
@@ -184,18 +238,34 @@ describe('computePodActions: termination', () => {
   const spec = { initContainers: specOf('i1'), containers: specOf('a', 'b'), terminationGracePeriodSeconds: 7 };
   const deleting = { deletionTimestamp: new Date(T0), deletionGracePeriodSeconds: 3 };
   it('on graceful deletion stops every running container with the deletion grace period, and starts nothing', () => {
-    const plan = computePodActions(pod(spec, deleting), [exited('i1', 0, 0), running('a'), exited('b', 0, 1)], T0, ctx());
+    const plan = computePodActions(
+      pod(spec, deleting),
+      [exited('i1', 0, 0), running('a'), exited('b', 0, 1)],
+      T0,
+      ctx(),
+    );
     expect(plan.actions).toEqual([]);
-    expect(plan.terminate).toMatchObject({ reason: 'deleted', graceSeconds: 3, stop: [{ id: 's-a-0', name: 'a', init: false, spec: { name: 'a' } }] });
+    expect(plan.terminate).toMatchObject({
+      reason: 'deleted',
+      graceSeconds: 3,
+      stop: [{ id: 's-a-0', name: 'a', init: false, spec: { name: 'a' } }],
+    });
   });
   it('falls back to the pod grace period, then 30 s', () => {
-    expect(computePodActions(pod(spec, { deletionTimestamp: new Date(T0) }), [], T0, ctx()).terminate?.graceSeconds).toBe(7);
-    expect(computePodActions(pod({ containers: specOf('a') }, { deletionTimestamp: new Date(T0) }), [], T0, ctx()).terminate?.graceSeconds).toBe(30);
+    expect(
+      computePodActions(pod(spec, { deletionTimestamp: new Date(T0) }), [], T0, ctx()).terminate?.graceSeconds,
+    ).toBe(7);
+    expect(
+      computePodActions(pod({ containers: specOf('a') }, { deletionTimestamp: new Date(T0) }), [], T0, ctx()).terminate
+        ?.graceSeconds,
+    ).toBe(30);
   });
   it('deleted during init: the running init container stops, nothing else starts', () => {
     const plan = computePodActions(pod(spec, deleting), [running('i1')], T0, ctx());
     expect(plan.actions).toEqual([]);
-    expect(plan.terminate?.stop).toEqual([{ id: 's-i1-0', name: 'i1', init: true, spec: { name: 'i1', image: 'busybox:1' } }]);
+    expect(plan.terminate?.stop).toEqual([
+      { id: 's-i1-0', name: 'i1', init: true, spec: { name: 'i1', image: 'busybox:1' } },
+    ]);
   });
   it('deleted before its sandbox exists: nothing to stop, no sandbox created', () => {
     const plan = computePodActions(pod(spec, deleting), [], T0, ctx({ sandboxExists: false }));
@@ -203,24 +273,42 @@ describe('computePodActions: termination', () => {
   });
   it('gone from the API: stops within 2 s, also a completed pod', () => {
     const plan = computePodActions(pod(spec), [running('a')], T0, ctx({ removed: true, completed: 'Succeeded' }));
-    expect(plan.terminate).toMatchObject({ reason: 'removed', graceSeconds: REMOVED_GRACE_SECONDS, stop: [{ id: 's-a-0' }] });
+    expect(plan.terminate).toMatchObject({
+      reason: 'removed',
+      graceSeconds: REMOVED_GRACE_SECONDS,
+      stop: [{ id: 's-a-0' }],
+    });
   });
   it('stops a running container the spec no longer names, without a spec', () => {
-    expect(computePodActions(pod(spec, deleting), [running('old')], T0, ctx()).terminate?.stop).toEqual([{ id: 's-old-0', name: 'old', init: false }]);
+    expect(computePodActions(pod(spec, deleting), [running('old')], T0, ctx()).terminate?.stop).toEqual([
+      { id: 's-old-0', name: 'old', init: false },
+    ]);
   });
   it('a completed pod starts nothing again, until it is deleted', () => {
     const p = pod({ containers: specOf('a'), restartPolicy: 'OnFailure' });
     expect(computePodActions(p, [exited('a', 0, 1)], T0, ctx({ completed: 'Failed' }))).toEqual({ actions: [] });
     expect(computePodActions(p, [], T0, ctx({ completed: 'Failed', sandboxExists: false }))).toEqual({ actions: [] });
-    expect(computePodActions({ ...p, metadata: { ...p.metadata, ...deleting } }, [exited('a', 0, 1)], T0, ctx({ completed: 'Failed' })).terminate).toMatchObject({ reason: 'deleted', stop: [] });
+    expect(
+      computePodActions(
+        { ...p, metadata: { ...p.metadata, ...deleting } },
+        [exited('a', 0, 1)],
+        T0,
+        ctx({ completed: 'Failed' }),
+      ).terminate,
+    ).toMatchObject({ reason: 'deleted', stop: [] });
   });
   it('a pod that completes stops what still runs with its own grace period', () => {
-    expect(completionOf(pod(spec), [running('a'), exited('b', 0, 0)])).toMatchObject({ reason: 'completed', graceSeconds: 7, stop: [{ id: 's-a-0' }] });
+    expect(completionOf(pod(spec), [running('a'), exited('b', 0, 0)])).toMatchObject({
+      reason: 'completed',
+      graceSeconds: 7,
+      stop: [{ id: 's-a-0' }],
+    });
   });
 });
 
 describe('computePodPhase', () => {
-  const p = (restartPolicy = 'Always'): V1Pod => pod({ initContainers: specOf('i'), containers: specOf('a', 'b'), restartPolicy });
+  const p = (restartPolicy = 'Always'): V1Pod =>
+    pod({ initContainers: specOf('i'), containers: specOf('a', 'b'), restartPolicy });
   it('is Pending until the init containers are done and every app container started once', () => {
     expect(computePodPhase(p(), [])).toEqual({ initDone: false, phase: 'Pending' });
     expect(computePodPhase(p(), [exited('i', 0, 1)])).toEqual({ initDone: false, phase: 'Pending' });
@@ -239,7 +327,14 @@ describe('computePodPhase', () => {
 
 describe('helpers', () => {
   it('garbage: exited attempts older than the newest two', () => {
-    const all = [exited('a', 0, 1), exited('a', 1, 1), exited('a', 2, 1), running('a', 3), exited('b', 0, 1), running('b', 1)];
+    const all = [
+      exited('a', 0, 1),
+      exited('a', 1, 1),
+      exited('a', 2, 1),
+      running('a', 3),
+      exited('b', 0, 1),
+      running('b', 1),
+    ];
     expect(garbageContainers(all).map((c) => c.id)).toEqual(['s-a-0', 's-a-1']);
   });
   it('formats delays as the kubelet does', () => {
@@ -248,7 +343,12 @@ describe('helpers', () => {
 });
 
 describe('computePodActions: ephemeral containers (kubectl debug)', () => {
-  const debugged = pod({ containers: specOf('app'), initContainers: specOf('init'), ephemeralContainers: specOf('dbg'), restartPolicy: 'Always' });
+  const debugged = pod({
+    containers: specOf('app'),
+    initContainers: specOf('init'),
+    ephemeralContainers: specOf('dbg'),
+    restartPolicy: 'Always',
+  });
 
   it('starts a new one at once, even while an init container still runs', () => {
     expect(brief(computePodActions(debugged, [running('init')], T0, ctx()).actions)).toEqual(['start dbg#0']);
@@ -260,6 +360,8 @@ describe('computePodActions: ephemeral containers (kubectl debug)', () => {
   });
 
   it('does not change the pod phase when it exits', () => {
-    expect(computePodPhase(debugged, [exited('init', 0, 0), running('app'), exited('dbg', 0, 1)]).phase).toBe('Running');
+    expect(computePodPhase(debugged, [exited('init', 0, 0), running('app'), exited('dbg', 0, 1)]).phase).toBe(
+      'Running',
+    );
   });
 });

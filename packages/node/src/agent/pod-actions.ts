@@ -8,7 +8,15 @@ import { sandboxId } from '../runtime/runtime.js';
 import type { ContainerStatus } from '../runtime/types.js';
 import type { EventTarget } from '@wharf/client';
 import type { ProbeKind } from './probes.js';
-import { backoffDelay, podPhase, shouldRestart, type BackoffOptions, type ContainerPhaseState, type PodPhase, type RestartPolicy } from './restart.js';
+import {
+  backoffDelay,
+  podPhase,
+  shouldRestart,
+  type BackoffOptions,
+  type ContainerPhaseState,
+  type PodPhase,
+  type RestartPolicy,
+} from './restart.js';
 
 /** How soon the next sync comes while containers are being started. */
 export const FAST_SYNC_MS = 100;
@@ -23,10 +31,24 @@ export type PodAction =
   /** Set up the volumes and the sandbox (network, IPC, /etc files); the actions after it need it. */
   | { readonly type: 'createSandbox' }
   /** Pull the image, create and start one attempt of a container (0 first, then one per restart). */
-  | { readonly type: 'start'; readonly container: V1Container; readonly init: boolean; readonly attempt: number; readonly previousId?: string }
+  | {
+      readonly type: 'start';
+      readonly container: V1Container;
+      readonly init: boolean;
+      readonly attempt: number;
+      readonly previousId?: string;
+    }
   /** An exited container waits out its back-off before the next attempt (CrashLoopBackOff). */
-  | { readonly type: 'backOff'; readonly container: V1Container; readonly init: boolean; readonly exitedId: string; readonly delayMs: number }
-  /** Kill a running container whose liveness or startup probe failed (a `start` or `backOff` follows when it restarts). */
+  | {
+      readonly type: 'backOff';
+      readonly container: V1Container;
+      readonly init: boolean;
+      readonly exitedId: string;
+      readonly delayMs: number;
+    }
+  /**
+   * Kill a running container whose liveness or startup probe failed (a `start` or `backOff` follows when it restarts).
+   */
   | { readonly type: 'kill'; readonly container: V1Container; readonly containerId: string; readonly probe: ProbeKind };
 
 /** A running container to stop when the pod terminates. */
@@ -79,7 +101,12 @@ export interface PodActions {
  * containers start together once they are done; an exited container restarts as the
  * restartPolicy says, after a back-off that grows with its restart count.
  */
-export function computePodActions(pod: V1Pod, containers: readonly ContainerStatus[], now: number, context: PodActionsContext): PodActions {
+export function computePodActions(
+  pod: V1Pod,
+  containers: readonly ContainerStatus[],
+  now: number,
+  context: PodActionsContext,
+): PodActions {
   const termination = terminationOf(pod, containers, context.removed ?? false);
   if (termination) return { actions: [], terminate: termination };
   if (context.completed) return { actions: [] };
@@ -149,7 +176,8 @@ export function computePodActions(pod: V1Pod, containers: readonly ContainerStat
 /** The container names whose exit this sync's actions answer with a restart (now or after a back-off). */
 export function restartingContainers(actions: readonly PodAction[]): Set<string> {
   const names = new Set<string>();
-  for (const a of actions) if ((a.type === 'start' && a.attempt > 0) || a.type === 'backOff') names.add(a.container.name);
+  for (const a of actions)
+    if ((a.type === 'start' && a.attempt > 0) || a.type === 'backOff') names.add(a.container.name);
   return names;
 }
 
@@ -165,7 +193,11 @@ export interface PodProgress {
  * init container failed under restartPolicy Never fails the pod. `restarting` names exited
  * containers this sync restarts although the policy alone would not (killed by a probe).
  */
-export function computePodPhase(pod: V1Pod, containers: readonly ContainerStatus[], restarting: ReadonlySet<string> = new Set()): PodProgress {
+export function computePodPhase(
+  pod: V1Pod,
+  containers: readonly ContainerStatus[],
+  restarting: ReadonlySet<string> = new Set(),
+): PodProgress {
   const policy = restartPolicy(pod);
   const latest = latestByName(containers);
   let initDone = true;
@@ -182,20 +214,32 @@ export function computePodPhase(pod: V1Pod, containers: readonly ContainerStatus
     if (!cur) return { kind: 'none' };
     if (cur.state !== 'exited') return { kind: 'running' };
     const exitCode = cur.exitCode ?? 0;
-    if (policy !== 'Never' && (restarting.has(c.name) || shouldRestart(policy, exitCode))) return { kind: 'restarting' };
+    if (policy !== 'Never' && (restarting.has(c.name) || shouldRestart(policy, exitCode)))
+      return { kind: 'restarting' };
     return { kind: 'terminated', exitCode };
   });
   return { initDone, phase: podPhase(initDone, initFailed, states) };
 }
 
 /** Whether the pod must stop now: deleted through the API, or gone from it. */
-export function terminationOf(pod: V1Pod, containers: readonly ContainerStatus[], removed: boolean): Termination | undefined {
-  if (removed) return { reason: 'removed', graceSeconds: REMOVED_GRACE_SECONDS, stop: runningContainers(pod, containers) };
+export function terminationOf(
+  pod: V1Pod,
+  containers: readonly ContainerStatus[],
+  removed: boolean,
+): Termination | undefined {
+  if (removed)
+    return { reason: 'removed', graceSeconds: REMOVED_GRACE_SECONDS, stop: runningContainers(pod, containers) };
   if (!pod.metadata?.deletionTimestamp) return undefined;
-  return { reason: 'deleted', graceSeconds: pod.metadata.deletionGracePeriodSeconds ?? graceSecondsOf(pod), stop: runningContainers(pod, containers) };
+  return {
+    reason: 'deleted',
+    graceSeconds: pod.metadata.deletionGracePeriodSeconds ?? graceSecondsOf(pod),
+    stop: runningContainers(pod, containers),
+  };
 }
 
-/** The termination of a pod that reached Succeeded or Failed: whatever still runs stops, with the pod's grace period. */
+/**
+ * The termination of a pod that reached Succeeded or Failed: whatever still runs stops, with the pod's grace period.
+ */
 export function completionOf(pod: V1Pod, containers: readonly ContainerStatus[]): Termination {
   return { reason: 'completed', graceSeconds: graceSecondsOf(pod), stop: runningContainers(pod, containers) };
 }

@@ -14,12 +14,27 @@ import type { EventRecorder } from '@wharf/client';
 import type { ImageProvider } from './image-provider.js';
 import { PodImagePuller } from './image-puller.js';
 import { isStatus, type KubeClient } from '@wharf/client';
-import { eventTarget, formatDelay, garbageContainers, graceSecondsOf, podSandboxId, type PodAction, type Termination } from './pod-actions.js';
+import {
+  eventTarget,
+  formatDelay,
+  garbageContainers,
+  graceSecondsOf,
+  podSandboxId,
+  type PodAction,
+  type Termination,
+} from './pod-actions.js';
 import { probeTarget, type PodProbes } from './pod-probes.js';
 import type { Waiting } from './pod-status.js';
 import { runProbe, type ProbeKind } from './probes.js';
 import type { BackoffOptions } from './restart.js';
-import { mountsFor, PodVolumesError, refreshVolumes, setUpVolumes, tearDownVolumes, type PodVolumes } from './volumes.js';
+import {
+  mountsFor,
+  PodVolumesError,
+  refreshVolumes,
+  setUpVolumes,
+  tearDownVolumes,
+  type PodVolumes,
+} from './volumes.js';
 
 export interface PodExecutorOptions {
   readonly hostIP: string;
@@ -33,7 +48,9 @@ export interface PodExecutorOptions {
   readonly podsDir: string;
   /** Back-off of image pulls (container restarts are decided in pod-actions.ts). */
   readonly backoff: BackoffOptions;
-  /** Shared by the node's workers: how many sandbox set-ups and container creates/starts run at once. @default unlimited */
+  /**
+   * Shared by the node's workers: how many sandbox set-ups and container creates/starts run at once. @default unlimited
+   */
   readonly starts?: Limiter;
   readonly clock: () => number;
   readonly probes: PodProbes;
@@ -80,7 +97,11 @@ export class PodExecutor {
    * Performs the actions in order; answers why containers wait (ErrImagePull, CrashLoopBackOff, …),
    * and the sandbox, undefined when it could not be set up (the actions after it are not performed).
    */
-  async perform(pod: V1Pod, sandbox: PodSandbox | undefined, actions: readonly PodAction[]): Promise<{ sandbox: PodSandbox | undefined; waiting: Map<string, Waiting> }> {
+  async perform(
+    pod: V1Pod,
+    sandbox: PodSandbox | undefined,
+    actions: readonly PodAction[],
+  ): Promise<{ sandbox: PodSandbox | undefined; waiting: Map<string, Waiting> }> {
     const waiting = new Map<string, Waiting>();
     for (const a of actions) {
       if (a.type === 'createSandbox') {
@@ -88,12 +109,14 @@ export class PodExecutor {
         if (!sandbox) break;
         continue;
       }
-      if (!sandbox) throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: "${a.type}" needs the sandbox, which is missing`);
+      if (!sandbox)
+        throw new Error(
+          `pod ${pod.metadata?.namespace}/${pod.metadata?.name}: "${a.type}" needs the sandbox, which is missing`,
+        );
       if (a.type === 'start') {
         if (a.previousId) this.backOffEvents.delete(a.previousId);
         await this.start(pod, sandbox, a.container, a.attempt, a.init, waiting);
-      }
-      else if (a.type === 'backOff') this.backOff(pod, a.container, a.init, a.exitedId, a.delayMs, waiting);
+      } else if (a.type === 'backOff') this.backOff(pod, a.container, a.init, a.exitedId, a.delayMs, waiting);
       else await this.kill(pod, a.container, a.containerId, a.probe);
     }
     return { sandbox, waiting };
@@ -104,7 +127,8 @@ export class PodExecutor {
    * refreshed them lately; `fresh`: with new reads of their sources (the pod changed).
    */
   async refreshVolumes(pod: V1Pod, force = false, fresh = false): Promise<void> {
-    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client, force, fresh)) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
+    for (const e of await refreshVolumes(this.options.podsDir, pod, this.options.client, force, fresh))
+      this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', e.message);
   }
 
   /** Runs preStop hooks and stops the running containers within the grace period. */
@@ -117,10 +141,26 @@ export class PodExecutor {
       stop.map(async (c) => {
         const preStop = c.spec?.lifecycle?.preStop;
         if (c.spec && preStop && grace > 0) {
-          const r = await runProbe(preStop, probeTarget(this.options.runtime, sandbox, c.spec, c.id), Math.max(1, Math.floor(grace)));
-          if (!r.ok) this.options.events.emit(eventTarget(pod, c.spec, c.init), 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${r.message}`);
+          const r = await runProbe(
+            preStop,
+            probeTarget(this.options.runtime, sandbox, c.spec, c.id),
+            Math.max(1, Math.floor(grace)),
+          );
+          if (!r.ok)
+            this.options.events.emit(
+              eventTarget(pod, c.spec, c.init),
+              'Warning',
+              'FailedPreStopHook',
+              `PreStopHook failed: ${r.message}`,
+            );
         }
-        if (c.spec) this.options.events.emit(eventTarget(pod, c.spec, c.init), 'Normal', 'Killing', `Stopping container ${c.name}`);
+        if (c.spec)
+          this.options.events.emit(
+            eventTarget(pod, c.spec, c.init),
+            'Normal',
+            'Killing',
+            `Stopping container ${c.name}`,
+          );
         const left = Math.max(0, Math.ceil((deadline - this.options.clock()) / 1000));
         await this.options.runtime.stopContainer(c.id, grace > 0 ? Math.max(1, left) : 0);
       }),
@@ -139,7 +179,12 @@ export class PodExecutor {
     await tearDownVolumes(this.options.podsDir, m.uid ?? '', this.options.client);
     if (confirmDeletion) {
       try {
-        await this.options.client.delete(`/api/v1/namespaces/${m.namespace}/pods/${m.name}`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
+        await this.options.client.delete(`/api/v1/namespaces/${m.namespace}/pods/${m.name}`, {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          gracePeriodSeconds: 0,
+          preconditions: { uid: m.uid },
+        });
       } catch (e) {
         if (!isStatus(e, 404) && !isStatus(e, 409)) throw e;
       }
@@ -190,7 +235,12 @@ export class PodExecutor {
       const init = (pod.spec?.initContainers ?? []).find((s) => s.name === c.name);
       const spec = init ?? (pod.spec?.containers ?? []).find((s) => s.name === c.name);
       const limit = spec?.resources?.limits?.memory;
-      this.options.events.emit(eventTarget(pod, spec, init !== undefined), 'Warning', 'OOMKilling', `Memory cgroup out of memory: container ${c.name} was killed${limit ? ` at its memory limit of ${limit}` : ''}`);
+      this.options.events.emit(
+        eventTarget(pod, spec, init !== undefined),
+        'Warning',
+        'OOMKilling',
+        `Memory cgroup out of memory: container ${c.name} was killed${limit ? ` at its memory limit of ${limit}` : ''}`,
+      );
     }
   }
 
@@ -206,7 +256,12 @@ export class PodExecutor {
     const portMappings = (spec?.containers ?? []).flatMap((c) =>
       (c.ports ?? [])
         .filter((p) => p.hostPort)
-        .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })),
+        .map((p) => ({
+          hostPort: p.hostPort!,
+          containerPort: p.containerPort,
+          protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp',
+          ...(p.hostIP ? { hostIP: p.hostIP } : {}),
+        })),
     );
     try {
       try {
@@ -214,41 +269,83 @@ export class PodExecutor {
       } catch (e) {
         // The pod waits (ContainerCreating) and the next sync tries again, as the kubelet does.
         if (!(e instanceof PodVolumesError)) throw e;
-        for (const f of e.failures) this.options.events.emit(eventTarget(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
+        for (const f of e.failures)
+          this.options.events.emit(
+            eventTarget(pod),
+            'Warning',
+            'FailedMount',
+            `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`,
+          );
         return undefined;
       }
       const dns = await sandboxDnsConfig(spec, m.namespace ?? 'default', this.options.clusterDns);
-      return await this.limited(() => this.options.runtime.runPodSandbox({
-        uid: m.uid ?? '',
-        name: m.name ?? '',
-        namespace: m.namespace ?? 'default',
-        ...(spec?.hostname ? { hostname: spec.hostname } : {}),
-        ...(portMappings.length ? { portMappings } : {}),
-        ...(spec?.hostAliases ? { hostAliases: spec.hostAliases.map((h) => ({ ip: h.ip, hostnames: h.hostnames ?? [] })) } : {}),
-        ...(dns ? { dns } : {}),
-      }));
+      return await this.limited(() =>
+        this.options.runtime.runPodSandbox({
+          uid: m.uid ?? '',
+          name: m.name ?? '',
+          namespace: m.namespace ?? 'default',
+          ...(spec?.hostname ? { hostname: spec.hostname } : {}),
+          ...(portMappings.length ? { portMappings } : {}),
+          ...(spec?.hostAliases
+            ? { hostAliases: spec.hostAliases.map((h) => ({ ip: h.ip, hostnames: h.hostnames ?? [] })) }
+            : {}),
+          ...(dns ? { dns } : {}),
+        }),
+      );
     } catch (e) {
-      this.options.events.emit(eventTarget(pod), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+      this.options.events.emit(
+        eventTarget(pod),
+        'Warning',
+        'FailedCreatePodSandBox',
+        `Failed to create pod sandbox: ${(e as Error).message}`,
+      );
       throw e;
     }
   }
 
-  private backOff(pod: V1Pod, c: V1Container, init: boolean, exitedId: string, delayMs: number, waiting: Map<string, Waiting>): void {
+  private backOff(
+    pod: V1Pod,
+    c: V1Container,
+    init: boolean,
+    exitedId: string,
+    delayMs: number,
+    waiting: Map<string, Waiting>,
+  ): void {
     const m = pod.metadata ?? {};
-    waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${formatDelay(delayMs)} restarting failed container=${c.name} pod=${m.name}_${m.namespace}(${m.uid})` });
+    waiting.set(c.name, {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${formatDelay(delayMs)} restarting failed container=${c.name} pod=${m.name}_${m.namespace}(${m.uid})`,
+    });
     if (this.backOffEvents.has(exitedId)) return;
     this.backOffEvents.add(exitedId);
-    this.options.events.emit(eventTarget(pod, c, init), 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${m.name}_${m.namespace}(${m.uid})`);
+    this.options.events.emit(
+      eventTarget(pod, c, init),
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${c.name} in pod ${m.name}_${m.namespace}(${m.uid})`,
+    );
   }
 
   private async kill(pod: V1Pod, c: V1Container, containerId: string, probe: ProbeKind): Promise<void> {
     this.options.probes.forget(containerId);
-    this.options.events.emit(eventTarget(pod, c), 'Normal', 'Killing', `Container ${c.name} failed ${probe} probe, will be restarted`);
+    this.options.events.emit(
+      eventTarget(pod, c),
+      'Normal',
+      'Killing',
+      `Container ${c.name} failed ${probe} probe, will be restarted`,
+    );
     await this.options.runtime.stopContainer(containerId, graceSecondsOf(pod));
   }
 
   /** Pull, create and start one container attempt; a failure leaves a waiting reason. */
-  private async start(pod: V1Pod, sandbox: PodSandbox, c: V1Container, attempt: number, init: boolean, waiting: Map<string, Waiting>): Promise<void> {
+  private async start(
+    pod: V1Pod,
+    sandbox: PodSandbox,
+    c: V1Container,
+    attempt: number,
+    init: boolean,
+    waiting: Map<string, Waiting>,
+  ): Promise<void> {
     const o = this.options;
     const target = eventTarget(pod, c, init);
     const pulled = await this.puller.pull(pod, c, init, waiting);
@@ -258,7 +355,10 @@ export class PodExecutor {
       const env = await containerEnv(pod, c, { podIP: sandbox.ip, hostIP: o.hostIP }, o.config);
       this.volumes ??= await setUpVolumes(o.podsDir, pod, o.client);
       // Image volumes resolve to the image's root filesystem only now that it is pulled.
-      const mounts = await mountsFor(c, pulled.volumes.size ? new Map([...this.volumes, ...pulled.volumes]) : this.volumes);
+      const mounts = await mountsFor(
+        c,
+        pulled.volumes.size ? new Map([...this.volumes, ...pulled.volumes]) : this.volumes,
+      );
       const config = buildContainerConfig({ pod, container: c, image: pulled.image, env, mounts, attempt });
       // A container created but never started (agent crash between the two) is made again.
       id = await this.limited(async () => {

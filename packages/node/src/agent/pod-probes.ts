@@ -17,7 +17,12 @@ export interface PodProbesOptions {
 }
 
 /** How probes and hooks reach a container: HTTP and TCP to the pod IP, exec through the runtime. */
-export function probeTarget(runtime: ContainerRuntime, sandbox: PodSandbox, c: V1Container, containerId: string): ProbeTarget {
+export function probeTarget(
+  runtime: ContainerRuntime,
+  sandbox: PodSandbox,
+  c: V1Container,
+  containerId: string,
+): ProbeTarget {
   return { podIP: sandbox.ip, container: c, exec: (cmd, timeout) => runtime.execSync(containerId, cmd, timeout) };
 }
 
@@ -69,7 +74,9 @@ export class PodProbes implements ProbeResults {
       const l = o.latest;
       if (l?.state !== 'running') continue;
       const c = o.spec;
-      const kinds: [ProbeKind, NonNullable<V1Container['livenessProbe']> | undefined][] = [['startup', this.startupPassed.has(l.id) ? undefined : c.startupProbe]];
+      const kinds: [ProbeKind, NonNullable<V1Container['livenessProbe']> | undefined][] = [
+        ['startup', this.startupPassed.has(l.id) ? undefined : c.startupProbe],
+      ];
       if (o.started) kinds.push(['liveness', c.livenessProbe], ['readiness', c.readinessProbe]);
       for (const [kind, probe] of kinds) {
         if (!probe) continue;
@@ -83,7 +90,8 @@ export class PodProbes implements ProbeResults {
           probe,
           target: probeTarget(this.options.runtime, sandbox, c, id),
           startedAt: Date.parse(l.startedAt ?? l.createdAt),
-          onFailure: (message) => this.options.events.emit(eventTarget(pod, c), 'Warning', 'Unhealthy', `${label} probe failed: ${message}`),
+          onFailure: (message) =>
+            this.options.events.emit(eventTarget(pod, c), 'Warning', 'Unhealthy', `${label} probe failed: ${message}`),
           onResult: (ok) => {
             if (kind === 'readiness') this.readiness.set(id, ok);
             else if (kind === 'startup' && ok) this.startupPassed.add(id);

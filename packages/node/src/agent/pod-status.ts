@@ -45,13 +45,23 @@ export interface ObserveFacts {
 }
 
 /** The spec's containers as this sync observed them, from every attempt the runtime lists. */
-export function observeContainers(specs: readonly V1Container[], init: boolean, all: readonly ContainerStatus[], facts: ObserveFacts): ObservedContainer[] {
+export function observeContainers(
+  specs: readonly V1Container[],
+  init: boolean,
+  all: readonly ContainerStatus[],
+  facts: ObserveFacts,
+): ObservedContainer[] {
   return specs.map((c) => {
-    const latest = all.reduce<ContainerStatus | undefined>((a, x) => (x.name === c.name && (!a || x.attempt > a.attempt) ? x : a), undefined);
+    const latest = all.reduce<ContainerStatus | undefined>(
+      (a, x) => (x.name === c.name && (!a || x.attempt > a.attempt) ? x : a),
+      undefined,
+    );
     const previous = latest ? all.find((x) => x.name === c.name && x.attempt === latest.attempt - 1) : undefined;
     const running = latest?.state === 'running';
     const started = running && (!c.startupProbe || facts.probes.started(latest.id));
-    const ready = init ? latest?.state === 'exited' && latest.exitCode === 0 : running && started && (!c.readinessProbe || facts.probes.ready(latest.id));
+    const ready = init
+      ? latest?.state === 'exited' && latest.exitCode === 0
+      : running && started && (!c.readinessProbe || facts.probes.ready(latest.id));
     const waiting = facts.waiting.get(c.name);
     return {
       spec: c,
@@ -151,7 +161,9 @@ export function podStatus(i: PodStatusInput): Json {
     };
   };
   const terminal = i.phase === 'Succeeded' || i.phase === 'Failed';
-  const notInit = i.init.filter((c) => !(c.latest?.state === 'exited' && c.latest.exitCode === 0)).map((c) => c.spec.name);
+  const notInit = i.init
+    .filter((c) => !(c.latest?.state === 'exited' && c.latest.exitCode === 0))
+    .map((c) => c.spec.name);
   const notReady = i.containers.filter((c) => !c.ready).map((c) => c.spec.name);
   const containersReady = !terminal && notReady.length === 0 && i.containers.length > 0;
   const notReadyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
@@ -159,7 +171,12 @@ export function podStatus(i: PodStatusInput): Json {
   const scheduled = old.find((c) => c.type === 'PodScheduled');
   const conditions = [
     cond('PodReadyToStartContainers', i.sandboxReady),
-    cond('Initialized', i.initDone, 'ContainersNotInitialized', `containers with incomplete status: [${notInit.join(' ')}]`),
+    cond(
+      'Initialized',
+      i.initDone,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${notInit.join(' ')}]`,
+    ),
     cond('Ready', containersReady, notReadyReason, notReadyMessage),
     cond('ContainersReady', containersReady, notReadyReason, notReadyMessage),
     ...(scheduled ? [scheduled] : [cond('PodScheduled', true)]),
@@ -174,7 +191,9 @@ export function podStatus(i: PodStatusInput): Json {
     startTime: startTime ?? i.now,
     ...(i.init.length ? { initContainerStatuses: i.init.map((c) => containerStatusJson(c, i.runtime)) } : {}),
     containerStatuses: i.containers.map((c) => containerStatusJson(c, i.runtime)),
-    ...(i.ephemeral?.length ? { ephemeralContainerStatuses: i.ephemeral.map((c) => containerStatusJson(c, i.runtime)) } : {}),
+    ...(i.ephemeral?.length
+      ? { ephemeralContainerStatuses: i.ephemeral.map((c) => containerStatusJson(c, i.runtime)) }
+      : {}),
   };
 }
 

@@ -32,7 +32,16 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   }
   runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     const id = sandboxId(config);
-    const s: PodSandbox = { id, config, state: 'ready', netnsName: id, netnsPath: `/run/netns/${id}`, ip: '10.0.0.5', createdAt: this.at(), logDir: '/logs' };
+    const s: PodSandbox = {
+      id,
+      config,
+      state: 'ready',
+      netnsName: id,
+      netnsPath: `/run/netns/${id}`,
+      ip: '10.0.0.5',
+      createdAt: this.at(),
+      logDir: '/logs',
+    };
     this.sandboxes.set(id, s);
     return Promise.resolve(s);
   }
@@ -54,7 +63,15 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   createContainer(sandbox: string, config: ContainerConfig): Promise<string> {
     const id = `${sandbox}-${config.name}-${config.attempt ?? 0}`;
     this.configs.set(id, config);
-    this.containers.set(id, { id, sandboxId: sandbox, name: config.name, attempt: config.attempt ?? 0, state: 'created', createdAt: this.at(), logPath: `/logs/${id}` });
+    this.containers.set(id, {
+      id,
+      sandboxId: sandbox,
+      name: config.name,
+      attempt: config.attempt ?? 0,
+      state: 'created',
+      createdAt: this.at(),
+      logPath: `/logs/${id}`,
+    });
     return Promise.resolve(id);
   }
   startContainer(id: string): Promise<void> {
@@ -67,7 +84,9 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   }
   listContainers(filter?: { readonly sandboxId?: string }): Promise<ContainerStatus[]> {
     this.lists++;
-    return Promise.resolve([...this.containers.values()].filter((c) => !filter?.sandboxId || c.sandboxId === filter.sandboxId));
+    return Promise.resolve(
+      [...this.containers.values()].filter((c) => !filter?.sandboxId || c.sandboxId === filter.sandboxId),
+    );
   }
   stopContainer(id: string, grace: number): Promise<void> {
     this.stops.push({ id, grace });
@@ -80,7 +99,13 @@ class FakeRuntime implements Partial<ContainerRuntime> {
   }
   exit(id: string, exitCode: number): void {
     if (!this.containers.has(id)) throw new Error(`no container ${id}`);
-    this.containers.set(id, { ...this.containers.get(id)!, state: 'exited', exitCode, finishedAt: this.at(), reason: exitCode ? 'Error' : 'Completed' });
+    this.containers.set(id, {
+      ...this.containers.get(id)!,
+      state: 'exited',
+      exitCode,
+      finishedAt: this.at(),
+      reason: exitCode ? 'Error' : 'Completed',
+    });
   }
   running(): string[] {
     return [...this.containers.values()].filter((c) => c.state === 'running').map((c) => c.id);
@@ -120,13 +145,23 @@ describe('PodWorker', () => {
     delete: (p: string) => (deletes.push(p), Promise.resolve({})),
     getOptional: () => Promise.resolve(undefined),
   } as unknown as KubeClient;
-  const recorder = { emit: (_t: unknown, _type: string, reason: string) => void events.push(reason), forget: () => {} } as unknown as EventRecorder;
+  const recorder = {
+    emit: (_t: unknown, _type: string, reason: string) => void events.push(reason),
+    forget: () => {},
+  } as unknown as EventRecorder;
   const pod = (spec: Partial<V1PodSpec>, extra: Partial<V1Pod> = {}): V1Pod => ({
     metadata: { name: 'p', namespace: 'ns', uid: 'aaaabbbbccccdddd-1' },
-    spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'a', image: 'busybox:1', command: ['sh'] }], ...spec },
+    spec: {
+      terminationGracePeriodSeconds: 5,
+      containers: [{ name: 'a', image: 'busybox:1', command: ['sh'] }],
+      ...spec,
+    },
     ...extra,
   });
-  const present: ImageProvider = { ensure: () => Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }) };
+  const present: ImageProvider = {
+    ensure: () =>
+      Promise.resolve({ rootfs: '/nonexistent', config: { cmd: ['sh'] }, imageID: 'img@sha256:1', pulled: false }),
+  };
   const worker = (p: V1Pod, images: ImageProvider = present, extra: Partial<PodWorkerOptions> = {}): PodWorker => {
     const w = new PodWorker(p, {
       nodeName: 'n1',
@@ -163,7 +198,15 @@ describe('PodWorker', () => {
   });
 
   it('a pod that completes goes Terminating → Terminated, keeps its stopped sandbox and starts nothing again', async () => {
-    const w = worker(pod({ restartPolicy: 'OnFailure', containers: [{ name: 'a', image: 'busybox:1' }, { name: 'b', image: 'busybox:1' }] }));
+    const w = worker(
+      pod({
+        restartPolicy: 'OnFailure',
+        containers: [
+          { name: 'a', image: 'busybox:1' },
+          { name: 'b', image: 'busybox:1' },
+        ],
+      }),
+    );
     await sync(w);
     runtime.exit('wharf-aaaabbbbccccdddd-a-0', 0);
     await sync(w);
@@ -250,19 +293,36 @@ describe('PodWorker', () => {
 
   describe('image volumes', () => {
     const site = { name: 'site', image: { reference: 'site:1', pullPolicy: 'IfNotPresent' } };
-    const mounting = pod({ volumes: [site], containers: [{ name: 'a', image: 'busybox:1', volumeMounts: [{ name: 'site', mountPath: '/www' }, { name: 'site', mountPath: '/docs', subPath: '.' }] }] });
+    const mounting = pod({
+      volumes: [site],
+      containers: [
+        {
+          name: 'a',
+          image: 'busybox:1',
+          volumeMounts: [
+            { name: 'site', mountPath: '/www' },
+            { name: 'site', mountPath: '/docs', subPath: '.' },
+          ],
+        },
+      ],
+    });
     /** An unpacked image: a real directory, as subPath is resolved on disk. */
     const rootfs = (image: string): string => {
       const dir = path.join(podsDir, 'store', image);
       mkdirSync(dir, { recursive: true });
       return dir;
     };
-    const lastWaiting = (): unknown => (patches.at(-1)?.body.status as unknown as { containerStatuses?: { state?: { waiting?: unknown } }[] }).containerStatuses?.[0]?.state?.waiting;
+    const lastWaiting = (): unknown =>
+      (patches.at(-1)?.body.status as unknown as { containerStatuses?: { state?: { waiting?: unknown } }[] })
+        .containerStatuses?.[0]?.state?.waiting;
 
     it('pulls the volume image with its policy and mounts its root filesystem read-only', async () => {
       const pulls: string[] = [];
       const images: ImageProvider = {
-        ensure: (image, policy) => (pulls.push(`${image} ${policy}`), Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false })),
+        ensure: (image, policy) => (
+          pulls.push(`${image} ${policy}`),
+          Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false })
+        ),
       };
       const w = worker(mounting, images);
       await sync(w);
@@ -274,15 +334,31 @@ describe('PodWorker', () => {
       expect(runtime.running()).toEqual(['wharf-aaaabbbbccccdddd-a-0']);
     });
 
-    it('pulls the volume image with the pod\'s pull secrets, as the container image', async () => {
-      const secret = { metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' } };
+    it("pulls the volume image with the pod's pull secrets, as the container image", async () => {
+      const secret = {
+        metadata: { name: 'regcred' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': 'e30=' },
+      };
       const reads: string[] = [];
       const original = client.getOptional;
-      Object.assign(client, { getOptional: (p: string) => (reads.push(p), Promise.resolve(p.endsWith('/secrets/regcred') ? secret : undefined)) });
+      Object.assign(client, {
+        getOptional: (p: string) => (
+          reads.push(p),
+          Promise.resolve(p.endsWith('/secrets/regcred') ? secret : undefined)
+        ),
+      });
       try {
         const seen: string[] = [];
-        const images: ImageProvider = { ensure: (image, _policy, secrets) => (seen.push(`${image} ${secrets.map((x) => x.metadata?.name).join()}`), Promise.resolve({ rootfs: rootfs(image), config: {}, pulled: false })) };
-        await sync(worker({ ...mounting, spec: { ...mounting.spec!, imagePullSecrets: [{ name: 'regcred' }] } }, images));
+        const images: ImageProvider = {
+          ensure: (image, _policy, secrets) => (
+            seen.push(`${image} ${secrets.map((x) => x.metadata?.name).join()}`),
+            Promise.resolve({ rootfs: rootfs(image), config: {}, pulled: false })
+          ),
+        };
+        await sync(
+          worker({ ...mounting, spec: { ...mounting.spec!, imagePullSecrets: [{ name: 'regcred' }] } }, images),
+        );
         expect(seen).toEqual(['busybox:1 regcred', 'site:1 regcred']);
         expect(reads).toEqual(['/api/v1/namespaces/ns/secrets/regcred']); // read once for both pulls
       } finally {
@@ -293,14 +369,23 @@ describe('PodWorker', () => {
     it('a volume image that cannot be pulled: ErrImagePull naming it, then ImagePullBackOff, then a retry', async () => {
       let missing = true;
       const images: ImageProvider = {
-        ensure: (image) => (image === 'site:1' && missing ? Promise.reject(new ImagePullError(image, 'manifest unknown')) : Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false })),
+        ensure: (image) =>
+          image === 'site:1' && missing
+            ? Promise.reject(new ImagePullError(image, 'manifest unknown'))
+            : Promise.resolve({ rootfs: rootfs(image), config: { cmd: ['sh'] }, pulled: false }),
       };
       const w = worker(mounting, images);
       await sync(w);
-      expect(lastWaiting()).toEqual({ reason: 'ErrImagePull', message: 'failed to pull image "site:1": manifest unknown' });
+      expect(lastWaiting()).toEqual({
+        reason: 'ErrImagePull',
+        message: 'failed to pull image "site:1": manifest unknown',
+      });
       expect(runtime.containers.size).toBe(0);
       await sync(w);
-      expect(lastWaiting()).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "site:1": failed to pull image "site:1": manifest unknown' });
+      expect(lastWaiting()).toEqual({
+        reason: 'ImagePullBackOff',
+        message: 'Back-off pulling image "site:1": failed to pull image "site:1": manifest unknown',
+      });
       missing = false;
       now += 10_000;
       await sync(w);
@@ -316,7 +401,13 @@ describe('PodWorker', () => {
     });
     /** A worker on the manual clock; `resyncIntervalMs` set: the runtime reports exits (the agent kicks on them). */
     const timed = (p: V1Pod, resyncIntervalMs?: number): PodWorker =>
-      worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 0, ...(resyncIntervalMs ? { resyncIntervalMs } : {}) });
+      worker(p, present, {
+        timers: mc,
+        clock: () => mc.now(),
+        syncIntervalMs: 1000,
+        random: () => 0,
+        ...(resyncIntervalMs ? { resyncIntervalMs } : {}),
+      });
     /** Runs the first sync and the quick follow-up after the start; the pod then runs, idle. */
     const started = async (w: PodWorker): Promise<void> => {
       w.kick();
@@ -374,7 +465,14 @@ describe('PodWorker', () => {
 
     it('a pod showing a user ConfigMap resyncs on the content refresh period, others on the resync period', async () => {
       const synced = async (p: V1Pod): Promise<number> => {
-        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 20_000 });
+        const w = worker(p, present, {
+          timers: mc,
+          clock: () => mc.now(),
+          syncIntervalMs: 1000,
+          random: () => 1,
+          resyncIntervalMs: 60_000,
+          contentRefreshIntervalMs: 20_000,
+        });
         await started(w);
         const lists = runtime.lists;
         await mc.advance(20_000);
@@ -385,7 +483,14 @@ describe('PodWorker', () => {
       Object.assign(client, { getOptional: () => Promise.resolve({ data: { k: 'v' } }) });
       try {
         expect(await synced(pod({}))).toBe(0);
-        expect(await synced(pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }, { metadata: { name: 'q', namespace: 'ns', uid: 'eeeeffff00001111-2' } }))).toBeGreaterThan(0);
+        expect(
+          await synced(
+            pod(
+              { volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] },
+              { metadata: { name: 'q', namespace: 'ns', uid: 'eeeeffff00001111-2' } },
+            ),
+          ),
+        ).toBeGreaterThan(0);
       } finally {
         Object.assign(client, { getOptional: client0 });
       }
@@ -400,7 +505,14 @@ describe('PodWorker', () => {
       vi.setSystemTime(mc.now());
       try {
         const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
-        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 3_000 });
+        const w = worker(p, present, {
+          timers: mc,
+          clock: () => mc.now(),
+          syncIntervalMs: 1000,
+          random: () => 1,
+          resyncIntervalMs: 60_000,
+          contentRefreshIntervalMs: 3_000,
+        });
         await started(w);
         const before = reads;
         for (let i = 0; i < 7; i++) {
@@ -423,10 +535,20 @@ describe('PodWorker', () => {
       Object.assign(client, { getOptional: () => (reads++, Promise.resolve({ data: { k: 'v' } })) });
       try {
         const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
-        const w = worker(p, present, { timers: mc, clock: () => mc.now(), syncIntervalMs: 1000, random: () => 1, resyncIntervalMs: 60_000, contentRefreshIntervalMs: 60_000 });
+        const w = worker(p, present, {
+          timers: mc,
+          clock: () => mc.now(),
+          syncIntervalMs: 1000,
+          random: () => 1,
+          resyncIntervalMs: 60_000,
+          contentRefreshIntervalMs: 60_000,
+        });
         await started(w);
         const before = reads;
-        w.update({ ...p, metadata: { ...p.metadata, annotations: { 'platform.wharf.dev/config-refreshed': 'app-config v2' } } });
+        w.update({
+          ...p,
+          metadata: { ...p.metadata, annotations: { 'platform.wharf.dev/config-refreshed': 'app-config v2' } },
+        });
         await w.settled();
         expect(reads).toBe(before + 1);
         await w.stop();
@@ -447,7 +569,9 @@ describe('PodWorker', () => {
     it('a failed sync is retried after the sync interval, also when event-driven', async () => {
       let fail = true;
       const original = client.patch;
-      Object.assign(client, { patch: (p: string, body: never) => (fail ? Promise.reject(new Error('API down')) : original(p, body)) });
+      Object.assign(client, {
+        patch: (p: string, body: never) => (fail ? Promise.reject(new Error('API down')) : original(p, body)),
+      });
       try {
         const w = timed(pod({}), 60_000);
         w.kick();

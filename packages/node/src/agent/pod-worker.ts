@@ -11,7 +11,15 @@
 import { realClock, type Clock, type Logger } from '@wharf/client';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
-import { completionOf, computePodActions, computePodPhase, restartingContainers, type CompletedPhase, type PodActions, type Termination } from './pod-actions.js';
+import {
+  completionOf,
+  computePodActions,
+  computePodPhase,
+  restartingContainers,
+  type CompletedPhase,
+  type PodActions,
+  type Termination,
+} from './pod-actions.js';
 import { PodExecutor, type PodExecutorOptions } from './pod-executor.js';
 import { showsLiveContent } from './content-sources.js';
 import { PodProbes } from './pod-probes.js';
@@ -85,7 +93,10 @@ export class PodWorker {
   ) {
     this.pod = pod;
     const phase = pod.status?.phase;
-    this.podState = phase === 'Succeeded' || phase === 'Failed' ? { kind: 'Terminated', phase, finished: false } : { kind: 'Syncing' };
+    this.podState =
+      phase === 'Succeeded' || phase === 'Failed'
+        ? { kind: 'Terminated', phase, finished: false }
+        : { kind: 'Syncing' };
     this.timers = options.timers ?? realClock;
     this.clock = options.clock ?? (() => this.timers.now());
     this.probes = new PodProbes({ runtime: options.runtime, events: options.events, onChange: () => this.kick() });
@@ -212,7 +223,11 @@ export class PodWorker {
   }
 
   /** Syncing: performs the plan, then (the pod just completed) terminates, and reports. */
-  private async syncRunning(pod: V1Pod, sandbox: PodSandbox | undefined, plan: PodActions): Promise<number | undefined> {
+  private async syncRunning(
+    pod: V1Pod,
+    sandbox: PodSandbox | undefined,
+    plan: PodActions,
+  ): Promise<number | undefined> {
     if (sandbox && (this.volumesDue || this.options.resyncIntervalMs === undefined)) {
       // Event-driven, a due refresh re-projects at once; polling, the volume manager spaces them.
       const force = this.volumesDue && this.options.resyncIntervalMs !== undefined;
@@ -234,7 +249,9 @@ export class PodWorker {
       after = await this.containersOf(done.sandbox);
     }
     await this.report(pod, done.sandbox, after, done.waiting, restarting);
-    return plan.requeueAfterMs !== undefined && plan.requeueAfterMs < this.resyncFloor() ? plan.requeueAfterMs : undefined;
+    return plan.requeueAfterMs !== undefined && plan.requeueAfterMs < this.resyncFloor()
+      ? plan.requeueAfterMs
+      : undefined;
   }
 
   /** A requeue at least this far away is left to the resync (polling: the sync interval, as before). */
@@ -252,7 +269,12 @@ export class PodWorker {
    * Syncing → Terminating → Terminated. A completed pod keeps its stopped sandbox (logs, status);
    * a deleted or removed one is cleaned up, and the worker is finished.
    */
-  private async terminate(pod: V1Pod, termination: Termination, sandbox: PodSandbox | undefined, phase: CompletedPhase | undefined): Promise<void> {
+  private async terminate(
+    pod: V1Pod,
+    termination: Termination,
+    sandbox: PodSandbox | undefined,
+    phase: CompletedPhase | undefined,
+  ): Promise<void> {
     this.podState = { kind: 'Terminating', termination, ...(phase ? { phase } : {}) };
     await this.executor.terminate(pod, termination, sandbox);
     if (termination.reason === 'completed') {
@@ -277,14 +299,30 @@ export class PodWorker {
   }
 
   /** Status from a fresh look at the containers; probes follow the running ones; old attempts go. */
-  private async report(pod: V1Pod, sandbox: PodSandbox, containers: readonly ContainerStatus[], waiting: ReadonlyMap<string, Waiting>, restarting: ReadonlySet<string>): Promise<void> {
+  private async report(
+    pod: V1Pod,
+    sandbox: PodSandbox,
+    containers: readonly ContainerStatus[],
+    waiting: ReadonlyMap<string, Waiting>,
+    restarting: ReadonlySet<string>,
+  ): Promise<void> {
     this.executor.reportOomKills(pod, containers);
     const progress = computePodPhase(pod, containers, restarting);
     const state = this.podState;
-    const facts = { waiting, imageIDs: this.executor.imageIDsByImage, probes: this.probes, volumes: pod.spec?.volumes ?? [] };
+    const facts = {
+      waiting,
+      imageIDs: this.executor.imageIDsByImage,
+      probes: this.probes,
+      volumes: pod.spec?.volumes ?? [],
+    };
     const init = observeContainers(pod.spec?.initContainers ?? [], true, containers, facts);
     const app = observeContainers(pod.spec?.containers ?? [], false, containers, facts);
-    const ephemeral = observeContainers((pod.spec?.ephemeralContainers ?? []) as V1Container[], false, containers, facts);
+    const ephemeral = observeContainers(
+      (pod.spec?.ephemeralContainers ?? []) as V1Container[],
+      false,
+      containers,
+      facts,
+    );
     if (state.kind === 'Syncing') this.probes.reconcile(pod, sandbox, app);
     const status = podStatus({
       pod,

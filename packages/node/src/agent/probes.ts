@@ -31,14 +31,24 @@ export function probePort(port: number | string | undefined, c: V1Container): nu
 }
 
 /** Runs the probe's handler once. */
-export async function runProbe(p: V1Probe | NonNullable<NonNullable<V1Container['lifecycle']>['preStop']>, t: ProbeTarget, timeoutSeconds: number): Promise<ProbeOutcome> {
+export async function runProbe(
+  p: V1Probe | NonNullable<NonNullable<V1Container['lifecycle']>['preStop']>,
+  t: ProbeTarget,
+  timeoutSeconds: number,
+): Promise<ProbeOutcome> {
   try {
     if (p.exec) {
       const r = await t.exec(p.exec.command ?? [], timeoutSeconds);
-      return r.exitCode === 0 ? { ok: true, message: '' } : { ok: false, message: `command ${JSON.stringify(p.exec.command)} exited with ${r.exitCode}: ${(r.stdout + r.stderr).trim().slice(0, 200)}` };
+      return r.exitCode === 0
+        ? { ok: true, message: '' }
+        : {
+            ok: false,
+            message: `command ${JSON.stringify(p.exec.command)} exited with ${r.exitCode}: ${(r.stdout + r.stderr).trim().slice(0, 200)}`,
+          };
     }
     if (p.httpGet) return await httpProbe(p.httpGet, t, timeoutSeconds);
-    if ('tcpSocket' in p && p.tcpSocket) return await tcpProbe(p.tcpSocket.host || t.podIP, probePort(p.tcpSocket.port, t.container), timeoutSeconds);
+    if ('tcpSocket' in p && p.tcpSocket)
+      return await tcpProbe(p.tcpSocket.host || t.podIP, probePort(p.tcpSocket.port, t.container), timeoutSeconds);
     return { ok: true, message: '' }; // grpc and sleep handlers are not implemented: count as success
   } catch (e) {
     return { ok: false, message: (e as Error).message };
@@ -54,13 +64,27 @@ function httpProbe(g: V1HTTPGetAction, t: ProbeTarget, timeoutSeconds: number): 
   for (const h of g.httpHeaders ?? []) headers[h.name] = h.value;
   return new Promise((resolve) => {
     const lib = scheme === 'HTTPS' ? https : http;
-    const req = lib.get(url, { headers, timeout: timeoutSeconds * 1000, rejectUnauthorized: false, agent: false }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
-    });
-    req.on('timeout', () => req.destroy(new Error(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
-    req.on('error', (e) => resolve({ ok: false, message: e.message.startsWith('Get ') ? e.message : `Get "${url}": ${e.message}` }));
+    const req = lib.get(
+      url,
+      { headers, timeout: timeoutSeconds * 1000, rejectUnauthorized: false, agent: false },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        resolve(
+          code >= 200 && code < 400
+            ? { ok: true, message: '' }
+            : { ok: false, message: `HTTP probe failed with statuscode: ${code}` },
+        );
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`),
+      ),
+    );
+    req.on('error', (e) =>
+      resolve({ ok: false, message: e.message.startsWith('Get ') ? e.message : `Get "${url}": ${e.message}` }),
+    );
   });
 }
 

@@ -17,7 +17,9 @@ export async function fetchPullSecrets(client: KubeClient, pod: V1Pod): Promise<
   const missing: string[] = [];
   for (const ref of pod.spec?.imagePullSecrets ?? []) {
     if (!ref.name) continue;
-    const s = await client.getOptional<PullSecret>(`/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(ref.name)}`).catch(() => undefined);
+    const s = await client
+      .getOptional<PullSecret>(`/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(ref.name)}`)
+      .catch(() => undefined);
     if (s) secrets.push(s);
     else missing.push(ref.name);
   }

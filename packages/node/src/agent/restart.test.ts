@@ -9,7 +9,9 @@ describe('restart rules', () => {
     expect(shouldRestart('Never', 1)).toBe(false);
   });
   it('backs off 0, 10 s, 20 s, … capped at 300 s', () => {
-    expect([0, 1, 2, 3, 5, 6, 40].map((n) => backoffDelay(n))).toEqual([0, 10_000, 20_000, 40_000, 160_000, 300_000, 300_000]);
+    expect([0, 1, 2, 3, 5, 6, 40].map((n) => backoffDelay(n))).toEqual([
+      0, 10_000, 20_000, 40_000, 160_000, 300_000, 300_000,
+    ]);
     expect(backoffDelay(2, { baseMs: 100 })).toBe(200);
   });
   it('computes the phase', () => {
@@ -18,6 +20,11 @@ describe('restart rules', () => {
     expect(podPhase(true, false, [{ kind: 'running' }, { kind: 'terminated', exitCode: 0 }])).toBe('Running');
     expect(podPhase(true, false, [{ kind: 'restarting' }])).toBe('Running');
     expect(podPhase(true, false, [{ kind: 'terminated', exitCode: 0 }])).toBe('Succeeded');
-    expect(podPhase(true, false, [{ kind: 'terminated', exitCode: 0 }, { kind: 'terminated', exitCode: 2 }])).toBe('Failed');
+    expect(
+      podPhase(true, false, [
+        { kind: 'terminated', exitCode: 0 },
+        { kind: 'terminated', exitCode: 2 },
+      ]),
+    ).toBe('Failed');
   });
 });

@@ -19,7 +19,8 @@ function serviceVars(svc: V1Service): EnvVar[] {
     { name: `${name}_SERVICE_HOST`, value: ip },
     { name: `${name}_SERVICE_PORT`, value: String(first.port) },
   ];
-  for (const p of ports) if (p.name) out.push({ name: `${name}_SERVICE_PORT_${envName(p.name)}`, value: String(p.port) });
+  for (const p of ports)
+    if (p.name) out.push({ name: `${name}_SERVICE_PORT_${envName(p.name)}`, value: String(p.port) });
   const url = (p: (typeof ports)[number]): string => `${(p.protocol ?? 'TCP').toLowerCase()}://${ip}:${p.port}`;
   out.push({ name: `${name}_PORT`, value: url(first) });
   for (const p of ports) {
@@ -41,7 +42,11 @@ function serviceVars(svc: V1Service): EnvVar[] {
  * kubelet's map does; the container's own env overrides all of them.
  */
 export function serviceEnv(pod: V1Pod, services: readonly V1Service[], master: V1Service | undefined): EnvVar[] {
-  const chosen = pod.spec?.enableServiceLinks === false ? [] : [...services].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  if (master && !chosen.some((s) => s.metadata?.namespace === 'default' && s.metadata.name === 'kubernetes')) chosen.push(master);
+  const chosen =
+    pod.spec?.enableServiceLinks === false
+      ? []
+      : [...services].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  if (master && !chosen.some((s) => s.metadata?.namespace === 'default' && s.metadata.name === 'kubernetes'))
+    chosen.push(master);
   return chosen.flatMap(serviceVars);
 }

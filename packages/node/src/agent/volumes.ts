@@ -51,7 +51,13 @@ export function setUpVolumes(podsDir: string, pod: V1Pod, client: KubeClient): P
  * Re-projects changed configMap/secret/downwardAPI/projected content (throttled unless `force`;
  * `fresh`: no read shared from the last second); one error per failed volume.
  */
-export function refreshVolumes(podsDir: string, pod: V1Pod, client: KubeClient, force = false, fresh = false): Promise<VolumeError[]> {
+export function refreshVolumes(
+  podsDir: string,
+  pod: V1Pod,
+  client: KubeClient,
+  force = false,
+  fresh = false,
+): Promise<VolumeError[]> {
   return volumeManager(podsDir, client).refresh(pod, force, fresh);
 }
 
@@ -60,7 +66,10 @@ export function mountsFor(c: V1Container, volumes: PodVolumes): Promise<BindMoun
   return volumeMounts(c, volumes);
 }
 
-/** Tears down the pod's volumes (tmpfs unmounted, plugin tear-down) and removes the pod dir; hostPath contents are never touched. */
+/**
+ * Tears down the pod's volumes (tmpfs unmounted, plugin tear-down) and removes the pod dir; hostPath contents are never
+ * touched.
+ */
 export function tearDownVolumes(podsDir: string, uid: string, client?: KubeClient): Promise<void> {
   return volumeManager(podsDir, client).tearDown(uid);
 }

@@ -6,7 +6,14 @@ import { answerQuery } from './answer.js';
 import { buildRecords, reverseName } from './records.js';
 
 const services: V1Service[] = [
-  { metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { port: 81 }] } },
+  {
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      clusterIP: '10.96.0.20',
+      clusterIPs: ['10.96.0.20'],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { port: 81 }],
+    },
+  },
   { metadata: { name: 'db', namespace: 'prod' }, spec: { clusterIP: 'None', ports: [{ name: 'pg', port: 5432 }] } },
   { metadata: { name: 'empty', namespace: 'prod' }, spec: { clusterIP: 'None' } },
   { metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'example.org.' } },
@@ -26,7 +33,12 @@ const slices: V1EndpointSlice[] = [
 const records = buildRecords(services, slices, 'cluster.local');
 
 function ask(name: string, type: string, transport: 'udp' | 'tcp' = 'udp'): dnsPacket.DecodedPacket {
-  const q = dnsPacket.encode({ id: 4242, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as 'A', class: 'IN' }] });
+  const q = dnsPacket.encode({
+    id: 4242,
+    type: 'query',
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type: type as 'A', class: 'IN' }],
+  });
   const out = answerQuery(q, records, { transport });
   if (!out) throw new Error('no answer');
   return dnsPacket.decode(out);
@@ -40,13 +52,17 @@ describe('cluster DNS answers', () => {
     expect(p.id).toBe(4242);
     expect(p.flag_aa).toBe(true);
     expect(rcode(p)).toBe('NOERROR');
-    expect(p.answers).toEqual([expect.objectContaining({ name: 'Web.Default.svc.cluster.local', type: 'A', ttl: 5, data: '10.96.0.20' })]);
+    expect(p.answers).toEqual([
+      expect.objectContaining({ name: 'Web.Default.svc.cluster.local', type: 'A', ttl: 5, data: '10.96.0.20' }),
+    ]);
   });
 
   it('answers SRV for named ports only, with the target address in the additional section', () => {
     const p = ask('_http._tcp.web.default.svc.cluster.local', 'SRV');
     expect(data(p)).toEqual([{ priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' }]);
-    expect(p.additionals).toEqual([expect.objectContaining({ name: 'web.default.svc.cluster.local', type: 'A', data: '10.96.0.20' })]);
+    expect(p.additionals).toEqual([
+      expect.objectContaining({ name: 'web.default.svc.cluster.local', type: 'A', data: '10.96.0.20' }),
+    ]);
     expect(rcode(ask('_81._tcp.web.default.svc.cluster.local', 'SRV'))).toBe('NXDOMAIN');
   });
 
@@ -66,7 +82,12 @@ describe('cluster DNS answers', () => {
   });
 
   it('answers NODATA (not NXDOMAIN) for a name that exists without records of the asked type', () => {
-    for (const [name, type] of [['web.default.svc.cluster.local', 'AAAA'], ['empty.prod.svc.cluster.local', 'A'], ['prod.svc.cluster.local', 'A'], ['svc.cluster.local', 'A']] as const) {
+    for (const [name, type] of [
+      ['web.default.svc.cluster.local', 'AAAA'],
+      ['empty.prod.svc.cluster.local', 'A'],
+      ['prod.svc.cluster.local', 'A'],
+      ['svc.cluster.local', 'A'],
+    ] as const) {
       const p = ask(name, type);
       expect(rcode(p), name).toBe('NOERROR');
       expect(p.answers, name).toEqual([]);
@@ -84,7 +105,9 @@ describe('cluster DNS answers', () => {
   });
 
   it('answers CNAME for ExternalName services', () => {
-    expect(ask('ext.default.svc.cluster.local', 'A').answers).toEqual([expect.objectContaining({ type: 'CNAME', data: 'example.org' })]);
+    expect(ask('ext.default.svc.cluster.local', 'A').answers).toEqual([
+      expect.objectContaining({ type: 'CNAME', data: 'example.org' }),
+    ]);
   });
 
   it('answers pod names <a-b-c-d>.<ns>.pod.<zone>', () => {
@@ -119,7 +142,11 @@ describe('cluster DNS answers', () => {
     expect(p.id).toBe(0x1234);
     expect(rcode(p)).toBe('FORMERR');
     // a response is never answered (no loops between servers)
-    expect(answerQuery(dnsPacket.encode({ id: 1, type: 'response', questions: [{ name: 'a', type: 'A' }] }), records, { transport: 'udp' })).toBeUndefined();
+    expect(
+      answerQuery(dnsPacket.encode({ id: 1, type: 'response', questions: [{ name: 'a', type: 'A' }] }), records, {
+        transport: 'udp',
+      }),
+    ).toBeUndefined();
     for (let i = 0; i < 500; i++) {
       const b = randomBytes(12 + (i % 80));
       b[2] = b[2]! & 0x7f;

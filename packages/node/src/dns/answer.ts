@@ -31,7 +31,8 @@ export function answerQuery(query: Buffer, records: DnsRecords, o: AnswerOptions
   } catch {
     return header(id, rd, RCODE.FORMERR);
   }
-  if (opcode !== 0) return encode({ id, flags: rd | RCODE.NOTIMP, type: 'response', questions: decoded.questions ?? [] });
+  if (opcode !== 0)
+    return encode({ id, flags: rd | RCODE.NOTIMP, type: 'response', questions: decoded.questions ?? [] });
   const q = decoded.questions?.[0];
   if (!q || (decoded.questions?.length ?? 0) !== 1 || typeof q.name !== 'string') return header(id, rd, RCODE.FORMERR);
   const opt = (decoded.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT');
@@ -43,7 +44,23 @@ export function answerQuery(query: Buffer, records: DnsRecords, o: AnswerOptions
     questions: [q],
     answers: result.answers,
     authorities: result.authorities,
-    additionals: [...result.additionals, ...(opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as OptAnswer] : [])],
+    additionals: [
+      ...result.additionals,
+      ...(opt
+        ? [
+            {
+              type: 'OPT',
+              name: '.',
+              udpPayloadSize: 1232,
+              extendedRcode: 0,
+              ednsVersion: 0,
+              flags: 0,
+              flag_do: false,
+              options: [],
+            } as OptAnswer,
+          ]
+        : []),
+    ],
   };
   let out: Buffer;
   try {
@@ -54,7 +71,13 @@ export function answerQuery(query: Buffer, records: DnsRecords, o: AnswerOptions
   if (o.transport === 'udp') {
     const limit = Math.max(512, Math.min(opt?.udpPayloadSize ?? 512, 4096));
     if (out.length > limit) {
-      return encode({ ...response, flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: [] });
+      return encode({
+        ...response,
+        flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
+        answers: [],
+        authorities: [],
+        additionals: [],
+      });
     }
   }
   return out;
@@ -80,10 +103,12 @@ export function resolve(q: Question, records: DnsRecords): Result {
   if (name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa')) {
     const targets = records.ptr.get(name);
     if (!targets) return { rcode: RCODE.REFUSED, answers, authorities: [], additionals };
-    if (qtype === 'PTR' || qtype === 'ANY') for (const t of targets) answers.push({ name: q.name, type: 'PTR', ttl: TTL, data: t });
+    if (qtype === 'PTR' || qtype === 'ANY')
+      for (const t of targets) answers.push({ name: q.name, type: 'PTR', ttl: TTL, data: t });
     return { rcode: RCODE.NOERROR, answers, authorities: [], additionals };
   }
-  if (name !== zone && !name.endsWith(`.${zone}`)) return { rcode: RCODE.REFUSED, answers, authorities: [], additionals };
+  if (name !== zone && !name.endsWith(`.${zone}`))
+    return { rcode: RCODE.REFUSED, answers, authorities: [], additionals };
 
   if (qtype === 'SOA' && name === zone) {
     answers.push(soaRecord(zone));
@@ -98,7 +123,8 @@ export function resolve(q: Question, records: DnsRecords): Result {
   const pod = new RegExp(`^(\\d{1,3}-\\d{1,3}-\\d{1,3}-\\d{1,3})\\.[a-z0-9-]+\\.pod\\.${escape(zone)}$`).exec(name);
   if (pod?.[1]) {
     const ip = pod[1].replace(/-/g, '.');
-    if (ip.split('.').some((p) => Number(p) > 255)) return { rcode: RCODE.NXDOMAIN, answers, authorities: soa, additionals };
+    if (ip.split('.').some((p) => Number(p) > 255))
+      return { rcode: RCODE.NXDOMAIN, answers, authorities: soa, additionals };
     if (qtype === 'A' || qtype === 'ANY') answers.push({ name: q.name, type: 'A', ttl: TTL, data: ip });
     return ok();
   }
@@ -112,14 +138,25 @@ export function resolve(q: Question, records: DnsRecords): Result {
     answers.push({ name: q.name, type: 'CNAME', ttl: TTL, data: rec.cname });
     return ok();
   }
-  if (qtype === 'A' || qtype === 'ANY') for (const ip of rec.a) answers.push({ name: q.name, type: 'A', ttl: TTL, data: ip });
-  if (qtype === 'AAAA' || qtype === 'ANY') for (const ip of rec.aaaa) answers.push({ name: q.name, type: 'AAAA', ttl: TTL, data: ip });
+  if (qtype === 'A' || qtype === 'ANY')
+    for (const ip of rec.a) answers.push({ name: q.name, type: 'A', ttl: TTL, data: ip });
+  if (qtype === 'AAAA' || qtype === 'ANY')
+    for (const ip of rec.aaaa) answers.push({ name: q.name, type: 'AAAA', ttl: TTL, data: ip });
   if (qtype === 'SRV' || qtype === 'ANY') {
     for (const s of rec.srv) {
-      answers.push({ name: q.name, type: 'SRV', ttl: TTL, data: { priority: s.priority, weight: s.weight, port: s.port, target: s.target } });
+      answers.push({
+        name: q.name,
+        type: 'SRV',
+        ttl: TTL,
+        data: { priority: s.priority, weight: s.weight, port: s.port, target: s.target },
+      });
       const t = records.names.get(s.target);
-      for (const ip of t?.a ?? []) if (!additionals.some((x) => x.name === s.target && x.type === 'A' && x.data === ip)) additionals.push({ name: s.target, type: 'A', ttl: TTL, data: ip });
-      for (const ip of t?.aaaa ?? []) if (!additionals.some((x) => x.name === s.target && x.type === 'AAAA' && x.data === ip)) additionals.push({ name: s.target, type: 'AAAA', ttl: TTL, data: ip });
+      for (const ip of t?.a ?? [])
+        if (!additionals.some((x) => x.name === s.target && x.type === 'A' && x.data === ip))
+          additionals.push({ name: s.target, type: 'A', ttl: TTL, data: ip });
+      for (const ip of t?.aaaa ?? [])
+        if (!additionals.some((x) => x.name === s.target && x.type === 'AAAA' && x.data === ip))
+          additionals.push({ name: s.target, type: 'AAAA', ttl: TTL, data: ip });
     }
   }
   return ok();
@@ -130,7 +167,15 @@ function soaRecord(zone: string): Answer {
     name: zone,
     type: 'SOA',
     ttl: TTL,
-    data: { mname: `ns.dns.${zone}`, rname: `hostmaster.${zone}`, serial: Math.floor(Date.now() / 1000) >>> 0, refresh: 7200, retry: 1800, expire: 86400, minimum: TTL },
+    data: {
+      mname: `ns.dns.${zone}`,
+      rname: `hostmaster.${zone}`,
+      serial: Math.floor(Date.now() / 1000) >>> 0,
+      refresh: 7200,
+      retry: 1800,
+      expire: 86400,
+      minimum: TTL,
+    },
   };
 }
 

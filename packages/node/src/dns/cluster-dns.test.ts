@@ -12,11 +12,14 @@ import { eventually, Kubectl, WharfProcess } from '@wharf/testing';
 import { ClusterDns } from './cluster-dns.js';
 
 const cliBuilt = existsSync(fileURLToPath(new URL('../../../cli/dist/index.js', import.meta.url)));
-if (!cliBuilt) console.warn('skipping cluster-dns.test.ts: needs a built CLI (npx tsc -b packages/cli packages/testing)');
+if (!cliBuilt)
+  console.warn('skipping cluster-dns.test.ts: needs a built CLI (npx tsc -b packages/cli packages/testing)');
 
 function tcpQuery(port: number, name: string, type: 'A' | 'SRV'): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(dnsPacket.streamEncode({ id: 7, type: 'query', questions: [{ name, type }] })));
+    const s = net.connect(port, '127.0.0.1', () =>
+      s.write(dnsPacket.streamEncode({ id: 7, type: 'query', questions: [{ name, type }] })),
+    );
     let buf = Buffer.alloc(0);
     s.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -75,7 +78,9 @@ endpoints:
   it('answers A for a ClusterIP service and SRV for its named port', async () => {
     const ip = (await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     expect(await resolver.resolve4('web.default.svc.cluster.local')).toEqual([ip]);
-    expect(await resolver.resolveSrv('_http._tcp.web.default.svc.cluster.local')).toEqual([{ name: 'web.default.svc.cluster.local', port: 80, priority: 0, weight: 100 }]);
+    expect(await resolver.resolveSrv('_http._tcp.web.default.svc.cluster.local')).toEqual([
+      { name: 'web.default.svc.cluster.local', port: 80, priority: 0, weight: 100 },
+    ]);
   });
 
   it('answers a headless service with its ready endpoints, and each by hostname', async () => {
@@ -86,20 +91,43 @@ endpoints:
 
   it('follows changes: a new service and a deleted one', async () => {
     await k.ok(['create', 'service', 'clusterip', 'late', '--tcp=81:81']);
-    await eventually(async () => (await resolver.resolve4('late.default.svc.cluster.local').catch(() => undefined))?.length === 1 || undefined, 5000, 'late.default resolving');
+    await eventually(
+      async () =>
+        (await resolver.resolve4('late.default.svc.cluster.local').catch(() => undefined))?.length === 1 || undefined,
+      5000,
+      'late.default resolving',
+    );
     await k.ok(['delete', 'service', 'late']);
-    await eventually(async () => ((await resolver.resolve4('late.default.svc.cluster.local').catch((e: { code: string }) => e.code)) === 'ENOTFOUND' ? true : undefined), 5000, 'late.default gone');
+    await eventually(
+      async () =>
+        (await resolver.resolve4('late.default.svc.cluster.local').catch((e: { code: string }) => e.code)) ===
+        'ENOTFOUND'
+          ? true
+          : undefined,
+      5000,
+      'late.default gone',
+    );
   });
 
   it('answers over TCP, and refuses names outside the cluster domain', async () => {
     const p = await tcpQuery(dns.port, '_pg._tcp.db.default.svc.cluster.local', 'SRV');
-    expect(p.answers).toEqual([expect.objectContaining({ type: 'SRV', data: expect.objectContaining({ port: 5432, target: 'db-0.db.default.svc.cluster.local' }) })]);
+    expect(p.answers).toEqual([
+      expect.objectContaining({
+        type: 'SRV',
+        data: expect.objectContaining({ port: 5432, target: 'db-0.db.default.svc.cluster.local' }),
+      }),
+    ]);
     await expect(resolver.resolve4('example.com')).rejects.toMatchObject({ code: 'EREFUSED' });
   });
 
   it('survives malformed packets on UDP and TCP', async () => {
     const sock = dgram.createSocket('udp4');
-    for (const junk of [Buffer.alloc(0), Buffer.from([1]), Buffer.alloc(12, 0xff), Buffer.from('not a dns packet at all, just text')]) {
+    for (const junk of [
+      Buffer.alloc(0),
+      Buffer.from([1]),
+      Buffer.alloc(12, 0xff),
+      Buffer.from('not a dns packet at all, just text'),
+    ]) {
       await new Promise<void>((r) => sock.send(junk, dns.port, '127.0.0.1', () => r()));
     }
     sock.close();

@@ -67,7 +67,11 @@ export class ClusterDns {
     const onChange = (): void => this.scheduleRebuild();
     const onError = (e: unknown): void => this.logger.warn({ err: e }, 'watch failed; resuming');
     this.services = new Informer<V1Service>({ client: this.client, path: '/api/v1/services', onError });
-    this.slices = new Informer<V1EndpointSlice>({ client: this.client, path: '/apis/discovery.k8s.io/v1/endpointslices', onError });
+    this.slices = new Informer<V1EndpointSlice>({
+      client: this.client,
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      onError,
+    });
     this.services.on(onChange);
     this.slices.on(onChange);
     await Promise.all([this.services.startSynced(), this.slices.startSynced()]);
@@ -94,7 +98,10 @@ export class ClusterDns {
   }
 
   async stop(): Promise<void> {
-    if (this.redirected) await removeRedirect(this.o.redirectFrom ?? []).catch((e) => this.logger.warn({ err: e }, 'removing the DNS redirect failed'));
+    if (this.redirected)
+      await removeRedirect(this.o.redirectFrom ?? []).catch((e) =>
+        this.logger.warn({ err: e }, 'removing the DNS redirect failed'),
+      );
     this.redirected = false;
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
@@ -130,7 +137,13 @@ export class ClusterDns {
 
   private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const out = this.answer(msg, 'udp');
-    if (out) this.udp?.send(out, rinfo.port, rinfo.address, (e) => e && this.logger.debug({ err: e }, 'sending an answer failed'));
+    if (out)
+      this.udp?.send(
+        out,
+        rinfo.port,
+        rinfo.address,
+        (e) => e && this.logger.debug({ err: e }, 'sending an answer failed'),
+      );
   }
 
   /** DNS over TCP: each message is preceded by its 2-byte length (RFC 1035 4.2.2). */

@@ -27,7 +27,10 @@ export interface HostResolv {
 export function parseResolvConf(text: string): HostResolv {
   const out: HostResolv = { servers: [], searches: [], options: [] };
   for (const raw of text.split('\n')) {
-    const [key, ...values] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [key, ...values] = raw
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (key === 'nameserver' && values[0]) out.servers.push(values[0]);
     else if (key === 'search' || key === 'domain') out.searches.splice(0, out.searches.length, ...values);
     else if (key === 'options') out.options.push(...values);
@@ -39,7 +42,12 @@ export function parseResolvConf(text: string): HostResolv {
  * The DNS config of a pod's sandbox, or undefined for "the host's resolv.conf unchanged".
  * ClusterFirst without a cluster DNS falls back to Default, as the kubelet does without --cluster-dns.
  */
-export function podDnsConfig(spec: V1PodSpec | undefined, namespace: string, cluster: ClusterDnsSettings | undefined, host: HostResolv): DnsConfig | undefined {
+export function podDnsConfig(
+  spec: V1PodSpec | undefined,
+  namespace: string,
+  cluster: ClusterDnsSettings | undefined,
+  host: HostResolv,
+): DnsConfig | undefined {
   let policy = spec?.dnsPolicy ?? 'ClusterFirst';
   if (policy === 'ClusterFirst' && spec?.hostNetwork) policy = 'Default';
   if (policy === 'ClusterFirstWithHostNet') policy = 'ClusterFirst';
@@ -53,20 +61,34 @@ export function podDnsConfig(spec: V1PodSpec | undefined, namespace: string, clu
     base = { servers: [...host.servers], searches: [...host.searches], options: [...host.options] };
   } else {
     const domain = (cluster!.domain ?? 'cluster.local').replace(/\.$/, '');
-    base = { servers: [cluster!.server], searches: [`${namespace}.svc.${domain}`, `svc.${domain}`, domain, ...host.searches], options: ['ndots:5'] };
+    base = {
+      servers: [cluster!.server],
+      searches: [`${namespace}.svc.${domain}`, `svc.${domain}`, domain, ...host.searches],
+      options: ['ndots:5'],
+    };
   }
 
   const servers = dedupe([...base.servers, ...(extra?.nameservers ?? [])]).slice(0, MAX_NAMESERVERS);
   const searches = dedupe([...base.searches, ...(extra?.searches ?? [])]).slice(0, MAX_SEARCHES);
   const options = new Map<string, string>();
   for (const o of base.options) options.set(o.split(':')[0] ?? o, o);
-  for (const o of extra?.options ?? []) if (o.name) options.set(o.name, o.value !== undefined && o.value !== '' ? `${o.name}:${o.value}` : o.name);
+  for (const o of extra?.options ?? [])
+    if (o.name) options.set(o.name, o.value !== undefined && o.value !== '' ? `${o.name}:${o.value}` : o.name);
   return { servers, searches, options: [...options.values()] };
 }
 
 /** podDnsConfig with the host's /etc/resolv.conf. */
-export async function sandboxDnsConfig(spec: V1PodSpec | undefined, namespace: string, cluster: ClusterDnsSettings | undefined): Promise<DnsConfig | undefined> {
-  return podDnsConfig(spec, namespace, cluster, parseResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')));
+export async function sandboxDnsConfig(
+  spec: V1PodSpec | undefined,
+  namespace: string,
+  cluster: ClusterDnsSettings | undefined,
+): Promise<DnsConfig | undefined> {
+  return podDnsConfig(
+    spec,
+    namespace,
+    cluster,
+    parseResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')),
+  );
 }
 
 /** The gateway (first host address) of a pod CIDR such as 10.64.0.0/24: where pods reach the host. */

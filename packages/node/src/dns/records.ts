@@ -33,7 +33,11 @@ export interface DnsRecords {
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export function buildRecords(services: readonly V1Service[], slices: readonly V1EndpointSlice[], domain = 'cluster.local'): DnsRecords {
+export function buildRecords(
+  services: readonly V1Service[],
+  slices: readonly V1EndpointSlice[],
+  domain = 'cluster.local',
+): DnsRecords {
   const zone = normalizeName(domain);
   const names = new Map<string, NameRecords>();
   const ptr = new Map<string, string[]>();
@@ -75,7 +79,9 @@ export function buildRecords(services: readonly V1Service[], slices: readonly V1
     }
     const headless = spec.clusterIP === 'None';
     if (!headless) {
-      const ips = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP]).filter((ip): ip is string => !!ip && ip !== 'None');
+      const ips = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP]).filter(
+        (ip): ip is string => !!ip && ip !== 'None',
+      );
       if (ips.length === 0) continue; // not allocated yet
       for (const ip of ips) {
         addAddress(base, ip);
@@ -83,7 +89,12 @@ export function buildRecords(services: readonly V1Service[], slices: readonly V1
       }
       for (const p of spec.ports ?? []) {
         if (!p.name) continue;
-        entry(`_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase()).srv.push({ priority: 0, weight: 100, port: p.port, target: base });
+        entry(`_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase()).srv.push({
+          priority: 0,
+          weight: 100,
+          port: p.port,
+          target: base,
+        });
       }
       continue;
     }
@@ -102,7 +113,8 @@ export function buildRecords(services: readonly V1Service[], slices: readonly V1
             if (!p.name || p.port === undefined) continue;
             const srvName = `_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase();
             const e = entry(srvName);
-            if (!e.srv.some((r) => r.target === target && r.port === p.port)) e.srv.push({ priority: 0, weight: 100, port: p.port, target });
+            if (!e.srv.some((r) => r.target === target && r.port === p.port))
+              e.srv.push({ priority: 0, weight: 100, port: p.port, target });
           }
         }
       }
@@ -140,8 +152,12 @@ export function reverseName(ip: string): string | undefined {
   if (halves.length > 2) return undefined;
   const left = halves[0] ? halves[0].split(':') : [];
   const right = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const groups = halves.length === 2 ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups =
+    halves.length === 2 ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
   if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  const nibbles = groups.map((g) => g.toLowerCase().padStart(4, '0')).join('').split('');
+  const nibbles = groups
+    .map((g) => g.toLowerCase().padStart(4, '0'))
+    .join('')
+    .split('');
   return `${nibbles.reverse().join('.')}.ip6.arpa`;
 }

@@ -10,10 +10,22 @@ import { exec, run } from '../util/exec.js';
 const IPTABLES = 'iptables';
 
 export function redirectChain(gateways: readonly string[]): string {
-  return `WHARF-DNS-${createHash('sha256').update([...gateways].sort().join(',')).digest('hex').slice(0, 10).toUpperCase()}`;
+  return `WHARF-DNS-${createHash('sha256')
+    .update([...gateways].sort().join(','))
+    .digest('hex')
+    .slice(0, 10)
+    .toUpperCase()}`;
 }
 
-const jump = (hook: 'PREROUTING' | 'OUTPUT', chain: string): string[] => [hook, '-m', 'comment', '--comment', 'wharf cluster DNS', '-j', chain];
+const jump = (hook: 'PREROUTING' | 'OUTPUT', chain: string): string[] => [
+  hook,
+  '-m',
+  'comment',
+  '--comment',
+  'wharf cluster DNS',
+  '-j',
+  chain,
+];
 
 /** (Re)installs the redirect of <gateway>:53 (UDP and TCP) to `port` on this host. */
 export async function installRedirect(gateways: readonly string[], port: number): Promise<void> {
@@ -22,11 +34,28 @@ export async function installRedirect(gateways: readonly string[], port: number)
   await run(IPTABLES, ['-w', '-t', 'nat', '-F', chain]);
   for (const gw of gateways) {
     for (const proto of ['udp', 'tcp']) {
-      await run(IPTABLES, ['-w', '-t', 'nat', '-A', chain, '-d', `${gw}/32`, '-p', proto, '--dport', '53', '-j', 'REDIRECT', '--to-ports', String(port)]);
+      await run(IPTABLES, [
+        '-w',
+        '-t',
+        'nat',
+        '-A',
+        chain,
+        '-d',
+        `${gw}/32`,
+        '-p',
+        proto,
+        '--dport',
+        '53',
+        '-j',
+        'REDIRECT',
+        '--to-ports',
+        String(port),
+      ]);
     }
   }
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
-    if ((await exec(IPTABLES, ['-w', '-t', 'nat', '-C', ...jump(hook, chain)])).code !== 0) await run(IPTABLES, ['-w', '-t', 'nat', '-A', ...jump(hook, chain)]);
+    if ((await exec(IPTABLES, ['-w', '-t', 'nat', '-C', ...jump(hook, chain)])).code !== 0)
+      await run(IPTABLES, ['-w', '-t', 'nat', '-A', ...jump(hook, chain)]);
   }
 }
 

@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { PullSecret } from '../agent/image-provider.js';
-import { DOCKER_CFG, DOCKER_CONFIG_JSON, DockerKeyring, keyMatches, normaliseKey, PullSecretError } from './credentials.js';
+import {
+  DOCKER_CFG,
+  DOCKER_CONFIG_JSON,
+  DockerKeyring,
+  keyMatches,
+  normaliseKey,
+  PullSecretError,
+} from './credentials.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
-const configJson = (name: string, auths: Record<string, unknown>): PullSecret => ({ metadata: { name }, type: DOCKER_CONFIG_JSON, data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
+const configJson = (name: string, auths: Record<string, unknown>): PullSecret => ({
+  metadata: { name },
+  type: DOCKER_CONFIG_JSON,
+  data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) },
+});
 
 describe('normaliseKey', () => {
   it('drops the scheme, a /v1/ or /v2/ prefix and a bare trailing slash', () => {
@@ -37,14 +48,24 @@ describe('DockerKeyring', () => {
       configJson('a', { '127.0.0.1:5001': { auth: b64('alice:pa:ss') } }),
       configJson('b', { 'https://reg.example/v2/': { username: 'bob', password: 'pw' } }),
     ]);
-    expect(ring.lookup('127.0.0.1:5001/team/app')).toEqual([{ key: '127.0.0.1:5001', secret: 'a', username: 'alice', password: 'pa:ss' }]);
-    expect(ring.lookup('reg.example/x')).toEqual([{ key: 'reg.example', secret: 'b', username: 'bob', password: 'pw' }]);
+    expect(ring.lookup('127.0.0.1:5001/team/app')).toEqual([
+      { key: '127.0.0.1:5001', secret: 'a', username: 'alice', password: 'pa:ss' },
+    ]);
+    expect(ring.lookup('reg.example/x')).toEqual([
+      { key: 'reg.example', secret: 'b', username: 'bob', password: 'pw' },
+    ]);
     expect(ring.lookup('other.example/x')).toEqual([]);
   });
 
   it('reads kubernetes.io/dockercfg secrets (the registry map at the top level)', () => {
-    const legacy: PullSecret = { metadata: { name: 'old' }, type: DOCKER_CFG, data: { '.dockercfg': b64(JSON.stringify({ 'reg.example': { auth: b64('u:p') } })) } };
-    expect(DockerKeyring.fromSecrets([legacy]).lookup('reg.example/app')).toMatchObject([{ username: 'u', password: 'p', secret: 'old' }]);
+    const legacy: PullSecret = {
+      metadata: { name: 'old' },
+      type: DOCKER_CFG,
+      data: { '.dockercfg': b64(JSON.stringify({ 'reg.example': { auth: b64('u:p') } })) },
+    };
+    expect(DockerKeyring.fromSecrets([legacy]).lookup('reg.example/app')).toMatchObject([
+      { username: 'u', password: 'p', secret: 'old' },
+    ]);
   });
 
   it('orders the most specific key first, then by secret order', () => {
@@ -53,19 +74,33 @@ describe('DockerKeyring', () => {
       configJson('team', { 'reg.example/team': { auth: b64('t:1') } }),
       configJson('host2', { 'reg.example': { auth: b64('h:2') } }),
     ]);
-    expect(ring.lookup('reg.example/team/app').map((e) => e.username + ':' + e.password)).toEqual(['t:1', 'h:1', 'h:2']);
+    expect(ring.lookup('reg.example/team/app').map((e) => e.username + ':' + e.password)).toEqual([
+      't:1',
+      'h:1',
+      'h:2',
+    ]);
   });
 
   it('ignores secrets of other types and secrets without their key', () => {
-    const opaque: PullSecret = { metadata: { name: 'o' }, type: 'Opaque', data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { 'reg.example': { auth: b64('u:p') } } })) } };
+    const opaque: PullSecret = {
+      metadata: { name: 'o' },
+      type: 'Opaque',
+      data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { 'reg.example': { auth: b64('u:p') } } })) },
+    };
     const empty: PullSecret = { metadata: { name: 'e' }, type: DOCKER_CONFIG_JSON, data: {} };
     expect(DockerKeyring.fromSecrets([opaque, empty]).size).toBe(0);
   });
 
   it('names the secret whose content is malformed', () => {
-    const bad: PullSecret = { metadata: { name: 'broken' }, type: DOCKER_CONFIG_JSON, data: { '.dockerconfigjson': b64('{not json') } };
+    const bad: PullSecret = {
+      metadata: { name: 'broken' },
+      type: DOCKER_CONFIG_JSON,
+      data: { '.dockerconfigjson': b64('{not json') },
+    };
     expect(() => DockerKeyring.fromSecrets([bad])).toThrow(PullSecretError);
     expect(() => DockerKeyring.fromSecrets([bad])).toThrow(/pull secret "broken": \.dockerconfigjson is not JSON/);
-    expect(() => DockerKeyring.fromSecrets([configJson('nocolon', { 'reg.example': { auth: b64('justuser') } })])).toThrow(/"nocolon".*not base64 of user:password/);
+    expect(() =>
+      DockerKeyring.fromSecrets([configJson('nocolon', { 'reg.example': { auth: b64('justuser') } })]),
+    ).toThrow(/"nocolon".*not base64 of user:password/);
   });
 });

@@ -46,7 +46,10 @@ function splitKey(key: string): { labels: string[]; port: string; path: string }
 }
 
 function globMatch(glob: string, text: string): boolean {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(text);
 }
 
@@ -63,10 +66,14 @@ function entryCredentials(secret: string, location: string, e: DockerConfigEntry
   if (typeof e.auth === 'string' && e.auth !== '') {
     const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new PullSecretError(`pull secret "${secret}": the auth of "${location}" is not base64 of user:password`);
+    if (colon < 0)
+      throw new PullSecretError(`pull secret "${secret}": the auth of "${location}" is not base64 of user:password`);
     return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
-  return { username: typeof e.username === 'string' ? e.username : '', password: typeof e.password === 'string' ? e.password : '' };
+  return {
+    username: typeof e.username === 'string' ? e.username : '',
+    password: typeof e.password === 'string' ? e.password : '',
+  };
 }
 
 /** The registry entries of one secret; secrets of other types, or without their key, give none. */
@@ -83,7 +90,8 @@ function entriesOf(s: PullSecret): Record<string, DockerConfigEntry> {
   }
   const auths = s.type === DOCKER_CONFIG_JSON ? (parsed as { auths?: unknown } | null)?.auths : parsed;
   if (auths === undefined || auths === null) return {};
-  if (typeof auths !== 'object' || Array.isArray(auths)) throw new PullSecretError(`pull secret "${name}": ${field} holds no registry map`);
+  if (typeof auths !== 'object' || Array.isArray(auths))
+    throw new PullSecretError(`pull secret "${name}": ${field} holds no registry map`);
   return auths as Record<string, DockerConfigEntry>;
 }
 
@@ -96,7 +104,11 @@ export class DockerKeyring {
     for (const s of secrets) {
       for (const [location, e] of Object.entries(entriesOf(s))) {
         if (typeof e !== 'object' || e === null) continue;
-        entries.push({ key: normaliseKey(location), secret: s.metadata?.name ?? '', ...entryCredentials(s.metadata?.name ?? '', location, e) });
+        entries.push({
+          key: normaliseKey(location),
+          secret: s.metadata?.name ?? '',
+          ...entryCredentials(s.metadata?.name ?? '', location, e),
+        });
       }
     }
     // Reverse order of keys: `reg/team/app` before `reg/team` before `reg`; equal keys keep secret order.

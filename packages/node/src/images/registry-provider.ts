@@ -7,7 +7,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hostPlatform, parseReference, repositoryName, pullImage, type ImageReference, type ImageStore, type RegistryCredentials, type RegistryEndpoint } from '@wharf/images';
+import {
+  hostPlatform,
+  parseReference,
+  repositoryName,
+  pullImage,
+  type ImageReference,
+  type ImageStore,
+  type RegistryCredentials,
+  type RegistryEndpoint,
+} from '@wharf/images';
 import { ImagePullError, type EnsuredImage, type ImageProvider, type PullSecret } from '../agent/image-provider.js';
 import { DockerKeyring, PullSecretError } from './credentials.js';
 
@@ -21,7 +30,9 @@ export interface RegistryImageProviderOptions {
   readonly registryHost: string;
   /** Where unpacked root filesystems are kept, one directory per manifest digest. */
   readonly rootfsDir: string;
-  /** CA certificates (PEM) trusted for other registries. @default the system bundle, /etc/ssl/certs/ca-certificates.crt */
+  /**
+   * CA certificates (PEM) trusted for other registries. @default the system bundle, /etc/ssl/certs/ca-certificates.crt
+   */
   readonly registryCAs?: string;
 }
 
@@ -39,7 +50,9 @@ export class RegistryImageProvider implements ImageProvider {
 
   ensure(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[] = []): Promise<EnsuredImage> {
     // Pods with other secrets do not share a pull: one without credentials must not ride on one with.
-    const secrets = createHash('sha256').update(JSON.stringify(pullSecrets.map((s) => [s.type, s.data]))).digest('hex');
+    const secrets = createHash('sha256')
+      .update(JSON.stringify(pullSecrets.map((s) => [s.type, s.data])))
+      .digest('hex');
     const key = `${image}|${pullPolicy}|${secrets}`;
     let p = this.inflight.get(key);
     if (!p) {
@@ -72,8 +85,11 @@ export class RegistryImageProvider implements ImageProvider {
     const present = (await store.lookup(local)) !== undefined;
     let pulled = false;
     if (pullPolicy === 'Always' || !present) {
-      if (pullPolicy === 'Never') throw new ImagePullError(image, 'ErrImageNeverPull: the image is not present and the pull policy is Never');
-      await (ref.registry ? this.pullExternal(image, ref, local, pullSecrets) : this.pull(image, this.opts.registry, ref, local));
+      if (pullPolicy === 'Never')
+        throw new ImagePullError(image, 'ErrImageNeverPull: the image is not present and the pull policy is Never');
+      await (ref.registry
+        ? this.pullExternal(image, ref, local, pullSecrets)
+        : this.pull(image, this.opts.registry, ref, local));
       pulled = true;
     }
     const resolved = await store.resolve(local);
@@ -107,14 +123,21 @@ export class RegistryImageProvider implements ImageProvider {
 
   private async pull(image: string, ep: RegistryEndpoint, ref: ImageReference, local: string): Promise<void> {
     try {
-      await pullImage(this.opts.store, ep, ref.repository, ref.digest ?? ref.tag ?? 'latest', local, { platform: hostPlatform() });
+      await pullImage(this.opts.store, ep, ref.repository, ref.digest ?? ref.tag ?? 'latest', local, {
+        platform: hostPlatform(),
+      });
     } catch (e) {
       throw new ImagePullError(image, (e as Error).message);
     }
   }
 
   /** Tries each matching credential in turn (most specific first), or none when no secret matches. */
-  private async pullExternal(image: string, ref: ImageReference, local: string, pullSecrets: readonly PullSecret[]): Promise<void> {
+  private async pullExternal(
+    image: string,
+    ref: ImageReference,
+    local: string,
+    pullSecrets: readonly PullSecret[],
+  ): Promise<void> {
     const host = ref.registry ?? '';
     let matches: RegistryCredentials[];
     try {
@@ -136,7 +159,9 @@ export class RegistryImageProvider implements ImageProvider {
         await this.pull(image, ep, ref, local);
         return;
       } catch (e) {
-        errors.push(e instanceof ImagePullError ? e.message.replace(/^failed to pull image "[^"]*": /, '') : (e as Error).message);
+        errors.push(
+          e instanceof ImagePullError ? e.message.replace(/^failed to pull image "[^"]*": /, '') : (e as Error).message,
+        );
       }
     }
     throw new ImagePullError(image, errors.length === 1 ? (errors[0] ?? '') : `[${errors.join(', ')}]`);
@@ -144,7 +169,8 @@ export class RegistryImageProvider implements ImageProvider {
 
   private cas(): string | undefined {
     if (this.opts.registryCAs !== undefined) return this.opts.registryCAs;
-    if (this.systemCAs === undefined) this.systemCAs = existsSync(SYSTEM_CA_BUNDLE) ? readFileSync(SYSTEM_CA_BUNDLE, 'utf8') : '';
+    if (this.systemCAs === undefined)
+      this.systemCAs = existsSync(SYSTEM_CA_BUNDLE) ? readFileSync(SYSTEM_CA_BUNDLE, 'utf8') : '';
     return this.systemCAs || undefined;
   }
 }

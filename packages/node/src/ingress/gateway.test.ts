@@ -26,13 +26,29 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, host: string, urlPath: string, opts: { method?: string; body?: string; agent?: http.Agent; address?: string } = {}): Promise<Reply> {
+function request(
+  port: number,
+  host: string,
+  urlPath: string,
+  opts: { method?: string; body?: string; agent?: http.Agent; address?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: opts.address ?? '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers: { host }, timeout: 5000, ...(opts.agent ? { agent: opts.agent } : {}) }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
+    const req = http.request(
+      {
+        host: opts.address ?? '127.0.0.1',
+        port,
+        path: urlPath,
+        method: opts.method ?? 'GET',
+        headers: { host },
+        timeout: 5000,
+        ...(opts.agent ? { agent: opts.agent } : {}),
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(opts.body);
@@ -46,7 +62,16 @@ function backend(name: string): Promise<http.Server> {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ name, path: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], body }));
+      res.end(
+        JSON.stringify({
+          name,
+          path: req.url,
+          host: req.headers.host,
+          xff: req.headers['x-forwarded-for'],
+          proto: req.headers['x-forwarded-proto'],
+          body,
+        }),
+      );
     });
   });
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
@@ -85,12 +110,42 @@ endpoints: [${ports.length ? `{addresses: ["127.0.0.1"], conditions: {ready: tru
     for (const n of ['web', 'api', 'other']) servers.push(await backend(n));
     const wsServer = http.createServer();
     wss = new WebSocketServer({ server: wsServer });
-    wss.on('connection', (sock, req) => sock.on('message', (m) => sock.send(`echo ${String(m)} via ${req.headers['x-forwarded-proto']}`)));
+    wss.on('connection', (sock, req) =>
+      sock.on('message', (m) => sock.send(`echo ${String(m)} via ${req.headers['x-forwarded-proto']}`)),
+    );
     await new Promise<void>((r) => wsServer.listen(0, '127.0.0.1', () => r()));
     servers.push(wsServer);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=secure.localhost', '-addext', 'subjectAltName=DNS:secure.localhost',
-      '-keyout', path.join(tmp, 'tls.key'), '-out', path.join(tmp, 'tls.crt')], { stdio: 'ignore' });
-    await k.ok(['create', 'secret', 'tls', 'secure-cert', '--cert', path.join(tmp, 'tls.crt'), '--key', path.join(tmp, 'tls.key')]);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=secure.localhost',
+        '-addext',
+        'subjectAltName=DNS:secure.localhost',
+        '-keyout',
+        path.join(tmp, 'tls.key'),
+        '-out',
+        path.join(tmp, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await k.ok([
+      'create',
+      'secret',
+      'tls',
+      'secure-cert',
+      '--cert',
+      path.join(tmp, 'tls.crt'),
+      '--key',
+      path.join(tmp, 'tls.key'),
+    ]);
     await k.ok(['apply', '-f', '-'], {
       stdin: [
         service('web', [portOf(servers[0]!)]),
@@ -140,7 +195,15 @@ spec:
   it('routes by host and path, preserving Host and adding X-Forwarded-*', async () => {
     const r = await request(gw.httpPort, `web.localhost:${gw.httpPort}`, '/index.html?x=1');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual(expect.objectContaining({ name: 'web', path: '/index.html?x=1', host: `web.localhost:${gw.httpPort}`, xff: '127.0.0.1', proto: 'http' }));
+    expect(JSON.parse(r.body)).toEqual(
+      expect.objectContaining({
+        name: 'web',
+        path: '/index.html?x=1',
+        host: `web.localhost:${gw.httpPort}`,
+        xff: '127.0.0.1',
+        proto: 'http',
+      }),
+    );
     expect(JSON.parse((await request(gw.httpPort, 'web.localhost', '/api/users')).body).name).toBe('api');
     expect(JSON.parse((await request(gw.httpPort, 'web.localhost', '/apiary')).body).name).toBe('web');
   });
@@ -148,7 +211,11 @@ spec:
   it('streams request bodies over kept-alive connections', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 5; i++) {
-      const r = await request(gw.httpPort, 'web.localhost', '/echo', { method: 'POST', body: `payload-${i}-${'x'.repeat(100_000)}`, agent });
+      const r = await request(gw.httpPort, 'web.localhost', '/echo', {
+        method: 'POST',
+        body: `payload-${i}-${'x'.repeat(100_000)}`,
+        agent,
+      });
       expect(JSON.parse(r.body).body).toBe(`payload-${i}-${'x'.repeat(100_000)}`);
     }
     agent.destroy();
@@ -170,9 +237,19 @@ spec:
     await request(gw.httpPort, 'empty.localhost', '/');
     const text = (await request(gw.metricsPort, '127.0.0.2', '/metrics', { address: '127.0.0.2' })).body;
     const value = (re: RegExp): number => Number(re.exec(text)?.[1]);
-    expect(value(/^nginx_ingress_controller_requests\{ingress="site",namespace="default",service="web",host="web.localhost",method="GET",status="200",controller_class="wharf"\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
-    expect(value(/^nginx_ingress_controller_requests\{[^}]*service="nothing"[^}]*status="503"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
-    expect(value(/^nginx_ingress_controller_request_duration_seconds_count\{[^}]*service="web"[^}]*status="200"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
+    expect(
+      value(
+        /^nginx_ingress_controller_requests\{ingress="site",namespace="default",service="web",host="web.localhost",method="GET",status="200",controller_class="wharf"\} (\d+)$/m,
+      ),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      value(/^nginx_ingress_controller_requests\{[^}]*service="nothing"[^}]*status="503"[^}]*\} (\d+)$/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(
+        /^nginx_ingress_controller_request_duration_seconds_count\{[^}]*service="web"[^}]*status="200"[^}]*\} (\d+)$/m,
+      ),
+    ).toBeGreaterThanOrEqual(3);
     expect((await request(gw.metricsPort, '127.0.0.2', '/other', { address: '127.0.0.2' })).status).toBe(404);
     await expect(request(gw.metricsPort, '127.0.0.1', '/metrics')).rejects.toThrow(/ECONNREFUSED/);
   });
@@ -191,19 +268,38 @@ spec:
   it('serves HTTPS with the certificate of the TLS Secret chosen by SNI', async () => {
     const ca = readFileSync(path.join(tmp, 'tls.crt'));
     const r = await new Promise<Reply & { cn: string }>((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port: gw.httpsPort, servername: 'secure.localhost', path: '/', headers: { host: 'secure.localhost' }, ca }, (res) => {
-        const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN);
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, cn }));
-      });
+      const req = https.get(
+        {
+          host: '127.0.0.1',
+          port: gw.httpsPort,
+          servername: 'secure.localhost',
+          path: '/',
+          headers: { host: 'secure.localhost' },
+          ca,
+        },
+        (res) => {
+          const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN);
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, cn }));
+        },
+      );
       req.on('error', reject);
     });
     expect(r.status).toBe(200);
     expect(r.cn).toBe('secure.localhost');
     expect(JSON.parse(r.body)).toEqual(expect.objectContaining({ name: 'web', proto: 'https' }));
     // no certificate for the name: the handshake fails
-    await expect(new Promise((resolve, reject) => https.get({ host: '127.0.0.1', port: gw.httpsPort, servername: 'nope.localhost', rejectUnauthorized: false }, resolve).on('error', reject))).rejects.toThrow();
+    await expect(
+      new Promise((resolve, reject) =>
+        https
+          .get(
+            { host: '127.0.0.1', port: gw.httpsPort, servername: 'nope.localhost', rejectUnauthorized: false },
+            resolve,
+          )
+          .on('error', reject),
+      ),
+    ).rejects.toThrow();
   });
 
   it('follows endpoint changes and round-robins between endpoints', async () => {
@@ -218,18 +314,31 @@ ports: [{name: http, port: ${portOf(second)}, protocol: TCP}]
 endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
 `,
     });
-    await eventually(async () => {
-      const names = new Set<string>();
-      for (let i = 0; i < 4; i++) names.add(JSON.parse((await request(gw.httpPort, 'web.localhost', '/')).body).name);
-      return names.has('web') && names.has('web-2') ? true : undefined;
-    }, 10_000, 'both web endpoints answering');
+    await eventually(
+      async () => {
+        const names = new Set<string>();
+        for (let i = 0; i < 4; i++) names.add(JSON.parse((await request(gw.httpPort, 'web.localhost', '/')).body).name);
+        return names.has('web') && names.has('web-2') ? true : undefined;
+      },
+      10_000,
+      'both web endpoints answering',
+    );
   });
 
   it('creates the default IngressClass and writes the address into the Ingress status', async () => {
     const cls = JSON.parse(await k.ok(['get', 'ingressclass', 'wharf', '-o', 'json']));
     expect(cls.metadata.annotations['ingressclass.kubernetes.io/is-default-class']).toBe('true');
-    await eventually(async () => ((await k.ok(['get', 'ingress', 'site', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])) === '127.0.0.1' ? true : undefined), 10_000, 'ingress status');
+    await eventually(
+      async () =>
+        (await k.ok(['get', 'ingress', 'site', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])) === '127.0.0.1'
+          ? true
+          : undefined,
+      10_000,
+      'ingress status',
+    );
     expect(await k.ok(['get', 'ingress', 'other-class', '-o', 'jsonpath={.status.loadBalancer.ingress}'])).toBe('');
-    expect(await k.ok(['get', 'ingress', 'site'])).toMatch(/site\s+\S+\s+web\.localhost,secure\.localhost,empty\.localhost\s+127\.0\.0\.1\s+80, 443/);
+    expect(await k.ok(['get', 'ingress', 'site'])).toMatch(
+      /site\s+\S+\s+web\.localhost,secure\.localhost,empty\.localhost\s+127\.0\.0\.1\s+80, 443/,
+    );
   });
 });

@@ -9,13 +9,29 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Ingress, V1Secret, V1Service } from '@kubernetes/client-node';
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1EndpointSlice,
+  V1Ingress,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import { Informer, isStatus, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { errorPage } from './pages.js';
 import { forward, forwardUpgrade, type ForwardContext } from './proxy.js';
 import { GatewayMetrics } from './metrics.js';
-import { backendEndpoints, buildRoutes, DEFAULT_CLASS_ANNOTATION, isOurs, matchRoute, type Backend, type Endpoint, type RouteTable } from './routes.js';
+import {
+  backendEndpoints,
+  buildRoutes,
+  DEFAULT_CLASS_ANNOTATION,
+  isOurs,
+  matchRoute,
+  type Backend,
+  type Endpoint,
+  type RouteTable,
+} from './routes.js';
 import { CertificateStore } from './tls.js';
 
 export interface IngressGatewayOptions {
@@ -41,13 +57,27 @@ export interface IngressGatewayOptions {
 }
 
 /** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics. */
-export type ResolvedIngressGatewayOptions = Resolved<IngressGatewayOptions, Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort'>>;
+export type ResolvedIngressGatewayOptions = Resolved<
+  IngressGatewayOptions,
+  Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort'>
+>;
 
 export function resolveIngressGatewayOptions(o: IngressGatewayOptions): ResolvedIngressGatewayOptions {
   const host = o.host ?? '127.0.0.1';
   // A wildcard listen address is no address a client can use: status shows loopback instead.
   const statusAddress = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return withDefaults({ httpPort: 8080, host, className: 'wharf', defaultClass: true, statusAddress, metricsHost: host, logger: silentLogger }, o);
+  return withDefaults(
+    {
+      httpPort: 8080,
+      host,
+      className: 'wharf',
+      defaultClass: true,
+      statusAddress,
+      metricsHost: host,
+      logger: silentLogger,
+    },
+    o,
+  );
 }
 
 /** spec.controller of the IngressClass this gateway creates. */
@@ -107,7 +137,12 @@ export class IngressGateway {
     await this.ensureIngressClass();
     const onChange = (): void => this.scheduleRebuild();
     const cache = <T extends KubernetesObject>(path: string, fieldSelector?: string): Informer<T> => {
-      const informer = new Informer<T>({ client: this.client!, path, ...(fieldSelector ? { fieldSelector } : {}), onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming') });
+      const informer = new Informer<T>({
+        client: this.client!,
+        path,
+        ...(fieldSelector ? { fieldSelector } : {}),
+        onError: (e) => this.logger.warn({ err: e, path }, 'watch failed; resuming'),
+      });
       informer.on(onChange);
       return informer;
     };
@@ -115,11 +150,18 @@ export class IngressGateway {
     this.services = cache('/api/v1/services');
     this.slices = cache('/apis/discovery.k8s.io/v1/endpointslices');
     this.secrets = cache('/api/v1/secrets', 'type=kubernetes.io/tls');
-    await Promise.all([this.ingresses.startSynced(), this.services.startSynced(), this.slices.startSynced(), this.secrets.startSynced()]);
+    await Promise.all([
+      this.ingresses.startSynced(),
+      this.services.startSynced(),
+      this.slices.startSynced(),
+      this.secrets.startSynced(),
+    ]);
     this.rebuild();
 
     this.http = http.createServer((req, res) => this.handle(req, res, { scheme: 'http', port: this.httpPort }));
-    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, { scheme: 'http', port: this.httpPort }));
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head, { scheme: 'http', port: this.httpPort }),
+    );
     await this.listen(this.http, this.o.httpPort);
     if (this.o.httpsPort !== undefined) {
       this.https = https.createServer({
@@ -129,8 +171,12 @@ export class IngressGateway {
           else cb(new Error(`no TLS certificate for ${JSON.stringify(name)}`));
         },
       });
-      this.https.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res, { scheme: 'https', port: this.httpsPort }));
-      this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, { scheme: 'https', port: this.httpsPort }));
+      this.https.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+        this.handle(req, res, { scheme: 'https', port: this.httpsPort }),
+      );
+      this.https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+        this.upgrade(req, socket, head, { scheme: 'https', port: this.httpsPort }),
+      );
       this.https.on('tlsClientError', () => undefined); // a client without SNI or with an unknown name: nothing to log
       await this.listen(this.https, this.o.httpsPort);
     }
@@ -140,7 +186,9 @@ export class IngressGateway {
           res.writeHead(404).end();
           return;
         }
-        void this.metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body));
+        void this.metrics.registry
+          .metrics()
+          .then((body) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body));
       });
       await this.listen(this.metricsServer, this.o.metricsPort, this.o.metricsHost);
     }
@@ -177,7 +225,12 @@ export class IngressGateway {
     if (existing) return;
     const annotations = this.o.defaultClass ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {};
     try {
-      await this.client!.create(path, { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: this.o.className, annotations }, spec: { controller: INGRESS_CONTROLLER } });
+      await this.client!.create(path, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: this.o.className, annotations },
+        spec: { controller: INGRESS_CONTROLLER },
+      });
     } catch (e) {
       if (!isStatus(e, 409)) throw e;
     }
@@ -195,7 +248,9 @@ export class IngressGateway {
   }
 
   private rebuild(): void {
-    const ours = (this.ingresses?.list() ?? []).filter((i) => isOurs(i, this.o.className, this.o.defaultClass) && !i.metadata?.deletionTimestamp);
+    const ours = (this.ingresses?.list() ?? []).filter(
+      (i) => isOurs(i, this.o.className, this.o.defaultClass) && !i.metadata?.deletionTimestamp,
+    );
     this.table = buildRoutes(ours);
     this.certs.update(this.table.tls, (ns, name) => this.secrets?.get(ns, name));
     for (const ing of ours) void this.writeStatus(ing);
@@ -210,9 +265,12 @@ export class IngressGateway {
     if (this.statusWrites.has(id)) return;
     this.statusWrites.add(id);
     try {
-      await this.client!.patch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, { status: { loadBalancer: { ingress: [{ ip: this.o.statusAddress }] } } });
+      await this.client!.patch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}/status`, {
+        status: { loadBalancer: { ingress: [{ ip: this.o.statusAddress }] } },
+      });
     } catch (e) {
-      if (!isStatus(e, 404) && !this.stopped) this.logger.warn({ err: e, ingress: id }, 'writing the ingress status failed');
+      if (!isStatus(e, 404) && !this.stopped)
+        this.logger.warn({ err: e, ingress: id }, 'writing the ingress status failed');
     } finally {
       this.statusWrites.delete(id);
     }
@@ -231,12 +289,26 @@ export class IngressGateway {
 
   // --- requests ----------------------------------------------------------------------------
 
-  private route(req: http.IncomingMessage): { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string; backend?: Backend } {
+  private route(
+    req: http.IncomingMessage,
+  ):
+    { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string; backend?: Backend } {
     const host = req.headers.host ?? '';
     const backend = matchRoute(this.table, host, req.url ?? '/');
-    if (!backend) return { ok: false, status: 404, why: `No Ingress rule matches host ${JSON.stringify(host)} and path ${JSON.stringify((req.url ?? '/').split('?')[0])}.` };
+    if (!backend)
+      return {
+        ok: false,
+        status: 404,
+        why: `No Ingress rule matches host ${JSON.stringify(host)} and path ${JSON.stringify((req.url ?? '/').split('?')[0])}.`,
+      };
     const eps = this.endpointsOf(backend);
-    if (eps.length === 0) return { ok: false, status: 503, backend, why: `Service ${backend.namespace}/${backend.service} (port ${backend.port}, ingress ${backend.ingress}) has no ready endpoints.` };
+    if (eps.length === 0)
+      return {
+        ok: false,
+        status: 503,
+        backend,
+        why: `Service ${backend.namespace}/${backend.service} (port ${backend.port}, ingress ${backend.ingress}) has no ready endpoints.`,
+      };
     return { ok: true, backend, endpoint: this.pick(backend, eps) };
   }
 
@@ -245,7 +317,11 @@ export class IngressGateway {
     this.metrics.track(req.method ?? 'GET', req.headers.host ?? '', r.backend, res);
     const fail = (status: number, why: string): void => {
       const body = errorPage(status, why);
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (!r.ok) {
@@ -254,7 +330,10 @@ export class IngressGateway {
       return;
     }
     forward(req, res, r.endpoint, this.agent, ctx, (status, why) => {
-      this.logger.warn({ method: req.method, host: req.headers.host ?? '', path: (req.url ?? '/').split('?')[0], reason: why }, 'forwarding a request failed');
+      this.logger.warn(
+        { method: req.method, host: req.headers.host ?? '', path: (req.url ?? '/').split('?')[0], reason: why },
+        'forwarding a request failed',
+      );
       fail(status, why);
     });
   }
@@ -263,7 +342,9 @@ export class IngressGateway {
     const r = this.route(req);
     if (!r.ok) {
       const body = errorPage(r.status, r.why);
-      socket.end(`HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     forwardUpgrade(req, socket, head, r.endpoint, ctx);

@@ -12,21 +12,39 @@ const LABELS = ['ingress', 'namespace', 'service', 'host', 'method', 'status', '
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({
-    name: 'nginx_ingress_controller_requests', help: 'The total number of client requests', labelNames: LABELS, registers: [this.registry],
+    name: 'nginx_ingress_controller_requests',
+    help: 'The total number of client requests',
+    labelNames: LABELS,
+    registers: [this.registry],
   });
   private readonly duration = new Histogram({
-    name: 'nginx_ingress_controller_request_duration_seconds', help: 'The request processing time in seconds', labelNames: LABELS, buckets: BUCKETS, registers: [this.registry],
+    name: 'nginx_ingress_controller_request_duration_seconds',
+    help: 'The request processing time in seconds',
+    labelNames: LABELS,
+    buckets: BUCKETS,
+    registers: [this.registry],
   });
 
   constructor(private readonly className: string) {}
 
   /** Records the request when its response ends; `backend` undefined: no rule matched (404, no ingress). */
-  track(method: string, host: string, backend: Backend | undefined, res: { statusCode: number; once(e: 'close', f: () => void): unknown }): void {
+  track(
+    method: string,
+    host: string,
+    backend: Backend | undefined,
+    res: { statusCode: number; once(e: 'close', f: () => void): unknown },
+  ): void {
     const started = performance.now();
     res.once('close', () => {
       const [namespace = '', ingress = ''] = backend?.ingress.split('/') ?? [];
       const labels = {
-        ingress, namespace, service: backend?.service ?? '', host: host.replace(/:\d+$/, ''), method, status: String(res.statusCode), controller_class: this.className,
+        ingress,
+        namespace,
+        service: backend?.service ?? '',
+        host: host.replace(/:\d+$/, ''),
+        method,
+        status: String(res.statusCode),
+        controller_class: this.className,
       };
       this.requests.inc(labels);
       this.duration.observe(labels, (performance.now() - started) / 1000);

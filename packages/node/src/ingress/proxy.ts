@@ -6,7 +6,17 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './routes.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** An idle upstream connection is closed after this long; a silent endpoint gets a 504. */
 const UPSTREAM_TIMEOUT_MS = 60_000;
@@ -30,11 +40,22 @@ function forwardedHeaders(req: http.IncomingMessage, ctx: ForwardContext): Recor
 }
 
 /** Request headers for the endpoint, without hop-by-hop ones (and those Connection names). */
-function upstreamHeaders(req: http.IncomingMessage, ctx: ForwardContext, keepUpgrade: boolean): Record<string, string | string[]> {
-  const named = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+function upstreamHeaders(
+  req: http.IncomingMessage,
+  ctx: ForwardContext,
+  keepUpgrade: boolean,
+): Record<string, string | string[]> {
+  const named = new Set(
+    String(req.headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k) || k.startsWith('x-forwarded-') || k === 'x-real-ip') continue;
+    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k) || k.startsWith('x-forwarded-') || k === 'x-real-ip')
+      continue;
     out[k] = v;
   }
   Object.assign(out, forwardedHeaders(req, ctx));
@@ -46,13 +67,35 @@ function upstreamHeaders(req: http.IncomingMessage, ctx: ForwardContext, keepUpg
 }
 
 /** Sends `req` to `ep` and streams the answer into `res`; `onError` answers when nothing was sent yet. */
-export function forward(req: http.IncomingMessage, res: http.ServerResponse, ep: Endpoint, agent: http.Agent, ctx: ForwardContext, onError: (status: number, why: string) => void): void {
-  const upReq = http.request({ host: ep.ip, port: ep.port, method: req.method, path: req.url, headers: upstreamHeaders(req, ctx, false), agent });
-  upReq.setTimeout(UPSTREAM_TIMEOUT_MS, () => upReq.destroy(Object.assign(new Error('upstream timed out'), { code: 'ETIMEDOUT' })));
+export function forward(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  ep: Endpoint,
+  agent: http.Agent,
+  ctx: ForwardContext,
+  onError: (status: number, why: string) => void,
+): void {
+  const upReq = http.request({
+    host: ep.ip,
+    port: ep.port,
+    method: req.method,
+    path: req.url,
+    headers: upstreamHeaders(req, ctx, false),
+    agent,
+  });
+  upReq.setTimeout(UPSTREAM_TIMEOUT_MS, () =>
+    upReq.destroy(Object.assign(new Error('upstream timed out'), { code: 'ETIMEDOUT' })),
+  );
   upReq.on('response', (upRes) => {
-    const named = new Set(String(upRes.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+    const named = new Set(
+      String(upRes.headers.connection ?? '')
+        .toLowerCase()
+        .split(',')
+        .map((s) => s.trim()),
+    );
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(upRes.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) headers[k] = v;
+    for (const [k, v] of Object.entries(upRes.headers))
+      if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) headers[k] = v;
     res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, headers);
     upRes.pipe(res);
     upRes.on('error', () => res.destroy());
@@ -72,7 +115,13 @@ export function forward(req: http.IncomingMessage, res: http.ServerResponse, ep:
 }
 
 /** Replays the upgrade request to `ep` and splices the two connections. */
-export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, ep: Endpoint, ctx: ForwardContext): void {
+export function forwardUpgrade(
+  req: http.IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  ep: Endpoint,
+  ctx: ForwardContext,
+): void {
   const up = net.connect(ep.port, ep.ip);
   const fail = (): void => {
     up.destroy();
@@ -87,7 +136,8 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
     up.off('error', fail);
     up.on('error', () => socket.destroy());
     const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
-    for (const [k, v] of Object.entries(upstreamHeaders(req, ctx, true))) for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${one}`);
+    for (const [k, v] of Object.entries(upstreamHeaders(req, ctx, true)))
+      for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${one}`);
     up.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length) up.write(head);
     socket.pipe(up);

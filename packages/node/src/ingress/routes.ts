@@ -49,7 +49,9 @@ export function isOurs(ing: V1Ingress, className: string, isDefault: boolean): b
 /** The routing table of the given Ingresses, oldest first on conflicts (as ingress-nginx). */
 export function buildRoutes(ingresses: readonly V1Ingress[]): RouteTable {
   const sorted = [...ingresses].sort(
-    (a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) || key(a).localeCompare(key(b)),
+    (a, b) =>
+      String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) ||
+      key(a).localeCompare(key(b)),
   );
   const exact = new Map<string, PathRule[]>();
   const wildcard = new Map<string, PathRule[]>();
@@ -59,8 +61,17 @@ export function buildRoutes(ingresses: readonly V1Ingress[]): RouteTable {
   for (const ing of sorted) {
     const ns = ing.metadata?.namespace ?? 'default';
     const id = key(ing);
-    const toBackend = (b: { service?: { name: string; port?: { name?: string; number?: number } } } | undefined): Backend | undefined =>
-      b?.service?.name ? { namespace: ns, service: b.service.name, port: b.service.port?.number ?? b.service.port?.name ?? 0, ingress: id } : undefined;
+    const toBackend = (
+      b: { service?: { name: string; port?: { name?: string; number?: number } } } | undefined,
+    ): Backend | undefined =>
+      b?.service?.name
+        ? {
+            namespace: ns,
+            service: b.service.name,
+            port: b.service.port?.number ?? b.service.port?.name ?? 0,
+            ingress: id,
+          }
+        : undefined;
     defaultBackend ??= toBackend(ing.spec?.defaultBackend);
     for (const rule of ing.spec?.rules ?? []) {
       const host = (rule.host ?? '').toLowerCase();
@@ -74,7 +85,9 @@ export function buildRoutes(ingresses: readonly V1Ingress[]): RouteTable {
         if (!target.some((r) => r.path === path && r.type === type)) target.push({ path, type, backend });
       }
     }
-    for (const t of ing.spec?.tls ?? []) if (t.secretName) tls.push({ namespace: ns, secretName: t.secretName, hosts: (t.hosts ?? []).map((h) => h.toLowerCase()) });
+    for (const t of ing.spec?.tls ?? [])
+      if (t.secretName)
+        tls.push({ namespace: ns, secretName: t.secretName, hosts: (t.hosts ?? []).map((h) => h.toLowerCase()) });
   }
   return { exact, wildcard, anyHost, ...(defaultBackend ? { defaultBackend } : {}), tls };
 }
@@ -125,15 +138,25 @@ export interface Endpoint {
 }
 
 /** Ready endpoints of a backend's service port, from the service's EndpointSlices. */
-export function backendEndpoints(backend: Backend, services: (ns: string, name: string) => V1Service | undefined, slices: readonly V1EndpointSlice[]): Endpoint[] {
+export function backendEndpoints(
+  backend: Backend,
+  services: (ns: string, name: string) => V1Service | undefined,
+  slices: readonly V1EndpointSlice[],
+): Endpoint[] {
   const svc = services(backend.namespace, backend.service);
   if (!svc || svc.spec?.type === 'ExternalName') return [];
-  const svcPort = (svc.spec?.ports ?? []).find((p) => (typeof backend.port === 'number' ? p.port === backend.port : p.name === backend.port));
+  const svcPort = (svc.spec?.ports ?? []).find((p) =>
+    typeof backend.port === 'number' ? p.port === backend.port : p.name === backend.port,
+  );
   if (!svcPort) return [];
   const portName = svcPort.name ?? '';
   const out: Endpoint[] = [];
   for (const s of slices) {
-    if (s.metadata?.namespace !== backend.namespace || s.metadata.labels?.['kubernetes.io/service-name'] !== backend.service) continue;
+    if (
+      s.metadata?.namespace !== backend.namespace ||
+      s.metadata.labels?.['kubernetes.io/service-name'] !== backend.service
+    )
+      continue;
     if (s.addressType !== 'IPv4' && s.addressType !== 'IPv6') continue;
     const port = (s.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP')?.port;
     if (port === undefined) continue;

@@ -18,7 +18,10 @@ const HELP: Record<string, [string, MetricType]> = {
   container_cpu_cfs_periods_total: ['Number of elapsed enforcement period intervals.', 'counter'],
   container_cpu_cfs_throttled_periods_total: ['Number of throttled period intervals.', 'counter'],
   container_cpu_cfs_throttled_seconds_total: ['Total time duration the container has been throttled.', 'counter'],
-  container_memory_usage_bytes: ['Current memory usage in bytes, including all memory regardless of when it was accessed', 'gauge'],
+  container_memory_usage_bytes: [
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    'gauge',
+  ],
   container_memory_working_set_bytes: ['Current working set in bytes.', 'gauge'],
   container_memory_rss: ['Size of RSS in bytes.', 'gauge'],
   container_memory_cache: ['Number of bytes of page cache memory.', 'gauge'],
@@ -37,7 +40,10 @@ const HELP: Record<string, [string, MetricType]> = {
   container_network_transmit_bytes_total: ['Cumulative count of bytes transmitted', 'counter'],
   container_network_transmit_packets_total: ['Cumulative count of packets transmitted', 'counter'],
   container_network_transmit_errors_total: ['Cumulative count of errors encountered while transmitting', 'counter'],
-  container_network_transmit_packets_dropped_total: ['Cumulative count of packets dropped while transmitting', 'counter'],
+  container_network_transmit_packets_dropped_total: [
+    'Cumulative count of packets dropped while transmitting',
+    'counter',
+  ],
   container_fs_usage_bytes: ['Number of bytes that are consumed by the container on this filesystem.', 'gauge'],
   container_fs_limit_bytes: ['Number of bytes that can be consumed by the container on this filesystem.', 'gauge'],
   container_processes: ['Number of processes running inside the container.', 'gauge'],
@@ -86,8 +92,20 @@ export function cadvisorMetrics(n: NodeSample): MetricFamily[] {
   return [...samples].map(([name, s]) => ({ name, help: HELP[name]![0], type: HELP[name]![1], samples: s }));
 }
 
-function containerSeries(c: ContainerSample, n: NodeSample, put: (name: string, labels: Labels, value: number | undefined, ts?: number) => void, lastSeen: number): void {
-  const l: Labels = { container: c.name, id: c.cgroupsPath, image: c.image, name: c.id, namespace: c.pod.namespace, pod: c.pod.name };
+function containerSeries(
+  c: ContainerSample,
+  n: NodeSample,
+  put: (name: string, labels: Labels, value: number | undefined, ts?: number) => void,
+  lastSeen: number,
+): void {
+  const l: Labels = {
+    container: c.name,
+    id: c.cgroupsPath,
+    image: c.image,
+    name: c.id,
+    namespace: c.pod.namespace,
+    pod: c.pod.name,
+  };
   const { cpu, memory } = c.stats;
   const at = c.at;
   if (cpu) {
@@ -98,7 +116,12 @@ function containerSeries(c: ContainerSample, n: NodeSample, put: (name: string, 
     if (cpu.quotaUs !== undefined && cpu.quotaUs > 0) {
       put('container_cpu_cfs_periods_total', l, cpu.periods, at);
       put('container_cpu_cfs_throttled_periods_total', l, cpu.throttledPeriods, at);
-      put('container_cpu_cfs_throttled_seconds_total', l, cpu.throttledNanos === undefined ? undefined : cpu.throttledNanos / 1e9, at);
+      put(
+        'container_cpu_cfs_throttled_seconds_total',
+        l,
+        cpu.throttledNanos === undefined ? undefined : cpu.throttledNanos / 1e9,
+        at,
+      );
       put('container_spec_cpu_quota', l, cpu.quotaUs);
     }
     put('container_spec_cpu_period', l, cpu.periodUs);
@@ -113,7 +136,11 @@ function containerSeries(c: ContainerSample, n: NodeSample, put: (name: string, 
     put('container_memory_swap', l, memory.swapBytes, at);
     put('container_memory_failcnt', l, memory.failcnt, at);
     put('container_oom_events_total', l, memory.oomKills, at);
-    put('container_spec_memory_limit_bytes', l, memory.limitBytes === undefined ? undefined : memory.limitBytes >= UNLIMITED ? 0 : memory.limitBytes);
+    put(
+      'container_spec_memory_limit_bytes',
+      l,
+      memory.limitBytes === undefined ? undefined : memory.limitBytes >= UNLIMITED ? 0 : memory.limitBytes,
+    );
   }
   if (c.writableLayerBytes !== undefined && n.fs) {
     put('container_fs_usage_bytes', { ...l, device: n.fs.device }, c.writableLayerBytes, at);
@@ -125,8 +152,20 @@ function containerSeries(c: ContainerSample, n: NodeSample, put: (name: string, 
   put('container_start_time_seconds', l, c.startTime);
 }
 
-function podNetwork(p: PodSample, nodeName: string, put: (name: string, labels: Labels, value: number | undefined, ts?: number) => void): void {
+function podNetwork(
+  p: PodSample,
+  nodeName: string,
+  put: (name: string, labels: Labels, value: number | undefined, ts?: number) => void,
+): void {
   if (!p.interfaces) return;
-  const l: Labels = { container: '', id: `${nodeCgroupParent(nodeName)}/${p.sandboxId}`, image: '', name: p.sandboxId, namespace: p.pod.namespace, pod: p.pod.name };
-  for (const i of p.interfaces) for (const [metric, field] of NETWORK) put(metric, { ...l, interface: i.name }, i[field] as number, p.at);
+  const l: Labels = {
+    container: '',
+    id: `${nodeCgroupParent(nodeName)}/${p.sandboxId}`,
+    image: '',
+    name: p.sandboxId,
+    namespace: p.pod.namespace,
+    pod: p.pod.name,
+  };
+  for (const i of p.interfaces)
+    for (const [metric, field] of NETWORK) put(metric, { ...l, interface: i.name }, i[field] as number, p.at);
 }

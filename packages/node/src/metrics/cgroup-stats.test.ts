@@ -16,14 +16,39 @@ describe('cgroup v1 stats', () => {
 
   it('reads CPU, throttling, memory (working set = usage − total_inactive_file), OOM kills and pids', async () => {
     await writeCgroupFixture(root, '/wharf/n/c1', {
-      usageNanos: 1_223_057_632, quotaUs: 20_000, throttled: { periods: 60, throttled: 59, nanos: 3_546_970_583 },
-      memoryUsage: 26_112_000, inactiveFile: 5_246_976, rss: 118_784, cache: 25_292_800, limit: 67_108_864, oomKills: 2, pids: 2,
+      usageNanos: 1_223_057_632,
+      quotaUs: 20_000,
+      throttled: { periods: 60, throttled: 59, nanos: 3_546_970_583 },
+      memoryUsage: 26_112_000,
+      inactiveFile: 5_246_976,
+      rss: 118_784,
+      cache: 25_292_800,
+      limit: 67_108_864,
+      oomKills: 2,
+      pids: 2,
     });
     const s = await readCgroupStats('/wharf/n/c1', root);
-    expect(s.cpu).toEqual({ usageNanos: 1_223_057_632, userSeconds: 1.17, systemSeconds: 0.05, periods: 60, throttledPeriods: 59, throttledNanos: 3_546_970_583, quotaUs: 20_000, periodUs: 100_000, shares: 204 });
+    expect(s.cpu).toEqual({
+      usageNanos: 1_223_057_632,
+      userSeconds: 1.17,
+      systemSeconds: 0.05,
+      periods: 60,
+      throttledPeriods: 59,
+      throttledNanos: 3_546_970_583,
+      quotaUs: 20_000,
+      periodUs: 100_000,
+      shares: 204,
+    });
     expect(s.memory).toEqual({
-      usageBytes: 26_112_000, workingSetBytes: 26_112_000 - 5_246_976, rssBytes: 118_784, cacheBytes: 25_292_800,
-      maxUsageBytes: 26_116_096, limitBytes: 67_108_864, failcnt: 0, swapBytes: 0, oomKills: 2,
+      usageBytes: 26_112_000,
+      workingSetBytes: 26_112_000 - 5_246_976,
+      rssBytes: 118_784,
+      cacheBytes: 25_292_800,
+      maxUsageBytes: 26_116_096,
+      limitBytes: 67_108_864,
+      failcnt: 0,
+      swapBytes: 0,
+      oomKills: 2,
     });
     expect(s.threads).toBe(2);
     expect(s.processes).toBe(2);
@@ -46,6 +71,9 @@ describe('cgroup v1 stats', () => {
   });
 
   it('parses key-value files, ignoring other lines', () => {
-    expect([...parseFlatKeyed('nr_periods 3\nbad line here\nthrottled_time -1\n\n')]).toEqual([['nr_periods', 3], ['throttled_time', -1]]);
+    expect([...parseFlatKeyed('nr_periods 3\nbad line here\nthrottled_time -1\n\n')]).toEqual([
+      ['nr_periods', 3],
+      ['throttled_time', -1],
+    ]);
   });
 });

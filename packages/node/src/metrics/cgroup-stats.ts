@@ -71,7 +71,23 @@ export function workingSet(usage: number, inactiveFile: number | undefined): num
 export async function readCgroupStats(cgroupsPath: string, root = CGROUP_ROOT): Promise<CgroupStats> {
   const file = (controller: string, name: string): Promise<string | undefined> =>
     readFile(path.join(root, controller, cgroupsPath, name), 'utf8').catch(() => undefined);
-  const [usage, acctStat, cpuStat, quota, period, shares, memUsage, memStat, memMax, memLimit, failcnt, memsw, oom, pids, procs] = await Promise.all([
+  const [
+    usage,
+    acctStat,
+    cpuStat,
+    quota,
+    period,
+    shares,
+    memUsage,
+    memStat,
+    memMax,
+    memLimit,
+    failcnt,
+    memsw,
+    oom,
+    pids,
+    procs,
+  ] = await Promise.all([
     file('cpuacct', 'cpuacct.usage'),
     file('cpuacct', 'cpuacct.stat'),
     file('cpu', 'cpu.stat'),
@@ -96,7 +112,14 @@ export async function readCgroupStats(cgroupsPath: string, root = CGROUP_ROOT): 
   };
 }
 
-export function cpuStats(usage?: string, acctStat?: string, stat?: string, quota?: string, period?: string, shares?: string): CpuStats | undefined {
+export function cpuStats(
+  usage?: string,
+  acctStat?: string,
+  stat?: string,
+  quota?: string,
+  period?: string,
+  shares?: string,
+): CpuStats | undefined {
   const usageNanos = parseSingle(usage);
   if (usageNanos === undefined) return undefined;
   const s = stat === undefined ? undefined : parseFlatKeyed(stat);
@@ -115,7 +138,15 @@ export function cpuStats(usage?: string, acctStat?: string, stat?: string, quota
   };
 }
 
-export function memoryStats(usage?: string, stat?: string, max?: string, limit?: string, failcnt?: string, memsw?: string, oom?: string): MemoryStats | undefined {
+export function memoryStats(
+  usage?: string,
+  stat?: string,
+  max?: string,
+  limit?: string,
+  failcnt?: string,
+  memsw?: string,
+  oom?: string,
+): MemoryStats | undefined {
   const usageBytes = parseSingle(usage);
   if (usageBytes === undefined) return undefined;
   const s = stat === undefined ? new Map<string, number>() : parseFlatKeyed(stat);

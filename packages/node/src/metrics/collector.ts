@@ -10,7 +10,13 @@ import type { ContainerStatus, PodSandbox } from '../runtime/types.js';
 import { readCgroupStats, type CgroupStats } from './cgroup-stats.js';
 import { DiskUsageCache, filesystemOf, type FsInfo } from './fs-usage.js';
 import { volumeStats, type ClaimVolume, type VolumeStat } from './volume-stats.js';
-import { readNodeCpuSeconds, readNodeMemory, readPodInterfaces, type InterfaceStats, type NodeMemory } from './host-stats.js';
+import {
+  readNodeCpuSeconds,
+  readNodeMemory,
+  readPodInterfaces,
+  type InterfaceStats,
+  type NodeMemory,
+} from './host-stats.js';
 
 /** What the collector needs of a container runtime. */
 export interface MetricsRuntime {
@@ -101,7 +107,14 @@ export class MetricsCollector {
       Promise.all([this.o.runtime.listPodSandboxes(), this.o.runtime.listContainers()]).catch(() => undefined),
     ]);
     const at = this.clock();
-    const base = { nodeName: this.o.nodeName, cpuCount: availableParallelism(), at, ...(cpuSeconds === undefined ? {} : { cpuSeconds }), ...(memory ? { memory } : {}), ...(fs ? { fs } : {}) };
+    const base = {
+      nodeName: this.o.nodeName,
+      cpuCount: availableParallelism(),
+      at,
+      ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+      ...(memory ? { memory } : {}),
+      ...(fs ? { fs } : {}),
+    };
     const claims = this.o.claimVolumes?.() ?? [];
     const volumes = claims.length ? await volumeStats(claims, this.disk) : [];
     if (!listed) return { ...base, pods: [], scrapeError: true, volumes };
@@ -116,14 +129,25 @@ export class MetricsCollector {
       const samples = await Promise.all(mine.map((c) => this.container(c, sandbox, pod, layers)));
       const pid = mine.find((c) => c.pid)?.pid;
       const interfaces = pid ? await readPodInterfaces(pid) : undefined;
-      pods.push({ pod, sandboxId: sandbox.id, containers: samples, ...(interfaces ? { interfaces } : {}), at: this.clock() });
+      pods.push({
+        pod,
+        sandboxId: sandbox.id,
+        containers: samples,
+        ...(interfaces ? { interfaces } : {}),
+        at: this.clock(),
+      });
     }
     for (const c of claims) layers.add(c.dir);
     this.disk.retain(layers);
     return { ...base, pods, scrapeError: false, volumes };
   }
 
-  private async container(c: ContainerStatus, sandbox: PodSandbox, pod: PodRef, layers: Set<string>): Promise<ContainerSample> {
+  private async container(
+    c: ContainerStatus,
+    sandbox: PodSandbox,
+    pod: PodRef,
+    layers: Set<string>,
+  ): Promise<ContainerSample> {
     const rec = await this.store.readContainer(c.id).catch(() => undefined);
     const cgroupsPath = rec?.cgroupsPath ?? containerCgroupsPath(this.o.nodeName, c.id);
     const stats = await this.readCgroup(cgroupsPath).catch(() => ({}) as CgroupStats);

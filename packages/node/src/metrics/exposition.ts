@@ -66,7 +66,9 @@ export function renderExposition(families: readonly MetricFamily[]): string {
     lines.sort((a, b) => compare(a.key, b.key));
     for (const { s } of lines) {
       const labels = renderLabels(f.name, s.labels);
-      out.push(`${f.name}${labels} ${formatValue(s.value)}${s.timestampMs === undefined ? '' : ` ${Math.round(s.timestampMs)}`}`);
+      out.push(
+        `${f.name}${labels} ${formatValue(s.value)}${s.timestampMs === undefined ? '' : ` ${Math.round(s.timestampMs)}`}`,
+      );
     }
   }
   return out.length ? `${out.join('\n')}\n` : '';
@@ -75,7 +77,8 @@ export function renderExposition(families: readonly MetricFamily[]): string {
 function renderLabels(metric: string, labels: Readonly<Record<string, string>>): string {
   const names = Object.keys(labels).sort(compare);
   if (names.length === 0) return '';
-  for (const n of names) if (!LABEL.test(n) || n.startsWith('__')) throw new Error(`invalid label name "${n}" on ${metric}`);
+  for (const n of names)
+    if (!LABEL.test(n) || n.startsWith('__')) throw new Error(`invalid label name "${n}" on ${metric}`);
   return `{${names.map((n) => `${n}="${escapeLabelValue(labels[n] ?? '')}"`).join(',')}}`;
 }
 

@@ -35,7 +35,11 @@ describe('writable layer disk usage', () => {
   });
 
   it('names the device of the longest mount point holding a path', async () => {
-    const info = ['22 27 0:21 / /proc rw - proc proc rw', '27 1 254:0 / / rw - ext4 /dev/vda rw', '40 27 0:30 / /var/lib\\040x rw - tmpfs tmpfs rw'].join('\n');
+    const info = [
+      '22 27 0:21 / /proc rw - proc proc rw',
+      '27 1 254:0 / / rw - ext4 /dev/vda rw',
+      '40 27 0:30 / /var/lib\\040x rw - tmpfs tmpfs rw',
+    ].join('\n');
     expect(mountSourceOf(info, '/var/lib x/containers')).toBe('tmpfs');
     expect(mountSourceOf(info, '/var/lib/containers')).toBe('/dev/vda');
     const fs = await filesystemOf(dir);

@@ -32,7 +32,10 @@ export async function diskUsage(dir: string): Promise<number | undefined> {
 
 /** Caches diskUsage per directory for `maxAgeMs`; one walk at a time per directory. */
 export class DiskUsageCache {
-  private readonly entries = new Map<string, { at: number; bytes: number | undefined; walk?: Promise<number | undefined> }>();
+  private readonly entries = new Map<
+    string,
+    { at: number; bytes: number | undefined; walk?: Promise<number | undefined> }
+  >();
 
   constructor(
     private readonly maxAgeMs = 10_000,
@@ -81,7 +84,10 @@ function unescapeMount(s: string): string {
 
 /** The filesystem holding `dir`. */
 export async function filesystemOf(dir: string): Promise<FsInfo | undefined> {
-  const [info, st] = await Promise.all([readFile('/proc/self/mountinfo', 'utf8').catch(() => ''), statfs(dir).catch(() => undefined)]);
+  const [info, st] = await Promise.all([
+    readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
+    statfs(dir).catch(() => undefined),
+  ]);
   const device = mountSourceOf(info, path.resolve(dir));
   if (!device || !st) return undefined;
   return { device, capacityBytes: st.blocks * st.bsize };

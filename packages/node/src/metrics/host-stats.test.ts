@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMeminfo, parseNetDev, parseProcStat, readNodeCpuSeconds, readNodeMemory, readPodInterfaces, USER_HZ } from './host-stats.js';
+import {
+  parseMeminfo,
+  parseNetDev,
+  parseProcStat,
+  readNodeCpuSeconds,
+  readNodeMemory,
+  readPodInterfaces,
+  USER_HZ,
+} from './host-stats.js';
 
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
@@ -16,12 +24,29 @@ describe('/proc readers', () => {
   });
 
   it('takes the working set from /proc/meminfo as used memory without inactive file pages', () => {
-    const m = parseMeminfo('MemTotal:       1000 kB\nMemFree:         200 kB\nInactive(file):  100 kB\nSwapTotal:       50 kB\nSwapFree:        20 kB\nHugePages_Total:       0\n');
-    expect(m).toEqual({ totalBytes: 1000 * 1024, usageBytes: 800 * 1024, workingSetBytes: 700 * 1024, swapUsedBytes: 30 * 1024 });
+    const m = parseMeminfo(
+      'MemTotal:       1000 kB\nMemFree:         200 kB\nInactive(file):  100 kB\nSwapTotal:       50 kB\nSwapFree:        20 kB\nHugePages_Total:       0\n',
+    );
+    expect(m).toEqual({
+      totalBytes: 1000 * 1024,
+      usageBytes: 800 * 1024,
+      workingSetBytes: 700 * 1024,
+      swapUsedBytes: 30 * 1024,
+    });
   });
 
   it('parses interface counters from /proc/net/dev', () => {
-    expect(parseNetDev(NET_DEV)[1]).toEqual({ name: 'eth0', rxBytes: 2051, rxPackets: 24, rxErrors: 1, rxDropped: 3, txBytes: 1198, txPackets: 14, txErrors: 2, txDropped: 4 });
+    expect(parseNetDev(NET_DEV)[1]).toEqual({
+      name: 'eth0',
+      rxBytes: 2051,
+      rxPackets: 24,
+      rxErrors: 1,
+      rxDropped: 3,
+      txBytes: 1198,
+      txPackets: 14,
+      txErrors: 2,
+      txDropped: 4,
+    });
     expect(parseNetDev(readFileSync('/proc/self/net/dev', 'utf8')).some((i) => i.name === 'lo')).toBe(true);
   });
 

@@ -26,7 +26,10 @@ export interface NodeMemory {
   readonly swapUsedBytes: number;
 }
 
-/** Busy CPU seconds of all CPUs: the `cpu` line of /proc/stat without idle, iowait and the guest columns (already in user/nice). */
+/**
+ * Busy CPU seconds of all CPUs: the `cpu` line of /proc/stat without idle, iowait and the guest columns (already in
+ * user/nice).
+ */
 export function parseProcStat(text: string): number | undefined {
   const line = text.split('\n').find((l) => /^cpu\s/.test(l));
   if (!line) return undefined;
@@ -53,19 +56,32 @@ export function parseMeminfo(text: string): NodeMemory | undefined {
   };
 }
 
-/** The interfaces of /proc/net/dev (columns: rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets errs drop ...). */
+/**
+ * The interfaces of /proc/net/dev (columns: rx bytes packets errs drop fifo frame compressed multicast, tx bytes
+ * packets errs drop ...).
+ */
 export function parseNetDev(text: string): InterfaceStats[] {
   const out: InterfaceStats[] = [];
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (!name || f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
     out.push({
       name,
-      rxBytes: f[0]!, rxPackets: f[1]!, rxErrors: f[2]!, rxDropped: f[3]!,
-      txBytes: f[8]!, txPackets: f[9]!, txErrors: f[10]!, txDropped: f[11]!,
+      rxBytes: f[0]!,
+      rxPackets: f[1]!,
+      rxErrors: f[2]!,
+      rxDropped: f[3]!,
+      txBytes: f[8]!,
+      txPackets: f[9]!,
+      txErrors: f[10]!,
+      txDropped: f[11]!,
     });
   }
   return out;
@@ -85,7 +101,10 @@ export async function readNodeMemory(): Promise<NodeMemory | undefined> {
  * or a runtime without pod namespaces), whose counters are the host's, not the pod's.
  */
 export async function readPodInterfaces(pid: number): Promise<InterfaceStats[] | undefined> {
-  const [theirs, ours] = await Promise.all([readlink(`/proc/${pid}/ns/net`).catch(() => undefined), readlink('/proc/self/ns/net').catch(() => undefined)]);
+  const [theirs, ours] = await Promise.all([
+    readlink(`/proc/${pid}/ns/net`).catch(() => undefined),
+    readlink('/proc/self/ns/net').catch(() => undefined),
+  ]);
   if (!theirs || theirs === ours) return undefined;
   const text = await readFile(`/proc/${pid}/net/dev`, 'utf8').catch(() => undefined);
   return text === undefined ? undefined : parseNetDev(text).filter((i) => i.name !== 'lo');

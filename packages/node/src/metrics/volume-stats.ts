@@ -27,7 +27,10 @@ export interface VolumeStat {
 }
 
 /** Stats of each claim (once per claim, however many pods mount it); unreadable directories are skipped. */
-export async function volumeStats(volumes: readonly ClaimVolume[], disk: Pick<DiskUsageCache, 'usage'>): Promise<VolumeStat[]> {
+export async function volumeStats(
+  volumes: readonly ClaimVolume[],
+  disk: Pick<DiskUsageCache, 'usage'>,
+): Promise<VolumeStat[]> {
   const byClaim = new Map<string, ClaimVolume>();
   for (const v of volumes) byClaim.set(`${v.namespace}/${v.claim}`, v);
   const out: VolumeStat[] = [];
@@ -35,9 +38,14 @@ export async function volumeStats(volumes: readonly ClaimVolume[], disk: Pick<Di
     const [fs, used] = await Promise.all([statfs(v.dir).catch(() => undefined), disk.usage(v.dir)]);
     if (!fs || used === undefined) continue;
     out.push({
-      namespace: v.namespace, claim: v.claim,
-      capacityBytes: fs.blocks * fs.bsize, availableBytes: fs.bavail * fs.bsize, usedBytes: used,
-      inodes: fs.files, inodesFree: fs.ffree, inodesUsed: fs.files - fs.ffree,
+      namespace: v.namespace,
+      claim: v.claim,
+      capacityBytes: fs.blocks * fs.bsize,
+      availableBytes: fs.bavail * fs.bsize,
+      usedBytes: used,
+      inodes: fs.files,
+      inodesFree: fs.ffree,
+      inodesUsed: fs.files - fs.ffree,
     });
   }
   return out;
@@ -54,7 +62,12 @@ const FAMILIES: readonly [string, string, keyof VolumeStat][] = [
 
 export function volumeStatsMetrics(stats: readonly VolumeStat[]): MetricFamily[] {
   return FAMILIES.map(([name, text, field]) => ({
-    name, help: `[ALPHA] ${text}`, type: 'gauge' as const,
-    samples: stats.map((s): Sample => ({ labels: { namespace: s.namespace, persistentvolumeclaim: s.claim }, value: Number(s[field]) })),
+    name,
+    help: `[ALPHA] ${text}`,
+    type: 'gauge' as const,
+    samples: stats.map((s): Sample => ({
+      labels: { namespace: s.namespace, persistentvolumeclaim: s.claim },
+      value: Number(s[field]),
+    })),
   }));
 }

@@ -6,10 +6,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Informer} from '@wharf/client';
+import type { Informer } from '@wharf/client';
 import { KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
 import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables.js';
-import { checkPrefix, installedMark, markRuleSet, missingJumps, restoreText, type Jump, type RuleSet, type SavedTable } from '../proxy/rules.js';
+import {
+  checkPrefix,
+  installedMark,
+  markRuleSet,
+  missingJumps,
+  restoreText,
+  type Jump,
+  type RuleSet,
+  type SavedTable,
+} from '../proxy/rules.js';
 import type { NamespaceObject, NetworkPolicyObject, PodObject } from './objects.js';
 import { buildPolicyRuleSet, policyJumps } from './rules.js';
 import { SyncLoop } from '../proxy/sync-loop.js';
@@ -69,10 +78,14 @@ export class PolicyEnforcer {
     this.clock = o.clock ?? realClock;
     this.logger = o.logger ?? silentLogger;
     this.loop = new SyncLoop({
-      clock: this.clock, coalesceMs: o.coalesceMs ?? 50, resyncMs: o.resyncMs ?? 30_000,
-      apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s'),
+      clock: this.clock,
+      coalesceMs: o.coalesceMs ?? 50,
+      resyncMs: o.resyncMs ?? 30_000,
+      apply: (force) => this.apply(force),
+      onError: (e) => this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s'),
     });
-    const informer = <T extends KubernetesObject>(path: string): Informer<T> => this.loop.follow<T>(this.client, path, this.logger);
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> =>
+      this.loop.follow<T>(this.client, path, this.logger);
     this.pods = informer('/api/v1/pods');
     this.namespaces = informer('/api/v1/namespaces');
     this.policies = informer('/apis/networking.k8s.io/v1/networkpolicies');
@@ -102,8 +115,12 @@ export class PolicyEnforcer {
   private async apply(force: boolean | 'adopt'): Promise<void> {
     if (!this.loop.running) return;
     const built = buildPolicyRuleSet({
-      prefix: this.o.prefix, nodeName: this.o.nodeName, sctp: this.sctp,
-      pods: this.pods.list(), namespaces: this.namespaces.list(), policies: this.policies.list(),
+      prefix: this.o.prefix,
+      nodeName: this.o.nodeName,
+      sctp: this.sctp,
+      pods: this.pods.list(),
+      namespaces: this.namespaces.list(),
+      policies: this.policies.list(),
     });
     this.ruleCount = built.filter.rules.length;
     const { set, mark } = markRuleSet(this.o.prefix, built);
@@ -112,7 +129,11 @@ export class PolicyEnforcer {
     // A change after our own write: what is installed is what we wrote (two iptables-save runs
     // saved per change); the periodic forced sync reads the kernel and repairs what others removed.
     const saved = force === false && this.installed ? asSaved(this.installed, wanted) : await saveTables();
-    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved, wanted).length === 0) {
+    if (
+      force === 'adopt' &&
+      installedMark(this.o.prefix, saved) === mark &&
+      missingJumps(this.o.prefix, saved, wanted).length === 0
+    ) {
       this.lastMark = mark;
       this.adopted = true;
       return;
@@ -128,6 +149,9 @@ export class PolicyEnforcer {
 /** What iptables-save would show of a rule set this process wrote, with its jumps in place. */
 function asSaved(set: RuleSet, jumps: readonly Jump[]): Map<string, SavedTable> {
   return new Map(
-    (['filter', 'nat'] as const).map((t) => [t, { chains: set[t].chains, rules: jumps.filter((j) => j.table === t).map((j) => `-A ${j.chain} ${j.rule}`) }]),
+    (['filter', 'nat'] as const).map((t) => [
+      t,
+      { chains: set[t].chains, rules: jumps.filter((j) => j.table === t).map((j) => `-A ${j.chain} ${j.rule}`) },
+    ]),
   );
 }

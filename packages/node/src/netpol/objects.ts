@@ -7,11 +7,22 @@ import { isIPv4 } from '../proxy/model.js';
 type Labels = Readonly<Record<string, string>>;
 
 export interface PodObject {
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly uid?: string; readonly labels?: Labels };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+    readonly labels?: Labels;
+  };
   readonly spec?: {
     readonly nodeName?: string;
     readonly hostNetwork?: boolean;
-    readonly containers?: readonly { readonly ports?: readonly { readonly name?: string; readonly containerPort?: number; readonly protocol?: string }[] }[];
+    readonly containers?: readonly {
+      readonly ports?: readonly {
+        readonly name?: string;
+        readonly containerPort?: number;
+        readonly protocol?: string;
+      }[];
+    }[];
   };
   readonly status?: { readonly podIP?: string; readonly phase?: string };
 }
@@ -69,7 +80,14 @@ export function addressedPods(pods: Iterable<PodObject>): AddressedPod[] {
     const ip = p.status?.podIP ?? '';
     if (p.spec?.hostNetwork || !isIPv4(ip) || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
     const namespace = p.metadata?.namespace ?? '';
-    out.push({ key: `${namespace}/${p.metadata?.name ?? ''}`, namespace, nodeName: p.spec?.nodeName ?? '', ip, labels: p.metadata?.labels ?? {}, pod: p });
+    out.push({
+      key: `${namespace}/${p.metadata?.name ?? ''}`,
+      namespace,
+      nodeName: p.spec?.nodeName ?? '',
+      ip,
+      labels: p.metadata?.labels ?? {},
+      pod: p,
+    });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -104,11 +122,18 @@ export function selects(p: NetworkPolicyObject, pod: AddressedPod): boolean {
  * only podSelector is set, pods of the selected namespaces (all of them, or those matching
  * podSelector too) when namespaceSelector is set.
  */
-export function peerPods(peer: PolicyPeer, policyNamespace: string, pods: readonly AddressedPod[], nsLabels: ReadonlyMap<string, Labels>): AddressedPod[] {
+export function peerPods(
+  peer: PolicyPeer,
+  policyNamespace: string,
+  pods: readonly AddressedPod[],
+  nsLabels: ReadonlyMap<string, Labels>,
+): AddressedPod[] {
   const nsSel = peer.namespaceSelector;
   const podSel = peer.podSelector ?? {};
   return pods.filter((p) => {
-    const nsOk = nsSel ? matchesSelector(nsSel, nsLabels.get(p.namespace) ?? { [NAMESPACE_NAME_LABEL]: p.namespace }) : p.namespace === policyNamespace;
+    const nsOk = nsSel
+      ? matchesSelector(nsSel, nsLabels.get(p.namespace) ?? { [NAMESPACE_NAME_LABEL]: p.namespace })
+      : p.namespace === policyNamespace;
     return nsOk && matchesSelector(podSel, p.labels);
   });
 }
@@ -118,7 +143,8 @@ export function resolveNamedPort(pod: PodObject, name: string, protocol: string)
   const out: number[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
-      if (p.name === name && (p.protocol ?? 'TCP') === protocol && typeof p.containerPort === 'number') out.push(p.containerPort);
+      if (p.name === name && (p.protocol ?? 'TCP') === protocol && typeof p.containerPort === 'number')
+        out.push(p.containerPort);
     }
   }
   return out;
@@ -130,7 +156,7 @@ export function cidrContains(cidr: string, ip: string): boolean {
   const n = Number(bits);
   if (!isIPv4(base) || !isIPv4(ip) || !/^\d+$/.test(bits) || n > 32) return false;
   const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
-  return ((toNumber(base) & mask) >>> 0) === ((toNumber(ip) & mask) >>> 0);
+  return (toNumber(base) & mask) >>> 0 === (toNumber(ip) & mask) >>> 0;
 }
 
 const toNumber = (ip: string): number => ip.split('.').reduce((acc, p) => ((acc << 8) | Number(p)) >>> 0, 0);

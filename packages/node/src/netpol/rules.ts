@@ -13,8 +13,22 @@
 import { createHash } from 'node:crypto';
 import type { Jump, RuleSet } from '../proxy/rules.js';
 import {
-  addressedPods, cidrContains, isIPv4Cidr, namespaceLabels, peerPods, policyTypes, resolveNamedPort, selects,
-  type AddressedPod, type Direction, type NamespaceObject, type NetworkPolicyObject, type PodObject, type PolicyPeer, type PolicyPort, type PolicyRule,
+  addressedPods,
+  cidrContains,
+  isIPv4Cidr,
+  namespaceLabels,
+  peerPods,
+  policyTypes,
+  resolveNamedPort,
+  selects,
+  type AddressedPod,
+  type Direction,
+  type NamespaceObject,
+  type NetworkPolicyObject,
+  type PodObject,
+  type PolicyPeer,
+  type PolicyPort,
+  type PolicyRule,
 } from './objects.js';
 
 /** The packet mark meaning "some policy allows this" (clear of kube-proxy's 0x4000 and 0x8000). */
@@ -36,7 +50,14 @@ const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 /** The one built-in chain jump of a node's policy rules. */
 export function policyJumps(prefix: string): Jump[] {
-  return [{ table: 'filter', chain: 'FORWARD', target: `${prefix}-FWD`, rule: `-m comment --comment "wharf network policy ${prefix}" -j ${prefix}-FWD` }];
+  return [
+    {
+      table: 'filter',
+      chain: 'FORWARD',
+      target: `${prefix}-FWD`,
+      rule: `-m comment --comment "wharf network policy ${prefix}" -j ${prefix}-FWD`,
+    },
+  ];
 }
 
 /** An address match and the pod behind it (for named ports), or an ipBlock. */
@@ -65,7 +86,9 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
       if (selecting.length === 0) continue; // not isolated in this direction: everything allowed
       const chain = `${P}-${dir === 'Ingress' ? 'I' : 'E'}-${hash(pod.key)}`;
       chains.add(chain);
-      fwd.push(`-A ${FWD} ${dir === 'Ingress' ? '-d' : '-s'} ${pod.ip}/32 -m comment --comment "${pod.key} ${dir.toLowerCase()}" -j ${chain}`);
+      fwd.push(
+        `-A ${FWD} ${dir === 'Ingress' ? '-d' : '-s'} ${pod.ip}/32 -m comment --comment "${pod.key} ${dir.toLowerCase()}" -j ${chain}`,
+      );
       // Groups (a block's jump and its mark check) stay whole; a group written before is skipped.
       const seen = new Set<string>();
       const allows: string[] = [];
@@ -93,7 +116,10 @@ export function buildPolicyRuleSet(input: PolicyRuleSetInput): RuleSet {
     chains.add(chain);
     blockRules.push(...rules);
   }
-  return { filter: { chains: [...chains].sort(), rules: [...fwd, ...podRules, ...blockRules] }, nat: { chains: [], rules: [] } };
+  return {
+    filter: { chains: [...chains].sort(), rules: [...fwd, ...podRules, ...blockRules] },
+    nat: { chains: [], rules: [] },
+  };
 }
 
 /** Peers allowed on the same ports by the same policy, this many or more, get a chain of their own. */
@@ -123,7 +149,10 @@ function groupPeers(chain: string, lines: readonly string[], subChains: Map<stri
     if (done.has(m[2]!)) continue;
     done.add(m[2]!);
     const sub = `${chain.replace(/-[IE]-[0-9A-F]+$/, '')}-S-${hash(`${chain} ${m[2]}`)}`;
-    subChains.set(sub, addrs.map((a) => `-A ${sub} ${a} -j MARK --set-xmark ${ALLOW_MARK}`));
+    subChains.set(
+      sub,
+      addrs.map((a) => `-A ${sub} ${a} -j MARK --set-xmark ${ALLOW_MARK}`),
+    );
     out.push(`-A ${chain} ${m[2]} -j ${sub}`, `-A ${chain} -m mark --mark ${ALLOW_MARK} -j RETURN`);
   }
   return out;
@@ -132,9 +161,18 @@ function groupPeers(chain: string, lines: readonly string[], subChains: Map<stri
 const keyOf = (p: NetworkPolicyObject): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
 /** The rule bodies (after `-A chain`) that return what one policy rule allows for `self`, in groups. */
-function allowRules(ctx: Ctx, dir: Direction, self: AddressedPod, policy: NetworkPolicyObject, rule: PolicyRule): string[][] {
+function allowRules(
+  ctx: Ctx,
+  dir: Direction,
+  self: AddressedPod,
+  policy: NetworkPolicyObject,
+  rule: PolicyRule,
+): string[][] {
   const peers = dir === 'Ingress' ? rule.from : rule.to;
-  const resolved: Peer[] = peers && peers.length > 0 ? peers.flatMap((p) => resolvePeer(ctx, p, keyOf(policy).split('/')[0] ?? '')) : [{ kind: 'any' }];
+  const resolved: Peer[] =
+    peers && peers.length > 0
+      ? peers.flatMap((p) => resolvePeer(ctx, p, keyOf(policy).split('/')[0] ?? ''))
+      : [{ kind: 'any' }];
   const ports: (PolicyPort | undefined)[] = rule.ports && rule.ports.length > 0 ? [...rule.ports] : [undefined];
   const comment = `-m comment --comment "${keyOf(policy)}"`;
   const addr = dir === 'Ingress' ? '-s' : '-d';
@@ -145,15 +183,26 @@ function allowRules(ctx: Ctx, dir: Direction, self: AddressedPod, policy: Networ
       // A named port is a number on the pod that receives: the selected pod for ingress, the
       // peer for egress (an egress ipBlock or "anywhere" is resolved on each pod it contains).
       const receivers: (AddressedPod | undefined)[] =
-        dir === 'Ingress' ? [self] : peer.kind === 'pod' ? [peer.pod] : typeof port?.port === 'string' ? podsIn(ctx, peer) : [undefined];
+        dir === 'Ingress'
+          ? [self]
+          : peer.kind === 'pod'
+            ? [peer.pod]
+            : typeof port?.port === 'string'
+              ? podsIn(ctx, peer)
+              : [undefined];
       for (const receiver of receivers) {
         for (const match of portMatches(ctx, port, receiver)) {
           // An egress named port resolved on a pod of the block (or anywhere) matches that pod only.
-          if (dir === 'Egress' && peer.kind !== 'pod' && receiver) out.push([`-d ${receiver.ip}/32 ${match}${comment} ${ok}`]);
+          if (dir === 'Egress' && peer.kind !== 'pod' && receiver)
+            out.push([`-d ${receiver.ip}/32 ${match}${comment} ${ok}`]);
           else if (peer.kind === 'any') out.push([`${match}${comment} ${ok}`]);
           else if (peer.kind === 'pod') out.push([`${addr} ${peer.pod.ip}/32 ${match}${comment} ${ok}`]);
           else if (peer.except.length === 0) out.push([`${addr} ${peer.cidr} ${match}${comment} ${ok}`]);
-          else out.push([`${addr} ${peer.cidr} ${match}${comment} -j ${blockChain(ctx, dir, peer)}`, `-m mark --mark ${ALLOW_MARK} -m comment --comment "${keyOf(policy)} except" ${ok}`]);
+          else
+            out.push([
+              `${addr} ${peer.cidr} ${match}${comment} -j ${blockChain(ctx, dir, peer)}`,
+              `-m mark --mark ${ALLOW_MARK} -m comment --comment "${keyOf(policy)} except" ${ok}`,
+            ]);
         }
       }
     }
@@ -165,7 +214,13 @@ function resolvePeer(ctx: Ctx, peer: PolicyPeer, policyNamespace: string): Peer[
   if (peer.ipBlock) {
     const cidr = peer.ipBlock.cidr;
     if (!isIPv4Cidr(cidr)) return []; // an IPv6 block: nothing to match on an IPv4 dataplane
-    return [{ kind: 'block', cidr: normalize(cidr), except: (peer.ipBlock.except ?? []).filter(isIPv4Cidr).map(normalize).sort() }];
+    return [
+      {
+        kind: 'block',
+        cidr: normalize(cidr),
+        except: (peer.ipBlock.except ?? []).filter(isIPv4Cidr).map(normalize).sort(),
+      },
+    ];
   }
   if (!peer.podSelector && !peer.namespaceSelector) return []; // a peer with no field selects nothing
   return peerPods(peer, policyNamespace, ctx.pods, ctx.nsLabels).map((pod) => ({ kind: 'pod', pod }));
@@ -207,7 +262,8 @@ function portMatches(ctx: Ctx, port: PolicyPort | undefined, receiver: Addressed
   const p = protocol.toLowerCase();
   if (port.port === undefined || port.port === null) return [`-p ${p} `];
   if (typeof port.port === 'number') {
-    const range = typeof port.endPort === 'number' && port.endPort > port.port ? `${port.port}:${port.endPort}` : String(port.port);
+    const range =
+      typeof port.endPort === 'number' && port.endPort > port.port ? `${port.port}:${port.endPort}` : String(port.port);
     return [`-p ${p} -m ${p} --dport ${range} `];
   }
   if (/^\d+$/.test(port.port)) return [`-p ${p} -m ${p} --dport ${port.port} `];

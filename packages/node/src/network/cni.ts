@@ -63,7 +63,8 @@ export class CniExecutor {
   /** Runs one plugin; returns its parsed stdout (a result for ADD, usually empty for DEL/CHECK). */
   async invoke(command: CniCommand, conf: object, rt: CniRuntimeConf): Promise<CniResult | undefined> {
     const type = (conf as { type?: unknown }).type;
-    if (typeof type !== 'string' || !/^[\w.-]+$/.test(type)) throw new CniError(String(type), command, 'invalid plugin type');
+    if (typeof type !== 'string' || !/^[\w.-]+$/.test(type))
+      throw new CniError(String(type), command, 'invalid plugin type');
     const cniArgs = Object.entries({ IgnoreUnknown: '1', ...rt.args })
       .map(([k, v]) => `${k}=${v}`)
       .join(';');
@@ -76,7 +77,11 @@ export class CniExecutor {
       CNI_ARGS: cniArgs,
       CNI_PATH: this.binDir,
     };
-    const result = await exec(path.join(this.binDir, type), [], { env, input: JSON.stringify(conf), timeoutMs: this.timeoutMs });
+    const result = await exec(path.join(this.binDir, type), [], {
+      env,
+      input: JSON.stringify(conf),
+      timeoutMs: this.timeoutMs,
+    });
     const out = result.stdout.trim();
     if (result.code !== 0) {
       let message = (result.stderr || out).trim() || `exit ${result.code}`;
@@ -110,12 +115,18 @@ export class CniExecutor {
 
   /** DEL through the plugins in reverse order; `prevResult` is the cached ADD result when known. */
   async delList(list: CniConfList, rt: CniRuntimeConf, prevResult?: CniResult): Promise<void> {
-    for (const plugin of [...list.plugins].reverse()) await this.invoke('DEL', pluginConf(list, plugin, rt, prevResult), rt);
+    for (const plugin of [...list.plugins].reverse())
+      await this.invoke('DEL', pluginConf(list, plugin, rt, prevResult), rt);
   }
 }
 
 /** A plugin's stdin as libcni builds it: name/cniVersion from the list, runtimeConfig filtered by capability. */
-export function pluginConf(list: CniConfList, plugin: CniPluginConf, rt: CniRuntimeConf, prevResult?: CniResult): object {
+export function pluginConf(
+  list: CniConfList,
+  plugin: CniPluginConf,
+  rt: CniRuntimeConf,
+  prevResult?: CniResult,
+): object {
   const conf: Record<string, unknown> = { ...plugin, name: list.name, cniVersion: list.cniVersion };
   const runtimeConfig: Record<string, unknown> = {};
   for (const [cap, on] of Object.entries(plugin.capabilities ?? {})) {

@@ -36,12 +36,14 @@ const jump = (hook: 'OUTPUT' | 'FORWARD'): string[] => [hook, '-m', 'comment', '
 export async function installGuard(cidrs: readonly string[]): Promise<void> {
   if ((await exec('ip', ['link', 'show', GUARD_DEVICE])).code !== 0) {
     const r = await exec('ip', ['link', 'add', GUARD_DEVICE, 'type', 'bridge']);
-    if (r.code !== 0 && (await exec('ip', ['link', 'show', GUARD_DEVICE])).code !== 0) await run('ip', ['link', 'add', GUARD_DEVICE, 'type', 'bridge']);
+    if (r.code !== 0 && (await exec('ip', ['link', 'show', GUARD_DEVICE])).code !== 0)
+      await run('ip', ['link', 'add', GUARD_DEVICE, 'type', 'bridge']);
   }
   await run('ip', ['link', 'set', GUARD_DEVICE, 'up']);
   await run('iptables-restore', ['--noflush', '-w', '5'], { input: guardRestoreText() });
   for (const hook of ['OUTPUT', 'FORWARD'] as const) {
-    if ((await exec('iptables', ['-w', '5', '-C', ...jump(hook)])).code !== 0) await run('iptables', ['-w', '5', '-I', hook, '1', ...jump(hook).slice(1)]);
+    if ((await exec('iptables', ['-w', '5', '-C', ...jump(hook)])).code !== 0)
+      await run('iptables', ['-w', '5', '-I', hook, '1', ...jump(hook).slice(1)]);
   }
   for (const cidr of cidrs) await run('ip', ['route', 'replace', cidr, 'dev', GUARD_DEVICE]);
 }
@@ -66,5 +68,10 @@ export async function removeGuard(): Promise<void> {
 /** The CIDRs routed into the guard now (for `wharf reset` and tests). */
 export async function guardedRoutes(): Promise<string[]> {
   const r = await exec('ip', ['-o', 'route', 'show', 'dev', GUARD_DEVICE]);
-  return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(' ')[0] ?? '').filter(Boolean) : [];
+  return r.code === 0
+    ? r.stdout
+        .split('\n')
+        .map((l) => l.trim().split(' ')[0] ?? '')
+        .filter(Boolean)
+    : [];
 }

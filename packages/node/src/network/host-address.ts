@@ -8,7 +8,8 @@ import { exec, run } from '../util/exec.js';
 export async function ensureHostAddress(device: string, address: string): Promise<void> {
   if ((await exec('ip', ['link', 'show', device])).code !== 0) {
     const r = await exec('ip', ['link', 'add', device, 'type', 'bridge']);
-    if (r.code !== 0 && (await exec('ip', ['link', 'show', device])).code !== 0) await run('ip', ['link', 'add', device, 'type', 'bridge']);
+    if (r.code !== 0 && (await exec('ip', ['link', 'show', device])).code !== 0)
+      await run('ip', ['link', 'add', device, 'type', 'bridge']);
   }
   await run('ip', ['addr', 'replace', `${address}/32`, 'dev', device]);
   await run('ip', ['link', 'set', device, 'up']);

@@ -27,7 +27,15 @@ export async function addNetns(name: string, o: { readonly ipcNsFile?: string } 
   await writeFile(file, '', { flag: 'wx' });
   if (o.ipcNsFile) await writeFile(o.ipcNsFile, '');
   try {
-    await run('unshare', [`--net=${file}`, ...(o.ipcNsFile ? [`--ipc=${o.ipcNsFile}`] : []), 'ip', 'link', 'set', 'lo', 'up']);
+    await run('unshare', [
+      `--net=${file}`,
+      ...(o.ipcNsFile ? [`--ipc=${o.ipcNsFile}`] : []),
+      'ip',
+      'link',
+      'set',
+      'lo',
+      'up',
+    ]);
   } catch (e) {
     await exec('umount', [file]);
     await rm(file, { force: true });

@@ -12,7 +12,11 @@ import { CniError, CniExecutor } from './cni.js';
 import { listNetns } from './netns.js';
 import { PodNetwork, PodNetworkError, podIP, type PodNetworkRequest } from './pod-network.js';
 
-const missing = [process.getuid?.() !== 0 && 'root', !existsSync('/usr/lib/cni/bridge') && 'CNI plugins (/usr/lib/cni)', !existsSync('/usr/bin/curl') && 'curl'].filter(Boolean);
+const missing = [
+  process.getuid?.() !== 0 && 'root',
+  !existsSync('/usr/lib/cni/bridge') && 'CNI plugins (/usr/lib/cni)',
+  !existsSync('/usr/bin/curl') && 'curl',
+].filter(Boolean);
 if (missing.length > 0) console.warn(`skipping pod-network.test.ts: needs ${missing.join(', ')}`);
 
 const tag = randomBytes(3).toString('hex');
@@ -41,9 +45,22 @@ describe('PodNetwork options', () => {
     const list = net.confList();
     expect(list.name).toBe('wharf-n1');
     expect(list.plugins).toHaveLength(1);
-    expect(list.plugins[0]).toMatchObject({ type: 'bridge', bridge: 'wharf0', isGateway: true, ipMasq: false, hairpinMode: true });
-    expect(list.plugins[0]!.ipam).toMatchObject({ type: 'host-local', dataDir: '/tmp/x/cni/networks', ranges: [[{ subnet: '10.1.0.0/24' }]] });
-    expect(net.confList([{ hostPort: 8080, containerPort: 80 }]).plugins.map((p) => p.type)).toEqual(['bridge', 'portmap']);
+    expect(list.plugins[0]).toMatchObject({
+      type: 'bridge',
+      bridge: 'wharf0',
+      isGateway: true,
+      ipMasq: false,
+      hairpinMode: true,
+    });
+    expect(list.plugins[0]!.ipam).toMatchObject({
+      type: 'host-local',
+      dataDir: '/tmp/x/cni/networks',
+      ranges: [[{ subnet: '10.1.0.0/24' }]],
+    });
+    expect(net.confList([{ hostPort: 8080, containerPort: 80 }]).plugins.map((p) => p.type)).toEqual([
+      'bridge',
+      'portmap',
+    ]);
   });
   it('reads the pod IP of the sandbox interface from a CNI result', () => {
     const result = {
@@ -81,7 +98,8 @@ describe.skipIf(missing.length > 0)('PodNetwork (real CNI plugins)', () => {
       }
     };
     for (const s of servers) s.kill('SIGKILL');
-    for (const ns of await listNetns(nsPrefix)) await net.tearDown({ ...req(0), id: ns, netnsName: ns }).catch(() => undefined);
+    for (const ns of await listNetns(nsPrefix))
+      await net.tearDown({ ...req(0), id: ns, netnsName: ns }).catch(() => undefined);
     const stray = await listNetns(nsPrefix);
     for (const ns of stray) await step(() => execFileSync('ip', ['netns', 'delete', ns]));
     await step(() => net.removeBridge());
@@ -107,8 +125,34 @@ describe.skipIf(missing.length > 0)('PodNetwork (real CNI plugins)', () => {
     expect(await readdir(leases)).toEqual(expect.arrayContaining([a.ip, b.ip]));
     await net.check(req(1), a.result);
 
-    servers.push(spawn('ip', ['netns', 'exec', `${nsPrefix}2`, process.execPath, '-e', "require('http').createServer((q,s)=>s.end('pong')).listen(8080)"], { stdio: 'ignore' }));
-    const body = await retry(() => execFileSync('ip', ['netns', 'exec', `${nsPrefix}1`, 'curl', '-sf', '--max-time', '1', `http://${b.ip}:8080/`]).toString(), 5_000);
+    servers.push(
+      spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${nsPrefix}2`,
+          process.execPath,
+          '-e',
+          "require('http').createServer((q,s)=>s.end('pong')).listen(8080)",
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    const body = await retry(
+      () =>
+        execFileSync('ip', [
+          'netns',
+          'exec',
+          `${nsPrefix}1`,
+          'curl',
+          '-sf',
+          '--max-time',
+          '1',
+          `http://${b.ip}:8080/`,
+        ]).toString(),
+      5_000,
+    );
     expect(body).toBe('pong');
 
     await net.tearDown(req(1), a.result);
@@ -123,8 +167,24 @@ describe.skipIf(missing.length > 0)('PodNetwork (real CNI plugins)', () => {
     const hostPort = 20000 + (randomBytes(2).readUInt16BE() % 20000);
     const r = req(3, [{ hostPort, containerPort: 8080 }]);
     const s = await net.setUp(r);
-    servers.push(spawn('ip', ['netns', 'exec', `${nsPrefix}3`, process.execPath, '-e', "require('http').createServer((q,s)=>s.end('mapped')).listen(8080)"], { stdio: 'ignore' }));
-    const body = await retry(() => execFileSync('curl', ['-sf', '--max-time', '1', `http://127.0.0.1:${hostPort}/`]).toString(), 5_000);
+    servers.push(
+      spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${nsPrefix}3`,
+          process.execPath,
+          '-e',
+          "require('http').createServer((q,s)=>s.end('mapped')).listen(8080)",
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    const body = await retry(
+      () => execFileSync('curl', ['-sf', '--max-time', '1', `http://127.0.0.1:${hostPort}/`]).toString(),
+      5_000,
+    );
     expect(body).toBe('mapped');
     expect(execFileSync('iptables', ['-t', 'nat', '-S']).toString()).toContain(`--dport ${hostPort}`);
     await net.tearDown(r, s.result);
@@ -134,11 +194,23 @@ describe.skipIf(missing.length > 0)('PodNetwork (real CNI plugins)', () => {
   it('reports plugin errors with the plugin, command and CNI message', async () => {
     const cni = new CniExecutor('/usr/lib/cni');
     const err = await cni
-      .invoke('ADD', { cniVersion: '1.0.0', name: 'x', type: 'bridge', bridge: bridge, ipam: { type: 'host-local', ranges: [[{ subnet: 'nonsense' }]] } }, { containerId: 'x', netns: '/var/run/netns/does-not-exist', ifName: 'eth0' })
+      .invoke(
+        'ADD',
+        {
+          cniVersion: '1.0.0',
+          name: 'x',
+          type: 'bridge',
+          bridge: bridge,
+          ipam: { type: 'host-local', ranges: [[{ subnet: 'nonsense' }]] },
+        },
+        { containerId: 'x', netns: '/var/run/netns/does-not-exist', ifName: 'eth0' },
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CniError);
     expect((err as CniError).message).toMatch(/^CNI ADD bridge: /);
-    await expect(cni.invoke('ADD', { type: '../evil' }, { containerId: 'x', netns: '/x', ifName: 'eth0' })).rejects.toThrow(/invalid plugin type/);
+    await expect(
+      cni.invoke('ADD', { type: '../evil' }, { containerId: 'x', netns: '/x', ifName: 'eth0' }),
+    ).rejects.toThrow(/invalid plugin type/);
   });
 });
 
@@ -156,7 +228,11 @@ async function retry<T>(fn: () => T, timeoutMs: number): Promise<T> {
 
 /** `chain:rule` lines of the nat table that mention CNI (portmap's chains and the jumps to them). */
 function natChains(): string[] {
-  return execFileSync('iptables', ['-t', 'nat', '-S']).toString().split('\n').filter((l) => l.includes('CNI-')).sort();
+  return execFileSync('iptables', ['-t', 'nat', '-S'])
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes('CNI-'))
+    .sort();
 }
 
 /** Removes nat chains named CNI-* that did not exist before, and the rules jumping to them. */
@@ -165,7 +241,10 @@ function removeNewNatChains(before: string[]): void {
     .filter((l) => l.startsWith('-N ') && !before.includes(l))
     .map((l) => l.slice(3));
   for (const builtin of ['PREROUTING', 'OUTPUT', 'POSTROUTING', 'INPUT']) {
-    const rules = execFileSync('iptables', ['-t', 'nat', '-L', builtin, '--line-numbers', '-n']).toString().split('\n').slice(2);
+    const rules = execFileSync('iptables', ['-t', 'nat', '-L', builtin, '--line-numbers', '-n'])
+      .toString()
+      .split('\n')
+      .slice(2);
     const nums = rules
       .map((l) => l.split(/\s+/))
       .filter((f) => f[1] && newChains.includes(f[1]))

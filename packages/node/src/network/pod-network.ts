@@ -163,10 +163,12 @@ export function podIP(result: CniResult): string {
 }
 
 function validateOptions(o: PodNetworkOptions): void {
-  if (!/^[a-zA-Z0-9][\w.-]{0,14}$/.test(o.bridge)) throw new PodNetworkError(`'bridge' must be a Linux interface name of at most 15 characters, got "${o.bridge}"`);
+  if (!/^[a-zA-Z0-9][\w.-]{0,14}$/.test(o.bridge))
+    throw new PodNetworkError(`'bridge' must be a Linux interface name of at most 15 characters, got "${o.bridge}"`);
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(o.podCIDR);
   if (!m || m.slice(1, 5).some((x) => Number(x) > 255) || Number(m[5]) > 30) {
     throw new PodNetworkError(`'podCIDR' must be an IPv4 CIDR with a prefix of at most /30, got "${o.podCIDR}"`);
   }
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.nodeName)) throw new PodNetworkError(`'nodeName' must be a DNS subdomain, got "${o.nodeName}"`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.nodeName))
+    throw new PodNetworkError(`'nodeName' must be a DNS subdomain, got "${o.nodeName}"`);
 }

@@ -19,15 +19,39 @@ const hasIptables = (() => {
 const skip = process.getuid?.() !== 0 ? 'not root' : !hasIptables ? 'no usable iptables' : '';
 const P = `WHT-${randomBytes(3).toString('hex').toUpperCase()}`;
 const save = (): string => execFileSync('iptables-save', { encoding: 'utf8' });
-const own = (): string[] => save().split('\n').filter((l) => l.includes(P));
+const own = (): string[] =>
+  save()
+    .split('\n')
+    .filter((l) => l.includes(P));
 
 const web: ServicePort = {
-  id: 'default/web:http', clusterIP: '10.96.7.7', port: 80, protocol: 'TCP', nodePort: 30999, affinitySeconds: 60,
-  endpoints: [{ ip: '10.64.200.2', port: 8080 }, { ip: '10.64.200.3', port: 8080 }],
+  id: 'default/web:http',
+  clusterIP: '10.96.7.7',
+  port: 80,
+  protocol: 'TCP',
+  nodePort: 30999,
+  affinitySeconds: 60,
+  endpoints: [
+    { ip: '10.64.200.2', port: 8080 },
+    { ip: '10.64.200.3', port: 8080 },
+  ],
 };
-const empty: ServicePort = { id: 'default/empty:', clusterIP: '10.96.7.8', port: 80, protocol: 'UDP', nodePort: 30998, endpoints: [] };
+const empty: ServicePort = {
+  id: 'default/empty:',
+  clusterIP: '10.96.7.8',
+  port: 80,
+  protocol: 'UDP',
+  nodePort: 30998,
+  endpoints: [],
+};
 const input = (ports: ServicePort[]): RuleSetInput => ({
-  prefix: P, ports, podCIDRs: ['10.64.200.0/24'], nodePortAddresses: ['127.0.0.1/32'], serviceCIDR: '10.96.0.0/12', podInterfaces: ['wh+'], localnetGuard: true,
+  prefix: P,
+  ports,
+  podCIDRs: ['10.64.200.0/24'],
+  nodePortAddresses: ['127.0.0.1/32'],
+  serviceCIDR: '10.96.0.0/12',
+  podInterfaces: ['wh+'],
+  localnetGuard: true,
 });
 
 describe.skipIf(skip !== '')(`iptables rule sets ${skip}`, () => {
@@ -42,7 +66,16 @@ describe.skipIf(skip !== '')(`iptables rule sets ${skip}`, () => {
   it('loads the rule set in one transaction, then re-syncs without duplicating jumps', async () => {
     for (let i = 0; i < 2; i++) await restore(restoreText(P, buildRuleSet(input([web, empty])), await saveTables()));
     const lines = own();
-    expect(lines.filter((l) => l.startsWith('-A PREROUTING ') || l.startsWith('-A OUTPUT ') || l.startsWith('-A POSTROUTING ') || l.startsWith('-A INPUT ') || l.startsWith('-A FORWARD '))).toHaveLength(8);
+    expect(
+      lines.filter(
+        (l) =>
+          l.startsWith('-A PREROUTING ') ||
+          l.startsWith('-A OUTPUT ') ||
+          l.startsWith('-A POSTROUTING ') ||
+          l.startsWith('-A INPUT ') ||
+          l.startsWith('-A FORWARD '),
+      ),
+    ).toHaveLength(8);
     expect(lines.filter((l) => l.includes('-j DNAT --to-destination'))).toHaveLength(2);
     expect(lines.some((l) => l.includes('--probability 0.5'))).toBe(true);
     expect(lines.some((l) => l.includes('-d 10.96.7.8/32 -p udp') && l.includes('-j REJECT'))).toBe(true);
@@ -57,10 +90,16 @@ describe.skipIf(skip !== '')(`iptables rule sets ${skip}`, () => {
   });
 
   it('cleanup removes every chain and jump of the prefix, and only those', async () => {
-    const before = save().split('\n').filter((l) => l.startsWith('-A ') && !l.includes(P)).length;
+    const before = save()
+      .split('\n')
+      .filter((l) => l.startsWith('-A ') && !l.includes(P)).length;
     expect(await cleanup(P)).toBe(true);
     expect(own()).toEqual([]);
-    expect(save().split('\n').filter((l) => l.startsWith('-A ') && !l.includes(P)).length).toBe(before);
+    expect(
+      save()
+        .split('\n')
+        .filter((l) => l.startsWith('-A ') && !l.includes(P)).length,
+    ).toBe(before);
     expect(await cleanup(P)).toBe(false);
   });
 });

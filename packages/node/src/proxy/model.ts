@@ -21,12 +21,21 @@ export interface ServiceObject {
 
 /** The fields of a discovery.k8s.io/v1 EndpointSlice the proxy reads. */
 export interface EndpointSliceObject {
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
   readonly addressType?: string;
-  readonly ports?: readonly { readonly name?: string | null; readonly protocol?: string; readonly port?: number | null }[] | null;
+  readonly ports?:
+    readonly { readonly name?: string | null; readonly protocol?: string; readonly port?: number | null }[] | null;
   readonly endpoints?: readonly {
     readonly addresses?: readonly string[];
-    readonly conditions?: { readonly ready?: boolean | null; readonly serving?: boolean | null; readonly terminating?: boolean | null };
+    readonly conditions?: {
+      readonly ready?: boolean | null;
+      readonly serving?: boolean | null;
+      readonly terminating?: boolean | null;
+    };
   }[];
 }
 
@@ -88,7 +97,10 @@ export function servicePorts(services: Iterable<ServiceObject>, slices: Iterable
     const ip = spec?.clusterIP ?? '';
     if (!spec || spec.type === 'ExternalName' || !isIPv4(ip)) continue;
     const key = `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
-    const affinity = spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : undefined;
+    const affinity =
+      spec.sessionAffinity === 'ClientIP'
+        ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS)
+        : undefined;
     for (const p of spec.ports ?? []) {
       const protocol = protocolOf(p.protocol);
       if (!protocol || typeof p.port !== 'number') continue;
@@ -98,13 +110,19 @@ export function servicePorts(services: Iterable<ServiceObject>, slices: Iterable
         clusterIP: ip,
         port: p.port,
         protocol,
-        ...(typeof p.nodePort === 'number' && p.nodePort > 0 && (spec.type === 'NodePort' || spec.type === 'LoadBalancer') ? { nodePort: p.nodePort } : {}),
+        ...(typeof p.nodePort === 'number' &&
+        p.nodePort > 0 &&
+        (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+          ? { nodePort: p.nodePort }
+          : {}),
         ...(affinity !== undefined ? { affinitySeconds: affinity } : {}),
         endpoints: endpointsFor(byService.get(key) ?? [], name, protocol),
       });
     }
   }
-  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
+  return out.sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0,
+  );
 }
 
 function endpointsFor(slices: readonly EndpointSliceObject[], portName: string, protocol: Protocol): Endpoint[] {

@@ -55,7 +55,9 @@ export const MAX_PREFIX_LENGTH = 12;
 /** The prefix is not a valid chain-name prefix. */
 export class InvalidPrefixError extends Error {
   constructor(prefix: string) {
-    super(`'prefix' must be 1-${MAX_PREFIX_LENGTH} characters of A-Z, 0-9 and '-' starting with a letter, got "${prefix}"`);
+    super(
+      `'prefix' must be 1-${MAX_PREFIX_LENGTH} characters of A-Z, 0-9 and '-' starting with a letter, got "${prefix}"`,
+    );
     this.name = 'InvalidPrefixError';
   }
 }
@@ -78,11 +80,17 @@ export const sepChain = (prefix: string, p: ServicePort, ip: string, port: numbe
  */
 export function jumps(prefix: string, podSources?: readonly string[]): Jump[] {
   const j = (table: Table, chain: string, match: string, target: string): Jump => ({
-    table, chain, target, rule: `${match}-m comment --comment "wharf ${prefix}" -j ${target}`,
+    table,
+    chain,
+    target,
+    rule: `${match}-m comment --comment "wharf ${prefix}" -j ${target}`,
   });
   const isNew = '-m conntrack --ctstate NEW ';
   const prerouting = podSources
-    ? [...podSources.map((cidr) => j('nat', 'PREROUTING', `-s ${cidr} `, `${prefix}-SERVICES`)), j('nat', 'PREROUTING', '-m addrtype --dst-type LOCAL ', `${prefix}-SERVICES`)]
+    ? [
+        ...podSources.map((cidr) => j('nat', 'PREROUTING', `-s ${cidr} `, `${prefix}-SERVICES`)),
+        j('nat', 'PREROUTING', '-m addrtype --dst-type LOCAL ', `${prefix}-SERVICES`),
+      ]
     : [j('nat', 'PREROUTING', '', `${prefix}-SERVICES`)];
   return [
     ...prerouting,
@@ -119,7 +127,8 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
 
   nat.push(`-A ${MARK} -j MARK --set-xmark ${MASQ_MARK}`);
   nat.push(`-A ${POST} -m mark ! --mark ${MASQ_MARK} -j RETURN`);
-  for (const cidr of input.podCIDRs) nat.push(`-A ${POST} -d ${cidr} -m comment --comment "masquerade toward pods" -j MASQUERADE --random-fully`);
+  for (const cidr of input.podCIDRs)
+    nat.push(`-A ${POST} -d ${cidr} -m comment --comment "masquerade toward pods" -j MASQUERADE --random-fully`);
 
   const svcRules: string[] = [];
   const sepRules: string[] = [];
@@ -127,10 +136,14 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
     const note = (extra = ''): string => `-m comment --comment "${p.id}${extra}"`;
     const comment = note();
     if (p.endpoints.length === 0) {
-      filter.push(`-A ${FSERVICES} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${note(' has no endpoints')} -j REJECT --reject-with icmp-port-unreachable`);
+      filter.push(
+        `-A ${FSERVICES} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${note(' has no endpoints')} -j REJECT --reject-with icmp-port-unreachable`,
+      );
       if (p.nodePort !== undefined) {
         for (const cidr of input.nodePortAddresses) {
-          filter.push(`-A ${FEXTERNAL} -d ${cidr} ${portMatch(p, p.nodePort)} ${note(' has no endpoints')} -j REJECT --reject-with icmp-port-unreachable`);
+          filter.push(
+            `-A ${FEXTERNAL} -d ${cidr} ${portMatch(p, p.nodePort)} ${note(' has no endpoints')} -j REJECT --reject-with icmp-port-unreachable`,
+          );
         }
       }
       continue;
@@ -149,7 +162,9 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
     const seps = p.endpoints.map((e) => ({ ...e, chain: sepChain(P, p, e.ip, e.port) }));
     if (p.affinitySeconds !== undefined) {
       for (const e of seps) {
-        svcRules.push(`-A ${svc} ${comment} -m recent --name ${e.chain} --rcheck --seconds ${p.affinitySeconds} --reap --rsource -j ${e.chain}`);
+        svcRules.push(
+          `-A ${svc} ${comment} -m recent --name ${e.chain} --rcheck --seconds ${p.affinitySeconds} --reap --rsource -j ${e.chain}`,
+        );
       }
     }
     seps.forEach((e, i) => {
@@ -160,19 +175,26 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
       const proto = p.protocol.toLowerCase();
       sepRules.push(`-A ${e.chain} -s ${e.ip}/32 ${comment} -j ${MARK}`);
       const recent = p.affinitySeconds !== undefined ? ` -m recent --name ${e.chain} --set --rsource` : '';
-      sepRules.push(`-A ${e.chain} ${comment} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${e.ip}:${e.port}`);
+      sepRules.push(
+        `-A ${e.chain} ${comment} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${e.ip}:${e.port}`,
+      );
     });
   }
   for (const cidr of input.nodePortAddresses) {
-    nat.push(`-A ${SERVICES} -d ${cidr} -m addrtype --dst-type LOCAL -m comment --comment "node ports" -j ${NODEPORTS}`);
+    nat.push(
+      `-A ${SERVICES} -d ${cidr} -m addrtype --dst-type LOCAL -m comment --comment "node ports" -j ${NODEPORTS}`,
+    );
   }
   nat.push(...svcRules, ...sepRules);
 
   if (input.serviceCIDR) {
     // Only what would leave through a non-pod interface: a pod address inside the service CIDR
     // (another cluster's) stays reachable.
-    for (const bridge of input.podInterfaces) filter.push(`-A ${FSERVICES} -d ${input.serviceCIDR} -o ${bridge} -j RETURN`);
-    filter.push(`-A ${FSERVICES} -d ${input.serviceCIDR} -m comment --comment "no service at this address" -j REJECT --reject-with icmp-port-unreachable`);
+    for (const bridge of input.podInterfaces)
+      filter.push(`-A ${FSERVICES} -d ${input.serviceCIDR} -o ${bridge} -j RETURN`);
+    filter.push(
+      `-A ${FSERVICES} -d ${input.serviceCIDR} -m comment --comment "no service at this address" -j REJECT --reject-with icmp-port-unreachable`,
+    );
   }
   if (input.localnetGuard) {
     filter.push(
@@ -217,7 +239,12 @@ const isOwn = (prefix: string, chain: string): boolean => chain.startsWith(`${pr
  * no longer wanted (an older form) are deleted, missing built-in jumps (`wanted`) are inserted
  * first in their chains, and owned chains no longer in the set are deleted.
  */
-export function restoreText(prefix: string, set: RuleSet, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): string {
+export function restoreText(
+  prefix: string,
+  set: RuleSet,
+  saved: Map<string, SavedTable>,
+  wanted: readonly Jump[] = jumps(prefix),
+): string {
   const out: string[] = [];
   for (const table of ['filter', 'nat'] as const) {
     const want = set[table];
@@ -226,8 +253,10 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
     out.push(`*${table}`);
     for (const c of [...want.chains, ...stale]) out.push(`:${c} - [0:0]`);
     out.push(...want.rules);
-    for (const r of staleJumps(prefix, saved, wanted).filter((x) => x.table === table)) out.push(`-D ${r.rule.slice(3)}`);
-    for (const j of missingJumps(prefix, saved, wanted).filter((x) => x.table === table)) out.push(`-I ${j.chain} 1 ${j.rule}`);
+    for (const r of staleJumps(prefix, saved, wanted).filter((x) => x.table === table))
+      out.push(`-D ${r.rule.slice(3)}`);
+    for (const j of missingJumps(prefix, saved, wanted).filter((x) => x.table === table))
+      out.push(`-I ${j.chain} 1 ${j.rule}`);
     for (const c of stale) out.push(`-X ${c}`);
     out.push('COMMIT');
   }
@@ -236,13 +265,24 @@ export function restoreText(prefix: string, set: RuleSet, saved: Map<string, Sav
 
 const jumpText = (j: Jump): string => `-A ${j.chain} ${j.rule}`;
 
-/** The built-in chain jumps (the proxy's unless `wanted` says otherwise) that are not installed, as iptables-save prints them. */
-export function missingJumps(prefix: string, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): Jump[] {
+/**
+ * The built-in chain jumps (the proxy's unless `wanted` says otherwise) that are not installed, as iptables-save prints
+ * them.
+ */
+export function missingJumps(
+  prefix: string,
+  saved: Map<string, SavedTable>,
+  wanted: readonly Jump[] = jumps(prefix),
+): Jump[] {
   return wanted.filter((j) => !(saved.get(j.table)?.rules ?? []).includes(jumpText(j)));
 }
 
 /** Installed jumps from built-in chains into owned chains that `wanted` does not hold (`-A …` rules). */
-export function staleJumps(prefix: string, saved: Map<string, SavedTable>, wanted: readonly Jump[] = jumps(prefix)): { table: Table; rule: string }[] {
+export function staleJumps(
+  prefix: string,
+  saved: Map<string, SavedTable>,
+  wanted: readonly Jump[] = jumps(prefix),
+): { table: Table; rule: string }[] {
   const want = new Set(wanted.map(jumpText));
   const out: { table: Table; rule: string }[] = [];
   for (const table of ['filter', 'nat'] as const) {
@@ -266,7 +306,13 @@ export function markRuleSet(prefix: string, set: RuleSet): { set: RuleSet; mark:
   const chain = `${prefix}-SYNC`;
   return {
     mark,
-    set: { ...set, nat: { chains: [...set.nat.chains, chain].sort(), rules: [...set.nat.rules, `-A ${chain} -m comment --comment "${SYNC_MARK} ${mark}" -j RETURN`] } },
+    set: {
+      ...set,
+      nat: {
+        chains: [...set.nat.chains, chain].sort(),
+        rules: [...set.nat.rules, `-A ${chain} -m comment --comment "${SYNC_MARK} ${mark}" -j RETURN`],
+      },
+    },
   };
 }
 

@@ -8,11 +8,29 @@
 // stop, with kube-proxy's martian guard): see README.md beside this file.
 import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Informer} from '@wharf/client';
+import type { Informer } from '@wharf/client';
 import { componentUserAgent, KubeClient, silentLogger, type Logger } from '@wharf/client';
-import { bridgeNetfilter, enableRouteLocalnet, iptablesBackend, restore, restoreRouteLocalnet, saveTables, cleanup, type IptablesBackend } from './iptables.js';
+import {
+  bridgeNetfilter,
+  enableRouteLocalnet,
+  iptablesBackend,
+  restore,
+  restoreRouteLocalnet,
+  saveTables,
+  cleanup,
+  type IptablesBackend,
+} from './iptables.js';
 import { servicePorts, type EndpointSliceObject, type ServiceObject } from './model.js';
-import { buildRuleSet, checkPrefix, installedMark, jumps, markRuleSet, missingJumps, restoreText, staleJumps } from './rules.js';
+import {
+  buildRuleSet,
+  checkPrefix,
+  installedMark,
+  jumps,
+  markRuleSet,
+  missingJumps,
+  restoreText,
+  staleJumps,
+} from './rules.js';
 import { SyncLoop, type SyncClock } from './sync-loop.js';
 
 /** Time as a dependency, so tests can drive the debounce by hand. */
@@ -121,10 +139,14 @@ export class ServiceProxy {
     this.clock = o.clock ?? realClock;
     this.logger = o.logger ?? silentLogger;
     this.loop = new SyncLoop({
-      clock: this.clock, coalesceMs: o.debounceMs ?? 100, resyncMs: o.resyncMs ?? 30_000,
-      apply: (force) => this.apply(force), onError: (e) => this.logger.warn({ err: e }, 'sync failed; retrying in 1 s'),
+      clock: this.clock,
+      coalesceMs: o.debounceMs ?? 100,
+      resyncMs: o.resyncMs ?? 30_000,
+      apply: (force) => this.apply(force),
+      onError: (e) => this.logger.warn({ err: e }, 'sync failed; retrying in 1 s'),
     });
-    const informer = <T extends KubernetesObject>(path: string): Informer<T> => this.loop.follow<T>(this.client, path, this.logger);
+    const informer = <T extends KubernetesObject>(path: string): Informer<T> =>
+      this.loop.follow<T>(this.client, path, this.logger);
     this.services = informer('/api/v1/services');
     this.slices = informer('/apis/discovery.k8s.io/v1/endpointslices');
     this.nodes = informer('/api/v1/nodes');
@@ -140,7 +162,9 @@ export class ServiceProxy {
       await Promise.all([this.services.startSynced(), this.slices.startSynced(), this.nodes.startSynced()]);
       if (this.nodePortAddresses().some((c) => c.startsWith('127.'))) this.localnetBefore = await enableRouteLocalnet();
       if (!(await bridgeNetfilter())) {
-        this.logger.warn('net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT');
+        this.logger.warn(
+          'net.bridge.bridge-nf-call-iptables is not 1 (module br_netfilter): replies between two pods on one bridge bypass the service NAT',
+        );
       }
       await this.apply('adopt'); // a first sync that fails fails start()
       this.loop.settled();
@@ -168,26 +192,35 @@ export class ServiceProxy {
   private podCIDRs(): string[] {
     if (this.o.podCIDRs) return [...this.o.podCIDRs];
     const out = new Set<string>();
-    for (const n of this.nodes.list()) for (const c of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) if (!c.includes(':')) out.add(c);
+    for (const n of this.nodes.list())
+      for (const c of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) if (!c.includes(':')) out.add(c);
     return [...out].sort();
   }
 
   /** Writes the rule set when it changed (`force`: always; `adopt`: unless already installed). */
   private async apply(force: boolean | 'adopt'): Promise<void> {
     if (!this.loop.running) return;
-    const { set, mark } = markRuleSet(this.o.prefix, buildRuleSet({
-      prefix: this.o.prefix,
-      ports: servicePorts(this.services.list(), this.slices.list()),
-      podCIDRs: this.podCIDRs(),
-      nodePortAddresses: this.nodePortAddresses(),
-      serviceCIDR: this.o.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
-      podInterfaces: this.o.podInterfaces ?? ['wh+'],
-      localnetGuard: this.nodePortAddresses().some((c) => c.startsWith('127.')),
-    }));
+    const { set, mark } = markRuleSet(
+      this.o.prefix,
+      buildRuleSet({
+        prefix: this.o.prefix,
+        ports: servicePorts(this.services.list(), this.slices.list()),
+        podCIDRs: this.podCIDRs(),
+        nodePortAddresses: this.nodePortAddresses(),
+        serviceCIDR: this.o.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
+        podInterfaces: this.o.podInterfaces ?? ['wh+'],
+        localnetGuard: this.nodePortAddresses().some((c) => c.startsWith('127.')),
+      }),
+    );
     if (force === false && mark === this.lastMark) return;
     const saved = await saveTables();
     const wanted = jumps(this.o.prefix, this.o.podSources);
-    if (force === 'adopt' && installedMark(this.o.prefix, saved) === mark && missingJumps(this.o.prefix, saved, wanted).length === 0 && staleJumps(this.o.prefix, saved, wanted).length === 0) {
+    if (
+      force === 'adopt' &&
+      installedMark(this.o.prefix, saved) === mark &&
+      missingJumps(this.o.prefix, saved, wanted).length === 0 &&
+      staleJumps(this.o.prefix, saved, wanted).length === 0
+    ) {
       this.lastMark = mark;
       this.adopted = true;
       return;

@@ -6,7 +6,13 @@ describe('SyncLoop', () => {
   it('gathers a burst of changes into one sync and reports how long the first change waited', async () => {
     const clock = manualClock(1_000);
     const calls: boolean[] = [];
-    const loop = new SyncLoop({ clock, coalesceMs: 50, resyncMs: 30_000, apply: async (force) => void calls.push(force), onError: () => undefined });
+    const loop = new SyncLoop({
+      clock,
+      coalesceMs: 50,
+      resyncMs: 30_000,
+      apply: async (force) => void calls.push(force),
+      onError: () => undefined,
+    });
     loop.begin();
     loop.settled();
     loop.changed();
@@ -28,7 +34,10 @@ describe('SyncLoop', () => {
     const calls: string[] = [];
     const errors: unknown[] = [];
     const loop = new SyncLoop({
-      clock, coalesceMs: 10, resyncMs: 1e9, onError: (e) => errors.push(e),
+      clock,
+      coalesceMs: 10,
+      resyncMs: 1e9,
+      onError: (e) => errors.push(e),
       apply: async () => {
         calls.push('sync');
         if (calls.length === 1) await new Promise<void>((r) => (release = r));

@@ -33,7 +33,12 @@ export class SyncLoop {
 
   /** An informer on `path` whose every change asks for a sync (a failed watch is logged and resumed). */
   follow<T extends KubernetesObject>(client: KubeClient, path: string, logger: Logger): Informer<T> {
-    const i = new Informer<T>({ client, path, clock: this.o.clock, onError: (e) => logger.warn({ err: e, path }, 'watch failed; resuming') });
+    const i = new Informer<T>({
+      client,
+      path,
+      clock: this.o.clock,
+      onError: (e) => logger.warn({ err: e, path }, 'watch failed; resuming'),
+    });
     i.on(() => this.changed());
     return i;
   }

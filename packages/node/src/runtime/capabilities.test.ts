@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_CAPABILITIES, containerCapabilities, DEFAULT_CAPABILITIES, UnknownCapabilityError } from './capabilities.js';
+import {
+  ALL_CAPABILITIES,
+  containerCapabilities,
+  DEFAULT_CAPABILITIES,
+  UnknownCapabilityError,
+} from './capabilities.js';
 
 describe('containerCapabilities', () => {
   it('gives containerd defaults without SYS_ADMIN', () => {
@@ -15,13 +20,20 @@ describe('containerCapabilities', () => {
   });
   it('applies ALL before individual names, as containerd does', () => {
     expect(containerCapabilities({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] })).toEqual(['CAP_NET_BIND_SERVICE']);
-    expect(containerCapabilities({ add: ['ALL'], drop: ['CHOWN'] })).toEqual(ALL_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN').sort());
+    expect(containerCapabilities({ add: ['ALL'], drop: ['CHOWN'] })).toEqual(
+      ALL_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN').sort(),
+    );
   });
   it('grants what `all` holds when privileged', () => {
-    expect(containerCapabilities({ drop: ['ALL'] }, true, ['CAP_SYS_ADMIN', 'CAP_CHOWN'])).toEqual(['CAP_CHOWN', 'CAP_SYS_ADMIN']);
+    expect(containerCapabilities({ drop: ['ALL'] }, true, ['CAP_SYS_ADMIN', 'CAP_CHOWN'])).toEqual([
+      'CAP_CHOWN',
+      'CAP_SYS_ADMIN',
+    ]);
   });
   it('names the field of an unknown capability', () => {
     expect(() => containerCapabilities({ add: ['CHOWN', 'FLY'] })).toThrow(UnknownCapabilityError);
-    expect(() => containerCapabilities({ add: ['CHOWN', 'FLY'] })).toThrow('securityContext.capabilities.add[1]: unknown capability "FLY"');
+    expect(() => containerCapabilities({ add: ['CHOWN', 'FLY'] })).toThrow(
+      'securityContext.capabilities.add[1]: unknown capability "FLY"',
+    );
   });
 });

@@ -29,7 +29,9 @@ export function milliCpuToQuota(milliCpu: number, periodUs = CPU_PERIOD_US): num
 
 /** Times the kernel's OOM killer killed a task in the container's memory cgroup. */
 export async function oomKillCount(cgroupsPath: string): Promise<number> {
-  const text = await readFile(path.join(CGROUP_ROOT, 'memory', cgroupsPath, 'memory.oom_control'), 'utf8').catch(() => '');
+  const text = await readFile(path.join(CGROUP_ROOT, 'memory', cgroupsPath, 'memory.oom_control'), 'utf8').catch(
+    () => '',
+  );
   const m = /^oom_kill (\d+)$/m.exec(text);
   return m ? Number(m[1]) : 0;
 }

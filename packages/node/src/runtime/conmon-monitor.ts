@@ -30,7 +30,10 @@ const MAX_SOCKET_PATH = 100;
 
 export class ConmonMonitor implements ContainerMonitor {
   /** Running containers by dir: started.json, conmon's pid and the container's pid, read once. */
-  private readonly running = new Map<string, { readonly started: MonitorStarted; readonly conmonPid: number; readonly pid?: number }>();
+  private readonly running = new Map<
+    string,
+    { readonly started: MonitorStarted; readonly conmonPid: number; readonly pid?: number }
+  >();
   /** Watches the exit dirs of the running containers seen by status(): exits are reported at once. */
   readonly exits = new ExitWatch();
 
@@ -38,12 +41,20 @@ export class ConmonMonitor implements ContainerMonitor {
 
   async start(rec: ContainerRecord, dir: string): Promise<void> {
     const startedPath = path.join(dir, 'started.json');
-    if (existsSync(startedPath) || existsSync(path.join(dir, CONMON_FILES.conmonPid))) throw new InvalidStateError(`container ${rec.id} was started already`);
+    if (existsSync(startedPath) || existsSync(path.join(dir, CONMON_FILES.conmonPid)))
+      throw new InvalidStateError(`container ${rec.id} was started already`);
     await mkdir(path.join(dir, CONMON_FILES.exitDir), { recursive: true });
     const c = rec.config;
     const created = await launchConmon(
       this.o.conmon,
-      { id: rec.id, dir, logPath: rec.logPath, tty: c.tty === true, stdin: c.stdin === true, stdinOnce: c.stdinOnce === true },
+      {
+        id: rec.id,
+        dir,
+        logPath: rec.logPath,
+        tty: c.tty === true,
+        stdin: c.stdin === true,
+        stdinOnce: c.stdinOnce === true,
+      },
       this.o.startTimeoutMs,
     );
     if ('error' in created) return this.failed(rec, dir, created.error);
@@ -63,7 +74,8 @@ export class ConmonMonitor implements ContainerMonitor {
       const started = await readJson<MonitorStarted>(path.join(dir, 'started.json'));
       const exit = await readJson<MonitorExit>(path.join(dir, 'exit.json'));
       if (!started || exit) return containerStatus(rec, { started, exit, monitorAlive: false });
-      const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '')) || started.shimPid;
+      const conmonPid =
+        Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '')) || started.shimPid;
       const pid = Number(await readFile(path.join(dir, CONMON_FILES.pid), 'utf8').catch(() => '')) || undefined;
       known = { started, conmonPid, ...(pid ? { pid } : {}) };
       // What does not change while it runs, so a pod's sync every second reads only the exit file.
@@ -88,7 +100,12 @@ export class ConmonMonitor implements ContainerMonitor {
     if (exit) return containerStatus(rec, { started, exit, monitorAlive: false });
     const state = await this.o.runc.state(rec.id);
     const alive = state?.status === 'running';
-    return containerStatus(rec, { started, monitorAlive: false, runcRunning: alive, ...(alive ? { pid: state.pid } : {}) });
+    return containerStatus(rec, {
+      started,
+      monitorAlive: false,
+      runcRunning: alive,
+      ...(alive ? { pid: state.pid } : {}),
+    });
   }
 
   async release(dir: string): Promise<void> {
@@ -100,7 +117,9 @@ export class ConmonMonitor implements ContainerMonitor {
 
   /** Writes a resize message to conmon's ctl FIFO; nothing when conmon is gone (no reader: ENXIO). */
   async resize(_rec: ContainerRecord, dir: string, width: number, height: number): Promise<void> {
-    const fh = await open(path.join(dir, CONMON_FILES.ctl), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).catch(() => undefined);
+    const fh = await open(path.join(dir, CONMON_FILES.ctl), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK).catch(
+      () => undefined,
+    );
     if (!fh) return;
     try {
       await fh.write(`1 ${Math.floor(height)} ${Math.floor(width)}\n`);
@@ -141,7 +160,12 @@ export class ConmonMonitor implements ContainerMonitor {
   private async failed(rec: ContainerRecord, dir: string, error: string): Promise<never> {
     const now = new Date().toISOString();
     await writeJson(path.join(dir, 'started.json'), { shimPid: 0, startedAt: now } satisfies MonitorStarted);
-    await writeJson(path.join(dir, 'exit.json'), { exitCode: 128, finishedAt: now, oomKilled: false, startError: error } satisfies MonitorExit);
+    await writeJson(path.join(dir, 'exit.json'), {
+      exitCode: 128,
+      finishedAt: now,
+      oomKilled: false,
+      startError: error,
+    } satisfies MonitorExit);
     throw new ContainerStartError(rec.id, error);
   }
 }

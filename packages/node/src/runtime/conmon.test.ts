@@ -20,15 +20,23 @@ describe('conmon command line', () => {
     expect(args).not.toContain('-i');
   });
   it('asks for a terminal and stdin; stdin stays open across attaches unless stdinOnce', () => {
-    expect(conmonArgs(o, { id: 'c', dir: '/d', logPath: '/l', tty: true, stdin: true })).toEqual(expect.arrayContaining(['-t', '-i', '--leave-stdin-open']));
-    expect(conmonArgs(o, { id: 'c', dir: '/d', logPath: '/l', stdin: true, stdinOnce: true })).not.toContain('--leave-stdin-open');
+    expect(conmonArgs(o, { id: 'c', dir: '/d', logPath: '/l', tty: true, stdin: true })).toEqual(
+      expect.arrayContaining(['-t', '-i', '--leave-stdin-open']),
+    );
+    expect(conmonArgs(o, { id: 'c', dir: '/d', logPath: '/l', stdin: true, stdinOnce: true })).not.toContain(
+      '--leave-stdin-open',
+    );
   });
 });
 
 describe('the sync pipe', () => {
-  it('gives the container pid once created, or runc\'s error', () => {
+  it("gives the container pid once created, or runc's error", () => {
     expect(parseSyncMessage('{"data": 4242}\n')).toEqual({ pid: 4242 });
-    expect(parseSyncMessage('{"data": -1, "message": "runc create failed: exec: \\"nope\\": executable file not found in $PATH\\n"}\n')).toEqual({
+    expect(
+      parseSyncMessage(
+        '{"data": -1, "message": "runc create failed: exec: \\"nope\\": executable file not found in $PATH\\n"}\n',
+      ),
+    ).toEqual({
       error: 'runc create failed: exec: "nope": executable file not found in $PATH',
     });
     expect(parseSyncMessage('garbage')).toEqual({ error: expect.stringContaining('sync pipe') });

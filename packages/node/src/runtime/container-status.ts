@@ -45,13 +45,35 @@ export function containerStatus(rec: ContainerRecord, o: ObservedContainer): Con
   const startedAt = o.started.startedAt;
   if (o.exit) {
     const e = o.exit;
-    if (e.startError) return { ...base, state: 'exited', startedAt, finishedAt: e.finishedAt, exitCode: 128, reason: 'StartError', message: e.startError };
+    if (e.startError)
+      return {
+        ...base,
+        state: 'exited',
+        startedAt,
+        finishedAt: e.finishedAt,
+        exitCode: 128,
+        reason: 'StartError',
+        message: e.startError,
+      };
     const reason = e.oomKilled ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error';
     return { ...base, state: 'exited', startedAt, finishedAt: e.finishedAt, exitCode: e.exitCode, reason };
   }
   if (o.monitorAlive) return { ...base, state: 'running', startedAt, ...(o.pid ? { pid: o.pid } : {}) };
   if (o.runcRunning) {
-    return { ...base, state: 'running', startedAt, ...(o.pid ? { pid: o.pid } : {}), message: 'container monitor is gone: output and exit status are no longer recorded' };
+    return {
+      ...base,
+      state: 'running',
+      startedAt,
+      ...(o.pid ? { pid: o.pid } : {}),
+      message: 'container monitor is gone: output and exit status are no longer recorded',
+    };
   }
-  return { ...base, state: 'exited', startedAt, exitCode: UNKNOWN_EXIT_CODE, reason: 'Error', message: 'container monitor is gone: exit status unknown' };
+  return {
+    ...base,
+    state: 'exited',
+    startedAt,
+    exitCode: UNKNOWN_EXIT_CODE,
+    reason: 'Error',
+    message: 'container monitor is gone: exit status unknown',
+  };
 }

@@ -18,10 +18,20 @@ describe('CRI log format', () => {
     expect(r.pending).toBe('');
   });
   it('parses lines back', () => {
-    expect(parseCriLogLine('2023-11-14T22:13:20.1Z stderr P a b ')).toEqual({ time: '2023-11-14T22:13:20.1Z', stream: 'stderr', partial: true, content: 'a b ' });
+    expect(parseCriLogLine('2023-11-14T22:13:20.1Z stderr P a b ')).toEqual({
+      time: '2023-11-14T22:13:20.1Z',
+      stream: 'stderr',
+      partial: true,
+      content: 'a b ',
+    });
     expect(parseCriLogLine('garbage')).toBeUndefined();
   });
   it("reads conmon's lines with the time in UTC as the kubelet prints it", () => {
-    expect(parseCriLogLine('2026-12-05T12:30:42.751782232+00:00 stdout F hello')).toEqual({ time: '2026-12-05T12:30:42.751782232Z', stream: 'stdout', partial: false, content: 'hello' });
+    expect(parseCriLogLine('2026-12-05T12:30:42.751782232+00:00 stdout F hello')).toEqual({
+      time: '2026-12-05T12:30:42.751782232Z',
+      stream: 'stdout',
+      partial: false,
+      content: 'hello',
+    });
   });
 });

@@ -52,7 +52,18 @@ export interface RuncBinary {
 /** Starts `cmd` in the running container `id`; see PodRuntime.execStream. */
 export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], o: ExecStreamOptions = {}): ExecStream {
   const logPath = path.join(os.tmpdir(), `wharf-exec-${randomBytes(6).toString('hex')}.json`);
-  const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
+  const runcArgs = [
+    '--root',
+    runc.root,
+    '--log',
+    logPath,
+    '--log-format',
+    'json',
+    'exec',
+    ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []),
+    id,
+    ...cmd,
+  ];
   return startCommand({ file: runc.binary, args: runcArgs }, o, async (r) => {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await rm(logPath, { force: true });
@@ -66,22 +77,56 @@ export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], 
  * Starts a host command with live streams (with a TTY, under `script`); `after` may rewrite the
  * exit once the command ended and its output was read. The process runtime's exec.
  */
-export function startCommand(c: HostCommand, o: ExecStreamOptions = {}, after: (r: ExecExit) => Promise<ExecExit> = (r) => Promise.resolve(r)): ExecStream {
+export function startCommand(
+  c: HostCommand,
+  o: ExecStreamOptions = {},
+  after: (r: ExecExit) => Promise<ExecExit> = (r) => Promise.resolve(r),
+): ExecStream {
   const stdio = [o.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe'] as const;
   const env = c.env ?? process.env;
-  const ids = { ...(c.cwd ? { cwd: c.cwd } : {}), ...(c.uid !== undefined ? { uid: c.uid } : {}), ...(c.gid !== undefined ? { gid: c.gid } : {}) };
+  const ids = {
+    ...(c.cwd ? { cwd: c.cwd } : {}),
+    ...(c.uid !== undefined ? { uid: c.uid } : {}),
+    ...(c.gid !== undefined ? { gid: c.gid } : {}),
+  };
   const child: ChildProcess = o.tty
-    ? spawn(o.scriptPath ?? '/usr/bin/script', ['-q', '-f', '-e', '-E', 'never', '-c', `${sizeTerminal(o.initialSize)}${['exec', c.file, ...c.args].map(shellQuote).join(' ')}`, '/dev/null'], {
+    ? spawn(
+        o.scriptPath ?? '/usr/bin/script',
+        [
+          '-q',
+          '-f',
+          '-e',
+          '-E',
+          'never',
+          '-c',
+          `${sizeTerminal(o.initialSize)}${['exec', c.file, ...c.args].map(shellQuote).join(' ')}`,
+          '/dev/null',
+        ],
+        {
+          stdio: [...stdio],
+          env: { ...env, SHELL: '/bin/sh' },
+          ...ids,
+        },
+      )
+    : spawn(c.file, [...c.args], {
         stdio: [...stdio],
-        env: { ...env, SHELL: '/bin/sh' },
+        env,
         ...ids,
-      })
-    : spawn(c.file, [...c.args], { stdio: [...stdio], env, ...ids, ...(c.argv0 !== undefined ? { argv0: c.argv0 } : {}) });
+        ...(c.argv0 !== undefined ? { argv0: c.argv0 } : {}),
+      });
   let exited = false;
-  const streamsEnded = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())));
+  const streamsEnded = Promise.all(
+    [child.stdout, child.stderr].map((s) =>
+      s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve(),
+    ),
+  );
   const exit = new Promise<ExecExit>((resolve) => {
-    child.once('error', (e) => resolve({ exitCode: 126, error: `starting ${path.basename(c.file)} failed: ${e.message}` }));
-    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }));
+    child.once('error', (e) =>
+      resolve({ exitCode: 126, error: `starting ${path.basename(c.file)} failed: ${e.message}` }),
+    );
+    child.once('exit', (code, signal) =>
+      resolve({ exitCode: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0) }),
+    );
   });
   const done = exit.then(async (r) => {
     exited = true;
@@ -114,11 +159,16 @@ export function startCommand(c: HostCommand, o: ExecStreamOptions = {}, after: (
 async function resizeTerminal(scriptPid: number, width: number, height: number, exited: () => boolean): Promise<void> {
   // Up to 10 s: a loaded machine can take that long to start script and runc.
   for (let i = 0; i < 400 && !exited(); i++) {
-    const children = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    const children = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => ''))
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     const tty = children[0] ? await readlink(`/proc/${children[0]}/fd/0`).catch(() => '') : '';
     if (tty.startsWith('/dev/pts/')) {
       await new Promise<void>((resolve) => {
-        const p = spawn('stty', ['-F', tty, 'rows', String(Math.floor(height)), 'cols', String(Math.floor(width))], { stdio: 'ignore' });
+        const p = spawn('stty', ['-F', tty, 'rows', String(Math.floor(height)), 'cols', String(Math.floor(width))], {
+          stdio: 'ignore',
+        });
         p.once('error', () => resolve());
         p.once('exit', () => resolve());
       });

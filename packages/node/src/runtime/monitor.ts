@@ -28,7 +28,10 @@ export interface ContainerMonitor {
   openStdin(rec: ContainerRecord, dir: string): Promise<StdinSink>;
 }
 
-/** The monitor with that pid still watches the container in `dir` (its command line names the dir, so a reused pid does not count). */
+/**
+ * The monitor with that pid still watches the container in `dir` (its command line names the dir, so a reused pid does
+ * not count).
+ */
 export function monitorAlive(pid: number, dir: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);

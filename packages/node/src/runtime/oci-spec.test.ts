@@ -27,8 +27,22 @@ describe('buildOciSpec', () => {
     expect(spec.linux.cgroupsPath).toBe('/wharf/n1/c1');
     expect(spec.linux.maskedPaths).toEqual(MASKED_PATHS);
     expect(spec.process.noNewPrivileges).toBe(true);
-    expect(spec.process.env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOSTNAME=web-0']);
-    expect(spec.mounts.map((m) => m.destination)).toEqual(['/proc', '/dev', '/dev/pts', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/dev/shm', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf']);
+    expect(spec.process.env).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'HOSTNAME=web-0',
+    ]);
+    expect(spec.mounts.map((m) => m.destination)).toEqual([
+      '/proc',
+      '/dev',
+      '/dev/pts',
+      '/dev/mqueue',
+      '/sys',
+      '/sys/fs/cgroup',
+      '/dev/shm',
+      '/etc/hosts',
+      '/etc/hostname',
+      '/etc/resolv.conf',
+    ]);
     expect(spec.mounts.find((m) => m.destination === '/sys')?.options).toContain('ro');
   });
   it('asks runc for a console with TERM=xterm for a tty container (env may override TERM)', () => {
@@ -36,15 +50,25 @@ describe('buildOciSpec', () => {
     const tty = buildOciSpec({ ...base, tty: true }, sandbox, '/c');
     expect(tty.process.terminal).toBe(true);
     expect(tty.process.env).toContain('TERM=xterm');
-    expect(buildOciSpec({ ...base, tty: true, env: [{ name: 'TERM', value: 'vt100' }] }, sandbox, '/c').process.env).toContain('TERM=vt100');
+    expect(
+      buildOciSpec({ ...base, tty: true, env: [{ name: 'TERM', value: 'vt100' }] }, sandbox, '/c').process.env,
+    ).toContain('TERM=vt100');
   });
   it('maps securityContext, resources and mounts', () => {
     const spec = buildOciSpec(
       {
         ...base,
-        env: [{ name: 'PATH', value: '/bin' }, { name: 'A', value: '1' }],
+        env: [
+          { name: 'PATH', value: '/bin' },
+          { name: 'A', value: '1' },
+        ],
         workingDir: '/srv',
-        securityContext: { runAsUser: 1000, runAsGroup: 2000, supplementalGroups: [3000], readOnlyRootFilesystem: true },
+        securityContext: {
+          runAsUser: 1000,
+          runAsGroup: 2000,
+          supplementalGroups: [3000],
+          readOnlyRootFilesystem: true,
+        },
         resources: { memoryLimitBytes: 64 << 20, cpuLimitMillis: 500, cpuRequestMillis: 250, pidsLimit: 100 },
         mounts: [{ hostPath: '/vol/data', containerPath: '/data', readOnly: true }],
       },
@@ -61,7 +85,12 @@ describe('buildOciSpec', () => {
       memory: { limit: 64 << 20 },
       pids: { limit: 100 },
     });
-    expect(spec.mounts.at(-1)).toEqual({ destination: '/data', type: 'bind', source: '/vol/data', options: ['rbind', 'rprivate', 'ro'] });
+    expect(spec.mounts.at(-1)).toEqual({
+      destination: '/data',
+      type: 'bind',
+      source: '/vol/data',
+      options: ['rbind', 'rprivate', 'ro'],
+    });
     expect(spec.mounts.find((m) => m.destination === '/etc/hosts')?.options).toContain('ro');
   });
   it('privileged: all given capabilities, no masked paths, devices allowed, writable /sys', () => {
@@ -74,9 +103,15 @@ describe('buildOciSpec', () => {
   });
   it('names the invalid field', () => {
     expect(() => buildOciSpec({ ...base, args: [] }, sandbox, '/c')).toThrow(InvalidContainerConfigError);
-    expect(() => buildOciSpec({ ...base, workingDir: 'rel' }, sandbox, '/c')).toThrow("'workingDir' must be an absolute path");
-    expect(() => buildOciSpec({ ...base, resources: { memoryLimitBytes: -1 } }, sandbox, '/c')).toThrow("'resources.memoryLimitBytes'");
-    expect(() => buildOciSpec({ ...base, mounts: [{ hostPath: 'x', containerPath: '/x' }] }, sandbox, '/c')).toThrow("'mounts[0].hostPath'");
+    expect(() => buildOciSpec({ ...base, workingDir: 'rel' }, sandbox, '/c')).toThrow(
+      "'workingDir' must be an absolute path",
+    );
+    expect(() => buildOciSpec({ ...base, resources: { memoryLimitBytes: -1 } }, sandbox, '/c')).toThrow(
+      "'resources.memoryLimitBytes'",
+    );
+    expect(() => buildOciSpec({ ...base, mounts: [{ hostPath: 'x', containerPath: '/x' }] }, sandbox, '/c')).toThrow(
+      "'mounts[0].hostPath'",
+    );
     expect(() => buildOciSpec({ ...base, name: 'Bad' }, sandbox, '/c')).toThrow("'name'");
   });
 });

@@ -50,10 +50,25 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 
 /** containerd's defaults: hidden from containers unless privileged. */
 export const MASKED_PATHS: readonly string[] = [
-  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
 ];
-export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+export const READONLY_PATHS: readonly string[] = [
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+];
 
 /** A container config cannot be turned into a runtime spec; names the field. */
 export class InvalidContainerConfigError extends Error {
@@ -66,7 +81,12 @@ export class InvalidContainerConfigError extends Error {
 }
 
 /** `allCapabilities`: what privileged and `add: [ALL]` grant (the agent's own bounding set). */
-export function buildOciSpec(c: ContainerConfig, sandbox: SandboxPaths, cgroupsPath: string, allCapabilities?: readonly string[]): OciSpec {
+export function buildOciSpec(
+  c: ContainerConfig,
+  sandbox: SandboxPaths,
+  cgroupsPath: string,
+  allCapabilities?: readonly string[],
+): OciSpec {
   validate(c);
   const sc = c.securityContext ?? {};
   const privileged = sc.privileged === true;
@@ -127,8 +147,18 @@ function defaultMounts(privileged: boolean): OciMount[] {
   const sysOpts = ['nosuid', 'noexec', 'nodev', privileged ? 'rw' : 'ro'];
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOpts },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...sysOpts, 'relatime'] },
@@ -176,23 +206,31 @@ function mergeEnv(vars: readonly { name: string; value: string }[]): string[] {
 }
 
 function validate(c: ContainerConfig): void {
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(c.name)) throw new InvalidContainerConfigError('name', `must be a DNS label, got "${c.name}"`);
-  if (c.args.length === 0) throw new InvalidContainerConfigError('args', 'must not be empty (no command and the image has no entrypoint)');
-  if (c.workingDir && !c.workingDir.startsWith('/')) throw new InvalidContainerConfigError('workingDir', 'must be an absolute path');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(c.name))
+    throw new InvalidContainerConfigError('name', `must be a DNS label, got "${c.name}"`);
+  if (c.args.length === 0)
+    throw new InvalidContainerConfigError('args', 'must not be empty (no command and the image has no entrypoint)');
+  if (c.workingDir && !c.workingDir.startsWith('/'))
+    throw new InvalidContainerConfigError('workingDir', 'must be an absolute path');
   c.env?.forEach((e, i) => {
-    if (!e.name || e.name.includes('=')) throw new InvalidContainerConfigError(`env[${i}].name`, `is not a valid variable name: "${e.name}"`);
+    if (!e.name || e.name.includes('='))
+      throw new InvalidContainerConfigError(`env[${i}].name`, `is not a valid variable name: "${e.name}"`);
   });
   c.mounts?.forEach((m, i) => {
-    if (!m.containerPath.startsWith('/')) throw new InvalidContainerConfigError(`mounts[${i}].containerPath`, 'must be an absolute path');
-    if (!m.hostPath.startsWith('/')) throw new InvalidContainerConfigError(`mounts[${i}].hostPath`, 'must be an absolute path');
+    if (!m.containerPath.startsWith('/'))
+      throw new InvalidContainerConfigError(`mounts[${i}].containerPath`, 'must be an absolute path');
+    if (!m.hostPath.startsWith('/'))
+      throw new InvalidContainerConfigError(`mounts[${i}].hostPath`, 'must be an absolute path');
   });
   const r = c.resources ?? {};
   for (const k of ['memoryLimitBytes', 'cpuLimitMillis', 'cpuRequestMillis', 'pidsLimit'] as const) {
     const v = r[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new InvalidContainerConfigError(`resources.${k}`, `must be a non-negative integer, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0))
+      throw new InvalidContainerConfigError(`resources.${k}`, `must be a non-negative integer, got ${v}`);
   }
   for (const k of ['runAsUser', 'runAsGroup'] as const) {
     const v = c.securityContext?.[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new InvalidContainerConfigError(`securityContext.${k}`, `must be a non-negative integer, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0))
+      throw new InvalidContainerConfigError(`securityContext.${k}`, `must be a non-negative integer, got ${v}`);
   }
 }

@@ -39,7 +39,12 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   let pod: PodSandbox;
   let ipForward: string;
 
-  const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({ name, rootfs, args, ...extra });
+  const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({
+    name,
+    rootfs,
+    args,
+    ...extra,
+  });
 
   beforeAll(async () => {
     ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
@@ -48,7 +53,11 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     hostDir = await mkdtemp(path.join(os.tmpdir(), 'wharf-rt-host-'));
     rt = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     await rt.start();
-    pod = await rt.runPodSandbox({ uid: `${podUidPrefix}01-aaaa-bbbb-cccc-dddddddddddd`, name: 'web-0', namespace: 'default' });
+    pod = await rt.runPodSandbox({
+      uid: `${podUidPrefix}01-aaaa-bbbb-cccc-dddddddddddd`,
+      name: 'web-0',
+      namespace: 'default',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -84,8 +93,18 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     await rt.startContainer(id);
     const t2 = performance.now();
     console.log(`container create ${(t1 - t0).toFixed(0)} ms, start ${(t2 - t1).toFixed(0)} ms`);
-    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 10_000);
-    expect(status).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed', name: 'hello', sandboxId: pod.id });
+    const status = await waitFor(
+      () => rt.containerStatus(id),
+      (s) => s.state === 'exited',
+      10_000,
+    );
+    expect(status).toMatchObject({
+      state: 'exited',
+      exitCode: 0,
+      reason: 'Completed',
+      name: 'hello',
+      sandboxId: pod.id,
+    });
     expect(Date.parse(status.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(status.startedAt!));
     const log = await readFile(status.logPath, 'utf8');
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|\+00:00) stdout F hello\n$/);
@@ -107,13 +126,21 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
   });
 
   it('runs as runAsUser/runAsGroup', async () => {
-    const { lines } = await runToExit(rt, pod.id, config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 1000, runAsGroup: 2000 } }));
+    const { lines } = await runToExit(
+      rt,
+      pod.id,
+      config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 1000, runAsGroup: 2000 } }),
+    );
     expect(lines).toEqual(['1000', '2000']);
   });
 
   it('readOnlyRootFilesystem makes writes fail', async () => {
     const script = 'touch /x 2>/dev/null && echo root-writable || echo root-readonly';
-    const ro = await runToExit(rt, pod.id, config('ro', ['sh', '-c', script], { securityContext: { readOnlyRootFilesystem: true } }));
+    const ro = await runToExit(
+      rt,
+      pod.id,
+      config('ro', ['sh', '-c', script], { securityContext: { readOnlyRootFilesystem: true } }),
+    );
     expect(ro.lines).toEqual(['root-readonly']);
     const rw = await runToExit(rt, pod.id, config('rw', ['sh', '-c', script]));
     expect(rw.lines).toEqual(['root-writable']);
@@ -127,9 +154,17 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(eff & (1n << 12n)).toBe(0n); // CAP_NET_ADMIN
     expect(eff & 1n).toBe(1n); // CAP_CHOWN
     expect(def.lines[1]).toBe('chown-ok');
-    const dropped = await runToExit(rt, pod.id, config('capdrop', ['sh', '-c', caps], { securityContext: { capabilities: { drop: ['CHOWN'] } } }));
+    const dropped = await runToExit(
+      rt,
+      pod.id,
+      config('capdrop', ['sh', '-c', caps], { securityContext: { capabilities: { drop: ['CHOWN'] } } }),
+    );
     expect(dropped.lines[1]).toBe('chown-failed');
-    const priv = await runToExit(rt, pod.id, config('priv', ['sh', '-c', caps], { securityContext: { privileged: true } }));
+    const priv = await runToExit(
+      rt,
+      pod.id,
+      config('priv', ['sh', '-c', caps], { securityContext: { privileged: true } }),
+    );
     expect(BigInt(`0x${priv.lines[0]!.split(/\s+/)[1]}`) & (1n << 21n)).not.toBe(0n);
   });
 
@@ -137,16 +172,22 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const { status } = await runToExit(
       rt,
       pod.id,
-      config('hog', ['sh', '-c', 'x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], { resources: { memoryLimitBytes: 16 * 1024 * 1024 } }),
+      config('hog', ['sh', '-c', 'x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], {
+        resources: { memoryLimitBytes: 16 * 1024 * 1024 },
+      }),
     );
     expect(status).toMatchObject({ state: 'exited', reason: 'OOMKilled' });
   });
 
   it('applies CPU and pids limits to the cgroup', async () => {
-    const id = await rt.createContainer(pod.id, config('limits', ['sleep', '30'], { resources: { cpuLimitMillis: 250, cpuRequestMillis: 100, pidsLimit: 50 } }));
+    const id = await rt.createContainer(
+      pod.id,
+      config('limits', ['sleep', '30'], { resources: { cpuLimitMillis: 250, cpuRequestMillis: 100, pidsLimit: 50 } }),
+    );
     await rt.startContainer(id);
     const cg = `/sys/fs/cgroup/%s/wharf/${nodeName}/${id}`;
-    const read = (c: string, f: string): Promise<string> => readFile(path.join(cg.replace('%s', c), f), 'utf8').then((s) => s.trim());
+    const read = (c: string, f: string): Promise<string> =>
+      readFile(path.join(cg.replace('%s', c), f), 'utf8').then((s) => s.trim());
     expect(await read('cpu', 'cpu.cfs_quota_us')).toBe('25000');
     expect(await read('cpu', 'cpu.cfs_period_us')).toBe('100000');
     expect(await read('cpu', 'cpu.shares')).toBe('102');
@@ -167,11 +208,24 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const www = path.join(hostDir, 'www');
     await mkdir(www, { recursive: true });
     await writeFile(path.join(www, 'index.html'), 'hello from wharf\n');
-    const web = await rt.createContainer(pod.id, config('httpd', ['httpd', '-f', '-p', '8080', '-h', '/www'], { mounts: [{ hostPath: www, containerPath: '/www', readOnly: true }] }));
+    const web = await rt.createContainer(
+      pod.id,
+      config('httpd', ['httpd', '-f', '-p', '8080', '-h', '/www'], {
+        mounts: [{ hostPath: www, containerPath: '/www', readOnly: true }],
+      }),
+    );
     await rt.startContainer(web);
-    const body = await waitFor(() => httpGet(`http://${pod.ip}:8080/index.html`).catch(() => ''), (b) => b !== '', 5_000);
+    const body = await waitFor(
+      () => httpGet(`http://${pod.ip}:8080/index.html`).catch(() => ''),
+      (b) => b !== '',
+      5_000,
+    );
     expect(body).toBe('hello from wharf\n');
-    const { status, lines } = await runToExit(rt, pod.id, config('client', ['wget', '-qO-', 'http://127.0.0.1:8080/index.html']));
+    const { status, lines } = await runToExit(
+      rt,
+      pod.id,
+      config('client', ['wget', '-qO-', 'http://127.0.0.1:8080/index.html']),
+    );
     expect(status.exitCode).toBe(0);
     expect(lines).toEqual(['hello from wharf']);
     // Shared IPC namespace, own PID namespace, hostname = pod name, through execSync.
@@ -181,7 +235,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const ipcB = await rt.execSync(side, ['readlink', '/proc/self/ns/ipc']);
     expect(ipcA.exitCode).toBe(0);
     expect(ipcA.stdout).toBe(ipcB.stdout);
-    expect((await rt.execSync(side, ['readlink', '/proc/self/ns/pid'])).stdout).not.toBe((await rt.execSync(web, ['readlink', '/proc/self/ns/pid'])).stdout);
+    expect((await rt.execSync(side, ['readlink', '/proc/self/ns/pid'])).stdout).not.toBe(
+      (await rt.execSync(web, ['readlink', '/proc/self/ns/pid'])).stdout,
+    );
     expect((await rt.execSync(side, ['hostname'])).stdout).toBe('web-0\n');
     expect((await rt.execSync(side, ['sh', '-c', 'exit 7'])).exitCode).toBe(7);
     await rt.stopContainer(web, 0);
@@ -195,7 +251,11 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const polite = await startAndWaitFor(
       rt,
       pod.id,
-      config('polite', ['sh', '-c', 'trap "echo term > /data/term; exit 0" TERM; echo ready; while true; do sleep 0.1; done'], { mounts: [{ hostPath: data, containerPath: '/data' }] }),
+      config(
+        'polite',
+        ['sh', '-c', 'trap "echo term > /data/term; exit 0" TERM; echo ready; while true; do sleep 0.1; done'],
+        { mounts: [{ hostPath: data, containerPath: '/data' }] },
+      ),
       'ready',
     );
     const t0 = Date.now();
@@ -204,7 +264,12 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(await readFile(path.join(data, 'term'), 'utf8')).toBe('term\n');
     expect(await rt.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0 });
 
-    const stubborn = await startAndWaitFor(rt, pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']), 'ready');
+    const stubborn = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']),
+      'ready',
+    );
     const t1 = Date.now();
     await rt.stopContainer(stubborn, 1);
     expect(Date.now() - t1).toBeGreaterThanOrEqual(1_000);
@@ -218,11 +283,19 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(running).toMatchObject({ state: 'running', tty: true });
     await rt.resizeContainerTerminal(id, 123, 45);
     // runc copies the size to the container's console when it gets SIGWINCH.
-    await waitFor(() => rt.execSync(id, ['stty', '-F', '/dev/console', 'size']), (r) => r.stdout === '45 123\n', 5_000);
+    await waitFor(
+      () => rt.execSync(id, ['stty', '-F', '/dev/console', 'size']),
+      (r) => r.stdout === '45 123\n',
+      5_000,
+    );
     expect(running.stdinSocket).toBe(path.join(stateDir, 'containers', id, 'attach'));
     const sock = await rt.openStdin(id);
     sock.write(Buffer.from('tty; stty size; echo "term=$TERM"; exit 5\n'));
-    const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
+    const status = await waitFor(
+      () => rt.containerStatus(id),
+      (s) => s.state === 'exited',
+      15_000,
+    );
     sock.destroy();
     expect(status).toMatchObject({ exitCode: 5, reason: 'Error' });
     // A terminal ends lines with CR LF; the log keeps them as written (stdout only).
@@ -237,14 +310,22 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const { status, lines } = await runToExit(
       rt,
       pod.id,
-      config('ttyhog', ['sh', '-c', 'tty; x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], { tty: true, resources: { memoryLimitBytes: 16 * 1024 * 1024 } }),
+      config('ttyhog', ['sh', '-c', 'tty; x=$(head -c 64000000 /dev/zero | tr "\\0" a); sleep 1'], {
+        tty: true,
+        resources: { memoryLimitBytes: 16 * 1024 * 1024 },
+      }),
     );
     expect(lines).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+\r$/)]);
     expect(status).toMatchObject({ state: 'exited', reason: 'OOMKilled' });
   });
 
   it('a restarted agent finds its running containers and they keep logging', async () => {
-    const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
+    const id = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']),
+      'tick 0',
+    );
     // Created but never started: the agent died in between (nothing would start it later).
     const interrupted = await rt.createContainer(pod.id, config('interrupted', ['sleep', '60']));
     await rt.stop();
@@ -259,13 +340,21 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect((await again.listContainers({ sandboxId: pod.id })).map((c) => c.id)).not.toContain(interrupted);
     await again.createContainer(pod.id, config('interrupted', ['sleep', '60']));
     await again.removeContainer(interrupted);
-    await waitFor(() => logContents(found!.logPath), (l) => l.includes('tick 5'), 10_000);
+    await waitFor(
+      () => logContents(found!.logPath),
+      (l) => l.includes('tick 5'),
+      10_000,
+    );
     await again.stopContainer(id, 0);
     expect(await again.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
   it('removes a sandbox completely: containers, runc state, netns, veth, mounts, cgroups', async () => {
-    const other = await rt.runPodSandbox({ uid: `${podUidPrefix}02-aaaa-bbbb-cccc-dddddddddddd`, name: 'other', namespace: 'default' });
+    const other = await rt.runPodSandbox({
+      uid: `${podUidPrefix}02-aaaa-bbbb-cccc-dddddddddddd`,
+      name: 'other',
+      namespace: 'default',
+    });
     const id = await rt.createContainer(other.id, config('sleeper', ['sleep', '60']));
     await rt.startContainer(id);
     expect(await listNetns(other.id)).toEqual([other.id]);
@@ -282,7 +371,11 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(execFileSync('ip', ['-o', 'link', 'show']).toString()).not.toContain(bridge);
     expect(await mountsUnder(stateDir)).toEqual([]);
     expect(await nodeCgroupsExist(nodeName)).toBe(false);
-    expect(JSON.parse(execFileSync('runc', ['--root', path.join(stateDir, 'runc'), 'list', '--format', 'json']).toString() || 'null') ?? []).toEqual([]);
+    expect(
+      JSON.parse(
+        execFileSync('runc', ['--root', path.join(stateDir, 'runc'), 'list', '--format', 'json']).toString() || 'null',
+      ) ?? [],
+    ).toEqual([]);
     expect(await readdir(path.join(stateDir))).not.toContain('containers');
   });
 });
@@ -290,5 +383,8 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
 /** A TTY container's output as its terminal wrote it: partial (`P`) lines joined, `F` lines ended with LF. */
 async function terminalOutput(logPath: string): Promise<string> {
   const lines = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean);
-  return lines.map((l) => parseCriLogLine(l)).map((l) => (l ? `${l.content}${l.partial ? '' : '\n'}` : '')).join('');
+  return lines
+    .map((l) => parseCriLogLine(l))
+    .map((l) => (l ? `${l.content}${l.partial ? '' : '\n'}` : ''))
+    .join('');
 }

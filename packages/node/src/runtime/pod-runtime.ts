@@ -56,7 +56,10 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
 
   /** Fails when runc or conmon is missing; then as RecordedRuntime.start(). */
   override async start(): Promise<void> {
-    for (const [name, file] of [['runc', this.runc.binary], ['conmon', this.conmonPath]] as const) {
+    for (const [name, file] of [
+      ['runc', this.runc.binary],
+      ['conmon', this.conmonPath],
+    ] as const) {
       await access(file, fsConstants.X_OK).catch(() => {
         throw new InvalidStateError(`${name} not found at ${file}`);
       });
@@ -101,7 +104,14 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
 
   protected async setUpSandbox(rec: SandboxRecord, dir: string): Promise<Pick<SandboxRecord, 'ip' | 'cniResult'>> {
     await mkdir(path.join(dir, 'shm'));
-    await run('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,noexec,mode=1777,size=65536k', 'shm', path.join(dir, 'shm')]);
+    await run('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      'nosuid,nodev,noexec,mode=1777,size=65536k',
+      'shm',
+      path.join(dir, 'shm'),
+    ]);
     // The IPC namespace is made by the process that makes the network namespace (one spawn for both).
     const net = await this.network.setUp({ ...this.networkRequest(rec), ipcNsFile: path.join(dir, 'ipc') });
     const hostname = podHostname(rec.config);

@@ -4,7 +4,14 @@ import { chmod, mkdir, mkdtemp, readlink, readdir, rm, symlink, writeFile } from
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PATH, configuredPath, findExecutable, linkMounts, processEnv, resolveInRoot } from './process-command.js';
+import {
+  DEFAULT_PATH,
+  configuredPath,
+  findExecutable,
+  linkMounts,
+  processEnv,
+  resolveInRoot,
+} from './process-command.js';
 
 describe('process command resolution', () => {
   let root: string;
@@ -62,12 +69,30 @@ describe('process command resolution', () => {
   });
 
   it('builds the environment: configured values win, PATH led by the image dirs, WHARF_ vars', async () => {
-    const config = { name: 'c', rootfs: root, args: ['sh'], env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }, { name: 'PATH', value: '/bin:/usr/bin' }] };
+    const config = {
+      name: 'c',
+      rootfs: root,
+      args: ['sh'],
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'A', value: '2' },
+        { name: 'PATH', value: '/bin:/usr/bin' },
+      ],
+    };
     const env = await processEnv(config, { rootfs: root, hostname: 'web-0', mountsDir: '/m' });
-    expect(env).toEqual({ A: '2', PATH: `${path.join(root, 'usr/bin')}:/bin:/usr/bin`, HOSTNAME: 'web-0', WHARF_ROOTFS: root, WHARF_MOUNTS: '/m' });
+    expect(env).toEqual({
+      A: '2',
+      PATH: `${path.join(root, 'usr/bin')}:/bin:/usr/bin`,
+      HOSTNAME: 'web-0',
+      WHARF_ROOTFS: root,
+      WHARF_MOUNTS: '/m',
+    });
     expect(configuredPath(config)).toBe('/bin:/usr/bin');
     expect(configuredPath({ name: 'c', rootfs: root, args: ['sh'] })).toBe(DEFAULT_PATH);
-    const plain = await processEnv({ name: 'c', rootfs: root, args: ['sh'], env: [{ name: 'HOSTNAME', value: 'mine' }] }, { rootfs: root, hostname: 'web-0' });
+    const plain = await processEnv(
+      { name: 'c', rootfs: root, args: ['sh'], env: [{ name: 'HOSTNAME', value: 'mine' }] },
+      { rootfs: root, hostname: 'web-0' },
+    );
     expect(plain.HOSTNAME).toBe('mine');
     expect(plain.WHARF_MOUNTS).toBeUndefined();
     expect(plain.PATH?.endsWith(`:${DEFAULT_PATH}`)).toBe(true);

@@ -106,7 +106,8 @@ export async function processEnv(config: ContainerConfig, facts: ProcessEnvFacts
   for (const e of config.env ?? []) env[e.name] = e.value;
   const imagePath = configuredPath(config);
   const inImage: string[] = [];
-  for (const dir of imagePath.split(':').filter((d) => d.startsWith('/'))) inImage.push(await resolveInRoot(facts.rootfs, dir));
+  for (const dir of imagePath.split(':').filter((d) => d.startsWith('/')))
+    inImage.push(await resolveInRoot(facts.rootfs, dir));
   env.PATH = [...new Set(inImage), imagePath].join(':');
   env.HOSTNAME ??= facts.hostname;
   env.WHARF_ROOTFS = facts.rootfs;

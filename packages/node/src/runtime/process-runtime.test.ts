@@ -22,7 +22,12 @@ describe('ProcessRuntime (host processes)', () => {
   let rt: ProcessRuntime;
   let pod: PodSandbox;
 
-  const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({ name, rootfs, args, ...extra });
+  const config = (name: string, args: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({
+    name,
+    rootfs,
+    args,
+    ...extra,
+  });
 
   beforeAll(async () => {
     rootfs = await busyboxRootfs();
@@ -58,7 +63,13 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('keeps stdin open for a stdin container and closes it when a stdinOnce attach ends', async () => {
-    const id = await rt.createContainer(pod.id, config('reader', ['sh', '-c', 'while read l; do echo "read: $l"; done; echo eof'], { stdin: true, stdinOnce: true }));
+    const id = await rt.createContainer(
+      pod.id,
+      config('reader', ['sh', '-c', 'while read l; do echo "read: $l"; done; echo eof'], {
+        stdin: true,
+        stdinOnce: true,
+      }),
+    );
     await rt.startContainer(id);
     const running = await rt.containerStatus(id);
     expect(running.state).toBe('running');
@@ -66,14 +77,24 @@ describe('ProcessRuntime (host processes)', () => {
     // The shim listens just after the start: connect as an attach does, waiting for the socket.
     const sock = await connectUnix(running.stdinSocket ?? '');
     sock.end('one\ntwo\n');
-    const status = await waitFor(() => rt.containerStatus(id), (x) => x.state === 'exited', 15_000);
+    const status = await waitFor(
+      () => rt.containerStatus(id),
+      (x) => x.state === 'exited',
+      15_000,
+    );
     expect(status.exitCode).toBe(0);
     expect(await logContents(status.logPath)).toEqual(['read: one', 'read: two', 'eof']);
   });
 
   it('runs echo hello: CRI log line, exit code 0, Completed', async () => {
     const { status } = await runToExit(rt, pod.id, config('hello', ['echo', 'hello']));
-    expect(status).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed', name: 'hello', sandboxId: pod.id });
+    expect(status).toMatchObject({
+      state: 'exited',
+      exitCode: 0,
+      reason: 'Completed',
+      name: 'hello',
+      sandboxId: pod.id,
+    });
     expect(await readFile(status.logPath, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F hello\n$/);
     expect(status.logPath).toBe(path.join(pod.logDir, 'hello', '0.log'));
   });
@@ -82,13 +103,20 @@ describe('ProcessRuntime (host processes)', () => {
     const { status } = await runToExit(
       rt,
       pod.id,
-      config('env', ['sh', '-c', 'echo "$FOO $1 $(pwd) $HOSTNAME"; echo "root=$WHARF_ROOTFS"; echo oops >&2; exit 3', 'sh', 'bar'], {
-        env: [{ name: 'FOO', value: 'foo' }],
-        workingDir: '/tmp',
-      }),
+      config(
+        'env',
+        ['sh', '-c', 'echo "$FOO $1 $(pwd) $HOSTNAME"; echo "root=$WHARF_ROOTFS"; echo oops >&2; exit 3', 'sh', 'bar'],
+        {
+          env: [{ name: 'FOO', value: 'foo' }],
+          workingDir: '/tmp',
+        },
+      ),
     );
     expect(status).toMatchObject({ exitCode: 3, reason: 'Error' });
-    expect(await streamContents(status.logPath, 'stdout')).toEqual([`foo bar ${path.join(rootfs, 'tmp')} web-0`, `root=${rootfs}`]);
+    expect(await streamContents(status.logPath, 'stdout')).toEqual([
+      `foo bar ${path.join(rootfs, 'tmp')} web-0`,
+      `root=${rootfs}`,
+    ]);
     expect(await streamContents(status.logPath, 'stderr')).toEqual(['oops']);
   });
 
@@ -102,7 +130,12 @@ describe('ProcessRuntime (host processes)', () => {
   it('reports a command that cannot be found as StartError, exit code 128', async () => {
     const id = await rt.createContainer(pod.id, config('bad', ['/no/such/binary']));
     await expect(rt.startContainer(id)).rejects.toThrow(ContainerStartError);
-    expect(await rt.containerStatus(id)).toMatchObject({ state: 'exited', reason: 'StartError', exitCode: 128, message: expect.stringContaining('executable file not found') });
+    expect(await rt.containerStatus(id)).toMatchObject({
+      state: 'exited',
+      reason: 'StartError',
+      exitCode: 128,
+      message: expect.stringContaining('executable file not found'),
+    });
   });
 
   it('serves HTTP on a host port at the pod IP; exec runs with the container env; volumes appear under WHARF_MOUNTS', async () => {
@@ -110,12 +143,19 @@ describe('ProcessRuntime (host processes)', () => {
     const www = path.join(hostDir, 'www');
     await mkdir(www, { recursive: true });
     await writeFile(path.join(www, 'index.html'), 'hello from a process\n');
-    const web = await rt.createContainer(pod.id, config('httpd', ['sh', '-c', `echo serving; exec httpd -f -p 127.0.0.1:${port} -h "$WHARF_MOUNTS/www"`], {
-      env: [{ name: 'GREETING', value: 'hi' }],
-      mounts: [{ hostPath: www, containerPath: '/www', readOnly: true }],
-    }));
+    const web = await rt.createContainer(
+      pod.id,
+      config('httpd', ['sh', '-c', `echo serving; exec httpd -f -p 127.0.0.1:${port} -h "$WHARF_MOUNTS/www"`], {
+        env: [{ name: 'GREETING', value: 'hi' }],
+        mounts: [{ hostPath: www, containerPath: '/www', readOnly: true }],
+      }),
+    );
     await rt.startContainer(web);
-    const body = await waitFor(() => httpGet(`http://${pod.ip}:${port}/index.html`).catch(() => ''), (b) => b !== '', 10_000);
+    const body = await waitFor(
+      () => httpGet(`http://${pod.ip}:${port}/index.html`).catch(() => ''),
+      (b) => b !== '',
+      10_000,
+    );
     expect(body).toBe('hello from a process\n');
     const status = await rt.containerStatus(web);
     expect(status).toMatchObject({ state: 'running' });
@@ -137,8 +177,16 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('exec with a TTY runs the command on a terminal of the given size', async () => {
-    const id = await startAndWaitFor(rt, pod.id, config('tty', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
-    const proc = await rt.execStream(id, ['sh', '-c', 'tty; echo $TERM; stty size'], { tty: true, initialSize: { width: 100, height: 30 } });
+    const id = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('tty', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']),
+      'ready',
+    );
+    const proc = await rt.execStream(id, ['sh', '-c', 'tty; echo $TERM; stty size'], {
+      tty: true,
+      initialSize: { width: 100, height: 30 },
+    });
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     expect(await proc.done).toEqual({ exitCode: 0 });
@@ -153,7 +201,15 @@ describe('ProcessRuntime (host processes)', () => {
     const polite = await startAndWaitFor(
       rt,
       pod.id,
-      config('polite', ['sh', '-c', 'trap "echo term > $WHARF_MOUNTS/data/term; exit 0" TERM; sleep 1000 & echo $! > $WHARF_MOUNTS/data/child; echo ready; while true; do sleep 0.1; done'], { mounts }),
+      config(
+        'polite',
+        [
+          'sh',
+          '-c',
+          'trap "echo term > $WHARF_MOUNTS/data/term; exit 0" TERM; sleep 1000 & echo $! > $WHARF_MOUNTS/data/child; echo ready; while true; do sleep 0.1; done',
+        ],
+        { mounts },
+      ),
       'ready',
     );
     const child = Number(await readFile(path.join(data, 'child'), 'utf8'));
@@ -164,9 +220,18 @@ describe('ProcessRuntime (host processes)', () => {
     expect(await readFile(path.join(data, 'term'), 'utf8')).toBe('term\n');
     expect(await rt.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0 });
     // The background child was in the group: it got the signal too.
-    await waitFor(async () => alive(child), (a) => !a, 5_000);
+    await waitFor(
+      async () => alive(child),
+      (a) => !a,
+      5_000,
+    );
 
-    const stubborn = await startAndWaitFor(rt, pod.id, config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']), 'ready');
+    const stubborn = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('stubborn', ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done']),
+      'ready',
+    );
     const t1 = Date.now();
     await rt.stopContainer(stubborn, 1);
     expect(Date.now() - t1).toBeGreaterThanOrEqual(1_000);
@@ -176,24 +241,50 @@ describe('ProcessRuntime (host processes)', () => {
   it('a process that exits leaves nothing of its group behind', async () => {
     const data = path.join(hostDir, 'left');
     await mkdir(data, { recursive: true });
-    const { status } = await runToExit(rt, pod.id, config('leaver', ['sh', '-c', 'sleep 1000 & echo $! > $WHARF_MOUNTS/left/pid; exit 0'], { mounts: [{ hostPath: data, containerPath: '/left' }] }));
+    const { status } = await runToExit(
+      rt,
+      pod.id,
+      config('leaver', ['sh', '-c', 'sleep 1000 & echo $! > $WHARF_MOUNTS/left/pid; exit 0'], {
+        mounts: [{ hostPath: data, containerPath: '/left' }],
+      }),
+    );
     expect(status.exitCode).toBe(0);
     const pid = Number(await readFile(path.join(data, 'pid'), 'utf8'));
-    await waitFor(async () => alive(pid), (a) => !a, 5_000);
+    await waitFor(
+      async () => alive(pid),
+      (a) => !a,
+      5_000,
+    );
   });
 
   it('runs as runAsUser/runAsGroup when the agent is root', async () => {
-    const { lines } = await runToExit(rt, pod.id, config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 65534, runAsGroup: 65534 } }));
+    const { lines } = await runToExit(
+      rt,
+      pod.id,
+      config('user', ['sh', '-c', 'id -u; id -g'], { securityContext: { runAsUser: 65534, runAsGroup: 65534 } }),
+    );
     const me = process.getuid?.() === 0 ? ['65534', '65534'] : [String(process.getuid?.()), String(process.getgid?.())];
     expect(lines).toEqual(me);
   });
 
   it('refuses a hostPort it cannot map', async () => {
-    await expect(rt.runPodSandbox({ uid: '99aa0002-aaaa', name: 'mapped', namespace: 'default', portMappings: [{ hostPort: 8081, containerPort: 80, protocol: 'tcp' }] })).rejects.toThrow(InvalidStateError);
+    await expect(
+      rt.runPodSandbox({
+        uid: '99aa0002-aaaa',
+        name: 'mapped',
+        namespace: 'default',
+        portMappings: [{ hostPort: 8081, containerPort: 80, protocol: 'tcp' }],
+      }),
+    ).rejects.toThrow(InvalidStateError);
   });
 
   it('a restarted agent finds its running containers and they keep logging', async () => {
-    const id = await startAndWaitFor(rt, pod.id, config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']), 'tick 0');
+    const id = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done']),
+      'tick 0',
+    );
     await rt.stop();
     const again = new ProcessRuntime({ nodeName: 'proc-0', stateDir });
     await again.start();
@@ -202,17 +293,32 @@ describe('ProcessRuntime (host processes)', () => {
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
     expect((await again.listPodSandboxes()).map((s) => s.id)).toContain(pod.id);
-    await waitFor(() => logContents(found!.logPath), (l) => l.includes('tick 5'), 10_000);
+    await waitFor(
+      () => logContents(found!.logPath),
+      (l) => l.includes('tick 5'),
+      10_000,
+    );
     await again.stopContainer(id, 0);
     expect(await again.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
   it('still stops a container whose shim was killed', async () => {
-    const id = await startAndWaitFor(rt, pod.id, config('orphan', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']), 'ready');
-    const started = JSON.parse(await readFile(path.join(stateDir, 'containers', id, 'started.json'), 'utf8')) as { shimPid: number };
+    const id = await startAndWaitFor(
+      rt,
+      pod.id,
+      config('orphan', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']),
+      'ready',
+    );
+    const started = JSON.parse(await readFile(path.join(stateDir, 'containers', id, 'started.json'), 'utf8')) as {
+      shimPid: number;
+    };
     const pid = (await rt.containerStatus(id)).pid!;
     process.kill(started.shimPid, 'SIGKILL');
-    const s = await waitFor(() => rt.containerStatus(id), (x) => x.message !== undefined, 5_000);
+    const s = await waitFor(
+      () => rt.containerStatus(id),
+      (x) => x.message !== undefined,
+      5_000,
+    );
     expect(s).toMatchObject({ state: 'running', pid });
     await rt.stopContainer(id, 0);
     expect(alive(pid)).toBe(false);
@@ -220,7 +326,11 @@ describe('ProcessRuntime (host processes)', () => {
   });
 
   it('reset stops running containers and removes sandboxes, containers and logs', async () => {
-    const other = await rt.runPodSandbox({ uid: '99aa0003-aaaa-bbbb-cccc-dddddddddddd', name: 'other', namespace: 'default' });
+    const other = await rt.runPodSandbox({
+      uid: '99aa0003-aaaa-bbbb-cccc-dddddddddddd',
+      name: 'other',
+      namespace: 'default',
+    });
     const id = await rt.createContainer(other.id, config('sleeper', ['sleep', '1000']));
     await rt.startContainer(id);
     const pid = (await rt.containerStatus(id)).pid!;

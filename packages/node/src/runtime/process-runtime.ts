@@ -79,7 +79,9 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
   protected override checkSandboxConfig(config: PodSandboxConfig): void {
     for (const m of config.portMappings ?? []) {
       if (m.hostPort !== m.containerPort) {
-        throw new InvalidStateError(`hostPort ${m.hostPort} differs from containerPort ${m.containerPort}: the process runtime cannot map ports (containers listen on the host's ports directly)`);
+        throw new InvalidStateError(
+          `hostPort ${m.hostPort} differs from containerPort ${m.containerPort}: the process runtime cannot map ports (containers listen on the host's ports directly)`,
+        );
       }
     }
   }
@@ -98,7 +100,8 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
 
   /** The container's WHARF_MOUNTS directory; nothing is copied. */
   protected containerLayout(_id: string, _sandbox: SandboxRecord, config: ContainerConfig): ContainerLayout {
-    if (!existsSync(config.rootfs)) throw new InvalidStateError(`container ${config.name}: image root ${config.rootfs} does not exist`);
+    if (!existsSync(config.rootfs))
+      throw new InvalidStateError(`container ${config.name}: image root ${config.rootfs} does not exist`);
     if (config.args.length === 0) throw new InvalidStateError(`container ${config.name}: 'args' must not be empty`);
     return {
       cgroupsPath: '',
@@ -117,7 +120,10 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
       // Exited, StartError, exit code 128.
       const now = new Date().toISOString();
       await writeFile(files.startedPath, JSON.stringify({ shimPid: 0, startedAt: now } satisfies MonitorStarted));
-      await writeFile(files.exitPath, JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies MonitorExit));
+      await writeFile(
+        files.exitPath,
+        JSON.stringify({ exitCode: 128, finishedAt: now, oomKilled: false, startError: command } satisfies MonitorExit),
+      );
       throw new ContainerStartError(rec.id, command);
     }
     return { ...files, command };
@@ -148,7 +154,12 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
     // As runc, a missing working dir is created (in the image's root: there is no per-container copy).
     await mkdir(cwd, { recursive: true }).catch(() => undefined);
     const name = argv[0] ?? '';
-    const file = await findExecutable(name, { rootfs: c.rootfs, workingDir, path: configuredPath(c), hostPath: this.options.hostPath ?? process.env.PATH ?? DEFAULT_HOST_PATH });
+    const file = await findExecutable(name, {
+      rootfs: c.rootfs,
+      workingDir,
+      path: configuredPath(c),
+      hostPath: this.options.hostPath ?? process.env.PATH ?? DEFAULT_HOST_PATH,
+    });
     if (!file) return `exec: ${JSON.stringify(name)}: executable file not found in $PATH`;
     const mountsDir = path.join(this.store.containerDir(rec.id), 'mounts');
     const env = await processEnv(c, {
@@ -157,7 +168,10 @@ export class ProcessRuntime extends RecordedRuntime<ProcessRuntimeOptions> {
       ...((c.mounts ?? []).length > 0 ? { mountsDir } : {}),
     });
     // Only root can run a process as another user; otherwise it runs as the agent's user.
-    const user = this.asRoot && c.securityContext?.runAsUser !== undefined ? { uid: c.securityContext.runAsUser, gid: c.securityContext.runAsGroup ?? 0 } : {};
+    const user =
+      this.asRoot && c.securityContext?.runAsUser !== undefined
+        ? { uid: c.securityContext.runAsUser, gid: c.securityContext.runAsGroup ?? 0 }
+        : {};
     return { file, args: argv.slice(1), argv0: name, env, cwd, ...user };
   }
 }

@@ -12,7 +12,13 @@ import { AlreadyExistsError, InvalidStateError, NotFoundError } from './errors.j
 import type { ExecStream, ExecStreamOptions } from './exec-stream.js';
 import type { ContainerMonitor, StdinSink } from './monitor.js';
 import { unmountUnder, type RootfsKind } from './rootfs.js';
-import { sandboxId, writeRuntimeKind, type ContainerRuntime, type ExecSyncResult, type RuntimeKind } from './runtime.js';
+import {
+  sandboxId,
+  writeRuntimeKind,
+  type ContainerRuntime,
+  type ExecSyncResult,
+  type RuntimeKind,
+} from './runtime.js';
 import { RuntimeStore, type ContainerRecord, type SandboxRecord } from './store.js';
 import type { ContainerConfig, ContainerStatus, PodSandbox, PodSandboxConfig } from './types.js';
 
@@ -76,7 +82,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
 
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     this.assertStarted();
-    if (!config.uid || !config.name || !config.namespace) throw new InvalidStateError("pod sandbox needs 'uid', 'name' and 'namespace'");
+    if (!config.uid || !config.name || !config.namespace)
+      throw new InvalidStateError("pod sandbox needs 'uid', 'name' and 'namespace'");
     this.checkSandboxConfig(config);
     const id = sandboxId(config);
     const dir = this.store.sandboxDir(id);
@@ -192,7 +199,9 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   async listContainers(filter: { readonly sandboxId?: string } = {}): Promise<ContainerStatus[]> {
     const out: ContainerStatus[] = [];
     // Container ids start with their sandbox's id: a pod's sync reads only its own records.
-    const ids = (await this.store.containerIds()).filter((id) => !filter.sandboxId || id.startsWith(`${filter.sandboxId}-`));
+    const ids = (await this.store.containerIds()).filter(
+      (id) => !filter.sandboxId || id.startsWith(`${filter.sandboxId}-`),
+    );
     for (const id of ids) {
       const rec = await this.store.readContainer(id);
       if (rec && (!filter.sandboxId || rec.sandboxId === filter.sandboxId)) out.push(await this.statusOf(rec));
@@ -209,7 +218,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
       if (await this.waitExited(rec, graceSeconds * 1000)) return;
     }
     await this.signal(rec, status, 'KILL');
-    if (!(await this.waitExited(rec, 10_000))) throw new InvalidStateError(`container ${id} did not exit after SIGKILL`);
+    if (!(await this.waitExited(rec, 10_000)))
+      throw new InvalidStateError(`container ${id} did not exit after SIGKILL`);
   }
 
   /** Kills the container if it runs, releases it (releaseContainer), removes its dir and its log. Idempotent. */

@@ -15,7 +15,14 @@ export async function prepareRootfs(lower: string, containerDir: string): Promis
   await Promise.all([target, upper, work].map((d) => mkdir(d, { recursive: true })));
   // overlayfs option syntax cannot carry these characters without escaping that mount(8) does not do.
   if (![lower, upper, work].some((p) => /[,:\\\s]/.test(p))) {
-    const r = await exec('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, target]);
+    const r = await exec('mount', [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
+      target,
+    ]);
     if (r.code === 0) return 'overlay';
   }
   await run('cp', ['-a', '--reflink=auto', `${lower}/.`, `${target}/`]);

@@ -81,13 +81,17 @@ async function readExecFifo(fifo: string, initPid: number, timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   try {
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      const n = await fh.read(Buffer.alloc(16), 0, 16, null).then((r) => r.bytesRead, (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EAGAIN') return 0;
-        throw e;
-      });
+      const n = await fh.read(Buffer.alloc(16), 0, 16, null).then(
+        (r) => r.bytesRead,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EAGAIN') return 0;
+          throw e;
+        },
+      );
       if (n > 0) return;
       if (!processAlive(initPid)) throw new Error(`container process ${initPid} is already dead`);
-      if (Date.now() > deadline) throw new Error(`container init ${initPid} did not open its exec FIFO within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`container init ${initPid} did not open its exec FIFO within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, wait));
     }
   } finally {

@@ -64,7 +64,10 @@ export interface ContainerRuntime {
 
 /** `wharf-<first 16 hex digits of the pod UID>[-<attempt>]`: also the network namespace's name under runc. */
 export function sandboxId(config: PodSandboxConfig): string {
-  const hex = config.uid.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 16);
+  const hex = config.uid
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, 16);
   return `wharf-${hex}${config.attempt ? `-${config.attempt}` : ''}`;
 }
 

@@ -13,9 +13,9 @@ describe('sandbox files', () => {
     expect(podHostname({ uid: 'u', name: 'p', namespace: 'd', hostname: 'h' })).toBe('h');
   });
   it('writes resolv.conf from the pod DNS config or copies the host file', () => {
-    expect(resolvConf({ servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] }, 'x')).toBe(
-      'search default.svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n',
-    );
+    expect(
+      resolvConf({ servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] }, 'x'),
+    ).toBe('search default.svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
     expect(resolvConf(undefined, 'nameserver 1.1.1.1\n')).toBe('nameserver 1.1.1.1\n');
   });
 });

@@ -49,13 +49,18 @@ export class ShimMonitor implements ContainerMonitor {
     const shimLog = openSync(path.join(dir, 'shim.log'), 'a');
     try {
       // Own session (detached) and no pipes to the agent: the shim, and so the container, outlives the agent.
-      spawn(this.o.nodePath, [SHIM_MODULE, shimConfigPath], { detached: true, stdio: ['ignore', shimLog, shimLog], cwd: dir }).unref();
+      spawn(this.o.nodePath, [SHIM_MODULE, shimConfigPath], {
+        detached: true,
+        stdio: ['ignore', shimLog, shimLog],
+        cwd: dir,
+      }).unref();
     } finally {
       closeSync(shimLog);
     }
     const deadline = Date.now() + this.o.startTimeoutMs;
     while (!existsSync(files.pidFile) && !existsSync(files.exitPath)) {
-      if (Date.now() > deadline) throw new ContainerStartError(rec.id, `the process did not start within ${this.o.startTimeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new ContainerStartError(rec.id, `the process did not start within ${this.o.startTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     const exit = await readJson<MonitorExit>(files.exitPath);
@@ -70,13 +75,21 @@ export class ShimMonitor implements ContainerMonitor {
     if (monitorAlive(started.shimPid, dir)) {
       const status = containerStatus(rec, { started, monitorAlive: true, ...(pid ? { pid } : {}) });
       // Reached through the shim's cwd, so the path stays short whatever the state dir.
-      return { ...status, ...(rec.config.stdin ? { stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : {}) };
+      return {
+        ...status,
+        ...(rec.config.stdin ? { stdinSocket: `/proc/${started.shimPid}/cwd/${STDIN_SOCKET}` } : {}),
+      };
     }
     // The shim is gone: it may have finished meanwhile, else the process may still run without it.
     exit = await readJson<MonitorExit>(path.join(dir, 'exit.json'));
     if (exit) return containerStatus(rec, { started, exit, monitorAlive: false });
     const orphan = await this.o.orphanPid(rec, pid);
-    return containerStatus(rec, { started, monitorAlive: false, runcRunning: orphan !== undefined, ...(orphan ? { pid: orphan } : {}) });
+    return containerStatus(rec, {
+      started,
+      monitorAlive: false,
+      runcRunning: orphan !== undefined,
+      ...(orphan ? { pid: orphan } : {}),
+    });
   }
 
   async release(dir: string): Promise<void> {

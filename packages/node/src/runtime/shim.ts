@@ -21,7 +21,9 @@ export interface ShimConfig {
   readonly command: HostCommand;
 }
 
-/** The stdin socket's name in the container dir (relative: a long data dir must not hit the 108-byte socket path limit). */
+/**
+ * The stdin socket's name in the container dir (relative: a long data dir must not hit the 108-byte socket path limit).
+ */
 export const STDIN_SOCKET = 'stdin.sock';
 
 /** helpers/process-shim.mjs of this package (two levels up from src/runtime/ and dist/runtime/ alike). */

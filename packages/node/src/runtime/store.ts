@@ -63,7 +63,8 @@ export class RuntimeStore {
   }
 
   async init(): Promise<void> {
-    for (const d of [this.runcRoot, this.sandboxesDir, this.containersDir, this.logsDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+    for (const d of [this.runcRoot, this.sandboxesDir, this.containersDir, this.logsDir])
+      await mkdir(d, { recursive: true, mode: 0o700 });
   }
 
   readSandbox(id: string): Promise<SandboxRecord | undefined> {
@@ -72,7 +73,10 @@ export class RuntimeStore {
   writeSandbox(rec: SandboxRecord): Promise<void> {
     return writeJson(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
   }
-  /** A container's record; kept in memory once read (only this store writes it), so a pod's sync every second reads no JSON. */
+  /**
+   * A container's record; kept in memory once read (only this store writes it), so a pod's sync every second reads no
+   * JSON.
+   */
   async readContainer(id: string): Promise<ContainerRecord | undefined> {
     const cached = this.containers.get(id);
     if (cached) return cached;

@@ -8,9 +8,25 @@
 // CSIStorageCapacity per class, which the scheduler reads for WaitForFirstConsumer claims.
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import type { KubeConfig, V1CSIStorageCapacity, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type {
+  KubeConfig,
+  V1CSIStorageCapacity,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1StorageClass,
+} from '@kubernetes/client-node';
 import { quantityValue } from '@wharf/api';
-import { componentUserAgent, Informer, isStatus, KubeClient, keyOf, silentLogger, WorkQueue, runWorkers, type Logger } from '@wharf/client';
+import {
+  componentUserAgent,
+  Informer,
+  isStatus,
+  KubeClient,
+  keyOf,
+  silentLogger,
+  WorkQueue,
+  runWorkers,
+  type Logger,
+} from '@wharf/client';
 
 export const LOCAL_PROVISIONER = 'wharf.dev/local-path';
 export const DEFAULT_CLASS = 'local-path';
@@ -37,17 +53,27 @@ export interface LocalProvisionerOptions {
 /** The class `wharf up` installs when none exists: the default for claims that name none. */
 export function defaultStorageClass(): V1StorageClass {
   return {
-    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
     metadata: { name: DEFAULT_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: LOCAL_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: true,
+    provisioner: LOCAL_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    allowVolumeExpansion: true,
   };
 }
 
 /** The PersistentVolume made for `claim` on `node` in `dir`. */
-export function volumeFor(claim: V1PersistentVolumeClaim, sc: V1StorageClass, node: string, dir: string): V1PersistentVolume {
+export function volumeFor(
+  claim: V1PersistentVolumeClaim,
+  sc: V1StorageClass,
+  node: string,
+  dir: string,
+): V1PersistentVolume {
   const uid = claim.metadata?.uid ?? '';
   return {
-    apiVersion: 'v1', kind: 'PersistentVolume',
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
     metadata: { name: `pvc-${uid}`, annotations: { [PROVISIONED_BY]: LOCAL_PROVISIONER } },
     spec: {
       capacity: { storage: String(claim.spec?.resources?.requests?.storage ?? '0') },
@@ -56,8 +82,20 @@ export function volumeFor(claim: V1PersistentVolumeClaim, sc: V1StorageClass, no
       storageClassName: sc.metadata?.name ?? '',
       volumeMode: 'Filesystem',
       local: { path: path.join(dir, `pvc-${uid}`) },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } },
-      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata?.namespace ?? '', name: claim.metadata?.name ?? '', uid },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] },
+          ],
+        },
+      },
+      claimRef: {
+        kind: 'PersistentVolumeClaim',
+        apiVersion: 'v1',
+        namespace: claim.metadata?.namespace ?? '',
+        name: claim.metadata?.name ?? '',
+        uid,
+      },
     },
   };
 }
@@ -81,10 +119,17 @@ export class LocalProvisioner {
   constructor(private readonly o: LocalProvisionerOptions) {
     this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('local-path-provisioner') });
     this.logger = o.logger ?? silentLogger;
-    const warn = (what: string) => (e: unknown): void => this.logger.warn({ err: e }, `${what} watch failed; resuming`);
+    const warn =
+      (what: string) =>
+      (e: unknown): void =>
+        this.logger.warn({ err: e }, `${what} watch failed; resuming`);
     this.claims = new Informer({ client: this.client, path: '/api/v1/persistentvolumeclaims', onError: warn('claim') });
     this.volumes = new Informer({ client: this.client, path: '/api/v1/persistentvolumes', onError: warn('volume') });
-    this.classes = new Informer({ client: this.client, path: '/apis/storage.k8s.io/v1/storageclasses', onError: warn('storage class') });
+    this.classes = new Informer({
+      client: this.client,
+      path: '/apis/storage.k8s.io/v1/storageclasses',
+      onError: warn('storage class'),
+    });
     this.claims.on((_t, c) => this.queue.add(`claim:${keyOf(c)}`));
     this.volumes.on((_t, v) => this.queue.add(`volume:${v.metadata?.name ?? ''}`));
   }
@@ -92,7 +137,12 @@ export class LocalProvisioner {
   async start(): Promise<void> {
     await this.ensureDefaultClass();
     await Promise.all([this.classes.startSynced(), this.volumes.startSynced(), this.claims.startSynced()]);
-    this.workers = runWorkers(this.queue, 2, (k) => this.sync(k), (k, e) => this.logger.warn({ err: e, key: k }, 'local provisioner: sync failed; retrying'));
+    this.workers = runWorkers(
+      this.queue,
+      2,
+      (k) => this.sync(k),
+      (k, e) => this.logger.warn({ err: e, key: k }, 'local provisioner: sync failed; retrying'),
+    );
     for (const c of this.claims.list()) this.queue.add(`claim:${keyOf(c)}`);
     for (const v of this.volumes.list()) this.queue.add(`volume:${v.metadata?.name ?? ''}`);
     await this.publishCapacity();
@@ -133,7 +183,9 @@ export class LocalProvisioner {
     if (!sc) return;
     if (claim.spec?.volumeName) return this.expand(claim, sc);
     if (claim.metadata?.annotations?.[STORAGE_PROVISIONER] !== LOCAL_PROVISIONER) return;
-    const node = claim.metadata.annotations[SELECTED_NODE] ?? (sc.volumeBindingMode === 'WaitForFirstConsumer' ? undefined : await this.roomiestNode());
+    const node =
+      claim.metadata.annotations[SELECTED_NODE] ??
+      (sc.volumeBindingMode === 'WaitForFirstConsumer' ? undefined : await this.roomiestNode());
     const dir = node ? this.byNode.get(node) : undefined;
     if (!node || !dir) return; // another host's node, or not placed yet
     const pv = volumeFor(claim, sc, node, dir);
@@ -169,7 +221,8 @@ export class LocalProvisioner {
     if (!p) return undefined;
     const resolved = path.resolve(p);
     for (const dir of this.byNode.values()) {
-      if (path.dirname(resolved) === path.resolve(dir) && /^pvc-[0-9a-f-]+$/.test(path.basename(resolved))) return resolved;
+      if (path.dirname(resolved) === path.resolve(dir) && /^pvc-[0-9a-f-]+$/.test(path.basename(resolved)))
+        return resolved;
     }
     return undefined;
   }
@@ -177,19 +230,29 @@ export class LocalProvisioner {
   /** A bound claim asking for more than its volume holds: the volume grows (offline: nothing to resize on disk). */
   private async expand(claim: V1PersistentVolumeClaim, sc: V1StorageClass): Promise<void> {
     const v = this.volumes.get('', claim.spec?.volumeName ?? '');
-    if (!v || v.metadata?.annotations?.[PROVISIONED_BY] !== LOCAL_PROVISIONER || this.ownDirectory(v) === undefined) return;
+    if (!v || v.metadata?.annotations?.[PROVISIONED_BY] !== LOCAL_PROVISIONER || this.ownDirectory(v) === undefined)
+      return;
     const wanted = claim.spec?.resources?.requests?.storage;
     const want = quantityValue(wanted) ?? 0;
     const have = quantityValue(v.spec?.capacity?.storage) ?? 0;
     if (want > have && sc.allowVolumeExpansion) {
-      await this.client.patch(`/api/v1/persistentvolumes/${v.metadata?.name}`, { spec: { capacity: { storage: String(wanted) } } });
+      await this.client.patch(`/api/v1/persistentvolumes/${v.metadata?.name}`, {
+        spec: { capacity: { storage: String(wanted) } },
+      });
       this.logger.info({ claim: keyOf(claim), from: v.spec?.capacity?.storage, to: wanted }, 'expanded a local volume');
     }
     const size = want > have && sc.allowVolumeExpansion ? String(wanted) : String(v.spec?.capacity?.storage ?? '');
-    if (claim.status?.phase === 'Bound' && claim.status.capacity?.storage !== size && want <= (quantityValue(size) ?? 0)) {
-      await this.client.patch(`/api/v1/namespaces/${claim.metadata?.namespace}/persistentvolumeclaims/${claim.metadata?.name}/status`, {
-        status: { capacity: { storage: size }, allocatedResources: { storage: size } },
-      });
+    if (
+      claim.status?.phase === 'Bound' &&
+      claim.status.capacity?.storage !== size &&
+      want <= (quantityValue(size) ?? 0)
+    ) {
+      await this.client.patch(
+        `/api/v1/namespaces/${claim.metadata?.namespace}/persistentvolumeclaims/${claim.metadata?.name}/status`,
+        {
+          status: { capacity: { storage: size }, allocatedResources: { storage: size } },
+        },
+      );
     }
   }
 
@@ -239,17 +302,26 @@ export class LocalProvisioner {
       for (const [node, dir] of this.byNode) {
         const free = await this.freeBytes(dir);
         for (const sc of classes) {
-          const name = `local-path-${node}-${sc.metadata?.name ?? ''}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 253);
+          const name = `local-path-${node}-${sc.metadata?.name ?? ''}`
+            .toLowerCase()
+            .replace(/[^a-z0-9.-]/g, '-')
+            .slice(0, 253);
           const obj: V1CSIStorageCapacity = {
-            apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity',
-            metadata: { name, namespace: CAPACITY_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'wharf-local-path' } },
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'CSIStorageCapacity',
+            metadata: {
+              name,
+              namespace: CAPACITY_NAMESPACE,
+              labels: { 'app.kubernetes.io/managed-by': 'wharf-local-path' },
+            },
             storageClassName: sc.metadata?.name ?? '',
             nodeTopology: { matchLabels: { 'kubernetes.io/hostname': node } },
             capacity: String(free),
           };
           const current = await this.client.getOptional<V1CSIStorageCapacity>(`${base}/${name}`);
           if (!current) await this.client.create(base, obj);
-          else if (String(current.capacity) !== String(free)) await this.client.patch(`${base}/${name}`, { capacity: String(free) });
+          else if (String(current.capacity) !== String(free))
+            await this.client.patch(`${base}/${name}`, { capacity: String(free) });
         }
       }
     } catch (e) {

@@ -50,7 +50,11 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
  * Starts a daemon (conmon) in a session of its own that answers on the sync pipe `_OCI_SYNCPIPE=3`;
  * resolves with the pipe's first line (empty when it closed without one), or the error.
  */
-export async function startWithSyncPipe(file: string, args: readonly string[], o: { readonly cwd: string; readonly stderrFile: string; readonly timeoutMs: number }): Promise<{ answer: string } | { error: string }> {
+export async function startWithSyncPipe(
+  file: string,
+  args: readonly string[],
+  o: { readonly cwd: string; readonly stderrFile: string; readonly timeoutMs: number },
+): Promise<{ answer: string } | { error: string }> {
   const r = await spawner.run({ file, args, env: { ...process.env, _OCI_SYNCPIPE: '3' }, syncPipe: true, ...o });
   return r.code === 0 ? { answer: r.stdout } : { error: r.stderr || `${file} failed (${r.code})` };
 }
@@ -61,4 +65,3 @@ export async function run(file: string, args: readonly string[], options: ExecOp
   if (result.code !== 0) throw new CommandError(`${file} ${args.join(' ')}`, result);
   return result;
 }
-

@@ -12,10 +12,12 @@ describe('Limiter', () => {
       started.push(i);
       now++;
       peak = Math.max(peak, now);
-      return new Promise<number>((resolve) => releases.push(() => {
-        now--;
-        resolve(i * 10);
-      }));
+      return new Promise<number>((resolve) =>
+        releases.push(() => {
+          now--;
+          resolve(i * 10);
+        }),
+      );
     };
     const results = [0, 1, 2, 3, 4].map((i) => limiter.run(task(i)));
     await Promise.resolve();

@@ -6,7 +6,13 @@ describe('Spawner', () => {
   const s = new Spawner();
   it('runs commands with input, environment and exit codes, several at once', async () => {
     const [a, b, c] = await Promise.all([
-      s.run({ file: '/bin/sh', args: ['-c', 'cat; echo "$X" >&2; exit 3'], input: 'in', env: { X: 'x-value', PATH: '/bin:/usr/bin' }, timeoutMs: 5000 }),
+      s.run({
+        file: '/bin/sh',
+        args: ['-c', 'cat; echo "$X" >&2; exit 3'],
+        input: 'in',
+        env: { X: 'x-value', PATH: '/bin:/usr/bin' },
+        timeoutMs: 5000,
+      }),
       s.run({ file: '/bin/echo', args: ['hello'], timeoutMs: 5000 }),
       s.run({ file: '/nonexistent/cmd', args: [], timeoutMs: 5000 }),
     ]);

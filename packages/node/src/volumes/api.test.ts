@@ -28,11 +28,23 @@ describe('kubeVolumeApi', () => {
     // A fresh read (the pod changed: a writer may have changed the object just before) is never shared.
     await api.configMap('ns', 'cfg', true);
     expect(gets).toHaveLength(4);
-    const t = await api.serviceAccountToken('ns', 'robot', { audiences: ['vault'], expirationSeconds: 3607, pod: { name: 'p', uid: 'u' } });
+    const t = await api.serviceAccountToken('ns', 'robot', {
+      audiences: ['vault'],
+      expirationSeconds: 3607,
+      pod: { name: 'p', uid: 'u' },
+    });
     expect(t).toEqual({ token: 'tok', expiresAt: Date.parse('2030-01-01T00:00:00Z') });
     expect(posts[0]).toEqual({
       path: '/api/v1/namespaces/ns/serviceaccounts/robot/token',
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['vault'], expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'u' } } },
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          audiences: ['vault'],
+          expirationSeconds: 3607,
+          boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'u' },
+        },
+      },
     });
   });
 });

@@ -54,22 +54,28 @@ export function kubeVolumeApi(o: KubeVolumeApiOptions): VolumeApi {
     if (cache.size > 1000) for (const [k, v] of cache) if (clock() - v.at >= ttl) cache.delete(k);
     return value;
   };
-  const ns = (namespace: string, kind: string, name: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`;
+  const ns = (namespace: string, kind: string, name: string): string =>
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`;
   return {
     configMap: (namespace, name, fresh) => cached(ns(namespace, 'configmaps', name), fresh),
     secret: (namespace, name, fresh) => cached(ns(namespace, 'secrets', name), fresh),
-    persistentVolumeClaim: (namespace, name) => o.client.getOptional<V1PersistentVolumeClaim>(ns(namespace, 'persistentvolumeclaims', name)),
-    persistentVolume: (name) => o.client.getOptional<V1PersistentVolume>(`/api/v1/persistentvolumes/${encodeURIComponent(name)}`),
+    persistentVolumeClaim: (namespace, name) =>
+      o.client.getOptional<V1PersistentVolumeClaim>(ns(namespace, 'persistentvolumeclaims', name)),
+    persistentVolume: (name) =>
+      o.client.getOptional<V1PersistentVolume>(`/api/v1/persistentvolumes/${encodeURIComponent(name)}`),
     serviceAccountToken: async (namespace, serviceAccount, spec) => {
-      const answer = await o.client.create<{ status?: { token?: string; expirationTimestamp?: string } }>(`${ns(namespace, 'serviceaccounts', serviceAccount)}/token`, {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: {
-          ...(spec.audiences?.length ? { audiences: spec.audiences } : {}),
-          expirationSeconds: spec.expirationSeconds,
-          boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: spec.pod.name, uid: spec.pod.uid },
+      const answer = await o.client.create<{ status?: { token?: string; expirationTimestamp?: string } }>(
+        `${ns(namespace, 'serviceaccounts', serviceAccount)}/token`,
+        {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: {
+            ...(spec.audiences?.length ? { audiences: spec.audiences } : {}),
+            expirationSeconds: spec.expirationSeconds,
+            boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: spec.pod.name, uid: spec.pod.uid },
+          },
         },
-      });
+      );
       const token = answer.status?.token;
       if (!token) throw new Error(`TokenRequest for serviceaccount ${namespace}/${serviceAccount} answered no token`);
       const expiresAt = Date.parse(answer.status?.expirationTimestamp ?? '') || clock() + spec.expirationSeconds * 1000;

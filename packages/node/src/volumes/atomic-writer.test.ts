@@ -13,8 +13,17 @@ describe('writeAtomically', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("lays files out as the kubelet: ..data → ..<timestamp>, key → ..data/key", async () => {
-    expect(await writeAtomically(dir, new Map([['a', file('1')], ['sub/b', file('2', 0o400)]]), { clock: () => Date.UTC(2024, 4, 1, 12, 0, 0) })).toBe(true);
+  it('lays files out as the kubelet: ..data → ..<timestamp>, key → ..data/key', async () => {
+    expect(
+      await writeAtomically(
+        dir,
+        new Map([
+          ['a', file('1')],
+          ['sub/b', file('2', 0o400)],
+        ]),
+        { clock: () => Date.UTC(2024, 4, 1, 12, 0, 0) },
+      ),
+    ).toBe(true);
     const ts = readlinkSync(path.join(dir, '..data'));
     expect(ts).toMatch(/^\.\.2024_05_01_12_00_00\.\d+$/);
     expect(readlinkSync(path.join(dir, 'a'))).toBe('..data/a');
@@ -26,9 +35,23 @@ describe('writeAtomically', () => {
   });
 
   it('swaps to a new timestamp dir on change, removes the old one and the links of removed keys', async () => {
-    await writeAtomically(dir, new Map([['a', file('1')], ['gone', file('x')]]));
+    await writeAtomically(
+      dir,
+      new Map([
+        ['a', file('1')],
+        ['gone', file('x')],
+      ]),
+    );
     const first = readlinkSync(path.join(dir, '..data'));
-    expect(await writeAtomically(dir, new Map([['a', file('2')], ['new', file('n')]]))).toBe(true);
+    expect(
+      await writeAtomically(
+        dir,
+        new Map([
+          ['a', file('2')],
+          ['new', file('n')],
+        ]),
+      ),
+    ).toBe(true);
     const second = readlinkSync(path.join(dir, '..data'));
     expect(second).not.toBe(first);
     expect(readFileSync(path.join(dir, 'a'), 'utf8')).toBe('2');

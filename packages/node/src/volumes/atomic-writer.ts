@@ -4,7 +4,20 @@
 // timestamp directory, points a fresh `..data_tmp` symlink at it and renames that over `..data`
 // (rename(2) is atomic), then fixes the user-visible links and removes the old directory.
 import { randomInt } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { VolumeError } from './plugin.js';
 
@@ -44,7 +57,11 @@ export interface WriteOptions {
  * Makes `targetDir` show exactly `payload`; answers false when it already did (nothing written).
  * `targetDir` must exist; files other than the payload's user-visible names are left alone.
  */
-export async function writeAtomically(targetDir: string, payload: Payload, options: WriteOptions = {}): Promise<boolean> {
+export async function writeAtomically(
+  targetDir: string,
+  payload: Payload,
+  options: WriteOptions = {},
+): Promise<boolean> {
   const clean = new Map<string, FileProjection>();
   for (const [p, f] of payload) {
     const why = validatePayloadPath(p);

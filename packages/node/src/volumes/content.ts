@@ -8,7 +8,12 @@ import type { MountedVolume, VolumeHost } from './plugin.js';
 /** `memory`: a tmpfs, so the files never reach the node's disk (secrets, tokens). */
 export type ContentMedium = 'disk' | 'memory';
 
-export async function setUpContent(host: VolumeHost, dir: string, medium: ContentMedium, payload: Payload): Promise<MountedVolume> {
+export async function setUpContent(
+  host: VolumeHost,
+  dir: string,
+  medium: ContentMedium,
+  payload: Payload,
+): Promise<MountedVolume> {
   await mkdir(dir, { recursive: true });
   // Mounted before anything is written: a failed mount fails the set-up, it never falls back to disk.
   if (medium === 'memory') await host.mounter.mountTmpfs(dir, { mode: '1777' });

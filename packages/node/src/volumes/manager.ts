@@ -12,7 +12,14 @@ import type { BindMount } from '../runtime/types.js';
 import type { VolumeApi } from './api.js';
 import { HostMounter, type Mounter } from './mounter.js';
 import type { Allocatable } from './payload.js';
-import { escapePluginName, VolumeError, type MountedVolume, type VolumeHost, type VolumePlugin, type VolumeSpec } from './plugin.js';
+import {
+  escapePluginName,
+  VolumeError,
+  type MountedVolume,
+  type VolumeHost,
+  type VolumePlugin,
+  type VolumeSpec,
+} from './plugin.js';
 import { builtInPlugins } from './plugins.js';
 import { VolumePluginRegistry } from './registry.js';
 
@@ -40,7 +47,9 @@ export interface VolumeManagerOptions {
   readonly mounter?: Mounter;
   /** Least time between two re-projections of one pod's content volumes. @default 2000 */
   readonly refreshIntervalMs?: number;
-  /** Node allocatable for resourceFieldRef without limits. @default the machine's CPUs, memory and pods-dir free space */
+  /**
+   * Node allocatable for resourceFieldRef without limits. @default the machine's CPUs, memory and pods-dir free space
+   */
   readonly allocatable?: Allocatable;
   /** @default Date.now */
   readonly clock?: () => number;
@@ -152,7 +161,9 @@ export class VolumeManager {
       try {
         await v.plugin.setUp(pod, spec, v.dir);
       } catch (e) {
-        errors.push(new VolumeError(`MountVolume.SetUp failed for volume "${name}" : ${(e as Error).message ?? String(e)}`));
+        errors.push(
+          new VolumeError(`MountVolume.SetUp failed for volume "${name}" : ${(e as Error).message ?? String(e)}`),
+        );
       }
     }
     return errors;
@@ -163,7 +174,9 @@ export class VolumeManager {
     return mountsFor(c, volumes);
   }
 
-  /** Tears down every volume under the pod dir (by plugin dir name, so it works after a restart) and removes the dir. */
+  /**
+   * Tears down every volume under the pod dir (by plugin dir name, so it works after a restart) and removes the dir.
+   */
   async tearDown(uid: string): Promise<void> {
     await this.start();
     this.pods.delete(uid);
@@ -174,11 +187,15 @@ export class VolumeManager {
       const plugin = this.registry.byDirName(pluginDir);
       for (const name of await readdir(path.join(volumesDir, pluginDir)).catch(() => [])) {
         const vdir = path.join(volumesDir, pluginDir, name);
-        if (plugin) await plugin.tearDown(vdir).catch((e) => this.logger.warn({ err: e, volume: vdir }, 'tearing down a volume failed'));
+        if (plugin)
+          await plugin
+            .tearDown(vdir)
+            .catch((e) => this.logger.warn({ err: e, volume: vdir }, 'tearing down a volume failed'));
       }
     }
     for (const m of await this.mounter.mountsUnder(dir)) await this.mounter.unmount(m);
-    if ((await this.mounter.mountsUnder(dir)).length) throw new VolumeError(`pod dir ${dir} still has mounts; not removing it`);
+    if ((await this.mounter.mountsUnder(dir)).length)
+      throw new VolumeError(`pod dir ${dir} still has mounts; not removing it`);
     await rm(dir, { recursive: true, force: true });
   }
 
@@ -192,13 +209,22 @@ export class VolumeManager {
     const phase = pvc.status?.phase ?? 'Pending';
     const pvName = pvc.spec?.volumeName;
     if (phase !== 'Bound' || !pvName) {
-      throw new VolumeError(`PersistentVolumeClaim ${ns}/${claim.claimName} is not bound (phase ${phase}${pvName ? `, volumeName ${pvName}` : ', no volumeName'}); the pod waits until it is`);
+      throw new VolumeError(
+        `PersistentVolumeClaim ${ns}/${claim.claimName} is not bound (phase ${phase}${pvName ? `, volumeName ${pvName}` : ', no volumeName'}); the pod waits until it is`,
+      );
     }
     const pv = await this.o.api.persistentVolume(pvName);
     if (!pv) throw new VolumeError(`persistentvolume "${pvName}" (bound to claim ${ns}/${claim.claimName}) not found`);
     const ref = pv.spec?.claimRef;
-    if (!ref || ref.name !== claim.claimName || (ref.namespace ?? '') !== ns || (ref.uid !== undefined && ref.uid !== pvc.metadata?.uid)) {
-      throw new VolumeError(`persistentvolume "${pvName}" is not bound to claim ${ns}/${claim.claimName} (its claimRef is ${ref ? `${ref.namespace}/${ref.name}` : 'empty'})`);
+    if (
+      !ref ||
+      ref.name !== claim.claimName ||
+      (ref.namespace ?? '') !== ns ||
+      (ref.uid !== undefined && ref.uid !== pvc.metadata?.uid)
+    ) {
+      throw new VolumeError(
+        `persistentvolume "${pvName}" is not bound to claim ${ns}/${claim.claimName} (its claimRef is ${ref ? `${ref.namespace}/${ref.name}` : 'empty'})`,
+      );
     }
     return { name: v.name, persistentVolume: pv, readOnly: claim.readOnly === true };
   }
@@ -210,11 +236,18 @@ export async function mountsFor(c: V1Container, volumes: PodVolumes): Promise<Bi
   for (const m of c.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) throw new VolumeError(`container ${c.name}: volumeMount "${m.name}" names no volume of the pod`);
-    if (m.subPathExpr) throw new VolumeError(`container ${c.name}: volumeMount "${m.name}": subPathExpr is not supported yet`);
+    if (m.subPathExpr)
+      throw new VolumeError(`container ${c.name}: volumeMount "${m.name}": subPathExpr is not supported yet`);
     let hostPath = v.hostPath;
     if (m.subPath) {
-      if (m.subPath.split('/').includes('..') || path.isAbsolute(m.subPath)) throw new VolumeError(`container ${c.name}: subPath "${m.subPath}" must be a relative path without '..'`);
-      hostPath = await insideVolume(v.hostPath, m.subPath, `container ${c.name}: subPath "${m.subPath}" of volume "${m.name}"`, v.immutable === true);
+      if (m.subPath.split('/').includes('..') || path.isAbsolute(m.subPath))
+        throw new VolumeError(`container ${c.name}: subPath "${m.subPath}" must be a relative path without '..'`);
+      hostPath = await insideVolume(
+        v.hostPath,
+        m.subPath,
+        `container ${c.name}: subPath "${m.subPath}" of volume "${m.name}"`,
+        v.immutable === true,
+      );
     }
     out.push({ hostPath, containerPath: m.mountPath, readOnly: m.readOnly === true || v.readOnly === true });
   }
@@ -238,7 +271,8 @@ async function insideVolume(base: string, sub: string, what: string, immutable: 
       continue;
     }
     const real = await realpath(next).catch(() => undefined);
-    if (!real || (real !== root && !real.startsWith(`${root}/`))) throw new VolumeError(`${what} resolves outside the volume`);
+    if (!real || (real !== root && !real.startsWith(`${root}/`)))
+      throw new VolumeError(`${what} resolves outside the volume`);
     cur = real;
   }
   return cur;

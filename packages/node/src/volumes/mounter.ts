@@ -37,7 +37,10 @@ export class HostMounter implements Mounter {
   }
 
   async mountsUnder(dir: string): Promise<string[]> {
-    return (await mountPoints()).filter((m) => m.startsWith(`${dir}/`)).sort().reverse();
+    return (await mountPoints())
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort()
+      .reverse();
   }
 
   async unmount(dir: string): Promise<void> {
@@ -45,7 +48,9 @@ export class HostMounter implements Mounter {
   }
 }
 
-/** `dir` is on another filesystem than its parent (so a mount point; a bind mount of the same filesystem is not caught). */
+/**
+ * `dir` is on another filesystem than its parent (so a mount point; a bind mount of the same filesystem is not caught).
+ */
 async function otherDevice(dir: string): Promise<boolean> {
   const [a, b] = await Promise.all([stat(dir).catch(() => undefined), stat(path.dirname(dir)).catch(() => undefined)]);
   return a !== undefined && b !== undefined && a.dev !== b.dev;
@@ -57,5 +62,7 @@ export async function mountPoints(): Promise<string[]> {
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+    .map((line) =>
+      (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+    );
 }

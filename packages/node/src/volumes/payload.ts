@@ -21,7 +21,11 @@ export interface KeyedSource {
  * The files of a configMap or secret source. `object` undefined = not found: an empty payload when
  * optional, an error otherwise. Secret values (and every binaryData value) are base64.
  */
-export function keyedPayload(source: KeyedSource, object: DataObject | undefined, defaultMode: number): Map<string, FileProjection> {
+export function keyedPayload(
+  source: KeyedSource,
+  object: DataObject | undefined,
+  defaultMode: number,
+): Map<string, FileProjection> {
   const out = new Map<string, FileProjection>();
   if (!object) {
     if (source.optional) return out;
@@ -34,14 +38,19 @@ export function keyedPayload(source: KeyedSource, object: DataObject | undefined
     return bin !== undefined ? Buffer.from(bin, 'base64') : undefined;
   };
   if (!source.items?.length) {
-    for (const key of [...Object.keys(object.data ?? {}), ...Object.keys(object.binaryData ?? {})]) out.set(key, { data: value(key)!, mode: defaultMode });
+    for (const key of [...Object.keys(object.data ?? {}), ...Object.keys(object.binaryData ?? {})])
+      out.set(key, { data: value(key)!, mode: defaultMode });
     return out;
   }
   for (const item of source.items) {
     const data = value(item.key);
     if (data === undefined) {
       if (source.optional) continue;
-      throw new VolumeError(source.kind === 'secret' ? `secret references non-existent secret key: ${item.key}` : `configmap references non-existent config key: ${item.key}`);
+      throw new VolumeError(
+        source.kind === 'secret'
+          ? `secret references non-existent secret key: ${item.key}`
+          : `configmap references non-existent config key: ${item.key}`,
+      );
     }
     out.set(item.path, { data, mode: item.mode ?? defaultMode });
   }
@@ -56,7 +65,12 @@ export interface Allocatable {
 }
 
 /** The files of a downwardAPI source. */
-export function downwardPayload(pod: V1Pod, items: readonly V1DownwardAPIVolumeFile[], defaultMode: number, allocatable: Allocatable): Map<string, FileProjection> {
+export function downwardPayload(
+  pod: V1Pod,
+  items: readonly V1DownwardAPIVolumeFile[],
+  defaultMode: number,
+  allocatable: Allocatable,
+): Map<string, FileProjection> {
   const out = new Map<string, FileProjection>();
   for (const item of items) {
     let text: string;
@@ -84,7 +98,9 @@ function fieldValue(pod: V1Pod, fieldPath: string): string {
     case 'metadata.annotations':
       return formatMap(m.annotations ?? {});
     default:
-      throw new VolumeError(`downwardAPI fieldRef "${fieldPath}" is not supported in volumes (only metadata.name, namespace, uid, labels, annotations)`);
+      throw new VolumeError(
+        `downwardAPI fieldRef "${fieldPath}" is not supported in volumes (only metadata.name, namespace, uid, labels, annotations)`,
+      );
   }
 }
 
@@ -110,19 +126,28 @@ function goQuote(s: string): string {
   return `${out}"`;
 }
 
-function resourceValue(pod: V1Pod, ref: NonNullable<V1DownwardAPIVolumeFile['resourceFieldRef']>, allocatable: Allocatable, itemPath: string): string {
+function resourceValue(
+  pod: V1Pod,
+  ref: NonNullable<V1DownwardAPIVolumeFile['resourceFieldRef']>,
+  allocatable: Allocatable,
+  itemPath: string,
+): string {
   const field = `downwardAPI item "${itemPath}" resourceFieldRef`;
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   const c = containers.find((x) => x.name === ref.containerName);
   if (!c) throw new VolumeError(`${field}: container "${ref.containerName ?? ''}" is not in the pod`);
   const [kind, res] = ref.resource.split('.', 2) as [string, string | undefined];
-  if ((kind !== 'limits' && kind !== 'requests') || (res !== 'cpu' && res !== 'memory' && res !== 'ephemeral-storage')) {
+  if (
+    (kind !== 'limits' && kind !== 'requests') ||
+    (res !== 'cpu' && res !== 'memory' && res !== 'ephemeral-storage')
+  ) {
     throw new VolumeError(`${field}: unsupported resource "${ref.resource}"`);
   }
   const q = (kind === 'limits' ? c.resources?.limits : (c.resources?.requests ?? c.resources?.limits))?.[res];
   let value: number;
   if (q !== undefined) value = parseQuantity(String(q), `${field}.${ref.resource}`);
-  else if (kind === 'limits') value = res === 'cpu' ? allocatable.cpu : res === 'memory' ? allocatable.memory : allocatable.ephemeralStorage;
+  else if (kind === 'limits')
+    value = res === 'cpu' ? allocatable.cpu : res === 'memory' ? allocatable.memory : allocatable.ephemeralStorage;
   else value = 0;
   const divisor = ref.divisor !== undefined ? parseQuantity(String(ref.divisor), `${field}.divisor`) : 1;
   if (divisor <= 0) throw new VolumeError(`${field}: divisor must be positive`);

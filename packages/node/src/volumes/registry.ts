@@ -33,9 +33,14 @@ export class VolumePluginRegistry {
   find(spec: VolumeSpec): VolumePlugin {
     const matches = this.ready.filter((p) => p.canSupport(spec));
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new VolumeError(`volume ${spec.name}: several volume plugins claim it (${matches.map((p) => p.name).join(', ')})`);
+    if (matches.length > 1)
+      throw new VolumeError(
+        `volume ${spec.name}: several volume plugins claim it (${matches.map((p) => p.name).join(', ')})`,
+      );
     const disabled = [...this.disabled].map(([n, why]) => `${n} (${why})`);
-    throw new VolumeError(`volume ${spec.name}: no volume plugin supports ${describeSource(spec)}${disabled.length ? `; disabled plugins: ${disabled.join('; ')}` : ''}`);
+    throw new VolumeError(
+      `volume ${spec.name}: no volume plugin supports ${describeSource(spec)}${disabled.length ? `; disabled plugins: ${disabled.join('; ')}` : ''}`,
+    );
   }
 
   /** The plugin whose escaped name is `dirName` (for tear-down from disk). */
@@ -46,7 +51,20 @@ export class VolumePluginRegistry {
 
 function describeSource(spec: VolumeSpec): string {
   if (spec.persistentVolume) {
-    const kinds = Object.keys(spec.persistentVolume.spec ?? {}).filter((k) => !['accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'volumeAttributesClassName'].includes(k));
+    const kinds = Object.keys(spec.persistentVolume.spec ?? {}).filter(
+      (k) =>
+        ![
+          'accessModes',
+          'capacity',
+          'claimRef',
+          'mountOptions',
+          'nodeAffinity',
+          'persistentVolumeReclaimPolicy',
+          'storageClassName',
+          'volumeMode',
+          'volumeAttributesClassName',
+        ].includes(k),
+    );
     return `PersistentVolume ${spec.persistentVolume.metadata?.name ?? ''} of kind ${kinds.join(', ') || 'unknown'}`;
   }
   const v = spec.volume ?? { name: spec.name };

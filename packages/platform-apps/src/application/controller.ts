@@ -1,12 +1,28 @@
 // The Application controller's runner: informers (the objects it made are read through an index
 // by application, never every pod of the cluster), the work queue, and the API calls that carry
 // out reconcileApplication's actions.
-import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import { type Informer, isStatus, keyOf, QueueController } from '@wharf/client';
 import { COLLECTIONS, labelledInformer, PLATFORM_LABEL_SELECTORS, type PlatformContext } from '../common/context.js';
 import { hashOf } from '../common/hash.js';
 import { appLabels, SERVING } from '../common/labels.js';
-import { ANNOTATIONS, type Application, type ApplicationRevision, type ArtifactDelivery, type ConfigSet, LABELS, paths } from '../types.js';
+import {
+  ANNOTATIONS,
+  type Application,
+  type ApplicationRevision,
+  type ArtifactDelivery,
+  type ConfigSet,
+  LABELS,
+  paths,
+} from '../types.js';
 import type { SecretInfo } from './inputs.js';
 import { reconcileApplication, type AppAction } from './reconcile.js';
 import type { DueReload } from './reload.js';
@@ -19,7 +35,10 @@ export interface ApplicationControllerOptions {
   readonly drainMs: number;
   /** The URL of an exposed host and path on the cluster's Ingress gateway. */
   readonly urlOf: (host: string | undefined, path: string) => string;
-  /** Runs a command in a pod's container (pods/exec) and answers its exit code; exec reloads need it. @default exec reloads fail */
+  /**
+   * Runs a command in a pod's container (pods/exec) and answers its exit code; exec reloads need it. @default exec
+   * reloads fail
+   */
   readonly exec?: (namespace: string, pod: string, container: string, command: readonly string[]) => Promise<number>;
 }
 
@@ -52,10 +71,17 @@ export class ApplicationController extends QueueController {
   private readonly configSets: Informer<ConfigSet>;
   private readonly secrets: Informer<V1Secret>;
   private readonly owned: {
-    deployments: Informer<V1Deployment>; pods: Informer<V1Pod>; services: Informer<V1Service>; ingresses: Informer<V1Ingress>; configMaps: Informer<V1ConfigMap>;
+    deployments: Informer<V1Deployment>;
+    pods: Informer<V1Pod>;
+    services: Informer<V1Service>;
+    ingresses: Informer<V1Ingress>;
+    configMaps: Informer<V1ConfigMap>;
   };
 
-  constructor(private readonly pctx: PlatformContext, private readonly opts: ApplicationControllerOptions) {
+  constructor(
+    private readonly pctx: PlatformContext,
+    private readonly opts: ApplicationControllerOptions,
+  ) {
     super(pctx, 'application', 4);
     this.apps = pctx.informers.for<Application>(COLLECTIONS.applications);
     this.revisions = pctx.informers.for<ApplicationRevision>(COLLECTIONS.revisions);
@@ -77,10 +103,16 @@ export class ApplicationController extends QueueController {
     }
     this.revisions.on((_t, o) => appIndex(o).forEach((k) => this.queue.add(k)));
     this.apps.on((_t, a) => this.queue.add(keyOf(a)));
-    this.configSets.on((_t, cs) => this.enqueueReaders(cs.metadata?.namespace ?? '', (c) => (c.config ?? []).some((r) => r.configSet === cs.metadata?.name)));
+    this.configSets.on((_t, cs) =>
+      this.enqueueReaders(cs.metadata?.namespace ?? '', (c) =>
+        (c.config ?? []).some((r) => r.configSet === cs.metadata?.name),
+      ),
+    );
     this.secrets.on((_t, s) => {
       if (s.metadata?.labels?.[SNAPSHOT_OF]) return;
-      this.enqueueReaders(s.metadata?.namespace ?? '', (c) => (c.secrets ?? []).some((r) => r.secret === s.metadata?.name));
+      this.enqueueReaders(s.metadata?.namespace ?? '', (c) =>
+        (c.secrets ?? []).some((r) => r.secret === s.metadata?.name),
+      );
     });
   }
 
@@ -114,12 +146,16 @@ export class ApplicationController extends QueueController {
         if (s.metadata.labels[LABELS.application] === app.metadata?.name) snapshots.push(s.metadata.name ?? '');
         continue;
       }
-      secrets.set(s.metadata?.name ?? '', { hash: secretHash(s), keys: Object.keys({ ...(s.data ?? {}), ...(s.stringData ?? {}) }) });
+      secrets.set(s.metadata?.name ?? '', {
+        hash: secretHash(s),
+        keys: Object.keys({ ...(s.data ?? {}), ...(s.stringData ?? {}) }),
+      });
     }
     const plan = reconcileApplication(app, {
       revisions: by(this.revisions),
       configSets: new Map(this.configSets.list(ns).map((c) => [c.metadata?.name ?? '', c])),
-      secrets, snapshots,
+      secrets,
+      snapshots,
       deployments: by(this.owned.deployments),
       services: by(this.owned.services),
       ingresses: by(this.owned.ingresses),
@@ -164,7 +200,9 @@ export class ApplicationController extends QueueController {
         log.info({ revision: a.revision.spec.revision, cause: a.revision.spec.cause }, 'revision created');
         return;
       case 'revisionStatus':
-        await c.patch(`${paths.revisions(ns)}/${a.revision.metadata?.name}/status`, { status: a.status }).catch(ignore404);
+        await c
+          .patch(`${paths.revisions(ns)}/${a.revision.metadata?.name}/status`, { status: a.status })
+          .catch(ignore404);
         return;
       case 'snapshotSecret':
         return this.snapshot(app, a.secret, a.snapshot, a.hash);
@@ -173,7 +211,10 @@ export class ApplicationController extends QueueController {
         // Out of the Service by the label; the deletion cost makes the ReplicaSet remove drained pods
         // first when a promotion step scales the old revision down.
         const drain = a.type === 'drainPods';
-        const metadata = { labels: { [SERVING]: String(!drain) }, annotations: { [DELETION_COST]: drain ? '-1000' : null } };
+        const metadata = {
+          labels: { [SERVING]: String(!drain) },
+          annotations: { [DELETION_COST]: drain ? '-1000' : null },
+        };
         for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
         return;
       }
@@ -185,7 +226,12 @@ export class ApplicationController extends QueueController {
       case 'rollbackSpec': {
         const annotations = { ...(app.metadata?.annotations ?? {}) };
         delete annotations['platform.wharf.dev/rollback-to'];
-        await c.replace(`${paths.applications(ns)}/${app.metadata?.name}`, { ...app, metadata: { ...app.metadata, annotations }, spec: a.spec ?? app.spec, status: undefined });
+        await c.replace(`${paths.applications(ns)}/${app.metadata?.name}`, {
+          ...app,
+          metadata: { ...app.metadata, annotations },
+          spec: a.spec ?? app.spec,
+          status: undefined,
+        });
         return;
       }
       case 'reload':
@@ -203,25 +249,44 @@ export class ApplicationController extends QueueController {
   /** The reload call of an inPlace change on each pod; a failure is a Warning Event, never a retry loop. */
   private async reload(app: Application, r: DueReload): Promise<void> {
     const failed: string[] = [];
-    await Promise.all(r.calls.map(async (call) => {
-      try {
-        if ('command' in call) {
-          if (!this.opts.exec) throw new Error('this platform cannot exec in pods');
-          const code = await this.opts.exec(app.metadata?.namespace ?? '', call.pod, call.container, call.command);
-          if (code !== 0) failed.push(`${call.pod}: the command exited with ${code}`);
-          return;
+    await Promise.all(
+      r.calls.map(async (call) => {
+        try {
+          if ('command' in call) {
+            if (!this.opts.exec) throw new Error('this platform cannot exec in pods');
+            const code = await this.opts.exec(app.metadata?.namespace ?? '', call.pod, call.container, call.command);
+            if (code !== 0) failed.push(`${call.pod}: the command exited with ${code}`);
+            return;
+          }
+          const res = await fetch(call.url, { signal: AbortSignal.timeout(5000) });
+          await res.body?.cancel();
+          if (!res.ok) failed.push(`${call.pod}: HTTP ${res.status}`);
+        } catch (e) {
+          failed.push(`${call.pod}: ${(e as Error).message}`);
         }
-        const res = await fetch(call.url, { signal: AbortSignal.timeout(5000) });
-        await res.body?.cancel();
-        if (!res.ok) failed.push(`${call.pod}: HTTP ${res.status}`);
-      } catch (e) {
-        failed.push(`${call.pod}: ${(e as Error).message}`);
-      }
-    }));
+      }),
+    );
     const what = `config ${r.configSet} v${r.version} is in place`;
-    await this.apply(app, failed.length
-      ? { type: 'event', event: { type: 'Warning', reason: 'ReloadFailed', message: `${what}; the reload call failed on ${failed.length} of ${r.calls.length} pod(s): ${failed.join('; ')}` } }
-      : { type: 'event', event: { type: 'Normal', reason: 'Reloaded', message: `${what}; reload called on ${r.calls.length} pod(s)` } });
+    await this.apply(
+      app,
+      failed.length
+        ? {
+            type: 'event',
+            event: {
+              type: 'Warning',
+              reason: 'ReloadFailed',
+              message: `${what}; the reload call failed on ${failed.length} of ${r.calls.length} pod(s): ${failed.join('; ')}`,
+            },
+          }
+        : {
+            type: 'event',
+            event: {
+              type: 'Normal',
+              reason: 'Reloaded',
+              message: `${what}; reload called on ${r.calls.length} pod(s)`,
+            },
+          },
+    );
   }
 
   /** An immutable copy of a Secret's current content, for the revisions that pin it. */
@@ -230,16 +295,32 @@ export class ApplicationController extends QueueController {
     const src = await this.ctx.client.getOptional<V1Secret>(`/api/v1/namespaces/${ns}/secrets/${secret}`);
     if (!src || secretHash(src) !== hash) return; // changed meanwhile: the next sync pins the new content
     const appName = app.metadata?.name ?? '';
-    await this.ctx.client.create(`/api/v1/namespaces/${ns}/secrets`, {
-      apiVersion: 'v1', kind: 'Secret', type: src.type ?? 'Opaque', immutable: true,
-      metadata: {
-        name, namespace: ns, labels: { ...appLabels(appName, undefined, hash.slice(0, 10)), [SNAPSHOT_OF]: secret },
-        ownerReferences: [{ apiVersion: app.apiVersion ?? '', kind: 'Application', name: appName, uid: app.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
-      },
-      data: src.data ?? {},
-    }).catch((e: unknown) => {
-      if (!isStatus(e, 409)) throw e;
-    });
+    await this.ctx.client
+      .create(`/api/v1/namespaces/${ns}/secrets`, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: src.type ?? 'Opaque',
+        immutable: true,
+        metadata: {
+          name,
+          namespace: ns,
+          labels: { ...appLabels(appName, undefined, hash.slice(0, 10)), [SNAPSHOT_OF]: secret },
+          ownerReferences: [
+            {
+              apiVersion: app.apiVersion ?? '',
+              kind: 'Application',
+              name: appName,
+              uid: app.metadata?.uid ?? '',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        data: src.data ?? {},
+      })
+      .catch((e: unknown) => {
+        if (!isStatus(e, 409)) throw e;
+      });
   }
 }
 

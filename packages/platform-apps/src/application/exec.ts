@@ -11,16 +11,22 @@ export function exitCodeOf(status: V1Status): number | undefined {
 }
 
 export function execInPods(kubeConfig: KubeConfig, timeoutMs = 30_000) {
-  return (namespace: string, pod: string, container: string, command: readonly string[]): Promise<number> => new Promise<number>((resolve, reject) => {
-    const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const timer = setTimeout(() => reject(new Error(`the command did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    const settle = (fn: () => void): void => {
-      clearTimeout(timer);
-      fn();
-    };
-    new Exec(kubeConfig).exec(namespace, pod, container, [...command], discard, discard, null, false, (status) => {
-      const code = exitCodeOf(status);
-      settle(() => (code === undefined ? reject(new Error(status.message ?? 'exec failed')) : resolve(code)));
-    }).catch((e: unknown) => settle(() => reject(e as Error)));
-  });
+  return (namespace: string, pod: string, container: string, command: readonly string[]): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const timer = setTimeout(
+        () => reject(new Error(`the command did not finish within ${Math.round(timeoutMs / 1000)} s`)),
+        timeoutMs,
+      );
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        fn();
+      };
+      new Exec(kubeConfig)
+        .exec(namespace, pod, container, [...command], discard, discard, null, false, (status) => {
+          const code = exitCodeOf(status);
+          settle(() => (code === undefined ? reject(new Error(status.message ?? 'exec failed')) : resolve(code)));
+        })
+        .catch((e: unknown) => settle(() => reject(e as Error)));
+    });
 }

@@ -5,7 +5,15 @@
 // revision is made only when it changes (so a revision rolled back from is never made again).
 import { hashOf } from '../common/hash.js';
 import { dataHash } from '../configset/reconcile.js';
-import type { ApplicationRevision, ApplicationSpec, ArtifactDelivery, ConditionReason, ConfigSet, PinnedConfig, PinnedSecret } from '../types.js';
+import type {
+  ApplicationRevision,
+  ApplicationSpec,
+  ArtifactDelivery,
+  ConditionReason,
+  ConfigSet,
+  PinnedConfig,
+  PinnedSecret,
+} from '../types.js';
 
 /** What the controller knows of a Secret: never its values. */
 export interface SecretInfo {
@@ -49,10 +57,14 @@ export interface InputSources {
 }
 
 /** The snapshot Secret of a Secret's content for an Application (immutable, one per content). */
-export const snapshotName = (app: string, secret: string, hash: string): string => `${app}-${secret}-${hash.slice(0, 10)}`;
+export const snapshotName = (app: string, secret: string, hash: string): string =>
+  `${app}-${secret}-${hash.slice(0, 10)}`;
 
 /** The spec as released: replicas are scaled in place, never a new revision. */
-export const releasedSpec = (spec: ApplicationSpec): unknown => ({ ...spec, components: spec.components.map((c) => ({ ...c, replicas: undefined })) });
+export const releasedSpec = (spec: ApplicationSpec): unknown => ({
+  ...spec,
+  components: spec.components.map((c) => ({ ...c, replicas: undefined })),
+});
 
 export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs {
   const problems: Problem[] = [];
@@ -66,21 +78,36 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
       const cs = src.configSets.get(ref.configSet);
       const latest = cs?.status?.history?.[0];
       if (!cs || !latest) {
-        problems.push({ reason: 'ConfigSetNotFound', message: `component ${comp.name}: ConfigSet ${ref.configSet} ${cs ? 'has no published version yet' : 'does not exist'}` });
+        problems.push({
+          reason: 'ConfigSetNotFound',
+          message: `component ${comp.name}: ConfigSet ${ref.configSet} ${cs ? 'has no published version yet' : 'does not exist'}`,
+        });
         continue;
       }
       for (const key of ref.keys ?? []) {
-        if (!latest.keys.includes(key)) problems.push({ reason: 'ConfigKeyNotFound', message: `component ${comp.name}: key ${key} is not in ConfigSet ${ref.configSet} (version ${latest.version})` });
+        if (!latest.keys.includes(key))
+          problems.push({
+            reason: 'ConfigKeyNotFound',
+            message: `component ${comp.name}: key ${key} is not in ConfigSet ${ref.configSet} (version ${latest.version})`,
+          });
       }
       const update = ref.update ?? 'rollout';
       if (update === 'inPlace') {
         // The mirror follows spec.data once it is published (the version's hash matches).
         const published = latest.hash === dataHash(cs);
-        live.set(ref.configSet, { configSet: ref.configSet, version: latest.version, time: latest.time, ...(published ? { data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {} } : {}) });
+        live.set(ref.configSet, {
+          configSet: ref.configSet,
+          version: latest.version,
+          time: latest.time,
+          ...(published ? { data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {} } : {}),
+        });
         continue;
       }
       const pinnedBefore = src.current?.spec.config.find((c) => c.configSet === ref.configSet);
-      const pin = update === 'manual' && pinnedBefore ? pinnedBefore : { configSet: ref.configSet, version: latest.version, configMap: latest.configMap };
+      const pin =
+        update === 'manual' && pinnedBefore
+          ? pinnedBefore
+          : { configSet: ref.configSet, version: latest.version, configMap: latest.configMap };
       // One version per ConfigSet per revision: a `rollout` reference wins over a `manual` one.
       if (!config.has(ref.configSet) || update === 'rollout') config.set(ref.configSet, pin);
       if (update === 'rollout' && (!newest || latest.time > newest)) newest = latest.time;
@@ -88,21 +115,45 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
     for (const ref of comp.secrets ?? []) {
       const s = src.secrets.get(ref.secret);
       if (!s) {
-        problems.push({ reason: 'SecretNotFound', message: `component ${comp.name}: Secret ${ref.secret} does not exist` });
+        problems.push({
+          reason: 'SecretNotFound',
+          message: `component ${comp.name}: Secret ${ref.secret} does not exist`,
+        });
         continue;
       }
       for (const key of ref.keys ?? []) {
-        if (!s.keys.includes(key)) problems.push({ reason: 'SecretKeyNotFound', message: `component ${comp.name}: key ${key} is not in Secret ${ref.secret}` });
+        if (!s.keys.includes(key))
+          problems.push({
+            reason: 'SecretKeyNotFound',
+            message: `component ${comp.name}: key ${key} is not in Secret ${ref.secret}`,
+          });
       }
       const pinnedBefore = src.current?.spec.secrets.find((p) => p.secret === ref.secret);
-      const pin = (ref.update ?? 'rollout') === 'manual' && pinnedBefore ? pinnedBefore : { secret: ref.secret, hash: s.hash, snapshot: snapshotName(src.app, ref.secret, s.hash) };
+      const pin =
+        (ref.update ?? 'rollout') === 'manual' && pinnedBefore
+          ? pinnedBefore
+          : { secret: ref.secret, hash: s.hash, snapshot: snapshotName(src.app, ref.secret, s.hash) };
       if (!secrets.has(ref.secret) || (ref.update ?? 'rollout') === 'rollout') secrets.set(ref.secret, pin);
     }
   }
   const pinnedConfig = [...config.values()].sort((a, b) => a.configSet.localeCompare(b.configSet));
   const pinnedSecrets = [...secrets.values()].sort((a, b) => a.secret.localeCompare(b.secret));
-  const fingerprint = hashOf({ spec: releasedSpec(spec), config: pinnedConfig.map((c) => [c.configSet, c.version]), secrets: pinnedSecrets.map((s) => [s.secret, s.hash]) }, 16);
-  return { config: pinnedConfig, live: [...live.values()], secrets: pinnedSecrets, problems, fingerprint, newestConfigTime: newest };
+  const fingerprint = hashOf(
+    {
+      spec: releasedSpec(spec),
+      config: pinnedConfig.map((c) => [c.configSet, c.version]),
+      secrets: pinnedSecrets.map((s) => [s.secret, s.hash]),
+    },
+    16,
+  );
+  return {
+    config: pinnedConfig,
+    live: [...live.values()],
+    secrets: pinnedSecrets,
+    problems,
+    fingerprint,
+    newestConfigTime: newest,
+  };
 }
 
 /**
@@ -112,7 +163,12 @@ export function resolveInputs(spec: ApplicationSpec, src: InputSources): Inputs 
 export function nestedInImageVolume(comp: ApplicationSpec['components'][number]): Problem[] {
   const files = [...(comp.config ?? []), ...(comp.secrets ?? [])].filter((r) => r.as === 'file' && r.mountPath);
   const under = (path: string, dir: string): boolean => path.startsWith(`${dir.replace(/\/+$/, '')}/`);
-  return (comp.artifacts ?? []).flatMap((a) => files
-    .filter((r) => under(r.mountPath!, a.mountPath))
-    .map((r) => ({ reason: 'InvalidSpec' as const, message: `component ${comp.name}: ${'configSet' in r ? `ConfigSet ${r.configSet}` : `Secret ${r.secret}`} is mounted at ${r.mountPath}, inside artifact ${a.image} at ${a.mountPath}: an image volume is read-only; mount it beside the artifact, or use artifactDelivery initCopy or auto` })));
+  return (comp.artifacts ?? []).flatMap((a) =>
+    files
+      .filter((r) => under(r.mountPath!, a.mountPath))
+      .map((r) => ({
+        reason: 'InvalidSpec' as const,
+        message: `component ${comp.name}: ${'configSet' in r ? `ConfigSet ${r.configSet}` : `Secret ${r.secret}`} is mounted at ${r.mountPath}, inside artifact ${a.image} at ${a.mountPath}: an image volume is read-only; mount it beside the artifact, or use artifactDelivery initCopy or auto`,
+      })),
+  );
 }

@@ -31,16 +31,19 @@ type Reload = NonNullable<NonNullable<Application['spec']['components'][number][
 
 /** The components' in-place references to a ConfigSet that ask for a reload. */
 function reloadRefs(app: Application, configSet: string): { component: string; reload: Reload; delayS: number }[] {
-  return app.spec.components.flatMap((c) => (c.config ?? [])
-    .filter((r) => r.configSet === configSet && r.update === 'inPlace' && r.reload)
-    .map((r) => ({ component: c.name, reload: r.reload!, delayS: r.reload!.delaySeconds ?? DEFAULT_DELAY_S })));
+  return app.spec.components.flatMap((c) =>
+    (c.config ?? [])
+      .filter((r) => r.configSet === configSet && r.update === 'inPlace' && r.reload)
+      .map((r) => ({ component: c.name, reload: r.reload!, delayS: r.reload!.delaySeconds ?? DEFAULT_DELAY_S })),
+  );
 }
 
 /** The call a reload makes on one pod (the component's container is named as the component). */
 function callOn(pod: V1Pod, component: string, reload: Reload): ReloadCall | undefined {
   const name = pod.metadata?.name ?? '';
   if (reload.exec) return { pod: name, container: component, command: reload.exec.command };
-  if (reload.httpGet && pod.status?.podIP) return { pod: name, url: `http://${host(pod.status.podIP)}:${reload.httpGet.port}${reload.httpGet.path}` };
+  if (reload.httpGet && pod.status?.podIP)
+    return { pod: name, url: `http://${host(pod.status.podIP)}:${reload.httpGet.port}${reload.httpGet.path}` };
   return undefined;
 }
 
@@ -50,13 +53,22 @@ const host = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
  * `changed`: mirrors whose content changed in this reconcile (never their creation: new pods start
  * with the content). Answers what stays pending and what is due now.
  */
-export function planReloads(app: Application, prior: readonly PendingReload[], changed: readonly { configSet: string; version: number }[], pods: readonly V1Pod[], now: number): ReloadPlan {
+export function planReloads(
+  app: Application,
+  prior: readonly PendingReload[],
+  changed: readonly { configSet: string; version: number }[],
+  pods: readonly V1Pod[],
+  now: number,
+): ReloadPlan {
   let pending = [...prior];
   for (const c of changed) {
     const refs = reloadRefs(app, c.configSet);
     if (!refs.length) continue;
     const delayS = Math.max(...refs.map((r) => r.delayS));
-    pending = [...pending.filter((p) => p.configSet !== c.configSet), { configSet: c.configSet, version: c.version, at: new Date(now + delayS * 1000).toISOString() }];
+    pending = [
+      ...pending.filter((p) => p.configSet !== c.configSet),
+      { configSet: c.configSet, version: c.version, at: new Date(now + delayS * 1000).toISOString() },
+    ];
   }
   const due: DueReload[] = [];
   const left: PendingReload[] = [];
@@ -68,9 +80,11 @@ export function planReloads(app: Application, prior: readonly PendingReload[], c
       recheckMs = Math.min(recheckMs ?? wait, wait);
       continue;
     }
-    const calls = reloadRefs(app, p.configSet).flatMap((r) => pods
-      .filter((pod) => pod.metadata?.labels?.[LABELS.component] === r.component && isPodReady(pod))
-      .flatMap((pod) => callOn(pod, r.component, r.reload) ?? []));
+    const calls = reloadRefs(app, p.configSet).flatMap((r) =>
+      pods
+        .filter((pod) => pod.metadata?.labels?.[LABELS.component] === r.component && isPodReady(pod))
+        .flatMap((pod) => callOn(pod, r.component, r.reload) ?? []),
+    );
     due.push({ configSet: p.configSet, version: p.version, calls });
   }
   return { pending: left, due, recheckMs };

@@ -62,26 +62,57 @@ export function stepRollout(i: RolloutInputs): RolloutStep {
   let ro = i.rollout;
   const target = i.target?.spec.revision;
   if (ro && (ro.phase === 'Canary' || ro.phase === 'Promoting') && target !== undefined && target !== ro.revision) {
-    events.push({ type: 'Normal', reason: 'Superseded', message: `revision ${ro.revision} is replaced by revision ${target} before it finished rolling out` });
-    ro = { ...ro, phase: 'RollingBack', drainUntil: iso(i.now + i.drainMs), superseded: true, message: `superseded by revision ${target}` };
+    events.push({
+      type: 'Normal',
+      reason: 'Superseded',
+      message: `revision ${ro.revision} is replaced by revision ${target} before it finished rolling out`,
+    });
+    ro = {
+      ...ro,
+      phase: 'RollingBack',
+      drainUntil: iso(i.now + i.drainMs),
+      superseded: true,
+      message: `superseded by revision ${target}`,
+    };
   }
   if (!ro) {
-    if (target === undefined || target === i.current) return { rollout: undefined, replicas, drain: [], events, recheckMs: undefined };
+    if (target === undefined || target === i.current)
+      return { rollout: undefined, replicas, drain: [], events, recheckMs: undefined };
     const from = i.current ?? 0;
     ro = { revision: target, from, phase: from ? 'Canary' : 'Promoting', stepStarted: iso(i.now) };
-    events.push({ type: 'Normal', reason: 'RolloutStarted', message: `rolling out revision ${target} (${i.target?.spec.cause ?? 'change'})${from ? `: one canary pod per component first, then the rest; revision ${from} keeps serving` : ''}` });
+    events.push({
+      type: 'Normal',
+      reason: 'RolloutStarted',
+      message: `rolling out revision ${target} (${i.target?.spec.cause ?? 'change'})${from ? `: one canary pod per component first, then the rest; revision ${from} keeps serving` : ''}`,
+    });
   }
   const pods = i.pods.filter((p) => revisionOfPod(p) === ro.revision);
-  const step = (expected: number): StepVerdict => assessStep({
-    pods, expected, now: i.now, stepStarted: msOf(ro.stepStarted) ?? i.now, readySince: msOf(ro.readySince),
-    analysisMs: (i.spec.rollout?.analysisSeconds ?? DEFAULTS.analysisSeconds) * 1000,
-    deadlineMs: (i.spec.rollout?.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds) * 1000,
-  });
+  const step = (expected: number): StepVerdict =>
+    assessStep({
+      pods,
+      expected,
+      now: i.now,
+      stepStarted: msOf(ro.stepStarted) ?? i.now,
+      readySince: msOf(ro.readySince),
+      analysisMs: (i.spec.rollout?.analysisSeconds ?? DEFAULTS.analysisSeconds) * 1000,
+      deadlineMs: (i.spec.rollout?.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds) * 1000,
+    });
   const rollBack = (v: StepVerdict & { state: 'failed' }): RolloutStep => {
     const next: RolloutStatus = { ...ro, phase: 'RollingBack', drainUntil: iso(i.now + i.drainMs), message: v.message };
-    events.push({ type: 'Warning', reason: 'RollingBack', message: `revision ${ro.revision} failed its health gate (${v.reason}: ${v.message}); rolling back to revision ${ro.from}` });
+    events.push({
+      type: 'Warning',
+      reason: 'RollingBack',
+      message: `revision ${ro.revision} failed its health gate (${v.reason}: ${v.message}); rolling back to revision ${ro.from}`,
+    });
     replicas.set(ro.revision, 'keep');
-    return { rollout: next, replicas, drain: pods.filter(serving).map(name), restore: drainedOld(i, ro.revision), events, recheckMs: i.drainMs };
+    return {
+      rollout: next,
+      replicas,
+      drain: pods.filter(serving).map(name),
+      restore: drainedOld(i, ro.revision),
+      events,
+      recheckMs: i.drainMs,
+    };
   };
   switch (ro.phase) {
     case 'Canary': {
@@ -90,10 +121,26 @@ export function stepRollout(i: RolloutInputs): RolloutStep {
       if (v.state === 'failed') return rollBack(v);
       if (v.state === 'passed') {
         const steps = stepsOf(i.spec);
-        events.push({ type: 'Normal', reason: 'CanaryPassed', message: `revision ${ro.revision}: the canary stayed Ready; rolling out the rest in ${steps} step(s)` });
-        return { rollout: { ...ro, phase: 'Promoting', step: 1, stepStarted: iso(i.now), readySince: undefined }, replicas, drain: [], events, recheckMs: 0 };
+        events.push({
+          type: 'Normal',
+          reason: 'CanaryPassed',
+          message: `revision ${ro.revision}: the canary stayed Ready; rolling out the rest in ${steps} step(s)`,
+        });
+        return {
+          rollout: { ...ro, phase: 'Promoting', step: 1, stepStarted: iso(i.now), readySince: undefined },
+          replicas,
+          drain: [],
+          events,
+          recheckMs: 0,
+        };
       }
-      return { rollout: { ...ro, readySince: v.readySince === undefined ? undefined : iso(v.readySince) }, replicas, drain: [], events, recheckMs: v.recheckMs };
+      return {
+        rollout: { ...ro, readySince: v.readySince === undefined ? undefined : iso(v.readySince) },
+        replicas,
+        drain: [],
+        events,
+        recheckMs: v.recheckMs,
+      };
     }
     case 'Promoting': {
       // A first rollout has nothing to replace: all replicas at once. Otherwise one step at a time.
@@ -106,28 +153,65 @@ export function stepRollout(i: RolloutInputs): RolloutStep {
           replicas.set(i.current, 'keep');
           replicas.set(ro.revision, 'keep');
           const drainUntil = toDrain.length ? iso(i.now + i.drainMs) : ro.drainUntil;
-          return { rollout: { ...ro, drainUntil, stepStarted: iso(i.now) }, replicas, drain: toDrain, events, recheckMs: toDrain.length ? i.drainMs : left };
+          return {
+            rollout: { ...ro, drainUntil, stepStarted: iso(i.now) },
+            replicas,
+            drain: toDrain,
+            events,
+            recheckMs: toDrain.length ? i.drainMs : left,
+          };
         }
         replicas.set(i.current, (r) => oldCount(i.spec, r, k));
       }
       const last = k === undefined || k >= stepsOf(i.spec);
       replicas.set(ro.revision, last ? 'full' : (r) => newCount(i.spec, r, k));
-      const expected = i.spec.components.reduce((n, c) => n + (last ? (c.replicas ?? DEFAULTS.replicas) : newCount(i.spec, c.replicas ?? DEFAULTS.replicas, k)), 0);
+      const expected = i.spec.components.reduce(
+        (n, c) => n + (last ? (c.replicas ?? DEFAULTS.replicas) : newCount(i.spec, c.replicas ?? DEFAULTS.replicas, k)),
+        0,
+      );
       // Intermediate steps need their pods Ready; the analysis runs on the last one (and the canary).
-      const v = last ? step(expected) : assessStep({ pods, expected, now: i.now, stepStarted: msOf(ro.stepStarted) ?? i.now, readySince: undefined, analysisMs: 0, deadlineMs: (i.spec.rollout?.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds) * 1000 });
+      const v = last
+        ? step(expected)
+        : assessStep({
+            pods,
+            expected,
+            now: i.now,
+            stepStarted: msOf(ro.stepStarted) ?? i.now,
+            readySince: undefined,
+            analysisMs: 0,
+            deadlineMs: (i.spec.rollout?.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds) * 1000,
+          });
       if (v.state === 'failed') {
         if (ro.from) return rollBack(v);
         // Nothing to go back to: keep trying, and say why it does not work.
         return { rollout: ro, replicas, drain: [], events, failing: v, recheckMs: 2000 };
       }
       if (v.state === 'passed' && !last) {
-        return { rollout: { ...ro, step: (k ?? 0) + 1, stepStarted: iso(i.now), readySince: undefined, drainUntil: undefined }, replicas, drain: [], events, recheckMs: 0 };
+        return {
+          rollout: { ...ro, step: (k ?? 0) + 1, stepStarted: iso(i.now), readySince: undefined, drainUntil: undefined },
+          replicas,
+          drain: [],
+          events,
+          recheckMs: 0,
+        };
       }
       if (v.state === 'passed') {
         const old = i.pods.filter((p) => revisionOfPod(p) !== ro.revision && serving(p)).map(name);
-        return { rollout: { ...ro, phase: 'Finishing', drainUntil: iso(i.now + (old.length ? i.drainMs : 0)) }, replicas, drain: old, events, recheckMs: old.length ? i.drainMs : 0 };
+        return {
+          rollout: { ...ro, phase: 'Finishing', drainUntil: iso(i.now + (old.length ? i.drainMs : 0)) },
+          replicas,
+          drain: old,
+          events,
+          recheckMs: old.length ? i.drainMs : 0,
+        };
       }
-      return { rollout: { ...ro, readySince: v.readySince === undefined ? undefined : iso(v.readySince) }, replicas, drain: [], events, recheckMs: v.recheckMs };
+      return {
+        rollout: { ...ro, readySince: v.readySince === undefined ? undefined : iso(v.readySince) },
+        replicas,
+        drain: [],
+        events,
+        recheckMs: v.recheckMs,
+      };
     }
     case 'Finishing': {
       replicas.set(ro.revision, 'full');
@@ -137,7 +221,11 @@ export function stepRollout(i: RolloutInputs): RolloutStep {
       const left = (msOf(ro.drainUntil) ?? 0) - i.now;
       if (left > 0) return { rollout: ro, replicas, drain: old, events, recheckMs: left };
       if (i.current !== undefined) replicas.delete(i.current);
-      events.push({ type: 'Normal', reason: 'RolledOut', message: `revision ${ro.revision} is rolled out${ro.from ? ` (replacing revision ${ro.from})` : ''}` });
+      events.push({
+        type: 'Normal',
+        reason: 'RolledOut',
+        message: `revision ${ro.revision} is rolled out${ro.from ? ` (replacing revision ${ro.from})` : ''}`,
+      });
       return { rollout: undefined, replicas, drain: [], events, completed: ro.revision, recheckMs: undefined };
     }
     case 'RollingBack': {
@@ -148,8 +236,21 @@ export function stepRollout(i: RolloutInputs): RolloutStep {
         replicas.set(ro.revision, 'keep');
         return { rollout: ro, replicas, drain: mine, restore, events, recheckMs: left };
       }
-      if (!ro.superseded) events.push({ type: 'Warning', reason: 'RolledBack', message: `rolled back from revision ${ro.revision} to revision ${ro.from}: ${ro.message ?? 'health gate failed'}` });
-      return { rollout: undefined, replicas, drain: [], restore, events, ...(ro.superseded ? {} : { failed: { revision: ro.revision, message: ro.message ?? '' } }), recheckMs: 0 };
+      if (!ro.superseded)
+        events.push({
+          type: 'Warning',
+          reason: 'RolledBack',
+          message: `rolled back from revision ${ro.revision} to revision ${ro.from}: ${ro.message ?? 'health gate failed'}`,
+        });
+      return {
+        rollout: undefined,
+        replicas,
+        drain: [],
+        restore,
+        events,
+        ...(ro.superseded ? {} : { failed: { revision: ro.revision, message: ro.message ?? '' } }),
+        recheckMs: 0,
+      };
     }
   }
 }
@@ -189,7 +290,11 @@ export function oldCount(spec: ApplicationSpec, replicas: number, k: number): nu
 /** Promotion steps after the canary until every component runs all its replicas. */
 export function stepsOf(spec: ApplicationSpec): number {
   let k = 1;
-  while (k < 1000 && spec.components.some((c) => newCount(spec, c.replicas ?? DEFAULTS.replicas, k) < (c.replicas ?? DEFAULTS.replicas))) k++;
+  while (
+    k < 1000 &&
+    spec.components.some((c) => newCount(spec, c.replicas ?? DEFAULTS.replicas, k) < (c.replicas ?? DEFAULTS.replicas))
+  )
+    k++;
   return k;
 }
 
@@ -207,5 +312,13 @@ function oldPodsOver(i: RolloutInputs, revision: number, keep: (replicas: number
 
 /** Pods of the current revision a promotion step took out of the Service (still running). */
 function drainedOld(i: RolloutInputs, revision: number): string[] {
-  return i.pods.filter((p) => revisionOfPod(p) === i.current && revisionOfPod(p) !== revision && !serving(p) && !p.metadata?.deletionTimestamp).map(name);
+  return i.pods
+    .filter(
+      (p) =>
+        revisionOfPod(p) === i.current &&
+        revisionOfPod(p) !== revision &&
+        !serving(p) &&
+        !p.metadata?.deletionTimestamp,
+    )
+    .map(name);
 }

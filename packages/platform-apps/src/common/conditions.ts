@@ -10,12 +10,20 @@ export interface ConditionInput {
 }
 
 /** The conditions with `c` set (added, or replaced keeping its transition time if the status holds). */
-export function setCondition(conditions: readonly V1Condition[] | undefined, c: ConditionInput, now: string, observedGeneration?: number): V1Condition[] {
+export function setCondition(
+  conditions: readonly V1Condition[] | undefined,
+  c: ConditionInput,
+  now: string,
+  observedGeneration?: number,
+): V1Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((x) => x.type === c.type);
   const old = i >= 0 ? list[i] : undefined;
   const next: V1Condition = {
-    type: c.type, status: c.status, reason: c.reason, message: c.message,
+    type: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message,
     lastTransitionTime: (old && old.status === c.status ? old.lastTransitionTime : now) as unknown as Date,
     ...(observedGeneration !== undefined ? { observedGeneration } : {}),
   };
@@ -24,4 +32,5 @@ export function setCondition(conditions: readonly V1Condition[] | undefined, c: 
   return list;
 }
 
-export const conditionOf = (conditions: readonly V1Condition[] | undefined, type: string): V1Condition | undefined => conditions?.find((c) => c.type === type);
+export const conditionOf = (conditions: readonly V1Condition[] | undefined, type: string): V1Condition | undefined =>
+  conditions?.find((c) => c.type === type);

@@ -19,8 +19,18 @@ export const COLLECTIONS = {
 } as const;
 
 /** An informer on the objects carrying `label` only (never every ConfigMap or pod of the cluster). */
-export function labelledInformer<T extends KubernetesObject>(ctx: PlatformContext, path: string, label: string): Informer<T> {
-  return new Informer<T>({ client: ctx.client, path, labelSelector: label, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e, path }, 'watch failed; retrying') });
+export function labelledInformer<T extends KubernetesObject>(
+  ctx: PlatformContext,
+  path: string,
+  label: string,
+): Informer<T> {
+  return new Informer<T>({
+    client: ctx.client,
+    path,
+    labelSelector: label,
+    clock: ctx.clock,
+    onError: (e) => ctx.logger.warn({ err: e, path }, 'watch failed; retrying'),
+  });
 }
 
 export const PLATFORM_LABEL_SELECTORS = {

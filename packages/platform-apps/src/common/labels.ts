@@ -19,4 +19,7 @@ export function appLabels(app: string, component: string | undefined, version: s
 }
 
 /** What selects the pods of one component (of any revision). */
-export const componentSelector = (app: string, component: string): Record<string, string> => ({ [LABELS.application]: app, [LABELS.component]: component });
+export const componentSelector = (app: string, component: string): Record<string, string> => ({
+  [LABELS.application]: app,
+  [LABELS.component]: component,
+});

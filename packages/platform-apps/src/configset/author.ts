@@ -57,15 +57,27 @@ export function admitConfigSet(req: AdmissionRequest): AdmissionResponse {
   const bad = req.operation === 'DELETE' ? undefined : invalidKey(obj.spec);
   if (bad) return { uid: req.uid, allowed: false, status: { code: 422, reason: 'Invalid', message: bad } };
   const old = req.oldObject;
-  const changed = req.operation === 'CREATE' || JSON.stringify([obj.spec?.data ?? {}, obj.spec?.binaryData ?? {}]) !== JSON.stringify([old?.spec?.data ?? {}, old?.spec?.binaryData ?? {}]);
+  const changed =
+    req.operation === 'CREATE' ||
+    JSON.stringify([obj.spec?.data ?? {}, obj.spec?.binaryData ?? {}]) !==
+      JSON.stringify([old?.spec?.data ?? {}, old?.spec?.binaryData ?? {}]);
   if (!changed) return { uid: req.uid, allowed: true };
   const annotations = obj.metadata?.annotations;
   const ops: unknown[] = [];
   if (!annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
-  ops.push({ op: 'add', path: `/metadata/annotations/${pointer(ANNOTATIONS.changeAuthor)}`, value: req.userInfo?.username ?? 'unknown' });
+  ops.push({
+    op: 'add',
+    path: `/metadata/annotations/${pointer(ANNOTATIONS.changeAuthor)}`,
+    value: req.userInfo?.username ?? 'unknown',
+  });
   const message = annotations?.[ANNOTATIONS.changeMessage];
   if (message !== undefined && old && old.metadata?.annotations?.[ANNOTATIONS.changeMessage] === message) {
     ops.push({ op: 'remove', path: `/metadata/annotations/${pointer(ANNOTATIONS.changeMessage)}` });
   }
-  return { uid: req.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
+  return {
+    uid: req.uid,
+    allowed: true,
+    patchType: 'JSONPatch',
+    patch: Buffer.from(JSON.stringify(ops)).toString('base64'),
+  };
 }

@@ -15,7 +15,11 @@ export class ConfigSetController extends QueueController {
     super(pctx, 'configset', 2);
     this.configSets = pctx.informers.for<ConfigSet>(COLLECTIONS.configSets);
     this.revisions = pctx.informers.for<ApplicationRevision>(COLLECTIONS.revisions);
-    this.configMaps = labelledInformer<V1ConfigMap>(pctx, '/api/v1/configmaps', PLATFORM_LABEL_SELECTORS.versionConfigMaps);
+    this.configMaps = labelledInformer<V1ConfigMap>(
+      pctx,
+      '/api/v1/configmaps',
+      PLATFORM_LABEL_SELECTORS.versionConfigMaps,
+    );
     this.configSets.on((_t, cs) => this.queue.add(keyOf(cs)));
     this.configMaps.on((_t, cm) => {
       const owner = cm.metadata?.labels?.[LABELS.configSet];
@@ -43,7 +47,11 @@ export class ConfigSetController extends QueueController {
     const ns = cs.metadata?.namespace ?? '';
     const name = cs.metadata?.name ?? '';
     const configMaps = this.configMaps.list(ns).filter((cm) => cm.metadata?.labels?.[LABELS.configSet] === name);
-    const pinned = new Set(this.revisions.list(ns).flatMap((r) => (r.spec.config ?? []).filter((c) => c.configSet === name).map((c) => c.configMap)));
+    const pinned = new Set(
+      this.revisions
+        .list(ns)
+        .flatMap((r) => (r.spec.config ?? []).filter((c) => c.configSet === name).map((c) => c.configMap)),
+    );
     const actions = reconcileConfigSet(cs, { configMaps, pinned, now: String(timestamp(this.ctx.clock.now())) });
     for (const a of actions) await this.apply(cs, a);
   }
@@ -71,8 +79,16 @@ export class ConfigSetController extends QueueController {
       case 'published': {
         const by = a.version.author ? ` by ${a.version.author}` : '';
         const msg = a.version.message ? `: ${a.version.message}` : '';
-        this.pctx.events.emit(cs, 'Normal', 'Published', `version ${a.version.version} published as ConfigMap ${a.version.configMap}${by}${msg}`);
-        this.pctx.logger.info({ namespace: ns, configSet: cs.metadata?.name, version: a.version.version }, 'config version published');
+        this.pctx.events.emit(
+          cs,
+          'Normal',
+          'Published',
+          `version ${a.version.version} published as ConfigMap ${a.version.configMap}${by}${msg}`,
+        );
+        this.pctx.logger.info(
+          { namespace: ns, configSet: cs.metadata?.name, version: a.version.version },
+          'config version published',
+        );
         return;
       }
     }

@@ -5,15 +5,28 @@ import { reconcileConfigSet, type ConfigSetAction } from './reconcile.js';
 
 const NOW = '2026-12-05T10:00:00Z';
 const cs = (data: Record<string, string>, extra: Partial<ConfigSet> = {}): ConfigSet => ({
-  apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'ConfigSet',
-  metadata: { name: 'shop-settings', namespace: 'demo', uid: 'u1', generation: 1, annotations: { [ANNOTATIONS.changeAuthor]: 'alice', [ANNOTATIONS.changeMessage]: 'say hello' } },
-  spec: { data }, ...extra,
+  apiVersion: 'platform.wharf.dev/v1alpha1',
+  kind: 'ConfigSet',
+  metadata: {
+    name: 'shop-settings',
+    namespace: 'demo',
+    uid: 'u1',
+    generation: 1,
+    annotations: { [ANNOTATIONS.changeAuthor]: 'alice', [ANNOTATIONS.changeMessage]: 'say hello' },
+  },
+  spec: { data },
+  ...extra,
 });
-const created = (actions: ConfigSetAction[]): V1ConfigMap[] => actions.flatMap((a) => (a.type === 'createConfigMap' ? [a.configMap] : []));
+const created = (actions: ConfigSetAction[]): V1ConfigMap[] =>
+  actions.flatMap((a) => (a.type === 'createConfigMap' ? [a.configMap] : []));
 const status = (actions: ConfigSetAction[]) => actions.flatMap((a) => (a.type === 'status' ? [a.status] : []))[0];
 
 /** Runs the reconcile as the runner would: what it creates is in the cache next time. */
-function publish(c: ConfigSet, cms: V1ConfigMap[], pinned: string[] = []): { actions: ConfigSetAction[]; cms: V1ConfigMap[]; cs: ConfigSet } {
+function publish(
+  c: ConfigSet,
+  cms: V1ConfigMap[],
+  pinned: string[] = [],
+): { actions: ConfigSetAction[]; cms: V1ConfigMap[]; cs: ConfigSet } {
   const actions = reconcileConfigSet(c, { configMaps: cms, pinned: new Set(pinned), now: NOW });
   const deleted = new Set(actions.flatMap((a) => (a.type === 'deleteConfigMap' ? [a.name] : [])));
   const next = [...cms.filter((m) => !deleted.has(m.metadata?.name ?? '')), ...created(actions)];
@@ -28,7 +41,11 @@ describe('reconcileConfigSet', () => {
     expect(cm?.immutable).toBe(true);
     expect(cm?.data).toEqual({ GREETING: 'hello' });
     expect(cm?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigSet', name: 'shop-settings', uid: 'u1' });
-    expect(status(actions)).toMatchObject({ version: 1, configMap: 'shop-settings-v1', history: [{ version: 1, author: 'alice', message: 'say hello', time: NOW, keys: ['GREETING'] }] });
+    expect(status(actions)).toMatchObject({
+      version: 1,
+      configMap: 'shop-settings-v1',
+      history: [{ version: 1, author: 'alice', message: 'say hello', time: NOW, keys: ['GREETING'] }],
+    });
   });
 
   it('publishes a new version only when the data changes, newest first in history', () => {
@@ -55,15 +72,23 @@ describe('reconcileConfigSet', () => {
 
   it('rebuilds a lost status from the version ConfigMaps', () => {
     const s = publish(cs({ A: '1' }), []);
-    const again = reconcileConfigSet({ ...s.cs, status: undefined }, { configMaps: s.cms, pinned: new Set(), now: NOW });
+    const again = reconcileConfigSet(
+      { ...s.cs, status: undefined },
+      { configMaps: s.cms, pinned: new Set(), now: NOW },
+    );
     expect(created(again)).toEqual([]);
     expect(status(again)).toMatchObject({ version: 1, history: [{ version: 1, author: 'alice' }] });
   });
 
   it('prunes versions beyond historyLimit unless a kept revision pins them', () => {
     let s = publish(cs({ A: '0' }, { spec: { data: { A: '0' }, historyLimit: 2 } }), []);
-    for (let i = 1; i <= 3; i++) s = publish({ ...s.cs, spec: { ...s.cs.spec, data: { A: String(i) } } }, s.cms, ['shop-settings-v1']);
-    expect(s.cms.map((c) => c.metadata?.name).sort()).toEqual(['shop-settings-v1', 'shop-settings-v3', 'shop-settings-v4']);
+    for (let i = 1; i <= 3; i++)
+      s = publish({ ...s.cs, spec: { ...s.cs.spec, data: { A: String(i) } } }, s.cms, ['shop-settings-v1']);
+    expect(s.cms.map((c) => c.metadata?.name).sort()).toEqual([
+      'shop-settings-v1',
+      'shop-settings-v3',
+      'shop-settings-v4',
+    ]);
     expect(s.cs.status?.history?.map((h) => h.version)).toEqual([4, 3, 1]);
   });
 

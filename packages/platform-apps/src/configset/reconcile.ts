@@ -5,7 +5,15 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { hashOf } from '../common/hash.js';
 import { setCondition } from '../common/conditions.js';
-import { ANNOTATIONS, type ConfigSet, type ConfigSetStatus, type ConfigVersion, configVersionName, DEFAULTS, LABELS } from '../types.js';
+import {
+  ANNOTATIONS,
+  type ConfigSet,
+  type ConfigSetStatus,
+  type ConfigVersion,
+  configVersionName,
+  DEFAULTS,
+  LABELS,
+} from '../types.js';
 
 export type ConfigSetAction =
   | { readonly type: 'createConfigMap'; readonly configMap: V1ConfigMap }
@@ -23,7 +31,8 @@ export interface ConfigSetObserved {
 }
 
 /** The hash of what a version holds. */
-export const dataHash = (cs: Pick<ConfigSet, 'spec'>): string => hashOf({ data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {} });
+export const dataHash = (cs: Pick<ConfigSet, 'spec'>): string =>
+  hashOf({ data: cs.spec.data ?? {}, binaryData: cs.spec.binaryData ?? {} });
 
 const versionOf = (cm: V1ConfigMap): number => Number(cm.metadata?.labels?.[LABELS.configVersion] ?? 0);
 
@@ -31,8 +40,11 @@ const versionOf = (cm: V1ConfigMap): number => Number(cm.metadata?.labels?.[LABE
 function entryOf(cm: V1ConfigMap): ConfigVersion {
   const a = cm.metadata?.annotations ?? {};
   return {
-    version: versionOf(cm), configMap: cm.metadata?.name ?? '', time: a[`${LABELS.configSet}-time`] ?? cm.metadata?.creationTimestamp?.toString() ?? '',
-    hash: a[`${LABELS.configSet}-hash`] ?? '', keys: [...Object.keys(cm.data ?? {}), ...Object.keys(cm.binaryData ?? {})].sort(),
+    version: versionOf(cm),
+    configMap: cm.metadata?.name ?? '',
+    time: a[`${LABELS.configSet}-time`] ?? cm.metadata?.creationTimestamp?.toString() ?? '',
+    hash: a[`${LABELS.configSet}-hash`] ?? '',
+    keys: [...Object.keys(cm.data ?? {}), ...Object.keys(cm.binaryData ?? {})].sort(),
     ...(a[ANNOTATIONS.changeAuthor] ? { author: a[ANNOTATIONS.changeAuthor] } : {}),
     ...(a[ANNOTATIONS.changeMessage] ? { message: a[ANNOTATIONS.changeMessage] } : {}),
   };
@@ -42,7 +54,9 @@ export function reconcileConfigSet(cs: ConfigSet, observed: ConfigSetObserved): 
   const name = cs.metadata?.name ?? '';
   const actions: ConfigSetAction[] = [];
   const hash = dataHash(cs);
-  const byVersion = [...observed.configMaps].filter((cm) => versionOf(cm) > 0).sort((a, b) => versionOf(b) - versionOf(a));
+  const byVersion = [...observed.configMaps]
+    .filter((cm) => versionOf(cm) > 0)
+    .sort((a, b) => versionOf(b) - versionOf(a));
   // History is rebuilt from the ConfigMaps: they are the record, status is their summary.
   let history = byVersion.map(entryOf);
   const latest = history[0];
@@ -53,12 +67,18 @@ export function reconcileConfigSet(cs: ConfigSet, observed: ConfigSetObserved): 
     const version = (latest?.version ?? 0) + 1;
     const a = cs.metadata?.annotations ?? {};
     const entry: ConfigVersion = {
-      version, configMap: configVersionName(name, version), time: observed.now, hash,
+      version,
+      configMap: configVersionName(name, version),
+      time: observed.now,
+      hash,
       keys: [...Object.keys(cs.spec.data ?? {}), ...Object.keys(cs.spec.binaryData ?? {})].sort(),
       ...(a[ANNOTATIONS.changeAuthor] ? { author: a[ANNOTATIONS.changeAuthor] } : {}),
       ...(a[ANNOTATIONS.changeMessage] ? { message: a[ANNOTATIONS.changeMessage] } : {}),
     };
-    actions.push({ type: 'createConfigMap', configMap: versionConfigMap(cs, entry) }, { type: 'published', version: entry });
+    actions.push(
+      { type: 'createConfigMap', configMap: versionConfigMap(cs, entry) },
+      { type: 'published', version: entry },
+    );
     history = [entry, ...history];
   }
   const limit = cs.spec.historyLimit ?? DEFAULTS.configHistoryLimit;
@@ -66,8 +86,16 @@ export function reconcileConfigSet(cs: ConfigSet, observed: ConfigSetObserved): 
   for (const h of history) if (!kept.includes(h)) actions.push({ type: 'deleteConfigMap', name: h.configMap });
   const head = kept[0]!;
   const next: ConfigSetStatus = {
-    ...status, version: head.version, configMap: head.configMap, observedGeneration: cs.metadata?.generation, history: kept,
-    conditions: setCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Published', message: `version ${head.version} is ${head.configMap}` }, observed.now),
+    ...status,
+    version: head.version,
+    configMap: head.configMap,
+    observedGeneration: cs.metadata?.generation,
+    history: kept,
+    conditions: setCondition(
+      status.conditions,
+      { type: 'Ready', status: 'True', reason: 'Published', message: `version ${head.version} is ${head.configMap}` },
+      observed.now,
+    ),
   };
   if (JSON.stringify(next) !== JSON.stringify(cs.status ?? {})) actions.push({ type: 'status', status: next });
   return actions;
@@ -77,16 +105,32 @@ export function reconcileConfigSet(cs: ConfigSet, observed: ConfigSetObserved): 
 function versionConfigMap(cs: ConfigSet, v: ConfigVersion): V1ConfigMap {
   const name = cs.metadata?.name ?? '';
   return {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: {
-      name: v.configMap, namespace: cs.metadata?.namespace,
-      labels: { [LABELS.configSet]: name, [LABELS.configVersion]: String(v.version), [LABELS.managedBy]: ANNOTATIONS.managedBy },
+      name: v.configMap,
+      namespace: cs.metadata?.namespace,
+      labels: {
+        [LABELS.configSet]: name,
+        [LABELS.configVersion]: String(v.version),
+        [LABELS.managedBy]: ANNOTATIONS.managedBy,
+      },
       annotations: {
-        [`${LABELS.configSet}-time`]: v.time, [`${LABELS.configSet}-hash`]: v.hash,
+        [`${LABELS.configSet}-time`]: v.time,
+        [`${LABELS.configSet}-hash`]: v.hash,
         ...(v.author ? { [ANNOTATIONS.changeAuthor]: v.author } : {}),
         ...(v.message ? { [ANNOTATIONS.changeMessage]: v.message } : {}),
       },
-      ownerReferences: [{ apiVersion: cs.apiVersion ?? '', kind: 'ConfigSet', name, uid: cs.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: cs.apiVersion ?? '',
+          kind: 'ConfigSet',
+          name,
+          uid: cs.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     immutable: true,
     data: { ...(cs.spec.data ?? {}) },

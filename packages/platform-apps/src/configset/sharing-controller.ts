@@ -21,20 +21,27 @@ export class SharingController extends QueueController {
       if (origin?.startsWith(`${PLATFORM_NAMESPACE}.`)) this.queue.add(origin.slice(PLATFORM_NAMESPACE.length + 1));
     });
     this.namespaces.on(() => {
-      for (const cs of this.configSets.list(PLATFORM_NAMESPACE)) if (cs.spec.shareWith) this.queue.add(cs.metadata?.name ?? '');
+      for (const cs of this.configSets.list(PLATFORM_NAMESPACE))
+        if (cs.spec.shareWith) this.queue.add(cs.metadata?.name ?? '');
     });
   }
 
   protected async sync(name: string): Promise<void> {
     const source = this.configSets.get(PLATFORM_NAMESPACE, name);
-    const copies = this.configSets.list().filter((c) => c.metadata?.name === name && c.metadata?.namespace !== PLATFORM_NAMESPACE);
+    const copies = this.configSets
+      .list()
+      .filter((c) => c.metadata?.name === name && c.metadata?.namespace !== PLATFORM_NAMESPACE);
     const c = this.ctx.client;
     for (const a of reconcileSharing(name, source, this.namespaces.list(), copies)) {
       switch (a.type) {
         case 'put':
-          if (a.configSet.metadata?.resourceVersion) await c.replace(`${paths.configSets(a.namespace)}/${name}`, a.configSet);
+          if (a.configSet.metadata?.resourceVersion)
+            await c.replace(`${paths.configSets(a.namespace)}/${name}`, a.configSet);
           else await c.create(paths.configSets(a.namespace), a.configSet);
-          this.pctx.logger.info({ configSet: name, namespace: a.namespace, sharedFrom: sharedFromValue(name) }, 'shared ConfigSet copied');
+          this.pctx.logger.info(
+            { configSet: name, namespace: a.namespace, sharedFrom: sharedFromValue(name) },
+            'shared ConfigSet copied',
+          );
           break;
         case 'delete':
           await c.delete(`${paths.configSets(a.namespace)}/${name}`).catch((e: unknown) => {

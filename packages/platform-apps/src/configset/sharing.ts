@@ -18,7 +18,12 @@ export const sharedFromValue = (name: string): string => `${PLATFORM_NAMESPACE}.
  * What sharing `source` needs. `source` undefined: the shared ConfigSet is gone (its copies go).
  * `inNamespaces`: the ConfigSets named like the source in every other namespace.
  */
-export function reconcileSharing(name: string, source: ConfigSet | undefined, namespaces: readonly V1Namespace[], inNamespaces: readonly ConfigSet[]): SharingAction[] {
+export function reconcileSharing(
+  name: string,
+  source: ConfigSet | undefined,
+  namespaces: readonly V1Namespace[],
+  inNamespaces: readonly ConfigSet[],
+): SharingAction[] {
   const origin = sharedFromValue(name);
   const actions: SharingAction[] = [];
   const selector = source?.spec.shareWith?.namespaceSelector;
@@ -34,23 +39,38 @@ export function reconcileSharing(name: string, source: ConfigSet | undefined, na
       continue;
     }
     if (existing && !ours) {
-      actions.push({ type: 'conflict', namespace: nsName, message: `namespace ${nsName} has its own ConfigSet ${name}: not shared there` });
+      actions.push({
+        type: 'conflict',
+        namespace: nsName,
+        message: `namespace ${nsName} has its own ConfigSet ${name}: not shared there`,
+      });
       continue;
     }
     // Copy what the source published (not an edit it has not published yet).
     if (!published) continue;
-    const same = JSON.stringify([existing?.spec.data ?? {}, existing?.spec.binaryData ?? {}]) === JSON.stringify([source.spec.data ?? {}, source.spec.binaryData ?? {}]);
+    const same =
+      JSON.stringify([existing?.spec.data ?? {}, existing?.spec.binaryData ?? {}]) ===
+      JSON.stringify([source.spec.data ?? {}, source.spec.binaryData ?? {}]);
     if (existing && same) continue;
     actions.push({
-      type: 'put', namespace: nsName,
+      type: 'put',
+      namespace: nsName,
       configSet: {
-        apiVersion: API_VERSION, kind: 'ConfigSet',
+        apiVersion: API_VERSION,
+        kind: 'ConfigSet',
         metadata: {
-          name, namespace: nsName, labels: { [LABELS.sharedFrom]: origin, [LABELS.managedBy]: ANNOTATIONS.managedBy },
-          annotations: { [ANNOTATIONS.changeMessage]: `shared from ${PLATFORM_NAMESPACE}/${name} v${published.version}${published.message ? `: ${published.message}` : ''}` },
+          name,
+          namespace: nsName,
+          labels: { [LABELS.sharedFrom]: origin, [LABELS.managedBy]: ANNOTATIONS.managedBy },
+          annotations: {
+            [ANNOTATIONS.changeMessage]: `shared from ${PLATFORM_NAMESPACE}/${name} v${published.version}${published.message ? `: ${published.message}` : ''}`,
+          },
           ...(existing?.metadata?.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
         },
-        spec: { ...(source.spec.data ? { data: source.spec.data } : {}), ...(source.spec.binaryData ? { binaryData: source.spec.binaryData } : {}) },
+        spec: {
+          ...(source.spec.data ? { data: source.spec.data } : {}),
+          ...(source.spec.binaryData ? { binaryData: source.spec.binaryData } : {}),
+        },
       },
     });
   }

@@ -25,7 +25,11 @@ const MAX_BODY = 8 * 1024 * 1024;
 export class AuthorWebhook {
   private server: https.Server | undefined;
 
-  constructor(private readonly client: KubeClient, private readonly logger: Logger, private readonly opts: AuthorWebhookOptions) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly logger: Logger,
+    private readonly opts: AuthorWebhookOptions,
+  ) {}
 
   async start(): Promise<void> {
     const host = this.opts.host ?? '127.0.0.1';
@@ -42,7 +46,9 @@ export class AuthorWebhook {
           const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request?: AdmissionRequest };
           if (!review.request) throw new Error('no request in the AdmissionReview');
           const response = admitConfigSet(review.request);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
         } catch (e) {
           res.writeHead(400, { 'content-type': 'text/plain' }).end((e as Error).message);
         }
@@ -55,17 +61,38 @@ export class AuthorWebhook {
     this.server = server;
     const port = (server.address() as AddressInfo).port;
     const config = {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration',
-      metadata: { name: CONFIG_NAME, labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'platform' } },
-      webhooks: [{
-        name: `configset-author.${GROUP}`,
-        clientConfig: { url: `https://${host.includes(':') ? `[${host}]` : host}:${port}/configsets/author`, caBundle: Buffer.from(this.opts.caBundle).toString('base64') },
-        rules: [{ apiGroups: [GROUP], apiVersions: [VERSION], operations: ['CREATE', 'UPDATE'], resources: ['configsets'] }],
-        failurePolicy: 'Ignore', sideEffects: 'None', admissionReviewVersions: ['v1'], timeoutSeconds: 5, reinvocationPolicy: 'Never',
-      }],
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: {
+        name: CONFIG_NAME,
+        labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'platform' },
+      },
+      webhooks: [
+        {
+          name: `configset-author.${GROUP}`,
+          clientConfig: {
+            url: `https://${host.includes(':') ? `[${host}]` : host}:${port}/configsets/author`,
+            caBundle: Buffer.from(this.opts.caBundle).toString('base64'),
+          },
+          rules: [
+            { apiGroups: [GROUP], apiVersions: [VERSION], operations: ['CREATE', 'UPDATE'], resources: ['configsets'] },
+          ],
+          failurePolicy: 'Ignore',
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+          timeoutSeconds: 5,
+          reinvocationPolicy: 'Never',
+        },
+      ],
     };
-    const existing = await this.client.getOptional<{ metadata: { resourceVersion: string } }>(`${CONFIGS}/${CONFIG_NAME}`);
-    if (existing) await this.client.replace(`${CONFIGS}/${CONFIG_NAME}`, { ...config, metadata: { ...config.metadata, resourceVersion: existing.metadata.resourceVersion } });
+    const existing = await this.client.getOptional<{ metadata: { resourceVersion: string } }>(
+      `${CONFIGS}/${CONFIG_NAME}`,
+    );
+    if (existing)
+      await this.client.replace(`${CONFIGS}/${CONFIG_NAME}`, {
+        ...config,
+        metadata: { ...config.metadata, resourceVersion: existing.metadata.resourceVersion },
+      });
     else await this.client.create(CONFIGS, config);
     this.logger.info({ url: config.webhooks[0]?.clientConfig.url }, 'ConfigSet author webhook registered');
   }

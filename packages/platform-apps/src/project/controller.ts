@@ -1,11 +1,25 @@
 // The Project controller's runner: Projects, namespaces, and the RoleBindings, ResourceQuotas and
 // LimitRanges it manages (informers on its label only), one queue keyed by project name. At
 // start it makes sure the aggregated ClusterRoles `wharf:project-<role>` exist.
-import type { V1LimitRange, V1Namespace, V1NetworkPolicy, V1ResourceQuota, V1RoleBinding } from '@kubernetes/client-node';
+import type {
+  V1LimitRange,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1ResourceQuota,
+  V1RoleBinding,
+} from '@kubernetes/client-node';
 import { type Informer, isStatus, QueueController, timestamp } from '@wharf/client';
 import { labelledInformer, type PlatformContext } from '../common/context.js';
 import { PROJECT_LABEL, PROJECTS_PATH, type Project } from '../types.js';
-import { ISOLATION_NAME, LIMITS_NAME, projectClusterRoles, projectReaderRbac, QUOTA_NAME, reconcileProject, type ProjectAction } from './reconcile.js';
+import {
+  ISOLATION_NAME,
+  LIMITS_NAME,
+  projectClusterRoles,
+  projectReaderRbac,
+  QUOTA_NAME,
+  reconcileProject,
+  type ProjectAction,
+} from './reconcile.js';
 
 const COLLECTION = {
   RoleBinding: (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
@@ -26,10 +40,18 @@ export class ProjectController extends QueueController {
     super(pctx, 'project', 1);
     this.projects = pctx.informers.for<Project>(PROJECTS_PATH);
     this.namespaces = pctx.informers.for<V1Namespace>('/api/v1/namespaces');
-    this.bindings = labelledInformer<V1RoleBinding>(pctx, '/apis/rbac.authorization.k8s.io/v1/rolebindings', PROJECT_LABEL);
+    this.bindings = labelledInformer<V1RoleBinding>(
+      pctx,
+      '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+      PROJECT_LABEL,
+    );
     this.quotas = labelledInformer<V1ResourceQuota>(pctx, '/api/v1/resourcequotas', PROJECT_LABEL);
     this.limits = labelledInformer<V1LimitRange>(pctx, '/api/v1/limitranges', PROJECT_LABEL);
-    this.isolation = labelledInformer<V1NetworkPolicy>(pctx, '/apis/networking.k8s.io/v1/networkpolicies', PROJECT_LABEL);
+    this.isolation = labelledInformer<V1NetworkPolicy>(
+      pctx,
+      '/apis/networking.k8s.io/v1/networkpolicies',
+      PROJECT_LABEL,
+    );
     this.projects.on((_t, p) => this.queue.add(p.metadata?.name ?? ''));
     const byLabel = (_t: string, o: { metadata?: { labels?: Record<string, string> } }): void => {
       const owner = o.metadata?.labels?.[PROJECT_LABEL];
@@ -38,7 +60,8 @@ export class ProjectController extends QueueController {
     this.namespaces.on((t, ns) => {
       byLabel(t, ns);
       // A namespace a project lists may appear or go away without its label.
-      for (const p of this.projects.list()) if (p.spec.namespaces.includes(ns.metadata?.name ?? '')) this.queue.add(p.metadata?.name ?? '');
+      for (const p of this.projects.list())
+        if (p.spec.namespaces.includes(ns.metadata?.name ?? '')) this.queue.add(p.metadata?.name ?? '');
     });
     this.bindings.on(byLabel);
     this.quotas.on(byLabel);
@@ -64,7 +87,8 @@ export class ProjectController extends QueueController {
         const have = await this.ctx.client.getOptional(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`);
         if (!have) await this.ctx.client.create('/apis/rbac.authorization.k8s.io/v1/clusterroles', role);
       } catch (e) {
-        if (!isStatus(e, 409)) this.pctx.logger.warn({ err: e, clusterRole: name }, 'creating a project ClusterRole failed');
+        if (!isStatus(e, 409))
+          this.pctx.logger.warn({ err: e, clusterRole: name }, 'creating a project ClusterRole failed');
       }
     }
   }
@@ -88,12 +112,20 @@ export class ProjectController extends QueueController {
   private async putMemberRbac(p: Project): Promise<void> {
     const { role, binding } = projectReaderRbac(p);
     const rbac = '/apis/rbac.authorization.k8s.io/v1';
-    for (const [collection, body, fields] of [[`${rbac}/clusterroles`, role, ['rules']], [`${rbac}/clusterrolebindings`, binding, ['subjects', 'roleRef']]] as const) {
+    for (const [collection, body, fields] of [
+      [`${rbac}/clusterroles`, role, ['rules']],
+      [`${rbac}/clusterrolebindings`, binding, ['subjects', 'roleRef']],
+    ] as const) {
       const name = (body.metadata as { name: string }).name;
-      const have = await this.ctx.client.getOptional<Record<string, unknown> & { metadata: { resourceVersion?: string } }>(`${collection}/${name}`);
+      const have = await this.ctx.client.getOptional<
+        Record<string, unknown> & { metadata: { resourceVersion?: string } }
+      >(`${collection}/${name}`);
       if (!have) await this.ctx.client.create(collection, body);
       else if (fields.some((f) => JSON.stringify(have[f] ?? []) !== JSON.stringify(body[f]))) {
-        await this.ctx.client.replace(`${collection}/${name}`, { ...body, metadata: { ...(body.metadata as object), resourceVersion: have.metadata.resourceVersion } });
+        await this.ctx.client.replace(`${collection}/${name}`, {
+          ...body,
+          metadata: { ...(body.metadata as object), resourceVersion: have.metadata.resourceVersion },
+        });
       }
     }
   }
@@ -108,7 +140,12 @@ export class ProjectController extends QueueController {
         await c.create('/api/v1/namespaces', a.namespace).catch((e: unknown) => {
           if (!isStatus(e, 409)) throw e;
         });
-        this.pctx.events.emit({ ...p, apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Project' }, 'Normal', 'NamespaceCreated', `created namespace ${a.namespace.metadata?.name}`);
+        this.pctx.events.emit(
+          { ...p, apiVersion: 'platform.wharf.dev/v1alpha1', kind: 'Project' },
+          'Normal',
+          'NamespaceCreated',
+          `created namespace ${a.namespace.metadata?.name}`,
+        );
         return;
       case 'label-namespace':
         await c.patch(`/api/v1/namespaces/${a.name}`, { metadata: { labels: a.labels } }).catch(ignore404);

@@ -6,9 +6,26 @@
 // existing quota is not rewritten unless asked); and status with each namespace's used/hard and
 // the total. With networkIsolation DenyFromOtherProjects, each namespace gets the NetworkPolicy
 // `project-isolation` (ingress from the project's namespaces and from namespaces of no project).
-import type { V1Condition, V1LimitRange, V1Namespace, V1NetworkPolicy, V1ResourceQuota, V1RoleBinding, RbacV1Subject as V1Subject } from '@kubernetes/client-node';
+import type {
+  V1Condition,
+  V1LimitRange,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1ResourceQuota,
+  V1RoleBinding,
+  RbacV1Subject as V1Subject,
+} from '@kubernetes/client-node';
 import { quantityValue } from '@wharf/api';
-import { GROUP, PROJECT_CREATED_ANNOTATION, PROJECT_LABEL, PROJECT_ROLES, type Project, type ProjectNamespaceStatus, type ProjectRole, type ProjectStatus } from '../types.js';
+import {
+  GROUP,
+  PROJECT_CREATED_ANNOTATION,
+  PROJECT_LABEL,
+  PROJECT_ROLES,
+  type Project,
+  type ProjectNamespaceStatus,
+  type ProjectRole,
+  type ProjectStatus,
+} from '../types.js';
 
 export const QUOTA_NAME = 'project-quota';
 export const LIMITS_NAME = 'project-defaults';
@@ -20,7 +37,12 @@ const MANAGED = { 'app.kubernetes.io/managed-by': 'wharf-platform' };
 export type ProjectAction =
   | { readonly type: 'create-namespace'; readonly namespace: V1Namespace }
   | { readonly type: 'label-namespace'; readonly name: string; readonly labels: Record<string, string | null> }
-  | { readonly type: 'put'; readonly kind: ProjectObjectKind; readonly namespace: string; readonly object: V1RoleBinding | V1ResourceQuota | V1LimitRange | V1NetworkPolicy }
+  | {
+      readonly type: 'put';
+      readonly kind: ProjectObjectKind;
+      readonly namespace: string;
+      readonly object: V1RoleBinding | V1ResourceQuota | V1LimitRange | V1NetworkPolicy;
+    }
   | { readonly type: 'delete'; readonly kind: ProjectObjectKind; readonly namespace: string; readonly name: string }
   | { readonly type: 'status'; readonly status: ProjectStatus };
 
@@ -40,15 +62,24 @@ export interface ProjectInputs {
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 function subjects(p: Project, role: ProjectRole): V1Subject[] {
-  return (p.spec.members ?? []).filter((m) => m.role === role).map((m) => (m.kind === 'ServiceAccount'
-    ? { kind: 'ServiceAccount', name: m.name, namespace: m.namespace ?? 'default' }
-    : { kind: m.kind, name: m.name, apiGroup: 'rbac.authorization.k8s.io' }));
+  return (p.spec.members ?? [])
+    .filter((m) => m.role === role)
+    .map((m) =>
+      m.kind === 'ServiceAccount'
+        ? { kind: 'ServiceAccount', name: m.name, namespace: m.namespace ?? 'default' }
+        : { kind: m.kind, name: m.name, apiGroup: 'rbac.authorization.k8s.io' },
+    );
 }
 
 function binding(p: Project, ns: string, role: ProjectRole, subs: V1Subject[]): V1RoleBinding {
   return {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
-    metadata: { name: bindingName(role), namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: {
+      name: bindingName(role),
+      namespace: ns,
+      labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' },
+    },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName(role) },
     subjects: subs,
   };
@@ -57,15 +88,30 @@ function binding(p: Project, ns: string, role: ProjectRole, subs: V1Subject[]): 
 function quota(p: Project, ns: string): V1ResourceQuota | undefined {
   const hard = p.spec.resourceQuota?.hard;
   if (!hard || Object.keys(hard).length === 0) return undefined;
-  return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: QUOTA_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } }, spec: { hard: { ...hard } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: QUOTA_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } },
+    spec: { hard: { ...hard } },
+  };
 }
 
 function limits(p: Project, ns: string): V1LimitRange | undefined {
   const lr = p.spec.limitRange;
   if (!lr || (!lr.default && !lr.defaultRequest)) return undefined;
   return {
-    apiVersion: 'v1', kind: 'LimitRange', metadata: { name: LIMITS_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } },
-    spec: { limits: [{ type: 'Container', ...(lr.default ? { _default: { ...lr.default } } : {}), ...(lr.defaultRequest ? { defaultRequest: { ...lr.defaultRequest } } : {}) }] },
+    apiVersion: 'v1',
+    kind: 'LimitRange',
+    metadata: { name: LIMITS_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: p.metadata?.name ?? '' } },
+    spec: {
+      limits: [
+        {
+          type: 'Container',
+          ...(lr.default ? { _default: { ...lr.default } } : {}),
+          ...(lr.defaultRequest ? { defaultRequest: { ...lr.defaultRequest } } : {}),
+        },
+      ],
+    },
   };
 }
 
@@ -77,15 +123,20 @@ export function isolationPolicy(p: Project, ns: string): V1NetworkPolicy {
   const name = p.metadata?.name ?? '';
   // The wire shape (`from`), which client-node's type spells `_from`: this object is sent as JSON.
   const wire = {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
     metadata: { name: ISOLATION_NAME, namespace: ns, labels: { ...MANAGED, [PROJECT_LABEL]: name } },
     spec: {
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [
-        { namespaceSelector: { matchLabels: { [PROJECT_LABEL]: name } } },
-        { namespaceSelector: { matchExpressions: [{ key: PROJECT_LABEL, operator: 'DoesNotExist' }] } },
-      ] }],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { [PROJECT_LABEL]: name } } },
+            { namespaceSelector: { matchExpressions: [{ key: PROJECT_LABEL, operator: 'DoesNotExist' }] } },
+          ],
+        },
+      ],
     },
   };
   return wire as unknown as V1NetworkPolicy;
@@ -94,15 +145,29 @@ export function isolationPolicy(p: Project, ns: string): V1NetworkPolicy {
 /** Sums quantities per resource, written back canonically (whole numbers, or milli-units). */
 export function sumQuantities(lists: readonly (Record<string, string> | undefined)[]): Record<string, string> {
   const sums = new Map<string, number>();
-  for (const l of lists) for (const [k, v] of Object.entries(l ?? {})) sums.set(k, (sums.get(k) ?? 0) + (quantityValue(v) ?? 0));
+  for (const l of lists)
+    for (const [k, v] of Object.entries(l ?? {})) sums.set(k, (sums.get(k) ?? 0) + (quantityValue(v) ?? 0));
   const text = (n: number): string => (Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`);
   return Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, text(n)]));
 }
 
-function condition(type: string, ok: boolean, reason: string, message: string, now: Date, old: readonly V1Condition[] | undefined): V1Condition {
+function condition(
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  now: Date,
+  old: readonly V1Condition[] | undefined,
+): V1Condition {
   const status = ok ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  return { type, status, reason, message, lastTransitionTime: (prev?.status === status ? prev.lastTransitionTime : undefined) ?? now };
+  return {
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: (prev?.status === status ? prev.lastTransitionTime : undefined) ?? now,
+  };
 }
 
 export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectAction[] {
@@ -120,7 +185,18 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
     }
     const created = !existing || existing.metadata?.annotations?.[PROJECT_CREATED_ANNOTATION] === name;
     if (!existing) {
-      actions.push({ type: 'create-namespace', namespace: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [PROJECT_LABEL]: name }, annotations: { [PROJECT_CREATED_ANNOTATION]: name } } } });
+      actions.push({
+        type: 'create-namespace',
+        namespace: {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {
+            name: ns,
+            labels: { [PROJECT_LABEL]: name },
+            annotations: { [PROJECT_CREATED_ANNOTATION]: name },
+          },
+        },
+      });
     } else if (!owner) {
       actions.push({ type: 'label-namespace', name: ns, labels: { [PROJECT_LABEL]: name } });
     }
@@ -135,23 +211,29 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
           if (have) actions.push({ type: 'delete', kind: 'RoleBinding', namespace: ns, name: bindingName(role) });
         } else {
           const want = binding(p, ns, role, subs);
-          if (!have || !same(have.subjects, want.subjects) || !same(have.roleRef, want.roleRef)) actions.push({ type: 'put', kind: 'RoleBinding', namespace: ns, object: want });
+          if (!have || !same(have.subjects, want.subjects) || !same(have.roleRef, want.roleRef))
+            actions.push({ type: 'put', kind: 'RoleBinding', namespace: ns, object: want });
         }
       }
       if (created || p.spec.quotaPolicy === 'AllNamespaces') {
         const q = quota(p, ns);
         const haveQ = inputs.quota(ns);
-        if (q && (!haveQ || !same(haveQ.spec?.hard, q.spec?.hard))) actions.push({ type: 'put', kind: 'ResourceQuota', namespace: ns, object: q });
-        if (!q && haveQ?.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'ResourceQuota', namespace: ns, name: QUOTA_NAME });
+        if (q && (!haveQ || !same(haveQ.spec?.hard, q.spec?.hard)))
+          actions.push({ type: 'put', kind: 'ResourceQuota', namespace: ns, object: q });
+        if (!q && haveQ?.metadata?.labels?.[PROJECT_LABEL] === name)
+          actions.push({ type: 'delete', kind: 'ResourceQuota', namespace: ns, name: QUOTA_NAME });
         const l = limits(p, ns);
         const haveL = inputs.limits(ns);
-        if (l && (!haveL || !same(haveL.spec, l.spec))) actions.push({ type: 'put', kind: 'LimitRange', namespace: ns, object: l });
-        if (!l && haveL?.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'LimitRange', namespace: ns, name: LIMITS_NAME });
+        if (l && (!haveL || !same(haveL.spec, l.spec)))
+          actions.push({ type: 'put', kind: 'LimitRange', namespace: ns, object: l });
+        if (!l && haveL?.metadata?.labels?.[PROJECT_LABEL] === name)
+          actions.push({ type: 'delete', kind: 'LimitRange', namespace: ns, name: LIMITS_NAME });
       }
       const haveI = inputs.isolation?.(ns);
       if (p.spec.networkIsolation === 'DenyFromOtherProjects') {
         const want = isolationPolicy(p, ns);
-        if (!haveI || !same(haveI.spec, want.spec)) actions.push({ type: 'put', kind: 'NetworkPolicy', namespace: ns, object: want });
+        if (!haveI || !same(haveI.spec, want.spec))
+          actions.push({ type: 'put', kind: 'NetworkPolicy', namespace: ns, object: want });
       } else if (haveI?.metadata?.labels?.[PROJECT_LABEL] === name) {
         actions.push({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name: ISOLATION_NAME });
       }
@@ -159,7 +241,8 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
     const q = inputs.quota(ns);
     const owned = q?.metadata?.labels?.[PROJECT_LABEL] === name;
     statuses.push({
-      name: ns, state: existing ? (created ? 'Created' : 'Adopted') : 'Missing',
+      name: ns,
+      state: existing ? (created ? 'Created' : 'Adopted') : 'Missing',
       ...(owned ? { used: { ...(q.status?.used ?? {}) }, hard: { ...(q.status?.hard ?? q.spec?.hard ?? {}) } } : {}),
     });
   }
@@ -168,19 +251,42 @@ export function reconcileProject(p: Project, inputs: ProjectInputs): ProjectActi
     const ns = n.metadata?.name ?? '';
     if (wanted.has(ns) || n.metadata?.labels?.[PROJECT_LABEL] !== name) continue;
     actions.push({ type: 'label-namespace', name: ns, labels: { [PROJECT_LABEL]: null } });
-    for (const b of inputs.bindings(ns)) if (b.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'RoleBinding', namespace: ns, name: b.metadata.name ?? '' });
-    if (inputs.isolation?.(ns)?.metadata?.labels?.[PROJECT_LABEL] === name) actions.push({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name: ISOLATION_NAME });
+    for (const b of inputs.bindings(ns))
+      if (b.metadata?.labels?.[PROJECT_LABEL] === name)
+        actions.push({ type: 'delete', kind: 'RoleBinding', namespace: ns, name: b.metadata.name ?? '' });
+    if (inputs.isolation?.(ns)?.metadata?.labels?.[PROJECT_LABEL] === name)
+      actions.push({ type: 'delete', kind: 'NetworkPolicy', namespace: ns, name: ISOLATION_NAME });
   }
   const conflicts = statuses.filter((s) => s.state === 'Conflict').map((s) => s.name);
   const withQuota = statuses.filter((s) => s.hard);
   const status: ProjectStatus = {
     observedGeneration: p.metadata?.generation ?? 0,
     namespaces: statuses,
-    ...(withQuota.length ? { total: { used: sumQuantities(withQuota.map((s) => s.used)), hard: sumQuantities(withQuota.map((s) => s.hard)) } } : {}),
-    conditions: [condition('Ready', conflicts.length === 0, conflicts.length ? 'NamespaceConflict' : 'Reconciled',
-      conflicts.length ? `namespace(s) ${conflicts.join(', ')} belong to another project` : `${statuses.length} namespace(s)`, inputs.now, p.status?.conditions)],
+    ...(withQuota.length
+      ? {
+          total: {
+            used: sumQuantities(withQuota.map((s) => s.used)),
+            hard: sumQuantities(withQuota.map((s) => s.hard)),
+          },
+        }
+      : {}),
+    conditions: [
+      condition(
+        'Ready',
+        conflicts.length === 0,
+        conflicts.length ? 'NamespaceConflict' : 'Reconciled',
+        conflicts.length
+          ? `namespace(s) ${conflicts.join(', ')} belong to another project`
+          : `${statuses.length} namespace(s)`,
+        inputs.now,
+        p.status?.conditions,
+      ),
+    ],
   };
-  const comparable = (s: ProjectStatus | undefined): unknown => ({ ...s, conditions: s?.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined })) });
+  const comparable = (s: ProjectStatus | undefined): unknown => ({
+    ...s,
+    conditions: s?.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined })),
+  });
   if (!same(comparable(p.status), comparable(status))) actions.push({ type: 'status', status });
   return actions;
 }
@@ -194,8 +300,11 @@ export function projectReaderRbac(p: Project): { role: Record<string, unknown>; 
   const name = p.metadata?.name ?? '';
   const roleName = `wharf:project:${name}:member`;
   const metadata = {
-    name: roleName, labels: { ...MANAGED, [PROJECT_LABEL]: name },
-    ownerReferences: [{ apiVersion: `${GROUP}/v1alpha1`, kind: 'Project', name, uid: p.metadata?.uid ?? '', blockOwnerDeletion: false }],
+    name: roleName,
+    labels: { ...MANAGED, [PROJECT_LABEL]: name },
+    ownerReferences: [
+      { apiVersion: `${GROUP}/v1alpha1`, kind: 'Project', name, uid: p.metadata?.uid ?? '', blockOwnerDeletion: false },
+    ],
   };
   const seen = new Set<string>();
   const members = PROJECT_ROLES.flatMap((r) => subjects(p, r)).filter((s) => {
@@ -203,10 +312,18 @@ export function projectReaderRbac(p: Project): { role: Record<string, unknown>; 
     return seen.has(key) ? false : (seen.add(key), true);
   });
   return {
-    role: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata, rules: [{ apiGroups: [GROUP], resources: ['projects'], resourceNames: [name], verbs: ['get', 'watch'] }] },
+    role: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata,
+      rules: [{ apiGroups: [GROUP], resources: ['projects'], resourceNames: [name], verbs: ['get', 'watch'] }],
+    },
     binding: {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: members,
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: members,
     },
   };
 }
@@ -215,7 +332,8 @@ export function projectReaderRbac(p: Project): { role: Record<string, unknown>; 
 export function projectClusterRoles(): Record<string, unknown>[] {
   const from: Record<ProjectRole, string> = { admin: 'admin', developer: 'edit', viewer: 'view' };
   return PROJECT_ROLES.map((role) => ({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
     metadata: { name: clusterRoleName(role), labels: MANAGED },
     aggregationRule: {
       clusterRoleSelectors: [

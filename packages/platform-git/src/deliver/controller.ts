@@ -2,10 +2,26 @@
 // their revisions (no polling), a work queue of runs, and the API calls that carry out
 // reconcileDelivery's actions. A change of an Application or a revision re-queues the runs still
 // deploying to that Application.
-import { type EventRecorder, type Informer, type InformerFactory, keyOf, QueueController, type ControllerContext } from '@wharf/client';
+import {
+  type EventRecorder,
+  type Informer,
+  type InformerFactory,
+  keyOf,
+  QueueController,
+  type ControllerContext,
+} from '@wharf/client';
 import { ANNOTATION, GROUP, LABEL_REPOSITORY, VERSION } from '../types.js';
 import { reconcileDelivery, type DeliveryAction } from './reconcile.js';
-import { APPLICATIONS, appPath, LABEL_APPLICATION, REVISIONS, runPath, type ApplicationView, type RevisionView, type RunView } from './types.js';
+import {
+  APPLICATIONS,
+  appPath,
+  LABEL_APPLICATION,
+  REVISIONS,
+  runPath,
+  type ApplicationView,
+  type RevisionView,
+  type RunView,
+} from './types.js';
 
 export interface DeliveryControllerOptions extends ControllerContext {
   readonly events: EventRecorder;
@@ -27,18 +43,27 @@ export class DeliveryController extends QueueController {
     this.revisions = o.informers.for<RevisionView>(REVISIONS);
     o.runs.addIndexer(DEPLOYING, (r) => {
       const to = r.metadata?.annotations?.[ANNOTATION.deployedTo];
-      return to && r.metadata?.annotations?.[ANNOTATION.deployState] === 'Deploying' ? [`${r.metadata?.namespace}/${to.split('/')[0]}`] : [];
+      return to && r.metadata?.annotations?.[ANNOTATION.deployState] === 'Deploying'
+        ? [`${r.metadata?.namespace}/${to.split('/')[0]}`]
+        : [];
     });
     o.runs.on((_t, r) => this.queue.add(keyOf(r)));
     const requeue = (key: string): void => o.runs.byIndex(DEPLOYING, key).forEach((r) => this.queue.add(keyOf(r)));
-    this.revisions.on((_t, r) => requeue(`${r.metadata?.namespace}/${r.metadata?.labels?.[LABEL_APPLICATION] ?? r.spec.application}`));
+    this.revisions.on((_t, r) =>
+      requeue(`${r.metadata?.namespace}/${r.metadata?.labels?.[LABEL_APPLICATION] ?? r.spec.application}`),
+    );
     this.apps.on((t, a) => {
       requeue(keyOf(a));
       if (t === 'delete') return;
       // A source named (or changed): the repository's runs not yet handled are looked at again.
       for (const c of a.spec.components ?? []) {
         if (!c.source?.repository) continue;
-        for (const r of o.runs.list(a.metadata?.namespace)) if (r.metadata?.labels?.[LABEL_REPOSITORY] === c.source.repository && !r.metadata?.annotations?.[ANNOTATION.deployState]) this.queue.add(keyOf(r));
+        for (const r of o.runs.list(a.metadata?.namespace))
+          if (
+            r.metadata?.labels?.[LABEL_REPOSITORY] === c.source.repository &&
+            !r.metadata?.annotations?.[ANNOTATION.deployState]
+          )
+            this.queue.add(keyOf(r));
       }
     });
   }
@@ -55,8 +80,14 @@ export class DeliveryController extends QueueController {
     const ns = run.metadata?.namespace ?? '';
     const name = run.metadata?.name ?? '';
     if (a.type === 'deploy') {
-      await this.o.client.patch(appPath(ns, a.app), { metadata: { resourceVersion: a.resourceVersion, annotations: a.appAnnotations }, spec: { components: a.components } });
-      this.o.logger.info({ pipelineRun: `${ns}/${name}`, application: `${ns}/${a.app}` }, 'build deployed to its application');
+      await this.o.client.patch(appPath(ns, a.app), {
+        metadata: { resourceVersion: a.resourceVersion, annotations: a.appAnnotations },
+        spec: { components: a.components },
+      });
+      this.o.logger.info(
+        { pipelineRun: `${ns}/${name}`, application: `${ns}/${a.app}` },
+        'build deployed to its application',
+      );
       return;
     }
     await this.o.client.patch(runPath(ns, name), { metadata: { annotations: a.annotations } });

@@ -7,8 +7,10 @@ import { GROUP, VERSION } from '../types.js';
 export const APPLICATIONS = `/apis/${GROUP}/${VERSION}/applications`;
 export const REVISIONS = `/apis/${GROUP}/${VERSION}/applicationrevisions`;
 export const PIPELINERUNS = '/apis/tekton.dev/v1/pipelineruns';
-export const appPath = (ns: string, name: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/applications/${name}`;
-export const runPath = (ns: string, name: string): string => `/apis/tekton.dev/v1/namespaces/${ns}/pipelineruns/${name}`;
+export const appPath = (ns: string, name: string): string =>
+  `/apis/${GROUP}/${VERSION}/namespaces/${ns}/applications/${name}`;
+export const runPath = (ns: string, name: string): string =>
+  `/apis/tekton.dev/v1/namespaces/${ns}/pipelineruns/${name}`;
 /** On ApplicationRevisions (set by the Application controller): the Application's name. */
 export const LABEL_APPLICATION = `${GROUP}/application`;
 
@@ -22,7 +24,8 @@ interface Meta {
 }
 
 /** metadata.creationTimestamp as the API sends it (RFC 3339; typed Date by client-node's models). */
-export const createdAt = (o: { metadata?: object }): string => String((o.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp ?? '');
+export const createdAt = (o: { metadata?: object }): string =>
+  String((o.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp ?? '');
 
 /** Application spec.components[].source (see @wharf/platform-apps types.ts). */
 export interface SourceView {

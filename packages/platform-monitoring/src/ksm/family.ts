@@ -22,12 +22,22 @@ export function conditionSamples(base: Record<string, string>, status: string | 
 }
 
 /** A resource list (requests, limits, capacity) as samples with kube-state-metrics' resource/unit labels. */
-export function resourceSamples(base: Record<string, string>, list: Readonly<Record<string, unknown>> | undefined): Sample[] {
+export function resourceSamples(
+  base: Record<string, string>,
+  list: Readonly<Record<string, unknown>> | undefined,
+): Sample[] {
   const out: Sample[] = [];
   for (const [name, q] of Object.entries(list ?? {})) {
     const value = quantityValue(q);
     if (value === undefined) continue;
-    const unit = name === 'cpu' ? 'core' : name === 'pods' ? 'integer' : name === 'memory' || name.includes('storage') || name.startsWith('hugepages-') ? 'byte' : 'integer';
+    const unit =
+      name === 'cpu'
+        ? 'core'
+        : name === 'pods'
+          ? 'integer'
+          : name === 'memory' || name.includes('storage') || name.startsWith('hugepages-')
+            ? 'byte'
+            : 'integer';
     out.push({ labels: { ...base, resource: name.replace(/[^a-zA-Z0-9_]/g, '_'), unit }, value });
   }
   return out;

@@ -46,7 +46,12 @@ type Values = { labels: Record<string, string>; value: number }[];
 
 /** A prom-client metric whose samples are computed on each scrape (what registerMetric accepts). */
 function computed(name: string, help: string, type: 'gauge' | 'counter', values: () => Values): Metric {
-  return { name, help, type, get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }) } as unknown as Metric; // prom-client's collector shape without its label bookkeeping
+  return {
+    name,
+    help,
+    type,
+    get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }),
+  } as unknown as Metric; // prom-client's collector shape without its label bookkeeping
 }
 
 export class KubeStateMetrics {
@@ -59,19 +64,33 @@ export class KubeStateMetrics {
     this.logger = opts.logger ?? silentLogger;
     const client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('kube-state-metrics') });
     const informer = (path: string): Informer<KubernetesObject> => {
-      const i = new Informer<KubernetesObject>({ client, path, onError: (e) => this.logger.debug({ err: e, path }, 'kube-state-metrics: list/watch failed; retrying') });
+      const i = new Informer<KubernetesObject>({
+        client,
+        path,
+        onError: (e) => this.logger.debug({ err: e, path }, 'kube-state-metrics: list/watch failed; retrying'),
+      });
       this.informers.set(path, i);
       return i;
     };
     for (const source of SOURCES) {
       const inf = informer(source.path);
       for (const f of source.families as readonly Family<KubernetesObject>[]) {
-        this.registry.registerMetric(computed(f.name, f.help, f.type ?? 'gauge', () => inf.list().flatMap((o) => f.samples(o).map((s) => ({ labels: { ...s.labels }, value: s.value })))));
+        this.registry.registerMetric(
+          computed(f.name, f.help, f.type ?? 'gauge', () =>
+            inf.list().flatMap((o) => f.samples(o).map((s) => ({ labels: { ...s.labels }, value: s.value }))),
+          ),
+        );
       }
     }
     const revisions = informer(REVISIONS);
-    this.registry.registerMetric(computed('wharf_application_rollbacks_total', 'Rollbacks of an Application (manual and automatic).', 'counter',
-      () => rollbackSamples(revisions.list() as ApplicationRevisionLike[])));
+    this.registry.registerMetric(
+      computed(
+        'wharf_application_rollbacks_total',
+        'Rollbacks of an Application (manual and automatic).',
+        'counter',
+        () => rollbackSamples(revisions.list() as ApplicationRevisionLike[]),
+      ),
+    );
   }
 
   /** The /metrics port after start. */

@@ -16,7 +16,17 @@ describe('Applier', () => {
   const applier = (): { a: Applier; dir: string } => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-apply-'));
     dirs.push(dir);
-    return { a: new Applier({ rulesDir: join(dir, 'rules'), prometheusConfigFile: join(dir, 'prometheus.yml'), alertmanagerConfigFile: join(dir, 'am.yml') }, realTools()), dir };
+    return {
+      a: new Applier(
+        {
+          rulesDir: join(dir, 'rules'),
+          prometheusConfigFile: join(dir, 'prometheus.yml'),
+          alertmanagerConfigFile: join(dir, 'am.yml'),
+        },
+        realTools(),
+      ),
+      dir,
+    };
   };
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -24,10 +34,15 @@ describe('Applier', () => {
 
   it('keeps the last good rule file when an edit does not parse, and says why', async () => {
     const { a, dir } = applier();
-    expect((await a.applyRules([{ key: 'ns/r', file: 'ns-r.yaml', text: good }])).get('ns/r')).toEqual({ accepted: true, message: '' });
+    expect((await a.applyRules([{ key: 'ns/r', file: 'ns-r.yaml', text: good }])).get('ns/r')).toEqual({
+      accepted: true,
+      message: '',
+    });
     const v = (await a.applyRules([{ key: 'ns/r', file: 'ns-r.yaml', text: broken }])).get('ns/r');
     expect(v?.accepted).toBe(false);
-    expect(v?.message).toBe('5:11: group "g", rule 1, "Up": could not parse expression: 1:8: parse error: unclosed left parenthesis');
+    expect(v?.message).toBe(
+      '5:11: group "g", rule 1, "Up": could not parse expression: 1:8: parse error: unclosed left parenthesis',
+    );
     expect(readFileSync(join(dir, 'rules', 'ns-r.yaml'), 'utf8')).toBe(good);
     await a.applyRules([]);
     expect(readdirSync(join(dir, 'rules'))).toEqual([]);
@@ -39,7 +54,10 @@ describe('Applier', () => {
       'a/ok': { name: 'a/ok', webhook_configs: [{ url: 'http://127.0.0.1:1/x' }] },
       'b/bad': { name: 'b/bad', webhook_configs: [{ url: 'not a url' }] },
     };
-    const render = (keys: readonly string[]): Record<string, unknown> => ({ route: { receiver: 'null' }, receivers: [{ name: 'null' }, ...keys.map((k) => configs[k])] });
+    const render = (keys: readonly string[]): Record<string, unknown> => ({
+      route: { receiver: 'null' },
+      receivers: [{ name: 'null' }, ...keys.map((k) => configs[k])],
+    });
     const verdicts = await a.applyAlertmanager(['a/ok', 'b/bad'], render);
     expect(verdicts.get('a/ok')?.accepted).toBe(true);
     expect(verdicts.get('b/bad')).toEqual({ accepted: false, message: 'unsupported scheme "" for URL' });

@@ -46,7 +46,10 @@ export class Applier {
   /** Rule text last found good, per object: an unchanged object is not checked again. */
   private readonly checked = new Map<string, { text: string; verdict: Verdict }>();
 
-  constructor(private readonly targets: ApplyTargets, private readonly tools: Tools) {
+  constructor(
+    private readonly targets: ApplyTargets,
+    private readonly tools: Tools,
+  ) {
     this.staging = join(targets.rulesDir, '..', '.wharf-staging');
     mkdirSync(targets.rulesDir, { recursive: true });
     mkdirSync(this.staging, { recursive: true });
@@ -75,7 +78,8 @@ export class Applier {
       if (check.ok) writeAtomic(live, r.text);
       if (readOr(live) !== undefined) keep.add(r.file);
     }
-    for (const f of readdirSync(this.targets.rulesDir)) if (f.endsWith('.yaml') && !keep.has(f)) rmSync(join(this.targets.rulesDir, f), { force: true });
+    for (const f of readdirSync(this.targets.rulesDir))
+      if (f.endsWith('.yaml') && !keep.has(f)) rmSync(join(this.targets.rulesDir, f), { force: true });
     for (const key of [...this.checked.keys()]) if (!rules.some((r) => r.key === key)) this.checked.delete(key);
     return verdicts;
   }
@@ -103,7 +107,10 @@ export class Applier {
    * alertmanager.yml from the base plus the accepted objects: each object is checked alone on top
    * of the base (render(keys) builds the config for a subset), so one bad object cannot block the rest.
    */
-  async applyAlertmanager(keys: readonly string[], render: (keys: readonly string[]) => Record<string, unknown>): Promise<Map<string, Verdict>> {
+  async applyAlertmanager(
+    keys: readonly string[],
+    render: (keys: readonly string[]) => Record<string, unknown>,
+  ): Promise<Map<string, Verdict>> {
     const verdicts = new Map<string, Verdict>();
     const path = this.targets.alertmanagerConfigFile;
     if (!path) return verdicts;

@@ -13,10 +13,34 @@ interface KindDef {
 }
 
 export const MONITORING_KINDS: readonly KindDef[] = [
-  { kind: 'ServiceMonitor', plural: 'servicemonitors', version: 'v1', shortNames: ['smon'], categories: ['prometheus-operator'] },
-  { kind: 'PodMonitor', plural: 'podmonitors', version: 'v1', shortNames: ['pmon'], categories: ['prometheus-operator'] },
-  { kind: 'PrometheusRule', plural: 'prometheusrules', version: 'v1', shortNames: ['promrule'], categories: ['prometheus-operator'] },
-  { kind: 'AlertmanagerConfig', plural: 'alertmanagerconfigs', version: 'v1alpha1', shortNames: ['amcfg'], categories: ['prometheus-operator'] },
+  {
+    kind: 'ServiceMonitor',
+    plural: 'servicemonitors',
+    version: 'v1',
+    shortNames: ['smon'],
+    categories: ['prometheus-operator'],
+  },
+  {
+    kind: 'PodMonitor',
+    plural: 'podmonitors',
+    version: 'v1',
+    shortNames: ['pmon'],
+    categories: ['prometheus-operator'],
+  },
+  {
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    version: 'v1',
+    shortNames: ['promrule'],
+    categories: ['prometheus-operator'],
+  },
+  {
+    kind: 'AlertmanagerConfig',
+    plural: 'alertmanagerconfigs',
+    version: 'v1alpha1',
+    shortNames: ['amcfg'],
+    categories: ['prometheus-operator'],
+  },
 ];
 
 const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
@@ -24,20 +48,46 @@ const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 export const MONITORING_CRDS = MONITORING_KINDS.map((k) => ({
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
-  metadata: { name: `${k.plural}.${MONITORING_GROUP}`, labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'monitoring' } },
+  metadata: {
+    name: `${k.plural}.${MONITORING_GROUP}`,
+    labels: { 'app.kubernetes.io/part-of': 'wharf', 'app.kubernetes.io/component': 'monitoring' },
+  },
   spec: {
     group: MONITORING_GROUP,
     scope: 'Namespaced',
-    names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.kind.toLowerCase(), shortNames: [...k.shortNames], categories: [...k.categories] },
-    versions: [{
-      name: k.version, served: true, storage: true,
-      subresources: { status: {} },
-      additionalPrinterColumns: [
-        { name: 'Accepted', type: 'string', jsonPath: '.status.conditions[?(@.type=="Accepted")].status' },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-      ],
-      schema: { openAPIV3Schema: { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: open, status: open }, required: ['spec'] } },
-    }],
+    names: {
+      kind: k.kind,
+      listKind: `${k.kind}List`,
+      plural: k.plural,
+      singular: k.kind.toLowerCase(),
+      shortNames: [...k.shortNames],
+      categories: [...k.categories],
+    },
+    versions: [
+      {
+        name: k.version,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Accepted', type: 'string', jsonPath: '.status.conditions[?(@.type=="Accepted")].status' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: open,
+              status: open,
+            },
+            required: ['spec'],
+          },
+        },
+      },
+    ],
   },
 }));
 

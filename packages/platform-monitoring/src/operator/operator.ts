@@ -51,18 +51,26 @@ export class MonitoringOperator {
   constructor(private readonly opts: MonitoringOperatorOptions) {
     this.client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('wharf-monitoring-operator') });
     this.logger = opts.logger ?? silentLogger;
-    this.applier = new Applier({
-      rulesDir: join(opts.configDir, 'rules'), prometheusConfigFile: join(opts.configDir, 'prometheus.yml'),
-      ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
-      ...(opts.alertmanagerConfigFile ? { alertmanagerConfigFile: opts.alertmanagerConfigFile } : {}),
-      ...(opts.alertmanagerUrl ? { alertmanagerUrl: opts.alertmanagerUrl } : {}),
-    }, opts.tools ?? realTools());
+    this.applier = new Applier(
+      {
+        rulesDir: join(opts.configDir, 'rules'),
+        prometheusConfigFile: join(opts.configDir, 'prometheus.yml'),
+        ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+        ...(opts.alertmanagerConfigFile ? { alertmanagerConfigFile: opts.alertmanagerConfigFile } : {}),
+        ...(opts.alertmanagerUrl ? { alertmanagerUrl: opts.alertmanagerUrl } : {}),
+      },
+      opts.tools ?? realTools(),
+    );
   }
 
   async start(): Promise<void> {
     if (this.opts.installCrds !== false) await installCrds(this.client, MONITORING_CRDS);
     for (const k of MONITORING_KINDS) {
-      const inf = new Informer<Obj>({ client: this.client, path: kindPath(k), onError: (e) => this.logger.warn({ err: e, kind: k.kind }, 'monitoring operator: watch failed; retrying') });
+      const inf = new Informer<Obj>({
+        client: this.client,
+        path: kindPath(k),
+        onError: (e) => this.logger.warn({ err: e, kind: k.kind }, 'monitoring operator: watch failed; retrying'),
+      });
       // Our own status writes come back as updates: only spec changes (generation) and adds/deletes start a pass.
       inf.on((type, obj, old) => {
         if (type === 'update' && old?.metadata?.generation === obj.metadata?.generation) return;
@@ -83,7 +91,9 @@ export class MonitoringOperator {
 
   /** Runs a pass now (after the one in progress); resolves when it is done. */
   resync(): Promise<void> {
-    this.running = this.running.then(() => this.pass()).catch((e: unknown) => this.logger.error({ err: e }, 'monitoring operator: pass failed'));
+    this.running = this.running
+      .then(() => this.pass())
+      .catch((e: unknown) => this.logger.error({ err: e }, 'monitoring operator: pass failed'));
     return this.running;
   }
 
@@ -102,14 +112,24 @@ export class MonitoringOperator {
   private async pass(): Promise<void> {
     if (this.stopped) return;
     const observed: Observed = {
-      serviceMonitors: this.list('ServiceMonitor'), podMonitors: this.list('PodMonitor'),
-      prometheusRules: this.list('PrometheusRule'), alertmanagerConfigs: this.list('AlertmanagerConfig'),
+      serviceMonitors: this.list('ServiceMonitor'),
+      podMonitors: this.list('PodMonitor'),
+      prometheusRules: this.list('PrometheusRule'),
+      alertmanagerConfigs: this.list('AlertmanagerConfig'),
     };
-    const d = desired(observed, { ...this.opts.prometheus, rulesDir: join(this.opts.configDir, 'rules') }, this.opts.alertmanager ?? {});
+    const d = desired(
+      observed,
+      { ...this.opts.prometheus, rulesDir: join(this.opts.configDir, 'rules') },
+      this.opts.alertmanager ?? {},
+    );
     const ruleVerdicts = await this.applier.applyRules(d.rules);
     const promVerdict = await this.applier.applyPrometheus(d.prometheus);
     const amVerdicts = await this.applier.applyAlertmanager(d.alertmanagerKeys, d.renderAlertmanager);
-    if (!promVerdict.accepted) this.logger.warn({ reason: promVerdict.message }, 'prometheus refused the configuration; the last good one stays in force');
+    if (!promVerdict.accepted)
+      this.logger.warn(
+        { reason: promVerdict.message },
+        'prometheus refused the configuration; the last good one stays in force',
+      );
     const now = new Date().toISOString();
     const writes: Promise<void>[] = [];
     const verdictOf = (kind: string, key: string): Verdict => {
@@ -125,7 +145,18 @@ export class MonitoringOperator {
         const next = statusFor(obj, k.kind, verdictOf(k.kind, objectKey(obj)), now);
         if (!statusChanged(obj, next)) continue;
         const path = `${kindPath(k).replace(/\/[^/]+$/, '')}/namespaces/${obj.metadata.namespace}/${k.plural}/${obj.metadata.name}/status`;
-        writes.push(this.client.patch<unknown>(path, { status: { ...next, ignoredFields: next.ignoredFields ?? null } }, 'merge').then(() => undefined, (e: unknown) => this.logger.warn({ err: e, kind: k.kind, key: objectKey(obj) }, 'monitoring operator: status write failed')));
+        writes.push(
+          this.client
+            .patch<unknown>(path, { status: { ...next, ignoredFields: next.ignoredFields ?? null } }, 'merge')
+            .then(
+              () => undefined,
+              (e: unknown) =>
+                this.logger.warn(
+                  { err: e, kind: k.kind, key: objectKey(obj) },
+                  'monitoring operator: status write failed',
+                ),
+            ),
+        );
       }
     }
     await Promise.all(writes);

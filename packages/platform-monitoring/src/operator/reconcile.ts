@@ -15,7 +15,8 @@ export interface Observed {
   readonly alertmanagerConfigs: readonly AlertmanagerConfig[];
 }
 
-export const objectKey = (o: MonitoringObject<unknown>): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+export const objectKey = (o: MonitoringObject<unknown>): string =>
+  `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 
 export interface Desired {
   readonly rules: RuleInput[];
@@ -30,7 +31,11 @@ export function desired(o: Observed, settings: PrometheusSettings, am: BaseAlert
     rules: o.prometheusRules.map((pr) => ({ key: objectKey(pr), file: ruleFileName(pr), text: ruleFileText(pr) })),
     prometheus: renderPrometheusConfig(settings, o),
     alertmanagerKeys: [...byKey.keys()].sort(),
-    renderAlertmanager: (keys) => renderAlertmanagerConfig(am, keys.map((k) => byKey.get(k)).filter((c): c is AlertmanagerConfig => c !== undefined)),
+    renderAlertmanager: (keys) =>
+      renderAlertmanagerConfig(
+        am,
+        keys.map((k) => byKey.get(k)).filter((c): c is AlertmanagerConfig => c !== undefined),
+      ),
   };
 }
 
@@ -51,18 +56,31 @@ export interface MonitoringStatus {
 }
 
 /** The status an object should carry; the old transition time is kept while the verdict holds. */
-export function statusFor(obj: MonitoringObject<unknown>, kind: string, verdict: Verdict, now: string): MonitoringStatus {
+export function statusFor(
+  obj: MonitoringObject<unknown>,
+  kind: string,
+  verdict: Verdict,
+  now: string,
+): MonitoringStatus {
   const prev = (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Accepted');
   const status = verdict.accepted ? 'True' : 'False';
   const ignored = ignoredFields(kind, obj.spec);
   return {
     ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
-    conditions: [{
-      type: 'Accepted', status, reason: verdict.accepted ? 'Accepted' : 'InvalidConfiguration',
-      message: verdict.accepted ? (ignored.length ? `applied; fields not supported and ignored: ${ignored.join(', ')}` : 'applied') : verdict.message,
-      ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
-      lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : now,
-    }],
+    conditions: [
+      {
+        type: 'Accepted',
+        status,
+        reason: verdict.accepted ? 'Accepted' : 'InvalidConfiguration',
+        message: verdict.accepted
+          ? ignored.length
+            ? `applied; fields not supported and ignored: ${ignored.join(', ')}`
+            : 'applied'
+          : verdict.message,
+        ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
+        lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : now,
+      },
+    ],
     ...(ignored.length ? { ignoredFields: ignored } : {}),
   };
 }

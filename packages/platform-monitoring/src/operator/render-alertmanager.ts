@@ -13,21 +13,34 @@ export interface BaseAlertmanagerConfig {
   readonly repeatInterval?: string;
 }
 
-const matcherText = (m: Matcher): string => `${m.name}${m.matchType ?? (m.regex ? '=~' : '=')}${JSON.stringify(m.value ?? '')}`;
+const matcherText = (m: Matcher): string =>
+  `${m.name}${m.matchType ?? (m.regex ? '=~' : '=')}${JSON.stringify(m.value ?? '')}`;
 
 function receiver(r: Receiver, rename: (n: string) => string): Record<string, unknown> {
   return {
     name: rename(r.name),
-    ...(r.webhookConfigs?.length ? {
-      webhook_configs: r.webhookConfigs.map((w) => ({ url: w.url, send_resolved: w.sendResolved ?? true, ...(w.maxAlerts !== undefined ? { max_alerts: w.maxAlerts } : {}) })),
-    } : {}),
-    ...(r.emailConfigs?.length ? {
-      email_configs: r.emailConfigs.map((e) => ({
-        to: e.to, ...(e.from ? { from: e.from } : {}), ...(e.smarthost ? { smarthost: e.smarthost } : {}), ...(e.hello ? { hello: e.hello } : {}),
-        ...(e.requireTLS !== undefined ? { require_tls: e.requireTLS } : {}), send_resolved: e.sendResolved ?? false,
-        ...(e.headers?.length ? { headers: Object.fromEntries(e.headers.map((h) => [h.key, h.value])) } : {}),
-      })),
-    } : {}),
+    ...(r.webhookConfigs?.length
+      ? {
+          webhook_configs: r.webhookConfigs.map((w) => ({
+            url: w.url,
+            send_resolved: w.sendResolved ?? true,
+            ...(w.maxAlerts !== undefined ? { max_alerts: w.maxAlerts } : {}),
+          })),
+        }
+      : {}),
+    ...(r.emailConfigs?.length
+      ? {
+          email_configs: r.emailConfigs.map((e) => ({
+            to: e.to,
+            ...(e.from ? { from: e.from } : {}),
+            ...(e.smarthost ? { smarthost: e.smarthost } : {}),
+            ...(e.hello ? { hello: e.hello } : {}),
+            ...(e.requireTLS !== undefined ? { require_tls: e.requireTLS } : {}),
+            send_resolved: e.sendResolved ?? false,
+            ...(e.headers?.length ? { headers: Object.fromEntries(e.headers.map((h) => [h.key, h.value])) } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -48,8 +61,13 @@ function route(r: AmRoute, rename: (n: string) => string, extra: string[] = []):
 }
 
 /** The whole alertmanager.yml (as an object) for the base settings and the objects, oldest first. */
-export function renderAlertmanagerConfig(base: BaseAlertmanagerConfig, objects: readonly AlertmanagerConfig[]): Record<string, unknown> {
-  const sorted = [...objects].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+export function renderAlertmanagerConfig(
+  base: BaseAlertmanagerConfig,
+  objects: readonly AlertmanagerConfig[],
+): Record<string, unknown> {
+  const sorted = [...objects].sort((a, b) =>
+    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+  );
   const receivers: Record<string, unknown>[] = [receiver(base.defaultReceiver ?? { name: 'null' }, (n) => n)];
   const routes: Record<string, unknown>[] = [];
   const timeIntervals: Record<string, unknown>[] = [];
@@ -58,7 +76,8 @@ export function renderAlertmanagerConfig(base: BaseAlertmanagerConfig, objects: 
     const ns = o.metadata.namespace ?? 'default';
     const rename = (n: string): string => `${ns}/${o.metadata.name ?? ''}/${n}`;
     for (const r of o.spec.receivers ?? []) receivers.push(receiver(r, rename));
-    if (o.spec.route) routes.push({ ...route(o.spec.route, rename, [`namespace=${JSON.stringify(ns)}`]), continue: true });
+    if (o.spec.route)
+      routes.push({ ...route(o.spec.route, rename, [`namespace=${JSON.stringify(ns)}`]), continue: true });
     for (const t of o.spec.muteTimeIntervals ?? []) {
       timeIntervals.push({
         name: rename(t.name),
@@ -66,7 +85,8 @@ export function renderAlertmanagerConfig(base: BaseAlertmanagerConfig, objects: 
           ...(ti.times ? { times: ti.times.map((x) => ({ start_time: x.startTime, end_time: x.endTime })) } : {}),
           ...(ti.weekdays ? { weekdays: ti.weekdays } : {}),
           ...(ti.daysOfMonth ? { days_of_month: ti.daysOfMonth.map((d) => `${d.start ?? ''}:${d.end ?? ''}`) } : {}),
-          ...(ti.months ? { months: ti.months } : {}), ...(ti.years ? { years: ti.years } : {}),
+          ...(ti.months ? { months: ti.months } : {}),
+          ...(ti.years ? { years: ti.years } : {}),
         })),
       });
     }
@@ -82,7 +102,10 @@ export function renderAlertmanagerConfig(base: BaseAlertmanagerConfig, objects: 
   return {
     route: {
       receiver: base.defaultReceiver?.name ?? 'null',
-      group_by: base.groupBy ?? ['namespace'], group_wait: base.groupWait ?? '30s', group_interval: base.groupInterval ?? '5m', repeat_interval: base.repeatInterval ?? '12h',
+      group_by: base.groupBy ?? ['namespace'],
+      group_wait: base.groupWait ?? '30s',
+      group_interval: base.groupInterval ?? '5m',
+      repeat_interval: base.repeatInterval ?? '12h',
       ...(routes.length ? { routes } : {}),
     },
     receivers,

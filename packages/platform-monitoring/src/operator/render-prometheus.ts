@@ -20,16 +20,24 @@ export interface PrometheusSettings {
   readonly extraScrapeConfigs?: readonly ScrapeConfig[];
 }
 
-export function renderPrometheusConfig(s: PrometheusSettings, monitors: { serviceMonitors: readonly ServiceMonitor[]; podMonitors: readonly PodMonitor[] }): Record<string, unknown> {
+export function renderPrometheusConfig(
+  s: PrometheusSettings,
+  monitors: { serviceMonitors: readonly ServiceMonitor[]; podMonitors: readonly PodMonitor[] },
+): Record<string, unknown> {
   const byName = <T extends { metadata: { namespace?: string; name?: string } }>(list: readonly T[]): T[] =>
-    [...list].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    [...list].sort((a, b) =>
+      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+    );
   const defaults = { interval: s.scrapeInterval ?? '30s' };
   return {
     global: {
-      scrape_interval: s.scrapeInterval ?? '30s', evaluation_interval: s.evaluationInterval ?? '30s',
+      scrape_interval: s.scrapeInterval ?? '30s',
+      evaluation_interval: s.evaluationInterval ?? '30s',
       ...(s.externalLabels ? { external_labels: s.externalLabels } : {}),
     },
-    ...(s.alertmanagers?.length ? { alerting: { alertmanagers: [{ static_configs: [{ targets: s.alertmanagers }], api_version: 'v2' }] } } : {}),
+    ...(s.alertmanagers?.length
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: s.alertmanagers }], api_version: 'v2' }] } }
+      : {}),
     rule_files: [`${s.rulesDir}/*.yaml`],
     scrape_configs: [
       ...byName(monitors.serviceMonitors).flatMap((m) => serviceMonitorJobs(m, s.discovery, defaults)),

@@ -27,8 +27,15 @@ export interface ToolPaths {
 
 /** The lines that say what failed, without the tool's banner lines. */
 export function failureMessage(output: string, file = ''): string {
-  const lines = output.split('\n')
-    .map((l) => l.trim().replace(/^Checking \S+\s*/, '').replace(/^FAILED:\s*/, '').trim())
+  const lines = output
+    .split('\n')
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^Checking \S+\s*/, '')
+        .replace(/^FAILED:\s*/, '')
+        .trim(),
+    )
     .map((l) => (file && l.startsWith(`${file}: `) ? l.slice(file.length + 2) : l))
     .filter((l) => l && !/^(SUCCESS|amtool: error: failed to validate)/.test(l));
   return lines.join('; ').slice(0, 2000) || 'rejected';
@@ -38,7 +45,8 @@ function run(cmd: string, args: readonly string[], file: string): Promise<CheckR
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: 30_000 }, (err, stdout, stderr) => {
       if (!err) resolve({ ok: true, message: '' });
-      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ ok: false, message: `${cmd} is not installed` });
+      else if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        resolve({ ok: false, message: `${cmd} is not installed` });
       else resolve({ ok: false, message: failureMessage(`${stdout}\n${stderr}`, file) });
     });
   });

@@ -44,7 +44,8 @@ export function enforceNamespace(query: string, namespace: string): string {
       return false;
     },
   });
-  if (error !== undefined || query.trim() === '') throw new QueryParseError(`the query does not parse at character ${error ?? 0}: ${JSON.stringify(query)}`);
+  if (error !== undefined || query.trim() === '')
+    throw new QueryParseError(`the query does not parse at character ${error ?? 0}: ${JSON.stringify(query)}`);
   let out = query;
   for (const e of edits.sort((a, b) => b.from - a.from)) out = `${out.slice(0, e.from)}${e.text}${out.slice(e.to)}`;
   return out;

@@ -37,7 +37,9 @@ export interface QueryProxyOptions {
 type Labeled = { labels?: Record<string, string> };
 
 const promError = (res: ServerResponse, code: number, errorType: string, error: string): void => {
-  res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType, error }));
+  res
+    .writeHead(code, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ status: 'error', errorType, error }));
 };
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -68,12 +70,15 @@ export class QueryProxy {
   }
 
   async start(): Promise<void> {
-    this.server = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...this.opts.auth.tlsOptions }, (req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        this.logger.warn({ err: e, path: (req.url ?? '').split('?')[0] }, 'query proxy: request failed');
-        if (!res.headersSent) promError(res, 502, 'unavailable', `prometheus: ${(e as Error).message}`);
-      });
-    });
+    this.server = https.createServer(
+      { cert: this.opts.tls.cert, key: this.opts.tls.key, ...this.opts.auth.tlsOptions },
+      (req, res) => {
+        this.handle(req, res).catch((e: unknown) => {
+          this.logger.warn({ err: e, path: (req.url ?? '').split('?')[0] }, 'query proxy: request failed');
+          if (!res.headersSent) promError(res, 502, 'unavailable', `prometheus: ${(e as Error).message}`);
+        });
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -87,23 +92,49 @@ export class QueryProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://proxy');
-    if (!this.opts.auth.authenticate(req)) return promError(res, 401, 'unauthorized', 'the query proxy answers the Kubernetes API server only: query through /apis/monitoring.wharf.dev/v1alpha1');
+    if (!this.opts.auth.authenticate(req))
+      return promError(
+        res,
+        401,
+        'unauthorized',
+        'the query proxy answers the Kubernetes API server only: query through /apis/monitoring.wharf.dev/v1alpha1',
+      );
     if (url.pathname === PREFIX) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${QUERY_GROUP}/${QUERY_VERSION}`,
-        resources: [
-          { name: 'prometheuses', singularName: 'prometheus', namespaced: true, kind: 'Prometheus', verbs: ['get'] },
-          { name: 'prometheuses/api', singularName: '', namespaced: true, kind: 'Prometheus', verbs: ['get', 'create'] },
-        ],
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          kind: 'APIResourceList',
+          apiVersion: 'v1',
+          groupVersion: `${QUERY_GROUP}/${QUERY_VERSION}`,
+          resources: [
+            { name: 'prometheuses', singularName: 'prometheus', namespaced: true, kind: 'Prometheus', verbs: ['get'] },
+            {
+              name: 'prometheuses/api',
+              singularName: '',
+              namespaced: true,
+              kind: 'Prometheus',
+              verbs: ['get', 'create'],
+            },
+          ],
+        }),
+      );
       return;
     }
     const m = PATH.exec(url.pathname);
     if (!m) return promError(res, 404, 'not_found', `no such path ${url.pathname}`);
     const ns = m[1] ? decodeURIComponent(m[1]) : undefined;
     const endpoint = m[3] ?? '';
-    const readOnly = SELECTING.has(endpoint) || /^label\/[^/]+\/values$/.test(endpoint) || endpoint === 'rules' || endpoint === 'alerts';
-    if (!readOnly) return promError(res, 403, 'forbidden', `the Prometheus endpoint /api/v1/${endpoint} is not served through Wharf's API`);
+    const readOnly =
+      SELECTING.has(endpoint) ||
+      /^label\/[^/]+\/values$/.test(endpoint) ||
+      endpoint === 'rules' ||
+      endpoint === 'alerts';
+    if (!readOnly)
+      return promError(
+        res,
+        403,
+        'forbidden',
+        `the Prometheus endpoint /api/v1/${endpoint} is not served through Wharf's API`,
+      );
     const params = new URLSearchParams(url.search);
     if (req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       for (const [k, v] of new URLSearchParams(await readBody(req))) params.append(k, v);
@@ -120,18 +151,23 @@ export class QueryProxy {
     const post = SELECTING.has(endpoint);
     if (!post) target.search = sent.toString();
     const upstream = await fetch(target, {
-      method: post ? 'POST' : 'GET', signal: AbortSignal.timeout(120_000),
+      method: post ? 'POST' : 'GET',
+      signal: AbortSignal.timeout(120_000),
       ...(post ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: sent.toString() } : {}),
     });
     let text = await upstream.text();
-    if (ns && upstream.ok && (endpoint === 'alerts' || endpoint === 'rules')) text = JSON.stringify(filterToNamespace(JSON.parse(text) as Record<string, unknown>, ns));
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+    if (ns && upstream.ok && (endpoint === 'alerts' || endpoint === 'rules'))
+      text = JSON.stringify(filterToNamespace(JSON.parse(text) as Record<string, unknown>, ns));
+    res
+      .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+      .end(text);
   }
 }
 
 /** Alerts (and rules' alerts) of one namespace; rules left with none of its alerts keep their definition only. */
 export function filterToNamespace(body: Record<string, unknown>, ns: string): Record<string, unknown> {
-  const data = body.data as { alerts?: Labeled[]; groups?: { rules?: (Labeled & { alerts?: Labeled[] })[] }[] } | undefined;
+  const data = body.data as
+    { alerts?: Labeled[]; groups?: { rules?: (Labeled & { alerts?: Labeled[] })[] }[] } | undefined;
   const mine = (a: Labeled): boolean => a.labels?.namespace === ns;
   if (data?.alerts) data.alerts = data.alerts.filter(mine);
   for (const g of data?.groups ?? []) for (const r of g.rules ?? []) if (r.alerts) r.alerts = r.alerts.filter(mine);

@@ -26,10 +26,16 @@ describe('default PrometheusRule', () => {
   });
 
   it('has a promtool case for every alert', () => {
-    const tested = new Set((parse(readFileSync(TESTS, 'utf8')) as { tests: { alert_rule_test?: { alertname: string }[] }[] }).tests.flatMap((t) => (t.alert_rule_test ?? []).map((a) => a.alertname)));
+    const tested = new Set(
+      (parse(readFileSync(TESTS, 'utf8')) as { tests: { alert_rule_test?: { alertname: string }[] }[] }).tests.flatMap(
+        (t) => (t.alert_rule_test ?? []).map((a) => a.alertname),
+      ),
+    );
     const alerts = DEFAULT_RULE_GROUPS.flatMap((g) => g.rules.map((r) => r.alert ?? ''));
     expect(alerts.filter((a) => !tested.has(a))).toEqual([]);
-    expect(alerts).toEqual(expect.arrayContaining(['KubePodCrashLooping', 'KubeNodeNotReady', 'TargetDown', 'Watchdog', 'KubeJobFailed']));
+    expect(alerts).toEqual(
+      expect.arrayContaining(['KubePodCrashLooping', 'KubeNodeNotReady', 'TargetDown', 'Watchdog', 'KubeJobFailed']),
+    );
   });
 
   it('shortens every `for` when asked, for demos and tests', () => {

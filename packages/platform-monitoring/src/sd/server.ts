@@ -17,7 +17,12 @@ export class KubernetesSd {
   private readonly endpoints: Informer<V1Endpoints>;
 
   constructor(client: KubeClient, logger: Logger) {
-    const inf = <T extends KubernetesObject>(path: string): Informer<T> => new Informer<T>({ client, path, onError: (e) => logger.warn({ err: e, path }, 'service discovery: watch failed; retrying') });
+    const inf = <T extends KubernetesObject>(path: string): Informer<T> =>
+      new Informer<T>({
+        client,
+        path,
+        onError: (e) => logger.warn({ err: e, path }, 'service discovery: watch failed; retrying'),
+      });
     this.nodes = inf('/api/v1/nodes');
     this.pods = inf('/api/v1/pods');
     this.services = inf('/api/v1/services');
@@ -38,10 +43,15 @@ export class KubernetesSd {
 
   /** The target groups of a role, in the namespaces given (none: all). */
   groups(role: SdRole, namespaces: readonly string[]): TargetGroup[] {
-    const inNs = <T extends KubernetesObject>(i: Informer<T>): T[] => (namespaces.length ? namespaces.flatMap((ns) => i.list(ns)) : i.list());
+    const inNs = <T extends KubernetesObject>(i: Informer<T>): T[] =>
+      namespaces.length ? namespaces.flatMap((ns) => i.list(ns)) : i.list();
     if (role === 'node') return this.nodes.list().flatMap(nodeTargets);
     if (role === 'pod') return inNs(this.pods).flatMap(podTargets);
-    return inNs(this.endpoints).flatMap((ep) => endpointsTargets(ep, this.services.get(ep.metadata?.namespace ?? '', ep.metadata?.name ?? ''), (ns, name) => this.pods.get(ns, name)));
+    return inNs(this.endpoints).flatMap((ep) =>
+      endpointsTargets(ep, this.services.get(ep.metadata?.namespace ?? '', ep.metadata?.name ?? ''), (ns, name) =>
+        this.pods.get(ns, name),
+      ),
+    );
   }
 
   /** Answers `/sd/<role>`; returns false when the path is not ours. */
@@ -51,7 +61,9 @@ export class KubernetesSd {
     if (!m) return false;
     const role = m[1] as SdRole;
     if (!SD_ROLES.includes(role)) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end(`unknown role "${role}": one of ${SD_ROLES.join(', ')}\n`);
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end(`unknown role "${role}": one of ${SD_ROLES.join(', ')}\n`);
       return true;
     }
     const body = JSON.stringify(this.groups(role, url.searchParams.getAll('namespace')));
@@ -60,8 +72,15 @@ export class KubernetesSd {
   }
 }
 
-/** The discovery on an HTTP server of its own (`wharf up`'s process, or `wharf prometheus-sd` in a pod); /healthz answers once its caches synced. */
-export async function serveSd(sd: KubernetesSd, host: string, port: number): Promise<{ readonly port: number; stop(): Promise<void> }> {
+/**
+ * The discovery on an HTTP server of its own (`wharf up`'s process, or `wharf prometheus-sd` in a pod); /healthz
+ * answers once its caches synced.
+ */
+export async function serveSd(
+  sd: KubernetesSd,
+  host: string,
+  port: number,
+): Promise<{ readonly port: number; stop(): Promise<void> }> {
   await sd.start();
   const server = http.createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] === '/healthz') res.writeHead(200).end('OK');

@@ -22,30 +22,60 @@ export interface HostJobsOptions {
 
 export function hostJobs(o: HostJobsOptions): ScrapeConfig[] {
   const api = new URL(o.apiServer);
-  const tls = { tls_config: { ca_file: o.caFile, ...(o.serverName ? { server_name: o.serverName } : {}) }, authorization: { type: 'Bearer', credentials_file: o.tokenFile }, scheme: 'https' };
+  const tls = {
+    tls_config: { ca_file: o.caFile, ...(o.serverName ? { server_name: o.serverName } : {}) },
+    authorization: { type: 'Bearer', credentials_file: o.tokenFile },
+    scheme: 'https',
+  };
   const kubeletJob = (name: string, path: string, extra: Partial<ScrapeConfig>): ScrapeConfig => ({
-    job_name: name, ...tls, metrics_path: path, honor_labels: true, ...extra,
+    job_name: name,
+    ...tls,
+    metrics_path: path,
+    honor_labels: true,
+    ...extra,
     ...discoveryFor('node', undefined, o.discovery),
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },
       { target_label: '__address__', replacement: api.host },
-      { source_labels: ['__meta_kubernetes_node_name'], regex: '(.+)', target_label: '__metrics_path__', replacement: `/api/v1/nodes/\${1}/proxy${path}` },
+      {
+        source_labels: ['__meta_kubernetes_node_name'],
+        regex: '(.+)',
+        target_label: '__metrics_path__',
+        replacement: `/api/v1/nodes/\${1}/proxy${path}`,
+      },
       { target_label: 'metrics_path', replacement: path },
       { target_label: 'job', replacement: 'kubelet' },
     ],
   });
   const jobs: ScrapeConfig[] = [
-    { job_name: 'apiserver', ...tls, static_configs: [{ targets: [api.host], labels: { namespace: 'default', service: 'kubernetes', endpoint: 'https' } }] },
+    {
+      job_name: 'apiserver',
+      ...tls,
+      static_configs: [
+        { targets: [api.host], labels: { namespace: 'default', service: 'kubernetes', endpoint: 'https' } },
+      ],
+    },
     // The kubelet's pages through the API server's node proxy, as kube-prometheus scrapes them
     // (one job label, `kubelet`, told apart by metrics_path): cAdvisor's container metrics, and the
     // kubelet's own /metrics (kubelet_volume_stats_*, which KubePersistentVolumeFillingUp reads).
     kubeletJob('kubelet', '/metrics/cadvisor', { honor_timestamps: false }),
     kubeletJob('kubelet-metrics', '/metrics', {}),
-    { job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: [o.kubeStateMetrics], labels: { namespace: 'wharf-monitoring', service: 'kube-state-metrics' } }] },
+    {
+      job_name: 'kube-state-metrics',
+      honor_labels: true,
+      static_configs: [
+        { targets: [o.kubeStateMetrics], labels: { namespace: 'wharf-monitoring', service: 'kube-state-metrics' } },
+      ],
+    },
   ];
   // honor_labels: `namespace` stays the Ingress's (the app's), as the default rules and the
   // query proxy's per-namespace matcher read it; the target's own is the series' default.
-  if (o.gateway) jobs.push({ job_name: 'ingress-gateway', honor_labels: true, static_configs: [{ targets: [o.gateway], labels: { namespace: 'wharf-system', service: 'ingress-gateway' } }] });
+  if (o.gateway)
+    jobs.push({
+      job_name: 'ingress-gateway',
+      honor_labels: true,
+      static_configs: [{ targets: [o.gateway], labels: { namespace: 'wharf-system', service: 'ingress-gateway' } }],
+    });
   if (o.prometheus) jobs.push({ job_name: 'prometheus', static_configs: [{ targets: [o.prometheus] }] });
   return jobs;
 }

@@ -30,7 +30,11 @@ metadata: {name: s, namespace: wharf-monitoring}
   });
 
   it('names the file and the document it cannot place', () => {
-    expect(() => manifestObjects('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n', 'x.yaml')).toThrow('x.yaml: Pod p has no namespace');
-    expect(() => manifestObjects('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n', 'x.yaml')).toThrow('x.yaml: example.com/v1/Widget is not a built-in or monitoring kind');
+    expect(() => manifestObjects('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n', 'x.yaml')).toThrow(
+      'x.yaml: Pod p has no namespace',
+    );
+    expect(() => manifestObjects('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n', 'x.yaml')).toThrow(
+      'x.yaml: example.com/v1/Widget is not a built-in or monitoring kind',
+    );
   });
 });

@@ -9,14 +9,30 @@ export const PROMETHEUS_SA = 'prometheus';
 export function prometheusRbac(namespace: string): { path: string; body: Record<string, unknown> }[] {
   const role = `wharf:prometheus`;
   return [
-    { path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': 'wharf' } } } },
-    { path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROMETHEUS_SA, namespace } } },
+    {
+      path: '/api/v1/namespaces',
+      body: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': 'wharf' } },
+      },
+    },
+    {
+      path: `/api/v1/namespaces/${namespace}/serviceaccounts`,
+      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROMETHEUS_SA, namespace } },
+    },
     {
       path: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
       body: {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role },
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: role },
         rules: [
-          { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'nodes/proxy', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+          {
+            apiGroups: [''],
+            resources: ['nodes', 'nodes/metrics', 'nodes/proxy', 'services', 'endpoints', 'pods'],
+            verbs: ['get', 'list', 'watch'],
+          },
           { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
           { nonResourceURLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
         ],
@@ -25,7 +41,9 @@ export function prometheusRbac(namespace: string): { path: string; body: Record<
     {
       path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
       body: {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: role },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
         subjects: [{ kind: 'ServiceAccount', name: PROMETHEUS_SA, namespace }],
       },
@@ -34,7 +52,10 @@ export function prometheusRbac(namespace: string): { path: string; body: Record<
 }
 
 /** Creates what is missing (an existing object is left as the operator may have tuned it). */
-export async function ensureObjects(client: KubeClient, objects: readonly { path: string; body: Record<string, unknown> }[]): Promise<void> {
+export async function ensureObjects(
+  client: KubeClient,
+  objects: readonly { path: string; body: Record<string, unknown> }[],
+): Promise<void> {
   for (const o of objects) {
     try {
       await client.create(o.path, o.body);
@@ -46,9 +67,14 @@ export async function ensureObjects(client: KubeClient, objects: readonly { path
 
 /** A token of the prometheus ServiceAccount (TokenRequest), for a Prometheus run outside a pod. */
 export async function prometheusToken(client: KubeClient, namespace: string, seconds = 7 * 86400): Promise<string> {
-  const tr = await client.create<{ status: { token: string } }>(`/api/v1/namespaces/${namespace}/serviceaccounts/${PROMETHEUS_SA}/token`, {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds },
-  });
+  const tr = await client.create<{ status: { token: string } }>(
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${PROMETHEUS_SA}/token`,
+    {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: seconds },
+    },
+  );
   return tr.status.token;
 }
 
@@ -56,8 +82,15 @@ export async function prometheusToken(client: KubeClient, namespace: string, sec
 export const QUERY_CLUSTER_ROLE = {
   path: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
   body: {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'wharf:prometheus-query' },
-    rules: [{ apiGroups: ['monitoring.wharf.dev'], resources: ['prometheuses', 'prometheuses/api'], verbs: ['get', 'create'] }],
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'wharf:prometheus-query' },
+    rules: [
+      {
+        apiGroups: ['monitoring.wharf.dev'],
+        resources: ['prometheuses', 'prometheuses/api'],
+        verbs: ['get', 'create'],
+      },
+    ],
   },
 };
-

@@ -6,7 +6,17 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, componentUserAgent, ensureServingCert, installCrds, isStatus, registerAggregatedApi, RequestHeaderAuth, silentLogger, type Logger } from '@wharf/client';
+import {
+  KubeClient,
+  componentUserAgent,
+  ensureServingCert,
+  installCrds,
+  isStatus,
+  registerAggregatedApi,
+  RequestHeaderAuth,
+  silentLogger,
+  type Logger,
+} from '@wharf/client';
 import { KubeStateMetrics } from '../ksm/ksm.js';
 import { KubernetesSd, serveSd } from '../sd/server.js';
 import { MonitoringOperator } from '../operator/operator.js';
@@ -22,8 +32,11 @@ export interface MonitoringStackOptions {
   readonly configDir: string;
   /** The API server as the host's Prometheus reaches it, and its CA file. */
   readonly apiServer: {
-    readonly url: string; readonly caFile: string; /** @default the token written to configDir */ readonly tokenFile?: string;
-    /** The name to verify the certificate for, when url's host is not on it. @default none */ readonly serverName?: string;
+    readonly url: string;
+    readonly caFile: string;
+    /** @default the token written to configDir */ readonly tokenFile?: string;
+    /** The name to verify the certificate for, when url's host is not on it. @default none */
+    readonly serverName?: string;
   };
   /** @default 'wharf-monitoring' */
   readonly namespace?: string;
@@ -47,7 +60,10 @@ export interface MonitoringStackOptions {
   readonly alertFor?: string;
   /** host:port of the Ingress gateway's metrics, read at each pass. @default none */
   readonly gatewayMetrics?: () => string | undefined;
-  /** Serve the Prometheus API through Wharf's API (query/proxy.ts), with a serving certificate of its own kept in configDir. @default false */
+  /**
+   * Serve the Prometheus API through Wharf's API (query/proxy.ts), with a serving certificate of its own kept in
+   * configDir. @default false
+   */
   readonly queryProxy?: boolean;
   /** @default silentLogger */
   readonly logger?: Logger;
@@ -67,7 +83,14 @@ export class MonitoringStack {
     this.logger = opts.logger ?? silentLogger;
     this.namespace = opts.namespace ?? 'wharf-monitoring';
     this.client = new KubeClient(opts.kubeConfig, { userAgent: componentUserAgent('wharf-monitoring') });
-    this.ksm = opts.kubeStateMetrics ? undefined : new KubeStateMetrics({ kubeConfig: opts.kubeConfig, port: opts.ksmPort ?? 0, host: opts.host ?? '127.0.0.1', logger: this.logger });
+    this.ksm = opts.kubeStateMetrics
+      ? undefined
+      : new KubeStateMetrics({
+          kubeConfig: opts.kubeConfig,
+          port: opts.ksmPort ?? 0,
+          host: opts.host ?? '127.0.0.1',
+          logger: this.logger,
+        });
     const host = opts.host ?? '127.0.0.1';
     const tokenFile = opts.apiServer.tokenFile ?? join(opts.configDir, 'token');
     const prometheusHost = opts.prometheusUrl ? new URL(opts.prometheusUrl).host : undefined;
@@ -75,12 +98,16 @@ export class MonitoringStack {
     const sdUrl = (): string => opts.discoveryUrl ?? `http://${host}:${this.sdPort}`;
     const ksmTarget = (): string => opts.kubeStateMetrics ?? `${host}:${this.ksm?.port ?? 0}`;
     this.operator = new MonitoringOperator({
-      kubeConfig: opts.kubeConfig, configDir: opts.configDir, installCrds: false, logger: this.logger,
+      kubeConfig: opts.kubeConfig,
+      configDir: opts.configDir,
+      installCrds: false,
+      logger: this.logger,
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
       ...(opts.alertmanagerUrl ? { alertmanagerUrl: opts.alertmanagerUrl } : {}),
       ...(opts.alertmanagerConfigFile ? { alertmanagerConfigFile: opts.alertmanagerConfigFile } : {}),
       prometheus: {
-        scrapeInterval: opts.scrapeInterval ?? '30s', evaluationInterval: opts.scrapeInterval ?? '30s',
+        scrapeInterval: opts.scrapeInterval ?? '30s',
+        evaluationInterval: opts.scrapeInterval ?? '30s',
         ...(opts.alertmanagerUrl ? { alertmanagers: [new URL(opts.alertmanagerUrl).host] } : {}),
         get discovery() {
           return { httpSd: sdUrl(), httpSdRefresh: '5s' };
@@ -88,9 +115,14 @@ export class MonitoringStack {
         get extraScrapeConfigs() {
           const gateway = opts.gatewayMetrics?.();
           return hostJobs({
-            apiServer: opts.apiServer.url, caFile: opts.apiServer.caFile, tokenFile, discovery: this.discovery,
+            apiServer: opts.apiServer.url,
+            caFile: opts.apiServer.caFile,
+            tokenFile,
+            discovery: this.discovery,
             ...(opts.apiServer.serverName ? { serverName: opts.apiServer.serverName } : {}),
-            kubeStateMetrics: ksmTarget(), ...(gateway ? { gateway } : {}), ...(prometheusHost ? { prometheus: prometheusHost } : {}),
+            kubeStateMetrics: ksmTarget(),
+            ...(gateway ? { gateway } : {}),
+            ...(prometheusHost ? { prometheus: prometheusHost } : {}),
           });
         },
       },
@@ -109,21 +141,47 @@ export class MonitoringStack {
     writeFileSync(tokenFile, await prometheusToken(this.client, this.namespace), { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
     await this.applyDefaultRules();
-    if (!this.opts.discoveryUrl) this.sdServer = await serveSd(new KubernetesSd(this.client, this.logger), this.opts.host ?? '127.0.0.1', this.opts.sdPort ?? 0);
+    if (!this.opts.discoveryUrl)
+      this.sdServer = await serveSd(
+        new KubernetesSd(this.client, this.logger),
+        this.opts.host ?? '127.0.0.1',
+        this.opts.sdPort ?? 0,
+      );
     await this.ksm?.start();
     await this.operator.start();
     if (this.opts.queryProxy && this.opts.prometheusUrl) {
-      const tls = ensureServingCert(join(this.opts.configDir, 'query-proxy-tls'), `${QUERY_SERVICE}.${this.namespace}.svc`);
-      this.query = new QueryProxy({ prometheusUrl: this.opts.prometheusUrl, tls, auth: await RequestHeaderAuth.load(this.client), logger: this.logger });
+      const tls = ensureServingCert(
+        join(this.opts.configDir, 'query-proxy-tls'),
+        `${QUERY_SERVICE}.${this.namespace}.svc`,
+      );
+      this.query = new QueryProxy({
+        prometheusUrl: this.opts.prometheusUrl,
+        tls,
+        auth: await RequestHeaderAuth.load(this.client),
+        logger: this.logger,
+      });
       await this.query.start();
       await ensureObjects(this.client, [QUERY_CLUSTER_ROLE]);
-      await registerAggregatedApi(this.client, { group: QUERY_GROUP, version: QUERY_VERSION, namespace: this.namespace, service: QUERY_SERVICE, port: this.query.port, caBundle: tls.ca });
+      await registerAggregatedApi(this.client, {
+        group: QUERY_GROUP,
+        version: QUERY_VERSION,
+        namespace: this.namespace,
+        service: QUERY_SERVICE,
+        port: this.query.port,
+        caBundle: tls.ca,
+      });
     }
-    this.logger.info({ ksmPort: this.ksm?.port, sdPort: this.sdPort, configDir: this.opts.configDir }, 'monitoring stack running');
+    this.logger.info(
+      { ksmPort: this.ksm?.port, sdPort: this.sdPort, configDir: this.opts.configDir },
+      'monitoring stack running',
+    );
   }
 
   private async applyDefaultRules(): Promise<void> {
-    const rule = defaultRules({ namespace: this.namespace, ...(this.opts.alertFor ? { forOverride: this.opts.alertFor } : {}) });
+    const rule = defaultRules({
+      namespace: this.namespace,
+      ...(this.opts.alertFor ? { forOverride: this.opts.alertFor } : {}),
+    });
     const path = `/apis/monitoring.coreos.com/v1/namespaces/${this.namespace}/prometheusrules`;
     try {
       await this.client.create(path, rule);

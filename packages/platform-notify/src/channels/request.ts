@@ -39,7 +39,14 @@ export const MESSAGE_LIMITS: Readonly<Record<ChannelType, number>> = {
   webhook: 200_000,
 };
 
-const MARKUP: Readonly<Record<ChannelType, Markup>> = { dingtalk: 'markdown', wecom: 'markdown', feishu: 'text', slack: 'mrkdwn', email: 'text', webhook: 'text' };
+const MARKUP: Readonly<Record<ChannelType, Markup>> = {
+  dingtalk: 'markdown',
+  wecom: 'markdown',
+  feishu: 'text',
+  slack: 'mrkdwn',
+  email: 'text',
+  webhook: 'text',
+};
 
 export const DEFAULT_URLS = {
   dingtalk: 'https://oapi.dingtalk.com/robot/send',
@@ -59,21 +66,36 @@ function need<T>(v: T | undefined, field: string): T {
 
 export function renderFor(ch: NotificationChannel, payload: AmWebhookPayload): Message {
   const type = ch.spec.type;
-  return renderMessage(payload, { locale: ch.spec.locale ?? 'en', markup: MARKUP[type], maxBytes: ch.spec.maxMessageBytes ?? MESSAGE_LIMITS[type] });
+  return renderMessage(payload, {
+    locale: ch.spec.locale ?? 'en',
+    markup: MARKUP[type],
+    maxBytes: ch.spec.maxMessageBytes ?? MESSAGE_LIMITS[type],
+  });
 }
 
-const json = (url: string, body: unknown, headers: Record<string, string> = {}): HttpRequest =>
-  ({ kind: 'http', url, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const json = (url: string, body: unknown, headers: Record<string, string> = {}): HttpRequest => ({
+  kind: 'http',
+  url,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
 
 function withQuery(base: string, query: Record<string, string>): string {
   const u = new URL(base);
   // The sign is already URL-encoded as DingTalk documents it; URLSearchParams would encode it twice.
-  const extra = Object.entries(query).map(([k, v]) => `${k}=${k === 'sign' ? v : encodeURIComponent(v)}`).join('&');
+  const extra = Object.entries(query)
+    .map(([k, v]) => `${k}=${k === 'sign' ? v : encodeURIComponent(v)}`)
+    .join('&');
   return `${u.origin}${u.pathname}${u.search ? `${u.search}&` : '?'}${extra}`;
 }
 
 /** The request delivering `payload` to channel `ch` at time `nowMs`. */
-export async function buildRequest(ch: NotificationChannel, payload: AmWebhookPayload, secret: SecretReader, nowMs: number): Promise<OutboundRequest> {
+export async function buildRequest(
+  ch: NotificationChannel,
+  payload: AmWebhookPayload,
+  secret: SecretReader,
+  nowMs: number,
+): Promise<OutboundRequest> {
   const msg = renderFor(ch, payload);
   const s = ch.spec;
   switch (s.type) {
@@ -81,11 +103,17 @@ export async function buildRequest(ch: NotificationChannel, payload: AmWebhookPa
       const d = need(s.dingtalk, 'dingtalk');
       const query: Record<string, string> = { access_token: await secret(d.accessTokenSecretRef) };
       if (d.signSecretRef) Object.assign(query, dingtalkSign(await secret(d.signSecretRef), nowMs));
-      return json(withQuery(d.url ?? DEFAULT_URLS.dingtalk, query), { msgtype: 'markdown', markdown: { title: msg.title, text: msg.text } });
+      return json(withQuery(d.url ?? DEFAULT_URLS.dingtalk, query), {
+        msgtype: 'markdown',
+        markdown: { title: msg.title, text: msg.text },
+      });
     }
     case 'wecom': {
       const w = need(s.wecom, 'wecom');
-      return json(withQuery(w.url ?? DEFAULT_URLS.wecom, { key: await secret(w.keySecretRef) }), { msgtype: 'markdown', markdown: { content: msg.text } });
+      return json(withQuery(w.url ?? DEFAULT_URLS.wecom, { key: await secret(w.keySecretRef) }), {
+        msgtype: 'markdown',
+        markdown: { content: msg.text },
+      });
     }
     case 'feishu': {
       const f = need(s.feishu, 'feishu');
@@ -100,7 +128,9 @@ export async function buildRequest(ch: NotificationChannel, payload: AmWebhookPa
     }
     case 'webhook': {
       const w = need(s.webhook, 'webhook');
-      const auth = w.bearerTokenSecretRef ? { authorization: `Bearer ${await secret(w.bearerTokenSecretRef)}` } : undefined;
+      const auth = w.bearerTokenSecretRef
+        ? { authorization: `Bearer ${await secret(w.bearerTokenSecretRef)}` }
+        : undefined;
       // The Alertmanager payload unchanged, so existing receivers keep working, plus the rendered message.
       return json(w.url, { ...payload, wharf: { title: msg.title, text: msg.text, locale: s.locale ?? 'en' } }, auth);
     }
@@ -108,8 +138,19 @@ export async function buildRequest(ch: NotificationChannel, payload: AmWebhookPa
       const e = need(s.email, 'email');
       const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(e.smarthost);
       if (!m) throw new ChannelConfigError(`spec.email.smarthost must be host:port, got '${e.smarthost}'`);
-      const auth = e.username && e.passwordSecretRef ? { user: e.username, pass: await secret(e.passwordSecretRef) } : undefined;
-      return { kind: 'smtp', host: m[1]!, port: Number(m[2]), requireTLS: e.requireTLS ?? false, ...(auth ? { auth } : {}), from: e.from, to: e.to, subject: msg.title, text: msg.text };
+      const auth =
+        e.username && e.passwordSecretRef ? { user: e.username, pass: await secret(e.passwordSecretRef) } : undefined;
+      return {
+        kind: 'smtp',
+        host: m[1]!,
+        port: Number(m[2]),
+        requireTLS: e.requireTLS ?? false,
+        ...(auth ? { auth } : {}),
+        from: e.from,
+        to: e.to,
+        subject: msg.title,
+        text: msg.text,
+      };
     }
   }
 }

@@ -44,6 +44,10 @@ export function interpretHttp(type: ChannelType, httpStatus: number, body: strin
     success: ok2xx && vendorOk,
     httpStatus,
     ...(code !== undefined ? { code: String(code) } : {}),
-    ...(message !== undefined ? { message: short(String(message)) } : !ok2xx || !vendorOk ? { message: short(body.trim()) || 'no error code in the answer' } : {}),
+    ...(message !== undefined
+      ? { message: short(String(message)) }
+      : !ok2xx || !vendorOk
+        ? { message: short(body.trim()) || 'no error code in the answer' }
+        : {}),
   };
 }

@@ -20,10 +20,20 @@ describe('transport', () => {
     server.close();
   });
 
-  const req = (url: string) => ({ kind: 'http' as const, url, headers: { 'content-type': 'application/json' }, body: '{}' });
+  const req = (url: string) => ({
+    kind: 'http' as const,
+    url,
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
 
   it('reads a vendor answer', async () => {
-    expect(await send('dingtalk', req(`${base}/robot/send?access_token=secret-token`))).toEqual({ success: true, httpStatus: 200, code: '0', message: 'ok' });
+    expect(await send('dingtalk', req(`${base}/robot/send?access_token=secret-token`))).toEqual({
+      success: true,
+      httpStatus: 200,
+      code: '0',
+      message: 'ok',
+    });
   });
 
   it('reports a refused connection, a timeout and a malformed URL without quoting the URL', async () => {

@@ -12,8 +12,21 @@ export interface TransportOptions {
 }
 
 function failure(e: unknown): Outcome {
-  const err = e as { cause?: { code?: string; message?: string }; code?: string; responseCode?: number; response?: string; name?: string; message?: string };
-  if (err.responseCode) return { success: false, httpStatus: err.responseCode, code: String(err.responseCode), message: (err.response ?? '').slice(0, 200) };
+  const err = e as {
+    cause?: { code?: string; message?: string };
+    code?: string;
+    responseCode?: number;
+    response?: string;
+    name?: string;
+    message?: string;
+  };
+  if (err.responseCode)
+    return {
+      success: false,
+      httpStatus: err.responseCode,
+      code: String(err.responseCode),
+      message: (err.response ?? '').slice(0, 200),
+    };
   if (err.name === 'TimeoutError') return { success: false, message: 'no answer in time' };
   const cause = err.cause?.code ?? err.code ?? err.cause?.message ?? err.message ?? String(e);
   return { success: false, message: `request failed: ${cause}` };
@@ -24,8 +37,15 @@ export async function send(type: ChannelType, req: OutboundRequest, opts: Transp
   try {
     if (req.kind === 'http') {
       // fetch would quote a malformed URL in its error, and these URLs carry tokens.
-      if (!URL.canParse(req.url)) return { success: false, code: 'ConfigError', message: 'the channel URL is not a valid URL' };
-      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+      if (!URL.canParse(req.url))
+        return { success: false, code: 'ConfigError', message: 'the channel URL is not a valid URL' };
+      const res = await fetch(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
       return interpretHttp(type, res.status, await res.text());
     }
     const transport = nodemailer.createTransport({

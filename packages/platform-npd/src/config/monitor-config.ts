@@ -89,7 +89,8 @@ const regex = (source: string, at: string, anchor = ''): RegExp => {
 
 const list = (o: Json, key: string, at: string): Json[] => {
   const v = o[key] ?? [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null)) throw new ConfigError(`${at}.${key}: want a list of objects`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null))
+    throw new ConfigError(`${at}.${key}: want a list of objects`);
   return v as Json[];
 };
 
@@ -100,30 +101,41 @@ function conditions(o: Json, file: string): ConditionSpec[] {
       type: str(c, 'type', at),
       reason: str(c, 'reason', at),
       message: typeof c.message === 'string' ? c.message : '',
-      ...(c.recoveryPattern !== undefined ? { recoveryPattern: regex(str(c, 'recoveryPattern', at), `${at}.recoveryPattern`, '$') } : {}),
+      ...(c.recoveryPattern !== undefined
+        ? { recoveryPattern: regex(str(c, 'recoveryPattern', at), `${at}.recoveryPattern`, '$') }
+        : {}),
       ...(c.ttl !== undefined ? { ttlMs: parseDuration(c.ttl, `${at}.ttl`) } : {}),
     };
   });
 }
 
-function ruleHead(r: Json, at: string, conds: readonly ConditionSpec[]): { type: RuleType; condition?: string; reason: string } {
+function ruleHead(
+  r: Json,
+  at: string,
+  conds: readonly ConditionSpec[],
+): { type: RuleType; condition?: string; reason: string } {
   const type = r.type;
-  if (type !== 'temporary' && type !== 'permanent') throw new ConfigError(`${at}.type: want "temporary" or "permanent", got ${JSON.stringify(type)}`);
+  if (type !== 'temporary' && type !== 'permanent')
+    throw new ConfigError(`${at}.type: want "temporary" or "permanent", got ${JSON.stringify(type)}`);
   const reason = str(r, 'reason', at);
   if (type === 'temporary') return { type, reason };
   const condition = str(r, 'condition', at);
-  if (!conds.some((c) => c.type === condition)) throw new ConfigError(`${at}.condition: ${JSON.stringify(condition)} is not one of this monitor's conditions`);
+  if (!conds.some((c) => c.type === condition))
+    throw new ConfigError(`${at}.condition: ${JSON.stringify(condition)} is not one of this monitor's conditions`);
   return { type, condition, reason };
 }
 
 function systemLog(o: Json, file: string): SystemLogMonitorConfig {
   const plugin = o.plugin;
-  if (plugin === 'journald') throw new ConfigError(`${file}: plugin "journald" is not supported; use "kmsg" or "filelog"`);
-  if (plugin !== 'kmsg' && plugin !== 'filelog') throw new ConfigError(`${file}: plugin: want "kmsg", "filelog" or "custom", got ${JSON.stringify(plugin)}`);
+  if (plugin === 'journald')
+    throw new ConfigError(`${file}: plugin "journald" is not supported; use "kmsg" or "filelog"`);
+  if (plugin !== 'kmsg' && plugin !== 'filelog')
+    throw new ConfigError(`${file}: plugin: want "kmsg", "filelog" or "custom", got ${JSON.stringify(plugin)}`);
   const conds = conditions(o, file);
   const pc = (o.pluginConfig ?? {}) as Json;
   const bufferSize = o.bufferSize ?? 10;
-  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize) || bufferSize < 1) throw new ConfigError(`${file}: bufferSize: want a whole number of lines >= 1`);
+  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize) || bufferSize < 1)
+    throw new ConfigError(`${file}: bufferSize: want a whole number of lines >= 1`);
   return {
     kind: 'system-log',
     file,
@@ -132,11 +144,16 @@ function systemLog(o: Json, file: string): SystemLogMonitorConfig {
     lookbackMs: o.lookback === undefined ? 0 : parseDuration(o.lookback, `${file}: lookback`),
     bufferSize,
     source: str(o, 'source', file),
-    ...(plugin === 'filelog' ? {
-      timestamp: regex(str(pc, 'timestamp', `${file}: pluginConfig`), `${file}: pluginConfig.timestamp`),
-      message: regex(str(pc, 'message', `${file}: pluginConfig`), `${file}: pluginConfig.message`),
-      parseTime: goTimeParser(str(pc, 'timestampFormat', `${file}: pluginConfig`), `${file}: pluginConfig.timestampFormat`),
-    } : {}),
+    ...(plugin === 'filelog'
+      ? {
+          timestamp: regex(str(pc, 'timestamp', `${file}: pluginConfig`), `${file}: pluginConfig.timestamp`),
+          message: regex(str(pc, 'message', `${file}: pluginConfig`), `${file}: pluginConfig.message`),
+          parseTime: goTimeParser(
+            str(pc, 'timestampFormat', `${file}: pluginConfig`),
+            `${file}: pluginConfig.timestampFormat`,
+          ),
+        }
+      : {}),
     conditions: conds,
     rules: list(o, 'rules', file).map((r, i) => {
       const at = `${file}: rules[${i}]`;
@@ -160,8 +177,14 @@ function customPlugin(o: Json, file: string): CustomPluginMonitorConfig {
     rules: list(o, 'rules', file).map((r, i) => {
       const at = `${file}: rules[${i}]`;
       const args = r.args ?? [];
-      if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new ConfigError(`${at}.args: want a list of strings`);
-      return { ...ruleHead(r, at, conds), path: str(r, 'path', at), args: args as string[], timeoutMs: r.timeout === undefined ? timeoutMs : parseDuration(r.timeout, `${at}.timeout`) };
+      if (!Array.isArray(args) || args.some((a) => typeof a !== 'string'))
+        throw new ConfigError(`${at}.args: want a list of strings`);
+      return {
+        ...ruleHead(r, at, conds),
+        path: str(r, 'path', at),
+        args: args as string[],
+        timeoutMs: r.timeout === undefined ? timeoutMs : parseDuration(r.timeout, `${at}.timeout`),
+      };
     }),
   };
 }
@@ -182,16 +205,21 @@ export function parseMonitorConfig(text: string, file: string): MonitorConfig {
 export function loadMonitorConfigs(dir: string): MonitorConfig[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch (e) {
-    throw new ConfigError(`--config ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+    throw new ConfigError(
+      `--config ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`,
+    );
   }
   if (names.length === 0) throw new ConfigError(`--config ${dir}: no monitor configs (*.json) in it`);
   const configs = names.map((n) => parseMonitorConfig(readFileSync(join(dir, n), 'utf8'), join(dir, n)));
   const sources = new Set<string>();
   for (const c of configs) {
     for (const cond of c.conditions) {
-      if (sources.has(cond.type)) throw new ConfigError(`${c.file}: condition ${cond.type} is already owned by another monitor`);
+      if (sources.has(cond.type))
+        throw new ConfigError(`${c.file}: condition ${cond.type} is already owned by another monitor`);
       sources.add(cond.type);
     }
   }

@@ -15,18 +15,46 @@ const script = (name: string, body: string): string => {
 
 describe('custom plugins', () => {
   it('maps exit 0, 1, 2 and a timeout to recovered, problem and unknown', async () => {
-    const monitor = parseMonitorConfig(JSON.stringify({
-      plugin: 'custom', pluginConfig: { invoke_interval: '10s', timeout: '2s', max_output_length: 20 }, source: 'ntp-custom-plugin-monitor',
-      conditions: [{ type: 'NTPProblem', reason: 'NTPIsUp', message: 'ntp service is up' }],
-      rules: [
-        { type: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', path: script('ok.sh', 'echo fine; exit 0') },
-        { type: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', path: script('bad.sh', 'echo "ntp is down and this message is long"; exit 1') },
-        { type: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', path: script('unsure.sh', 'echo cannot tell; exit 2') },
-        { type: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', path: script('slow.sh', 'sleep 5'), timeout: '200ms' },
-        { type: 'temporary', reason: 'NTPBlip', path: script('blip.sh', 'echo blip; exit 1') },
-      ],
-    }), 'ntp.json') as CustomPluginMonitorConfig;
-    const results = await Promise.all(monitor.rules.map(async (r) => pluginFinding(r, await runPlugin(r, monitor.maxOutputLength), monitor, 7)));
+    const monitor = parseMonitorConfig(
+      JSON.stringify({
+        plugin: 'custom',
+        pluginConfig: { invoke_interval: '10s', timeout: '2s', max_output_length: 20 },
+        source: 'ntp-custom-plugin-monitor',
+        conditions: [{ type: 'NTPProblem', reason: 'NTPIsUp', message: 'ntp service is up' }],
+        rules: [
+          {
+            type: 'permanent',
+            condition: 'NTPProblem',
+            reason: 'NTPIsDown',
+            path: script('ok.sh', 'echo fine; exit 0'),
+          },
+          {
+            type: 'permanent',
+            condition: 'NTPProblem',
+            reason: 'NTPIsDown',
+            path: script('bad.sh', 'echo "ntp is down and this message is long"; exit 1'),
+          },
+          {
+            type: 'permanent',
+            condition: 'NTPProblem',
+            reason: 'NTPIsDown',
+            path: script('unsure.sh', 'echo cannot tell; exit 2'),
+          },
+          {
+            type: 'permanent',
+            condition: 'NTPProblem',
+            reason: 'NTPIsDown',
+            path: script('slow.sh', 'sleep 5'),
+            timeout: '200ms',
+          },
+          { type: 'temporary', reason: 'NTPBlip', path: script('blip.sh', 'echo blip; exit 1') },
+        ],
+      }),
+      'ntp.json',
+    ) as CustomPluginMonitorConfig;
+    const results = await Promise.all(
+      monitor.rules.map(async (r) => pluginFinding(r, await runPlugin(r, monitor.maxOutputLength), monitor, 7)),
+    );
     expect(results).toEqual([
       { kind: 'recovered', condition: 'NTPProblem', timeMs: 7 },
       { kind: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', message: 'ntp is down and this', timeMs: 7 },

@@ -5,12 +5,24 @@
 // applyFindings; this file owns I/O, timers and the saved state.
 import { createServer, type Server } from 'node:http';
 import { EventRecorder, silentLogger, timestamp, type KubeClient, type Logger } from '@wharf/client';
-import type { ConditionSpec, CustomPluginMonitorConfig, MonitorConfig, SystemLogMonitorConfig } from '../config/monitor-config.js';
+import type {
+  ConditionSpec,
+  CustomPluginMonitorConfig,
+  MonitorConfig,
+  SystemLogMonitorConfig,
+} from '../config/monitor-config.js';
 import { FileLogSource } from '../logs/file-log.js';
 import { filelogParser } from '../logs/filelog-format.js';
 import { KmsgSource } from '../logs/kmsg.js';
 import type { Cursor, LogLine, LogSource } from '../logs/log-line.js';
-import { applyFindings, initialConditions, nextExpiry, type ConditionChange, type Conditions, type NodeConditionLike } from '../problems/conditions.js';
+import {
+  applyFindings,
+  initialConditions,
+  nextExpiry,
+  type ConditionChange,
+  type Conditions,
+  type NodeConditionLike,
+} from '../problems/conditions.js';
 import type { Finding } from '../problems/finding.js';
 import { LogMatcher } from '../problems/log-matcher.js';
 import { pluginFinding, runPlugin } from './custom-plugin.js';
@@ -61,7 +73,9 @@ export class NodeProblemDetector {
   async start(): Promise<void> {
     const now = Date.now();
     this.state = readState(this.opts.stateFile);
-    const node = await this.opts.client.get<{ status?: { conditions?: NodeConditionLike[] } }>(`/api/v1/nodes/${this.opts.nodeName}`);
+    const node = await this.opts.client.get<{ status?: { conditions?: NodeConditionLike[] } }>(
+      `/api/v1/nodes/${this.opts.nodeName}`,
+    );
     this.conditions = initialConditions(this.specs, node.status?.conditions ?? [], this.state.lastProblem, now);
     this.metrics.observe(this.conditions);
     // Conditions the Node lacks are written at once (healthy); those it shows stay as they are.
@@ -73,7 +87,10 @@ export class NodeProblemDetector {
     }
     this.scheduleExpiry();
     if (this.opts.metricsAddress) await this.serveMetrics(this.opts.metricsAddress);
-    this.log.info({ monitors: this.opts.monitors.map((m) => m.source), metricsPort: this.metricsPort }, 'node problem detector started');
+    this.log.info(
+      { monitors: this.opts.monitors.map((m) => m.source), metricsPort: this.metricsPort },
+      'node problem detector started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -87,9 +104,15 @@ export class NodeProblemDetector {
 
   private followLog(m: SystemLogMonitorConfig, startMs: number): void {
     const cursor = this.state.cursors[m.file];
-    const source = m.plugin === 'kmsg'
-      ? new KmsgSource({ path: m.logPath, ...(cursor ? { cursor } : {}) })
-      : new FileLogSource({ path: m.logPath, parse: filelogParser(m), ...(cursor ? { cursor } : {}), onError: (e) => this.log.warn({ err: e, logPath: m.logPath }, 'reading the log failed') });
+    const source =
+      m.plugin === 'kmsg'
+        ? new KmsgSource({ path: m.logPath, ...(cursor ? { cursor } : {}) })
+        : new FileLogSource({
+            path: m.logPath,
+            parse: filelogParser(m),
+            ...(cursor ? { cursor } : {}),
+            onError: (e) => this.log.warn({ err: e, logPath: m.logPath }, 'reading the log failed'),
+          });
     const matcher = new LogMatcher(m);
     // Without a saved position, only lines within `lookback` count (upstream's behaviour); with one,
     // every line after it is new, and none before it is seen twice.
@@ -105,10 +128,15 @@ export class NodeProblemDetector {
     const tick = (): void => {
       if (this.stopped) return;
       const at = Date.now();
-      void Promise.all(m.rules.map(async (r) => pluginFinding(r, await runPlugin(r, m.maxOutputLength), m, at))).then((fs) => {
-        this.enqueue(m.source, fs.filter((f): f is Finding => f !== undefined));
-        this.after(m.invokeIntervalMs, tick);
-      });
+      void Promise.all(m.rules.map(async (r) => pluginFinding(r, await runPlugin(r, m.maxOutputLength), m, at))).then(
+        (fs) => {
+          this.enqueue(
+            m.source,
+            fs.filter((f): f is Finding => f !== undefined),
+          );
+          this.after(m.invokeIntervalMs, tick);
+        },
+      );
     };
     this.after(0, tick);
   }
@@ -123,10 +151,16 @@ export class NodeProblemDetector {
   }
 
   private enqueue(source: string, findings: readonly Finding[], read?: { file: string; cursor: Cursor }): void {
-    this.chain = this.chain.then(() => this.apply(source, findings, read)).catch((e: unknown) => this.log.error({ err: e }, 'reporting node problems failed'));
+    this.chain = this.chain
+      .then(() => this.apply(source, findings, read))
+      .catch((e: unknown) => this.log.error({ err: e }, 'reporting node problems failed'));
   }
 
-  private async apply(source: string, findings: readonly Finding[], read?: { file: string; cursor: Cursor }): Promise<void> {
+  private async apply(
+    source: string,
+    findings: readonly Finding[],
+    read?: { file: string; cursor: Cursor },
+  ): Promise<void> {
     for (const f of findings) {
       if (f.kind === 'temporary') {
         this.metrics.count(f.reason);
@@ -154,8 +188,15 @@ export class NodeProblemDetector {
   }
 
   private remember(read?: { file: string; cursor: Cursor }): void {
-    const lastProblem = Object.fromEntries([...this.conditions.values()].filter((s) => s.lastProblemMs !== undefined).map((s) => [s.type, s.lastProblemMs as number]));
-    this.state = { cursors: read ? { ...this.state.cursors, [read.file]: read.cursor } : this.state.cursors, lastProblem };
+    const lastProblem = Object.fromEntries(
+      [...this.conditions.values()]
+        .filter((s) => s.lastProblemMs !== undefined)
+        .map((s) => [s.type, s.lastProblemMs as number]),
+    );
+    this.state = {
+      cursors: read ? { ...this.state.cursors, [read.file]: read.cursor } : this.state.cursors,
+      lastProblem,
+    };
     writeState(this.opts.stateFile, this.state);
   }
 
@@ -170,9 +211,17 @@ export class NodeProblemDetector {
   /** Strategic merge by type: only our conditions are written, the node agent's stay. */
   private async patchConditions(types: readonly string[]): Promise<void> {
     const now = timestamp(Date.now());
-    const conditions = types.map((t) => this.conditions.get(t)).filter((s) => s !== undefined).map((s) => ({
-      type: s.type, status: s.status, reason: s.reason, message: s.message, lastHeartbeatTime: now, lastTransitionTime: timestamp(s.lastTransitionMs),
-    }));
+    const conditions = types
+      .map((t) => this.conditions.get(t))
+      .filter((s) => s !== undefined)
+      .map((s) => ({
+        type: s.type,
+        status: s.status,
+        reason: s.reason,
+        message: s.message,
+        lastHeartbeatTime: now,
+        lastTransitionTime: timestamp(s.lastTransitionMs),
+      }));
     await this.opts.client.patch(`/api/v1/nodes/${this.opts.nodeName}/status`, { status: { conditions } }, 'strategic');
   }
 
@@ -184,7 +233,12 @@ export class NodeProblemDetector {
   private recorder(source: string): EventRecorder {
     let r = this.recorders.get(source);
     if (!r) {
-      r = new EventRecorder({ client: this.opts.client, component: source || 'node-problem-detector', host: this.opts.nodeName, onError: (e) => this.log.warn({ err: e }, 'writing an event failed') });
+      r = new EventRecorder({
+        client: this.opts.client,
+        component: source || 'node-problem-detector',
+        host: this.opts.nodeName,
+        onError: (e) => this.log.warn({ err: e }, 'writing an event failed'),
+      });
       this.recorders.set(source, r);
     }
     return r;

@@ -23,11 +23,20 @@ export class ProblemMetrics {
   }
 
   render(conditions: Conditions): string {
-    const out = ['# HELP problem_counter Number of times a specific type of problem have occurred.', '# TYPE problem_counter counter'];
+    const out = [
+      '# HELP problem_counter Number of times a specific type of problem have occurred.',
+      '# TYPE problem_counter counter',
+    ];
     for (const [reason, n] of [...this.counts].sort()) out.push(`problem_counter{reason="${label(reason)}"} ${n}`);
-    out.push('# HELP problem_gauge Whether a specific type of problem is affecting the node or not.', '# TYPE problem_gauge gauge');
+    out.push(
+      '# HELP problem_gauge Whether a specific type of problem is affecting the node or not.',
+      '# TYPE problem_gauge gauge',
+    );
     for (const s of [...conditions.values()].sort((a, b) => a.type.localeCompare(b.type))) {
-      for (const r of [...(this.reasons.get(s.type) ?? [])].sort()) out.push(`problem_gauge{type="${label(s.type)}",reason="${label(r)}"} ${s.status === 'True' && s.reason === r ? 1 : 0}`);
+      for (const r of [...(this.reasons.get(s.type) ?? [])].sort())
+        out.push(
+          `problem_gauge{type="${label(s.type)}",reason="${label(r)}"} ${s.status === 'True' && s.reason === r ? 1 : 0}`,
+        );
     }
     return `${out.join('\n')}\n`;
   }

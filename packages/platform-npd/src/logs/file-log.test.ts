@@ -9,7 +9,12 @@ import type { Cursor, LogLine } from './log-line.js';
 async function read(path: string, want: number, cursor?: Cursor): Promise<{ lines: string[]; cursor?: Cursor }> {
   const got: string[] = [];
   let last: Cursor | undefined;
-  const src = new FileLogSource({ path, parse: (l) => (l ? { timeMs: 0, message: l } : undefined), pollMs: 20, ...(cursor ? { cursor } : {}) });
+  const src = new FileLogSource({
+    path,
+    parse: (l) => (l ? { timeMs: 0, message: l } : undefined),
+    pollMs: 20,
+    ...(cursor ? { cursor } : {}),
+  });
   src.start((lines: readonly LogLine[], c) => {
     got.push(...lines.map((l) => l.message));
     last = c;

@@ -29,9 +29,11 @@ export class FileLogSource implements LogSource {
 
   start(onLines: (lines: readonly LogLine[], cursor: Cursor) => void): void {
     const tick = (): void => {
-      this.reading = this.readMore(onLines).catch((e: unknown) => this.opts.onError?.(e)).finally(() => {
-        if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs ?? 500);
-      });
+      this.reading = this.readMore(onLines)
+        .catch((e: unknown) => this.opts.onError?.(e))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.opts.pollMs ?? 500);
+        });
     };
     this.timer = setTimeout(tick, 0);
   }
@@ -58,7 +60,10 @@ export class FileLogSource implements LogSource {
       if (end < 0) return;
       const text = buf.subarray(0, end).toString('utf8');
       this.offset += end + 1;
-      const lines = text.split('\n').map((l) => this.opts.parse(l)).filter((l): l is LogLine => l !== undefined);
+      const lines = text
+        .split('\n')
+        .map((l) => this.opts.parse(l))
+        .filter((l): l is LogLine => l !== undefined);
       onLines(lines, { kind: 'file', inode: this.inode, offset: this.offset });
     } finally {
       await fh.close();

@@ -3,7 +3,9 @@
 import type { SystemLogMonitorConfig } from '../config/monitor-config.js';
 import type { LogLine } from './log-line.js';
 
-export function filelogParser(c: Pick<SystemLogMonitorConfig, 'timestamp' | 'message' | 'parseTime'>): (line: string) => LogLine | undefined {
+export function filelogParser(
+  c: Pick<SystemLogMonitorConfig, 'timestamp' | 'message' | 'parseTime'>,
+): (line: string) => LogLine | undefined {
   return (line) => {
     const ts = c.timestamp?.exec(line)?.[0];
     const timeMs = ts === undefined ? undefined : c.parseTime?.(ts);

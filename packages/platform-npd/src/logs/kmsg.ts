@@ -19,7 +19,11 @@ export function parseKmsgRecord(record: string): KmsgRecord | undefined {
   const [, seq, usec] = record.slice(0, semi).split(',');
   if (seq === undefined || usec === undefined || !/^\d+$/.test(seq) || !/^\d+$/.test(usec)) return undefined;
   const text = record.slice(semi + 1).split('\n')[0] ?? '';
-  return { seq: Number(seq), usecSinceBoot: Number(usec), message: text.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))) };
+  return {
+    seq: Number(seq),
+    usecSinceBoot: Number(usec),
+    message: text.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+  };
 }
 
 export async function currentBootId(): Promise<string> {
@@ -68,7 +72,11 @@ export class KmsgSource implements LogSource {
       if (n === 0) continue;
       const rec = parseKmsgRecord(buf.subarray(0, n).toString('utf8'));
       if (!rec || rec.seq <= after) continue;
-      onLines([{ timeMs: bootMs + rec.usecSinceBoot / 1000, message: rec.message }], { kind: 'kmsg', bootId, seq: rec.seq });
+      onLines([{ timeMs: bootMs + rec.usecSinceBoot / 1000, message: rec.message }], {
+        kind: 'kmsg',
+        bootId,
+        seq: rec.seq,
+      });
     }
   }
 }

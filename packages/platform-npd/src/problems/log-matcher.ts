@@ -20,12 +20,15 @@ export class LogMatcher {
     for (const r of this.config.rules) {
       const m = r.pattern.exec(text);
       if (!m) continue;
-      found.push(r.type === 'temporary'
-        ? { kind: 'temporary', reason: r.reason, message: m[0], timeMs: line.timeMs }
-        : { kind: 'permanent', condition: r.condition ?? '', reason: r.reason, message: m[0], timeMs: line.timeMs });
+      found.push(
+        r.type === 'temporary'
+          ? { kind: 'temporary', reason: r.reason, message: m[0], timeMs: line.timeMs }
+          : { kind: 'permanent', condition: r.condition ?? '', reason: r.reason, message: m[0], timeMs: line.timeMs },
+      );
     }
     for (const c of this.config.conditions) {
-      if (c.recoveryPattern?.test(line.message)) found.push({ kind: 'recovered', condition: c.type, timeMs: line.timeMs });
+      if (c.recoveryPattern?.test(line.message))
+        found.push({ kind: 'recovered', condition: c.type, timeMs: line.timeMs });
     }
     return found;
   }

@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { runHook } from './hook.js';
 import { withDefaults } from './policy.js';
 
-const policy = (hook: Record<string, unknown>) => withDefaults({ metadata: { name: 'deadlock' }, spec: { conditionType: 'KernelDeadlock', hook } });
+const policy = (hook: Record<string, unknown>) =>
+  withDefaults({ metadata: { name: 'deadlock' }, spec: { conditionType: 'KernelDeadlock', hook } });
 
 describe('the remediation hook', () => {
   it('runs a command with the node in its environment; a failing command is a failed step', async () => {
-    expect(await runHook(policy({ command: ['sh', '-c', 'echo "reboot $NODE_NAME for $CONDITION_TYPE"'] }), 'n1')).toEqual({ ok: true, detail: 'command succeeded: reboot n1 for KernelDeadlock' });
+    expect(
+      await runHook(policy({ command: ['sh', '-c', 'echo "reboot $NODE_NAME for $CONDITION_TYPE"'] }), 'n1'),
+    ).toEqual({ ok: true, detail: 'command succeeded: reboot n1 for KernelDeadlock' });
     expect((await runHook(policy({ command: ['sh', '-c', 'exit 3'] }), 'n1')).ok).toBe(false);
   });
 

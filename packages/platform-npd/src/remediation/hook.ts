@@ -8,9 +8,21 @@ export async function runHook(p: Policy, node: string): Promise<{ ok: boolean; d
   if (p.hook?.command?.length) {
     const [cmd, ...args] = p.hook.command;
     return new Promise((resolve) => {
-      execFile(cmd as string, args, { timeout, env: { ...process.env, NODE_NAME: node, REMEDIATION_POLICY: p.name, CONDITION_TYPE: p.conditionType } }, (err, stdout) => {
-        resolve(err ? { ok: false, detail: `command failed: ${err.message.split('\n')[0]}` } : { ok: true, detail: `command succeeded: ${String(stdout).trim().slice(0, 200)}` });
-      });
+      execFile(
+        cmd as string,
+        args,
+        {
+          timeout,
+          env: { ...process.env, NODE_NAME: node, REMEDIATION_POLICY: p.name, CONDITION_TYPE: p.conditionType },
+        },
+        (err, stdout) => {
+          resolve(
+            err
+              ? { ok: false, detail: `command failed: ${err.message.split('\n')[0]}` }
+              : { ok: true, detail: `command succeeded: ${String(stdout).trim().slice(0, 200)}` },
+          );
+        },
+      );
     });
   }
   if (p.hook?.webhook) {

@@ -19,7 +19,11 @@ export interface RemediationPolicySpec {
   /** @default { enabled: true } */
   readonly drain?: { readonly enabled?: boolean };
   /** Run after the drain: a command on the remediation controller's host, or a webhook. @default none */
-  readonly hook?: { readonly command?: readonly string[]; readonly webhook?: { readonly url: string }; readonly timeoutSeconds?: number };
+  readonly hook?: {
+    readonly command?: readonly string[];
+    readonly webhook?: { readonly url: string };
+    readonly timeoutSeconds?: number;
+  };
   readonly budget?: {
     /** Nodes under remediation at once per zone (topology.kubernetes.io/zone). @default 1 */
     readonly maxNodesPerZone?: number;
@@ -53,7 +57,11 @@ export function withDefaults(p: RemediationPolicy): Policy {
     conditionType: s.conditionType,
     conditionStatus: s.conditionStatus ?? 'True',
     matchLabels: s.nodeSelector?.matchLabels ?? {},
-    taint: { key: s.taint?.key ?? DEFAULT_TAINT_KEY, ...(s.taint?.value ? { value: s.taint.value } : {}), effect: s.taint?.effect ?? 'NoSchedule' },
+    taint: {
+      key: s.taint?.key ?? DEFAULT_TAINT_KEY,
+      ...(s.taint?.value ? { value: s.taint.value } : {}),
+      effect: s.taint?.effect ?? 'NoSchedule',
+    },
     drain: s.drain?.enabled ?? true,
     ...(s.hook && (s.hook.command?.length || s.hook.webhook) ? { hook: s.hook } : {}),
     maxNodesPerZone: s.budget?.maxNodesPerZone ?? 1,

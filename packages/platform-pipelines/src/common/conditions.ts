@@ -14,8 +14,16 @@ export function isDone(conditions: readonly Condition[] | undefined): boolean {
   return c !== undefined && c.status !== 'Unknown';
 }
 
-export function setSucceeded(old: readonly Condition[] | undefined, status: Outcome, reason: string, message: string, now: string): Condition[] {
+export function setSucceeded(
+  old: readonly Condition[] | undefined,
+  status: Outcome,
+  reason: string,
+  message: string,
+  now: string,
+): Condition[] {
   const prev = succeeded(old);
   const same = prev && prev.status === status && prev.reason === reason;
-  return [{ type: 'Succeeded', status, reason, message, lastTransitionTime: same ? prev.lastTransitionTime ?? now : now }];
+  return [
+    { type: 'Succeeded', status, reason, message, lastTransitionTime: same ? (prev.lastTransitionTime ?? now) : now },
+  ];
 }

@@ -11,7 +11,13 @@ export interface PipelinesContext extends ControllerContext {
 
 /** The pods this package made (never every pod of the cluster). */
 export function ownPods<T extends KubernetesObject>(ctx: PipelinesContext): Informer<T> {
-  return new Informer<T>({ client: ctx.client, path: '/api/v1/pods', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, clock: ctx.clock, onError: (e) => ctx.logger.warn({ err: e }, 'pod watch failed; retrying') });
+  return new Informer<T>({
+    client: ctx.client,
+    path: '/api/v1/pods',
+    labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+    clock: ctx.clock,
+    onError: (e) => ctx.logger.warn({ err: e }, 'pod watch failed; retrying'),
+  });
 }
 
 /** Creates `body`, treating "already exists" as done (a create from before a crash or a stale cache). */

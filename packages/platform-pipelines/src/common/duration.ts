@@ -1,5 +1,5 @@
 // Go's time.Duration strings ("1h0m0s", "90s", "1.5m"), which Tekton uses for timeouts.
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds of a Go duration; throws on anything else. "0" and "0s" mean no timeout to Tekton. */
 export function parseDuration(s: string): number {

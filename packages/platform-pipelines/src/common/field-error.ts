@@ -13,4 +13,5 @@ export function describeErrors(errors: readonly FieldError[]): string {
 }
 
 /** The fields of the Tekton API that Wharf's subset leaves out, by the object they sit in. */
-export const unsupported = (path: string, what: string): FieldError => fieldError(path, `${what} is not supported by Wharf's Tekton subset`);
+export const unsupported = (path: string, what: string): FieldError =>
+  fieldError(path, `${what} is not supported by Wharf's Tekton subset`);

@@ -19,18 +19,30 @@ describe('Tekton variable substitution', () => {
   });
 
   it('replaces known names in strings and leaves shell command substitution alone', () => {
-    expect(substituteString('build $(params.name) to $(results.digest.path)', vars)).toBe('build app to /tekton/results/digest');
-    expect(substituteString('$(params["dotted.name"]) $(params.obj.url) $(params.flags[0])', vars)).toBe('dots https://git -v');
+    expect(substituteString('build $(params.name) to $(results.digest.path)', vars)).toBe(
+      'build app to /tekton/results/digest',
+    );
+    expect(substituteString('$(params["dotted.name"]) $(params.obj.url) $(params.flags[0])', vars)).toBe(
+      'dots https://git -v',
+    );
     expect(substituteString('echo $(date) $(params.unknown)', vars)).toBe('echo $(date) $(params.unknown)');
   });
 
   it('spreads an array param given as a whole list element, and joins it inside a string', () => {
-    expect(substituteList(['build', '$(params.flags[*])', '$(params.name)'], vars)).toEqual(['build', '-v', '--fast', 'app']);
+    expect(substituteList(['build', '$(params.flags[*])', '$(params.name)'], vars)).toEqual([
+      'build',
+      '-v',
+      '--fast',
+      'app',
+    ]);
     expect(substituteList(['flags: $(params.flags[*])'], vars)).toEqual(['flags: -v --fast']);
     expect(substituteList(undefined, vars)).toBeUndefined();
   });
 
   it('substitutes inside nested values (env vars, volume sources)', () => {
-    expect(substituteDeep({ env: [{ name: 'N', value: '$(params.name)' }], n: 3 }, vars)).toEqual({ env: [{ name: 'N', value: 'app' }], n: 3 });
+    expect(substituteDeep({ env: [{ name: 'N', value: '$(params.name)' }], n: 3 }, vars)).toEqual({
+      env: [{ name: 'N', value: 'app' }],
+      n: 3,
+    });
   });
 });

@@ -7,7 +7,10 @@ export type Vars = ReadonlyMap<string, VarValue>;
 
 const REF = /\$\(([^()]+)\)/g;
 
-interface Ref { key: string; index?: number | '*' }
+interface Ref {
+  key: string;
+  index?: number | '*';
+}
 
 /** `params["a.b"][*]` → { key: 'params.a.b', index: '*' }. */
 export function parseRef(body: string): Ref {
@@ -40,7 +43,8 @@ function lookup(vars: Vars, ref: Ref): string | readonly string[] | undefined {
     // `params.obj.key`: an object param's member.
     const dot = ref.key.lastIndexOf('.');
     const parent = dot > 0 ? vars.get(ref.key.slice(0, dot)) : undefined;
-    if (parent && typeof parent === 'object' && !Array.isArray(parent)) v = (parent as Record<string, string>)[ref.key.slice(dot + 1)];
+    if (parent && typeof parent === 'object' && !Array.isArray(parent))
+      v = (parent as Record<string, string>)[ref.key.slice(dot + 1)];
   }
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
@@ -77,6 +81,7 @@ export function substituteList(list: readonly string[] | undefined, vars: Vars):
 export function substituteDeep<T>(value: T, vars: Vars): T {
   if (typeof value === 'string') return substituteString(value, vars) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => substituteDeep(v, vars)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, vars)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, vars)])) as T;
   return value;
 }

@@ -3,7 +3,17 @@
 // one file per step attempt. Files, not API objects: logs are large and append-heavy, a poor fit
 // for objects of at most ~1.5 MB in the API server's store; the directory lives in Wharf's data
 // dir, so it outlives pods and restarts.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface ArchivedStep {
@@ -63,7 +73,10 @@ export class LogArchive {
   open(base: Omit<ArchiveMeta, 'steps'>, step: ArchivedStep): void {
     mkdirSync(this.runDir(base.namespace, base.taskRun), { recursive: true, mode: 0o700 });
     const m = this.meta(base.namespace, base.taskRun) ?? { ...base, steps: [] };
-    m.steps = [...m.steps.filter((s) => !(s.pod === step.pod && s.container === step.container)), { ...step, complete: false }];
+    m.steps = [
+      ...m.steps.filter((s) => !(s.pod === step.pod && s.container === step.container)),
+      { ...step, complete: false },
+    ];
     m.steps.sort((a, b) => a.attempt - b.attempt);
     writeFileSync(this.stepFile(base.namespace, base.taskRun, step), '');
     this.saveMeta(m);
@@ -82,11 +95,19 @@ export class LogArchive {
   }
 
   isComplete(ns: string, taskRun: string, step: Pick<ArchivedStep, 'pod' | 'container'>): boolean {
-    return this.meta(ns, taskRun)?.steps.some((s) => s.pod === step.pod && s.container === step.container && s.complete) ?? false;
+    return (
+      this.meta(ns, taskRun)?.steps.some((s) => s.pod === step.pod && s.container === step.container && s.complete) ??
+      false
+    );
   }
 
   /** The step's text from byte `offset` on, and the file's size. */
-  read(ns: string, taskRun: string, step: Pick<ArchivedStep, 'pod' | 'container'>, offset = 0): { text: string; size: number } {
+  read(
+    ns: string,
+    taskRun: string,
+    step: Pick<ArchivedStep, 'pod' | 'container'>,
+    offset = 0,
+  ): { text: string; size: number } {
     const file = this.stepFile(ns, taskRun, step);
     if (!existsSync(file)) return { text: '', size: 0 };
     const size = statSync(file).size;
@@ -100,7 +121,9 @@ export class LogArchive {
     return namespaces.flatMap((ns) => {
       const d = join(this.dir, ns);
       if (!SAFE.test(ns) || !existsSync(d)) return [];
-      return readdirSync(d).map((tr) => (SAFE.test(tr) ? this.meta(ns, tr) : undefined)).filter((m): m is ArchiveMeta => m !== undefined);
+      return readdirSync(d)
+        .map((tr) => (SAFE.test(tr) ? this.meta(ns, tr) : undefined))
+        .filter((m): m is ArchiveMeta => m !== undefined);
     });
   }
 

@@ -26,7 +26,12 @@ export class LogCollector {
   /** The TaskRun and PipelineRun of each step being archived now (key as in `following`). */
   private readonly active = new Map<string, { namespace: string; taskRun: string; pipelineRun?: string }>();
 
-  constructor(private readonly ctx: PipelinesContext, private readonly pods: Informer<V1Pod>, private readonly archive: LogArchive, private readonly logger: Logger) {
+  constructor(
+    private readonly ctx: PipelinesContext,
+    private readonly pods: Informer<V1Pod>,
+    private readonly archive: LogArchive,
+    private readonly logger: Logger,
+  ) {
     this.log = new Log(ctx.kubeConfig);
     pods.on((_t, pod) => this.onPod(pod));
   }
@@ -48,7 +53,11 @@ export class LogCollector {
       const step = { pod: pod.metadata?.name ?? '', container: cs.name };
       if (this.archive.isComplete(pod.metadata?.namespace ?? '', taskRun, step)) continue;
       const pipelineRun = pod.metadata?.labels?.[LABELS.pipelineRun];
-      this.active.set(key, { namespace: pod.metadata?.namespace ?? '', taskRun, ...(pipelineRun ? { pipelineRun } : {}) });
+      this.active.set(key, {
+        namespace: pod.metadata?.namespace ?? '',
+        taskRun,
+        ...(pipelineRun ? { pipelineRun } : {}),
+      });
       const done = this.follow(pod, taskRun, cs)
         .catch((e: unknown) => this.logger.warn({ err: e, pod: step.pod, container: cs.name }, 'step log not archived'))
         .finally(() => this.active.delete(key));
@@ -83,13 +92,21 @@ export class LogCollector {
     const podName = pod.metadata?.name ?? '';
     const labels = pod.metadata?.labels ?? {};
     const base: Omit<ArchiveMeta, 'steps'> = {
-      namespace: ns, taskRun, created: new Date(this.ctx.clock.now()).toISOString(),
+      namespace: ns,
+      taskRun,
+      created: new Date(this.ctx.clock.now()).toISOString(),
       ...(labels[LABELS.pipelineRun] ? { pipelineRun: labels[LABELS.pipelineRun] } : {}),
       ...(labels[LABELS.pipeline] ? { pipeline: labels[LABELS.pipeline] } : {}),
       ...(labels[LABELS.pipelineTask] ? { pipelineTask: labels[LABELS.pipelineTask] } : {}),
       ...(labels[LABELS.task] ? { task: labels[LABELS.task] } : {}),
     };
-    const step: ArchivedStep = { step: cs.name.slice(STEP_PREFIX.length), pod: podName, container: cs.name, attempt: attemptOf(podName), complete: false };
+    const step: ArchivedStep = {
+      step: cs.name.slice(STEP_PREFIX.length),
+      pod: podName,
+      container: cs.name,
+      attempt: attemptOf(podName),
+      complete: false,
+    };
     // The values are read before the first byte is archived: nothing unmasked is ever written.
     const secrets = await this.secretsOf(pod);
     for (let tries = 0; !this.stopped; tries++) {

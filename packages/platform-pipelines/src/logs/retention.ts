@@ -16,7 +16,11 @@ export const RETENTION_ANNOTATIONS = {
 } as const;
 
 /** The TaskRun archives (namespace/name) to remove. */
-export function expiredArchives(metas: readonly ArchiveMeta[], policyOf: (namespace: string, pipeline: string | undefined) => RetentionPolicy, now: Date): ArchiveMeta[] {
+export function expiredArchives(
+  metas: readonly ArchiveMeta[],
+  policyOf: (namespace: string, pipeline: string | undefined) => RetentionPolicy,
+  now: Date,
+): ArchiveMeta[] {
   const groups = new Map<string, ArchiveMeta[]>();
   for (const m of metas) {
     const owner = m.pipeline ?? m.task ?? m.taskRun;
@@ -34,7 +38,9 @@ export function expiredArchives(metas: readonly ArchiveMeta[], policyOf: (namesp
       const run = m.pipelineRun ?? m.taskRun;
       runs.set(run, [...(runs.get(run) ?? []), m]);
     }
-    const ordered = [...runs.values()].map((ms) => ({ ms, created: ms.map((m) => m.created).sort()[0] ?? '' })).sort((a, b) => b.created.localeCompare(a.created));
+    const ordered = [...runs.values()]
+      .map((ms) => ({ ms, created: ms.map((m) => m.created).sort()[0] ?? '' }))
+      .sort((a, b) => b.created.localeCompare(a.created));
     ordered.forEach((r, i) => {
       const age = now.getTime() - Date.parse(r.created);
       if (i >= policy.keepRuns || age > policy.maxAgeMs) out.push(...r.ms);

@@ -7,14 +7,32 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 describe('the Secret values a build pod can see', () => {
   const pod: V1Pod = {
     spec: {
-      initContainers: [{ name: 'step-a', env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'tok', key: 'token' } } }, { name: 'P', value: 'plain' }], envFrom: [{ secretRef: { name: 'all-env' } }] }],
+      initContainers: [
+        {
+          name: 'step-a',
+          env: [
+            { name: 'T', valueFrom: { secretKeyRef: { name: 'tok', key: 'token' } } },
+            { name: 'P', value: 'plain' },
+          ],
+          envFrom: [{ secretRef: { name: 'all-env' } }],
+        },
+      ],
       containers: [{ name: 'wharf-results' }],
-      volumes: [{ name: 'ws-creds', secret: { secretName: 'creds' } }, { name: 'x', projected: { sources: [{ secret: { name: 'proj' } }] } }, { name: 'cm', configMap: { name: 'not-secret' } }],
+      volumes: [
+        { name: 'ws-creds', secret: { secretName: 'creds' } },
+        { name: 'x', projected: { sources: [{ secret: { name: 'proj' } }] } },
+        { name: 'cm', configMap: { name: 'not-secret' } },
+      ],
     },
   };
 
   it('finds env valueFrom (one key), envFrom, secret workspaces and projected secrets', () => {
-    expect(secretRefs(pod)).toEqual([{ name: 'tok', key: 'token' }, { name: 'all-env' }, { name: 'creds' }, { name: 'proj' }]);
+    expect(secretRefs(pod)).toEqual([
+      { name: 'tok', key: 'token' },
+      { name: 'all-env' },
+      { name: 'creds' },
+      { name: 'proj' },
+    ]);
   });
 
   it('decodes only the keys referenced', () => {

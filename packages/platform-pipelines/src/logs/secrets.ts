@@ -7,7 +7,9 @@ export function secretRefs(pod: V1Pod): { name: string; key?: string }[] {
   const out: { name: string; key?: string }[] = [];
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   for (const c of containers) {
-    for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name) out.push({ name: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key });
+    for (const e of c.env ?? [])
+      if (e.valueFrom?.secretKeyRef?.name)
+        out.push({ name: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key });
     for (const e of c.envFrom ?? []) if (e.secretRef?.name) out.push({ name: e.secretRef.name });
   }
   for (const v of pod.spec?.volumes ?? []) {
@@ -18,7 +20,10 @@ export function secretRefs(pod: V1Pod): { name: string; key?: string }[] {
 }
 
 /** The decoded values of those references, given the Secrets. */
-export function secretValues(refs: readonly { name: string; key?: string }[], secrets: ReadonlyMap<string, V1Secret>): string[] {
+export function secretValues(
+  refs: readonly { name: string; key?: string }[],
+  secrets: ReadonlyMap<string, V1Secret>,
+): string[] {
   const out: string[] = [];
   for (const r of refs) {
     const s = secrets.get(r.name);

@@ -14,8 +14,20 @@ const archive = (): LogArchive => {
   dirs.push(d);
   return new LogArchive(d);
 };
-const base = { namespace: 'ci', taskRun: 'run-build', pipelineRun: 'run', pipelineTask: 'build', created: '2026-12-01T00:00:00Z' };
-const step = (name: string, attempt = 0) => ({ step: name, pod: `run-build-pod${attempt ? `-retry${attempt}` : ''}`, container: `step-${name}`, attempt, complete: false });
+const base = {
+  namespace: 'ci',
+  taskRun: 'run-build',
+  pipelineRun: 'run',
+  pipelineTask: 'build',
+  created: '2026-12-01T00:00:00Z',
+};
+const step = (name: string, attempt = 0) => ({
+  step: name,
+  pod: `run-build-pod${attempt ? `-retry${attempt}` : ''}`,
+  container: `step-${name}`,
+  attempt,
+  complete: false,
+});
 
 describe('archived step logs as one stream', () => {
   it('reads every step in order with [task:step] prefixes, across partial lines', async () => {
@@ -27,7 +39,12 @@ describe('archived step logs as one stream', () => {
     a.open(base, step('test'));
     a.append('ci', 'run-build', step('test'), 'ok\n');
     let out = '';
-    await streamLogs(a, { taskRuns: () => a.list('ci'), over: () => true, prefix: 'task' }, { write: (t) => (out += t), closed: () => false }, false);
+    await streamLogs(
+      a,
+      { taskRuns: () => a.list('ci'), over: () => true, prefix: 'task' },
+      { write: (t) => (out += t), closed: () => false },
+      false,
+    );
     expect(out).toBe('[build:compile] one\n[build:compile] two\n[build:test] ok\n');
   });
 
@@ -36,7 +53,12 @@ describe('archived step logs as one stream', () => {
     a.open(base, step('compile'));
     let over = false;
     let out = '';
-    const following = streamLogs(a, { taskRuns: () => a.list('ci'), over: () => over, prefix: 'none' }, { write: (t) => (out += t), closed: () => false }, true);
+    const following = streamLogs(
+      a,
+      { taskRuns: () => a.list('ci'), over: () => over, prefix: 'none' },
+      { write: (t) => (out += t), closed: () => false },
+      true,
+    );
     a.append('ci', 'run-build', step('compile'), 'first\n');
     await new Promise((r) => setTimeout(r, 400));
     a.append('ci', 'run-build', step('compile'), 'second\n');
@@ -54,7 +76,12 @@ describe('archived step logs as one stream', () => {
       a.complete('ci', 'run-build', s);
     }
     let out = '';
-    await streamLogs(a, { taskRuns: () => a.list('ci'), over: () => true, prefix: 'step' }, { write: (t) => (out += t), closed: () => false }, false);
+    await streamLogs(
+      a,
+      { taskRuns: () => a.list('ci'), over: () => true, prefix: 'step' },
+      { write: (t) => (out += t), closed: () => false },
+      false,
+    );
     expect(out).toBe('[compile] attempt 0\n[compile (retry 1)] attempt 1\n');
     expect(() => a.open({ ...base, taskRun: '../etc' }, step('x'))).toThrow('invalid archive name');
   });

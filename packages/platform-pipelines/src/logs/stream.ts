@@ -37,7 +37,12 @@ const POLL_MS = 300;
 /** A run over but with a step never completed (its pod vanished mid-archive): stop waiting after this. */
 const STALL_MS = 10_000;
 
-export async function streamLogs(archive: LogArchive, src: StreamSource, sink: StreamSink, follow: boolean): Promise<void> {
+export async function streamLogs(
+  archive: LogArchive,
+  src: StreamSource,
+  sink: StreamSink,
+  follow: boolean,
+): Promise<void> {
   const offsets = new Map<string, number>();
   const prefixes = new Map<string, LinePrefix>();
   const finished = new Set<string>();
@@ -55,7 +60,13 @@ export async function streamLogs(archive: LogArchive, src: StreamSource, sink: S
           let p = prefixes.get(key);
           if (!p) {
             const retry = s.attempt ? ` (retry ${s.attempt})` : '';
-            p = new LinePrefix(src.prefix === 'none' ? '' : src.prefix === 'task' ? `[${m.pipelineTask ?? m.taskRun}:${s.step}${retry}] ` : `[${s.step}${retry}] `);
+            p = new LinePrefix(
+              src.prefix === 'none'
+                ? ''
+                : src.prefix === 'task'
+                  ? `[${m.pipelineTask ?? m.taskRun}:${s.step}${retry}] `
+                  : `[${s.step}${retry}] `,
+            );
             prefixes.set(key, p);
           }
           sink.write(p.apply(text));

@@ -33,10 +33,24 @@ export class PipelineRunController extends QueueController {
   private async resolvePipeline(pr: PipelineRun, ns: string): Promise<PipelineSource> {
     if (pr.spec.pipelineSpec) return { spec: pr.spec.pipelineSpec, name: pr.metadata?.name ?? '' };
     const ref = pr.spec.pipelineRef;
-    if (!ref?.name) return { reason: PIPELINERUN_REASONS.validationFailed, error: 'expected exactly one, got neither: spec.pipelineRef, spec.pipelineSpec' };
-    if (ref.resolver) return { reason: PIPELINERUN_REASONS.validationFailed, error: `spec.pipelineRef.resolver "${ref.resolver}" is not supported by Wharf's Tekton subset` };
-    const p = this.pipelines.get(ns, ref.name) ?? (await this.ctx.client.getOptional<Pipeline>(`${paths.pipelines(ns)}/${ref.name}`));
-    if (!p) return { reason: PIPELINERUN_REASONS.couldntGetPipeline, error: `Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata?.name}: pipelines.tekton.dev "${ref.name}" not found` };
+    if (!ref?.name)
+      return {
+        reason: PIPELINERUN_REASONS.validationFailed,
+        error: 'expected exactly one, got neither: spec.pipelineRef, spec.pipelineSpec',
+      };
+    if (ref.resolver)
+      return {
+        reason: PIPELINERUN_REASONS.validationFailed,
+        error: `spec.pipelineRef.resolver "${ref.resolver}" is not supported by Wharf's Tekton subset`,
+      };
+    const p =
+      this.pipelines.get(ns, ref.name) ??
+      (await this.ctx.client.getOptional<Pipeline>(`${paths.pipelines(ns)}/${ref.name}`));
+    if (!p)
+      return {
+        reason: PIPELINERUN_REASONS.couldntGetPipeline,
+        error: `Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata?.name}: pipelines.tekton.dev "${ref.name}" not found`,
+      };
     return { spec: p.spec, name: ref.name };
   }
 
@@ -48,7 +62,16 @@ export class PipelineRunController extends QueueController {
     const pipeline = await this.resolvePipeline(pr, ns);
     const tasks = new Map<string, TaskSpecSource>();
     if ('spec' in pipeline) {
-      for (const t of [...(pipeline.spec.tasks ?? []), ...(pipeline.spec.finally ?? [])]) tasks.set(t.name, await resolveTaskLive({ ...(t.taskRef ? { taskRef: t.taskRef } : {}), ...(t.taskSpec ? { taskSpec: t.taskSpec } : {}) }, this.tasks, ns, this.ctx.client));
+      for (const t of [...(pipeline.spec.tasks ?? []), ...(pipeline.spec.finally ?? [])])
+        tasks.set(
+          t.name,
+          await resolveTaskLive(
+            { ...(t.taskRef ? { taskRef: t.taskRef } : {}), ...(t.taskSpec ? { taskSpec: t.taskSpec } : {}) },
+            this.tasks,
+            ns,
+            this.ctx.client,
+          ),
+        );
     }
     const children = new Map<string, TaskRun>();
     for (const tr of this.taskRuns.list(ns)) {
@@ -58,7 +81,11 @@ export class PipelineRunController extends QueueController {
       if (pt) children.set(pt, tr);
     }
     const claims = (pr.spec.workspaces ?? []).some((w) => w.volumeClaimTemplate)
-      ? new Set((await this.ctx.client.get<{ items: { metadata: { name: string } }[] }>(paths.pvcs(ns))).items.map((c) => c.metadata.name))
+      ? new Set(
+          (await this.ctx.client.get<{ items: { metadata: { name: string } }[] }>(paths.pvcs(ns))).items.map(
+            (c) => c.metadata.name,
+          ),
+        )
       : new Set<string>();
     const d = reconcilePipelineRun(pr, { pipeline, tasks, children, claims, now: new Date(this.ctx.clock.now()) });
     for (const a of d.actions) await this.apply(pr, a);
@@ -75,7 +102,9 @@ export class PipelineRunController extends QueueController {
         await createIfAbsent(this.pctx, paths.pvcs(ns), a.claim);
         return;
       case 'cancelTaskRun':
-        await this.ctx.client.patch(`${paths.taskRuns(ns)}/${a.name}`, { spec: { status: 'TaskRunCancelled', statusMessage: a.message } });
+        await this.ctx.client.patch(`${paths.taskRuns(ns)}/${a.name}`, {
+          spec: { status: 'TaskRunCancelled', statusMessage: a.message },
+        });
         return;
       case 'status':
         await writeStatusIfChanged(this.ctx.client, `${paths.pipelineRuns(ns)}/${pr.metadata?.name}`, pr, a.status);

@@ -11,7 +11,8 @@ export function resultRefs(t: PipelineTask): { task: string; result: string }[] 
   for (const s of stringsIn([t.params, t.when])) {
     for (const ref of refsIn(s)) {
       const parts = ref.key.split('.');
-      if (parts[0] === 'tasks' && parts[2] === 'results' && parts[1] && parts[3]) out.push({ task: parts[1], result: parts[3] });
+      if (parts[0] === 'tasks' && parts[2] === 'results' && parts[1] && parts[3])
+        out.push({ task: parts[1], result: parts[3] });
     }
   }
   return out;
@@ -28,8 +29,14 @@ export function validateGraph(tasks: readonly PipelineTask[], at = 'spec.tasks')
   const names = new Set(tasks.map((t) => t.name));
   tasks.forEach((t, i) => {
     (t.runAfter ?? []).forEach((r, j) => {
-      if (!names.has(r)) errors.push(fieldError(`${at}[${i}].runAfter[${j}]`, `invalid value: task "${r}" is not defined in the pipeline`));
-      if (r === t.name) errors.push(fieldError(`${at}[${i}].runAfter[${j}]`, `invalid value: task "${t.name}" cannot run after itself`));
+      if (!names.has(r))
+        errors.push(
+          fieldError(`${at}[${i}].runAfter[${j}]`, `invalid value: task "${r}" is not defined in the pipeline`),
+        );
+      if (r === t.name)
+        errors.push(
+          fieldError(`${at}[${i}].runAfter[${j}]`, `invalid value: task "${t.name}" cannot run after itself`),
+        );
     });
   });
   if (errors.length) return errors;
@@ -51,7 +58,12 @@ export function validateGraph(tasks: readonly PipelineTask[], at = 'spec.tasks')
     const cycle = visit(t.name, []);
     if (cycle) {
       const i = tasks.findIndex((x) => x.name === cycle[0]);
-      errors.push(fieldError(`${at}[${i}].runAfter`, `invalid value: cycle detected; task "${cycle[0]}" depends on itself through ${cycle.reverse().join(' -> ')}`));
+      errors.push(
+        fieldError(
+          `${at}[${i}].runAfter`,
+          `invalid value: cycle detected; task "${cycle[0]}" depends on itself through ${cycle.reverse().join(' -> ')}`,
+        ),
+      );
       break;
     }
   }

@@ -11,7 +11,16 @@ import { substituteDeep, type VarValue } from '../common/substitute.js';
 import { resolveParams } from '../task/params.js';
 import { templateClaims, type TaskSpecSource } from '../task/reconcile.js';
 import { validateTaskSpec } from '../task/validate.js';
-import { API_VERSION, type ChildReference, type PipelineRun, type PipelineRunStatus, type PipelineSpec, type PipelineTask, type SkippedTask, type TaskRun } from '../types.js';
+import {
+  API_VERSION,
+  type ChildReference,
+  type PipelineRun,
+  type PipelineRunStatus,
+  type PipelineSpec,
+  type PipelineTask,
+  type SkippedTask,
+  type TaskRun,
+} from '../types.js';
 import { parentsOf, resultRefs } from './dag.js';
 import { buildTaskRun } from './taskrun.js';
 import { validatePipelineSpec } from './validate.js';
@@ -71,7 +80,12 @@ const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const terminal = (s: TaskState): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
 
 /** Validation before anything runs: the first problem, with Tekton's reason. */
-function admit(pr: PipelineRun, spec: PipelineSpec, pipelineName: string, o: PipelineRunObserved): { reason: string; message: string } | undefined {
+function admit(
+  pr: PipelineRun,
+  spec: PipelineSpec,
+  pipelineName: string,
+  o: PipelineRunObserved,
+): { reason: string; message: string } | undefined {
   const ns = pr.metadata?.namespace ?? '';
   const name = pr.metadata?.name ?? '';
   const invalid = (m: string): string => `Pipeline ${ns}/${pipelineName} can't be Run; it has an invalid spec: ${m}`;
@@ -80,35 +94,70 @@ function admit(pr: PipelineRun, spec: PipelineSpec, pipelineName: string, o: Pip
   const all = [...spec.tasks, ...(spec.finally ?? [])];
   for (const t of all) {
     const src = o.tasks.get(t.name);
-    if (!src || 'error' in src) return { reason: src?.reason === TASKRUN_REASONS.couldntGetTask || !src ? R.couldntGetTask : R.validationFailed, message: `Pipeline ${ns}/${pipelineName} can't be Run; it contains Tasks that don't exist: ${src?.error ?? `task ${t.name}`}` };
+    if (!src || 'error' in src)
+      return {
+        reason: src?.reason === TASKRUN_REASONS.couldntGetTask || !src ? R.couldntGetTask : R.validationFailed,
+        message: `Pipeline ${ns}/${pipelineName} can't be Run; it contains Tasks that don't exist: ${src?.error ?? `task ${t.name}`}`,
+      };
     if (t.taskRef) {
       const taskErrors = validateTaskSpec(src.spec, `Task ${t.taskRef.name}: spec`);
       if (taskErrors.length) return { reason: R.validationFailed, message: invalid(describeErrors(taskErrors)) };
     }
   }
   const params = resolveParams(spec.params, pr.spec.params);
-  if (params.missing.length) return { reason: R.parameterMissing, message: `PipelineRun ${ns}/${name} is missing some parameters required by Pipeline ${ns}/${pipelineName}: [${params.missing.join(', ')}]` };
-  if (params.mismatched.length) return { reason: R.parameterTypeMismatch, message: `PipelineRun ${ns}/${name} parameters have mismatching types with Pipeline ${ns}/${pipelineName}'s parameters: [${params.mismatched.join(', ')}]` };
+  if (params.missing.length)
+    return {
+      reason: R.parameterMissing,
+      message: `PipelineRun ${ns}/${name} is missing some parameters required by Pipeline ${ns}/${pipelineName}: [${params.missing.join(', ')}]`,
+    };
+  if (params.mismatched.length)
+    return {
+      reason: R.parameterTypeMismatch,
+      message: `PipelineRun ${ns}/${name} parameters have mismatching types with Pipeline ${ns}/${pipelineName}'s parameters: [${params.mismatched.join(', ')}]`,
+    };
   for (const [i, t] of all.entries()) {
     const src = o.tasks.get(t.name);
     if (!src || 'error' in src) continue;
     const given = new Set((t.params ?? []).map((p) => p.name));
-    const missing = (src.spec.params ?? []).filter((p) => p.default === undefined && !given.has(p.name)).map((p) => p.name);
+    const missing = (src.spec.params ?? [])
+      .filter((p) => p.default === undefined && !given.has(p.name))
+      .map((p) => p.name);
     const at = i < spec.tasks.length ? `spec.tasks[${i}]` : `spec.finally[${i - spec.tasks.length}]`;
-    if (missing.length) return { reason: R.parameterMissing, message: invalid(`${at}.params: missing values for these params which have no default values: [${missing.join(' ')}]`) };
+    if (missing.length)
+      return {
+        reason: R.parameterMissing,
+        message: invalid(
+          `${at}.params: missing values for these params which have no default values: [${missing.join(' ')}]`,
+        ),
+      };
     const declaredWs = new Set((t.workspaces ?? []).map((w) => w.name));
-    const missingWs = (src.spec.workspaces ?? []).filter((w) => !w.optional && !declaredWs.has(w.name)).map((w) => w.name);
-    if (missingWs.length) return { reason: R.invalidWorkspaceBinding, message: invalid(`${at}.workspaces: task "${t.name}" requires workspace(s) [${missingWs.join(' ')}] but the pipeline task does not bind them`) };
+    const missingWs = (src.spec.workspaces ?? [])
+      .filter((w) => !w.optional && !declaredWs.has(w.name))
+      .map((w) => w.name);
+    if (missingWs.length)
+      return {
+        reason: R.invalidWorkspaceBinding,
+        message: invalid(
+          `${at}.workspaces: task "${t.name}" requires workspace(s) [${missingWs.join(' ')}] but the pipeline task does not bind them`,
+        ),
+      };
     for (const ref of resultRefs(t)) {
       const target = o.tasks.get(ref.task);
       if (target && 'spec' in target && !(target.spec.results ?? []).some((r) => r.name === ref.result)) {
-        return { reason: R.invalidTaskResultReference, message: `invalid result reference in pipeline task "${t.name}": "${ref.result}" is not a named result of task "${ref.task}"` };
+        return {
+          reason: R.invalidTaskResultReference,
+          message: `invalid result reference in pipeline task "${t.name}": "${ref.result}" is not a named result of task "${ref.task}"`,
+        };
       }
     }
   }
   const bound = new Set((pr.spec.workspaces ?? []).map((w) => w.name));
   const unbound = (spec.workspaces ?? []).filter((w) => !w.optional && !bound.has(w.name)).map((w) => w.name);
-  if (unbound.length) return { reason: R.invalidWorkspaceBinding, message: `pipeline requires workspace with name "${unbound[0]}" be provided by pipelinerun` };
+  if (unbound.length)
+    return {
+      reason: R.invalidWorkspaceBinding,
+      message: `pipeline requires workspace with name "${unbound[0]}" be provided by pipelinerun`,
+    };
   return undefined;
 }
 
@@ -122,10 +171,12 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
     status.conditions = setSucceeded(status.conditions, outcome, reason, message, now);
     if (outcome !== 'Unknown') status.completionTime = now;
     actions.push({ type: 'status', status });
-    if (outcome !== 'Unknown') actions.push({ type: 'event', eventType: outcome === 'True' ? 'Normal' : 'Warning', reason, message });
+    if (outcome !== 'Unknown')
+      actions.push({ type: 'event', eventType: outcome === 'True' ? 'Normal' : 'Warning', reason, message });
     return { actions };
   };
-  if (pr.spec.status === S.pending && !status.startTime) return finish('Unknown', S.pending, `PipelineRun "${name}" is pending`);
+  if (pr.spec.status === S.pending && !status.startTime)
+    return finish('Unknown', S.pending, `PipelineRun "${name}" is pending`);
   status.startTime ??= now;
   if ('error' in o.pipeline) return finish('False', o.pipeline.reason, o.pipeline.error);
   const spec = o.pipeline.spec;
@@ -133,7 +184,13 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   const rejected = admit(pr, spec, o.pipeline.name, o);
   if (rejected) return finish('False', rejected.reason, rejected.message);
 
-  const owner = { apiVersion: API_VERSION, kind: 'PipelineRun', name, uid: pr.metadata?.uid ?? '', namespace: pr.metadata?.namespace ?? '' };
+  const owner = {
+    apiVersion: API_VERSION,
+    kind: 'PipelineRun',
+    name,
+    uid: pr.metadata?.uid ?? '',
+    namespace: pr.metadata?.namespace ?? '',
+  };
   for (const claim of templateClaims(owner, pr.spec.workspaces, o.claims)) actions.push({ type: 'createClaim', claim });
 
   // Variables: params, context, and the results of the tasks that succeeded.
@@ -150,11 +207,13 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   for (const t of [...spec.tasks, ...(spec.finally ?? [])]) {
     const child = o.children.get(t.name);
     states.set(t.name, !child && made.has(t.name) ? 'running' : stateOf(child));
-    for (const r of child?.status?.results ?? []) if (stateOf(child) === 'succeeded') vars.set(`tasks.${t.name}.results.${r.name}`, r.value);
+    for (const r of child?.status?.results ?? [])
+      if (stateOf(child) === 'succeeded') vars.set(`tasks.${t.name}.results.${r.name}`, r.value);
   }
   const skipped = new Map<string, SkippedTask>((status.skippedTasks ?? []).map((s) => [s.name, s]));
   const skip = (t: PipelineTask, reason: string, when?: SkippedTask['whenExpressions']): void => {
-    if (!skipped.has(t.name)) skipped.set(t.name, { name: t.name, reason, ...(when?.length ? { whenExpressions: when } : {}) });
+    if (!skipped.has(t.name))
+      skipped.set(t.name, { name: t.name, reason, ...(when?.length ? { whenExpressions: when } : {}) });
   };
 
   // Timeouts and cancellation.
@@ -169,22 +228,41 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   const cancelDag = hardCancel || mode === S.cancelledRunFinally || timedOut || tasksTimedOut;
   const cancel = (t: PipelineTask, message: string): void => {
     const child = o.children.get(t.name);
-    if (child && states.get(t.name) === 'running' && child.spec.status !== TASKRUN_REASONS.cancelled) actions.push({ type: 'cancelTaskRun', name: child.metadata?.name ?? '', message });
+    if (child && states.get(t.name) === 'running' && child.spec.status !== TASKRUN_REASONS.cancelled)
+      actions.push({ type: 'cancelTaskRun', name: child.metadata?.name ?? '', message });
   };
-  const why = timedOut ? `TaskRun cancelled as the PipelineRun it belongs to has timed out.` : tasksTimedOut ? 'TaskRun cancelled as the PipelineRun tasks timeout has been reached.' : 'TaskRun cancelled as the PipelineRun it belongs to has been cancelled.';
+  const why = timedOut
+    ? `TaskRun cancelled as the PipelineRun it belongs to has timed out.`
+    : tasksTimedOut
+      ? 'TaskRun cancelled as the PipelineRun tasks timeout has been reached.'
+      : 'TaskRun cancelled as the PipelineRun it belongs to has been cancelled.';
   if (cancelDag) for (const t of spec.tasks) cancel(t, why);
 
   const dagFailed = spec.tasks.some((t) => ['failed', 'cancelled'].includes(states.get(t.name) ?? ''));
   const stopping = dagFailed || cancelDag || mode === S.stoppedRunFinally;
-  const stopReason = timedOut ? SKIP.timeout : tasksTimedOut ? SKIP.tasksTimeout : hardCancel ? SKIP.cancelled : mode === S.cancelledRunFinally ? SKIP.gracefullyCancelled : mode === S.stoppedRunFinally ? SKIP.gracefullyStopped : SKIP.stopping;
-  const remaining = (limit: number | undefined): number | undefined => (limit && limit > 0 ? Math.max(1000, limit - elapsed) : undefined);
+  const stopReason = timedOut
+    ? SKIP.timeout
+    : tasksTimedOut
+      ? SKIP.tasksTimeout
+      : hardCancel
+        ? SKIP.cancelled
+        : mode === S.cancelledRunFinally
+          ? SKIP.gracefullyCancelled
+          : mode === S.stoppedRunFinally
+            ? SKIP.gracefullyStopped
+            : SKIP.stopping;
+  const remaining = (limit: number | undefined): number | undefined =>
+    limit && limit > 0 ? Math.max(1000, limit - elapsed) : undefined;
   const minDefined = (...xs: (number | undefined)[]): number | undefined => {
     const d = xs.filter((x): x is number => x !== undefined);
     return d.length ? Math.min(...d) : undefined;
   };
   const start = (t: PipelineTask, isFinally: boolean, limit: number | undefined): void => {
     const own = t.timeout ? parseDuration(t.timeout) : undefined;
-    actions.push({ type: 'createTaskRun', taskRun: buildTaskRun({ run: pr, task: t, vars, isFinally, timeoutMs: minDefined(own || undefined, limit) }) });
+    actions.push({
+      type: 'createTaskRun',
+      taskRun: buildTaskRun({ run: pr, task: t, vars, isFinally, timeoutMs: minDefined(own || undefined, limit) }),
+    });
     states.set(t.name, 'running');
   };
   const parents = parentsOf(spec.tasks);
@@ -202,7 +280,9 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
       }
       const ps = [...(parents.get(t.name) ?? [])];
       if (ps.some((p) => !skipped.has(p) && !terminal(states.get(p) ?? 'none'))) continue;
-      const skippedParent = ps.find((p) => skipped.has(p) && (skipped.get(p)?.reason !== SKIP.when || usesResultsOf(t, p)));
+      const skippedParent = ps.find(
+        (p) => skipped.has(p) && (skipped.get(p)?.reason !== SKIP.when || usesResultsOf(t, p)),
+      );
       if (skippedParent) {
         skip(t, skipped.get(skippedParent)?.reason === SKIP.when ? SKIP.results : SKIP.parent);
         progress = true;
@@ -220,11 +300,19 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
 
   const dagDone = spec.tasks.every((t) => skipped.has(t.name) || terminal(states.get(t.name) ?? 'none'));
   const finallyTasks = spec.finally ?? [];
-  const finallyTimedOut = finallyMs !== undefined && finallyMs > 0 && status.finallyStartTime !== undefined && o.now.getTime() - Date.parse(status.finallyStartTime) >= finallyMs;
+  const finallyTimedOut =
+    finallyMs !== undefined &&
+    finallyMs > 0 &&
+    status.finallyStartTime !== undefined &&
+    o.now.getTime() - Date.parse(status.finallyStartTime) >= finallyMs;
   if (hardCancel || timedOut || finallyTimedOut) for (const t of finallyTasks) cancel(t, why);
   if (dagDone) {
     const dagStates = spec.tasks.map((t) => (skipped.has(t.name) ? 'skipped' : states.get(t.name)));
-    const aggregate = dagStates.some((s) => s === 'failed' || s === 'cancelled') ? 'Failed' : dagStates.some((s) => s === 'skipped') ? 'Completed' : 'Succeeded';
+    const aggregate = dagStates.some((s) => s === 'failed' || s === 'cancelled')
+      ? 'Failed'
+      : dagStates.some((s) => s === 'skipped')
+        ? 'Completed'
+        : 'Succeeded';
     vars.set('tasks.status', aggregate);
     for (const t of spec.tasks) {
       const s = states.get(t.name);
@@ -255,10 +343,20 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   const refs: ChildReference[] = [];
   for (const t of [...spec.tasks, ...finallyTasks]) {
     const child = o.children.get(t.name);
-    const creating = actions.find((a) => a.type === 'createTaskRun' && a.taskRun.metadata?.labels?.['tekton.dev/pipelineTask'] === t.name);
+    const creating = actions.find(
+      (a) => a.type === 'createTaskRun' && a.taskRun.metadata?.labels?.['tekton.dev/pipelineTask'] === t.name,
+    );
     const previous = status.childReferences?.find((c) => c.pipelineTaskName === t.name)?.name;
-    const trName = child?.metadata?.name ?? (creating?.type === 'createTaskRun' ? creating.taskRun.metadata?.name : previous);
-    if (trName) refs.push({ apiVersion: API_VERSION, kind: 'TaskRun', name: trName, pipelineTaskName: t.name, ...(t.when?.length ? { whenExpressions: resolveWhen(t.when, vars) } : {}) });
+    const trName =
+      child?.metadata?.name ?? (creating?.type === 'createTaskRun' ? creating.taskRun.metadata?.name : previous);
+    if (trName)
+      refs.push({
+        apiVersion: API_VERSION,
+        kind: 'TaskRun',
+        name: trName,
+        pipelineTaskName: t.name,
+        ...(t.when?.length ? { whenExpressions: resolveWhen(t.when, vars) } : {}),
+      });
   }
   if (refs.length) status.childReferences = refs;
 
@@ -272,14 +370,28 @@ export function reconcilePipelineRun(pr: PipelineRun, o: PipelineRunObserved): P
   const done = incomplete === 0;
   const requeueAfterMs = pipelineMs > 0 ? Math.max(100, pipelineMs - elapsed) : undefined;
   if (!done) {
-    const reason = mode === S.cancelledRunFinally ? R.cancelledRunningFinally : mode === S.stoppedRunFinally ? R.stoppedRunningFinally : R.running;
-    const d = finish('Unknown', reason, `Tasks Completed: ${completed} (Failed: ${failed}, Cancelled ${cancelledCount}), Incomplete: ${incomplete}, Skipped: ${skippedCount}`);
-    return requeueAfterMs === undefined ? d : { ...d, requeueAfterMs: Math.min(requeueAfterMs, tasksMs ? Math.max(100, tasksMs - elapsed) : requeueAfterMs) };
+    const reason =
+      mode === S.cancelledRunFinally
+        ? R.cancelledRunningFinally
+        : mode === S.stoppedRunFinally
+          ? R.stoppedRunningFinally
+          : R.running;
+    const d = finish(
+      'Unknown',
+      reason,
+      `Tasks Completed: ${completed} (Failed: ${failed}, Cancelled ${cancelledCount}), Incomplete: ${incomplete}, Skipped: ${skippedCount}`,
+    );
+    return requeueAfterMs === undefined
+      ? d
+      : { ...d, requeueAfterMs: Math.min(requeueAfterMs, tasksMs ? Math.max(100, tasksMs - elapsed) : requeueAfterMs) };
   }
-  if (spec.results?.length) status.results = spec.results.map((r) => ({ name: r.name, value: substituteDeep(r.value, vars) }));
+  if (spec.results?.length)
+    status.results = spec.results.map((r) => ({ name: r.name, value: substituteDeep(r.value, vars) }));
   const summary = `Tasks Completed: ${completed} (Failed: ${failed}, Cancelled ${cancelledCount}), Skipped: ${skippedCount}`;
-  if (mode === S.cancelled || mode === S.cancelledRunFinally || mode === S.stoppedRunFinally) return finish('False', R.cancelled, `PipelineRun "${name}" was cancelled`);
-  if (timedOut) return finish('False', R.timeout, `PipelineRun "${name}" failed to finish within "${formatDuration(pipelineMs)}"`);
+  if (mode === S.cancelled || mode === S.cancelledRunFinally || mode === S.stoppedRunFinally)
+    return finish('False', R.cancelled, `PipelineRun "${name}" was cancelled`);
+  if (timedOut)
+    return finish('False', R.timeout, `PipelineRun "${name}" failed to finish within "${formatDuration(pipelineMs)}"`);
   if (failed || cancelledCount) return finish('False', R.failed, summary);
   return finish('True', skippedCount ? R.completed : R.succeeded, summary);
 }

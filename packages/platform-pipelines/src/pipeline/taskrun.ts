@@ -4,7 +4,16 @@
 import { createHash } from 'node:crypto';
 import { substituteDeep, substituteList, substituteString, type VarValue, type Vars } from '../common/substitute.js';
 import { concreteBindings } from '../task/reconcile.js';
-import { API_VERSION, LABELS, type Param, type PipelineRun, type PipelineTask, type TaskRun, type TaskSpec, type WorkspaceBinding } from '../types.js';
+import {
+  API_VERSION,
+  LABELS,
+  type Param,
+  type PipelineRun,
+  type PipelineTask,
+  type TaskRun,
+  type TaskSpec,
+  type WorkspaceBinding,
+} from '../types.js';
 
 /** `<run>-<task>`, shortened with a hash past 63 characters as Tekton does. */
 export function taskRunName(run: string, task: string): string {
@@ -23,7 +32,11 @@ function substituteParam(p: Param, vars: Vars): Param {
 /** An inline taskSpec sees the pipeline's params it does not declare itself (Tekton's propagated params). */
 function propagate(spec: TaskSpec, vars: Vars): TaskSpec {
   const own = new Set((spec.params ?? []).map((p) => `params.${p.name}`));
-  const outer = new Map<string, VarValue>([...vars].filter(([k]) => !own.has(k) && (k.startsWith('params.') || k.startsWith('context.') || k.startsWith('tasks.'))));
+  const outer = new Map<string, VarValue>(
+    [...vars].filter(
+      ([k]) => !own.has(k) && (k.startsWith('params.') || k.startsWith('context.') || k.startsWith('tasks.')),
+    ),
+  );
   return { ...spec, steps: substituteDeep(spec.steps, outer) };
 }
 
@@ -54,13 +67,28 @@ export function buildTaskRun(i: TaskRunInput): TaskRun {
     ...(pr.spec.pipelineRef?.name ? { [LABELS.pipeline]: pr.spec.pipelineRef.name } : { [LABELS.pipeline]: prName }),
     ...(i.task.taskRef?.name ? { [LABELS.task]: i.task.taskRef.name } : {}),
   };
-  const annotations = Object.fromEntries(Object.entries(pr.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith('kubectl.kubernetes.io/')));
+  const annotations = Object.fromEntries(
+    Object.entries(pr.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith('kubectl.kubernetes.io/')),
+  );
   const sa = pr.spec.taskRunTemplate?.serviceAccountName;
   return {
-    apiVersion: API_VERSION, kind: 'TaskRun',
+    apiVersion: API_VERSION,
+    kind: 'TaskRun',
     metadata: {
-      name: taskRunName(prName, i.task.name), namespace: pr.metadata?.namespace, labels, annotations,
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'PipelineRun', name: prName, uid: pr.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      name: taskRunName(prName, i.task.name),
+      namespace: pr.metadata?.namespace,
+      labels,
+      annotations,
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: 'PipelineRun',
+          name: prName,
+          uid: pr.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       ...(i.task.taskRef ? { taskRef: { name: i.task.taskRef.name, kind: 'Task' } } : {}),

@@ -5,7 +5,11 @@ import type { WhenExpression } from '../types.js';
 
 /** The expressions with their variables replaced, as Tekton reports them in skippedTasks. */
 export function resolveWhen(when: readonly WhenExpression[] | undefined, vars: Vars): WhenExpression[] {
-  return (when ?? []).map((w) => ({ input: substituteString(w.input ?? '', vars), operator: w.operator ?? 'in', values: substituteList(w.values ?? [], vars) ?? [] }));
+  return (when ?? []).map((w) => ({
+    input: substituteString(w.input ?? '', vars),
+    operator: w.operator ?? 'in',
+    values: substituteList(w.values ?? [], vars) ?? [],
+  }));
 }
 
 export function whenAllows(resolved: readonly WhenExpression[]): boolean {

@@ -14,7 +14,12 @@ import { reconcileTaskRun, type TaskRunAction, type TaskSpecSource } from './rec
  * resolveTask, asking the API server before reporting CouldntGetTask: a Task applied together
  * with its run may not be in the cache yet.
  */
-export async function resolveTaskLive(ref: TaskRun['spec'], tasks: Informer<Task>, namespace: string, client: KubeClient): Promise<TaskSpecSource> {
+export async function resolveTaskLive(
+  ref: TaskRun['spec'],
+  tasks: Informer<Task>,
+  namespace: string,
+  client: KubeClient,
+): Promise<TaskSpecSource> {
   const cached = resolveTask(ref, tasks, namespace);
   if (!('error' in cached) || cached.reason !== TASKRUN_REASONS.couldntGetTask || !ref.taskRef?.name) return cached;
   const live = await client.getOptional<Task>(`${paths.tasks(namespace)}/${ref.taskRef.name}`);
@@ -25,11 +30,24 @@ export async function resolveTaskLive(ref: TaskRun['spec'], tasks: Informer<Task
 export function resolveTask(ref: TaskRun['spec'], tasks: Informer<Task>, namespace: string): TaskSpecSource {
   if (ref.taskSpec) return { spec: ref.taskSpec };
   const r = ref.taskRef;
-  if (!r?.name) return { reason: TASKRUN_REASONS.validationFailed, error: 'expected exactly one, got neither: taskRef, taskSpec' };
-  if (r.resolver) return { reason: TASKRUN_REASONS.validationFailed, error: `taskRef.resolver "${r.resolver}" is not supported by Wharf's Tekton subset` };
-  if (r.kind && r.kind !== 'Task') return { reason: TASKRUN_REASONS.validationFailed, error: `taskRef.kind "${r.kind}" is not supported by Wharf's Tekton subset (only Task)` };
+  if (!r?.name)
+    return { reason: TASKRUN_REASONS.validationFailed, error: 'expected exactly one, got neither: taskRef, taskSpec' };
+  if (r.resolver)
+    return {
+      reason: TASKRUN_REASONS.validationFailed,
+      error: `taskRef.resolver "${r.resolver}" is not supported by Wharf's Tekton subset`,
+    };
+  if (r.kind && r.kind !== 'Task')
+    return {
+      reason: TASKRUN_REASONS.validationFailed,
+      error: `taskRef.kind "${r.kind}" is not supported by Wharf's Tekton subset (only Task)`,
+    };
   const task = tasks.get(namespace, r.name);
-  if (!task) return { reason: TASKRUN_REASONS.couldntGetTask, error: `Couldn't retrieve Task "${r.name}": tasks.tekton.dev "${r.name}" not found` };
+  if (!task)
+    return {
+      reason: TASKRUN_REASONS.couldntGetTask,
+      error: `Couldn't retrieve Task "${r.name}": tasks.tekton.dev "${r.name}" not found`,
+    };
   return { spec: task.spec };
 }
 
@@ -39,7 +57,10 @@ export class TaskRunController extends QueueController {
   readonly pods: Informer<V1Pod>;
   private readonly core: CoreV1Api;
 
-  constructor(private readonly pctx: PipelinesContext, private readonly podOptions: PodOptions) {
+  constructor(
+    private readonly pctx: PipelinesContext,
+    private readonly podOptions: PodOptions,
+  ) {
     super(pctx, 'taskrun', 2);
     this.taskRuns = pctx.informers.for<TaskRun>(COLLECTIONS.taskRuns);
     this.tasks = pctx.informers.for<Task>(COLLECTIONS.tasks);
@@ -74,7 +95,13 @@ export class TaskRunController extends QueueController {
     const ns = tr.metadata?.namespace ?? '';
     const name = tr.metadata?.name ?? '';
     const pod = this.pods.get(ns, podName(name, tr.status?.retriesStatus?.length ?? 0));
-    const observed = { task: await resolveTaskLive(tr.spec, this.tasks, ns, this.ctx.client), pod, claims: await this.existingClaims(ns, tr), now: new Date(this.ctx.clock.now()), podOptions: this.podOptions };
+    const observed = {
+      task: await resolveTaskLive(tr.spec, this.tasks, ns, this.ctx.client),
+      pod,
+      claims: await this.existingClaims(ns, tr),
+      now: new Date(this.ctx.clock.now()),
+      podOptions: this.podOptions,
+    };
     let d = reconcileTaskRun(tr, observed);
     const read = d.actions.find((a) => a.type === 'readResults');
     if (read) {
@@ -87,13 +114,18 @@ export class TaskRunController extends QueueController {
 
   private async existingClaims(ns: string, tr: TaskRun): Promise<Set<string>> {
     const out = new Set<string>();
-    if (!(tr.spec.workspaces ?? []).some((w) => w.volumeClaimTemplate) || tr.metadata?.labels?.[LABELS.pipelineRun]) return out;
+    if (!(tr.spec.workspaces ?? []).some((w) => w.volumeClaimTemplate) || tr.metadata?.labels?.[LABELS.pipelineRun])
+      return out;
     const list = await this.ctx.client.get<{ items: { metadata: { name: string } }[] }>(paths.pvcs(ns));
     for (const c of list.items) out.add(c.metadata.name);
     return out;
   }
 
-  private async readResults(ns: string, pod: string, spec: Parameters<typeof parseResults>[1] | undefined): Promise<RunResult[]> {
+  private async readResults(
+    ns: string,
+    pod: string,
+    spec: Parameters<typeof parseResults>[1] | undefined,
+  ): Promise<RunResult[]> {
     if (!spec?.results?.length) return [];
     const log = await this.core.readNamespacedPodLog({ name: pod, namespace: ns, container: RESULTS_CONTAINER });
     return parseResults(String(log), spec);

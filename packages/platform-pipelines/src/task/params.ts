@@ -10,9 +10,13 @@ export interface ResolvedParams {
   readonly mismatched: string[];
 }
 
-const typeOf = (v: ParamValue): 'string' | 'array' | 'object' => (typeof v === 'string' ? 'string' : Array.isArray(v) ? 'array' : 'object');
+const typeOf = (v: ParamValue): 'string' | 'array' | 'object' =>
+  typeof v === 'string' ? 'string' : Array.isArray(v) ? 'array' : 'object';
 
-export function resolveParams(declared: readonly ParamSpec[] | undefined, given: readonly Param[] | undefined): ResolvedParams {
+export function resolveParams(
+  declared: readonly ParamSpec[] | undefined,
+  given: readonly Param[] | undefined,
+): ResolvedParams {
   const values = new Map<string, VarValue>();
   const missing: string[] = [];
   const mismatched: string[] = [];

@@ -24,14 +24,21 @@ export interface PodOptions {
 /** Tekton's step container names: `step-<name>`, or `step-unnamed-<i>`. */
 export const stepContainerName = (step: Step, i: number): string => `${STEP_PREFIX}${step.name ?? `unnamed-${i}`}`;
 /** The pod of attempt `retry` (0 first): `<taskrun>-pod`, then `<taskrun>-pod-retry1`, ... as Tekton names them. */
-export const podName = (taskRun: string, retry: number): string => `${taskRun.slice(0, 52)}-pod${retry ? `-retry${retry}` : ''}`;
+export const podName = (taskRun: string, retry: number): string =>
+  `${taskRun.slice(0, 52)}-pod${retry ? `-retry${retry}` : ''}`;
 const volumeName = (ws: string): string => `ws-${ws}`.slice(0, 63).replace(/[^a-z0-9-]/g, '-');
 
 /** Without a shebang, Tekton runs a script with `sh -e`. */
 const scriptBody = (script: string): string => (script.startsWith('#!') ? script : `#!/bin/sh\nset -e\n${script}`);
 
 function workspaceVolume(b: WorkspaceBinding): Omit<V1Volume, 'name'> {
-  if (b.persistentVolumeClaim) return { persistentVolumeClaim: { claimName: b.persistentVolumeClaim.claimName, ...(b.persistentVolumeClaim.readOnly ? { readOnly: true } : {}) } };
+  if (b.persistentVolumeClaim)
+    return {
+      persistentVolumeClaim: {
+        claimName: b.persistentVolumeClaim.claimName,
+        ...(b.persistentVolumeClaim.readOnly ? { readOnly: true } : {}),
+      },
+    };
   if (b.configMap) return { configMap: b.configMap };
   if (b.secret) return { secret: b.secret };
   return { emptyDir: b.emptyDir ?? {} };
@@ -54,7 +61,7 @@ export function taskVars(input: PodInput): Map<string, VarValue> {
   for (const r of input.spec.results ?? []) vars.set(`results.${r.name}.path`, `${RESULTS_DIR}/${r.name}`);
   for (const w of input.spec.workspaces ?? []) {
     const b = input.workspaces.find((x) => x.name === w.name);
-    vars.set(`workspaces.${w.name}.path`, b || !w.optional ? w.mountPath ?? `/workspace/${w.name}` : '');
+    vars.set(`workspaces.${w.name}.path`, b || !w.optional ? (w.mountPath ?? `/workspace/${w.name}`) : '');
     vars.set(`workspaces.${w.name}.bound`, b ? 'true' : 'false');
     vars.set(`workspaces.${w.name}.claim`, b?.persistentVolumeClaim?.claimName ?? '');
     vars.set(`workspaces.${w.name}.volume`, b ? volumeName(w.name) : '');
@@ -115,30 +122,74 @@ export function buildPod(input: PodInput, opts: PodOptions): V1Pod {
     if (!b) continue;
     volumes.push({ name: volumeName(w.name), ...workspaceVolume(b) });
     const readOnly = w.readOnly || !!b.configMap || !!b.secret;
-    mounts.push({ name: volumeName(w.name), mountPath: w.mountPath ?? `/workspace/${w.name}`, ...(b.subPath ? { subPath: b.subPath } : {}), ...(readOnly ? { readOnly: true } : {}) });
+    mounts.push({
+      name: volumeName(w.name),
+      mountPath: w.mountPath ?? `/workspace/${w.name}`,
+      ...(b.subPath ? { subPath: b.subPath } : {}),
+      ...(readOnly ? { readOnly: true } : {}),
+    });
   }
-  const scripts = input.spec.steps.map((s, i) => (s.script !== undefined ? { i, body: scriptBody(substituteString(s.script, vars)) } : undefined)).filter((x) => x !== undefined);
-  const small: V1ResourceRequirements = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+  const scripts = input.spec.steps
+    .map((s, i) => (s.script !== undefined ? { i, body: scriptBody(substituteString(s.script, vars)) } : undefined))
+    .filter((x) => x !== undefined);
+  const small: V1ResourceRequirements = {
+    requests: { cpu: '10m', memory: '16Mi' },
+    limits: { cpu: '100m', memory: '64Mi' },
+  };
   const place: V1Container = {
-    name: PLACE_SCRIPTS, image: opts.helperImage, resources: small,
+    name: PLACE_SCRIPTS,
+    image: opts.helperImage,
+    resources: small,
     // Scripts travel as env values: printf '%s' writes them byte for byte.
-    command: ['sh', '-c', scripts.map((s) => `printf '%s' "$SCRIPT_${s.i}" > ${SCRIPTS_DIR}/script-${s.i} && chmod 0555 ${SCRIPTS_DIR}/script-${s.i}`).join(' && ') || 'true'],
+    command: [
+      'sh',
+      '-c',
+      scripts
+        .map(
+          (s) =>
+            `printf '%s' "$SCRIPT_${s.i}" > ${SCRIPTS_DIR}/script-${s.i} && chmod 0555 ${SCRIPTS_DIR}/script-${s.i}`,
+        )
+        .join(' && ') || 'true',
+    ],
     env: scripts.map((s) => ({ name: `SCRIPT_${s.i}`, value: s.body })),
-    volumeMounts: [{ name: 'tekton-internal-scripts', mountPath: SCRIPTS_DIR }, { name: 'tekton-internal-home', mountPath: '/tekton/home' }],
+    volumeMounts: [
+      { name: 'tekton-internal-scripts', mountPath: SCRIPTS_DIR },
+      { name: 'tekton-internal-home', mountPath: '/tekton/home' },
+    ],
   };
   const results: V1Container = {
-    name: RESULTS_CONTAINER, image: opts.helperImage, resources: small,
-    command: ['sh', '-c', `cd ${RESULTS_DIR} && for f in *; do if [ -f "$f" ]; then printf '%s %s\\n' "$f" "$(base64 < "$f" | tr -d '\\n')"; fi; done; true`],
+    name: RESULTS_CONTAINER,
+    image: opts.helperImage,
+    resources: small,
+    command: [
+      'sh',
+      '-c',
+      `cd ${RESULTS_DIR} && for f in *; do if [ -f "$f" ]; then printf '%s %s\\n' "$f" "$(base64 < "$f" | tr -d '\\n')"; fi; done; true`,
+    ],
     volumeMounts: [{ name: 'tekton-internal-results', mountPath: RESULTS_DIR, readOnly: true }],
   };
   const labels = { ...(tr.metadata?.labels ?? {}), [LABELS.taskRun]: name, [LABELS.managedBy]: MANAGED_BY };
   const pt = tr.spec.podTemplate as V1Pod['spec'] | undefined;
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
-      name: podName(name, input.retry), namespace: tr.metadata?.namespace, labels,
-      annotations: Object.fromEntries(Object.entries(tr.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith('kubectl.kubernetes.io/'))),
-      ownerReferences: [{ apiVersion: tr.apiVersion ?? 'tekton.dev/v1', kind: 'TaskRun', name, uid: tr.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      name: podName(name, input.retry),
+      namespace: tr.metadata?.namespace,
+      labels,
+      annotations: Object.fromEntries(
+        Object.entries(tr.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith('kubectl.kubernetes.io/')),
+      ),
+      ownerReferences: [
+        {
+          apiVersion: tr.apiVersion ?? 'tekton.dev/v1',
+          kind: 'TaskRun',
+          name,
+          uid: tr.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       restartPolicy: 'Never',
@@ -154,7 +205,10 @@ export function buildPod(input: PodInput, opts: PodOptions): V1Pod {
 }
 
 /** Parses the results container's log: one `<name> <base64 value>` line per results file. */
-export function parseResults(log: string, spec: TaskSpec): { name: string; type?: string; value: string | string[] | Record<string, string> }[] {
+export function parseResults(
+  log: string,
+  spec: TaskSpec,
+): { name: string; type?: string; value: string | string[] | Record<string, string> }[] {
   const out: { name: string; type?: string; value: string | string[] | Record<string, string> }[] = [];
   for (const line of log.split('\n')) {
     const m = /^(\S+) (\S*)$/.exec(line.trim());

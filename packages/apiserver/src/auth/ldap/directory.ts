@@ -26,7 +26,12 @@ export async function bindAndReadGroups(o: LdapOptions, username: string, passwo
   const { Client, InvalidCredentialsError: LdapInvalid } = await import('ldapts');
   const ca = o.caFile ? readFileSync(o.caFile, 'utf8') : undefined;
   const tlsOptions = { ...(ca ? { ca } : {}), minVersion: 'TLSv1.2' as const };
-  const client = new Client({ url: o.url, timeout: 10_000, connectTimeout: 10_000, ...(o.url.startsWith('ldaps:') ? { tlsOptions } : {}) });
+  const client = new Client({
+    url: o.url,
+    timeout: 10_000,
+    connectTimeout: 10_000,
+    ...(o.url.startsWith('ldaps:') ? { tlsOptions } : {}),
+  });
   const dn = o.userDNTemplate.replace('{username}', username);
   try {
     if (o.startTLS) await client.startTLS(tlsOptions);
@@ -37,11 +42,15 @@ export async function bindAndReadGroups(o: LdapOptions, username: string, passwo
       throw e;
     }
     const nameAttr = o.groupNameAttribute ?? 'cn';
-    const filter = (o.groupFilter ?? '(|(member={dn})(uniqueMember={dn}))').replaceAll('{dn}', escapeFilter(dn)).replaceAll('{username}', escapeFilter(username));
+    const filter = (o.groupFilter ?? '(|(member={dn})(uniqueMember={dn}))')
+      .replaceAll('{dn}', escapeFilter(dn))
+      .replaceAll('{username}', escapeFilter(username));
     const { searchEntries } = await client.search(o.groupSearchBase, { scope: 'sub', filter, attributes: [nameAttr] });
     const groups = searchEntries.flatMap((e) => {
       const v = e[nameAttr];
-      return (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x ?? ''))).filter(Boolean);
+      return (Array.isArray(v) ? v : [v])
+        .map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x ?? '')))
+        .filter(Boolean);
     });
     return { dn, groups: [...new Set(groups)].sort() };
   } finally {

@@ -33,8 +33,10 @@ export function checkLdapOptions(o: LdapOptions): void {
   } catch {
     throw new Error(`--ldap-url must be an ldap:// or ldaps:// URL, got "${o.url}"`);
   }
-  if (url.protocol !== 'ldaps:' && url.protocol !== 'ldap:') throw new Error(`--ldap-url must be an ldap:// or ldaps:// URL, got "${o.url}"`);
-  if (url.protocol === 'ldap:' && !o.startTLS) throw new Error('--ldap-url ldap:// needs --ldap-start-tls (passwords are never sent in clear); or use ldaps://');
+  if (url.protocol !== 'ldaps:' && url.protocol !== 'ldap:')
+    throw new Error(`--ldap-url must be an ldap:// or ldaps:// URL, got "${o.url}"`);
+  if (url.protocol === 'ldap:' && !o.startTLS)
+    throw new Error('--ldap-url ldap:// needs --ldap-start-tls (passwords are never sent in clear); or use ldaps://');
   if (!o.userDNTemplate.includes('{username}')) throw new Error('--ldap-user-dn-template must contain {username}');
   if (!o.groupSearchBase) throw new Error('--ldap-group-search-base is required with --ldap-url');
 }

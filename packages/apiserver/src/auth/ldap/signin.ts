@@ -55,16 +55,30 @@ export class LdapSignIn {
           this.limiter.fail(keys);
           throw new ApiError(401, 'Unauthorized', 'invalid username or password');
         }
-        this.o.logger.warn({ err: { message: (e as Error).message }, url: this.o.ldap.url }, 'the LDAP directory could not be asked');
+        this.o.logger.warn(
+          { err: { message: (e as Error).message }, url: this.o.ldap.url },
+          'the LDAP directory could not be asked',
+        );
         throw new ApiError(503, 'ServiceUnavailable', 'the directory cannot be reached; try again later');
       }
       this.limiter.succeed(`user:${username}`);
       const prefix = this.o.ldap.groupsPrefix ?? 'ldap:';
-      const user: UserInfo = { name: username, groups: [...found.groups.map((g) => `${prefix}${g}`), 'system:authenticated'] };
+      const user: UserInfo = {
+        name: username,
+        groups: [...found.groups.map((g) => `${prefix}${g}`), 'system:authenticated'],
+      };
       tried = user;
       const { token, expiration } = this.o.sessions.issue(user, this.o.ldap.tokenTtlSeconds ?? 28_800, 'ldap');
       code = 200;
-      send(res, 200, { kind: 'SignIn', apiVersion: 'wharf.dev/v1', status: { token, expirationTimestamp: expiration.toISOString(), user: { username: user.name, groups: user.groups } } });
+      send(res, 200, {
+        kind: 'SignIn',
+        apiVersion: 'wharf.dev/v1',
+        status: {
+          token,
+          expirationTimestamp: expiration.toISOString(),
+          user: { username: user.name, groups: user.groups },
+        },
+      });
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', 'sign-in failed');
       code = err.code;
@@ -76,7 +90,8 @@ export class LdapSignIn {
 }
 
 function parseCredentials(body: Buffer, contentType: string | undefined): { username: string; password: string } {
-  if (!/^application\/json\b/i.test(contentType ?? '')) throw badRequest('send {"username": "...", "password": "..."} as application/json');
+  if (!/^application\/json\b/i.test(contentType ?? ''))
+    throw badRequest('send {"username": "...", "password": "..."} as application/json');
   let v: unknown;
   try {
     v = JSON.parse(body.toString('utf8'));

@@ -11,6 +11,7 @@ export const podTemplateStrategy: KindStrategy = {
   kind: 'PodTemplate',
   resource: 'podtemplates',
   defaults: defaultPodTemplate,
-  validate: (o) => validatePodSpec(isRecord(o.template) ? o.template.spec : undefined, FieldPath.root('template').child('spec')),
+  validate: (o) =>
+    validatePodSpec(isRecord(o.template) ? o.template.spec : undefined, FieldPath.root('template').child('spec')),
   printer: podTemplatePrinter,
 };

@@ -19,6 +19,10 @@ export const serviceStrategy: KindStrategy = {
   fieldLabels: {
     accepted: identity(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
     unsupported: notSupported,
-    get: (o) => ({ ...metaFields(o, true), 'spec.clusterIP': str(o, 'spec.clusterIP'), 'spec.type': str(o, 'spec.type') }),
+    get: (o) => ({
+      ...metaFields(o, true),
+      'spec.clusterIP': str(o, 'spec.clusterIP'),
+      'spec.type': str(o, 'spec.type'),
+    }),
   },
 };

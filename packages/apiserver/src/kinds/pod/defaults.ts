@@ -30,10 +30,15 @@ export function defaultPodSpec(spec: Obj): void {
  */
 function mirrorServiceAccount(spec: Obj): void {
   const deprecated = spec.serviceAccount;
-  if ((spec.serviceAccountName === undefined || spec.serviceAccountName === '') && typeof deprecated === 'string' && deprecated !== '') {
+  if (
+    (spec.serviceAccountName === undefined || spec.serviceAccountName === '') &&
+    typeof deprecated === 'string' &&
+    deprecated !== ''
+  ) {
     spec.serviceAccountName = deprecated;
   }
-  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') spec.serviceAccount = spec.serviceAccountName;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '')
+    spec.serviceAccount = spec.serviceAccountName;
 }
 
 /** Defaults of a PodTemplateSpec ({metadata, spec}) inside a workload. */
@@ -83,7 +88,8 @@ export function admitPodPriority(pod: Obj, lookup?: (className: string) => Prior
   const spec = rec(pod, 'spec');
   if (!spec) return;
   const className = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
-  const cls = lookup?.(className) ?? SYSTEM_PRIORITY_CLASSES[className] ?? (className === '' ? { value: 0 } : undefined);
+  const cls =
+    lookup?.(className) ?? SYSTEM_PRIORITY_CLASSES[className] ?? (className === '' ? { value: 0 } : undefined);
   if (!cls) return;
   setDefault(spec, 'priority', cls.value);
   setDefault(spec, 'preemptionPolicy', cls.preemptionPolicy ?? 'PreemptLowerPriority');

@@ -5,13 +5,24 @@ import type { KubeObject } from '@wharf/api';
 import { at, bool, identity, metaFields, notSupported, str, type KindFields } from '../../selectors/field-values.js';
 
 const POD_LABELS = [
-  'metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName',
-  'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName',
+  'metadata.name',
+  'metadata.namespace',
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.schedulerName',
+  'spec.serviceAccountName',
+  'spec.hostNetwork',
+  'status.phase',
+  'status.podIP',
+  'status.nominatedNodeName',
 ];
 
 function podFields(obj: KubeObject): Record<string, string> {
   const firstIp = at(obj, 'status.podIPs');
-  const ip = Array.isArray(firstIp) && isRecord(firstIp[0]) && typeof firstIp[0]['ip'] === 'string' ? firstIp[0]['ip'] : str(obj, 'status.podIP');
+  const ip =
+    Array.isArray(firstIp) && isRecord(firstIp[0]) && typeof firstIp[0]['ip'] === 'string'
+      ? firstIp[0]['ip']
+      : str(obj, 'status.podIP');
   return {
     ...metaFields(obj, true),
     'spec.nodeName': str(obj, 'spec.nodeName'),

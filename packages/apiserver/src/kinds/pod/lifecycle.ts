@@ -10,7 +10,10 @@ export function preparePodForCreate(pod: KubeObject): void {
 /** The pod's QoS class from its containers' requests and limits, as the real API computes it. */
 function qosClass(pod: KubeObject): string {
   const spec = isRecord(pod.spec) ? pod.spec : {};
-  const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])].filter(isRecord);
+  const containers = [
+    ...(Array.isArray(spec.containers) ? spec.containers : []),
+    ...(Array.isArray(spec.initContainers) ? spec.initContainers : []),
+  ].filter(isRecord);
   let any = false;
   let guaranteed = true;
   for (const c of containers) {
@@ -37,7 +40,8 @@ function qosClass(pod: KubeObject): string {
 export function podGracePeriod(pod: StoredObject, asked: number | undefined): number | undefined {
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const phase = isRecord(pod.status) ? pod.status.phase : undefined;
-  if (typeof spec.nodeName !== 'string' || !spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
+  if (typeof spec.nodeName !== 'string' || !spec.nodeName || phase === 'Succeeded' || phase === 'Failed')
+    return undefined;
   const fromSpec = typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
   return asked !== undefined && asked >= 0 ? asked : Math.max(0, fromSpec);
 }

@@ -40,7 +40,11 @@ export function serviceAccountTokenVolume(name: string): Obj {
       sources: [
         { serviceAccountToken: { expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } },
         { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
-        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+        {
+          downwardAPI: {
+            items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }],
+          },
+        },
       ],
     },
   };
@@ -51,14 +55,20 @@ export function admitServiceAccount(pod: Obj, options: AdmitServiceAccountOption
   const spec = rec(pod, 'spec');
   if (!spec) return;
   if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') {
-    spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : 'default';
+    spec.serviceAccountName =
+      typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : 'default';
   }
   spec.serviceAccount = spec.serviceAccountName;
   if (!options.mountToken) return;
-  const automount = typeof spec.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : options.serviceAccountAutomount;
+  const automount =
+    typeof spec.automountServiceAccountToken === 'boolean'
+      ? spec.automountServiceAccountToken
+      : options.serviceAccountAutomount;
   if (automount === false || isMirrorPod(pod)) return;
   const containers = [...recs(spec, 'initContainers'), ...recs(spec, 'containers')];
-  const needing = containers.filter((c) => !recs(c, 'volumeMounts').some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH));
+  const needing = containers.filter(
+    (c) => !recs(c, 'volumeMounts').some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH),
+  );
   if (needing.length === 0) return;
   const name = `kube-api-access-${(options.suffix ?? randomSuffix)()}`;
   const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];

@@ -12,7 +12,11 @@ function row(pod: KubeObject): unknown[] {
   return toTable(PODS, [pod], { now: NOW }).rows[0]?.cells ?? [];
 }
 
-function pod(spec: Record<string, unknown>, status: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject {
+function pod(
+  spec: Record<string, unknown>,
+  status: Record<string, unknown>,
+  meta: Record<string, unknown> = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -77,11 +81,29 @@ describe('pod table', () => {
   });
 
   it('shows a freshly created pod as Pending with <none> wide cells', () => {
-    expect(row(pod({}, { phase: 'Pending' }))).toEqual(['web-1', '0/1', 'Pending', '0', '10m', '<none>', '<none>', '<none>', '<none>']);
+    expect(row(pod({}, { phase: 'Pending' }))).toEqual([
+      'web-1',
+      '0/1',
+      'Pending',
+      '0',
+      '10m',
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+    ]);
   });
 
   it('shows ContainerCreating while the image is pulled', () => {
-    const p = pod({}, { phase: 'Pending', containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] });
+    const p = pod(
+      {},
+      {
+        phase: 'Pending',
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+        ],
+      },
+    );
     expect(row(p)[2]).toBe('ContainerCreating');
   });
 
@@ -91,10 +113,17 @@ describe('pod table', () => {
       {
         phase: 'Pending',
         initContainerStatuses: [
-          { name: 'migrate', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+          {
+            name: 'migrate',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0, reason: 'Completed' } },
+          },
           { name: 'seed', ready: false, restartCount: 0, state: running },
         ],
-        containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }],
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+        ],
       },
     );
     expect(row(p).slice(1, 4)).toEqual(['0/1', 'Init:1/2', '0']);
@@ -118,7 +147,10 @@ describe('pod table', () => {
     expect(row(p).slice(2, 4)).toEqual(['Init:CrashLoopBackOff', '3 (2m ago)']);
     const exited = pod(
       { initContainers: [{ name: 'migrate' }] },
-      { phase: 'Pending', initContainerStatuses: [{ name: 'migrate', restartCount: 0, state: { terminated: { exitCode: 2 } } }] },
+      {
+        phase: 'Pending',
+        initContainerStatuses: [{ name: 'migrate', restartCount: 0, state: { terminated: { exitCode: 2 } } }],
+      },
     );
     expect(row(exited)[2]).toBe('Init:ExitCode:2');
   });
@@ -141,7 +173,9 @@ describe('pod table', () => {
       {},
       {
         phase: 'Succeeded',
-        containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+        ],
       },
     );
     const table = toTable(PODS, [p], { now: NOW });
@@ -152,7 +186,15 @@ describe('pod table', () => {
   });
 
   it('shows Error / ExitCode for a failed container and NotReady when one container still runs', () => {
-    const failed = pod({}, { phase: 'Failed', containerStatuses: [{ name: 'app', restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] });
+    const failed = pod(
+      {},
+      {
+        phase: 'Failed',
+        containerStatuses: [
+          { name: 'app', restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } },
+        ],
+      },
+    );
     expect(row(failed)[2]).toBe('OOMKilled');
     const partly = pod(
       { containers: [{ name: 'app' }, { name: 'job' }] },
@@ -168,7 +210,10 @@ describe('pod table', () => {
   });
 
   it('shows Terminating once deletionTimestamp is set, Unknown when the node is lost', () => {
-    const status = { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: running }] };
+    const status = {
+      phase: 'Running',
+      containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: running }],
+    };
     expect(row(pod({}, status, { deletionTimestamp: ago(0) }))[2]).toBe('Terminating');
     expect(row(pod({}, { ...status, reason: 'NodeLost' }, { deletionTimestamp: ago(0) }))[2]).toBe('Unknown');
     const done = pod({}, { phase: 'Succeeded' }, { deletionTimestamp: ago(0) });
@@ -176,11 +221,20 @@ describe('pod table', () => {
   });
 
   it('shows SchedulingGated and readiness gates', () => {
-    const gated = pod({}, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] });
+    const gated = pod(
+      {},
+      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] },
+    );
     expect(row(gated)[2]).toBe('SchedulingGated');
     const gates = pod(
       { readinessGates: [{ conditionType: 'lb/ready' }, { conditionType: 'dns/ready' }] },
-      { phase: 'Running', conditions: [{ type: 'lb/ready', status: 'True' }, { type: 'dns/ready', status: 'False' }] },
+      {
+        phase: 'Running',
+        conditions: [
+          { type: 'lb/ready', status: 'True' },
+          { type: 'dns/ready', status: 'False' },
+        ],
+      },
     );
     expect(row(gates)[8]).toBe('1/2');
   });

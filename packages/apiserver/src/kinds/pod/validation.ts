@@ -1,7 +1,16 @@
 // Pod spec checks a user commonly trips over: containers (name, image, ports, env, mounts,
 // resources), volumes, restart and DNS policies; and which pod fields an update may change.
 import { isRecord, quantityValue } from '@wharf/api';
-import { duplicate, forbidden, invalid, notFound, notSupported, required, type FieldIssue, type FieldPath } from '../../validation/issues.js';
+import {
+  duplicate,
+  forbidden,
+  invalid,
+  notFound,
+  notSupported,
+  required,
+  type FieldIssue,
+  type FieldPath,
+} from '../../validation/issues.js';
 import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from '../../validation/names.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -26,16 +35,31 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldIssue[] {
     list(s[field]).forEach((c, i) => validateContainer(rec(c), path.child(field).index(i), volumes, names, errs));
   }
   if (s.restartPolicy !== undefined && !RESTART_POLICIES.includes(str(s.restartPolicy))) {
-    errs.push(s.restartPolicy === '' ? required(path.child('restartPolicy')) : notSupported(path.child('restartPolicy'), s.restartPolicy, RESTART_POLICIES));
+    errs.push(
+      s.restartPolicy === ''
+        ? required(path.child('restartPolicy'))
+        : notSupported(path.child('restartPolicy'), s.restartPolicy, RESTART_POLICIES),
+    );
   }
   if (s.dnsPolicy !== undefined && !DNS_POLICIES.includes(str(s.dnsPolicy))) {
-    errs.push(s.dnsPolicy === '' ? required(path.child('dnsPolicy')) : notSupported(path.child('dnsPolicy'), s.dnsPolicy, DNS_POLICIES));
+    errs.push(
+      s.dnsPolicy === ''
+        ? required(path.child('dnsPolicy'))
+        : notSupported(path.child('dnsPolicy'), s.dnsPolicy, DNS_POLICIES),
+    );
   }
   for (const f of ['activeDeadlineSeconds'] as const) {
-    if (typeof s[f] === 'number' && s[f] <= 0) errs.push(invalid(path.child(f), s[f], 'must be between 1 and 2147483647, inclusive'));
+    if (typeof s[f] === 'number' && s[f] <= 0)
+      errs.push(invalid(path.child(f), s[f], 'must be between 1 and 2147483647, inclusive'));
   }
   if (typeof s.terminationGracePeriodSeconds === 'number' && s.terminationGracePeriodSeconds < 0) {
-    errs.push(invalid(path.child('terminationGracePeriodSeconds'), s.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
+    errs.push(
+      invalid(
+        path.child('terminationGracePeriodSeconds'),
+        s.terminationGracePeriodSeconds,
+        'must be greater than or equal to 0',
+      ),
+    );
   }
   return errs;
 }
@@ -56,7 +80,8 @@ function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Vol
     if (vol.image !== undefined && vol.image !== null) validateImageSource(rec(vol.image), at.child('image'), errs);
     const sources = Object.keys(vol).filter((k) => k !== 'name' && vol[k] !== null && vol[k] !== undefined);
     if (sources.length === 0) errs.push(required(at, 'must specify a volume type'));
-    for (const extra of sources.slice(1)) errs.push(forbidden(at.child(extra), 'may not specify more than 1 volume type'));
+    for (const extra of sources.slice(1))
+      errs.push(forbidden(at.child(extra), 'may not specify more than 1 volume type'));
   });
   return names;
 }
@@ -65,7 +90,8 @@ function validateVolumes(raw: unknown, path: FieldPath, errs: FieldIssue[]): Vol
 function validateImageSource(image: Obj, at: FieldPath, errs: FieldIssue[]): void {
   const reference = str(image.reference);
   if (!reference) errs.push(required(at.child('reference')));
-  else if (reference.trim() !== reference) errs.push(invalid(at.child('reference'), reference, 'must not have leading or trailing whitespace'));
+  else if (reference.trim() !== reference)
+    errs.push(invalid(at.child('reference'), reference, 'must not have leading or trailing whitespace'));
   if (image.pullPolicy !== undefined && !PULL_POLICIES.includes(str(image.pullPolicy))) {
     errs.push(notSupported(at.child('pullPolicy'), image.pullPolicy, PULL_POLICIES));
   }
@@ -76,8 +102,16 @@ function validateImageSource(image: Obj, at: FieldPath, errs: FieldIssue[]): voi
  * a mount that asks for write access is refused here rather than silently made read-only.
  */
 function validateImageMount(mount: Obj, at: FieldPath, errs: FieldIssue[]): void {
-  if (mount.readOnly === false) errs.push(invalid(at.child('readOnly'), false, 'image volumes are read-only: omit readOnly or set it to true'));
-  if (mount.mountPropagation === 'Bidirectional') errs.push(invalid(at.child('mountPropagation'), mount.mountPropagation, 'image volumes are read-only: Bidirectional propagation is not allowed'));
+  if (mount.readOnly === false)
+    errs.push(invalid(at.child('readOnly'), false, 'image volumes are read-only: omit readOnly or set it to true'));
+  if (mount.mountPropagation === 'Bidirectional')
+    errs.push(
+      invalid(
+        at.child('mountPropagation'),
+        mount.mountPropagation,
+        'image volumes are read-only: Bidirectional propagation is not allowed',
+      ),
+    );
 }
 
 function validateContainer(c: Obj, at: FieldPath, volumes: Volumes, names: Set<string>, errs: FieldIssue[]): void {
@@ -90,7 +124,8 @@ function validateContainer(c: Obj, at: FieldPath, volumes: Volumes, names: Set<s
   }
   const image = str(c.image);
   if (!image) errs.push(required(at.child('image')));
-  else if (image.trim() !== image) errs.push(invalid(at.child('image'), image, 'must not have leading or trailing whitespace'));
+  else if (image.trim() !== image)
+    errs.push(invalid(at.child('image'), image, 'must not have leading or trailing whitespace'));
   if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(str(c.imagePullPolicy))) {
     errs.push(notSupported(at.child('imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES));
   }
@@ -98,7 +133,8 @@ function validateContainer(c: Obj, at: FieldPath, volumes: Volumes, names: Set<s
   list(c.env).forEach((e, i) => {
     const envName = str(rec(e).name);
     if (!envName) errs.push(required(at.child('env').index(i).child('name')));
-    else for (const msg of isEnvVarName(envName)) errs.push(invalid(at.child('env').index(i).child('name'), envName, msg));
+    else
+      for (const msg of isEnvVarName(envName)) errs.push(invalid(at.child('env').index(i).child('name'), envName, msg));
   });
   const mountPaths = new Set<string>();
   list(c.volumeMounts).forEach((m, i) => {
@@ -129,13 +165,18 @@ function validateContainerPorts(raw: unknown, path: FieldPath, errs: FieldIssue[
     }
     if (port.containerPort === undefined || port.containerPort === 0) errs.push(required(at.child('containerPort')));
     else if (typeof port.containerPort === 'number') {
-      for (const msg of isValidPortNum(port.containerPort)) errs.push(invalid(at.child('containerPort'), port.containerPort, msg));
+      for (const msg of isValidPortNum(port.containerPort))
+        errs.push(invalid(at.child('containerPort'), port.containerPort, msg));
     }
     if (typeof port.hostPort === 'number' && port.hostPort !== 0) {
       for (const msg of isValidPortNum(port.hostPort)) errs.push(invalid(at.child('hostPort'), port.hostPort, msg));
     }
     if (port.protocol !== undefined && !PROTOCOLS.includes(str(port.protocol))) {
-      errs.push(port.protocol === '' ? required(at.child('protocol')) : notSupported(at.child('protocol'), port.protocol, PROTOCOLS));
+      errs.push(
+        port.protocol === ''
+          ? required(at.child('protocol'))
+          : notSupported(at.child('protocol'), port.protocol, PROTOCOLS),
+      );
     }
   });
 }
@@ -145,17 +186,23 @@ export function validateResources(raw: unknown, path: FieldPath, errs: FieldIssu
   const res = rec(raw);
   const limits = rec(res.limits);
   const requests = rec(res.requests);
-  for (const [field, m] of [['limits', limits], ['requests', requests]] as const) {
+  for (const [field, m] of [
+    ['limits', limits],
+    ['requests', requests],
+  ] as const) {
     for (const [k, v] of Object.entries(m)) {
       const q = quantityValue(v);
-      if (q !== undefined && q < 0) errs.push(invalid(path.child(field).key(k), String(v), 'must be greater than or equal to 0'));
+      if (q !== undefined && q < 0)
+        errs.push(invalid(path.child(field).key(k), String(v), 'must be greater than or equal to 0'));
     }
   }
   for (const [k, v] of Object.entries(requests)) {
     const req = quantityValue(v);
     const lim = quantityValue(limits[k]);
     if (req !== undefined && lim !== undefined && req > lim) {
-      errs.push(invalid(path.child('requests'), String(v), `must be less than or equal to ${k} limit of ${String(limits[k])}`));
+      errs.push(
+        invalid(path.child('requests'), String(v), `must be less than or equal to ${k} limit of ${String(limits[k])}`),
+      );
     }
   }
 }

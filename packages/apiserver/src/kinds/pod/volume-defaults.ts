@@ -31,7 +31,8 @@ export function defaultVolume(v: Obj): void {
   if (hostPath) setDefault(hostPath, 'type', '');
   const image = rec(v, 'image');
   // As a container's imagePullPolicy: Always for :latest or no tag, else IfNotPresent.
-  if (image && !image.pullPolicy) image.pullPolicy = defaultImagePullPolicy(typeof image.reference === 'string' ? image.reference : '');
+  if (image && !image.pullPolicy)
+    image.pullPolicy = defaultImagePullPolicy(typeof image.reference === 'string' ? image.reference : '');
   for (const key of ['secret', 'configMap']) {
     const source = rec(v, key);
     if (source) setDefault(source, 'defaultMode', DEFAULT_FILE_MODE);

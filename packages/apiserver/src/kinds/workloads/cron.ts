@@ -30,7 +30,8 @@ export function cronScheduleError(schedule: string): string | undefined {
   }
   if (spec.startsWith('@')) {
     if (DESCRIPTORS.has(spec)) return undefined;
-    if (spec.startsWith('@every ')) return /^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(spec) ? undefined : `failed to parse duration ${spec}`;
+    if (spec.startsWith('@every '))
+      return /^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(spec) ? undefined : `failed to parse duration ${spec}`;
     return `unrecognized descriptor: ${spec}`;
   }
   const fields = spec.split(/\s+/).filter(Boolean);
@@ -63,7 +64,8 @@ function fieldError(field: string, b: Bounds): string | undefined {
     }
     if (step !== undefined) {
       const n = /^\d+$/.test(step) ? Number(step) : NaN;
-      if (Number.isNaN(n)) return `failed to parse int from ${step}: strconv.Atoi: parsing ${JSON.stringify(step)}: invalid syntax`;
+      if (Number.isNaN(n))
+        return `failed to parse int from ${step}: strconv.Atoi: parsing ${JSON.stringify(step)}: invalid syntax`;
       if (n === 0) return `step of range should be a positive number: ${expr}`;
     }
     if (lo < b.min) return `beginning of range (${lo}) below minimum (${b.min}): ${expr}`;
@@ -76,6 +78,7 @@ function fieldError(field: string, b: Bounds): string | undefined {
 function value(s: string, b: Bounds): number | string {
   const named = b.names?.indexOf(s.toLowerCase()) ?? -1;
   if (named >= 0) return named + (b.nameBase ?? 0);
-  if (!/^\d+$/.test(s)) return `failed to parse int from ${s}: strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
+  if (!/^\d+$/.test(s))
+    return `failed to parse int from ${s}: strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
   return Number(s);
 }

@@ -100,7 +100,8 @@ export function defaultJob(job: Obj): void {
   setDefault(spec, 'completionMode', 'NonIndexed');
   setDefault(spec, 'suspend', false);
   const failurePolicy = rec(spec, 'podFailurePolicy');
-  for (const rule of recs(failurePolicy, 'rules')) for (const pattern of recs(rule, 'onPodConditions')) setDefaultIfZero(pattern, 'status', 'True');
+  for (const rule of recs(failurePolicy, 'rules'))
+    for (const pattern of recs(rule, 'onPodConditions')) setDefaultIfZero(pattern, 'status', 'True');
   setDefault(spec, 'podReplacementPolicy', failurePolicy ? 'Failed' : 'TerminatingOrFailed');
   defaultPodTemplateSpec(template);
 }

@@ -1,6 +1,13 @@
 // The field labels of the workload kinds that have their own conversion in Kubernetes 1.32; the
 // others (Deployment, DaemonSet, CronJob) select on metadata.name and metadata.namespace only.
-import { count, defaultMessage, identity, metaFields, notSupported, type KindFields } from '../../selectors/field-values.js';
+import {
+  count,
+  defaultMessage,
+  identity,
+  metaFields,
+  notSupported,
+  type KindFields,
+} from '../../selectors/field-values.js';
 
 export const jobFieldLabels: KindFields = {
   accepted: identity(['metadata.name', 'metadata.namespace', 'status.successful']),

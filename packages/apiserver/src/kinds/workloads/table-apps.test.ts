@@ -13,7 +13,11 @@ function info(group: string, resource: string): ResourceInfo {
   return found;
 }
 
-function table(group: string, resource: string, obj: Record<string, unknown>): { columns: string[]; wide: string[]; cells: unknown[] } {
+function table(
+  group: string,
+  resource: string,
+  obj: Record<string, unknown>,
+): { columns: string[]; wide: string[]; cells: unknown[] } {
   const metadata = { name: 'web', creationTimestamp: ago(45 * MIN), ...(obj.metadata as object | undefined) };
   const t = toTable(info(group, resource), [{ ...obj, metadata } as KubeObject], { now: NOW });
   return {
@@ -23,7 +27,14 @@ function table(group: string, resource: string, obj: Record<string, unknown>): {
   };
 }
 
-const template = { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }, { name: 'log', image: 'fluent-bit:3' }] } };
+const template = {
+  spec: {
+    containers: [
+      { name: 'web', image: 'nginx:1.25' },
+      { name: 'log', image: 'fluent-bit:3' },
+    ],
+  },
+};
 const selector = { matchLabels: { app: 'web' } };
 
 describe('apps/v1', () => {
@@ -42,13 +53,19 @@ describe('apps/v1', () => {
   });
 
   it('replicasets print desired, current and ready counts', () => {
-    const t = table('apps', 'replicasets', { spec: { replicas: 2, selector, template }, status: { replicas: 2, readyReplicas: 1 } });
+    const t = table('apps', 'replicasets', {
+      spec: { replicas: 2, selector, template },
+      status: { replicas: 2, readyReplicas: 1 },
+    });
     expect(t.columns).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Age']);
     expect(t.cells).toEqual(['web', 2, 2, 1, '45m', 'web,log', 'nginx:1.25,fluent-bit:3', 'app=web']);
   });
 
   it('statefulsets print READY ready/desired', () => {
-    const t = table('apps', 'statefulsets', { spec: { replicas: 3, selector, template }, status: { readyReplicas: 3 } });
+    const t = table('apps', 'statefulsets', {
+      spec: { replicas: 3, selector, template },
+      status: { readyReplicas: 3 },
+    });
     expect(t.columns).toEqual(['Name', 'Ready', 'Age']);
     expect(t.cells).toEqual(['web', '3/3', '45m', 'web,log', 'nginx:1.25,fluent-bit:3']);
   });
@@ -56,15 +73,32 @@ describe('apps/v1', () => {
   it('daemonsets print scheduling counts and the node selector', () => {
     const t = table('apps', 'daemonsets', {
       spec: { selector, template: { spec: { ...template.spec, nodeSelector: { 'kubernetes.io/os': 'linux' } } } },
-      status: { desiredNumberScheduled: 4, currentNumberScheduled: 4, numberReady: 3, updatedNumberScheduled: 4, numberAvailable: 3 },
+      status: {
+        desiredNumberScheduled: 4,
+        currentNumberScheduled: 4,
+        numberReady: 3,
+        updatedNumberScheduled: 4,
+        numberAvailable: 3,
+      },
     });
-    expect(t.columns).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age']);
+    expect(t.columns).toEqual([
+      'Name',
+      'Desired',
+      'Current',
+      'Ready',
+      'Up-to-date',
+      'Available',
+      'Node Selector',
+      'Age',
+    ]);
     expect(t.cells.slice(0, 8)).toEqual(['web', 4, 4, 3, 4, 3, 'kubernetes.io/os=linux', '45m']);
   });
 
   it('controller revisions name their controlling owner', () => {
     const t = table('apps', 'controllerrevisions', {
-      metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'u1', controller: true }] },
+      metadata: {
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'u1', controller: true }],
+      },
       revision: 4,
     });
     expect(t.columns).toEqual(['Name', 'Controller', 'Revision', 'Age']);

@@ -4,7 +4,16 @@
 
 import { parseApiVersion } from '@wharf/api';
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import {
+  AGE_COLUMN,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  NAME_COLUMN,
+  ageOf,
+  col,
+  nameOf,
+  wide,
+} from '../../tables/columns.js';
 import type { Printer } from '../../tables/columns.js';
 import { DESC } from '../../tables/descriptions.js';
 import { containerCells, formatLabelSelector, formatLabels, get, num, selectorString } from '../../tables/format.js';
@@ -66,7 +75,13 @@ export const replicaSetPrinter: Printer = {
 };
 
 export const statefulSetPrinter: Printer = {
-  columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    col('Ready', 'string', 'Number of the pod with ready state'),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+  ],
   cells(sts, ctx) {
     const [names, images] = templateContainers(sts);
     const ready = `${num(get(sts, 'status', 'readyReplicas'))}/${num(get(sts, 'spec', 'replicas'), 1)}`;

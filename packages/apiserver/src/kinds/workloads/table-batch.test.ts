@@ -13,7 +13,11 @@ function info(group: string, resource: string): ResourceInfo {
   return found;
 }
 
-function table(group: string, resource: string, obj: Record<string, unknown>): { columns: string[]; wide: string[]; cells: unknown[] } {
+function table(
+  group: string,
+  resource: string,
+  obj: Record<string, unknown>,
+): { columns: string[]; wide: string[]; cells: unknown[] } {
   const metadata = { name: 'web', creationTimestamp: ago(45 * MIN), ...(obj.metadata as object | undefined) };
   const t = toTable(info(group, resource), [{ ...obj, metadata } as KubeObject], { now: NOW });
   return {
@@ -23,10 +27,21 @@ function table(group: string, resource: string, obj: Record<string, unknown>): {
   };
 }
 
-const template = { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }, { name: 'log', image: 'fluent-bit:3' }] } };
+const template = {
+  spec: {
+    containers: [
+      { name: 'web', image: 'nginx:1.25' },
+      { name: 'log', image: 'fluent-bit:3' },
+    ],
+  },
+};
 
 describe('batch/v1', () => {
-  const job = (status: Record<string, unknown>, spec: Record<string, unknown> = { completions: 1, parallelism: 1 }, metadata = {}): Record<string, unknown> => ({
+  const job = (
+    status: Record<string, unknown>,
+    spec: Record<string, unknown> = { completions: 1, parallelism: 1 },
+    metadata = {},
+  ): Record<string, unknown> => ({
     metadata,
     spec: { ...spec, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'abc' } }, template },
     status,
@@ -40,10 +55,21 @@ describe('batch/v1', () => {
   });
 
   it('jobs read Complete, Failed, Suspended and Terminating from conditions and metadata', () => {
-    const done = table('batch', 'jobs', job({ succeeded: 1, startTime: ago(10 * MIN), completionTime: ago(9 * MIN), conditions: [{ type: 'Complete', status: 'True' }] }));
+    const done = table(
+      'batch',
+      'jobs',
+      job({
+        succeeded: 1,
+        startTime: ago(10 * MIN),
+        completionTime: ago(9 * MIN),
+        conditions: [{ type: 'Complete', status: 'True' }],
+      }),
+    );
     expect(done.cells.slice(1, 4)).toEqual(['Complete', '1/1', '60s']);
     expect(table('batch', 'jobs', job({ conditions: [{ type: 'Failed', status: 'True' }] })).cells[1]).toBe('Failed');
-    expect(table('batch', 'jobs', job({ conditions: [{ type: 'Suspended', status: 'True' }] })).cells.slice(1, 4)).toEqual(['Suspended', '0/1', '']);
+    expect(
+      table('batch', 'jobs', job({ conditions: [{ type: 'Suspended', status: 'True' }] })).cells.slice(1, 4),
+    ).toEqual(['Suspended', '0/1', '']);
     expect(table('batch', 'jobs', job({}, undefined, { deletionTimestamp: ago(0) })).cells[1]).toBe('Terminating');
   });
 
@@ -58,8 +84,21 @@ describe('batch/v1', () => {
       status: { active: [{ name: 'web-1' }], lastScheduleTime: ago(90_000) },
     });
     expect(t.columns).toEqual(['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age']);
-    expect(t.cells).toEqual(['web', '*/5 * * * *', '<none>', 'False', 1, '90s', '45m', 'web,log', 'nginx:1.25,fluent-bit:3', '<none>']);
-    const tz = table('batch', 'cronjobs', { spec: { schedule: '0 3 * * *', timeZone: 'Europe/Paris', suspend: true, jobTemplate: { spec: { template } } } });
+    expect(t.cells).toEqual([
+      'web',
+      '*/5 * * * *',
+      '<none>',
+      'False',
+      1,
+      '90s',
+      '45m',
+      'web,log',
+      'nginx:1.25,fluent-bit:3',
+      '<none>',
+    ]);
+    const tz = table('batch', 'cronjobs', {
+      spec: { schedule: '0 3 * * *', timeZone: 'Europe/Paris', suspend: true, jobTemplate: { spec: { template } } },
+    });
     expect(tz.cells.slice(2, 6)).toEqual(['Europe/Paris', 'True', 0, '<none>']);
   });
 });

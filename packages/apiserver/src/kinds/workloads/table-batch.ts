@@ -2,10 +2,29 @@
 // cronjobs. Cells follow k8s.io/kubernetes/pkg/printers/internalversion (1.32).
 
 import type { KubeObject } from '@wharf/api';
-import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, ageOf, col, nameOf, wide } from '../../tables/columns.js';
+import {
+  AGE_COLUMN,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  NAME_COLUMN,
+  ageOf,
+  col,
+  nameOf,
+  wide,
+} from '../../tables/columns.js';
 import type { Printer } from '../../tables/columns.js';
 import { DESC } from '../../tables/descriptions.js';
-import { arr, containerCells, formatLabelSelector, get, humanDuration, num, parseTime, since, str } from '../../tables/format.js';
+import {
+  arr,
+  containerCells,
+  formatLabelSelector,
+  get,
+  humanDuration,
+  num,
+  parseTime,
+  since,
+  str,
+} from '../../tables/format.js';
 
 function hasJobCondition(job: KubeObject, type: string): boolean {
   // Only the first condition of a type counts, as in the printer.

@@ -2,7 +2,16 @@
 // ReplicationController, Job, CronJob. Selector/template agreement, counts, strategies, and the
 // spec fields an update may not change.
 import { isEmptySelector, isRecord, matchesSelector, type LabelSelectorLike } from '@wharf/api';
-import { FieldPath, forbidden, invalid, invalidRendered, notSupported, required, immutable, type FieldIssue } from '../../validation/issues.js';
+import {
+  FieldPath,
+  forbidden,
+  invalid,
+  invalidRendered,
+  notSupported,
+  required,
+  immutable,
+  type FieldIssue,
+} from '../../validation/issues.js';
 import { regexError } from '../../validation/names.js';
 import { validateLabels } from '../../validation/metadata.js';
 import { validatePodSpec, stableJson } from '../pod/validation.js';
@@ -29,14 +38,27 @@ interface TemplateRules {
 function validateSelectorAndTemplate(s: Obj, path: FieldPath, rules: TemplateRules, errs: FieldIssue[]): void {
   if (rules.selectorOwner !== undefined) {
     if (s.selector === undefined || s.selector === null) errs.push(required(path.child('selector')));
-    else if (isEmptySelector(s.selector)) errs.push(invalidRendered(path.child('selector'), goLabelSelector(s.selector), `empty selector is invalid for ${rules.selectorOwner}`));
+    else if (isEmptySelector(s.selector))
+      errs.push(
+        invalidRendered(
+          path.child('selector'),
+          goLabelSelector(s.selector),
+          `empty selector is invalid for ${rules.selectorOwner}`,
+        ),
+      );
   }
   errs.push(...validateLabelSelector(s.selector, path.child('selector')));
   const template = rec(s.template);
   const tPath = path.child('template');
   const labels = rec(template.metadata).labels;
   if (isRecord(s.selector) && !isEmptySelector(s.selector) && !matchesSelector(s.selector, labels)) {
-    errs.push(invalidRendered(tPath.child('metadata', 'labels'), goStringMap(labels), '`selector` does not match template `labels`'));
+    errs.push(
+      invalidRendered(
+        tPath.child('metadata', 'labels'),
+        goStringMap(labels),
+        '`selector` does not match template `labels`',
+      ),
+    );
   }
   errs.push(...validateTemplate(template, tPath, rules));
 }
@@ -57,7 +79,8 @@ const LONG_RUNNING: TemplateRules = { restartPolicies: ['Always'] };
 export function validateDeployment(obj: Obj): FieldIssue[] {
   const s = rec(obj.spec);
   const errs: FieldIssue[] = [];
-  for (const f of ['replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) nonNegative(s, f, spec, errs);
+  for (const f of ['replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds'])
+    nonNegative(s, f, spec, errs);
   validateSelectorAndTemplate(s, spec, { ...LONG_RUNNING, selectorOwner: 'deployment' }, errs);
   const pds = s.progressDeadlineSeconds;
   if (typeof pds === 'number' && pds <= (typeof s.minReadySeconds === 'number' ? s.minReadySeconds : 0)) {
@@ -66,18 +89,31 @@ export function validateDeployment(obj: Obj): FieldIssue[] {
   const strategy = rec(s.strategy);
   const sPath = spec.child('strategy');
   if (strategy.type === 'Recreate') {
-    if (isRecord(strategy.rollingUpdate)) errs.push(forbidden(sPath.child('rollingUpdate'), "may not be specified when strategy `type` is 'Recreate'"));
+    if (isRecord(strategy.rollingUpdate))
+      errs.push(forbidden(sPath.child('rollingUpdate'), "may not be specified when strategy `type` is 'Recreate'"));
   } else if (strategy.type !== undefined && strategy.type !== 'RollingUpdate') {
     errs.push(notSupported(sPath.child('type'), strategy.type, ['Recreate', 'RollingUpdate']));
   } else if (isRecord(strategy.rollingUpdate)) {
     const ru = strategy.rollingUpdate;
     const ruPath = sPath.child('rollingUpdate');
     for (const f of ['maxUnavailable', 'maxSurge']) errs.push(...intOrPercent(ru[f], ruPath.child(f)));
-    if (ru.maxUnavailable !== undefined && ru.maxSurge !== undefined && percentValue(ru.maxUnavailable) === 0 && percentValue(ru.maxSurge) === 0) {
-      errs.push(invalidRendered(ruPath.child('maxUnavailable'), goIntOrString(ru.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
+    if (
+      ru.maxUnavailable !== undefined &&
+      ru.maxSurge !== undefined &&
+      percentValue(ru.maxUnavailable) === 0 &&
+      percentValue(ru.maxSurge) === 0
+    ) {
+      errs.push(
+        invalidRendered(
+          ruPath.child('maxUnavailable'),
+          goIntOrString(ru.maxUnavailable),
+          'may not be 0 when `maxSurge` is 0',
+        ),
+      );
     }
     const mu = ru.maxUnavailable;
-    if (typeof mu === 'string' && (percentValue(mu) ?? 0) > 100) errs.push(invalid(ruPath.child('maxUnavailable'), mu, 'must not be greater than 100%'));
+    if (typeof mu === 'string' && (percentValue(mu) ?? 0) > 100)
+      errs.push(invalid(ruPath.child('maxUnavailable'), mu, 'must not be greater than 100%'));
   }
   return errs;
 }
@@ -99,7 +135,13 @@ export function validateReplicationController(obj: Obj): FieldIssue[] {
   const template = rec(s.template);
   const labels = rec(template.metadata).labels;
   if (selector && !isEmptySelector(selector) && !matchesSelector(selector as LabelSelectorLike, labels)) {
-    errs.push(invalidRendered(spec.child('template', 'metadata', 'labels'), goStringMap(labels), '`selector` does not match template `labels`'));
+    errs.push(
+      invalidRendered(
+        spec.child('template', 'metadata', 'labels'),
+        goStringMap(labels),
+        '`selector` does not match template `labels`',
+      ),
+    );
   }
   errs.push(...validateTemplate(template, spec.child('template'), LONG_RUNNING));
   return errs;
@@ -124,11 +166,15 @@ export function validateStatefulSet(obj: Obj): FieldIssue[] {
 /** Containers may mount a volumeClaimTemplate by name, so the claims count as pod volumes. */
 function withClaimVolumes(s: Obj): Obj {
   const claims = Array.isArray(s.volumeClaimTemplates) ? s.volumeClaimTemplates : [];
-  const names = claims.map((c) => rec(rec(c).metadata).name).filter((n): n is string => typeof n === 'string' && n !== '');
+  const names = claims
+    .map((c) => rec(rec(c).metadata).name)
+    .filter((n): n is string => typeof n === 'string' && n !== '');
   const template = rec(s.template);
   const podSpec = rec(template.spec);
   const declared = new Set((Array.isArray(podSpec.volumes) ? podSpec.volumes : []).map((v) => rec(v).name));
-  const extra = names.filter((n) => !declared.has(n)).map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  const extra = names
+    .filter((n) => !declared.has(n))
+    .map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
   if (!extra.length) return s;
   // Appended after the declared volumes, so issues about declared ones keep their index.
   const volumes = [...(Array.isArray(podSpec.volumes) ? podSpec.volumes : []), ...extra];
@@ -151,7 +197,8 @@ const JOB_RULES: TemplateRules = { restartPolicies: ['OnFailure', 'Never'] };
 
 /** Job spec at `path`; the selector is generated by the server, so it may be absent here. */
 function validateJobSpec(s: Obj, path: FieldPath, errs: FieldIssue[]): void {
-  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) nonNegative(s, f, path, errs);
+  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished'])
+    nonNegative(s, f, path, errs);
   validateSelectorAndTemplate(s, path, JOB_RULES, errs);
 }
 
@@ -165,15 +212,20 @@ export function validateCronJob(obj: Obj): FieldIssue[] {
   const s = rec(obj.spec);
   const errs: FieldIssue[] = [];
   const name = rec(obj.metadata).name;
-  if (typeof name === 'string' && name.length > 52) errs.push(invalid(FieldPath.root('metadata').child('name'), name, 'must be no more than 52 characters'));
+  if (typeof name === 'string' && name.length > 52)
+    errs.push(invalid(FieldPath.root('metadata').child('name'), name, 'must be no more than 52 characters'));
   const schedule = typeof s.schedule === 'string' ? s.schedule : '';
   if (!schedule) errs.push(required(spec.child('schedule')));
   else {
     const err = cronScheduleError(schedule);
     if (err) errs.push(invalid(spec.child('schedule'), schedule, err));
-    if (schedule.includes('TZ')) errs.push(invalid(spec.child('schedule'), schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+    if (schedule.includes('TZ'))
+      errs.push(
+        invalid(spec.child('schedule'), schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'),
+      );
   }
-  for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) nonNegative(s, f, spec, errs);
+  for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
+    nonNegative(s, f, spec, errs);
   if (s.concurrencyPolicy !== undefined && !['Allow', 'Forbid', 'Replace'].includes(String(s.concurrencyPolicy))) {
     errs.push(notSupported(spec.child('concurrencyPolicy'), s.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']));
   }
@@ -182,7 +234,9 @@ export function validateCronJob(obj: Obj): FieldIssue[] {
   const jtPath = spec.child('jobTemplate', 'spec');
   errs.push(...validateLabels(rec(jt.metadata).labels, spec.child('jobTemplate', 'metadata', 'labels')));
   if (jtSpec.selector !== undefined && jtSpec.selector !== null) {
-    errs.push(invalidRendered(jtPath.child('selector'), goLabelSelector(jtSpec.selector), '`selector` will be auto-generated'));
+    errs.push(
+      invalidRendered(jtPath.child('selector'), goLabelSelector(jtSpec.selector), '`selector` will be auto-generated'),
+    );
   }
   validateJobSpec({ ...jtSpec, selector: undefined }, jtPath, errs);
   return errs;
@@ -198,7 +252,8 @@ export function validateWorkloadUpdate(kind: string, obj: Obj, old: Obj): FieldI
     case 'Deployment':
     case 'ReplicaSet':
     case 'DaemonSet':
-      if (selectorChanged) errs.push(invalidRendered(spec.child('selector'), goLabelSelector(s.selector), 'field is immutable'));
+      if (selectorChanged)
+        errs.push(invalidRendered(spec.child('selector'), goLabelSelector(s.selector), 'field is immutable'));
       break;
     case 'StatefulSet': {
       const strip = (x: Obj): string =>
@@ -223,9 +278,12 @@ export function validateWorkloadUpdate(kind: string, obj: Obj, old: Obj): FieldI
       break;
     }
     case 'Job':
-      if (selectorChanged && o.selector !== undefined) errs.push(invalidRendered(spec.child('selector'), goLabelSelector(s.selector), 'field is immutable'));
-      if (stableJson(s.template) !== stableJson(o.template)) errs.push(invalidRendered(spec.child('template'), JSON.stringify(s.template ?? null), 'field is immutable'));
-      if (s.completionMode !== o.completionMode && o.completionMode !== undefined) errs.push(immutable(spec.child('completionMode'), s.completionMode ?? ''));
+      if (selectorChanged && o.selector !== undefined)
+        errs.push(invalidRendered(spec.child('selector'), goLabelSelector(s.selector), 'field is immutable'));
+      if (stableJson(s.template) !== stableJson(o.template))
+        errs.push(invalidRendered(spec.child('template'), JSON.stringify(s.template ?? null), 'field is immutable'));
+      if (s.completionMode !== o.completionMode && o.completionMode !== undefined)
+        errs.push(immutable(spec.child('completionMode'), s.completionMode ?? ''));
       break;
   }
   return errs;
@@ -233,7 +291,20 @@ export function validateWorkloadUpdate(kind: string, obj: Obj, old: Obj): FieldI
 
 function intOrPercent(v: unknown, path: FieldPath): FieldIssue[] {
   if (typeof v === 'string') {
-    return /^[0-9]+%$/.test(v) ? [] : [invalid(path, v, regexError("a valid percent string must be a numeric string followed by an ending '%'", '[0-9]+%', '1%', '93%'))];
+    return /^[0-9]+%$/.test(v)
+      ? []
+      : [
+          invalid(
+            path,
+            v,
+            regexError(
+              "a valid percent string must be a numeric string followed by an ending '%'",
+              '[0-9]+%',
+              '1%',
+              '93%',
+            ),
+          ),
+        ];
   }
   if (typeof v === 'number' && v < 0) return [invalid(path, v, 'must be greater than or equal to 0')];
   return [];

@@ -110,7 +110,10 @@ export const apps: SchemaTable = {
     persistentVolumeClaimRetentionPolicy: [10, 'apps.StatefulSetPersistentVolumeClaimRetentionPolicy'],
     ordinals: [11, 'apps.StatefulSetOrdinals'],
   },
-  'apps.StatefulSetUpdateStrategy': { type: [1, 'string'], rollingUpdate: [2, 'apps.RollingUpdateStatefulSetStrategy'] },
+  'apps.StatefulSetUpdateStrategy': {
+    type: [1, 'string'],
+    rollingUpdate: [2, 'apps.RollingUpdateStatefulSetStrategy'],
+  },
   'apps.RollingUpdateStatefulSetStrategy': { partition: [1, '*int32'], maxUnavailable: [2, 'IntOrString'] },
   'apps.StatefulSetPersistentVolumeClaimRetentionPolicy': { whenDeleted: [1, 'string'], whenScaled: [2, 'string'] },
   'apps.StatefulSetOrdinals': { start: [1, '*int32'] },

@@ -21,7 +21,10 @@ export const authentication: SchemaTable = {
     uid: [4, 'string'],
   },
   'authentication.TokenRequestStatus': { token: [1, '*string'], expirationTimestamp: [2, 'Time'] },
-  'authentication.SelfSubjectReview': { metadata: [1, 'meta.ObjectMeta'], status: [2, 'authentication.SelfSubjectReviewStatus'] },
+  'authentication.SelfSubjectReview': {
+    metadata: [1, 'meta.ObjectMeta'],
+    status: [2, 'authentication.SelfSubjectReviewStatus'],
+  },
   'authentication.SelfSubjectReviewStatus': { userInfo: [1, 'authentication.UserInfo'] },
   // UserInfo.extra (4) is left out: its values use ExtraValue's list-as-message encoding.
   'authentication.UserInfo': { username: [1, 'string'], uid: [2, 'string'], groups: [3, '[]string'] },

@@ -21,9 +21,15 @@ export const authorization: SchemaTable = {
     fieldSelector: [8, 'authorization.FieldSelectorAttributes'],
     labelSelector: [9, 'authorization.LabelSelectorAttributes'],
   },
-  'authorization.FieldSelectorAttributes': { rawSelector: [1, 'string'], requirements: [2, '[]authorization.FieldSelectorRequirement'] },
+  'authorization.FieldSelectorAttributes': {
+    rawSelector: [1, 'string'],
+    requirements: [2, '[]authorization.FieldSelectorRequirement'],
+  },
   'authorization.FieldSelectorRequirement': { key: [1, '*string'], operator: [2, '*string'], values: [3, '[]string'] },
-  'authorization.LabelSelectorAttributes': { rawSelector: [1, 'string'], requirements: [2, '[]meta.LabelSelectorRequirement'] },
+  'authorization.LabelSelectorAttributes': {
+    rawSelector: [1, 'string'],
+    requirements: [2, '[]meta.LabelSelectorRequirement'],
+  },
   'authorization.NonResourceAttributes': { path: [1, 'string'], verb: [2, 'string'] },
   'authorization.SelfSubjectAccessReviewSpec': {
     resourceAttributes: [1, 'authorization.ResourceAttributes'],

@@ -105,7 +105,12 @@ export const corePod: SchemaTable = {
     key: [2, '*string'],
     optional: [3, '*bool'],
   },
-  'core.FileKeySelector': { volumeName: [1, '*string'], path: [2, '*string'], key: [3, '*string'], optional: [4, '*bool'] },
+  'core.FileKeySelector': {
+    volumeName: [1, '*string'],
+    path: [2, '*string'],
+    key: [3, '*string'],
+    optional: [4, '*bool'],
+  },
   'core.EnvFromSource': {
     prefix: [1, 'string'],
     configMapRef: [2, 'core.ConfigMapEnvSource'],

@@ -97,7 +97,10 @@ export const coreVolume: SchemaTable = {
     nodePublishSecretRef: [5, 'core.LocalObjectReference'],
   },
   'core.EphemeralVolumeSource': { volumeClaimTemplate: [1, 'core.PersistentVolumeClaimTemplate'] },
-  'core.PersistentVolumeClaimTemplate': { metadata: [1, 'meta.ObjectMeta'], spec: [2, 'core.PersistentVolumeClaimSpec'] },
+  'core.PersistentVolumeClaimTemplate': {
+    metadata: [1, 'meta.ObjectMeta'],
+    spec: [2, 'core.PersistentVolumeClaimSpec'],
+  },
   'core.ImageVolumeSource': { reference: [1, 'string'], pullPolicy: [2, 'string'] },
 
   'core.PersistentVolumeClaim': {

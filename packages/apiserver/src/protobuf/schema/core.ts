@@ -56,7 +56,11 @@ export const core: SchemaTable = {
     scopeSelector: [3, 'core.ScopeSelector'],
   },
   'core.ScopeSelector': { matchExpressions: [1, '[]core.ScopedResourceSelectorRequirement'] },
-  'core.ScopedResourceSelectorRequirement': { scopeName: [1, '*string'], operator: [2, '*string'], values: [3, '[]string'] },
+  'core.ScopedResourceSelectorRequirement': {
+    scopeName: [1, '*string'],
+    operator: [2, '*string'],
+    values: [3, '[]string'],
+  },
   'core.ResourceQuotaStatus': { hard: [1, '{}Quantity'], used: [2, '{}Quantity'] },
   'core.Service': {
     metadata: [1, 'meta.ObjectMeta'],

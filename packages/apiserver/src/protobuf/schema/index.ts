@@ -65,7 +65,10 @@ export const KINDS: KindTable = {
   'policy/v1': { PodDisruptionBudget: 'policy.PodDisruptionBudget', Eviction: 'policy.Eviction' },
   'networking.k8s.io/v1': { Ingress: 'networking.Ingress', IngressClass: 'networking.IngressClass' },
   'scheduling.k8s.io/v1': { PriorityClass: 'scheduling.PriorityClass' },
-  'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest', SelfSubjectReview: 'authentication.SelfSubjectReview' },
+  'authentication.k8s.io/v1': {
+    TokenRequest: 'authentication.TokenRequest',
+    SelfSubjectReview: 'authentication.SelfSubjectReview',
+  },
   'authorization.k8s.io/v1': {
     SelfSubjectAccessReview: 'authorization.SelfSubjectAccessReview',
     SelfSubjectRulesReview: 'authorization.SelfSubjectRulesReview',

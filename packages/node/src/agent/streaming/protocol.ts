@@ -19,7 +19,12 @@ export const REMOTE_COMMAND_PROTOCOLS: readonly string[] = [V5, V4];
 /** kubectl 1.31+ port-forward: SPDY/3.1 tunnelled in the WebSocket's binary messages (spdy-portforward.ts). */
 export const SPDY_PORT_FORWARD = 'SPDY/3.1+portforward.k8s.io';
 /** kubelet answers client-node's port-forward with the v4 channel protocol; the next two frame the same way. */
-export const PORT_FORWARD_PROTOCOLS: readonly string[] = [V4, 'portforward.k8s.io', 'channel.k8s.io', SPDY_PORT_FORWARD];
+export const PORT_FORWARD_PROTOCOLS: readonly string[] = [
+  V4,
+  'portforward.k8s.io',
+  'channel.k8s.io',
+  SPDY_PORT_FORWARD,
+];
 
 /** The protocol to answer with: the first of ours the client offered, or undefined. */
 export function chooseProtocol(offered: Iterable<string>, ours: readonly string[]): string | undefined {
@@ -29,7 +34,10 @@ export function chooseProtocol(offered: Iterable<string>, ours: readonly string[
 
 /** Parses a `Sec-WebSocket-Protocol` header. */
 export function offeredProtocols(header: string | string[] | undefined): string[] {
-  return (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function frame(channel: number, data: Buffer | string): Buffer {
@@ -71,7 +79,14 @@ export function exitStatus(exitCode: number, command: readonly string[]): Status
 
 /** A failure that is not the command's exit code (runc could not start it, the container stopped…). */
 export function errorStatus(message: string, reason = 'InternalError', code = 500): Status {
-  return { metadata: {}, status: 'Failure', message: reason === 'InternalError' ? `Internal error occurred: ${message}` : message, reason, code, details: { causes: [{ message }] } };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: reason === 'InternalError' ? `Internal error occurred: ${message}` : message,
+    reason,
+    code,
+    details: { causes: [{ message }] },
+  };
 }
 
 /**

@@ -11,8 +11,20 @@ import type { ContainerStatus, PodSandbox } from '../../runtime/types.js';
 import { exitStatus, parseResize } from './protocol.js';
 import { StreamingServer, type StreamingRuntime } from './server.js';
 
-const sandbox = { id: 'sb1', config: { uid: 'u1', name: 'p', namespace: 'ns' }, state: 'ready', ip: '127.0.0.1', createdAt: '2026-01-01T00:00:00Z' } as unknown as PodSandbox;
-const container = { id: 'c1', name: 'c', attempt: 0, state: 'running', logPath: '/nonexistent' } as unknown as ContainerStatus;
+const sandbox = {
+  id: 'sb1',
+  config: { uid: 'u1', name: 'p', namespace: 'ns' },
+  state: 'ready',
+  ip: '127.0.0.1',
+  createdAt: '2026-01-01T00:00:00Z',
+} as unknown as PodSandbox;
+const container = {
+  id: 'c1',
+  name: 'c',
+  attempt: 0,
+  state: 'running',
+  logPath: '/nonexistent',
+} as unknown as ContainerStatus;
 
 /** A fake command: echoes stdin to stdout upper-cased, records resizes, exits 4 once stdin ends. */
 function fakeExec(resizes: string[]): ExecStream {
@@ -57,15 +69,25 @@ describe('StreamingServer', () => {
   });
 
   /** Opens a socket and collects its messages by channel until it closes. */
-  function open(path: string, protocols: string[]): { ws: WebSocket; closed: Promise<Map<number, string>>; opened: Promise<void> } {
+  function open(
+    path: string,
+    protocols: string[],
+  ): { ws: WebSocket; closed: Promise<Map<number, string>>; opened: Promise<void> } {
     const ws = new WebSocket(`${base}${path}`, protocols);
     const got = new Map<number, string>();
     ws.on('message', (d: Buffer) => got.set(d[0]!, (got.get(d[0]!) ?? '') + d.subarray(1).toString('latin1')));
-    return { ws, opened: new Promise((r, j) => (ws.on('open', () => r()), ws.on('error', j))), closed: new Promise((r) => ws.on('close', () => r(got))) };
+    return {
+      ws,
+      opened: new Promise((r, j) => (ws.on('open', () => r()), ws.on('error', j))),
+      closed: new Promise((r) => ws.on('close', () => r(got))),
+    };
   }
 
   it('exec: stdin, stdout, stderr, resize, v5 close and the exit Status', async () => {
-    const s = open('/exec/ns/p/c?command=cat&stdin=true&stdout=true&stderr=true', ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const s = open('/exec/ns/p/c?command=cat&stdin=true&stdout=true&stderr=true', [
+      'v5.channel.k8s.io',
+      'v4.channel.k8s.io',
+    ]);
     await s.opened;
     expect(s.ws.protocol).toBe('v5.channel.k8s.io');
     s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":80,"Height":24}')]));
@@ -88,9 +110,19 @@ describe('StreamingServer', () => {
   function handshake(path: string, protocol: string): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(`${base.replace('ws:', 'http:')}${path}`, {
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': protocol },
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol': protocol,
+        },
       });
-      req.on('response', resolve).on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => (socket.destroy(), resolve(res))).on('error', reject).end();
+      req
+        .on('response', resolve)
+        .on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => (socket.destroy(), resolve(res)))
+        .on('error', reject)
+        .end();
     });
   }
 
@@ -99,7 +131,11 @@ describe('StreamingServer', () => {
     let body = '';
     for await (const d of res) body += String(d);
     expect(res.statusCode).toBe(400);
-    expect(JSON.parse(body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('SPDY/3.1+remotecommand.k8s.io') });
+    expect(JSON.parse(body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: expect.stringContaining('SPDY/3.1+remotecommand.k8s.io'),
+    });
   });
 
   it('accepts kubectl port-forward (SPDY/3.1 in WebSocket) without ports in the query', async () => {

@@ -7,7 +7,20 @@ import type { WebSocket } from 'ws';
 import type { ExecStream } from '../../runtime/exec-stream.js';
 import type { StdinSink } from '../../runtime/monitor.js';
 import { parseCriLogLine } from '../../runtime/cri-log.js';
-import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, errorStatus, exitStatus, frame, parseResize, portFrame, type Status } from './protocol.js';
+import {
+  CLOSE,
+  ERROR,
+  RESIZE,
+  STDERR,
+  STDIN,
+  STDOUT,
+  errorStatus,
+  exitStatus,
+  frame,
+  parseResize,
+  portFrame,
+  type Status,
+} from './protocol.js';
 
 /** Output above this is held back (the stream paused) until the client has read it. */
 const HIGH_WATER = 1 << 20;
@@ -40,7 +53,10 @@ type RawMessage = Buffer | ArrayBuffer | Buffer[];
  * Holds a TTY exec's messages until the client's first resize (clients send it as soon as the
  * stream opens) or `waitMs`, so the command can start on a terminal of the right size.
  */
-export function awaitFirstResize(ws: WebSocket, waitMs: number): Promise<{ size: { width: number; height: number } | undefined; held: RawMessage[] }> {
+export function awaitFirstResize(
+  ws: WebSocket,
+  waitMs: number,
+): Promise<{ size: { width: number; height: number } | undefined; held: RawMessage[] }> {
   return new Promise((resolve) => {
     const held: RawMessage[] = [];
     const done = (size: { width: number; height: number } | undefined): void => {
@@ -65,7 +81,12 @@ export function awaitFirstResize(ws: WebSocket, waitMs: number): Promise<{ size:
 }
 
 /** Connects an exec'd process to the socket; ends with its exit Status. `held`: messages that came first. */
-export function execSession(ws: WebSocket, proc: ExecStream, command: readonly string[], held: readonly RawMessage[] = []): void {
+export function execSession(
+  ws: WebSocket,
+  proc: ExecStream,
+  command: readonly string[],
+  held: readonly RawMessage[] = [],
+): void {
   let done = false;
   pump(ws, proc.stdout, STDOUT);
   if (proc.stderr) pump(ws, proc.stderr, STDERR);
@@ -97,7 +118,12 @@ export function execSession(ws: WebSocket, proc: ExecStream, command: readonly s
   });
   void proc.done.then((exit) => {
     done = true;
-    finish(ws, exit.error ? errorStatus(`error executing command in container: ${exit.error}`) : exitStatus(exit.exitCode, command));
+    finish(
+      ws,
+      exit.error
+        ? errorStatus(`error executing command in container: ${exit.error}`)
+        : exitStatus(exit.exitCode, command),
+    );
   });
 }
 
@@ -115,7 +141,12 @@ export interface AttachSource {
  * Streams what the container writes from now on, read from its CRI log (the container's monitor
  * owns its stdio, so there is no live pipe to join). Ends with Success when it exits.
  */
-export async function attachSession(ws: WebSocket, src: AttachSource, want: { stdout: boolean; stderr: boolean; tty: boolean }, pollMs = 100): Promise<void> {
+export async function attachSession(
+  ws: WebSocket,
+  src: AttachSource,
+  want: { stdout: boolean; stderr: boolean; tty: boolean },
+  pollMs = 100,
+): Promise<void> {
   let closed = false;
   ws.on('close', () => {
     closed = true;
@@ -148,7 +179,8 @@ export async function attachSession(ws: WebSocket, src: AttachSource, want: { st
         const r = parseCriLogLine(line);
         if (!r) continue;
         const channel = r.stream === 'stderr' && !want.tty ? STDERR : STDOUT;
-        if ((channel === STDOUT && want.stdout) || (channel === STDERR && want.stderr)) ws.send(frame(channel, `${r.content}${r.partial ? '' : '\n'}`));
+        if ((channel === STDOUT && want.stdout) || (channel === STDERR && want.stderr))
+          ws.send(frame(channel, `${r.content}${r.partial ? '' : '\n'}`));
       }
     } finally {
       await fh.close();
@@ -167,7 +199,12 @@ export async function attachSession(ws: WebSocket, src: AttachSource, want: { st
 }
 
 /** Forwards each port to `ip:port` (one TCP connection per port, as client-node expects); closes once they all end. */
-export function portForwardSession(ws: WebSocket, ip: string, ports: readonly number[], connect: (port: number, host: string) => net.Socket = (p, h) => net.connect(p, h)): void {
+export function portForwardSession(
+  ws: WebSocket,
+  ip: string,
+  ports: readonly number[],
+  connect: (port: number, host: string) => net.Socket = (p, h) => net.connect(p, h),
+): void {
   let open = ports.length;
   const sockets = ports.map((port, i) => {
     ws.send(portFrame(2 * i, port));
@@ -179,7 +216,8 @@ export function portForwardSession(ws: WebSocket, ip: string, ports: readonly nu
       if (ws.bufferedAmount >= HIGH_WATER) s.pause();
     });
     s.on('error', (e) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame(2 * i + 1, `error forwarding port ${port} to pod at ${ip}: ${e.message}`));
+      if (ws.readyState === ws.OPEN)
+        ws.send(frame(2 * i + 1, `error forwarding port ${port} to pod at ${ip}: ${e.message}`));
     });
     s.on('close', () => {
       if (--open === 0 && ws.readyState === ws.OPEN) ws.close(1000);

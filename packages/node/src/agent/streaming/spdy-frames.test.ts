@@ -47,7 +47,11 @@ describe('header blocks', () => {
     const huge = Buffer.from(good);
     huge.writeUInt32BE(0xffffffff, 0);
     expect(() => decodeHeaderBlock(huge)).toThrow(/claims/);
-    const dup = Buffer.concat([Buffer.from([0, 0, 0, 2]), encodeHeaderBlock({ a: ['1'] }).subarray(4), encodeHeaderBlock({ a: ['2'] }).subarray(4)]);
+    const dup = Buffer.concat([
+      Buffer.from([0, 0, 0, 2]),
+      encodeHeaderBlock({ a: ['1'] }).subarray(4),
+      encodeHeaderBlock({ a: ['2'] }).subarray(4),
+    ]);
     expect(() => decodeHeaderBlock(dup)).toThrow(/duplicate header "a"/);
     expect(() => decodeHeaderBlock(Buffer.alloc(2))).toThrow(/truncated/);
   });
@@ -55,7 +59,11 @@ describe('header blocks', () => {
   it('compresses block after block in one context, each readable as it comes', async () => {
     const c = new HeaderCompressor();
     const d = new HeaderDecompressor();
-    const blocks: Headers[] = [{ streamtype: ['error'], port: ['80'], requestid: ['0'] }, { streamtype: ['data'], port: ['80'], requestid: ['0'] }, {}];
+    const blocks: Headers[] = [
+      { streamtype: ['error'], port: ['80'], requestid: ['0'] },
+      { streamtype: ['data'], port: ['80'], requestid: ['0'] },
+      {},
+    ];
     const compressed = await Promise.all(blocks.map((b) => c.compress(b)));
     // The first block starts a zlib stream with a preset dictionary; each ends with a sync flush.
     expect(compressed[0]![1]! & 0x20).toBe(0x20);
@@ -87,7 +95,12 @@ describe('FrameParser', () => {
 
   /** Frames compared cheaply: the body as a digest. */
   const sig = (fs: Frame[]): string[] =>
-    fs.map((f) => `${f.kind} ${f.kind === 'data' ? f.streamId : f.type} ${f.flags} ${createHash('sha1').update(f.kind === 'data' ? f.data : f.payload).digest('hex')}`);
+    fs.map(
+      (f) =>
+        `${f.kind} ${f.kind === 'data' ? f.streamId : f.type} ${f.flags} ${createHash('sha1')
+          .update(f.kind === 'data' ? f.data : f.payload)
+          .digest('hex')}`,
+    );
 
   it('reads frames split at every byte position, and byte by byte', () => {
     const whole = new FrameParser().push(stream);

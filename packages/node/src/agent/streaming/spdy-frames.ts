@@ -7,8 +7,24 @@ import { SPDY3_DICTIONARY } from './spdy-dictionary.js';
 
 export const SPDY_VERSION = 3;
 
-export const FrameType = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 } as const;
-export const RstStatus = { PROTOCOL_ERROR: 1, INVALID_STREAM: 2, REFUSED_STREAM: 3, CANCEL: 5, INTERNAL_ERROR: 6, STREAM_ALREADY_CLOSED: 9 } as const;
+export const FrameType = {
+  SYN_STREAM: 1,
+  SYN_REPLY: 2,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PING: 6,
+  GOAWAY: 7,
+  HEADERS: 8,
+  WINDOW_UPDATE: 9,
+} as const;
+export const RstStatus = {
+  PROTOCOL_ERROR: 1,
+  INVALID_STREAM: 2,
+  REFUSED_STREAM: 3,
+  CANCEL: 5,
+  INTERNAL_ERROR: 6,
+  STREAM_ALREADY_CLOSED: 9,
+} as const;
 export const GoAwayStatus = { OK: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2 } as const;
 
 /** FIN on data frames, SYN_STREAM, SYN_REPLY and HEADERS. */
@@ -25,7 +41,13 @@ export const MAX_HEADER_BLOCK = 256 * 1024;
 
 export type Frame =
   | { readonly kind: 'data'; readonly streamId: number; readonly flags: number; readonly data: Buffer }
-  | { readonly kind: 'control'; readonly version: number; readonly type: number; readonly flags: number; readonly payload: Buffer };
+  | {
+      readonly kind: 'control';
+      readonly version: number;
+      readonly type: number;
+      readonly flags: number;
+      readonly payload: Buffer;
+    };
 
 /** Header names (lower case) to their values (SPDY joins several with NUL). */
 export type Headers = Record<string, string[]>;
@@ -60,7 +82,8 @@ export class FrameParser {
         const word = h.readUInt32BE(0);
         const control = (word & 0x80000000) !== 0;
         const length = h.readUInt32BE(4) & 0xffffff;
-        if (control && length > MAX_CONTROL_LENGTH) throw new SpdyProtocolError(`control frame of ${length} bytes is too large`);
+        if (control && length > MAX_CONTROL_LENGTH)
+          throw new SpdyProtocolError(`control frame of ${length} bytes is too large`);
         this.head = { control, word, flags: h[4]!, length };
       }
       if (this.length < this.head.length) break;
@@ -123,13 +146,20 @@ export function synReplyFrame(streamId: number, flags: number, block: Buffer): B
 
 /** SYN_STREAM with a compressed header block (what a client sends; used by tests). */
 export function synStreamFrame(streamId: number, flags: number, block: Buffer): Buffer {
-  return controlFrame(FrameType.SYN_STREAM, flags, Buffer.concat([words(streamId & 0x7fffffff, 0), Buffer.from([0, 0]), block]));
+  return controlFrame(
+    FrameType.SYN_STREAM,
+    flags,
+    Buffer.concat([words(streamId & 0x7fffffff, 0), Buffer.from([0, 0]), block]),
+  );
 }
 
-export const rstStreamFrame = (streamId: number, status: number): Buffer => controlFrame(FrameType.RST_STREAM, 0, words(streamId & 0x7fffffff, status));
+export const rstStreamFrame = (streamId: number, status: number): Buffer =>
+  controlFrame(FrameType.RST_STREAM, 0, words(streamId & 0x7fffffff, status));
 export const pingFrame = (id: number): Buffer => controlFrame(FrameType.PING, 0, words(id));
-export const goAwayFrame = (lastGoodStreamId: number, status: number): Buffer => controlFrame(FrameType.GOAWAY, 0, words(lastGoodStreamId & 0x7fffffff, status));
-export const windowUpdateFrame = (streamId: number, delta: number): Buffer => controlFrame(FrameType.WINDOW_UPDATE, 0, words(streamId & 0x7fffffff, delta & 0x7fffffff));
+export const goAwayFrame = (lastGoodStreamId: number, status: number): Buffer =>
+  controlFrame(FrameType.GOAWAY, 0, words(lastGoodStreamId & 0x7fffffff, status));
+export const windowUpdateFrame = (streamId: number, delta: number): Buffer =>
+  controlFrame(FrameType.WINDOW_UPDATE, 0, words(streamId & 0x7fffffff, delta & 0x7fffffff));
 
 /** The uncompressed name/value block: count, then length-prefixed names and NUL-joined values. */
 export function encodeHeaderBlock(headers: Headers): Buffer {
@@ -158,7 +188,8 @@ export function decodeHeaderBlock(block: Buffer): Headers {
     return s;
   };
   const count = u32('the count');
-  if (count > (block.length - at) / 8) throw new SpdyProtocolError(`header block claims ${count} headers in ${block.length} bytes`);
+  if (count > (block.length - at) / 8)
+    throw new SpdyProtocolError(`header block claims ${count} headers in ${block.length} bytes`);
   const headers: Headers = Object.create(null) as Headers;
   for (let i = 0; i < count; i++) {
     const name = bytes(u32('a name length'), 'a name').toLowerCase();

@@ -74,7 +74,10 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
     const type = s.header('streamtype');
     const port = Number(s.header('port'));
     if ((type !== 'data' && type !== 'error') || !Number.isInteger(port) || port < 1 || port > 65535) {
-      o.logger?.debug({ pod: o.pod, stream: s.id, streamtype: type ?? '', port: s.header('port') ?? '' }, 'port-forward: refused a stream');
+      o.logger?.debug(
+        { pod: o.pod, stream: s.id, streamtype: type ?? '', port: s.header('port') ?? '' },
+        'port-forward: refused a stream',
+      );
       return s.reset(RstStatus.PROTOCOL_ERROR);
     }
     s.reply();
@@ -84,7 +87,9 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
     if (!pair) {
       const timer = setTimeout(() => {
         pairs.delete(id);
-        pair?.error?.write(Buffer.from(`timed out waiting for the ${pair.data ? 'error' : 'data'} stream of request ${id}`));
+        pair?.error?.write(
+          Buffer.from(`timed out waiting for the ${pair.data ? 'error' : 'data'} stream of request ${id}`),
+        );
         pair?.error?.end();
         pair?.data?.reset();
       }, o.pairTimeoutMs ?? PAIR_TIMEOUT_MS);
@@ -92,7 +97,10 @@ export function spdyPortForwardSession(ws: WebSocket, o: SpdyPortForwardOptions)
       pairs.set(id, pair);
     }
     if (pair[type]) {
-      o.logger?.debug({ pod: o.pod, request: id, streamtype: type }, 'port-forward: a second stream of one type for a request');
+      o.logger?.debug(
+        { pod: o.pod, request: id, streamtype: type },
+        'port-forward: a second stream of one type for a request',
+      );
       return s.reset(RstStatus.PROTOCOL_ERROR);
     }
     pair[type] = s;

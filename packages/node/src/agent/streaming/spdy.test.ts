@@ -64,7 +64,9 @@ class Client {
   }
 
   control(type: number): Buffer[] {
-    return this.frames.filter((f): f is Extract<Frame, { kind: 'control' }> => f.kind === 'control' && f.type === type).map((f) => f.payload);
+    return this.frames
+      .filter((f): f is Extract<Frame, { kind: 'control' }> => f.kind === 'control' && f.type === type)
+      .map((f) => f.payload);
   }
 
   async replyHeaders(): Promise<Headers[]> {
@@ -116,7 +118,7 @@ describe('SpdySession', () => {
     client.close();
   });
 
-  it('echoes the client\'s PINGs and acknowledges received data with WINDOW_UPDATE', async () => {
+  it("echoes the client's PINGs and acknowledges received data with WINDOW_UPDATE", async () => {
     const { client, streams } = setup();
     client.in(Buffer.alloc(0));
     await client.open(1, { streamtype: ['data'] });
@@ -129,7 +131,12 @@ describe('SpdySession', () => {
     await until(() => client.control(FrameType.PING).length === 1, 'the PING answer');
     expect(client.control(FrameType.PING)[0]!.readUInt32BE(0)).toBe(5);
     const updates = client.control(FrameType.WINDOW_UPDATE).map((p) => [p.readUInt32BE(0), p.readUInt32BE(4)]);
-    expect(updates).toEqual([[1, 40_000], [0, 40_000], [1, 40_000], [0, 40_000]]);
+    expect(updates).toEqual([
+      [1, 40_000],
+      [0, 40_000],
+      [1, 40_000],
+      [0, 40_000],
+    ]);
     client.close();
   });
 
@@ -159,12 +166,18 @@ describe('SpdySession', () => {
   });
 
   const malformed: [string, (c: Client, s: SpdySession) => Promise<void> | void][] = [
-    ['a control frame of another SPDY version', (_c, s) => s.receive(Buffer.from([0x80, 0x02, 0x00, 0x06, 0, 0, 0, 4, 0, 0, 0, 1]))],
+    [
+      'a control frame of another SPDY version',
+      (_c, s) => s.receive(Buffer.from([0x80, 0x02, 0x00, 0x06, 0, 0, 0, 4, 0, 0, 0, 1])),
+    ],
     ['a header block that is not zlib', (_c, s) => s.receive(synStreamFrame(1, 0, Buffer.from('garbage garbage')))],
     ['an even stream id from the client', (c) => c.open(2, {})],
     ['a stream id that does not increase', async (c) => (await c.open(3, {}), await c.open(1, {}))],
     ['a PING of the wrong length', (_c, s) => s.receive(controlFrame(FrameType.PING, 0, Buffer.alloc(3)))],
-    ['a SYN_STREAM too short for its fields', (_c, s) => s.receive(controlFrame(FrameType.SYN_STREAM, 0, Buffer.alloc(5)))],
+    [
+      'a SYN_STREAM too short for its fields',
+      (_c, s) => s.receive(controlFrame(FrameType.SYN_STREAM, 0, Buffer.alloc(5))),
+    ],
     ['a control frame over 1 MiB', (_c, s) => s.receive(Buffer.from([0x80, 0x03, 0x00, 0x01, 0, 0xff, 0xff, 0xff]))],
   ];
   for (const [what, send] of malformed) {
@@ -205,7 +218,9 @@ describe('kubectl port-forward protocol over a WebSocket', () => {
       });
       c.on('end', () => {
         const all = Buffer.concat(got);
-        c.end(all.length > 1024 ? `sha256:${createHash('sha256').update(all).digest('hex')}` : `echo:${all.toString()}`);
+        c.end(
+          all.length > 1024 ? `sha256:${createHash('sha256').update(all).digest('hex')}` : `echo:${all.toString()}`,
+        );
       });
       c.on('error', () => undefined);
     });
@@ -216,7 +231,9 @@ describe('kubectl port-forward protocol over a WebSocket', () => {
     closedPort = (spare.address() as AddressInfo).port;
     await new Promise<void>((r) => spare.close(() => r()));
     wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    wss.on('connection', (ws) => spdyPortForwardSession(ws, { ip: '127.0.0.1', pod: 'ns/p, uid u1', pairTimeoutMs: 300 }));
+    wss.on('connection', (ws) =>
+      spdyPortForwardSession(ws, { ip: '127.0.0.1', pod: 'ns/p, uid u1', pairTimeoutMs: 300 }),
+    );
     await new Promise<void>((r) => wss.once('listening', () => r()));
     url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
   });
@@ -297,7 +314,9 @@ describe('kubectl port-forward protocol over a WebSocket', () => {
     await pair(client, 1, closedPort, '0');
     flush();
     await until(() => client.received(1).fin && client.received(3).fin, 'FIN on both streams');
-    expect(client.received(1).data.toString()).toMatch(new RegExp(`^error forwarding port ${closedPort} to pod ns/p, uid u1: connect ECONNREFUSED`));
+    expect(client.received(1).data.toString()).toMatch(
+      new RegExp(`^error forwarding port ${closedPort} to pod ns/p, uid u1: connect ECONNREFUSED`),
+    );
     ws.close();
     client.close();
   });

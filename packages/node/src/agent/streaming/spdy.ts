@@ -94,7 +94,8 @@ export class SpdyStream extends EventEmitter<StreamEvents> {
   write(data: Buffer): boolean {
     if (this.closed || this.localEnded) return false;
     this.reply();
-    for (let at = 0; at < data.length; at += MAX_FRAME_LENGTH) this.session.sendData(this.id, 0, data.subarray(at, at + MAX_FRAME_LENGTH));
+    for (let at = 0; at < data.length; at += MAX_FRAME_LENGTH)
+      this.session.sendData(this.id, 0, data.subarray(at, at + MAX_FRAME_LENGTH));
     return this.session.writable();
   }
 
@@ -226,10 +227,14 @@ export class SpdySession {
 
   private async handle(f: Frame): Promise<void> {
     if (f.kind === 'data') return this.onData(f.streamId, f.flags, f.data);
-    if (f.version !== SPDY_VERSION) throw new SpdyProtocolError(`SPDY version ${f.version} is not supported (only ${SPDY_VERSION})`);
+    if (f.version !== SPDY_VERSION)
+      throw new SpdyProtocolError(`SPDY version ${f.version} is not supported (only ${SPDY_VERSION})`);
     const p = f.payload;
     const need = (n: number, exact = true): void => {
-      if (exact ? p.length !== n : p.length < n) throw new SpdyProtocolError(`control frame ${f.type} has ${p.length} bytes, expected ${exact ? '' : 'at least '}${n}`);
+      if (exact ? p.length !== n : p.length < n)
+        throw new SpdyProtocolError(
+          `control frame ${f.type} has ${p.length} bytes, expected ${exact ? '' : 'at least '}${n}`,
+        );
     };
     const id = (): number => p.readUInt32BE(0) & 0x7fffffff;
     switch (f.type) {
@@ -255,7 +260,8 @@ export class SpdySession {
         return;
       case FrameType.SETTINGS:
         need(4, false);
-        if (p.length !== 4 + 8 * p.readUInt32BE(0)) throw new SpdyProtocolError('SETTINGS length does not match its entry count');
+        if (p.length !== 4 + 8 * p.readUInt32BE(0))
+          throw new SpdyProtocolError('SETTINGS length does not match its entry count');
         return; // no setting changes what this server does
       case FrameType.PING:
         need(4);
@@ -276,9 +282,11 @@ export class SpdySession {
   }
 
   private onSynStream(id: number, flags: number, headers: Headers): void {
-    if (id === 0 || id % 2 === 0 || id <= this.lastRemoteId) throw new SpdyProtocolError(`client stream id ${id} is not odd and increasing (last ${this.lastRemoteId})`);
+    if (id === 0 || id % 2 === 0 || id <= this.lastRemoteId)
+      throw new SpdyProtocolError(`client stream id ${id} is not odd and increasing (last ${this.lastRemoteId})`);
     this.lastRemoteId = id;
-    if (this.goneAway || this.streams.size >= (this.o.maxStreams ?? 1000)) return this.sendRst(id, RstStatus.REFUSED_STREAM);
+    if (this.goneAway || this.streams.size >= (this.o.maxStreams ?? 1000))
+      return this.sendRst(id, RstStatus.REFUSED_STREAM);
     const s = new SpdyStream(this, id, headers, flags);
     this.streams.set(id, s);
     this.o.onStream(s);
@@ -286,7 +294,8 @@ export class SpdySession {
 
   private onData(id: number, flags: number, data: Buffer): void {
     const s = this.streams.get(id);
-    if (!s) return this.sendRst(id, id <= this.lastRemoteId ? RstStatus.STREAM_ALREADY_CLOSED : RstStatus.INVALID_STREAM);
+    if (!s)
+      return this.sendRst(id, id <= this.lastRemoteId ? RstStatus.STREAM_ALREADY_CLOSED : RstStatus.INVALID_STREAM);
     if (s.remoteDone) return s.reset(RstStatus.STREAM_ALREADY_CLOSED);
     this.ack(s, data.length);
     s.receive(data, (flags & FLAG_FIN) !== 0);

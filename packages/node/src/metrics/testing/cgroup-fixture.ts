@@ -25,7 +25,11 @@ export async function writeCgroupFixture(root: string, cgroupsPath: string, f: C
   const t = f.throttled ?? { periods: 0, throttled: 0, nanos: 0 };
   await put('cpuacct', 'cpuacct.usage', `${f.usageNanos ?? 0}\n`);
   await put('cpuacct', 'cpuacct.stat', 'user 117\nsystem 5\n');
-  await put('cpu', 'cpu.stat', `nr_periods ${t.periods}\nnr_throttled ${t.throttled}\nthrottled_time ${t.nanos}\nnr_bursts 0\nburst_time 0\n`);
+  await put(
+    'cpu',
+    'cpu.stat',
+    `nr_periods ${t.periods}\nnr_throttled ${t.throttled}\nthrottled_time ${t.nanos}\nnr_bursts 0\nburst_time 0\n`,
+  );
   await put('cpu', 'cpu.cfs_quota_us', `${f.quotaUs ?? -1}\n`);
   await put('cpu', 'cpu.cfs_period_us', '100000\n');
   await put('cpu', 'cpu.shares', '204\n');
@@ -41,11 +45,36 @@ export async function writeCgroupFixture(root: string, cgroupsPath: string, f: C
     'memory',
     'memory.stat',
     [
-      `cache ${f.cache ?? 36864}`, `rss ${f.rss ?? 53248}`, 'rss_huge 0', 'shmem 0', 'mapped_file 0', 'dirty 0', 'writeback 0', 'swap 0',
-      'pgpgin 532', 'pgpgout 510', 'pgfault 837', 'pgmajfault 0', 'inactive_anon 49152', 'active_anon 4096', `inactive_file ${f.inactiveFile ?? 12288}`,
-      'active_file 24576', 'unevictable 0', 'hierarchical_memory_limit 9223372036854771712', 'hierarchical_memsw_limit 9223372036854771712',
-      `total_cache ${f.cache ?? 36864}`, `total_rss ${f.rss ?? 53248}`, 'total_rss_huge 0', 'total_shmem 0', 'total_swap 0',
-      'total_inactive_anon 49152', 'total_active_anon 4096', `total_inactive_file ${f.inactiveFile ?? 12288}`, 'total_active_file 24576', 'total_unevictable 0', '',
+      `cache ${f.cache ?? 36864}`,
+      `rss ${f.rss ?? 53248}`,
+      'rss_huge 0',
+      'shmem 0',
+      'mapped_file 0',
+      'dirty 0',
+      'writeback 0',
+      'swap 0',
+      'pgpgin 532',
+      'pgpgout 510',
+      'pgfault 837',
+      'pgmajfault 0',
+      'inactive_anon 49152',
+      'active_anon 4096',
+      `inactive_file ${f.inactiveFile ?? 12288}`,
+      'active_file 24576',
+      'unevictable 0',
+      'hierarchical_memory_limit 9223372036854771712',
+      'hierarchical_memsw_limit 9223372036854771712',
+      `total_cache ${f.cache ?? 36864}`,
+      `total_rss ${f.rss ?? 53248}`,
+      'total_rss_huge 0',
+      'total_shmem 0',
+      'total_swap 0',
+      'total_inactive_anon 49152',
+      'total_active_anon 4096',
+      `total_inactive_file ${f.inactiveFile ?? 12288}`,
+      'total_active_file 24576',
+      'total_unevictable 0',
+      '',
     ].join('\n'),
   );
   await put('pids', 'pids.current', `${f.pids ?? 3}\n`);

@@ -7,27 +7,53 @@ import { parseCriLogLine, type CriLogLine } from '../cri-log.js';
 import type { ContainerConfig, ContainerStatus } from '../types.js';
 
 /** Creates and starts `c` in the sandbox, waits for it to exit; returns its status and the content of its log lines. */
-export async function runToExit(rt: ContainerRuntime, sandboxId: string, c: ContainerConfig): Promise<{ status: ContainerStatus; lines: string[] }> {
+export async function runToExit(
+  rt: ContainerRuntime,
+  sandboxId: string,
+  c: ContainerConfig,
+): Promise<{ status: ContainerStatus; lines: string[] }> {
   const id = await rt.createContainer(sandboxId, c);
   await rt.startContainer(id);
-  const status = await waitFor(() => rt.containerStatus(id), (s) => s.state === 'exited', 15_000);
+  const status = await waitFor(
+    () => rt.containerStatus(id),
+    (s) => s.state === 'exited',
+    15_000,
+  );
   return { status, lines: await logContents(status.logPath) };
 }
 
-/** Creates and starts `c` in the sandbox, waits for `line` in its log (e.g. a script saying it is ready); returns its id. */
-export async function startAndWaitFor(rt: ContainerRuntime, sandboxId: string, c: ContainerConfig, line: string): Promise<string> {
+/**
+ * Creates and starts `c` in the sandbox, waits for `line` in its log (e.g. a script saying it is ready); returns its
+ * id.
+ */
+export async function startAndWaitFor(
+  rt: ContainerRuntime,
+  sandboxId: string,
+  c: ContainerConfig,
+  line: string,
+): Promise<string> {
   const id = await rt.createContainer(sandboxId, c);
   await rt.startContainer(id);
-  await waitFor(async () => logContents((await rt.containerStatus(id)).logPath), (l) => l.includes(line), 10_000);
+  await waitFor(
+    async () => logContents((await rt.containerStatus(id)).logPath),
+    (l) => l.includes(line),
+    10_000,
+  );
   return id;
 }
 
-/** The content of each line of the CRI log at `file`, none while there is no file. A line that does not parse shows as `<bad line …>`. */
+/**
+ * The content of each line of the CRI log at `file`, none while there is no file. A line that does not parse shows as
+ * `<bad line …>`.
+ */
 export async function logContents(file: string): Promise<string[]> {
   return (await readCriLog(file)).map((l) => l.content);
 }
 
-/** The content of the log's lines from one stream: the shim reads the pipes independently, so only the order within a stream is kept. */
+/**
+ * The content of the log's lines from one stream: the shim reads the pipes independently, so only the order within a
+ * stream is kept.
+ */
 export async function streamContents(file: string, stream: CriLogLine['stream']): Promise<string[]> {
   return (await readCriLog(file)).filter((l) => l.stream === stream).map((l) => l.content);
 }

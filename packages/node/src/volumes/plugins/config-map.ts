@@ -24,7 +24,16 @@ export class ConfigMapPlugin implements VolumePlugin {
     const src = spec.volume!.configMap!;
     const ns = pod.metadata?.namespace ?? 'default';
     const object = await this.host.api.configMap(ns, src.name ?? '', spec.fresh);
-    const payload = keyedPayload({ kind: 'configmap', name: src.name ?? '', ...(src.items ? { items: src.items } : {}), ...(src.optional !== undefined ? { optional: src.optional } : {}) }, object, src.defaultMode ?? DEFAULT_MODE);
+    const payload = keyedPayload(
+      {
+        kind: 'configmap',
+        name: src.name ?? '',
+        ...(src.items ? { items: src.items } : {}),
+        ...(src.optional !== undefined ? { optional: src.optional } : {}),
+      },
+      object,
+      src.defaultMode ?? DEFAULT_MODE,
+    );
     return setUpContent(this.host, dir, 'disk', payload);
   }
 

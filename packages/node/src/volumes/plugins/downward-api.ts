@@ -23,7 +23,12 @@ export class DownwardApiPlugin implements VolumePlugin {
 
   async setUp(pod: V1Pod, spec: VolumeSpec, dir: string): Promise<MountedVolume> {
     const src = spec.volume!.downwardAPI!;
-    return setUpContent(this.host, dir, 'memory', downwardPayload(pod, src.items ?? [], src.defaultMode ?? DEFAULT_MODE, this.host.allocatable));
+    return setUpContent(
+      this.host,
+      dir,
+      'memory',
+      downwardPayload(pod, src.items ?? [], src.defaultMode ?? DEFAULT_MODE, this.host.allocatable),
+    );
   }
 
   tearDown(dir: string): Promise<void> {

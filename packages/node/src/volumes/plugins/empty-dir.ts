@@ -21,10 +21,14 @@ export class EmptyDirPlugin implements VolumePlugin {
   async setUp(pod: V1Pod, spec: VolumeSpec, dir: string): Promise<MountedVolume> {
     const e = spec.volume!.emptyDir!;
     const medium = e.medium ?? '';
-    if (medium !== '' && medium !== 'Memory') throw new VolumeError(`volume ${spec.name}: emptyDir medium "${medium}" is not supported (use "" or "Memory")`);
+    if (medium !== '' && medium !== 'Memory')
+      throw new VolumeError(`volume ${spec.name}: emptyDir medium "${medium}" is not supported (use "" or "Memory")`);
     await mkdir(dir, { recursive: true, mode: 0o777 });
     if (medium === 'Memory') {
-      const size = e.sizeLimit !== undefined ? bytes(String(e.sizeLimit), `volumes[${spec.name}].emptyDir.sizeLimit`) : podMemoryLimit(pod);
+      const size =
+        e.sizeLimit !== undefined
+          ? bytes(String(e.sizeLimit), `volumes[${spec.name}].emptyDir.sizeLimit`)
+          : podMemoryLimit(pod);
       await this.host.mounter.mountTmpfs(dir, { mode: '1777', ...(size !== undefined ? { sizeBytes: size } : {}) });
     }
     await chmod(dir, 0o777);

@@ -31,9 +31,14 @@ export class ExampleMotdPlugin implements VolumePlugin {
   async setUp(pod: V1Pod, spec: VolumeSpec, dir: string): Promise<MountedVolume> {
     const attrs = spec.volume!.csi!.volumeAttributes ?? {};
     const unknown = Object.keys(attrs).filter((k) => k !== 'to');
-    if (unknown.length) throw new VolumeError(`volume ${spec.name}: ${MOTD_DRIVER} knows only the volumeAttribute "to", not ${unknown.map((k) => `"${k}"`).join(', ')}`);
+    if (unknown.length)
+      throw new VolumeError(
+        `volume ${spec.name}: ${MOTD_DRIVER} knows only the volumeAttribute "to", not ${unknown.map((k) => `"${k}"`).join(', ')}`,
+      );
     await mkdir(dir, { recursive: true, mode: 0o755 });
-    await writeAtomically(dir, new Map([['motd', { data: Buffer.from(motdText(pod, attrs.to)), mode: 0o444 }]]), { clock: this.host.clock });
+    await writeAtomically(dir, new Map([['motd', { data: Buffer.from(motdText(pod, attrs.to)), mode: 0o444 }]]), {
+      clock: this.host.clock,
+    });
     return { hostPath: dir, readOnly: true };
   }
 

@@ -27,13 +27,19 @@ export async function checkHostPathType(p: string, type: string): Promise<void> 
     if (!s) {
       // As the kubelet: the parent directory is not created.
       const dir = await stat(path.dirname(p)).catch(() => undefined);
-      if (!dir?.isDirectory()) throw new VolumeError(`hostPath type check failed: the parent directory of ${p} does not exist (FileOrCreate does not create it)`);
+      if (!dir?.isDirectory())
+        throw new VolumeError(
+          `hostPath type check failed: the parent directory of ${p} does not exist (FileOrCreate does not create it)`,
+        );
       await (await open(p, constants.O_CREAT | constants.O_WRONLY, 0o644)).close();
     } else if (!s.isFile()) throw new VolumeError(`hostPath type check failed: ${p} is not a file`);
     return;
   }
   const kind = KINDS[type];
-  if (!kind) throw new VolumeError(`hostPath type "${type}" is not one of "", DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice`);
+  if (!kind)
+    throw new VolumeError(
+      `hostPath type "${type}" is not one of "", DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice`,
+    );
   if (!s || !kind.test(s.mode)) throw new VolumeError(`hostPath type check failed: ${p} is not ${kind.what}`);
 }
 
@@ -48,7 +54,8 @@ export class HostPathPlugin implements VolumePlugin {
 
   async setUp(_pod: V1Pod, spec: VolumeSpec): Promise<MountedVolume> {
     const src = spec.volume?.hostPath ?? spec.persistentVolume!.spec!.hostPath!;
-    if (!path.isAbsolute(src.path)) throw new VolumeError(`volume ${spec.name}: hostPath.path "${src.path}" must be an absolute path`);
+    if (!path.isAbsolute(src.path))
+      throw new VolumeError(`volume ${spec.name}: hostPath.path "${src.path}" must be an absolute path`);
     await checkHostPathType(src.path, src.type ?? '');
     return { hostPath: src.path, readOnly: spec.readOnly === true };
   }
@@ -69,7 +76,10 @@ export class LocalPlugin implements VolumePlugin {
   async setUp(_pod: V1Pod, spec: VolumeSpec): Promise<MountedVolume> {
     const p = spec.persistentVolume!.spec!.local!.path;
     const s = await stat(p).catch(() => undefined);
-    if (!s?.isDirectory()) throw new VolumeError(`local PersistentVolume ${spec.persistentVolume!.metadata?.name}: path ${p} is not a directory on this node`);
+    if (!s?.isDirectory())
+      throw new VolumeError(
+        `local PersistentVolume ${spec.persistentVolume!.metadata?.name}: path ${p} is not a directory on this node`,
+      );
     return { hostPath: p, readOnly: spec.readOnly === true };
   }
 

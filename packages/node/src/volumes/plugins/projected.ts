@@ -41,10 +41,32 @@ export class ProjectedPlugin implements VolumePlugin {
     for (const [i, s] of (src.sources ?? []).entries()) {
       if (s.configMap) {
         const name = s.configMap.name ?? '';
-        add(keyedPayload({ kind: 'configmap', name, ...(s.configMap.items ? { items: s.configMap.items } : {}), ...(s.configMap.optional !== undefined ? { optional: s.configMap.optional } : {}) }, await this.host.api.configMap(ns, name, spec.fresh), defaultMode));
+        add(
+          keyedPayload(
+            {
+              kind: 'configmap',
+              name,
+              ...(s.configMap.items ? { items: s.configMap.items } : {}),
+              ...(s.configMap.optional !== undefined ? { optional: s.configMap.optional } : {}),
+            },
+            await this.host.api.configMap(ns, name, spec.fresh),
+            defaultMode,
+          ),
+        );
       } else if (s.secret) {
         const name = s.secret.name ?? '';
-        add(keyedPayload({ kind: 'secret', name, ...(s.secret.items ? { items: s.secret.items } : {}), ...(s.secret.optional !== undefined ? { optional: s.secret.optional } : {}) }, await this.host.api.secret(ns, name, spec.fresh), defaultMode));
+        add(
+          keyedPayload(
+            {
+              kind: 'secret',
+              name,
+              ...(s.secret.items ? { items: s.secret.items } : {}),
+              ...(s.secret.optional !== undefined ? { optional: s.secret.optional } : {}),
+            },
+            await this.host.api.secret(ns, name, spec.fresh),
+            defaultMode,
+          ),
+        );
       } else if (s.downwardAPI) {
         add(downwardPayload(pod, s.downwardAPI.items ?? [], defaultMode, this.host.allocatable));
       } else if (s.serviceAccountToken) {
@@ -52,7 +74,9 @@ export class ProjectedPlugin implements VolumePlugin {
         const token = await this.token(pod, `${dir}/${t.path}`, t.audience, t.expirationSeconds ?? 3600);
         payload.set(t.path, { data: Buffer.from(token, 'utf8'), mode: defaultMode });
       } else {
-        throw new VolumeError(`volume ${spec.name}: projected source ${i} has no supported kind (configMap, secret, downwardAPI, serviceAccountToken)`);
+        throw new VolumeError(
+          `volume ${spec.name}: projected source ${i} has no supported kind (configMap, secret, downwardAPI, serviceAccountToken)`,
+        );
       }
     }
     return setUpContent(this.host, dir, 'memory', payload);
@@ -63,7 +87,12 @@ export class ProjectedPlugin implements VolumePlugin {
     await tearDownContent(this.host, dir);
   }
 
-  private async token(pod: V1Pod, key: string, audience: string | undefined, expirationSeconds: number): Promise<string> {
+  private async token(
+    pod: V1Pod,
+    key: string,
+    audience: string | undefined,
+    expirationSeconds: number,
+  ): Promise<string> {
     const now = this.host.clock();
     const cached = this.tokens.get(key);
     if (cached && now < cached.issuedAt + 0.8 * (cached.expiresAt - cached.issuedAt)) return cached.token;

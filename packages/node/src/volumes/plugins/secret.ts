@@ -26,7 +26,16 @@ export class SecretPlugin implements VolumePlugin {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = src.secretName ?? '';
     const object = await this.host.api.secret(ns, name, spec.fresh);
-    const payload = keyedPayload({ kind: 'secret', name, ...(src.items ? { items: src.items } : {}), ...(src.optional !== undefined ? { optional: src.optional } : {}) }, object, src.defaultMode ?? DEFAULT_MODE);
+    const payload = keyedPayload(
+      {
+        kind: 'secret',
+        name,
+        ...(src.items ? { items: src.items } : {}),
+        ...(src.optional !== undefined ? { optional: src.optional } : {}),
+      },
+      object,
+      src.defaultMode ?? DEFAULT_MODE,
+    );
     return setUpContent(this.host, dir, 'memory', payload);
   }
 

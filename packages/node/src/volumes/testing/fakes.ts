@@ -27,7 +27,11 @@ export class FakeVolumeApi implements VolumeApi {
   async persistentVolume(name: string): Promise<V1PersistentVolume | undefined> {
     return this.volumes.get(name);
   }
-  async serviceAccountToken(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<ServiceAccountToken> {
+  async serviceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    spec: TokenRequestSpec,
+  ): Promise<ServiceAccountToken> {
     this.tokenRequests.push({ namespace, serviceAccount, spec });
     return { token: `token-${this.tokenRequests.length}`, expiresAt: this.now + spec.expirationSeconds * 1000 };
   }
@@ -47,7 +51,10 @@ export class FakeMounter implements Mounter {
     return this.tmpfs.has(dir);
   }
   async mountsUnder(dir: string): Promise<string[]> {
-    return [...this.tmpfs.keys()].filter((m) => m.startsWith(`${dir}/`)).sort().reverse();
+    return [...this.tmpfs.keys()]
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort()
+      .reverse();
   }
   async unmount(dir: string): Promise<void> {
     this.tmpfs.delete(dir);
