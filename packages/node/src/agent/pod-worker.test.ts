@@ -496,65 +496,65 @@ describe('PodWorker', () => {
       }
     });
 
-    it('a pod kicked every second (status writes, probes) still re-reads its ConfigMap on the content refresh period', async () => {
+    /**
+     * A started worker of a pod showing a user ConfigMap, whose content resync is `refreshMs`;
+     * `reads()` counts the agent's reads of the ConfigMap. Restores the client afterwards.
+     */
+    const withConfigMapReads = async (
+      refreshMs: number,
+      body: (w: PodWorker, p: V1Pod, reads: () => number) => Promise<void>,
+    ): Promise<void> => {
       let reads = 0;
       const client0 = client.getOptional;
       Object.assign(client, { getOptional: () => (reads++, Promise.resolve({ data: { k: 'v' } })) });
+      try {
+        const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
+        const w = worker(p, present, {
+          timers: mc,
+          clock: () => mc.now(),
+          syncIntervalMs: 1000,
+          random: () => 1,
+          resyncIntervalMs: 60_000,
+          contentRefreshIntervalMs: refreshMs,
+        });
+        await started(w);
+        await body(w, p, () => reads);
+        await w.stop();
+      } finally {
+        Object.assign(client, { getOptional: client0 });
+      }
+    };
+
+    it('a pod kicked every second (status writes, probes) still re-reads its ConfigMap on the content refresh period', async () => {
       // The agent's ConfigMap reads are reused for a second of wall time: move it with the manual clock.
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(mc.now());
       try {
-        const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
-        const w = worker(p, present, {
-          timers: mc,
-          clock: () => mc.now(),
-          syncIntervalMs: 1000,
-          random: () => 1,
-          resyncIntervalMs: 60_000,
-          contentRefreshIntervalMs: 3_000,
+        await withConfigMapReads(3_000, async (w, _p, reads) => {
+          const before = reads();
+          for (let i = 0; i < 7; i++) {
+            await mc.advance(1_000);
+            vi.setSystemTime(mc.now());
+            w.kick();
+            await w.settled();
+          }
+          expect(reads() - before).toBeGreaterThanOrEqual(2); // at 3 s and 6 s, whatever the kicks
         });
-        await started(w);
-        const before = reads;
-        for (let i = 0; i < 7; i++) {
-          await mc.advance(1_000);
-          vi.setSystemTime(mc.now());
-          w.kick();
-          await w.settled();
-        }
-        await w.stop();
-        expect(reads - before).toBeGreaterThanOrEqual(2); // at 3 s and 6 s, whatever the kicks
       } finally {
         vi.useRealTimers();
-        Object.assign(client, { getOptional: client0 });
       }
     });
 
     it('re-reads its ConfigMap at once, not from a shared read, when its annotations change (the platform after an inPlace change)', async () => {
-      let reads = 0;
-      const client0 = client.getOptional;
-      Object.assign(client, { getOptional: () => (reads++, Promise.resolve({ data: { k: 'v' } })) });
-      try {
-        const p = pod({ volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
-        const w = worker(p, present, {
-          timers: mc,
-          clock: () => mc.now(),
-          syncIntervalMs: 1000,
-          random: () => 1,
-          resyncIntervalMs: 60_000,
-          contentRefreshIntervalMs: 60_000,
-        });
-        await started(w);
-        const before = reads;
+      await withConfigMapReads(60_000, async (w, p, reads) => {
+        const before = reads();
         w.update({
           ...p,
           metadata: { ...p.metadata, annotations: { 'platform.wharf.dev/config-refreshed': 'app-config v2' } },
         });
         await w.settled();
-        expect(reads).toBe(before + 1);
-        await w.stop();
-      } finally {
-        Object.assign(client, { getOptional: client0 });
-      }
+        expect(reads()).toBe(before + 1);
+      });
     });
 
     it('polling (a runtime that does not report exits): an exit is found within the sync interval', async () => {
