@@ -5,15 +5,25 @@
 // container copies the .war into an emptyDir that Tomcat deploys; the JSP answers at the pod IP.
 // Needs root, runc, the CNI plugins and zip (skipped with the reason otherwise).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpAnswer, Kubectl, ociArchive, runcUnavailable, WHARF_BIN, WharfProcess, writeFiles } from '@wharf/testing';
+import {
+  httpAnswer,
+  Kubectl,
+  ociArchive,
+  runcUnavailable,
+  toolUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+  writeFiles,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
-const skip = runcUnavailable() || (!existsSync('/usr/bin/zip') ? 'no zip' : '');
+// A missing zip fails the suite as root or in CI (toolUnavailable throws there), never skips it silently.
+const skip = runcUnavailable() || toolUnavailable(['/usr/bin/zip'], 'scripts/setup.sh --test installs zip');
 
 /** The build-base arguments of docs/images.md ("Tomcat from Debian packages"). */
 const JAVA = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java';
