@@ -211,18 +211,13 @@ export class ApplicationController extends QueueController {
         // Out of the Service by the label; the deletion cost makes the ReplicaSet remove drained pods
         // first when a promotion step scales the old revision down.
         const drain = a.type === 'drainPods';
-        const metadata = {
+        return this.patchPods(ns, a.pods, {
           labels: { [SERVING]: String(!drain) },
           annotations: { [DELETION_COST]: drain ? '-1000' : null },
-        };
-        for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
-        return;
+        });
       }
-      case 'refreshPods': {
-        const metadata = { annotations: { [ANNOTATIONS.configRefreshed]: a.configs } };
-        for (const p of a.pods) await c.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
-        return;
-      }
+      case 'refreshPods':
+        return this.patchPods(ns, a.pods, { annotations: { [ANNOTATIONS.configRefreshed]: a.configs } });
       case 'rollbackSpec': {
         const annotations = { ...(app.metadata?.annotations ?? {}) };
         delete annotations['platform.wharf.dev/rollback-to'];
@@ -244,6 +239,12 @@ export class ApplicationController extends QueueController {
         log[a.event.type === 'Warning' ? 'warn' : 'info']({ reason: a.event.reason }, a.event.message);
         return;
     }
+  }
+
+  /** Merges labels and annotations into each pod's metadata; a pod gone meanwhile is no error. */
+  private async patchPods(ns: string, pods: readonly string[], metadata: Record<string, unknown>): Promise<void> {
+    for (const p of pods)
+      await this.ctx.client.patch(`/api/v1/namespaces/${ns}/pods/${p}`, { metadata }).catch(ignore404);
   }
 
   /** The reload call of an inPlace change on each pod; a failure is a Warning Event, never a retry loop. */
