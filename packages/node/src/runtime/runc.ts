@@ -74,13 +74,17 @@ export class Runc {
 
 /**
  * Opens the exec FIFO without blocking (a dead init must not hang a thread) and polls it until the
- * init's byte arrives: EOF means no writer yet, EAGAIN a writer that has not written yet.
+ * init's byte arrives: EOF means no writer yet, EAGAIN a writer that has not written yet. Whether the
+ * init lives is asked before each read, not after: a read answered "nothing yet" while a short
+ * process then wrote its byte, ran and exited before the answer was seen (a busy event loop) must
+ * not make that process look dead; its byte is there for the next read.
  */
 async function readExecFifo(fifo: string, initPid: number, timeoutMs: number): Promise<void> {
   const fh = await open(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   const deadline = Date.now() + timeoutMs;
   try {
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      const aliveBeforeRead = processAlive(initPid);
       const n = await fh.read(Buffer.alloc(16), 0, 16, null).then(
         (r) => r.bytesRead,
         (e: NodeJS.ErrnoException) => {
@@ -89,7 +93,7 @@ async function readExecFifo(fifo: string, initPid: number, timeoutMs: number): P
         },
       );
       if (n > 0) return;
-      if (!processAlive(initPid)) throw new Error(`container process ${initPid} is already dead`);
+      if (!aliveBeforeRead) throw new Error(`container process ${initPid} is already dead`);
       if (Date.now() > deadline)
         throw new Error(`container init ${initPid} did not open its exec FIFO within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, wait));
