@@ -3,6 +3,7 @@
 // data dirs and ports. One Application placed on both runs one replica on each. Every node of one
 // member fails (`wharf node fail`): its share moves to the other, whose URL answers throughout;
 // when the node is restored the share moves back, again without a failed request on the survivor.
+// The same when a member's API stops answering (its `wharf up` stopped) and comes back.
 // Deleting the Application removes the copies from both members.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,6 +12,8 @@ import { eventually, httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess 
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
+/** The members' nodes go NotReady 6 s after their agent stops, so a failure is seen quickly. */
+const MEMBER = ['--nodes', '1', '--node-monitor-grace-period', '6'];
 
 const APP = `
 apiVersion: platform.wharf.dev/v1alpha1
@@ -99,12 +102,10 @@ describe.skipIf(skip)('federation: one Application placed on two clusters', () =
   };
 
   beforeAll(async () => {
-    // The members' nodes go NotReady 6 s after their agent stops, so a failure is seen quickly.
-    const member = ['--nodes', '1', '--node-monitor-grace-period', '6'];
     [host, east, west] = await Promise.all([
       WharfProcess.start(),
-      WharfProcess.start({ extraArgs: member }),
-      WharfProcess.start({ extraArgs: member }),
+      WharfProcess.start({ extraArgs: MEMBER }),
+      WharfProcess.start({ extraArgs: MEMBER }),
     ]);
     h = new Kubectl(host.kubeconfig);
     e = new Kubectl(east.kubeconfig);
@@ -256,6 +257,29 @@ spec: {kubeconfigSecret: {name: bad-kubeconfig}}
     }
     expect(load.failed).toEqual([]);
     expect(load.ok).toBeGreaterThan(20);
+  }, 420_000);
+
+  it('moves the share of a member whose API stops answering, and back once it answers again', async () => {
+    const load = new Load(east.ingressPort);
+    try {
+      await west.stop();
+      const moved = await eventually(placedAs({ east: [2, 2], west: [0, 0] }), 120_000, 'both replicas on east');
+      expect(moved.find((p) => p.cluster === 'west')?.message).toContain('does not answer');
+      expect(
+        await h.ok([
+          'get',
+          'memberclusters.platform.wharf.dev',
+          'west',
+          '-o',
+          'jsonpath={.status.conditions[0].reason}',
+        ]),
+      ).toBe('Unreachable');
+      await west.restart({ extraArgs: MEMBER });
+      await eventually(placedAs({ east: [1, 1], west: [1, 1] }), 180_000, 'one replica on each member again');
+    } finally {
+      await load.stop();
+    }
+    expect(load.failed).toEqual([]);
   }, 420_000);
 
   it('removes the copies from the members when the Application is deleted', async () => {
