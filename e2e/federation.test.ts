@@ -40,6 +40,7 @@ interface Placed {
   healthy: boolean;
   replicas: number;
   readyReplicas: number;
+  message?: string;
 }
 
 /** Sequential GETs through a member's Ingress gateway until stopped; failures are kept. */
