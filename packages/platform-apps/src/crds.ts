@@ -21,6 +21,7 @@ const opaque = (): Schema => ({ type: 'object', 'x-kubernetes-preserve-unknown-f
 const rule = (r: string, message: string, extra: Schema = {}): Schema => ({ rule: r, message, ...extra });
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 /** A path in a container (Linux's PATH_MAX): bounded, so the CEL rules over it fit the API server's cost budget. */
 const path = (extra: Schema = {}): Schema => str({ maxLength: 4096, ...extra });
 /** An absolute path with no `..` segment (so an artifact or a file never escapes its directory). */
@@ -216,6 +217,26 @@ const appSpecProperties = {
   }),
   revisionHistoryLimit: int({ minimum: 1, maximum: 100 }),
   artifactDelivery: str({ enum: ['auto', 'imageVolume', 'initCopy'] }),
+  placement: obj(
+    {
+      clusters: strings({ 'x-kubernetes-list-type': 'set', maxItems: 64, items: str({ pattern: DNS_SUBDOMAIN }) }),
+      clusterSelector: obj({
+        matchLabels: stringMap(),
+        matchExpressions: arr(
+          obj(
+            { key: str(), operator: str({ enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }), values: strings() },
+            { required: ['key', 'operator'] },
+          ),
+        ),
+      }),
+      policy: str({ enum: ['Spread', 'Failover'] }),
+    },
+    {
+      'x-kubernetes-validations': [
+        rule('has(self.clusters) != has(self.clusterSelector)', 'give one of clusters and clusterSelector'),
+      ],
+    },
+  ),
 };
 const appSpec = obj(appSpecProperties, { required: ['components'] });
 const imagePin = obj(
@@ -248,6 +269,19 @@ const appStatus = obj({
     superseded: { type: 'boolean' },
   }),
   reloads: arr(obj({ configSet: str(), version: int(), at: str() })),
+  placement: arr(
+    obj(
+      {
+        cluster: str(),
+        healthy: { type: 'boolean' },
+        replicas: int(),
+        readyReplicas: int(),
+        url: str(),
+        message: str(),
+      },
+      { required: ['cluster'] },
+    ),
+  ),
 });
 
 const revisionSpec = obj(
@@ -438,5 +472,34 @@ export const PROJECT_CRD = crd({
   ],
 });
 
+export const MEMBER_CLUSTER_CRD = crd({
+  kind: 'MemberCluster',
+  plural: 'memberclusters',
+  shortNames: ['mc'],
+  scope: 'Cluster',
+  spec: obj(
+    {
+      kubeconfigSecret: obj(
+        { name: str({ pattern: DNS_SUBDOMAIN }), key: str({ minLength: 1, maxLength: 253 }) },
+        { required: ['name'] },
+      ),
+    },
+    { required: ['kubeconfigSecret'] },
+  ),
+  status: obj({ conditions, readyNodes: int(), version: str(), clusterID: str() }),
+  columns: [
+    readyColumn('Ready'),
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+    { name: 'Nodes', type: 'integer', jsonPath: '.status.readyNodes' },
+    { name: 'Version', type: 'string', jsonPath: '.status.version' },
+  ],
+});
+
 /** All of them, in the order to apply them. */
-export const CRDS: readonly Schema[] = [CONFIGSET_CRD, APPLICATION_CRD, APPLICATION_REVISION_CRD, PROJECT_CRD];
+export const CRDS: readonly Schema[] = [
+  CONFIGSET_CRD,
+  APPLICATION_CRD,
+  APPLICATION_REVISION_CRD,
+  PROJECT_CRD,
+  MEMBER_CLUSTER_CRD,
+];

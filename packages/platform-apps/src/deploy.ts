@@ -34,6 +34,9 @@ export const PLATFORM_RULES = [
   { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: ['platform.wharf.dev'], resources: ['projects'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['platform.wharf.dev'], resources: ['projects/status'], verbs: ['get', 'update', 'patch'] },
+  // Federation: member clusters are read and their health written; their kubeconfigs are Secrets (above).
+  { apiGroups: ['platform.wharf.dev'], resources: ['memberclusters'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['platform.wharf.dev'], resources: ['memberclusters/status'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: CRUD },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'create', 'update', 'bind'] },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['get', 'create', 'update'] },

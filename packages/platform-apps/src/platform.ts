@@ -1,4 +1,4 @@
-// Starts the platform controllers (ConfigSet, Application, Project) on shared informers: in `wharf up`'s
+// Starts the platform controllers (ConfigSet, Application, Project, federation) on shared informers: in `wharf up`'s
 // process, or alone as `wharf platform --kubeconfig FILE` against any cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -16,6 +16,7 @@ import { detectArtifactDelivery } from './application/delivery.js';
 import type { PlatformContext } from './common/context.js';
 import { ConfigSetController } from './configset/controller.js';
 import { ProjectController } from './project/controller.js';
+import { FederationController } from './federation/controller.js';
 import { SharingController } from './configset/sharing-controller.js';
 import { execInPods } from './application/exec.js';
 import { AuthorWebhook, type AuthorWebhookOptions } from './configset/webhook.js';
@@ -84,7 +85,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     urlOf: (host, path) => `http://${host ?? 'localhost'}${port === 80 ? '' : `:${port}`}${path}`,
     exec: execInPods(opts.kubeConfig),
   });
-  const controllers = [configSets, apps, new SharingController(ctx), new ProjectController(ctx)];
+  const controllers = [
+    configSets,
+    apps,
+    new SharingController(ctx),
+    new ProjectController(ctx),
+    new FederationController(ctx),
+  ];
   for (const c of controllers) c.start();
   informers.start();
   await Promise.all([informers.synced(), configSets.synced, apps.synced]);

@@ -11,6 +11,7 @@ export const paths = {
   applications: (ns: string): string => `/apis/${API_VERSION}/namespaces/${ns}/applications`,
   revisions: (ns: string): string => `/apis/${API_VERSION}/namespaces/${ns}/applicationrevisions`,
   configSets: (ns: string): string => `/apis/${API_VERSION}/namespaces/${ns}/configsets`,
+  memberClusters: `/apis/${API_VERSION}/memberclusters`,
 } as const;
 
 /** Labels and annotations the platform reads and writes. */
@@ -56,6 +57,8 @@ export const ANNOTATIONS = {
    * once, instead of at its next periodic resync, so a reload `delaySeconds` later sees them.
    */
   configRefreshed: `${GROUP}/config-refreshed`,
+  /** On a member's copy of a placed Application: the placing cluster's ID and `NAMESPACE.NAME`. */
+  federatedFrom: `${GROUP}/federated-from`,
   /** The value `managed-by` label and field manager of everything the platform writes. */
   managedBy: 'wharf-platform',
 } as const;
@@ -274,6 +277,44 @@ export interface ApplicationSpec {
    * `cp`); `auto`: image volumes where the cluster keeps them, else initCopy. @default auto
    */
   artifactDelivery?: ArtifactDelivery | 'auto';
+  /**
+   * Run the Application on member clusters (MemberClusters of this cluster) instead of here: the
+   * federation controller writes a copy, without placement and with each member's share of the
+   * replicas, into the same namespace of each member, and moves the share of a member that is
+   * unreachable or has no Ready node to the others. @default none: it runs on this cluster
+   */
+  placement?: Placement;
+}
+
+/** Label selector over MemberClusters (matchExpressions as a Deployment's selector). */
+export interface ClusterSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export interface Placement {
+  /** MemberClusters by name, in order of preference. */
+  clusters?: string[];
+  /** Or the MemberClusters whose labels match (by name order). One of clusters and clusterSelector. */
+  clusterSelector?: ClusterSelector;
+  /**
+   * `Spread`: each component's replicas divided among the healthy clusters (the first ones get the
+   * remainder); `Failover`: all replicas on the first healthy cluster. @default Spread
+   */
+  policy?: 'Spread' | 'Failover';
+}
+
+/** One member cluster's part of a placed Application, in the Application's status. */
+export interface PlacementStatus {
+  cluster: string;
+  /** Reachable with at least one Ready node. */
+  healthy: boolean;
+  /** The replicas it is asked to run, summed over the components. */
+  replicas: number;
+  /** Ready replicas its copy reports. */
+  readyReplicas: number;
+  url?: string;
+  message?: string;
 }
 
 export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
@@ -353,6 +394,8 @@ export interface ApplicationStatus {
   rollout?: RolloutStatus;
   /** inPlace changes whose reload call is due at `at` (RFC 3339). */
   reloads?: PendingReload[];
+  /** A placed Application: each member cluster's share and how it serves it. */
+  placement?: PlacementStatus[];
 }
 
 export interface PendingReload {
@@ -367,6 +410,36 @@ export interface Application {
   metadata?: V1ObjectMeta;
   spec: ApplicationSpec;
   status?: ApplicationStatus;
+}
+
+// ---------------------------------------------------------------- MemberCluster
+
+/** Cluster-scoped: another cluster placed Applications may run on. */
+export interface MemberClusterSpec {
+  /** A Secret in the platform namespace (wharf-platform) holding the member's kubeconfig. */
+  kubeconfigSecret: {
+    name: string;
+    /** @default kubeconfig */
+    key?: string;
+  };
+}
+
+export interface MemberClusterStatus {
+  /** Ready: reachable with at least one Ready node (reasons Healthy, Unreachable, NoReadyNodes, InvalidKubeconfig). */
+  conditions?: V1Condition[];
+  readyNodes?: number;
+  /** The member's Kubernetes version (`/version` gitVersion). */
+  version?: string;
+  /** The UID of the member's kube-system namespace: one cluster registered twice (or this one) is told apart. */
+  clusterID?: string;
+}
+
+export interface MemberCluster {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  spec: MemberClusterSpec;
+  status?: MemberClusterStatus;
 }
 
 // ---------------------------------------------------------------- ApplicationRevision

@@ -136,7 +136,8 @@ export class ApplicationController extends QueueController {
 
   protected async sync(key: string): Promise<void> {
     const app = this.apps.getByKey(key);
-    if (!app || app.metadata?.deletionTimestamp) return;
+    // A placed Application runs on its member clusters (the federation controller), not here.
+    if (!app || app.metadata?.deletionTimestamp || app.spec.placement) return;
     const ns = app.metadata?.namespace ?? '';
     const by = <T extends KubernetesObject>(inf: Informer<T>): T[] => inf.byIndex(APP_INDEX, key);
     const secrets = new Map<string, SecretInfo>();
