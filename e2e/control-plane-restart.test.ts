@@ -2,12 +2,14 @@
 // fetching from it every 50 ms, and a host client fetching the app through its Ingress URL every
 // 50 ms, `wharf up` is killed (SIGKILL, then SIGTERM), stays down 20 s and starts again on the same
 // data dir, as for an upgrade of Wharf itself (also one whose rules differ: they are replaced in
-// one transaction). Neither client sees a failure; during the outage iptables still holds the
-// Service's DNAT rules, and after the restart the rule set is the same (adopted, not rebuilt, no
-// duplicates). A dataplane process that dies is started again. Real runc pods, DNS, iptables.
+// one transaction; and one whose dataplane differs: the running one hands its sockets over).
+// Neither client sees a failure; during the outage iptables still holds the Service's DNAT rules,
+// and after the restart the rule set is the same (adopted, not rebuilt, no duplicates). A
+// dataplane process that dies is started again. Real runc pods, DNS, iptables.
 // Needs root, runc, the CNI plugins and iptables.
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +90,28 @@ function hostLoad(port: number): { stop: () => Promise<{ ok: number[]; failed: s
   };
 }
 
+/** The compiled entry of @wharf/node: part of what the dataplane's build is made of. */
+const NODE_ENTRY = createRequire(import.meta.url).resolve('@wharf/node');
+
+function dataplaneRecord(dataDir: string): { pid: number; build?: string; httpPort: number; dnsPort: number } {
+  return JSON.parse(readFileSync(join(dataDir, 'dataplane.json'), 'utf8')) as {
+    pid: number;
+    build?: string;
+    httpPort: number;
+    dnsPort: number;
+  };
+}
+
+/** The process exists and is not a zombie (an exited dataplane nobody reaped yet is gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** The Service rules of this Wharf as iptables-save prints them, without counters. */
 function serviceRules(prefix: string): string[] {
   return ['nat', 'filter'].flatMap((t) =>
@@ -156,6 +180,8 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
     { how: 'SIGTERM', title: 'stopped by SIGTERM' },
     // An upgrade whose proxy writes other rules: the restart replaces them in one transaction.
     { how: 'SIGTERM', title: 'upgraded to a build with another rule set', otherRules: true },
+    // An upgrade of the dataplane's own code: the running one hands its sockets to the new build's.
+    { how: 'SIGTERM', title: 'upgraded to a rebuilt dataplane', newBuild: true },
   ] as const;
   for (const drill of drills) {
     const { how } = drill;
@@ -190,6 +216,9 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
           'RETURN',
         ]);
       }
+      const dataplaneBefore = dataplaneRecord(wharf.dataDir);
+      // A rebuilt Wharf: the compiled files the dataplane runs have changed (their times, here).
+      if ('newBuild' in drill) utimesSync(NODE_ENTRY, new Date(), new Date());
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       // Nothing of Wharf's runs now: the mark is still the other build's when the restart begins.
       if ('otherRules' in drill) expect(serviceRules(prefix).join('\n')).toContain('wharf rule set 0000000000000000');
@@ -208,7 +237,21 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
       );
       expect(host.failed).toEqual([]);
       expect(hostInOutage).toBeGreaterThan(OUTAGE_MS / 2000);
-      expect(wharf.output).toContain('adopted the running dataplane');
+      const dataplaneAfter = dataplaneRecord(wharf.dataDir);
+      if ('newBuild' in drill) {
+        expect(wharf.output).toContain('handed the dataplane (cluster DNS, Ingress gateway) over to this build');
+        expect(dataplaneAfter.pid).not.toBe(dataplaneBefore.pid);
+        expect(dataplaneAfter.build).not.toBe(dataplaneBefore.build);
+        // The same sockets: the same ports, and the old process is gone once its requests finished.
+        expect([dataplaneAfter.httpPort, dataplaneAfter.dnsPort]).toEqual([
+          dataplaneBefore.httpPort,
+          dataplaneBefore.dnsPort,
+        ]);
+        await eventually(() => (alive(dataplaneBefore.pid) ? undefined : true), 30_000, 'the old dataplane to exit');
+      } else {
+        expect(wharf.output).toContain('adopted the running dataplane');
+        expect(dataplaneAfter.pid).toBe(dataplaneBefore.pid);
+      }
       if ('otherRules' in drill) expect(wharf.output).not.toContain('adopted the Service rules');
       else expect(wharf.output).toContain('adopted the Service rules');
       // The same rules as before the outage: adopted (or rewritten as they were), nothing duplicated.

@@ -3,9 +3,14 @@
 // Kubernetes, CoreDNS and ingress controllers are pods that keep serving while the API server is
 // down or upgraded; here they keep answering from their last known state while `wharf up` stops,
 // crashes or is replaced by a newer build, and their informers resume the watch when the API
-// returns. DIR/dataplane.json records the running process; `wharf reset` stops it.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// returns. DIR/dataplane.json records the running process; `wharf reset` stops it. A `wharf up`
+// of another build asks the running dataplane to hand its sockets to one of this build
+// (handover.ts), so upgrading Wharf upgrades DNS and the Ingress gateway without a gap.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@wharf/client';
 import {
@@ -18,7 +23,8 @@ import {
 } from '@wharf/node';
 import { joinedAgents } from './agent/state.js';
 import { processHasArgs } from './process-check.js';
-import { restartWhenGone, startDetached, terminate } from './detached.js';
+import { restartWhenGone, startDetached, terminate, waitFor, WHARF_CLI } from './detached.js';
+import { handOver, inheritedFromParent, takingOver, tellServing } from './handover.js';
 
 /** What `wharf up` asks of the dataplane; a running one with another spec is replaced. */
 export interface DataplaneSpec {
@@ -49,9 +55,43 @@ export interface DataplaneRecord {
   readonly metricsHost: string;
   readonly metricsPort: number;
   readonly startedAt: string;
+  /** The build it runs (see dataplaneBuild); none: a build from before hand-overs. */
+  readonly build?: string;
+  /** It hands its sockets over on SIGUSR2 (see handover.ts). */
+  readonly handsOver?: boolean;
 }
 
 const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
+/** What `wharf up` of another build asks the running dataplane to start: `{command, args}`. */
+const handoverPath = (dataDir: string): string => join(dataDir, 'dataplane-handover.json');
+const HANDOVER_TIMEOUT_MS = 90_000;
+/** How long the old gateway lets the requests in flight finish after the hand-over. */
+const DRAIN_MS = 10_000;
+
+let build: string | undefined;
+/**
+ * This build of the dataplane's code: the names, sizes and times of the compiled files of the CLI
+ * and the packages the dataplane runs. A rebuilt or newer Wharf differs, and hands over.
+ */
+export function dataplaneBuild(): string {
+  if (build) return build;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.js')) {
+        const st = statSync(p);
+        h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  const require = createRequire(import.meta.url);
+  walk(dirname(fileURLToPath(import.meta.url)));
+  for (const pkg of ['@wharf/node', '@wharf/client', '@wharf/api']) walk(dirname(require.resolve(pkg)));
+  build = h.digest('hex').slice(0, 16);
+  return build;
+}
 /** Written by `wharf up` (ApiServer.writeDataplaneKubeconfig) before the dataplane starts. */
 export const dataplaneKubeconfigPath = (dataDir: string): string => join(dataDir, 'dataplane', 'kubeconfig');
 
@@ -93,6 +133,10 @@ export async function ensureDataplane(
   const found = readRecord(dataDir);
   if (found && isDataplane(found.pid, dataDir)) {
     if (sameSpec(found.spec, spec)) {
+      if (found.build !== dataplaneBuild() && found.handsOver) {
+        const next = await requestHandover(dataDir, spec, found, log);
+        if (next) return { ...next, adopted: true };
+      }
       log.info(
         { pid: found.pid, since: found.startedAt },
         'adopted the running dataplane (cluster DNS, Ingress gateway)',
@@ -105,20 +149,7 @@ export async function ensureDataplane(
   rmSync(recordPath(dataDir), { force: true });
   const { pid, value: record } = await startDetached(
     'wharf dataplane',
-    [
-      'dataplane',
-      '--data-dir',
-      dataDir,
-      '--ingress-port',
-      String(spec.ingressPort),
-      '--ingress-https-port',
-      String(spec.ingressHttpsPort),
-      '--dns-gateways',
-      spec.dnsGateways.join(','),
-      '--api-server',
-      spec.apiServer,
-      ...(spec.podHost ? ['--pod-host-device', spec.podHost.device, '--pod-host-address', spec.podHost.address] : []),
-    ],
+    dataplaneArgs(dataDir, spec),
     join(dataDir, 'dataplane.log'),
     120_000,
     (p) => {
@@ -128,6 +159,60 @@ export async function ensureDataplane(
   );
   log.info({ pid }, 'started the dataplane (cluster DNS, Ingress gateway) as a process of its own');
   return { ...record, adopted: false };
+}
+
+function dataplaneArgs(dataDir: string, spec: DataplaneSpec): string[] {
+  return [
+    'dataplane',
+    '--data-dir',
+    dataDir,
+    '--ingress-port',
+    String(spec.ingressPort),
+    '--ingress-https-port',
+    String(spec.ingressHttpsPort),
+    '--dns-gateways',
+    spec.dnsGateways.join(','),
+    '--api-server',
+    spec.apiServer,
+    ...(spec.podHost ? ['--pod-host-device', spec.podHost.device, '--pod-host-address', spec.podHost.address] : []),
+  ];
+}
+
+/**
+ * Asks the running dataplane (of another build) to hand its sockets to one of this build and
+ * waits until that one serves. Answers its record, or undefined when the hand-over failed (the
+ * old dataplane then keeps serving, and is adopted).
+ */
+async function requestHandover(
+  dataDir: string,
+  spec: DataplaneSpec,
+  found: DataplaneRecord,
+  log: Logger,
+): Promise<DataplaneRecord | undefined> {
+  writeFileSync(
+    handoverPath(dataDir),
+    JSON.stringify({ command: process.execPath, args: [WHARF_CLI, ...dataplaneArgs(dataDir, spec)] }),
+  );
+  try {
+    process.kill(found.pid, 'SIGUSR2');
+    const next = await waitFor('the dataplane hand-over', HANDOVER_TIMEOUT_MS, () => {
+      const r = readRecord(dataDir);
+      if (r && r.pid !== found.pid && r.build === dataplaneBuild() && isDataplane(r.pid, dataDir)) return r;
+      if (!isDataplane(found.pid, dataDir) && !(r && isDataplane(r.pid, dataDir)))
+        throw new Error('the running dataplane exited without a successor');
+      return undefined;
+    });
+    log.info(
+      { from: found.pid, to: next.pid },
+      'handed the dataplane (cluster DNS, Ingress gateway) over to this build, on the same sockets',
+    );
+    return next;
+  } catch (e) {
+    log.warn({ err: e, pid: found.pid }, 'the dataplane hand-over failed: the running dataplane keeps serving');
+    return undefined;
+  } finally {
+    rmSync(handoverPath(dataDir), { force: true });
+  }
 }
 
 /**
@@ -164,9 +249,14 @@ export async function stopDataplane(dataDir: string): Promise<boolean> {
  * Cluster DNS for the runc nodes joined with `wharf agent` under DIR/agents: each one's bridge
  * gateway gets a redirect of its own to the DNS port, added as nodes appear (checked every 3 s)
  * and removed when their record goes (`wharf reset` also removes it). Answers the function that
- * stops looking and removes them.
+ * stops looking and removes them (or, after a hand-over, leaves them to the successor).
  */
-function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log: Logger): () => Promise<void> {
+function redirectJoined(
+  dataDir: string,
+  spec: DataplaneSpec,
+  port: number,
+  log: Logger,
+): (remove?: boolean) => Promise<void> {
   const done = new Set<string>();
   let busy = false;
   const scan = async (): Promise<void> => {
@@ -196,24 +286,29 @@ function redirectJoined(dataDir: string, spec: DataplaneSpec, port: number, log:
   };
   tick();
   const timer = setInterval(tick, 3000);
-  return async () => {
+  return async (remove = true) => {
     clearInterval(timer);
-    for (const gw of done) await removeClusterDnsRedirect([gw]).catch(() => undefined);
+    if (remove) for (const gw of done) await removeClusterDnsRedirect([gw]).catch(() => undefined);
   };
 }
 
-/** The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect. */
+/**
+ * The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect; on SIGUSR2
+ * hands its sockets to the dataplane `wharf up` asked for and exits (see handover.ts).
+ */
 export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promise<void> {
   const log = createLogger();
   const kubeConfig = new KubeConfig();
   // Its own identity, not the admin's: what it may do is the system:wharf:dataplane ClusterRole.
   kubeConfig.loadFromFile(dataplaneKubeconfigPath(dataDir));
+  const inherited = takingOver() ? inheritedFromParent() : undefined;
   const dns = spec.dnsGateways.length
     ? new ClusterDns({
         kubeConfig,
         port: 0,
         redirectFrom: spec.dnsGateways,
         logger: log.child({ component: 'cluster-dns' }),
+        ...(inherited ? { inherited } : {}),
       })
     : undefined;
   // The address may not be up yet on a first start (the nodes set it up too).
@@ -226,6 +321,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     metricsPort: 0,
     metricsHost,
     logger: log.child({ component: 'ingress-gateway' }),
+    ...(inherited ? { inherited } : {}),
   });
   await dns?.start();
   await ingress.start();
@@ -238,6 +334,17 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('SIGUSR2', () => {
+    if (stopping) return;
+    stopping = true;
+    void handOverTo(dataDir, { ...ingress.listeners, ...(dns?.listeners ?? {}) }, log).then(
+      async () => {
+        await Promise.all([ingress.drain(DRAIN_MS), dns?.release(), joined?.(false)]);
+        process.exit(0);
+      },
+      () => (stopping = false),
+    );
+  });
   const record: DataplaneRecord = {
     pid: process.pid,
     spec,
@@ -247,7 +354,33 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     metricsHost,
     metricsPort: ingress.metricsPort,
     startedAt: new Date().toISOString(),
+    build: dataplaneBuild(),
+    handsOver: true,
   };
   writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
-  log.info({ ...record }, 'dataplane serving');
+  if (inherited) tellServing();
+  log.info({ ...record, handedOver: inherited !== undefined }, 'dataplane serving');
+}
+
+/** Starts the dataplane `wharf up` asked for (DIR/dataplane-handover.json) on this one's sockets. */
+async function handOverTo(dataDir: string, listeners: Parameters<typeof handOver>[3], log: Logger): Promise<void> {
+  try {
+    const { command, args } = JSON.parse(readFileSync(handoverPath(dataDir), 'utf8')) as {
+      command: string;
+      args: string[];
+    };
+    // Only a dataplane of this data dir: the request file is the data dir's, and root's.
+    if (!args.includes('dataplane') || args[args.indexOf('--data-dir') + 1] !== dataDir)
+      throw new Error('the hand-over request is not for a dataplane of this data dir');
+    const out = openSync(join(dataDir, 'dataplane.log'), 'a');
+    try {
+      const pid = await handOver(command, args, out, listeners, HANDOVER_TIMEOUT_MS - 10_000);
+      log.info({ successor: pid }, 'handed the sockets over: draining, then exiting');
+    } finally {
+      closeSync(out);
+    }
+  } catch (e) {
+    log.error({ err: e }, 'the hand-over failed: still serving');
+    throw e;
+  }
 }

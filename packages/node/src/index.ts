@@ -74,6 +74,7 @@ export {
 } from './agent/logs.js';
 export { RegistryImageProvider, type RegistryImageProviderOptions } from './images/registry-provider.js';
 export { ClusterDns, type ClusterDnsOptions } from './dns/cluster-dns.js';
+export type { InheritedListeners, ListenerHandle } from './util/inherited.js';
 export { podCidrGateway, podDnsConfig, type ClusterDnsSettings } from './dns/pod-dns.js';
 export {
   installRedirect as installClusterDnsRedirect,

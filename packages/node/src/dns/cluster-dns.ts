@@ -10,6 +10,7 @@ import { Informer, KubeClient, silentLogger, type Logger } from '@wharf/client';
 import { answerQuery } from './answer.js';
 import { buildRecords, type DnsRecords } from './records.js';
 import { installRedirect, removeRedirect } from './redirect.js';
+import type { InheritedListeners, ListenerHandle } from '../util/inherited.js';
 
 export interface ClusterDnsOptions {
   readonly kubeConfig: KubeConfig;
@@ -26,6 +27,11 @@ export interface ClusterDnsOptions {
   readonly redirectFrom?: readonly string[];
   /** @default silentLogger */
   readonly logger?: Logger;
+  /**
+   * Serve on the sockets a previous server handed over (`dns-tcp`, `dns-udp`) instead of binding
+   * `port`; its iptables redirect, to the same port, stays as it is. @default bind
+   */
+  readonly inherited?: InheritedListeners;
 }
 
 const TCP_IDLE_MS = 10_000;
@@ -79,22 +85,52 @@ export class ClusterDns {
     const host = this.o.host ?? '0.0.0.0';
     this.tcp = net.createServer((s) => this.onTcp(s));
     this.tcp.maxConnections = MAX_TCP_CONNECTIONS;
+    if (this.o.inherited) await this.inherit(this.o.inherited);
+    else await this.bind(host);
+    if (this.o.redirectFrom?.length) {
+      if (!this.o.inherited) await installRedirect(this.o.redirectFrom, this.boundPort);
+      this.redirected = true;
+    }
+  }
+
+  private async bind(host: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.tcp!.once('error', reject);
       this.tcp!.listen(this.o.port ?? 53, host, () => resolve());
     });
-    this.boundPort = (this.tcp.address() as net.AddressInfo).port;
-    this.udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
-    this.udp.on('error', (e) => this.logger.error({ err: e }, 'UDP socket error'));
+    this.boundPort = (this.tcp!.address() as net.AddressInfo).port;
+    this.udp = this.listenUdp(dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4'));
     await new Promise<void>((resolve, reject) => {
       this.udp!.once('error', reject);
       this.udp!.bind(this.boundPort, host, () => resolve());
     });
-    if (this.o.redirectFrom?.length) {
-      await installRedirect(this.o.redirectFrom, this.boundPort);
-      this.redirected = true;
-    }
+  }
+
+  private async inherit(inherited: InheritedListeners): Promise<void> {
+    let listening: Promise<void> = Promise.resolve();
+    await inherited.take('dns-tcp', (h) => {
+      listening = new Promise((resolve) => this.tcp!.listen(h as net.Server, () => resolve()));
+    });
+    await listening;
+    this.boundPort = (this.tcp!.address() as net.AddressInfo).port;
+    await inherited.take('dns-udp', (h) => (this.udp = this.listenUdp(h as dgram.Socket)));
+  }
+
+  private listenUdp(socket: dgram.Socket): dgram.Socket {
+    socket.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
+    socket.on('error', (e) => this.logger.error({ err: e }, 'UDP socket error'));
+    return socket;
+  }
+
+  /** The listening sockets, for a successor to serve on (see `inherited`). */
+  get listeners(): Record<string, ListenerHandle> {
+    return { ...(this.tcp ? { 'dns-tcp': this.tcp } : {}), ...(this.udp ? { 'dns-udp': this.udp } : {}) };
+  }
+
+  /** After a hand-over: stops serving here, leaving the redirect (and the sockets) to the successor. */
+  async release(): Promise<void> {
+    this.redirected = false;
+    await this.stop();
   }
 
   async stop(): Promise<void> {

@@ -33,6 +33,7 @@ import {
   type RouteTable,
 } from './routes.js';
 import { CertificateStore } from './tls.js';
+import type { InheritedListeners } from '../util/inherited.js';
 
 export interface IngressGatewayOptions {
   readonly kubeConfig: KubeConfig;
@@ -54,12 +55,17 @@ export interface IngressGatewayOptions {
   readonly metricsPort?: number;
   /** Address of the /metrics listener (where Prometheus reaches it, e.g. from pods). @default host */
   readonly metricsHost?: string;
+  /**
+   * Serve HTTP and HTTPS on the sockets a previous gateway handed over (`http`, `https`) instead of
+   * binding their ports, so no connection is refused while one gateway replaces another. @default bind
+   */
+  readonly inherited?: InheritedListeners;
 }
 
-/** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics. */
+/** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics; without inherited it binds. */
 export type ResolvedIngressGatewayOptions = Resolved<
   IngressGatewayOptions,
-  Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort'>
+  Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort' | 'inherited'>
 >;
 
 export function resolveIngressGatewayOptions(o: IngressGatewayOptions): ResolvedIngressGatewayOptions {
@@ -162,7 +168,7 @@ export class IngressGateway {
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head, { scheme: 'http', port: this.httpPort }),
     );
-    await this.listen(this.http, this.o.httpPort);
+    await this.listen(this.http, this.o.httpPort, this.o.host, 'http');
     if (this.o.httpsPort !== undefined) {
       this.https = https.createServer({
         SNICallback: (name, cb) => {
@@ -178,7 +184,7 @@ export class IngressGateway {
         this.upgrade(req, socket, head, { scheme: 'https', port: this.httpsPort }),
       );
       this.https.on('tlsClientError', () => undefined); // a client without SNI or with an unknown name: nothing to log
-      await this.listen(this.https, this.o.httpsPort);
+      await this.listen(this.https, this.o.httpsPort, this.o.host, 'https');
     }
     if (this.o.metricsPort !== undefined) {
       this.metricsServer = http.createServer((req, res) => {
@@ -205,11 +211,38 @@ export class IngressGateway {
     this.client?.close();
   }
 
-  private listen(server: http.Server, port: number, host = this.o.host): Promise<void> {
+  /** The HTTP and HTTPS listeners, for a successor to serve on (see `inherited`). */
+  get listeners(): Record<string, net.Server> {
+    return { ...(this.http ? { http: this.http } : {}), ...(this.https ? { https: this.https } : {}) };
+  }
+
+  /**
+   * After a hand-over: accepts nothing more here, lets the requests in flight finish (up to
+   * `graceMs`), then stops. The sockets stay open in the successor.
+   */
+  async drain(graceMs: number): Promise<void> {
+    for (const s of [this.http, this.https]) {
+      s?.close();
+      s?.closeIdleConnections();
+    }
+    const deadline = Date.now() + graceMs;
+    while (this.sockets.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.stop();
+  }
+
+  private listen(server: http.Server, port: number, host = this.o.host, inherit?: string): Promise<void> {
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    if (inherit && this.o.inherited) {
+      let listening: Promise<void> = Promise.resolve();
+      return this.o.inherited
+        .take(inherit, (h) => {
+          listening = new Promise((resolve) => server.listen(h as net.Server, () => resolve()));
+        })
+        .then(() => listening);
+    }
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
