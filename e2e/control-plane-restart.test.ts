@@ -7,17 +7,23 @@
 // and after the restart the rule set is the same (adopted, not rebuilt, no duplicates). A
 // dataplane process that dies is started again. Real runc pods, DNS, iptables.
 // Needs root, runc, the CNI plugins and iptables.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyPrefix } from '@wharf/node';
-import { eventually, httpdDeployment, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import {
+  buildBusyboxImage,
+  eventually,
+  httpdDeployment,
+  Kubectl,
+  runcUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+} from '@wharf/testing';
 
-const run = promisify(execFile);
 const skip = runcUnavailable();
 const ARGS = ['--nodes', '1'];
 const OUTAGE_MS = 20_000;
@@ -132,20 +138,7 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
     wharf = await WharfProcess.start({ extraArgs: ARGS, readyTimeoutMs: READY_MS });
     prefix = proxyPrefix(wharf.dataDir);
     k = new Kubectl(wharf.kubeconfig);
-    await run(
-      process.execPath,
-      [
-        WHARF_BIN,
-        'image',
-        'build-base',
-        'busybox:1',
-        '--debian-packages',
-        'busybox-static',
-        '--data-dir',
-        wharf.dataDir,
-      ],
-      { timeout: 120_000 },
-    );
+    await buildBusyboxImage(wharf.dataDir);
     await k.ok(['apply', '-f', '-'], { stdin: manifests });
     await k.ok(['rollout', 'status', 'deploy/web', '--timeout=90s'], { timeoutMs: 100_000 });
     await k.ok(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s'], { timeoutMs: 70_000 });

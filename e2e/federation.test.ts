@@ -8,7 +8,15 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, httpGet, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import {
+  buildBusyboxImage,
+  eventually,
+  httpGet,
+  Kubectl,
+  runcUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+} from '@wharf/testing';
 
 const run = promisify(execFile);
 const skip = runcUnavailable();
@@ -112,24 +120,7 @@ describe.skipIf(skip)('federation: one Application placed on two clusters', () =
     e = new Kubectl(east.kubeconfig);
     w = new Kubectl(west.kubeconfig);
     // Each member pulls `busybox:1` from its own registry (the same digest from the same inputs).
-    await Promise.all(
-      [east, west].map((m) =>
-        run(
-          process.execPath,
-          [
-            WHARF_BIN,
-            'image',
-            'build-base',
-            'busybox:1',
-            '--debian-packages',
-            'busybox-static',
-            '--data-dir',
-            m.dataDir,
-          ],
-          { timeout: 180_000 },
-        ),
-      ),
-    );
+    await Promise.all([east, west].map((m) => buildBusyboxImage(m.dataDir)));
     await h.ok(['create', 'namespace', 'wharf-platform']).catch(() => '');
     for (const [name, m] of [
       ['east', east],

@@ -1,10 +1,12 @@
 // A busybox root filesystem for tests that run real containers without an image: Debian's
 // busybox-static unpacked, with its applet links, cached across runs in the temp dir.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { WHARF_BIN } from './wharf-process.js';
 
 /** busybox-static's .deb unpacked, with applet symlinks; cached across runs in the temp dir. */
 export async function busyboxRootfs(): Promise<string> {
@@ -41,4 +43,16 @@ export async function busyboxRootfs(): Promise<string> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * `wharf image build-base busybox:1` from Debian's busybox-static into the data dir's registry:
+ * the image most suites run (the same digest from the same inputs, so on every cluster alike).
+ */
+export async function buildBusyboxImage(dataDir: string): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir],
+    { timeout: 180_000 },
+  );
 }
