@@ -20,7 +20,7 @@ export interface HostJobsOptions {
   readonly gateway?: string;
   /** host:port of Prometheus. @default none */
   readonly prometheus?: string;
-  /** Scrape the kubelets at their InternalIP:10250, verified with caFile and signed in with tokenFile. @default false */
+  /** Scrape the kubelets at InternalIP:10250, verified with caFile, signed in with tokenFile. @default false */
   readonly kubeletDirect?: boolean;
 }
 
