@@ -132,7 +132,7 @@ describe.skipIf(skip !== '')(`the kubelet port where pods reach the nodes ${skip
 
   it('still serves logs, exec and the node proxy through the API server', async () => {
     expect(await k.ok(['logs', '-n', NS, 'curl'])).toContain('started');
-    expect(await k.ok(['exec', '-n', NS, 'curl', '--', 'echo', 'hi'])).toBe('hi');
+    expect((await k.ok(['exec', '-n', NS, 'curl', '--', 'echo', 'hi'])).trim()).toBe('hi');
     expect(await k.ok(['get', '--raw', '/api/v1/nodes/node-1/proxy/metrics/resource'])).toContain(
       'node_cpu_usage_seconds_total',
     );

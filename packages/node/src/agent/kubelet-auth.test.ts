@@ -2,16 +2,10 @@
 // that authenticates, 403 for a user without the Node subresource the path maps to, the page for
 // one with it; the reviews are cached as the kubelet caches them.
 import { request } from 'node:https';
-import { silentLogger } from '@wharf/client';
+import { silentLogger, type ReviewedUser } from '@wharf/client';
 import { servingCertificate } from '@wharf/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  kubeletAttributes,
-  kubeletGate,
-  type KubeletAttributes,
-  type ReviewedUser,
-  type Reviews,
-} from './kubelet-auth.js';
+import { kubeletAttributes, kubeletGate, type KubeletAttributes, type Reviews } from './kubelet-auth.js';
 import { LogServer } from './logs.js';
 
 describe('kubeletAttributes', () => {

@@ -5,7 +5,7 @@
 // as the kubelet caches them: authentications 2 minutes, allowed 5 minutes, denied 30 seconds.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { KubeClient } from '@wharf/client';
+import { reviewAccess, reviewToken, type KubeClient, type ReviewedUser } from '@wharf/client';
 import type { Gate } from './logs.js';
 
 /** A Node's resource attributes a request to the kubelet asks for (the kubelet's GetRequestAttributes). */
@@ -36,14 +36,6 @@ export function kubeletAttributes(method: string, path: string): KubeletAttribut
   const clean = path.split('?')[0] ?? '/';
   const hit = SUBRESOURCES.find(([prefix]) => clean === prefix || clean.startsWith(`${prefix}/`));
   return { verb, subresource: hit?.[1] ?? 'proxy' };
-}
-
-/** An authenticated user, as a TokenReview answers it. */
-export interface ReviewedUser {
-  readonly username: string;
-  readonly uid?: string;
-  readonly groups?: readonly string[];
-  readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The two reviews, through the Kubernetes API. */
@@ -106,37 +98,11 @@ export function kubeletGate(o: KubeletGateOptions): Gate {
   };
 }
 
-interface TokenReviewStatus {
-  status?: { authenticated?: boolean; user?: ReviewedUser };
-}
-
 /** The reviews as the agent's client (system:node:<name>) creates them. */
 export function apiReviews(client: Pick<KubeClient, 'create'>): Reviews {
   return {
-    async authenticate(token) {
-      const r = await client.create<TokenReviewStatus>('/apis/authentication.k8s.io/v1/tokenreviews', {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenReview',
-        spec: { token },
-      });
-      return r.status?.authenticated === true && r.status.user?.username ? r.status.user : undefined;
-    },
-    async authorize(user, node, a) {
-      const r = await client.create<{ status?: { allowed?: boolean } }>(
-        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-        {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: user.username,
-            ...(user.uid ? { uid: user.uid } : {}),
-            groups: user.groups ?? [],
-            ...(user.extra ? { extra: user.extra } : {}),
-            resourceAttributes: { verb: a.verb, resource: 'nodes', subresource: a.subresource, name: node },
-          },
-        },
-      );
-      return r.status?.allowed === true;
-    },
+    authenticate: (token) => reviewToken(client, token),
+    authorize: (user, node, a) =>
+      reviewAccess(client, user, { verb: a.verb, resource: 'nodes', subresource: a.subresource, name: node }),
   };
 }
