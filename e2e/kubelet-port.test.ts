@@ -20,21 +20,16 @@ describe.skipIf(skip !== '')(`the kubelet port where pods reach the nodes ${skip
   let k: Kubectl;
   const internalIP: Record<string, string> = {};
 
-  /** curl in the pod: the HTTP status of GET https://<ip>:10250<path>, verified with the cluster CA. */
-  const status = async (ip: string, path: string, token: 'none' | 'own' | string): Promise<string> => {
+  /** curl in the pod: GET https://<ip>:10250<path>, verified with the cluster CA; `args` go before the URL. */
+  const curl = (ip: string, path: string, token: 'none' | 'own' | string, args: string): Promise<string> => {
     const auth =
       token === 'none' ? '' : `-H "Authorization: Bearer ${token === 'own' ? `$(cat ${SA_DIR}/token)` : token}"`;
-    return k.ok([
-      'exec',
-      '-n',
-      NS,
-      'curl',
-      '--',
-      'sh',
-      '-c',
-      `curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert ${SA_DIR}/ca.crt ${auth} https://${ip}:10250${path}`,
-    ]);
+    const cmd = `curl -sS --max-time 10 --cacert ${SA_DIR}/ca.crt ${auth} ${args} https://${ip}:10250${path}`;
+    return k.ok(['exec', '-n', NS, 'curl', '--', 'sh', '-c', cmd]);
   };
+  /** The HTTP status the pod gets. */
+  const status = (ip: string, path: string, token: 'none' | 'own' | string): Promise<string> =>
+    curl(ip, path, token, `-o /dev/null -w '%{http_code}'`);
 
   beforeAll(async () => {
     wharf = await WharfProcess.start({
@@ -116,17 +111,7 @@ describe.skipIf(skip !== '')(`the kubelet port where pods reach the nodes ${skip
     }
     // The pod's own node: its container shows in the kubelet's resource metrics.
     const node = await k.ok(['get', 'pod', 'curl', '-n', NS, '-o', 'jsonpath={.spec.nodeName}']);
-    const body = await k.ok([
-      'exec',
-      '-n',
-      NS,
-      'curl',
-      '--',
-      'sh',
-      '-c',
-      `curl -sS --max-time 10 --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $(cat ${SA_DIR}/token)" ` +
-        `https://${internalIP[node]}:10250/metrics/resource`,
-    ]);
+    const body = await curl(internalIP[node]!, '/metrics/resource', 'own', '');
     expect(body).toMatch(/^container_cpu_usage_seconds_total\{[^}]*pod="curl"[^}]*\} /m);
   }, 120_000);
 

@@ -1,10 +1,10 @@
 // A node's serving certificate: issued by the cluster CA for its InternalIP, kept across starts,
 // issued again for another address.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { servingCertificate } from '@wharf/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureNodeServingCert } from './node-serving.js';
 
@@ -13,27 +13,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ensureNodeServingCert', () => {
   it('issues a certificate of the cluster CA for the address, and keeps it until the address changes', async () => {
+    // A cluster CA as DIR/pki holds it.
     const pki = join(dir, 'pki');
+    const cluster = servingCertificate(['unused']);
     mkdirSync(pki);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=wharf-ca',
-        '-days',
-        '1',
-        '-keyout',
-        join(pki, 'ca.key'),
-        '-out',
-        join(pki, 'ca.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    writeFileSync(join(pki, 'ca.crt'), cluster.ca);
+    writeFileSync(join(pki, 'ca.key'), cluster.caKey);
     const ca = new X509Certificate(readFileSync(join(dir, 'pki', 'ca.crt')));
     const first = await ensureNodeServingCert(join(dir, 'pki'), join(dir, 'nodes', 'node-0'), 'node-0', '10.1.254.1');
     const cert = new X509Certificate(first.cert);
