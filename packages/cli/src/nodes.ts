@@ -99,7 +99,7 @@ export function apiEndpointOf(dataDir: string): { device: string; address: strin
  * Node `index`'s InternalIP, where pods reach its kubelet port: an address of the data dir's pod
  * range beside the API's (10.X.254.<index+1>, a /24 no node of up to 254 holds), on the API's device.
  */
-export function nodeAddressOf(dataDir: string, index: number): string | undefined {
+function nodeAddressOf(dataDir: string, index: number): string | undefined {
   return index < 254 ? apiEndpointOf(dataDir).address.replace(/\.255\.1$/, `.254.${index + 1}`) : undefined;
 }
 
