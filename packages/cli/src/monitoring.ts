@@ -137,6 +137,8 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
       caFile: `${SA_DIR}/ca.crt`,
       tokenFile: `${SA_DIR}/token`,
     },
+    // And the nodes' kubelet ports at their InternalIP:10250 (nodes.ts, nodeAddressOf), as on a real cluster.
+    kubeletDirect: true,
     prometheusUrl: `http://${await ip('prometheus')}:9090`,
     alertmanagerUrl: `http://${await ip('alertmanager')}:9093`,
     alertmanagerConfigFile: join(amConfigDir, 'alertmanager.yml'),

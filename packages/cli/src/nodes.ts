@@ -12,6 +12,7 @@ import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { podRangeOctet, releasePodRange } from './pod-range.js';
 import { nodeRuntime } from './node-runtime.js';
+import { ensureNodeServingCert, type NodeServingCert } from './node-serving.js';
 import { nodeAgentVersion } from './agent/version.js';
 import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
 import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
@@ -22,6 +23,8 @@ import {
   type LocalNodeStorage,
   ensureHostAddress,
   removeHostAddress,
+  KUBELET_PORT,
+  type NodeServing,
   installGuard,
   removeGuard,
   removeGuardRoutes,
@@ -92,6 +95,14 @@ export function apiEndpointOf(dataDir: string): { device: string; address: strin
   return { device: bridge.replace(/-0$/, '-api'), address: podCIDR.replace(/\.\d+\.0\/24$/, '.255.1') };
 }
 
+/**
+ * Node `index`'s InternalIP, where pods reach its kubelet port: an address of the data dir's pod
+ * range beside the API's (10.X.254.<index+1>, a /24 no node of up to 254 holds), on the API's device.
+ */
+function nodeAddressOf(dataDir: string, index: number): string | undefined {
+  return index < 254 ? apiEndpointOf(dataDir).address.replace(/\.255\.1$/, `.254.${index + 1}`) : undefined;
+}
+
 /** The data dir's pod range: every node's pod CIDR lies in it. */
 function podRange(dataDir: string): string {
   return networkOf(dataDir, 0).podCIDR.replace(/\.\d+\.0\/24$/, '.0.0/16');
@@ -131,6 +142,11 @@ async function resetOtherRuntime(
   await runtimeFor(dataDir, name, index, previous).reset();
 }
 
+/** `wharf agent`'s flags for the pod-facing kubelet port (the kubelet's --node-ip and --tls-*-file). */
+function servingArgs(s: (NodeServingCert & { readonly address: string }) | undefined): string[] {
+  return s ? ['--node-ip', s.address, '--tls-cert-file', s.certFile, '--tls-private-key-file', s.keyFile] : [];
+}
+
 export class NodeSet {
   private readonly agents = new Map<string, NodeAgent>();
   private readonly processes: AgentProcesses | undefined;
@@ -149,6 +165,8 @@ export class NodeSet {
   private provisioner: LocalProvisioner | undefined;
   /** Where pods reach the API (after start; none with the process runtime). */
   apiAddress: string | undefined;
+  /** Each runc node's pod-facing kubelet port: its address and serving certificate, by node name. */
+  private readonly serving = new Map<string, NodeServing & NodeServingCert>();
 
   private readonly o: ResolvedNodeSetOptions;
 
@@ -173,10 +191,6 @@ export class NodeSet {
         'the egress guard could not be installed: packets to unused service addresses may leave the machine',
       ),
     );
-    // Agent processes load and register while this process sets up the rest (awaited at the end).
-    const nodes = this.processes ? this.startNodes() : undefined;
-    nodes?.catch(() => undefined);
-    if (!nodes) await this.startNodes();
     const api = apiEndpointOf(this.o.dataDir);
     try {
       await ensureHostAddress(api.device, api.address);
@@ -187,6 +201,12 @@ export class NodeSet {
         'the address pods reach the API on could not be set up: in-cluster clients will not reach the API',
       );
     }
+    // Before the agents start: they listen there, and publish it as their InternalIP.
+    if (this.apiAddress) await this.prepareServing(api.device);
+    // Agent processes load and register while this process sets up the rest (awaited at the end).
+    const nodes = this.processes ? this.startNodes() : undefined;
+    nodes?.catch(() => undefined);
+    if (!nodes) await this.startNodes();
     await this.startProvisioner();
     this.enforceJoined();
     // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
@@ -207,6 +227,33 @@ export class NodeSet {
       this.proxy = undefined;
     }
     await nodes;
+  }
+
+  /**
+   * Each node's InternalIP on the API's device and its serving certificate (node-serving.ts). A
+   * node without them keeps InternalIP 127.0.0.1, its metrics reached only through the API server.
+   */
+  private async prepareServing(device: string): Promise<void> {
+    for (let i = 0; i < this.o.count; i++) {
+      const name = `node-${i}`;
+      const address = nodeAddressOf(this.o.dataDir, i);
+      if (!address) continue;
+      try {
+        await ensureHostAddress(device, address);
+        const cert = await ensureNodeServingCert(
+          join(this.o.dataDir, 'pki'),
+          join(this.o.dataDir, 'nodes', name),
+          name,
+          address,
+        );
+        this.serving.set(name, { address, port: KUBELET_PORT, ...cert });
+      } catch (e) {
+        this.o.logger.error(
+          { err: e, node: name },
+          "the node's pod-facing kubelet port could not be set up: pods will not reach its metrics",
+        );
+      }
+    }
   }
 
   /** Dynamic local volumes for this host's nodes (the default StorageClass `local-path`). */
@@ -295,6 +342,7 @@ export class NodeSet {
         '--log-format',
         'json',
         ...(this.o.runtime !== 'process' ? ['--cluster-dns', 'gateway'] : []),
+        ...servingArgs(this.serving.get(name)),
       ],
     };
   }
@@ -341,6 +389,7 @@ export class NodeSet {
       apiServerToken: this.o.apiServerToken,
       // It runs this process's code, so it is always the control plane's version.
       kubeletVersion: kubeletVersionFor(this.o.kubernetesVersion),
+      ...(this.serving.has(name) ? { serving: this.serving.get(name)! } : {}),
       // Cluster DNS runs in the dataplane process (dataplane.ts): pods query their bridge gateway, redirected to it.
       ...(this.o.runtime !== 'process'
         ? { clusterDns: { server: podCidrGateway(networkOf(this.o.dataDir, i).podCIDR), domain: 'cluster.local' } }

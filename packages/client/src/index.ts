@@ -65,6 +65,7 @@ export {
   type Labels,
 } from '@wharf/api';
 export { ensureServingCert, type ServingCert } from './aggregation/serving-cert.js';
+export { reviewAccess, reviewToken, type ResourceAttributes, type ReviewedUser } from './reviews.js';
 export {
   RequestHeaderAuth,
   requestHeaderConfig,

@@ -57,8 +57,10 @@ export {
 } from './network/guard.js';
 export { CommandError } from './util/exec.js';
 export {
+  KUBELET_PORT,
   NodeAgent,
   resolveNodeAgentOptions,
+  type NodeServing,
   type NodeAgentOptions,
   type ResolvedNodeAgentOptions,
 } from './agent/agent.js';

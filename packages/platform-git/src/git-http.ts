@@ -3,7 +3,8 @@
 // path that tries to leave the repository is 400. A push runs one at a time per repository, its
 // refs compared before and after so each changed ref is handed to the trigger.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mayAccess, reviewToken, tokenFrom } from './auth.js';
+import { reviewToken } from '@wharf/client';
+import { mayAccess, tokenFrom } from './auth.js';
 import { answer, cloneUrl, getRepository, NAME_RE, NAMESPACE_RE, type ServerContext } from './context.js';
 import { runGitHttpBackend } from './git-cgi.js';
 import { changedRefs, commitInfo, ensureBareRepo, listRefs, repoDir } from './git-repo.js';

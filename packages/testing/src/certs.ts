@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface ServingCertificate {
   /** PEM of the CA that signed `cert` (what a caBundle carries). */
   readonly ca: string;
+  /** The CA's key (PEM), for tests that sign more with it. */
+  readonly caKey: string;
   readonly cert: string;
   readonly key: string;
 }
@@ -64,7 +66,7 @@ function signed(cn: string, ext: string, o?: string): ServingCertificate {
       'ext.cnf',
     ]);
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
+    return { ca: read('ca.crt'), caKey: read('ca.key'), cert: read('tls.crt'), key: read('tls.key') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -210,9 +210,10 @@ const AGGREGATE_TO_VIEW: Rule[] = [
  */
 const NODE: Rule[] = [
   rule(['create', 'get', 'patch'], [''], ['nodes']),
-  // A joined agent checks that a caller of its logs/exec port is the API server (as the kubelet's webhook
-  // authentication).
+  // Callers of the agent's ports are checked as the kubelet's webhook authentication and
+  // authorization check them: a TokenReview, then a SubjectAccessReview on nodes/<subresource>.
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+  rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   rule(['patch'], [''], ['nodes/status']),
   rule(['create', 'patch'], ['coordination.k8s.io'], ['leases']),
   rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),

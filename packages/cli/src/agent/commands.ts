@@ -34,6 +34,12 @@ export function addAgentCommands(program: Command): void {
       '--cluster-dns <address>',
       'the DNS server of ClusterFirst pods: an IP, or "gateway" (the node\'s bridge gateway, redirected to cluster DNS by the dataplane of the Wharf on this machine); default: the host\'s resolv.conf',
     )
+    .option(
+      '--node-ip <address>',
+      "the node's InternalIP: the kubelet port 10250 listens there over HTTPS for pods (Prometheus); needs --tls-cert-file and --tls-private-key-file",
+    )
+    .option('--tls-cert-file <file>', 'serving certificate (PEM) of the kubelet port, valid for --node-ip')
+    .option('--tls-private-key-file <file>', 'its private key (PEM)')
     .addOption(
       new Option(
         '--state-dir <dir>',

@@ -4,11 +4,19 @@
 // certificate in DIR/kubeconfig and adopts the containers the previous process left running.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ImageStore } from '@wharf/images';
 import { KubeClient } from '@wharf/client';
-import { NodeAgent, RegistryImageProvider, kubeletVersionFor, podCidrGateway, readRuntimeKind } from '@wharf/node';
+import {
+  KUBELET_PORT,
+  NodeAgent,
+  RegistryImageProvider,
+  kubeletVersionFor,
+  podCidrGateway,
+  readRuntimeKind,
+  type NodeServing,
+} from '@wharf/node';
 import { defaultDataDir } from '../endpoints.js';
 import { cliLogger, chooseLogFormat, checkLogLevel } from '../log.js';
 import { nodeRuntime } from '../node-runtime.js';
@@ -53,6 +61,24 @@ export interface AgentCommandOptions {
    * DNS; an IP: that server.
    */
   readonly clusterDns?: string;
+  /** The InternalIP where the kubelet port listens for pods (with the two TLS files). @default none: 127.0.0.1 */
+  readonly nodeIp?: string;
+  readonly tlsCertFile?: string;
+  readonly tlsPrivateKeyFile?: string;
+}
+
+/** The pod-facing kubelet port of --node-ip, --tls-cert-file and --tls-private-key-file (all or none). */
+function servingOf(o: AgentCommandOptions): NodeServing | undefined {
+  if (o.nodeIp === undefined && o.tlsCertFile === undefined && o.tlsPrivateKeyFile === undefined) return undefined;
+  if (!o.nodeIp || !isIP(o.nodeIp)) throw new Error(`--node-ip must be an IP address, got "${o.nodeIp ?? ''}"`);
+  if (!o.tlsCertFile || !o.tlsPrivateKeyFile)
+    throw new Error('--node-ip needs --tls-cert-file and --tls-private-key-file (its serving certificate and key)');
+  return {
+    address: o.nodeIp,
+    port: KUBELET_PORT,
+    cert: readFileSync(o.tlsCertFile, 'utf8'),
+    key: readFileSync(o.tlsPrivateKeyFile, 'utf8'),
+  };
 }
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -153,6 +179,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const dnsServer = o.clusterDns === 'gateway' ? podCidrGateway(net.podCIDR) : o.clusterDns;
   if (dnsServer !== undefined && !isIP(dnsServer))
     throw new Error(`--cluster-dns must be an IP address or "gateway", got "${o.clusterDns}"`);
+  const serving = servingOf(o);
   const record = {
     pid: process.pid,
     nodeName: o.node,
@@ -197,6 +224,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     kubeletVersion: kubeletVersionFor(version),
     ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
     ...(dnsServer ? { clusterDns: { server: dnsServer, domain: 'cluster.local' } } : {}),
+    ...(serving ? { serving } : {}),
   });
   await agent.start();
   // What `wharf up` waits for before it reports the node started.

@@ -24,6 +24,7 @@ import { MetricsCollector, MetricsEndpoint } from '../metrics/index.js';
 import { sandboxId, type ContainerRuntime } from '../runtime/runtime.js';
 import type { ConfigSource } from './container-config.js';
 import type { ImageProvider } from './image-provider.js';
+import { apiReviews, kubeletGate } from './kubelet-auth.js';
 import { LogServer, type ApiServerCheck, type LogFile } from './logs.js';
 import {
   KUBELET_VERSION,
@@ -95,6 +96,12 @@ export interface NodeAgentOptions {
    * KUBELET_VERSION
    */
   readonly kubeletVersion?: string;
+  /**
+   * The kubelet's port (KUBELET_PORT) where pods reach the node: HTTPS with the node's serving
+   * certificate on `address`, which the Node publishes as its InternalIP; callers are checked by a
+   * TokenReview and a SubjectAccessReview (kubelet-auth.ts). @default none: InternalIP 127.0.0.1, loopback only
+   */
+  readonly serving?: NodeServing;
   /** Extra node labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -106,10 +113,24 @@ export interface NodeAgentOptions {
   readonly logger?: Logger;
 }
 
-/** Zone, API server token and cluster DNS have no default (none means none). */
+/** The kubelet's port, where Prometheus's role node finds a node's metrics (InternalIP:10250). */
+export const KUBELET_PORT = 10250;
+
+/** The node's pod-facing kubelet endpoint. */
+export interface NodeServing {
+  /** An address of this host that pods reach (the Node's InternalIP). */
+  readonly address: string;
+  /** KUBELET_PORT, or 0 for any free port (tests). */
+  readonly port: number;
+  /** PEM serving certificate for `address`, signed by the cluster CA, and its key. */
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** Zone, API server token, cluster DNS and the pod-facing endpoint have no default (none means none). */
 export type ResolvedNodeAgentOptions = Resolved<
   NodeAgentOptions,
-  Exclude<keyof NodeAgentOptions, 'zone' | 'apiServerToken' | 'clusterDns'>
+  Exclude<keyof NodeAgentOptions, 'zone' | 'apiServerToken' | 'clusterDns' | 'serving'>
 >;
 
 /** Applies the kubelet-like defaults once; the agent reads only the resolved options. */
@@ -159,6 +180,7 @@ export class NodeAgent {
   private conditions: Record<string, unknown>[] | undefined;
   private lastNodeStatus = 0;
   private port = 0;
+  private servingPort = 0;
 
   constructor(options: NodeAgentOptions) {
     const o = resolveNodeAgentOptions(options);
@@ -212,6 +234,11 @@ export class NodeAgent {
     return this.port;
   }
 
+  /** The port of the pod-facing endpoint (after start; 0 without one). */
+  get kubeletPort(): number {
+    return this.servingPort;
+  }
+
   get podsDir(): string {
     return path.join(this.o.stateDir, 'pods');
   }
@@ -223,6 +250,14 @@ export class NodeAgent {
       this.workers.get(this.sandboxes.get(sid) ?? '')?.kick(),
     );
     this.port = await this.logServer.start(this.o.logsPort);
+    const serving = this.o.serving;
+    if (serving)
+      this.servingPort = await this.logServer.startTls(
+        serving.port,
+        serving.address,
+        serving,
+        kubeletGate({ reviews: apiReviews(this.client), nodeName: this.o.nodeName }),
+      );
     this.runtimeVersion = await this.o.runtime.version();
     this.facts = await nodeFacts(this.o.stateDir, this.runtimeVersion);
     await this.registerNode();
@@ -236,7 +271,10 @@ export class NodeAgent {
     await this.removeOrphans(this.pods.list());
     this.adopting = false;
     for (const p of this.pods.list()) this.upsert(p);
-    this.logger.info({ pods: this.workers.size, logsPort: this.port }, 'node agent started');
+    this.logger.info(
+      { pods: this.workers.size, logsPort: this.port, kubeletPort: this.servingPort },
+      'node agent started',
+    );
   }
 
   /** Stops heartbeats, the watch, pod workers and the logs endpoint. Containers keep running. */
@@ -297,6 +335,7 @@ export class NodeAgent {
       nodeName: this.o.nodeName,
       facts: this.facts!,
       logsPort: this.port,
+      internalIP: this.o.serving?.address ?? '127.0.0.1',
       ...(this.conditions ? { previous: this.conditions } : {}),
       kubeletVersion: this.o.kubeletVersion,
       now: `${this.clock().toISOString().slice(0, 19)}Z`,

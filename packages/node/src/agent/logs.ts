@@ -1,11 +1,12 @@
 // Container logs over HTTP, as the kubelet's /containerLogs endpoint: reads the runtime's CRI log
 // files and answers text/plain, optionally following the file while the container runs. Served
-// on loopback; the API server proxies pods/log to it.
+// on loopback, where the API server proxies pods/log to it, and over TLS where pods reach the node.
 import type { Logger } from '@wharf/client';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseCriLogLine, type CriLogLine } from '../runtime/cri-log.js';
@@ -150,37 +151,79 @@ export interface PageSource {
 /** How the agent knows the API server: the token it presents, or a check of a presented bearer token. */
 export type ApiServerCheck = string | ((bearer: string) => Promise<boolean>);
 
-/** The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`, and the pages of `pages`. */
+/** Who may call a listener: undefined lets the request in, a status (401, 403) refuses it. */
+export type Gate = (req: http.IncomingMessage) => Promise<401 | 403 | undefined>;
+
+const REFUSAL: Record<401 | 403, string> = { 401: 'Unauthorized', 403: 'Forbidden' };
+
+/**
+ * Only the API server may read logs, exec or scrape on loopback: its token, or one the check
+ * accepts (a TokenReview, for agents that do not know the API server's token); anyone without a check.
+ */
+export function apiServerGate(check: ApiServerCheck | undefined): Gate {
+  return async (req) => {
+    if (!check) return undefined;
+    const header = req.headers.authorization ?? '';
+    if (typeof check === 'function') {
+      const ok = header.startsWith('Bearer ') && (await check(header.slice('Bearer '.length)).catch(() => false));
+      return ok ? undefined : 401;
+    }
+    const got = Buffer.from(header);
+    const want = Buffer.from(`Bearer ${check}`);
+    return got.length === want.length && timingSafeEqual(got, want) ? undefined : 401;
+  };
+}
+
+/**
+ * The agent's HTTP endpoint: `GET /containerLogs/<ns>/<pod>/<container>`, and the pages of `pages`,
+ * on loopback for the API server and, as the kubelet's port 10250, over TLS where pods reach the node.
+ */
 export class LogServer {
-  private server: http.Server | undefined;
+  private readonly servers: (http.Server | https.Server)[] = [];
 
   constructor(
     private readonly resolve: LogResolver,
     private readonly logger: Logger,
     private readonly upgrades?: UpgradeHandler,
     private readonly pages?: PageSource,
-    /**
-     * When set, every request must carry the API server's bearer token: this token, or one the
-     * check accepts (a TokenReview, for agents that do not know the API server's token).
-     */
+    /** When set, every request on loopback must carry the API server's bearer token (apiServerGate). */
     private readonly clientToken?: ApiServerCheck,
   ) {}
 
-  async start(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+  /** Plain HTTP on loopback, for the API server; answers the bound port. */
+  start(port: number, host = '127.0.0.1'): Promise<number> {
+    return this.listen(http.createServer(), port, host, apiServerGate(this.clientToken));
+  }
+
+  /** HTTPS with the node's serving certificate, each request let in or refused by `gate`. */
+  startTls(
+    port: number,
+    host: string,
+    tls: { readonly cert: string; readonly key: string },
+    gate: Gate,
+  ): Promise<number> {
+    return this.listen(https.createServer({ cert: tls.cert, key: tls.key }), port, host, gate);
+  }
+
+  private async listen(server: http.Server | https.Server, port: number, host: string, check: Gate): Promise<number> {
+    // A check that fails (the API unreachable for a review) refuses, as the kubelet does.
+    const gate: Gate = (req) => check(req).catch(() => 401 as const);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res, gate));
     const upgrades = this.upgrades;
     if (upgrades) {
       server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
         socket.on('error', () => socket.destroy());
-        void this.authorized(req).then((ok) => {
-          if (ok) return upgrades.handleUpgrade(req, socket, head);
+        void gate(req).then((refused) => {
+          if (!refused) return upgrades.handleUpgrade(req, socket, head);
+          const text = `${REFUSAL[refused]}\n`;
           socket.end(
-            'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nUnauthorized\n',
+            `HTTP/1.1 ${refused} ${REFUSAL[refused]}\r\nContent-Type: text/plain\r\n` +
+              `Content-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
           );
         });
       });
     }
-    this.server = server;
+    this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -188,32 +231,21 @@ export class LogServer {
     return (server.address() as AddressInfo).port;
   }
 
-  /** Only the API server may read logs, exec or scrape; anyone when no check is set. */
-  private async authorized(req: http.IncomingMessage): Promise<boolean> {
-    const check = this.clientToken;
-    if (!check) return true;
-    const header = req.headers.authorization ?? '';
-    if (typeof check === 'function')
-      return header.startsWith('Bearer ') && check(header.slice('Bearer '.length)).catch(() => false);
-    const got = Buffer.from(header);
-    const want = Buffer.from(`Bearer ${check}`);
-    return got.length === want.length && timingSafeEqual(got, want);
-  }
-
   async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
+    if (!this.servers.length) return;
     this.upgrades?.closeAll();
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    const servers = this.servers.splice(0);
+    for (const s of servers) s.closeAllConnections();
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, gate: Gate): Promise<void> {
     const fail = (code: number, message: string): void => {
       res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${message}\n`);
     };
-    if (!(await this.authorized(req))) return fail(401, 'Unauthorized');
+    const refused = await gate(req);
+    if (refused) return fail(refused, REFUSAL[refused]);
     try {
       const url = new URL(req.url ?? '/', 'http://agent');
       const page = req.method === 'GET' ? await this.pages?.page(url.pathname) : undefined;

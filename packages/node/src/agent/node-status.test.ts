@@ -24,6 +24,7 @@ describe('nodeStatus', () => {
       nodeName: 'n',
       facts,
       logsPort: 1,
+      internalIP: '10.1.254.1',
       now: '2026-01-01T00:00:00Z',
       kubeletVersion: kubeletVersionFor('1.31.13'),
     });
@@ -32,5 +33,9 @@ describe('nodeStatus', () => {
       containerRuntimeVersion: 'runc://1.1.12',
       architecture: 'amd64',
     });
+    expect(status.addresses).toEqual([
+      { type: 'InternalIP', address: '10.1.254.1' },
+      { type: 'Hostname', address: 'n' },
+    ]);
   });
 });

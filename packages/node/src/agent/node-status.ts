@@ -82,6 +82,8 @@ export interface NodeStatusInput {
   readonly nodeName: string;
   readonly facts: NodeFacts;
   readonly logsPort: number;
+  /** Where pods reach the node's kubelet port (127.0.0.1 when they do not). */
+  readonly internalIP: string;
   /** Conditions as last written, to keep lastTransitionTime. */
   readonly previous?: readonly Record<string, unknown>[];
   readonly now: string;
@@ -137,7 +139,7 @@ export function nodeStatus(i: NodeStatusInput): Record<string, unknown> {
       cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
     ],
     addresses: [
-      { type: 'InternalIP', address: '127.0.0.1' },
+      { type: 'InternalIP', address: i.internalIP },
       { type: 'Hostname', address: i.nodeName },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: i.logsPort } },

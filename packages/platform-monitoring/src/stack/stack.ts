@@ -58,6 +58,11 @@ export interface MonitoringStackOptions {
   readonly scrapeInterval?: string;
   /** Every default alert's `for`, when set (demos, tests). @default each rule's own */
   readonly alertFor?: string;
+  /**
+   * Prometheus runs in a pod and scrapes the kubelets at their InternalIP:10250 (host-jobs.ts),
+   * verified with apiServer.caFile and signed in with its token. @default false: through the API server
+   */
+  readonly kubeletDirect?: boolean;
   /** host:port of the Ingress gateway's metrics, read at each pass. @default none */
   readonly gatewayMetrics?: () => string | undefined;
   /**
@@ -123,6 +128,7 @@ export class MonitoringStack {
             kubeStateMetrics: ksmTarget(),
             ...(gateway ? { gateway } : {}),
             ...(prometheusHost ? { prometheus: prometheusHost } : {}),
+            ...(opts.kubeletDirect ? { kubeletDirect: true } : {}),
           });
         },
       },
