@@ -6,6 +6,7 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { keepOidcSessionFresh } from './auth/oidc.js';
 import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
 import { NamespaceProvider } from './components/namespace.js';
@@ -27,6 +28,7 @@ const load = {
   configSets: () => import('./config/ConfigSets.js'),
   cluster: () => import('./cluster/Cluster.js'),
   configSet: () => import('./config/ConfigSetDetail.js'),
+  secret: () => import('./config/SecretDetail.js'),
   images: () => import('./images/Images.js'),
   repository: () => import('./images/Repository.js'),
 };
@@ -49,9 +51,11 @@ function prefetchCurrentPage(): void {
             ? load.build
             : load.builds
           : parts[0] === 'configuration'
-            ? parts.length > 1
-              ? load.configSet
-              : load.configSets
+            ? parts[1] === 'secrets'
+              ? load.secret
+              : parts.length > 1
+                ? load.configSet
+                : load.configSets
             : parts[0] === 'images'
               ? parts.length > 1
                 ? load.repository
@@ -64,6 +68,7 @@ function prefetchCurrentPage(): void {
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
+keepOidcSessionFresh();
 
 const SignIn = lazy(load.signIn);
 const Overview = lazy(load.overview);
@@ -78,6 +83,7 @@ const BuildDetail = lazy(load.build);
 const ConfigSets = lazy(load.configSets);
 const Cluster = lazy(load.cluster);
 const ConfigSetDetail = lazy(load.configSet);
+const SecretDetail = lazy(load.secret);
 const Images = lazy(load.images);
 const Repository = lazy(load.repository);
 
@@ -109,7 +115,8 @@ function useSignedIn(): boolean {
 function Routed() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
-  const linkCode = window.location.hash.includes('code=');
+  // A `wharf console` link, or the OpenID sign-in coming back: the sign-in page reads the fragment.
+  const linkCode = /[#&](code|oidc-session|oidc-error)=/.test(window.location.hash);
   const loading = (
     <div role="status" style={{ padding: 24 }}>
       {t('app.loading')}
@@ -143,6 +150,7 @@ function Routed() {
             <Route path="/images" element={<Images />} />
             <Route path="/images/*" element={<Repository />} />
             <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
+            <Route path="/configuration/secrets/:namespace/:name" element={<SecretDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />
             <Route path="*" element={<Navigate to="/" replace />} />
