@@ -21,6 +21,10 @@ export interface SecretKeys {
 export const secretPath = (namespace: string, name = ''): string =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets${name ? `/${encodeURIComponent(name)}` : ''}`;
 
+/** The console's page editing a Secret's keys (the Configuration page's). */
+export const secretRoute = (ns: string, name: string): string =>
+  `/configuration/secrets/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
+
 /** A Secret's keys and value sizes; its values are dropped here, before any state holds them. */
 export function keysOf(s: Secret): SecretKeys {
   return {

@@ -12,6 +12,11 @@ import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { SetSecretKey } from './SecretKey.js';
 
+/** The key a row's button acts on, for screen readers (the row shows it already). */
+function KeyName({ name }: { name: string }) {
+  return <span className="visually-hidden"> {name}</span>;
+}
+
 export default function SecretDetail() {
   const { t } = useTranslation();
   const { modal, message } = AntApp.useApp();
@@ -107,31 +112,21 @@ export default function SecretDetail() {
                       {t('secrets.hide')}
                     </Button>
                   ) : (
-                    <Button
-                      size="small"
-                      onClick={() => reveal(k.key)}
-                      aria-label={t('secrets.revealKey', { key: k.key })}
-                    >
+                    <Button size="small" onClick={() => reveal(k.key)}>
                       {t('secrets.reveal')}
+                      <KeyName name={k.key} />
                     </Button>
                   )}
                   <Allowed query={{ ...access, verb: 'patch' }}>
-                    <Button
-                      size="small"
-                      onClick={() => setSetting(k.key)}
-                      aria-label={t('secrets.setKey', { key: k.key })}
-                    >
+                    <Button size="small" onClick={() => setSetting(k.key)}>
                       {t('secrets.setValue')}
+                      <KeyName name={k.key} />
                     </Button>
                   </Allowed>
                   <Allowed query={{ ...access, verb: 'patch' }}>
-                    <Button
-                      size="small"
-                      danger
-                      onClick={() => remove(k.key)}
-                      aria-label={t('secrets.removeKey', { key: k.key })}
-                    >
+                    <Button size="small" danger onClick={() => remove(k.key)}>
                       {t('secrets.remove')}
+                      <KeyName name={k.key} />
                     </Button>
                   </Allowed>
                 </Space>

@@ -5,7 +5,7 @@ import { Button, Empty, Form, Input, Modal, Space, Table, Typography } from 'ant
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import { createSecret, secretPath } from '../api/secrets.js';
+import { createSecret, secretPath, secretRoute } from '../api/secrets.js';
 import type { KubeObject } from '../api/types.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { age } from '../components/age.js';
@@ -13,9 +13,6 @@ import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { useNamespace } from '../components/namespace.js';
 import { KeyValueFields } from './SecretKey.js';
-
-export const secretRoute = (ns: string, name: string): string =>
-  `/configuration/secrets/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
 
 const printed = (o: KubeObject, column: string): string => String((o.printed as Record<string, unknown>)[column] ?? '');
 

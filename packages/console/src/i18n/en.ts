@@ -81,13 +81,10 @@ export const en = {
     actions: 'Actions',
     hidden: 'hidden ({{count}} bytes)',
     reveal: 'Reveal',
-    revealKey: 'Reveal {{key}}',
     hide: 'Hide',
     setValue: 'Set value',
-    setKey: 'Set value of {{key}}',
     addKey: 'Add key',
     remove: 'Remove',
-    removeKey: 'Remove {{key}}',
     removeTitle: 'Remove key "{{key}}" from Secret "{{name}}"?',
     removeBody:
       'The key goes from Secret "{{name}}" in namespace "{{namespace}}". Pods see it gone when their volume refreshes or they restart.',
@@ -173,7 +170,9 @@ export const en = {
     saved: 'Saved {{name}}',
     reload: 'Reload',
     invalid: 'The YAML does not parse: {{message}}',
-    secretReadOnly: "Secret values are hidden, so a Secret's YAML is read-only here.",
+    editKeys: 'Edit keys',
+    secretReadOnly:
+      "Secret values are hidden, so a Secret's YAML is read-only here. Edit its keys on the Configuration page.",
     checking: 'Checking with the API server (dry run)…',
   },
   terminal: {
