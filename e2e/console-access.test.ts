@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
   freePort,
@@ -119,6 +119,17 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
     await k.ok(['create', 'configmap', 'team-settings', '-n', 'team-a-dev', '--from-literal=owner=team-a']);
     browser = await launch();
   }, 180_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    let n = 0;
+    for (const c of browser.contexts())
+      for (const pg of c.pages()) {
+        n++;
+        await pg.screenshot({ path: `/tmp/diag-${n}.png` }).catch(() => undefined);
+        console.log('DIAG', n, pg.url(), (await pg.locator('body').innerText().catch(() => '')).slice(0, 800));
+      }
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -335,9 +346,10 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
         await p.getByLabel('Username').fill(username);
         await p.getByLabel('Password').fill(password);
         // Each attempt's own answer, not the one before's: read once the console has answered.
-        const answered = p.waitForResponse((r) => r.url().endsWith('/console-auth/ldap'));
-        await p.getByRole('button', { name: 'Sign in', exact: true }).click();
-        await answered;
+        await Promise.all([
+          p.waitForResponse((r) => r.url().endsWith('/console-auth/ldap')),
+          p.getByRole('button', { name: 'Sign in', exact: true }).click(),
+        ]);
         const error = p.getByTestId('sign-in-error');
         await error.waitFor({ timeout: 20_000 });
         return (await error.textContent()) ?? '';

@@ -85,6 +85,9 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   });
+  // Longer than a browser keeps an idle connection (Chromium: 5 min): Node's 5 s default closes
+  // sockets the browser then reuses for a POST, which fails ("Failed to fetch") without a retry.
+  server.keepAliveTimeout = 6 * 60_000;
   // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (LOOPBACK_HOST.test(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);

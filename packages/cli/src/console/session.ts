@@ -1,8 +1,9 @@
 // The console's sign-in session for directory (LDAP) and OpenID users: the Wharf token the API
 // server issued, or the issuer's ID token, kept in an httpOnly cookie, so page scripts never hold
-// it. The proxy turns the cookie back into the user's Authorization header, only on requests that prove they come from the console's own
-// pages: a custom header (a cross-origin page cannot send one without a CORS preflight, which this
-// server never grants), or for WebSockets, which cannot carry one, an Origin equal to the Host.
+// it. The proxy turns the cookie back into the user's Authorization header, only on requests that
+// prove they come from the console's own pages: a custom header (a cross-origin page cannot send
+// one without a CORS preflight, which this server never grants), or for WebSockets, which cannot
+// carry one, an Origin equal to the Host.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const SESSION_COOKIE = 'wharf-session';

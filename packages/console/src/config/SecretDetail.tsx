@@ -10,7 +10,7 @@ import { useCan } from '../api/access.js';
 import { readKeys, revealKey, writeKey, type SecretKeys } from '../api/secrets.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { SetSecretKey } from './SecretKey.js';
+import { SecretKeyDialog } from './SecretKey.js';
 
 /** The key a row's button acts on, for screen readers (the row shows it already). */
 function KeyName({ name }: { name: string }) {
@@ -136,17 +136,19 @@ export default function SecretDetail() {
         />
       )}
       {setting !== undefined && (
-        <SetSecretKey
-          namespace={namespace}
-          name={name}
+        <SecretKeyDialog
+          title={setting ? t('secrets.setTitle', { key: setting, name }) : t('secrets.addTitle', { name })}
+          okText={t('secrets.save')}
           fixedKey={setting || undefined}
+          submit={({ key, value }) =>
+            writeKey(namespace, name, key, value).then(() => {
+              setSetting(undefined);
+              if (shown?.key === key) setShown(undefined);
+              void message.success(t('secrets.saved', { key }));
+              reload();
+            })
+          }
           onClose={() => setSetting(undefined)}
-          onSaved={(key) => {
-            setSetting(undefined);
-            if (shown?.key === key) setShown(undefined);
-            void message.success(t('secrets.saved', { key }));
-            reload();
-          }}
         />
       )}
     </section>

@@ -1,7 +1,7 @@
 // The Secrets of the namespace on the Configuration page, live: name, type and key count from the
 // API's Table, so their values never reach the browser. A new Secret is made here with its first
 // key; opening one edits its keys (SecretDetail).
-import { Button, Empty, Form, Input, Modal, Space, Table, Typography } from 'antd';
+import { Button, Empty, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
@@ -12,7 +12,7 @@ import { age } from '../components/age.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { useNamespace } from '../components/namespace.js';
-import { KeyValueFields } from './SecretKey.js';
+import { SecretKeyDialog } from './SecretKey.js';
 
 const printed = (o: KubeObject, column: string): string => String((o.printed as Record<string, unknown>)[column] ?? '');
 
@@ -20,6 +20,7 @@ export function SecretsSection() {
   const { t } = useTranslation();
   const { namespace } = useNamespace();
   const live = useWatchList(namespace ? secretPath(namespace) : '/api/v1/secrets', { rows: true });
+  const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
   const rows = useMemo(
     () =>
@@ -87,44 +88,17 @@ export function SecretsSection() {
           ]}
         />
       )}
-      {creating && namespace && <CreateSecret namespace={namespace} onClose={() => setCreating(false)} />}
+      {creating && namespace && (
+        <SecretKeyDialog
+          title={t('secrets.createTitle', { namespace })}
+          okText={t('secrets.create')}
+          askName
+          submit={({ name, key, value }) =>
+            createSecret(namespace, name, key, value).then(() => navigate(secretRoute(namespace, name)))
+          }
+          onClose={() => setCreating(false)}
+        />
+      )}
     </section>
-  );
-}
-
-function CreateSecret({ namespace, onClose }: { namespace: string; onClose: () => void }) {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [key, setKey] = useState('');
-  const [value, setValue] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const save = (): void => {
-    setBusy(true);
-    setError(undefined);
-    createSecret(namespace, name.trim(), key, value)
-      .then(() => navigate(secretRoute(namespace, name.trim())))
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
-  return (
-    <Modal
-      open
-      title={t('secrets.createTitle', { namespace })}
-      okText={t('secrets.create')}
-      cancelText={t('detail.cancel')}
-      okButtonProps={{ disabled: !name.trim() || !key, loading: busy }}
-      onOk={save}
-      onCancel={onClose}
-    >
-      <Form layout="vertical">
-        <Form.Item label={t('col.name')} htmlFor="secret-name">
-          <Input id="secret-name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
-        </Form.Item>
-        <KeyValueFields keyValue={key} onKey={setKey} value={value} onValue={setValue} />
-      </Form>
-      <ErrorAlert error={error} />
-    </Modal>
   );
 }
