@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
   freePort,
@@ -119,17 +119,6 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
     await k.ok(['create', 'configmap', 'team-settings', '-n', 'team-a-dev', '--from-literal=owner=team-a']);
     browser = await launch();
   }, 180_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    let n = 0;
-    for (const c of browser.contexts())
-      for (const pg of c.pages()) {
-        n++;
-        await pg.screenshot({ path: `/tmp/diag-${n}.png` }).catch(() => undefined);
-        console.log('DIAG', n, pg.url(), (await pg.locator('body').innerText().catch(() => '')).slice(0, 800));
-      }
-  });
 
   afterAll(async () => {
     await browser?.close();
