@@ -332,6 +332,8 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
     "counts failed directory sign-ins per browser: one browser's lockout leaves another free, and a forged claim gains nothing",
     async () => {
       const signIn = async (p: Page, username: string, password: string): Promise<string> => {
+        // A button still loading from the attempt before ignores the click.
+        await p.locator('button.ant-btn-loading').waitFor({ state: 'detached' });
         await p.getByLabel('Username').fill(username);
         await p.getByLabel('Password').fill(password);
         // Each attempt's own answer, not the one before's: read once the console has answered.

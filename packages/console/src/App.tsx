@@ -11,26 +11,39 @@ import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
 import { NamespaceProvider } from './components/namespace.js';
 
+/**
+ * A chunk's import, tried again after a failure: a network blip (Chromium aborts requests when the
+ * machine's network interfaces change) would otherwise leave a blank page until a reload.
+ */
+function retrying<T>(get: () => Promise<T>, tries = 3): () => Promise<T> {
+  return () =>
+    get().catch(async (e: unknown) => {
+      if (tries <= 1) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+      return retrying(get, tries - 1)();
+    });
+}
+
 // Each page's chunk, by route prefix. The chunk of the page the browser opens is fetched as soon
 // as this module runs, in parallel with React's first render, instead of when <Suspense> asks
 // for it (one network round trip and a render later): the first load's critical path.
 const load = {
-  signIn: () => import('./pages/SignIn.js'),
-  overview: () => import('./pages/Overview.js'),
-  list: () => import('./pages/ResourceList.js'),
-  detail: () => import('./pages/ResourceDetail.js'),
-  apps: () => import('./apps/Applications.js'),
-  app: () => import('./apps/ApplicationDetail.js'),
-  newApp: () => import('./apps/CreateApplication.js'),
-  monitoring: () => import('./monitoring/Monitoring.js'),
-  builds: () => import('./builds/Builds.js'),
-  build: () => import('./builds/BuildDetail.js'),
-  configSets: () => import('./config/ConfigSets.js'),
-  cluster: () => import('./cluster/Cluster.js'),
-  configSet: () => import('./config/ConfigSetDetail.js'),
-  secret: () => import('./config/SecretDetail.js'),
-  images: () => import('./images/Images.js'),
-  repository: () => import('./images/Repository.js'),
+  signIn: retrying(() => import('./pages/SignIn.js')),
+  overview: retrying(() => import('./pages/Overview.js')),
+  list: retrying(() => import('./pages/ResourceList.js')),
+  detail: retrying(() => import('./pages/ResourceDetail.js')),
+  apps: retrying(() => import('./apps/Applications.js')),
+  app: retrying(() => import('./apps/ApplicationDetail.js')),
+  newApp: retrying(() => import('./apps/CreateApplication.js')),
+  monitoring: retrying(() => import('./monitoring/Monitoring.js')),
+  builds: retrying(() => import('./builds/Builds.js')),
+  build: retrying(() => import('./builds/BuildDetail.js')),
+  configSets: retrying(() => import('./config/ConfigSets.js')),
+  cluster: retrying(() => import('./cluster/Cluster.js')),
+  configSet: retrying(() => import('./config/ConfigSetDetail.js')),
+  secret: retrying(() => import('./config/SecretDetail.js')),
+  images: retrying(() => import('./images/Images.js')),
+  repository: retrying(() => import('./images/Repository.js')),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
