@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT } from '@wharf/testing';
+import { eventually, REPO_ROOT } from '@wharf/testing';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -37,4 +37,18 @@ export function missingKeys(page: Page): Promise<string[]> {
 export async function shot(page: Page, name: string, lang: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.${lang}.png`) });
+}
+
+/** Picks a namespace in the header's picker, and waits until its list has closed. */
+export async function pickNamespace(p: Page, title: string): Promise<void> {
+  await p.getByRole('combobox', { name: 'Namespace' }).focus();
+  await p.keyboard.press('ArrowDown');
+  await p.locator(`.ant-select-item-option[title="${title}"]`).click();
+  // Closed, not closing: axe judges an option list still in the page (aria-allowed-attr).
+  await eventually(
+    async () =>
+      (await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()) === 0 ? true : undefined,
+    10_000,
+    'the namespace list closed',
+  );
 }

@@ -36,7 +36,7 @@ import {
   WharfProcess,
   writeFiles,
 } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
+import { axeViolations, CHROMIUM, launch, missingKeys, newPage, pickNamespace, shot } from './console-browser.js';
 
 const run = promisify(execFile);
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
@@ -147,18 +147,6 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     p.evaluate(
       `fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, headers: { authorization: 'Bearer ' + sessionStorage.getItem('wharf.token') } }).then((r) => r.status)`,
     ) as Promise<number>;
-  const pickNamespace = async (p: Page, title: string): Promise<void> => {
-    await p.getByRole('combobox', { name: 'Namespace' }).focus();
-    await p.keyboard.press('ArrowDown');
-    await p.locator(`.ant-select-item-option[title="${title}"]`).click();
-    // Closed, not closing: axe judges an option list still in the page (aria-allowed-attr).
-    await eventually(
-      async () =>
-        (await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()) === 0 ? true : undefined,
-      10_000,
-      'the namespace list closed',
-    );
-  };
   let slapd: Slapd | undefined;
   const tsdb = mkdtempSync(join(tmpdir(), 'wharf-console-prom-'));
 

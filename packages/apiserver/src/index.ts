@@ -2,7 +2,13 @@ export { ApiServer, KUBERNETES_VERSION, versionInfo, type ApiServerOptions } fro
 export { Store, snapshotStore, storedVersions, type StoreOptions, type StoredVersion } from './storage/index.js';
 export { ApiError } from './errors.js';
 export { checkOidcOptions, type OidcOptions } from './auth/oidc.js';
-export { checkLdapOptions, LDAP_SIGNIN_PATH, type LdapOptions } from './auth/ldap/index.js';
+export {
+  checkLdapOptions,
+  CONSOLE_CLIENT_HEADER,
+  CONSOLE_PROOF_HEADER,
+  LDAP_SIGNIN_PATH,
+  type LdapOptions,
+} from './auth/ldap/index.js';
 export { evaluatePolicy, parsePolicy, type AuditOptions, type AuditPolicy, type AuditEvent } from './audit/index.js';
 export { kubeconfigFor } from './kubeconfig.js';
 export { ObjectApi } from './objects/api.js';

@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, type Logger } from '@wharf/client';
 import type { AlertmanagerUrl } from './console/alertmanager.js';
+import type { ConsoleOidcOptions } from './console/oidc.js';
 import { serveConsole, type ConsoleServer } from './console/serve.js';
 import type { ApiTarget } from './console/proxy.js';
 import type { UpConfig } from './up-options.js';
@@ -16,6 +17,10 @@ export interface UpConsoleTargets {
   readonly alertmanager: AlertmanagerUrl;
   /** This Wharf's data dir: the upgrade plan on the Cluster page reads its store and audit log. */
   readonly dataDir: string;
+  /** The issuer the API server trusts: the console's sign-in page offers it. */
+  readonly oidc: ConsoleOidcOptions | undefined;
+  /** Shared with the API server: failed directory sign-ins count per browser (LdapOptions.consoleProof). */
+  readonly ldapProof: string | undefined;
 }
 
 export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Logger): Promise<ConsoleServer> {

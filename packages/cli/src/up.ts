@@ -26,6 +26,8 @@ export async function up(flags: UpOptions): Promise<void> {
   // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
   // agent processes check it with a TokenReview, so a fresh one per start is enough.
   const agentToken = randomBytes(32).toString('hex');
+  // The console's word to the API server for which browser tries a directory password.
+  const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
   const server = new ApiServer({
     dataDir,
     port: c.apiPort,
@@ -38,7 +40,7 @@ export async function up(flags: UpOptions): Promise<void> {
     defaultTolerationSeconds: c.defaultTolerationSeconds,
     ...(c.oidc ? { oidc: c.oidc } : {}),
     ...(c.audit ? { audit: c.audit } : {}),
-    ...(c.ldap ? { ldap: c.ldap } : {}),
+    ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
   });
   const bound = await server.start();
   // The API answers first; the registry, controllers and node agents load after it (their
@@ -196,6 +198,8 @@ export async function up(flags: UpOptions): Promise<void> {
       registry: { host: '127.0.0.1', port: regBound, ca: server.pki.caCert, name: 'the registry' },
       alertmanager: upAlertmanager(c, kc, runtime.kind === 'runc' && nodes !== undefined),
       dataDir,
+      oidc: c.oidc,
+      ldapProof,
     },
     log,
   );

@@ -6,29 +6,44 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { keepOidcSessionFresh } from './auth/oidc.js';
 import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
 import { NamespaceProvider } from './components/namespace.js';
+
+/**
+ * A chunk's import, tried again after a failure: a network blip (Chromium aborts requests when the
+ * machine's network interfaces change) would otherwise leave a blank page until a reload.
+ */
+function retrying<T>(get: () => Promise<T>, tries = 3): () => Promise<T> {
+  return () =>
+    get().catch(async (e: unknown) => {
+      if (tries <= 1) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+      return retrying(get, tries - 1)();
+    });
+}
 
 // Each page's chunk, by route prefix. The chunk of the page the browser opens is fetched as soon
 // as this module runs, in parallel with React's first render, instead of when <Suspense> asks
 // for it (one network round trip and a render later): the first load's critical path.
 const load = {
-  signIn: () => import('./pages/SignIn.js'),
-  overview: () => import('./pages/Overview.js'),
-  list: () => import('./pages/ResourceList.js'),
-  detail: () => import('./pages/ResourceDetail.js'),
-  apps: () => import('./apps/Applications.js'),
-  app: () => import('./apps/ApplicationDetail.js'),
-  newApp: () => import('./apps/CreateApplication.js'),
-  monitoring: () => import('./monitoring/Monitoring.js'),
-  builds: () => import('./builds/Builds.js'),
-  build: () => import('./builds/BuildDetail.js'),
-  configSets: () => import('./config/ConfigSets.js'),
-  cluster: () => import('./cluster/Cluster.js'),
-  configSet: () => import('./config/ConfigSetDetail.js'),
-  images: () => import('./images/Images.js'),
-  repository: () => import('./images/Repository.js'),
+  signIn: retrying(() => import('./pages/SignIn.js')),
+  overview: retrying(() => import('./pages/Overview.js')),
+  list: retrying(() => import('./pages/ResourceList.js')),
+  detail: retrying(() => import('./pages/ResourceDetail.js')),
+  apps: retrying(() => import('./apps/Applications.js')),
+  app: retrying(() => import('./apps/ApplicationDetail.js')),
+  newApp: retrying(() => import('./apps/CreateApplication.js')),
+  monitoring: retrying(() => import('./monitoring/Monitoring.js')),
+  builds: retrying(() => import('./builds/Builds.js')),
+  build: retrying(() => import('./builds/BuildDetail.js')),
+  configSets: retrying(() => import('./config/ConfigSets.js')),
+  cluster: retrying(() => import('./cluster/Cluster.js')),
+  configSet: retrying(() => import('./config/ConfigSetDetail.js')),
+  secret: retrying(() => import('./config/SecretDetail.js')),
+  images: retrying(() => import('./images/Images.js')),
+  repository: retrying(() => import('./images/Repository.js')),
 };
 function prefetchCurrentPage(): void {
   const parts = window.location.pathname.split('/').filter(Boolean);
@@ -49,9 +64,11 @@ function prefetchCurrentPage(): void {
             ? load.build
             : load.builds
           : parts[0] === 'configuration'
-            ? parts.length > 1
-              ? load.configSet
-              : load.configSets
+            ? parts[1] === 'secrets'
+              ? load.secret
+              : parts.length > 1
+                ? load.configSet
+                : load.configSets
             : parts[0] === 'images'
               ? parts.length > 1
                 ? load.repository
@@ -64,6 +81,7 @@ function prefetchCurrentPage(): void {
   void page().catch(() => undefined); // a failure shows when the route asks again
 }
 prefetchCurrentPage();
+keepOidcSessionFresh();
 
 const SignIn = lazy(load.signIn);
 const Overview = lazy(load.overview);
@@ -78,6 +96,7 @@ const BuildDetail = lazy(load.build);
 const ConfigSets = lazy(load.configSets);
 const Cluster = lazy(load.cluster);
 const ConfigSetDetail = lazy(load.configSet);
+const SecretDetail = lazy(load.secret);
 const Images = lazy(load.images);
 const Repository = lazy(load.repository);
 
@@ -109,7 +128,8 @@ function useSignedIn(): boolean {
 function Routed() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
-  const linkCode = window.location.hash.includes('code=');
+  // A `wharf console` link, or the OpenID sign-in coming back: the sign-in page reads the fragment.
+  const linkCode = /[#&](code|oidc-session|oidc-error)=/.test(window.location.hash);
   const loading = (
     <div role="status" style={{ padding: 24 }}>
       {t('app.loading')}
@@ -143,6 +163,7 @@ function Routed() {
             <Route path="/images" element={<Images />} />
             <Route path="/images/*" element={<Repository />} />
             <Route path="/configuration/:namespace/:name" element={<ConfigSetDetail />} />
+            <Route path="/configuration/secrets/:namespace/:name" element={<SecretDetail />} />
             <Route path="/r/:kind" element={<ResourceList />} />
             <Route path="/r/:kind/:namespace/:name" element={<ResourceDetail />} />
             <Route path="*" element={<Navigate to="/" replace />} />

@@ -24,6 +24,11 @@ export interface OidcProviderOptions {
   readonly users: readonly OidcUser[];
   /** The public (PKCE) client kubectl users sign in with. @default 'wharf' */
   readonly clientId?: string;
+  /**
+   * Redirect URIs the client may use besides wharf login's; loopback ones match any port, as RFC 8252
+   * asks of native clients (e.g. the console's `http://localhost/console-auth/oidc/callback`).
+   */
+  readonly redirectUris?: readonly string[];
   /** ID token lifetime. @default 3600 */
   readonly idTokenTtlSeconds?: number;
 }
@@ -71,7 +76,7 @@ export class OidcTestProvider {
           client_id: clientId,
           application_type: 'native',
           token_endpoint_auth_method: 'none',
-          redirect_uris: ['http://127.0.0.1/callback'],
+          redirect_uris: ['http://127.0.0.1/callback', ...(o.redirectUris ?? [])],
           response_types: ['code'],
           grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
         },

@@ -3,20 +3,51 @@
 // token it answers is kept in the httpOnly session cookie, and the page gets only who signed in
 // and until when. Refusals (401, 429 with Retry-After, 503, 404 when LDAP is not configured)
 // pass through as the API server's Status. POST /console-auth/sign-out ends the session at the
-// API server (POST /logout revokes the token) and clears the cookie.
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+// API server (POST /logout revokes the token) and clears the cookie. Failed sign-ins count against
+// the browser (its address and a random id in a cookie), which this server names to the API server
+// with the secret they share, instead of against this server's own loopback address.
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { CONSOLE_CLIENT_HEADER, CONSOLE_PROOF_HEADER } from '@wharf/apiserver';
 import { callApi } from './api-call.js';
 import type { ApiTarget } from './proxy.js';
-import { CLEARED_COOKIE, sessionCookie, sessionToken } from './session.js';
+import { CLEARED_COOKIE, cookieValue, sessionCookie, sessionToken } from './session.js';
+
+const BROWSER_COOKIE = 'wharf-browser';
 
 interface SignInAnswer {
   status?: { token?: string; expirationTimestamp?: string; user?: { username?: string; groups?: string[] } };
 }
 
-export async function ldapSignIn(api: ApiTarget, body: string, res: ServerResponse): Promise<void> {
+/** The browser's id, and a cookie that sets it when it had none. */
+function browserOf(req: IncomingMessage): { id: string; cookie: string[] } {
+  const known = cookieValue(req.headers, BROWSER_COOKIE);
+  const id = known ?? randomBytes(16).toString('base64url');
+  return {
+    id,
+    cookie: known ? [] : [`${BROWSER_COOKIE}=${id}; Path=/console-auth/; HttpOnly; SameSite=Strict; Max-Age=31536000`],
+  };
+}
+
+/**
+ * Trades a username and password at the API server for a session cookie. `proof` is the secret
+ * the API server takes as the console's word for which browser tried (undefined: it keys by our address).
+ */
+export async function ldapSignIn(
+  api: ApiTarget,
+  body: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  proof: string | undefined,
+): Promise<void> {
+  const browser = browserOf(req);
+  if (browser.cookie.length) res.setHeader('set-cookie', browser.cookie);
+  const vouch: Record<string, string> = proof
+    ? { [CONSOLE_CLIENT_HEADER]: `${req.socket.remoteAddress ?? ''} ${browser.id}`, [CONSOLE_PROOF_HEADER]: proof }
+    : {};
   let up;
   try {
-    up = await callApi(api, 'POST', '/login/ldap', body);
+    up = await callApi(api, 'POST', '/login/ldap', body, vouch);
   } catch (e) {
     res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
       JSON.stringify({
@@ -53,7 +84,7 @@ export async function ldapSignIn(api: ApiTarget, body: string, res: ServerRespon
     .writeHead(200, {
       'content-type': 'application/json',
       'cache-control': 'no-store',
-      'set-cookie': sessionCookie(token, expires),
+      'set-cookie': [...browser.cookie, sessionCookie(token, expires)],
     })
     .end(JSON.stringify({ user: answer.status?.user, expirationTimestamp: answer.status?.expirationTimestamp }));
 }

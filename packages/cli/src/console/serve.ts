@@ -1,8 +1,9 @@
 // The console's HTTP server in `wharf up`: the built app, the same-origin API proxy (WebSocket
 // upgrades for exec included), the sign-in code broker (POST /console-auth/codes with a bearer
 // token → a one-time code; POST /console-auth/redeem {code} → that token), and the directory
-// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out revokes it), and
-// the built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
+// sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out revokes it), the
+// OpenID sign-in by redirect (/console-auth/oidc/..., oidc.ts), the
+// built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
 // the Cluster page's read-only upgrade plan (upgrade-plan.ts), and the logs of a component's
 // pods as one stream (logs.ts). It listens on loopback
 // only, over HTTP, which browsers treat as a secure context there.
@@ -13,7 +14,9 @@ import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from '
 import { SignInCodes } from './codes.js';
 import { ldapSignIn, ldapSignOut } from './ldap.js';
 import { LOGS_PATH, podLogs } from './logs.js';
+import { clearedRefresh, ConsoleOidc, OIDC_PREFIX, type ConsoleOidcOptions } from './oidc.js';
 import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.js';
+import { CLEARED_COOKIE, cookieValue, REFRESH_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
 import { upgradePlan, UPGRADE_PLAN_PATH } from './upgrade-plan.js';
 import { proxyUpgrade } from './upgrade.js';
@@ -30,6 +33,10 @@ export interface ConsoleServerOptions {
   readonly codes?: SignInCodes;
   /** The data dir of the Wharf behind `api`, for the Cluster page's upgrade plan; undefined: 404. */
   readonly dataDir?: string | undefined;
+  /** The issuer the API server trusts (--oidc-*): the sign-in page offers it; undefined: not offered. */
+  readonly oidc?: ConsoleOidcOptions | undefined;
+  /** The secret the API server takes as this server's word for which browser signs in (LdapOptions.consoleProof). */
+  readonly ldapProof?: string | undefined;
 }
 
 export interface ConsoleServer {
@@ -40,11 +47,15 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
+/** GET: the sign-in ways the page may offer beyond tokens and links (the OpenID issuer, if any). */
+const METHODS_PATH = '/console-auth/methods';
+
 const LOOPBACK_HOST = /^(localhost|(?:[a-z0-9-]+\.)*localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
 export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServer> {
   const files = 'files' in o ? o.files : loadStatic();
   const codes = o.codes ?? new SignInCodes();
+  const oidc = o.oidc ? new ConsoleOidc(o.oidc) : undefined;
   const server: Server = createServer((req, res) => {
     // Only loopback names: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing.
     if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
@@ -63,12 +74,20 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
           .end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'this console serves no registry' }] }));
     } else if (path.startsWith(ALERTMANAGER_PREFIX))
       void alertmanagerGateway(o.api, o.alertmanager ?? (() => Promise.resolve(undefined)), req, res);
-    else if (path.startsWith('/console-auth/')) void signIn(codes, o.api, req, res);
+    else if (path === METHODS_PATH && req.method === 'GET')
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ oidcIssuer: oidc?.issuer }));
+    else if (path.startsWith(OIDC_PREFIX) && oidc) void oidc.handle(req, res);
+    else if (path.startsWith('/console-auth/')) void signIn(codes, o, oidc, req, res);
     else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir)
       void upgradePlan(o.api, o.dataDir, req.headers, res);
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   });
+  // Longer than a browser keeps an idle connection (Chromium: 5 min): Node's 5 s default closes
+  // sockets the browser then reuses for a POST, which fails ("Failed to fetch") without a retry.
+  server.keepAliveTimeout = 6 * 60_000;
   // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (LOOPBACK_HOST.test(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);
@@ -133,7 +152,13 @@ async function readText(req: IncomingMessage, limit: number): Promise<string | u
   return body;
 }
 
-async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function signIn(
+  codes: SignInCodes,
+  { api, ldapProof }: ConsoleServerOptions,
+  oidc: ConsoleOidc | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const json = (status: number, body: unknown): void => {
     res
       .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
@@ -149,10 +174,16 @@ async function signIn(codes: SignInCodes, api: ApiTarget, req: IncomingMessage, 
     if (!m) return json(401, { message: 'send the token to trade as "Authorization: Bearer <token>"' });
     return json(201, codes.issue(m[1] as string));
   }
-  if (req.url === '/console-auth/sign-out') return ldapSignOut(api, req.headers, res);
+  if (req.url === '/console-auth/sign-out') {
+    // An OpenID session has a refresh token to revoke at the issuer; its ID token just expires.
+    if (!oidc || !cookieValue(req.headers, REFRESH_COOKIE)) return ldapSignOut(api, req.headers, res);
+    await oidc.signOut(req);
+    res.writeHead(204, { 'set-cookie': [CLEARED_COOKIE, clearedRefresh()], 'cache-control': 'no-store' }).end();
+    return;
+  }
   const body = await readText(req, 4096);
   if (body === undefined) return json(413, { message: 'body too large' });
-  if (req.url === '/console-auth/ldap') return ldapSignIn(api, body, res);
+  if (req.url === '/console-auth/ldap') return ldapSignIn(api, body, req, res, ldapProof);
   if (req.url === '/console-auth/redeem') {
     let code: unknown;
     try {

@@ -1,8 +1,9 @@
-// The console's sign-in session for directory (LDAP) users: the Wharf token the API server issued
-// kept in an httpOnly cookie, so page scripts never hold it. The proxy turns the cookie back into
-// the user's Authorization header, only on requests that prove they come from the console's own
-// pages: a custom header (a cross-origin page cannot send one without a CORS preflight, which this
-// server never grants), or for WebSockets, which cannot carry one, an Origin equal to the Host.
+// The console's sign-in session for directory (LDAP) and OpenID users: the Wharf token the API
+// server issued, or the issuer's ID token, kept in an httpOnly cookie, so page scripts never hold
+// it. The proxy turns the cookie back into the user's Authorization header, only on requests that
+// prove they come from the console's own pages: a custom header (a cross-origin page cannot send
+// one without a CORS preflight, which this server never grants), or for WebSockets, which cannot
+// carry one, an Origin equal to the Host.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const SESSION_COOKIE = 'wharf-session';
@@ -17,16 +18,23 @@ export function sessionCookie(token: string, expires: Date | undefined): string 
 
 export const CLEARED_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 
-function cookieToken(headers: IncomingHttpHeaders): string | undefined {
+/** The OIDC sign-in's refresh token (see oidc.ts): sent only to /console-auth/. */
+export const REFRESH_COOKIE = 'wharf-oidc-refresh';
+
+/** A cookie of the request, when it is one header-safe word (a token): anything else is not ours. */
+export function cookieValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   for (const part of String(headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === SESSION_COOKIE) {
-      const token = v.join('=');
-      // A token is one header-safe word: anything else is not ours.
-      return /^[\w.~+/=-]+$/.test(token) ? token : undefined;
+    if (k === name) {
+      const value = v.join('=');
+      return /^[\w.~+/=-]+$/.test(value) ? value : undefined;
     }
   }
   return undefined;
+}
+
+function cookieToken(headers: IncomingHttpHeaders): string | undefined {
+  return cookieValue(headers, SESSION_COOKIE);
 }
 
 /** The session's token for an API request of the console's pages; undefined for any other caller. */

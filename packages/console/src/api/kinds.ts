@@ -7,6 +7,8 @@ export interface KindInfo {
   readonly version: string;
   readonly namespaced: boolean;
   readonly section: 'workloads' | 'network' | 'config' | 'storage' | 'cluster';
+  /** Listed as the API's Table rows (metadata and printed columns): the objects' values stay on the server. */
+  readonly rows?: true;
 }
 
 export const KINDS: readonly KindInfo[] = [
@@ -25,7 +27,7 @@ export const KINDS: readonly KindInfo[] = [
     section: 'network',
   },
   { plural: 'configmaps', kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, section: 'config' },
-  { plural: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, section: 'config' },
+  { plural: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, section: 'config', rows: true },
   {
     plural: 'persistentvolumeclaims',
     kind: 'PersistentVolumeClaim',

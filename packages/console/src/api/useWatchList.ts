@@ -16,7 +16,7 @@ const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.meta
 
 export function useWatchList(path: string | undefined, q: WatchQuery = {}): LiveList {
   const [view, setView] = useState<LiveList>({ items: [], loading: true, state: 'connecting', error: undefined });
-  const { labelSelector, fieldSelector } = q;
+  const { labelSelector, fieldSelector, rows } = q;
   useEffect(() => {
     if (!path) return undefined;
     const ctl = new AbortController();
@@ -35,7 +35,7 @@ export function useWatchList(path: string | undefined, q: WatchQuery = {}): Live
     setView({ items: [], loading: true, state, error: undefined });
     void listWatch(
       path,
-      { labelSelector, fieldSelector },
+      { labelSelector, fieldSelector, rows },
       {
         reset(items) {
           map.clear();
@@ -65,6 +65,6 @@ export function useWatchList(path: string | undefined, q: WatchQuery = {}): Live
       ctl.abort();
       if (frame) cancelAnimationFrame(frame);
     };
-  }, [path, labelSelector, fieldSelector]);
+  }, [path, labelSelector, fieldSelector, rows]);
   return view;
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from './types.js';
-import { listWatch } from './watch.js';
+import { fromTable, listWatch } from './watch.js';
 
 const pod = (name: string, rv: string): KubeObject => ({
   kind: 'Pod',
@@ -98,5 +98,22 @@ describe('listWatch', () => {
     expect(resets).toBe(2);
     expect([...items.keys()].sort()).toEqual(['b', 'c']);
     expect(states).toContain('reconnecting');
+  });
+});
+
+describe('fromTable', () => {
+  it("turns a Table's rows into objects: the row's metadata and its cells by column name", () => {
+    const rows = fromTable(
+      {
+        kind: 'Table',
+        metadata: {},
+        columnDefinitions: [],
+        rows: [{ cells: ['db', 'Opaque', 2, '5m'], object: { metadata: { name: 'db', namespace: 'default' } } }],
+      },
+      ['Name', 'Type', 'Data', 'Age'],
+    );
+    expect(rows).toEqual([
+      { metadata: { name: 'db', namespace: 'default' }, printed: { Name: 'db', Type: 'Opaque', Data: 2, Age: '5m' } },
+    ]);
   });
 });

@@ -17,6 +17,34 @@ export interface WatchHandlers {
 export interface WatchQuery {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  /**
+   * Ask for the API's Table (kubectl's columns, each row's object metadata only), not the
+   * objects: a Secret's values never reach the browser. Each item is then a row (see fromTable).
+   * @default false
+   */
+  readonly rows?: boolean;
+}
+
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
+interface TableRow {
+  cells: unknown[];
+  object?: { metadata?: KubeObject['metadata'] };
+}
+
+export interface Table {
+  kind: 'Table';
+  metadata: { resourceVersion?: string };
+  columnDefinitions: { name: string }[];
+  rows: TableRow[];
+}
+
+/** A Table's rows as objects: each row's metadata, and its cells by column name in `printed`. */
+export function fromTable(t: Table, columns: readonly string[]): KubeObject[] {
+  return t.rows.map((r) => ({
+    metadata: r.object?.metadata ?? { name: String(r.cells[0]) },
+    printed: Object.fromEntries(columns.map((c, i) => [c, r.cells[i]])),
+  }));
 }
 
 function query(q: WatchQuery, extra: Record<string, string>): string {
@@ -43,21 +71,26 @@ const delay = (ms: number, signal: AbortSignal): Promise<void> =>
 export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, signal: AbortSignal): Promise<void> {
   // The last version seen, kept across a dropped stream: the next watch resumes there, not from the list.
   const cursor: { rv: string | undefined } = { rv: undefined };
+  const accept = q.rows ? { accept: TABLE } : {};
+  // Watch events carry one-row Tables without the column names: the list's are kept.
+  let columns: string[] = [];
+  const items = (o: KubeObject): KubeObject[] => (o.kind === 'Table' ? fromTable(o as unknown as Table, columns) : [o]);
   let backoff = 500;
   while (!signal.aborted) {
     try {
       if (cursor.rv === undefined) {
-        const list = await api<KubeList>(`${path}?${query(q, {})}`, { signal });
+        const list = await api<KubeList | Table>(`${path}?${query(q, {})}`, { signal, ...accept });
         cursor.rv = list.metadata.resourceVersion ?? '0';
-        h.reset(list.items);
+        if ('rows' in list) columns = list.columnDefinitions.map((c) => c.name);
+        h.reset('rows' in list ? fromTable(list, columns) : list.items);
       }
       const res = await apiRaw(
         `${path}?${query(q, { watch: '1', resourceVersion: cursor.rv, allowWatchBookmarks: 'true' })}`,
-        { signal },
+        { signal, ...accept },
       );
       h.state('live');
       backoff = 500;
-      await follow(res, cursor, h);
+      await follow(res, cursor, { ...h, event: (type, o) => items(o).forEach((one) => h.event(type, one)) });
     } catch (e) {
       if (signal.aborted) return;
       if (e instanceof ApiError && [401, 403, 404].includes(e.code)) {
@@ -94,8 +127,18 @@ async function follow(res: Response, cursor: { rv: string | undefined }, h: Watc
         }
         throw new ApiError(ev.object.code ?? 500, 'WatchError', ev.object.message ?? 'watch error');
       }
-      cursor.rv = ev.object.metadata?.resourceVersion ?? cursor.rv;
-      if (ev.type !== 'BOOKMARK') h.event(ev.type, ev.object);
+      if (ev.type === 'BOOKMARK') {
+        cursor.rv = ev.object.metadata?.resourceVersion ?? cursor.rv;
+        continue;
+      }
+      h.event(ev.type, ev.object);
+      cursor.rv = lastVersion(ev.object) ?? cursor.rv;
     }
   }
+}
+
+/** An event's resourceVersion: the object's, or a Table row's object's. */
+function lastVersion(o: KubeObject): string | undefined {
+  if (o.kind !== 'Table') return o.metadata?.resourceVersion;
+  return (o as unknown as Table).rows[0]?.object?.metadata?.resourceVersion;
 }

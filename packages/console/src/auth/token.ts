@@ -1,12 +1,15 @@
 // The signed-in user's token, kept in this tab's sessionStorage only: closing the tab or signing
-// out forgets it. A directory (LDAP) user's token is not here at all: `wharf up` keeps it in an
-// httpOnly cookie, and this tab remembers only until when that session lasts.
+// out forgets it. A directory (LDAP) user's token, or an OpenID user's ID token, is not here at
+// all: `wharf up` keeps it in an httpOnly cookie, and this tab remembers only until when that
+// session lasts (and, for OpenID, that it can be renewed: see oidc.ts).
 const KEY = 'wharf.token';
 const SESSION_KEY = 'wharf.session';
+/** 'oidc' when the cookie session came from the OpenID provider and can be renewed. */
+const SESSION_KIND_KEY = 'wharf.session.kind';
 const listeners = new Set<() => void>();
 
-/** The cookie session's end, when this browser signed in with a directory password. */
-function sessionUntil(): number {
+/** The cookie session's end, when this browser signed in with a directory password or OpenID. */
+export function sessionUntil(): number {
   return Date.parse(localStorage.getItem(SESSION_KEY) ?? '') || 0;
 }
 
@@ -19,9 +22,14 @@ function changed(): void {
 }
 
 /** Remembers (not the token: `wharf up` keeps that in an httpOnly cookie) until when the session lasts. */
-export function startSession(expirationTimestamp: string | undefined): void {
+export function startSession(expirationTimestamp: string | undefined, kind: 'ldap' | 'oidc' = 'ldap'): void {
   localStorage.setItem(SESSION_KEY, expirationTimestamp ?? new Date(Date.now() + 3600_000).toISOString());
+  localStorage.setItem(SESSION_KIND_KEY, kind);
   changed();
+}
+
+export function isOidcSession(): boolean {
+  return localStorage.getItem(SESSION_KIND_KEY) === 'oidc' && sessionUntil() > Date.now();
 }
 
 /** Forgets the token, and ends the cookie session, if any (its token revoked at the API server). */
@@ -29,6 +37,7 @@ export async function signOut(): Promise<void> {
   sessionStorage.removeItem(KEY);
   const hadSession = localStorage.getItem(SESSION_KEY) !== null;
   localStorage.removeItem(SESSION_KEY);
+  localStorage.removeItem(SESSION_KIND_KEY);
   // The console's header: `wharf up` reads the cookie only on requests that carry it.
   if (hadSession)
     await fetch('/console-auth/sign-out', {

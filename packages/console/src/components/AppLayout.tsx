@@ -29,11 +29,15 @@ function useUserName(): string {
   return name;
 }
 
+/** A namespace's name (an RFC 1123 label), as typed into the picker. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export function AppLayout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const ns = useNamespace();
+  const [typed, setTyped] = useState('');
   const user = useUserName();
   const top = pathname.split('/')[1] ?? '';
   const selected = pathname === '/' ? 'overview' : top === 'r' ? (pathname.split('/')[2] ?? '') : top;
@@ -103,9 +107,14 @@ export function AppLayout({ children }: { children: ReactNode }) {
               value={ns.namespace}
               onChange={ns.setNamespace}
               showSearch
+              onSearch={setTyped}
               options={[
                 ...(ns.mayListAll ? [{ value: '', label: t('header.allNamespaces') }] : []),
                 ...ns.choices.map((n) => ({ value: n, label: n })),
+                // Who may not list namespaces types theirs (see namespace.tsx).
+                ...(!ns.mayListAll && NAMESPACE_NAME.test(typed) && !ns.choices.includes(typed)
+                  ? [{ value: typed, label: typed }]
+                  : []),
               ]}
             />
             <Select

@@ -106,9 +106,10 @@ function kindColumns(k: KindInfo, t: TFunction): Col[] {
         c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80),
       ];
     case 'secrets':
+      // Table rows (kinds.ts): the API's printed Type and Data (key count), never the data itself.
       return [
-        c('type', 'col.type', (o) => text(field(o, 'type')), 200),
-        c('keys', 'col.keys', (o) => String(Object.keys((field(o, 'data') as Any | undefined) ?? {}).length), 80),
+        c('type', 'col.type', (o) => text(field(o, 'printed', 'Type')), 200),
+        c('keys', 'col.keys', (o) => text(field(o, 'printed', 'Data')), 80),
       ];
     case 'persistentvolumeclaims':
       return [

@@ -1,5 +1,6 @@
 // The namespace the lists show, shared by every page. A user who may list namespaces picks from
-// them (or all); one who may not (a namespaced Role) gets their service account's namespace.
+// them (or all); one who may not (a namespaced Role) gets their service account's namespace, or
+// types the one they were given (a project's, for a directory or OpenID user): RBAC answers for it.
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import { useCan } from '../api/access.js';
 import { useWatchList } from '../api/useWatchList.js';
@@ -27,15 +28,14 @@ export function NamespaceProvider({ children }: { children: ReactNode }) {
   const own = tokenNamespace(getToken());
   const [chosen, setChosen] = useState<string | undefined>(() => sessionStorage.getItem(KEY) ?? undefined);
   const value = useMemo<NamespaceState>(() => {
-    const choices = all.allowed ? list.items.map((o) => o.metadata.name).sort() : [own ?? 'default'];
     const fallback = all.allowed ? '' : (own ?? 'default');
+    const choices = all.allowed
+      ? list.items.map((o) => o.metadata.name).sort()
+      : [...new Set([fallback, ...(chosen ? [chosen] : [])])].sort();
     // While the access review is out, the remembered choice stands (the API refuses what RBAC does
     // not allow anyway): the first lists start at once in the right namespace, instead of in a
     // fallback that is dropped and listed again when the answer comes.
-    const namespace =
-      chosen !== undefined && (all.pending || (chosen === '' ? all.allowed : all.allowed || choices.includes(chosen)))
-        ? chosen
-        : fallback;
+    const namespace = chosen !== undefined && (all.pending || chosen !== '' || all.allowed) ? chosen : fallback;
     return {
       namespace,
       choices,

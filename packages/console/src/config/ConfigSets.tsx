@@ -1,5 +1,5 @@
-// The ConfigSets of the namespace, live: the latest version, when and by whom it was published
-// and why, its keys, and the applications that read it.
+// The Configuration page: the ConfigSets of the namespace, live (the latest version, when and by
+// whom it was published and why, its keys, and the applications that read it), then its Secrets.
 import { Empty, Space, Table, Tag, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { useWatchList } from '../api/useWatchList.js';
 import { age } from '../components/age.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { useNamespace } from '../components/namespace.js';
+import { SecretsSection } from './Secrets.js';
 
 export const configSetRoute = (ns: string, name: string): string =>
   `/configuration/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
@@ -106,6 +107,7 @@ export default function ConfigSets() {
           ]}
         />
       )}
+      <SecretsSection />
     </section>
   );
 }

@@ -17,7 +17,7 @@ export default function ResourceList() {
   const { namespace } = useNamespace();
   const [selector, setSelector] = useState('');
   const path = k ? collectionPath(k, namespace) : undefined;
-  const live = useWatchList(path, { labelSelector: selector });
+  const live = useWatchList(path, { labelSelector: selector, rows: k?.rows });
   const columns = useMemo(() => (k ? columnsFor(k, t, namespace === '') : []), [k, t, namespace]);
   const rows = useMemo(
     () =>

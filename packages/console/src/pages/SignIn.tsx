@@ -1,13 +1,23 @@
-// Sign-in: a `wharf console` link (#code=...) signs in by itself; otherwise a directory (LDAP)
-// username and password (the session then lives in an httpOnly cookie `wharf up` sets), or a
-// pasted token, checked with the API (SelfSubjectReview) before it is kept.
-import { Alert, Button, Card, Form, Input, Tabs, Typography } from 'antd';
+// Sign-in: a `wharf console` link (#code=...) signs in by itself; otherwise the cluster's OpenID
+// provider by redirect (when `wharf up` trusts one; back here with #oidc-session or #oidc-error),
+// a directory (LDAP) username and password (either session then lives in an httpOnly cookie
+// `wharf up` sets), or a pasted token, checked with the API (SelfSubjectReview) before it is kept.
+import { Alert, Button, Card, Divider, Form, Input, Tabs, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client.js';
+import { OIDC_START, oidcIssuer } from '../auth/oidc.js';
 import { signInWithPassword } from '../auth/password.js';
-import { redeemCode, setToken } from '../auth/token.js';
+import { redeemCode, setToken, startSession } from '../auth/token.js';
+
+/** The page's words for a failed OpenID sign-in, by the kind `wharf up` names (oidc.ts there). */
+const OIDC_FAILURES: Record<string, string> = {
+  unreachable: 'signIn.oidcUnreachable',
+  state: 'signIn.oidcState',
+  denied: 'signIn.oidcDenied',
+  refused: 'signIn.oidcRefused',
+};
 
 async function verify(token: string): Promise<void> {
   const res = await fetch('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
@@ -21,6 +31,15 @@ async function verify(token: string): Promise<void> {
   }
 }
 
+/** The issuer as people know it: its host (https://login.example.com/realms/acme → login.example.com). */
+function issuerName(issuer: string): string {
+  try {
+    return new URL(issuer).host;
+  } catch {
+    return issuer;
+  }
+}
+
 export default function SignIn() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -29,6 +48,7 @@ export default function SignIn() {
   const [value, setValue] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [issuer, setIssuer] = useState<string>();
 
   const accept = async (token: string): Promise<void> => {
     await verify(token);
@@ -37,10 +57,24 @@ export default function SignIn() {
   };
 
   useEffect(() => {
-    const code = new URLSearchParams(window.location.hash.slice(1)).get('code');
+    void oidcIssuer().then(setIssuer);
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const code = fragment.get('code');
+    const oidcSession = fragment.get('oidc-session');
+    const oidcError = fragment.get('oidc-error');
+    // Codes and answers are for this load only: out of the address bar and history at once.
+    if (code || oidcSession || oidcError) window.history.replaceState(null, '', window.location.pathname);
+    if (oidcSession) {
+      startSession(oidcSession, 'oidc');
+      navigate('/', { replace: true });
+      return;
+    }
+    if (oidcError) {
+      const message = fragment.get('message') ?? '';
+      setError(t(OIDC_FAILURES[oidcError] ?? 'signIn.oidcRefused', { message }));
+      return;
+    }
     if (!code) return;
-    // The code is spent on first use: take it out of the address bar and history at once.
-    window.history.replaceState(null, '', window.location.pathname);
     setBusy(true);
     redeemCode(code)
       .then(accept)
@@ -127,6 +161,17 @@ export default function SignIn() {
             style={{ marginBottom: 16 }}
             data-testid="sign-in-error"
           />
+        )}
+        {issuer && (
+          <>
+            <Button type="primary" block href={OIDC_START} data-testid="oidc-sign-in">
+              {t('signIn.withOidc', { issuer: issuerName(issuer) })}
+            </Button>
+            <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+              {t('signIn.oidcHelp')}
+            </Typography.Paragraph>
+            <Divider plain>{t('signIn.orOther')}</Divider>
+          </>
         )}
         <Tabs
           onChange={() => setError('')}

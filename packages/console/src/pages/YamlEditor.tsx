@@ -8,10 +8,12 @@ import { Alert, App, Button, Space } from 'antd';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { parse, stringify } from 'yaml';
 import { api } from '../api/client.js';
 import { objectPath, type KindInfo } from '../api/kinds.js';
 import { redactSecret } from '../api/redact.js';
+import { secretRoute } from '../api/secrets.js';
 import type { KubeObject } from '../api/types.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 
@@ -82,7 +84,13 @@ export default function YamlEditor({ k, obj }: { k: KindInfo; obj: KubeObject })
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      {readOnly && <Alert type="info" message={t('yaml.secretReadOnly')} />}
+      {readOnly && (
+        <Alert
+          type="info"
+          message={t('yaml.secretReadOnly')}
+          action={<Link to={secretRoute(namespace ?? '', name)}>{t('yaml.editKeys')}</Link>}
+        />
+      )}
       <div ref={host} style={{ border: '1px solid #d9d9d9', borderRadius: 6, maxHeight: '60vh', overflow: 'auto' }} />
       <ErrorAlert error={error} />
       <Space>

@@ -1,7 +1,8 @@
 // The LDAP sign-in against a real directory (Debian's slapd on loopback, @wharf/testing's Slapd):
 // binding over ldaps:// and StartTLS, groups read from groupOfNames, and POST /login/ldap on an
 // in-process API server answering a token the API then authenticates, whose groups RBAC follows;
-// wrong passwords 401, then 429 after too many, each attempt in the audit log without the password;
+// wrong passwords 401, then 429 after too many (per browser when the console vouches for it), each
+// attempt in the audit log without the password;
 // POST /logout revoking a session's token at once.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
@@ -14,6 +15,7 @@ import { bindAndReadGroups, InvalidCredentialsError } from './directory.js';
 import type { LdapOptions } from './options.js';
 
 const PASSWORD = 'c0rrect-h0rse';
+const CONSOLE_PROOF = 'the-console-and-the-api-server-share-this';
 const skip = slapdUnavailable();
 
 describe.skipIf(skip)('LDAP sign-in with slapd', () => {
@@ -35,6 +37,7 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
     path: string,
     body?: unknown,
     token?: string,
+    extraHeaders: Record<string, string> = {},
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers, asserted field by field
   ): Promise<{ status: number; json: Record<string, any>; headers: Record<string, unknown> }> {
     return new Promise((resolve, reject) => {
@@ -50,6 +53,7 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
             accept: 'application/json',
             ...(data ? { 'content-type': 'application/json' } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...extraHeaders,
           },
         },
         (res) => {
@@ -76,7 +80,11 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
         { cn: 'ops', members: ['carol', 'dave'] },
       ],
     );
-    server = new ApiServer({ dataDir, port: 0, ldap: opts({ maxFailures: 3, failureWindowSeconds: 60 }) });
+    server = new ApiServer({
+      dataDir,
+      port: 0,
+      ldap: opts({ maxFailures: 3, failureWindowSeconds: 60, consoleProof: CONSOLE_PROOF }),
+    });
     port = await server.start();
     adminToken = readFileSync(join(dataDir, 'tokens.csv'), 'utf8').split(',')[0] ?? '';
   }, 60_000);
@@ -169,6 +177,18 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
       5_000,
       "carol's sign-out in the audit log",
     );
+  });
+
+  it("counts the console's vouched attempts per browser: one browser's 429 leaves another free; the address is not spent", async () => {
+    const asBrowser = (browser: string, username: string) =>
+      call('POST', '/login/ldap', { username, password: 'wrong' }, undefined, {
+        'x-wharf-console-client': `127.0.0.1 ${browser}`,
+        'x-wharf-console-proof': CONSOLE_PROOF,
+      });
+    for (let i = 0; i < 3; i++) expect((await asBrowser('b1', `nobody${i}`)).status).toBe(401);
+    expect((await asBrowser('b1', 'nobody9')).status).toBe(429);
+    expect((await asBrowser('b2', 'nobody9')).status).toBe(401);
+    // Sign-ins not through the console still have their address's whole budget (dave's test below).
   });
 
   it('answers 401 to wrong passwords, then 429 with Retry-After, and audits each attempt without the password', async () => {

@@ -23,6 +23,12 @@ export interface LdapOptions {
   readonly maxFailures?: number;
   /** @default 300 */
   readonly failureWindowSeconds?: number;
+  /**
+   * A secret `wharf up`'s console server sends with the browser it signs in for: such attempts
+   * count against that browser instead of the console's loopback address (console-client.ts).
+   * @default none: every attempt counts against its address
+   */
+  readonly consoleProof?: string;
 }
 
 /** Refuses settings that would send passwords in clear or cannot work, naming the flag. */

@@ -1,8 +1,9 @@
 // POST /login/ldap: the sign-in the console uses. Takes {"username","password"} (JSON), binds to
 // the directory as that user, and answers a Wharf-issued token for the user and their groups
 // (prefixed), which the API server then authenticates like any bearer token. Wrong passwords are
-// 401, and after too many failures per username or client address 429 with Retry-After; every
-// attempt goes to the audit log with the username tried (never the password).
+// 401, and after too many failures per username or client 429 with Retry-After (a client is its
+// address, or the browser the console vouches for: console-client.ts); every attempt goes to the
+// audit log with the username tried (never the password).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiError, badRequest, methodNotAllowed, tooManyRequests } from '../../errors.js';
@@ -10,11 +11,14 @@ import type { UserInfo } from '../../objects/context.js';
 import { readBody } from '../../rest/body.js';
 import { send } from '../../rest/respond.js';
 import type { SessionTokens } from '../session-tokens.js';
+import { vouchedBrowser } from './console-client.js';
 import { bindAndReadGroups, InvalidCredentialsError, validUsername } from './directory.js';
 import type { LdapOptions } from './options.js';
 import { FailureLimiter } from './rate-limit.js';
 
 export const LDAP_SIGNIN_PATH = '/login/ldap';
+/** The console's address may fail this many times the per-client limit: its browsers share it. */
+const CONSOLE_BROWSERS = 10;
 
 export interface LdapSignInOptions {
   readonly ldap: LdapOptions;
@@ -27,9 +31,14 @@ export interface LdapSignInOptions {
 
 export class LdapSignIn {
   private readonly limiter: FailureLimiter;
+  /** The console's own address, shared by all its browsers: a larger budget, still a bound. */
+  private readonly consoleLimiter: FailureLimiter;
 
   constructor(private readonly o: LdapSignInOptions) {
-    this.limiter = new FailureLimiter(o.ldap.maxFailures ?? 5, (o.ldap.failureWindowSeconds ?? 300) * 1000, o.now);
+    const max = o.ldap.maxFailures ?? 5;
+    const windowMs = (o.ldap.failureWindowSeconds ?? 300) * 1000;
+    this.limiter = new FailureLimiter(max, windowMs, o.now);
+    this.consoleLimiter = new FailureLimiter(max * CONSOLE_BROWSERS, windowMs, o.now);
   }
 
   /** Answers the request; returns the HTTP code. */
@@ -40,8 +49,12 @@ export class LdapSignIn {
       if (req.method !== 'POST') throw methodNotAllowed(req.method ?? '', LDAP_SIGNIN_PATH);
       const { username, password } = parseCredentials(await readBody(req, 64 * 1024), req.headers['content-type']);
       tried = { name: username, groups: [] };
-      const keys = [`user:${username}`, `ip:${req.socket.remoteAddress ?? ''}`];
-      const waitMs = this.limiter.blockedFor(keys);
+      const address = `ip:${req.socket.remoteAddress ?? ''}`;
+      const browser = vouchedBrowser(req, this.o.ldap.consoleProof);
+      const keys = [`user:${username}`, browser ? `browser:${browser}` : address];
+      // A script that drops the console's browser cookie gets a new browser, not unbounded tries.
+      const shared = browser ? [address] : [];
+      const waitMs = Math.max(this.limiter.blockedFor(keys), this.consoleLimiter.blockedFor(shared));
       if (waitMs > 0) {
         const s = Math.ceil(waitMs / 1000);
         res.setHeader('Retry-After', String(s));
@@ -53,6 +66,7 @@ export class LdapSignIn {
       } catch (e) {
         if (e instanceof InvalidCredentialsError) {
           this.limiter.fail(keys);
+          this.consoleLimiter.fail(shared);
           throw new ApiError(401, 'Unauthorized', 'invalid username or password');
         }
         this.o.logger.warn(
