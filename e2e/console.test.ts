@@ -351,7 +351,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     expect(link).toMatch(/^http:\/\/localhost:\d+\/#code=[\w-]{20,}$/);
     base = new URL(link).origin;
     await page.goto(link);
-    await expect(page.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe(
+    // The browser's first load of the console (parsing its JavaScript cold) is the slowest one.
+    await expect(page.getByTestId('user-name').textContent({ timeout: 60_000 })).resolves.toBe(
       'Signed in as wharf-admin',
     );
     // The code is gone from the address bar, and spent: a second browser cannot use it.
@@ -367,7 +368,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       20_000,
       'node-0 Ready on the overview',
     );
-  });
+  }, 120_000);
 
   it('a pod created with kubectl appears in the open list without a reload', async () => {
     await open(page, '/r/pods', 'ticker');
