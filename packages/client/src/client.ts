@@ -4,6 +4,7 @@
 // that goes silent is torn down here (client-node 1.4.0 watches never time out client-side).
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 
 /** A non-2xx answer from the API server: its HTTP status and, from its Status body, the reason. */
 export class ApiError extends Error {
@@ -264,7 +265,7 @@ export class KubeClient {
     this.options ??= (async () => {
       const base: https.RequestOptions = {};
       await this.kubeConfig.applyToHTTPSOptions(base);
-      return base;
+      return withSecureContext(base);
     })();
     const base = await this.options;
     return {
@@ -277,4 +278,19 @@ export class KubeClient {
       path: `${this.server.pathname.replace(/\/$/, '')}${path}`,
     };
   }
+}
+
+/**
+ * The TLS material as one SecureContext, made once: given as ca/cert/key, Node parses it again for
+ * every new connection (a burst of pod starts opens tens of them, each parsing CA, certificate and key).
+ */
+function withSecureContext(o: https.RequestOptions): https.RequestOptions {
+  const { ca, cert, key, pfx, passphrase, ...rest } = o;
+  if (!ca && !cert && !key && !pfx) return o;
+  // https.request hands secureContext on to tls.connect; RequestOptions' type does not list it.
+  const out: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
+    ...rest,
+    secureContext: tls.createSecureContext({ ca, cert, key, pfx, passphrase }),
+  };
+  return out;
 }

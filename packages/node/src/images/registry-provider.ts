@@ -4,7 +4,7 @@
 // node's own token; references naming another registry are pulled from it with the credentials
 // of the pod's pull secrets (HTTPS with the system CAs, plain HTTP allowed on loopback).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -44,6 +44,11 @@ export function isLoopbackHost(host: string): boolean {
 
 export class RegistryImageProvider implements ImageProvider {
   private readonly inflight = new Map<string, Promise<EnsuredImage>>();
+  /**
+   * What each image reference resolved to, and the store's index.json it was read from: while that
+   * file is the same (every change renames a new one in), a start reads no index, manifest or config.
+   */
+  private readonly resolved = new Map<string, { readonly index: string; readonly image: EnsuredImage }>();
   private systemCAs: string | undefined;
 
   constructor(private readonly opts: RegistryImageProviderOptions) {}
@@ -80,6 +85,16 @@ export class RegistryImageProvider implements ImageProvider {
   }
 
   private async load(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage> {
+    const index = indexVersion(this.opts.store.root);
+    const known = this.resolved.get(image);
+    if (pullPolicy !== 'Always' && known && known.index === index && existsSync(known.image.rootfs))
+      return { ...known.image, pulled: false };
+    const ensured = await this.resolve(image, pullPolicy, pullSecrets);
+    this.resolved.set(image, { index, image: ensured });
+    return ensured;
+  }
+
+  private async resolve(image: string, pullPolicy: string, pullSecrets: readonly PullSecret[]): Promise<EnsuredImage> {
     const { store, registryHost } = this.opts;
     const { ref, local } = this.locate(image);
     const present = (await store.lookup(local)) !== undefined;
@@ -173,4 +188,10 @@ export class RegistryImageProvider implements ImageProvider {
       this.systemCAs = existsSync(SYSTEM_CA_BUNDLE) ? readFileSync(SYSTEM_CA_BUNDLE, 'utf8') : '';
     return this.systemCAs || undefined;
   }
+}
+
+/** Which index.json the store has now: a new inode after every write (write, then rename). */
+function indexVersion(root: string): string {
+  const st = statSync(join(root, 'index.json'), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
 }

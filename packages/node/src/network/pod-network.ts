@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { exec } from '../util/exec.js';
 import { CniExecutor, type CniConfList, type CniResult, type CniRuntimeConf } from './cni.js';
-import { addNetns, deleteNetns, netnsExists, netnsPath } from './netns.js';
+import { addNetns, deleteNetns, netnsExists, netnsPath, type TmpfsMount } from './netns.js';
 
 export interface PodNetworkOptions {
   /** The node's name: names the CNI network (`wharf-<nodeName>`) and the host-local data dir. */
@@ -40,6 +40,8 @@ export interface PodNetworkRequest {
   readonly portMappings?: readonly PortMapping[];
   /** Also create the pod's IPC namespace, persisted at this file, in the same process. @default none */
   readonly ipcNsFile?: string;
+  /** Also mount this tmpfs (the pod's /dev/shm) from the same process. @default none */
+  readonly tmpfs?: TmpfsMount;
 }
 
 export interface PodNetworkStatus {
@@ -103,7 +105,10 @@ export class PodNetwork {
   async setUp(req: PodNetworkRequest): Promise<PodNetworkStatus> {
     await mkdir(this.dataDir, { recursive: true });
     if (netnsExists(req.netnsName)) await this.tearDown(req);
-    const nsPath = await addNetns(req.netnsName, req.ipcNsFile ? { ipcNsFile: req.ipcNsFile } : {});
+    const nsPath = await addNetns(req.netnsName, {
+      ...(req.ipcNsFile ? { ipcNsFile: req.ipcNsFile } : {}),
+      ...(req.tmpfs ? { tmpfs: req.tmpfs } : {}),
+    });
     try {
       const result = await this.cni.addList(this.confList(req.portMappings), this.runtimeConf(req));
       return { netnsPath: nsPath, ip: podIP(result), result };

@@ -3,8 +3,8 @@
 // files alone: started.json (ours, written once runc started it), conmon's pid file, conmon's exit
 // file, turned into exit.json the first time it is seen (with OOMKilled from the cgroup, which
 // `runc delete` removes later). Only when conmon was killed does runc get asked.
-import { constants as fsConstants, existsSync } from 'node:fs';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { constants as fsConstants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SeqpacketSocket } from 'node-unix-socket';
 import { oomKillCount } from './cgroups.js';
@@ -43,7 +43,7 @@ export class ConmonMonitor implements ContainerMonitor {
     const startedPath = path.join(dir, 'started.json');
     if (existsSync(startedPath) || existsSync(path.join(dir, CONMON_FILES.conmonPid)))
       throw new InvalidStateError(`container ${rec.id} was started already`);
-    await mkdir(path.join(dir, CONMON_FILES.exitDir), { recursive: true });
+    mkdirSync(path.join(dir, CONMON_FILES.exitDir), { recursive: true });
     const c = rec.config;
     const created = await launchConmon(
       this.o.conmon,
@@ -64,8 +64,11 @@ export class ConmonMonitor implements ContainerMonitor {
     } catch (e) {
       return this.failed(rec, dir, (e as Error).message);
     }
-    const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '0'));
-    await writeJson(startedPath, { shimPid: conmonPid, startedAt } satisfies MonitorStarted);
+    const conmonPid = Number(readText(path.join(dir, CONMON_FILES.conmonPid)) ?? '0');
+    const started: MonitorStarted = { shimPid: conmonPid, startedAt };
+    await writeJson(startedPath, started);
+    // Known now: the first status() reads none of the files back.
+    if (conmonPid) this.running.set(dir, { started, conmonPid, pid: created.pid });
   }
 
   async status(rec: ContainerRecord, dir: string): Promise<ContainerStatus> {
@@ -74,9 +77,8 @@ export class ConmonMonitor implements ContainerMonitor {
       const started = await readJson<MonitorStarted>(path.join(dir, 'started.json'));
       const exit = await readJson<MonitorExit>(path.join(dir, 'exit.json'));
       if (!started || exit) return containerStatus(rec, { started, exit, monitorAlive: false });
-      const conmonPid =
-        Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => '')) || started.shimPid;
-      const pid = Number(await readFile(path.join(dir, CONMON_FILES.pid), 'utf8').catch(() => '')) || undefined;
+      const conmonPid = Number(readText(path.join(dir, CONMON_FILES.conmonPid))) || started.shimPid;
+      const pid = Number(readText(path.join(dir, CONMON_FILES.pid))) || undefined;
       known = { started, conmonPid, ...(pid ? { pid } : {}) };
       // What does not change while it runs, so a pod's sync every second reads only the exit file.
       if (conmonPid && pid) this.running.set(dir, known);
@@ -111,7 +113,7 @@ export class ConmonMonitor implements ContainerMonitor {
   async release(dir: string): Promise<void> {
     this.running.delete(dir);
     this.exits.unwatch(path.join(dir, CONMON_FILES.exitDir));
-    const conmonPid = Number(await readFile(path.join(dir, CONMON_FILES.conmonPid), 'utf8').catch(() => ''));
+    const conmonPid = Number(readText(path.join(dir, CONMON_FILES.conmonPid)));
     if (conmonPid && monitorAlive(conmonPid, dir)) killPid(conmonPid);
   }
 
@@ -147,7 +149,7 @@ export class ConmonMonitor implements ContainerMonitor {
   /** The exit conmon recorded, as exit.json (written the first time it is seen). */
   private async exitOf(rec: ContainerRecord, dir: string): Promise<MonitorExit | undefined> {
     const file = path.join(dir, CONMON_FILES.exitDir, rec.id);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const text = readText(file);
     if (text === undefined || text.trim() === '') return undefined;
     const oomKilled = existsSync(path.join(dir, 'oom')) || (await oomKillCount(rec.cgroupsPath)) > 0;
     const finishedAt = ((await stat(file).catch(() => undefined))?.mtime ?? new Date()).toISOString();
@@ -167,6 +169,15 @@ export class ConmonMonitor implements ContainerMonitor {
       startError: error,
     } satisfies MonitorExit);
     throw new ContainerStartError(rec.id, error);
+  }
+}
+
+/** A small file's text, undefined when it cannot be read (synchronous: see readJsonSync in store.ts). */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,8 +4,8 @@
 // supplies what differs: how a sandbox is set up and released, the monitor, how a container is
 // signalled and exec'd, and what else reset() removes. Callers serialize operations per pod, as
 // the kubelet's pod workers do.
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { netnsPath } from '../network/netns.js';
 import { AlreadyExistsError, InvalidStateError, NotFoundError } from './errors.js';
@@ -98,8 +98,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
       logDir: path.join(this.store.logsDir, `${config.namespace}_${config.name}_${config.uid}`),
     };
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await mkdir(rec0.logDir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      mkdirSync(rec0.logDir, { recursive: true });
       // Recorded before anything is set up, so a crash half-way leaves something removePodSandbox finds.
       await this.store.writeSandbox(rec0);
       const rec: SandboxRecord = { ...rec0, state: 'ready', ...(await this.setUpSandbox(rec0, dir)) };
@@ -118,12 +118,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   }
 
   async listPodSandboxes(): Promise<PodSandbox[]> {
-    const out: PodSandbox[] = [];
-    for (const id of await this.store.sandboxIds()) {
-      const rec = await this.store.readSandbox(id);
-      if (rec) out.push(toSandbox(rec));
-    }
-    return out;
+    return (await this.store.sandboxRecords()).map(toSandbox);
   }
 
   /** Kills the sandbox's containers and releases what the runtime set up for it. Idempotent. */
@@ -145,6 +140,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     const dir = this.store.sandboxDir(id);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    this.store.forgetSandbox(id);
     if (rec) await rm(rec.logDir, { recursive: true, force: true });
   }
 
@@ -172,9 +168,9 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
       config: layout.config,
     };
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       await this.store.writeContainer(rec);
-      await mkdir(path.dirname(rec.logPath), { recursive: true });
+      mkdirSync(path.dirname(rec.logPath), { recursive: true });
       const rootfsKind = await layout.prepare(dir);
       if (rootfsKind) await this.store.writeContainer({ ...rec, rootfsKind });
       return id;
@@ -198,14 +194,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
   /** Every container on disk (running ones keep running across agent restarts). */
   async listContainers(filter: { readonly sandboxId?: string } = {}): Promise<ContainerStatus[]> {
     const out: ContainerStatus[] = [];
-    // Container ids start with their sandbox's id: a pod's sync reads only its own records.
-    const ids = (await this.store.containerIds()).filter(
-      (id) => !filter.sandboxId || id.startsWith(`${filter.sandboxId}-`),
-    );
-    for (const id of ids) {
-      const rec = await this.store.readContainer(id);
-      if (rec && (!filter.sandboxId || rec.sandboxId === filter.sandboxId)) out.push(await this.statusOf(rec));
-    }
+    for (const rec of await this.store.containerRecords(filter.sandboxId)) out.push(await this.statusOf(rec));
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -228,6 +217,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     if (rec && (await this.statusOf(rec)).state === 'running') await this.stopContainer(id, 0);
     await this.releaseContainer(id);
     const dir = this.store.containerDir(id);
+    // No record and no dir (every create makes sure first): no monitor, mount or file to look for.
+    if (!rec && !existsSync(dir)) return;
     await this.monitor.release(dir);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,8 @@
 //                              conmon.pid, conmon.log, exits/<id>, attach, ctl (runc) or
 //                              shim-config.json, shim.log, stdin.sock (process runtime)
 //   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CniResult } from '../network/cni.js';
 import type { RootfsKind } from './rootfs.js';
@@ -38,8 +39,16 @@ export interface ContainerRecord {
   readonly config: ContainerConfig;
 }
 
+/**
+ * The records, kept in memory once loaded (init() loads them all: only this store writes them), so a
+ * pod's sync reads no JSON and lists no directory; every change is written through at once, so the
+ * disk alone is enough for the next agent to adopt its pods. A store never init()ed (the metrics
+ * collector's) reads a record from disk on first use.
+ */
 export class RuntimeStore {
+  private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
+  private loaded = false;
 
   constructor(readonly stateDir: string) {}
 
@@ -62,47 +71,93 @@ export class RuntimeStore {
     return path.join(this.containersDir, id);
   }
 
+  /** Creates the state dirs and loads every record in them. */
   async init(): Promise<void> {
     for (const d of [this.runcRoot, this.sandboxesDir, this.containersDir, this.logsDir])
       await mkdir(d, { recursive: true, mode: 0o700 });
+    this.sandboxes.clear();
+    this.containers.clear();
+    for (const id of await this.sandboxIds()) {
+      const rec = readJsonSync<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
+      if (rec) this.sandboxes.set(id, rec);
+    }
+    for (const id of await this.containerIds()) {
+      const rec = readJsonSync<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+      if (rec) this.containers.set(id, rec);
+    }
+    this.loaded = true;
   }
 
-  readSandbox(id: string): Promise<SandboxRecord | undefined> {
-    return readJson<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
+  async readSandbox(id: string): Promise<SandboxRecord | undefined> {
+    if (this.loaded) return this.sandboxes.get(id);
+    return readJsonSync<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
   }
-  writeSandbox(rec: SandboxRecord): Promise<void> {
-    return writeJson(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
+  async writeSandbox(rec: SandboxRecord): Promise<void> {
+    writeJsonSync(path.join(this.sandboxDir(rec.id), 'sandbox.json'), rec);
+    this.sandboxes.set(rec.id, rec);
   }
-  /**
-   * A container's record; kept in memory once read (only this store writes it), so a pod's sync every second reads no
-   * JSON.
-   */
+  /** Forgets a removed sandbox's record. */
+  forgetSandbox(id: string): void {
+    this.sandboxes.delete(id);
+  }
+  /** Every sandbox record (loaded: from memory). */
+  async sandboxRecords(): Promise<SandboxRecord[]> {
+    if (this.loaded) return [...this.sandboxes.values()];
+    const out: SandboxRecord[] = [];
+    for (const id of await this.sandboxIds()) {
+      const rec = await this.readSandbox(id);
+      if (rec) out.push(rec);
+    }
+    return out;
+  }
   async readContainer(id: string): Promise<ContainerRecord | undefined> {
     const cached = this.containers.get(id);
-    if (cached) return cached;
-    const rec = await readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+    if (cached || this.loaded) return cached;
+    const rec = readJsonSync<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
     if (rec) this.containers.set(id, rec);
     return rec;
   }
   async writeContainer(rec: ContainerRecord): Promise<void> {
-    await writeJson(path.join(this.containerDir(rec.id), 'container.json'), rec);
+    writeJsonSync(path.join(this.containerDir(rec.id), 'container.json'), rec);
     this.containers.set(rec.id, rec);
   }
   /** Forgets a removed container's record. */
   forgetContainer(id: string): void {
     this.containers.delete(id);
   }
+  /** The container records, all or a sandbox's (loaded: from memory). */
+  async containerRecords(sandboxId?: string): Promise<ContainerRecord[]> {
+    const ids = this.loaded ? [...this.containers.keys()] : await this.containerIds();
+    const out: ContainerRecord[] = [];
+    // Container ids start with their sandbox's id: a pod's sync reads only its own records.
+    for (const id of ids) {
+      if (sandboxId && !id.startsWith(`${sandboxId}-`)) continue;
+      const rec = await this.readContainer(id);
+      if (rec && (!sandboxId || rec.sandboxId === sandboxId)) out.push(rec);
+    }
+    return out;
+  }
+  /** The sandbox dirs on disk, with a record or not (a crash may leave one without). */
   sandboxIds(): Promise<string[]> {
     return readdir(this.sandboxesDir).catch(() => [] as string[]);
   }
+  /** The container dirs on disk, with a record or not. */
   containerIds(): Promise<string[]> {
     return readdir(this.containersDir).catch(() => [] as string[]);
   }
 }
 
 export async function readJson<T>(file: string): Promise<T | undefined> {
+  return readJsonSync<T>(file);
+}
+
+/**
+ * The runtime's files are small and on local disk: one synchronous call each costs less CPU than
+ * fs/promises' round trips through the thread pool (open, fstat, read, close each a task and a promise).
+ */
+export function readJsonSync<T>(file: string): T | undefined {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -111,6 +166,10 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
 
 /** Write-then-rename, so a crash never leaves a half-written record. */
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(value, null, 1));
-  await rename(`${file}.tmp`, file);
+  writeJsonSync(file, value);
+}
+
+export function writeJsonSync(file: string, value: unknown): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(value));
+  renameSync(`${file}.tmp`, file);
 }
