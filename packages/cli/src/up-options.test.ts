@@ -27,6 +27,7 @@ describe('resolveUpOptions', () => {
       defaultTolerationSeconds: undefined,
       nodeMonitorGracePeriodSeconds: undefined,
       nodeEvictionRate: undefined,
+      podGcQuarantineSeconds: undefined,
       gitPort: 8090,
       gitPortGiven: false,
       consolePort: 8070,
@@ -54,6 +55,7 @@ describe('resolveUpOptions', () => {
         nodeProcesses: true,
         watchTimeout: '0',
         nodeEvictionRate: '0.5',
+        podGcQuarantine: '5',
         logFormat: 'json',
         logLevel: 'debug',
       },
@@ -65,6 +67,7 @@ describe('resolveUpOptions', () => {
       nodeProcesses: true,
       watchTimeoutSeconds: undefined,
       nodeEvictionRate: 0.5,
+      podGcQuarantineSeconds: 5,
       logFormat: 'json',
       logLevel: 'debug',
     });

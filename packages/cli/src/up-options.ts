@@ -28,6 +28,7 @@ export interface UpOptions {
   defaultTolerationSeconds?: string;
   nodeMonitorGracePeriod?: string;
   nodeEvictionRate?: string;
+  podGcQuarantine?: string;
   ingressHttpsPort?: string;
   simulatedNodes?: string;
   registryAnonymousPull?: boolean;
@@ -110,6 +111,7 @@ export interface UpConfig {
   readonly defaultTolerationSeconds: number | undefined;
   readonly nodeMonitorGracePeriodSeconds: number | undefined;
   readonly nodeEvictionRate: number | undefined;
+  readonly podGcQuarantineSeconds: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
   readonly oidc: OidcConfig | undefined;
   /** Set with --audit-policy-file: requests are audited by that Policy. */
@@ -151,6 +153,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     defaultTolerationSeconds: optionalInteger('--default-toleration-seconds', o.defaultTolerationSeconds),
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeEvictionRate: rate,
+    podGcQuarantineSeconds: optionalInteger('--pod-gc-quarantine', o.podGcQuarantine),
     oidc: oidcOptions(o),
     audit: auditOptions(o),
     ldap: ldapOptions(o),

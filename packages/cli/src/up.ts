@@ -98,6 +98,7 @@ export async function up(flags: UpOptions): Promise<void> {
     kubeConfig: kc,
     logger: log.child({ component: 'controller-manager' }),
     nodeLifecycle: { gracePeriodSeconds: graceSeconds, nodeEvictionRate: c.nodeEvictionRate },
+    ...(c.podGcQuarantineSeconds === undefined ? {} : { podGc: { quarantineMs: c.podGcQuarantineSeconds * 1000 } }),
   });
   const sim =
     c.simulatedNodes > 0
