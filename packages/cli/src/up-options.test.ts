@@ -26,6 +26,7 @@ describe('resolveUpOptions', () => {
       watchTimeoutSeconds: undefined,
       defaultTolerationSeconds: undefined,
       nodeMonitorGracePeriodSeconds: undefined,
+      nodeMonitorPeriodSeconds: 5,
       nodeEvictionRate: undefined,
       podGcQuarantineSeconds: undefined,
       gitPort: 8090,
@@ -56,6 +57,7 @@ describe('resolveUpOptions', () => {
         watchTimeout: '0',
         nodeEvictionRate: '0.5',
         podGcQuarantine: '5',
+        nodeMonitorPeriod: '1',
         logFormat: 'json',
         logLevel: 'debug',
       },
@@ -68,6 +70,7 @@ describe('resolveUpOptions', () => {
       watchTimeoutSeconds: undefined,
       nodeEvictionRate: 0.5,
       podGcQuarantineSeconds: 5,
+      nodeMonitorPeriodSeconds: 1,
       logFormat: 'json',
       logLevel: 'debug',
     });

@@ -27,6 +27,7 @@ export interface UpOptions {
   ingressPort?: string;
   defaultTolerationSeconds?: string;
   nodeMonitorGracePeriod?: string;
+  nodeMonitorPeriod?: string;
   nodeEvictionRate?: string;
   podGcQuarantine?: string;
   ingressHttpsPort?: string;
@@ -110,6 +111,7 @@ export interface UpConfig {
   readonly watchTimeoutSeconds: number | undefined;
   readonly defaultTolerationSeconds: number | undefined;
   readonly nodeMonitorGracePeriodSeconds: number | undefined;
+  readonly nodeMonitorPeriodSeconds: number;
   readonly nodeEvictionRate: number | undefined;
   readonly podGcQuarantineSeconds: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
@@ -152,6 +154,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     watchTimeoutSeconds: optionalInteger('--watch-timeout', o.watchTimeout) || undefined,
     defaultTolerationSeconds: optionalInteger('--default-toleration-seconds', o.defaultTolerationSeconds),
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
+    nodeMonitorPeriodSeconds: positiveInteger('--node-monitor-period', o.nodeMonitorPeriod, 5),
     nodeEvictionRate: rate,
     podGcQuarantineSeconds: optionalInteger('--pod-gc-quarantine', o.podGcQuarantine),
     oidc: oidcOptions(o),

@@ -97,7 +97,11 @@ export async function up(flags: UpOptions): Promise<void> {
   const controllers = await startControllers({
     kubeConfig: kc,
     logger: log.child({ component: 'controller-manager' }),
-    nodeLifecycle: { gracePeriodSeconds: graceSeconds, nodeEvictionRate: c.nodeEvictionRate },
+    nodeLifecycle: {
+      gracePeriodSeconds: graceSeconds,
+      monitorPeriodMs: c.nodeMonitorPeriodSeconds * 1000,
+      nodeEvictionRate: c.nodeEvictionRate,
+    },
     ...(c.podGcQuarantineSeconds === undefined ? {} : { podGc: { quarantineMs: c.podGcQuarantineSeconds * 1000 } }),
   });
   const sim =
