@@ -27,6 +27,7 @@ describe('resolveUpOptions', () => {
       defaultTolerationSeconds: undefined,
       nodeMonitorGracePeriodSeconds: undefined,
       nodeMonitorPeriodSeconds: 5,
+      hpaSyncPeriodSeconds: 15,
       nodeEvictionRate: undefined,
       podGcQuarantineSeconds: undefined,
       gitPort: 8090,
@@ -58,6 +59,7 @@ describe('resolveUpOptions', () => {
         nodeEvictionRate: '0.5',
         podGcQuarantine: '5',
         nodeMonitorPeriod: '1',
+        horizontalPodAutoscalerSyncPeriod: '5',
         logFormat: 'json',
         logLevel: 'debug',
       },
@@ -71,6 +73,7 @@ describe('resolveUpOptions', () => {
       nodeEvictionRate: 0.5,
       podGcQuarantineSeconds: 5,
       nodeMonitorPeriodSeconds: 1,
+      hpaSyncPeriodSeconds: 5,
       logFormat: 'json',
       logLevel: 'debug',
     });

@@ -28,6 +28,7 @@ export interface UpOptions {
   defaultTolerationSeconds?: string;
   nodeMonitorGracePeriod?: string;
   nodeMonitorPeriod?: string;
+  horizontalPodAutoscalerSyncPeriod?: string;
   nodeEvictionRate?: string;
   podGcQuarantine?: string;
   ingressHttpsPort?: string;
@@ -112,6 +113,7 @@ export interface UpConfig {
   readonly defaultTolerationSeconds: number | undefined;
   readonly nodeMonitorGracePeriodSeconds: number | undefined;
   readonly nodeMonitorPeriodSeconds: number;
+  readonly hpaSyncPeriodSeconds: number;
   readonly nodeEvictionRate: number | undefined;
   readonly podGcQuarantineSeconds: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
@@ -155,6 +157,11 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     defaultTolerationSeconds: optionalInteger('--default-toleration-seconds', o.defaultTolerationSeconds),
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
     nodeMonitorPeriodSeconds: positiveInteger('--node-monitor-period', o.nodeMonitorPeriod, 5),
+    hpaSyncPeriodSeconds: positiveInteger(
+      '--horizontal-pod-autoscaler-sync-period',
+      o.horizontalPodAutoscalerSyncPeriod,
+      15,
+    ),
     nodeEvictionRate: rate,
     podGcQuarantineSeconds: optionalInteger('--pod-gc-quarantine', o.podGcQuarantine),
     oidc: oidcOptions(o),

@@ -102,6 +102,7 @@ export async function up(flags: UpOptions): Promise<void> {
       monitorPeriodMs: c.nodeMonitorPeriodSeconds * 1000,
       nodeEvictionRate: c.nodeEvictionRate,
     },
+    hpa: { syncPeriodMs: c.hpaSyncPeriodSeconds * 1000 },
     ...(c.podGcQuarantineSeconds === undefined ? {} : { podGc: { quarantineMs: c.podGcQuarantineSeconds * 1000 } }),
   });
   const sim =
