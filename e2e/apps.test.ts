@@ -46,7 +46,8 @@ apiVersion: platform.wharf.dev/v1alpha1
 kind: Application
 metadata: {name: shop, namespace: demo}
 spec:
-  rollout: {analysisSeconds: 4, progressDeadlineSeconds: 60, batchSeconds: 2}
+  # The bad config's rollback waits the deadline out; a canary was Ready in 3 s at load average 20.
+  rollout: {analysisSeconds: 4, progressDeadlineSeconds: 20, batchSeconds: 2}
   components:
   - name: web
     runtime: {image: "busybox:1", command: [httpd, -f, -p, "8080", -h, /www]}

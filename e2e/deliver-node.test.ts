@@ -86,8 +86,9 @@ describe.skipIf(skip !== '')(
         kind: 'Application',
         metadata: { name: 'shop', namespace: NS },
         spec: {
-          // 120 s: a new pod's artifact pull and Node.js start take tens of seconds on a loaded 2-core machine.
-          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 120 },
+          // The never-ready push's rollback waits this out. A new pod (artifact pull and Node.js start)
+          // was Ready within 4 s of its step's start at load average 10-20.
+          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 30 },
           components: [
             {
               name: 'web',

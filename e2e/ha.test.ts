@@ -47,6 +47,9 @@ describe.skipIf(skip !== '')(`high availability on 3 nodes ${skip}`, () => {
     '3',
     '--node-monitor-grace-period',
     '6',
+    // Checked every second, not 5: the failed node is noticed within the grace period, not 5 s after it.
+    '--node-monitor-period',
+    '1',
     '--node-eviction-rate',
     '10',
   ];

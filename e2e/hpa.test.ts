@@ -48,7 +48,10 @@ describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () 
     Number((await k.ok(['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}'])).trim());
 
   beforeAll(async () => {
-    wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1'] });
+    // Synced every 5 s, not 15: the test waits for syncs (the scale, then the sync that reports it).
+    wharf = await WharfProcess.start({
+      extraArgs: ['--nodes', '1', '--horizontal-pod-autoscaler-sync-period', '5'],
+    });
     k = new Kubectl(wharf.kubeconfig);
     await run(
       process.execPath,

@@ -54,7 +54,10 @@ program
     '300',
   )
   .option('--node-monitor-grace-period <s>', 'a node whose agent is silent this long is marked unreachable', '50')
+  .option('--node-monitor-period <s>', "how often the nodes' heartbeats are checked", '5')
+  .option('--horizontal-pod-autoscaler-sync-period <s>', 'how often HorizontalPodAutoscalers are synced', '15')
   .option('--node-eviction-rate <per-second>', 'nodes per second whose pods may be evicted, per zone', '0.1')
+  .option('--pod-gc-quarantine <s>', "how long a deleted node's pods wait before PodGC force-deletes them", '40')
   .option('--ingress-port <port>', 'HTTP port of the Ingress gateway (with --nodes)', '8080')
   .option('--ingress-https-port <port>', 'HTTPS port of the Ingress gateway (with --nodes)', '8443')
   .option(

@@ -27,7 +27,10 @@ export interface UpOptions {
   ingressPort?: string;
   defaultTolerationSeconds?: string;
   nodeMonitorGracePeriod?: string;
+  nodeMonitorPeriod?: string;
+  horizontalPodAutoscalerSyncPeriod?: string;
   nodeEvictionRate?: string;
+  podGcQuarantine?: string;
   ingressHttpsPort?: string;
   simulatedNodes?: string;
   registryAnonymousPull?: boolean;
@@ -109,7 +112,10 @@ export interface UpConfig {
   readonly watchTimeoutSeconds: number | undefined;
   readonly defaultTolerationSeconds: number | undefined;
   readonly nodeMonitorGracePeriodSeconds: number | undefined;
+  readonly nodeMonitorPeriodSeconds: number;
+  readonly hpaSyncPeriodSeconds: number;
   readonly nodeEvictionRate: number | undefined;
+  readonly podGcQuarantineSeconds: number | undefined;
   /** Set with --oidc-issuer-url: ID tokens of that issuer are accepted. */
   readonly oidc: OidcConfig | undefined;
   /** Set with --audit-policy-file: requests are audited by that Policy. */
@@ -150,7 +156,14 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     watchTimeoutSeconds: optionalInteger('--watch-timeout', o.watchTimeout) || undefined,
     defaultTolerationSeconds: optionalInteger('--default-toleration-seconds', o.defaultTolerationSeconds),
     nodeMonitorGracePeriodSeconds: optionalInteger('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
+    nodeMonitorPeriodSeconds: positiveInteger('--node-monitor-period', o.nodeMonitorPeriod, 5),
+    hpaSyncPeriodSeconds: positiveInteger(
+      '--horizontal-pod-autoscaler-sync-period',
+      o.horizontalPodAutoscalerSyncPeriod,
+      15,
+    ),
     nodeEvictionRate: rate,
+    podGcQuarantineSeconds: optionalInteger('--pod-gc-quarantine', o.podGcQuarantine),
     oidc: oidcOptions(o),
     audit: auditOptions(o),
     ldap: ldapOptions(o),

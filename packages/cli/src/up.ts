@@ -99,7 +99,13 @@ export async function up(flags: UpOptions): Promise<void> {
   const controllers = await startControllers({
     kubeConfig: kc,
     logger: log.child({ component: 'controller-manager' }),
-    nodeLifecycle: { gracePeriodSeconds: graceSeconds, nodeEvictionRate: c.nodeEvictionRate },
+    nodeLifecycle: {
+      gracePeriodSeconds: graceSeconds,
+      monitorPeriodMs: c.nodeMonitorPeriodSeconds * 1000,
+      nodeEvictionRate: c.nodeEvictionRate,
+    },
+    hpa: { syncPeriodMs: c.hpaSyncPeriodSeconds * 1000 },
+    ...(c.podGcQuarantineSeconds === undefined ? {} : { podGc: { quarantineMs: c.podGcQuarantineSeconds * 1000 } }),
   });
   const sim =
     c.simulatedNodes > 0

@@ -250,7 +250,10 @@ export interface RolloutPolicy {
   analysisSeconds?: number;
   /** Config edits within this window are released together. @default 5 */
   batchSeconds?: number;
-  /** A step whose pods are not Ready in this time fails (and is rolled back). @default 300 */
+  /**
+   * A step whose pods are not Ready in this time fails (and is rolled back). A failing readiness
+   * probe alone does not fail it sooner: a pod warming up fails its probe too. @default 300
+   */
   progressDeadlineSeconds?: number;
   /**
    * After the canary, new pods started per step above the component's replicas (a number or a

@@ -1,13 +1,13 @@
-// PodGC's runner: a pass every check period (20 s, as kube-controller-manager's), and soon after a
-// node gains the out-of-service taint or disappears. An orphaned pod is force-deleted only after
-// a direct GET finds its node gone (the informer may lag), with its status marked Failed first
-// and the pod's uid as the precondition of both writes.
+// PodGC's runner: a pass every check period (20 s, as kube-controller-manager's), soon after a
+// node gains the out-of-service taint or disappears, and when a missing node's quarantine ends.
+// An orphaned pod is force-deleted only after a direct GET finds its node gone (the informer may
+// lag), with its status marked Failed first and the pod's uid as the precondition of both writes.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PODS } from '../replicaset/controller.js';
 import { withDefaults } from '@wharf/api';
 import { isStatus, PeriodicPass, type ControllerContext, type Informer } from '@wharf/client';
 import { NODES } from '../scheduler/scheduler.js';
-import { OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
+import { nextPassMs, OUT_OF_SERVICE, reconcilePodGc, type PodGcAction, type PodGcConfig } from './reconcile.js';
 
 export interface PodGcOptions {
   /** How often pods are checked. @default 20000 */
@@ -39,7 +39,10 @@ export class PodGcController {
     this.nodes.on((type, node, old) => {
       if (type === 'delete' || (hasOutOfService(node) && !(old && hasOutOfService(old)))) this.passes.kick(100);
     });
-    this.passes = new PeriodicPass({ clock: ctx.clock, run: () => this.runPass().then(() => this.cfg.checkPeriodMs) });
+    this.passes = new PeriodicPass({
+      clock: ctx.clock,
+      run: () => this.runPass().then(() => nextPassMs(this.missingSince, this.ctx.clock.now(), this.cfg)),
+    });
   }
 
   start(): void {

@@ -1,6 +1,6 @@
 import type { V1Node, V1Pod, V1Taint } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { reconcilePodGc, type PodGcAction } from './reconcile.js';
+import { nextPassMs, reconcilePodGc, type PodGcAction } from './reconcile.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const cfg = { quarantineMs: 40_000 };
@@ -101,5 +101,24 @@ describe('reconcilePodGc', () => {
       cfg,
     );
     expect(names(plan.actions)).toEqual(['terminating-unscheduled:p']);
+  });
+});
+
+describe('nextPassMs', () => {
+  const cfg = { checkPeriodMs: 20_000, quarantineMs: 40_000 };
+
+  it('waits the check period when no node is missing, or when every quarantine ends later', () => {
+    expect(nextPassMs(new Map(), 0, cfg)).toBe(20_000);
+    expect(nextPassMs(new Map([['n1', 0]]), 0, cfg)).toBe(20_000);
+  });
+
+  it("comes back when a missing node's quarantine ends, not up to a period later", () => {
+    expect(nextPassMs(new Map([['n1', 0]]), 25_000, cfg)).toBe(15_000);
+    expect(nextPassMs(new Map([['n1', 0]]), 25_000, { checkPeriodMs: 20_000, quarantineMs: 5_000 })).toBe(20_000);
+  });
+
+  it('ignores quarantines already over (their pods were handled in this pass)', () => {
+    expect(nextPassMs(new Map([['n1', 0]]), 40_000, cfg)).toBe(20_000);
+    expect(nextPassMs(new Map([['n1', 0]]), 45_000, cfg)).toBe(20_000);
   });
 });

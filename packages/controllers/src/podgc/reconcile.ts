@@ -105,3 +105,20 @@ export function reconcilePodGc(observed: PodGcObserved, cfg: PodGcConfig): PodGc
   }
   return { actions, missingSince };
 }
+
+/**
+ * When the next pass is due: after the check period, or sooner when a missing node's quarantine
+ * ends before that, so its pods go a quarantine after the node did, not up to a period later.
+ */
+export function nextPassMs(
+  missingSince: ReadonlyMap<string, number>,
+  now: number,
+  cfg: PodGcConfig & { readonly checkPeriodMs: number },
+): number {
+  let next = cfg.checkPeriodMs;
+  for (const since of missingSince.values()) {
+    const left = since + cfg.quarantineMs - now;
+    if (left > 0) next = Math.min(next, left);
+  }
+  return next;
+}
