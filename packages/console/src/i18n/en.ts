@@ -52,7 +52,7 @@ export const en = {
     passwordHelp: 'Your LDAP directory account. The session ends when you sign out or after 8 hours.',
     passwordRequired: 'Enter your username and password.',
     wrongPassword: 'Wrong username or password.',
-    tooMany: 'Too many failed sign-ins: {{message}}',
+    tooMany: 'Too many failed sign-ins: try again in {{seconds}} s.',
     passwordFailed: 'Sign-in failed: {{message}}',
     withOidc: 'Sign in with {{issuer}}',
     oidcHelp: "Your organisation's sign-in page opens, then brings you back here signed in.",

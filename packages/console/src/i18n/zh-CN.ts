@@ -54,7 +54,7 @@ export const zhCN: Messages = {
     passwordHelp: '您的 LDAP 目录账户。退出登录或 8 小时后会话结束。',
     passwordRequired: '请输入用户名和密码。',
     wrongPassword: '用户名或密码错误。',
-    tooMany: '登录失败次数过多：{{message}}',
+    tooMany: '登录失败次数过多，请 {{seconds}} 秒后重试。',
     passwordFailed: '登录失败：{{message}}',
     withOidc: '使用 {{issuer}} 登录',
     oidcHelp: '将打开贵组织的登录页面，登录后自动返回此处。',

@@ -106,11 +106,13 @@ export default function SignIn() {
       .then(() => navigate('/', { replace: true }))
       .catch((e: ApiError) => {
         setPassword('');
+        // The API says when to try again in its message ("… try again in 30 s").
+        const retryIn = e.code === 429 ? /try again in (\d+) s/.exec(e.message)?.[1] : undefined;
         setError(
           e.code === 401
             ? t('signIn.wrongPassword')
-            : e.code === 429
-              ? t('signIn.tooMany', { message: e.message })
+            : retryIn
+              ? t('signIn.tooMany', { seconds: retryIn })
               : t('signIn.passwordFailed', { message: e.message }),
         );
       })
