@@ -19,6 +19,7 @@ import {
   eventually,
   httpdDeployment,
   Kubectl,
+  processAlive,
   runcUnavailable,
   WHARF_BIN,
   WharfProcess,
@@ -106,16 +107,6 @@ function dataplaneRecord(dataDir: string): { pid: number; build?: string; httpPo
     httpPort: number;
     dnsPort: number;
   };
-}
-
-/** The process exists and is not a zombie (an exited dataplane nobody reaped yet is gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** The Service rules of this Wharf as iptables-save prints them, without counters. */
@@ -240,7 +231,11 @@ describe.skipIf(skip !== '')(`workloads through a control-plane restart ${skip}`
           dataplaneBefore.httpPort,
           dataplaneBefore.dnsPort,
         ]);
-        await eventually(() => (alive(dataplaneBefore.pid) ? undefined : true), 30_000, 'the old dataplane to exit');
+        await eventually(
+          () => (processAlive(dataplaneBefore.pid) ? undefined : true),
+          30_000,
+          'the old dataplane to exit',
+        );
       } else {
         expect(wharf.output).toContain('adopted the running dataplane');
         expect(dataplaneAfter.pid).toBe(dataplaneBefore.pid);

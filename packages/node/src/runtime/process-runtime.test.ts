@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs, freePort } from '@wharf/testing';
+import { busyboxRootfs, freePort, processAlive } from '@wharf/testing';
 import { ContainerStartError, InvalidStateError } from './errors.js';
 import { ProcessRuntime } from './process-runtime.js';
 import { connectUnix } from './shim-monitor.js';
@@ -213,7 +213,7 @@ describe('ProcessRuntime (host processes)', () => {
       'ready',
     );
     const child = Number(await readFile(path.join(data, 'child'), 'utf8'));
-    expect(alive(child)).toBe(true);
+    expect(processAlive(child)).toBe(true);
     const t0 = Date.now();
     await rt.stopContainer(polite, 10);
     expect(Date.now() - t0).toBeLessThan(3_000);
@@ -221,7 +221,7 @@ describe('ProcessRuntime (host processes)', () => {
     expect(await rt.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0 });
     // The background child was in the group: it got the signal too.
     await waitFor(
-      async () => alive(child),
+      async () => processAlive(child),
       (a) => !a,
       5_000,
     );
@@ -251,7 +251,7 @@ describe('ProcessRuntime (host processes)', () => {
     expect(status.exitCode).toBe(0);
     const pid = Number(await readFile(path.join(data, 'pid'), 'utf8'));
     await waitFor(
-      async () => alive(pid),
+      async () => processAlive(pid),
       (a) => !a,
       5_000,
     );
@@ -321,7 +321,7 @@ describe('ProcessRuntime (host processes)', () => {
     );
     expect(s).toMatchObject({ state: 'running', pid });
     await rt.stopContainer(id, 0);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(await rt.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 255 });
   });
 
@@ -334,24 +334,14 @@ describe('ProcessRuntime (host processes)', () => {
     const id = await rt.createContainer(other.id, config('sleeper', ['sleep', '1000']));
     await rt.startContainer(id);
     const pid = (await rt.containerStatus(id)).pid!;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await rt.reset();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(processesNaming(stateDir)).toEqual([]);
     expect(await readdir(stateDir)).not.toContain('containers');
     expect(existsSync(other.logDir)).toBe(false);
   });
 });
-
-/** The process exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Pids whose command line names `dir` (shims of this state dir, their containers). */
 function processesNaming(dir: string): number[] {
