@@ -3,17 +3,13 @@
 // a pod verifies the port with the CA its service account mounts (ca.crt), as Prometheus does
 // with `tls_config.ca_file`. Kept in DIR/nodes/<node>/pki; issued again when missing, for
 // another address or CA, or within 30 days of its expiry.
-import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate, webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import { CaSigner } from '@wharf/apiserver';
 import { pem } from './agent/join.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const VALID_DAYS = 365;
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const RENEW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
@@ -38,38 +34,19 @@ function stillGood(certPem: string, caPem: string, address: string, now: number)
   }
 }
 
-/** A P-256 key and its certificate for `address` and `nodeName`, signed with the CA's RSA key. */
-async function issue(caPem: string, caKeyPem: string, nodeName: string, address: string, now: number) {
-  const der = createPrivateKey(caKeyPem).export({ format: 'der', type: 'pkcs8' });
-  const caKey = await webcrypto.subtle.importKey('pkcs8', der, RSA, false, ['sign']);
+/** A P-256 key and its certificate for `address` and `nodeName`, a year long, from the cluster CA. */
+async function issue(pkiDir: string, caPem: string, nodeName: string, address: string, now: number) {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const ca = new x509.X509Certificate(caPem);
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial.toString('hex'),
-    subject: `O=system:nodes, CN=system:node:${nodeName}`,
-    issuer: ca.subjectName,
-    notBefore: new Date(now - 5 * 60_000),
-    notAfter: new Date(now + VALID_DAYS * DAY_MS),
-    publicKey: keys.publicKey,
-    signingKey: caKey,
-    signingAlgorithm: RSA,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'ip', value: address },
-        { type: 'dns', value: nodeName },
-      ]),
-      await x509.AuthorityKeyIdentifierExtension.create(ca),
-    ],
-  });
-  return {
-    cert: cert.toString('pem'),
-    key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
-  };
+  const cert = await new CaSigner(caPem, join(pkiDir, 'ca.key')).issue(
+    {
+      subject: `O=system:nodes, CN=system:node:${nodeName}`,
+      publicKey: keys.publicKey,
+      usages: ['digital signature', 'key encipherment', 'server auth'],
+      altNames: { ips: [address], dns: [nodeName] },
+    },
+    now,
+  );
+  return { cert, key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
 }
 
 /** The node's serving certificate and key in `nodeDir/pki`, issued by the CA in `pkiDir` when needed. */
@@ -89,7 +66,7 @@ export async function ensureNodeServingCert(
     !existsSync(keyFile) ||
     !stillGood(readFileSync(certFile, 'utf8'), caPem, address, now)
   ) {
-    const issued = await issue(caPem, readFileSync(join(pkiDir, 'ca.key'), 'utf8'), nodeName, address, now);
+    const issued = await issue(pkiDir, caPem, nodeName, address, now);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, issued.key, { mode: 0o600 });
     writeFileSync(certFile, issued.cert);

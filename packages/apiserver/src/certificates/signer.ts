@@ -44,25 +44,50 @@ export class CaSigner {
     now = Date.now(),
   ): Promise<string> {
     if (!(await csr.request.verify())) throw new Error("the certificate request's signature does not verify");
+    return this.issue(
+      { subject: csr.request.subjectName, publicKey: csr.request.publicKey, usages, expirationSeconds },
+      now,
+    );
+  }
+
+  /**
+   * A PEM certificate of this CA for `publicKey`: `usages` as a CSR names them ('digital
+   * signature', 'server auth', …), the IP addresses and DNS names it is valid for, at most a year.
+   */
+  async issue(
+    c: {
+      readonly subject: string | x509.Name;
+      readonly publicKey: x509.PublicKey | Key;
+      readonly usages: readonly string[];
+      readonly altNames?: { readonly ips?: readonly string[]; readonly dns?: readonly string[] };
+      readonly expirationSeconds?: number;
+    },
+    now = Date.now(),
+  ): Promise<string> {
     const ca = new x509.X509Certificate(this.caCertPem);
-    const seconds = Math.min(expirationSeconds ?? MAX_SIGNING_SECONDS, MAX_SIGNING_SECONDS);
-    const keyUsage = usages.reduce((bits, u) => bits | (USAGE_BITS[u] ?? 0), 0);
-    const extended = usages.map((u) => EXTENDED[u]).filter((u): u is string => u !== undefined);
+    const seconds = Math.min(c.expirationSeconds ?? MAX_SIGNING_SECONDS, MAX_SIGNING_SECONDS);
+    const keyUsage = c.usages.reduce((bits, u) => bits | (USAGE_BITS[u] ?? 0), 0);
+    const extended = c.usages.map((u) => EXTENDED[u]).filter((u): u is string => u !== undefined);
+    const names = [
+      ...(c.altNames?.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+      ...(c.altNames?.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ];
     const serial = randomBytes(16);
     serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial.toString('hex'),
-      subject: csr.request.subjectName,
+      subject: c.subject,
       issuer: ca.subjectName,
       notBefore: new Date(now - BACKDATE_MS),
       notAfter: new Date(now + seconds * 1000),
-      publicKey: csr.request.publicKey,
+      publicKey: c.publicKey,
       signingKey: await this.signingKey(),
       signingAlgorithm: SIGNING,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         ...(keyUsage ? [new x509.KeyUsagesExtension(keyUsage, true)] : []),
         ...(extended.length ? [new x509.ExtendedKeyUsageExtension(extended)] : []),
+        ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
         await x509.AuthorityKeyIdentifierExtension.create(ca),
       ],
     });
