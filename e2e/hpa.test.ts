@@ -4,12 +4,18 @@
 // pods are idle, a scale-down window of 0 brings it back to minReplicas. Metrics come from the node's
 // cgroups through metrics.k8s.io, as on a real cluster with metrics-server. kubectl autoscale
 // (1.32 and 1.20) writes autoscaling/v1, served by conversion from the stored v2.
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, KUBECTL_120, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import {
+  buildBusyboxImage,
+  eventually,
+  Kubectl,
+  KUBECTL_120,
+  runcUnavailable,
+  WHARF_BIN,
+  WharfProcess,
+} from '@wharf/testing';
 
-const run = promisify(execFile);
 const skip = runcUnavailable();
 
 const deployment = (command: string): string => `
@@ -53,20 +59,7 @@ describe.skipIf(skip !== '')(`HorizontalPodAutoscaler on real pods ${skip}`, () 
       extraArgs: ['--nodes', '1', '--horizontal-pod-autoscaler-sync-period', '5'],
     });
     k = new Kubectl(wharf.kubeconfig);
-    await run(
-      process.execPath,
-      [
-        WHARF_BIN,
-        'image',
-        'build-base',
-        'busybox:1',
-        '--debian-packages',
-        'busybox-static',
-        '--data-dir',
-        wharf.dataDir,
-      ],
-      { timeout: 120_000 },
-    );
+    await buildBusyboxImage(wharf.dataDir);
   });
 
   afterAll(async () => {

@@ -5,12 +5,10 @@
 // token, 403 with a service account that has no RBAC, 200 with one bound to a ClusterRole granting
 // nodes/metrics; logs, exec and the node proxy still reach the nodes through the API server; and
 // the in-cluster Prometheus scrapes each node's cAdvisor page at InternalIP:10250.
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { buildBaseImage, eventually, Kubectl, runcUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
-const run = promisify(execFile);
 const skip = runcUnavailable();
 const NS = 'scrape';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -38,20 +36,7 @@ describe.skipIf(skip !== '')(`the kubelet port where pods reach the nodes ${skip
       extraArgs: ['--nodes', '2', '--scrape-interval', '2s'],
     });
     k = new Kubectl(wharf.kubeconfig);
-    await run(
-      process.execPath,
-      [
-        WHARF_BIN,
-        'image',
-        'build-base',
-        'curl:7',
-        '--debian-packages',
-        'curl,busybox-static',
-        '--data-dir',
-        wharf.dataDir,
-      ],
-      { timeout: 300_000 },
-    );
+    await buildBaseImage(wharf.dataDir, 'curl:7', ['curl', 'busybox-static']);
     for (const node of ['node-0', 'node-1'])
       internalIP[node] = await k.ok([
         'get',

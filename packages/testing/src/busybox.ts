@@ -45,14 +45,24 @@ export async function busyboxRootfs(): Promise<string> {
   }
 }
 
-/**
- * `wharf image build-base busybox:1` from Debian's busybox-static into the data dir's registry:
- * the image most suites run (the same digest from the same inputs, so on every cluster alike).
- */
-export async function buildBusyboxImage(dataDir: string): Promise<void> {
+/** `wharf image build-base REF --debian-packages ...` into the data dir's registry (cached machine-wide). */
+export async function buildBaseImage(
+  dataDir: string,
+  ref: string,
+  debianPackages: readonly string[],
+  timeoutMs = 300_000,
+): Promise<void> {
   await promisify(execFile)(
     process.execPath,
-    [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', dataDir],
-    { timeout: 180_000 },
+    [WHARF_BIN, 'image', 'build-base', ref, '--debian-packages', debianPackages.join(','), '--data-dir', dataDir],
+    { timeout: timeoutMs },
   );
+}
+
+/**
+ * busybox:1 from Debian's busybox-static: the image most suites run (the same digest from the same
+ * inputs, so on every cluster alike).
+ */
+export function buildBusyboxImage(dataDir: string): Promise<void> {
+  return buildBaseImage(dataDir, 'busybox:1', ['busybox-static']);
 }

@@ -10,7 +10,7 @@ export {
 export { runWharf, type WharfRun, type WharfRunOptions } from './wharf-cli.js';
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
-export { buildBusyboxImage, busyboxRootfs } from './busybox.js';
+export { buildBaseImage, buildBusyboxImage, busyboxRootfs } from './busybox.js';
 export { dirInUse, removeNewTempDirs, wharfTempDirs } from './temp-dirs.js';
 export { runcUnavailable, toolUnavailable } from './runtime.js';
 export { KINDS, type KindCase } from './kinds.js';
