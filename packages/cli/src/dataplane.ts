@@ -17,6 +17,7 @@ import {
   ClusterDns,
   ensureHostAddress,
   IngressGateway,
+  type ListenerHandle,
   installClusterDnsRedirect,
   podCidrGateway,
   removeClusterDnsRedirect,
@@ -363,7 +364,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
 }
 
 /** Starts the dataplane `wharf up` asked for (DIR/dataplane-handover.json) on this one's sockets. */
-async function handOverTo(dataDir: string, listeners: Parameters<typeof handOver>[3], log: Logger): Promise<void> {
+async function handOverTo(dataDir: string, listeners: Record<string, ListenerHandle>, log: Logger): Promise<void> {
   try {
     const { command, args } = JSON.parse(readFileSync(handoverPath(dataDir), 'utf8')) as {
       command: string;
