@@ -20,9 +20,17 @@ export async function newPage(browser: Browser, lang: 'en' | 'zh-CN' = 'en'): Pr
   return context.newPage();
 }
 
-/** axe-core's serious and critical violations on the page as it is now, as "rule: target" lines. */
+/** axe-core's serious and critical violations on the page once it has settled, as "rule: target" lines. */
 export async function axeViolations(page: Page): Promise<string[]> {
-  // Page code as strings: this file is compiled without the DOM library.
+  // Page code as strings: this file is compiled without the DOM library. A button caught halfway through its
+  // 0.2 s transition from disabled grey to primary blue has grey text on light blue: judge colours once every
+  // finite animation and transition has ended (spinners run forever and are left out).
+  await page.waitForFunction(
+    `document.getAnimations().every((a) => a.playState !== 'running' ||
+      a.effect === null || a.effect.getComputedTiming().endTime === Infinity)`,
+    undefined,
+    { timeout: 10_000 },
+  );
   if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
