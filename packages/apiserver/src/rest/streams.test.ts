@@ -15,6 +15,7 @@ describe('pods/exec upgrades', () => {
   let port: number;
   let agent: Server;
   let seen: IncomingMessage | undefined;
+  let agentClosed: Promise<void> = Promise.resolve();
 
   /** Sends an upgrade request; resolves with the status and body (after a 101: what the upgraded socket carried). */
   const upgrade = (
@@ -83,6 +84,13 @@ describe('pods/exec upgrades', () => {
     agent = createServer();
     agent.on('upgrade', (req: IncomingMessage, socket) => {
       seen = req;
+      agentClosed = new Promise((r) => socket.once('close', () => r()));
+      if (req.url?.includes('command=late')) {
+        // The handshake first; the output and the hang-up once the client has started writing.
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+        socket.once('data', () => socket.end('from-agent'));
+        return;
+      }
       socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nfrom-agent');
     });
     await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
@@ -132,6 +140,40 @@ describe('pods/exec upgrades', () => {
     expect(seen?.url).toBe('/exec/default/placed/c?command=echo&command=hi&stdout=true');
     expect(seen?.headers.authorization).toBeUndefined();
     expect(seen?.headers['sec-websocket-protocol']).toBe('v5.channel.k8s.io');
+  });
+
+  it("the agent's last bytes reach a slow client that is still writing when the agent hangs up", async () => {
+    // kubectl under load: it has not read the output and exit status yet, and its own close frame is on the way.
+    // A reset from the relay would discard what it has not read, and kubectl would report success with no output.
+    const r = await new Promise<{ body: string; error?: string }>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/namespaces/default/pods/placed/exec?command=late&stdout=true',
+        ca: server.pki.caCert,
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          Authorization: `Bearer ${server.adminToken}`,
+        },
+      });
+      req.on('upgrade', (_res, socket, head: Buffer) => {
+        let body = head.toString();
+        socket.pause();
+        socket.write(Buffer.alloc(8 << 20));
+        void agentClosed.then(() => {
+          socket.on('data', (d: Buffer) => (body += d.toString()));
+          socket.on('error', (e) => resolve({ body, error: e.message }));
+          socket.on('close', () => resolve({ body }));
+          socket.resume();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r).toEqual({ body: 'from-agent' });
   });
 
   it('SPDY on a placed pod is refused with the kubectl version that works', async () => {

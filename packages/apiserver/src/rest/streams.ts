@@ -14,6 +14,9 @@ import type { ExternalSubresource } from './subresources.js';
 
 const STREAMS = new Set(['exec', 'attach', 'portforward']);
 
+/** How long a client may take to close its side once the agent closed the stream. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** Request headers not passed to the agent: credentials, and what describes this hop only. */
 const HOP_HEADERS = /^(host|authorization|impersonate-.*|proxy-.*|content-length|transfer-encoding|x-remote-.*)$/i;
 
@@ -163,7 +166,15 @@ export class PodStreams {
         );
       else socket.destroy();
     });
-    up.once('close', () => socket.destroy());
+    // The agent hung up after its last frames: close gently. Destroying the client's socket while its own last
+    // bytes (a close frame) sit unread makes the kernel send a reset, and a reset discards what the client has
+    // not read yet (the command's output and exit status): kubectl then reports success with no output.
+    up.once('close', () => {
+      socket.unpipe(up);
+      socket.resume();
+      socket.end();
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
     socket.once('close', () => up.destroy());
   }
 }
