@@ -20,6 +20,8 @@ const HOP_BY_HOP = new Set([
 
 /** An idle upstream connection is closed after this long; a silent endpoint gets a 504. */
 const UPSTREAM_TIMEOUT_MS = 60_000;
+/** How long a client may take to close its side of an upgraded connection once the upstream closed it. */
+const CLOSE_GRACE_MS = 10_000;
 
 export interface ForwardContext {
   readonly scheme: 'http' | 'https';
@@ -143,6 +145,12 @@ export function forwardUpgrade(
     socket.pipe(up);
     up.pipe(socket);
     socket.on('close', () => up.destroy());
-    up.on('close', () => socket.destroy());
+    // Ended, not destroyed: a reset while the client's last bytes sit unread would discard what it has not read.
+    up.on('close', () => {
+      socket.unpipe(up);
+      socket.resume();
+      socket.end();
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
   });
 }
