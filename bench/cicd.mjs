@@ -3,13 +3,15 @@
 // chroot isolation), each building the image and pushing it to the same built-in registry; the
 // time ratio and the pushed image's size. And `git push` → the new version serving: a static
 // site pushed to Wharf's git server, built by the wharf-static-site Pipeline in runc pods, rolled
-// out by its Application, and the seed's Java app (two .wars, Maven offline, Tomcat M+N) the same
-// way (bench/lib/deliver.mjs). Writes docs/benchmarks/cicd.md, each part its own section. Run
-// after a build: `node bench/cicd.mjs` (BENCH_REPS repetitions, default 5; BENCH_PART=pack, push
-// or java for one part, the other sections of the file kept).
+// out by its Application; a Node.js app (npm offline, a lockfile-keyed cache) and the seed's Java
+// app (two .wars, Maven offline, Tomcat M+N) the same way (bench/lib/deliver.mjs). Writes
+// docs/benchmarks/cicd.md, each part its own section. Run after a build: `node bench/cicd.mjs`
+// (BENCH_REPS repetitions, default 5; BENCH_PART=pack, push, node or java for one part, the other
+// sections of the file kept).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { onCleanup, startWharfCleanly, runBench } from './lib/cleanup.mjs';
@@ -17,7 +19,7 @@ import { machineFacts, machineTable } from './lib/machine.mjs';
 import { REPO_ROOT, WHARF_BIN, tempDir } from './lib/procs.mjs';
 import { fmtNum, fmtRatio, quantile } from './lib/stats.mjs';
 import { benchPushToServe, pushTables } from './lib/deliver.mjs';
-import { javaWar, staticSite } from './lib/deliver-scenarios.mjs';
+import { javaWar, nodeApp, staticSite } from './lib/deliver-scenarios.mjs';
 
 const run = promisify(execFile);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -46,6 +48,12 @@ async function timed(fn) {
   return performance.now() - t0;
 }
 
+/** The load average as this part starts: the machine is shared, so each section says how busy it was. */
+const loadNow = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+
 const median = (xs) =>
   quantile(
     [...xs].sort((a, b) => a - b),
@@ -53,6 +61,7 @@ const median = (xs) =>
   );
 
 async function staticSection() {
+  const load = loadNow();
   const { rows, imagesMs } = await benchPushToServe(REPS, staticSite);
   return `## \`git push\` → the new version serving
 
@@ -67,14 +76,37 @@ warm. Step images built first (git, busybox, the pack step) in ${fmtNum(imagesMs
 
 ${pushTables(rows)}
 
-Most of the time is the three build pods one after another (each a pod start, a claim and, for
-the pack step, Node.js loading); the rollout adds a few seconds. The load average above says how
-busy the shared 2-core machine was (other suites running): the warm times are upper bounds.
-Target (issue 14): Node.js app ≤ 30 s warm. Run with \`BENCH_PART=push node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
+Load average when this part started: ${load}. Most of the time is the three build pods one after another (each a pod start, a claim and, for
+the pack step, Node.js loading); the rollout adds a few seconds. On the shared 2-core machine
+(other suites running) the warm times are upper bounds.
+Run with \`BENCH_PART=push node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
+`;
+}
+
+async function nodeSection() {
+  const load = loadNow();
+  const { rows, imagesMs } = await benchPushToServe(REPS, nodeApp);
+  return `## \`git push\` → the new version serving: a Node.js app (npm, a lockfile-keyed cache)
+
+e2e/fixtures/node-shop (a server, a build script, one dependency vendored as a tarball so npm
+needs no registry) pushed to Wharf's git server; the \`wharf-node-app\` Pipeline runs clone → the
+wharf-cache Task restoring node_modules by the hash of package-lock.json from a claim every run
+shares → \`npm ci --offline\` (skipped when the cache had that lockfile) and the build script in the
+\`wharf/node-build\` step image → the cache saved → the thin-image step packing only \`dist/\`; the
+delivery controller pins the image into an Application running it on Debian's nodejs (M+N: the
+runtime image \`wharf/node:18\`, the artifact the build); timed from \`git push\` to the first GET
+through the Ingress answering the pushed version. Cold is the first push (step images unpacked on
+the node for the first time, an empty npm cache); warm are the others (same lockfile: npm ci
+skipped). Step images built first (git, busybox, pack, node-build, the nodejs runtime) in ${fmtNum(imagesMs)} ms.
+
+${pushTables(rows)}
+
+Load average when this part started: ${load}. Target (issue 14): Node.js app ≤ 30 s warm. Run with \`BENCH_PART=node node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
 `;
 }
 
 async function javaSection() {
+  const load = loadNow();
   const { rows, imagesMs } = await benchPushToServe(REPS, javaWar);
   return `## \`git push\` → the new version serving: the seed's Java app (Maven, Tomcat M+N)
 
@@ -92,7 +124,7 @@ images built first (git, busybox, pack, maven, Tomcat) in ${fmtNum(imagesMs)} ms
 
 ${pushTables(rows)}
 
-Target (issue 14): Java ≤ 60 s warm. Run with \`BENCH_PART=java node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI, JDK).
+Load average when this part started: ${load}. Target (issue 14): Java ≤ 60 s warm. Run with \`BENCH_PART=java node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI, JDK).
 `;
 }
 
@@ -224,6 +256,10 @@ async function main() {
   const pack = PART === 'all' || PART === 'pack' ? await packSection() : section(old, 'The thin-image step');
   const push =
     PART === 'all' || PART === 'push' ? await staticSection() : section(old, '`git push` → the new version serving\n');
+  const node =
+    PART === 'all' || PART === 'node'
+      ? await nodeSection()
+      : section(old, '`git push` → the new version serving: a Node.js app');
   const java =
     PART === 'all' || PART === 'java'
       ? await javaSection()
@@ -233,6 +269,7 @@ async function main() {
 ${machineTable(facts, [], PART === 'pack' ? 'see each section' : '`wharf up --nodes 1` (runc) for `git push`; no nodes for the thin-image step')}
 
 ${push}
+${node}
 ${java}
 ${pack}`;
   writeFileSync(OUT, md);

@@ -36,6 +36,56 @@ export const staticSite = {
   text: (i) => `version ${i}`,
 };
 
+const NODE_SERVER = 'server.js';
+
+/**
+ * e2e/fixtures/node-shop (one vendored dependency, a build script) through wharf-node-app: npm ci
+ * --offline once per lockfile, node_modules restored from a claim the runs share (wharf-cache), on
+ * Debian's nodejs.
+ */
+export const nodeApp = {
+  pipeline: 'wharf-node-app',
+  path: '/',
+  placeholderText: 'placeholder',
+  images: async (cli, d) => {
+    await cli('image', 'build-base', 'wharf/busybox:0.1.0', '--debian-packages', 'busybox-static', ...d);
+    await cli('image', 'build-step', 'node', '--deb-cache', join(testCacheDir(), 'debs'), ...d);
+    await cli('image', 'build-base', 'wharf/node:18', '--debian-packages', 'nodejs', ...d);
+  },
+  placeholder: async (dir, cli, d) => {
+    mkdirSync(join(dir, 'dist'), { recursive: true });
+    writeFileSync(
+      join(dir, 'dist/server.js'),
+      "require('http').createServer((q, s) => s.end(q.url === '/healthz' ? 'ok\\n' : 'placeholder\\n')).listen(8080);\n",
+    );
+    await cli('image', 'pack', dir, '--to', 'site:0', '--prefix', 'app', ...d);
+  },
+  params: (registryHost) => [{ name: 'base-image', value: `${registryHost}/wharf/node:18` }],
+  setUp: (kubectl) =>
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'npm-cache', namespace: 'bench' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
+      }),
+    ),
+  workspaces: [{ name: 'cache', persistentVolumeClaim: { claimName: 'npm-cache' } }],
+  component: {
+    runtime: { image: 'wharf/node:18', command: ['/usr/bin/node', '/app/dist/server.js'] },
+    artifacts: [{ name: 'app', image: 'site:0', path: '/app', mountPath: '/app' }],
+    ports: [{ name: 'http', port: 8080 }],
+    probes: { readiness: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } },
+  },
+  init: (repo) => cpSync(join(REPO_ROOT, 'e2e/fixtures/node-shop'), repo, { recursive: true }),
+  change: (repo, i) => {
+    const file = join(repo, NODE_SERVER);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/'node version \d+'/, `'node version ${i}'`));
+  },
+  text: (i) => `hello node version ${i}`,
+};
+
 const SERVLET = 'shop/src/main/java/dev/wharf/demo/ShopServlet.java';
 
 /** The seed's example: e2e/fixtures/java-shop (two .wars) through wharf-java-war onto Tomcat (M+N). */

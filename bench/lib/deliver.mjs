@@ -1,10 +1,10 @@
 // `git push` → the new version serving, measured on `wharf up --nodes 1` (runc pods), for one
-// scenario (bench/lib/deliver-scenarios.mjs: a static site, the seed's Java app): its source in
-// Wharf's git server, its Pipeline in pods, the delivery controller pinning the image into the
-// Application, the health-gated rollout (analysis 3 s), and the Ingress answering with the pushed
-// text. Each push is timed from `git push` starting to the first GET through the Ingress that
-// returns the new text; the build's own duration (PipelineRun start → completion) is read from
-// its status.
+// scenario (bench/lib/deliver-scenarios.mjs: a static site, a Node.js app, the seed's Java app):
+// its source in Wharf's git server, its Pipeline in pods, the delivery controller pinning the
+// image into the Application, the health-gated rollout (analysis 3 s), and the Ingress answering
+// with the pushed text. Each push is timed from `git push` starting to the first GET through the
+// Ingress that returns the new text; the build's own duration (PipelineRun start → completion) is
+// read from its status.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
@@ -101,6 +101,7 @@ export async function benchPushToServe(reps, sc) {
     NS,
   ]);
   await kubectl(['apply', '-n', NS, '-f', join(REPO_ROOT, 'deploy/pipelines/templates')]);
+  await sc.setUp?.(kubectl);
   const claim = {
     volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } } },
   };
@@ -122,10 +123,7 @@ export async function benchPushToServe(reps, sc) {
               { name: 'registry-name', value: registryHost },
               ...(sc.params?.(registryHost) ?? []),
             ],
-            workspaces: [
-              { name: 'source', ...claim },
-              { name: 'output', ...claim },
-            ],
+            workspaces: [{ name: 'source', ...claim }, { name: 'output', ...claim }, ...(sc.workspaces ?? [])],
           },
         ],
       },
