@@ -127,8 +127,12 @@ export function forwardUpgrade(
   const up = net.connect(ep.port, ep.ip);
   const fail = (): void => {
     up.destroy();
-    if (socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
+    // Ended, not destroyed right after: a destroy would discard the 502 before it is written.
+    if (!socket.writable) socket.destroy();
+    else {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
   };
   up.setTimeout(UPSTREAM_TIMEOUT_MS, () => (up.connecting ? fail() : undefined));
   up.once('error', fail);
