@@ -12,7 +12,7 @@ describe('resolveUpOptions', () => {
       ingressPort: 8080,
       ingressHttpsPort: 8443,
       nodes: 0,
-      nodeProcesses: false,
+      nodeProcesses: true,
       runtime: undefined,
       simulatedNodes: 0,
       registryAnonymousPull: false,
@@ -48,13 +48,13 @@ describe('resolveUpOptions', () => {
     expect(resolveUpOptions({}, true).logFormat).toBe('text');
   });
 
-  it('parses what was given (0 is a free port; --watch-timeout 0 is the default)', () => {
+  it('parses what was given (0 is a free port; --watch-timeout 0 is the default; --no-node-processes)', () => {
     const c = resolveUpOptions(
       {
         dataDir: 'd',
         apiPort: '0',
         nodes: '2',
-        nodeProcesses: true,
+        nodeProcesses: false,
         watchTimeout: '0',
         nodeEvictionRate: '0.5',
         podGcQuarantine: '5',
@@ -68,7 +68,7 @@ describe('resolveUpOptions', () => {
     expect(c).toMatchObject({
       apiPort: 0,
       nodes: 2,
-      nodeProcesses: true,
+      nodeProcesses: false,
       watchTimeoutSeconds: undefined,
       nodeEvictionRate: 0.5,
       podGcQuarantineSeconds: 5,

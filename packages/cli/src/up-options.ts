@@ -85,7 +85,7 @@ export interface UpConfig {
   readonly ingressPort: number;
   readonly ingressHttpsPort: number;
   readonly nodes: number;
-  /** Run each node agent as a `wharf agent` process of its own, supervised (--node-processes). */
+  /** Run each node agent as a `wharf agent` process of its own, supervised (the default; --no-node-processes). */
   readonly nodeProcesses: boolean;
   /** The --runtime flag as given; chooseRuntime decides. */
   readonly runtime: string | undefined;
@@ -135,7 +135,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     ingressPort: portOf('--ingress-port', o.ingressPort, 8080),
     ingressHttpsPort: portOf('--ingress-https-port', o.ingressHttpsPort, 8443),
     nodes: optionalInteger('--nodes', o.nodes) ?? 0,
-    nodeProcesses: o.nodeProcesses === true,
+    nodeProcesses: o.nodeProcesses !== false,
     runtime: o.runtime,
     simulatedNodes: optionalInteger('--simulated-nodes', o.simulatedNodes) ?? 0,
     registryAnonymousPull: o.registryAnonymousPull === true,

@@ -12,9 +12,10 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.u
 export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
 
 /**
- * WHARF_TEST_NODE_PROCESSES=1 runs every suite's node agents as processes of their own (`wharf up --node-processes`).
+ * WHARF_TEST_NODE_PROCESSES=0 runs every suite's node agents inside `wharf up` (`--no-node-processes`) instead of
+ * as processes of their own (the default).
  */
-export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES === '1';
+export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES !== '0';
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -137,7 +138,7 @@ export class WharfProcess implements WharfEndpoint {
       [
         WHARF_BIN,
         ...upArgs(this.dataDir, ports, opts.monitoring),
-        ...(NODE_PROCESSES ? ['--node-processes'] : []),
+        ...(NODE_PROCESSES ? [] : ['--no-node-processes']),
         ...(opts.extraArgs ?? []),
       ],
       {

@@ -9,13 +9,14 @@ const parse = (spec: string): ReturnType<typeof parseClusterSpec> =>
   );
 
 describe('Cluster spec', () => {
-  it('fills defaults and turns into the wharf up flags', () => {
+  it('fills defaults (agents as processes) and turns into the wharf up flags', () => {
     const s = parse('spec: {nodes: 2, addons: {monitoring: false}, ports: {api: 7443}}');
     expect(s).toMatchObject({
       name: 'dev',
       version: '1.32',
       controlPlane: { members: 1, store: 'sqlite' },
       nodes: 2,
+      nodeProcesses: true,
       addons: { platform: true, monitoring: false },
       dataDir: '/state/dev/data',
     });
@@ -41,6 +42,7 @@ describe('Cluster spec', () => {
       '8090',
       '--no-monitoring',
     ]);
+    expect(upArgs(parse('spec: {nodes: 1, nodeProcesses: false}'))).toContain('--no-node-processes');
   });
 
   it('refuses what it cannot run, naming the field', () => {

@@ -31,7 +31,7 @@ export interface ClusterSpec {
   readonly nodes: number;
   /**
    * Each node's agent as a `wharf agent` process of its own (`wharf up --node-processes`), upgraded node by node.
-   * @default false
+   * @default true
    */
   readonly nodeProcesses: boolean;
   readonly addons: Addons;
@@ -151,7 +151,7 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
     version,
     controlPlane: { members, store },
     nodes,
-    nodeProcesses: bool(file, 'spec.nodeProcesses', spec.nodeProcesses, false),
+    nodeProcesses: bool(file, 'spec.nodeProcesses', spec.nodeProcesses, true),
     addons: {
       platform: bool(file, 'spec.addons.platform', addons.platform, true),
       monitoring: bool(file, 'spec.addons.monitoring', addons.monitoring, true),
@@ -183,7 +183,7 @@ export function upArgs(s: ClusterSpec): string[] {
     String(s.ports.console),
     '--git-port',
     String(s.ports.git),
-    ...(s.nodeProcesses ? ['--node-processes'] : []),
+    ...(s.nodeProcesses ? [] : ['--no-node-processes']),
     ...(s.addons.platform ? [] : ['--no-platform']),
     ...(s.addons.monitoring ? [] : ['--no-monitoring']),
   ];
