@@ -117,7 +117,8 @@ function EnvRowInputs({
           data-testid={`${testId}-key`}
         />
       )}
-      <Button onClick={onRemove} aria-label={t('edit.envRemove', { n })}>
+      {/* No space put between two Chinese characters: the visible word stays the first of the name (axe). */}
+      <Button onClick={onRemove} aria-label={t('edit.envRemove', { n })} autoInsertSpace={false}>
         {t('edit.remove')}
       </Button>
     </Space>

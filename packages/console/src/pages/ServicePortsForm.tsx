@@ -84,7 +84,12 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
                 />
               </Form.Item>
             )}
-            <Button onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label={t('edit.portRemove', { n })}>
+            {/* As ContainerForms' Remove: "删除" as written, the first word of its name. */}
+            <Button
+              onClick={() => setRows(rows.filter((_, j) => j !== i))}
+              aria-label={t('edit.portRemove', { n })}
+              autoInsertSpace={false}
+            >
               {t('edit.remove')}
             </Button>
           </Space>
