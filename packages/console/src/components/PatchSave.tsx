@@ -109,3 +109,19 @@ export function fieldStatus(error: unknown, field: string, testId: string) {
     help: <span data-testid={`${testId}-error`}>{messages.join('; ')}</span>,
   };
 }
+
+/**
+ * The column names above a form's rows (environment variables, ports), for the eye: each input is
+ * labelled for assistive technology already, row by row.
+ */
+export function RowHeads({ columns }: { columns: readonly (readonly [string, number])[] }) {
+  return (
+    <div aria-hidden style={{ display: 'flex', gap: 8, marginBottom: 4, fontWeight: 600 }}>
+      {columns.map(([label, width]) => (
+        <span key={label} style={{ width }}>
+          {label}
+        </span>
+      ))}
+    </div>
+  );
+}

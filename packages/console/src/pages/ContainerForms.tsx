@@ -21,7 +21,10 @@ import {
 import type { KindInfo } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { field } from '../components/columns.js';
-import { fieldStatus, PatchSave, usePatchSave } from '../components/PatchSave.js';
+import { fieldStatus, PatchSave, RowHeads, usePatchSave } from '../components/PatchSave.js';
+
+/** The widths of an environment variable's inputs, shared with the column names above them. */
+const W = { name: 200, source: 160, value: 200, key: 200 } as const;
 
 interface FormProps {
   k: KindInfo;
@@ -79,6 +82,7 @@ function EnvRowInputs({
     <Space align="start" wrap data-testid={`${testId}-row`}>
       <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(error, `${at}.name`, `${testId}-name`)}>
         <Input
+          style={{ width: W.name }}
           aria-label={t('edit.envName', { n })}
           placeholder={t('edit.colName')}
           value={row.name}
@@ -88,7 +92,7 @@ function EnvRowInputs({
       </Form.Item>
       <Select
         aria-label={t('edit.envSource', { n })}
-        style={{ width: 160 }}
+        style={{ width: W.source }}
         value={row.source}
         disabled={row.source === 'other'}
         onChange={(source: EnvSource) => onChange({ ...row, source })}
@@ -100,6 +104,7 @@ function EnvRowInputs({
           {...fieldStatus(error, `${at}.${fromObject ? 'valueFrom' : 'value'}`, testId)}
         >
           <Input
+            style={{ width: W.value }}
             aria-label={t(`edit.envValue.${row.source}`, { n })}
             placeholder={t(`edit.envValuePlaceholder.${row.source}`)}
             value={row.value}
@@ -110,6 +115,7 @@ function EnvRowInputs({
       )}
       {fromObject && (
         <Input
+          style={{ width: W.key }}
           aria-label={t('edit.envKey', { n })}
           placeholder={t('edit.colKey')}
           value={row.key}
@@ -137,7 +143,18 @@ function EnvForm({ k, obj, index }: FormProps) {
       <Typography.Title level={3} style={{ fontSize: 15 }}>
         {t('edit.env')}
       </Typography.Title>
-      {!rows.length && <Typography.Paragraph>{t('edit.noEnv')}</Typography.Paragraph>}
+      {rows.length ? (
+        <RowHeads
+          columns={[
+            [t('edit.colName'), W.name],
+            [t('edit.colSource'), W.source],
+            [t('edit.colValue'), W.value],
+            [t('edit.colKey'), W.key],
+          ]}
+        />
+      ) : (
+        <Typography.Paragraph>{t('edit.noEnv')}</Typography.Paragraph>
+      )}
       {rows.map((row, i) => (
         <EnvRowInputs
           key={i}

@@ -7,9 +7,11 @@ import type { KindInfo } from '../api/kinds.js';
 import { newPortRow, portsPatch, toPortRows, type PortRow, type ServicePort } from '../api/servicePorts.js';
 import type { KubeObject } from '../api/types.js';
 import { field } from '../components/columns.js';
-import { fieldStatus, PatchSave, usePatchSave } from '../components/PatchSave.js';
+import { fieldStatus, PatchSave, RowHeads, usePatchSave } from '../components/PatchSave.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+/** The widths of a port's inputs, shared with the column names above them. */
+const W = { name: 160, protocol: 100, port: 120, target: 160, node: 120 } as const;
 const rowsOf = (o: KubeObject): PortRow[] => toPortRows(field(o, 'spec', 'ports') as ServicePort[] | undefined);
 
 export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObject }) {
@@ -31,6 +33,17 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
       <Typography.Title level={2} style={{ fontSize: 16 }}>
         {t('edit.ports')}
       </Typography.Title>
+      {rows.length > 0 && (
+        <RowHeads
+          columns={[
+            [t('edit.colName'), W.name],
+            [t('edit.colProtocol'), W.protocol],
+            [t('edit.colPort'), W.port],
+            [t('edit.colTarget'), W.target],
+            ...(withNodePort ? [[t('edit.colNode'), W.node] as const] : []),
+          ]}
+        />
+      )}
       {rows.map((row, i) => {
         const n = i + 1;
         const at = `spec.ports[${i}]`;
@@ -39,6 +52,7 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
           <Space key={i} align="start" wrap data-testid={`${testId}-row`}>
             <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.name`, `${testId}-name`)}>
               <Input
+                style={{ width: W.name }}
                 aria-label={t('edit.portName', { n })}
                 placeholder={t('edit.colName')}
                 value={row.name}
@@ -48,13 +62,14 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
             </Form.Item>
             <Select
               aria-label={t('edit.portProtocol', { n })}
-              style={{ width: 100 }}
+              style={{ width: W.protocol }}
               value={row.protocol}
               onChange={(protocol: string) => set(i, { protocol })}
               options={PROTOCOLS.map((p) => ({ value: p, label: p }))}
             />
             <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.port`, `${testId}-port`)}>
               <InputNumber
+                style={{ width: W.port }}
                 aria-label={t('edit.portNumber', { n })}
                 placeholder={t('edit.colPort')}
                 value={row.port}
@@ -67,6 +82,7 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
               {...fieldStatus(saving.error, `${at}.targetPort`, `${testId}-target`)}
             >
               <Input
+                style={{ width: W.target }}
                 aria-label={t('edit.portTarget', { n })}
                 placeholder={t('edit.colTarget')}
                 value={row.targetPort}
@@ -77,6 +93,7 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
             {withNodePort && (
               <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.nodePort`, `${testId}-node`)}>
                 <InputNumber
+                  style={{ width: W.node }}
                   aria-label={t('edit.portNode', { n })}
                   placeholder={t('edit.colNode')}
                   value={row.nodePort}
