@@ -232,6 +232,35 @@ spec:
     expect(su.body).toContain('default/nothing');
   });
 
+  it("serves a host route (wharf up's console as console.localhost) before the Ingress rules, on the port it names now", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(wharf.kubeconfig);
+    let port: number | undefined = portOf(servers[1]!);
+    const withRoute = new IngressGateway({
+      kubeConfig: kc,
+      httpPort: 0,
+      hostRoute: { host: 'web.localhost', port: () => port, what: 'the console' },
+    });
+    await withRoute.start();
+    try {
+      // The Ingress rule for web.localhost names the `web` backend: the host route wins, Host kept.
+      const r = await request(withRoute.httpPort, `web.localhost:${withRoute.httpPort}`, '/r/pods');
+      expect(JSON.parse(r.body)).toMatchObject({
+        name: 'api',
+        path: '/r/pods',
+        host: `web.localhost:${withRoute.httpPort}`,
+      });
+      port = portOf(servers[0]!);
+      expect(JSON.parse((await request(withRoute.httpPort, 'WEB.localhost', '/')).body)).toMatchObject({ name: 'web' });
+      port = undefined;
+      const down = await request(withRoute.httpPort, 'web.localhost', '/');
+      expect(down.status).toBe(503);
+      expect(down.body).toContain('the console is not running on this host.');
+    } finally {
+      await withRoute.stop();
+    }
+  });
+
   it('counts requests per ingress, service and status on /metrics, with ingress-nginx names', async () => {
     for (let i = 0; i < 3; i++) await request(gw.httpPort, 'web.localhost', '/counted');
     await request(gw.httpPort, 'empty.localhost', '/');
