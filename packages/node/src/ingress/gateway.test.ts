@@ -221,6 +221,36 @@ spec:
     agent.destroy();
   });
 
+  it("passes a stream's status line on before its first bytes (a watch with no events yet)", async () => {
+    const quiet = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', () => r()));
+    const kc = new KubeConfig();
+    kc.loadFromFile(wharf.kubeconfig);
+    const g = new IngressGateway({
+      kubeConfig: kc,
+      httpPort: 0,
+      hostRoute: { host: 'quiet.localhost', port: () => portOf(quiet), what: 'a quiet stream' },
+    });
+    await g.start();
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.get({ port: g.httpPort, host: '127.0.0.1', headers: { host: 'quiet.localhost' } }, (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+      });
+      expect(status).toBe(200);
+    } finally {
+      quiet.closeAllConnections();
+      quiet.close();
+      await g.stop();
+    }
+  });
+
   it('answers 404 with a page when no rule matches, 503 when the backend has no ready endpoints', async () => {
     const nf = await request(gw.httpPort, 'unknown.localhost', '/');
     expect(nf.status).toBe(404);
