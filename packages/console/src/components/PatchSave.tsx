@@ -4,7 +4,7 @@
 import { App, Button, Space } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { causesAt, kubectlPatch, patchChecked, placesAll, type PatchOp } from '../api/jsonPatch.js';
+import { kubectlPatch, patchChecked, placesAll, type PatchOp } from '../api/jsonPatch.js';
 import { objectPath, type KindInfo } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { Allowed } from './Allowed.js';
@@ -94,34 +94,5 @@ export function PatchSave({
         <Button onClick={saving.reset}>{t('edit.reset')}</Button>
       </Space>
     </Space>
-  );
-}
-
-/**
- * Form.Item's props that show the API's causes about `field` beside its input (red, under it),
- * marked with `testId` for the browser suite.
- */
-export function fieldStatus(error: unknown, field: string, testId: string) {
-  const messages = causesAt(error, field);
-  if (!messages.length) return {};
-  return {
-    validateStatus: 'error' as const,
-    help: <span data-testid={`${testId}-error`}>{messages.join('; ')}</span>,
-  };
-}
-
-/**
- * The column names above a form's rows (environment variables, ports), for the eye: each input is
- * labelled for assistive technology already, row by row.
- */
-export function RowHeads({ columns }: { columns: readonly (readonly [string, number])[] }) {
-  return (
-    <div aria-hidden style={{ display: 'flex', gap: 8, marginBottom: 4, fontWeight: 600 }}>
-      {columns.map(([label, width]) => (
-        <span key={label} style={{ width }}>
-          {label}
-        </span>
-      ))}
-    </div>
   );
 }

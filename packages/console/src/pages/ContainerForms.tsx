@@ -2,7 +2,7 @@
 // image, the environment variables (plain, or a key of a ConfigMap or Secret) and the CPU and
 // memory requests and limits, each form saved on its own as a JSON patch (see api/containers.ts).
 // A form keeps the user's input while the object changes underneath; Save or Reset reloads it.
-import { Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Card, Form, Input, Select, Space, Typography } from 'antd';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -21,7 +21,8 @@ import {
 import type { KindInfo } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { field } from '../components/columns.js';
-import { fieldStatus, PatchSave, RowHeads, usePatchSave } from '../components/PatchSave.js';
+import { AddRow, fieldStatus, RemoveRow, RowHeads, RowInput } from '../components/FormRows.js';
+import { PatchSave, usePatchSave } from '../components/PatchSave.js';
 
 /** The widths of an environment variable's inputs, shared with the column names above them. */
 const W = { name: 200, source: 160, value: 200, key: 200 } as const;
@@ -78,18 +79,19 @@ function EnvRowInputs({
   const testId = `env-${n}`;
   const sources: EnvSource[] = row.source === 'other' ? ['other'] : ['value', 'configMap', 'secret'];
   const fromObject = row.source === 'configMap' || row.source === 'secret';
+  const ref = row.source === 'configMap' ? 'configMapKeyRef' : 'secretKeyRef';
   return (
     <Space align="start" wrap data-testid={`${testId}-row`}>
-      <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(error, `${at}.name`, `${testId}-name`)}>
-        <Input
-          style={{ width: W.name }}
-          aria-label={t('edit.envName', { n })}
-          placeholder={t('edit.colName')}
-          value={row.name}
-          onChange={(e) => onChange({ ...row, name: e.target.value })}
-          data-testid={`${testId}-name`}
-        />
-      </Form.Item>
+      <RowInput
+        error={error}
+        field={`${at}.name`}
+        testId={`${testId}-name`}
+        width={W.name}
+        label={t('edit.envName', { n })}
+        placeholder={t('edit.colName')}
+        value={row.name}
+        onChange={(name) => onChange({ ...row, name })}
+      />
       <Select
         aria-label={t('edit.envSource', { n })}
         style={{ width: W.source }}
@@ -99,34 +101,30 @@ function EnvRowInputs({
         options={sources.map((s) => ({ value: s, label: t(`edit.source.${s}`) }))}
       />
       {row.source !== 'other' && (
-        <Form.Item
-          style={{ marginBottom: 8 }}
-          {...fieldStatus(error, `${at}.${fromObject ? 'valueFrom' : 'value'}`, testId)}
-        >
-          <Input
-            style={{ width: W.value }}
-            aria-label={t(`edit.envValue.${row.source}`, { n })}
-            placeholder={t(`edit.envValuePlaceholder.${row.source}`)}
-            value={row.value}
-            onChange={(e) => onChange({ ...row, value: e.target.value })}
-            data-testid={`${testId}-value`}
-          />
-        </Form.Item>
-      )}
-      {fromObject && (
-        <Input
-          style={{ width: W.key }}
-          aria-label={t('edit.envKey', { n })}
-          placeholder={t('edit.colKey')}
-          value={row.key}
-          onChange={(e) => onChange({ ...row, key: e.target.value })}
-          data-testid={`${testId}-key`}
+        <RowInput
+          error={error}
+          field={fromObject ? `${at}.valueFrom.${ref}.name` : `${at}.value`}
+          testId={`${testId}-value`}
+          width={W.value}
+          label={t(`edit.envValue.${row.source}`, { n })}
+          placeholder={t(`edit.envValuePlaceholder.${row.source}`)}
+          value={row.value}
+          onChange={(value) => onChange({ ...row, value })}
         />
       )}
-      {/* No space put between two Chinese characters: the visible word stays the first of the name (axe). */}
-      <Button onClick={onRemove} aria-label={t('edit.envRemove', { n })} autoInsertSpace={false}>
-        {t('edit.remove')}
-      </Button>
+      {fromObject && (
+        <RowInput
+          error={error}
+          field={`${at}.valueFrom.${ref}.key`}
+          testId={`${testId}-key`}
+          width={W.key}
+          label={t('edit.envKey', { n })}
+          placeholder={t('edit.colKey')}
+          value={row.key}
+          onChange={(key) => onChange({ ...row, key })}
+        />
+      )}
+      <RemoveRow label={t('edit.envRemove', { n })} onClick={onRemove} />
     </Space>
   );
 }
@@ -166,13 +164,11 @@ function EnvForm({ k, obj, index }: FormProps) {
           onRemove={() => setRows(rows.filter((_, j) => j !== i))}
         />
       ))}
-      <Button
-        style={{ marginBottom: 12, display: 'block' }}
+      <AddRow
+        label={t('edit.envAdd')}
+        testId={`${testId}-add`}
         onClick={() => setRows([...rows, { name: '', source: 'value', value: '', key: '' }])}
-        data-testid={`${testId}-add`}
-      >
-        {t('edit.envAdd')}
-      </Button>
+      />
       <PatchSave
         k={k}
         obj={obj}

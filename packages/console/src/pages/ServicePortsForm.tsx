@@ -1,17 +1,20 @@
 // The Edit tab of a Service: its ports (name, protocol, port, target port, and the node port of a
 // NodePort or LoadBalancer Service), saved as one JSON patch of spec.ports (see api/servicePorts.ts).
-import { Button, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import { Form, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KindInfo } from '../api/kinds.js';
 import { newPortRow, portsPatch, toPortRows, type PortRow, type ServicePort } from '../api/servicePorts.js';
 import type { KubeObject } from '../api/types.js';
 import { field } from '../components/columns.js';
-import { fieldStatus, PatchSave, RowHeads, usePatchSave } from '../components/PatchSave.js';
+import { AddRow, RemoveRow, RowHeads, RowInput } from '../components/FormRows.js';
+import { PatchSave, usePatchSave } from '../components/PatchSave.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 /** The widths of a port's inputs, shared with the column names above them. */
 const W = { name: 160, protocol: 100, port: 120, target: 160, node: 120 } as const;
+const numberText = (n: number | null): string => (n === null ? '' : String(n));
+const textNumber = (s: string): number | null => (s.trim() === '' ? null : Number(s));
 const rowsOf = (o: KubeObject): PortRow[] => toPortRows(field(o, 'spec', 'ports') as ServicePort[] | undefined);
 
 export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObject }) {
@@ -50,16 +53,16 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
         const testId = `port-${n}`;
         return (
           <Space key={i} align="start" wrap data-testid={`${testId}-row`}>
-            <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.name`, `${testId}-name`)}>
-              <Input
-                style={{ width: W.name }}
-                aria-label={t('edit.portName', { n })}
-                placeholder={t('edit.colName')}
-                value={row.name}
-                onChange={(e) => set(i, { name: e.target.value })}
-                data-testid={`${testId}-name`}
-              />
-            </Form.Item>
+            <RowInput
+              error={saving.error}
+              field={`${at}.name`}
+              testId={`${testId}-name`}
+              width={W.name}
+              label={t('edit.portName', { n })}
+              placeholder={t('edit.colName')}
+              value={row.name}
+              onChange={(name) => set(i, { name })}
+            />
             <Select
               aria-label={t('edit.portProtocol', { n })}
               style={{ width: W.protocol }}
@@ -67,58 +70,45 @@ export default function ServicePortsForm({ k, obj }: { k: KindInfo; obj: KubeObj
               onChange={(protocol: string) => set(i, { protocol })}
               options={PROTOCOLS.map((p) => ({ value: p, label: p }))}
             />
-            <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.port`, `${testId}-port`)}>
-              <InputNumber
-                style={{ width: W.port }}
-                aria-label={t('edit.portNumber', { n })}
-                placeholder={t('edit.colPort')}
-                value={row.port}
-                onChange={(port) => set(i, { port })}
-                data-testid={`${testId}-port`}
-              />
-            </Form.Item>
-            <Form.Item
-              style={{ marginBottom: 8 }}
-              {...fieldStatus(saving.error, `${at}.targetPort`, `${testId}-target`)}
-            >
-              <Input
-                style={{ width: W.target }}
-                aria-label={t('edit.portTarget', { n })}
-                placeholder={t('edit.colTarget')}
-                value={row.targetPort}
-                onChange={(e) => set(i, { targetPort: e.target.value })}
-                data-testid={`${testId}-target`}
-              />
-            </Form.Item>
+            <RowInput
+              numeric
+              error={saving.error}
+              field={`${at}.port`}
+              testId={`${testId}-port`}
+              width={W.port}
+              label={t('edit.portNumber', { n })}
+              placeholder={t('edit.colPort')}
+              value={numberText(row.port)}
+              onChange={(port) => set(i, { port: textNumber(port) })}
+            />
+            <RowInput
+              error={saving.error}
+              field={`${at}.targetPort`}
+              testId={`${testId}-target`}
+              width={W.target}
+              label={t('edit.portTarget', { n })}
+              placeholder={t('edit.colTarget')}
+              value={row.targetPort}
+              onChange={(targetPort) => set(i, { targetPort })}
+            />
             {withNodePort && (
-              <Form.Item style={{ marginBottom: 8 }} {...fieldStatus(saving.error, `${at}.nodePort`, `${testId}-node`)}>
-                <InputNumber
-                  style={{ width: W.node }}
-                  aria-label={t('edit.portNode', { n })}
-                  placeholder={t('edit.colNode')}
-                  value={row.nodePort}
-                  onChange={(nodePort) => set(i, { nodePort })}
-                />
-              </Form.Item>
+              <RowInput
+                numeric
+                error={saving.error}
+                field={`${at}.nodePort`}
+                testId={`${testId}-node`}
+                width={W.node}
+                label={t('edit.portNode', { n })}
+                placeholder={t('edit.colNode')}
+                value={numberText(row.nodePort)}
+                onChange={(nodePort) => set(i, { nodePort: textNumber(nodePort) })}
+              />
             )}
-            {/* As ContainerForms' Remove: "删除" as written, the first word of its name. */}
-            <Button
-              onClick={() => setRows(rows.filter((_, j) => j !== i))}
-              aria-label={t('edit.portRemove', { n })}
-              autoInsertSpace={false}
-            >
-              {t('edit.remove')}
-            </Button>
+            <RemoveRow label={t('edit.portRemove', { n })} onClick={() => setRows(rows.filter((_, j) => j !== i))} />
           </Space>
         );
       })}
-      <Button
-        style={{ marginBottom: 12, display: 'block' }}
-        onClick={() => setRows([...rows, newPortRow()])}
-        data-testid="ports-add"
-      >
-        {t('edit.portAdd')}
-      </Button>
+      <AddRow label={t('edit.portAdd')} testId="ports-add" onClick={() => setRows([...rows, newPortRow()])} />
       <PatchSave
         k={k}
         obj={obj}
