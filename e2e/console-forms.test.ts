@@ -266,7 +266,7 @@ describe.skipIf(skip !== '')(`the console's edit forms ${skip}`, () => {
     await zh.context().close();
   });
 
-  it('a user who may not patch sees the forms with Save disabled and the reason, and the API refuses them too', async () => {
+  it('a user who may not patch sees the forms with Save disabled and the reason, and the API refuses them too; no terminal without exec', async () => {
     const token = (await k.ok(['create', 'token', 'viewer', '-n', 'default'])).trim();
     const [viewer, user] = await signInWithToken(browser, base, token);
     expect(user).toBe('Signed in as system:serviceaccount:default:viewer');
@@ -285,6 +285,23 @@ describe.skipIf(skip !== '')(`the console's edit forms ${skip}`, () => {
       'content-type': 'application/json-patch+json' } }).then((r) => r.status)`);
     expect(status).toBe(403);
     expect(await axeViolations(viewer)).toEqual([]);
+    // A pod's terminal: the reason RBAC gives, no session that ends at once.
+    const pod = await k.ok([
+      'get',
+      'pods',
+      '-n',
+      'default',
+      '-l',
+      'app=web',
+      '-o',
+      'jsonpath={.items[0].metadata.name}',
+    ]);
+    await viewer.goto(`${base}/r/pods/default/${pod}`);
+    await viewer.getByRole('tab', { name: 'Terminal' }).click({ timeout: 30_000 });
+    expect(await viewer.getByTestId('terminal-not-allowed').textContent({ timeout: 10_000 })).toMatch(
+      /^Not allowed for your account/,
+    );
+    expect(await viewer.getByTestId('terminal').count()).toBe(0);
     await viewer.context().close();
   });
 });

@@ -112,7 +112,7 @@ function EnvRowInputs({
           onChange={(value) => onChange({ ...row, value })}
         />
       )}
-      {fromObject && (
+      {fromObject ? (
         <RowInput
           error={error}
           field={`${at}.valueFrom.${ref}.key`}
@@ -123,6 +123,9 @@ function EnvRowInputs({
           value={row.key}
           onChange={(key) => onChange({ ...row, key })}
         />
+      ) : (
+        // The columns' space kept, so every row's Remove lines up.
+        <span style={{ display: 'inline-block', width: row.source === 'other' ? W.value + 8 + W.key : W.key }} />
       )}
       <RemoveRow label={t('edit.envRemove', { n })} onClick={onRemove} />
     </Space>
