@@ -60,3 +60,13 @@ export async function pickNamespace(p: Page, title: string): Promise<void> {
     'the namespace list closed',
   );
 }
+
+/** A new page signed in at `base` with a pasted bearer token (the sign-in page's Token tab); the name it shows. */
+export async function signInWithToken(browser: Browser, base: string, token: string): Promise<[Page, string]> {
+  const p = await newPage(browser);
+  await p.goto(`${base}/`);
+  await p.getByRole('tab', { name: 'Token' }).click();
+  await p.getByLabel('Bearer token').fill(token);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  return [p, (await p.getByTestId('user-name').textContent({ timeout: 30_000 })) ?? ''];
+}

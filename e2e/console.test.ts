@@ -36,7 +36,16 @@ import {
   WharfProcess,
   writeFiles,
 } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, missingKeys, newPage, pickNamespace, shot } from './console-browser.js';
+import {
+  axeViolations,
+  CHROMIUM,
+  launch,
+  missingKeys,
+  newPage,
+  pickNamespace,
+  shot,
+  signInWithToken,
+} from './console-browser.js';
 
 const run = promisify(execFile);
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
@@ -1359,14 +1368,8 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
 
   it('a user bound to one namespace without delete sees only that namespace, and Delete disabled with the reason', async () => {
     const token = (await k.ok(['create', 'token', 'dev', '-n', 'team-a'])).trim();
-    const dev = await newPage(browser);
-    await dev.goto(`${base}/`);
-    await dev.getByRole('tab', { name: 'Token' }).click();
-    await dev.getByLabel('Bearer token').fill(token);
-    await dev.getByRole('button', { name: 'Sign in' }).click();
-    await expect(dev.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe(
-      'Signed in as system:serviceaccount:team-a:dev',
-    );
+    const [dev, user] = await signInWithToken(browser, base, token);
+    expect(user).toBe('Signed in as system:serviceaccount:team-a:dev');
     await open(dev, '/r/configmaps', 'team-settings');
     expect(await dev.getByRole('link', { name: 'settings', exact: true }).count()).toBe(0);
     await dev.getByRole('combobox', { name: 'Namespace' }).focus();

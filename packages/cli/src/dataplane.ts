@@ -23,6 +23,7 @@ import {
   removeClusterDnsRedirect,
 } from '@wharf/node';
 import { joinedAgents } from './agent/state.js';
+import { CONSOLE_HOST, consolePort } from './endpoints.js';
 import { processHasArgs } from './process-check.js';
 import { restartWhenGone, startDetached, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { handOver, inheritedFromParent, takingOver, tellServing } from './handover.js';
@@ -323,6 +324,8 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     metricsHost,
     logger: log.child({ component: 'ingress-gateway' }),
     ...(inherited ? { inherited } : {}),
+    // The console by name, as the issue's `http://console.localhost:8080`, for browsers on this machine.
+    hostRoute: { host: CONSOLE_HOST, port: () => consolePort(dataDir), what: "wharf up's console" },
   });
   await dns?.start();
   await ingress.start();

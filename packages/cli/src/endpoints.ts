@@ -16,11 +16,30 @@ export interface Endpoints {
   registryForPods?: string;
   /** The web console (loopback HTTP). */
   console?: string;
+  /** The same console through the Ingress gateway, `http://console.localhost:<port>` (`wharf up --nodes`). */
+  consoleByName?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {
   writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(e, null, 2)}\n`);
 }
+
+/**
+ * The port of the console the last `wharf up` of this data dir serves (DIR/endpoints.json), read
+ * anew on each call: the Ingress gateway outlives `wharf up`, whose console may move to another
+ * port. Undefined before the first start.
+ */
+export function consolePort(dataDir: string): number | undefined {
+  try {
+    const url = (JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as Endpoints).console;
+    return url ? Number(new URL(url).port) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name browsers reach the console by through the Ingress gateway (`*.localhost` is loopback, RFC 6761). */
+export const CONSOLE_HOST = 'console.localhost';
 
 export function defaultDataDir(dir: string | undefined): string {
   return resolve(dir ?? join(homedir(), '.wharf'));

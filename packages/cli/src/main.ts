@@ -228,7 +228,8 @@ program
     '--kubeconfig <file>',
     'whose token signs in (default: $KUBECONFIG, else the Wharf kubeconfig, else ~/.kube/config)',
   )
-  .action(async (o: { dataDir?: string; kubeconfig?: string }) => {
+  .option('--gateway', 'a link to http://console.localhost:<ingress port>, the console through the Ingress gateway')
+  .action(async (o: { dataDir?: string; kubeconfig?: string; gateway?: boolean }) => {
     const { consoleLink } = await import('./console/command.js');
     process.stdout.write(`${await consoleLink(o)}\n`);
   });

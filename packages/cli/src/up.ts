@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiServer } from '@wharf/apiserver';
-import { defaultDataDir, writeEndpoints } from './endpoints.js';
+import { CONSOLE_HOST, defaultDataDir, writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
 import { resolveUpOptions, type UpOptions } from './up-options.js';
@@ -216,6 +216,7 @@ export async function up(flags: UpOptions): Promise<void> {
     ...(git ? { git: git.url } : {}),
     ...(registryForPods ? { registryForPods } : {}),
     console: consoleServer.url,
+    ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
   });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
@@ -255,6 +256,7 @@ export async function up(flags: UpOptions): Promise<void> {
       ...(nodes ? { runtime: runtime.kind } : {}),
       ...(git ? { git: git.url } : {}),
       console: consoleServer.url,
+      ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
       ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}),
       kubeconfig,
       startupMs: Math.round(performance.now() - started),
@@ -262,7 +264,7 @@ export async function up(flags: UpOptions): Promise<void> {
     'wharf is ready',
   );
   process.stdout.write(
-    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
+    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${dataplane ? `  or open http://${CONSOLE_HOST}:${dataplane.httpPort}   (the same console through the Ingress gateway)\n` : ''}${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
   );
   let stopping = false;
   // The part being stopped, named when a stop overruns so the hang can be found.

@@ -1,6 +1,8 @@
 // `wharf console`: a short-lived sign-in link for the current kubeconfig user. The user's bearer
 // token is traded with the running console for a one-time code (two minutes), which the link
 // carries in its fragment: browsers send no fragment to servers, and the code is spent on first use.
+// With --gateway the link names the console as the Ingress gateway serves it (console.localhost):
+// the same server, so the same code.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir, type Endpoints } from '../endpoints.js';
@@ -9,14 +11,20 @@ import { kubeconfigPath } from '../kube/context.js';
 export interface ConsoleCommandOptions {
   dataDir?: string;
   kubeconfig?: string;
+  /** A link through the Ingress gateway (`wharf up --nodes`), not to the console's own port. */
+  gateway?: boolean;
 }
 
 export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
   const dataDir = defaultDataDir(o.dataDir);
   const ep = join(dataDir, 'endpoints.json');
-  const url = existsSync(ep) ? (JSON.parse(readFileSync(ep, 'utf8')) as Endpoints).console : undefined;
+  const endpoints = existsSync(ep) ? (JSON.parse(readFileSync(ep, 'utf8')) as Endpoints) : undefined;
+  const url = endpoints?.console;
   if (!url)
     throw new Error(`no running Wharf console found in ${dataDir}: start Wharf with "wharf up --data-dir ${dataDir}"`);
+  const linkTo = o.gateway ? endpoints.consoleByName : url;
+  if (!linkTo)
+    throw new Error(`the Wharf in ${dataDir} runs no Ingress gateway: start it with --nodes N, or leave out --gateway`);
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const file = o.kubeconfig ?? (o.dataDir ? join(dataDir, 'kubeconfig') : kubeconfigPath(undefined));
@@ -43,5 +51,5 @@ export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
   const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
   if (!res.ok || !body.code)
     throw new Error(`the console at ${url} refused a sign-in code: ${body.message ?? res.status}`);
-  return `${url}/#code=${body.code}`;
+  return `${linkTo}/#code=${body.code}`;
 }

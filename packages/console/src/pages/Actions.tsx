@@ -37,7 +37,10 @@ export function Actions({ k, obj }: { k: KindInfo; obj: KubeObject }) {
   const scale = (): Promise<void> =>
     run(async () => {
       const n = replicas ?? current;
-      await api(`${path}/scale`, { method: 'PATCH', contentType: MERGE, body: { spec: { replicas: n } } });
+      const o = { method: 'PATCH', contentType: MERGE, body: { spec: { replicas: n } } };
+      // As every form's Save: the API's answer to a dry run first, so a refusal changes nothing.
+      await api(`${path}/scale?dryRun=All`, o);
+      await api(`${path}/scale`, o);
       void message.success(t('detail.scaled', { name, count: n }));
     });
   const restart = (): Promise<void> =>

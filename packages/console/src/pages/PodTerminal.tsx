@@ -1,12 +1,14 @@
 // A shell in a pod's container: xterm.js over the exec WebSocket (v5.channel.k8s.io), as kubectl
 // exec -it. Each binary message starts with its channel: 0 stdin, 1 stdout, 2 stderr, 3 the
 // closing Status, 4 resize. The browser cannot set Authorization on a WebSocket, so the token goes
-// as the bearer sub-protocol, which `wharf up`'s proxy turns back into the header.
+// as the bearer sub-protocol, which `wharf up`'s proxy turns back into the header. A user RBAC
+// refuses `create` on pods/exec gets the reason instead of a session that ends at once.
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { Button, Select, Space } from 'antd';
+import { Alert, Button, Select, Space } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../api/access.js';
 import type { KubeObject } from '../api/types.js';
 import { getToken } from '../auth/token.js';
 import { field } from '../components/columns.js';
@@ -36,9 +38,10 @@ export default function PodTerminal({ pod }: { pod: KubeObject }) {
   const [state, setState] = useState<'connecting' | 'open' | 'closed'>('connecting');
   const host = useRef<HTMLDivElement>(null);
   const { name, namespace = '' } = pod.metadata;
+  const exec = useCan({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace, name });
 
   useEffect(() => {
-    if (!host.current) return undefined;
+    if (!host.current || !exec.allowed) return undefined;
     const term = new Terminal({ convertEol: false, fontSize: 13, screenReaderMode: true });
     term.open(host.current);
     const q = new URLSearchParams({ container, stdin: 'true', stdout: 'true', tty: 'true' });
@@ -69,8 +72,17 @@ export default function PodTerminal({ pod }: { pod: KubeObject }) {
       ws.close();
       term.dispose();
     };
-  }, [namespace, name, container, session]);
+  }, [namespace, name, container, session, exec.allowed]);
 
+  if (!exec.allowed && !exec.pending)
+    return (
+      <Alert
+        type="warning"
+        role="status"
+        data-testid="terminal-not-allowed"
+        message={exec.reason ? t('detail.notAllowed', { reason: exec.reason }) : t('detail.notAllowedNoReason')}
+      />
+    );
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>

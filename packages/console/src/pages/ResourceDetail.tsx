@@ -1,4 +1,5 @@
-// One object: its summary, YAML (editable), logs for pods, and its events, all live.
+// One object: its summary, forms for the common edits (a workload's containers, a Service's ports),
+// YAML (editable), logs for pods, and its events, all live.
 import { Alert, Descriptions, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +18,11 @@ import { NodeDrain } from './NodeDrain.js';
 const YamlEditor = lazy(() => import('./YamlEditor.js'));
 const PodLogs = lazy(() => import('./PodLogs.js'));
 const PodTerminal = lazy(() => import('./PodTerminal.js'));
+const ContainerForms = lazy(() => import('./ContainerForms.js'));
+const ServicePortsForm = lazy(() => import('./ServicePortsForm.js'));
+
+/** The kinds whose common edits have forms: a pod template's containers, a Service's ports. */
+const WITH_CONTAINER_FORMS = new Set(['deployments', 'statefulsets', 'daemonsets']);
 
 function Tags({ m }: { m: Record<string, string> | undefined }) {
   const { t } = useTranslation();
@@ -122,6 +128,19 @@ export default function ResourceDetail() {
   if (!obj) return <Typography.Text>{t('app.loading')}</Typography.Text>;
   const tabs = [
     { key: 'summary', label: t('detail.summary'), children: <Summary obj={obj} /> },
+    ...(WITH_CONTAINER_FORMS.has(k.plural) || k.plural === 'services'
+      ? [
+          {
+            key: 'edit',
+            label: t('edit.tab'),
+            children: (
+              <Suspense fallback={t('app.loading')}>
+                {k.plural === 'services' ? <ServicePortsForm k={k} obj={obj} /> : <ContainerForms k={k} obj={obj} />}
+              </Suspense>
+            ),
+          },
+        ]
+      : []),
     {
       key: 'yaml',
       label: t('detail.yaml'),

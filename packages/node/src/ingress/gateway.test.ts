@@ -221,6 +221,36 @@ spec:
     agent.destroy();
   });
 
+  it("passes a stream's status line on before its first bytes (a watch with no events yet)", async () => {
+    const quiet = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', () => r()));
+    const kc = new KubeConfig();
+    kc.loadFromFile(wharf.kubeconfig);
+    const g = new IngressGateway({
+      kubeConfig: kc,
+      httpPort: 0,
+      hostRoute: { host: 'quiet.localhost', port: () => portOf(quiet), what: 'a quiet stream' },
+    });
+    await g.start();
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.get({ port: g.httpPort, host: '127.0.0.1', headers: { host: 'quiet.localhost' } }, (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+      });
+      expect(status).toBe(200);
+    } finally {
+      quiet.closeAllConnections();
+      quiet.close();
+      await g.stop();
+    }
+  });
+
   it('answers 404 with a page when no rule matches, 503 when the backend has no ready endpoints', async () => {
     const nf = await request(gw.httpPort, 'unknown.localhost', '/');
     expect(nf.status).toBe(404);
@@ -230,6 +260,35 @@ spec:
     const su = await request(gw.httpPort, 'empty.localhost', '/');
     expect(su.status).toBe(503);
     expect(su.body).toContain('default/nothing');
+  });
+
+  it("serves a host route (wharf up's console as console.localhost) before the Ingress rules, on the port it names now", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(wharf.kubeconfig);
+    let port: number | undefined = portOf(servers[1]!);
+    const withRoute = new IngressGateway({
+      kubeConfig: kc,
+      httpPort: 0,
+      hostRoute: { host: 'web.localhost', port: () => port, what: 'the console' },
+    });
+    await withRoute.start();
+    try {
+      // The Ingress rule for web.localhost names the `web` backend: the host route wins, Host kept.
+      const r = await request(withRoute.httpPort, `web.localhost:${withRoute.httpPort}`, '/r/pods');
+      expect(JSON.parse(r.body)).toMatchObject({
+        name: 'api',
+        path: '/r/pods',
+        host: `web.localhost:${withRoute.httpPort}`,
+      });
+      port = portOf(servers[0]!);
+      expect(JSON.parse((await request(withRoute.httpPort, 'WEB.localhost', '/')).body)).toMatchObject({ name: 'web' });
+      port = undefined;
+      const down = await request(withRoute.httpPort, 'web.localhost', '/');
+      expect(down.status).toBe(503);
+      expect(down.body).toContain('the console is not running on this host.');
+    } finally {
+      await withRoute.stop();
+    }
   });
 
   it('counts requests per ingress, service and status on /metrics, with ingress-nginx names', async () => {

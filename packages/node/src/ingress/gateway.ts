@@ -26,6 +26,7 @@ import {
   backendEndpoints,
   buildRoutes,
   DEFAULT_CLASS_ANNOTATION,
+  hostName,
   isOurs,
   matchRoute,
   type Backend,
@@ -60,12 +61,28 @@ export interface IngressGatewayOptions {
    * binding their ports, so no connection is refused while one gateway replaces another. @default bind
    */
   readonly inherited?: InheritedListeners;
+  /**
+   * A host name a server on this host answers instead of an Ingress (`wharf up`'s console as
+   * `console.localhost`), for clients on loopback only: elsewhere the name routes as any other.
+   * @default none
+   */
+  readonly hostRoute?: HostRoute;
+}
+
+/** See IngressGatewayOptions.hostRoute. */
+export interface HostRoute {
+  /** Lower case, without port. */
+  readonly host: string;
+  /** Its port on 127.0.0.1, asked per request (the server may move between its starts); undefined: not running. */
+  readonly port: () => number | undefined;
+  /** Its name on the 503 page while it is not running. */
+  readonly what: string;
 }
 
 /** Without httpsPort the gateway serves no HTTPS; without metricsPort no /metrics; without inherited it binds. */
 export type ResolvedIngressGatewayOptions = Resolved<
   IngressGatewayOptions,
-  Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort' | 'inherited'>
+  Exclude<keyof IngressGatewayOptions, 'httpsPort' | 'metricsPort' | 'inherited' | 'hostRoute'>
 >;
 
 export function resolveIngressGatewayOptions(o: IngressGatewayOptions): ResolvedIngressGatewayOptions {
@@ -84,6 +101,11 @@ export function resolveIngressGatewayOptions(o: IngressGatewayOptions): Resolved
     },
     o,
   );
+}
+
+/** A client on this machine: 127.0.0.0/8 or ::1, also as an IPv4-mapped IPv6 address. */
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || /^(::ffff:)?127\./.test(address ?? '');
 }
 
 /** spec.controller of the IngressClass this gateway creates. */
@@ -325,8 +347,16 @@ export class IngressGateway {
   private route(
     req: http.IncomingMessage,
   ):
-    { ok: true; backend: Backend; endpoint: Endpoint } | { ok: false; status: number; why: string; backend?: Backend } {
+    | { ok: true; backend?: Backend; endpoint: Endpoint }
+    | { ok: false; status: number; why: string; backend?: Backend } {
     const host = req.headers.host ?? '';
+    const fixed = this.o.hostRoute;
+    if (fixed && hostName(host) === fixed.host && isLoopback(req.socket.remoteAddress)) {
+      const port = fixed.port();
+      return port
+        ? { ok: true, endpoint: { ip: '127.0.0.1', port } }
+        : { ok: false, status: 503, why: `${fixed.what} is not running on this host.` };
+    }
     const backend = matchRoute(this.table, host, req.url ?? '/');
     if (!backend)
       return {

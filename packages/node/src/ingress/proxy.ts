@@ -99,6 +99,9 @@ export function forward(
     for (const [k, v] of Object.entries(upRes.headers))
       if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) headers[k] = v;
     res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, headers);
+    // Now, not with the first body bytes: a watch, an event stream or a long poll may send none for
+    // minutes, and its client waits for the status line to know the stream is open.
+    res.flushHeaders();
     upRes.pipe(res);
     upRes.on('error', () => res.destroy());
   });
