@@ -244,9 +244,14 @@ export class PodExecutor {
     }
   }
 
-  /** Runs a costly runtime step within the node's start limit. */
+  /**
+   * Runs a costly runtime step within the node's start limit. The pod the agent took on first goes
+   * first: in a burst, each pod's next step goes before the sandboxes of pods behind it, so pods
+   * come up one after another instead of all near the end (a queue per step would make every pod
+   * wait for every other pod's sandbox before its own container starts).
+   */
   private limited<T>(step: () => Promise<T>): Promise<T> {
-    return this.options.starts ? this.options.starts.run(step) : step();
+    return this.options.starts ? this.options.starts.run(step, this.createdAt) : step();
   }
 
   /** Volumes, DNS and the sandbox; undefined (and FailedMount events) while a volume cannot be set up. */

@@ -33,3 +33,28 @@ describe('Limiter', () => {
     expect(await limiter.run(async () => 'still works')).toBe('still works');
   });
 });
+
+describe('Limiter ranks', () => {
+  it('gives a freed slot to the lowest rank waiting, same ranks in order of arrival', async () => {
+    const limiter = new Limiter(1);
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const task = (name: string) => () => {
+      started.push(name);
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const all = [
+      limiter.run(task('first'), 5),
+      limiter.run(task('late a'), 3),
+      limiter.run(task('late b'), 3),
+      limiter.run(task('early'), 1),
+      limiter.run(task('latest'), 9),
+    ];
+    for (let i = 0; i < all.length; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      release();
+    }
+    await Promise.all(all);
+    expect(started).toEqual(['first', 'early', 'late a', 'late b', 'latest']);
+  });
+});
