@@ -56,11 +56,11 @@ function fileKernelMonitor(json: string): string {
   );
 }
 
-export function platformWorkloads(
+export async function platformWorkloads(
   dataDir: string,
   apiServer: string,
   parse: (yaml: string, source: string) => ManifestObject[],
-): ManifestObject[] {
+): Promise<ManifestObject[]> {
   const objects = MANIFESTS.flatMap((f) => parse(readFileSync(join(DEPLOY, f), 'utf8'), `deploy/${f}`));
   for (const o of objects) {
     const b = o.body as {
@@ -91,12 +91,12 @@ export function platformWorkloads(
   }
   for (const d of ['state', 'log']) mkdirSync(join(dataDir, 'npd', d), { recursive: true });
   if (!existsSync(npdLogFile(dataDir))) writeFileSync(npdLogFile(dataDir), '');
-  return [...queryProxyTls(dataDir), ...objects];
+  return [...(await queryProxyTls(dataDir)), ...objects];
 }
 
 /** The query proxy's serving certificate as the Secret its pod mounts, and the APIService trusting its CA. */
-function queryProxyTls(dataDir: string): ManifestObject[] {
-  const tls = ensureServingCert(join(dataDir, 'monitoring', 'query-proxy-tls'), `query-proxy.${NS}.svc`);
+async function queryProxyTls(dataDir: string): Promise<ManifestObject[]> {
+  const tls = await ensureServingCert(join(dataDir, 'monitoring', 'query-proxy-tls'), `query-proxy.${NS}.svc`);
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   return [
     {
