@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { manifestObjects } from '@wharf/platform-monitoring';
 import { loadMonitorConfigs } from '@wharf/platform-npd';
 import { npdLogFile, platformWorkloads } from './monitoring-platform.js';
@@ -21,10 +21,7 @@ type Workload = {
 describe("platformWorkloads (wharf up's copy of deploy/npd and deploy/notify)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-platform-workloads-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  let objects: Awaited<ReturnType<typeof platformWorkloads>> = [];
-  beforeAll(async () => {
-    objects = await platformWorkloads(dir, 'https://10.146.255.1:6443', manifestObjects);
-  });
+  const objects = platformWorkloads(dir, 'https://10.146.255.1:6443', manifestObjects);
   const body = (kind: string, name: string): Workload =>
     objects.map((o) => o.body as Workload).find((b) => b.kind === kind && b.metadata.name === name)!;
 
@@ -73,7 +70,7 @@ describe("platformWorkloads (wharf up's copy of deploy/npd and deploy/notify)", 
     expect(leaf.verify(ca.publicKey)).toBe(true);
     expect(api.spec.service.name).toBe('query-proxy');
     // The same certificate on the next start (the APIService's caBundle stays valid).
-    const again = (await platformWorkloads(dir, 'https://10.146.255.1:6443', manifestObjects)).find(
+    const again = platformWorkloads(dir, 'https://10.146.255.1:6443', manifestObjects).find(
       (o) => o.path === '/apis/apiregistration.k8s.io/v1/apiservices',
     )!.body as { spec: { caBundle: string } };
     expect(again.spec.caBundle).toBe(api.spec.caBundle);

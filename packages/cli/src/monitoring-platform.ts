@@ -56,11 +56,11 @@ function fileKernelMonitor(json: string): string {
   );
 }
 
-export async function platformWorkloads(
+export function platformWorkloads(
   dataDir: string,
   apiServer: string,
   parse: (yaml: string, source: string) => ManifestObject[],
-): Promise<ManifestObject[]> {
+): ManifestObject[] {
   const objects = MANIFESTS.flatMap((f) => parse(readFileSync(join(DEPLOY, f), 'utf8'), `deploy/${f}`));
   for (const o of objects) {
     const b = o.body as {
@@ -91,12 +91,12 @@ export async function platformWorkloads(
   }
   for (const d of ['state', 'log']) mkdirSync(join(dataDir, 'npd', d), { recursive: true });
   if (!existsSync(npdLogFile(dataDir))) writeFileSync(npdLogFile(dataDir), '');
-  return [...(await queryProxyTls(dataDir)), ...objects];
+  return [...queryProxyTls(dataDir), ...objects];
 }
 
 /** The query proxy's serving certificate as the Secret its pod mounts, and the APIService trusting its CA. */
-async function queryProxyTls(dataDir: string): Promise<ManifestObject[]> {
-  const tls = await ensureServingCert(join(dataDir, 'monitoring', 'query-proxy-tls'), `query-proxy.${NS}.svc`);
+function queryProxyTls(dataDir: string): ManifestObject[] {
+  const tls = ensureServingCert(join(dataDir, 'monitoring', 'query-proxy-tls'), `query-proxy.${NS}.svc`);
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   return [
     {

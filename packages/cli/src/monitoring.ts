@@ -175,7 +175,7 @@ export async function startMonitoring(o: MonitoringStart): Promise<MonitoringSta
     await removeLegacyComponents(client);
     await lib.ensureObjects(
       client,
-      await platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects),
+      platformWorkloads(o.dataDir, `https://${o.podHostAddress}:${o.apiPort}`, lib.manifestObjects),
     );
     o.logger.info(
       { image: IMAGES.platform.ref },

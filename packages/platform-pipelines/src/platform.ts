@@ -105,7 +105,7 @@ export async function startPipelines(options: PipelinesOptions): Promise<Running
   const trInformer = informers.for<TaskRun>(COLLECTIONS.taskRuns);
   const prInformer = informers.for<PipelineRun>(COLLECTIONS.pipelineRuns);
   const pipelines = informers.for<Pipeline>(COLLECTIONS.pipelines);
-  const cert = await ensureServingCert(join(opts.dataDir, 'tls'), `${LOGS_SERVICE}.${LOGS_NAMESPACE}.svc`);
+  const cert = ensureServingCert(join(opts.dataDir, 'tls'), `${LOGS_SERVICE}.${LOGS_NAMESPACE}.svc`);
   const server = new LogServer({
     archive,
     cert: cert.cert,

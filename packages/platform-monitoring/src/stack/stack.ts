@@ -156,7 +156,7 @@ export class MonitoringStack {
     await this.ksm?.start();
     await this.operator.start();
     if (this.opts.queryProxy && this.opts.prometheusUrl) {
-      const tls = await ensureServingCert(
+      const tls = ensureServingCert(
         join(this.opts.configDir, 'query-proxy-tls'),
         `${QUERY_SERVICE}.${this.namespace}.svc`,
       );
