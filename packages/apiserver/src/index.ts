@@ -2,6 +2,7 @@ export { ApiServer, KUBERNETES_VERSION, versionInfo, type ApiServerOptions } fro
 export { Store, snapshotStore, storedVersions, type StoreOptions, type StoredVersion } from './storage/index.js';
 export { ApiError } from './errors.js';
 export { CaSigner } from './certificates/signer.js';
+export { newKeyPair, stillFits } from './certificates/keys.js';
 export { checkOidcOptions, type OidcOptions } from './auth/oidc.js';
 export {
   checkLdapOptions,

@@ -41,7 +41,7 @@ describe('ApiServer in process', () => {
     });
 
   beforeAll(async () => {
-    server = new ApiServer({
+    server = await ApiServer.create({
       dataDir: mkdtempSync(join(tmpdir(), 'wharf-srv-')),
       port: 0,
       compactKeepRevisions: 1,
@@ -109,7 +109,7 @@ describe('ApiServer in process', () => {
 describe('list responses assembled from stored JSON', () => {
   it('are the same objects a get returns, for JSON and YAML clients alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wharf-list-'));
-    const srv = new ApiServer({ dataDir: dir, port: 0 });
+    const srv = await ApiServer.create({ dataDir: dir, port: 0 });
     const port = await srv.start();
     try {
       const get = (path: string, accept = 'application/json'): Promise<string> =>

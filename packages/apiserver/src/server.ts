@@ -167,13 +167,18 @@ export class ApiServer {
 
   private readonly opts: ResolvedApiServerOptions;
 
-  constructor(options: ApiServerOptions) {
+  /** An API server on `options.dataDir`, whose PKI is made first where it is missing. */
+  static async create(options: ApiServerOptions): Promise<ApiServer> {
+    return new ApiServer(options, await ensurePki(options.dataDir));
+  }
+
+  private constructor(options: ApiServerOptions, pki: Pki) {
     const opts = resolveApiServerOptions(options);
     this.opts = opts;
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.kubernetesVersion = chooseKubernetesVersion(opts.dataDir, opts.kubernetesVersion);
     this.registry = new ResourceRegistry(minorOf(this.kubernetesVersion));
-    this.pki = ensurePki(opts.dataDir);
+    this.pki = pki;
     this.frontProxy = { cert: this.pki.frontProxyClientCert, key: this.pki.frontProxyClientKey };
     this.adminToken = ensureAdminToken(join(opts.dataDir, 'tokens.csv'));
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));

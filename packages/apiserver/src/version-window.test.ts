@@ -78,7 +78,7 @@ describe('version window', () => {
 
   it("serves a minor's APIs; a data dir keeps its version, refuses going back or skipping, and objects of a removed version stay readable", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wharf-window-'));
-    const old = new ApiServer({ dataDir, port: 0, kubernetesVersion: '1.31' });
+    const old = await ApiServer.create({ dataDir, port: 0, kubernetesVersion: '1.31' });
     let port = await old.start();
     try {
       expect((await call(old, port, 'GET', '/version')).json).toMatchObject({
@@ -105,7 +105,7 @@ describe('version window', () => {
       /skips a minor; upgrade one minor at a time \(1\.31 -> 1\.32 -> 1\.33\)/,
     );
 
-    const next = new ApiServer({ dataDir, port: 0, kubernetesVersion: '1.32.4' });
+    const next = await ApiServer.create({ dataDir, port: 0, kubernetesVersion: '1.32.4' });
     port = await next.start();
     try {
       expect((await call(next, port, 'GET', '/version')).json).toMatchObject({ minor: '32', gitVersion: 'v1.32.4' });

@@ -3,15 +3,9 @@
 // a pod verifies the port with the CA its service account mounts (ca.crt), as Prometheus does
 // with `tls_config.ca_file`. Kept in DIR/nodes/<node>/pki; issued again when missing, for
 // another address or CA, or within 30 days of its expiry.
-import { X509Certificate, webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaSigner } from '@wharf/apiserver';
-import { pem } from './agent/join.js';
-
-const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const RENEW_DAYS = 30;
-const DAY_MS = 86_400_000;
+import { CaSigner, newKeyPair, stillFits } from '@wharf/apiserver';
 
 export interface NodeServingCert {
   readonly certFile: string;
@@ -20,23 +14,9 @@ export interface NodeServingCert {
   readonly key: string;
 }
 
-/** Whether `certPem` is the CA's, names `address` and stays valid for RENEW_DAYS more. */
-function stillGood(certPem: string, caPem: string, address: string, now: number): boolean {
-  try {
-    const cert = new X509Certificate(certPem);
-    return (
-      cert.verify(new X509Certificate(caPem).publicKey) &&
-      cert.checkIP(address) !== undefined &&
-      Date.parse(cert.validTo) - now > RENEW_DAYS * DAY_MS
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** A P-256 key and its certificate for `address` and `nodeName`, a year long, from the cluster CA. */
 async function issue(pkiDir: string, caPem: string, nodeName: string, address: string, now: number) {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const { keys, keyPem } = await newKeyPair();
   const cert = await new CaSigner(caPem, join(pkiDir, 'ca.key')).issue(
     {
       subject: `O=system:nodes, CN=system:node:${nodeName}`,
@@ -46,7 +26,7 @@ async function issue(pkiDir: string, caPem: string, nodeName: string, address: s
     },
     now,
   );
-  return { cert, key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+  return { cert, key: keyPem };
 }
 
 /** The node's serving certificate and key in `nodeDir/pki`, issued by the CA in `pkiDir` when needed. */
@@ -64,7 +44,7 @@ export async function ensureNodeServingCert(
   if (
     !existsSync(certFile) ||
     !existsSync(keyFile) ||
-    !stillGood(readFileSync(certFile, 'utf8'), caPem, address, now)
+    !stillFits(readFileSync(certFile, 'utf8'), caPem, { ips: [address] }, now)
   ) {
     const issued = await issue(pkiDir, caPem, nodeName, address, now);
     mkdirSync(dir, { recursive: true, mode: 0o700 });

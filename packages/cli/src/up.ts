@@ -28,7 +28,7 @@ export async function up(flags: UpOptions): Promise<void> {
   const agentToken = randomBytes(32).toString('hex');
   // The console's word to the API server for which browser tries a directory password.
   const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
-  const server = new ApiServer({
+  const server = await ApiServer.create({
     dataDir,
     port: c.apiPort,
     logger: log.child({ component: 'apiserver' }),

@@ -3,20 +3,21 @@
 // `kubernetes` Service's address, which pods use), the key that signs service-account tokens, and
 // the front proxy's CA and client certificate: the identity the API server presents to aggregated
 // API servers, which trust its X-Remote-User headers only on a connection made with it.
-// Later starts reuse what is there; a serving certificate that lacks a wanted name (a data dir
-// from an older Wharf) is re-issued.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// Keys are ECDSA P-256 (see certificates/keys.ts). Later starts reuse what is there; a certificate
+// that lacks a wanted name (a data dir from an older Wharf) or nears its expiry is issued again.
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { newKeyPair, selfSignedCa, stillFits } from '../certificates/keys.js';
+import { CaSigner } from '../certificates/signer.js';
 import { MASTER_SERVICE_IP } from '../objects/master-service.js';
 
 export interface Pki {
   caCert: string;
   serverCert: string;
   serverKey: string;
-  /** RSA private key (PEM) that signs service-account tokens. */
+  /** Private key (PEM) that signs service-account tokens: P-256 (ES256), or RSA (RS256) in older data dirs. */
   saKey: string;
   saPub: string;
   /**
@@ -31,99 +32,52 @@ export interface Pki {
 /** The name aggregated API servers allow as the front proxy (requestheader-allowed-names). */
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
 
-function rsaPair(): { privateKey: string; publicKey: string } {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
-function serial(): string {
-  // Positive serial number: clear the top bit.
-  const b = randomBytes(16);
-  b[0] = (b[0] ?? 0) & 0x7f;
-  return b.toString('hex');
-}
-
-function makeCert(opts: {
-  subjectCN: string;
-  publicKey: string;
-  signingKey: string;
-  issuer?: forge.pki.Certificate;
-  ca: boolean;
-  altNames?: { type: number; value?: string; ip?: string }[];
-  years: number;
-  /** @default 'server' */
-  usage?: 'server' | 'client';
-}): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKey);
-  cert.serialNumber = serial();
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600 * 1000);
-  cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
-  cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
-  const ext: object[] = [{ name: 'basicConstraints', cA: opts.ca, critical: true }];
-  if (opts.ca) ext.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
-  else {
-    ext.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    ext.push(
-      opts.usage === 'client' ? { name: 'extKeyUsage', clientAuth: true } : { name: 'extKeyUsage', serverAuth: true },
-    );
-  }
-  if (opts.altNames) ext.push({ name: 'subjectAltName', altNames: opts.altNames });
-  cert.setExtensions(ext);
-  cert.sign(forge.pki.privateKeyFromPem(opts.signingKey), forge.md.sha256.create());
-  return cert;
-}
-
-function toPkcs1(pkcs8Pem: string): string {
-  return forge.pki.privateKeyToPem(forge.pki.privateKeyFromPem(pkcs8Pem));
-}
-
-/** Whether the certificate names every one of `dns` and `ips`. */
-function coversNames(pem: string, dns: readonly string[], ips: readonly string[]): boolean {
-  const ext = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as
-    { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
-  const names = ext?.altNames ?? [];
-  return (
-    dns.every((d) => names.some((n) => n.type === 2 && n.value === d)) &&
-    ips.every((ip) => names.some((n) => n.type === 7 && n.ip === ip))
-  );
-}
-
 /** A self-signed CA at `<base>.crt` / `<base>.key`, made unless both exist. */
-function ensureCa(base: string, cn: string): void {
+async function ensureCa(base: string, cn: string): Promise<void> {
   if (existsSync(`${base}.crt`) && existsSync(`${base}.key`)) return;
-  const ca = rsaPair();
-  const cert = makeCert({ subjectCN: cn, publicKey: ca.publicKey, signingKey: ca.privateKey, ca: true, years: 10 });
-  writeFileSync(`${base}.key`, toPkcs1(ca.privateKey), { mode: 0o600 });
-  writeFileSync(`${base}.crt`, forge.pki.certificateToPem(cert));
+  const ca = await selfSignedCa(cn, 10);
+  writeFileSync(`${base}.key`, ca.key, { mode: 0o600 });
+  writeFileSync(`${base}.crt`, ca.cert);
+}
+
+/**
+ * A certificate of the CA `<ca>.crt` at `<base>.crt` / `<base>.key` for `subject`, its `usages` and
+ * `names`, a year long, issued unless one that still fits is there.
+ */
+async function ensureLeaf(
+  base: string,
+  ca: string,
+  c: { subject: string; usages: string[]; names?: { dns: string[]; ips: string[] } },
+): Promise<void> {
+  const caPem = readFileSync(`${ca}.crt`, 'utf8');
+  if (
+    existsSync(`${base}.crt`) &&
+    existsSync(`${base}.key`) &&
+    stillFits(readFileSync(`${base}.crt`, 'utf8'), caPem, c.names ?? {})
+  )
+    return;
+  const { keys, keyPem } = await newKeyPair();
+  const cert = await new CaSigner(caPem, `${ca}.key`).issue({
+    subject: c.subject,
+    publicKey: keys.publicKey,
+    usages: c.usages,
+    ...(c.names ? { altNames: c.names } : {}),
+  });
+  writeFileSync(`${base}.key`, keyPem, { mode: 0o600 });
+  writeFileSync(`${base}.crt`, cert);
 }
 
 /** Loads the PKI from `dir/pki`, creating whatever is missing. */
-export function ensurePki(dir: string, extraNames: string[] = []): Pki {
+export async function ensurePki(dir: string, extraNames: string[] = []): Promise<Pki> {
   const pki = join(dir, 'pki');
   mkdirSync(pki, { recursive: true, mode: 0o700 });
   const f = (n: string): string => join(pki, n);
-  ensureCa(f('ca'), 'wharf-ca');
-  ensureCa(f('front-proxy-ca'), 'wharf-front-proxy-ca');
-  if (!existsSync(f('front-proxy-client.crt')) || !existsSync(f('front-proxy-client.key'))) {
-    const pair = rsaPair();
-    const cert = makeCert({
-      subjectCN: FRONT_PROXY_CLIENT_NAME,
-      publicKey: pair.publicKey,
-      signingKey: readFileSync(f('front-proxy-ca.key'), 'utf8'),
-      issuer: forge.pki.certificateFromPem(readFileSync(f('front-proxy-ca.crt'), 'utf8')),
-      ca: false,
-      years: 2,
-      usage: 'client',
-    });
-    writeFileSync(f('front-proxy-client.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
-    writeFileSync(f('front-proxy-client.crt'), forge.pki.certificateToPem(cert));
-  }
+  await ensureCa(f('ca'), 'wharf-ca');
+  await ensureCa(f('front-proxy-ca'), 'wharf-front-proxy-ca');
+  await ensureLeaf(f('front-proxy-client'), f('front-proxy-ca'), {
+    subject: `CN=${FRONT_PROXY_CLIENT_NAME}`,
+    usages: ['digital signature', 'client auth'],
+  });
   const dns = [
     ...new Set([
       'localhost',
@@ -135,31 +89,17 @@ export function ensurePki(dir: string, extraNames: string[] = []): Pki {
       ...extraNames,
     ]),
   ];
-  const ips = ['127.0.0.1', '::1', MASTER_SERVICE_IP];
-  if (
-    !existsSync(f('apiserver.crt')) ||
-    !existsSync(f('apiserver.key')) ||
-    !coversNames(readFileSync(f('apiserver.crt'), 'utf8'), dns, ips)
-  ) {
-    const caCert = forge.pki.certificateFromPem(readFileSync(f('ca.crt'), 'utf8'));
-    const caKey = readFileSync(f('ca.key'), 'utf8');
-    const pair = rsaPair();
-    const altNames: { type: number; value?: string; ip?: string }[] = dns.map((value) => ({ type: 2, value }));
-    for (const ip of ips) altNames.push({ type: 7, ip });
-    const cert = makeCert({
-      subjectCN: 'kube-apiserver',
-      publicKey: pair.publicKey,
-      signingKey: caKey,
-      issuer: caCert,
-      ca: false,
-      altNames,
-      years: 2,
-    });
-    writeFileSync(f('apiserver.key'), toPkcs1(pair.privateKey), { mode: 0o600 });
-    writeFileSync(f('apiserver.crt'), forge.pki.certificateToPem(cert));
-  }
+  await ensureLeaf(f('apiserver'), f('ca'), {
+    subject: 'CN=kube-apiserver',
+    usages: ['digital signature', 'server auth'],
+    names: { dns, ips: ['127.0.0.1', '::1', MASTER_SERVICE_IP] },
+  });
   if (!existsSync(f('sa.key'))) {
-    const sa = rsaPair();
+    const sa = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     writeFileSync(f('sa.key'), sa.privateKey, { mode: 0o600 });
     writeFileSync(f('sa.pub'), sa.publicKey);
   }

@@ -1,10 +1,11 @@
-// Tokens Wharf issues itself after a sign-in it checked (LDAP): RS256 JWTs signed with the
+// Tokens Wharf issues itself after a sign-in it checked (LDAP): JWTs signed with the
 // service-account key but their own issuer, so they never pass as a service account's token and
 // a service-account token never passes as one of these. They name the user and groups and expire.
 // Signing out revokes one before then: a hash of it is listed until the token would have
 // expired, in a file beside the database, so a restarted API server still refuses it.
-import { createHash, createSign, createVerify, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { signJws, verifyJws } from './jws.js';
 import type { UserInfo } from '../objects/context.js';
 
 export const SESSION_ISSUER = 'https://wharf.dev/sessions';
@@ -65,10 +66,8 @@ export class SessionTokens {
       idp,
       jti: randomBytes(12).toString('base64url'),
     };
-    const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const unsigned = `${b64({ alg: 'RS256', kid: 'wharf-session', typ: 'JWT' })}.${b64(claims)}`;
-    const sig = createSign('RSA-SHA256').update(unsigned).sign(this.key).toString('base64url');
-    return { token: `${unsigned}.${sig}`, expiration: new Date(claims.exp * 1000) };
+    const token = signJws(this.key, { kid: 'wharf-session', typ: 'JWT' }, claims);
+    return { token, expiration: new Date(claims.exp * 1000) };
   }
 
   /** The user of a valid, unexpired, unrevoked session token; undefined for anything else. */
@@ -87,20 +86,13 @@ export class SessionTokens {
 
   /** The claims of a token this key signed, for this issuer, not expired; `id` names it for revocation. */
   private verified(token: string): { claims: SessionClaims; id: string } | undefined {
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const [head, body, sig] = parts as [string, string, string];
-    try {
-      if (!createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.pub, Buffer.from(sig, 'base64url')))
-        return undefined;
-      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
-      if (c.iss !== SESSION_ISSUER || typeof c.sub !== 'string' || !Array.isArray(c.groups)) return undefined;
-      if (!(c.exp > this.clock().getTime() / 1000)) return undefined;
-      // Named by what was signed: the signature's text can be spelled several ways (base64url's spare bits).
-      return { claims: c, id: createHash('sha256').update(`${head}.${body}`).digest('hex') };
-    } catch {
-      return undefined;
-    }
+    const verified = verifyJws(this.pub, token);
+    if (!verified) return undefined;
+    const c = verified.claims as SessionClaims;
+    if (c.iss !== SESSION_ISSUER || typeof c.sub !== 'string' || !Array.isArray(c.groups)) return undefined;
+    if (!(c.exp > this.clock().getTime() / 1000)) return undefined;
+    // Named by what was signed: the signature's text can be spelled several ways (base64url's spare bits).
+    return { claims: c, id: createHash('sha256').update(`${verified.head}.${verified.body}`).digest('hex') };
   }
 }
 

@@ -1,7 +1,8 @@
 // Bearer-token authentication: a static token file (the admin token lives there) and signed
-// service-account JWTs (RS256), the two kinds of credentials Wharf's API accepts.
-import { createSign, createVerify, randomBytes, timingSafeEqual } from 'node:crypto';
+// service-account JWTs (ES256, or RS256 in older data dirs), the two kinds of credentials Wharf's API accepts.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { signJws, verifyJws } from './jws.js';
 import type { UserInfo } from '../objects/context.js';
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -62,10 +63,6 @@ export function ensureNodeToken(path: string, nodeName: string): string {
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName))
     throw new Error(`invalid node name "${nodeName}": must be a DNS subdomain`);
   return ensureToken(path, `${NODE_USER_PREFIX}${nodeName}`, [NODES_GROUP, 'system:authenticated']);
-}
-
-function b64url(v: string | Buffer): string {
-  return Buffer.from(v).toString('base64url');
 }
 
 export interface ServiceAccountRef {
@@ -130,10 +127,7 @@ export class TokenAuthenticator {
       sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
       'kubernetes.io': { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } },
     };
-    const head = b64url(JSON.stringify({ alg: 'RS256', kid: 'wharf-sa' }));
-    const body = b64url(JSON.stringify(claims));
-    const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(this.saKey);
-    return { token: `${head}.${body}.${b64url(sig)}`, expiration: new Date(claims.exp * 1000) };
+    return { token: signJws(this.saKey, { kid: 'wharf-sa' }, claims), expiration: new Date(claims.exp * 1000) };
   }
 
   /** The user a bearer token stands for, or undefined when the token is not valid. */
@@ -143,13 +137,10 @@ export class TokenAuthenticator {
       const want = Buffer.from(s.token);
       if (want.length === given.length && timingSafeEqual(want, given)) return s.user;
     }
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const [head, body, sig] = parts as [string, string, string];
+    const verified = verifyJws(this.saPub, token);
+    if (!verified) return undefined;
     try {
-      const ok = createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.saPub, Buffer.from(sig, 'base64url'));
-      if (!ok) return undefined;
-      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+      const claims = verified.claims as TokenClaims;
       const now = this.clock().getTime() / 1000;
       if (claims.iss !== ISSUER || claims.exp < now || claims.nbf > now + 60) return undefined;
       const k = claims['kubernetes.io'];

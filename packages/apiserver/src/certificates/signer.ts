@@ -2,18 +2,17 @@
 // --cluster-signing-{cert,key}-file): an approved request's public key and subject, signed with
 // DIR/pki/ca.key, for at most a year (or the request's expirationSeconds), backdated 5 minutes for
 // clocks that lag. Client signers issue `client auth` certificates only.
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
 import type { CsrSubject } from './csr.js';
+import { importSigningKey, serialNumber, signingAlgorithm } from './keys.js';
 
 type Key = webcrypto.CryptoKey;
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** The longest a certificate is issued for (the default --cluster-signing-duration). */
 export const MAX_SIGNING_SECONDS = 365 * 24 * 3600;
 const BACKDATE_MS = 5 * 60_000;
-const SIGNING = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
 const USAGE_BITS: Record<string, number> = {
   'digital signature': x509.KeyUsageFlags.digitalSignature,
@@ -28,7 +27,7 @@ const EXTENDED: Record<string, string> = {
 };
 
 export class CaSigner {
-  private key: Promise<Key> | undefined;
+  private key: { readonly key: Promise<Key>; readonly algorithm: ReturnType<typeof signingAlgorithm> } | undefined;
 
   /** `caCertPem` and the PEM key file it belongs to (read when the first certificate is signed). */
   constructor(
@@ -72,17 +71,16 @@ export class CaSigner {
       ...(c.altNames?.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
       ...(c.altNames?.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
     ];
-    const serial = randomBytes(16);
-    serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number
+    const signing = this.signingKey();
     const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial.toString('hex'),
+      serialNumber: serialNumber(),
       subject: c.subject,
       issuer: ca.subjectName,
       notBefore: new Date(now - BACKDATE_MS),
       notAfter: new Date(now + seconds * 1000),
       publicKey: c.publicKey,
-      signingKey: await this.signingKey(),
-      signingAlgorithm: SIGNING,
+      signingKey: await signing.key,
+      signingAlgorithm: signing.algorithm,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         ...(keyUsage ? [new x509.KeyUsagesExtension(keyUsage, true)] : []),
@@ -94,11 +92,12 @@ export class CaSigner {
     return cert.toString('pem');
   }
 
-  private signingKey(): Promise<Key> {
-    this.key ??= (async () => {
-      const der = createPrivateKey(readFileSync(this.caKeyFile, 'utf8')).export({ format: 'der', type: 'pkcs8' });
-      return webcrypto.subtle.importKey('pkcs8', der, SIGNING, false, ['sign']) as Promise<Key>;
-    })();
+  /** The CA's key and the algorithm it signs with (ECDSA P-256, or RSA in data dirs of older Wharfs). */
+  private signingKey(): NonNullable<CaSigner['key']> {
+    if (!this.key) {
+      const pem = readFileSync(this.caKeyFile, 'utf8');
+      this.key = { key: importSigningKey(pem), algorithm: signingAlgorithm(pem) };
+    }
     return this.key;
   }
 }

@@ -26,7 +26,7 @@ describe('API server /metrics', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-metrics-'));
 
   beforeAll(async () => {
-    server = new ApiServer({ dataDir: dir, port: 0 });
+    server = await ApiServer.create({ dataDir: dir, port: 0 });
     const port = await server.start();
     api = RawApi.fromKubeconfig(server.writeKubeconfig(port));
   });

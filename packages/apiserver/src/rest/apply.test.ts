@@ -44,7 +44,7 @@ describe('server-side apply over HTTP', () => {
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: "${value}"\n`;
 
   beforeAll(async () => {
-    server = new ApiServer({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-apply-')), port: 0 });
+    server = await ApiServer.create({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-apply-')), port: 0 });
     port = await server.start();
   });
   afterAll(async () => {

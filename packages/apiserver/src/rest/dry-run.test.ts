@@ -147,7 +147,7 @@ describe('dryRun=All on every write path of every built-in kind', () => {
   };
 
   beforeAll(async () => {
-    server = new ApiServer({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-dry-')), port: 0 });
+    server = await ApiServer.create({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-dry-')), port: 0 });
     port = await server.start();
     expect((await call('POST', '/api/v1/namespaces', { metadata: { name: NS } })).code).toBe(201);
     for (const manifest of [...KINDS.map((k) => k.manifest), ...EXTRA]) {

@@ -22,7 +22,7 @@ describe('consistent lists', () => {
   const SEL = 'labelSelector=suite%3Dlist';
 
   beforeAll(async () => {
-    server = new ApiServer({
+    server = await ApiServer.create({
       dataDir: mkdtempSync(join(tmpdir(), 'wharf-list-')),
       port: 0,
       compactKeepRevisions: 1,

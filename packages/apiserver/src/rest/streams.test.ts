@@ -78,7 +78,7 @@ describe('pods/exec upgrades', () => {
   };
 
   beforeAll(async () => {
-    server = new ApiServer({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-streams-')), port: 0 });
+    server = await ApiServer.create({ dataDir: mkdtempSync(join(tmpdir(), 'wharf-streams-')), port: 0 });
     port = await server.start();
     // A stand-in agent: accepts the upgrade and writes one message.
     agent = createServer();

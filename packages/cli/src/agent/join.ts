@@ -34,7 +34,7 @@ export interface JoinOptions {
 }
 
 /** DER bytes as a PEM block of `label`. */
-export const pem = (label: string, der: ArrayBuffer): string =>
+const pem = (label: string, der: ArrayBuffer): string =>
   `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
 
 /** A P-256 key and a PEM PKCS#10 request for the node's client certificate. */

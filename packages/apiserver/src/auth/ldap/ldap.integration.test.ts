@@ -80,7 +80,7 @@ describe.skipIf(skip)('LDAP sign-in with slapd', () => {
         { cn: 'ops', members: ['carol', 'dave'] },
       ],
     );
-    server = new ApiServer({
+    server = await ApiServer.create({
       dataDir,
       port: 0,
       ldap: opts({ maxFailures: 3, failureWindowSeconds: 60, consoleProof: CONSOLE_PROOF }),
