@@ -1,3 +1,5 @@
+export * from './types.js';
+export * from './memory.js';
 export * from './store.js';
 export * from './events.js';
 export * from './keys.js';
