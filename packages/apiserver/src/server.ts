@@ -45,7 +45,15 @@ import {
   pinKubernetesVersion,
   type KubernetesVersion,
 } from './version-window.js';
-import { SqliteStore, type Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
+import {
+  EtcdStore,
+  SqliteStore,
+  type Store,
+  type TimingCallback,
+  namespacePrefix,
+  objectKey,
+  resourcePrefix,
+} from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
 import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission.js';
 import { limitRanger } from './objects/admission-limits.js';
@@ -183,11 +191,15 @@ export class ApiServer {
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
     this.metrics = new ApiServerMetrics(() => this.store.counts());
-    this.store = new SqliteStore({
-      path: join(opts.dataDir, 'wharf.db'),
-      codec,
-      onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s),
-    });
+    const onTiming: TimingCallback = (op, key, s) => this.metrics.storageTiming(op, key, s);
+    this.store = opts.etcdServers?.length
+      ? new EtcdStore({
+          endpoints: opts.etcdServers,
+          codec,
+          onTiming,
+          onError: (err) => opts.logger.error({ err }, 'the etcd watch failed'),
+        })
+      : new SqliteStore({ path: join(opts.dataDir, 'wharf.db'), codec, onTiming });
     this.metrics.certificates({ 'apiserver-serving': this.pki.serverCert, ca: this.pki.caCert });
     this.codec = codec;
     this.encryptionKey = keys[0]?.name ?? '';

@@ -4,3 +4,4 @@ export * from './store.js';
 export * from './events.js';
 export * from './keys.js';
 export * from './offline.js';
+export * from './etcd-store.js';

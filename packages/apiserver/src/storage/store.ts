@@ -138,20 +138,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Resolves true once the store reaches `revision`, or false after `ms`. */
   waitForRevision(revision: number, ms: number): Promise<boolean> {
-    if (this.rev >= revision) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (reached: boolean): void => {
-        clearTimeout(timer);
-        watcher.stop();
-        resolve(reached);
-      };
-      const timer = setTimeout(() => done(false), ms);
-      const watcher = this.window.subscribe('', this.rev, () => {
-        if (this.rev >= revision) done(true);
-      });
-    });
+    return this.window.waitUntil(() => this.rev >= revision, ms);
   }
 
   private timed(operation: Parameters<TimingCallback>[0], key: string, started: number): void {
