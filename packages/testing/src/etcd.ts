@@ -9,9 +9,9 @@ import { freePort } from './wharf-process.js';
 
 const ETCD = '/usr/bin/etcd';
 
-/** Why etcd cannot run here, or undefined when it can. */
+/** Why etcd cannot run here, or '' when it can. */
 export function etcdUnavailable(): string | undefined {
-  return toolUnavailable([ETCD], 'apt-get install etcd-server; scripts/setup.sh --test does') || undefined;
+  return toolUnavailable([ETCD], 'apt-get install etcd-server etcd-client; scripts/setup.sh --test does');
 }
 
 interface Member {
