@@ -5,8 +5,9 @@
 // mod_revision: it is not stored in the value (kube-apiserver leaves it out too) but set on decode.
 import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
 import type { StoredObject } from '@wharf/api';
-import { EventWindow, type StoreEvent, type WatchCallback, type Watcher } from './events.js';
-import { KeyIndex, type Entry, type Listed } from './memory.js';
+import type { StoreEvent, WatchCallback, Watcher } from './events.js';
+import { CachedStore } from './cached.js';
+import type { Entry, Listed } from './memory.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -62,25 +63,21 @@ function atRevision(object: StoredObject, revision: number): StoredObject {
   return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
 }
 
-export class EtcdStore implements Store {
+export class EtcdStore extends CachedStore implements Store {
   private readonly client: Etcd3;
   private readonly codec: ValueCodec;
   private readonly syncTimeoutMs: number;
   private readonly onTiming: TimingCallback | undefined;
   private readonly onError: ((err: Error) => void) | undefined;
-  private readonly entries = new KeyIndex();
-  private readonly window: EventWindow;
   private watcher: EtcdWatcher | undefined;
-  private rev = 0;
-  private compactRev = 0;
 
   constructor(opts: EtcdStoreOptions) {
+    super(opts.windowSize ?? 10_000);
     this.client = new Etcd3({ hosts: [...opts.endpoints], dialTimeout: 5_000 });
     this.codec = opts.codec ?? plainCodec;
     this.syncTimeoutMs = opts.syncTimeoutMs ?? 10_000;
     this.onTiming = opts.onTiming;
     this.onError = opts.onError;
-    this.window = new EventWindow(opts.windowSize ?? 10_000);
   }
 
   /** Lists the prefix, then follows it with one watch from the revision listed. */
@@ -133,26 +130,6 @@ export class EtcdStore implements Store {
     }
   }
 
-  get revision(): number {
-    return this.rev;
-  }
-
-  get compactedRevision(): number {
-    return this.compactRev;
-  }
-
-  get(key: string): StoredObject | undefined {
-    return this.entries.get(key)?.object;
-  }
-
-  getJson(key: string): string | undefined {
-    return this.entries.get(key)?.json;
-  }
-
-  list(prefix: string): Listed[] {
-    return this.entries.list(prefix);
-  }
-
   /** The state at `revision`, rebuilt from the copy by undoing the newer events still in memory. */
   listAt(prefix: string, revision: number, after = ''): Listed[] {
     if (revision >= this.rev) return this.list(prefix);
@@ -165,14 +142,6 @@ export class EtcdStore implements Store {
       else state.set(ev.key, { key: ev.key, object: ev.prevObject, json: JSON.stringify(ev.prevObject) });
     }
     return [...state.values()].filter((e) => e.key > after).sort((a, b) => (a.key < b.key ? -1 : 1));
-  }
-
-  waitForRevision(revision: number, ms: number): Promise<boolean> {
-    return this.window.waitUntil(() => this.rev >= revision, ms);
-  }
-
-  counts(): Map<string, number> {
-    return this.entries.counts();
   }
 
   async create(key: string, build: (revision: number) => StoredObject): Promise<StoredObject> {

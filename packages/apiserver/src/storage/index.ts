@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './memory.js';
+export * from './cached.js';
 export * from './store.js';
 export * from './events.js';
 export * from './keys.js';

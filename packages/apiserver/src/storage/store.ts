@@ -3,8 +3,9 @@
 // window of recent events and fall back to the log itself for older revisions until compaction.
 import Database from 'better-sqlite3';
 import type { StoredObject } from '@wharf/api';
-import { EventWindow, type StoreEvent, type WatchCallback, type Watcher } from './events.js';
-import { KeyIndex, type Entry, type Listed } from './memory.js';
+import type { StoreEvent, WatchCallback, Watcher } from './events.js';
+import { CachedStore } from './cached.js';
+import type { Entry, Listed } from './memory.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -37,18 +38,15 @@ interface Row {
 }
 
 /** The store on SQLite. Writes commit synchronously; their promises resolve already settled. */
-export class SqliteStore implements Store {
+export class SqliteStore extends CachedStore implements Store {
   private readonly db: Database.Database;
   private readonly codec: ValueCodec;
   private readonly onTiming: StoreOptions['onTiming'];
-  private readonly entries = new KeyIndex();
-  private readonly window: EventWindow;
-  private rev = 0;
-  private compactRev = 0;
   private readonly insert: Database.Statement;
   private readonly lastRow: Database.Statement;
 
   constructor(opts: StoreOptions) {
+    super(opts.windowSize ?? 10_000);
     this.codec = opts.codec ?? plainCodec;
     this.onTiming = opts.onTiming;
     this.db = new Database(opts.path);
@@ -67,7 +65,6 @@ export class SqliteStore implements Store {
       'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.lastRow = this.db.prepare('SELECT MAX(id) AS id FROM log WHERE name = ?');
-    this.window = new EventWindow(opts.windowSize ?? 10_000);
     this.load();
   }
 
@@ -98,29 +95,6 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  /** The newest revision written. */
-  get revision(): number {
-    return this.rev;
-  }
-
-  /** Revisions at or below this are gone from history. */
-  get compactedRevision(): number {
-    return this.compactRev;
-  }
-
-  get(key: string): StoredObject | undefined {
-    return this.entries.get(key)?.object;
-  }
-
-  /** The stored JSON text of a key (what the API returns), without re-serialising. */
-  getJson(key: string): string | undefined {
-    return this.entries.get(key)?.json;
-  }
-
-  list(prefix: string): Listed[] {
-    return this.entries.list(prefix);
-  }
-
   /** Keys under `prefix` as they were at `revision`, read from the log. */
   listAt(prefix: string, revision: number, after = ''): Listed[] {
     if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
@@ -138,16 +112,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  waitForRevision(revision: number, ms: number): Promise<boolean> {
-    return this.window.waitUntil(() => this.rev >= revision, ms);
-  }
-
   private timed(operation: Parameters<TimingCallback>[0], key: string, started: number): void {
     this.onTiming?.(operation, key, (performance.now() - started) / 1000);
-  }
-
-  counts(): Map<string, number> {
-    return this.entries.counts();
   }
 
   create(key: string, build: (revision: number) => StoredObject): Promise<StoredObject> {
