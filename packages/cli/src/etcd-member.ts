@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { restartWhenGone, terminate, waitFor } from './detached.js';
 import { processHasArgs } from './process-check.js';
+import type { StoreConfig } from './up-options.js';
 
 const ETCD = '/usr/bin/etcd';
 
@@ -29,9 +30,18 @@ export interface EtcdMember {
 const dirOf = (dataDir: string): string => join(dataDir, 'etcd');
 const recordPath = (dataDir: string): string => join(dirOf(dataDir), 'member.json');
 
-/** Whether this data dir ran its own etcd member: `wharf up` without --store then keeps using it. */
-export function hasEtcdMember(dataDir: string): boolean {
-  return existsSync(recordPath(dataDir));
+/**
+ * The store `wharf up` runs with: the one asked for, else the one the data dir holds. Switching a
+ * data dir between its own etcd member and SQLite is refused: the cluster would start empty.
+ */
+export function chooseStore(asked: StoreConfig | undefined, dataDir: string): StoreConfig {
+  const member = existsSync(recordPath(dataDir));
+  if (!asked) return member ? { kind: 'etcd', servers: [] } : { kind: 'sqlite' };
+  if (asked.kind === 'sqlite' && member)
+    throw new Error(`${dataDir} keeps its objects in its etcd member (${dirOf(dataDir)}): start it with --store etcd`);
+  if (asked.kind === 'etcd' && !asked.servers.length && !member && existsSync(join(dataDir, 'wharf.db')))
+    throw new Error(`${dataDir} keeps its objects in SQLite (wharf.db): --store etcd would start an empty cluster`);
+  return asked;
 }
 
 function readRecord(dataDir: string): MemberRecord | undefined {

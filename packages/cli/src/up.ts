@@ -11,7 +11,7 @@ import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
-import { hasEtcdMember, startEtcdMember, type EtcdMember } from './etcd-member.js';
+import { chooseStore, startEtcdMember, type EtcdMember } from './etcd-member.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -30,8 +30,7 @@ export async function up(flags: UpOptions): Promise<void> {
   // The console's word to the API server for which browser tries a directory password.
   const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
   // Without --store, a data dir that ran its own etcd member keeps it; etcd without servers runs one.
-  const store =
-    c.store ?? (hasEtcdMember(dataDir) ? { kind: 'etcd' as const, servers: [] } : { kind: 'sqlite' as const });
+  const store = chooseStore(c.store, dataDir);
   let etcdMember: EtcdMember | undefined;
   if (store.kind === 'etcd' && !store.servers.length)
     etcdMember = await startEtcdMember(dataDir, log.child({ component: 'etcd' }));

@@ -152,7 +152,7 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a 3-member etcd', () => 
       await s.open();
       const acknowledged: string[] = [];
       const write = async (n: number): Promise<void> => {
-        // A write in flight on the killed member fails; the client retries it on another (its create is idempotent here).
+        // A write in flight on the killed member fails; it is retried (the get first: the create may have landed).
         const deadline = Date.now() + 15_000;
         for (;;) {
           try {
