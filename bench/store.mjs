@@ -59,12 +59,17 @@ function render(m, sqlite, etcd) {
 \`npm run bench:store\` (bench/store.mjs): the API server's two stores on the workload of
 \`bench:apiserver\` — ConfigMaps created, updated, read and listed (100 per list) through the API
 at 1, 8 and 64 clients, ${SECONDS} s per cell, ${ROUNDS} rounds alternating SQLite and etcd, each
-cell the best of its rounds (the machine is shared: see its load average). SQLite is \`wharf up\` (DATA_DIR/wharf.db); etcd is
-\`wharf up --store etcd\`, one member Wharf runs on loopback. Reads come from the API server's
+cell the best of its rounds (the machine is shared: see its load average). SQLite is \`wharf up\`
+(DATA_DIR/wharf.db); etcd is \`wharf up --store etcd\`, one member Wharf runs on loopback. Reads come from the API server's
 memory in both (etcd's is the watch cache), so the stores differ in writes: an etcd write is a
 gRPC transaction, fsynced by etcd, and acknowledged once the watch has brought it back.
 
 ${machineTable(m, [['etcd', m.etcd]], 'none (no nodes: the API server and its store only)')}
+
+Reads (get, list) are answered from memory the same way by both stores: their ratio is not the
+stores' but how much the machine's load moved between the rounds, and it bounds what the write
+ratios say. Writes are where the stores differ: at 1 client, with the least queueing, an update
+costs SQLite one WAL append and etcd a transaction (and its fsync) plus the watch round trip.
 
 | op | clients | SQLite ops/s | etcd ops/s | etcd / SQLite | SQLite p50 / p99 (ms) | etcd p50 / p99 (ms) | errors |
 |---|---|---|---|---|---|---|---|
