@@ -4,7 +4,7 @@ import { KeyQueue, keyNamespace } from './key-queue.js';
 describe('KeyQueue', () => {
   it('syncs a key once however often it was added before the sync', async () => {
     const synced: string[] = [];
-    const q = new KeyQueue((k) => synced.push(k), { delayMs: 1_000_000 });
+    const q = new KeyQueue((k) => void synced.push(k), { delayMs: 1_000_000 });
     q.add('a');
     q.add('b');
     q.add('a');

@@ -90,7 +90,7 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a real etcd', () => {
       expect(kv?.mod_revision).toBe(secret.metadata.resourceVersion);
       expect(kv?.value.subarray(0, 12).toString()).toBe('k8s:enc:aesg'); // the encryption prefix, not JSON
       expect(kv?.value.includes(Buffer.from('hunter2'))).toBe(false);
-      expect(kv?.value.includes(Buffer.from(secret.data?.password as string))).toBe(false);
+      expect(kv?.value.includes(Buffer.from((secret.data as { password: string }).password))).toBe(false);
       expect(s.get('/registry/core/secrets/ns/db')?.data).toEqual(secret.data);
     } finally {
       raw.close();
@@ -112,7 +112,11 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a real etcd', () => {
     await one.delete(key('w'));
     expect(await two.waitForRevision(one.revision, 5_000)).toBe(true);
     w.stop();
-    expect(seen.map((e) => `${e.type}:${e.object.data?.v}`)).toEqual(['ADDED:1', 'MODIFIED:2', 'DELETED:2']);
+    expect(seen.map((e) => `${e.type}:${(e.object.data as { v: string }).v}`)).toEqual([
+      'ADDED:1',
+      'MODIFIED:2',
+      'DELETED:2',
+    ]);
     expect(seen[1]?.prevObject?.data).toEqual({ v: '1' });
   });
 
