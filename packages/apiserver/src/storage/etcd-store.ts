@@ -34,6 +34,8 @@ export interface EtcdStoreOptions {
 }
 
 const ROOT = '/registry/';
+/** How long one etcd request (not the watch stream) may take. */
+const REQUEST_TIMEOUT_MS = 3_000;
 /** API groups without a dot (the built-in ones): their keys keep the group segment. */
 const DOTLESS_GROUPS = new Set(['apps', 'autoscaling', 'batch', 'policy']);
 
@@ -73,7 +75,13 @@ export class EtcdStore extends CachedStore implements Store {
 
   constructor(opts: EtcdStoreOptions) {
     super(opts.windowSize ?? 10_000);
-    this.client = new Etcd3({ hosts: [...opts.endpoints], dialTimeout: 5_000 });
+    this.client = new Etcd3({
+      hosts: [...opts.endpoints],
+      dialTimeout: 5_000,
+      // A request caught by a leader election would wait for etcd's own timeout (7 s by default):
+      // ended sooner, it fails while the members elect, and the client's retry finds the new leader.
+      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
+    });
     this.codec = opts.codec ?? plainCodec;
     this.syncTimeoutMs = opts.syncTimeoutMs ?? 10_000;
     this.onTiming = opts.onTiming;
