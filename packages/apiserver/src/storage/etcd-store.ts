@@ -79,7 +79,7 @@ export class EtcdStore extends CachedStore implements Store {
       hosts: [...opts.endpoints],
       dialTimeout: 5_000,
       // A request caught by a leader election would wait for etcd's own timeout (7 s by default):
-      // ended sooner, it fails while the members elect, and the client's retry finds the new leader.
+      // ended sooner, it fails while the members elect, and a retry by the API's client finds the new leader.
       defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
     });
     this.codec = opts.codec ?? plainCodec;
