@@ -120,6 +120,7 @@ export class EtcdStore extends CachedStore implements Store {
       const key = storeKeyOf(e.kv.key.toString());
       const revision = Number(e.kv.mod_revision);
       const prev = e.prev_kv ? this.entryOf(key, e.prev_kv) : this.entries.get(key);
+      this.rev = revision;
       let ev: StoreEvent;
       if (e.type === 'Delete') {
         if (!prev) continue; // a key deleted before we ever saw it
@@ -133,7 +134,6 @@ export class EtcdStore extends CachedStore implements Store {
           ? { type: 'MODIFIED', key, revision, object: entry.object, json: entry.json, prevObject: prev.object }
           : { type: 'ADDED', key, revision, object: entry.object, json: entry.json };
       }
-      this.rev = revision;
       this.window.publish(ev);
     }
   }
