@@ -64,6 +64,8 @@ if [ $want_test -eq 1 ]; then
   apt_install skopeo podman buildah zip
   # The LDAP sign-in's integration test runs a real directory (its own slapd on loopback).
   apt_install slapd ldap-utils || say "slapd could not be installed: the LDAP integration test will be skipped"
+  # The etcd store's integration and e2e tests run real etcd members on loopback (etcdctl reads them).
+  apt_install etcd-server etcd-client
   # Debian's JDK (javac, jar): the M+N suites compile their .war artifacts as a CI step would.
   apt_install openjdk-17-jdk-headless
   # promtool checks the metrics exposition; Debian ships it in prometheus, whose own service the

@@ -1,5 +1,12 @@
 export { ApiServer, KUBERNETES_VERSION, versionInfo, type ApiServerOptions } from './server.js';
-export { Store, snapshotStore, storedVersions, type StoreOptions, type StoredVersion } from './storage/index.js';
+export {
+  SqliteStore,
+  snapshotStore,
+  storedVersions,
+  type Store,
+  type StoreOptions,
+  type StoredVersion,
+} from './storage/index.js';
 export { ApiError } from './errors.js';
 export { CaSigner } from './certificates/signer.js';
 export { newKeyPair, stillFits } from './certificates/keys.js';

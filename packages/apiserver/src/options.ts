@@ -20,6 +20,11 @@ export interface ApiServerOptions {
   readonly kubernetesVersion?: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Client URLs of the etcd members to keep objects in, as kube-apiserver's --etcd-servers.
+   * @default none: the SQLite store in the data dir
+   */
+  readonly etcdServers?: readonly string[];
   /** Compaction keeps at least this many recent revisions. @default 10000 */
   readonly compactKeepRevisions?: number;
   /** Compaction keeps at least this much recent history (ms), as etcd's retention window. @default 300000 */
@@ -63,7 +68,7 @@ export interface ApiServerOptions {
  */
 export type ResolvedApiServerOptions = Resolved<
   ApiServerOptions,
-  Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion'>
+  Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion' | 'etcdServers'>
 >;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */

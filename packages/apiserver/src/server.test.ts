@@ -63,11 +63,11 @@ describe('ApiServer in process', () => {
       expect(r.code).toBe(201);
     }
     const t0 = Date.now();
-    server.compactOnce(t0);
+    await server.compactOnce(t0);
     expect(server.store.compactedRevision).toBe(0);
     const before = server.store.revision;
     await call('PUT', '/api/v1/namespaces/default/configmaps/c0', { metadata: { name: 'c0' }, data: { i: 'x' } });
-    server.compactOnce(t0 + 61_000);
+    await server.compactOnce(t0 + 61_000);
     expect(server.store.compactedRevision).toBe(before);
     const watch = await call(
       'GET',

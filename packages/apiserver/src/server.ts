@@ -45,7 +45,15 @@ import {
   pinKubernetesVersion,
   type KubernetesVersion,
 } from './version-window.js';
-import { Store, namespacePrefix, objectKey, resourcePrefix } from './storage/index.js';
+import {
+  EtcdStore,
+  SqliteStore,
+  type Store,
+  type TimingCallback,
+  namespacePrefix,
+  objectKey,
+  resourcePrefix,
+} from './storage/index.js';
 import { ObjectApi } from './objects/api.js';
 import { namespaceLifecycle, protectSystemNamespaces } from './objects/admission.js';
 import { limitRanger } from './objects/admission-limits.js';
@@ -130,6 +138,10 @@ function isPublicPath(path: string): boolean {
 
 export class ApiServer {
   readonly store: Store;
+  /** Encrypts secrets at rest; tells which stored values a key rotation left stale. */
+  private readonly codec: EncryptingCodec;
+  /** The name of the key new secrets are encrypted with. */
+  private readonly encryptionKey: string;
   readonly registry: ResourceRegistry;
   /** The Kubernetes version served (/version, API versions). */
   readonly kubernetesVersion: KubernetesVersion;
@@ -160,7 +172,7 @@ export class ApiServer {
   private readonly auditor: Auditor | undefined;
   /** kube-apiserver's metrics, served at /metrics to users allowed that non-resource URL. */
   readonly metrics: ApiServerMetrics;
-  private readonly controllers: { start(): void; stop(): void }[];
+  private readonly controllers: { start(): void | Promise<void>; stop(): void }[];
   private server: Server | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
   private ready = false;
@@ -184,16 +196,18 @@ export class ApiServer {
     const keys = loadOrCreateKeys(join(opts.dataDir, 'encryption-keys.json'));
     const codec = new EncryptingCodec(keys, [resourcePrefix('', 'secrets')]);
     this.metrics = new ApiServerMetrics(() => this.store.counts());
-    this.store = new Store({
-      path: join(opts.dataDir, 'wharf.db'),
-      codec,
-      onTiming: (op, key, s) => this.metrics.storageTiming(op, key, s),
-    });
+    const onTiming: TimingCallback = (op, key, s) => this.metrics.storageTiming(op, key, s);
+    this.store = opts.etcdServers?.length
+      ? new EtcdStore({
+          endpoints: opts.etcdServers,
+          codec,
+          onTiming,
+          onError: (err) => opts.logger.error({ err }, 'the etcd watch failed'),
+        })
+      : new SqliteStore({ path: join(opts.dataDir, 'wharf.db'), codec, onTiming });
     this.metrics.certificates({ 'apiserver-serving': this.pki.serverCert, ca: this.pki.caCert });
-    // After a key rotation (a new key listed first), every secret is rewritten with the new key.
-    const rewritten = this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
-    if (rewritten)
-      opts.logger.info({ secrets: rewritten, key: keys[0]?.name ?? '' }, 'secrets re-encrypted with the newest key');
+    this.codec = codec;
+    this.encryptionKey = keys[0]?.name ?? '';
     // In kube-apiserver's order: LimitRanger defaults before quota counts; ResourceQuota last.
     this.api = new ObjectApi({
       store: this.store,
@@ -306,22 +320,31 @@ export class ApiServer {
 
   /** Starts serving; resolves with the bound port once the API is ready. */
   async start(): Promise<number> {
-    bootstrapCluster(this.api);
-    publishAuthenticationTrust(this.api, {
+    await this.store.open();
+    // After a key rotation (a new key listed first), every secret is rewritten with the new key.
+    const codec = this.codec;
+    const rewritten = await this.store.rewriteStale(resourcePrefix('', 'secrets'), (raw) => codec.isStale(raw));
+    if (rewritten)
+      this.opts.logger.info(
+        { secrets: rewritten, key: this.encryptionKey },
+        'secrets re-encrypted with the newest key',
+      );
+    await bootstrapCluster(this.api);
+    await publishAuthenticationTrust(this.api, {
       clientCa: this.pki.caCert,
       requestHeaderCa: this.pki.frontProxyCaCert,
       allowedNames: [FRONT_PROXY_CLIENT_NAME],
     });
     await this.oidc?.start();
-    for (const c of this.controllers) c.start();
+    for (const c of this.controllers) await c.start();
     this.server = this.httpsServer();
     const port = await new Promise<number>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
     });
     // Where joining nodes discover this cluster's CA (checked against their pin).
-    publishClusterInfo(this.api, `https://127.0.0.1:${port}`, this.pki.caCert);
-    this.compactTimer = setInterval(() => this.compactOnce(), this.opts.compactEveryMs);
+    await publishClusterInfo(this.api, `https://127.0.0.1:${port}`, this.pki.caCert);
+    this.compactTimer = setInterval(() => void this.compactOnce(), this.opts.compactEveryMs);
     this.compactTimer.unref();
     // Serving started: from now on this data dir runs this version (a later start without a version keeps it).
     pinKubernetesVersion(this.opts.dataDir, this.kubernetesVersion);
@@ -377,7 +400,7 @@ export class ApiServer {
       });
       this.advertised.set(address, server);
     }
-    advertiseMaster(this.api, { address, port });
+    await advertiseMaster(this.api, { address, port });
   }
 
   private readonly revisionSamples: { revision: number; at: number }[] = [];
@@ -386,7 +409,7 @@ export class ApiServer {
    * Compacts history older than both the retention window and the newest `compactKeepRevisions`
    * revisions, so watch resumes within the window never see 410.
    */
-  compactOnce(now = Date.now()): number {
+  compactOnce(now = Date.now()): Promise<number> {
     this.revisionSamples.push({ revision: this.store.revision, at: now });
     const retention = this.opts.compactRetentionMs;
     let byTime = 0;
@@ -395,7 +418,7 @@ export class ApiServer {
     const oldest = this.revisionSamples[0];
     if (oldest && oldest.at <= now - retention) byTime = oldest.revision;
     const target = Math.min(byTime, this.store.revision - this.opts.compactKeepRevisions);
-    return target > 0 ? this.store.compact(target) : 0;
+    return target > 0 ? this.store.compact(target) : Promise.resolve(0);
   }
 
   /**
@@ -455,11 +478,11 @@ export class ApiServer {
       this.streams.closeAll();
       server.closeIdleConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      this.store.close(); // ends open watches, so their connections close
+      await this.store.close(); // ends open watches, so their connections close
       setTimeout(() => server.closeAllConnections(), 2000).unref();
       await closed;
     } else {
-      this.store.close();
+      await this.store.close();
     }
     await this.audit?.close();
     await this.auditor?.close();

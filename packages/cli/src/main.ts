@@ -48,6 +48,14 @@ program
     'auto',
   )
   .option('--registry-port <port>', 'port of the built-in OCI registry', '5000')
+  .option(
+    '--store <kind>',
+    'where the API server keeps objects: sqlite (DATA_DIR/wharf.db) or etcd (default: as the data dir last ran, else sqlite)',
+  )
+  .option(
+    '--etcd-servers <urls>',
+    'comma-separated etcd client URLs for --store etcd (default: Wharf runs one member on loopback in DATA_DIR/etcd)',
+  )
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
   .option(
     '--default-toleration-seconds <s>',
@@ -181,6 +189,7 @@ program
       throw new Error(`Wharf is running in ${dataDir}: stop it (Ctrl-C or SIGTERM) before resetting`);
     const { resetNodes } = await import('./nodes.js');
     const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
+    await (await import('./etcd-member.js')).resetEtcdMember(dataDir);
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 

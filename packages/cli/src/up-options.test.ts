@@ -86,6 +86,22 @@ describe('resolveUpOptions', () => {
     expect(resolveUpOptions({ consolePort: '0' }, false)).toMatchObject({ consolePort: 0, consolePortGiven: true });
   });
 
+  it('chooses the store: --store, or etcd implied by --etcd-servers; refuses what does not fit', () => {
+    expect(resolveUpOptions({}, false).store).toBeUndefined();
+    expect(resolveUpOptions({ store: 'etcd' }, false).store).toEqual({ kind: 'etcd', servers: [] });
+    expect(resolveUpOptions({ etcdServers: 'http://127.0.0.1:2379,http://127.0.0.1:22379' }, false).store).toEqual({
+      kind: 'etcd',
+      servers: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'],
+    });
+    expect(() => resolveUpOptions({ store: 'mysql' }, false)).toThrow('--store must be sqlite or etcd, got "mysql"');
+    expect(() => resolveUpOptions({ store: 'sqlite', etcdServers: 'http://127.0.0.1:2379' }, false)).toThrow(
+      '--etcd-servers needs --store etcd',
+    );
+    expect(() => resolveUpOptions({ etcdServers: '127.0.0.1:2379' }, false)).toThrow(
+      '--etcd-servers must be an http(s) URL, got "127.0.0.1:2379"',
+    );
+  });
+
   it('refuses bad flags with a message naming the flag, before anything starts', () => {
     expect(() => resolveUpOptions({ apiPort: '70000' }, false)).toThrow(
       '--api-port must be a port number (0-65535), got "70000"',

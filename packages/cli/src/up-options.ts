@@ -73,6 +73,8 @@ export interface UpOptions {
   gitPort?: string;
   consolePort?: string;
   maxConcurrentBuilds?: string;
+  store?: string;
+  etcdServers?: string;
 }
 
 /** The API server's OIDC settings, as kube-apiserver's --oidc-* flags. */
@@ -122,7 +124,12 @@ export interface UpConfig {
   readonly audit: AuditOptions | undefined;
   /** Set with --ldap-url: POST /login/ldap signs users in against that directory. */
   readonly ldap: LdapOptions | undefined;
+  /** The store chosen with --store or implied by --etcd-servers; undefined: as the data dir last ran. */
+  readonly store: StoreConfig | undefined;
 }
+
+/** Where the API server keeps objects: SQLite in the data dir, or etcd (servers given, or a member Wharf runs). */
+export type StoreConfig = { readonly kind: 'sqlite' } | { readonly kind: 'etcd'; readonly servers: readonly string[] };
 
 export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
   const rate = o.nodeEvictionRate !== undefined ? Number(o.nodeEvictionRate) : undefined;
@@ -167,7 +174,18 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     oidc: oidcOptions(o),
     audit: auditOptions(o),
     ldap: ldapOptions(o),
+    store: storeOptions(o),
   };
+}
+
+function storeOptions(o: UpOptions): StoreConfig | undefined {
+  if (o.store !== undefined && o.store !== 'sqlite' && o.store !== 'etcd')
+    throw new Error(`--store must be sqlite or etcd, got "${o.store}"`);
+  const servers = (o.etcdServers ?? '').split(',').filter((s) => s !== '');
+  for (const s of servers) urlOption('--etcd-servers', s);
+  if (o.store === 'sqlite' && servers.length) throw new Error('--etcd-servers needs --store etcd');
+  if (o.store === 'sqlite') return { kind: 'sqlite' };
+  return o.store === 'etcd' || servers.length ? { kind: 'etcd', servers } : undefined;
 }
 
 function ldapOptions(o: UpOptions): LdapOptions | undefined {

@@ -11,6 +11,7 @@ import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
+import { chooseStore, startEtcdMember, type EtcdMember } from './etcd-member.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -28,9 +29,16 @@ export async function up(flags: UpOptions): Promise<void> {
   const agentToken = randomBytes(32).toString('hex');
   // The console's word to the API server for which browser tries a directory password.
   const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
+  // Without --store, a data dir that ran its own etcd member keeps it; etcd without servers runs one.
+  const store = chooseStore(c.store, dataDir);
+  let etcdMember: EtcdMember | undefined;
+  if (store.kind === 'etcd' && !store.servers.length)
+    etcdMember = await startEtcdMember(dataDir, log.child({ component: 'etcd' }));
+  const etcdServers = store.kind === 'etcd' ? (etcdMember ? [etcdMember.clientUrl] : store.servers) : undefined;
   const server = await ApiServer.create({
     dataDir,
     port: c.apiPort,
+    ...(etcdServers ? { etcdServers } : {}),
     logger: log.child({ component: 'apiserver' }),
     agentToken,
     compactEveryMs: c.compactEveryMs,
@@ -296,6 +304,7 @@ export async function up(flags: UpOptions): Promise<void> {
       await part('simulated nodes', () => sim?.stop());
       await part('controllers', () => controllers.stop());
       await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
+      await part('etcd member', () => etcdMember?.stop());
     })().then(
       () => {
         log.info('stopped');

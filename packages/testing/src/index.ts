@@ -42,6 +42,7 @@ export {
 } from './tomcat.js';
 export { captureLogger, LEVEL, type LogLine } from './logs.js';
 export { OidcTestProvider, type OidcUser, type OidcProviderOptions, type BrowseResult } from './oidc-provider.js';
+export { EtcdCluster, etcdUnavailable } from './etcd.js';
 export { Slapd, slapdUnavailable, LDAP_SUFFIX, type LdapPerson, type LdapGroup } from './slapd.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
 export { processAlive, sharedWharf, stopSharedWharf } from './shared-wharf.js';

@@ -48,8 +48,8 @@ export class ApiServiceController {
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 5_000;
   }
 
-  start(): void {
-    this.ensureLocal();
+  async start(): Promise<void> {
+    await this.ensureLocal();
     for (const e of this.api.store.list(PREFIX)) this.observe(e.object);
     this.watchers.push(
       this.api.store.watch(PREFIX, this.api.store.revision, (ev) => {
@@ -91,7 +91,7 @@ export class ApiServiceController {
   }
 
   /** A Local APIService for each built-in group/version, as kube-apiserver registers them. */
-  private ensureLocal(): void {
+  private async ensureLocal(): Promise<void> {
     const served = this.api.registry.lookup('apiregistration.k8s.io', 'v1', 'apiservices');
     if (!served) return;
     const seen = new Set<string>();
@@ -111,8 +111,8 @@ export class ApiServiceController {
           versionPriority: 15,
         },
       };
-      const created = this.api.create(served, '', body, internalContext());
-      this.writeCondition(created, {
+      const created = await this.api.create(served, '', body, internalContext());
+      await this.writeCondition(created, {
         status: 'True',
         reason: 'Local',
         message: 'Local APIServices are always available',
@@ -128,7 +128,7 @@ export class ApiServiceController {
       this.forget(obj);
       const available = conditionOf(obj);
       if (available?.reason !== 'Local')
-        this.writeCondition(obj, {
+        void this.writeCondition(obj, {
           status: 'True',
           reason: 'Local',
           message: 'Local APIServices are always available',
@@ -175,7 +175,7 @@ export class ApiServiceController {
       const condition = await this.check(target);
       if (this.targets.get(name) !== target) return; // changed or deleted meanwhile
       const stored = this.api.store.get(`${PREFIX}${name}`);
-      if (stored) this.writeCondition(stored, condition);
+      if (stored) await this.writeCondition(stored, condition);
     } finally {
       this.probing.delete(name);
       const now = this.targets.get(name);
@@ -206,7 +206,7 @@ export class ApiServiceController {
     }
   }
 
-  private writeCondition(obj: StoredObject, c: Condition): void {
+  private async writeCondition(obj: StoredObject, c: Condition): Promise<void> {
     const current = conditionOf(obj);
     if (current && current.status === c.status && current.reason === c.reason && current.message === c.message) return;
     const served = this.api.registry.lookup('apiregistration.k8s.io', 'v1', 'apiservices');
@@ -222,7 +222,7 @@ export class ApiServiceController {
       ],
     };
     try {
-      this.api.update(served, '', obj.metadata.name, next, internalContext(), 'status');
+      await this.api.update(served, '', obj.metadata.name, next, internalContext(), 'status');
     } catch {
       // A newer write won; its watch event brings the next check.
     }

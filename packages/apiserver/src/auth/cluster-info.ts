@@ -33,6 +33,6 @@ export function clusterInfoConfigMap(server: string, caPem: string): KubeObject 
 }
 
 /** Writes the ConfigMap, or puts back its data when the server or the CA changed. */
-export function publishClusterInfo(api: ObjectApi, server: string, caPem: string): void {
-  upsert(api, '', 'configmaps', clusterInfoConfigMap(server, caPem), ['data']);
+export function publishClusterInfo(api: ObjectApi, server: string, caPem: string): Promise<void> {
+  return upsert(api, '', 'configmaps', clusterInfoConfigMap(server, caPem), ['data']);
 }

@@ -50,7 +50,7 @@ export class CsrController {
       if (ev && ev.type !== 'DELETED') this.queue.add(ev.object.metadata.name);
     });
     for (const e of this.api.store.list(prefix)) this.queue.add(e.object.metadata.name);
-    this.cleaner = setInterval(() => this.clean(), 60_000);
+    this.cleaner = setInterval(() => void this.clean(), 60_000);
     this.cleaner.unref();
   }
 
@@ -66,12 +66,12 @@ export class CsrController {
     return served;
   }
 
-  private sync(name: string): void {
+  private async sync(name: string): Promise<void> {
     const csr = this.api.store.get(objectKey(GROUP, RESOURCE, undefined, name));
     if (!csr || csr.metadata.deletionTimestamp) return;
     const spec = rec(csr.spec);
     const decided = hasCondition(csr, 'Approved') || hasCondition(csr, 'Denied');
-    if (!decided && spec.signerName === KUBELET_CLIENT_SIGNER) this.maybeApprove(csr, spec);
+    if (!decided && spec.signerName === KUBELET_CLIENT_SIGNER) await this.maybeApprove(csr, spec);
     else if (
       hasCondition(csr, 'Approved') &&
       !hasCondition(csr, 'Failed') &&
@@ -81,7 +81,7 @@ export class CsrController {
       void this.issue(name, spec);
   }
 
-  private maybeApprove(csr: StoredObject, spec: Obj): void {
+  private async maybeApprove(csr: StoredObject, spec: Obj): Promise<void> {
     let commonName: string;
     try {
       commonName = parseRequest(String(spec.request)).commonName;
@@ -110,7 +110,7 @@ export class CsrController {
         },
       ],
     };
-    this.api.update(this.served, '', csr.metadata.name, next, internalContext(), 'approval');
+    await this.api.update(this.served, '', csr.metadata.name, next, internalContext(), 'approval');
   }
 
   private async issue(name: string, spec: Obj): Promise<void> {
@@ -140,21 +140,21 @@ export class CsrController {
           { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure ?? 'signing failed' },
         ];
       next.status = status;
-      this.api.update(this.served, '', name, next, internalContext(), 'status');
+      await this.api.update(this.served, '', name, next, internalContext(), 'status');
     } finally {
       this.signing.delete(name);
     }
   }
 
   /** Removes requests that are done (issued, denied, failed) after an hour and pending ones after a day. */
-  clean(): void {
+  async clean(): Promise<void> {
     const now = this.now();
     for (const { object } of this.api.store.list(resourcePrefix(GROUP, RESOURCE))) {
       const created = Date.parse(String(object.metadata.creationTimestamp ?? ''));
       const done =
         Boolean(rec(object.status).certificate) || hasCondition(object, 'Denied') || hasCondition(object, 'Failed');
       if (Number.isFinite(created) && now - created > (done ? DONE_TTL_MS : PENDING_TTL_MS)) {
-        deleteObject(this.api, this.served, '', object.metadata.name, {}, internalContext());
+        await deleteObject(this.api, this.served, '', object.metadata.name, {}, internalContext());
       }
     }
   }

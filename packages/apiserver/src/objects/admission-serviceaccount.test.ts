@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceRegistry, type Served } from '../registry.js';
-import { Store } from '../storage/index.js';
+import { SqliteStore } from '../storage/index.js';
 import { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { serviceAccountTokenAdmission } from './admission-serviceaccount.js';
@@ -13,7 +13,7 @@ interface PodSpec {
 }
 
 function setup() {
-  const store = new Store({ path: ':memory:' });
+  const store = new SqliteStore({ path: ':memory:' });
   const registry = new ResourceRegistry();
   const api = new ObjectApi({
     store,
@@ -23,20 +23,22 @@ function setup() {
   const served = (r: string): Served => registry.lookup('', 'v1', r) as Served;
   const sa = (body: Record<string, unknown>) =>
     api.create(served('serviceaccounts'), 'default', body, internalContext());
-  const pod = (name: string, spec: Record<string, unknown> = {}) =>
-    api.create(
-      served('pods'),
-      'default',
-      { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } },
-      internalContext(),
+  const pod = async (name: string, spec: Record<string, unknown> = {}) =>
+    (
+      await api.create(
+        served('pods'),
+        'default',
+        { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } },
+        internalContext(),
+      )
     ).spec as PodSpec;
   return { sa, pod };
 }
 
 describe('ServiceAccount admission with tokens', () => {
-  it('mounts the projected kube-api-access volume for the default service account', () => {
+  it('mounts the projected kube-api-access volume for the default service account', async () => {
     const { pod } = setup();
-    const spec = pod('p');
+    const spec = await pod('p');
     expect(spec.serviceAccountName).toBe('default');
     expect(spec.volumes?.[0]).toEqual({
       name: 'kube-api-access-abcde',
@@ -58,16 +60,20 @@ describe('ServiceAccount admission with tokens', () => {
     ]);
   });
 
-  it('mounts nothing when the pod or its service account opts out', () => {
+  it('mounts nothing when the pod or its service account opts out', async () => {
     const { sa, pod } = setup();
-    expect(pod('p', { automountServiceAccountToken: false }).volumes).toBeUndefined();
-    sa({ metadata: { name: 'quiet' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'regcred' }] });
-    const spec = pod('q', { serviceAccountName: 'quiet' });
+    expect((await pod('p', { automountServiceAccountToken: false })).volumes).toBeUndefined();
+    await sa({
+      metadata: { name: 'quiet' },
+      automountServiceAccountToken: false,
+      imagePullSecrets: [{ name: 'regcred' }],
+    });
+    const spec = await pod('q', { serviceAccountName: 'quiet' });
     expect(spec.volumes).toBeUndefined();
     expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     // The pod's own setting wins over the account's.
-    expect(pod('r', { serviceAccountName: 'quiet', automountServiceAccountToken: true }).volumes?.[0]?.name).toBe(
-      'kube-api-access-abcde',
-    );
+    expect(
+      (await pod('r', { serviceAccountName: 'quiet', automountServiceAccountToken: true })).volumes?.[0]?.name,
+    ).toBe('kube-api-access-abcde');
   });
 });

@@ -248,14 +248,14 @@ export class ObjectApi {
   }
 
   /** `managed`: the managers an apply that creates the object computed (else the create records its own). */
-  create(
+  async create(
     servedAs: Served,
     namespace: string,
     input: KubeObject,
     ctx: OpContext,
     managed?: ManagerEntry[],
     uid?: string,
-  ): StoredObject {
+  ): Promise<StoredObject> {
     const { served, body } = toStorageVersion(this.registry, servedAs, input);
     const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -283,7 +283,7 @@ export class ObjectApi {
       return prepareCreate(served, obj, namespace, this.clock, this.store.revision);
     }
     try {
-      return this.store.create(key, (rev) => prepareCreate(served, obj, namespace, this.clock, rev));
+      return await this.store.create(key, (rev) => prepareCreate(served, obj, namespace, this.clock, rev));
     } catch (e) {
       if (e instanceof KeyExistsError) throw alreadyExists(served.info.resource, served.info.group, name);
       throw e;
@@ -291,14 +291,14 @@ export class ObjectApi {
   }
 
   /** PUT semantics; `subresource` is '' or 'status'. A stale metadata.resourceVersion is a 409. */
-  update(
+  async update(
     servedAs: Served,
     namespace: string,
     name: string,
     input: KubeObject,
     ctx: OpContext,
     subresource = '',
-  ): StoredObject {
+  ): Promise<StoredObject> {
     const { served, body } = toStorageVersion(this.registry, servedAs, input);
     const obj = clone(body);
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -334,7 +334,7 @@ export class ObjectApi {
     return this.writeUpdate(served, namespace, key, obj, old, ctx, subresource);
   }
 
-  private writeUpdate(
+  private async writeUpdate(
     served: Served,
     namespace: string,
     key: string,
@@ -343,7 +343,7 @@ export class ObjectApi {
     ctx: OpContext,
     subresource: string,
     managed?: ManagerEntry[],
-  ): StoredObject {
+  ): Promise<StoredObject> {
     if (subresource === '') keepSubresourceFields(served, obj, old);
     if (subresource !== 'status' && subresource !== 'approval') this.normalize(served, obj, ctx, old);
     this.admit('UPDATE', served, namespace, obj, old, subresource, ctx);
@@ -359,17 +359,17 @@ export class ObjectApi {
       strategyOf(served)?.specFinalizers?.pending(next) !== true
     ) {
       try {
-        this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+        await this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
           ...next,
           metadata: { ...next.metadata, resourceVersion: String(rev) },
         }));
-        return this.store.delete(key);
+        return await this.store.delete(key);
       } catch (e) {
         throw this.storeError(served, old.metadata.name, e);
       }
     }
     try {
-      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+      return await this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
         ...next,
         metadata: { ...next.metadata, resourceVersion: String(rev) },
       }));
@@ -390,7 +390,7 @@ export class ObjectApi {
     return e;
   }
 
-  patch(
+  async patch(
     servedAs: Served,
     namespace: string,
     name: string,
@@ -398,7 +398,7 @@ export class ObjectApi {
     body: unknown,
     ctx: OpContext,
     subresource = '',
-  ): StoredObject {
+  ): Promise<StoredObject> {
     const served = storageServed(this.registry, servedAs);
     const key = this.key(served, namespace, name);
     const old = this.store.get(key);
@@ -447,14 +447,14 @@ export class ObjectApi {
    * managedFields kept) as the webhooks left it. It is defaulted, validated and admitted again,
    * and created if `old` was absent, else written over `old`'s revision (409 if it moved since).
    */
-  commitReviewed(
+  async commitReviewed(
     served: Served,
     namespace: string,
     obj: KubeObject,
     old: StoredObject | undefined,
     ctx: OpContext,
     subresource: string,
-  ): StoredObject {
+  ): Promise<StoredObject> {
     const meta = isRecord(obj.metadata) ? obj.metadata : {};
     const managed = decodeManagedFields(meta.managedFields);
     if (!old)
@@ -489,7 +489,7 @@ export class ObjectApi {
    * Server-side apply: merges `config` into the live object with field ownership, creating the
    * object when it is absent (main resource only), then writes it as an update or create would.
    */
-  apply(
+  async apply(
     servedAs: Served,
     namespace: string,
     name: string,
@@ -497,7 +497,7 @@ export class ObjectApi {
     ctx: OpContext,
     subresource: string,
     force: boolean,
-  ): { object: StoredObject; created: boolean } {
+  ): Promise<{ object: StoredObject; created: boolean }> {
     // Field ownership is tracked in the stored version (an older version's configuration is converted first).
     const { served, body: config } = toStorageVersion(this.registry, servedAs, applied);
     const meta = isRecord(config.metadata) ? config.metadata : {};
@@ -516,7 +516,7 @@ export class ObjectApi {
     if (!old) {
       if (subresource) throw notFound(served.info.resource, served.info.group, name);
       const result = applyConfig(served, undefined, config, ctx, '', force, this.clock);
-      return { object: this.create(served, namespace, result.object, ctx, result.managed), created: true };
+      return { object: await this.create(served, namespace, result.object, ctx, result.managed), created: true };
     }
     const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
@@ -531,18 +531,23 @@ export class ObjectApi {
     const obj = result.object;
     if (isRecord(obj.metadata)) obj.metadata.resourceVersion = old.metadata.resourceVersion;
     return {
-      object: this.writeUpdate(served, namespace, key, obj, old, ctx, subresource, result.managed),
+      object: await this.writeUpdate(served, namespace, key, obj, old, ctx, subresource, result.managed),
       created: false,
     };
   }
 
   /** Marks a live object as being deleted (for finalizers and graceful deletion). */
-  markDeleting(served: Served, key: string, old: StoredObject, change: (obj: StoredObject) => void): StoredObject {
+  async markDeleting(
+    served: Served,
+    key: string,
+    old: StoredObject,
+    change: (obj: StoredObject) => void,
+  ): Promise<StoredObject> {
     const next = clone(old);
     if (!next.metadata.deletionTimestamp) next.metadata.deletionTimestamp = nowRfc3339(this.clock);
     change(next);
     try {
-      return this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
+      return await this.store.update(key, Number(old.metadata.resourceVersion), (rev) => ({
         ...next,
         metadata: { ...next.metadata, resourceVersion: String(rev) },
       }));

@@ -36,6 +36,6 @@ export function authenticationConfigMap(t: AuthenticationTrust): KubeObject {
 }
 
 /** Writes the ConfigMap, or puts back its data when someone changed it or the CAs changed. */
-export function publishAuthenticationTrust(api: ObjectApi, t: AuthenticationTrust): void {
-  upsert(api, '', 'configmaps', authenticationConfigMap(t), ['data']);
+export function publishAuthenticationTrust(api: ObjectApi, t: AuthenticationTrust): Promise<void> {
+  return upsert(api, '', 'configmaps', authenticationConfigMap(t), ['data']);
 }

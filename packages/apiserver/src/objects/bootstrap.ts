@@ -9,24 +9,24 @@ import { internalContext } from './context.js';
 import { SYSTEM_NAMESPACES } from './admission.js';
 import { ensureMasterService } from './master-service.js';
 
-function ensure(
+async function ensure(
   api: ObjectApi,
   group: string,
   version: string,
   resource: string,
   namespace: string,
   obj: KubeObject,
-): void {
+): Promise<void> {
   const served = api.registry.lookup(group, version, resource);
   const name = obj.metadata?.name ?? '';
   if (!served || api.store.get(objectKey(group, resource, served.info.namespaced ? namespace : undefined, name)))
     return;
-  api.create(served, namespace, obj, internalContext());
+  await api.create(served, namespace, obj, internalContext());
 }
 
-export function bootstrapCluster(api: ObjectApi): void {
+export async function bootstrapCluster(api: ObjectApi): Promise<void> {
   for (const ns of SYSTEM_NAMESPACES)
-    ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await ensure(api, '', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   for (const obj of bootstrapRbacObjects()) {
     const resource =
       obj.kind === 'ClusterRole'
@@ -36,9 +36,9 @@ export function bootstrapCluster(api: ObjectApi): void {
           : obj.kind === 'Role'
             ? 'roles'
             : 'rolebindings';
-    ensure(api, 'rbac.authorization.k8s.io', 'v1', resource, obj.metadata?.namespace ?? '', obj);
+    await ensure(api, 'rbac.authorization.k8s.io', 'v1', resource, obj.metadata?.namespace ?? '', obj);
   }
-  ensureMasterService(api);
+  await ensureMasterService(api);
 }
 
 /** Keeps a default ServiceAccount and the root CA ConfigMap in every active namespace. */
@@ -51,16 +51,16 @@ export class NamespaceDefaultsController {
   ) {}
 
   start(): void {
-    for (const e of this.api.store.list('/registry/core/namespaces/')) this.sync(e.object.metadata.name);
+    for (const e of this.api.store.list('/registry/core/namespaces/')) void this.sync(e.object.metadata.name);
     this.watcher = this.api.store.watch('/registry/core/', this.api.store.revision, (ev) => {
       if (!ev || ev.type !== 'DELETED') {
         if (ev && ev.key.startsWith('/registry/core/namespaces/'))
-          setImmediate(() => this.sync(ev.object.metadata.name));
+          setImmediate(() => void this.sync(ev.object.metadata.name));
         return;
       }
       // Someone deleted the default service account or the CA ConfigMap: put it back.
       if (ev.key.startsWith('/registry/core/serviceaccounts/') || ev.key.startsWith('/registry/core/configmaps/')) {
-        setImmediate(() => this.sync(ev.object.metadata.namespace ?? ''));
+        setImmediate(() => void this.sync(ev.object.metadata.namespace ?? ''));
       }
     });
   }
@@ -69,16 +69,16 @@ export class NamespaceDefaultsController {
     this.watcher?.stop();
   }
 
-  private sync(ns: string): void {
+  private async sync(ns: string): Promise<void> {
     const nsObj = this.api.store.get(objectKey('', 'namespaces', undefined, ns));
     if (!nsObj || nsObj.metadata.deletionTimestamp) return;
     try {
-      ensure(this.api, '', 'v1', 'serviceaccounts', ns, {
+      await ensure(this.api, '', 'v1', 'serviceaccounts', ns, {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
         metadata: { name: 'default', namespace: ns },
       });
-      ensure(this.api, '', 'v1', 'configmaps', ns, {
+      await ensure(this.api, '', 'v1', 'configmaps', ns, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: {

@@ -4,7 +4,7 @@
 import { eventually } from '@wharf/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceRegistry, type Served } from '../registry.js';
-import { Store } from '../storage/index.js';
+import { SqliteStore } from '../storage/index.js';
 import { ObjectApi } from './api.js';
 import { internalContext } from './context.js';
 import { CrdController } from './crds.js';
@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 function setup() {
-  const store = new Store({ path: ':memory:' });
+  const store = new SqliteStore({ path: ':memory:' });
   const registry = new ResourceRegistry();
   const api = new ObjectApi({ store, registry, admission: [] });
   const served = (r: string, g = '', v = 'v1'): Served => {
@@ -40,10 +40,15 @@ describe('NamespaceController', () => {
   it('finalizes a namespace once the last object held by a finalizer is released', async () => {
     const { api, served, ctx } = setup();
     started(new NamespaceController(api));
-    api.create(served('namespaces'), '', { metadata: { name: 'team' } }, ctx);
-    api.create(served('configmaps'), 'team', { metadata: { name: 'plain' } }, ctx);
-    api.create(served('configmaps'), 'team', { metadata: { name: 'held', finalizers: ['example.com/hold'] } }, ctx);
-    deleteObject(api, served('namespaces'), '', 'team', {}, ctx);
+    await api.create(served('namespaces'), '', { metadata: { name: 'team' } }, ctx);
+    await api.create(served('configmaps'), 'team', { metadata: { name: 'plain' } }, ctx);
+    await api.create(
+      served('configmaps'),
+      'team',
+      { metadata: { name: 'held', finalizers: ['example.com/hold'] } },
+      ctx,
+    );
+    await deleteObject(api, served('namespaces'), '', 'team', {}, ctx);
 
     await eventually(
       () => api.tryGet(served('configmaps'), 'team', 'plain') === undefined || undefined,
@@ -55,7 +60,13 @@ describe('NamespaceController', () => {
     expect(api.get(served('namespaces'), '', 'team').status).toMatchObject({ phase: 'Terminating' });
 
     // Releasing the finalizer deletes the object; that event alone lets the namespace go.
-    api.update(served('configmaps'), 'team', 'held', { ...held, metadata: { ...held.metadata, finalizers: [] } }, ctx);
+    await api.update(
+      served('configmaps'),
+      'team',
+      'held',
+      { ...held, metadata: { ...held.metadata, finalizers: [] } },
+      ctx,
+    );
     await eventually(
       () => api.tryGet(served('namespaces'), '', 'team') === undefined || undefined,
       5_000,
@@ -86,20 +97,20 @@ describe('CrdController', () => {
     const { api, served, ctx } = setup();
     started(new CrdController(api));
     const crds = served('customresourcedefinitions', 'apiextensions.k8s.io');
-    api.create(crds, '', crd, ctx);
+    await api.create(crds, '', crd, ctx);
     const widgets = await eventually(
       () => api.registry.lookup('example.com', 'v1', 'widgets'),
       5_000,
       'widgets served',
     );
-    api.create(widgets, 'd', { metadata: { name: 'w1', finalizers: ['example.com/hold'] } }, ctx);
+    await api.create(widgets, 'd', { metadata: { name: 'w1', finalizers: ['example.com/hold'] } }, ctx);
 
-    deleteObject(api, crds, '', crd.metadata.name, {}, ctx);
+    await deleteObject(api, crds, '', crd.metadata.name, {}, ctx);
     await eventually(() => api.get(widgets, 'd', 'w1').metadata.deletionTimestamp, 5_000, 'widget being deleted');
     expect(api.tryGet(crds, '', crd.metadata.name)).toBeDefined();
 
     const w1 = api.get(widgets, 'd', 'w1');
-    api.update(widgets, 'd', 'w1', { ...w1, metadata: { ...w1.metadata, finalizers: [] } }, ctx);
+    await api.update(widgets, 'd', 'w1', { ...w1, metadata: { ...w1.metadata, finalizers: [] } }, ctx);
     await eventually(() => api.tryGet(crds, '', crd.metadata.name) === undefined || undefined, 5_000, 'CRD gone');
     expect(api.registry.lookup('example.com', 'v1', 'widgets')).toBeUndefined();
   });
@@ -109,8 +120,8 @@ describe('ResourceQuotaController', () => {
   it('stops counting a terminating pod when its grace period runs out, without a resync', async () => {
     const { api, served, ctx } = setup();
     started(new ResourceQuotaController(api, { debounceMs: 10 }));
-    api.create(served('resourcequotas'), 'ns', { metadata: { name: 'q' }, spec: { hard: { pods: '5' } } }, ctx);
-    api.create(
+    await api.create(served('resourcequotas'), 'ns', { metadata: { name: 'q' }, spec: { hard: { pods: '5' } } }, ctx);
+    await api.create(
       served('pods'),
       'ns',
       {
@@ -124,7 +135,7 @@ describe('ResourceQuotaController', () => {
     await eventually(() => used() === '1' || undefined, 5_000, 'pod counted');
 
     // A bound pod is only marked for deletion; it counts until its grace period has passed.
-    deleteObject(api, served('pods'), 'ns', 'p', {}, ctx);
+    await deleteObject(api, served('pods'), 'ns', 'p', {}, ctx);
     expect(api.get(served('pods'), 'ns', 'p').metadata.deletionGracePeriodSeconds).toBe(1);
     await eventually(() => used() === '0' || undefined, 5_000, 'pod no longer counted');
   });

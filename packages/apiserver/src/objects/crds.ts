@@ -46,20 +46,20 @@ export class CrdController {
     this.queue.stop();
   }
 
-  private reconcile(key: string): void {
+  private async reconcile(key: string): Promise<void> {
     const crd = this.api.store.get(key);
     const served = this.api.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
     if (!crd || !served) return;
     try {
       if (crd.metadata.deletionTimestamp) {
         this.cleaning.set(resourcesPrefix(crd), key);
-        this.cleanup(crd);
+        await this.cleanup(crd);
         return;
       }
       if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) {
         const next = clone(crd);
         next.metadata.finalizers = [...(crd.metadata.finalizers ?? []), CRD_CLEANUP_FINALIZER];
-        this.api.update(served, '', crd.metadata.name, next, internalContext());
+        await this.api.update(served, '', crd.metadata.name, next, internalContext());
         return;
       }
       const spec = isRecord(crd.spec) ? crd.spec : {};
@@ -89,7 +89,7 @@ export class CrdController {
         const now = nowRfc3339(this.api.clock);
         const next = clone(crd);
         next.status = { ...want, conditions: want.conditions.map((c) => ({ ...c, lastTransitionTime: now })) };
-        const updated = this.api.update(served, '', crd.metadata.name, next, internalContext(), 'status');
+        const updated = await this.api.update(served, '', crd.metadata.name, next, internalContext(), 'status');
         this.api.registry.syncCrd(updated, true);
       } else {
         this.api.registry.syncCrd(crd, true);
@@ -100,7 +100,7 @@ export class CrdController {
     }
   }
 
-  private cleanup(crd: StoredObject): void {
+  private async cleanup(crd: StoredObject): Promise<void> {
     const { group, plural } = crdResource(crd);
     const served = this.api.registry.anyVersion(group, plural);
     let remaining = 0;
@@ -108,7 +108,7 @@ export class CrdController {
       for (const e of this.api.store.list(namespacePrefix(group, plural, undefined))) {
         remaining++;
         if (!e.object.metadata.deletionTimestamp) {
-          deleteObject(
+          await deleteObject(
             this.api,
             served,
             e.object.metadata.namespace ?? '',
@@ -124,7 +124,7 @@ export class CrdController {
     if (!crdServed) return;
     const next = clone(crd);
     next.metadata.finalizers = (crd.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
-    this.api.update(crdServed, '', crd.metadata.name, next, internalContext());
+    await this.api.update(crdServed, '', crd.metadata.name, next, internalContext());
   }
 }
 

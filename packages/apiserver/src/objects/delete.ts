@@ -74,14 +74,14 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
   return opts;
 }
 
-export function deleteObject(
+export async function deleteObject(
   api: ObjectApi,
   served: Served,
   namespace: string,
   name: string,
   opts: DeleteOptions,
   asked: OpContext,
-): DeleteResult {
+): Promise<DeleteResult> {
   // A dry run asked in the query or in the DeleteOptions body persists nothing.
   const ctx: OpContext = opts.dryRun && !asked.dryRun ? { ...asked, dryRun: true } : asked;
   const key = api.key(served, namespace, name);
@@ -118,7 +118,7 @@ export function deleteObject(
       // The node agent stops the containers within the grace period, then deletes with 0.
       const due = old.metadata.deletionGracePeriodSeconds;
       if (old.metadata.deletionTimestamp && due !== undefined && due <= grace) return { object: old, deleted: false };
-      const object = api.markDeleting(served, key, old, (obj) => {
+      const object = await api.markDeleting(served, key, old, (obj) => {
         obj.metadata.deletionGracePeriodSeconds = grace;
         if (finalizers.length) obj.metadata.finalizers = finalizers;
       });
@@ -126,7 +126,7 @@ export function deleteObject(
     }
     if (finalizers.length === 0) {
       try {
-        return { object: api.store.delete(key, Number(old.metadata.resourceVersion)), deleted: true };
+        return { object: await api.store.delete(key, Number(old.metadata.resourceVersion)), deleted: true };
       } catch (e) {
         throw api.storeError(served, name, e);
       }
@@ -144,12 +144,12 @@ export function deleteObject(
   }
   if (!waits) {
     try {
-      return { object: api.store.delete(key, Number(old.metadata.resourceVersion)), deleted: true };
+      return { object: await api.store.delete(key, Number(old.metadata.resourceVersion)), deleted: true };
     } catch (e) {
       throw api.storeError(served, name, e);
     }
   }
-  const object = api.markDeleting(served, key, old, (obj) => {
+  const object = await api.markDeleting(served, key, old, (obj) => {
     obj.metadata.finalizers = finalizers;
     obj.metadata.deletionGracePeriodSeconds = 0;
     strategy?.specFinalizers?.markDeleting(obj);

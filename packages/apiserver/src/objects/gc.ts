@@ -85,21 +85,25 @@ export class GarbageCollector {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      const work = [...this.pendingOwners];
+      const items = [...this.pendingOwners];
       this.pendingOwners.clear();
-      for (const item of work) {
-        try {
-          if (item.startsWith('uid:')) this.collectDependentsOf(item.slice(4));
-          else this.processDeleting(item);
-        } catch {
-          // A conflicting write raced us; the next event for the object brings it back.
-        }
-      }
+      void this.work(items);
     });
   }
 
+  private async work(items: string[]): Promise<void> {
+    for (const item of items) {
+      try {
+        if (item.startsWith('uid:')) await this.collectDependentsOf(item.slice(4));
+        else await this.processDeleting(item);
+      } catch {
+        // A conflicting write raced us; the next event for the object brings it back.
+      }
+    }
+  }
+
   /** Dependents of a vanished owner: delete those with no owner left, unlink the rest. */
-  private collectDependentsOf(uid: string): void {
+  private async collectDependentsOf(uid: string): Promise<void> {
     if (this.uids.has(uid)) return;
     for (const key of [...(this.dependents.get(uid) ?? [])]) {
       const obj = this.api.store.get(key);
@@ -109,7 +113,7 @@ export class GarbageCollector {
       const alive = refs.filter((r) => this.uids.has(r.uid));
       if (alive.length === 0) {
         if (!obj.metadata.deletionTimestamp)
-          deleteObject(
+          await deleteObject(
             this.api,
             loc.served,
             loc.namespace,
@@ -120,14 +124,14 @@ export class GarbageCollector {
       } else if (alive.length < refs.length) {
         const next = clone(obj);
         next.metadata.ownerReferences = alive;
-        this.api.update(loc.served, loc.namespace, loc.name, next, internalContext());
+        await this.api.update(loc.served, loc.namespace, loc.name, next, internalContext());
       }
     }
     if (!this.dependents.get(uid)?.size) this.dependents.delete(uid);
   }
 
   /** An owner marked for deletion with the orphan or foregroundDeletion finalizer. */
-  private processDeleting(key: string): void {
+  private async processDeleting(key: string): Promise<void> {
     const owner = this.api.store.get(key);
     const loc = servedOfKey(this.api, key);
     if (!owner || !loc || !owner.metadata.deletionTimestamp) return;
@@ -143,9 +147,9 @@ export class GarbageCollector {
           (r) => r.uid !== owner.metadata.uid,
         );
         if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
-        this.api.update(depLoc.served, depLoc.namespace, depLoc.name, next, internalContext());
+        await this.api.update(depLoc.served, depLoc.namespace, depLoc.name, next, internalContext());
       }
-      this.removeFinalizer(key, ORPHAN);
+      await this.removeFinalizer(key, ORPHAN);
     } else if (finalizers.includes(FOREGROUND)) {
       let blocking = 0;
       for (const depKey of deps) {
@@ -155,7 +159,7 @@ export class GarbageCollector {
         const ref = (dep.metadata.ownerReferences ?? []).find((r) => r.uid === owner.metadata.uid);
         if (ref?.blockOwnerDeletion) blocking++;
         if (!dep.metadata.deletionTimestamp) {
-          deleteObject(
+          await deleteObject(
             this.api,
             depLoc.served,
             depLoc.namespace,
@@ -165,16 +169,16 @@ export class GarbageCollector {
           );
         }
       }
-      if (blocking === 0) this.removeFinalizer(key, FOREGROUND);
+      if (blocking === 0) await this.removeFinalizer(key, FOREGROUND);
     }
   }
 
-  private removeFinalizer(key: string, finalizer: string): void {
+  private async removeFinalizer(key: string, finalizer: string): Promise<void> {
     const obj = this.api.store.get(key);
     const loc = servedOfKey(this.api, key);
     if (!obj || !loc) return;
     const next = clone(obj);
     next.metadata.finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-    this.api.update(loc.served, loc.namespace, loc.name, next, internalContext());
+    await this.api.update(loc.served, loc.namespace, loc.name, next, internalContext());
   }
 }

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { KeyQueue, keyNamespace } from './key-queue.js';
 
 describe('KeyQueue', () => {
-  it('syncs a key once however often it was added before the sync', () => {
+  it('syncs a key once however often it was added before the sync', async () => {
     const synced: string[] = [];
-    const q = new KeyQueue((k) => synced.push(k), { delayMs: 1_000_000 });
+    const q = new KeyQueue((k) => void synced.push(k), { delayMs: 1_000_000 });
     q.add('a');
     q.add('b');
     q.add('a');
-    q.flush();
+    await q.flush();
     expect(synced).toEqual(['a', 'b']);
     q.stop();
   });

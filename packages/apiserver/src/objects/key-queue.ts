@@ -1,8 +1,8 @@
 // The work queue of the API server's built-in controllers (CRDs, namespaces, quota), fed by store
 // watch events instead of periodic rescans: a key is queued once however many events name it,
 // synced after a short delay, and a sync that throws comes back after a per-key exponential
-// back-off. The API server may import only @wharf/api, and its syncs are synchronous calls into
-// the object API, so this is the small in-process sibling of @wharf/client's WorkQueue.
+// back-off. The API server may import only @wharf/api, and its syncs are calls into the object API
+// (asynchronous: a write resolves once stored), so this is the small in-process sibling of @wharf/client's WorkQueue.
 
 export interface KeyQueueOptions {
   /** Wait between the first add of a batch and its sync (0: the next turn of the event loop). @default 0 */
@@ -20,9 +20,9 @@ export class KeyQueue {
   private batch: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private stopped = false;
 
-  /** `sync` handles one key; throwing retries it after the back-off. */
+  /** `sync` handles one key; throwing (or rejecting) retries it after the back-off. */
   constructor(
-    private readonly sync: (key: string) => void,
+    private readonly sync: (key: string) => void | Promise<void>,
     private readonly opts: KeyQueueOptions = {},
   ) {}
 
@@ -31,7 +31,8 @@ export class KeyQueue {
     this.pending.add(key);
     if (this.batch) return;
     const delay = this.opts.delayMs ?? 0;
-    this.batch = delay > 0 ? setTimeout(() => this.flush(), delay).unref() : setImmediate(() => this.flush());
+    const flush = (): void => void this.flush();
+    this.batch = delay > 0 ? setTimeout(flush, delay).unref() : setImmediate(flush);
   }
 
   /** Adds the key after `ms` (a deadline the key's state depends on); an earlier pending one wins. */
@@ -48,8 +49,8 @@ export class KeyQueue {
     this.delayed.set(key, { at, timer });
   }
 
-  /** Syncs every pending key now (tests call it instead of waiting for the delay). */
-  flush(): void {
+  /** Syncs every pending key now, one after another (tests call it instead of waiting for the delay). */
+  async flush(): Promise<void> {
     if (this.batch) {
       clearTimeout(this.batch as NodeJS.Timeout);
       clearImmediate(this.batch as NodeJS.Immediate);
@@ -59,7 +60,7 @@ export class KeyQueue {
     this.pending.clear();
     for (const key of keys) {
       try {
-        this.sync(key);
+        await this.sync(key);
         this.failures.delete(key);
       } catch {
         // A conflicting write or a state that moved meanwhile: try again after the back-off.

@@ -58,20 +58,20 @@ function masterSlice(a: Advertised): KubeObject {
 }
 
 /** Creates `obj` or replaces its spec-like fields when they differ; `fields` are the ones compared. */
-export function upsert(
+export async function upsert(
   api: ObjectApi,
   group: string,
   resource: string,
   obj: KubeObject,
   fields: readonly string[],
-): void {
+): Promise<void> {
   const served = api.registry.lookup(group, 'v1', resource);
   if (!served) return;
   const ns = obj.metadata?.namespace ?? '';
   const name = obj.metadata?.name ?? '';
   const old = api.store.get(objectKey(group, resource, ns, name));
   if (!old) {
-    api.create(served, ns, obj, internalContext());
+    await api.create(served, ns, obj, internalContext());
     return;
   }
   const record = old as unknown as Record<string, unknown>;
@@ -82,25 +82,25 @@ export function upsert(
     metadata: { ...old.metadata, labels: { ...old.metadata.labels, ...obj.metadata?.labels } },
   };
   for (const f of fields) next[f] = wanted[f];
-  api.update(served, ns, name, next as KubeObject, internalContext());
+  await api.update(served, ns, name, next as KubeObject, internalContext());
 }
 
 /** At bootstrap: the Service exists (its target port follows the advertised one later). */
-export function ensureMasterService(api: ObjectApi): void {
+export async function ensureMasterService(api: ObjectApi): Promise<void> {
   const served = api.registry.lookup('', 'v1', 'services');
   if (served && !api.store.get(objectKey('', 'services', NS, NAME)))
-    api.create(served, NS, masterService(6443), internalContext());
+    await api.create(served, NS, masterService(6443), internalContext());
 }
 
 /** Points the Service, its Endpoints and its EndpointSlice at where pods reach the API now. */
-export function advertiseMaster(api: ObjectApi, a: Advertised): void {
+export async function advertiseMaster(api: ObjectApi, a: Advertised): Promise<void> {
   const svc = masterService(a.port);
   const old = api.store.get(objectKey('', 'services', NS, NAME));
   // An update keeps the allocated clusterIP; only the port's target follows the API's port.
   const spec = old
     ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports }
     : (svc as { spec: unknown }).spec;
-  upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
-  upsert(api, '', 'endpoints', masterEndpoints(a), ['subsets']);
-  upsert(api, 'discovery.k8s.io', 'endpointslices', masterSlice(a), ['endpoints', 'ports', 'addressType']);
+  await upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
+  await upsert(api, '', 'endpoints', masterEndpoints(a), ['subsets']);
+  await upsert(api, 'discovery.k8s.io', 'endpointslices', masterSlice(a), ['endpoints', 'ports', 'addressType']);
 }

@@ -44,12 +44,12 @@ export class NamespaceController {
     this.queue.add(ns);
   }
 
-  private sync(ns: string): void {
-    if (this.drain(ns)) this.terminating.delete(ns);
+  private async sync(ns: string): Promise<void> {
+    if (await this.drain(ns)) this.terminating.delete(ns);
   }
 
   /** Deletes what is left in the namespace; true once the namespace is finalized or gone. */
-  private drain(ns: string): boolean {
+  private async drain(ns: string): Promise<boolean> {
     const nsServed = this.api.registry.lookup('', 'v1', 'namespaces');
     if (!nsServed) return true;
     const nsObj = this.api.store.get(objectKey('', 'namespaces', undefined, ns));
@@ -63,7 +63,7 @@ export class NamespaceController {
       for (const e of this.api.store.list(namespacePrefix(group, resource, ns))) {
         remaining++;
         if (!e.object.metadata.deletionTimestamp) {
-          deleteObject(
+          await deleteObject(
             this.api,
             served,
             ns,
@@ -77,7 +77,7 @@ export class NamespaceController {
     if (remaining > 0) return false;
     const next = clone(nsObj);
     if (isRecord(next.spec)) next.spec.finalizers = [];
-    this.api.update(nsServed, '', ns, next, internalContext(), 'finalize');
+    await this.api.update(nsServed, '', ns, next, internalContext(), 'finalize');
     return true;
   }
 }

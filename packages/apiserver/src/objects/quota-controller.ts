@@ -48,8 +48,8 @@ export class ResourceQuotaController {
   }
 
   /** Recounts the quotas of the namespaces changed since the last flush (tests call it directly). */
-  flush(): void {
-    this.queue.flush();
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
 
   private onEvent(ev: StoreEvent): void {
@@ -70,7 +70,7 @@ export class ResourceQuotaController {
     }
   }
 
-  private syncNamespace(ns: string): void {
+  private async syncNamespace(ns: string): Promise<void> {
     const quotas = this.api.store.list(namespacePrefix('', 'resourcequotas', ns)).map((e) => e.object);
     if (!quotas.length) {
       this.tracked.delete(ns);
@@ -85,7 +85,7 @@ export class ResourceQuotaController {
     for (const q of quotas) {
       const status = this.statusOf(q, now);
       if (JSON.stringify(status) === JSON.stringify(q.status ?? {})) continue;
-      this.api.update(served, ns, q.metadata.name, { ...q, status }, internalContext(), 'status');
+      await this.api.update(served, ns, q.metadata.name, { ...q, status }, internalContext(), 'status');
     }
     if (resources.has(storeId('', 'pods'))) this.recountAtNextGraceDeadline(ns, now);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { KubeObject, StoredObject } from '@wharf/api';
 import { ApiError } from '../errors.js';
 import type { Served } from '../registry.js';
-import { Store } from '../storage/index.js';
+import { SqliteStore } from '../storage/index.js';
 import { internalContext, type Operation } from './context.js';
 import { serviceAllocation } from './service-ips.js';
 
@@ -16,7 +16,12 @@ const svc = (name: string, spec: Record<string, unknown>): KubeObject => ({
   spec,
 });
 
-function admit(store: Store, object: KubeObject, operation: Operation = 'CREATE', old?: StoredObject): KubeObject {
+function admit(
+  store: SqliteStore,
+  object: KubeObject,
+  operation: Operation = 'CREATE',
+  old?: StoredObject,
+): KubeObject {
   serviceAllocation(store)({
     operation,
     served,
@@ -29,7 +34,7 @@ function admit(store: Store, object: KubeObject, operation: Operation = 'CREATE'
   return object;
 }
 
-function stored(store: Store, object: KubeObject): StoredObject {
+function stored(store: SqliteStore, object: KubeObject): Promise<StoredObject> {
   const name = object.metadata?.name ?? '';
   return store.create(
     `/registry/core/services/ns/${name}`,
@@ -39,8 +44,8 @@ function stored(store: Store, object: KubeObject): StoredObject {
 }
 
 describe('serviceAllocation', () => {
-  it('allocates a cluster IP from 10.96.0.0/12 and node ports from 30000-32767', () => {
-    const store = new Store({ path: ':memory:' });
+  it('allocates a cluster IP from 10.96.0.0/12 and node ports from 30000-32767', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
     const s = admit(store, svc('web', { type: 'NodePort', ports: [{ port: 80 }, { port: 443, nodePort: 30443 }] }));
     const spec = s.spec as { clusterIP: string; clusterIPs: string[]; ports: { nodePort: number }[] };
     expect(spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
@@ -60,8 +65,8 @@ describe('serviceAllocation', () => {
     );
   });
 
-  it('never picks, for one port, the node port another port of the same Service asks for', () => {
-    const store = new Store({ path: ':memory:' });
+  it('never picks, for one port, the node port another port of the same Service asks for', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
     // The cluster IP takes the first random number; the first node-port pick would be 30443,
     // the port the second entry requests.
     const random = vi
@@ -78,9 +83,9 @@ describe('serviceAllocation', () => {
     }
   });
 
-  it('refuses an address in use or out of range, and keeps allocations on update', () => {
-    const store = new Store({ path: ':memory:' });
-    const first = stored(
+  it('refuses an address in use or out of range, and keeps allocations on update', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const first = await stored(
       store,
       admit(store, svc('a', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] })),
     );

@@ -16,8 +16,8 @@ export class TokenCleaner {
   ) {}
 
   start(): void {
-    this.clean();
-    this.timer = setInterval(() => this.clean(), this.everyMs);
+    void this.clean();
+    this.timer = setInterval(() => void this.clean(), this.everyMs);
     this.timer.unref();
   }
 
@@ -26,7 +26,7 @@ export class TokenCleaner {
   }
 
   /** Deletes the expired bootstrap tokens; answers their names. */
-  clean(): string[] {
+  async clean(): Promise<string[]> {
     const served = this.api.registry.lookup('', 'v1', 'secrets');
     if (!served) return [];
     const removed: string[] = [];
@@ -40,7 +40,7 @@ export class TokenCleaner {
         continue;
       const expiry = tokenExpiry(object);
       if (expiry === undefined || expiry > this.now()) continue;
-      deleteObject(this.api, served, 'kube-system', name, {}, internalContext());
+      await deleteObject(this.api, served, 'kube-system', name, {}, internalContext());
       removed.push(name);
     }
     return removed;

@@ -240,7 +240,10 @@ export class RestHandler {
         ri.verb === 'create' ? 'CreateOptions' : ri.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions',
         ctx,
       );
-      const admit = (old: StoredObject | undefined, run: (c: OpContext) => StoredObject): Promise<StoredObject> =>
+      const admit = (
+        old: StoredObject | undefined,
+        run: (c: OpContext) => Promise<StoredObject>,
+      ): Promise<StoredObject> =>
         this.admitted({ operation: 'UPDATE', served, namespace, name, subresource: sub }, ctx, options, old, run);
       // A Scale or an Eviction is reviewed as itself (its own kind), before the write it asks for.
       const review: SubresourceReview = (operation, kind, object, old) =>
@@ -358,7 +361,7 @@ export class RestHandler {
         const body = decodeBody(req.headers['content-type'], await readBody(req));
         const opts = deleteOptionsFrom(body, query);
         await this.admitDelete(served, namespace, name, opts.dryRun ? { ...ctx, dryRun: true } : ctx);
-        const result = deleteObject(api, served, namespace, name, opts, ctx);
+        const result = await deleteObject(api, served, namespace, name, opts, ctx);
         send(res, result.deleted ? 200 : 202, renderObject(served, result.object, wanted, query), wanted);
         return result.deleted ? 200 : 202;
       }
@@ -378,7 +381,9 @@ export class RestHandler {
               item.metadata.name,
               opts.dryRun ? { ...ctx, dryRun: true } : ctx,
             );
-            items.push(deleteObject(api, served, item.metadata.namespace ?? '', item.metadata.name, opts, ctx).object);
+            items.push(
+              (await deleteObject(api, served, item.metadata.namespace ?? '', item.metadata.name, opts, ctx)).object,
+            );
           } catch (e) {
             if (!(e instanceof ApiError && e.code === 404)) throw e;
           }
@@ -413,7 +418,7 @@ export class RestHandler {
     ctx: OpContext,
     options: KubeObject,
     old: StoredObject | undefined,
-    run: (ctx: OpContext) => StoredObject,
+    run: (ctx: OpContext) => Promise<StoredObject>,
   ): Promise<StoredObject> {
     const { webhooks: hooks, policies, api } = this.opts;
     const probe = { ...base, object: undefined, oldObject: old };
@@ -427,7 +432,7 @@ export class RestHandler {
       });
     }
     for (let attempt = 1; ; attempt++) {
-      const candidate = run({ ...ctx, dryRun: true, warnings: [] });
+      const candidate = await run({ ...ctx, dryRun: true, warnings: [] });
       const request = { ...base, name: candidate.metadata.name, object: candidate, oldObject: old };
       // This attempt's warnings and audit annotations; a retried attempt's are dropped.
       const outcome = { ...ctx, warnings: [] as string[], auditAnnotations: {} as Record<string, string> };
@@ -538,7 +543,7 @@ export class RestHandler {
         ctx,
         optionsFor('PatchOptions', ctx),
         old,
-        (c) => this.opts.api.apply(served, namespace, name, config, c, subresource, force).object,
+        async (c) => (await this.opts.api.apply(served, namespace, name, config, c, subresource, force)).object,
       );
       return { object, created: !old };
     }

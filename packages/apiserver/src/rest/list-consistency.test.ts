@@ -64,8 +64,8 @@ describe('consistent lists', () => {
     expect(exact.items.find((i) => i.metadata.name === 'e1')?.data).toEqual({ v: 'before' });
     expect((await api.post(CM, cm('e2'))).status).toBe(201);
     const t = Date.now();
-    server.compactOnce(t);
-    server.compactOnce(t + 1_000);
+    await server.compactOnce(t);
+    await server.compactOnce(t + 1_000);
     const gone = await api.get(`${CM}?resourceVersion=${rv}&resourceVersionMatch=Exact`);
     expect(gone.status).toBe(410);
     expect(json(gone)).toMatchObject({ kind: 'Status', reason: 'Expired', code: 410 });

@@ -27,7 +27,7 @@ export interface SubresourceRequest {
   /**
    * Runs a write of the object past admission webhooks and policies (dry run first); without it, the write runs as is.
    */
-  admit?: (old: StoredObject | undefined, run: (ctx: OpContext) => StoredObject) => Promise<StoredObject>;
+  admit?: (old: StoredObject | undefined, run: (ctx: OpContext) => Promise<StoredObject>) => Promise<StoredObject>;
   /** Runs a subresource's own object (a Scale, an Eviction) past admission; without it, the object is taken as is. */
   review?: SubresourceReview;
 }
@@ -165,7 +165,7 @@ export class SubresourceHandlers {
       send(r.res, 200, renderObject(r.served, api.get(r.served, r.namespace, r.name), r.wanted, r.query), r.wanted);
       return 200;
     }
-    let write: (ctx: OpContext) => StoredObject;
+    let write: (ctx: OpContext) => Promise<StoredObject>;
     if (r.ri.verb === 'update') {
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
       if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
@@ -176,16 +176,25 @@ export class SubresourceHandlers {
       const body = decodeBody(r.req.headers['content-type'], await readBody(r.req));
       if (type === 'apply') {
         if (!isRecord(body)) throw badRequest('the request body must be a JSON object');
-        write = (ctx) =>
-          api.apply(r.served, r.namespace, r.name, body as KubeObject, ctx, sub, r.query.get('force') === 'true')
-            .object;
+        write = async (ctx) =>
+          (
+            await api.apply(
+              r.served,
+              r.namespace,
+              r.name,
+              body as KubeObject,
+              ctx,
+              sub,
+              r.query.get('force') === 'true',
+            )
+          ).object;
       } else write = (ctx) => api.patch(r.served, r.namespace, r.name, type, body, ctx, sub);
     } else {
       throw methodNotAllowed(r.req.method ?? '', `${r.served.info.resource}/${sub}`);
     }
     const updated = r.admit
       ? await r.admit(api.store.get(api.key(r.served, r.namespace, r.name)), write)
-      : write(r.ctx);
+      : await write(r.ctx);
     send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query), r.wanted);
     return 200;
   }
@@ -223,7 +232,7 @@ export class SubresourceHandlers {
     const updated = clone(obj) as StoredObject & Record<string, unknown>;
     const path = r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas';
     setPath(updated, path, replicas);
-    const stored = this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
+    const stored = await this.api.update(r.served, r.namespace, r.name, updated, r.ctx, 'scale');
     send(r.res, 200, scaleOf(r.served, stored), r.wanted);
     return 200;
   }
@@ -246,7 +255,7 @@ export class SubresourceHandlers {
     }
     const config: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: r.name } };
     if (replicas !== undefined) setPath(config, r.served.custom?.scale?.specReplicasPath ?? '.spec.replicas', replicas);
-    const { object } = this.api.apply(
+    const { object } = await this.api.apply(
       r.served,
       r.namespace,
       r.name,
@@ -279,7 +288,7 @@ export class SubresourceHandlers {
     // Pods that are done, or already terminating, are not protected by budgets.
     if (phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) this.checkBudgets(pod);
     const opts = deleteOptionsFrom(isRecord(eviction) ? eviction.deleteOptions : undefined, new URLSearchParams());
-    deleteObject(this.api, r.served, r.namespace, r.name, opts, r.ctx);
+    await deleteObject(this.api, r.served, r.namespace, r.name, opts, r.ctx);
     send(r.res, 201, successStatus(undefined, 201), r.wanted);
     return 201;
   }
@@ -352,7 +361,7 @@ export class SubresourceHandlers {
     if (!r.ctx.dryRun) {
       const key = this.api.key(r.served, r.namespace, r.name);
       try {
-        this.api.store.update(key, Number(pod.metadata.resourceVersion), (rev) => ({
+        await this.api.store.update(key, Number(pod.metadata.resourceVersion), (rev) => ({
           ...next,
           metadata: { ...next.metadata, resourceVersion: String(rev) },
         }));

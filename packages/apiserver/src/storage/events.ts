@@ -67,6 +67,36 @@ export class EventWindow {
     return { stop: () => this.subs.delete(sub) };
   }
 
+  /** The buffered events after `revision`, oldest first. */
+  eventsAfter(revision: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const ev = this.ring[(this.start + i) % this.capacity];
+      if (ev && ev.revision > revision) out.push(ev);
+    }
+    return out;
+  }
+
+  /** Resolves true once `reached()` holds (checked after each event), or false after `ms`. */
+  waitUntil(reached: () => boolean, ms: number): Promise<boolean> {
+    if (reached()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const sub: Subscription = {
+        prefix: '',
+        cb: (ev) => {
+          if (!ev || reached()) done(ev !== undefined);
+        },
+      };
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.subs.delete(sub);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      this.subs.add(sub);
+    });
+  }
+
   /** History at or below `revision` is gone; the window itself keeps only newer events. */
   compacted(revision: number): void {
     if (revision > this.oldestReplayable) this.oldestReplayable = revision;

@@ -3,18 +3,19 @@
 // window of recent events and fall back to the log itself for older revisions until compaction.
 import Database from 'better-sqlite3';
 import type { StoredObject } from '@wharf/api';
-import { EventWindow, type StoreEvent, type WatchCallback, type Watcher } from './events.js';
-
-/** Turns stored JSON into bytes on disk and back (encryption at rest plugs in here). */
-export interface ValueCodec {
-  encode(key: string, json: string): Buffer | string;
-  decode(key: string, value: Buffer | string): string;
-}
-
-const plainCodec: ValueCodec = {
-  encode: (_k, json) => json,
-  decode: (_k, v) => (typeof v === 'string' ? v : v.toString('utf8')),
-};
+import type { StoreEvent, WatchCallback, Watcher } from './events.js';
+import { CachedStore } from './cached.js';
+import type { Entry, Listed } from './memory.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  plainCodec,
+  RevisionMismatchError,
+  type Store,
+  type TimingCallback,
+  type ValueCodec,
+} from './types.js';
 
 export interface StoreOptions {
   /** SQLite file path, or ':memory:'. */
@@ -23,33 +24,7 @@ export interface StoreOptions {
   /** Events kept in memory for watch resumes. @default 10000 */
   readonly windowSize?: number;
   /** Told how long each SQLite statement took (the API server's etcd_request_duration_seconds). @default none */
-  readonly onTiming?: (operation: StoreOperation, key: string, seconds: number) => void;
-}
-
-/** The storage operations timed, named as kube-apiserver names its etcd requests. */
-export type StoreOperation = 'create' | 'update' | 'delete' | 'listWithCount' | 'compact';
-
-/** A key already exists on create. */
-export class KeyExistsError extends Error {}
-/** The key does not exist. */
-export class KeyNotFoundError extends Error {}
-/** The caller's expected revision is not the key's current revision. */
-export class RevisionMismatchError extends Error {}
-/** The requested revision is older than the compacted revision. */
-export class CompactedError extends Error {
-  constructor(
-    readonly requested: number,
-    readonly compacted: number,
-  ) {
-    super(`too old resource version: ${requested} (${compacted})`);
-  }
-}
-
-interface Entry {
-  readonly object: StoredObject;
-  readonly json: string;
-  readonly revision: number;
-  readonly createRevision: number;
+  readonly onTiming?: TimingCallback;
 }
 
 interface Row {
@@ -62,40 +37,16 @@ interface Row {
   value: Buffer | string;
 }
 
-/** A bucket's keys in order, plus the keys added and removed since `keys` was last brought up to date. */
-interface SortedKeys {
-  keys: string[];
-  added: string[];
-  removed: string[];
-}
-
-/** The index of the first element of sorted `keys` that is not less than `key`. */
-function lowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((keys[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The storage engine. Objects returned are shared: callers must clone before changing them. */
-export class Store {
+/** The store on SQLite. Writes commit synchronously; their promises resolve already settled. */
+export class SqliteStore extends CachedStore implements Store {
   private readonly db: Database.Database;
   private readonly codec: ValueCodec;
   private readonly onTiming: StoreOptions['onTiming'];
-  private readonly entries = new Map<string, Entry>();
-  private readonly sortedKeys = new Map<string, SortedKeys>();
-  private readonly bucketKeys = new Map<string, Set<string>>();
-  private readonly window: EventWindow;
-  private rev = 0;
-  private compactRev = 0;
   private readonly insert: Database.Statement;
   private readonly lastRow: Database.Statement;
 
   constructor(opts: StoreOptions) {
+    super(opts.windowSize ?? 10_000);
     this.codec = opts.codec ?? plainCodec;
     this.onTiming = opts.onTiming;
     this.db = new Database(opts.path);
@@ -114,7 +65,6 @@ export class Store {
       'INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.lastRow = this.db.prepare('SELECT MAX(id) AS id FROM log WHERE name = ?');
-    this.window = new EventWindow(opts.windowSize ?? 10_000);
     this.load();
   }
 
@@ -131,7 +81,7 @@ export class Store {
         'SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0',
       )
       .all() as Row[];
-    for (const row of rows) this.remember(row.name, this.entryOf(row));
+    for (const row of rows) this.entries.set(row.name, this.entryOf(row));
     this.window.reset(this.rev);
   }
 
@@ -140,74 +90,13 @@ export class Store {
     return { object: JSON.parse(json) as StoredObject, json, revision: row.id, createRevision: row.create_revision };
   }
 
-  private bucketOf(key: string): string {
-    // "/registry/<group>/<resource>/..." → "/registry/<group>/<resource>/"
-    const parts = key.split('/', 4);
-    return `${parts.slice(0, 4).join('/')}/`;
+  /** Loaded by the constructor already. */
+  open(): Promise<void> {
+    return Promise.resolve();
   }
 
-  private remember(key: string, entry: Entry | undefined): void {
-    const bucket = this.bucketOf(key);
-    const had = this.entries.has(key);
-    if (entry) this.entries.set(key, entry);
-    else this.entries.delete(key);
-    const sorted = this.sortedKeys.get(bucket);
-    if (sorted && had !== (entry !== undefined)) {
-      // Writes stay O(1): new keys are merged into the sorted keys, and removed ones dropped, by the next list.
-      (entry ? sorted.added : sorted.removed).push(key);
-    }
-    if (!this.bucketKeys.has(bucket)) this.bucketKeys.set(bucket, new Set());
-    const set = this.bucketKeys.get(bucket) as Set<string>;
-    if (entry) set.add(key);
-    else set.delete(key);
-  }
-
-  /** The newest revision written. */
-  get revision(): number {
-    return this.rev;
-  }
-
-  /** Revisions at or below this are gone from history. */
-  get compactedRevision(): number {
-    return this.compactRev;
-  }
-
-  get(key: string): StoredObject | undefined {
-    return this.entries.get(key)?.object;
-  }
-
-  /** The stored JSON text of a key (what the API returns), without re-serialising. */
-  getJson(key: string): string | undefined {
-    return this.entries.get(key)?.json;
-  }
-
-  /** Keys under a prefix in key order, with their objects. */
-  list(prefix: string): { key: string; object: StoredObject; json: string }[] {
-    // A prefix shorter than one resource ("/registry/") spans several buckets, in key order.
-    const buckets =
-      prefix.split('/').length < 5
-        ? [...this.bucketKeys.keys()].filter((b) => b.startsWith(prefix)).sort()
-        : [this.bucketOf(prefix.endsWith('/') ? prefix : `${prefix}/`)];
-    const out: { key: string; object: StoredObject; json: string }[] = [];
-    for (const bucket of buckets) {
-      const keys = this.sortedKeysOf(bucket);
-      // Keys under a prefix are contiguous in sorted order: start at the first and stop after the last.
-      for (let i = lowerBound(keys, prefix); i < keys.length; i++) {
-        const key = keys[i] as string;
-        if (!key.startsWith(prefix)) break;
-        const e = this.entries.get(key);
-        if (e) out.push({ key, object: e.object, json: e.json });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Keys under `prefix` as they were at `revision`, read from the log: the snapshot a paged list
-   * continues through, and what resourceVersionMatch=Exact answers. A compacted revision throws
-   * CompactedError.
-   */
-  listAt(prefix: string, revision: number, after = ''): { key: string; object: StoredObject; json: string }[] {
+  /** Keys under `prefix` as they were at `revision`, read from the log. */
+  listAt(prefix: string, revision: number, after = ''): Listed[] {
     if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
     if (revision >= this.rev) return this.list(prefix);
     const started = performance.now();
@@ -223,86 +112,30 @@ export class Store {
     });
   }
 
-  /** Resolves true once the store reaches `revision`, or false after `ms`. */
-  waitForRevision(revision: number, ms: number): Promise<boolean> {
-    if (this.rev >= revision) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (reached: boolean): void => {
-        clearTimeout(timer);
-        watcher.stop();
-        resolve(reached);
-      };
-      const timer = setTimeout(() => done(false), ms);
-      const watcher = this.window.subscribe('', this.rev, () => {
-        if (this.rev >= revision) done(true);
-      });
-    });
-  }
-
-  private sortedKeysOf(bucket: string): string[] {
-    const s = this.sortedKeys.get(bucket);
-    if (!s) {
-      const keys = [...(this.bucketKeys.get(bucket) ?? [])].sort();
-      this.sortedKeys.set(bucket, { keys, added: [], removed: [] });
-      return keys;
-    }
-    const changes = s.added.length + s.removed.length;
-    if (changes === 0) return s.keys;
-    // Whether a key belongs is decided by `entries` (its state now), whatever order the writes came in.
-    if (changes <= 64) {
-      for (const k of s.removed) {
-        const i = lowerBound(s.keys, k);
-        if (s.keys[i] === k && !this.entries.has(k)) s.keys.splice(i, 1);
-      }
-      for (const k of s.added) {
-        const i = lowerBound(s.keys, k);
-        if (s.keys[i] !== k && this.entries.has(k)) s.keys.splice(i, 0, k);
-      }
-    } else {
-      // Many changes: one linear merge with the sorted new keys, keeping live keys once each.
-      const add = s.added.sort();
-      const out: string[] = [];
-      let i = 0;
-      let j = 0;
-      while (i < s.keys.length || j < add.length) {
-        const a = s.keys[i];
-        const b = add[j];
-        let k: string;
-        if (b === undefined || (a !== undefined && a <= b)) {
-          k = a as string;
-          i++;
-        } else {
-          k = b;
-          j++;
-        }
-        if (k !== out[out.length - 1] && this.entries.has(k)) out.push(k);
-      }
-      s.keys = out;
-    }
-    s.added = [];
-    s.removed = [];
-    return s.keys;
-  }
-
-  private timed(operation: StoreOperation, key: string, started: number): void {
+  private timed(operation: Parameters<TimingCallback>[0], key: string, started: number): void {
     this.onTiming?.(operation, key, (performance.now() - started) / 1000);
   }
 
-  /** Live keys per resource bucket ("/registry/<group>/<resource>/"): apiserver_storage_objects. */
-  counts(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [bucket, keys] of this.bucketKeys) out.set(bucket, keys.size);
-    return out;
+  create(key: string, build: (revision: number) => StoredObject): Promise<StoredObject> {
+    return settled(() => {
+      if (this.entries.get(key)) throw new KeyExistsError(key);
+      return this.write(key, build, { created: true, expect: undefined });
+    });
   }
 
-  /** Creates a key; `build` receives the revision the object will carry. */
-  create(key: string, build: (revision: number) => StoredObject): StoredObject {
-    if (this.entries.has(key)) throw new KeyExistsError(key);
-    return this.write(key, build, { created: true, expect: undefined });
+  update(
+    key: string,
+    expectedRevision: number | undefined,
+    build: (revision: number) => StoredObject,
+  ): Promise<StoredObject> {
+    return settled(() => this.updateNow(key, expectedRevision, build));
   }
 
-  /** Replaces a key's value. With `expectedRevision`, fails unless it is the current revision. */
-  update(key: string, expectedRevision: number | undefined, build: (revision: number) => StoredObject): StoredObject {
+  private updateNow(
+    key: string,
+    expectedRevision: number | undefined,
+    build: (revision: number) => StoredObject,
+  ): StoredObject {
     const cur = this.entries.get(key);
     if (!cur) throw new KeyNotFoundError(key);
     if (expectedRevision !== undefined && expectedRevision !== cur.revision) throw new RevisionMismatchError(key);
@@ -310,7 +143,11 @@ export class Store {
   }
 
   /** Deletes a key, appending a tombstone that carries the object's final state. */
-  delete(key: string, expectedRevision?: number): StoredObject {
+  delete(key: string, expectedRevision?: number): Promise<StoredObject> {
+    return settled(() => this.deleteNow(key, expectedRevision));
+  }
+
+  private deleteNow(key: string, expectedRevision?: number): StoredObject {
     const cur = this.entries.get(key);
     if (!cur) throw new KeyNotFoundError(key);
     if (expectedRevision !== undefined && expectedRevision !== cur.revision) throw new RevisionMismatchError(key);
@@ -321,7 +158,7 @@ export class Store {
     this.insert.run(revision, key, 0, 1, cur.createRevision, cur.revision, this.codec.encode(key, json));
     this.timed('delete', key, started);
     this.rev = revision;
-    this.remember(key, undefined);
+    this.entries.set(key, undefined);
     this.window.publish({ type: 'DELETED', key, revision, object, json, prevObject: cur.object });
     return object;
   }
@@ -341,7 +178,7 @@ export class Store {
     this.insert.run(revision, key, how.created ? 1 : 0, 0, createRevision, prev, this.codec.encode(key, json));
     this.timed(how.created ? 'create' : 'update', key, started);
     this.rev = revision;
-    this.remember(key, { object, json, revision, createRevision });
+    this.entries.set(key, { object, json, revision, createRevision });
     const ev: StoreEvent = how.expect
       ? { type: 'MODIFIED', key, revision, object, json, prevObject: how.expect.object }
       : { type: 'ADDED', key, revision, object, json };
@@ -349,10 +186,7 @@ export class Store {
     return object;
   }
 
-  /**
-   * Watches keys under `prefix` for changes after `fromRevision`. Events between `fromRevision` and
-   * now are replayed first (from memory, else from the log); then live events follow.
-   */
+  /** Replays events since `fromRevision` from memory, else from the log, then follows live ones. */
   watch(prefix: string, fromRevision: number, cb: WatchCallback): Watcher {
     if (fromRevision < this.compactRev) throw new CompactedError(fromRevision, this.compactRev);
     if (fromRevision < this.window.oldestReplayable) {
@@ -378,11 +212,11 @@ export class Store {
     });
   }
 
-  /**
-   * Rewrites, as new revisions, the live values under `prefix` whose bytes on disk `stale` flags
-   * (e.g. encrypted with a key that is no longer the primary one). Returns how many were rewritten.
-   */
-  rewriteStale(prefix: string, stale: (raw: Buffer | string) => boolean): number {
+  rewriteStale(prefix: string, stale: (raw: Buffer | string) => boolean): Promise<number> {
+    return settled(() => this.rewriteStaleNow(prefix, stale));
+  }
+
+  private rewriteStaleNow(prefix: string, stale: (raw: Buffer | string) => boolean): number {
     const rows = this.db
       .prepare(
         'SELECT l.* FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0',
@@ -393,7 +227,7 @@ export class Store {
       if (!stale(row.value)) continue;
       const cur = this.entries.get(row.name);
       if (!cur) continue;
-      this.update(row.name, cur.revision, (rev) => ({
+      this.updateNow(row.name, cur.revision, (rev) => ({
         ...cur.object,
         metadata: { ...cur.object.metadata, resourceVersion: String(rev) },
       }));
@@ -402,11 +236,12 @@ export class Store {
     return n;
   }
 
-  /**
-   * Removes history at or below `target` that no longer describes a live value (superseded rows and
-   * tombstones). Watches and lists from older revisions then get 410 Gone.
-   */
-  compact(target: number): number {
+  /** Removes history at or below `target` that no longer describes a live value (superseded rows and tombstones). */
+  compact(target: number): Promise<number> {
+    return settled(() => this.compactNow(target));
+  }
+
+  private compactNow(target: number): number {
     const t = Math.min(target, this.rev - 1);
     if (t <= this.compactRev) return 0;
     const run = this.db.transaction(() => {
@@ -430,8 +265,18 @@ export class Store {
     return removed;
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.window.closeAll();
     this.db.close();
+    return Promise.resolve();
+  }
+}
+
+/** The outcome of a synchronous write as a promise: its value, or its error as a rejection. */
+function settled<T>(write: () => T): Promise<T> {
+  try {
+    return Promise.resolve(write());
+  } catch (e) {
+    return Promise.reject(e as Error);
   }
 }

@@ -4,17 +4,18 @@ import { ApiError } from '../errors.js';
 import { ObjectApi } from '../objects/api.js';
 import { internalContext } from '../objects/context.js';
 import { ResourceRegistry, type Served } from '../registry.js';
-import { Store } from '../storage/index.js';
+import { SqliteStore } from '../storage/index.js';
 import { PolicyAdmission, VALIDATION_FAILURE_ANNOTATION, type PolicyCall } from './policies.js';
 
 const ADMISSION = 'admissionregistration.k8s.io';
 
 function setup() {
   const registry = new ResourceRegistry();
-  const api = new ObjectApi({ store: new Store({ path: ':memory:' }), registry, admission: [] });
+  const api = new ObjectApi({ store: new SqliteStore({ path: ':memory:' }), registry, admission: [] });
   const served = (group: string, resource: string): Served => registry.lookup(group, 'v1', resource) as Served;
+  // On SQLite a create is stored before its promise settles, so the policies see it at once.
   const put = (group: string, resource: string, ns: string, o: Record<string, unknown>): void => {
-    api.create(served(group, resource), ns, o as KubeObject, internalContext());
+    void api.create(served(group, resource), ns, o as KubeObject, internalContext());
   };
   put('', 'namespaces', '', { metadata: { name: 'team-a' } });
   const policies = new PolicyAdmission(api.store, registry);

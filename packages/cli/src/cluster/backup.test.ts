@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '@wharf/apiserver';
+import { SqliteStore } from '@wharf/apiserver';
 import { backupCluster, listBackups, readManifest, restoreInto } from './backup.js';
 import { parseClusterSpec } from './spec.js';
 
@@ -38,11 +38,11 @@ describe('cluster backup and restore', () => {
     mkdirSync(join(state, 'b'), { recursive: true });
 
     // The store stays open and written (WAL mode), as under a running API server.
-    const store = new Store({ path: join(data, 'wharf.db') });
-    store.create('/registry/core/configmaps/default/kept', cm('kept', 'one'));
+    const store = new SqliteStore({ path: join(data, 'wharf.db') });
+    await store.create('/registry/core/configmaps/default/kept', cm('kept', 'one'));
     const b = await backupCluster({ state }, spec, '1.31.13');
-    store.create('/registry/core/configmaps/default/later', cm('later', 'two'));
-    store.close();
+    await store.create('/registry/core/configmaps/default/later', cm('later', 'two'));
+    await store.close();
     expect(listBackups({ state }, 'b')).toEqual([b]);
     expect(await readManifest(b.file)).toMatchObject({
       cluster: 'b',
@@ -53,12 +53,12 @@ describe('cluster backup and restore', () => {
     writeFileSync(join(data, 'nodes', 'node-0', 'volumes', 'pvc-1', 'file'), 'after');
     writeFileSync(join(data, 'kubernetes-version'), '1.32.9\n');
     await restoreInto(data, b.file);
-    const back = new Store({ path: join(data, 'wharf.db') });
+    const back = new SqliteStore({ path: join(data, 'wharf.db') });
     try {
       expect(back.get('/registry/core/configmaps/default/kept')).toMatchObject({ data: { v: 'one' } });
       expect(back.get('/registry/core/configmaps/default/later')).toBeUndefined();
     } finally {
-      back.close();
+      await back.close();
     }
     expect(readFileSync(join(data, 'nodes', 'node-0', 'volumes', 'pvc-1', 'file'), 'utf8')).toBe('before');
     expect(readFileSync(join(data, 'kubernetes-version'), 'utf8')).toBe('1.31.13\n');

@@ -67,6 +67,8 @@ export async function backupCluster(
   version: string,
   out?: string,
 ): Promise<BackupEntry> {
+  if (spec.controlPlane.store === 'etcd')
+    throw new CliError('a backup of the etcd store is not there yet: take one with `etcdctl snapshot save`');
   const db = join(spec.dataDir, STORE);
   if (!existsSync(db)) throw new CliError(`no store in ${spec.dataDir} (has the cluster ever started?)`);
   const at = Date.now();

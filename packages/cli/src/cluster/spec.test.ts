@@ -45,13 +45,19 @@ describe('Cluster spec', () => {
     expect(upArgs(parse('spec: {nodes: 1, nodeProcesses: false}'))).toContain('--no-node-processes');
   });
 
+  it('runs the etcd store as `wharf up --store etcd`', () => {
+    const s = parse('spec: {controlPlane: {store: etcd}}');
+    expect(s.controlPlane).toEqual({ members: 1, store: 'etcd' });
+    expect(upArgs(s).join(' ')).toContain(' --store etcd');
+  });
+
   it('refuses what it cannot run, naming the field', () => {
     for (const [spec, message] of [
       ['spec: {nodez: 2}', /^dev\.yaml: spec\.nodez: unknown field \(known: version, controlPlane/],
       ['spec: {nodes: -1}', /^dev\.yaml: spec\.nodes: must be an integer from 0 to 26, got -1$/],
       ['spec: {controlPlane: {members: 2}}', /spec\.controlPlane\.members: must be 1 or 3/],
       ['spec: {controlPlane: {members: 3}}', /spec\.controlPlane\.members: 3 members need the etcd store/],
-      ['spec: {controlPlane: {store: etcd}}', /spec\.controlPlane\.store: the etcd store is not there yet/],
+      ['spec: {controlPlane: {store: mysql}}', /spec\.controlPlane\.store: must be sqlite or etcd, got "mysql"/],
       [
         'spec: {version: "1.30"}',
         /spec\.version: Kubernetes version "1\.30" is not served: this Wharf serves 1\.31, 1\.32, 1\.33 \(X\.Y or X\.Y\.Z\)$/,

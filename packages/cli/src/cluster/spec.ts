@@ -111,8 +111,7 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
       '3 members need the etcd store and several API servers, which Wharf does not run yet: use 1',
     );
   const store = cp.store ?? 'sqlite';
-  if (store === 'etcd') throw bad(file, 'spec.controlPlane.store', 'the etcd store is not there yet: use sqlite');
-  if (store !== 'sqlite')
+  if (store !== 'sqlite' && store !== 'etcd')
     throw bad(file, 'spec.controlPlane.store', `must be sqlite or etcd, got ${JSON.stringify(store)}`);
 
   const nodes = int(file, 'spec.nodes', spec.nodes, 0, 26, 1);
@@ -183,6 +182,8 @@ export function upArgs(s: ClusterSpec): string[] {
     String(s.ports.console),
     '--git-port',
     String(s.ports.git),
+    // An etcd store is a member `wharf up` runs itself, in the cluster's data dir.
+    ...(s.controlPlane.store === 'etcd' ? ['--store', 'etcd'] : []),
     ...(s.nodeProcesses ? [] : ['--no-node-processes']),
     ...(s.addons.platform ? [] : ['--no-platform']),
     ...(s.addons.monitoring ? [] : ['--no-monitoring']),
