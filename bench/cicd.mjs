@@ -4,10 +4,11 @@
 // time ratio and the pushed image's size. And `git push` → the new version serving: a static
 // site pushed to Wharf's git server, built by the wharf-static-site Pipeline in runc pods, rolled
 // out by its Application; a Node.js app (npm offline, a lockfile-keyed cache) and the seed's Java
-// app (two .wars, Maven offline, Tomcat M+N) the same way (bench/lib/deliver.mjs). Writes
-// docs/benchmarks/cicd.md, each part its own section. Run after a build: `node bench/cicd.mjs`
-// (BENCH_REPS repetitions, default 5; BENCH_PART=pack, push, node or java for one part, the other
-// sections of the file kept).
+// app (two .wars, Maven offline, Tomcat M+N) the same way (bench/lib/deliver.mjs). And the
+// pipeline controller's overhead: five no-op tasks in a row, wall time less the steps' own.
+// Writes docs/benchmarks/cicd.md, each part its own section. Run after a build: `node
+// bench/cicd.mjs` (BENCH_REPS repetitions, default 5; BENCH_PART=pack, push, node, java or
+// overhead for one part, the other sections of the file kept).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { onCleanup, startWharfCleanly, runBench } from './lib/cleanup.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { REPO_ROOT, WHARF_BIN, tempDir } from './lib/procs.mjs';
 import { fmtNum, fmtRatio, quantile } from './lib/stats.mjs';
-import { benchPushToServe, pushTables } from './lib/deliver.mjs';
+import { benchPushToServe, kubectlOf, pushTables, until } from './lib/deliver.mjs';
 import { javaWar, nodeApp, staticSite } from './lib/deliver-scenarios.mjs';
 
 const run = promisify(execFile);
@@ -125,6 +126,100 @@ images built first (git, busybox, pack, maven, Tomcat) in ${fmtNum(imagesMs)} ms
 ${pushTables(rows)}
 
 Load average when this part started: ${load}. Target (issue 14): Java ≤ 60 s warm. Run with \`BENCH_PART=java node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI, JDK).
+`;
+}
+
+/** A PipelineRun of five no-op tasks in a row (a → b → c → d → e), each one step running `true`. */
+const noopRun = (i) =>
+  JSON.stringify({
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: { name: `noop-${i}`, namespace: 'bench' },
+    spec: {
+      pipelineSpec: {
+        tasks: ['a', 'b', 'c', 'd', 'e'].map((name, j, all) => ({
+          name,
+          ...(j ? { runAfter: [all[j - 1]] } : {}),
+          taskSpec: { steps: [{ name: 'noop', image: 'busybox:1', script: 'true' }] },
+        })),
+      },
+    },
+  });
+
+/** Seconds between two RFC 3339 times of the API (second resolution). */
+const span = (from, to) => (Date.parse(to) - Date.parse(from)) / 1000;
+
+async function overheadSection() {
+  const load = loadNow();
+  const wharf = await startWharfCleanly(['--nodes', '1', '--no-monitoring'], { readyTimeoutMs: 300_000 });
+  const kubectl = kubectlOf(wharf.dataDir);
+  await run(
+    process.execPath,
+    [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', wharf.dataDir],
+    {
+      timeout: 900_000,
+    },
+  );
+  await kubectl(['create', 'namespace', 'bench']);
+  const rows = [];
+  for (let i = 0; i <= REPS; i++) {
+    const t0 = performance.now();
+    await kubectl(['create', '-f', '-'], noopRun(i));
+    const done = await until(
+      async () => {
+        const r = JSON.parse(await kubectl(['get', 'pipelinerun', `noop-${i}`, '-n', 'bench', '-o', 'json']));
+        const c = r.status?.conditions?.find((x) => x.type === 'Succeeded');
+        return c && c.status !== 'Unknown' ? c : undefined;
+      },
+      600_000,
+      `PipelineRun noop-${i}`,
+    );
+    const wall = performance.now() - t0;
+    if (done.status !== 'True') throw new Error(`noop-${i} did not succeed: ${done.message}`);
+    const taskRuns = JSON.parse(
+      await kubectl(['get', 'taskruns', '-n', 'bench', '-l', `tekton.dev/pipelineRun=noop-${i}`, '-o', 'json']),
+    ).items;
+    const steps = taskRuns
+      .flatMap((t) => t.status?.steps ?? [])
+      .reduce((sum, st) => sum + (st.terminated ? span(st.terminated.startedAt, st.terminated.finishedAt) : 0), 0);
+    // Run 0 pulls and unpacks busybox on the node: reported apart, not in the percentiles.
+    rows.push({ i, wall, steps: steps * 1000, tasks: taskRuns.length });
+    process.stderr.write(`noop-${i}: ${fmtNum(wall)} ms, steps ${fmtNum(steps * 1000)} ms\n`);
+  }
+  const warm = rows.slice(1);
+  const over = warm.map((r) => r.wall - r.steps).sort((a, b) => a - b);
+  return `## Pipeline controller overhead: five no-op tasks
+
+A PipelineRun of five tasks in a row (each waits for the one before), each task one step running
+\`true\` in \`busybox:1\`, on \`wharf up --nodes 1 --no-monitoring\` (runc pods); timed from \`kubectl
+create\` to the run's Succeeded condition seen by polling every 200 ms. The steps' own time is the
+sum of their containers' start → finish (second resolution: a \`true\` rounds to 0 or 1 s); what
+is left is the controller's overhead: five TaskRuns created in turn, a pod each (scheduling,
+sandbox, the entrypoint's wait for the step before), status written back. Run 0 (busybox unpacked
+on the node for the first time) is left out of the percentiles. No Tekton runs beside it: its
+controller images come from a public registry this machine cannot reach.
+
+| | p50 | p95 | max |
+|---|---|---|---|
+| wall time, ${warm.length} runs | ${fmtNum(
+    quantile(
+      [...warm.map((r) => r.wall)].sort((a, b) => a - b),
+      0.5,
+    ),
+  )} ms | ${fmtNum(
+    quantile(
+      [...warm.map((r) => r.wall)].sort((a, b) => a - b),
+      0.95,
+    ),
+  )} ms | ${fmtNum(Math.max(...warm.map((r) => r.wall)))} ms |
+| overhead (wall − steps) | ${fmtNum(quantile(over, 0.5))} ms | ${fmtNum(quantile(over, 0.95))} ms | ${fmtNum(Math.max(...over))} ms |
+| overhead per task | ${fmtNum(quantile(over, 0.5) / 5)} ms | ${fmtNum(quantile(over, 0.95) / 5)} ms | |
+
+| run | wall | steps' own time | TaskRuns |
+|---|---|---|---|
+${rows.map((r) => `| ${r.i}${r.i === 0 ? ' (cold)' : ''} | ${fmtNum(r.wall)} ms | ${fmtNum(r.steps)} ms | ${r.tasks} |`).join('\n')}
+
+Load average when this part started: ${load}. Run with \`BENCH_PART=overhead node bench/cicd.mjs\` after \`npm run build\` (root, runc, CNI).
 `;
 }
 
@@ -260,6 +355,8 @@ async function main() {
     PART === 'all' || PART === 'node'
       ? await nodeSection()
       : section(old, '`git push` → the new version serving: a Node.js app');
+  const overhead =
+    PART === 'all' || PART === 'overhead' ? await overheadSection() : section(old, 'Pipeline controller overhead');
   const java =
     PART === 'all' || PART === 'java'
       ? await javaSection()
@@ -271,6 +368,7 @@ ${machineTable(facts, [], PART === 'pack' ? 'see each section' : '`wharf up --no
 ${push}
 ${node}
 ${java}
+${overhead}
 ${pack}`;
   writeFileSync(OUT, md);
   process.stdout.write(md);

@@ -31,7 +31,7 @@ const fetchText = (port, path) =>
     req.on('timeout', () => req.destroy());
   });
 
-async function until(check, timeoutMs, what) {
+export async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -47,16 +47,10 @@ const p = (xs, q) =>
     q,
   );
 
-/** Pushes `reps` versions of scenario `sc`; answers the rows and the step images' build time. */
-export async function benchPushToServe(reps, sc) {
-  const gitPort = await freePort();
-  const ingressPort = await freePort();
-  const wharf = await startWharfCleanly(
-    ['--nodes', '1', '--git-port', String(gitPort), '--ingress-port', String(ingressPort)],
-    { readyTimeoutMs: 300_000 },
-  );
-  const kubectl = (args, stdin) => {
-    const child = execFile('/usr/bin/kubectl', ['--kubeconfig', join(wharf.dataDir, 'kubeconfig'), ...args], {
+/** kubectl 1.32 against the cluster of `dataDir`: args, optional stdin → its stdout (rejects with its stderr). */
+export function kubectlOf(dataDir) {
+  return (args, stdin) => {
+    const child = execFile('/usr/bin/kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], {
       timeout: 120_000,
     });
     if (stdin !== undefined) child.stdin.end(stdin);
@@ -68,6 +62,17 @@ export async function benchPushToServe(reps, sc) {
       child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')}: ${err}`))));
     });
   };
+}
+
+/** Pushes `reps` versions of scenario `sc`; answers the rows and the step images' build time. */
+export async function benchPushToServe(reps, sc) {
+  const gitPort = await freePort();
+  const ingressPort = await freePort();
+  const wharf = await startWharfCleanly(
+    ['--nodes', '1', '--git-port', String(gitPort), '--ingress-port', String(ingressPort)],
+    { readyTimeoutMs: 300_000 },
+  );
+  const kubectl = kubectlOf(wharf.dataDir);
   const work = tempDir('wharf-bench-deliver-');
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
   const d = ['--data-dir', wharf.dataDir];
