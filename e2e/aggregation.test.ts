@@ -57,6 +57,12 @@ function serveWardle(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  // As an aggregated server with delegated authentication: a request that names no user is refused, the
+  // APIService's own discovery check included.
+  if (!header('x-remote-user')) {
+    send(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+    return;
+  }
   if (path === GV) {
     send(200, {
       kind: 'APIResourceList',
@@ -168,6 +174,8 @@ describe('an aggregated API server behind an APIService', () => {
     expect(all.split('\n')[0]).toMatch(/^NAME\s+SERVICE\s+AVAILABLE\s+AGE$/);
     expect(all).toMatch(/^v1\.apps\s+Local\s+True\s/m);
     expect(all).toMatch(/^v1beta1\.metrics\.k8s\.io\s+Local\s+True\s/m);
+    // The check asks as kube-aggregator does: a named user in system:masters.
+    expect(seen.find((x) => x.path === GV && x.user === 'system:kube-aggregator')?.groups).toBe('system:masters');
   });
 
   it('is listed by kubectl api-resources and reached by kubectl get, with the caller named to the backend', async () => {

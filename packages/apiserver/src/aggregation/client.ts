@@ -42,7 +42,11 @@ export function backendOptions(
   };
 }
 
-/** GET `path` from the backend, resolving with status and body, rejecting on network or TLS errors. */
+/**
+ * GET `path` from the backend as kube-aggregator's availability check does: on the front-proxy connection, as
+ * `system:kube-aggregator` in `system:masters` (a backend with delegated authentication refuses a request that
+ * names no user). Resolves with status and body, rejects on network or TLS errors.
+ */
 export function getFromBackend(
   target: ApiServiceTarget,
   host: string,
@@ -57,7 +61,11 @@ export function getFromBackend(
         ...backendOptions(target, host, port, identity),
         method: 'GET',
         path,
-        headers: { accept: 'application/json' },
+        headers: {
+          accept: 'application/json',
+          'x-remote-user': 'system:kube-aggregator',
+          'x-remote-group': 'system:masters',
+        },
         timeout: timeoutMs,
       },
       (res: IncomingMessage) => {

@@ -193,7 +193,7 @@ export class ApiServiceController {
     const url = `https://${where.host}:${where.port}${path}`;
     try {
       const r = await getFromBackend(target, where.host, where.port, this.identity, path, this.probeTimeoutMs);
-      if (r.status !== 200) throw new Error(`bad status from ${url}: ${r.status}`);
+      if (r.status < 200 || r.status >= 300) throw new Error(`bad status from ${url}: ${r.status}`);
       this.api.registry.syncAggregated(target.group, target.version, resourcesOf(JSON.parse(r.body) as unknown));
       return { status: 'True', reason: 'Passed', message: 'all checks passed' };
     } catch (e) {
