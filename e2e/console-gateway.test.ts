@@ -1,10 +1,16 @@
 // The console by name through the Ingress gateway, as issue 15 asks (`http://console.localhost:8080`
 // on this machine, no certificate warning): `wharf up --nodes 1` (the process runtime: no pod runs
 // here) prints that URL, `wharf console --gateway` links to it, and Debian's Chromium (via
-// playwright-core) signs in there and follows a list live through the gateway.
+// playwright-core) signs in there and follows a list live through the gateway. And for browsers on
+// other hosts, `--console-address` serves the same console over TLS with a certificate of the cluster
+// CA (here on 127.0.0.1: tests send traffic to loopback only).
 import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, Kubectl, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, newPage } from './console-browser.js';
@@ -17,12 +23,17 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
   let k: Kubectl;
   let browser: Browser;
   let page: Page;
+  let httpsPort: number;
   const cli = (args: string[]) =>
     exec(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 60_000 });
 
   beforeAll(async () => {
+    httpsPort = await freePort();
     wharf = await WharfProcess.start({
-      extraArgs: ['--nodes', '1', '--runtime', 'process', '--console-port', String(await freePort())],
+      extraArgs: [
+        ...['--nodes', '1', '--runtime', 'process', '--console-port', String(await freePort())],
+        ...['--console-address', '127.0.0.1', '--console-https-port', String(httpsPort)],
+      ],
     });
     k = new Kubectl(wharf.kubeconfig);
     browser = await launch();
@@ -55,5 +66,51 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
     await k.ok(['create', 'configmap', 'through-the-gateway', '-n', 'default', '--from-literal=a=b']);
     await page.getByRole('link', { name: 'through-the-gateway' }).waitFor({ timeout: 15_000 });
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('serves the console over TLS for other hosts: the cluster CA signs it, wharf console --https signs in there, another Host is refused', async () => {
+    const url = `https://127.0.0.1:${httpsPort}`;
+    expect(wharf.output).toContain(`from other hosts: ${url}`);
+    const ca = readFileSync(join(wharf.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const get = (host: string) =>
+      new Promise<{ status: number; secure: boolean }>((resolve, reject) => {
+        // TLS names localhost (in the certificate); the Host header is what the console checks.
+        const req = request(
+          { host: '127.0.0.1', port: httpsPort, path: '/', ca, servername: 'localhost', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode ?? 0,
+              secure: (res.socket as { encrypted?: boolean }).encrypted === true,
+            });
+          },
+        );
+        req.on('error', reject).end();
+      });
+    // Verified against the cluster CA (the default agent refuses anything else).
+    expect(await get(`127.0.0.1:${httpsPort}`)).toEqual({ status: 200, secure: true });
+    expect((await get(`evil.example:${httpsPort}`)).status).toBe(421);
+    const link = (await cli(['console', '--https'])).stdout.trim();
+    expect(link).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${httpsPort}/#code=[\\w-]{20,}$`));
+    // A browser elsewhere would trust the cluster CA; this one is told the certificate's key instead.
+    const cert = new X509Certificate(readFileSync(join(wharf.dataDir, 'pki', 'console.crt')));
+    expect(cert.verify(new X509Certificate(ca).publicKey)).toBe(true);
+    const spki = createHash('sha256')
+      .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
+    const remote = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', `--ignore-certificate-errors-spki-list=${spki}`],
+    });
+    try {
+      const p = await newPage(remote);
+      await p.goto(link);
+      await expect(p.getByTestId('user-name').textContent({ timeout: 60_000 })).resolves.toBe(
+        'Signed in as wharf-admin',
+      );
+      expect(new URL(p.url()).origin).toBe(url);
+    } finally {
+      await remote.close();
+    }
   });
 });

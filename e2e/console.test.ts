@@ -1326,7 +1326,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     await expect(carol.getByTestId('user-name').textContent({ timeout: 20_000 })).resolves.toBe('Signed in as carol');
     await open(carol, '/r/pods', 'ticker');
     const cookie = (await carol.context().cookies()).find((c) => c.name === 'wharf-session');
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
     expect(await carol.evaluate('document.cookie')).not.toContain('wharf-session');
     expect(await carol.evaluate("sessionStorage.getItem('wharf.token')")).toBeNull();
     // The cookie counts only on the console's own requests (its header): a plain request is anonymous.

@@ -18,6 +18,8 @@ export interface Endpoints {
   console?: string;
   /** The same console through the Ingress gateway, `http://console.localhost:<port>` (`wharf up --nodes`). */
   consoleByName?: string;
+  /** The console over HTTPS for other hosts (--console-address), when asked for. */
+  consoleHttps?: string;
 }
 
 export function writeEndpoints(dataDir: string, e: Endpoints): void {

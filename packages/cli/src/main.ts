@@ -89,6 +89,11 @@ program
     '8070',
   )
   .option(
+    '--console-address <ip>',
+    'also serve the console over HTTPS on this address (0.0.0.0: every interface) for browsers on other hosts, with a certificate of the cluster CA',
+  )
+  .option('--console-https-port <port>', 'HTTPS port of the console on --console-address', '8071')
+  .option(
     '--git-port <port>',
     'HTTP port of the built-in git server and webhook endpoint (with the platform; if taken, another free port)',
     '8090',
@@ -238,7 +243,8 @@ program
     'whose token signs in (default: $KUBECONFIG, else the Wharf kubeconfig, else ~/.kube/config)',
   )
   .option('--gateway', 'a link to http://console.localhost:<ingress port>, the console through the Ingress gateway')
-  .action(async (o: { dataDir?: string; kubeconfig?: string; gateway?: boolean }) => {
+  .option('--https', 'a link to the console over HTTPS for other hosts (wharf up --console-address)')
+  .action(async (o: { dataDir?: string; kubeconfig?: string; gateway?: boolean; https?: boolean }) => {
     const { consoleLink } = await import('./console/command.js');
     process.stdout.write(`${await consoleLink(o)}\n`);
   });

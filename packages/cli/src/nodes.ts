@@ -12,7 +12,7 @@ import type { Logger } from '@wharf/client';
 import { stopDataplane } from './dataplane.js';
 import { podRangeOctet, releasePodRange } from './pod-range.js';
 import { nodeRuntime } from './node-runtime.js';
-import { ensureNodeServingCert, type NodeServingCert } from './node-serving.js';
+import { ensureNodeServingCert, type ServingCert } from './node-serving.js';
 import { nodeAgentVersion } from './agent/version.js';
 import { agentStateDir, joinedAgents, readAgentRecord, stopAgent, volumesDir } from './agent/state.js';
 import { AgentProcesses, type AgentProcessSpec } from './agent/processes.js';
@@ -143,7 +143,7 @@ async function resetOtherRuntime(
 }
 
 /** `wharf agent`'s flags for the pod-facing kubelet port (the kubelet's --node-ip and --tls-*-file). */
-function servingArgs(s: (NodeServingCert & { readonly address: string }) | undefined): string[] {
+function servingArgs(s: (ServingCert & { readonly address: string }) | undefined): string[] {
   return s ? ['--node-ip', s.address, '--tls-cert-file', s.certFile, '--tls-private-key-file', s.keyFile] : [];
 }
 
@@ -166,7 +166,7 @@ export class NodeSet {
   /** Where pods reach the API (after start; none with the process runtime). */
   apiAddress: string | undefined;
   /** Each runc node's pod-facing kubelet port: its address and serving certificate, by node name. */
-  private readonly serving = new Map<string, NodeServing & NodeServingCert>();
+  private readonly serving = new Map<string, NodeServing & ServingCert>();
 
   private readonly o: ResolvedNodeSetOptions;
 

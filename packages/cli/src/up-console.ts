@@ -1,11 +1,16 @@
 // The web console as `wharf up` serves it: on loopback, --console-port (8070). The default port may
 // be taken (another Wharf on this machine): then any free port, said in a warning; a port asked for
-// explicitly must be free. The app not built is a warning, not a failed start.
+// explicitly must be free. The app not built is a warning, not a failed start. With
+// --console-address, also over HTTPS there (--console-https-port, 8071) with a certificate of the
+// cluster CA for this host's name and addresses, for browsers on other hosts.
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, type Logger } from '@wharf/client';
 import type { AlertmanagerUrl } from './console/alertmanager.js';
 import type { ConsoleOidcOptions } from './console/oidc.js';
-import { serveConsole, type ConsoleServer } from './console/serve.js';
+import { serveConsole, type ConsoleServer, type ConsoleTls } from './console/serve.js';
+import { ensureServingCert } from './node-serving.js';
 import type { ApiTarget } from './console/proxy.js';
 import type { UpConfig } from './up-options.js';
 
@@ -26,8 +31,9 @@ export interface UpConsoleTargets {
 export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Logger): Promise<ConsoleServer> {
   const logger = log.child({ component: 'console' });
   let served: ConsoleServer;
+  const tls = c.consoleHttps ? await consoleTls(to.dataDir, c.consoleHttps) : undefined;
   try {
-    served = await serveConsole({ port: c.consolePort, ...to });
+    served = await serveConsole({ port: c.consolePort, ...to, tls });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || c.consolePortGiven)
       throw new Error(`console: port ${c.consolePort}: ${(e as Error).message}`);
@@ -35,10 +41,39 @@ export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Log
       { port: c.consolePort },
       'the default console port is taken: serving the console on another free port (pass --console-port to choose)',
     );
-    served = await serveConsole({ port: 0, ...to });
+    served = await serveConsole({ port: 0, ...to, tls });
   }
   if (!served.built) logger.warn('the console is not built (packages/console/dist): run "npm run build"');
   return served;
+}
+
+/**
+ * The HTTPS listener's certificate: for the address asked for (every interface's for 0.0.0.0 or ::), this host's
+ * name, and loopback; the first name is the one `wharf up` prints.
+ */
+async function consoleTls(dataDir: string, at: { address: string; port: number }): Promise<ConsoleTls> {
+  const wildcard = at.address === '0.0.0.0' || at.address === '::';
+  const interfaces = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && (at.address === '::' || i.family === 'IPv4'))
+    .map((i) => i!.address);
+  const ips = [...new Set([...(wildcard ? interfaces : [at.address]), '127.0.0.1'])];
+  const dns = [...new Set([hostname(), 'localhost'])];
+  const pki = join(dataDir, 'pki');
+  const cert = await ensureServingCert({
+    pkiDir: pki,
+    dir: pki,
+    name: 'console',
+    subject: 'CN=wharf-console',
+    altNames: { ips, dns },
+  });
+  return {
+    address: at.address,
+    port: at.port,
+    cert: cert.cert,
+    key: cert.key,
+    hosts: wildcard ? [...dns, ...ips] : [...ips, ...dns],
+  };
 }
 
 /**

@@ -110,6 +110,13 @@ describe('resolveUpOptions', () => {
       '--registry-port must be a non-negative integer, got "x"',
     );
     expect(() => resolveUpOptions({ nodes: '-1' }, false)).toThrow('--nodes must be a non-negative integer, got "-1"');
+    expect(() => resolveUpOptions({ consoleAddress: 'my-host' }, false)).toThrow(
+      '--console-address must be an IP address, got "my-host"',
+    );
+    expect(resolveUpOptions({ consoleAddress: '0.0.0.0' }, false).consoleHttps).toEqual({
+      address: '0.0.0.0',
+      port: 8071,
+    });
     expect(() => resolveUpOptions({ nodeEvictionRate: 'fast' }, false)).toThrow(
       '--node-eviction-rate must be a non-negative number, got "fast"',
     );

@@ -1,5 +1,6 @@
 // The flags of `wharf up`, resolved once: each parsed and checked before anything starts (a bad
 // one is a one-line error and exit 1), defaults applied here, so up() reads a resolved config.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -72,6 +73,8 @@ export interface UpOptions {
   auditWebhookBatchMaxWait?: string;
   gitPort?: string;
   consolePort?: string;
+  consoleAddress?: string;
+  consoleHttpsPort?: string;
   maxConcurrentBuilds?: string;
   store?: string;
   etcdServers?: string;
@@ -105,6 +108,8 @@ export interface UpConfig {
   /** The web console's loopback port; `consolePortGiven` false: the default, another port if it is taken. */
   readonly consolePort: number;
   readonly consolePortGiven: boolean;
+  /** Where the console is also served over HTTPS (--console-address, --console-https-port); undefined: loopback only. */
+  readonly consoleHttps: { readonly address: string; readonly port: number } | undefined;
   /** Run kube-state-metrics, the monitoring operator and its service discovery in this process. */
   readonly monitoring: MonitoringConfig | undefined;
   /** Undefined: the component's own default applies. */
@@ -154,6 +159,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     gitPortGiven: o.gitPort !== undefined && o.gitPort !== '8090',
     consolePort: portOf('--console-port', o.consolePort, 8070),
     consolePortGiven: o.consolePort !== undefined && o.consolePort !== '8070',
+    consoleHttps: consoleHttpsOption(o.consoleAddress, o.consoleHttpsPort),
     maxConcurrentBuilds: positiveInteger('--max-concurrent-builds', o.maxConcurrentBuilds, 2),
     monitoring: monitoringOptions(o),
     compactEveryMs: optionalInteger('--compact-interval', o.compactInterval),
@@ -328,4 +334,14 @@ export function monitoringOptions(o: UpOptions): MonitoringConfig | undefined {
     scrapeInterval: durationOption('--scrape-interval', o.scrapeInterval) ?? '30s',
     retention: durationOption('--retention', o.retention) ?? '15d',
   };
+}
+
+/** --console-address as an IP address (a name would need resolving and could change), with its HTTPS port. */
+function consoleHttpsOption(
+  address: string | undefined,
+  port: string | undefined,
+): { address: string; port: number } | undefined {
+  if (address === undefined) return undefined;
+  if (isIP(address) === 0) throw new Error(`--console-address must be an IP address, got "${address}"`);
+  return { address, port: portOf('--console-https-port', port, 8071) };
 }

@@ -225,6 +225,7 @@ export async function up(flags: UpOptions): Promise<void> {
     ...(registryForPods ? { registryForPods } : {}),
     console: consoleServer.url,
     ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
+    ...(consoleServer.httpsUrl ? { consoleHttps: consoleServer.httpsUrl } : {}),
   });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
   // ServiceMonitors/PrometheusRules for the Prometheus given, and the service discovery it polls.
@@ -265,6 +266,7 @@ export async function up(flags: UpOptions): Promise<void> {
       ...(git ? { git: git.url } : {}),
       console: consoleServer.url,
       ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
+      ...(consoleServer.httpsUrl ? { consoleHttps: consoleServer.httpsUrl } : {}),
       ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}),
       kubeconfig,
       startupMs: Math.round(performance.now() - started),
@@ -272,7 +274,7 @@ export async function up(flags: UpOptions): Promise<void> {
     'wharf is ready',
   );
   process.stdout.write(
-    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${dataplane ? `  or open http://${CONSOLE_HOST}:${dataplane.httpPort}   (the same console through the Ingress gateway)\n` : ''}${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
+    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${dataplane ? `  or open http://${CONSOLE_HOST}:${dataplane.httpPort}   (the same console through the Ingress gateway)\n` : ''}${consoleServer.httpsUrl ? `  from other hosts: ${consoleServer.httpsUrl}   (TLS; the cluster CA is ${join(dataDir, 'pki', 'ca.crt')})\n` : ''}${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
   );
   let stopping = false;
   // The part being stopped, named when a stop overruns so the hang can be found.

@@ -2,7 +2,8 @@
 // token is traded with the running console for a one-time code (two minutes), which the link
 // carries in its fragment: browsers send no fragment to servers, and the code is spent on first use.
 // With --gateway the link names the console as the Ingress gateway serves it (console.localhost):
-// the same server, so the same code.
+// the same server, so the same code. With --https it names the console's HTTPS listener
+// (`wharf up --console-address`), for a browser on another host.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir, type Endpoints } from '../endpoints.js';
@@ -13,6 +14,8 @@ export interface ConsoleCommandOptions {
   kubeconfig?: string;
   /** A link through the Ingress gateway (`wharf up --nodes`), not to the console's own port. */
   gateway?: boolean;
+  /** A link to the console's HTTPS listener for other hosts (`wharf up --console-address`). */
+  https?: boolean;
 }
 
 export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
@@ -22,9 +25,14 @@ export async function consoleLink(o: ConsoleCommandOptions): Promise<string> {
   const url = endpoints?.console;
   if (!url)
     throw new Error(`no running Wharf console found in ${dataDir}: start Wharf with "wharf up --data-dir ${dataDir}"`);
-  const linkTo = o.gateway ? endpoints.consoleByName : url;
+  if (o.gateway && o.https) throw new Error('--gateway and --https name different addresses: choose one');
+  const linkTo = o.gateway ? endpoints.consoleByName : o.https ? endpoints.consoleHttps : url;
   if (!linkTo)
-    throw new Error(`the Wharf in ${dataDir} runs no Ingress gateway: start it with --nodes N, or leave out --gateway`);
+    throw new Error(
+      o.https
+        ? `the Wharf in ${dataDir} serves no HTTPS console: start it with --console-address IP, or leave out --https`
+        : `the Wharf in ${dataDir} runs no Ingress gateway: start it with --nodes N, or leave out --gateway`,
+    );
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const file = o.kubeconfig ?? (o.dataDir ? join(dataDir, 'kubeconfig') : kubeconfigPath(undefined));

@@ -110,7 +110,7 @@ export class ConsoleOidc {
         location: to.href,
         'cache-control': 'no-store',
         // Lax: the issuer sends the browser back with a cross-site navigation, which must carry it.
-        'set-cookie': `${STATE_COOKIE}=${state}; Path=${OIDC_PREFIX}; HttpOnly; SameSite=Lax; Max-Age=${PENDING_MS / 1000}`,
+        'set-cookie': `${STATE_COOKIE}=${state}; Path=${OIDC_PREFIX}; HttpOnly; Secure; SameSite=Lax; Max-Age=${PENDING_MS / 1000}`,
       })
       .end();
   }
@@ -177,14 +177,14 @@ function signedIn(res: ServerResponse, idToken: string, exp: number | undefined,
   const expires = new Date((exp ?? Date.now() / 1000 + 300) * 1000);
   res.setHeader('set-cookie', [
     sessionCookie(idToken, expires),
-    `${STATE_COOKIE}=; Path=${OIDC_PREFIX}; HttpOnly; SameSite=Lax; Max-Age=0`,
-    refresh ? `${REFRESH_COOKIE}=${refresh}; Path=/console-auth/; HttpOnly; SameSite=Strict` : clearedRefresh(),
+    `${STATE_COOKIE}=; Path=${OIDC_PREFIX}; HttpOnly; Secure; SameSite=Lax; Max-Age=0`,
+    refresh ? `${REFRESH_COOKIE}=${refresh}; Path=/console-auth/; HttpOnly; Secure; SameSite=Strict` : clearedRefresh(),
   ]);
   return expires.toISOString();
 }
 
 export function clearedRefresh(): string {
-  return `${REFRESH_COOKIE}=; Path=/console-auth/; HttpOnly; SameSite=Strict; Max-Age=0`;
+  return `${REFRESH_COOKIE}=; Path=/console-auth/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`;
 }
 
 /** To the sign-in page with why it failed (in the fragment: never sent to a server or logged). */

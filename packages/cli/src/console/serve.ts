@@ -5,9 +5,10 @@
 // OpenID sign-in by redirect (/console-auth/oidc/..., oidc.ts), the
 // built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
 // the Cluster page's read-only upgrade plan (upgrade-plan.ts), and the logs of a component's
-// pods as one stream (logs.ts). It listens on loopback
-// only, over HTTP, which browsers treat as a secure context there.
+// pods as one stream (logs.ts). It listens on loopback over HTTP, which browsers treat as a secure
+// context there; with `tls`, also over HTTPS on another address, for browsers on other hosts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from './alertmanager.js';
@@ -37,11 +38,25 @@ export interface ConsoleServerOptions {
   readonly oidc?: ConsoleOidcOptions | undefined;
   /** The secret the API server takes as this server's word for which browser signs in (LdapOptions.consoleProof). */
   readonly ldapProof?: string | undefined;
+  /** Also serve the console over HTTPS, for browsers on other hosts; undefined: loopback HTTP only. */
+  readonly tls?: ConsoleTls | undefined;
+}
+
+export interface ConsoleTls {
+  /** The address the HTTPS listener binds (0.0.0.0: every IPv4 interface). */
+  readonly address: string;
+  readonly port: number;
+  readonly cert: string;
+  readonly key: string;
+  /** The names and addresses the certificate is for: a request naming another host is refused. */
+  readonly hosts: readonly string[];
 }
 
 export interface ConsoleServer {
   readonly url: string;
   readonly port: number;
+  /** The HTTPS listener's URL (its first certificate name), when `tls` was given. */
+  readonly httpsUrl?: string | undefined;
   /** Whether the app was built (packages/console/dist). */
   readonly built: boolean;
   close(): Promise<void>;
@@ -56,12 +71,23 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   const files = 'files' in o ? o.files : loadStatic();
   const codes = o.codes ?? new SignInCodes();
   const oidc = o.oidc ? new ConsoleOidc(o.oidc) : undefined;
-  const server: Server = createServer((req, res) => {
-    // Only loopback names: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing.
-    if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
-      res
-        .writeHead(421, { 'content-type': 'text/plain' })
-        .end('the console answers on loopback names only (localhost, 127.0.0.1)\n');
+  // Only loopback names over HTTP: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing. Over HTTPS
+  // also the certificate's names (a rebound name would fail the browser's certificate check anyway).
+  const certified = new Set((o.tls?.hosts ?? []).map((h) => h.toLowerCase()));
+  const overHttps = (host: string): boolean =>
+    LOOPBACK_HOST.test(host) ||
+    certified.has(
+      host
+        .replace(/:\d+$/, '')
+        .replace(/^\[(.*)\]$/, '$1')
+        .toLowerCase(),
+    );
+  const refusal = o.tls
+    ? `the console answers on loopback names and the names of its certificate only (${o.tls.hosts.join(', ')})\n`
+    : 'the console answers on loopback names only (localhost, 127.0.0.1)\n';
+  const handler = (allowed: (host: string) => boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    if (!allowed(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end(refusal);
       return;
     }
     const path = req.url ?? '/';
@@ -84,31 +110,64 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
       void upgradePlan(o.api, o.dataDir, req.headers, res);
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
-  });
-  // Longer than a browser keeps an idle connection (Chromium: 5 min): Node's 5 s default closes
-  // sockets the browser then reuses for a POST, which fails ("Failed to fetch") without a retry.
-  server.keepAliveTimeout = 6 * 60_000;
-  // Exec and attach: WebSocket upgrades to the API, with the same loopback-name check.
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (LOOPBACK_HOST.test(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);
+  };
+  // Exec and attach: WebSocket upgrades to the API, with the same host check.
+  const upgrade = (allowed: (host: string) => boolean) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (allowed(req.headers.host ?? '') && isApiPath(req.url ?? '')) proxyUpgrade(o.api, req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  };
+  const loopback = (host: string): boolean => LOOPBACK_HOST.test(host);
+  const server = await listen(createServer(handler(loopback)), upgrade(loopback), o.port, '127.0.0.1');
+  const secure = o.tls
+    ? await listen(
+        createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler(overHttps)),
+        upgrade(overHttps),
+        o.tls.port,
+        o.tls.address,
+      ).catch((e: unknown) => {
+        server.close();
+        throw e;
+      })
+    : undefined;
   const port = (server.address() as AddressInfo).port;
+  const stop = (s: Server): Promise<void> =>
+    new Promise((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    });
   return {
     url: `http://localhost:${port}`,
     port,
+    ...(secure && o.tls
+      ? { httpsUrl: `https://${urlHost(o.tls.hosts[0] ?? 'localhost')}:${(secure.address() as AddressInfo).port}` }
+      : {}),
     built: files !== undefined,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await Promise.all([stop(server), ...(secure ? [stop(secure)] : [])]);
+    },
   };
 }
+
+/** Starts `server` with the console's keep-alive and upgrade handling on `address:port`. */
+async function listen(
+  server: Server,
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+  port: number,
+  address: string,
+): Promise<Server> {
+  // Longer than a browser keeps an idle connection (Chromium: 5 min): Node's 5 s default closes
+  // sockets the browser then reuses for a POST, which fails ("Failed to fetch") without a retry.
+  server.keepAliveTimeout = 6 * 60_000;
+  server.on('upgrade', onUpgrade);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => resolve());
+  });
+  return server;
+}
+
+/** An address as a URL's host: IPv6 in brackets. */
+const urlHost = (h: string): string => (h.includes(':') ? `[${h}]` : h);
 
 function serveFile(
   files: Map<string, StaticFile> | undefined,

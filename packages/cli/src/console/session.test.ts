@@ -4,7 +4,7 @@ import { CLEARED_COOKIE, sessionCookie, sessionToken, upgradeSessionToken } from
 describe("the console's cookie session", () => {
   it('keeps the token in an httpOnly, same-site cookie that ends when the token does', () => {
     const c = sessionCookie('tok.en', new Date(Date.now() + 3600_000));
-    expect(c).toMatch(/^wharf-session=tok\.en; Path=\/; HttpOnly; SameSite=Strict; Max-Age=(3599|3600)$/);
+    expect(c).toMatch(/^wharf-session=tok\.en; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=(3599|3600)$/);
     expect(CLEARED_COOKIE).toContain('Max-Age=0');
   });
   it("answers the token only to the console's own pages: its header on requests, its origin on WebSockets", () => {

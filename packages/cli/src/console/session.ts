@@ -13,10 +13,10 @@ export const CONSOLE_HEADER = 'x-wharf-console';
 /** The Set-Cookie value holding the token until it expires (a session cookie when unknown). */
 export function sessionCookie(token: string, expires: Date | undefined): string {
   const maxAge = expires ? Math.max(0, Math.floor((expires.getTime() - Date.now()) / 1000)) : undefined;
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${maxAge !== undefined ? `; Max-Age=${maxAge}` : ''}`;
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict${maxAge !== undefined ? `; Max-Age=${maxAge}` : ''}`;
 }
 
-export const CLEARED_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export const CLEARED_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`;
 
 /** The OIDC sign-in's refresh token (see oidc.ts): sent only to /console-auth/. */
 export const REFRESH_COOKIE = 'wharf-oidc-refresh';
