@@ -3,16 +3,22 @@
 // (DIR/etcd/member.json), so a restart finds the same member. It runs as a child of `wharf up`,
 // started again if it exits; one left running by a `wharf up` that was killed is adopted.
 // `wharf reset` stops it and removes DIR/etcd.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { restartWhenGone, terminate, waitFor } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
 
 const ETCD = '/usr/bin/etcd';
+const ETCDCTL = '/usr/bin/etcdctl';
+const run = promisify(execFile);
+
+/** The member's record, relative to the data dir: a backup carries it, so a restore knows the member's ports. */
+export const MEMBER_RECORD = join('etcd', 'member.json');
 
 interface MemberRecord {
   readonly clientPort: number;
@@ -28,7 +34,11 @@ export interface EtcdMember {
 }
 
 const dirOf = (dataDir: string): string => join(dataDir, 'etcd');
-const recordPath = (dataDir: string): string => join(dirOf(dataDir), 'member.json');
+const recordPath = (dataDir: string): string => join(dataDir, MEMBER_RECORD);
+const urls = (r: MemberRecord) => ({
+  client: `http://127.0.0.1:${r.clientPort}`,
+  peer: `http://127.0.0.1:${r.peerPort}`,
+});
 
 /**
  * The store `wharf up` runs with: the one asked for, else the one the data dir holds. Switching a
@@ -74,8 +84,7 @@ function freePort(): Promise<number> {
 
 function spawnMember(dataDir: string, r: MemberRecord): number {
   const dir = dirOf(dataDir);
-  const client = `http://127.0.0.1:${r.clientPort}`;
-  const peer = `http://127.0.0.1:${r.peerPort}`;
+  const { client, peer } = urls(r);
   const out = openSync(join(dir, 'etcd.log'), 'a');
   const child = spawn(
     ETCD,
@@ -162,4 +171,55 @@ export async function resetEtcdMember(dataDir: string): Promise<boolean> {
   if (pid) await terminate(pid, () => isMember(pid, dataDir));
   rmSync(dirOf(dataDir), { recursive: true, force: true });
   return true;
+}
+
+/** Whether the data dir keeps its objects in an etcd member of its own (`wharf up --store etcd`). */
+export function hasEtcdMember(dataDir: string): boolean {
+  return existsSync(recordPath(dataDir));
+}
+
+/** `wharf cluster backup`: a consistent snapshot of the running member (etcd's own), written to `file`. */
+export async function snapshotEtcdMember(dataDir: string, file: string): Promise<void> {
+  const r = readRecord(dataDir);
+  if (!r || !isMember(r.pid, dataDir))
+    throw new Error(`the etcd member of ${dataDir} is not running: start the cluster, then back it up`);
+  await run(ETCDCTL, ['--endpoints', urls(r).client, 'snapshot', 'save', file], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    timeout: 300_000,
+  });
+}
+
+/** Stops the data dir's member if it runs (one adopted from a killed `wharf up` outlives it), keeping its data. */
+export async function stopEtcdMember(dataDir: string): Promise<void> {
+  const pid = readRecord(dataDir)?.pid;
+  if (pid) await terminate(pid, () => isMember(pid, dataDir));
+}
+
+/**
+ * `wharf cluster restore`: the member's data made again from `snapshot` (`etcdctl snapshot restore`, as one
+ * member named and reached as before, per the record the backup carried). The member must be stopped
+ * (stopEtcdMember), as `wharf up` must.
+ */
+export async function restoreEtcdMember(dataDir: string, snapshot: string): Promise<void> {
+  const r = readRecord(dataDir);
+  if (!r) throw new Error(`${dataDir} has no etcd member record (${recordPath(dataDir)})`);
+  const data = join(dirOf(dataDir), 'data');
+  const restored = `${data}.restored`;
+  rmSync(restored, { recursive: true, force: true });
+  const { peer } = urls(r);
+  await run(
+    ETCDCTL,
+    [
+      'snapshot',
+      'restore',
+      snapshot,
+      `--data-dir=${restored}`,
+      '--name=wharf',
+      `--initial-cluster=wharf=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+    ],
+    { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 300_000 },
+  );
+  rmSync(data, { recursive: true, force: true });
+  renameSync(restored, data);
 }

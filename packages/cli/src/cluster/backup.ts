@@ -1,5 +1,6 @@
 // `wharf cluster backup|restore`: one .tar.gz holding a consistent snapshot of the store (taken
-// while the cluster runs), what decrypts and trusts it (encryption keys, PKI, tokens, the version
+// while the cluster runs: SQLite's online backup, or etcd's own snapshot of the member `wharf up
+// --store etcd` runs), what decrypts and trusts it (encryption keys, PKI, tokens, the version
 // the data dir runs), the registry's blobs and the nodes' local volumes. A restore puts them back
 // into the data dir while the cluster's wharf up is stopped. Every backup is listed in the state
 // store (DIR/<name>/backups.json), where the upgrade preflight looks for a recent one.
@@ -18,6 +19,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotStore } from '@wharf/apiserver';
+import { hasEtcdMember, MEMBER_RECORD, restoreEtcdMember, snapshotEtcdMember, stopEtcdMember } from '../etcd-member.js';
 import { CliError } from '../kube/errors.js';
 import type { ClusterSpec } from './spec.js';
 import { stateDir, type StateOptions } from './lifecycle.js';
@@ -27,6 +29,8 @@ const run = promisify(execFile);
 /** What a backup holds besides the store snapshot, relative to the data dir. */
 const DATA_FILES = ['encryption-keys.json', 'tokens.csv', 'kubernetes-version', 'pki', 'registry'];
 const STORE = 'wharf.db';
+/** The etcd member's snapshot (`etcdctl snapshot save`), in place of STORE. */
+const ETCD_SNAPSHOT = 'etcd.snapshot';
 const MANIFEST = 'backup.json';
 
 export interface BackupEntry {
@@ -67,10 +71,13 @@ export async function backupCluster(
   version: string,
   out?: string,
 ): Promise<BackupEntry> {
-  if (spec.controlPlane.store === 'etcd')
-    throw new CliError('a backup of the etcd store is not there yet: take one with `etcdctl snapshot save`');
+  const etcd = hasEtcdMember(spec.dataDir);
   const db = join(spec.dataDir, STORE);
-  if (!existsSync(db)) throw new CliError(`no store in ${spec.dataDir} (has the cluster ever started?)`);
+  if (!etcd && spec.controlPlane.store === 'etcd')
+    throw new CliError(
+      `${spec.dataDir} has no etcd member of its own: back up external etcd servers with \`etcdctl snapshot save\``,
+    );
+  if (!etcd && !existsSync(db)) throw new CliError(`no store in ${spec.dataDir} (has the cluster ever started?)`);
   const at = Date.now();
   const file = resolve(
     out ??
@@ -84,14 +91,21 @@ export async function backupCluster(
   mkdirSync(dirname(file), { recursive: true });
   const stage = mkdtempSync(join(dirname(file), '.backup-'));
   try {
-    snapshotStore(db, join(stage, STORE));
-    const data = [...DATA_FILES.filter((f) => existsSync(join(spec.dataDir, f))), ...volumeDirs(spec.dataDir)];
+    const snapshot = etcd ? ETCD_SNAPSHOT : STORE;
+    if (etcd) await snapshotEtcdMember(spec.dataDir, join(stage, ETCD_SNAPSHOT));
+    else snapshotStore(db, join(stage, STORE));
+    const data = [
+      ...DATA_FILES.filter((f) => existsSync(join(spec.dataDir, f))),
+      ...(etcd ? [MEMBER_RECORD] : []),
+      ...volumeDirs(spec.dataDir),
+    ];
+    const store = etcd ? 'etcd' : 'sqlite';
     writeFileSync(
       join(stage, MANIFEST),
-      `${JSON.stringify({ cluster: spec.name, version, at: new Date(at).toISOString(), data }, null, 2)}\n`,
+      `${JSON.stringify({ cluster: spec.name, version, at: new Date(at).toISOString(), store, data }, null, 2)}\n`,
     );
     // Written beside, then renamed: a backup file that exists is a whole one.
-    await run('tar', ['-czf', `${file}.part`, '-C', stage, STORE, MANIFEST, '-C', spec.dataDir, ...data]);
+    await run('tar', ['-czf', `${file}.part`, '-C', stage, snapshot, MANIFEST, '-C', spec.dataDir, ...data]);
     renameSync(`${file}.part`, file);
   } catch (e) {
     rmSync(`${file}.part`, { force: true });
@@ -107,21 +121,29 @@ export async function backupCluster(
 }
 
 /** What a backup file says about itself. */
-export async function readManifest(
-  file: string,
-): Promise<{ cluster: string; version: string; at: string; data: string[] }> {
+export interface BackupManifest {
+  readonly cluster: string;
+  readonly version: string;
+  readonly at: string;
+  /** Where the objects were kept; absent in backups of older Wharfs, which had SQLite only. */
+  readonly store?: 'sqlite' | 'etcd';
+  readonly data: string[];
+}
+
+export async function readManifest(file: string): Promise<BackupManifest> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`no backup file ${file}`);
   try {
     const { stdout } = await run('tar', ['-xzOf', file, MANIFEST], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as { cluster: string; version: string; at: string; data: string[] };
+    return JSON.parse(stdout) as BackupManifest;
   } catch {
     throw new CliError(`${file} is not a wharf cluster backup (no ${MANIFEST} inside)`);
   }
 }
 
 /**
- * Puts a backup back into `dataDir`, whose wharf up must be stopped: the store (its WAL files
- * removed, so the snapshot is what opens), keys, PKI, version, registry and volumes as they were.
+ * Puts a backup back into `dataDir`, whose wharf up must be stopped: the store (SQLite's file with
+ * its WAL files removed, so the snapshot is what opens; or the etcd member's data made again from
+ * its snapshot), keys, PKI, version, registry and volumes as they were.
  */
 export async function restoreInto(dataDir: string, file: string): Promise<void> {
   const manifest = await readManifest(file);
@@ -129,14 +151,19 @@ export async function restoreInto(dataDir: string, file: string): Promise<void> 
   const stage = mkdtempSync(join(dataDir, '.restore-'));
   try {
     await run('tar', ['-xzf', file, '-C', stage]);
-    for (const f of [STORE, `${STORE}-wal`, `${STORE}-shm`]) rmSync(join(dataDir, f), { force: true });
-    renameSync(join(stage, STORE), join(dataDir, STORE));
+    if (manifest.store === 'etcd') await stopEtcdMember(dataDir);
+    else {
+      for (const f of [STORE, `${STORE}-wal`, `${STORE}-shm`]) rmSync(join(dataDir, f), { force: true });
+      renameSync(join(stage, STORE), join(dataDir, STORE));
+    }
     // Volumes of nodes the backup has replace those dirs; the rest of the data dir is kept.
     for (const d of manifest.data) {
       rmSync(join(dataDir, d), { recursive: true, force: true });
       mkdirSync(dirname(join(dataDir, d)), { recursive: true });
       renameSync(join(stage, d), join(dataDir, d));
     }
+    // After the member's record is back: it names the member's ports.
+    if (manifest.store === 'etcd') await restoreEtcdMember(dataDir, join(stage, ETCD_SNAPSHOT));
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
