@@ -134,9 +134,14 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
     expect(await axeViolations(ana)).toEqual([]);
     await shot(ana, 'sign-in-oidc', 'en');
     await signInAna(ana);
-    // The tokens stay out of page scripts' reach: httpOnly cookies, Secure (sent over HTTPS or to loopback only), nothing in storage.
+    // The tokens stay out of page scripts' reach: httpOnly cookies, Secure (sent over HTTPS or to loopback only),
+    // nothing in storage.
     const cookies = await ana.context().cookies();
-    expect(cookies.find((c) => c.name === 'wharf-session')).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(cookies.find((c) => c.name === 'wharf-session')).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+    });
     expect(cookies.find((c) => c.name === 'wharf-oidc-refresh')).toMatchObject({
       httpOnly: true,
       path: '/console-auth/',

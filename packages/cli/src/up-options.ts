@@ -108,7 +108,7 @@ export interface UpConfig {
   /** The web console's loopback port; `consolePortGiven` false: the default, another port if it is taken. */
   readonly consolePort: number;
   readonly consolePortGiven: boolean;
-  /** Where the console is also served over HTTPS (--console-address, --console-https-port); undefined: loopback only. */
+  /** Where the console is also served over HTTPS (--console-address, --console-https-port); undefined: not. */
   readonly consoleHttps: { readonly address: string; readonly port: number } | undefined;
   /** Run kube-state-metrics, the monitoring operator and its service discovery in this process. */
   readonly monitoring: MonitoringConfig | undefined;

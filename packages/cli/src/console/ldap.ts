@@ -25,7 +25,9 @@ function browserOf(req: IncomingMessage): { id: string; cookie: string[] } {
   const id = known ?? randomBytes(16).toString('base64url');
   return {
     id,
-    cookie: known ? [] : [`${BROWSER_COOKIE}=${id}; Path=/console-auth/; HttpOnly; Secure; SameSite=Strict; Max-Age=31536000`],
+    cookie: known
+      ? []
+      : [`${BROWSER_COOKIE}=${id}; Path=/console-auth/; HttpOnly; Secure; SameSite=Strict; Max-Age=31536000`],
   };
 }
 
