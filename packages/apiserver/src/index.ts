@@ -3,6 +3,7 @@ export {
   SqliteStore,
   snapshotStore,
   storedVersions,
+  storedVersionsOnEtcd,
   type Store,
   type StoreOptions,
   type StoredVersion,

@@ -178,6 +178,12 @@ export function hasEtcdMember(dataDir: string): boolean {
   return existsSync(recordPath(dataDir));
 }
 
+/** The client URL of the data dir's member, when it has one. */
+export function etcdMemberClientUrl(dataDir: string): string | undefined {
+  const r = readRecord(dataDir);
+  return r ? urls(r).client : undefined;
+}
+
 /** `wharf cluster backup`: a consistent snapshot of the running member (etcd's own), written to `file`. */
 export async function snapshotEtcdMember(dataDir: string, file: string): Promise<void> {
   const r = readRecord(dataDir);

@@ -6,6 +6,7 @@ import { EtcdCluster, etcdUnavailable } from '@wharf/testing';
 import { EncryptingCodec } from '../crypto/encryption.js';
 import { EtcdStore, etcdKeyOf, storeKeyOf } from './etcd-store.js';
 import type { StoreEvent } from './events.js';
+import { storedVersionsOnEtcd } from './offline.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError } from './types.js';
 
 const cm = (name: string, data: string, rv = 0): StoredObject => ({
@@ -73,6 +74,22 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a real etcd', () => {
     expect(gone.data).toEqual({ v: '2' });
     expect(s.get(key('a'))).toBeUndefined();
     expect(s.revision).toBe(Number(gone.metadata.resourceVersion));
+  });
+
+  it("tells the apiVersion each object was stored in from outside the server (an upgrade's preflight)", async () => {
+    const s = await store();
+    const fs = '/registry/flowcontrol.apiserver.k8s.io/flowschemas/';
+    await s.create(`${fs}old`, (rv) => ({
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+      kind: 'FlowSchema',
+      metadata: { name: 'old', uid: 'u-old', resourceVersion: String(rv) },
+    }));
+    expect(await storedVersionsOnEtcd(etcd.endpoints, 'flowcontrol.apiserver.k8s.io', 'flowschemas')).toEqual([
+      { key: `${fs}old`, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3' },
+    ]);
+    expect(
+      await storedVersionsOnEtcd(etcd.endpoints, 'flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations'),
+    ).toEqual([]);
   });
 
   it('keeps keys as kube-apiserver does, resourceVersion as mod_revision, and secrets encrypted', async () => {

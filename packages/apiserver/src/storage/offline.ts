@@ -1,7 +1,9 @@
 // Work on a store file from outside the API server that owns it, as etcdctl does on etcd: a
 // consistent snapshot while the server runs, and the apiVersion each stored object was written
-// in (what the API cannot show: every read converts to the version asked for).
+// in (what the API cannot show: every read converts to the version asked for), on SQLite or etcd.
 import Database from 'better-sqlite3';
+import { Etcd3 } from 'etcd3';
+import { etcdKeyOf } from './etcd-store.js';
 import { resourcePrefix } from './keys.js';
 
 /**
@@ -34,17 +36,36 @@ export function storedVersions(dbPath: string, group: string, resource: string):
        ON l.id = m.id WHERE l.deleted = 0`,
       )
       .all(prefix, `${prefix}\uffff`) as { name: string; value: Buffer | string }[];
-    return rows.map((r) => {
-      const text = typeof r.value === 'string' ? r.value : r.value.toString('utf8');
-      let apiVersion = '';
-      try {
-        apiVersion = String((JSON.parse(text) as { apiVersion?: unknown }).apiVersion ?? '');
-      } catch {
-        // An encrypted value is not JSON: its version cannot be told here.
-      }
-      return { key: r.name, apiVersion };
-    });
+    return rows.map((r) => ({ key: r.name, apiVersion: apiVersionOf(r.value) }));
   } finally {
     db.close();
+  }
+}
+
+/** storedVersions on etcd (`wharf up --store etcd`): the keys as the etcd store lays them out. */
+export async function storedVersionsOnEtcd(
+  endpoints: readonly string[],
+  group: string,
+  resource: string,
+): Promise<StoredVersion[]> {
+  const client = new Etcd3({ hosts: [...endpoints], dialTimeout: 5_000 });
+  try {
+    const kvs = await client
+      .getAll()
+      .prefix(etcdKeyOf(resourcePrefix(group, resource)))
+      .buffers();
+    return Object.entries(kvs).map(([key, value]) => ({ key, apiVersion: apiVersionOf(value) }));
+  } finally {
+    client.close();
+  }
+}
+
+function apiVersionOf(value: Buffer | string): string {
+  try {
+    const text = typeof value === 'string' ? value : value.toString('utf8');
+    return String((JSON.parse(text) as { apiVersion?: unknown }).apiVersion ?? '');
+  } catch {
+    // An encrypted value is not JSON: its version cannot be told here.
+    return '';
   }
 }

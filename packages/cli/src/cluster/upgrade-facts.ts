@@ -7,7 +7,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { V1Node, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { removedBetween, storedVersions, type WindowedApi } from '@wharf/apiserver';
+import { removedBetween, storedVersions, storedVersionsOnEtcd, type WindowedApi } from '@wharf/apiserver';
+import { etcdMemberClientUrl } from '../etcd-member.js';
 import type { KubeClient } from '@wharf/client';
 import { listBackups } from './backup.js';
 import type { StateOptions } from './lifecycle.js';
@@ -89,7 +90,15 @@ export async function gatherFacts(
     // A target outside the window: the plan refuses it already.
   }
   const db = join(spec.dataDir, 'wharf.db');
-  const stored = removed.flatMap((a) => a.resources.flatMap((r) => storedVersions(db, r.group, r.resource)));
+  const etcd = etcdMemberClientUrl(spec.dataDir);
+  const resources = removed.flatMap((a) => a.resources);
+  const stored = (
+    await Promise.all(
+      resources.map((r) =>
+        etcd ? storedVersionsOnEtcd([etcd], r.group, r.resource) : storedVersions(db, r.group, r.resource),
+      ),
+    )
+  ).flat();
   const [audit, metrics] = await Promise.all([auditRequests(spec.dataDir, removed, now), metricRequests(c, removed)]);
   const requested = [
     ...[...audit].map(([groupVersion, count]) => ({ groupVersion, count, source: 'audit log' })),
