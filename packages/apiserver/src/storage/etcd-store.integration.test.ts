@@ -82,7 +82,7 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a real etcd', () => {
     await s.create(`${fs}old`, (rv) => ({
       apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
       kind: 'FlowSchema',
-      metadata: { name: 'old', uid: 'u-old', resourceVersion: String(rv) },
+      metadata: { name: 'old', uid: 'u-old', resourceVersion: String(rv), creationTimestamp: '2026-12-06T00:00:00Z' },
     }));
     expect(await storedVersionsOnEtcd(etcd.endpoints, 'flowcontrol.apiserver.k8s.io', 'flowschemas')).toEqual([
       { key: `${fs}old`, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3' },
