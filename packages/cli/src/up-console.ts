@@ -54,9 +54,9 @@ export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Log
 async function consoleTls(dataDir: string, at: { address: string; port: number }): Promise<ConsoleTls> {
   const wildcard = at.address === '0.0.0.0' || at.address === '::';
   const interfaces = Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => i !== undefined && (at.address === '::' || i.family === 'IPv4'))
-    .map((i) => i!.address);
+    .flatMap((list) => list ?? [])
+    .filter((i) => at.address === '::' || i.family === 'IPv4')
+    .map((i) => i.address);
   const ips = [...new Set([...(wildcard ? interfaces : [at.address]), '127.0.0.1'])];
   const dns = [...new Set([hostname(), 'localhost'])];
   const pki = join(dataDir, 'pki');
