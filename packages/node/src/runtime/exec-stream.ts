@@ -2,10 +2,12 @@
 // exec`. Without a TTY the process's stdio are pipes. With a TTY, runc must run on a terminal of
 // its own (it opens /dev/tty to relay the container's console), so it runs under util-linux
 // `script`, which gives it a pseudo-terminal; a resize sets that terminal's size (`stty -F`), runc
-// gets SIGWINCH and resizes the container's console.
+// gets SIGWINCH and resizes the container's console. runc copies its terminal's size onto the
+// console only after the command started, so the first size goes in the process spec instead
+// (`consoleSize`, applied by runc's init before it executes the command).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, readlink, rm } from 'node:fs/promises';
+import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -49,24 +51,38 @@ export interface RuncBinary {
   readonly root: string;
 }
 
-/** Starts `cmd` in the running container `id`; see PodRuntime.execStream. */
-export function startExec(runc: RuncBinary, id: string, cmd: readonly string[], o: ExecStreamOptions = {}): ExecStream {
-  const logPath = path.join(os.tmpdir(), `wharf-exec-${randomBytes(6).toString('hex')}.json`);
-  const runcArgs = [
-    '--root',
-    runc.root,
-    '--log',
-    logPath,
-    '--log-format',
-    'json',
-    'exec',
-    ...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []),
-    id,
-    ...cmd,
-  ];
+/** The parts of an OCI process spec (config.json's `process`) an exec changes. */
+interface OciProcess {
+  readonly args?: readonly string[];
+  readonly env?: readonly string[];
+  readonly terminal?: boolean;
+  readonly consoleSize?: { readonly height: number; readonly width: number };
+}
+
+/**
+ * Starts `cmd` in the running container `id`; see PodRuntime.execStream. With a TTY and a known
+ * first size, `bundle` (the container's OCI bundle) gives the process spec the exec starts from.
+ */
+export async function startExec(
+  runc: RuncBinary,
+  id: string,
+  cmd: readonly string[],
+  o: ExecStreamOptions = {},
+  bundle?: string,
+): Promise<ExecStream> {
+  const base = path.join(os.tmpdir(), `wharf-exec-${randomBytes(6).toString('hex')}`);
+  const logPath = `${base}.json`;
+  const size = o.initialSize && o.initialSize.width > 0 && o.initialSize.height > 0 ? o.initialSize : undefined;
+  const processPath =
+    o.tty && size && bundle ? await writeTtyProcess(`${base}.process.json`, bundle, cmd, size) : undefined;
+  const what = processPath
+    ? ['--process', processPath, id]
+    : [...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
+  const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...what];
   return startCommand({ file: runc.binary, args: runcArgs }, o, async (r) => {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await rm(logPath, { force: true });
+    if (processPath) await rm(processPath, { force: true });
     // runc's own failure (not the command's) is exit 255 with an error line in its log.
     const error = r.error ?? (r.exitCode === 255 ? runcError(log) : undefined);
     return error ? { exitCode: r.exitCode, error } : r;
@@ -185,6 +201,36 @@ async function resizeTerminal(scriptPid: number, width: number, height: number, 
 function sizeTerminal(size: ExecStreamOptions['initialSize']): string {
   if (!size || !(size.width > 0 && size.height > 0)) return '';
   return `stty rows ${Math.floor(size.height)} cols ${Math.floor(size.width)} 2>/dev/null; `;
+}
+
+/** Writes the process spec of a TTY exec (see ttyExecProcess) to `file`; returns `file`. */
+async function writeTtyProcess(
+  file: string,
+  bundle: string,
+  cmd: readonly string[],
+  size: { readonly width: number; readonly height: number },
+): Promise<string> {
+  const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as { process: OciProcess };
+  await writeFile(file, JSON.stringify(ttyExecProcess(spec.process, cmd, size)), { mode: 0o600 });
+  return file;
+}
+
+/**
+ * The container's own process spec (user, env, cwd, capabilities) running `cmd` on a terminal of
+ * the client's size, as `runc exec -t --env TERM=xterm` would build it, plus the size.
+ */
+export function ttyExecProcess(
+  container: OciProcess,
+  cmd: readonly string[],
+  size: { readonly width: number; readonly height: number },
+): OciProcess {
+  return {
+    ...container,
+    args: cmd,
+    env: [...(container.env ?? []).filter((e) => !e.startsWith('TERM=')), 'TERM=xterm'],
+    terminal: true,
+    consoleSize: { height: Math.floor(size.height), width: Math.floor(size.width) },
+  };
 }
 
 /** The last error message in runc's JSON log. */

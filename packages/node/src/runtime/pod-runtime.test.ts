@@ -134,6 +134,38 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(lines).toEqual(['1000', '2000']);
   });
 
+  it("exec with a TTY: the command's first look at its terminal sees the client's size, as the container's user", async () => {
+    const id = await rt.createContainer(
+      pod.id,
+      config('ttyexec', ['sleep', '600'], {
+        env: [{ name: 'FOO', value: 'foo' }],
+        securityContext: { runAsUser: 1000, runAsGroup: 2000 },
+      }),
+    );
+    await rt.startContainer(id);
+    // `stty size` reads the size as its first act: before the size went into the process spec,
+    // runc set it only after starting the command, and a run now and then printed `0 0`.
+    for (let i = 0; i < 10; i++) {
+      const proc = await rt.execStream(id, ['stty', 'size'], {
+        tty: true,
+        initialSize: { width: 100 + i, height: 30 },
+      });
+      let out = '';
+      proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      expect(await proc.done).toEqual({ exitCode: 0 });
+      expect(out.trim()).toBe(`30 ${100 + i}`);
+    }
+    const proc = await rt.execStream(id, ['sh', '-c', 'id -u; echo "$FOO $TERM"'], {
+      tty: true,
+      initialSize: { width: 80, height: 24 },
+    });
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    expect(await proc.done).toEqual({ exitCode: 0 });
+    expect(out.split(/\r?\n/).filter(Boolean)).toEqual(['1000', 'foo xterm']);
+    await rt.stopContainer(id, 0);
+  });
+
   it('readOnlyRootFilesystem makes writes fail', async () => {
     const script = 'touch /x 2>/dev/null && echo root-writable || echo root-readonly';
     const ro = await runToExit(

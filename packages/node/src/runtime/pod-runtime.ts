@@ -93,7 +93,7 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
   /** `runc exec` with live streams and an optional TTY (kubectl exec); see exec-stream.ts. */
   async execStream(id: string, cmd: readonly string[], opts: ExecStreamOptions = {}): Promise<ExecStream> {
     await this.execTarget(id, cmd);
-    return startExec(this.runc, id, cmd, opts);
+    return startExec(this.runc, id, cmd, opts, this.store.containerDir(id));
   }
 
   // --- sandboxes: network namespace, IPC namespace, /dev/shm, /etc files ---------------------
