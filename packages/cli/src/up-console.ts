@@ -35,8 +35,9 @@ export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Log
   try {
     served = await serveConsole({ port: c.consolePort, ...to, tls });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || c.consolePortGiven)
-      throw new Error(`console: port ${c.consolePort}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' || c.consolePortGiven)
+      throw new Error(`console: ${code ? `port ${c.consolePort}: ` : ''}${(e as Error).message}`);
     logger.warn(
       { port: c.consolePort },
       'the default console port is taken: serving the console on another free port (pass --console-port to choose)',

@@ -118,15 +118,17 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   };
   const loopback = (host: string): boolean => LOOPBACK_HOST.test(host);
   const server = await listen(createServer(handler(loopback)), upgrade(loopback), o.port, '127.0.0.1');
-  const secure = o.tls
+  const tls = o.tls;
+  const secure = tls
     ? await listen(
-        createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler(overHttps)),
+        createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler(overHttps)),
         upgrade(overHttps),
-        o.tls.port,
-        o.tls.address,
+        tls.port,
+        tls.address,
       ).catch((e: unknown) => {
         server.close();
-        throw e;
+        // Without the errno code: the caller's fallback for a taken loopback port must not apply here.
+        throw new Error(`HTTPS on ${urlHost(tls.address)}:${tls.port}: ${(e as Error).message}`);
       })
     : undefined;
   const port = (server.address() as AddressInfo).port;
