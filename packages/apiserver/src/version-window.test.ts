@@ -92,7 +92,9 @@ describe('version window', () => {
       expect((await call(old, port, 'GET', '/apis/flowcontrol.apiserver.k8s.io')).json).toMatchObject({
         versions: [{ version: 'v1' }, { version: 'v1beta3' }],
       });
-      expect(storedVersions(join(dataDir, 'wharf.db'), 'flowcontrol.apiserver.k8s.io', 'flowschemas')).toEqual([
+      expect(
+        storedVersions(join(dataDir, 'wharf.db'), [{ group: 'flowcontrol.apiserver.k8s.io', resource: 'flowschemas' }]),
+      ).toEqual([
         {
           key: '/registry/flowcontrol.apiserver.k8s.io/flowschemas/legacy',
           apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
@@ -124,7 +126,9 @@ describe('version window', () => {
       // Rewritten through v1, it is stored as v1.
       expect((await call(next, port, 'PUT', `${FLOWSCHEMAS.replace('%s', 'v1')}/legacy`, kept.json)).code).toBe(200);
       expect(
-        storedVersions(join(dataDir, 'wharf.db'), 'flowcontrol.apiserver.k8s.io', 'flowschemas')[0]?.apiVersion,
+        storedVersions(join(dataDir, 'wharf.db'), [
+          { group: 'flowcontrol.apiserver.k8s.io', resource: 'flowschemas' },
+        ])[0]?.apiVersion,
       ).toBe('flowcontrol.apiserver.k8s.io/v1');
     } finally {
       await next.stop();

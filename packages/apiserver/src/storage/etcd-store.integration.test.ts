@@ -84,12 +84,16 @@ describe.skipIf(etcdUnavailable() !== '')('EtcdStore on a real etcd', () => {
       kind: 'FlowSchema',
       metadata: { name: 'old', uid: 'u-old', resourceVersion: String(rv), creationTimestamp: '2026-12-06T00:00:00Z' },
     }));
-    expect(await storedVersionsOnEtcd(etcd.endpoints, 'flowcontrol.apiserver.k8s.io', 'flowschemas')).toEqual([
-      { key: `${fs}old`, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3' },
-    ]);
+    const group = 'flowcontrol.apiserver.k8s.io';
     expect(
-      await storedVersionsOnEtcd(etcd.endpoints, 'flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations'),
-    ).toEqual([]);
+      await storedVersionsOnEtcd(etcd.endpoints, [
+        { group, resource: 'flowschemas' },
+        { group, resource: 'prioritylevelconfigurations' },
+      ]),
+    ).toEqual([{ key: `${fs}old`, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3' }]);
+    expect(await storedVersionsOnEtcd(etcd.endpoints, [{ group, resource: 'prioritylevelconfigurations' }])).toEqual(
+      [],
+    );
   });
 
   it('keeps keys as kube-apiserver does, resourceVersion as mod_revision, and secrets encrypted', async () => {

@@ -25,36 +25,46 @@ export interface StoredVersion {
   readonly apiVersion: string;
 }
 
-/** The live objects of group/resource with the apiVersion each is stored in (plain-text resources only). */
-export function storedVersions(dbPath: string, group: string, resource: string): StoredVersion[] {
+/** A resource as the store keys it. */
+export interface GroupResource {
+  readonly group: string;
+  readonly resource: string;
+}
+
+/** The live objects of each resource with the apiVersion each is stored in (plain-text resources only). */
+export function storedVersions(dbPath: string, resources: readonly GroupResource[]): StoredVersion[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const prefix = resourcePrefix(group, resource);
-    const rows = db
-      .prepare(
-        `SELECT l.name AS name, l.value AS value FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m
+    const latest = db.prepare(
+      `SELECT l.name AS name, l.value AS value FROM log l JOIN (SELECT name, MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m
        ON l.id = m.id WHERE l.deleted = 0`,
-      )
-      .all(prefix, `${prefix}\uffff`) as { name: string; value: Buffer | string }[];
-    return rows.map((r) => ({ key: r.name, apiVersion: apiVersionOf(r.value) }));
+    );
+    return resources.flatMap((r) => {
+      const prefix = resourcePrefix(r.group, r.resource);
+      const rows = latest.all(prefix, `${prefix}\uffff`) as { name: string; value: Buffer | string }[];
+      return rows.map((row) => ({ key: row.name, apiVersion: apiVersionOf(row.value) }));
+    });
   } finally {
     db.close();
   }
 }
 
-/** storedVersions on etcd (`wharf up --store etcd`): the keys as the etcd store lays them out. */
+/** storedVersions on etcd (`wharf up --store etcd`): the keys as the etcd store lays them out; one client for all. */
 export async function storedVersionsOnEtcd(
   endpoints: readonly string[],
-  group: string,
-  resource: string,
+  resources: readonly GroupResource[],
 ): Promise<StoredVersion[]> {
   const client = new Etcd3({ hosts: [...endpoints], dialTimeout: 5_000 });
   try {
-    const kvs = await client
-      .getAll()
-      .prefix(etcdKeyOf(resourcePrefix(group, resource)))
-      .buffers();
-    return Object.entries(kvs).map(([key, value]) => ({ key, apiVersion: apiVersionOf(value) }));
+    const each = await Promise.all(
+      resources.map((r) =>
+        client
+          .getAll()
+          .prefix(etcdKeyOf(resourcePrefix(r.group, r.resource)))
+          .buffers(),
+      ),
+    );
+    return each.flatMap((kvs) => Object.entries(kvs).map(([key, value]) => ({ key, apiVersion: apiVersionOf(value) })));
   } finally {
     client.close();
   }

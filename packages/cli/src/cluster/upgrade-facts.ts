@@ -92,13 +92,7 @@ export async function gatherFacts(
   const db = join(spec.dataDir, 'wharf.db');
   const etcd = etcdMemberClientUrl(spec.dataDir);
   const resources = removed.flatMap((a) => a.resources);
-  const stored = (
-    await Promise.all(
-      resources.map((r) =>
-        etcd ? storedVersionsOnEtcd([etcd], r.group, r.resource) : storedVersions(db, r.group, r.resource),
-      ),
-    )
-  ).flat();
+  const stored = etcd ? await storedVersionsOnEtcd([etcd], resources) : storedVersions(db, resources);
   const [audit, metrics] = await Promise.all([auditRequests(spec.dataDir, removed, now), metricRequests(c, removed)]);
   const requested = [
     ...[...audit].map(([groupVersion, count]) => ({ groupVersion, count, source: 'audit log' })),
