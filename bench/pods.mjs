@@ -1,11 +1,12 @@
 // Pod start latency and node memory on a real 3-node cluster (`wharf up --nodes 3`: runc
 // containers under conmon, CNI networking, image already on every node): create → Running and →
 // Ready seen through a watch, one pod at a time and 100 at once; `runc run` of the same image alone
-// as the floor beside it; CPU per pod start; RSS/PSS of the wharf process (agents run inside it)
-// and of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
+// as the floor beside it; CPU per pod start over every process below `wharf up` (API server, agents,
+// dataplane, helpers) and the conmons; RSS/PSS of the `wharf up` process, of each agent process and
+// of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
 // Writes docs/benchmarks/pods.md, with the numbers of the Node-shim runtime it replaced beside.
 // Run as root after a build: `node bench/pods.mjs` (BENCH_PODS pods per mode, default 100;
-// BENCH_PODS_PER_NODE for the memory run, default 30).
+// BENCH_PODS_PER_NODE for the memory run, default 30; BENCH_PORTS=FIRST-LAST to listen only there).
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -16,7 +17,7 @@ import { cleanup, onCleanup, startWharfCleanly, wasInterrupted } from './lib/cle
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { Client, HttpError } from './lib/http.mjs';
 import { cpuTimes, descendants, machineCpu, memory, processTable, sampleMedian, sumMemory } from './lib/mem.mjs';
-import { REPO_ROOT, WHARF_BIN, tempDir } from './lib/procs.mjs';
+import { REPO_ROOT, WHARF_BIN, freePort, tempDir } from './lib/procs.mjs';
 import { fmtMs, fmtNum, fmtRatio, quantile, runLoad } from './lib/stats.mjs';
 
 const run = promisify(execFile);
@@ -84,9 +85,31 @@ const BEFORE_START_ORDER = {
   monitorPssPerPod: 0.3,
   idlePct: 0.8,
 };
+/**
+ * The run before the 100-at-once cuts (docs/benchmarks/pods.md of 2026-12-06T16:43:48Z, same machine,
+ * quiet): node agents were already processes of their own, but this benchmark still counted only
+ * the `wharf up` process, its own helpers and the conmons, so the agents and their spawners' commands
+ * landed in "other processes" (89.4 ms per pod at once, with the benchmark client).
+ */
+const BEFORE_TREE = {
+  date: '2026-12-06T16:43:48Z',
+  seqReadyP99: 135,
+  burstReadyP50: 3769,
+  burstReadyP99: 6139,
+  cpuPerStartBurst: { wharf: 19.8, helpers: 1.3, monitor: 10.3 },
+  cpuPerStartSeq: 33.3,
+  monitorRssPerPod: 2,
+  monitorPssPerPod: 0.3,
+  idlePct: 1.2,
+};
 const NS = 'bench';
-/** Ingress on any free port: a fixed 8080 taken by another Wharf on a shared machine stops this one. */
-const NO_INGRESS = ['--ingress-port', '0', '--ingress-https-port', '0'];
+/** Ingress, console and git server on free ports: a fixed 8080 taken by another Wharf on a shared machine stops this one. */
+async function ownPorts() {
+  const flags = ['--ingress-port', '--ingress-https-port', '--console-port', '--git-port'];
+  const args = [];
+  for (const f of flags) args.push(f, String(await freePort()));
+  return args;
+}
 const OUT = join(REPO_ROOT, 'docs/benchmarks/pods.md');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -208,47 +231,68 @@ function modeResult(mode, names, sentAt, watch, cpu) {
   };
 }
 
-/**
- * Runs a mode and splits the machine's CPU time over it: the wharf process itself, the helpers it
- * ran and reaped (CNI plugins, ip, mount, unshare, runc start, the first conmon process), the conmon
- * daemons with the `runc create` they ran and reaped (alive at the end: the pods are still
- * running), and everything else on the machine.
- */
-/**
- * CPU time (ms) of the helpers of the wharf process: the exited children it reaped, and its live
- * command spawner (helpers/spawner.mjs) with the commands that one ran and reaped.
- */
-function helpersCpu(pid) {
-  const spawners = processTable().filter(
-    (p) => p.ppid === pid && p.argv.some((a) => a.endsWith('/helpers/spawner.mjs')),
-  );
-  const live = spawners.reduce((n, p) => n + (cpuTimes(p.pid)?.selfMs ?? 0) + (cpuTimes(p.pid)?.childrenMs ?? 0), 0);
-  return (cpuTimes(pid)?.childrenMs ?? 0) + live;
+/** Which of Wharf's processes `p` (below `wharf up`) is: a node agent, the dataplane, or a helper. */
+function kindOf(p) {
+  if (p.argv.some((a) => a.endsWith('/helpers/spawner.mjs'))) return 'helpers';
+  const bin = p.argv.findIndex((a) => a.endsWith('/bin/wharf.js'));
+  const sub = bin >= 0 ? p.argv[bin + 1] : undefined;
+  return sub === 'agent' ? 'agents' : sub === 'dataplane' ? 'dataplane' : 'helpers';
 }
 
+/** Wharf's processes by kind: `wharf up` itself (`api`), and every process below it (see kindOf). */
+function wharfProcesses(pid) {
+  const procs = { api: [pid], agents: [], dataplane: [], helpers: [] };
+  for (const p of descendants(processTable(), pid)) procs[kindOf(p)].push(p);
+  return procs;
+}
+
+/**
+ * CPU time (ms) Wharf has used so far, by kind: the `wharf up` process (API server, controllers,
+ * scheduler), the node agents (`wharf agent` processes, children of `wharf up`), the dataplane,
+ * the helpers (each of those processes' command spawner, and every command a Wharf process ran and
+ * reaped: CNI plugins, `unshare`, `mount`, conmon's first process), and the conmons below
+ * `dataDir` with the `runc create` each ran and reaped. A live process counts its own time, an
+ * exited one is in its parent's reaped time, so two readings subtract to what was spent between
+ * them (no Wharf process exits meanwhile; a conmon only when its pod is deleted).
+ */
+function wharfCpu(pid, dataDir) {
+  const ms = { api: 0, agents: 0, dataplane: 0, helpers: 0, monitors: 0 };
+  const add = (p, kind) => {
+    const c = cpuTimes(p);
+    if (!c) return;
+    ms[kind] += c.selfMs;
+    ms[kind === 'monitors' ? 'monitors' : 'helpers'] += c.childrenMs;
+  };
+  const procs = wharfProcesses(pid);
+  add(pid, 'api');
+  for (const kind of ['agents', 'dataplane', 'helpers']) for (const p of procs[kind]) add(p.pid, kind);
+  for (const p of containerProcesses(dataDir).monitors) add(p, 'monitors');
+  return ms;
+}
+
+const CPU_KINDS = ['api', 'agents', 'dataplane', 'helpers', 'monitors'];
+const wharfTotal = (ms) => CPU_KINDS.reduce((n, k) => n + ms[k], 0);
+
+/**
+ * Runs a mode and splits the machine's CPU time over it: Wharf's processes by kind (wharfCpu),
+ * and everything else on the machine.
+ */
 async function withCpu(pid, dataDir, fn) {
-  const h0 = helpersCpu(pid);
-  const w0 = cpuTimes(pid);
+  const w0 = wharfCpu(pid, dataDir);
   const m0 = machineCpu();
   const t0 = performance.now();
   await fn();
   const wallMs = performance.now() - t0;
-  const w1 = cpuTimes(pid);
+  const w1 = wharfCpu(pid, dataDir);
   const m1 = machineCpu();
   const machineMs = m1.busyMs - m0.busyMs;
-  const stealMs = m1.stealMs - m0.stealMs;
-  const procs = containerProcesses(dataDir);
-  const shimsMs = procs.monitors.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0) + (cpuTimes(p)?.childrenMs ?? 0), 0);
-  const wharfMs = w1.selfMs - w0.selfMs;
-  const helpersMs = helpersCpu(pid) - h0;
+  const wharf = Object.fromEntries(CPU_KINDS.map((k) => [k, w1[k] - w0[k]]));
   return {
     wallMs,
     machineMs,
-    stealMs,
-    wharfMs,
-    helpersMs,
-    shimsMs,
-    otherMs: Math.max(0, machineMs - wharfMs - helpersMs - shimsMs),
+    stealMs: m1.stealMs - m0.stealMs,
+    wharf,
+    otherMs: Math.max(0, machineMs - wharfTotal(wharf)),
   };
 }
 
@@ -264,28 +308,34 @@ function containerProcesses(dir) {
   return { monitors: monitors.map((p) => p.pid), runc, workload };
 }
 
-/** CPU time (ms) the conmons below `dir` used over 5 s, in % of one core. */
-async function monitorsCpuPct(dir) {
-  const pids = containerProcesses(dir).monitors;
-  const t = () => pids.reduce((n, p) => n + (cpuTimes(p)?.selfMs ?? 0), 0);
-  const c0 = t();
-  const t0 = performance.now();
-  await sleep(5000);
-  return ((t() - c0) / (performance.now() - t0)) * 100;
-}
-
-/** Median RSS/PSS of the wharf process over 5 s, and its CPU use meanwhile (% of one core). */
-async function wharfMemory(pid) {
-  const c0 = cpuTimes(pid);
-  const h0 = helpersCpu(pid);
+/**
+ * Median RSS/PSS over 5 s of the `wharf up` process and, per node, of its agent process with the
+ * agent's spawner, and the RSS of all of Wharf's processes; and their CPU use meanwhile (% of one core,
+ * by kind, the conmons included).
+ */
+async function wharfMemory(pid, dataDir) {
+  const c0 = wharfCpu(pid, dataDir);
   const t0 = performance.now();
   const m = await sampleMedian(() => {
-    const x = memory(pid);
-    return { rssMb: x?.rssMb ?? NaN, pssMb: x?.pssMb ?? NaN };
+    const procs = wharfProcesses(pid);
+    const api = memory(pid);
+    const agentPids = procs.agents.map((p) => p.pid);
+    const agentSpawners = procs.helpers.filter((p) => agentPids.includes(p.ppid)).map((p) => p.pid);
+    const agents = sumMemory([...agentPids, ...agentSpawners]);
+    const n = Math.max(1, agentPids.length);
+    const all = sumMemory([pid, ...[...procs.agents, ...procs.dataplane, ...procs.helpers].map((p) => p.pid)]);
+    return {
+      allRssMb: all.rssMb,
+      rssMb: api?.rssMb ?? NaN,
+      pssMb: api?.pssMb ?? NaN,
+      agents: agentPids.length,
+      agentRssMb: agents.rssMb / n,
+      agentPssMb: agents.pssMb / n,
+    };
   });
-  const c1 = cpuTimes(pid);
-  const wall = performance.now() - t0;
-  return { ...m, cpuPct: ((c1.selfMs - c0.selfMs) / wall) * 100, helpersPct: ((helpersCpu(pid) - h0) / wall) * 100 };
+  const c1 = wharfCpu(pid, dataDir);
+  const pct = (k) => ((c1[k] - c0[k]) / (performance.now() - t0)) * 100;
+  return { ...m, cpuPct: Object.fromEntries(CPU_KINDS.map((k) => [k, pct(k)])) };
 }
 
 /** A temp dir with a bundle of the same image root (copied) running `sleep 3600` under runc's default spec. */
@@ -399,7 +449,7 @@ async function runcFloor(dataDir) {
 }
 
 async function idleMemory(nodes) {
-  const w = await startWharfCleanly(['--nodes', String(nodes), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
+  const w = await startWharfCleanly(['--nodes', String(nodes), ...(await ownPorts())], { readyTimeoutMs: 120_000 });
   const api = new Client({
     host: '127.0.0.1',
     port: w.port,
@@ -407,7 +457,7 @@ async function idleMemory(nodes) {
     headers: { Authorization: `Bearer ${w.token}` },
   });
   await nodesReady(api, nodes);
-  const m = await wharfMemory(w.pid);
+  const m = await wharfMemory(w.pid, w.dataDir);
   api.close();
   return m;
 }
@@ -436,7 +486,7 @@ async function main() {
   await cleanup();
 
   console.log(`starting wharf up --nodes ${NODES}`);
-  const w = await startWharfCleanly(['--nodes', String(NODES), ...NO_INGRESS], { readyTimeoutMs: 120_000 });
+  const w = await startWharfCleanly(['--nodes', String(NODES), ...(await ownPorts())], { readyTimeoutMs: 120_000 });
   const api = new Client({
     host: '127.0.0.1',
     port: w.port,
@@ -445,7 +495,7 @@ async function main() {
   });
   onCleanup(() => api.close());
   await nodesReady(api, NODES);
-  const idle3 = await wharfMemory(w.pid);
+  const idle3 = await wharfMemory(w.pid, w.dataDir);
 
   console.log('building busybox:1 into the Wharf registry');
   await run(
@@ -520,7 +570,7 @@ async function main() {
 
   console.log(`memory with ${PER_NODE} pods on each node`);
   const nodesDir = join(w.dataDir, 'nodes');
-  const empty = await wharfMemory(w.pid);
+  const empty = await wharfMemory(w.pid, w.dataDir);
   const memNames = Array.from({ length: PER_NODE * NODES }, (_, i) => `mem-${i}`);
   await createPods(api, memNames, 10, (n) => `node-${Number(n.slice(4)) % NODES}`);
   await watch.until(
@@ -529,8 +579,7 @@ async function main() {
     `${memNames.length} pods for the memory run`,
   );
   await sleep(2000);
-  const loaded = await wharfMemory(w.pid);
-  const monitorsPct = await monitorsCpuPct(nodesDir);
+  const loaded = await wharfMemory(w.pid, w.dataDir);
   const procs = containerProcesses(nodesDir);
   if (procs.monitors.length !== memNames.length)
     throw new Error(`found ${procs.monitors.length} conmons for ${memNames.length} pods`);
@@ -541,13 +590,13 @@ async function main() {
     all: sumMemory([...procs.monitors, ...procs.runc, ...procs.workload]),
   };
   await deleteAll(api, watch, memNames);
-  const after = await wharfMemory(w.pid);
+  const after = await wharfMemory(w.pid, w.dataDir);
 
   const result = {
     seq,
     burst,
     floor,
-    mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, monitorsPct, pods: memNames.length },
+    mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, pods: memNames.length },
   };
   const md = render(result, {
     ...machineFacts({ runc: runcVersion, load: load0 }),
@@ -562,24 +611,33 @@ function sum3(x) {
   return `${fmtMs(x.wharf)} + ${fmtMs(x.helpers)} + ${fmtMs(x.monitor)} = ${fmtMs(x.wharf + x.helpers + x.monitor)}`;
 }
 
+/** `api + agents + dataplane + helpers + conmon = sum` of a mode's CPU per pod (ms). */
+function sumKinds(x) {
+  return `${CPU_KINDS.map((k) => fmtMs(x.cpu.wharf[k] / x.n)).join(' + ')} = ${fmtMs(wharfTotal(x.cpu.wharf) / x.n)}`;
+}
+
+/** Wharf's CPU over a memory sample, all its processes and the conmons (% of one core). */
+const idlePct = (x) => wharfTotal(x.cpuPct);
+
 function render(r, m) {
   const mb = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
   const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '–');
   const perPod = (x, v) => fmtMs(v / x.n);
   const cpuRow = (x) =>
-    `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${perPod(x, x.cpu.wharfMs)} | ${perPod(x, x.cpu.helpersMs)} | ${perPod(x, x.cpu.shimsMs)} | ${perPod(x, x.cpu.otherMs)} |`;
+    `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${CPU_KINDS.map((k) => perPod(x, x.cpu.wharf[k])).join(' | ')} | ${perPod(x, wharfTotal(x.cpu.wharf))} | ${perPod(x, x.cpu.otherMs)} |`;
   const latRow = (x, what, s) =>
     `| ${x.mode} | ${what} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`;
   const apiRow = (x) =>
     `| ${x.mode} | startedAt − creationTimestamp (API, whole seconds) | ${x.api.p50 / 1000} s | ${x.api.p90 / 1000} s | ${x.api.p99 / 1000} s | ${x.api.max / 1000} s |`;
-  const own = (r.burst.cpu.wharfMs + r.burst.cpu.helpersMs + r.burst.cpu.shimsMs) / r.burst.n;
+  const own = wharfTotal(r.burst.cpu.wharf) / r.burst.n;
   const worst = Math.max(r.seq.running.p99, r.burst.running.p99, r.seq.ready.p99, r.burst.ready.p99);
   const verdict =
     worst <= 5000
       ? `**met** (worst p99 create → Ready: ${fmtMs(worst)} ms)${worst < 1000 ? ', and under the 1 s aim' : `; the 1 s aim is **not met** (${fmtMs(worst)} ms)`}`
       : `**not met**: worst p99 create → Ready ${fmtMs(worst)} ms`;
   const { idle0, idle3, empty, loaded, after, containerMem: c, pods } = r.mem;
-  const perAgent = (x) => `${mb((x.rssMb - idle0.rssMb) / NODES)} / ${mb((x.pssMb - idle0.pssMb) / NODES)}`;
+  const perAgent = (x) => (x.agents ? `${mb(x.agentRssMb)} / ${mb(x.agentPssMb)}` : '');
+  const cpuCells = (x) => `${pct(x.cpuPct.api)} | ${pct(idlePct(x))}`;
   const per = (x) => `| ${x.n} | ${mb(x.rssMb)} | ${mb(x.rssMb / pods)} | ${mb(x.pssMb)} | ${mb(x.pssMb / pods)} |`;
   return `# Pod start and node memory benchmark
 
@@ -597,19 +655,24 @@ the container started through runc's exec FIFO), alternated with runs of the cod
 files written synchronously, \`/dev/shm\` mounted by the process that makes the pod's namespaces, a
 present image resolved once per store index, one TLS context per API client;
 \`docs/node-runtime.md\`), when a node's start slots served the steps in the order they asked;
-"after" is this run (a freed slot goes to the pod the agent took on first; \`docs/architecture.md\`).
+"before tree accounting" the run of ${BEFORE_TREE.date} (a freed slot goes to the pod the agent
+took on first; \`docs/architecture.md\`), when node agents were \`wharf agent\` processes already but
+this benchmark counted the \`wharf up\` process, its own helpers and the conmons only (the agents
+and their commands, about 80 ms a pod, landed in "other processes": its CPU figures are not
+comparable); "after" is this run, which counts every process below \`wharf up\` (see "Pod start
+latency").
 Latencies depend on how busy the machine was (the load average above); CPU per pod much less.
 
-| | before (Node shim + runc run) | conmon, first | before CPU cuts | before start order | after | target (issue 11) |
-|---|---:|---:|---:|---:|---:|---:|
-| one at a time, p99 create → Ready (ms) | ${fmtMs(BEFORE.seqReadyP99)} | ${fmtMs(CONMON_FIRST.seqReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.seqReadyP99)} | ${fmtMs(BEFORE_START_ORDER.seqReadyP99)} | ${fmtMs(r.seq.ready.p99)} | ≤ 400 |
-| ${r.burst.n} at once, p50 create → Ready (ms) | | | | ${fmtMs(BEFORE_START_ORDER.burstReadyP50)} | ${fmtMs(r.burst.ready.p50)} | |
-| ${r.burst.n} at once, p99 create → Ready (ms) | ${fmtMs(BEFORE.burstReadyP99)} | ${fmtMs(CONMON_FIRST.burstReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.burstReadyP99)} | ${fmtMs(BEFORE_START_ORDER.burstReadyP99)} | ${fmtMs(r.burst.ready.p99)} | ≤ 5000 |
-| CPU per pod start, ${r.burst.n} at once (ms): wharf + helpers + monitor | ${sum3(BEFORE.cpuPerStartBurst)} | ${sum3(CONMON_FIRST.cpuPerStartBurst)} | ${sum3(BEFORE_CPU_CUTS.cpuPerStartBurst)} | ${sum3(BEFORE_START_ORDER.cpuPerStartBurst)} | ${sum3({ wharf: r.burst.cpu.wharfMs / r.burst.n, helpers: r.burst.cpu.helpersMs / r.burst.n, monitor: r.burst.cpu.shimsMs / r.burst.n })} | ≤ 100 |
-| CPU per pod start, one at a time (ms) | ${BEFORE.cpuPerStartSeq.wharf + BEFORE.cpuPerStartSeq.helpers + BEFORE.cpuPerStartSeq.monitor} | ${CONMON_FIRST.cpuPerStartSeq} | ${fmtMs(BEFORE_CPU_CUTS.cpuPerStartSeq)} | ${fmtMs(BEFORE_START_ORDER.cpuPerStartSeq)} | ${fmtMs((r.seq.cpu.wharfMs + r.seq.cpu.helpersMs + r.seq.cpu.shimsMs) / r.seq.n)} | ≤ 100 |
-| host memory per running pod outside the container: monitor RSS (MB) | ${BEFORE.monitorRssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorRssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorRssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorRssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.rssMb / r.mem.pods).toFixed(1)} | ≤ 5 |
-| the same, PSS (MB) | ${BEFORE.monitorPssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorPssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorPssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorPssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.pssMb / r.mem.pods).toFixed(1)} | |
-| ${r.mem.pods} idle pods: CPU of the wharf process + helpers + monitors (% of one core) | ${BEFORE.idleWharfPct.toFixed(1)} + 0 + shims | ${CONMON_FIRST.idlePct.toFixed(1)} | ${BEFORE_CPU_CUTS.idlePct.toFixed(1)} | ${BEFORE_START_ORDER.idlePct.toFixed(1)} | ${(r.mem.loaded.cpuPct + r.mem.loaded.helpersPct + r.mem.monitorsPct).toFixed(1)} | < 5 |
+| | before (Node shim + runc run) | conmon, first | before CPU cuts | before start order | before tree accounting | after | target (issue 11) |
+|---|---:|---:|---:|---:|---:|---:|---:|
+| one at a time, p99 create → Ready (ms) | ${fmtMs(BEFORE.seqReadyP99)} | ${fmtMs(CONMON_FIRST.seqReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.seqReadyP99)} | ${fmtMs(BEFORE_START_ORDER.seqReadyP99)} | ${fmtMs(BEFORE_TREE.seqReadyP99)} | ${fmtMs(r.seq.ready.p99)} | ≤ 400 |
+| ${r.burst.n} at once, p50 create → Ready (ms) | | | | ${fmtMs(BEFORE_START_ORDER.burstReadyP50)} | ${fmtMs(BEFORE_TREE.burstReadyP50)} | ${fmtMs(r.burst.ready.p50)} | |
+| ${r.burst.n} at once, p99 create → Ready (ms) | ${fmtMs(BEFORE.burstReadyP99)} | ${fmtMs(CONMON_FIRST.burstReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.burstReadyP99)} | ${fmtMs(BEFORE_START_ORDER.burstReadyP99)} | ${fmtMs(BEFORE_TREE.burstReadyP99)} | ${fmtMs(r.burst.ready.p99)} | ≤ 5000 |
+| CPU per pod start, ${r.burst.n} at once (ms): wharf + helpers + monitor (after: API server process + agents + dataplane + helpers + conmon) | ${sum3(BEFORE.cpuPerStartBurst)} | ${sum3(CONMON_FIRST.cpuPerStartBurst)} | ${sum3(BEFORE_CPU_CUTS.cpuPerStartBurst)} | ${sum3(BEFORE_START_ORDER.cpuPerStartBurst)} | ${sum3(BEFORE_TREE.cpuPerStartBurst)}, agents not counted | ${sumKinds(r.burst)} | ≤ 100 |
+| CPU per pod start, one at a time (ms) | ${BEFORE.cpuPerStartSeq.wharf + BEFORE.cpuPerStartSeq.helpers + BEFORE.cpuPerStartSeq.monitor} | ${CONMON_FIRST.cpuPerStartSeq} | ${fmtMs(BEFORE_CPU_CUTS.cpuPerStartSeq)} | ${fmtMs(BEFORE_START_ORDER.cpuPerStartSeq)} | ${fmtMs(BEFORE_TREE.cpuPerStartSeq)}, agents not counted | ${fmtMs(wharfTotal(r.seq.cpu.wharf) / r.seq.n)} | ≤ 100 |
+| host memory per running pod outside the container: monitor RSS (MB) | ${BEFORE.monitorRssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorRssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorRssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorRssPerPod.toFixed(1)} | ${BEFORE_TREE.monitorRssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.rssMb / r.mem.pods).toFixed(1)} | ≤ 5 |
+| the same, PSS (MB) | ${BEFORE.monitorPssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorPssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorPssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorPssPerPod.toFixed(1)} | ${BEFORE_TREE.monitorPssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.pssMb / r.mem.pods).toFixed(1)} | |
+| ${r.mem.pods} idle pods: CPU of Wharf's processes, helpers and monitors (% of one core) | ${BEFORE.idleWharfPct.toFixed(1)} + 0 + shims | ${CONMON_FIRST.idlePct.toFixed(1)} | ${BEFORE_CPU_CUTS.idlePct.toFixed(1)} | ${BEFORE_START_ORDER.idlePct.toFixed(1)} | ${BEFORE_TREE.idlePct.toFixed(1)}, agents not counted | ${idlePct(r.mem.loaded).toFixed(1)} | < 5 |
 
 
 ## How to run
@@ -654,22 +717,25 @@ ${latRow(r.burst, 'create → Running (ms)', r.burst.running)}
 ${latRow(r.burst, 'create → Ready (ms)', r.burst.ready)}
 ${apiRow(r.burst)}
 
-| mode | pods | wall time | pods/s | machine CPU busy | stolen | wharf process | its helpers | conmon + runc create | other processes |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| mode | pods | wall time | pods/s | machine CPU busy | stolen | API server process | agents | dataplane | helpers | conmon + runc create | all of Wharf | other processes |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${[r.seq, r.burst].map(cpuRow).join('\n')}
 
 CPU columns are CPU time per pod (ms); "machine CPU busy" is the whole machine's busy time over the
-mode in % of its ${m.nproc} cores, "stolen" the time the hypervisor gave its cores to other guests. "Its
-helpers" are the command spawner (\`helpers/spawner.mjs\`, a child of the wharf process) and the
-commands it ran and reaped (CNI plugins, \`unshare\`/\`ip\`, \`mount\`, conmon's first
-process), and any child the wharf process reaped itself; "conmon + runc create" the conmon daemons
-(children of init once daemonised) and the \`runc create\` each ran; "other processes" is the rest
-of the machine meanwhile (the benchmark client, and other work on a shared machine).
+mode in % of its ${m.nproc} cores, "stolen" the time the hypervisor gave its cores to other guests. The
+Wharf columns count every process below \`wharf up\` by what it is: "API server process" is
+\`wharf up\` itself (API server, controllers, scheduler); "agents" the ${NODES} \`wharf agent\`
+processes (children of \`wharf up\`); "dataplane" the \`wharf dataplane\` process (Services, DNS,
+network policy); "helpers" each of those processes' command spawner (\`helpers/spawner.mjs\`) and
+every command a Wharf process ran and reaped (CNI plugins, \`unshare\`/\`ip\`, \`mount\`, conmon's
+first process); "conmon + runc create" the conmon daemons below the data dir (children of init
+once daemonised) and the \`runc create\` each ran. "Other processes" is the rest of the machine
+meanwhile (the benchmark client, and other work on a shared machine).
 
 Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.
 
-Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (wharf process, its helpers, conmon and
-\`runc\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
+Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (all of Wharf's processes, their helpers,
+conmon and \`runc\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
 at once cannot all be Running in less than ${((r.burst.n * own) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
 
 ### Reference: runc alone
@@ -686,26 +752,25 @@ the API, scheduling, the agent, CNI, conmon and the status write.
 
 ## Memory
 
-Node agents run inside the \`wharf up\` process, so an agent's cost is the difference between
-\`--nodes ${NODES}\` and \`--nodes 0\`, divided by ${NODES}. Each value is the median of samples every 250 ms over 5 s
-(VmRSS from /proc/<pid>/status; PSS from /proc/<pid>/smaps_rollup). The pod run puts
-**${PER_NODE} pods on each node (${pods} in all)**, pinned with \`spec.nodeName\`. With pods, the difference
-also holds what the API server, its watch caches and the controllers keep for ${pods} pods and their
-events in the same process, so it is an upper bound for the agents themselves.
+Each node agent is a \`wharf agent\` process of its own (a child of \`wharf up\`) with a command
+spawner of its own; "per agent" is the two together, averaged over the ${NODES} agents. Each value is
+the median of samples every 250 ms over 5 s (VmRSS from /proc/<pid>/status; PSS from
+/proc/<pid>/smaps_rollup). The pod run puts **${PER_NODE} pods on each node (${pods} in all)**, pinned with
+\`spec.nodeName\`.
 
-| wharf process | RSS MB | PSS MB | per agent vs --nodes 0, RSS / PSS MB | CPU meanwhile | its helpers' CPU |
-|---|---:|---:|---:|---:|---:|
-| \`--nodes 0\`, idle (its own start) | ${mb(idle0.rssMb)} | ${mb(idle0.pssMb)} | | ${pct(idle0.cpuPct)} | ${pct(idle0.helpersPct)} |
-| \`--nodes ${NODES}\`, idle (nodes Ready, no image, no pods) | ${mb(idle3.rssMb)} | ${mb(idle3.pssMb)} | ${perAgent(idle3)} | ${pct(idle3.cpuPct)} | ${pct(idle3.helpersPct)} |
-| \`--nodes ${NODES}\`, ${pods} pods Running | ${mb(loaded.rssMb)} | ${mb(loaded.pssMb)} | ${perAgent(loaded)} | ${pct(loaded.cpuPct)} | ${pct(loaded.helpersPct)} |
-| \`--nodes ${NODES}\`, after all runs, pods deleted | ${mb(after.rssMb)} | ${mb(after.pssMb)} | ${perAgent(after)} | ${pct(after.cpuPct)} | ${pct(after.helpersPct)} |
+| | \`wharf up\` process RSS MB | PSS MB | per agent, RSS / PSS MB | all of Wharf's processes, RSS MB | CPU of \`wharf up\` | CPU of Wharf and all it started |
+|---|---:|---:|---:|---:|---:|---:|
+| \`--nodes 0\`, idle (its own start) | ${mb(idle0.rssMb)} | ${mb(idle0.pssMb)} | | ${mb(idle0.allRssMb)} | ${cpuCells(idle0)} |
+| \`--nodes ${NODES}\`, idle (nodes Ready, no image, no pods) | ${mb(idle3.rssMb)} | ${mb(idle3.pssMb)} | ${perAgent(idle3)} | ${mb(idle3.allRssMb)} | ${cpuCells(idle3)} |
+| \`--nodes ${NODES}\`, ${pods} pods Running | ${mb(loaded.rssMb)} | ${mb(loaded.pssMb)} | ${perAgent(loaded)} | ${mb(loaded.allRssMb)} | ${cpuCells(loaded)} |
+| \`--nodes ${NODES}\`, after all runs, pods deleted | ${mb(after.rssMb)} | ${mb(after.pssMb)} | ${perAgent(after)} | ${mb(after.allRssMb)} | ${cpuCells(after)} |
 
-"CPU meanwhile" is the wharf process's CPU time over the 5 s window in % of one core; "its helpers'
-CPU" that of the processes it ran and reaped in the window (CNI plugins, \`runc\`, \`ip\`, …). An
+CPU is CPU time over the 5 s window in % of one core: of the \`wharf up\` process, and of every Wharf
+process (agents, dataplane, spawners), the commands they reaped in the window and the conmons. An
 idle pod's worker re-syncs every 30–60 s (these pods show no user ConfigMap or Secret), so what
 grows with the number of pods is small.
 
-Outside the wharf process, each container has its conmon (its parent and reaper, daemonised: no
+Outside Wharf's processes, each container has its conmon (its parent and reaper, daemonised: no
 \`runc\` stays running) and the container's own process. With ${pods} containers:
 
 | processes | count | RSS sum MB | RSS per container MB | PSS sum MB | PSS per container MB |
@@ -716,11 +781,11 @@ Outside the wharf process, each container has its conmon (its parent and reaper,
 | **all** ${per(c.all)}
 
 **Host memory per running pod outside the container**: ${mb(c.monitor.rssMb / pods)} MB RSS (${mb(c.monitor.pssMb / pods)} MB PSS) of conmon,
-no other process per pod; the wharf process grew by ${mb((loaded.rssMb - empty.rssMb) / pods)} MB RSS per pod from just before the
-${pods} pods were created to once they ran (agents, and the API server's copy of the pods and their events),
-so **${mb((c.monitor.rssMb + c.runc.rssMb + loaded.rssMb - empty.rssMb) / pods)} MB RSS per pod in all** outside the containers.
-The conmons used ${pct(r.mem.monitorsPct)} of one core over 5 s with ${pods} idle pods; with the wharf process and its helpers
-(table above) that is ${pct(loaded.cpuPct + loaded.helpersPct + r.mem.monitorsPct)} for Wharf and everything it started.
+no other process per pod; Wharf's processes grew by ${mb((loaded.allRssMb - empty.allRssMb) / pods)} MB RSS per pod from just before the
+${pods} pods were created to once they ran (the agents' pod workers, and the API server's copy of the pods and their events),
+so **${mb((c.monitor.rssMb + c.runc.rssMb + loaded.allRssMb - empty.allRssMb) / pods)} MB RSS per pod in all** outside the containers.
+The conmons used ${pct(loaded.cpuPct.monitors)} of one core over 5 s with ${pods} idle pods; with Wharf's processes and their helpers
+(table above) that is ${pct(idlePct(loaded))} for Wharf and everything it started.
 
 Reference: conmon + runc started by hand for the same image (${CONMON_BY_HAND} containers, \`runc create\` under
 conmon then \`runc start\`, as CRI-O does; no API, network or agent): conmon ${mb(r.mem.byHand.monitor.rssMb / r.mem.byHand.monitor.n)} MB RSS /

@@ -13,15 +13,30 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
 export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
 export const ETCD_BIN = '/usr/bin/etcd';
 
-export function freePort() {
-  return new Promise((res, rej) => {
+/** Listens on `port` (0: any) of loopback and closes again; resolves with the port, or undefined if taken. */
+function tryPort(port) {
+  return new Promise((res) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
+    s.listen(port, '127.0.0.1', () => {
+      const bound = s.address().port;
+      s.close(() => res(bound));
     });
-    s.on('error', rej);
+    s.on('error', () => res(undefined));
   });
+}
+
+/** BENCH_PORTS=FIRST-LAST: the range a benchmark may listen in on a shared machine (any free port without). */
+const range = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+let nextInRange = range ? Number(range[1]) : 0;
+
+/** A free loopback port: any, or the next free one of BENCH_PORTS (each handed out once). */
+export async function freePort() {
+  if (!range) return (await tryPort(0)) ?? Promise.reject(new Error('no free port'));
+  while (nextInRange <= Number(range[2])) {
+    const port = await tryPort(nextInRange++);
+    if (port !== undefined) return port;
+  }
+  throw new Error(`no free port left in BENCH_PORTS=${process.env.BENCH_PORTS}`);
 }
 
 export function tempDir(prefix) {

@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 /** The wharf command line's entry (packages/cli/bin/wharf.js). */
 export const WHARF_CLI = fileURLToPath(new URL('../bin/wharf.js', import.meta.url));
 
+/**
+ * Node flags for the processes started here, from WHARF_CHILD_NODE_ARGS (space-separated): how one
+ * profiles an agent (`--cpu-prof --cpu-prof-dir=DIR`, which NODE_OPTIONS refuses).
+ */
+const childNodeArgs = (): string[] => (process.env.WHARF_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Polls `check` every 100 ms until it answers a value; throws after `ms`. */
 export async function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
   const deadline = Date.now() + ms;
@@ -31,7 +37,10 @@ export async function startDetached<T>(
   ready: (pid: number) => T | undefined,
 ): Promise<{ pid: number; value: T }> {
   const out = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [WHARF_CLI, ...args], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...childNodeArgs(), WHARF_CLI, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   child.unref();
   const pid = child.pid ?? -1;

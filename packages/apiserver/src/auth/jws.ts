@@ -5,6 +5,20 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
+/**
+ * Keys parsed once per PEM: parsing a key cost more than the signature it was parsed for, and a pod
+ * start signs a service-account token. A data dir has a handful of keys, so the map stays small.
+ */
+const parsed = new Map<string, KeyObject>();
+function keyOf(pem: string, parse: (pem: string) => KeyObject): KeyObject {
+  let key = parsed.get(pem);
+  if (!key) {
+    key = parse(pem);
+    parsed.set(pem, key);
+  }
+  return key;
+}
+
 /** ES256 (JOSE's raw r‖s signature) for an EC key, RS256 for an RSA key. */
 function algorithmOf(key: KeyObject): {
   alg: 'ES256' | 'RS256';
@@ -17,7 +31,7 @@ function algorithmOf(key: KeyObject): {
 
 /** `header.claims.signature`, signed with the private key `keyPem`; the header gets the key's `alg`. */
 export function signJws(keyPem: string, header: Readonly<Record<string, string>>, claims: object): string {
-  const { alg, key } = algorithmOf(createPrivateKey(keyPem));
+  const { alg, key } = algorithmOf(keyOf(keyPem, createPrivateKey));
   const unsigned = `${b64({ alg, ...header })}.${b64(claims)}`;
   return `${unsigned}.${sign('sha256', Buffer.from(unsigned), key).toString('base64url')}`;
 }
@@ -31,7 +45,7 @@ export function verifyJws(pubPem: string, token: string): { head: string; body: 
   if (parts.length !== 3) return undefined;
   const [head, body, sig] = parts as [string, string, string];
   try {
-    const { alg, key } = algorithmOf(createPublicKey(pubPem));
+    const { alg, key } = algorithmOf(keyOf(pubPem, createPublicKey));
     if ((JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as { alg?: unknown }).alg !== alg)
       return undefined;
     if (!verify('sha256', Buffer.from(`${head}.${body}`), key, Buffer.from(sig, 'base64url'))) return undefined;
