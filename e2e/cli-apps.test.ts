@@ -124,6 +124,9 @@ describe.skipIf(skip)(`wharf app, config and secret against a real cluster${skip
       'shop-settings',
       '--analysis-seconds',
       '3',
+      // Each config edit becomes a revision at once, not 5 s later (the default's gathering of edits).
+      '--batch-seconds',
+      '0',
       '--',
       'sh',
       '-c',

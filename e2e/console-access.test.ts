@@ -28,7 +28,8 @@ import { axeViolations, CHROMIUM, launch, missingKeys, pickNamespace, shot } fro
 const exec = promisify(execFile);
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || '';
 const noSlapd = slapdUnavailable() ?? '';
-const ID_TOKEN_TTL_S = 20;
+/** Short, so the session is seen outliving it soon; the page renews it at half its life. */
+const ID_TOKEN_TTL_S = 10;
 const LDAP_PASSWORD = 'c0rrect-h0rse';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

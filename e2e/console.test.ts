@@ -97,6 +97,8 @@ apiVersion: v1
 kind: Pod
 metadata: {name: ticker, namespace: default, labels: {app: ticker}}
 spec:
+  # sh as PID 1 ignores SIGTERM: the drain waits this out before the pod is gone (30 s by default).
+  terminationGracePeriodSeconds: 2
   containers: [{name: ticker, image: busybox:1, command: ["sh", "-c", "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done"]}]
 ---
 apiVersion: v1
@@ -294,6 +296,9 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       'shop-settings',
       '--analysis-seconds',
       '2',
+      // Each config edit becomes a revision at once, not 5 s later (the default's gathering of edits).
+      '--batch-seconds',
+      '0',
       '--no-wait',
       '--',
       'sh',

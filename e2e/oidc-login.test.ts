@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, Kubectl, OidcTestProvider, RawApi, WHARF_BIN, WharfProcess } from '@wharf/testing';
 
 const exec = promisify(execFile);
-const ID_TOKEN_TTL_S = 30;
+/** Short, so the expired-token case waits little; the plugin renews a token with under half its life left. */
+const ID_TOKEN_TTL_S = 15;
 
 interface SignedIn {
   readonly k: Kubectl;

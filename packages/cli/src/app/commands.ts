@@ -36,6 +36,7 @@ export function addAppCommands(program: Command): void {
       collect,
     )
     .option('--analysis-seconds <s>', 'how long new pods must stay Ready before a rollout goes on (default 30)')
+    .option('--batch-seconds <s>', 'how long config edits gather into one new revision before it rolls out (default 5)')
     .addHelpText(
       'after',
       example(`

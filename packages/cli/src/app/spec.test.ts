@@ -17,6 +17,7 @@ describe('applicationFromFlags', () => {
         config: ['shop-settings', 'shop-files:file:/www/conf:inPlace'],
         secret: ['shop-secrets:file:/run/secrets'],
         analysisSeconds: '5',
+        batchSeconds: '0',
       },
       ['httpd', '-f', '-p', '8080', '-h', '/www'],
     );
@@ -41,7 +42,7 @@ describe('applicationFromFlags', () => {
             secrets: [{ secret: 'shop-secrets', as: 'file', mountPath: '/run/secrets' }],
           },
         ],
-        rollout: { analysisSeconds: 5 },
+        rollout: { analysisSeconds: 5, batchSeconds: 0 },
       },
     });
   });
@@ -52,6 +53,7 @@ describe('applicationFromFlags', () => {
     [{ image: 'a', host: 'x.localhost' }, /--host needs --port/],
     [{ image: 'a', port: ['70000'] }, /at most 65535/],
     [{ image: 'a', env: ['NOVALUE'] }, /--env NOVALUE: expected KEY=VALUE/],
+    [{ image: 'a', batchSeconds: 'soon' }, /--batch-seconds soon: expected a whole number/],
   ])('refuses bad flags with a message naming the flag (%o)', (flags, message) => {
     expect(() => applicationFromFlags('x', 'default', flags)).toThrow(message);
   });

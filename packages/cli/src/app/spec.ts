@@ -1,6 +1,6 @@
 // `wharf app create` and `wharf app deploy` flags turned into Application specs: pure, so the
 // parsing rules (IMAGE:PATH:MOUNT, KEY=VALUE, CONFIGSET:as:path) are unit-tested without a cluster.
-import type { Application, Artifact, Component, ConfigRef, SecretRef } from '@wharf/platform-apps';
+import type { Application, Artifact, Component, ConfigRef, RolloutPolicy, SecretRef } from '@wharf/platform-apps';
 
 export interface CreateFlags {
   image?: string;
@@ -14,6 +14,7 @@ export interface CreateFlags {
   config?: string[];
   secret?: string[];
   analysisSeconds?: string;
+  batchSeconds?: string;
 }
 
 /** `IMAGE:PATH:MOUNT`: image references have colons too, but both paths start with `/`. */
@@ -101,11 +102,20 @@ export function applicationFromFlags(
     metadata: { name, namespace },
     spec: {
       components: [component],
-      ...(f.analysisSeconds !== undefined
-        ? { rollout: { analysisSeconds: parseCount('--analysis-seconds', f.analysisSeconds) } }
-        : {}),
+      ...rolloutFlags(f),
     },
   };
+}
+
+/** `rollout` from --analysis-seconds and --batch-seconds: only what was given, nothing when neither was. */
+function rolloutFlags(f: CreateFlags): { rollout?: RolloutPolicy } {
+  const rollout = {
+    ...(f.analysisSeconds !== undefined
+      ? { analysisSeconds: parseCount('--analysis-seconds', f.analysisSeconds) }
+      : {}),
+    ...(f.batchSeconds !== undefined ? { batchSeconds: parseCount('--batch-seconds', f.batchSeconds) } : {}),
+  };
+  return Object.keys(rollout).length ? { rollout } : {};
 }
 
 /** The component a verb acts on: the one named, or the only one. */
