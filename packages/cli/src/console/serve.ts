@@ -40,6 +40,12 @@ export interface ConsoleServerOptions {
   readonly ldapProof?: string | undefined;
   /** Also serve the console over HTTPS, for browsers on other hosts; undefined: loopback HTTP only. */
   readonly tls?: ConsoleTls | undefined;
+  /**
+   * Origins that pass requests on to this server as they came (the Ingress gateway's
+   * `http://console.localhost:PORT`): an OpenID sign-in may start there and come back there.
+   * @default none
+   */
+  readonly servedAt?: readonly string[] | undefined;
 }
 
 export interface ConsoleTls {
@@ -70,7 +76,9 @@ const LOOPBACK_HOST = /^(localhost|(?:[a-z0-9-]+\.)*localhost|127\.\d+\.\d+\.\d+
 export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServer> {
   const files = 'files' in o ? o.files : loadStatic();
   const codes = o.codes ?? new SignInCodes();
-  const oidc = o.oidc ? new ConsoleOidc(o.oidc) : undefined;
+  // Known once the listeners are bound (the port may be 0).
+  let origins: ReadonlySet<string> = new Set();
+  const oidc = o.oidc ? new ConsoleOidc(o.oidc, () => origins) : undefined;
   // Only loopback names over HTTP: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing. Over HTTPS
   // also the certificate's names (a rebound name would fail the browser's certificate check anyway).
   const certified = new Set((o.tls?.hosts ?? []).map((h) => h.toLowerCase()));
@@ -130,6 +138,15 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
       })
     : undefined;
   const port = (server.address() as AddressInfo).port;
+  const httpsPort = secure ? (secure.address() as AddressInfo).port : undefined;
+  origins = new Set(
+    [
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+      ...(o.servedAt ?? []),
+      ...(o.tls ? o.tls.hosts.map((h) => `https://${urlHost(h)}:${httpsPort}`) : []),
+    ].map((u) => new URL(u).origin), // as the browser writes it: lower case, no default port
+  );
   const stop = (s: Server): Promise<void> =>
     new Promise((resolve) => {
       s.closeAllConnections();
@@ -138,9 +155,7 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   return {
     url: `http://localhost:${port}`,
     port,
-    ...(secure && o.tls
-      ? { httpsUrl: `https://${urlHost(o.tls.hosts[0] ?? 'localhost')}:${(secure.address() as AddressInfo).port}` }
-      : {}),
+    ...(o.tls ? { httpsUrl: `https://${urlHost(o.tls.hosts[0] ?? 'localhost')}:${httpsPort}` } : {}),
     built: files !== undefined,
     close: async () => {
       await Promise.all([stop(server), ...(secure ? [stop(secure)] : [])]);

@@ -63,6 +63,7 @@ export const en = {
     oidcDenied:
       'The identity provider did not let you in ({{message}}). Sign in again and allow access, or ask your administrator for access.',
     oidcRefused: 'The identity provider refused the sign-in: {{message}}. Start again with the button below.',
+    oidcOrigin: 'This address cannot sign in with the identity provider ({{message}}).',
   },
   secrets: {
     title: 'Secrets',

@@ -63,6 +63,7 @@ export const zhCN: Messages = {
     oidcState: '无法完成此次登录（{{message}}）。请点击下方按钮重新登录。',
     oidcDenied: '身份提供方未允许您登录（{{message}}）。请重新登录并允许访问，或向管理员申请权限。',
     oidcRefused: '身份提供方拒绝了此次登录：{{message}}。请点击下方按钮重新登录。',
+    oidcOrigin: '无法从此地址通过身份提供方登录（{{message}}）。',
   },
   secrets: {
     title: '保密字典 (Secret)',
