@@ -4,9 +4,10 @@
 // sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out revokes it), the
 // OpenID sign-in by redirect (/console-auth/oidc/..., oidc.ts), the
 // built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
-// the Cluster page's read-only upgrade plan (upgrade-plan.ts), and the logs of a component's
-// pods as one stream (logs.ts). It listens on loopback over HTTP, which browsers treat as a secure
-// context there; with `tls`, also over HTTPS on another address, for browsers on other hosts.
+// the Cluster page's upgrade plan (upgrade-plan.ts) and the upgrade run from it (upgrade-run.ts),
+// and the logs of a component's pods as one stream (logs.ts). It listens on loopback over HTTP,
+// which browsers treat as a secure context there; with `tls`, also over HTTPS on another address,
+// for browsers on other hosts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.j
 import { CLEARED_COOKIE, cookieValue, REFRESH_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
 import { upgradePlan, UPGRADE_PLAN_PATH } from './upgrade-plan.js';
+import { UPGRADE_PATH, UPGRADE_PROGRESS_PATH, upgradeRequest } from './upgrade-run.js';
 import { proxyUpgrade } from './upgrade.js';
 
 export interface ConsoleServerOptions {
@@ -116,6 +118,12 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     else if (path.startsWith('/console-auth/')) void signIn(codes, o, oidc, req, res);
     else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir)
       void upgradePlan(o.api, o.dataDir, req.headers, res);
+    else if (
+      o.dataDir &&
+      ((path === UPGRADE_PATH && req.method === 'POST' && req.headers['x-wharf-console'] === '1') ||
+        (path === UPGRADE_PROGRESS_PATH && req.method === 'GET'))
+    )
+      void upgradeRequest(o.api, o.dataDir, req, res);
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   };
