@@ -34,6 +34,8 @@ export interface UpgradeProgress {
   /** The console's upgrade process is still running. */
   readonly running: boolean;
   readonly startedBy?: string;
+  /** When the console started it (ISO). */
+  readonly startedAt?: string;
   /** The last lines of its output: why it stopped, when it failed. */
   readonly log: string[];
 }
@@ -131,7 +133,7 @@ export async function upgradeRequest(
         cluster,
         progress: cluster ? readProgress({}, cluster) : undefined,
         running: cluster !== undefined && running(started, cluster),
-        ...(started ? { startedBy: started.by } : {}),
+        ...(started ? { startedBy: started.by, startedAt: started.at } : {}),
         log: lastLines(dataDir),
       } satisfies UpgradeProgress);
     if (!cluster)

@@ -99,7 +99,8 @@ export function UpgradePlan() {
   const { t } = useTranslation();
   const { modal } = AntApp.useApp();
   const [plans, setPlans] = useState<Plans>();
-  const [following, setFollowing] = useState(false);
+  // Bumped when an upgrade starts here: its progress is asked for at once, not at the next tick.
+  const [started, setStarted] = useState(0);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   // Asked once on opening and again on demand: a preflight reads the store and the audit log.
@@ -126,10 +127,7 @@ export function UpgradePlan() {
       okButtonProps: { danger: true },
       cancelText: t('detail.cancel'),
       onOk: () =>
-        api('/console-api/upgrade', { method: 'POST', body: { to } }).then(
-          () => setFollowing(true),
-          (e: unknown) => setError(e),
-        ),
+        api('/console-api/upgrade', { method: 'POST', body: { to } }).then(() => setStarted((n) => n + 1), setError),
     });
   };
   return (
@@ -143,7 +141,7 @@ export function UpgradePlan() {
         </Button>
       </Space>
       <ErrorAlert error={error} />
-      <UpgradeProgressView following={following} />
+      <UpgradeProgressView key={started} />
       {plans && !plans.plans.length && (
         <Alert type="info" showIcon role="status" message={t('upgrade.latest', { version: plans.from })} />
       )}

@@ -18,6 +18,7 @@ interface UpgradeProgress {
   progress?: Progress;
   running: boolean;
   startedBy?: string;
+  startedAt?: string;
   log: string[];
 }
 
@@ -40,8 +41,11 @@ function Outcome({ p, log }: { p: Progress; log: string[] }) {
   );
 }
 
-/** `following`: an upgrade was just started here; before that only an unfinished or running one shows. */
-export function UpgradeProgressView({ following }: { following: boolean }) {
+/** How long an upgrade started from the console stays on the page once it has ended. */
+const SHOWN_AFTER_MS = 3600_000;
+
+/** A running or unfinished upgrade, or one the console started in the last hour. */
+export function UpgradeProgressView() {
   const { t } = useTranslation();
   // A request caught by the restart may hang instead of failing: after 5 s it counts as a failure.
   const got = usePeriodic(
@@ -52,7 +56,8 @@ export function UpgradeProgressView({ following }: { following: boolean }) {
   const u = got.value;
   const p = u?.progress;
   const unfinishedSteps = p ? p.steps.filter((s) => !p.done.some((d) => d.step === s)) : [];
-  if (!u || !p || (!following && !u.running && unfinishedSteps.length === 0)) return null;
+  const recent = Date.now() - (Date.parse(u?.startedAt ?? '') || 0) < SHOWN_AFTER_MS;
+  if (!u || !p || (!recent && !u.running && unfinishedSteps.length === 0)) return null;
   const current = unfinishedSteps[0];
   return (
     <Card size="small" title={t('upgrade.progressTitle', { from: p.from, to: p.to })} data-testid="upgrade-progress">
