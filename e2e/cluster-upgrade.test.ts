@@ -16,7 +16,7 @@ import {
   Kubectl,
   WHARF_BIN,
   eventually,
-  freePort,
+  freeClusterPorts,
   httpText,
   runcUnavailable,
   runWharf,
@@ -105,14 +105,7 @@ describe.skipIf(skip !== '')(`wharf cluster upgrade ${skip}`, () => {
   };
 
   beforeAll(async () => {
-    const ports = {
-      api: await freePort(),
-      registry: await freePort(),
-      ingress: await freePort(),
-      ingressHttps: await freePort(),
-      console: await freePort(),
-      git: await freePort(),
-    };
+    const ports = await freeClusterPorts();
     writeFileSync(
       file,
       `apiVersion: wharf.dev/v1alpha1

@@ -27,7 +27,15 @@ import {
   WHARF_BIN,
   WharfProcess,
 } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, missingKeys, pickNamespace, shot } from './console-browser.js';
+import {
+  axeViolations,
+  CHROMIUM,
+  launch,
+  missingKeys,
+  pickNamespace,
+  providerSignIn,
+  shot,
+} from './console-browser.js';
 
 const exec = promisify(execFile);
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || '';
@@ -67,10 +75,7 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
   const signInAna = async (p: Page): Promise<void> => {
     await p.goto(`${base}/`);
     await issuerButton(p).click();
-    await p.locator('input[name="login"]').fill('ana');
-    await p.locator('input[name="password"]').fill('any');
-    await p.getByRole('button', { name: 'Sign-in' }).click();
-    await p.getByRole('button', { name: 'Continue' }).click();
+    await providerSignIn(p, 'ana');
     await expect(p.getByTestId('user-name').textContent({ timeout: 30_000 })).resolves.toBe(
       'Signed in as ana@example.com',
     );

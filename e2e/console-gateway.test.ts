@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, Kubectl, OidcTestProvider, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, newPage } from './console-browser.js';
+import { axeViolations, CHROMIUM, launch, newPage, providerSignIn } from './console-browser.js';
 
 const exec = promisify(execFile);
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || '';
@@ -142,10 +142,7 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
     const asked = p.waitForRequest((r) => r.url().startsWith(`${idp.issuer}/auth?`));
     await issuerButton.click();
     expect(new URL((await asked).url()).searchParams.get('redirect_uri')).toBe(`${byName}/console-auth/oidc/callback`);
-    await p.locator('input[name="login"]').fill('ana');
-    await p.locator('input[name="password"]').fill('any');
-    await p.getByRole('button', { name: 'Sign-in' }).click();
-    await p.getByRole('button', { name: 'Continue' }).click();
+    await providerSignIn(p, 'ana');
     await expect(p.getByTestId('user-name').textContent({ timeout: 30_000 })).resolves.toBe(
       'Signed in as ana@example.com',
     );

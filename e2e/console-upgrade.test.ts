@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, Kubectl, runcUnavailable, runWharf, toolUnavailable, type WharfRun } from '@wharf/testing';
+import { freeClusterPorts, Kubectl, runcUnavailable, runWharf, toolUnavailable, type WharfRun } from '@wharf/testing';
 import { axeViolations, CHROMIUM, launch, missingKeys, newPage, shot } from './console-browser.js';
 
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || runcUnavailable() || '';
@@ -25,14 +25,7 @@ describe.skipIf(skip !== '')(`the console runs a cluster upgrade ${skip}`, () =>
   let page: Page;
 
   beforeAll(async () => {
-    const ports = {
-      api: await freePort(),
-      registry: await freePort(),
-      ingress: await freePort(),
-      ingressHttps: await freePort(),
-      console: await freePort(),
-      git: await freePort(),
-    };
+    const ports = await freeClusterPorts();
     consolePort = ports.console;
     const file = join(dir, 'up.yaml');
     writeFileSync(

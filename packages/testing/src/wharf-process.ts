@@ -64,6 +64,11 @@ export async function freeUpPorts(api?: number, ingress?: number): Promise<UpPor
   };
 }
 
+/** Free ports for a Cluster spec's `spec.ports` (`wharf cluster create`). */
+export async function freeClusterPorts(): Promise<UpPorts & { console: number; git: number }> {
+  return { ...(await freeUpPorts()), console: await freePort(), git: await freePort() };
+}
+
 /** The `wharf up` arguments for a data dir and its ports, without monitoring unless asked. */
 export function upArgs(dataDir: string, ports: UpPorts, monitoring = false): string[] {
   const p = (n: number): string => String(n);
