@@ -17,7 +17,7 @@ describe.skipIf(skip !== '')(`wharf cluster create, get, update, delete ${skip}`
   const state = join(dir, 'state');
   const dataDir = join(dir, 'data');
   const file = join(dir, 'e2e.yaml');
-  let ports: Record<string, number>;
+  let ports: Awaited<ReturnType<typeof freeClusterPorts>>;
   const write = (nodes: number): void =>
     writeFileSync(
       file,
