@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kubectl, eventually, freePort, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
+import { Kubectl, eventually, freeClusterPorts, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
 
 const wharfCli = (args: string[], timeoutMs = 600_000): Promise<WharfRun> => runWharf(args, { timeoutMs });
 
@@ -17,7 +17,7 @@ describe.skipIf(skip !== '')(`wharf cluster create, get, update, delete ${skip}`
   const state = join(dir, 'state');
   const dataDir = join(dir, 'data');
   const file = join(dir, 'e2e.yaml');
-  let ports: Record<string, number>;
+  let ports: Awaited<ReturnType<typeof freeClusterPorts>>;
   const write = (nodes: number): void =>
     writeFileSync(
       file,
@@ -36,14 +36,7 @@ spec:
   const k = (): Kubectl => new Kubectl(join(dataDir, 'kubeconfig'));
 
   beforeAll(async () => {
-    ports = {
-      api: await freePort(),
-      registry: await freePort(),
-      ingress: await freePort(),
-      ingressHttps: await freePort(),
-      console: await freePort(),
-      git: await freePort(),
-    };
+    ports = await freeClusterPorts();
   });
 
   afterAll(async () => {

@@ -20,7 +20,7 @@ import {
   WHARF_BIN,
   etcdUnavailable,
   eventually,
-  freePort,
+  freeClusterPorts,
   httpText,
   runcUnavailable,
   runWharf,
@@ -112,14 +112,7 @@ const upgradeSuite = (store: 'sqlite' | 'etcd', skipped: string, everything: boo
     };
 
     beforeAll(async () => {
-      const ports = {
-        api: await freePort(),
-        registry: await freePort(),
-        ingress: await freePort(),
-        ingressHttps: await freePort(),
-        console: await freePort(),
-        git: await freePort(),
-      };
+      const ports = await freeClusterPorts();
       writeFileSync(
         file,
         `apiVersion: wharf.dev/v1alpha1

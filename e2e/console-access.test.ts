@@ -5,9 +5,13 @@
 // session outlives the ID token (renewed with the refresh token); sign-out; the failures a user
 // meets (consent denied, a callback that is not theirs, the provider down) each shown with what
 // to do. The Configuration page's Secrets: a list that never fetches values, a Secret created and
-// its keys set, revealed and removed, a refused write with the API's message, and a user who may
-// write but not read. Failed directory sign-ins count per browser, not per the console's address.
+// its keys set, revealed and removed, a refused write with the API's message, a binary value shown
+// as its size and downloaded, a file uploaded as a value, and a user who may write but not read.
+// Failed directory sign-ins count per browser, not per the console's address.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +27,15 @@ import {
   WHARF_BIN,
   WharfProcess,
 } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, missingKeys, pickNamespace, shot } from './console-browser.js';
+import {
+  axeViolations,
+  CHROMIUM,
+  launch,
+  missingKeys,
+  pickNamespace,
+  providerSignIn,
+  shot,
+} from './console-browser.js';
 
 const exec = promisify(execFile);
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || '';
@@ -64,10 +76,7 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
   const signInAna = async (p: Page): Promise<void> => {
     await p.goto(`${base}/`);
     await issuerButton(p).click();
-    await p.locator('input[name="login"]').fill('ana');
-    await p.locator('input[name="password"]').fill('any');
-    await p.getByRole('button', { name: 'Sign-in' }).click();
-    await p.getByRole('button', { name: 'Continue' }).click();
+    await providerSignIn(p, 'ana');
     await expect(p.getByTestId('user-name').textContent({ timeout: 30_000 })).resolves.toBe(
       'Signed in as ana@example.com',
     );
@@ -285,6 +294,62 @@ describe.skipIf(skip !== '')(`console sign-in and Secrets ${skip}`, () => {
     expect(await missingKeys(zh)).toEqual([]);
     expect(await axeViolations(zh)).toEqual([]);
     await shot(zh, 'secret-edit', 'zh-CN');
+    await zh.context().close();
+  }, 120_000);
+
+  it('a value that is not UTF-8 shows as "binary, N bytes" and downloads as it is; a file uploads as a value byte for byte', async () => {
+    // DER-like bytes: 0xff and a lone 0xc3 are no UTF-8.
+    const stored = Buffer.from([0x30, 0x82, 0xff, 0x00, 0xc3, 0x28, 0xa0, 0x80]);
+    const uploaded = Buffer.from([0x00, 0xfe, 0xed, 0xfa, 0xce, 0xc0, 0x01, 0x02, 0x03, 0xff]);
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-secret-bytes-'));
+    try {
+      writeFileSync(join(dir, 'store.p12'), stored);
+      await k.ok(['create', 'secret', 'generic', 'keystore', '-n', 'default', `--from-file=${join(dir, 'store.p12')}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const p = await adminPage();
+    await p.goto(`${base}/configuration/secrets/default/keystore`);
+    await p.getByRole('button', { name: 'Reveal store.p12' }).click();
+    await p.getByTestId('value-store.p12').filter({ hasText: 'binary, 8 bytes' }).waitFor({ timeout: 20_000 });
+    expect(await p.content()).not.toContain('\uFFFD');
+    const download = p.waitForEvent('download');
+    await p.getByRole('button', { name: 'Download store.p12' }).click();
+    const file = await (await download).path();
+    expect(readFileSync(file)).toEqual(stored);
+    expect(await axeViolations(p)).toEqual([]);
+    await shot(p, 'secret-binary', 'en');
+    // A file chosen in the dialog: its bytes, not text, become the value.
+    await p.getByRole('button', { name: 'Add key' }).click();
+    const dialog = p.getByRole('dialog');
+    await dialog.getByLabel('Key').fill('cert.der');
+    await dialog
+      .getByLabel('Or a file')
+      .setInputFiles({ name: 'cert.der', mimeType: 'application/octet-stream', buffer: uploaded });
+    await dialog.getByText('cert.der: its 10 bytes replace the value.').waitFor({ timeout: 10_000 });
+    expect(await dialog.getByLabel('Value').isDisabled()).toBe(true);
+    expect(await axeViolations(p)).toEqual([]);
+    await shot(p, 'secret-upload', 'en');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await p.getByTestId('value-cert.der').filter({ hasText: 'hidden (10 bytes)' }).waitFor({ timeout: 20_000 });
+    const data = await k.ok(['get', 'secret', 'keystore', '-n', 'default', '-o', 'jsonpath={.data.cert\\.der}']);
+    expect(Buffer.from(data, 'base64')).toEqual(uploaded);
+    await p.context().close();
+    const zh = await adminPage('zh-CN');
+    await zh.goto(`${base}/configuration/secrets/default/keystore`);
+    await zh.getByTestId('value-store.p12').waitFor({ timeout: 20_000 });
+    await zh
+      .getByRole('button', { name: /store\.p12/ })
+      .first()
+      .click();
+    await zh.getByTestId('value-store.p12').filter({ hasText: '二进制，8 字节' }).waitFor({ timeout: 20_000 });
+    expect(await missingKeys(zh)).toEqual([]);
+    expect(await axeViolations(zh)).toEqual([]);
+    await shot(zh, 'secret-binary', 'zh-CN');
+    await zh.getByRole('button', { name: '添加键' }).click();
+    await zh.getByRole('dialog').getByText('或上传文件').waitFor({ timeout: 10_000 });
+    expect(await missingKeys(zh)).toEqual([]);
+    await shot(zh, 'secret-upload', 'zh-CN');
     await zh.context().close();
   }, 120_000);
 

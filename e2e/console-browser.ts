@@ -70,3 +70,11 @@ export async function signInWithToken(browser: Browser, base: string, token: str
   await p.getByRole('button', { name: 'Sign in' }).click();
   return [p, (await p.getByTestId('user-name').textContent({ timeout: 30_000 })) ?? ''];
 }
+
+/** Through the test OpenID provider's own pages (oidc-provider's dev interactions): its login form, then consent. */
+export async function providerSignIn(p: Page, login: string): Promise<void> {
+  await p.locator('input[name="login"]').fill(login);
+  await p.locator('input[name="password"]').fill('any');
+  await p.getByRole('button', { name: 'Sign-in' }).click();
+  await p.getByRole('button', { name: 'Continue' }).click();
+}

@@ -3,7 +3,8 @@
 // here) prints that URL, `wharf console --gateway` links to it, and Debian's Chromium (via
 // playwright-core) signs in there and follows a list live through the gateway. And for browsers on
 // other hosts, `--console-address` serves the same console over TLS with a certificate of the cluster
-// CA (here on 127.0.0.1: tests send traffic to loopback only).
+// CA (here on 127.0.0.1: tests send traffic to loopback only). The OpenID sign-in works at
+// console.localhost too: its redirect URI follows the gateway's origin, and another name is refused.
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,8 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, Kubectl, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
-import { axeViolations, CHROMIUM, launch, newPage } from './console-browser.js';
+import { freePort, Kubectl, OidcTestProvider, toolUnavailable, WHARF_BIN, WharfProcess } from '@wharf/testing';
+import { axeViolations, CHROMIUM, launch, newPage, providerSignIn } from './console-browser.js';
 
 const exec = promisify(execFile);
 const skip = toolUnavailable([CHROMIUM], 'run scripts/setup.sh --test') || '';
@@ -24,15 +25,28 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
   let browser: Browser;
   let page: Page;
   let httpsPort: number;
+  let consolePort: number;
+  let idp: OidcTestProvider;
   const cli = (args: string[]) =>
     exec(process.execPath, [WHARF_BIN, ...args, '--data-dir', wharf.dataDir], { timeout: 60_000 });
 
   beforeAll(async () => {
     httpsPort = await freePort();
+    consolePort = await freePort();
+    // The provider's client is a web application's: its one redirect URI is the console by name.
+    const ingressPort = await freePort();
+    idp = await OidcTestProvider.start({
+      users: [{ login: 'ana', email: 'ana@example.com', groups: [] }],
+      applicationType: 'web',
+      redirectUris: [`http://console.localhost:${ingressPort}/console-auth/oidc/callback`],
+    });
     wharf = await WharfProcess.start({
+      ingressPort,
       extraArgs: [
-        ...['--nodes', '1', '--runtime', 'process', '--console-port', String(await freePort())],
+        ...['--nodes', '1', '--runtime', 'process', '--console-port', String(consolePort)],
         ...['--console-address', '127.0.0.1', '--console-https-port', String(httpsPort)],
+        ...['--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-ca-file', idp.caFile],
+        ...['--oidc-username-claim', 'email'],
       ],
     });
     k = new Kubectl(wharf.kubeconfig);
@@ -43,6 +57,7 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
   afterAll(async () => {
     await browser?.close();
     await wharf?.stop();
+    await idp?.stop();
     // The dataplane (the gateway's process) outlives `wharf up`: reset stops it.
     if (wharf) await cli(['reset']).catch(() => undefined);
   }, 60_000);
@@ -113,4 +128,34 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
       await remote.close();
     }
   });
+
+  it('signs in with OpenID at console.localhost: the redirect URI is the gateway origin; a name the console is not served at is refused', async () => {
+    const byName = `http://console.localhost:${wharf.ingressPort}`;
+    // The provider's certificate trusted (as after trusting its CA); its pages' web font stays off the network.
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, ignoreHTTPSErrors: true });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost|console\.localhost|elsewhere\.localhost)/, (r) =>
+      r.abort(),
+    );
+    const p = await context.newPage();
+    const issuerButton = p.getByRole('link', { name: `Sign in with ${new URL(idp.issuer).host}` });
+    await p.goto(`${byName}/`);
+    const asked = p.waitForRequest((r) => r.url().startsWith(`${idp.issuer}/auth?`));
+    await issuerButton.click();
+    expect(new URL((await asked).url()).searchParams.get('redirect_uri')).toBe(`${byName}/console-auth/oidc/callback`);
+    await providerSignIn(p, 'ana');
+    await expect(p.getByTestId('user-name').textContent({ timeout: 30_000 })).resolves.toBe(
+      'Signed in as ana@example.com',
+    );
+    expect(new URL(p.url()).origin).toBe(byName);
+    // Another loopback name reaches the console's own port, but no redirect URI is made for it.
+    await p.goto(`http://elsewhere.localhost:${consolePort}/`);
+    await issuerButton.click();
+    await expect(p.getByTestId('sign-in-error').textContent({ timeout: 20_000 })).resolves.toMatch(
+      new RegExp(
+        `^This address cannot sign in with the identity provider \\(.*open it at http://localhost:${consolePort}`,
+      ),
+    );
+    expect(await axeViolations(p)).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -26,6 +26,8 @@ export interface UpConsoleTargets {
   readonly oidc: ConsoleOidcOptions | undefined;
   /** Shared with the API server: failed directory sign-ins count per browser (LdapOptions.consoleProof). */
   readonly ldapProof: string | undefined;
+  /** The console through the Ingress gateway (`http://console.localhost:PORT`), when there is one. */
+  readonly servedAt: readonly string[];
 }
 
 export async function startUpConsole(c: UpConfig, to: UpConsoleTargets, log: Logger): Promise<ConsoleServer> {

@@ -205,6 +205,7 @@ export async function up(flags: UpOptions): Promise<void> {
   // The git server (pushes and forge webhooks → PipelineRuns) speaks only the API, like the platform.
   const git = c.platform ? await startUpGit(kc, c, log, nodes?.apiAddress) : undefined;
   // The web console: the built app and a same-origin path to the API for the signed-in user.
+  const consoleByName = dataplane ? `http://${CONSOLE_HOST}:${dataplane.httpPort}` : undefined;
   const consoleServer = await startUpConsole(
     c,
     {
@@ -214,6 +215,7 @@ export async function up(flags: UpOptions): Promise<void> {
       dataDir,
       oidc: c.oidc,
       ldapProof,
+      servedAt: consoleByName ? [consoleByName] : [],
     },
     log,
   );
@@ -224,7 +226,7 @@ export async function up(flags: UpOptions): Promise<void> {
     ...(git ? { git: git.url } : {}),
     ...(registryForPods ? { registryForPods } : {}),
     console: consoleServer.url,
-    ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
+    ...(consoleByName ? { consoleByName } : {}),
     ...(consoleServer.httpsUrl ? { consoleHttps: consoleServer.httpsUrl } : {}),
   });
   // Monitoring speaks only the Kubernetes API too: kube-state-metrics, the operator that renders
@@ -265,7 +267,7 @@ export async function up(flags: UpOptions): Promise<void> {
       ...(nodes ? { runtime: runtime.kind } : {}),
       ...(git ? { git: git.url } : {}),
       console: consoleServer.url,
-      ...(dataplane ? { consoleByName: `http://${CONSOLE_HOST}:${dataplane.httpPort}` } : {}),
+      ...(consoleByName ? { consoleByName } : {}),
       ...(consoleServer.httpsUrl ? { consoleHttps: consoleServer.httpsUrl } : {}),
       ...(monitoring ? { prometheusConfig: join(dataDir, 'monitoring', 'prometheus', 'prometheus.yml') } : {}),
       kubeconfig,
@@ -274,7 +276,7 @@ export async function up(flags: UpOptions): Promise<void> {
     'wharf is ready',
   );
   process.stdout.write(
-    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${dataplane ? `  or open http://${CONSOLE_HOST}:${dataplane.httpPort}   (the same console through the Ingress gateway)\n` : ''}${consoleServer.httpsUrl ? `  from other hosts: ${consoleServer.httpsUrl}   (TLS; the cluster CA is ${join(dataDir, 'pki', 'ca.crt')})\n` : ''}${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
+    `\nWharf is up. Try:\n  kubectl --kubeconfig ${kubeconfig} get namespaces\n  open ${consoleServer.url}   (sign in: wharf console${c.dataDir === defaultDataDir(undefined) ? '' : ` --data-dir ${dataDir}`})\n${consoleByName ? `  or open ${consoleByName}   (the same console through the Ingress gateway)\n` : ''}${consoleServer.httpsUrl ? `  from other hosts: ${consoleServer.httpsUrl}   (TLS; the cluster CA is ${join(dataDir, 'pki', 'ca.crt')})\n` : ''}${git ? `  git clone ${git.url}/git/<namespace>/<repository>.git   (password: a cluster token)\n` : ''}\n`,
   );
   let stopping = false;
   // The part being stopped, named when a stop overruns so the hang can be found.

@@ -6,10 +6,12 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { collectionPath, kindByPlural } from './api/kinds.js';
+import { prefetchList } from './api/watch.js';
 import { keepOidcSessionFresh } from './auth/oidc.js';
 import { isSignedIn, onTokenChange } from './auth/token.js';
 import { AppLayout } from './components/AppLayout.js';
-import { NamespaceProvider } from './components/namespace.js';
+import { NamespaceProvider, rememberedNamespace } from './components/namespace.js';
 
 /**
  * A chunk's import, tried again after a failure: a network blip (Chromium aborts requests when the
@@ -79,6 +81,19 @@ function prefetchCurrentPage(): void {
                   ? load.cluster
                   : load.overview;
   void page().catch(() => undefined); // a failure shows when the route asks again
+  prefetchListData(parts);
+}
+
+/**
+ * A list page's first list, asked for now in the namespace the tab remembers (the one the page
+ * starts in: see NamespaceProvider), so the data is there when the page mounts. Without a
+ * remembered namespace the page waits for the access review to pick one, and lists then.
+ */
+function prefetchListData(parts: string[]): void {
+  const kind = parts[0] === 'r' && parts.length === 2 ? kindByPlural(parts[1]) : undefined;
+  const namespace = rememberedNamespace();
+  if (!isSignedIn() || !kind || namespace === undefined) return;
+  prefetchList(collectionPath(kind, namespace), { rows: kind.rows });
 }
 prefetchCurrentPage();
 keepOidcSessionFresh();

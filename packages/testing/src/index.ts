@@ -1,5 +1,6 @@
 export {
   WharfProcess,
+  freeClusterPorts,
   freePort,
   NODE_PROCESSES,
   REPO_ROOT,

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Provider from 'oidc-provider';
 import { servingCertificate } from './certs.js';
+import { freePort } from './wharf-process.js';
 
 export interface OidcUser {
   /** What the user types as login; also the `sub` and `preferred_username`. */
@@ -29,6 +30,11 @@ export interface OidcProviderOptions {
    * asks of native clients (e.g. the console's `http://localhost/console-auth/oidc/callback`).
    */
   readonly redirectUris?: readonly string[];
+  /**
+   * 'web': a client whose redirect URIs match exactly and may name any host over http (a console at
+   * `http://console.localhost:PORT`); 'native' allows loopback addresses only, on any port. @default 'native'
+   */
+  readonly applicationType?: 'native' | 'web';
   /** ID token lifetime. @default 3600 */
   readonly idTokenTtlSeconds?: number;
 }
@@ -58,7 +64,8 @@ export class OidcTestProvider {
     writeFileSync(caFile, tls.ca);
     let handler: (req: never, res: never) => void = () => undefined;
     const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => handler(req as never, res as never));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
     const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const clientId = o.clientId ?? 'wharf';
     const users = new Map(o.users.map((u) => [u.login, u]));
@@ -74,7 +81,7 @@ export class OidcTestProvider {
       clients: [
         {
           client_id: clientId,
-          application_type: 'native',
+          application_type: o.applicationType ?? 'native',
           token_endpoint_auth_method: 'none',
           redirect_uris: ['http://127.0.0.1/callback', ...(o.redirectUris ?? [])],
           response_types: ['code'],

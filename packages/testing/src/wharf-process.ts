@@ -17,13 +17,29 @@ export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
  */
 export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES !== '0';
 
-export function freePort(): Promise<number> {
+/**
+ * A free loopback port: the system's pick, or with WHARF_TEST_PORTS=FIRST-LAST one in that range (runs that
+ * share a machine keep to their own ports).
+ */
+export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.WHARF_TEST_PORTS ?? '');
+  if (!range) return bind(0);
+  const [first, last] = [Number(range[1]), Number(range[2])];
+  for (let tries = 0; tries < 100; tries++) {
+    const port = await bind(first + Math.floor(Math.random() * (last - first + 1))).catch(() => undefined);
+    if (port) return port;
+  }
+  throw new Error(`no free port in WHARF_TEST_PORTS=${first}-${last}`);
+}
+
+/** Binds `port` on loopback and lets it go: the port it got. */
+function bind(port: number): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(port, '127.0.0.1', () => {
       const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => res(bound));
     });
     s.on('error', rej);
   });
@@ -39,13 +55,18 @@ export interface UpPorts {
 }
 
 /** Free ports for a new `wharf up`. */
-export async function freeUpPorts(api?: number): Promise<UpPorts> {
+export async function freeUpPorts(api?: number, ingress?: number): Promise<UpPorts> {
   return {
     api: api ?? (await freePort()),
     registry: await freePort(),
-    ingress: await freePort(),
+    ingress: ingress ?? (await freePort()),
     ingressHttps: await freePort(),
   };
+}
+
+/** Free ports for a Cluster spec's `spec.ports` (`wharf cluster create`). */
+export async function freeClusterPorts(): Promise<UpPorts & { console: number; git: number }> {
+  return { ...(await freeUpPorts()), console: await freePort(), git: await freePort() };
 }
 
 /** The `wharf up` arguments for a data dir and its ports, without monitoring unless asked. */
@@ -80,6 +101,8 @@ export interface WharfOptions {
   /** Reuse a data dir (for restart tests); a new temporary one otherwise. */
   dataDir?: string;
   port?: number;
+  /** The Ingress gateway's HTTP port, when a test must know it before the start (a redirect URI). @default free */
+  ingressPort?: number;
   extraArgs?: string[];
   /**
    * Run the CLI as this user and group (the data dir must be theirs), e.g. 65534 for nobody. @default the test's own
@@ -120,7 +143,7 @@ export class WharfProcess implements WharfEndpoint {
   static async start(opts: WharfOptions = {}): Promise<WharfProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-e2e-'));
     if (opts.runAs && !opts.dataDir) chownSync(dataDir, opts.runAs.uid, opts.runAs.gid);
-    const ports = await freeUpPorts(opts.port);
+    const ports = await freeUpPorts(opts.port, opts.ingressPort);
     const w = new WharfProcess(dataDir, ports.api, ports.registry, ports.ingress, ports.ingressHttps, opts.runAs);
     await w.launch(opts);
     return w;

@@ -6,8 +6,11 @@
 // into a second httpOnly cookie only /console-auth/ sees, traded for a new ID token when the page
 // asks before the old one expires. The verifier and nonce wait here for at most ten minutes, keyed
 // by a state that a cookie binds to the browser that started: a callback from another browser, or
-// a replayed one, is refused.
+// a replayed one, is refused. The redirect URI follows the origin the browser used (loopback, the
+// Ingress gateway's console.localhost, the HTTPS address), one of those this console is served at:
+// never whatever a Host header says.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { Configuration } from 'openid-client';
 import { describe, discoverIssuer } from '../login/issuer.js';
 import { CLEARED_COOKIE, cookieValue, REFRESH_COOKIE, sessionCookie } from './session.js';
@@ -29,19 +32,26 @@ const MAX_PENDING = 1000;
 const SCOPE = 'openid offline_access profile email groups';
 
 interface Pending {
+  /** Where the issuer sends the browser back; the code is traded with the same URI. */
+  readonly redirectUri: string;
   readonly verifier: string;
   readonly nonce: string;
   readonly until: number;
 }
 
-/** Why a sign-in failed, for the page's words: the issuer unreachable, a bad state, or a refusal. */
-export type OidcFailure = 'unreachable' | 'state' | 'denied' | 'refused';
+/**
+ * Why a sign-in failed, for the page's words: the issuer unreachable, a bad state, a refusal, or the
+ * console opened at an address it does not know (no redirect URI for it).
+ */
+export type OidcFailure = 'unreachable' | 'state' | 'denied' | 'refused' | 'origin';
 
 export class ConsoleOidc {
   private readonly pending = new Map<string, Pending>();
 
   constructor(
     private readonly o: ConsoleOidcOptions,
+    /** The origins this console is served at (`http://localhost:8070`, ...): the redirect URIs it may ask for. */
+    private readonly origins: () => ReadonlySet<string>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -51,7 +61,8 @@ export class ConsoleOidc {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const scheme = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
+    const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? 'localhost'}`);
     if (url.pathname === `${OIDC_PREFIX}start` && req.method === 'GET') return this.start(url, res);
     if (url.pathname === CALLBACK_PATH && req.method === 'GET') return this.callback(url, req, res);
     // POST with the console's header: a cross-site form cannot refresh (or fail) a session.
@@ -83,6 +94,13 @@ export class ConsoleOidc {
   }
 
   private async start(url: URL, res: ServerResponse): Promise<void> {
+    const known = this.origins();
+    if (!known.has(url.origin))
+      return backToPage(
+        res,
+        'origin',
+        `the console is not registered at ${url.origin}; open it at ${[...known].join(' or ')}`,
+      );
     let config: Configuration;
     try {
       config = await this.discover();
@@ -94,9 +112,10 @@ export class ConsoleOidc {
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     this.forgetExpired();
-    this.pending.set(state, { verifier, nonce, until: this.now() + PENDING_MS });
+    const redirectUri = `${url.origin}${CALLBACK_PATH}`;
+    this.pending.set(state, { redirectUri, verifier, nonce, until: this.now() + PENDING_MS });
     const to = client.buildAuthorizationUrl(config, {
-      redirect_uri: `${url.origin}${CALLBACK_PATH}`,
+      redirect_uri: redirectUri,
       scope: SCOPE,
       state,
       nonce,
@@ -133,7 +152,9 @@ export class ConsoleOidc {
     const client = await import('openid-client');
     let tokens;
     try {
-      tokens = await client.authorizationCodeGrant(await this.discover(), url, {
+      // The URI the sign-in started with (the grant sends it as redirect_uri), whatever this request's Host.
+      const current = new URL(`${pending.redirectUri}${url.search}`);
+      tokens = await client.authorizationCodeGrant(await this.discover(), current, {
         pkceCodeVerifier: pending.verifier,
         expectedState: state,
         expectedNonce: pending.nonce,

@@ -4,9 +4,10 @@
 // sign-in (POST /console-auth/ldap → an httpOnly session cookie; POST /console-auth/sign-out revokes it), the
 // OpenID sign-in by redirect (/console-auth/oidc/..., oidc.ts), the
 // built-in registry's /v2 API for the Images page, Alertmanager's silences (alertmanager.ts), and
-// the Cluster page's read-only upgrade plan (upgrade-plan.ts), and the logs of a component's
-// pods as one stream (logs.ts). It listens on loopback over HTTP, which browsers treat as a secure
-// context there; with `tls`, also over HTTPS on another address, for browsers on other hosts.
+// the Cluster page's upgrade plan (upgrade-plan.ts) and the upgrade run from it (upgrade-run.ts),
+// and the logs of a component's pods as one stream (logs.ts). It listens on loopback over HTTP,
+// which browsers treat as a secure context there; with `tls`, also over HTTPS on another address,
+// for browsers on other hosts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import { isApiPath, isRegistryPath, proxyToApi, type ApiTarget } from './proxy.j
 import { CLEARED_COOKIE, cookieValue, REFRESH_COOKIE } from './session.js';
 import { loadStatic, type StaticFile } from './static.js';
 import { upgradePlan, UPGRADE_PLAN_PATH } from './upgrade-plan.js';
+import { UPGRADE_PATH, UPGRADE_PROGRESS_PATH, upgradeRequest } from './upgrade-run.js';
 import { proxyUpgrade } from './upgrade.js';
 
 export interface ConsoleServerOptions {
@@ -40,6 +42,12 @@ export interface ConsoleServerOptions {
   readonly ldapProof?: string | undefined;
   /** Also serve the console over HTTPS, for browsers on other hosts; undefined: loopback HTTP only. */
   readonly tls?: ConsoleTls | undefined;
+  /**
+   * Origins that pass requests on to this server as they came (the Ingress gateway's
+   * `http://console.localhost:PORT`): an OpenID sign-in may start there and come back there.
+   * @default none
+   */
+  readonly servedAt?: readonly string[] | undefined;
 }
 
 export interface ConsoleTls {
@@ -70,7 +78,9 @@ const LOOPBACK_HOST = /^(localhost|(?:[a-z0-9-]+\.)*localhost|127\.\d+\.\d+\.\d+
 export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServer> {
   const files = 'files' in o ? o.files : loadStatic();
   const codes = o.codes ?? new SignInCodes();
-  const oidc = o.oidc ? new ConsoleOidc(o.oidc) : undefined;
+  // Known once the listeners are bound (the port may be 0).
+  let origins: ReadonlySet<string> = new Set();
+  const oidc = o.oidc ? new ConsoleOidc(o.oidc, () => origins) : undefined;
   // Only loopback names over HTTP: a page elsewhere that rebinds its name to 127.0.0.1 gets nothing. Over HTTPS
   // also the certificate's names (a rebound name would fail the browser's certificate check anyway).
   const certified = new Set((o.tls?.hosts ?? []).map((h) => h.toLowerCase()));
@@ -108,6 +118,12 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
     else if (path.startsWith('/console-auth/')) void signIn(codes, o, oidc, req, res);
     else if (path === UPGRADE_PLAN_PATH && req.method === 'GET' && o.dataDir)
       void upgradePlan(o.api, o.dataDir, req.headers, res);
+    else if (
+      o.dataDir &&
+      ((path === UPGRADE_PATH && req.method === 'POST' && req.headers['x-wharf-console'] === '1') ||
+        (path === UPGRADE_PROGRESS_PATH && req.method === 'GET'))
+    )
+      void upgradeRequest(o.api, o.dataDir, req, res);
     else if (path.startsWith(`${LOGS_PATH}?`) && req.method === 'GET') podLogs(o.api, req, res);
     else serveFile(files, path, req, res);
   };
@@ -132,6 +148,15 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
       })
     : undefined;
   const port = (server.address() as AddressInfo).port;
+  const httpsPort = secure ? (secure.address() as AddressInfo).port : undefined;
+  origins = new Set(
+    [
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+      ...(o.servedAt ?? []),
+      ...(o.tls ? o.tls.hosts.map((h) => `https://${urlHost(h)}:${httpsPort}`) : []),
+    ].map((u) => new URL(u).origin), // as the browser writes it: lower case, no default port
+  );
   const stop = (s: Server): Promise<void> =>
     new Promise((resolve) => {
       s.closeAllConnections();
@@ -140,9 +165,7 @@ export async function serveConsole(o: ConsoleServerOptions): Promise<ConsoleServ
   return {
     url: `http://localhost:${port}`,
     port,
-    ...(secure && o.tls
-      ? { httpsUrl: `https://${urlHost(o.tls.hosts[0] ?? 'localhost')}:${(secure.address() as AddressInfo).port}` }
-      : {}),
+    ...(o.tls ? { httpsUrl: `https://${urlHost(o.tls.hosts[0] ?? 'localhost')}:${httpsPort}` } : {}),
     built: files !== undefined,
     close: async () => {
       await Promise.all([stop(server), ...(secure ? [stop(secure)] : [])]);

@@ -64,7 +64,8 @@ export function clusterOf(dataDir: string, state = stateDir({})): string | undef
   });
 }
 
-function userClient(api: ApiTarget, token: string): KubeClient {
+/** A client of the API as the console's user: their token, none of ours. */
+export function userClient(api: ApiTarget, token: string): KubeClient {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [

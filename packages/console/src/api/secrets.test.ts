@@ -7,6 +7,13 @@ describe('secret values', () => {
     expect(decodeValue(encodeValue('密码 ✓'))).toBe('密码 ✓');
   });
 
+  it('gives bytes that are not UTF-8 back as bytes, not text with U+FFFD', () => {
+    const der = Uint8Array.of(0x30, 0x82, 0xff, 0x00, 0xc3);
+    expect(decodeValue(encodeValue(der))).toEqual(der);
+    expect(encodeValue(der)).toBe('MIL/AMM=');
+    expect(decodeValue(encodeValue(new TextEncoder().encode('plain')))).toBe('plain');
+  });
+
   it("counts a value's bytes from its base64 without decoding it", () => {
     for (const v of ['', 'a', 'ab', 'abc', 'abcd', '密码'])
       expect(base64Bytes(encodeValue(v))).toBe(new TextEncoder().encode(v).length);

@@ -41,16 +41,29 @@ export function base64Bytes(b64: string): number {
   return Math.max(0, Math.floor((b64.length * 3) / 4) - pad);
 }
 
-/** UTF-8 text as the base64 a Secret's `data` holds. */
-export function encodeValue(value: string): string {
+/** A value as the user gives it: typed text (stored as UTF-8), or a file's bytes. */
+export type SecretValue = string | Uint8Array<ArrayBuffer>;
+
+/** Bytes as the base64 a Secret's `data` holds. */
+export function encodeBytes(bytes: Uint8Array): string {
   let binary = '';
-  for (const b of new TextEncoder().encode(value)) binary += String.fromCharCode(b);
+  for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);
 }
 
-/** A `data` value as text (UTF-8; other bytes show as U+FFFD). */
-export function decodeValue(b64: string): string {
-  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+/** UTF-8 text, or a file's bytes, as the base64 a Secret's `data` holds. */
+export function encodeValue(value: SecretValue): string {
+  return encodeBytes(typeof value === 'string' ? new TextEncoder().encode(value) : value);
+}
+
+/** A `data` value as text when it is UTF-8; otherwise its bytes (a keystore, a key in DER): shown as a download. */
+export function decodeValue(b64: string): SecretValue {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes;
+  }
 }
 
 export async function readKeys(namespace: string, name: string): Promise<SecretKeys> {
@@ -58,14 +71,14 @@ export async function readKeys(namespace: string, name: string): Promise<SecretK
 }
 
 /** The one value the user asked to see. */
-export async function revealKey(namespace: string, name: string, key: string): Promise<string> {
+export async function revealKey(namespace: string, name: string, key: string): Promise<SecretValue> {
   const s = await api<Secret>(secretPath(namespace, name));
   const b64 = s.data?.[key];
   return b64 === undefined ? '' : decodeValue(b64);
 }
 
-/** Sets a key (a string) or removes it (null); needs only `patch` on the Secret. */
-export function writeKey(namespace: string, name: string, key: string, value: string | null): Promise<unknown> {
+/** Sets a key (text or bytes) or removes it (null); needs only `patch` on the Secret. */
+export function writeKey(namespace: string, name: string, key: string, value: SecretValue | null): Promise<unknown> {
   return api(secretPath(namespace, name), {
     method: 'PATCH',
     contentType: MERGE,
@@ -73,7 +86,7 @@ export function writeKey(namespace: string, name: string, key: string, value: st
   });
 }
 
-export function createSecret(namespace: string, name: string, key: string, value: string): Promise<unknown> {
+export function createSecret(namespace: string, name: string, key: string, value: SecretValue): Promise<unknown> {
   return api(secretPath(namespace), {
     method: 'POST',
     body: {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from './types.js';
-import { fromTable, listWatch } from './watch.js';
+import { fromTable, listWatch, prefetchList } from './watch.js';
 
 const pod = (name: string, rv: string): KubeObject => ({
   kind: 'Pod',
@@ -98,6 +98,49 @@ describe('listWatch', () => {
     expect(resets).toBe(2);
     expect([...items.keys()].sort()).toEqual(['b', 'c']);
     expect(states).toContain('reconnecting');
+  });
+});
+
+describe('prefetchList', () => {
+  it('hands its list to the first listWatch of that path only; the next one lists again', async () => {
+    (globalThis as { sessionStorage?: unknown }).sessionStorage = { getItem: () => 'tok' };
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.includes('watch=1')) res.write(line('BOOKMARK', { metadata: { resourceVersion: '7' } }));
+      else res.end(JSON.stringify({ metadata: { resourceVersion: '7' }, items: [pod('a', '7')] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const path = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/namespaces/default/pods`;
+    const liveOnce = async (): Promise<string[]> => {
+      const ctl = new AbortController();
+      const names: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        void listWatch(
+          path,
+          {},
+          {
+            reset: (l) => names.push(...l.map((o) => o.metadata.name)),
+            event: () => undefined,
+            state: () => resolve(),
+            fail: reject,
+          },
+          ctl.signal,
+        );
+      });
+      ctl.abort();
+      return names;
+    };
+    try {
+      prefetchList(path, {});
+      expect(await liveOnce()).toEqual(['a']);
+      expect(await liveOnce()).toEqual(['a']);
+      expect(asked.filter((u) => !u.includes('watch=1'))).toHaveLength(2); // the prefetch, then one list
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

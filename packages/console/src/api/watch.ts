@@ -67,11 +67,38 @@ const delay = (ms: number, signal: AbortSignal): Promise<void> =>
     );
   });
 
+/** First lists asked for before their page mounted (prefetchList), by URL and accept header: each is used once. */
+const early = new Map<string, Promise<KubeList | Table>>();
+
+const acceptOf = (q: WatchQuery): { accept?: string } => (q.rows ? { accept: TABLE } : {});
+const earlyKey = (url: string, q: WatchQuery): string => `${q.rows ? 'rows ' : ''}${url}`;
+
+/**
+ * Starts the first list `listWatch(path, q)` will make, before the page that watches it has loaded:
+ * its round trip then overlaps the page's chunk and first render instead of following them. The
+ * watch that follows starts from this list's resourceVersion, so nothing that changes meanwhile is missed.
+ */
+export function prefetchList(path: string, q: WatchQuery): void {
+  const url = `${path}?${query(q, {})}`;
+  const list = api<KubeList | Table>(url, acceptOf(q));
+  list.catch(() => undefined); // listWatch asks again, and shows that answer's error
+  early.set(earlyKey(url, q), list);
+}
+
+/** The prefetched list of `url`, once; a prefetch that failed is asked for again. */
+function fetchList(url: string, q: WatchQuery, signal: AbortSignal): Promise<KubeList | Table> {
+  const key = earlyKey(url, q);
+  const list = early.get(key);
+  early.delete(key);
+  const fresh = (): Promise<KubeList | Table> => api<KubeList | Table>(url, { signal, ...acceptOf(q) });
+  return list ? list.catch(fresh) : fresh();
+}
+
 /** Runs until `signal` aborts. */
 export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, signal: AbortSignal): Promise<void> {
   // The last version seen, kept across a dropped stream: the next watch resumes there, not from the list.
   const cursor: { rv: string | undefined } = { rv: undefined };
-  const accept = q.rows ? { accept: TABLE } : {};
+  const accept = acceptOf(q);
   // Watch events carry one-row Tables without the column names: the list's are kept.
   let columns: string[] = [];
   const items = (o: KubeObject): KubeObject[] => (o.kind === 'Table' ? fromTable(o as unknown as Table, columns) : [o]);
@@ -79,7 +106,8 @@ export async function listWatch(path: string, q: WatchQuery, h: WatchHandlers, s
   while (!signal.aborted) {
     try {
       if (cursor.rv === undefined) {
-        const list = await api<KubeList | Table>(`${path}?${query(q, {})}`, { signal, ...accept });
+        const list = await fetchList(`${path}?${query(q, {})}`, q, signal);
+        if (signal.aborted) return; // a prefetched list does not abort with the page that left
         cursor.rv = list.metadata.resourceVersion ?? '0';
         if ('rows' in list) columns = list.columnDefinitions.map((c) => c.name);
         h.reset('rows' in list ? fromTable(list, columns) : list.items);

@@ -1,13 +1,16 @@
-// The upgrade plan, read-only: what `wharf cluster upgrade NAME --to X` says before --yes, for each
-// version this Wharf can go to (the latest patch of the running minor, the next minor): the
-// steps, the APIs the target stops serving, the preflight's blockers and risks, GO or NO-GO.
-// `wharf up` makes it (/console-api/upgrade-plan) with the user's token: the store and the backups
-// only that machine can read. Upgrading itself stays with the CLI, which holds the data dir.
-import { Alert, Button, Card, Space, Table, Tag, Typography } from 'antd';
+// The upgrade plan: what `wharf cluster upgrade NAME --to X` says before --yes, for each version
+// this Wharf can go to (the latest patch of the running minor, the next minor): the steps, the
+// APIs the target stops serving, the preflight's blockers and risks, GO or NO-GO. `wharf up` makes
+// it (/console-api/upgrade-plan) with the user's token: the store and the backups only that
+// machine can read. A GO plan can be run from here by a user who may update nodes, after a
+// confirmation naming the version: `wharf up` starts that same command (/console-api/upgrade).
+import { Alert, App as AntApp, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.js';
+import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { UpgradeProgressView } from './UpgradeProgress.js';
 
 interface Finding {
   level: 'blocker' | 'risk';
@@ -26,7 +29,15 @@ interface Plans {
   plans: PlanOf[];
 }
 
-function Plan({ from, cluster, plan }: { from: string; cluster: string | undefined; plan: PlanOf }) {
+interface PlanProps {
+  readonly from: string;
+  readonly cluster: string | undefined;
+  readonly plan: PlanOf;
+  /** Runs the upgrade to `plan.to` (after the confirmation). */
+  readonly start: (to: string) => void;
+}
+
+function Plan({ from, cluster, plan, start }: PlanProps) {
   const { t } = useTranslation();
   const blockers = plan.findings.filter((f) => f.level === 'blocker').length;
   const steps = [
@@ -69,6 +80,13 @@ function Plan({ from, cluster, plan }: { from: string; cluster: string | undefin
             { key: 'text', title: t('col.message'), dataIndex: 'text' },
           ]}
         />
+        {plan.go && cluster && (
+          <Allowed query={{ verb: 'update', group: '', resource: 'nodes' }}>
+            <Button type="primary" danger onClick={() => start(plan.to)} data-testid="upgrade-start">
+              {t('upgrade.start', { to: plan.to })}
+            </Button>
+          </Allowed>
+        )}
         <Typography.Text type="secondary">
           {t('upgrade.howTo', { command: `wharf cluster upgrade ${cluster ?? 'NAME'} --to ${plan.to} --yes` })}
         </Typography.Text>
@@ -79,7 +97,10 @@ function Plan({ from, cluster, plan }: { from: string; cluster: string | undefin
 
 export function UpgradePlan() {
   const { t } = useTranslation();
+  const { modal } = AntApp.useApp();
   const [plans, setPlans] = useState<Plans>();
+  // Bumped when an upgrade starts here: its progress is asked for at once, not at the next tick.
+  const [started, setStarted] = useState(0);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   // Asked once on opening and again on demand: a preflight reads the store and the audit log.
@@ -97,6 +118,18 @@ export function UpgradePlan() {
   useEffect(() => {
     void ask();
   }, [ask]);
+  const start = (to: string): void => {
+    const cluster = plans?.cluster ?? '';
+    modal.confirm({
+      title: t('upgrade.confirmTitle', { cluster, to }),
+      content: t('upgrade.confirmBody', { cluster, to, from: plans?.from }),
+      okText: t('upgrade.confirmOk', { to }),
+      okButtonProps: { danger: true },
+      cancelText: t('detail.cancel'),
+      onOk: () =>
+        api('/console-api/upgrade', { method: 'POST', body: { to } }).then(() => setStarted((n) => n + 1), setError),
+    });
+  };
   return (
     <section aria-labelledby="upgrade-title">
       <Space wrap style={{ marginBottom: 8 }}>
@@ -108,12 +141,13 @@ export function UpgradePlan() {
         </Button>
       </Space>
       <ErrorAlert error={error} />
+      <UpgradeProgressView key={started} />
       {plans && !plans.plans.length && (
         <Alert type="info" showIcon role="status" message={t('upgrade.latest', { version: plans.from })} />
       )}
       <Space direction="vertical" style={{ width: '100%' }}>
         {plans?.plans.map((p) => (
-          <Plan key={p.to} from={plans.from} cluster={plans.cluster} plan={p} />
+          <Plan key={p.to} from={plans.from} cluster={plans.cluster} plan={p} start={start} />
         ))}
       </Space>
     </section>

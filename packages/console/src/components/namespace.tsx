@@ -22,11 +22,16 @@ const Ctx = createContext<NamespaceState>({
 });
 const KEY = 'wharf.namespace';
 
+/** The namespace this tab chose last ('' = all); the lists start in it while the access review is out. */
+export function rememberedNamespace(): string | undefined {
+  return sessionStorage.getItem(KEY) ?? undefined;
+}
+
 export function NamespaceProvider({ children }: { children: ReactNode }) {
   const all = useCan({ verb: 'list', group: '', resource: 'namespaces' });
   const list = useWatchList(all.allowed ? '/api/v1/namespaces' : undefined);
   const own = tokenNamespace(getToken());
-  const [chosen, setChosen] = useState<string | undefined>(() => sessionStorage.getItem(KEY) ?? undefined);
+  const [chosen, setChosen] = useState<string | undefined>(rememberedNamespace);
   const value = useMemo<NamespaceState>(() => {
     const fallback = all.allowed ? '' : (own ?? 'default');
     const choices = all.allowed

@@ -1,13 +1,14 @@
 // One Secret's keys, edited from the Configuration page: each key with its value's size and the
 // value hidden; Reveal fetches and shows that one value (when RBAC lets the user read the
-// Secret), Set value replaces it, Remove takes the key out after a confirmation naming it. A user
-// who may patch but not read the Secret sets keys without seeing which are there.
+// Secret; a value that is not UTF-8 as its size and a download), Set value replaces it (typed, or
+// a file's bytes), Remove takes the key out after a confirmation naming it. A user who may patch
+// but not read the Secret sets keys without seeing which are there.
 import { Alert, App as AntApp, Button, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useCan } from '../api/access.js';
-import { readKeys, revealKey, writeKey, type SecretKeys } from '../api/secrets.js';
+import { readKeys, revealKey, writeKey, type SecretKeys, type SecretValue } from '../api/secrets.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { SecretKeyDialog } from './SecretKey.js';
@@ -15,6 +16,37 @@ import { SecretKeyDialog } from './SecretKey.js';
 /** The key a row's button acts on, for screen readers (the row shows it already). */
 function KeyName({ name }: { name: string }) {
   return <span className="visually-hidden"> {name}</span>;
+}
+
+/** Saves a binary value as a file named after its key. */
+function download(key: string, bytes: Uint8Array<ArrayBuffer>): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = key;
+  a.click();
+  // The download has its own reference by now; the URL only needs to outlive this click.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A revealed value: text as it is; bytes that are not UTF-8 as their size and a download. */
+function ShownValue({ name, value }: { name: string; value: SecretValue }) {
+  const { t } = useTranslation();
+  if (typeof value === 'string')
+    return (
+      <Typography.Text code data-testid={`value-${name}`} style={{ whiteSpace: 'pre-wrap' }}>
+        {value}
+      </Typography.Text>
+    );
+  return (
+    <Space>
+      <span data-testid={`value-${name}`}>{t('secrets.binary', { count: value.length })}</span>
+      <Button size="small" onClick={() => download(name, value)}>
+        {t('secrets.download')}
+        <KeyName name={name} />
+      </Button>
+    </Space>
+  );
 }
 
 export default function SecretDetail() {
@@ -25,7 +57,7 @@ export default function SecretDetail() {
   const read = useCan({ ...access, verb: 'get' });
   const [keys, setKeys] = useState<SecretKeys>();
   const [error, setError] = useState<unknown>();
-  const [shown, setShown] = useState<{ key: string; value: string }>();
+  const [shown, setShown] = useState<{ key: string; value: SecretValue }>();
   // The key being set: a name, '' for a new key, undefined when no dialog is open.
   const [setting, setSetting] = useState<string>();
 
@@ -95,9 +127,7 @@ export default function SecretDetail() {
               title: t('secrets.value'),
               render: (_: unknown, k: SecretKeys['keys'][number]) =>
                 shown?.key === k.key ? (
-                  <Typography.Text code data-testid={`value-${k.key}`} style={{ whiteSpace: 'pre-wrap' }}>
-                    {shown.value}
-                  </Typography.Text>
+                  <ShownValue name={k.key} value={shown.value} />
                 ) : (
                   <span data-testid={`value-${k.key}`}>{t('secrets.hidden', { count: k.bytes })}</span>
                 ),

@@ -1,17 +1,18 @@
-// The dialog that writes one key of a Secret, new or existing: the value typed replaces what is
-// there, which is never shown or prefilled. The API's refusal (RBAC, a bad name) shows in the
-// dialog with its message.
+// The dialog that writes one key of a Secret, new or existing: the value typed (or a file's bytes,
+// as they are) replaces what is there, which is never shown or prefilled. The API's refusal (RBAC,
+// a bad name) shows in the dialog with its message.
 import { Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KEY_PATTERN } from '../api/configsets.js';
+import type { SecretValue } from '../api/secrets.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 
 export interface KeyEntry {
   /** The Secret's name, when the dialog asks for it (a new Secret); '' otherwise. */
   readonly name: string;
   readonly key: string;
-  readonly value: string;
+  readonly value: SecretValue;
 }
 
 interface Props {
@@ -31,13 +32,15 @@ export function SecretKeyDialog({ title, okText, askName = false, fixedKey, subm
   const [name, setName] = useState('');
   const [key, setKey] = useState(fixedKey ?? '');
   const [value, setValue] = useState('');
+  // A file chosen instead of typing: its bytes are the value.
+  const [file, setFile] = useState<{ name: string; bytes: Uint8Array<ArrayBuffer> }>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const badKey = key !== '' && !KEY_PATTERN.test(key);
   const save = (): void => {
     setBusy(true);
     setError(undefined);
-    submit({ name: name.trim(), key, value })
+    submit({ name: name.trim(), key, value: file?.bytes ?? value })
       .catch(setError)
       .finally(() => setBusy(false));
   };
@@ -74,7 +77,23 @@ export function SecretKeyDialog({ title, okText, askName = false, fixedKey, subm
             spellCheck={false}
             rows={3}
             value={value}
+            disabled={file !== undefined}
             onChange={(e) => setValue(e.target.value)}
+          />
+        </Form.Item>
+        <Form.Item
+          label={t('secrets.file')}
+          htmlFor="secret-file"
+          extra={file ? t('secrets.fileChosen', { name: file.name, count: file.bytes.length }) : t('secrets.fileHelp')}
+        >
+          <input
+            id="secret-file"
+            type="file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (!f) setFile(undefined);
+              else void f.arrayBuffer().then((b) => setFile({ name: f.name, bytes: new Uint8Array(b) }), setError);
+            }}
           />
         </Form.Item>
       </Form>

@@ -17,6 +17,7 @@ const OIDC_FAILURES: Record<string, string> = {
   state: 'signIn.oidcState',
   denied: 'signIn.oidcDenied',
   refused: 'signIn.oidcRefused',
+  origin: 'signIn.oidcOrigin',
 };
 
 async function verify(token: string): Promise<void> {
