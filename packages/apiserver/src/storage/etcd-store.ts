@@ -34,8 +34,14 @@ export interface EtcdStoreOptions {
 }
 
 const ROOT = '/registry/';
-/** How long one etcd request (not the watch stream) may take. */
+/** How long one etcd request (not the watch stream) may take, with one member. */
 const REQUEST_TIMEOUT_MS = 3_000;
+/**
+ * With several members: a write a follower forwarded to a leader that then died is dropped, and
+ * waits out this deadline; a new leader is elected in about 1 s (etcd's election timeout), so
+ * waiting longer only lengthens the gap. Retried, it lands on the new leader.
+ */
+const CLUSTER_REQUEST_TIMEOUT_MS = 1_500;
 /** API groups without a dot (the built-in ones): their keys keep the group segment. */
 const DOTLESS_GROUPS = new Set(['apps', 'autoscaling', 'batch', 'policy']);
 
@@ -75,12 +81,13 @@ export class EtcdStore extends CachedStore implements Store {
 
   constructor(opts: EtcdStoreOptions) {
     super(opts.windowSize ?? 10_000);
+    const deadlineMs = opts.endpoints.length > 1 ? CLUSTER_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
     this.client = new Etcd3({
       hosts: [...opts.endpoints],
       dialTimeout: 5_000,
       // A request caught by a leader election would wait for etcd's own timeout (7 s by default):
       // ended sooner, it fails while the members elect, and a retry by the API's client finds the new leader.
-      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
+      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + deadlineMs }),
     });
     this.codec = opts.codec ?? plainCodec;
     this.syncTimeoutMs = opts.syncTimeoutMs ?? 10_000;
