@@ -74,7 +74,10 @@ export interface ApiServerOptions {
  */
 export type ResolvedApiServerOptions = Resolved<
   ApiServerOptions,
-  Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion' | 'etcdServers' | 'publicPort'>
+  Exclude<
+    keyof ApiServerOptions,
+    'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion' | 'etcdServers' | 'publicPort'
+  >
 >;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */

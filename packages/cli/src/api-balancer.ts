@@ -33,8 +33,7 @@ function readRecord(dataDir: string): BalancerRecord | undefined {
 }
 
 /** Whether `pid` is this data dir's balancer. */
-const isBalancer = (pid: number | undefined, dataDir: string): boolean =>
-  processHasArgs(pid, 'api-balancer', dataDir);
+const isBalancer = (pid: number | undefined, dataDir: string): boolean => processHasArgs(pid, 'api-balancer', dataDir);
 
 /** Whether the API server on loopback `port` answers /readyz with 200 (its certificate checked against `ca`). */
 export function readyz(port: number, ca: string, timeoutMs = 1_000): Promise<boolean> {

@@ -188,6 +188,10 @@ export async function apiServersHealth(dataDir: string, port: number): Promise<A
   const ports = readControlPlane(dataDir)?.apiPorts ?? [port];
   const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   return Promise.all(
-    ports.map(async (p, i) => ({ name: `apiserver-${i}`, url: `https://127.0.0.1:${p}`, healthy: await readyz(p, ca) })),
+    ports.map(async (p, i) => ({
+      name: `apiserver-${i}`,
+      url: `https://127.0.0.1:${p}`,
+      healthy: await readyz(p, ca),
+    })),
   );
 }

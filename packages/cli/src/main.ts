@@ -206,7 +206,9 @@ program
 
 program
   .command('apiserver', { hidden: true })
-  .description('serve API server member 1 or 2 of a data dir (started and supervised by wharf up --control-plane-members 3)')
+  .description(
+    'serve API server member 1 or 2 of a data dir (started and supervised by wharf up --control-plane-members 3)',
+  )
   .requiredOption('--data-dir <dir>', 'the Wharf data dir')
   .requiredOption('--member <i>', 'which member: 1 or 2')
   .action(async (o: { dataDir: string; member: string }) => {
@@ -220,7 +222,7 @@ program
   .description('the one API address of a control plane of three: TLS passed through to the members that are ready')
   .requiredOption('--data-dir <dir>', 'the Wharf data dir')
   .requiredOption('--port <port>', 'the loopback port it listens on (--api-port)')
-  .requiredOption('--backends <ports>', "comma-separated loopback ports of the API servers")
+  .requiredOption('--backends <ports>', 'comma-separated loopback ports of the API servers')
   .action(async (o: { dataDir: string; port: string; backends: string }) => {
     const { runBalancer } = await import('./api-balancer.js');
     await runBalancer(defaultDataDir(o.dataDir), Number(o.port), o.backends.split(',').map(Number));
