@@ -13,6 +13,7 @@ import { readyz } from './api-balancer.js';
 import { restartWhenGone, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
+import type { MemberState } from './cluster/validate.js';
 
 /** DIR/control-plane.json. */
 export interface ControlPlaneRecord {
@@ -176,16 +177,10 @@ export async function stopApiMembers(dataDir: string): Promise<void> {
   );
 }
 
-/** One API server as `wharf cluster get` shows it. */
-export interface ApiServerHealth {
-  readonly name: string;
-  readonly url: string;
-  readonly healthy: boolean;
-}
-
-/** Each API server of the data dir and whether it answers /readyz (one at --api-port without a record). */
-export async function apiServersHealth(dataDir: string, port: number): Promise<ApiServerHealth[]> {
-  const ports = readControlPlane(dataDir)?.apiPorts ?? [port];
+/** Each API server of a control plane of three and whether it answers /readyz; none for a data dir with one. */
+export async function apiServersHealth(dataDir: string): Promise<MemberState[]> {
+  const ports = readControlPlane(dataDir)?.apiPorts ?? [];
+  if (!ports.length) return [];
   const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   return Promise.all(
     ports.map(async (p, i) => ({

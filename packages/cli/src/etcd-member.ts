@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { restartWhenGone, terminate, waitFor } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
+import type { MemberState } from './cluster/validate.js';
 
 const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
@@ -52,13 +53,6 @@ export interface EtcdMember {
   readonly clientUrls: readonly string[];
   /** Stops supervising and stops the members. */
   stop(): Promise<void>;
-}
-
-/** One member as `wharf cluster get` shows it. */
-export interface MemberHealth {
-  readonly name: string;
-  readonly clientUrl: string;
-  readonly healthy: boolean;
 }
 
 const SINGLE = (dataDir: string): MemberSlot => slotsOf(dataDir, 1)[0] as MemberSlot;
@@ -229,13 +223,13 @@ export async function startEtcdMembers(dataDir: string, count: number, log: Logg
 }
 
 /** The data dir's own members and whether each answers healthy (none when it runs no etcd of its own). */
-export async function etcdMembersHealth(dataDir: string): Promise<MemberHealth[]> {
+export async function etcdMembersHealth(dataDir: string): Promise<MemberState[]> {
   const slots = slotsOf(dataDir, etcdMemberCount(dataDir) || 1);
   const found = slots.flatMap((slot) => {
     const r = readSlotRecord(slot);
-    return r ? [{ name: slot.name, clientUrl: urls(r).client }] : [];
+    return r ? [{ name: `etcd ${slot.name}`, url: urls(r).client }] : [];
   });
-  return Promise.all(found.map(async (m) => ({ ...m, healthy: await healthy(m.clientUrl) })));
+  return Promise.all(found.map(async (m) => ({ ...m, healthy: await healthy(m.url) })));
 }
 
 /** `wharf reset`: stops the data dir's member if it runs and removes its data. Answers whether there was one. */

@@ -71,6 +71,10 @@ export async function backupCluster(
   version: string,
   out?: string,
 ): Promise<BackupEntry> {
+  if (spec.controlPlane.members === 3)
+    throw new CliError(
+      `${spec.name} runs three etcd members: back up with \`etcdctl snapshot save\` (a backup of three is not written yet)`,
+    );
   const etcd = hasEtcdMember(spec.dataDir);
   const db = join(spec.dataDir, STORE);
   if (!etcd && spec.controlPlane.store === 'etcd')
