@@ -7,7 +7,7 @@
 // missed), and each killed member is started again by `wharf up` and healthy on its own.
 // Needs etcd (etcd-server); no nodes, so no root.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { ADD, CoreV1Api, ERROR, KubeConfig, ListWatch, UPDATE, Watch, type V1ConfigMap } from '@kubernetes/client-node';
@@ -229,4 +229,35 @@ describe.skipIf(skip !== '')(`a control plane of three members ${skip}`, () => {
       console.log({ afterApiKill, afterEtcdKill, configMaps: names.length, informerResumes: resumes });
     },
   );
+
+  it('replaces an etcd member whose data is lost: it rejoins as a new member and gets the data', async () => {
+    const statuses = await Promise.all([0, 1, 2].map(etcdStatus));
+    const follower = statuses.findIndex((s) => s && s.header.member_id !== s.leader);
+    const old = statuses[follower]?.header.member_id;
+    const pid = record<MemberRecord>(`etcd-${follower}/member.json`).pid;
+    rmSync(join(wharf.dataDir, `etcd-${follower}`, 'data'), { recursive: true, force: true });
+    process.kill(pid, 'SIGKILL');
+    const status = await eventually(
+      async () => {
+        const s = await etcdStatus(follower);
+        return s && s.header.member_id !== old && s.leader !== '0' ? s : undefined;
+      },
+      90_000,
+      `etcd member ${follower} replaced and following a leader`,
+    );
+    expect(status.header.member_id).not.toBe(old);
+    // The new member holds what was written before it was lost (a snapshot from the leader).
+    const key = Buffer.from(`/registry/configmaps/${NS}/w0-0`).toString('base64');
+    const range = await eventually(async () => {
+      const res = await fetch(`${etcdUrl(follower)}/v3/kv/range`, {
+        method: 'POST',
+        body: JSON.stringify({ key, serializable: true }),
+      });
+      const body = (await res.json()) as { kvs?: unknown[] };
+      return body.kvs?.length ? body : undefined;
+    }, 30_000);
+    expect(range.kvs).toHaveLength(1);
+    // And the cluster still takes writes.
+    await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'after-replace' } } });
+  });
 });

@@ -115,8 +115,9 @@ export function freePort(): Promise<number> {
 const initialCluster = (slots: readonly MemberSlot[], records: readonly MemberRecord[]): string =>
   slots.map((s, i) => `${s.name}=${urls(records[i] as MemberRecord).peer}`).join(',');
 
-function spawnMember(slot: MemberSlot, r: MemberRecord, cluster: string): number {
+function spawnMember(slot: MemberSlot, r: MemberRecord, cluster: string, joining = false): number {
   const { client, peer } = urls(r);
+  mkdirSync(slot.dir, { recursive: true, mode: 0o700 });
   const out = openSync(join(slot.dir, 'etcd.log'), 'a');
   const child = spawn(
     ETCD,
@@ -128,6 +129,8 @@ function spawnMember(slot: MemberSlot, r: MemberRecord, cluster: string): number
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
       `--initial-cluster=${cluster}`,
+      // A member that lost its data joins the running cluster as the new member `replaceMember` added.
+      ...(joining ? ['--initial-cluster-state=existing'] : []),
     ],
     { stdio: ['ignore', out, out] },
   );
@@ -142,6 +145,31 @@ async function healthy(clientUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const hasData = (slot: MemberSlot): boolean => existsSync(join(slot.dir, 'data'));
+
+/**
+ * A member whose data dir is lost cannot start again as itself: the others know it by an ID its
+ * empty dir no longer holds. As `etcdctl member remove` + `member add` by hand: asked of the other
+ * members, the old member goes and one of the same name and peer URL is added, which the caller
+ * then starts to join the running cluster (and fetch a snapshot from its leader).
+ */
+async function replaceMember(slot: MemberSlot, record: MemberRecord, others: readonly string[]): Promise<void> {
+  const ctl = (...args: string[]) =>
+    run(ETCDCTL, [`--endpoints=${others.join(',')}`, ...args], {
+      env: { ...process.env, ETCDCTL_API: '3' },
+      timeout: 30_000,
+    });
+  // `-w simple` lines: ID (hex), status, name, peer URLs, client URLs, is learner.
+  const { stdout } = await ctl('member', 'list');
+  const peer = urls(record).peer;
+  const old = stdout
+    .split('\n')
+    .map((l) => l.split(', '))
+    .find((f) => f[2] === slot.name || f[3] === peer);
+  if (old?.[0]) await ctl('member', 'remove', old[0]);
+  await ctl('member', 'add', slot.name, `--peer-urls=${peer}`);
 }
 
 /** The last lines of a member's log, for the error that it exited. */
@@ -182,15 +210,33 @@ export async function startEtcdMembers(dataDir: string, count: number, log: Logg
     records.push(readSlotRecord(slot) ?? { clientPort: await freePort(), peerPort: await freePort() });
   }
   const cluster = initialCluster(slots, records);
-  const spawnIfGone = (i: number): void => {
+  // Whether the cluster was ever formed: then a member without data has lost it (else it is being made).
+  let formed = slots.some(hasData);
+  const spawnIfGone = async (i: number): Promise<void> => {
     const [slot, record] = [slots[i] as MemberSlot, records[i] as MemberRecord];
     if (isSlotMember(record.pid, slot)) return;
-    record.pid = spawnMember(slot, record, cluster);
+    const lost = count > 1 && formed && !hasData(slot);
+    if (lost) {
+      // Removing and adding a member needs the others' quorum.
+      await Promise.all(slots.map((s, j) => (j === i ? undefined : untilHealthy(s, records[j] as MemberRecord))));
+      log.warn({ member: slot.name }, 'the etcd member lost its data: replacing it (member remove, member add)');
+      await replaceMember(
+        slot,
+        record,
+        records.filter((r) => r !== record).map((r) => urls(r).client),
+      );
+    }
+    record.pid = spawnMember(slot, record, cluster, lost);
     writeRecord(slot, record);
   };
-  // Every member first: a member of three answers healthy only once a quorum has formed.
-  slots.forEach((_, i) => spawnIfGone(i));
+  // Every member first (those with data before one that lost it): a member of three answers
+  // healthy only once a quorum has formed.
+  const order = slots
+    .map((_, i) => i)
+    .sort((a, b) => Number(hasData(slots[b] as MemberSlot)) - Number(hasData(slots[a] as MemberSlot)));
+  for (const i of order) await spawnIfGone(i);
   await Promise.all(slots.map((slot, i) => untilHealthy(slot, records[i] as MemberRecord)));
+  formed = true;
   const clientUrls = records.map((r) => urls(r).client);
   log.info({ clientUrls, pids: records.map((r) => r.pid) }, `etcd serving (${count} member(s))`);
   const stops = slots.map((slot, i) =>
@@ -199,10 +245,9 @@ export async function startEtcdMembers(dataDir: string, count: number, log: Logg
       () => !isSlotMember(records[i]?.pid, slot),
       () => {
         log.warn({ member: slot.name }, 'an etcd member is gone: starting it again');
-        spawnIfGone(i);
-        return untilHealthy(slot, records[i] as MemberRecord).then(() =>
-          log.info({ member: slot.name }, 'the etcd member is healthy again'),
-        );
+        return spawnIfGone(i)
+          .then(() => untilHealthy(slot, records[i] as MemberRecord))
+          .then(() => log.info({ member: slot.name }, 'the etcd member is healthy again'));
       },
       (e) => log.error({ err: e, member: slot.name }, 'starting the etcd member again failed'),
     ),
