@@ -32,8 +32,8 @@ export interface MemberSpec {
   readonly publicPort: number;
   readonly etcdServers: readonly string[];
   readonly agentToken: string;
-  /** The API server's tuning flags of `wharf up`, as ApiServerOptions. */
-  readonly apiServer: Record<string, number | undefined>;
+  /** The API server's flags of `wharf up` (tuning, OIDC, LDAP, audit), as ApiServerOptions: plain data. */
+  readonly apiServer: Record<string, unknown>;
   /** The controller manager's options of `wharf up`, as ControllerManagerOptions minus the client and logger. */
   readonly controllers: Record<string, unknown>;
 }

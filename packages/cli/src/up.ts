@@ -2,7 +2,7 @@
 // writes DIR/kubeconfig once the API answers.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiServer } from '@wharf/apiserver';
+import { ApiServer, type AuditOptions } from '@wharf/apiserver';
 import { CONSOLE_HOST, defaultDataDir, writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
@@ -15,6 +15,12 @@ import { chooseStore, freePort, startEtcdMembers, type EtcdMember } from './etcd
 import { chooseMembers, planControlPlane, startApiMembers, type ApiMembers } from './control-plane.js';
 
 export type { UpOptions } from './up-options.js';
+
+/** Member i's audit options: those of `wharf up`, its log beside member 0's (`-`: none, as for member 0). */
+function memberAudit(audit: AuditOptions, dataDir: string, i: number): AuditOptions {
+  const log = audit.logPath ?? join(dataDir, 'audit.log');
+  return { ...audit, logPath: log === '-' ? '-' : `${log}.member-${i}` };
+}
 
 export async function up(flags: UpOptions): Promise<void> {
   const started = performance.now();
@@ -139,7 +145,13 @@ export async function up(flags: UpOptions): Promise<void> {
           publicPort: plan.port,
           etcdServers: etcdServers ?? [],
           agentToken,
-          apiServer: apiTuning,
+          // Every member takes the same credentials; each writes its own audit log beside member 0's.
+          apiServer: {
+            ...apiTuning,
+            ...(c.oidc ? { oidc: c.oidc } : {}),
+            ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
+            ...(c.audit ? { audit: memberAudit(c.audit, dataDir, i) } : {}),
+          },
           controllers: controllerOptions,
         }),
         log.child({ component: 'control-plane' }),
