@@ -6,7 +6,7 @@
 // the balancer on --api-port (api-balancer.ts). DIR/control-plane.json records the ports (chosen
 // once) and the members' pids, so a `wharf up` after a crash of its own adopts the members still running.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readyz } from './api-balancer.js';
@@ -50,8 +50,11 @@ export function readControlPlane(dataDir: string): ControlPlaneRecord | undefine
   }
 }
 
+/** Written whole (a temporary file renamed over it): the balancer, tests and `wharf cluster` read it while members restart. */
 function writeControlPlane(dataDir: string, r: ControlPlaneRecord): void {
-  writeFileSync(recordPath(dataDir), `${JSON.stringify(r)}\n`, { mode: 0o600 });
+  const tmp = `${recordPath(dataDir)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
+  renameSync(tmp, recordPath(dataDir));
 }
 
 /**

@@ -88,8 +88,11 @@ function readSlotRecord(slot: MemberSlot): MemberRecord | undefined {
 
 const readRecord = (dataDir: string): MemberRecord | undefined => readSlotRecord(SINGLE(dataDir));
 
+/** Written whole (a temporary file renamed over it), as it is read while a member restarts. */
 function writeRecord(slot: MemberSlot, r: MemberRecord): void {
-  writeFileSync(slotRecordPath(slot), `${JSON.stringify(r)}\n`, { mode: 0o600 });
+  const tmp = `${slotRecordPath(slot)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
+  renameSync(tmp, slotRecordPath(slot));
 }
 
 /** Whether `pid` is the slot's etcd (its command line names the member's data dir). */

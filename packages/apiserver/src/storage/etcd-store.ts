@@ -3,7 +3,7 @@
 // that copy; a write is an etcd transaction that compares the key's mod_revision, acknowledged once
 // the watch has delivered it (so a client reads its own writes). resourceVersion is etcd's
 // mod_revision: it is not stored in the value (kube-apiserver leaves it out too) but set on decode.
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
 import type { StoredObject } from '@wharf/api';
 import type { StoreEvent, WatchCallback, Watcher } from './events.js';
 import { CachedStore } from './cached.js';
@@ -42,6 +42,23 @@ const REQUEST_TIMEOUT_MS = 3_000;
  * waiting longer only lengthens the gap. Retried, it lands on the new leader.
  */
 const CLUSTER_REQUEST_TIMEOUT_MS = 1_500;
+type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
+
+/**
+ * No circuit breaker per member, with several: etcd3's default opens a member's breaker for 5 s
+ * after 3 failed calls, and while the members elect a new leader every live member's calls fail,
+ * so all breakers opened and writes failed for up to 5 s after the election was over. Without it a
+ * call to a dead member fails at once (connection refused) and the client's retry (3 attempts, each
+ * on a member drawn again) reaches a live one.
+ */
+const noBreaker = (): HostPolicy =>
+  ({
+    execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
+      fn({ signal: new AbortController().signal }),
+    onSuccess: () => ({ dispose: () => undefined }),
+    onFailure: () => ({ dispose: () => undefined }),
+  }) as unknown as HostPolicy; // cockatiel's IPolicy, of which etcd3 calls only execute
+
 /** API groups without a dot (the built-in ones): their keys keep the group segment. */
 const DOTLESS_GROUPS = new Set(['apps', 'autoscaling', 'batch', 'policy']);
 
@@ -81,9 +98,11 @@ export class EtcdStore extends CachedStore implements Store {
 
   constructor(opts: EtcdStoreOptions) {
     super(opts.windowSize ?? 10_000);
-    const deadlineMs = opts.endpoints.length > 1 ? CLUSTER_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+    const cluster = opts.endpoints.length > 1;
+    const deadlineMs = cluster ? CLUSTER_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
     this.client = new Etcd3({
       hosts: [...opts.endpoints],
+      ...(cluster ? { faultHandling: { host: noBreaker } } : {}),
       dialTimeout: 5_000,
       // A request caught by a leader election would wait for etcd's own timeout (7 s by default):
       // ended sooner, it fails while the members elect, and a retry by the API's client finds the new leader.
