@@ -19,6 +19,7 @@ const NS = 'default';
 const WRITERS = 8;
 /** A writer creates a new ConfigMap every this many writes and updates its latest one in between. */
 const CREATE_EVERY = 4;
+const ARGS = ['--store', 'etcd', '--control-plane-members', '3', '--no-platform'];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface ControlPlaneRecord {
@@ -66,7 +67,7 @@ describe.skipIf(skip !== '')(`a control plane of three members ${skip}`, () => {
   beforeAll(async () => {
     wharf = await WharfProcess.start({
       port: 23200,
-      extraArgs: ['--store', 'etcd', '--control-plane-members', '3', '--no-platform'],
+      extraArgs: ARGS,
       readyTimeoutMs: 240_000,
     });
     kc = new KubeConfig();
@@ -259,5 +260,22 @@ describe.skipIf(skip !== '')(`a control plane of three members ${skip}`, () => {
     expect(range.kvs).toHaveLength(1);
     // And the cluster still takes writes.
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'after-replace' } } });
+  });
+
+  it('keeps serving through members 1 and 2 while wharf up (member 0) is killed, and adopts them on its restart', async () => {
+    const before = record<ControlPlaneRecord>('control-plane.json').pids;
+    await wharf.kill();
+    const killedAt = performance.now();
+    // The balancer and members 1 and 2 outlive it: the one address takes writes without member 0.
+    await eventually(
+      () => core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'without-member-0' } } }),
+      5_000,
+      'a write without member 0',
+    );
+    expect(performance.now() - killedAt).toBeLessThan(5_000);
+    await wharf.relaunchAfterCrash({ extraArgs: ARGS, readyTimeoutMs: 240_000 });
+    expect(record<ControlPlaneRecord>('control-plane.json').pids).toEqual(before);
+    const read = await core.readNamespacedConfigMap({ name: 'without-member-0', namespace: NS });
+    expect(read.metadata?.name).toBe('without-member-0');
   });
 });
