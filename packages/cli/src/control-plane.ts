@@ -50,7 +50,7 @@ export function readControlPlane(dataDir: string): ControlPlaneRecord | undefine
   }
 }
 
-/** Written whole (a temporary file renamed over it): the balancer, tests and `wharf cluster` read it while members restart. */
+/** Written whole (a temporary file renamed over it): tests and `wharf cluster` read it while members restart. */
 function writeControlPlane(dataDir: string, r: ControlPlaneRecord): void {
   const tmp = `${recordPath(dataDir)}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
