@@ -10,6 +10,7 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSyn
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readyz } from './api-balancer.js';
+import { etcdMemberCount } from './etcd-member.js';
 import { restartWhenGone, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
@@ -57,13 +58,18 @@ function writeControlPlane(dataDir: string, r: ControlPlaneRecord): void {
   renameSync(tmp, recordPath(dataDir));
 }
 
+/** How many API servers a data dir without a record ran: 3 with three etcd members of its own (a restore), else 1. */
+function ranBefore(dataDir: string): number | undefined {
+  if (etcdMemberCount(dataDir) === 3) return 3;
+  return existsSync(join(dataDir, 'pki')) ? 1 : undefined;
+}
+
 /**
  * How many API servers `wharf up` runs: the number asked for (1 or 3), else as the data dir last
  * ran. Three need etcd (SQLite is one process's file); a data dir keeps the count it started with.
  */
 export function chooseMembers(asked: number | undefined, store: StoreConfig, dataDir: string): number {
-  const recorded = readControlPlane(dataDir)?.members;
-  const ran = recorded ?? (existsSync(join(dataDir, 'pki')) ? 1 : undefined);
+  const ran = readControlPlane(dataDir)?.members ?? ranBefore(dataDir);
   const members = asked ?? ran ?? 1;
   if (members !== 1 && members !== 3) throw new Error(`--control-plane-members must be 1 or 3, got ${members}`);
   if (members === 3 && store.kind !== 'etcd')

@@ -19,8 +19,8 @@ const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
 const run = promisify(execFile);
 
-/** The member's record, relative to the data dir: a backup carries it, so a restore knows the member's ports. */
-export const MEMBER_RECORD = join('etcd', 'member.json');
+/** The single member's record, relative to the data dir. */
+const MEMBER_RECORD = join('etcd', 'member.json');
 
 /** Where one member lives and the name it has in its cluster. */
 interface MemberSlot {
@@ -86,8 +86,6 @@ function readSlotRecord(slot: MemberSlot): MemberRecord | undefined {
   }
 }
 
-const readRecord = (dataDir: string): MemberRecord | undefined => readSlotRecord(SINGLE(dataDir));
-
 /** Written whole (a temporary file renamed over it), as it is read while a member restarts. */
 function writeRecord(slot: MemberSlot, r: MemberRecord): void {
   const tmp = `${slotRecordPath(slot)}.tmp`;
@@ -99,8 +97,6 @@ function writeRecord(slot: MemberSlot, r: MemberRecord): void {
 function isSlotMember(pid: number | undefined, slot: MemberSlot): boolean {
   return processHasArgs(pid, `--data-dir=${join(slot.dir, 'data')}`);
 }
-
-const isMember = (pid: number | undefined, dataDir: string): boolean => isSlotMember(pid, SINGLE(dataDir));
 
 /** A loopback port free now, for a port chosen once and recorded. */
 export function freePort(): Promise<number> {
@@ -294,59 +290,85 @@ export async function resetEtcdMember(dataDir: string): Promise<boolean> {
   return true;
 }
 
-/** Whether the data dir keeps its objects in one etcd member of its own (`wharf up --store etcd`). */
+/** Whether the data dir keeps its objects in etcd members of its own (`wharf up --store etcd`). */
 export function hasEtcdMember(dataDir: string): boolean {
-  return existsSync(recordPath(dataDir));
+  return etcdMemberCount(dataDir) > 0;
 }
 
-/** The client URL of the data dir's member, when it has one. */
+/** The slots of the data dir's own members with their records (none without members). */
+function recordedSlots(dataDir: string): { slot: MemberSlot; record: MemberRecord }[] {
+  const count = etcdMemberCount(dataDir);
+  return count
+    ? slotsOf(dataDir, count).flatMap((slot) => {
+        const record = readSlotRecord(slot);
+        return record ? [{ slot, record }] : [];
+      })
+    : [];
+}
+
+/** The member records of the data dir, relative to it (a backup carries them: they name the members' ports). */
+export function memberRecordFiles(dataDir: string): string[] {
+  const count = etcdMemberCount(dataDir);
+  return count ? slotsOf(dataDir, count).map((s) => join(s.dir.slice(dataDir.length + 1), 'member.json')) : [];
+}
+
+/** The client URL of the data dir's first member, when it has any. */
 export function etcdMemberClientUrl(dataDir: string): string | undefined {
-  const r = readRecord(dataDir);
-  return r ? urls(r).client : undefined;
+  const first = recordedSlots(dataDir)[0];
+  return first ? urls(first.record).client : undefined;
 }
 
-/** `wharf cluster backup`: a consistent snapshot of the running member (etcd's own), written to `file`. */
+/** `wharf cluster backup`: a consistent snapshot of a running member (etcd's own), written to `file`. */
 export async function snapshotEtcdMember(dataDir: string, file: string): Promise<void> {
-  const r = readRecord(dataDir);
-  if (!r || !isMember(r.pid, dataDir))
-    throw new Error(`the etcd member of ${dataDir} is not running: start the cluster, then back it up`);
-  await run(ETCDCTL, ['--endpoints', urls(r).client, 'snapshot', 'save', file], {
+  const running = recordedSlots(dataDir).find(({ slot, record }) => isSlotMember(record.pid, slot));
+  if (!running) throw new Error(`the etcd member of ${dataDir} is not running: start the cluster, then back it up`);
+  await run(ETCDCTL, ['--endpoints', urls(running.record).client, 'snapshot', 'save', file], {
     env: { ...process.env, ETCDCTL_API: '3' },
     timeout: 300_000,
   });
 }
 
-/** Stops the data dir's member if it runs (one adopted from a killed `wharf up` outlives it), keeping its data. */
+/** Stops the data dir's members if they run (ones adopted from a killed `wharf up` outlive it), keeping their data. */
 export async function stopEtcdMember(dataDir: string): Promise<void> {
-  const pid = readRecord(dataDir)?.pid;
-  if (pid) await terminate(pid, () => isMember(pid, dataDir));
+  await Promise.all(
+    recordedSlots(dataDir).map(({ slot, record }) => {
+      const pid = record.pid;
+      return pid ? terminate(pid, () => isSlotMember(pid, slot)) : undefined;
+    }),
+  );
 }
 
 /**
- * `wharf cluster restore`: the member's data made again from `snapshot` (`etcdctl snapshot restore`, as one
- * member named and reached as before, per the record the backup carried). The member must be stopped
- * (stopEtcdMember), as `wharf up` must.
+ * `wharf cluster restore`: each member's data made again from `snapshot` (`etcdctl snapshot restore`, as
+ * the same members named and reached as before, per the records the backup carried). The members must be
+ * stopped (stopEtcdMember), as `wharf up` must.
  */
 export async function restoreEtcdMember(dataDir: string, snapshot: string): Promise<void> {
-  const r = readRecord(dataDir);
-  if (!r) throw new Error(`${dataDir} has no etcd member record (${recordPath(dataDir)})`);
-  const data = join(dirOf(dataDir), 'data');
-  const restored = `${data}.restored`;
-  rmSync(restored, { recursive: true, force: true });
-  const { peer } = urls(r);
-  await run(
-    ETCDCTL,
-    [
-      'snapshot',
-      'restore',
-      snapshot,
-      `--data-dir=${restored}`,
-      '--name=wharf',
-      `--initial-cluster=wharf=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-    ],
-    { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 300_000 },
+  const members = recordedSlots(dataDir);
+  if (!members.length) throw new Error(`${dataDir} has no etcd member record (${recordPath(dataDir)})`);
+  const cluster = initialCluster(
+    members.map((m) => m.slot),
+    members.map((m) => m.record),
   );
-  rmSync(data, { recursive: true, force: true });
-  renameSync(restored, data);
+  for (const { slot, record } of members) {
+    const data = join(slot.dir, 'data');
+    const restored = `${data}.restored`;
+    rmSync(restored, { recursive: true, force: true });
+    const { peer } = urls(record);
+    await run(
+      ETCDCTL,
+      [
+        'snapshot',
+        'restore',
+        snapshot,
+        `--data-dir=${restored}`,
+        `--name=${slot.name}`,
+        `--initial-cluster=${cluster}`,
+        `--initial-advertise-peer-urls=${peer}`,
+      ],
+      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 300_000 },
+    );
+    rmSync(data, { recursive: true, force: true });
+    renameSync(restored, data);
+  }
 }
