@@ -7,7 +7,7 @@
 // missed), and each killed member is started again by `wharf up` and healthy on its own.
 // Needs etcd (etcd-server); no nodes, so no root.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { ADD, CoreV1Api, ERROR, KubeConfig, ListWatch, UPDATE, Watch, type V1ConfigMap } from '@kubernetes/client-node';
@@ -277,5 +277,22 @@ describe.skipIf(skip !== '')(`a control plane of three members ${skip}`, () => {
     expect(record<ControlPlaneRecord>('control-plane.json').pids).toEqual(before);
     const read = await core.readNamespacedConfigMap({ name: 'without-member-0', namespace: NS });
     expect(read.metadata?.name).toBe('without-member-0');
+  });
+
+  it('stops with wharf up and leaves no process behind after wharf reset', async () => {
+    expect(await wharf.stop()).toBe(0);
+    execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', wharf.dataDir]);
+    const left = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(wharf.dataDir);
+        } catch {
+          return false;
+        }
+      });
+    expect(left).toEqual([]);
+    expect(existsSync(join(wharf.dataDir, 'control-plane.json'))).toBe(false);
+    expect(existsSync(join(wharf.dataDir, 'etcd-0'))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 // the balancer on --api-port (api-balancer.ts). DIR/control-plane.json records the ports (chosen
 // once) and the members' pids, so a `wharf up` after a crash of its own adopts the members still running.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readyz } from './api-balancer.js';
@@ -100,7 +100,9 @@ const isMemberProcess = (pid: number | undefined, dataDir: string, i: number): b
 
 function spawnMember(dataDir: string, i: number, spec: MemberSpec): number {
   const out = openSync(join(dataDir, `apiserver-${i}.log`), 'a');
+  // A process group of its own: Ctrl-C on `wharf up` reaches only `wharf up`, which stops the members in order.
   const child = spawn(process.execPath, [WHARF_CLI, 'apiserver', '--data-dir', dataDir, `--member=${i}`], {
+    detached: true,
     stdio: ['ignore', out, out],
     env: { ...process.env, [MEMBER_SPEC_ENV]: JSON.stringify(spec) },
   });
@@ -177,13 +179,17 @@ export async function startApiMembers(
   };
 }
 
-/** `wharf reset`: stops members 1 and 2 if they run (a `wharf up` killed leaves them). */
-export async function stopApiMembers(dataDir: string): Promise<void> {
+/**
+ * `wharf reset`: stops members 1 and 2 if they run (a `wharf up` killed leaves them) and removes the
+ * record, as the etcd members' data goes too.
+ */
+export async function resetApiMembers(dataDir: string): Promise<void> {
   const r = readControlPlane(dataDir);
   if (!r) return;
   await Promise.all(
     Object.entries(r.pids).map(([i, pid]) => terminate(pid, () => isMemberProcess(pid, dataDir, Number(i)))),
   );
+  rmSync(recordPath(dataDir), { force: true });
 }
 
 /** Each API server of a control plane of three and whether it answers /readyz; none for a data dir with one. */
