@@ -8,6 +8,9 @@ import { startControllers } from '@wharf/controllers';
 import type { Logger } from 'pino';
 import { MEMBER_SPEC_ENV, type MemberSpec } from './control-plane.js';
 
+/** How long the member may take to stop. */
+const STOP_MS = 3_000;
+
 /** Serves until SIGTERM or SIGINT, then stops the controllers and the API server. */
 export async function runApiMember(dataDir: string, member: number, log: Logger): Promise<void> {
   const raw = process.env[MEMBER_SPEC_ENV];
@@ -33,6 +36,10 @@ export async function runApiMember(dataDir: string, member: number, log: Logger)
   });
   log.info({ member, port: spec.port, leading: controllers.leading }, 'API server member serving');
   const stop = (): void => {
+    // The controllers release their Lease through the balancer while the other members may be
+    // stopping too, and the store's watch is cancelled in etcd, whose members may be changing: the
+    // member exits within a few seconds whatever hangs, not after `wharf up`'s SIGKILL grace.
+    setTimeout(() => process.exit(0), STOP_MS).unref();
     void (async () => {
       await controllers.stop();
       await server.stop();

@@ -42,6 +42,9 @@ const REQUEST_TIMEOUT_MS = 3_000;
  * waiting longer only lengthens the gap. Retried, it lands on the new leader.
  */
 const CLUSTER_REQUEST_TIMEOUT_MS = 1_500;
+/** How long closing the store waits for etcd to cancel its watch. */
+const CANCEL_TIMEOUT_MS = 1_000;
+
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
 
 /**
@@ -287,7 +290,10 @@ export class EtcdStore extends CachedStore implements Store {
 
   async close(): Promise<void> {
     this.window.closeAll();
-    await this.watcher?.cancel();
+    // Cancelling asks etcd; a watch stream left reconnecting by members that went and came back
+    // never answers, so the cancel gets a second and closing the client ends the stream anyway.
+    const late = new Promise<void>((r) => setTimeout(r, CANCEL_TIMEOUT_MS).unref());
+    await Promise.race([this.watcher?.cancel(), late]);
     this.client.close();
   }
 }
