@@ -4,13 +4,14 @@
 // /readyz, the next one when a connection is refused. It is a process of its own, started
 // detached by `wharf up` and adopted by a later start, so it outlives the loss of any API server
 // and of `wharf up` itself; DIR/api-balancer.json records it, `wharf reset` stops it.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startDetached, terminate } from './detached.js';
 import { processHasArgs } from './process-check.js';
+import { readRecordFile, writeRecordFile } from './json-record.js';
 
 /** How often each member's /readyz is asked. */
 const PROBE_EVERY_MS = 500;
@@ -24,13 +25,7 @@ export interface BalancerRecord {
 
 const recordPath = (dataDir: string): string => join(dataDir, 'api-balancer.json');
 
-function readRecord(dataDir: string): BalancerRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(recordPath(dataDir), 'utf8')) as BalancerRecord;
-  } catch {
-    return undefined;
-  }
-}
+const readRecord = (dataDir: string): BalancerRecord | undefined => readRecordFile<BalancerRecord>(recordPath(dataDir));
 
 /** Whether `pid` is this data dir's balancer. */
 const isBalancer = (pid: number | undefined, dataDir: string): boolean => processHasArgs(pid, 'api-balancer', dataDir);
@@ -101,7 +96,7 @@ export async function runBalancer(dataDir: string, port: number, backends: reado
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  writeFileSync(recordPath(dataDir), `${JSON.stringify({ pid: process.pid, port, backends })}\n`, { mode: 0o600 });
+  writeRecordFile(recordPath(dataDir), { pid: process.pid, port, backends });
   process.on('SIGTERM', () => {
     clearInterval(timer);
     server.close();

@@ -6,11 +6,12 @@
 // the balancer on --api-port (api-balancer.ts). DIR/control-plane.json records the ports (chosen
 // once) and the members' pids, so a `wharf up` after a crash of its own adopts the members still running.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readyz } from './api-balancer.js';
 import { etcdMemberCount } from './etcd-member.js';
+import { readRecordFile, writeRecordFile } from './json-record.js';
 import { restartWhenGone, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
@@ -43,20 +44,10 @@ export const MEMBER_SPEC_ENV = 'WHARF_APISERVER_MEMBER';
 
 const recordPath = (dataDir: string): string => join(dataDir, 'control-plane.json');
 
-export function readControlPlane(dataDir: string): ControlPlaneRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(recordPath(dataDir), 'utf8')) as ControlPlaneRecord;
-  } catch {
-    return undefined;
-  }
-}
+export const readControlPlane = (dataDir: string): ControlPlaneRecord | undefined =>
+  readRecordFile<ControlPlaneRecord>(recordPath(dataDir));
 
-/** Written whole (a temporary file renamed over it): tests and `wharf cluster` read it while members restart. */
-function writeControlPlane(dataDir: string, r: ControlPlaneRecord): void {
-  const tmp = `${recordPath(dataDir)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
-  renameSync(tmp, recordPath(dataDir));
-}
+const writeControlPlane = (dataDir: string, r: ControlPlaneRecord): void => writeRecordFile(recordPath(dataDir), r);
 
 /** How many API servers a data dir without a record ran: 3 with three etcd members of its own (a restore), else 1. */
 function ranBefore(dataDir: string): number | undefined {

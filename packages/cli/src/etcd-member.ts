@@ -5,7 +5,7 @@
 // exits; one left running by a `wharf up` that was killed is adopted. `wharf reset` stops them and
 // removes their directories.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { restartWhenGone, terminate, waitFor } from './detached.js';
 import { processHasArgs } from './process-check.js';
 import type { StoreConfig } from './up-options.js';
 import type { MemberState } from './cluster/validate.js';
+import { readRecordFile, writeRecordFile } from './json-record.js';
 
 const ETCD = '/usr/bin/etcd';
 const ETCDCTL = '/usr/bin/etcdctl';
@@ -84,20 +85,10 @@ export function chooseStore(asked: StoreConfig | undefined, dataDir: string): St
   return asked;
 }
 
-function readSlotRecord(slot: MemberSlot): MemberRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(slotRecordPath(slot), 'utf8')) as MemberRecord;
-  } catch {
-    return undefined;
-  }
-}
+const readSlotRecord = (slot: MemberSlot): MemberRecord | undefined =>
+  readRecordFile<MemberRecord>(slotRecordPath(slot));
 
-/** Written whole (a temporary file renamed over it), as it is read while a member restarts. */
-function writeRecord(slot: MemberSlot, r: MemberRecord): void {
-  const tmp = `${slotRecordPath(slot)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(r)}\n`, { mode: 0o600 });
-  renameSync(tmp, slotRecordPath(slot));
-}
+const writeRecord = (slot: MemberSlot, r: MemberRecord): void => writeRecordFile(slotRecordPath(slot), r);
 
 /** Whether `pid` is the slot's etcd (its command line names the member's data dir). */
 function isSlotMember(pid: number | undefined, slot: MemberSlot): boolean {
