@@ -42,7 +42,7 @@ describe.skipIf(skip !== '')(`a control plane of three members ${skip}`, () => {
   /** Whether the API server on loopback `port` answers /readyz. */
   const readyz = (port: number): Promise<boolean> =>
     new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: 2_000 }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: 2_000, agent: false }, (res) => {
         res.resume();
         resolve(res.statusCode === 200);
       });

@@ -30,10 +30,13 @@ const readRecord = (dataDir: string): BalancerRecord | undefined => readRecordFi
 /** Whether `pid` is this data dir's balancer. */
 const isBalancer = (pid: number | undefined, dataDir: string): boolean => processHasArgs(pid, 'api-balancer', dataDir);
 
-/** Whether the API server on loopback `port` answers /readyz with 200 (its certificate checked against `ca`). */
+/**
+ * Whether the API server on loopback `port` answers /readyz with 200 (its certificate checked against
+ * `ca`). A connection of its own, closed after: a kept-alive one would hold a stopping server open.
+ */
 export function readyz(port: number, ca: string, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: timeoutMs }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
