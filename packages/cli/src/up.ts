@@ -351,8 +351,9 @@ export async function up(flags: UpOptions): Promise<void> {
       await part('simulated nodes', () => sim?.stop());
       await part('controllers', () => controllers.stop());
       await part('API server members', () => apiMembers?.stop());
-      await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
+      // Before member 0: the connections it passes through would hold member 0's server open.
       if (plan) await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
+      await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
       await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {
