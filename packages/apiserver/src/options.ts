@@ -21,6 +21,12 @@ export interface ApiServerOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
   /**
+   * The loopback port clients reach the API at when it is not `port`: the load balancer in front of
+   * several API servers (`wharf up --control-plane-members 3`). The cluster-info ConfigMap names it.
+   * @default the port bound
+   */
+  readonly publicPort?: number;
+  /**
    * Client URLs of the etcd members to keep objects in, as kube-apiserver's --etcd-servers.
    * @default none: the SQLite store in the data dir
    */
@@ -68,7 +74,10 @@ export interface ApiServerOptions {
  */
 export type ResolvedApiServerOptions = Resolved<
   ApiServerOptions,
-  Exclude<keyof ApiServerOptions, 'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion' | 'etcdServers'>
+  Exclude<
+    keyof ApiServerOptions,
+    'agentToken' | 'oidc' | 'audit' | 'ldap' | 'kubernetesVersion' | 'etcdServers' | 'publicPort'
+  >
 >;
 
 /** Writes nothing: the default for library users and tests that do not read the server's log. */

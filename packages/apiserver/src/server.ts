@@ -343,7 +343,7 @@ export class ApiServer {
       this.server?.listen(this.opts.port, this.opts.host, () => resolve((this.server?.address() as AddressInfo).port));
     });
     // Where joining nodes discover this cluster's CA (checked against their pin).
-    await publishClusterInfo(this.api, `https://127.0.0.1:${port}`, this.pki.caCert);
+    await publishClusterInfo(this.api, `https://127.0.0.1:${this.opts.publicPort ?? port}`, this.pki.caCert);
     this.compactTimer = setInterval(() => void this.compactOnce(), this.opts.compactEveryMs);
     this.compactTimer.unref();
     // Serving started: from now on this data dir runs this version (a later start without a version keeps it).

@@ -56,6 +56,10 @@ program
     '--etcd-servers <urls>',
     'comma-separated etcd client URLs for --store etcd (default: Wharf runs one member on loopback in DATA_DIR/etcd)',
   )
+  .option(
+    '--control-plane-members <n>',
+    '1, or 3 (with --store etcd): three etcd members (DATA_DIR/etcd-0..2, without --etcd-servers) and three API servers behind one address, --api-port (default: as the data dir last ran, else 1)',
+  )
   .option('--registry-anonymous-pull', 'let clients without a token pull images')
   .option(
     '--default-toleration-seconds <s>',
@@ -194,8 +198,34 @@ program
       throw new Error(`Wharf is running in ${dataDir}: stop it (Ctrl-C or SIGTERM) before resetting`);
     const { resetNodes } = await import('./nodes.js');
     const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
+    await (await import('./control-plane.js')).resetApiMembers(dataDir);
+    await (await import('./api-balancer.js')).stopBalancer(dataDir);
     await (await import('./etcd-member.js')).resetEtcdMember(dataDir);
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
+  });
+
+program
+  .command('apiserver', { hidden: true })
+  .description(
+    'serve API server member 1 or 2 of a data dir (started and supervised by wharf up --control-plane-members 3)',
+  )
+  .requiredOption('--data-dir <dir>', 'the Wharf data dir')
+  .requiredOption('--member <i>', 'which member: 1 or 2')
+  .action(async (o: { dataDir: string; member: string }) => {
+    const { runApiMember } = await import('./api-member.js');
+    const { cliLogger } = await import('./log.js');
+    await runApiMember(defaultDataDir(o.dataDir), Number(o.member), cliLogger({ format: 'json', level: 'info' }));
+  });
+
+program
+  .command('api-balancer', { hidden: true })
+  .description('the one API address of a control plane of three: TLS passed through to the members that are ready')
+  .requiredOption('--data-dir <dir>', 'the Wharf data dir')
+  .requiredOption('--port <port>', 'the loopback port it listens on (--api-port)')
+  .requiredOption('--backends <ports>', 'comma-separated loopback ports of the API servers')
+  .action(async (o: { dataDir: string; port: string; backends: string }) => {
+    const { runBalancer } = await import('./api-balancer.js');
+    await runBalancer(defaultDataDir(o.dataDir), Number(o.port), o.backends.split(',').map(Number));
   });
 
 program

@@ -78,6 +78,7 @@ export interface UpOptions {
   maxConcurrentBuilds?: string;
   store?: string;
   etcdServers?: string;
+  controlPlaneMembers?: string;
 }
 
 /** The API server's OIDC settings, as kube-apiserver's --oidc-* flags. */
@@ -131,6 +132,8 @@ export interface UpConfig {
   readonly ldap: LdapOptions | undefined;
   /** The store chosen with --store or implied by --etcd-servers; undefined: as the data dir last ran. */
   readonly store: StoreConfig | undefined;
+  /** --control-plane-members (1 or 3); undefined: as the data dir last ran. */
+  readonly controlPlaneMembers: number | undefined;
 }
 
 /** Where the API server keeps objects: SQLite in the data dir, or etcd (servers given, or a member Wharf runs). */
@@ -181,6 +184,7 @@ export function resolveUpOptions(o: UpOptions, stdoutIsTTY: boolean): UpConfig {
     audit: auditOptions(o),
     ldap: ldapOptions(o),
     store: storeOptions(o),
+    controlPlaneMembers: optionalInteger('--control-plane-members', o.controlPlaneMembers),
   };
 }
 

@@ -2,7 +2,7 @@
 // writes DIR/kubeconfig once the API answers.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiServer } from '@wharf/apiserver';
+import { ApiServer, type AuditOptions } from '@wharf/apiserver';
 import { CONSOLE_HOST, defaultDataDir, writeEndpoints } from './endpoints.js';
 import { serveControl } from './control.js';
 import { cliLogger } from './log.js';
@@ -11,9 +11,16 @@ import { chooseRuntime, PROCESS_RUNTIME_WARNING } from './runtime-check.js';
 import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
-import { chooseStore, startEtcdMember, type EtcdMember } from './etcd-member.js';
+import { chooseStore, freePort, startEtcdMembers, type EtcdMember } from './etcd-member.js';
+import { chooseMembers, planControlPlane, startApiMembers, type ApiMembers } from './control-plane.js';
 
 export type { UpOptions } from './up-options.js';
+
+/** Member i's audit options: those of `wharf up`, its log beside member 0's (`-`: none, as for member 0). */
+function memberAudit(audit: AuditOptions, dataDir: string, i: number): AuditOptions {
+  const log = audit.logPath ?? join(dataDir, 'audit.log');
+  return { ...audit, logPath: log === '-' ? '-' : `${log}.member-${i}` };
+}
 
 export async function up(flags: UpOptions): Promise<void> {
   const started = performance.now();
@@ -31,26 +38,36 @@ export async function up(flags: UpOptions): Promise<void> {
   const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
   // Without --store, a data dir that ran its own etcd member keeps it; etcd without servers runs one.
   const store = chooseStore(c.store, dataDir);
+  const members = chooseMembers(c.controlPlaneMembers, store, dataDir);
   let etcdMember: EtcdMember | undefined;
   if (store.kind === 'etcd' && !store.servers.length)
-    etcdMember = await startEtcdMember(dataDir, log.child({ component: 'etcd' }));
-  const etcdServers = store.kind === 'etcd' ? (etcdMember ? [etcdMember.clientUrl] : store.servers) : undefined;
-  const server = await ApiServer.create({
-    dataDir,
-    port: c.apiPort,
-    ...(etcdServers ? { etcdServers } : {}),
-    logger: log.child({ component: 'apiserver' }),
-    agentToken,
+    etcdMember = await startEtcdMembers(dataDir, members, log.child({ component: 'etcd' }));
+  const etcdServers = store.kind === 'etcd' ? (etcdMember ? etcdMember.clientUrls : store.servers) : undefined;
+  // With three API servers this process serves member 0 on a port of its own; clients use the balancer's.
+  const plan = members === 3 ? await planControlPlane(dataDir, c.apiPort, freePort) : undefined;
+  const apiTuning = {
     compactEveryMs: c.compactEveryMs,
     compactKeepRevisions: c.compactKeepRevisions,
     compactRetentionMs: c.compactRetentionMs,
     watchTimeoutSeconds: c.watchTimeoutSeconds,
     defaultTolerationSeconds: c.defaultTolerationSeconds,
+  };
+  const server = await ApiServer.create({
+    dataDir,
+    port: plan ? plan.apiPorts[0] : c.apiPort,
+    ...(plan ? { publicPort: plan.port } : {}),
+    ...(etcdServers ? { etcdServers } : {}),
+    logger: log.child({ component: 'apiserver' }),
+    agentToken,
+    ...apiTuning,
     ...(c.oidc ? { oidc: c.oidc } : {}),
     ...(c.audit ? { audit: c.audit } : {}),
     ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
   });
-  const bound = await server.start();
+  const memberPort = await server.start();
+  // The API's one address: the balancer in front of the three, else this server.
+  if (plan) await (await import('./api-balancer.js')).ensureBalancer(dataDir, plan.port, plan.apiPorts, log);
+  const bound = plan ? plan.port : memberPort;
   // The API answers first; the registry, controllers and node agents load after it (their
   // modules, client-node among them, take longer to load than the API server takes to start).
   const [
@@ -104,9 +121,7 @@ export async function up(flags: UpOptions): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const graceSeconds = c.nodeMonitorGracePeriodSeconds;
-  const controllers = await startControllers({
-    kubeConfig: kc,
-    logger: log.child({ component: 'controller-manager' }),
+  const controllerOptions = {
     nodeLifecycle: {
       gracePeriodSeconds: graceSeconds,
       monitorPeriodMs: c.nodeMonitorPeriodSeconds * 1000,
@@ -114,7 +129,35 @@ export async function up(flags: UpOptions): Promise<void> {
     },
     hpa: { syncPeriodMs: c.hpaSyncPeriodSeconds * 1000 },
     ...(c.podGcQuarantineSeconds === undefined ? {} : { podGc: { quarantineMs: c.podGcQuarantineSeconds * 1000 } }),
+  };
+  const controllers = await startControllers({
+    kubeConfig: kc,
+    logger: log.child({ component: 'controller-manager' }),
+    ...controllerOptions,
   });
+  // Members 1 and 2 load while the rest starts; 'wharf is ready' waits for them.
+  const apiMembersStarting: Promise<ApiMembers> | undefined = plan
+    ? startApiMembers(
+        dataDir,
+        plan,
+        (i) => ({
+          port: plan.apiPorts[i] as number,
+          publicPort: plan.port,
+          etcdServers: etcdServers ?? [],
+          agentToken,
+          // Every member takes the same credentials; each writes its own audit log beside member 0's.
+          apiServer: {
+            ...apiTuning,
+            ...(c.oidc ? { oidc: c.oidc } : {}),
+            ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
+            ...(c.audit ? { audit: memberAudit(c.audit, dataDir, i) } : {}),
+          },
+          controllers: controllerOptions,
+        }),
+        log.child({ component: 'control-plane' }),
+      )
+    : undefined;
+  apiMembersStarting?.catch(() => undefined); // awaited below; not unhandled meanwhile
   const sim =
     c.simulatedNodes > 0
       ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] })
@@ -246,6 +289,7 @@ export async function up(flags: UpOptions): Promise<void> {
         gatewayMetrics: () => (dataplane ? dataplaneMetrics(dataDir) : undefined),
       })
     : undefined;
+  const apiMembers = await apiMembersStarting;
   const control = await serveControl(dataDir, async (action, target) => {
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
     if (action === 'fail') await nodes.fail(target);
@@ -265,6 +309,7 @@ export async function up(flags: UpOptions): Promise<void> {
           }
         : {}),
       ...(nodes ? { runtime: runtime.kind } : {}),
+      ...(plan ? { apiServers: plan.apiPorts.map((p) => `https://127.0.0.1:${p}`) } : {}),
       ...(git ? { git: git.url } : {}),
       console: consoleServer.url,
       ...(consoleByName ? { consoleByName } : {}),
@@ -307,8 +352,11 @@ export async function up(flags: UpOptions): Promise<void> {
       await part('node agents', () => nodes?.stop());
       await part('simulated nodes', () => sim?.stop());
       await part('controllers', () => controllers.stop());
+      await part('API server members', () => apiMembers?.stop());
+      // Before member 0: the connections it passes through would hold member 0's server open.
+      if (plan) await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
       await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
-      await part('etcd member', () => etcdMember?.stop());
+      await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {
         log.info('stopped');

@@ -40,6 +40,20 @@ describe('node tokens', () => {
     expect(auth.authenticate(admin)?.groups).toContain('system:masters');
   });
 
+  it('takes a token another process (another API server on the data dir) added to the file since', () => {
+    const file = tokenFile();
+    ensureAdminToken(file);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const auth = new TokenAuthenticator(file, privateKey, publicKey, () => false);
+    const later = ensureNodeToken(file, 'node-7'); // written behind this authenticator's back
+    expect(auth.authenticate(later)?.name).toBe('system:node:node-7');
+    expect(auth.authenticate('0'.repeat(64))).toBeUndefined();
+  });
+
   it('refuses a node name that is not a DNS subdomain (it would corrupt the file)', () => {
     const file = tokenFile();
     expect(() => ensureNodeToken(file, 'a,b')).toThrow(/invalid node name "a,b"/);

@@ -1,7 +1,7 @@
 // Bearer-token authentication: a static token file (the admin token lives there) and signed
 // service-account JWTs (ES256, or RS256 in older data dirs), the two kinds of credentials Wharf's API accepts.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { signJws, verifyJws } from './jws.js';
 import type { UserInfo } from '../objects/context.js';
 
@@ -87,8 +87,19 @@ export const AGENT_CLIENT_USER: UserInfo = {
   groups: ['system:authenticated'],
 };
 
+/** The token file's size and mtime, to tell a change by another process; '' when it is missing. */
+function stampOf(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}
+
 export class TokenAuthenticator {
   private statics: StaticToken[];
+  private fileStamp = '';
   /** Tokens of the API server's own, beside the file's (kept across reloads). */
   private readonly builtin: StaticToken[] = [];
 
@@ -100,11 +111,23 @@ export class TokenAuthenticator {
     private readonly serviceAccountExists: (ref: ServiceAccountRef) => boolean,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.fileStamp = stampOf(tokenFile);
     this.statics = loadTokenFile(tokenFile);
   }
 
   reload(): void {
+    this.fileStamp = stampOf(this.tokenFile);
     this.statics = [...this.builtin, ...loadTokenFile(this.tokenFile)];
+  }
+
+  /**
+   * Reads the file again if another process changed it since: with several API servers on one
+   * data dir (`--control-plane-members 3`), a node token `wharf up` adds must work on each.
+   */
+  private reloadIfChanged(): boolean {
+    if (stampOf(this.tokenFile) === this.fileStamp) return false;
+    this.reload();
+    return true;
   }
 
   /**
@@ -113,6 +136,15 @@ export class TokenAuthenticator {
   addBuiltin(token: string, user: UserInfo): void {
     this.builtin.push({ token, user });
     this.reload();
+  }
+
+  private staticUser(token: string): UserInfo | undefined {
+    const given = Buffer.from(token);
+    for (const s of this.statics) {
+      const want = Buffer.from(s.token);
+      if (want.length === given.length && timingSafeEqual(want, given)) return s.user;
+    }
+    return undefined;
   }
 
   /** Signs a service-account token (the TokenRequest API and legacy token secrets). */
@@ -132,11 +164,8 @@ export class TokenAuthenticator {
 
   /** The user a bearer token stands for, or undefined when the token is not valid. */
   authenticate(token: string): UserInfo | undefined {
-    const given = Buffer.from(token);
-    for (const s of this.statics) {
-      const want = Buffer.from(s.token);
-      if (want.length === given.length && timingSafeEqual(want, given)) return s.user;
-    }
+    const found = this.staticUser(token) ?? (!token.includes('.') && this.reloadIfChanged() && this.staticUser(token));
+    if (found) return found;
     const verified = verifyJws(this.saPub, token);
     if (!verified) return undefined;
     try {

@@ -3,7 +3,7 @@
 // that copy; a write is an etcd transaction that compares the key's mod_revision, acknowledged once
 // the watch has delivered it (so a client reads its own writes). resourceVersion is etcd's
 // mod_revision: it is not stored in the value (kube-apiserver leaves it out too) but set on decode.
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
 import type { StoredObject } from '@wharf/api';
 import type { StoreEvent, WatchCallback, Watcher } from './events.js';
 import { CachedStore } from './cached.js';
@@ -34,8 +34,34 @@ export interface EtcdStoreOptions {
 }
 
 const ROOT = '/registry/';
-/** How long one etcd request (not the watch stream) may take. */
+/** How long one etcd request (not the watch stream) may take, with one member. */
 const REQUEST_TIMEOUT_MS = 3_000;
+/**
+ * With several members: a write a follower forwarded to a leader that then died is dropped, and
+ * waits out this deadline; a new leader is elected in about 1 s (etcd's election timeout), so
+ * waiting longer only lengthens the gap. Retried, it lands on the new leader.
+ */
+const CLUSTER_REQUEST_TIMEOUT_MS = 1_500;
+/** How long closing the store waits for etcd to cancel its watch. */
+const CANCEL_TIMEOUT_MS = 1_000;
+
+type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
+
+/**
+ * No circuit breaker per member, with several: etcd3's default opens a member's breaker for 5 s
+ * after 3 failed calls, and while the members elect a new leader every live member's calls fail,
+ * so all breakers opened and writes failed for up to 5 s after the election was over. Without it a
+ * call to a dead member fails at once (connection refused) and the client's retry (3 attempts, each
+ * on a member drawn again) reaches a live one.
+ */
+const noBreaker = (): HostPolicy =>
+  ({
+    execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
+      fn({ signal: new AbortController().signal }),
+    onSuccess: () => ({ dispose: () => undefined }),
+    onFailure: () => ({ dispose: () => undefined }),
+  }) as unknown as HostPolicy; // cockatiel's IPolicy, of which etcd3 calls only execute
+
 /** API groups without a dot (the built-in ones): their keys keep the group segment. */
 const DOTLESS_GROUPS = new Set(['apps', 'autoscaling', 'batch', 'policy']);
 
@@ -75,12 +101,15 @@ export class EtcdStore extends CachedStore implements Store {
 
   constructor(opts: EtcdStoreOptions) {
     super(opts.windowSize ?? 10_000);
+    const cluster = opts.endpoints.length > 1;
+    const deadlineMs = cluster ? CLUSTER_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
     this.client = new Etcd3({
       hosts: [...opts.endpoints],
+      ...(cluster ? { faultHandling: { host: noBreaker } } : {}),
       dialTimeout: 5_000,
       // A request caught by a leader election would wait for etcd's own timeout (7 s by default):
       // ended sooner, it fails while the members elect, and a retry by the API's client finds the new leader.
-      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
+      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + deadlineMs }),
     });
     this.codec = opts.codec ?? plainCodec;
     this.syncTimeoutMs = opts.syncTimeoutMs ?? 10_000;
@@ -261,7 +290,10 @@ export class EtcdStore extends CachedStore implements Store {
 
   async close(): Promise<void> {
     this.window.closeAll();
-    await this.watcher?.cancel();
+    // Cancelling asks etcd; a watch stream left reconnecting by members that went and came back
+    // never answers, so the cancel gets a second and closing the client ends the stream anyway.
+    const late = new Promise<void>((r) => setTimeout(r, CANCEL_TIMEOUT_MS).unref());
+    await Promise.race([this.watcher?.cancel(), late]);
     this.client.close();
   }
 }

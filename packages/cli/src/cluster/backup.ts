@@ -19,7 +19,13 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotStore } from '@wharf/apiserver';
-import { hasEtcdMember, MEMBER_RECORD, restoreEtcdMember, snapshotEtcdMember, stopEtcdMember } from '../etcd-member.js';
+import {
+  hasEtcdMember,
+  memberRecordFiles,
+  restoreEtcdMember,
+  snapshotEtcdMember,
+  stopEtcdMember,
+} from '../etcd-member.js';
 import { CliError } from '../kube/errors.js';
 import type { ClusterSpec } from './spec.js';
 import { stateDir, type StateOptions } from './lifecycle.js';
@@ -27,7 +33,15 @@ import { stateDir, type StateOptions } from './lifecycle.js';
 const run = promisify(execFile);
 
 /** What a backup holds besides the store snapshot, relative to the data dir. */
-const DATA_FILES = ['encryption-keys.json', 'tokens.csv', 'kubernetes-version', 'pki', 'registry'];
+const DATA_FILES = [
+  'encryption-keys.json',
+  'tokens.csv',
+  'kubernetes-version',
+  'pki',
+  'registry',
+  // A control plane of three: its API servers' ports.
+  'control-plane.json',
+];
 const STORE = 'wharf.db';
 /** The etcd member's snapshot (`etcdctl snapshot save`), in place of STORE. */
 const ETCD_SNAPSHOT = 'etcd.snapshot';
@@ -96,7 +110,7 @@ export async function backupCluster(
     else snapshotStore(db, join(stage, STORE));
     const data = [
       ...DATA_FILES.filter((f) => existsSync(join(spec.dataDir, f))),
-      ...(etcd ? [MEMBER_RECORD] : []),
+      ...memberRecordFiles(spec.dataDir),
       ...volumeDirs(spec.dataDir),
     ];
     const store = etcd ? 'etcd' : 'sqlite';

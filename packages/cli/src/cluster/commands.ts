@@ -120,6 +120,10 @@ export function addClusterCommands(program: Command): void {
       'keep checking until the cluster is valid or this much time passed, e.g. 5m (default: check once)',
     )
     .option('--timeout <duration>', 'give up reading the cluster after this long', '30s')
+    .option(
+      '--data-dir <dir>',
+      "also check each control-plane member of this data dir: its API servers' /readyz, its etcd members' health (default: the dir of --kubeconfig when it runs three)",
+    )
     .addHelpText('after', example('wharf cluster validate\nwharf cluster validate --wait 5m -o json'))
     .action(async (o) => (await import('./validate-command.js')).validateCommand(o));
 }

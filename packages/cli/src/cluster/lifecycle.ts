@@ -13,6 +13,7 @@ import { isRunning } from '../control.js';
 import { CliError } from '../kube/errors.js';
 import { nodesOf, parseClusterSpec, specChanges, upArgs, type ClusterSpec } from './spec.js';
 import { processHasArgs } from '../process-check.js';
+import type { MemberState } from './validate.js';
 
 const CLI = fileURLToPath(new URL('../../bin/wharf.js', import.meta.url));
 
@@ -115,10 +116,30 @@ export function client(spec: ClusterSpec): KubeClient {
   return new KubeClient(kc, { requestTimeoutMs: 10_000, userAgent: 'wharf-cluster' });
 }
 
+function controlPlaneText(spec: ClusterSpec): string {
+  const { members, store } = spec.controlPlane;
+  return members === 3
+    ? `3 members (3 etcd members, 3 API servers behind one address), ${store} store`
+    : `1 member, ${store} store`;
+}
+
+/** The members of a control plane of three and their health, one line each kind; '-' for one member. */
+async function membersActual(spec: ClusterSpec): Promise<string> {
+  if (spec.controlPlane.members !== 3) return '-';
+  const [{ apiServersHealth }, { etcdMembersHealth }] = await Promise.all([
+    import('../control-plane.js'),
+    import('../etcd-member.js'),
+  ]);
+  const [apis, etcd] = await Promise.all([apiServersHealth(spec.dataDir), etcdMembersHealth(spec.dataDir)]);
+  const list = (ms: readonly MemberState[]): string =>
+    ms.map((m) => `${m.name.replace(/^etcd /, '')} ${m.healthy ? 'healthy' : 'DOWN'}`).join(', ');
+  return `API servers: ${list(apis) || 'none'}; etcd: ${list(etcd) || 'none'}`;
+}
+
 function describe(spec: ClusterSpec): string[] {
   const nodes = nodesOf(spec);
   return [
-    `  control plane: ${spec.controlPlane.members} member, ${spec.controlPlane.store} store, API https://127.0.0.1:${spec.ports.api}`,
+    `  control plane: ${controlPlaneText(spec)}, API https://127.0.0.1:${spec.ports.api}`,
     `  nodes: ${nodes.length ? nodes.map((n) => `${n.name} (zone ${n.zone})`).join(', ') : 'none (control plane only)'}`,
     `  add-ons: ${(['platform', 'monitoring'] as const).filter((a) => spec.addons[a]).join(', ') || 'none'}`,
     `  data dir: ${spec.dataDir}`,
@@ -183,6 +204,9 @@ export async function getCommand(o: StateOptions & { name?: string }): Promise<v
     out(`  ${'version'.padEnd(10)} ${r.spec.version.padEnd(32)} ${version}`);
     out(`  ${'nodes'.padEnd(10)} ${String(r.spec.nodes).padEnd(32)} ${nodes}`);
     out(
+      `  ${'members'.padEnd(10)} ${`${r.spec.controlPlane.members} (${r.spec.controlPlane.store})`.padEnd(32)} ${running ? await membersActual(r.spec) : '-'}`,
+    );
+    out(
       `  ${'add-ons'.padEnd(10)} ${((['platform', 'monitoring'] as const).filter((a) => r.spec.addons[a]).join(',') || 'none').padEnd(32)} -`,
     );
     out(`  ${'data dir'.padEnd(10)} ${r.spec.dataDir}`);
@@ -235,6 +259,9 @@ export async function updateCommand(
   out(`Will update cluster ${to.name}:`);
   for (const l of changes) out(`  ${l}`);
   if (r.spec.dataDir !== to.dataDir) throw new CliError(`spec.dataDir cannot change (${r.spec.dataDir})`);
+  const [was, next] = [r.spec.controlPlane, to.controlPlane];
+  if (was.members !== next.members || was.store !== next.store)
+    throw new CliError(`spec.controlPlane cannot change (${was.members} member(s), ${was.store} store)`);
   if (r.spec.version !== to.version)
     throw new CliError(`spec.version changes are upgrades: use wharf cluster upgrade ${to.name} --to ${to.version}`);
   if (!o.yes) return out('Nothing changed. Run again with --yes to apply it.');

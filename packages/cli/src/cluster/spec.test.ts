@@ -51,12 +51,21 @@ describe('Cluster spec', () => {
     expect(upArgs(s).join(' ')).toContain(' --store etcd');
   });
 
+  it('runs a control plane of three on etcd (its default store) with --control-plane-members 3', () => {
+    const s = parse('spec: {controlPlane: {members: 3}}');
+    expect(s.controlPlane).toEqual({ members: 3, store: 'etcd' });
+    expect(upArgs(s).join(' ')).toContain(' --store etcd --control-plane-members 3');
+    expect(specChanges(parse('spec: {controlPlane: {store: etcd}}'), s)).toEqual([
+      'control plane: 1 etcd → 3 etcd (refused: chosen when the cluster is made)',
+    ]);
+  });
+
   it('refuses what it cannot run, naming the field', () => {
     for (const [spec, message] of [
       ['spec: {nodez: 2}', /^dev\.yaml: spec\.nodez: unknown field \(known: version, controlPlane/],
       ['spec: {nodes: -1}', /^dev\.yaml: spec\.nodes: must be an integer from 0 to 26, got -1$/],
       ['spec: {controlPlane: {members: 2}}', /spec\.controlPlane\.members: must be 1 or 3/],
-      ['spec: {controlPlane: {members: 3}}', /spec\.controlPlane\.members: 3 members need the etcd store/],
+      ['spec: {controlPlane: {members: 3, store: sqlite}}', /spec\.controlPlane\.store: sqlite cannot serve 3 members/],
       ['spec: {controlPlane: {store: mysql}}', /spec\.controlPlane\.store: must be sqlite or etcd, got "mysql"/],
       [
         'spec: {version: "1.30"}',

@@ -104,15 +104,16 @@ export function parseClusterSpec(text: string, file: string, defaultDataDir: (na
   const members = int(file, 'spec.controlPlane.members', cp.members, 1, 3, 1);
   if (members === 2)
     throw bad(file, 'spec.controlPlane.members', 'must be 1 or 3 (two members cannot keep a quorum after losing one)');
-  if (members === 3)
-    throw bad(
-      file,
-      'spec.controlPlane.members',
-      '3 members need the etcd store and several API servers, which Wharf does not run yet: use 1',
-    );
-  const store = cp.store ?? 'sqlite';
+  // Three API servers share one store, which only etcd is: it is their default, and SQLite is refused.
+  const store = cp.store ?? (members === 3 ? 'etcd' : 'sqlite');
   if (store !== 'sqlite' && store !== 'etcd')
     throw bad(file, 'spec.controlPlane.store', `must be sqlite or etcd, got ${JSON.stringify(store)}`);
+  if (members === 3 && store === 'sqlite')
+    throw bad(
+      file,
+      'spec.controlPlane.store',
+      'sqlite cannot serve 3 members (SQLite is a file of one process): use etcd, or members: 1',
+    );
 
   const nodes = int(file, 'spec.nodes', spec.nodes, 0, 26, 1);
 
@@ -182,8 +183,9 @@ export function upArgs(s: ClusterSpec): string[] {
     String(s.ports.console),
     '--git-port',
     String(s.ports.git),
-    // An etcd store is a member `wharf up` runs itself, in the cluster's data dir.
+    // An etcd store is a member `wharf up` runs itself, in the cluster's data dir (three with three API servers).
     ...(s.controlPlane.store === 'etcd' ? ['--store', 'etcd'] : []),
+    ...(s.controlPlane.members === 3 ? ['--control-plane-members', '3'] : []),
     ...(s.nodeProcesses ? [] : ['--no-node-processes']),
     ...(s.addons.platform ? [] : ['--no-platform']),
     ...(s.addons.monitoring ? [] : ['--no-monitoring']),
@@ -204,6 +206,10 @@ export function specChanges(from: ClusterSpec, to: ClusterSpec): string[] {
     out.push(`data dir: ${from.dataDir} → ${to.dataDir} (refused: move the data dir by hand)`);
   const have = new Set(nodesOf(from).map((n) => n.name));
   const want = new Set(nodesOf(to).map((n) => n.name));
+  if (from.controlPlane.members !== to.controlPlane.members || from.controlPlane.store !== to.controlPlane.store)
+    out.push(
+      `control plane: ${from.controlPlane.members} ${from.controlPlane.store} → ${to.controlPlane.members} ${to.controlPlane.store} (refused: chosen when the cluster is made)`,
+    );
   for (const n of nodesOf(to)) if (!have.has(n.name)) out.push(`add node ${n.name} in zone ${n.zone}`);
   for (const n of nodesOf(from))
     if (!want.has(n.name))

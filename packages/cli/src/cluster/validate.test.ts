@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Lease, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { durationSeconds } from '../kube/options.js';
-import { judge, type ClusterSnapshot } from './validate.js';
+import { judge, judgeMembers, type ClusterSnapshot } from './validate.js';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 const node = (name: string, ready: string, extra: Partial<V1Node> = {}): V1Node => ({
@@ -116,5 +116,23 @@ describe('durationSeconds', () => {
     expect(() => durationSeconds('--wait', '5 minutes')).toThrow(
       '--wait 5 minutes: give a duration such as 90s, 30m, 24h or 7d',
     );
+  });
+});
+
+describe('judgeMembers', () => {
+  it('names each member of a control plane of three that does not answer healthy', () => {
+    const up = (name: string, url: string) => ({ name, url, healthy: true });
+    expect(
+      judgeMembers([up('apiserver-0', 'https://127.0.0.1:1')], [up('etcd wharf-0', 'http://127.0.0.1:2')]),
+    ).toEqual([]);
+    expect(
+      judgeMembers(
+        [up('apiserver-0', 'https://127.0.0.1:1'), { name: 'apiserver-1', url: 'https://127.0.0.1:3', healthy: false }],
+        [{ name: 'etcd wharf-2', url: 'http://127.0.0.1:4', healthy: false }],
+      ).map((f) => `${f.severity} ${f.kind} ${f.name}: ${f.message}`),
+    ).toEqual([
+      'failure APIServer apiserver-1: not answering /readyz at https://127.0.0.1:3',
+      'failure Etcd etcd wharf-2: not healthy at http://127.0.0.1:4',
+    ]);
   });
 });

@@ -30,6 +30,23 @@ export interface Finding {
   readonly message: string;
 }
 
+/** A control-plane member of a data dir (an API server or an etcd member) and whether it answered its health check. */
+export interface MemberState {
+  readonly name: string;
+  readonly url: string;
+  readonly healthy: boolean;
+}
+
+/** One failure per member of a control plane of three that does not answer healthy (`wharf up` restarts it). */
+export function judgeMembers(apiServers: readonly MemberState[], etcd: readonly MemberState[]): Finding[] {
+  const down = (kind: string, what: string) => (m: MemberState) =>
+    m.healthy ? [] : [{ severity: 'failure' as const, kind, name: m.name, message: `${what} at ${m.url}` }];
+  return [
+    ...apiServers.flatMap(down('APIServer', 'not answering /readyz')),
+    ...etcd.flatMap(down('Etcd', 'not healthy')),
+  ];
+}
+
 const PRESSURE = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable'];
 
 /** What stands between this cluster and "valid", most serious first. `now` in ms. */

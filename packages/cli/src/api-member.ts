@@ -1,0 +1,51 @@
+// `wharf apiserver`: member 1 or 2 of a control plane of three (control-plane.ts), started and
+// supervised by `wharf up`. An API server on the data dir's etcd, with the data dir's PKI and keys,
+// and the controller manager and scheduler, which lead only while they hold the Lease.
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ApiServer } from '@wharf/apiserver';
+import { startControllers } from '@wharf/controllers';
+import type { Logger } from 'pino';
+import { MEMBER_SPEC_ENV, type MemberSpec } from './control-plane.js';
+
+/** How long the member may take to stop. */
+const STOP_MS = 3_000;
+
+/** Serves until SIGTERM or SIGINT, then stops the controllers and the API server. */
+export async function runApiMember(dataDir: string, member: number, log: Logger): Promise<void> {
+  const raw = process.env[MEMBER_SPEC_ENV];
+  if (!raw) throw new Error(`wharf apiserver is started by wharf up --control-plane-members 3 (${MEMBER_SPEC_ENV})`);
+  const spec = JSON.parse(raw) as MemberSpec;
+  const server = await ApiServer.create({
+    ...spec.apiServer,
+    dataDir,
+    port: spec.port,
+    publicPort: spec.publicPort,
+    etcdServers: spec.etcdServers,
+    agentToken: spec.agentToken,
+    logger: log.child({ component: 'apiserver', member }),
+  });
+  await server.start();
+  // Through the balancer, as every client: the controllers keep their API when this member's is slow or gone.
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(dataDir, 'kubeconfig'));
+  const controllers = await startControllers({
+    ...spec.controllers,
+    kubeConfig: kc,
+    logger: log.child({ component: 'controller-manager', member }),
+  });
+  log.info({ member, port: spec.port, leading: controllers.leading }, 'API server member serving');
+  const stop = (): void => {
+    // The controllers release their Lease through the balancer while the other members may be
+    // stopping too, and the store's watch is cancelled in etcd, whose members may be changing: the
+    // member exits within a few seconds whatever hangs, not after `wharf up`'s SIGKILL grace.
+    setTimeout(() => process.exit(0), STOP_MS).unref();
+    void (async () => {
+      await controllers.stop();
+      await server.stop();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
