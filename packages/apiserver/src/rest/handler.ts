@@ -217,7 +217,8 @@ export class RestHandler {
     // request-info reads /api/v1/namespaces/<name> as a namespace too (as upstream's does).
     if (!info.namespaced && ri.namespace && !(info.resource === 'namespaces' && info.group === ''))
       throw pathNotFound(ri.path);
-    const wanted = negotiate(req.headers.accept);
+    // A pod's log is text: `Accept: text/plain` asks for it as it is (kube-apiserver's log REST produces it).
+    const wanted = negotiate(req.headers.accept, ri.subresource === 'log' ? ['text/plain'] : []);
     // A deprecated group/version warns on writes, as kube-apiserver does (version-window.ts).
     const deprecated = deprecationWarning(info.group, info.version, info.kind, api.registry.minor);
     const annotations: Record<string, string> = {};

@@ -21,5 +21,11 @@ describe('negotiate', () => {
   });
   it('refuses what it cannot produce with 406', () => {
     expect(() => negotiate('text/html')).toThrow(ApiError);
+    expect(() => negotiate('text/plain')).toThrow(ApiError);
+  });
+  it('accepts the media types an endpoint also produces (a pod log: text/plain, text/*)', () => {
+    expect(negotiate('text/plain', ['text/plain'])).toEqual({ representation: 'object', yaml: false });
+    expect(negotiate('text/*', ['text/plain'])).toEqual({ representation: 'object', yaml: false });
+    expect(() => negotiate('text/html', ['text/plain'])).toThrow(ApiError);
   });
 });

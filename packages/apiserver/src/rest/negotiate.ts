@@ -26,10 +26,15 @@ function parseAccept(accept: string): MediaRange[] {
   });
 }
 
-/** Picks the first acceptable representation in the client's order. */
-export function negotiate(accept: string | undefined): Wanted {
+/**
+ * Picks the first acceptable representation in the client's order. `produces`: media types the
+ * endpoint writes besides the API's (a pod's log is text/plain), acceptable as such or as `type/*`.
+ */
+export function negotiate(accept: string | undefined, produces: readonly string[] = []): Wanted {
   if (!accept) return { representation: 'object', yaml: false };
   for (const m of parseAccept(accept)) {
+    if (produces.some((t) => t === m.type || (m.type.endsWith('/*') && t.startsWith(m.type.slice(0, -1)))))
+      return { representation: 'object', yaml: false };
     const as = m.params.get('as');
     const group = m.params.get('g');
     if (as) {
