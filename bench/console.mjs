@@ -2,8 +2,11 @@
 // loopback. Measures a cold first load to interactive (the pod list live), the JavaScript shipped
 // on that first load (gzip, as sent) against the whole build, and a list of 1,000 pods: time to
 // render it and frame times while scrolling it (pods without nodes stay Pending, which is fine).
-// Reference: `kubectl get pods` of the same 1,000 pods. Writes docs/benchmarks/console.md.
-// Run: `npm run bench:console`.
+// Reference: `kubectl get pods` of the same 1,000 pods. Then, on a second `wharf up --nodes 1`, the
+// log view following a runc pod that writes about 5,000 lines a second: the lines the page shows a
+// second against those the pod wrote, how far behind it ends, and its frame times meanwhile.
+// Writes docs/benchmarks/console.md. Run: `npm run bench:console` (`BENCH_PART=logs`: the log view
+// alone, printed, no report).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +17,16 @@ import { Client } from './lib/http.mjs';
 import { cleanup, startWharfCleanly } from './lib/cleanup.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { freePort, REPO_ROOT, WHARF_BIN } from './lib/procs.mjs';
-import { fmtMs, summarize } from './lib/stats.mjs';
+import { fmtMs, fmtNum, summarize } from './lib/stats.mjs';
 
 const run = promisify(execFile);
 const PODS = 1000;
 const LOADS = 5;
 const NS = 'bench';
 const facts = machineFacts();
+/** The log writer: LOG_BATCH numbered 90-byte lines, then 100 ms asleep (about 5,000 lines a second). */
+const LOG_BATCH = 550;
+const LOG_SECONDS = 10;
 
 async function createPods(api) {
   await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -92,6 +98,115 @@ function scrollFrames(page) {
   );
 }
 
+/** A pod printing `%09d xxx…` lines, LOG_BATCH at a time with 100 ms between batches. */
+function chattyPod() {
+  const awk = `BEGIN { pad = sprintf("%80s", ""); gsub(/ /, "x", pad);
+    for (i = 0; ; i++) { printf "%09d %s\\n", i, pad; if (i % ${LOG_BATCH} == ${LOG_BATCH - 1}) { fflush(); system("usleep 100000") } } }`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'chatty', namespace: 'default' },
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1', command: ['awk', awk] }] },
+  };
+}
+
+/** The number of the last line the pod has written, as the API serves it. */
+async function lastWritten(api) {
+  const tail = await api.request('GET', '/api/v1/namespaces/default/pods/chatty/log?tailLines=1', undefined, {
+    Accept: 'text/plain',
+  });
+  return Number(/^(\d{9}) /.exec(tail)?.[1] ?? -1);
+}
+
+/**
+ * The pod's Logs tab, followed for LOG_SECONDS: every frame's interval, the time in long tasks
+ * (over 50 ms), and the last line shown at the start and the end (read 4 times a second).
+ */
+async function followLogs(browser, url, token, api) {
+  const { context, page } = await signedInPage(browser, token, 'default');
+  try {
+    await page.goto(`${url}/r/pods/default/chatty`);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.waitForFunction(
+      () => /\d{9} x/.test(document.querySelector('[data-testid="pod-logs"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const wroteBefore = await lastWritten(api);
+    const t0 = performance.now();
+    const seen = await page.evaluate(
+      (seconds) =>
+        new Promise((resolve) => {
+          const pre = document.querySelector('[data-testid="pod-logs"]');
+          const shown = () => Number(/(\d{9}) x+\s*$/.exec((pre.textContent ?? '').slice(-200))?.[1] ?? -1);
+          const frames = [];
+          let longTasks = 0;
+          const observer = new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) longTasks += e.duration;
+          });
+          observer.observe({ type: 'longtask' });
+          const start = performance.now();
+          const first = shown();
+          let last = start;
+          const step = () => {
+            const now = performance.now();
+            frames.push(now - last);
+            last = now;
+            if (now - start < seconds * 1000) requestAnimationFrame(step);
+            else {
+              observer.disconnect();
+              resolve({ frames, first, end: shown(), ms: now - start, longTasks });
+            }
+          };
+          requestAnimationFrame(step);
+        }),
+      LOG_SECONDS,
+    );
+    const wroteAfter = await lastWritten(api);
+    const wallMs = performance.now() - t0;
+    return {
+      written: ((wroteAfter - wroteBefore) * 1000) / wallMs,
+      shown: ((seen.end - seen.first) * 1000) / seen.ms,
+      behind: wroteAfter - seen.end,
+      frames: summarize(seen.frames.slice(1)),
+      longTaskMs: seen.longTasks,
+      seconds: seen.ms / 1000,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** A one-node `wharf up`, the busybox image, the chatty pod running: the log view followed. */
+async function logViewRun(browser) {
+  const w = await startWharfCleanly(['--nodes', '1', '--console-port', String(await freePort())], {
+    readyTimeoutMs: 120_000,
+  });
+  const api = new Client({
+    host: '127.0.0.1',
+    port: w.port,
+    ca: w.ca,
+    headers: { Authorization: `Bearer ${w.token}` },
+  });
+  try {
+    await run(
+      process.execPath,
+      [WHARF_BIN, 'image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', '--data-dir', w.dataDir],
+      { timeout: 300_000 },
+    );
+    await api.request('POST', '/api/v1/namespaces/default/pods', chattyPod());
+    await run(
+      '/usr/bin/kubectl',
+      ['--kubeconfig', join(w.dataDir, 'kubeconfig'), 'wait', '--for=condition=Ready', 'pod/chatty', '--timeout=180s'],
+      { timeout: 200_000 },
+    );
+    const url = JSON.parse(readFileSync(join(w.dataDir, 'endpoints.json'), 'utf8')).console;
+    return await followLogs(browser, url, w.token, api);
+  } finally {
+    api.close();
+  }
+}
+
 function distGzip() {
   const dir = join(REPO_ROOT, 'packages/console/dist/assets');
   return readdirSync(dir)
@@ -138,7 +253,10 @@ async function main() {
       });
       kubectl.push(performance.now() - k0);
     }
+    console.log('the log view: a one-node wharf up and a pod writing about 5,000 lines a second');
+    const logs = await logViewRun(browser);
     const report = render({
+      logs,
       first,
       big,
       kubectl: summarize(kubectl),
@@ -204,6 +322,22 @@ ${PODS.toLocaleString('en-US')} pods created through the API in ${fmtMs(r.create
 | table rows in the DOM (virtualised) | ${r.big[0].domRows} of ${PODS} |
 
 A 60 Hz display paints every 16.7 ms; frame intervals near that mean the scroll never stalls.
+
+## The log view at about 5,000 lines a second
+
+A second \`wharf up --nodes 1\`: a runc pod (busybox awk) writes numbered 90-byte lines,
+${LOG_BATCH} at a time with 100 ms between batches; the pod's Logs tab follows it (one streaming
+\`GET …/log?follow=true\`, the last 5,000 lines kept, painted once per animation frame) for
+${r.logs.seconds.toFixed(1)} s. "Written" counts the pod's lines over the same window through the
+API (\`tailLines=1\` before and after); "shown" the line numbers the page displayed.
+
+| what | value | target |
+|---|---:|---:|
+| lines written by the pod, a second | ${fmtNum(r.logs.written)} | ≈ 5,000 |
+| lines the page showed, a second | ${fmtNum(r.logs.shown)} | keeps up |
+| lines behind the pod at the end | ${fmtNum(Math.max(0, r.logs.behind))} (${fmtMs((Math.max(0, r.logs.behind) * 1000) / r.logs.written)} ms of writing) | |
+| frame interval while following: p50 / p99 / max | ${fmtMs(r.logs.frames.p50)} / ${fmtMs(r.logs.frames.p99)} / ${fmtMs(r.logs.frames.max)} ms | no freeze |
+| time in long tasks (over 50 ms), of the window | ${fmtMs(r.logs.longTaskMs)} ms of ${fmtMs(r.logs.seconds * 1000)} ms | |
 ${busyNote(r.kubectl.p50)}`;
 }
 
@@ -219,7 +353,17 @@ target can be judged.
 `;
 }
 
-main().then(
+/** `BENCH_PART=logs`: only the log view, printed (the report needs every part). */
+async function logsOnly() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    console.log(await logViewRun(browser));
+  } finally {
+    await browser.close();
+  }
+}
+
+(process.env.BENCH_PART === 'logs' ? logsOnly() : main()).then(
   () => cleanup(),
   async (e) => {
     console.error(e);
