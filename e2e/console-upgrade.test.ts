@@ -97,8 +97,10 @@ spec:
       (JSON.parse(readFileSync(join(dir, '.wharf', 'clusters', 'up', 'cluster.json'), 'utf8')) as { pid: number }).pid;
     const pidBefore = upPid();
     let failed = 0;
+    // A request the page itself aborted (its view re-mounted, a 5 s timeout that the next answer
+    // overtook) is not a lost connection; a refused or reset one is.
     page.on('requestfailed', (r) => {
-      if (r.url().includes('/console-api/upgrade-progress')) failed++;
+      if (r.url().includes('/console-api/upgrade-progress') && r.failure()?.errorText !== 'net::ERR_ABORTED') failed++;
     });
     let sawReconnecting = false;
     void page
