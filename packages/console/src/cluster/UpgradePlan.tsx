@@ -7,7 +7,7 @@
 import { Alert, App as AntApp, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.js';
+import { api, ApiError } from '../api/client.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { UpgradeProgressView } from './UpgradeProgress.js';
@@ -127,7 +127,15 @@ export function UpgradePlan() {
       okButtonProps: { danger: true },
       cancelText: t('detail.cancel'),
       onOk: () =>
-        api('/console-api/upgrade', { method: 'POST', body: { to } }).then(() => setStarted((n) => n + 1), setError),
+        api('/console-api/upgrade', { method: 'POST', body: { to } }).then(
+          () => setStarted((n) => n + 1),
+          (e: unknown) => {
+            // The answer can be lost to the restart the upgrade itself begins (a quiet machine gets
+            // there within the request): follow the progress, which shows whether it runs.
+            if (e instanceof ApiError && e.code === 0) setStarted((n) => n + 1);
+            else setError(e);
+          },
+        ),
     });
   };
   return (
@@ -141,7 +149,7 @@ export function UpgradePlan() {
         </Button>
       </Space>
       <ErrorAlert error={error} />
-      <UpgradeProgressView key={started} />
+      <UpgradeProgressView key={started} expecting={started > 0} />
       {plans && !plans.plans.length && (
         <Alert type="info" showIcon role="status" message={t('upgrade.latest', { version: plans.from })} />
       )}

@@ -44,8 +44,11 @@ function Outcome({ p, log }: { p: Progress; log: string[] }) {
 /** How long an upgrade started from the console stays on the page once it has ended. */
 const SHOWN_AFTER_MS = 3600_000;
 
-/** A running or unfinished upgrade, or one the console started in the last hour. */
-export function UpgradeProgressView() {
+/**
+ * A running or unfinished upgrade, or one the console started in the last hour. `expecting`: this page
+ * has just started one, whose record may not have been read before the control plane went down.
+ */
+export function UpgradeProgressView({ expecting = false }: { expecting?: boolean }) {
   const { t } = useTranslation();
   // A request caught by the restart may hang instead of failing: after 5 s it counts as a failure.
   const got = usePeriodic(
@@ -57,7 +60,16 @@ export function UpgradeProgressView() {
   const p = u?.progress;
   const unfinishedSteps = p ? p.steps.filter((s) => !p.done.some((d) => d.step === s)) : [];
   const recent = Date.now() - (Date.parse(u?.startedAt ?? '') || 0) < SHOWN_AFTER_MS;
-  if (!u || !p || (!recent && !u.running && unfinishedSteps.length === 0)) return null;
+  const reconnecting = got.error !== undefined && (
+    <Alert
+      type="warning"
+      showIcon
+      role="status"
+      data-testid="upgrade-reconnecting"
+      message={t('upgrade.reconnecting', { message: (got.error as Error).message })}
+    />
+  );
+  if (!u || !p || (!recent && !u.running && unfinishedSteps.length === 0)) return expecting ? reconnecting : null;
   const current = unfinishedSteps[0];
   return (
     <Card size="small" title={t('upgrade.progressTitle', { from: p.from, to: p.to })} data-testid="upgrade-progress">
@@ -65,15 +77,7 @@ export function UpgradeProgressView() {
         {u.startedBy && (
           <Typography.Text type="secondary">{t('upgrade.startedBy', { user: u.startedBy })}</Typography.Text>
         )}
-        {got.error !== undefined && (
-          <Alert
-            type="warning"
-            showIcon
-            role="status"
-            data-testid="upgrade-reconnecting"
-            message={t('upgrade.reconnecting', { message: (got.error as Error).message })}
-          />
-        )}
+        {reconnecting}
         <ol aria-label={t('upgrade.progressSteps')} data-testid="upgrade-progress-steps" style={{ margin: 0 }}>
           {p.steps.map((s) => {
             const done = p.done.find((d) => d.step === s);
