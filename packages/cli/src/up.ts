@@ -52,6 +52,11 @@ export async function up(flags: UpOptions): Promise<void> {
     watchTimeoutSeconds: c.watchTimeoutSeconds,
     defaultTolerationSeconds: c.defaultTolerationSeconds,
   };
+  // Every API server of the data dir takes the same credentials.
+  const apiCredentials = {
+    ...(c.oidc ? { oidc: c.oidc } : {}),
+    ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
+  };
   const server = await ApiServer.create({
     dataDir,
     port: plan ? plan.apiPorts[0] : c.apiPort,
@@ -60,9 +65,8 @@ export async function up(flags: UpOptions): Promise<void> {
     logger: log.child({ component: 'apiserver' }),
     agentToken,
     ...apiTuning,
-    ...(c.oidc ? { oidc: c.oidc } : {}),
+    ...apiCredentials,
     ...(c.audit ? { audit: c.audit } : {}),
-    ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
   });
   const memberPort = await server.start();
   // The API's one address: the balancer in front of the three, else this server.
@@ -145,11 +149,10 @@ export async function up(flags: UpOptions): Promise<void> {
           publicPort: plan.port,
           etcdServers: etcdServers ?? [],
           agentToken,
-          // Every member takes the same credentials; each writes its own audit log beside member 0's.
+          // Each member writes its own audit log beside member 0's.
           apiServer: {
             ...apiTuning,
-            ...(c.oidc ? { oidc: c.oidc } : {}),
-            ...(c.ldap ? { ldap: { ...c.ldap, consoleProof: ldapProof } } : {}),
+            ...apiCredentials,
             ...(c.audit ? { audit: memberAudit(c.audit, dataDir, i) } : {}),
           },
           controllers: controllerOptions,

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ApiError, type KubeClient } from '@wharf/client';
 import { startDetached } from '../detached.js';
+import { readRecordFile, writeRecordFile } from '../json-record.js';
 import { processHasArgs } from '../process-check.js';
 import { readProgress, unfinished, type Progress } from '../cluster/upgrade-progress.js';
 import type { ApiTarget } from './proxy.js';
@@ -43,13 +44,7 @@ export interface UpgradeProgress {
 const startedPath = (dataDir: string): string => join(dataDir, 'console-upgrade.json');
 const logPath = (dataDir: string): string => join(dataDir, 'console-upgrade.log');
 
-function readStarted(dataDir: string): Started | undefined {
-  try {
-    return JSON.parse(readFileSync(startedPath(dataDir), 'utf8')) as Started;
-  } catch {
-    return undefined;
-  }
-}
+const readStarted = (dataDir: string): Started | undefined => readRecordFile<Started>(startedPath(dataDir));
 
 const running = (s: Started | undefined, cluster: string): boolean =>
   s !== undefined && processHasArgs(s.pid, 'upgrade', cluster);
@@ -176,7 +171,7 @@ export async function upgradeRequest(
       },
     );
     const record: Started = { pid, to: plan.to, by: may.user, at: new Date().toISOString() };
-    writeFileSync(startedPath(dataDir), JSON.stringify(record));
+    writeRecordFile(startedPath(dataDir), record);
     json(202, { cluster, to: plan.to, startedBy: may.user });
   } catch (e) {
     if (e instanceof ApiError)
