@@ -159,19 +159,23 @@ export async function upgradeRequest(
         ),
       );
     writeFileSync(logPath(dataDir), `${new Date().toISOString()} ${may.user} starts the upgrade to ${plan.to}\n`);
-    // Started once its record names the target with steps left: the CLI's preflight passed too.
-    const { pid } = await startDetached(
+    // Started once its record names the target with steps left: the CLI's preflight passed too. Who
+    // started it is recorded as soon as its pid is known: on a fast machine the upgrade stops this
+    // `wharf up` (and this request) before that, and the next console must know it runs.
+    const at = new Date().toISOString();
+    let recorded = false;
+    await startDetached(
       'the upgrade',
       ['cluster', 'upgrade', cluster, '--to', plan.to, '--yes'],
       logPath(dataDir),
       120_000,
-      () => {
+      (pid) => {
+        if (!recorded) writeRecordFile(startedPath(dataDir), { pid, to: plan.to, by: may.user, at } satisfies Started);
+        recorded = true;
         const p = readProgress({}, cluster);
         return (unfinished(p) && p.to === plan.to) || undefined;
       },
     );
-    const record: Started = { pid, to: plan.to, by: may.user, at: new Date().toISOString() };
-    writeRecordFile(startedPath(dataDir), record);
     json(202, { cluster, to: plan.to, startedBy: may.user });
   } catch (e) {
     if (e instanceof ApiError)
