@@ -52,6 +52,13 @@ spec:
 
   afterAll(async () => {
     await browser?.close();
+    // A run that failed mid-upgrade: its detached `wharf cluster upgrade` must not outlive the test.
+    try {
+      const { pid } = JSON.parse(readFileSync(join(dataDir, 'console-upgrade.json'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // none recorded, or it has ended
+    }
     await cli('cluster', 'delete', 'up', '--yes');
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
