@@ -1,6 +1,7 @@
-// What the git push → running application suites (e2e/deliver-*.test.ts) share: `wharf up --nodes
-// 1` with the git server, the build step images every pipeline needs, a work tree to commit and
-// push from, and reading the PipelineRun a push started, its delivery state and its logs.
+// What the git push → running application scenarios (e2e/deliver.test.ts) share: one `wharf up
+// --nodes 1` with the git server and the step images every pipeline needs (DeliverCluster), and per
+// scenario a namespace, a work tree to commit and push from, and reading the PipelineRun a push
+// started, its delivery state and its logs (DeliverHarness).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,31 +20,28 @@ export interface Endpoints {
   registryForPods?: string;
 }
 
-export class DeliverHarness {
+/** The scenarios' one Wharf: its git server, Ingress and the step images; each scenario has a namespace of its own. */
+export class DeliverCluster {
   private constructor(
     readonly wharf: WharfProcess,
     readonly k: Kubectl,
-    readonly ns: string,
-    readonly work: string,
-    private readonly gitPort: number,
-    private readonly ingressPort: number,
+    readonly gitPort: number,
+    readonly ingressPort: number,
     readonly adminToken: string,
   ) {}
 
-  /** `wharf up --nodes 1 --git-port P`, the clone, results-helper and pack step images built. */
-  static async start(ns: string): Promise<DeliverHarness> {
+  /** `wharf up --nodes 1 --git-port P`, the clone, results-helper, cache and pack step images built. */
+  static async start(): Promise<DeliverCluster> {
     const gitPort = await freePort();
     const wharf = await WharfProcess.start({ extraArgs: ['--nodes', '1', '--git-port', String(gitPort)] });
-    const h = new DeliverHarness(
+    const c = new DeliverCluster(
       wharf,
       new Kubectl(wharf.kubeconfig),
-      ns,
-      mkdtempSync(join(tmpdir(), `wharf-deliver-${ns}-`)),
       gitPort,
       Number(/"ingress":"http:\/\/<app>\.localhost:(\d+)"/.exec(wharf.output)?.[1] ?? wharf.ingressPort),
       /token: (\S+)/.exec(readFileSync(wharf.kubeconfig, 'utf8'))?.[1] ?? '',
     );
-    await h.cli(
+    await c.cli(
       'image',
       'build-base',
       'wharf/git:0.1.0',
@@ -51,12 +49,14 @@ export class DeliverHarness {
       'git,busybox-static',
       '--env',
       'HOME=/tmp',
-      ...h.dataDir,
+      ...c.dataDir,
     );
     // The pipelines controller's results helper (its helperImage default).
-    await h.cli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', ...h.dataDir);
-    await h.cli('image', 'build-pack-step', 'wharf/pack:0.1.0', ...h.dataDir);
-    return h;
+    await c.cli('image', 'build-base', 'busybox:1', '--debian-packages', 'busybox-static', ...c.dataDir);
+    // The wharf-cache Task's image, and the static site's httpd runtime.
+    await c.cli('image', 'build-base', 'wharf/busybox:0.1.0', '--debian-packages', 'busybox-static', ...c.dataDir);
+    await c.cli('image', 'build-pack-step', 'wharf/pack:0.1.0', ...c.dataDir);
+    return c;
   }
 
   get dataDir(): string[] {
@@ -67,12 +67,51 @@ export class DeliverHarness {
     return JSON.parse(readFileSync(join(this.wharf.dataDir, 'endpoints.json'), 'utf8')) as Endpoints;
   }
 
+  cli(...args: string[]) {
+    return run(process.execPath, [WHARF_BIN, ...args], { timeout: 900_000, maxBuffer: 16 << 20 });
+  }
+
+  async stop(): Promise<void> {
+    await this.wharf.stop();
+    execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', this.wharf.dataDir]);
+  }
+}
+
+/** One scenario on the shared cluster: its namespace, its work tree, its pushes and their runs. */
+export class DeliverHarness {
+  readonly work: string;
+  readonly k: Kubectl;
+
+  constructor(
+    readonly cluster: DeliverCluster,
+    readonly ns: string,
+  ) {
+    this.work = mkdtempSync(join(tmpdir(), `wharf-deliver-${ns}-`));
+    this.k = cluster.k;
+  }
+
+  get wharf(): WharfProcess {
+    return this.cluster.wharf;
+  }
+
+  get adminToken(): string {
+    return this.cluster.adminToken;
+  }
+
+  get dataDir(): string[] {
+    return this.cluster.dataDir;
+  }
+
+  get endpoints(): Endpoints {
+    return this.cluster.endpoints;
+  }
+
   get src(): string {
     return join(this.work, 'src');
   }
 
   cli(...args: string[]) {
-    return run(process.execPath, [WHARF_BIN, ...args], { timeout: 900_000, maxBuffer: 16 << 20 });
+    return this.cluster.cli(...args);
   }
 
   git(...args: string[]) {
@@ -114,7 +153,13 @@ export class DeliverHarness {
 
   /** GET `path` through the Ingress as host `host`: `STATUS BODY`. */
   async serve(host: string, path: string): Promise<string> {
-    const r = await httpGet({ host: '127.0.0.1', port: this.ingressPort, path, headers: { host }, timeoutMs: 5000 });
+    const r = await httpGet({
+      host: '127.0.0.1',
+      port: this.cluster.ingressPort,
+      path,
+      headers: { host },
+      timeoutMs: 5000,
+    });
     return `${r.status} ${r.text.trim()}`;
   }
 
@@ -135,11 +180,19 @@ export class DeliverHarness {
     return (await this.cli('build', 'logs', name, '-n', this.ns, '--kubeconfig', this.wharf.kubeconfig)).stdout;
   }
 
-  /** Writes `files` (path → text) into the work tree, commits, pushes to `repo`; answers the commit and its run. */
-  async push(repo: string, files: Record<string, string>, message: string): Promise<{ sha: string; run: string }> {
+  /** Writes `files` (path → text; `null` removes) into the work tree, commits, pushes to `repo`; answers the
+   * commit and its run. */
+  async push(
+    repo: string,
+    files: Record<string, string | null>,
+    message: string,
+  ): Promise<{ sha: string; run: string }> {
     for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(this.src, path, '..'), { recursive: true });
-      writeFileSync(join(this.src, path), text);
+      if (text === null) rmSync(join(this.src, path), { recursive: true, force: true });
+      else {
+        mkdirSync(join(this.src, path, '..'), { recursive: true });
+        writeFileSync(join(this.src, path), text);
+      }
     }
     const before = new Set((await this.runs()).map((r) => r.metadata.name));
     await this.git('add', '-A');
@@ -148,7 +201,7 @@ export class DeliverHarness {
     await this.git(
       'push',
       '-q',
-      `http://x:${this.adminToken}@127.0.0.1:${this.gitPort}/git/${this.ns}/${repo}.git`,
+      `http://x:${this.adminToken}@127.0.0.1:${this.cluster.gitPort}/git/${this.ns}/${repo}.git`,
       'main',
     );
     const made = await eventually(
@@ -178,9 +231,9 @@ export class DeliverHarness {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.wharf.stop();
-    execFileSync(process.execPath, [WHARF_BIN, 'reset', '--data-dir', this.wharf.dataDir]);
+  /** The work tree removed, the namespace deleted (not waited for): its pods stop while the next scenario starts. */
+  async dispose(): Promise<void> {
     rmSync(this.work, { recursive: true, force: true });
+    await this.k.ok(['delete', 'namespace', this.ns, '--wait=false']);
   }
 }

@@ -1,31 +1,28 @@
-// A Node.js app from `git push` to serving, on `wharf up --nodes 1` with real runc pods and real
-// git: e2e/fixtures/node-shop (one vendored dependency, a build script) pushed to Wharf's git
-// server runs the wharf-node-app Pipeline: clone, the wharf-cache Task restoring node_modules by
-// the hash of package-lock.json from a claim the pipeline's runs share, `npm ci --offline` in the
-// wharf/node-build step image (`wharf image build-step node`), the build script, the cache saved,
-// and the thin-image step; the delivery controller pins the image into an Application running
-// it on Debian's nodejs. The second push (same lockfile) restores node_modules and skips npm ci.
-// A third push whose app fails readiness is rolled back automatically, and requests through the
-// Ingress never fail meanwhile.
+// A Node.js app from `git push` to serving, on the deliver suites' `wharf up --nodes 1`
+// (e2e/deliver.test.ts) with real runc pods and real git: e2e/fixtures/node-shop (one vendored
+// dependency, a build script) pushed to Wharf's git server runs the wharf-node-app Pipeline:
+// clone, the wharf-cache Task restoring node_modules by the hash of package-lock.json from a claim
+// the pipeline's runs share, `npm ci --offline` in the wharf/node-build step image (`wharf image
+// build-step node`), the build script, the cache saved, and the thin-image step; the delivery
+// controller pins the image into an Application running it on Debian's nodejs. The second push
+// (same lockfile) restores node_modules and skips npm ci. A third push whose app fails readiness
+// is rolled back automatically, and requests through the Ingress never fail meanwhile.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, REPO_ROOT, runcUnavailable, testCacheDir } from '@wharf/testing';
-import { DeliverHarness } from './deliver-harness.js';
+import { eventually, REPO_ROOT, testCacheDir } from '@wharf/testing';
+import { type DeliverCluster, DeliverHarness } from './deliver-harness.js';
 
-const skip = runcUnavailable();
 const NS = 'node-shop';
 const HOST = 'node.localhost';
 
-describe.skipIf(skip !== '')(
-  `git push of a Node.js app: npm offline, a lockfile-keyed cache, a rollback on failed readiness ${skip}`,
-  () => {
+export function describeNodeApp(cluster: () => DeliverCluster): void {
+  describe(`git push of a Node.js app: npm offline, a lockfile-keyed cache, a rollback on failed readiness`, () => {
     let h: DeliverHarness;
     const server = () => readFileSync(join(h.src, 'server.js'), 'utf8');
 
     beforeAll(async () => {
-      h = await DeliverHarness.start(NS);
-      await h.cli('image', 'build-base', 'wharf/busybox:0.1.0', '--debian-packages', 'busybox-static', ...h.dataDir); // wharf-cache's image
+      h = new DeliverHarness(cluster(), NS);
       await h.cli('image', 'build-step', 'node', '--deb-cache', join(testCacheDir(), 'debs'), ...h.dataDir);
       await h.cli('image', 'build-base', 'wharf/node:18', '--debian-packages', 'nodejs', ...h.dataDir); // the runtime (M)
       // What the Application runs before any build: a server answering "placeholder".
@@ -38,7 +35,7 @@ describe.skipIf(skip !== '')(
     }, 1_800_000);
 
     afterAll(async () => {
-      await h?.stop();
+      await h?.dispose();
     });
 
     it('serves each push, installs offline once per lockfile, and rolls back an app that fails readiness without failing requests', async () => {
@@ -165,5 +162,5 @@ describe.skipIf(skip !== '')(
       expect(failures).toEqual([]);
       expect(served).toBeGreaterThan(50);
     }, 3_600_000);
-  },
-);
+  });
+}
