@@ -28,9 +28,10 @@ import {
 const skip = runcUnavailable();
 const ARGS = ['--nodes', '1'];
 /**
- * The first drill's outage: long enough for the dataplane's watches to fail and back off several
- * times. The later drills prove other restart paths (a clean stop, other rules, a new build), not
- * the outage's length, so theirs is shorter.
+ * The first drill's outage: long enough for the dataplane's watches to back off to 8 s between
+ * retries (client/informer.ts doubles from 0.5 s), so the restart is found by a late retry. The
+ * later drills prove other restart paths (a clean stop, other rules, a new build), not the
+ * outage's length, so theirs is shorter.
  */
 const LONG_OUTAGE_MS = 20_000;
 const OUTAGE_MS = 5000;
