@@ -20,6 +20,19 @@ export interface Endpoints {
   registryForPods?: string;
 }
 
+export interface RepositoryRule {
+  /** The Pipeline a push to main runs. */
+  readonly pipeline: string;
+  /** The image it pushes, in the cluster's registry (`shop-site:main`). */
+  readonly image: string;
+  /** The size of the source and output claims each run gets. */
+  readonly claim: string;
+  /** Parameters beyond the image and the registry's two addresses. */
+  readonly params?: readonly { name: string; value: string }[];
+  /** Workspaces beyond source and output. */
+  readonly workspaces?: readonly object[];
+}
+
 /** The scenarios' one Wharf: its git server, Ingress and the step images; each scenario has a namespace of its own. */
 export class DeliverCluster {
   private constructor(
@@ -149,6 +162,37 @@ export class DeliverHarness {
 
   async apply(obj: object): Promise<void> {
     await this.k.ok(['apply', '-f', '-'], { stdin: JSON.stringify(obj) });
+  }
+
+  /** A Repository `name` on the built-in git server whose pushes to main run `rule.pipeline`. */
+  async repository(name: string, rule: RepositoryRule): Promise<void> {
+    const { registryHost, registryForPods } = this.endpoints;
+    const claim = {
+      volumeClaimTemplate: {
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: rule.claim } } },
+      },
+    };
+    await this.apply({
+      apiVersion: 'platform.wharf.dev/v1alpha1',
+      kind: 'Repository',
+      metadata: { name, namespace: this.ns },
+      spec: {
+        source: { type: 'builtin' },
+        rules: [
+          {
+            branches: ['main'],
+            pipelineRef: { name: rule.pipeline },
+            params: [
+              { name: 'image', value: `${registryHost}/${rule.image}` },
+              { name: 'registry', value: registryForPods },
+              { name: 'registry-name', value: registryHost },
+              ...(rule.params ?? []),
+            ],
+            workspaces: [{ name: 'source', ...claim }, { name: 'output', ...claim }, ...(rule.workspaces ?? [])],
+          },
+        ],
+      },
+    });
   }
 
   /** GET `path` through the Ingress as host `host`: `STATUS BODY`. */

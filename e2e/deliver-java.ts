@@ -55,37 +55,14 @@ export function describeJavaApp(cluster: () => DeliverCluster): void {
     });
 
     it('a push compiles two .war files into a thin image that Tomcat serves; a change is served; a compile error leaves the app alone', async () => {
-      const { registryHost, registryForPods } = h.endpoints;
+      const { registryHost } = h.endpoints;
       const tomcat = `${registryHost}/tomcat:10`;
       await h.setUpNamespace();
-      const claim = {
-        volumeClaimTemplate: {
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
-        },
-      };
-      await h.apply({
-        apiVersion: 'platform.wharf.dev/v1alpha1',
-        kind: 'Repository',
-        metadata: { name: 'shop', namespace: NS },
-        spec: {
-          source: { type: 'builtin' },
-          rules: [
-            {
-              branches: ['main'],
-              pipelineRef: { name: 'wharf-java-war' },
-              params: [
-                { name: 'image', value: `${registryHost}/shop-wars:main` },
-                { name: 'registry', value: registryForPods },
-                { name: 'registry-name', value: registryHost },
-                { name: 'base-image', value: tomcat },
-              ],
-              workspaces: [
-                { name: 'source', ...claim },
-                { name: 'output', ...claim },
-              ],
-            },
-          ],
-        },
+      await h.repository('shop', {
+        pipeline: 'wharf-java-war',
+        image: 'shop-wars:main',
+        claim: '256Mi',
+        params: [{ name: 'base-image', value: tomcat }],
       });
       // M+N: the Tomcat runtime (M) and the artifact image of .war files (N) as Tomcat's appBase.
       await h.apply({

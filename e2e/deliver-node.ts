@@ -39,7 +39,7 @@ export function describeNodeApp(cluster: () => DeliverCluster): void {
     });
 
     it('serves each push, installs offline once per lockfile, and rolls back an app that fails readiness without failing requests', async () => {
-      const { registryHost, registryForPods } = h.endpoints;
+      const { registryHost } = h.endpoints;
       await h.setUpNamespace();
       // The cache: one claim for all the pipeline's runs.
       await h.apply({
@@ -48,35 +48,12 @@ export function describeNodeApp(cluster: () => DeliverCluster): void {
         metadata: { name: 'node-shop-cache', namespace: NS },
         spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
       });
-      const claim = {
-        volumeClaimTemplate: {
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
-        },
-      };
-      await h.apply({
-        apiVersion: 'platform.wharf.dev/v1alpha1',
-        kind: 'Repository',
-        metadata: { name: 'app', namespace: NS },
-        spec: {
-          source: { type: 'builtin' },
-          rules: [
-            {
-              branches: ['main'],
-              pipelineRef: { name: 'wharf-node-app' },
-              params: [
-                { name: 'image', value: `${registryHost}/node-shop:main` },
-                { name: 'registry', value: registryForPods },
-                { name: 'registry-name', value: registryHost },
-                { name: 'base-image', value: `${registryHost}/wharf/node:18` },
-              ],
-              workspaces: [
-                { name: 'source', ...claim },
-                { name: 'output', ...claim },
-                { name: 'cache', persistentVolumeClaim: { claimName: 'node-shop-cache' } },
-              ],
-            },
-          ],
-        },
+      await h.repository('app', {
+        pipeline: 'wharf-node-app',
+        image: 'node-shop:main',
+        claim: '256Mi',
+        params: [{ name: 'base-image', value: `${registryHost}/wharf/node:18` }],
+        workspaces: [{ name: 'cache', persistentVolumeClaim: { claimName: 'node-shop-cache' } }],
       });
       await h.apply({
         apiVersion: 'platform.wharf.dev/v1alpha1',

@@ -39,32 +39,7 @@ export function describeStaticSite(cluster: () => DeliverCluster): void {
       expect(endpoints.registryForPods).toMatch(/^http:\/\/10\.\d+\.255\.1:\d+$/);
       // The build pods' account reads the repository (git clone); any cluster token may push images.
       await h.setUpNamespace();
-      const claim = {
-        volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } },
-      };
-      await h.apply({
-        apiVersion: 'platform.wharf.dev/v1alpha1',
-        kind: 'Repository',
-        metadata: { name: 'site', namespace: NS },
-        spec: {
-          source: { type: 'builtin' },
-          rules: [
-            {
-              branches: ['main'],
-              pipelineRef: { name: 'wharf-static-site' },
-              params: [
-                { name: 'image', value: `${endpoints.registryHost}/shop-site:main` },
-                { name: 'registry', value: endpoints.registryForPods },
-                { name: 'registry-name', value: endpoints.registryHost },
-              ],
-              workspaces: [
-                { name: 'source', ...claim },
-                { name: 'output', ...claim },
-              ],
-            },
-          ],
-        },
-      });
+      await h.repository('site', { pipeline: 'wharf-static-site', image: 'shop-site:main', claim: '64Mi' });
       await h.apply({
         apiVersion: 'platform.wharf.dev/v1alpha1',
         kind: 'Application',
