@@ -466,6 +466,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.ready = false;
+    if (this.opts.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.shutdownDelayMs));
     if (this.compactTimer) clearInterval(this.compactTimer);
     for (const c of this.controllers) c.stop();
     for (const extra of this.advertised.values()) {

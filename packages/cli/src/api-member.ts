@@ -8,8 +8,8 @@ import { startControllers } from '@wharf/controllers';
 import type { Logger } from 'pino';
 import { MEMBER_SPEC_ENV, type MemberSpec } from './control-plane.js';
 
-/** How long the member may take to stop. */
-const STOP_MS = 3_000;
+/** How long the member may take to stop (its API server's shutdown delay, 2 s, included). */
+const STOP_MS = 5_000;
 
 /** Serves until SIGTERM or SIGINT, then stops the controllers and the API server. */
 export async function runApiMember(dataDir: string, member: number, log: Logger): Promise<void> {
@@ -40,11 +40,11 @@ export async function runApiMember(dataDir: string, member: number, log: Logger)
     // stopping too, and the store's watch is cancelled in etcd, whose members may be changing: the
     // member exits within a few seconds whatever hangs, not after `wharf up`'s SIGKILL grace.
     setTimeout(() => process.exit(0), STOP_MS).unref();
-    void (async () => {
-      await controllers.stop();
-      await server.stop();
-      process.exit(0);
-    })();
+    // Both at once: the server leaves the balancer (its shutdown delay) while the controllers let go of their Lease.
+    void Promise.all([controllers.stop(), server.stop()]).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -120,6 +120,11 @@ async function untilReady(dataDir: string, i: number, pid: number, port: number,
 }
 
 export interface ApiMembers {
+  /**
+   * Stops member `i` (1 or 2) and starts it again, resolving once it answers /readyz: how an
+   * upgrade moves it to the version the data dir is pinned to, while the other two serve.
+   */
+  restart(i: number): Promise<void>;
   /** Stops supervising and stops members 1 and 2. */
   stop(): Promise<void>;
 }
@@ -136,13 +141,20 @@ export async function startApiMembers(
 ): Promise<ApiMembers> {
   const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   const members = [1, 2];
-  const ensure = async (i: number): Promise<void> => {
-    const port = record.apiPorts[i] as number;
+  // One start of a member at a time: a restart asked for and the supervisor may both see it gone.
+  const starting = new Map<number, Promise<void>>();
+  const ensure = (i: number): Promise<void> => {
+    const running = starting.get(i);
+    if (running) return running;
     if (!isMemberProcess(record.pids[i], dataDir, i)) {
       record.pids[i] = spawnMember(dataDir, i, spec(i));
       writeControlPlane(dataDir, record);
     }
-    await untilReady(dataDir, i, record.pids[i] as number, port, ca);
+    const ready = untilReady(dataDir, i, record.pids[i] as number, record.apiPorts[i] as number, ca).finally(() =>
+      starting.delete(i),
+    );
+    starting.set(i, ready);
+    return ready;
   };
   await Promise.all(members.map(ensure));
   log.info({ pids: record.pids, ports: record.apiPorts }, 'API server members 1 and 2 serving');
@@ -157,15 +169,19 @@ export async function startApiMembers(
       (e) => log.error({ err: e, member: i }, 'starting the API server member again failed'),
     ),
   );
+  const stopMember = (i: number): Promise<unknown> => {
+    const pid = record.pids[i];
+    return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i)) : Promise.resolve();
+  };
   return {
+    restart: async (i) => {
+      if (!members.includes(i)) throw new Error(`API server member ${i} is not one wharf up runs as a process`);
+      await stopMember(i);
+      await ensure(i);
+    },
     stop: async () => {
       for (const s of stops) s();
-      await Promise.all(
-        members.map((i) => {
-          const pid = record.pids[i];
-          return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i)) : undefined;
-        }),
-      );
+      await Promise.all(members.map(stopMember));
     },
   };
 }

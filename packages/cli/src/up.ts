@@ -16,6 +16,9 @@ import { chooseMembers, planControlPlane, startApiMembers, type ApiMembers } fro
 
 export type { UpOptions } from './up-options.js';
 
+/** How long a member of three answers /readyz 503 before it stops accepting (four of the balancer's probes). */
+const MEMBER_SHUTDOWN_DELAY_MS = 2_000;
+
 /** Member i's audit options: those of `wharf up`, its log beside member 0's (`-`: none, as for member 0). */
 function memberAudit(audit: AuditOptions, dataDir: string, i: number): AuditOptions {
   const log = audit.logPath ?? join(dataDir, 'audit.log');
@@ -51,6 +54,9 @@ export async function up(flags: UpOptions): Promise<void> {
     compactRetentionMs: c.compactRetentionMs,
     watchTimeoutSeconds: c.watchTimeoutSeconds,
     defaultTolerationSeconds: c.defaultTolerationSeconds,
+    // Behind the balancer, a stopping member leaves its healthy set (it probes every 500 ms) before
+    // it stops accepting, so a restart one member at a time fails no request.
+    ...(plan ? { shutdownDelayMs: MEMBER_SHUTDOWN_DELAY_MS } : {}),
   };
   // Every API server of the data dir takes the same credentials.
   const apiCredentials = {
@@ -293,12 +299,26 @@ export async function up(flags: UpOptions): Promise<void> {
       })
     : undefined;
   const apiMembers = await apiMembersStarting;
-  const control = await serveControl(dataDir, async (action, target) => {
+  // Set by a handover (`wharf cluster upgrade` restarting member 0): the stop leaves the rest of the control plane.
+  let handover = false;
+  const control = await serveControl(dataDir, async (r) => {
+    if (r.kind !== 'node') {
+      if (!apiMembers) throw new Error('this Wharf runs one API server (--control-plane-members 1)');
+      if (r.kind === 'handover') handover = true;
+      else await apiMembers.restart(r.member);
+      log.info(
+        { ...r },
+        r.kind === 'handover'
+          ? 'the next stop leaves API server members 1 and 2 serving'
+          : 'API server member restarted',
+      );
+      return;
+    }
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
-    if (action === 'fail') await nodes.fail(target);
-    else if (action === 'restore') await nodes.restore(target);
-    else await nodes.upgradeAgent(target);
-    log.info({ node: target, action }, 'node drill');
+    if (r.action === 'fail') await nodes.fail(r.node);
+    else if (r.action === 'restore') await nodes.restore(r.node);
+    else await nodes.upgradeAgent(r.node);
+    log.info({ node: r.node, action: r.action }, 'node drill');
   });
   log.info(
     {
@@ -355,11 +375,13 @@ export async function up(flags: UpOptions): Promise<void> {
       await part('node agents', () => nodes?.stop());
       await part('simulated nodes', () => sim?.stop());
       await part('controllers', () => controllers.stop());
-      await part('API server members', () => apiMembers?.stop());
+      // A handover leaves members 1 and 2, the balancer and etcd serving: the next `wharf up` adopts them.
+      if (!handover) await part('API server members', () => apiMembers?.stop());
       // Before member 0: the connections it passes through would hold member 0's server open.
-      if (plan) await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
+      if (plan && !handover)
+        await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
       await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
-      await part('etcd members', () => etcdMember?.stop());
+      if (!handover) await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {
         log.info('stopped');
