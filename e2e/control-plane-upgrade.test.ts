@@ -3,15 +3,26 @@
 // under a client that reads through the balancer on a fresh connection per request and retries
 // nothing: 0 failed requests; the API servers restarted one at a time, member 2, 1, then 0 (wharf
 // up itself), each seen on its own port serving 1.32 before the next went down, never two down at
-// once (sampled every 250 ms, and read from the recorded steps); the node after them. Needs runc
-// and etcd-server (root).
-import { readFileSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+// once (sampled every 250 ms, and read from the recorded steps); the node after them. Then the
+// `kubernetes` Service: its Endpoints and EndpointSlices list the three members and a pod's client
+// (curl with its service-account token and CA, by the Service's name) reaches the API; member 1
+// frozen, the other two are listed and every answer the pod gets after that comes from them; member
+// 0 (wharf up itself) killed, the two left are listed. Needs runc and etcd-server (root).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etcdUnavailable, freeClusterPorts, Kubectl, runcUnavailable, runWharf, type WharfRun } from '@wharf/testing';
+import {
+  etcdUnavailable,
+  eventually,
+  freeClusterPorts,
+  Kubectl,
+  runcUnavailable,
+  runWharf,
+  type WharfRun,
+} from '@wharf/testing';
 
 const skip = runcUnavailable() || (etcdUnavailable() ?? '');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -170,4 +181,121 @@ spec:
     expect(samples.at(-1)?.versions).toEqual(['v1.32.9', 'v1.32.9', 'v1.32.9']);
     console.log({ requests, samples: samples.length, seconds: (samples.at(-1)!.at - samples[0]!.at) / 1000 });
   }, 1_200_000);
+
+  it("lists the three members in the kubernetes Service's endpoints and drops a frozen or a killed one; a pod reaches the API through those left", async () => {
+    /** The Endpoints' ports (one per member: they share the host's address) and the EndpointSlices' endpoints. */
+    const published = async (): Promise<string> => {
+      const e = JSON.parse(await k().ok(['get', 'endpoints', 'kubernetes', '-o', 'json'])) as {
+        subsets?: { addresses: { ip: string }[]; ports: { port: number }[] }[];
+      };
+      const slices = JSON.parse(
+        await k().ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=kubernetes', '-o', 'json']),
+      ) as { items: { endpoints?: { addresses: string[] }[]; ports: { port: number }[] }[] };
+      const of = (list: { ip: string; port: number }[]): string =>
+        list
+          .map((x) => x.port)
+          .sort((a, b) => a - b)
+          .join(',');
+      return `endpoints ${of((e.subsets ?? []).flatMap((s) => s.addresses.map((a) => ({ ip: a.ip, port: s.ports[0]?.port ?? 0 }))))} slices ${of(
+        slices.items.flatMap((sl) =>
+          (sl.endpoints ?? []).map((x) => ({ ip: x.addresses[0] ?? '', port: sl.ports[0]?.port ?? 0 })),
+        ),
+      )}`;
+    };
+    const ports = apiPorts();
+    const want = (p: number[]): string => {
+      const list = [...p].sort((a, b) => a - b).join(',');
+      return `endpoints ${list} slices ${list}`;
+    };
+    await eventually(
+      async () => ((await published()) === want(ports) ? true : undefined),
+      60_000,
+      'three members published',
+    );
+
+    const built = await runWharf(
+      ['image', 'build-base', 'curl:1', '--debian-packages', 'curl,busybox-static', '--data-dir', dataDir],
+      { timeoutMs: 300_000 },
+    );
+    expect(built.code, built.stderr).toBe(0);
+    // The pod's client asks every second and appends what it got to a file of the host (no exec: not through the API).
+    const out = join(dir, 'probe');
+    mkdirSync(out);
+    const script = [
+      'S=/var/run/secrets/kubernetes.io/serviceaccount',
+      'while true; do v=$(curl -sS -m 5 --cacert $S/ca.crt -H "Authorization: Bearer $(cat $S/token)" https://kubernetes.default.svc/version 2>&1 | tr -d "\\n"); echo "$v" >> /out/log; sleep 1; done',
+    ].join('; ');
+    await k().ok(['apply', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'probe', namespace: 'default' },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'curl:1',
+              command: ['/bin/busybox', 'sh', '-c', script],
+              volumeMounts: [{ name: 'out', mountPath: '/out' }],
+            },
+          ],
+          volumes: [{ name: 'out', hostPath: { path: out } }],
+        },
+      }),
+    });
+    const answers = (): string[] => {
+      try {
+        return readFileSync(join(out, 'log'), 'utf8').trim().split('\n');
+      } catch {
+        return [];
+      }
+    };
+    const served = (line: string): boolean => /"gitVersion": *"v1\.32\.9"/.test(line);
+    /** Waits for `n` answers after the first `from`, and answers them. */
+    const next = (from: number, n: number): Promise<string[]> =>
+      eventually(
+        () => (answers().length >= from + n ? answers().slice(from, from + n) : undefined),
+        120_000,
+        `${n} answers in the pod`,
+      );
+    // The first answers may come before cluster DNS knows the pod: from the first served one on, all are.
+    await eventually(() => answers().some(served) || undefined, 180_000, 'the pod reaches the API');
+    const first = answers().findIndex(served);
+    expect((await next(first, 6)).filter((l) => !served(l))).toEqual([]);
+
+    // Member 1 frozen (SIGSTOP: still a process, so wharf up does not start it again) stops renewing its
+    // Lease: the other two drop it within 15 s, and from then on every answer the pod gets comes from them.
+    const member1 = (
+      JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { pids: Record<string, number> }
+    ).pids['1'] as number;
+    process.kill(member1, 'SIGSTOP');
+    let frozenAt = Date.now();
+    const atFreeze = answers().length;
+    try {
+      await eventually(
+        async () => ((await published()) === want([ports[0] as number, ports[2] as number]) ? true : undefined),
+        60_000,
+        'member 1 dropped from the endpoints',
+      );
+      const droppedAfterMs = Date.now() - frozenAt;
+      const afterDrop = answers().length + 2;
+      expect((await next(afterDrop, 6)).filter((l) => !served(l))).toEqual([]);
+      const meanwhile = answers().slice(atFreeze, afterDrop);
+      console.log({ droppedAfterMs, failedWhileListed: meanwhile.filter((l) => !served(l)).length });
+    } finally {
+      process.kill(member1, 'SIGCONT');
+    }
+    await eventually(async () => ((await published()) === want(ports) ? true : undefined), 60_000, 'member 1 back');
+
+    // Member 0 is wharf up: killed, it stays down, and the two left drop it from the endpoints.
+    const record = JSON.parse(readFileSync(join(state, 'up', 'cluster.json'), 'utf8')) as { pid: number };
+    process.kill(record.pid, 'SIGKILL');
+    frozenAt = Date.now();
+    await eventually(
+      async () => ((await published()) === want(ports.slice(1)) ? true : undefined),
+      60_000,
+      'member 0 dropped from the endpoints',
+    );
+    console.log({ member0DroppedAfterMs: Date.now() - frozenAt });
+  }, 600_000);
 });

@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readyz } from './api-balancer.js';
-import { etcdMemberCount } from './etcd-member.js';
+import { readyz, stopBalancer } from './api-balancer.js';
+import { etcdMemberCount, resetEtcdMember } from './etcd-member.js';
 import { readRecordFile, writeRecordFile } from './json-record.js';
 import { restartWhenGone, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { processHasArgs } from './process-check.js';
@@ -34,6 +34,8 @@ export interface MemberSpec {
   readonly publicPort: number;
   readonly etcdServers: readonly string[];
   readonly agentToken: string;
+  /** Where pods reach this host: the member serves there on its port too and joins the `kubernetes` Service. */
+  readonly podAddress?: string;
   /** The API server's flags of `wharf up` (tuning, OIDC, LDAP, audit), as ApiServerOptions: plain data. */
   readonly apiServer: Record<string, unknown>;
   /** The controller manager's options of `wharf up`, as ControllerManagerOptions minus the client and logger. */
@@ -190,13 +192,23 @@ export async function startApiMembers(
  * `wharf reset`: stops members 1 and 2 if they run (a `wharf up` killed leaves them) and removes the
  * record, as the etcd members' data goes too.
  */
-export async function resetApiMembers(dataDir: string): Promise<void> {
+async function resetApiMembers(dataDir: string): Promise<void> {
   const r = readControlPlane(dataDir);
   if (!r) return;
   await Promise.all(
     Object.entries(r.pids).map(([i, pid]) => terminate(pid, () => isMemberProcess(pid, dataDir, Number(i)))),
   );
   rmSync(recordPath(dataDir), { force: true });
+}
+
+/**
+ * `wharf reset` and `wharf cluster delete`: members 1 and 2, the balancer and the etcd members,
+ * which outlive a `wharf up` killed (or handed over) and stay until stopped here.
+ */
+export async function resetControlPlane(dataDir: string): Promise<void> {
+  await resetApiMembers(dataDir);
+  await stopBalancer(dataDir);
+  await resetEtcdMember(dataDir);
 }
 
 /** Each API server of a control plane of three and whether it answers /readyz; none for a data dir with one. */

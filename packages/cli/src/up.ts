@@ -145,6 +145,10 @@ export async function up(flags: UpOptions): Promise<void> {
     logger: log.child({ component: 'controller-manager' }),
     ...controllerOptions,
   });
+  // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
+  if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
+  // Where pods reach each member of three (the `kubernetes` Service lists them all), once the nodes set it up.
+  const podAddress = plan && c.nodes > 0 && runtime.kind !== 'process' ? apiEndpointOf(dataDir).address : undefined;
   // Members 1 and 2 load while the rest starts; 'wharf is ready' waits for them.
   const apiMembersStarting: Promise<ApiMembers> | undefined = plan
     ? startApiMembers(
@@ -155,6 +159,7 @@ export async function up(flags: UpOptions): Promise<void> {
           publicPort: plan.port,
           etcdServers: etcdServers ?? [],
           agentToken,
+          ...(podAddress ? { podAddress } : {}),
           // Each member writes its own audit log beside member 0's.
           apiServer: {
             ...apiTuning,
@@ -172,8 +177,6 @@ export async function up(flags: UpOptions): Promise<void> {
       ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] })
       : undefined;
   await sim?.start();
-  // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
-  if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
   // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
   // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
   const dataplaneSpec = {
@@ -213,7 +216,12 @@ export async function up(flags: UpOptions): Promise<void> {
   await nodes?.start();
   // Pods reach the API through the `kubernetes` Service, which points at an address of this
   // host that the nodes set up for it; the API listens there too.
-  if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
+  if (nodes?.apiAddress && plan) {
+    // As one of three: pods are sent to every member that serves. The balancer's port there too,
+    // as with one member: pods given that address (Prometheus) still reach the API.
+    await server.listenAlso(nodes.apiAddress, bound);
+    await server.advertiseMember(nodes.apiAddress, plan.apiPorts[0] as number);
+  } else if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
   // Pipeline steps push images from pods: the registry also answers (plain HTTP) where pods reach this host.
   const registryForPods = nodes?.apiAddress
     ? await registry.listenAlso(nodes.apiAddress).then(
