@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  clusterSpecYaml,
   etcdUnavailable,
   eventually,
   freeClusterPorts,
@@ -70,21 +71,8 @@ describe.skipIf(skip !== '')(`upgrading a control plane of three, member by memb
 
   beforeAll(async () => {
     const ports = await freeClusterPorts();
-    writeFileSync(
-      file,
-      `apiVersion: wharf.dev/v1alpha1
-kind: Cluster
-metadata: {name: up}
-spec:
-  version: "1.31"
-  nodes: 1
-  nodeProcesses: true
-  controlPlane: {members: 3, store: etcd}
-  addons: {platform: false, monitoring: false}
-  ports: ${JSON.stringify(ports)}
-  dataDir: ${dataDir}
-`,
-    );
+    const controlPlane = { members: 3, store: 'etcd' } as const;
+    writeFileSync(file, clusterSpecYaml({ version: '1.31', nodes: 1, controlPlane, ports, dataDir }));
   });
 
   afterAll(async () => {
@@ -148,19 +136,11 @@ spec:
     const progress = JSON.parse(readFileSync(join(state, 'up', 'upgrade.json'), 'utf8')) as {
       done: { step: string; at: string; detail: string }[];
     };
+    const members = ['member-2', 'member-1', 'member-0'];
     expect(progress.done.map((d) => d.step)).toEqual([
       'snapshot',
-      'control-plane/member-2',
-      'control-plane/member-2/validate',
-      'control-plane/member-1',
-      'control-plane/member-1/validate',
-      'control-plane/member-0',
-      'control-plane/member-0/validate',
-      'node/node-0/cordon',
-      'node/node-0/drain',
-      'node/node-0/agent',
-      'node/node-0/uncordon',
-      'node/node-0/validate',
+      ...members.flatMap((m) => [`control-plane/${m}`, `control-plane/${m}/validate`]),
+      ...['cordon', 'drain', 'agent', 'uncordon', 'validate'].map((s) => `node/node-0/${s}`),
       'done',
     ]);
     const detail = (step: string): string => progress.done.find((d) => d.step === step)?.detail ?? '';
