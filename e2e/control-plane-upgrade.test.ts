@@ -3,11 +3,14 @@
 // under a client that reads through the balancer on a fresh connection per request and retries
 // nothing: 0 failed requests; the API servers restarted one at a time, member 2, 1, then 0 (wharf
 // up itself), each seen on its own port serving 1.32 before the next went down, never two down at
-// once (sampled every 250 ms, and read from the recorded steps); the node after them. Then the
+// once (sampled every 250 ms, and read from the recorded steps); the node after them. The next
+// upgrade, to 1.33, killed with -9 after member 1's restart: run again, it goes on with member 1's
+// validation and member 0, restarting neither member 2 nor 1 again. Then the
 // `kubernetes` Service: its Endpoints and EndpointSlices list the three members and a pod's client
 // (curl with its service-account token and CA, by the Service's name) reaches the API; member 1
 // frozen, the other two are listed and every answer the pod gets after that comes from them; member
 // 0 (wharf up itself) killed, the two left are listed. Needs runc and etcd-server (root).
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -22,6 +25,7 @@ import {
   Kubectl,
   runcUnavailable,
   runWharf,
+  WHARF_BIN,
   type WharfRun,
 } from '@wharf/testing';
 
@@ -162,6 +166,46 @@ describe.skipIf(skip !== '')(`upgrading a control plane of three, member by memb
     console.log({ requests, samples: samples.length, seconds: (samples.at(-1)!.at - samples[0]!.at) / 1000 });
   }, 1_200_000);
 
+  it('killed with -9 between two members, upgrade again resumes at the next member step and finishes', async () => {
+    const child = spawn(
+      process.execPath,
+      [WHARF_BIN, 'cluster', 'upgrade', 'up', '--to', '1.33', '--yes', '--state', state],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    await eventually(
+      () => (text.includes('] control-plane/member-1/validate') ? true : undefined),
+      600_000,
+      `the upgrade reaches member 1's validation:\n${text}`,
+    );
+    child.kill('SIGKILL');
+    await exited;
+    const progress = JSON.parse(readFileSync(join(state, 'up', 'upgrade.json'), 'utf8')) as {
+      done: { step: string }[];
+    };
+    const done = progress.done.map((d) => d.step);
+    expect(done.slice(0, 4)).toEqual([
+      'snapshot',
+      'control-plane/member-2',
+      'control-plane/member-2/validate',
+      'control-plane/member-1',
+    ]);
+    const resumed = await cli('cluster', 'upgrade', 'up', '--to', '1.33', '--yes');
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    // Members 2 and 1 are not restarted again; member 0 is, then the node.
+    expect(resumed.stdout).not.toContain('] control-plane/member-2');
+    expect(resumed.stdout).not.toMatch(/\] control-plane\/member-1\n/);
+    expect(resumed.stdout).toMatch(/\] control-plane\/member-0\n\s+wharf up pid \d+ serves member 0 at 1\.33\.5/);
+    expect(resumed.stdout).toContain('Cluster up upgraded to 1.33.5.');
+    const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+    expect(await Promise.all(apiPorts().map((p) => memberVersion(p, ca)))).toEqual(['v1.33.5', 'v1.33.5', 'v1.33.5']);
+  }, 1_200_000);
+
   it("lists the three members in the kubernetes Service's endpoints and drops a frozen or a killed one; a pod reaches the API through those left", async () => {
     /** The Endpoints' ports (one per member: they share the host's address) and the EndpointSlices' endpoints. */
     const published = async (): Promise<string> => {
@@ -230,7 +274,7 @@ describe.skipIf(skip !== '')(`upgrading a control plane of three, member by memb
         return [];
       }
     };
-    const served = (line: string): boolean => /"gitVersion": *"v1\.32\.9"/.test(line);
+    const served = (line: string): boolean => /"gitVersion": *"v1\.33\.5"/.test(line);
     /** Waits for `n` answers after the first `from`, and answers them. */
     const next = (from: number, n: number): Promise<string[]> =>
       eventually(

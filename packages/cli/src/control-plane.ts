@@ -189,10 +189,10 @@ export async function startApiMembers(
 }
 
 /**
- * `wharf reset`: stops members 1 and 2 if they run (a `wharf up` killed leaves them) and removes the
- * record, as the etcd members' data goes too.
+ * `wharf reset` and an upgrade's rollback: stops members 1 and 2 if they run (a `wharf up` killed
+ * leaves them) and removes the record, as the etcd members' data goes too (a rollback restores it).
  */
-async function resetApiMembers(dataDir: string): Promise<void> {
+export async function resetApiMembers(dataDir: string): Promise<void> {
   const r = readControlPlane(dataDir);
   if (!r) return;
   await Promise.all(

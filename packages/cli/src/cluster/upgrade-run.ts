@@ -6,6 +6,7 @@
 import { isStatus, type KubeClient } from '@wharf/client';
 import { kubeletVersionFor } from '@wharf/node';
 import { sendControl } from '../control.js';
+import { resetApiMembers } from '../control-plane.js';
 import { CliError } from '../kube/errors.js';
 import { backupCluster, restoreInto } from './backup.js';
 import {
@@ -117,6 +118,8 @@ async function rollback(o: RunOptions, p: Progress, why: string): Promise<never>
   const old = { ...r.spec, version: p.from };
   out(`validation failed (${why}): restoring ${p.snapshot ?? '(no snapshot)'} and restarting ${p.from}`);
   await stopUp(r);
+  // Members 1 and 2 that a killed wharf up left would be adopted as they run: at the new version.
+  await resetApiMembers(old.dataDir);
   if (p.snapshot) await restoreInto(old.dataDir, p.snapshot);
   writeRecord(o, { spec: old });
   writeRecord(o, { spec: old, pid: await startUp(old, o.timeoutMs) });
