@@ -286,6 +286,20 @@ describe.skipIf(skip !== '')(`upgrading a control plane of three, member by memb
     await eventually(() => answers().some(served) || undefined, 180_000, 'the pod reaches the API');
     const first = answers().findIndex(served);
     expect((await next(first, 6)).filter((l) => !served(l))).toEqual([]);
+    // Each member reaches the node's agent (exec), also members 1 and 2 adopted by a restarted wharf up.
+    for (const p of ports) {
+      const r = await k().run([
+        '--server',
+        `https://127.0.0.1:${p}`,
+        'exec',
+        'probe',
+        '--',
+        '/bin/busybox',
+        'echo',
+        'hi',
+      ]);
+      expect(r.stdout + r.stderr).toBe('hi\n');
+    }
 
     // Member 1 frozen (SIGSTOP: still a process, so wharf up does not start it again) stops renewing its
     // Lease: the other two drop it within 15 s, and from then on every answer the pod gets comes from them.

@@ -6,7 +6,8 @@
 // the balancer on --api-port (api-balancer.ts). DIR/control-plane.json records the ports (chosen
 // once) and the members' pids, so a `wharf up` after a crash of its own adopts the members still running.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readyz, stopBalancer } from './api-balancer.js';
@@ -85,6 +86,18 @@ export async function planControlPlane(
   const record = { members: 3, port: port || (found?.port ?? (await freePort())), apiPorts, pids: found?.pids ?? {} };
   writeControlPlane(dataDir, record);
   return record;
+}
+
+/**
+ * The token the three API servers show node agents (DIR/agent-token, made once): members 1 and 2
+ * outlive a restart of `wharf up` with the token they started with, and an agent checks a caller's
+ * token with a TokenReview that any member may answer, so all three must know the same one.
+ */
+export function sharedAgentToken(dataDir: string): string {
+  const file = join(dataDir, 'agent-token');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** Whether `pid` is member `i` of this data dir. */
