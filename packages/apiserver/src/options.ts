@@ -64,6 +64,12 @@ export interface ApiServerOptions {
   readonly audit?: AuditOptions;
   /** Sign-in with an LDAP directory at POST /login/ldap, answering Wharf-issued tokens. @default none */
   readonly ldap?: LdapOptions;
+  /**
+   * On stop, how long the server answers /readyz with 503 while it still serves, before it stops
+   * accepting: a load balancer in front of several API servers sees it leave and sends new
+   * connections elsewhere first, as kube-apiserver's --shutdown-delay-duration. @default 0
+   */
+  readonly shutdownDelayMs?: number;
   /** Internal errors (500s) at error, secret re-encryption at info. @default silent */
   readonly logger?: Logger;
 }
@@ -96,6 +102,7 @@ export function resolveApiServerOptions(o: ApiServerOptions): ResolvedApiServerO
       externalSubresources: {},
       defaultTolerationSeconds: DEFAULT_TOLERATION_SECONDS,
       mountServiceAccountToken: true,
+      shutdownDelayMs: 0,
       logger: silent,
     },
     o,

@@ -71,7 +71,8 @@ import { CaSigner } from './certificates/signer.js';
 import { NamespaceController } from './objects/namespaces.js';
 import { CrdController } from './objects/crds.js';
 import { NamespaceDefaultsController, bootstrapCluster } from './objects/bootstrap.js';
-import { advertiseMaster } from './objects/master-service.js';
+import { advertiseMaster, type Advertised } from './objects/master-service.js';
+import { ENDPOINT_LEASE_SECONDS, reconcileMasterLeases } from './objects/master-leases.js';
 import { OidcAuthenticator, unverifiedIssuer } from './auth/oidc.js';
 import { signOut, SIGN_OUT_PATH } from './auth/session-signout.js';
 import { RevokedSessions, SESSION_ISSUER, SessionTokens } from './auth/session-tokens.js';
@@ -175,6 +176,8 @@ export class ApiServer {
   private readonly controllers: { start(): void | Promise<void>; stop(): void }[];
   private server: Server | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
+  /** As one of several API servers: where pods reach this one, and the timer renewing its endpoint Lease. */
+  private member: { readonly self: Advertised; readonly timer: NodeJS.Timeout } | undefined;
   private ready = false;
 
   private readonly opts: ResolvedApiServerOptions;
@@ -392,15 +395,39 @@ export class ApiServer {
    * --advertise-address. The loopback listener stays the one for the host's own clients.
    */
   async advertise(address: string, port: number): Promise<void> {
-    if (!this.advertised.has(address)) {
-      const server = this.httpsServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, address, () => resolve());
-      });
-      this.advertised.set(address, server);
-    }
+    await this.listenAlso(address, port);
     await advertiseMaster(this.api, { address, port });
+  }
+
+  /** Serves the API also on `address` (an address of this host that pods reach) at `port`. */
+  async listenAlso(address: string, port: number): Promise<void> {
+    const key = `${address}:${port}`;
+    if (this.advertised.has(key)) return;
+    const server = this.httpsServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, address, () => resolve());
+    });
+    this.advertised.set(key, server);
+  }
+
+  /**
+   * As one of several API servers: serves on `address`:`port` too and, while it runs, renews its
+   * endpoint Lease and keeps the `kubernetes` Service's endpoints to the members whose Lease is live
+   * (master-leases.ts). Its stop expires its Lease first, so pods stop being sent to it.
+   */
+  async advertiseMember(address: string, port: number): Promise<void> {
+    await this.listenAlso(address, port);
+    if (this.member) return;
+    const self = { address, port };
+    const round = (): Promise<void> =>
+      reconcileMasterLeases(this.api, self, Date.now()).catch((e: unknown) =>
+        this.opts.logger.debug({ err: e }, 'the kubernetes Service endpoints: trying again next round'),
+      );
+    await round();
+    const timer = setInterval(() => void round(), (ENDPOINT_LEASE_SECONDS * 1000) / 3);
+    timer.unref();
+    this.member = { self, timer };
   }
 
   private readonly revisionSamples: { revision: number; at: number }[] = [];
@@ -466,6 +493,12 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.ready = false;
+    if (this.member) {
+      clearInterval(this.member.timer);
+      await reconcileMasterLeases(this.api, this.member.self, Date.now(), true).catch(() => undefined);
+      this.member = undefined;
+    }
+    if (this.opts.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.shutdownDelayMs));
     if (this.compactTimer) clearInterval(this.compactTimer);
     for (const c of this.controllers) c.stop();
     for (const extra of this.advertised.values()) {

@@ -15,6 +15,8 @@ import { readRecordFile, writeRecordFile } from './json-record.js';
 
 /** How often each member's /readyz is asked. */
 const PROBE_EVERY_MS = 500;
+/** A member that answers no probe this many times in a row is down: its connections are cut. */
+const DOWN_AFTER_PROBES = 3;
 
 /** DIR/api-balancer.json: the running balancer and where it listens and forwards. */
 export interface BalancerRecord {
@@ -31,19 +33,26 @@ const readRecord = (dataDir: string): BalancerRecord | undefined => readRecordFi
 const isBalancer = (pid: number | undefined, dataDir: string): boolean => processHasArgs(pid, 'api-balancer', dataDir);
 
 /**
- * Whether the API server on loopback `port` answers /readyz with 200 (its certificate checked against
- * `ca`). A connection of its own, closed after: a kept-alive one would hold a stopping server open.
+ * What the API server on loopback `port` answers on /readyz (its certificate checked against `ca`):
+ * 'ready' (200), 'draining' (any other answer: a member stopping still serves what it has) or
+ * 'down' (no answer). A connection of its own, closed after: a kept-alive one would hold a stopping
+ * server open.
  */
-export function readyz(port: number, ca: string, timeoutMs = 1_000): Promise<boolean> {
+function probe(port: number, ca: string, timeoutMs: number): Promise<'ready' | 'draining' | 'down'> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200);
+      resolve(res.statusCode === 200 ? 'ready' : 'draining');
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve('down'));
     req.end();
   });
+}
+
+/** Whether the API server on loopback `port` answers /readyz with 200. */
+export async function readyz(port: number, ca: string, timeoutMs = 1_000): Promise<boolean> {
+  return (await probe(port, ca, timeoutMs)) === 'ready';
 }
 
 /**
@@ -74,11 +83,22 @@ function connectFirst(ports: readonly number[]): Promise<Socket | undefined> {
 export async function runBalancer(dataDir: string, port: number, backends: readonly number[]): Promise<void> {
   const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   const healthy = new Set<number>(backends);
-  const probe = async (): Promise<void> => {
-    const answers = await Promise.all(backends.map((p) => readyz(p, ca)));
-    backends.forEach((p, i) => (answers[i] ? healthy.add(p) : healthy.delete(p)));
+  // The connections passed to each backend, and how many probes in a row it has not answered.
+  const open = new Map<number, Set<Socket>>(backends.map((p) => [p, new Set()]));
+  const silent = new Map<number, number>();
+  const probeAll = async (): Promise<void> => {
+    const answers = await Promise.all(backends.map((p) => probe(p, ca, 1_000)));
+    backends.forEach((p, i) => {
+      if (answers[i] === 'ready') healthy.add(p);
+      else healthy.delete(p);
+      silent.set(p, answers[i] === 'down' ? (silent.get(p) ?? 0) + 1 : 0);
+      // A backend hung (not stopping: that one answers 503 while it finishes its requests) holds its
+      // clients' watches silent: cut them, as a load balancer shuts a down server's sessions, and
+      // they reconnect to another member.
+      if (silent.get(p) === DOWN_AFTER_PROBES) for (const s of open.get(p) ?? []) s.destroy();
+    });
   };
-  const timer = setInterval(() => void probe(), PROBE_EVERY_MS);
+  const timer = setInterval(() => void probeAll(), PROBE_EVERY_MS);
   let turn = 0;
   const server: Server = createServer((client) => {
     client.pause();
@@ -88,6 +108,9 @@ export async function runBalancer(dataDir: string, port: number, backends: reado
         client.destroy();
         return;
       }
+      const passed = open.get(upstream.remotePort ?? 0);
+      passed?.add(upstream);
+      upstream.on('close', () => passed?.delete(upstream));
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());

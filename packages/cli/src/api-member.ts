@@ -8,8 +8,33 @@ import { startControllers } from '@wharf/controllers';
 import type { Logger } from 'pino';
 import { MEMBER_SPEC_ENV, type MemberSpec } from './control-plane.js';
 
-/** How long the member may take to stop. */
-const STOP_MS = 3_000;
+/** How long the member may take to stop (its API server's shutdown delay, 2 s, included). */
+const STOP_MS = 5_000;
+/** How often a member tries again to serve where pods reach this host. */
+const ADVERTISE_RETRY_MS = 2_000;
+
+/**
+ * Joins the `kubernetes` Service at `address` once this host has it: the node agents of `wharf up`
+ * set the address up, maybe after this member started.
+ */
+async function advertiseWhenUp(
+  server: ApiServer,
+  address: string,
+  port: number,
+  stopping: () => boolean,
+  log: Logger,
+): Promise<void> {
+  while (!stopping()) {
+    try {
+      await server.advertiseMember(address, port);
+      log.info({ address, port }, 'serving pods: in the kubernetes Service endpoints');
+      return;
+    } catch (e) {
+      log.debug({ err: e, address }, 'where pods reach this host is not up yet');
+      await new Promise((r) => setTimeout(r, ADVERTISE_RETRY_MS));
+    }
+  }
+}
 
 /** Serves until SIGTERM or SIGINT, then stops the controllers and the API server. */
 export async function runApiMember(dataDir: string, member: number, log: Logger): Promise<void> {
@@ -35,16 +60,19 @@ export async function runApiMember(dataDir: string, member: number, log: Logger)
     logger: log.child({ component: 'controller-manager', member }),
   });
   log.info({ member, port: spec.port, leading: controllers.leading }, 'API server member serving');
+  let stopping = false;
+  if (spec.podAddress) void advertiseWhenUp(server, spec.podAddress, spec.port, () => stopping, log);
   const stop = (): void => {
+    stopping = true;
     // The controllers release their Lease through the balancer while the other members may be
     // stopping too, and the store's watch is cancelled in etcd, whose members may be changing: the
     // member exits within a few seconds whatever hangs, not after `wharf up`'s SIGKILL grace.
     setTimeout(() => process.exit(0), STOP_MS).unref();
-    void (async () => {
-      await controllers.stop();
-      await server.stop();
-      process.exit(0);
-    })();
+    // Both at once: the server leaves the balancer (its shutdown delay) while the controllers let go of their Lease.
+    void Promise.all([controllers.stop(), server.stop()]).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

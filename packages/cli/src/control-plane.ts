@@ -6,11 +6,12 @@
 // the balancer on --api-port (api-balancer.ts). DIR/control-plane.json records the ports (chosen
 // once) and the members' pids, so a `wharf up` after a crash of its own adopts the members still running.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readyz } from './api-balancer.js';
-import { etcdMemberCount } from './etcd-member.js';
+import { readyz, stopBalancer } from './api-balancer.js';
+import { etcdMemberCount, resetEtcdMember } from './etcd-member.js';
 import { readRecordFile, writeRecordFile } from './json-record.js';
 import { restartWhenGone, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { processHasArgs } from './process-check.js';
@@ -34,6 +35,8 @@ export interface MemberSpec {
   readonly publicPort: number;
   readonly etcdServers: readonly string[];
   readonly agentToken: string;
+  /** Where pods reach this host: the member serves there on its port too and joins the `kubernetes` Service. */
+  readonly podAddress?: string;
   /** The API server's flags of `wharf up` (tuning, OIDC, LDAP, audit), as ApiServerOptions: plain data. */
   readonly apiServer: Record<string, unknown>;
   /** The controller manager's options of `wharf up`, as ControllerManagerOptions minus the client and logger. */
@@ -85,6 +88,18 @@ export async function planControlPlane(
   return record;
 }
 
+/**
+ * The token the three API servers show node agents (DIR/agent-token, made once): members 1 and 2
+ * outlive a restart of `wharf up` with the token they started with, and an agent checks a caller's
+ * token with a TokenReview that any member may answer, so all three must know the same one.
+ */
+export function sharedAgentToken(dataDir: string): string {
+  const file = join(dataDir, 'agent-token');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** Whether `pid` is member `i` of this data dir. */
 const isMemberProcess = (pid: number | undefined, dataDir: string, i: number): boolean =>
   processHasArgs(pid, 'apiserver', dataDir, `--member=${i}`);
@@ -120,6 +135,11 @@ async function untilReady(dataDir: string, i: number, pid: number, port: number,
 }
 
 export interface ApiMembers {
+  /**
+   * Stops member `i` (1 or 2) and starts it again, resolving once it answers /readyz: how an
+   * upgrade moves it to the version the data dir is pinned to, while the other two serve.
+   */
+  restart(i: number): Promise<void>;
   /** Stops supervising and stops members 1 and 2. */
   stop(): Promise<void>;
 }
@@ -136,13 +156,20 @@ export async function startApiMembers(
 ): Promise<ApiMembers> {
   const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
   const members = [1, 2];
-  const ensure = async (i: number): Promise<void> => {
-    const port = record.apiPorts[i] as number;
+  // One start of a member at a time: a restart asked for and the supervisor may both see it gone.
+  const starting = new Map<number, Promise<void>>();
+  const ensure = (i: number): Promise<void> => {
+    const running = starting.get(i);
+    if (running) return running;
     if (!isMemberProcess(record.pids[i], dataDir, i)) {
       record.pids[i] = spawnMember(dataDir, i, spec(i));
       writeControlPlane(dataDir, record);
     }
-    await untilReady(dataDir, i, record.pids[i] as number, port, ca);
+    const ready = untilReady(dataDir, i, record.pids[i] as number, record.apiPorts[i] as number, ca).finally(() =>
+      starting.delete(i),
+    );
+    starting.set(i, ready);
+    return ready;
   };
   await Promise.all(members.map(ensure));
   log.info({ pids: record.pids, ports: record.apiPorts }, 'API server members 1 and 2 serving');
@@ -157,22 +184,26 @@ export async function startApiMembers(
       (e) => log.error({ err: e, member: i }, 'starting the API server member again failed'),
     ),
   );
+  const stopMember = (i: number): Promise<unknown> => {
+    const pid = record.pids[i];
+    return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i)) : Promise.resolve();
+  };
   return {
+    restart: async (i) => {
+      if (!members.includes(i)) throw new Error(`API server member ${i} is not one wharf up runs as a process`);
+      await stopMember(i);
+      await ensure(i);
+    },
     stop: async () => {
       for (const s of stops) s();
-      await Promise.all(
-        members.map((i) => {
-          const pid = record.pids[i];
-          return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i)) : undefined;
-        }),
-      );
+      await Promise.all(members.map(stopMember));
     },
   };
 }
 
 /**
- * `wharf reset`: stops members 1 and 2 if they run (a `wharf up` killed leaves them) and removes the
- * record, as the etcd members' data goes too.
+ * `wharf reset` and an upgrade's rollback: stops members 1 and 2 if they run (a `wharf up` killed
+ * leaves them) and removes the record, as the etcd members' data goes too (a rollback restores it).
  */
 export async function resetApiMembers(dataDir: string): Promise<void> {
   const r = readControlPlane(dataDir);
@@ -181,6 +212,16 @@ export async function resetApiMembers(dataDir: string): Promise<void> {
     Object.entries(r.pids).map(([i, pid]) => terminate(pid, () => isMemberProcess(pid, dataDir, Number(i)))),
   );
   rmSync(recordPath(dataDir), { force: true });
+}
+
+/**
+ * `wharf reset` and `wharf cluster delete`: members 1 and 2, the balancer and the etcd members,
+ * which outlive a `wharf up` killed (or handed over) and stay until stopped here.
+ */
+export async function resetControlPlane(dataDir: string): Promise<void> {
+  await resetApiMembers(dataDir);
+  await stopBalancer(dataDir);
+  await resetEtcdMember(dataDir);
 }
 
 /** Each API server of a control plane of three and whether it answers /readyz; none for a data dir with one. */

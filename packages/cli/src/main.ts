@@ -198,9 +198,7 @@ program
       throw new Error(`Wharf is running in ${dataDir}: stop it (Ctrl-C or SIGTERM) before resetting`);
     const { resetNodes } = await import('./nodes.js');
     const nodes = await resetNodes(dataDir, { removeGuard: o.removeGuard === true });
-    await (await import('./control-plane.js')).resetApiMembers(dataDir);
-    await (await import('./api-balancer.js')).stopBalancer(dataDir);
-    await (await import('./etcd-member.js')).resetEtcdMember(dataDir);
+    await (await import('./control-plane.js')).resetControlPlane(dataDir);
     process.stdout.write(`reset ${nodes.length} node(s) of ${dataDir}${nodes.length ? `: ${nodes.join(', ')}` : ''}\n`);
   });
 

@@ -12,9 +12,18 @@ import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
 import { chooseStore, freePort, startEtcdMembers, type EtcdMember } from './etcd-member.js';
-import { chooseMembers, planControlPlane, startApiMembers, type ApiMembers } from './control-plane.js';
+import {
+  chooseMembers,
+  planControlPlane,
+  sharedAgentToken,
+  startApiMembers,
+  type ApiMembers,
+} from './control-plane.js';
 
 export type { UpOptions } from './up-options.js';
+
+/** How long a member of three answers /readyz 503 before it stops accepting (four of the balancer's probes). */
+const MEMBER_SHUTDOWN_DELAY_MS = 2_000;
 
 /** Member i's audit options: those of `wharf up`, its log beside member 0's (`-`: none, as for member 0). */
 function memberAudit(audit: AuditOptions, dataDir: string, i: number): AuditOptions {
@@ -31,14 +40,15 @@ export async function up(flags: UpOptions): Promise<void> {
   const runtime = c.nodes > 0 ? chooseRuntime(c.runtime) : chooseRuntime(c.runtime, () => undefined);
   if (c.nodes > 0 && runtime.kind === 'process')
     log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
-  // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
-  // agent processes check it with a TokenReview, so a fresh one per start is enough.
-  const agentToken = randomBytes(32).toString('hex');
   // The console's word to the API server for which browser tries a directory password.
   const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
   // Without --store, a data dir that ran its own etcd member keeps it; etcd without servers runs one.
   const store = chooseStore(c.store, dataDir);
   const members = chooseMembers(c.controlPlaneMembers, store, dataDir);
+  // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
+  // agent processes check it with a TokenReview, so a fresh one per start is enough for one API
+  // server. Three share one kept in the data dir: members 1 and 2 outlive this process.
+  const agentToken = members === 3 ? sharedAgentToken(dataDir) : randomBytes(32).toString('hex');
   let etcdMember: EtcdMember | undefined;
   if (store.kind === 'etcd' && !store.servers.length)
     etcdMember = await startEtcdMembers(dataDir, members, log.child({ component: 'etcd' }));
@@ -51,6 +61,9 @@ export async function up(flags: UpOptions): Promise<void> {
     compactRetentionMs: c.compactRetentionMs,
     watchTimeoutSeconds: c.watchTimeoutSeconds,
     defaultTolerationSeconds: c.defaultTolerationSeconds,
+    // Behind the balancer, a stopping member leaves its healthy set (it probes every 500 ms) before
+    // it stops accepting, so a restart one member at a time fails no request.
+    ...(plan ? { shutdownDelayMs: MEMBER_SHUTDOWN_DELAY_MS } : {}),
   };
   // Every API server of the data dir takes the same credentials.
   const apiCredentials = {
@@ -139,6 +152,10 @@ export async function up(flags: UpOptions): Promise<void> {
     logger: log.child({ component: 'controller-manager' }),
     ...controllerOptions,
   });
+  // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
+  if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
+  // Where pods reach each member of three (the `kubernetes` Service lists them all), once the nodes set it up.
+  const podAddress = plan && c.nodes > 0 && runtime.kind !== 'process' ? apiEndpointOf(dataDir).address : undefined;
   // Members 1 and 2 load while the rest starts; 'wharf is ready' waits for them.
   const apiMembersStarting: Promise<ApiMembers> | undefined = plan
     ? startApiMembers(
@@ -149,6 +166,7 @@ export async function up(flags: UpOptions): Promise<void> {
           publicPort: plan.port,
           etcdServers: etcdServers ?? [],
           agentToken,
+          ...(podAddress ? { podAddress } : {}),
           // Each member writes its own audit log beside member 0's.
           apiServer: {
             ...apiTuning,
@@ -166,8 +184,6 @@ export async function up(flags: UpOptions): Promise<void> {
       ? new SimulatedNodes({ kubeConfig: kc, count: c.simulatedNodes, prefix: 'sim-', zones: ['a', 'b', 'c'] })
       : undefined;
   await sim?.start();
-  // Before anything derives addresses from it: a pod range no other Wharf on this machine uses.
-  if (c.nodes > 0 && runtime.kind !== 'process') claimPodRange(dataDir);
   // Cluster DNS and the Ingress gateway run in a process of their own that outlives this one
   // (dataplane.ts): started once, adopted by every later start, so they serve through restarts.
   const dataplaneSpec = {
@@ -207,7 +223,12 @@ export async function up(flags: UpOptions): Promise<void> {
   await nodes?.start();
   // Pods reach the API through the `kubernetes` Service, which points at an address of this
   // host that the nodes set up for it; the API listens there too.
-  if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
+  if (nodes?.apiAddress && plan) {
+    // As one of three: pods are sent to every member that serves. The balancer's port there too,
+    // as with one member: pods given that address (Prometheus) still reach the API.
+    await server.listenAlso(nodes.apiAddress, bound);
+    await server.advertiseMember(nodes.apiAddress, plan.apiPorts[0] as number);
+  } else if (nodes?.apiAddress) await server.advertise(nodes.apiAddress, bound);
   // Pipeline steps push images from pods: the registry also answers (plain HTTP) where pods reach this host.
   const registryForPods = nodes?.apiAddress
     ? await registry.listenAlso(nodes.apiAddress).then(
@@ -293,12 +314,26 @@ export async function up(flags: UpOptions): Promise<void> {
       })
     : undefined;
   const apiMembers = await apiMembersStarting;
-  const control = await serveControl(dataDir, async (action, target) => {
+  // Set by a handover (`wharf cluster upgrade` restarting member 0): the stop leaves the rest of the control plane.
+  let handover = false;
+  const control = await serveControl(dataDir, async (r) => {
+    if (r.kind !== 'node') {
+      if (!apiMembers) throw new Error('this Wharf runs one API server (--control-plane-members 1)');
+      if (r.kind === 'handover') handover = true;
+      else await apiMembers.restart(r.member);
+      log.info(
+        { ...r },
+        r.kind === 'handover'
+          ? 'the next stop leaves API server members 1 and 2 serving'
+          : 'API server member restarted',
+      );
+      return;
+    }
     if (!nodes) throw new Error('this Wharf runs no node agents (start it with --nodes N)');
-    if (action === 'fail') await nodes.fail(target);
-    else if (action === 'restore') await nodes.restore(target);
-    else await nodes.upgradeAgent(target);
-    log.info({ node: target, action }, 'node drill');
+    if (r.action === 'fail') await nodes.fail(r.node);
+    else if (r.action === 'restore') await nodes.restore(r.node);
+    else await nodes.upgradeAgent(r.node);
+    log.info({ node: r.node, action: r.action }, 'node drill');
   });
   log.info(
     {
@@ -355,11 +390,13 @@ export async function up(flags: UpOptions): Promise<void> {
       await part('node agents', () => nodes?.stop());
       await part('simulated nodes', () => sim?.stop());
       await part('controllers', () => controllers.stop());
-      await part('API server members', () => apiMembers?.stop());
+      // A handover leaves members 1 and 2, the balancer and etcd serving: the next `wharf up` adopts them.
+      if (!handover) await part('API server members', () => apiMembers?.stop());
       // Before member 0: the connections it passes through would hold member 0's server open.
-      if (plan) await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
+      if (plan && !handover)
+        await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
       await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
-      await part('etcd members', () => etcdMember?.stop());
+      if (!handover) await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {
         log.info('stopped');

@@ -9,6 +9,7 @@ export {
   type WharfOptions,
 } from './wharf-process.js';
 export { runWharf, type WharfRun, type WharfRunOptions } from './wharf-cli.js';
+export { clusterSpecYaml, type TestCluster } from './cluster-spec.js';
 export { Kubectl, KUBECTL_120, KUBECTL_132, eventually, type KubectlResult } from './kubectl.js';
 export { RawApi, json, type RawResponse, type RawRequestOptions } from './raw-api.js';
 export { buildBaseImage, buildBusyboxImage, busyboxRootfs } from './busybox.js';

@@ -37,24 +37,61 @@ function masterService(targetPort: number): KubeObject {
   };
 }
 
-function masterEndpoints(a: Advertised): KubeObject {
+/** The API servers by port (API servers of one host share its address and differ by port), ports ascending. */
+function byPort(members: readonly Advertised[]): [number, string[]][] {
+  const ports = [...new Set(members.map((m) => m.port))].sort((a, b) => a - b);
+  return ports.map((p) => [p, members.filter((m) => m.port === p).map((m) => m.address)]);
+}
+
+const httpsPort = (port: number): Record<string, unknown> => ({ name: 'https', port, protocol: 'TCP' });
+
+/** One subset per port: a subset's addresses share its ports. */
+function masterEndpoints(members: readonly Advertised[]): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: NAME, namespace: NS, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: a.address }], ports: [{ name: 'https', port: a.port, protocol: 'TCP' }] }],
-  };
+    subsets: byPort(members).map(([port, ips]) => ({ addresses: ips.map((ip) => ({ ip })), ports: [httpsPort(port)] })),
+  } as KubeObject;
 }
 
-function masterSlice(a: Advertised): KubeObject {
+function masterSlice(name: string, port: number, addresses: readonly string[]): KubeObject {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: NAME, namespace: NS, labels: { 'kubernetes.io/service-name': NAME } },
+    metadata: { name, namespace: NS, labels: { 'kubernetes.io/service-name': NAME } },
     addressType: 'IPv4',
-    endpoints: [{ addresses: [a.address], conditions: { ready: true } }],
-    ports: [{ name: 'https', port: a.port, protocol: 'TCP' }],
+    endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
+    ports: [httpsPort(port)],
   };
+}
+
+/**
+ * The `kubernetes` Service, Endpoints and EndpointSlices for the API servers `live` of those
+ * `known` (a slice's endpoints share its ports, so one slice per known port: `kubernetes` for the
+ * lowest, `kubernetes-<port>` for the others; a port whose API server is gone keeps an empty slice).
+ */
+export async function publishMasters(
+  api: ObjectApi,
+  known: readonly Advertised[],
+  live: readonly Advertised[],
+): Promise<void> {
+  const ports = byPort(known).map(([p]) => p);
+  const first = ports[0];
+  if (first === undefined) return;
+  const svc = masterService(first);
+  const old = api.store.get(objectKey('', 'services', NS, NAME));
+  // An update keeps the allocated clusterIP; only the port's target follows the API's port.
+  const spec = old
+    ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports }
+    : (svc as { spec: unknown }).spec;
+  await upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
+  await upsert(api, '', 'endpoints', masterEndpoints(live), ['subsets']);
+  for (const port of ports) {
+    const addresses = live.filter((m) => m.port === port).map((m) => m.address);
+    const slice = masterSlice(port === first ? NAME : `${NAME}-${port}`, port, addresses);
+    await upsert(api, 'discovery.k8s.io', 'endpointslices', slice, ['endpoints', 'ports', 'addressType']);
+  }
 }
 
 /** Creates `obj` or replaces its spec-like fields when they differ; `fields` are the ones compared. */
@@ -92,15 +129,7 @@ export async function ensureMasterService(api: ObjectApi): Promise<void> {
     await api.create(served, NS, masterService(6443), internalContext());
 }
 
-/** Points the Service, its Endpoints and its EndpointSlice at where pods reach the API now. */
-export async function advertiseMaster(api: ObjectApi, a: Advertised): Promise<void> {
-  const svc = masterService(a.port);
-  const old = api.store.get(objectKey('', 'services', NS, NAME));
-  // An update keeps the allocated clusterIP; only the port's target follows the API's port.
-  const spec = old
-    ? { ...(old as { spec?: Record<string, unknown> }).spec, ports: (svc as { spec: { ports: unknown } }).spec.ports }
-    : (svc as { spec: unknown }).spec;
-  await upsert(api, '', 'services', { ...svc, spec } as KubeObject, ['spec']);
-  await upsert(api, '', 'endpoints', masterEndpoints(a), ['subsets']);
-  await upsert(api, 'discovery.k8s.io', 'endpointslices', masterSlice(a), ['endpoints', 'ports', 'addressType']);
+/** Points the Service, its Endpoints and its EndpointSlice at where pods reach the one API server now. */
+export function advertiseMaster(api: ObjectApi, a: Advertised): Promise<void> {
+  return publishMasters(api, [a], [a]);
 }

@@ -308,6 +308,8 @@ export async function deleteCommand(o: StateOptions & { name: string; yes?: bool
   await stopUp(r);
   const { resetNodes } = await import('../nodes.js');
   await resetNodes(r.spec.dataDir);
+  // A control plane of three outlives a killed wharf up: its members, balancer and etcd stop here.
+  await (await import('../control-plane.js')).resetControlPlane(r.spec.dataDir);
   rmSync(r.spec.dataDir, { recursive: true, force: true });
   rmSync(join(stateDir(o), o.name), { recursive: true, force: true });
   out(`Cluster ${o.name} deleted.`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { preflight, refuseStep, skewRefusals, upgradeSteps, versionOf, type Facts } from './upgrade-plan.js';
+import {
+  memberOfStep,
+  preflight,
+  refuseStep,
+  skewRefusals,
+  upgradeSteps,
+  versionOf,
+  type Facts,
+} from './upgrade-plan.js';
 
 const NOW = Date.parse('2026-12-06T03:00:00Z');
 const healthy: Facts = {
@@ -127,6 +135,24 @@ describe('upgrade plan', () => {
       'node/node-1/validate',
       'done',
     ]);
+    expect(upgradeSteps(['node-0'], 1)).toEqual(upgradeSteps(['node-0']));
+  });
+
+  it('upgrades a control plane of three one member at a time, each validated, member 0 last, then the nodes', () => {
+    const steps = upgradeSteps(['node-0'], 3);
+    expect(steps.slice(0, 8)).toEqual([
+      'snapshot',
+      'control-plane/member-2',
+      'control-plane/member-2/validate',
+      'control-plane/member-1',
+      'control-plane/member-1/validate',
+      'control-plane/member-0',
+      'control-plane/member-0/validate',
+      'node/node-0/cordon',
+    ]);
+    expect(steps.at(-1)).toBe('done');
+    expect(steps.map(memberOfStep).filter((m) => m !== undefined)).toEqual([2, 2, 1, 1, 0, 0]);
+    expect(memberOfStep('control-plane')).toBeUndefined();
     expect(versionOf('v1.32.9')).toBe('1.32.9');
     expect(versionOf('v1.32.0-wharf')).toBe('1.32.0');
   });

@@ -142,12 +142,27 @@ export function preflight(f: Facts): Finding[] {
   return out;
 }
 
+/**
+ * The control plane's steps. One member: `wharf up` restarted, then validated. Three: one API server
+ * at a time, each validated before the next, member 0 (the one inside `wharf up`) last, so the
+ * other two serve while any one restarts.
+ */
+function controlPlaneSteps(members: number): string[] {
+  if (members !== 3) return ['control-plane', 'validate-control-plane'];
+  return [2, 1, 0].flatMap((i) => [`control-plane/member-${i}`, `control-plane/member-${i}/validate`]);
+}
+
+/** The API server member a control-plane step is about ("control-plane/member-2/validate" → 2), if any. */
+export function memberOfStep(step: string): number | undefined {
+  const m = /^control-plane\/member-(\d+)(?:\/validate)?$/.exec(step);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The steps an upgrade runs, in order; each is recorded as it ends, so a rerun resumes. */
-export function upgradeSteps(nodes: readonly string[]): string[] {
+export function upgradeSteps(nodes: readonly string[], members = 1): string[] {
   return [
     'snapshot',
-    'control-plane',
-    'validate-control-plane',
+    ...controlPlaneSteps(members),
     ...nodes.flatMap((n) => ['cordon', 'drain', 'agent', 'uncordon', 'validate'].map((s) => `node/${n}/${s}`)),
     'done',
   ];

@@ -1,10 +1,12 @@
 // Runs an upgrade's steps in order, recording each (upgrade-progress.ts): a snapshot; the control
-// plane restarted at the new version and validated (a failed validation restores the snapshot and
-// restarts the old version); then each node in turn: cordon, drain with PodDisruptionBudgets
-// honoured, its agent, uncordon, validate. Every step is safe to run again after a kill -9.
+// plane restarted at the new version and validated, or with three members each API server in turn
+// (upgrade-members.ts) (a failed validation restores the snapshot and restarts the old version);
+// then each node in turn: cordon, drain with PodDisruptionBudgets honoured, its agent, uncordon,
+// validate. Every step is safe to run again after a kill -9.
 import { isStatus, type KubeClient } from '@wharf/client';
 import { kubeletVersionFor } from '@wharf/node';
 import { sendControl } from '../control.js';
+import { resetApiMembers } from '../control-plane.js';
 import { CliError } from '../kube/errors.js';
 import { backupCluster, restoreInto } from './backup.js';
 import {
@@ -21,6 +23,8 @@ import {
 } from './lifecycle.js';
 import { nodesOf, type ClusterSpec } from './spec.js';
 import { currentVersion } from './upgrade-facts.js';
+import { upgradeMember, validateMember } from './upgrade-members.js';
+import { memberOfStep } from './upgrade-plan.js';
 import { remaining, writeProgress, type Progress } from './upgrade-progress.js';
 import { judge, readCluster } from './validate.js';
 
@@ -114,6 +118,8 @@ async function rollback(o: RunOptions, p: Progress, why: string): Promise<never>
   const old = { ...r.spec, version: p.from };
   out(`validation failed (${why}): restoring ${p.snapshot ?? '(no snapshot)'} and restarting ${p.from}`);
   await stopUp(r);
+  // Members 1 and 2 that a killed wharf up left would be adopted as they run: at the new version.
+  await resetApiMembers(old.dataDir);
   if (p.snapshot) await restoreInto(old.dataDir, p.snapshot);
   writeRecord(o, { spec: old });
   writeRecord(o, { spec: old, pid: await startUp(old, o.timeoutMs) });
@@ -148,16 +154,24 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
     const pid = await restart(o, { ...spec, version: p.to });
     return `wharf up pid ${pid} serves ${p.to}`;
   }
-  if (step === 'validate-control-plane') {
+  const member = memberOfStep(step);
+  if (member !== undefined && !step.endsWith('/validate'))
+    return upgradeMember(r, member, p.to, () => restart(o, { ...spec, version: p.to }));
+  if (step === 'validate-control-plane' || member !== undefined) {
     try {
+      const own = member === undefined ? '' : await validateMember(spec.dataDir, member, p.to, o.timeoutMs);
+      // Members 2 and 1 are each validated on their own; the cluster as a whole once wharf up runs the new version.
+      if (member !== undefined && member !== 0) return own;
       // The agents must have reached the restarted API server, not only be Ready in the store.
-      const restarted = Date.parse(p.done.find((d) => d.step === 'control-plane')?.at ?? '') || Date.now();
-      return await withClient(spec, (c) =>
+      const restartedAt = p.done.find((d) => d.step === 'control-plane' || d.step === 'control-plane/member-0')?.at;
+      const restarted = Date.parse(restartedAt ?? '') || Date.now();
+      const cluster = await withClient(spec, (c) =>
         validate(c, o.timeoutMs, async () => {
           const v = await currentVersion(c);
           return v === p.to ? agentsBehind(c, restarted) : `/version says ${v}, not ${p.to}`;
         }),
       );
+      return own ? `${own}; cluster ${cluster}` : cluster;
     } catch (e) {
       return rollback(o, p, (e as Error).message);
     }

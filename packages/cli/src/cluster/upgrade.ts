@@ -72,7 +72,9 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   out(`Upgrade plan for cluster ${o.name}: Kubernetes ${facts.from} -> ${to}`);
   out('  1. snapshot the store, registry blobs and local volumes (as wharf cluster backup)');
   out(
-    `  2. restart the control plane at ${to} and validate it; if it does not validate, restore the snapshot and restart ${facts.from}`,
+    r.spec.controlPlane.members === 3
+      ? `  2. restart the API servers at ${to} one at a time (member 2, 1, then 0 inside wharf up), each validated before the next while the other two serve; if one does not validate, restore the snapshot and restart ${facts.from}`
+      : `  2. restart the control plane at ${to} and validate it; if it does not validate, restore the snapshot and restart ${facts.from}`,
   );
   nodes.forEach((n, i) =>
     out(
@@ -90,7 +92,7 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
     throw new CliError(`no-go: ${blockers} blocker${blockers > 1 ? 's' : ''} (listed above); nothing changed`);
   out(`GO: no blockers${findings.length ? `, ${findings.length} risk${findings.length > 1 ? 's' : ''}` : ''}`);
   if (!o.yes) return out('Nothing changed. Run again with --yes to upgrade.');
-  const p = { from: facts.from, to, steps: upgradeSteps(nodes), done: [] };
+  const p = { from: facts.from, to, steps: upgradeSteps(nodes, r.spec.controlPlane.members), done: [] };
   writeProgress(o, o.name, p);
   await runUpgrade(run, p);
   out(`Cluster ${o.name} upgraded to ${to}.`);
