@@ -131,8 +131,11 @@ interface Grant {
   readonly error?: string;
 }
 
-/** Users × namespaces whose grants are kept; past it the memo starts again empty. */
-const MAX_MEMOIZED = 2000;
+/**
+ * Users × namespaces whose grants are kept (a few KB each for the aggregated admin/edit roles); past
+ * it the memo starts again empty, so many users across many namespaces cost a few MB at most.
+ */
+const MAX_MEMOIZED = 500;
 
 export class RbacAuthorizer {
   /**
