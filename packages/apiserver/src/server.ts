@@ -23,6 +23,7 @@ import { NodeRestriction } from './auth/node-authorizer.js';
 import { authenticateBootstrapToken, BOOTSTRAP_SECRET_PREFIX } from './auth/bootstrap-tokens.js';
 import { clientCertificateUser } from './auth/client-certs.js';
 import { RbacAuthorizer } from './auth/rbac.js';
+import { rbacChanges } from './auth/rbac-changes.js';
 import { answerReview } from './auth/reviews.js';
 import { impersonatedUser } from './auth/impersonation.js';
 import { EncryptingCodec, loadOrCreateKeys } from './crypto/encryption.js';
@@ -296,6 +297,7 @@ export class ApiServer {
     });
     this.apiServices = new ApiServiceController({ api: this.api, identity: this.frontProxy });
     this.controllers = [
+      rbacChanges(this.store, this.authz),
       this.apiServices,
       new CrdController(this.api),
       new GarbageCollector(this.api),

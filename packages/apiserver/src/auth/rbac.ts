@@ -124,8 +124,32 @@ function describeSubject(s: Subject, bindingNamespace: string): string {
 /** Called with each rule that applies (and its source), or with an error; return false to stop. */
 type Visitor = (source: (() => string) | undefined, rule: PolicyRule | undefined, error: string | undefined) => boolean;
 
+/** One rule a user holds through a binding (with where it comes from), or a role that could not be resolved. */
+interface Grant {
+  readonly source?: () => string;
+  readonly rule?: PolicyRule;
+  readonly error?: string;
+}
+
+/**
+ * Users × namespaces whose grants are kept (a few KB each for the aggregated admin/edit roles); past
+ * it the memo starts again empty, so many users across many namespaces cost a few MB at most.
+ */
+const MAX_MEMOIZED = 500;
+
 export class RbacAuthorizer {
+  /**
+   * Each user's grants per namespace, in search order: resolving them walks every binding and
+   * aggregates the ClusterRoles, which every request did again. Dropped by invalidate().
+   */
+  private readonly grants = new Map<string, readonly Grant[]>();
+
   constructor(private readonly source: RbacSource) {}
+
+  /** Forgets the resolved grants: call it whenever a Role, ClusterRole or binding changes. */
+  invalidate(): void {
+    this.grants.clear();
+  }
 
   /** Decides one request. Members of `system:masters` are allowed before RBAC is consulted. */
   authorize(user: UserInfo, attrs: Attributes): Decision {
@@ -170,8 +194,25 @@ export class RbacAuthorizer {
     return review;
   }
 
-  /** ClusterRoleBindings first, then the RoleBindings of the namespace, as the real resolver does. */
+  /** The user's grants in the namespace in search order, resolved once until invalidate(). */
   private visitRulesFor(user: UserInfo, namespace: string, visit: Visitor): void {
+    const key = [namespace, user.name, ...user.groups].join('\u0000');
+    let grants = this.grants.get(key);
+    if (!grants) {
+      const resolved: Grant[] = [];
+      this.resolveGrants(user, namespace, (source, rule, error) => {
+        resolved.push({ ...(source ? { source } : {}), ...(rule ? { rule } : {}), ...(error ? { error } : {}) });
+        return true;
+      });
+      if (this.grants.size >= MAX_MEMOIZED) this.grants.clear();
+      this.grants.set(key, resolved);
+      grants = resolved;
+    }
+    for (const g of grants) if (!visit(g.source, g.rule, g.error)) return;
+  }
+
+  /** ClusterRoleBindings first, then the RoleBindings of the namespace, as the real resolver does. */
+  private resolveGrants(user: UserInfo, namespace: string, visit: Visitor): void {
     let clusterRoles: ClusterRoleRules | undefined;
     const resolve = (ref: { kind: string; name: string }, bindingNamespace: string): PolicyRule[] | string => {
       if (ref.kind === 'ClusterRole') {

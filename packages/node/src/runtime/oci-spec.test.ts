@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildOciSpec, InvalidContainerConfigError, MASKED_PATHS, resolveArgs, type SandboxPaths } from './oci-spec.js';
+import {
+  buildOciSpec,
+  InvalidContainerConfigError,
+  MASKED_PATHS,
+  resolveArgs,
+  withRootMount,
+  type SandboxPaths,
+} from './oci-spec.js';
 import type { ContainerConfig } from './types.js';
 
 const sandbox: SandboxPaths = {
@@ -123,5 +130,16 @@ describe('resolveArgs', () => {
     expect(resolveArgs(image, { args: ['--x'] })).toEqual(['/entry', '--x']);
     expect(resolveArgs(image, { command: ['/bin/sh'] })).toEqual(['/bin/sh']);
     expect(resolveArgs(image, { command: ['/bin/sh'], args: ['-c', 'true'] })).toEqual(['/bin/sh', '-c', 'true']);
+  });
+});
+
+describe('withRootMount', () => {
+  it('puts the root overlay before every other mount, so /proc, /dev and the volumes land on it', () => {
+    const spec = buildOciSpec(base, sandbox, '/c');
+    const root = { destination: '/', type: 'overlay', source: 'overlay', options: ['lowerdir=/l'] };
+    const out = withRootMount(spec, root);
+    expect(out.mounts[0]).toEqual(root);
+    expect(out.mounts.slice(1)).toEqual(spec.mounts);
+    expect(spec.mounts[0]).not.toEqual(root);
   });
 });

@@ -133,6 +133,11 @@ export function buildOciSpec(
   };
 }
 
+/** The spec with `mount` first (the root overlay: runc mounts it on root.path before every other mount). */
+export function withRootMount(spec: OciSpec, mount: OciMount): OciSpec {
+  return { ...spec, mounts: [mount, ...spec.mounts] };
+}
+
 /** Kubernetes' rule for the argv: command replaces the image entrypoint (and drops its cmd), args replace cmd. */
 export function resolveArgs(
   image: { readonly entrypoint?: readonly string[]; readonly cmd?: readonly string[] },

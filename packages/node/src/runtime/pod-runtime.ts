@@ -13,10 +13,10 @@ import { containerCgroupsPath, removeNodeCgroups } from './cgroups.js';
 import { ConmonMonitor } from './conmon-monitor.js';
 import { InvalidStateError } from './errors.js';
 import { startExec, type ExecStream, type ExecStreamOptions } from './exec-stream.js';
-import { buildOciSpec, type SandboxPaths } from './oci-spec.js';
+import { buildOciSpec, withRootMount, type SandboxPaths } from './oci-spec.js';
 import { killPid, strayMonitors } from './monitor.js';
 import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions } from './recorded-runtime.js';
-import { prepareRootfs } from './rootfs.js';
+import { overlayRootMount, overlayWorks, prepareRootfs } from './rootfs.js';
 import { Runc } from './runc.js';
 import { sandboxId, type ExecSyncResult } from './runtime.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
@@ -41,6 +41,8 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
   private readonly runc: Runc;
   private readonly conmonPath: string;
   private readonly hostCapabilities = currentCapabilities();
+  /** Probed once, at the first container: whether the state dir takes overlayfs upper/work dirs. */
+  private overlay: Promise<boolean> | undefined;
 
   constructor(options: PodRuntimeOptions) {
     super(options, 'PodRuntime');
@@ -126,7 +128,7 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
 
   // --- containers: OCI bundle, overlay rootfs, cgroups, runc -------------------------------
 
-  /** The OCI bundle (config.json) and the root filesystem (overlay or copy). */
+  /** The OCI bundle (config.json) and the root filesystem (an overlay runc mounts, or a copy; rootfs.ts). */
   protected containerLayout(id: string, sandbox: SandboxRecord, config: ContainerConfig): ContainerLayout {
     const cgroupsPath = containerCgroupsPath(this.options.nodeName, id);
     const spec = buildOciSpec(config, this.sandboxPaths(sandbox), cgroupsPath, this.hostCapabilities);
@@ -134,8 +136,11 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
       cgroupsPath,
       config,
       prepare: async (dir) => {
-        const rootfsKind = await prepareRootfs(path.resolve(config.rootfs), dir);
-        writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+        const lower = path.resolve(config.rootfs);
+        this.overlay ??= overlayWorks(this.options.stateDir);
+        const overlay = (await this.overlay) ? overlayRootMount(lower, dir) : undefined;
+        const rootfsKind = await prepareRootfs(lower, dir, overlay !== undefined);
+        writeFileSync(path.join(dir, 'config.json'), JSON.stringify(overlay ? withRootMount(spec, overlay) : spec));
         return rootfsKind;
       },
     };
