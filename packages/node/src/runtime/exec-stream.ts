@@ -22,6 +22,12 @@ export interface ExecStreamOptions {
   readonly scriptPath?: string;
   /** The terminal's size from the start (TTY only), so the command never sees 0x0. @default unset */
   readonly initialSize?: { readonly width: number; readonly height: number };
+  /**
+   * The command relays a terminal of its own (runc with a TTY): script's terminal is made raw before
+   * it starts, as runc makes it once running, so early output and echo are not converted twice
+   * (`\r\r\n`, a typed key shown twice). @default false
+   */
+  readonly relaysTerminal?: boolean;
 }
 
 export interface ExecExit {
@@ -79,7 +85,7 @@ export async function startExec(
     ? ['--process', processPath, id]
     : [...(o.tty ? ['-t', '--env', 'TERM=xterm'] : []), id, ...cmd];
   const runcArgs = ['--root', runc.root, '--log', logPath, '--log-format', 'json', 'exec', ...what];
-  return startCommand({ file: runc.binary, args: runcArgs }, o, async (r) => {
+  return startCommand({ file: runc.binary, args: runcArgs }, { ...o, relaysTerminal: true }, async (r) => {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await rm(logPath, { force: true });
     if (processPath) await rm(processPath, { force: true });
@@ -115,7 +121,7 @@ export function startCommand(
           '-E',
           'never',
           '-c',
-          `${sizeTerminal(o.initialSize)}${['exec', c.file, ...c.args].map(shellQuote).join(' ')}`,
+          `${o.relaysTerminal ? 'stty raw -echo 2>/dev/null; ' : ''}${sizeTerminal(o.initialSize)}${['exec', c.file, ...c.args].map(shellQuote).join(' ')}`,
           '/dev/null',
         ],
         {
