@@ -64,4 +64,24 @@ describe('SyncLoop', () => {
     await clock.advance(100);
     expect(calls).toHaveLength(3);
   });
+
+  it('holds the changes seen while the informers first list until the first rule set is written', async () => {
+    const clock = manualClock(1_000);
+    const calls: boolean[] = [];
+    const loop = new SyncLoop({
+      clock,
+      coalesceMs: 100,
+      resyncMs: 30_000,
+      apply: async (force) => void calls.push(force),
+      onError: () => undefined,
+    });
+    loop.begin();
+    loop.changed(); // the first list of one informer, while another still lists
+    await clock.advance(500);
+    expect(calls).toEqual([]);
+    loop.settled(); // the caller wrote (or adopted) the first rule set
+    await clock.advance(100);
+    expect(calls).toEqual([false]);
+    await loop.stop();
+  });
 });
