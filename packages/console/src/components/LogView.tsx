@@ -27,6 +27,8 @@ const BOX: CSSProperties = {
   margin: 0,
   fontSize: 12,
   lineHeight: `${LINE_PX}px`,
+  // The view keeps a reader's place itself (by the lines dropped): the browser's scroll anchoring would too.
+  overflowAnchor: 'none',
 };
 const LINE: CSSProperties = { display: 'block', height: LINE_PX };
 
