@@ -99,7 +99,8 @@ metadata: {name: ticker, namespace: default, labels: {app: ticker}}
 spec:
   # sh as PID 1 ignores SIGTERM: the drain waits this out before the pod is gone (30 s by default).
   terminationGracePeriodSeconds: 2
-  containers: [{name: ticker, image: busybox:1, command: ["sh", "-c", "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done"]}]
+  # 6,000 lines at once first: more than the log view keeps (5,000).
+  containers: [{name: ticker, image: busybox:1, command: ["sh", "-c", "awk 'BEGIN { for (i = 0; i < 6000; i++) print \\"boot-\\" i }'; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done"]}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -494,16 +495,60 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
     );
   });
 
-  it("follows a pod's logs as they are written", async () => {
+  it("follows a pod's logs as they are written; scrolled back, it stays on the lines being read", async () => {
     await k.ok(['wait', '--for=condition=Ready', 'pod/ticker', '--timeout=60s'], { timeoutMs: 70_000 });
     await open(page, '/r/pods/default/ticker', 'Pod default/ticker');
     await page.getByRole('tab', { name: 'Logs' }).click();
     const logs = page.getByTestId('pod-logs');
-    const lastTick = async (): Promise<number> =>
-      Math.max(-1, ...[...((await logs.textContent()) ?? '').matchAll(/tick-(\d+)/g)].map((m) => Number(m[1])));
-    const first = await eventually(async () => ((await lastTick()) >= 0 ? lastTick() : undefined), 20_000, 'log lines');
-    // New lines arrive on the open stream, without a reload.
-    await eventually(async () => (await lastTick()) >= first + 3, 20_000, 'followed lines');
+    /** The lines inside the view's box, as the reader sees them. */
+    const inView = (): Promise<string[]> =>
+      logs.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return [...el.querySelectorAll('[data-log-line]')]
+          .filter((l) => {
+            const r = l.getBoundingClientRect();
+            return r.bottom > box.top + 1 && r.top < box.bottom - 1;
+          })
+          .map((l) => (l.textContent ?? '').trim());
+      });
+    const tickOf = (lines: string[]): number =>
+      Math.max(-1, ...lines.map((l) => /^tick-(\d+)$/.exec(l)?.[1]).map((n) => (n === undefined ? -1 : Number(n))));
+    const first = await eventually(
+      async () => ((await tickOf(await inView())) >= 0 ? tickOf(await inView()) : undefined),
+      20_000,
+      'log lines',
+    );
+    // New lines arrive on the open stream, without a reload, and the newest is in view.
+    await eventually(async () => (tickOf(await inView()) >= first + 3 ? true : undefined), 20_000, 'followed lines');
+    // 5,000 lines kept (the pod wrote 6,000 before its ticks), a few of them in the page.
+    await eventually(
+      async () => ((await page.getByText('5000 lines').count()) === 1 ? true : undefined),
+      10_000,
+      '5000 lines',
+    );
+    expect(await logs.locator('[data-log-line]').count()).toBeLessThan(200);
+    // Scrolled back to the middle: following pauses, and the lines read stay in place as new ones come
+    // (and the oldest are dropped).
+    await logs.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    const reading = await eventually(
+      async () => {
+        const lines = await inView();
+        return lines[0]?.startsWith('boot-') ? lines : undefined;
+      },
+      5_000,
+      'boot lines in view',
+    );
+    const newest = tickOf((await k.ok(['logs', 'ticker', '--tail=1'])).trim().split('\n'));
+    await eventually(
+      async () =>
+        tickOf((await k.ok(['logs', 'ticker', '--tail=1'])).trim().split('\n')) >= newest + 4 ? true : undefined,
+      20_000,
+      'more ticks written',
+    );
+    expect(await inView()).toEqual(reading);
+    // Back at the bottom, it follows again.
+    await logs.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await eventually(async () => (tickOf(await inView()) >= newest + 4 ? true : undefined), 20_000, 'following again');
   });
 
   it('runs a command in the web terminal (exec over WebSocket, v5.channel.k8s.io) and shows its output', async () => {
@@ -1456,7 +1501,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       }
       await open(page, '/r/pods/default/ticker', 'Pod default/ticker');
       await page.getByRole('tab', { name: lang === 'en' ? 'Logs' : '日志' }).click();
-      await page.getByTestId('pod-logs').getByText('tick-', { exact: false }).waitFor();
+      await page.getByTestId('pod-logs').getByText('tick-', { exact: false }).last().waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await shot(page, 'pod-logs', lang);
       await open(page, '/r/configmaps/default/settings', 'ConfigMap default/settings');

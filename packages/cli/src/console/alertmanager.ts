@@ -9,6 +9,7 @@
 // Refusals are Kubernetes Statuses, as the console shows every other API answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callApi } from './api-call.js';
+import { readJsonBody, RequestBodyError } from './body.js';
 import type { ApiTarget } from './proxy.js';
 import { sessionToken } from './session.js';
 import { newSilence, SILENCE_RBAC, SilenceError, silenceNamespace, silencesOf, type Silence } from './silences.js';
@@ -103,15 +104,13 @@ async function am<T>(base: string, method: string, path: string, body?: object):
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 65536) throw new Refusal(413, 'RequestEntityTooLarge', 'a silence is at most 64 KiB');
-  }
+/** A silence is at most 64 KiB of JSON. */
+async function readSilence(req: IncomingMessage): Promise<unknown> {
   try {
-    return JSON.parse(body);
-  } catch {
+    return await readJsonBody(req, 64 * 1024);
+  } catch (e) {
+    if (!(e instanceof RequestBodyError)) throw e;
+    if (e.status === 413) throw new Refusal(413, 'RequestEntityTooLarge', 'a silence is at most 64 KiB');
     throw new Refusal(400, 'BadRequest', 'the body must be a JSON silence');
   }
 }
@@ -146,7 +145,7 @@ export async function alertmanagerGateway(
     if (path === 'silences' && req.method === 'POST') {
       let silence: Silence;
       try {
-        silence = newSilence(await readJson(req), await whoAmI(api, auth));
+        silence = newSilence(await readSilence(req), await whoAmI(api, auth));
       } catch (e) {
         if (e instanceof SilenceError) throw new Refusal(400, 'BadRequest', e.message);
         throw e;

@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ALERTMANAGER_PREFIX, alertmanagerGateway, type AlertmanagerUrl } from './alertmanager.js';
+import { readBodyText } from './body.js';
 import { SignInCodes } from './codes.js';
 import { ldapSignIn, ldapSignOut } from './ldap.js';
 import { LOGS_PATH, podLogs } from './logs.js';
@@ -226,16 +227,6 @@ function serveFile(
   res.end(req.method === 'HEAD' ? undefined : gzip ? f.gzip : f.body);
 }
 
-/** The request body as text, at most `limit` bytes; undefined when longer. */
-async function readText(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > limit) return undefined;
-  }
-  return body;
-}
-
 async function signIn(
   codes: SignInCodes,
   { api, ldapProof }: ConsoleServerOptions,
@@ -265,7 +256,7 @@ async function signIn(
     res.writeHead(204, { 'set-cookie': [CLEARED_COOKIE, clearedRefresh()], 'cache-control': 'no-store' }).end();
     return;
   }
-  const body = await readText(req, 4096);
+  const body = await readBodyText(req, 4096);
   if (body === undefined) return json(413, { message: 'body too large' });
   if (req.url === '/console-auth/ldap') return ldapSignIn(api, body, req, res, ldapProof);
   if (req.url === '/console-auth/redeem') {

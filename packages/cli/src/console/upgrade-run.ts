@@ -13,6 +13,7 @@ import { startDetached } from '../detached.js';
 import { readRecordFile, writeRecordFile } from '../json-record.js';
 import { processHasArgs } from '../process-check.js';
 import { readProgress, unfinished, type Progress } from '../cluster/upgrade-progress.js';
+import { readJsonBody, RequestBodyError } from './body.js';
 import type { ApiTarget } from './proxy.js';
 import { sessionToken } from './session.js';
 import { clusterOf, planUpgrades, userClient } from './upgrade-plan.js';
@@ -83,18 +84,12 @@ function lastLines(dataDir: string): string[] {
   return existsSync(logPath(dataDir)) ? readFileSync(logPath(dataDir), 'utf8').trim().split('\n').slice(-12) : [];
 }
 
-/** The body of a POST, at most 1 KiB, as JSON; undefined when it is not. */
-async function readJson(body: AsyncIterable<unknown>): Promise<unknown> {
-  let text = '';
-  for await (const chunk of body) {
-    text += String(chunk);
-    if (text.length > 1024) return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** The body of a POST, at most 1 KiB, as JSON; undefined when it is not (answered 422 as no `to`). */
+function readRequest(body: AsyncIterable<unknown>): Promise<unknown> {
+  return readJsonBody(body, 1024).catch((e: unknown) => {
+    if (e instanceof RequestBodyError) return undefined;
+    throw e;
+  });
 }
 
 export async function upgradeRequest(
@@ -141,7 +136,7 @@ export async function upgradeRequest(
         409,
         status(409, 'Conflict', `an upgrade to ${started?.to ?? '?'} is running (by ${started?.by ?? '?'})`),
       );
-    const to = (((await readJson(req)) ?? {}) as { to?: unknown }).to;
+    const to = (((await readRequest(req)) ?? {}) as { to?: unknown }).to;
     const plans = await planUpgrades(c, dataDir, cluster);
     const plan = plans.plans.find((p) => p.to === to);
     if (!plan || !plan.go)

@@ -2,13 +2,14 @@
 // each line prefixed with its pod, live as pods come and go; a search that keeps only the lines
 // containing the text; and a download of what is kept.
 import { Button, Input, Select, Space, Switch, Typography } from 'antd';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LABEL_APPLICATION, type Application } from '../api/platform.js';
 import type { KubeObject } from '../api/types.js';
 import { KEEP_LINES, useLogStream } from '../api/useLogStream.js';
 import { useWatchList } from '../api/useWatchList.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { LogView } from '../components/LogView.js';
 import { search } from './logSearch.js';
 import { hasStarted } from './started.js';
 
@@ -44,7 +45,6 @@ export default function ComponentLogs({ app }: { app: Application }) {
   const [component, setComponent] = useState(components[0] ?? '');
   const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
-  const pre = useRef<HTMLPreElement>(null);
   const pods = useComponentPods(app, component);
   // One stream for all pods, merged and prefixed by `wharf up` (/console-api/logs): a follow per
   // pod would use up the six connections a browser keeps to a host. A pod joins once its
@@ -58,9 +58,7 @@ export default function ComponentLogs({ app }: { app: Application }) {
     ...(follow ? { follow: 'true' } : {}),
   });
   for (const p of started) q.append('pod', p);
-  const stream = useLogStream(started.length ? `/console-api/logs?${q}` : undefined, () => {
-    if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
-  });
+  const stream = useLogStream(started.length ? `/console-api/logs?${q}` : undefined);
   const shown = search(stream.lines, query);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -98,23 +96,15 @@ export default function ComponentLogs({ app }: { app: Application }) {
         <Typography.Text>{t('appLogs.pods', { count: pods.length })}</Typography.Text>
       </Space>
       <ErrorAlert error={stream.error} />
-      <pre
-        ref={pre}
-        tabIndex={0}
-        aria-label={t('appLogs.label', { component })}
-        data-testid="app-logs"
-        style={{
-          background: '#141414',
-          color: '#e8e8e8',
-          padding: 12,
-          height: '45vh',
-          overflow: 'auto',
-          margin: 0,
-          fontSize: 12,
-        }}
-      >
-        {shown.length ? shown.join('\n') : pods.length ? t('logs.waiting') : t('appLogs.noPods')}
-      </pre>
+      <LogView
+        lines={shown}
+        // Lines dropped from the front are counted among all, not among the matches.
+        dropped={query.trim() ? 0 : stream.dropped}
+        empty={pods.length ? t('logs.waiting') : t('appLogs.noPods')}
+        label={t('appLogs.label', { component })}
+        testId="app-logs"
+        height="45vh"
+      />
     </Space>
   );
 }

@@ -2,7 +2,7 @@
 // live), the step logs streamed from the archive as they are written, and cancel (the same patch
 // as `wharf build cancel`, after a confirmation naming the run; disabled where RBAC forbids).
 import { Alert, App, Button, Descriptions, Space, Table, Typography } from 'antd';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
@@ -25,6 +25,7 @@ import { useLogStream } from '../api/useLogStream.js';
 import { useWatchList, type LiveList } from '../api/useWatchList.js';
 import { Allowed } from '../components/Allowed.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { LogView } from '../components/LogView.js';
 import { buildRoute, OutcomeTag } from './Builds.js';
 import { TaskGraph } from './TaskGraph.js';
 
@@ -83,37 +84,21 @@ function Steps({ run, trs }: { run: PipelineRun; trs: LiveList }) {
 
 function BuildLogs({ run }: { run: PipelineRun }) {
   const { t } = useTranslation();
-  const pre = useRef<HTMLPreElement>(null);
   const { name, namespace = '' } = run.metadata;
   // Nothing archived yet (404) while the first step has not started: ask again until it has.
   const done = isDone(run);
-  const logs = useLogStream(
-    runLogPath(namespace, name),
-    () => {
-      if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
-    },
-    (e) => e.code === 404 && !done,
-  );
+  const logs = useLogStream(runLogPath(namespace, name), (e) => e.code === 404 && !done);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <ErrorAlert error={logs.error} />
-      <pre
-        ref={pre}
-        tabIndex={0}
-        aria-label={t('builds.logsOf', { name })}
-        data-testid="build-logs"
-        style={{
-          background: '#141414',
-          color: '#e8e8e8',
-          padding: 12,
-          height: '45vh',
-          overflow: 'auto',
-          margin: 0,
-          fontSize: 12,
-        }}
-      >
-        {logs.text || t('logs.waiting')}
-      </pre>
+      <LogView
+        lines={logs.lines}
+        dropped={logs.dropped}
+        empty={t('logs.waiting')}
+        label={t('builds.logsOf', { name })}
+        testId="build-logs"
+        height="45vh"
+      />
     </Space>
   );
 }

@@ -2,17 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from '@wharf/testing';
 import { SyncLoop } from './sync-loop.js';
 
+/** A loop on a manual clock whose syncs only note their `force`. */
+function recordingLoop(coalesceMs: number): {
+  clock: ReturnType<typeof manualClock>;
+  loop: SyncLoop;
+  calls: boolean[];
+} {
+  const clock = manualClock(1_000);
+  const calls: boolean[] = [];
+  const loop = new SyncLoop({
+    clock,
+    coalesceMs,
+    resyncMs: 30_000,
+    apply: async (force) => void calls.push(force),
+    onError: () => undefined,
+  });
+  return { clock, loop, calls };
+}
+
 describe('SyncLoop', () => {
   it('gathers a burst of changes into one sync and reports how long the first change waited', async () => {
-    const clock = manualClock(1_000);
-    const calls: boolean[] = [];
-    const loop = new SyncLoop({
-      clock,
-      coalesceMs: 50,
-      resyncMs: 30_000,
-      apply: async (force) => void calls.push(force),
-      onError: () => undefined,
-    });
+    const { clock, loop, calls } = recordingLoop(50);
     loop.begin();
     loop.settled();
     loop.changed();
@@ -63,5 +73,17 @@ describe('SyncLoop', () => {
     loop.changed();
     await clock.advance(100);
     expect(calls).toHaveLength(3);
+  });
+
+  it('holds the changes seen while the informers first list until the first rule set is written', async () => {
+    const { clock, loop, calls } = recordingLoop(100);
+    loop.begin();
+    loop.changed(); // the first list of one informer, while another still lists
+    await clock.advance(500);
+    expect(calls).toEqual([]);
+    loop.settled(); // the caller wrote (or adopted) the first rule set
+    await clock.advance(100);
+    expect(calls).toEqual([false]);
+    await loop.stop();
   });
 });

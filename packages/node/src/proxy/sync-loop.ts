@@ -25,6 +25,8 @@ export class SyncLoop {
   private syncing: Promise<void> | undefined;
   private again = false;
   private firstChange = 0;
+  /** Changes schedule syncs (from settled() on: before it, the caller's first write is pending). */
+  private following = false;
   running = false;
   /** Milliseconds from the first change of the last sync to its rules being written. */
   lastSyncDelayMs = 0;
@@ -43,21 +45,30 @@ export class SyncLoop {
     return i;
   }
 
-  /** Changes count from now on (they arrive while the informers first list). */
+  /**
+   * Changes count from now on (they arrive while the informers first list) but wait for settled():
+   * a sync before the caller's first write would write rules from half-listed informers (a Service
+   * without its endpoints rejects connections), and would make the first write find its own rules
+   * and call them adopted.
+   */
   begin(): void {
     this.running = true;
   }
 
-  /** Drops the changes seen so far (the caller writes a first full rule set itself), then syncs periodically. */
+  /** The caller wrote (or adopted) a first full rule set: changes sync from now on, and periodically. */
   settled(): void {
-    this.o.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.firstChange = 0;
+    this.following = true;
+    // A change may have come after that rule set was built: one more sync (no write when nothing changed).
+    if (this.firstChange) {
+      this.firstChange = 0;
+      this.changed();
+    }
     this.scheduleResync();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.following = false;
     this.o.clock.clearTimeout(this.timer);
     this.o.clock.clearTimeout(this.resyncTimer);
     await this.syncing?.catch(() => undefined);
@@ -66,7 +77,7 @@ export class SyncLoop {
   changed(): void {
     if (!this.running) return;
     if (!this.firstChange) this.firstChange = this.o.clock.now();
-    if (this.timer !== undefined) return;
+    if (!this.following || this.timer !== undefined) return;
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       void this.sync(false);
