@@ -17,19 +17,24 @@ export const WHARF_BIN = join(REPO_ROOT, 'packages/cli/bin/wharf.js');
  */
 export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES !== '0';
 
+/** Ports this process handed out: a port is free again once its pick lets it go, so a pick can repeat. */
+const handedOut = new Set<number>();
+
 /**
- * A free loopback port: the system's pick, or with WHARF_TEST_PORTS=FIRST-LAST one in that range (runs that
- * share a machine keep to their own ports).
+ * A free loopback port not handed out before by this process: the system's pick, or with
+ * WHARF_TEST_PORTS=FIRST-LAST one in that range (runs that share a machine keep to their own ports).
  */
 export async function freePort(): Promise<number> {
   const range = /^(\d+)-(\d+)$/.exec(process.env.WHARF_TEST_PORTS ?? '');
-  if (!range) return bind(0);
-  const [first, last] = [Number(range[1]), Number(range[2])];
+  const [first, last] = range ? [Number(range[1]), Number(range[2])] : [0, 0];
   for (let tries = 0; tries < 100; tries++) {
     const port = await bind(first + Math.floor(Math.random() * (last - first + 1))).catch(() => undefined);
-    if (port) return port;
+    if (port && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
-  throw new Error(`no free port in WHARF_TEST_PORTS=${first}-${last}`);
+  throw new Error(range ? `no free port in WHARF_TEST_PORTS=${first}-${last}` : 'no free loopback port');
 }
 
 /** Binds `port` on loopback and lets it go: the port it got. */
