@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { readyz } from '../api-balancer.js';
 import { readControlPlane } from '../control-plane.js';
-import { sendControl } from '../control.js';
+import { isRunning, sendControl } from '../control.js';
 import { CliError } from '../kube/errors.js';
 import { sleep, upAlive, type ClusterRecord } from './lifecycle.js';
 import { versionOf } from './upgrade-plan.js';
@@ -72,7 +72,9 @@ export async function upgradeMember(
     return `API server member ${i} restarted at ${to}`;
   }
   // Members 1 and 2 (already at `to`), the balancer and etcd keep serving while wharf up restarts.
-  if (running) await sendControl(dataDir, '/handover');
+  // A wharf up alive without its control socket is already stopping: a run killed after asking it
+  // for the handover (so it holds) and before the restart; it is stopped and started as usual.
+  if (running && (await isRunning(dataDir))) await sendControl(dataDir, '/handover');
   const pid = await restartUp();
   return `wharf up pid ${pid} serves member 0 at ${to}, members 1 and 2 adopted`;
 }
