@@ -33,21 +33,37 @@ const readRecord = (dataDir: string): BalancerRecord | undefined => readRecordFi
 const isBalancer = (pid: number | undefined, dataDir: string): boolean => processHasArgs(pid, 'api-balancer', dataDir);
 
 /**
- * What the API server on loopback `port` answers on /readyz (its certificate checked against `ca`):
- * 'ready' (200), 'draining' (any other answer: a member stopping still serves what it has) or
- * 'down' (no answer). A connection of its own, closed after: a kept-alive one would hold a stopping
- * server open.
+ * GET `path` of the API server on loopback `port` (its certificate checked against `ca`): its status
+ * and body, or undefined when it does not answer within `timeoutMs`. A connection of its own, closed
+ * after: a kept-alive one would hold a stopping server open.
  */
-function probe(port: number, ca: string, timeoutMs: number): Promise<'ready' | 'draining' | 'down'> {
+export function loopbackGet(
+  port: number,
+  path: string,
+  ca: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 ? 'ready' : 'draining');
+    const req = request({ host: '127.0.0.1', port, path, ca, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      // Cut before its end (the timeout, a reset): no answer. After 'end' the promise is already settled.
+      res.on('close', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve('down'));
+    req.on('error', () => resolve(undefined));
     req.end();
   });
+}
+
+/**
+ * What the API server on loopback `port` answers on /readyz: 'ready' (200), 'draining' (any other
+ * answer: a member stopping still serves what it has) or 'down' (no answer).
+ */
+async function probe(port: number, ca: string, timeoutMs: number): Promise<'ready' | 'draining' | 'down'> {
+  const r = await loopbackGet(port, '/readyz', ca, timeoutMs);
+  return !r ? 'down' : r.status === 200 ? 'ready' : 'draining';
 }
 
 /** Whether the API server on loopback `port` answers /readyz with 200. */

@@ -3,9 +3,8 @@
 // two serve every request meanwhile. Members 1 and 2 are processes `wharf up` restarts on request;
 // member 0 is `wharf up` itself, restarted after a handover that leaves the other two running.
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { readyz } from '../api-balancer.js';
+import { loopbackGet, readyz } from '../api-balancer.js';
 import { readControlPlane } from '../control-plane.js';
 import { isRunning, sendControl } from '../control.js';
 import { CliError } from '../kube/errors.js';
@@ -19,24 +18,14 @@ export interface MemberAnswer {
   readonly ready: boolean;
 }
 
-/** GET /version of the API server on loopback `port` (its certificate checked against `ca`); '' when it fails. */
-function versionAt(port: number, ca: string): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/version', ca, timeout: 2_000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? versionOf((JSON.parse(body) as { gitVersion: string }).gitVersion) : '');
-        } catch {
-          resolve('');
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(''));
-    req.end();
-  });
+/** The version the API server on loopback `port` serves (its certificate checked against `ca`); '' when it fails. */
+async function versionAt(port: number, ca: string): Promise<string> {
+  const r = await loopbackGet(port, '/version', ca, 2_000);
+  try {
+    return r?.status === 200 ? versionOf((JSON.parse(r.body) as { gitVersion: string }).gitVersion) : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Member `i` of the data dir's control plane of three, asked directly. */
