@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tryOrder } from './api-balancer.js';
-import { chooseMembers } from './control-plane.js';
+import { chooseMembers, sharedSecret } from './control-plane.js';
 
 const etcd = { kind: 'etcd', servers: [] } as const;
 const dataDir = (holds: 'nothing' | 'one' | 'three'): string => {
@@ -39,5 +39,17 @@ describe('tryOrder', () => {
     expect(tryOrder([1, 2, 3], all, 4)).toEqual([2, 3, 1]);
     expect(tryOrder([1, 2, 3], new Set([1, 3]), 1)).toEqual([3, 1, 2]);
     expect(tryOrder([1, 2, 3], new Set(), 2)).toEqual([3, 1, 2]);
+  });
+});
+
+describe('sharedSecret', () => {
+  it('is made once per data dir and name, readable by the owner only: every member of three gets the same', () => {
+    const dir = dataDir('three');
+    const token = sharedSecret(dir, 'agent-token');
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(sharedSecret(dir, 'agent-token')).toBe(token);
+    expect(sharedSecret(dir, 'console-ldap-proof')).not.toBe(token);
+    expect(statSync(join(dir, 'console-ldap-proof')).mode & 0o777).toBe(0o600);
+    expect(sharedSecret(dataDir('three'), 'agent-token')).not.toBe(token);
   });
 });

@@ -89,12 +89,13 @@ export async function planControlPlane(
 }
 
 /**
- * The token the three API servers show node agents (DIR/agent-token, made once): members 1 and 2
- * outlive a restart of `wharf up` with the token they started with, and an agent checks a caller's
- * token with a TokenReview that any member may answer, so all three must know the same one.
+ * A secret the three API servers must share, kept in DIR/`name` (made once): members 1 and 2 outlive
+ * a restart of `wharf up` with what they started with. The agent token (DIR/agent-token): an agent
+ * checks a caller's token with a TokenReview that any member may answer. The console's LDAP proof
+ * (DIR/console-ldap-proof): the console signs in through whichever member the balancer picks.
  */
-export function sharedAgentToken(dataDir: string): string {
-  const file = join(dataDir, 'agent-token');
+export function sharedSecret(dataDir: string, name: 'agent-token' | 'console-ldap-proof'): string {
+  const file = join(dataDir, name);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();

@@ -12,13 +12,7 @@ import { startUpGit } from './up-git.js';
 import { registryDelete, upAlertmanager, startUpConsole } from './up-console.js';
 import { claimPodRange } from './pod-range.js';
 import { chooseStore, freePort, startEtcdMembers, type EtcdMember } from './etcd-member.js';
-import {
-  chooseMembers,
-  planControlPlane,
-  sharedAgentToken,
-  startApiMembers,
-  type ApiMembers,
-} from './control-plane.js';
+import { chooseMembers, planControlPlane, sharedSecret, startApiMembers, type ApiMembers } from './control-plane.js';
 
 export type { UpOptions } from './up-options.js';
 
@@ -40,15 +34,19 @@ export async function up(flags: UpOptions): Promise<void> {
   const runtime = c.nodes > 0 ? chooseRuntime(c.runtime) : chooseRuntime(c.runtime, () => undefined);
   if (c.nodes > 0 && runtime.kind === 'process')
     log.warn({ runtime: 'process', reason: runtime.reason }, PROCESS_RUNTIME_WARNING);
-  // The console's word to the API server for which browser tries a directory password.
-  const ldapProof = c.ldap ? randomBytes(32).toString('base64url') : undefined;
   // Without --store, a data dir that ran its own etcd member keeps it; etcd without servers runs one.
   const store = chooseStore(c.store, dataDir);
   const members = chooseMembers(c.controlPlaneMembers, store, dataDir);
   // What the API server shows the agents (logs, exec, metrics): agents in this process compare it,
   // agent processes check it with a TokenReview, so a fresh one per start is enough for one API
   // server. Three share one kept in the data dir: members 1 and 2 outlive this process.
-  const agentToken = members === 3 ? sharedAgentToken(dataDir) : randomBytes(32).toString('hex');
+  const agentToken = members === 3 ? sharedSecret(dataDir, 'agent-token') : randomBytes(32).toString('hex');
+  // The console's word to the API server for which browser tries a directory password (shared by three as above).
+  const ldapProof = !c.ldap
+    ? undefined
+    : members === 3
+      ? sharedSecret(dataDir, 'console-ldap-proof')
+      : randomBytes(32).toString('base64url');
   let etcdMember: EtcdMember | undefined;
   if (store.kind === 'etcd' && !store.servers.length)
     etcdMember = await startEtcdMembers(dataDir, members, log.child({ component: 'etcd' }));
