@@ -1,9 +1,11 @@
-// `wharf dataplane`: cluster DNS and the Ingress gateway in a process of their own, which
-// `wharf up` starts once and adopts on every later start, as it adopts running containers. In
-// Kubernetes, CoreDNS and ingress controllers are pods that keep serving while the API server is
-// down or upgraded; here they keep answering from their last known state while `wharf up` stops,
-// crashes or is replaced by a newer build, and their informers resume the watch when the API
-// returns. DIR/dataplane.json records the running process; `wharf reset` stops it. A `wharf up`
+// `wharf dataplane`: cluster DNS, the Ingress gateway and (on runc nodes) the Services' kernel
+// rules in a process of their own, which `wharf up` starts once and adopts on every later start,
+// as it adopts running containers. In Kubernetes, CoreDNS, ingress controllers and kube-proxy run
+// beside the API server, not in it, and keep serving while it is down or upgraded; here they keep
+// answering from their last known state while `wharf up` stops, crashes or is replaced by a newer
+// build, and their informers resume the watch when the API returns. With three API servers the
+// API stays up meanwhile, and the Service rules follow it (the `kubernetes` Service drops a
+// stopped member 0). DIR/dataplane.json records the running process; `wharf reset` stops it. A `wharf up`
 // of another build asks the running dataplane to hand its sockets to one of this build
 // (handover.ts), so upgrading Wharf upgrades DNS and the Ingress gateway without a gap.
 import { createHash } from 'node:crypto';
@@ -20,10 +22,13 @@ import {
   type ListenerHandle,
   installClusterDnsRedirect,
   podCidrGateway,
+  proxyPrefix,
   removeClusterDnsRedirect,
+  ServiceProxy,
 } from '@wharf/node';
 import { joinedAgents } from './agent/state.js';
 import { CONSOLE_HOST, consolePort } from './endpoints.js';
+import { podRange } from './pod-range.js';
 import { processHasArgs } from './process-check.js';
 import { restartWhenGone, startDetached, terminate, waitFor, WHARF_CLI } from './detached.js';
 import { handOver, inheritedFromParent, takingOver, tellServing } from './handover.js';
@@ -61,6 +66,8 @@ export interface DataplaneRecord {
   readonly build?: string;
   /** It hands its sockets over on SIGUSR2 (see handover.ts). */
   readonly handsOver?: boolean;
+  /** It runs the Service proxy (a build from before did not: `wharf up` then runs it itself). */
+  readonly serviceProxy?: boolean;
 }
 
 const recordPath = (dataDir: string): string => join(dataDir, 'dataplane.json');
@@ -295,6 +302,34 @@ function redirectJoined(
 }
 
 /**
+ * The Services' kernel dataplane (iptables DNAT from EndpointSlices, as kube-proxy) for the data
+ * dir's pods, started and synced; it adopts the rules a previous one left. Undefined when it
+ * could not start (logged: Services then keep the rules they had).
+ */
+export async function startServiceProxy(
+  dataDir: string,
+  kubeConfig: KubeConfig,
+  log: Logger,
+): Promise<ServiceProxy | undefined> {
+  const proxy = new ServiceProxy({
+    kubeConfig,
+    prefix: proxyPrefix(dataDir),
+    podSources: [podRange(dataDir)],
+    logger: log.child({ component: 'service-proxy' }),
+  });
+  try {
+    await proxy.start();
+    if (proxy.adopted)
+      log.info('adopted the Service rules left by the previous start (the same rule set: nothing rewritten)');
+    return proxy;
+  } catch (e) {
+    log.error({ err: e }, 'the Service dataplane could not start: Services will not follow their endpoints');
+    await proxy.stop().catch(() => undefined);
+    return undefined;
+  }
+}
+
+/**
  * The body of `wharf dataplane`: serves until SIGTERM, then removes its DNS redirect; on SIGUSR2
  * hands its sockets to the dataplane `wharf up` asked for and exits (see handover.ts).
  */
@@ -327,14 +362,18 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     // The console by name, as the issue's `http://console.localhost:8080`, for browsers on this machine.
     hostRoute: { host: CONSOLE_HOST, port: () => consolePort(dataDir), what: "wharf up's console" },
   });
-  await dns?.start();
-  await ingress.start();
+  // Pods' Services on runc nodes (where pods reach this host); the rules stay when it stops.
+  const [proxy] = await Promise.all([
+    spec.podHost ? startServiceProxy(dataDir, kubeConfig, log) : undefined,
+    dns?.start(),
+    ingress.start(),
+  ]);
   const joined = dns ? redirectJoined(dataDir, spec, dns.port, log) : undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.all([ingress.stop(), dns?.stop(), joined?.()]).finally(() => process.exit(0));
+    void Promise.all([ingress.stop(), dns?.stop(), joined?.(), proxy?.stop()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -343,7 +382,8 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     stopping = true;
     void handOverTo(dataDir, { ...ingress.listeners, ...(dns?.listeners ?? {}) }, log).then(
       async () => {
-        await Promise.all([ingress.drain(DRAIN_MS), dns?.release(), joined?.(false)]);
+        // The successor adopted the Service rules: this one stops writing them.
+        await Promise.all([ingress.drain(DRAIN_MS), dns?.release(), joined?.(false), proxy?.stop()]);
         process.exit(0);
       },
       () => (stopping = false),
@@ -360,6 +400,7 @@ export async function runDataplane(dataDir: string, spec: DataplaneSpec): Promis
     startedAt: new Date().toISOString(),
     build: dataplaneBuild(),
     handsOver: true,
+    serviceProxy: proxy !== undefined,
   };
   writeFileSync(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`);
   if (inherited) tellServing();

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { withDefaults, type Resolved } from '@wharf/api';
 import type { Logger } from '@wharf/client';
-import { stopDataplane } from './dataplane.js';
-import { podRangeOctet, releasePodRange } from './pod-range.js';
+import { startServiceProxy, stopDataplane } from './dataplane.js';
+import { podRange, podRangeOctet, releasePodRange } from './pod-range.js';
 import { nodeRuntime } from './node-runtime.js';
 import { ensureNodeServingCert, type ServingCert } from './node-serving.js';
 import { nodeAgentVersion } from './agent/version.js';
@@ -33,7 +33,7 @@ import {
   cleanupPolicyRules,
   policyPrefix,
   RegistryImageProvider,
-  ServiceProxy,
+  type ServiceProxy,
   kubeletVersionFor,
   cleanupServiceRules,
   podCidrGateway,
@@ -101,11 +101,6 @@ export function apiEndpointOf(dataDir: string): { device: string; address: strin
  */
 function nodeAddressOf(dataDir: string, index: number): string | undefined {
   return index < 254 ? apiEndpointOf(dataDir).address.replace(/\.255\.1$/, `.254.${index + 1}`) : undefined;
-}
-
-/** The data dir's pod range: every node's pod CIDR lies in it. */
-function podRange(dataDir: string): string {
-  return networkOf(dataDir, 0).podCIDR.replace(/\.\d+\.0\/24$/, '.0.0/16');
 }
 
 /** The nodes' bridge gateways, where their pods query cluster DNS (none with the process runtime). */
@@ -209,24 +204,17 @@ export class NodeSet {
     if (!nodes) await this.startNodes();
     await this.startProvisioner();
     this.enforceJoined();
-    // The Services' kernel dataplane (iptables DNAT from EndpointSlices), as kube-proxy.
-    this.proxy = new ServiceProxy({
-      kubeConfig: this.dataplaneKubeConfig,
-      prefix: proxyPrefix(this.o.dataDir),
-      podSources: [podRange(this.o.dataDir)],
-      logger: this.o.logger.child({ component: 'service-proxy' }),
-    });
-    try {
-      await this.proxy.start();
-      if (this.proxy.adopted)
-        this.o.logger.info(
-          'adopted the Service rules left by the previous start (the same rule set: nothing rewritten)',
-        );
-    } catch (e) {
-      this.o.logger.error({ err: e }, 'the Service dataplane could not start: Services will not route');
-      this.proxy = undefined;
-    }
     await nodes;
+  }
+
+  /**
+   * Runs the Services' kernel dataplane in this process. The dataplane process runs it (so
+   * Services follow their endpoints while `wharf up` is down); this is for one of a build from
+   * before it did, adopted because it could not hand over.
+   */
+  async startServiceProxy(): Promise<void> {
+    if (this.o.runtime === 'process' || this.proxy) return;
+    this.proxy = await startServiceProxy(this.o.dataDir, this.dataplaneKubeConfig, this.o.logger);
   }
 
   /**

@@ -46,6 +46,11 @@ export function podRangeOctet(dataDir: string): number {
   return recorded(dataDir) ?? hashOctet(dataDir);
 }
 
+/** The data dir's pod range, 10.X.0.0/16: every node's pod CIDR lies in it. */
+export function podRange(dataDir: string): string {
+  return `10.${podRangeOctet(dataDir)}.0.0/16`;
+}
+
 /** IPv4 destinations (network, prefix length) of this host's routes, from /proc/net/route. */
 export function hostRoutes(table = readRouteTable()): { network: number; bits: number }[] {
   const routes: { network: number; bits: number }[] = [];

@@ -241,6 +241,8 @@ export async function up(flags: UpOptions): Promise<void> {
       )
     : undefined;
   const dataplane = await dataplaneStarting;
+  // An adopted dataplane of an older build leaves the Service rules to this process.
+  if (dataplane && !dataplane.serviceProxy) await nodes?.startServiceProxy();
   const stopSupervising = dataplane ? superviseDataplane(dataDir, dataplaneSpec, log) : undefined;
   // The platform layer (Applications, ConfigSets) speaks only the Kubernetes API, as it would
   // as a separate `wharf platform` process.
