@@ -715,6 +715,12 @@ function sumKinds(x) {
   return `${CPU_KINDS.map((k) => fmtMs(x.cpu.wharf[k] / x.n)).join(' + ')} = ${fmtMs(wharfTotal(x.cpu.wharf) / x.n)}`;
 }
 
+/** A mode's largest kernel threads and other processes (otherCpu), ms per pod, for the doc. */
+function otherText(x) {
+  const list = (top) => top.map(([name, ms]) => `${name} ${fmtMs(ms / x.n)}`).join(', ');
+  return `- ${x.mode}: kernel threads ${list(x.cpu.other.kernelTop)}; the rest ${list(x.cpu.other.restTop)}`;
+}
+
 /** How long a mode waited for a quiet machine (waitQuiet), for the doc. */
 function quietText(x) {
   const waited = `${(x.quiet.waitedMs / 1000).toFixed(1)} s`;
@@ -844,7 +850,11 @@ the work pods cause in the kernel, e.g. freeing a deleted pod's network namespac
 softirq and irq time the kernel charges to no process (packets, timers, RCU callbacks); "the rest"
 every other process (other work on a shared machine). Before each mode the benchmark waits until
 the machine is quiet (${QUIET_TEXT}), so a mode does not pay for the previous one's teardown:
-${[r.seq, r.burst].map(quietText).join('; ')}.
+${[r.seq, r.burst].map(quietText).join('; ')}. The largest kernel threads and other processes, in ms
+per pod (a kworker is named by the work it ran last; \`kdamond\` is the kernel's memory access monitor,
+busy whether pods start or not):
+
+${[r.seq, r.burst].map(otherText).join('\n')}
 
 Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.
 
