@@ -292,8 +292,12 @@ function kernelThreadName(comm) {
   return comm.replace(/\/\d+$/, '').replace(/:\d+$/, '');
 }
 
-/** The biggest `[name, ms]` of a map, for the console. */
-const top = (byName, n = 6) => [...byName].sort((a, b) => b[1] - a[1]).slice(0, n);
+/** The biggest `[name, ms]` of a map (none that used no CPU), for the console and the doc. */
+const top = (byName, n = 6) =>
+  [...byName]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
 
 /**
  * Where the machine's CPU went between two readings of every process (allProcessCpu) outside
