@@ -2,7 +2,9 @@
 // containers under conmon, CNI networking, image already on every node): create → Running and →
 // Ready seen through a watch, one pod at a time and 100 at once; `runc run` of the same image alone
 // as the floor beside it; CPU per pod start over every process below `wharf up` (API server, agents,
-// dataplane, helpers) and the conmons; RSS/PSS of the `wharf up` process, of each agent process and
+// dataplane, helpers) and the conmons, and the rest of the machine's split into the containers' own
+// processes, the benchmark client, kernel threads, interrupts and the rest (each mode starts on a
+// quiet machine); RSS/PSS of the `wharf up` process, of each agent process and
 // of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
 // Writes docs/benchmarks/pods.md, with the numbers of the Node-shim runtime it replaced beside.
 // Run as root after a build: `node bench/pods.mjs` (BENCH_PODS pods per mode, default 100;
