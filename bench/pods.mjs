@@ -2,7 +2,9 @@
 // containers under conmon, CNI networking, image already on every node): create → Running and →
 // Ready seen through a watch, one pod at a time and 100 at once; `runc run` of the same image alone
 // as the floor beside it; CPU per pod start over every process below `wharf up` (API server, agents,
-// dataplane, helpers) and the conmons; RSS/PSS of the `wharf up` process, of each agent process and
+// dataplane, helpers) and the conmons, and the rest of the machine's split into the containers' own
+// processes, the benchmark client, kernel threads, interrupts and the rest (each mode starts on a
+// quiet machine); RSS/PSS of the `wharf up` process, of each agent process and
 // of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
 // Writes docs/benchmarks/pods.md, with the numbers of the Node-shim runtime it replaced beside.
 // Run as root after a build: `node bench/pods.mjs` (BENCH_PODS pods per mode, default 100;
@@ -16,7 +18,17 @@ import { promisify } from 'node:util';
 import { cleanup, onCleanup, startWharfCleanly, wasInterrupted } from './lib/cleanup.mjs';
 import { machineFacts, machineTable } from './lib/machine.mjs';
 import { Client, HttpError } from './lib/http.mjs';
-import { cpuTimes, descendants, machineCpu, memory, processTable, sampleMedian, sumMemory } from './lib/mem.mjs';
+import {
+  allProcessCpu,
+  cpuTimes,
+  descendants,
+  machineCpu,
+  memory,
+  netnsObjects,
+  processTable,
+  sampleMedian,
+  sumMemory,
+} from './lib/mem.mjs';
 import { REPO_ROOT, WHARF_BIN, freePort, tempDir } from './lib/procs.mjs';
 import { fmtMs, fmtNum, fmtRatio, quantile, runLoad } from './lib/stats.mjs';
 
@@ -272,27 +284,111 @@ function wharfCpu(pid, dataDir) {
 
 const CPU_KINDS = ['api', 'agents', 'dataplane', 'helpers', 'monitors'];
 const wharfTotal = (ms) => CPU_KINDS.reduce((n, k) => n + ms[k], 0);
+/** The machine's CPU outside Wharf's processes, by kind (otherCpu). */
+const OTHER_KINDS = ['containersMs', 'clientMs', 'kernelMs', 'irqMs', 'restMs'];
+
+/** A kernel thread's name without its number and current work item: `kworker/u8:2-flush-254:0` → `kworker (flush)`. */
+function kernelThreadName(comm) {
+  const kworker = /^kworker\/[^-]+(?:-(\w+))?/.exec(comm);
+  if (kworker) return kworker[1] ? `kworker (${kworker[1]})` : 'kworker';
+  return comm.replace(/\/\d+$/, '').replace(/:\d+$/, '');
+}
+
+/** The biggest `[name, ms]` of a map (none that used no CPU), for the console and the doc. */
+const top = (byName, n = 6) =>
+  [...byName]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
+
+/**
+ * Where the machine's CPU went between two readings of every process (allProcessCpu) outside
+ * Wharf's (`own.wharf`, pids; `wharfMs` their time): the containers' own processes (`own.containers`:
+ * runc's init in the container until it executes the pod's command, then that command), this
+ * benchmark's own process, kernel threads (by name), interrupts (softirq and irq time, which the
+ * kernel charges to no process), and the rest (other work on a shared machine, and processes that
+ * came and went unseen).
+ */
+function otherCpu(a0, a1, m, wharfMs, own) {
+  const kernel = new Map();
+  const rest = new Map();
+  const ms = { containersMs: 0, clientMs: 0, kernelMs: 0 };
+  for (const [key, p] of a1) {
+    const before = a0.get(key);
+    const self = p.selfMs - (before?.selfMs ?? 0);
+    if (p.pid === process.pid) ms.clientMs = self + p.childrenMs - (before?.childrenMs ?? 0);
+    else if (own.containers.has(p.pid)) ms.containersMs += self;
+    else if (p.kernel) {
+      ms.kernelMs += self;
+      kernel.set(kernelThreadName(p.comm), (kernel.get(kernelThreadName(p.comm)) ?? 0) + self);
+    } else if (!own.wharf.has(p.pid) && self > 0) rest.set(p.comm, (rest.get(p.comm) ?? 0) + self);
+  }
+  const restMs = Math.max(0, m.busyMs - wharfMs - ms.containersMs - ms.clientMs - ms.kernelMs - m.irqMs);
+  return { ...ms, irqMs: m.irqMs, restMs, kernelTop: top(kernel), restTop: top(rest) };
+}
+
+const QUIET = { pctOfCore: 10, windowMs: 1000, deadlineMs: 90_000 };
+const QUIET_TEXT =
+  `Wharf's processes, kernel threads and interrupts together below ${QUIET.pctOfCore} % of one core over ` +
+  `${QUIET.windowMs / 1000} s and the kernel's count of network namespaces no longer falling, polled for at most ` +
+  `${QUIET.deadlineMs / 1000} s`;
+
+/**
+ * Waits until what Wharf's last pods cost the machine has settled (QUIET_TEXT): deleted pods' network
+ * namespaces are freed by kernel work after \`ip netns delete\` returns, which would otherwise be
+ * charged to the next mode. Other processes are not waited for: on a shared machine they never stop.
+ * Returns how long it waited and whether the machine got quiet before the deadline.
+ */
+async function waitQuiet(pid, dataDir) {
+  const t0 = performance.now();
+  for (;;) {
+    const sample = () => ({ w: wharfTotal(wharfCpu(pid, dataDir)), a: allProcessCpu(), m: machineCpu() });
+    const s0 = sample();
+    const ns0 = netnsObjects();
+    await sleep(QUIET.windowMs);
+    const s1 = sample();
+    const ns1 = netnsObjects();
+    const machine = { busyMs: s1.m.busyMs - s0.m.busyMs, irqMs: s1.m.irqMs - s0.m.irqMs };
+    const o = otherCpu(s0.a, s1.a, machine, 0, { wharf: new Set(), containers: new Set() });
+    const busyMs = s1.w - s0.w + o.kernelMs + o.irqMs;
+    const waitedMs = performance.now() - t0;
+    if ((busyMs / QUIET.windowMs) * 100 < QUIET.pctOfCore && !(ns1 < ns0)) return { waitedMs, quiet: true };
+    if (waitedMs > QUIET.deadlineMs) return { waitedMs, quiet: false };
+  }
+}
 
 /**
  * Runs a mode and splits the machine's CPU time over it: Wharf's processes by kind (wharfCpu),
- * and everything else on the machine.
+ * and everything else on the machine (otherCpu).
  */
 async function withCpu(pid, dataDir, fn) {
   const w0 = wharfCpu(pid, dataDir);
+  const a0 = allProcessCpu();
   const m0 = machineCpu();
   const t0 = performance.now();
   await fn();
   const wallMs = performance.now() - t0;
   const w1 = wharfCpu(pid, dataDir);
+  const a1 = allProcessCpu();
   const m1 = machineCpu();
-  const machineMs = m1.busyMs - m0.busyMs;
+  const machine = { busyMs: m1.busyMs - m0.busyMs, irqMs: m1.irqMs - m0.irqMs };
   const wharf = Object.fromEntries(CPU_KINDS.map((k) => [k, w1[k] - w0[k]]));
+  const procs = wharfProcesses(pid);
+  const containers = containerProcesses(dataDir);
+  const own = {
+    wharf: new Set([
+      pid,
+      ...[...procs.agents, ...procs.dataplane, ...procs.helpers].map((p) => p.pid),
+      ...containers.monitors,
+    ]),
+    containers: new Set([...containers.runc, ...containers.workload]),
+  };
   return {
     wallMs,
-    machineMs,
+    machineMs: machine.busyMs,
     stealMs: m1.stealMs - m0.stealMs,
     wharf,
-    otherMs: Math.max(0, machineMs - wharfTotal(wharf)),
+    other: otherCpu(a0, a1, machine, wharfTotal(wharf), own),
   };
 }
 
@@ -521,6 +617,7 @@ async function main() {
   await deleteAll(api, watch, warm);
 
   console.log(`${PODS} pods, one at a time`);
+  const seqQuiet = await waitQuiet(w.pid, w.dataDir);
   const seqNames = Array.from({ length: PODS }, (_, i) => `seq-${i}`);
   const seqSent = new Map();
   const seqCpu = await withCpu(w.pid, w.dataDir, async () => {
@@ -534,13 +631,14 @@ async function main() {
       );
     }
   });
-  const seq = modeResult('one at a time', seqNames, seqSent, watch, seqCpu);
+  const seq = { ...modeResult('one at a time', seqNames, seqSent, watch, seqCpu), quiet: seqQuiet };
   await deleteAll(api, watch, seqNames);
 
   console.log(`${PODS} pods at once`);
   const burstNames = Array.from({ length: PODS }, (_, i) => `burst-${i}`);
   // One open connection per create, so no create waits for a TLS handshake.
   await runLoad({ concurrency: PODS, count: PODS, op: () => api.request('GET', '/readyz') });
+  const burstQuiet = await waitQuiet(w.pid, w.dataDir);
   let burstSent;
   const burstCpu = await withCpu(w.pid, w.dataDir, async () => {
     burstSent = await createPods(api, burstNames, PODS);
@@ -550,7 +648,7 @@ async function main() {
       `${PODS} pods at once`,
     );
   });
-  const burst = modeResult(`${PODS} at once`, burstNames, burstSent, watch, burstCpu);
+  const burst = { ...modeResult(`${PODS} at once`, burstNames, burstSent, watch, burstCpu), quiet: burstQuiet };
   await deleteAll(api, watch, burstNames);
 
   const failed = [...watch.pods.values()].filter((s) => s.failed).length;
@@ -559,6 +657,13 @@ async function main() {
     console.log(
       `  ${r.mode}: Running p50 ${fmtMs(r.running.p50)} p99 ${fmtMs(r.running.p99)} max ${fmtMs(r.running.max)} ms, Ready p99 ${fmtMs(r.ready.p99)} ms, ${fmtNum(r.podsPerSec)} pods/s`,
     );
+    const perPod = (list) => list.map(([k, ms]) => `${k} ${fmtMs(ms / r.n)}`).join(', ');
+    console.log(`    quiet after ${fmtMs(r.quiet.waitedMs)} ms${r.quiet.quiet ? '' : ' (deadline: not quiet)'}`);
+    console.log(
+      `    CPU per pod (ms): Wharf ${sumKinds(r)}; ${OTHER_KINDS.map((k) => `${k} ${fmtMs(r.cpu.other[k] / r.n)}`).join(', ')}`,
+    );
+    console.log(`    kernel threads: ${perPod(r.cpu.other.kernelTop)}`);
+    console.log(`    the rest: ${perPod(r.cpu.other.restTop)}`);
   }
 
   console.log(`runc alone, ${RUNC_STARTS} starts`);
@@ -616,6 +721,18 @@ function sumKinds(x) {
   return `${CPU_KINDS.map((k) => fmtMs(x.cpu.wharf[k] / x.n)).join(' + ')} = ${fmtMs(wharfTotal(x.cpu.wharf) / x.n)}`;
 }
 
+/** A mode's largest kernel threads and other processes (otherCpu), ms per pod, for the doc. */
+function otherText(x) {
+  const list = (top) => top.map(([name, ms]) => `${name} ${fmtMs(ms / x.n)}`).join(', ');
+  return `- ${x.mode}: kernel threads ${list(x.cpu.other.kernelTop)}; the rest ${list(x.cpu.other.restTop)}`;
+}
+
+/** How long a mode waited for a quiet machine (waitQuiet), for the doc. */
+function quietText(x) {
+  const waited = `${(x.quiet.waitedMs / 1000).toFixed(1)} s`;
+  return `${x.mode}: quiet after ${waited}${x.quiet.quiet ? '' : ' (not quiet by the deadline; measured anyway)'}`;
+}
+
 /** Wharf's CPU over a memory sample, all its processes and the conmons (% of one core). */
 const idlePct = (x) => wharfTotal(x.cpuPct);
 
@@ -624,12 +741,13 @@ function render(r, m) {
   const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '–');
   const perPod = (x, v) => fmtMs(v / x.n);
   const cpuRow = (x) =>
-    `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${CPU_KINDS.map((k) => perPod(x, x.cpu.wharf[k])).join(' | ')} | ${perPod(x, wharfTotal(x.cpu.wharf))} | ${perPod(x, x.cpu.otherMs)} |`;
+    `| ${x.mode} | ${x.n} | ${(x.wallMs / 1000).toFixed(1)} s | ${fmtNum(x.podsPerSec)} | ${Math.round((x.cpu.machineMs / x.wallMs / m.nproc) * 100)}% | ${Math.round((x.cpu.stealMs / x.wallMs / m.nproc) * 100)}% | ${CPU_KINDS.map((k) => perPod(x, x.cpu.wharf[k])).join(' | ')} | ${perPod(x, wharfTotal(x.cpu.wharf))} | ${OTHER_KINDS.map((k) => perPod(x, x.cpu.other[k])).join(' | ')} |`;
   const latRow = (x, what, s) =>
     `| ${x.mode} | ${what} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`;
   const apiRow = (x) =>
     `| ${x.mode} | startedAt − creationTimestamp (API, whole seconds) | ${x.api.p50 / 1000} s | ${x.api.p90 / 1000} s | ${x.api.p99 / 1000} s | ${x.api.max / 1000} s |`;
   const own = wharfTotal(r.burst.cpu.wharf) / r.burst.n;
+  const inContainer = r.burst.cpu.other.containersMs / r.burst.n;
   const worst = Math.max(r.seq.running.p99, r.burst.running.p99, r.seq.ready.p99, r.burst.ready.p99);
   const verdict =
     worst <= 5000
@@ -701,7 +819,7 @@ event on arrival.
 - **one at a time**: each pod is created after the previous one is Running and Ready; the pods stay,
   so the nodes hold 0 → ${r.seq.n} pods over the run. **${r.burst.n} at once**: all creates sent together
   over ${r.burst.n} open connections; the scheduler spreads them (pods per node: ${r.burst.perNode.join(', ')}).
-  Each mode starts with no pods (the previous mode's are deleted and gone).
+  Each mode starts with no pods (the previous mode's are deleted and gone) on a quiet machine (below).
 - **pods/s** is pods over the wall time of the mode (first create sent → last pod Ready).
 
 ## Pod start latency
@@ -717,8 +835,8 @@ ${latRow(r.burst, 'create → Running (ms)', r.burst.running)}
 ${latRow(r.burst, 'create → Ready (ms)', r.burst.ready)}
 ${apiRow(r.burst)}
 
-| mode | pods | wall time | pods/s | machine CPU busy | stolen | API server process | agents | dataplane | helpers | conmon + runc create | all of Wharf | other processes |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| mode | pods | wall time | pods/s | machine CPU busy | stolen | API server process | agents | dataplane | helpers | conmon + runc create | all of Wharf | containers | benchmark client | kernel threads | interrupts | the rest |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${[r.seq, r.burst].map(cpuRow).join('\n')}
 
 CPU columns are CPU time per pod (ms); "machine CPU busy" is the whole machine's busy time over the
@@ -729,14 +847,27 @@ processes (children of \`wharf up\`); "dataplane" the \`wharf dataplane\` proces
 network policy); "helpers" each of those processes' command spawner (\`helpers/spawner.mjs\`) and
 every command a Wharf process ran and reaped (CNI plugins, \`unshare\`/\`ip\`, \`mount\`, conmon's
 first process); "conmon + runc create" the conmon daemons below the data dir (children of init
-once daemonised) and the \`runc create\` each ran. "Other processes" is the rest of the machine
-meanwhile (the benchmark client, and other work on a shared machine).
+once daemonised) and the \`runc create\` each ran. The rest of the machine meanwhile: "containers"
+the containers' own processes below the conmons (runc's init in the container until it executes
+\`sleep\`: part of starting a pod, though not a Wharf process, so not in "all of Wharf");
+"benchmark client" this benchmark's own process (the creates over ${r.burst.n} TLS connections, the
+watch's JSON); "kernel threads" kthreadd and its children (kworkers, ksoftirqd, rcu, …: among them
+the work pods cause in the kernel, e.g. freeing a deleted pod's network namespace); "interrupts" the
+softirq and irq time the kernel charges to no process (packets, timers, RCU callbacks); "the rest"
+every other process (other work on a shared machine). Before each mode the benchmark waits until
+the machine is quiet (${QUIET_TEXT}), so a mode does not pay for the previous one's teardown:
+${[r.seq, r.burst].map(quietText).join('; ')}. The largest kernel threads and other processes, in ms
+per pod (a kworker is named by the work it ran last; \`kdamond\` is the kernel's memory access monitor,
+busy whether pods start or not):
+
+${[r.seq, r.burst].map(otherText).join('\n')}
 
 Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.
 
 Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (all of Wharf's processes, their helpers,
-conmon and \`runc\`), so ${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / own)} pods/s with nothing else running: ${r.burst.n} pods
-at once cannot all be Running in less than ${((r.burst.n * own) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
+conmon and \`runc create\`), and ${fmtMs(inContainer)} ms more in the container's own process (runc's init), so
+${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / (own + inContainer))} pods/s with nothing else running: ${r.burst.n} pods
+at once cannot all be Running in less than ${((r.burst.n * (own + inContainer)) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
 
 ### Reference: runc alone
 

@@ -117,5 +117,52 @@ export function cpuTimes(pid) {
 export function machineCpu() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
   const busy = [0, 1, 2, 5, 6].reduce((n, i) => n + (f[i] ?? 0), 0);
-  return { busyMs: (busy * 1000) / CLK_TCK, stealMs: ((f[7] ?? 0) * 1000) / CLK_TCK };
+  const ms = (ticks) => (ticks * 1000) / CLK_TCK;
+  return { busyMs: ms(busy), irqMs: ms((f[5] ?? 0) + (f[6] ?? 0)), stealMs: ms(f[7] ?? 0) };
+}
+
+/**
+ * CPU time (ms) of every live process on the machine, kernel threads included, keyed by pid and
+ * start time (so a reused pid is another process): its own time, its reaped children's, its
+ * parent and name. Kernel threads are kthreadd (pid 2) and its children.
+ */
+export function allProcessCpu() {
+  const out = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    const close = stat.lastIndexOf(')');
+    const f = stat.slice(close + 2).split(' ');
+    const pid = Number(d);
+    const ppid = Number(f[1]);
+    out.set(`${pid}@${f[19]}`, {
+      pid,
+      ppid,
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      kernel: pid === 2 || ppid === 2,
+      selfMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK,
+      childrenMs: ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK,
+    });
+  }
+  return out;
+}
+
+/**
+ * Network namespaces the kernel still holds (objects of its `net_namespace` slab cache), deleted
+ * ones included until its cleanup work has freed them; NaN where /proc/slabinfo lacks the cache.
+ */
+export function netnsObjects() {
+  try {
+    const line = readFileSync('/proc/slabinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('net_namespace '));
+    return line ? Number(line.split(/\s+/)[1]) : NaN;
+  } catch {
+    return NaN;
+  }
 }

@@ -121,6 +121,14 @@ describe.skipIf(missing.length > 0)('PodNetwork (real CNI plugins)', () => {
     expect(a.netnsPath).toBe(`/var/run/netns/${nsPrefix}1`);
     expect(execFileSync('ip', ['-n', `${nsPrefix}1`, '-o', 'addr', 'show', 'eth0']).toString()).toContain(`${a.ip}/24`);
     expect(execFileSync('ip', ['-n', `${nsPrefix}1`, '-o', 'link', 'show', 'lo']).toString()).toMatch(/UP/);
+    // IPv4 only: no IPv6 on the pod's eth0 nor on the host side (no DAD/MLD/RS flooding the bridge); lo keeps ::1.
+    expect(execFileSync('ip', ['-n', `${nsPrefix}1`, '-6', '-o', 'addr', 'show']).toString()).toMatch(
+      /^1: lo +inet6 ::1\/128[^\n]*\n$/,
+    );
+    const hostSide = a.result.interfaces!.filter((i) => !i.sandbox).map((i) => i.name);
+    expect(hostSide).toContain(bridge);
+    for (const i of hostSide)
+      expect((await readFile(`/proc/sys/net/ipv6/conf/${i}/disable_ipv6`, 'utf8')).trim(), i).toBe('1');
     const leases = path.join(stateDir, 'cni', 'networks', `wharf-wtn-${tag}`);
     expect(await readdir(leases)).toEqual(expect.arrayContaining([a.ip, b.ip]));
     await net.check(req(1), a.result);

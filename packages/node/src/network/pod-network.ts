@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { exec } from '../util/exec.js';
 import { CniExecutor, type CniConfList, type CniResult, type CniRuntimeConf } from './cni.js';
-import { addNetns, deleteNetns, netnsExists, netnsPath, type TmpfsMount } from './netns.js';
+import { addNetns, deleteNetns, disableHostIpv6, netnsExists, netnsPath, type TmpfsMount } from './netns.js';
 
 export interface PodNetworkOptions {
   /** The node's name: names the CNI network (`wharf-<nodeName>`) and the host-local data dir. */
@@ -99,8 +99,9 @@ export class PodNetwork {
   }
 
   /**
-   * Creates the namespace (loopback up; see addNetns) and runs CNI ADD; a namespace left over from
-   * a crash is torn down first.
+   * Creates the namespace (loopback up, IPv6 off; see addNetns) and runs CNI ADD, then turns IPv6
+   * off on the host side too (the veth and the bridge the plugin made); a namespace left over from a
+   * crash is torn down first.
    */
   async setUp(req: PodNetworkRequest): Promise<PodNetworkStatus> {
     await mkdir(this.dataDir, { recursive: true });
@@ -111,6 +112,7 @@ export class PodNetwork {
     });
     try {
       const result = await this.cni.addList(this.confList(req.portMappings), this.runtimeConf(req));
+      for (const i of result.interfaces ?? []) if (!i.sandbox) disableHostIpv6(i.name);
       return { netnsPath: nsPath, ip: podIP(result), result };
     } catch (e) {
       await this.tearDown(req).catch(() => undefined);

@@ -60,12 +60,16 @@ export async function overlayWorks(dir: string): Promise<boolean> {
   }
 }
 
-/** Unmounts everything mounted at or below `dir` (deepest first). */
+/**
+ * Unmounts everything mounted at or below `dir` (deepest first) with one `umount` for all of them
+ * (a pod's sandbox has two, its IPC namespace and /dev/shm: one process, not one per mount), then
+ * lazily what is still mounted (busy).
+ */
 export async function unmountUnder(dir: string): Promise<void> {
-  for (const m of (await mountsUnder(dir)).reverse()) {
-    const r = await exec('umount', [m]);
-    if (r.code !== 0) await run('umount', ['-l', m]);
-  }
+  const mounts = (await mountsUnder(dir)).reverse();
+  if (mounts.length === 0 || (await exec('umount', mounts)).code === 0) return;
+  const left = (await mountsUnder(dir)).reverse();
+  if (left.length > 0) await run('umount', ['-l', ...left]);
 }
 
 /** Mount points at or below `dir`, in mount order. */
