@@ -47,7 +47,8 @@ kind: Application
 metadata: {name: shop, namespace: demo}
 spec:
   # The bad config's rollback waits the deadline out; a canary was Ready in 3 s at load average 20.
-  rollout: {analysisSeconds: 4, progressDeadlineSeconds: 20, batchSeconds: 2}
+  # No test here fails a pod after it was Ready: the analysis only has to be seen at each step.
+  rollout: {analysisSeconds: 2, progressDeadlineSeconds: 12, batchSeconds: 2}
   components:
   - name: web
     runtime: {image: "busybox:1", command: [httpd, -f, -p, "8080", -h, /www]}
@@ -526,8 +527,8 @@ describe.skipIf(skip !== '')(`Applications with the platform as a separate proce
         ],
         { timeout: 180_000 },
       );
-      // What `wharf app rollback shop --to 1` asks for. The first revision has no probe and the
-      // default 30 s analysis at each step.
+      // What `wharf app rollback shop --to 1` asks for. The first revision has no probe (a TCP check
+      // on the port) and its own rollout policy.
       await k.ok(['annotate', 'app', 'shop', '-n', 'demo', 'platform.wharf.dev/rollback-to=1']);
       const a = await eventually(rolledOut(n + 1), 200_000, `revision ${n + 1} rolled out`);
       expect(a.metadata.annotations?.['platform.wharf.dev/rollback-to']).toBeUndefined();

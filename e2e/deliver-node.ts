@@ -61,8 +61,8 @@ export function describeNodeApp(cluster: () => DeliverCluster): void {
         metadata: { name: 'shop', namespace: NS },
         spec: {
           // The never-ready push's rollback waits this out. A new pod (artifact pull and Node.js start)
-          // was Ready within 4 s of its step's start at load average 10-20.
-          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 30 },
+          // was Ready within 4 s of its step's start at load average 10-20 (the runtime's first pull: 2 s).
+          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 15 },
           components: [
             {
               name: 'web',

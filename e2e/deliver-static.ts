@@ -45,7 +45,9 @@ export function describeStaticSite(cluster: () => DeliverCluster): void {
         kind: 'Application',
         metadata: { name: 'shop', namespace: NS },
         spec: {
-          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 20 },
+          // The unready site's rollback waits the deadline out; busybox httpd was Ready within 2 s of its
+          // step's start at load average 10-18.
+          rollout: { analysisSeconds: 3, batchSeconds: 0, progressDeadlineSeconds: 12 },
           components: [
             {
               name: 'web',

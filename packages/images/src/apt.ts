@@ -38,12 +38,12 @@ export function run(cmd: string, args: readonly string[], opts: { cwd?: string }
   });
 }
 
-function aptOptions(statusFile: string): string[] {
+function aptOptions(statusFile: string, pkgcache: string): string[] {
   return [
     '-o',
     `Dir::State::status=${statusFile}`,
     '-o',
-    'Dir::Cache::pkgcache=',
+    `Dir::Cache::pkgcache=${pkgcache}`,
     '-o',
     'Dir::Cache::srcpkgcache=',
     '-o',
@@ -57,19 +57,31 @@ function aptOptions(statusFile: string): string[] {
   ];
 }
 
-/** The dependency closure of `packages` (Depends and Pre-Depends, no Recommends), sorted by name. */
-export async function resolveClosure(packages: readonly string[], workDir: string): Promise<DebPackage[]> {
+/**
+ * The dependency closure of `packages` (Depends and Pre-Depends, no Recommends), sorted by name.
+ * With `keepParsedLists`, apt keeps its parsed lists (pkgcache.bin) in `stateDir` beside the empty
+ * status file, so the next resolve does not parse every Packages list again (busybox-static: 1.1 s
+ * of CPU, then 0.45 s); apt itself rebuilds that cache when `apt-get update` changed the lists.
+ */
+export async function resolveClosure(
+  packages: readonly string[],
+  stateDir: string,
+  keepParsedLists = false,
+): Promise<DebPackage[]> {
   for (const p of packages) {
     if (!/^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/.test(p))
       throw new BuildBaseError(`invalid Debian package name "${p}"`);
   }
-  const status = join(workDir, 'status');
-  await writeFile(status, '');
+  const status = join(stateDir, 'status');
+  // Created once, never rewritten: a newer mtime would make apt throw its kept cache away.
+  await writeFile(status, '', { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
   const out = await run('apt-get', [
     'install',
     '--simulate',
     '--no-install-recommends',
-    ...aptOptions(status),
+    ...aptOptions(status, keepParsedLists ? join(stateDir, 'pkgcache.bin') : ''),
     '--',
     ...packages,
   ]).catch((e: Error) => {

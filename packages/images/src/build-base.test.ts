@@ -1,7 +1,7 @@
 // Builds a real busybox-static image through apt. Skips when apt/dpkg-deb are missing; the .debs
 // are cached in the temp dir so repeated runs do not download again.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,9 @@ describe.skipIf(!haveApt)('buildBase', () => {
       const second = await store.buildBase(opts);
       expect(second.cached).toBe(true);
       expect(second.digest).toBe(first.digest);
+      // The second resolve read apt's parsed lists kept beside the cache: the same closure.
+      expect((await stat(join(cacheDir, 'apt', 'pkgcache.bin'))).size).toBeGreaterThan(0);
+      expect(second.packages).toEqual(first.packages);
       const rootfs = join(root, 'cached-rootfs');
       await store.unpack('cached:1', rootfs);
       expect((await exec(join(rootfs, 'bin/sh'), ['-c', 'echo from cache'])).stdout).toBe('from cache\n');
@@ -79,7 +82,7 @@ describe.skipIf(!haveApt)('buildBase', () => {
       );
       // A truncated layer fails the digest check and is rebuilt, not served.
       for (const name of await readdir(cacheDir))
-        if (name !== 'debs') await truncate(join(cacheDir, name, 'layer'), 100);
+        if (name !== 'debs' && name !== 'apt') await truncate(join(cacheDir, name, 'layer'), 100);
       const again = await new ImageStore({ root: join(root, 'c4') }).buildBase(opts);
       expect(again.cached).toBe(false);
       expect(again.digest).toBe(first.digest);

@@ -165,7 +165,14 @@ export async function buildBase(store: LayoutStore, opts: BuildBaseOptions): Pro
   const reference = `${opts.name}:${tag}`;
   const work = await mkdtemp(join(tmpdir(), 'wharf-build-base-'));
   try {
-    const pkgs = await resolveClosure(opts.packages, work);
+    // apt's parsed lists are kept in the build cache when it is writable (apt.ts), else parsed anew.
+    const aptDir = cacheDir ? join(cacheDir, 'apt') : undefined;
+    const kept =
+      aptDir !== undefined &&
+      (await mkdir(aptDir, { recursive: true })
+        .then(() => true)
+        .catch(() => false));
+    const pkgs = await resolveClosure(opts.packages, kept ? aptDir : work, kept);
     const arch = DPKG_ARCH[(await run('dpkg', ['--print-architecture'])).trim()] ?? { architecture: 'amd64' };
     const { name: _n, tag: _t, debCacheDir: _d, cacheDir: _c, ...shape } = opts;
     const key = cacheDir && (await buildCacheKey({ ...shape, epoch }, pkgs, arch.architecture));

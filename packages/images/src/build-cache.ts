@@ -106,7 +106,7 @@ export async function saveCachedBuild(store: LayoutStore, dir: string, key: stri
 async function pruneUnused(dir: string): Promise<void> {
   const cutoff = Date.now() - UNUSED_MS;
   for (const name of await readdir(dir)) {
-    if (name.startsWith('.') || name === 'debs') continue;
+    if (name.startsWith('.') || name === 'debs' || name === 'apt') continue;
     const used = await stat(join(dir, name, 'build.json')).then(
       (s) => s.mtimeMs,
       () => 0,
