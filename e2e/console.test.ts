@@ -204,6 +204,18 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       .stdout;
   const consoleLink = async (): Promise<string> =>
     (await run(process.execPath, [WHARF_BIN, 'console', '--data-dir', wharf.dataDir])).stdout.trim();
+  /** A browser of its own signed in through a `wharf console` link; what the page shows if that fails. */
+  const adminPage = async (): Promise<Page> => {
+    const p = await newPage(browser);
+    await p.goto(await consoleLink());
+    await p
+      .getByTestId('user-name')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        throw new Error(`${(e as Error).message}; the page shows: ${await p.locator('body').textContent()}`);
+      });
+    return p;
+  };
 
   beforeAll(async () => {
     // Monitoring with a Prometheus on the host (as e2e/monitoring.test.ts): Wharf writes its
@@ -1523,14 +1535,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
 
   it('every page in English and in zh-CN: no untranslated key, no serious axe-core violation, a screenshot each', async () => {
     // zh-CN in a browser of its own, checked beside English: the two renderers share the machine's cores.
-    const zh = await newPage(browser);
-    await zh.goto(await consoleLink());
-    await zh
-      .getByTestId('user-name')
-      .waitFor({ timeout: 60_000 })
-      .catch(async (e: unknown) => {
-        throw new Error(`${(e as Error).message}; the page shows: ${await zh.locator('body').textContent()}`);
-      });
+    const zh = await adminPage();
     await pickNamespace(zh, 'default'); // where the English pages are, since the tests before
     // Switch through the header, as a user would; the choice survives the reload checkPages starts with.
     await zh.getByRole('combobox', { name: 'Language' }).focus();
@@ -1579,14 +1584,7 @@ describe.skipIf(skip !== '')(`the web console in a browser ${skip}`, () => {
       90_000,
       'the budget counting every web pod healthy',
     );
-    const admin = await newPage(browser);
-    await admin.goto(await consoleLink());
-    await admin
-      .getByTestId('user-name')
-      .waitFor({ timeout: 60_000 })
-      .catch(async (e: unknown) => {
-        throw new Error(`${(e as Error).message}; the page shows: ${await admin.locator('body').textContent()}`);
-      });
+    const admin = await adminPage();
     await open(admin, `/r/nodes/_/${node}`, `Node ${node}`);
     await admin.getByTestId('drain-button').click();
     const dialog = admin.getByRole('dialog');
