@@ -37,6 +37,31 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`) as Promise<string[]>;
 }
 
+/**
+ * Goes to `path` as the console's own links do (history.pushState, which React Router follows): the
+ * page's scripts and axe-core stay loaded, where a full load would parse them again. Two frames on,
+ * React has replaced the old page, whose text could otherwise pass for `ready`.
+ */
+export async function navigate(p: Page, path: string, ready: string): Promise<void> {
+  await p.evaluate(`(async () => {
+    history.pushState(null, '', ${JSON.stringify(path)});
+    dispatchEvent(new PopStateEvent('popstate'));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  })()`);
+  await p.getByText(ready, { exact: false }).first().waitFor({ timeout: 20_000 });
+}
+
+/** Until no lazily loaded part of the page still shows its "Loading…" stand-in (`loading`, in the page's language). */
+export async function loaded(p: Page, loading: string): Promise<void> {
+  await p.waitForFunction(
+    `!document.getElementById('main').textContent.includes(${JSON.stringify(loading)})`,
+    undefined,
+    {
+      timeout: 20_000,
+    },
+  );
+}
+
 /** Keys the app asked i18next for that the current language lacks. */
 export function missingKeys(page: Page): Promise<string[]> {
   return page.evaluate('window.__wharfMissingKeys ?? []') as Promise<string[]>;

@@ -109,11 +109,14 @@ describe.skipIf(skip !== '')(`the console's edit forms ${skip}`, () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    wharf = await WharfProcess.start({ extraArgs: ['--console-port', String(port)] });
+    // Chromium starts while `wharf up` does: neither waits for the other.
+    [wharf, browser] = await Promise.all([
+      WharfProcess.start({ extraArgs: ['--console-port', String(port)] }),
+      launch(),
+    ]);
     base = `http://localhost:${port}`;
     k = new Kubectl(wharf.kubeconfig);
     await k.ok(['apply', '-f', '-'], { stdin: fixtures });
-    browser = await launch();
     page = await newPage(browser);
     const link = (await exec(process.execPath, [WHARF_BIN, 'console', '--data-dir', wharf.dataDir])).stdout.trim();
     await page.goto(link);

@@ -40,17 +40,20 @@ describe.skipIf(skip !== '')(`the console through the Ingress gateway ${skip}`, 
       applicationType: 'web',
       redirectUris: [`http://console.localhost:${ingressPort}/console-auth/oidc/callback`],
     });
-    wharf = await WharfProcess.start({
-      ingressPort,
-      extraArgs: [
-        ...['--nodes', '1', '--runtime', 'process', '--console-port', String(consolePort)],
-        ...['--console-address', '127.0.0.1', '--console-https-port', String(httpsPort)],
-        ...['--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-ca-file', idp.caFile],
-        ...['--oidc-username-claim', 'email'],
-      ],
-    });
+    // Chromium starts while `wharf up` does: neither waits for the other.
+    [wharf, browser] = await Promise.all([
+      WharfProcess.start({
+        ingressPort,
+        extraArgs: [
+          ...['--nodes', '1', '--runtime', 'process', '--console-port', String(consolePort)],
+          ...['--console-address', '127.0.0.1', '--console-https-port', String(httpsPort)],
+          ...['--oidc-issuer-url', idp.issuer, '--oidc-client-id', idp.clientId, '--oidc-ca-file', idp.caFile],
+          ...['--oidc-username-claim', 'email'],
+        ],
+      }),
+      launch(),
+    ]);
     k = new Kubectl(wharf.kubeconfig);
-    browser = await launch();
     page = await newPage(browser);
   }, 180_000);
 

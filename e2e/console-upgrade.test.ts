@@ -42,12 +42,15 @@ spec:
   dataDir: ${dataDir}
 `,
     );
-    const made = await cli('cluster', 'create', '-f', file, '--yes');
+    // Chromium starts while the cluster is made: neither waits for the other.
+    const [made] = await Promise.all([
+      cli('cluster', 'create', '-f', file, '--yes'),
+      launch().then((b) => (browser = b)),
+    ]);
     expect(made.code, made.stderr).toBe(0);
     await k().ok(['wait', '--for=condition=Ready', 'node/node-0', '--timeout=180s'], { timeoutMs: 190_000 });
     const backup = await cli('cluster', 'backup', 'up');
     expect(backup.code, backup.stderr).toBe(0);
-    browser = await launch();
   }, 600_000);
 
   afterAll(async () => {

@@ -99,35 +99,21 @@ describe('OIDC sign-in with wharf login and kubectl', () => {
       ],
     });
     admin = new Kubectl(wharf.kubeconfig);
-    for (const [team, group] of [
-      ['team-a', 'oidc:team-a'],
-      ['team-b', 'oidc:team-b'],
-    ] as const) {
-      await exec(process.execPath, [
-        WHARF_BIN,
-        'project',
-        'create',
-        team,
-        '--namespace',
-        `${team}-dev`,
-        '--kubeconfig',
-        wharf.kubeconfig,
-      ]);
-      await exec(process.execPath, [
-        WHARF_BIN,
-        'project',
-        'add-member',
-        team,
-        '--group',
-        group,
-        '--role',
-        'developer',
-        '--kubeconfig',
-        wharf.kubeconfig,
-      ]);
-    }
-    users.ana = await signIn('ana');
-    users.bo = await signIn('bo');
+    const cli = (args: string[]) => exec(process.execPath, [WHARF_BIN, ...args, '--kubeconfig', wharf.kubeconfig]);
+    // The projects and the two sign-ins do not wait for one another: made side by side.
+    await Promise.all([
+      ...(
+        [
+          ['team-a', 'oidc:team-a'],
+          ['team-b', 'oidc:team-b'],
+        ] as const
+      ).map(async ([team, group]) => {
+        await cli(['project', 'create', team, '--namespace', `${team}-dev`]);
+        await cli(['project', 'add-member', team, '--group', group, '--role', 'developer']);
+      }),
+      signIn('ana').then((u) => (users.ana = u)),
+      signIn('bo').then((u) => (users.bo = u)),
+    ]);
   }, 180_000);
 
   afterAll(async () => {
