@@ -15,16 +15,33 @@ const SECTIONS = ['workloads', 'network', 'config', 'storage', 'cluster'] as con
 /** Menu keys that are pages of their own (`/KEY`), not generic kind lists (`/r/KEY`). */
 const PAGES = new Set(['apps', 'configuration', 'builds', 'images', 'monitoring', 'cluster']);
 
+/**
+ * Who is signed in (a SelfSubjectReview), asked again after a failure (1 s, doubling to 10 s): a
+ * busy API must not leave the header blank for good.
+ */
 function useUserName(): string {
   const [name, setName] = useState('');
   useEffect(() => {
-    void api<{ status?: { userInfo?: { username?: string } } }>('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-      method: 'POST',
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-    }).then(
-      (r) => setName(r.status?.userInfo?.username ?? ''),
-      () => undefined,
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gone = false;
+    const ask = (delayMs: number): void => {
+      void api<{ status?: { userInfo?: { username?: string } } }>('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+        method: 'POST',
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      }).then(
+        (r) => {
+          if (!gone) setName(r.status?.userInfo?.username ?? '');
+        },
+        () => {
+          if (!gone) timer = setTimeout(() => ask(Math.min(delayMs * 2, 10_000)), delayMs);
+        },
+      );
+    };
+    ask(1000);
+    return () => {
+      gone = true;
+      clearTimeout(timer);
+    };
   }, []);
   return name;
 }
