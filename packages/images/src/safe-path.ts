@@ -1,7 +1,7 @@
 // Resolving a layer entry's path inside a root filesystem as if chrooted there: `..` stops at the
 // root and symlinks in parent components are followed relative to the root, so no entry (and no
 // symlink an earlier entry planted) can make unpacking write outside the directory.
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnsafeLayerError } from './errors.js';
 
@@ -15,9 +15,11 @@ export function components(p: string): string[] {
 /**
  * Host path for `rel` inside `root`. Parent components are resolved through symlinks (within the
  * root); the last component is not followed, because the caller is about to create or remove it.
- * Answers undefined for the root itself.
+ * Answers undefined for the root itself. `dirs` holds host paths known to be real directories (not
+ * symlinks): they are not looked at again, and those seen here are added. The caller clears it
+ * whenever something in the root is removed or replaced.
  */
-export async function resolveInRoot(root: string, rel: string): Promise<string | undefined> {
+export function resolveInRoot(root: string, rel: string, dirs = new Set<string>()): string | undefined {
   let pending = components(rel);
   const resolved: string[] = [];
   let links = 0;
@@ -34,20 +36,18 @@ export async function resolveInRoot(root: string, rel: string): Promise<string |
       break;
     }
     const host = join(root, ...resolved, head);
-    let isLink = false;
-    try {
-      isLink = (await lstat(host)).isSymbolicLink();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (!dirs.has(host)) {
+      const st = lstatSync(host, { throwIfNoEntry: false });
+      if (st?.isSymbolicLink()) {
+        if (++links > MAX_LINKS) throw new UnsafeLayerError(`too many symlinks resolving ${rel}`);
+        const target = readlinkSync(host);
+        if (target.startsWith('/')) resolved.length = 0;
+        pending = [...components(target), ...pending];
+        continue;
+      }
+      if (st?.isDirectory()) dirs.add(host);
     }
-    if (!isLink) {
-      resolved.push(head);
-      continue;
-    }
-    if (++links > MAX_LINKS) throw new UnsafeLayerError(`too many symlinks resolving ${rel}`);
-    const target = await readlink(host);
-    if (target.startsWith('/')) resolved.length = 0;
-    pending = [...components(target), ...pending];
+    resolved.push(head);
   }
   return resolved.length === 0 ? undefined : join(root, ...resolved);
 }
