@@ -493,14 +493,20 @@ export class ApiServer {
     return path;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops serving. `drain` (the default) keeps answering, /readyz 503, for the shutdown delay first, so a
+   * balancer moves new connections to the other members; without it (the whole control plane stops, its
+   * balancer already gone) the server closes at once.
+   */
+  async stop(opts: { drain?: boolean } = {}): Promise<void> {
     this.ready = false;
     if (this.member) {
       clearInterval(this.member.timer);
       await reconcileMasterLeases(this.api, this.member.self, Date.now(), true).catch(() => undefined);
       this.member = undefined;
     }
-    if (this.opts.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.shutdownDelayMs));
+    if (opts.drain !== false && this.opts.shutdownDelayMs > 0)
+      await new Promise((r) => setTimeout(r, this.opts.shutdownDelayMs));
     if (this.compactTimer) clearInterval(this.compactTimer);
     for (const c of this.controllers) c.stop();
     for (const extra of this.advertised.values()) {

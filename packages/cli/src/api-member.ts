@@ -62,18 +62,20 @@ export async function runApiMember(dataDir: string, member: number, log: Logger)
   log.info({ member, port: spec.port, leading: controllers.leading }, 'API server member serving');
   let stopping = false;
   if (spec.podAddress) void advertiseWhenUp(server, spec.podAddress, spec.port, () => stopping, log);
-  const stop = (): void => {
+  /** SIGTERM (a restart of this member alone) drains first; SIGINT (the whole control plane stops) does not. */
+  const stop = (drain: boolean): void => {
+    if (stopping) return;
     stopping = true;
     // The controllers release their Lease through the balancer while the other members may be
     // stopping too, and the store's watch is cancelled in etcd, whose members may be changing: the
     // member exits within a few seconds whatever hangs, not after `wharf up`'s SIGKILL grace.
     setTimeout(() => process.exit(0), STOP_MS).unref();
     // Both at once: the server leaves the balancer (its shutdown delay) while the controllers let go of their Lease.
-    void Promise.all([controllers.stop(), server.stop()]).then(
+    void Promise.all([controllers.stop(), server.stop({ drain })]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.once('SIGTERM', () => stop(true));
+  process.once('SIGINT', () => stop(false));
 }

@@ -185,19 +185,21 @@ export async function startApiMembers(
       (e) => log.error({ err: e, member: i }, 'starting the API server member again failed'),
     ),
   );
-  const stopMember = (i: number): Promise<unknown> => {
+  // SIGTERM drains the member first (the balancer moves its connections to the other two); SIGINT, when
+  // the whole control plane stops, does not: there is no other member to move them to.
+  const stopMember = (i: number, signal: NodeJS.Signals): Promise<unknown> => {
     const pid = record.pids[i];
-    return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i)) : Promise.resolve();
+    return pid ? terminate(pid, () => isMemberProcess(pid, dataDir, i), undefined, signal) : Promise.resolve();
   };
   return {
     restart: async (i) => {
       if (!members.includes(i)) throw new Error(`API server member ${i} is not one wharf up runs as a process`);
-      await stopMember(i);
+      await stopMember(i, 'SIGTERM');
       await ensure(i);
     },
     stop: async () => {
       for (const s of stops) s();
-      await Promise.all(members.map(stopMember));
+      await Promise.all(members.map((i) => stopMember(i, 'SIGINT')));
     },
   };
 }

@@ -55,10 +55,18 @@ export async function startDetached<T>(
   return { pid, value };
 }
 
-/** Stops `pid` (SIGTERM, then SIGKILL after `graceMs`) while `alive()`; answers whether it had to be killed. */
-export async function terminate(pid: number, alive: () => boolean, graceMs = 10_000): Promise<boolean> {
+/**
+ * Stops `pid` (`signal`, SIGTERM unless told, then SIGKILL after `graceMs`) while `alive()`; answers whether it had to
+ * be killed.
+ */
+export async function terminate(
+  pid: number,
+  alive: () => boolean,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   if (!alive()) return false;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   try {
     await waitFor(`pid ${pid} to stop`, graceMs, () => (alive() ? undefined : true));
     return false;

@@ -395,7 +395,8 @@ export async function up(flags: UpOptions): Promise<void> {
       // Before member 0: the connections it passes through would hold member 0's server open.
       if (plan && !handover)
         await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
-      await part('registry and API server', () => Promise.all([registry.stop(), server.stop()]));
+      // Drained only for a handover: otherwise the balancer is gone and so are members 1 and 2.
+      await part('registry and API server', () => Promise.all([registry.stop(), server.stop({ drain: !!handover })]));
       if (!handover) await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {

@@ -13,6 +13,11 @@ export interface Progress {
   readonly done: { readonly step: string; readonly at: string; readonly detail: string }[];
   /** The snapshot the snapshot step took: what a failed control-plane validation restores. */
   snapshot?: string;
+  /**
+   * When the control-plane step's old `wharf up` was gone: a node's Lease renewed after it reached the
+   * restarted control plane (ISO time).
+   */
+  upStoppedAt?: string;
 }
 
 const path = (o: StateOptions, name: string): string => join(stateDir(o), name, 'upgrade.json');

@@ -36,7 +36,10 @@ export interface RunOptions extends StateOptions {
   readonly drainTimeoutMs: number;
 }
 
-/** Waits until `wharf cluster validate` would pass (warnings allowed) or throws its failures. */
+/**
+ * Waits until `wharf cluster validate` would pass (warnings allowed) or throws its failures. Asked every 500 ms: what
+ * it waits for (a node's next Lease renewal) comes at any moment, and each step of the upgrade waits on it.
+ */
 async function validate(
   c: KubeClient,
   timeoutMs: number,
@@ -53,7 +56,7 @@ async function validate(
       why = (e as Error).message;
     }
     if (Date.now() > deadline) throw new CliError(`not valid within ${Math.round(timeoutMs / 1000)} s: ${why}`);
-    await sleep(2000);
+    await sleep(500);
   }
 }
 
@@ -104,8 +107,9 @@ async function reportsVersion(c: KubeClient, node: string, want: string, timeout
 }
 
 /** Restarts the cluster's wharf up with `spec` (containers keep running) and records it. */
-async function restart(o: RunOptions, spec: ClusterSpec): Promise<number> {
+async function restart(o: RunOptions, p: Progress, spec: ClusterSpec): Promise<number> {
   await stopUp(mustRead(o, o.name));
+  p.upStoppedAt = new Date().toISOString();
   writeRecord(o, { spec });
   const pid = await startUp(spec, o.timeoutMs);
   writeRecord(o, { spec, pid });
@@ -151,19 +155,22 @@ async function runStep(o: RunOptions, p: Progress, step: string): Promise<string
     // After a kill -9 the new version may already run: then there is nothing to restart.
     if (upAlive(r.pid, spec.dataDir) && (await withClient(spec, currentVersion).catch(() => '')) === p.to)
       return `already ${p.to}`;
-    const pid = await restart(o, { ...spec, version: p.to });
+    const pid = await restart(o, p, { ...spec, version: p.to });
     return `wharf up pid ${pid} serves ${p.to}`;
   }
   const member = memberOfStep(step);
   if (member !== undefined && !step.endsWith('/validate'))
-    return upgradeMember(r, member, p.to, () => restart(o, { ...spec, version: p.to }));
+    return upgradeMember(r, member, p.to, () => restart(o, p, { ...spec, version: p.to }));
   if (step === 'validate-control-plane' || member !== undefined) {
     try {
       const own = member === undefined ? '' : await validateMember(spec.dataDir, member, p.to, o.timeoutMs);
       // Members 2 and 1 are each validated on their own; the cluster as a whole once wharf up runs the new version.
       if (member !== undefined && member !== 0) return own;
-      // The agents must have reached the restarted API server, not only be Ready in the store.
-      const restartedAt = p.done.find((d) => d.step === 'control-plane' || d.step === 'control-plane/member-0')?.at;
+      // The agents must have reached the restarted API server, not only be Ready in the store: a renewal
+      // after the old wharf up was gone did (without that time, after a rerun that restarted nothing: after
+      // the step). Agents renew soon after the API answers again, often before wharf up says it is ready.
+      const restartedAt =
+        p.upStoppedAt ?? p.done.find((d) => d.step === 'control-plane' || d.step === 'control-plane/member-0')?.at;
       const restarted = Date.parse(restartedAt ?? '') || Date.now();
       const cluster = await withClient(spec, (c) =>
         validate(c, o.timeoutMs, async () => {

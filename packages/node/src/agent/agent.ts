@@ -29,6 +29,7 @@ import { LogServer, type ApiServerCheck, type LogFile } from './logs.js';
 import {
   KUBELET_VERSION,
   leaseObject,
+  leaseRetryMs,
   microTime,
   nodeFacts,
   nodeObject,
@@ -169,6 +170,9 @@ export class NodeAgent {
   private readonly clock: () => Date;
   private stopped = true;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** The next renewal after a failed one (sooner than the period), and how many failed in a row. */
+  private leaseRetry: NodeJS.Timeout | undefined;
+  private leaseFailures = 0;
   /** The pods bound to this node; its events add, update and remove pod workers once `adopting` is over. */
   private readonly pods: Informer<V1Pod>;
   /** Every Service, for the containers' service variables (the kubelet's service lister). */
@@ -282,6 +286,7 @@ export class NodeAgent {
     this.logger.debug('node agent stopping');
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    clearTimeout(this.leaseRetry);
     await Promise.all([this.pods.stop(), this.services.stop()]);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
@@ -363,15 +368,27 @@ export class NodeAgent {
   private async beat(): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.renewLease();
+      await this.renewLease().catch((e: unknown) => {
+        if (!isStatus(e, 404)) this.retryLease();
+        throw e;
+      });
+      this.leaseFailures = 0;
       if (this.clock().getTime() - this.lastNodeStatus >= this.o.nodeStatusSeconds * 1000)
         await this.updateNodeStatus();
     } catch (e) {
       // A node deleted by an admin comes back, as the kubelet re-registers.
       if (isStatus(e, 404))
         await this.registerNode().catch((e2) => this.logger.error({ err: e2 }, 're-registering the node failed'));
-      else this.logger.warn({ err: e }, 'heartbeat failed');
+      else if (this.leaseFailures <= 1) this.logger.warn({ err: e }, 'heartbeat failed');
+      else this.logger.debug({ err: e, failures: this.leaseFailures }, 'heartbeat failed again');
     }
+  }
+
+  /** After a failed renewal: another, with backoff, until one succeeds (the period's beats go on meanwhile). */
+  private retryLease(): void {
+    this.leaseFailures++;
+    clearTimeout(this.leaseRetry);
+    if (!this.stopped) this.leaseRetry = setTimeout(() => void this.beat(), leaseRetryMs(this.leaseFailures));
   }
 
   // --- pods --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KUBELET_VERSION, kubeletVersionFor, nodeStatus, type NodeFacts } from './node-status.js';
+import { KUBELET_VERSION, kubeletVersionFor, leaseRetryMs, nodeStatus, type NodeFacts } from './node-status.js';
 
 const facts: NodeFacts = {
   cpus: 2,
@@ -37,5 +37,11 @@ describe('nodeStatus', () => {
       { type: 'InternalIP', address: '10.1.254.1' },
       { type: 'Hostname', address: 'n' },
     ]);
+  });
+});
+
+describe('leaseRetryMs', () => {
+  it("backs off as the kubelet's lease controller: 200 ms, doubling, at most 7 s", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 50].map(leaseRetryMs)).toEqual([200, 400, 800, 1600, 3200, 6400, 7000, 7000, 7000]);
   });
 });

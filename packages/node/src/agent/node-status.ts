@@ -163,6 +163,15 @@ export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/**
+ * How long to wait before renewing the Lease again after `failures` failed renewals in a row: 200 ms,
+ * doubling up to 7 s, as the kubelet's lease controller backs off. Not the renewal period: a node is seen
+ * alive again soon after its API server answers again (a control plane restarted for an upgrade).
+ */
+export function leaseRetryMs(failures: number): number {
+  return Math.min(7_000, 100 * 2 ** Math.max(1, Math.min(failures, 7)));
+}
+
 export function leaseObject(
   nodeName: string,
   nodeUid: string | undefined,
