@@ -70,7 +70,7 @@ export function chooseMembers(asked: number | undefined, store: StoreConfig, dat
     throw new Error('--control-plane-members 3 needs --store etcd: SQLite is a file of one process');
   if (ran !== undefined && members !== ran)
     throw new Error(
-      `${dataDir} runs ${ran} API server(s): the count is chosen when a cluster is made (wharf reset, then up again)`,
+      `${dataDir} runs ${ran} API server(s): the count is chosen when a cluster is made (use a new data dir, or \`wharf reset\` and remove this one: reset keeps the data)`,
     );
   return members;
 }
