@@ -316,12 +316,19 @@ function otherCpu(a0, a1, m, wharfMs, own) {
   for (const [key, p] of a1) {
     const before = a0.get(key);
     const self = p.selfMs - (before?.selfMs ?? 0);
-    if (p.pid === process.pid) ms.clientMs = self + p.childrenMs - (before?.childrenMs ?? 0);
+    // What exited meanwhile is in its reaper's children's time: named after the reaper (init reaps orphans).
+    const reaped = p.childrenMs - (before?.childrenMs ?? 0);
+    const add = (byName, name, v) => v > 0 && byName.set(name, (byName.get(name) ?? 0) + v);
+    if (p.pid === process.pid) ms.clientMs = self + reaped;
     else if (own.containers.has(p.pid)) ms.containersMs += self;
     else if (p.kernel) {
       ms.kernelMs += self;
-      kernel.set(kernelThreadName(p.comm), (kernel.get(kernelThreadName(p.comm)) ?? 0) + self);
-    } else if (!own.wharf.has(p.pid) && self > 0) rest.set(p.comm, (rest.get(p.comm) ?? 0) + self);
+      add(kernel, kernelThreadName(p.comm), self);
+      add(rest, `exited, reaped by ${kernelThreadName(p.comm)}`, reaped);
+    } else if (!own.wharf.has(p.pid)) {
+      add(rest, p.comm, self);
+      add(rest, `exited, reaped by ${p.comm}`, reaped);
+    }
   }
   const restMs = Math.max(0, m.busyMs - wharfMs - ms.containersMs - ms.clientMs - ms.kernelMs - m.irqMs);
   return { ...ms, irqMs: m.irqMs, restMs, kernelTop: top(kernel), restTop: top(rest) };
