@@ -92,6 +92,18 @@ describe('manifests and refs', () => {
     expect(await store.untag('busybox:1')).toBe(false);
   });
 
+  it('loses no tag when two stores on one directory (two processes) tag at once', async () => {
+    const d = await image('base:1');
+    const descriptor = { mediaType: MediaType.manifest, digest: d, size: (await store.readBlob(d)).length };
+    const other = new ImageStore({ root });
+    const tags = (s: ImageStore, name: string): Promise<void>[] =>
+      Array.from({ length: 25 }, (_, i) => s.tag(`${name}:${i}`, descriptor));
+    await Promise.all([...tags(store, 'one'), ...tags(other, 'two')]);
+    const refs = (await store.list()).map((i) => i.ref);
+    expect(refs.filter((r) => r.startsWith('one:'))).toHaveLength(25);
+    expect(refs.filter((r) => r.startsWith('two:'))).toHaveLength(25);
+  });
+
   it('resolves an index to the platform asked for', async () => {
     const amd = await image('a:amd', 'amd64');
     const arm = await image('a:arm', 'arm64');

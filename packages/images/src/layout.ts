@@ -5,6 +5,7 @@
 // OCI tools read the store as `oci:<root>:<ref>`. Everything else derives from the blobs.
 import { mkdir, readFile, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lock } from 'proper-lockfile';
 import { BlobStore, type BlobExpectation, type BlobInfo, type BlobSource } from './blob-store.js';
 import { sha256 } from './digest.js';
 import { BlobNotFoundError, ImageNotFoundError, InvalidManifestError } from './errors.js';
@@ -332,12 +333,39 @@ export class LayoutStore {
     });
   }
 
+  /**
+   * Runs `fn` on index.json under the store's lock: a promise chain within this process, and a lock
+   * directory beside the file (index.json.lock) across processes, since two `wharf image` commands
+   * or a build beside `wharf up` share one store and a read-modify-write of each would lose the
+   * other's tag.
+   */
   private withIndexRead<T>(fn: (index: LayoutIndex) => Promise<T>): Promise<T> {
-    const run = this.indexLock.then(async () => fn(await this.readIndex()));
+    const run = this.indexLock.then(async () => {
+      await this.init();
+      const release = await lock(join(this.root, 'index.json'), INDEX_LOCK);
+      try {
+        return await fn(await this.readIndex());
+      } finally {
+        await release();
+      }
+    });
     this.indexLock = run.catch(() => undefined);
     return run;
   }
 }
+
+/**
+ * The cross-process lock on index.json: held for a read-modify-write (milliseconds, or a gc's walk),
+ * retried for up to about 2 minutes; a holder that died is taken over after 10 s (the holder renews
+ * it every 5 s).
+ */
+const INDEX_LOCK = {
+  realpath: false,
+  stale: 10_000,
+  retries: { retries: 600, minTimeout: 20, maxTimeout: 200 },
+  // Taken over as stale (this process stalled over 10 s): the write goes ahead rather than crash the process.
+  onCompromised: (): void => undefined,
+};
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
