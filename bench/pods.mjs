@@ -301,6 +301,9 @@ const top = (byName, n = 6) =>
     .sort((a, b) => b[1] - a[1])
     .slice(0, n);
 
+/** Adds `ms` to `name`'s total in `byName` (nothing when none was used). */
+const addMs = (byName, name, ms) => ms > 0 && byName.set(name, (byName.get(name) ?? 0) + ms);
+
 /**
  * Where the machine's CPU went between two readings of every process (allProcessCpu) outside
  * Wharf's (`own.wharf`, pids; `wharfMs` their time): the containers' own processes (`own.containers`:
@@ -318,16 +321,15 @@ function otherCpu(a0, a1, m, wharfMs, own) {
     const self = p.selfMs - (before?.selfMs ?? 0);
     // What exited meanwhile is in its reaper's children's time: named after the reaper (init reaps orphans).
     const reaped = p.childrenMs - (before?.childrenMs ?? 0);
-    const add = (byName, name, v) => v > 0 && byName.set(name, (byName.get(name) ?? 0) + v);
     if (p.pid === process.pid) ms.clientMs = self + reaped;
     else if (own.containers.has(p.pid)) ms.containersMs += self;
     else if (p.kernel) {
       ms.kernelMs += self;
-      add(kernel, kernelThreadName(p.comm), self);
-      add(rest, `exited, reaped by ${kernelThreadName(p.comm)}`, reaped);
+      addMs(kernel, kernelThreadName(p.comm), self);
+      addMs(rest, `exited, reaped by ${kernelThreadName(p.comm)}`, reaped);
     } else if (!own.wharf.has(p.pid)) {
-      add(rest, p.comm, self);
-      add(rest, `exited, reaped by ${p.comm}`, reaped);
+      addMs(rest, p.comm, self);
+      addMs(rest, `exited, reaped by ${p.comm}`, reaped);
     }
   }
   const restMs = Math.max(0, m.busyMs - wharfMs - ms.containersMs - ms.clientMs - ms.kernelMs - m.irqMs);

@@ -396,7 +396,7 @@ export async function up(flags: UpOptions): Promise<void> {
       if (plan && !handover)
         await part('API balancer', async () => (await import('./api-balancer.js')).stopBalancer(dataDir));
       // Drained only for a handover: otherwise the balancer is gone and so are members 1 and 2.
-      await part('registry and API server', () => Promise.all([registry.stop(), server.stop({ drain: !!handover })]));
+      await part('registry and API server', () => Promise.all([registry.stop(), server.stop({ drain: handover })]));
       if (!handover) await part('etcd members', () => etcdMember?.stop());
     })().then(
       () => {

@@ -117,7 +117,7 @@ interface LayerTarget {
 /**
  * Applies one layer. Entries are applied with synchronous file calls as the tar parser emits them
  * (a file's data written as it arrives): one thread-pool round trip per call cost several times
- * the call itself (13,600 files: 20 s of CPU instead of 5).
+ * the call itself (13,600 files, 357 MB: 20 s of CPU, now 8 s).
  */
 async function applyLayer(
   blobs: BlobStore,
