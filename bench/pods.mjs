@@ -8,7 +8,8 @@
 // of the per-container monitors (conmon), with conmon + runc started by hand as the reference.
 // Writes docs/benchmarks/pods.md, with the numbers of the Node-shim runtime it replaced beside.
 // Run as root after a build: `node bench/pods.mjs` (BENCH_PODS pods per mode, default 100;
-// BENCH_PODS_PER_NODE for the memory run, default 30; BENCH_PORTS=FIRST-LAST to listen only there).
+// BENCH_PODS_PER_NODE for the memory run, default 30; BENCH_BURSTS bursts of BENCH_PODS at once, default 3,
+// pooled; BENCH_PORTS=FIRST-LAST to listen only there).
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -35,6 +36,7 @@ import { fmtMs, fmtNum, fmtRatio, quantile, runLoad } from './lib/stats.mjs';
 const run = promisify(execFile);
 const PODS = Number(process.env.BENCH_PODS ?? 100);
 const PER_NODE = Number(process.env.BENCH_PODS_PER_NODE ?? 30);
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 3);
 const NODES = 3;
 const RUNC_STARTS = 20;
 const CONMON_BY_HAND = 10;
@@ -401,6 +403,28 @@ async function withCpu(pid, dataDir, fn) {
   };
 }
 
+/** Several modes' CPU readings (withCpu) as one: every time summed, the top lists merged by name. */
+function sumCpu(list) {
+  const sum = (f) => list.reduce((a, c) => a + f(c), 0);
+  const merged = (f) => {
+    const byName = new Map();
+    for (const c of list) for (const [name, ms] of f(c)) addMs(byName, name, ms);
+    return top(byName);
+  };
+  const other = Object.fromEntries(
+    Object.keys(list[0].other)
+      .filter((k) => typeof list[0].other[k] === 'number')
+      .map((k) => [k, sum((c) => c.other[k])]),
+  );
+  return {
+    wallMs: sum((c) => c.wallMs),
+    machineMs: sum((c) => c.machineMs),
+    stealMs: sum((c) => c.stealMs),
+    wharf: Object.fromEntries(CPU_KINDS.map((k) => [k, sum((c) => c.wharf[k])])),
+    other: { ...other, kernelTop: merged((c) => c.other.kernelTop), restTop: merged((c) => c.other.restTop) },
+  };
+}
+
 /** The pids of the conmons whose bundle is below `dir`, any runc under them, and the containers' processes. */
 function containerProcesses(dir) {
   const table = processTable();
@@ -643,26 +667,46 @@ async function main() {
   const seq = { ...modeResult('one at a time', seqNames, seqSent, watch, seqCpu), quiet: seqQuiet };
   await deleteAll(api, watch, seqNames);
 
-  console.log(`${PODS} pods at once`);
-  const burstNames = Array.from({ length: PODS }, (_, i) => `burst-${i}`);
-  // One open connection per create, so no create waits for a TLS handshake.
-  await runLoad({ concurrency: PODS, count: PODS, op: () => api.request('GET', '/readyz') });
-  const burstQuiet = await waitQuiet(w.pid, w.dataDir);
-  let burstSent;
-  const burstCpu = await withCpu(w.pid, w.dataDir, async () => {
-    burstSent = await createPods(api, burstNames, PODS);
-    await watch.until(
-      () => burstNames.every((n) => watch.get(n).readyAt !== undefined && watch.get(n).runningAt !== undefined),
-      300_000,
-      `${PODS} pods at once`,
-    );
-  });
-  const burst = { ...modeResult(`${PODS} at once`, burstNames, burstSent, watch, burstCpu), quiet: burstQuiet };
-  await deleteAll(api, watch, burstNames);
+  // The SLO is a p99 over every pod start in a window: BURSTS bursts, each from a quiet machine, pooled.
+  const bursts = [];
+  for (let k = 0; k < BURSTS; k++) {
+    console.log(`${PODS} pods at once (${k + 1} of ${BURSTS})`);
+    const names = Array.from({ length: PODS }, (_, i) => `burst-${k}-${i}`);
+    // One open connection per create, so no create waits for a TLS handshake.
+    await runLoad({ concurrency: PODS, count: PODS, op: () => api.request('GET', '/readyz') });
+    const quiet = await waitQuiet(w.pid, w.dataDir);
+    let sent;
+    const cpu = await withCpu(w.pid, w.dataDir, async () => {
+      sent = await createPods(api, names, PODS);
+      await watch.until(
+        () => names.every((n) => watch.get(n).readyAt !== undefined && watch.get(n).runningAt !== undefined),
+        300_000,
+        `${PODS} pods at once`,
+      );
+    });
+    bursts.push({
+      ...modeResult(`${PODS} at once, ${k + 1} of ${BURSTS}`, names, sent, watch, cpu),
+      names,
+      sent,
+      quiet,
+    });
+    await deleteAll(api, watch, names);
+  }
+  const burst = {
+    ...modeResult(
+      BURSTS > 1 ? `${PODS} at once, ${BURSTS} bursts pooled` : `${PODS} at once`,
+      bursts.flatMap((b) => b.names),
+      new Map(bursts.flatMap((b) => [...b.sent])),
+      watch,
+      sumCpu(bursts.map((b) => b.cpu)),
+    ),
+    perNode: bursts[0].perNode,
+    quiet: { waitedMs: Math.max(...bursts.map((b) => b.quiet.waitedMs)), quiet: bursts.every((b) => b.quiet.quiet) },
+  };
 
   const failed = [...watch.pods.values()].filter((s) => s.failed).length;
   if (failed) throw new Error(`${failed} pods failed`);
-  for (const r of [seq, burst]) {
+  for (const r of [seq, ...bursts, burst]) {
     console.log(
       `  ${r.mode}: Running p50 ${fmtMs(r.running.p50)} p99 ${fmtMs(r.running.p99)} max ${fmtMs(r.running.max)} ms, Ready p99 ${fmtMs(r.ready.p99)} ms, ${fmtNum(r.podsPerSec)} pods/s`,
     );
@@ -709,6 +753,7 @@ async function main() {
   const result = {
     seq,
     burst,
+    bursts,
     floor,
     mem: { idle0, idle3, empty, loaded, after, containerMem, byHand, pods: memNames.length },
   };
@@ -793,9 +838,9 @@ Latencies depend on how busy the machine was (the load average above); CPU per p
 | | before (Node shim + runc run) | conmon, first | before CPU cuts | before start order | before tree accounting | after | target (issue 11) |
 |---|---:|---:|---:|---:|---:|---:|---:|
 | one at a time, p99 create → Ready (ms) | ${fmtMs(BEFORE.seqReadyP99)} | ${fmtMs(CONMON_FIRST.seqReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.seqReadyP99)} | ${fmtMs(BEFORE_START_ORDER.seqReadyP99)} | ${fmtMs(BEFORE_TREE.seqReadyP99)} | ${fmtMs(r.seq.ready.p99)} | ≤ 400 |
-| ${r.burst.n} at once, p50 create → Ready (ms) | | | | ${fmtMs(BEFORE_START_ORDER.burstReadyP50)} | ${fmtMs(BEFORE_TREE.burstReadyP50)} | ${fmtMs(r.burst.ready.p50)} | |
-| ${r.burst.n} at once, p99 create → Ready (ms) | ${fmtMs(BEFORE.burstReadyP99)} | ${fmtMs(CONMON_FIRST.burstReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.burstReadyP99)} | ${fmtMs(BEFORE_START_ORDER.burstReadyP99)} | ${fmtMs(BEFORE_TREE.burstReadyP99)} | ${fmtMs(r.burst.ready.p99)} | ≤ 5000 |
-| CPU per pod start, ${r.burst.n} at once (ms): wharf + helpers + monitor (after: API server process + agents + dataplane + helpers + conmon) | ${sum3(BEFORE.cpuPerStartBurst)} | ${sum3(CONMON_FIRST.cpuPerStartBurst)} | ${sum3(BEFORE_CPU_CUTS.cpuPerStartBurst)} | ${sum3(BEFORE_START_ORDER.cpuPerStartBurst)} | ${sum3(BEFORE_TREE.cpuPerStartBurst)}, agents not counted | ${sumKinds(r.burst)} | ≤ 100 |
+| ${PODS} at once, p50 create → Ready (ms) | | | | ${fmtMs(BEFORE_START_ORDER.burstReadyP50)} | ${fmtMs(BEFORE_TREE.burstReadyP50)} | ${fmtMs(r.burst.ready.p50)} | |
+| ${PODS} at once, p99 create → Ready (ms)${r.bursts.length > 1 ? `, ${r.bursts.length} bursts pooled` : ''} | ${fmtMs(BEFORE.burstReadyP99)} | ${fmtMs(CONMON_FIRST.burstReadyP99)} | ${fmtMs(BEFORE_CPU_CUTS.burstReadyP99)} | ${fmtMs(BEFORE_START_ORDER.burstReadyP99)} | ${fmtMs(BEFORE_TREE.burstReadyP99)} | ${fmtMs(r.burst.ready.p99)} | ≤ 5000 |
+| CPU per pod start, ${PODS} at once (ms): wharf + helpers + monitor (after: API server process + agents + dataplane + helpers + conmon) | ${sum3(BEFORE.cpuPerStartBurst)} | ${sum3(CONMON_FIRST.cpuPerStartBurst)} | ${sum3(BEFORE_CPU_CUTS.cpuPerStartBurst)} | ${sum3(BEFORE_START_ORDER.cpuPerStartBurst)} | ${sum3(BEFORE_TREE.cpuPerStartBurst)}, agents not counted | ${sumKinds(r.burst)} | ≤ 100 |
 | CPU per pod start, one at a time (ms) | ${BEFORE.cpuPerStartSeq.wharf + BEFORE.cpuPerStartSeq.helpers + BEFORE.cpuPerStartSeq.monitor} | ${CONMON_FIRST.cpuPerStartSeq} | ${fmtMs(BEFORE_CPU_CUTS.cpuPerStartSeq)} | ${fmtMs(BEFORE_START_ORDER.cpuPerStartSeq)} | ${fmtMs(BEFORE_TREE.cpuPerStartSeq)}, agents not counted | ${fmtMs(wharfTotal(r.seq.cpu.wharf) / r.seq.n)} | ≤ 100 |
 | host memory per running pod outside the container: monitor RSS (MB) | ${BEFORE.monitorRssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorRssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorRssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorRssPerPod.toFixed(1)} | ${BEFORE_TREE.monitorRssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.rssMb / r.mem.pods).toFixed(1)} | ≤ 5 |
 | the same, PSS (MB) | ${BEFORE.monitorPssPerPod.toFixed(1)} | ${CONMON_FIRST.monitorPssPerPod.toFixed(1)} | ${BEFORE_CPU_CUTS.monitorPssPerPod.toFixed(1)} | ${BEFORE_START_ORDER.monitorPssPerPod.toFixed(1)} | ${BEFORE_TREE.monitorPssPerPod.toFixed(1)} | ${(r.mem.containerMem.monitor.pssMb / r.mem.pods).toFixed(1)} | |
@@ -807,6 +852,7 @@ Latencies depend on how busy the machine was (the load average above); CPU per p
 \`\`\`sh
 npm run build && node bench/pods.mjs     # root; runc and the CNI plugins (scripts/setup.sh installs them)
 BENCH_PODS=300 node bench/pods.mjs       # more pods per mode
+BENCH_BURSTS=1 node bench/pods.mjs       # one burst of pods at once instead of 3, pooled
 \`\`\`
 
 \`wharf up --nodes ${NODES}\` on a fresh temp data dir and free loopback ports (three node agents in the
@@ -826,9 +872,12 @@ event on arrival.
   (\`containerStatuses[0].state.running.startedAt\`), which the API gives in whole seconds, so each
   value is the difference of two truncated times (±1 s).
 - **one at a time**: each pod is created after the previous one is Running and Ready; the pods stay,
-  so the nodes hold 0 → ${r.seq.n} pods over the run. **${r.burst.n} at once**: all creates sent together
-  over ${r.burst.n} open connections; the scheduler spreads them (pods per node: ${r.burst.perNode.join(', ')}).
-  Each mode starts with no pods (the previous mode's are deleted and gone) on a quiet machine (below).
+  so the nodes hold 0 → ${r.seq.n} pods over the run. **${PODS} at once**: all creates sent together
+  over ${PODS} open connections; the scheduler spreads them (pods per node in the first burst:
+  ${r.burst.perNode.join(', ')}). This runs ${r.bursts.length} times, and the "${PODS} at once" rows pool
+  the ${r.burst.n} pods, as the SLO's p99 is over every pod start in its window; each burst's own p99 and
+  CPU are in the second table. Each mode and burst starts with no pods (the previous one's are deleted
+  and gone) on a quiet machine (below).
 - **pods/s** is pods over the wall time of the mode (first create sent → last pod Ready).
 
 ## Pod start latency
@@ -846,7 +895,7 @@ ${apiRow(r.burst)}
 
 | mode | pods | wall time | pods/s | machine CPU busy | stolen | API server process | agents | dataplane | helpers | conmon + runc create | all of Wharf | containers | benchmark client | kernel threads | interrupts | the rest |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${[r.seq, r.burst].map(cpuRow).join('\n')}
+${[r.seq, ...(r.bursts.length > 1 ? r.bursts : []), r.burst].map(cpuRow).join('\n')}
 
 CPU columns are CPU time per pod (ms); "machine CPU busy" is the whole machine's busy time over the
 mode in % of its ${m.nproc} cores, "stolen" the time the hypervisor gave its cores to other guests. The
@@ -859,24 +908,28 @@ first process); "conmon + runc create" the conmon daemons below the data dir (ch
 once daemonised) and the \`runc create\` each ran. The rest of the machine meanwhile: "containers"
 the containers' own processes below the conmons (runc's init in the container until it executes
 \`sleep\`: part of starting a pod, though not a Wharf process, so not in "all of Wharf");
-"benchmark client" this benchmark's own process (the creates over ${r.burst.n} TLS connections, the
+"benchmark client" this benchmark's own process (the creates over ${PODS} TLS connections, the
 watch's JSON); "kernel threads" kthreadd and its children (kworkers, ksoftirqd, rcu, …: among them
 the work pods cause in the kernel, e.g. freeing a deleted pod's network namespace); "interrupts" the
 softirq and irq time the kernel charges to no process (packets, timers, RCU callbacks); "the rest"
 every other process (other work on a shared machine). Before each mode the benchmark waits until
 the machine is quiet (${QUIET_TEXT}), so a mode does not pay for the previous one's teardown:
-${[r.seq, r.burst].map(quietText).join('; ')}. The largest kernel threads and other processes, in ms
+${[r.seq, ...r.bursts].map(quietText).join('; ')}. The largest kernel threads and other processes, in ms
 per pod (a kworker is named by the work it ran last; \`kdamond\` is the kernel's memory access monitor,
 busy whether pods start or not):
 
 ${[r.seq, r.burst].map(otherText).join('\n')}
 
-Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.
+Kubernetes' pod startup SLO (p99 ≤ 5 s, stateless pods, image present): ${verdict}.${
+    r.bursts.length > 1
+      ? ` Each burst's own p99 create → Ready: ${r.bursts.map((b) => fmtMs(b.ready.p99)).join(' / ')} ms.`
+      : ''
+  }
 
-Starting a pod cost ${fmtMs(own)} ms of CPU in the ${r.burst.n}-at-once run (all of Wharf's processes, their helpers,
+Starting a pod cost ${fmtMs(own)} ms of CPU in the ${PODS}-at-once runs (all of Wharf's processes, their helpers,
 conmon and \`runc create\`), and ${fmtMs(inContainer)} ms more in the container's own process (runc's init), so
-${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / (own + inContainer))} pods/s with nothing else running: ${r.burst.n} pods
-at once cannot all be Running in less than ${((r.burst.n * (own + inContainer)) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
+${m.nproc} cores start at most ${fmtNum((m.nproc * 1000) / (own + inContainer))} pods/s with nothing else running: ${PODS} pods
+at once cannot all be Running in less than ${((PODS * (own + inContainer)) / m.nproc / 1000).toFixed(1)} s here, whatever the ordering.
 
 ### Reference: runc alone
 
