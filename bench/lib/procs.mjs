@@ -105,7 +105,8 @@ export async function stopProcess(child) {
  * With `waitKubeconfig`, also waits for the "wharf is ready" log line and reads the kubeconfig.
  * `port` reuses an API port (a restart on the same data dir); a free one by default. A Wharf not
  * ready within `readyTimeoutMs` is stopped. The monitoring stack runs only with `monitoring: true`,
- * so the other benchmarks measure what they measured before it existed.
+ * so the other benchmarks measure what they measured before it existed. `cgroupProcs` starts it in
+ * that cgroup (bench/lib/cgroup.mjs), with every process it starts.
  */
 export async function startWharf({
   dataDir = tempDir('wharf-bench-'),
@@ -114,13 +115,17 @@ export async function startWharf({
   port: apiPort,
   readyTimeoutMs = 120_000,
   monitoring = false,
+  cgroupProcs,
 } = {}) {
   const port = apiPort ?? (await freePort());
   const t0 = performance.now();
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
-  const child = launch(process.execPath, [
+  // `cgroupProcs`: a cgroup's cgroup.procs, joined before node starts (the shell execs it: same pid).
+  const inCgroup = cgroupProcs ? ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', cgroupProcs]] : undefined;
+  const child = launch(inCgroup?.[0] ?? process.execPath, [
+    ...(inCgroup ? [...inCgroup[1], process.execPath] : []),
     ...nodeArgs,
     WHARF_BIN,
     'up',
