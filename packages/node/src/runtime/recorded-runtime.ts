@@ -146,7 +146,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
 
   // --- containers ------------------------------------------------------------------------
 
-  /** Records the container and lays out its dir (containerLayout); the container is then 'created'. */
+  /** Lays out the container's dir (containerLayout) and records it; the container is then 'created'. */
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     this.assertStarted();
     const sandbox = await this.store.readSandbox(sandboxId);
@@ -169,10 +169,11 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     };
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      await this.store.writeContainer(rec);
       mkdirSync(path.dirname(rec.logPath), { recursive: true });
       const rootfsKind = await layout.prepare(dir);
-      if (rootfsKind) await this.store.writeContainer({ ...rec, rootfsKind });
+      // Written once, when complete (each file created costs a new inode): a crash before leaves a
+      // dir without a record, which removeContainer clears as the agent does before every create.
+      await this.store.writeContainer(rootfsKind ? { ...rec, rootfsKind } : rec);
       return id;
     } catch (e) {
       await this.removeContainer(id).catch(() => undefined);
