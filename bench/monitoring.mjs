@@ -239,7 +239,7 @@ async function podPids(kubectl, dataDir, ns, selector) {
   for (const node of nodes) {
     const list =
       JSON.parse(
-        (await run('runc', ['--root', join(dataDir, 'nodes', node, 'runc'), 'list', '--format', 'json'])).stdout ||
+        (await run('runc', ['--root', join(dataDir, 'nodes', node, 'run', 'runc'), 'list', '--format', 'json'])).stdout ||
           'null',
       ) ?? [];
     for (const c of list)

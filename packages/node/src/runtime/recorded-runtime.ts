@@ -223,6 +223,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     await this.monitor.release(dir);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    await rm(this.store.layerDir(id), { recursive: true, force: true });
     this.store.forgetContainer(id);
     if (rec) await rm(rec.logPath, { force: true });
   }
@@ -242,15 +243,13 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     return this.monitor.openStdin(rec, this.store.containerDir(id));
   }
 
-  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts. */
+  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts (run/'s tmpfs too). */
   async reset(): Promise<void> {
     for (const id of await this.store.sandboxIds()) await this.removePodSandbox(id).catch(() => undefined);
     for (const id of await this.store.containerIds()) await this.removeContainer(id).catch(() => undefined);
     await this.removeLeftovers();
     await unmountUnder(this.options.stateDir);
-    for (const d of [this.store.sandboxesDir, this.store.containersDir, this.store.logsDir, this.store.runcRoot]) {
-      await rm(d, { recursive: true, force: true });
-    }
+    for (const d of [...this.store.dirs, this.store.runDir]) await rm(d, { recursive: true, force: true });
   }
 
   // --- what each runtime supplies ----------------------------------------------------------
