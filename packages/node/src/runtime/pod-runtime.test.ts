@@ -365,6 +365,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const again = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     await again.start();
     rt = again;
+    // The records are on the tmpfs the first runtime mounted, found there, not hidden by a second one.
+    const runDir = path.join(stateDir, 'run');
+    expect((await mountsUnder(runDir)).filter((m) => m === runDir)).toHaveLength(1);
     const found = (await again.listContainers({ sandboxId: pod.id })).find((c) => c.id === id);
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
