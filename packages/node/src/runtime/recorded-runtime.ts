@@ -243,7 +243,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     return this.monitor.openStdin(rec, this.store.containerDir(id));
   }
 
-  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts (run/'s tmpfs too). */
+  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts (run/ too). */
   async reset(): Promise<void> {
     for (const id of await this.store.sandboxIds()) await this.removePodSandbox(id).catch(() => undefined);
     for (const id of await this.store.containerIds()) await this.removeContainer(id).catch(() => undefined);
