@@ -239,8 +239,8 @@ async function podPids(kubectl, dataDir, ns, selector) {
   for (const node of nodes) {
     const list =
       JSON.parse(
-        (await run('runc', ['--root', join(dataDir, 'nodes', node, 'runc'), 'list', '--format', 'json'])).stdout ||
-          'null',
+        (await run('runc', ['--root', join(dataDir, 'nodes', node, 'run', 'runc'), 'list', '--format', 'json']))
+          .stdout || 'null',
       ) ?? [];
     for (const c of list)
       if (ids.has(c.id) && c.pid > 0) pids.push(c.pid, ...descendants(table, c.pid).map((d) => d.pid));

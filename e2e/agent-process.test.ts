@@ -141,7 +141,7 @@ describe.skipIf(skip !== '')(`node agents as processes of their own ${skip}`, ()
     // (runc prints null for none)
     (
       (JSON.parse(
-        (await run('runc', ['--root', join(nodeDir(node), 'runc'), 'list', '--format', 'json'])).stdout || '[]',
+        (await run('runc', ['--root', join(nodeDir(node), 'run', 'runc'), 'list', '--format', 'json'])).stdout || '[]',
       ) ?? []) as { id: string; status: string }[]
     )
       .filter((c) => c.status === 'running')

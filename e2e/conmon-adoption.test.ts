@@ -101,7 +101,7 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
     await wharf.restart({ extraArgs: ['--nodes', '1'] });
     await k.ok(['apply', '-f', '-'], { stdin: second.map(pod).join('\n') });
     // Killed once the agent has begun on the new pods but not finished them all.
-    const sandboxes = (): number => readdirSync(join(stateDir(), 'sandboxes')).length;
+    const sandboxes = (): number => readdirSync(join(stateDir(), 'run', 'sandboxes')).length;
     await eventually(() => (sandboxes() >= 12 ? true : undefined), 60_000, 'the agent starting the second batch');
     await wharf.kill();
     await wharf.relaunchAfterCrash({ extraArgs: ['--nodes', '1'] });
@@ -128,7 +128,7 @@ describe.skipIf(skip !== '')(`conmon adoption across stops and crashes ${skip}`,
     await eventually(
       async () => {
         const runc = JSON.parse(
-          (await run('runc', ['--root', join(stateDir(), 'runc'), 'list', '--format', 'json'])).stdout || '[]',
+          (await run('runc', ['--root', join(stateDir(), 'run', 'runc'), 'list', '--format', 'json'])).stdout || '[]',
         ) as { id: string; status: string }[];
         const running = runc.filter((c) => c.status === 'running');
         if (runc.length !== 20 || running.length !== 20) return undefined;

@@ -76,9 +76,11 @@ describe('node metrics collector', () => {
       inactiveFile: 0,
     });
     // The app container's record and writable layer, as the runc runtime leaves them.
-    const dir = path.join(stateDir, 'containers', 'web-app-0');
-    await mkdir(path.join(dir, 'upper'), { recursive: true });
-    await writeFile(path.join(dir, 'upper', 'data'), Buffer.alloc(256 * 1024, 7));
+    const dir = path.join(stateDir, 'run', 'containers', 'web-app-0');
+    const layer = path.join(stateDir, 'layers', 'web-app-0');
+    await mkdir(dir, { recursive: true });
+    await mkdir(path.join(layer, 'upper'), { recursive: true });
+    await writeFile(path.join(layer, 'upper', 'data'), Buffer.alloc(256 * 1024, 7));
     await writeFile(
       path.join(dir, 'container.json'),
       JSON.stringify({

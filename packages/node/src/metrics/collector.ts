@@ -103,7 +103,7 @@ export class MetricsCollector {
     const [cpuSeconds, memory, fs, listed] = await Promise.all([
       readNodeCpuSeconds(),
       readNodeMemory(),
-      filesystemOf(this.store.containersDir),
+      filesystemOf(this.store.layersDir),
       Promise.all([this.o.runtime.listPodSandboxes(), this.o.runtime.listContainers()]).catch(() => undefined),
     ]);
     const at = this.clock();
@@ -156,7 +156,7 @@ export class MetricsCollector {
     const layer = rec?.rootfsKind === 'overlay' ? 'upper' : rec?.rootfsKind === 'copy' ? 'rootfs' : undefined;
     let writableLayerBytes: number | undefined;
     if (layer) {
-      const dir = path.join(this.store.containerDir(c.id), layer);
+      const dir = path.join(this.store.layerDir(c.id), layer);
       layers.add(dir);
       writableLayerBytes = await this.disk.usage(dir);
     }

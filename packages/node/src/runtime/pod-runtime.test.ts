@@ -321,7 +321,7 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
       (r) => r.stdout === '45 123\n',
       5_000,
     );
-    expect(running.stdinSocket).toBe(path.join(stateDir, 'containers', id, 'attach'));
+    expect(running.stdinSocket).toBe(path.join(stateDir, 'run', 'containers', id, 'attach'));
     const sock = await rt.openStdin(id);
     sock.write(Buffer.from('tty; stty size; echo "term=$TERM"; exit 5\n'));
     const status = await waitFor(
@@ -365,6 +365,9 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     const again = new PodRuntime({ nodeName, stateDir, cni: { podCIDR, bridge } });
     await again.start();
     rt = again;
+    // The records are on the tmpfs the first runtime mounted, found there, not hidden by a second one.
+    const runDir = path.join(stateDir, 'run');
+    expect((await mountsUnder(runDir)).filter((m) => m === runDir)).toHaveLength(1);
     const found = (await again.listContainers({ sandboxId: pod.id })).find((c) => c.id === id);
     expect(found).toMatchObject({ state: 'running' });
     expect(found?.pid).toBeGreaterThan(1);
@@ -394,7 +397,7 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     await rt.removePodSandbox(other.id);
     expect(await listNetns(other.id)).toEqual([]);
     expect((await rt.listContainers({ sandboxId: other.id })).length).toBe(0);
-    expect(await mountsUnder(path.join(stateDir, 'sandboxes', other.id))).toEqual([]);
+    expect(await mountsUnder(path.join(stateDir, 'run', 'sandboxes', other.id))).toEqual([]);
     expect(existsSync(other.logDir)).toBe(false);
     expect(await leftoverCgroups(nodeName)).not.toContain(`memory:/wharf/${nodeName}/${id}`);
 
@@ -404,12 +407,15 @@ describe.skipIf(missing.length > 0)('PodRuntime (runc + CNI)', () => {
     expect(execFileSync('ip', ['-o', 'link', 'show']).toString()).not.toContain(bridge);
     expect(await mountsUnder(stateDir)).toEqual([]);
     expect(await nodeCgroupsExist(nodeName)).toBe(false);
+    const left = await readdir(stateDir);
+    expect(left).not.toContain('run');
+    expect(left).not.toContain('layers');
     expect(
       JSON.parse(
-        execFileSync('runc', ['--root', path.join(stateDir, 'runc'), 'list', '--format', 'json']).toString() || 'null',
+        execFileSync('runc', ['--root', path.join(stateDir, 'run', 'runc'), 'list', '--format', 'json']).toString() ||
+          'null',
       ) ?? [],
     ).toEqual([]);
-    expect(await readdir(path.join(stateDir))).not.toContain('containers');
   });
 });
 

@@ -3,11 +3,11 @@
 // Records and container status are shared with the process runtime (recorded-runtime.ts); this
 // file holds the runc, CNI, cgroup and overlay parts.
 import { constants as fsConstants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { access, rm } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { netnsPath } from '../network/netns.js';
 import { PodNetwork, type PodNetworkOptions, type PodNetworkRequest } from '../network/pod-network.js';
-import { exec } from '../util/exec.js';
+import { exec, run } from '../util/exec.js';
 import { currentCapabilities } from './capabilities.js';
 import { containerCgroupsPath, removeNodeCgroups } from './cgroups.js';
 import { ConmonMonitor } from './conmon-monitor.js';
@@ -16,7 +16,7 @@ import { startExec, type ExecStream, type ExecStreamOptions } from './exec-strea
 import { buildOciSpec, withRootMount, type SandboxPaths } from './oci-spec.js';
 import { killPid, strayMonitors } from './monitor.js';
 import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions } from './recorded-runtime.js';
-import { overlayRootMount, overlayWorks, prepareRootfs } from './rootfs.js';
+import { mountsUnder, overlayRootMount, overlayWorks, prepareRootfs } from './rootfs.js';
 import { Runc } from './runc.js';
 import { sandboxId, type ExecSyncResult } from './runtime.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
@@ -46,7 +46,8 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
 
   constructor(options: PodRuntimeOptions) {
     super(options, 'PodRuntime');
-    this.network = new PodNetwork({ ...options.cni, nodeName: options.nodeName, stateDir: options.stateDir });
+    // The IP leases go with the namespaces they were given for: gone after a reboot, as the records are.
+    this.network = new PodNetwork({ ...options.cni, nodeName: options.nodeName, stateDir: this.store.runDir });
     this.runc = new Runc(options.runcPath ?? '/usr/sbin/runc', this.store.runcRoot);
     this.conmonPath = options.conmonPath ?? '/usr/bin/conmon';
     this.monitor = new ConmonMonitor({
@@ -56,7 +57,11 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
     });
   }
 
-  /** Fails when runc or conmon is missing; then as RecordedRuntime.start(). */
+  /**
+   * Fails when runc or conmon is missing; mounts run/'s tmpfs unless it is (an earlier agent's, kept
+   * with its containers); then as RecordedRuntime.start(), and removes the root filesystems of
+   * containers whose records are gone (a reboot emptied run/).
+   */
   override async start(): Promise<void> {
     for (const [name, file] of [
       ['runc', this.runc.binary],
@@ -66,7 +71,12 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
         throw new InvalidStateError(`${name} not found at ${file}`);
       });
     }
+    await mountTmpfsOnce(path.resolve(this.store.runDir));
     await super.start();
+    const recorded = new Set(await this.store.containerIds());
+    for (const id of await readdir(this.store.layersDir)) {
+      if (!recorded.has(id)) await rm(this.store.layerDir(id), { recursive: true, force: true });
+    }
   }
 
   /** conmon's exit files, watched (exit-watch.ts). */
@@ -137,10 +147,13 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
       config,
       prepare: async (dir) => {
         const lower = path.resolve(config.rootfs);
+        const layer = path.resolve(this.store.layerDir(id));
         this.overlay ??= overlayWorks(this.options.stateDir);
-        const overlay = (await this.overlay) ? overlayRootMount(lower, dir) : undefined;
-        const rootfsKind = await prepareRootfs(lower, dir, overlay !== undefined);
-        writeFileSync(path.join(dir, 'config.json'), JSON.stringify(overlay ? withRootMount(spec, overlay) : spec));
+        const overlay = (await this.overlay) ? overlayRootMount(lower, layer) : undefined;
+        const rootfsKind = await prepareRootfs(lower, layer, overlay !== undefined);
+        // The bundle is in run/ (memory), the root filesystem on disk: root.path names it absolutely.
+        const onDisk = { ...spec, root: { ...spec.root, path: path.join(layer, 'rootfs') } };
+        writeFileSync(path.join(dir, 'config.json'), JSON.stringify(overlay ? withRootMount(onDisk, overlay) : onDisk));
         return rootfsKind;
       },
     };
@@ -198,4 +211,11 @@ function readHostResolvConf(): string {
   } catch {
     return '';
   }
+}
+
+/** Mounts a tmpfs on `dir` unless one is mounted there already. */
+async function mountTmpfsOnce(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((await mountsUnder(dir)).includes(dir)) return;
+  await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'tmpfs', dir]);
 }

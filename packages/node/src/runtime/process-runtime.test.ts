@@ -309,7 +309,9 @@ describe('ProcessRuntime (host processes)', () => {
       config('orphan', ['sh', '-c', 'echo ready; while true; do sleep 0.1; done']),
       'ready',
     );
-    const started = JSON.parse(await readFile(path.join(stateDir, 'containers', id, 'started.json'), 'utf8')) as {
+    const started = JSON.parse(
+      await readFile(path.join(stateDir, 'run', 'containers', id, 'started.json'), 'utf8'),
+    ) as {
       shimPid: number;
     };
     const pid = (await rt.containerStatus(id)).pid!;
@@ -338,7 +340,7 @@ describe('ProcessRuntime (host processes)', () => {
     await rt.reset();
     expect(processAlive(pid)).toBe(false);
     expect(processesNaming(stateDir)).toEqual([]);
-    expect(await readdir(stateDir)).not.toContain('containers');
+    expect(await readdir(stateDir)).not.toContain('run');
     expect(existsSync(other.logDir)).toBe(false);
   });
 });

@@ -146,7 +146,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
 
   // --- containers ------------------------------------------------------------------------
 
-  /** Records the container and lays out its dir (containerLayout); the container is then 'created'. */
+  /** Lays out the container's dir (containerLayout) and records it; the container is then 'created'. */
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     this.assertStarted();
     const sandbox = await this.store.readSandbox(sandboxId);
@@ -169,10 +169,11 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     };
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      await this.store.writeContainer(rec);
       mkdirSync(path.dirname(rec.logPath), { recursive: true });
       const rootfsKind = await layout.prepare(dir);
-      if (rootfsKind) await this.store.writeContainer({ ...rec, rootfsKind });
+      // Written once, when complete (each file created costs a new inode): a crash before leaves a
+      // dir without a record, which removeContainer clears as the agent does before every create.
+      await this.store.writeContainer(rootfsKind ? { ...rec, rootfsKind } : rec);
       return id;
     } catch (e) {
       await this.removeContainer(id).catch(() => undefined);
@@ -222,6 +223,7 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     await this.monitor.release(dir);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+    await rm(this.store.layerDir(id), { recursive: true, force: true });
     this.store.forgetContainer(id);
     if (rec) await rm(rec.logPath, { force: true });
   }
@@ -241,15 +243,13 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     return this.monitor.openStdin(rec, this.store.containerDir(id));
   }
 
-  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts. */
+  /** Removes everything the runtime created for its state dir: containers, sandboxes, leftovers, mounts (run/ too). */
   async reset(): Promise<void> {
     for (const id of await this.store.sandboxIds()) await this.removePodSandbox(id).catch(() => undefined);
     for (const id of await this.store.containerIds()) await this.removeContainer(id).catch(() => undefined);
     await this.removeLeftovers();
     await unmountUnder(this.options.stateDir);
-    for (const d of [this.store.sandboxesDir, this.store.containersDir, this.store.logsDir, this.store.runcRoot]) {
-      await rm(d, { recursive: true, force: true });
-    }
+    for (const d of [...this.store.dirs, this.store.runDir]) await rm(d, { recursive: true, force: true });
   }
 
   // --- what each runtime supplies ----------------------------------------------------------

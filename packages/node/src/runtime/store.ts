@@ -1,13 +1,19 @@
 // The runtime's state on disk, under the node's state dir, so a restarted agent finds its pods:
-//   runc/                      runc --root
-//   cni/                       host-local IP leases
-//   runtime                    `runc` or `process`: the runtime that last started here (runtime.ts)
-//   sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
-//                              IPC namespace), shm/ (tmpfs shared as /dev/shm)
-//   containers/<id>/           container.json, config.json (OCI bundle), rootfs/ upper/ work/,
-//                              started.json, exit.json, pid, runc.log, and the monitor's files:
-//                              conmon.pid, conmon.log, exits/<id>, attach, ctl (runc) or
-//                              shim-config.json, shim.log, stdin.sock (process runtime)
+//   run/                         runtime state, on a tmpfs the runc runtime mounts (as CRI-O keeps its
+//                                own under /run): it outlives the agent, not the machine, like the
+//                                containers and namespaces it describes; a file made there costs no
+//                                disk inode (on ext4 each new one scans past every inode freed lately)
+//     runc/                      runc --root
+//     cni/                       host-local IP leases (network/pod-network.ts)
+//     sandboxes/<id>/            sandbox.json, hosts, hostname, resolv.conf, ipc (bind-mounted
+//                                IPC namespace), shm/ (tmpfs shared as /dev/shm)
+//     containers/<id>/           container.json, config.json (OCI bundle), started.json, exit.json,
+//                                pid, runc.log, and the monitor's files: conmon.pid, conmon.log,
+//                                exits/<id>, attach, ctl (runc) or shim-config.json, shim.log,
+//                                stdin.sock (process runtime)
+//   layers/<id>/                 rootfs/ upper/ work/: the container's root filesystem, on disk (what
+//                                a container writes is not held in memory)
+//   runtime                      `runc` or `process`: the runtime that last started here (runtime.ts)
 //   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -52,17 +58,28 @@ export class RuntimeStore {
 
   constructor(readonly stateDir: string) {}
 
+  /** The runtime state that lives as long as the machine's containers (see above). */
+  get runDir(): string {
+    return path.join(this.stateDir, 'run');
+  }
   get runcRoot(): string {
-    return path.join(this.stateDir, 'runc');
+    return path.join(this.runDir, 'runc');
   }
   get sandboxesDir(): string {
-    return path.join(this.stateDir, 'sandboxes');
+    return path.join(this.runDir, 'sandboxes');
   }
   get containersDir(): string {
-    return path.join(this.stateDir, 'containers');
+    return path.join(this.runDir, 'containers');
+  }
+  get layersDir(): string {
+    return path.join(this.stateDir, 'layers');
   }
   get logsDir(): string {
     return path.join(this.stateDir, 'logs');
+  }
+  /** Every dir of the layout, for init() and reset(). */
+  get dirs(): string[] {
+    return [this.runcRoot, this.sandboxesDir, this.containersDir, this.layersDir, this.logsDir];
   }
   sandboxDir(id: string): string {
     return path.join(this.sandboxesDir, id);
@@ -70,11 +87,14 @@ export class RuntimeStore {
   containerDir(id: string): string {
     return path.join(this.containersDir, id);
   }
+  /** Where container `id`'s root filesystem is laid out (rootfs.ts). */
+  layerDir(id: string): string {
+    return path.join(this.layersDir, id);
+  }
 
   /** Creates the state dirs and loads every record in them. */
   async init(): Promise<void> {
-    for (const d of [this.runcRoot, this.sandboxesDir, this.containersDir, this.logsDir])
-      await mkdir(d, { recursive: true, mode: 0o700 });
+    for (const d of this.dirs) await mkdir(d, { recursive: true, mode: 0o700 });
     this.sandboxes.clear();
     this.containers.clear();
     for (const id of await this.sandboxIds()) {

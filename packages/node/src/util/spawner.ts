@@ -10,6 +10,13 @@ import { fileURLToPath } from 'node:url';
 /** helpers/spawner.mjs of this package (two levels up from src/util/ and dist/util/ alike). */
 export const SPAWNER_MODULE = fileURLToPath(new URL('../../helpers/spawner.mjs', import.meta.url));
 
+/**
+ * Each fork copies the helper's page tables and its next writes fault: a young generation of 1 MB
+ * (not up to 16) and no V8 worker threads keep it about 10 MB smaller; a spawn then cost about 13 %
+ * less CPU (0.81 against 0.93 ms, `true` 1500 times, 30 at once, medians of 3).
+ */
+const SPAWNER_NODE_FLAGS = ['--max-semi-space-size=1', '--single-threaded'];
+
 export interface SpawnRequest {
   readonly file: string;
   readonly args: readonly string[];
@@ -46,7 +53,7 @@ export class Spawner {
   }
 
   private launch(): ChildProcess {
-    const child = spawn(this.nodePath, [SPAWNER_MODULE], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(this.nodePath, [...SPAWNER_NODE_FLAGS, SPAWNER_MODULE], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.child = child;
     child.stdin?.on('error', () => undefined);
     readline.createInterface({ input: child.stdout as Readable }).on('line', (line) => {
