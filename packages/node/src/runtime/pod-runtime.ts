@@ -71,8 +71,9 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
         throw new InvalidStateError(`${name} not found at ${file}`);
       });
     }
-    await mountTmpfsOnce(path.resolve(this.store.runDir));
+    if (!this.store.legacy) await mountTmpfsOnce(path.resolve(this.store.runDir));
     await super.start();
+    if (this.store.legacy) return;
     const recorded = new Set(await this.store.containerIds());
     for (const id of await readdir(this.store.layersDir)) {
       if (!recorded.has(id)) await rm(this.store.layerDir(id), { recursive: true, force: true });

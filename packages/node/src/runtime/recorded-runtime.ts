@@ -249,7 +249,8 @@ export abstract class RecordedRuntime<O extends RecordedRuntimeOptions> implemen
     for (const id of await this.store.containerIds()) await this.removeContainer(id).catch(() => undefined);
     await this.removeLeftovers();
     await unmountUnder(this.options.stateDir);
-    for (const d of [...this.store.dirs, this.store.runDir]) await rm(d, { recursive: true, force: true });
+    const run = this.store.legacy ? [] : [this.store.runDir]; // the legacy layout's is the state dir itself
+    for (const d of [...this.store.dirs, ...run]) await rm(d, { recursive: true, force: true });
   }
 
   // --- what each runtime supplies ----------------------------------------------------------

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,5 +94,32 @@ describe('RuntimeStore', () => {
     await write(writer, sandbox('s1'), [container('s1', 'app')]);
     expect((await reader.readSandbox('s1'))?.ip).toBe('10.88.0.2');
     expect((await reader.containerRecords('s1')).map((c) => c.id)).toEqual(['s1-app-0']);
+  });
+  it("keeps an earlier build's layout while it has pods (their conmons' files cannot move), and uses run/ after", async () => {
+    const dir = stateDir();
+    // What the build before run/ left: records beside runc/ and cni/, the root filesystem in the container's dir.
+    const old = sandbox('s1');
+    mkdirSync(path.join(dir, 'sandboxes', 's1'), { recursive: true });
+    writeFileSync(path.join(dir, 'sandboxes', 's1', 'sandbox.json'), JSON.stringify(old));
+    const c = container('s1', 'app');
+    mkdirSync(path.join(dir, 'containers', c.id, 'upper'), { recursive: true });
+    writeFileSync(path.join(dir, 'containers', c.id, 'container.json'), JSON.stringify(c));
+
+    const store = new RuntimeStore(dir);
+    await store.init();
+    expect(store.legacy).toBe(true);
+    expect(store.runcRoot).toBe(path.join(dir, 'runc'));
+    expect(store.layerDir(c.id)).toBe(path.join(dir, 'containers', c.id));
+    expect(store.dirs).not.toContain(store.layersDir);
+    expect((await store.sandboxRecords()).map((s) => s.id)).toEqual(['s1']);
+    expect(await store.readContainer(c.id)).toEqual(c);
+
+    // Its pods gone, the next agent's store lays out run/ and layers/.
+    rmSync(path.join(dir, 'sandboxes', 's1'), { recursive: true });
+    rmSync(path.join(dir, 'containers', c.id), { recursive: true });
+    const next = new RuntimeStore(dir);
+    expect(next.legacy).toBe(false);
+    expect(next.runcRoot).toBe(path.join(dir, 'run', 'runc'));
+    expect(next.layerDir(c.id)).toBe(path.join(dir, 'layers', c.id));
   });
 });

@@ -15,7 +15,7 @@
 //                                a container writes is not held in memory)
 //   runtime                      `runc` or `process`: the runtime that last started here (runtime.ts)
 //   logs/<ns>_<pod>_<uid>/<container>/<attempt>.log   CRI logs, as /var/log/pods
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CniResult } from '../network/cni.js';
@@ -56,11 +56,22 @@ export class RuntimeStore {
   private readonly containers = new Map<string, ContainerRecord>();
   private loaded = false;
 
-  constructor(readonly stateDir: string) {}
+  /**
+   * The state dir was laid out by an earlier build and still has pods: its records in `sandboxes/`
+   * and `containers/` beside `runc/` and `cni/`, each container's root filesystem in its own dir.
+   * It keeps that layout until they are gone (the next agent start after that uses run/): their
+   * conmons hold attach sockets, control FIFOs and exit dirs there, which cannot move to another
+   * filesystem under them, and their IP leases must stay where host-local looks.
+   */
+  readonly legacy: boolean;
+
+  constructor(readonly stateDir: string) {
+    this.legacy = ['sandboxes', 'containers'].some((d) => hasEntries(path.join(stateDir, d)));
+  }
 
   /** The runtime state that lives as long as the machine's containers (see above). */
   get runDir(): string {
-    return path.join(this.stateDir, 'run');
+    return this.legacy ? this.stateDir : path.join(this.stateDir, 'run');
   }
   get runcRoot(): string {
     return path.join(this.runDir, 'runc');
@@ -79,7 +90,13 @@ export class RuntimeStore {
   }
   /** Every dir of the layout, for init() and reset(). */
   get dirs(): string[] {
-    return [this.runcRoot, this.sandboxesDir, this.containersDir, this.layersDir, this.logsDir];
+    return [
+      this.runcRoot,
+      this.sandboxesDir,
+      this.containersDir,
+      ...(this.legacy ? [] : [this.layersDir]),
+      this.logsDir,
+    ];
   }
   sandboxDir(id: string): string {
     return path.join(this.sandboxesDir, id);
@@ -87,9 +104,9 @@ export class RuntimeStore {
   containerDir(id: string): string {
     return path.join(this.containersDir, id);
   }
-  /** Where container `id`'s root filesystem is laid out (rootfs.ts). */
+  /** Where container `id`'s root filesystem is laid out (rootfs.ts): its own dir in the legacy layout. */
   layerDir(id: string): string {
-    return path.join(this.layersDir, id);
+    return this.legacy ? this.containerDir(id) : path.join(this.layersDir, id);
   }
 
   /** Creates the state dirs and loads every record in them. */
@@ -192,4 +209,12 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
 export function writeJsonSync(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, JSON.stringify(value));
   renameSync(`${file}.tmp`, file);
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }
