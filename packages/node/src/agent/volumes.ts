@@ -3,6 +3,8 @@
 // token cache and the ConfigMap/Secret read cache. The agent only calls setUp, refresh, mountsFor
 // and tearDown.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import path from 'node:path';
+import { RuntimeStore } from '../runtime/store.js';
 import type { BindMount } from '../runtime/types.js';
 import { kubeVolumeApi, type VolumeApi } from '../volumes/api.js';
 import { mountsFor as volumeMounts, PodVolumesError, VolumeManager, type PodVolumes } from '../volumes/manager.js';
@@ -23,17 +25,29 @@ const noApi: VolumeApi = {
   serviceAccountToken: () => Promise.reject(new VolumeError('no API access in this context')),
 };
 
+/**
+ * The tmpfs the node's memory-backed volumes share: `volumes/` in the runtime's run dir (store.ts),
+ * which the runc runtime mounts at its start; the manager uses it only if it is a tmpfs.
+ */
+function memoryDir(podsDir: string): string {
+  return path.join(new RuntimeStore(path.dirname(podsDir)).runDir, 'volumes');
+}
+
 /** The agent's volume manager for `podsDir`. */
 export function volumeManager(podsDir: string, client?: KubeClient): VolumeManager {
   if (!client) {
     let m = offline.get(podsDir);
-    if (!m) offline.set(podsDir, (m = new VolumeManager({ podsDir, api: noApi })));
+    if (!m) offline.set(podsDir, (m = new VolumeManager({ podsDir, api: noApi, memoryDir: memoryDir(podsDir) })));
     return m;
   }
   let byDir = managers.get(client);
   if (!byDir) managers.set(client, (byDir = new Map()));
   let m = byDir.get(podsDir);
-  if (!m) byDir.set(podsDir, (m = new VolumeManager({ podsDir, api: kubeVolumeApi({ client }) })));
+  if (!m)
+    byDir.set(
+      podsDir,
+      (m = new VolumeManager({ podsDir, api: kubeVolumeApi({ client }), memoryDir: memoryDir(podsDir) })),
+    );
   return m;
 }
 

@@ -104,6 +104,42 @@ describe('VolumeManager with the built-in plugins', () => {
     expect(mounter.tmpfs.size).toBe(0); // configMaps live on disk, as the kubelet's
   });
 
+  it("puts memory volumes in the node's shared tmpfs when there is one (no mount per pod), never on disk", async () => {
+    api.secrets.set('ns/db', { data: { password: b64('s3cr3t') } });
+    api.configMaps.set('ns/cfg', { data: { a: '1' } });
+    const volumes = [
+      { name: 's', secret: { secretName: 'db' } },
+      { name: 'c', configMap: { name: 'cfg' } },
+    ];
+    // /dev/shm is a tmpfs: the secret goes there, the configMap stays on disk as before.
+    const shared = mkdtempSync('/dev/shm/volmgr-');
+    try {
+      const mm = new VolumeManager({ podsDir: path.join(root, 'pods'), api, mounter, memoryDir: shared });
+      const v = await mm.setUp(pod(volumes));
+      const secretDir = path.join(shared, 'uid-1', 'kubernetes.io~secret', 's');
+      expect(v.get('s')?.hostPath).toBe(secretDir);
+      expect(readFileSync(path.join(secretDir, 'password'), 'utf8')).toBe('s3cr3t');
+      expect(existsSync(path.join(root, 'pods/uid-1/volumes/kubernetes.io~secret/s/password'))).toBe(false);
+      expect(v.get('c')?.hostPath).toBe(path.join(root, 'pods/uid-1/volumes/kubernetes.io~configmap/c'));
+      expect(mounter.tmpfs.size).toBe(0);
+      await mm.tearDown('uid-1');
+      expect(existsSync(path.join(shared, 'uid-1'))).toBe(false);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+
+    // A memoryDir on disk is not used: the secret gets a tmpfs of its own.
+    const onDisk = new VolumeManager({
+      podsDir: path.join(root, 'pods2'),
+      api,
+      mounter,
+      memoryDir: path.join(root, 'memory'),
+    });
+    const v = await onDisk.setUp(pod(volumes));
+    expect(v.get('s')?.hostPath).toBe(path.join(root, 'pods2/uid-1/volumes/kubernetes.io~secret/s'));
+    expect([...mounter.tmpfs.keys()]).toEqual([path.join(root, 'pods2/uid-1/volumes/kubernetes.io~secret/s')]);
+  });
+
   it('fails a missing configMap or key unless optional, naming the volume', async () => {
     api.configMaps.set('ns/cfg', { data: { a: '1' } });
     const err = await m

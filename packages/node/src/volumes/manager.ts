@@ -45,6 +45,11 @@ export interface VolumeManagerOptions {
   readonly plugins?: readonly VolumePlugin[];
   /** @default a HostMounter (mount, umount, findmnt) */
   readonly mounter?: Mounter;
+  /**
+   * A tmpfs for the memory-backed content volumes of every pod (VolumeHost.memoryDir); used only if
+   * it is one (statfs), so such a volume never reaches the disk. @default none: a tmpfs per volume
+   */
+  readonly memoryDir?: string;
   /** Least time between two re-projections of one pod's content volumes. @default 2000 */
   readonly refreshIntervalMs?: number;
   /**
@@ -75,7 +80,6 @@ export class VolumeManager {
   private readonly logger: Logger;
   private readonly pods = new Map<string, PodRecord>();
   private started: Promise<void> | undefined;
-
   constructor(private readonly o: VolumeManagerOptions) {
     this.registry = new VolumePluginRegistry(o.plugins ?? builtInPlugins());
     this.mounter = o.mounter ?? new HostMounter();
@@ -91,6 +95,7 @@ export class VolumeManager {
         podsDir: this.o.podsDir,
         api: this.o.api,
         mounter: this.mounter,
+        ...((await isTmpfs(this.o.memoryDir)) ? { memoryDir: this.o.memoryDir } : {}),
         allocatable: this.o.allocatable ?? (await machineAllocatable(this.o.podsDir)),
         clock: this.clock,
         logger: this.logger,
@@ -180,6 +185,8 @@ export class VolumeManager {
   async tearDown(uid: string): Promise<void> {
     await this.start();
     this.pods.delete(uid);
+    // Whether or not the shared tmpfs was up when this manager started (an agent's first clean-up).
+    if (uid && this.o.memoryDir) await rm(path.join(this.o.memoryDir, uid), { recursive: true, force: true });
     const dir = this.podDir(uid);
     if (!uid || !existsSync(dir)) return;
     const volumesDir = path.join(dir, 'volumes');
@@ -281,4 +288,11 @@ async function insideVolume(base: string, sub: string, what: string, immutable: 
 async function machineAllocatable(podsDir: string): Promise<Allocatable> {
   const fs = await statfs(existsSync(podsDir) ? podsDir : os.tmpdir()).catch(() => undefined);
   return { cpu: os.cpus().length, memory: os.totalmem(), ephemeralStorage: fs ? fs.bavail * fs.bsize : 0 };
+}
+
+/** `dir` is on a tmpfs (statfs's TMPFS_MAGIC). */
+async function isTmpfs(dir: string | undefined): Promise<boolean> {
+  if (!dir) return false;
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+  return (await statfs(dir).catch(() => undefined))?.type === 0x01021994;
 }

@@ -39,6 +39,12 @@ export interface VolumeHost {
   /** Reads ConfigMaps, Secrets, PVCs, PVs and service-account tokens. */
   readonly api: VolumeApi;
   readonly mounter: Mounter;
+  /**
+   * A tmpfs the node's memory-backed content volumes (secret, projected, downwardAPI) share, each in
+   * `<memoryDir>/<uid>/<plugin>/<volume>`: no mount of their own per pod. Undefined: each mounts a
+   * tmpfs of its own on its dir.
+   */
+  readonly memoryDir?: string;
   /** Node allocatable, for resourceFieldRef without a limit. */
   readonly allocatable: { readonly cpu: number; readonly memory: number; readonly ephemeralStorage: number };
   readonly clock: () => number;
