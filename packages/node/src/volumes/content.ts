@@ -30,10 +30,10 @@ export async function setUpContent(
   await mkdir(dir, { recursive: true });
   // Mounted before anything is written: a failed mount fails the set-up, it never falls back to disk.
   if (medium === 'memory' && !shared) await host.mounter.mountTmpfs(dir, { mode: '1777' });
-  // Open to every uid, as the kubelet's (its wrapped emptyDir is 0777): a container running as
-  // non-root must reach the files, whose own modes (defaultMode) decide who reads them. Containers
-  // mount the volume read-only, so none can write here.
-  else await chmod(dir, 0o777);
+  // Open to every uid, as the kubelet's (its wrapped emptyDir is 0777; a tmpfs of its own, 1777): a
+  // container running as non-root must reach the files, whose own modes (defaultMode) decide who
+  // reads them. Containers mount the volume read-only, so none can write here.
+  else await chmod(dir, shared ? 0o1777 : 0o777);
   await writeAtomically(dir, payload, { clock: host.clock });
   return { hostPath: dir, readOnly: true };
 }
