@@ -2,7 +2,7 @@
 // groups, verb, resource, namespace/name, code), appended to DIR/audit.log. Bodies are never
 // written, so no secret value reaches it. With --audit-policy-file the Auditor writes
 // audit.k8s.io/v1 Events instead. Lines are written synchronously, as log-backend.ts writes them:
-// a line is in the file when the response goes, and none takes a hop to the thread pool and back
+// a line is in the file as its request completes, and none takes a hop to the thread pool and back
 // (an fs.WriteStream did: 7 % of the main thread's busy time in a burst of 100 pod starts).
 import { closeSync, openSync, writeSync } from 'node:fs';
 
