@@ -98,6 +98,12 @@ export class ObjectApi {
     return objectKey(served.info.group, served.info.resource, served.info.namespaced ? namespace : undefined, name);
   }
 
+  /** The JSON text the store keeps for `obj` while `obj` is still the stored value of its key. */
+  storedJson(served: Served, namespace: string, obj: StoredObject): string | undefined {
+    const key = this.key(served, namespace, obj.metadata.name);
+    return this.store.get(key) === obj ? this.store.getJson(key) : undefined;
+  }
+
   get(served: Served, namespace: string, name: string): StoredObject {
     const obj = this.store.get(this.key(served, namespace, name));
     if (!obj) throw notFound(served.info.resource, served.info.group, name);

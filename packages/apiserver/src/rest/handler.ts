@@ -286,9 +286,11 @@ export class RestHandler {
     if (ri.verb === 'get' || ri.verb === 'list') checkReadParams(query);
 
     switch (ri.verb) {
-      case 'get':
-        send(res, 200, renderObject(served, api.get(served, namespace, name), wanted, query), wanted);
+      case 'get': {
+        const obj = api.get(served, namespace, name);
+        send(res, 200, renderObject(served, obj, wanted, query, api.storedJson(served, namespace, obj)), wanted);
         return 200;
+      }
       case 'list': {
         const limit = query.get('limit');
         const at = listRevisionOf(query);
@@ -334,7 +336,8 @@ export class RestHandler {
           api.create(served, namespace, body, c),
         );
         createdNames.set(req, created.metadata.name);
-        send(res, 201, renderObject(served, created, wanted, query), wanted, ctx.warnings);
+        const json = api.storedJson(served, namespace, created);
+        send(res, 201, renderObject(served, created, wanted, query, json), wanted, ctx.warnings);
         return 201;
       }
       case 'update': {
@@ -348,14 +351,16 @@ export class RestHandler {
           old,
           (c) => api.update(served, namespace, name, body, c),
         );
-        send(res, 200, renderObject(served, updated, wanted, query), wanted, ctx.warnings);
+        const json = api.storedJson(served, namespace, updated);
+        send(res, 200, renderObject(served, updated, wanted, query, json), wanted, ctx.warnings);
         return 200;
       }
       case 'patch': {
         const { object, created } = await this.patch(req, ri, served, namespace, name, ctx, query);
         const code = created ? 201 : 200;
         if (created) createdNames.set(req, object.metadata.name);
-        send(res, code, renderObject(served, object, wanted, query), wanted, ctx.warnings);
+        const json = api.storedJson(served, namespace, object);
+        send(res, code, renderObject(served, object, wanted, query, json), wanted, ctx.warnings);
         return code;
       }
       case 'delete': {

@@ -84,15 +84,26 @@ export function tableOptions(served: Served, query: URLSearchParams): Parameters
   };
 }
 
-/** A single object in the representation asked for. */
-export function renderObject(served: Served, obj: StoredObject, wanted: Wanted, query: URLSearchParams): unknown {
+/**
+ * A single object in the representation asked for. `storedJson`, the store's text of `obj`
+ * (ObjectApi.storedJson), goes out as it is when no conversion is due: an object just written is not
+ * serialised a second time for its response.
+ */
+export function renderObject(
+  served: Served,
+  obj: StoredObject,
+  wanted: Wanted,
+  query: URLSearchParams,
+  storedJson?: string,
+): unknown {
   if (wanted.representation === 'table')
     return toTable(served.info, [asServedRow(served, obj)], {
       ...tableOptions(served, query),
       resourceVersion: obj.metadata.resourceVersion,
     });
   if (wanted.representation === 'partial') return partial(served, obj);
-  return asServed(served, obj);
+  const out = asServed(served, obj);
+  return out === obj && storedJson !== undefined ? new RawJson(storedJson) : out;
 }
 
 export function renderList(served: Served, list: ListResult, wanted: Wanted, query: URLSearchParams): unknown {

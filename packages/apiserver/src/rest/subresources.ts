@@ -162,7 +162,9 @@ export class SubresourceHandlers {
     const { api } = this;
     if (sub === 'status' && !api.hasStatus(r.served)) throw pathNotFound(r.ri.path);
     if (r.ri.verb === 'get') {
-      send(r.res, 200, renderObject(r.served, api.get(r.served, r.namespace, r.name), r.wanted, r.query), r.wanted);
+      const obj = api.get(r.served, r.namespace, r.name);
+      const json = api.storedJson(r.served, r.namespace, obj);
+      send(r.res, 200, renderObject(r.served, obj, r.wanted, r.query, json), r.wanted);
       return 200;
     }
     let write: (ctx: OpContext) => Promise<StoredObject>;
@@ -195,7 +197,8 @@ export class SubresourceHandlers {
     const updated = r.admit
       ? await r.admit(api.store.get(api.key(r.served, r.namespace, r.name)), write)
       : await write(r.ctx);
-    send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query), r.wanted);
+    const json = api.storedJson(r.served, r.namespace, updated);
+    send(r.res, 200, renderObject(r.served, updated, r.wanted, r.query, json), r.wanted);
     return 200;
   }
 

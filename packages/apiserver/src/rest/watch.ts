@@ -79,13 +79,24 @@ export function serveWatch(
     if (wanted.representation === 'partial') return partial(served, obj);
     return asServed(served, obj);
   };
+  // The events of one turn of the event loop go out as one chunk: one TLS record and one write to
+  // the socket, not one per event (a burst of pod creates and bindings makes many in a turn).
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length && !res.writableEnded) res.write(pending.join(''));
+    pending = [];
+  };
+  const send = (line: string): void => {
+    if (!pending.length) setImmediate(flush);
+    pending.push(line);
+  };
   const write = (type: string, object: unknown): void => {
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    send(`${JSON.stringify({ type, object })}\n`);
   };
   // Plain objects go out as the stored JSON text: one serialisation per write, not one per watcher.
   const emit = (type: string, obj: StoredObject, json: string): void => {
     if (wanted.representation === 'object' && asServed(served, obj) === obj)
-      res.write(`{"type":"${type}","object":${json}}\n`);
+      send(`{"type":"${type}","object":${json}}\n`);
     else write(type, render(obj));
   };
   const bookmark = (annotations?: Record<string, string>): void => {
@@ -138,6 +149,7 @@ export function serveWatch(
     closed = true;
     watcher?.stop();
     for (const t of timers) clearTimeout(t);
+    flush();
     res.end();
   };
   try {

@@ -27,16 +27,44 @@ export interface FieldLabelOptions {
   readonly selectableFields?: readonly string[];
 }
 
+/**
+ * A built-in kind's field values of each object, computed once per object and resource: every watch
+ * of the kind tests each event's object and its previous state (a pod event meets ten watches,
+ * three of them the node agents' `spec.nodeName`). Stored objects are never changed in place, so
+ * the values stay true. One object can be served as two resources with different fields (an Event
+ * in the core group and in events.k8s.io), hence a cache per resource. A custom resource's fields
+ * follow its CRD, which can change, and are not kept.
+ */
+const builtinGetters = new Map<string, FieldGetter>();
+
+function remembered(group: string, resource: string, get: FieldGetter): FieldGetter {
+  const key = `${group}/${resource}`;
+  let getter = builtinGetters.get(key);
+  if (!getter) {
+    const values = new WeakMap<KubeObject, Record<string, string>>();
+    getter = (o) => {
+      let v = values.get(o);
+      if (!v) {
+        v = get(o);
+        values.set(o, v);
+      }
+      return v;
+    };
+    builtinGetters.set(key, getter);
+  }
+  return getter;
+}
+
 function kindFields(group: string, resource: string, opts: FieldLabelOptions): KindFields {
   const known = strategyForResource(group, resource)?.fieldLabels;
-  if (known) return known;
+  if (known) return { ...known, get: remembered(group, resource, known.get) };
   const builtin = BUILTIN_RESOURCES.find((r) => r.group === group && r.resource === resource);
   if (builtin) {
     // Kinds without their own conversion use the scheme's default one.
     return {
       accepted: identity(['metadata.name', 'metadata.namespace']),
       unsupported: defaultMessage,
-      get: (o) => metaFields(o, builtin.namespaced),
+      get: remembered(group, resource, (o) => metaFields(o, builtin.namespaced)),
     };
   }
   // Custom resources: metadata.name, metadata.namespace when namespaced, and the CRD's selectableFields.
