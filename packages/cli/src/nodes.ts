@@ -32,6 +32,7 @@ import {
   PolicyEnforcer,
   cleanupPolicyRules,
   policyPrefix,
+  policySources,
   RegistryImageProvider,
   type ServiceProxy,
   kubeletVersionFor,
@@ -151,6 +152,8 @@ export class NodeSet {
   private readonly failed = new Set<string>();
   /** Each runc node's NetworkPolicy dataplane, by node name. */
   private readonly policies = new Map<string, PolicyEnforcer>();
+  /** The informers every node's enforcer reads, one set for them all (made with the first). */
+  private policyInformers: ReturnType<typeof policySources> | undefined;
   private store: ImageStore | undefined;
   private proxy: ServiceProxy | undefined;
 
@@ -407,8 +410,12 @@ export class NodeSet {
 
   /** The node's NetworkPolicy rules (its pods' traffic in FORWARD); a failure leaves pods unisolated, loudly. */
   private async startPolicies(name: string): Promise<void> {
+    this.policyInformers ??= policySources(this.dataplaneKubeConfig, {
+      logger: this.o.logger.child({ component: 'network-policy' }),
+    });
     const enforcer = new PolicyEnforcer({
       kubeConfig: this.dataplaneKubeConfig,
+      sources: this.policyInformers,
       nodeName: name,
       prefix: policyPrefix(this.o.dataDir, name),
       logger: this.o.logger.child({ component: 'network-policy', node: name }),
@@ -487,6 +494,8 @@ export class NodeSet {
     await this.proxy?.stop();
     await Promise.all([...this.policies.values()].map((p) => p.stop()));
     this.policies.clear();
+    await this.policyInformers?.stop();
+    this.policyInformers = undefined;
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
   }
 }

@@ -98,6 +98,24 @@ describe('Informer', () => {
     await inf.stop();
   });
 
+  it('stops calling a handler taken off (a consumer of a shared informer that stopped) and keeps the others', async () => {
+    const client = fakeClient([{ rv: '10', items: [] }]);
+    const inf = new Informer<V1Pod>({ client, path: '/api/v1/pods' });
+    const first: string[] = [];
+    const second: string[] = [];
+    const one = (_t: string, o: V1Pod): void => void first.push(o.metadata?.name ?? '');
+    inf.on(one);
+    inf.on((_t, o) => second.push(o.metadata?.name ?? ''));
+    await inf.startSynced();
+    await tick();
+    client.watches[0]!.emit({ type: 'ADDED', object: pod('a1', '11') });
+    inf.off(one);
+    client.watches[0]!.emit({ type: 'ADDED', object: pod('a2', '12') });
+    expect(first).toEqual(['a1']);
+    expect(second).toEqual(['a1', 'a2']);
+    await inf.stop();
+  });
+
   it('a stop while the first list is in flight opens no watch and resolves once the list answers', async () => {
     let answer = (): void => {};
     const client = fakeClient([]);

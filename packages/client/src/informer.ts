@@ -60,6 +60,12 @@ export class Informer<T extends KubernetesObject> implements ObjectCache<T> {
     this.handlers.push(handler);
   }
 
+  /** Stops calling a handler given to on() (an informer shared by a consumer that stops first). */
+  off(handler: Handler<T>): void {
+    const i = this.handlers.indexOf(handler);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
   addIndexer(name: string, fn: IndexFunc<T>): void {
     this.store.addIndexer(name, fn);
   }

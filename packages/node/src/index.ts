@@ -118,5 +118,12 @@ export { builtInPlugins } from './volumes/plugins.js';
 export { writeAtomically, type Payload, type FileProjection } from './volumes/atomic-writer.js';
 export { kubeVolumeApi, type VolumeApi, type DataObject } from './volumes/api.js';
 export { HostMounter, type Mounter } from './volumes/mounter.js';
-export { PolicyEnforcer, policyPrefix, cleanupPolicyRules, type PolicyEnforcerOptions } from './netpol/enforcer.js';
+export {
+  PolicyEnforcer,
+  policyPrefix,
+  policySources,
+  cleanupPolicyRules,
+  type PolicyEnforcerOptions,
+  type PolicySources,
+} from './netpol/enforcer.js';
 export { buildPolicyRuleSet, policyJumps, type PolicyRuleSetInput } from './netpol/rules.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Informer } from '@wharf/client';
+import { Informer } from '@wharf/client';
 import { KubeClient, componentUserAgent, realClock, silentLogger, type Clock, type Logger } from '@wharf/client';
 import { cleanup, iptablesBackend, restore, saveTables } from '../proxy/iptables.js';
 import {
@@ -29,6 +29,11 @@ export interface PolicyEnforcerOptions {
   readonly nodeName: string;
   /** Chain prefix of this node (policyPrefix(dataDir, nodeName)). */
   readonly prefix: string;
+  /**
+   * Informers another owner runs and stops, shared by the enforcers of several nodes in one process
+   * (policySources). @default informers of its own
+   */
+  readonly sources?: PolicySources;
   /** Delay that gathers a burst of changes into one sync. @default 50 */
   readonly coalesceMs?: number;
   /** Full re-sync period, which also repairs a removed jump. @default 30000 */
@@ -46,11 +51,52 @@ export function policyPrefix(dataDir: string, nodeName: string): string {
   return `WNP-${createHash('sha256').update(`${dataDir}\0${nodeName}`).digest('hex').slice(0, 6).toUpperCase()}`;
 }
 
+/** The informers an enforcer reads: every Pod, Namespace and NetworkPolicy of the cluster. */
+export interface PolicySources {
+  readonly pods: Informer<PodObject & KubernetesObject>;
+  readonly namespaces: Informer<NamespaceObject & KubernetesObject>;
+  readonly policies: Informer<NetworkPolicyObject & KubernetesObject>;
+}
+
+/**
+ * One set of PolicySources for the enforcers of every node a process runs: each pod change is
+ * then sent and parsed once, not once per node. The enforcers start them (once); stop() is the
+ * owner's, after theirs.
+ */
+export function policySources(
+  kubeConfig: KubeConfig,
+  o: { readonly clock?: Clock; readonly logger?: Logger } = {},
+): PolicySources & { stop(): Promise<void> } {
+  const client = new KubeClient(kubeConfig, { userAgent: componentUserAgent('network-policy') });
+  const logger = o.logger ?? silentLogger;
+  const informer = <T extends KubernetesObject>(path: string): Informer<T> =>
+    new Informer<T>({
+      client,
+      path,
+      clock: o.clock ?? realClock,
+      onError: (e) => logger.warn({ err: e, path }, 'watch failed; resuming'),
+    });
+  const sources = {
+    pods: informer<PodObject & KubernetesObject>('/api/v1/pods'),
+    namespaces: informer<NamespaceObject & KubernetesObject>('/api/v1/namespaces'),
+    policies: informer<NetworkPolicyObject & KubernetesObject>('/apis/networking.k8s.io/v1/networkpolicies'),
+  };
+  return {
+    ...sources,
+    stop: async () => {
+      await Promise.all(Object.values(sources).map((i) => i.stop()));
+      client.close();
+    },
+  };
+}
+
 /** Removes every chain and jump of a node's policy rules (for `wharf reset`); answers whether any was there. */
 export const cleanupPolicyRules = (prefix: string): Promise<boolean> => cleanup(prefix);
 
 export class PolicyEnforcer {
-  private readonly client: KubeClient;
+  /** Its own client and informers (no `sources` given); undefined with shared ones. */
+  private readonly own: (PolicySources & { stop(): Promise<void> }) | undefined;
+  private readonly changed = (): void => this.loop.changed();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly pods: Informer<PodObject & KubernetesObject>;
@@ -74,7 +120,6 @@ export class PolicyEnforcer {
 
   constructor(private readonly o: PolicyEnforcerOptions) {
     checkPrefix(o.prefix);
-    this.client = new KubeClient(o.kubeConfig, { userAgent: componentUserAgent('network-policy') });
     this.clock = o.clock ?? realClock;
     this.logger = o.logger ?? silentLogger;
     this.loop = new SyncLoop({
@@ -84,11 +129,12 @@ export class PolicyEnforcer {
       apply: (force) => this.apply(force),
       onError: (e) => this.logger.warn({ err: e }, 'network policy sync failed; retrying in 1 s'),
     });
-    const informer = <T extends KubernetesObject>(path: string): Informer<T> =>
-      this.loop.follow<T>(this.client, path, this.logger);
-    this.pods = informer('/api/v1/pods');
-    this.namespaces = informer('/api/v1/namespaces');
-    this.policies = informer('/apis/networking.k8s.io/v1/networkpolicies');
+    this.own = o.sources ? undefined : policySources(o.kubeConfig, { clock: this.clock, logger: this.logger });
+    const sources = o.sources ?? this.own!;
+    this.pods = sources.pods;
+    this.namespaces = sources.namespaces;
+    this.policies = sources.policies;
+    for (const i of [this.pods, this.namespaces, this.policies]) i.on(this.changed);
   }
 
   async start(): Promise<void> {
@@ -107,9 +153,9 @@ export class PolicyEnforcer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.loop.stop(), this.pods.stop(), this.namespaces.stop(), this.policies.stop()]);
+    for (const i of [this.pods, this.namespaces, this.policies]) i.off(this.changed);
+    await Promise.all([this.loop.stop(), this.own?.stop()]);
     if (this.o.removeRulesOnStop) await cleanup(this.o.prefix);
-    this.client.close();
   }
 
   private async apply(force: boolean | 'adopt'): Promise<void> {
