@@ -27,27 +27,27 @@ const noApi: VolumeApi = {
 
 /**
  * The tmpfs the node's memory-backed volumes share: `volumes/` in the runtime's run dir (store.ts),
- * which the runc runtime mounts at its start; the manager uses it only if it is a tmpfs.
+ * which the runc runtime mounts at its start; the manager uses it only if it is a tmpfs. None in a
+ * state dir an earlier build laid out, whose run dir is the state dir itself (where `volumes/` holds
+ * the local provisioner's volumes).
  */
-function memoryDir(podsDir: string): string {
-  return path.join(new RuntimeStore(path.dirname(podsDir)).runDir, 'volumes');
+function memoryOption(podsDir: string): { memoryDir?: string } {
+  const store = new RuntimeStore(path.dirname(podsDir));
+  return store.legacy ? {} : { memoryDir: path.join(store.runDir, 'volumes') };
 }
 
 /** The agent's volume manager for `podsDir`. */
 export function volumeManager(podsDir: string, client?: KubeClient): VolumeManager {
   if (!client) {
     let m = offline.get(podsDir);
-    if (!m) offline.set(podsDir, (m = new VolumeManager({ podsDir, api: noApi, memoryDir: memoryDir(podsDir) })));
+    if (!m) offline.set(podsDir, (m = new VolumeManager({ podsDir, api: noApi, ...memoryOption(podsDir) })));
     return m;
   }
   let byDir = managers.get(client);
   if (!byDir) managers.set(client, (byDir = new Map()));
   let m = byDir.get(podsDir);
   if (!m)
-    byDir.set(
-      podsDir,
-      (m = new VolumeManager({ podsDir, api: kubeVolumeApi({ client }), memoryDir: memoryDir(podsDir) })),
-    );
+    byDir.set(podsDir, (m = new VolumeManager({ podsDir, api: kubeVolumeApi({ client }), ...memoryOption(podsDir) })));
   return m;
 }
 
