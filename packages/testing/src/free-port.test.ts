@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './wharf-process.js';
 
@@ -15,9 +16,14 @@ describe('freePort', () => {
     await expect(freePort()).rejects.toThrow('no free port in WHARF_TEST_PORTS=27950-27952');
   });
 
-  it("hands out distinct ports from the system's picks", async () => {
+  it('hands out distinct ports below the ephemeral range, where no outgoing connection takes them meanwhile', async () => {
     delete process.env.WHARF_TEST_PORTS;
     const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
     expect(new Set(ports).size).toBe(20);
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    for (const p of ports) {
+      expect(p).toBeGreaterThanOrEqual(10_000);
+      expect(p).toBeLessThan(low);
+    }
   });
 });

@@ -2,7 +2,7 @@
 // and stops it (SIGTERM, or SIGKILL for crash tests). The e2e suites drive it only through
 // real clients.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,12 +21,15 @@ export const NODE_PROCESSES = process.env.WHARF_TEST_NODE_PROCESSES !== '0';
 const handedOut = new Set<number>();
 
 /**
- * A free loopback port not handed out before by this process: the system's pick, or with
- * WHARF_TEST_PORTS=FIRST-LAST one in that range (runs that share a machine keep to their own ports).
+ * A free loopback port not handed out before by this process: one below the kernel's ephemeral
+ * range, or with WHARF_TEST_PORTS=FIRST-LAST one in that range (runs that share a machine keep to
+ * their own ports). Not the system's pick: that comes from the ephemeral range, which every outgoing
+ * connection draws its source port from, so one could take the port before the test binds it
+ * (seen: a pod's httpd failing with "Address already in use" while its Wharf built an image).
  */
 export async function freePort(): Promise<number> {
   const range = /^(\d+)-(\d+)$/.exec(process.env.WHARF_TEST_PORTS ?? '');
-  const [first, last] = range ? [Number(range[1]), Number(range[2])] : [0, 0];
+  const [first, last] = range ? [Number(range[1]), Number(range[2])] : belowEphemeral();
   for (let tries = 0; tries < 100; tries++) {
     const port = await bind(first + Math.floor(Math.random() * (last - first + 1))).catch(() => undefined);
     if (port && !handedOut.has(port)) {
@@ -35,6 +38,17 @@ export async function freePort(): Promise<number> {
     }
   }
   throw new Error(range ? `no free port in WHARF_TEST_PORTS=${first}-${last}` : 'no free loopback port');
+}
+
+/** Ports 10000 up to the kernel's ephemeral range (ip_local_port_range); [0, 0] (the system's pick) if too few. */
+function belowEphemeral(): [number, number] {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: the usual default
+  }
+  return low > 11_000 ? [10_000, low - 1] : [0, 0];
 }
 
 /** Binds `port` on loopback and lets it go: the port it got. */
