@@ -122,10 +122,7 @@ export async function startWharf({
   // BENCH_WHARF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_WHARF_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const registryPort = await freePort();
-  // `cgroupProcs`: a cgroup's cgroup.procs, joined before node starts (the shell execs it: same pid).
-  const inCgroup = cgroupProcs ? ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', cgroupProcs]] : undefined;
-  const child = launch(inCgroup?.[0] ?? process.execPath, [
-    ...(inCgroup ? [...inCgroup[1], process.execPath] : []),
+  const args = [
     ...nodeArgs,
     WHARF_BIN,
     'up',
@@ -137,7 +134,11 @@ export async function startWharf({
     String(registryPort),
     ...(monitoring ? [] : ['--no-monitoring']),
     ...extraArgs,
-  ]);
+  ];
+  // `cgroupProcs`: a cgroup's cgroup.procs, joined before node starts (the shell execs it: same pid).
+  const child = cgroupProcs
+    ? launch('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', cgroupProcs, process.execPath, ...args])
+    : launch(process.execPath, args);
   const ready = async (check) => {
     try {
       await waitFor(check, child, 'wharf up', readyTimeoutMs);
