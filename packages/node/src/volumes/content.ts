@@ -13,7 +13,7 @@ export type ContentMedium = 'disk' | 'memory';
  * Where a memory volume's files live when the node has a shared tmpfs (VolumeHost.memoryDir):
  * `<memoryDir>/<uid>/<plugin>/<volume>` for `<podsDir>/<uid>/volumes/<plugin>/<volume>`.
  */
-export function memoryContentDir(host: VolumeHost, dir: string): string | undefined {
+function memoryContentDir(host: VolumeHost, dir: string): string | undefined {
   if (!host.memoryDir) return undefined;
   const [uid, , ...rest] = path.relative(host.podsDir, dir).split(path.sep);
   return uid && rest.length ? path.join(host.memoryDir, uid, ...rest) : undefined;
@@ -41,6 +41,4 @@ export async function setUpContent(
 export async function tearDownContent(host: VolumeHost, dir: string): Promise<void> {
   if (await host.mounter.isMountPoint(dir)) await host.mounter.unmount(dir);
   await rm(dir, { recursive: true, force: true });
-  const shared = memoryContentDir(host, dir);
-  if (shared) await rm(shared, { recursive: true, force: true });
 }

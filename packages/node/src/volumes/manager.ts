@@ -290,9 +290,12 @@ async function machineAllocatable(podsDir: string): Promise<Allocatable> {
   return { cpu: os.cpus().length, memory: os.totalmem(), ephemeralStorage: fs ? fs.bavail * fs.bsize : 0 };
 }
 
-/** `dir` is on a tmpfs (statfs's TMPFS_MAGIC). */
+/** statfs's f_type of a tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+
+/** `dir` is on a tmpfs. */
 async function isTmpfs(dir: string | undefined): Promise<boolean> {
   if (!dir) return false;
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
-  return (await statfs(dir).catch(() => undefined))?.type === 0x01021994;
+  return (await statfs(dir).catch(() => undefined))?.type === TMPFS_MAGIC;
 }
