@@ -7,7 +7,8 @@ import { access, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { netnsPath } from '../network/netns.js';
 import { PodNetwork, type PodNetworkOptions, type PodNetworkRequest } from '../network/pod-network.js';
-import { exec, run } from '../util/exec.js';
+import { exec } from '../util/exec.js';
+import { HostMounter } from '../volumes/mounter.js';
 import { currentCapabilities } from './capabilities.js';
 import { containerCgroupsPath, removeNodeCgroups } from './cgroups.js';
 import { ConmonMonitor } from './conmon-monitor.js';
@@ -16,7 +17,7 @@ import { startExec, type ExecStream, type ExecStreamOptions } from './exec-strea
 import { buildOciSpec, withRootMount, type SandboxPaths } from './oci-spec.js';
 import { killPid, strayMonitors } from './monitor.js';
 import { RecordedRuntime, type ContainerLayout, type RecordedRuntimeOptions } from './recorded-runtime.js';
-import { mountsUnder, overlayRootMount, overlayWorks, prepareRootfs } from './rootfs.js';
+import { overlayRootMount, overlayWorks, prepareRootfs } from './rootfs.js';
 import { Runc } from './runc.js';
 import { sandboxId, type ExecSyncResult } from './runtime.js';
 import { hostsFile, podHostname, resolvConf } from './sandbox-files.js';
@@ -71,7 +72,12 @@ export class PodRuntime extends RecordedRuntime<PodRuntimeOptions> {
         throw new InvalidStateError(`${name} not found at ${file}`);
       });
     }
-    if (!this.store.legacy) await mountTmpfsOnce(path.resolve(this.store.runDir));
+    if (!this.store.legacy) {
+      // nosuid,nodev as each memory volume's own tmpfs had: the node's secrets and tokens live here too.
+      const dir = path.resolve(this.store.runDir);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await new HostMounter().mountTmpfs(dir, { mode: '0700' });
+    }
     await super.start();
     if (this.store.legacy) return;
     const recorded = new Set(await this.store.containerIds());
@@ -212,11 +218,4 @@ function readHostResolvConf(): string {
   } catch {
     return '';
   }
-}
-
-/** Mounts a tmpfs on `dir` unless one is mounted there already. */
-async function mountTmpfsOnce(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((await mountsUnder(dir)).includes(dir)) return;
-  await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'tmpfs', dir]);
 }
