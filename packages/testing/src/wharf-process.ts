@@ -29,7 +29,7 @@ const handedOut = new Set<number>();
  */
 export async function freePort(): Promise<number> {
   const range = /^(\d+)-(\d+)$/.exec(process.env.WHARF_TEST_PORTS ?? '');
-  const [first, last] = range ? [Number(range[1]), Number(range[2])] : belowEphemeral();
+  const [first, last] = range ? [Number(range[1]), Number(range[2])] : (defaultRange ??= belowEphemeral());
   for (let tries = 0; tries < 100; tries++) {
     const port = await bind(first + Math.floor(Math.random() * (last - first + 1))).catch(() => undefined);
     if (port && !handedOut.has(port)) {
@@ -39,6 +39,9 @@ export async function freePort(): Promise<number> {
   }
   throw new Error(range ? `no free port in WHARF_TEST_PORTS=${first}-${last}` : 'no free loopback port');
 }
+
+/** freePort's range without WHARF_TEST_PORTS, read once. */
+let defaultRange: [number, number] | undefined;
 
 /** Ports 10000 up to the kernel's ephemeral range (ip_local_port_range); [0, 0] (the system's pick) if too few. */
 function belowEphemeral(): [number, number] {
